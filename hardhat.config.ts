@@ -1,0 +1,43 @@
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+// The machines that build Latent reach only the npm registry, so Hardhat's own compiler download (HH502)
+// cannot work. The npm `solc` package ships the same compiler as WebAssembly; pin one version and hand it over.
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: solc.version().replace(/\.Emscripten.*$/, ""),
+  };
+});
+
+const remoteAccounts = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 10_000 },
+      viaIR: false,
+    },
+  },
+  networks: {
+    hardhat: {},
+    localhost: { url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    ...(process.env.RPC_URL ? { remote: { url: process.env.RPC_URL, accounts: remoteAccounts } } : {}),
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  mocha: { timeout: 120_000 },
+  gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },
+};
+
+export default config;
