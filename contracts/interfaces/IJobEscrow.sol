@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IGoverned} from "./IGoverned.sol";
+import {IProviderRegistry} from "./IProviderRegistry.sol";
+
+/// @title IJobEscrow
+/// @notice The life of a compute job. A client posts a job with requirements and pays its maximum cost into
+///         escrow; a matching active provider (or, for a directed job, the one provider named) accepts it, which
+///         reserves its GPUs and locks collateral from its stake; the provider submits a result; the job settles
+///         to the provider when the client approves or the challenge window passes, or is refunded if the
+///         provider times out or loses a dispute.
+///
+///         Metered billing: `cost = floor(price * gpuCount * min(elapsed, maxDuration) / 3600)`, with `elapsed`
+///         from acceptance to submission and `price` the provider's price at acceptance. The escrowed maximum is
+///         the same formula with the job's `maxPricePerGpuHour` and `maxDuration`, so `escrowed - cost`, refunded
+///         to the client, is exact to the wei. The protocol fee is taken from the provider's share and sent to
+///         the treasury (read live from Staking). Collateral is `collateralRatioBps` of the escrowed amount.
+///
+///         Gas: a job's terms are not stored. `createJob` stores their hash and emits them; `acceptJob` takes them
+///         back as calldata and checks the hash. Economic parameters are versioned: each governance change writes
+///         a new `EconomicParams` record, and a job stores the id of the version in force when it was accepted, so
+///         changes apply to jobs accepted afterwards without copying parameters into every job.
+///
+///         Payments are pushed, not credited for a later claim: LAT has no transfer hooks, so a transfer to a
+///         client or provider cannot be blocked by the recipient, and a push saves every provider a claim
+///         transaction per job.
+///
+///         The guardian's pause stops `createJob` and `acceptJob` only.
+interface IJobEscrow is IGoverned {
+    enum JobStatus {
+        None,
+        Open, // posted, waiting for a provider
+        Accepted, // running: GPUs reserved, collateral locked
+        Submitted, // result submitted, challenge window running; GPUs released
+        Disputed, // the client disputed the result
+        Completed, // settled to the provider (approved, window passed, dispute rejected or drawn)
+        Cancelled, // cancelled by the client before acceptance: full refund
+        Expired, // acceptance deadline passed unaccepted: full refund
+        Declined, // the target provider of a directed job declined it: full refund
+        TimedOut, // no result by the result deadline: full refund, collateral partly slashed to the client
+        Refunded // the client won a dispute: full refund, provider slashed
+    }
+
+    /// @notice Why a job was settled to its provider.
+    enum SettlementReason {
+        Approved,
+        ChallengeWindowPassed,
+        DisputeRejected,
+        DisputeDraw
+    }
+
+    /// @notice What a provider must offer to accept a job. Zero / Any fields match anything.
+    struct JobRequirements {
+        bytes32 gpuModel; // normalised model id, or zero for any
+        bytes16 region; // normalised region code, or zero for any
+        uint16 minVramGiB;
+        uint16 gpuCount; // GPUs needed, >= 1
+        IProviderRegistry.Tier tier;
+        uint32 minCompletedJobs; // jobs the provider must have completed
+    }
+
+    /// @notice A job's terms; `termsHash = keccak256(abi.encode(terms))`.
+    struct JobTerms {
+        JobRequirements requirements;
+        uint96 maxPricePerGpuHour;
+        uint32 maxDuration; // seconds
+        uint64 acceptDeadline; // unix time after which the job can no longer be accepted
+        address targetProvider; // zero: an open job any matching provider may accept
+        bytes32 specHash; // hash of the workload document at specURI
+    }
+
+    /// @notice Economic parameters, fixed for a job when it is accepted.
+    struct EconomicParams {
+        uint16 protocolFeeBps; // of the cost, from the provider's share; <= 1000
+        uint16 collateralRatioBps; // collateral = escrowed * ratio / 10_000; >= a non-zero floor
+        uint16 timeoutSlashBps; // of the collateral, slashed to the client on timeout; >= a non-zero floor
+        uint16 maxSlashingCutBps; // most of the collateral an upheld dispute may slash
+        uint16 disputeRewardBps; // of a dispute's slash, to the client; the rest to the treasury
+        uint32 challengeWindow; // seconds after submission during which the client may dispute
+        uint32 grace; // seconds after acceptedAt + maxDuration during which a result is still accepted
+        uint32 disputePeriod; // seconds the arbitrator has to rule
+        uint96 disputeDeposit; // tokens the client posts to open a dispute
+    }
+
+    /// @notice A job's stored state (4 slots).
+    struct Job {
+        address client;
+        uint96 escrowed; // maximum cost paid in at creation
+        address provider; // target provider (zero = open) until accepted; then the accepting provider
+        JobStatus status;
+        uint40 deadline; // while Open: the acceptance deadline; from acceptance: the result deadline
+        uint40 acceptedAt;
+        bytes32 termsHash;
+        uint96 pricePerGpuHour; // provider's price at acceptance
+        uint16 gpuCount;
+        uint32 maxDuration;
+        uint32 paramsId; // EconomicParams version in force at acceptance
+        uint40 submittedAt;
+    }
+
+    /// @notice On-chain track record of a provider; `completed` gates `minCompletedJobs`.
+    struct ProviderStats {
+        uint32 completed;
+        uint32 timedOut;
+        uint32 disputesLost;
+    }
+
+    event JobCreated(
+        uint256 indexed jobId,
+        address indexed client,
+        address indexed targetProvider,
+        JobTerms terms,
+        string specURI,
+        uint256 escrowed
+    );
+    event JobCancelled(uint256 indexed jobId, address indexed client, uint256 refund);
+    event JobExpired(uint256 indexed jobId, address indexed client, uint256 refund);
+    event JobDeclined(uint256 indexed jobId, address indexed provider, address by, uint256 refund);
+    event JobAccepted(
+        uint256 indexed jobId,
+        address indexed provider,
+        address by,
+        uint256 pricePerGpuHour,
+        uint256 collateral,
+        uint32 paramsId,
+        uint64 resultDeadline
+    );
+    /// @notice `cost` is what the client will pay if the job settles; `challengeDeadline` ends the dispute window.
+    event ResultSubmitted(
+        uint256 indexed jobId,
+        address indexed provider,
+        address by,
+        string resultURI,
+        bytes32 resultHash,
+        uint256 cost,
+        uint64 challengeDeadline
+    );
+    /// @notice The job settled: `providerAmount = cost - fee` to the provider, `fee` to the treasury, `refund` to the client.
+    event JobSettled(
+        uint256 indexed jobId,
+        address indexed provider,
+        SettlementReason reason,
+        uint256 cost,
+        uint256 fee,
+        uint256 providerAmount,
+        uint256 refund
+    );
+    /// @notice No result in time: `refund` (the whole escrow) to the client, `slashed` of the collateral to the client.
+    event JobTimedOut(uint256 indexed jobId, address indexed provider, uint256 refund, uint256 slashed);
+    /// @notice The client won a dispute: `refund` (the whole escrow) to the client.
+    event JobRefunded(uint256 indexed jobId, address indexed provider, uint256 refund);
+    /// @notice A new version of the economic parameters is in force for jobs accepted from now on.
+    event EconomicParamsUpdated(uint32 indexed paramsId, EconomicParams params);
+
+    error JobEscrowInvalidGpuModel(bytes32 gpuModel);
+    error JobEscrowInvalidRegion(bytes16 region);
+    error JobEscrowInvalidGpuCount(uint16 gpuCount);
+    error JobEscrowInvalidMaxPrice(uint96 maxPricePerGpuHour);
+    error JobEscrowInvalidMaxDuration(uint32 maxDuration, uint32 minDuration, uint32 maxAllowed);
+    error JobEscrowInvalidAcceptDeadline(uint64 acceptDeadline, uint256 nowTimestamp);
+    error JobEscrowInvalidSpecURI(uint256 length, uint256 maxLength);
+    error JobEscrowInvalidResultURI(uint256 length, uint256 maxLength);
+    error JobEscrowZeroResultHash();
+    error JobEscrowUnknownJob(uint256 jobId);
+    error JobEscrowUnexpectedStatus(uint256 jobId, JobStatus status);
+    error JobEscrowNotClient(uint256 jobId, address caller);
+    error JobEscrowNotDirected(uint256 jobId);
+    error JobEscrowNotTargetProvider(uint256 jobId, address provider, address targetProvider);
+    error JobEscrowUnauthorized(address caller, address provider);
+    error JobEscrowTermsMismatch(uint256 jobId, bytes32 termsHash, bytes32 givenHash);
+    error JobEscrowAcceptDeadlinePassed(uint256 jobId, uint64 acceptDeadline);
+    error JobEscrowAcceptDeadlineNotPassed(uint256 jobId, uint64 acceptDeadline);
+    error JobEscrowGpuModelMismatch(bytes32 required, bytes32 offered);
+    error JobEscrowRegionMismatch(bytes16 required, bytes16 offered);
+    error JobEscrowVramTooLow(uint16 required, uint16 offered);
+    error JobEscrowTierMismatch(IProviderRegistry.Tier required, IProviderRegistry.Tier offered);
+    error JobEscrowTooFewCompletedJobs(uint32 required, uint32 completed);
+    error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
+    error JobEscrowResultDeadlinePassed(uint256 jobId, uint64 resultDeadline);
+    error JobEscrowResultDeadlineNotPassed(uint256 jobId, uint64 resultDeadline);
+    error JobEscrowChallengeWindowOpen(uint256 jobId, uint64 challengeDeadline);
+    error JobEscrowOnlyDisputeManager(address caller);
+
+    /// @notice Post a job and pay its maximum cost into escrow (the caller is the client). Refused while paused.
+    /// @param terms Requirements, price cap, duration cap, acceptance deadline, optional target and spec hash.
+    /// @param specURI Where the workload document lives (1..MAX_URI_LENGTH bytes); its hash is `terms.specHash`.
+    /// @return jobId The new job's id (ids start at 1).
+    function createJob(JobTerms calldata terms, string calldata specURI) external returns (uint256 jobId);
+
+    /// @notice `createJob` with an EIP-2612 permit; a permit already used is ignored when the allowance is there.
+    function createJobWithPermit(
+        JobTerms calldata terms,
+        string calldata specURI,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 jobId);
+
+    /// @notice Cancel an unaccepted job and refund it in full. Client only.
+    function cancelJob(uint256 jobId) external;
+
+    /// @notice Refund in full a job whose acceptance deadline passed unaccepted. Anyone.
+    function expireJob(uint256 jobId) external;
+
+    /// @notice Decline a directed job and refund the client in full. Its target provider or the operator.
+    function declineJob(uint256 jobId) external;
+
+    /// @notice Accept an open job (or a job directed at `provider`) for `provider`, by the provider or its operator.
+    ///         The provider must be active, meet every requirement, price at most the job's maximum and have the
+    ///         GPUs free; its GPUs are reserved and collateral locked from its free stake. Refused while paused.
+    /// @param terms The job's terms exactly as emitted in `JobCreated`.
+    function acceptJob(uint256 jobId, address provider, JobTerms calldata terms) external;
+
+    /// @notice Submit the result by the result deadline (`acceptedAt + maxDuration + grace`); frees the GPUs and
+    ///         fixes the cost. The provider or its operator.
+    function submitResult(uint256 jobId, string calldata resultURI, bytes32 resultHash) external;
+
+    /// @notice Accept the result now and settle. Client only.
+    function approveResult(uint256 jobId) external;
+
+    /// @notice Settle a submitted job once its challenge window has passed. Anyone.
+    function settle(uint256 jobId) external;
+
+    /// @notice Refund a job whose result deadline passed with no result, slashing part of the collateral to the client. Anyone.
+    function claimTimeout(uint256 jobId) external;
+
+    /// @notice Move a submitted job to Disputed. Dispute manager only.
+    /// @return job The job's state before the change.
+    function markDisputed(uint256 jobId) external returns (Job memory job);
+
+    /// @notice Settle a disputed job to its provider (dispute rejected or drawn). Dispute manager only.
+    function settleDisputed(uint256 jobId, SettlementReason reason) external;
+
+    /// @notice Refund a disputed job to its client after an upheld dispute. Dispute manager only.
+    function refundDisputed(uint256 jobId) external;
+
+    function setProtocolFeeBps(uint16 protocolFeeBps) external;
+
+    function setCollateralRatioBps(uint16 collateralRatioBps) external;
+
+    function setTimeoutSlashBps(uint16 timeoutSlashBps) external;
+
+    function setMaxSlashingCutBps(uint16 maxSlashingCutBps) external;
+
+    function setDisputeRewardBps(uint16 disputeRewardBps) external;
+
+    function setChallengeWindow(uint32 challengeWindow) external;
+
+    function setGrace(uint32 grace) external;
+
+    function setDisputePeriod(uint32 disputePeriod) external;
+
+    function setDisputeDeposit(uint96 disputeDeposit) external;
+
+    function getJob(uint256 jobId) external view returns (Job memory);
+
+    function getParams(uint32 paramsId) external view returns (EconomicParams memory);
+
+    function currentParamsId() external view returns (uint32);
+
+    function providerStats(address provider) external view returns (ProviderStats memory);
+
+    /// @notice Number of jobs ever created (the last job id).
+    function jobCount() external view returns (uint256);
+
+    /// @notice `floor(pricePerGpuHour * gpuCount * duration / 3600)`.
+    function computeCost(uint256 pricePerGpuHour, uint256 gpuCount, uint256 duration) external pure returns (uint256);
+
+    /// @notice `keccak256(abi.encode(terms))`.
+    function hashTerms(JobTerms calldata terms) external pure returns (bytes32);
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
+
+/// @title ILatentToken
+/// @notice LAT: ERC20 with EIP-2612 permits and ERC20Votes checkpoints on a timestamp clock (ERC-6372
+///         `mode=timestamp`), so governance works on L2s whose block numbers are irregular. The whole supply is
+///         minted once at deployment, to the treasury (the governance timelock) and to an allocation list; it is
+///         constant afterwards (no mint, no burn: slashed tokens go to the treasury).
+interface ILatentToken is IERC20, IERC20Permit, IVotes, IERC6372 {
+    /// @notice Allocation lengths differ, or an allocation goes to the zero address.
+    error LatentTokenInvalidAllocation(uint256 index);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IGoverned} from "./IGoverned.sol";
+
+/// @title IStaking
+/// @notice Providers' stake. Per provider: `staked` (all tokens held for it), `locked` (collateral of its running
+///         jobs, per job) and `thawing` (on their way out), with `locked + thawing <= staked` at all times.
+///         Free stake is `staked - locked - thawing`.
+///
+///         Thawing: `thaw` moves free stake to a thaw request that matures `thawingPeriod` later (the period in
+///         force when it was requested); `withdraw` pays out matured requests in request order. At most
+///         `MAX_THAW_REQUESTS` are pending per provider and `withdraw` takes a maximum count, so no loop's length
+///         is in a user's hands. Thawing stake still counts as `staked` (it can be slashed only through a job's
+///         lock, which it is not part of) but not towards the minimum stake that keeps a provider active.
+///
+///         Collateral: the job escrow locks collateral per job from free stake and unlocks it when the job ends.
+///         `slash` takes only from one job's lock (and so from `staked`), pays `reward` to the beneficiary and the
+///         rest to the treasury: slashed tokens are never burned, the supply is constant. The lock role belongs
+///         to the job escrow and the slash role to the escrow and the dispute manager, fixed at deployment:
+///         no one, governance included, can grant them afterwards.
+///
+///         Staked tokens sit in this contract, so they do not vote: a provider that wants a say in governance
+///         keeps some LAT outside the stake (or delegates it) and votes with that.
+///
+///         All amounts fit in uint96: the token's total supply is fixed below 2^96.
+interface IStaking is IGoverned {
+    /// @notice A pending thaw request.
+    struct ThawRequest {
+        uint96 amount;
+        uint64 maturesAt;
+    }
+
+    /// @notice `from` added `amount` to `provider`'s stake; `staked` is the total after it.
+    event Staked(address indexed provider, address indexed from, uint256 amount, uint256 staked);
+
+    /// @notice Thaw request number `requestIndex` (per provider, from 0, never reused) of `amount`, maturing at
+    ///         `maturesAt`; `thawing` is the provider's total thawing after it.
+    event ThawRequested(
+        address indexed provider,
+        uint256 indexed requestIndex,
+        uint256 amount,
+        uint64 maturesAt,
+        uint256 thawing
+    );
+
+    /// @notice Thaw requests `firstRequestIndex .. firstRequestIndex + count - 1` were paid out, `amount` in all;
+    ///         `staked` and `thawing` are the totals after it.
+    event Withdrawn(
+        address indexed provider,
+        uint256 firstRequestIndex,
+        uint256 count,
+        uint256 amount,
+        uint256 staked,
+        uint256 thawing
+    );
+
+    /// @notice `amount` of `provider`'s free stake was locked as collateral of `jobId`; `locked` is the total after it.
+    event CollateralLocked(address indexed provider, uint256 indexed jobId, uint256 amount, uint256 locked);
+
+    /// @notice What remained of `jobId`'s collateral (`amount`) was unlocked; `locked` is the total after it.
+    event CollateralUnlocked(address indexed provider, uint256 indexed jobId, uint256 amount, uint256 locked);
+
+    /// @notice `amount` of `jobId`'s collateral was slashed: `reward` to `beneficiary`, `toTreasury` to the treasury.
+    ///         `staked` and `locked` are the provider's totals after it.
+    event Slashed(
+        address indexed provider,
+        uint256 indexed jobId,
+        address indexed beneficiary,
+        uint256 amount,
+        uint256 reward,
+        uint256 toTreasury,
+        uint256 staked,
+        uint256 locked
+    );
+
+    error StakingZeroAmount();
+    error StakingInsufficientFreeStake(address provider, uint256 requested, uint256 free);
+    error StakingTooManyThawRequests(address provider, uint256 maxRequests);
+    error StakingNothingToWithdraw(address provider);
+    error StakingInvalidMaxRequests(uint256 maxRequests);
+    error StakingOnlyJobEscrow(address caller);
+    error StakingOnlySlasher(address caller);
+    error StakingJobAlreadyLocked(uint256 jobId);
+    error StakingNoLock(address provider, uint256 jobId);
+    error StakingSlashExceedsLock(uint256 jobId, uint256 amount, uint256 locked);
+    error StakingRewardExceedsSlash(uint256 reward, uint256 amount);
+    error StakingZeroBeneficiary();
+
+    /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
+    function stake(uint256 amount) external;
+
+    /// @notice `stake` with an EIP-2612 permit. A permit already used (e.g. front-run) is ignored when the
+    ///         allowance is there anyway, so the call cannot be griefed.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Start thawing `amount` of the caller's free stake.
+    /// @return requestIndex The new request's index.
+    function thaw(uint256 amount) external returns (uint256 requestIndex);
+
+    /// @notice Pay out up to `maxRequests` matured thaw requests of the caller, oldest first.
+    /// @return amount Tokens transferred to the caller.
+    function withdraw(uint256 maxRequests) external returns (uint256 amount);
+
+    /// @notice Lock `amount` of `provider`'s free stake as `jobId`'s collateral. Job escrow only.
+    function lock(address provider, uint256 jobId, uint256 amount) external;
+
+    /// @notice Unlock what remains of `jobId`'s collateral. Job escrow only.
+    /// @return amount The amount unlocked.
+    function unlock(address provider, uint256 jobId) external returns (uint256 amount);
+
+    /// @notice Slash `amount` from `jobId`'s collateral; `reward` of it to `beneficiary`, the rest to the treasury.
+    ///         Job escrow and dispute manager only.
+    function slash(address provider, uint256 jobId, uint256 amount, address beneficiary, uint256 reward) external;
+
+    /// @notice Set the minimum stake per listed GPU that keeps a provider active. Governance only.
+    function setMinStakePerGpu(uint256 minStakePerGpu) external;
+
+    /// @notice Set the thawing period for new thaw requests. Governance only.
+    function setThawingPeriod(uint64 thawingPeriod) external;
+
+    /// @notice Set where slashed tokens and protocol fees go. Governance only.
+    function setTreasury(address treasury) external;
+
+    /// @notice `provider`'s staked, locked and thawing totals.
+    function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing);
+
+    /// @notice `staked - locked - thawing`.
+    function freeStake(address provider) external view returns (uint256);
+
+    /// @notice Whether `staked - thawing >= minStakePerGpu * gpuCount`.
+    function hasMinimumStake(address provider, uint256 gpuCount) external view returns (bool);
+
+    /// @notice The collateral currently locked for `jobId`, and whose it is.
+    function jobCollateral(uint256 jobId) external view returns (address provider, uint256 amount);
+
+    /// @notice Thaw request `requestIndex` of `provider` (zero once withdrawn).
+    function getThawRequest(address provider, uint256 requestIndex) external view returns (ThawRequest memory);
+
+    /// @notice Indices of `provider`'s pending thaw requests: `[first, next)`.
+    function thawRequestRange(address provider) external view returns (uint256 first, uint256 next);
+
+    function minStakePerGpu() external view returns (uint256);
+
+    function thawingPeriod() external view returns (uint64);
+
+    function treasury() external view returns (address);
+}
