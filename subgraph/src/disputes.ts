@@ -158,10 +158,10 @@ export function handleDisputeResolved(event: DisputeResolved): void {
   commit(p, d, event);
 }
 
-export function handleParameterUpdated(event: ParameterUpdated): void {
+export function handleDisputeParameterUpdated(event: ParameterUpdated): void {
   recordParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
 
-export function handleAddressParameterUpdated(event: AddressParameterUpdated): void {
+export function handleDisputeAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }

@@ -452,10 +452,10 @@ export function handleEconomicParamsUpdated(event: EconomicParamsUpdated): void 
   e.save();
 }
 
-export function handleParameterUpdated(event: ParameterUpdated): void {
+export function handleEscrowParameterUpdated(event: ParameterUpdated): void {
   recordParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
 
-export function handleAddressParameterUpdated(event: AddressParameterUpdated): void {
+export function handleEscrowAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }

@@ -55,10 +55,10 @@ export function handleUnpaused(event: Unpaused): void {
   e.save();
 }
 
-export function handleParameterUpdated(event: ParameterUpdated): void {
+export function handlePauseParameterUpdated(event: ParameterUpdated): void {
   recordParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
 
-export function handleAddressParameterUpdated(event: AddressParameterUpdated): void {
+export function handlePauseAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }

@@ -230,10 +230,10 @@ export function handleCapacityReleased(event: CapacityReleased): void {
   commit(p, d, event);
 }
 
-export function handleParameterUpdated(event: ParameterUpdated): void {
+export function handleRegistryParameterUpdated(event: ParameterUpdated): void {
   recordParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
 
-export function handleAddressParameterUpdated(event: AddressParameterUpdated): void {
+export function handleRegistryAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }

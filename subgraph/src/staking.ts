@@ -225,10 +225,10 @@ export function handleSlashed(event: Slashed): void {
   commit(p, d, event);
 }
 
-export function handleParameterUpdated(event: ParameterUpdated): void {
+export function handleStakingParameterUpdated(event: ParameterUpdated): void {
   recordParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
 
-export function handleAddressParameterUpdated(event: AddressParameterUpdated): void {
+export function handleStakingAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
 }
