@@ -50,11 +50,18 @@ export function handleCallScheduled(event: CallScheduled): void {
   let params = event.params;
   let index = params.index.toI32();
   // One CallScheduled per call of a batch, all in one transaction. An operation cancelled earlier may be scheduled
-  // again under the same id: a first call (index 0) starts it afresh.
+  // again under the same id (the id hashes the calls, so they are the same): a first call (index 0) starts it
+  // afresh. store.set merges with the stored entity, so the previous run's fields are cleared explicitly.
   let op = TimelockOperation.load(params.id);
   if (op == null || index == 0) {
     op = new TimelockOperation(params.id);
     op.callCount = 0;
+    op.salt = null;
+    op.executedAt = null;
+    op.executedTransaction = null;
+    op.cancelledAt = null;
+    op.cancelledTransaction = null;
+    op.proposal = null;
   }
   op.status = "Scheduled";
   op.callCount = index + 1 > op.callCount ? index + 1 : op.callCount;
