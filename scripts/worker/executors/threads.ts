@@ -15,9 +15,13 @@ function threadExecArgv(): string[] {
   return ["--require", require.resolve("ts-node/register/transpile-only")];
 }
 
+// ts-node in a thread looks for tsconfig.json from the current directory, which may be anywhere; point it at ours.
+const TS_PROJECT = path.resolve(__dirname, "../../../tsconfig.json");
+
 /** Start the thread whose entry module is `<dir>/<name>.ts` (or `.js` once compiled). */
 export function startThread(dir: string, name: string, workerData: unknown): Worker {
-  return new Worker(path.join(dir, `${name}${SOURCE_EXTENSION}`), { workerData, execArgv: threadExecArgv() });
+  const env = SOURCE_EXTENSION === ".ts" ? { ...process.env, TS_NODE_PROJECT: TS_PROJECT } : process.env;
+  return new Worker(path.join(dir, `${name}${SOURCE_EXTENSION}`), { workerData, execArgv: threadExecArgv(), env });
 }
 
 /** Below this size hashing takes under ~0.1 s and is not worth a thread. */
