@@ -62,7 +62,11 @@ const SELF_TEST_N = 64;
 
 async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promise<number> {
   const started = performance.now();
-  const { hash } = await computeMatmulInThread({ n: SELF_TEST_N, seed: keccak256(Buffer.from("latent worker self-test")), rounds: 1 });
+  const { hash } = await computeMatmulInThread({
+    n: SELF_TEST_N,
+    seed: keccak256(Buffer.from("latent worker self-test")),
+    rounds: 1,
+  });
   io.stdout.write(
     `${jsonText({
       ok: true,
@@ -81,7 +85,13 @@ async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promi
   return 0;
 }
 
-async function runDaemon(config: WorkerConfig, parts: WorkerParts, logger: Logger, io: CliIo, connect: ConnectNetwork): Promise<number> {
+async function runDaemon(
+  config: WorkerConfig,
+  parts: WorkerParts,
+  logger: Logger,
+  io: CliIo,
+  connect: ConnectNetwork,
+): Promise<number> {
   let network: NetworkConnections;
   try {
     network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
@@ -116,7 +126,11 @@ async function runDaemon(config: WorkerConfig, parts: WorkerParts, logger: Logge
 }
 
 /** The whole CLI, with its surroundings passed in; resolves to the exit status. */
-export async function runWorkerCli(argv: readonly string[], io: CliIo, connect: ConnectNetwork = connectNetwork): Promise<number> {
+export async function runWorkerCli(
+  argv: readonly string[],
+  io: CliIo,
+  connect: ConnectNetwork = connectNetwork,
+): Promise<number> {
   let options: WorkerCliOptions | "help";
   try {
     options = parseWorkerArgs(argv);
@@ -151,10 +165,17 @@ export async function runWorkerCli(argv: readonly string[], io: CliIo, connect: 
 
 /** Run the CLI on this process: its arguments, streams, environment and signals. */
 export function main(): void {
-  runWorkerCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signals: process }).then(
+  runWorkerCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signals: process,
+  }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`latent-worker: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `latent-worker: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

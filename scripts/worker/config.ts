@@ -16,8 +16,7 @@ import { FieldError, FieldReader, StringRules } from "./validate";
 export type OperatorKeySource = { kind: "env"; variable: string } | { kind: "file"; path: string };
 
 export type ContractsSource =
-  | { kind: "deploymentFile"; path: string }
-  | { kind: "addresses"; jobEscrow: string; providerRegistry: string };
+  { kind: "deploymentFile"; path: string } | { kind: "addresses"; jobEscrow: string; providerRegistry: string };
 
 /** What the operator says about the machine; each given field wins over nvidia-smi. */
 export interface GpuConfig {
@@ -176,12 +175,18 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     contracts: readContracts(root.object("contracts", ["deploymentFile", "jobEscrow", "providerRegistry"]), baseDir),
     gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
     policy: readPolicy(root.optionalObject("policy", POLICY_KEYS), executors),
-    specs: readSpecs(root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp"]), baseDir),
+    specs: readSpecs(
+      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp"]),
+      baseDir,
+    ),
     executors,
     results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl"]), baseDir),
-    retry: readRetry(root.optionalObject("retry", ["maxAttempts", "initialDelayMs", "maxDelayMs", "multiplier", "jitter"])),
+    retry: readRetry(
+      root.optionalObject("retry", ["maxAttempts", "initialDelayMs", "maxDelayMs", "multiplier", "jitter"]),
+    ),
     shutdown: {
-      graceMs: (root.optionalObject("shutdown", ["graceSeconds"])?.optionalInteger("graceSeconds", 0, 3600, 30) ?? 30) * 1000,
+      graceMs:
+        (root.optionalObject("shutdown", ["graceSeconds"])?.optionalInteger("graceSeconds", 0, 3600, 30) ?? 30) * 1000,
     },
     logLevel: root.oneOf("logLevel", LOG_LEVELS, "info"),
   };
@@ -196,17 +201,28 @@ function readUrl(reader: FieldReader, key: string, protocols: readonly string[])
     throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`, value);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new FieldError(reader.fieldPath(key), `must be a ${protocols.map((p) => p.slice(0, -1)).join("/")} URL`, value);
+    throw new FieldError(
+      reader.fieldPath(key),
+      `must be a ${protocols.map((p) => p.slice(0, -1)).join("/")} URL`,
+      value,
+    );
   }
   return value;
 }
 
 function readAddress(reader: FieldReader, key: string): string {
-  const value = reader.string(key, { pattern: /^0x[0-9a-fA-F]{40}$/, patternDescription: "a 0x-prefixed 20-byte address" });
+  const value = reader.string(key, {
+    pattern: /^0x[0-9a-fA-F]{40}$/,
+    patternDescription: "a 0x-prefixed 20-byte address",
+  });
   try {
     return getAddress(value);
   } catch {
-    throw new FieldError(reader.fieldPath(key), "has a bad EIP-55 checksum (check its mixed case, or write it in lowercase)", value);
+    throw new FieldError(
+      reader.fieldPath(key),
+      "has a bad EIP-55 checksum (check its mixed case, or write it in lowercase)",
+      value,
+    );
   }
 }
 
@@ -217,7 +233,8 @@ function resolvePath(reader: FieldReader, key: string, baseDir: string): string 
 // The key itself must never be echoed into an error message or a log, so nothing here reports the value found.
 function readOperatorKey(root: FieldReader, baseDir: string): OperatorKeySource {
   const fieldPath = root.fieldPath("operatorKey");
-  if (!root.has("operatorKey")) throw new FieldError(fieldPath, 'is required: {"env": "VARIABLE"} or {"file": "/path/to/key"}');
+  if (!root.has("operatorKey"))
+    throw new FieldError(fieldPath, 'is required: {"env": "VARIABLE"} or {"file": "/path/to/key"}');
   const raw = root.raw("operatorKey");
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new FieldError(
@@ -230,7 +247,10 @@ function readOperatorKey(root: FieldReader, baseDir: string): OperatorKeySource 
     throw new FieldError(fieldPath, 'must have exactly one of "env" or "file"');
   }
   if (source.has("env")) {
-    return { kind: "env", variable: source.string("env", { pattern: ENV_NAME, patternDescription: "an environment variable name" }) };
+    return {
+      kind: "env",
+      variable: source.string("env", { pattern: ENV_NAME, patternDescription: "an environment variable name" }),
+    };
   }
   return { kind: "file", path: resolvePath(source, "file", baseDir) };
 }
@@ -239,7 +259,10 @@ function readContracts(contracts: FieldReader, baseDir: string): ContractsSource
   const hasFile = contracts.has("deploymentFile");
   const hasAddresses = contracts.has("jobEscrow") || contracts.has("providerRegistry");
   if (hasFile === hasAddresses) {
-    throw new FieldError(contracts.path, 'must have either "deploymentFile" or both "jobEscrow" and "providerRegistry"');
+    throw new FieldError(
+      contracts.path,
+      'must have either "deploymentFile" or both "jobEscrow" and "providerRegistry"',
+    );
   }
   if (hasFile) return { kind: "deploymentFile", path: resolvePath(contracts, "deploymentFile", baseDir) };
   return {
@@ -249,10 +272,24 @@ function readContracts(contracts: FieldReader, baseDir: string): ContractsSource
   };
 }
 
-const GPU_KEYS = ["detect", "nvidiaSmiPath", "detectTimeoutSeconds", "model", "displayName", "vramGiB", "gpuCount", "region", "tier"];
+const GPU_KEYS = [
+  "detect",
+  "nvidiaSmiPath",
+  "detectTimeoutSeconds",
+  "model",
+  "displayName",
+  "vramGiB",
+  "gpuCount",
+  "region",
+  "tier",
+];
 
 function shortIdRules(maxBytes: number): StringRules {
-  return { maxBytes, pattern: SHORT_ID_PATTERN, patternDescription: `lowercase [a-z0-9-], at most ${maxBytes} characters` };
+  return {
+    maxBytes,
+    pattern: SHORT_ID_PATTERN,
+    patternDescription: `lowercase [a-z0-9-], at most ${maxBytes} characters`,
+  };
 }
 
 function readGpu(gpu: FieldReader | undefined): GpuConfig {
@@ -282,7 +319,11 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
       const known = JOB_SPEC_KINDS.find((candidate) => candidate === kind);
       if (!known) throw new FieldError(`${kindsPath}[${index}]`, `must be one of: ${JOB_SPEC_KINDS.join(", ")}`, kind);
       if (!executors[known].enabled) {
-        throw new FieldError(`${kindsPath}[${index}]`, `names the ${known} executor, which is not enabled in config.executors`, kind);
+        throw new FieldError(
+          `${kindsPath}[${index}]`,
+          `names the ${known} executor, which is not enabled in config.executors`,
+          kind,
+        );
       }
       return known;
     });
@@ -290,7 +331,8 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
   return {
     maxConcurrentJobs: policy?.optionalInteger("maxConcurrentJobs", 1, 1024, 1) ?? 1,
     minPricePerGpuHour: readTokenAmount(policy, "minPricePerGpuHour"),
-    maxDurationSeconds: policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
+    maxDurationSeconds:
+      policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
   };
@@ -301,7 +343,8 @@ function readTokenAmount(reader: FieldReader | undefined, key: string): bigint {
   if (!reader?.has(key)) return 0n;
   const value = reader.raw(key);
   const problem = "must be a decimal string of token units (wei), at most 2^96-1";
-  if (typeof value !== "string" || !/^[0-9]{1,29}$/.test(value)) throw new FieldError(reader.fieldPath(key), problem, value);
+  if (typeof value !== "string" || !/^[0-9]{1,29}$/.test(value))
+    throw new FieldError(reader.fieldPath(key), problem, value);
   const amount = BigInt(value);
   if (amount > UINT96_MAX) throw new FieldError(reader.fieldPath(key), problem, value);
   return amount;
@@ -328,7 +371,11 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
   if (command?.has("program")) {
     program = command.string("program", { maxBytes: 4096 });
     if (!path.isAbsolute(program)) {
-      throw new FieldError(command.fieldPath("program"), "must be an absolute path (the worker never searches PATH for it)", program);
+      throw new FieldError(
+        command.fieldPath("program"),
+        "must be an absolute path (the worker never searches PATH for it)",
+        program,
+      );
     }
   } else if (commandEnabled) {
     throw new FieldError(`${commandPath}.program`, "is required when the command executor is enabled");
@@ -345,7 +392,12 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
       timeoutMs: (command?.optionalInteger("timeoutSeconds", 1, ONE_DAY_SECONDS, 3600) ?? 3600) * 1000,
       maxOutputBytes: command?.optionalInteger("maxOutputBytes", 1, 1024 ** 3, 16 * 1024 ** 2) ?? 16 * 1024 ** 2,
       workDir: command?.has("workDir") ? resolvePath(command, "workDir", baseDir) : os.tmpdir(),
-      envAllowList: command?.stringArray("envAllowList", 256, { pattern: ENV_NAME, patternDescription: "an environment variable name" }, ["PATH"]) ?? ["PATH"],
+      envAllowList: command?.stringArray(
+        "envAllowList",
+        256,
+        { pattern: ENV_NAME, patternDescription: "an environment variable name" },
+        ["PATH"],
+      ) ?? ["PATH"],
     },
   };
   if (!result.matmul.enabled && !result.command.enabled) {

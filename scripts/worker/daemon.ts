@@ -14,7 +14,7 @@ import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobStatus } from "./market";
 import { matchRequirements, screenJob } from "./policy";
-import { RetryPolicy, abortReason, sleep, withRetry } from "./retry";
+import { RetryPolicy, abortReason, deadlineSignal, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
@@ -122,7 +122,8 @@ export class Worker {
       logger.info("stopping: waiting for running jobs", { jobs: [...this.running.keys()], graceMs: shutdownGraceMs });
       const allDone = Promise.all([...this.running.values()].map((job) => job.done));
       await Promise.race([allDone, sleep(shutdownGraceMs, this.hardStop.signal).catch(() => undefined)]);
-      if (this.running.size > 0) logger.warn("grace period over: aborting running jobs", { jobs: [...this.running.keys()] });
+      if (this.running.size > 0)
+        logger.warn("grace period over: aborting running jobs", { jobs: [...this.running.keys()] });
       this.hardStop.abort();
       await allDone;
     }
@@ -139,7 +140,11 @@ export class Worker {
       policy: this.options.retry,
       signal,
       onRetry: ({ attempt, delayMs, error }) =>
-        this.options.logger.warn("transient failure; retrying", { attempt, delayMs, error: error instanceof Error ? error.message : String(error) }),
+        this.options.logger.warn("transient failure; retrying", {
+          attempt,
+          delayMs,
+          error: error instanceof Error ? error.message : String(error),
+        }),
     });
   }
 
@@ -149,14 +154,16 @@ export class Worker {
     if (!record.registered) {
       throw new WorkerStartupError(`provider ${this.options.provider} is not registered in the ProviderRegistry`);
     }
-    if (!record.active) logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
+    if (!record.active)
+      logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
     if (gpus) {
       const mismatches = [
         gpus.model !== record.gpuModel ? `model ${gpus.model} here, ${record.gpuModel} registered` : undefined,
         gpus.vramGiB < record.vramGiB ? `${gpus.vramGiB} GiB per GPU here, ${record.vramGiB} registered` : undefined,
         gpus.gpuCount < record.gpuCount ? `${gpus.gpuCount} GPUs here, ${record.gpuCount} registered` : undefined,
       ].filter((text): text is string => text !== undefined);
-      if (mismatches.length > 0) logger.warn("this machine differs from the provider's registered specs", { mismatches });
+      if (mismatches.length > 0)
+        logger.warn("this machine differs from the provider's registered specs", { mismatches });
     }
     logger.info("worker started", {
       provider: this.options.provider,
@@ -222,7 +229,9 @@ export class Worker {
     const onHardStop = (): void => controller.abort(abortReason(this.hardStop.signal));
     this.hardStop.signal.addEventListener("abort", onHardStop, { once: true });
     const done = this.processJob(job, controller.signal)
-      .catch((error: unknown) => this.options.logger.error("unexpected failure in the job loop", { jobId: job.jobId, error }))
+      .catch((error: unknown) =>
+        this.options.logger.error("unexpected failure in the job loop", { jobId: job.jobId, error }),
+      )
       .finally(() => {
         this.hardStop.signal.removeEventListener("abort", onHardStop);
         this.running.delete(job.jobId);
@@ -259,21 +268,31 @@ export class Worker {
     this.emit({ type: "job-accepted", jobId });
 
     let result: ExecutionResult;
-    const deadline = AbortSignal.timeout(job.terms.maxDuration * 1000);
-    const runSignal = AbortSignal.any([signal, deadline]);
+    // Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned.
+    const deadline = deadlineSignal(job.terms.maxDuration * 1000);
     try {
-      result = await this.options.executors.forSpec(loaded.spec).run(loaded, runSignal);
+      result = await this.options.executors
+        .forSpec(loaded.spec)
+        .run(loaded, AbortSignal.any([signal, deadline.signal]));
     } catch (error) {
       if (signal.aborted) {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.aborted ? new Error(`execution ran past the job's maxDuration (${job.terms.maxDuration} s)`) : error;
+        const failure = deadline.signal.aborted
+          ? new Error(`execution ran past the job's maxDuration (${job.terms.maxDuration} s)`)
+          : error;
         this.fail(jobId, "execute", failure);
       }
       return;
+    } finally {
+      deadline.clear();
     }
-    log.info("job executed", { resultHash: result.resultHash, wallMs: result.metrics.wallMs, device: result.metrics.device });
+    log.info("job executed", {
+      resultHash: result.resultHash,
+      wallMs: result.metrics.wallMs,
+      device: result.metrics.device,
+    });
     this.emit({ type: "job-executed", jobId, result });
 
     let challengeDeadline: bigint;
@@ -284,7 +303,13 @@ export class Worker {
       return;
     }
     log.info("result submitted", { resultURI: result.resultURI, resultHash: result.resultHash, challengeDeadline });
-    this.emit({ type: "job-submitted", jobId, resultURI: result.resultURI, resultHash: result.resultHash, challengeDeadline });
+    this.emit({
+      type: "job-submitted",
+      jobId,
+      resultURI: result.resultURI,
+      resultHash: result.resultHash,
+      challengeDeadline,
+    });
 
     if (this.options.policy.autoSettle) this.scheduleSettlement(jobId, challengeDeadline);
   }

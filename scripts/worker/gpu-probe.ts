@@ -12,7 +12,10 @@ import { createLogger, jsonLineSink } from "./logger";
 
 const USAGE = "Usage: gpu-probe [--config <file>] [--nvidia-smi <path>] [--timeout <seconds>]\n";
 
-export async function runGpuProbe(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): Promise<number> {
+export async function runGpuProbe(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
+): Promise<number> {
   let gpu: GpuConfig;
   try {
     const args = parseArgs(argv, [
@@ -21,13 +24,17 @@ export async function runGpuProbe(argv: readonly string[], io: { stdout: NodeJS.
       { name: "timeout", takesValue: true },
     ]);
     const configPath = args.get("config");
-    gpu = typeof configPath === "string" ? loadConfig(configPath).gpu : { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
+    gpu =
+      typeof configPath === "string"
+        ? loadConfig(configPath).gpu
+        : { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
     const nvidiaSmi = args.get("nvidia-smi");
     if (typeof nvidiaSmi === "string") gpu = { ...gpu, nvidiaSmiPath: nvidiaSmi, detect: true };
     const timeout = args.get("timeout");
     if (typeof timeout === "string") {
       const seconds = Number(timeout);
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw new UsageError(`--timeout must be an integer between 1 and 300, got "${timeout}"`);
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300)
+        throw new UsageError(`--timeout must be an integer between 1 and 300, got "${timeout}"`);
       gpu = { ...gpu, detectTimeoutMs: seconds * 1000 };
     }
   } catch (error) {
@@ -50,7 +57,9 @@ if (require.main === module) {
   runGpuProbe(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`gpu-probe: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `gpu-probe: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

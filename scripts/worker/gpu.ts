@@ -82,7 +82,8 @@ export function parseNvidiaSmiOutput(text: string): GpuDevice[] {
     const line = rawLine.trim();
     if (line === "") continue;
     const fields = line.split(",").map((field) => field.trim());
-    if (fields.length < 5) throw new NvidiaSmiOutputError(line, `expected 5 comma-separated fields, found ${fields.length}`);
+    if (fields.length < 5)
+      throw new NvidiaSmiOutputError(line, `expected 5 comma-separated fields, found ${fields.length}`);
     // Read from the right: only the name could ever contain a comma.
     const [count, uuid, driverVersion] = fields.slice(-3);
     const memory = fields[fields.length - 4];
@@ -104,7 +105,9 @@ export function vramGiBFromMiB(memoryMiB: number): number {
 // Marketed memory sizes (GB). The driver reports less than the marketed size (ECC and firmware reservations:
 // an L40S "48GB" shows 46068 MiB), so the model id uses the smallest marketed size at or above the measured one,
 // if it is within 10%; the on-chain vramGiB stays the measured figure.
-const MARKETED_MEMORY_GB = [1, 2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 144, 180, 192, 256, 288];
+const MARKETED_MEMORY_GB = [
+  1, 2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 144, 180, 192, 256, 288,
+];
 
 export function marketedMemoryGB(memoryMiB: number): number {
   const measured = memoryMiB / 1024;
@@ -173,8 +176,17 @@ export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: G
 }
 
 /** Run nvidia-smi (no shell, bounded time) and parse what it prints. Throws ProcessError or NvidiaSmiOutputError. */
-export async function queryNvidiaSmi(nvidiaSmiPath: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<GpuDevice[]> {
-  const { stdout } = await runProcess(nvidiaSmiPath, { args: NVIDIA_SMI_QUERY, env, timeoutMs, maxOutputBytes: 1024 * 1024 });
+export async function queryNvidiaSmi(
+  nvidiaSmiPath: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GpuDevice[]> {
+  const { stdout } = await runProcess(nvidiaSmiPath, {
+    args: NVIDIA_SMI_QUERY,
+    env,
+    timeoutMs,
+    maxOutputBytes: 1024 * 1024,
+  });
   const devices = parseNvidiaSmiOutput(stdout.toString("utf8"));
   if (devices.length === 0) throw new NvidiaSmiOutputError("", "nvidia-smi listed no GPU");
   return devices;
@@ -190,7 +202,11 @@ function describeDetectionFailure(error: unknown): string {
  * The GPU specs the worker offers: nvidia-smi's findings (if config.gpu.detect and it works), with each field the
  * config sets taking precedence. Throws GpuSpecsUnavailableError when model, VRAM or count remain unknown.
  */
-export async function resolveGpuSpecs(config: GpuConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<GpuSpecs> {
+export async function resolveGpuSpecs(
+  config: GpuConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GpuSpecs> {
   let detected: { offered: GpuGroup; ignored: GpuGroup[] } | undefined;
   let failure: string | undefined;
   if (config.detect) {
@@ -216,13 +232,17 @@ export async function resolveGpuSpecs(config: GpuConfig, logger: Logger, env: No
     ...(vramGiB === undefined ? ["vramGiB"] : []),
     ...(gpuCount === undefined ? ["gpuCount"] : []),
   ];
-  if (model === undefined || vramGiB === undefined || gpuCount === undefined) throw new GpuSpecsUnavailableError(missing, failure);
+  if (model === undefined || vramGiB === undefined || gpuCount === undefined)
+    throw new GpuSpecsUnavailableError(missing, failure);
 
   if (offered) {
-    const overridden = (["model", "vramGiB", "gpuCount", "displayName"] as const).filter((field) => config[field] !== undefined);
+    const overridden = (["model", "vramGiB", "gpuCount", "displayName"] as const).filter(
+      (field) => config[field] !== undefined,
+    );
     if (overridden.length > 0) logger.info("config.gpu overrides detected GPU fields", { fields: overridden });
   }
-  const usedConfig = !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);
+  const usedConfig =
+    !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);
   return {
     model,
     displayName: config.displayName ?? offered?.displayName ?? model,

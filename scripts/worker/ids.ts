@@ -22,7 +22,9 @@ export function encodeShortId(id: string, width: number): string {
   if (!isShortId(id, width)) {
     throw new ShortIdError(`"${id}" is not a short id: need 1..${width} characters of [a-z0-9-]`);
   }
-  return `0x${Buffer.from(id, "ascii").toString("hex").padEnd(width * 2, "0")}`;
+  return `0x${Buffer.from(id, "ascii")
+    .toString("hex")
+    .padEnd(width * 2, "0")}`;
 }
 
 /** The inverse of `encodeShortId`; the all-zero word ("any" in job requirements) decodes to null. */

@@ -26,7 +26,9 @@ export type LogSink = (record: LogRecord) => void;
 
 export function jsonLineSink(stream: NodeJS.WritableStream = process.stderr): LogSink {
   return (record) => {
-    stream.write(`${JSON.stringify({ time: record.time, level: record.level, msg: record.msg, ...record.fields }, jsonReplacer)}\n`);
+    stream.write(
+      `${JSON.stringify({ time: record.time, level: record.level, msg: record.msg, ...record.fields }, jsonReplacer)}\n`,
+    );
   };
 }
 

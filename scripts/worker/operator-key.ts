@@ -35,10 +35,13 @@ export function loadOperatorKey(source: OperatorKeySource, env: NodeJS.ProcessEn
     mode = fs.statSync(source.path).mode;
     text = fs.readFileSync(source.path, "utf8");
   } catch (error) {
-    throw new OperatorKeyError(`cannot read key file ${source.path} (config.operatorKey.file): ${(error as Error).message}`);
+    throw new OperatorKeyError(
+      `cannot read key file ${source.path} (config.operatorKey.file): ${(error as Error).message}`,
+    );
   }
   const wallet = toWallet(text.trim(), `key file ${source.path}`);
-  const loose = (mode & 0o077) !== 0 ? `key file ${source.path} has mode ${(mode & 0o777).toString(8)}; 600 is advised` : undefined;
+  const loose =
+    (mode & 0o077) !== 0 ? `key file ${source.path} has mode ${(mode & 0o777).toString(8)}; 600 is advised` : undefined;
   return { wallet, looseFilePermissions: loose };
 }
 

@@ -32,7 +32,8 @@ export function matchRequirements(job: CandidateJob, record: ProviderRecord, cha
   if (model !== null && model !== record.gpuModel) return `requires GPU model ${model}, we list ${record.gpuModel}`;
   const region = decodeShortId(required.region, REGION_ID_BYTES);
   if (region !== null && region !== record.region) return `requires region ${region}, we list ${record.region}`;
-  if (required.minVramGiB > record.vramGiB) return `requires ${required.minVramGiB} GiB per GPU, we list ${record.vramGiB}`;
+  if (required.minVramGiB > record.vramGiB)
+    return `requires ${required.minVramGiB} GiB per GPU, we list ${record.vramGiB}`;
   const free = record.gpuCount - record.gpusInUse;
   if (required.gpuCount > free) return `requires ${required.gpuCount} GPUs, ${free} of ${record.gpuCount} are free`;
   if (required.tier !== TierCode.Any && required.tier !== record.tier) {

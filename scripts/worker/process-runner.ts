@@ -162,7 +162,9 @@ export function runProcess(program: string, options: RunProcessOptions): Promise
       const stdout = Buffer.concat(output.stdout);
       const stderr = Buffer.concat(output.stderr);
       if (exitCode !== 0) {
-        reject(new ProcessExitError(program, exitCode, exitSignal, stderr.toString("utf8").slice(-STDERR_TAIL_CHARS).trim()));
+        reject(
+          new ProcessExitError(program, exitCode, exitSignal, stderr.toString("utf8").slice(-STDERR_TAIL_CHARS).trim()),
+        );
         return;
       }
       resolve({ stdout, stderr });

@@ -160,3 +160,25 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     }
   }
 }
+
+// setTimeout fires at once for delays above 2^31-1 ms (~24.8 days); a job's maxDuration (uint32 seconds) can be
+// longer, so long deadlines are waited for in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A signal that aborts (with a TimeoutError) after `ms`, for any `ms`; `clear` cancels it. */
+export function deadlineSignal(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const due = Date.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = (): void => {
+    const remaining = due - Date.now();
+    if (remaining <= 0) {
+      controller.abort(new DOMException(`deadline of ${ms} ms passed`, "TimeoutError"));
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}

@@ -38,7 +38,11 @@ export function isSetupError(error: unknown): boolean {
   );
 }
 
-export async function prepareWorkerParts(config: WorkerConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<WorkerParts> {
+export async function prepareWorkerParts(
+  config: WorkerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<WorkerParts> {
   const operator = loadOperatorKey(config.operatorKey, env);
   if (operator.looseFilePermissions) logger.warn(operator.looseFilePermissions);
   const contracts = resolveContractAddresses(config.contracts);

@@ -108,7 +108,8 @@ export class SpecFetcher {
 
   private async readFile(uri: string): Promise<Uint8Array> {
     const { fileRoot, maxBytes } = this.options;
-    if (fileRoot === undefined) throw new SpecUriError(uri, "file: spec URIs are disabled (no specs.fileRoot configured)");
+    if (fileRoot === undefined)
+      throw new SpecUriError(uri, "file: spec URIs are disabled (no specs.fileRoot configured)");
     let filePath: string;
     try {
       filePath = fileURLToPath(uri);
@@ -159,7 +160,12 @@ export class SpecFetcher {
       const response = await fetch(uri, { signal: combined, redirect: "follow" });
       if (!response.ok) {
         await response.body?.cancel();
-        throw new SpecFetchError(uri, `HTTP ${response.status}`, isTransientHttpStatus(response.status), response.status);
+        throw new SpecFetchError(
+          uri,
+          `HTTP ${response.status}`,
+          isTransientHttpStatus(response.status),
+          response.status,
+        );
       }
       const declared = Number(response.headers.get("content-length") ?? "NaN");
       if (declared > maxBytes) {
@@ -170,7 +176,8 @@ export class SpecFetcher {
     } catch (error) {
       if (error instanceof SpecError) throw error;
       if (signal?.aborted) throw error;
-      if (timeout.aborted) throw new SpecFetchError(uri, `timed out after ${timeoutMs} ms`, true, undefined, { cause: error });
+      if (timeout.aborted)
+        throw new SpecFetchError(uri, `timed out after ${timeoutMs} ms`, true, undefined, { cause: error });
       const cause = (error as Error).cause;
       const reason = cause instanceof Error ? cause.message : (error as Error).message;
       throw new SpecFetchError(uri, reason, true, undefined, { cause: error });
@@ -200,7 +207,7 @@ function percentDecode(uri: string, payload: string, maxBytes: number): Buffer {
   // Every output byte takes at least one input character, at most three.
   if (payload.length > maxBytes * 3) throw new SpecTooLargeError(uri, maxBytes);
   const bytes: number[] = [];
-  for (let index = 0; index < payload.length; ) {
+  for (let index = 0; index < payload.length;) {
     if (payload[index] === "%") {
       const hex = payload.slice(index + 1, index + 3);
       if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new SpecUriError(uri, `bad percent-escape "%${hex}" in the data: URI`);

@@ -129,7 +129,9 @@ function readJobSpec(json: unknown): JobSpec {
       kind,
       params: {
         n: params.integer("n", 1, MATMUL_MAX_N),
-        seed: params.string("seed", { pattern: HEX32, patternDescription: "32 bytes of 0x-prefixed hex" }).toLowerCase(),
+        seed: params
+          .string("seed", { pattern: HEX32, patternDescription: "32 bytes of 0x-prefixed hex" })
+          .toLowerCase(),
         rounds: params.optionalInteger("rounds", 1, MATMUL_MAX_ROUNDS, 1),
       },
     };

@@ -151,7 +151,11 @@ export function checkString(value: unknown, path: string, rules: StringRules = {
   if (typeof value !== "string") throw new FieldError(path, "must be a string", value);
   const minLength = rules.minLength ?? 1;
   if (value.length < minLength) {
-    throw new FieldError(path, minLength === 1 ? "must not be empty" : `must be at least ${minLength} characters`, value);
+    throw new FieldError(
+      path,
+      minLength === 1 ? "must not be empty" : `must be at least ${minLength} characters`,
+      value,
+    );
   }
   if (rules.maxBytes !== undefined && Buffer.byteLength(value, "utf8") > rules.maxBytes) {
     throw new FieldError(path, `must be at most ${rules.maxBytes} bytes of UTF-8`, value);

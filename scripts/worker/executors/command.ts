@@ -84,6 +84,12 @@ export class CommandExecutor implements Executor {
     }
     // Unless allow-listed, HOME and TMPDIR point into the job's directory, so what the program leaves there is
     // removed with it.
-    return { HOME: workDir, TMPDIR: workDir, ...env, [COMMAND_ENV.specPath]: specPath, [COMMAND_ENV.specHash]: specHash };
+    return {
+      HOME: workDir,
+      TMPDIR: workDir,
+      ...env,
+      [COMMAND_ENV.specPath]: specPath,
+      [COMMAND_ENV.specHash]: specHash,
+    };
   }
 }

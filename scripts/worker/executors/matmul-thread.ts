@@ -4,8 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { MatmulInput, computeMatmulResult } from "./matmul-kernel";
 
 export type MatmulThreadReply =
-  | { ok: true; bytes: Uint8Array; hash: string; computeMs: number }
-  | { ok: false; message: string };
+  { ok: true; bytes: Uint8Array; hash: string; computeMs: number } | { ok: false; message: string };
 
 function main(port: NonNullable<typeof parentPort>): void {
   const started = performance.now();

@@ -36,10 +36,16 @@ export function computeMatmulInThread(
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.once("message", (reply: MatmulThreadReply) => {
-      finish(() => (reply.ok ? resolve(reply) : reject(new MatmulThreadError(`matmul thread failed: ${reply.message}`))));
+      finish(() =>
+        reply.ok ? resolve(reply) : reject(new MatmulThreadError(`matmul thread failed: ${reply.message}`)),
+      );
     });
-    worker.once("error", (error) => finish(() => reject(new MatmulThreadError(`matmul thread crashed: ${error.message}`, { cause: error }))));
-    worker.once("exit", (code) => finish(() => reject(new MatmulThreadError(`matmul thread exited with code ${code} before answering`))));
+    worker.once("error", (error) =>
+      finish(() => reject(new MatmulThreadError(`matmul thread crashed: ${error.message}`, { cause: error }))),
+    );
+    worker.once("exit", (code) =>
+      finish(() => reject(new MatmulThreadError(`matmul thread exited with code ${code} before answering`))),
+    );
   });
 }
 
@@ -73,7 +79,8 @@ export class MatmulExecutor implements Executor {
 
   refusalReason(spec: JobSpec): string | undefined {
     if (spec.kind !== "matmul") return `the matmul executor cannot run a ${spec.kind} job`;
-    if (spec.params.n > this.config.maxN) return `matrix size ${spec.params.n} is above executors.builtin.matmul.maxN (${this.config.maxN})`;
+    if (spec.params.n > this.config.maxN)
+      return `matrix size ${spec.params.n} is above executors.builtin.matmul.maxN (${this.config.maxN})`;
     return undefined;
   }
 

@@ -22,7 +22,9 @@ export class ResultUriTooLongError extends Error {
     readonly uri: string,
     readonly maxUriBytes: number,
   ) {
-    super(`result URI ${uri} is longer than ${maxUriBytes} bytes; shorten config.results.dir or config.results.publicBaseUrl`);
+    super(
+      `result URI ${uri} is longer than ${maxUriBytes} bytes; shorten config.results.dir or config.results.publicBaseUrl`,
+    );
     this.name = "ResultUriTooLongError";
   }
 }
@@ -41,7 +43,8 @@ export class ResultStore {
     const resultURI = this.config.publicBaseUrl
       ? `${this.config.publicBaseUrl.replace(/\/+$/, "")}/${fileName}`
       : pathToFileURL(file).href;
-    if (Buffer.byteLength(resultURI) > this.config.maxUriBytes) throw new ResultUriTooLongError(resultURI, this.config.maxUriBytes);
+    if (Buffer.byteLength(resultURI) > this.config.maxUriBytes)
+      throw new ResultUriTooLongError(resultURI, this.config.maxUriBytes);
 
     await fs.mkdir(this.config.dir, { recursive: true });
     // Write then rename, so a reader (or a crash) never sees a half-written result under its final name.

@@ -8,7 +8,10 @@ const SPECS = [
 
 describe("argument parsing", () => {
   it("reads --name value, --name=value, -x value and flags", () => {
-    expect([...parseArgs(["--config", "a.json", "--check"], SPECS)]).to.deep.equal([["config", "a.json"], ["check", true]]);
+    expect([...parseArgs(["--config", "a.json", "--check"], SPECS)]).to.deep.equal([
+      ["config", "a.json"],
+      ["check", true],
+    ]);
     expect(parseArgs(["--config=b.json"], SPECS).get("config")).to.equal("b.json");
     expect(parseArgs(["-c", "c.json"], SPECS).get("config")).to.equal("c.json");
   });

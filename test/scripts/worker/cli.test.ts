@@ -23,19 +23,30 @@ function configJson(overrides: Record<string, unknown> = {}): Record<string, unk
     gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
     provider: { address: PROVIDER },
     operatorKey: { env: "TEST_OPERATOR_KEY" },
-    contracts: { jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3", providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" },
+    contracts: {
+      jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    },
     gpu: { detect: false, model: "rtx-4090-24gb", vramGiB: 24, gpuCount: 1, region: "eu-west", tier: "consumer" },
     logLevel: "error",
     ...overrides,
   };
 }
 
-function runLauncher(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function runLauncher(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [LAUNCHER, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir() }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [LAUNCHER, ...args],
+      { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir() },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -64,7 +75,9 @@ describe("latent-worker CLI", () => {
       const file = writeConfig(configJson({ executors: { command: { timeoutSeconds: "abc" } } }));
       const { code, stderr } = await runLauncher(["--config", file]);
       expect(code).to.equal(2);
-      expect(stderr).to.equal('latent-worker: config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"\n');
+      expect(stderr).to.equal(
+        'latent-worker: config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"\n',
+      );
     });
 
     it("exits 2 with the usage when --config is missing", async () => {
@@ -77,10 +90,18 @@ describe("latent-worker CLI", () => {
       const file = writeConfig(configJson());
       const { code, stdout } = await runLauncher(["--config", file, "--check"], { TEST_OPERATOR_KEY: KEY });
       expect(code).to.equal(0);
-      const summary = JSON.parse(stdout) as { operator: string; gpus: { model: string }; selfTest: { resultHash: string } };
+      const summary = JSON.parse(stdout) as {
+        operator: string;
+        gpus: { model: string };
+        selfTest: { resultHash: string };
+      };
       expect(summary.operator).to.equal(PROVIDER);
       expect(summary.gpus.model).to.equal("rtx-4090-24gb");
-      const expected = computeMatmulResult({ n: 64, seed: keccak256(Buffer.from("latent worker self-test")), rounds: 1 });
+      const expected = computeMatmulResult({
+        n: 64,
+        seed: keccak256(Buffer.from("latent worker self-test")),
+        rounds: 1,
+      });
       expect(summary.selfTest.resultHash).to.equal(expected.hash);
     });
   });
@@ -102,7 +123,9 @@ describe("latent-worker CLI", () => {
     it("exits 1 explaining that the network is not wired when no connection is given", async () => {
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(1);
-      expect(stderr.text()).to.contain("cannot connect: the gateway-backed JobSource and the contract-backed JobMarket are not wired");
+      expect(stderr.text()).to.contain(
+        "cannot connect: the gateway-backed JobSource and the contract-backed JobMarket are not wired",
+      );
     });
 
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
@@ -111,7 +134,18 @@ describe("latent-worker CLI", () => {
       const market: JobMarket = {
         getProvider: async () => {
           providerReads += 1;
-          return { registered: true, active: true, gpuModel: "rtx-4090-24gb", region: "eu-west", vramGiB: 24, gpuCount: 1, gpusInUse: 0, tier: TierCode.Consumer, pricePerGpuHour: 1n, completedJobs: 0 };
+          return {
+            registered: true,
+            active: true,
+            gpuModel: "rtx-4090-24gb",
+            region: "eu-west",
+            vramGiB: 24,
+            gpuCount: 1,
+            gpusInUse: 0,
+            tier: TierCode.Consumer,
+            pricePerGpuHour: 1n,
+            completedJobs: 0,
+          };
         },
         getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
         chainTime: async () => 0n,

@@ -64,10 +64,19 @@ describe("worker config", () => {
       acceptedKinds: ["matmul"],
       autoSettle: true,
     });
-    expect(config.executors.command).to.include({ enabled: false, timeoutMs: 3_600_000, maxOutputBytes: 16 * 1024 ** 2 });
+    expect(config.executors.command).to.include({
+      enabled: false,
+      timeoutMs: 3_600_000,
+      maxOutputBytes: 16 * 1024 ** 2,
+    });
     expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
     expect(config.results).to.deep.equal({ dir: "/etc/latent/results", maxUriBytes: 256, publicBaseUrl: undefined });
-    expect(config.specs).to.deep.equal({ maxBytes: 65_536, fetchTimeoutMs: 30_000, fileRoot: undefined, allowHttp: true });
+    expect(config.specs).to.deep.equal({
+      maxBytes: 65_536,
+      fetchTimeoutMs: 30_000,
+      fileRoot: undefined,
+      allowHttp: true,
+    });
     expect(config.gpu).to.include({ detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 });
     expect(config.shutdown.graceMs).to.equal(30_000);
     expect(config.logLevel).to.equal("info");
@@ -89,7 +98,9 @@ describe("worker config", () => {
     const json = withField(minimalConfig(), "executors.command.timeoutSeconds", "abc");
     const error = configError(json);
     expect(error.field).to.equal("config.executors.command.timeoutSeconds");
-    expect(error.message).to.equal('config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"');
+    expect(error.message).to.equal(
+      'config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"',
+    );
   });
 
   it("names a missing required field", () => {
@@ -109,7 +120,9 @@ describe("worker config", () => {
   });
 
   it("rejects a provider address with a bad checksum", () => {
-    const error = configError(withField(minimalConfig(), "provider.address", "0x70997970C51812dc3A010C7d01b50e0d17dc79c8"));
+    const error = configError(
+      withField(minimalConfig(), "provider.address", "0x70997970C51812dc3A010C7d01b50e0d17dc79c8"),
+    );
     expect(error.field).to.equal("config.provider.address");
     expect(error.message).to.contain("checksum");
   });
@@ -146,7 +159,9 @@ describe("worker config", () => {
 
   it("requires the program of an enabled command executor", () => {
     const error = configError(withField(minimalConfig(), "executors.command", { enabled: true }));
-    expect(error.message).to.equal("config.executors.command.program: is required when the command executor is enabled");
+    expect(error.message).to.equal(
+      "config.executors.command.program: is required when the command executor is enabled",
+    );
   });
 
   it("requires the command program to be an absolute path", () => {
@@ -185,7 +200,9 @@ describe("worker config", () => {
 
   it("rejects a GPU model id with characters the registry refuses", () => {
     const error = configError(withField(minimalConfig(), "gpu.model", "RTX 4090"));
-    expect(error.message).to.equal('config.gpu.model: must be lowercase [a-z0-9-], at most 32 characters, got "RTX 4090"');
+    expect(error.message).to.equal(
+      'config.gpu.model: must be lowercase [a-z0-9-], at most 32 characters, got "RTX 4090"',
+    );
   });
 
   it("rejects an unknown tier by listing the valid ones", () => {

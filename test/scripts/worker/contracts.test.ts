@@ -21,20 +21,31 @@ describe("contract addresses", () => {
   }
 
   it("returns the addresses given in the config", () => {
-    expect(resolveContractAddresses({ kind: "addresses", jobEscrow: ESCROW, providerRegistry: REGISTRY })).to.deep.equal({
+    expect(
+      resolveContractAddresses({ kind: "addresses", jobEscrow: ESCROW, providerRegistry: REGISTRY }),
+    ).to.deep.equal({
       jobEscrow: ESCROW,
       providerRegistry: REGISTRY,
     });
   });
 
   it("reads {contracts: {Name: {address}}} deployment files", () => {
-    const file = deploymentFile({ chainId: 31337, contracts: { JobEscrow: { address: ESCROW.toLowerCase() }, ProviderRegistry: { address: REGISTRY } } });
-    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({ jobEscrow: ESCROW, providerRegistry: REGISTRY });
+    const file = deploymentFile({
+      chainId: 31337,
+      contracts: { JobEscrow: { address: ESCROW.toLowerCase() }, ProviderRegistry: { address: REGISTRY } },
+    });
+    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({
+      jobEscrow: ESCROW,
+      providerRegistry: REGISTRY,
+    });
   });
 
   it("reads flat {Name: address} deployment files", () => {
     const file = deploymentFile({ JobEscrow: ESCROW, ProviderRegistry: REGISTRY });
-    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({ jobEscrow: ESCROW, providerRegistry: REGISTRY });
+    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({
+      jobEscrow: ESCROW,
+      providerRegistry: REGISTRY,
+    });
   });
 
   it("names the contract a deployment file lacks", () => {

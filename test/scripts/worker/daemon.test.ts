@@ -9,7 +9,12 @@ import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
 import { ResultStore } from "../../../scripts/worker/executors/results";
-import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from "../../../scripts/worker/executors/types";
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionResult,
+  Executor,
+} from "../../../scripts/worker/executors/types";
 import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
 import { silentLogger } from "../../../scripts/worker/logger";
 import {
@@ -89,11 +94,17 @@ class InMemoryEscrow implements JobMarket {
   readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [] };
 
   post(job: CandidateJob): void {
-    this.states.set(job.jobId, { status: JobStatus.Open, provider: job.terms.targetProvider, gpuCount: job.terms.requirements.gpuCount });
+    this.states.set(job.jobId, {
+      status: JobStatus.Open,
+      provider: job.terms.targetProvider,
+      gpuCount: job.terms.requirements.gpuCount,
+    });
   }
 
   async getProvider(): Promise<ProviderRecord> {
-    const inUse = [...this.states.values()].filter((state) => state.status === JobStatus.Accepted).reduce((sum, state) => sum + state.gpuCount, 0);
+    const inUse = [...this.states.values()]
+      .filter((state) => state.status === JobStatus.Accepted)
+      .reduce((sum, state) => sum + state.gpuCount, 0);
     return { ...this.provider, gpusInUse: inUse };
   }
 
@@ -109,7 +120,8 @@ class InMemoryEscrow implements JobMarket {
 
   async accept(job: CandidateJob): Promise<AcceptReceipt> {
     const state = this.begin("accept", job.jobId);
-    if (state.status !== JobStatus.Open) throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
+    if (state.status !== JobStatus.Open)
+      throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
     return this.end("accept", { resultDeadline: this.chainNow + BigInt(job.terms.maxDuration) + 600n });
@@ -117,7 +129,8 @@ class InMemoryEscrow implements JobMarket {
 
   async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
     const state = this.begin("submit", jobId);
-    if (state.status !== JobStatus.Accepted) throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
+    if (state.status !== JobStatus.Accepted)
+      throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
     state.challengeDeadline = this.chainNow + this.challengeWindow;
     state.submitted = { uri: resultURI, hash: resultHash };
@@ -126,14 +139,18 @@ class InMemoryEscrow implements JobMarket {
 
   async settle(jobId: bigint): Promise<void> {
     const state = this.begin("settle", jobId);
-    if (state.status !== JobStatus.Submitted) throw new MarketRejectedError("settle", jobId, "JobEscrowUnexpectedStatus");
-    if (this.chainNow <= (state.challengeDeadline as bigint)) throw new ChallengeWindowOpenError(jobId, state.challengeDeadline as bigint);
+    if (state.status !== JobStatus.Submitted)
+      throw new MarketRejectedError("settle", jobId, "JobEscrowUnexpectedStatus");
+    if (this.chainNow <= (state.challengeDeadline as bigint))
+      throw new ChallengeWindowOpenError(jobId, state.challengeDeadline as bigint);
     state.status = JobStatus.Completed;
     this.end("settle", undefined);
   }
 
   count(operation: Operation, jobId?: bigint): number {
-    return this.calls.filter((call) => call === `${operation}:${jobId}` || (jobId === undefined && call.startsWith(`${operation}:`))).length;
+    return this.calls.filter(
+      (call) => call === `${operation}:${jobId}` || (jobId === undefined && call.startsWith(`${operation}:`)),
+    ).length;
   }
 
   private begin(operation: Operation, jobId: bigint): StoredJob {
@@ -187,7 +204,12 @@ class GatedExecutor implements Executor {
     }
     const bytes = new TextEncoder().encode(`result of ${loaded.hash}`);
     const published = await this.results.publish(bytes);
-    const metrics = { device: { type: "cpu" as const, name: "test" }, startedAt: new Date().toISOString(), wallMs: 0, details: {} };
+    const metrics = {
+      device: { type: "cpu" as const, name: "test" },
+      startedAt: new Date().toISOString(),
+      wallMs: 0,
+      details: {},
+    };
     return { resultBytes: bytes, ...published, metrics };
   }
 }
@@ -211,7 +233,10 @@ function specDocument(kind: "matmul" | "command", id: bigint): string {
     : JSON.stringify({ version: 1, kind, params: { input: `job ${id}` } });
 }
 
-function makeJob(id: number, options: { kind?: "matmul" | "command"; specHash?: string } & Partial<CandidateJob["terms"]> = {}): CandidateJob {
+function makeJob(
+  id: number,
+  options: { kind?: "matmul" | "command"; specHash?: string } & Partial<CandidateJob["terms"]> = {},
+): CandidateJob {
   const jobId = BigInt(id);
   const { kind = "matmul", specHash, ...terms } = options;
   const document = specDocument(kind, jobId);
@@ -221,7 +246,14 @@ function makeJob(id: number, options: { kind?: "matmul" | "command"; specHash?: 
     specURI: `data:application/json;base64,${Buffer.from(document).toString("base64")}`,
     escrowed: 10n ** 18n,
     terms: {
-      requirements: { gpuModel: `0x${"00".repeat(32)}`, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: 1, tier: TierCode.Any, minCompletedJobs: 0 },
+      requirements: {
+        gpuModel: `0x${"00".repeat(32)}`,
+        region: `0x${"00".repeat(16)}`,
+        minVramGiB: 0,
+        gpuCount: 1,
+        tier: TierCode.Any,
+        minCompletedJobs: 0,
+      },
       maxPricePerGpuHour: 1_000n,
       maxDuration: 3600,
       acceptDeadline: 2_000_000n,
@@ -262,7 +294,14 @@ describe("worker job loop", () => {
   function worker(executor: Executor, overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } = {}): Worker {
     const subject = new Worker({
       provider: PROVIDER,
-      policy: { maxConcurrentJobs: 1, minPricePerGpuHour: 0n, maxDurationSeconds: 86_400, acceptedKinds: ["matmul"], autoSettle: true, ...overrides.policy },
+      policy: {
+        maxConcurrentJobs: 1,
+        minPricePerGpuHour: 0n,
+        maxDurationSeconds: 86_400,
+        acceptedKinds: ["matmul"],
+        autoSettle: true,
+        ...overrides.policy,
+      },
       source,
       market,
       executors: new ExecutorRegistry([executor], ["matmul"]),
@@ -299,7 +338,12 @@ describe("worker job loop", () => {
     market.chainNow += market.challengeWindow + 1n;
     await waitFor(() => eventsOf("job-settled").length === 1);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
-    expect(events.map((event) => event.type)).to.deep.equal(["job-accepted", "job-executed", "job-submitted", "job-settled"]);
+    expect(events.map((event) => event.type)).to.deep.equal([
+      "job-accepted",
+      "job-executed",
+      "job-submitted",
+      "job-settled",
+    ]);
     await subject.stop();
     await running;
   });
@@ -506,7 +550,9 @@ describe("worker job loop", () => {
     const running = subject.run();
     offer(makeJob(1, { maxDuration: 1 }));
     await waitFor(() => eventsOf("job-failed").length === 1);
-    expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error.message).to.contain("ran past the job's maxDuration (1 s)");
+    expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error.message).to.contain(
+      "ran past the job's maxDuration (1 s)",
+    );
     expect(executor.signals[0].aborted).to.equal(true);
     await subject.stop();
     await running;

@@ -21,16 +21,33 @@ describe("gpu-probe", () => {
 
   it("prints the detected specs as JSON", async () => {
     const fake = path.join(binDir, "nvidia-smi");
-    fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 2, GPU-1, 550.54.14'\necho 'NVIDIA L40S, 46068, 2, GPU-2, 550.54.14'\n", { mode: 0o755 });
+    fs.writeFileSync(
+      fake,
+      "#!/bin/sh\necho 'NVIDIA L40S, 46068, 2, GPU-1, 550.54.14'\necho 'NVIDIA L40S, 46068, 2, GPU-2, 550.54.14'\n",
+      { mode: 0o755 },
+    );
     const stdout = collect();
-    const code = await runGpuProbe(["--nvidia-smi", fake], { stdout: stdout.stream, stderr: collect().stream, env: {} });
+    const code = await runGpuProbe(["--nvidia-smi", fake], {
+      stdout: stdout.stream,
+      stderr: collect().stream,
+      env: {},
+    });
     expect(code).to.equal(0);
-    expect(JSON.parse(stdout.text())).to.deep.include({ model: "l40s-48gb", vramGiB: 45, gpuCount: 2, displayName: "NVIDIA L40S" });
+    expect(JSON.parse(stdout.text())).to.deep.include({
+      model: "l40s-48gb",
+      vramGiB: 45,
+      gpuCount: 2,
+      displayName: "NVIDIA L40S",
+    });
   });
 
   it("exits 1 explaining why when no GPU can be found", async () => {
     const stderr = collect();
-    const code = await runGpuProbe(["--nvidia-smi", path.join(binDir, "absent")], { stdout: collect().stream, stderr: stderr.stream, env: {} });
+    const code = await runGpuProbe(["--nvidia-smi", path.join(binDir, "absent")], {
+      stdout: collect().stream,
+      stderr: stderr.stream,
+      env: {},
+    });
     expect(code).to.equal(1);
     expect(stderr.text()).to.contain("not found").and.to.contain("config.gpu.model");
   });

@@ -56,7 +56,10 @@ describe("GPU detection", () => {
     }
 
     it("keeps ids within 32 bytes of [a-z0-9-] and keeps the memory size when shortening", () => {
-      const id = normaliseGpuModelId("NVIDIA Some Very Long Experimental Accelerator Engineering Sample (rev 2)", 98304);
+      const id = normaliseGpuModelId(
+        "NVIDIA Some Very Long Experimental Accelerator Engineering Sample (rev 2)",
+        98304,
+      );
       expect(id).to.match(/^[a-z0-9-]{1,32}$/);
       expect(id.endsWith("-96gb")).to.equal(true);
       expect(id.startsWith("some-very-long")).to.equal(true);
@@ -75,7 +78,10 @@ describe("GPU detection", () => {
     });
 
     it("rejects a line whose memory is not a number", () => {
-      expect(() => parseNvidiaSmiOutput("NVIDIA L4, [N/A], 1, GPU-1, 550.54.14")).to.throw(NvidiaSmiOutputError, "memory.total");
+      expect(() => parseNvidiaSmiOutput("NVIDIA L4, [N/A], 1, GPU-1, 550.54.14")).to.throw(
+        NvidiaSmiOutputError,
+        "memory.total",
+      );
     });
 
     it("offers the largest homogeneous group of a mixed machine and lists the rest", () => {
@@ -86,7 +92,9 @@ describe("GPU detection", () => {
     });
 
     it("breaks a tie between groups in favour of more VRAM", () => {
-      const { offered } = groupGpus(parseNvidiaSmiOutput(`${RTX_4090}\nNVIDIA RTX A6000, 49140, 2, GPU-bb02, 550.54.14`));
+      const { offered } = groupGpus(
+        parseNvidiaSmiOutput(`${RTX_4090}\nNVIDIA RTX A6000, 49140, 2, GPU-bb02, 550.54.14`),
+      );
       expect(offered.model).to.equal("rtx-a6000-48gb");
     });
   });
@@ -155,10 +163,19 @@ describe("GPU detection", () => {
 
     it("falls back to config when nvidia-smi fails, logging why", async () => {
       installNvidiaSmi(
-        "echo \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\" >&2\nexit 9",
+        'echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver." >&2\nexit 9',
       );
-      const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-3090-24gb", vramGiB: 24, gpuCount: 2 }), logger(), env());
-      expect(specs).to.deep.include({ model: "rtx-3090-24gb", displayName: "rtx-3090-24gb", gpuCount: 2, source: "config" });
+      const specs = await resolveGpuSpecs(
+        gpuConfig({ model: "rtx-3090-24gb", vramGiB: 24, gpuCount: 2 }),
+        logger(),
+        env(),
+      );
+      expect(specs).to.deep.include({
+        model: "rtx-3090-24gb",
+        displayName: "rtx-3090-24gb",
+        gpuCount: 2,
+        source: "config",
+      });
       const warning = records.find((record) => record.level === "warn");
       expect(String(warning?.fields.reason)).to.contain("exited with status 9").and.to.contain("couldn't communicate");
     });
@@ -168,7 +185,9 @@ describe("GPU detection", () => {
       const config = gpuConfig({ detectTimeoutMs: 300, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
       const specs = await resolveGpuSpecs(config, logger(), env());
       expect(specs.source).to.equal("config");
-      expect(String(records.find((record) => record.level === "warn")?.fields.reason)).to.contain("ran longer than 300 ms");
+      expect(String(records.find((record) => record.level === "warn")?.fields.reason)).to.contain(
+        "ran longer than 300 ms",
+      );
     });
 
     it("falls back to config when nvidia-smi is not installed", async () => {

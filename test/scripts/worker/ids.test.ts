@@ -3,7 +3,9 @@ import { ShortIdError, decodeShortId, encodeShortId } from "../../../scripts/wor
 
 describe("short ids", () => {
   it("encodes a model id left-aligned and zero padded to 32 bytes", () => {
-    expect(encodeShortId("rtx-4090-24gb", 32)).to.equal(`0x${Buffer.from("rtx-4090-24gb").toString("hex")}${"00".repeat(19)}`);
+    expect(encodeShortId("rtx-4090-24gb", 32)).to.equal(
+      `0x${Buffer.from("rtx-4090-24gb").toString("hex")}${"00".repeat(19)}`,
+    );
   });
 
   it("decodes what it encodes", () => {

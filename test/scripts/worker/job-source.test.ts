@@ -14,7 +14,14 @@ function job(id: number): CandidateJob {
     specURI: "data:,",
     escrowed: 0n,
     terms: {
-      requirements: { gpuModel: `0x${"00".repeat(32)}`, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: 1, tier: 0, minCompletedJobs: 0 },
+      requirements: {
+        gpuModel: `0x${"00".repeat(32)}`,
+        region: `0x${"00".repeat(16)}`,
+        minVramGiB: 0,
+        gpuCount: 1,
+        tier: 0,
+        minCompletedJobs: 0,
+      },
       maxPricePerGpuHour: 1n,
       maxDuration: 60,
       acceptDeadline: 0n,
@@ -28,7 +35,9 @@ const networkError = () => Object.assign(new Error("socket closed"), { code: "EC
 
 /** Resolves when `signal` aborts. */
 const aborted = (signal: AbortSignal) =>
-  new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+  new Promise<void>((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
 
 describe("reconnecting job source", () => {
   it("reconnects after a dropped or ended connection and keeps yielding jobs", async () => {

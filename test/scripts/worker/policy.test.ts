@@ -21,9 +21,19 @@ const RECORD: ProviderRecord = {
   completedJobs: 3,
 };
 
-const POLICY: PolicyConfig = { maxConcurrentJobs: 1, minPricePerGpuHour: 1_000n, maxDurationSeconds: 7200, acceptedKinds: ["matmul"], autoSettle: true };
+const POLICY: PolicyConfig = {
+  maxConcurrentJobs: 1,
+  minPricePerGpuHour: 1_000n,
+  maxDurationSeconds: 7200,
+  acceptedKinds: ["matmul"],
+  autoSettle: true,
+};
 
-function job(changes: { requirements?: Partial<CandidateJob["terms"]["requirements"]> } & Partial<Omit<CandidateJob["terms"], "requirements">> = {}): CandidateJob {
+function job(
+  changes: { requirements?: Partial<CandidateJob["terms"]["requirements"]> } & Partial<
+    Omit<CandidateJob["terms"], "requirements">
+  > = {},
+): CandidateJob {
   const { requirements, ...terms } = changes;
   return {
     jobId: 1n,
@@ -61,15 +71,21 @@ describe("job selection policy", () => {
   });
 
   it("skips a job directed at another provider", () => {
-    expect(screenJob(job({ targetProvider: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }), PROVIDER, POLICY)).to.contain("another provider");
+    expect(
+      screenJob(job({ targetProvider: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }), PROVIDER, POLICY),
+    ).to.contain("another provider");
   });
 
   it("skips a job paying less than the policy's minimum", () => {
-    expect(screenJob(job({ maxPricePerGpuHour: 999n }), PROVIDER, POLICY)).to.contain("below policy.minPricePerGpuHour (1000)");
+    expect(screenJob(job({ maxPricePerGpuHour: 999n }), PROVIDER, POLICY)).to.contain(
+      "below policy.minPricePerGpuHour (1000)",
+    );
   });
 
   it("skips a job that may run longer than the policy allows", () => {
-    expect(screenJob(job({ maxDuration: 7201 }), PROVIDER, POLICY)).to.contain("above policy.maxDurationSeconds (7200)");
+    expect(screenJob(job({ maxDuration: 7201 }), PROVIDER, POLICY)).to.contain(
+      "above policy.maxDurationSeconds (7200)",
+    );
   });
 
   it("skips a job whose acceptance deadline has passed on-chain", () => {
@@ -77,12 +93,18 @@ describe("job selection policy", () => {
   });
 
   it("skips a job paying less than the provider's listed price", () => {
-    expect(matchRequirements(job({ maxPricePerGpuHour: 1_999n }), RECORD, NOW)).to.equal("pays at most 1999 per GPU-hour, our price is 2000");
+    expect(matchRequirements(job({ maxPricePerGpuHour: 1_999n }), RECORD, NOW)).to.equal(
+      "pays at most 1999 per GPU-hour, our price is 2000",
+    );
   });
 
   it("matches a required GPU model by its decoded id", () => {
-    expect(matchRequirements(job({ requirements: { gpuModel: encodeShortId("h100-80gb-hbm3", 32) } }), RECORD, NOW)).to.equal(undefined);
-    expect(matchRequirements(job({ requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } }), RECORD, NOW)).to.contain("a100-sxm4-80gb");
+    expect(
+      matchRequirements(job({ requirements: { gpuModel: encodeShortId("h100-80gb-hbm3", 32) } }), RECORD, NOW),
+    ).to.equal(undefined);
+    expect(
+      matchRequirements(job({ requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } }), RECORD, NOW),
+    ).to.contain("a100-sxm4-80gb");
   });
 
   it("skips a job in another region", () => {
@@ -92,11 +114,15 @@ describe("job selection policy", () => {
   });
 
   it("skips a job needing more VRAM per GPU", () => {
-    expect(matchRequirements(job({ requirements: { minVramGiB: 96 } }), RECORD, NOW)).to.contain("requires 96 GiB per GPU");
+    expect(matchRequirements(job({ requirements: { minVramGiB: 96 } }), RECORD, NOW)).to.contain(
+      "requires 96 GiB per GPU",
+    );
   });
 
   it("skips a job needing more GPUs than are free now", () => {
-    expect(matchRequirements(job({ requirements: { gpuCount: 3 } }), RECORD, NOW)).to.equal("requires 3 GPUs, 2 of 8 are free");
+    expect(matchRequirements(job({ requirements: { gpuCount: 3 } }), RECORD, NOW)).to.equal(
+      "requires 3 GPUs, 2 of 8 are free",
+    );
   });
 
   it("skips a job for another tier", () => {
@@ -106,7 +132,9 @@ describe("job selection policy", () => {
   });
 
   it("skips a job requiring a longer track record", () => {
-    expect(matchRequirements(job({ requirements: { minCompletedJobs: 4 } }), RECORD, NOW)).to.contain("requires 4 completed jobs");
+    expect(matchRequirements(job({ requirements: { minCompletedJobs: 4 } }), RECORD, NOW)).to.contain(
+      "requires 4 completed jobs",
+    );
   });
 
   it("skips every job while the provider is inactive", () => {

@@ -6,6 +6,7 @@ import {
   RetryExhaustedError,
   RetryPolicy,
   backoffDelayMs,
+  deadlineSignal,
   isTransientError,
   withRetry,
 } from "../../../scripts/worker/retry";
@@ -13,7 +14,10 @@ import {
 const FAST: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1, maxDelayMs: 5, multiplier: 2, jitter: 0.5 };
 
 /** A server on an ephemeral port that answers `failStatus` to the first `failures` requests, then 200. */
-async function flakyServer(failures: number, failStatus: number): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function flakyServer(
+  failures: number,
+  failStatus: number,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
   const server = http.createServer((_request, response) => {
     requests += 1;
@@ -102,7 +106,11 @@ describe("retry", () => {
       try {
         const slow: RetryPolicy = { ...FAST, initialDelayMs: 60_000, maxDelayMs: 60_000 };
         const error = await rejection(
-          withRetry(() => getText(server.url), { policy: slow, signal: controller.signal, onRetry: () => controller.abort() }),
+          withRetry(() => getText(server.url), {
+            policy: slow,
+            signal: controller.signal,
+            onRetry: () => controller.abort(),
+          }),
         );
         expect(error.name).to.equal("AbortError");
         expect(server.requests()).to.equal(1);
@@ -134,11 +142,14 @@ describe("retry", () => {
     });
 
     it("treats a revert as permanent", () => {
-      expect(isTransientError(Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION" }))).to.equal(false);
+      expect(isTransientError(Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION" }))).to.equal(
+        false,
+      );
     });
 
     it("classifies an ethers SERVER_ERROR by the HTTP status it carries", () => {
-      const serverError = (statusCode: number) => Object.assign(new Error("server response"), { code: "SERVER_ERROR", response: { statusCode } });
+      const serverError = (statusCode: number) =>
+        Object.assign(new Error("server response"), { code: "SERVER_ERROR", response: { statusCode } });
       expect(isTransientError(serverError(502))).to.equal(true);
       expect(isTransientError(serverError(403))).to.equal(false);
     });
@@ -153,12 +164,29 @@ describe("retry", () => {
     const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 };
 
     it("doubles the delay each retry up to the cap", () => {
-      expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(policy, retry, 0))).to.deep.equal([100, 200, 400, 800, 1000, 1000]);
+      expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(policy, retry, 0))).to.deep.equal([
+        100, 200, 400, 800, 1000, 1000,
+      ]);
     });
 
     it("shortens a delay by at most the jitter fraction", () => {
       expect(backoffDelayMs(policy, 3, 0.999999)).to.equal(320);
       expect(backoffDelayMs(policy, 3, 0.5)).to.equal(360);
     });
+  });
+});
+
+describe("deadline signal", () => {
+  it("does not fire early for a deadline beyond setTimeout's 24.8-day range", async () => {
+    const deadline = deadlineSignal(30 * 24 * 3600 * 1000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(deadline.signal.aborted).to.equal(false);
+    deadline.clear();
+  });
+
+  it("aborts with a TimeoutError once the deadline passes", async () => {
+    const deadline = deadlineSignal(5);
+    await new Promise((resolve) => deadline.signal.addEventListener("abort", resolve, { once: true }));
+    expect((deadline.signal.reason as Error).name).to.equal("TimeoutError");
   });
 });

@@ -36,17 +36,29 @@ function formatError(text: string): SpecFormatError {
 describe("job spec", () => {
   describe("format", () => {
     it("parses a matmul document", () => {
-      expect(parseJobSpec(bytesOf(MATMUL_DOC))).to.deep.equal({ version: 1, kind: "matmul", params: { n: 8, seed: SEED, rounds: 2 } });
+      expect(parseJobSpec(bytesOf(MATMUL_DOC))).to.deep.equal({
+        version: 1,
+        kind: "matmul",
+        params: { n: 8, seed: SEED, rounds: 2 },
+      });
     });
 
     it("defaults rounds to 1 and lowercases the seed", () => {
-      const spec = parseJobSpec(bytesOf(`{"version":1,"kind":"matmul","params":{"n":4,"seed":"0x${"AB".repeat(32)}"}}`));
+      const spec = parseJobSpec(
+        bytesOf(`{"version":1,"kind":"matmul","params":{"n":4,"seed":"0x${"AB".repeat(32)}"}}`),
+      );
       expect(spec).to.deep.equal({ version: 1, kind: "matmul", params: { n: 4, seed: SEED, rounds: 1 } });
     });
 
     it("parses a command document, keeping its args as data", () => {
-      const spec = parseJobSpec(bytesOf('{"version":1,"kind":"command","params":{"input":"hello","args":["--rm -rf /","$(id)"]}}'));
-      expect(spec).to.deep.equal({ version: 1, kind: "command", params: { input: "hello", args: ["--rm -rf /", "$(id)"] } });
+      const spec = parseJobSpec(
+        bytesOf('{"version":1,"kind":"command","params":{"input":"hello","args":["--rm -rf /","$(id)"]}}'),
+      );
+      expect(spec).to.deep.equal({
+        version: 1,
+        kind: "command",
+        params: { input: "hello", args: ["--rm -rf /", "$(id)"] },
+      });
     });
 
     it("names an out-of-range matrix size", () => {
@@ -56,7 +68,9 @@ describe("job spec", () => {
     });
 
     it("rejects a seed that is not 32 bytes of hex", () => {
-      expect(formatError('{"version":1,"kind":"matmul","params":{"n":4,"seed":"0x1234"}}').path).to.equal("spec.params.seed");
+      expect(formatError('{"version":1,"kind":"matmul","params":{"n":4,"seed":"0x1234"}}').path).to.equal(
+        "spec.params.seed",
+      );
     });
 
     it("rejects an unknown version", () => {
@@ -72,9 +86,9 @@ describe("job spec", () => {
     });
 
     it("rejects an unknown field, which another reader might interpret", () => {
-      expect(formatError(`{"version":1,"kind":"matmul","params":{"n":4,"seed":"${SEED}","dtype":"f16"}}`).path).to.equal(
-        "spec.params.dtype",
-      );
+      expect(
+        formatError(`{"version":1,"kind":"matmul","params":{"n":4,"seed":"${SEED}","dtype":"f16"}}`).path,
+      ).to.equal("spec.params.dtype");
     });
 
     it("rejects a command argument longer than 4096 bytes", () => {
@@ -83,7 +97,10 @@ describe("job spec", () => {
     });
 
     it("rejects bytes that are not UTF-8", () => {
-      expect(() => parseJobSpec(new Uint8Array([0x7b, 0xff, 0x7d]))).to.throw(SpecFormatError, "spec: is not valid UTF-8");
+      expect(() => parseJobSpec(new Uint8Array([0x7b, 0xff, 0x7d]))).to.throw(
+        SpecFormatError,
+        "spec: is not valid UTF-8",
+      );
     });
 
     it("rejects text that is not JSON", () => {
@@ -133,7 +150,9 @@ describe("job spec", () => {
     });
 
     it("rejects an unsupported scheme by name", async () => {
-      const error = await rejection(fetcher().fetchBytes("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"));
+      const error = await rejection(
+        fetcher().fetchBytes("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"),
+      );
       expect(error).to.be.instanceOf(SpecUriError);
       expect(error.message).to.contain('unsupported scheme "ipfs:"');
     });
@@ -152,13 +171,18 @@ describe("job spec", () => {
 
       it("reads a file under the configured root", async () => {
         fs.writeFileSync(path.join(root, "job.json"), MATMUL_DOC);
-        const loaded = await fetcher({ fileRoot: root }).load(pathToFileURL(path.join(root, "job.json")).href, hashOf(MATMUL_DOC));
+        const loaded = await fetcher({ fileRoot: root }).load(
+          pathToFileURL(path.join(root, "job.json")).href,
+          hashOf(MATMUL_DOC),
+        );
         expect(loaded.spec.kind).to.equal("matmul");
       });
 
       it("refuses a file outside the root", async () => {
         fs.writeFileSync(path.join(outside, "secret.json"), "{}");
-        const error = await rejection(fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(outside, "secret.json")).href));
+        const error = await rejection(
+          fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(outside, "secret.json")).href),
+        );
         expect(error).to.be.instanceOf(SpecUriError);
         expect(error.message).to.contain("not inside specs.fileRoot");
       });
@@ -166,7 +190,9 @@ describe("job spec", () => {
       it("refuses a symlink inside the root that points outside it", async () => {
         fs.writeFileSync(path.join(outside, "secret.json"), "{}");
         fs.symlinkSync(path.join(outside, "secret.json"), path.join(root, "link.json"));
-        const error = await rejection(fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(root, "link.json")).href));
+        const error = await rejection(
+          fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(root, "link.json")).href),
+        );
         expect(error).to.be.instanceOf(SpecUriError);
       });
 
@@ -178,7 +204,9 @@ describe("job spec", () => {
 
       it("rejects a file larger than the limit", async () => {
         fs.writeFileSync(path.join(root, "big.json"), Buffer.alloc(1025, 0x20));
-        const error = await rejection(fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(root, "big.json")).href));
+        const error = await rejection(
+          fetcher({ fileRoot: root }).fetchBytes(pathToFileURL(path.join(root, "big.json")).href),
+        );
         expect(error).to.be.instanceOf(SpecTooLargeError);
       });
     });

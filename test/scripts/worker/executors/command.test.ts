@@ -7,7 +7,11 @@ import type { CommandExecutorConfig } from "../../../../scripts/worker/config";
 import { CommandExecutor } from "../../../../scripts/worker/executors/command";
 import { ResultStore } from "../../../../scripts/worker/executors/results";
 import { ExecutionAbortedError } from "../../../../scripts/worker/executors/types";
-import { ProcessExitError, ProcessOutputLimitError, ProcessTimeoutError } from "../../../../scripts/worker/process-runner";
+import {
+  ProcessExitError,
+  ProcessOutputLimitError,
+  ProcessTimeoutError,
+} from "../../../../scripts/worker/process-runner";
 import { CommandParams, LoadedSpec, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
 
 function loaded(params: CommandParams): LoadedSpec {
@@ -59,7 +63,11 @@ describe("command executor", () => {
     return file;
   }
 
-  function executor(programPath: string, overrides: Partial<CommandExecutorConfig> = {}, env: NodeJS.ProcessEnv = {}): CommandExecutor {
+  function executor(
+    programPath: string,
+    overrides: Partial<CommandExecutorConfig> = {},
+    env: NodeJS.ProcessEnv = {},
+  ): CommandExecutor {
     const config: CommandExecutorConfig = {
       enabled: true,
       program: programPath,
@@ -77,7 +85,10 @@ describe("command executor", () => {
     subject.run(loaded(params), signal);
 
   it("returns the program's stdout as the result, hashed with keccak256", async () => {
-    const upper = program("upper.js", `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).params.input.toUpperCase()))`);
+    const upper = program(
+      "upper.js",
+      `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).params.input.toUpperCase()))`,
+    );
     const result = await run(executor(upper), { input: "hello gpu", args: [] });
     expect(Buffer.from(result.resultBytes).toString()).to.equal("HELLO GPU");
     expect(result.resultHash).to.equal(keccak256(Buffer.from("HELLO GPU")));
@@ -99,23 +110,35 @@ describe("command executor", () => {
 
   it("passes the configured arguments, never the job's", async () => {
     const argv = program("argv.js", `process.stdout.write(JSON.stringify(process.argv.slice(2)))`);
-    const result = await run(executor(argv, { args: ["--model", "tiny"] }), { input: "", args: ["--evil", "; rm -rf /"] });
+    const result = await run(executor(argv, { args: ["--model", "tiny"] }), {
+      input: "",
+      args: ["--evil", "; rm -rf /"],
+    });
     expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal(["--model", "tiny"]);
   });
 
   it("delivers shell metacharacters in the spec as inert data", async () => {
     const marker = path.join(dir, "pwned");
     const hostile = [`$(touch ${marker})`, `; touch ${marker}`, `\`touch ${marker}\``, `| touch ${marker} &&`];
-    const echo = program("echo.js", `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify(JSON.parse(s).params)))`);
+    const echo = program(
+      "echo.js",
+      `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify(JSON.parse(s).params)))`,
+    );
     const result = await run(executor(echo, { args: hostile }), { input: hostile.join(" "), args: hostile });
-    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal({ input: hostile.join(" "), args: hostile });
+    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal({
+      input: hostile.join(" "),
+      args: hostile,
+    });
     expect(fs.existsSync(marker)).to.equal(false);
   });
 
   it("shows the program only allow-listed environment variables", async () => {
     const env = program("env.js", `process.stdout.write(JSON.stringify(Object.keys(process.env).sort()))`);
     const parentEnv = { ALLOWED: "yes", LATENT_OPERATOR_KEY: "0xsecret", AWS_SECRET_ACCESS_KEY: "secret" };
-    const result = await run(executor(env, { envAllowList: ["ALLOWED", "NOT_SET"] }, parentEnv), { input: "", args: [] });
+    const result = await run(executor(env, { envAllowList: ["ALLOWED", "NOT_SET"] }, parentEnv), {
+      input: "",
+      args: [],
+    });
     expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal([
       "ALLOWED",
       "HOME",
@@ -134,9 +157,14 @@ describe("command executor", () => {
   });
 
   it("reports a non-zero exit with its status and stderr, and still removes the directory", async () => {
-    const fail = program("fail.js", `process.stderr.write("model weights missing");process.stdout.write(process.cwd());process.exit(3)`);
+    const fail = program(
+      "fail.js",
+      `process.stderr.write("model weights missing");process.stdout.write(process.cwd());process.exit(3)`,
+    );
     const error = await rejection(run(executor(fail), { input: "", args: [] }));
-    expect(error).to.be.instanceOf(ProcessExitError).and.to.include({ exitCode: 3, stderrTail: "model weights missing" });
+    expect(error)
+      .to.be.instanceOf(ProcessExitError)
+      .and.to.include({ exitCode: 3, stderrTail: "model weights missing" });
     expect(fs.readdirSync(workDir)).to.deep.equal([]);
   });
 
@@ -151,19 +179,26 @@ describe("command executor", () => {
     expect(error).to.be.instanceOf(ProcessTimeoutError).and.to.include({ timeoutMs: 1500 });
     const childPid = Number(fs.readFileSync(pidFile, "utf8"));
     // The signal is delivered asynchronously; give the kernel a moment rather than assert on the spot.
-    for (let wait = 0; wait < 100 && isRunning(childPid); wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 100 && isRunning(childPid); wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(isRunning(childPid)).to.equal(false);
   });
 
   it("kills a program that floods its output past the cap", async () => {
-    const flood = program("flood.js", `const b=Buffer.alloc(65536,120);(function w(){while(process.stdout.write(b));process.stdout.once("drain",w)})()`);
+    const flood = program(
+      "flood.js",
+      `const b=Buffer.alloc(65536,120);(function w(){while(process.stdout.write(b));process.stdout.once("drain",w)})()`,
+    );
     const error = await rejection(run(executor(flood, { maxOutputBytes: 100_000 }), { input: "", args: [] }));
     expect(error).to.be.instanceOf(ProcessOutputLimitError).and.to.include({ stream: "stdout", limitBytes: 100_000 });
   });
 
   it("kills the program when the job is aborted", async () => {
     const ready = path.join(dir, "ready");
-    const hang = program("hang.js", `require("fs").writeFileSync(${JSON.stringify(ready)},"");setInterval(()=>{},1000)`);
+    const hang = program(
+      "hang.js",
+      `require("fs").writeFileSync(${JSON.stringify(ready)},"");setInterval(()=>{},1000)`,
+    );
     const controller = new AbortController();
     const running = run(executor(hang), { input: "", args: [] }, controller.signal);
     while (!fs.existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -73,7 +73,9 @@ describe("matmul executor", () => {
 
     it("gives different results for different seeds", () => {
       const other = `0x${"11".repeat(32)}`;
-      expect(computeMatmulResult({ n: 4, seed: SEED, rounds: 1 }).hash).not.to.equal(computeMatmulResult({ n: 4, seed: other, rounds: 1 }).hash);
+      expect(computeMatmulResult({ n: 4, seed: SEED, rounds: 1 }).hash).not.to.equal(
+        computeMatmulResult({ n: 4, seed: other, rounds: 1 }).hash,
+      );
     });
   });
 
@@ -88,12 +90,17 @@ describe("matmul executor", () => {
 
     it("returns the reference result, its hash and where it was published", async () => {
       const params = { n: 16, seed: SEED, rounds: 2 };
-      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(loaded(params), new AbortController().signal);
+      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+        loaded(params),
+        new AbortController().signal,
+      );
       const reference = referenceResult(params);
       expect(result.resultHash).to.equal(reference.hash);
       expect(Buffer.from(result.resultBytes).equals(Buffer.from(reference.bytes))).to.equal(true);
       expect(result.resultURI).to.equal(`file://${dir}/${reference.hash.slice(2)}.bin`);
-      expect(fs.readFileSync(path.join(dir, `${reference.hash.slice(2)}.bin`)).equals(Buffer.from(reference.bytes))).to.equal(true);
+      expect(
+        fs.readFileSync(path.join(dir, `${reference.hash.slice(2)}.bin`)).equals(Buffer.from(reference.bytes)),
+      ).to.equal(true);
       expect(result.metrics.device.type).to.equal("cpu");
       expect(result.metrics.details).to.include({ n: 16, rounds: 2, multiplyAdds: 16 ** 3 * 2 });
     });
@@ -122,7 +129,10 @@ describe("matmul executor", () => {
 
     it("verifies an honest result hash", async () => {
       const params = { n: 12, seed: SEED, rounds: 1 };
-      const verification = await verifyMatmulResult({ version: 1, kind: "matmul", params }, referenceResult(params).hash);
+      const verification = await verifyMatmulResult(
+        { version: 1, kind: "matmul", params },
+        referenceResult(params).hash,
+      );
       expect(verification).to.deep.equal({ valid: true, expectedHash: referenceResult(params).hash });
     });
 
@@ -134,7 +144,10 @@ describe("matmul executor", () => {
   });
 
   it("refuses a matrix above the configured maximum before accepting the job", () => {
-    const executor = new MatmulExecutor({ enabled: true, maxN: 512 }, new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }));
+    const executor = new MatmulExecutor(
+      { enabled: true, maxN: 512 },
+      new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }),
+    );
     expect(executor.refusalReason(loaded({ n: 1024, seed: SEED, rounds: 1 }).spec)).to.equal(
       "matrix size 1024 is above executors.builtin.matmul.maxN (512)",
     );

@@ -31,13 +31,20 @@ describe("executor registry", () => {
   });
 
   it("runs command jobs with the provider's program once enabled", () => {
-    const config = parseConfig({ ...BASE, executors: { command: { enabled: true, program: "/usr/local/bin/job" } } }, "/w.json");
+    const config = parseConfig(
+      { ...BASE, executors: { command: { enabled: true, program: "/usr/local/bin/job" } } },
+      "/w.json",
+    );
     expect(buildExecutors(config, store).forSpec(COMMAND)).to.be.instanceOf(CommandExecutor);
   });
 
   it("leaves out an enabled executor whose kind the policy does not accept", () => {
     const config = parseConfig(
-      { ...BASE, executors: { command: { enabled: true, program: "/usr/local/bin/job" } }, policy: { acceptedKinds: ["command"] } },
+      {
+        ...BASE,
+        executors: { command: { enabled: true, program: "/usr/local/bin/job" } },
+        policy: { acceptedKinds: ["command"] },
+      },
       "/w.json",
     );
     expect(buildExecutors(config, store).kinds()).to.deep.equal(["command"]);

@@ -3,7 +3,11 @@ import { keccak256 } from "ethers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RESULT_DATA_URI_PREFIX, ResultStore, ResultUriTooLongError } from "../../../../scripts/worker/executors/results";
+import {
+  RESULT_DATA_URI_PREFIX,
+  ResultStore,
+  ResultUriTooLongError,
+} from "../../../../scripts/worker/executors/results";
 
 describe("result store", () => {
   let dir: string;
