@@ -60,7 +60,15 @@ export class WorkerStartupError extends Error {
   }
 }
 
-class SkipJob extends Error {}
+/** Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). */
+class SkipJob extends Error {
+  constructor(
+    message: string,
+    readonly final: boolean,
+  ) {
+    super(message);
+  }
+}
 
 // Ids of jobs already judged, so a source replaying jobs after a reconnect does not make us look twice.
 const SEEN_JOBS_LIMIT = 10_000;
@@ -247,6 +255,8 @@ export class Worker {
     try {
       loaded = await this.prepare(job, signal);
     } catch (error) {
+      // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
+      if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
       if (error instanceof SkipJob) this.skip(jobId, error.message);
       else if (signal.aborted) this.skip(jobId, "the worker is stopping");
       else this.skip(jobId, error instanceof Error ? error.message : String(error));
@@ -319,18 +329,18 @@ export class Worker {
     const { market } = this.options;
     const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
     const mismatch = matchRequirements(job, record, chainTime);
-    if (mismatch !== undefined) throw new SkipJob(mismatch);
+    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
     let loaded: LoadedSpec;
     try {
       loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
     } catch (error) {
-      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`);
+      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true);
       throw error;
     }
     const refusal = this.options.executors.refusalReason(loaded.spec);
-    if (refusal !== undefined) throw new SkipJob(refusal);
+    if (refusal !== undefined) throw new SkipJob(refusal, true);
     const state = await this.retry(() => market.getJobState(job.jobId), signal);
-    if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`);
+    if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
     return loaded;
   }
 
@@ -343,7 +353,7 @@ export class Worker {
       // An earlier attempt may have landed although its answer was lost; the job's state says.
       const state = await this.retry(() => market.getJobState(job.jobId), signal);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) return;
-      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`);
+      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, true);
     }
   }
 

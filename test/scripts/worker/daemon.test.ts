@@ -372,6 +372,37 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("looks again at a job skipped for lack of free GPUs when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.provider = { ...market.provider, gpuCount: 1 };
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    job.terms.requirements.gpuCount = 2;
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("requires 2 GPUs, 1 of 1 are free");
+    market.provider = { ...market.provider, gpuCount: 2 };
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("does not look again at a job whose spec was bad", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    const job = makeJob(1, { specHash: keccak256(Buffer.from("another document")) });
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    source.push(job, makeJob(2, { maxPricePerGpuHour: 0n }));
+    await waitFor(() => eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-skipped").map((event) => event.jobId)).to.deep.equal([1n, 2n]);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job whose spec does not hash to its specHash, before accepting", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
