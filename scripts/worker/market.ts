@@ -65,7 +65,7 @@ export interface ProviderRecord {
   registered: boolean;
   /** registry.isActive: registered, online and staked enough. */
   active: boolean;
-  /** Decoded short ids (ids.ts decodeShortId). */
+  /** Decoded short ids (ids.ts decodeShortId); "" when not registered. */
   gpuModel: string;
   region: string;
   vramGiB: number;
