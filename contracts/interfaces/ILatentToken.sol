@@ -11,7 +11,7 @@ import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 ///         `mode=timestamp`), so governance works on L2s whose block numbers are irregular. The whole supply is
 ///         minted once at deployment, to the treasury (the governance timelock) and to an allocation list; it is
 ///         constant afterwards (no mint, no burn: slashed tokens go to the treasury).
-interface ILatentToken is IERC20, IERC20Permit, IVotes, IERC6372 {
+interface ILatentToken is IERC20, IERC20Permit, IERC6372, IVotes {
     /// @notice Allocation lengths differ, or an allocation goes to the zero address.
     error LatentTokenInvalidAllocation(uint256 index);
 }

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Governed} from "../governance/Governed.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
+
+/// @title Staking
+/// @notice See IStaking. Storage per provider is one slot for `staked`, `thawing` and the thaw queue's bounds, one
+///         for `locked`, one per pending thaw request and one per job lock, so no operation's cost depends on how
+///         many providers or jobs exist. The lock and slash roles are immutables set at construction: there is no
+///         function that could grant them to anyone else.
+contract Staking is Governed, ReentrancyGuardTransient, IStaking {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Most thaw requests a provider may have pending at once (bounds `withdraw`'s loop).
+    uint256 public constant MAX_THAW_REQUESTS = 8;
+    /// @notice Bounds of `minStakePerGpu` (token units per listed GPU).
+    uint256 public constant MIN_MIN_STAKE_PER_GPU = 1e18;
+    uint256 public constant MAX_MIN_STAKE_PER_GPU = 1e24;
+    /// @notice Bounds of `thawingPeriod`.
+    uint64 public constant MIN_THAWING_PERIOD = 1 hours;
+    uint64 public constant MAX_THAWING_PERIOD = 90 days;
+
+    /// @dev `staked`, `thawing` and the pending thaw requests `[thawFirst, thawNext)` in one slot: stake, thaw and
+    ///      withdraw each write only this slot (plus a request), and the active-stake check reads only it.
+    struct StakeAccount {
+        uint96 staked;
+        uint96 thawing;
+        uint32 thawFirst;
+        uint32 thawNext;
+    }
+
+    /// @dev One job's collateral: whose it is and what remains of it.
+    struct JobLock {
+        address provider;
+        uint96 amount;
+    }
+
+    /// @notice LAT.
+    IERC20 public immutable token;
+    /// @notice The lock role, and one of the two slash roles.
+    address public immutable jobEscrow;
+    /// @notice The other slash role.
+    address public immutable disputeManager;
+    /// @notice The emergency brake checked by `stake`.
+    IPauseGuardian public immutable pauseGuardian;
+
+    mapping(address provider => StakeAccount) private _accounts;
+    mapping(address provider => uint256) private _locked;
+    mapping(address provider => mapping(uint256 requestIndex => ThawRequest)) private _thawRequests;
+    mapping(uint256 jobId => JobLock) private _jobLocks;
+
+    // Packed in one slot: both are read together by nothing user-facing, but each fits in 160 bits.
+    uint96 private _minStakePerGpu;
+    uint64 private _thawingPeriod;
+    /// @inheritdoc IStaking
+    address public treasury;
+
+    /// @param governance_ The LatentTimelock.
+    /// @param token_ LAT.
+    /// @param jobEscrow_ The JobEscrow (lock and slash roles).
+    /// @param disputeManager_ The DisputeManager (slash role).
+    /// @param pauseGuardian_ The PauseGuardian.
+    /// @param treasury_ Where slashed tokens and protocol fees go (the LatentTimelock at first).
+    /// @param minStakePerGpu_ Initial `minStakePerGpu`, within bounds.
+    /// @param thawingPeriod_ Initial `thawingPeriod`, within bounds.
+    constructor(
+        address governance_,
+        IERC20 token_,
+        address jobEscrow_,
+        address disputeManager_,
+        IPauseGuardian pauseGuardian_,
+        address treasury_,
+        uint256 minStakePerGpu_,
+        uint64 thawingPeriod_
+    ) Governed(governance_) {
+        _requireNonZero("token", address(token_));
+        _requireNonZero("jobEscrow", jobEscrow_);
+        _requireNonZero("disputeManager", disputeManager_);
+        _requireNonZero("pauseGuardian", address(pauseGuardian_));
+        token = token_;
+        jobEscrow = jobEscrow_;
+        disputeManager = disputeManager_;
+        pauseGuardian = pauseGuardian_;
+        _setTreasury(treasury_);
+        _setMinStakePerGpu(minStakePerGpu_);
+        _setThawingPeriod(thawingPeriod_);
+    }
+
+    modifier onlyJobEscrow() {
+        if (msg.sender != jobEscrow) revert StakingOnlyJobEscrow(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IStaking
+    function stake(uint256 amount) external nonReentrant {
+        _stake(amount);
+    }
+
+    /// @inheritdoc IStaking
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        // A permit submitted by someone else first makes this one revert; the allowance it set is what counts,
+        // and transferFrom below fails anyway if it is missing.
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _stake(amount);
+    }
+
+    /// @inheritdoc IStaking
+    function thaw(uint256 amount) external returns (uint256 requestIndex) {
+        if (amount == 0) revert StakingZeroAmount();
+        StakeAccount storage account = _accounts[msg.sender];
+        StakeAccount memory a = account;
+        uint256 free = _free(a, _locked[msg.sender]);
+        if (amount > free) revert StakingInsufficientFreeStake(msg.sender, amount, free);
+        // Cannot underflow: thawFirst <= thawNext always.
+        unchecked {
+            if (a.thawNext - a.thawFirst >= MAX_THAW_REQUESTS) {
+                revert StakingTooManyThawRequests(msg.sender, MAX_THAW_REQUESTS);
+            }
+        }
+        requestIndex = a.thawNext;
+        uint64 maturesAt = uint64(block.timestamp) + _thawingPeriod;
+        // amount <= free <= staked < 2^96, so neither cast nor sum can overflow; thawNext grows by one per request
+        // and each costs a transaction, so it stays far below 2^32.
+        uint96 thawing;
+        unchecked {
+            thawing = a.thawing + uint96(amount);
+            account.thawing = thawing;
+            account.thawNext = a.thawNext + 1;
+        }
+        _thawRequests[msg.sender][requestIndex] = ThawRequest({amount: uint96(amount), maturesAt: maturesAt});
+        emit ThawRequested(msg.sender, requestIndex, amount, maturesAt, thawing);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Requests are paid strictly in order and the loop stops at the first that has not matured, so a request
+    ///      made under a longer thawing period delays the ones after it. The loop runs at most MAX_THAW_REQUESTS times.
+    function withdraw(uint256 maxRequests) external nonReentrant returns (uint256 amount) {
+        if (maxRequests == 0) revert StakingInvalidMaxRequests(maxRequests);
+        StakeAccount storage account = _accounts[msg.sender];
+        StakeAccount memory a = account;
+        mapping(uint256 => ThawRequest) storage requests = _thawRequests[msg.sender];
+        uint256 first = a.thawFirst;
+        uint256 index = first;
+        uint256 end = a.thawNext;
+        // Cannot overflow: end - first <= MAX_THAW_REQUESTS, and the amounts sum to at most `thawing` < 2^96.
+        unchecked {
+            if (end - first > maxRequests) end = first + maxRequests;
+            for (; index < end; ++index) {
+                ThawRequest memory request = requests[index];
+                if (request.maturesAt > block.timestamp) break;
+                amount += request.amount;
+                delete requests[index];
+            }
+        }
+        if (index == first) revert StakingNothingToWithdraw(msg.sender);
+        uint96 staked;
+        uint96 thawing;
+        // Cannot underflow: amount is a sum of pending requests, all counted in thawing, which is <= staked.
+        unchecked {
+            staked = a.staked - uint96(amount);
+            thawing = a.thawing - uint96(amount);
+        }
+        account.staked = staked;
+        account.thawing = thawing;
+        account.thawFirst = uint32(index);
+        emit Withdrawn(msg.sender, first, index - first, amount, staked, thawing);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IStaking
+    function lock(address provider, uint256 jobId, uint256 amount) external onlyJobEscrow {
+        JobLock storage jobLock = _jobLocks[jobId];
+        if (jobLock.provider != address(0)) revert StakingJobAlreadyLocked(jobId);
+        uint256 locked = _locked[provider];
+        uint256 free = _free(_accounts[provider], locked);
+        if (amount > free) revert StakingInsufficientFreeStake(provider, amount, free);
+        // Cannot overflow: locked + amount <= staked < 2^96.
+        unchecked {
+            locked += amount;
+        }
+        _locked[provider] = locked;
+        _jobLocks[jobId] = JobLock({provider: provider, amount: uint96(amount)});
+        emit CollateralLocked(provider, jobId, amount, locked);
+    }
+
+    /// @inheritdoc IStaking
+    function unlock(address provider, uint256 jobId) external onlyJobEscrow returns (uint256 amount) {
+        JobLock memory jobLock = _jobLocks[jobId];
+        if (jobLock.provider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
+        amount = jobLock.amount;
+        delete _jobLocks[jobId];
+        uint256 locked;
+        // Cannot underflow: every job lock's remainder is counted in the provider's locked total.
+        unchecked {
+            locked = _locked[provider] - amount;
+        }
+        _locked[provider] = locked;
+        emit CollateralUnlocked(provider, jobId, amount, locked);
+    }
+
+    /// @inheritdoc IStaking
+    function slash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) external nonReentrant {
+        if (msg.sender != jobEscrow && msg.sender != disputeManager) revert StakingOnlySlasher(msg.sender);
+        if (amount == 0) revert StakingZeroAmount();
+        JobLock storage jobLock = _jobLocks[jobId];
+        uint96 lockAmount = jobLock.amount;
+        if (jobLock.provider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
+        if (amount > lockAmount) revert StakingSlashExceedsLock(jobId, amount, lockAmount);
+        if (reward > amount) revert StakingRewardExceedsSlash(reward, amount);
+        if (beneficiary == address(0)) revert StakingZeroBeneficiary();
+
+        StakeAccount storage account = _accounts[provider];
+        uint96 staked;
+        uint256 locked;
+        uint256 toTreasury;
+        // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked.
+        unchecked {
+            jobLock.amount = lockAmount - uint96(amount);
+            staked = account.staked - uint96(amount);
+            locked = _locked[provider] - amount;
+            toTreasury = amount - reward;
+        }
+        account.staked = staked;
+        _locked[provider] = locked;
+        emit Slashed(provider, jobId, beneficiary, amount, reward, toTreasury, staked, locked);
+        if (reward != 0) token.safeTransfer(beneficiary, reward);
+        if (toTreasury != 0) token.safeTransfer(treasury, toTreasury);
+    }
+
+    /// @inheritdoc IStaking
+    function setMinStakePerGpu(uint256 minStakePerGpu_) external onlyGovernance {
+        _setMinStakePerGpu(minStakePerGpu_);
+    }
+
+    /// @inheritdoc IStaking
+    function setThawingPeriod(uint64 thawingPeriod_) external onlyGovernance {
+        _setThawingPeriod(thawingPeriod_);
+    }
+
+    /// @inheritdoc IStaking
+    function setTreasury(address treasury_) external onlyGovernance {
+        _setTreasury(treasury_);
+    }
+
+    /// @inheritdoc IStaking
+    function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing) {
+        StakeAccount storage a = _accounts[provider];
+        return (a.staked, _locked[provider], a.thawing);
+    }
+
+    /// @inheritdoc IStaking
+    function freeStake(address provider) external view returns (uint256) {
+        return _free(_accounts[provider], _locked[provider]);
+    }
+
+    /// @inheritdoc IStaking
+    function hasMinimumStake(address provider, uint256 gpuCount) external view returns (bool) {
+        StakeAccount storage a = _accounts[provider];
+        // staked >= thawing always, so this cannot underflow.
+        unchecked {
+            return a.staked - a.thawing >= uint256(_minStakePerGpu) * gpuCount;
+        }
+    }
+
+    /// @inheritdoc IStaking
+    function jobCollateral(uint256 jobId) external view returns (address provider, uint256 amount) {
+        JobLock storage jobLock = _jobLocks[jobId];
+        return (jobLock.provider, jobLock.amount);
+    }
+
+    /// @inheritdoc IStaking
+    function getThawRequest(address provider, uint256 requestIndex) external view returns (ThawRequest memory) {
+        return _thawRequests[provider][requestIndex];
+    }
+
+    /// @inheritdoc IStaking
+    function thawRequestRange(address provider) external view returns (uint256 first, uint256 next) {
+        StakeAccount storage a = _accounts[provider];
+        return (a.thawFirst, a.thawNext);
+    }
+
+    /// @inheritdoc IStaking
+    function minStakePerGpu() external view returns (uint256) {
+        return _minStakePerGpu;
+    }
+
+    /// @inheritdoc IStaking
+    function thawingPeriod() external view returns (uint64) {
+        return _thawingPeriod;
+    }
+
+    function _stake(uint256 amount) private {
+        pauseGuardian.requireNotPaused();
+        if (amount == 0) revert StakingZeroAmount();
+        StakeAccount storage account = _accounts[msg.sender];
+        // Checked and cast: staked can never exceed the supply, which is below 2^96.
+        uint96 staked = (uint256(account.staked) + amount).toUint96();
+        account.staked = staked;
+        emit Staked(msg.sender, msg.sender, amount, staked);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    function _free(StakeAccount memory a, uint256 locked) private pure returns (uint256) {
+        // locked + thawing <= staked is the contract's invariant, so this cannot underflow.
+        unchecked {
+            return uint256(a.staked) - locked - a.thawing;
+        }
+    }
+
+    function _setMinStakePerGpu(uint256 value) private {
+        _checkBounds("minStakePerGpu", value, MIN_MIN_STAKE_PER_GPU, MAX_MIN_STAKE_PER_GPU);
+        // Bounded above by MAX_MIN_STAKE_PER_GPU < 2^96.
+        _minStakePerGpu = uint96(value);
+        emit ParameterUpdated("minStakePerGpu", value);
+    }
+
+    function _setThawingPeriod(uint64 value) private {
+        _checkBounds("thawingPeriod", value, MIN_THAWING_PERIOD, MAX_THAWING_PERIOD);
+        _thawingPeriod = value;
+        emit ParameterUpdated("thawingPeriod", value);
+    }
+
+    function _setTreasury(address value) private {
+        _requireNonZero("treasury", value);
+        treasury = value;
+        emit AddressParameterUpdated("treasury", value);
+    }
+}
