@@ -11,8 +11,8 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 
 /// @title Staking
-/// @notice See IStaking. Storage per provider is one slot for `staked`, `thawing` and the thaw queue's bounds, one
-///         for `locked`, one per pending thaw request and one per job lock, so no operation's cost depends on how
+/// @notice See IStaking. Storage per provider is one slot for `staked` and `locked`, one for `thawing` and the
+///         thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's cost depends on how
 ///         many providers or jobs exist. The lock and slash roles are immutables set at construction: there is no
 ///         function that could grant them to anyone else.
 contract Staking is Governed, ReentrancyGuardTransient, IStaking {
@@ -28,10 +28,17 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     uint64 public constant MIN_THAWING_PERIOD = 1 hours;
     uint64 public constant MAX_THAWING_PERIOD = 90 days;
 
-    /// @dev `staked`, `thawing` and the pending thaw requests `[thawFirst, thawNext)` in one slot: stake, thaw and
-    ///      withdraw each write only this slot (plus a request), and the active-stake check reads only it.
-    struct StakeAccount {
+    /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slash each write only this slot, which is
+    ///      non-zero for as long as the provider has stake, so none of them pays for a zero-to-non-zero write.
+    struct StakeBalance {
         uint96 staked;
+        uint96 locked;
+    }
+
+    /// @dev `thawing` and the pending requests `[thawFirst, thawNext)` in one slot, which stays non-zero once a
+    ///      provider has thawed (thawNext only grows), so a returning provider's thaw writes no new slot but the
+    ///      request itself.
+    struct ThawQueue {
         uint96 thawing;
         uint32 thawFirst;
         uint32 thawNext;
@@ -52,8 +59,8 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     /// @notice The emergency brake checked by `stake`.
     IPauseGuardian public immutable pauseGuardian;
 
-    mapping(address provider => StakeAccount) private _accounts;
-    mapping(address provider => uint256) private _locked;
+    mapping(address provider => StakeBalance) private _balances;
+    mapping(address provider => ThawQueue) private _queues;
     mapping(address provider => mapping(uint256 requestIndex => ThawRequest)) private _thawRequests;
     mapping(uint256 jobId => JobLock) private _jobLocks;
 
@@ -115,25 +122,26 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     /// @inheritdoc IStaking
     function thaw(uint256 amount) external returns (uint256 requestIndex) {
         if (amount == 0) revert StakingZeroAmount();
-        StakeAccount storage account = _accounts[msg.sender];
-        StakeAccount memory a = account;
-        uint256 free = _free(a, _locked[msg.sender]);
+        StakeBalance memory balance = _balances[msg.sender];
+        ThawQueue storage queue = _queues[msg.sender];
+        ThawQueue memory q = queue;
+        uint256 free = _free(balance, q.thawing);
         if (amount > free) revert StakingInsufficientFreeStake(msg.sender, amount, free);
         // Cannot underflow: thawFirst <= thawNext always.
         unchecked {
-            if (a.thawNext - a.thawFirst >= MAX_THAW_REQUESTS) {
+            if (q.thawNext - q.thawFirst >= MAX_THAW_REQUESTS) {
                 revert StakingTooManyThawRequests(msg.sender, MAX_THAW_REQUESTS);
             }
         }
-        requestIndex = a.thawNext;
+        requestIndex = q.thawNext;
         uint64 maturesAt = uint64(block.timestamp) + _thawingPeriod;
-        // amount <= free <= staked < 2^96, so neither cast nor sum can overflow; thawNext grows by one per request
-        // and each costs a transaction, so it stays far below 2^32.
         uint96 thawing;
+        // amount <= free <= staked < 2^96, so neither the cast nor the sum can overflow; thawNext grows by one per
+        // request, each a paid transaction, so it stays far below 2^32.
         unchecked {
-            thawing = a.thawing + uint96(amount);
-            account.thawing = thawing;
-            account.thawNext = a.thawNext + 1;
+            thawing = q.thawing + uint96(amount);
+            queue.thawing = thawing;
+            queue.thawNext = q.thawNext + 1;
         }
         _thawRequests[msg.sender][requestIndex] = ThawRequest({amount: uint96(amount), maturesAt: maturesAt});
         emit ThawRequested(msg.sender, requestIndex, amount, maturesAt, thawing);
@@ -144,12 +152,12 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     ///      made under a longer thawing period delays the ones after it. The loop runs at most MAX_THAW_REQUESTS times.
     function withdraw(uint256 maxRequests) external nonReentrant returns (uint256 amount) {
         if (maxRequests == 0) revert StakingInvalidMaxRequests(maxRequests);
-        StakeAccount storage account = _accounts[msg.sender];
-        StakeAccount memory a = account;
+        ThawQueue storage queue = _queues[msg.sender];
+        ThawQueue memory q = queue;
         mapping(uint256 => ThawRequest) storage requests = _thawRequests[msg.sender];
-        uint256 first = a.thawFirst;
+        uint256 first = q.thawFirst;
         uint256 index = first;
-        uint256 end = a.thawNext;
+        uint256 end = q.thawNext;
         // Cannot overflow: end - first <= MAX_THAW_REQUESTS, and the amounts sum to at most `thawing` < 2^96.
         unchecked {
             if (end - first > maxRequests) end = first + maxRequests;
@@ -161,16 +169,17 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
             }
         }
         if (index == first) revert StakingNothingToWithdraw(msg.sender);
+        StakeBalance storage balance = _balances[msg.sender];
         uint96 staked;
         uint96 thawing;
-        // Cannot underflow: amount is a sum of pending requests, all counted in thawing, which is <= staked.
+        // Cannot underflow: amount is a sum of pending requests, all counted in thawing, and thawing <= staked.
         unchecked {
-            staked = a.staked - uint96(amount);
-            thawing = a.thawing - uint96(amount);
+            staked = balance.staked - uint96(amount);
+            thawing = q.thawing - uint96(amount);
         }
-        account.staked = staked;
-        account.thawing = thawing;
-        account.thawFirst = uint32(index);
+        balance.staked = staked;
+        queue.thawing = thawing;
+        queue.thawFirst = uint32(index);
         emit Withdrawn(msg.sender, first, index - first, amount, staked, thawing);
         token.safeTransfer(msg.sender, amount);
     }
@@ -179,14 +188,16 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     function lock(address provider, uint256 jobId, uint256 amount) external onlyJobEscrow {
         JobLock storage jobLock = _jobLocks[jobId];
         if (jobLock.provider != address(0)) revert StakingJobAlreadyLocked(jobId);
-        uint256 locked = _locked[provider];
-        uint256 free = _free(_accounts[provider], locked);
+        StakeBalance storage balance = _balances[provider];
+        StakeBalance memory b = balance;
+        uint256 free = _free(b, _queues[provider].thawing);
         if (amount > free) revert StakingInsufficientFreeStake(provider, amount, free);
+        uint96 locked;
         // Cannot overflow: locked + amount <= staked < 2^96.
         unchecked {
-            locked += amount;
+            locked = b.locked + uint96(amount);
         }
-        _locked[provider] = locked;
+        balance.locked = locked;
         _jobLocks[jobId] = JobLock({provider: provider, amount: uint96(amount)});
         emit CollateralLocked(provider, jobId, amount, locked);
     }
@@ -197,12 +208,13 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         if (jobLock.provider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
         amount = jobLock.amount;
         delete _jobLocks[jobId];
-        uint256 locked;
+        StakeBalance storage balance = _balances[provider];
+        uint96 locked;
         // Cannot underflow: every job lock's remainder is counted in the provider's locked total.
         unchecked {
-            locked = _locked[provider] - amount;
+            locked = balance.locked - jobLock.amount;
         }
-        _locked[provider] = locked;
+        balance.locked = locked;
         emit CollateralUnlocked(provider, jobId, amount, locked);
     }
 
@@ -223,19 +235,20 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         if (reward > amount) revert StakingRewardExceedsSlash(reward, amount);
         if (beneficiary == address(0)) revert StakingZeroBeneficiary();
 
-        StakeAccount storage account = _accounts[provider];
+        StakeBalance storage balance = _balances[provider];
+        StakeBalance memory b = balance;
         uint96 staked;
-        uint256 locked;
+        uint96 locked;
         uint256 toTreasury;
         // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked.
         unchecked {
             jobLock.amount = lockAmount - uint96(amount);
-            staked = account.staked - uint96(amount);
-            locked = _locked[provider] - amount;
+            staked = b.staked - uint96(amount);
+            locked = b.locked - uint96(amount);
             toTreasury = amount - reward;
         }
-        account.staked = staked;
-        _locked[provider] = locked;
+        balance.staked = staked;
+        balance.locked = locked;
         emit Slashed(provider, jobId, beneficiary, amount, reward, toTreasury, staked, locked);
         if (reward != 0) token.safeTransfer(beneficiary, reward);
         if (toTreasury != 0) token.safeTransfer(treasury, toTreasury);
@@ -258,21 +271,20 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @inheritdoc IStaking
     function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing) {
-        StakeAccount storage a = _accounts[provider];
-        return (a.staked, _locked[provider], a.thawing);
+        StakeBalance storage b = _balances[provider];
+        return (b.staked, b.locked, _queues[provider].thawing);
     }
 
     /// @inheritdoc IStaking
     function freeStake(address provider) external view returns (uint256) {
-        return _free(_accounts[provider], _locked[provider]);
+        return _free(_balances[provider], _queues[provider].thawing);
     }
 
     /// @inheritdoc IStaking
     function hasMinimumStake(address provider, uint256 gpuCount) external view returns (bool) {
-        StakeAccount storage a = _accounts[provider];
-        // staked >= thawing always, so this cannot underflow.
+        // staked >= locked + thawing always, so this cannot underflow.
         unchecked {
-            return a.staked - a.thawing >= uint256(_minStakePerGpu) * gpuCount;
+            return uint256(_balances[provider].staked) - _queues[provider].thawing >= uint256(_minStakePerGpu) * gpuCount;
         }
     }
 
@@ -289,8 +301,8 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @inheritdoc IStaking
     function thawRequestRange(address provider) external view returns (uint256 first, uint256 next) {
-        StakeAccount storage a = _accounts[provider];
-        return (a.thawFirst, a.thawNext);
+        ThawQueue storage q = _queues[provider];
+        return (q.thawFirst, q.thawNext);
     }
 
     /// @inheritdoc IStaking
@@ -306,18 +318,18 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     function _stake(uint256 amount) private {
         pauseGuardian.requireNotPaused();
         if (amount == 0) revert StakingZeroAmount();
-        StakeAccount storage account = _accounts[msg.sender];
+        StakeBalance storage balance = _balances[msg.sender];
         // Checked and cast: staked can never exceed the supply, which is below 2^96.
-        uint96 staked = (uint256(account.staked) + amount).toUint96();
-        account.staked = staked;
+        uint96 staked = (uint256(balance.staked) + amount).toUint96();
+        balance.staked = staked;
         emit Staked(msg.sender, msg.sender, amount, staked);
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _free(StakeAccount memory a, uint256 locked) private pure returns (uint256) {
+    function _free(StakeBalance memory b, uint96 thawing) private pure returns (uint256) {
         // locked + thawing <= staked is the contract's invariant, so this cannot underflow.
         unchecked {
-            return uint256(a.staked) - locked - a.thawing;
+            return uint256(b.staked) - b.locked - thawing;
         }
     }
 
