@@ -485,11 +485,11 @@ describe("Staking", function () {
     it("every setter is refused to anyone but governance", async function () {
       const { c, guardian } = await loadFixture(baseFixture);
       for (const call of [
-        c.staking.connect(guardian).setMinStakePerGpu(LAT("5")),
-        c.staking.connect(guardian).setThawingPeriod(7200),
-        c.staking.connect(guardian).setTreasury(guardian.address),
+        () => c.staking.connect(guardian).setMinStakePerGpu(LAT("5")),
+        () => c.staking.connect(guardian).setThawingPeriod(7200),
+        () => c.staking.connect(guardian).setTreasury(guardian.address),
       ]) {
-        await expect(call).to.be.revertedWithCustomError(c.staking, "GovernedOnlyGovernance").withArgs(guardian.address);
+        await expect(call()).to.be.revertedWithCustomError(c.staking, "GovernedOnlyGovernance").withArgs(guardian.address);
       }
     });
   });
