@@ -10,7 +10,7 @@
  *   npx hardhat run scripts/deploy.ts --network <name>
  * which writes deployments/<network>.json (the file the subgraph and the gateway read).
  * CLI environment: LATENT_GUARDIAN, LATENT_ARBITRATOR (addresses), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
- * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period).
+ * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -523,7 +523,7 @@ async function main(): Promise<void> {
     networkName: hre.network.name,
     log: (line) => console.log(line),
   });
-  console.log(`wrote ${writeDeploymentRecord(deployment.record)}`);
+  console.log(`wrote ${writeDeploymentRecord(deployment.record, process.env.LATENT_DEPLOYMENTS_DIR)}`);
 }
 
 if (require.main === module) {
