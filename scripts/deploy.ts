@@ -317,6 +317,7 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
       config.totalSupply,
       config.allocations.map((a) => a.to),
       config.allocations.map((a) => a.amount),
+      [predicted.Staking, predicted.JobEscrow, predicted.DisputeManager],
       at(1),
     ),
     predicted.LatentToken,
@@ -462,6 +463,9 @@ export async function verifyWiring(c: LatentContracts, deployer: string): Promis
     ["deployer not admin", !(await c.timelock.hasRole(await c.timelock.DEFAULT_ADMIN_ROLE(), deployer))],
     ["deployer not proposer", !(await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), deployer))],
     ["deployer holds no LAT", (await c.token.balanceOf(deployer)) === 0n],
+    ["staking is a custodian", await c.token.isCustodian(a.staking)],
+    ["jobEscrow is a custodian", await c.token.isCustodian(a.jobEscrow)],
+    ["disputeManager is a custodian", await c.token.isCustodian(a.disputeManager)],
   ];
   for (const target of [c.pauseGuardian, c.registry, c.staking, c.jobEscrow, c.disputeManager]) {
     checks.push([`${await target.getAddress()} governance`, same(await target.governance(), a.timelock)]);

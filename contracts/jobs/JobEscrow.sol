@@ -195,7 +195,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         pauseGuardian.requireNotPaused();
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, JobStatus.Open);
-        bytes32 givenHash = keccak256(abi.encode(terms));
+        bytes32 givenHash = _hashTerms(terms);
         bytes32 termsHash = job.termsHash;
         if (givenHash != termsHash) revert JobEscrowTermsMismatch(jobId, termsHash, givenHash);
         {
@@ -268,24 +268,32 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     /// @inheritdoc IJobEscrow
     function claimTimeout(uint256 jobId) external nonReentrant {
         Job storage job = _jobs[jobId];
-        _requireStatus(jobId, job.status, JobStatus.Accepted);
+        // Each slot's fields are read together, before any call, so the optimizer loads each slot once.
+        JobStatus status = job.status;
         uint40 resultDeadline = job.deadline;
-        if (block.timestamp <= resultDeadline) revert JobEscrowResultDeadlineNotPassed(jobId, resultDeadline);
-
         address provider = job.provider;
         address client = job.client;
         uint256 refund = job.escrowed;
-        EconomicParams storage params = _params[job.paramsId];
+        uint16 gpuCount = job.gpuCount;
+        uint32 paramsId = job.paramsId;
+        _requireStatus(jobId, status, JobStatus.Accepted);
+        if (block.timestamp <= resultDeadline) revert JobEscrowResultDeadlineNotPassed(jobId, resultDeadline);
+
+        EconomicParams storage params = _params[paramsId];
+        uint16 collateralRatioBps = params.collateralRatioBps;
+        uint16 timeoutSlashBps = params.timeoutSlashBps;
         // The lock was computed from the same escrow and ratio at acceptance, so this is its exact amount.
-        uint256 collateral = LatentMath.bps(refund, params.collateralRatioBps);
-        uint256 slashed = LatentMath.bps(collateral, params.timeoutSlashBps);
+        uint256 slashed = LatentMath.bps(LatentMath.bps(refund, collateralRatioBps), timeoutSlashBps);
 
         job.status = JobStatus.TimedOut;
-        _stats[provider].timedOut += 1;
+        // Cannot overflow: one increment per timed-out job of this provider, each a paid transaction.
+        unchecked {
+            _stats[provider].timedOut += 1;
+        }
 
-        registry.release(provider, jobId, job.gpuCount);
-        if (slashed != 0) staking.slash(provider, jobId, slashed, client, slashed);
-        staking.unlock(provider, jobId);
+        registry.release(provider, jobId, gpuCount);
+        if (slashed != 0) staking.slashAndUnlock(provider, jobId, slashed, client, slashed);
+        else staking.unlock(provider, jobId);
         emit JobTimedOut(jobId, provider, refund, slashed);
         token.safeTransfer(client, refund);
     }
@@ -315,7 +323,10 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         address client = job.client;
         uint256 refund = job.escrowed;
         job.status = JobStatus.Refunded;
-        _stats[provider].disputesLost += 1;
+        // Cannot overflow: one increment per lost dispute of this provider, each a paid transaction.
+        unchecked {
+            _stats[provider].disputesLost += 1;
+        }
         staking.unlock(provider, jobId);
         emit JobRefunded(jobId, provider, refund);
         token.safeTransfer(client, refund);
@@ -429,7 +440,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @inheritdoc IJobEscrow
     function hashTerms(JobTerms calldata terms) external pure returns (bytes32) {
-        return keccak256(abi.encode(terms));
+        return _hashTerms(terms);
     }
 
     // --------------------------------------------------------------- internal
@@ -449,7 +460,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         job.provider = terms.targetProvider;
         job.status = JobStatus.Open;
         job.deadline = uint40(terms.acceptDeadline);
-        job.termsHash = keccak256(abi.encode(terms));
+        job.termsHash = _hashTerms(terms);
         job.gpuCount = terms.requirements.gpuCount;
         job.maxDuration = terms.maxDuration;
 
@@ -518,13 +529,28 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         }
 
         job.status = JobStatus.Completed;
-        _stats[provider].completed += 1;
+        // Cannot overflow: one increment per settled job of this provider, each a paid transaction.
+        unchecked {
+            _stats[provider].completed += 1;
+        }
         staking.unlock(provider, jobId);
         emit JobSettled(jobId, provider, reason, cost, fee, providerAmount, refund);
 
         if (providerAmount != 0) token.safeTransfer(provider, providerAmount);
         if (fee != 0) token.safeTransfer(staking.treasury(), fee);
         if (refund != 0) token.safeTransfer(client, refund);
+    }
+
+    /// @dev `keccak256(abi.encode(terms))` without re-encoding: JobTerms has only static fields, so its ABI
+    ///      encoding is exactly its 11 words of calldata. Calldata with dirty high bits hashes differently from
+    ///      the clean encoding; createJob cannot store such a hash (emitting the terms validates every field), so
+    ///      dirty terms passed to acceptJob simply fail the hash check.
+    function _hashTerms(JobTerms calldata terms) private pure returns (bytes32 termsHash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, terms, 352)
+            termsHash := keccak256(ptr, 352)
+        }
     }
 
     /// @dev `floor(price * gpus * min(submittedAt - acceptedAt, maxDuration) / 3600)`.

@@ -227,31 +227,18 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         uint256 reward
     ) external nonReentrant {
         if (msg.sender != jobEscrow && msg.sender != disputeManager) revert StakingOnlySlasher(msg.sender);
-        if (amount == 0) revert StakingZeroAmount();
-        JobLock storage jobLock = _jobLocks[jobId];
-        uint96 lockAmount = jobLock.amount;
-        if (jobLock.provider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
-        if (amount > lockAmount) revert StakingSlashExceedsLock(jobId, amount, lockAmount);
-        if (reward > amount) revert StakingRewardExceedsSlash(reward, amount);
-        if (beneficiary == address(0)) revert StakingZeroBeneficiary();
+        _slash(provider, jobId, amount, beneficiary, reward, false);
+    }
 
-        StakeBalance storage balance = _balances[provider];
-        StakeBalance memory b = balance;
-        uint96 staked;
-        uint96 locked;
-        uint256 toTreasury;
-        // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked.
-        unchecked {
-            jobLock.amount = lockAmount - uint96(amount);
-            staked = b.staked - uint96(amount);
-            locked = b.locked - uint96(amount);
-            toTreasury = amount - reward;
-        }
-        balance.staked = staked;
-        balance.locked = locked;
-        emit Slashed(provider, jobId, beneficiary, amount, reward, toTreasury, staked, locked);
-        if (reward != 0) token.safeTransfer(beneficiary, reward);
-        if (toTreasury != 0) token.safeTransfer(treasury, toTreasury);
+    /// @inheritdoc IStaking
+    function slashAndUnlock(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) external onlyJobEscrow nonReentrant returns (uint256 unlocked) {
+        return _slash(provider, jobId, amount, beneficiary, reward, true);
     }
 
     /// @inheritdoc IStaking
@@ -324,6 +311,66 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         balance.staked = staked;
         emit Staked(msg.sender, msg.sender, amount, staked);
         token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Takes `amount` from `jobId`'s lock and the provider's stake; with `release`, also unlocks the rest of
+    ///      the lock (returned). The provider's balance slot is read once and written once either way.
+    function _slash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward,
+        bool release
+    ) private returns (uint256 unlocked) {
+        unlocked = _checkSlash(provider, jobId, amount, beneficiary, reward);
+        StakeBalance storage balance = _balances[provider];
+        // Both fields read together so the slot is loaded once.
+        uint256 staked = balance.staked;
+        uint256 locked = balance.locked;
+        // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked, the rest of the
+        // lock is still counted in locked, and reward <= amount was checked.
+        unchecked {
+            staked -= amount;
+            locked -= amount;
+            emit Slashed(provider, jobId, beneficiary, amount, reward, amount - reward, staked, locked);
+            if (release) {
+                locked -= unlocked;
+                delete _jobLocks[jobId];
+                emit CollateralUnlocked(provider, jobId, unlocked, locked);
+            } else {
+                _jobLocks[jobId].amount = uint96(unlocked);
+                unlocked = 0;
+            }
+            // Both values are below their previous uint96 values.
+            _balances[provider] = StakeBalance({staked: uint96(staked), locked: uint96(locked)});
+            if (reward != 0) token.safeTransfer(beneficiary, reward);
+            if (amount != reward) token.safeTransfer(treasury, amount - reward);
+        }
+    }
+
+    /// @dev Reverts unless `amount` (non-zero) can be slashed from `provider`'s lock for `jobId` with `reward` of it
+    ///      to a non-zero `beneficiary`; returns what would remain of the lock.
+    function _checkSlash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) private view returns (uint256 remaining) {
+        if (amount == 0) revert StakingZeroAmount();
+        JobLock storage jobLock = _jobLocks[jobId];
+        // Both fields read together so the slot is loaded once.
+        address lockProvider = jobLock.provider;
+        uint256 lockAmount = jobLock.amount;
+        if (lockProvider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
+        if (amount > lockAmount) revert StakingSlashExceedsLock(jobId, amount, lockAmount);
+        if (reward > amount) revert StakingRewardExceedsSlash(reward, amount);
+        if (beneficiary == address(0)) revert StakingZeroBeneficiary();
+        // Cannot underflow: checked just above.
+        unchecked {
+            remaining = lockAmount - amount;
+        }
     }
 
     function _free(StakeBalance memory b, uint96 thawing) private pure returns (uint256) {

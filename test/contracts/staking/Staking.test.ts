@@ -343,6 +343,36 @@ describe("Staking", function () {
       );
     });
 
+    it("slashAndUnlock slashes, then unlocks the rest of the job's lock in the same call", async function () {
+      const { c, h100, escrow, clients, treasury } = await loadFixture(rolesFixture);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
+      await c.staking.connect(escrow).lock(h100.address, 6n, LAT("2"));
+      expect(await c.staking.connect(escrow).slashAndUnlock.staticCall(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10"))).to.equal(LAT("10"));
+      const tx = c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10"));
+      await expect(tx)
+        .to.emit(c.staking, "Slashed")
+        .withArgs(h100.address, 5n, clients[0]!.address, LAT("30"), LAT("10"), LAT("20"), H100_STAKE - LAT("30"), LAT("12"));
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, 5n, LAT("10"), LAT("2"));
+      await expect(tx).to.changeTokenBalances(c.token, [c.staking, clients[0]!, treasury], [-LAT("30"), LAT("10"), LAT("20")]);
+      expect(await c.staking.jobCollateral(5n)).to.deep.equal([ZeroAddress, 0n]);
+      expect(await c.staking.getStake(h100.address)).to.deep.equal([H100_STAKE - LAT("30"), LAT("2"), 0n]);
+    });
+
+    it("slashAndUnlock checks the slash like slash", async function () {
+      const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));
+      await expect(c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("5"), clients[0]!.address, 0))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashExceedsLock")
+        .withArgs(5n, LAT("5"), LAT("4"));
+    });
+
+    it("slashAndUnlock is refused to the dispute manager", async function () {
+      const { c, h100, dm, clients } = await loadFixture(rolesFixture);
+      await expect(c.staking.connect(dm).slashAndUnlock(h100.address, 5n, 1, clients[0]!.address, 0))
+        .to.be.revertedWithCustomError(c.staking, "StakingOnlyJobEscrow")
+        .withArgs(dm.address);
+    });
+
     it("slash refuses more than the job's lock", async function () {
       const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
       await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));

@@ -5,17 +5,21 @@ import { parseEther, ZeroAddress } from "ethers";
 import { LatentToken__factory } from "../../../typechain-types";
 import { DEFAULT_TOTAL_SUPPLY } from "../../../scripts/deploy";
 import { SCENARIO_ALLOCATIONS, signPermit } from "../../../scripts/scenario";
-import { baseFixture } from "../../helpers/fixtures";
+import { asAccount, baseFixture } from "../../helpers/fixtures";
 
 describe("LatentToken", function () {
   async function factoryFixture() {
-    const [deployer, treasury, a, b] = await ethers.getSigners();
+    const [deployer, treasury, a, b, k0, k1, k2] = await ethers.getSigners();
+    const custodians: [string, string, string] = [k0!.address, k1!.address, k2!.address];
+    const f = new LatentToken__factory(deployer);
     return {
-      f: new LatentToken__factory(deployer),
+      f,
+      deploy: (t: string, supply: bigint, to: string[], amounts: bigint[]) => f.deploy(t, supply, to, amounts, custodians),
       deployer: deployer!,
       treasury: treasury!.address,
       a: a!.address,
       b: b!.address,
+      custodians,
     };
   }
 
@@ -26,8 +30,8 @@ describe("LatentToken", function () {
     });
 
     it("mints the allocations and the rest of the fixed supply to the treasury, nothing to the deployer", async function () {
-      const { f, deployer, treasury, a, b } = await loadFixture(factoryFixture);
-      const token = await f.deploy(treasury, 1000n, [a, b], [100n, 250n]);
+      const { f, deploy, deployer, treasury, a, b } = await loadFixture(factoryFixture);
+      const token = await deploy(treasury, 1000n, [a, b], [100n, 250n]);
       expect(await token.totalSupply()).to.equal(1000n);
       expect(await token.balanceOf(a)).to.equal(100n);
       expect(await token.balanceOf(b)).to.equal(250n);
@@ -36,8 +40,8 @@ describe("LatentToken", function () {
     });
 
     it("emits a mint Transfer per allocation and for the treasury", async function () {
-      const { f, treasury, a } = await loadFixture(factoryFixture);
-      const token = await f.deploy(treasury, 1000n, [a], [100n]);
+      const { f, deploy, treasury, a } = await loadFixture(factoryFixture);
+      const token = await deploy(treasury, 1000n, [a], [100n]);
       const tx = token.deploymentTransaction();
       await expect(tx).to.emit(token, "Transfer").withArgs(ZeroAddress, a, 100n);
       await expect(tx).to.emit(token, "Transfer").withArgs(ZeroAddress, treasury, 900n);
@@ -52,47 +56,47 @@ describe("LatentToken", function () {
     });
 
     it("refuses allocation lists of different lengths", async function () {
-      const { f, treasury, a } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 1000n, [a, a], [1n]))
+      const { f, deploy, treasury, a } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [a, a], [1n]))
         .to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation")
         .withArgs(1);
     });
 
     it("refuses an allocation to the zero address", async function () {
-      const { f, treasury, a } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 1000n, [a, ZeroAddress], [1n, 1n]))
+      const { f, deploy, treasury, a } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [a, ZeroAddress], [1n, 1n]))
         .to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation")
         .withArgs(1);
     });
 
     it("refuses an allocation to the deployer", async function () {
-      const { f, treasury, deployer } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 1000n, [deployer.address], [1n]))
+      const { f, deploy, treasury, deployer } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [deployer.address], [1n]))
         .to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation")
         .withArgs(0);
     });
 
     it("refuses a zero allocation", async function () {
-      const { f, treasury, a } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 1000n, [a], [0n])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(0);
+      const { f, deploy, treasury, a } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [a], [0n])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(0);
     });
 
     it("refuses the deployer or the zero address as treasury", async function () {
-      const { f, deployer, a } = await loadFixture(factoryFixture);
-      await expect(f.deploy(deployer.address, 1000n, [a], [1n])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(1);
-      await expect(f.deploy(ZeroAddress, 1000n, [], [])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(0);
+      const { f, deploy, deployer, a } = await loadFixture(factoryFixture);
+      await expect(deploy(deployer.address, 1000n, [a], [1n])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(1);
+      await expect(deploy(ZeroAddress, 1000n, [], [])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(0);
     });
 
     it("refuses allocations above the supply", async function () {
-      const { f, treasury, a, b } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 1000n, [a, b], [600n, 500n]))
+      const { f, deploy, treasury, a, b } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [a, b], [600n, 500n]))
         .to.be.revertedWithCustomError(f, "LatentTokenAllocationExceedsSupply")
         .withArgs(1100n, 1000n);
     });
 
     it("refuses a supply of 2^96 or more", async function () {
-      const { f, treasury } = await loadFixture(factoryFixture);
-      await expect(f.deploy(treasury, 2n ** 96n, [], []))
+      const { f, deploy, treasury } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 2n ** 96n, [], []))
         .to.be.revertedWithCustomError(f, "ERC20ExceededSafeSupply")
         .withArgs(2n ** 96n, 2n ** 96n - 1n);
     });
@@ -127,6 +131,36 @@ describe("LatentToken", function () {
         .to.emit(c.token, "DelegateVotesChanged")
         .withArgs(p.address, parseEther("100000"), parseEther("40000"));
       expect(await c.token.getVotes(await c.staking.getAddress())).to.equal(0n);
+    });
+  });
+
+  describe("custodians", function () {
+    it("are the staking, escrow and dispute contracts", async function () {
+      const { c, funder } = await loadFixture(baseFixture);
+      for (const custodian of [c.staking, c.jobEscrow, c.disputeManager]) {
+        expect(await c.token.isCustodian(await custodian.getAddress())).to.equal(true);
+      }
+      expect(await c.token.isCustodian(funder.address)).to.equal(false);
+    });
+
+    it("never have a delegate", async function () {
+      const { c } = await loadFixture(baseFixture);
+      expect(await c.token.delegates(await c.staking.getAddress())).to.equal(ZeroAddress);
+    });
+
+    it("cannot delegate", async function () {
+      const { c, funder } = await loadFixture(baseFixture);
+      const staking = await asAccount(await c.staking.getAddress());
+      await expect(c.token.connect(staking).delegate(funder.address))
+        .to.be.revertedWithCustomError(c.token, "LatentTokenCustodianCannotDelegate")
+        .withArgs(staking.address);
+    });
+
+    it("cannot receive an allocation", async function () {
+      const { f, deploy, treasury, custodians } = await loadFixture(factoryFixture);
+      await expect(deploy(treasury, 1000n, [custodians[1]], [1n]))
+        .to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation")
+        .withArgs(0);
     });
   });
 
