@@ -1,0 +1,68 @@
+// Byte helpers shared by the runtime, the store and the query layer. Node's Buffer does the heavy lifting;
+// these add the 0x conventions of Ethereum and graph-node (lowercase, `0x` prefix, strict parsing).
+
+export class HexParseError extends Error {}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return "0x" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Parses `0x`-prefixed (or bare) hex; odd lengths and non-hex characters are errors, as graph-node's Bytes parsing. */
+export function hexToBytes(hex: string): Buffer {
+  const body = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
+  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) {
+    throw new HexParseError(`not a valid hex string: '${hex}'`);
+  }
+  return Buffer.from(body, "hex");
+}
+
+/** Minimal-length little-endian two's complement, the representation graph-ts uses for BigInt. */
+export function bigIntToSignedLE(value: bigint): Uint8Array {
+  if (value === 0n) return new Uint8Array([0]);
+  const out: number[] = [];
+  let v = value;
+  // Emit bytes until the remaining value is pure sign extension of the last byte's top bit.
+  for (;;) {
+    const byte = Number(v & 0xffn);
+    out.push(byte);
+    v >>= 8n;
+    if ((v === 0n && (byte & 0x80) === 0) || (v === -1n && (byte & 0x80) !== 0)) break;
+  }
+  return Uint8Array.from(out);
+}
+
+export function signedLEToBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  let result = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) result = (result << 8n) | BigInt(bytes[i]!);
+  if ((bytes[bytes.length - 1]! & 0x80) !== 0) result -= 1n << BigInt(bytes.length * 8);
+  return result;
+}
+
+/** Big-endian unsigned bytes of a non-negative integer (empty for zero). */
+export function unsignedBE(value: bigint): Buffer {
+  if (value === 0n) return Buffer.alloc(0);
+  let hex = value.toString(16);
+  if (hex.length % 2 === 1) hex = "0" + hex;
+  return Buffer.from(hex, "hex");
+}
+
+const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** Bitcoin-alphabet base58 (what graph-node's `bytesToBase58` uses, e.g. for IPFS hashes). */
+export function toBase58(bytes: Uint8Array): string {
+  let zeros = 0;
+  while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  let out = "";
+  while (value > 0n) {
+    out = BASE58_ALPHABET[Number(value % 58n)] + out;
+    value /= 58n;
+  }
+  return "1".repeat(zeros) + out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
