@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     reorgThreshold: args.reorgThreshold,
     pollIntervalMs: args.pollMs,
     maxBlockRange: args.maxRange,
-    initialBlockRange: Math.min(1000, args.maxRange),
+    initialBlockRange: Math.min(100, args.maxRange),
     maxRequestsPerSecond: args.rps,
   };
   let lastPrint = 0;

@@ -39,7 +39,7 @@ export interface IndexerOptions {
   reorgThreshold?: number;
   /** Pause between passes once at the head, in `run()` (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Bounds of the adaptive eth_getLogs range (defaults 1 .. 10,000 blocks, starting at 1,000). */
+  /** Bounds of the adaptive eth_getLogs range (defaults 1 .. 10,000 blocks, starting at 100). */
   minBlockRange?: number;
   maxBlockRange?: number;
   initialBlockRange?: number;
@@ -144,7 +144,7 @@ export class Indexer extends EventEmitter {
     this.fatal = db.fatalError();
     this.reorgThreshold = options.reorgThreshold ?? 50;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
-    this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 1_000);
+    this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
   }
 
   /**

@@ -1,7 +1,6 @@
 // Turns fetched blocks into entity versions: matches logs to event handlers (topic0, topic count, address,
 // start/end block), decodes parameters by the manifest's ABI, runs the handlers in chain order and flushes the
 // block's changes. No I/O: this is the part the benchmark times as "processing".
-import type { Result } from "ethers";
 import { EntityValidationError, IndexerError } from "./errors";
 import type { DataSourceSpec, EventHandlerSpec, SubgraphBuild } from "./manifest";
 import type { FetchedBlock, LogData } from "./chain/types";
@@ -9,6 +8,8 @@ import type { LogFilter } from "./chain/fetcher";
 import { EntityCache, ImmutableEntityError, type FlushStats } from "./store/entity-cache";
 import { DataSourceRuntime, type InstancePolicy, type RuntimeStats } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
+import { EventDecoder, type AbiValue } from "./chain/abi-decoder";
+import { hexToBytes } from "./values/bytes";
 
 /** A block's writes could not be stored (e.g. an immutable entity changed): deterministic, like a handler error. */
 export class BlockWriteError extends IndexerError {
@@ -26,6 +27,7 @@ interface Candidate {
   readonly dataSource: DataSourceSpec;
   readonly runtime: DataSourceRuntime;
   readonly handler: EventHandlerSpec;
+  readonly decoder: EventDecoder;
 }
 
 export interface BlockResult {
@@ -56,10 +58,18 @@ export class BlockProcessor {
     private readonly onSkippedLog: (log: LogData, handler: EventHandlerSpec, error: unknown) => void = () => undefined,
   ) {
     this.runtimes = build.dataSources.map((ds) => new DataSourceRuntime(ds, policy, log));
+    const decoders = new Map<string, EventDecoder>();
     build.dataSources.forEach((dataSource, i) => {
       for (const handler of dataSource.eventHandlers) {
         const list = this.byTopic.get(handler.topic0) ?? [];
-        list.push({ dataSource, runtime: this.runtimes[i]!, handler });
+        // Handlers of the same event signature (with the same indexed layout) share one decoder.
+        const signature = handler.fragment.format("full");
+        let decoder = decoders.get(signature);
+        if (decoder === undefined) {
+          decoder = new EventDecoder(handler.params);
+          decoders.set(signature, decoder);
+        }
+        list.push({ dataSource, runtime: this.runtimes[i]!, handler, decoder });
         this.byTopic.set(handler.topic0, list);
       }
     });
@@ -89,23 +99,27 @@ export class BlockProcessor {
       for (const log of block.logs) {
         const candidates = this.byTopic.get(log.topics[0] ?? "");
         if (candidates === undefined) continue;
-        // Decode once per distinct event fragment (several data sources may share an ABI event).
-        const decoded = new Map<EventHandlerSpec["fragment"], Result | null>();
+        // Decode once per distinct decoder (several data sources may share an event).
+        const decoded = new Map<EventDecoder, readonly AbiValue[] | null>();
+        let data: Uint8Array | null = null;
+        let topics: Uint8Array[] | null = null;
         for (const c of candidates) {
           const ds = c.dataSource;
           if (ds.address !== null && ds.address !== log.address) continue;
           if (number < ds.startBlock || (ds.endBlock !== null && number > ds.endBlock)) continue;
           if (log.topics.length !== c.handler.topicCount) continue;
-          let params = decoded.get(c.handler.fragment);
+          let params = decoded.get(c.decoder);
           if (params === undefined) {
             try {
-              params = ds.iface.decodeEventLog(c.handler.fragment, log.data, log.topics);
+              data ??= hexToBytes(log.data);
+              topics ??= log.topics.map(hexToBytes);
+              params = c.decoder.decode(topics, data);
             } catch (error) {
               // graph-node skips a log whose data does not match the event signature.
               this.onSkippedLog(log, c.handler, error);
               params = null;
             }
-            decoded.set(c.handler.fragment, params);
+            decoded.set(c.decoder, params);
           }
           if (params === null) continue;
           const tx = block.transactions.get(log.transactionHash)!;

@@ -68,7 +68,23 @@ export class HttpRpc implements RpcTransport {
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }
 
+  /**
+   * A kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) fails the request before it
+   * is sent; JSON-RPC reads are safe to repeat, so retry a few times before giving up.
+   */
   private async post(body: unknown, method: string): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.postOnce(body, method);
+      } catch (error) {
+        const transient = error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message);
+        if (!transient || attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async postOnce(body: unknown, method: string): Promise<unknown> {
     await this.throttle();
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);

@@ -59,9 +59,10 @@ export class AscHeap {
     this.refresh();
   }
 
+  /** Memory growth detaches the old ArrayBuffer (byteLength 0): only then fetch the new one. */
   private refresh(): void {
-    const buffer = this.exports.memory.buffer;
-    if (buffer !== this.buffer) {
+    if (this.buffer === undefined || this.buffer.byteLength === 0) {
+      const buffer = this.exports.memory.buffer;
       this.buffer = buffer;
       this.u8 = new Uint8Array(buffer);
       this.view = new DataView(buffer);

@@ -5,6 +5,7 @@
 // bytes, arrays, tuples) as the 32-byte topic (FIXED_BYTES), and tuples as an Array<ethereum.Value>.
 import { AbiCoder, Indexed, ParamType, type Result } from "ethers";
 import { hexToBytes } from "../values/bytes";
+import { AbiKind, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
 import { TypeId, type AscHeap } from "./asc-heap";
 
 export enum EthereumValueKind {
@@ -62,14 +63,39 @@ export function writeEthereumValue(heap: AscHeap, param: ParamType, value: unkno
   }
 }
 
+/** Writes a value from the event decoder as an `ethereum.Value` (integers as graph-ts BigInts). */
+export function writeAbiValue(heap: AscHeap, value: AbiValue): number {
+  switch (value.kind) {
+    case AbiKind.Address:
+    case AbiKind.FixedBytes:
+    case AbiKind.Bytes:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(value.bytes));
+    case AbiKind.Int:
+    case AbiKind.Uint:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(wordToSignedLE(value.word, value.kind === AbiKind.Int)));
+    case AbiKind.Bool:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, value.value ? 1 : 0);
+    case AbiKind.String:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeString(value.value));
+    case AbiKind.FixedArray:
+    case AbiKind.Array:
+    case AbiKind.Tuple:
+      return heap.writeValue(
+        TypeId.EthereumValue,
+        value.kind,
+        heap.writeArray(TypeId.ArrayEthereumValue, value.items.map((item) => writeAbiValue(heap, item))),
+      );
+  }
+}
+
 /** An ethereum.Value read from memory, with the ABI type it encodes as. */
-interface AbiValue {
+interface TypedAbiValue {
   type: string;
   value: unknown;
 }
 
 /** Reads an `ethereum.Value` into an ABI type and an ethers-encodable value (for `ethereum.encode`). */
-export function readEthereumValue(heap: AscHeap, ptr: number): AbiValue {
+export function readEthereumValue(heap: AscHeap, ptr: number): TypedAbiValue {
   const kind = heap.readValueKind(ptr) as EthereumValueKind;
   switch (kind) {
     case EthereumValueKind.Address:
@@ -106,7 +132,7 @@ export function readEthereumValue(heap: AscHeap, ptr: number): AbiValue {
 }
 
 /** `ethereum.encode`: the value encoded as a single ABI token (a dynamic tuple gets its 0x20 offset). */
-export function encodeEthereumValue(value: AbiValue): Uint8Array {
+export function encodeEthereumValue(value: TypedAbiValue): Uint8Array {
   return hexToBytes(coder.encode([value.type], [value.value]));
 }
 

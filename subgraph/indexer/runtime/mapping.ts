@@ -6,13 +6,13 @@
 // (or more blocks with `reuseAcrossBlocks`) and is then dropped; it is also dropped after any failure and when its
 // memory grows past `maxMemoryBytes`. Set maxTriggersPerInstance = 1 for graph-node's exact isolation (module
 // globals never outlive a trigger); the benchmark measures the cost of each choice.
-import type { Result } from "ethers";
 import { HandlerError, HostError, IndexerError } from "../errors";
 import type { DataSourceSpec, EventHandlerSpec } from "../manifest";
 import type { BlockHeader, LogData, TransactionData } from "../chain/types";
 import type { EntityCache } from "../store/entity-cache";
 import { AscHeap, TypeId, type MappingExports } from "./asc-heap";
-import { writeEthereumValue } from "./ethereum-values";
+import { writeAbiValue } from "./ethereum-values";
+import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
 import { Wasm } from "./wasm";
 
@@ -87,7 +87,7 @@ export class DataSourceRuntime {
   runEvent(
     handler: EventHandlerSpec,
     log: LogData,
-    params: Result,
+    params: readonly AbiValue[],
     block: BlockHeader,
     transaction: TransactionData,
     cache: EntityCache,
@@ -173,12 +173,12 @@ function writeEvent(
   heap: AscHeap,
   handler: EventHandlerSpec,
   log: LogData,
-  params: Result,
+  params: readonly AbiValue[],
   block: BlockHeader,
   transaction: TransactionData,
 ): number {
   const parameters = handler.params.map((param, i) =>
-    heap.object(TypeId.EventParam, [heap.writeString(param.name), writeEthereumValue(heap, param, params[i])]),
+    heap.object(TypeId.EventParam, [heap.writeString(param.name), writeAbiValue(heap, params[i]!)]),
   );
   const logIndex = heap.writeBigInt(BigInt(log.logIndex));
   return heap.object(TypeId.EthereumEvent, [

@@ -109,8 +109,8 @@ export class EntityCache {
     } catch {
       throw new EntityValidationError(`Entity ${type.name}[${id}]: the id is not a valid Bytes value`);
     }
-    // Bytes ids compare by value: `0xAB` and `0xab` are the same entity.
-    const canonical = Buffer.isBuffer(idValue) ? "0x" + idValue.toString("hex") : id;
+    // Bytes ids compare by value: `0xAB` and `0xab` are the same entity (hexToBytes accepted `id`).
+    const canonical = Buffer.isBuffer(idValue) ? (id.startsWith("0x") ? id : "0x" + id).toLowerCase() : id;
     return { key: `${type.name}\u0000${canonical}`, idValue };
   }
 
@@ -178,7 +178,7 @@ export class EntityCache {
         );
       }
       const same =
-        given.kind === ValueKind.Bytes ? bytesToHex(given.value) === bytesToHex(idValue as Buffer) : given.kind === ValueKind.String && given.value === id;
+        given.kind === ValueKind.Bytes ? Buffer.compare(given.value, idValue as Buffer) === 0 : given.kind === ValueKind.String && given.value === id;
       if (!same) {
         throw new EntityValidationError(
           `Value of ${type.name} attribute 'id' conflicts with ID passed to \`store.set()\`: ${displayValue(given)} != ${id}`,

@@ -19,16 +19,21 @@ export function hexToBytes(hex: string): Buffer {
 /** Minimal-length little-endian two's complement, the representation graph-ts uses for BigInt. */
 export function bigIntToSignedLE(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array([0]);
-  const out: number[] = [];
-  let v = value;
-  // Emit bytes until the remaining value is pure sign extension of the last byte's top bit.
-  for (;;) {
-    const byte = Number(v & 0xffn);
-    out.push(byte);
-    v >>= 8n;
-    if ((v === 0n && (byte & 0x80) === 0) || (v === -1n && (byte & 0x80) !== 0)) break;
+  let hex: string;
+  if (value > 0n) {
+    hex = value.toString(16);
+    if (hex.length % 2 === 1) hex = "0" + hex;
+    // Keep the value positive: a set top bit needs an extra zero byte.
+    if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = "00" + hex;
+  } else {
+    // n bytes hold [-2^(8n-1), 0): n = ceil((bitlen(-value - 1) + 1) / 8); the encoding is 2^(8n) + value.
+    const magnitudeBits = value === -1n ? 0 : (-value - 1n).toString(2).length;
+    const n = Math.ceil((magnitudeBits + 1) / 8);
+    hex = ((1n << BigInt(8 * n)) + value).toString(16).padStart(2 * n, "0");
   }
-  return Uint8Array.from(out);
+  const out = Buffer.from(hex, "hex");
+  out.reverse();
+  return out;
 }
 
 export function signedLEToBigInt(bytes: Uint8Array): bigint {
