@@ -69,6 +69,11 @@ export class QueryEngine implements QueryExecutor {
     this.deployment = deployment;
   }
 
+  /** SQL statements run by queries so far. */
+  get statementsExecuted(): number {
+    return this.reader.executed;
+  }
+
   get apiSchema(): GraphQLSchema {
     this.refresh();
     return this.schema;

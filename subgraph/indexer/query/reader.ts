@@ -42,6 +42,8 @@ const STATEMENT_CACHE_SIZE = 500;
 
 export class EntityReader {
   private readonly statements = new Map<string, Database.Statement>();
+  /** SQL statements executed so far (tests use it to check that nested lists are batched). */
+  executed = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -49,6 +51,7 @@ export class EntityReader {
   ) {}
 
   private all(sql: string, params: Params): Array<Record<string, unknown>> {
+    this.executed++;
     let stmt = this.statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql).safeIntegers(true);
@@ -93,7 +96,7 @@ export class EntityReader {
       const field = type.fieldsByName.get(args.orderBy);
       if (field === undefined) throw new GraphQLError(`\`${type.name}\` has no field \`${args.orderBy}\` to order by`);
       if (field.derivedFrom !== null || field.list) {
-        throw new GraphQLError(`Ordering by the ${field.list ? "list" : "derived"} field \`${field.name}\` is not supported`);
+        throw new GraphQLError(`Ordering by the ${field.derivedFrom !== null ? "derived" : "list"} field \`${field.name}\` is not supported`);
       }
       const expr = `${t}.${quoteIdent(field.column!)}`;
       return { joins: "", clause: `${expr} ${direction} ${nulls}, ${byId}`, sortExpr: expr, direction };

@@ -9,7 +9,7 @@
 // Nothing is written to SQLite before the block ends, so a failing handler discards the whole block.
 import { EntityValidationError } from "../errors";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
-import { bytesToHex } from "../values/bytes";
+import { bytesToHex, hexToBytes } from "../values/bytes";
 import {
   displayValue,
   kindName,
@@ -222,7 +222,12 @@ export class EntityCache {
     }
     const results: EntityData[] = [];
     for (const { child, field: backField } of this.schema.derivedSources(field)) {
-      const parentIdValue: SqlValue = backField.valueType === "Bytes" ? this.store.idValue(child, parentId) : parentId;
+      let parentIdValue: SqlValue;
+      try {
+        parentIdValue = backField.valueType === "Bytes" ? hexToBytes(parentId) : parentId;
+      } catch {
+        throw new EntityValidationError(`Entity ${parentTypeName}[${parentId}]: the id is not a valid Bytes value`);
+      }
       const parentJson = backField.valueType === "Bytes" ? "0x" + (parentIdValue as Buffer).toString("hex") : parentId;
       const seen = new Set<string>();
       for (const row of this.store.getReferencing(child, backField, parentIdValue, parentJson)) {
