@@ -131,11 +131,11 @@ describe("indexer values", function () {
             expect(signedLEToBigInt(wordToSignedLE((out[2] as { word: Uint8Array }).word, true))).to.equal(delta);
             expect(bytes(out[3]!)).to.equal("0x" + Buffer.from(blob).toString("hex"));
             expect((out[4] as { value: string }).value).to.equal(text);
-            const items = (out[5] as { items: AbiValue[] }).items;
+            const items = (out[5] as { items: readonly AbiValue[] }).items;
             expect(items.map((i) => signedLEToBigInt(wordToSignedLE((i as { word: Uint8Array }).word, false)))).to.deep.equal(amounts);
             expect(out[6]!.kind).to.equal(AbiKind.Tuple);
             expect(out[7]!.kind).to.equal(AbiKind.FixedArray);
-            expect((out[8] as { items: Array<{ value: string }> }).items.map((i) => i.value)).to.deep.equal(labels);
+            expect((out[8] as unknown as { items: ReadonlyArray<{ value: string }> }).items.map((i) => i.value)).to.deep.equal(labels);
           },
         ),
         { numRuns: 60 },
