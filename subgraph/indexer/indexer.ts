@@ -228,7 +228,15 @@ export class Indexer extends EventEmitter {
     this.head = head;
     this.emit("head", head);
     await this.verifyCheckpoint(head);
-    if (this.fatal !== null) return this.status();
+    if (this.fatal !== null) {
+      // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
+      // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
+      const failing = this.fatal.blockNumber <= head ? await this.fetcher.header(this.fatal.blockNumber) : null;
+      if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
+      this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
+      this.db.transaction(() => this.db.setFatalError(null));
+      this.fatal = null;
+    }
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
     let next = this.checkpointPtr.number + 1;
     let pending: { from: number; promise: Promise<FetchedRange> } | null = null;
