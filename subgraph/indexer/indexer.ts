@@ -228,6 +228,7 @@ export class Indexer extends EventEmitter {
     this.head = head;
     this.emit("head", head);
     await this.verifyCheckpoint(head);
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status(); // reorg too deep
     if (this.fatal !== null) {
       // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
       // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
@@ -270,7 +271,13 @@ export class Indexer extends EventEmitter {
         if (!(error instanceof ReorgDetected)) throw error;
         pending = null;
         this.log("warning", error.message);
+        const before = this.checkpointPtr.number;
         await this.handleReorg();
+        // Nothing to roll back although a child does not link to its parent: the node contradicts itself
+        // (seen with Hardhat's hardhat_mine after evm_revert). Retry a little, never loop forever.
+        if (this.checkpointPtr.number === before && inconsistencies++ >= 5) {
+          throw new InconsistentChainDataError(`the node keeps returning blocks that do not link to block ${before}: ${error.message}`);
+        }
         next = this.checkpointPtr.number + 1;
         continue;
       }
