@@ -189,12 +189,13 @@ async function main(): Promise<void> {
     let t = performance.now();
     const generated = await generate({ rpc, accounts }, args.events);
     const blocks = generated.lastBlock - generated.firstBlock + 1;
+    console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} cores`);
     console.log(`generated ${generated.events} events in ${blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     const build = loadSubgraph(generated.buildDir);
     const head = generated.lastBlock;
 
     // 1. Fetch ceiling.
-    const fetched = await fetchAll(build, url, 1, head, 50);
+    let fetched: Awaited<ReturnType<typeof fetchAll>> | null = await fetchAll(build, url, 1, head, 50);
     const ceiling = fetched.events / fetched.seconds;
     console.log(`fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges)`);
 
@@ -215,7 +216,8 @@ async function main(): Promise<void> {
       console.log(`processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s, ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);
     }
 
-    // 3. End to end.
+    // 3. End to end, without the fetched data of step 1 still on the heap.
+    fetched = null;
     t = performance.now();
     const indexer = await Indexer.open({ subgraph: generated.buildDir, rpc: url, db: path.join(tmp, "e2e.sqlite") });
     const status = await indexer.syncOnce();
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
     }
     const endToEnd = generated.events / seconds;
     console.log(`end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling`);
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(
       `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${rssMb().toFixed(0)}`,
     );

@@ -383,7 +383,7 @@ export class Indexer extends EventEmitter {
         this.totals.blocks += ptr.number - last.number;
         last = ptr;
         if (Date.now() - this.lastCommit >= this.commitIntervalMs) this.commit(last);
-        if (Date.now() - lastYield >= 50) {
+        if (Date.now() - lastYield >= 10) {
           // Let the prefetch's responses and control messages in.
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = Date.now();

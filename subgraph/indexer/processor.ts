@@ -9,7 +9,7 @@ import { EntityCache, ImmutableEntityError, type FlushStats } from "./store/enti
 import { DataSourceRuntime, type InstancePolicy, type RuntimeStats } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
 import { EventDecoder, type AbiValue } from "./chain/abi-decoder";
-import { hexToBytes } from "./values/bytes";
+import { rpcHexToBytes } from "./values/bytes";
 
 /** A block's writes could not be stored (e.g. an immutable entity changed): deterministic, like a handler error. */
 export class BlockWriteError extends IndexerError {
@@ -111,8 +111,8 @@ export class BlockProcessor {
           let params = decoded.get(c.decoder);
           if (params === undefined) {
             try {
-              data ??= hexToBytes(log.data);
-              topics ??= log.topics.map(hexToBytes);
+              data ??= rpcHexToBytes(log.data);
+              topics ??= log.topics.map(rpcHexToBytes);
               params = c.decoder.decode(topics, data);
             } catch (error) {
               // graph-node skips a log whose data does not match the event signature.

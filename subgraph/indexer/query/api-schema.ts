@@ -354,7 +354,7 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
       iface.name,
       new GraphQLInterfaceType({
         name: iface.name,
-        fields: () => fieldConfigs(iface) as never,
+        fields: () => fieldConfigs(iface),
         resolveType: (record: EntityRecord) => record.__typename,
       }),
     );

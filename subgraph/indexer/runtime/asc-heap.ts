@@ -146,7 +146,10 @@ export class AscHeap {
     this.refresh();
     const dataStart = this.view.getUint32(ptr + 4, true);
     const length = this.view.getUint32(ptr + 8, true);
-    return this.u8.slice(dataStart, dataStart + length);
+    // A copy (memory may grow and detach), as a Buffer so that the store can bind it without another copy.
+    const out = Buffer.allocUnsafe(length);
+    out.set(this.u8.subarray(dataStart, dataStart + length));
+    return out;
   }
 
   writeBytes(bytes: Uint8Array): number {

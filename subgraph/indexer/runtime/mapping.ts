@@ -15,6 +15,7 @@ import { writeAbiValue } from "./ethereum-values";
 import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
 import { Wasm } from "./wasm";
+import { bigIntToSignedLE, rpcHexToBytes } from "../values/bytes";
 
 export interface InstancePolicy {
   /** Triggers an instance may serve before it is replaced (1 = a fresh instance per trigger, like graph-node). */
@@ -134,38 +135,61 @@ export class DataSourceRuntime {
   }
 }
 
-function writeBlock(heap: AscHeap, b: BlockHeader): number {
-  return heap.object(TypeId.EthereumBlock, [
-    heap.writeHex(b.hash),
-    heap.writeHex(b.parentHash),
-    heap.writeHex(b.unclesHash),
-    heap.writeHex(b.author),
-    heap.writeHex(b.stateRoot),
-    heap.writeHex(b.transactionsRoot),
-    heap.writeHex(b.receiptsRoot),
-    heap.writeBigInt(BigInt(b.number)),
-    heap.writeBigInt(b.gasUsed),
-    heap.writeBigInt(b.gasLimit),
-    heap.writeBigInt(BigInt(b.timestamp)),
-    heap.writeBigInt(b.difficulty),
-    heap.writeBigInt(b.totalDifficulty),
-    b.size === null ? 0 : heap.writeBigInt(b.size),
-    b.baseFeePerGas === null ? 0 : heap.writeBigInt(b.baseFeePerGas),
-  ]);
+// The byte forms of a block's and a transaction's fields are the same for every event they carry: computed once
+// (per header/transaction object) and only copied into each event's memory.
+const blockFields = new WeakMap<BlockHeader, Array<Uint8Array | null>>();
+const transactionFields = new WeakMap<TransactionData, Array<Uint8Array | null>>();
+
+function blockBytes(b: BlockHeader): Array<Uint8Array | null> {
+  let fields = blockFields.get(b);
+  if (fields === undefined) {
+    fields = [
+      rpcHexToBytes(b.hash),
+      rpcHexToBytes(b.parentHash),
+      rpcHexToBytes(b.unclesHash),
+      rpcHexToBytes(b.author),
+      rpcHexToBytes(b.stateRoot),
+      rpcHexToBytes(b.transactionsRoot),
+      rpcHexToBytes(b.receiptsRoot),
+      bigIntToSignedLE(BigInt(b.number)),
+      bigIntToSignedLE(b.gasUsed),
+      bigIntToSignedLE(b.gasLimit),
+      bigIntToSignedLE(BigInt(b.timestamp)),
+      bigIntToSignedLE(b.difficulty),
+      bigIntToSignedLE(b.totalDifficulty),
+      b.size === null ? null : bigIntToSignedLE(b.size),
+      b.baseFeePerGas === null ? null : bigIntToSignedLE(b.baseFeePerGas),
+    ];
+    blockFields.set(b, fields);
+  }
+  return fields;
 }
 
-function writeTransaction(heap: AscHeap, t: TransactionData): number {
-  return heap.object(TypeId.EthereumTransaction, [
-    heap.writeHex(t.hash),
-    heap.writeBigInt(BigInt(t.index)),
-    heap.writeHex(t.from),
-    t.to === null ? 0 : heap.writeHex(t.to),
-    heap.writeBigInt(t.value),
-    heap.writeBigInt(t.gasLimit),
-    heap.writeBigInt(t.gasPrice),
-    heap.writeHex(t.input),
-    heap.writeBigInt(t.nonce),
-  ]);
+function transactionBytes(t: TransactionData): Array<Uint8Array | null> {
+  let fields = transactionFields.get(t);
+  if (fields === undefined) {
+    fields = [
+      rpcHexToBytes(t.hash),
+      bigIntToSignedLE(BigInt(t.index)),
+      rpcHexToBytes(t.from),
+      t.to === null ? null : rpcHexToBytes(t.to),
+      bigIntToSignedLE(t.value),
+      bigIntToSignedLE(t.gasLimit),
+      bigIntToSignedLE(t.gasPrice),
+      rpcHexToBytes(t.input),
+      bigIntToSignedLE(t.nonce),
+    ];
+    transactionFields.set(t, fields);
+  }
+  return fields;
+}
+
+/** `ethereum.Block` (15 fields; size and baseFeePerGas nullable) and `ethereum.Transaction` (9 fields; to nullable). */
+function writeFields(heap: AscHeap, typeId: TypeId, fields: ReadonlyArray<Uint8Array | null>): number {
+  return heap.object(
+    typeId,
+    fields.map((f) => (f === null ? 0 : heap.writeBytes(f))),
+  );
 }
 
 /** `ethereum.Event` (graph-ts chain/ethereum.ts): graph-node sets transactionLogIndex to the log index too. */
@@ -180,14 +204,14 @@ function writeEvent(
   const parameters = handler.params.map((param, i) =>
     heap.object(TypeId.EventParam, [heap.writeString(param.name), writeAbiValue(heap, params[i]!)]),
   );
-  const logIndex = heap.writeBigInt(BigInt(log.logIndex));
+  const logIndex = bigIntToSignedLE(BigInt(log.logIndex));
   return heap.object(TypeId.EthereumEvent, [
     heap.writeHex(log.address),
-    logIndex,
-    heap.writeBigInt(BigInt(log.logIndex)),
+    heap.writeBytes(logIndex),
+    heap.writeBytes(logIndex),
     0, // logType: graph-node passes null
-    writeBlock(heap, block),
-    writeTransaction(heap, transaction),
+    writeFields(heap, TypeId.EthereumBlock, blockBytes(block)),
+    writeFields(heap, TypeId.EthereumTransaction, transactionBytes(transaction)),
     heap.writeArray(TypeId.ArrayEventParam, parameters),
     0, // receipt: only with `receipt: true`, which the manifest loader rejects
   ]);

@@ -76,7 +76,7 @@ export function encodeScalar(value: StoreValue): SqlValue {
     case ValueKind.String:
       return value.value;
     case ValueKind.Bytes:
-      return Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength);
+      return Buffer.isBuffer(value.value) ? value.value : Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength);
     case ValueKind.BigInt:
       return encodeBigInt(value.value);
     case ValueKind.BigDecimal:

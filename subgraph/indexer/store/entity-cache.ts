@@ -20,6 +20,8 @@ import {
 import { listElementJson, type SqlValue } from "./codec";
 import { EntityStore, ImmutableEntityError, rowsEqual, type EncodedRow } from "./entity-store";
 
+const LOWER_HEX = /^0x[0-9a-f]*$/;
+
 type Op =
   | { readonly kind: "remove" }
   | { readonly kind: "update"; readonly data: EntityData }
@@ -87,7 +89,8 @@ export class EntityCache {
   constructor(
     private readonly store: EntityStore,
     private readonly schema: SchemaModel,
-    private readonly maxCached = 50_000,
+    /** Stored entities kept in memory between blocks (an LRU); bounds memory and GC work. */
+    private readonly maxCached = 10_000,
   ) {}
 
   /** Resolves an entity type for a host call; unknown or interface types are mapping errors. */
@@ -110,7 +113,7 @@ export class EntityCache {
       throw new EntityValidationError(`Entity ${type.name}[${id}]: the id is not a valid Bytes value`);
     }
     // Bytes ids compare by value: `0xAB` and `0xab` are the same entity (hexToBytes accepted `id`).
-    const canonical = Buffer.isBuffer(idValue) ? (id.startsWith("0x") ? id : "0x" + id).toLowerCase() : id;
+    const canonical = Buffer.isBuffer(idValue) ? (LOWER_HEX.test(id) ? id : "0x" + idValue.toString("hex")) : id;
     return { key: `${type.name}\u0000${canonical}`, idValue };
   }
 
@@ -366,7 +369,9 @@ export class EntityCache {
         stats.inserted++;
       }
       this.store.insert(type, block, encoded);
-      this.remember(key, { data, encoded });
+      // Immutable entities are written once and seldom read again: keeping them would only crowd the cache.
+      if (type.immutable) this.current.delete(key);
+      else this.remember(key, { data, encoded });
     }
     this.pending.clear();
     return stats;

@@ -15,9 +15,12 @@ function absBig(x: bigint): bigint {
   return x < 0n ? -x : x;
 }
 
+const NIBBLE_BITS = [0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4];
+
 function bitLength(x: bigint): number {
   if (x === 0n) return 0;
-  return absBig(x).toString(2).length;
+  const hex = absBig(x).toString(16);
+  return (hex.length - 1) * 4 + NIBBLE_BITS[parseInt(hex[0]!, 16)]!;
 }
 
 const POW10_CACHE: bigint[] = [];

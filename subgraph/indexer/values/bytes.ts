@@ -16,6 +16,11 @@ export function hexToBytes(hex: string): Buffer {
   return Buffer.from(body, "hex");
 }
 
+/** `0x` hex from a JSON-RPC node: trusted to be well-formed, so no validation on this hot path. */
+export function rpcHexToBytes(hex: string): Buffer {
+  return Buffer.from(hex.length >= 2 && hex.charCodeAt(1) === 0x78 ? hex.slice(2) : hex, "hex");
+}
+
 /** Minimal-length little-endian two's complement, the representation graph-ts uses for BigInt. */
 export function bigIntToSignedLE(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array([0]);
