@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Kind, parse, type ObjectTypeDefinitionNode } from "graphql";
-import { EVENTS_NEVER_EMITTED } from "../../scripts/scenario";
+import { EVENTS_NEVER_EMITTED, collectEvents } from "../../scripts/scenario";
 import { gql } from "./indexer/helpers/dump";
 import { readChainState, readLandmarks, type ChainState, type Landmarks } from "./helpers/chain-state";
 import { Mismatches } from "./helpers/compare";
@@ -14,7 +14,9 @@ import {
   checkAccounts,
   checkActive,
   checkAggregates,
+  checkDailyRollups,
   checkDailySnapshots,
+  checkEventFeed,
   checkDisputes,
   checkEconomicParams,
   checkEverything,
@@ -26,6 +28,7 @@ import {
   checkSlashes,
   checkThawRequests,
   checkTimelock,
+  pluralNames,
   type CheckContext,
 } from "./helpers/entity-checks";
 import { indexFullScenario, type IndexedScenario } from "./helpers/indexed-scenario";
@@ -171,6 +174,21 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
     m.assertNone(8 + 6 * 5);
   });
 
+  it("NetworkDay and ProviderDay counters, summed over all days, equal the chain's totals", async function () {
+    const m = new Mismatches("daily rollups");
+    await checkDailyRollups(atHead(), m);
+    m.assertNone(18 + 6 * 8);
+  });
+
+  it("the activity feed holds one entity per contract log (same transaction and log index), and no other", async function () {
+    const record = x.s.deployment.record;
+    const logs = await collectEvents(x.s.rpc, record, x.s.c, lm.firstBlock, x.head);
+    expect(logs.length).to.be.greaterThan(250);
+    const m = new Mismatches("activity feed");
+    await checkEventFeed(atHead(), m, fs.readFileSync(SCHEMA, "utf8"), logs);
+    m.assertNone(40);
+  });
+
   describe("time travel: a query at an earlier block returns that block's state", function () {
     // Each point is found from the scenario's logs; `expectAt` proves the chain really differs there from now.
     const points: { name: string; block: () => number; expectAt: (st: ChainState) => void }[] = [
@@ -253,27 +271,7 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
       .map((d) => d.name.value);
     expect(entities.length).to.be.greaterThan(40);
 
-    // The plural query field of each entity type, as the API schema names it.
-    interface TypeRef {
-      kind: string;
-      name: string | null;
-      ofType: TypeRef | null;
-    }
-    const intro = await gql<{ __schema: { queryType: { fields: { name: string; type: TypeRef }[] } } }>(
-      x.engine,
-      `{ __schema { queryType { fields { name type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }`,
-    );
-    const pluralOf = new Map<string, string>();
-    for (const f of intro.__schema.queryType.fields) {
-      let t: TypeRef | null = f.type;
-      let list = false;
-      while (t !== null && t.name === null) {
-        if (t.kind === "LIST") list = true;
-        t = t.ofType;
-      }
-      if (list && t !== null && !f.name.startsWith("_")) pluralOf.set(t.name!, f.name);
-    }
-
+    const pluralOf = await pluralNames(x.engine);
     const empty: string[] = [];
     for (const entity of entities) {
       const plural = pluralOf.get(entity);

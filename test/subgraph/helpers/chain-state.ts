@@ -154,6 +154,8 @@ export interface ChainState {
   /** Parameter id ("<Contract>.<name>") -> current value (numbers and addresses). */
   parameters: Map<string, bigint | string>;
   registryProviderCount: bigint;
+  /** ProviderRegistered logs up to this block (a provider may register more than once). */
+  registrations: number;
   pausedUntil: bigint;
   guardian: string;
   balances: { staking: bigint; jobEscrow: bigint; disputeManager: bigint; treasury: bigint; treasuryAtDeployment: bigint };
@@ -220,6 +222,8 @@ export interface Landmarks {
   paused: number[];
   voteCast: number[];
   proposalQueued: number[];
+  /** The first block of the deployment. */
+  firstBlock: number;
 }
 
 export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landmarks> {
@@ -263,6 +267,7 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     paused: blocks(paused),
     voteCast: blocks(voteCast),
     proposalQueued: blocks(proposalQueued),
+    firstBlock: from,
   };
 }
 
@@ -561,6 +566,7 @@ export async function readChainState(
     roles,
     parameters,
     registryProviderCount,
+    registrations: lm.registered.filter((m) => m.block <= block).length,
     pausedUntil,
     guardian: lower(guardian),
     balances: { staking: stakingBalance, jobEscrow: escrowBalance, disputeManager: disputeBalance, treasury: treasuryBalance, treasuryAtDeployment },

@@ -1,8 +1,9 @@
 // The comparisons: each reads one kind of entity from the indexer (at a block, or at the head) and compares it,
 // field by field, with what the contracts' views returned at that block (a ChainState). The expected values follow
 // the schema's documented semantics, computed from views only.
+import { Kind, parse, type ObjectTypeDefinitionNode } from "graphql";
 import type { QueryExecutor } from "../../../subgraph/indexer/query/engine";
-import type { Scenario } from "../../../scripts/scenario";
+import type { DecodedEvent, Scenario } from "../../../scripts/scenario";
 import { GPU_MODELS } from "../../../scripts/scenario";
 import { gql } from "../indexer/helpers/dump";
 import {
@@ -785,6 +786,168 @@ export async function checkDailySnapshots(ctx: CheckContext, m: Mismatches): Pro
   }
 }
 
+/**
+ * The daily rollups partition the chain's history by day: summed over all days, NetworkDay's counters equal the
+ * totals the views give, and each provider's ProviderDays its own.
+ */
+export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promise<void> {
+  const { st } = ctx;
+  const data = await query<{ networkDays: Row[]; providerDays: Row[] }>(
+    ctx,
+    `query($block: Block_height) {
+      networkDays(first: 1000, block: $block) { id day date jobsCreated jobsAccepted jobsSubmitted jobsCompleted jobsUnaccepted jobsTimedOut
+        jobsRefunded disputesOpened disputesResolved escrowed volumePaid fees providerEarnings refunds slashed gpuSecondsBilled
+        stakeAdded stakeWithdrawn providersRegistered }
+      providerDays(first: 1000, block: $block) { id provider { id } day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned fees slashed gpuSecondsBilled }
+    }`,
+  );
+  const total = (rows: Row[], field: string): bigint => rows.reduce((a, r) => a + BigInt(String(r[field])), 0n);
+  const sums = (rows: Row[], fields: readonly string[]): Record<string, string> =>
+    Object.fromEntries(fields.map((f) => [f, total(rows, f).toString()]));
+  for (const r of [...data.networkDays, ...data.providerDays]) {
+    m.field(`${data.networkDays.includes(r) ? "NetworkDay" : "ProviderDay"} ${str(r, "id")}`, "date = day * 86400", BigInt(num(r, "day")) * 86_400n, r.date);
+  }
+  const protocol = expectedProtocol(st);
+  const count = (f: (j: JobView) => boolean): number => st.jobs.filter(f).length;
+  const networkFields = [
+    "jobsCreated", "jobsAccepted", "jobsSubmitted", "jobsCompleted", "jobsUnaccepted", "jobsTimedOut", "jobsRefunded",
+    "disputesOpened", "disputesResolved", "escrowed", "volumePaid", "fees", "providerEarnings", "refunds", "slashed",
+    "gpuSecondsBilled", "providersRegistered",
+  ] as const;
+  m.record("sum of NetworkDays", {
+    jobsCreated: BigInt(st.jobCount),
+    jobsAccepted: BigInt(count(accepted)),
+    jobsSubmitted: BigInt(count((j) => j.submittedAt > 0n)),
+    jobsCompleted: BigInt(count((j) => j.status === "Completed")),
+    jobsUnaccepted: BigInt(count((j) => j.status === "Cancelled" || j.status === "Expired" || j.status === "Declined")),
+    jobsTimedOut: BigInt(count((j) => j.status === "TimedOut")),
+    jobsRefunded: BigInt(count((j) => j.status === "Refunded")),
+    disputesOpened: BigInt(count((j) => j.dispute !== null)),
+    disputesResolved: BigInt(count((j) => j.dispute !== null && j.dispute.ruling !== "None")),
+    escrowed: protocol.escrowedTotal!,
+    volumePaid: protocol.volumePaid!,
+    fees: protocol.feesTotal!,
+    providerEarnings: protocol.providerEarningsTotal!,
+    refunds: protocol.refundsTotal!,
+    slashed: protocol.slashedTotal!,
+    gpuSecondsBilled: protocol.gpuSecondsBilled!,
+    providersRegistered: BigInt(st.registrations),
+  }, sums(data.networkDays, networkFields));
+  // Stake in minus stake out is what Staking holds now.
+  m.field("sum of NetworkDays", "stakeAdded - stakeWithdrawn - slashed", protocol.stakeTotal!, (
+    total(data.networkDays, "stakeAdded") - total(data.networkDays, "stakeWithdrawn") - total(data.networkDays, "slashed")
+  ).toString());
+
+  const providerFields = ["jobsAccepted", "jobsCompleted", "jobsTimedOut", "disputesLost", "earned", "fees", "slashed", "gpuSecondsBilled"] as const;
+  for (const p of st.providers.values()) {
+    const e = expectedProvider(st, p);
+    const days = data.providerDays.filter((d) => refId(d, "provider") === p.address);
+    m.record(`sum of ProviderDays of ${p.address}`, {
+      jobsAccepted: BigInt(String(e.jobsAccepted)),
+      jobsCompleted: BigInt(p.completed),
+      jobsTimedOut: BigInt(p.timedOut),
+      disputesLost: BigInt(p.disputesLost),
+      earned: e.earned!,
+      fees: e.feesPaid!,
+      slashed: e.slashed!,
+      gpuSecondsBilled: e.gpuSecondsBilled!,
+    }, sums(days, providerFields));
+  }
+}
+
+/** The plural query field of each entity type, as the API schema names it (graph-node's Inflector rules). */
+export async function pluralNames(engine: QueryExecutor): Promise<Map<string, string>> {
+  interface TypeRef {
+    kind: string;
+    name: string | null;
+    ofType: TypeRef | null;
+  }
+  const intro = await gql<{ __schema: { queryType: { fields: { name: string; type: TypeRef }[] } } }>(
+    engine,
+    `{ __schema { queryType { fields { name type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }`,
+  );
+  const plurals = new Map<string, string>();
+  for (const f of intro.__schema.queryType.fields) {
+    let t: TypeRef | null = f.type;
+    let list = false;
+    while (t !== null && t.name === null) {
+      if (t.kind === "LIST") list = true;
+      t = t.ofType;
+    }
+    if (list && t !== null && !f.name.startsWith("_")) plurals.set(t.name!, f.name);
+  }
+  return plurals;
+}
+
+/** Every id of an entity type (paged by id). */
+export async function allIds(ctx: CheckContext, plural: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const data = await query<{ rows: { id: string }[] }>(
+      ctx,
+      `query($block: Block_height, $skip: Int!) { rows: ${plural}(first: 1000, skip: $skip, orderBy: id, block: $block) { id } }`,
+      { skip: ids.length },
+    );
+    ids.push(...data.rows.map((r) => r.id));
+    if (data.rows.length < 1000) return ids;
+  }
+}
+
+/** The feed entity each contract event is recorded as (the default is `<Event>Event`). */
+export function feedEntityOf(event: string): string {
+  if (event === "ParameterUpdated" || event === "AddressParameterUpdated") return "ParameterChange";
+  if (["VotingDelaySet", "VotingPeriodSet", "ProposalThresholdSet", "QuorumNumeratorUpdated", "TimelockChange", "MinDelayChange"].includes(event)) {
+    return "ParameterChange";
+  }
+  if (event === "Slashed") return "Slash";
+  if (event === "VoteCast" || event === "VoteCastWithParams") return "Vote";
+  if (event === "Cancelled") return "CallCancelledEvent";
+  return `${event}Event`;
+}
+
+/** Id of the feed entity of a log: transaction hash ++ log index (little-endian i32). */
+export function eventEntityId(transactionHash: string, logIndex: number): string {
+  const le = Buffer.alloc(4);
+  le.writeInt32LE(logIndex);
+  return transactionHash.toLowerCase() + le.toString("hex");
+}
+
+/** Every event entity type (those implementing `Event`), from the schema. */
+export function eventEntityTypes(schema: string): string[] {
+  const doc = parse(schema);
+  return doc.definitions
+    .filter((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION)
+    .filter((d) => d.interfaces?.some((i) => i.name.value === "Event") ?? false)
+    .map((d) => d.name.value);
+}
+
+/**
+ * The activity feed is the chain's log, one to one: every log of the eight contracts has exactly its feed entity
+ * (same transaction and log index), and there is no other.
+ */
+export async function checkEventFeed(ctx: CheckContext, m: Mismatches, schema: string, logs: readonly DecodedEvent[]): Promise<void> {
+  const types = eventEntityTypes(schema);
+  const plurals = await pluralNames(ctx.engine);
+  const expected = new Map<string, string[]>(types.map((t) => [t, []]));
+  for (const log of logs) {
+    const type = feedEntityOf(log.name);
+    const list = expected.get(type);
+    if (list === undefined) {
+      m.fail(`${log.contract}.${log.name} (block ${log.blockNumber}): no feed entity type ${type} in the schema`);
+      continue;
+    }
+    list.push(eventEntityId(log.transactionHash, log.logIndex));
+  }
+  for (const [type, ids] of expected) {
+    const plural = plurals.get(type);
+    if (plural === undefined) {
+      m.fail(`${type}: no plural query field`);
+      continue;
+    }
+    m.ids(`${type} (one per log)`, ids, await allIds(ctx, plural), true);
+  }
+}
+
 /** Every comparison, for time travel. */
 export async function checkEverything(ctx: CheckContext, m: Mismatches): Promise<void> {
   await checkProviders(ctx, m);
@@ -801,4 +964,5 @@ export async function checkEverything(ctx: CheckContext, m: Mismatches): Promise
   await checkProposals(ctx, m);
   await checkTimelock(ctx, m);
   await checkDailySnapshots(ctx, m);
+  await checkDailyRollups(ctx, m);
 }
