@@ -33,6 +33,7 @@ export function flatten(entity: Record<string, unknown>, prefix = ""): Record<st
 }
 
 function show(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
   return value === undefined ? "undefined (field not queried?)" : JSON.stringify(value);
 }
 
@@ -46,7 +47,8 @@ export class Mismatches {
   field(entity: string, field: string, expected: Expected, actual: unknown): void {
     this.compared += 1;
     const want = normalise(expected);
-    const got = typeof actual === "string" && /^0x[0-9a-fA-F]*$/.test(actual) ? actual.toLowerCase() : actual;
+    // Actual values come from GraphQL, or from a view call made on them (bigints, mixed-case addresses).
+    const got = typeof actual === "bigint" || (typeof actual === "string" && /^0x[0-9a-fA-F]*$/.test(actual)) ? normalise(actual) : actual;
     if (want !== got) this.found.push(`${entity}.${field}: expected ${show(want)}, actual ${show(actual)}`);
   }
 

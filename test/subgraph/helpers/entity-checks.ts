@@ -1,6 +1,7 @@
 // The comparisons: each reads one kind of entity from the indexer (at a block, or at the head) and compares it,
 // field by field, with what the contracts' views returned at that block (a ChainState). The expected values follow
 // the schema's documented semantics, computed from views only.
+import { ZeroHash, keccak256, toBeHex, toUtf8Bytes } from "ethers";
 import { Kind, parse, type ObjectTypeDefinitionNode } from "graphql";
 import type { QueryExecutor } from "../../../subgraph/indexer/query/engine";
 import type { DecodedEvent, Scenario } from "../../../scripts/scenario";
@@ -657,7 +658,7 @@ export async function checkAccounts(ctx: CheckContext, m: Mismatches): Promise<v
   const { st } = ctx;
   const data = await query<{ accounts: Row[] }>(
     ctx,
-    `query($block: Block_height) { accounts(first: 1000, block: $block) { id balance votingPower delegate { id } delegatorCount } }`,
+    `query($block: Block_height) { accounts(first: 1000, block: $block) { id balance votingPower delegate { id } delegatorCount jobCount } }`,
   );
   const byId = new Map(data.accounts.map((a) => [str(a, "id"), a]));
   // Every address holding LAT, votes or a delegate must be an Account; entities may also be past holders,
@@ -675,6 +676,7 @@ export async function checkAccounts(ctx: CheckContext, m: Mismatches): Promise<v
       votingPower: view.votes,
       ...ref("delegate", isZeroAddress(view.delegate) ? null : view.delegate),
       delegatorCount: [...st.accounts.values()].filter((a) => a.delegate === id).length,
+      jobCount: st.jobs.filter((j) => j.client === id).length,
     }, byId.get(id));
   }
 }
@@ -693,7 +695,8 @@ export async function checkProposals(ctx: CheckContext, m: Mismatches): Promise<
   const data = await query<{ proposals: Row[]; votes: Row[] }>(
     ctx,
     `query($block: Block_height) {
-      proposals(first: 1000, block: $block) { id proposalId proposer { id } status voteStart voteEnd quorum forVotes againstVotes abstainVotes voteCount quorumReached eta }
+      proposals(first: 1000, block: $block) { id proposalId proposer { id } status voteStart voteEnd quorum forVotes againstVotes abstainVotes voteCount quorumReached eta
+        targets values calldatas description timelockOperation { id } }
       votes(first: 1000, block: $block) { id proposal { id } voter { id } weight support }
     }`,
   );
@@ -716,7 +719,19 @@ export async function checkProposals(ctx: CheckContext, m: Mismatches): Promise<
       eta: p.eta === 0n ? null : p.eta,
       voteCount: data.votes.filter((v) => refId(v, "proposal") === id).length,
     }, entity);
-    if (entity !== undefined) m.field(`Proposal ${id}`, "status (as Governor.state)", p.state, derivedState(entity, BigInt(st.timestamp)));
+    if (entity === undefined) continue;
+    m.field(`Proposal ${id}`, "status (as Governor.state)", p.state, derivedState(entity, BigInt(st.timestamp)));
+    // The indexed actions and description are exactly the proposal's: the governor hashes them to its id.
+    const targets = entity.targets as string[];
+    const values = (entity.values as string[]).map(BigInt);
+    const calldatas = entity.calldatas as string[];
+    const descriptionHash = keccak256(toUtf8Bytes(str(entity, "description")));
+    m.field(`Proposal ${id}`, "hashProposal(targets, values, calldatas, description)", p.id, await s.c.governor.hashProposal(targets, values, calldatas, descriptionHash));
+    // Queued: linked to the timelock operation GovernorTimelockControl scheduled (salted with governor ^ description).
+    const governor = BigInt(await s.c.governor.getAddress());
+    const salt = toBeHex((governor << 96n) ^ BigInt(descriptionHash), 32);
+    const operation = await s.c.timelock.hashOperationBatch(targets, values, calldatas, ZeroHash, salt);
+    m.field(`Proposal ${id}`, "timelockOperation.id", p.eta === 0n ? null : operation, refId(entity, "timelockOperation"));
   }
   for (const v of data.votes) {
     const proposal = st.proposals.get(refId(v, "proposal") ?? "");
@@ -737,7 +752,7 @@ export async function checkTimelock(ctx: CheckContext, m: Mismatches): Promise<v
   const data = await query<{ timelockOperations: Row[]; timelockRoles: Row[] }>(
     ctx,
     `query($block: Block_height) {
-      timelockOperations(first: 1000, block: $block) { id status readyAt }
+      timelockOperations(first: 1000, block: $block) { id status readyAt callCount predecessor salt calls(first: 1000, orderBy: index) { index target value data executed } }
       timelockRoles(first: 1000, block: $block) { id granted }
     }`,
   );
@@ -745,7 +760,21 @@ export async function checkTimelock(ctx: CheckContext, m: Mismatches): Promise<v
   m.ids("TimelockOperation", st.operations.keys(), ops.keys(), ctx.at !== undefined);
   for (const [id, op] of st.operations) {
     const status = op.done ? "Executed" : op.pending ? "Scheduled" : "Cancelled";
-    m.record(`TimelockOperation ${id}`, { status, ...(op.pending ? { readyAt: op.timestamp } : {}) }, ops.get(id));
+    const entity = ops.get(id);
+    m.record(`TimelockOperation ${id}`, { status, ...(op.pending ? { readyAt: op.timestamp } : {}) }, entity);
+    if (entity === undefined) continue;
+    // The indexed calls are exactly the operation's: the timelock hashes them (with predecessor and salt) to its id.
+    const calls = entity.calls as Row[];
+    m.field(`TimelockOperation ${id}`, "callCount", BigInt(calls.length), BigInt(num(entity, "callCount")));
+    const hashed = await ctx.s.c.timelock.hashOperationBatch(
+      calls.map((c) => str(c, "target")),
+      calls.map((c) => BigInt(str(c, "value"))),
+      calls.map((c) => str(c, "data")),
+      str(entity, "predecessor"),
+      (entity.salt as string | null) ?? ZeroHash,
+    );
+    m.field(`TimelockOperation ${id}`, "hashOperationBatch(calls, predecessor, salt)", id, hashed);
+    for (const c of calls) m.field(`TimelockCall ${id}#${str(c, "index")}`, "executed", op.done, c.executed);
   }
   const roles = new Map(data.timelockRoles.map((r) => [str(r, "id"), r]));
   m.ids("TimelockRole", st.roles.keys(), roles.keys(), ctx.at !== undefined);
