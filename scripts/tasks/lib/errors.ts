@@ -10,6 +10,8 @@ export const PLUGIN_NAME = "latent";
 export class LatentTaskError extends HardhatPluginError {
   constructor(message: string, parent?: Error) {
     super(PLUGIN_NAME, message, parent);
+    // HardhatPluginError resets the prototype to its own, which would break `instanceof` on every subclass.
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = new.target.name;
   }
 }
