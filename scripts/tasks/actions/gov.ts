@@ -168,7 +168,8 @@ async function findProposal(ctx: TaskContext, proposalId: bigint): Promise<Propo
     proposalId,
     proposer: a.proposer,
     targets: [...a.targets],
-    values: [...a.values],
+    // By position: `values` is also Array.prototype.values, which a Result's named field cannot shadow.
+    values: [...(a[3] as bigint[])],
     calldatas: [...a.calldatas],
     description: a.description,
     // queue and execute take the description's hash, not the text.

@@ -3,7 +3,7 @@
  * ABIs of every Latent contract (a call into one contract may revert with another's error, e.g. an ERC20 error
  * from the token inside `stake`), with enums by name, LAT amounts in LAT, timestamps as dates and short ids as text.
  */
-import { AbiCoder, ErrorFragment, Interface, dataSlice, formatUnits, isHexString, toUtf8String } from "ethers";
+import { AbiCoder, ErrorFragment, Interface, dataSlice, formatUnits, isHexString } from "ethers";
 import type { JsonFragment, Result } from "ethers";
 import { isoTime } from "./format";
 
@@ -31,6 +31,12 @@ const ENUMS: Record<string, readonly string[]> = {
   "enum IProviderRegistry.Tier": ["Any", "Enterprise", "Consumer"],
   "enum IDisputeManager.Ruling": ["None", "Upheld", "Rejected", "Draw", "Expired"],
   "enum IGovernor.ProposalState": PROPOSAL_STATES,
+};
+
+/** OpenZeppelin errors whose `expectedStates` is a bitmap over an enum. */
+const STATE_BITMAPS: Record<string, readonly string[]> = {
+  GovernorUnexpectedProposalState: PROPOSAL_STATES,
+  TimelockUnexpectedOperationState: ["Unset", "Waiting", "Ready", "Done"],
 };
 
 /** Arguments that hold LAT (in wei) when they are wide integers; narrow ones of the same name count GPUs. */
@@ -64,7 +70,9 @@ const TIME_ARGS = new Set([
   "ruleDeadline",
 ]);
 
-const STANDARD = new Interface(["error Error(string message)", "error Panic(uint256 code)"]);
+const STANDARD = new Interface(["error Error(string reason)", "error Panic(uint256 code)"]);
+/** ethers knows Error and Panic itself and drops the names given above. */
+const STANDARD_ARG_NAMES: Record<string, readonly string[]> = { Error: ["reason"], Panic: ["code"] };
 
 interface KnownError {
   fragment: ErrorFragment;
@@ -117,7 +125,7 @@ function describe(fragment: ErrorFragment, internalTypes: readonly string[], val
   const args: Record<string, string> = {};
   const shown: string[] = [];
   fragment.inputs.forEach((input, i) => {
-    const name = input.name === "" ? `arg${i}` : input.name;
+    const name = input.name !== "" ? input.name : (STANDARD_ARG_NAMES[fragment.name]?.[i] ?? `arg${i}`);
     const value: unknown = values[i];
     args[name] = String(value);
     shown.push(`${name}=${render(fragment.name, name, input.type, internalTypes[i] ?? input.type, value)}`);
@@ -128,11 +136,11 @@ function describe(fragment: ErrorFragment, internalTypes: readonly string[], val
 function render(errorName: string, name: string, type: string, internalType: string, value: unknown): string {
   const names = ENUMS[internalType];
   if (names !== undefined && typeof value === "bigint") return names[Number(value)] ?? String(value);
-  if (errorName === "GovernorUnexpectedProposalState" && name === "expectedStates" && typeof value === "string") {
-    // A bitmap of ProposalState values (bit i set: state i expected).
+  const states = STATE_BITMAPS[errorName];
+  if (states !== undefined && name === "expectedStates" && typeof value === "string") {
+    // A bitmap of enum values (bit i set: state i expected).
     const bits = BigInt(value);
-    const expected = PROPOSAL_STATES.filter((_, i) => (bits >> BigInt(i)) & 1n);
-    return `[${expected.join("|")}]`;
+    return `[${states.filter((_, i) => (bits >> BigInt(i)) & 1n).join("|")}]`;
   }
   if (typeof value === "bigint") {
     if (LAT_ARGS.has(name) && (type === "uint256" || type === "uint96")) return `${formatUnits(value, 18)} LAT (${value} wei)`;
@@ -151,7 +159,8 @@ function render(errorName: string, name: string, type: string, internalType: str
 function asciiWord(word: string): string | undefined {
   const hex = word.slice(2).replace(/(00)+$/, "");
   if (hex.length === 0 || hex.length % 2 !== 0) return undefined;
-  const text = toUtf8String(`0x${hex}`);
+  // latin1, not UTF-8: a hash is rarely valid UTF-8, and only printable ASCII is accepted anyway.
+  const text = Buffer.from(hex, "hex").toString("latin1");
   return /^[\x20-\x7e]+$/.test(text) ? text : undefined;
 }
 

@@ -33,12 +33,15 @@ export const ACCOUNT = {
   client1: "16",
 } as const;
 
+let deployments = 0;
+
 /**
- * Each fixture deploys its own set (at whatever nonce the chain is at when it first runs), so each writes its own
- * record: a fixture restored later must still find its addresses.
+ * Each fixture run deploys its own set (at whatever nonce the chain is at then), so each writes its own record: a
+ * fixture restored later by loadFixture must still find its addresses, whatever other fixtures wrote since.
  */
-function recordFile(b: Base, fixture: string): string {
-  return writeDeploymentRecord({ ...b.s.deployment.record, network: fixture }, DEPLOYMENT_DIR);
+function recordFile(b: Base): string {
+  deployments += 1;
+  return writeDeploymentRecord({ ...b.s.deployment.record, network: `deployment-${deployments}` }, DEPLOYMENT_DIR);
 }
 
 export interface TaskBase extends Base {
@@ -47,7 +50,7 @@ export interface TaskBase extends Base {
 
 export async function tasksBaseFixture(): Promise<TaskBase> {
   const b = await baseFixture();
-  return { ...b, file: recordFile(b, "tasks-base") };
+  return { ...b, file: recordFile(b) };
 }
 
 export interface TaskProviders extends WithProviders {
@@ -56,12 +59,12 @@ export interface TaskProviders extends WithProviders {
 
 /** Two active providers: h100 (account 6, operator account 12, 2 LAT/GPU-hour) and rtx (account 7). */
 export async function tasksProvidersFixture(): Promise<TaskProviders> {
-  return withProviders("tasks-providers");
+  return withProviders();
 }
 
-async function withProviders(fixture: string): Promise<TaskProviders> {
+async function withProviders(): Promise<TaskProviders> {
   const b = await providersFixture();
-  return { ...b, file: recordFile(b, fixture) };
+  return { ...b, file: recordFile(b) };
 }
 
 export interface TaskJob extends TaskProviders {
@@ -70,7 +73,7 @@ export interface TaskJob extends TaskProviders {
 
 /** The providers, and an open job of client 15 for one H100 at up to 3 LAT per GPU-hour, for an hour. */
 export async function openJobFixture(): Promise<TaskJob> {
-  const b = await withProviders("tasks-open-job");
+  const b = await withProviders();
   const job = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
   return { ...b, job };
 }
