@@ -138,7 +138,7 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
       `Proposal ${e.proposalId}`,
       `  ${change}`,
       `  voting from ${formatTime(Number(e.voteStart) + 1, now)} until ${formatTime(Number(e.voteEnd), now)}`,
-      `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`)}`,
+      `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`, { sameSigner: true })}`,
     ],
   };
 }

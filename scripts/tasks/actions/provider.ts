@@ -109,8 +109,8 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
     `Registered provider ${ctx.address}: ${describeListing(listing)}`,
     `  operator: ${formatAddress(operator)}; offline until it goes online`,
   ];
-  if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`)}`);
-  text.push(`Then go online: ${suggest(ctx, "provider online")}`);
+  if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
+  text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
 
@@ -225,7 +225,7 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
   const stake = await readStake(ctx, ctx.address);
   const text = [`Provider ${ctx.address} left the registry`];
   if (stake.staked > 0n) {
-    text.push(`  its stake (${formatLat(stake.staked)}) is untouched: ${suggest(ctx, "stake thaw --amount all")}, then stake withdraw`);
+    text.push(`  its stake (${formatLat(stake.staked)}) is untouched: ${suggest(ctx, "stake thaw --amount all", { sameSigner: true })}, then stake withdraw`);
   }
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
 }

@@ -209,7 +209,13 @@ export function resolveDocument(
   return { uri: parseText(uriOpt, options.uri, maxUriBytes), hash: parseBytes32(hashOpt, options.hash) };
 }
 
-/** `npx hardhat <command> --network <network>`: the command line suggested for a next step. */
-export function suggest(ctx: TaskContext, command: string): string {
-  return `npx hardhat ${command} --network ${ctx.networkName}`;
+/**
+ * The command line suggested for a next step, with this run's --network and --deployment, and its --from when
+ * the same account takes the step (`sameSigner`).
+ */
+export function suggest(ctx: TaskContext, command: string, options: { sameSigner?: boolean } = {}): string {
+  const parts = ["npx hardhat", command, `--network ${ctx.networkName}`];
+  if (ctx.options.deployment !== undefined) parts.push(`--deployment ${ctx.options.deployment}`);
+  if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
+  return parts.join(" ");
 }

@@ -89,7 +89,8 @@ export class TaskContext {
     readonly address: string,
     /** The contracts, connected to the signer. */
     readonly c: LatentContracts,
-    private readonly quiet: boolean,
+    /** The common options as given, to repeat them in suggested command lines. */
+    readonly options: Readonly<CommonArgs>,
   ) {
     this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
   }
@@ -117,7 +118,7 @@ export class TaskContext {
     }
     const signer = await resolveSigner(hre, args.from);
     const address = getAddress(await signer.getAddress());
-    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args.json);
+    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
   }
 
   get networkName(): string {
@@ -153,7 +154,7 @@ export class TaskContext {
 
   /** A progress line, printed at once (not in --json mode) so that a later failure does not hide what was sent. */
   progress(line: string): void {
-    if (!this.quiet) write(line);
+    if (!this.options.json) write(line);
   }
 
   /**
