@@ -8,6 +8,7 @@ import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
 import { ACCOUNT, task, taskFails, tasksBaseFixture } from "./helpers";
 
 const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
+const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
 
 /** The funder (150M LAT) has delegated to itself, so it may propose and vote. */
 async function delegatedFixture() {
@@ -60,6 +61,17 @@ describe("tasks: gov", function () {
       description: "two-hour thawing",
     });
     expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setThawingPeriod", [7200]));
+  });
+
+  it("propose takes a function without a value (unpause)", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", UNPAUSE);
+    expect(result.calldata).to.equal(c.pauseGuardian.interface.encodeFunctionData("unpause"));
+  });
+
+  it("propose refuses a --value for a function that takes none", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(file, "gov propose", { ...UNPAUSE, value: "1" }, InputError, /^--value: unpause\(\) takes no value/);
   });
 
   it("propose lists the setters when --set names none", async function () {
@@ -150,9 +162,14 @@ describe("tasks: guardian", function () {
     const { file, c } = await loadFixture(tasksBaseFixture);
     await task(file, "guardian pause", { from: ACCOUNT.guardian });
     expect(await c.pauseGuardian.isPaused()).to.equal(true);
+  });
+
+  it("status reports the pause and when it ends", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const pausedAt = await time.latest();
     const { result } = await task<GuardianStatus>(file, "guardian status", {});
-    expect(result.paused).to.equal(true);
-    expect(result.pausedUntil).to.equal((await time.latest()) + 3 * 86_400 - 0);
+    expect(result).to.include({ paused: true, pausedUntil: pausedAt + 3 * 86_400 });
   });
 
   it("pause by anyone else reverts with PauseGuardianNotGuardian", async function () {
