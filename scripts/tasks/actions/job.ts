@@ -7,7 +7,7 @@ import { JobStatus, Ruling } from "../../scenario";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { CommonArgs, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
-import { formatAddress, formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import {
   JOB_TIER_CHOICES,
   exclusive,
