@@ -18,6 +18,11 @@ import type { Base, WithProviders } from "../../helpers/fixtures";
 
 export const DEPLOYMENT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "latent-tasks-"));
 
+// A root-level hook (this module is loaded inside mocha): the records and files the tests wrote go with the run.
+after(function () {
+  fs.rmSync(DEPLOYMENT_DIR, { recursive: true, force: true });
+});
+
 /** Account indexes as --from / --provider values. */
 export const ACCOUNT = {
   deployer: "0",
