@@ -16,6 +16,7 @@ import {
   cost,
   decodeIdentifier,
   type ChainState,
+  type EconomicParamsView,
   type JobView,
   type ProposalStateName,
   type ProviderView,
@@ -65,19 +66,18 @@ function refId(row: Row, field: string): string | null {
 
 // -------------------------------------------------------------------------------------------------------- figures
 
-/** Settlement figures of a job, as JobEscrow computes them (LatentMath: everything rounds down). */
-export function settlement(st: ChainState, job: JobView): { cost: bigint; fee: bigint; billed: bigint } {
-  const billed = billedSeconds(job);
-  const c = cost(job.pricePerGpuHour, job.gpuCount, billed);
-  const params = st.params.get(job.paramsId);
-  if (params === undefined) throw new Error(`job ${job.id}: no params ${job.paramsId}`);
-  return { cost: c, fee: bps(c, params.protocolFeeBps), billed };
-}
-
-function paramsOf(st: ChainState, job: JobView) {
+/** The economic parameters an accepted job runs under. */
+function paramsOf(st: ChainState, job: JobView): EconomicParamsView {
   const params = st.params.get(job.paramsId);
   if (params === undefined) throw new Error(`job ${job.id}: no params ${job.paramsId}`);
   return params;
+}
+
+/** Settlement figures of a submitted job, as JobEscrow computes them (LatentMath: everything rounds down). */
+export function settlement(st: ChainState, job: JobView): { cost: bigint; fee: bigint; billed: bigint } {
+  const billed = billedSeconds(job);
+  const c = cost(job.pricePerGpuHour, job.gpuCount, billed);
+  return { cost: c, fee: bps(c, paramsOf(st, job).protocolFeeBps), billed };
 }
 
 /** Of a job's slash, what went to the client (a time-out pays the whole slash; a dispute `disputeRewardBps`). */
@@ -219,7 +219,8 @@ const JOB_FIELDS = `id jobId status client { id } provider { id } gpuModel { id 
   regionKey regionRaw minVramGiB gpuCount tier minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline
   targetProvider directed specHash termsHash escrowed deadline pricePerGpuHour collateral collateralUnlocked
   collateralSlashed params { id } resultDeadline challengeDeadline cost billedSeconds amountPaid fee providerAmount
-  refund settlementReason dispute { id } acceptedAt submittedAt`;
+  refund settlementReason dispute { id } acceptedAt submittedAt disputedAt settledAt cancelledAt expiredAt declinedAt
+  timedOutAt refundedAt closedAt`;
 
 export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
   const isAccepted = accepted(j);
@@ -301,8 +302,14 @@ export async function checkJobs(ctx: CheckContext, m: Mismatches): Promise<Row[]
       specHash: str(entity, "specHash"),
     };
     m.field(name, "hashTerms(terms fields)", j.termsHash, await s.c.jobEscrow.hashTerms(terms));
-    m.field(name, "escrowed = computeCost(maxPricePerGpuHour, gpuCount, maxDuration)", j.escrowed, str(entity, "escrowed"));
-    m.field(name, "escrowed (from terms)", cost(terms.maxPricePerGpuHour, terms.requirements.gpuCount, terms.maxDuration), str(entity, "escrowed"));
+    m.field(name, "computeCost(maxPricePerGpuHour, gpuCount, maxDuration) of the terms = escrowed", j.escrowed, cost(terms.maxPricePerGpuHour, terms.requirements.gpuCount, terms.maxDuration));
+    // Lifecycle timestamps: the one of the final status is set, the others are not; the dispute's is DisputeManager's.
+    const final: Record<string, string> = {
+      Completed: "settledAt", Cancelled: "cancelledAt", Expired: "expiredAt", Declined: "declinedAt", TimedOut: "timedOutAt", Refunded: "refundedAt",
+    };
+    for (const [status, field] of Object.entries(final)) m.field(name, `${field} set`, j.status === status, entity[field] !== null);
+    m.field(name, "closedAt set", finished(j), entity.closedAt !== null);
+    m.field(name, "disputedAt", j.dispute === null ? null : j.dispute.openedAt, entity.disputedAt);
     const model = terms.requirements.gpuModel;
     const region = terms.requirements.region;
     m.record(name, {
