@@ -1,0 +1,631 @@
+// Shared helpers of the Latent mappings: ids, decoding, the Protocol singleton, daily rollups, providers,
+// inventory aggregates, accounts and parameters. Mappings never call the chain: everything comes from events.
+import { Address, BigInt, Bytes, Entity, ethereum, Value } from "@graphprotocol/graph-ts";
+import {
+  Account,
+  GpuModel,
+  Job,
+  NetworkDay,
+  Parameter,
+  ParameterChange,
+  Protocol,
+  Provider,
+  ProviderDay,
+  Region,
+} from "../generated/schema";
+
+export const PROTOCOL_ID = "latent";
+export const SECONDS_PER_DAY: i64 = 86400;
+export const ANY_KEY = "*";
+
+export const ZERO = BigInt.fromI32(0);
+export const ONE = BigInt.fromI32(1);
+export const ZERO_ADDRESS: Bytes = Address.zero();
+
+// Event categories (enum EventCategory).
+export const CAT_PROVIDER = "Provider";
+export const CAT_STAKE = "Stake";
+export const CAT_JOB = "Job";
+export const CAT_DISPUTE = "Dispute";
+export const CAT_GOVERNANCE = "Governance";
+export const CAT_TIMELOCK = "Timelock";
+export const CAT_PARAMETER = "Parameter";
+export const CAT_PAUSE = "Pause";
+export const CAT_TOKEN = "Token";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ids and decoding
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Id of an event entity: transaction hash ++ log index (little-endian i32), graph-cli's convention. */
+export function eventId(event: ethereum.Event): Bytes {
+  return event.transaction.hash.concatI32(event.logIndex.toI32());
+}
+
+/** Decimal string id of a job, dispute, proposal or params version. */
+export function decimalId(n: BigInt): string {
+  return n.toString();
+}
+
+export function isZeroBytes(b: Bytes): bool {
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] != 0) return false;
+  }
+  return true;
+}
+
+/** Nullable address: null for the zero address. */
+export function addressOrNull(a: Bytes): Bytes | null {
+  if (isZeroBytes(a)) return null;
+  return a;
+}
+
+/**
+ * Decodes a normalised identifier (gpuModel bytes32, region bytes16): left-aligned lowercase ASCII `[a-z0-9-]`,
+ * zero-padded. Anything else (which the contracts refuse) is returned as hex, so it can never collide with a valid
+ * identifier.
+ */
+export function decodeIdentifier(raw: Bytes): string {
+  let s = "";
+  let ended = false;
+  for (let i = 0; i < raw.length; i++) {
+    let c = raw[i] as i32;
+    if (ended) {
+      if (c != 0) return raw.toHexString();
+      continue;
+    }
+    if (c == 0) {
+      ended = true;
+      continue;
+    }
+    let ok = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45; // a-z 0-9 -
+    if (!ok) return raw.toHexString();
+    s += String.fromCharCode(c);
+  }
+  if (s.length == 0) return raw.toHexString();
+  return s;
+}
+
+/** Decodes a parameter name (left-aligned printable ASCII, zero-padded bytes32); hex if it is not one. */
+export function decodeName(raw: Bytes): string {
+  let s = "";
+  let ended = false;
+  for (let i = 0; i < raw.length; i++) {
+    let c = raw[i] as i32;
+    if (ended) {
+      if (c != 0) return raw.toHexString();
+      continue;
+    }
+    if (c == 0) {
+      ended = true;
+      continue;
+    }
+    if (c < 32 || c > 126) return raw.toHexString();
+    s += String.fromCharCode(c);
+  }
+  if (s.length == 0) return raw.toHexString();
+  return s;
+}
+
+export function tierName(tier: i32): string {
+  if (tier == 1) return "Enterprise";
+  if (tier == 2) return "Consumer";
+  return "Any";
+}
+
+export function dayOf(timestamp: BigInt): i32 {
+  return (timestamp.toI64() / SECONDS_PER_DAY) as i32;
+}
+
+export function minBigInt(a: BigInt, b: BigInt): BigInt {
+  return a.lt(b) ? a : b;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Activity feed
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Addresses for `Event.accounts`: zero addresses dropped, duplicates removed, order kept. */
+export function accountList(list: Bytes[]): Bytes[] {
+  let out = new Array<Bytes>();
+  for (let i = 0; i < list.length; i++) {
+    let a = list[i];
+    if (isZeroBytes(a)) continue;
+    let seen = false;
+    for (let j = 0; j < out.length; j++) {
+      if (out[j].equals(a)) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) out.push(a);
+  }
+  return out;
+}
+
+/** Sets the fields every `Event` has (the job and provider references are set by the caller when they apply). */
+export function stamp(entity: Entity, event: ethereum.Event, category: string, accounts: Bytes[]): void {
+  entity.set("timestamp", Value.fromBigInt(event.block.timestamp));
+  entity.set("blockNumber", Value.fromBigInt(event.block.number));
+  entity.set("transaction", Value.fromBytes(event.transaction.hash));
+  entity.set("logIndex", Value.fromBigInt(event.logIndex));
+  entity.set("from", Value.fromBytes(event.transaction.from));
+  entity.set("category", Value.fromString(category));
+  entity.set("accounts", Value.fromBytesArray(accountList(accounts)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Protocol and NetworkDay
+// ---------------------------------------------------------------------------------------------------------------
+
+export function loadProtocol(): Protocol {
+  let p = Protocol.load(PROTOCOL_ID);
+  if (p != null) return p;
+  p = new Protocol(PROTOCOL_ID);
+  p.providerCount = 0;
+  p.onlineProviderCount = 0;
+  p.gpusTotal = 0;
+  p.gpusInUse = 0;
+  p.gpusFree = 0;
+  p.gpusOnline = 0;
+  p.gpusFreeOnline = 0;
+  p.stakeTotal = ZERO;
+  p.stakeLocked = ZERO;
+  p.stakeThawing = ZERO;
+  p.jobCount = 0;
+  p.jobsOpen = 0;
+  p.jobsAccepted = 0;
+  p.jobsSubmitted = 0;
+  p.jobsDisputed = 0;
+  p.jobsCompleted = 0;
+  p.jobsCancelled = 0;
+  p.jobsExpired = 0;
+  p.jobsDeclined = 0;
+  p.jobsTimedOut = 0;
+  p.jobsRefunded = 0;
+  p.escrowedTotal = ZERO;
+  p.escrowBalance = ZERO;
+  p.volumePaid = ZERO;
+  p.feesTotal = ZERO;
+  p.providerEarningsTotal = ZERO;
+  p.refundsTotal = ZERO;
+  p.slashedTotal = ZERO;
+  p.slashRewardsTotal = ZERO;
+  p.slashedToTreasury = ZERO;
+  p.gpuSecondsBilled = ZERO;
+  p.disputeCount = 0;
+  p.disputesOpen = 0;
+  p.totalSupply = ZERO;
+  p.holderCount = 0;
+  p.totalVotingPower = ZERO;
+  p.proposalCount = 0;
+  p.minStakePerGpu = ZERO;
+  p.thawingPeriod = ZERO;
+  p.maxGpusPerProvider = 0;
+  p.pauseDuration = ZERO;
+  p.pausedUntil = ZERO;
+  p.protocolFeeBps = 0;
+  p.collateralRatioBps = 0;
+  p.timeoutSlashBps = 0;
+  p.maxSlashingCutBps = 0;
+  p.disputeRewardBps = 0;
+  p.challengeWindow = ZERO;
+  p.grace = ZERO;
+  p.disputePeriod = ZERO;
+  p.disputeDeposit = ZERO;
+  p.votingDelay = ZERO;
+  p.votingPeriod = ZERO;
+  p.proposalThreshold = ZERO;
+  p.quorumNumerator = ZERO;
+  p.timelockMinDelay = ZERO;
+  p.updatedAtBlock = ZERO;
+  p.updatedAt = ZERO;
+  return p;
+}
+
+/** Today's NetworkDay (created with zero counters). Its snapshot fields are written by `commit`. */
+export function loadNetworkDay(event: ethereum.Event): NetworkDay {
+  let day = dayOf(event.block.timestamp);
+  let id = day.toString();
+  let d = NetworkDay.load(id);
+  if (d != null) return d;
+  d = new NetworkDay(id);
+  d.day = day;
+  d.date = BigInt.fromI64((day as i64) * SECONDS_PER_DAY);
+  d.jobsCreated = 0;
+  d.jobsAccepted = 0;
+  d.jobsSubmitted = 0;
+  d.jobsCompleted = 0;
+  d.jobsUnaccepted = 0;
+  d.jobsTimedOut = 0;
+  d.jobsRefunded = 0;
+  d.disputesOpened = 0;
+  d.disputesResolved = 0;
+  d.escrowed = ZERO;
+  d.volumePaid = ZERO;
+  d.fees = ZERO;
+  d.providerEarnings = ZERO;
+  d.refunds = ZERO;
+  d.slashed = ZERO;
+  d.gpuSecondsBilled = ZERO;
+  d.stakeAdded = ZERO;
+  d.stakeWithdrawn = ZERO;
+  d.providersRegistered = 0;
+  d.providerCount = 0;
+  d.onlineProviderCount = 0;
+  d.gpusTotal = 0;
+  d.gpusFree = 0;
+  d.gpusInUse = 0;
+  d.stakeTotal = ZERO;
+  d.jobsRunning = 0;
+  d.escrowBalance = ZERO;
+  return d;
+}
+
+/** Saves the Protocol (stamped with the event's block). For events that change none of NetworkDay's snapshot fields. */
+export function saveProtocol(p: Protocol, event: ethereum.Event): void {
+  p.updatedAtBlock = event.block.number;
+  p.updatedAt = event.block.timestamp;
+  p.save();
+}
+
+/** Saves the Protocol and today's NetworkDay with its snapshot of the Protocol. */
+export function commit(p: Protocol, d: NetworkDay, event: ethereum.Event): void {
+  d.providerCount = p.providerCount;
+  d.onlineProviderCount = p.onlineProviderCount;
+  d.gpusTotal = p.gpusTotal;
+  d.gpusFree = p.gpusFree;
+  d.gpusInUse = p.gpusInUse;
+  d.stakeTotal = p.stakeTotal;
+  d.jobsRunning = p.jobsAccepted;
+  d.escrowBalance = p.escrowBalance;
+  d.save();
+  saveProtocol(p, event);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Providers, inventory and reputation
+// ---------------------------------------------------------------------------------------------------------------
+
+export function loadOrCreateProvider(address: Bytes, event: ethereum.Event): Provider {
+  let p = Provider.load(address);
+  if (p != null) return p;
+  p = new Provider(address);
+  p.registered = false;
+  p.online = false;
+  p.vramGiB = 0;
+  p.gpuCount = 0;
+  p.gpusInUse = 0;
+  p.gpusFree = 0;
+  p.pricePerGpuHour = ZERO;
+  p.staked = ZERO;
+  p.locked = ZERO;
+  p.thawing = ZERO;
+  p.freeStake = ZERO;
+  p.stakePerGpu = ZERO;
+  p.jobsAccepted = 0;
+  p.jobsActive = 0;
+  p.jobsCompleted = 0;
+  p.jobsTimedOut = 0;
+  p.jobsDeclined = 0;
+  p.disputesOpened = 0;
+  p.disputesWon = 0;
+  p.disputesLost = 0;
+  p.disputesDrawn = 0;
+  p.earned = ZERO;
+  p.feesPaid = ZERO;
+  p.slashed = ZERO;
+  p.gpuSecondsBilled = ZERO;
+  p.reputationScore = reputationScore(0, 0, 0);
+  p.createdAt = event.block.timestamp;
+  p.updatedAt = event.block.timestamp;
+  return p;
+}
+
+/**
+ * Reputation in basis points (the formula is documented on `Provider` in the schema):
+ * floor(10_000 * (completed + 1) / (completed + timedOut + 2 * disputesLost + 2)). No history: 5_000.
+ */
+export function reputationScore(completed: i32, timedOut: i32, disputesLost: i32): i32 {
+  let num: i64 = (10000 as i64) * ((completed as i64) + 1);
+  let den: i64 = (completed as i64) + (timedOut as i64) + 2 * (disputesLost as i64) + 2;
+  return (num / den) as i32;
+}
+
+/** `floor((staked - thawing) / gpuCount)`, 0 when no GPUs are listed (or the stake is all thawing). */
+export function stakePerGpu(staked: BigInt, thawing: BigInt, gpuCount: i32): BigInt {
+  if (gpuCount <= 0) return ZERO;
+  let active = staked.minus(thawing);
+  if (active.le(ZERO)) return ZERO;
+  return active.div(BigInt.fromI32(gpuCount));
+}
+
+export function loadProviderDay(p: Provider, event: ethereum.Event): ProviderDay {
+  let day = dayOf(event.block.timestamp);
+  let id = p.id.concatI32(day);
+  let d = ProviderDay.load(id);
+  if (d != null) return d;
+  d = new ProviderDay(id);
+  d.provider = p.id;
+  d.day = day;
+  d.date = BigInt.fromI64((day as i64) * SECONDS_PER_DAY);
+  d.jobsAccepted = 0;
+  d.jobsCompleted = 0;
+  d.jobsTimedOut = 0;
+  d.disputesLost = 0;
+  d.earned = ZERO;
+  d.fees = ZERO;
+  d.slashed = ZERO;
+  d.gpuSecondsBilled = ZERO;
+  d.staked = ZERO;
+  d.gpusInUse = 0;
+  d.pricePerGpuHour = ZERO;
+  d.online = false;
+  d.reputationScore = 0;
+  return d;
+}
+
+/**
+ * Recomputes a provider's derived fields (gpusFree, freeStake, stakePerGpu, reputationScore), saves it, and writes
+ * today's ProviderDay snapshot (`day`, when the caller already loaded and changed it; otherwise loaded here).
+ */
+export function saveProvider(p: Provider, event: ethereum.Event, day: ProviderDay | null = null): void {
+  let free = p.gpuCount - p.gpusInUse;
+  p.gpusFree = free > 0 ? free : 0;
+  p.freeStake = p.staked.minus(p.locked).minus(p.thawing);
+  p.stakePerGpu = stakePerGpu(p.staked, p.thawing, p.gpuCount);
+  p.reputationScore = reputationScore(p.jobsCompleted, p.jobsTimedOut, p.disputesLost);
+  p.updatedAt = event.block.timestamp;
+  p.save();
+
+  let d: ProviderDay;
+  if (day != null) d = changetype<ProviderDay>(day);
+  else d = loadProviderDay(p, event);
+  d.staked = p.staked;
+  d.gpusInUse = p.gpusInUse;
+  d.pricePerGpuHour = p.pricePerGpuHour;
+  d.online = p.online;
+  d.reputationScore = p.reputationScore;
+  d.save();
+}
+
+/** Loads a GpuModel, creating it with zero inventory; `name` (when not empty) becomes its display name. */
+export function ensureGpuModel(raw: Bytes, name: string): GpuModel {
+  let id = decodeIdentifier(raw);
+  let m = GpuModel.load(id);
+  if (m == null) {
+    m = new GpuModel(id);
+    m.raw = raw;
+    m.name = name.length > 0 ? name : id;
+    m.providerCount = 0;
+    m.onlineProviderCount = 0;
+    m.gpusTotal = 0;
+    m.gpusFree = 0;
+    m.gpusOnline = 0;
+    m.gpusFreeOnline = 0;
+    m.jobCount = 0;
+  } else if (name.length > 0) {
+    m.name = name;
+  }
+  m.save();
+  return m;
+}
+
+/** Loads a Region, creating it with zero inventory. */
+export function ensureRegion(raw: Bytes): Region {
+  let id = decodeIdentifier(raw);
+  let r = Region.load(id);
+  if (r == null) {
+    r = new Region(id);
+    r.raw = raw;
+    r.providerCount = 0;
+    r.onlineProviderCount = 0;
+    r.gpusTotal = 0;
+    r.gpusFree = 0;
+    r.gpusOnline = 0;
+    r.gpusFreeOnline = 0;
+    r.jobCount = 0;
+    r.save();
+  }
+  return r;
+}
+
+/**
+ * Adds (sign = 1) or removes (sign = -1) a provider's contribution to the inventory of the Protocol, its GpuModel
+ * and its Region. Handlers call it with -1 before changing a provider's listing and +1 after, so the aggregates
+ * always equal the sums over registered providers. Unregistered providers contribute nothing.
+ */
+export function applyInventory(provider: Provider, p: Protocol, sign: i32): void {
+  if (!provider.registered) return;
+  let online: i32 = provider.online ? 1 : 0;
+  let total = provider.gpuCount;
+  let inUse = provider.gpusInUse;
+  let free = total - inUse;
+  if (free < 0) free = 0;
+
+  p.providerCount += sign;
+  p.onlineProviderCount += sign * online;
+  p.gpusTotal += sign * total;
+  p.gpusInUse += sign * inUse;
+  p.gpusFree += sign * free;
+  p.gpusOnline += sign * online * total;
+  p.gpusFreeOnline += sign * online * free;
+
+  let modelId = provider.gpuModel;
+  if (modelId !== null) {
+    let m = GpuModel.load(modelId);
+    if (m != null) {
+      m.providerCount += sign;
+      m.onlineProviderCount += sign * online;
+      m.gpusTotal += sign * total;
+      m.gpusFree += sign * free;
+      m.gpusOnline += sign * online * total;
+      m.gpusFreeOnline += sign * online * free;
+      m.save();
+    }
+  }
+  let regionId = provider.region;
+  if (regionId !== null) {
+    let r = Region.load(regionId);
+    if (r != null) {
+      r.providerCount += sign;
+      r.onlineProviderCount += sign * online;
+      r.gpusTotal += sign * total;
+      r.gpusFree += sign * free;
+      r.gpusOnline += sign * online * total;
+      r.gpusFreeOnline += sign * online * free;
+      r.save();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Accounts
+// ---------------------------------------------------------------------------------------------------------------
+
+export function loadOrCreateAccount(address: Bytes, event: ethereum.Event): Account {
+  let a = Account.load(address);
+  if (a != null) return a;
+  a = new Account(address);
+  a.balance = ZERO;
+  a.votingPower = ZERO;
+  a.delegatorCount = 0;
+  a.voteCount = 0;
+  a.jobCount = 0;
+  a.createdAt = event.block.timestamp;
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Governed parameters
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Copies a numeric parameter the schema names into the Protocol's current parameters. */
+function applyNumericParameter(p: Protocol, name: string, value: BigInt): void {
+  if (name == "minStakePerGpu") p.minStakePerGpu = value;
+  else if (name == "thawingPeriod") p.thawingPeriod = value;
+  else if (name == "maxGpusPerProvider") p.maxGpusPerProvider = value.toI32();
+  else if (name == "pauseDuration") p.pauseDuration = value;
+  else if (name == "protocolFeeBps") p.protocolFeeBps = value.toI32();
+  else if (name == "collateralRatioBps") p.collateralRatioBps = value.toI32();
+  else if (name == "timeoutSlashBps") p.timeoutSlashBps = value.toI32();
+  else if (name == "maxSlashingCutBps") p.maxSlashingCutBps = value.toI32();
+  else if (name == "disputeRewardBps") p.disputeRewardBps = value.toI32();
+  else if (name == "challengeWindow") p.challengeWindow = value;
+  else if (name == "grace") p.grace = value;
+  else if (name == "disputePeriod") p.disputePeriod = value;
+  else if (name == "disputeDeposit") p.disputeDeposit = value;
+  else if (name == "votingDelay") p.votingDelay = value;
+  else if (name == "votingPeriod") p.votingPeriod = value;
+  else if (name == "proposalThreshold") p.proposalThreshold = value;
+  else if (name == "quorumNumerator") p.quorumNumerator = value;
+  else if (name == "minDelay") p.timelockMinDelay = value;
+}
+
+/** Copies an address parameter the schema names into the Protocol's current parameters. */
+function applyAddressParameter(p: Protocol, name: string, value: Bytes): void {
+  if (name == "treasury") p.treasury = value;
+  else if (name == "arbitrator") p.arbitrator = value;
+  else if (name == "guardian") p.guardian = value;
+  else if (name == "timelock") p.timelock = value;
+}
+
+/**
+ * Records a parameter change: the Parameter's current value, a ParameterChange in the feed, and the Protocol's
+ * copy when the schema names the parameter. Exactly one of `value` / `addressValue` is set. `previous…` are the
+ * event's own old values (governor settings, timelock delay), used when the subgraph has not seen the parameter
+ * before.
+ */
+export function recordParameter(
+  event: ethereum.Event,
+  contractKind: string,
+  name: string,
+  eventName: string,
+  value: BigInt | null,
+  addressValue: Bytes | null,
+  previousValue: BigInt | null,
+  previousAddressValue: Bytes | null,
+): void {
+  let id = contractKind + "." + name;
+  let param = Parameter.load(id);
+  let prevValue = previousValue;
+  let prevAddress = previousAddressValue;
+  if (param == null) {
+    param = new Parameter(id);
+    param.contract = event.address;
+    param.contractKind = contractKind;
+    param.name = name;
+    param.changeCount = 0;
+  } else {
+    prevValue = param.value;
+    prevAddress = param.addressValue;
+  }
+  param.value = value;
+  param.addressValue = addressValue;
+  param.changeCount += 1;
+  param.updatedAt = event.block.timestamp;
+  param.updatedTransaction = event.transaction.hash;
+  param.save();
+
+  let change = new ParameterChange(eventId(event));
+  let accounts = new Array<Bytes>();
+  accounts.push(event.address);
+  if (addressValue !== null) accounts.push(addressValue);
+  stamp(change, event, CAT_PARAMETER, accounts);
+  change.parameter = id;
+  change.contract = event.address;
+  change.contractKind = contractKind;
+  change.name = name;
+  change.eventName = eventName;
+  change.value = value;
+  change.addressValue = addressValue;
+  change.previousValue = prevValue;
+  change.previousAddressValue = prevAddress;
+  change.save();
+
+  let p = loadProtocol();
+  if (value !== null) applyNumericParameter(p, name, value);
+  if (addressValue !== null) applyAddressParameter(p, name, addressValue);
+  saveProtocol(p, event);
+}
+
+/** ParameterUpdated(bytes32 indexed parameter, uint256 value) of any governed contract. */
+export function recordParameterUpdated(event: ethereum.Event, contractKind: string, rawName: Bytes, value: BigInt): void {
+  recordParameter(event, contractKind, decodeName(rawName), "ParameterUpdated", value, null, null, null);
+}
+
+/** AddressParameterUpdated(bytes32 indexed parameter, address value) of any governed contract. */
+export function recordAddressParameterUpdated(
+  event: ethereum.Event,
+  contractKind: string,
+  rawName: Bytes,
+  value: Bytes,
+): void {
+  recordParameter(event, contractKind, decodeName(rawName), "AddressParameterUpdated", null, value, null, null);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Adds `delta` to the Protocol's count of jobs in `status`. */
+export function countJobStatus(p: Protocol, status: string, delta: i32): void {
+  if (status == "Open") p.jobsOpen += delta;
+  else if (status == "Accepted") p.jobsAccepted += delta;
+  else if (status == "Submitted") p.jobsSubmitted += delta;
+  else if (status == "Disputed") p.jobsDisputed += delta;
+  else if (status == "Completed") p.jobsCompleted += delta;
+  else if (status == "Cancelled") p.jobsCancelled += delta;
+  else if (status == "Expired") p.jobsExpired += delta;
+  else if (status == "Declined") p.jobsDeclined += delta;
+  else if (status == "TimedOut") p.jobsTimedOut += delta;
+  else if (status == "Refunded") p.jobsRefunded += delta;
+}
+
+/** Moves a job to `status`, keeping the Protocol's jobs-by-status counts. */
+export function setJobStatus(job: Job, status: string, p: Protocol, event: ethereum.Event): void {
+  countJobStatus(p, job.status, -1);
+  countJobStatus(p, status, 1);
+  job.status = status;
+  job.updatedAt = event.block.timestamp;
+}
