@@ -1,0 +1,184 @@
+// latent-worker: the provider's GPU worker daemon.
+//
+//   latent-worker --config <file> [--check] [--log-level <level>]
+//
+// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a successful --check; 1 when the worker cannot
+// connect or fails while running; 2 for a usage, config or setup error (the message names what to fix).
+
+import { keccak256 } from "ethers";
+import { parseArgs, UsageError } from "./args";
+import { ConfigError, WorkerConfig, loadConfig } from "./config";
+import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
+import { Worker } from "./daemon";
+import { computeMatmulInThread } from "./executors/matmul";
+import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
+import { SignalSource, handleShutdownSignals } from "./signals";
+import { WorkerParts, isSetupError, prepareWorkerParts } from "./setup";
+
+export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
+
+  -c, --config <file>    the worker's config file (JSON with comments; see scripts/worker/worker.example.json)
+      --check            validate the config, key, contracts and GPUs, run a matmul self-test, print a JSON
+                         summary and exit
+      --log-level <lvl>  override config.logLevel: ${LOG_LEVELS.join(", ")}
+  -h, --help             show this help
+`;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  signals: SignalSource;
+}
+
+interface WorkerCliOptions {
+  configPath: string;
+  check: boolean;
+  logLevel?: LogLevel;
+}
+
+function parseWorkerArgs(argv: readonly string[]): WorkerCliOptions | "help" {
+  const args = parseArgs(argv, [
+    { name: "config", alias: "c", takesValue: true },
+    { name: "check", takesValue: false },
+    { name: "log-level", takesValue: true },
+    { name: "help", alias: "h", takesValue: false },
+  ]);
+  if (args.has("help")) return "help";
+  const configPath = args.get("config");
+  if (typeof configPath !== "string") throw new UsageError("--config <file> is required");
+  const level = args.get("log-level");
+  if (level !== undefined && !LOG_LEVELS.some((candidate) => candidate === level)) {
+    throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(", ")}`);
+  }
+  return { configPath, check: args.has("check"), logLevel: level as LogLevel | undefined };
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item), 2);
+}
+
+const SELF_TEST_N = 64;
+
+async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promise<number> {
+  const started = performance.now();
+  const { hash } = await computeMatmulInThread({
+    n: SELF_TEST_N,
+    seed: keccak256(Buffer.from("latent worker self-test")),
+    rounds: 1,
+  });
+  io.stdout.write(
+    `${jsonText({
+      ok: true,
+      provider: config.provider.address,
+      operator: parts.operator.wallet.address,
+      chain: config.chain,
+      gateway: config.gateway,
+      contracts: parts.contracts,
+      gpus: parts.gpus,
+      executors: parts.executors.kinds(),
+      policy: config.policy,
+      results: config.results,
+      selfTest: { kind: "matmul", n: SELF_TEST_N, resultHash: hash, wallMs: Math.round(performance.now() - started) },
+    })}\n`,
+  );
+  return 0;
+}
+
+async function runDaemon(
+  config: WorkerConfig,
+  parts: WorkerParts,
+  logger: Logger,
+  io: CliIo,
+  connect: ConnectNetwork,
+): Promise<number> {
+  let network: NetworkConnections;
+  try {
+    network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
+  } catch (error) {
+    io.stderr.write(`latent-worker: cannot connect: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const worker = new Worker({
+    provider: config.provider.address,
+    gpus: parts.gpus,
+    policy: config.policy,
+    source: network.source,
+    market: network.market,
+    executors: parts.executors,
+    specs: parts.specs,
+    retry: config.retry,
+    shutdownGraceMs: config.shutdown.graceMs,
+    logger,
+  });
+  const removeHandlers = handleShutdownSignals(io.signals, worker, logger);
+  try {
+    await worker.run();
+    logger.info("worker stopped");
+    return 0;
+  } catch (error) {
+    io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    removeHandlers();
+    await network.close();
+  }
+}
+
+/** The whole CLI, with its surroundings passed in; resolves to the exit status. */
+export async function runWorkerCli(
+  argv: readonly string[],
+  io: CliIo,
+  connect: ConnectNetwork = connectNetwork,
+): Promise<number> {
+  let options: WorkerCliOptions | "help";
+  try {
+    options = parseWorkerArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`latent-worker: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let config: WorkerConfig;
+  try {
+    config = loadConfig(options.configPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`latent-worker: ${error.message}\n`);
+    return 2;
+  }
+  const logger = createLogger(options.logLevel ?? config.logLevel, jsonLineSink(io.stderr));
+  let parts: WorkerParts;
+  try {
+    parts = await prepareWorkerParts(config, logger, io.env);
+  } catch (error) {
+    if (!isSetupError(error)) throw error;
+    io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
+    return 2;
+  }
+  return options.check ? check(config, parts, io) : runDaemon(config, parts, logger, io, connect);
+}
+
+/** Run the CLI on this process: its arguments, streams, environment and signals. */
+export function main(): void {
+  runWorkerCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signals: process,
+  }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `latent-worker: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
+
+if (require.main === module) main();

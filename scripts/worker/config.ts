@@ -1,0 +1,434 @@
+// The worker's config file: JSON with comments (see worker.example.json). Every field is validated up front and
+// a bad one is rejected with its full path, what it must be and what was found; relative paths in the file are
+// resolved against the file's own directory, so a config means the same thing whatever the current directory.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { getAddress } from "ethers";
+import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
+import { stripJsonComments } from "./jsonc";
+import { LOG_LEVELS, LogLevel } from "./logger";
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
+import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
+import { FieldError, FieldReader, StringRules } from "./validate";
+
+export type OperatorKeySource = { kind: "env"; variable: string } | { kind: "file"; path: string };
+
+export type ContractsSource =
+  { kind: "deploymentFile"; path: string } | { kind: "addresses"; jobEscrow: string; providerRegistry: string };
+
+/** What the operator says about the machine; each given field wins over nvidia-smi. */
+export interface GpuConfig {
+  /** Run nvidia-smi at start-up (false: the fields below are the whole truth). */
+  detect: boolean;
+  nvidiaSmiPath: string;
+  detectTimeoutMs: number;
+  model?: string;
+  displayName?: string;
+  vramGiB?: number;
+  gpuCount?: number;
+  region?: string;
+  tier?: ProviderTier;
+}
+
+export interface PolicyConfig {
+  maxConcurrentJobs: number;
+  /** Token units (wei of LAT) per GPU-hour; jobs offering less are skipped. */
+  minPricePerGpuHour: bigint;
+  maxDurationSeconds: number;
+  acceptedKinds: JobSpecKind[];
+  /** Call `settle` on our own jobs once their challenge window has passed. */
+  autoSettle: boolean;
+}
+
+export interface SpecsConfig {
+  maxBytes: number;
+  fetchTimeoutMs: number;
+  fileRoot?: string;
+  allowHttp: boolean;
+}
+
+export interface MatmulExecutorConfig {
+  enabled: boolean;
+  maxN: number;
+}
+
+export interface CommandExecutorConfig {
+  enabled: boolean;
+  /** Absolute path of the provider's program; jobs can never name another. Set when enabled. */
+  program?: string;
+  args: string[];
+  timeoutMs: number;
+  maxOutputBytes: number;
+  /** Parent of the per-job temporary working directories. */
+  workDir: string;
+  /** Names of the worker's environment variables the program may see; all others are withheld. */
+  envAllowList: string[];
+}
+
+export interface ResultsConfig {
+  dir: string;
+  /** Longest resultURI the escrow accepts (its MAX_URI_LENGTH). */
+  maxUriBytes: number;
+  /** Where `dir` is served from, if it is; result files are then published as `<publicBaseUrl>/<file>`. */
+  publicBaseUrl?: string;
+}
+
+export interface WorkerConfig {
+  /** Absolute path of the file this came from. */
+  configPath: string;
+  chain: { rpcUrl: string; chainId?: number };
+  gateway: { httpUrl: string; wsUrl: string };
+  /** The provider (owner) address the worker works for; checksummed. */
+  provider: { address: string };
+  operatorKey: OperatorKeySource;
+  contracts: ContractsSource;
+  gpu: GpuConfig;
+  policy: PolicyConfig;
+  specs: SpecsConfig;
+  executors: { matmul: MatmulExecutorConfig; command: CommandExecutorConfig };
+  results: ResultsConfig;
+  retry: RetryPolicy;
+  shutdown: { graceMs: number };
+  logLevel: LogLevel;
+}
+
+/** The config file is missing, unreadable, not JSON, or has a bad field (`field` names it). */
+export class ConfigError extends Error {
+  constructor(
+    /** e.g. `config.executors.command.timeoutSeconds`, or `config` for the file as a whole. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const UINT96_MAX = (1n << 96n) - 1n;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ONE_DAY_SECONDS = 86_400;
+
+export function loadConfig(file: string): WorkerConfig {
+  const configPath = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, "utf8");
+  } catch (error) {
+    throw new ConfigError("config", `cannot read config file ${configPath}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(stripJsonComments(text));
+  } catch (error) {
+    throw new ConfigError("config", `config file ${configPath} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(json, configPath);
+}
+
+/** Validate an already parsed config; `configPath` anchors its relative paths. */
+export function parseConfig(json: unknown, configPath: string): WorkerConfig {
+  try {
+    return readConfig(json, path.resolve(configPath));
+  } catch (error) {
+    if (error instanceof FieldError) throw new ConfigError(error.path, error.message);
+    throw error;
+  }
+}
+
+function readConfig(json: unknown, configPath: string): WorkerConfig {
+  const baseDir = path.dirname(configPath);
+  const root = FieldReader.of(json, "config", [
+    "chain",
+    "gateway",
+    "provider",
+    "operatorKey",
+    "contracts",
+    "gpu",
+    "policy",
+    "specs",
+    "executors",
+    "results",
+    "retry",
+    "shutdown",
+    "logLevel",
+  ]);
+
+  const chain = root.object("chain", ["rpcUrl", "chainId"]);
+  const gateway = root.object("gateway", ["httpUrl", "wsUrl"]);
+  const provider = root.object("provider", ["address"]);
+  const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
+
+  return {
+    configPath,
+    chain: {
+      rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:", "ws:", "wss:"]),
+      chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
+    },
+    gateway: {
+      httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
+      wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"]),
+    },
+    provider: { address: readAddress(provider, "address") },
+    operatorKey: readOperatorKey(root, baseDir),
+    contracts: readContracts(root.object("contracts", ["deploymentFile", "jobEscrow", "providerRegistry"]), baseDir),
+    gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
+    policy: readPolicy(root.optionalObject("policy", POLICY_KEYS), executors),
+    specs: readSpecs(
+      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp"]),
+      baseDir,
+    ),
+    executors,
+    results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl"]), baseDir),
+    retry: readRetry(
+      root.optionalObject("retry", ["maxAttempts", "initialDelayMs", "maxDelayMs", "multiplier", "jitter"]),
+    ),
+    shutdown: {
+      graceMs:
+        (root.optionalObject("shutdown", ["graceSeconds"])?.optionalInteger("graceSeconds", 0, 3600, 30) ?? 30) * 1000,
+    },
+    logLevel: root.oneOf("logLevel", LOG_LEVELS, "info"),
+  };
+}
+
+function readUrl(reader: FieldReader, key: string, protocols: readonly string[]): string {
+  const value = reader.string(key, { maxBytes: 2048 });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`, value);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new FieldError(
+      reader.fieldPath(key),
+      `must be a ${protocols.map((p) => p.slice(0, -1)).join("/")} URL`,
+      value,
+    );
+  }
+  return value;
+}
+
+function readAddress(reader: FieldReader, key: string): string {
+  const value = reader.string(key, {
+    pattern: /^0x[0-9a-fA-F]{40}$/,
+    patternDescription: "a 0x-prefixed 20-byte address",
+  });
+  try {
+    return getAddress(value);
+  } catch {
+    throw new FieldError(
+      reader.fieldPath(key),
+      "has a bad EIP-55 checksum (check its mixed case, or write it in lowercase)",
+      value,
+    );
+  }
+}
+
+function resolvePath(reader: FieldReader, key: string, baseDir: string): string {
+  return path.resolve(baseDir, reader.string(key, { maxBytes: 4096 }));
+}
+
+// The key itself must never be echoed into an error message or a log, so nothing here reports the value found.
+function readOperatorKey(root: FieldReader, baseDir: string): OperatorKeySource {
+  const fieldPath = root.fieldPath("operatorKey");
+  if (!root.has("operatorKey"))
+    throw new FieldError(fieldPath, 'is required: {"env": "VARIABLE"} or {"file": "/path/to/key"}');
+  const raw = root.raw("operatorKey");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new FieldError(
+      fieldPath,
+      'must be {"env": "VARIABLE"} or {"file": "/path/to/key"}; never put the key itself in the config',
+    );
+  }
+  const source = root.object("operatorKey", ["env", "file"]);
+  if (source.has("env") === source.has("file")) {
+    throw new FieldError(fieldPath, 'must have exactly one of "env" or "file"');
+  }
+  if (source.has("env")) {
+    return {
+      kind: "env",
+      variable: source.string("env", { pattern: ENV_NAME, patternDescription: "an environment variable name" }),
+    };
+  }
+  return { kind: "file", path: resolvePath(source, "file", baseDir) };
+}
+
+function readContracts(contracts: FieldReader, baseDir: string): ContractsSource {
+  const hasFile = contracts.has("deploymentFile");
+  const hasAddresses = contracts.has("jobEscrow") || contracts.has("providerRegistry");
+  if (hasFile === hasAddresses) {
+    throw new FieldError(
+      contracts.path,
+      'must have either "deploymentFile" or both "jobEscrow" and "providerRegistry"',
+    );
+  }
+  if (hasFile) return { kind: "deploymentFile", path: resolvePath(contracts, "deploymentFile", baseDir) };
+  return {
+    kind: "addresses",
+    jobEscrow: readAddress(contracts, "jobEscrow"),
+    providerRegistry: readAddress(contracts, "providerRegistry"),
+  };
+}
+
+const GPU_KEYS = [
+  "detect",
+  "nvidiaSmiPath",
+  "detectTimeoutSeconds",
+  "model",
+  "displayName",
+  "vramGiB",
+  "gpuCount",
+  "region",
+  "tier",
+];
+
+function shortIdRules(maxBytes: number): StringRules {
+  return {
+    maxBytes,
+    pattern: SHORT_ID_PATTERN,
+    patternDescription: `lowercase [a-z0-9-], at most ${maxBytes} characters`,
+  };
+}
+
+function readGpu(gpu: FieldReader | undefined): GpuConfig {
+  return {
+    detect: gpu?.boolean("detect", true) ?? true,
+    nvidiaSmiPath: gpu?.optionalString("nvidiaSmiPath", { maxBytes: 4096 }) ?? "nvidia-smi",
+    detectTimeoutMs: (gpu?.optionalInteger("detectTimeoutSeconds", 1, 300, 10) ?? 10) * 1000,
+    model: gpu?.optionalString("model", shortIdRules(GPU_MODEL_ID_BYTES)),
+    displayName: gpu?.optionalString("displayName", { maxBytes: 64 }),
+    vramGiB: gpu?.has("vramGiB") ? gpu.integer("vramGiB", 1, 65_535) : undefined,
+    gpuCount: gpu?.has("gpuCount") ? gpu.integer("gpuCount", 1, 65_535) : undefined,
+    region: gpu?.optionalString("region", shortIdRules(REGION_ID_BYTES)),
+    tier: gpu?.has("tier") ? gpu.oneOf("tier", PROVIDER_TIERS) : undefined,
+  };
+}
+
+const POLICY_KEYS = ["maxConcurrentJobs", "minPricePerGpuHour", "maxDurationSeconds", "acceptedKinds", "autoSettle"];
+
+function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["executors"]): PolicyConfig {
+  const enabledKinds = JOB_SPEC_KINDS.filter((kind) => executors[kind].enabled);
+  let acceptedKinds: JobSpecKind[] = enabledKinds;
+  if (policy?.has("acceptedKinds")) {
+    const kindsPath = policy.fieldPath("acceptedKinds");
+    const listed = policy.stringArray("acceptedKinds", JOB_SPEC_KINDS.length, {}, []);
+    if (listed.length === 0) throw new FieldError(kindsPath, "must list at least one kind of job", listed);
+    acceptedKinds = listed.map((kind, index) => {
+      const known = JOB_SPEC_KINDS.find((candidate) => candidate === kind);
+      if (!known) throw new FieldError(`${kindsPath}[${index}]`, `must be one of: ${JOB_SPEC_KINDS.join(", ")}`, kind);
+      if (!executors[known].enabled) {
+        throw new FieldError(
+          `${kindsPath}[${index}]`,
+          `names the ${known} executor, which is not enabled in config.executors`,
+          kind,
+        );
+      }
+      return known;
+    });
+  }
+  return {
+    maxConcurrentJobs: policy?.optionalInteger("maxConcurrentJobs", 1, 1024, 1) ?? 1,
+    minPricePerGpuHour: readTokenAmount(policy, "minPricePerGpuHour"),
+    maxDurationSeconds:
+      policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
+    acceptedKinds,
+    autoSettle: policy?.boolean("autoSettle", true) ?? true,
+  };
+}
+
+// JSON numbers lose precision beyond 2^53 and prices are uint96 wei, so amounts are decimal strings.
+function readTokenAmount(reader: FieldReader | undefined, key: string): bigint {
+  if (!reader?.has(key)) return 0n;
+  const value = reader.raw(key);
+  const problem = "must be a decimal string of token units (wei), at most 2^96-1";
+  if (typeof value !== "string" || !/^[0-9]{1,29}$/.test(value))
+    throw new FieldError(reader.fieldPath(key), problem, value);
+  const amount = BigInt(value);
+  if (amount > UINT96_MAX) throw new FieldError(reader.fieldPath(key), problem, value);
+  return amount;
+}
+
+function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig {
+  return {
+    maxBytes: specs?.optionalInteger("maxBytes", 256, SPEC_MAX_BYTES_CEILING, 64 * 1024) ?? 64 * 1024,
+    fetchTimeoutMs: (specs?.optionalInteger("fetchTimeoutSeconds", 1, 600, 30) ?? 30) * 1000,
+    fileRoot: specs?.has("fileRoot") ? resolvePath(specs, "fileRoot", baseDir) : undefined,
+    allowHttp: specs?.boolean("allowHttp", true) ?? true,
+  };
+}
+
+const COMMAND_KEYS = ["enabled", "program", "args", "timeoutSeconds", "maxOutputBytes", "workDir", "envAllowList"];
+
+function readExecutors(executors: FieldReader | undefined, baseDir: string): WorkerConfig["executors"] {
+  const builtin = executors?.optionalObject("builtin", ["matmul"]);
+  const matmul = builtin?.optionalObject("matmul", ["enabled", "maxN"]);
+  const command = executors?.optionalObject("command", COMMAND_KEYS);
+  const commandEnabled = command?.boolean("enabled", false) ?? false;
+  const commandPath = command?.path ?? "config.executors.command";
+  let program: string | undefined;
+  if (command?.has("program")) {
+    program = command.string("program", { maxBytes: 4096 });
+    if (!path.isAbsolute(program)) {
+      throw new FieldError(
+        command.fieldPath("program"),
+        "must be an absolute path (the worker never searches PATH for it)",
+        program,
+      );
+    }
+  } else if (commandEnabled) {
+    throw new FieldError(`${commandPath}.program`, "is required when the command executor is enabled");
+  }
+  const result: WorkerConfig["executors"] = {
+    matmul: {
+      enabled: matmul?.boolean("enabled", true) ?? true,
+      maxN: matmul?.optionalInteger("maxN", 1, MATMUL_MAX_N, MATMUL_MAX_N) ?? MATMUL_MAX_N,
+    },
+    command: {
+      enabled: commandEnabled,
+      program,
+      args: command?.stringArray("args", 64, { minLength: 0, maxBytes: 4096 }, []) ?? [],
+      timeoutMs: (command?.optionalInteger("timeoutSeconds", 1, ONE_DAY_SECONDS, 3600) ?? 3600) * 1000,
+      maxOutputBytes: command?.optionalInteger("maxOutputBytes", 1, 1024 ** 3, 16 * 1024 ** 2) ?? 16 * 1024 ** 2,
+      workDir: command?.has("workDir") ? resolvePath(command, "workDir", baseDir) : os.tmpdir(),
+      envAllowList: command?.stringArray(
+        "envAllowList",
+        256,
+        { pattern: ENV_NAME, patternDescription: "an environment variable name" },
+        ["PATH"],
+      ) ?? ["PATH"],
+    },
+  };
+  if (!result.matmul.enabled && !result.command.enabled) {
+    throw new FieldError("config.executors", "enables no executor: the worker could run no job");
+  }
+  return result;
+}
+
+function readResults(results: FieldReader | undefined, baseDir: string): ResultsConfig {
+  return {
+    dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
+    maxUriBytes: results?.optionalInteger("maxUriBytes", 64, 65_536, 256) ?? 256,
+    publicBaseUrl: results?.has("publicBaseUrl") ? readUrl(results, "publicBaseUrl", ["http:", "https:"]) : undefined,
+  };
+}
+
+function readRetry(retry: FieldReader | undefined): RetryPolicy {
+  const d = DEFAULT_RETRY_POLICY;
+  const policy: RetryPolicy = {
+    maxAttempts: retry?.optionalInteger("maxAttempts", 1, 100, d.maxAttempts) ?? d.maxAttempts,
+    initialDelayMs: retry?.optionalInteger("initialDelayMs", 1, 600_000, d.initialDelayMs) ?? d.initialDelayMs,
+    maxDelayMs: retry?.optionalInteger("maxDelayMs", 1, 3_600_000, d.maxDelayMs) ?? d.maxDelayMs,
+    multiplier: retry?.number("multiplier", 1, 10, d.multiplier) ?? d.multiplier,
+    jitter: retry?.number("jitter", 0, 1, d.jitter) ?? d.jitter,
+  };
+  if (policy.maxDelayMs < policy.initialDelayMs) {
+    throw new FieldError(
+      "config.retry.maxDelayMs",
+      `must be at least retry.initialDelayMs (${policy.initialDelayMs})`,
+      policy.maxDelayMs,
+    );
+  }
+  return policy;
+}

@@ -1,0 +1,53 @@
+// Where the worker finds the escrow and the registry: addresses given in the config, or the deployment file the
+// deploy script writes (deployments/<network>.json).
+
+import * as fs from "node:fs";
+import { getAddress, isAddress } from "ethers";
+import type { ContractsSource } from "./config";
+import { isJsonObject } from "./validate";
+
+export interface ContractAddresses {
+  jobEscrow: string;
+  providerRegistry: string;
+}
+
+export class DeploymentFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`deployment file ${file} (config.contracts.deploymentFile): ${message}`);
+    this.name = "DeploymentFileError";
+  }
+}
+
+const CONTRACT_NAMES: Record<keyof ContractAddresses, string> = {
+  jobEscrow: "JobEscrow",
+  providerRegistry: "ProviderRegistry",
+};
+
+/**
+ * A deployment file is a JSON object naming each contract by its Solidity name, either at the top level or under
+ * `contracts`, with either the address itself or an object holding it as `address`:
+ * `{"contracts": {"JobEscrow": {"address": "0x…"}, …}}` or `{"JobEscrow": "0x…", …}`.
+ */
+export function resolveContractAddresses(source: ContractsSource): ContractAddresses {
+  if (source.kind === "addresses") return { jobEscrow: source.jobEscrow, providerRegistry: source.providerRegistry };
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(source.path, "utf8"));
+  } catch (error) {
+    throw new DeploymentFileError(source.path, (error as Error).message);
+  }
+  if (!isJsonObject(json)) throw new DeploymentFileError(source.path, "is not a JSON object");
+  const table = isJsonObject(json.contracts) ? json.contracts : json;
+  const read = (name: string): string => {
+    const entry = table[name];
+    const address = isJsonObject(entry) ? entry.address : entry;
+    if (typeof address !== "string" || !isAddress(address)) {
+      throw new DeploymentFileError(source.path, `has no address for ${name}`);
+    }
+    return getAddress(address);
+  };
+  return { jobEscrow: read(CONTRACT_NAMES.jobEscrow), providerRegistry: read(CONTRACT_NAMES.providerRegistry) };
+}

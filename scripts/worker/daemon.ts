@@ -1,0 +1,450 @@
+// The provider's job loop. It takes candidate jobs from a JobSource, keeps the ones its policy, GPUs and
+// executors can serve, and for each: fetches and verifies the spec, accepts the job, runs it, submits the result
+// and, after the challenge window, settles it, all through a JobMarket. At most `maxConcurrentJobs` jobs are in
+// hand at once; while all slots are taken the loop stops pulling candidates, so a job is judged only when it could
+// actually be taken.
+//
+// Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
+// submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
+
+import type { PolicyConfig } from "./config";
+import type { ExecutorRegistry } from "./executors/registry";
+import type { ExecutionResult } from "./executors/types";
+import type { GpuSpecs } from "./gpu";
+import type { Logger } from "./logger";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobStatus } from "./market";
+import { matchRequirements, screenJob } from "./policy";
+import { RetryPolicy, abortReason, deadlineSignal, sleep, withRetry } from "./retry";
+import { LoadedSpec, SpecError } from "./spec";
+
+/** What the worker needs to load a job's spec; SpecFetcher implements it. */
+export interface SpecLoader {
+  load(uri: string, expectedHash: string, signal?: AbortSignal): Promise<LoadedSpec>;
+}
+
+export type WorkerEvent =
+  | { type: "job-skipped"; jobId: bigint; reason: string }
+  | { type: "job-accepted"; jobId: bigint }
+  | { type: "job-executed"; jobId: bigint; result: ExecutionResult }
+  | { type: "job-submitted"; jobId: bigint; resultURI: string; resultHash: string; challengeDeadline: bigint }
+  | { type: "job-settled"; jobId: bigint; by: "worker" | "other" }
+  | { type: "job-disputed"; jobId: bigint }
+  | { type: "job-failed"; jobId: bigint; stage: "accept" | "execute" | "submit" | "settle"; error: Error }
+  | { type: "job-aborted"; jobId: bigint };
+
+export interface WorkerOptions {
+  /** The provider (owner) address. */
+  provider: string;
+  /** What this machine has, as detected; compared with the registry record at start-up. */
+  gpus?: GpuSpecs;
+  policy: PolicyConfig;
+  source: JobSource;
+  market: JobMarket;
+  executors: ExecutorRegistry;
+  specs: SpecLoader;
+  retry: RetryPolicy;
+  /** How long running jobs may continue after stop() before they are aborted. */
+  shutdownGraceMs: number;
+  logger: Logger;
+  /** Told about each step of each job (for metrics, and for tests). */
+  onEvent?: (event: WorkerEvent) => void;
+  /** Longest wait between two looks at the chain's time while a challenge window runs. Default 60 s. */
+  settlementPollMs?: number;
+}
+
+/** The worker cannot start: e.g. the provider is not registered. */
+export class WorkerStartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WorkerStartupError";
+  }
+}
+
+/** Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). */
+class SkipJob extends Error {
+  constructor(
+    message: string,
+    readonly final: boolean,
+  ) {
+    super(message);
+  }
+}
+
+// Ids of jobs already judged, so a source replaying jobs after a reconnect does not make us look twice.
+const SEEN_JOBS_LIMIT = 10_000;
+
+export class Worker {
+  private readonly intake = new AbortController();
+  private readonly hardStop = new AbortController();
+  private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
+  private readonly settlements = new Set<Promise<void>>();
+  private readonly seen = new Set<bigint>();
+  private readonly slotWaiters: (() => void)[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  /** Number of jobs currently in hand (accepted or about to be). */
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Run until stop() (or a permanent failure of the job source, which is rethrown after the running jobs have
+   * been given their grace). Resolves once everything the worker started has ended.
+   */
+  async run(): Promise<void> {
+    try {
+      await this.checkProvider();
+    } catch (error) {
+      if (this.intake.signal.aborted) return; // stopped while starting
+      throw error;
+    }
+    let failure: unknown;
+    try {
+      await this.takeJobs();
+    } catch (error) {
+      failure = error;
+      this.options.logger.error("job source failed; stopping", { error });
+    }
+    await this.stop();
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Stop taking jobs, give running ones the grace period, then abort them. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /** Abort running jobs now, without waiting for the grace period. */
+  abortNow(): void {
+    this.intake.abort();
+    this.hardStop.abort();
+  }
+
+  private async shutDown(): Promise<void> {
+    const { logger, shutdownGraceMs } = this.options;
+    this.intake.abort();
+    if (this.running.size > 0) {
+      logger.info("stopping: waiting for running jobs", { jobs: [...this.running.keys()], graceMs: shutdownGraceMs });
+      const allDone = Promise.all([...this.running.values()].map((job) => job.done));
+      await Promise.race([allDone, sleep(shutdownGraceMs, this.hardStop.signal).catch(() => undefined)]);
+      if (this.running.size > 0)
+        logger.warn("grace period over: aborting running jobs", { jobs: [...this.running.keys()] });
+      this.hardStop.abort();
+      await allDone;
+    }
+    this.hardStop.abort();
+    await Promise.all(this.settlements);
+  }
+
+  private emit(event: WorkerEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private retry<T>(operation: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    return withRetry(operation, {
+      policy: this.options.retry,
+      signal,
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.options.logger.warn("transient failure; retrying", {
+          attempt,
+          delayMs,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+  }
+
+  private async checkProvider(): Promise<void> {
+    const { logger, gpus } = this.options;
+    const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
+    if (!record.registered) {
+      throw new WorkerStartupError(`provider ${this.options.provider} is not registered in the ProviderRegistry`);
+    }
+    if (!record.active)
+      logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
+    if (gpus) {
+      const mismatches = [
+        gpus.model !== record.gpuModel ? `model ${gpus.model} here, ${record.gpuModel} registered` : undefined,
+        gpus.vramGiB < record.vramGiB ? `${gpus.vramGiB} GiB per GPU here, ${record.vramGiB} registered` : undefined,
+        gpus.gpuCount < record.gpuCount ? `${gpus.gpuCount} GPUs here, ${record.gpuCount} registered` : undefined,
+      ].filter((text): text is string => text !== undefined);
+      if (mismatches.length > 0)
+        logger.warn("this machine differs from the provider's registered specs", { mismatches });
+    }
+    logger.info("worker started", {
+      provider: this.options.provider,
+      gpuModel: record.gpuModel,
+      gpuCount: record.gpuCount,
+      kinds: this.options.executors.kinds(),
+      maxConcurrentJobs: this.options.policy.maxConcurrentJobs,
+    });
+  }
+
+  private async takeJobs(): Promise<void> {
+    const signal = this.intake.signal;
+    const iterator = this.options.source.jobs(signal)[Symbol.asyncIterator]();
+    try {
+      while (!signal.aborted) {
+        // A source that does not watch the signal must not keep the worker from stopping.
+        const next = await raceAbort(iterator.next(), signal);
+        if (next === undefined || next.done) return;
+        const job = next.value;
+        if (this.seen.has(job.jobId)) continue;
+        this.remember(job.jobId);
+        const reason = screenJob(job, this.options.provider, this.options.policy);
+        if (reason !== undefined) {
+          this.skip(job.jobId, reason);
+          continue;
+        }
+        if (!(await this.waitForSlot(signal))) return;
+        this.startJob(job);
+      }
+    } finally {
+      void iterator.return?.()?.catch(() => undefined);
+    }
+  }
+
+  private remember(jobId: bigint): void {
+    this.seen.add(jobId);
+    if (this.seen.size > SEEN_JOBS_LIMIT) this.seen.delete(this.seen.values().next().value as bigint);
+  }
+
+  private skip(jobId: bigint, reason: string): void {
+    this.options.logger.info("job skipped", { jobId, reason });
+    this.emit({ type: "job-skipped", jobId, reason });
+  }
+
+  /** Resolves true once fewer than maxConcurrentJobs are running, false if the worker stops first. */
+  private async waitForSlot(signal: AbortSignal): Promise<boolean> {
+    while (this.running.size >= this.options.policy.maxConcurrentJobs) {
+      if (signal.aborted) return false;
+      await new Promise<void>((resolve) => {
+        const onAbort = (): void => resolve();
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.slotWaiters.push(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        });
+      });
+    }
+    return !signal.aborted;
+  }
+
+  private startJob(job: CandidateJob): void {
+    const controller = new AbortController();
+    const onHardStop = (): void => controller.abort(abortReason(this.hardStop.signal));
+    this.hardStop.signal.addEventListener("abort", onHardStop, { once: true });
+    const done = this.processJob(job, controller.signal)
+      .catch((error: unknown) =>
+        this.options.logger.error("unexpected failure in the job loop", { jobId: job.jobId, error }),
+      )
+      .finally(() => {
+        this.hardStop.signal.removeEventListener("abort", onHardStop);
+        this.running.delete(job.jobId);
+        this.slotWaiters.shift()?.();
+      });
+    this.running.set(job.jobId, { controller, done });
+  }
+
+  private async processJob(job: CandidateJob, signal: AbortSignal): Promise<void> {
+    const { jobId } = job;
+    const log = this.options.logger.child({ jobId });
+    let loaded: LoadedSpec;
+    try {
+      loaded = await this.prepare(job, signal);
+    } catch (error) {
+      // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
+      if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
+      if (error instanceof SkipJob) this.skip(jobId, error.message);
+      else if (signal.aborted) this.skip(jobId, "the worker is stopping");
+      else this.skip(jobId, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (this.intake.signal.aborted) {
+      this.skip(jobId, "the worker is stopping");
+      return;
+    }
+
+    try {
+      await this.accept(job, signal);
+    } catch (error) {
+      if (error instanceof SkipJob) this.skip(jobId, error.message);
+      else this.fail(jobId, "accept", error);
+      return;
+    }
+    log.info("job accepted", { kind: loaded.spec.kind });
+    this.emit({ type: "job-accepted", jobId });
+
+    let result: ExecutionResult;
+    // Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned.
+    const deadline = deadlineSignal(job.terms.maxDuration * 1000);
+    try {
+      result = await this.options.executors
+        .forSpec(loaded.spec)
+        .run(loaded, AbortSignal.any([signal, deadline.signal]));
+    } catch (error) {
+      if (signal.aborted) {
+        log.warn("job aborted at shutdown; it will time out on-chain");
+        this.emit({ type: "job-aborted", jobId });
+      } else {
+        const failure = deadline.signal.aborted
+          ? new Error(`execution ran past the job's maxDuration (${job.terms.maxDuration} s)`)
+          : error;
+        this.fail(jobId, "execute", failure);
+      }
+      return;
+    } finally {
+      deadline.clear();
+    }
+    log.info("job executed", {
+      resultHash: result.resultHash,
+      wallMs: result.metrics.wallMs,
+      device: result.metrics.device,
+    });
+    this.emit({ type: "job-executed", jobId, result });
+
+    let challengeDeadline: bigint;
+    try {
+      challengeDeadline = await this.submit(jobId, result, signal);
+    } catch (error) {
+      this.fail(jobId, "submit", error);
+      return;
+    }
+    log.info("result submitted", { resultURI: result.resultURI, resultHash: result.resultHash, challengeDeadline });
+    this.emit({
+      type: "job-submitted",
+      jobId,
+      resultURI: result.resultURI,
+      resultHash: result.resultHash,
+      challengeDeadline,
+    });
+
+    if (this.options.policy.autoSettle) this.scheduleSettlement(jobId, challengeDeadline);
+  }
+
+  /** Everything before acceptance: requirements against the fresh registry record, spec, executor, job state. */
+  private async prepare(job: CandidateJob, signal: AbortSignal): Promise<LoadedSpec> {
+    const { market } = this.options;
+    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    const mismatch = matchRequirements(job, record, chainTime);
+    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
+    let loaded: LoadedSpec;
+    try {
+      loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+    } catch (error) {
+      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true);
+      throw error;
+    }
+    const refusal = this.options.executors.refusalReason(loaded.spec);
+    if (refusal !== undefined) throw new SkipJob(refusal, true);
+    const state = await this.retry(() => market.getJobState(job.jobId), signal);
+    if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
+    return loaded;
+  }
+
+  private async accept(job: CandidateJob, signal: AbortSignal): Promise<void> {
+    const { market } = this.options;
+    try {
+      await this.retry(() => market.accept(job), signal);
+    } catch (rejection) {
+      if (signal.aborted) throw rejection;
+      // An earlier attempt may have landed although its answer was lost; the job's state says.
+      const state = await this.retry(() => market.getJobState(job.jobId), signal);
+      if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) return;
+      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, true);
+    }
+  }
+
+  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal): Promise<bigint> {
+    const { market } = this.options;
+    try {
+      const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
+      return receipt.challengeDeadline;
+    } catch (rejection) {
+      if (signal.aborted) throw rejection;
+      const state = await this.retry(() => market.getJobState(jobId), signal);
+      const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
+      if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
+        return state.challengeDeadline;
+      }
+      throw rejection;
+    }
+  }
+
+  private fail(jobId: bigint, stage: "accept" | "execute" | "submit" | "settle", error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.options.logger.error(`job failed at ${stage}`, { jobId, error: failure });
+    this.emit({ type: "job-failed", jobId, stage, error: failure });
+  }
+
+  private scheduleSettlement(jobId: bigint, challengeDeadline: bigint): void {
+    const settlement = this.settle(jobId, challengeDeadline).finally(() => this.settlements.delete(settlement));
+    this.settlements.add(settlement);
+  }
+
+  /** Wait (in chain time) for the challenge window to pass, then settle unless someone else already did. */
+  private async settle(jobId: bigint, challengeDeadline: bigint): Promise<void> {
+    const { market, logger } = this.options;
+    const signal = this.intake.signal;
+    const pollMs = this.options.settlementPollMs ?? 60_000;
+    try {
+      for (;;) {
+        const now = await this.retry(() => market.chainTime(), signal);
+        if (now > challengeDeadline) {
+          const state = await this.retry(() => market.getJobState(jobId), signal);
+          if (state.status === JobStatus.Disputed) {
+            logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
+            this.emit({ type: "job-disputed", jobId });
+            return;
+          }
+          if (state.status !== JobStatus.Submitted) {
+            this.emit({ type: "job-settled", jobId, by: "other" });
+            return;
+          }
+          try {
+            await this.retry(() => market.settle(jobId), signal);
+            logger.info("job settled", { jobId });
+            this.emit({ type: "job-settled", jobId, by: "worker" });
+            return;
+          } catch (error) {
+            // The next block may carry an older timestamp than our estimate of the chain's time: look again later.
+            if (!(error instanceof ChallengeWindowOpenError)) throw error;
+          }
+        }
+        const waitMs = now > challengeDeadline ? pollMs : Math.min(pollMs, Number(challengeDeadline - now + 1n) * 1000);
+        await sleep(waitMs, signal);
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        logger.info("stopping before settlement; anyone can settle the job later", { jobId, challengeDeadline });
+        return;
+      }
+      this.fail(jobId, "settle", error);
+    }
+  }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** The promise's value, or undefined as soon as `signal` aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,95 @@
+// Runs the provider's own program for `command` jobs. The job can never choose what runs or how: the program and
+// its arguments come from the worker's config, and the job's spec document reaches the program only as data,
+// on stdin and as the file $LATENT_SPEC_PATH, never through a shell or the command line. The program's stdout is
+// the result. It runs in a fresh temporary directory (removed afterwards), with only the allow-listed environment
+// variables, under a wall-clock limit and an output cap; see process-runner.ts for how it is killed.
+
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { CommandExecutorConfig } from "../config";
+import { ProcessAbortedError, runProcess } from "../process-runner";
+import type { JobSpec, LoadedSpec } from "../spec";
+import type { ResultStore } from "./results";
+import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from "./types";
+
+/** Variables the worker sets for the program, whatever the allow-list says. */
+export const COMMAND_ENV = {
+  specPath: "LATENT_SPEC_PATH",
+  specHash: "LATENT_SPEC_HASH",
+} as const;
+
+export class CommandExecutor implements Executor {
+  readonly kind = "command" as const;
+  private readonly program: string;
+
+  constructor(
+    private readonly config: CommandExecutorConfig,
+    private readonly results: ResultStore,
+    private readonly parentEnv: NodeJS.ProcessEnv = process.env,
+  ) {
+    if (!config.program) throw new ExecutionError("the command executor needs config.executors.command.program");
+    this.program = config.program;
+  }
+
+  refusalReason(spec: JobSpec): string | undefined {
+    return spec.kind === "command" ? undefined : `the command executor cannot run a ${spec.kind} job`;
+  }
+
+  async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+    const refusal = this.refusalReason(loaded.spec);
+    if (refusal !== undefined) throw new ExecutionError(refusal);
+    const startedAt = new Date();
+    await fs.mkdir(this.config.workDir, { recursive: true });
+    const workDir = await fs.mkdtemp(path.join(this.config.workDir, "latent-job-"));
+    try {
+      const specPath = path.join(workDir, "spec.json");
+      await fs.writeFile(specPath, loaded.bytes, { mode: 0o600 });
+      let output;
+      try {
+        output = await runProcess(this.program, {
+          args: this.config.args,
+          cwd: workDir,
+          env: this.environment(workDir, specPath, loaded.hash),
+          stdin: loaded.bytes,
+          timeoutMs: this.config.timeoutMs,
+          maxOutputBytes: this.config.maxOutputBytes,
+          signal,
+        });
+      } catch (error) {
+        if (error instanceof ProcessAbortedError) throw new ExecutionAbortedError("command");
+        throw error;
+      }
+      const published = await this.results.publish(output.stdout);
+      return {
+        resultBytes: new Uint8Array(output.stdout),
+        resultHash: published.resultHash,
+        resultURI: published.resultURI,
+        metrics: {
+          device: { type: "external", name: this.program },
+          startedAt: startedAt.toISOString(),
+          wallMs: Date.now() - startedAt.getTime(),
+          details: { stdoutBytes: output.stdout.length, stderrBytes: output.stderr.length },
+        },
+      };
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  private environment(workDir: string, specPath: string, specHash: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const name of this.config.envAllowList) {
+      const value = this.parentEnv[name];
+      if (value !== undefined) env[name] = value;
+    }
+    // Unless allow-listed, HOME and TMPDIR point into the job's directory, so what the program leaves there is
+    // removed with it.
+    return {
+      HOME: workDir,
+      TMPDIR: workDir,
+      ...env,
+      [COMMAND_ENV.specPath]: specPath,
+      [COMMAND_ENV.specHash]: specHash,
+    };
+  }
+}

@@ -1,0 +1,53 @@
+// Chooses the executor for a spec: by its kind, among the executors the config enables and the kinds the job
+// policy accepts.
+
+import type { WorkerConfig } from "../config";
+import type { JobSpec, JobSpecKind } from "../spec";
+import { CommandExecutor } from "./command";
+import { MatmulExecutor } from "./matmul";
+import type { ResultStore } from "./results";
+import type { Executor } from "./types";
+
+/** No enabled executor takes this kind of job, or the policy does not accept it. */
+export class NoExecutorError extends Error {
+  constructor(readonly kind: JobSpecKind) {
+    super(`no enabled executor accepts ${kind} jobs`);
+    this.name = "NoExecutorError";
+  }
+}
+
+export class ExecutorRegistry {
+  private readonly byKind = new Map<JobSpecKind, Executor>();
+
+  constructor(executors: Executor[], acceptedKinds: readonly JobSpecKind[]) {
+    for (const executor of executors) {
+      if (!acceptedKinds.includes(executor.kind)) continue;
+      if (this.byKind.has(executor.kind)) throw new RangeError(`two executors for ${executor.kind} jobs`);
+      this.byKind.set(executor.kind, executor);
+    }
+  }
+
+  kinds(): JobSpecKind[] {
+    return [...this.byKind.keys()];
+  }
+
+  forSpec(spec: JobSpec): Executor {
+    const executor = this.byKind.get(spec.kind);
+    if (!executor) throw new NoExecutorError(spec.kind);
+    return executor;
+  }
+
+  /** Why this worker would not run `spec`, or undefined if it would. */
+  refusalReason(spec: JobSpec): string | undefined {
+    const executor = this.byKind.get(spec.kind);
+    return executor ? executor.refusalReason(spec) : new NoExecutorError(spec.kind).message;
+  }
+}
+
+/** The executors `config` enables, restricted to `config.policy.acceptedKinds`. */
+export function buildExecutors(config: WorkerConfig, results: ResultStore): ExecutorRegistry {
+  const executors: Executor[] = [];
+  if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results));
+  if (config.executors.command.enabled) executors.push(new CommandExecutor(config.executors.command, results));
+  return new ExecutorRegistry(executors, config.policy.acceptedKinds);
+}

@@ -1,0 +1,54 @@
+// The seam between the job loop and whatever runs a job. An executor turns a verified spec into result bytes,
+// publishes them (ResultStore) and says what ran it, so a GPU implementation can slot in beside the CPU one.
+
+import type { JobSpec, JobSpecKind, LoadedSpec } from "../spec";
+
+/** What executed a job. `external`: the provider's own program, which may use any device. */
+export interface ExecutionDevice {
+  type: "cpu" | "gpu" | "external";
+  /** e.g. the CPU model, the GPU name, or the program's path. */
+  name: string;
+}
+
+export interface ExecutionMetrics {
+  device: ExecutionDevice;
+  /** ISO-8601 time the executor started. */
+  startedAt: string;
+  wallMs: number;
+  /** Executor-specific figures (matmul: n, rounds, multiplyAdds, computeMs; command: stdoutBytes, stderrBytes). */
+  details: Record<string, number | string>;
+}
+
+export interface ExecutionResult {
+  /** The result document; `resultHash = keccak256(resultBytes)`. */
+  resultBytes: Uint8Array;
+  /** 0x-prefixed 32-byte hex, as submitted on-chain. */
+  resultHash: string;
+  /** Where the result document can be read: a data: URI, or a file/public URL (see ResultStore). */
+  resultURI: string;
+  metrics: ExecutionMetrics;
+}
+
+export interface Executor {
+  readonly kind: JobSpecKind;
+  /**
+   * Why this executor would not run `spec` (e.g. a matrix above the provider's limit), or undefined if it would.
+   * Asked before the job is accepted, so a job it cannot run is never taken.
+   */
+  refusalReason(spec: JobSpec): string | undefined;
+  /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
+  run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
+}
+
+export class ExecutionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ExecutionAbortedError extends ExecutionError {
+  constructor(readonly kind: JobSpecKind) {
+    super(`the ${kind} job was aborted`);
+  }
+}

@@ -1,0 +1,66 @@
+// gpu-probe: prints the GPU specs this machine would offer, as JSON, e.g. to fill the registry's `register` call.
+//
+//   gpu-probe [--config <file>] [--nvidia-smi <path>] [--timeout <seconds>]
+//
+// With --config, its gpu section (overrides, region, tier) applies; without, only nvidia-smi is asked.
+// Exit status: 0 with the specs on stdout; 1 when they cannot be determined; 2 for a usage or config error.
+
+import { parseArgs, UsageError } from "./args";
+import { ConfigError, GpuConfig, loadConfig } from "./config";
+import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
+import { createLogger, jsonLineSink } from "./logger";
+
+const USAGE = "Usage: gpu-probe [--config <file>] [--nvidia-smi <path>] [--timeout <seconds>]\n";
+
+export async function runGpuProbe(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
+): Promise<number> {
+  let gpu: GpuConfig;
+  try {
+    const args = parseArgs(argv, [
+      { name: "config", alias: "c", takesValue: true },
+      { name: "nvidia-smi", takesValue: true },
+      { name: "timeout", takesValue: true },
+    ]);
+    const configPath = args.get("config");
+    gpu =
+      typeof configPath === "string"
+        ? loadConfig(configPath).gpu
+        : { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
+    const nvidiaSmi = args.get("nvidia-smi");
+    if (typeof nvidiaSmi === "string") gpu = { ...gpu, nvidiaSmiPath: nvidiaSmi, detect: true };
+    const timeout = args.get("timeout");
+    if (typeof timeout === "string") {
+      const seconds = Number(timeout);
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300)
+        throw new UsageError(`--timeout must be an integer between 1 and 300, got "${timeout}"`);
+      gpu = { ...gpu, detectTimeoutMs: seconds * 1000 };
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
+    io.stderr.write(`gpu-probe: ${error.message}\n${error instanceof UsageError ? USAGE : ""}`);
+    return 2;
+  }
+  try {
+    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr)), io.env);
+    io.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof GpuSpecsUnavailableError)) throw error;
+    io.stderr.write(`gpu-probe: ${error.message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runGpuProbe(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `gpu-probe: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

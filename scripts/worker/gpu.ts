@@ -1,0 +1,258 @@
+// What GPUs this machine offers, in the registry's terms (model id, VRAM per GPU, count). nvidia-smi is asked
+// when present; the config fills in what it cannot tell (region, tier) and overrides whatever it says.
+
+import type { GpuConfig } from "./config";
+import { GPU_MODEL_ID_BYTES, ProviderTier } from "./ids";
+import type { Logger } from "./logger";
+import { ProcessError, ProcessSpawnError, runProcess } from "./process-runner";
+
+export const NVIDIA_SMI_QUERY = [
+  "--query-gpu=name,memory.total,count,uuid,driver_version",
+  "--format=csv,noheader,nounits",
+] as const;
+
+/** The registry stores display names of at most this many bytes (ProviderRegistry.MAX_NAME_LENGTH). */
+export const GPU_DISPLAY_NAME_MAX_BYTES = 64;
+
+/** One GPU as nvidia-smi reports it. */
+export interface GpuDevice {
+  name: string;
+  memoryMiB: number;
+  uuid: string;
+  driverVersion: string;
+}
+
+/** GPUs of one model and memory size: the registry lists one homogeneous set per provider. */
+export interface GpuGroup {
+  model: string;
+  displayName: string;
+  vramGiB: number;
+  devices: GpuDevice[];
+}
+
+export interface GpuSpecs {
+  /** Normalised model id, e.g. "rtx-4090-24gb" (see normaliseGpuModelId). */
+  model: string;
+  /** Human name for the registry, at most 64 bytes, e.g. "NVIDIA GeForce RTX 4090". */
+  displayName: string;
+  /** Memory per GPU, GiB, rounded to the nearest integer. */
+  vramGiB: number;
+  gpuCount: number;
+  region?: string;
+  tier?: ProviderTier;
+  /** Where the figures came from. */
+  source: "nvidia-smi" | "config" | "nvidia-smi+config";
+  driverVersion?: string;
+  /** UUIDs of the GPUs counted, when detected. */
+  uuids: string[];
+  /** GPUs present but not offered, because the machine is heterogeneous. */
+  ignored: { model: string; count: number }[];
+}
+
+/** nvidia-smi printed something this parser does not understand. */
+export class NvidiaSmiOutputError extends Error {
+  constructor(
+    readonly line: string,
+    reason: string,
+  ) {
+    super(`cannot parse nvidia-smi output line ${JSON.stringify(line)}: ${reason}`);
+    this.name = "NvidiaSmiOutputError";
+  }
+}
+
+/** Neither nvidia-smi nor the config says enough about the GPUs. */
+export class GpuSpecsUnavailableError extends Error {
+  constructor(
+    readonly missingFields: string[],
+    readonly detectionFailure: string | undefined,
+  ) {
+    super(
+      `cannot tell the GPU ${missingFields.join(", ")}: ` +
+        (detectionFailure ? `GPU detection failed (${detectionFailure})` : "GPU detection is off (config.gpu.detect)") +
+        ` and config.gpu does not set ${missingFields.map((field) => `config.gpu.${field}`).join(", ")}`,
+    );
+    this.name = "GpuSpecsUnavailableError";
+  }
+}
+
+/** Parse `nvidia-smi --query-gpu=name,memory.total,count,uuid,driver_version --format=csv,noheader,nounits`. */
+export function parseNvidiaSmiOutput(text: string): GpuDevice[] {
+  const devices: GpuDevice[] = [];
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === "") continue;
+    const fields = line.split(",").map((field) => field.trim());
+    if (fields.length < 5)
+      throw new NvidiaSmiOutputError(line, `expected 5 comma-separated fields, found ${fields.length}`);
+    // Read from the right: only the name could ever contain a comma.
+    const [count, uuid, driverVersion] = fields.slice(-3);
+    const memory = fields[fields.length - 4];
+    const name = fields.slice(0, -4).join(", ");
+    if (!/^[0-9]+$/.test(memory) || Number(memory) === 0) {
+      throw new NvidiaSmiOutputError(line, `memory.total ${JSON.stringify(memory)} is not a positive number of MiB`);
+    }
+    if (!/^[0-9]+$/.test(count)) throw new NvidiaSmiOutputError(line, `count ${JSON.stringify(count)} is not a number`);
+    if (name === "") throw new NvidiaSmiOutputError(line, "the name is empty");
+    devices.push({ name, memoryMiB: Number(memory), uuid, driverVersion });
+  }
+  return devices;
+}
+
+export function vramGiBFromMiB(memoryMiB: number): number {
+  return Math.round(memoryMiB / 1024);
+}
+
+// Marketed memory sizes (GB). The driver reports less than the marketed size (ECC and firmware reservations:
+// an L40S "48GB" shows 46068 MiB), so the model id uses the smallest marketed size at or above the measured one,
+// if it is within 10%; the on-chain vramGiB stays the measured figure.
+const MARKETED_MEMORY_GB = [
+  1, 2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 144, 180, 192, 256, 288,
+];
+
+export function marketedMemoryGB(memoryMiB: number): number {
+  const measured = memoryMiB / 1024;
+  const size = MARKETED_MEMORY_GB.find((candidate) => candidate >= measured);
+  return size !== undefined && size <= measured * 1.1 ? size : Math.round(measured);
+}
+
+// Branding that adds nothing to the identity of the model.
+const NOISE_TOKENS = new Set(["nvidia", "geforce", "tesla", "quadro", "gpu", "graphics", "generation"]);
+
+/**
+ * The registry's model id for a GPU name as nvidia-smi prints it:
+ *  1. lowercase; every run of characters outside [a-z0-9] separates tokens;
+ *  2. drop the branding tokens nvidia, geforce, tesla, quadro, gpu, graphics, generation;
+ *  3. unless a token already states the memory (`<digits>gb`), append `<marketed GB>gb` (see marketedMemoryGB);
+ *  4. join with "-"; above 32 bytes, drop the last non-memory tokens until it fits.
+ * "NVIDIA GeForce RTX 4090" (24564 MiB) -> "rtx-4090-24gb"; "NVIDIA H100 80GB HBM3" -> "h100-80gb-hbm3";
+ * "NVIDIA A100-SXM4-40GB" -> "a100-sxm4-40gb"; "NVIDIA L40S" (46068 MiB) -> "l40s-48gb".
+ */
+export function normaliseGpuModelId(name: string, memoryMiB: number): string {
+  const tokens = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((token) => token !== "" && !NOISE_TOKENS.has(token));
+  const statesMemory = tokens.some((token) => /^[0-9]+gb$/.test(token));
+  const memoryToken = statesMemory ? undefined : `${marketedMemoryGB(memoryMiB)}gb`;
+  const body = tokens.length > 0 ? tokens : ["gpu"];
+  const join = (): string => [...body, ...(memoryToken ? [memoryToken] : [])].join("-");
+  while (join().length > GPU_MODEL_ID_BYTES && body.length > 1) {
+    const lastOther = findLastIndex(body, (token) => !/^[0-9]+gb$/.test(token));
+    body.splice(lastOther === -1 ? body.length - 1 : lastOther, 1);
+  }
+  return join().slice(0, GPU_MODEL_ID_BYTES).replace(/-+$/, "");
+}
+
+function findLastIndex<T>(items: T[], predicate: (item: T) => boolean): number {
+  for (let index = items.length - 1; index >= 0; index -= 1) if (predicate(items[index])) return index;
+  return -1;
+}
+
+export function truncateDisplayName(name: string): string {
+  let result = name.trim();
+  while (Buffer.byteLength(result, "utf8") > GPU_DISPLAY_NAME_MAX_BYTES) result = result.slice(0, -1);
+  return result;
+}
+
+/**
+ * Group GPUs by model id and memory. The largest group is the one offered (ties: more VRAM, then model id);
+ * the rest are returned so the caller can say they are left out.
+ */
+export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: GpuGroup[] } {
+  if (devices.length === 0) throw new RangeError("groupGpus needs at least one device");
+  const groups = new Map<string, GpuGroup>();
+  for (const device of devices) {
+    const model = normaliseGpuModelId(device.name, device.memoryMiB);
+    const vramGiB = vramGiBFromMiB(device.memoryMiB);
+    const key = `${model}/${vramGiB}`;
+    const group = groups.get(key) ?? { model, displayName: truncateDisplayName(device.name), vramGiB, devices: [] };
+    group.devices.push(device);
+    groups.set(key, group);
+  }
+  const ordered = [...groups.values()].sort(
+    (a, b) => b.devices.length - a.devices.length || b.vramGiB - a.vramGiB || a.model.localeCompare(b.model),
+  );
+  return { offered: ordered[0], ignored: ordered.slice(1) };
+}
+
+/** Run nvidia-smi (no shell, bounded time) and parse what it prints. Throws ProcessError or NvidiaSmiOutputError. */
+export async function queryNvidiaSmi(
+  nvidiaSmiPath: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GpuDevice[]> {
+  const { stdout } = await runProcess(nvidiaSmiPath, {
+    args: NVIDIA_SMI_QUERY,
+    env,
+    timeoutMs,
+    maxOutputBytes: 1024 * 1024,
+  });
+  const devices = parseNvidiaSmiOutput(stdout.toString("utf8"));
+  if (devices.length === 0) throw new NvidiaSmiOutputError("", "nvidia-smi listed no GPU");
+  return devices;
+}
+
+function describeDetectionFailure(error: unknown): string {
+  if (error instanceof ProcessSpawnError && error.code === "ENOENT") return `${error.program} not found`;
+  if (error instanceof ProcessError || error instanceof NvidiaSmiOutputError) return error.message;
+  return String(error);
+}
+
+/**
+ * The GPU specs the worker offers: nvidia-smi's findings (if config.gpu.detect and it works), with each field the
+ * config sets taking precedence. Throws GpuSpecsUnavailableError when model, VRAM or count remain unknown.
+ */
+export async function resolveGpuSpecs(
+  config: GpuConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GpuSpecs> {
+  let detected: { offered: GpuGroup; ignored: GpuGroup[] } | undefined;
+  let failure: string | undefined;
+  if (config.detect) {
+    try {
+      detected = groupGpus(await queryNvidiaSmi(config.nvidiaSmiPath, config.detectTimeoutMs, env));
+    } catch (error) {
+      failure = describeDetectionFailure(error);
+      logger.warn("GPU detection failed; using config.gpu", { reason: failure });
+    }
+  }
+  if (detected && detected.ignored.length > 0) {
+    logger.warn("heterogeneous GPUs: offering the largest homogeneous group only", {
+      offered: { model: detected.offered.model, count: detected.offered.devices.length },
+      ignored: detected.ignored.map((group) => ({ model: group.model, count: group.devices.length })),
+    });
+  }
+  const offered = detected?.offered;
+  const model = config.model ?? offered?.model;
+  const vramGiB = config.vramGiB ?? offered?.vramGiB;
+  const gpuCount = config.gpuCount ?? offered?.devices.length;
+  const missing = [
+    ...(model === undefined ? ["model"] : []),
+    ...(vramGiB === undefined ? ["vramGiB"] : []),
+    ...(gpuCount === undefined ? ["gpuCount"] : []),
+  ];
+  if (model === undefined || vramGiB === undefined || gpuCount === undefined)
+    throw new GpuSpecsUnavailableError(missing, failure);
+
+  if (offered) {
+    const overridden = (["model", "vramGiB", "gpuCount", "displayName"] as const).filter(
+      (field) => config[field] !== undefined,
+    );
+    if (overridden.length > 0) logger.info("config.gpu overrides detected GPU fields", { fields: overridden });
+  }
+  const usedConfig =
+    !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);
+  return {
+    model,
+    displayName: config.displayName ?? offered?.displayName ?? model,
+    vramGiB,
+    gpuCount,
+    region: config.region,
+    tier: config.tier,
+    source: offered ? (usedConfig ? "nvidia-smi+config" : "nvidia-smi") : "config",
+    driverVersion: offered?.devices[0].driverVersion,
+    uuids: offered?.devices.map((device) => device.uuid) ?? [],
+    ignored: detected?.ignored.map((group) => ({ model: group.model, count: group.devices.length })) ?? [],
+  };
+}

@@ -1,0 +1,166 @@
+// The two seams between the worker's job loop and the outside world. A JobSource says which jobs are open (the
+// gateway's `jobOpened` subscription); a JobMarket reads and changes their state on-chain (the JobEscrow and
+// ProviderRegistry contracts, signed with the operator key). The loop (daemon.ts) depends only on these
+// interfaces, so the gateway- and contract-backed implementations plug in without changing it.
+//
+// Types mirror the contracts' ABI as ethers v6 decodes it: uint64/uint96/uint256 -> bigint, smaller uints and
+// enums -> number, bytesN -> 0x-hex string, address -> checksummed string.
+
+import type { TierCode } from "./ids";
+
+/** IJobEscrow.JobStatus. */
+export enum JobStatus {
+  None = 0,
+  Open = 1,
+  Accepted = 2,
+  Submitted = 3,
+  Disputed = 4,
+  Completed = 5,
+  Cancelled = 6,
+  Expired = 7,
+  Declined = 8,
+  TimedOut = 9,
+  Refunded = 10,
+}
+
+/** IJobEscrow.JobRequirements. Zero / Any fields match anything. */
+export interface JobRequirements {
+  /** bytes32: a short id (ids.ts), or zero for any model. */
+  gpuModel: string;
+  /** bytes16: a short id, or zero for any region. */
+  region: string;
+  minVramGiB: number;
+  gpuCount: number;
+  tier: TierCode;
+  minCompletedJobs: number;
+}
+
+/** IJobEscrow.JobTerms, exactly as emitted in JobCreated: `acceptJob` needs them back verbatim (their hash is stored). */
+export interface JobTerms {
+  requirements: JobRequirements;
+  /** wei of LAT per GPU-hour. */
+  maxPricePerGpuHour: bigint;
+  /** Seconds. */
+  maxDuration: number;
+  /** Unix seconds after which the job can no longer be accepted. */
+  acceptDeadline: bigint;
+  /** Zero address: an open job; otherwise the only provider that may accept it. */
+  targetProvider: string;
+  /** keccak256 of the spec document at specURI. */
+  specHash: string;
+}
+
+/** An open job, as announced by JobCreated (and the gateway's jobOpened subscription). */
+export interface CandidateJob {
+  jobId: bigint;
+  client: string;
+  terms: JobTerms;
+  specURI: string;
+  /** wei escrowed by the client (the job's maximum cost). */
+  escrowed: bigint;
+}
+
+/** The provider's registry record (IProviderRegistry.getProvider) plus what the escrow checks on acceptance. */
+export interface ProviderRecord {
+  registered: boolean;
+  /** registry.isActive: registered, online and staked enough. */
+  active: boolean;
+  /** Decoded short ids (ids.ts decodeShortId); "" when not registered. */
+  gpuModel: string;
+  region: string;
+  vramGiB: number;
+  gpuCount: number;
+  gpusInUse: number;
+  tier: TierCode;
+  pricePerGpuHour: bigint;
+  /** escrow.providerStats(provider).completed: checked against minCompletedJobs. */
+  completedJobs: number;
+}
+
+/** A job's stored state (IJobEscrow.getJob), with the challenge deadline worked out once it is submitted. */
+export interface JobState {
+  status: JobStatus;
+  /** The accepting provider from acceptance on; before that the target provider or zero. */
+  provider: string;
+  /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
+  challengeDeadline?: bigint;
+}
+
+export interface AcceptReceipt {
+  /** From JobAccepted: the last second a result is taken. */
+  resultDeadline: bigint;
+  transactionHash?: string;
+}
+
+export interface SubmitReceipt {
+  /** From ResultSubmitted: `settle` succeeds once the chain's time is past this. */
+  challengeDeadline: bigint;
+  /** wei the client pays if the job settles. */
+  cost: bigint;
+  transactionHash?: string;
+}
+
+/**
+ * Where candidate jobs come from (to be backed by the gateway's `jobOpened` subscription over graphql-ws).
+ *
+ * Contract for implementations:
+ * - `jobs(signal)` yields open jobs as they are posted, and may first yield the jobs already open.
+ * - It reconnects by itself after transient failures (reconnectingJobSource in job-source.ts does this for any
+ *   `connect` function), and may then yield a job again: the worker ignores repeats by jobId.
+ * - It returns (ends the iteration) when `signal` aborts, and throws only on a failure that retrying cannot fix
+ *   (bad URL, refused credentials, a schema mismatch); that stops the worker.
+ */
+export interface JobSource {
+  jobs(signal: AbortSignal): AsyncIterable<CandidateJob>;
+}
+
+/**
+ * Reads and changes jobs on-chain for one provider (to be backed by the JobEscrow and ProviderRegistry contracts,
+ * transactions signed by the operator key).
+ *
+ * Contract for implementations:
+ * - A transient failure (network, timeout, 5xx: see retry.ts isTransientError) is thrown as is; the worker retries.
+ * - A revert is thrown as MarketRejectedError naming the contract's custom error; `settle` before the window ends
+ *   throws ChallengeWindowOpenError. The worker never retries these blindly: after a rejected `accept` or
+ *   `submit` it reads the job's state to learn whether an earlier attempt landed after all.
+ * - Write methods resolve once the transaction is mined and succeeded.
+ */
+export interface JobMarket {
+  /** The provider this worker works for. */
+  getProvider(): Promise<ProviderRecord>;
+  getJobState(jobId: bigint): Promise<JobState>;
+  /** The time as the contracts see it (unix seconds): the latest block's timestamp or later. */
+  chainTime(): Promise<bigint>;
+  /** `acceptJob(job.jobId, provider, job.terms)`. */
+  accept(job: CandidateJob): Promise<AcceptReceipt>;
+  /** `submitResult(jobId, resultURI, resultHash)`. */
+  submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
+  /** `settle(jobId)`. */
+  settle(jobId: bigint): Promise<void>;
+}
+
+/** A contract call reverted. `errorName` is the decoded custom error, e.g. "JobEscrowUnexpectedStatus". */
+export class MarketRejectedError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly operation: "accept" | "submit" | "settle",
+    readonly jobId: bigint,
+    readonly errorName: string,
+    detail?: string,
+  ) {
+    super(`${operation} of job ${jobId} reverted with ${errorName}${detail ? `: ${detail}` : ""}`);
+    this.name = "MarketRejectedError";
+  }
+}
+
+/** `settle` came too early: the chain's time has not passed the challenge deadline yet. */
+export class ChallengeWindowOpenError extends MarketRejectedError {
+  constructor(
+    jobId: bigint,
+    readonly challengeDeadline: bigint,
+  ) {
+    super("settle", jobId, "JobEscrowChallengeWindowOpen", `the challenge window ends at ${challengeDeadline}`);
+    this.name = "ChallengeWindowOpenError";
+  }
+}

@@ -1,0 +1,70 @@
+// Turns a validated config into the worker's parts: operator key, contract addresses, GPU specs, executors and
+// spec fetcher. Every failure here is the operator's to fix before the worker can run (exit status 2).
+
+import * as fs from "node:fs/promises";
+import type { WorkerConfig } from "./config";
+import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
+import { ExecutorRegistry, buildExecutors } from "./executors/registry";
+import { ResultStore } from "./executors/results";
+import { GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
+import type { Logger } from "./logger";
+import { OperatorKey, OperatorKeyError, loadOperatorKey } from "./operator-key";
+import { SpecFetcher } from "./spec-fetch";
+
+export interface WorkerParts {
+  operator: OperatorKey;
+  contracts: ContractAddresses;
+  gpus: GpuSpecs;
+  results: ResultStore;
+  executors: ExecutorRegistry;
+  specs: SpecFetcher;
+}
+
+/** The results directory cannot be created or written. */
+export class ResultsDirError extends Error {
+  constructor(dir: string, reason: string) {
+    super(`results directory ${dir} (config.results.dir) is not writable: ${reason}`);
+    this.name = "ResultsDirError";
+  }
+}
+
+/** Whether `error` is a setup problem the operator must fix (as opposed to a bug or an outage). */
+export function isSetupError(error: unknown): boolean {
+  return (
+    error instanceof OperatorKeyError ||
+    error instanceof DeploymentFileError ||
+    error instanceof GpuSpecsUnavailableError ||
+    error instanceof ResultsDirError
+  );
+}
+
+export async function prepareWorkerParts(
+  config: WorkerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<WorkerParts> {
+  const operator = loadOperatorKey(config.operatorKey, env);
+  if (operator.looseFilePermissions) logger.warn(operator.looseFilePermissions);
+  const contracts = resolveContractAddresses(config.contracts);
+  const gpus = await resolveGpuSpecs(config.gpu, logger, env);
+  try {
+    await fs.mkdir(config.results.dir, { recursive: true });
+    await fs.access(config.results.dir, fs.constants.W_OK);
+  } catch (error) {
+    throw new ResultsDirError(config.results.dir, (error as Error).message);
+  }
+  const results = new ResultStore(config.results);
+  return {
+    operator,
+    contracts,
+    gpus,
+    results,
+    executors: buildExecutors(config, results),
+    specs: new SpecFetcher({
+      maxBytes: config.specs.maxBytes,
+      timeoutMs: config.specs.fetchTimeoutMs,
+      fileRoot: config.specs.fileRoot,
+      allowHttp: config.specs.allowHttp,
+    }),
+  };
+}

@@ -1,0 +1,171 @@
+import { expect } from "chai";
+import { ZeroAddress, keccak256 } from "ethers";
+import { execFile } from "node:child_process";
+import { EventEmitter } from "node:events";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { runWorkerCli } from "../../../scripts/worker/cli";
+import type { ConnectNetwork } from "../../../scripts/worker/connections";
+import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
+import { TierCode } from "../../../scripts/worker/ids";
+import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/worker/market";
+
+const LAUNCHER = path.resolve(__dirname, "../../../bin/latent-worker.js");
+// Hardhat's well-known account #1: public test material.
+const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+function configJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    chain: { rpcUrl: "http://127.0.0.1:8545" },
+    gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+    provider: { address: PROVIDER },
+    operatorKey: { env: "TEST_OPERATOR_KEY" },
+    contracts: {
+      jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    },
+    gpu: { detect: false, model: "rtx-4090-24gb", vramGiB: 24, gpuCount: 1, region: "eu-west", tier: "consumer" },
+    logLevel: "error",
+    ...overrides,
+  };
+}
+
+function runLauncher(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [LAUNCHER, ...args],
+      { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir() },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+describe("latent-worker CLI", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function writeConfig(json: unknown): string {
+    const file = path.join(dir, "worker.json");
+    fs.writeFileSync(file, JSON.stringify(json));
+    return file;
+  }
+
+  describe("as a process", () => {
+    it("exits 2 with the field-naming message for a bad config", async () => {
+      const file = writeConfig(configJson({ executors: { command: { timeoutSeconds: "abc" } } }));
+      const { code, stderr } = await runLauncher(["--config", file]);
+      expect(code).to.equal(2);
+      expect(stderr).to.equal(
+        'latent-worker: config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"\n',
+      );
+    });
+
+    it("exits 2 with the usage when --config is missing", async () => {
+      const { code, stderr } = await runLauncher([]);
+      expect(code).to.equal(2);
+      expect(stderr).to.contain("--config <file> is required").and.to.contain("Usage: latent-worker");
+    });
+
+    it("checks a good setup, runs the self-test and prints a JSON summary", async () => {
+      const file = writeConfig(configJson());
+      const { code, stdout } = await runLauncher(["--config", file, "--check"], { TEST_OPERATOR_KEY: KEY });
+      expect(code).to.equal(0);
+      const summary = JSON.parse(stdout) as {
+        operator: string;
+        gpus: { model: string };
+        selfTest: { resultHash: string };
+      };
+      expect(summary.operator).to.equal(PROVIDER);
+      expect(summary.gpus.model).to.equal("rtx-4090-24gb");
+      const expected = computeMatmulResult({
+        n: 64,
+        seed: keccak256(Buffer.from("latent worker self-test")),
+        rounds: 1,
+      });
+      expect(summary.selfTest.resultHash).to.equal(expected.hash);
+    });
+  });
+
+  describe("in process", () => {
+    const io = (env: NodeJS.ProcessEnv = { TEST_OPERATOR_KEY: KEY }) => {
+      const stdout = collect();
+      const stderr = collect();
+      const signals = new EventEmitter();
+      return { stdout, stderr, signals, io: { stdout: stdout.stream, stderr: stderr.stream, env, signals } };
+    };
+
+    it("exits 2 naming the variable when the operator key is not set", async () => {
+      const { io: cliIo, stderr } = io({});
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(2);
+      expect(stderr.text()).to.contain("environment variable TEST_OPERATOR_KEY (config.operatorKey.env) is not set");
+    });
+
+    it("exits 1 explaining that the network is not wired when no connection is given", async () => {
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(1);
+      expect(stderr.text()).to.contain(
+        "cannot connect: the gateway-backed JobSource and the contract-backed JobMarket are not wired",
+      );
+    });
+
+    it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
+      let providerReads = 0;
+      let closed = false;
+      const market: JobMarket = {
+        getProvider: async () => {
+          providerReads += 1;
+          return {
+            registered: true,
+            active: true,
+            gpuModel: "rtx-4090-24gb",
+            region: "eu-west",
+            vramGiB: 24,
+            gpuCount: 1,
+            gpusInUse: 0,
+            tier: TierCode.Consumer,
+            pricePerGpuHour: 1n,
+            completedJobs: 0,
+          };
+        },
+        getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
+        chainTime: async () => 0n,
+        accept: async () => ({ resultDeadline: 0n }),
+        submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
+        settle: async () => undefined,
+      };
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      const connect: ConnectNetwork = async () => ({ source, market, close: async () => void (closed = true) });
+      const { io: cliIo, signals } = io();
+      const exit = runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect);
+      while (providerReads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      signals.emit("SIGTERM");
+      expect(await exit).to.equal(0);
+      expect(closed).to.equal(true);
+      expect(signals.listenerCount("SIGTERM")).to.equal(0);
+    });
+  });
+});

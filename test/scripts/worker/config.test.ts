@@ -1,0 +1,252 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ConfigError, loadConfig, parseConfig } from "../../../scripts/worker/config";
+
+const EXAMPLE = path.resolve(__dirname, "../../../scripts/worker/worker.example.json");
+
+type Json = { [key: string]: unknown };
+
+function minimalConfig(): Json {
+  return {
+    chain: { rpcUrl: "http://127.0.0.1:8545" },
+    gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+    provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+    operatorKey: { env: "LATENT_OPERATOR_KEY" },
+    contracts: { deploymentFile: "deployments/localhost.json" },
+  };
+}
+
+/** A copy of `base` with `value` set at the dotted `field` (undefined deletes it). */
+function withField(base: Json, field: string, value: unknown): Json {
+  const copy = JSON.parse(JSON.stringify(base)) as Json;
+  const keys = field.split(".");
+  let node = copy;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Json;
+  }
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+function configError(json: unknown): ConfigError {
+  try {
+    parseConfig(json, "/etc/latent/worker.json");
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("worker config", () => {
+  it("accepts the committed example config", () => {
+    const config = loadConfig(EXAMPLE);
+    expect(config.gpu.model).to.equal("rtx-4090-24gb");
+    expect(config.executors.matmul.enabled).to.equal(true);
+    expect(config.executors.command.enabled).to.equal(false);
+    expect(config.contracts).to.deep.equal({
+      kind: "deploymentFile",
+      path: path.resolve(path.dirname(EXAMPLE), "../../deployments/localhost.json"),
+    });
+  });
+
+  it("fills every optional field with its documented default", () => {
+    const config = parseConfig(minimalConfig(), "/etc/latent/worker.json");
+    expect(config.policy).to.deep.equal({
+      maxConcurrentJobs: 1,
+      minPricePerGpuHour: 0n,
+      maxDurationSeconds: 86_400,
+      acceptedKinds: ["matmul"],
+      autoSettle: true,
+    });
+    expect(config.executors.command).to.include({
+      enabled: false,
+      timeoutMs: 3_600_000,
+      maxOutputBytes: 16 * 1024 ** 2,
+    });
+    expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
+    expect(config.results).to.deep.equal({ dir: "/etc/latent/results", maxUriBytes: 256, publicBaseUrl: undefined });
+    expect(config.specs).to.deep.equal({
+      maxBytes: 65_536,
+      fetchTimeoutMs: 30_000,
+      fileRoot: undefined,
+      allowHttp: true,
+    });
+    expect(config.gpu).to.include({ detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 });
+    expect(config.shutdown.graceMs).to.equal(30_000);
+    expect(config.logLevel).to.equal("info");
+  });
+
+  it("checksums the provider address", () => {
+    const config = parseConfig(minimalConfig(), "/etc/latent/worker.json");
+    expect(config.provider.address).to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  });
+
+  it("resolves relative paths against the config file's directory", () => {
+    const json = withField(minimalConfig(), "specs.fileRoot", "specs");
+    const config = parseConfig(json, "/srv/latent/worker.json");
+    expect(config.specs.fileRoot).to.equal("/srv/latent/specs");
+    expect(config.contracts).to.deep.equal({ kind: "deploymentFile", path: "/srv/latent/deployments/localhost.json" });
+  });
+
+  it("names the field, the rule and the value for a bad command timeout", () => {
+    const json = withField(minimalConfig(), "executors.command.timeoutSeconds", "abc");
+    const error = configError(json);
+    expect(error.field).to.equal("config.executors.command.timeoutSeconds");
+    expect(error.message).to.equal(
+      'config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"',
+    );
+  });
+
+  it("names a missing required field", () => {
+    const error = configError(withField(minimalConfig(), "gateway.wsUrl", undefined));
+    expect(error.message).to.equal("config.gateway.wsUrl: is required");
+  });
+
+  it("rejects a misspelt field instead of ignoring it", () => {
+    const error = configError(withField(minimalConfig(), "policy.maxConcurentJobs", 2));
+    expect(error.field).to.equal("config.policy.maxConcurentJobs");
+    expect(error.message).to.contain("unknown field").and.to.contain("maxConcurrentJobs");
+  });
+
+  it("rejects a gateway WebSocket URL with an http scheme", () => {
+    const error = configError(withField(minimalConfig(), "gateway.wsUrl", "http://127.0.0.1:4000/graphql"));
+    expect(error.message).to.equal('config.gateway.wsUrl: must be a ws/wss URL, got "http://127.0.0.1:4000/graphql"');
+  });
+
+  it("rejects a provider address with a bad checksum", () => {
+    const error = configError(
+      withField(minimalConfig(), "provider.address", "0x70997970C51812dc3A010C7d01b50e0d17dc79c8"),
+    );
+    expect(error.field).to.equal("config.provider.address");
+    expect(error.message).to.contain("checksum");
+  });
+
+  it("refuses a private key written inline without echoing it", () => {
+    const key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    const error = configError(withField(minimalConfig(), "operatorKey", key));
+    expect(error.field).to.equal("config.operatorKey");
+    expect(error.message).to.contain("never put the key itself in the config");
+    expect(error.message).not.to.contain(key.slice(2, 20));
+  });
+
+  it("requires exactly one operator key source", () => {
+    const error = configError(withField(minimalConfig(), "operatorKey", { env: "A", file: "/k" }));
+    expect(error.message).to.equal('config.operatorKey: must have exactly one of "env" or "file"');
+  });
+
+  it("accepts contract addresses instead of a deployment file", () => {
+    const json = withField(minimalConfig(), "contracts", {
+      jobEscrow: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      providerRegistry: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+    });
+    expect(parseConfig(json, "/w.json").contracts).to.deep.equal({
+      kind: "addresses",
+      jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    });
+  });
+
+  it("rejects a contracts section that mixes a deployment file and addresses", () => {
+    const json = withField(minimalConfig(), "contracts.jobEscrow", "0x5fbdb2315678afecb367f032d93f642f64180aa3");
+    expect(configError(json).field).to.equal("config.contracts");
+  });
+
+  it("requires the program of an enabled command executor", () => {
+    const error = configError(withField(minimalConfig(), "executors.command", { enabled: true }));
+    expect(error.message).to.equal(
+      "config.executors.command.program: is required when the command executor is enabled",
+    );
+  });
+
+  it("requires the command program to be an absolute path", () => {
+    const json = withField(minimalConfig(), "executors.command", { enabled: true, program: "latent-job" });
+    expect(configError(json).message).to.contain("config.executors.command.program: must be an absolute path");
+  });
+
+  it("rejects an accepted kind whose executor is disabled", () => {
+    const json = withField(minimalConfig(), "policy.acceptedKinds", ["matmul", "command"]);
+    const error = configError(json);
+    expect(error.field).to.equal("config.policy.acceptedKinds[1]");
+    expect(error.message).to.contain("not enabled");
+  });
+
+  it("accepts every enabled kind by default", () => {
+    const json = withField(minimalConfig(), "executors.command", { enabled: true, program: "/usr/bin/true" });
+    expect(parseConfig(json, "/w.json").policy.acceptedKinds).to.deep.equal(["matmul", "command"]);
+  });
+
+  it("rejects a config that enables no executor", () => {
+    const json = withField(minimalConfig(), "executors.builtin.matmul.enabled", false);
+    expect(configError(json).message).to.contain("config.executors: enables no executor");
+  });
+
+  it("reads a minimum price beyond 2^53 exactly from a decimal string", () => {
+    const json = withField(minimalConfig(), "policy.minPricePerGpuHour", "12345678901234567890123");
+    expect(parseConfig(json, "/w.json").policy.minPricePerGpuHour).to.equal(12345678901234567890123n);
+  });
+
+  it("rejects a minimum price given as a JSON number", () => {
+    const error = configError(withField(minimalConfig(), "policy.minPricePerGpuHour", 5));
+    expect(error.message).to.equal(
+      "config.policy.minPricePerGpuHour: must be a decimal string of token units (wei), at most 2^96-1, got 5",
+    );
+  });
+
+  it("rejects a GPU model id with characters the registry refuses", () => {
+    const error = configError(withField(minimalConfig(), "gpu.model", "RTX 4090"));
+    expect(error.message).to.equal(
+      'config.gpu.model: must be lowercase [a-z0-9-], at most 32 characters, got "RTX 4090"',
+    );
+  });
+
+  it("rejects an unknown tier by listing the valid ones", () => {
+    const error = configError(withField(minimalConfig(), "gpu.tier", "datacenter"));
+    expect(error.message).to.equal('config.gpu.tier: must be one of: enterprise, consumer, got "datacenter"');
+  });
+
+  it("rejects a retry cap below the initial delay", () => {
+    const json = withField(minimalConfig(), "retry", { initialDelayMs: 1000, maxDelayMs: 10 });
+    expect(configError(json).field).to.equal("config.retry.maxDelayMs");
+  });
+
+  describe("loading files", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-config-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("reads comments in the file as whitespace, also inside and around values", () => {
+      const file = path.join(dir, "worker.json");
+      const text = JSON.stringify(minimalConfig(), null, 2).replace(
+        '"chain": {',
+        '/* the chain */ "chain": { // block comment above, line comment here\n',
+      );
+      fs.writeFileSync(file, `// header\n${text}\n/* trailer */`);
+      expect(loadConfig(file).chain.rpcUrl).to.equal("http://127.0.0.1:8545");
+    });
+
+    it("keeps // inside strings", () => {
+      const file = path.join(dir, "worker.json");
+      fs.writeFileSync(file, JSON.stringify(minimalConfig()));
+      expect(loadConfig(file).gateway.httpUrl).to.equal("http://127.0.0.1:4000/graphql");
+    });
+
+    it("reports a file that is not JSON", () => {
+      const file = path.join(dir, "worker.json");
+      fs.writeFileSync(file, "{ chain: ");
+      expect(() => loadConfig(file)).to.throw(ConfigError, /is not valid JSON/);
+    });
+
+    it("reports a missing file by its path", () => {
+      const file = path.join(dir, "absent.json");
+      expect(() => loadConfig(file)).to.throw(ConfigError, new RegExp(`cannot read config file ${file}`));
+    });
+  });
+});

@@ -1,0 +1,63 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DeploymentFileError, resolveContractAddresses } from "../../../scripts/worker/contracts";
+
+const ESCROW = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const REGISTRY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+
+describe("contract addresses", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function deploymentFile(json: unknown): string {
+    const file = path.join(dir, "localhost.json");
+    fs.writeFileSync(file, JSON.stringify(json));
+    return file;
+  }
+
+  it("returns the addresses given in the config", () => {
+    expect(
+      resolveContractAddresses({ kind: "addresses", jobEscrow: ESCROW, providerRegistry: REGISTRY }),
+    ).to.deep.equal({
+      jobEscrow: ESCROW,
+      providerRegistry: REGISTRY,
+    });
+  });
+
+  it("reads {contracts: {Name: {address}}} deployment files", () => {
+    const file = deploymentFile({
+      chainId: 31337,
+      contracts: { JobEscrow: { address: ESCROW.toLowerCase() }, ProviderRegistry: { address: REGISTRY } },
+    });
+    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({
+      jobEscrow: ESCROW,
+      providerRegistry: REGISTRY,
+    });
+  });
+
+  it("reads flat {Name: address} deployment files", () => {
+    const file = deploymentFile({ JobEscrow: ESCROW, ProviderRegistry: REGISTRY });
+    expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({
+      jobEscrow: ESCROW,
+      providerRegistry: REGISTRY,
+    });
+  });
+
+  it("names the contract a deployment file lacks", () => {
+    const file = deploymentFile({ contracts: { JobEscrow: { address: ESCROW } } });
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      "has no address for ProviderRegistry",
+    );
+  });
+
+  it("names a deployment file that does not exist", () => {
+    const file = path.join(dir, "absent.json");
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(DeploymentFileError, file);
+  });
+});

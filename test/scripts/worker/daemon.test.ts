@@ -1,0 +1,667 @@
+import { expect } from "chai";
+import { ZeroAddress, keccak256 } from "ethers";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { PolicyConfig } from "../../../scripts/worker/config";
+import { Worker, WorkerEvent, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
+import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
+import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
+import { ResultStore } from "../../../scripts/worker/executors/results";
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionResult,
+  Executor,
+} from "../../../scripts/worker/executors/types";
+import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
+import { silentLogger } from "../../../scripts/worker/logger";
+import {
+  AcceptReceipt,
+  CandidateJob,
+  ChallengeWindowOpenError,
+  JobMarket,
+  JobSource,
+  JobState,
+  JobStatus,
+  MarketRejectedError,
+  ProviderRecord,
+  SubmitReceipt,
+} from "../../../scripts/worker/market";
+import type { JobSpec, LoadedSpec } from "../../../scripts/worker/spec";
+import { SpecFetcher } from "../../../scripts/worker/spec-fetch";
+
+const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+// ---------------------------------------------------------------- test doubles (the real ones come with the wiring)
+
+/** A JobSource fed by the test. */
+class QueueJobSource implements JobSource {
+  private readonly queue: CandidateJob[] = [];
+  private wake: (() => void) | undefined;
+
+  push(...jobs: CandidateJob[]): void {
+    this.queue.push(...jobs);
+    this.wake?.();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+    while (!signal.aborted) {
+      const job = this.queue.shift();
+      if (job) {
+        yield job;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      this.wake = undefined;
+    }
+  }
+}
+
+type Operation = "accept" | "submit" | "settle";
+type StoredJob = JobState & { gpuCount: number; submitted?: { uri: string; hash: string } };
+
+/** An escrow and registry in memory, following IJobEscrow's rules for the calls the worker makes. */
+class InMemoryEscrow implements JobMarket {
+  chainNow = 1_000_000n;
+  challengeWindow = 100n;
+  provider: ProviderRecord = {
+    registered: true,
+    active: true,
+    gpuModel: "rtx-4090-24gb",
+    region: "eu-west",
+    vramGiB: 24,
+    gpuCount: 4,
+    gpusInUse: 0,
+    tier: TierCode.Consumer,
+    pricePerGpuHour: 100n,
+    completedJobs: 0,
+  };
+  readonly calls: string[] = [];
+  readonly states = new Map<bigint, StoredJob>();
+  /** Failures to throw before an operation takes effect, in order (each may first change the state, as a rival would). */
+  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [] };
+  /** Errors to throw after an operation took effect (its answer "lost"), in order. */
+  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [] };
+
+  post(job: CandidateJob): void {
+    this.states.set(job.jobId, {
+      status: JobStatus.Open,
+      provider: job.terms.targetProvider,
+      gpuCount: job.terms.requirements.gpuCount,
+    });
+  }
+
+  async getProvider(): Promise<ProviderRecord> {
+    const inUse = [...this.states.values()]
+      .filter((state) => state.status === JobStatus.Accepted)
+      .reduce((sum, state) => sum + state.gpuCount, 0);
+    return { ...this.provider, gpusInUse: inUse };
+  }
+
+  async getJobState(jobId: bigint): Promise<JobState> {
+    const state = this.states.get(jobId);
+    if (!state) return { status: JobStatus.None, provider: ZeroAddress };
+    return { status: state.status, provider: state.provider, challengeDeadline: state.challengeDeadline };
+  }
+
+  async chainTime(): Promise<bigint> {
+    return this.chainNow;
+  }
+
+  async accept(job: CandidateJob): Promise<AcceptReceipt> {
+    const state = this.begin("accept", job.jobId);
+    if (state.status !== JobStatus.Open)
+      throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
+    state.status = JobStatus.Accepted;
+    state.provider = PROVIDER;
+    return this.end("accept", { resultDeadline: this.chainNow + BigInt(job.terms.maxDuration) + 600n });
+  }
+
+  async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+    const state = this.begin("submit", jobId);
+    if (state.status !== JobStatus.Accepted)
+      throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
+    state.status = JobStatus.Submitted;
+    state.challengeDeadline = this.chainNow + this.challengeWindow;
+    state.submitted = { uri: resultURI, hash: resultHash };
+    return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
+  }
+
+  async settle(jobId: bigint): Promise<void> {
+    const state = this.begin("settle", jobId);
+    if (state.status !== JobStatus.Submitted)
+      throw new MarketRejectedError("settle", jobId, "JobEscrowUnexpectedStatus");
+    if (this.chainNow <= (state.challengeDeadline as bigint))
+      throw new ChallengeWindowOpenError(jobId, state.challengeDeadline as bigint);
+    state.status = JobStatus.Completed;
+    this.end("settle", undefined);
+  }
+
+  count(operation: Operation, jobId?: bigint): number {
+    return this.calls.filter(
+      (call) => call === `${operation}:${jobId}` || (jobId === undefined && call.startsWith(`${operation}:`)),
+    ).length;
+  }
+
+  private begin(operation: Operation, jobId: bigint): StoredJob {
+    this.calls.push(`${operation}:${jobId}`);
+    const before = this.failBefore[operation].shift();
+    if (before) throw before();
+    const state = this.states.get(jobId);
+    if (!state) throw new MarketRejectedError(operation, jobId, "JobEscrowUnknownJob");
+    return state;
+  }
+
+  private end<T>(operation: Operation, value: T): T {
+    const after = this.failAfter[operation].shift();
+    if (after) throw after;
+    return value;
+  }
+}
+
+/** Runs "matmul" jobs only when the test opens its gate; counts how many run at once. */
+class GatedExecutor implements Executor {
+  readonly kind = "matmul" as const;
+  running = 0;
+  maxRunning = 0;
+  readonly signals: AbortSignal[] = [];
+  private opened = false;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly results: ResultStore) {}
+
+  open(): void {
+    this.opened = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+
+  refusalReason(spec: JobSpec): string | undefined {
+    return spec.kind === "matmul" ? undefined : "not matmul";
+  }
+
+  async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+    this.signals.push(signal);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (this.opened) return resolve();
+        this.waiters.push(resolve);
+        signal.addEventListener("abort", () => reject(new ExecutionAbortedError("matmul")), { once: true });
+      });
+    } finally {
+      this.running -= 1;
+    }
+    const bytes = new TextEncoder().encode(`result of ${loaded.hash}`);
+    const published = await this.results.publish(bytes);
+    const metrics = {
+      device: { type: "cpu" as const, name: "test" },
+      startedAt: new Date().toISOString(),
+      wallMs: 0,
+      details: {},
+    };
+    return { resultBytes: bytes, ...published, metrics };
+  }
+}
+
+/** An executor that always fails, as a crashed workload would. */
+class FailingExecutor implements Executor {
+  readonly kind = "matmul" as const;
+  refusalReason(): string | undefined {
+    return undefined;
+  }
+  async run(): Promise<ExecutionResult> {
+    throw new ExecutionError("CUDA error: out of memory");
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function specDocument(kind: "matmul" | "command", id: bigint): string {
+  return kind === "matmul"
+    ? JSON.stringify({ version: 1, kind, params: { n: 4, seed: keccak256(Buffer.from(`seed ${id}`)), rounds: 1 } })
+    : JSON.stringify({ version: 1, kind, params: { input: `job ${id}` } });
+}
+
+function makeJob(
+  id: number,
+  options: { kind?: "matmul" | "command"; specHash?: string } & Partial<CandidateJob["terms"]> = {},
+): CandidateJob {
+  const jobId = BigInt(id);
+  const { kind = "matmul", specHash, ...terms } = options;
+  const document = specDocument(kind, jobId);
+  return {
+    jobId,
+    client: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+    specURI: `data:application/json;base64,${Buffer.from(document).toString("base64")}`,
+    escrowed: 10n ** 18n,
+    terms: {
+      requirements: {
+        gpuModel: `0x${"00".repeat(32)}`,
+        region: `0x${"00".repeat(16)}`,
+        minVramGiB: 0,
+        gpuCount: 1,
+        tier: TierCode.Any,
+        minCompletedJobs: 0,
+      },
+      maxPricePerGpuHour: 1_000n,
+      maxDuration: 3600,
+      acceptDeadline: 2_000_000n,
+      targetProvider: ZeroAddress,
+      specHash: specHash ?? keccak256(Buffer.from(document)),
+      ...terms,
+    },
+  };
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe("worker job loop", () => {
+  let dir: string;
+  let store: ResultStore;
+  let source: QueueJobSource;
+  let market: InMemoryEscrow;
+  let events: WorkerEvent[];
+  let workers: Worker[];
+
+  beforeEach(() => {
+    workers = [];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-daemon-"));
+    store = new ResultStore({ dir, maxUriBytes: 256 });
+    source = new QueueJobSource();
+    market = new InMemoryEscrow();
+    events = [];
+  });
+  // A test that fails half-way must not leave its worker running into the next one.
+  afterEach(async () => {
+    workers.forEach((subject) => subject.abortNow());
+    await Promise.all(workers.map((subject) => subject.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function worker(executor: Executor, overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } = {}): Worker {
+    const subject = new Worker({
+      provider: PROVIDER,
+      policy: {
+        maxConcurrentJobs: 1,
+        minPricePerGpuHour: 0n,
+        maxDurationSeconds: 86_400,
+        acceptedKinds: ["matmul"],
+        autoSettle: true,
+        ...overrides.policy,
+      },
+      source,
+      market,
+      executors: new ExecutorRegistry([executor], ["matmul"]),
+      specs: new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
+      retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 },
+      shutdownGraceMs: overrides.graceMs ?? 5000,
+      logger: silentLogger,
+      onEvent: (event) => events.push(event),
+      settlementPollMs: 5,
+    });
+    workers.push(subject);
+    return subject;
+  }
+
+  function offer(...jobs: CandidateJob[]): void {
+    jobs.forEach((job) => market.post(job));
+    source.push(...jobs);
+  }
+
+  const eventsOf = (type: WorkerEvent["type"], jobId?: bigint) =>
+    events.filter((event) => event.type === type && (jobId === undefined || event.jobId === jobId));
+  const skipReason = (jobId: bigint) => (eventsOf("job-skipped", jobId)[0] as { reason: string } | undefined)?.reason;
+
+  it("accepts, runs, submits and settles a matmul job end to end", async () => {
+    const subject = worker(new MatmulExecutor({ enabled: true, maxN: 2048 }, store));
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    const expected = computeMatmulResult({ n: 4, seed: keccak256(Buffer.from("seed 1")), rounds: 1 });
+    expect(market.states.get(1n)?.submitted?.hash).to.equal(expected.hash);
+    expect(market.count("settle")).to.equal(0);
+
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length === 1);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    expect(events.map((event) => event.type)).to.deep.equal([
+      "job-accepted",
+      "job-executed",
+      "job-submitted",
+      "job-settled",
+    ]);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job paying less than the policy's minimum without calling the market", async () => {
+    const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 5_000n } });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("below policy.minPricePerGpuHour");
+    expect(market.calls).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job requiring a GPU model the provider does not list", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    const job = makeJob(1);
+    job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("requires GPU model h100-80gb-hbm3, we list rtx-4090-24gb");
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("looks again at a job skipped for lack of free GPUs when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.provider = { ...market.provider, gpuCount: 1 };
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    job.terms.requirements.gpuCount = 2;
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("requires 2 GPUs, 1 of 1 are free");
+    market.provider = { ...market.provider, gpuCount: 2 };
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("does not look again at a job whose spec was bad", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    const job = makeJob(1, { specHash: keccak256(Buffer.from("another document")) });
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    source.push(job, makeJob(2, { maxPricePerGpuHour: 0n }));
+    await waitFor(() => eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-skipped").map((event) => event.jobId)).to.deep.equal([1n, 2n]);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job whose spec does not hash to its specHash, before accepting", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    offer(makeJob(1, { specHash: keccak256(Buffer.from("another document")) }));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("bad spec").and.to.contain("but the job commits to");
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job of a kind no enabled executor runs", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    offer(makeJob(1, { kind: "command" }));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("no enabled executor accepts command jobs");
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job that was cancelled before the worker got to it", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const job = makeJob(1);
+    market.post(job);
+    (market.states.get(1n) as JobState).status = JobStatus.Cancelled;
+    const running = subject.run();
+    source.push(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("no longer open (Cancelled)");
+    await subject.stop();
+    await running;
+  });
+
+  it("takes a job the source replays after a reconnect only once", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    source.push(job, makeJob(2));
+    market.post(makeJob(2));
+    await waitFor(() => eventsOf("job-submitted").length === 2);
+    expect(market.count("accept", 1n)).to.equal(1);
+    expect(eventsOf("job-skipped")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
+  it("never runs more jobs at once than maxConcurrentJobs", async () => {
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    offer(...[1, 2, 3, 4, 5].map((id) => makeJob(id)));
+    await waitFor(() => executor.running === 2);
+    // The loop stops pulling candidates while its slots are full.
+    expect(market.count("accept")).to.equal(2);
+    expect(source.pending).to.be.at.least(2);
+    executor.open();
+    await waitFor(() => eventsOf("job-submitted").length === 5);
+    expect(executor.maxRunning).to.equal(2);
+    await subject.stop();
+    await running;
+  });
+
+  it("retries a submission that failed with a network error, submitting once", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failBefore.submit.push(() => Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    expect(market.count("submit", 1n)).to.equal(2);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await subject.stop();
+    await running;
+  });
+
+  it("goes on with a job whose acceptance landed although its answer was lost", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    expect(market.count("accept", 1n)).to.equal(2); // the retry reverted: the job was no longer Open
+    expect(eventsOf("job-accepted")).to.have.length(1);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job another provider accepted first", async () => {
+    const executor = new GatedExecutor(store);
+    market.failBefore.accept.push(() => {
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: OTHER_PROVIDER });
+      return new MarketRejectedError("accept", 1n, "JobEscrowUnexpectedStatus");
+    });
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("accept failed").and.to.contain("JobEscrowUnexpectedStatus");
+    expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("settles only once the chain's time has passed the challenge deadline", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    market.chainNow += market.challengeWindow; // at the deadline: still inside the window
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(market.count("settle")).to.equal(0);
+    market.chainNow += 1n;
+    await waitFor(() => eventsOf("job-settled").length === 1);
+    expect(eventsOf("job-settled")[0]).to.deep.equal({ type: "job-settled", jobId: 1n, by: "worker" });
+    await subject.stop();
+    await running;
+  });
+
+  it("leaves a disputed job to the dispute process", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    (market.states.get(1n) as JobState).status = JobStatus.Disputed;
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-disputed").length === 1);
+    expect(market.count("settle")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("does not settle a job the client approved meanwhile", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    (market.states.get(1n) as JobState).status = JobStatus.Completed;
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length === 1);
+    expect(eventsOf("job-settled")[0]).to.deep.include({ by: "other" });
+    expect(market.count("settle")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("reports a failed execution and carries on with the next job", async () => {
+    const subject = worker(new FailingExecutor());
+    const running = subject.run();
+    offer(makeJob(1), makeJob(2));
+    await waitFor(() => eventsOf("job-failed").length === 2);
+    expect(eventsOf("job-failed", 1n)[0]).to.deep.include({ stage: "execute" });
+    expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error.message).to.equal("CUDA error: out of memory");
+    expect(market.count("submit")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("aborts an execution that runs past the job's maxDuration", async () => {
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1, { maxDuration: 1 }));
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error.message).to.contain(
+      "ran past the job's maxDuration (1 s)",
+    );
+    expect(executor.signals[0].aborted).to.equal(true);
+    await subject.stop();
+    await running;
+  });
+
+  describe("shutdown", () => {
+    it("lets a running job finish and submit within the grace period", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 60_000 });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      const stopped = subject.stop();
+      executor.open();
+      await stopped;
+      await running;
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(executor.signals[0].aborted).to.equal(false);
+    });
+
+    it("aborts a job that outlasts the grace period, without submitting it", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 20 });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      await subject.stop();
+      await running;
+      expect(executor.signals[0].aborted).to.equal(true);
+      expect(eventsOf("job-aborted", 1n)).to.have.length(1);
+      expect(market.count("submit")).to.equal(0);
+    });
+
+    it("takes no new job once stopping", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor);
+      const running = subject.run();
+      await subject.stop();
+      await running;
+      offer(makeJob(1));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(market.calls).to.deep.equal([]);
+    });
+
+    it("does not wait for challenge windows to end", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor);
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      await subject.stop();
+      await running;
+      expect(market.count("settle")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    });
+  });
+
+  it("refuses to start for a provider that is not registered", async () => {
+    market.provider = { ...market.provider, registered: false };
+    const error = await worker(new GatedExecutor(store))
+      .run()
+      .then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+    expect(error).to.be.instanceOf(WorkerStartupError);
+    expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
+  });
+
+  it("ignores jobs directed at another provider", async () => {
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    offer(makeJob(1, { targetProvider: OTHER_PROVIDER }));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("directed at another provider");
+    await subject.stop();
+    await running;
+  });
+});

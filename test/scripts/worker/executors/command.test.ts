@@ -1,0 +1,208 @@
+import { expect } from "chai";
+import { keccak256 } from "ethers";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { CommandExecutorConfig } from "../../../../scripts/worker/config";
+import { CommandExecutor } from "../../../../scripts/worker/executors/command";
+import { ResultStore } from "../../../../scripts/worker/executors/results";
+import { ExecutionAbortedError } from "../../../../scripts/worker/executors/types";
+import {
+  ProcessExitError,
+  ProcessOutputLimitError,
+  ProcessTimeoutError,
+} from "../../../../scripts/worker/process-runner";
+import { CommandParams, LoadedSpec, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
+
+function loaded(params: CommandParams): LoadedSpec {
+  const spec = { version: 1 as const, kind: "command" as const, params };
+  const bytes = encodeJobSpec(spec);
+  return { uri: "data:,", hash: hashSpecBytes(bytes), bytes, spec };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: Error) => error,
+  );
+}
+
+/** Whether `pid` is a running process; a killed process waiting to be reaped (a zombie) counts as dead. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; an orphan is reaped by PID 1, which in a container may be slow.
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("command executor", () => {
+  let dir: string;
+  let workDir: string;
+  let store: ResultStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-command-"));
+    workDir = path.join(dir, "work");
+    store = new ResultStore({ dir: path.join(dir, "results"), maxUriBytes: 256 });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A node script with an absolute shebang, so it runs without PATH in its environment. */
+  function program(name: string, source: string): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `#!${process.execPath}\n${source}\n`, { mode: 0o755 });
+    return file;
+  }
+
+  function executor(
+    programPath: string,
+    overrides: Partial<CommandExecutorConfig> = {},
+    env: NodeJS.ProcessEnv = {},
+  ): CommandExecutor {
+    const config: CommandExecutorConfig = {
+      enabled: true,
+      program: programPath,
+      args: [],
+      timeoutMs: 10_000,
+      maxOutputBytes: 64 * 1024,
+      workDir,
+      envAllowList: [],
+      ...overrides,
+    };
+    return new CommandExecutor(config, store, env);
+  }
+
+  const run = (subject: CommandExecutor, params: CommandParams, signal = new AbortController().signal) =>
+    subject.run(loaded(params), signal);
+
+  it("returns the program's stdout as the result, hashed with keccak256", async () => {
+    const upper = program(
+      "upper.js",
+      `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).params.input.toUpperCase()))`,
+    );
+    const result = await run(executor(upper), { input: "hello gpu", args: [] });
+    expect(Buffer.from(result.resultBytes).toString()).to.equal("HELLO GPU");
+    expect(result.resultHash).to.equal(keccak256(Buffer.from("HELLO GPU")));
+    expect(result.metrics.device).to.deep.equal({ type: "external", name: upper });
+  });
+
+  it("gives the program the exact spec bytes on stdin and in $LATENT_SPEC_PATH", async () => {
+    const echo = program(
+      "echo.js",
+      `const fs=require("fs");let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify([s,fs.readFileSync(process.env.LATENT_SPEC_PATH,"utf8"),process.env.LATENT_SPEC_HASH])))`,
+    );
+    const spec = loaded({ input: "x", args: ["a"] });
+    const result = await executor(echo, { maxOutputBytes: 4096 }).run(spec, new AbortController().signal);
+    const [stdin, file, hash] = JSON.parse(Buffer.from(result.resultBytes).toString()) as string[];
+    expect(stdin).to.equal(Buffer.from(spec.bytes).toString());
+    expect(file).to.equal(stdin);
+    expect(hash).to.equal(spec.hash);
+  });
+
+  it("passes the configured arguments, never the job's", async () => {
+    const argv = program("argv.js", `process.stdout.write(JSON.stringify(process.argv.slice(2)))`);
+    const result = await run(executor(argv, { args: ["--model", "tiny"] }), {
+      input: "",
+      args: ["--evil", "; rm -rf /"],
+    });
+    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal(["--model", "tiny"]);
+  });
+
+  it("delivers shell metacharacters in the spec as inert data", async () => {
+    const marker = path.join(dir, "pwned");
+    const hostile = [`$(touch ${marker})`, `; touch ${marker}`, `\`touch ${marker}\``, `| touch ${marker} &&`];
+    const echo = program(
+      "echo.js",
+      `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify(JSON.parse(s).params)))`,
+    );
+    const result = await run(executor(echo, { args: hostile }), { input: hostile.join(" "), args: hostile });
+    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal({
+      input: hostile.join(" "),
+      args: hostile,
+    });
+    expect(fs.existsSync(marker)).to.equal(false);
+  });
+
+  it("shows the program only allow-listed environment variables", async () => {
+    const env = program("env.js", `process.stdout.write(JSON.stringify(Object.keys(process.env).sort()))`);
+    const parentEnv = { ALLOWED: "yes", LATENT_OPERATOR_KEY: "0xsecret", AWS_SECRET_ACCESS_KEY: "secret" };
+    const result = await run(executor(env, { envAllowList: ["ALLOWED", "NOT_SET"] }, parentEnv), {
+      input: "",
+      args: [],
+    });
+    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal([
+      "ALLOWED",
+      "HOME",
+      "LATENT_SPEC_HASH",
+      "LATENT_SPEC_PATH",
+      "TMPDIR",
+    ]);
+  });
+
+  it("runs each job in a fresh directory that is removed afterwards", async () => {
+    const cwd = program("cwd.js", `require("fs").writeFileSync("scratch","x");process.stdout.write(process.cwd())`);
+    const result = await run(executor(cwd), { input: "", args: [] });
+    const jobDir = Buffer.from(result.resultBytes).toString();
+    expect(path.dirname(jobDir)).to.equal(workDir);
+    expect(fs.existsSync(jobDir)).to.equal(false);
+  });
+
+  it("reports a non-zero exit with its status and stderr, and still removes the directory", async () => {
+    const fail = program(
+      "fail.js",
+      `process.stderr.write("model weights missing");process.stdout.write(process.cwd());process.exit(3)`,
+    );
+    const error = await rejection(run(executor(fail), { input: "", args: [] }));
+    expect(error)
+      .to.be.instanceOf(ProcessExitError)
+      .and.to.include({ exitCode: 3, stderrTail: "model weights missing" });
+    expect(fs.readdirSync(workDir)).to.deep.equal([]);
+  });
+
+  it("kills the program and the processes it started when it runs past the timeout", async () => {
+    const pidFile = path.join(dir, "child.pid");
+    const hang = program(
+      "hang.js",
+      `const c=require("child_process").spawn(process.execPath,["-e","setInterval(()=>{},1000)"],{stdio:"ignore"});` +
+        `require("fs").writeFileSync(${JSON.stringify(pidFile)},String(c.pid));setInterval(()=>{},1000)`,
+    );
+    const error = await rejection(run(executor(hang, { timeoutMs: 1500 }), { input: "", args: [] }));
+    expect(error).to.be.instanceOf(ProcessTimeoutError).and.to.include({ timeoutMs: 1500 });
+    const childPid = Number(fs.readFileSync(pidFile, "utf8"));
+    // The signal is delivered asynchronously; give the kernel a moment rather than assert on the spot.
+    for (let wait = 0; wait < 100 && isRunning(childPid); wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isRunning(childPid)).to.equal(false);
+  });
+
+  it("kills a program that floods its output past the cap", async () => {
+    const flood = program(
+      "flood.js",
+      `const b=Buffer.alloc(65536,120);(function w(){while(process.stdout.write(b));process.stdout.once("drain",w)})()`,
+    );
+    const error = await rejection(run(executor(flood, { maxOutputBytes: 100_000 }), { input: "", args: [] }));
+    expect(error).to.be.instanceOf(ProcessOutputLimitError).and.to.include({ stream: "stdout", limitBytes: 100_000 });
+  });
+
+  it("kills the program when the job is aborted", async () => {
+    const ready = path.join(dir, "ready");
+    const hang = program(
+      "hang.js",
+      `require("fs").writeFileSync(${JSON.stringify(ready)},"");setInterval(()=>{},1000)`,
+    );
+    const controller = new AbortController();
+    const running = run(executor(hang), { input: "", args: [] }, controller.signal);
+    while (!fs.existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    expect(await rejection(running)).to.be.instanceOf(ExecutionAbortedError);
+  });
+});

@@ -1,0 +1,156 @@
+import { expect } from "chai";
+import { keccak256 } from "ethers";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MatmulExecutor, verifyMatmulResult } from "../../../../scripts/worker/executors/matmul";
+import { MATMUL_MODULUS, computeMatmulResult, multiplyMod } from "../../../../scripts/worker/executors/matmul-kernel";
+import { RESULT_DATA_URI_PREFIX, ResultStore } from "../../../../scripts/worker/executors/results";
+import { ExecutionAbortedError } from "../../../../scripts/worker/executors/types";
+import { LoadedSpec, MatmulParams, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
+
+const SEED = "0x5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
+
+/**
+ * The definition in matmul-kernel.ts, re-implemented independently and naively with BigInt: if the fast kernel
+ * (float64, 4×4 tiles, zero padding) ever lost exactness or drifted from the definition, they would disagree.
+ */
+function referenceResult({ n, seed, rounds }: MatmulParams): { bytes: Uint8Array; hash: string } {
+  const mask = (1n << 32n) - 1n;
+  const state = BigInt(keccak256(Buffer.concat([Buffer.from("latent.matmul.v1"), Buffer.from(seed.slice(2), "hex")])));
+  let x = (state >> 224n) & mask;
+  let y = (state >> 192n) & mask;
+  let z = (state >> 160n) & mask;
+  let w = (state >> 128n) & mask;
+  const next = (): bigint => {
+    const t = (x ^ (x << 11n)) & mask;
+    [x, y, z] = [y, z, w];
+    w = (w ^ (w >> 19n) ^ t ^ (t >> 8n)) & mask;
+    return w;
+  };
+  const p = BigInt(MATMUL_MODULUS);
+  const matrix = (): bigint[][] => Array.from({ length: n }, () => Array.from({ length: n }, () => next() % p));
+  const a = matrix();
+  const b = matrix();
+  let c = a;
+  for (let round = 0; round < rounds; round += 1) {
+    c = c.map((row) => b[0].map((_, j) => row.reduce((sum, value, k) => sum + value * b[k][j], 0n) % p));
+  }
+  const bytes = Buffer.alloc(n * n * 2);
+  c.flat().forEach((value, index) => bytes.writeUInt16BE(Number(value), index * 2));
+  return { bytes: new Uint8Array(bytes), hash: keccak256(bytes) };
+}
+
+function loaded(params: MatmulParams): LoadedSpec {
+  const spec = { version: 1 as const, kind: "matmul" as const, params };
+  const bytes = encodeJobSpec(spec);
+  return { uri: "data:,", hash: hashSpecBytes(bytes), bytes, spec };
+}
+
+describe("matmul executor", () => {
+  describe("kernel", () => {
+    for (const params of [
+      { n: 1, seed: SEED, rounds: 1 },
+      { n: 8, seed: SEED, rounds: 1 },
+      { n: 13, seed: SEED, rounds: 3 },
+      { n: 6, seed: `0x${"00".repeat(32)}`, rounds: 2 },
+    ]) {
+      it(`matches the BigInt reference for n=${params.n}, rounds=${params.rounds}, seed ${params.seed.slice(0, 8)}…`, () => {
+        const fast = computeMatmulResult(params);
+        const reference = referenceResult(params);
+        expect(Buffer.from(fast.bytes).equals(Buffer.from(reference.bytes))).to.equal(true);
+        expect(fast.hash).to.equal(reference.hash);
+      });
+    }
+
+    it("stays exact when every entry is the largest residue", () => {
+      const size = 64;
+      const full = new Float64Array(size * size).fill(MATMUL_MODULUS - 1);
+      const product = multiplyMod(full, full, size);
+      const expected = Number((BigInt(size) * BigInt(MATMUL_MODULUS - 1) ** 2n) % BigInt(MATMUL_MODULUS));
+      expect(product.every((value) => value === expected)).to.equal(true);
+    });
+
+    it("gives different results for different seeds", () => {
+      const other = `0x${"11".repeat(32)}`;
+      expect(computeMatmulResult({ n: 4, seed: SEED, rounds: 1 }).hash).not.to.equal(
+        computeMatmulResult({ n: 4, seed: other, rounds: 1 }).hash,
+      );
+    });
+  });
+
+  describe("in a worker thread", () => {
+    let dir: string;
+    let store: ResultStore;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-matmul-"));
+      store = new ResultStore({ dir, maxUriBytes: 256 });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("returns the reference result, its hash and where it was published", async () => {
+      const params = { n: 16, seed: SEED, rounds: 2 };
+      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+        loaded(params),
+        new AbortController().signal,
+      );
+      const reference = referenceResult(params);
+      expect(result.resultHash).to.equal(reference.hash);
+      expect(Buffer.from(result.resultBytes).equals(Buffer.from(reference.bytes))).to.equal(true);
+      expect(result.resultURI).to.equal(`file://${dir}/${reference.hash.slice(2)}.bin`);
+      expect(
+        fs.readFileSync(path.join(dir, `${reference.hash.slice(2)}.bin`)).equals(Buffer.from(reference.bytes)),
+      ).to.equal(true);
+      expect(result.metrics.device.type).to.equal("cpu");
+      expect(result.metrics.details).to.include({ n: 16, rounds: 2, multiplyAdds: 16 ** 3 * 2 });
+    });
+
+    it("inlines a small product as a data: URI", async () => {
+      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+        loaded({ n: 4, seed: SEED, rounds: 1 }),
+        new AbortController().signal,
+      );
+      expect(result.resultURI).to.equal(RESULT_DATA_URI_PREFIX + Buffer.from(result.resultBytes).toString("base64"));
+    });
+
+    it("stops computing when aborted", async () => {
+      const controller = new AbortController();
+      const run = new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+        loaded({ n: 2048, seed: SEED, rounds: 32 }),
+        controller.signal,
+      );
+      controller.abort();
+      const error = await run.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).to.be.instanceOf(ExecutionAbortedError);
+    });
+
+    it("verifies an honest result hash", async () => {
+      const params = { n: 12, seed: SEED, rounds: 1 };
+      const verification = await verifyMatmulResult(
+        { version: 1, kind: "matmul", params },
+        referenceResult(params).hash,
+      );
+      expect(verification).to.deep.equal({ valid: true, expectedHash: referenceResult(params).hash });
+    });
+
+    it("rejects a result hash for another seed", async () => {
+      const params = { n: 12, seed: SEED, rounds: 1 };
+      const forged = referenceResult({ ...params, seed: `0x${"22".repeat(32)}` }).hash;
+      expect((await verifyMatmulResult(params, forged)).valid).to.equal(false);
+    });
+  });
+
+  it("refuses a matrix above the configured maximum before accepting the job", () => {
+    const executor = new MatmulExecutor(
+      { enabled: true, maxN: 512 },
+      new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }),
+    );
+    expect(executor.refusalReason(loaded({ n: 1024, seed: SEED, rounds: 1 }).spec)).to.equal(
+      "matrix size 1024 is above executors.builtin.matmul.maxN (512)",
+    );
+    expect(executor.refusalReason(loaded({ n: 512, seed: SEED, rounds: 1 }).spec)).to.equal(undefined);
+  });
+});

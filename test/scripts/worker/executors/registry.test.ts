@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import { parseConfig } from "../../../../scripts/worker/config";
+import { CommandExecutor } from "../../../../scripts/worker/executors/command";
+import { MatmulExecutor } from "../../../../scripts/worker/executors/matmul";
+import { NoExecutorError, buildExecutors } from "../../../../scripts/worker/executors/registry";
+import { ResultStore } from "../../../../scripts/worker/executors/results";
+import type { JobSpec } from "../../../../scripts/worker/spec";
+
+const BASE = {
+  chain: { rpcUrl: "http://127.0.0.1:8545" },
+  gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+  provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+  operatorKey: { env: "LATENT_OPERATOR_KEY" },
+  contracts: { deploymentFile: "deployments/localhost.json" },
+};
+const MATMUL: JobSpec = { version: 1, kind: "matmul", params: { n: 8, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
+const COMMAND: JobSpec = { version: 1, kind: "command", params: { input: "", args: [] } };
+const store = new ResultStore({ dir: "/tmp", maxUriBytes: 256 });
+
+describe("executor registry", () => {
+  it("runs matmul jobs with the built-in executor by default", () => {
+    const registry = buildExecutors(parseConfig(BASE, "/w.json"), store);
+    expect(registry.kinds()).to.deep.equal(["matmul"]);
+    expect(registry.forSpec(MATMUL)).to.be.instanceOf(MatmulExecutor);
+  });
+
+  it("has no executor for command jobs unless the config enables one", () => {
+    const registry = buildExecutors(parseConfig(BASE, "/w.json"), store);
+    expect(() => registry.forSpec(COMMAND)).to.throw(NoExecutorError, "no enabled executor accepts command jobs");
+    expect(registry.refusalReason(COMMAND)).to.equal("no enabled executor accepts command jobs");
+  });
+
+  it("runs command jobs with the provider's program once enabled", () => {
+    const config = parseConfig(
+      { ...BASE, executors: { command: { enabled: true, program: "/usr/local/bin/job" } } },
+      "/w.json",
+    );
+    expect(buildExecutors(config, store).forSpec(COMMAND)).to.be.instanceOf(CommandExecutor);
+  });
+
+  it("leaves out an enabled executor whose kind the policy does not accept", () => {
+    const config = parseConfig(
+      {
+        ...BASE,
+        executors: { command: { enabled: true, program: "/usr/local/bin/job" } },
+        policy: { acceptedKinds: ["command"] },
+      },
+      "/w.json",
+    );
+    expect(buildExecutors(config, store).kinds()).to.deep.equal(["command"]);
+  });
+
+  it("passes on the executor's own refusal", () => {
+    const config = parseConfig({ ...BASE, executors: { builtin: { matmul: { maxN: 4 } } } }, "/w.json");
+    expect(buildExecutors(config, store).refusalReason(MATMUL)).to.contain("above executors.builtin.matmul.maxN (4)");
+  });
+});

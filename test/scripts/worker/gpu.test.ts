@@ -1,0 +1,219 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { GpuConfig } from "../../../scripts/worker/config";
+import {
+  GpuSpecsUnavailableError,
+  NvidiaSmiOutputError,
+  groupGpus,
+  normaliseGpuModelId,
+  parseNvidiaSmiOutput,
+  resolveGpuSpecs,
+} from "../../../scripts/worker/gpu";
+import { LogRecord, createLogger } from "../../../scripts/worker/logger";
+
+// Output captured from real machines (UUIDs shortened).
+const H100_X8 = Array.from(
+  { length: 8 },
+  (_, i) => `NVIDIA H100 80GB HBM3, 81559, 8, GPU-4c0b5e2a-000${i}, 535.129.03`,
+).join("\n");
+const RTX_4090 = "NVIDIA GeForce RTX 4090, 24564, 1, GPU-9f3e1c77-1d2a, 550.54.14";
+const MIXED = [
+  "NVIDIA GeForce RTX 3090, 24576, 3, GPU-aa01, 535.104.05",
+  "NVIDIA RTX A6000, 49140, 3, GPU-bb02, 535.104.05",
+  "NVIDIA GeForce RTX 3090, 24576, 3, GPU-cc03, 535.104.05",
+].join("\n");
+
+describe("GPU detection", () => {
+  describe("model id normalisation", () => {
+    const cases: [string, number, string][] = [
+      ["NVIDIA H100 80GB HBM3", 81559, "h100-80gb-hbm3"],
+      ["NVIDIA H100 PCIe", 81559, "h100-pcie-80gb"],
+      ["NVIDIA H100 NVL", 95830, "h100-nvl-94gb"],
+      ["NVIDIA H200", 143771, "h200-141gb"],
+      ["NVIDIA A100-SXM4-40GB", 40960, "a100-sxm4-40gb"],
+      ["NVIDIA A100-SXM4-80GB", 81920, "a100-sxm4-80gb"],
+      ["NVIDIA A100-PCIE-40GB", 40960, "a100-pcie-40gb"],
+      ["NVIDIA A100 80GB PCIe", 81920, "a100-80gb-pcie"],
+      ["NVIDIA L40S", 46068, "l40s-48gb"],
+      ["NVIDIA L4", 23034, "l4-24gb"],
+      ["NVIDIA A10G", 23028, "a10g-24gb"],
+      ["Tesla T4", 15360, "t4-16gb"],
+      ["Tesla V100-SXM2-16GB", 16160, "v100-sxm2-16gb"],
+      ["NVIDIA GeForce RTX 4090", 24564, "rtx-4090-24gb"],
+      ["NVIDIA GeForce RTX 3090", 24576, "rtx-3090-24gb"],
+      ["NVIDIA GeForce RTX 3080 Ti", 12288, "rtx-3080-ti-12gb"],
+      ["NVIDIA GeForce RTX 4090 Laptop GPU", 16376, "rtx-4090-laptop-16gb"],
+      ["NVIDIA RTX A6000", 49140, "rtx-a6000-48gb"],
+      ["NVIDIA RTX 6000 Ada Generation", 49140, "rtx-6000-ada-48gb"],
+      ["Quadro RTX 8000", 48601, "rtx-8000-48gb"],
+    ];
+    for (const [name, memoryMiB, id] of cases) {
+      it(`maps "${name}" with ${memoryMiB} MiB to ${id}`, () => {
+        expect(normaliseGpuModelId(name, memoryMiB)).to.equal(id);
+      });
+    }
+
+    it("keeps ids within 32 bytes of [a-z0-9-] and keeps the memory size when shortening", () => {
+      const id = normaliseGpuModelId(
+        "NVIDIA Some Very Long Experimental Accelerator Engineering Sample (rev 2)",
+        98304,
+      );
+      expect(id).to.match(/^[a-z0-9-]{1,32}$/);
+      expect(id.endsWith("-96gb")).to.equal(true);
+      expect(id.startsWith("some-very-long")).to.equal(true);
+    });
+
+    it("reports the measured memory when no marketed size is near it", () => {
+      expect(normaliseGpuModelId("NVIDIA Prototype", 56 * 1024)).to.equal("prototype-56gb");
+    });
+  });
+
+  describe("nvidia-smi output", () => {
+    it("parses one device per line", () => {
+      expect(parseNvidiaSmiOutput(RTX_4090)).to.deep.equal([
+        { name: "NVIDIA GeForce RTX 4090", memoryMiB: 24564, uuid: "GPU-9f3e1c77-1d2a", driverVersion: "550.54.14" },
+      ]);
+    });
+
+    it("rejects a line whose memory is not a number", () => {
+      expect(() => parseNvidiaSmiOutput("NVIDIA L4, [N/A], 1, GPU-1, 550.54.14")).to.throw(
+        NvidiaSmiOutputError,
+        "memory.total",
+      );
+    });
+
+    it("offers the largest homogeneous group of a mixed machine and lists the rest", () => {
+      const { offered, ignored } = groupGpus(parseNvidiaSmiOutput(MIXED));
+      expect(offered.model).to.equal("rtx-3090-24gb");
+      expect(offered.devices.map((device) => device.uuid)).to.deep.equal(["GPU-aa01", "GPU-cc03"]);
+      expect(ignored.map((group) => [group.model, group.devices.length])).to.deep.equal([["rtx-a6000-48gb", 1]]);
+    });
+
+    it("breaks a tie between groups in favour of more VRAM", () => {
+      const { offered } = groupGpus(
+        parseNvidiaSmiOutput(`${RTX_4090}\nNVIDIA RTX A6000, 49140, 2, GPU-bb02, 550.54.14`),
+      );
+      expect(offered.model).to.equal("rtx-a6000-48gb");
+    });
+  });
+
+  describe("resolving specs with a fake nvidia-smi on PATH", () => {
+    let binDir: string;
+    let records: LogRecord[];
+    const logger = () => createLogger("debug", (record) => records.push(record));
+    const env = () => ({ ...process.env, PATH: `${binDir}:${process.env.PATH ?? ""}` });
+    const gpuConfig = (overrides: Partial<GpuConfig> = {}): GpuConfig => ({
+      detect: true,
+      nvidiaSmiPath: "nvidia-smi",
+      detectTimeoutMs: 5000,
+      region: "eu-west",
+      tier: "enterprise",
+      ...overrides,
+    });
+
+    // The fake insists on the exact query, so a test also fails if the worker asks nvidia-smi the wrong question.
+    function installNvidiaSmi(body: string): void {
+      const script = [
+        "#!/bin/sh",
+        'if [ "$1" != "--query-gpu=name,memory.total,count,uuid,driver_version" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
+        '  echo "unexpected arguments: $*" >&2; exit 64',
+        "fi",
+        body,
+      ].join("\n");
+      fs.writeFileSync(path.join(binDir, "nvidia-smi"), `${script}\n`, { mode: 0o755 });
+    }
+
+    beforeEach(() => {
+      binDir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gpu-"));
+      records = [];
+    });
+    afterEach(() => fs.rmSync(binDir, { recursive: true, force: true }));
+
+    it("reports eight H100s from an 8-GPU server", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(specs).to.deep.include({
+        model: "h100-80gb-hbm3",
+        displayName: "NVIDIA H100 80GB HBM3",
+        vramGiB: 80,
+        gpuCount: 8,
+        region: "eu-west",
+        tier: "enterprise",
+        source: "nvidia-smi",
+        driverVersion: "535.129.03",
+      });
+      expect(specs.uuids).to.have.length(8);
+    });
+
+    it("lets config fields win over what nvidia-smi says", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-oc-24gb", gpuCount: 1 }), logger(), env());
+      expect(specs).to.deep.include({ model: "rtx-4090-oc-24gb", vramGiB: 24, source: "nvidia-smi+config" });
+    });
+
+    it("warns when it leaves GPUs of another model out", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(specs.gpuCount).to.equal(2);
+      expect(specs.ignored).to.deep.equal([{ model: "rtx-a6000-48gb", count: 1 }]);
+      expect(records.some((record) => record.level === "warn" && record.msg.includes("heterogeneous"))).to.equal(true);
+    });
+
+    it("falls back to config when nvidia-smi fails, logging why", async () => {
+      installNvidiaSmi(
+        'echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver." >&2\nexit 9',
+      );
+      const specs = await resolveGpuSpecs(
+        gpuConfig({ model: "rtx-3090-24gb", vramGiB: 24, gpuCount: 2 }),
+        logger(),
+        env(),
+      );
+      expect(specs).to.deep.include({
+        model: "rtx-3090-24gb",
+        displayName: "rtx-3090-24gb",
+        gpuCount: 2,
+        source: "config",
+      });
+      const warning = records.find((record) => record.level === "warn");
+      expect(String(warning?.fields.reason)).to.contain("exited with status 9").and.to.contain("couldn't communicate");
+    });
+
+    it("falls back to config when nvidia-smi hangs past the timeout", async () => {
+      installNvidiaSmi("sleep 30");
+      const config = gpuConfig({ detectTimeoutMs: 300, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
+      const specs = await resolveGpuSpecs(config, logger(), env());
+      expect(specs.source).to.equal("config");
+      expect(String(records.find((record) => record.level === "warn")?.fields.reason)).to.contain(
+        "ran longer than 300 ms",
+      );
+    });
+
+    it("falls back to config when nvidia-smi is not installed", async () => {
+      const config = gpuConfig({ model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
+      const specs = await resolveGpuSpecs(config, logger(), { PATH: binDir });
+      expect(specs.source).to.equal("config");
+      expect(String(records.find((record) => record.level === "warn")?.fields.reason)).to.equal("nvidia-smi not found");
+    });
+
+    it("names the config fields it needs when nothing detects the GPUs", async () => {
+      const attempt = resolveGpuSpecs(gpuConfig({ model: "l4-24gb" }), logger(), { PATH: binDir });
+      const error = await attempt.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).to.be.instanceOf(GpuSpecsUnavailableError);
+      expect((error as GpuSpecsUnavailableError).missingFields).to.deep.equal(["vramGiB", "gpuCount"]);
+      expect((error as Error).message).to.contain("config.gpu.vramGiB, config.gpu.gpuCount");
+    });
+
+    it("does not run nvidia-smi when detection is off", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      const config = gpuConfig({ detect: false, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
+      const specs = await resolveGpuSpecs(config, logger(), env());
+      expect(specs).to.deep.include({ model: "l4-24gb", source: "config" });
+      expect(records).to.deep.equal([]);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { expect } from "chai";
+import { ZeroAddress } from "ethers";
+import { reconnectingJobSource } from "../../../scripts/worker/job-source";
+import { silentLogger } from "../../../scripts/worker/logger";
+import type { CandidateJob } from "../../../scripts/worker/market";
+import type { RetryPolicy } from "../../../scripts/worker/retry";
+
+const FAST: RetryPolicy = { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 };
+
+function job(id: number): CandidateJob {
+  return {
+    jobId: BigInt(id),
+    client: ZeroAddress,
+    specURI: "data:,",
+    escrowed: 0n,
+    terms: {
+      requirements: {
+        gpuModel: `0x${"00".repeat(32)}`,
+        region: `0x${"00".repeat(16)}`,
+        minVramGiB: 0,
+        gpuCount: 1,
+        tier: 0,
+        minCompletedJobs: 0,
+      },
+      maxPricePerGpuHour: 1n,
+      maxDuration: 60,
+      acceptDeadline: 0n,
+      targetProvider: ZeroAddress,
+      specHash: `0x${"00".repeat(32)}`,
+    },
+  };
+}
+
+const networkError = () => Object.assign(new Error("socket closed"), { code: "ECONNRESET" });
+
+/** Resolves when `signal` aborts. */
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
+
+describe("reconnecting job source", () => {
+  it("reconnects after a dropped or ended connection and keeps yielding jobs", async () => {
+    let connections = 0;
+    const source = reconnectingJobSource(
+      async function* (signal) {
+        connections += 1;
+        if (connections === 1) {
+          yield job(1);
+          throw networkError();
+        }
+        if (connections === 2) {
+          yield job(2); // then the server closes the subscription
+          return;
+        }
+        yield job(3);
+        await aborted(signal);
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const controller = new AbortController();
+    const received: bigint[] = [];
+    for await (const candidate of source.jobs(controller.signal)) {
+      received.push(candidate.jobId);
+      if (received.length === 3) controller.abort();
+    }
+    expect(received).to.deep.equal([1n, 2n, 3n]);
+    expect(connections).to.equal(3);
+  });
+
+  it("keeps trying a gateway that refuses connections, beyond maxAttempts", async () => {
+    let connections = 0;
+    const source = reconnectingJobSource(
+      async function* () {
+        connections += 1;
+        if (connections <= 5) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        yield job(1);
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const controller = new AbortController();
+    for await (const candidate of source.jobs(controller.signal)) {
+      expect(candidate.jobId).to.equal(1n);
+      controller.abort();
+    }
+    expect(connections).to.equal(6);
+  });
+
+  it("gives up on an error that retrying cannot fix", async () => {
+    const source = reconnectingJobSource(
+      // eslint-disable-next-line require-yield
+      async function* () {
+        throw new Error("GraphQL schema has no field jobOpened");
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const iterator = source.jobs(new AbortController().signal)[Symbol.asyncIterator]();
+    const error = await iterator.next().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect((error as Error).message).to.equal("GraphQL schema has no field jobOpened");
+  });
+
+  it("ends while waiting to reconnect when aborted", async () => {
+    const controller = new AbortController();
+    const slow: RetryPolicy = { ...FAST, initialDelayMs: 60_000, maxDelayMs: 60_000 };
+    const source = reconnectingJobSource(
+      async function* () {
+        yield job(1);
+        controller.abort();
+        throw networkError();
+      },
+      { retry: slow, logger: silentLogger },
+    );
+    const received: bigint[] = [];
+    for await (const candidate of source.jobs(controller.signal)) received.push(candidate.jobId);
+    expect(received).to.deep.equal([1n]);
+  });
+});

@@ -1,0 +1,143 @@
+import { expect } from "chai";
+import { ZeroAddress } from "ethers";
+import type { PolicyConfig } from "../../../scripts/worker/config";
+import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
+import type { CandidateJob, ProviderRecord } from "../../../scripts/worker/market";
+import { matchRequirements, screenJob } from "../../../scripts/worker/policy";
+
+const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const NOW = 1_000n;
+
+const RECORD: ProviderRecord = {
+  registered: true,
+  active: true,
+  gpuModel: "h100-80gb-hbm3",
+  region: "us-east",
+  vramGiB: 80,
+  gpuCount: 8,
+  gpusInUse: 6,
+  tier: TierCode.Enterprise,
+  pricePerGpuHour: 2_000n,
+  completedJobs: 3,
+};
+
+const POLICY: PolicyConfig = {
+  maxConcurrentJobs: 1,
+  minPricePerGpuHour: 1_000n,
+  maxDurationSeconds: 7200,
+  acceptedKinds: ["matmul"],
+  autoSettle: true,
+};
+
+function job(
+  changes: { requirements?: Partial<CandidateJob["terms"]["requirements"]> } & Partial<
+    Omit<CandidateJob["terms"], "requirements">
+  > = {},
+): CandidateJob {
+  const { requirements, ...terms } = changes;
+  return {
+    jobId: 1n,
+    client: ZeroAddress,
+    specURI: "data:,",
+    escrowed: 0n,
+    terms: {
+      requirements: {
+        gpuModel: `0x${"00".repeat(32)}`,
+        region: `0x${"00".repeat(16)}`,
+        minVramGiB: 0,
+        gpuCount: 1,
+        tier: TierCode.Any,
+        minCompletedJobs: 0,
+        ...requirements,
+      },
+      maxPricePerGpuHour: 3_000n,
+      maxDuration: 3600,
+      acceptDeadline: NOW + 60n,
+      targetProvider: ZeroAddress,
+      specHash: `0x${"00".repeat(32)}`,
+      ...terms,
+    },
+  };
+}
+
+describe("job selection policy", () => {
+  it("takes an open job that meets every requirement", () => {
+    expect(screenJob(job(), PROVIDER, POLICY)).to.equal(undefined);
+    expect(matchRequirements(job(), RECORD, NOW)).to.equal(undefined);
+  });
+
+  it("takes a job directed at this provider, whatever the address's case", () => {
+    expect(screenJob(job({ targetProvider: PROVIDER.toLowerCase() }), PROVIDER, POLICY)).to.equal(undefined);
+  });
+
+  it("skips a job directed at another provider", () => {
+    expect(
+      screenJob(job({ targetProvider: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }), PROVIDER, POLICY),
+    ).to.contain("another provider");
+  });
+
+  it("skips a job paying less than the policy's minimum", () => {
+    expect(screenJob(job({ maxPricePerGpuHour: 999n }), PROVIDER, POLICY)).to.contain(
+      "below policy.minPricePerGpuHour (1000)",
+    );
+  });
+
+  it("skips a job that may run longer than the policy allows", () => {
+    expect(screenJob(job({ maxDuration: 7201 }), PROVIDER, POLICY)).to.contain(
+      "above policy.maxDurationSeconds (7200)",
+    );
+  });
+
+  it("skips a job whose acceptance deadline has passed on-chain", () => {
+    expect(matchRequirements(job({ acceptDeadline: NOW - 1n }), RECORD, NOW)).to.contain("acceptance deadline");
+  });
+
+  it("skips a job paying less than the provider's listed price", () => {
+    expect(matchRequirements(job({ maxPricePerGpuHour: 1_999n }), RECORD, NOW)).to.equal(
+      "pays at most 1999 per GPU-hour, our price is 2000",
+    );
+  });
+
+  it("matches a required GPU model by its decoded id", () => {
+    expect(
+      matchRequirements(job({ requirements: { gpuModel: encodeShortId("h100-80gb-hbm3", 32) } }), RECORD, NOW),
+    ).to.equal(undefined);
+    expect(
+      matchRequirements(job({ requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } }), RECORD, NOW),
+    ).to.contain("a100-sxm4-80gb");
+  });
+
+  it("skips a job in another region", () => {
+    expect(matchRequirements(job({ requirements: { region: encodeShortId("eu-west", 16) } }), RECORD, NOW)).to.equal(
+      "requires region eu-west, we list us-east",
+    );
+  });
+
+  it("skips a job needing more VRAM per GPU", () => {
+    expect(matchRequirements(job({ requirements: { minVramGiB: 96 } }), RECORD, NOW)).to.contain(
+      "requires 96 GiB per GPU",
+    );
+  });
+
+  it("skips a job needing more GPUs than are free now", () => {
+    expect(matchRequirements(job({ requirements: { gpuCount: 3 } }), RECORD, NOW)).to.equal(
+      "requires 3 GPUs, 2 of 8 are free",
+    );
+  });
+
+  it("skips a job for another tier", () => {
+    expect(matchRequirements(job({ requirements: { tier: TierCode.Consumer } }), RECORD, NOW)).to.equal(
+      "requires tier Consumer, we list Enterprise",
+    );
+  });
+
+  it("skips a job requiring a longer track record", () => {
+    expect(matchRequirements(job({ requirements: { minCompletedJobs: 4 } }), RECORD, NOW)).to.contain(
+      "requires 4 completed jobs",
+    );
+  });
+
+  it("skips every job while the provider is inactive", () => {
+    expect(matchRequirements(job(), { ...RECORD, active: false }, NOW)).to.contain("not active");
+  });
+});
