@@ -2,27 +2,27 @@ import type { JobOrderField, ProviderOrderField, Resolvers } from "../generated/
 import { dayCount, pageSize } from "../limits/page-size";
 import { parseJobId } from "../model/ids";
 import { toConnection } from "../model/models";
-import type { CursorValueKind } from "../model/cursor";
 import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { keysetConnection, type KeysetSort } from "../services/keyset";
+import { keysetConnection, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
 
-const PROVIDER_ORDER: Record<ProviderOrderField, { field: keyof ProviderEntity & string; kind: CursorValueKind }> = {
-  ADDRESS: { field: "id", kind: "hex" },
-  PRICE: { field: "pricePerGpuHour", kind: "integer" },
-  REPUTATION: { field: "reputationScore", kind: "integer" },
-  FREE_GPUS: { field: "gpusFree", kind: "integer" },
-  GPU_COUNT: { field: "gpuCount", kind: "integer" },
-  VRAM: { field: "vramGiB", kind: "integer" },
-  STAKE: { field: "staked", kind: "integer" },
-  CREATED_AT: { field: "createdAt", kind: "integer" },
+const PROVIDER_ORDER: Record<ProviderOrderField, { field: keyof ProviderEntity & string; type: SortKeyType }> = {
+  ADDRESS: { field: "id", type: "Bytes" },
+  PRICE: { field: "pricePerGpuHour", type: "BigInt" },
+  REPUTATION: { field: "reputationScore", type: "Int" },
+  FREE_GPUS: { field: "gpusFree", type: "Int" },
+  GPU_COUNT: { field: "gpuCount", type: "Int" },
+  VRAM: { field: "vramGiB", type: "Int" },
+  STAKE: { field: "staked", type: "BigInt" },
+  CREATED_AT: { field: "createdAt", type: "BigInt" },
 };
 
+/** Every job ordering is by a BigInt field. */
 const JOB_ORDER: Record<JobOrderField, keyof JobEntity & string> = {
   CREATED: "jobId",
   UPDATED: "updatedAt",
@@ -31,12 +31,12 @@ const JOB_ORDER: Record<JobOrderField, keyof JobEntity & string> = {
 };
 
 function providerSort(field: ProviderOrderField, direction: "asc" | "desc"): KeysetSort<ProviderEntity> {
-  const { field: column, kind } = PROVIDER_ORDER[field];
+  const { field: column, type } = PROVIDER_ORDER[field];
   return {
     tag: `providers:${field}:${direction.toUpperCase()}`,
     field: column,
     direction,
-    keyKind: kind,
+    keyType: type,
     idKind: "hex",
     keyOf: (p) => String(p[column]),
   };
@@ -48,7 +48,7 @@ function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "de
     tag: `${tagPrefix}:${field}:${direction.toUpperCase()}`,
     field: column,
     direction,
-    keyKind: "integer",
+    keyType: "BigInt",
     idKind: "integer",
     keyOf: (j) => String(j[column]),
   };

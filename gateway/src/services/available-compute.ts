@@ -15,7 +15,7 @@ import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
-import { keysetConnection, type KeysetSort } from "./keyset";
+import { keysetConnection, type KeysetSort, type SortKeyType } from "./keyset";
 
 /** JobEscrow's longest job: 30 days. */
 const MAX_HOURS = 720;
@@ -134,11 +134,11 @@ async function rankedPage(
 
 const EMPTY_QUOTE = { gpuCount: 0, durationSeconds: 0, cost: 0n, protocolFee: 0n, collateral: 0n, collateralAvailable: false };
 
-const ORDER_FIELDS: Record<OfferOrder["field"], keyof ProviderEntity & string> = {
-  PRICE: "pricePerGpuHour",
-  REPUTATION: "reputationScore",
-  FREE_GPUS: "gpusFree",
-  VRAM: "vramGiB",
+const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & string; type: SortKeyType }> = {
+  PRICE: { field: "pricePerGpuHour", type: "BigInt" },
+  REPUTATION: { field: "reputationScore", type: "Int" },
+  FREE_GPUS: { field: "gpusFree", type: "Int" },
+  VRAM: { field: "vramGiB", type: "Int" },
 };
 
 export async function availableCompute(
@@ -156,13 +156,13 @@ export async function availableCompute(
       encodeCursor(RANKED_TAG, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id }),
     );
   }
-  const field = ORDER_FIELDS[args.orderBy.field];
+  const { field, type } = ORDER_FIELDS[args.orderBy.field];
   const direction = args.orderBy.direction === "DESC" ? "desc" : "asc";
   const sort: KeysetSort<ProviderEntity> = {
     tag: `offers:${args.orderBy.field}:${direction.toUpperCase()}`,
     field,
     direction,
-    keyKind: "integer",
+    keyType: type,
     idKind: "hex",
     keyOf: (p) => String(p[field]),
   };

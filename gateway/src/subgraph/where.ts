@@ -20,7 +20,7 @@ export function anyOf(...parts: Where[]): Where {
  * Rows after (`key`, `id`) in `field direction, id direction` order, which is how graph-node sorts (ties on the
  * sort key are broken by id in the same direction).
  */
-export function keysetAfter(field: string, direction: SortDirection, key: string, id: string): Where {
+export function keysetAfter(field: string, direction: SortDirection, key: string | number, id: string): Where {
   const op = direction === "asc" ? "gt" : "lt";
   if (field === "id") return { [`id_${op}`]: id };
   return anyOf({ [`${field}_${op}`]: key }, { [field]: key, [`id_${op}`]: id });
