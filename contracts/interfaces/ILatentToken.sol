@@ -11,7 +11,16 @@ import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 ///         `mode=timestamp`), so governance works on L2s whose block numbers are irregular. The whole supply is
 ///         minted once at deployment, to the treasury (the governance timelock) and to an allocation list; it is
 ///         constant afterwards (no mint, no burn: slashed tokens go to the treasury).
-interface ILatentToken is IERC20, IERC20Permit, IVotes, IERC6372 {
+interface ILatentToken is IERC20, IERC20Permit, IERC6372, IVotes {
     /// @notice Allocation lengths differ, or an allocation goes to the zero address.
     error LatentTokenInvalidAllocation(uint256 index);
+
+    /// @notice A protocol custodian (Staking, JobEscrow, DisputeManager) tried to delegate: the tokens it holds
+    ///         belong to others and never vote.
+    error LatentTokenCustodianCannotDelegate(address custodian);
+
+    /// @notice Whether `account` is one of the protocol contracts that hold LAT for others (stake, job escrow,
+    ///         dispute deposits). Their balances never carry votes, so transfers to and from them skip the
+    ///         delegate lookup.
+    function isCustodian(address account) external view returns (bool);
 }

@@ -113,6 +113,17 @@ interface IStaking is IGoverned {
     ///         Job escrow and dispute manager only.
     function slash(address provider, uint256 jobId, uint256 amount, address beneficiary, uint256 reward) external;
 
+    /// @notice `slash`, then `unlock` what remains of `jobId`'s collateral, in one call (a timed-out job ends
+    ///         both ways at once). Emits `Slashed` then `CollateralUnlocked`, as the two calls would. Job escrow only.
+    /// @return unlocked The amount unlocked after the slash.
+    function slashAndUnlock(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) external returns (uint256 unlocked);
+
     /// @notice Set the minimum stake per listed GPU that keeps a provider active. Governance only.
     function setMinStakePerGpu(uint256 minStakePerGpu) external;
 

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Governed} from "../governance/Governed.sol";
+import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
+import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {LatentMath} from "../libraries/LatentMath.sol";
+
+/// @title DisputeManager
+/// @notice See IDisputeManager. It holds only dispute deposits; job escrow stays in the JobEscrow and collateral in
+///         Staking, and it moves them only through their dispute-manager entry points and the per-job `slash`.
+///         The deposit, challenge window, dispute period, slashing cut and reward share are those of the job's
+///         EconomicParams version (fixed at acceptance); the arbitrator is read live.
+contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
+    using SafeERC20 for IERC20;
+
+    /// @notice Longest evidence URI, in bytes.
+    uint256 public constant MAX_URI_LENGTH = 256;
+
+    /// @notice LAT.
+    IERC20 public immutable token;
+    /// @notice The JobEscrow whose submitted results may be disputed.
+    IJobEscrow public immutable jobEscrow;
+    /// @notice Where an upheld dispute slashes the job's collateral.
+    IStaking public immutable staking;
+    /// @notice Where providers' operators are known.
+    IProviderRegistry public immutable registry;
+
+    mapping(uint256 jobId => Dispute) private _disputes;
+
+    /// @inheritdoc IDisputeManager
+    address public arbitrator;
+
+    /// @param governance_ The LatentTimelock.
+    /// @param token_ LAT.
+    /// @param jobEscrow_ The JobEscrow.
+    /// @param staking_ The Staking contract.
+    /// @param registry_ The ProviderRegistry.
+    /// @param arbitrator_ The first arbitrator (non-zero).
+    constructor(
+        address governance_,
+        IERC20 token_,
+        IJobEscrow jobEscrow_,
+        IStaking staking_,
+        IProviderRegistry registry_,
+        address arbitrator_
+    ) Governed(governance_) {
+        _requireNonZero("token", address(token_));
+        _requireNonZero("jobEscrow", address(jobEscrow_));
+        _requireNonZero("staking", address(staking_));
+        _requireNonZero("registry", address(registry_));
+        token = token_;
+        jobEscrow = jobEscrow_;
+        staking = staking_;
+        registry = registry_;
+        _setArbitrator(arbitrator_);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function openDispute(uint256 jobId, string calldata evidenceURI) external nonReentrant {
+        _openDispute(jobId, evidenceURI);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function openDisputeWithPermit(
+        uint256 jobId,
+        string calldata evidenceURI,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant {
+        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+        uint256 deposit = jobEscrow.getParams(job.paramsId).disputeDeposit;
+        // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), deposit, permitDeadline, v, r, s) {} catch {}
+        _openDispute(jobId, evidenceURI);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function answerDispute(uint256 jobId, string calldata evidenceURI) external {
+        Dispute storage dispute = _requireOpen(jobId);
+        if (dispute.answered) revert DisputeManagerAlreadyAnswered(jobId);
+        address provider = jobEscrow.getJob(jobId).provider;
+        if (msg.sender != provider && !registry.isAuthorized(provider, msg.sender)) {
+            revert DisputeManagerUnauthorized(msg.sender, provider);
+        }
+        _checkURI(evidenceURI);
+        dispute.answered = true;
+        emit DisputeAnswered(jobId, provider, msg.sender, evidenceURI);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function rule(uint256 jobId, Ruling ruling, uint256 slashAmount) external nonReentrant {
+        if (msg.sender != arbitrator) revert DisputeManagerNotArbitrator(msg.sender);
+        Dispute storage dispute = _requireOpen(jobId);
+        uint40 ruleDeadline = dispute.ruleDeadline;
+        if (block.timestamp > ruleDeadline) revert DisputeManagerRulingPeriodOver(jobId, ruleDeadline);
+        if (ruling != Ruling.Upheld && ruling != Ruling.Rejected && ruling != Ruling.Draw) {
+            revert DisputeManagerInvalidRuling(ruling);
+        }
+        dispute.ruling = ruling;
+        uint256 deposit = dispute.deposit;
+        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+
+        if (ruling == Ruling.Upheld) {
+            IJobEscrow.EconomicParams memory params = jobEscrow.getParams(job.paramsId);
+            (, uint256 collateral) = staking.jobCollateral(jobId);
+            uint256 maxSlash = LatentMath.bps(collateral, params.maxSlashingCutBps);
+            if (slashAmount > maxSlash) revert DisputeManagerSlashTooLarge(jobId, slashAmount, maxSlash);
+            uint256 reward = LatentMath.bps(slashAmount, params.disputeRewardBps);
+            if (slashAmount != 0) staking.slash(job.provider, jobId, slashAmount, job.client, reward);
+            jobEscrow.refundDisputed(jobId);
+            emit DisputeResolved(jobId, ruling, msg.sender, slashAmount, reward, job.client);
+            token.safeTransfer(job.client, deposit);
+        } else if (ruling == Ruling.Rejected) {
+            jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeRejected);
+            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, job.provider);
+            token.safeTransfer(job.provider, deposit);
+        } else {
+            jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
+            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, job.client);
+            token.safeTransfer(job.client, deposit);
+        }
+    }
+
+    /// @inheritdoc IDisputeManager
+    function closeExpired(uint256 jobId) external nonReentrant {
+        Dispute storage dispute = _requireOpen(jobId);
+        uint40 ruleDeadline = dispute.ruleDeadline;
+        if (block.timestamp <= ruleDeadline) revert DisputeManagerRulingPeriodNotOver(jobId, ruleDeadline);
+        dispute.ruling = Ruling.Expired;
+        address client = jobEscrow.getJob(jobId).client;
+        jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
+        emit DisputeResolved(jobId, Ruling.Expired, msg.sender, 0, 0, client);
+        token.safeTransfer(client, dispute.deposit);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function setArbitrator(address arbitrator_) external onlyGovernance {
+        _setArbitrator(arbitrator_);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function getDispute(uint256 jobId) external view returns (Dispute memory) {
+        return _disputes[jobId];
+    }
+
+    function _openDispute(uint256 jobId, string calldata evidenceURI) private {
+        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+        if (msg.sender != job.client) revert DisputeManagerNotClient(jobId, msg.sender);
+        if (job.status != IJobEscrow.JobStatus.Submitted) revert DisputeManagerJobNotSubmitted(jobId);
+        IJobEscrow.EconomicParams memory params = jobEscrow.getParams(job.paramsId);
+        uint64 challengeDeadline = uint64(job.submittedAt) + params.challengeWindow;
+        if (block.timestamp > challengeDeadline) revert DisputeManagerChallengeWindowClosed(jobId, challengeDeadline);
+        _checkURI(evidenceURI);
+
+        // block.timestamp + at most 14 days fits in 40 bits for the next 30,000 years.
+        uint40 ruleDeadline = uint40(block.timestamp + params.disputePeriod);
+        _disputes[jobId] = Dispute({
+            deposit: params.disputeDeposit,
+            openedAt: uint40(block.timestamp),
+            ruleDeadline: ruleDeadline,
+            ruling: Ruling.None,
+            answered: false
+        });
+        jobEscrow.markDisputed(jobId);
+        emit DisputeOpened(jobId, msg.sender, job.provider, params.disputeDeposit, evidenceURI, ruleDeadline);
+        token.safeTransferFrom(msg.sender, address(this), params.disputeDeposit);
+    }
+
+    function _requireOpen(uint256 jobId) private view returns (Dispute storage dispute) {
+        dispute = _disputes[jobId];
+        if (dispute.openedAt == 0 || dispute.ruling != Ruling.None) revert DisputeManagerNoOpenDispute(jobId);
+    }
+
+    function _checkURI(string calldata uri) private pure {
+        uint256 length = bytes(uri).length;
+        if (length == 0 || length > MAX_URI_LENGTH) revert DisputeManagerInvalidEvidenceURI(length, MAX_URI_LENGTH);
+    }
+
+    function _setArbitrator(address value) private {
+        _requireNonZero("arbitrator", value);
+        arbitrator = value;
+        emit AddressParameterUpdated("arbitrator", value);
+    }
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
+import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
+import {ILatentGovernor} from "../interfaces/ILatentGovernor.sol";
+
+/// @title LatentGovernor
+/// @notice See ILatentGovernor. Voting delay and period are in seconds (the token's clock is the timestamp).
+///         Only delegated LAT votes: staked and escrowed tokens sit in protocol contracts and carry no votes.
+///         The settings themselves (delay, period, threshold, quorum) change only through a proposal.
+contract LatentGovernor is
+    ILatentGovernor,
+    Governor,
+    GovernorSettings,
+    GovernorCountingSimple,
+    GovernorVotes,
+    GovernorVotesQuorumFraction,
+    GovernorTimelockControl
+{
+    /// @param token_ LAT.
+    /// @param timelock_ The LatentTimelock, which executes proposals and owns every protocol parameter.
+    /// @param votingDelay_ Seconds from proposal to the start of voting (the vote snapshot).
+    /// @param votingPeriod_ Seconds voting lasts.
+    /// @param proposalThreshold_ Votes needed to propose.
+    /// @param quorumNumerator_ Quorum, in percent of the supply at the snapshot.
+    constructor(
+        IVotes token_,
+        TimelockController timelock_,
+        uint48 votingDelay_,
+        uint32 votingPeriod_,
+        uint256 proposalThreshold_,
+        uint256 quorumNumerator_
+    )
+        Governor("LatentGovernor")
+        GovernorSettings(votingDelay_, votingPeriod_, proposalThreshold_)
+        GovernorVotes(token_)
+        GovernorVotesQuorumFraction(quorumNumerator_)
+        GovernorTimelockControl(timelock_)
+    {}
+
+    /// @notice The token's clock: the timestamp (ERC-6372).
+    function clock() public view override(Governor, GovernorVotes, IERC6372) returns (uint48) {
+        return super.clock();
+    }
+
+    /// @notice "mode=timestamp", as the token's.
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public view override(Governor, GovernorVotes, IERC6372) returns (string memory) {
+        return super.CLOCK_MODE();
+    }
+
+    /// @inheritdoc IGovernor
+    function votingDelay() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
+        return super.votingDelay();
+    }
+
+    /// @inheritdoc IGovernor
+    function votingPeriod() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
+        return super.votingPeriod();
+    }
+
+    /// @inheritdoc IGovernor
+    function quorum(
+        uint256 timepoint
+    ) public view override(Governor, GovernorVotesQuorumFraction, IGovernor) returns (uint256) {
+        return super.quorum(timepoint);
+    }
+
+    /// @inheritdoc IGovernor
+    function state(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl, IGovernor) returns (ProposalState) {
+        return super.state(proposalId);
+    }
+
+    /// @inheritdoc IGovernor
+    function proposalNeedsQueuing(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl, IGovernor) returns (bool) {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    /// @inheritdoc IGovernor
+    function proposalThreshold() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
+        return super.proposalThreshold();
+    }
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Governed} from "../governance/Governed.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
+
+/// @title Staking
+/// @notice See IStaking. Storage per provider is one slot for `staked` and `locked`, one for `thawing` and the
+///         thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's cost depends on how
+///         many providers or jobs exist. The lock and slash roles are immutables set at construction: there is no
+///         function that could grant them to anyone else.
+contract Staking is Governed, ReentrancyGuardTransient, IStaking {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Most thaw requests a provider may have pending at once (bounds `withdraw`'s loop).
+    uint256 public constant MAX_THAW_REQUESTS = 8;
+    /// @notice Bounds of `minStakePerGpu` (token units per listed GPU).
+    uint256 public constant MIN_MIN_STAKE_PER_GPU = 1e18;
+    uint256 public constant MAX_MIN_STAKE_PER_GPU = 1e24;
+    /// @notice Bounds of `thawingPeriod`.
+    uint64 public constant MIN_THAWING_PERIOD = 1 hours;
+    uint64 public constant MAX_THAWING_PERIOD = 90 days;
+
+    /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slash each write only this slot, which is
+    ///      non-zero for as long as the provider has stake, so none of them pays for a zero-to-non-zero write.
+    struct StakeBalance {
+        uint96 staked;
+        uint96 locked;
+    }
+
+    /// @dev `thawing` and the pending requests `[thawFirst, thawNext)` in one slot, which stays non-zero once a
+    ///      provider has thawed (thawNext only grows), so a returning provider's thaw writes no new slot but the
+    ///      request itself.
+    struct ThawQueue {
+        uint96 thawing;
+        uint32 thawFirst;
+        uint32 thawNext;
+    }
+
+    /// @dev One job's collateral: whose it is and what remains of it.
+    struct JobLock {
+        address provider;
+        uint96 amount;
+    }
+
+    /// @notice LAT.
+    IERC20 public immutable token;
+    /// @notice The lock role, and one of the two slash roles.
+    address public immutable jobEscrow;
+    /// @notice The other slash role.
+    address public immutable disputeManager;
+    /// @notice The emergency brake checked by `stake`.
+    IPauseGuardian public immutable pauseGuardian;
+
+    mapping(address provider => StakeBalance) private _balances;
+    mapping(address provider => ThawQueue) private _queues;
+    mapping(address provider => mapping(uint256 requestIndex => ThawRequest)) private _thawRequests;
+    mapping(uint256 jobId => JobLock) private _jobLocks;
+
+    // Packed in one slot: both are read together by nothing user-facing, but each fits in 160 bits.
+    uint96 private _minStakePerGpu;
+    uint64 private _thawingPeriod;
+    /// @inheritdoc IStaking
+    address public treasury;
+
+    /// @param governance_ The LatentTimelock.
+    /// @param token_ LAT.
+    /// @param jobEscrow_ The JobEscrow (lock and slash roles).
+    /// @param disputeManager_ The DisputeManager (slash role).
+    /// @param pauseGuardian_ The PauseGuardian.
+    /// @param treasury_ Where slashed tokens and protocol fees go (the LatentTimelock at first).
+    /// @param minStakePerGpu_ Initial `minStakePerGpu`, within bounds.
+    /// @param thawingPeriod_ Initial `thawingPeriod`, within bounds.
+    constructor(
+        address governance_,
+        IERC20 token_,
+        address jobEscrow_,
+        address disputeManager_,
+        IPauseGuardian pauseGuardian_,
+        address treasury_,
+        uint256 minStakePerGpu_,
+        uint64 thawingPeriod_
+    ) Governed(governance_) {
+        _requireNonZero("token", address(token_));
+        _requireNonZero("jobEscrow", jobEscrow_);
+        _requireNonZero("disputeManager", disputeManager_);
+        _requireNonZero("pauseGuardian", address(pauseGuardian_));
+        token = token_;
+        jobEscrow = jobEscrow_;
+        disputeManager = disputeManager_;
+        pauseGuardian = pauseGuardian_;
+        _setTreasury(treasury_);
+        _setMinStakePerGpu(minStakePerGpu_);
+        _setThawingPeriod(thawingPeriod_);
+    }
+
+    modifier onlyJobEscrow() {
+        if (msg.sender != jobEscrow) revert StakingOnlyJobEscrow(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IStaking
+    function stake(uint256 amount) external nonReentrant {
+        _stake(amount);
+    }
+
+    /// @inheritdoc IStaking
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        // A permit submitted by someone else first makes this one revert; the allowance it set is what counts,
+        // and transferFrom below fails anyway if it is missing.
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _stake(amount);
+    }
+
+    /// @inheritdoc IStaking
+    function thaw(uint256 amount) external returns (uint256 requestIndex) {
+        if (amount == 0) revert StakingZeroAmount();
+        StakeBalance memory balance = _balances[msg.sender];
+        ThawQueue storage queue = _queues[msg.sender];
+        ThawQueue memory q = queue;
+        uint256 free = _free(balance, q.thawing);
+        if (amount > free) revert StakingInsufficientFreeStake(msg.sender, amount, free);
+        // Cannot underflow: thawFirst <= thawNext always.
+        unchecked {
+            if (q.thawNext - q.thawFirst >= MAX_THAW_REQUESTS) {
+                revert StakingTooManyThawRequests(msg.sender, MAX_THAW_REQUESTS);
+            }
+        }
+        requestIndex = q.thawNext;
+        uint64 maturesAt = uint64(block.timestamp) + _thawingPeriod;
+        uint96 thawing;
+        // amount <= free <= staked < 2^96, so neither the cast nor the sum can overflow; thawNext grows by one per
+        // request, each a paid transaction, so it stays far below 2^32.
+        unchecked {
+            thawing = q.thawing + uint96(amount);
+            queue.thawing = thawing;
+            queue.thawNext = q.thawNext + 1;
+        }
+        _thawRequests[msg.sender][requestIndex] = ThawRequest({amount: uint96(amount), maturesAt: maturesAt});
+        emit ThawRequested(msg.sender, requestIndex, amount, maturesAt, thawing);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Requests are paid strictly in order and the loop stops at the first that has not matured, so a request
+    ///      made under a longer thawing period delays the ones after it. The loop runs at most MAX_THAW_REQUESTS times.
+    function withdraw(uint256 maxRequests) external nonReentrant returns (uint256 amount) {
+        if (maxRequests == 0) revert StakingInvalidMaxRequests(maxRequests);
+        ThawQueue storage queue = _queues[msg.sender];
+        ThawQueue memory q = queue;
+        mapping(uint256 => ThawRequest) storage requests = _thawRequests[msg.sender];
+        uint256 first = q.thawFirst;
+        uint256 index = first;
+        uint256 end = q.thawNext;
+        // Cannot overflow: end - first <= MAX_THAW_REQUESTS, and the amounts sum to at most `thawing` < 2^96.
+        unchecked {
+            if (end - first > maxRequests) end = first + maxRequests;
+            for (; index < end; ++index) {
+                ThawRequest memory request = requests[index];
+                if (request.maturesAt > block.timestamp) break;
+                amount += request.amount;
+                delete requests[index];
+            }
+        }
+        if (index == first) revert StakingNothingToWithdraw(msg.sender);
+        StakeBalance storage balance = _balances[msg.sender];
+        uint96 staked;
+        uint96 thawing;
+        // Cannot underflow: amount is a sum of pending requests, all counted in thawing, and thawing <= staked.
+        unchecked {
+            staked = balance.staked - uint96(amount);
+            thawing = q.thawing - uint96(amount);
+        }
+        balance.staked = staked;
+        queue.thawing = thawing;
+        queue.thawFirst = uint32(index);
+        emit Withdrawn(msg.sender, first, index - first, amount, staked, thawing);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IStaking
+    function lock(address provider, uint256 jobId, uint256 amount) external onlyJobEscrow {
+        JobLock storage jobLock = _jobLocks[jobId];
+        if (jobLock.provider != address(0)) revert StakingJobAlreadyLocked(jobId);
+        StakeBalance storage balance = _balances[provider];
+        StakeBalance memory b = balance;
+        uint256 free = _free(b, _queues[provider].thawing);
+        if (amount > free) revert StakingInsufficientFreeStake(provider, amount, free);
+        uint96 locked;
+        // Cannot overflow: locked + amount <= staked < 2^96.
+        unchecked {
+            locked = b.locked + uint96(amount);
+        }
+        balance.locked = locked;
+        _jobLocks[jobId] = JobLock({provider: provider, amount: uint96(amount)});
+        emit CollateralLocked(provider, jobId, amount, locked);
+    }
+
+    /// @inheritdoc IStaking
+    function unlock(address provider, uint256 jobId) external onlyJobEscrow returns (uint256 amount) {
+        JobLock memory jobLock = _jobLocks[jobId];
+        if (jobLock.provider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
+        amount = jobLock.amount;
+        delete _jobLocks[jobId];
+        StakeBalance storage balance = _balances[provider];
+        uint96 locked;
+        // Cannot underflow: every job lock's remainder is counted in the provider's locked total.
+        unchecked {
+            locked = balance.locked - jobLock.amount;
+        }
+        balance.locked = locked;
+        emit CollateralUnlocked(provider, jobId, amount, locked);
+    }
+
+    /// @inheritdoc IStaking
+    function slash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) external nonReentrant {
+        if (msg.sender != jobEscrow && msg.sender != disputeManager) revert StakingOnlySlasher(msg.sender);
+        _slash(provider, jobId, amount, beneficiary, reward, false);
+    }
+
+    /// @inheritdoc IStaking
+    function slashAndUnlock(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) external onlyJobEscrow nonReentrant returns (uint256 unlocked) {
+        return _slash(provider, jobId, amount, beneficiary, reward, true);
+    }
+
+    /// @inheritdoc IStaking
+    function setMinStakePerGpu(uint256 minStakePerGpu_) external onlyGovernance {
+        _setMinStakePerGpu(minStakePerGpu_);
+    }
+
+    /// @inheritdoc IStaking
+    function setThawingPeriod(uint64 thawingPeriod_) external onlyGovernance {
+        _setThawingPeriod(thawingPeriod_);
+    }
+
+    /// @inheritdoc IStaking
+    function setTreasury(address treasury_) external onlyGovernance {
+        _setTreasury(treasury_);
+    }
+
+    /// @inheritdoc IStaking
+    function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing) {
+        StakeBalance storage b = _balances[provider];
+        return (b.staked, b.locked, _queues[provider].thawing);
+    }
+
+    /// @inheritdoc IStaking
+    function freeStake(address provider) external view returns (uint256) {
+        return _free(_balances[provider], _queues[provider].thawing);
+    }
+
+    /// @inheritdoc IStaking
+    function hasMinimumStake(address provider, uint256 gpuCount) external view returns (bool) {
+        // staked >= locked + thawing always, so this cannot underflow.
+        unchecked {
+            return uint256(_balances[provider].staked) - _queues[provider].thawing >= uint256(_minStakePerGpu) * gpuCount;
+        }
+    }
+
+    /// @inheritdoc IStaking
+    function jobCollateral(uint256 jobId) external view returns (address provider, uint256 amount) {
+        JobLock storage jobLock = _jobLocks[jobId];
+        return (jobLock.provider, jobLock.amount);
+    }
+
+    /// @inheritdoc IStaking
+    function getThawRequest(address provider, uint256 requestIndex) external view returns (ThawRequest memory) {
+        return _thawRequests[provider][requestIndex];
+    }
+
+    /// @inheritdoc IStaking
+    function thawRequestRange(address provider) external view returns (uint256 first, uint256 next) {
+        ThawQueue storage q = _queues[provider];
+        return (q.thawFirst, q.thawNext);
+    }
+
+    /// @inheritdoc IStaking
+    function minStakePerGpu() external view returns (uint256) {
+        return _minStakePerGpu;
+    }
+
+    /// @inheritdoc IStaking
+    function thawingPeriod() external view returns (uint64) {
+        return _thawingPeriod;
+    }
+
+    function _stake(uint256 amount) private {
+        pauseGuardian.requireNotPaused();
+        if (amount == 0) revert StakingZeroAmount();
+        StakeBalance storage balance = _balances[msg.sender];
+        // Checked and cast: staked can never exceed the supply, which is below 2^96.
+        uint96 staked = (uint256(balance.staked) + amount).toUint96();
+        balance.staked = staked;
+        emit Staked(msg.sender, msg.sender, amount, staked);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Takes `amount` from `jobId`'s lock and the provider's stake; with `release`, also unlocks the rest of
+    ///      the lock (returned). The provider's balance slot is read once and written once either way.
+    function _slash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward,
+        bool release
+    ) private returns (uint256 unlocked) {
+        unlocked = _checkSlash(provider, jobId, amount, beneficiary, reward);
+        StakeBalance storage balance = _balances[provider];
+        // Both fields read together so the slot is loaded once.
+        uint256 staked = balance.staked;
+        uint256 locked = balance.locked;
+        // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked, the rest of the
+        // lock is still counted in locked, and reward <= amount was checked.
+        unchecked {
+            staked -= amount;
+            locked -= amount;
+            emit Slashed(provider, jobId, beneficiary, amount, reward, amount - reward, staked, locked);
+            if (release) {
+                locked -= unlocked;
+                delete _jobLocks[jobId];
+                emit CollateralUnlocked(provider, jobId, unlocked, locked);
+            } else {
+                _jobLocks[jobId].amount = uint96(unlocked);
+                unlocked = 0;
+            }
+            // Both values are below their previous uint96 values.
+            _balances[provider] = StakeBalance({staked: uint96(staked), locked: uint96(locked)});
+            if (reward != 0) token.safeTransfer(beneficiary, reward);
+            if (amount != reward) token.safeTransfer(treasury, amount - reward);
+        }
+    }
+
+    /// @dev Reverts unless `amount` (non-zero) can be slashed from `provider`'s lock for `jobId` with `reward` of it
+    ///      to a non-zero `beneficiary`; returns what would remain of the lock.
+    function _checkSlash(
+        address provider,
+        uint256 jobId,
+        uint256 amount,
+        address beneficiary,
+        uint256 reward
+    ) private view returns (uint256 remaining) {
+        if (amount == 0) revert StakingZeroAmount();
+        JobLock storage jobLock = _jobLocks[jobId];
+        // Both fields read together so the slot is loaded once.
+        address lockProvider = jobLock.provider;
+        uint256 lockAmount = jobLock.amount;
+        if (lockProvider != provider || provider == address(0)) revert StakingNoLock(provider, jobId);
+        if (amount > lockAmount) revert StakingSlashExceedsLock(jobId, amount, lockAmount);
+        if (reward > amount) revert StakingRewardExceedsSlash(reward, amount);
+        if (beneficiary == address(0)) revert StakingZeroBeneficiary();
+        // Cannot underflow: checked just above.
+        unchecked {
+            remaining = lockAmount - amount;
+        }
+    }
+
+    function _free(StakeBalance memory b, uint96 thawing) private pure returns (uint256) {
+        // locked + thawing <= staked is the contract's invariant, so this cannot underflow.
+        unchecked {
+            return uint256(b.staked) - b.locked - thawing;
+        }
+    }
+
+    function _setMinStakePerGpu(uint256 value) private {
+        _checkBounds("minStakePerGpu", value, MIN_MIN_STAKE_PER_GPU, MAX_MIN_STAKE_PER_GPU);
+        // Bounded above by MAX_MIN_STAKE_PER_GPU < 2^96.
+        _minStakePerGpu = uint96(value);
+        emit ParameterUpdated("minStakePerGpu", value);
+    }
+
+    function _setThawingPeriod(uint64 value) private {
+        _checkBounds("thawingPeriod", value, MIN_THAWING_PERIOD, MAX_THAWING_PERIOD);
+        _thawingPeriod = value;
+        emit ParameterUpdated("thawingPeriod", value);
+    }
+
+    function _setTreasury(address value) private {
+        _requireNonZero("treasury", value);
+        treasury = value;
+        emit AddressParameterUpdated("treasury", value);
+    }
+}

@@ -1,0 +1,538 @@
+/**
+ * Deploys the whole Latent contract set and wires it for good.
+ *
+ * The contracts reference each other (registry <-> staking <-> escrow <-> disputes, timelock <-> governor) through
+ * immutables, so every address is predicted from the deployer's nonce before the first deployment and each
+ * deployment is checked against its prediction. Roles are therefore fixed at construction and the deployer holds
+ * nothing afterwards: no role, no token, no admin.
+ *
+ * Used three ways: by tests' fixtures and the scenario driver (`deployLatent`), and as a CLI:
+ *   npx hardhat run scripts/deploy.ts --network <name>
+ * which writes deployments/<network>.json (the file the subgraph and the gateway read).
+ * CLI environment: LATENT_GUARDIAN, LATENT_ARBITRATOR (addresses), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
+ * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ZeroAddress, getCreateAddress, parseEther } from "ethers";
+import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
+import {
+  DisputeManager__factory,
+  JobEscrow__factory,
+  LatentGovernor__factory,
+  LatentTimelock__factory,
+  LatentToken__factory,
+  PauseGuardian__factory,
+  ProviderRegistry__factory,
+  Staking__factory,
+} from "../typechain-types";
+import type {
+  DisputeManager,
+  JobEscrow,
+  LatentGovernor,
+  LatentTimelock,
+  LatentToken,
+  PauseGuardian,
+  ProviderRegistry,
+  Staking,
+} from "../typechain-types";
+import type { IJobEscrow } from "../typechain-types/contracts/jobs/JobEscrow";
+
+/** Deployment order; index i is deployed with the deployer's nonce + i. */
+export const CONTRACT_NAMES = [
+  "LatentTimelock",
+  "LatentToken",
+  "PauseGuardian",
+  "ProviderRegistry",
+  "Staking",
+  "JobEscrow",
+  "DisputeManager",
+  "LatentGovernor",
+] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
+
+/** Version 1 of the JobEscrow's economic parameters (fixed for a job when it is accepted). */
+export interface EconomicParams {
+  protocolFeeBps: number;
+  collateralRatioBps: number;
+  timeoutSlashBps: number;
+  maxSlashingCutBps: number;
+  disputeRewardBps: number;
+  challengeWindow: number;
+  grace: number;
+  disputePeriod: number;
+  disputeDeposit: bigint;
+}
+
+/** Every protocol parameter's initial value (each changes later only through governance). */
+export interface ProtocolParams {
+  minStakePerGpu: bigint;
+  thawingPeriod: number;
+  maxGpusPerProvider: number;
+  pauseDuration: number;
+  economic: EconomicParams;
+}
+
+/** Governor and timelock settings. Durations are in seconds (the token's clock is the timestamp). */
+export interface GovernanceTimings {
+  votingDelay: number;
+  votingPeriod: number;
+  proposalThreshold: bigint;
+  /** Quorum in percent of the supply at the proposal's snapshot. */
+  quorumNumerator: number;
+  timelockDelay: number;
+}
+
+export interface Allocation {
+  to: string;
+  amount: bigint;
+}
+
+export interface DeployOptions {
+  /** Sends every deployment; keeps no power afterwards. Must not be an allocation recipient. */
+  deployer: Signer;
+  /** Pause guardian; default none (zero address: only governance can pause). */
+  guardian?: string;
+  /** Dispute arbitrator; default the timelock (governance rules by proposal). */
+  arbitrator?: string;
+  /** Fixed LAT supply, in wei; default 1,000,000,000 LAT. */
+  totalSupply?: bigint;
+  /** Minted at deployment; the rest of the supply goes to the treasury (the timelock). */
+  allocations?: Allocation[];
+  params?: Partial<Omit<ProtocolParams, "economic">> & { economic?: Partial<EconomicParams> };
+  governance?: Partial<GovernanceTimings>;
+  /** Name written into the record (hardhat network name); default derived from the chain id. */
+  networkName?: string;
+  /** Progress lines (default: silent). */
+  log?: (line: string) => void;
+}
+
+export interface ContractRecord {
+  address: string;
+  blockNumber: number;
+}
+
+/** The exact shape of deployments/<network>.json. */
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  deployer: string;
+  contracts: Record<ContractName, ContractRecord>;
+}
+
+export interface LatentContracts {
+  token: LatentToken;
+  pauseGuardian: PauseGuardian;
+  registry: ProviderRegistry;
+  staking: Staking;
+  jobEscrow: JobEscrow;
+  disputeManager: DisputeManager;
+  governor: LatentGovernor;
+  timelock: LatentTimelock;
+}
+
+export interface ResolvedConfig {
+  guardian: string;
+  arbitrator: string;
+  totalSupply: bigint;
+  allocations: Allocation[];
+  params: ProtocolParams;
+  governance: GovernanceTimings;
+}
+
+export interface LatentDeployment {
+  record: DeploymentRecord;
+  contracts: LatentContracts;
+  config: ResolvedConfig;
+}
+
+export const DEFAULT_TOTAL_SUPPLY = parseEther("1000000000");
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_PARAMS: ProtocolParams = {
+  minStakePerGpu: parseEther("100"),
+  thawingPeriod: 7 * DAY,
+  maxGpusPerProvider: 64,
+  pauseDuration: 3 * DAY,
+  economic: {
+    protocolFeeBps: 250,
+    collateralRatioBps: 5_000,
+    timeoutSlashBps: 2_000,
+    maxSlashingCutBps: 5_000,
+    disputeRewardBps: 5_000,
+    challengeWindow: DAY,
+    grace: 15 * 60,
+    disputePeriod: 3 * DAY,
+    disputeDeposit: parseEther("100"),
+  },
+};
+
+/** Production-like governance: a day to prepare, five days to vote, 4% quorum, two days in the timelock. */
+export const DEFAULT_GOVERNANCE: GovernanceTimings = {
+  votingDelay: DAY,
+  votingPeriod: 5 * DAY,
+  proposalThreshold: parseEther("100000"),
+  quorumNumerator: 4,
+  timelockDelay: 2 * DAY,
+};
+
+/** Devnet governance: a proposal passes in a couple of minutes of (possibly fast-forwarded) time. */
+export const DEVNET_GOVERNANCE: GovernanceTimings = {
+  votingDelay: 10,
+  votingPeriod: 60,
+  proposalThreshold: parseEther("1000"),
+  quorumNumerator: 4,
+  timelockDelay: 60,
+};
+
+/**
+ * Bounds the contracts enforce on each initial parameter, mirrored here so a bad option fails before any
+ * transaction is sent (a failed constructor mid-way would break the address predictions). A test compares them
+ * with the contracts' public constants.
+ */
+export const PARAM_BOUNDS = {
+  minStakePerGpu: [parseEther("1"), parseEther("1000000")],
+  thawingPeriod: [HOUR, 90 * DAY],
+  maxGpusPerProvider: [1, 1024],
+  pauseDuration: [HOUR, 14 * DAY],
+  protocolFeeBps: [0, 1_000],
+  collateralRatioBps: [1_000, 30_000],
+  timeoutSlashBps: [500, 10_000],
+  maxSlashingCutBps: [1_000, 10_000],
+  disputeRewardBps: [0, 10_000],
+  challengeWindow: [10 * 60, 7 * DAY],
+  grace: [60, DAY],
+  disputePeriod: [HOUR, 14 * DAY],
+  disputeDeposit: [parseEther("1"), parseEther("1000000")],
+} as const satisfies Record<string, readonly [bigint | number, bigint | number]>;
+
+export class DeployConfigError extends Error {}
+
+function checkBound(name: keyof typeof PARAM_BOUNDS, value: bigint | number): void {
+  const [min, max] = PARAM_BOUNDS[name];
+  if (BigInt(value) < BigInt(min) || BigInt(value) > BigInt(max)) {
+    throw new DeployConfigError(`${name} = ${value} is outside [${min}, ${max}]`);
+  }
+}
+
+/** Fills defaults and checks every option before anything is sent. */
+export function resolveConfig(options: DeployOptions, deployerAddress: string, timelockAddress: string): ResolvedConfig {
+  const economic: EconomicParams = { ...DEFAULT_PARAMS.economic, ...(options.params?.economic ?? {}) };
+  const params: ProtocolParams = {
+    minStakePerGpu: options.params?.minStakePerGpu ?? DEFAULT_PARAMS.minStakePerGpu,
+    thawingPeriod: options.params?.thawingPeriod ?? DEFAULT_PARAMS.thawingPeriod,
+    maxGpusPerProvider: options.params?.maxGpusPerProvider ?? DEFAULT_PARAMS.maxGpusPerProvider,
+    pauseDuration: options.params?.pauseDuration ?? DEFAULT_PARAMS.pauseDuration,
+    economic,
+  };
+  checkBound("minStakePerGpu", params.minStakePerGpu);
+  checkBound("thawingPeriod", params.thawingPeriod);
+  checkBound("maxGpusPerProvider", params.maxGpusPerProvider);
+  checkBound("pauseDuration", params.pauseDuration);
+  for (const key of Object.keys(economic) as (keyof EconomicParams)[]) checkBound(key, economic[key]);
+
+  const governance: GovernanceTimings = { ...DEFAULT_GOVERNANCE, ...(options.governance ?? {}) };
+  if (governance.votingPeriod < 1) throw new DeployConfigError("votingPeriod must be at least 1 second");
+  if (governance.quorumNumerator < 0 || governance.quorumNumerator > 100) {
+    throw new DeployConfigError(`quorumNumerator ${governance.quorumNumerator} is not a percentage`);
+  }
+  if (governance.timelockDelay < 0 || governance.votingDelay < 0) {
+    throw new DeployConfigError("governance delays cannot be negative");
+  }
+
+  const totalSupply = options.totalSupply ?? DEFAULT_TOTAL_SUPPLY;
+  if (totalSupply <= 0n || totalSupply >= 2n ** 96n) throw new DeployConfigError("totalSupply must be in (0, 2^96)");
+  const allocations = options.allocations ?? [];
+  let allocated = 0n;
+  for (const [i, a] of allocations.entries()) {
+    if (a.to === ZeroAddress || a.to.toLowerCase() === deployerAddress.toLowerCase() || a.amount <= 0n) {
+      throw new DeployConfigError(`allocation ${i} (${a.to}, ${a.amount}): no zero address, no deployer, no zero amount`);
+    }
+    allocated += a.amount;
+  }
+  if (allocated > totalSupply) throw new DeployConfigError(`allocations (${allocated}) exceed the supply (${totalSupply})`);
+
+  const arbitrator = options.arbitrator ?? timelockAddress;
+  if (arbitrator === ZeroAddress) throw new DeployConfigError("the arbitrator cannot be the zero address");
+  return { guardian: options.guardian ?? ZeroAddress, arbitrator, totalSupply, allocations, params, governance };
+}
+
+/** The name a chain id is written under when none is given. */
+export function defaultNetworkName(chainId: number): string {
+  return chainId === 31337 ? "localhost" : `chain-${chainId}`;
+}
+
+async function deployed<T extends BaseContract>(
+  name: ContractName,
+  pending: Promise<T>,
+  expected: string,
+  log: (line: string) => void,
+): Promise<{ contract: T; record: ContractRecord }> {
+  const contract = await pending;
+  const tx = contract.deploymentTransaction() as ContractTransactionResponse;
+  const receipt = await tx.wait();
+  if (receipt === null || receipt.status !== 1) throw new Error(`${name}: deployment transaction failed`);
+  const address = await contract.getAddress();
+  if (address.toLowerCase() !== expected.toLowerCase() || receipt.contractAddress?.toLowerCase() !== expected.toLowerCase()) {
+    throw new Error(`${name} deployed at ${address}, predicted ${expected}: the deployer sent another transaction meanwhile`);
+  }
+  log(`${name.padEnd(16)} ${address} (block ${receipt.blockNumber})`);
+  return { contract, record: { address, blockNumber: receipt.blockNumber } };
+}
+
+/** Deploys and wires the whole set; checks every prediction and every role before returning. */
+export async function deployLatent(options: DeployOptions): Promise<LatentDeployment> {
+  const log = options.log ?? (() => undefined);
+  const deployer = options.deployer;
+  const runner = deployer.provider;
+  if (runner === null) throw new DeployConfigError("the deployer must be connected to a provider");
+  const deployerAddress = await deployer.getAddress();
+  const chainId = Number((await runner.getNetwork()).chainId);
+  const nonce = await runner.getTransactionCount(deployerAddress, "pending");
+  const predicted = Object.fromEntries(
+    CONTRACT_NAMES.map((name, i) => [name, getCreateAddress({ from: deployerAddress, nonce: nonce + i })]),
+  ) as Record<ContractName, string>;
+  const config = resolveConfig(options, deployerAddress, predicted.LatentTimelock);
+  const { params, governance } = config;
+  const at = (i: number) => ({ nonce: nonce + i });
+
+  const timelock = await deployed(
+    "LatentTimelock",
+    new LatentTimelock__factory(deployer).deploy(
+      governance.timelockDelay,
+      [predicted.LatentGovernor],
+      [ZeroAddress],
+      ZeroAddress,
+      at(0),
+    ),
+    predicted.LatentTimelock,
+    log,
+  );
+  const token = await deployed(
+    "LatentToken",
+    new LatentToken__factory(deployer).deploy(
+      predicted.LatentTimelock,
+      config.totalSupply,
+      config.allocations.map((a) => a.to),
+      config.allocations.map((a) => a.amount),
+      [predicted.Staking, predicted.JobEscrow, predicted.DisputeManager],
+      at(1),
+    ),
+    predicted.LatentToken,
+    log,
+  );
+  const pauseGuardian = await deployed(
+    "PauseGuardian",
+    new PauseGuardian__factory(deployer).deploy(predicted.LatentTimelock, config.guardian, params.pauseDuration, at(2)),
+    predicted.PauseGuardian,
+    log,
+  );
+  const registry = await deployed(
+    "ProviderRegistry",
+    new ProviderRegistry__factory(deployer).deploy(
+      predicted.LatentTimelock,
+      predicted.Staking,
+      predicted.JobEscrow,
+      predicted.PauseGuardian,
+      params.maxGpusPerProvider,
+      at(3),
+    ),
+    predicted.ProviderRegistry,
+    log,
+  );
+  const staking = await deployed(
+    "Staking",
+    new Staking__factory(deployer).deploy(
+      predicted.LatentTimelock,
+      predicted.LatentToken,
+      predicted.JobEscrow,
+      predicted.DisputeManager,
+      predicted.PauseGuardian,
+      predicted.LatentTimelock,
+      params.minStakePerGpu,
+      params.thawingPeriod,
+      at(4),
+    ),
+    predicted.Staking,
+    log,
+  );
+  const economic: IJobEscrow.EconomicParamsStruct = { ...params.economic };
+  const jobEscrow = await deployed(
+    "JobEscrow",
+    new JobEscrow__factory(deployer).deploy(
+      predicted.LatentTimelock,
+      predicted.LatentToken,
+      predicted.ProviderRegistry,
+      predicted.Staking,
+      predicted.DisputeManager,
+      predicted.PauseGuardian,
+      economic,
+      at(5),
+    ),
+    predicted.JobEscrow,
+    log,
+  );
+  const disputeManager = await deployed(
+    "DisputeManager",
+    new DisputeManager__factory(deployer).deploy(
+      predicted.LatentTimelock,
+      predicted.LatentToken,
+      predicted.JobEscrow,
+      predicted.Staking,
+      predicted.ProviderRegistry,
+      config.arbitrator,
+      at(6),
+    ),
+    predicted.DisputeManager,
+    log,
+  );
+  const governor = await deployed(
+    "LatentGovernor",
+    new LatentGovernor__factory(deployer).deploy(
+      predicted.LatentToken,
+      predicted.LatentTimelock,
+      governance.votingDelay,
+      governance.votingPeriod,
+      governance.proposalThreshold,
+      governance.quorumNumerator,
+      at(7),
+    ),
+    predicted.LatentGovernor,
+    log,
+  );
+
+  const contracts: LatentContracts = {
+    token: token.contract,
+    pauseGuardian: pauseGuardian.contract,
+    registry: registry.contract,
+    staking: staking.contract,
+    jobEscrow: jobEscrow.contract,
+    disputeManager: disputeManager.contract,
+    governor: governor.contract,
+    timelock: timelock.contract,
+  };
+  await verifyWiring(contracts, deployerAddress);
+
+  const record: DeploymentRecord = {
+    network: options.networkName ?? defaultNetworkName(chainId),
+    chainId,
+    deployer: deployerAddress,
+    contracts: {
+      LatentToken: token.record,
+      PauseGuardian: pauseGuardian.record,
+      ProviderRegistry: registry.record,
+      Staking: staking.record,
+      JobEscrow: jobEscrow.record,
+      DisputeManager: disputeManager.record,
+      LatentGovernor: governor.record,
+      LatentTimelock: timelock.record,
+    },
+  };
+  return { record, contracts, config };
+}
+
+/** Reads the roles back from the chain; throws if any is not what the design fixes. */
+export async function verifyWiring(c: LatentContracts, deployer: string): Promise<void> {
+  const a = {
+    token: await c.token.getAddress(),
+    pauseGuardian: await c.pauseGuardian.getAddress(),
+    registry: await c.registry.getAddress(),
+    staking: await c.staking.getAddress(),
+    jobEscrow: await c.jobEscrow.getAddress(),
+    disputeManager: await c.disputeManager.getAddress(),
+    governor: await c.governor.getAddress(),
+    timelock: await c.timelock.getAddress(),
+  };
+  const same = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
+  const checks: [string, boolean][] = [
+    ["registry.staking", same(await c.registry.staking(), a.staking)],
+    ["registry.jobEscrow", same(await c.registry.jobEscrow(), a.jobEscrow)],
+    ["staking.jobEscrow", same(await c.staking.jobEscrow(), a.jobEscrow)],
+    ["staking.disputeManager", same(await c.staking.disputeManager(), a.disputeManager)],
+    ["staking.token", same(await c.staking.token(), a.token)],
+    ["jobEscrow.disputeManager", same(await c.jobEscrow.disputeManager(), a.disputeManager)],
+    ["jobEscrow.registry", same(await c.jobEscrow.registry(), a.registry)],
+    ["disputeManager.jobEscrow", same(await c.disputeManager.jobEscrow(), a.jobEscrow)],
+    ["governor.timelock", same(await c.governor.timelock(), a.timelock)],
+    ["governor.token", same(await c.governor.token(), a.token)],
+    ["timelock proposer", await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), a.governor)],
+    ["timelock canceller", await c.timelock.hasRole(await c.timelock.CANCELLER_ROLE(), a.governor)],
+    ["timelock open executor", await c.timelock.hasRole(await c.timelock.EXECUTOR_ROLE(), ZeroAddress)],
+    ["deployer not admin", !(await c.timelock.hasRole(await c.timelock.DEFAULT_ADMIN_ROLE(), deployer))],
+    ["deployer not proposer", !(await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), deployer))],
+    ["deployer holds no LAT", (await c.token.balanceOf(deployer)) === 0n],
+    ["staking is a custodian", await c.token.isCustodian(a.staking)],
+    ["jobEscrow is a custodian", await c.token.isCustodian(a.jobEscrow)],
+    ["disputeManager is a custodian", await c.token.isCustodian(a.disputeManager)],
+  ];
+  for (const target of [c.pauseGuardian, c.registry, c.staking, c.jobEscrow, c.disputeManager]) {
+    checks.push([`${await target.getAddress()} governance`, same(await target.governance(), a.timelock)]);
+  }
+  const failed = checks.filter(([, ok]) => !ok).map(([name]) => name);
+  if (failed.length > 0) throw new Error(`deployment wiring check failed: ${failed.join(", ")}`);
+}
+
+/** Attaches typed contracts to a deployment record (e.g. one read from deployments/<network>.json). */
+export function attachLatent(record: DeploymentRecord, runner: ContractRunner): LatentContracts {
+  const c = record.contracts;
+  return {
+    token: LatentToken__factory.connect(c.LatentToken.address, runner),
+    pauseGuardian: PauseGuardian__factory.connect(c.PauseGuardian.address, runner),
+    registry: ProviderRegistry__factory.connect(c.ProviderRegistry.address, runner),
+    staking: Staking__factory.connect(c.Staking.address, runner),
+    jobEscrow: JobEscrow__factory.connect(c.JobEscrow.address, runner),
+    disputeManager: DisputeManager__factory.connect(c.DisputeManager.address, runner),
+    governor: LatentGovernor__factory.connect(c.LatentGovernor.address, runner),
+    timelock: LatentTimelock__factory.connect(c.LatentTimelock.address, runner),
+  };
+}
+
+/** Writes `<dir>/<network>.json` and returns its path. */
+export function writeDeploymentRecord(record: DeploymentRecord, dir = path.join(__dirname, "..", "deployments")): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${record.network}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  return file;
+}
+
+/** Reads `<dir>/<network>.json`. */
+export function readDeploymentRecord(network: string, dir = path.join(__dirname, "..", "deployments")): DeploymentRecord {
+  return JSON.parse(fs.readFileSync(path.join(dir, `${network}.json`), "utf8")) as DeploymentRecord;
+}
+
+/** Parses LATENT_ALLOCATIONS: comma-separated `address:amountInLAT`. */
+export function parseAllocations(spec: string | undefined): Allocation[] {
+  if (spec === undefined || spec.trim() === "") return [];
+  return spec.split(",").map((item) => {
+    const [to, amount] = item.trim().split(":");
+    if (to === undefined || amount === undefined) throw new DeployConfigError(`bad allocation "${item}"`);
+    return { to, amount: parseEther(amount) };
+  });
+}
+
+async function main(): Promise<void> {
+  const hre = await import("hardhat");
+  const [deployer] = await hre.ethers.getSigners();
+  if (deployer === undefined) throw new Error("no deployer account: set DEPLOYER_PRIVATE_KEY for remote networks");
+  const devnet = process.env.LATENT_DEVNET === "1";
+  const deployment = await deployLatent({
+    deployer,
+    guardian: process.env.LATENT_GUARDIAN,
+    arbitrator: process.env.LATENT_ARBITRATOR,
+    allocations: parseAllocations(process.env.LATENT_ALLOCATIONS),
+    governance: devnet ? DEVNET_GOVERNANCE : undefined,
+    params: devnet ? { thawingPeriod: HOUR } : undefined,
+    networkName: hre.network.name,
+    log: (line) => console.log(line),
+  });
+  console.log(`wrote ${writeDeploymentRecord(deployment.record, process.env.LATENT_DEPLOYMENTS_DIR)}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,376 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { encodeBytes32String, parseEther, ZeroAddress } from "ethers";
+import { DisputeManager__factory } from "../../../typechain-types";
+import { DEFAULT_PARAMS } from "../../../scripts/deploy";
+import { JobStatus, Ruling, SettlementReason, acceptJob, createJob, signPermit, submitResult } from "../../../scripts/scenario";
+import { providersFixture, H100_LISTING, H100_STAKE } from "../../helpers/fixtures";
+
+const LAT = (n: string) => parseEther(n);
+const P = DEFAULT_PARAMS.economic;
+const DEPOSIT = P.disputeDeposit;
+const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * seconds) / 3600n;
+const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
+
+describe("DisputeManager", function () {
+  /** A 4x H100 job submitted 1,800 s after acceptance, its deposit approved by the client. */
+  async function submittedFixture() {
+    const w = await providersFixture();
+    const client = w.clients[0]!;
+    const job = await createJob(w.s, client, { gpuModel: "h100-sxm-80gb", gpuCount: 4 });
+    const acceptedAt = (await time.latest()) + 1;
+    await time.setNextBlockTimestamp(acceptedAt);
+    await acceptJob(w.s, job, w.h100);
+    const submittedAt = acceptedAt + 1800;
+    await time.setNextBlockTimestamp(submittedAt);
+    await submitResult(w.s, job, w.h100);
+    await w.c.token.connect(client).approve(await w.c.disputeManager.getAddress(), DEPOSIT);
+    return {
+      ...w,
+      client,
+      job,
+      submittedAt,
+      challengeDeadline: submittedAt + P.challengeWindow,
+      collateral: bps(job.escrowed, P.collateralRatioBps),
+      jobCost: cost(H100_LISTING.pricePerGpuHour, 4n, 1800n),
+    };
+  }
+
+  async function disputedFixture() {
+    const w = await submittedFixture();
+    const openedAt = (await time.latest()) + 1;
+    await time.setNextBlockTimestamp(openedAt);
+    await w.c.disputeManager.connect(w.client).openDispute(w.job.jobId, "ipfs://client-evidence");
+    return { ...w, openedAt, ruleDeadline: openedAt + P.disputePeriod };
+  }
+
+  describe("constructor", function () {
+    it("emits the initial arbitrator", async function () {
+      const { c, arbitrator } = await loadFixture(providersFixture);
+      await expect(c.disputeManager.deploymentTransaction())
+        .to.emit(c.disputeManager, "AddressParameterUpdated")
+        .withArgs(encodeBytes32String("arbitrator"), arbitrator.address);
+    });
+
+    it("refuses zero addresses for its wiring and arbitrator", async function () {
+      const { c, deployer } = await loadFixture(providersFixture);
+      const f = new DisputeManager__factory(deployer);
+      const x = await c.token.getAddress();
+      const names = ["governance", "token", "jobEscrow", "staking", "registry", "arbitrator"];
+      for (let i = 0; i < names.length; i++) {
+        const a = [x, x, x, x, x, x];
+        a[i] = ZeroAddress;
+        await expect(f.deploy(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!))
+          .to.be.revertedWithCustomError(c.disputeManager, "GovernedZeroAddress")
+          .withArgs(encodeBytes32String(names[i]!));
+      }
+    });
+  });
+
+  describe("openDispute", function () {
+    it("takes the job's deposit, marks the job disputed and emits the ruling deadline", async function () {
+      const { c, client, job, h100 } = await loadFixture(submittedFixture);
+      const t = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(t);
+      const tx = c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://evidence");
+      await expect(tx)
+        .to.emit(c.disputeManager, "DisputeOpened")
+        .withArgs(job.jobId, client.address, h100.address, DEPOSIT, "ipfs://evidence", t + P.disputePeriod);
+      await expect(tx).to.changeTokenBalances(c.token, [client, c.disputeManager], [-DEPOSIT, DEPOSIT]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Disputed);
+      expect(await c.disputeManager.getDispute(job.jobId)).to.deep.equal([DEPOSIT, BigInt(t), BigInt(t + P.disputePeriod), BigInt(Ruling.None), false]);
+    });
+
+    it("is allowed at the end of the challenge window", async function () {
+      const { c, client, job, challengeDeadline } = await loadFixture(submittedFixture);
+      await time.setNextBlockTimestamp(challengeDeadline);
+      await expect(c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://e")).to.emit(c.disputeManager, "DisputeOpened");
+    });
+
+    it("is refused one second after the challenge window", async function () {
+      const { c, client, job, challengeDeadline } = await loadFixture(submittedFixture);
+      await time.setNextBlockTimestamp(challengeDeadline + 1);
+      await expect(c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerChallengeWindowClosed")
+        .withArgs(job.jobId, challengeDeadline);
+    });
+
+    it("is refused to anyone but the client", async function () {
+      const { c, job, h100 } = await loadFixture(submittedFixture);
+      await expect(c.disputeManager.connect(h100.signer).openDispute(job.jobId, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNotClient")
+        .withArgs(job.jobId, h100.address);
+    });
+
+    it("is refused for a job that is not submitted", async function () {
+      const { s, c, client, h100 } = await loadFixture(submittedFixture);
+      const running = await createJob(s, client, {});
+      await acceptJob(s, running, h100);
+      await expect(c.disputeManager.connect(client).openDispute(running.jobId, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerJobNotSubmitted")
+        .withArgs(running.jobId);
+    });
+
+    it("is refused twice", async function () {
+      const { c, client, job } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerJobNotSubmitted")
+        .withArgs(job.jobId);
+    });
+
+    for (const uri of ["", "x".repeat(257)]) {
+      it(`refuses an evidence URI of ${uri.length} bytes`, async function () {
+        const { c, client, job } = await loadFixture(submittedFixture);
+        await expect(c.disputeManager.connect(client).openDispute(job.jobId, uri))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerInvalidEvidenceURI")
+          .withArgs(uri.length, 256);
+      });
+    }
+
+    it("uses the deposit of the job's parameter version, not the current one", async function () {
+      const { c, client, job, timelock } = await loadFixture(submittedFixture);
+      await c.jobEscrow.connect(timelock).setDisputeDeposit(LAT("500"));
+      await expect(c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://e")).to.changeTokenBalance(c.token, client, -DEPOSIT);
+    });
+
+    it("fails without allowance", async function () {
+      const { c, client, job } = await loadFixture(submittedFixture);
+      await c.token.connect(client).approve(await c.disputeManager.getAddress(), 0);
+      await expect(c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.token, "ERC20InsufficientAllowance")
+        .withArgs(await c.disputeManager.getAddress(), 0, DEPOSIT);
+    });
+  });
+
+  describe("openDisputeWithPermit", function () {
+    it("takes the deposit with a permit", async function () {
+      const { s, c, client, job } = await loadFixture(submittedFixture);
+      await c.token.connect(client).approve(await c.disputeManager.getAddress(), 0);
+      const deadline = BigInt((await time.latest()) + 600);
+      const sig = await signPermit(s, client, await c.disputeManager.getAddress(), DEPOSIT, deadline);
+      await expect(c.disputeManager.connect(client).openDisputeWithPermit(job.jobId, "ipfs://e", deadline, sig.v, sig.r, sig.s)).to.changeTokenBalance(
+        c.token,
+        client,
+        -DEPOSIT,
+      );
+    });
+
+    it("still opens the dispute when the permit was front-run", async function () {
+      const { s, c, client, job, funder } = await loadFixture(submittedFixture);
+      await c.token.connect(client).approve(await c.disputeManager.getAddress(), 0);
+      const dm = await c.disputeManager.getAddress();
+      const deadline = BigInt((await time.latest()) + 600);
+      const sig = await signPermit(s, client, dm, DEPOSIT, deadline);
+      await c.token.connect(funder).permit(client.address, dm, DEPOSIT, deadline, sig.v, sig.r, sig.s);
+      await expect(c.disputeManager.connect(client).openDisputeWithPermit(job.jobId, "ipfs://e", deadline, sig.v, sig.r, sig.s)).to.emit(
+        c.disputeManager,
+        "DisputeOpened",
+      );
+    });
+  });
+
+  describe("answerDispute", function () {
+    it("records the provider's evidence once", async function () {
+      const { c, job, h100 } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer"))
+        .to.emit(c.disputeManager, "DisputeAnswered")
+        .withArgs(job.jobId, h100.address, h100.address, "ipfs://answer");
+      expect((await c.disputeManager.getDispute(job.jobId)).answered).to.equal(true);
+    });
+
+    it("may be given by the operator", async function () {
+      const { c, job, h100, operators } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(operators[0]!).answerDispute(job.jobId, "ipfs://answer"))
+        .to.emit(c.disputeManager, "DisputeAnswered")
+        .withArgs(job.jobId, h100.address, operators[0]!.address, "ipfs://answer");
+    });
+
+    it("is refused a second time", async function () {
+      const { c, job, h100 } = await loadFixture(disputedFixture);
+      await c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer");
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://again"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerAlreadyAnswered")
+        .withArgs(job.jobId);
+    });
+
+    it("is refused to anyone else", async function () {
+      const { c, job, h100, client } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(client).answerDispute(job.jobId, "ipfs://answer"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerUnauthorized")
+        .withArgs(client.address, h100.address);
+    });
+
+    it("is refused without an open dispute", async function () {
+      const { c, job, h100 } = await loadFixture(submittedFixture);
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNoOpenDispute")
+        .withArgs(job.jobId);
+    });
+
+    it("refuses an empty evidence URI", async function () {
+      const { c, job, h100 } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, ""))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerInvalidEvidenceURI")
+        .withArgs(0, 256);
+    });
+  });
+
+  describe("rule", function () {
+    it("upheld: refunds the client in full, returns its deposit and pays it a cut of the slash, to the wei", async function () {
+      const { c, client, job, h100, arbitrator, treasury, collateral } = await loadFixture(disputedFixture);
+      const slash = bps(collateral, P.maxSlashingCutBps);
+      const reward = bps(slash, P.disputeRewardBps);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, slash);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Upheld, arbitrator.address, slash, reward, client.address);
+      await expect(tx).to.emit(c.jobEscrow, "JobRefunded").withArgs(job.jobId, h100.address, job.escrowed);
+      await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, job.jobId, client.address, slash, reward, slash - reward, H100_STAKE - slash, collateral - slash);
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral - slash, 0);
+      await expect(tx).to.changeTokenBalances(
+        c.token,
+        [client, h100.signer, treasury, c.jobEscrow, c.disputeManager, c.staking],
+        [job.escrowed + DEPOSIT + reward, 0, slash - reward, -job.escrowed, -DEPOSIT, -slash],
+      );
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Refunded);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([0n, 0n, 1n]);
+      expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(Ruling.Upheld);
+    });
+
+    it("upheld with no slash refunds without slashing", async function () {
+      const { c, job, arbitrator, client } = await loadFixture(disputedFixture);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, 0);
+      await expect(tx).not.to.emit(c.staking, "Slashed");
+      await expect(tx).to.changeTokenBalance(c.token, client, job.escrowed + DEPOSIT);
+    });
+
+    it("upheld refuses a slash above the job's maximum cut", async function () {
+      const { c, job, arbitrator, collateral } = await loadFixture(disputedFixture);
+      const max = bps(collateral, P.maxSlashingCutBps);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, max + 1n))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerSlashTooLarge")
+        .withArgs(job.jobId, max + 1n, max);
+    });
+
+    it("rejected: settles the job to the provider and pays it the deposit", async function () {
+      const { c, client, job, h100, arbitrator, treasury, jobCost, collateral } = await loadFixture(disputedFixture);
+      const fee = bps(jobCost, P.protocolFeeBps);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Rejected, 123n);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Rejected, arbitrator.address, 0, 0, h100.address);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.DisputeRejected, jobCost, fee, jobCost - fee, job.escrowed - jobCost);
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral, 0);
+      await expect(tx).to.changeTokenBalances(
+        c.token,
+        [client, h100.signer, treasury, c.disputeManager],
+        [job.escrowed - jobCost, jobCost - fee + DEPOSIT, fee, -DEPOSIT],
+      );
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([1n, 0n, 0n]);
+    });
+
+    it("draw: settles the job to the provider and returns the deposit", async function () {
+      const { c, client, job, h100, arbitrator, jobCost } = await loadFixture(disputedFixture);
+      const fee = bps(jobCost, P.protocolFeeBps);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Draw, arbitrator.address, 0, 0, client.address);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.DisputeDraw, jobCost, fee, jobCost - fee, job.escrowed - jobCost);
+      await expect(tx).to.changeTokenBalances(c.token, [client, h100.signer], [job.escrowed - jobCost + DEPOSIT, jobCost - fee]);
+    });
+
+    it("is allowed at the ruling deadline", async function () {
+      const { c, job, arbitrator, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0)).to.emit(c.disputeManager, "DisputeResolved");
+    });
+
+    it("is refused one second after the ruling deadline", async function () {
+      const { c, job, arbitrator, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline + 1);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRulingPeriodOver")
+        .withArgs(job.jobId, ruleDeadline);
+    });
+
+    for (const ruling of [Ruling.None, Ruling.Expired]) {
+      it(`refuses the ruling ${Ruling[ruling]}`, async function () {
+        const { c, job, arbitrator } = await loadFixture(disputedFixture);
+        await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, ruling, 0))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerInvalidRuling")
+          .withArgs(ruling);
+      });
+    }
+
+    it("is refused to anyone but the arbitrator, governance included", async function () {
+      const { c, job, timelock } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(timelock).rule(job.jobId, Ruling.Draw, 0))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNotArbitrator")
+        .withArgs(timelock.address);
+    });
+
+    it("is refused once ruled", async function () {
+      const { c, job, arbitrator } = await loadFixture(disputedFixture);
+      await c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, 0))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNoOpenDispute")
+        .withArgs(job.jobId);
+    });
+  });
+
+  describe("closeExpired", function () {
+    it("is refused at the ruling deadline", async function () {
+      const { c, job, funder, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline);
+      await expect(c.disputeManager.connect(funder).closeExpired(job.jobId))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRulingPeriodNotOver")
+        .withArgs(job.jobId, ruleDeadline);
+    });
+
+    it("closes the dispute as a draw one second after it, called by anyone", async function () {
+      const { c, client, job, h100, funder, ruleDeadline, jobCost } = await loadFixture(disputedFixture);
+      const fee = bps(jobCost, P.protocolFeeBps);
+      await time.setNextBlockTimestamp(ruleDeadline + 1);
+      const tx = c.disputeManager.connect(funder).closeExpired(job.jobId);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Expired, funder.address, 0, 0, client.address);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.DisputeDraw, jobCost, fee, jobCost - fee, job.escrowed - jobCost);
+      await expect(tx).to.changeTokenBalances(c.token, [client, h100.signer, funder], [job.escrowed - jobCost + DEPOSIT, jobCost - fee, 0]);
+      expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(Ruling.Expired);
+    });
+
+    it("is refused without an open dispute", async function () {
+      const { c, job, funder } = await loadFixture(submittedFixture);
+      await expect(c.disputeManager.connect(funder).closeExpired(job.jobId))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNoOpenDispute")
+        .withArgs(job.jobId);
+    });
+  });
+
+  describe("setArbitrator", function () {
+    it("appoints a new arbitrator, who alone may rule", async function () {
+      const { c, job, timelock, funder, arbitrator } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(timelock).setArbitrator(funder.address))
+        .to.emit(c.disputeManager, "AddressParameterUpdated")
+        .withArgs(encodeBytes32String("arbitrator"), funder.address);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerNotArbitrator")
+        .withArgs(arbitrator.address);
+      await expect(c.disputeManager.connect(funder).rule(job.jobId, Ruling.Draw, 0)).to.emit(c.disputeManager, "DisputeResolved");
+    });
+
+    it("refuses the zero address", async function () {
+      const { c, timelock } = await loadFixture(providersFixture);
+      await expect(c.disputeManager.connect(timelock).setArbitrator(ZeroAddress))
+        .to.be.revertedWithCustomError(c.disputeManager, "GovernedZeroAddress")
+        .withArgs(encodeBytes32String("arbitrator"));
+    });
+
+    it("is refused to anyone but governance", async function () {
+      const { c, arbitrator } = await loadFixture(providersFixture);
+      await expect(c.disputeManager.connect(arbitrator).setArbitrator(arbitrator.address))
+        .to.be.revertedWithCustomError(c.disputeManager, "GovernedOnlyGovernance")
+        .withArgs(arbitrator.address);
+    });
+  });
+});

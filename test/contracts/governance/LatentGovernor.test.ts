@@ -1,0 +1,200 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { encodeBytes32String, parseEther, ZeroAddress, ZeroHash } from "ethers";
+import { DEVNET_GOVERNANCE } from "../../../scripts/deploy";
+import {
+  Vote,
+  advancePastVoting,
+  advanceToVoting,
+  describeProposal,
+  propose,
+  queueProposal,
+} from "../../../scripts/scenario";
+import type { ProposalHandle } from "../../../scripts/scenario";
+import { baseFixture } from "../../helpers/fixtures";
+
+/** IGovernor.ProposalState */
+enum State {
+  Pending,
+  Active,
+  Canceled,
+  Defeated,
+  Succeeded,
+  Queued,
+  Expired,
+  Executed,
+}
+
+describe("LatentGovernor and LatentTimelock", function () {
+  async function delegatedFixture() {
+    const b = await baseFixture();
+    await b.c.token.connect(b.funder).delegate(b.funder.address);
+    await time.increase(1);
+    const setMinStake = async (value: bigint): Promise<ProposalHandle> =>
+      describeProposal(
+        b.s,
+        [{ target: await b.c.staking.getAddress(), data: b.c.staking.interface.encodeFunctionData("setMinStakePerGpu", [value]) }],
+        `set minStakePerGpu to ${value}`,
+      );
+    return { ...b, setMinStake };
+  }
+
+  describe("settings", function () {
+    it("are the deployment's governance timings on the token's timestamp clock", async function () {
+      const { c } = await loadFixture(baseFixture);
+      expect(await c.governor.name()).to.equal("LatentGovernor");
+      expect(await c.governor.votingDelay()).to.equal(BigInt(DEVNET_GOVERNANCE.votingDelay));
+      expect(await c.governor.votingPeriod()).to.equal(BigInt(DEVNET_GOVERNANCE.votingPeriod));
+      expect(await c.governor.proposalThreshold()).to.equal(DEVNET_GOVERNANCE.proposalThreshold);
+      expect(await c.governor["quorumNumerator()"]()).to.equal(BigInt(DEVNET_GOVERNANCE.quorumNumerator));
+      expect(await c.governor.CLOCK_MODE()).to.equal("mode=timestamp");
+      expect(await c.governor.clock()).to.equal(BigInt(await time.latest()));
+      expect(await c.timelock.getMinDelay()).to.equal(BigInt(DEVNET_GOVERNANCE.timelockDelay));
+    });
+
+    it("emit their initial values at deployment", async function () {
+      const { c } = await loadFixture(baseFixture);
+      const tx = c.governor.deploymentTransaction();
+      await expect(tx).to.emit(c.governor, "VotingDelaySet").withArgs(0, DEVNET_GOVERNANCE.votingDelay);
+      await expect(tx).to.emit(c.governor, "VotingPeriodSet").withArgs(0, DEVNET_GOVERNANCE.votingPeriod);
+      await expect(tx).to.emit(c.governor, "QuorumNumeratorUpdated").withArgs(0, DEVNET_GOVERNANCE.quorumNumerator);
+      await expect(tx).to.emit(c.governor, "TimelockChange").withArgs(ZeroAddress, await c.timelock.getAddress());
+      await expect(c.timelock.deploymentTransaction()).to.emit(c.timelock, "MinDelayChange").withArgs(0, DEVNET_GOVERNANCE.timelockDelay);
+    });
+  });
+
+  describe("timelock roles", function () {
+    it("give the governor alone the proposer and canceller roles, everyone the executor role, no admin but itself", async function () {
+      const { c, deployer } = await loadFixture(baseFixture);
+      const governor = await c.governor.getAddress();
+      const timelock = await c.timelock.getAddress();
+      expect(await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), governor)).to.equal(true);
+      expect(await c.timelock.hasRole(await c.timelock.CANCELLER_ROLE(), governor)).to.equal(true);
+      expect(await c.timelock.hasRole(await c.timelock.EXECUTOR_ROLE(), ZeroAddress)).to.equal(true);
+      expect(await c.timelock.hasRole(await c.timelock.DEFAULT_ADMIN_ROLE(), timelock)).to.equal(true);
+      for (const role of [await c.timelock.DEFAULT_ADMIN_ROLE(), await c.timelock.PROPOSER_ROLE(), await c.timelock.CANCELLER_ROLE()]) {
+        expect(await c.timelock.hasRole(role, deployer.address)).to.equal(false);
+      }
+    });
+
+    it("refuse a direct schedule from an account, the deployer included", async function () {
+      const { c, deployer } = await loadFixture(baseFixture);
+      await expect(c.timelock.connect(deployer).schedule(ZeroAddress, 0, "0x", ZeroHash, ZeroHash, 60))
+        .to.be.revertedWithCustomError(c.timelock, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer.address, await c.timelock.PROPOSER_ROLE());
+    });
+  });
+
+  describe("a parameter change end to end", function () {
+    it("is proposed, voted, queued and executed through the timelock", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      const t = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(t);
+      await expect(c.governor.connect(funder).propose(p.targets, p.values, p.calldatas, p.description))
+        .to.emit(c.governor, "ProposalCreated")
+        .withArgs(p.proposalId, funder.address, p.targets, p.values, [""], p.calldatas, t + DEVNET_GOVERNANCE.votingDelay, t + DEVNET_GOVERNANCE.votingDelay + DEVNET_GOVERNANCE.votingPeriod, p.description);
+      expect(await c.governor.state(p.proposalId)).to.equal(State.Pending);
+
+      await advanceToVoting(s, p);
+      const weight = await c.token.getVotes(funder.address);
+      await expect(c.governor.connect(funder).castVote(p.proposalId, Vote.For))
+        .to.emit(c.governor, "VoteCast")
+        .withArgs(funder.address, p.proposalId, Vote.For, weight, "");
+      await advancePastVoting(s, p);
+      expect(await c.governor.state(p.proposalId)).to.equal(State.Succeeded);
+
+      const q = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(q);
+      const queued = c.governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash);
+      await expect(queued).to.emit(c.governor, "ProposalQueued").withArgs(p.proposalId, q + DEVNET_GOVERNANCE.timelockDelay);
+      await expect(queued).to.emit(c.timelock, "CallScheduled");
+      await expect(queued).to.emit(c.timelock, "CallSalt");
+
+      await time.increaseTo(q + DEVNET_GOVERNANCE.timelockDelay);
+      const executed = c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash);
+      await expect(executed).to.emit(c.governor, "ProposalExecuted").withArgs(p.proposalId);
+      await expect(executed).to.emit(c.timelock, "CallExecuted");
+      await expect(executed).to.emit(c.staking, "ParameterUpdated").withArgs(encodeBytes32String("minStakePerGpu"), parseEther("250"));
+      expect(await c.staking.minStakePerGpu()).to.equal(parseEther("250"));
+    });
+
+    it("cannot execute before the timelock delay has passed", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await advanceToVoting(s, p);
+      await c.governor.connect(funder).castVote(p.proposalId, Vote.For);
+      await advancePastVoting(s, p);
+      await queueProposal(s, p);
+      // The expected state is a bitmap with the bit of OperationState.Ready (2) set.
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.timelock, "TimelockUnexpectedOperationState")
+        .withArgs(p.timelockOperationId, `0x${"00".repeat(31)}04`);
+    });
+
+    it("fails at execution when the value is outside the contract's bounds", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(1n);
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await advanceToVoting(s, p);
+      await c.governor.connect(funder).castVote(p.proposalId, Vote.For);
+      await advancePastVoting(s, p);
+      await queueProposal(s, p);
+      await time.increaseTo(await c.governor.proposalEta(p.proposalId));
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.staking, "GovernedParameterOutOfBounds")
+        .withArgs(encodeBytes32String("minStakePerGpu"), 1n, parseEther("1"), parseEther("1000000"));
+    });
+
+    it("is defeated without quorum", async function () {
+      const { s, c, clients, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await c.token.connect(clients[0]!).delegate(clients[0]!.address);
+      await advanceToVoting(s, p);
+      await advancePastVoting(s, p);
+      expect(await c.governor.state(p.proposalId)).to.equal(State.Defeated);
+    });
+  });
+
+  describe("proposals", function () {
+    it("are refused below the proposal threshold", async function () {
+      const { c, clients, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await expect(c.governor.connect(clients[0]!).propose(p.targets, p.values, p.calldatas, p.description))
+        .to.be.revertedWithCustomError(c.governor, "GovernorInsufficientProposerVotes")
+        .withArgs(clients[0]!.address, 0, DEVNET_GOVERNANCE.proposalThreshold);
+    });
+
+    it("can be cancelled by the proposer while pending", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await expect(c.governor.connect(funder).cancel(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.emit(c.governor, "ProposalCanceled")
+        .withArgs(p.proposalId);
+      expect(await c.governor.state(p.proposalId)).to.equal(State.Canceled);
+    });
+
+    it("cannot be cancelled by anyone else", async function () {
+      const { s, c, clients, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await expect(c.governor.connect(clients[0]!).cancel(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.governor, "GovernorUnableToCancel")
+        .withArgs(p.proposalId, clients[0]!.address);
+    });
+
+    it("record votes cast with params as VoteCastWithParams", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const p = await setMinStake(parseEther("250"));
+      await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await advanceToVoting(s, p);
+      const weight = await c.token.getVotes(funder.address);
+      await expect(c.governor.connect(funder).castVoteWithReasonAndParams(p.proposalId, Vote.Abstain, "why", "0x01"))
+        .to.emit(c.governor, "VoteCastWithParams")
+        .withArgs(funder.address, p.proposalId, Vote.Abstain, weight, "why", "0x01");
+    });
+  });
+});

@@ -1,0 +1,919 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { encodeBytes32String, id as keccakUtf8, parseEther, ZeroAddress, ZeroHash, AbiCoder, keccak256 } from "ethers";
+import { JobEscrow__factory } from "../../../typechain-types";
+import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
+import { DEFAULT_PARAMS } from "../../../scripts/deploy";
+import {
+  JobStatus,
+  SettlementReason,
+  Tier,
+  acceptJob,
+  approveResult,
+  createJob,
+  gpuModelId,
+  makeTerms,
+  regionId,
+  signPermit,
+  submitResult,
+} from "../../../scripts/scenario";
+import type { JobHandle, JobOptions } from "../../../scripts/scenario";
+import { asAccount, baseFixture, providersFixture, rawId, H100_LISTING, RTX_LISTING } from "../../helpers/fixtures";
+import type { WithProviders } from "../../helpers/fixtures";
+
+const LAT = (n: string) => parseEther(n);
+const P = DEFAULT_PARAMS.economic;
+const MAX_PRICE = LAT("3");
+const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * seconds) / 3600n;
+const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
+
+const TERMS_TYPE =
+  "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
+
+describe("JobEscrow", function () {
+  async function openJobFixture() {
+    const w = await providersFixture();
+    const job = await createJob(w.s, w.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 4 });
+    return { ...w, job };
+  }
+
+  /** An H100 job (4 GPUs, max 3 LAT/GPU-h, 1 h) accepted by the H100 provider at a known time. */
+  async function acceptedFixture() {
+    const w = await openJobFixture();
+    const acceptedAt = (await time.latest()) + 1;
+    await time.setNextBlockTimestamp(acceptedAt);
+    await acceptJob(w.s, w.job, w.h100);
+    return { ...w, acceptedAt, resultDeadline: acceptedAt + 3600 + P.grace, collateral: bps(w.job.escrowed, P.collateralRatioBps) };
+  }
+
+  /** The same job submitted 1,234 s after acceptance. */
+  async function submittedFixture() {
+    const w = await acceptedFixture();
+    const submittedAt = w.acceptedAt + 1234;
+    await time.setNextBlockTimestamp(submittedAt);
+    await submitResult(w.s, w.job, w.h100);
+    const jobCost = cost(H100_LISTING.pricePerGpuHour, 4n, 1234n);
+    return { ...w, submittedAt, jobCost, challengeDeadline: submittedAt + P.challengeWindow };
+  }
+
+  async function create(w: WithProviders, o: JobOptions): Promise<JobHandle> {
+    return createJob(w.s, w.clients[0]!, o);
+  }
+
+  describe("constructor", function () {
+    it("emits every initial parameter and version 1 of the economic parameters", async function () {
+      const { c } = await loadFixture(baseFixture);
+      const tx = c.jobEscrow.deploymentTransaction();
+      for (const [name, value] of Object.entries(P)) {
+        await expect(tx).to.emit(c.jobEscrow, "ParameterUpdated").withArgs(encodeBytes32String(name), value);
+      }
+      await expect(tx)
+        .to.emit(c.jobEscrow, "EconomicParamsUpdated")
+        .withArgs(1, [P.protocolFeeBps, P.collateralRatioBps, P.timeoutSlashBps, P.maxSlashingCutBps, P.disputeRewardBps, P.challengeWindow, P.grace, P.disputePeriod, P.disputeDeposit]);
+      expect(await c.jobEscrow.currentParamsId()).to.equal(1n);
+    });
+
+    it("refuses zero addresses for its wiring", async function () {
+      const { deployer, c } = await loadFixture(baseFixture);
+      const f = new JobEscrow__factory(deployer);
+      const x = await c.token.getAddress();
+      const params: IJobEscrow.EconomicParamsStruct = { ...P };
+      for (let i = 0; i < 6; i++) {
+        const args = [x, x, x, x, x, x];
+        args[i] = ZeroAddress;
+        const name = ["governance", "token", "registry", "staking", "disputeManager", "pauseGuardian"][i]!;
+        await expect(f.deploy(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, params))
+          .to.be.revertedWithCustomError(c.jobEscrow, "GovernedZeroAddress")
+          .withArgs(encodeBytes32String(name));
+      }
+    });
+
+    it("refuses an initial parameter outside its bounds", async function () {
+      const { deployer, c } = await loadFixture(baseFixture);
+      const x = await c.token.getAddress();
+      await expect(new JobEscrow__factory(deployer).deploy(x, x, x, x, x, x, { ...P, protocolFeeBps: 1001 }))
+        .to.be.revertedWithCustomError(c.jobEscrow, "GovernedParameterOutOfBounds")
+        .withArgs(encodeBytes32String("protocolFeeBps"), 1001, 0, 1000);
+    });
+  });
+
+  describe("createJob", function () {
+    it("stores the job, pulls the maximum cost and emits the terms", async function () {
+      const w = await loadFixture(providersFixture);
+      const { c, clients } = w;
+      const client = clients[0]!;
+      const terms = await makeTerms(w.s, { gpuModel: "h100-sxm-80gb", gpuCount: 4, region: "eu-west", minVramGiB: 80, tier: Tier.Enterprise, minCompletedJobs: 0 });
+      const escrowed = cost(MAX_PRICE, 4n, 3600n);
+      await c.token.connect(client).approve(await c.jobEscrow.getAddress(), escrowed);
+      const tx = c.jobEscrow.connect(client).createJob(terms, "ipfs://spec");
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobCreated")
+        .withArgs(1n, client.address, ZeroAddress, [
+          [gpuModelId("h100-sxm-80gb"), regionId("eu-west"), 80, 4, Tier.Enterprise, 0],
+          MAX_PRICE,
+          3600,
+          terms.acceptDeadline,
+          ZeroAddress,
+          terms.specHash,
+        ], "ipfs://spec", escrowed);
+      await expect(tx).to.changeTokenBalances(c.token, [client, c.jobEscrow], [-escrowed, escrowed]);
+      const job = await c.jobEscrow.getJob(1n);
+      expect([job.client, job.escrowed, job.provider, job.status, job.deadline, job.termsHash, job.gpuCount, job.maxDuration]).to.deep.equal([
+        client.address,
+        escrowed,
+        ZeroAddress,
+        BigInt(JobStatus.Open),
+        BigInt(terms.acceptDeadline),
+        await c.jobEscrow.hashTerms(terms),
+        4n,
+        3600n,
+      ]);
+    });
+
+    it("numbers jobs from 1", async function () {
+      const w = await loadFixture(providersFixture);
+      expect((await create(w, {})).jobId).to.equal(1n);
+      expect((await create(w, {})).jobId).to.equal(2n);
+      expect(await w.c.jobEscrow.jobCount()).to.equal(2n);
+    });
+
+    it("records a directed job's target provider", async function () {
+      const w = await loadFixture(providersFixture);
+      const job = await create(w, { targetProvider: w.rtx.address });
+      expect((await w.c.jobEscrow.getJob(job.jobId)).provider).to.equal(w.rtx.address);
+    });
+
+    it("is refused while paused", async function () {
+      const w = await loadFixture(providersFixture);
+      await w.c.pauseGuardian.connect(w.guardian).pause();
+      await expect(create(w, {})).to.be.revertedWithCustomError(w.c.pauseGuardian, "PauseGuardianProtocolPaused");
+    });
+
+    async function expectCreateRevert(w: WithProviders, terms: IJobEscrow.JobTermsStruct, specURI: string, error: string, args: unknown[]) {
+      await w.c.token.connect(w.clients[0]!).approve(await w.c.jobEscrow.getAddress(), LAT("100000"));
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).createJob(terms, specURI))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, error)
+        .withArgs(...args);
+    }
+
+    it("refuses an invalid GPU model id", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s);
+      const bad = rawId("H100", 32);
+      await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, gpuModel: bad } }, "ipfs://x", "JobEscrowInvalidGpuModel", [bad]);
+    });
+
+    it("refuses an invalid region", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s);
+      const bad = rawId("EU", 16);
+      await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, region: bad } }, "ipfs://x", "JobEscrowInvalidRegion", [bad]);
+    });
+
+    it("refuses zero GPUs", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s);
+      await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, gpuCount: 0 } }, "ipfs://x", "JobEscrowInvalidGpuCount", [0]);
+    });
+
+    for (const d of [59, 30 * 86_400 + 1]) {
+      it(`refuses a maximum duration of ${d} s`, async function () {
+        const w = await loadFixture(providersFixture);
+        const terms = await makeTerms(w.s, { maxDuration: d });
+        await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowInvalidMaxDuration", [d, 60, 30 * 86_400]);
+      });
+    }
+
+    it("refuses an acceptance deadline that is not in the future", async function () {
+      const w = await loadFixture(providersFixture);
+      await w.c.token.connect(w.clients[0]!).approve(await w.c.jobEscrow.getAddress(), LAT("100000"));
+      const t = (await time.latest()) + 1;
+      const terms = { ...(await makeTerms(w.s)), acceptDeadline: t };
+      await time.setNextBlockTimestamp(t);
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).createJob(terms, "ipfs://x"))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowInvalidAcceptDeadline")
+        .withArgs(t, t);
+    });
+
+    it("refuses an acceptance deadline more than 30 days ahead", async function () {
+      const w = await loadFixture(providersFixture);
+      await w.c.token.connect(w.clients[0]!).approve(await w.c.jobEscrow.getAddress(), LAT("100000"));
+      const t = (await time.latest()) + 1;
+      const terms = { ...(await makeTerms(w.s)), acceptDeadline: t + 30 * 86_400 + 1 };
+      await time.setNextBlockTimestamp(t);
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).createJob(terms, "ipfs://x"))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowInvalidAcceptDeadline")
+        .withArgs(t + 30 * 86_400 + 1, t);
+    });
+
+    for (const uri of ["", "x".repeat(257)]) {
+      it(`refuses a spec URI of ${uri.length} bytes`, async function () {
+        const w = await loadFixture(providersFixture);
+        await expectCreateRevert(w, await makeTerms(w.s), uri, "JobEscrowInvalidSpecURI", [uri.length, 256]);
+      });
+    }
+
+    for (const [label, price, gpuCount, maxDuration] of [
+      ["zero", 0n, 1, 60],
+      ["so small the job costs nothing", 59n, 1, 60],
+      ["so large the escrow overflows 96 bits", 2n ** 96n - 1n, 2, 3600],
+    ] as const) {
+      it(`refuses a maximum price that is ${label}`, async function () {
+        const w = await loadFixture(providersFixture);
+        const terms = await makeTerms(w.s, { maxPricePerGpuHour: price, gpuCount, maxDuration });
+        await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowInvalidMaxPrice", [price]);
+      });
+    }
+
+    it("fails without allowance", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s);
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).createJob(terms, "ipfs://x"))
+        .to.be.revertedWithCustomError(w.c.token, "ERC20InsufficientAllowance")
+        .withArgs(await w.c.jobEscrow.getAddress(), 0, cost(MAX_PRICE, 1n, 3600n));
+    });
+  });
+
+  describe("createJobWithPermit", function () {
+    it("pays with a permit for the exact escrow", async function () {
+      const w = await loadFixture(providersFixture);
+      const escrowed = cost(MAX_PRICE, 1n, 3600n);
+      const job = await createJob(w.s, w.clients[1]!, { usePermit: true });
+      expect(job.escrowed).to.equal(escrowed);
+      expect(await w.c.token.balanceOf(await w.c.jobEscrow.getAddress())).to.equal(escrowed);
+    });
+
+    it("still creates the job when the permit was front-run", async function () {
+      const w = await loadFixture(providersFixture);
+      const client = w.clients[1]!;
+      const terms = await makeTerms(w.s);
+      const escrow = await w.c.jobEscrow.getAddress();
+      const deadline = BigInt((await time.latest()) + 600);
+      const sig = await signPermit(w.s, client, escrow, cost(MAX_PRICE, 1n, 3600n), deadline);
+      await w.c.token.connect(w.clients[2]!).permit(client.address, escrow, cost(MAX_PRICE, 1n, 3600n), deadline, sig.v, sig.r, sig.s);
+      await expect(w.c.jobEscrow.connect(client).createJobWithPermit(terms, "ipfs://x", deadline, sig.v, sig.r, sig.s)).to.emit(
+        w.c.jobEscrow,
+        "JobCreated",
+      );
+    });
+  });
+
+  describe("cancelJob", function () {
+    it("refunds the client in full and emits", async function () {
+      const { c, job, clients } = await loadFixture(openJobFixture);
+      const tx = c.jobEscrow.connect(clients[0]!).cancelJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobCancelled").withArgs(job.jobId, clients[0]!.address, job.escrowed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow], [job.escrowed, -job.escrowed]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Cancelled);
+    });
+
+    it("still works after the acceptance deadline passed", async function () {
+      const { c, job, clients } = await loadFixture(openJobFixture);
+      await time.increaseTo(Number(job.terms.acceptDeadline) + 10);
+      await expect(c.jobEscrow.connect(clients[0]!).cancelJob(job.jobId)).to.emit(c.jobEscrow, "JobCancelled");
+    });
+
+    it("is refused to anyone but the client", async function () {
+      const { c, job, clients } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(clients[1]!).cancelJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowNotClient")
+        .withArgs(job.jobId, clients[1]!.address);
+    });
+
+    it("is refused once the job is accepted", async function () {
+      const { c, job, clients } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(clients[0]!).cancelJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+
+    it("is refused for an unknown job", async function () {
+      const { c, clients } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(clients[0]!).cancelJob(99n)).to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnknownJob").withArgs(99n);
+    });
+  });
+
+  describe("expireJob", function () {
+    it("is refused at the acceptance deadline", async function () {
+      const { c, job, funder } = await loadFixture(openJobFixture);
+      await time.setNextBlockTimestamp(Number(job.terms.acceptDeadline));
+      await expect(c.jobEscrow.connect(funder).expireJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowAcceptDeadlineNotPassed")
+        .withArgs(job.jobId, job.terms.acceptDeadline);
+    });
+
+    it("refunds the client in full one second after it, called by anyone", async function () {
+      const { c, job, funder, clients } = await loadFixture(openJobFixture);
+      await time.setNextBlockTimestamp(Number(job.terms.acceptDeadline) + 1);
+      const tx = c.jobEscrow.connect(funder).expireJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobExpired").withArgs(job.jobId, clients[0]!.address, job.escrowed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow], [job.escrowed, -job.escrowed]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Expired);
+    });
+
+    it("is refused for a job no longer open", async function () {
+      const { c, job, funder } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(funder).expireJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+  });
+
+  describe("declineJob", function () {
+    async function directedFixture() {
+      const w = await providersFixture();
+      const job = await createJob(w.s, w.clients[0]!, { targetProvider: w.h100.address });
+      return { ...w, job };
+    }
+
+    it("lets the target refund the client in full", async function () {
+      const { c, job, h100, clients } = await loadFixture(directedFixture);
+      const tx = c.jobEscrow.connect(h100.signer).declineJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobDeclined").withArgs(job.jobId, h100.address, h100.address, job.escrowed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow], [job.escrowed, -job.escrowed]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Declined);
+    });
+
+    it("lets the target's operator decline", async function () {
+      const { c, job, h100, operators } = await loadFixture(directedFixture);
+      await expect(c.jobEscrow.connect(operators[0]!).declineJob(job.jobId))
+        .to.emit(c.jobEscrow, "JobDeclined")
+        .withArgs(job.jobId, h100.address, operators[0]!.address, job.escrowed);
+    });
+
+    it("is refused to another provider", async function () {
+      const { c, job, h100, rtx } = await loadFixture(directedFixture);
+      await expect(c.jobEscrow.connect(rtx.signer).declineJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnauthorized")
+        .withArgs(rtx.address, h100.address);
+    });
+
+    it("is refused for an open job", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(h100.signer).declineJob(job.jobId)).to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowNotDirected").withArgs(job.jobId);
+    });
+
+    it("is refused once accepted", async function () {
+      const { s, c, job, h100 } = await loadFixture(directedFixture);
+      await acceptJob(s, job, h100);
+      await expect(c.jobEscrow.connect(h100.signer).declineJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+  });
+
+  describe("acceptJob", function () {
+    it("reserves the GPUs, locks collateral and fixes the price, parameters and result deadline", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      const t = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(t);
+      const collateral = bps(job.escrowed, P.collateralRatioBps);
+      const tx = c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, job.terms);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobAccepted")
+        .withArgs(job.jobId, h100.address, h100.address, H100_LISTING.pricePerGpuHour, collateral, 1, t + 3600 + P.grace);
+      await expect(tx).to.emit(c.registry, "CapacityReserved").withArgs(h100.address, job.jobId, 4, 4);
+      await expect(tx).to.emit(c.staking, "CollateralLocked").withArgs(h100.address, job.jobId, collateral, collateral);
+      const j = await c.jobEscrow.getJob(job.jobId);
+      expect([j.provider, j.status, j.deadline, j.acceptedAt, j.pricePerGpuHour, j.paramsId]).to.deep.equal([
+        h100.address,
+        BigInt(JobStatus.Accepted),
+        BigInt(t + 3600 + P.grace),
+        BigInt(t),
+        H100_LISTING.pricePerGpuHour,
+        1n,
+      ]);
+      expect(await c.registry.freeGpus(h100.address)).to.equal(4n);
+    });
+
+    it("may be done by the provider's operator", async function () {
+      const { s, c, job, h100, operators } = await loadFixture(openJobFixture);
+      await expect(acceptJob(s, job, h100, "operator")).to.emit(c.jobEscrow, "JobAccepted");
+      expect((await c.jobEscrow.getJob(job.jobId)).provider).to.equal(h100.address);
+      const events = await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobAccepted(job.jobId));
+      expect(events[0]!.args.by).to.equal(operators[0]!.address);
+    });
+
+    it("is refused to someone who is neither the provider nor its operator", async function () {
+      const { c, job, h100, clients } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(clients[1]!).acceptJob(job.jobId, h100.address, job.terms))
+        .to.be.revertedWithCustomError(c.registry, "ProviderRegistryUnauthorized")
+        .withArgs(clients[1]!.address, h100.address);
+    });
+
+    it("accepts a directed job for its target", async function () {
+      const w = await loadFixture(providersFixture);
+      const job = await create(w, { targetProvider: w.rtx.address });
+      await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+    });
+
+    it("refuses a directed job for another provider", async function () {
+      const w = await loadFixture(providersFixture);
+      const job = await create(w, { targetProvider: w.rtx.address });
+      await expect(w.c.jobEscrow.connect(w.h100.signer).acceptJob(job.jobId, w.h100.address, job.terms))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowNotTargetProvider")
+        .withArgs(job.jobId, w.h100.address, w.rtx.address);
+    });
+
+    it("refuses terms that do not hash to the job's", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      const forged = { ...job.terms, maxPricePerGpuHour: LAT("30") };
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, forged))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowTermsMismatch")
+        .withArgs(job.jobId, await c.jobEscrow.hashTerms(job.terms), await c.jobEscrow.hashTerms(forged));
+    });
+
+    it("is allowed at the acceptance deadline", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await time.setNextBlockTimestamp(Number(job.terms.acceptDeadline));
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, job.terms)).to.emit(c.jobEscrow, "JobAccepted");
+    });
+
+    it("is refused one second after the acceptance deadline", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await time.setNextBlockTimestamp(Number(job.terms.acceptDeadline) + 1);
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, job.terms))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowAcceptDeadlinePassed")
+        .withArgs(job.jobId, job.terms.acceptDeadline);
+    });
+
+    it("is refused while paused", async function () {
+      const { c, job, h100, guardian } = await loadFixture(openJobFixture);
+      await c.pauseGuardian.connect(guardian).pause();
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, job.terms))
+        .to.be.revertedWithCustomError(c.pauseGuardian, "PauseGuardianProtocolPaused")
+        .withArgs(await c.pauseGuardian.pausedUntil());
+    });
+
+    it("is refused twice", async function () {
+      const { c, job, h100 } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(job.jobId, h100.address, job.terms))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+
+    it("is refused for an unknown job", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(h100.signer).acceptJob(77n, h100.address, job.terms))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnknownJob")
+        .withArgs(77n);
+    });
+
+    describe("requirements", function () {
+      it("refuses another GPU model", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { gpuModel: "h100-sxm-80gb" });
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowGpuModelMismatch")
+          .withArgs(gpuModelId("h100-sxm-80gb"), gpuModelId(RTX_LISTING.gpuModel.id));
+      });
+
+      it("refuses another region", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { region: "us-east" });
+        await expect(w.c.jobEscrow.connect(w.h100.signer).acceptJob(job.jobId, w.h100.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowRegionMismatch")
+          .withArgs(regionId("us-east"), regionId("eu-west"));
+      });
+
+      it("refuses too little VRAM", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { minVramGiB: 48 });
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowVramTooLow")
+          .withArgs(48, 24);
+      });
+
+      it("refuses another tier", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { tier: Tier.Consumer });
+        await expect(w.c.jobEscrow.connect(w.h100.signer).acceptJob(job.jobId, w.h100.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowTierMismatch")
+          .withArgs(Tier.Consumer, Tier.Enterprise);
+      });
+
+      it("refuses a provider with too few completed jobs", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { minCompletedJobs: 1 });
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowTooFewCompletedJobs")
+          .withArgs(1, 0);
+      });
+
+      it("admits a provider once it has completed enough jobs", async function () {
+        const w = await loadFixture(providersFixture);
+        const first = await create(w, {});
+        await acceptJob(w.s, first, w.rtx);
+        await submitResult(w.s, first, w.rtx);
+        await approveResult(w.s, first);
+        expect((await w.c.jobEscrow.providerStats(w.rtx.address)).completed).to.equal(1n);
+        const job = await create(w, { minCompletedJobs: 1 });
+        await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+      });
+
+      it("refuses a price above the job's maximum", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { maxPricePerGpuHour: LAT("1") });
+        await expect(w.c.jobEscrow.connect(w.h100.signer).acceptJob(job.jobId, w.h100.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowPriceAboveMax")
+          .withArgs(H100_LISTING.pricePerGpuHour, LAT("1"));
+      });
+
+      it("refuses an offline provider", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, {});
+        await w.c.registry.connect(w.rtx.signer).setOnline(w.rtx.address, false);
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.registry, "ProviderRegistryProviderInactive")
+          .withArgs(w.rtx.address);
+      });
+
+      it("refuses when the GPUs are exhausted", async function () {
+        const w = await loadFixture(providersFixture);
+        const first = await create(w, { gpuCount: 2 });
+        await acceptJob(w.s, first, w.rtx);
+        const second = await create(w, { gpuCount: 1 });
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(second.jobId, w.rtx.address, second.terms))
+          .to.be.revertedWithCustomError(w.c.registry, "ProviderRegistryInsufficientCapacity")
+          .withArgs(w.rtx.address, 1, 0);
+      });
+
+      it("refuses when the free stake cannot cover the collateral", async function () {
+        const w = await loadFixture(providersFixture);
+        // 2 GPUs for 30 days at 3 LAT/GPU-h => 4,320 LAT escrow, 2,160 LAT collateral; 2,000 LAT staked.
+        const job = await create(w, { gpuCount: 2, maxDuration: 30 * 86_400 });
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.staking, "StakingInsufficientFreeStake")
+          .withArgs(w.rtx.address, LAT("2160"), LAT("2000"));
+      });
+    });
+
+    it("keeps the parameters and price in force at acceptance when they change later", async function () {
+      const w = await loadFixture(acceptedFixture);
+      await w.c.jobEscrow.connect(w.timelock).setProtocolFeeBps(1000);
+      await w.c.registry.connect(w.h100.signer).setPrice(LAT("0.5"));
+      await time.setNextBlockTimestamp(w.acceptedAt + 3600);
+      await submitResult(w.s, w.job, w.h100);
+      const full = cost(H100_LISTING.pricePerGpuHour, 4n, 3600n);
+      await expect(approveResult(w.s, w.job))
+        .to.emit(w.c.jobEscrow, "JobSettled")
+        .withArgs(w.job.jobId, w.h100.address, SettlementReason.Approved, full, bps(full, P.protocolFeeBps), full - bps(full, P.protocolFeeBps), w.job.escrowed - full);
+    });
+
+    it("applies changed parameters to jobs accepted afterwards", async function () {
+      const w = await loadFixture(openJobFixture);
+      await w.c.jobEscrow.connect(w.timelock).setCollateralRatioBps(20_000);
+      await expect(acceptJob(w.s, w.job, w.h100))
+        .to.emit(w.c.staking, "CollateralLocked")
+        .withArgs(w.h100.address, w.job.jobId, w.job.escrowed * 2n, w.job.escrowed * 2n);
+      expect((await w.c.jobEscrow.getJob(w.job.jobId)).paramsId).to.equal(2n);
+    });
+  });
+
+  describe("submitResult", function () {
+    it("fixes the metered cost, frees the GPUs and opens the challenge window", async function () {
+      const { c, job, h100, acceptedAt } = await loadFixture(acceptedFixture);
+      const t = acceptedAt + 1234;
+      await time.setNextBlockTimestamp(t);
+      const tx = c.jobEscrow.connect(h100.signer).submitResult(job.jobId, "ipfs://result", keccakUtf8("r"));
+      await expect(tx)
+        .to.emit(c.jobEscrow, "ResultSubmitted")
+        .withArgs(job.jobId, h100.address, h100.address, "ipfs://result", keccakUtf8("r"), cost(H100_LISTING.pricePerGpuHour, 4n, 1234n), t + P.challengeWindow);
+      await expect(tx).to.emit(c.registry, "CapacityReleased").withArgs(h100.address, job.jobId, 4, 0);
+      const j = await c.jobEscrow.getJob(job.jobId);
+      expect([j.status, j.submittedAt]).to.deep.equal([BigInt(JobStatus.Submitted), BigInt(t)]);
+      expect(await c.registry.freeGpus(h100.address)).to.equal(8n);
+    });
+
+    it("may be done by the operator", async function () {
+      const { c, job, h100, operators } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(operators[0]!).submitResult(job.jobId, "ipfs://r", keccakUtf8("r")))
+        .to.emit(c.jobEscrow, "ResultSubmitted")
+        .withArgs(job.jobId, h100.address, operators[0]!.address, "ipfs://r", keccakUtf8("r"), (v: bigint) => v > 0n, (v: bigint) => v > 0n);
+    });
+
+    it("is refused to anyone else", async function () {
+      const { c, job, h100, clients } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(clients[0]!).submitResult(job.jobId, "ipfs://r", keccakUtf8("r")))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnauthorized")
+        .withArgs(clients[0]!.address, h100.address);
+    });
+
+    it("bills maxDuration for a result submitted in the grace period", async function () {
+      const { c, job, h100, resultDeadline } = await loadFixture(acceptedFixture);
+      await time.setNextBlockTimestamp(resultDeadline);
+      await expect(c.jobEscrow.connect(h100.signer).submitResult(job.jobId, "ipfs://r", keccakUtf8("r")))
+        .to.emit(c.jobEscrow, "ResultSubmitted")
+        .withArgs(job.jobId, h100.address, h100.address, "ipfs://r", keccakUtf8("r"), cost(H100_LISTING.pricePerGpuHour, 4n, 3600n), resultDeadline + P.challengeWindow);
+    });
+
+    it("is refused one second after the result deadline", async function () {
+      const { c, job, h100, resultDeadline } = await loadFixture(acceptedFixture);
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      await expect(c.jobEscrow.connect(h100.signer).submitResult(job.jobId, "ipfs://r", keccakUtf8("r")))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowResultDeadlinePassed")
+        .withArgs(job.jobId, resultDeadline);
+    });
+
+    for (const uri of ["", "x".repeat(257)]) {
+      it(`refuses a result URI of ${uri.length} bytes`, async function () {
+        const { c, job, h100 } = await loadFixture(acceptedFixture);
+        await expect(c.jobEscrow.connect(h100.signer).submitResult(job.jobId, uri, keccakUtf8("r")))
+          .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowInvalidResultURI")
+          .withArgs(uri.length, 256);
+      });
+    }
+
+    it("refuses a zero result hash", async function () {
+      const { c, job, h100 } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(h100.signer).submitResult(job.jobId, "ipfs://r", ZeroHash)).to.be.revertedWithCustomError(
+        c.jobEscrow,
+        "JobEscrowZeroResultHash",
+      );
+    });
+
+    it("is refused before acceptance", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(h100.signer).submitResult(job.jobId, "ipfs://r", keccakUtf8("r")))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Open);
+    });
+  });
+
+  describe("settlement", function () {
+    it("approveResult pays cost minus fee to the provider, the fee to the treasury and the rest back, to the wei", async function () {
+      const { c, job, h100, clients, treasury, jobCost, collateral } = await loadFixture(submittedFixture);
+      const fee = bps(jobCost, P.protocolFeeBps);
+      const refund = job.escrowed - jobCost;
+      const tx = c.jobEscrow.connect(clients[0]!).approveResult(job.jobId);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.Approved, jobCost, fee, jobCost - fee, refund);
+      await expect(tx).to.changeTokenBalances(c.token, [h100.signer, treasury, clients[0]!, c.jobEscrow], [jobCost - fee, fee, refund, -job.escrowed]);
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral, 0);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Completed);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([1n, 0n, 0n]);
+    });
+
+    it("approveResult is refused to anyone but the client", async function () {
+      const { c, job, h100 } = await loadFixture(submittedFixture);
+      await expect(c.jobEscrow.connect(h100.signer).approveResult(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowNotClient")
+        .withArgs(job.jobId, h100.address);
+    });
+
+    it("approveResult is refused before submission", async function () {
+      const { c, job, clients } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(clients[0]!).approveResult(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+
+    it("settle is refused at the end of the challenge window", async function () {
+      const { c, job, funder, challengeDeadline } = await loadFixture(submittedFixture);
+      await time.setNextBlockTimestamp(challengeDeadline);
+      await expect(c.jobEscrow.connect(funder).settle(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowChallengeWindowOpen")
+        .withArgs(job.jobId, challengeDeadline);
+    });
+
+    it("settle pays out one second after the window, called by anyone", async function () {
+      const { c, job, h100, funder, clients, treasury, jobCost, challengeDeadline } = await loadFixture(submittedFixture);
+      await time.setNextBlockTimestamp(challengeDeadline + 1);
+      const fee = bps(jobCost, P.protocolFeeBps);
+      const tx = c.jobEscrow.connect(funder).settle(job.jobId);
+      await expect(tx)
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.ChallengeWindowPassed, jobCost, fee, jobCost - fee, job.escrowed - jobCost);
+      await expect(tx).to.changeTokenBalances(c.token, [h100.signer, treasury, clients[0]!, funder], [jobCost - fee, fee, job.escrowed - jobCost, 0]);
+    });
+
+    it("settle is refused twice", async function () {
+      const { c, job, clients, funder, challengeDeadline } = await loadFixture(submittedFixture);
+      await c.jobEscrow.connect(clients[0]!).approveResult(job.jobId);
+      await time.setNextBlockTimestamp(challengeDeadline + 1);
+      await expect(c.jobEscrow.connect(funder).settle(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Completed);
+    });
+
+    it("sends no fee transfer when the fee is zero", async function () {
+      const w = await loadFixture(openJobFixture);
+      await w.c.jobEscrow.connect(w.timelock).setProtocolFeeBps(0);
+      await acceptJob(w.s, w.job, w.h100);
+      await submitResult(w.s, w.job, w.h100);
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).approveResult(w.job.jobId)).to.changeTokenBalance(w.c.token, w.treasury, 0);
+    });
+  });
+
+  describe("claimTimeout", function () {
+    it("is refused at the result deadline", async function () {
+      const { c, job, funder, resultDeadline } = await loadFixture(acceptedFixture);
+      await time.setNextBlockTimestamp(resultDeadline);
+      await expect(c.jobEscrow.connect(funder).claimTimeout(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowResultDeadlineNotPassed")
+        .withArgs(job.jobId, resultDeadline);
+    });
+
+    it("refunds in full, slashes part of the collateral to the client and frees the rest and the GPUs", async function () {
+      const { c, job, h100, funder, clients, resultDeadline, collateral } = await loadFixture(acceptedFixture);
+      const slashed = bps(collateral, P.timeoutSlashBps);
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      const tx = c.jobEscrow.connect(funder).claimTimeout(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
+      await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, job.jobId, clients[0]!.address, slashed, slashed, 0, LAT("10000") - slashed, collateral - slashed);
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral - slashed, 0);
+      await expect(tx).to.emit(c.registry, "CapacityReleased").withArgs(h100.address, job.jobId, 4, 0);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking, funder], [job.escrowed + slashed, -job.escrowed, -slashed, 0]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.TimedOut);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([0n, 1n, 0n]);
+      expect(await c.staking.getStake(h100.address)).to.deep.equal([LAT("10000") - slashed, 0n, 0n]);
+    });
+
+    it("is refused once a result is in", async function () {
+      const { c, job, funder } = await loadFixture(submittedFixture);
+      await expect(c.jobEscrow.connect(funder).claimTimeout(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Submitted);
+    });
+  });
+
+  describe("dispute manager entry points", function () {
+    it("are refused to anyone but the dispute manager, governance included", async function () {
+      const { c, job, timelock } = await loadFixture(submittedFixture);
+      for (const call of [
+        () => c.jobEscrow.connect(timelock).markDisputed(job.jobId),
+        () => c.jobEscrow.connect(timelock).settleDisputed(job.jobId, SettlementReason.DisputeDraw),
+        () => c.jobEscrow.connect(timelock).refundDisputed(job.jobId),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowOnlyDisputeManager").withArgs(timelock.address);
+      }
+    });
+
+    it("markDisputed refuses a job that is not submitted", async function () {
+      const { c, job } = await loadFixture(acceptedFixture);
+      const dm = await asAccount(await c.disputeManager.getAddress());
+      await expect(c.jobEscrow.connect(dm).markDisputed(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Accepted);
+    });
+
+    it("settleDisputed and refundDisputed refuse a job that is not disputed", async function () {
+      const { c, job } = await loadFixture(submittedFixture);
+      const dm = await asAccount(await c.disputeManager.getAddress());
+      await expect(c.jobEscrow.connect(dm).settleDisputed(job.jobId, SettlementReason.DisputeDraw))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Submitted);
+      await expect(c.jobEscrow.connect(dm).refundDisputed(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Submitted);
+    });
+  });
+
+  describe("the guardian's pause", function () {
+    async function pausedFixture() {
+      const w = await submittedFixture();
+      const running = await createJob(w.s, w.clients[1]!, { gpuCount: 1 });
+      await acceptJob(w.s, running, w.rtx);
+      const open = await createJob(w.s, w.clients[1]!, { targetProvider: w.rtx.address });
+      await w.c.pauseGuardian.connect(w.guardian).pause();
+      return { ...w, running, open };
+    }
+
+    it("leaves result submission working", async function () {
+      const { s, c, running, rtx } = await loadFixture(pausedFixture);
+      await expect(submitResult(s, running, rtx)).to.emit(c.jobEscrow, "ResultSubmitted");
+    });
+
+    it("leaves approval working", async function () {
+      const { c, job, clients } = await loadFixture(pausedFixture);
+      await expect(c.jobEscrow.connect(clients[0]!).approveResult(job.jobId)).to.emit(c.jobEscrow, "JobSettled");
+    });
+
+    it("leaves settlement after the window working", async function () {
+      const { c, job, funder, challengeDeadline } = await loadFixture(pausedFixture);
+      await time.setNextBlockTimestamp(challengeDeadline + 1);
+      await expect(c.jobEscrow.connect(funder).settle(job.jobId)).to.emit(c.jobEscrow, "JobSettled");
+    });
+
+    it("leaves decline working", async function () {
+      const { c, open, rtx } = await loadFixture(pausedFixture);
+      await expect(c.jobEscrow.connect(rtx.signer).declineJob(open.jobId)).to.emit(c.jobEscrow, "JobDeclined");
+    });
+
+    it("leaves cancellation working", async function () {
+      const { c, open, clients } = await loadFixture(pausedFixture);
+      await expect(c.jobEscrow.connect(clients[1]!).cancelJob(open.jobId)).to.emit(c.jobEscrow, "JobCancelled");
+    });
+
+    it("leaves expiry working", async function () {
+      const { c, open, funder } = await loadFixture(pausedFixture);
+      await time.setNextBlockTimestamp(Number(open.terms.acceptDeadline) + 1);
+      await expect(c.jobEscrow.connect(funder).expireJob(open.jobId)).to.emit(c.jobEscrow, "JobExpired");
+    });
+
+    it("leaves timeouts working", async function () {
+      const { c, running, funder } = await loadFixture(pausedFixture);
+      await time.increaseTo(Number((await c.jobEscrow.getJob(running.jobId)).deadline) + 1);
+      await expect(c.jobEscrow.connect(funder).claimTimeout(running.jobId)).to.emit(c.jobEscrow, "JobTimedOut");
+    });
+
+    it("leaves disputes working", async function () {
+      const { c, job, clients } = await loadFixture(pausedFixture);
+      await c.token.connect(clients[0]!).approve(await c.disputeManager.getAddress(), P.disputeDeposit);
+      await expect(c.disputeManager.connect(clients[0]!).openDispute(job.jobId, "ipfs://e")).to.emit(c.disputeManager, "DisputeOpened");
+    });
+  });
+
+  describe("operator and owner", function () {
+    it("an operator cannot thaw or withdraw its provider's stake", async function () {
+      const { c, h100, operators } = await loadFixture(acceptedFixture);
+      await expect(c.staking.connect(operators[0]!).thaw(1))
+        .to.be.revertedWithCustomError(c.staking, "StakingInsufficientFreeStake")
+        .withArgs(operators[0]!.address, 1, 0);
+      await expect(c.staking.connect(operators[0]!).withdraw(1))
+        .to.be.revertedWithCustomError(c.staking, "StakingNothingToWithdraw")
+        .withArgs(operators[0]!.address);
+      expect((await c.staking.getStake(h100.address))[0]).to.equal(LAT("10000"));
+    });
+
+    it("an operator cannot deregister its provider", async function () {
+      const { c, operators } = await loadFixture(acceptedFixture);
+      await expect(c.registry.connect(operators[0]!).deregister())
+        .to.be.revertedWithCustomError(c.registry, "ProviderRegistryNotRegistered")
+        .withArgs(operators[0]!.address);
+    });
+
+    it("payments go to the provider, never to the operator", async function () {
+      const w = await loadFixture(acceptedFixture);
+      await submitResult(w.s, w.job, w.h100, { by: "operator" });
+      await expect(w.c.jobEscrow.connect(w.clients[0]!).approveResult(w.job.jobId)).to.changeTokenBalance(w.c.token, w.operators[0]!, 0);
+    });
+  });
+
+  describe("parameters", function () {
+    const cases: [string, keyof typeof P, number | bigint, number | bigint, number | bigint, number | bigint][] = [
+      ["setProtocolFeeBps", "protocolFeeBps", 500, 0, 1000, 1001],
+      ["setCollateralRatioBps", "collateralRatioBps", 10_000, 1000, 30_000, 999],
+      ["setTimeoutSlashBps", "timeoutSlashBps", 3000, 500, 10_000, 499],
+      ["setMaxSlashingCutBps", "maxSlashingCutBps", 8000, 1000, 10_000, 10_001],
+      ["setDisputeRewardBps", "disputeRewardBps", 2500, 0, 10_000, 10_001],
+      ["setChallengeWindow", "challengeWindow", 7200, 600, 7 * 86_400, 599],
+      ["setGrace", "grace", 120, 60, 86_400, 86_401],
+      ["setDisputePeriod", "disputePeriod", 86_400, 3600, 14 * 86_400, 14 * 86_400 + 1],
+      ["setDisputeDeposit", "disputeDeposit", LAT("5"), LAT("1"), LAT("1000000"), LAT("1") - 1n],
+    ];
+    type Setter = (v: number | bigint) => Promise<unknown>;
+    const setter = (escrow: unknown, name: string): Setter => (escrow as Record<string, Setter>)[name]!.bind(escrow);
+
+    for (const [fn, key, value, min, max, bad] of cases) {
+      it(`${fn} writes a new parameter version and emits both events`, async function () {
+        const { c, timelock } = await loadFixture(baseFixture);
+        const tx = setter(c.jobEscrow.connect(timelock), fn)(value);
+        const expected = { ...P, [key]: value };
+        await expect(tx).to.emit(c.jobEscrow, "ParameterUpdated").withArgs(encodeBytes32String(key), value);
+        await expect(tx)
+          .to.emit(c.jobEscrow, "EconomicParamsUpdated")
+          .withArgs(2, [expected.protocolFeeBps, expected.collateralRatioBps, expected.timeoutSlashBps, expected.maxSlashingCutBps, expected.disputeRewardBps, expected.challengeWindow, expected.grace, expected.disputePeriod, expected.disputeDeposit]);
+        expect(await c.jobEscrow.currentParamsId()).to.equal(2n);
+        expect((await c.jobEscrow.getParams(2))[key]).to.equal(BigInt(value));
+        expect((await c.jobEscrow.getParams(1))[key]).to.equal(BigInt(P[key]));
+      });
+
+      it(`${fn} refuses ${bad}`, async function () {
+        const { c, timelock } = await loadFixture(baseFixture);
+        await expect(setter(c.jobEscrow.connect(timelock), fn)(bad))
+          .to.be.revertedWithCustomError(c.jobEscrow, "GovernedParameterOutOfBounds")
+          .withArgs(encodeBytes32String(key), bad, min, max);
+      });
+
+      it(`${fn} is refused to anyone but governance`, async function () {
+        const { c, guardian } = await loadFixture(baseFixture);
+        await expect(setter(c.jobEscrow.connect(guardian), fn)(value))
+          .to.be.revertedWithCustomError(c.jobEscrow, "GovernedOnlyGovernance")
+          .withArgs(guardian.address);
+      });
+    }
+  });
+
+  describe("views", function () {
+    it("computeCost rounds down", async function () {
+      const { c } = await loadFixture(baseFixture);
+      expect(await c.jobEscrow.computeCost(7n, 3n, 1000n)).to.equal(5n);
+    });
+
+    it("hashTerms is keccak256 of the ABI-encoded terms", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s, { gpuModel: "h100-sxm-80gb" });
+      const encoded = AbiCoder.defaultAbiCoder().encode([TERMS_TYPE], [[
+        [terms.requirements.gpuModel, terms.requirements.region, terms.requirements.minVramGiB, terms.requirements.gpuCount, terms.requirements.tier, terms.requirements.minCompletedJobs],
+        terms.maxPricePerGpuHour,
+        terms.maxDuration,
+        terms.acceptDeadline,
+        terms.targetProvider,
+        terms.specHash,
+      ]]);
+      expect(await w.c.jobEscrow.hashTerms(terms)).to.equal(keccak256(encoded));
+    });
+  });
+});

@@ -1,0 +1,140 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { getCreateAddress, parseEther, ZeroAddress } from "ethers";
+import {
+  CONTRACT_NAMES,
+  DEFAULT_PARAMS,
+  DeployConfigError,
+  PARAM_BOUNDS,
+  attachLatent,
+  deployLatent,
+  parseAllocations,
+  readDeploymentRecord,
+  verifyWiring,
+  writeDeploymentRecord,
+} from "../../scripts/deploy";
+import type { DeploymentRecord } from "../../scripts/deploy";
+import { expectRejection } from "../helpers/rejects";
+
+describe("scripts/deploy", function () {
+  async function deployedFixture() {
+    const [deployer, other] = await ethers.getSigners();
+    const nonce = await deployer!.getNonce();
+    const d = await deployLatent({ deployer: deployer!, allocations: [{ to: other!.address, amount: parseEther("10") }] });
+    return { d, deployer: deployer!, other: other!, nonce };
+  }
+
+  it("deploys each contract at the address predicted from the deployer's nonce, in order", async function () {
+    const { d, deployer, nonce } = await loadFixture(deployedFixture);
+    CONTRACT_NAMES.forEach((name, i) => {
+      expect(d.record.contracts[name].address).to.equal(getCreateAddress({ from: deployer.address, nonce: nonce + i }));
+    });
+  });
+
+  it("records the block of each deployment transaction", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    for (const name of CONTRACT_NAMES) {
+      const { address, blockNumber } = d.record.contracts[name];
+      const code = await ethers.provider.getCode(address, blockNumber);
+      const before = await ethers.provider.getCode(address, blockNumber - 1);
+      expect([code !== "0x", before]).to.deep.equal([true, "0x"]);
+    }
+  });
+
+  it("writes the record in the shape the subgraph reads", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
+    const file = writeDeploymentRecord(d.record, dir);
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
+    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "deployer", "contracts"]);
+    expect([json.network, json.chainId, json.deployer]).to.deep.equal(["localhost", 31337, deployer.address]);
+    expect(Object.keys(json.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
+    for (const name of CONTRACT_NAMES) expect(Object.keys(json.contracts[name])).to.deep.equal(["address", "blockNumber"]);
+    expect(readDeploymentRecord("localhost", dir)).to.deep.equal(json);
+  });
+
+  it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    await verifyWiring(d.contracts, deployer.address);
+    expect(await d.contracts.disputeManager.arbitrator()).to.equal(d.record.contracts.LatentTimelock.address);
+    expect(await d.contracts.pauseGuardian.guardian()).to.equal(ZeroAddress);
+  });
+
+  it("verifyWiring fails for an account that holds tokens", async function () {
+    const { d, other } = await loadFixture(deployedFixture);
+    await expectRejection(verifyWiring(d.contracts, other.address), /deployer holds no LAT/);
+  });
+
+  it("attaches typed contracts to a record", async function () {
+    const { d, other } = await loadFixture(deployedFixture);
+    const c = attachLatent(d.record, other);
+    expect(await c.token.balanceOf(other.address)).to.equal(parseEther("10"));
+    expect(await c.staking.minStakePerGpu()).to.equal(DEFAULT_PARAMS.minStakePerGpu);
+  });
+
+  it("mirrors the contracts' parameter bounds", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const { staking, registry, pauseGuardian, jobEscrow: e } = d.contracts;
+    const onChain: Record<keyof typeof PARAM_BOUNDS, [bigint, bigint]> = {
+      minStakePerGpu: [await staking.MIN_MIN_STAKE_PER_GPU(), await staking.MAX_MIN_STAKE_PER_GPU()],
+      thawingPeriod: [await staking.MIN_THAWING_PERIOD(), await staking.MAX_THAWING_PERIOD()],
+      maxGpusPerProvider: [1n, await registry.MAX_GPUS_PER_PROVIDER_LIMIT()],
+      pauseDuration: [await pauseGuardian.MIN_PAUSE_DURATION(), await pauseGuardian.MAX_PAUSE_DURATION()],
+      protocolFeeBps: [0n, await e.MAX_PROTOCOL_FEE_BPS()],
+      collateralRatioBps: [await e.MIN_COLLATERAL_RATIO_BPS(), await e.MAX_COLLATERAL_RATIO_BPS()],
+      timeoutSlashBps: [await e.MIN_TIMEOUT_SLASH_BPS(), await e.MAX_TIMEOUT_SLASH_BPS()],
+      maxSlashingCutBps: [await e.MIN_MAX_SLASHING_CUT_BPS(), await e.MAX_MAX_SLASHING_CUT_BPS()],
+      disputeRewardBps: [0n, await e.MAX_DISPUTE_REWARD_BPS()],
+      challengeWindow: [await e.MIN_CHALLENGE_WINDOW(), await e.MAX_CHALLENGE_WINDOW()],
+      grace: [await e.MIN_GRACE(), await e.MAX_GRACE()],
+      disputePeriod: [await e.MIN_DISPUTE_PERIOD(), await e.MAX_DISPUTE_PERIOD()],
+      disputeDeposit: [await e.MIN_DISPUTE_DEPOSIT(), await e.MAX_DISPUTE_DEPOSIT()],
+    };
+    for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS)) {
+      expect([BigInt(min), BigInt(max)], name).to.deep.equal(onChain[name as keyof typeof PARAM_BOUNDS]);
+    }
+  });
+
+  it("refuses an out-of-bounds parameter before sending anything", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    await expectRejection(deployLatent({ deployer, params: { economic: { protocolFeeBps: 1001 } } }), /protocolFeeBps/, DeployConfigError);
+    expect(await deployer.getNonce()).to.equal(nonce);
+  });
+
+  it("refuses an allocation to the deployer", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    await expectRejection(deployLatent({ deployer, allocations: [{ to: deployer.address, amount: 1n }] }), /deployer/, DeployConfigError);
+  });
+
+  it("refuses allocations above the supply", async function () {
+    const { deployer, other } = await loadFixture(deployedFixture);
+    await expectRejection(deployLatent({ deployer, totalSupply: 5n, allocations: [{ to: other.address, amount: 6n }] }), /exceed/, DeployConfigError);
+  });
+
+  it("parses LATENT_ALLOCATIONS", function () {
+    expect(parseAllocations("0x0000000000000000000000000000000000000001:1.5, 0x0000000000000000000000000000000000000002:2")).to.deep.equal([
+      { to: "0x0000000000000000000000000000000000000001", amount: parseEther("1.5") },
+      { to: "0x0000000000000000000000000000000000000002", amount: parseEther("2") },
+    ]);
+    expect(parseAllocations(undefined)).to.deep.equal([]);
+    expect(() => parseAllocations("nonsense")).to.throw(DeployConfigError);
+  });
+
+  it("runs as a CLI and writes deployments/<network>.json", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+    const root = path.join(__dirname, "..", "..");
+    await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts"], {
+      cwd: root,
+      env: { ...process.env, LATENT_DEPLOYMENTS_DIR: dir, LATENT_DEVNET: "1", HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    });
+    const record = readDeploymentRecord("hardhat", dir);
+    expect([record.network, record.chainId, record.contracts.LatentTimelock.blockNumber]).to.deep.equal(["hardhat", 31337, 1]);
+  });
+});

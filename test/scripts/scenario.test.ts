@@ -1,0 +1,43 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  EVENTS_NEVER_EMITTED,
+  JobStatus,
+  collectEvents,
+  deployScenario,
+  missingEvents,
+  runFullScenario,
+} from "../../scripts/scenario";
+
+describe("scenario driver", function () {
+  async function fullScenarioFixture() {
+    const s = await deployScenario(await ethers.getSigners());
+    const summary = await runFullScenario(s);
+    return { s, summary };
+  }
+
+  it("emits every event of every deployed contract's ABI except the documented never-emitted ones", async function () {
+    const { s } = await loadFixture(fullScenarioFixture);
+    const from = s.deployment.record.contracts.LatentTimelock.blockNumber;
+    const events = await collectEvents(s.rpc, s.deployment.record, s.c, from);
+    const expected = EVENTS_NEVER_EMITTED.map((e) => `${e.contract}.${e.name}`).sort();
+    expect(missingEvents(s.c, events).sort()).to.deep.equal(expected);
+  });
+
+  it("leaves each job in the state its name says", async function () {
+    const { s, summary } = await loadFixture(fullScenarioFixture);
+    const status = async (id: bigint) => Number((await s.c.jobEscrow.getJob(id)).status);
+    const j = summary.jobs;
+    expect(await status(j.approved)).to.equal(JobStatus.Completed);
+    expect(await status(j.cancelled)).to.equal(JobStatus.Cancelled);
+    expect(await status(j.expired)).to.equal(JobStatus.Expired);
+    expect(await status(j.declined)).to.equal(JobStatus.Declined);
+    expect(await status(j.timedOut)).to.equal(JobStatus.TimedOut);
+    expect(await status(j.disputeUpheld)).to.equal(JobStatus.Refunded);
+    expect(await status(j.disputeRejected)).to.equal(JobStatus.Completed);
+    expect(await status(j.open)).to.equal(JobStatus.Open);
+    expect(await status(j.running)).to.equal(JobStatus.Accepted);
+    expect(await status(j.submitted)).to.equal(JobStatus.Submitted);
+  });
+});
