@@ -202,9 +202,9 @@ export type Job = {
   id: Scalars['ID']['output'];
   /**
    * State read from the chain at the latest block (cached per block). Only on `job(id)` and `jobUpdated`: a query that
-   * selects it through a list is refused.
+   * selects it through a list is refused. Null, with a CHAIN_UNAVAILABLE error, when the chain cannot be read.
    */
-  live: JobLiveState;
+  live?: Maybe<JobLiveState>;
   /** Longest billed duration, seconds. */
   maxDuration: Scalars['Int']['output'];
   maxPricePerGpuHour: TokenAmount;
@@ -616,9 +616,9 @@ export type Provider = {
   jobs: JobConnection;
   /**
    * State read from the chain at the latest block (cached per block). Only on `provider(address)`: a query that
-   * selects it through a list is refused.
+   * selects it through a list is refused. Null, with a CHAIN_UNAVAILABLE error, when the chain cannot be read.
    */
-  live: ProviderLiveState;
+  live?: Maybe<ProviderLiveState>;
   metadataURI?: Maybe<Scalars['String']['output']>;
   /** Online flag set by the provider or its operator. */
   online: Scalars['Boolean']['output'];
@@ -1344,7 +1344,7 @@ export type JobResolvers<ContextType = GatewayContext, ParentType extends Resolv
   dispute?: Resolver<Maybe<ResolversTypes['Dispute']>, ParentType, ContextType>;
   escrowed?: Resolver<ResolversTypes['TokenAmount'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  live?: Resolver<ResolversTypes['JobLiveState'], ParentType, ContextType>;
+  live?: Resolver<Maybe<ResolversTypes['JobLiveState']>, ParentType, ContextType>;
   maxDuration?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   maxPricePerGpuHour?: Resolver<ResolversTypes['TokenAmount'], ParentType, ContextType>;
   paramsVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1567,7 +1567,7 @@ export type ProviderResolvers<ContextType = GatewayContext, ParentType extends R
   gpuModelName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   history?: Resolver<Array<ResolversTypes['ProviderDayStats']>, ParentType, ContextType, RequireFields<ProviderHistoryArgs, 'days'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<ProviderJobsArgs, 'first'>>;
-  live?: Resolver<ResolversTypes['ProviderLiveState'], ParentType, ContextType>;
+  live?: Resolver<Maybe<ResolversTypes['ProviderLiveState']>, ParentType, ContextType>;
   metadataURI?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   operator?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;

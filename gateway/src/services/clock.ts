@@ -1,10 +1,10 @@
 import type { IndexedHead } from "../sources/head-watcher";
 
 /**
- * The time the next block will most likely carry: the indexed head's time, or the wall clock if later (a quiet
- * chain mines no blocks, but its next block is stamped with the current time). Deadlines are judged against it.
+ * The time deadlines are judged against: the indexed head's block time, the chain's own clock. Not the wall clock:
+ * a chain's time can run apart from it (test chains moved forward, networks with slow blocks), and the contracts
+ * judge by block time.
  */
 export function chainNow(head: IndexedHead | null): number {
-  const wall = Math.floor(Date.now() / 1000);
-  return Math.max(head?.timestamp ?? 0, wall);
+  return head?.timestamp ?? Math.floor(Date.now() / 1000);
 }

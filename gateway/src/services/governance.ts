@@ -11,23 +11,33 @@ import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 
 export type GovernanceParameterModel = ResolversParentTypes["GovernanceParameter"];
 
-/** GovernorCountingSimple + Governor.state(), from the indexed fields. */
+/**
+ * GovernorCountingSimple + GovernorTimelockControl.state(), from the indexed fields. A queued proposal whose
+ * timelock operation was cancelled (vetoed) is Canceled, as the governor says.
+ */
 export function proposalState(p: ProposalEntity, now: number): ProposalState {
   if (p.status === "Canceled") return "CANCELED";
   if (p.status === "Executed") return "EXECUTED";
-  if (p.status === "Queued") return "QUEUED";
+  if (p.status === "Queued") {
+    if (p.timelockOperation?.status === "Cancelled") return "CANCELED";
+    if (p.timelockOperation?.status === "Executed") return "EXECUTED";
+    return "QUEUED";
+  }
   if (BigInt(p.voteStart) >= BigInt(now)) return "PENDING";
   if (BigInt(p.voteEnd) >= BigInt(now)) return "ACTIVE";
   return p.quorumReached && BigInt(p.forVotes) > BigInt(p.againstVotes) ? "SUCCEEDED" : "DEFEATED";
 }
 
-/** The part of each state the subgraph can filter on; SUCCEEDED and DEFEATED are told apart afterwards. */
+/**
+ * The part of each state the subgraph can filter on; the rest (succeeded or defeated, a queued proposal vetoed in
+ * the timelock) is told apart after fetching, by proposalState.
+ */
 function stateWhere(state: ProposalState, now: string): Where {
   switch (state) {
     case "CANCELED":
-      return { status: "Canceled" };
+      return { status_in: ["Canceled", "Queued"] };
     case "EXECUTED":
-      return { status: "Executed" };
+      return { status_in: ["Executed", "Queued"] };
     case "QUEUED":
       return { status: "Queued" };
     case "PENDING":

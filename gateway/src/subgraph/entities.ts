@@ -297,6 +297,7 @@ export interface ProposalEntity {
   queuedAt: BigIntText | null;
   executedAt: BigIntText | null;
   canceledAt: BigIntText | null;
+  timelockOperation: { status: "Scheduled" | "Executed" | "Cancelled" } | null;
 }
 
 export interface VoteEntity {

@@ -59,7 +59,7 @@ export const PARAMETER_FIELDS = `id contract contractKind name value addressValu
 
 export const PROPOSAL_FIELDS = `
   id proposer { id } status targets values calldatas description title voteStart voteEnd quorum forVotes againstVotes
-  abstainVotes voteCount quorumReached createdAt eta queuedAt executedAt canceledAt`;
+  abstainVotes voteCount quorumReached createdAt eta queuedAt executedAt canceledAt timelockOperation { status }`;
 
 export const VOTE_FIELDS = `id voter { id } support weight reason timestamp`;
 

@@ -6,6 +6,7 @@ import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type Ex
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { GatewayContext } from "../context";
+import { ErrorCode } from "../errors";
 import { formatError } from "../format-error";
 import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
@@ -27,6 +28,14 @@ export interface SubscriptionServer {
   /** Connected sockets. */
   readonly clientCount: number;
   close(): Promise<void>;
+}
+
+/** Validation errors as Apollo codes them over HTTP: BAD_USER_INPUT when a scalar refused a value, else validation. */
+function validationError(error: GraphQLError): GraphQLError {
+  // graphql-js reports a scalar's GraphQLError as it is, or wraps other errors as the originalError.
+  const cause = error.originalError instanceof GraphQLError ? error.originalError : error;
+  const code = cause.extensions.code === ErrorCode.BadUserInput ? ErrorCode.BadUserInput : ErrorCode.ValidationFailed;
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code } });
 }
 
 function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult {
@@ -64,12 +73,15 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("the query cannot be parsed")];
+          const message = error instanceof GraphQLError ? error.message : "the query cannot be parsed";
+          return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
         const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors.map((e) => new GraphQLError(formatError(e.toJSON(), e, logger).message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+        if (errors.length > 0) return errors.map(validationError);
         const operation = getOperationAST(document, payload.operationName ?? undefined);
-        if (operation === null || operation === undefined) return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: "BAD_USER_INPUT" } })];
+        if (operation === null || operation === undefined) {
+          return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
+        }
         const variables = payload.variables ?? {};
         const verdict = checkQueryLimits(schema, document, operation, variables, limits);
         if (verdict.errors.length > 0) return verdict.errors;
