@@ -12,6 +12,8 @@
  * CLI environment: LATENT_GUARDIAN, LATENT_ARBITRATOR (addresses), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
  * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
  */
+// Brings in `hre.ethers`' types for the CLI below when this file is compiled outside Hardhat (plain ts-node).
+import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ZeroAddress, getCreateAddress, parseEther } from "ethers";
