@@ -5,7 +5,7 @@
  * it stops the node by its PID and waits for it to exit, so no process is left behind.
  *
  * LATENT_SEED=1 also runs the full scenario (every kind of event, some jobs left live) for demo data.
- * LATENT_PORT changes the port (default 8545).
+ * LATENT_PORT changes the port (default 8545); LATENT_DEPLOYMENTS_DIR where the record goes (default deployments/).
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const signers: Signer[] = await provider.listAccounts();
     if (signers.length < SCENARIO_SIGNERS) throw new Error(`the node has ${signers.length} accounts, ${SCENARIO_SIGNERS} needed`);
     const s = await deployScenario(signers, { networkName: "localhost" });
-    const file = writeDeploymentRecord(s.deployment.record);
+    const file = writeDeploymentRecord(s.deployment.record, process.env.LATENT_DEPLOYMENTS_DIR);
     console.log(`Latent on ${url} (chain ${s.deployment.record.chainId}), deployed by ${s.deployment.record.deployer}`);
     for (const name of CONTRACT_NAMES) {
       const c = s.deployment.record.contracts[name];
