@@ -49,7 +49,7 @@ describe("scripts/start (interim npm start)", function () {
     } finally {
       child.kill("SIGTERM");
     }
-    expect(await exited).to.not.equal(undefined);
+    await exited;
     expect(await listening(url)).to.equal(false);
   });
 });
