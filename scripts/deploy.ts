@@ -491,6 +491,47 @@ export function attachLatent(record: DeploymentRecord, runner: ContractRunner): 
   };
 }
 
+/**
+ * A LatentDeployment for an existing record (e.g. deployments/localhost.json written by `npm start`): contracts
+ * attached to `runner`, and the configuration read back from the chain (parameters in force now, not necessarily
+ * the initial ones; allocations are not recoverable and come back empty).
+ */
+export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner): Promise<LatentDeployment> {
+  const c = attachLatent(record, runner);
+  const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
+  const config: ResolvedConfig = {
+    guardian: await c.pauseGuardian.guardian(),
+    arbitrator: await c.disputeManager.arbitrator(),
+    totalSupply: await c.token.totalSupply(),
+    allocations: [],
+    params: {
+      minStakePerGpu: await c.staking.minStakePerGpu(),
+      thawingPeriod: Number(await c.staking.thawingPeriod()),
+      maxGpusPerProvider: Number(await c.registry.maxGpusPerProvider()),
+      pauseDuration: Number(await c.pauseGuardian.pauseDuration()),
+      economic: {
+        protocolFeeBps: Number(e.protocolFeeBps),
+        collateralRatioBps: Number(e.collateralRatioBps),
+        timeoutSlashBps: Number(e.timeoutSlashBps),
+        maxSlashingCutBps: Number(e.maxSlashingCutBps),
+        disputeRewardBps: Number(e.disputeRewardBps),
+        challengeWindow: Number(e.challengeWindow),
+        grace: Number(e.grace),
+        disputePeriod: Number(e.disputePeriod),
+        disputeDeposit: e.disputeDeposit,
+      },
+    },
+    governance: {
+      votingDelay: Number(await c.governor.votingDelay()),
+      votingPeriod: Number(await c.governor.votingPeriod()),
+      proposalThreshold: await c.governor.proposalThreshold(),
+      quorumNumerator: Number(await c.governor["quorumNumerator()"]()),
+      timelockDelay: Number(await c.timelock.getMinDelay()),
+    },
+  };
+  return { record, contracts: c, config };
+}
+
 /** Writes `<dir>/<network>.json` and returns its path. */
 export function writeDeploymentRecord(record: DeploymentRecord, dir = path.join(__dirname, "..", "deployments")): string {
   fs.mkdirSync(dir, { recursive: true });

@@ -633,6 +633,15 @@ export async function passProposal(
   return p;
 }
 
+/** Governance lifts the guardian's pause early (a whole proposal lifecycle). */
+export async function unpauseByGovernance(s: Scenario): Promise<ProposalHandle> {
+  return passProposal(
+    s,
+    [{ target: await s.c.pauseGuardian.getAddress(), data: s.c.pauseGuardian.interface.encodeFunctionData("unpause") }],
+    `Lift the guardian's pause (${await latestTimestamp(s)})`,
+  );
+}
+
 // --------------------------------------------------------------------------------------------------- full scenario
 
 export interface ScenarioSummary {
