@@ -5,6 +5,8 @@ import { loadDeployment } from "../../scripts/deploy";
 import {
   EVENTS_NEVER_EMITTED,
   attachScenario,
+  bulkCreateJobs,
+  bulkRegisterProviders,
   guardianPause,
   unpauseByGovernance,
   JobStatus,
@@ -44,6 +46,19 @@ describe("scenario driver", function () {
     await guardianPause(s);
     await unpauseByGovernance(attachScenario(s.deployment, await ethers.getSigners()));
     expect(await s.c.pauseGuardian.isPaused()).to.equal(false);
+  });
+
+  it("bulk-registers active providers and bulk-creates jobs they accept", async function () {
+    const s = await deployScenario(await ethers.getSigners());
+    const providers = await bulkRegisterProviders(s, { count: 12, batchSize: 5 });
+    expect(await s.c.registry.providerCount()).to.equal(12n);
+    for (const w of providers.wallets) expect(await s.c.registry.isActive(w.address)).to.equal(true);
+    const jobs = await bulkCreateJobs(s, { count: 12, acceptWith: providers, batchSize: 5 });
+    for (const [i, j] of jobs.jobs.entries()) {
+      const job = await s.c.jobEscrow.getJob(j.jobId);
+      expect([job.status, job.provider]).to.deep.equal([BigInt(JobStatus.Accepted), providers.wallets[i]!.address]);
+    }
+    expect(await ethers.provider.send("hardhat_getAutomine", [])).to.equal(true);
   });
 
   it("leaves each job in the state its name says", async function () {
