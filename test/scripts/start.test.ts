@@ -19,7 +19,8 @@ async function listening(url: string): Promise<boolean> {
 }
 
 describe("scripts/start (interim npm start)", function () {
-  this.timeout(240_000);
+  // Generous: it starts a node and runs ~200 transactions over HTTP, slow on a loaded 2-core machine.
+  this.timeout(480_000);
 
   it("serves a deployed, seeded chain over JSON-RPC with every event, and stops the node on SIGTERM", async function () {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -35,7 +36,7 @@ describe("scripts/start (interim npm start)", function () {
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 200_000;
+      const deadline = Date.now() + 420_000;
       while (!output.includes("Ctrl-C to stop.")) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
         await new Promise((r) => setTimeout(r, 200));
