@@ -261,14 +261,18 @@ function providerStatus(p) {
   return h("span", { class: "badge warn", title: "Staked less than the minimum per GPU" }, "Under-staked");
 }
 
+/** The quote cell: the gateway's quote (availableCompute) or the same computation here; its wei in data-value. */
 function quoteCell(p, criteria) {
   if (p.quote !== null) {
     const cost = formatLat(p.quote.cost.lat);
-    return p.quote.collateralAvailable
-      ? cost
-      : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`);
+    return h(
+      "td",
+      { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei },
+      p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
+    );
   }
-  return formatLat(weiToLat(quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, quoteSeconds(criteria.hours))));
+  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, quoteSeconds(criteria.hours));
+  return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)));
 }
 
 function address(value) {
@@ -299,7 +303,7 @@ function renderProviders({ criteria, availableOnly }, page) {
         "data-free": p.capacity.gpusFree,
         "data-vram": p.vramGiB,
         "data-reputation": p.reputation.score,
-        "data-active": p.active,
+        "data-active": String(p.active),
       },
       h("td", {}, address(p.address)),
       h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
@@ -310,7 +314,7 @@ function renderProviders({ criteria, availableOnly }, page) {
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
       h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
       h("td", {}, providerStatus(p)),
-      h("td", { class: "num", "data-testid": "provider-quote" }, quoteCell(p, criteria)),
+      quoteCell(p, criteria),
     ),
   );
   replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(10, "No provider matches these filters."));
