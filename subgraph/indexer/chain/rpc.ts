@@ -1,0 +1,171 @@
+// JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
+// adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
+// `request` and `batch`.
+import { RangeTooLargeError, RpcError } from "../errors";
+
+export interface RpcCall {
+  readonly method: string;
+  readonly params: readonly unknown[];
+}
+
+export interface RpcTransport {
+  request<T>(method: string, params: readonly unknown[]): Promise<T>;
+  /** Results in call order. A failed call rejects the whole batch with its RpcError. */
+  batch<T>(calls: readonly RpcCall[]): Promise<T[]>;
+  /** Human-readable endpoint for logs. */
+  readonly description: string;
+  close?(): void;
+}
+
+export interface Eip1193Provider {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+// Messages nodes and providers use when eth_getLogs covers too much (geth, erigon, Alchemy, Infura, QuickNode,
+// Ankr, Hardhat...). Matching any of them means: retry with a smaller block range.
+const RANGE_TOO_LARGE =
+  /too many|limit exceeded|exceeds? (the )?(max|limit)|response size|returned more than|block range|range (is )?too (large|wide|big)|max results|timeout|timed out|query timeout|10000 results/i;
+
+function rpcError(method: string, error: { code?: number; message?: string; data?: unknown }): RpcError {
+  const message = `${method} failed: ${error.message ?? "unknown error"}${error.code !== undefined ? ` (code ${error.code})` : ""}`;
+  if (method === "eth_getLogs" && RANGE_TOO_LARGE.test(error.message ?? "")) {
+    return new RangeTooLargeError(message, method, error.code);
+  }
+  return new RpcError(message, method, error.code);
+}
+
+export interface HttpRpcOptions {
+  /** Per-request timeout (default 30 s). A timed-out eth_getLogs counts as "range too large". */
+  timeoutMs?: number;
+  /** At most this many HTTP requests per second (a batch is one request). Default: unlimited. */
+  maxRequestsPerSecond?: number;
+}
+
+interface JsonRpcResponse {
+  id: number;
+  result?: unknown;
+  error?: { code?: number; message?: string; data?: unknown };
+}
+
+export class HttpRpc implements RpcTransport {
+  private nextId = 1;
+  private nextSlot = 0;
+  readonly description: string;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: HttpRpcOptions = {},
+  ) {
+    this.description = url;
+  }
+
+  private async throttle(): Promise<void> {
+    const rps = this.options.maxRequestsPerSecond;
+    if (rps === undefined || rps <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / rps;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  /**
+   * A kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) fails the request before it
+   * is sent; JSON-RPC reads are safe to repeat, so retry a few times before giving up.
+   */
+  private async post(body: unknown, method: string): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.postOnce(body, method);
+      } catch (error) {
+        const transient = error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message);
+        if (!transient || attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async postOnce(body: unknown, method: string): Promise<unknown> {
+    await this.throttle();
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      const aborted = controller.signal.aborted;
+      const message = aborted ? `${method} timed out after ${this.options.timeoutMs ?? 30_000} ms` : `${method} failed: ${(error as Error).message}`;
+      throw aborted && method === "eth_getLogs"
+        ? new RangeTooLargeError(message, method, undefined, { cause: error })
+        : new RpcError(message, method, undefined, { cause: error });
+    } finally {
+      clearTimeout(timeout);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
+      throw new RpcError(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`, method);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new RpcError(`${method}: response is not JSON: ${text.slice(0, 200)}`, method, undefined, { cause: error });
+    }
+  }
+
+  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    const id = this.nextId++;
+    const reply = (await this.post({ jsonrpc: "2.0", id, method, params }, method)) as JsonRpcResponse;
+    if (reply.error !== undefined) throw rpcError(method, reply.error);
+    return reply.result as T;
+  }
+
+  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+    if (calls.length === 0) return [];
+    if (calls.length === 1) return [await this.request<T>(calls[0]!.method, calls[0]!.params)];
+    const first = this.nextId;
+    this.nextId += calls.length;
+    const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
+    const reply = await this.post(body, calls[0]!.method);
+    if (!Array.isArray(reply)) {
+      const single = reply as JsonRpcResponse;
+      throw rpcError(calls[0]!.method, single.error ?? { message: "batch answered with a single response" });
+    }
+    const results = new Array<T>(calls.length);
+    const seen = new Set<number>();
+    for (const item of reply as JsonRpcResponse[]) {
+      const index = item.id - first;
+      if (index < 0 || index >= calls.length) continue;
+      if (item.error !== undefined) throw rpcError(calls[index]!.method, item.error);
+      results[index] = item.result as T;
+      seen.add(index);
+    }
+    if (seen.size !== calls.length) throw new RpcError(`batch of ${calls.length} answered ${seen.size} calls`, calls[0]!.method);
+    return results;
+  }
+}
+
+export class Eip1193Rpc implements RpcTransport {
+  readonly description = "in-process EIP-1193 provider";
+
+  constructor(private readonly provider: Eip1193Provider) {}
+
+  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    try {
+      return (await this.provider.request({ method, params: [...params] })) as T;
+    } catch (error) {
+      const e = error as { code?: number; message?: string };
+      throw rpcError(method, { code: e.code, message: e.message ?? String(error) });
+    }
+  }
+
+  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+    const results: T[] = [];
+    for (const call of calls) results.push(await this.request<T>(call.method, call.params));
+    return results;
+  }
+}

@@ -1,0 +1,225 @@
+// `npm run indexer -- --rpc <url> --db <file> [--subgraph <dir>] [--port N] ...`
+//
+// Indexes a built subgraph from any JSON-RPC endpoint into SQLite and prints progress. With --port it indexes
+// in a worker thread and serves graph-node's query API over HTTP from the main thread.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
+import { startIndexerWorker } from "./worker/handle";
+import { startQueryServer } from "./server/http";
+import { QueryEngine } from "./query/engine";
+
+const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
+
+  --rpc <url>             JSON-RPC endpoint (default http://127.0.0.1:8545)
+  --db <file>             SQLite database (default .data/indexer.sqlite)
+  --subgraph <dir>        subgraph build dir, or a subgraph dir with build/ (default subgraph)
+  --port <n>              serve queries on http://<host>:<n>/subgraphs/name/<name> (indexing runs in a worker)
+  --host <addr>           bind address for --port (default 127.0.0.1)
+  --name <name>           subgraph name in the query URL (default latent)
+  --reorg-threshold <n>   blocks below the head checked for reorgs (default 50)
+  --poll-ms <n>           pause between passes at the head (default 1000)
+  --max-range <n>         largest eth_getLogs block range (default 10000)
+  --rps <n>               at most n JSON-RPC requests per second (default unlimited)
+  --once                  index up to the current head, then exit (exit code 1 if the subgraph failed)
+  --log-level <level>     critical|error|warning|info|debug (default info)
+  --quiet                 no progress lines
+  --help
+`;
+
+interface CliArgs {
+  rpc: string;
+  db: string;
+  subgraph: string;
+  port: number | null;
+  host: string;
+  name: string;
+  reorgThreshold: number;
+  pollMs: number;
+  maxRange: number;
+  rps: number | undefined;
+  once: boolean;
+  logLevel: IndexerLogRecord["level"];
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = {
+    rpc: "http://127.0.0.1:8545",
+    db: ".data/indexer.sqlite",
+    subgraph: "subgraph",
+    port: null,
+    host: "127.0.0.1",
+    name: "latent",
+    reorgThreshold: 50,
+    pollMs: 1000,
+    maxRange: 10_000,
+    rps: undefined,
+    once: false,
+    logLevel: "info",
+    quiet: false,
+  };
+  const number = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} needs a non-negative number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--rpc":
+        args.rpc = value();
+        break;
+      case "--db":
+        args.db = value();
+        break;
+      case "--subgraph":
+        args.subgraph = value();
+        break;
+      case "--port":
+        args.port = number(flag, value());
+        break;
+      case "--host":
+        args.host = value();
+        break;
+      case "--name":
+        args.name = value();
+        break;
+      case "--reorg-threshold":
+        args.reorgThreshold = number(flag, value());
+        break;
+      case "--poll-ms":
+        args.pollMs = number(flag, value());
+        break;
+      case "--max-range":
+        args.maxRange = Math.max(1, number(flag, value()));
+        break;
+      case "--rps":
+        args.rps = number(flag, value());
+        break;
+      case "--once":
+        args.once = true;
+        break;
+      case "--quiet":
+        args.quiet = true;
+        break;
+      case "--log-level": {
+        const level = value();
+        if (!["critical", "error", "warning", "info", "debug"].includes(level)) throw new UsageError(`unknown log level ${level}`);
+        args.logLevel = level as IndexerLogRecord["level"];
+        break;
+      }
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  return args;
+}
+
+const LEVELS: Record<IndexerLogRecord["level"], number> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4 };
+
+function printLog(record: IndexerLogRecord): void {
+  const where = record.source === "mapping" ? ` [${record.dataSource ?? "?"}${record.handler ? `/${record.handler}` : ""}${record.block !== null && record.block !== undefined ? ` #${record.block}` : ""}]` : "";
+  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${record.message}\n`);
+}
+
+function progressLine(p: ProgressEvent): string {
+  return (
+    `block ${p.checkpoint.number} / head ${p.head} (lag ${p.lag}) | ` +
+    `${p.blocksPerSecond.toFixed(1)} blocks/s | ${p.eventsPerSecond.toFixed(1)} events/s | ${p.totalEvents} events`
+  );
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
+  const common = {
+    subgraph: args.subgraph,
+    db: args.db,
+    reorgThreshold: args.reorgThreshold,
+    pollIntervalMs: args.pollMs,
+    maxBlockRange: args.maxRange,
+    initialBlockRange: Math.min(100, args.maxRange),
+    maxRequestsPerSecond: args.rps,
+  };
+  let lastPrint = 0;
+  const onProgress = (p: ProgressEvent): void => {
+    if (args.quiet || Date.now() - lastPrint < 2000) return;
+    lastPrint = Date.now();
+    process.stdout.write(`${progressLine(p)}\n`);
+  };
+  const onFailed = (fatal: { message: string }): void => {
+    process.stderr.write(`SUBGRAPH FAILED: ${fatal.message}\n`);
+  };
+
+  if (args.port !== null && !args.once) {
+    const worker = await startIndexerWorker({ ...common, rpc: args.rpc, logLevel: args.logLevel });
+    worker.on("log", printLog);
+    worker.on("progress", onProgress);
+    worker.on("failed", onFailed);
+    worker.on("error", (error) => process.stderr.write(`indexer worker error: ${error.message}\n`));
+    const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
+    process.stdout.write(`indexing ${path.resolve(args.subgraph)} from ${args.rpc} into ${args.db}\n`);
+    process.stdout.write(`queries: POST ${server.queryUrl}\n`);
+    const shutdown = (): void => {
+      void worker.stop().then(() => process.exit(0));
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+    return;
+  }
+
+  const indexer = await Indexer.open({
+    ...common,
+    rpc: args.rpc,
+    logger: (record) => {
+      if (LEVELS[record.level] <= LEVELS[args.logLevel]) printLog(record);
+    },
+  });
+  indexer.on("progress", onProgress);
+  indexer.on("failed", onFailed);
+  process.stdout.write(`indexing ${indexer.build.dir} from ${args.rpc} into ${args.db} (deployment ${indexer.deployment})\n`);
+  if (args.once) {
+    const status = await indexer.syncOnce();
+    const cp = status.checkpoint!;
+    process.stdout.write(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`);
+    await indexer.close();
+    process.exit(status.failed ? 1 : 0);
+  }
+  let server: Awaited<ReturnType<typeof startQueryServer>> | null = null;
+  if (args.port !== null) {
+    server = await startQueryServer({ executor: QueryEngine.forDatabase(indexer.db), port: args.port, host: args.host, name: args.name });
+    process.stdout.write(`queries: POST ${server.queryUrl}\n`);
+  }
+  const shutdown = (): void => {
+    void (async () => {
+      await server?.close();
+      await indexer.close();
+      process.exit(0);
+    })();
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  await indexer.run();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`indexer: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+// Typed errors of the embedded indexer. Callers (the CLI, the gateway, tests) branch on the class, never on
+// message text; messages are written for the person reading the log.
+
+export class IndexerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The built manifest, an ABI or the WASM cannot be loaded or uses something this indexer does not support. */
+export class ManifestError extends IndexerError {}
+
+/** The GraphQL schema of the subgraph is invalid or uses a feature this indexer does not support. */
+export class SchemaError extends IndexerError {}
+
+/** A JSON-RPC request failed. `code` is the JSON-RPC error code when the node answered with one. */
+export class RpcError extends IndexerError {
+  constructor(
+    message: string,
+    readonly method: string,
+    readonly code?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** eth_getLogs refused the block range (too many results, response too large, timeout): retry with a smaller one. */
+export class RangeTooLargeError extends RpcError {}
+
+/** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
+export class InconsistentChainDataError extends IndexerError {}
+
+/** A chain reorganisation went deeper than the configured threshold, below blocks considered final. */
+export class ReorgTooDeepError extends IndexerError {}
+
+/**
+ * The error a host function raises inside a mapping. It unwinds the WASM stack; the runtime then wraps it in a
+ * {@link HandlerError} that names the handler and the trigger.
+ */
+export class HostError extends IndexerError {}
+
+/** `env.abort`: an `assert`, a `throw` or a null dereference in AssemblyScript. */
+export class MappingAbortError extends HostError {}
+
+/** A host call this indexer cannot serve during handling (it needs the network, or templates). */
+export class UnsupportedHostCallError extends HostError {
+  constructor(
+    readonly call: string,
+    reason: string,
+  ) {
+    super(`host call ${call} is not supported by the embedded indexer: ${reason}`);
+  }
+}
+
+/** store.set/remove with data that violates the schema (graph-node's EntityValidationError). */
+export class EntityValidationError extends HostError {}
+
+/** A handler failed: deterministic, so the subgraph is marked failed at this block, as graph-node does. */
+export class HandlerError extends IndexerError {
+  constructor(
+    message: string,
+    readonly handler: string,
+    readonly dataSource: string,
+    readonly blockNumber: number,
+    readonly blockHash: string,
+    readonly transactionHash: string | null,
+    readonly logIndex: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The subgraph has failed earlier; it does not advance until the failing block is reorganised away. */
+export class SubgraphFailedError extends IndexerError {}
+
+/** A query was well-formed GraphQL but asked for something impossible (block not indexed yet, first over the cap...). */
+export class QueryError extends IndexerError {}
+
+/** The indexer was stopped while an operation was in flight. */
+export class StoppedError extends IndexerError {}

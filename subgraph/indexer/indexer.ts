@@ -1,0 +1,524 @@
+// The indexing loop: follows the chain from the checkpoint to the head in adaptive eth_getLogs ranges, runs the
+// mappings, and commits entity versions together with the checkpoint, several blocks per SQLite transaction.
+//
+//  - Below `head - reorgThreshold` blocks are final: only blocks with logs (and each range's end) are fetched.
+//  - Within the threshold every header is fetched and each block's parent hash must match the stored hash of
+//    its predecessor; the checkpoint's hash is re-checked on every pass. A mismatch walks back over the stored
+//    hashes to the common ancestor, reverts all versions above it and indexes the new branch.
+//  - A handler failure discards the failing block, stores the checkpoint at the block before it and the error,
+//    and stops advancing (graph-node's deterministic failure). Only a reorg below the failed block revives it.
+//  - The database always sits at a block boundary: a crash loses at most the uncommitted blocks.
+import { EventEmitter } from "node:events";
+import {
+  HandlerError,
+  InconsistentChainDataError,
+  IndexerError,
+  RangeTooLargeError,
+  ReorgTooDeepError,
+  RpcError,
+} from "./errors";
+import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import { ChainFetcher, RangeSizer } from "./chain/fetcher";
+import { Eip1193Rpc, HttpRpc, type Eip1193Provider, type RpcTransport } from "./chain/rpc";
+import type { BlockHeader, FetchedRange } from "./chain/types";
+import { IndexerDatabase, type BlockPointer, type FatalError } from "./store/database";
+import { EntityStore } from "./store/entity-store";
+import { EntityCache } from "./store/entity-cache";
+import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
+import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
+import type { MappingLogRecord } from "./runtime/host";
+
+export interface IndexerOptions {
+  /** A subgraph build directory (what `graph build` writes) or a subgraph directory containing `build/`. */
+  subgraph: string;
+  /** JSON-RPC endpoint URL, an in-process EIP-1193 provider, or a ready transport. */
+  rpc: string | Eip1193Provider | RpcTransport;
+  /** SQLite database file (created if missing). */
+  db: string;
+  /** Blocks within this distance of the head are checked for reorgs (default 50). */
+  reorgThreshold?: number;
+  /** Pause between passes once at the head, in `run()` (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Bounds of the adaptive eth_getLogs range (defaults 1 .. 10,000 blocks, starting at 100). */
+  minBlockRange?: number;
+  maxBlockRange?: number;
+  initialBlockRange?: number;
+  /** Commit at least this often while processing a long range (default 1000 ms). */
+  commitIntervalMs?: number;
+  /** HTTP JSON-RPC only: request timeout and rate limit. */
+  rpcTimeoutMs?: number;
+  maxRequestsPerSecond?: number;
+  /** WASM instance reuse; see runtime/mapping.ts. */
+  instancePolicy?: Partial<InstancePolicy>;
+  /** Receives indexer and mapping log records. Default: nothing is printed. */
+  logger?: (record: IndexerLogRecord) => void;
+}
+
+export interface IndexerLogRecord {
+  level: "critical" | "error" | "warning" | "info" | "debug";
+  message: string;
+  source: "indexer" | "mapping";
+  dataSource?: string;
+  handler?: string | null;
+  block?: number | null;
+}
+
+export interface IndexerStatus {
+  deployment: string;
+  network: string;
+  chainId: string;
+  checkpoint: BlockPointer | null;
+  head: number | null;
+  lag: number | null;
+  failed: boolean;
+  fatalError: FatalError | null;
+  /** True when the last pass reached the head it saw. */
+  synced: boolean;
+}
+
+export interface ProgressEvent {
+  checkpoint: BlockPointer;
+  head: number;
+  lag: number;
+  blocksPerSecond: number;
+  eventsPerSecond: number;
+  totalEvents: number;
+  totalBlocks: number;
+}
+
+export interface ReorgEvent {
+  from: BlockPointer;
+  to: BlockPointer;
+}
+
+export interface SyncOptions {
+  /** Stop at this block even if the chain is longer (e.g. to restart mid-sync in tests). */
+  toBlock?: number;
+}
+
+class ReorgDetected extends IndexerError {}
+
+function pointer(h: BlockHeader): BlockPointer {
+  return { number: h.number, hash: h.hash, timestamp: h.timestamp, parentHash: h.parentHash };
+}
+
+function transport(options: IndexerOptions): RpcTransport {
+  const rpc = options.rpc;
+  if (typeof rpc === "string") {
+    return new HttpRpc(rpc, { timeoutMs: options.rpcTimeoutMs, maxRequestsPerSecond: options.maxRequestsPerSecond });
+  }
+  if ("batch" in rpc && typeof rpc.batch === "function") return rpc;
+  return new Eip1193Rpc(rpc as Eip1193Provider);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Indexer extends EventEmitter {
+  private checkpointPtr: BlockPointer;
+  private fatal: FatalError | null;
+  private head: number | null = null;
+  private synced = false;
+  private stopping = false;
+  private running: Promise<void> | null = null;
+  private inTransaction = false;
+  private lastCommit = Date.now();
+  private readonly sizer: RangeSizer;
+  private readonly reorgThreshold: number;
+  private readonly commitIntervalMs: number;
+  private rate = { since: Date.now(), blocks: 0, events: 0 };
+  private totals = { blocks: 0, events: 0 };
+
+  private constructor(
+    readonly build: SubgraphBuild,
+    readonly db: IndexerDatabase,
+    readonly deployment: string,
+    readonly chainId: string,
+    private readonly fetcher: ChainFetcher,
+    private readonly rpc: RpcTransport,
+    private readonly processor: BlockProcessor,
+    private readonly options: IndexerOptions,
+    checkpoint: BlockPointer,
+  ) {
+    super();
+    this.checkpointPtr = checkpoint;
+    this.fatal = db.fatalError();
+    this.reorgThreshold = options.reorgThreshold ?? 50;
+    this.commitIntervalMs = options.commitIntervalMs ?? 1000;
+    this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
+  }
+
+  /**
+   * Loads the subgraph, connects to the chain and opens (or creates) the database. A database that belongs to
+   * another chain or another build of the subgraph is wiped first.
+   */
+  static async open(options: IndexerOptions): Promise<Indexer> {
+    const build = loadSubgraph(options.subgraph);
+    const rpc = transport(options);
+    const fetcher = new ChainFetcher(rpc, logFilterFor(build));
+    const chainId = await fetcher.chainId();
+    const genesis = await fetcher.header(0);
+    if (genesis === null) throw new RpcError("the node has no genesis block", "eth_getBlockByNumber");
+    const db = IndexerDatabase.open(options.db);
+    try {
+      const { reset, deployment } = db.initialise(
+        { chainId, genesisHash: genesis.hash, buildHash: build.buildHash, network: build.network },
+        build.schema,
+      );
+      const log = options.logger ?? (() => undefined);
+      if (reset) {
+        log({ level: "warning", source: "indexer", message: `database ${options.db} belonged to another chain or subgraph build: starting over` });
+      }
+      let checkpoint = db.checkpoint();
+      if (checkpoint === null) {
+        // Start just before the earliest start block, so that the checkpoint is always a real block.
+        const start = Math.min(...build.dataSources.map((d) => d.startBlock));
+        const header = await fetcher.header(Math.max(start - 1, 0));
+        if (header === null) throw new RpcError(`block ${Math.max(start - 1, 0)} does not exist yet`, "eth_getBlockByNumber");
+        checkpoint = pointer(header);
+        db.transaction(() => {
+          db.setCheckpoint(checkpoint!);
+          db.recordBlock(checkpoint!, false);
+        });
+      }
+      const store = new EntityStore(db.db, build.schema);
+      const cache = new EntityCache(store, build.schema);
+      const policy: InstancePolicy = { ...DEFAULT_INSTANCE_POLICY, ...options.instancePolicy };
+      const processor = new BlockProcessor(
+        build,
+        cache,
+        policy,
+        (record: MappingLogRecord) =>
+          log({ level: record.level, message: record.message, source: "mapping", dataSource: record.dataSource, handler: record.handler, block: record.block }),
+        (l, h, error) =>
+          log({
+            level: "debug",
+            source: "indexer",
+            message: `skipped log ${l.logIndex} of block ${l.blockNumber}: it does not decode as ${h.event} (${(error as Error).message})`,
+          }),
+      );
+      return new Indexer(build, db, deployment, chainId, fetcher, rpc, processor, options, checkpoint);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private log(level: IndexerLogRecord["level"], message: string): void {
+    this.options.logger?.({ level, message, source: "indexer" });
+  }
+
+  status(): IndexerStatus {
+    return {
+      deployment: this.deployment,
+      network: this.build.network,
+      chainId: this.chainId,
+      checkpoint: this.checkpointPtr,
+      head: this.head,
+      lag: this.head === null ? null : Math.max(0, this.head - this.checkpointPtr.number),
+      failed: this.fatal !== null,
+      fatalError: this.fatal,
+      synced: this.synced,
+    };
+  }
+
+  /** Indexes up to the head seen at the start of the pass (or `toBlock`), then resolves with the status. */
+  async syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
+    this.synced = false;
+    const head = await this.fetcher.headNumber();
+    this.head = head;
+    this.emit("head", head);
+    await this.verifyCheckpoint(head);
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status(); // reorg too deep
+    if (this.fatal !== null) {
+      // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
+      // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
+      const failing = this.fatal.blockNumber <= head ? await this.fetcher.header(this.fatal.blockNumber) : null;
+      if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
+      this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
+      this.db.transaction(() => this.db.setFatalError(null));
+      this.fatal = null;
+    }
+    const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
+    let next = this.checkpointPtr.number + 1;
+    let pending: { from: number; promise: Promise<FetchedRange> } | null = null;
+    let inconsistencies = 0;
+    while (next <= target && !this.stopping && this.fatal === null) {
+      const current: { from: number; promise: Promise<FetchedRange> } =
+        pending !== null && pending.from === next ? pending : this.launch(next, target, head);
+      pending = null;
+      let data: FetchedRange;
+      try {
+        data = await current.promise;
+      } catch (error) {
+        if (error instanceof RangeTooLargeError) {
+          this.sizer.refused();
+          this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
+          continue;
+        }
+        if (error instanceof InconsistentChainDataError && inconsistencies++ < 20) {
+          this.log("info", `${error.message}: fetching again`);
+          await sleep(100);
+          continue;
+        }
+        throw error;
+      }
+      this.sizer.succeeded(data.logCount);
+      // Fetch the next range while this one is processed.
+      if (data.to < target) pending = this.launch(data.to + 1, target, head);
+      try {
+        await this.processRange(data, head);
+      } catch (error) {
+        if (!(error instanceof ReorgDetected)) throw error;
+        pending = null;
+        this.log("warning", error.message);
+        const before = this.checkpointPtr.number;
+        await this.handleReorg();
+        // Nothing to roll back although a child does not link to its parent: the node contradicts itself
+        // (seen with Hardhat's hardhat_mine after evm_revert). Retry a little, never loop forever.
+        if (this.checkpointPtr.number === before && inconsistencies++ >= 5) {
+          throw new InconsistentChainDataError(`the node keeps returning blocks that do not link to block ${before}: ${error.message}`);
+        }
+        next = this.checkpointPtr.number + 1;
+        continue;
+      }
+      next = data.to + 1;
+    }
+    if (this.fatal === null && !this.stopping) {
+      this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
+      this.synced = this.checkpointPtr.number >= target;
+    }
+    return this.status();
+  }
+
+  private launch(from: number, target: number, head: number): { from: number; promise: Promise<FetchedRange> } {
+    const finalBoundary = head - this.reorgThreshold;
+    let to = Math.min(target, from + this.sizer.current - 1);
+    // Keep a range entirely final or entirely near the head: only the latter needs every header.
+    if (from <= finalBoundary && to > finalBoundary) to = finalBoundary;
+    const nearHead = to > finalBoundary;
+    const promise = this.fetcher.fetchRange(from, to, nearHead);
+    promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
+    return { from, promise };
+  }
+
+  private begin(): void {
+    if (!this.inTransaction) {
+      this.db.db.exec("BEGIN IMMEDIATE");
+      this.inTransaction = true;
+    }
+  }
+
+  private commit(checkpoint: BlockPointer): void {
+    this.begin();
+    this.db.setCheckpoint(checkpoint);
+    this.db.recordBlock(checkpoint, false);
+    this.db.db.exec("COMMIT");
+    this.inTransaction = false;
+    this.checkpointPtr = checkpoint;
+    this.lastCommit = Date.now();
+    this.emitProgress();
+  }
+
+  private rollbackTransaction(): void {
+    if (this.inTransaction) {
+      this.db.db.exec("ROLLBACK");
+      this.inTransaction = false;
+    }
+  }
+
+  private emitProgress(): void {
+    const now = Date.now();
+    const seconds = Math.max(0.001, (now - this.rate.since) / 1000);
+    const head = Math.max(this.head ?? 0, this.checkpointPtr.number);
+    const event: ProgressEvent = {
+      checkpoint: this.checkpointPtr,
+      head,
+      lag: head - this.checkpointPtr.number,
+      blocksPerSecond: this.rate.blocks / seconds,
+      eventsPerSecond: this.rate.events / seconds,
+      totalBlocks: this.totals.blocks,
+      totalEvents: this.totals.events,
+    };
+    if (now - this.rate.since > 5000) this.rate = { since: now, blocks: 0, events: 0 };
+    this.emit("progress", event);
+  }
+
+  /** Processes one fetched range; commits at its end and every commitIntervalMs. */
+  private async processRange(data: FetchedRange, head: number): Promise<void> {
+    const nearHead = data.to > head - this.reorgThreshold;
+    const byNumber = new Map(data.blocks.map((b) => [b.header.number, b]));
+    let last: BlockPointer = this.checkpointPtr;
+    let lastYield = Date.now();
+    const numbers = nearHead
+      ? Array.from({ length: data.to - data.from + 1 }, (_, i) => data.from + i)
+      : data.blocks.map((b) => b.header.number);
+    try {
+      for (const number of numbers) {
+        if (this.stopping) break;
+        const block = byNumber.get(number);
+        const header = block?.header ?? data.headers.get(number)!;
+        if (nearHead && header.parentHash !== last.hash) {
+          throw new ReorgDetected(
+            `reorg: block ${number} (${header.hash}) has parent ${header.parentHash}, but block ${last.number} is ${last.hash}`,
+          );
+        }
+        this.begin();
+        if (block !== undefined) {
+          let result;
+          try {
+            result = this.processor.processBlock(block);
+          } catch (error) {
+            if (error instanceof HandlerError || error instanceof BlockWriteError) {
+              await this.failAt(error, header, last);
+              return;
+            }
+            throw error;
+          }
+          this.rate.events += result.events;
+          this.totals.events += result.events;
+        }
+        const ptr = pointer(header);
+        if (block !== undefined || nearHead) this.db.recordBlock(ptr, block !== undefined);
+        this.rate.blocks += ptr.number - last.number;
+        this.totals.blocks += ptr.number - last.number;
+        last = ptr;
+        if (Date.now() - this.lastCommit >= this.commitIntervalMs) this.commit(last);
+        if (Date.now() - lastYield >= 10) {
+          // Let the prefetch's responses and control messages in.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
+      }
+      if (this.stopping) {
+        if (last.number > this.checkpointPtr.number) this.commit(last);
+        else this.rollbackTransaction();
+        return;
+      }
+      const end = data.headers.get(data.to) ?? byNumber.get(data.to)?.header;
+      this.commit(end === undefined ? last : pointer(end));
+    } catch (error) {
+      this.rollbackTransaction();
+      this.processor.reset();
+      throw error;
+    }
+  }
+
+  /** Stores the failure and the checkpoint just before the failing block, in one transaction. */
+  private async failAt(error: HandlerError | BlockWriteError, failing: BlockHeader, lastGood: BlockPointer): Promise<void> {
+    let checkpoint = lastGood;
+    if (lastGood.number < failing.number - 1) {
+      // Blocks between the last one with events and the failing one had nothing to do: they are done too.
+      try {
+        const previous = await this.fetcher.header(failing.number - 1);
+        if (previous !== null && previous.hash === failing.parentHash) checkpoint = pointer(previous);
+      } catch {
+        // Keep the last good block as the checkpoint.
+      }
+    }
+    const fatal: FatalError = {
+      message: error.message,
+      handler: error instanceof HandlerError ? error.handler : null,
+      dataSource: error instanceof HandlerError ? error.dataSource : null,
+      blockNumber: failing.number,
+      blockHash: failing.hash,
+      transactionHash: error instanceof HandlerError ? error.transactionHash : null,
+      logIndex: error instanceof HandlerError ? error.logIndex : null,
+    };
+    this.begin();
+    this.db.setFatalError(fatal);
+    this.commit(checkpoint);
+    this.fatal = fatal;
+    this.log("error", `subgraph failed: ${fatal.message}`);
+    this.emit("failed", fatal);
+  }
+
+  /** Re-checks the checkpoint against the chain; a different hash (or a shorter chain) means a reorg. */
+  private async verifyCheckpoint(head: number): Promise<void> {
+    const cp = this.checkpointPtr;
+    const onChain = cp.number <= head ? await this.fetcher.header(cp.number) : null;
+    if (onChain === null || onChain.hash !== cp.hash) {
+      this.log("warning", `reorg: the checkpoint block ${cp.number} (${cp.hash}) is no longer on the chain`);
+      await this.handleReorg();
+    }
+  }
+
+  /** Walks back to the highest stored block still on the chain and reverts everything above it. */
+  private async handleReorg(): Promise<void> {
+    const from = this.checkpointPtr;
+    const candidates = this.db.blocksDescending(from.number - this.reorgThreshold - 1, from.number);
+    const onChain = await this.fetcher.headers(candidates.map((c) => c.number));
+    const ancestor = candidates.find((c) => onChain.get(c.number)?.hash === c.hash);
+    if (ancestor === undefined) {
+      const error = new ReorgTooDeepError(
+        `reorg deeper than the reorg threshold (${this.reorgThreshold} blocks): no stored block between ${from.number - this.reorgThreshold} and ${from.number} is on the chain any more`,
+      );
+      const fatal: FatalError = {
+        message: error.message,
+        handler: null,
+        dataSource: null,
+        blockNumber: from.number,
+        blockHash: from.hash,
+        transactionHash: null,
+        logIndex: null,
+      };
+      this.db.transaction(() => this.db.setFatalError(fatal));
+      this.fatal = fatal;
+      this.emit("failed", fatal);
+      return;
+    }
+    this.db.transaction(() => {
+      this.db.rollbackEntities(this.build.schema, ancestor.number);
+      this.db.setCheckpoint(ancestor);
+      this.db.recordBlock(ancestor, false);
+      if (this.fatal !== null && this.fatal.blockNumber > ancestor.number) this.db.setFatalError(null);
+    });
+    if (this.fatal !== null && this.fatal.blockNumber > ancestor.number) {
+      this.log("info", `the failed block ${this.fatal.blockNumber} was reorganised away: indexing resumes`);
+      this.fatal = null;
+    }
+    this.processor.reset();
+    this.processor.cache.clear();
+    this.checkpointPtr = ancestor;
+    this.log("warning", `reverted from block ${from.number} to common ancestor ${ancestor.number}`);
+    const event: ReorgEvent = { from, to: ancestor };
+    this.emit("reorg", event);
+  }
+
+  /** Indexes continuously until stop(): to the head, then polls for new blocks (and reorgs). */
+  run(): Promise<void> {
+    if (this.running !== null) return this.running;
+    this.stopping = false;
+    this.running = (async () => {
+      const interval = this.options.pollIntervalMs ?? 1000;
+      while (!this.stopping) {
+        try {
+          await this.syncOnce();
+          if (this.synced) this.emit("synced", this.status());
+        } catch (error) {
+          if (this.stopping) break;
+          // Network trouble is not the subgraph's fault: report it and try again.
+          this.log("error", `indexing pass failed: ${(error as Error).message}`);
+          this.emit("error", error);
+        }
+        if (this.stopping) break;
+        await sleep(this.fatal !== null ? Math.max(interval, 1000) : interval);
+      }
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Asks the loop to stop after the block it is processing; resolves when it has. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.running !== null) await this.running;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    this.rollbackTransaction();
+    this.rpc.close?.();
+    this.db.close();
+  }
+}

@@ -1,0 +1,450 @@
+// The GraphQL API graph-node generates from a subgraph schema (graph/src/schema/api.rs), built with graphql-js
+// and wired to the SQL reader: per entity and interface a singular field `provider(id, block)` and a plural
+// `providers(skip, first, orderBy, orderDirection, where, block)`; `<T>_filter` inputs with the operators of
+// each field type, nested `f_` filters, `and`/`or` and `_change_block`; `<T>_orderBy` enums including
+// `parent__child` values; collection arguments on list fields; `_meta`.
+import DataLoader from "dataloader";
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLError,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLInterfaceType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  type GraphQLFieldConfig,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLInputFieldConfigMap,
+  type GraphQLOutputType,
+  type GraphQLScalarType,
+} from "graphql";
+import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
+import { outputList, outputScalar, type SqlValue } from "../store/codec";
+import type { BlockPointer, FatalError } from "../store/database";
+import type { FilterInput } from "./filters";
+import { idKey, type EntityReader, type EntityRecord, type ListArgs } from "./reader";
+import { BigDecimalScalar, BigIntScalar, BytesScalar, Int8Scalar, TimestampScalar } from "./scalars";
+
+export const MAX_FIRST = 1000;
+export const MAX_SKIP = 5000;
+const DEFAULT_FIRST = 100;
+
+/** What resolvers need for one request. */
+export interface RequestContext {
+  readonly reader: EntityReader;
+  /** The indexed head when the request started: "latest" for every field of this request. */
+  readonly latest: BlockPointer;
+  readonly deployment: string;
+  readonly fatalError: FatalError | null;
+  blockByHash(hash: string): BlockPointer | null;
+  blockByNumber(number: number): BlockPointer | null;
+  readonly loaders: Map<string, DataLoader<EntityRecord, unknown>>;
+}
+
+interface BlockHeightInput {
+  hash?: Buffer | null;
+  number?: number | null;
+  number_gte?: number | null;
+}
+
+interface CollectionArgsInput {
+  skip?: number | null;
+  first?: number | null;
+  where?: FilterInput | null;
+  orderBy?: string | null;
+  orderDirection?: "asc" | "desc" | null;
+  block?: BlockHeightInput | null;
+}
+
+const SCALAR_TYPES: Record<string, GraphQLScalarType> = {
+  ID: GraphQLID,
+  String: GraphQLString,
+  Int: GraphQLInt,
+  Boolean: GraphQLBoolean,
+  BigInt: BigIntScalar,
+  BigDecimal: BigDecimalScalar,
+  Bytes: BytesScalar,
+  Int8: Int8Scalar,
+  Timestamp: TimestampScalar,
+};
+
+/** graph-node's operator sets per scalar type (api.rs `field_filter_ops`). */
+function scalarOps(typeName: string): readonly string[] {
+  switch (typeName) {
+    case "Boolean":
+      return ["", "not", "in", "not_in"];
+    case "Bytes":
+      return ["", "not", "gt", "lt", "gte", "lte", "in", "not_in", "contains", "not_contains"];
+    case "ID":
+    case "BigInt":
+    case "BigDecimal":
+    case "Int":
+    case "Int8":
+    case "Timestamp":
+      return ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"];
+    case "String":
+      return [
+        "",
+        "not",
+        "gt",
+        "lt",
+        "gte",
+        "lte",
+        "in",
+        "not_in",
+        "contains",
+        "contains_nocase",
+        "not_contains",
+        "not_contains_nocase",
+        "starts_with",
+        "starts_with_nocase",
+        "not_starts_with",
+        "not_starts_with_nocase",
+        "ends_with",
+        "ends_with_nocase",
+        "not_ends_with",
+        "not_ends_with_nocase",
+      ];
+    default:
+      return ["", "not"];
+  }
+}
+
+function fieldKey(name: string, op: string): string {
+  return op === "" ? name : `${name}_${op}`;
+}
+
+function checkRange(name: "first" | "skip", value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new GraphQLError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
+  }
+}
+
+function listArgs(args: CollectionArgsInput): ListArgs {
+  const first = args.first ?? DEFAULT_FIRST;
+  const skip = args.skip ?? 0;
+  checkRange("first", first, MAX_FIRST);
+  checkRange("skip", skip, MAX_SKIP);
+  return {
+    first,
+    skip,
+    where: args.where ?? null,
+    orderBy: args.orderBy ?? null,
+    orderDirection: args.orderDirection ?? "asc",
+  };
+}
+
+/** The block a top-level field reads at (graph-node's block constraint rules and messages). */
+function resolveBlock(ctx: RequestContext, block: BlockHeightInput | null | undefined): number {
+  const latest = ctx.latest.number;
+  const notYet = (what: string, n: number): GraphQLError =>
+    new GraphQLError(
+      `Failed to decode \`${what}\` value: \`subgraph ${ctx.deployment} has only indexed up to block number ${latest} and data for block number ${n} is therefore not yet available\``,
+    );
+  if (block === null || block === undefined) return latest;
+  if (block.hash !== null && block.hash !== undefined) {
+    const ptr = ctx.blockByHash("0x" + block.hash.toString("hex"));
+    if (ptr === null) throw new GraphQLError("Failed to decode `block.hash` value: `no block with that hash found`");
+    if (ptr.number > latest) throw notYet("block.number", ptr.number);
+    return ptr.number;
+  }
+  if (block.number !== null && block.number !== undefined) {
+    if (block.number > latest) throw notYet("block.number", block.number);
+    return block.number;
+  }
+  if (block.number_gte !== null && block.number_gte !== undefined) {
+    if (latest < block.number_gte) throw notYet("block.number_gte", block.number_gte);
+    return latest;
+  }
+  return latest;
+}
+
+export function buildApiSchema(model: SchemaModel): GraphQLSchema {
+  const orderDirection = new GraphQLEnumType({
+    name: "OrderDirection",
+    description: "Defines the order direction, either ascending or descending",
+    values: { asc: { value: "asc" }, desc: { value: "desc" } },
+  });
+  const errorPolicy = new GraphQLEnumType({
+    name: "_SubgraphErrorPolicy_",
+    values: {
+      allow: { value: "allow", description: "Data will be returned even if the subgraph has indexing errors" },
+      deny: { value: "deny", description: "If the subgraph has indexing errors, data will be omitted. The default." },
+    },
+  });
+  const blockHeight = new GraphQLInputObjectType({
+    name: "Block_height",
+    description: "The block at which the query should be executed.",
+    fields: { hash: { type: BytesScalar }, number: { type: GraphQLInt }, number_gte: { type: GraphQLInt } },
+  });
+  const blockChanged = new GraphQLInputObjectType({
+    name: "BlockChangedFilter",
+    fields: { number_gte: { type: new GraphQLNonNull(GraphQLInt) } },
+  });
+  const metaBlock = new GraphQLObjectType<BlockPointer & { known: boolean }>({
+    name: "_Block_",
+    fields: {
+      hash: { type: BytesScalar, resolve: (b) => (b.known ? b.hash : null) },
+      number: { type: new GraphQLNonNull(GraphQLInt), resolve: (b) => b.number },
+      timestamp: { type: GraphQLInt, resolve: (b) => (b.known ? b.timestamp : null) },
+      parentHash: { type: BytesScalar, resolve: (b) => (b.known ? b.parentHash : null) },
+    },
+  });
+  const meta = new GraphQLObjectType<{ block: BlockPointer & { known: boolean }; deployment: string; hasIndexingErrors: boolean }>({
+    name: "_Meta_",
+    description: "The type for the top-level _meta field",
+    fields: {
+      block: { type: new GraphQLNonNull(metaBlock) },
+      deployment: { type: new GraphQLNonNull(GraphQLString) },
+      hasIndexingErrors: { type: new GraphQLNonNull(GraphQLBoolean) },
+    },
+  });
+
+  const enums = new Map<string, GraphQLEnumType>();
+  for (const [name, values] of model.enums) {
+    enums.set(name, new GraphQLEnumType({ name, values: Object.fromEntries(values.map((v) => [v, { value: v }])) }));
+  }
+
+  const filterTypes = new Map<string, GraphQLInputObjectType>();
+  const orderByTypes = new Map<string, GraphQLEnumType>();
+  const objectTypes = new Map<string, GraphQLObjectType<EntityRecord, RequestContext>>();
+  const interfaceTypes = new Map<string, GraphQLInterfaceType>();
+  const composites: CompositeTypeModel[] = [...model.entities.values(), ...model.interfaces.values()];
+
+  const idScalarFor = (target: CompositeTypeModel): GraphQLScalarType =>
+    // graph-node accepts ids of referenced entities as strings, whatever their id type.
+    target.idType === "Bytes" ? GraphQLString : GraphQLString;
+
+  for (const type of composites) {
+    // <T>_orderBy: every field, plus `field__child` for single references (graph-node's child sorting).
+    const values: Record<string, { value: string }> = {};
+    for (const field of type.fields) {
+      values[field.name] = { value: field.name };
+      if ((field.kind === "entity" || field.kind === "interface") && !field.list) {
+        const target = model.composite(field.typeName)!;
+        for (const child of target.fields) {
+          if (child.list || child.kind === "entity" || child.kind === "interface") continue;
+          values[`${field.name}__${child.name}`] = { value: `${field.name}__${child.name}` };
+        }
+      }
+    }
+    orderByTypes.set(type.name, new GraphQLEnumType({ name: `${type.name}_orderBy`, values }));
+  }
+
+  for (const type of composites) {
+    filterTypes.set(
+      type.name,
+      new GraphQLInputObjectType({
+        name: `${type.name}_filter`,
+        fields: (): GraphQLInputFieldConfigMap => {
+          const fields: GraphQLInputFieldConfigMap = {};
+          for (const field of type.fields) {
+            if (field.kind === "entity" || field.kind === "interface") {
+              const target = model.composite(field.typeName)!;
+              if (field.derivedFrom === null) {
+                const idType = idScalarFor(target);
+                if (field.list) {
+                  const listType = new GraphQLList(new GraphQLNonNull(idType));
+                  const ops = target.idType === "String" ? ["", "not", "contains", "contains_nocase", "not_contains", "not_contains_nocase"] : ["", "not", "contains", "not_contains"];
+                  for (const op of ops) fields[fieldKey(field.name, op)] = { type: listType };
+                } else {
+                  for (const op of scalarOps("String")) {
+                    fields[fieldKey(field.name, op)] = {
+                      type: op === "in" || op === "not_in" ? new GraphQLList(new GraphQLNonNull(idType)) : idType,
+                    };
+                  }
+                }
+              }
+              fields[`${field.name}_`] = { type: filterTypes.get(field.typeName)! };
+            } else if (field.kind === "enum") {
+              const enumType = enums.get(field.typeName)!;
+              if (field.list) {
+                const listType = new GraphQLList(new GraphQLNonNull(enumType));
+                for (const op of ["", "not", "contains", "not_contains"]) fields[fieldKey(field.name, op)] = { type: listType };
+              } else {
+                for (const op of ["", "not", "in", "not_in"]) {
+                  fields[fieldKey(field.name, op)] = {
+                    type: op === "in" || op === "not_in" ? new GraphQLList(new GraphQLNonNull(enumType)) : enumType,
+                  };
+                }
+              }
+            } else {
+              const scalar = SCALAR_TYPES[field.typeName]!;
+              if (field.list) {
+                const listType = new GraphQLList(new GraphQLNonNull(scalar));
+                const ops = field.typeName === "String" ? ["", "not", "contains", "contains_nocase", "not_contains", "not_contains_nocase"] : ["", "not", "contains", "not_contains"];
+                for (const op of ops) fields[fieldKey(field.name, op)] = { type: listType };
+              } else {
+                for (const op of scalarOps(field.typeName)) {
+                  fields[fieldKey(field.name, op)] = {
+                    type: op === "in" || op === "not_in" ? new GraphQLList(new GraphQLNonNull(scalar)) : scalar,
+                  };
+                }
+              }
+            }
+          }
+          fields._change_block = { type: blockChanged, description: "Filter for the block changed event." };
+          fields.and = { type: new GraphQLList(filterTypes.get(type.name)!) };
+          fields.or = { type: new GraphQLList(filterTypes.get(type.name)!) };
+          return fields;
+        },
+      }),
+    );
+  }
+
+  const collectionArgs = (typeName: string): GraphQLFieldConfigArgumentMap => ({
+    skip: { type: GraphQLInt, defaultValue: 0 },
+    first: { type: GraphQLInt, defaultValue: DEFAULT_FIRST },
+    orderBy: { type: orderByTypes.get(typeName)! },
+    orderDirection: { type: orderDirection },
+    where: { type: filterTypes.get(typeName)! },
+  });
+
+  const outputType = (name: string): GraphQLOutputType =>
+    objectTypes.get(name) ?? interfaceTypes.get(name) ?? enums.get(name) ?? SCALAR_TYPES[name]!;
+
+  const wrap = (field: FieldModel, base: GraphQLOutputType): GraphQLOutputType => {
+    let t: GraphQLOutputType = base;
+    if (field.list) t = new GraphQLList(new GraphQLNonNull(t));
+    return field.nonNull ? new GraphQLNonNull(t) : t;
+  };
+
+  /** The resolver-bearing field configs of a composite type. */
+  const fieldConfigs = (owner: CompositeTypeModel): Record<string, GraphQLFieldConfig<EntityRecord, RequestContext>> => {
+    const configs: Record<string, GraphQLFieldConfig<EntityRecord, RequestContext>> = {};
+    for (const field of owner.fields) {
+      const base = outputType(field.typeName);
+      const type = wrap(field, base);
+      if (field.kind === "scalar" || field.kind === "enum") {
+        const column = field.column!;
+        configs[field.name] = {
+          type,
+          resolve: field.list
+            ? (record) => outputList(field.valueType, record.row[column])
+            : (record) => outputScalar(field.valueType, record.row[column]),
+        };
+        continue;
+      }
+      if (!field.list && field.derivedFrom === null) {
+        configs[field.name] = { type, resolve: (record, _args, ctx) => loadReference(ctx, record, field) };
+      } else if (!field.list) {
+        configs[field.name] = {
+          type,
+          resolve: async (record, _args, ctx) =>
+            ((await loadChildren(ctx, record, field, { first: 1, skip: 0, where: null, orderBy: null, orderDirection: "asc" })) as EntityRecord[])[0] ?? null,
+        };
+      } else {
+        configs[field.name] = {
+          type,
+          args: collectionArgs(field.typeName),
+          resolve: (record, args: CollectionArgsInput, ctx) => loadChildren(ctx, record, field, listArgs(args)),
+        };
+      }
+    }
+    return configs;
+  };
+
+  for (const iface of model.interfaces.values()) {
+    interfaceTypes.set(
+      iface.name,
+      new GraphQLInterfaceType({
+        name: iface.name,
+        fields: () => fieldConfigs(iface),
+        resolveType: (record: EntityRecord) => record.__typename,
+      }),
+    );
+  }
+  for (const entity of model.entities.values()) {
+    objectTypes.set(
+      entity.name,
+      new GraphQLObjectType<EntityRecord, RequestContext>({
+        name: entity.name,
+        interfaces: () => entity.interfaces.map((i) => interfaceTypes.get(i)!),
+        fields: () => fieldConfigs(entity),
+      }),
+    );
+  }
+
+  const queryFields: Record<string, GraphQLFieldConfig<unknown, RequestContext>> = {};
+  for (const type of composites) {
+    const gqlType = (objectTypes.get(type.name) ?? interfaceTypes.get(type.name))!;
+    queryFields[type.singular] = {
+      type: gqlType,
+      args: {
+        id: { type: new GraphQLNonNull(GraphQLID) },
+        block: { type: blockHeight, description: "The block at which the query should be executed." },
+        subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
+      },
+      resolve: (_root, args: { id: string; block?: BlockHeightInput | null }, ctx) =>
+        ctx.reader.byId(type.name, args.id, resolveBlock(ctx, args.block)),
+    };
+    queryFields[type.plural] = {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(gqlType))),
+      args: {
+        ...collectionArgs(type.name),
+        block: { type: blockHeight, description: "The block at which the query should be executed." },
+        subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
+      },
+      resolve: (_root, args: CollectionArgsInput, ctx) =>
+        ctx.reader.list(type.name, listArgs(args), resolveBlock(ctx, args.block)),
+    };
+  }
+  queryFields._meta = {
+    type: meta,
+    description: "Access to subgraph metadata",
+    args: { block: { type: blockHeight } },
+    resolve: (_root, args: { block?: BlockHeightInput | null }, ctx) => {
+      const number = resolveBlock(ctx, args.block);
+      let block: BlockPointer & { known: boolean };
+      if (args.block?.number !== undefined && args.block.number !== null) {
+        // graph-node: with a block number constraint the hash is not looked up.
+        block = { number, hash: "", timestamp: 0, parentHash: null, known: false };
+      } else {
+        const ptr = number === ctx.latest.number ? ctx.latest : ctx.blockByNumber(number);
+        block = ptr === null ? { number, hash: "", timestamp: 0, parentHash: null, known: false } : { ...ptr, known: true };
+      }
+      return { block, deployment: ctx.deployment, hasIndexingErrors: ctx.fatalError !== null };
+    },
+  };
+
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: queryFields }),
+    types: [...objectTypes.values()],
+  });
+}
+
+function loader<R>(ctx: RequestContext, key: string, batch: (parents: readonly EntityRecord[]) => R[]): DataLoader<EntityRecord, R> {
+  let l = ctx.loaders.get(key) as DataLoader<EntityRecord, R> | undefined;
+  if (l === undefined) {
+    l = new DataLoader<EntityRecord, R>(async (parents) => batch(parents), { cache: false });
+    ctx.loaders.set(key, l as DataLoader<EntityRecord, unknown>);
+  }
+  return l;
+}
+
+/** A single stored reference: all parents of the level are resolved with one query per target type. */
+function loadReference(ctx: RequestContext, record: EntityRecord, field: FieldModel): Promise<EntityRecord | null> | null {
+  const raw = record.row[field.column!];
+  if (raw === null || raw === undefined) return null;
+  const l = loader<EntityRecord | null>(ctx, `${record.__typename}.${field.name}@${record.block}`, (parents) => {
+    const ids = parents.map((p) => p.row[field.column!] as SqlValue);
+    const found = ctx.reader.byIds(field.typeName, ids, record.block);
+    return parents.map((p) => found.get(idKey(p.row[field.column!])) ?? null);
+  });
+  return l.load(record);
+}
+
+/** A list or derived field: all parents of the level are resolved with one query (per args). */
+function loadChildren(ctx: RequestContext, record: EntityRecord, field: FieldModel, args: ListArgs): Promise<EntityRecord[]> {
+  const parentType = ctx.reader.schema.entity(record.__typename) as EntityTypeModel;
+  const key = `${record.__typename}.${field.name}@${record.block}:${JSON.stringify(args, (_k, v: unknown) =>
+    typeof v === "bigint" ? v.toString() : Buffer.isBuffer(v) ? v.toString("hex") : v,
+  )}`;
+  const l = loader<EntityRecord[]>(ctx, key, (parents) => ctx.reader.children(parentType, field, parents, args, record.block));
+  return l.load(record);
+}

@@ -1,0 +1,142 @@
+// The in-process query API: graph-node's GraphQL dialect over an indexer database. It needs only the database
+// file (the schema is stored in it), so it can run on its own read-only connection in another thread than the
+// indexer; WAL mode lets it read while the indexer writes.
+import type Database from "better-sqlite3";
+import { parse, validate, execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { QueryError } from "../errors";
+import { SchemaModel } from "../schema/model";
+import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
+import { buildApiSchema, type RequestContext } from "./api-schema";
+import { EntityReader } from "./reader";
+
+export interface QueryStatus {
+  deployment: string;
+  network: string | null;
+  chainId: string | null;
+  checkpoint: BlockPointer | null;
+  failed: boolean;
+  fatalError: FatalError | null;
+}
+
+/** Anything that answers graph-node queries: the engine itself, or a worker handle. */
+export interface QueryExecutor {
+  executeQuery(query: string, variables?: Record<string, unknown> | null, operationName?: string | null): Promise<ExecutionResult>;
+  status(): QueryStatus;
+}
+
+const DOCUMENT_CACHE_SIZE = 200;
+
+function registerFunctions(db: Database.Database): void {
+  // Unicode-aware lower() for the `_nocase` filters (SQLite's lower() only folds ASCII).
+  db.function("gn_lower", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value));
+}
+
+export class QueryEngine implements QueryExecutor {
+  private deployment = "";
+  private schema!: GraphQLSchema;
+  private reader!: EntityReader;
+  private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+
+  private constructor(
+    readonly db: IndexerDatabase,
+    private readonly ownsDatabase: boolean,
+  ) {
+    registerFunctions(db.db);
+    this.refresh();
+  }
+
+  /** Opens `dbPath` read-only (the database must have been initialised by an indexer). */
+  static open(dbPath: string): QueryEngine {
+    return new QueryEngine(IndexerDatabase.open(dbPath, { readonly: true }), true);
+  }
+
+  /** Queries through an already open database (e.g. the indexer's own connection, in the same thread). */
+  static forDatabase(db: IndexerDatabase): QueryEngine {
+    return new QueryEngine(db, false);
+  }
+
+  /** Rebuilds the API when the database now holds another deployment (the indexer started over). */
+  private refresh(): void {
+    const deployment = this.db.deployment();
+    if (deployment === null) throw new QueryError(`${this.db.path} has not been initialised by an indexer yet`);
+    if (deployment === this.deployment) return;
+    const source = this.db.meta("schema");
+    if (source === null) throw new QueryError(`${this.db.path} holds no schema`);
+    const model = SchemaModel.parse(source);
+    this.schema = buildApiSchema(model);
+    this.reader = new EntityReader(this.db.db, model);
+    this.documents.clear();
+    this.deployment = deployment;
+  }
+
+  /** SQL statements run by queries so far. */
+  get statementsExecuted(): number {
+    return this.reader.executed;
+  }
+
+  get apiSchema(): GraphQLSchema {
+    this.refresh();
+    return this.schema;
+  }
+
+  status(): QueryStatus {
+    const fatalError = this.db.fatalError();
+    return {
+      deployment: this.db.deployment() ?? "",
+      network: this.db.meta("network"),
+      chainId: this.db.meta("chain_id"),
+      checkpoint: this.db.checkpoint(),
+      failed: fatalError !== null,
+      fatalError,
+    };
+  }
+
+  private document(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    let entry = this.documents.get(query);
+    if (entry === undefined) {
+      try {
+        const document = parse(query);
+        const errors = validate(this.schema, document);
+        entry = errors.length > 0 ? { errors } : { document };
+      } catch (error) {
+        entry = { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+      }
+      if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value as string);
+      this.documents.set(query, entry);
+    }
+    return entry;
+  }
+
+  /** Runs a query; GraphQL errors (unknown fields, bad filter values, caps) come back in `errors`. */
+  async executeQuery(
+    query: string,
+    variables?: Record<string, unknown> | null,
+    operationName?: string | null,
+  ): Promise<ExecutionResult> {
+    this.refresh();
+    const entry = this.document(query);
+    if ("errors" in entry) return { errors: entry.errors };
+    const latest = this.db.checkpoint();
+    if (latest === null) return { errors: [new GraphQLError("the subgraph has not indexed any block yet")] };
+    const context: RequestContext = {
+      reader: this.reader,
+      latest,
+      deployment: this.deployment,
+      fatalError: this.db.fatalError(),
+      blockByHash: (hash) => this.db.blockByHash(hash),
+      blockByNumber: (number) => this.db.block(number),
+      loaders: new Map(),
+    };
+    return execute({
+      schema: this.schema,
+      document: entry.document,
+      variableValues: variables ?? undefined,
+      operationName: operationName ?? undefined,
+      contextValue: context,
+    });
+  }
+
+  close(): void {
+    if (this.ownsDatabase) this.db.close();
+  }
+}

@@ -1,0 +1,320 @@
+// Compiles graph-node `where` filters to SQL over the entity tables, following graph-node's semantics
+// (graphql/src/store/query.rs, store/postgres/src/relational_queries.rs):
+//   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` matches nothing, string ops are case-sensitive
+//   unless `_nocase`, list `_contains` means "contains all of", nested `f_: {...}` holds when a referenced (or
+//   referencing, for @derivedFrom) entity at the same block matches, `and`/`or` combine lists of filters, and
+//   `or` may not be mixed with column filters at the same level.
+import { GraphQLError } from "graphql";
+import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
+import { encodeBigDecimal, encodeBigInt } from "../values/sortable";
+import { BigDecimal } from "../values/bigdecimal";
+import { hexToBytes } from "../values/bytes";
+import { quoteIdent } from "../store/layout";
+import type { SqlValue } from "../store/codec";
+
+/** Named SQL parameters (@p0, @p1...) so that fragments can be composed in any order. */
+export class Params {
+  readonly values: Record<string, SqlValue> = {};
+  private next = 0;
+
+  add(value: SqlValue): string {
+    const name = `p${this.next++}`;
+    this.values[name] = value;
+    return `@${name}`;
+  }
+}
+
+export type FilterInput = Readonly<Record<string, unknown>>;
+
+let aliasCounter = 0;
+function alias(prefix: string): string {
+  aliasCounter = (aliasCounter + 1) % 1_000_000;
+  return `${prefix}${aliasCounter}`;
+}
+
+/** The visible-at-block condition for a table alias. */
+export function atBlock(tableAlias: string, block: string): string {
+  return `${tableAlias}.__from <= ${block} AND ${tableAlias}.__to > ${block}`;
+}
+
+const OPS = [
+  "not_contains_nocase",
+  "not_starts_with_nocase",
+  "not_ends_with_nocase",
+  "contains_nocase",
+  "starts_with_nocase",
+  "ends_with_nocase",
+  "not_starts_with",
+  "not_ends_with",
+  "not_contains",
+  "starts_with",
+  "ends_with",
+  "contains",
+  "not_in",
+  "not",
+  "gte",
+  "lte",
+  "gt",
+  "lt",
+  "in",
+] as const;
+type Op = (typeof OPS)[number] | "eq" | "child";
+
+function parseKey(type: CompositeTypeModel, key: string): { field: FieldModel; op: Op } {
+  const exact = type.fieldsByName.get(key);
+  if (exact !== undefined) return { field: exact, op: "eq" };
+  if (key.endsWith("_")) {
+    const field = type.fieldsByName.get(key.slice(0, -1));
+    if (field !== undefined) return { field, op: "child" };
+  }
+  for (const op of OPS) {
+    const suffix = `_${op}`;
+    if (key.endsWith(suffix)) {
+      const field = type.fieldsByName.get(key.slice(0, -suffix.length));
+      if (field !== undefined) return { field, op };
+    }
+  }
+  throw new GraphQLError(`Type \`${type.name}\` has no field for the filter \`${key}\``);
+}
+
+function badValue(field: FieldModel, value: unknown, why: string): GraphQLError {
+  return new GraphQLError(`Failed to decode \`${field.name}\` filter value \`${String(value)}\`: ${why}`);
+}
+
+/** Encodes one filter value for a non-list column. */
+export function scalarSqlValue(field: FieldModel, value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  switch (field.valueType) {
+    case "String":
+      return String(value);
+    case "Bytes":
+      if (Buffer.isBuffer(value)) return value;
+      try {
+        return hexToBytes(String(value));
+      } catch {
+        throw badValue(field, value, "not a valid 0x hex string");
+      }
+    case "BigInt":
+      return encodeBigInt(typeof value === "bigint" ? value : BigInt(String(value)));
+    case "BigDecimal":
+      return encodeBigDecimal(value instanceof BigDecimal ? value : BigDecimal.parse(String(value)));
+    case "Int":
+      return Number(value);
+    case "Int8":
+    case "Timestamp":
+      return typeof value === "bigint" ? value : BigInt(String(value));
+    case "Boolean":
+      return value === true ? 1 : 0;
+  }
+}
+
+/** The JSON form of a list element, as json_each() yields it (booleans as 1/0). */
+function listElementSql(field: FieldModel, value: unknown): SqlValue {
+  switch (field.valueType) {
+    case "Bytes": {
+      const bytes = scalarSqlValue(field, value) as Buffer;
+      return "0x" + bytes.toString("hex");
+    }
+    case "BigInt":
+    case "Int8":
+    case "Timestamp":
+      return String(value);
+    case "BigDecimal":
+      return (value instanceof BigDecimal ? value : BigDecimal.parse(String(value))).toString();
+    case "Boolean":
+      return value === true ? 1 : 0;
+    case "Int":
+      return Number(value);
+    case "String":
+      return String(value);
+  }
+}
+
+/** The stored JSON text of a whole list, for list equality. */
+function listJson(field: FieldModel, values: readonly unknown[]): string {
+  return JSON.stringify(values.map((v) => (field.valueType === "Boolean" ? v === true : listElementSql(field, v))));
+}
+
+function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
+export class FilterCompiler {
+  constructor(
+    private readonly schema: SchemaModel,
+    private readonly params: Params,
+    /** The SQL parameter holding the query block. */
+    private readonly block: string,
+  ) {}
+
+  /** A SQL condition for `where` on rows of `type` aliased `t`. */
+  compile(type: EntityTypeModel, t: string, where: FilterInput | null | undefined): string {
+    if (where === null || where === undefined) return "1";
+    const keys = Object.keys(where);
+    if (keys.includes("or")) {
+      const columns = keys.filter((k) => k !== "or" && k !== "and" && k !== "_change_block");
+      if (columns.length > 0) {
+        const list = columns.map((c) => `'${c}'`).join(", ");
+        throw new GraphQLError(
+          `Cannot mix column filters with 'or' operator at the same level. Found column filter(s) ${list} alongside 'or' operator.\n\nInstead of:\nwhere: { ${list}, or: [...] }\n\nUse:\nwhere: { or: [{ ${list}, ... }, { ${list}, ... }] }`,
+        );
+      }
+    }
+    const parts: string[] = [];
+    for (const key of keys) {
+      const value = where[key];
+      if (value === undefined) continue;
+      if (key === "and" || key === "or") {
+        if (!Array.isArray(value)) throw new GraphQLError(`\`${key}\` expects a list of filters`);
+        if (value.length === 0) {
+          parts.push(key === "and" ? "1" : "0");
+          continue;
+        }
+        const inner = (value as FilterInput[]).map((v) => `(${this.compile(type, t, v)})`);
+        parts.push(`(${inner.join(key === "and" ? " AND " : " OR ")})`);
+      } else if (key === "_change_block") {
+        const gte = (value as { number_gte?: number } | null)?.number_gte;
+        if (typeof gte !== "number") throw new GraphQLError("`_change_block` needs `number_gte`");
+        parts.push(`${t}.__from >= ${this.params.add(gte)}`);
+      } else {
+        parts.push(this.compileField(type, t, key, value));
+      }
+    }
+    return parts.length === 0 ? "1" : parts.join(" AND ");
+  }
+
+  private compileField(type: EntityTypeModel, t: string, key: string, value: unknown): string {
+    const { field, op } = parseKey(type, key);
+    if (op === "child") return this.compileChild(type, t, field, value as FilterInput);
+    if (field.derivedFrom !== null) throw new GraphQLError(`Derived field \`${field.name}\` can only be filtered with \`${field.name}_\``);
+    const column = `${t}.${quoteIdent(field.column!)}`;
+    return field.list ? this.compileList(field, column, op, value) : this.compileScalar(field, column, op, value);
+  }
+
+  private compileScalar(field: FieldModel, c: string, op: Op, value: unknown): string {
+    const p = (v: unknown): string => this.params.add(scalarSqlValue(field, v));
+    switch (op) {
+      case "eq":
+        return value === null ? `${c} IS NULL` : `${c} = ${p(value)}`;
+      case "not":
+        return value === null ? `${c} IS NOT NULL` : `${c} <> ${p(value)}`;
+      case "gt":
+      case "gte":
+      case "lt":
+      case "lte": {
+        if (value === null) throw badValue(field, value, `null cannot be compared with _${op}`);
+        const sqlOp = { gt: ">", gte: ">=", lt: "<", lte: "<=" }[op];
+        return `${c} ${sqlOp} ${p(value)}`;
+      }
+      case "in":
+      case "not_in": {
+        if (!Array.isArray(value)) throw badValue(field, value, `_${op} expects a list`);
+        if (value.length === 0) return op === "in" ? "0" : "1";
+        const list = value.map((v) => p(v)).join(", ");
+        return op === "in" ? `${c} IN (${list})` : `${c} NOT IN (${list})`;
+      }
+      default:
+        return this.compileText(field, c, op, value);
+    }
+  }
+
+  /** String and Bytes matching; SQLite's LIKE is case-insensitive, so instr/substr do the case-sensitive work. */
+  private compileText(field: FieldModel, c: string, op: Op, value: unknown): string {
+    if (value === null) throw badValue(field, value, `null cannot be used with _${op}`);
+    const negate = op.startsWith("not_");
+    const nocase = op.endsWith("_nocase");
+    const base = op.replace(/^not_/, "").replace(/_nocase$/, "");
+    if (nocase && field.valueType !== "String") {
+      throw new GraphQLError(`Filter \`_${op}\` is only supported on String fields, not on \`${field.name}\``);
+    }
+    const raw = scalarSqlValue(field, value);
+    const column = nocase ? `gn_lower(${c})` : c;
+    const needle = nocase ? String(raw).toLowerCase() : raw;
+    const length = typeof needle === "string" ? codePoints(needle) : (needle as Buffer).length;
+    if (length === 0) return negate ? "0" : `${c} IS NOT NULL`;
+    let condition: string;
+    if (base === "contains") condition = `instr(${column}, ${this.params.add(needle)}) > 0`;
+    else if (base === "starts_with") condition = `substr(${column}, 1, ${length}) = ${this.params.add(needle)}`;
+    else if (base === "ends_with") condition = `substr(${column}, -${length}) = ${this.params.add(needle)}`;
+    else throw new GraphQLError(`Unsupported filter \`_${op}\` on \`${field.name}\``);
+    return negate ? `NOT (${condition})` : condition;
+  }
+
+  private compileList(field: FieldModel, c: string, op: Op, value: unknown): string {
+    switch (op) {
+      case "eq":
+        return value === null ? `${c} IS NULL` : `${c} = ${this.params.add(listJson(field, value as unknown[]))}`;
+      case "not":
+        return value === null ? `${c} IS NOT NULL` : `${c} <> ${this.params.add(listJson(field, value as unknown[]))}`;
+      case "contains":
+      case "not_contains":
+      case "contains_nocase":
+      case "not_contains_nocase": {
+        if (!Array.isArray(value)) throw badValue(field, value, `_${op} expects a list`);
+        const nocase = op.endsWith("_nocase");
+        if (nocase && field.valueType !== "String") {
+          throw new GraphQLError(`Filter \`_${op}\` is only supported on lists of strings, not on \`${field.name}\``);
+        }
+        const each = value.map((v) => {
+          const element = listElementSql(field, v);
+          return nocase
+            ? `EXISTS (SELECT 1 FROM json_each(${c}) WHERE gn_lower(value) = ${this.params.add(String(element).toLowerCase())})`
+            : `EXISTS (SELECT 1 FROM json_each(${c}) WHERE value = ${this.params.add(element)})`;
+        });
+        const all = each.length === 0 ? `${c} IS NOT NULL` : `${c} IS NOT NULL AND ${each.join(" AND ")}`;
+        return op.startsWith("not_") ? `NOT (${all})` : `(${all})`;
+      }
+      default:
+        throw new GraphQLError(`Filter \`_${op}\` is not supported on the list field \`${field.name}\``);
+    }
+  }
+
+  /** `f_: {...}`: a related entity at the same block matches the nested filter. */
+  private compileChild(type: EntityTypeModel, t: string, field: FieldModel, where: FilterInput): string {
+    if (field.kind !== "entity" && field.kind !== "interface") {
+      throw new GraphQLError(`Field \`${field.name}\` of \`${type.name}\` is not a reference and has no nested filter`);
+    }
+    const alternatives: string[] = [];
+    if (field.derivedFrom !== null) {
+      for (const { child, field: back } of this.schema.derivedSources(field)) {
+        const c = alias("c");
+        const ref = referencesParent(c, back, t, type);
+        alternatives.push(
+          `EXISTS (SELECT 1 FROM ${quoteIdent(child.table)} ${c} WHERE ${ref} AND ${atBlock(c, this.block)} AND ${this.compile(child, c, where)})`,
+        );
+      }
+    } else {
+      const column = `${t}.${quoteIdent(field.column!)}`;
+      for (const child of this.schema.concreteTypes(field.typeName)) {
+        const c = alias("c");
+        const body = `${atBlock(c, this.block)} AND ${this.compile(child, c, where)}`;
+        if (field.list) {
+          const j = alias("j");
+          alternatives.push(
+            `EXISTS (SELECT 1 FROM json_each(${column}) ${j} JOIN ${quoteIdent(child.table)} ${c} ON ${c}.id = ${jsonIdToSql(`${j}.value`, child)} WHERE ${body})`,
+          );
+        } else {
+          alternatives.push(`EXISTS (SELECT 1 FROM ${quoteIdent(child.table)} ${c} WHERE ${c}.id = ${column} AND ${body})`);
+        }
+      }
+    }
+    return alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(" OR ")})`;
+  }
+}
+
+/** A list element (JSON text) holding an id, as the id column's SQL value. */
+export function jsonIdToSql(expr: string, type: EntityTypeModel): string {
+  return type.idType === "Bytes" ? `unhex(substr(${expr}, 3))` : expr;
+}
+
+/** The id column of a row as the JSON text lists store it. */
+export function idAsJson(expr: string, type: EntityTypeModel): string {
+  return type.idType === "Bytes" ? `('0x' || lower(hex(${expr})))` : expr;
+}
+
+/** SQL condition: child row `c`'s reference field `back` points at parent row `p`. */
+export function referencesParent(c: string, back: FieldModel, p: string, parentType: EntityTypeModel): string {
+  const column = `${c}.${quoteIdent(back.column!)}`;
+  if (back.list) return `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${idAsJson(`${p}.id`, parentType)})`;
+  return `${column} = ${p}.id`;
+}

@@ -1,0 +1,151 @@
+// ABI values as graph-ts's `ethereum.Value`: built from event parameters decoded by ethers, read back for
+// `ethereum.encode`, and built again from `ethereum.decode`'s result.
+//
+// graph-node represents every integer (whatever its width) as a BigInt, indexed dynamic parameters (string,
+// bytes, arrays, tuples) as the 32-byte topic (FIXED_BYTES), and tuples as an Array<ethereum.Value>.
+import { AbiCoder, Indexed, ParamType, type Result } from "ethers";
+import { hexToBytes } from "../values/bytes";
+import { AbiKind, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
+import { TypeId, type AscHeap } from "./asc-heap";
+
+export enum EthereumValueKind {
+  Address = 0,
+  FixedBytes = 1,
+  Bytes = 2,
+  Int = 3,
+  Uint = 4,
+  Bool = 5,
+  String = 6,
+  FixedArray = 7,
+  Array = 8,
+  Tuple = 9,
+}
+
+const coder = AbiCoder.defaultAbiCoder();
+
+/** Writes an ethers-decoded value of ABI type `param` as an `ethereum.Value`. */
+export function writeEthereumValue(heap: AscHeap, param: ParamType, value: unknown): number {
+  if (value instanceof Indexed) {
+    // An indexed dynamic parameter: only its keccak hash is in the topic.
+    return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.FixedBytes, heap.writeHex(value.hash ?? "0x"));
+  }
+  switch (param.baseType) {
+    case "address":
+      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Address, heap.writeHex(String(value)));
+    case "bool":
+      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Bool, value === true ? 1 : 0);
+    case "string":
+      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.String, heap.writeString(String(value)));
+    case "bytes":
+      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Bytes, heap.writeHex(String(value)));
+    case "array": {
+      const child = param.arrayChildren!;
+      const items = (value as Result | unknown[]).map((item: unknown) => writeEthereumValue(heap, child, item));
+      const kind = param.arrayLength === -1 ? EthereumValueKind.Array : EthereumValueKind.FixedArray;
+      return heap.writeValue(TypeId.EthereumValue, kind, heap.writeArray(TypeId.ArrayEthereumValue, items));
+    }
+    case "tuple": {
+      const components = param.components!;
+      const items = components.map((component, i) => writeEthereumValue(heap, component, (value as Result)[i]));
+      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Tuple, heap.writeArray(TypeId.ArrayEthereumValue, items));
+    }
+    default:
+      if (param.baseType.startsWith("bytes")) {
+        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.FixedBytes, heap.writeHex(String(value)));
+      }
+      if (param.baseType.startsWith("uint")) {
+        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Uint, heap.writeBigInt(BigInt(value as bigint)));
+      }
+      if (param.baseType.startsWith("int")) {
+        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Int, heap.writeBigInt(BigInt(value as bigint)));
+      }
+      throw new TypeError(`unsupported ABI type ${param.type}`);
+  }
+}
+
+/** Writes a value from the event decoder as an `ethereum.Value` (integers as graph-ts BigInts). */
+export function writeAbiValue(heap: AscHeap, value: AbiValue): number {
+  switch (value.kind) {
+    case AbiKind.Address:
+    case AbiKind.FixedBytes:
+    case AbiKind.Bytes:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(value.bytes));
+    case AbiKind.Int:
+    case AbiKind.Uint:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(wordToSignedLE(value.word, value.kind === AbiKind.Int)));
+    case AbiKind.Bool:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, value.value ? 1 : 0);
+    case AbiKind.String:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeString(value.value));
+    case AbiKind.FixedArray:
+    case AbiKind.Array:
+    case AbiKind.Tuple:
+      return heap.writeValue(
+        TypeId.EthereumValue,
+        value.kind,
+        heap.writeArray(TypeId.ArrayEthereumValue, value.items.map((item) => writeAbiValue(heap, item))),
+      );
+  }
+}
+
+/** An ethereum.Value read from memory, with the ABI type it encodes as. */
+interface TypedAbiValue {
+  type: string;
+  value: unknown;
+}
+
+/** Reads an `ethereum.Value` into an ABI type and an ethers-encodable value (for `ethereum.encode`). */
+export function readEthereumValue(heap: AscHeap, ptr: number): TypedAbiValue {
+  const kind = heap.readValueKind(ptr) as EthereumValueKind;
+  switch (kind) {
+    case EthereumValueKind.Address:
+      return { type: "address", value: "0x" + Buffer.from(heap.readBytes(heap.readValuePointer(ptr))).toString("hex") };
+    case EthereumValueKind.FixedBytes: {
+      const bytes = heap.readBytes(heap.readValuePointer(ptr));
+      return { type: `bytes${bytes.length}`, value: bytes };
+    }
+    case EthereumValueKind.Bytes:
+      return { type: "bytes", value: heap.readBytes(heap.readValuePointer(ptr)) };
+    case EthereumValueKind.Int:
+      // Every int encodes to 32 bytes; int256 accepts any value an intN holds.
+      return { type: "int256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
+    case EthereumValueKind.Uint:
+      return { type: "uint256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
+    case EthereumValueKind.Bool:
+      return { type: "bool", value: heap.readValuePayload(ptr) !== 0n };
+    case EthereumValueKind.String:
+      return { type: "string", value: heap.readString(heap.readValuePointer(ptr)) };
+    case EthereumValueKind.FixedArray:
+    case EthereumValueKind.Array: {
+      const items = heap.readArray(heap.readValuePointer(ptr)).map((p) => readEthereumValue(heap, p));
+      const elementType = items.length > 0 ? items[0]!.type : "uint256";
+      const suffix = kind === EthereumValueKind.Array ? "[]" : `[${items.length}]`;
+      return { type: `${elementType}${suffix}`, value: items.map((i) => i.value) };
+    }
+    case EthereumValueKind.Tuple: {
+      const items = heap.readArray(heap.readValuePointer(ptr)).map((p) => readEthereumValue(heap, p));
+      return { type: `(${items.map((i) => i.type).join(",")})`, value: items.map((i) => i.value) };
+    }
+    default:
+      throw new TypeError(`unknown ethereum value kind ${String(kind)}`);
+  }
+}
+
+/** `ethereum.encode`: the value encoded as a single ABI token (a dynamic tuple gets its 0x20 offset). */
+export function encodeEthereumValue(value: TypedAbiValue): Uint8Array {
+  return hexToBytes(coder.encode([value.type], [value.value]));
+}
+
+/** `ethereum.decode(types, data)`: writes the decoded value, or returns 0 (null) when decoding fails. */
+export function decodeToEthereumValue(heap: AscHeap, types: string, data: Uint8Array): number {
+  let param: ParamType;
+  let decoded: Result;
+  try {
+    param = ParamType.from(types);
+    decoded = coder.decode([param], data);
+  } catch {
+    return 0;
+  }
+  return writeEthereumValue(heap, param, decoded[0]);
+}
+

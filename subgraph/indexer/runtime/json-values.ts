@@ -1,0 +1,139 @@
+// graph-ts `json.fromBytes`: JSON to `JSONValue` objects in WASM memory. graph-node parses with serde_json's
+// arbitrary_precision feature, so numbers keep their source text (JSONValue NUMBER holds a string); JSON.parse
+// would round big integers, hence the small parser below.
+import { HostError } from "../errors";
+import { TypeId, type AscHeap } from "./asc-heap";
+
+export type JsonNode =
+  | { kind: 0 }
+  | { kind: 1; value: boolean }
+  | { kind: 2; value: string }
+  | { kind: 3; value: string }
+  | { kind: 4; value: JsonNode[] }
+  | { kind: 5; value: Array<[string, JsonNode]> };
+
+export class JsonSyntaxError extends HostError {}
+
+export function parseJson(text: string): JsonNode {
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new JsonSyntaxError(`${what} at position ${i}`);
+  };
+  const ws = (): void => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const value = (): JsonNode => {
+    ws();
+    const ch = text[i];
+    if (ch === "{") {
+      i++;
+      const entries: Array<[string, JsonNode]> = [];
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return { kind: 5, value: entries };
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail("expected a key");
+        const key = string();
+        ws();
+        if (text[i] !== ":") fail("expected ':'");
+        i++;
+        const v = value();
+        const existing = entries.findIndex(([k]) => k === key);
+        if (existing >= 0) entries[existing] = [key, v];
+        else entries.push([key, v]);
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return { kind: 5, value: entries };
+        }
+        fail("expected ',' or '}'");
+      }
+    }
+    if (ch === "[") {
+      i++;
+      const items: JsonNode[] = [];
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return { kind: 4, value: items };
+      }
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return { kind: 4, value: items };
+        }
+        fail("expected ',' or ']'");
+      }
+    }
+    if (ch === '"') return { kind: 3, value: string() };
+    if (text.startsWith("true", i)) {
+      i += 4;
+      return { kind: 1, value: true };
+    }
+    if (text.startsWith("false", i)) {
+      i += 5;
+      return { kind: 1, value: false };
+    }
+    if (text.startsWith("null", i)) {
+      i += 4;
+      return { kind: 0 };
+    }
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (match === null) return fail("unexpected character");
+    i += match[0].length;
+    return { kind: 2, value: match[0] };
+  };
+  const string = (): string => {
+    const start = i;
+    i++;
+    let escaped = false;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') break;
+      i++;
+    }
+    if (i >= text.length) fail("unterminated string");
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const result = value();
+  ws();
+  if (i !== text.length) fail("trailing characters");
+  return result;
+}
+
+export function writeJson(heap: AscHeap, node: JsonNode): number {
+  switch (node.kind) {
+    case 0:
+      return heap.writeValue(TypeId.JsonValue, 0, 0);
+    case 1:
+      return heap.writeValue(TypeId.JsonValue, 1, node.value ? 1 : 0);
+    case 2:
+    case 3:
+      return heap.writeValue(TypeId.JsonValue, node.kind, heap.writeString(node.value));
+    case 4: {
+      const items = node.value.map((n) => writeJson(heap, n));
+      return heap.writeValue(TypeId.JsonValue, 4, heap.writeArray(TypeId.ArrayJsonValue, items));
+    }
+    case 5: {
+      const entries = node.value.map(([key, v]) => heap.object(TypeId.TypedMapEntryStringJsonValue, [heap.writeString(key), writeJson(heap, v)]));
+      const map = heap.object(TypeId.TypedMapStringJsonValue, [heap.writeArray(TypeId.ArrayTypedMapEntryStringJsonValue, entries)]);
+      return heap.writeValue(TypeId.JsonValue, 5, map);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// graph-ts store values (`Value`, `Entity`, `BigDecimal`) to and from WASM memory.
+import { EntityValidationError, HostError } from "../errors";
+import { BigDecimal, MAX_EXP, MIN_EXP } from "../values/bigdecimal";
+import { ValueKind, type EntityData, type StoreValue } from "../values/store-value";
+import { TypeId, type AscHeap } from "./asc-heap";
+
+export function readBigDecimal(heap: AscHeap, ptr: number): BigDecimal {
+  const digits = heap.readBigInt(heap.u32(ptr, 0));
+  const exp = heap.readBigInt(heap.u32(ptr, 4));
+  const value = BigDecimal.of(digits, Number(BigInt.asIntN(64, exp)));
+  if (!value.isZero() && (value.exp < MIN_EXP || value.exp > MAX_EXP)) {
+    throw new HostError(`big decimal exponent \`${value.exp}\` is outside the \`${MIN_EXP}\` to \`${MAX_EXP}\` range`);
+  }
+  return value;
+}
+
+export function writeBigDecimal(heap: AscHeap, value: BigDecimal): number {
+  const digits = heap.writeBigInt(value.digits);
+  const exp = heap.writeBigInt(BigInt(value.exp));
+  return heap.object(TypeId.BigDecimal, [digits, exp]);
+}
+
+export function readStoreValue(heap: AscHeap, ptr: number): StoreValue {
+  const kind = heap.readValueKind(ptr);
+  switch (kind) {
+    case ValueKind.String:
+      return { kind, value: heap.readString(heap.readValuePointer(ptr)) };
+    case ValueKind.Int:
+      return { kind, value: Number(BigInt.asIntN(32, heap.readValuePayload(ptr))) };
+    case ValueKind.BigDecimal:
+      return { kind, value: readBigDecimal(heap, heap.readValuePointer(ptr)) };
+    case ValueKind.Bool:
+      return { kind, value: heap.readValuePayload(ptr) !== 0n };
+    case ValueKind.Array:
+      return { kind, value: heap.readArray(heap.readValuePointer(ptr)).map((p) => readStoreValue(heap, p)) };
+    case ValueKind.Null:
+      return { kind };
+    case ValueKind.Bytes:
+      return { kind, value: heap.readBytes(heap.readValuePointer(ptr)) };
+    case ValueKind.BigInt:
+      return { kind, value: heap.readBigInt(heap.readValuePointer(ptr)) };
+    case ValueKind.Int8:
+    case ValueKind.Timestamp:
+      return { kind, value: heap.readValuePayload(ptr) };
+    default:
+      throw new EntityValidationError(`unknown store value kind ${kind}`);
+  }
+}
+
+export function writeStoreValue(heap: AscHeap, value: StoreValue): number {
+  switch (value.kind) {
+    case ValueKind.String:
+      return heap.writeValue(TypeId.StoreValue, value.kind, heap.writeString(value.value));
+    case ValueKind.Int:
+      return heap.writeValue(TypeId.StoreValue, value.kind, value.value);
+    case ValueKind.BigDecimal:
+      return heap.writeValue(TypeId.StoreValue, value.kind, writeBigDecimal(heap, value.value));
+    case ValueKind.Bool:
+      return heap.writeValue(TypeId.StoreValue, value.kind, value.value ? 1 : 0);
+    case ValueKind.Array: {
+      const items = value.value.map((v) => writeStoreValue(heap, v));
+      return heap.writeValue(TypeId.StoreValue, value.kind, heap.writeArray(TypeId.ArrayStoreValue, items));
+    }
+    case ValueKind.Null:
+      return heap.writeValue(TypeId.StoreValue, value.kind, 0);
+    case ValueKind.Bytes:
+      return heap.writeValue(TypeId.StoreValue, value.kind, heap.writeBytes(value.value));
+    case ValueKind.BigInt:
+      return heap.writeValue(TypeId.StoreValue, value.kind, heap.writeBigInt(value.value));
+    case ValueKind.Int8:
+    case ValueKind.Timestamp:
+      return heap.writeValue(TypeId.StoreValue, value.kind, value.value);
+  }
+}
+
+/** A `TypedMap<string, Value>` (Entity, DataSourceContext) to a Map. */
+export function readEntity(heap: AscHeap, ptr: number): EntityData {
+  const data: EntityData = new Map();
+  for (const entry of heap.readArray(heap.u32(ptr, 0))) {
+    const key = heap.readString(heap.u32(entry, 0));
+    data.set(key, readStoreValue(heap, heap.u32(entry, 4)));
+  }
+  return data;
+}
+
+/** graph-node allocates the entity with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue. */
+export function writeEntity(heap: AscHeap, data: EntityData): number {
+  const entries: number[] = [];
+  for (const [key, value] of data) {
+    const k = heap.writeString(key);
+    const v = writeStoreValue(heap, value);
+    entries.push(heap.object(TypeId.TypedMapEntryStringStoreValue, [k, v]));
+  }
+  const array = heap.writeArray(TypeId.ArrayTypedMapEntryStringStoreValue, entries);
+  return heap.object(TypeId.TypedMapStringStoreValue, [array]);
+}

@@ -1,0 +1,131 @@
+// graph-node's HTTP query endpoint: `POST /subgraphs/name/<name>` (and `/subgraphs/id/<deployment>`) with a JSON
+// body `{ query, variables, operationName }`, answering `{ data, errors }`. A GET of the same path returns a short
+// text. `GET /status` (not in graph-node) returns the indexing status, including a fatal error's message.
+// Binds 127.0.0.1 unless told otherwise.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { QueryExecutor } from "../query/engine";
+
+export interface QueryServerOptions {
+  executor: QueryExecutor;
+  /** The subgraph name in `/subgraphs/name/<name>` (default "latent"). */
+  name?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface QueryServer {
+  readonly url: string;
+  readonly port: number;
+  /** The full query URL, e.g. http://127.0.0.1:8000/subgraphs/name/latent */
+  readonly queryUrl: string;
+  close(): Promise<void>;
+}
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers": "content-type",
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+};
+
+function send(res: http.ServerResponse, status: number, body: string, type: string): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), ...CORS });
+  res.end(body);
+}
+
+function json(res: http.ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), "application/json; charset=utf-8");
+}
+
+export async function startQueryServer(options: QueryServerOptions): Promise<QueryServer> {
+  const name = options.name ?? "latent";
+  const host = options.host ?? "127.0.0.1";
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const namePath = `/subgraphs/name/${name}`;
+
+  const isQueryPath = (path: string): boolean => {
+    if (path === namePath || path === `${namePath}/`) return true;
+    const deployment = options.executor.status().deployment;
+    return deployment !== "" && (path === `/subgraphs/id/${deployment}` || path === `/subgraphs/id/${deployment}/`);
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, CORS);
+      res.end();
+      return;
+    }
+    if (req.method === "GET" && path === "/status") {
+      json(res, 200, options.executor.status());
+      return;
+    }
+    if (!isQueryPath(path)) {
+      send(res, 404, `No subgraph at ${path}. Query ${namePath} with POST.\n`, "text/plain; charset=utf-8");
+      return;
+    }
+    if (req.method === "GET") {
+      send(
+        res,
+        200,
+        `Subgraph "${name}" (deployment ${options.executor.status().deployment}). Send GraphQL queries with POST ${namePath} and a JSON body {"query": "...", "variables": {...}}.\n`,
+        "text/plain; charset=utf-8",
+      );
+      return;
+    }
+    if (req.method !== "POST") {
+      send(res, 405, "Use POST for queries.\n", "text/plain; charset=utf-8");
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (tooLarge) {
+        json(res, 413, { errors: [{ message: `The request body exceeds ${maxBody} bytes` }] });
+        return;
+      }
+      let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
+      } catch {
+        json(res, 400, { errors: [{ message: "The request body is not valid JSON" }] });
+        return;
+      }
+      if (typeof body?.query !== "string") {
+        json(res, 400, { errors: [{ message: "The request body needs a `query` string" }] });
+        return;
+      }
+      const variables = body.variables === undefined || body.variables === null ? null : (body.variables as Record<string, unknown>);
+      const operationName = typeof body.operationName === "string" ? body.operationName : null;
+      options.executor
+        .executeQuery(body.query, variables, operationName)
+        .then((result) => json(res, 200, result))
+        .catch((error: unknown) => json(res, 500, { errors: [{ message: (error as Error).message }] }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${host}:${address.port}`;
+  return {
+    url,
+    port: address.port,
+    queryUrl: `${url}${namePath}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

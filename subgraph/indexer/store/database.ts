@@ -1,0 +1,250 @@
+// The SQLite database of one indexed deployment: metadata (identity, checkpoint, failure), the block pointers
+// used for reorg detection and hash lookups, and the entity tables. Opened through better-sqlite3, whose
+// synchronous API matches the synchronous host calls of WASM mappings.
+import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
+import type { SchemaModel } from "../schema/model";
+import { bytesToHex, hexToBytes, toBase58 } from "../values/bytes";
+import { OPEN_BLOCK, quoteIdent, tableDdl } from "./layout";
+
+/** Bump when the on-disk layout changes: an old database then starts over instead of being misread. */
+const FORMAT_VERSION = "1";
+
+export interface DeploymentIdentity {
+  chainId: string;
+  genesisHash: string;
+  /** Hash of the built subgraph (WASM + schema + manifest + ABIs). */
+  buildHash: string;
+  network: string;
+}
+
+export interface BlockPointer {
+  number: number;
+  hash: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  parentHash: string | null;
+}
+
+export interface FatalError {
+  message: string;
+  handler: string | null;
+  dataSource: string | null;
+  blockNumber: number;
+  blockHash: string;
+  transactionHash: string | null;
+  logIndex: number | null;
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+/** graph-node deployment ids are IPFS CIDv0 hashes; derive one from the deployment key so it looks familiar. */
+function deploymentIdFor(key: string): string {
+  const digest = createHash("sha256").update(key).digest();
+  return toBase58(Buffer.concat([Buffer.from([0x12, 0x20]), digest]));
+}
+
+export class IndexerDatabase {
+  private readonly getMetaStmt: Database.Statement<[string], { value: string }> | null;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+    readonly readonly: boolean,
+  ) {
+    this.getMetaStmt = this.hasTable("indexer_meta")
+      ? db.prepare<[string], { value: string }>("SELECT value FROM indexer_meta WHERE key = ?")
+      : null;
+  }
+
+  static open(path: string, options: OpenOptions = {}): IndexerDatabase {
+    const readonly = options.readonly === true;
+    const db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
+    if (!readonly) {
+      // WAL: readers (the query API, possibly in another thread) never block the writer, and a kill -9 leaves
+      // the last committed transaction intact. synchronous=NORMAL is durable against process crashes in WAL mode.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS indexer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS block_ptrs (
+          number INTEGER PRIMARY KEY,
+          hash BLOB NOT NULL,
+          parent_hash BLOB,
+          timestamp INTEGER NOT NULL,
+          has_events INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS block_ptrs_hash ON block_ptrs (hash);
+      `);
+    }
+    db.pragma("cache_size = -65536");
+    db.pragma("temp_store = MEMORY");
+    db.pragma("busy_timeout = 5000");
+    return new IndexerDatabase(db, path, readonly);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  meta(key: string): string | null {
+    const stmt = this.getMetaStmt ?? this.db.prepare<[string], { value: string }>("SELECT value FROM indexer_meta WHERE key = ?");
+    return stmt.get(key)?.value ?? null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare("DELETE FROM indexer_meta WHERE key = ?").run(key);
+    else this.db.prepare("INSERT INTO indexer_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
+  /**
+   * Makes the database belong to this deployment. A database created for another chain (chain id or genesis
+   * hash) or another build of the subgraph is wiped, so that a rebuilt subgraph or a restarted local chain never
+   * serves stale data. Returns whether it started over.
+   */
+  initialise(identity: DeploymentIdentity, schema: SchemaModel): { reset: boolean; deployment: string } {
+    const key = [FORMAT_VERSION, identity.chainId, identity.genesisHash.toLowerCase(), identity.buildHash].join(":");
+    const deployment = deploymentIdFor(key);
+    const existing = this.meta("deployment_key");
+    let reset = false;
+    this.transaction(() => {
+      if (existing !== null && existing !== key) {
+        reset = true;
+        this.wipe();
+      } else if (existing === null && this.hasEntityTables()) {
+        reset = true;
+        this.wipe();
+      }
+      for (const type of schema.entities.values()) for (const sql of tableDdl(type)) this.db.exec(sql);
+      if (existing !== key) {
+        this.setMeta("deployment_key", key);
+        this.setMeta("deployment", deployment);
+        this.setMeta("chain_id", identity.chainId);
+        this.setMeta("genesis_hash", identity.genesisHash.toLowerCase());
+        this.setMeta("build_hash", identity.buildHash);
+        this.setMeta("network", identity.network);
+        this.setMeta("schema", schema.source);
+      }
+    });
+    return { reset, deployment };
+  }
+
+  private hasEntityTables(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name LIKE 'ent\\_%' ESCAPE '\\'").get() !== undefined;
+  }
+
+  /** Drops every entity table and all metadata (inside the caller's transaction). */
+  private wipe(): void {
+    const tables = this.db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ent\\_%' ESCAPE '\\'")
+      .all();
+    for (const { name } of tables) this.db.exec(`DROP TABLE ${quoteIdent(name)}`);
+    this.db.exec("DELETE FROM indexer_meta; DELETE FROM block_ptrs;");
+  }
+
+  deployment(): string | null {
+    return this.meta("deployment");
+  }
+
+  checkpoint(): BlockPointer | null {
+    const raw = this.meta("checkpoint");
+    return raw === null ? null : (JSON.parse(raw) as BlockPointer);
+  }
+
+  setCheckpoint(pointer: BlockPointer): void {
+    this.setMeta("checkpoint", JSON.stringify(pointer));
+  }
+
+  fatalError(): FatalError | null {
+    const raw = this.meta("fatal_error");
+    return raw === null ? null : (JSON.parse(raw) as FatalError);
+  }
+
+  setFatalError(error: FatalError | null): void {
+    this.setMeta("fatal_error", error === null ? null : JSON.stringify(error));
+  }
+
+  /** Remembers a processed block: for reorg checks near the head and for `block: { hash }` queries. */
+  recordBlock(pointer: BlockPointer, hasEvents: boolean): void {
+    this.db
+      .prepare(
+        `INSERT INTO block_ptrs (number, hash, parent_hash, timestamp, has_events) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash,
+           timestamp = excluded.timestamp, has_events = max(has_events, excluded.has_events)`,
+      )
+      .run(
+        pointer.number,
+        hexToBytes(pointer.hash),
+        pointer.parentHash === null ? null : hexToBytes(pointer.parentHash),
+        pointer.timestamp,
+        hasEvents ? 1 : 0,
+      );
+  }
+
+  block(number: number): BlockPointer | null {
+    const row = this.db
+      .prepare<[number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
+        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number = ?",
+      )
+      .get(number);
+    return row === undefined ? null : toPointer(row);
+  }
+
+  blockByHash(hash: string): BlockPointer | null {
+    const row = this.db
+      .prepare<[Buffer], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
+        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE hash = ?",
+      )
+      .get(hexToBytes(hash));
+    return row === undefined ? null : toPointer(row);
+  }
+
+  /** Stored pointers in (from, to], highest first: the candidates of a reorg walk-back. */
+  blocksDescending(fromExclusive: number, toInclusive: number): BlockPointer[] {
+    return this.db
+      .prepare<[number, number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
+        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number > ? AND number <= ? ORDER BY number DESC",
+      )
+      .all(fromExclusive, toInclusive)
+      .map(toPointer);
+  }
+
+  /**
+   * Blocks below `finalBelow` can no longer be reorganised: forget the pointers kept only for reorg checks.
+   * Pointers of blocks that changed entities stay, so `block: { hash }` queries keep working for them.
+   */
+  pruneBlocks(finalBelow: number, keep: number): void {
+    this.db.prepare("DELETE FROM block_ptrs WHERE number < ? AND has_events = 0 AND number <> ?").run(finalBelow, keep);
+  }
+
+  /** Reverts every entity table to its state at the end of `block` (graph-node's block-range revert). */
+  rollbackEntities(schema: SchemaModel, block: number): void {
+    for (const type of schema.entities.values()) {
+      const t = quoteIdent(type.table);
+      this.db.prepare(`DELETE FROM ${t} WHERE __from > ?`).run(block);
+      if (!type.immutable) {
+        this.db.prepare(`UPDATE ${t} SET __to = ${OPEN_BLOCK} WHERE __to > ? AND __to <> ${OPEN_BLOCK}`).run(block);
+      }
+    }
+    this.db.prepare("DELETE FROM block_ptrs WHERE number > ?").run(block);
+  }
+}
+
+function toPointer(row: { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }): BlockPointer {
+  return {
+    number: Number(row.number),
+    hash: bytesToHex(row.hash),
+    parentHash: row.parent_hash === null ? null : bytesToHex(row.parent_hash),
+    timestamp: Number(row.timestamp),
+  };
+}

@@ -1,0 +1,24 @@
+// Messages between an indexer worker thread and the thread that started it. Everything is structured-clone
+// friendly (no functions, no class instances).
+import type { IndexerLogRecord, IndexerOptions, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
+import type { FatalError } from "../store/database";
+
+/** IndexerOptions that can cross a thread boundary: the RPC must be a URL, the logger is replaced by events. */
+export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger"> & {
+  rpc: string;
+  /** Forward mapping/indexer log records at or above this level as "log" events (default "info"). */
+  logLevel?: IndexerLogRecord["level"];
+};
+
+export type WorkerToMain =
+  | { type: "ready"; status: IndexerStatus }
+  | { type: "progress"; progress: ProgressEvent; status: IndexerStatus }
+  | { type: "head"; head: number }
+  | { type: "synced"; status: IndexerStatus }
+  | { type: "failed"; fatalError: FatalError; status: IndexerStatus }
+  | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
+  | { type: "log"; record: IndexerLogRecord }
+  | { type: "error"; message: string; name: string }
+  | { type: "stopped" };
+
+export type MainToWorker = { type: "stop" };

@@ -1,0 +1,45 @@
+// Entry point of an indexer worker thread: runs the indexing loop and reports to the parent thread. Queries
+// never come here; the parent answers them from its own read-only connection to the same database.
+import { parentPort, workerData } from "node:worker_threads";
+import { Indexer, type IndexerLogRecord } from "../indexer";
+import type { IndexerWorkerOptions, MainToWorker, WorkerToMain } from "./protocol";
+
+const LEVELS: Record<IndexerLogRecord["level"], number> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4 };
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error("worker-main must run in a worker thread");
+  const post = (message: WorkerToMain): void => port.postMessage(message);
+  const options = workerData as IndexerWorkerOptions;
+  const threshold = LEVELS[options.logLevel ?? "info"];
+  let indexer: Indexer;
+  try {
+    indexer = await Indexer.open({
+      ...options,
+      logger: (record) => {
+        if (LEVELS[record.level] <= threshold) post({ type: "log", record });
+      },
+    });
+  } catch (error) {
+    post({ type: "error", message: (error as Error).message, name: (error as Error).name });
+    return;
+  }
+  indexer.on("progress", (progress) => post({ type: "progress", progress, status: indexer.status() }));
+  indexer.on("head", (head: number) => post({ type: "head", head }));
+  indexer.on("synced", (status) => post({ type: "synced", status }));
+  indexer.on("failed", (fatalError) => post({ type: "failed", fatalError, status: indexer.status() }));
+  indexer.on("reorg", (reorg) => post({ type: "reorg", reorg, status: indexer.status() }));
+  port.on("message", (message: MainToWorker) => {
+    if (message.type === "stop") {
+      void indexer.close().then(() => {
+        post({ type: "stopped" });
+        // Keep-alive sockets of the RPC client would keep the thread alive for a while: end it now.
+        process.exit(0);
+      });
+    }
+  });
+  post({ type: "ready", status: indexer.status() });
+  void indexer.run();
+}
+
+void main();

@@ -1,0 +1,184 @@
+// Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
+// the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
+// into a fresh database.
+import { expect } from "chai";
+import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { gql } from "./helpers/dump";
+import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+describe("embedded indexer: failures", function () {
+  let fx: ProbeFixture;
+  let base: string;
+  let runs = 0;
+  const open: Indexer[] = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    base = await fx.chain.snapshot();
+  });
+
+  beforeEach(async function () {
+    // evm_revert consumes the snapshot: take it again for the next case.
+    await fx.chain.revert(base);
+    base = await fx.chain.snapshot();
+  });
+
+  afterEach(async function () {
+    for (const indexer of open.splice(0)) await indexer.close();
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  async function index(logs: IndexerLogRecord[] = [], db = fx.dbPath(`failure-${++runs}.sqlite`)): Promise<Indexer> {
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, logger: (r) => logs.push(r) });
+    open.push(indexer);
+    await indexer.syncOnce();
+    return indexer;
+  }
+
+  async function probeBlock(mode: number, message: string): Promise<number> {
+    await fx.probe.send("probe", [mode, message]);
+    return fx.chain.blockNumber();
+  }
+
+  it("fails on a handler abort: message and block stored, block's writes discarded, no advancing", async function () {
+    const [A, B] = fx.chain.accounts.slice(1, 3);
+    await registerProvider(fx.probe, A!, "before", 1n, 1);
+    await fx.chain.mine(); // an empty block: the checkpoint lands on it, just before the failing block
+    await fx.chain.setAutomine(false);
+    await sample(fx.probe, { key: "k", small: 1n, big: 1n, negative: -1n, blob: "0x01", flag: true, labels: ["same-block"], count: 1 });
+    await fx.probe.send("probe", [1, "boom 💥"]);
+    await fx.chain.mine();
+    await fx.chain.setAutomine(true);
+    const failing = await fx.chain.blockNumber();
+    await registerProvider(fx.probe, B!, "after", 2n, 2);
+
+    const indexer = await index();
+    const status = indexer.status();
+    expect(status.failed).to.equal(true);
+    expect(status.checkpoint!.number).to.equal(failing - 1);
+    const fatal = status.fatalError!;
+    expect(fatal).to.include({ blockNumber: failing, handler: "handleProbe", dataSource: "Probe", logIndex: 1 });
+    expect(fatal.message).to.match(/^Mapping aborted at src\/mapping\.ts, line \d+, column \d+, with message: boom 💥 in handler `handleProbe`/);
+    expect(fatal.message).to.include(`at block #${failing}`);
+
+    const engine = QueryEngine.open(fx.dbPath(`failure-${runs}.sqlite`));
+    try {
+      const data = await gql<{ providers: Array<{ name: string }>; samples: unknown[]; _meta: { block: { number: number }; hasIndexingErrors: boolean } }>(
+        engine,
+        `{ providers { name } samples { id } _meta { block { number } hasIndexingErrors } }`,
+      );
+      // The earlier transaction of the failing block is discarded with it; later blocks are never indexed.
+      expect(data).to.deep.equal({ providers: [{ name: "before" }], samples: [], _meta: { block: { number: failing - 1 }, hasIndexingErrors: true } });
+      expect(engine.status().fatalError!.message).to.equal(fatal.message);
+    } finally {
+      engine.close();
+    }
+    // Another pass does not advance.
+    await indexer.syncOnce();
+    expect(indexer.status().checkpoint!.number).to.equal(failing - 1);
+  });
+
+  const unsupported: Array<[number, string]> = [
+    [2, "ethereum.getBalance"],
+    [4, "ethereum.call"],
+    [5, "ipfs.cat"],
+    [8, "ethereum.hasCode"],
+  ];
+  for (const [mode, call] of unsupported) {
+    it(`fails a handler that calls ${call}, naming the call and the handler`, async function () {
+      const block = await probeBlock(mode, "QmSomething");
+      const indexer = await index();
+      const fatal = indexer.status().fatalError!;
+      expect(fatal.message).to.include(`host call ${call} is not supported by the embedded indexer`);
+      expect(fatal.message).to.include("in handler `handleProbe` of data source `Probe`");
+      expect(fatal.blockNumber).to.equal(block);
+    });
+  }
+
+  it("fails on log.critical with the logged message", async function () {
+    await probeBlock(3, "the sky fell");
+    const fatal = (await index()).status().fatalError!;
+    expect(fatal.message).to.match(/^Critical error logged in mapping with log message: probe critical the sky fell in handler `handleProbe`/);
+  });
+
+  it("fails when store.set breaks the schema (a required field missing)", async function () {
+    await probeBlock(6, "incomplete");
+    const fatal = (await index()).status().fatalError!;
+    expect(fatal.message).to.match(/^Entity Job\[broken-0x[0-9a-f]{64}-0\]: missing value for non-nullable field `provider`/);
+  });
+
+  it("fails on a host error such as a BigInt division by zero", async function () {
+    await probeBlock(7, "");
+    expect((await index()).status().fatalError!.message).to.match(/^attempted to divide BigInt `1` by zero in handler `handleProbe`/);
+  });
+
+  it("accepts an immutable entity written twice in one block", async function () {
+    await fx.chain.setAutomine(false);
+    await fx.probe.send("probe", [9, "first"]);
+    await fx.probe.send("probe", [9, "second"]);
+    await fx.chain.mine();
+    await fx.chain.setAutomine(true);
+    const indexer = await index();
+    expect(indexer.status().failed).to.equal(false);
+    const engine = QueryEngine.forDatabase(indexer.db);
+    expect(await gql(engine, `{ registration(id: "immutable-probe") { name } }`)).to.deep.equal({ registration: { name: "second" } });
+  });
+
+  it("fails when an immutable entity changes in a later block", async function () {
+    await probeBlock(9, "first");
+    const second = await probeBlock(9, "second");
+    const fatal = (await index()).status().fatalError!;
+    expect(fatal.blockNumber).to.equal(second);
+    expect(fatal.message).to.include("entities of type `Registration` can not be updated since they are immutable. Entity ids are [immutable-probe]");
+  });
+
+  it("stays failed after a restart", async function () {
+    await probeBlock(1, "boom");
+    const db = fx.dbPath(`failure-${++runs}.sqlite`);
+    const first = await index([], db);
+    const fatal = first.status().fatalError!;
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    await fx.chain.mine(3);
+    const second = await index([], db);
+    expect(second.status().fatalError).to.deep.equal(fatal);
+    expect(second.status().checkpoint!.number).to.equal(fatal.blockNumber - 1);
+  });
+
+  it("resumes when a reorg removes the failed block", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    const fork = await fx.chain.snapshot();
+    await probeBlock(1, "boom");
+    const indexer = await index();
+    expect(indexer.status().failed).to.equal(true);
+    await fx.chain.revert(fork);
+    await registerProvider(fx.probe, A!, "replacement", 1n, 1);
+    await fx.chain.mine(2);
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    const engine = QueryEngine.forDatabase(indexer.db);
+    expect(await gql(engine, `{ providers { name } _meta { hasIndexingErrors } }`)).to.deep.equal({
+      providers: [{ name: "replacement" }],
+      _meta: { hasIndexingErrors: false },
+    });
+  });
+
+  it("logs mapping messages at every level without failing", async function () {
+    await probeBlock(0, "hello");
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await index(logs);
+    expect(indexer.status().failed).to.equal(false);
+    const mapping = logs.filter((l) => l.source === "mapping").map((l) => [l.level, l.message]);
+    expect(mapping).to.deep.equal([
+      ["debug", "probe debug hello"],
+      ["info", "probe info hello"],
+      ["warning", "probe warning hello"],
+      ["error", "probe error hello"],
+    ]);
+  });
+});

@@ -1,0 +1,161 @@
+// Chain reorganisations and the fetch layer: a replaced branch is rolled back to the common ancestor and
+// re-indexed, so that the database equals a fresh index of the new branch; eth_getLogs ranges adapt to nodes that
+// refuse large ones; data from two forks is never mixed.
+import { expect } from "chai";
+import { Indexer, type ReorgEvent } from "../../../subgraph/indexer";
+import { HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
+import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
+import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
+import { dumpDatabase } from "./helpers/dump";
+import { postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+describe("embedded indexer: reorgs and fetching", function () {
+  let fx: ProbeFixture;
+  let runs = 0;
+  const open: Indexer[] = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+  });
+
+  afterEach(async function () {
+    for (const indexer of open.splice(0)) await indexer.close();
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  async function openIndexer(options: { reorgThreshold?: number; rpc?: RpcTransport | string } = {}): Promise<{ indexer: Indexer; db: string }> {
+    const db = fx.dbPath(`reorg-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: options.rpc ?? fx.chain.url, db, reorgThreshold: options.reorgThreshold });
+    open.push(indexer);
+    return { indexer, db };
+  }
+
+  /** A fresh index of whatever the chain is now, for comparison. */
+  async function freshDump(): Promise<ReturnType<typeof dumpDatabase>> {
+    const { indexer, db } = await openIndexer();
+    await indexer.syncOnce();
+    return dumpDatabase(db);
+  }
+
+  it("rolls back a replaced branch and re-indexes: the database equals a fresh index of the new branch", async function () {
+    const [A, B, C, D] = fx.chain.accounts.slice(1, 5);
+    await registerProvider(fx.probe, A!, "alpha", 10n, 1);
+    await registerProvider(fx.probe, B!, "beta", 20n, 2);
+    const fork = await fx.chain.snapshot();
+    const ancestor = await fx.chain.blockNumber();
+    // Branch A.
+    await postJob(fx.probe, 1n, A!, { note: "branch A" });
+    await fx.probe.send("setStatus", [B, false]);
+    await sample(fx.probe, { key: "a", small: 1n, big: 1n, negative: -1n, blob: "0x", flag: true, labels: ["branch-a"], count: 1 });
+    await registerProvider(fx.probe, C!, "gamma", 30n, 3);
+    const { indexer, db } = await openIndexer();
+    const reorgs: ReorgEvent[] = [];
+    indexer.on("reorg", (e: ReorgEvent) => reorgs.push(e));
+    await indexer.syncOnce();
+    const headA = await fx.chain.blockNumber();
+    expect(indexer.status().checkpoint!.number).to.equal(headA);
+
+    // Branch B replaces everything after the ancestor, and is longer.
+    await fx.chain.revert(fork);
+    await postJob(fx.probe, 7n, B!, { note: "branch B", amounts: [5n] });
+    await registerProvider(fx.probe, D!, "delta", 40n, 4);
+    await fx.probe.send("setStatus", [A, false]);
+    await fx.chain.mine(3);
+    await sample(fx.probe, { key: "b", small: 2n, big: 2n, negative: -2n, blob: "0x02", flag: false, labels: ["branch-b"], count: 2 });
+    const status = await indexer.syncOnce();
+
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(reorgs).to.have.length(1);
+    expect(reorgs[0]!.from.number).to.equal(headA);
+    expect(reorgs[0]!.to.number).to.equal(ancestor);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("rolls back when the new branch is shorter than the indexed one", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    const fork = await fx.chain.snapshot();
+    await postJob(fx.probe, 20n, A!, { note: "long branch" });
+    await fx.chain.mine(4);
+    const { indexer, db } = await openIndexer();
+    await indexer.syncOnce();
+    await fx.chain.revert(fork);
+    await postJob(fx.probe, 21n, A!, { note: "short branch" });
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    const dump = dumpDatabase(db);
+    expect(dump).to.deep.equal(await freshDump());
+    expect((dump.tables.ent_Job as Array<{ note: string }>).map((j) => j.note)).to.include("short branch").and.not.include("long branch");
+  });
+
+  it("fails with a clear error when a reorg goes deeper than the threshold", async function () {
+    const fork = await fx.chain.snapshot();
+    await fx.chain.mine(6);
+    const { indexer } = await openIndexer({ reorgThreshold: 2 });
+    await indexer.syncOnce();
+    await fx.chain.revert(fork);
+    // A transaction makes the new branch differ from the old one (empty blocks could hash the same).
+    await fx.probe.send("setStatus", [fx.chain.accounts[1], true]);
+    await fx.chain.mine(8);
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(true);
+    expect(status.fatalError!.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+  });
+
+  it("shrinks eth_getLogs ranges the node refuses and still indexes everything", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    for (let i = 0; i < 12; i++) await postJob(fx.probe, 100n + BigInt(i), A!, { note: `job ${i}` });
+    const http = new HttpRpc(fx.chain.url);
+    const ranges: number[] = [];
+    // A node that answers at most 4 blocks per eth_getLogs, like providers with a block-range cap.
+    const capped: RpcTransport = {
+      description: "capped",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => {
+        if (method === "eth_getLogs") {
+          const filter = params[0] as { fromBlock: string; toBlock: string };
+          const size = Number(filter.toBlock) - Number(filter.fromBlock) + 1;
+          ranges.push(size);
+          if (size > 4) throw new RangeTooLargeError("eth_getLogs failed: query exceeds max block range 4", method);
+        }
+        return http.request<T>(method, params);
+      },
+      batch: <T>(calls: readonly RpcCall[]) => http.batch<T>(calls),
+    };
+    const { indexer, db } = await openIndexer({ rpc: capped, reorgThreshold: 0 });
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(ranges.some((r) => r > 4)).to.equal(true); // it tried larger ranges first
+    expect(ranges.filter((r) => r <= 4).length).to.be.greaterThan(2);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("refuses logs whose block hash differs from the block fetched for them", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 300n, A!, { note: "fork check" });
+    const head = await fx.chain.blockNumber();
+    const http = new HttpRpc(fx.chain.url);
+    const forked: RpcTransport = {
+      description: "forked",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => {
+        const result = await http.request<T>(method, params);
+        if (method !== "eth_getLogs") return result;
+        // The logs come from "another fork": same block numbers, other hashes.
+        return (result as unknown as Array<Record<string, unknown>>).map((l) => ({ ...l, blockHash: "0x" + "ee".repeat(32) })) as unknown as T;
+      },
+      batch: <T>(calls: readonly RpcCall[]) => http.batch<T>(calls),
+    };
+    const { indexer } = await openIndexer();
+    const fetcher = new ChainFetcher(forked, { addresses: [fx.probe.address.toLowerCase()], topic0s: indexer.build.dataSources[0]!.eventHandlers.map((h) => h.topic0) });
+    let error: unknown;
+    try {
+      await fetcher.fetchRange(head, head, true);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect((error as Error).message).to.include(`of block ${head} has block hash 0x${"ee".repeat(32)}`);
+  });
+});

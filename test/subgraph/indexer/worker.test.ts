@@ -1,0 +1,137 @@
+// Worker-thread mode: indexing runs in a worker_threads Worker, the calling thread answers queries from its own
+// read-only connection and can serve HTTP; the CLI's --port mode uses the same path.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { expect } from "chai";
+import { startIndexerWorker, type IndexerWorker, type ProgressEvent } from "../../../subgraph/indexer";
+import { gql } from "./helpers/dump";
+import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+
+function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "failed", predicate: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching ${event} event within ${timeoutMs} ms`)), timeoutMs);
+    const listener = (value: T): void => {
+      if (!predicate(value)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener as never);
+      resolve(value);
+    };
+    emitter.on(event, listener as never);
+  });
+}
+
+describe("embedded indexer: worker thread", function () {
+  let fx: ProbeFixture;
+  let worker: IndexerWorker | null = null;
+  const children: ChildProcess[] = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    await registerProvider(fx.probe, fx.chain.accounts[1]!, "first", 1n, 1);
+  });
+
+  after(async function () {
+    await worker?.stop();
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    await fx?.close();
+  });
+
+  it("indexes in a worker thread and answers queries from the calling thread", async function () {
+    const progress: ProgressEvent[] = [];
+    worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("worker.sqlite"), pollIntervalMs: 50 });
+    worker.on("progress", (p) => progress.push(p));
+    const head = await fx.chain.blockNumber();
+    await waitFor<{ checkpoint: { number: number } | null }>(worker, "synced", (s) => s.checkpoint!.number >= head);
+    expect(await gql(worker, `{ providers { name } }`)).to.deep.equal({ providers: [{ name: "first" }] });
+    expect(worker.status()).to.include({ failed: false, synced: true, lag: 0 });
+    expect(progress.length).to.be.greaterThan(0);
+  });
+
+  it("follows new blocks while the calling thread keeps answering queries", async function () {
+    const w = worker!;
+    for (let i = 0; i < 5; i++) await registerProvider(fx.probe, fx.chain.accounts[2 + i]!, `later ${i}`, BigInt(i), 1);
+    const head = await fx.chain.blockNumber();
+    // Query continuously while the worker catches up: every answer is a consistent state between the two.
+    const counts: number[] = [];
+    const done = waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      const data = await gql<{ providers: unknown[] }>(w, `{ providers { id } }`);
+      counts.push(data.providers.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(counts.every((c) => c >= 1 && c <= 6)).to.equal(true);
+    expect(await gql(w, `{ providers(orderBy: name, where: { name_starts_with: "later" }) { name } }`)).to.deep.equal({
+      providers: [0, 1, 2, 3, 4].map((i) => ({ name: `later ${i}` })),
+    });
+  });
+
+  it("serves the query API over HTTP from the calling thread", async function () {
+    const server = await worker!.serve({ name: "latent" });
+    const response = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query: `{ providers(first: 1, orderBy: name) { name } }` }) });
+    expect(await response.json()).to.deep.equal({ data: { providers: [{ name: "first" }] } });
+  });
+
+  it("stop() ends the worker and closes its servers", async function () {
+    const w = worker!;
+    const server = await w.serve();
+    const exit = new Promise<number>((resolve) => w.once("exit", resolve));
+    await w.stop();
+    worker = null;
+    expect(await exit).to.equal(0);
+    let refused = false;
+    try {
+      await fetch(server.queryUrl, { method: "POST", body: "{}" });
+    } catch {
+      refused = true;
+    }
+    expect(refused).to.equal(true);
+  });
+
+  it("rejects with the reason when the worker cannot start", async function () {
+    let error: unknown;
+    try {
+      await startIndexerWorker({ subgraph: path.join(fx.tmpDir, "nowhere"), rpc: fx.chain.url, db: fx.dbPath("never.sqlite") });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).to.match(/^indexer worker: no subgraph\.yaml in .*nowhere/);
+  });
+
+  it("runs the CLI with --port: indexing in a worker, queries over HTTP, clean exit on SIGTERM", async function () {
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), "--rpc", fx.chain.url, "--db", fx.dbPath("cli-port.sqlite"), "--subgraph", fx.buildDir, "--port", "0", "--name", "probe", "--poll-ms", "50"],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    children.push(child);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /queries: POST (\S+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/subgraphs\/name\/probe$/);
+    let names: string[] = [];
+    for (let attempt = 0; attempt < 200 && names.length < 6; attempt++) {
+      const body = (await (await fetch(url, { method: "POST", body: JSON.stringify({ query: "{ providers { name } }" }) })).json()) as { data: { providers: Array<{ name: string }> } };
+      names = body.data.providers.map((p) => p.name);
+      if (names.length < 6) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(names).to.have.length(6);
+    const code = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await code).to.equal(0);
+  });
+});
