@@ -161,10 +161,24 @@ describe("dashboard in headless Chromium", function () {
   let client: GatewayClient;
   let page: Page;
   const pageErrors: string[] = [];
+  /** While the gateway is stopped on purpose, Chromium logs the refused connections: expected then, not otherwise. */
+  let gatewayDown = false;
 
   const waitForIndexed = async () => {
     const target = await chain!.blockNumber();
     while ((gateway!.head()?.number ?? -1) < target) await new Promise((resolve) => setTimeout(resolve, POLL_MS / 2));
+  };
+
+  /** The gateway on the embedded indexer, on `port` (0: any); its index survives a restart in tmpDir. */
+  const startTestGateway = async (port: number) => {
+    gateway = await startGateway({
+      port,
+      headPollMs: POLL_MS,
+      logger: silentLogger,
+      source: { rpcUrl: chain!.url, deployment: scenario.deployment.record, dbPath: path.join(tmpDir!, "index.sqlite"), indexerPollMs: POLL_MS },
+    });
+    client = new GatewayClient(gateway);
+    await waitForIndexed();
   };
 
   before(async function () {
@@ -181,20 +195,14 @@ describe("dashboard in headless Chromium", function () {
     bulk = await bulkRegisterProviders(scenario, { count: 14, seed: "dashboard" });
 
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-dashboard-test-"));
-    gateway = await startGateway({
-      port: 0,
-      headPollMs: POLL_MS,
-      logger: silentLogger,
-      source: { rpcUrl: chain.url, deployment: scenario.deployment.record, dbPath: path.join(tmpDir, "index.sqlite"), indexerPollMs: POLL_MS },
-    });
-    client = new GatewayClient(gateway);
-    await waitForIndexed();
+    await startTestGateway(0);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on("pageerror", (error) => pageErrors.push(`page error: ${error.message}`));
     page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(`console error: ${message.text()}`);
+      const refused = /ERR_CONNECTION_REFUSED/.test(message.text());
+      if (message.type() === "error" && !(gatewayDown && refused)) pageErrors.push(`console error: ${message.text()}`);
     });
     await page.goto(new URL("/", gateway.url).href);
     await page.waitForSelector("body[data-ready]");
@@ -428,6 +436,24 @@ describe("dashboard in headless Chromium", function () {
     });
     expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live");
     expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
+  });
+
+  it("goes offline when the gateway stops, and reconnects and resubscribes when it is back", async function () {
+    const { port } = gateway!;
+    const stopping = gateway!;
+    gateway = null;
+    gatewayDown = true;
+    await stopping.stop();
+    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("offline"));
+    expect(await text(page, "live-indicator")).to.match(/^Offline · retrying in \d+ s$/);
+
+    await startTestGateway(port);
+    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live"));
+    gatewayDown = false;
+    // The subscription is back: a job posted now reaches the page.
+    const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuCount: 1 });
+    await waitForIndexed();
+    await eventually(async () => expect((await jobRows(page))[0]).to.deep.equal({ id: job.jobId.toString(), status: "OPEN" }));
   });
 
   it("logged no page errors", function () {
