@@ -1,18 +1,14 @@
 // The gateway's GraphQL API over HTTP (POST /graphql on this page's own origin), and the queries the page runs.
 // Every function returns the data or throws an ApiError carrying the API's own messages, for the error banner.
 
-export const GRAPHQL_URL = new URL("/graphql", location.href).href;
+const GRAPHQL_URL = new URL("/graphql", location.href).href;
 
-export class ApiError extends Error {
-  constructor(message, details = []) {
-    super(message);
-    this.name = "ApiError";
-    this.details = details;
-  }
+class ApiError extends Error {
+  name = "ApiError";
 }
 
 /** Runs one operation; GraphQL errors (even with partial data) are errors here: the page never shows half a view. */
-export async function graphql(query, variables = {}) {
+async function graphql(query, variables = {}) {
   let response;
   try {
     response = await fetch(GRAPHQL_URL, {
@@ -30,8 +26,7 @@ export async function graphql(query, variables = {}) {
     throw new ApiError(`the gateway answered HTTP ${response.status} without a GraphQL response`);
   }
   if (Array.isArray(body.errors) && body.errors.length > 0) {
-    const messages = body.errors.map((e) => e.message);
-    throw new ApiError(messages.join("; "), body.errors);
+    throw new ApiError(body.errors.map((e) => e.message).join("; "));
   }
   if (!response.ok || body.data === null || body.data === undefined) {
     throw new ApiError(`the gateway answered HTTP ${response.status}`);
@@ -44,7 +39,7 @@ export async function graphql(query, variables = {}) {
 const AMOUNT = "{ wei lat }";
 
 /** Everything the overview, the charts and the filter choices need; also what the live subscription sends. */
-export const NETWORK_STATS_FIELDS = `
+const NETWORK_STATS_FIELDS = `
   blockNumber timestamp
   providers { registered online active }
   gpus { total inUse free online freeOnline }
@@ -159,7 +154,7 @@ export async function loadJobs({ statuses, after, first }) {
   return data.jobs;
 }
 
-export const JOB_DETAIL_FIELDS = `
+const JOB_DETAIL_FIELDS = `
   ${JOB_SUMMARY_FIELDS}
   specURI directed targetProvider acceptDeadline acceptedAt submittedAt closedAt resultDeadline challengeDeadline
   pricePerGpuHour ${AMOUNT}

@@ -529,14 +529,14 @@ let liveState = "connecting";
 
 function renderLive(state, retryInMs) {
   liveState = state;
-  const indicator = byId("live");
-  indicator.dataset.state = state;
+  byId("live").dataset.state = state;
   byId("live-text").textContent =
-    state === "live"
-      ? `Live${lastBlock === null ? "" : ` · block ${formatInt(lastBlock)}`}`
-      : state === "connecting"
-        ? "Connecting…"
-        : `Offline · retrying in ${Math.ceil(retryInMs / 1000)} s`;
+    state === "live" ? "Live" : state === "connecting" ? "Connecting…" : `Offline · retrying in ${Math.ceil(retryInMs / 1000)} s`;
+  renderLiveBlock();
+}
+
+function renderLiveBlock() {
+  byId("live-block").textContent = liveState === "live" && lastBlock !== null ? ` · block ${formatInt(lastBlock)}` : "";
 }
 
 let refreshing = false;
@@ -560,8 +560,7 @@ function onStats(stats) {
   renderOverview(stats);
   const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
   lastBlock = stats.blockNumber;
-  document.body.dataset.block = String(stats.blockNumber);
-  if (liveState === "live") renderLive("live");
+  renderLiveBlock();
   if (newBlock) refreshLists();
 }
 
