@@ -169,7 +169,11 @@ export async function loadJob(id) {
   return (await graphql(`query Job($id: ID!) { job(id: $id) { ${JOB_DETAIL_FIELDS} } }`, { id })).job;
 }
 
-export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { ${JOB_DETAIL_FIELDS} } }`;
+/**
+ * Says when a job changed; the page then reads it again with loadJob. (One subscription keeps one GraphQL context,
+ * whose per-request caches would answer nested fields such as the timeline from the first event's data.)
+ */
+export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { id status updatedAt } }`;
 
 // -------------------------------------------------------------------------------------------------- activity
 

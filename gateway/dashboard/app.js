@@ -407,7 +407,7 @@ function initJobs() {
 
 // ------------------------------------------------------------------------------------------------- job detail
 
-/** The job shown in the dialog: its id, the updatedAt rendered, and how to stop its jobUpdated subscription. */
+/** The job shown in the dialog: its id, and how to stop its jobUpdated subscription. */
 let shownJob = null;
 
 /** "JobCreated" → "Job created" */
@@ -417,9 +417,6 @@ function eventLabel(kind) {
 }
 
 function renderJob(job) {
-  // The HTTP answer and the subscription can cross: never replace a newer state with an older one.
-  if (shownJob === null || shownJob.id !== job.id || job.updatedAt < shownJob.updatedAt) return;
-  shownJob.updatedAt = job.updatedAt;
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
     ["Client", address(job.client)],
@@ -458,28 +455,32 @@ function renderJob(job) {
   );
 }
 
-async function openJob(id) {
+const loadShownJob = latestOnly(
+  "Job",
+  async () => {
+    const { id } = shownJob;
+    return { id, job: await api.loadJob(id) };
+  },
+  ({ id, job }) => {
+    if (shownJob?.id !== id) return;
+    if (job === null) replace(byId("job-detail"), h("p", { class: "empty" }, `There is no job #${id}.`));
+    else renderJob(job);
+  },
+);
+
+function openJob(id) {
   closeJob();
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
   replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
+  // Each change of the job (and the subscription's first answer) reads it again.
   const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
-    next: (result) => {
-      if (result.errors?.length) reportError(`Job #${id}`, graphqlErrors(result.errors));
-      else renderJob(result.data.jobUpdated);
-    },
-    error: (errorList) => reportError(`Job #${id}`, graphqlErrors(errorList)),
+    next: (result) => (result.errors?.length ? reportError("Job", graphqlErrors(result.errors)) : loadShownJob()),
+    error: (errorList) => reportError("Job", graphqlErrors(errorList)),
   });
-  shownJob = { id, updatedAt: 0, stop };
-  try {
-    const job = await api.loadJob(id);
-    if (job === null) replace(byId("job-detail"), h("p", { class: "empty" }, `There is no job #${id}.`));
-    else renderJob(job);
-    clearError(`Job #${id}`);
-  } catch (error) {
-    reportError(`Job #${id}`, error);
-  }
+  shownJob = { id, stop };
+  loadShownJob();
 }
 
 function closeJob() {

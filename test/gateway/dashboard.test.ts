@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import {
   GPU_MODELS,
   REGIONS,
+  acceptJob,
   bulkRegisterProviders,
   createJob,
   deployScenario,
@@ -404,7 +405,7 @@ describe("dashboard in headless Chromium", function () {
     await eventually(async () => expect(await page.isVisible("[data-testid=error-banner]")).to.equal(false));
   });
 
-  it("updates live, without a reload, when a provider registers and a job is posted", async function () {
+  it("updates live, without a reload, when a provider registers, a job is posted and then accepted", async function () {
     const { networkStats: before } = await client.query<{ networkStats: Stats }>(STATS);
     await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
 
@@ -434,6 +435,20 @@ describe("dashboard in headless Chromium", function () {
       const short = `${newcomer.wallets[0]!.address.slice(0, 6)}…`;
       expect(feed.some((t) => t.includes(`Provider ${short}`) && t.includes("registered"))).to.equal(true, feed.join("\n"));
     });
+
+    // The open job's dialog follows jobUpdated: the newcomer accepts the job.
+    await page.click(`[data-testid=job-row][data-id="${job.jobId}"] [data-testid=job-open]`);
+    const dialog = page.locator("[data-testid=job-dialog]");
+    await eventually(async () => expect(await dialog.locator("[data-testid=job-timeline] li").count()).to.equal(1));
+    const wallet = newcomer.wallets[0]!;
+    await acceptJob(scenario, job, { signer: wallet, address: wallet.address, listing: newcomer.listings[0]! });
+    await eventually(async () => {
+      const kinds = await dialog.locator("[data-testid=job-timeline] li").evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")));
+      expect(kinds).to.include("JobAccepted");
+      expect(await dialog.locator("h2 .badge").textContent()).to.equal("Accepted");
+    });
+    await page.keyboard.press("Escape");
+
     expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live");
     expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
   });
