@@ -2,6 +2,7 @@
 // daily history (jobs as bars, volume as a line). Sizes are viewBox units: the SVG scales with its container.
 // Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them.
 
+import { h } from "./dom.js";
 import { formatDay } from "./format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -97,10 +98,7 @@ export function drawHistoryChart(container, days, title) {
 }
 
 function emptyNote(text) {
-  const p = document.createElement("p");
-  p.className = "empty";
-  p.textContent = text;
-  return p;
+  return h("p", { class: "empty" }, text);
 }
 
 function truncate(text, max) {

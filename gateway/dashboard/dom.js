@@ -2,9 +2,9 @@
 // the page as text, never as markup.
 
 /**
- * Creates an element. `attrs` keys are attributes, except `on<event>` (listeners), `dataset` entries given as
- * `data-*` attributes, and `hidden`/`disabled`/`checked`-style booleans (set when true, left out when false).
- * Children are nodes, strings, numbers, or nested arrays of them; null/undefined/false are skipped.
+ * Creates an element. `attrs` are attributes (true: present and empty; null, undefined or false: left out), except
+ * functions under `on<event>` names, which become listeners. Children are nodes, strings, numbers, or nested arrays
+ * of them; null, undefined and false are skipped.
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

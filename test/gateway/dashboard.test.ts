@@ -305,18 +305,24 @@ describe("dashboard in headless Chromium", function () {
       expect(rows.map((r) => r.address)).to.deep.equal(ofModel.map((p) => p.address));
     });
 
-    // A price ceiling: only cheaper rows, and every one of them.
+    // A price ceiling, for 2 GPUs during 1.5 hours: only cheaper rows with 2 GPUs free, every one of them, each
+    // quoted as JobEscrow would bill it.
     await form.locator("button[type=reset]").click();
-    const ceiling = parseEther("1");
-    const cheaper = await apiProviders(client, { maxPricePerGpuHour: ceiling.toString(), minGpusFree: 1 });
-    const all = await apiProviders(client, { minGpusFree: 1 });
+    const ceiling = parseEther("0.75");
+    const cheaper = await apiProviders(client, { maxPricePerGpuHour: ceiling.toString(), minGpusFree: 2 });
+    const all = await apiProviders(client, { minGpusFree: 2 });
     expect(cheaper.length).to.be.greaterThan(0).and.lessThan(all.length);
-    await page.fill("[data-testid=filter-price]", "1");
+    await page.fill("[data-testid=filter-count]", "2");
+    await page.fill("[data-testid=filter-hours]", "1.5");
+    await page.fill("[data-testid=filter-price]", "0.75");
     await page.press("[data-testid=filter-price]", "Enter");
     await eventually(async () => {
       const rows = await providerRows(page);
       expect(rows.map((r) => r.address)).to.deep.equal(cheaper.slice(0, PAGE_SIZE).map((p) => p.address));
-      for (const row of rows) expect(BigInt(row.priceWei) <= ceiling, row.address).to.equal(true);
+      for (const row of rows) {
+        expect(BigInt(row.priceWei) <= ceiling, row.address).to.equal(true);
+        expect(row.quote).to.equal(((BigInt(row.priceWei) * 2n * 5400n) / 3600n).toString());
+      }
     });
 
     // availableCompute for 8 GPUs for 2 hours, most free GPUs first: its offers and its quotes.
