@@ -208,12 +208,23 @@ export async function signPermit(
   value: bigint,
   deadline: bigint,
 ): Promise<{ v: number; r: string; s: string }> {
-  const token = s.c.token;
+  return signTokenPermit(s.c.token, s.deployment.record.chainId, owner, spender, value, deadline);
+}
+
+/** `signPermit` for a token outside a Scenario (the Hardhat tasks sign with the token of a deployment record). */
+export async function signTokenPermit(
+  token: LatentContracts["token"],
+  chainId: number,
+  owner: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<{ v: number; r: string; s: string }> {
   const ownerAddress = await owner.getAddress();
   const domain: TypedDataDomain = {
     name: await token.name(),
     version: "1",
-    chainId: s.deployment.record.chainId,
+    chainId,
     verifyingContract: await token.getAddress(),
   };
   const types = {
