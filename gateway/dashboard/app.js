@@ -297,13 +297,8 @@ function renderProviders({ criteria, availableOnly }, page) {
         "data-testid": "provider-row",
         "data-address": p.address,
         "data-model": p.gpuModel,
-        "data-region": p.region,
-        "data-tier": p.tier,
         "data-price-wei": p.pricePerGpuHour.wei,
         "data-free": p.capacity.gpusFree,
-        "data-vram": p.vramGiB,
-        "data-reputation": p.reputation.score,
-        "data-active": String(p.active),
       },
       h("td", {}, address(p.address)),
       h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
@@ -512,7 +507,7 @@ const loadActivity = latestOnly("Activity", api.loadActivity, (events) => {
       ? items.map(({ event, text }) =>
           h(
             "li",
-            { "data-testid": "activity-item", "data-kind": event.kind },
+            { "data-testid": "activity-item" },
             h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
             event.job ? h("button", { type: "button", class: "link", onclick: () => openJob(event.job.id) }, text) : h("span", {}, text),
           ),
