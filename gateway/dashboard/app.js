@@ -88,7 +88,8 @@ class KeysetPager {
       load();
     });
     this.next.addEventListener("click", () => {
-      if (this.endCursor === null) return;
+      // A second click before the next page has loaded would push the same cursor again.
+      if (this.endCursor === null || this.endCursor === this.after) return;
       this.afters.push(this.endCursor);
       load();
     });
@@ -342,15 +343,9 @@ function initProviders() {
     th.querySelector("button").addEventListener("click", () => {
       const field = th.dataset.sort;
       // First click: the useful end (cheapest, or most reputation / free GPUs / memory); then it flips.
-      const direction =
-        providers.order?.field === field
-          ? providers.order.direction === "ASC"
-            ? "DESC"
-            : "ASC"
-          : field === "PRICE"
-            ? "ASC"
-            : "DESC";
-      providers.order = { field, direction };
+      const current = providers.order?.field === field ? providers.order.direction : null;
+      const firstDirection = field === "PRICE" ? "ASC" : "DESC";
+      providers.order = { field, direction: current === null ? firstDirection : current === "ASC" ? "DESC" : "ASC" };
       providers.pager.reset();
       loadProviders();
     });
