@@ -1,0 +1,199 @@
+// Live reads of one provider or one job from the contracts, through their TypeChain bindings. Every read is pinned
+// to a block number and cached for that block, so the fields of one answer agree with each other and a burst of
+// requests for the same provider costs one round of calls per block. Lists never come here.
+import { JsonRpcProvider, Network } from "ethers";
+import { ChainError } from "../errors";
+import type { Logger } from "../logger";
+import { IJobEscrow__factory, IProviderRegistry__factory, IStaking__factory } from "../../../typechain-types";
+import type { IJobEscrow, IProviderRegistry, IStaking } from "../../../typechain-types";
+
+/** Addresses of the contracts the gateway reads live. */
+export interface ChainContracts {
+  ProviderRegistry: string;
+  Staking: string;
+  JobEscrow: string;
+}
+
+export interface ChainReaderOptions {
+  rpcUrl: string;
+  /** The chain id, when known (skips detection, which would retry forever against a dead RPC). */
+  chainId?: number;
+  contracts: ChainContracts;
+  logger: Logger;
+  /** How long a head block number is reused before asking again (default 500 ms). */
+  headMaxAgeMs?: number;
+  /** Per-call timeout (default 5 s). */
+  timeoutMs?: number;
+}
+
+/** IJobEscrow.JobStatus by its numeric value (0 is None: no such job). */
+export const CHAIN_JOB_STATUS = [
+  null,
+  "OPEN",
+  "ACCEPTED",
+  "SUBMITTED",
+  "DISPUTED",
+  "COMPLETED",
+  "CANCELLED",
+  "EXPIRED",
+  "DECLINED",
+  "TIMED_OUT",
+  "REFUNDED",
+] as const;
+export type ChainJobStatus = Exclude<(typeof CHAIN_JOB_STATUS)[number], null>;
+
+const UNFINISHED: ReadonlySet<ChainJobStatus> = new Set(["OPEN", "ACCEPTED", "SUBMITTED", "DISPUTED"]);
+
+export interface ProviderLiveRead {
+  blockNumber: number;
+  registered: boolean;
+  online: boolean;
+  active: boolean;
+  gpuCount: number;
+  gpusFree: number;
+  pricePerGpuHour: bigint;
+  staked: bigint;
+  locked: bigint;
+  thawing: bigint;
+  freeStake: bigint;
+  jobsCompleted: number;
+}
+
+export interface JobLiveRead {
+  blockNumber: number;
+  status: ChainJobStatus;
+  escrowBalance: bigint;
+  collateralLocked: bigint;
+  deadline: number;
+  /** Lowercase address, or null for the zero address. */
+  provider: string | null;
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+export class ChainReader {
+  private readonly rpc: JsonRpcProvider;
+  private readonly registry: IProviderRegistry;
+  private readonly staking: IStaking;
+  private readonly escrow: IJobEscrow;
+  private head: { number: number; at: number } | null = null;
+  private headInFlight: Promise<number> | null = null;
+  /** Reads of the current block only; older blocks' entries are dropped when the block advances. */
+  private cacheBlock = -1;
+  private cache = new Map<string, Promise<unknown>>();
+  private readonly headMaxAgeMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ChainReaderOptions) {
+    const network = options.chainId === undefined ? undefined : Network.from(options.chainId);
+    this.rpc = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network ?? true, batchStallTime: 2 });
+    this.registry = IProviderRegistry__factory.connect(options.contracts.ProviderRegistry, this.rpc);
+    this.staking = IStaking__factory.connect(options.contracts.Staking, this.rpc);
+    this.escrow = IJobEscrow__factory.connect(options.contracts.JobEscrow, this.rpc);
+    this.headMaxAgeMs = options.headMaxAgeMs ?? 500;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  /** The chain's latest block number (reused for headMaxAgeMs; concurrent callers share one request). */
+  async blockNumber(): Promise<number> {
+    if (this.head !== null && Date.now() - this.head.at < this.headMaxAgeMs) return this.head.number;
+    if (this.headInFlight !== null) return this.headInFlight;
+    const pending = this.call("eth_blockNumber", () => this.rpc.getBlockNumber())
+      .then((number) => {
+        this.head = { number, at: Date.now() };
+        return number;
+      })
+      .finally(() => {
+        this.headInFlight = null;
+      });
+    this.headInFlight = pending;
+    return pending;
+  }
+
+  async provider(address: string): Promise<ProviderLiveRead> {
+    const blockTag = await this.blockNumber();
+    return this.cached(`provider:${address}`, blockTag, async () => {
+      const overrides = { blockTag };
+      const [record, active, stake, freeStake, stats] = await Promise.all([
+        this.call("ProviderRegistry.getProvider", () => this.registry.getProvider(address, overrides)),
+        this.call("ProviderRegistry.isActive", () => this.registry.isActive(address, overrides)),
+        this.call("Staking.getStake", () => this.staking.getStake(address, overrides)),
+        this.call("Staking.freeStake", () => this.staking.freeStake(address, overrides)),
+        this.call("JobEscrow.providerStats", () => this.escrow.providerStats(address, overrides)),
+      ]);
+      return {
+        blockNumber: blockTag,
+        registered: record.registered,
+        online: record.online,
+        active,
+        gpuCount: Number(record.gpuCount),
+        gpusFree: Number(record.gpuCount - record.gpusInUse),
+        pricePerGpuHour: record.pricePerGpuHour,
+        staked: stake.staked,
+        locked: stake.locked,
+        thawing: stake.thawing,
+        freeStake,
+        jobsCompleted: Number(stats.completed),
+      };
+    });
+  }
+
+  /** A job's on-chain state, or null when the chain has no such job. */
+  async job(jobId: bigint): Promise<JobLiveRead | null> {
+    const blockTag = await this.blockNumber();
+    return this.cached(`job:${jobId}`, blockTag, async () => {
+      const overrides = { blockTag };
+      const [job, collateral] = await Promise.all([
+        this.call("JobEscrow.getJob", () => this.escrow.getJob(jobId, overrides)),
+        this.call("Staking.jobCollateral", () => this.staking.jobCollateral(jobId, overrides)),
+      ]);
+      const status = CHAIN_JOB_STATUS[Number(job.status)] ?? null;
+      if (status === null) return null;
+      return {
+        blockNumber: blockTag,
+        status,
+        escrowBalance: UNFINISHED.has(status) ? job.escrowed : 0n,
+        collateralLocked: collateral.amount,
+        deadline: Number(job.deadline),
+        provider: job.provider.toLowerCase() === ZERO ? null : job.provider.toLowerCase(),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.rpc.destroy();
+  }
+
+  private cached<T>(key: string, block: number, read: () => Promise<T>): Promise<T> {
+    if (block !== this.cacheBlock) {
+      // Reads are pinned to their block, so a newer block simply starts a fresh cache.
+      if (block < this.cacheBlock) return read();
+      this.cacheBlock = block;
+      this.cache = new Map();
+    }
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit as Promise<T>;
+    const pending = read();
+    this.cache.set(key, pending);
+    pending.catch(() => {
+      if (this.cache.get(key) === pending) this.cache.delete(key);
+    });
+    return pending;
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ChainError(`${what}: no answer from the RPC within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error) {
+      if (error instanceof ChainError) throw error;
+      this.options.logger.warn("chain read failed", { call: what, error });
+      throw new ChainError(`${what} failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

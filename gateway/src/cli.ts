@@ -1,0 +1,112 @@
+// npm run gateway -- [options]
+//
+// Serves the Latent gateway. By default it runs the embedded indexer (in a worker thread) against --rpc-url; with
+// SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
+import * as path from "node:path";
+import { startGateway, type GatewayOptions } from "./gateway";
+import { parseCorsOrigins } from "./http/cors";
+import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
+
+const USAGE = `Usage: npm run gateway -- [options]
+
+  --rpc-url <url>          chain JSON-RPC (env RPC_URL; default http://127.0.0.1:8545)
+  --deployment <file>      deployment record (default deployments/localhost.json)
+  --db <file>              embedded indexer database (default .data/gateway-indexer.sqlite)
+  --subgraph-build <dir>   compiled subgraph (default subgraph/build)
+  --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL)
+  --port <n>               (env PORT; default 4000; 0 picks a free port)
+  --host <addr>            (env HOST; default 127.0.0.1)
+  --cors <origins>         "*" or comma-separated origins (env CORS_ORIGINS; default "*")
+  --max-lag <blocks>       /readyz threshold (env MAX_LAG; default 5)
+  --log-level <level>      debug|info|warn|error (env LOG_LEVEL; default info)
+  --help
+`;
+
+class UsageError extends Error {}
+
+export interface CliConfig {
+  options: GatewayOptions;
+  logLevel: LogLevel;
+}
+
+/** Flags win over the environment, which wins over the defaults. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    if (flag === "--help" || flag === "-h") throw new UsageError("");
+    if (!flag.startsWith("--")) throw new UsageError(`unexpected argument ${flag}`);
+    const value = argv[i + 1];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    flags.set(flag.slice(2), value);
+    i++;
+  }
+  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level"]);
+  for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+  const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? env[envName];
+  const integer = (text: string | undefined, name: string, fallback: number): number => {
+    if (text === undefined || text === "") return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer (got ${text})`);
+    return n;
+  };
+  const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error (got ${logLevel})`);
+  const rpcUrl = pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545";
+  const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
+  const subgraphUrl = pick("subgraph-url", "SUBGRAPH_URL");
+  const options: GatewayOptions = {
+    port: integer(pick("port", "PORT"), "--port", 4000),
+    host: pick("host", "HOST") ?? "127.0.0.1",
+    corsOrigins: parseCorsOrigins(pick("cors", "CORS_ORIGINS")),
+    maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
+    source:
+      subgraphUrl !== undefined && subgraphUrl !== ""
+        ? { subgraphUrl }
+        : {
+            rpcUrl,
+            deployment,
+            dbPath: path.resolve(flags.get("db") ?? ".data/gateway-indexer.sqlite"),
+            subgraphBuildDir: flags.has("subgraph-build") ? path.resolve(flags.get("subgraph-build") as string) : undefined,
+          },
+    chain: { rpcUrl, deployment },
+  };
+  return { options, logLevel };
+}
+
+async function main(): Promise<void> {
+  let config: CliConfig;
+  try {
+    config = parseCli(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(error.message === "" ? USAGE : `${error.message}\n\n${USAGE}`);
+      process.exit(error.message === "" ? 0 : 2);
+    }
+    throw error;
+  }
+  const logger = createJsonLogger({ level: config.logLevel, fields: { service: "latent-gateway" } });
+  const gateway = await startGateway({ ...config.options, logger });
+  logger.info("ready to serve", { url: gateway.url, wsUrl: gateway.wsUrl });
+  // One line for scripts that start the gateway as a child process.
+  process.stdout.write(`${JSON.stringify({ listening: gateway.url, ws: gateway.wsUrl, port: gateway.port })}\n`);
+  const shutdown = (signal: string) => {
+    logger.info("shutting down", { signal });
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error("shutdown failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

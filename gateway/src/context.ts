@@ -1,0 +1,31 @@
+// What every resolver gets: the long-lived services of the gateway and this request's DataLoaders.
+import type { ChainReader } from "./chain/chain-reader";
+import type { QueryLimits } from "./limits/query-limits";
+import { createLoaders, type Loaders } from "./loaders/loaders";
+import type { Logger } from "./logger";
+import type { HeadWatcher } from "./sources/head-watcher";
+import type { SourceKind } from "./sources/source";
+import type { SubgraphReader } from "./subgraph/reader";
+
+export interface GatewayServices {
+  /** Reads of the subgraph, cached per indexed block. */
+  reader: SubgraphReader;
+  head: HeadWatcher;
+  /** Live chain reads; null when no RPC is configured. */
+  chain: ChainReader | null;
+  /** Reads the chain head, for indexing status and readiness; null when there is no way to know it. */
+  chainHead: (() => Promise<number>) | null;
+  sourceKind: SourceKind;
+  limits: QueryLimits;
+  /** /readyz answers 200 while the index is at most this many blocks behind the chain. */
+  maxLag: number;
+  logger: Logger;
+}
+
+export interface GatewayContext extends GatewayServices {
+  loaders: Loaders;
+}
+
+export function createContext(services: GatewayServices): GatewayContext {
+  return { ...services, loaders: createLoaders(services.reader) };
+}

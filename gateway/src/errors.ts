@@ -1,0 +1,71 @@
+// Errors the gateway answers with. Every one is a GraphQLError with a standard `extensions.code`, so clients branch
+// on the code (and on the structured extensions), never on message text.
+import { GraphQLError } from "graphql";
+
+/** The codes this gateway uses: Apollo's standard ones plus two for the source of network state. */
+export const ErrorCode = {
+  /** An argument or variable is invalid (malformed address, bad cursor, `first` over the cap, unknown model id). */
+  BadUserInput: "BAD_USER_INPUT",
+  /** The query is valid GraphQL but exceeds a limit (depth, cost) or selects something not allowed where it is. */
+  ValidationFailed: "GRAPHQL_VALIDATION_FAILED",
+  /** The subgraph endpoint or the embedded indexer did not answer, or answered with an error. */
+  SourceUnavailable: "SOURCE_UNAVAILABLE",
+  /** The chain RPC (live reads) did not answer, or is not configured. */
+  ChainUnavailable: "CHAIN_UNAVAILABLE",
+  Internal: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An invalid argument: `argument` names it as the client wrote it (e.g. "requirements.gpuModels[1]"). */
+export function badUserInput(argument: string, problem: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(`${argument}: ${problem}`, {
+    extensions: { code: ErrorCode.BadUserInput, argument, ...extra },
+  });
+}
+
+/** A query that breaks one of the server's limits (`limit` says which). */
+export function limitExceeded(limit: "depth" | "cost" | "liveInList", message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.ValidationFailed, limit, ...extra } });
+}
+
+/** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "SourceError";
+  }
+}
+
+/** Raised by live chain reads when the RPC fails or is not configured. */
+export class ChainError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ChainError";
+  }
+}
+
+export function sourceUnavailable(error: SourceError): GraphQLError {
+  return new GraphQLError(`network state is unavailable: ${error.detail}`, {
+    extensions: { code: ErrorCode.SourceUnavailable },
+    originalError: error,
+  });
+}
+
+export function chainUnavailable(error: ChainError): GraphQLError {
+  return new GraphQLError(`live chain state is unavailable: ${error.message}`, {
+    extensions: { code: ErrorCode.ChainUnavailable },
+    originalError: error,
+  });
+}
+
+/** Turns what a resolver threw into the error the client sees; unknown errors are internal and say nothing more. */
+export function toClientError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof SourceError) return sourceUnavailable(error);
+  if (error instanceof ChainError) return chainUnavailable(error);
+  return new GraphQLError("internal error", { extensions: { code: ErrorCode.Internal }, originalError: error instanceof Error ? error : undefined });
+}

@@ -1,0 +1,184 @@
+// Subscriptions, driven by the indexed head: when it advances, the hub runs one shared set of source queries (the
+// jobs created in the new blocks, the subscribed jobs' current state, fresh statistics) and hands each subscriber
+// its share. A thousand workers watching for jobs cost the source what one does.
+import type { Logger } from "../logger";
+import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
+import type { JobEntity, ProviderEntity } from "../subgraph/entities";
+import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { chainNow } from "../services/clock";
+import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
+import { networkStats, type NetworkStatsModel } from "../services/network-stats";
+import { Channel } from "./channel";
+
+interface JobOpenedSubscriber {
+  matcher: FeedMatcher;
+  channel: Channel<JobEntity>;
+}
+
+interface JobUpdatedSubscriber {
+  jobId: string;
+  /** What was last sent, to send only changes. */
+  lastSent: string;
+  channel: Channel<JobEntity>;
+}
+
+interface StatsSubscriber {
+  days: number;
+  channel: Channel<NetworkStatsModel>;
+}
+
+export class SubscriptionHub {
+  private readonly opened = new Set<JobOpenedSubscriber>();
+  private readonly updated = new Set<JobUpdatedSubscriber>();
+  private readonly stats = new Set<StatsSubscriber>();
+  /** Jobs created up to this block have been offered to jobOpened subscribers. */
+  private scannedThrough: number | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly reader: SubgraphReader,
+    private readonly head: HeadWatcher,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.head.subscribe((head) => this.onHead(head));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const s of [...this.opened, ...this.updated]) s.channel.fail(new Error("the gateway is shutting down"));
+    for (const s of this.stats) s.channel.fail(new Error("the gateway is shutting down"));
+  }
+
+  get subscriberCount(): number {
+    return this.opened.size + this.updated.size + this.stats.size;
+  }
+
+  /** Jobs posted from the next indexed block on that match `matcher`. */
+  async jobOpened(matcher: FeedMatcher): Promise<AsyncIterableIterator<JobEntity>> {
+    const head = await this.head.ensureHead();
+    this.scannedThrough ??= head.number;
+    const subscriber: JobOpenedSubscriber = { matcher, channel: new Channel(() => this.opened.delete(subscriber)) };
+    this.opened.add(subscriber);
+    return subscriber.channel;
+  }
+
+  /** `job` now, then each time its indexed state changes. */
+  jobUpdated(job: JobEntity): AsyncIterableIterator<JobEntity> {
+    const subscriber: JobUpdatedSubscriber = {
+      jobId: job.id,
+      lastSent: JSON.stringify(job),
+      channel: new Channel(() => this.updated.delete(subscriber)),
+    };
+    this.updated.add(subscriber);
+    subscriber.channel.push(job);
+    return subscriber.channel;
+  }
+
+  /** Statistics now, then at every new head. */
+  async networkStats(days: number): Promise<AsyncIterableIterator<NetworkStatsModel>> {
+    const head = await this.head.ensureHead();
+    const current = await networkStats(this.reader, head, days);
+    const subscriber: StatsSubscriber = { days, channel: new Channel(() => this.stats.delete(subscriber), 16) };
+    this.stats.add(subscriber);
+    subscriber.channel.push(current);
+    return subscriber.channel;
+  }
+
+  private async onHead(head: IndexedHead): Promise<void> {
+    const from = this.scannedThrough;
+    this.scannedThrough = head.number;
+    await Promise.all([
+      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : undefined,
+      this.updated.size > 0 ? this.deliverUpdated() : undefined,
+      this.stats.size > 0 ? this.deliverStats(head) : undefined,
+    ]);
+  }
+
+  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<void> {
+    try {
+      const jobs = await this.jobsCreatedIn(afterBlock, head.number);
+      if (jobs.length === 0) return;
+      const providerIds = [...new Set([...this.opened].map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
+      const [providers, protocol] = await Promise.all([
+        providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
+        this.reader.protocol(),
+      ]);
+      const byId = new Map(providers.map((p) => [p.id, p]));
+      const now = chainNow(head);
+      for (const subscriber of this.opened) {
+        const { matcher } = subscriber;
+        const provider = matcher.provider === null ? null : byId.get(matcher.provider);
+        for (const job of jobs) {
+          if (job.status !== "Open" || !feedFieldsMatch(job, matcher)) continue;
+          if (matcher.provider !== null) {
+            if (provider === undefined || provider === null || protocol === null) continue;
+            if (!providerMayAccept(job, provider, protocol, now)) continue;
+          }
+          subscriber.channel.push(job);
+        }
+      }
+    } catch (error) {
+      this.logger.warn("jobOpened feed skipped a head", { block: head.number, error });
+    }
+  }
+
+  private async jobsCreatedIn(afterBlock: number, throughBlock: number): Promise<JobEntity[]> {
+    const jobs: JobEntity[] = [];
+    let lastJobId: string | null = null;
+    for (;;) {
+      const page: JobEntity[] = await this.reader.jobs({
+        where: {
+          createdAtBlock_gt: String(afterBlock),
+          createdAtBlock_lte: String(throughBlock),
+          ...(lastJobId === null ? {} : { jobId_gt: lastJobId }),
+        },
+        orderBy: "jobId",
+        orderDirection: "asc",
+        first: SOURCE_MAX_FIRST,
+      });
+      jobs.push(...page);
+      if (page.length < SOURCE_MAX_FIRST) return jobs;
+      lastJobId = page[page.length - 1]?.jobId ?? null;
+    }
+  }
+
+  private async deliverUpdated(): Promise<void> {
+    try {
+      const ids = [...new Set([...this.updated].map((s) => s.jobId))];
+      const current = new Map<string, JobEntity>();
+      for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
+        for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST))) current.set(job.id, job);
+      }
+      for (const subscriber of this.updated) {
+        const job = current.get(subscriber.jobId);
+        if (job === undefined) continue;
+        const encoded = JSON.stringify(job);
+        if (encoded === subscriber.lastSent) continue;
+        subscriber.lastSent = encoded;
+        subscriber.channel.push(job);
+      }
+    } catch (error) {
+      this.logger.warn("jobUpdated feed skipped a head", { error });
+    }
+  }
+
+  private async deliverStats(head: IndexedHead): Promise<void> {
+    const byDays = new Map<number, Promise<NetworkStatsModel>>();
+    await Promise.all(
+      [...this.stats].map(async (subscriber) => {
+        let pending = byDays.get(subscriber.days);
+        if (pending === undefined) {
+          pending = networkStats(this.reader, head, subscriber.days);
+          byDays.set(subscriber.days, pending);
+        }
+        try {
+          subscriber.channel.push(await pending);
+        } catch (error) {
+          this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+// One error policy for HTTP and WebSocket answers: known failures keep (or get) their standard code and a message
+// that says what is wrong; anything unexpected is logged and answered as INTERNAL_SERVER_ERROR without details.
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { ChainError, ErrorCode, SourceError, chainUnavailable, sourceUnavailable } from "./errors";
+import type { Logger } from "./logger";
+
+/** The innermost error that says more than its wrappers (graphql-js and Apollo wrap what resolvers throw). */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let i = 0; i < 5; i++) {
+    if (current instanceof SourceError || current instanceof ChainError) return current;
+    if (current instanceof GraphQLError && current.originalError !== undefined && current.originalError !== null) {
+      current = current.originalError;
+      continue;
+    }
+    return current;
+  }
+  return current;
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const code = error.extensions.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const cause = rootCause(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (cause instanceof SourceError) {
+    const e = sourceUnavailable(cause);
+    return { ...base, message: e.message, extensions: { code: ErrorCode.SourceUnavailable } };
+  }
+  if (cause instanceof ChainError) {
+    const e = chainUnavailable(cause);
+    return { ...base, message: e.message, extensions: { code: ErrorCode.ChainUnavailable } };
+  }
+  // A BAD_USER_INPUT raised by a scalar while parsing a literal reaches us wrapped as a validation error: the
+  // client should still see BAD_USER_INPUT (with graphql-js's message, which names the argument).
+  if (codeOf(cause) === ErrorCode.BadUserInput) {
+    const extensions = { ...(cause as GraphQLError).extensions, ...formatted.extensions, code: ErrorCode.BadUserInput };
+    delete (extensions as Record<string, unknown>).stacktrace;
+    return { ...formatted, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (code === undefined || code === ErrorCode.Internal) {
+    logger.error("internal error", { error: cause, path: formatted.path });
+    return { ...base, message: "internal error", extensions: { code: ErrorCode.Internal } };
+  }
+  return formatted;
+}

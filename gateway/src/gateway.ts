@@ -1,0 +1,204 @@
+// startGateway: composes a running gateway from its parts. The source of network state is the embedded indexer
+// (default) or any graph-node endpoint (`subgraphUrl`); everything above the source is the same in both cases.
+import * as path from "node:path";
+import { ChainReader } from "./chain/chain-reader";
+import type { GatewayServices } from "./context";
+import { SubscriptionHub } from "./feeds/subscription-hub";
+import type { CorsOrigins } from "./http/cors";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
+import { createJsonLogger, type Logger } from "./logger";
+import { createResolvers } from "./resolvers";
+import { buildSchema } from "./schema/executable-schema";
+import { startHttpServer } from "./server";
+import { CachingSubgraphSource } from "./sources/caching-source";
+import { contractAddress, readDeployment, type DeploymentRecord } from "./sources/deployment";
+import { EmbeddedSubgraphSource } from "./sources/embedded-source";
+import { HeadWatcher, type IndexedHead } from "./sources/head-watcher";
+import { HttpSubgraphSource } from "./sources/http-source";
+import type { SubgraphSource } from "./sources/source";
+import { SubgraphReader } from "./subgraph/reader";
+
+/** The embedded indexer, indexing `deployment` from `rpcUrl` into `dbPath` in a worker thread. */
+export interface EmbeddedSourceConfig {
+  rpcUrl: string;
+  /** The deployment record, or the path of deployments/<network>.json. */
+  deployment: DeploymentRecord | string;
+  dbPath: string;
+  /** The compiled subgraph (default subgraph/build). */
+  subgraphBuildDir?: string;
+  /** The indexer's pause between passes at the head (default 1000 ms). */
+  indexerPollMs?: number;
+}
+
+/** Any endpoint that speaks graph-node's dialect (graph-node, or the embedded indexer over HTTP). */
+export interface SubgraphUrlSourceConfig {
+  subgraphUrl: string;
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Live chain reads (provider.live, job.live). */
+export interface ChainConfig {
+  rpcUrl: string;
+  deployment: DeploymentRecord | string;
+}
+
+export interface GatewayOptions {
+  /** Default 4000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  source: EmbeddedSourceConfig | SubgraphUrlSourceConfig;
+  /** Live reads; defaults to the embedded source's RPC and deployment. Without it `live` fields fail clearly. */
+  chain?: ChainConfig | null;
+  /** /readyz is 200 while the index is at most this many blocks behind the chain (default 5). */
+  maxLag?: number;
+  /** "*" (default) or the allowed origins. */
+  corsOrigins?: CorsOrigins;
+  limits?: Partial<QueryLimits>;
+  logger?: Logger;
+  /** How often the indexed head is polled (default 1000 ms; the embedded indexer also pushes). */
+  headPollMs?: number;
+  /** Cache source query results until the indexed head advances (default true). */
+  queryCache?: boolean;
+  /** Served at / (default gateway/dashboard). */
+  staticDir?: string;
+  introspection?: boolean;
+}
+
+export interface GatewayHandle {
+  /** http://host:port/graphql */
+  url: string;
+  /** ws://host:port/graphql */
+  wsUrl: string;
+  port: number;
+  /** The last indexed head seen. */
+  head(): IndexedHead | null;
+  /** Queries that reached the source (cache misses), for monitoring. */
+  sourceQueries(): number;
+  /** Live subscriptions, for monitoring. */
+  subscriberCount(): number;
+  stop(): Promise<void>;
+}
+
+/** What startGateway assembles below the HTTP server; exposed so benchmarks and tools can compose their own. */
+export interface GatewayRuntime {
+  services: GatewayServices;
+  hub: SubscriptionHub;
+  source: CachingSubgraphSource;
+  close(): Promise<void>;
+}
+
+function isEmbedded(source: GatewayOptions["source"]): source is EmbeddedSourceConfig {
+  return (source as EmbeddedSourceConfig).dbPath !== undefined;
+}
+
+export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
+  const logger = options.logger ?? createJsonLogger();
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+  let inner: SubgraphSource;
+  let chainConfig: ChainConfig | null | undefined = options.chain;
+  if (isEmbedded(options.source)) {
+    const deployment = readDeployment(options.source.deployment);
+    inner = await EmbeddedSubgraphSource.start({
+      rpcUrl: options.source.rpcUrl,
+      deployment,
+      dbPath: options.source.dbPath,
+      subgraphBuildDir: options.source.subgraphBuildDir,
+      pollIntervalMs: options.source.indexerPollMs,
+      logger,
+    });
+    if (chainConfig === undefined) chainConfig = { rpcUrl: options.source.rpcUrl, deployment };
+  } else {
+    inner = new HttpSubgraphSource({ url: options.source.subgraphUrl, timeoutMs: options.source.timeoutMs });
+  }
+  const source = new CachingSubgraphSource(inner, { logger: logger.child({ component: "source" }) });
+  const head = new HeadWatcher(inner, { pollIntervalMs: options.headPollMs, logger: logger.child({ component: "head" }) });
+  if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
+  const reader = new SubgraphReader(options.queryCache === false ? inner : source);
+
+  let chain: ChainReader | null = null;
+  if (chainConfig !== null && chainConfig !== undefined) {
+    const record = readDeployment(chainConfig.deployment);
+    chain = new ChainReader({
+      rpcUrl: chainConfig.rpcUrl,
+      chainId: record.chainId,
+      contracts: {
+        ProviderRegistry: contractAddress(record, "ProviderRegistry"),
+        Staking: contractAddress(record, "Staking"),
+        JobEscrow: contractAddress(record, "JobEscrow"),
+      },
+      logger: logger.child({ component: "chain" }),
+    });
+  }
+  const sourceHead = inner.chainHead?.bind(inner);
+  const chainHead =
+    chain !== null
+      ? () => chain.blockNumber()
+      : sourceHead !== undefined
+        ? async () => {
+            const known = sourceHead();
+            if (known === null) throw new Error("the indexer has not seen the chain head yet");
+            return known;
+          }
+        : null;
+
+  const services: GatewayServices = {
+    reader,
+    head,
+    chain,
+    chainHead,
+    sourceKind: inner.kind,
+    limits,
+    maxLag: options.maxLag ?? 5,
+    logger,
+  };
+  const hub = new SubscriptionHub(reader, head, logger.child({ component: "subscriptions" }));
+  hub.start();
+  head.start();
+  return {
+    services,
+    hub,
+    source,
+    async close() {
+      hub.stop();
+      await head.stop();
+      await chain?.close();
+      await source.close();
+    },
+  };
+}
+
+export const DEFAULT_STATIC_DIR = path.resolve(__dirname, "..", "dashboard");
+
+/** Starts the gateway: its source, head watcher, subscriptions and the HTTP/WebSocket server. */
+export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
+  const runtime = await createGatewayRuntime(options);
+  try {
+    const schema = buildSchema(createResolvers(runtime.hub));
+    const server = await startHttpServer({
+      schema,
+      services: runtime.services,
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 4000,
+      corsOrigins: options.corsOrigins ?? "*",
+      staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
+      introspection: options.introspection,
+    });
+    return {
+      url: server.url,
+      wsUrl: server.wsUrl,
+      port: server.port,
+      head: () => runtime.services.head.head,
+      sourceQueries: () => runtime.source.misses,
+      subscriberCount: () => runtime.hub.subscriberCount,
+      async stop() {
+        await server.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}

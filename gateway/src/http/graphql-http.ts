@@ -1,0 +1,142 @@
+// GraphQL over HTTP: Apollo Server 5 driven from Node's HTTP server through its integration API
+// (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { DocumentNode, GraphQLError, GraphQLSchema } from "graphql";
+import type { GatewayContext } from "../context";
+import { formatError } from "../format-error";
+import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
+import type { Logger } from "../logger";
+import { BodyError, readBody } from "./body";
+
+export interface GraphQLHttpOptions {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  logger: Logger;
+  /** Builds each request's context (fresh DataLoaders). */
+  context: () => GatewayContext;
+  /** Largest request body (default 100 KB). */
+  maxBodyBytes?: number;
+  introspection?: boolean;
+}
+
+export interface GraphQLHttpHandler {
+  handle(req: IncomingMessage, res: ServerResponse, search: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Limit results per document and variables: the same query with the same variables is judged once. */
+function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+  const judged = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (operation === undefined || operation === null) return;
+          const variablesKey = JSON.stringify(request.variables ?? {});
+          let byVariables = judged.get(document);
+          let verdict = byVariables?.get(variablesKey);
+          if (verdict === undefined) {
+            const result = checkQueryLimits(schema, document, operation, request.variables ?? {}, limits);
+            verdict = result.errors[0] ?? null;
+            if (verdict !== null) verdict.extensions.http = { status: 400, headers: new HeaderMap() };
+            if (byVariables === undefined) {
+              byVariables = new Map();
+              judged.set(document, byVariables);
+            }
+            if (byVariables.size < 256) byVariables.set(variablesKey, verdict);
+          }
+          if (verdict !== null) throw verdict;
+        },
+      };
+    },
+  };
+}
+
+function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          logger.info("graphql request", {
+            operation: operationName ?? null,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            errors: errors?.length ?? 0,
+            codes: errors === undefined ? undefined : [...new Set(errors.map((e) => e.extensions.code))],
+          });
+        },
+      };
+    },
+  };
+}
+
+export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Promise<GraphQLHttpHandler> {
+  const { logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 100_000;
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: options.schema,
+    introspection: options.introspection ?? true,
+    includeStacktraceInErrorResponses: false,
+    // Batched requests would multiply every limit by the batch size.
+    allowBatchedHttpRequests: false,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    logger: {
+      debug: (m) => logger.debug(String(m)),
+      info: (m) => logger.info(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
+    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(options.schema, options.limits), requestLogPlugin(logger)],
+  });
+  await apollo.start();
+
+  return {
+    async handle(req, res, search) {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+      let body: unknown = undefined;
+      if (req.method === "POST") {
+        let text: string;
+        try {
+          text = await readBody(req, maxBodyBytes);
+        } catch (error) {
+          const status = error instanceof BodyError ? error.status : 400;
+          sendJsonError(res, status, error instanceof Error ? error.message : "unreadable body");
+          return;
+        }
+        if ((headers.get("content-type") ?? "").includes("application/json")) {
+          try {
+            body = text.length === 0 ? {} : JSON.parse(text);
+          } catch {
+            sendJsonError(res, 400, "the request body is not valid JSON");
+            return;
+          }
+        } else {
+          body = text;
+        }
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body },
+        context: async () => options.context(),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === "complete") {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    },
+    stop: () => apollo.stop(),
+  };
+}
+
+export function sendJsonError(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] }));
+}

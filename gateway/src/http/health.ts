@@ -1,0 +1,33 @@
+// /healthz: the process serves. /readyz: the index is close enough to the chain head to be worth asking.
+import type { ServerResponse } from "node:http";
+import type { GatewayServices } from "../context";
+import { SourceError } from "../errors";
+import { indexingStatus } from "../services/indexing";
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(text);
+}
+
+export function healthz(res: ServerResponse): void {
+  json(res, 200, { status: "ok" });
+}
+
+export async function readyz(res: ServerResponse, services: GatewayServices): Promise<void> {
+  try {
+    const status = await indexingStatus(services);
+    const reason = status.ready
+      ? null
+      : status.hasIndexingErrors
+        ? "the indexer stopped on an error"
+        : status.lag === null
+          ? "the chain head cannot be read"
+          : `the index is ${status.lag} blocks behind the chain (at most ${status.maxLag} allowed)`;
+    json(res, status.ready ? 200 : 503, { ...status, reason });
+  } catch (error) {
+    const reason = error instanceof SourceError ? `source unavailable: ${error.detail}` : "readiness check failed";
+    if (!(error instanceof SourceError)) services.logger.error("readiness check failed", { error });
+    json(res, 503, { ready: false, reason });
+  }
+}

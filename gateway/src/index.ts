@@ -1,0 +1,16 @@
+// The gateway's public API.
+export { startGateway, createGatewayRuntime, DEFAULT_STATIC_DIR } from "./gateway";
+export type {
+  GatewayOptions,
+  GatewayHandle,
+  GatewayRuntime,
+  EmbeddedSourceConfig,
+  SubgraphUrlSourceConfig,
+  ChainConfig,
+} from "./gateway";
+export { createJsonLogger, silentLogger } from "./logger";
+export type { Logger, LogLevel } from "./logger";
+export type { QueryLimits } from "./limits/query-limits";
+export { DEFAULT_QUERY_LIMITS } from "./limits/query-limits";
+export type { CorsOrigins } from "./http/cors";
+export type { DeploymentRecord } from "./sources/deployment";

@@ -1,0 +1,79 @@
+// Per-request DataLoaders: every relation a page of results can ask for (a provider's jobs, a job's provider, a
+// job's timeline...) is fetched for the whole page in one source query, so a page costs a constant number of
+// source queries whatever its size.
+import DataLoader from "dataloader";
+import type {
+  JobEntity,
+  JobEventEntity,
+  ProviderDayEntity,
+  ProviderEntity,
+  SlashEntity,
+  ThawRequestEntity,
+  VoteEntity,
+} from "../subgraph/entities";
+import type { NestedListArgs, SubgraphReader } from "../subgraph/reader";
+
+/** Most keys per batch: graph-node's `id_in` and nested queries stay small and fast. */
+const MAX_BATCH = 100;
+
+/** One DataLoader per distinct argument set (e.g. `jobs(first: 5)` and `jobs(first: 10)` batch separately). */
+class LoaderFamily<TArgs, TKey, TValue> {
+  private readonly loaders = new Map<string, DataLoader<TKey, TValue>>();
+
+  constructor(private readonly make: (args: TArgs) => DataLoader<TKey, TValue>) {}
+
+  get(args: TArgs): DataLoader<TKey, TValue> {
+    const key = JSON.stringify(args);
+    let loader = this.loaders.get(key);
+    if (loader === undefined) {
+      loader = this.make(args);
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
+
+function byKey<TValue>(keys: readonly string[], found: Map<string, TValue>, missing: TValue): TValue[] {
+  return keys.map((k) => found.get(k) ?? missing);
+}
+
+export interface Loaders {
+  provider: DataLoader<string, ProviderEntity | null>;
+  job: DataLoader<string, JobEntity | null>;
+  jobsOfProvider: LoaderFamily<NestedListArgs, string, JobEntity[]>;
+  slashesOfProvider: LoaderFamily<number, string, SlashEntity[]>;
+  thawRequestsOfProvider: LoaderFamily<number, string, ThawRequestEntity[]>;
+  daysOfProvider: LoaderFamily<number, string, ProviderDayEntity[]>;
+  eventsOfJob: DataLoader<string, JobEventEntity[]>;
+  votesOfProposal: LoaderFamily<number, string, VoteEntity[]>;
+}
+
+export function createLoaders(reader: SubgraphReader): Loaders {
+  const options = { maxBatchSize: MAX_BATCH };
+  return {
+    provider: new DataLoader(async (ids) => {
+      const rows = await reader.providersByIds(ids);
+      return byKey(ids, new Map(rows.map((r) => [r.id, r])), null);
+    }, options),
+    job: new DataLoader(async (ids) => {
+      const rows = await reader.jobsByIds(ids);
+      return byKey(ids, new Map(rows.map((r) => [r.id, r])), null);
+    }, options),
+    jobsOfProvider: new LoaderFamily(
+      (args) => new DataLoader(async (ids) => byKey(ids, await reader.jobsOfProviders(ids, args), []), options),
+    ),
+    slashesOfProvider: new LoaderFamily(
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.slashesOfProviders(ids, first), []), options),
+    ),
+    thawRequestsOfProvider: new LoaderFamily(
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, first), []), options),
+    ),
+    daysOfProvider: new LoaderFamily(
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, first), []), options),
+    ),
+    eventsOfJob: new DataLoader(async (ids) => byKey(ids, await reader.eventsOfJobs(ids), []), options),
+    votesOfProposal: new LoaderFamily(
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, first), []), options),
+    ),
+  };
+}

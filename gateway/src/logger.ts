@@ -1,0 +1,66 @@
+// Structured logs: one JSON object per line ({time, level, msg, ...fields}), so a log shipper parses them as they are.
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every record. */
+  child(fields: LogFields): Logger;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function isLogLevel(value: string): value is LogLevel {
+  return value in RANK;
+}
+
+/** Errors do not survive JSON.stringify; keep what helps an operator. */
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    const cause = (value as { cause?: unknown }).cause;
+    return { name: value.name, message: value.message, ...(cause === undefined ? {} : { cause: serialise(cause) }) };
+  }
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
+
+export interface JsonLoggerOptions {
+  level?: LogLevel;
+  /** Where lines go (default: stdout). */
+  write?: (line: string) => void;
+  fields?: LogFields;
+}
+
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const min = RANK[options.level ?? "info"];
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const make = (base: LogFields): Logger => {
+    const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
+      if (RANK[level] < min) return;
+      const record: LogFields = { time: new Date().toISOString(), level, msg, ...base };
+      for (const [key, value] of Object.entries(fields)) record[key] = serialise(value);
+      write(`${JSON.stringify(record)}\n`);
+    };
+    return {
+      debug: log("debug"),
+      info: log("info"),
+      warn: log("warn"),
+      error: log("error"),
+      child: (fields) => make({ ...base, ...fields }),
+    };
+  };
+  return make(options.fields ?? {});
+}
+
+/** Discards everything (tests, embedding applications that log elsewhere). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

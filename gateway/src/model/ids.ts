@@ -1,0 +1,75 @@
+// Identifiers as the contracts hold them and as people type them: addresses, GPU model ids (bytes32) and region
+// codes (bytes16), all normalised lowercase ASCII `[a-z0-9-]`, left-aligned and zero padded on chain.
+import { getAddress } from "ethers";
+import { badUserInput } from "../errors";
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const IDENTIFIER = /^[a-z0-9-]+$/;
+
+/**
+ * Validates an address: 0x and 40 hex digits, either all lowercase/uppercase or a valid EIP-55 checksum.
+ * Returns it lowercase, the form the subgraph stores.
+ */
+export function parseAddress(value: string, argument: string): string {
+  if (!ADDRESS.test(value)) {
+    throw badUserInput(argument, `"${value}" is not an address (0x followed by 40 hex digits)`);
+  }
+  const digits = value.slice(2);
+  const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
+  if (mixedCase) {
+    try {
+      getAddress(value);
+    } catch {
+      throw badUserInput(argument, `"${value}" has an invalid EIP-55 checksum (use the checksummed or the all-lowercase form)`);
+    }
+  }
+  return value.toLowerCase();
+}
+
+/** EIP-55 form for output. */
+export function checksumAddress(lowercase: string): string {
+  return getAddress(lowercase);
+}
+
+export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+function parseIdentifier(value: string, argument: string, what: string, maxBytes: number): string {
+  const id = value.trim().toLowerCase();
+  if (id.length === 0 || id.length > maxBytes || !IDENTIFIER.test(id)) {
+    throw badUserInput(argument, `"${value}" is not a ${what} (1 to ${maxBytes} characters of a-z, 0-9 and "-")`);
+  }
+  return id;
+}
+
+/** A GPU model id as typed by a person ("H100-SXM-80GB" is accepted as "h100-sxm-80gb"). */
+export function parseGpuModel(value: string, argument: string): string {
+  return parseIdentifier(value, argument, "GPU model id (e.g. \"h100-sxm-80gb\")", 32);
+}
+
+/** A region code as typed by a person. */
+export function parseRegion(value: string, argument: string): string {
+  return parseIdentifier(value, argument, "region code (e.g. \"eu-west\")", 16);
+}
+
+/** The readable id in a zero-padded bytes32/bytes16, or null for zero ("any"). */
+export function decodeIdentifier(raw: string): string | null {
+  const hex = raw.replace(/^0x/, "").replace(/(00)+$/, "");
+  if (hex.length === 0) return null;
+  return Buffer.from(hex, "hex").toString("utf8");
+}
+
+/** A job id: a positive decimal integer. Returned without leading zeros, as the subgraph keys jobs. */
+export function parseJobId(value: string, argument: string): string {
+  if (!/^\d{1,78}$/.test(value) || BigInt(value) === 0n) {
+    throw badUserInput(argument, `"${value}" is not a job id (a positive decimal integer)`);
+  }
+  return BigInt(value).toString();
+}
+
+/** A proposal id: a uint256 in decimal. */
+export function parseProposalId(value: string, argument: string): string {
+  if (!/^\d{1,78}$/.test(value) || BigInt(value) >= 2n ** 256n) {
+    throw badUserInput(argument, `"${value}" is not a proposal id (a decimal uint256)`);
+  }
+  return BigInt(value).toString();
+}

@@ -1,0 +1,74 @@
+// What resolvers hand each other for the object types that are not plain values (codegen `mappers`): the subgraph
+// entities themselves for providers, jobs and proposals, so fields are computed only when selected.
+import type { JobEntity, ProposalEntity, ProviderEntity } from "../subgraph/entities";
+
+export type ProviderModel = ProviderEntity;
+export type JobModel = JobEntity;
+
+export interface ProposalModel {
+  entity: ProposalEntity;
+  /** Time the state is judged at (the indexed head's block time). */
+  now: number;
+}
+
+export interface QuoteModel {
+  gpuCount: number;
+  durationSeconds: number;
+  cost: bigint;
+  protocolFee: bigint;
+  collateral: bigint;
+  collateralAvailable: boolean;
+}
+
+export interface OfferModel {
+  provider: ProviderEntity;
+  quote: QuoteModel;
+}
+
+export interface EdgeModel<TNode> {
+  cursor: string;
+  node: TNode;
+}
+
+export interface PageInfoModel {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface ConnectionModel<TNode> {
+  edges: EdgeModel<TNode>[];
+  pageInfo: PageInfoModel;
+}
+
+export type OfferConnectionModel = ConnectionModel<OfferModel>;
+export type ProviderConnectionModel = ConnectionModel<ProviderModel>;
+export type JobConnectionModel = ConnectionModel<JobModel>;
+export type ProposalConnectionModel = ConnectionModel<ProposalModel>;
+
+/** Governance resolves its fields lazily; the model is only the time proposals are judged at. */
+export interface GovernanceModel {
+  now: number;
+}
+
+/** Builds a connection from `first + 1` fetched rows: the extra row only says that there is a next page. */
+export function toConnection<TRow, TNode>(
+  rows: readonly TRow[],
+  first: number,
+  hadCursor: boolean,
+  toNode: (row: TRow) => TNode,
+  cursorOf: (row: TRow) => string,
+): ConnectionModel<TNode> {
+  const page = rows.slice(0, first);
+  const edges = page.map((row) => ({ cursor: cursorOf(row), node: toNode(row) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: hadCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

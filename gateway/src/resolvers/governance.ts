@@ -1,0 +1,65 @@
+import type { Resolvers } from "../generated/graphql";
+import { VOTE_SUPPORT_FROM_SUBGRAPH } from "../model/enums";
+import { parseProposalId } from "../model/ids";
+import { pageSize } from "../limits/page-size";
+import { parameters, proposalState, proposals } from "../services/governance";
+import { optionalTime } from "./common";
+
+export const governanceResolvers: Resolvers = {
+  Governance: {
+    parameters: (_g, _args, ctx) => parameters(ctx.reader),
+    economicParamsVersion: async (_g, _args, ctx) => {
+      const protocol = await ctx.reader.protocol();
+      return protocol?.currentParams === null || protocol?.currentParams === undefined ? null : Number(protocol.currentParams.id);
+    },
+    paused: async (g, _args, ctx) => {
+      const protocol = await ctx.reader.protocol();
+      return protocol !== null && BigInt(protocol.pausedUntil) > BigInt(g.now);
+    },
+    pausedUntil: async (_g, _args, ctx) => {
+      const protocol = await ctx.reader.protocol();
+      return protocol === null || protocol.pausedUntil === "0" ? null : Number(protocol.pausedUntil);
+    },
+    proposals: (g, args, ctx) => proposals(ctx.reader, g.now, args.states, pageSize(args.first, 20, ctx.limits), args.after),
+    proposal: async (g, args, ctx) => {
+      const entity = await ctx.reader.proposal(parseProposalId(args.id, "id"));
+      return entity === null ? null : { entity, now: g.now };
+    },
+  },
+  Proposal: {
+    id: (p) => p.entity.id,
+    proposer: (p) => p.entity.proposer.id,
+    title: (p) => p.entity.title,
+    description: (p) => p.entity.description,
+    state: (p) => proposalState(p.entity, p.now),
+    voteStart: (p) => Number(p.entity.voteStart),
+    voteEnd: (p) => Number(p.entity.voteEnd),
+    forVotes: (p) => BigInt(p.entity.forVotes),
+    againstVotes: (p) => BigInt(p.entity.againstVotes),
+    abstainVotes: (p) => BigInt(p.entity.abstainVotes),
+    quorum: (p) => BigInt(p.entity.quorum),
+    quorumReached: (p) => p.entity.quorumReached,
+    voterCount: (p) => p.entity.voteCount,
+    actions: (p) =>
+      p.entity.targets.map((target, i) => ({
+        target,
+        value: BigInt(p.entity.values[i] ?? 0),
+        calldata: p.entity.calldatas[i] ?? "0x",
+      })),
+    createdAt: (p) => Number(p.entity.createdAt),
+    eta: (p) => optionalTime(p.entity.eta),
+    queuedAt: (p) => optionalTime(p.entity.queuedAt),
+    executedAt: (p) => optionalTime(p.entity.executedAt),
+    canceledAt: (p) => optionalTime(p.entity.canceledAt),
+    votes: async (p, args, ctx) => {
+      const rows = await ctx.loaders.votesOfProposal.get(pageSize(args.first, 20, ctx.limits)).load(p.entity.id);
+      return rows.map((v) => ({
+        voter: v.voter.id,
+        support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],
+        weight: BigInt(v.weight),
+        reason: v.reason,
+        timestamp: Number(v.timestamp),
+      }));
+    },
+  },
+};

@@ -1,0 +1,124 @@
+// Provider: a subgraph Provider entity, with its relations batched through the request's DataLoaders and `live`
+// read from the chain (only reachable outside lists; see limits/query-limits.ts).
+import type { Resolvers } from "../generated/graphql";
+import { ChainError } from "../errors";
+import { decodeCursor, encodeCursor } from "../model/cursor";
+import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH } from "../model/enums";
+import { gpuHours } from "../model/money";
+import { toConnection } from "../model/models";
+import { dayCount, pageSize } from "../limits/page-size";
+import { isActive } from "../services/provider-filters";
+import { allOf, keysetAfter } from "../subgraph/where";
+import { optionalTime } from "./common";
+
+const PROVIDER_JOBS_TAG = "providerJobs:CREATED:DESC";
+
+export const providerResolvers: Resolvers = {
+  Provider: {
+    address: (p) => p.id,
+    active: async (p, _args, ctx) => {
+      const protocol = await ctx.reader.protocol();
+      return protocol !== null && isActive(p, protocol.minStakePerGpu);
+    },
+    gpuModel: (p) => p.gpuModel?.id ?? null,
+    region: (p) => p.region?.id ?? null,
+    tier: (p) => (p.tier === null ? null : TIER_FROM_SUBGRAPH[p.tier]),
+    pricePerGpuHour: (p) => BigInt(p.pricePerGpuHour),
+    capacity: (p) => ({ gpuCount: p.gpuCount, gpusInUse: p.gpusInUse, gpusFree: p.gpusFree }),
+    stake: async (p, _args, ctx) => {
+      const protocol = await ctx.reader.protocol();
+      const minimum = BigInt(protocol?.minStakePerGpu ?? 0);
+      return {
+        staked: BigInt(p.staked),
+        locked: BigInt(p.locked),
+        thawing: BigInt(p.thawing),
+        free: BigInt(p.freeStake),
+        perGpu: BigInt(p.stakePerGpu),
+        minimumPerGpu: minimum,
+        meetsMinimum: p.gpuCount > 0 && BigInt(p.stakePerGpu) >= minimum,
+      };
+    },
+    reputation: (p) => ({
+      score: p.reputationScore,
+      jobsAccepted: p.jobsAccepted,
+      jobsActive: p.jobsActive,
+      jobsCompleted: p.jobsCompleted,
+      jobsTimedOut: p.jobsTimedOut,
+      jobsDeclined: p.jobsDeclined,
+      disputesOpened: p.disputesOpened,
+      disputesWon: p.disputesWon,
+      disputesLost: p.disputesLost,
+      disputesDrawn: p.disputesDrawn,
+    }),
+    earnings: (p) => ({
+      earned: BigInt(p.earned),
+      feesPaid: BigInt(p.feesPaid),
+      slashed: BigInt(p.slashed),
+      gpuHoursBilled: gpuHours(p.gpuSecondsBilled),
+    }),
+    createdAt: (p) => Number(p.createdAt),
+    registeredAt: (p) => optionalTime(p.registeredAt),
+    deregisteredAt: (p) => optionalTime(p.deregisteredAt),
+    updatedAt: (p) => Number(p.updatedAt),
+    jobs: async (p, args, ctx) => {
+      const first = pageSize(args.first, 20, ctx.limits);
+      const position = decodeCursor(args.after, PROVIDER_JOBS_TAG, ["integer"], "integer");
+      const statuses = args.statuses === null || args.statuses === undefined ? null : args.statuses.map((s) => JOB_STATUS_TO_SUBGRAPH[s]);
+      const where = allOf(
+        statuses === null ? null : { status_in: statuses },
+        position === null ? null : keysetAfter("jobId", "desc", position.keys[0] ?? "0", position.id),
+      );
+      const rows = await ctx.loaders.jobsOfProvider
+        .get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
+        .load(p.id);
+      return toConnection(rows, first, position !== null, (j) => j, (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id }));
+    },
+    slashes: async (p, args, ctx) => {
+      const rows = await ctx.loaders.slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      return rows.map((s) => ({
+        reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
+        jobId: s.job?.id ?? null,
+        amount: BigInt(s.amount),
+        reward: BigInt(s.reward),
+        toTreasury: BigInt(s.toTreasury),
+        beneficiary: s.beneficiary,
+        timestamp: Number(s.timestamp),
+        blockNumber: Number(s.blockNumber),
+        transaction: s.transaction,
+      }));
+    },
+    thawRequests: async (p, args, ctx) => {
+      const rows = await ctx.loaders.thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      return rows.map((t) => ({
+        index: Number(t.requestIndex),
+        amount: BigInt(t.amount),
+        requestedAt: Number(t.requestedAt),
+        maturesAt: Number(t.maturesAt),
+        withdrawn: t.withdrawn,
+        withdrawnAt: optionalTime(t.withdrawnAt),
+      }));
+    },
+    history: async (p, args, ctx) => {
+      const rows = await ctx.loaders.daysOfProvider.get(dayCount(args.days, 30, ctx.limits)).load(p.id);
+      return rows.map((d) => ({
+        date: Number(d.date),
+        jobsAccepted: d.jobsAccepted,
+        jobsCompleted: d.jobsCompleted,
+        jobsTimedOut: d.jobsTimedOut,
+        disputesLost: d.disputesLost,
+        earned: BigInt(d.earned),
+        slashed: BigInt(d.slashed),
+        gpuHoursBilled: gpuHours(d.gpuSecondsBilled),
+        staked: BigInt(d.staked),
+        gpusInUse: d.gpusInUse,
+        pricePerGpuHour: BigInt(d.pricePerGpuHour),
+        online: d.online,
+        reputation: d.reputationScore,
+      }));
+    },
+    live: async (p, _args, ctx) => {
+      if (ctx.chain === null) throw new ChainError("no chain RPC is configured for live reads");
+      return ctx.chain.provider(p.id);
+    },
+  },
+};

@@ -1,0 +1,100 @@
+import type { JobOrderField, ProviderOrderField, Resolvers } from "../generated/graphql";
+import { dayCount, pageSize } from "../limits/page-size";
+import { parseJobId } from "../model/ids";
+import { toConnection } from "../model/models";
+import { availableCompute } from "../services/available-compute";
+import { chainNow } from "../services/clock";
+import { indexingStatus } from "../services/indexing";
+import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
+import { keysetConnection, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { networkStats } from "../services/network-stats";
+import { isActive, providerFilterWhere } from "../services/provider-filters";
+import type { JobEntity, ProviderEntity } from "../subgraph/entities";
+
+const PROVIDER_ORDER: Record<ProviderOrderField, { field: keyof ProviderEntity & string; type: SortKeyType }> = {
+  ADDRESS: { field: "id", type: "Bytes" },
+  PRICE: { field: "pricePerGpuHour", type: "BigInt" },
+  REPUTATION: { field: "reputationScore", type: "Int" },
+  FREE_GPUS: { field: "gpusFree", type: "Int" },
+  GPU_COUNT: { field: "gpuCount", type: "Int" },
+  VRAM: { field: "vramGiB", type: "Int" },
+  STAKE: { field: "staked", type: "BigInt" },
+  CREATED_AT: { field: "createdAt", type: "BigInt" },
+};
+
+/** Every job ordering is by a BigInt field. */
+const JOB_ORDER: Record<JobOrderField, keyof JobEntity & string> = {
+  CREATED: "jobId",
+  UPDATED: "updatedAt",
+  MAX_PRICE: "maxPricePerGpuHour",
+  ESCROWED: "escrowed",
+};
+
+function providerSort(field: ProviderOrderField, direction: "asc" | "desc"): KeysetSort<ProviderEntity> {
+  const { field: column, type } = PROVIDER_ORDER[field];
+  return {
+    tag: `providers:${field}:${direction.toUpperCase()}`,
+    field: column,
+    direction,
+    keyType: type,
+    idKind: "hex",
+    keyOf: (p) => String(p[column]),
+  };
+}
+
+function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "desc"): KeysetSort<JobEntity> {
+  const column = JOB_ORDER[field];
+  return {
+    tag: `${tagPrefix}:${field}:${direction.toUpperCase()}`,
+    field: column,
+    direction,
+    keyType: "BigInt",
+    idKind: "integer",
+    keyOf: (j) => String(j[column]),
+  };
+}
+
+export const queryResolvers: Resolvers = {
+  Query: {
+    availableCompute: (_root, args, ctx) =>
+      availableCompute(ctx.reader, { ...args, first: pageSize(args.first, 20, ctx.limits) }),
+
+    providers: async (_root, args, ctx) => {
+      const first = pageSize(args.first, 20, ctx.limits);
+      const protocol = await ctx.reader.protocol();
+      const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
+      const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
+      return keysetConnection((a) => ctx.reader.providers(a), where, sort, first, args.after, (p) => p);
+    },
+
+    provider: (_root, args, ctx) => ctx.loaders.provider.load(args.address),
+
+    jobs: (_root, args, ctx) => {
+      const first = pageSize(args.first, 20, ctx.limits);
+      const sort = jobSort("jobs", args.orderBy?.field ?? "CREATED", args.orderBy?.direction === "ASC" ? "asc" : "desc");
+      return keysetConnection((a) => ctx.reader.jobs(a), jobFilterWhere(args.filter), sort, first, args.after, (j) => j);
+    },
+
+    job: (_root, args, ctx) => ctx.loaders.job.load(parseJobId(args.id, "id")),
+
+    openJobs: async (_root, args, ctx) => {
+      const first = pageSize(args.first, 20, ctx.limits);
+      const [provider, protocol, head] = await Promise.all([
+        ctx.loaders.provider.load(args.provider),
+        ctx.reader.protocol(),
+        ctx.head.ensureHead(),
+      ]);
+      if (provider === null || protocol === null || !isActive(provider, protocol.minStakePerGpu)) {
+        return toConnection([] as JobEntity[], first, args.after !== null && args.after !== undefined, (j) => j, () => "");
+      }
+      const where = acceptableJobsWhere(provider, protocol, chainNow(head));
+      return keysetConnection((a) => ctx.reader.jobs(a), where, jobSort("openJobs", "CREATED", "asc"), first, args.after, (j) => j);
+    },
+
+    networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),
+
+    governance: async (_root, _args, ctx) => ({ now: chainNow(await ctx.head.ensureHead()) }),
+
+    indexingStatus: (_root, _args, ctx) => indexingStatus(ctx),
+  },
+};

@@ -1,0 +1,31 @@
+import type { Resolvers } from "../generated/graphql";
+import { badUserInput } from "../errors";
+import type { SubscriptionHub } from "../feeds/subscription-hub";
+import { dayCount } from "../limits/page-size";
+import { parseJobId } from "../model/ids";
+import { parseFeedFilter } from "../services/job-filters";
+
+export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
+  return {
+    Subscription: {
+      jobOpened: {
+        subscribe: async (_root, args) => hub.jobOpened(parseFeedFilter(args.requirements)),
+        resolve: (job: unknown) => job as never,
+      },
+      jobUpdated: {
+        subscribe: async (_root, args, ctx) => {
+          const id = parseJobId(args.id, "id");
+          const job = await ctx.reader.jobsByIds([id]);
+          const current = job[0];
+          if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
+          return hub.jobUpdated(current);
+        },
+        resolve: (job: unknown) => job as never,
+      },
+      networkStats: {
+        subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits)),
+        resolve: (stats: unknown) => stats as never,
+      },
+    },
+  };
+}

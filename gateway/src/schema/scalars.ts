@@ -1,0 +1,91 @@
+// The product scalars. Input errors carry BAD_USER_INPUT and say what is wrong with the value; the server surfaces
+// that code whether the value came as a literal or as a variable.
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { ErrorCode } from "../errors";
+import { checksumAddress, parseAddress } from "../model/ids";
+
+function invalid(scalar: string, problem: string): GraphQLError {
+  return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar } });
+}
+
+function literal(ast: ValueNode, scalar: string, kinds: readonly Kind[]): string {
+  if (!kinds.includes(ast.kind)) throw invalid(scalar, `expected ${kinds.map((k) => k.toLowerCase()).join(" or ")}`);
+  return (ast as { value: string }).value;
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+function parseBigInt(value: unknown): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === "string" && /^\d{1,78}$/.test(value)) {
+    const n = BigInt(value);
+    if (n <= MAX_UINT256) return n;
+  }
+  throw invalid("BigInt", `${JSON.stringify(value)} is not an unsigned decimal integer (a string of digits, at most 2^256 - 1)`);
+}
+
+export const BigIntScalar = new GraphQLScalarType<bigint, string>({
+  name: "BigInt",
+  serialize: (value) => {
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "string" && /^-?\d+$/.test(value)) return value;
+    if (typeof value === "number" && Number.isInteger(value)) return String(value);
+    throw new GraphQLError(`BigInt cannot represent ${String(value)}`);
+  },
+  parseValue: parseBigInt,
+  parseLiteral: (ast) => parseBigInt(literal(ast, "BigInt", [Kind.STRING, Kind.INT])),
+});
+
+function parseAddressValue(value: unknown): string {
+  if (typeof value !== "string") throw invalid("Address", `${JSON.stringify(value)} is not a string`);
+  try {
+    return parseAddress(value, "Address");
+  } catch (error) {
+    if (error instanceof GraphQLError) throw invalid("Address", error.message.replace(/^Address: /, ""));
+    throw error;
+  }
+}
+
+/** Parsed to lowercase (the subgraph's form); serialised with the EIP-55 checksum. */
+export const AddressScalar = new GraphQLScalarType<string, string>({
+  name: "Address",
+  serialize: (value) => {
+    if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw new GraphQLError(`Address cannot represent ${String(value)}`);
+    return checksumAddress(value.toLowerCase());
+  },
+  parseValue: parseAddressValue,
+  parseLiteral: (ast) => parseAddressValue(literal(ast, "Address", [Kind.STRING])),
+});
+
+function parseTimestamp(value: unknown): number {
+  const n = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) return n;
+  throw invalid("Timestamp", `${JSON.stringify(value)} is not a unix time in seconds`);
+}
+
+export const TimestampScalar = new GraphQLScalarType<number, number>({
+  name: "Timestamp",
+  serialize: (value) => {
+    if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+    if (typeof value === "bigint") return Number(value);
+    if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+    throw new GraphQLError(`Timestamp cannot represent ${String(value)}`);
+  },
+  parseValue: parseTimestamp,
+  parseLiteral: (ast) => parseTimestamp(literal(ast, "Timestamp", [Kind.INT, Kind.STRING])),
+});
+
+function parseBytes(value: unknown): string {
+  if (typeof value === "string" && /^0x([0-9a-fA-F]{2})*$/.test(value)) return value.toLowerCase();
+  throw invalid("Bytes", `${JSON.stringify(value)} is not 0x-prefixed hex with whole bytes`);
+}
+
+export const BytesScalar = new GraphQLScalarType<string, string>({
+  name: "Bytes",
+  serialize: (value) => {
+    if (typeof value === "string" && /^0x[0-9a-fA-F]*$/.test(value)) return value.toLowerCase();
+    throw new GraphQLError(`Bytes cannot represent ${String(value)}`);
+  },
+  parseValue: parseBytes,
+  parseLiteral: (ast) => parseBytes(literal(ast, "Bytes", [Kind.STRING])),
+});

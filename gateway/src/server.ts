@@ -1,0 +1,113 @@
+// The gateway's HTTP server: GraphQL (Apollo) and subscriptions (graphql-ws) on /graphql, /healthz, /readyz, and
+// the dashboard's static files at /.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GraphQLSchema } from "graphql";
+import { createContext, type GatewayServices } from "./context";
+import { handleCors, type CorsOrigins } from "./http/cors";
+import { createGraphQLHttpHandler, sendJsonError } from "./http/graphql-http";
+import { healthz, readyz } from "./http/health";
+import { serveStatic } from "./http/static-files";
+import { startSubscriptionServer, type SubscriptionServer } from "./ws/subscriptions";
+
+export const GRAPHQL_PATH = "/graphql";
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: GatewayServices;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  corsOrigins: CorsOrigins;
+  /** Directory served at / (the dashboard). */
+  staticDir: string;
+  introspection?: boolean;
+  maxBodyBytes?: number;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  subscriptions: SubscriptionServer;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { services } = options;
+  const logger = services.logger;
+  const context = () => createContext(services);
+  const graphql = await createGraphQLHttpHandler({
+    schema: options.schema,
+    limits: services.limits,
+    logger,
+    context,
+    introspection: options.introspection,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+
+  const server = http.createServer((req, res) => {
+    const [pathname = "/", query = ""] = (req.url ?? "/").split("?", 2);
+    const search = query === "" ? "" : `?${query}`;
+    handle(pathname, search, req, res).catch((error: unknown) => {
+      logger.error("request failed", { path: pathname, error });
+      if (!res.headersSent) sendJsonError(res, 500, "internal error");
+      else res.end();
+    });
+  });
+
+  const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (handleCors(req, res, options.corsOrigins)) return;
+    if (pathname === GRAPHQL_PATH) {
+      if (req.method !== "GET" && req.method !== "POST") {
+        res.setHeader("allow", "GET, POST, OPTIONS");
+        sendJsonError(res, 405, `${req.method ?? "?"} is not supported: use POST (or GET for queries)`);
+        return;
+      }
+      await graphql.handle(req, res, search);
+      return;
+    }
+    if (pathname === "/healthz") return healthz(res);
+    if (pathname === "/readyz") return readyz(res, services);
+    if ((req.method === "GET" || req.method === "HEAD") && (await serveStatic(options.staticDir, pathname, res, req.method === "HEAD"))) return;
+    sendJsonError(res, 404, `nothing at ${pathname}: GraphQL is at ${GRAPHQL_PATH}`);
+  };
+
+  const subscriptions = startSubscriptionServer({
+    httpServer: server,
+    path: GRAPHQL_PATH,
+    schema: options.schema,
+    limits: services.limits,
+    corsOrigins: options.corsOrigins,
+    logger,
+    context,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  logger.info("gateway listening", { url: `http://${hostForUrl}:${port}${GRAPHQL_PATH}` });
+
+  return {
+    url: `http://${hostForUrl}:${port}${GRAPHQL_PATH}`,
+    wsUrl: `ws://${hostForUrl}:${port}${GRAPHQL_PATH}`,
+    port,
+    subscriptions,
+    async close() {
+      await subscriptions.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests in flight get a moment to finish; then their sockets go too.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+      await graphql.stop();
+    },
+  };
+}

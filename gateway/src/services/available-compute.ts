@@ -1,0 +1,170 @@
+// availableCompute: the offers that can run a job now, ranked by price then reputation (or an explicit order), with
+// a quote each. graph-node sorts by one field (ties by id), so the default two-key ranking is assembled here:
+//  - the rows at the cursor's price that come after it by (reputation desc, id asc), and
+//  - the rows at higher prices, sorted by price, a little more than a page;
+// if the page ends inside a price group that the fetch may have cut, that whole group is fetched too. Every
+// row the page shows is therefore ranked against all rows of its price, and pages never overlap or skip.
+import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
+import { badUserInput } from "../errors";
+import { decodeCursor, encodeCursor } from "../model/cursor";
+import { TIER_TO_SUBGRAPH } from "../model/enums";
+import { bpsOf, computeCost } from "../model/money";
+import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
+import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
+import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { allOf, anyOf, type Where } from "../subgraph/where";
+import { gpuModelList, intInRange, regionList } from "./inputs";
+import { activeWhere } from "./provider-filters";
+import { keysetConnection, type KeysetSort, type SortKeyType } from "./keyset";
+
+/** JobEscrow's longest job: 30 days. */
+const MAX_HOURS = 720;
+
+interface ParsedRequirements {
+  where: Where;
+  gpuCount: number;
+  durationSeconds: number;
+}
+
+export function parseRequirements(r: ComputeRequirements, minStakePerGpu: string): ParsedRequirements {
+  const column: Where = {};
+  const gpuCount = intInRange(r.gpuCount ?? 1, 1, 1024, "requirements.gpuCount");
+  column.gpusFree_gte = gpuCount;
+  const hours = r.hours ?? 1;
+  if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_HOURS) {
+    throw badUserInput("requirements.hours", `must be more than 0 and at most ${MAX_HOURS} (got ${hours})`);
+  }
+  const models = gpuModelList(r.gpuModels, "requirements.gpuModels");
+  if (models !== null) column.gpuModel_in = models;
+  const regions = regionList(r.regions, "requirements.regions");
+  if (regions !== null) column.region_in = regions;
+  if (r.minVramGiB !== null && r.minVramGiB !== undefined) column.vramGiB_gte = intInRange(r.minVramGiB, 0, 65_535, "requirements.minVramGiB");
+  if (r.tier !== null && r.tier !== undefined && r.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[r.tier];
+  if (r.maxPricePerGpuHour !== null && r.maxPricePerGpuHour !== undefined) column.pricePerGpuHour_lte = r.maxPricePerGpuHour.toString();
+  if (r.minReputation !== null && r.minReputation !== undefined) {
+    column.reputationScore_gte = intInRange(r.minReputation, 0, 10_000, "requirements.minReputation");
+  }
+  if (r.minCompletedJobs !== null && r.minCompletedJobs !== undefined) {
+    column.jobsCompleted_gte = intInRange(r.minCompletedJobs, 0, 2 ** 31 - 1, "requirements.minCompletedJobs");
+  }
+  return {
+    where: { ...activeWhere(minStakePerGpu), ...column },
+    gpuCount,
+    durationSeconds: Math.max(1, Math.round(hours * 3600)),
+  };
+}
+
+function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity): OfferModel {
+  const cost = computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds);
+  const collateral = bpsOf(cost, protocol.collateralRatioBps);
+  return {
+    provider,
+    quote: {
+      gpuCount: req.gpuCount,
+      durationSeconds: req.durationSeconds,
+      cost,
+      protocolFee: bpsOf(cost, protocol.protocolFeeBps),
+      collateral,
+      collateralAvailable: BigInt(provider.freeStake) >= collateral,
+    },
+  };
+}
+
+/** price asc, reputation desc, address asc. */
+function compareRanking(a: ProviderEntity, b: ProviderEntity): number {
+  const pa = BigInt(a.pricePerGpuHour);
+  const pb = BigInt(b.pricePerGpuHour);
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  if (a.reputationScore !== b.reputationScore) return b.reputationScore - a.reputationScore;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+const RANKED_TAG = "offers:PRICE_THEN_REPUTATION";
+
+async function rankedPage(
+  reader: SubgraphReader,
+  where: Where,
+  first: number,
+  after: string | null | undefined,
+): Promise<{ rows: ProviderEntity[]; hadCursor: boolean }> {
+  const position = decodeCursor(after, RANKED_TAG, ["integer", "integer"], "hex");
+  const wanted = first + 1;
+  // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
+  const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(first, 10));
+  const [price, reputation] = position === null ? [null, null] : (position.keys as [string, string]);
+  const [tieRest, higher] = await Promise.all([
+    position === null
+      ? Promise.resolve([] as ProviderEntity[])
+      : reader.providers({
+          where: allOf(
+            where,
+            { pricePerGpuHour: price },
+            anyOf({ reputationScore_lt: Number(reputation) }, { reputationScore: Number(reputation), id_gt: position.id }),
+          ),
+          orderBy: "reputationScore",
+          orderDirection: "desc",
+          first: SOURCE_MAX_FIRST,
+        }),
+    reader.providers({
+      where: price === null ? where : allOf(where, { pricePerGpuHour_gt: price }),
+      orderBy: "pricePerGpuHour",
+      orderDirection: "asc",
+      first: fetchCount,
+    }),
+  ]);
+  let candidates = [...tieRest, ...higher];
+  candidates.sort(compareRanking);
+  if (higher.length === fetchCount && candidates.length >= wanted) {
+    const lastPrice = higher[higher.length - 1]?.pricePerGpuHour;
+    const boundaryPrice = candidates[wanted - 1]?.pricePerGpuHour;
+    if (lastPrice !== undefined && boundaryPrice === lastPrice) {
+      // The page ends in the last fetched price group, which the fetch limit may have cut: take all of it.
+      const group = await reader.providers({
+        where: allOf(where, { pricePerGpuHour: lastPrice }),
+        orderBy: "id",
+        orderDirection: "asc",
+        first: SOURCE_MAX_FIRST,
+      });
+      candidates = [...candidates.filter((p) => p.pricePerGpuHour !== lastPrice), ...group];
+      candidates.sort(compareRanking);
+    }
+  }
+  return { rows: candidates.slice(0, wanted), hadCursor: position !== null };
+}
+
+const EMPTY_QUOTE = { gpuCount: 0, durationSeconds: 0, cost: 0n, protocolFee: 0n, collateral: 0n, collateralAvailable: false };
+
+const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & string; type: SortKeyType }> = {
+  PRICE: { field: "pricePerGpuHour", type: "BigInt" },
+  REPUTATION: { field: "reputationScore", type: "Int" },
+  FREE_GPUS: { field: "gpusFree", type: "Int" },
+  VRAM: { field: "vramGiB", type: "Int" },
+};
+
+export async function availableCompute(
+  reader: SubgraphReader,
+  args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
+): Promise<OfferConnectionModel> {
+  const protocol = await reader.protocol();
+  // Nothing indexed yet: no protocol, no providers.
+  if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
+  const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
+  const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
+  if (args.orderBy === null || args.orderBy === undefined) {
+    const { rows, hadCursor } = await rankedPage(reader, req.where, args.first, args.after);
+    return toConnection(rows, args.first, hadCursor, toOffer, (p) =>
+      encodeCursor(RANKED_TAG, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id }),
+    );
+  }
+  const { field, type } = ORDER_FIELDS[args.orderBy.field];
+  const direction = args.orderBy.direction === "DESC" ? "desc" : "asc";
+  const sort: KeysetSort<ProviderEntity> = {
+    tag: `offers:${args.orderBy.field}:${direction.toUpperCase()}`,
+    field,
+    direction,
+    keyType: type,
+    idKind: "hex",
+    keyOf: (p) => String(p[field]),
+  };
+  return keysetConnection((a) => reader.providers(a), req.where, sort, args.first, args.after, toOffer);
+}

@@ -1,0 +1,111 @@
+// Governance: parameters with their bounds, and proposals with OpenZeppelin Governor's state judged at the
+// indexed head's time.
+import type { ProposalState, ResolversParentTypes } from "../generated/graphql";
+import { badUserInput } from "../errors";
+import { decodeCursor, encodeCursor } from "../model/cursor";
+import { toConnection, type ProposalConnectionModel, type ProposalModel } from "../model/models";
+import { parameterSpec } from "../model/parameters";
+import type { ProposalEntity } from "../subgraph/entities";
+import type { SubgraphReader } from "../subgraph/reader";
+import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
+
+export type GovernanceParameterModel = ResolversParentTypes["GovernanceParameter"];
+
+/**
+ * GovernorCountingSimple + GovernorTimelockControl.state(), from the indexed fields. A queued proposal whose
+ * timelock operation was cancelled (vetoed) is Canceled, as the governor says.
+ */
+export function proposalState(p: ProposalEntity, now: number): ProposalState {
+  if (p.status === "Canceled") return "CANCELED";
+  if (p.status === "Executed") return "EXECUTED";
+  if (p.status === "Queued") {
+    if (p.timelockOperation?.status === "Cancelled") return "CANCELED";
+    if (p.timelockOperation?.status === "Executed") return "EXECUTED";
+    return "QUEUED";
+  }
+  if (BigInt(p.voteStart) >= BigInt(now)) return "PENDING";
+  if (BigInt(p.voteEnd) >= BigInt(now)) return "ACTIVE";
+  return p.quorumReached && BigInt(p.forVotes) > BigInt(p.againstVotes) ? "SUCCEEDED" : "DEFEATED";
+}
+
+/**
+ * The part of each state the subgraph can filter on; the rest (succeeded or defeated, a queued proposal vetoed in
+ * the timelock) is told apart after fetching, by proposalState.
+ */
+function stateWhere(state: ProposalState, now: string): Where {
+  switch (state) {
+    case "CANCELED":
+      return { status_in: ["Canceled", "Queued"] };
+    case "EXECUTED":
+      return { status_in: ["Executed", "Queued"] };
+    case "QUEUED":
+      return { status: "Queued" };
+    case "PENDING":
+      return { status: "Created", voteStart_gte: now };
+    case "ACTIVE":
+      return { status: "Created", voteStart_lt: now, voteEnd_gte: now };
+    case "SUCCEEDED":
+    case "DEFEATED":
+      return { status: "Created", voteEnd_lt: now };
+  }
+}
+
+export async function parameters(reader: SubgraphReader): Promise<GovernanceParameterModel[]> {
+  const rows = await reader.parameters();
+  return rows.map((row) => {
+    const spec = parameterSpec(row.id, row.addressValue !== null);
+    return {
+      contract: row.contractKind,
+      contractAddress: row.contract,
+      name: row.name,
+      unit: spec.unit,
+      value: row.value === null ? null : BigInt(row.value),
+      address: row.addressValue,
+      min: spec.min,
+      max: spec.max,
+      changeCount: row.changeCount,
+      updatedAt: Number(row.updatedAt),
+    };
+  });
+}
+
+const TAG = "proposals:CREATED:DESC";
+/** Rounds of fetching when SUCCEEDED/DEFEATED filtering thins a page out. */
+const MAX_ROUNDS = 5;
+
+export async function proposals(
+  reader: SubgraphReader,
+  now: number,
+  states: readonly ProposalState[] | null | undefined,
+  first: number,
+  after: string | null | undefined,
+): Promise<ProposalConnectionModel> {
+  if (states !== null && states !== undefined && states.length === 0) {
+    throw badUserInput("states", "must not be empty (omit it to match any)");
+  }
+  const wanted = states === null || states === undefined ? null : new Set(states);
+  const nowText = String(now);
+  const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));
+  const position = decodeCursor(after, TAG, ["integer"], "integer");
+  let cursor = position;
+  const rows: ProposalEntity[] = [];
+  for (let round = 0; round < MAX_ROUNDS && rows.length <= first; round++) {
+    const batch = await reader.proposals({
+      where: cursor === null ? base : allOf(base, keysetAfter("createdAt", "desc", cursor.keys[0] ?? "0", cursor.id)),
+      orderBy: "createdAt",
+      orderDirection: "desc",
+      first: first + 1,
+    });
+    rows.push(...batch.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
+    const last = batch[batch.length - 1];
+    if (batch.length <= first || last === undefined) break;
+    cursor = { keys: [last.createdAt], id: last.id };
+  }
+  return toConnection(
+    rows,
+    first,
+    position !== null,
+    (entity): ProposalModel => ({ entity, now }),
+    (p) => encodeCursor(TAG, { keys: [p.createdAt], id: p.id }),
+  );
+}

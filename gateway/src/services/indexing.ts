@@ -1,0 +1,33 @@
+// How far the index is behind the chain: what indexingStatus answers and what /readyz judges readiness by.
+import type { ResolversParentTypes, SourceKind as ApiSourceKind } from "../generated/graphql";
+import type { GatewayServices } from "../context";
+
+export type IndexingStatusModel = ResolversParentTypes["IndexingStatus"];
+
+const SOURCE_KIND: Record<GatewayServices["sourceKind"], ApiSourceKind> = { embedded: "EMBEDDED", subgraphUrl: "SUBGRAPH_URL" };
+
+/**
+ * Ready when the source answers, the index has no fatal error, and it is within `maxLag` blocks of the chain head.
+ * Without any way to know the head (no RPC and a source that does not report it), answering is enough; with one
+ * that fails, the gateway is not ready (it cannot tell how stale it is). Throws SourceError when the source does
+ * not answer.
+ */
+export async function indexingStatus(services: GatewayServices): Promise<IndexingStatusModel> {
+  const readHead = services.chainHead;
+  const [head, chainHead] = await Promise.all([
+    services.head.refresh(),
+    readHead === null ? Promise.resolve(null) : readHead().catch(() => undefined),
+  ]);
+  const headKnown = chainHead !== null && chainHead !== undefined;
+  const lag = headKnown ? Math.max(0, chainHead - head.number) : null;
+  return {
+    chainHead: headKnown ? chainHead : null,
+    indexedBlock: head.number,
+    indexedBlockTimestamp: head.timestamp,
+    lag,
+    maxLag: services.maxLag,
+    ready: !head.hasIndexingErrors && chainHead !== undefined && (lag === null || lag <= services.maxLag),
+    hasIndexingErrors: head.hasIndexingErrors,
+    source: SOURCE_KIND[services.sourceKind],
+  };
+}

@@ -1,0 +1,120 @@
+// networkStats: the Protocol totals, the inventory by model and region, the count of active providers (the one
+// figure the subgraph cannot keep, since a change of the minimum stake changes it for every provider at once) and
+// the daily history with quiet days carried forward.
+import type { ResolversParentTypes } from "../generated/graphql";
+import { gpuHours } from "../model/money";
+import type { IndexedHead } from "../sources/head-watcher";
+import type { NetworkDayEntity } from "../subgraph/entities";
+import type { SubgraphReader } from "../subgraph/reader";
+import { activeWhere } from "./provider-filters";
+
+const DAY = 86_400;
+
+/** NetworkStats with TokenAmount fields as wei (the TokenAmount resolvers format them). */
+export type NetworkStatsModel = ResolversParentTypes["NetworkStats"];
+type NetworkDayStats = ResolversParentTypes["NetworkDayStats"];
+
+function dayStats(day: number, entity: NetworkDayEntity | undefined, carried: NetworkDayEntity | null): NetworkDayStats {
+  const snapshot = entity ?? carried;
+  return {
+    date: day * DAY,
+    jobsCreated: entity?.jobsCreated ?? 0,
+    jobsCompleted: entity?.jobsCompleted ?? 0,
+    volume: BigInt(entity?.volumePaid ?? 0),
+    fees: BigInt(entity?.fees ?? 0),
+    slashed: BigInt(entity?.slashed ?? 0),
+    gpuHoursBilled: gpuHours(entity?.gpuSecondsBilled ?? "0"),
+    providersRegistered: entity?.providersRegistered ?? 0,
+    providers: snapshot?.providerCount ?? 0,
+    onlineProviders: snapshot?.onlineProviderCount ?? 0,
+    gpusTotal: snapshot?.gpusTotal ?? 0,
+    gpusInUse: snapshot?.gpusInUse ?? 0,
+    stakeTotal: BigInt(snapshot?.stakeTotal ?? 0),
+    jobsRunning: snapshot?.jobsRunning ?? 0,
+  };
+}
+
+/** `days` UTC days ending with the head's day, oldest first. */
+async function history(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkDayStats[]> {
+  const today = Math.floor((head.timestamp ?? Math.floor(Date.now() / 1000)) / DAY);
+  const fromDay = today - days + 1;
+  const [entities, before] = await Promise.all([reader.networkDays(fromDay), reader.networkDayBefore(fromDay)]);
+  const byDay = new Map(entities.map((e) => [e.day, e]));
+  const out: NetworkDayStats[] = [];
+  let carried = before;
+  for (let day = fromDay; day <= today; day++) {
+    const entity = byDay.get(day);
+    out.push(dayStats(day, entity, carried));
+    if (entity !== undefined) carried = entity;
+  }
+  return out;
+}
+
+export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
+  const protocol = await reader.protocol();
+  const [inventory, active, daily] = await Promise.all([
+    reader.inventory(),
+    protocol === null ? Promise.resolve(0) : reader.countProviders(activeWhere(protocol.minStakePerGpu)),
+    history(reader, head, days),
+  ]);
+  const p = protocol;
+  const big = (v: string | undefined) => BigInt(v ?? 0);
+  return {
+    blockNumber: head.number,
+    timestamp: head.timestamp ?? 0,
+    providers: { registered: p?.providerCount ?? 0, online: p?.onlineProviderCount ?? 0, active },
+    gpus: {
+      total: p?.gpusTotal ?? 0,
+      inUse: p?.gpusInUse ?? 0,
+      free: p?.gpusFree ?? 0,
+      online: p?.gpusOnline ?? 0,
+      freeOnline: p?.gpusFreeOnline ?? 0,
+    },
+    gpusByModel: inventory.gpuModels
+      .filter((m) => m.providerCount > 0)
+      .map((m) => ({
+        model: m.id,
+        name: m.name,
+        providers: m.providerCount,
+        onlineProviders: m.onlineProviderCount,
+        total: m.gpusTotal,
+        free: m.gpusFree,
+        online: m.gpusOnline,
+        freeOnline: m.gpusFreeOnline,
+      })),
+    gpusByRegion: inventory.regions
+      .filter((r) => r.providerCount > 0)
+      .map((r) => ({
+        region: r.id,
+        providers: r.providerCount,
+        onlineProviders: r.onlineProviderCount,
+        total: r.gpusTotal,
+        free: r.gpusFree,
+        online: r.gpusOnline,
+        freeOnline: r.gpusFreeOnline,
+      })),
+    stake: { total: big(p?.stakeTotal), locked: big(p?.stakeLocked), thawing: big(p?.stakeThawing) },
+    jobs: {
+      total: p?.jobCount ?? 0,
+      open: p?.jobsOpen ?? 0,
+      accepted: p?.jobsAccepted ?? 0,
+      submitted: p?.jobsSubmitted ?? 0,
+      disputed: p?.jobsDisputed ?? 0,
+      completed: p?.jobsCompleted ?? 0,
+      cancelled: p?.jobsCancelled ?? 0,
+      expired: p?.jobsExpired ?? 0,
+      declined: p?.jobsDeclined ?? 0,
+      timedOut: p?.jobsTimedOut ?? 0,
+      refunded: p?.jobsRefunded ?? 0,
+    },
+    volume: big(p?.volumePaid),
+    fees: big(p?.feesTotal),
+    providerEarnings: big(p?.providerEarningsTotal),
+    refunds: big(p?.refundsTotal),
+    slashed: big(p?.slashedTotal),
+    escrowBalance: big(p?.escrowBalance),
+    gpuHoursBilled: gpuHours(p?.gpuSecondsBilled ?? "0"),
+    disputes: { total: p?.disputeCount ?? 0, open: p?.disputesOpen ?? 0 },
+    history: daily,
+  };
+}

@@ -1,0 +1,48 @@
+// Which providers: the product filters as graph-node `where` clauses, and the same rules in memory.
+import type { ProviderFilter } from "../generated/graphql";
+import { TIER_TO_SUBGRAPH } from "../model/enums";
+import type { ProviderEntity } from "../subgraph/entities";
+import { allOf, anyOf, type Where } from "../subgraph/where";
+import { gpuModelList, intInRange, regionList } from "./inputs";
+
+/** IProviderRegistry.isActive, over the subgraph's fields. */
+export function activeWhere(minStakePerGpu: string): Where {
+  return { registered: true, online: true, stakePerGpu_gte: minStakePerGpu };
+}
+
+export function inactiveWhere(minStakePerGpu: string): Where {
+  return anyOf({ registered: false }, { online: false }, { stakePerGpu_lt: minStakePerGpu });
+}
+
+export function isActive(provider: ProviderEntity, minStakePerGpu: string): boolean {
+  return provider.registered && provider.online && BigInt(provider.stakePerGpu) >= BigInt(minStakePerGpu);
+}
+
+export function providerFilterWhere(filter: ProviderFilter | null | undefined, minStakePerGpu: string): Where {
+  if (filter === null || filter === undefined) return {};
+  const parts: Where[] = [];
+  const column: Where = {};
+  if (filter.active === true) parts.push(activeWhere(minStakePerGpu));
+  if (filter.active === false) parts.push(inactiveWhere(minStakePerGpu));
+  if (filter.registered !== null && filter.registered !== undefined) column.registered = filter.registered;
+  if (filter.online !== null && filter.online !== undefined) column.online = filter.online;
+  const models = gpuModelList(filter.gpuModels, "filter.gpuModels");
+  if (models !== null) column.gpuModel_in = models;
+  const regions = regionList(filter.regions, "filter.regions");
+  if (regions !== null) column.region_in = regions;
+  if (filter.tier !== null && filter.tier !== undefined && filter.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[filter.tier];
+  if (filter.minVramGiB !== null && filter.minVramGiB !== undefined) {
+    column.vramGiB_gte = intInRange(filter.minVramGiB, 0, 65_535, "filter.minVramGiB");
+  }
+  if (filter.minGpusFree !== null && filter.minGpusFree !== undefined) {
+    column.gpusFree_gte = intInRange(filter.minGpusFree, 0, 65_535, "filter.minGpusFree");
+  }
+  if (filter.maxPricePerGpuHour !== null && filter.maxPricePerGpuHour !== undefined) {
+    column.pricePerGpuHour_lte = filter.maxPricePerGpuHour.toString();
+  }
+  if (filter.minReputation !== null && filter.minReputation !== undefined) {
+    column.reputationScore_gte = intInRange(filter.minReputation, 0, 10_000, "filter.minReputation");
+  }
+  if (filter.operator !== null && filter.operator !== undefined) column.operator = filter.operator;
+  return allOf(column, ...parts);
+}

@@ -1,0 +1,105 @@
+// The embedded indexer as the source: it indexes in a worker thread (so indexing never stalls answers) and
+// answers graph-node queries in this thread from a read-only SQLite connection. It pushes "blocks indexed" to the
+// head watcher, so subscriptions react without waiting for a poll.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startIndexerWorker, type IndexerLogRecord, type IndexerWorker } from "../../../subgraph/indexer";
+import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
+import { SourceError } from "../errors";
+import type { Logger } from "../logger";
+import type { DeploymentRecord } from "./deployment";
+import type { SourceKind, SubgraphSource, Variables } from "./source";
+
+export interface EmbeddedSourceOptions {
+  /** JSON-RPC endpoint the indexer follows. */
+  rpcUrl: string;
+  deployment: DeploymentRecord;
+  /** SQLite database file (created if missing; indexing resumes from it). */
+  dbPath: string;
+  /** The compiled subgraph (default subgraph/build). */
+  subgraphBuildDir?: string;
+  /** The indexer's pause between passes at the head (default 1000 ms). */
+  pollIntervalMs?: number;
+  logger: Logger;
+}
+
+const DEFAULT_BUILD_DIR = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+
+const LOG_LEVEL: Record<IndexerLogRecord["level"], "error" | "warn" | "info" | "debug"> = {
+  critical: "error",
+  error: "error",
+  warning: "warn",
+  info: "info",
+  debug: "debug",
+};
+
+export class EmbeddedSubgraphSource implements SubgraphSource {
+  readonly kind: SourceKind = "embedded";
+
+  private constructor(
+    private readonly worker: IndexerWorker,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: EmbeddedSourceOptions): Promise<EmbeddedSubgraphSource> {
+    const logger = options.logger.child({ component: "indexer" });
+    fs.mkdirSync(path.dirname(path.resolve(options.dbPath)), { recursive: true });
+    // The compiled subgraph with this deployment's addresses and start blocks, next to the database.
+    const manifestDir = `${path.resolve(options.dbPath)}.subgraph`;
+    writeDeploymentManifest(options.deployment, manifestDir, { buildDir: options.subgraphBuildDir ?? DEFAULT_BUILD_DIR });
+    const worker = await startIndexerWorker({
+      subgraph: manifestDir,
+      rpc: options.rpcUrl,
+      db: options.dbPath,
+      pollIntervalMs: options.pollIntervalMs,
+      logLevel: "info",
+    });
+    worker.on("log", (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }));
+    worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
+    worker.on("error", (error) => logger.error("indexer worker failed", { error }));
+    return new EmbeddedSubgraphSource(worker, logger);
+  }
+
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    let result;
+    try {
+      result = await this.worker.executeQuery(query, variables);
+    } catch (error) {
+      throw new SourceError("embedded indexer query failed", "the embedded indexer cannot answer", { cause: error });
+    }
+    if (result.errors !== undefined && result.errors.length > 0) {
+      const first = result.errors[0]?.message ?? "unknown error";
+      throw new SourceError(`embedded indexer query failed: ${first}`, `the embedded indexer answered with an error: ${first}`);
+    }
+    if (result.data === undefined || result.data === null) {
+      throw new SourceError("embedded indexer returned no data", "the embedded indexer returned no data");
+    }
+    return result.data as TData;
+  }
+
+  onIndexed(listener: (blockNumber: number) => void): () => void {
+    const onProgress = (p: { checkpoint: { number: number } }) => listener(p.checkpoint.number);
+    const onSynced = (s: { checkpoint: { number: number } | null }) => {
+      if (s.checkpoint !== null) listener(s.checkpoint.number);
+    };
+    this.worker.on("progress", onProgress);
+    this.worker.on("synced", onSynced);
+    return () => {
+      this.worker.off("progress", onProgress);
+      this.worker.off("synced", onSynced);
+    };
+  }
+
+  chainHead(): number | null {
+    try {
+      return this.worker.status().head;
+    } catch {
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.stop();
+    this.logger.debug("indexer stopped");
+  }
+}

@@ -1,0 +1,155 @@
+// Follows the indexed head: polls the source's `_meta` (or is woken by the embedded indexer's push) and tells its
+// listeners once per new head. Everything that depends on the indexed block hangs off this one poll: the query
+// cache is dropped, subscriptions compute their diffs, readiness is judged.
+import { SourceError } from "../errors";
+import type { Logger } from "../logger";
+import type { MetaEntity } from "../subgraph/entities";
+import { META_FIELDS } from "../subgraph/selections";
+import type { SubgraphSource } from "./source";
+
+export interface IndexedHead {
+  number: number;
+  hash: string | null;
+  /** Block time, unix seconds (null if the source does not report it). */
+  timestamp: number | null;
+  hasIndexingErrors: boolean;
+}
+
+export type HeadListener = (head: IndexedHead, previous: IndexedHead | null) => void | Promise<void>;
+
+export interface HeadWatcherOptions {
+  /** Pause between polls (default 1000 ms). */
+  pollIntervalMs?: number;
+  logger: Logger;
+}
+
+const META_QUERY = `{ _meta { ${META_FIELDS} } }`;
+
+export class HeadWatcher {
+  private current: IndexedHead | null = null;
+  private error: SourceError | null = null;
+  private inFlight: Promise<IndexedHead> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private unsubscribeSource: (() => void) | null = null;
+  private readonly listeners = new Set<HeadListener>();
+  private readonly invalidators = new Set<(head: IndexedHead) => void>();
+  private readonly pollIntervalMs: number;
+  /** Listeners run one head at a time, in order, so a slow diff never sees heads out of order. */
+  private delivery: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly source: SubgraphSource,
+    private readonly options: HeadWatcherOptions,
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  /** The last head seen (null before the first successful poll). */
+  get head(): IndexedHead | null {
+    return this.current;
+  }
+
+  /** The error of the last poll, or null if it succeeded. */
+  get lastError(): SourceError | null {
+    return this.error;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribeSource = this.source.onIndexed?.(() => void this.refresh().catch(() => undefined)) ?? null;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.unsubscribeSource?.();
+    this.unsubscribeSource = null;
+    await this.inFlight?.catch(() => undefined);
+    await this.delivery;
+  }
+
+  /**
+   * Runs `invalidate` synchronously as soon as a new head is seen, before any listener and before the poll's
+   * promise resolves: for caches, which must not answer from the previous block once the new one is known.
+   */
+  onInvalidate(invalidate: (head: IndexedHead) => void): () => void {
+    this.invalidators.add(invalidate);
+    return () => this.invalidators.delete(invalidate);
+  }
+
+  subscribe(listener: HeadListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The head now (polls if none was seen yet). */
+  async ensureHead(): Promise<IndexedHead> {
+    return this.current ?? this.refresh();
+  }
+
+  /** Polls the source now; concurrent callers share one request. */
+  refresh(): Promise<IndexedHead> {
+    if (this.inFlight !== null) return this.inFlight;
+    const polling = this.poll().finally(() => {
+      this.inFlight = null;
+    });
+    this.inFlight = polling;
+    return polling;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.refresh()
+        .catch(() => undefined)
+        .finally(() => this.schedule(this.pollIntervalMs));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<IndexedHead> {
+    let meta: MetaEntity;
+    try {
+      ({ _meta: meta } = await this.source.request<{ _meta: MetaEntity }>(META_QUERY));
+    } catch (error) {
+      const sourceError =
+        error instanceof SourceError ? error : new SourceError("head poll failed", "the subgraph source failed", { cause: error });
+      if (this.error === null) this.options.logger.warn("source unavailable", { error: sourceError.detail });
+      this.error = sourceError;
+      throw sourceError;
+    }
+    if (this.error !== null) this.options.logger.info("source available again", { block: meta.block.number });
+    this.error = null;
+    const head: IndexedHead = {
+      number: meta.block.number,
+      hash: meta.block.hash,
+      timestamp: meta.block.timestamp,
+      hasIndexingErrors: meta.hasIndexingErrors,
+    };
+    const previous = this.current;
+    const changed = previous === null || previous.number !== head.number || previous.hash !== head.hash;
+    this.current = head;
+    if (changed) {
+      for (const invalidate of this.invalidators) invalidate(head);
+      this.deliver(head, previous);
+    }
+    return head;
+  }
+
+  private deliver(head: IndexedHead, previous: IndexedHead | null): void {
+    this.delivery = this.delivery.then(async () => {
+      for (const listener of [...this.listeners]) {
+        try {
+          await listener(head, previous);
+        } catch (error) {
+          this.options.logger.error("head listener failed", { block: head.number, error });
+        }
+      }
+    });
+  }
+}

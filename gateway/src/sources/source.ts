@@ -1,0 +1,21 @@
+// Where network state comes from: any endpoint that speaks graph-node's GraphQL dialect. The gateway holds one
+// `SubgraphSource` and never knows whether a graph-node, the embedded indexer over HTTP or the embedded indexer in a
+// worker thread answers.
+
+export type SourceKind = "embedded" | "subgraphUrl";
+
+export type Variables = Record<string, unknown>;
+
+export interface SubgraphSource {
+  readonly kind: SourceKind;
+  /** Runs `query` with `variables` and returns its `data`. Throws SourceError when the source cannot answer. */
+  request<TData>(query: string, variables?: Variables): Promise<TData>;
+  /**
+   * Subscribes to "blocks were indexed" notifications, for sources that can push them (the embedded indexer), so
+   * the gateway reacts at once instead of at its next poll. Returns the unsubscribe function.
+   */
+  onIndexed?(listener: (blockNumber: number) => void): () => void;
+  /** The chain head as the indexer last saw it, for sources that know it (the embedded indexer). */
+  chainHead?(): number | null;
+  close(): Promise<void>;
+}

@@ -1,0 +1,242 @@
+// Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
+// resolver's cost in source queries can be read off the calls it makes.
+import type { SubgraphSource } from "../sources/source";
+import type {
+  GpuModelEntity,
+  JobEntity,
+  JobEventEntity,
+  NetworkDayEntity,
+  ParameterEntity,
+  ProposalEntity,
+  ProtocolEntity,
+  ProviderDayEntity,
+  ProviderEntity,
+  RegionEntity,
+  SlashEntity,
+  ThawRequestEntity,
+  VoteEntity,
+} from "./entities";
+import {
+  GPU_MODEL_FIELDS,
+  JOB_EVENT_FIELDS,
+  JOB_FIELDS,
+  NETWORK_DAY_FIELDS,
+  PARAMETER_FIELDS,
+  PROPOSAL_FIELDS,
+  PROTOCOL_FIELDS,
+  PROTOCOL_ID,
+  PROVIDER_DAY_FIELDS,
+  PROVIDER_FIELDS,
+  REGION_FIELDS,
+  SLASH_FIELDS,
+  THAW_REQUEST_FIELDS,
+  VOTE_FIELDS,
+} from "./selections";
+import { allOf, type SortDirection, type Where } from "./where";
+
+/** graph-node's largest `first`. */
+export const SOURCE_MAX_FIRST = 1000;
+
+export interface ListArgs {
+  where: Where;
+  orderBy: string;
+  orderDirection: SortDirection;
+  first: number;
+}
+
+export interface NestedListArgs {
+  first: number;
+  where?: Where;
+  orderBy: string;
+  orderDirection: SortDirection;
+}
+
+export class SubgraphReader {
+  constructor(readonly source: SubgraphSource) {}
+
+  async protocol(): Promise<ProtocolEntity | null> {
+    const data = await this.source.request<{ protocol: ProtocolEntity | null }>(
+      `query Protocol($id: ID!) { protocol(id: $id) { ${PROTOCOL_FIELDS} } }`,
+      { id: PROTOCOL_ID },
+    );
+    return data.protocol;
+  }
+
+  async providers(args: ListArgs): Promise<ProviderEntity[]> {
+    const data = await this.source.request<{ providers: ProviderEntity[] }>(
+      `query Providers($where: Provider_filter, $orderBy: Provider_orderBy, $orderDirection: OrderDirection, $first: Int) {
+        providers(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${PROVIDER_FIELDS} }
+      }`,
+      { ...args },
+    );
+    return data.providers;
+  }
+
+  /** Providers by id, in no particular order (missing ids are absent). */
+  async providersByIds(ids: readonly string[]): Promise<ProviderEntity[]> {
+    return this.providers({ where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length });
+  }
+
+  async jobs(args: ListArgs): Promise<JobEntity[]> {
+    const data = await this.source.request<{ jobs: JobEntity[] }>(
+      `query Jobs($where: Job_filter, $orderBy: Job_orderBy, $orderDirection: OrderDirection, $first: Int) {
+        jobs(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${JOB_FIELDS} }
+      }`,
+      { ...args },
+    );
+    return data.jobs;
+  }
+
+  async jobsByIds(ids: readonly string[]): Promise<JobEntity[]> {
+    return this.jobs({ where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length });
+  }
+
+  /** Each provider's jobs, with a limit per provider: one query for the whole batch. */
+  async jobsOfProviders(ids: readonly string[], args: NestedListArgs): Promise<Map<string, JobEntity[]>> {
+    const data = await this.source.request<{ providers: { id: string; jobs: JobEntity[] }[] }>(
+      `query ProviderJobs($ids: [Bytes!]!, $first: Int, $where: Job_filter, $orderBy: Job_orderBy, $orderDirection: OrderDirection) {
+        providers(where: { id_in: $ids }, first: ${ids.length}) {
+          id jobs(first: $first, where: $where, orderBy: $orderBy, orderDirection: $orderDirection) { ${JOB_FIELDS} }
+        }
+      }`,
+      { ids, first: args.first, where: args.where ?? {}, orderBy: args.orderBy, orderDirection: args.orderDirection },
+    );
+    return new Map(data.providers.map((p) => [p.id, p.jobs]));
+  }
+
+  async slashesOfProviders(ids: readonly string[], first: number): Promise<Map<string, SlashEntity[]>> {
+    const data = await this.source.request<{ providers: { id: string; slashes: SlashEntity[] }[] }>(
+      `query ProviderSlashes($ids: [Bytes!]!, $first: Int) {
+        providers(where: { id_in: $ids }, first: ${ids.length}) {
+          id slashes(first: $first, orderBy: timestamp, orderDirection: desc) { ${SLASH_FIELDS} }
+        }
+      }`,
+      { ids, first },
+    );
+    return new Map(data.providers.map((p) => [p.id, p.slashes]));
+  }
+
+  async thawRequestsOfProviders(ids: readonly string[], first: number): Promise<Map<string, ThawRequestEntity[]>> {
+    const data = await this.source.request<{ providers: { id: string; thawRequests: ThawRequestEntity[] }[] }>(
+      `query ProviderThawRequests($ids: [Bytes!]!, $first: Int) {
+        providers(where: { id_in: $ids }, first: ${ids.length}) {
+          id thawRequests(first: $first, orderBy: requestIndex, orderDirection: desc) { ${THAW_REQUEST_FIELDS} }
+        }
+      }`,
+      { ids, first },
+    );
+    return new Map(data.providers.map((p) => [p.id, p.thawRequests]));
+  }
+
+  async daysOfProviders(ids: readonly string[], first: number): Promise<Map<string, ProviderDayEntity[]>> {
+    const data = await this.source.request<{ providers: { id: string; days: ProviderDayEntity[] }[] }>(
+      `query ProviderDays($ids: [Bytes!]!, $first: Int) {
+        providers(where: { id_in: $ids }, first: ${ids.length}) {
+          id days(first: $first, orderBy: day, orderDirection: desc) { ${PROVIDER_DAY_FIELDS} }
+        }
+      }`,
+      { ids, first },
+    );
+    return new Map(data.providers.map((p) => [p.id, p.days]));
+  }
+
+  /** Each job's timeline (up to 1000 events, in no particular order). */
+  async eventsOfJobs(ids: readonly string[]): Promise<Map<string, JobEventEntity[]>> {
+    const data = await this.source.request<{ jobs: { id: string; events: JobEventEntity[] }[] }>(
+      `query JobEvents($ids: [ID!]!) {
+        jobs(where: { id_in: $ids }, first: ${ids.length}) {
+          id events(first: ${SOURCE_MAX_FIRST}, orderBy: blockNumber, orderDirection: asc) { ${JOB_EVENT_FIELDS} }
+        }
+      }`,
+      { ids },
+    );
+    return new Map(data.jobs.map((j) => [j.id, j.events]));
+  }
+
+  async votesOfProposals(ids: readonly string[], first: number): Promise<Map<string, VoteEntity[]>> {
+    const data = await this.source.request<{ proposals: { id: string; votes: VoteEntity[] }[] }>(
+      `query ProposalVotes($ids: [ID!]!, $first: Int) {
+        proposals(where: { id_in: $ids }, first: ${ids.length}) {
+          id votes(first: $first, orderBy: timestamp, orderDirection: desc) { ${VOTE_FIELDS} }
+        }
+      }`,
+      { ids, first },
+    );
+    return new Map(data.proposals.map((p) => [p.id, p.votes]));
+  }
+
+  /** Every GPU model and region that ever had a registered provider (a catalogue: tens of rows). */
+  async inventory(): Promise<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }> {
+    return this.source.request<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }>(
+      `{
+        gpuModels(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${GPU_MODEL_FIELDS} }
+        regions(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${REGION_FIELDS} }
+      }`,
+    );
+  }
+
+  /** Daily rollups from `fromDay` on, oldest first. */
+  async networkDays(fromDay: number): Promise<NetworkDayEntity[]> {
+    const data = await this.source.request<{ networkDays: NetworkDayEntity[] }>(
+      `query NetworkDays($fromDay: Int!) {
+        networkDays(where: { day_gte: $fromDay }, orderBy: day, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { ${NETWORK_DAY_FIELDS} }
+      }`,
+      { fromDay },
+    );
+    return data.networkDays;
+  }
+
+  /** The last rollup before `day`, to carry its snapshot into a chart that starts on a quiet day. */
+  async networkDayBefore(day: number): Promise<NetworkDayEntity | null> {
+    const data = await this.source.request<{ networkDays: NetworkDayEntity[] }>(
+      `query NetworkDayBefore($day: Int!) {
+        networkDays(where: { day_lt: $day }, orderBy: day, orderDirection: desc, first: 1) { ${NETWORK_DAY_FIELDS} }
+      }`,
+      { day },
+    );
+    return data.networkDays[0] ?? null;
+  }
+
+  async parameters(): Promise<ParameterEntity[]> {
+    const data = await this.source.request<{ parameters: ParameterEntity[] }>(
+      `{ parameters(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${PARAMETER_FIELDS} } }`,
+    );
+    return data.parameters;
+  }
+
+  async proposals(args: ListArgs): Promise<ProposalEntity[]> {
+    const data = await this.source.request<{ proposals: ProposalEntity[] }>(
+      `query Proposals($where: Proposal_filter, $orderBy: Proposal_orderBy, $orderDirection: OrderDirection, $first: Int) {
+        proposals(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${PROPOSAL_FIELDS} }
+      }`,
+      { ...args },
+    );
+    return data.proposals;
+  }
+
+  async proposal(id: string): Promise<ProposalEntity | null> {
+    const data = await this.source.request<{ proposal: ProposalEntity | null }>(
+      `query Proposal($id: ID!) { proposal(id: $id) { ${PROPOSAL_FIELDS} } }`,
+      { id },
+    );
+    return data.proposal;
+  }
+
+  /** Counts the providers matching `where` by walking their ids, a thousand per request (graph-node has no count). */
+  async countProviders(where: Where): Promise<number> {
+    let count = 0;
+    let lastId: string | null = null;
+    for (;;) {
+      const pageWhere: Where = lastId === null ? where : allOf(where, { id_gt: lastId });
+      const data: { providers: { id: string }[] } = await this.source.request<{ providers: { id: string }[] }>(
+        `query CountProviders($where: Provider_filter) {
+          providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { id }
+        }`,
+        { where: pageWhere },
+      );
+      count += data.providers.length;
+      if (data.providers.length < SOURCE_MAX_FIRST) return count;
+      lastId = data.providers[data.providers.length - 1]?.id ?? null;
+    }
+  }
+}

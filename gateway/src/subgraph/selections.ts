@@ -1,0 +1,69 @@
+// Selection sets in graph-node's dialect, one per entity type of entities.ts (kept field for field in step with it).
+
+export const PROVIDER_FIELDS = `
+  id registered online operator gpuModel { id } gpuModelName region { id } vramGiB gpuCount gpusInUse gpusFree tier
+  pricePerGpuHour metadataURI staked locked thawing freeStake stakePerGpu jobsAccepted jobsActive jobsCompleted
+  jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid slashed
+  gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;
+
+export const JOB_FIELDS = `
+  id jobId status client { id } provider { id } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
+  minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI termsHash
+  escrowed pricePerGpuHour collateral params { id } resultDeadline challengeDeadline resultURI resultHash cost
+  billedSeconds amountPaid fee providerAmount refund settlementReason submittedBy
+  dispute { openedAt deposit evidenceURI ruleDeadline answered answerEvidenceURI ruling resolved resolvedAt slashed reward }
+  createdAt createdAtBlock acceptedAt submittedAt closedAt updatedAt`;
+
+/** The amount each kind of job event moved, under one response name per kind of amount. */
+export const JOB_EVENT_FIELDS = `
+  __typename id timestamp blockNumber transaction logIndex from
+  ... on JobCreatedEvent { escrowed }
+  ... on JobAcceptedEvent { collateral }
+  ... on ResultSubmittedEvent { cost }
+  ... on JobSettledEvent { cost }
+  ... on JobCancelledEvent { refund }
+  ... on JobExpiredEvent { refund }
+  ... on JobDeclinedEvent { refund }
+  ... on JobTimedOutEvent { refund }
+  ... on JobRefundedEvent { refund }
+  ... on CollateralLockedEvent { amount }
+  ... on CollateralUnlockedEvent { amount }
+  ... on Slash { amount }
+  ... on DisputeOpenedEvent { deposit }
+  ... on DisputeResolvedEvent { slashed }`;
+
+export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury beneficiary timestamp blockNumber transaction`;
+
+export const THAW_REQUEST_FIELDS = `id requestIndex amount requestedAt maturesAt withdrawn withdrawnAt`;
+
+export const PROVIDER_DAY_FIELDS = `
+  id day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned slashed gpuSecondsBilled staked gpusInUse
+  pricePerGpuHour online reputationScore`;
+
+export const PROTOCOL_FIELDS = `
+  providerCount onlineProviderCount gpusTotal gpusInUse gpusFree gpusOnline gpusFreeOnline stakeTotal stakeLocked
+  stakeThawing jobCount jobsOpen jobsAccepted jobsSubmitted jobsDisputed jobsCompleted jobsCancelled jobsExpired
+  jobsDeclined jobsTimedOut jobsRefunded escrowBalance volumePaid feesTotal providerEarningsTotal refundsTotal
+  slashedTotal gpuSecondsBilled disputeCount disputesOpen minStakePerGpu pausedUntil currentParams { id }
+  protocolFeeBps collateralRatioBps`;
+
+export const GPU_MODEL_FIELDS = `id name providerCount onlineProviderCount gpusTotal gpusFree gpusOnline gpusFreeOnline`;
+
+export const REGION_FIELDS = `id providerCount onlineProviderCount gpusTotal gpusFree gpusOnline gpusFreeOnline`;
+
+export const NETWORK_DAY_FIELDS = `
+  id day date jobsCreated jobsCompleted volumePaid fees slashed gpuSecondsBilled providersRegistered providerCount
+  onlineProviderCount gpusTotal gpusInUse stakeTotal jobsRunning`;
+
+export const PARAMETER_FIELDS = `id contract contractKind name value addressValue changeCount updatedAt`;
+
+export const PROPOSAL_FIELDS = `
+  id proposer { id } status targets values calldatas description title voteStart voteEnd quorum forVotes againstVotes
+  abstainVotes voteCount quorumReached createdAt eta queuedAt executedAt canceledAt timelockOperation { status }`;
+
+export const VOTE_FIELDS = `id voter { id } support weight reason timestamp`;
+
+export const META_FIELDS = `block { number hash timestamp } hasIndexingErrors deployment`;
+
+/** The id of the one Protocol entity. */
+export const PROTOCOL_ID = "latent";

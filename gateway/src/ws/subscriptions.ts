@@ -1,0 +1,121 @@
+// Subscriptions over graphql-ws (the graphql-transport-ws protocol) on the HTTP server's port, at the GraphQL path.
+// Each operation goes through the same validation, limits and error policy as over HTTP.
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { GatewayContext } from "../context";
+import { ErrorCode } from "../errors";
+import { formatError } from "../format-error";
+import { originAllowed, type CorsOrigins } from "../http/cors";
+import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
+import type { Logger } from "../logger";
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  path: string;
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  corsOrigins: CorsOrigins;
+  logger: Logger;
+  context: () => GatewayContext;
+  /** Largest message (default 64 KB). */
+  maxPayloadBytes?: number;
+}
+
+export interface SubscriptionServer {
+  /** Connected sockets. */
+  readonly clientCount: number;
+  close(): Promise<void>;
+}
+
+/** Validation errors as Apollo codes them over HTTP: BAD_USER_INPUT when a scalar refused a value, else validation. */
+function validationError(error: GraphQLError): GraphQLError {
+  // graphql-js reports a scalar's GraphQLError as it is, or wraps other errors as the originalError.
+  const cause = error.originalError instanceof GraphQLError ? error.originalError : error;
+  const code = cause.extensions.code === ErrorCode.BadUserInput ? ErrorCode.BadUserInput : ErrorCode.ValidationFailed;
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code } });
+}
+
+function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult {
+  if (result.errors === undefined || result.errors.length === 0) return result;
+  return {
+    ...result,
+    errors: result.errors.map((e) => {
+      const f = formatError(e.toJSON(), e, logger);
+      return new GraphQLError(f.message, { extensions: f.extensions, path: f.path });
+    }),
+  };
+}
+
+export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
+  const { logger, schema, limits } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64_000 });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (pathname !== options.path || !originAllowed(req.headers.origin, options.corsOrigins)) {
+      socket.write("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  };
+  options.httpServer.on("upgrade", onUpgrade);
+
+  const disposable = useServer<Record<string, unknown> | undefined>(
+    {
+      schema,
+      context: () => options.context(),
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : "the query cannot be parsed";
+          return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+        }
+        const errors = validate(schema, document, specifiedRules);
+        if (errors.length > 0) return errors.map(validationError);
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (operation === null || operation === undefined) {
+          return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
+        }
+        const variables = payload.variables ?? {};
+        const verdict = checkQueryLimits(schema, document, operation, variables, limits);
+        if (verdict.errors.length > 0) return verdict.errors;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? undefined,
+          variableValues: variables,
+          contextValue: options.context(),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const f = formatError(e.toJSON(), e, logger);
+          return new GraphQLError(f.message, { extensions: f.extensions, path: f.path });
+        }),
+      onConnect: () => {
+        logger.debug("subscription client connected");
+        return true;
+      },
+    },
+    wss,
+  );
+
+  return {
+    get clientCount() {
+      return wss.clients.size;
+    },
+    async close() {
+      options.httpServer.off("upgrade", onUpgrade);
+      await disposable.dispose();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { expect } from "chai";
+import { parseEther } from "ethers";
+import { createJob } from "../../../scripts/scenario";
+import type { GraphQLResponseJson } from "../helpers/client";
+import { describeEachSource } from "../helpers/environment";
+
+interface FeedJob {
+  id: string;
+  status: string;
+  specURI: string;
+  provider: { address: string } | null;
+  terms: {
+    requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string };
+    maxPricePerGpuHour: string;
+    maxDuration: string;
+    acceptDeadline: string;
+    targetProvider: string;
+    specHash: string;
+  };
+}
+
+const FEED_JOB = `id status specURI provider { address } terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }`;
+
+/** The terms as IJobEscrow.JobTerms, from the gateway's answer alone. */
+function toJobTerms(t: FeedJob["terms"]) {
+  return {
+    requirements: { ...t.requirements, minCompletedJobs: BigInt(t.requirements.minCompletedJobs) },
+    maxPricePerGpuHour: BigInt(t.maxPricePerGpuHour),
+    maxDuration: BigInt(t.maxDuration),
+    acceptDeadline: BigInt(t.acceptDeadline),
+    targetProvider: t.targetProvider,
+    specHash: t.specHash,
+  };
+}
+
+async function next<T>(events: AsyncIterableIterator<GraphQLResponseJson<T>>): Promise<GraphQLResponseJson<T>> {
+  const result = await events.next();
+  if (result.done === true) throw new Error("the subscription ended");
+  return result.value;
+}
+
+/**
+ * The errors a subscription is refused with: graphql-ws sends them as an error message when the operation is
+ * refused before it runs (limits), or as a result with errors when its resolver refuses it (bad arguments).
+ */
+async function refusal(events: AsyncIterableIterator<GraphQLResponseJson<unknown>>): Promise<{ message: string; extensions?: { code?: string; limit?: string } }[]> {
+  try {
+    const result = await events.next();
+    return result.done === true ? [] : (result.value.errors ?? []);
+  } catch (error) {
+    return Array.isArray(error) ? error : [];
+  }
+}
+
+describeEachSource("subscriptions", (ctx) => {
+  let counter = 0;
+  /** A spec URI no other test uses, to recognise this test's jobs in a feed. */
+  const uniqueSpec = (label: string) => `ipfs://gateway-suite/${ctx().mode}/${label}-${++counter}.json`;
+
+  /** Subscribes and waits until the gateway holds the subscription, so that nothing posted afterwards is missed. */
+  async function subscribe<T>(query: string, variables: Record<string, unknown> = {}) {
+    const { env, mode, client } = ctx();
+    const gateway = env.gateways[mode];
+    const before = gateway.subscriberCount();
+    const events = client.subscribe<T>(query, variables);
+    const first = events.next();
+    while (gateway.subscriberCount() <= before) await new Promise((r) => setTimeout(r, 20));
+    return { events, first };
+  }
+
+  afterEach(async function () {
+    const { env, mode, client } = ctx();
+    await client.closeSockets();
+    // The next test counts subscriptions from zero.
+    while (env.gateways[mode].subscriberCount() > 0) await new Promise((r) => setTimeout(r, 20));
+  });
+
+  it("jobOpened feeds a worker the new jobs its provider may accept, with terms it can accept them with", async function () {
+    const { env } = ctx();
+    const wallet = env.bulk.wallets[5]!;
+    const model = env.bulk.listings[5]!.gpuModel.id;
+    const otherModel = model === "h100-sxm-80gb" ? "a100-sxm-80gb" : "h100-sxm-80gb";
+    const { first } = await subscribe<{ jobOpened: FeedJob }>(`subscription($p: Address!) { jobOpened(requirements: { provider: $p }) { ${FEED_JOB} } }`, { p: wallet.address });
+    const client = env.scenario.actors.clients[2]!;
+    const notForIt = uniqueSpec("other-model");
+    const forIt = uniqueSpec("any-model");
+    await createJob(env.scenario, client, { gpuModel: otherModel, gpuCount: 1, specURI: notForIt, maxPricePerGpuHour: parseEther("4"), acceptWindow: 86_400 });
+    const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: forIt, maxPricePerGpuHour: parseEther("4"), acceptWindow: 86_400 });
+    const event = (await first).value as GraphQLResponseJson<{ jobOpened: FeedJob }>;
+    const job = event.data!.jobOpened;
+    expect(job.specURI, "the job for another model was not sent").to.equal(forIt);
+    expect(job.id).to.equal(posted.jobId.toString());
+    expect(job.status).to.equal("OPEN");
+    await env.scenario.c.jobEscrow.connect(wallet).acceptJob(BigInt(job.id), wallet.address, toJobTerms(job.terms)).then((tx) => tx.wait());
+    expect(Number((await env.scenario.c.jobEscrow.getJob(BigInt(job.id))).status)).to.equal(2);
+  });
+
+  it("jobOpened without requirements sends every new job", async function () {
+    const { env } = ctx();
+    const { first } = await subscribe<{ jobOpened: FeedJob }>(`subscription { jobOpened { ${FEED_JOB} } }`);
+    const spec = uniqueSpec("anything");
+    const posted = await createJob(env.scenario, env.scenario.actors.clients[3]!, { gpuModel: "mi300x-192gb", specURI: spec, acceptWindow: 86_400 });
+    const job = ((await first).value as GraphQLResponseJson<{ jobOpened: FeedJob }>).data!.jobOpened;
+    expect(job.id).to.equal(posted.jobId.toString());
+    expect(job.specURI).to.equal(spec);
+  });
+
+  it("jobUpdated sends the job now, then its new state after each change", async function () {
+    const { env } = ctx();
+    const wallet = env.bulk.wallets[9]!;
+    const posted = await createJob(env.scenario, env.scenario.actors.clients[4]!, {
+      gpuCount: 1,
+      maxPricePerGpuHour: parseEther("4"),
+      targetProvider: wallet.address,
+      specURI: uniqueSpec("updated"),
+      acceptWindow: 86_400,
+    });
+    await env.waitForIndexed();
+    const { events, first } = await subscribe<{ jobUpdated: FeedJob }>(`subscription($id: ID!) { jobUpdated(id: $id) { ${FEED_JOB} } }`, { id: posted.jobId.toString() });
+    const now = ((await first).value as GraphQLResponseJson<{ jobUpdated: FeedJob }>).data!.jobUpdated;
+    expect(now.status).to.equal("OPEN");
+    expect(now.provider).to.equal(null);
+    await env.scenario.c.jobEscrow.connect(wallet).acceptJob(posted.jobId, wallet.address, toJobTerms(now.terms)).then((tx) => tx.wait());
+    const accepted = (await next(events)).data!.jobUpdated;
+    expect(accepted.status).to.equal("ACCEPTED");
+    expect(accepted.provider?.address).to.equal(wallet.address);
+  });
+
+  it("jobUpdated refuses a job that does not exist", async function () {
+    const errors = await refusal(ctx().client.subscribe(`subscription { jobUpdated(id: "999999") { id } }`));
+    expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+  });
+
+  it("refuses malformed requirements", async function () {
+    const errors = await refusal(ctx().client.subscribe(`subscription { jobOpened(requirements: { provider: "0x12" }) { id } }`));
+    expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+  });
+
+  it("networkStats sends statistics now, then again when the indexed head advances", async function () {
+    const { env } = ctx();
+    const { events, first } = await subscribe<{ networkStats: { blockNumber: number; jobs: { total: number } } }>(
+      `subscription { networkStats(days: 2) { blockNumber jobs { total } } }`,
+    );
+    const now = ((await first).value as GraphQLResponseJson<{ networkStats: { blockNumber: number } }>).data!.networkStats;
+    await env.chain.ethers.send("evm_mine", []);
+    const later = (await next(events)).data!.networkStats;
+    expect(later.blockNumber).to.be.greaterThan(now.blockNumber);
+  });
+
+  it("refuses a subscription over the query limits", async function () {
+    const deep = `subscription { jobOpened { provider { jobs { nodes { provider { jobs { nodes { provider { jobs { nodes { provider { jobs { nodes { id } } } } } } } } } } } } } }`;
+    const errors = await refusal(ctx().client.subscribe(deep));
+    expect(errors[0]?.extensions?.limit).to.equal("depth");
+  });
+});

@@ -1,0 +1,307 @@
+import { expect } from "chai";
+import { describeEachSource } from "../helpers/environment";
+
+interface ProviderRow {
+  address: string;
+  registered: boolean;
+  online: boolean;
+  active: boolean;
+  operator: string | null;
+  gpuModel: string | null;
+  region: string | null;
+  tier: string | null;
+  vramGiB: number;
+  pricePerGpuHour: { wei: string };
+  capacity: { gpuCount: number; gpusInUse: number; gpusFree: number };
+  reputation: { score: number };
+  stake: { staked: { wei: string } };
+  createdAt: number;
+}
+
+interface ProvidersPage {
+  providers: { edges: { cursor: string; node: ProviderRow }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+const PROVIDERS = `
+  query Providers($filter: ProviderFilter, $orderBy: ProviderOrder, $first: Int, $after: String) {
+    providers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      edges { cursor node {
+        address registered online active operator gpuModel region tier vramGiB pricePerGpuHour { wei }
+        capacity { gpuCount gpusInUse gpusFree } reputation { score } stake { staked { wei } } createdAt
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+
+describeEachSource("providers", (ctx) => {
+  const page = async (variables: Record<string, unknown>) => (await ctx().client.query<ProvidersPage>(PROVIDERS, { first: 100, ...variables })).providers;
+  const all = async (variables: Record<string, unknown> = {}) => (await page(variables)).edges.map((e) => e.node);
+
+  it("lists every provider, ordered by address", async function () {
+    const { env } = ctx();
+    const rows = await all();
+    const expected = env.summary.providers.length + env.bulk.wallets.length + env.ties.wallets.length;
+    expect(rows.length).to.equal(expected);
+    const addresses = rows.map((r) => r.address.toLowerCase());
+    expect(addresses).to.deep.equal([...addresses].sort());
+  });
+
+  it("pages by cursor without overlaps or gaps", async function () {
+    const whole = (await all({ orderBy: { field: "PRICE", direction: "DESC" } })).map((r) => r.address);
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 30; guard++) {
+      const p: ProvidersPage["providers"] = await page({ orderBy: { field: "PRICE", direction: "DESC" }, first: 9, after });
+      paged.push(...p.edges.map((e) => e.node.address));
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(paged).to.deep.equal(whole);
+  });
+
+  const orders: [string, (r: ProviderRow) => bigint][] = [
+    ["PRICE", (r) => BigInt(r.pricePerGpuHour.wei)],
+    ["REPUTATION", (r) => BigInt(r.reputation.score)],
+    ["FREE_GPUS", (r) => BigInt(r.capacity.gpusFree)],
+    ["GPU_COUNT", (r) => BigInt(r.capacity.gpuCount)],
+    ["VRAM", (r) => BigInt(r.vramGiB)],
+    ["STAKE", (r) => BigInt(r.stake.staked.wei)],
+    ["CREATED_AT", (r) => BigInt(r.createdAt)],
+  ];
+  for (const [field, value] of orders) {
+    it(`orders by ${field}`, async function () {
+      const rows = await all({ orderBy: { field, direction: "ASC" } });
+      for (let i = 1; i < rows.length; i++) expect(value(rows[i - 1]!) <= value(rows[i]!)).to.equal(true);
+    });
+  }
+
+  it("filters active providers, and the others", async function () {
+    const { env } = ctx();
+    const active = await all({ filter: { active: true } });
+    const inactive = await all({ filter: { active: false } });
+    expect(active.every((r) => r.active)).to.equal(true);
+    expect(inactive.every((r) => !r.active)).to.equal(true);
+    const deregistered = env.summary.providers.find((p) => !p.registered)!.address.toLowerCase();
+    expect(inactive.map((r) => r.address.toLowerCase())).to.include(deregistered);
+    expect(active.length + inactive.length).to.equal((await all()).length);
+  });
+
+  const filters: [string, Record<string, unknown>, (r: ProviderRow) => boolean][] = [
+    ["registered", { registered: false }, (r) => !r.registered],
+    ["online", { online: true }, (r) => r.online],
+    ["GPU models", { gpuModels: ["l40s-48gb", "mi300x-192gb"] }, (r) => ["l40s-48gb", "mi300x-192gb"].includes(r.gpuModel ?? "")],
+    ["regions", { regions: ["ap-southeast"] }, (r) => r.region === "ap-southeast"],
+    ["tier", { tier: "ENTERPRISE" }, (r) => r.tier === "ENTERPRISE"],
+    ["minimum VRAM", { minVramGiB: 48 }, (r) => r.vramGiB >= 48],
+    ["minimum free GPUs", { minGpusFree: 8 }, (r) => r.capacity.gpusFree >= 8],
+    ["maximum price", { maxPricePerGpuHour: "500000000000000000" }, (r) => BigInt(r.pricePerGpuHour.wei) <= 5n * 10n ** 17n],
+    ["minimum reputation", { minReputation: 5001 }, (r) => r.reputation.score >= 5001],
+  ];
+  for (const [name, filter, holds] of filters) {
+    it(`filters by ${name}`, async function () {
+      const everyone = await all();
+      const filtered = await all({ filter });
+      expect(filtered.length, "keeps some").to.be.greaterThan(0);
+      expect(filtered.length, "drops some").to.be.lessThan(everyone.length);
+      expect(filtered.map((r) => r.address)).to.deep.equal(everyone.filter(holds).map((r) => r.address));
+    });
+  }
+
+  it("filters by operator", async function () {
+    const { env } = ctx();
+    const withOperator = env.summary.providers.find((p) => p.operator !== "0x0000000000000000000000000000000000000000")!;
+    const rows = await all({ filter: { operator: withOperator.operator } });
+    expect(rows.map((r) => r.address)).to.include(withOperator.address);
+    expect(rows.every((r) => r.operator?.toLowerCase() === withOperator.operator.toLowerCase())).to.equal(true);
+  });
+});
+
+describeEachSource("provider(address)", (ctx) => {
+  const PROVIDER = `
+    query Provider($address: Address!) {
+      provider(address: $address) {
+        address registered online active operator gpuModel gpuModelName region tier vramGiB metadataURI
+        pricePerGpuHour { wei lat }
+        capacity { gpuCount gpusInUse gpusFree }
+        stake { staked { wei } locked { wei } thawing { wei } free { wei } perGpu { wei } minimumPerGpu { wei } meetsMinimum }
+        reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
+        earnings { earned { wei } feesPaid { wei } slashed { wei } gpuHoursBilled }
+        jobs(first: 50) { nodes { id status provider { address } } pageInfo { hasNextPage } }
+        slashes { reason jobId amount { wei } beneficiary }
+        thawRequests { index amount { wei } withdrawn }
+        history(days: 10) { date jobsAccepted reputation }
+        live { blockNumber registered online active gpuCount gpusFree pricePerGpuHour { wei } staked { wei } locked { wei } thawing { wei } freeStake { wei } jobsCompleted }
+      }
+    }`;
+
+  interface Detail {
+    provider: {
+      address: string;
+      registered: boolean;
+      active: boolean;
+      gpuModel: string;
+      capacity: { gpuCount: number; gpusInUse: number; gpusFree: number };
+      stake: Record<string, { wei: string }> & { meetsMinimum: boolean };
+      reputation: { score: number; jobsCompleted: number; jobsTimedOut: number; disputesLost: number };
+      jobs: { nodes: { id: string; status: string; provider: { address: string } }[] };
+      slashes: { reason: string; jobId: string; amount: { wei: string } }[];
+      thawRequests: { withdrawn: boolean; amount: { wei: string } }[];
+      history: { date: number }[];
+      live: {
+        blockNumber: number;
+        registered: boolean;
+        active: boolean;
+        gpusFree: number;
+        staked: { wei: string };
+        locked: { wei: string };
+        thawing: { wei: string };
+        freeStake: { wei: string };
+        jobsCompleted: number;
+      };
+    } | null;
+  }
+
+  const detail = async (address: string) => (await ctx().client.query<Detail>(PROVIDER, { address })).provider;
+
+  it("gives the stake breakdown and capacity the contracts hold", async function () {
+    const { env } = ctx();
+    const address = env.summary.providers[0]!.address;
+    const p = (await detail(address))!;
+    const [staked, locked, thawing] = await env.scenario.c.staking.getStake(address);
+    expect(BigInt(p.stake.staked!.wei)).to.equal(staked);
+    expect(BigInt(p.stake.locked!.wei)).to.equal(locked);
+    expect(BigInt(p.stake.thawing!.wei)).to.equal(thawing);
+    expect(BigInt(p.stake.free!.wei)).to.equal(await env.scenario.c.staking.freeStake(address));
+    const record = await env.scenario.c.registry.getProvider(address);
+    expect(p.capacity.gpuCount).to.equal(Number(record.gpuCount));
+    expect(p.capacity.gpusInUse).to.equal(Number(record.gpusInUse));
+    expect(p.active).to.equal(await env.scenario.c.registry.isActive(address));
+  });
+
+  it("gives the track record JobEscrow keeps", async function () {
+    const { env } = ctx();
+    for (const { address } of env.summary.providers) {
+      const p = (await detail(address))!;
+      const stats = await env.scenario.c.jobEscrow.providerStats(address);
+      expect(p.reputation.jobsCompleted).to.equal(Number(stats.completed));
+      expect(p.reputation.jobsTimedOut).to.equal(Number(stats.timedOut));
+      expect(p.reputation.disputesLost).to.equal(Number(stats.disputesLost));
+      const expectedScore = Math.floor((10_000 * (p.reputation.jobsCompleted + 1)) / (p.reputation.jobsCompleted + p.reputation.jobsTimedOut + 2 * p.reputation.disputesLost + 2));
+      expect(p.reputation.score).to.equal(expectedScore);
+    }
+  });
+
+  it("lists the provider's jobs, newest first", async function () {
+    const { env } = ctx();
+    const address = env.summary.providers[0]!.address;
+    const p = (await detail(address))!;
+    expect(p.jobs.nodes.length).to.be.greaterThan(1);
+    const ids = p.jobs.nodes.map((j) => Number(j.id));
+    expect(ids).to.deep.equal([...ids].sort((a, b) => b - a));
+    expect(p.jobs.nodes.every((j) => j.provider.address === address)).to.equal(true);
+    expect(ids).to.include(Number(env.summary.jobs.approved));
+  });
+
+  it("lists slashes with their reason and job", async function () {
+    const { env } = ctx();
+    const upheld = env.summary.jobs.disputeUpheld.toString();
+    const timedOut = env.summary.jobs.timedOut.toString();
+    const slashes = (await Promise.all(env.summary.providers.map((p) => detail(p.address)))).flatMap((p) => p!.slashes);
+    expect(slashes.find((s) => s.jobId === upheld)?.reason).to.equal("DISPUTE");
+    expect(slashes.find((s) => s.jobId === timedOut)?.reason).to.equal("TIMEOUT");
+  });
+
+  it("lists thaw requests (the departed provider withdrew its stake)", async function () {
+    const { env } = ctx();
+    const departed = env.summary.providers.find((p) => !p.registered)!;
+    const p = (await detail(departed.address))!;
+    expect(p.registered).to.equal(false);
+    expect(p.thawRequests.length).to.be.greaterThan(0);
+    expect(p.thawRequests.every((t) => t.withdrawn)).to.equal(true);
+  });
+
+  it("reads the live state from the chain at the latest block", async function () {
+    const { env } = ctx();
+    const address = env.summary.providers[0]!.address;
+    const p = (await detail(address))!;
+    const [staked, locked, thawing] = await env.scenario.c.staking.getStake(address);
+    expect(p.live.blockNumber).to.equal(await env.chain.blockNumber());
+    expect(BigInt(p.live.staked.wei)).to.equal(staked);
+    expect(BigInt(p.live.locked.wei)).to.equal(locked);
+    expect(BigInt(p.live.thawing.wei)).to.equal(thawing);
+    expect(p.live.active).to.equal(await env.scenario.c.registry.isActive(address));
+    expect(p.live.jobsCompleted).to.equal(Number((await env.scenario.c.jobEscrow.providerStats(address)).completed));
+  });
+
+  it("accepts the lowercase and the checksummed address alike", async function () {
+    const { env } = ctx();
+    const address = env.summary.providers[2]!.address;
+    const a = await detail(address.toLowerCase());
+    const b = await detail(address);
+    expect(a?.address).to.equal(address);
+    expect(b?.address).to.equal(address);
+  });
+
+  it("answers null for an address that never registered", async function () {
+    expect(await detail("0x000000000000000000000000000000000000dead")).to.equal(null);
+  });
+
+  it("refuses a malformed address with BAD_USER_INPUT", async function () {
+    for (const address of ["0x1234", "not an address", "0xZZ00000000000000000000000000000000000000"]) {
+      const errors = await ctx().client.errors(`query($a: Address!) { provider(address: $a) { address } }`, { a: address });
+      expect(errors[0]?.extensions?.code, address).to.equal("BAD_USER_INPUT");
+    }
+    const literal = await ctx().client.errors(`{ provider(address: "0x1234") { address } }`);
+    expect(literal[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+  });
+
+  it("refuses an address with a wrong checksum", async function () {
+    const { env } = ctx();
+    const address = env.summary.providers[2]!.address;
+    const flipped = address.slice(0, 2) + [...address.slice(2)].map((c) => (/[a-f]/.test(c) ? c.toUpperCase() : /[A-F]/.test(c) ? c.toLowerCase() : c)).join("");
+    const errors = await ctx().client.errors(`query($a: Address!) { provider(address: $a) { address } }`, { a: flipped });
+    expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+    expect(errors[0]?.message).to.contain("checksum");
+  });
+
+  it("refuses live state through a list", async function () {
+    const errors = await ctx().client.errors(`{ providers(first: 2) { nodes { address live { staked { wei } } } } }`);
+    expect(errors[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
+    expect(errors[0]?.message).to.contain("live");
+  });
+
+  /** Source queries one request costs, with the query cache empty (a new block drops it). */
+  const sourceQueriesOf = async (query: string, variables: Record<string, unknown>) => {
+    const { env, mode, client } = ctx();
+    const gateway = env.gateways[mode];
+    await env.chain.ethers.send("evm_mine", []);
+    await env.waitForIndexed();
+    // The protocol entity (behind `active`) is read once per block whatever the page: read it before counting.
+    await client.query(`{ providers(first: 1) { nodes { active } } }`);
+    const before = gateway.sourceQueries();
+    await client.query(query, variables);
+    return gateway.sourceQueries() - before;
+  };
+
+  it("fetches a page of providers with their jobs and slashes in a constant number of source queries", async function () {
+    const query = `query($first: Int) {
+      providers(first: $first) { nodes { address active jobs(first: 3) { nodes { id status } } slashes { amount { wei } } } }
+    }`;
+    const small = await sourceQueriesOf(query, { first: 3 });
+    const large = await sourceQueriesOf(query, { first: 50 });
+    expect(large).to.equal(small);
+    expect(small).to.equal(3);
+  });
+
+  it("fetches a page of jobs with their providers and timelines in a constant number of source queries", async function () {
+    const query = `query($first: Int) {
+      jobs(first: $first, filter: { statuses: [COMPLETED, REFUNDED, TIMED_OUT] }) {
+        nodes { id provider { address reputation { score } } timeline { kind } }
+      }
+    }`;
+    const small = await sourceQueriesOf(query, { first: 2 });
+    const large = await sourceQueriesOf(query, { first: 9 });
+    expect(large).to.equal(small);
+    expect(small).to.equal(3);
+  });
+});
