@@ -120,6 +120,7 @@ export class Indexer extends EventEmitter {
   private synced = false;
   private stopping = false;
   private running: Promise<void> | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
   private lastCommit = Date.now();
   private readonly sizer: RangeSizer;
@@ -222,7 +223,22 @@ export class Indexer extends EventEmitter {
   }
 
   /** Indexes up to the head seen at the start of the pass (or `toBlock`), then resolves with the status. */
-  async syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
+  syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
+    const pass = this.pass();
+    const current = pass.then(() => this.sync(options));
+    this.inFlight = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    return current;
+  }
+
+  /** Resolves when no pass is in flight (passes never overlap: they share one transaction). */
+  private pass(): Promise<void> {
+    return this.inFlight;
+  }
+
+  private async sync(options: SyncOptions): Promise<IndexerStatus> {
     this.synced = false;
     const head = await this.fetcher.headNumber();
     this.head = head;
@@ -496,9 +512,10 @@ export class Indexer extends EventEmitter {
           if (this.synced) this.emit("synced", this.status());
         } catch (error) {
           if (this.stopping) break;
-          // Network trouble is not the subgraph's fault: report it and try again.
-          this.log("error", `indexing pass failed: ${(error as Error).message}`);
-          this.emit("error", error);
+          // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
+          // would throw without a listener).
+          this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
+          this.emit("retry", error);
         }
         if (this.stopping) break;
         await sleep(this.fatal !== null ? Math.max(interval, 1000) : interval);
@@ -509,10 +526,11 @@ export class Indexer extends EventEmitter {
     return this.running;
   }
 
-  /** Asks the loop to stop after the block it is processing; resolves when it has. */
+  /** Asks the loop (or a pass in flight) to stop after the block it is processing; resolves when it has. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.running !== null) await this.running;
+    await this.inFlight;
   }
 
   async close(): Promise<void> {
