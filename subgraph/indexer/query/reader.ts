@@ -6,7 +6,7 @@ import { GraphQLError } from "graphql";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { quoteIdent } from "../store/layout";
 import type { SqlValue } from "../store/codec";
-import { atBlock, FilterCompiler, idAsJson, jsonIdToSql, Params, referencesParent, type FilterInput } from "./filters";
+import { atBlock, FilterCompiler, jsonIdToSql, Params, type FilterInput } from "./filters";
 
 /** One entity version as a query result: its concrete type, the block it was read at, and the raw row. */
 export interface EntityRecord {
@@ -285,4 +285,3 @@ function idAsJsonValue(type: EntityTypeModel, raw: unknown): SqlValue {
   return type.idType === "Bytes" ? "0x" + (raw as Buffer).toString("hex") : (raw as string);
 }
 
-export { idAsJson, referencesParent };
