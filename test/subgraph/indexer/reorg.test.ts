@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Indexer, type ReorgEvent } from "../../../subgraph/indexer";
-import { HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
+import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
@@ -131,6 +131,12 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(ranges.some((r) => r > 4)).to.equal(true); // it tried larger ranges first
     expect(ranges.filter((r) => r <= 4).length).to.be.greaterThan(2);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("indexes through an in-process EIP-1193 provider exactly as over HTTP", async function () {
+    const { indexer, db } = await openIndexer({ rpc: new Eip1193Rpc(fx.chain.provider) });
+    await indexer.syncOnce();
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
