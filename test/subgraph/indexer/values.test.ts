@@ -151,13 +151,13 @@ describe("indexer values", function () {
   });
 
   describe("json.fromBytes parsing", function () {
-    it("keeps numbers as their source text (serde_json arbitrary_precision) and the last duplicate key", function () {
+    it("keeps numbers as their source text (serde_json arbitrary_precision), sorts keys, keeps the last duplicate", function () {
       expect(parseJson(`{"a": [1, -2.50, 1e400, 123456789012345678901234567890], "b": {"c": null, "d": true}, "a2": "x\\u00e9", "a2": "y"}`)).to.deep.equal({
         kind: 5,
         value: [
           ["a", { kind: 4, value: [{ kind: 2, value: "1" }, { kind: 2, value: "-2.50" }, { kind: 2, value: "1e400" }, { kind: 2, value: "123456789012345678901234567890" }] }],
-          ["b", { kind: 5, value: [["c", { kind: 0 }], ["d", { kind: 1, value: true }]] }],
           ["a2", { kind: 3, value: "y" }],
+          ["b", { kind: 5, value: [["c", { kind: 0 }], ["d", { kind: 1, value: true }]] }],
         ],
       });
     });
