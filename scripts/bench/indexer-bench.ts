@@ -113,13 +113,14 @@ async function startChain(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 /** The indexer's own range partitioning (final ranges, then every header within the reorg threshold). */
-async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number }> {
+async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number; cpuSeconds: number }> {
   const fetcher = new ChainFetcher(new HttpRpc(url), logFilterFor(build));
   const sizer = new RangeSizer(1, 10_000, 100);
   const handlers = build.dataSources.flatMap((d) => d.eventHandlers.map((h) => ({ iface: d.iface, h })));
   const byTopic = new Map(handlers.map((x) => [x.h.topic0, x]));
   const ranges: FetchedRange[] = [];
   let events = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const finalBoundary = to - reorgThreshold;
   for (let next = from; next <= to; ) {
@@ -139,16 +140,17 @@ async function fetchAll(build: SubgraphBuild, url: string, from: number, to: num
     ranges.push(range);
     next = end + 1;
   }
-  return { ranges, events, seconds: (performance.now() - start) / 1000 };
+  return { ranges, events, seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds(cpu) };
 }
 
 /** Mappings + store only, from fetched ranges, committing once per range like the indexer. */
-function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; seconds: number; instantiations: number } {
+function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; seconds: number; cpuSeconds: number; instantiations: number } {
   const db = IndexerDatabase.open(dbFile);
   db.initialise({ chainId: "bench", genesisHash: "0x00", buildHash: build.buildHash, network: build.network }, build.schema);
   const cache = new EntityCache(new EntityStore(db.db, build.schema), build.schema);
   const processor = new BlockProcessor(build, cache, policy, () => undefined);
   let events = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (const range of ranges) {
     db.db.exec("BEGIN IMMEDIATE");
@@ -157,7 +159,7 @@ function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFil
   }
   const seconds = (performance.now() - start) / 1000;
   db.close();
-  return { events, seconds, instantiations: processor.runtimeStats().instantiations };
+  return { events, seconds, cpuSeconds: cpuSeconds(cpu), instantiations: processor.runtimeStats().instantiations };
 }
 
 function instantiationCost(build: SubgraphBuild): number {
@@ -171,6 +173,12 @@ function instantiationCost(build: SubgraphBuild): number {
     (instance.exports._start as () => void)();
   }
   return ((performance.now() - start) / rounds) * 1000;
+}
+
+/** CPU time this process used since `since` (user + system), in seconds. */
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
 }
 
 function rssMb(): number {
@@ -197,7 +205,9 @@ async function main(): Promise<void> {
     // 1. Fetch ceiling.
     let fetched: Awaited<ReturnType<typeof fetchAll>> | null = await fetchAll(build, url, 1, head, 50);
     const ceiling = fetched.events / fetched.seconds;
-    console.log(`fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges)`);
+    console.log(
+      `fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges, ${fetched.cpuSeconds.toFixed(2)} s CPU in this process)`,
+    );
 
     // 2. Processing, per instance policy.
     console.log(`WASM instantiate + _start: ${instantiationCost(build).toFixed(0)} µs`);
@@ -213,22 +223,28 @@ async function main(): Promise<void> {
       const r = processAll(build, fetched.ranges, path.join(tmp, `processing-${policy.maxTriggersPerInstance}-${policy.reuseAcrossBlocks}.sqlite`), policy);
       const rate = r.events / r.seconds;
       if (policy === DEFAULT_INSTANCE_POLICY) processing = rate;
-      console.log(`processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s, ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);
+      console.log(
+        `processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (${r.cpuSeconds.toFixed(2)} s CPU), ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`,
+      );
     }
 
     // 3. End to end, without the fetched data of step 1 still on the heap.
     fetched = null;
     t = performance.now();
+    const e2eCpu = process.cpuUsage();
     const indexer = await Indexer.open({ subgraph: generated.buildDir, rpc: url, db: path.join(tmp, "e2e.sqlite") });
     const status = await indexer.syncOnce();
     const seconds = (performance.now() - t) / 1000;
+    const e2eCpuSeconds = cpuSeconds(e2eCpu);
     const counts = indexer.db.db.prepare('SELECT (SELECT count(*) FROM "ent_BatchEvent") AS batches, (SELECT count(*) FROM "ent_Account" WHERE __to = 2147483647) AS accounts').get() as { batches: number; accounts: number };
     await indexer.close();
     if (status.failed || counts.batches !== generated.events) {
       throw new Error(`end-to-end run is wrong: failed=${status.failed} ${status.fatalError?.message ?? ""}, ${counts.batches} BatchEvent rows for ${generated.events} events`);
     }
     const endToEnd = generated.events / seconds;
-    console.log(`end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling`);
+    console.log(
+      `end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling (${e2eCpuSeconds.toFixed(2)} s CPU)`,
+    );
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(
       `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${rssMb().toFixed(0)}`,
