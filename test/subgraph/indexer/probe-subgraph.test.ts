@@ -418,6 +418,9 @@ describe("embedded indexer: probe subgraph", function () {
       expect(byProvider.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
       const desc = await gql<{ jobs: Array<{ id: string }> }>(engine, `{ jobs(orderBy: provider__name, orderDirection: desc) { id } }`);
       expect(desc.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
+      // Without orderBy, graph-node ignores orderDirection: ascending ids.
+      const ids = await gql<{ jobs: Array<{ id: string }> }>(engine, `{ jobs(orderDirection: desc) { id } }`);
+      expect(ids.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
       // Nulls last in ascending order, as Postgres.
       const tiers = await gql<{ samples: Array<{ id: string }> }>(engine, `{ samples(orderBy: tier) { id } }`);
       expect(tiers.samples.map((s) => s.id)).to.deep.equal(["ünïcødé", "plain"]);
