@@ -27,6 +27,8 @@ import { BlockProcessor, logFilterFor } from "../../subgraph/indexer/processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "../../subgraph/indexer/runtime/mapping";
 import { buildImports, HostState } from "../../subgraph/indexer/runtime/host";
 import { Wasm } from "../../subgraph/indexer/runtime/wasm";
+import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
+import { rpcHexToBytes } from "../../subgraph/indexer/values/bytes";
 import { AscHeap, type MappingExports } from "../../subgraph/indexer/runtime/asc-heap";
 
 // --- pluggable event generation ------------------------------------------------------------------------------
@@ -116,8 +118,8 @@ async function startChain(): Promise<{ child: ChildProcess; url: string }> {
 async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number; cpuSeconds: number }> {
   const fetcher = new ChainFetcher(new HttpRpc(url), logFilterFor(build));
   const sizer = new RangeSizer(1, 10_000, 100);
-  const handlers = build.dataSources.flatMap((d) => d.eventHandlers.map((h) => ({ iface: d.iface, h })));
-  const byTopic = new Map(handlers.map((x) => [x.h.topic0, x]));
+  // The indexer's own decoder, on the indexer's own byte conversion: "decoded" means what the mappings get.
+  const byTopic = new Map(build.dataSources.flatMap((d) => d.eventHandlers.map((h) => [h.topic0, new EventDecoder(h.params)] as const)));
   const ranges: FetchedRange[] = [];
   let events = 0;
   const cpu = process.cpuUsage();
@@ -130,9 +132,9 @@ async function fetchAll(build: SubgraphBuild, url: string, from: number, to: num
     sizer.succeeded(range.logCount);
     for (const block of range.blocks) {
       for (const log of block.logs) {
-        const match = byTopic.get(log.topics[0]!);
-        if (match) {
-          match.iface.decodeEventLog(match.h.fragment, log.data, log.topics);
+        const decoder = byTopic.get(log.topics[0]!);
+        if (decoder) {
+          decoder.decode(log.topics.map(rpcHexToBytes), rpcHexToBytes(log.data));
           events++;
         }
       }
@@ -186,6 +188,16 @@ function rssMb(): number {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_TRACE) {
+    const fetchRange = ChainFetcher.prototype.fetchRange;
+    const t0 = performance.now();
+    ChainFetcher.prototype.fetchRange = async function (this: ChainFetcher, from: number, to: number, all: boolean) {
+      const started = performance.now() - t0;
+      const range = await fetchRange.call(this, from, to, all);
+      console.log(`  fetched ${from}-${to} (${range.logCount} logs) ${started.toFixed(0)} -> ${(performance.now() - t0).toFixed(0)} ms`);
+      return range;
+    };
+  }
   const args = parseArgs(process.argv.slice(2));
   await hre.run("compile", { quiet: true });
   const { child, url } = await startChain();
@@ -233,6 +245,9 @@ async function main(): Promise<void> {
     t = performance.now();
     const e2eCpu = process.cpuUsage();
     const indexer = await Indexer.open({ subgraph: generated.buildDir, rpc: url, db: path.join(tmp, "e2e.sqlite") });
+    if (process.env.BENCH_TRACE) {
+      indexer.on("progress", (p: { checkpoint: { number: number } }) => console.log(`  progress block ${p.checkpoint.number} at ${(performance.now() - t).toFixed(0)} ms`));
+    }
     const status = await indexer.syncOnce();
     const seconds = (performance.now() - t) / 1000;
     const e2eCpuSeconds = cpuSeconds(e2eCpu);
