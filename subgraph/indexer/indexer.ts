@@ -45,6 +45,8 @@ export interface IndexerOptions {
   initialBlockRange?: number;
   /** Commit at least this often while processing a long range (default 1000 ms). */
   commitIntervalMs?: number;
+  /** Block ranges fetched ahead of the one being processed (default 2). */
+  prefetchRanges?: number;
   /** HTTP JSON-RPC only: request timeout and rate limit. */
   rpcTimeoutMs?: number;
   maxRequestsPerSecond?: number;
@@ -98,6 +100,12 @@ export interface SyncOptions {
 
 class ReorgDetected extends IndexerError {}
 
+interface InFlightRange {
+  readonly from: number;
+  readonly to: number;
+  readonly promise: Promise<FetchedRange>;
+}
+
 function pointer(h: BlockHeader): BlockPointer {
   return { number: h.number, hash: h.hash, timestamp: h.timestamp, parentHash: h.parentHash };
 }
@@ -126,6 +134,7 @@ export class Indexer extends EventEmitter {
   private readonly sizer: RangeSizer;
   private readonly reorgThreshold: number;
   private readonly commitIntervalMs: number;
+  private readonly prefetch: number;
   private rate = { since: Date.now(), blocks: 0, events: 0 };
   private totals = { blocks: 0, events: 0 };
 
@@ -145,6 +154,7 @@ export class Indexer extends EventEmitter {
     this.fatal = db.fatalError();
     this.reorgThreshold = options.reorgThreshold ?? 50;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
+    this.prefetch = Math.max(1, options.prefetchRanges ?? 2);
     this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
   }
 
@@ -256,16 +266,26 @@ export class Indexer extends EventEmitter {
     }
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
     let next = this.checkpointPtr.number + 1;
-    let pending: { from: number; promise: Promise<FetchedRange> } | null = null;
+    // Ranges in flight, in order: while one is processed the next ones are already being fetched.
+    const queue: InFlightRange[] = [];
+    const fill = (): void => {
+      let from = queue.length > 0 ? queue[queue.length - 1]!.to + 1 : next;
+      while (queue.length < this.prefetch && from <= target) {
+        const range = this.launch(from, target, head);
+        queue.push(range);
+        from = range.to + 1;
+      }
+    };
     let inconsistencies = 0;
     while (next <= target && !this.stopping && this.fatal === null) {
-      const current: { from: number; promise: Promise<FetchedRange> } =
-        pending !== null && pending.from === next ? pending : this.launch(next, target, head);
-      pending = null;
+      if (queue.length === 0 || queue[0]!.from !== next) queue.length = 0;
+      fill();
+      const current = queue.shift()!;
       let data: FetchedRange;
       try {
         data = await current.promise;
       } catch (error) {
+        queue.length = 0; // later ranges were sized for this one; start again from `next`
         if (error instanceof RangeTooLargeError) {
           this.sizer.refused();
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
@@ -279,13 +299,14 @@ export class Indexer extends EventEmitter {
         throw error;
       }
       this.sizer.succeeded(data.logCount);
-      // Fetch the next range while this one is processed.
-      if (data.to < target) pending = this.launch(data.to + 1, target, head);
+      // Keep fetching ahead while this range is processed.
+      next = data.to + 1;
+      fill();
       try {
         await this.processRange(data, head);
       } catch (error) {
         if (!(error instanceof ReorgDetected)) throw error;
-        pending = null;
+        queue.length = 0;
         this.log("warning", error.message);
         const before = this.checkpointPtr.number;
         await this.handleReorg();
@@ -297,7 +318,6 @@ export class Indexer extends EventEmitter {
         next = this.checkpointPtr.number + 1;
         continue;
       }
-      next = data.to + 1;
     }
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
@@ -306,7 +326,7 @@ export class Indexer extends EventEmitter {
     return this.status();
   }
 
-  private launch(from: number, target: number, head: number): { from: number; promise: Promise<FetchedRange> } {
+  private launch(from: number, target: number, head: number): InFlightRange {
     const finalBoundary = head - this.reorgThreshold;
     let to = Math.min(target, from + this.sizer.current - 1);
     // Keep a range entirely final or entirely near the head: only the latter needs every header.
@@ -314,7 +334,7 @@ export class Indexer extends EventEmitter {
     const nearHead = to > finalBoundary;
     const promise = this.fetcher.fetchRange(from, to, nearHead);
     promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
-    return { from, promise };
+    return { from, to, promise };
   }
 
   private begin(): void {
