@@ -73,18 +73,11 @@ export function writeStoreValue(heap: AscHeap, value: StoreValue): number {
   }
 }
 
-/** A `TypedMap<string, Value>` (Entity, DataSourceContext) to a Map. */
-export function readEntity(heap: AscHeap, ptr: number): EntityData {
-  const data: EntityData = new Map();
-  for (const entry of heap.readArray(heap.u32(ptr, 0))) {
-    const key = heap.readString(heap.u32(entry, 0));
-    data.set(key, readStoreValue(heap, heap.u32(entry, 4)));
-  }
-  return data;
-}
-
-/** graph-node allocates the entity with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue. */
-export function writeEntity(heap: AscHeap, data: EntityData): number {
+/**
+ * A DataSourceContext (a TypedMap of store values); entities take the faster path of entity-memory.ts. graph-node
+ * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue.
+ */
+export function writeTypedMap(heap: AscHeap, data: EntityData): number {
   const entries: number[] = [];
   for (const [key, value] of data) {
     const k = heap.writeString(key);

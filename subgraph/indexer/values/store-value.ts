@@ -24,7 +24,7 @@ export type StoreValue =
   | { readonly kind: ValueKind.Array; readonly value: readonly StoreValue[] }
   | { readonly kind: ValueKind.Null }
   | { readonly kind: ValueKind.Bytes; readonly value: Uint8Array }
-  | { readonly kind: ValueKind.BigInt; readonly value: bigint }
+  | { readonly kind: ValueKind.BigInt; readonly value: bigint; /** graph-ts's little-endian bytes, once a mapping needed them. */ le?: Uint8Array }
   | { readonly kind: ValueKind.Int8; readonly value: bigint }
   | { readonly kind: ValueKind.Timestamp; readonly value: bigint };
 
