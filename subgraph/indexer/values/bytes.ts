@@ -56,6 +56,15 @@ export function bigIntToSignedLE(value: bigint): Uint8Array {
   return out;
 }
 
+/** Whether `bytes` is the shortest two's complement of its value (what bigIntToSignedLE gives). */
+export function isMinimalSignedLE(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n <= 1) return n === 1;
+  const last = bytes[n - 1]!;
+  const signOfPrevious = bytes[n - 2]! & 0x80;
+  return !((last === 0 && signOfPrevious === 0) || (last === 0xff && signOfPrevious !== 0));
+}
+
 /** The integer in `length` little-endian two's complement bytes at `start` (default: all of `bytes`). */
 export function signedLEToBigInt(bytes: Uint8Array, start = 0, length = bytes.length - start): bigint {
   if (length === 0) return 0n;
