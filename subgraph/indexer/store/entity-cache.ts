@@ -220,9 +220,10 @@ export class EntityCache {
     if (input.derived !== null) {
       throw new EntityValidationError(`Entity ${type.name}[${id}]: field \`${input.derived[0]}\` is derived and cannot be set`);
     }
-    const before = this.view(type, key, idValue);
-    this.checkTypes(type, id, input, before);
     const pending = this.pending.get(key);
+    // The entity as it stands, when at hand without a store read: the values it holds were checked already.
+    const before = pending !== undefined ? (pending.view ?? null) : (this.current.get(key)?.data ?? null);
+    this.checkTypes(type, id, input, before);
     let kind: OpKind;
     let written: EntityFields;
     if (pending === undefined) {
@@ -235,11 +236,15 @@ export class EntityCache {
       kind = pending.kind;
       written = merge(pending.data!, data, false);
     }
-    const after = apply(kind, written, kind === "update" ? (this.loadCurrent(type, key, idValue)?.data ?? null) : null)!;
-    // Like graph-node: a partial entity is fine when merging it with the stored one gives a valid entity.
-    const missing = this.missingRequired(type, after);
-    if (missing !== null) {
-      throw new EntityValidationError(`Entity ${type.name}[${id}]: missing value for non-nullable field \`${missing}\``);
+    // Like graph-node: a partial entity is fine when merging it with the stored one gives a valid entity (the stored
+    // one is read only then; otherwise store.get computes the merge when it needs it).
+    let after: EntityFields | undefined;
+    if (this.missingRequired(type, written) !== null) {
+      after = apply(kind, written, kind === "update" ? (this.loadCurrent(type, key, idValue)?.data ?? null) : null)!;
+      const missing = this.missingRequired(type, after);
+      if (missing !== null) {
+        throw new EntityValidationError(`Entity ${type.name}[${id}]: missing value for non-nullable field \`${missing}\``);
+      }
     }
     if (pending === undefined) {
       this.pending.set(key, { type, id, idValue, kind, data: written, view: after });
