@@ -7,6 +7,7 @@ import { SubscriptionHub } from "./feeds/subscription-hub";
 import type { CorsOrigins } from "./http/cors";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
 import { createJsonLogger, type Logger } from "./logger";
+import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
 import { buildSchema } from "./schema/executable-schema";
 import { startHttpServer } from "./server";
@@ -169,7 +170,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   };
 }
 
-export const DEFAULT_STATIC_DIR = path.resolve(__dirname, "..", "dashboard");
+export const DEFAULT_STATIC_DIR = path.join(repoRoot(), "gateway", "dashboard");
 
 /** Starts the gateway: its source, head watcher, subscriptions and the HTTP/WebSocket server. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
