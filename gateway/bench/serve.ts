@@ -3,7 +3,7 @@
 // answers from a result computed once (by the real resolver, on its first request). Everything else is the
 // same, so the ceiling measures HTTP and GraphQL overhead alone.
 //
-//   ts-node gateway/bench/serve.ts --rpc-url <url> --deployment <file> --db <file> [--no-cache]
+//   ts-node gateway/bench/serve.ts --rpc-url <url> --deployment <file> --db <file> [--no-cache] [--indexer-tuning <json>]
 // Prints `SERVING {"gateway": url, "ceiling": url}` once both listen.
 import * as path from "node:path";
 import { createGatewayRuntime, DEFAULT_STATIC_DIR } from "../src/gateway";
@@ -12,6 +12,7 @@ import { createJsonLogger } from "../src/logger";
 import { createResolvers } from "../src/resolvers";
 import { buildSchema } from "../src/schema/executable-schema";
 import { startHttpServer } from "../src/server";
+import type { IndexerTuning } from "../src/sources/embedded-source";
 
 function flag(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,8 +23,9 @@ function flag(name: string): string {
 
 async function main(): Promise<void> {
   const logger = createJsonLogger({ level: "warn", write: (line) => process.stderr.write(line) });
+  const tuning = process.argv.includes("--indexer-tuning") ? (JSON.parse(flag("indexer-tuning")) as IndexerTuning) : undefined;
   const runtime = await createGatewayRuntime({
-    source: { rpcUrl: flag("rpc-url"), deployment: path.resolve(flag("deployment")), dbPath: path.resolve(flag("db")) },
+    source: { rpcUrl: flag("rpc-url"), deployment: path.resolve(flag("deployment")), dbPath: path.resolve(flag("db")), indexerTuning: tuning },
     logger,
     queryCache: !process.argv.includes("--no-cache"),
   });

@@ -4,7 +4,12 @@
 // so subscriptions react without waiting for a poll.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startIndexerWorker, type IndexerLogRecord, type IndexerWorker } from "../../../subgraph/indexer";
+import {
+  startIndexerWorker,
+  type IndexerLogRecord,
+  type IndexerWorker,
+  type IndexerWorkerOptions,
+} from "../../../subgraph/indexer";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
@@ -23,8 +28,15 @@ export interface EmbeddedSourceOptions {
   subgraphBuildDir?: string;
   /** The indexer's pause between passes at the head (default 1000 ms). */
   pollIntervalMs?: number;
+  /** Tuning of the indexer itself (block ranges, WASM instance reuse...), passed through unchanged. */
+  tuning?: IndexerTuning;
   logger: Logger;
 }
+
+/** The embedded indexer's own knobs the gateway lets through (see subgraph/indexer/README.md). */
+export type IndexerTuning = Partial<
+  Pick<IndexerWorkerOptions, "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy">
+>;
 
 const DEFAULT_BUILD_DIR = path.join(repoRoot(), "subgraph", "build");
 
@@ -52,6 +64,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     const manifestDir = `${path.resolve(options.dbPath)}.subgraph`;
     writeDeploymentManifest(options.deployment, manifestDir, { buildDir: options.subgraphBuildDir ?? DEFAULT_BUILD_DIR });
     const worker = await startIndexerWorker({
+      ...options.tuning,
       subgraph: manifestDir,
       rpc: options.rpcUrl,
       db: options.dbPath,
