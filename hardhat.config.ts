@@ -2,6 +2,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import "./scripts/tasks";
 
 // The machines that build Latent reach only the npm registry, so Hardhat's own compiler download (HH502)
 // cannot work. The npm `solc` package ships the same compiler as WebAssembly; pin one version and hand it over.

@@ -12,6 +12,8 @@
  * CLI environment: LATENT_GUARDIAN, LATENT_ARBITRATOR (addresses), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
  * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
  */
+// Brings in `hre.ethers`' types for the CLI below when this file is compiled outside Hardhat (plain ts-node).
+import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ZeroAddress, getCreateAddress, parseEther } from "ethers";
@@ -487,6 +489,47 @@ export function attachLatent(record: DeploymentRecord, runner: ContractRunner): 
     governor: LatentGovernor__factory.connect(c.LatentGovernor.address, runner),
     timelock: LatentTimelock__factory.connect(c.LatentTimelock.address, runner),
   };
+}
+
+/**
+ * A LatentDeployment for an existing record (e.g. deployments/localhost.json written by `npm start`): contracts
+ * attached to `runner`, and the configuration read back from the chain (parameters in force now, not necessarily
+ * the initial ones; allocations are not recoverable and come back empty).
+ */
+export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner): Promise<LatentDeployment> {
+  const c = attachLatent(record, runner);
+  const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
+  const config: ResolvedConfig = {
+    guardian: await c.pauseGuardian.guardian(),
+    arbitrator: await c.disputeManager.arbitrator(),
+    totalSupply: await c.token.totalSupply(),
+    allocations: [],
+    params: {
+      minStakePerGpu: await c.staking.minStakePerGpu(),
+      thawingPeriod: Number(await c.staking.thawingPeriod()),
+      maxGpusPerProvider: Number(await c.registry.maxGpusPerProvider()),
+      pauseDuration: Number(await c.pauseGuardian.pauseDuration()),
+      economic: {
+        protocolFeeBps: Number(e.protocolFeeBps),
+        collateralRatioBps: Number(e.collateralRatioBps),
+        timeoutSlashBps: Number(e.timeoutSlashBps),
+        maxSlashingCutBps: Number(e.maxSlashingCutBps),
+        disputeRewardBps: Number(e.disputeRewardBps),
+        challengeWindow: Number(e.challengeWindow),
+        grace: Number(e.grace),
+        disputePeriod: Number(e.disputePeriod),
+        disputeDeposit: e.disputeDeposit,
+      },
+    },
+    governance: {
+      votingDelay: Number(await c.governor.votingDelay()),
+      votingPeriod: Number(await c.governor.votingPeriod()),
+      proposalThreshold: await c.governor.proposalThreshold(),
+      quorumNumerator: Number(await c.governor["quorumNumerator()"]()),
+      timelockDelay: Number(await c.timelock.getMinDelay()),
+    },
+  };
+  return { record, contracts: c, config };
 }
 
 /** Writes `<dir>/<network>.json` and returns its path. */

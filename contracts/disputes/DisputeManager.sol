@@ -79,6 +79,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
         uint256 deposit = jobEscrow.getParams(job.paramsId).disputeDeposit;
         // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), deposit, permitDeadline, v, r, s) {} catch {}
         _openDispute(jobId, evidenceURI);
     }

@@ -9,4 +9,5 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 ///         parameter changes only through a proposal that this governor queues in the LatentTimelock.
 ///         Its events (ProposalCreated, VoteCast, VoteCastWithParams, ProposalQueued, ProposalExecuted,
 ///         ProposalCanceled) are IGovernor's.
+// solhint-disable-next-line no-empty-blocks
 interface ILatentGovernor is IGovernor {}

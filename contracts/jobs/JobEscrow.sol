@@ -135,6 +135,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
             terms.maxDuration
         );
         // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), escrowed, permitDeadline, v, r, s) {} catch {}
         return _createJob(terms, specURI);
     }

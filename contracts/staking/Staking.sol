@@ -115,6 +115,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
         // A permit submitted by someone else first makes this one revert; the allowance it set is what counts,
         // and transferFrom below fails anyway if it is missing.
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _stake(amount);
     }

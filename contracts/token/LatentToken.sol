@@ -26,9 +26,6 @@ contract LatentToken is ERC20, ERC20Permit, ERC20Votes, ILatentToken {
     address private immutable _custodian1;
     address private immutable _custodian2;
 
-    /// @notice The allocations sum to more than the total supply.
-    error LatentTokenAllocationExceedsSupply(uint256 allocated, uint256 totalSupply);
-
     /// @param treasury Receives the rest of the supply (the LatentTimelock). Index `recipients.length` in errors.
     /// @param totalSupply_ The whole, fixed supply (below 2^96, so every protocol amount fits in a uint96).
     /// @param recipients Allocation list: who receives tokens at deployment (never the deployer, never zero).

@@ -3,7 +3,9 @@
  * one or a `hardhat node` over JSON-RPC), and `runFullScenario`, which emits every event of every contract.
  *
  * Everything takes a `Scenario` (a deployment, the actors' signers and an RPC provider that understands Hardhat's
- * `evm_*` methods, used to move time). Steps wait for each receipt and throw on failure; they return ids and
+ * `evm_*` methods, used to move time). Over JSON-RPC, give the signers an ethers JsonRpcProvider created with
+ * `{ cacheTimeout: -1 }`: its default 250 ms cache answers a repeated view call with the state before the last
+ * transaction. Steps wait for each receipt and throw on failure; they return ids and
  * amounts read from the receipts' events. The bulk helpers (`bulkRegisterProviders`, `bulkCreateJobs`) sign
  * locally and mine many transactions per block, for benchmarks and seeding.
  *
@@ -165,10 +167,19 @@ export async function mined(pending: Promise<ContractTransactionResponse>): Prom
   return receipt;
 }
 
+/**
+ * The latest block's timestamp, read with a raw request: an ethers JsonRpcProvider answers repeated identical
+ * requests from a 250 ms cache (`cacheTimeout`), which would miss a block mined by a time jump just before.
+ */
 export async function latestTimestamp(s: Scenario): Promise<number> {
-  const block = await s.rpc.getBlock("latest");
+  const block = (await s.rpc.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string } | null;
   if (block === null) throw new Error("no latest block");
-  return block.timestamp;
+  return Number(block.timestamp);
+}
+
+/** The latest block number, read with a raw request (see latestTimestamp). */
+export async function latestBlockNumber(s: Scenario): Promise<number> {
+  return Number((await s.rpc.send("eth_blockNumber", [])) as string);
 }
 
 /** Moves the chain's clock forward by `seconds` and mines a block. */
@@ -208,12 +219,23 @@ export async function signPermit(
   value: bigint,
   deadline: bigint,
 ): Promise<{ v: number; r: string; s: string }> {
-  const token = s.c.token;
+  return signTokenPermit(s.c.token, s.deployment.record.chainId, owner, spender, value, deadline);
+}
+
+/** `signPermit` for a token outside a Scenario (the Hardhat tasks sign with the token of a deployment record). */
+export async function signTokenPermit(
+  token: LatentContracts["token"],
+  chainId: number,
+  owner: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<{ v: number; r: string; s: string }> {
   const ownerAddress = await owner.getAddress();
   const domain: TypedDataDomain = {
     name: await token.name(),
     version: "1",
-    chainId: s.deployment.record.chainId,
+    chainId,
     verifyingContract: await token.getAddress(),
   };
   const types = {
@@ -622,6 +644,15 @@ export async function passProposal(
   return p;
 }
 
+/** Governance lifts the guardian's pause early (a whole proposal lifecycle). */
+export async function unpauseByGovernance(s: Scenario): Promise<ProposalHandle> {
+  return passProposal(
+    s,
+    [{ target: await s.c.pauseGuardian.getAddress(), data: s.c.pauseGuardian.interface.encodeFunctionData("unpause") }],
+    `Lift the guardian's pause (${await latestTimestamp(s)})`,
+  );
+}
+
 // --------------------------------------------------------------------------------------------------- full scenario
 
 export interface ScenarioSummary {
@@ -698,7 +729,7 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   const clients = actors.clients as [Signer, Signer, Signer, Signer, Signer];
   const ops = actors.operators as [Signer, Signer, Signer];
   const ps = actors.providers as [Signer, Signer, Signer, Signer, Signer, Signer];
-  const fromBlock = (await s.rpc.getBlockNumber()) + 1;
+  const fromBlock = (await latestBlockNumber(s)) + 1;
 
   // Votes: the funder and voter 0 vote with their own balance, voter 1 lends its votes to voter 0.
   await delegate(s, actors.funder);
@@ -875,7 +906,7 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   const addresses = async (list: readonly Signer[]) => Promise.all(list.map((x) => x.getAddress()));
   return {
     fromBlock,
-    toBlock: await s.rpc.getBlockNumber(),
+    toBlock: await latestBlockNumber(s),
     accounts: {
       deployer: await actors.deployer.getAddress(),
       guardian: await actors.guardian.getAddress(),
@@ -1033,7 +1064,7 @@ export async function bulkRegisterProviders(s: Scenario, o: BulkProvidersOptions
     o.stake ? o.stake(l, minStakePerGpu) : 2n * minStakePerGpu * BigInt(l.gpuCount) + parseEther("1000"),
   );
   const total = stakes.reduce((a, b) => a + b, 0n) + spare * BigInt(o.count);
-  const fromBlock = (await s.rpc.getBlockNumber()) + 1;
+  const fromBlock = (await latestBlockNumber(s)) + 1;
   const distributor = await bulkWallet(s, `${seed}:distributor`, total);
   const wallets: Wallet[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -1093,7 +1124,7 @@ export async function bulkRegisterProviders(s: Scenario, o: BulkProvidersOptions
     }
   }
   await sendBulk(s, txs, batchSize);
-  return { wallets, listings, fromBlock, toBlock: await s.rpc.getBlockNumber() };
+  return { wallets, listings, fromBlock, toBlock: await latestBlockNumber(s) };
 }
 
 /**
@@ -1128,7 +1159,7 @@ export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<B
     jobs.push({ terms, escrowed });
   }
   const total = jobs.reduce((a, j) => a + j.escrowed, 0n);
-  const fromBlock = (await s.rpc.getBlockNumber()) + 1;
+  const fromBlock = (await latestBlockNumber(s)) + 1;
   const client = await bulkWallet(s, `${seed}:client`, total);
   await mined(s.c.token.connect(client).approve(escrowAddress, total));
   const firstId = (await s.c.jobEscrow.jobCount()) + 1n;
@@ -1155,7 +1186,7 @@ export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<B
       batchSize,
     );
   }
-  return { client, jobs: result, fromBlock, toBlock: await s.rpc.getBlockNumber() };
+  return { client, jobs: result, fromBlock, toBlock: await latestBlockNumber(s) };
 }
 
 // ------------------------------------------------------------------------------------------------------- internals

@@ -15,6 +15,7 @@ import {
   CallExecutedEvent,
   CallSaltEvent,
   CallScheduledEvent,
+  Proposal,
   RoleAdminChangedEvent,
   RoleGrantedEvent,
   RoleRevokedEvent,
@@ -38,6 +39,13 @@ function roleName(role: Bytes): string {
   if (hex == EXECUTOR_ROLE) return "EXECUTOR_ROLE";
   if (hex == CANCELLER_ROLE) return "CANCELLER_ROLE";
   return hex;
+}
+
+/** The governor proposal an operation carries (linked when the governor queued it), or null. */
+function proposalOf(op: TimelockOperation): Proposal | null {
+  let id = op.proposal;
+  if (id === null) return null;
+  return Proposal.load(id);
 }
 
 function loadOperation(id: Bytes): TimelockOperation {
@@ -118,6 +126,15 @@ export function handleCallExecuted(event: CallExecuted): void {
   op.executedAt = event.block.timestamp;
   op.executedTransaction = event.transaction.hash;
   op.save();
+  // A governor proposal's operation executed on the timelock directly is Executed for the governor too
+  // (GovernorTimelockControl.state); through the governor, ProposalExecuted follows in this transaction anyway.
+  let proposal = proposalOf(op);
+  if (proposal != null && proposal.status != "Executed") {
+    proposal.status = "Executed";
+    proposal.executedAt = event.block.timestamp;
+    proposal.executedTransaction = event.transaction.hash;
+    proposal.save();
+  }
 
   let call = TimelockCall.load(params.id.concatI32(params.index.toI32()));
   if (call != null) {
@@ -141,6 +158,15 @@ export function handleCancelled(event: Cancelled): void {
   op.cancelledAt = event.block.timestamp;
   op.cancelledTransaction = event.transaction.hash;
   op.save();
+  // A queued proposal whose operation is cancelled on the timelock (a veto through another proposal's relay, or a
+  // canceller) is Canceled for the governor (GovernorTimelockControl.state), though the governor emits nothing.
+  let proposal = proposalOf(op);
+  if (proposal != null && proposal.status != "Canceled") {
+    proposal.status = "Canceled";
+    proposal.canceledAt = event.block.timestamp;
+    proposal.canceledTransaction = event.transaction.hash;
+    proposal.save();
+  }
 
   let e = new CallCancelledEvent(eventId(event));
   stamp(e, event, CAT_TIMELOCK, []);

@@ -1,8 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadDeployment } from "../../scripts/deploy";
 import {
   EVENTS_NEVER_EMITTED,
+  attachScenario,
+  bulkCreateJobs,
+  bulkRegisterProviders,
+  guardianPause,
+  unpauseByGovernance,
   JobStatus,
   collectEvents,
   deployScenario,
@@ -23,6 +29,36 @@ describe("scenario driver", function () {
     const events = await collectEvents(s.rpc, s.deployment.record, s.c, from);
     const expected = EVENTS_NEVER_EMITTED.map((e) => `${e.contract}.${e.name}`).sort();
     expect(missingEvents(s.c, events).sort()).to.deep.equal(expected);
+  });
+
+  it("loadDeployment reads a record's configuration back from the chain", async function () {
+    const { s } = await loadFixture(fullScenarioFixture);
+    const loaded = await loadDeployment(s.deployment.record, ethers.provider);
+    const expected = { ...s.deployment.config, allocations: [] };
+    // The full scenario's proposal changed three parameters.
+    expected.params = { ...expected.params, thawingPeriod: 7200, maxGpusPerProvider: 128, economic: { ...expected.params.economic, protocolFeeBps: 300 } };
+    expect(loaded.config).to.deep.equal(expected);
+  });
+
+  it("unpauseByGovernance lifts a guardian pause through a proposal", async function () {
+    const s = await deployScenario(await ethers.getSigners());
+    await s.c.token.connect(s.actors.funder).delegate(await s.actors.funder.getAddress());
+    await guardianPause(s);
+    await unpauseByGovernance(attachScenario(s.deployment, await ethers.getSigners()));
+    expect(await s.c.pauseGuardian.isPaused()).to.equal(false);
+  });
+
+  it("bulk-registers active providers and bulk-creates jobs they accept", async function () {
+    const s = await deployScenario(await ethers.getSigners());
+    const providers = await bulkRegisterProviders(s, { count: 12, batchSize: 5 });
+    expect(await s.c.registry.providerCount()).to.equal(12n);
+    for (const w of providers.wallets) expect(await s.c.registry.isActive(w.address)).to.equal(true);
+    const jobs = await bulkCreateJobs(s, { count: 12, acceptWith: providers, batchSize: 5 });
+    for (const [i, j] of jobs.jobs.entries()) {
+      const job = await s.c.jobEscrow.getJob(j.jobId);
+      expect([job.status, job.provider]).to.deep.equal([BigInt(JobStatus.Accepted), providers.wallets[i]!.address]);
+    }
+    expect(await ethers.provider.send("hardhat_getAutomine", [])).to.equal(true);
   });
 
   it("leaves each job in the state its name says", async function () {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeBytes32String, parseEther, ZeroAddress, ZeroHash } from "ethers";
+import { encodeBytes32String, parseEther, toBeHex, ZeroAddress, ZeroHash } from "ethers";
 import { DEVNET_GOVERNANCE } from "../../../scripts/deploy";
 import {
   Vote,
@@ -59,6 +59,10 @@ describe("LatentGovernor and LatentTimelock", function () {
       await expect(tx).to.emit(c.governor, "VotingPeriodSet").withArgs(0, DEVNET_GOVERNANCE.votingPeriod);
       await expect(tx).to.emit(c.governor, "QuorumNumeratorUpdated").withArgs(0, DEVNET_GOVERNANCE.quorumNumerator);
       await expect(tx).to.emit(c.governor, "TimelockChange").withArgs(ZeroAddress, await c.timelock.getAddress());
+      await expect(tx).to.emit(c.governor, "ProposalThresholdSet").withArgs(0, DEVNET_GOVERNANCE.proposalThreshold);
+      await expect(c.timelock.deploymentTransaction())
+        .to.emit(c.timelock, "RoleGranted")
+        .withArgs(await c.timelock.PROPOSER_ROLE(), await c.governor.getAddress(), (await c.timelock.deploymentTransaction())!.from);
       await expect(c.timelock.deploymentTransaction()).to.emit(c.timelock, "MinDelayChange").withArgs(0, DEVNET_GOVERNANCE.timelockDelay);
     });
   });
@@ -108,13 +112,16 @@ describe("LatentGovernor and LatentTimelock", function () {
       await time.setNextBlockTimestamp(q);
       const queued = c.governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash);
       await expect(queued).to.emit(c.governor, "ProposalQueued").withArgs(p.proposalId, q + DEVNET_GOVERNANCE.timelockDelay);
-      await expect(queued).to.emit(c.timelock, "CallScheduled");
-      await expect(queued).to.emit(c.timelock, "CallSalt");
+      await expect(queued)
+        .to.emit(c.timelock, "CallScheduled")
+        .withArgs(p.timelockOperationId, 0, p.targets[0], 0, p.calldatas[0], ZeroHash, DEVNET_GOVERNANCE.timelockDelay);
+      const salt = toBeHex((BigInt(await c.governor.getAddress()) << 96n) ^ BigInt(p.descriptionHash), 32);
+      await expect(queued).to.emit(c.timelock, "CallSalt").withArgs(p.timelockOperationId, salt);
 
       await time.increaseTo(q + DEVNET_GOVERNANCE.timelockDelay);
       const executed = c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash);
       await expect(executed).to.emit(c.governor, "ProposalExecuted").withArgs(p.proposalId);
-      await expect(executed).to.emit(c.timelock, "CallExecuted");
+      await expect(executed).to.emit(c.timelock, "CallExecuted").withArgs(p.timelockOperationId, 0, p.targets[0], 0, p.calldatas[0]);
       await expect(executed).to.emit(c.staking, "ParameterUpdated").withArgs(encodeBytes32String("minStakePerGpu"), parseEther("250"));
       expect(await c.staking.minStakePerGpu()).to.equal(parseEther("250"));
     });
@@ -155,6 +162,37 @@ describe("LatentGovernor and LatentTimelock", function () {
       await advanceToVoting(s, p);
       await advancePastVoting(s, p);
       expect(await c.governor.state(p.proposalId)).to.equal(State.Defeated);
+    });
+  });
+
+  describe("veto", function () {
+    it("cancels a queued proposal's timelock operation through Governor.relay", async function () {
+      const { s, c, funder, setMinStake } = await loadFixture(delegatedFixture);
+      const vetoed = await setMinStake(parseEther("250"));
+      const veto = await describeProposal(
+        s,
+        [
+          {
+            target: await c.governor.getAddress(),
+            data: c.governor.interface.encodeFunctionData("relay", [
+              await c.timelock.getAddress(),
+              0n,
+              c.timelock.interface.encodeFunctionData("cancel", [vetoed.timelockOperationId]),
+            ]),
+          },
+        ],
+        "veto",
+      );
+      for (const p of [vetoed, veto]) await propose(s, p.targets.map((target, i) => ({ target, data: p.calldatas[i]! })), p.description);
+      await advanceToVoting(s, veto);
+      for (const p of [vetoed, veto]) await c.governor.connect(funder).castVote(p.proposalId, Vote.For);
+      await advancePastVoting(s, veto);
+      for (const p of [vetoed, veto]) await queueProposal(s, p);
+      await time.increaseTo(await c.governor.proposalEta(veto.proposalId));
+      await expect(c.governor.execute(veto.targets, veto.values, veto.calldatas, veto.descriptionHash))
+        .to.emit(c.timelock, "Cancelled")
+        .withArgs(vetoed.timelockOperationId);
+      expect(await c.governor.state(vetoed.proposalId)).to.equal(State.Canceled);
     });
   });
 

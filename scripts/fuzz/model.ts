@@ -1,0 +1,768 @@
+/**
+ * The conservation property's action model, shared by the property test (200 sequences in `npm test`) and the
+ * fuzzer (`npm run fuzz`, FUZZ_RUNS sequences).
+ *
+ * A sequence is 20-30 random intents (stake, thaw, withdraw, register, go online/offline, deregister, create,
+ * accept, decline, submit, approve, settle, cancel, expire, time out, dispute, answer, rule, close an expired
+ * dispute, pause, send tokens straight to a contract, advance time). Each intent is resolved against a reference
+ * model of the protocol to an action the model says must succeed (or to a time advance when none applies), sent
+ * at a timestamp the model chooses, and then the chain is compared with the model:
+ *   - every tracked account's LAT balance equals the model's, so no account gains or loses a wei except by a rule;
+ *   - each contract holds at least what it owes (stake; escrow of live jobs; open disputes' deposits), and exactly
+ *     that unless someone sent it tokens directly;
+ *   - `locked + thawing <= staked` for every provider, and each provider's totals equal the model's;
+ *   - the total supply never changes.
+ */
+import fc from "fast-check";
+import { MaxUint256, parseEther, ZeroAddress, ZeroHash, id as keccakUtf8 } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
+import { BalancesLens__factory } from "../../typechain-types";
+import type { BalancesLens } from "../../typechain-types";
+import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
+import { DEFAULT_PARAMS } from "../deploy";
+import { JobStatus, Ruling, Tier, deployScenario, gpuModelId, mined, regionId } from "../scenario";
+import type { Scenario } from "../scenario";
+
+const LAT = (n: string): bigint => parseEther(n);
+/** An explicit gas limit skips estimateGas: one EVM execution per action instead of two. */
+const OV = { gasLimit: 3_000_000n };
+const E = DEFAULT_PARAMS.economic;
+const MIN_STAKE_PER_GPU = DEFAULT_PARAMS.minStakePerGpu;
+const THAWING_PERIOD = 3600; // deployScenario's
+const PAUSE_DURATION = BigInt(DEFAULT_PARAMS.pauseDuration);
+const MAX_PRICE = LAT("3");
+const bps = (x: bigint, b: number | bigint): bigint => (x * BigInt(b)) / 10_000n;
+const cost = (price: bigint, gpus: bigint, seconds: bigint): bigint => (price * gpus * seconds) / 3600n;
+
+export const KINDS = [
+  "stake",
+  "thaw",
+  "withdraw",
+  "register",
+  "setOnline",
+  "deregister",
+  "create",
+  "accept",
+  "decline",
+  "submit",
+  "approve",
+  "settle",
+  "cancel",
+  "expire",
+  "timeout",
+  "dispute",
+  "answer",
+  "rule",
+  "closeExpired",
+  "advance",
+  "donate",
+  "pause",
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+export interface Intent {
+  kind: Kind;
+  a: number;
+  b: number;
+  c: number;
+}
+
+/** Lifecycle steps are drawn more often than housekeeping, so sequences reach deep job states. */
+const WEIGHTS: Record<Kind, number> = {
+  stake: 3,
+  thaw: 2,
+  withdraw: 2,
+  register: 2,
+  setOnline: 2,
+  deregister: 1,
+  create: 8,
+  accept: 10,
+  decline: 1,
+  submit: 8,
+  approve: 3,
+  settle: 3,
+  cancel: 1,
+  expire: 2,
+  timeout: 2,
+  dispute: 4,
+  answer: 2,
+  rule: 4,
+  closeExpired: 2,
+  advance: 7,
+  donate: 1,
+  pause: 1,
+};
+
+/** When an intent does not apply, the first of these (rotated by the intent) that does is taken instead. */
+const FALLBACK: readonly Kind[] = ["accept", "submit", "create", "dispute", "rule", "approve", "settle", "closeExpired", "timeout", "expire", "withdraw", "setOnline", "register"];
+
+export const intentArbitrary: fc.Arbitrary<Intent> = fc.record({
+  kind: fc.oneof(...KINDS.map((k) => ({ arbitrary: fc.constant(k), weight: WEIGHTS[k] }))),
+  a: fc.nat(10_000),
+  b: fc.nat(10_000),
+  c: fc.nat(10_000),
+});
+
+/** At least 20 actions: every intent becomes exactly one action (a time advance when nothing else applies). */
+export const sequenceArbitrary: fc.Arbitrary<Intent[]> = fc.array(intentArbitrary, { minLength: 20, maxLength: 30 });
+
+interface Listing {
+  gpuModel: string;
+  name: string;
+  region: string;
+  vramGiB: number;
+  gpuCount: number;
+  tier: Tier;
+  price: bigint;
+}
+
+const LISTINGS: Listing[] = [
+  { gpuModel: "h100-sxm-80gb", name: "NVIDIA H100 SXM5 80GB", region: "eu-west", vramGiB: 80, gpuCount: 8, tier: Tier.Enterprise, price: LAT("2") },
+  { gpuModel: "rtx-4090-24gb", name: "NVIDIA GeForce RTX 4090", region: "us-east", vramGiB: 24, gpuCount: 2, tier: Tier.Consumer, price: LAT("0.4") },
+  { gpuModel: "a100-sxm-80gb", name: "NVIDIA A100 SXM4 80GB", region: "us-west", vramGiB: 80, gpuCount: 4, tier: Tier.Enterprise, price: LAT("1.5") },
+];
+
+interface ProviderModel {
+  index: number;
+  signer: Signer;
+  address: string;
+  operator: Signer | undefined;
+  registered: boolean;
+  online: boolean;
+  inUse: number;
+  staked: bigint;
+  locked: bigint;
+  thawing: bigint;
+  requests: { amount: bigint; maturesAt: number }[];
+  completed: number;
+}
+
+interface DisputeModel {
+  deposit: bigint;
+  ruleDeadline: number;
+  ruling: Ruling;
+  answered: boolean;
+}
+
+interface JobModel {
+  id: bigint;
+  client: number;
+  escrowed: bigint;
+  target: number | undefined;
+  status: JobStatus;
+  acceptDeadline: number;
+  terms: IJobEscrow.JobTermsStruct;
+  gpus: number;
+  maxDuration: number;
+  provider: number;
+  acceptedAt: number;
+  price: bigint;
+  collateral: bigint;
+  resultDeadline: number;
+  submittedAt: number;
+  dispute: DisputeModel | undefined;
+}
+
+interface Model {
+  now: number;
+  balances: Map<string, bigint>;
+  providers: ProviderModel[];
+  jobs: JobModel[];
+  nextJobId: bigint;
+  pausedUntil: number;
+  donated: Set<string>;
+}
+
+export interface Harness {
+  s: Scenario;
+  lens: BalancesLens;
+  providers: Signer[];
+  operators: Signer[];
+  clients: Signer[];
+  clientAddresses: string[];
+  anyone: Signer;
+  /** Tracked addresses: actors, the treasury and the three contracts. */
+  accounts: string[];
+  contracts: { staking: string; escrow: string; dm: string; treasury: string };
+  supply: bigint;
+  initial: Model;
+  snapshot: string;
+}
+
+function cloneModel(m: Model): Model {
+  return {
+    now: m.now,
+    balances: new Map(m.balances),
+    providers: m.providers.map((p) => ({ ...p, requests: p.requests.map((r) => ({ ...r })) })),
+    jobs: m.jobs.map((j) => ({ ...j, dispute: j.dispute ? { ...j.dispute } : undefined })),
+    nextJobId: m.nextJobId,
+    pausedUntil: m.pausedUntil,
+    donated: new Set(m.donated),
+  };
+}
+
+/**
+ * Deploys a fresh protocol with two registered, staked, online providers (an 8x H100 with an operator and a 2x RTX
+ * 4090), a third funded but unregistered provider, three funded clients, every approval in place, and takes an
+ * evm snapshot each sequence starts from.
+ */
+export async function createHarness(signers: readonly Signer[]): Promise<Harness> {
+  const s = await deployScenario(signers);
+  const { c } = s;
+  const providers = signers.slice(6, 9) as Signer[];
+  const operators = [signers[12] as Signer];
+  const clients = signers.slice(15, 18) as Signer[];
+  const anyone = signers[18] as Signer;
+  const funder = s.actors.funder;
+  const staking = await c.staking.getAddress();
+  const escrow = await c.jobEscrow.getAddress();
+  const dm = await c.disputeManager.getAddress();
+  const treasury = await c.timelock.getAddress();
+  for (const who of [...providers, ...clients]) {
+    await mined(c.token.connect(funder).transfer(await who.getAddress(), LAT("20000")));
+    for (const spender of [staking, escrow, dm]) await mined(c.token.connect(who).approve(spender, MaxUint256));
+  }
+  for (const [i, p] of providers.slice(0, 2).entries()) {
+    const l = LISTINGS[i] as Listing;
+    await mined(
+      c.registry
+        .connect(p)
+        .register(specOf(l), l.name, "https://worker.example", i === 0 ? await (operators[0] as Signer).getAddress() : ZeroAddress),
+    );
+    await mined(c.staking.connect(p).stake(LAT("3000")));
+    await mined(c.registry.connect(p).setOnline(await p.getAddress(), true));
+  }
+  const lens = await new BalancesLens__factory(s.actors.deployer).deploy();
+  await lens.waitForDeployment();
+
+  const actorAddresses = await Promise.all([...providers, ...operators, ...clients, anyone].map((x) => x.getAddress()));
+  const accounts = [...actorAddresses, treasury, staking, escrow, dm];
+  const [supply, balances] = await lens.read(await c.token.getAddress(), staking, accounts, []);
+  const block = await s.rpc.getBlock("latest");
+  const initial: Model = {
+    now: block?.timestamp ?? 0,
+    balances: new Map(accounts.map((a, i) => [a, balances[i] as bigint])),
+    providers: await Promise.all(
+      providers.map(async (p, i) => ({
+        index: i,
+        signer: p,
+        address: await p.getAddress(),
+        operator: i === 0 ? operators[0] : undefined,
+        registered: i < 2,
+        online: i < 2,
+        inUse: 0,
+        staked: i < 2 ? LAT("3000") : 0n,
+        locked: 0n,
+        thawing: 0n,
+        requests: [],
+        completed: 0,
+      })),
+    ),
+    jobs: [],
+    nextJobId: (await c.jobEscrow.jobCount()) + 1n,
+    pausedUntil: 0,
+    donated: new Set(),
+  };
+  const snapshot = (await s.rpc.send("evm_snapshot", [])) as string;
+  const clientAddresses = await Promise.all(clients.map((x) => x.getAddress()));
+  return {
+    s,
+    lens,
+    providers,
+    operators,
+    clients,
+    clientAddresses,
+    anyone,
+    accounts,
+    contracts: { staking, escrow, dm, treasury },
+    supply,
+    initial,
+    snapshot,
+  };
+}
+
+function specOf(l: Listing): {
+  gpuModel: string;
+  region: string;
+  vramGiB: number;
+  gpuCount: number;
+  tier: number;
+  pricePerGpuHour: bigint;
+} {
+  return {
+    gpuModel: gpuModelId(l.gpuModel),
+    region: regionId(l.region),
+    vramGiB: l.vramGiB,
+    gpuCount: l.gpuCount,
+    tier: l.tier,
+    pricePerGpuHour: l.price,
+  };
+}
+
+interface Action {
+  label: string;
+  send: () => Promise<ContractTransactionResponse>;
+  /** Updates the model for a transaction mined at `t`. */
+  apply: (t: number) => void;
+}
+
+const pick = <T>(list: readonly T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length]);
+
+/** Turns an intent into an action the model says must succeed at `model.now + 1`, or undefined. */
+function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
+  const { c } = h.s;
+  const t = m.now + 1;
+  const paused = t < m.pausedUntil;
+  const bal = (a: string): bigint => m.balances.get(a) ?? 0n;
+  const move = (from: string, to: string, amount: bigint): void => {
+    m.balances.set(from, bal(from) - amount);
+    m.balances.set(to, bal(to) + amount);
+  };
+  const { staking, escrow, dm, treasury } = h.contracts;
+  const clientAddress = (j: JobModel): string => h.clientAddresses[j.client] as string;
+  const free = (p: ProviderModel): bigint => p.staked - p.locked - p.thawing;
+  const active = (p: ProviderModel): boolean =>
+    p.registered && p.online && p.staked - p.thawing >= MIN_STAKE_PER_GPU * BigInt((LISTINGS[p.index] as Listing).gpuCount);
+  const settleTo = (j: JobModel): void => {
+    const p = m.providers[j.provider] as ProviderModel;
+    const jobCost = cost(j.price, BigInt(j.gpus), BigInt(Math.min(j.submittedAt - j.acceptedAt, j.maxDuration)));
+    const fee = bps(jobCost, E.protocolFeeBps);
+    move(escrow, p.address, jobCost - fee);
+    move(escrow, treasury, fee);
+    move(escrow, clientAddress(j), j.escrowed - jobCost);
+    p.locked -= j.collateral;
+    p.completed += 1;
+    j.status = JobStatus.Completed;
+  };
+  const jobsIn = (status: JobStatus, ok: (j: JobModel) => boolean = () => true): JobModel[] =>
+    m.jobs.filter((j) => j.status === status && ok(j));
+  const { a, b } = intent;
+
+  switch (intent.kind) {
+    case "stake": {
+      const p = m.providers[a % 3] as ProviderModel;
+      const amount = ((BigInt(b % 50) + 1n) * LAT("20")) % (bal(p.address) + 1n);
+      if (paused || amount === 0n) return undefined;
+      return {
+        label: `stake ${p.index} ${amount}`,
+        send: () => c.staking.connect(p.signer).stake(amount, OV),
+        apply: () => {
+          move(p.address, staking, amount);
+          p.staked += amount;
+        },
+      };
+    }
+    case "thaw": {
+      const p = m.providers[a % 3] as ProviderModel;
+      const f = free(p);
+      if (f === 0n || p.requests.length >= 8) return undefined;
+      const amount = (f * BigInt((b % 100) + 1)) / 100n || 1n;
+      return {
+        label: `thaw ${p.index} ${amount}`,
+        send: () => c.staking.connect(p.signer).thaw(amount, OV),
+        apply: (time) => {
+          p.thawing += amount;
+          p.requests.push({ amount, maturesAt: time + THAWING_PERIOD });
+        },
+      };
+    }
+    case "withdraw": {
+      const p = m.providers[a % 3] as ProviderModel;
+      const first = p.requests[0];
+      if (first === undefined || first.maturesAt > t) return undefined;
+      return {
+        label: `withdraw ${p.index}`,
+        send: () => c.staking.connect(p.signer).withdraw(8, OV),
+        apply: (time) => {
+          let amount = 0n;
+          while (p.requests.length > 0 && (p.requests[0] as { maturesAt: number }).maturesAt <= time) {
+            amount += (p.requests.shift() as { amount: bigint }).amount;
+          }
+          p.staked -= amount;
+          p.thawing -= amount;
+          move(staking, p.address, amount);
+        },
+      };
+    }
+    case "register": {
+      const p = pick(m.providers.filter((x) => !x.registered), a);
+      if (p === undefined || paused) return undefined;
+      const l = LISTINGS[p.index] as Listing;
+      return {
+        label: `register ${p.index}`,
+        send: () => c.registry.connect(p.signer).register(specOf(l), l.name, "https://worker.example", ZeroAddress, OV),
+        apply: () => {
+          p.registered = true;
+          p.online = false;
+          p.operator = undefined;
+        },
+      };
+    }
+    case "setOnline": {
+      const p = pick(m.providers.filter((x) => x.registered), a);
+      // Going offline is drawn a quarter of the time, or providers would spend most sequences offline.
+      if (p === undefined || (p.online && b % 4 !== 0)) return undefined;
+      const online = !p.online;
+      return {
+        label: `setOnline ${p.index} ${online}`,
+        send: () => c.registry.connect(p.signer).setOnline(p.address, online, OV),
+        apply: () => {
+          p.online = online;
+        },
+      };
+    }
+    case "deregister": {
+      const p = pick(m.providers.filter((x) => x.registered && x.inUse === 0 && x.locked === 0n), a);
+      if (p === undefined) return undefined;
+      return {
+        label: `deregister ${p.index}`,
+        send: () => c.registry.connect(p.signer).deregister(OV),
+        apply: () => {
+          p.registered = false;
+          p.online = false;
+          p.operator = undefined;
+        },
+      };
+    }
+    case "create": {
+      const client = a % 3;
+      const gpus = 1 + (b % 4);
+      const maxDuration = [600, 1800, 3600, 7200][intent.c % 4] as number;
+      const target = intent.c % 3 === 0 ? (a + b) % 3 : undefined;
+      const acceptWindow = [600, 3600, 86_400][b % 3] as number;
+      const escrowed = cost(MAX_PRICE, BigInt(gpus), BigInt(maxDuration));
+      const address = h.clientAddresses[client] as string;
+      if (paused || bal(address) < escrowed) return undefined;
+      const terms: IJobEscrow.JobTermsStruct = {
+        requirements: { gpuModel: ZeroHash, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: gpus, tier: Tier.Any, minCompletedJobs: 0 },
+        maxPricePerGpuHour: MAX_PRICE,
+        maxDuration,
+        acceptDeadline: t + acceptWindow,
+        targetProvider: target === undefined ? ZeroAddress : (m.providers[target] as ProviderModel).address,
+        specHash: keccakUtf8("ipfs://spec"),
+      };
+      return {
+        label: `create client ${client} gpus ${gpus} duration ${maxDuration}${target === undefined ? "" : ` for ${target}`}`,
+        send: () => c.jobEscrow.connect(h.clients[client] as Signer).createJob(terms, "ipfs://spec", OV),
+        apply: () => {
+          move(address, escrow, escrowed);
+          m.jobs.push({
+            id: m.nextJobId++,
+            client,
+            escrowed,
+            target,
+            status: JobStatus.Open,
+            acceptDeadline: t + acceptWindow,
+            terms,
+            gpus,
+            maxDuration,
+            provider: -1,
+            acceptedAt: 0,
+            price: 0n,
+            collateral: 0n,
+            resultDeadline: 0,
+            submittedAt: 0,
+            dispute: undefined,
+          });
+        },
+      };
+    }
+    case "accept": {
+      if (paused) return undefined;
+      const options: [JobModel, ProviderModel][] = [];
+      for (const j of jobsIn(JobStatus.Open, (x) => t <= x.acceptDeadline)) {
+        const collateral = bps(j.escrowed, E.collateralRatioBps);
+        for (const p of m.providers) {
+          const l = LISTINGS[p.index] as Listing;
+          if (j.target !== undefined && j.target !== p.index) continue;
+          if (!active(p) || l.gpuCount - p.inUse < j.gpus || free(p) < collateral) continue;
+          options.push([j, p]);
+        }
+      }
+      const chosen = pick(options, a);
+      if (chosen === undefined) return undefined;
+      const [j, p] = chosen;
+      const byOperator = p.operator !== undefined && b % 2 === 1;
+      const by = byOperator ? (p.operator as Signer) : p.signer;
+      return {
+        label: `accept job ${j.id} by provider ${p.index}${byOperator ? " (operator)" : ""}`,
+        send: () => c.jobEscrow.connect(by).acceptJob(j.id, p.address, j.terms, OV),
+        apply: (time) => {
+          j.status = JobStatus.Accepted;
+          j.provider = p.index;
+          j.acceptedAt = time;
+          j.price = (LISTINGS[p.index] as Listing).price;
+          j.collateral = bps(j.escrowed, E.collateralRatioBps);
+          j.resultDeadline = time + j.maxDuration + E.grace;
+          p.inUse += j.gpus;
+          p.locked += j.collateral;
+        },
+      };
+    }
+    case "decline": {
+      const j = pick(jobsIn(JobStatus.Open, (x) => x.target !== undefined), a);
+      if (j === undefined) return undefined;
+      const p = m.providers[j.target as number] as ProviderModel;
+      return {
+        label: `decline job ${j.id}`,
+        send: () => c.jobEscrow.connect(p.signer).declineJob(j.id, OV),
+        apply: () => {
+          j.status = JobStatus.Declined;
+          move(escrow, clientAddress(j), j.escrowed);
+        },
+      };
+    }
+    case "submit": {
+      const j = pick(jobsIn(JobStatus.Accepted, (x) => t <= x.resultDeadline), a);
+      if (j === undefined) return undefined;
+      const p = m.providers[j.provider] as ProviderModel;
+      const by = p.operator !== undefined && b % 2 === 1 ? p.operator : p.signer;
+      return {
+        label: `submit job ${j.id}`,
+        send: () => c.jobEscrow.connect(by).submitResult(j.id, "ipfs://result", keccakUtf8("result"), OV),
+        apply: (time) => {
+          j.status = JobStatus.Submitted;
+          j.submittedAt = time;
+          p.inUse -= j.gpus;
+        },
+      };
+    }
+    case "approve": {
+      const j = pick(jobsIn(JobStatus.Submitted), a);
+      if (j === undefined) return undefined;
+      return {
+        label: `approve job ${j.id}`,
+        send: () => c.jobEscrow.connect(h.clients[j.client] as Signer).approveResult(j.id, OV),
+        apply: () => settleTo(j),
+      };
+    }
+    case "settle": {
+      const j = pick(jobsIn(JobStatus.Submitted, (x) => t > x.submittedAt + E.challengeWindow), a);
+      if (j === undefined) return undefined;
+      return { label: `settle job ${j.id}`, send: () => c.jobEscrow.connect(h.anyone).settle(j.id, OV), apply: () => settleTo(j) };
+    }
+    case "cancel": {
+      const j = pick(jobsIn(JobStatus.Open), a);
+      if (j === undefined) return undefined;
+      return {
+        label: `cancel job ${j.id}`,
+        send: () => c.jobEscrow.connect(h.clients[j.client] as Signer).cancelJob(j.id, OV),
+        apply: () => {
+          j.status = JobStatus.Cancelled;
+          move(escrow, clientAddress(j), j.escrowed);
+        },
+      };
+    }
+    case "expire": {
+      const j = pick(jobsIn(JobStatus.Open, (x) => t > x.acceptDeadline), a);
+      if (j === undefined) return undefined;
+      return {
+        label: `expire job ${j.id}`,
+        send: () => c.jobEscrow.connect(h.anyone).expireJob(j.id, OV),
+        apply: () => {
+          j.status = JobStatus.Expired;
+          move(escrow, clientAddress(j), j.escrowed);
+        },
+      };
+    }
+    case "timeout": {
+      const j = pick(jobsIn(JobStatus.Accepted, (x) => t > x.resultDeadline), a);
+      if (j === undefined) return undefined;
+      const p = m.providers[j.provider] as ProviderModel;
+      return {
+        label: `timeout job ${j.id}`,
+        send: () => c.jobEscrow.connect(h.anyone).claimTimeout(j.id, OV),
+        apply: () => {
+          const slashed = bps(j.collateral, E.timeoutSlashBps);
+          move(escrow, clientAddress(j), j.escrowed);
+          move(staking, clientAddress(j), slashed);
+          p.staked -= slashed;
+          p.locked -= j.collateral;
+          p.inUse -= j.gpus;
+          j.status = JobStatus.TimedOut;
+        },
+      };
+    }
+    case "dispute": {
+      const j = pick(
+        jobsIn(JobStatus.Submitted, (x) => t <= x.submittedAt + E.challengeWindow && bal(clientAddress(x)) >= E.disputeDeposit),
+        a,
+      );
+      if (j === undefined) return undefined;
+      return {
+        label: `dispute job ${j.id}`,
+        send: () => c.disputeManager.connect(h.clients[j.client] as Signer).openDispute(j.id, "ipfs://evidence", OV),
+        apply: (time) => {
+          move(clientAddress(j), dm, E.disputeDeposit);
+          j.status = JobStatus.Disputed;
+          j.dispute = { deposit: E.disputeDeposit, ruleDeadline: time + E.disputePeriod, ruling: Ruling.None, answered: false };
+        },
+      };
+    }
+    case "answer": {
+      const j = pick(jobsIn(JobStatus.Disputed, (x) => !(x.dispute as DisputeModel).answered), a);
+      if (j === undefined) return undefined;
+      const p = m.providers[j.provider] as ProviderModel;
+      return {
+        label: `answer job ${j.id}`,
+        send: () => c.disputeManager.connect(p.signer).answerDispute(j.id, "ipfs://answer", OV),
+        apply: () => {
+          (j.dispute as DisputeModel).answered = true;
+        },
+      };
+    }
+    case "rule": {
+      const j = pick(jobsIn(JobStatus.Disputed, (x) => t <= (x.dispute as DisputeModel).ruleDeadline), a);
+      if (j === undefined) return undefined;
+      const ruling = [Ruling.Upheld, Ruling.Rejected, Ruling.Draw][b % 3] as Ruling.Upheld | Ruling.Rejected | Ruling.Draw;
+      const maxSlash = bps(j.collateral, E.maxSlashingCutBps);
+      const slash = ruling === Ruling.Upheld ? (maxSlash * BigInt(intent.c % 101)) / 100n : 0n;
+      const p = m.providers[j.provider] as ProviderModel;
+      const d = j.dispute as DisputeModel;
+      return {
+        label: `rule job ${j.id} ${Ruling[ruling]} slash ${slash}`,
+        send: () => c.disputeManager.connect(h.s.actors.arbitrator).rule(j.id, ruling, slash, OV),
+        apply: () => {
+          d.ruling = ruling;
+          if (ruling === Ruling.Upheld) {
+            const reward = bps(slash, E.disputeRewardBps);
+            move(escrow, clientAddress(j), j.escrowed);
+            move(dm, clientAddress(j), d.deposit);
+            move(staking, clientAddress(j), reward);
+            move(staking, treasury, slash - reward);
+            p.staked -= slash;
+            p.locked -= j.collateral;
+            j.status = JobStatus.Refunded;
+          } else {
+            settleTo(j);
+            move(dm, ruling === Ruling.Rejected ? p.address : clientAddress(j), d.deposit);
+          }
+        },
+      };
+    }
+    case "closeExpired": {
+      const j = pick(jobsIn(JobStatus.Disputed, (x) => t > (x.dispute as DisputeModel).ruleDeadline), a);
+      if (j === undefined) return undefined;
+      const d = j.dispute as DisputeModel;
+      return {
+        label: `close expired dispute of job ${j.id}`,
+        send: () => c.disputeManager.connect(h.anyone).closeExpired(j.id, OV),
+        apply: () => {
+          d.ruling = Ruling.Expired;
+          settleTo(j);
+          move(dm, clientAddress(j), d.deposit);
+        },
+      };
+    }
+    case "donate": {
+      const client = a % 3;
+      const address = h.clientAddresses[client] as string;
+      const to = [staking, escrow, dm][b % 3] as string;
+      const amount = BigInt((intent.c % 1000) + 1);
+      if (bal(address) < amount) return undefined;
+      return {
+        label: `client ${client} sends ${amount} wei to ${to}`,
+        send: () => c.token.connect(h.clients[client] as Signer).transfer(to, amount, OV),
+        apply: () => {
+          move(address, to, amount);
+          m.donated.add(to);
+        },
+      };
+    }
+    case "pause": {
+      if (paused || (m.pausedUntil !== 0 && t < m.pausedUntil + Number(PAUSE_DURATION))) return undefined;
+      return {
+        label: "guardian pauses",
+        send: () => c.pauseGuardian.connect(h.s.actors.guardian).pause(OV),
+        apply: (time) => {
+          m.pausedUntil = time + Number(PAUSE_DURATION);
+        },
+      };
+    }
+    case "advance":
+      return undefined;
+  }
+}
+
+const ADVANCES = [1, 60, 600, 3601, 86_401, 86_401, 3 * 86_400 + 1, 3 * 86_400 + 1];
+
+
+export interface StepRecord {
+  step: number;
+  label: string;
+}
+
+export class PropertyViolation extends Error {
+  constructor(
+    message: string,
+    readonly steps: StepRecord[],
+  ) {
+    super(`${message}\n  after steps:\n${steps.map((s) => `    ${s.step}. ${s.label}`).join("\n")}`);
+  }
+}
+
+/** Restores the harness's snapshot and runs one sequence, checking the property after every step. */
+export async function runSequence(h: Harness, intents: readonly Intent[]): Promise<StepRecord[]> {
+  await h.s.rpc.send("evm_revert", [h.snapshot]);
+  h.snapshot = (await h.s.rpc.send("evm_snapshot", [])) as string;
+  const m = cloneModel(h.initial);
+  const steps: StepRecord[] = [];
+  for (const [i, intent] of intents.entries()) {
+    let action = intent.kind === "advance" ? undefined : resolve(h, m, intent);
+    for (let k = 0; action === undefined && intent.kind !== "advance" && k < FALLBACK.length; k++) {
+      action = resolve(h, m, { ...intent, kind: FALLBACK[(intent.b + k) % FALLBACK.length] as Kind });
+    }
+    if (action === undefined) {
+      const seconds = ADVANCES[intent.a % ADVANCES.length] as number;
+      m.now += seconds;
+      steps.push({ step: i + 1, label: `advance ${seconds} s` });
+    } else {
+      const t = m.now + 1;
+      steps.push({ step: i + 1, label: action.label });
+      await h.s.rpc.send("evm_setNextBlockTimestamp", [t]);
+      try {
+        await mined(action.send());
+      } catch (error) {
+        throw new PropertyViolation(`the model expected "${action.label}" to succeed: ${(error as Error).message.split("\n")[0]}`, steps);
+      }
+      m.now = t;
+      action.apply(t);
+    }
+    await check(h, m, steps);
+  }
+  return steps;
+}
+
+async function check(h: Harness, m: Model, steps: StepRecord[]): Promise<void> {
+  const { c } = h.s;
+  const providers = m.providers.map((p) => p.address);
+  const [supply, balances, stakes] = await h.lens.read(await c.token.getAddress(), h.contracts.staking, h.accounts, providers);
+  const fail = (message: string): never => {
+    throw new PropertyViolation(message, steps);
+  };
+  if (supply !== h.supply) fail(`total supply changed: ${supply} != ${h.supply}`);
+  const chain = new Map(h.accounts.map((a, i) => [a, balances[i] as bigint]));
+  for (const [account, expected] of m.balances) {
+    if (chain.get(account) !== expected) fail(`balance of ${account}: chain ${chain.get(account)}, model ${expected}`);
+  }
+  for (const [i, p] of m.providers.entries()) {
+    const [staked, locked, thawing] = stakes[i] as [bigint, bigint, bigint];
+    if (locked + thawing > staked) fail(`provider ${i}: locked ${locked} + thawing ${thawing} > staked ${staked}`);
+    if (staked !== p.staked || locked !== p.locked || thawing !== p.thawing) {
+      fail(`provider ${i} stake: chain ${staked}/${locked}/${thawing}, model ${p.staked}/${p.locked}/${p.thawing}`);
+    }
+  }
+  const live = new Set([JobStatus.Open, JobStatus.Accepted, JobStatus.Submitted, JobStatus.Disputed]);
+  const owed = {
+    [h.contracts.staking]: m.providers.reduce((sum, p) => sum + p.staked, 0n),
+    [h.contracts.escrow]: m.jobs.filter((j) => live.has(j.status)).reduce((sum, j) => sum + j.escrowed, 0n),
+    [h.contracts.dm]: m.jobs.filter((j) => j.dispute?.ruling === Ruling.None).reduce((sum, j) => sum + (j.dispute as DisputeModel).deposit, 0n),
+  };
+  for (const [contract, amount] of Object.entries(owed)) {
+    const held = chain.get(contract) as bigint;
+    if (held < amount) fail(`${contract} holds ${held} but owes ${amount}`);
+    if (!m.donated.has(contract) && held !== amount) fail(`${contract} holds ${held} but owes exactly ${amount}`);
+  }
+}
+
+export { sequenceArbitrary as sequences };

@@ -1,0 +1,365 @@
+/**
+ * gov propose / vote / queue / execute / status / delegate: one-action parameter changes through LatentGovernor
+ * and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
+ * and execute need only its id.
+ */
+import { formatUnits, id as keccakUtf8 } from "ethers";
+import type { FunctionFragment, Interface } from "ethers";
+import { CONTRACT_NAMES, PARAM_BOUNDS } from "../../deploy";
+import type { ContractName } from "../../deploy";
+import { Vote } from "../../scenario";
+import { contractsByName } from "../../scenario/events";
+import type { CommonArgs, RevertHints, TaskContext } from "../lib/context";
+import { InputError, StateError } from "../lib/errors";
+import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
+import { parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp } from "../lib/parse";
+import { PROPOSAL_STATES } from "../lib/revert";
+import type { TaskResult } from "../lib/run";
+import { suggest } from "./shared";
+
+/** Parameters counted in LAT (18 decimals): given and shown as decimals. */
+const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "proposalThreshold"]);
+/** Parameters in seconds: given as durations ("2h"). */
+const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
+/** Parameters that are points in time. */
+const TIME_PARAMS = new Set(["renewPause"]);
+/** Functions a proposal typically calls: listed when `--set` names none of them. */
+const GOVERNANCE_FUNCTION = /^(set|update|renew|unpause)/;
+
+const SUPPORT = { for: Vote.For, against: Vote.Against, abstain: Vote.Abstain } as const;
+
+export interface ProposeArgs extends CommonArgs {
+  contract: string;
+  set: string;
+  value?: string;
+  description: string;
+}
+
+function contractName(value: string): ContractName {
+  const name = CONTRACT_NAMES.find((n) => n.toLowerCase() === value.trim().toLowerCase());
+  if (name === undefined) throw new InputError("--contract", `"${value}" is not one of ${CONTRACT_NAMES.join(", ")}`);
+  return name;
+}
+
+/** `minStakePerGpu` -> setMinStakePerGpu; a full function name (setGrace, unpause, updateQuorumNumerator) as is. */
+function governanceFunction(iface: Interface, contract: ContractName, set: string): FunctionFragment {
+  const text = set.trim();
+  const candidates = [text, `set${text.charAt(0).toUpperCase()}${text.slice(1)}`];
+  for (const name of candidates) {
+    const fragment = iface.fragments.find((f): f is FunctionFragment => f.type === "function" && (f as FunctionFragment).name === name) as
+      | FunctionFragment
+      | undefined;
+    if (fragment !== undefined && !fragment.constant && fragment.inputs.length <= 1) return fragment;
+  }
+  const available = iface.fragments
+    .filter((f): f is FunctionFragment => f.type === "function")
+    .filter((f) => !f.constant && f.inputs.length <= 1 && GOVERNANCE_FUNCTION.test(f.name))
+    .map((f) => f.name);
+  throw new InputError("--set", `${contract} has no parameter setter "${set}": choose one of ${available.join(", ")}`);
+}
+
+/** The parameter a setter changes: setMinStakePerGpu -> minStakePerGpu. */
+function parameterOf(fragment: FunctionFragment): string {
+  const m = /^set([A-Z].*)$/.exec(fragment.name);
+  return m === null ? fragment.name : `${m[1]!.charAt(0).toLowerCase()}${m[1]!.slice(1)}`;
+}
+
+async function convertValue(ctx: TaskContext, fragment: FunctionFragment, parameter: string, value: string | undefined): Promise<unknown[]> {
+  const input = fragment.inputs[0];
+  if (input === undefined) {
+    if (value !== undefined) throw new InputError("--value", `${fragment.name}() takes no value: drop --value`);
+    return [];
+  }
+  if (value === undefined) throw new InputError("--value", `required: ${fragment.name} takes a ${input.type}`);
+  if (input.type === "address") return [await ctx.account("--value", value)];
+  if (input.type === "bool") return [parseChoice("--value", value, { true: true, false: false })];
+  const bits = /^uint(\d+)$/.exec(input.type);
+  if (bits === null) throw new InputError("--value", `${fragment.name} takes a ${input.type}, which this task cannot build`);
+  let n: bigint;
+  if (LAT_PARAMS.has(parameter)) n = parseLat("--value", value);
+  else if (DURATION_PARAMS.has(parameter) || DURATION_PARAMS.has(fragment.name)) n = BigInt(parseDuration("--value", value));
+  else if (TIME_PARAMS.has(fragment.name)) n = BigInt(parseTimestamp("--value", value));
+  else n = parseBigId("--value", value);
+  if (n >= 2n ** BigInt(bits[1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
+  // The contracts check these bounds only when the proposal executes, days later: check them now.
+  const bounds = (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter];
+  if (bounds !== undefined && (n < BigInt(bounds[0]) || n > BigInt(bounds[1]))) {
+    const show = (x: bigint | number) => showValue(parameter, BigInt(x));
+    throw new InputError("--value", `${parameter} must be within [${show(bounds[0])}, ${show(bounds[1])}]; ${show(n)} would fail at execution`);
+  }
+  return [n];
+}
+
+function showValue(parameter: string, value: bigint): string {
+  if (LAT_PARAMS.has(parameter)) return `${formatUnits(value, 18)} LAT`;
+  if (DURATION_PARAMS.has(parameter)) return `${value} s (${formatDuration(Number(value))})`;
+  return value.toString();
+}
+
+/** The parameter's value now, when the contract exposes it (a getter, or the escrow's current parameters). */
+async function currentValue(ctx: TaskContext, contract: ContractName, parameter: string): Promise<bigint | string | undefined> {
+  const target = contractsByName(ctx.c)[contract] as unknown as Record<string, unknown> & { interface: Interface };
+  const getter = target.interface.getFunction(parameter);
+  if (getter !== null && getter.constant && getter.inputs.length === 0) {
+    const read = target[parameter] as () => Promise<bigint | string>;
+    return read();
+  }
+  if (contract === "JobEscrow") {
+    const params = await ctx.c.jobEscrow.getParams(await ctx.c.jobEscrow.currentParamsId());
+    // A Result: named fields read like properties.
+    const value = (params as unknown as Record<string, unknown>)[parameter];
+    if (typeof value === "bigint") return value;
+  }
+  return undefined;
+}
+
+export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<TaskResult<unknown>> {
+  const contract = contractName(args.contract);
+  const target = contractsByName(ctx.c)[contract];
+  const fragment = governanceFunction(target.interface, contract, args.set);
+  const parameter = parameterOf(fragment);
+  const values = await convertValue(ctx, fragment, parameter, args.value);
+  const description = parseText("--description", args.description, 100_000);
+  const calldata = target.interface.encodeFunctionData(fragment, values);
+  const targetAddress = ctx.record.contracts[contract].address;
+  const current = fragment.inputs.length === 1 ? await currentValue(ctx, contract, parameter) : undefined;
+
+  const gov = ctx.c.governor;
+  const tx = await ctx.send("LatentGovernor.propose", () => gov.propose([targetAddress], [0n], [calldata], description));
+  const e = tx.events.find((x) => x.name === "ProposalCreated")?.args.toObject() as { proposalId: bigint; voteStart: bigint; voteEnd: bigint };
+  const now = await ctx.now();
+  const change =
+    values.length === 0
+      ? `${contract}.${fragment.name}()`
+      : `${contract}.${parameter}: ${current === undefined ? "?" : show(parameter, current)} -> ${show(parameter, values[0] as bigint | string)}`;
+  return {
+    data: { proposalId: e.proposalId, target: targetAddress, calldata, description, voteStart: Number(e.voteStart), voteEnd: Number(e.voteEnd), transaction: tx.hash },
+    text: [
+      `Proposal ${e.proposalId}`,
+      `  ${change}`,
+      `  voting from ${formatTime(Number(e.voteStart) + 1, now)} until ${formatTime(Number(e.voteEnd), now)}`,
+      `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`, { sameSigner: true })}`,
+    ],
+  };
+}
+
+function show(parameter: string, value: bigint | string): string {
+  return typeof value === "bigint" ? showValue(parameter, value) : value;
+}
+
+interface Proposal {
+  proposalId: bigint;
+  proposer: string;
+  targets: string[];
+  values: bigint[];
+  calldatas: string[];
+  description: string;
+  descriptionHash: string;
+}
+
+/** The proposal's actions and description, from its ProposalCreated event; checked against its id. */
+async function findProposal(ctx: TaskContext, proposalId: bigint): Promise<Proposal> {
+  const gov = ctx.c.governor;
+  const events = await gov.queryFilter(gov.filters.ProposalCreated(), ctx.fromBlock("LatentGovernor"));
+  const event = events.find((e) => e.args.proposalId === proposalId);
+  if (event === undefined) throw new StateError(`no proposal ${proposalId} was made on governor ${await gov.getAddress()}`);
+  const a = event.args;
+  const p: Proposal = {
+    proposalId,
+    proposer: a.proposer,
+    targets: [...a.targets],
+    // By position: `values` is also Array.prototype.values, which a Result's named field cannot shadow.
+    values: [...(a[3] as bigint[])],
+    calldatas: [...a.calldatas],
+    description: a.description,
+    // queue and execute take the description's hash, not the text.
+    descriptionHash: keccakUtf8(a.description),
+  };
+  const recomputed = await gov.hashProposal(p.targets, p.values, p.calldatas, p.descriptionHash);
+  if (recomputed !== proposalId) throw new StateError(`proposal ${proposalId}: its ProposalCreated event hashes to ${recomputed}`);
+  return p;
+}
+
+/** Explains a refused state transition with the proposal's timeline. */
+function stateHints(ctx: TaskContext, proposalId: bigint): RevertHints {
+  const timeline = async () => {
+    const gov = ctx.c.governor;
+    const [state, snapshot, deadline, eta, now] = await Promise.all([
+      gov.state(proposalId),
+      gov.proposalSnapshot(proposalId),
+      gov.proposalDeadline(proposalId),
+      gov.proposalEta(proposalId),
+      ctx.now(),
+    ]);
+    const parts = [`the proposal is ${PROPOSAL_STATES[Number(state)]}`];
+    if (now <= Number(snapshot)) parts.push(`voting opens ${formatTime(Number(snapshot) + 1, now)}`);
+    else if (now <= Number(deadline)) parts.push(`voting ends ${formatTime(Number(deadline), now)}`);
+    if (eta > 0n) parts.push(`executable from ${formatTime(Number(eta), now)}`);
+    return parts.join("; ");
+  };
+  return { GovernorUnexpectedProposalState: timeline, TimelockUnexpectedOperationState: timeline };
+}
+
+export interface IdArgs extends CommonArgs {
+  id: string;
+}
+
+export interface VoteArgs extends IdArgs {
+  support: string;
+  reason?: string;
+}
+
+export async function vote(ctx: TaskContext, args: VoteArgs): Promise<TaskResult<unknown>> {
+  const proposalId = parseBigId("--id", args.id);
+  const support = parseChoice("--support", args.support, SUPPORT);
+  const gov = ctx.c.governor;
+  const state = await ctx.read("LatentGovernor.state", () => gov.state(proposalId));
+  if (PROPOSAL_STATES[Number(state)] === "Active") {
+    // A vote without weight is accepted and counts for nothing: refuse it, it is always a mistake.
+    const weight = await gov.getVotes(ctx.address, await gov.proposalSnapshot(proposalId));
+    if (weight === 0n) {
+      throw new StateError(
+        `${ctx.address} had no votes at the proposal's snapshot: LAT votes only once delegated (gov delegate), before a proposal is made`,
+      );
+    }
+  }
+  const hints = stateHints(ctx, proposalId);
+  const tx =
+    args.reason === undefined
+      ? await ctx.send("LatentGovernor.castVote", () => gov.castVote(proposalId, support), hints)
+      : await ctx.send("LatentGovernor.castVoteWithReason", () => gov.castVoteWithReason(proposalId, support, args.reason as string), hints);
+  const weight = tx.events.find((e) => e.name === "VoteCast")?.args.getValue("weight") as bigint;
+  const [against, forVotes, abstain] = await gov.proposalVotes(proposalId);
+  return {
+    data: { proposalId, voter: ctx.address, support: Vote[support], weight, tallies: { for: forVotes, against, abstain }, transaction: tx.hash },
+    text: [
+      `Voted ${Vote[support]} on proposal ${proposalId} with ${formatLat(weight)} of votes`,
+      `  tallies: for ${formatUnits(forVotes, 18)}, against ${formatUnits(against, 18)}, abstain ${formatUnits(abstain, 18)} LAT`,
+    ],
+  };
+}
+
+export async function queue(ctx: TaskContext, args: IdArgs): Promise<TaskResult<unknown>> {
+  const proposalId = parseBigId("--id", args.id);
+  const p = await findProposal(ctx, proposalId);
+  const gov = ctx.c.governor;
+  const tx = await ctx.send("LatentGovernor.queue", () => gov.queue(p.targets, p.values, p.calldatas, p.descriptionHash), stateHints(ctx, proposalId));
+  const eta = Number(await gov.proposalEta(proposalId));
+  return {
+    data: { proposalId, eta, transaction: tx.hash },
+    text: [`Proposal ${proposalId} queued in the timelock: executable from ${formatTime(eta, await ctx.now())}`],
+  };
+}
+
+export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResult<unknown>> {
+  const proposalId = parseBigId("--id", args.id);
+  const p = await findProposal(ctx, proposalId);
+  const gov = ctx.c.governor;
+  const tx = await ctx.send("LatentGovernor.execute", () => gov.execute(p.targets, p.values, p.calldatas, p.descriptionHash), stateHints(ctx, proposalId));
+  const changes = tx.events
+    .filter((e) => e.name === "ParameterUpdated" || e.name === "AddressParameterUpdated")
+    .map((e) => `${e.contract}.${asciiName(e.args.getValue("parameter") as string)} = ${String(e.args.getValue("value"))}`);
+  return {
+    data: { proposalId, changes, transaction: tx.hash },
+    text: [`Proposal ${proposalId} executed`, ...changes.map((c) => `  ${c}`)],
+  };
+}
+
+function asciiName(word: string): string {
+  return Buffer.from(word.slice(2).replace(/(00)+$/, ""), "hex").toString("latin1");
+}
+
+export interface ProposalView {
+  proposalId: bigint;
+  state: string;
+  proposer: string;
+  description: string;
+  actions: { target: string; contract: string | null; call: string; value: bigint }[];
+  voteStart: number;
+  voteEnd: number;
+  tallies: { for: bigint; against: bigint; abstain: bigint };
+  quorum: bigint | null;
+  eta: number | null;
+  next: { task: string; from?: number; until?: number; possibleNow: boolean }[];
+  now: number;
+}
+
+export async function status(ctx: TaskContext, args: IdArgs): Promise<TaskResult<ProposalView>> {
+  const proposalId = parseBigId("--id", args.id);
+  const p = await findProposal(ctx, proposalId);
+  const gov = ctx.c.governor;
+  const [state, snapshot, deadline, [against, forVotes, abstain], eta, now] = await Promise.all([
+    gov.state(proposalId),
+    gov.proposalSnapshot(proposalId),
+    gov.proposalDeadline(proposalId),
+    gov.proposalVotes(proposalId),
+    gov.proposalEta(proposalId),
+    ctx.now(),
+  ]);
+  // The quorum is defined at the snapshot, which must be in the past to be read.
+  const quorum = Number(snapshot) < Number(await gov.clock()) ? await gov.quorum(snapshot) : null;
+  const stateName = PROPOSAL_STATES[Number(state)] ?? String(state);
+  const byAddress = contractsByName(ctx.c);
+  const actions = p.targets.map((target, i) => {
+    const contract = CONTRACT_NAMES.find((n) => ctx.record.contracts[n].address.toLowerCase() === target.toLowerCase()) ?? null;
+    const data = p.calldatas[i] as string;
+    const parsed = contract === null ? null : byAddress[contract].interface.parseTransaction({ data });
+    const call = parsed === null ? data : `${parsed.name}(${parsed.args.map((a: unknown) => String(a)).join(", ")})`;
+    return { target, contract, call, value: p.values[i] as bigint };
+  });
+  const next: ProposalView["next"] = [];
+  const voteFrom = Number(snapshot) + 1;
+  if (stateName === "Pending" || stateName === "Active") next.push({ task: "gov vote", from: voteFrom, until: Number(deadline), possibleNow: stateName === "Active" });
+  if (stateName === "Succeeded") next.push({ task: "gov queue", possibleNow: true });
+  if (stateName === "Queued") next.push({ task: "gov execute", from: Number(eta), possibleNow: now >= Number(eta) });
+  const view: ProposalView = {
+    proposalId,
+    state: stateName,
+    proposer: p.proposer,
+    description: p.description,
+    actions,
+    voteStart: Number(snapshot),
+    voteEnd: Number(deadline),
+    tallies: { for: forVotes, against, abstain },
+    quorum,
+    eta: eta === 0n ? null : Number(eta),
+    next,
+    now,
+  };
+  const text = [
+    `Proposal ${proposalId}: ${stateName}`,
+    ...table([
+      ["description", p.description.split("\n")[0] ?? ""],
+      ["proposer", p.proposer],
+      ...actions.map((a, i): [string, string] => [`action ${i + 1}`, `${a.contract ?? a.target}.${a.call}`]),
+      ["voting", `from ${formatTime(voteFrom, now)} until ${formatTime(Number(deadline), now)}`],
+      ["for", formatLat(forVotes)],
+      ["against", formatLat(against)],
+      ["abstain", formatLat(abstain)],
+      ["quorum", quorum === null ? "set at the snapshot" : `${formatLat(quorum)} (for + abstain must reach it)`],
+      ["eta", view.eta === null ? "not queued" : formatTime(view.eta, now)],
+    ]),
+  ];
+  for (const n of next) {
+    const when = n.possibleNow ? "possible now" : `from ${isoTime(n.from ?? now)}`;
+    text.push(`  next: ${n.task} (${when}): ${suggest(ctx, `${n.task} --id ${proposalId}`)}`);
+  }
+  return { data: view, text };
+}
+
+export interface DelegateArgs extends CommonArgs {
+  to?: string;
+}
+
+export async function delegate(ctx: TaskContext, args: DelegateArgs): Promise<TaskResult<unknown>> {
+  const to = args.to === undefined ? ctx.address : await ctx.account("--to", args.to);
+  const tx = await ctx.send("LatentToken.delegate", () => ctx.c.token.delegate(to));
+  const [balance, votes] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.getVotes(to)]);
+  return {
+    data: { holder: ctx.address, delegate: to, balance, votesOfDelegate: votes, transaction: tx.hash },
+    text: [
+      `${ctx.address} delegates its ${formatLat(balance)} of votes to ${to === ctx.address ? "itself" : to}`,
+      `  ${to} now has ${formatLat(votes)} of votes (counted for proposals made from now on)`,
+    ],
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * guardian pause / status. Lifting a pause early is governance's (gov propose --contract PauseGuardian --set unpause).
+ */
+import { ZeroAddress } from "ethers";
+import type { TaskContext } from "../lib/context";
+import { formatAddress, formatDuration, formatTime } from "../lib/format";
+import type { TaskResult } from "../lib/run";
+
+export async function pause(ctx: TaskContext): Promise<TaskResult<unknown>> {
+  const tx = await ctx.send("PauseGuardian.pause", () => ctx.c.pauseGuardian.pause());
+  const pausedUntil = Number(await ctx.c.pauseGuardian.pausedUntil());
+  return {
+    data: { pausedUntil, by: ctx.address, transaction: tx.hash },
+    text: [
+      `Protocol paused by ${ctx.address} until ${formatTime(pausedUntil, await ctx.now())}`,
+      "  refused meanwhile: provider registration, new stake, job creation and acceptance; everything else works",
+    ],
+  };
+}
+
+export interface GuardianStatus {
+  paused: boolean;
+  pausedUntil: number;
+  guardian: string | null;
+  pauseDuration: number;
+  now: number;
+}
+
+export async function status(ctx: TaskContext): Promise<TaskResult<GuardianStatus>> {
+  const g = ctx.c.pauseGuardian;
+  const [paused, pausedUntil, guardian, duration, now] = await Promise.all([g.isPaused(), g.pausedUntil(), g.guardian(), g.pauseDuration(), ctx.now()]);
+  const view: GuardianStatus = {
+    paused,
+    pausedUntil: Number(pausedUntil),
+    guardian: guardian === ZeroAddress ? null : guardian,
+    pauseDuration: Number(duration),
+    now,
+  };
+  return {
+    data: view,
+    text: [
+      paused ? `Protocol PAUSED until ${formatTime(view.pausedUntil, now)}` : "Protocol not paused",
+      `  guardian ${formatAddress(guardian, "none (only governance can pause)")}; a pause lasts ${formatDuration(view.pauseDuration)}`,
+    ],
+  };
+}

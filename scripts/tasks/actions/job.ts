@@ -1,0 +1,453 @@
+/**
+ * job create / cancel / expire / decline / accept / submit / approve / settle / timeout / status.
+ */
+import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
+import type { ContractTransactionResponse, LogDescription } from "ethers";
+import { JobStatus, Ruling } from "../../scenario";
+import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
+import type { CommonArgs, TaskContext } from "../lib/context";
+import { InputError } from "../lib/errors";
+import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import {
+  JOB_TIER_CHOICES,
+  exclusive,
+  parseChoice,
+  parseDuration,
+  parseGpuModel,
+  parseInteger,
+  parseJobId,
+  parseLat96,
+  parseRegion,
+  parseTimestamp,
+} from "../lib/parse";
+import type { TaskResult } from "../lib/run";
+import { actingProvider, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+
+const NO_REGION = `0x${"00".repeat(16)}`;
+const DEFAULT_ACCEPT_WITHIN = "1h";
+
+export interface CreateArgs extends CommonArgs {
+  model?: string;
+  region?: string;
+  minVram?: string;
+  gpus: string;
+  tier: string;
+  minCompleted: string;
+  maxPrice: string;
+  maxDuration: string;
+  acceptWithin?: string;
+  acceptDeadline?: string;
+  provider?: string;
+  specFile?: string;
+  specUri?: string;
+  specHash?: string;
+  permit: boolean;
+}
+
+export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskResult<unknown>> {
+  const escrow = ctx.c.jobEscrow;
+  exclusive({ "--accept-within": args.acceptWithin, "--accept-deadline": args.acceptDeadline });
+  const [minDuration, maxDuration, maxAcceptWindow, maxUri, maxGpus, now] = await Promise.all([
+    escrow.MIN_DURATION(),
+    escrow.MAX_DURATION(),
+    escrow.MAX_ACCEPT_WINDOW(),
+    escrow.MAX_URI_LENGTH(),
+    ctx.c.registry.maxGpusPerProvider(),
+    ctx.now(),
+  ]);
+  const gpuCount = parseInteger("--gpus", args.gpus, 1, Number(maxGpus));
+  const duration = parseDuration("--max-duration", args.maxDuration);
+  if (duration < minDuration || duration > maxDuration) {
+    throw new InputError("--max-duration", `${formatDuration(duration)} is outside [${formatDuration(Number(minDuration))}, ${formatDuration(Number(maxDuration))}]`);
+  }
+  const acceptDeadline =
+    args.acceptDeadline !== undefined
+      ? parseTimestamp("--accept-deadline", args.acceptDeadline)
+      : now + parseDuration("--accept-within", args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN);
+  const deadlineField = args.acceptDeadline !== undefined ? "--accept-deadline" : "--accept-within";
+  if (acceptDeadline <= now || acceptDeadline > now + Number(maxAcceptWindow)) {
+    throw new InputError(deadlineField, `the acceptance deadline must be after now and within ${formatDuration(Number(maxAcceptWindow))} of it (chain time ${formatTime(now, now)})`);
+  }
+  const maxPrice = parseLat96("--max-price", args.maxPrice);
+  const spec = resolveDocument("spec", { file: args.specFile, uri: args.specUri, hash: args.specHash }, Number(maxUri));
+  const terms: IJobEscrow.JobTermsStruct = {
+    requirements: {
+      gpuModel: args.model === undefined ? ZeroHash : parseGpuModel("--model", args.model),
+      region: args.region === undefined ? NO_REGION : parseRegion("--region", args.region),
+      minVramGiB: args.minVram === undefined ? 0 : parseInteger("--min-vram", args.minVram, 0, 2 ** 16 - 1),
+      gpuCount,
+      tier: parseChoice("--tier", args.tier, JOB_TIER_CHOICES),
+      minCompletedJobs: parseInteger("--min-completed", args.minCompleted, 0, 2 ** 32 - 1),
+    },
+    maxPricePerGpuHour: maxPrice,
+    maxDuration: duration,
+    acceptDeadline,
+    targetProvider: args.provider === undefined ? ZeroAddress : await ctx.account("--provider", args.provider),
+    specHash: spec.hash,
+  };
+  const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
+  if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
+  await requireBalance(ctx, escrowed, "the job's escrow");
+
+  const escrowAddress = await escrow.getAddress();
+  let tx;
+  if (args.permit) {
+    const p = await signPermit(ctx, escrowAddress, escrowed);
+    tx = await ctx.send("JobEscrow.createJobWithPermit", () => escrow.createJobWithPermit(terms, spec.uri, p.deadline, p.v, p.r, p.s));
+  } else {
+    await ensureAllowance(ctx, escrowAddress, escrowed);
+    tx = await ctx.send("JobEscrow.createJob", () => escrow.createJob(terms, spec.uri));
+  }
+  const jobId = tx.events.find((e) => e.name === "JobCreated")?.args.getValue("jobId") as bigint;
+  const text = [
+    `Created job ${jobId}: ${formatLat(escrowed)} escrowed (${gpuCount} GPU x ${formatDuration(duration)} at most ${formatLat(maxPrice)} per GPU-hour)`,
+    `  acceptance deadline ${formatTime(acceptDeadline, now)}`,
+    `  spec ${abbreviate(spec.uri)} (hash ${spec.hash})`,
+  ];
+  if (terms.targetProvider !== ZeroAddress) text.push(`  directed at provider ${terms.targetProvider}`);
+  text.push(`Follow it with: ${suggest(ctx, `job status --job ${jobId}`)}`);
+  return {
+    data: { jobId, client: ctx.address, escrowed, specURI: spec.uri, specHash: spec.hash, acceptDeadline, targetProvider: terms.targetProvider, transaction: tx.hash },
+    text,
+  };
+}
+
+function abbreviate(uri: string): string {
+  return uri.length > 80 ? `${uri.slice(0, 77)}...` : uri;
+}
+
+export interface JobArgs extends CommonArgs {
+  job: string;
+}
+
+/** The one-call actions: the revert (wrong status, not the client, too early) explains any refusal. */
+async function simple(
+  ctx: TaskContext,
+  args: JobArgs,
+  action: string,
+  send: (jobId: bigint) => Promise<ContractTransactionResponse>,
+  describe: (jobId: bigint, events: LogDescription["args"][]) => string,
+): Promise<TaskResult<unknown>> {
+  const jobId = parseJobId("--job", args.job);
+  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId));
+  const escrowEvents = tx.events.filter((e) => e.contract === "JobEscrow").map((e) => e.args);
+  const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
+  return { data: { jobId, status, transaction: tx.hash }, text: [describe(jobId, escrowEvents)] };
+}
+
+function refundOf(events: LogDescription["args"][]): string {
+  const refund = events.map((a) => (a.toObject() as { refund?: bigint }).refund).find((r) => r !== undefined);
+  return refund === undefined ? "" : `, ${formatLat(refund)} refunded to the client`;
+}
+
+export async function cancel(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "cancelJob", (id) => ctx.c.jobEscrow.cancelJob(id), (id, ev) => `Job ${id} cancelled${refundOf(ev)}`);
+}
+
+export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "expireJob", (id) => ctx.c.jobEscrow.expireJob(id), (id, ev) => `Job ${id} expired${refundOf(ev)}`);
+}
+
+export async function decline(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "declineJob", (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`);
+}
+
+export async function approve(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "approveResult", (id) => ctx.c.jobEscrow.approveResult(id), (id, ev) => `Job ${id} approved: ${settlement(ev)}`);
+}
+
+export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "settle", (id) => ctx.c.jobEscrow.settle(id), (id, ev) => `Job ${id} settled: ${settlement(ev)}`);
+}
+
+export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  return simple(ctx, args, "claimTimeout", (id) => ctx.c.jobEscrow.claimTimeout(id), (id, ev) => {
+    const e = ev[ev.length - 1]?.toObject() as { refund: bigint; slashed: bigint } | undefined;
+    return `Job ${id} timed out: ${formatLat(e?.refund ?? 0n)} refunded and ${formatLat(e?.slashed ?? 0n)} of collateral slashed to the client`;
+  });
+}
+
+function settlement(events: LogDescription["args"][]): string {
+  const e = events.map((a) => a.toObject() as { cost?: bigint; fee?: bigint; providerAmount?: bigint; refund?: bigint }).find((a) => a.cost !== undefined);
+  if (e === undefined) return "settled";
+  return `cost ${formatLat(e.cost ?? 0n)}: ${formatLat(e.providerAmount ?? 0n)} to the provider, fee ${formatLat(e.fee ?? 0n)}, ${formatLat(e.refund ?? 0n)} refunded`;
+}
+
+export interface AcceptArgs extends JobArgs {
+  provider?: string;
+}
+
+export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskResult<unknown>> {
+  const jobId = parseJobId("--job", args.job);
+  const provider = await actingProvider(ctx, args.provider);
+  // The escrow keeps only the terms' hash: acceptJob takes them back exactly as JobCreated emitted them.
+  const job = await createdJob(ctx, jobId);
+  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms));
+  const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
+    pricePerGpuHour: bigint;
+    collateral: bigint;
+    resultDeadline: bigint;
+  };
+  return {
+    data: { jobId, provider, by: ctx.address, pricePerGpuHour: e.pricePerGpuHour, collateral: e.collateral, resultDeadline: Number(e.resultDeadline), transaction: tx.hash },
+    text: [
+      `Job ${jobId} accepted for provider ${provider} at ${formatLat(e.pricePerGpuHour)} per GPU-hour`,
+      `  collateral locked ${formatLat(e.collateral)}; submit the result by ${formatTime(Number(e.resultDeadline), await ctx.now())}`,
+    ],
+  };
+}
+
+export interface SubmitArgs extends JobArgs {
+  resultFile?: string;
+  resultUri?: string;
+  resultHash?: string;
+}
+
+export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskResult<unknown>> {
+  const jobId = parseJobId("--job", args.job);
+  const maxUri = Number(await ctx.c.jobEscrow.MAX_URI_LENGTH());
+  const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
+  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash));
+  const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };
+  return {
+    data: { jobId, resultURI: result.uri, resultHash: result.hash, cost: e.cost, challengeDeadline: Number(e.challengeDeadline), transaction: tx.hash },
+    text: [
+      `Result of job ${jobId} submitted: cost ${formatLat(e.cost)}`,
+      `  the client may dispute until ${formatTime(Number(e.challengeDeadline), await ctx.now())}; anyone may settle after`,
+    ],
+  };
+}
+
+// -------------------------------------------------------------------------------------------------------- status
+
+export interface NextAction {
+  /** The task to run, e.g. "job accept". */
+  task: string;
+  who: string;
+  /** Unix time from which it is possible (absent: already). */
+  from?: number;
+  /** Unix time until which it is possible (absent: no limit). */
+  until?: number;
+  possibleNow: boolean;
+}
+
+export interface JobView {
+  jobId: bigint;
+  status: string;
+  client: string;
+  targetProvider: string | null;
+  provider: string | null;
+  escrowed: bigint;
+  requirements: { gpuModel: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number };
+  maxPricePerGpuHour: bigint;
+  maxDuration: number;
+  acceptDeadline: number;
+  specURI: string;
+  specHash: string;
+  accepted?: { acceptedAt: number; pricePerGpuHour: bigint; collateral: bigint; paramsId: number; resultDeadline: number };
+  submitted?: { submittedAt: number; cost: bigint; resultURI: string; resultHash: string; challengeDeadline: number };
+  dispute?: { deposit: bigint; openedAt: number; ruleDeadline: number; answered: boolean; ruling: string };
+  history: { blockNumber: number; event: string; args: Record<string, string> }[];
+  next: NextAction[];
+  now: number;
+}
+
+const JOB_EVENTS = new Set([
+  "JobCreated",
+  "JobCancelled",
+  "JobExpired",
+  "JobDeclined",
+  "JobAccepted",
+  "ResultSubmitted",
+  "JobSettled",
+  "JobTimedOut",
+  "JobRefunded",
+  "DisputeOpened",
+  "DisputeAnswered",
+  "DisputeResolved",
+]);
+
+/** Every JobEscrow and DisputeManager event of one job, in order (all index the job id as their first topic). */
+async function jobHistory(ctx: TaskContext, jobId: bigint): Promise<{ blockNumber: number; log: LogDescription }[]> {
+  const escrow = await ctx.c.jobEscrow.getAddress();
+  const disputes = await ctx.c.disputeManager.getAddress();
+  const logs = await ctx.hre.ethers.provider.getLogs({
+    address: [escrow, disputes],
+    topics: [null, zeroPadValue(toBeHex(jobId), 32)],
+    fromBlock: ctx.fromBlock("JobEscrow"),
+    toBlock: "latest",
+  });
+  const out: { blockNumber: number; log: LogDescription }[] = [];
+  for (const log of logs) {
+    const iface = log.address.toLowerCase() === escrow.toLowerCase() ? ctx.c.jobEscrow.interface : ctx.c.disputeManager.interface;
+    const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+    // Other events index other numbers first (EconomicParamsUpdated's paramsId): keep only the job's.
+    if (parsed !== null && JOB_EVENTS.has(parsed.name)) out.push({ blockNumber: log.blockNumber, log: parsed });
+  }
+  return out;
+}
+
+function flat(args: LogDescription["args"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(args.toObject(true) as Record<string, unknown>)) {
+    out[k] = typeof v === "object" && v !== null ? JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) : String(v);
+  }
+  return out;
+}
+
+export async function status(ctx: TaskContext, args: JobArgs): Promise<TaskResult<JobView>> {
+  const jobId = parseJobId("--job", args.job);
+  const created = await createdJob(ctx, jobId);
+  const [job, history, now, dispute] = await Promise.all([
+    ctx.c.jobEscrow.getJob(jobId),
+    jobHistory(ctx, jobId),
+    ctx.now(),
+    ctx.c.disputeManager.getDispute(jobId),
+  ]);
+  const st = Number(job.status) as JobStatus;
+  const t = created.terms;
+  const find = (name: string) => history.find((h) => h.log.name === name)?.log.args;
+  const view: JobView = {
+    jobId,
+    status: JobStatus[st] ?? String(st),
+    client: created.client,
+    targetProvider: t.targetProvider === ZeroAddress ? null : t.targetProvider,
+    provider: job.acceptedAt > 0n ? job.provider : null,
+    escrowed: created.escrowed,
+    requirements: {
+      gpuModel: readModel(t.requirements.gpuModel),
+      region: readRegion(t.requirements.region),
+      minVramGiB: Number(t.requirements.minVramGiB),
+      gpuCount: Number(t.requirements.gpuCount),
+      tier: tierName(t.requirements.tier),
+      minCompletedJobs: Number(t.requirements.minCompletedJobs),
+    },
+    maxPricePerGpuHour: t.maxPricePerGpuHour,
+    maxDuration: Number(t.maxDuration),
+    acceptDeadline: Number(t.acceptDeadline),
+    specURI: created.specURI,
+    specHash: t.specHash,
+    history: history.map((h) => ({ blockNumber: h.blockNumber, event: h.log.name, args: flat(h.log.args) })),
+    next: [],
+    now,
+  };
+  const accepted = find("JobAccepted");
+  if (accepted !== undefined) {
+    view.accepted = {
+      acceptedAt: Number(job.acceptedAt),
+      pricePerGpuHour: job.pricePerGpuHour,
+      collateral: accepted.getValue("collateral") as bigint,
+      paramsId: Number(job.paramsId),
+      resultDeadline: Number(accepted.getValue("resultDeadline") as bigint),
+    };
+  }
+  const submitted = find("ResultSubmitted");
+  if (submitted !== undefined) {
+    view.submitted = {
+      submittedAt: Number(job.submittedAt),
+      cost: submitted.getValue("cost") as bigint,
+      resultURI: submitted.getValue("resultURI") as string,
+      resultHash: submitted.getValue("resultHash") as string,
+      challengeDeadline: Number(submitted.getValue("challengeDeadline") as bigint),
+    };
+  }
+  if (dispute.openedAt > 0n) {
+    view.dispute = {
+      deposit: dispute.deposit,
+      openedAt: Number(dispute.openedAt),
+      ruleDeadline: Number(dispute.ruleDeadline),
+      answered: dispute.answered,
+      ruling: Ruling[Number(dispute.ruling)] ?? String(dispute.ruling),
+    };
+  }
+  view.next = nextActions(view, st, now);
+  return { data: view, text: jobLines(ctx, view) };
+}
+
+/** What can happen to the job next, by whom and when (mirroring the escrow's and dispute manager's checks). */
+export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[] {
+  const out: NextAction[] = [];
+  const window = (task: string, who: string, from: number | undefined, until: number | undefined) => {
+    const possibleNow = (from === undefined || now >= from) && (until === undefined || now <= until);
+    out.push({ task, who, ...(from === undefined ? {} : { from }), ...(until === undefined ? {} : { until }), possibleNow });
+  };
+  const provider = v.provider ?? v.targetProvider;
+  switch (st) {
+    case JobStatus.Open:
+      window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, undefined, v.acceptDeadline);
+      if (v.targetProvider !== null) window("job decline", `provider ${v.targetProvider} or its operator`, undefined, undefined);
+      window("job cancel", `the client ${v.client}`, undefined, undefined);
+      window("job expire", "anyone", v.acceptDeadline + 1, undefined);
+      break;
+    case JobStatus.Accepted:
+      window("job submit", `provider ${provider} or its operator`, undefined, v.accepted?.resultDeadline);
+      window("job timeout", "anyone", (v.accepted?.resultDeadline ?? 0) + 1, undefined);
+      break;
+    case JobStatus.Submitted:
+      window("job approve", `the client ${v.client}`, undefined, undefined);
+      window("dispute open", `the client ${v.client}`, undefined, v.submitted?.challengeDeadline);
+      window("job settle", "anyone", (v.submitted?.challengeDeadline ?? 0) + 1, undefined);
+      break;
+    case JobStatus.Disputed:
+      if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, undefined);
+      window("dispute rule", "the arbitrator", undefined, v.dispute?.ruleDeadline);
+      window("dispute close-expired", "anyone", (v.dispute?.ruleDeadline ?? 0) + 1, undefined);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+function jobLines(ctx: TaskContext, v: JobView): string[] {
+  const r = v.requirements;
+  const rows: [string, string][] = [
+    ["client", v.client],
+    ["provider", v.provider ?? (v.targetProvider === null ? "none yet (open job)" : `${v.targetProvider} (directed)`)],
+    ["escrowed", formatLat(v.escrowed)],
+    [
+      "requirements",
+      `${r.gpuCount} GPU, model ${r.gpuModel ?? "any"}, region ${r.region ?? "any"}, >= ${r.minVramGiB} GiB, tier ${r.tier}, >= ${r.minCompletedJobs} completed jobs`,
+    ],
+    ["max price", `${formatLat(v.maxPricePerGpuHour)} per GPU-hour`],
+    ["max duration", formatDuration(v.maxDuration)],
+    ["accept by", formatTime(v.acceptDeadline, v.now)],
+    ["spec", `${abbreviate(v.specURI)} (hash ${v.specHash})`],
+  ];
+  if (v.accepted !== undefined) {
+    rows.push(
+      ["accepted", `${formatTime(v.accepted.acceptedAt, v.now)} at ${formatLat(v.accepted.pricePerGpuHour)} per GPU-hour`],
+      ["collateral", formatLat(v.accepted.collateral)],
+      ["result due", formatTime(v.accepted.resultDeadline, v.now)],
+    );
+  }
+  if (v.submitted !== undefined) {
+    rows.push(
+      ["submitted", `${formatTime(v.submitted.submittedAt, v.now)}, cost ${formatLat(v.submitted.cost)}`],
+      ["result", `${abbreviate(v.submitted.resultURI)} (hash ${v.submitted.resultHash})`],
+      ["challenge until", formatTime(v.submitted.challengeDeadline, v.now)],
+    );
+  }
+  if (v.dispute !== undefined) {
+    rows.push(
+      ["dispute", `opened ${formatTime(v.dispute.openedAt, v.now)}, deposit ${formatLat(v.dispute.deposit)}, ${v.dispute.answered ? "answered" : "not answered"}`],
+      ["ruling", v.dispute.ruling === "None" ? `pending, due by ${formatTime(v.dispute.ruleDeadline, v.now)}` : v.dispute.ruling],
+    );
+  }
+  const lines = [`Job ${v.jobId}: ${v.status}`, ...table(rows)];
+  lines.push("  history:", ...v.history.map((h) => `    block ${h.blockNumber}  ${h.event}`));
+  if (v.next.length === 0) lines.push("  next: nothing (the job is final)");
+  else {
+    lines.push("  next:");
+    for (const n of v.next) {
+      const when = [n.from === undefined ? "" : `from ${formatTime(n.from, v.now)}`, n.until === undefined ? "" : `until ${formatTime(n.until, v.now)}`]
+        .filter((x) => x !== "")
+        .join(" ");
+      const state = n.possibleNow ? "possible now" : n.from !== undefined && v.now < n.from ? "not yet" : "too late";
+      lines.push(`    ${n.task.padEnd(22)} by ${n.who}; ${state}${when === "" ? "" : `, ${when}`}`);
+    }
+    const first = v.next.find((n) => n.possibleNow);
+    if (first !== undefined) lines.push(`  e.g. ${suggest(ctx, `${first.task} --job ${v.jobId}`)}`);
+  }
+  return lines;
+}

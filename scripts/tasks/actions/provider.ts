@@ -1,0 +1,328 @@
+/**
+ * provider register / update / price / operator / online / offline / deregister / show.
+ */
+import { ZeroAddress } from "ethers";
+import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
+import { GPU_MODELS } from "../../scenario/catalog";
+import type { CommonArgs, TaskContext } from "../lib/context";
+import { InputError, StateError } from "../lib/errors";
+import { formatAddress, formatLat, readModel, readRegion, table, tierName } from "../lib/format";
+import {
+  PROVIDER_TIER_CHOICES,
+  parseChoice,
+  parseGpuModel,
+  parseInteger,
+  parseLat96,
+  parseRegion,
+  parseText,
+} from "../lib/parse";
+import type { TaskResult } from "../lib/run";
+import { actingProvider, listingStrings, providerArg, readStake, suggest } from "./shared";
+import type { StakeBreakdown } from "./shared";
+
+export interface ListingArgs extends CommonArgs {
+  model?: string;
+  name?: string;
+  vram?: string;
+  count?: string;
+  region?: string;
+  tier?: string;
+  price?: string;
+  metadataUri?: string;
+}
+
+export interface RegisterArgs extends ListingArgs {
+  operator?: string;
+}
+
+interface Limits {
+  maxVram: number;
+  maxGpus: number;
+  maxName: number;
+  maxUri: number;
+}
+
+async function limits(ctx: TaskContext): Promise<Limits> {
+  const r = ctx.c.registry;
+  const [maxVram, maxGpus, maxName, maxUri] = await Promise.all([
+    r.MAX_VRAM_GIB(),
+    r.maxGpusPerProvider(),
+    r.MAX_NAME_LENGTH(),
+    r.MAX_URI_LENGTH(),
+  ]);
+  return { maxVram: Number(maxVram), maxGpus: Number(maxGpus), maxName: Number(maxName), maxUri: Number(maxUri) };
+}
+
+interface Listing {
+  spec: IProviderRegistry.ProviderSpecStruct & { pricePerGpuHour: bigint };
+  gpuModelName: string;
+  metadataURI: string;
+}
+
+/** The listing from options over `base` (the current one for update); a catalog model fills name, VRAM and tier. */
+function buildListing(args: ListingArgs, lim: Limits, base: Partial<Record<keyof ListingArgs, string>> & { modelWord?: string }): Listing {
+  const need = (field: string, value: string | undefined, why = "required"): string => {
+    if (value === undefined) throw new InputError(field, why);
+    return value;
+  };
+  const modelId = need("--model", args.model ?? base.model);
+  const gpuModel = parseGpuModel("--model", modelId);
+  const known = GPU_MODELS.find((m) => m.id === modelId);
+  // A changed model must not keep the old model's name or VRAM: take the catalog's, or insist on new ones.
+  const modelChanged = base.modelWord !== undefined && base.modelWord !== gpuModel;
+  const fallback = (current: string | undefined, fromCatalog: string | undefined) =>
+    modelChanged ? fromCatalog : (current ?? fromCatalog);
+  const unknownModel = `required: "${modelId}" is not in the catalog (scripts/scenario/catalog.ts), so it cannot be filled in`;
+  const name = parseText("--name", need("--name", args.name ?? fallback(base.name, known?.name), unknownModel), lim.maxName);
+  const vram = parseInteger("--vram", need("--vram", args.vram ?? fallback(base.vram, known?.vramGiB.toString()), unknownModel), 1, lim.maxVram);
+  const tierText = need("--tier", args.tier ?? fallback(base.tier, known === undefined ? undefined : tierName(known.tier)), unknownModel);
+  const tier = parseChoice("--tier", tierText, PROVIDER_TIER_CHOICES);
+  const count = parseInteger("--count", need("--count", args.count ?? base.count), 1, lim.maxGpus);
+  const region = parseRegion("--region", need("--region", args.region ?? base.region));
+  const price = parseLat96("--price", need("--price", args.price ?? base.price, "required: LAT per GPU-hour, e.g. 2.5"));
+  const metadataURI = parseText("--metadata-uri", need("--metadata-uri", args.metadataUri ?? base.metadataUri), lim.maxUri);
+  return {
+    spec: { gpuModel, region, vramGiB: vram, gpuCount: count, tier, pricePerGpuHour: price },
+    gpuModelName: name,
+    metadataURI,
+  };
+}
+
+function describeListing(l: Listing): string {
+  const s = l.spec;
+  return (
+    `${s.gpuCount} x ${readModel(String(s.gpuModel))} (${l.gpuModelName}, ${s.vramGiB} GiB) in ${readRegion(String(s.region))}, ` +
+    `${tierName(Number(s.tier))}, ${formatLat(s.pricePerGpuHour)} per GPU-hour`
+  );
+}
+
+export async function register(ctx: TaskContext, args: RegisterArgs): Promise<TaskResult<unknown>> {
+  const listing = buildListing(args, await limits(ctx), {});
+  const operator = args.operator === undefined ? ZeroAddress : await ctx.account("--operator", args.operator);
+  if (operator === ctx.address) throw new InputError("--operator", "must be another account than the provider's own");
+  const tx = await ctx.send("ProviderRegistry.register", () =>
+    ctx.c.registry.register(listing.spec, listing.gpuModelName, listing.metadataURI, operator),
+  );
+  const stake = await readStake(ctx, ctx.address);
+  const missing = stake.required > stake.staked - stake.thawing ? stake.required - (stake.staked - stake.thawing) : 0n;
+  const text = [
+    `Registered provider ${ctx.address}: ${describeListing(listing)}`,
+    `  operator: ${formatAddress(operator)}; offline until it goes online`,
+  ];
+  if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
+  text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
+  return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
+}
+
+function listingData(l: Listing) {
+  return {
+    gpuModel: readModel(String(l.spec.gpuModel)),
+    gpuModelName: l.gpuModelName,
+    region: readRegion(String(l.spec.region)),
+    vramGiB: Number(l.spec.vramGiB),
+    gpuCount: Number(l.spec.gpuCount),
+    tier: tierName(Number(l.spec.tier)),
+    pricePerGpuHour: l.spec.pricePerGpuHour,
+    metadataURI: l.metadataURI,
+  };
+}
+
+/** Wei as a LAT decimal without the unit, for a suggested command line. */
+function formatLatPlain(wei: bigint): string {
+  return formatLat(wei).split(" ")[0] as string;
+}
+
+async function requireRegistered(ctx: TaskContext): Promise<IProviderRegistry.ProviderStructOutput> {
+  const record = await ctx.c.registry.getProvider(ctx.address);
+  if (!record.registered) {
+    throw new StateError(`${ctx.address} is not a registered provider (only the provider's own account may change its listing)`);
+  }
+  return record;
+}
+
+export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskResult<unknown>> {
+  const record = await requireRegistered(ctx);
+  const strings = await listingStrings(ctx, ctx.address);
+  const listing = buildListing(args, await limits(ctx), {
+    model: readModel(record.gpuModel) ?? undefined,
+    modelWord: record.gpuModel,
+    name: strings?.gpuModelName,
+    vram: record.vramGiB.toString(),
+    count: record.gpuCount.toString(),
+    region: readRegion(record.region) ?? undefined,
+    tier: tierName(record.tier),
+    price: formatLatPlain(record.pricePerGpuHour),
+    metadataUri: strings?.metadataURI,
+  });
+  const tx = await ctx.send("ProviderRegistry.update", () =>
+    ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI),
+  );
+  return {
+    data: { provider: ctx.address, ...listingData(listing), transaction: tx.hash },
+    text: [`Updated provider ${ctx.address}: ${describeListing(listing)}`],
+  };
+}
+
+export interface PriceArgs extends CommonArgs {
+  price: string;
+}
+
+export async function price(ctx: TaskContext, args: PriceArgs): Promise<TaskResult<unknown>> {
+  const wei = parseLat96("--price", args.price);
+  const before = (await requireRegistered(ctx)).pricePerGpuHour;
+  const tx = await ctx.send("ProviderRegistry.setPrice", () => ctx.c.registry.setPrice(wei));
+  return {
+    data: { provider: ctx.address, previous: before, pricePerGpuHour: wei, transaction: tx.hash },
+    text: [`Price of ${ctx.address}: ${formatLat(before)} -> ${formatLat(wei)} per GPU-hour (jobs already accepted keep theirs)`],
+  };
+}
+
+export interface OperatorArgs extends CommonArgs {
+  operator: string;
+}
+
+export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<TaskResult<unknown>> {
+  const value = args.operator.trim().toLowerCase() === "none" ? ZeroAddress : await ctx.account("--operator", args.operator);
+  if (value === ctx.address) throw new InputError("--operator", "must be another account than the provider's own (or none)");
+  await requireRegistered(ctx);
+  const tx = await ctx.send("ProviderRegistry.setOperator", () => ctx.c.registry.setOperator(value));
+  return {
+    data: { provider: ctx.address, operator: value, transaction: tx.hash },
+    text: [`Operator of ${ctx.address}: ${formatAddress(value)}`],
+  };
+}
+
+export interface OnlineArgs extends CommonArgs {
+  provider?: string;
+}
+
+async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): Promise<TaskResult<unknown>> {
+  const provider = await actingProvider(ctx, args.provider);
+  const tx = await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
+  const active = await ctx.c.registry.isActive(provider);
+  const text = [`Provider ${provider} is ${online ? "online" : "offline"} (set by ${ctx.address})`];
+  if (online && !active) {
+    const stake = await readStake(ctx, provider);
+    text.push(
+      `  but not active: staked minus thawing is ${formatLat(stake.staked - stake.thawing)}, ` +
+        `below the ${formatLat(stake.required)} its GPUs require`,
+    );
+  }
+  return { data: { provider, online, active, by: ctx.address, transaction: tx.hash }, text };
+}
+
+export async function goOnline(ctx: TaskContext, args: OnlineArgs): Promise<TaskResult<unknown>> {
+  return setOnline(ctx, args, true);
+}
+
+export async function goOffline(ctx: TaskContext, args: OnlineArgs): Promise<TaskResult<unknown>> {
+  return setOnline(ctx, args, false);
+}
+
+export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>> {
+  await requireRegistered(ctx);
+  const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister());
+  const stake = await readStake(ctx, ctx.address);
+  const text = [`Provider ${ctx.address} left the registry`];
+  if (stake.staked > 0n) {
+    text.push(`  its stake (${formatLat(stake.staked)}) is untouched: ${suggest(ctx, "stake thaw --amount all", { sameSigner: true })}, then stake withdraw`);
+  }
+  return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
+}
+
+export interface ShowArgs extends CommonArgs {
+  provider?: string;
+}
+
+export interface ProviderView {
+  provider: string;
+  registered: boolean;
+  online: boolean;
+  active: boolean;
+  inactiveReasons: string[];
+  operator: string;
+  gpuModel: string | null;
+  gpuModelName: string | null;
+  region: string | null;
+  vramGiB: number;
+  tier: string;
+  pricePerGpuHour: bigint;
+  metadataURI: string | null;
+  capacity: { gpuCount: number; gpusInUse: number; freeGpus: number };
+  stake: StakeBreakdown;
+  stats: { completed: number; timedOut: number; disputesLost: number };
+}
+
+export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
+  const provider = await providerArg(ctx, args.provider);
+  const [record, active, stake, stats, strings] = await Promise.all([
+    ctx.c.registry.getProvider(provider),
+    ctx.c.registry.isActive(provider),
+    readStake(ctx, provider),
+    ctx.c.jobEscrow.providerStats(provider),
+    listingStrings(ctx, provider),
+  ]);
+  const reasons: string[] = [];
+  if (!record.registered) reasons.push("not registered");
+  else {
+    if (!record.online) reasons.push("offline");
+    if (!stake.meetsMinimum) reasons.push(`under-staked: staked minus thawing is below ${formatLat(stake.required)}`);
+  }
+  const view: ProviderView = {
+    provider,
+    registered: record.registered,
+    online: record.online,
+    active,
+    inactiveReasons: active ? [] : reasons,
+    operator: record.operator,
+    gpuModel: record.registered ? readModel(record.gpuModel) : null,
+    gpuModelName: record.registered ? (strings?.gpuModelName ?? null) : null,
+    region: record.registered ? readRegion(record.region) : null,
+    vramGiB: Number(record.vramGiB),
+    tier: tierName(record.tier),
+    pricePerGpuHour: record.pricePerGpuHour,
+    metadataURI: record.registered ? (strings?.metadataURI ?? null) : null,
+    capacity: {
+      gpuCount: Number(record.gpuCount),
+      gpusInUse: Number(record.gpusInUse),
+      freeGpus: Number(record.gpuCount - record.gpusInUse),
+    },
+    stake,
+    stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
+  };
+  const text = [`Provider ${provider}`];
+  if (!record.registered) text.push("  not registered");
+  else {
+    text.push(
+      ...table([
+        ["status", `${active ? "active" : `inactive (${reasons.join("; ")})`}, ${record.online ? "online" : "offline"}`],
+        ["operator", formatAddress(record.operator)],
+        ["GPU model", `${view.gpuModel} (${view.gpuModelName ?? "?"})`],
+        ["GPUs", `${view.capacity.gpuCount} x ${view.vramGiB} GiB, ${view.capacity.gpusInUse} in use, ${view.capacity.freeGpus} free`],
+        ["region", String(view.region)],
+        ["tier", view.tier],
+        ["price", `${formatLat(record.pricePerGpuHour)} per GPU-hour`],
+        ["metadata URI", view.metadataURI ?? "?"],
+      ]),
+    );
+  }
+  text.push(...stakeLines(stake));
+  text.push(`  jobs: ${view.stats.completed} completed, ${view.stats.timedOut} timed out, ${view.stats.disputesLost} disputes lost`);
+  return { data: view, text };
+}
+
+export function stakeLines(stake: StakeBreakdown): string[] {
+  return [
+    "  stake:",
+    ...table(
+      [
+        ["staked", formatLat(stake.staked)],
+        ["locked", `${formatLat(stake.locked)} (collateral of running jobs)`],
+        ["thawing", formatLat(stake.thawing)],
+        ["free", formatLat(stake.free)],
+        ["required", `${formatLat(stake.required)} (${formatLat(stake.minStakePerGpu)} per listed GPU)${stake.meetsMinimum ? "" : " NOT MET"}`],
+      ],
+      "    ",
+    ),
+  ];
+}

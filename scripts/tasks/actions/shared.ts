@@ -1,0 +1,221 @@
+/**
+ * Reads and steps that several areas share: the provider a command acts for, a stake breakdown, a job's terms as
+ * emitted at creation, and paying LAT into a contract (approve when the allowance falls short, or an EIP-2612
+ * permit).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { keccak256 } from "ethers";
+import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
+import { signTokenPermit } from "../../scenario";
+import type { TaskContext } from "../lib/context";
+import { InputError, StateError } from "../lib/errors";
+import { formatLat } from "../lib/format";
+import { parseBytes32, parseText } from "../lib/parse";
+
+/** How long a permit signed by a task stays valid: long enough for the transaction that uses it to be mined. */
+const PERMIT_VALIDITY = 3600;
+
+/** `--provider` if given (address or account index), else the signer itself. */
+export async function providerArg(ctx: TaskContext, value: string | undefined, field = "--provider"): Promise<string> {
+  return value === undefined ? ctx.address : ctx.account(field, value);
+}
+
+/**
+ * The provider an operator-or-owner action is for: `--provider`, else the signer, which must then be registered
+ * (an operator has no way to say whose machine it runs but `--provider`).
+ */
+export async function actingProvider(ctx: TaskContext, value: string | undefined): Promise<string> {
+  if (value !== undefined) return ctx.account("--provider", value);
+  const record = await ctx.c.registry.getProvider(ctx.address);
+  if (!record.registered) {
+    throw new InputError(
+      "--provider",
+      `not given, and the signer ${ctx.address} is not a registered provider: an operator must name the provider it acts for`,
+    );
+  }
+  return ctx.address;
+}
+
+export interface StakeBreakdown {
+  staked: bigint;
+  locked: bigint;
+  thawing: bigint;
+  free: bigint;
+  /** `minStakePerGpu * gpuCount` of the provider's listing (zero when it lists nothing). */
+  required: bigint;
+  minStakePerGpu: bigint;
+  /** Whether `staked - thawing` covers `required`. */
+  meetsMinimum: boolean;
+}
+
+export async function readStake(ctx: TaskContext, provider: string): Promise<StakeBreakdown> {
+  const [[staked, locked, thawing], free, minStakePerGpu, record] = await Promise.all([
+    ctx.c.staking.getStake(provider),
+    ctx.c.staking.freeStake(provider),
+    ctx.c.staking.minStakePerGpu(),
+    ctx.c.registry.getProvider(provider),
+  ]);
+  const required = record.registered ? minStakePerGpu * record.gpuCount : 0n;
+  return { staked, locked, thawing, free, required, minStakePerGpu, meetsMinimum: staked - thawing >= required };
+}
+
+/** The display name and metadata URI a provider last emitted (they live only in events). */
+export async function listingStrings(
+  ctx: TaskContext,
+  provider: string,
+): Promise<{ gpuModelName: string; metadataURI: string } | undefined> {
+  const registry = ctx.c.registry;
+  const from = ctx.fromBlock("ProviderRegistry");
+  const [registered, updated] = await Promise.all([
+    registry.queryFilter(registry.filters.ProviderRegistered(provider), from),
+    registry.queryFilter(registry.filters.ProviderUpdated(provider), from),
+  ]);
+  const latest = [...registered, ...updated].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index).at(-1);
+  if (latest === undefined) return undefined;
+  return { gpuModelName: latest.args.gpuModelName, metadataURI: latest.args.metadataURI };
+}
+
+export interface CreatedJob {
+  jobId: bigint;
+  client: string;
+  terms: IJobEscrow.JobTermsStruct & {
+    requirements: {
+      gpuModel: string;
+      region: string;
+      minVramGiB: bigint;
+      gpuCount: bigint;
+      tier: bigint;
+      minCompletedJobs: bigint;
+    };
+    maxPricePerGpuHour: bigint;
+    maxDuration: bigint;
+    acceptDeadline: bigint;
+    targetProvider: string;
+    specHash: string;
+  };
+  specURI: string;
+  escrowed: bigint;
+  blockNumber: number;
+}
+
+/** A job's terms, read back from its JobCreated event (the escrow stores only their hash). */
+export async function createdJob(ctx: TaskContext, jobId: bigint): Promise<CreatedJob> {
+  const escrow = ctx.c.jobEscrow;
+  const [event] = await escrow.queryFilter(escrow.filters.JobCreated(jobId), ctx.fromBlock("JobEscrow"));
+  if (event === undefined) {
+    throw new StateError(`job ${jobId} does not exist (the last job id is ${await escrow.jobCount()})`);
+  }
+  const t = event.args.terms;
+  const r = t.requirements;
+  return {
+    jobId,
+    client: event.args.client,
+    terms: {
+      requirements: {
+        gpuModel: r.gpuModel,
+        region: r.region,
+        minVramGiB: r.minVramGiB,
+        gpuCount: r.gpuCount,
+        tier: r.tier,
+        minCompletedJobs: r.minCompletedJobs,
+      },
+      maxPricePerGpuHour: t.maxPricePerGpuHour,
+      maxDuration: t.maxDuration,
+      acceptDeadline: t.acceptDeadline,
+      targetProvider: t.targetProvider,
+      specHash: t.specHash,
+    },
+    specURI: event.args.specURI,
+    escrowed: event.args.escrowed,
+    blockNumber: event.blockNumber,
+  };
+}
+
+/** Fails before any transaction when the signer holds less LAT than `amount`. */
+export async function requireBalance(ctx: TaskContext, amount: bigint, purpose: string): Promise<void> {
+  const balance = await ctx.c.token.balanceOf(ctx.address);
+  if (balance < amount) {
+    throw new StateError(`${ctx.address} holds ${formatLat(balance)}; ${purpose} needs ${formatLat(amount)}`);
+  }
+}
+
+/** Approves `spender` for `amount` unless the allowance already covers it (saves a transaction on retries). */
+export async function ensureAllowance(ctx: TaskContext, spender: string, amount: bigint): Promise<void> {
+  const allowance = await ctx.c.token.allowance(ctx.address, spender);
+  if (allowance >= amount) return;
+  await ctx.send("LatentToken.approve", () => ctx.c.token.approve(spender, amount));
+}
+
+export interface PermitSignature {
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/** An EIP-2612 permit from the signer for `spender`, valid for an hour of chain time. */
+export async function signPermit(ctx: TaskContext, spender: string, amount: bigint): Promise<PermitSignature> {
+  const deadline = BigInt((await ctx.now()) + PERMIT_VALIDITY);
+  const sig = await signTokenPermit(ctx.c.token, ctx.record.chainId, ctx.signer, spender, amount, deadline);
+  return { deadline, ...sig };
+}
+
+/** A document referenced on-chain by URI and hash: from a file (hash computed, `data:` URI by default) or given. */
+export interface Document {
+  uri: string;
+  hash: string;
+}
+
+/**
+ * Resolves `--<name>-file`, `--<name>-uri`, `--<name>-hash`: a file alone becomes a base64 `data:` URI (what the
+ * worker reads on a devnet) with its keccak256; a file with a URI hashes the file published at that URI; a URI
+ * needs its hash.
+ */
+export function resolveDocument(
+  name: string,
+  options: { file?: string; uri?: string; hash?: string },
+  maxUriBytes: number,
+): Document {
+  const fileOpt = `--${name}-file`;
+  const uriOpt = `--${name}-uri`;
+  const hashOpt = `--${name}-hash`;
+  if (options.file !== undefined && options.hash !== undefined) {
+    throw new InputError(`${fileOpt} / ${hashOpt}`, "give only one: the hash of a file is computed from it");
+  }
+  if (options.file !== undefined) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(options.file);
+    } catch (error) {
+      throw new InputError(fileOpt, `cannot read ${options.file}: ${(error as Error).message}`);
+    }
+    if (bytes.length === 0) throw new InputError(fileOpt, `${options.file} is empty`);
+    const hash = keccak256(bytes);
+    if (options.uri !== undefined) return { uri: parseText(uriOpt, options.uri, maxUriBytes), hash };
+    const mediaType = path.extname(options.file).toLowerCase() === ".json" ? "application/json" : "application/octet-stream";
+    const uri = `data:${mediaType};base64,${bytes.toString("base64")}`;
+    if (Buffer.byteLength(uri) > maxUriBytes) {
+      throw new InputError(
+        fileOpt,
+        `${options.file} makes a data: URI of ${Buffer.byteLength(uri)} bytes, over the contracts' ${maxUriBytes}: ` +
+          `publish the file and pass ${uriOpt} with ${fileOpt} (or ${hashOpt})`,
+      );
+    }
+    return { uri, hash };
+  }
+  if (options.uri === undefined) throw new InputError(`${fileOpt} / ${uriOpt}`, "give a file, or a URI and its hash");
+  if (options.hash === undefined) throw new InputError(hashOpt, `required with ${uriOpt} unless ${fileOpt} is given`);
+  return { uri: parseText(uriOpt, options.uri, maxUriBytes), hash: parseBytes32(hashOpt, options.hash) };
+}
+
+/**
+ * The command line suggested for a next step, with this run's --network and --deployment, and its --from when
+ * the same account takes the step (`sameSigner`).
+ */
+export function suggest(ctx: TaskContext, command: string, options: { sameSigner?: boolean } = {}): string {
+  const parts = ["npx hardhat", command, `--network ${ctx.networkName}`];
+  if (ctx.options.deployment !== undefined) parts.push(`--deployment ${ctx.options.deployment}`);
+  if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
+  return parts.join(" ");
+}

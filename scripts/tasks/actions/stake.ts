@@ -1,0 +1,122 @@
+/**
+ * stake add / thaw / withdraw / status.
+ */
+import type { CommonArgs, TaskContext } from "../lib/context";
+import { formatLat, formatTime } from "../lib/format";
+import { parseInteger, parseLat } from "../lib/parse";
+import type { TaskResult } from "../lib/run";
+import { stakeLines } from "./provider";
+import { ensureAllowance, providerArg, readStake, requireBalance, signPermit } from "./shared";
+import type { StakeBreakdown } from "./shared";
+
+export interface AddArgs extends CommonArgs {
+  amount: string;
+  permit: boolean;
+}
+
+export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<unknown>> {
+  const amount = parseLat("--amount", args.amount);
+  await requireBalance(ctx, amount, "staking");
+  const staking = ctx.c.staking;
+  const stakingAddress = await staking.getAddress();
+  let hash: string;
+  if (args.permit) {
+    const p = await signPermit(ctx, stakingAddress, amount);
+    hash = (await ctx.send("Staking.stakeWithPermit", () => staking.stakeWithPermit(amount, p.deadline, p.v, p.r, p.s))).hash;
+  } else {
+    await ensureAllowance(ctx, stakingAddress, amount);
+    hash = (await ctx.send("Staking.stake", () => staking.stake(amount))).hash;
+  }
+  const after = await readStake(ctx, ctx.address);
+  return {
+    data: { provider: ctx.address, amount, permit: args.permit, stake: after, transaction: hash },
+    text: [`Staked ${formatLat(amount)} for ${ctx.address}${args.permit ? " (with a permit)" : ""}`, ...stakeLines(after)],
+  };
+}
+
+export interface ThawArgs extends CommonArgs {
+  amount: string;
+}
+
+export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult<unknown>> {
+  // "all" thaws the whole free stake, read now (what a provider leaving the market wants).
+  const amount = args.amount.trim().toLowerCase() === "all" ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount);
+  const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount));
+  const event = tx.events.find((e) => e.name === "ThawRequested");
+  const requestIndex = event?.args.getValue("requestIndex") as bigint;
+  const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);
+  return {
+    data: { provider: ctx.address, amount, requestIndex, maturesAt, transaction: tx.hash },
+    text: [`Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`],
+  };
+}
+
+export interface WithdrawArgs extends CommonArgs {
+  max: string;
+}
+
+export async function withdraw(ctx: TaskContext, args: WithdrawArgs): Promise<TaskResult<unknown>> {
+  const max = parseInteger("--max", args.max, 1, Number(await ctx.c.staking.MAX_THAW_REQUESTS()));
+  // The revert names no date; the pending requests say when a withdrawal will work.
+  const tx = await ctx.send("Staking.withdraw", () => ctx.c.staking.withdraw(max), {
+    StakingNothingToWithdraw: async () => {
+      const [next] = await thawRequests(ctx, ctx.address);
+      if (next === undefined) return "there is no pending thaw request (stake thaw first)";
+      return `request #${next.index} (${formatLat(next.amount)}) matures ${formatTime(next.maturesAt, await ctx.now())}`;
+    },
+  });
+  const event = tx.events.find((e) => e.name === "Withdrawn");
+  const amount = event?.args.getValue("amount") as bigint;
+  const count = event?.args.getValue("count") as bigint;
+  return {
+    data: { provider: ctx.address, amount, requests: count, transaction: tx.hash },
+    text: [`Withdrew ${formatLat(amount)} (${count} thaw request${count === 1n ? "" : "s"}) to ${ctx.address}`],
+  };
+}
+
+export interface ThawRequestView {
+  index: bigint;
+  amount: bigint;
+  maturesAt: number;
+  matured: boolean;
+}
+
+async function thawRequests(ctx: TaskContext, provider: string): Promise<ThawRequestView[]> {
+  const [[first, next], now] = await Promise.all([ctx.c.staking.thawRequestRange(provider), ctx.now()]);
+  const out: ThawRequestView[] = [];
+  for (let i = first; i < next; i++) {
+    const r = await ctx.c.staking.getThawRequest(provider, i);
+    out.push({ index: i, amount: r.amount, maturesAt: Number(r.maturesAt), matured: Number(r.maturesAt) <= now });
+  }
+  return out;
+}
+
+export interface StatusArgs extends CommonArgs {
+  provider?: string;
+}
+
+export interface StakeStatus {
+  provider: string;
+  balance: bigint;
+  stake: StakeBreakdown;
+  thawingPeriod: number;
+  thawRequests: ThawRequestView[];
+}
+
+export async function status(ctx: TaskContext, args: StatusArgs): Promise<TaskResult<StakeStatus>> {
+  const provider = await providerArg(ctx, args.provider);
+  const [stake, balance, period, requests, now] = await Promise.all([
+    readStake(ctx, provider),
+    ctx.c.token.balanceOf(provider),
+    ctx.c.staking.thawingPeriod(),
+    thawRequests(ctx, provider),
+    ctx.now(),
+  ]);
+  const text = [`Stake of ${provider} (wallet balance ${formatLat(balance)})`, ...stakeLines(stake)];
+  text.push(`  thaw requests (thawing period ${Number(period)} s):`);
+  if (requests.length === 0) text.push("    none pending");
+  for (const r of requests) {
+    text.push(`    #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "matures"} ${formatTime(r.maturesAt, now)}`);
+  }
+  return { data: { provider, balance, stake, thawingPeriod: Number(period), thawRequests: requests }, text };
+}

@@ -1,0 +1,29 @@
+/** `npx hardhat gov <task>`: token-holder governance of the protocol's parameters. */
+import { scope, types } from "hardhat/config";
+import { latentTask } from "./lib/define";
+
+const gov = scope("gov", "Governance: delegate, propose a parameter change, vote, queue, execute, status");
+const actions = () => import("./actions/gov");
+const id = "Proposal id";
+
+latentTask(gov.task("propose", "Propose one parameter change (the calldata is built from the contract's ABI)"), async () => (await actions()).propose)
+  .addParam("contract", "Target contract: Staking, JobEscrow, ProviderRegistry, DisputeManager, PauseGuardian, LatentGovernor, LatentTimelock", undefined, types.string)
+  .addParam("set", "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator)", undefined, types.string)
+  .addOptionalParam("value", "New value: LAT for amounts (150), a duration for periods (2h), else a number or an address", undefined, types.string)
+  .addParam("description", "Proposal description (its hash is part of the proposal id)", undefined, types.string);
+
+latentTask(gov.task("vote", "Vote on an active proposal"), async () => (await actions()).vote)
+  .addParam("id", id, undefined, types.string)
+  .addParam("support", "for, against or abstain", undefined, types.string)
+  .addOptionalParam("reason", "Reason, recorded in the VoteCast event", undefined, types.string);
+
+latentTask(gov.task("queue", "Queue a succeeded proposal in the timelock (anyone)"), async () => (await actions()).queue).addParam("id", id, undefined, types.string);
+latentTask(gov.task("execute", "Execute a queued proposal once its timelock delay passed (anyone)"), async () => (await actions()).execute).addParam("id", id, undefined, types.string);
+latentTask(gov.task("status", "State, actions, tallies, quorum and eta of a proposal"), async () => (await actions()).status).addParam("id", id, undefined, types.string);
+
+latentTask(gov.task("delegate", "Delegate the signer's LAT votes (needed before voting or proposing)"), async () => (await actions()).delegate).addOptionalParam(
+  "to",
+  "Delegate: address or account index (default: the signer itself)",
+  undefined,
+  types.string,
+);

@@ -1,0 +1,14 @@
+/**
+ * Hardhat tasks for every user action of Latent, imported by hardhat.config.ts:
+ *   npx hardhat <provider|stake|job|dispute|gov|guardian> <task> --network <name> [--from <index|address>] [--json]
+ * Each area's definitions are read by every Hardhat command; their actions (scripts/tasks/actions/) load only
+ * when a task runs.
+ */
+import "./provider";
+import "./stake";
+import "./job";
+import "./dispute";
+import "./gov";
+import "./guardian";
+
+export { setOutputSink } from "./lib/output";

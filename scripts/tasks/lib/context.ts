@@ -1,0 +1,292 @@
+/**
+ * What every task starts from: the deployment record (checked against the connected chain), the signing account
+ * chosen with `--from` or LATENT_PRIVATE_KEY, the eight contracts attached to it, and `send`, which turns a revert
+ * into the contract's custom error before anything else sees it.
+ *
+ * Loaded only when a task runs: it needs the TypeChain factories, which do not exist before the first compile,
+ * while the task definitions are read by every Hardhat command, `compile` included.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Wallet, getAddress, isAddress } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { CONTRACT_NAMES, attachLatent } from "../../deploy";
+import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
+import { contractsByName } from "../../scenario/events";
+import {
+  DisputeManager__factory,
+  JobEscrow__factory,
+  LatentGovernor__factory,
+  LatentTimelock__factory,
+  LatentToken__factory,
+  PauseGuardian__factory,
+  ProviderRegistry__factory,
+  Staking__factory,
+} from "../../../typechain-types";
+import { DeploymentError, InputError, LatentTaskError, RevertError, SignerError, TransactionError } from "./errors";
+import { write } from "./output";
+import { RevertDecoder } from "./revert";
+import type { NamedAbi } from "./revert";
+
+/** Options every task takes. */
+export interface CommonArgs {
+  /** Deployment record file; default deployments/<network>.json. */
+  deployment?: string;
+  /** Account index or address among the network's accounts. */
+  from?: string;
+  json: boolean;
+}
+
+/** Environment variable holding the signing key on real networks (never a command-line option: shells log those). */
+export const PRIVATE_KEY_ENV = "LATENT_PRIVATE_KEY";
+
+export interface ReceiptEvent {
+  contract: ContractName;
+  name: string;
+  args: Result;
+}
+
+/** Per custom error name, a function that explains it further (e.g. when the refused action becomes possible). */
+export type RevertHints = Readonly<Record<string, () => Promise<string>>>;
+
+export interface SentTransaction {
+  hash: string;
+  blockNumber: number;
+  events: ReceiptEvent[];
+}
+
+/** The ABIs of every Latent contract, as compiled (with enum names in `internalType`). */
+export function latentAbis(): NamedAbi[] {
+  return [
+    { contract: "LatentToken", abi: LatentToken__factory.abi },
+    { contract: "PauseGuardian", abi: PauseGuardian__factory.abi },
+    { contract: "ProviderRegistry", abi: ProviderRegistry__factory.abi },
+    { contract: "Staking", abi: Staking__factory.abi },
+    { contract: "JobEscrow", abi: JobEscrow__factory.abi },
+    { contract: "DisputeManager", abi: DisputeManager__factory.abi },
+    { contract: "LatentGovernor", abi: LatentGovernor__factory.abi },
+    { contract: "LatentTimelock", abi: LatentTimelock__factory.abi },
+  ];
+}
+
+let sharedDecoder: RevertDecoder | undefined;
+
+export function revertDecoder(): RevertDecoder {
+  sharedDecoder ??= new RevertDecoder(latentAbis());
+  return sharedDecoder;
+}
+
+export class TaskContext {
+  private readonly byAddress: Map<string, ContractName>;
+
+  private constructor(
+    readonly hre: HardhatRuntimeEnvironment,
+    readonly record: DeploymentRecord,
+    readonly deploymentFile: string,
+    readonly signer: Signer,
+    /** The signing account's address. */
+    readonly address: string,
+    /** The contracts, connected to the signer. */
+    readonly c: LatentContracts,
+    /** The common options as given, to repeat them in suggested command lines. */
+    readonly options: Readonly<CommonArgs>,
+  ) {
+    this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
+  }
+
+  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
+    const file = args.deployment ?? path.join(hre.config.paths.root, "deployments", `${hre.network.name}.json`);
+    const record = readRecord(file, args.deployment === undefined ? undefined : "--deployment");
+    const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+    if (chainId !== record.chainId) {
+      throw new DeploymentError(
+        `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
+      );
+    }
+    const missing: string[] = [];
+    await Promise.all(
+      CONTRACT_NAMES.map(async (name) => {
+        if ((await hre.ethers.provider.getCode(record.contracts[name].address)) === "0x") missing.push(name);
+      }),
+    );
+    if (missing.length > 0) {
+      throw new DeploymentError(
+        `${file}: no contract at the address of ${missing.sort().join(", ")} on network "${hre.network.name}" ` +
+          "(was the node restarted since the deployment?)",
+      );
+    }
+    const signer = await resolveSigner(hre, args.from);
+    const address = getAddress(await signer.getAddress());
+    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
+  }
+
+  get networkName(): string {
+    return this.hre.network.name;
+  }
+
+  /** The block of `contract`'s deployment: where event queries start. */
+  fromBlock(contract: ContractName): number {
+    return this.record.contracts[contract].blockNumber;
+  }
+
+  /** The chain's time: the latest block's timestamp, which is what the contracts compare deadlines with. */
+  async now(): Promise<number> {
+    const block = await this.hre.ethers.provider.getBlock("latest");
+    if (block === null) throw new TransactionError("the node returned no latest block");
+    return block.timestamp;
+  }
+
+  /** An account option: an address, or an index among the network's accounts (handy on a devnet). */
+  async account(field: string, value: string): Promise<string> {
+    const text = value.trim();
+    if (/^\d+$/.test(text)) {
+      const accounts = await this.hre.ethers.getSigners();
+      const signer = accounts[Number(text)];
+      if (signer === undefined) {
+        throw new InputError(field, `account index ${text} does not exist: network "${this.networkName}" has ${accounts.length} accounts`);
+      }
+      return getAddress(await signer.getAddress());
+    }
+    if (!isAddress(text)) throw new InputError(field, `"${value}" is neither an address nor an account index`);
+    return getAddress(text);
+  }
+
+  /** A progress line, printed at once (not in --json mode) so that a later failure does not hide what was sent. */
+  progress(line: string): void {
+    if (!this.options.json) write(line);
+  }
+
+  /**
+   * Sends a transaction and waits for it. A revert, at estimation or after mining, becomes a RevertError naming
+   * the custom error; `action` names the call in messages, e.g. "JobEscrow.acceptJob".
+   */
+  async send(
+    action: string,
+    submit: () => Promise<ContractTransactionResponse>,
+    hints: RevertHints = {},
+  ): Promise<SentTransaction> {
+    let receipt: ContractTransactionReceipt | null = null;
+    let response: ContractTransactionResponse | undefined;
+    try {
+      response = await submit();
+      receipt = await response.wait();
+    } catch (error) {
+      throw await this.withHint(await this.explain(action, error, response), hints);
+    }
+    if (receipt === null) throw new TransactionError(`${action}: transaction ${response.hash} was dropped`);
+    this.progress(`${action}: transaction ${receipt.hash} mined in block ${receipt.blockNumber}`);
+    return { hash: receipt.hash, blockNumber: receipt.blockNumber, events: this.decodeEvents(receipt) };
+  }
+
+  /** A view call whose revert is worth decoding (e.g. a governor view on an unknown proposal). */
+  async read<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw await this.explain(action, error);
+    }
+  }
+
+  /** The Latent events in a receipt, decoded with their contract's ABI. */
+  decodeEvents(receipt: ContractTransactionReceipt): ReceiptEvent[] {
+    const byName = contractsByName(this.c);
+    const out: ReceiptEvent[] = [];
+    for (const log of receipt.logs) {
+      const contract = this.byAddress.get(log.address.toLowerCase());
+      if (contract === undefined) continue;
+      const parsed = byName[contract].interface.parseLog({ topics: [...log.topics], data: log.data });
+      if (parsed !== null) out.push({ contract, name: parsed.name, args: parsed.args });
+    }
+    return out;
+  }
+
+  /** Appends what the revert alone cannot say (a date, a next step) to the errors `hints` names. */
+  private async withHint(error: LatentTaskError, hints: RevertHints): Promise<LatentTaskError> {
+    if (!(error instanceof RevertError)) return error;
+    const hint = hints[error.errorName];
+    if (hint === undefined) return error;
+    return new RevertError(error.action, error.errorName, error.args, `${error.formatted}: ${await hint()}`, error);
+  }
+
+  private async explain(action: string, error: unknown, response?: ContractTransactionResponse): Promise<LatentTaskError> {
+    if (error instanceof LatentTaskError) return error;
+    const parent = error instanceof Error ? error : undefined;
+    let decoded = revertDecoder().decode(error);
+    if (decoded === undefined && response !== undefined) {
+      // Mined and reverted (estimation passed, the state changed before inclusion): replay it for the reason.
+      decoded = await this.replay(response);
+    }
+    if (decoded !== undefined) return new RevertError(action, decoded.name, decoded.args, decoded.formatted, parent);
+    const message = parent?.message ?? String(error);
+    return new TransactionError(`${action} failed: ${message.split("\n")[0]}`, parent);
+  }
+
+  private async replay(response: ContractTransactionResponse) {
+    try {
+      await this.hre.ethers.provider.call({ to: response.to, from: response.from, data: response.data, value: response.value });
+      return undefined;
+    } catch (error) {
+      return revertDecoder().decode(error);
+    }
+  }
+}
+
+function readRecord(file: string, option: string | undefined): DeploymentRecord {
+  const where = option === undefined ? `${file} (pass --deployment <file> to use another)` : `${option} ${file}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (error as Error).message;
+    throw new DeploymentError(`deployment record ${where}: ${reason}`);
+  }
+  const record = json as Partial<DeploymentRecord> | null;
+  if (record === null || typeof record !== "object" || typeof record.chainId !== "number" || typeof record.contracts !== "object") {
+    throw new DeploymentError(`deployment record ${where}: not a deployment record ({network, chainId, deployer, contracts})`);
+  }
+  for (const name of CONTRACT_NAMES) {
+    const entry = record.contracts?.[name];
+    if (entry === undefined || typeof entry.address !== "string" || !isAddress(entry.address) || typeof entry.blockNumber !== "number") {
+      throw new DeploymentError(`deployment record ${where}: no address and block number for ${name}`);
+    }
+  }
+  return record as DeploymentRecord;
+}
+
+async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | undefined): Promise<Signer> {
+  const key = process.env[PRIVATE_KEY_ENV];
+  let keyWallet: Wallet | undefined;
+  if (key !== undefined && key.trim() !== "") {
+    try {
+      keyWallet = new Wallet(key.trim(), hre.ethers.provider);
+    } catch {
+      // Never echo the value: it is a secret.
+      throw new SignerError(`${PRIVATE_KEY_ENV} is not a private key (0x followed by 64 hex digits)`);
+    }
+  }
+  const accounts = await hre.ethers.getSigners();
+  if (from === undefined) {
+    const signer = keyWallet ?? accounts[0];
+    if (signer === undefined) {
+      throw new SignerError(`network "${hre.network.name}" has no accounts: set ${PRIVATE_KEY_ENV} to sign with your key`);
+    }
+    return signer;
+  }
+  const text = from.trim();
+  if (/^\d+$/.test(text)) {
+    const signer = accounts[Number(text)];
+    if (signer === undefined) {
+      throw new InputError("--from", `account index ${text} does not exist: network "${hre.network.name}" has ${accounts.length} accounts`);
+    }
+    return signer;
+  }
+  if (!isAddress(text)) throw new InputError("--from", `"${from}" is neither an account index nor an address`);
+  const wanted = getAddress(text);
+  if (keyWallet !== undefined && keyWallet.address === wanted) return keyWallet;
+  for (const signer of accounts) if (getAddress(signer.address) === wanted) return signer;
+  throw new SignerError(
+    `--from ${wanted} is not an account of network "${hre.network.name}"` +
+      (keyWallet === undefined ? ` and no ${PRIVATE_KEY_ENV} is set` : ` nor the account of ${PRIVATE_KEY_ENV}`),
+  );
+}

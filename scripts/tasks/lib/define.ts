@@ -1,0 +1,27 @@
+/**
+ * Registers a Latent task: the options every task shares, and an action loaded only when the task runs (the
+ * actions need TypeChain's factories, which a fresh checkout has only after `hardhat compile`, itself a task).
+ */
+import { types } from "hardhat/config";
+import type { ConfigurableTaskDefinition } from "hardhat/types";
+import type { CommonArgs } from "./context";
+import type { TaskAction } from "./run";
+
+export function latentTask<A extends CommonArgs, T>(
+  definition: ConfigurableTaskDefinition,
+  load: () => Promise<TaskAction<A, T>>,
+): ConfigurableTaskDefinition {
+  return definition
+    .addOptionalParam("deployment", "Deployment record file (default: deployments/<network>.json)", undefined, types.string)
+    .addOptionalParam(
+      "from",
+      "Signing account: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, else account 0)",
+      undefined,
+      types.string,
+    )
+    .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
+    .setAction(async (args: A, hre) => {
+      const { runLatentTask } = await import("./run");
+      return runLatentTask(hre, args, await load());
+    });
+}

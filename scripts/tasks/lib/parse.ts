@@ -1,0 +1,152 @@
+/**
+ * Task arguments arrive as strings (from the CLI, or from `hre.run`): each parser checks one and converts it to
+ * what the contracts take, or throws an InputError naming the option as the user typed it ("--max-price").
+ * Bounds mirror the contracts' so a bad value fails before anything is signed.
+ */
+import { getAddress, isAddress, isHexString, parseUnits, ZeroAddress } from "ethers";
+import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, ShortIdError, TierCode, encodeShortId } from "../../worker/ids";
+import { InputError } from "./errors";
+
+/** LAT has 18 decimals, like ether. */
+export const LAT_DECIMALS = 18;
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** "1500", "0.25" -> wei. At most 18 decimals; `allowZero` for the few amounts where zero means something. */
+export function parseLat(field: string, value: string, options: { allowZero?: boolean } = {}): bigint {
+  const text = value.trim();
+  if (!DECIMAL.test(text)) {
+    throw new InputError(field, `"${value}" is not a LAT amount: use a decimal number such as 1500 or 0.25`);
+  }
+  const fraction = text.split(".")[1] ?? "";
+  if (fraction.length > LAT_DECIMALS) throw new InputError(field, `"${value}" has more than ${LAT_DECIMALS} decimals`);
+  const wei = parseUnits(text, LAT_DECIMALS);
+  if (wei === 0n && options.allowZero !== true) throw new InputError(field, "must be more than 0 LAT");
+  return wei;
+}
+
+/** A LAT amount that must fit a uint96 (prices, deposits: the token's supply is below 2^96). */
+export function parseLat96(field: string, value: string): bigint {
+  const wei = parseLat(field, value);
+  if (wei >= 2n ** 96n) throw new InputError(field, `"${value}" LAT does not fit in a uint96`);
+  return wei;
+}
+
+/** A non-negative integer within [min, max]. */
+export function parseInteger(field: string, value: string, min: number, max: number): number {
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) throw new InputError(field, `"${value}" is not a whole number`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InputError(field, `${text} is outside [${min}, ${max}]`);
+  return n;
+}
+
+/** A uint256 written in decimal (job and proposal ids). */
+export function parseBigId(field: string, value: string): bigint {
+  const text = value.trim();
+  if (!/^\d+$/.test(text) || text.length > 78) throw new InputError(field, `"${value}" is not an id (a whole number)`);
+  const id = BigInt(text);
+  if (id >= 2n ** 256n) throw new InputError(field, `"${value}" is larger than a uint256`);
+  return id;
+}
+
+/** Job ids start at 1. */
+export function parseJobId(field: string, value: string): bigint {
+  const id = parseBigId(field, value);
+  if (id === 0n) throw new InputError(field, "job ids start at 1");
+  return id;
+}
+
+const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
+
+/** "2h", "90m", "1h30m", "1d", "45s" or plain seconds ("3600") -> seconds. */
+export function parseDuration(field: string, value: string): number {
+  const text = value.trim().toLowerCase();
+  if (/^\d+$/.test(text)) return parseInteger(field, text, 0, Number.MAX_SAFE_INTEGER);
+  const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (text === "" || match === null) {
+    throw new InputError(field, `"${value}" is not a duration: use seconds or units such as 90m, 2h, 1h30m, 1d`);
+  }
+  const [, d, h, m, s] = match;
+  return Number(d ?? 0) * UNIT_SECONDS.d! + Number(h ?? 0) * UNIT_SECONDS.h! + Number(m ?? 0) * UNIT_SECONDS.m! + Number(s ?? 0);
+}
+
+/** A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"). */
+export function parseTimestamp(field: string, value: string): number {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return parseInteger(field, text, 0, 2 ** 40 - 1);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    throw new InputError(field, `"${value}" is not a time: use unix seconds or an ISO date such as 2030-01-01T12:00:00Z`);
+  }
+  return Math.floor(ms / 1000);
+}
+
+/** A checksummed address; `allowZero` for options where the zero address means "none". */
+export function parseAddress(field: string, value: string, options: { allowZero?: boolean } = {}): string {
+  const text = value.trim();
+  if (!isAddress(text)) throw new InputError(field, `"${value}" is not an address`);
+  const address = getAddress(text);
+  if (address === ZeroAddress && options.allowZero !== true) throw new InputError(field, "the zero address is not allowed");
+  return address;
+}
+
+/** A 32-byte hex word such as a hash. */
+export function parseBytes32(field: string, value: string, options: { allowZero?: boolean } = {}): string {
+  const text = value.trim();
+  if (!isHexString(text, 32)) throw new InputError(field, `"${value}" is not a 32-byte hex value (0x + 64 hex digits)`);
+  if (/^0x0{64}$/.test(text) && options.allowZero !== true) throw new InputError(field, "must not be zero");
+  return text.toLowerCase();
+}
+
+/** One of `choices` (case-insensitive) -> its value. */
+export function parseChoice<T>(field: string, value: string, choices: Readonly<Record<string, T>>): T {
+  const key = value.trim().toLowerCase();
+  if (!Object.prototype.hasOwnProperty.call(choices, key)) {
+    throw new InputError(field, `"${value}" is not one of ${Object.keys(choices).join(", ")}`);
+  }
+  return choices[key] as T;
+}
+
+/** `--tier` for a provider's machine. */
+export const PROVIDER_TIER_CHOICES: Readonly<Record<string, TierCode>> = {
+  enterprise: TierCode.Enterprise,
+  consumer: TierCode.Consumer,
+};
+
+/** `--tier` in job requirements, where `any` matches both. */
+export const JOB_TIER_CHOICES: Readonly<Record<string, TierCode>> = { any: TierCode.Any, ...PROVIDER_TIER_CHOICES };
+
+/** A GPU model id as the contracts require it -> its bytes32 word (the worker's id library does the encoding). */
+export function parseGpuModel(field: string, value: string): string {
+  return shortId(field, value, GPU_MODEL_ID_BYTES);
+}
+
+/** A region code as the contracts require it -> its bytes16 word. */
+export function parseRegion(field: string, value: string): string {
+  return shortId(field, value, REGION_ID_BYTES);
+}
+
+function shortId(field: string, value: string, width: number): string {
+  try {
+    return encodeShortId(value, width);
+  } catch (error) {
+    if (!(error instanceof ShortIdError)) throw error;
+    const hint = value !== value.toLowerCase() ? ` (ids are lowercase: "${value.toLowerCase()}"?)` : "";
+    throw new InputError(field, `"${value}" is not a valid id: need 1..${width} characters of [a-z0-9-]${hint}`);
+  }
+}
+
+/** A non-empty string of at most `maxBytes` UTF-8 bytes (names and URIs the contracts bound). */
+export function parseText(field: string, value: string, maxBytes: number): string {
+  const length = Buffer.byteLength(value, "utf8");
+  if (length === 0) throw new InputError(field, "must not be empty");
+  if (length > maxBytes) throw new InputError(field, `is ${length} bytes long; the contracts take at most ${maxBytes}`);
+  return value;
+}
+
+/** Throws if more than one of the named options is set. */
+export function exclusive(options: Readonly<Record<string, unknown>>): void {
+  const set = Object.entries(options).filter(([, v]) => v !== undefined);
+  if (set.length > 1) throw new InputError(set.map(([k]) => k).join(" / "), "give only one of these options");
+}

@@ -1,0 +1,128 @@
+/**
+ * The tasks as a user runs them: a `hardhat node` child process holds the chain (separate `npx hardhat` processes
+ * share no in-process network), the set is deployed to it over JSON-RPC, and each task runs as its own
+ * `hardhat --network localhost ...` process, checked by exit code and output.
+ */
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import * as path from "node:path";
+import { expect } from "chai";
+import { JsonRpcProvider, parseEther } from "ethers";
+import type { JsonRpcSigner } from "ethers";
+import { writeDeploymentRecord } from "../../../scripts/deploy";
+import { deployScenario, fund } from "../../../scripts/scenario";
+import { DEPLOYMENT_DIR } from "./helpers";
+
+const ROOT = path.join(__dirname, "..", "..", "..");
+const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForRpc(provider: JsonRpcProvider, node: ChildProcess, deadline: number): Promise<void> {
+  for (;;) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
+    try {
+      await provider.send("eth_chainId", []);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe("tasks: command line", function () {
+  this.timeout(90_000);
+  let node: ChildProcess;
+  let provider: JsonRpcProvider;
+  let url: string;
+  let file: string;
+
+  function cli(args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(
+        HARDHAT,
+        [...args, "--network", "localhost", "--deployment", file],
+        { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } },
+        (error, stdout, stderr) => {
+          const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  before(async function () {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    node = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      stdio: "ignore",
+    });
+    // A static network: no detection loop (and its retry warnings) while the node is still starting.
+    provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+    await waitForRpc(provider, node, Date.now() + 60_000);
+    const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
+    const s = await deployScenario(signers);
+    await fund(s, [signers[6]!, signers[15]!], parseEther("10000"));
+    file = writeDeploymentRecord({ ...s.deployment.record, network: "cli" }, DEPLOYMENT_DIR);
+  });
+
+  after(function () {
+    provider?.destroy();
+    // Only the node this suite started, by its pid.
+    if (node?.pid !== undefined && node.exitCode === null) process.kill(node.pid);
+  });
+
+  it("provider register exits 0 and prints the new listing", async function () {
+    const run = await cli([
+      "provider",
+      "register",
+      "--from",
+      "6",
+      "--model",
+      "rtx-4090-24gb",
+      "--count",
+      "2",
+      "--region",
+      "us-east",
+      "--price",
+      "0.4",
+      "--metadata-uri",
+      "https://rtx.example/worker.json",
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/Registered provider 0x[0-9a-fA-F]{40}: 2 x rtx-4090-24gb \(NVIDIA GeForce RTX 4090, 24 GiB\) in us-east, consumer/);
+  });
+
+  it("stake status --json prints the breakdown as JSON", async function () {
+    const run = await cli(["stake", "status", "--provider", "6", "--json"]);
+    expect(run.code, run.stderr).to.equal(0);
+    const json = JSON.parse(run.stdout) as { balance: string; stake: { staked: string } };
+    expect(json.balance).to.equal(parseEther("10000").toString());
+    expect(json.stake.staked).to.equal("0");
+  });
+
+  it("a revert exits 1 with the decoded custom error", async function () {
+    const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain("Error in plugin latent: JobEscrow.cancelJob reverted: JobEscrowUnknownJob(jobId=99)");
+  });
+});

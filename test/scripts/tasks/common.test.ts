@@ -1,0 +1,140 @@
+import * as fs from "node:fs";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { AbiCoder, HDNodeWallet, Wallet, parseEther, toBeHex, zeroPadValue } from "ethers";
+import { JobEscrow__factory, LatentGovernor__factory } from "../../../typechain-types";
+import { JobStatus } from "../../../scripts/scenario";
+import { latentAbis } from "../../../scripts/tasks/lib/context";
+import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks/lib/errors";
+import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
+import { parseDuration, parseLat, parseRegion } from "../../../scripts/tasks/lib/parse";
+import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
+import type { ProviderView } from "../../../scripts/tasks/actions/provider";
+import { ACCOUNT, task, taskFails, tasksBaseFixture, tempFile } from "./helpers";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+describe("tasks: shared helpers", function () {
+  describe("parsing", function () {
+    it("reads durations in seconds and in units", function () {
+      expect(["3600", "90m", "1h30m", "2h", "1d", "45s"].map((d) => parseDuration("--d", d))).to.deep.equal([3600, 5400, 5400, 7200, 86_400, 45]);
+    });
+
+    it("refuses a duration with spaces or unknown units", function () {
+      expect(() => parseDuration("--max-duration", "2 hours")).to.throw(InputError, /^--max-duration: "2 hours" is not a duration/);
+    });
+
+    it("reads LAT decimals exactly", function () {
+      expect(parseLat("--amount", "1500.000000000000000001")).to.equal(parseEther("1500") + 1n);
+    });
+
+    it("refuses more than 18 decimals", function () {
+      expect(() => parseLat("--amount", `0.${"1".repeat(19)}`)).to.throw(InputError, /more than 18 decimals/);
+    });
+
+    it("refuses a zero amount", function () {
+      expect(() => parseLat("--amount", "0")).to.throw(InputError, /^--amount: must be more than 0 LAT/);
+    });
+
+    it("refuses a region code longer than 16 bytes", function () {
+      expect(() => parseRegion("--region", "europe-west-frankfurt")).to.throw(InputError, /^--region: .*1\.\.16 characters/);
+    });
+  });
+
+  describe("formatting", function () {
+    it("prints LAT with decimals and the wei in parentheses", function () {
+      expect(formatLat(parseEther("1500"))).to.equal("1500.0 LAT (1500000000000000000000 wei)");
+    });
+
+    it("prints durations with their two largest units", function () {
+      expect([formatDuration(5400), formatDuration(90_061), formatDuration(0)]).to.deep.equal(["1h 30m", "1d 1h", "0s"]);
+    });
+  });
+
+  describe("revert decoding", function () {
+    const decoder = new RevertDecoder(latentAbis());
+    const escrow = JobEscrow__factory.createInterface();
+
+    it("names enum arguments", function () {
+      const data = escrow.encodeErrorResult("JobEscrowUnexpectedStatus", [7n, JobStatus.Completed]);
+      expect(decoder.decodeData(data).formatted).to.equal("JobEscrowUnexpectedStatus(jobId=7, status=Completed)");
+    });
+
+    it("reads the governor's expected-states bitmap", function () {
+      const data = LatentGovernor__factory.createInterface().encodeErrorResult("GovernorUnexpectedProposalState", [1n, 1, zeroPadValue(toBeHex((1 << 4) | (1 << 5)), 32)]);
+      expect(decoder.decodeData(data).formatted).to.equal("GovernorUnexpectedProposalState(proposalId=1, current=Active, expectedStates=[Succeeded|Queued])");
+    });
+
+    it("decodes Error(string)", function () {
+      const data = AbiCoder.defaultAbiCoder().encode(["string"], ["ok"]).replace(/^0x/, "0x08c379a0");
+      expect(decoder.decodeData(data).formatted).to.equal('Error(reason="ok")');
+    });
+
+    it("reports an unknown selector with its data", function () {
+      expect(decoder.decodeData("0xdeadbeef").formatted).to.equal("an unknown error 0xdeadbeef (data 0xdeadbeef)");
+    });
+
+    it("finds revert data nested the way JSON-RPC errors carry it", function () {
+      const data = escrow.encodeErrorResult("JobEscrowZeroResultHash", []);
+      expect(findRevertData({ message: "x", error: { code: 3, data: { message: "reverted", data } } })).to.equal(data);
+      expect(findRevertData({ info: { error: { data } } })).to.equal(data);
+      expect(findRevertData(new Error("network down"))).to.equal(undefined);
+    });
+  });
+
+  describe("signer and deployment", function () {
+    afterEach(function () {
+      delete process.env.LATENT_PRIVATE_KEY;
+    });
+
+    it("--from takes an address among the network's accounts", async function () {
+      const { file, clients } = await loadFixture(tasksBaseFixture);
+      const { result } = await task<ProviderView>(file, "provider show", { from: clients[1]!.address });
+      expect(result.provider).to.equal(clients[1]!.address);
+    });
+
+    it("--from refuses an index beyond the accounts", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider show", { from: "20" }, InputError, /^--from: account index 20 does not exist: network "hardhat" has 20 accounts/);
+    });
+
+    it("--from refuses an address that no configured key signs for", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider show", { from: Wallet.createRandom().address }, SignerError, /is not an account of network "hardhat" and no LATENT_PRIVATE_KEY is set/);
+    });
+
+    it("LATENT_PRIVATE_KEY is the default signer", async function () {
+      const { file, c } = await loadFixture(tasksBaseFixture);
+      const wallet = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/9");
+      process.env.LATENT_PRIVATE_KEY = wallet.privateKey;
+      await task(file, "gov delegate", {});
+      expect(await c.token.delegates(wallet.address)).to.equal(wallet.address);
+    });
+
+    it("a malformed LATENT_PRIVATE_KEY is refused without echoing it", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      process.env.LATENT_PRIVATE_KEY = "0xsecret-but-malformed";
+      const error = await taskFails(file, "provider show", {}, SignerError, /^LATENT_PRIVATE_KEY is not a private key/);
+      expect(error.message).not.to.contain("secret");
+    });
+
+    it("a missing deployment record is named", async function () {
+      await loadFixture(tasksBaseFixture);
+      await taskFails("/nonexistent/latent.json", "provider show", {}, DeploymentError, /--deployment \/nonexistent\/latent\.json: does not exist/);
+    });
+
+    it("a record of another chain is refused", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const other = tempFile("other-chain.json", JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), chainId: 1 }));
+      await taskFails(other, "provider show", {}, DeploymentError, /is a deployment on chain 1, but network "hardhat" is chain 31337/);
+    });
+
+    it("a record whose contracts are not on the chain is refused", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { contracts: Record<string, { address: string }> };
+      record.contracts.Staking!.address = Wallet.createRandom().address;
+      const moved = tempFile("moved.json", JSON.stringify(record));
+      await taskFails(moved, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking/);
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { parseEther } from "ethers";
+import { JobStatus, Ruling, acceptJob, openDispute, submitResult } from "../../../scripts/scenario";
+import { InputError, RevertError } from "../../../scripts/tasks/lib/errors";
+import { ACCOUNT, openJobFixture, task, taskFails } from "./helpers";
+
+/** The open job, accepted by the H100 provider and submitted after 30 minutes. */
+async function submittedJobFixture() {
+  const b = await openJobFixture();
+  await acceptJob(b.s, b.job, b.h100);
+  await submitResult(b.s, b.job, b.h100, { after: 1800 });
+  return b;
+}
+
+/** The submitted job, disputed by its client. */
+async function disputedJobFixture() {
+  const b = await submittedJobFixture();
+  await openDispute(b.s, b.job);
+  return b;
+}
+
+describe("tasks: dispute", function () {
+  it("open approves the deposit and disputes the result", async function () {
+    const { file, c, job, clients } = await loadFixture(submittedJobFixture);
+    const balance = await c.token.balanceOf(clients[0]!.address);
+    await task(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://evidence" });
+    expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Disputed));
+    expect(balance - (await c.token.balanceOf(clients[0]!.address))).to.equal(parseEther("100"));
+  });
+
+  it("open --permit signs for the deposit", async function () {
+    const { file, c, job, clients } = await loadFixture(submittedJobFixture);
+    const nonce = await c.token.nonces(clients[0]!.address);
+    await task(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://evidence", permit: true });
+    expect((await c.disputeManager.getDispute(job.jobId)).deposit).to.equal(parseEther("100"));
+    expect(await c.token.nonces(clients[0]!.address)).to.equal(nonce + 1n);
+  });
+
+  it("open after the challenge window reverts with its end", async function () {
+    const { file, job } = await loadFixture(submittedJobFixture);
+    await time.increase(86_401);
+    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=/);
+  });
+
+  it("open refuses an empty evidence URI", async function () {
+    const { file, job } = await loadFixture(submittedJobFixture);
+    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "" }, InputError, /^--evidence-uri: must not be empty/);
+  });
+
+  it("answer by the provider's operator records the answer", async function () {
+    const { file, c, job, h100 } = await loadFixture(disputedJobFixture);
+    await task(file, "dispute answer", { from: ACCOUNT.operator0, job: job.jobId.toString(), evidenceUri: "ipfs://answer" });
+    expect((await c.disputeManager.getDispute(job.jobId)).answered).to.equal(true);
+    const [event] = await c.disputeManager.queryFilter(c.disputeManager.filters.DisputeAnswered(job.jobId, h100.address));
+    expect(event!.args.evidenceURI).to.equal("ipfs://answer");
+  });
+
+  it("rule upheld slashes the most the job allows by default and refunds the client", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    const [, collateral] = await c.staking.jobCollateral(job.jobId);
+    const { result } = await task<{ slashed: bigint }>(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "upheld" });
+    expect(result.slashed).to.equal(collateral / 2n); // maxSlashingCutBps 5,000
+    expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Refunded));
+    expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Upheld));
+  });
+
+  it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator", async function () {
+    const { file, job, clients } = await loadFixture(disputedJobFixture);
+    await taskFails(file, "dispute rule", { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" }, RevertError, new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\)`));
+  });
+
+  it("rule rejected refuses --slash", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await taskFails(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "rejected", slash: "1" }, InputError, /^--slash: only an upheld dispute slashes/);
+  });
+
+  it("rule refuses an unknown ruling", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await taskFails(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "guilty" }, InputError, /^--ruling: "guilty" is not one of upheld, rejected, draw/);
+  });
+
+  it("close-expired after the ruling period settles the job as a draw", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    await time.increase(3 * 86_400 + 1);
+    await task(file, "dispute close-expired", { job: job.jobId.toString() });
+    expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Expired));
+    expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
+  });
+
+  it("job status of a disputed job shows the dispute and who acts next", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    const { result } = await task<{ dispute: { ruling: string; answered: boolean }; next: { task: string; possibleNow: boolean }[] }>(file, "job status", { job: job.jobId.toString() });
+    expect(result.dispute).to.include({ ruling: "None", answered: false });
+    expect(result.next.map((n) => [n.task, n.possibleNow])).to.deep.equal([
+      ["dispute answer", true],
+      ["dispute rule", true],
+      ["dispute close-expired", false],
+    ]);
+  });
+});

@@ -1,0 +1,191 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { parseEther } from "ethers";
+import { delegate } from "../../../scripts/scenario";
+import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import type { ProposalView } from "../../../scripts/tasks/actions/gov";
+import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
+import { ACCOUNT, task, taskFails, tasksBaseFixture } from "./helpers";
+
+const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
+const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
+
+/** The funder (150M LAT) has delegated to itself, so it may propose and vote. */
+async function delegatedFixture() {
+  const b = await tasksBaseFixture();
+  await delegate(b.s, b.funder);
+  return b;
+}
+
+/** A pending proposal of the funder: Staking.minStakePerGpu -> 150 LAT. */
+async function proposalFixture() {
+  const b = await delegatedFixture();
+  const { result } = await task<{ proposalId: bigint }>(b.file, "gov propose", {
+    from: ACCOUNT.funder,
+    contract: "Staking",
+    set: "minStakePerGpu",
+    value: "150",
+    description: DESCRIPTION,
+  });
+  return { ...b, id: result.proposalId.toString() };
+}
+
+async function proposalStatus(file: string, id: string): Promise<ProposalView> {
+  return (await task<ProposalView>(file, "gov status", { id })).result;
+}
+
+describe("tasks: gov", function () {
+  it("delegate gives the holder's balance as votes", async function () {
+    const { file, c, funder } = await loadFixture(tasksBaseFixture);
+    await task(file, "gov delegate", { from: ACCOUNT.funder });
+    expect(await c.token.getVotes(funder.address)).to.equal(await c.token.balanceOf(funder.address));
+  });
+
+  it("propose builds the setter's calldata with the value in LAT", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    const view = await proposalStatus(file, id);
+    expect(view.state).to.equal("Pending");
+    expect(view.description).to.equal(DESCRIPTION);
+    expect(view.actions).to.have.length(1);
+    expect(view.actions[0]!.target).to.equal(await c.staking.getAddress());
+    expect(view.actions[0]!.call).to.equal(`setMinStakePerGpu(${parseEther("150")})`);
+  });
+
+  it("propose reads a period as a duration", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", {
+      from: ACCOUNT.funder,
+      contract: "staking",
+      set: "setThawingPeriod",
+      value: "2h",
+      description: "two-hour thawing",
+    });
+    expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setThawingPeriod", [7200]));
+  });
+
+  it("propose takes a function without a value (unpause)", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", UNPAUSE);
+    expect(result.calldata).to.equal(c.pauseGuardian.interface.encodeFunctionData("unpause"));
+  });
+
+  it("propose refuses a --value for a function that takes none", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(file, "gov propose", { ...UNPAUSE, value: "1" }, InputError, /^--value: unpause\(\) takes no value/);
+  });
+
+  it("propose lists the setters when --set names none", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "Staking", set: "minStake", value: "1", description: "x" },
+      InputError,
+      /^--set: Staking has no parameter setter "minStake": choose one of .*setMinStakePerGpu.*setThawingPeriod/,
+    );
+  });
+
+  it("propose refuses a value outside the contract's bounds before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "JobEscrow", set: "protocolFeeBps", value: "1500", description: "x" },
+      InputError,
+      /^--value: protocolFeeBps must be within \[0, 1000\]/,
+    );
+  });
+
+  it("propose without enough votes reverts with the threshold in LAT", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "Staking", set: "minStakePerGpu", value: "150", description: "x" },
+      RevertError,
+      /GovernorInsufficientProposerVotes\(proposer=0x[0-9a-fA-F]{40}, votes=0\.0 LAT \(0 wei\), threshold=1000\.0 LAT/,
+    );
+  });
+
+  it("vote refuses an account without votes at the snapshot", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov vote", { from: ACCOUNT.voter0, id, support: "for" }, StateError, /had no votes at the proposal's snapshot/);
+  });
+
+  it("vote counts the voter's weight", async function () {
+    const { file, c, id, funder } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for", reason: "needed" });
+    const view = await proposalStatus(file, id);
+    expect(view.state).to.equal("Active");
+    expect(view.tallies.for).to.equal(await c.token.balanceOf(funder.address));
+  });
+
+  it("queue while voting reverts with the state and when voting ends", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov queue", { id }, RevertError, /GovernorUnexpectedProposalState\(proposalId=\d+, current=Active, expectedStates=\[Succeeded\]\): .*voting ends/);
+  });
+
+  it("execute before the timelock's delay reverts and says when it becomes possible", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await time.increase(61);
+    await task(file, "gov queue", { id });
+    await taskFails(file, "gov execute", { id }, RevertError, /TimelockUnexpectedOperationState\(.*\): the proposal is Queued; executable from /);
+  });
+
+  it("a proposal passes end to end: vote, queue, execute changes the parameter", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await time.increase(61);
+    await task(file, "gov queue", { id });
+    expect((await proposalStatus(file, id)).state).to.equal("Queued");
+    await time.increase(61);
+    const { output } = await task(file, "gov execute", { id });
+    expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
+    expect((await proposalStatus(file, id)).state).to.equal("Executed");
+    expect(output).to.match(/Staking\.minStakePerGpu = 150000000000000000000/);
+  });
+
+  it("status of an unknown proposal says so", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made/);
+  });
+});
+
+describe("tasks: guardian", function () {
+  it("pause by the guardian pauses the protocol", async function () {
+    const { file, c } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    expect(await c.pauseGuardian.isPaused()).to.equal(true);
+  });
+
+  it("status reports the pause and when it ends", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const pausedAt = await time.latest();
+    const { result } = await task<GuardianStatus>(file, "guardian status", {});
+    expect(result).to.include({ paused: true, pausedUntil: pausedAt + 3 * 86_400 });
+  });
+
+  it("pause by anyone else reverts with PauseGuardianNotGuardian", async function () {
+    const { file, clients } = await loadFixture(tasksBaseFixture);
+    await taskFails(file, "guardian pause", { from: ACCOUNT.client0 }, RevertError, new RegExp(`PauseGuardianNotGuardian\\(caller=${clients[0]!.address}\\)`));
+  });
+
+  it("a paused protocol refuses registrations with the pause's end", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    await taskFails(
+      file,
+      "provider register",
+      { from: ACCOUNT.provider2, model: "l40s-48gb", count: "4", region: "eu-west", price: "0.9", metadataUri: "https://x" },
+      RevertError,
+      /PauseGuardianProtocolPaused\(pausedUntil=\d+ \(\d{4}-/,
+    );
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Running the Latent tasks in-process: fixtures that write the deployment record to a temporary file (passed as
+ * --deployment, as a user would), and `task`, which runs one through `hre.run` and captures what it printed.
+ * Account indexes follow the scenario's roles: 0 deployer, 1 guardian, 2 arbitrator, 3 funder, 4-5 voters,
+ * 6-11 providers, 12-14 operators, 15-19 clients.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import hre from "hardhat";
+import { writeDeploymentRecord } from "../../../scripts/deploy";
+import { createJob } from "../../../scripts/scenario";
+import type { JobHandle } from "../../../scripts/scenario";
+import { setOutputSink } from "../../../scripts/tasks";
+import { baseFixture, providersFixture } from "../../helpers/fixtures";
+import type { Base, WithProviders } from "../../helpers/fixtures";
+
+export const DEPLOYMENT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "latent-tasks-"));
+
+// A root-level hook (this module is loaded inside mocha): the records and files the tests wrote go with the run.
+after(function () {
+  fs.rmSync(DEPLOYMENT_DIR, { recursive: true, force: true });
+});
+
+/** Account indexes as --from / --provider values. */
+export const ACCOUNT = {
+  deployer: "0",
+  guardian: "1",
+  arbitrator: "2",
+  funder: "3",
+  voter0: "4",
+  h100: "6",
+  rtx: "7",
+  provider2: "8",
+  operator0: "12",
+  client0: "15",
+  client1: "16",
+} as const;
+
+let deployments = 0;
+
+/**
+ * Each fixture run deploys its own set (at whatever nonce the chain is at then), so each writes its own record: a
+ * fixture restored later by loadFixture must still find its addresses, whatever other fixtures wrote since.
+ */
+function recordFile(b: Base): string {
+  deployments += 1;
+  return writeDeploymentRecord({ ...b.s.deployment.record, network: `deployment-${deployments}` }, DEPLOYMENT_DIR);
+}
+
+export interface TaskBase extends Base {
+  file: string;
+}
+
+export async function tasksBaseFixture(): Promise<TaskBase> {
+  const b = await baseFixture();
+  return { ...b, file: recordFile(b) };
+}
+
+export interface TaskProviders extends WithProviders {
+  file: string;
+}
+
+/** Two active providers: h100 (account 6, operator account 12, 2 LAT/GPU-hour) and rtx (account 7). */
+export async function tasksProvidersFixture(): Promise<TaskProviders> {
+  return withProviders();
+}
+
+async function withProviders(): Promise<TaskProviders> {
+  const b = await providersFixture();
+  return { ...b, file: recordFile(b) };
+}
+
+export interface TaskJob extends TaskProviders {
+  job: JobHandle;
+}
+
+/** The providers, and an open job of client 15 for one H100 at up to 3 LAT per GPU-hour, for an hour. */
+export async function openJobFixture(): Promise<TaskJob> {
+  const b = await withProviders();
+  const job = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+  return { ...b, job };
+}
+
+export interface TaskRun<T> {
+  result: T;
+  output: string;
+}
+
+/** Runs `scope task` with `args` (strings, as on the command line; `json` and flags as booleans). */
+export async function task<T = Record<string, unknown>>(
+  file: string,
+  name: string,
+  args: Record<string, string | boolean | undefined> = {},
+): Promise<TaskRun<T>> {
+  const [scope, taskName] = name.split(" ") as [string, string];
+  const lines: string[] = [];
+  const restore = setOutputSink((text) => lines.push(text));
+  try {
+    const result = (await hre.run({ scope, task: taskName }, { deployment: file, ...args })) as T;
+    return { result, output: lines.join("\n") };
+  } finally {
+    restore();
+  }
+}
+
+/** Asserts that running the task fails with an error of `type` whose message matches `message`. */
+export async function taskFails(
+  file: string,
+  name: string,
+  args: Record<string, string | boolean | undefined>,
+  type: new (...a: never[]) => Error,
+  message: RegExp,
+): Promise<Error> {
+  let caught: unknown;
+  try {
+    await task(file, name, args);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `${name} should fail`).to.be.instanceOf(type);
+  expect((caught as Error).message).to.match(message);
+  return caught as Error;
+}
+
+/** A file in the test's temporary directory. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const file = path.join(DEPLOYMENT_DIR, name);
+  fs.writeFileSync(file, content);
+  return file;
+}

@@ -1,0 +1,242 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { JobStatus, acceptJob, submitResult } from "../../../scripts/scenario";
+import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import type { JobView } from "../../../scripts/tasks/actions/job";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile } from "./helpers";
+
+const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
+
+async function statusOf(file: string, jobId: bigint): Promise<JobView> {
+  return (await task<JobView>(file, "job status", { job: jobId.toString() })).result;
+}
+
+describe("tasks: job", function () {
+  describe("create", function () {
+    it("escrows the maximum cost and sends the spec file as a data: URI with its hash", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const balance = await c.token.balanceOf(clients[0]!.address);
+      const { result } = await task<{ jobId: bigint; specURI: string }>(file, "job create", {
+        from: ACCOUNT.client0,
+        model: "h100-sxm-80gb",
+        gpus: "2",
+        maxPrice: "3",
+        maxDuration: "90m",
+        specFile,
+      });
+      const job = await c.jobEscrow.getJob(result.jobId);
+      expect(job.status).to.equal(BigInt(JobStatus.Open));
+      expect(job.escrowed).to.equal(parseEther("9")); // 3 LAT x 2 GPUs x 1.5 h
+      expect(balance - (await c.token.balanceOf(clients[0]!.address))).to.equal(parseEther("9"));
+      expect(result.specURI).to.equal(`data:application/json;base64,${Buffer.from(SPEC).toString("base64")}`);
+      const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobCreated(result.jobId));
+      expect(event!.args.terms.specHash).to.equal(keccak256(toUtf8Bytes(SPEC)));
+      expect(event!.args.terms.maxDuration).to.equal(5400n);
+    });
+
+    it("pays with a permit when asked", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", {
+        from: ACCOUNT.client0,
+        maxPrice: "1",
+        maxDuration: "1h",
+        specUri: "ipfs://bafy-spec",
+        specHash: keccak256(toUtf8Bytes("spec")),
+        permit: true,
+      });
+      expect((await c.jobEscrow.getJob(result.jobId)).escrowed).to.equal(parseEther("1"));
+      expect(await c.token.nonces(clients[0]!.address)).to.equal(1n);
+    });
+
+    it("refuses a duration it cannot read", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "2 hours", specFile }, InputError, /^--max-duration: "2 hours" is not a duration/);
+    });
+
+    it("refuses a duration outside the escrow's bounds", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "31d", specFile }, InputError, /^--max-duration: 31d is outside \[1m, 30d\]/);
+    });
+
+    it("requires --spec-hash with --spec-uri", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specUri: "ipfs://x" }, InputError, /^--spec-hash: required/);
+    });
+
+    it("refuses a spec file too large for a data: URI", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("big.json", JSON.stringify({ pad: "x".repeat(400) }));
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile }, InputError, /^--spec-file: .* over the contracts' 256/);
+    });
+
+    it("refuses --accept-within together with --accept-deadline", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, acceptWithin: "1h", acceptDeadline: "2099-01-01T00:00:00Z" },
+        InputError,
+        /^--accept-within \/ --accept-deadline: give only one/,
+      );
+    });
+  });
+
+  describe("accept, submit, approve", function () {
+    it("accept by the operator reads the terms back from JobCreated", async function () {
+      const { file, c, job, h100 } = await loadFixture(openJobFixture);
+      await task(file, "job accept", { from: ACCOUNT.operator0, job: job.jobId.toString(), provider: h100.address });
+      const stored = await c.jobEscrow.getJob(job.jobId);
+      expect(stored.status).to.equal(BigInt(JobStatus.Accepted));
+      expect(stored.provider).to.equal(h100.address);
+    });
+
+    it("accept above the job's maximum price reverts with JobEscrowPriceAboveMax", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      await task(file, "provider price", { from: ACCOUNT.h100, price: "3.5" });
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        /JobEscrow\.acceptJob reverted: JobEscrowPriceAboveMax\(price=3\.5 LAT \(3500000000000000000 wei\), maxPricePerGpuHour=3\.0 LAT/,
+      );
+    });
+
+    it("accept of a job that does not exist says so", async function () {
+      const { file } = await loadFixture(openJobFixture);
+      await taskFails(file, "job accept", { from: ACCOUNT.h100, job: "99" }, StateError, /job 99 does not exist \(the last job id is 1\)/);
+    });
+
+    it("submit hashes the result file", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const resultFile = tempFile("result.bin", "result bytes");
+      await task(file, "job submit", { from: ACCOUNT.h100, job: job.jobId.toString(), resultFile });
+      const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.ResultSubmitted(job.jobId));
+      expect(event!.args.resultHash).to.equal(keccak256(toUtf8Bytes("result bytes")));
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Submitted));
+    });
+
+    it("approve by the client settles the job", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100, { after: 1800 });
+      const { output } = await task(file, "job approve", { from: ACCOUNT.client0, job: job.jobId.toString() });
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
+      expect(output).to.match(/approved: cost 1\.0\d* LAT/);
+    });
+  });
+
+  describe("settle, cancel, expire, decline, timeout", function () {
+    it("settle inside the challenge window reverts with the window's end", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      await taskFails(file, "job settle", { job: job.jobId.toString() }, RevertError, /JobEscrowChallengeWindowOpen\(jobId=1, challengeDeadline=\d+ \(\d{4}-\d\d-\d\dT/);
+    });
+
+    it("settle after the challenge window pays the provider", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      await time.increase(86_401);
+      await task(file, "job settle", { job: job.jobId.toString() });
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
+    });
+
+    it("cancel by the client refunds the job", async function () {
+      const { file, c, job, clients } = await loadFixture(openJobFixture);
+      const balance = await c.token.balanceOf(clients[0]!.address);
+      await task(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() });
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Cancelled));
+      expect((await c.token.balanceOf(clients[0]!.address)) - balance).to.equal(job.escrowed);
+    });
+
+    it("cancel by someone else reverts with JobEscrowNotClient", async function () {
+      const { file, job, clients } = await loadFixture(openJobFixture);
+      await taskFails(file, "job cancel", { from: ACCOUNT.client1, job: job.jobId.toString() }, RevertError, new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\)`));
+    });
+
+    it("cancel of a finished job names its status", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      await task(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() });
+      await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() }, RevertError, /JobEscrowUnexpectedStatus\(jobId=1, status=Cancelled\)/);
+    });
+
+    it("refuses a job id that is not a number", async function () {
+      const { file } = await loadFixture(openJobFixture);
+      await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: "#1" }, InputError, /^--job: "#1" is not an id/);
+    });
+
+    it("expire refunds a job past its acceptance deadline", async function () {
+      const { file, c, job } = await loadFixture(openJobFixture);
+      await time.increase(3601);
+      await task(file, "job expire", { job: job.jobId.toString() });
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Expired));
+    });
+
+    it("decline by the target's operator refunds a directed job", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", {
+        from: ACCOUNT.client0,
+        maxPrice: "3",
+        maxDuration: "1h",
+        specFile,
+        provider: ACCOUNT.h100,
+      });
+      await task(file, "job decline", { from: ACCOUNT.operator0, job: result.jobId.toString() });
+      expect((await c.jobEscrow.getJob(result.jobId)).status).to.equal(BigInt(JobStatus.Declined));
+      expect((await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobDeclined(result.jobId, h100.address))).length).to.equal(1);
+    });
+
+    it("timeout refunds a job past its result deadline and slashes collateral to the client", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      const { output } = await task(file, "job timeout", { job: job.jobId.toString() });
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.TimedOut));
+      expect(output).to.match(/timed out: 3\.0 LAT .* refunded and 0\.3 LAT .* slashed/);
+    });
+  });
+
+  describe("status", function () {
+    it("an open job: accept and cancel now, expire only after the deadline", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const view = await statusOf(file, job.jobId);
+      expect(view.status).to.equal("Open");
+      expect(view.requirements.gpuModel).to.equal("h100-sxm-80gb");
+      expect(view.next.map((n) => [n.task, n.possibleNow])).to.deep.equal([
+        ["job accept", true],
+        ["job cancel", true],
+        ["job expire", false],
+      ]);
+      expect(view.next[2]!.from).to.equal(Number(job.terms.acceptDeadline) + 1);
+    });
+
+    it("a submitted job: its cost, result and challenge deadline, then settle after it", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100, { after: 1800 });
+      const view = await statusOf(file, job.jobId);
+      expect(view.status).to.equal("Submitted");
+      expect(view.submitted!.cost).to.be.greaterThan(0n);
+      expect(view.history.map((h) => h.event)).to.deep.equal(["JobCreated", "JobAccepted", "ResultSubmitted"]);
+      const settle = view.next.find((n) => n.task === "job settle")!;
+      expect(settle.from).to.equal(view.submitted!.challengeDeadline + 1);
+      expect(settle.possibleNow).to.equal(false);
+    });
+
+    it("prints JSON with amounts in wei", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const { output } = await task(file, "job status", { job: job.jobId.toString(), json: true });
+      const json = JSON.parse(output) as { jobId: string; escrowed: string; status: string };
+      expect(json).to.include({ jobId: "1", escrowed: job.escrowed.toString(), status: "Open" });
+    });
+  });
+});

@@ -1,0 +1,153 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ZeroAddress, parseEther } from "ethers";
+import { Tier, gpuModelId, regionId } from "../../../scripts/scenario";
+import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import type { ProviderView } from "../../../scripts/tasks/actions/provider";
+import { ACCOUNT, task, taskFails, tasksBaseFixture, tasksProvidersFixture } from "./helpers";
+
+const REGISTER = {
+  from: ACCOUNT.provider2,
+  model: "a100-sxm-80gb",
+  count: "4",
+  region: "us-west",
+  price: "1.25",
+  metadataUri: "https://a100.example/worker.json",
+};
+
+describe("tasks: provider", function () {
+  describe("register", function () {
+    it("lists the machine, filling name, VRAM and tier from the catalog", async function () {
+      const { file, c, providers } = await loadFixture(tasksBaseFixture);
+      const provider = providers[2]!.address;
+      const { result, output } = await task(file, "provider register", { ...REGISTER, operator: ACCOUNT.operator0 });
+      const record = await c.registry.getProvider(provider);
+      expect(record.registered).to.equal(true);
+      expect(record.gpuModel).to.equal(gpuModelId("a100-sxm-80gb"));
+      expect(record.region).to.equal(regionId("us-west"));
+      expect(record.vramGiB).to.equal(80n);
+      expect(record.gpuCount).to.equal(4n);
+      expect(record.tier).to.equal(BigInt(Tier.Enterprise));
+      expect(record.pricePerGpuHour).to.equal(parseEther("1.25"));
+      expect(record.operator).to.equal((result as { operator: string }).operator);
+      expect(record.online).to.equal(false);
+      expect(output).to.match(/Registered provider .*4 x a100-sxm-80gb \(NVIDIA A100 SXM4 80GB, 80 GiB\)/);
+      expect(output).to.match(/stake at least 400\.0 LAT/);
+    });
+
+    it("requires --name for a model the catalog does not know", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, model: "b200-192gb", vram: "192", tier: "enterprise" }, InputError, /^--name: required/);
+    });
+
+    it("refuses a model id the contracts would refuse, suggesting the lowercase form", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, model: "A100-SXM-80GB" }, InputError, /^--model: .*"a100-sxm-80gb"\?/);
+    });
+
+    it("refuses a price that is not a decimal LAT amount", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, price: "1,25" }, InputError, /^--price: "1,25" is not a LAT amount/);
+    });
+
+    it("refuses more GPUs than maxGpusPerProvider", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, count: "65" }, InputError, /^--count: 65 is outside \[1, 64\]/);
+    });
+
+    it("decodes the revert of a second registration", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "provider register",
+        { ...REGISTER, from: ACCOUNT.h100 },
+        RevertError,
+        new RegExp(`ProviderRegistry.register reverted: ProviderRegistryAlreadyRegistered\\(provider=${h100.address}\\)`),
+      );
+    });
+  });
+
+  describe("update, price, operator", function () {
+    it("update changes the given fields and keeps the rest, display name and URI included", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider update", { from: ACCOUNT.h100, count: "4" });
+      const record = await c.registry.getProvider(h100.address);
+      expect(record.gpuCount).to.equal(4n);
+      expect(record.pricePerGpuHour).to.equal(h100.listing.pricePerGpuHour);
+      const [event] = await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address));
+      expect(event!.args.gpuModelName).to.equal(h100.listing.gpuModel.name);
+      expect(event!.args.metadataURI).to.equal(h100.listing.metadataURI);
+    });
+
+    it("update refuses an account that is not registered", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);
+    });
+
+    it("price sets the price per GPU-hour", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider price", { from: ACCOUNT.rtx, price: "0.33" });
+      expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
+    });
+
+    it("operator none removes the operator", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider operator", { from: ACCOUNT.h100, operator: "none" });
+      expect((await c.registry.getProvider(h100.address)).operator).to.equal(ZeroAddress);
+    });
+  });
+
+  describe("online, offline", function () {
+    it("the operator takes its provider offline with --provider", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.operator0, provider: h100.address });
+      expect((await c.registry.getProvider(h100.address)).online).to.equal(false);
+    });
+
+    it("an operator without --provider is told to name it", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider offline", { from: ACCOUNT.operator0 }, InputError, /^--provider: not given/);
+    });
+
+    it("another provider's account is refused with the registry's error", async function () {
+      const { file, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.rtx, provider: ACCOUNT.h100 },
+        RevertError,
+        new RegExp(`ProviderRegistryUnauthorized\\(caller=${rtx.address}, provider=${h100.address}\\)`),
+      );
+    });
+  });
+
+  describe("deregister, show", function () {
+    it("deregister removes the provider and says its stake is untouched", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
+      expect((await c.registry.getProvider(rtx.address)).registered).to.equal(false);
+      expect(output).to.match(/its stake \(2000\.0 LAT .*\) is untouched/);
+    });
+
+    it("show gives specs, capacity, stake and stats as JSON", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      const { result, output } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100, json: true });
+      expect(result.active).to.equal(true);
+      expect(result.gpuModel).to.equal("h100-sxm-80gb");
+      expect(result.gpuModelName).to.equal(h100.listing.gpuModel.name);
+      expect(result.capacity).to.deep.equal({ gpuCount: 8, gpusInUse: 0, freeGpus: 8 });
+      expect(result.stake.staked).to.equal(parseEther("10000"));
+      expect(result.stake.required).to.equal(parseEther("800"));
+      const json = JSON.parse(output) as { stake: { staked: string } };
+      expect(json.stake.staked).to.equal(parseEther("10000").toString());
+    });
+
+    it("show explains why a provider is inactive", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.rtx });
+      const { result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx });
+      expect(result.active).to.equal(false);
+      expect(result.inactiveReasons).to.deep.equal(["offline"]);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { parseEther } from "ethers";
+import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import type { StakeStatus } from "../../../scripts/tasks/actions/stake";
+import { ACCOUNT, task, taskFails, tasksProvidersFixture } from "./helpers";
+
+describe("tasks: stake", function () {
+  describe("add", function () {
+    it("approves and stakes", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const [before] = await c.staking.getStake(rtx.address);
+      await task(file, "stake add", { from: ACCOUNT.rtx, amount: "250.5" });
+      const [after] = await c.staking.getStake(rtx.address);
+      expect(after - before).to.equal(parseEther("250.5"));
+    });
+
+    it("stakes with a permit, sending no approve", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const nonce = await c.token.nonces(rtx.address);
+      const [before] = await c.staking.getStake(rtx.address);
+      await task(file, "stake add", { from: ACCOUNT.rtx, amount: "100", permit: true });
+      expect((await c.staking.getStake(rtx.address))[0] - before).to.equal(parseEther("100"));
+      expect(await c.token.nonces(rtx.address)).to.equal(nonce + 1n);
+    });
+
+    it("refuses more than the wallet holds before sending anything", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "1000000" }, StateError, /holds .* LAT .*; staking needs 1000000\.0 LAT/);
+    });
+
+    it("refuses an amount that is not a number", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "1.2.3" }, InputError, /^--amount: "1\.2\.3" is not a LAT amount/);
+    });
+  });
+
+  describe("thaw, withdraw", function () {
+    it("thaw opens a request that matures after the thawing period", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const { result } = await task<{ requestIndex: bigint; maturesAt: number }>(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      const request = await c.staking.getThawRequest(rtx.address, result.requestIndex);
+      expect(request.amount).to.equal(parseEther("500"));
+      expect(Number(request.maturesAt)).to.equal(result.maturesAt);
+      expect(result.maturesAt).to.equal((await time.latest()) + 3600);
+    });
+
+    it("thaw all thaws the whole free stake", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
+      expect(await c.staking.freeStake(rtx.address)).to.equal(0n);
+    });
+
+    it("thaw beyond the free stake reverts with the amounts in LAT", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake thaw",
+        { from: ACCOUNT.rtx, amount: "2001" },
+        RevertError,
+        /StakingInsufficientFreeStake\(provider=0x[0-9a-fA-F]{40}, requested=2001\.0 LAT \(2001000000000000000000 wei\), free=2000\.0 LAT/,
+      );
+    });
+
+    it("withdraw before maturity reverts and says when the request matures", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      await taskFails(file, "stake withdraw", { from: ACCOUNT.rtx }, RevertError, /StakingNothingToWithdraw\(.*\): request #0 \(500\.0 LAT .*\) matures .*\(in 59m/);
+    });
+
+    it("withdraw pays out matured requests", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      await time.increase(3600);
+      const balance = await c.token.balanceOf(rtx.address);
+      const { result } = await task<{ amount: bigint }>(file, "stake withdraw", { from: ACCOUNT.rtx });
+      expect(result.amount).to.equal(parseEther("500"));
+      expect((await c.token.balanceOf(rtx.address)) - balance).to.equal(parseEther("500"));
+    });
+
+    it("withdraw --max 0 is refused", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "stake withdraw", { from: ACCOUNT.rtx, max: "0" }, InputError, /^--max: 0 is outside \[1, 8\]/);
+    });
+  });
+
+  it("status lists the breakdown and pending requests with their maturity", async function () {
+    const { file } = await loadFixture(tasksProvidersFixture);
+    await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "300" });
+    const { result, output } = await task<StakeStatus>(file, "stake status", { provider: ACCOUNT.rtx });
+    expect(result.stake.staked).to.equal(parseEther("2000"));
+    expect(result.stake.thawing).to.equal(parseEther("300"));
+    expect(result.stake.free).to.equal(parseEther("1700"));
+    expect(result.thawRequests).to.have.length(1);
+    expect(result.thawRequests[0]!.matured).to.equal(false);
+    expect(output).to.match(/#0 {2}300\.0 LAT .* matures /);
+  });
+});
