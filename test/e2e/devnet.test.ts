@@ -67,7 +67,7 @@ describe("npm start (end to end)", function () {
 
   it("serves the seeded network, writes a working worker config, and leaves nothing behind on Ctrl-C", async function () {
     const dataDir = path.join(scratch, "data");
-    const env = { ...process.env, LATENT_DEPLOYMENTS_DIR: path.join(scratch, "deployments"), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
+    const env: NodeJS.ProcessEnv = { ...process.env, LATENT_DEPLOYMENTS_DIR: path.join(scratch, "deployments"), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
     delete env.HARDHAT_NETWORK;
     const started = Date.now();
     devnet = spawnGroup("npm", ["start", "--", "--port", "0", "--chain-port", "0", "--data-dir", dataDir], { cwd: ROOT, env });
@@ -91,6 +91,9 @@ describe("npm start (end to end)", function () {
     const readyMs = Date.now() - started;
     expect(d.output()).to.include("Latent devnet is ready.");
     expect(d.output()).to.include("PUBLIC TEST KEYS");
+    const dashboard = await fetch(info.gateway.dashboard);
+    expect(dashboard.status).to.equal(200);
+    expect(dashboard.headers.get("content-type")).to.match(/^text\/html/);
 
     // The seeded offers, through the gateway: at least 20 providers, 5 GPU models, consumer and datacenter cards.
     const { availableCompute } = await gql<{ availableCompute: { nodes: Offer[] } }>(info.gateway.graphql, OFFERS, { first: 100 });
