@@ -79,7 +79,10 @@ async function chainIdAt(url: string): Promise<number> {
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new ChainError(`cannot reach the chain at --rpc-url ${url}: ${(error as Error).message}`);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new ChainError(`cannot reach the chain at --rpc-url ${url}: ${reason}`);
   }
   const body = (await response.json().catch(() => null)) as { result?: string } | null;
   if (!response.ok || typeof body?.result !== "string") throw new ChainError(`${url} did not answer eth_chainId (HTTP ${response.status}): is it a JSON-RPC endpoint?`);
