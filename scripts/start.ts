@@ -13,6 +13,7 @@ import { DevnetError, UsageError } from "./devnet/errors";
 import { Lifecycle, StoppingError } from "./devnet/lifecycle";
 import { USAGE, parseDevnetOptions } from "./devnet/options";
 import type { DevnetOptions } from "./devnet/options";
+import { claimDataDir } from "./devnet/instance";
 import { assertPortFree } from "./devnet/ports";
 import { Progress } from "./devnet/progress";
 import { buildSubgraphIfNeeded, compileContracts } from "./devnet/build";
@@ -21,6 +22,8 @@ async function start(options: DevnetOptions, progress: Progress, lifecycle: Life
   progress.line(options.rpcUrl === undefined ? "Latent devnet: a fresh local chain, deployed and seeded" : `Latent on ${options.rpcUrl}`);
   await assertPortFree(options.host, options.port, "the gateway", "--port");
   if (options.rpcUrl === undefined) await assertPortFree(options.host, options.chainPort, "the local chain", "--chain-port");
+  // Released on any exit, however it happens (a pid file of a process that is gone is taken over anyway).
+  process.once("exit", claimDataDir(options.dataDir));
 
   // The local chain is Hardhat Network in this process; a HARDHAT_NETWORK from the shell must not redirect it.
   delete process.env.HARDHAT_NETWORK;

@@ -91,9 +91,12 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string): Devnet
     if (flags.has("--deploy") && values.has("--deployment")) throw new UsageError("--deploy and --deployment exclude each other");
   }
   const deploymentFile = values.get("--deployment");
+  const gatewayPort = port(values.get("--port") ?? "4000", "--port");
+  const chainPort = port(values.get("--chain-port") ?? "8545", "--chain-port");
+  if (rpcUrl === undefined && gatewayPort === chainPort && gatewayPort !== 0) throw new UsageError(`--port and --chain-port are both ${gatewayPort}: the gateway and the chain need a port each`);
   return {
-    port: port(values.get("--port") ?? "4000", "--port"),
-    chainPort: port(values.get("--chain-port") ?? "8545", "--chain-port"),
+    port: gatewayPort,
+    chainPort,
     rpcUrl,
     seed: rpcUrl === undefined ? !flags.has("--no-seed") : flags.has("--seed"),
     deploy: rpcUrl === undefined || flags.has("--deploy"),

@@ -9,6 +9,7 @@ import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
+import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
@@ -50,6 +51,7 @@ describe("scripts/devnet", function () {
         [["--rpc-url", "http://x:1", "--no-seed"], /--no-seed is the default/],
         [["--rpc-url", "http://x:1", "--seed", "--deployment", "d.json"], /--seed needs a deployment made by this run/],
         [["--no-seed=1"], /--no-seed takes no value/],
+        [["--port", "8545"], /--port and --chain-port are both 8545/],
       ];
       for (const [argv, message] of cases) expect(() => parse(...argv), argv.join(" ")).to.throw(UsageError, message);
       expect(parse("--help")).to.equal("help");
@@ -71,6 +73,17 @@ describe("scripts/devnet", function () {
     }
     await assertPortFree("127.0.0.1", port, "the local chain", "--chain-port");
     await assertPortFree("127.0.0.1", 0, "the local chain", "--chain-port");
+  });
+
+  it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
+    const release = claimDataDir(dir);
+    expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.pid}\\) is running`));
+    release();
+    fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
+    const again = claimDataDir(dir);
+    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
+    again();
+    expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
   });
 
   it("rebuilds the subgraph when its build is missing or older than a source", function () {
