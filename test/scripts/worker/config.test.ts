@@ -63,6 +63,7 @@ describe("worker config", () => {
       maxDurationSeconds: 86_400,
       acceptedKinds: ["matmul"],
       autoSettle: true,
+      settlementPollMs: 60_000,
     });
     expect(config.executors.command).to.include({
       enabled: false,
