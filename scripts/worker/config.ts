@@ -81,7 +81,8 @@ export interface WorkerConfig {
   /** Absolute path of the file this came from. */
   configPath: string;
   chain: { rpcUrl: string; chainId?: number };
-  gateway: { httpUrl: string; wsUrl: string };
+  /** `resyncMs`: how often openJobs is read again while following the feed. */
+  gateway: { httpUrl: string; wsUrl: string; resyncMs: number };
   /** The provider (owner) address the worker works for; checksummed. */
   provider: {
     address: string;
@@ -164,7 +165,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   ]);
 
   const chain = root.object("chain", ["rpcUrl", "chainId"]);
-  const gateway = root.object("gateway", ["httpUrl", "wsUrl"]);
+  const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
 
@@ -179,6 +180,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     gateway: {
       httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
       wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"]),
+      resyncMs: gateway.optionalInteger("resyncSeconds", 5, 3600, 60) * 1000,
     },
     provider: {
       address: readAddress(provider, "address"),

@@ -96,6 +96,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       provider: providerAddress,
       feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
       indexedBlock,
+      resyncMs: config.gateway.resyncMs,
       retry,
       logger: logger.child({ component: "gateway" }),
     });

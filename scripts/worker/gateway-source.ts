@@ -4,9 +4,11 @@
 //      then the index thinks the provider inactive and openJobs answers nothing),
 //   3. pages through `openJobs(provider)`: the jobs already open that the provider may accept, so a worker that
 //      starts late or reconnects misses nothing,
-//   4. then yields the subscription's jobs until the connection drops.
+//   4. then yields the subscription's jobs until the connection drops, reading openJobs again every `resyncMs`.
 // Subscribing before reading openJobs leaves no gap between the two; a job in both is yielded twice, which the
-// worker ignores (it remembers job ids). reconnectingJobSource runs this again after a drop, with backoff.
+// worker ignores (it remembers job ids). The periodic re-read offers again what the worker passed over for reasons
+// that change (no free GPU at the time, inactive, a track record too short), which the feed, announcing each job
+// once, never would. reconnectingJobSource runs all this again after a drop, with backoff.
 //
 // Every Job is converted and checked by gateway-jobs.ts (its terms must hash to its termsHash); a job that fails is
 // logged and skipped, never yielded.
@@ -49,6 +51,8 @@ export interface GatewaySourceOptions {
   requestTimeoutMs?: number;
   /** WebSocket ping interval and pong timeout (default 15 s). */
   keepAliveMs?: number;
+  /** How often openJobs is read again while following the feed (default 60 s). */
+  resyncMs?: number;
   /** openJobs page size (default 50; the gateway allows up to 100). */
   pageSize?: number;
   /** Pause between two looks at the gateway's indexed block while waiting for `indexedBlock` (default 500 ms). */
@@ -110,12 +114,37 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
     }
     logger.info("read the jobs already open", { jobs: caughtUp });
 
-    for await (const raw of feed.events(signal)) {
-      const job = candidate(raw, logger);
+    const resyncMs = options.resyncMs ?? 60_000;
+    const events = feed.events(signal);
+    // One pending next() at a time, kept across resyncs: calling next() again would skip or reorder events.
+    let pending = events.next();
+    for (;;) {
+      const next = await nextOrTimeout(pending, resyncMs);
+      if (signal.aborted) return;
+      if (next === "timeout") {
+        for await (const raw of openJobs(options, signal)) {
+          const job = candidate(raw, logger);
+          if (job !== undefined) yield job;
+        }
+        continue;
+      }
+      if (next.done) return;
+      const job = candidate(next.value, logger);
+      pending = events.next();
       if (job !== undefined) yield job;
     }
   } finally {
     await feed.close();
+  }
+}
+
+/** The promise's result, or "timeout" after `ms` (the promise stays pending, to be awaited again). */
+async function nextOrTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, ms, "timeout")))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -101,6 +101,15 @@ describe("worker config", () => {
     expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');
   });
 
+  it("reads the gateway resync interval in seconds", () => {
+    expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").gateway.resyncMs).to.equal(60_000);
+    const json = withField(minimalConfig(), "gateway.resyncSeconds", 30);
+    expect(parseConfig(json, "/etc/latent/worker.json").gateway.resyncMs).to.equal(30_000);
+    expect(configError(withField(minimalConfig(), "gateway.resyncSeconds", 1)).message).to.equal(
+      "config.gateway.resyncSeconds: must be an integer between 5 and 3600, got 1",
+    );
+  });
+
   it("reads the settlement poll interval in seconds", () => {
     const json = withField(minimalConfig(), "policy.settlementPollSeconds", 5);
     expect(parseConfig(json, "/etc/latent/worker.json").policy.settlementPollMs).to.equal(5000);

@@ -196,6 +196,17 @@ describe("gateway job source", function () {
     await waitFor("a job on the new connection", () => jobs.some((job) => job.jobId === 2n));
   });
 
+  it("reads openJobs again every resyncMs while following the feed (jobs the worker passed over come back)", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ resyncMs: 50 });
+    await waitFor("the catch-up", () => jobs.length === 1);
+    // Not announced on the feed: e.g. a job the worker skipped when it had no free GPU.
+    gateway.open = [gatewayJob(1), gatewayJob(2)];
+    await waitFor("a resync", () => jobs.some((job) => job.jobId === 2n));
+    gateway.publish(gatewayJob(3));
+    await waitFor("the feed, still followed", () => jobs.some((job) => job.jobId === 3n));
+  });
+
   it("stops with GatewayResponseError when the gateway refuses the query (retrying cannot help)", async () => {
     gateway.openJobsError = new GraphQLError("provider: not an address", { extensions: { code: "BAD_USER_INPUT" } });
     const { done } = collect();
