@@ -48,7 +48,8 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       file,
       JSON.stringify({
         chain: { rpcUrl: stack.chain.url, chainId: 31337 },
-        gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl },
+        // No periodic openJobs re-read during the suite: a job must come from the catch-up or the feed.
+        gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl, resyncSeconds: 3600 },
         provider: { address: stack.provider.address },
         operatorKey: { env: "LATENT_OPERATOR_KEY" },
         contracts: { deploymentFile: "./deployment.json" },
