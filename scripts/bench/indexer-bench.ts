@@ -27,6 +27,8 @@ import { BlockProcessor, logFilterFor } from "../../subgraph/indexer/processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "../../subgraph/indexer/runtime/mapping";
 import { buildImports, HostState } from "../../subgraph/indexer/runtime/host";
 import { Wasm } from "../../subgraph/indexer/runtime/wasm";
+import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
+import { rpcHexToBytes } from "../../subgraph/indexer/values/bytes";
 import { AscHeap, type MappingExports } from "../../subgraph/indexer/runtime/asc-heap";
 
 // --- pluggable event generation ------------------------------------------------------------------------------
@@ -113,13 +115,14 @@ async function startChain(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 /** The indexer's own range partitioning (final ranges, then every header within the reorg threshold). */
-async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number }> {
+async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number; cpuSeconds: number }> {
   const fetcher = new ChainFetcher(new HttpRpc(url), logFilterFor(build));
   const sizer = new RangeSizer(1, 10_000, 100);
-  const handlers = build.dataSources.flatMap((d) => d.eventHandlers.map((h) => ({ iface: d.iface, h })));
-  const byTopic = new Map(handlers.map((x) => [x.h.topic0, x]));
+  // The indexer's own decoder, on the indexer's own byte conversion: "decoded" means what the mappings get.
+  const byTopic = new Map(build.dataSources.flatMap((d) => d.eventHandlers.map((h) => [h.topic0, new EventDecoder(h.params)] as const)));
   const ranges: FetchedRange[] = [];
   let events = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const finalBoundary = to - reorgThreshold;
   for (let next = from; next <= to; ) {
@@ -129,9 +132,9 @@ async function fetchAll(build: SubgraphBuild, url: string, from: number, to: num
     sizer.succeeded(range.logCount);
     for (const block of range.blocks) {
       for (const log of block.logs) {
-        const match = byTopic.get(log.topics[0]!);
-        if (match) {
-          match.iface.decodeEventLog(match.h.fragment, log.data, log.topics);
+        const decoder = byTopic.get(log.topics[0]!);
+        if (decoder) {
+          decoder.decode(log.topics.map(rpcHexToBytes), rpcHexToBytes(log.data));
           events++;
         }
       }
@@ -139,16 +142,17 @@ async function fetchAll(build: SubgraphBuild, url: string, from: number, to: num
     ranges.push(range);
     next = end + 1;
   }
-  return { ranges, events, seconds: (performance.now() - start) / 1000 };
+  return { ranges, events, seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds(cpu) };
 }
 
 /** Mappings + store only, from fetched ranges, committing once per range like the indexer. */
-function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; seconds: number; instantiations: number } {
+function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; seconds: number; cpuSeconds: number; instantiations: number } {
   const db = IndexerDatabase.open(dbFile);
   db.initialise({ chainId: "bench", genesisHash: "0x00", buildHash: build.buildHash, network: build.network }, build.schema);
   const cache = new EntityCache(new EntityStore(db.db, build.schema), build.schema);
   const processor = new BlockProcessor(build, cache, policy, () => undefined);
   let events = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (const range of ranges) {
     db.db.exec("BEGIN IMMEDIATE");
@@ -157,7 +161,7 @@ function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFil
   }
   const seconds = (performance.now() - start) / 1000;
   db.close();
-  return { events, seconds, instantiations: processor.runtimeStats().instantiations };
+  return { events, seconds, cpuSeconds: cpuSeconds(cpu), instantiations: processor.runtimeStats().instantiations };
 }
 
 function instantiationCost(build: SubgraphBuild): number {
@@ -173,11 +177,27 @@ function instantiationCost(build: SubgraphBuild): number {
   return ((performance.now() - start) / rounds) * 1000;
 }
 
+/** CPU time this process used since `since` (user + system), in seconds. */
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
 function rssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_TRACE) {
+    const fetchRange = ChainFetcher.prototype.fetchRange;
+    const t0 = performance.now();
+    ChainFetcher.prototype.fetchRange = async function (this: ChainFetcher, from: number, to: number, all: boolean) {
+      const started = performance.now() - t0;
+      const range = await fetchRange.call(this, from, to, all);
+      console.log(`  fetched ${from}-${to} (${range.logCount} logs) ${started.toFixed(0)} -> ${(performance.now() - t0).toFixed(0)} ms`);
+      return range;
+    };
+  }
   const args = parseArgs(process.argv.slice(2));
   await hre.run("compile", { quiet: true });
   const { child, url } = await startChain();
@@ -197,7 +217,9 @@ async function main(): Promise<void> {
     // 1. Fetch ceiling.
     let fetched: Awaited<ReturnType<typeof fetchAll>> | null = await fetchAll(build, url, 1, head, 50);
     const ceiling = fetched.events / fetched.seconds;
-    console.log(`fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges)`);
+    console.log(
+      `fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges, ${fetched.cpuSeconds.toFixed(2)} s CPU in this process)`,
+    );
 
     // 2. Processing, per instance policy.
     console.log(`WASM instantiate + _start: ${instantiationCost(build).toFixed(0)} µs`);
@@ -213,22 +235,31 @@ async function main(): Promise<void> {
       const r = processAll(build, fetched.ranges, path.join(tmp, `processing-${policy.maxTriggersPerInstance}-${policy.reuseAcrossBlocks}.sqlite`), policy);
       const rate = r.events / r.seconds;
       if (policy === DEFAULT_INSTANCE_POLICY) processing = rate;
-      console.log(`processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s, ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);
+      console.log(
+        `processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (${r.cpuSeconds.toFixed(2)} s CPU), ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`,
+      );
     }
 
     // 3. End to end, without the fetched data of step 1 still on the heap.
     fetched = null;
     t = performance.now();
+    const e2eCpu = process.cpuUsage();
     const indexer = await Indexer.open({ subgraph: generated.buildDir, rpc: url, db: path.join(tmp, "e2e.sqlite") });
+    if (process.env.BENCH_TRACE) {
+      indexer.on("progress", (p: { checkpoint: { number: number } }) => console.log(`  progress block ${p.checkpoint.number} at ${(performance.now() - t).toFixed(0)} ms`));
+    }
     const status = await indexer.syncOnce();
     const seconds = (performance.now() - t) / 1000;
+    const e2eCpuSeconds = cpuSeconds(e2eCpu);
     const counts = indexer.db.db.prepare('SELECT (SELECT count(*) FROM "ent_BatchEvent") AS batches, (SELECT count(*) FROM "ent_Account" WHERE __to = 2147483647) AS accounts').get() as { batches: number; accounts: number };
     await indexer.close();
     if (status.failed || counts.batches !== generated.events) {
       throw new Error(`end-to-end run is wrong: failed=${status.failed} ${status.fatalError?.message ?? ""}, ${counts.batches} BatchEvent rows for ${generated.events} events`);
     }
     const endToEnd = generated.events / seconds;
-    console.log(`end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling`);
+    console.log(
+      `end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling (${e2eCpuSeconds.toFixed(2)} s CPU)`,
+    );
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(
       `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${rssMb().toFixed(0)}`,

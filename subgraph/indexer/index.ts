@@ -12,6 +12,8 @@ export type { SubgraphBuild, DataSourceSpec, EventHandlerSpec } from "./manifest
 export { HttpRpc, Eip1193Rpc } from "./chain/rpc";
 export type { RpcTransport, Eip1193Provider } from "./chain/rpc";
 export type { BlockPointer, FatalError } from "./store/database";
+export { DEFAULT_INSTANCE_POLICY } from "./runtime/mapping";
+export type { InstancePolicy } from "./runtime/mapping";
 export { MAX_FIRST, MAX_SKIP } from "./query/api-schema";
 export * from "./errors";
 

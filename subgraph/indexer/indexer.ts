@@ -45,6 +45,8 @@ export interface IndexerOptions {
   initialBlockRange?: number;
   /** Commit at least this often while processing a long range (default 1000 ms). */
   commitIntervalMs?: number;
+  /** Block ranges fetched ahead of the one being processed (default 2). */
+  prefetchRanges?: number;
   /** HTTP JSON-RPC only: request timeout and rate limit. */
   rpcTimeoutMs?: number;
   maxRequestsPerSecond?: number;
@@ -98,6 +100,12 @@ export interface SyncOptions {
 
 class ReorgDetected extends IndexerError {}
 
+interface InFlightRange {
+  readonly from: number;
+  readonly to: number;
+  readonly promise: Promise<FetchedRange>;
+}
+
 function pointer(h: BlockHeader): BlockPointer {
   return { number: h.number, hash: h.hash, timestamp: h.timestamp, parentHash: h.parentHash };
 }
@@ -120,11 +128,13 @@ export class Indexer extends EventEmitter {
   private synced = false;
   private stopping = false;
   private running: Promise<void> | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
   private lastCommit = Date.now();
   private readonly sizer: RangeSizer;
   private readonly reorgThreshold: number;
   private readonly commitIntervalMs: number;
+  private readonly prefetch: number;
   private rate = { since: Date.now(), blocks: 0, events: 0 };
   private totals = { blocks: 0, events: 0 };
 
@@ -144,6 +154,7 @@ export class Indexer extends EventEmitter {
     this.fatal = db.fatalError();
     this.reorgThreshold = options.reorgThreshold ?? 50;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
+    this.prefetch = Math.max(1, options.prefetchRanges ?? 2);
     this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
   }
 
@@ -222,7 +233,22 @@ export class Indexer extends EventEmitter {
   }
 
   /** Indexes up to the head seen at the start of the pass (or `toBlock`), then resolves with the status. */
-  async syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
+  syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
+    const pass = this.pass();
+    const current = pass.then(() => this.sync(options));
+    this.inFlight = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    return current;
+  }
+
+  /** Resolves when no pass is in flight (passes never overlap: they share one transaction). */
+  private pass(): Promise<void> {
+    return this.inFlight;
+  }
+
+  private async sync(options: SyncOptions): Promise<IndexerStatus> {
     this.synced = false;
     const head = await this.fetcher.headNumber();
     this.head = head;
@@ -240,16 +266,26 @@ export class Indexer extends EventEmitter {
     }
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
     let next = this.checkpointPtr.number + 1;
-    let pending: { from: number; promise: Promise<FetchedRange> } | null = null;
+    // Ranges in flight, in order: while one is processed the next ones are already being fetched.
+    const queue: InFlightRange[] = [];
+    const fill = (): void => {
+      let from = queue.length > 0 ? queue[queue.length - 1]!.to + 1 : next;
+      while (queue.length < this.prefetch && from <= target) {
+        const range = this.launch(from, target, head);
+        queue.push(range);
+        from = range.to + 1;
+      }
+    };
     let inconsistencies = 0;
     while (next <= target && !this.stopping && this.fatal === null) {
-      const current: { from: number; promise: Promise<FetchedRange> } =
-        pending !== null && pending.from === next ? pending : this.launch(next, target, head);
-      pending = null;
+      if (queue.length === 0 || queue[0]!.from !== next) queue.length = 0;
+      fill();
+      const current = queue.shift()!;
       let data: FetchedRange;
       try {
         data = await current.promise;
       } catch (error) {
+        queue.length = 0; // later ranges were sized for this one; start again from `next`
         if (error instanceof RangeTooLargeError) {
           this.sizer.refused();
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
@@ -263,13 +299,14 @@ export class Indexer extends EventEmitter {
         throw error;
       }
       this.sizer.succeeded(data.logCount);
-      // Fetch the next range while this one is processed.
-      if (data.to < target) pending = this.launch(data.to + 1, target, head);
+      // Keep fetching ahead while this range is processed.
+      next = data.to + 1;
+      fill();
       try {
         await this.processRange(data, head);
       } catch (error) {
         if (!(error instanceof ReorgDetected)) throw error;
-        pending = null;
+        queue.length = 0;
         this.log("warning", error.message);
         const before = this.checkpointPtr.number;
         await this.handleReorg();
@@ -281,7 +318,6 @@ export class Indexer extends EventEmitter {
         next = this.checkpointPtr.number + 1;
         continue;
       }
-      next = data.to + 1;
     }
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
@@ -290,7 +326,7 @@ export class Indexer extends EventEmitter {
     return this.status();
   }
 
-  private launch(from: number, target: number, head: number): { from: number; promise: Promise<FetchedRange> } {
+  private launch(from: number, target: number, head: number): InFlightRange {
     const finalBoundary = head - this.reorgThreshold;
     let to = Math.min(target, from + this.sizer.current - 1);
     // Keep a range entirely final or entirely near the head: only the latter needs every header.
@@ -298,7 +334,7 @@ export class Indexer extends EventEmitter {
     const nearHead = to > finalBoundary;
     const promise = this.fetcher.fetchRange(from, to, nearHead);
     promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
-    return { from, promise };
+    return { from, to, promise };
   }
 
   private begin(): void {
@@ -496,9 +532,10 @@ export class Indexer extends EventEmitter {
           if (this.synced) this.emit("synced", this.status());
         } catch (error) {
           if (this.stopping) break;
-          // Network trouble is not the subgraph's fault: report it and try again.
-          this.log("error", `indexing pass failed: ${(error as Error).message}`);
-          this.emit("error", error);
+          // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
+          // would throw without a listener).
+          this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
+          this.emit("retry", error);
         }
         if (this.stopping) break;
         await sleep(this.fatal !== null ? Math.max(interval, 1000) : interval);
@@ -509,10 +546,11 @@ export class Indexer extends EventEmitter {
     return this.running;
   }
 
-  /** Asks the loop to stop after the block it is processing; resolves when it has. */
+  /** Asks the loop (or a pass in flight) to stop after the block it is processing; resolves when it has. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.running !== null) await this.running;
+    await this.inFlight;
   }
 
   async close(): Promise<void> {

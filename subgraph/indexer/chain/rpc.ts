@@ -50,6 +50,7 @@ interface JsonRpcResponse {
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
+  private batchUnsupported = false;
   readonly description: string;
 
   constructor(
@@ -124,16 +125,29 @@ export class HttpRpc implements RpcTransport {
     return reply.result as T;
   }
 
+  /** The calls as separate requests, a few at a time. */
+  private async oneByOne<T>(calls: readonly RpcCall[]): Promise<T[]> {
+    const results: T[] = [];
+    for (let i = 0; i < calls.length; i += 8) {
+      const chunk = calls.slice(i, i + 8);
+      results.push(...(await Promise.all(chunk.map((c) => this.request<T>(c.method, c.params)))));
+    }
+    return results;
+  }
+
   async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
     if (calls.length === 0) return [];
     if (calls.length === 1) return [await this.request<T>(calls[0]!.method, calls[0]!.params)];
     const first = this.nextId;
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
+    if (this.batchUnsupported) return this.oneByOne<T>(calls);
     const reply = await this.post(body, calls[0]!.method);
     if (!Array.isArray(reply)) {
-      const single = reply as JsonRpcResponse;
-      throw rpcError(calls[0]!.method, single.error ?? { message: "batch answered with a single response" });
+      // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
+      // one from now on.
+      this.batchUnsupported = true;
+      return this.oneByOne<T>(calls);
     }
     const results = new Array<T>(calls.length);
     const seen = new Set<number>();

@@ -216,9 +216,6 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
   const interfaceTypes = new Map<string, GraphQLInterfaceType>();
   const composites: CompositeTypeModel[] = [...model.entities.values(), ...model.interfaces.values()];
 
-  const idScalarFor = (target: CompositeTypeModel): GraphQLScalarType =>
-    // graph-node accepts ids of referenced entities as strings, whatever their id type.
-    target.idType === "Bytes" ? GraphQLString : GraphQLString;
 
   for (const type of composites) {
     // <T>_orderBy: every field, plus `field__child` for single references (graph-node's child sorting).
@@ -247,7 +244,8 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
             if (field.kind === "entity" || field.kind === "interface") {
               const target = model.composite(field.typeName)!;
               if (field.derivedFrom === null) {
-                const idType = idScalarFor(target);
+                // graph-node accepts ids of referenced entities as strings, whatever their id type.
+                const idType = GraphQLString;
                 if (field.list) {
                   const listType = new GraphQLList(new GraphQLNonNull(idType));
                   const ops = target.idType === "String" ? ["", "not", "contains", "contains_nocase", "not_contains", "not_contains_nocase"] : ["", "not", "contains", "not_contains"];

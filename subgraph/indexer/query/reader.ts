@@ -6,7 +6,7 @@ import { GraphQLError } from "graphql";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { quoteIdent } from "../store/layout";
 import type { SqlValue } from "../store/codec";
-import { atBlock, FilterCompiler, idAsJson, jsonIdToSql, Params, referencesParent, type FilterInput } from "./filters";
+import { atBlock, FilterCompiler, jsonIdToSql, Params, type FilterInput } from "./filters";
 
 /** One entity version as a query result: its concrete type, the block it was read at, and the raw row. */
 export interface EntityRecord {
@@ -87,7 +87,7 @@ export class EntityReader {
   }
 
   private order(type: EntityTypeModel, t: string, args: ListArgs, block: string, allowChild: boolean): Order {
-    const direction = args.orderDirection === "desc" ? "DESC" : "ASC";
+    const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST"; // Postgres' defaults
     const byId = `${t}.id ${direction}`;
     if (args.orderBy === null || args.orderBy === "id") return { joins: "", clause: byId, sortExpr: null, direction };
@@ -139,7 +139,7 @@ export class EntityReader {
       return `SELECT '${type.name}' AS __type, t.id AS __id, ${order.sortExpr ?? "t.id"} AS __sort FROM ${quoteIdent(type.table)} t WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})`;
     });
     if (parts.length === 0) return [];
-    const direction = args.orderDirection === "desc" ? "DESC" : "ASC";
+    const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST";
     const sql = `SELECT __type, __id FROM (${parts.join(" UNION ALL ")}) ORDER BY __sort ${direction} ${nulls}, __id ${direction} LIMIT ${params.add(args.first)} OFFSET ${params.add(args.skip)}`;
     const keys = this.all(sql, params).map((r) => ({ type: r.__type as string, id: r.__id }));
@@ -244,7 +244,7 @@ export class EntityReader {
       }
       return result;
     }
-    const direction = args.orderDirection === "desc" ? "DESC" : "ASC";
+    const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST";
     const parts = sources.map(({ child, from, where, parentExpr }) => {
       const order = this.order(child, "c", args, b, false);
@@ -280,9 +280,13 @@ export class EntityReader {
   }
 }
 
+/** graph-node ignores orderDirection without orderBy: the default order is always by id, ascending. */
+function sortDirection(args: ListArgs): "ASC" | "DESC" {
+  return args.orderBy !== null && args.orderDirection === "desc" ? "DESC" : "ASC";
+}
+
 /** The JSON-list form of a parent's id (what reference lists store): `0x…` for Bytes ids. */
 function idAsJsonValue(type: EntityTypeModel, raw: unknown): SqlValue {
   return type.idType === "Bytes" ? "0x" + (raw as Buffer).toString("hex") : (raw as string);
 }
 
-export { idAsJson, referencesParent };

@@ -1,6 +1,7 @@
 // graph-ts `json.fromBytes`: JSON to `JSONValue` objects in WASM memory. graph-node parses with serde_json's
 // arbitrary_precision feature, so numbers keep their source text (JSONValue NUMBER holds a string); JSON.parse
-// would round big integers, hence the small parser below.
+// would round big integers, hence the small parser below. Objects come out with their keys sorted, like serde_json's
+// default (BTreeMap) map.
 import { HostError } from "../errors";
 import { TypeId, type AscHeap } from "./asc-heap";
 
@@ -13,6 +14,11 @@ export type JsonNode =
   | { kind: 5; value: Array<[string, JsonNode]> };
 
 export class JsonSyntaxError extends HostError {}
+
+/** serde_json's Map (without preserve_order, as graph-node builds it) is a BTreeMap: keys in byte order. */
+function sortKeys(entries: Array<[string, JsonNode]>): Array<[string, JsonNode]> {
+  return entries.sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
 
 export function parseJson(text: string): JsonNode {
   let i = 0;
@@ -51,7 +57,7 @@ export function parseJson(text: string): JsonNode {
         }
         if (text[i] === "}") {
           i++;
-          return { kind: 5, value: entries };
+          return { kind: 5, value: sortKeys(entries) };
         }
         fail("expected ',' or '}'");
       }

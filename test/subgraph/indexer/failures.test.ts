@@ -168,6 +168,22 @@ describe("embedded indexer: failures", function () {
     });
   });
 
+  it("gives mappings JSON through json.try_fromBytes (numbers exact, nulls, arrays)", async function () {
+    const big = (2n ** 130n).toString();
+    await probeBlock(10, `{"name": "ünï", "big": ${big}, "small": -9007199254740993, "flag": true, "nothing": null, "list": ["a", "b"]}`);
+    await probeBlock(10, "{not json");
+    const indexer = await index();
+    expect(indexer.status().failed).to.equal(false);
+    const data = await gql<{ samples: Array<Record<string, unknown>> }>(
+      QueryEngine.forDatabase(indexer.db),
+      `{ samples(orderBy: at) { blobText big small flag optional labels } }`,
+    );
+    expect(data.samples).to.deep.equal([
+      { blobText: "ünï", big, small: "-9007199254740993", flag: true, optional: "was null", labels: ["a", "b"] },
+      { blobText: "invalid json", big: "0", small: "0", flag: false, optional: null, labels: [] },
+    ]);
+  });
+
   it("logs mapping messages at every level without failing", async function () {
     await probeBlock(0, "hello");
     const logs: IndexerLogRecord[] = [];

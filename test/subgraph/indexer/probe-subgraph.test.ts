@@ -2,6 +2,7 @@
 // indexed over HTTP JSON-RPC, and checked through the graph-node query API (in-process and over HTTP).
 import { expect } from "chai";
 import { AbiCoder, encodeBase58, keccak256 } from "ethers";
+import { getIntrospectionQuery, printSchema } from "graphql";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer, type QueryServer } from "../../../subgraph/indexer/server/http";
@@ -417,6 +418,9 @@ describe("embedded indexer: probe subgraph", function () {
       expect(byProvider.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
       const desc = await gql<{ jobs: Array<{ id: string }> }>(engine, `{ jobs(orderBy: provider__name, orderDirection: desc) { id } }`);
       expect(desc.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
+      // Without orderBy, graph-node ignores orderDirection: ascending ids.
+      const ids = await gql<{ jobs: Array<{ id: string }> }>(engine, `{ jobs(orderDirection: desc) { id } }`);
+      expect(ids.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
       // Nulls last in ascending order, as Postgres.
       const tiers = await gql<{ samples: Array<{ id: string }> }>(engine, `{ samples(orderBy: tier) { id } }`);
       expect(tiers.samples.map((s) => s.id)).to.deep.equal(["ünïcødé", "plain"]);
@@ -483,6 +487,36 @@ describe("embedded indexer: probe subgraph", function () {
 
     it("selects entities changed since a block with _change_block", async function () {
       expect(await names(`{ _change_block: { number_gte: ${blocks.statusB} } }`)).to.deep.equal(["Alpha ✓ GPU", "beta"]);
+    });
+
+    it("generates graph-node's API types and answers introspection", async function () {
+      // Whitespace-normalised: printSchema breaks argument lists that carry descriptions over several lines.
+      const sdl = printSchema(engine.apiSchema).replace(/\s+/g, " ");
+      for (const fragment of [
+        "input Provider_filter {",
+        " pricePerHour_not_in: [BigInt!]",
+        " name_not_ends_with_nocase: String",
+        " jobs_: Job_filter",
+        " _change_block: BlockChangedFilter",
+        " or: [Provider_filter]",
+        "enum Provider_orderBy { id name",
+        " jobs cosigned activities }",
+        " provider__pricePerHour",
+        "input Block_height { hash: Bytes number: Int number_gte: Int }",
+        "interface Activity {",
+        "type Registration implements Activity {",
+        " jobs(skip: Int = 0, first: Int = 100, orderBy: Job_orderBy, orderDirection: OrderDirection, where: Job_filter): [Job!]!",
+        " providers( skip: Int = 0 first: Int = 100 orderBy: Provider_orderBy orderDirection: OrderDirection where: Provider_filter",
+        "subgraphError: _SubgraphErrorPolicy_! = deny ): [Provider!]!",
+        " statusChanges(",
+        "_meta(block: Block_height): _Meta_",
+      ]) {
+        expect(sdl).to.include(fragment);
+      }
+      const introspection = await engine.executeQuery(getIntrospectionQuery());
+      expect(introspection.errors).to.equal(undefined);
+      const types = (introspection.data as { __schema: { types: Array<{ name: string }> } }).__schema.types.map((t) => t.name);
+      expect(types).to.include.members(["Provider", "Activity", "BigInt", "BigDecimal", "Bytes", "Int8", "Timestamp", "Tier"]);
     });
 
     it("answers bad queries with errors that say what is wrong", async function () {

@@ -1,9 +1,11 @@
 // Chain reorganisations and the fetch layer: a replaced branch is rolled back to the common ancestor and
 // re-indexed, so that the database equals a fresh index of the new branch; eth_getLogs ranges adapt to nodes that
 // refuse large ones; data from two forks is never mixed.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Indexer, type ReorgEvent } from "../../../subgraph/indexer";
-import { HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
+import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
@@ -130,6 +132,47 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(ranges.some((r) => r > 4)).to.equal(true); // it tried larger ranges first
     expect(ranges.filter((r) => r <= 4).length).to.be.greaterThan(2);
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("indexes through an in-process EIP-1193 provider exactly as over HTTP", async function () {
+    const { indexer, db } = await openIndexer({ rpc: new Eip1193Rpc(fx.chain.provider) });
+    await indexer.syncOnce();
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("falls back to single requests when the endpoint refuses JSON-RPC batches", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    for (let i = 0; i < 3; i++) await postJob(fx.probe, 200n + BigInt(i), A!, { note: `unbatched ${i}` });
+    let refused = 0;
+    // A proxy in front of the chain that answers every batch with a single error object, as some providers do.
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        const reply = (text: string): void => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(text);
+        };
+        if (body.trimStart().startsWith("[")) {
+          refused++;
+          reply(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "batch requests are not supported" } }));
+          return;
+        }
+        void fetch(fx.chain.url, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => reply(await r.text()));
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const { indexer, db } = await openIndexer({ rpc: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      const status = await indexer.syncOnce();
+      expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+      expect(refused).to.equal(1); // tried once, then no more batches
+      expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("refuses logs whose block hash differs from the block fetched for them", async function () {

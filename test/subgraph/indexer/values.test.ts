@@ -8,6 +8,7 @@ import { decodeBigDecimal, decodeBigInt, encodeBigDecimal, encodeBigInt } from "
 import { bigIntToSignedLE, signedLEToBigInt, toBase58 } from "../../../subgraph/indexer/values/bytes";
 import { queryFieldNames, toCamelCase, toPlural } from "../../../subgraph/indexer/schema/naming";
 import { AbiKind, EventDecoder, wordToSignedLE, type AbiValue } from "../../../subgraph/indexer/chain/abi-decoder";
+import { parseJson } from "../../../subgraph/indexer/runtime/json-values";
 
 const D = (s: string): BigDecimal => BigDecimal.parse(s);
 
@@ -146,6 +147,23 @@ describe("indexer values", function () {
       const decoder = new EventDecoder(fragment.inputs);
       const topics = [fragment.topicHash, "0x" + "00".repeat(32), "0x" + "11".repeat(32)].map((t) => Buffer.from(t.slice(2), "hex"));
       expect(() => decoder.decode(topics, Buffer.alloc(64))).to.throw("ABI");
+    });
+  });
+
+  describe("json.fromBytes parsing", function () {
+    it("keeps numbers as their source text (serde_json arbitrary_precision), sorts keys, keeps the last duplicate", function () {
+      expect(parseJson(`{"a": [1, -2.50, 1e400, 123456789012345678901234567890], "b": {"c": null, "d": true}, "a2": "x\\u00e9", "a2": "y"}`)).to.deep.equal({
+        kind: 5,
+        value: [
+          ["a", { kind: 4, value: [{ kind: 2, value: "1" }, { kind: 2, value: "-2.50" }, { kind: 2, value: "1e400" }, { kind: 2, value: "123456789012345678901234567890" }] }],
+          ["a2", { kind: 3, value: "y" }],
+          ["b", { kind: 5, value: [["c", { kind: 0 }], ["d", { kind: 1, value: true }]] }],
+        ],
+      });
+    });
+
+    it("rejects malformed JSON", function () {
+      for (const bad of ["{", "[1,]", "tru", "{} x", "01"]) expect(() => parseJson(bad), bad).to.throw();
     });
   });
 

@@ -1,0 +1,214 @@
+// The gateway's GraphQL API over HTTP (POST /graphql on this page's own origin), and the queries the page runs.
+// Every function returns the data or throws an ApiError carrying the API's own messages, for the error banner.
+
+const GRAPHQL_URL = new URL("/graphql", location.href).href;
+
+class ApiError extends Error {
+  name = "ApiError";
+}
+
+/** Runs one operation; GraphQL errors (even with partial data) are errors here: the page never shows half a view. */
+async function graphql(query, variables = {}) {
+  let response;
+  try {
+    response = await fetch(GRAPHQL_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (error) {
+    throw new ApiError(`the gateway cannot be reached (${error.message})`);
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`the gateway answered HTTP ${response.status} without a GraphQL response`);
+  }
+  if (Array.isArray(body.errors) && body.errors.length > 0) {
+    throw new ApiError(body.errors.map((e) => e.message).join("; "));
+  }
+  if (!response.ok || body.data === null || body.data === undefined) {
+    throw new ApiError(`the gateway answered HTTP ${response.status}`);
+  }
+  return body.data;
+}
+
+// ------------------------------------------------------------------------------------------------- fragments
+
+const AMOUNT = "{ wei lat }";
+
+/** Everything the overview, the charts and the filter choices need; also what the live subscription sends. */
+const NETWORK_STATS_FIELDS = `
+  blockNumber timestamp
+  providers { registered online active }
+  gpus { total inUse free online freeOnline }
+  gpusByModel { model name providers total free }
+  gpusByRegion { region providers total free }
+  stake { total ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} }
+  jobs { total open accepted submitted disputed completed cancelled expired declined timedOut refunded }
+  volume ${AMOUNT} fees ${AMOUNT} providerEarnings ${AMOUNT} slashed ${AMOUNT} escrowBalance ${AMOUNT}
+  gpuHoursBilled
+  disputes { total open }
+  history { date jobsCreated jobsCompleted volume ${AMOUNT} }`;
+
+/** Days of history the overview charts. */
+export const HISTORY_DAYS = 14;
+
+const INDEXING_FIELDS = "chainHead indexedBlock indexedBlockTimestamp lag maxLag ready hasIndexingErrors source";
+
+export async function loadOverview() {
+  const data = await graphql(
+    `query Overview($days: Int!) {
+      networkStats(days: $days) { ${NETWORK_STATS_FIELDS} }
+      indexingStatus { ${INDEXING_FIELDS} }
+    }`,
+    { days: HISTORY_DAYS },
+  );
+  return { stats: data.networkStats, indexing: data.indexingStatus };
+}
+
+export async function loadIndexingStatus() {
+  return (await graphql(`query Indexing { indexingStatus { ${INDEXING_FIELDS} } }`)).indexingStatus;
+}
+
+export const NETWORK_STATS_SUBSCRIPTION = `subscription LiveStats($days: Int!) { networkStats(days: $days) { ${NETWORK_STATS_FIELDS} } }`;
+
+// ------------------------------------------------------------------------------------------------- providers
+
+const PROVIDER_FIELDS = `
+  address registered online active gpuModel gpuModelName vramGiB region tier
+  pricePerGpuHour ${AMOUNT}
+  capacity { gpuCount gpusFree }
+  reputation { score jobsCompleted }
+  stake { staked ${AMOUNT} }`;
+
+/**
+ * One page of the providers table. `criteria` holds availableCompute's requirements (gpuModels, minVramGiB,
+ * gpuCount, hours, regions, tier, maxPricePerGpuHour, minReputation). With `availableOnly`, the page is
+ * availableCompute itself (active providers that can take the job now, with the gateway's quote); otherwise
+ * every provider matching the same criteria through `providers(filter)`, whose quote the page computes the way
+ * JobEscrow does. `order` is {field, direction} over PRICE, REPUTATION, FREE_GPUS or VRAM (both APIs have them),
+ * or null for each API's default order.
+ */
+export async function loadProviders({ criteria, availableOnly, order, after, first }) {
+  if (availableOnly) {
+    const data = await graphql(
+      `query Offers($requirements: ComputeRequirements!, $orderBy: OfferOrder, $first: Int!, $after: String) {
+        availableCompute(requirements: $requirements, orderBy: $orderBy, first: $first, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          nodes {
+            freeGpus reputation
+            provider { ${PROVIDER_FIELDS} }
+            quote { gpuCount durationSeconds cost ${AMOUNT} collateralAvailable }
+          }
+        }
+      }`,
+      { requirements: criteria, orderBy: order, first, after },
+    );
+    const page = data.availableCompute;
+    return { pageInfo: page.pageInfo, rows: page.nodes.map((offer) => ({ ...offer.provider, quote: offer.quote })) };
+  }
+  const filter = {
+    gpuModels: criteria.gpuModels,
+    regions: criteria.regions,
+    tier: criteria.tier,
+    minVramGiB: criteria.minVramGiB,
+    minGpusFree: criteria.gpuCount,
+    maxPricePerGpuHour: criteria.maxPricePerGpuHour,
+    minReputation: criteria.minReputation,
+  };
+  const data = await graphql(
+    `query Providers($filter: ProviderFilter, $orderBy: ProviderOrder, $first: Int!, $after: String) {
+      providers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ${PROVIDER_FIELDS} }
+      }
+    }`,
+    { filter, orderBy: order, first, after },
+  );
+  return { pageInfo: data.providers.pageInfo, rows: data.providers.nodes.map((p) => ({ ...p, quote: null })) };
+}
+
+// ------------------------------------------------------------------------------------------------------ jobs
+
+const JOB_SUMMARY_FIELDS = `
+  id status client createdAt updatedAt maxDuration
+  provider { address }
+  requirements { gpuModel region gpuCount minVramGiB tier }
+  maxPricePerGpuHour ${AMOUNT}
+  escrowed ${AMOUNT}`;
+
+const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIndex from amount ${AMOUNT} }`;
+
+export async function loadJobs({ statuses, after, first }) {
+  const data = await graphql(
+    `query Jobs($filter: JobFilter, $first: Int!, $after: String) {
+      jobs(filter: $filter, first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ${JOB_SUMMARY_FIELDS} }
+      }
+    }`,
+    { filter: statuses.length > 0 ? { statuses } : null, first, after },
+  );
+  return data.jobs;
+}
+
+const JOB_DETAIL_FIELDS = `
+  ${JOB_SUMMARY_FIELDS}
+  specURI directed targetProvider acceptDeadline acceptedAt submittedAt closedAt resultDeadline challengeDeadline
+  pricePerGpuHour ${AMOUNT}
+  collateral ${AMOUNT}
+  result { uri cost ${AMOUNT} billedSeconds }
+  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} }
+  dispute { ruling resolved }
+  ${TIMELINE_FIELDS}`;
+
+/** One job with its timeline; null when there is no such job. */
+export async function loadJob(id) {
+  return (await graphql(`query Job($id: ID!) { job(id: $id) { ${JOB_DETAIL_FIELDS} } }`, { id })).job;
+}
+
+/**
+ * Says when a job changed; the page then reads it again with loadJob. (One subscription keeps one GraphQL context,
+ * whose per-request caches would answer nested fields such as the timeline from the first event's data.)
+ */
+export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { id status updatedAt } }`;
+
+// -------------------------------------------------------------------------------------------------- activity
+
+/** Entries the activity feed shows. */
+export const ACTIVITY_SIZE = 15;
+
+/**
+ * The latest events, newest first, as { kind, timestamp, blockNumber, logIndex, ... }. The API has no feed of
+ * its own, so it is assembled from two keyset-ordered lists: the most recently updated jobs with their timelines
+ * (the newest N job events all belong to the N most recently updated jobs, since a job's updatedAt is its latest
+ * event) and the most recently created providers (their registrations).
+ */
+export async function loadActivity() {
+  const data = await graphql(
+    `query Activity($first: Int!) {
+      jobs(first: $first, orderBy: { field: UPDATED, direction: DESC }) {
+        nodes {
+          id provider { address }
+          requirements { gpuModel gpuCount region }
+          ${TIMELINE_FIELDS}
+        }
+      }
+      providers(first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
+        nodes { address gpuModel gpuModelName region capacity { gpuCount } registeredAt deregisteredAt }
+      }
+    }`,
+    { first: ACTIVITY_SIZE },
+  );
+  const events = [];
+  for (const job of data.jobs.nodes) {
+    for (const event of job.timeline) events.push({ ...event, job });
+  }
+  for (const provider of data.providers.nodes) {
+    if (provider.registeredAt !== null) events.push({ kind: "ProviderRegistered", timestamp: provider.registeredAt, provider });
+    if (provider.deregisteredAt !== null) events.push({ kind: "ProviderDeregistered", timestamp: provider.deregisteredAt, provider });
+  }
+  return events;
+}

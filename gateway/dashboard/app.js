@@ -1,0 +1,586 @@
+// The dashboard: loads the network's state from the gateway (GraphQL over HTTP), renders it, and keeps it
+// current from the networkStats subscription (graphql-ws): each newly indexed block re-renders the overview and
+// refreshes the lists in place, on the page and filters the reader is looking at.
+import * as api from "./api.js";
+import { describe, newestFirst } from "./activity.js";
+import { drawHistoryChart, drawInventoryChart } from "./charts.js";
+import { byId, h, replace } from "./dom.js";
+import { formatBps, formatInt, formatLat, formatTime, latToWei, modelLabel, quoteWei, shortAddress, statusLabel, weiToLat } from "./format.js";
+import { LiveClient, defaultSocketUrl } from "./ws.js";
+
+const PROVIDER_PAGE_SIZE = 10;
+const JOB_PAGE_SIZE = 10;
+
+/** JobCounts fields and the JobStatus each counts, in lifecycle order. */
+const JOB_STATUSES = [
+  ["open", "OPEN"],
+  ["accepted", "ACCEPTED"],
+  ["submitted", "SUBMITTED"],
+  ["disputed", "DISPUTED"],
+  ["completed", "COMPLETED"],
+  ["cancelled", "CANCELLED"],
+  ["expired", "EXPIRED"],
+  ["declined", "DECLINED"],
+  ["timedOut", "TIMED_OUT"],
+  ["refunded", "REFUNDED"],
+];
+
+// ------------------------------------------------------------------------------------------------------ errors
+
+/** Failures by area ("Providers", "Live updates"...): shown until that area next succeeds or the reader dismisses. */
+const errors = new Map();
+
+function reportError(area, error) {
+  errors.set(area, error instanceof Error ? error.message : String(error));
+  renderErrors();
+}
+
+function clearError(area) {
+  if (errors.delete(area)) renderErrors();
+}
+
+function renderErrors() {
+  byId("error-banner").hidden = errors.size === 0;
+  replace(
+    byId("error-list"),
+    [...errors].map(([area, message]) => h("li", {}, h("strong", {}, `${area}: `), message)),
+  );
+}
+
+function graphqlErrors(errorList) {
+  return new Error(errorList.map((e) => e.message).join("; "));
+}
+
+/**
+ * A loader for one area of the page: runs `load`, renders only the answer of the latest call (an earlier request
+ * answering late, e.g. for filters since changed, is dropped) and reports failures in the banner. It never throws.
+ */
+function latestOnly(area, load, render) {
+  let token = 0;
+  return async () => {
+    const mine = ++token;
+    try {
+      const result = await load();
+      if (mine !== token) return;
+      render(result);
+      clearError(area);
+    } catch (error) {
+      if (mine === token) reportError(area, error);
+    }
+  };
+}
+
+// ------------------------------------------------------------------------------------------------------- paging
+
+/**
+ * Keyset paging over a Relay connection: the API pages forward with `after`; going back replays the cursor that
+ * opened the previous page, kept on a stack.
+ */
+class KeysetPager {
+  constructor(prefix, load) {
+    this.afters = [null];
+    this.endCursor = null;
+    this.prev = byId(`${prefix}-prev`);
+    this.next = byId(`${prefix}-next`);
+    this.label = byId(`${prefix}-page`);
+    this.prev.addEventListener("click", () => {
+      if (this.afters.length > 1) this.afters.pop();
+      load();
+    });
+    this.next.addEventListener("click", () => {
+      // A second click before the next page has loaded would push the same cursor again.
+      if (this.endCursor === null || this.endCursor === this.after) return;
+      this.afters.push(this.endCursor);
+      load();
+    });
+    this.update({ hasNextPage: false, endCursor: null });
+  }
+
+  get after() {
+    return this.afters[this.afters.length - 1];
+  }
+
+  reset() {
+    this.afters = [null];
+  }
+
+  update(pageInfo) {
+    this.endCursor = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+    this.prev.disabled = this.afters.length === 1;
+    this.next.disabled = this.endCursor === null;
+    this.label.textContent = `Page ${this.afters.length}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------- overview
+
+function setStat(id, text, value) {
+  const el = byId(id);
+  el.textContent = text;
+  if (value !== undefined) el.dataset.value = String(value);
+}
+
+function setLat(id, amount) {
+  setStat(id, formatLat(amount.lat), amount.wei);
+}
+
+function statusBadge(status) {
+  return h("span", { class: `badge status-${status.toLowerCase()}` }, statusLabel(status));
+}
+
+function renderOverview(stats) {
+  setStat("stat-providers", formatInt(stats.providers.registered), stats.providers.registered);
+  setStat("stat-providers-active", formatInt(stats.providers.active), stats.providers.active);
+  setStat("stat-providers-online", formatInt(stats.providers.online), stats.providers.online);
+  setStat("stat-gpus", formatInt(stats.gpus.total), stats.gpus.total);
+  setStat("stat-gpus-free", formatInt(stats.gpus.free), stats.gpus.free);
+  setStat("stat-gpus-in-use", formatInt(stats.gpus.inUse), stats.gpus.inUse);
+  setLat("stat-stake", stats.stake.total);
+  setLat("stat-stake-locked", stats.stake.locked);
+  setLat("stat-stake-thawing", stats.stake.thawing);
+  setLat("stat-volume", stats.volume);
+  setStat("stat-gpu-hours", formatInt(Math.round(stats.gpuHoursBilled)), stats.gpuHoursBilled);
+  setLat("stat-fees", stats.fees);
+  setLat("stat-slashed", stats.slashed);
+  setLat("stat-escrow", stats.escrowBalance);
+  setStat("stat-jobs", formatInt(stats.jobs.total), stats.jobs.total);
+  setStat("stat-disputes", formatInt(stats.disputes.total), stats.disputes.total);
+  setStat("stat-disputes-open", formatInt(stats.disputes.open), stats.disputes.open);
+  replace(
+    byId("jobs-by-status"),
+    JOB_STATUSES.map(([field, status]) =>
+      h(
+        "li",
+        { "data-testid": `jobs-status-${status}`, "data-value": stats.jobs[field], class: stats.jobs[field] === 0 ? "zero" : null },
+        statusBadge(status),
+        h("span", { class: "status-count" }, formatInt(stats.jobs[field])),
+      ),
+    ),
+  );
+
+  const byTotal = (a, b) => b.total - a.total || a.label.localeCompare(b.label);
+  drawInventoryChart(
+    byId("chart-models"),
+    stats.gpusByModel.map((m) => ({ key: m.model, label: modelLabel(m.model, m.name), total: m.total, free: m.free })).sort(byTotal),
+    "GPUs by model, free of listed",
+  );
+  drawInventoryChart(
+    byId("chart-regions"),
+    stats.gpusByRegion.map((r) => ({ key: r.region, label: r.region, total: r.total, free: r.free })).sort(byTotal),
+    "GPUs by region, free of listed",
+  );
+  drawHistoryChart(byId("chart-history"), stats.history, "Jobs created and volume paid per day");
+
+  syncOptions(byId("f-models"), stats.gpusByModel.map((m) => ({ value: m.model, label: modelLabel(m.model, m.name) })));
+  syncOptions(byId("f-regions"), stats.gpusByRegion.map((r) => ({ value: r.region, label: r.region })));
+}
+
+/** The filter's choices follow the network's models and regions; the reader's selection is kept. */
+function syncOptions(select, items) {
+  const signature = JSON.stringify(items);
+  if (select.dataset.signature === signature) return;
+  select.dataset.signature = signature;
+  const selected = new Set([...select.selectedOptions].map((o) => o.value));
+  replace(select, items.map((item) => h("option", { value: item.value, selected: selected.has(item.value) }, item.label)));
+}
+
+function renderIndexing(status) {
+  setStat("idx-block", formatInt(status.indexedBlock), status.indexedBlock);
+  setStat("idx-head", status.chainHead === null ? "unknown" : formatInt(status.chainHead));
+  setStat("idx-lag", status.lag === null ? "unknown" : `${formatInt(status.lag)} blocks`, status.lag ?? "");
+  setStat("idx-source", status.source === "EMBEDDED" ? "embedded indexer" : "subgraph endpoint");
+  const health = byId("idx-health");
+  const [text, tone] = status.hasIndexingErrors
+    ? ["Indexing stopped on an error", "bad"]
+    : status.ready
+      ? ["In sync", "good"]
+      : [`Catching up (more than ${status.maxLag} blocks behind)`, "warn"];
+  health.textContent = text;
+  health.dataset.tone = tone;
+}
+
+// --------------------------------------------------------------------------------------------------- providers
+
+const providers = {
+  /** The last valid filter values: { criteria, availableOnly }. */
+  query: null,
+  /** { field, direction } or null for the API's default order. */
+  order: null,
+  pager: null,
+};
+
+/** The filter form as availableCompute requirements; null (with the browser's hint shown) when a field is invalid. */
+function readProviderQuery() {
+  const form = byId("provider-filters");
+  const priceInput = byId("f-price");
+  const price = priceInput.value.trim();
+  const maxPricePerGpuHour = price === "" ? undefined : latToWei(price);
+  priceInput.setCustomValidity(maxPricePerGpuHour === null ? "Enter a price in LAT, such as 2.5" : "");
+  if (!form.checkValidity()) {
+    form.reportValidity();
+    return null;
+  }
+  const selected = (id) => [...byId(id).selectedOptions].map((o) => o.value);
+  const optionalNumber = (id) => (byId(id).value === "" ? undefined : Number(byId(id).value));
+  const models = selected("f-models");
+  const regions = selected("f-regions");
+  const reputation = optionalNumber("f-reputation");
+  return {
+    criteria: {
+      gpuModels: models.length > 0 ? models : undefined,
+      regions: regions.length > 0 ? regions : undefined,
+      minVramGiB: optionalNumber("f-vram"),
+      gpuCount: Number(byId("f-count").value),
+      hours: Number(byId("f-hours").value),
+      tier: byId("f-tier").value,
+      maxPricePerGpuHour,
+      minReputation: reputation === undefined ? undefined : Math.round(reputation * 100),
+    },
+    availableOnly: byId("f-available").checked,
+  };
+}
+
+const loadProviders = latestOnly(
+  "Providers",
+  async () => {
+    const query = providers.query;
+    const page = await api.loadProviders({ ...query, order: providers.order, after: providers.pager.after, first: PROVIDER_PAGE_SIZE });
+    return { query, page };
+  },
+  ({ query, page }) => renderProviders(query, page),
+);
+
+/** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
+function quoteSeconds(hours) {
+  return Math.max(1, Math.round(hours * 3600));
+}
+
+function providerStatus(p) {
+  if (p.active) return h("span", { class: "badge good" }, "Active");
+  if (!p.registered) return h("span", { class: "badge muted" }, "Deregistered");
+  if (!p.online) return h("span", { class: "badge muted" }, "Offline");
+  return h("span", { class: "badge warn", title: "Staked less than the minimum per GPU" }, "Under-staked");
+}
+
+/** The quote cell: the gateway's quote (availableCompute) or the same computation here; its wei in data-value. */
+function quoteCell(p, criteria) {
+  if (p.quote !== null) {
+    const cost = formatLat(p.quote.cost.lat);
+    return h(
+      "td",
+      { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei },
+      p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
+    );
+  }
+  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, quoteSeconds(criteria.hours));
+  return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)));
+}
+
+function address(value) {
+  return value ? h("code", { title: value }, shortAddress(value)) : "—";
+}
+
+function renderProviders({ criteria, availableOnly }, page) {
+  providers.pager.update(page.pageInfo);
+  const gpus = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"} × ${criteria.hours} h`;
+  byId("quote-heading").textContent = `Quote (${gpus})`;
+  byId("providers-caption").textContent = availableOnly
+    ? `Offers that can run ${gpus} now (availableCompute)`
+    : `All providers matching the filters (quotes for ${gpus})`;
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    const sorted = providers.order?.field === th.dataset.sort;
+    th.setAttribute("aria-sort", sorted ? (providers.order.direction === "ASC" ? "ascending" : "descending") : "none");
+  }
+  const rows = page.rows.map((p) =>
+    h(
+      "tr",
+      {
+        "data-testid": "provider-row",
+        "data-address": p.address,
+        "data-model": p.gpuModel,
+        "data-price-wei": p.pricePerGpuHour.wei,
+        "data-free": p.capacity.gpusFree,
+      },
+      h("td", {}, address(p.address)),
+      h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
+      h("td", { class: "num" }, `${p.vramGiB} GiB`),
+      h("td", { class: "num" }, `${p.capacity.gpusFree} / ${p.capacity.gpuCount}`),
+      h("td", {}, p.region ?? "—"),
+      h("td", {}, p.tier ? statusLabel(p.tier) : "—"),
+      h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
+      h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
+      h("td", {}, providerStatus(p)),
+      quoteCell(p, criteria),
+    ),
+  );
+  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(10, "No provider matches these filters."));
+}
+
+function emptyRow(columns, text) {
+  return h("tr", { class: "empty-row" }, h("td", { colspan: columns }, text));
+}
+
+function applyProviderFilters() {
+  const query = readProviderQuery();
+  if (query === null) return;
+  providers.query = query;
+  providers.pager.reset();
+  loadProviders();
+}
+
+function initProviders() {
+  providers.pager = new KeysetPager("providers", loadProviders);
+  providers.query = readProviderQuery();
+  const form = byId("provider-filters");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    applyProviderFilters();
+  });
+  form.addEventListener("change", applyProviderFilters);
+  // The form's values change after the reset event.
+  form.addEventListener("reset", () => setTimeout(applyProviderFilters));
+  for (const th of document.querySelectorAll("th[data-sort]")) {
+    th.querySelector("button").addEventListener("click", () => {
+      const field = th.dataset.sort;
+      // First click: the useful end (cheapest, or most reputation / free GPUs / memory); then it flips.
+      const current = providers.order?.field === field ? providers.order.direction : null;
+      const firstDirection = field === "PRICE" ? "ASC" : "DESC";
+      providers.order = { field, direction: current === null ? firstDirection : current === "ASC" ? "DESC" : "ASC" };
+      providers.pager.reset();
+      loadProviders();
+    });
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------- jobs
+
+const jobs = { status: "", pager: null };
+
+function needs(r) {
+  const model = r.gpuModel ?? "any GPU";
+  return `${r.gpuCount}× ${model}${r.region ? ` · ${r.region}` : ""}${r.minVramGiB > 0 ? ` · ≥${r.minVramGiB} GiB` : ""}`;
+}
+
+const loadJobs = latestOnly(
+  "Jobs",
+  () => api.loadJobs({ statuses: jobs.status === "" ? [] : [jobs.status], after: jobs.pager.after, first: JOB_PAGE_SIZE }),
+  (page) => {
+    jobs.pager.update(page.pageInfo);
+    const rows = page.nodes.map((j) =>
+      h(
+        "tr",
+        { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
+        h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
+        h("td", {}, statusBadge(j.status)),
+        h("td", {}, needs(j.requirements)),
+        h("td", {}, address(j.client)),
+        h("td", {}, address(j.provider?.address)),
+        h("td", { class: "num" }, formatLat(j.maxPricePerGpuHour.lat)),
+        h("td", { class: "num" }, formatLat(j.escrowed.lat)),
+        h("td", { class: "time" }, formatTime(j.updatedAt)),
+      ),
+    );
+    replace(byId("jobs-body"), rows.length > 0 ? rows : emptyRow(8, "No jobs with this status."));
+  },
+);
+
+function initJobs() {
+  jobs.pager = new KeysetPager("jobs", loadJobs);
+  const select = byId("f-status");
+  select.append(...JOB_STATUSES.map(([, status]) => h("option", { value: status }, statusLabel(status))));
+  select.addEventListener("change", () => {
+    jobs.status = select.value;
+    jobs.pager.reset();
+    loadJobs();
+  });
+}
+
+// ------------------------------------------------------------------------------------------------- job detail
+
+/** The job shown in the dialog: its id, and how to stop its jobUpdated subscription. */
+let shownJob = null;
+
+/** "JobCreated" → "Job created" */
+function eventLabel(kind) {
+  const words = kind.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function renderJob(job) {
+  byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
+  const facts = [
+    ["Client", address(job.client)],
+    ["Provider", address(job.provider?.address ?? job.targetProvider)],
+    ["Needs", needs(job.requirements)],
+    ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
+    ["Max duration", `${formatInt(job.maxDuration / 3600)} h`],
+    ["Escrowed", formatLat(job.escrowed.lat)],
+    ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
+    ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],
+    ["Result cost", job.result ? `${formatLat(job.result.cost.lat)} for ${formatInt(job.result.billedSeconds)} s` : null],
+    ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
+    ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
+    ["Dispute", job.dispute ? `${statusLabel(job.dispute.ruling)}${job.dispute.resolved ? "" : " (pending)"}` : null],
+    ["Spec", job.specURI],
+  ].filter(([, value]) => value !== null);
+  replace(
+    byId("job-detail"),
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("h3", {}, "Timeline"),
+    h(
+      "ol",
+      { class: "timeline", "data-testid": "job-timeline" },
+      job.timeline.map((e) =>
+        h(
+          "li",
+          { "data-kind": e.kind },
+          h("strong", {}, eventLabel(e.kind)),
+          h("span", { class: "time" }, formatTime(e.timestamp)),
+          h("span", {}, "by ", address(e.from)),
+          e.amount ? h("span", {}, formatLat(e.amount.lat)) : null,
+          h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
+        ),
+      ),
+    ),
+  );
+}
+
+const loadShownJob = latestOnly(
+  "Job",
+  async () => {
+    const { id } = shownJob;
+    return { id, job: await api.loadJob(id) };
+  },
+  ({ id, job }) => {
+    if (shownJob?.id !== id) return;
+    if (job === null) replace(byId("job-detail"), h("p", { class: "empty" }, `There is no job #${id}.`));
+    else renderJob(job);
+  },
+);
+
+function openJob(id) {
+  closeJob();
+  const dialog = byId("job-dialog");
+  byId("job-dialog-title").textContent = `Job #${id}`;
+  replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
+  if (!dialog.open) dialog.showModal();
+  // Each change of the job (and the subscription's first answer) reads it again.
+  const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
+    next: (result) => (result.errors?.length ? reportError("Job", graphqlErrors(result.errors)) : loadShownJob()),
+    error: (errorList) => reportError("Job", graphqlErrors(errorList)),
+  });
+  shownJob = { id, stop };
+  loadShownJob();
+}
+
+function closeJob() {
+  shownJob?.stop();
+  shownJob = null;
+}
+
+function initJobDialog() {
+  const dialog = byId("job-dialog");
+  byId("job-dialog-close").addEventListener("click", () => dialog.close());
+  // Closed by the button, Escape or a click on the backdrop.
+  dialog.addEventListener("close", closeJob);
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog) dialog.close();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------- activity
+
+const loadActivity = latestOnly("Activity", api.loadActivity, (events) => {
+  const items = events
+    .map((event) => ({ event, text: describe(event) }))
+    .filter((item) => item.text !== null)
+    .sort((a, b) => newestFirst(a.event, b.event))
+    .slice(0, api.ACTIVITY_SIZE);
+  replace(
+    byId("activity"),
+    items.length > 0
+      ? items.map(({ event, text }) =>
+          h(
+            "li",
+            { "data-testid": "activity-item" },
+            h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
+            event.job ? h("button", { type: "button", class: "link", onclick: () => openJob(event.job.id) }, text) : h("span", {}, text),
+          ),
+        )
+      : h("li", { class: "empty" }, "No activity yet."),
+  );
+});
+
+// -------------------------------------------------------------------------------------------------------- live
+
+const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing);
+
+let lastBlock = null;
+let liveState = "connecting";
+
+function renderLive(state, retryInMs) {
+  liveState = state;
+  byId("live").dataset.state = state;
+  byId("live-text").textContent =
+    state === "live" ? "Live" : state === "connecting" ? "Connecting…" : `Offline · retrying in ${Math.ceil(retryInMs / 1000)} s`;
+  renderLiveBlock();
+}
+
+function renderLiveBlock() {
+  byId("live-block").textContent = liveState === "live" && lastBlock !== null ? ` · block ${formatInt(lastBlock)}` : "";
+}
+
+let refreshing = false;
+let refreshAgain = false;
+
+/** Refreshes every list on its current page and filters; blocks indexed meanwhile fold into one more round. */
+async function refreshLists() {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = true;
+  do {
+    refreshAgain = false;
+    await Promise.all([loadProviders(), loadJobs(), loadActivity(), loadIndexing()]);
+  } while (refreshAgain);
+  refreshing = false;
+}
+
+function onStats(stats) {
+  renderOverview(stats);
+  const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
+  lastBlock = stats.blockNumber;
+  renderLiveBlock();
+  if (newBlock) refreshLists();
+}
+
+const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
+
+async function start() {
+  byId("error-dismiss").addEventListener("click", () => {
+    errors.clear();
+    renderErrors();
+  });
+  initProviders();
+  initJobs();
+  initJobDialog();
+  const overview = latestOnly("Overview", api.loadOverview, ({ stats, indexing }) => {
+    onStats(stats);
+    renderIndexing(indexing);
+  });
+  await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity()]);
+  liveClient.subscribe(api.NETWORK_STATS_SUBSCRIPTION, { days: api.HISTORY_DAYS }, {
+    next: (result) => {
+      if (result.errors?.length) reportError("Live updates", graphqlErrors(result.errors));
+      else {
+        clearError("Live updates");
+        onStats(result.data.networkStats);
+      }
+    },
+    error: (errorList) => reportError("Live updates", graphqlErrors(errorList)),
+  });
+  document.body.dataset.ready = "true";
+}
+
+start();

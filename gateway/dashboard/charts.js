@@ -1,0 +1,111 @@
+// Charts as inline SVG, drawn by hand: a horizontal bar chart (free vs total GPUs per model or region) and a
+// daily history (jobs as bars, volume as a line). Sizes are viewBox units: the SVG scales with its container.
+// Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them.
+
+import { h } from "./dom.js";
+import { formatDay } from "./format.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) if (value !== undefined && value !== null) el.setAttribute(name, String(value));
+  for (const child of children) el.append(child);
+  return el;
+}
+
+const BAR = { width: 480, row: 24, bar: 14, label: 150, value: 64 };
+
+/**
+ * Replaces `container`'s content with one bar per row: the full bar is the total, the filled part the free GPUs.
+ * rows: [{ key, label, total, free }], drawn in the given order. `title` names the chart for screen readers.
+ */
+export function drawInventoryChart(container, rows, title) {
+  if (rows.length === 0) {
+    container.replaceChildren(emptyNote("No GPUs listed yet."));
+    return;
+  }
+  const height = rows.length * BAR.row + 6;
+  const scaleWidth = BAR.width - BAR.label - BAR.value;
+  const max = Math.max(1, ...rows.map((r) => r.total));
+  const summary = rows.map((r) => `${r.label}: ${r.free} of ${r.total} free`).join("; ");
+  const svg = s("svg", { viewBox: `0 0 ${BAR.width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
+  rows.forEach((row, i) => {
+    const y = i * BAR.row + 4;
+    const totalWidth = (row.total / max) * scaleWidth;
+    const freeWidth = (row.free / max) * scaleWidth;
+    svg.append(
+      s(
+        "g",
+        { "data-testid": "chart-bar", "data-key": row.key, "data-total": row.total, "data-free": row.free },
+        s("title", {}, `${row.label}: ${row.free} free of ${row.total} GPUs`),
+        s("text", { x: BAR.label - 8, y: y + BAR.bar - 3, "text-anchor": "end", class: "chart-label" }, truncate(row.label, 24)),
+        s("rect", { x: BAR.label, y, width: Math.max(totalWidth, 1), height: BAR.bar, rx: 2, class: "bar-total" }),
+        s("rect", { x: BAR.label, y, width: freeWidth, height: BAR.bar, rx: 2, class: "bar-free" }),
+        s("text", { x: BAR.label + totalWidth + 6, y: y + BAR.bar - 3, class: "chart-value" }, `${row.free} / ${row.total}`),
+      ),
+    );
+  });
+  container.replaceChildren(svg);
+}
+
+const HISTORY = { width: 480, height: 170, left: 34, right: 46, top: 10, bottom: 24 };
+
+/**
+ * Replaces `container`'s content with the daily history: jobs created as bars (left axis), volume paid in LAT as
+ * a line (right axis). days: [{ date, jobsCreated, volume: { lat } }], oldest first.
+ */
+export function drawHistoryChart(container, days, title) {
+  if (days.length === 0) {
+    container.replaceChildren(emptyNote("No history yet."));
+    return;
+  }
+  const { width, height, left, right, top, bottom } = HISTORY;
+  const plotWidth = width - left - right;
+  const plotHeight = height - top - bottom;
+  const maxJobs = Math.max(1, ...days.map((d) => d.jobsCreated));
+  const volumes = days.map((d) => Number(d.volume.lat));
+  const maxVolume = Math.max(...volumes) || 1;
+  const step = plotWidth / days.length;
+  const yJobs = (n) => top + plotHeight - (n / maxJobs) * plotHeight;
+  const yVolume = (v) => top + plotHeight - (v / maxVolume) * plotHeight;
+  const summary = days.map((d) => `${formatDay(d.date)}: ${d.jobsCreated} jobs, ${d.volume.lat} LAT`).join("; ");
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
+
+  svg.append(
+    s("line", { x1: left, x2: width - right, y1: top + plotHeight, y2: top + plotHeight, class: "chart-axis" }),
+    s("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "chart-value" }, String(maxJobs)),
+    s("text", { x: left - 6, y: top + plotHeight, "text-anchor": "end", class: "chart-value" }, "0"),
+    s("text", { x: width - right + 6, y: top + 8, class: "chart-value" }, compact(maxVolume)),
+  );
+  // Label about six days along the axis, whatever the range.
+  const labelEvery = Math.max(1, Math.ceil(days.length / 6));
+  days.forEach((d, i) => {
+    const x = left + i * step;
+    const barHeight = top + plotHeight - yJobs(d.jobsCreated);
+    svg.append(
+      s(
+        "rect",
+        { x: x + step * 0.15, y: yJobs(d.jobsCreated), width: step * 0.7, height: barHeight, class: "bar-jobs", "data-testid": "history-bar" },
+        s("title", {}, `${formatDay(d.date)}: ${d.jobsCreated} jobs created, ${d.volume.lat} LAT paid`),
+      ),
+    );
+    if (i % labelEvery === 0) svg.append(s("text", { x: x + step / 2, y: height - 8, "text-anchor": "middle", class: "chart-label" }, formatDay(d.date)));
+  });
+  const points = volumes.map((v, i) => `${(left + (i + 0.5) * step).toFixed(1)},${yVolume(v).toFixed(1)}`).join(" ");
+  svg.append(s("polyline", { points, class: "line-volume" }));
+  container.replaceChildren(svg);
+}
+
+function emptyNote(text) {
+  return h("p", { class: "empty" }, text);
+}
+
+function truncate(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** 1234.5 → "1.2k", for an axis label. */
+function compact(n) {
+  return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(n);
+}

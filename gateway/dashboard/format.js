@@ -1,0 +1,83 @@
+// How numbers, money, addresses and times read on the page. The API gives LAT as exact decimal strings; they are
+// formatted as strings too (Intl.NumberFormat takes decimal strings without going through floating point).
+
+const integer = new Intl.NumberFormat("en-US");
+const latFormats = [
+  [1000, new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })],
+  [1, new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 })],
+  [0, new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 })],
+];
+
+export function formatInt(n) {
+  return integer.format(n);
+}
+
+/** "49,997 LAT", "28.48 LAT", "0.0235 LAT" from a TokenAmount's `lat` string. */
+export function formatLat(lat) {
+  const magnitude = Math.abs(Number(lat));
+  const [, format] = latFormats.find(([floor]) => magnitude >= floor) ?? latFormats[latFormats.length - 1];
+  return `${format.format(lat)} LAT`;
+}
+
+const WEI_DECIMALS = 18;
+
+/**
+ * Wei (decimal string) from a LAT amount typed by a user ("2.5", ".75", "3"); null when it is not a plain
+ * non-negative decimal or has more than 18 decimals.
+ */
+export function latToWei(text) {
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (match === null || (match[1] === "" && (match[2] ?? "") === "")) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > WEI_DECIMALS) return null;
+  const wei = BigInt(match[1] || "0") * 10n ** BigInt(WEI_DECIMALS) + BigInt(fraction.padEnd(WEI_DECIMALS, "0") || "0");
+  return wei.toString();
+}
+
+/** Whole LAT (decimal string) from wei, exactly: the inverse of latToWei. */
+export function weiToLat(wei) {
+  const value = BigInt(wei);
+  const whole = value / 10n ** BigInt(WEI_DECIMALS);
+  const fraction = (value % 10n ** BigInt(WEI_DECIMALS)).toString().padStart(WEI_DECIMALS, "0").replace(/0+$/, "");
+  return fraction === "" ? whole.toString() : `${whole}.${fraction}`;
+}
+
+/** JobEscrow.computeCost: floor(pricePerGpuHour * gpuCount * seconds / 3600), in wei. */
+export function quoteWei(pricePerGpuHourWei, gpuCount, seconds) {
+  return ((BigInt(pricePerGpuHourWei) * BigInt(gpuCount) * BigInt(seconds)) / 3600n).toString();
+}
+
+/** "0xAb12…9fE0": enough to tell addresses apart at a glance; the full one goes in a title. */
+export function shortAddress(address) {
+  return address ? `${address.slice(0, 6)}…${address.slice(-4)}` : "—";
+}
+
+/** Reputation basis points as a percentage: 5000 → "50.0%". */
+export function formatBps(bps) {
+  return `${(bps / 100).toFixed(1)}%`;
+}
+
+/**
+ * Chain time in UTC ("2025-06-06 05:32 UTC"). Absolute, not "5 minutes ago": a devnet's clock is often far from
+ * the browser's.
+ */
+export function formatTime(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** "06-06" (month-day, UTC) for chart axes. */
+export function formatDay(seconds) {
+  return new Date(seconds * 1000).toISOString().slice(5, 10);
+}
+
+/** OPEN → "Open", TIMED_OUT → "Timed out". */
+export function statusLabel(status) {
+  const words = status.toLowerCase().replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A GPU model's display name when known, its id otherwise. */
+export function modelLabel(id, name) {
+  return name || id || "any GPU";
+}

@@ -1,0 +1,483 @@
+// The dashboard in a real browser: a local chain with the full protocol scenario and more providers, the gateway
+// on its embedded indexer serving the page, and headless Chromium (Debian's, driven by playwright-core) checking
+// that the seeded data is what the page shows, that its filters narrow the tables, and that a new on-chain action
+// reaches the page without a reload.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { parseEther } from "ethers";
+import { chromium, type Browser, type Page } from "playwright-core";
+import {
+  GPU_MODELS,
+  REGIONS,
+  acceptJob,
+  bulkRegisterProviders,
+  createJob,
+  deployScenario,
+  runFullScenario,
+  type BulkProvidersResult,
+  type Scenario,
+  type ScenarioSummary,
+} from "../../scripts/scenario";
+import { silentLogger, startGateway, type GatewayHandle } from "../../gateway/src";
+import { GatewayClient } from "./helpers/client";
+import { startLocalChain, type LocalChain } from "./helpers/local-chain";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const POLL_MS = 100;
+/** How long the page may take to show a change (it follows the indexer, which polls every POLL_MS). */
+const UI_TIMEOUT_MS = 20_000;
+const PAGE_SIZE = 10;
+
+interface TokenAmount {
+  wei: string;
+  lat: string;
+}
+
+interface Stats {
+  blockNumber: number;
+  providers: { registered: number; online: number; active: number };
+  gpus: { total: number; free: number; inUse: number };
+  gpusByModel: { model: string; total: number; free: number }[];
+  gpusByRegion: { region: string; total: number; free: number }[];
+  stake: { total: TokenAmount };
+  jobs: Record<string, number>;
+  volume: TokenAmount;
+  fees: TokenAmount;
+  slashed: TokenAmount;
+}
+
+const STATS = `{ networkStats {
+  blockNumber
+  providers { registered online active }
+  gpus { total free inUse }
+  gpusByModel { model total free }
+  gpusByRegion { region total free }
+  stake { total { wei lat } }
+  jobs { total open accepted submitted disputed completed cancelled expired declined timedOut refunded }
+  volume { wei lat } fees { wei lat } slashed { wei lat }
+} }`;
+
+const JOB_COUNT_FIELDS: Record<string, string> = {
+  OPEN: "open",
+  ACCEPTED: "accepted",
+  SUBMITTED: "submitted",
+  DISPUTED: "disputed",
+  COMPLETED: "completed",
+  CANCELLED: "cancelled",
+  EXPIRED: "expired",
+  DECLINED: "declined",
+  TIMED_OUT: "timedOut",
+  REFUNDED: "refunded",
+};
+
+/** Retries `check` (which throws while the page is not there yet) until it passes or the time is up. */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = UI_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}
+
+interface ProviderRowData {
+  address: string;
+  model: string;
+  priceWei: string;
+  free: number;
+  /** The quote's wei. */
+  quote: string;
+}
+
+async function providerRows(page: Page): Promise<ProviderRowData[]> {
+  return page.$$eval("[data-testid=provider-row]", (rows) =>
+    rows.map((row) => ({
+      address: row.getAttribute("data-address") ?? "",
+      model: row.getAttribute("data-model") ?? "",
+      priceWei: row.getAttribute("data-price-wei") ?? "",
+      free: Number(row.getAttribute("data-free")),
+      quote: row.querySelector("[data-testid=provider-quote]")?.getAttribute("data-value") ?? "",
+    })),
+  );
+}
+
+async function jobRows(page: Page): Promise<{ id: string; status: string }[]> {
+  return page.$$eval("[data-testid=job-row]", (rows) =>
+    rows.map((row) => ({ id: row.getAttribute("data-id") ?? "", status: row.getAttribute("data-status") ?? "" })),
+  );
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return ((await page.textContent(`[data-testid=${testId}]`)) ?? "").trim();
+}
+
+async function dataValue(page: Page, testId: string): Promise<string | null> {
+  return page.getAttribute(`[data-testid=${testId}]`, "data-value");
+}
+
+/** Every provider the API lists for `filter`, in its default order (by address). */
+async function apiProviders(client: GatewayClient, filter: Record<string, unknown>): Promise<{ address: string; pricePerGpuHour: { wei: string } }[]> {
+  const out: { address: string; pricePerGpuHour: { wei: string } }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: {
+      providers: { nodes: { address: string; pricePerGpuHour: { wei: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    } = await client.query(
+      `query ($filter: ProviderFilter, $after: String) {
+        providers(filter: $filter, first: 100, after: $after) { nodes { address pricePerGpuHour { wei } } pageInfo { hasNextPage endCursor } }
+      }`,
+      { filter, after },
+    );
+    out.push(...data.providers.nodes);
+    if (!data.providers.pageInfo.hasNextPage) return out;
+    after = data.providers.pageInfo.endCursor;
+  }
+}
+
+describe("dashboard in headless Chromium", function () {
+  this.timeout(120_000);
+
+  let chain: LocalChain | null = null;
+  let gateway: GatewayHandle | null = null;
+  let browser: Browser | null = null;
+  let tmpDir: string | null = null;
+  let scenario: Scenario;
+  let summary: ScenarioSummary;
+  let bulk: BulkProvidersResult;
+  let client: GatewayClient;
+  let page: Page;
+  const pageErrors: string[] = [];
+  /** While the gateway is stopped on purpose, Chromium logs the refused connections: expected then, not otherwise. */
+  let gatewayDown = false;
+
+  const waitForIndexed = async () => {
+    const target = await chain!.blockNumber();
+    while ((gateway!.head()?.number ?? -1) < target) await new Promise((resolve) => setTimeout(resolve, POLL_MS / 2));
+  };
+
+  /** The gateway on the embedded indexer, on `port` (0: any); its index survives a restart in tmpDir. */
+  const startTestGateway = async (port: number) => {
+    gateway = await startGateway({
+      port,
+      headPollMs: POLL_MS,
+      logger: silentLogger,
+      source: { rpcUrl: chain!.url, deployment: scenario.deployment.record, dbPath: path.join(tmpDir!, "index.sqlite"), indexerPollMs: POLL_MS },
+    });
+    client = new GatewayClient(gateway);
+    await waitForIndexed();
+  };
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(
+        `    skipped: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,
+      );
+      this.skip();
+    }
+    chain = await startLocalChain();
+    scenario = await deployScenario(chain.signers);
+    summary = await runFullScenario(scenario);
+    // More providers than a page holds, across the catalog's models and regions.
+    bulk = await bulkRegisterProviders(scenario, { count: 14, seed: "dashboard" });
+
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-dashboard-test-"));
+    await startTestGateway(0);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.on("pageerror", (error) => pageErrors.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      const refused = /ERR_CONNECTION_REFUSED/.test(message.text());
+      if (message.type() === "error" && !(gatewayDown && refused)) pageErrors.push(`console error: ${message.text()}`);
+    });
+    await page.goto(new URL("/", gateway.url).href);
+    await page.waitForSelector("body[data-ready]");
+  });
+
+  after(async function () {
+    await browser?.close();
+    await gateway?.stop();
+    await chain?.close();
+    if (tmpDir !== null) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it("shows the network overview the API and the scenario agree on", async function () {
+    const { networkStats: stats } = await client.query<{ networkStats: Stats }>(STATS);
+    const scenarioProviders = summary.providers.filter((p) => p.registered).length + bulk.wallets.length;
+    expect(stats.providers.registered).to.equal(scenarioProviders);
+    expect(stats.jobs.total).to.equal(Object.keys(summary.jobs).length);
+
+    await eventually(async () => expect(await text(page, "live-indicator")).to.match(/^Live · block /));
+    expect(await text(page, "stat-providers")).to.equal(String(stats.providers.registered));
+    expect(await text(page, "stat-providers-active")).to.equal(String(stats.providers.active));
+    expect(await text(page, "stat-providers-online")).to.equal(String(stats.providers.online));
+    expect(await text(page, "stat-gpus")).to.equal(String(stats.gpus.total));
+    expect(await text(page, "stat-gpus-free")).to.equal(String(stats.gpus.free));
+    expect(await text(page, "stat-gpus-in-use")).to.equal(String(stats.gpus.inUse));
+    expect(await text(page, "stat-jobs")).to.equal(String(stats.jobs.total));
+    for (const [status, field] of Object.entries(JOB_COUNT_FIELDS)) {
+      expect(await dataValue(page, `jobs-status-${status}`), status).to.equal(String(stats.jobs[field]));
+    }
+    for (const [testId, amount] of [
+      ["stat-stake", stats.stake.total],
+      ["stat-volume", stats.volume],
+      ["stat-fees", stats.fees],
+      ["stat-slashed", stats.slashed],
+    ] as const) {
+      expect(await dataValue(page, testId), testId).to.equal(amount.wei);
+      expect(await text(page, testId), testId).to.match(/^[\d,.]+ LAT$/);
+    }
+    // The scenario paid for completed jobs and slashed collateral.
+    expect(BigInt(stats.volume.wei)).to.be.greaterThan(0n);
+    expect(BigInt(stats.slashed.wei)).to.be.greaterThan(0n);
+    expect(await dataValue(page, "indexed-block")).to.equal(String(gateway!.head()!.number));
+  });
+
+  it("charts the inventory with a bar per seeded GPU model and region", async function () {
+    const { networkStats: stats } = await client.query<{ networkStats: Stats }>(STATS);
+    const bars = (chart: string) =>
+      page.$$eval(`[data-testid=${chart}] [data-testid=chart-bar]`, (gs) =>
+        gs.map((g) => ({ key: g.getAttribute("data-key"), total: Number(g.getAttribute("data-total")), free: Number(g.getAttribute("data-free")) })),
+      );
+    const byKey = <T extends { key: string | null }>(rows: T[]) => [...rows].sort((a, b) => String(a.key).localeCompare(String(b.key)));
+
+    const seededModels = new Set([
+      ...summary.providers.filter((p) => p.registered).map((p) => p.gpuModel),
+      ...bulk.listings.map((l) => l.gpuModel.id),
+    ]);
+    const modelBars = await bars("chart-models");
+    expect(new Set(modelBars.map((b) => b.key))).to.deep.equal(seededModels);
+    expect(byKey(modelBars)).to.deep.equal(byKey(stats.gpusByModel.map((m) => ({ key: m.model, total: m.total, free: m.free }))));
+
+    const regionBars = await bars("chart-regions");
+    expect(byKey(regionBars)).to.deep.equal(byKey(stats.gpusByRegion.map((r) => ({ key: r.region, total: r.total, free: r.free }))));
+    expect(await page.$$("[data-testid=chart-history] [data-testid=history-bar]")).to.have.length.greaterThan(0);
+  });
+
+  it("lists the seeded providers page by page", async function () {
+    const expected = await apiProviders(client, { minGpusFree: 1 });
+    for (const wallet of bulk.wallets) expect(expected.map((p) => p.address)).to.include(wallet.address);
+
+    const seen: string[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      await eventually(async () => expect(await text(page, "providers-page")).to.equal(`Page ${pageNumber}`));
+      const rows = await eventually(async () => {
+        const current = await providerRows(page);
+        expect(current.map((r) => r.address)).to.deep.equal(expected.slice(seen.length, seen.length + PAGE_SIZE).map((p) => p.address));
+        return current;
+      });
+      seen.push(...rows.map((r) => r.address));
+      if (await page.isDisabled("[data-testid=providers-next]")) break;
+      await page.click("[data-testid=providers-next]");
+    }
+    expect(seen).to.deep.equal(expected.map((p) => p.address));
+    await page.click("[data-testid=providers-prev]");
+    await eventually(async () => expect(await text(page, "providers-page")).to.equal(`Page ${Math.ceil(expected.length / PAGE_SIZE) - 1}`));
+  });
+
+  it("narrows the providers table with the filters: GPU model, max price, available now", async function () {
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+
+    // One model: only its rows, all of them.
+    const model = bulk.listings[0]!.gpuModel.id;
+    const ofModel = await apiProviders(client, { gpuModels: [model], minGpusFree: 1 });
+    expect(ofModel.length).to.be.greaterThan(0);
+    await page.selectOption("[data-testid=filter-models]", [model]);
+    await eventually(async () => {
+      const rows = await providerRows(page);
+      expect(rows.map((r) => r.model)).to.deep.equal(ofModel.map(() => model));
+      expect(rows.map((r) => r.address)).to.deep.equal(ofModel.map((p) => p.address));
+    });
+
+    // A price ceiling, for 2 GPUs during 1.5 hours: only cheaper rows with 2 GPUs free, every one of them, each
+    // quoted as JobEscrow would bill it.
+    await form.locator("button[type=reset]").click();
+    const ceiling = parseEther("0.75");
+    const cheaper = await apiProviders(client, { maxPricePerGpuHour: ceiling.toString(), minGpusFree: 2 });
+    const all = await apiProviders(client, { minGpusFree: 2 });
+    expect(cheaper.length).to.be.greaterThan(0).and.lessThan(all.length);
+    await page.fill("[data-testid=filter-count]", "2");
+    await page.fill("[data-testid=filter-hours]", "1.5");
+    await page.fill("[data-testid=filter-price]", "0.75");
+    await page.press("[data-testid=filter-price]", "Enter");
+    await eventually(async () => {
+      const rows = await providerRows(page);
+      expect(rows.map((r) => r.address)).to.deep.equal(cheaper.slice(0, PAGE_SIZE).map((p) => p.address));
+      for (const row of rows) {
+        expect(BigInt(row.priceWei) <= ceiling, row.address).to.equal(true);
+        expect(row.quote).to.equal(((BigInt(row.priceWei) * 2n * 5400n) / 3600n).toString());
+      }
+    });
+
+    // availableCompute for 8 GPUs for 2 hours, most free GPUs first: its offers and its quotes.
+    await form.locator("button[type=reset]").click();
+    await page.fill("[data-testid=filter-count]", "8");
+    await page.fill("[data-testid=filter-hours]", "2");
+    await page.check("[data-testid=filter-available]");
+    await page.click("th[data-sort=FREE_GPUS] button");
+    const { availableCompute } = await client.query<{
+      availableCompute: { nodes: { provider: { address: string }; freeGpus: number; quote: { cost: TokenAmount } }[] };
+    }>(
+      `{ availableCompute(requirements: { gpuCount: 8, hours: 2 }, orderBy: { field: FREE_GPUS, direction: DESC }, first: ${PAGE_SIZE}) {
+        nodes { provider { address } freeGpus quote { cost { wei lat } } }
+      } }`,
+    );
+    expect(availableCompute.nodes.length).to.be.greaterThan(0);
+    await eventually(async () => {
+      const rows = await providerRows(page);
+      expect(rows.map((r) => r.address)).to.deep.equal(availableCompute.nodes.map((o) => o.provider.address));
+      for (const row of rows) expect(row.free).to.be.at.least(8);
+      expect(await page.getAttribute("th[data-sort=FREE_GPUS]", "aria-sort")).to.equal("descending");
+    });
+    // Each quote is the gateway's: 8 GPUs for 2 hours at the row's price.
+    const rows = await providerRows(page);
+    rows.forEach((row, i) => {
+      expect(row.quote).to.equal(availableCompute.nodes[i]!.quote.cost.wei);
+      expect(row.quote).to.equal(((BigInt(row.priceWei) * 8n * 7200n) / 3600n).toString());
+    });
+    await form.locator("button[type=reset]").click();
+  });
+
+  it("lists jobs with their statuses, filters by status and shows a job's timeline", async function () {
+    const { jobs } = await client.query<{ jobs: { nodes: { id: string; status: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id status } } }`);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
+
+    const seeded: [string, bigint[]][] = [
+      ["TIMED_OUT", [summary.jobs.timedOut]],
+      ["CANCELLED", [summary.jobs.cancelled]],
+      ["SUBMITTED", [summary.jobs.submitted]],
+      ["REFUNDED", [summary.jobs.disputeUpheld]],
+    ];
+    for (const [status, ids] of seeded) {
+      await page.selectOption("[data-testid=filter-status]", status);
+      await eventually(async () => expect(await jobRows(page)).to.deep.equal(ids.map((id) => ({ id: id.toString(), status }))));
+    }
+
+    // The refunded job's timeline: from creation through the upheld dispute.
+    const id = summary.jobs.disputeUpheld.toString();
+    const { job } = await client.query<{ job: { timeline: { kind: string }[] } }>(`{ job(id: "${id}") { timeline { kind } } }`);
+    await page.click(`[data-testid=job-row][data-id="${id}"] [data-testid=job-open]`);
+    const dialog = page.locator("[data-testid=job-dialog]");
+    await eventually(async () => {
+      expect(await dialog.isVisible()).to.equal(true);
+      const kinds = await dialog.locator("[data-testid=job-timeline] li").evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")));
+      expect(kinds).to.deep.equal(job.timeline.map((e) => e.kind));
+    });
+    expect(job.timeline.map((e) => e.kind)).to.include.members(["JobCreated", "JobAccepted", "DisputeOpened", "JobRefunded"]);
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.selectOption("[data-testid=filter-status]", "");
+  });
+
+  it("shows the activity feed in words", async function () {
+    const items = await page.locator("[data-testid=activity-item]").allTextContents();
+    expect(items.length).to.be.within(1, 15);
+    const last = bulk.listings[bulk.listings.length - 1]!;
+    const wallet = bulk.wallets[bulk.wallets.length - 1]!;
+    const short = `${wallet.address.slice(0, 6)}…${wallet.address.slice(-4)}`;
+    expect(items.some((t) => t.includes(`Provider ${short} registered ${last.gpuCount}× ${last.gpuModel.name} in ${last.region}`))).to.equal(
+      true,
+      items.join("\n"),
+    );
+  });
+
+  it("shows an API error in the banner, and clears it once the API answers again", async function () {
+    await page.route("**/graphql", (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) }),
+      { times: 1 },
+    );
+    await page.selectOption("[data-testid=filter-status]", "OPEN");
+    await eventually(async () => {
+      expect(await page.isVisible("[data-testid=error-banner]")).to.equal(true);
+      expect(await text(page, "error-banner")).to.include("Jobs: the index is unavailable (test)");
+    });
+    await page.selectOption("[data-testid=filter-status]", "");
+    await eventually(async () => expect(await page.isVisible("[data-testid=error-banner]")).to.equal(false));
+  });
+
+  it("updates live, without a reload, when a provider registers, a job is posted and then accepted", async function () {
+    const { networkStats: before } = await client.query<{ networkStats: Stats }>(STATS);
+    await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    // A model and a region nobody lists yet, when there is one, so the charts must grow a bar.
+    const listed = new Set(before.gpusByModel.map((m) => m.model));
+    const model = GPU_MODELS.find((m) => !listed.has(m.id)) ?? GPU_MODELS[0]!;
+    const region = REGIONS[0]!;
+    const newcomer = await bulkRegisterProviders(scenario, {
+      count: 1,
+      seed: "dashboard-live",
+      listingFor: () => ({ gpuModel: model, region, gpuCount: model.counts[0]!, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://live.latent.example/worker.json" }),
+    });
+    const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuModel: model.id, gpuCount: 1, maxPricePerGpuHour: parseEther("4") });
+    await waitForIndexed();
+
+    await eventually(async () => {
+      expect(await text(page, "stat-providers")).to.equal(String(before.providers.registered + 1));
+      expect(await text(page, "stat-jobs")).to.equal(String(before.jobs.total + 1));
+      expect(await dataValue(page, "jobs-status-OPEN")).to.equal(String(before.jobs.open + 1));
+      expect(await page.$$(`[data-testid=chart-models] [data-testid=chart-bar][data-key="${model.id}"]`)).to.have.length(1);
+    });
+    await eventually(async () => {
+      const rows = await jobRows(page);
+      expect(rows[0]).to.deep.equal({ id: job.jobId.toString(), status: "OPEN" });
+      const feed = await page.locator("[data-testid=activity-item]").allTextContents();
+      expect(feed.some((t) => t.includes(`posted job #${job.jobId} for 1× ${model.id}`))).to.equal(true, feed.join("\n"));
+      const short = `${newcomer.wallets[0]!.address.slice(0, 6)}…`;
+      expect(feed.some((t) => t.includes(`Provider ${short}`) && t.includes("registered"))).to.equal(true, feed.join("\n"));
+    });
+
+    // The open job's dialog follows jobUpdated: the newcomer accepts the job.
+    await page.click(`[data-testid=job-row][data-id="${job.jobId}"] [data-testid=job-open]`);
+    const dialog = page.locator("[data-testid=job-dialog]");
+    await eventually(async () => expect(await dialog.locator("[data-testid=job-timeline] li").count()).to.equal(1));
+    const wallet = newcomer.wallets[0]!;
+    await acceptJob(scenario, job, { signer: wallet, address: wallet.address, listing: newcomer.listings[0]! });
+    await eventually(async () => {
+      const kinds = await dialog.locator("[data-testid=job-timeline] li").evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")));
+      expect(kinds).to.include("JobAccepted");
+      expect(await dialog.locator("h2 .badge").textContent()).to.equal("Accepted");
+    });
+    await page.keyboard.press("Escape");
+
+    expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live");
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
+  });
+
+  it("goes offline when the gateway stops, and reconnects and resubscribes when it is back", async function () {
+    const { port } = gateway!;
+    const stopping = gateway!;
+    gateway = null;
+    gatewayDown = true;
+    await stopping.stop();
+    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("offline"));
+    expect(await text(page, "live-indicator")).to.match(/^Offline · retrying in \d+ s$/);
+
+    await startTestGateway(port);
+    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live"));
+    gatewayDown = false;
+    // The subscription is back: a job posted now reaches the page.
+    const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuCount: 1 });
+    await waitForIndexed();
+    await eventually(async () => expect((await jobRows(page))[0]).to.deep.equal({ id: job.jobId.toString(), status: "OPEN" }));
+  });
+
+  it("logged no page errors", function () {
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
