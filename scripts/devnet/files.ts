@@ -30,7 +30,8 @@ export function writeWorkerConfig(file: string, input: WorkerConfigInput): void 
     // The demo provider is registered as these GPUs: declared rather than detected, so the demo behaves the same on
     // a laptop and on a GPU server (set "detect": true on a real machine).
     gpu: { detect: false, ...input.gpu },
-    policy: { maxConcurrentJobs: 1, acceptedKinds: ["matmul"], autoSettle: true },
+    // A devnet's clock jumps (evm_increaseTime): look at it often so a skipped challenge window settles promptly.
+    policy: { maxConcurrentJobs: 1, acceptedKinds: ["matmul"], autoSettle: true, settlementPollSeconds: 2 },
     results: { dir: "./worker-results" },
     shutdown: { graceSeconds: 10 },
     logLevel: "info",

@@ -5,12 +5,14 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, Wallet, ZeroHash, keccak256, parseEther, toBeHex, toUtf8Bytes } from "ethers";
 import { attachLatent } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
 import { EVENTS_NEVER_EMITTED, collectEvents, missingEvents } from "../../scripts/scenario";
 import { readDevnetInfo } from "../../scripts/devnet/files";
 import type { DevnetInfo } from "../../scripts/devnet/files";
+import { verifyMatmulResult } from "../../scripts/worker/executors/matmul";
+import type { MatmulParams } from "../../scripts/worker/spec";
 import { groupGone, killGroup, listening, spawnGroup, waitFor } from "./processes";
 import type { GroupProcess } from "./processes";
 
@@ -48,6 +50,68 @@ function portOf(url: string): number {
   return Number(new URL(url).port);
 }
 
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+/** Posts a matmul job directed at `provider`, from `clientKey`'s account, as a dApp would; returns its id. */
+async function postMatmulJob(chainUrl: string, record: DeploymentRecord, clientKey: string, provider: string, params: MatmulParams): Promise<bigint> {
+  const ethers = new JsonRpcProvider(chainUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const client = new Wallet(clientKey, ethers);
+    const c = attachLatent(record, client);
+    const document = JSON.stringify({ version: 1, kind: "matmul", params });
+    const now = Number(((await rpc(chainUrl, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
+    const terms = {
+      requirements: { gpuModel: ZeroHash, region: toBeHex(0, 16), minVramGiB: 0, gpuCount: 1, tier: 0, minCompletedJobs: 0 },
+      maxPricePerGpuHour: parseEther("0.5"),
+      maxDuration: 600,
+      acceptDeadline: now + 3600,
+      targetProvider: provider,
+      specHash: keccak256(toUtf8Bytes(document)),
+    };
+    const escrow = await c.jobEscrow.getAddress();
+    await (await c.token.approve(escrow, await c.jobEscrow.computeCost(terms.maxPricePerGpuHour, 1, terms.maxDuration))).wait();
+    const receipt = await (await c.jobEscrow.createJob(terms, `data:application/json;base64,${Buffer.from(document).toString("base64")}`)).wait();
+    const created = receipt?.logs.map((log) => c.jobEscrow.interface.parseLog(log)).find((e) => e?.name === "JobCreated");
+    if (created === undefined || created === null) throw new Error("no JobCreated event");
+    return created.args.getValue("jobId") as bigint;
+  } finally {
+    ethers.destroy();
+  }
+}
+
+interface JobView {
+  status: string;
+  challengeDeadline: number | null;
+  result: { hash: string } | null;
+  settlement: { reason: string | null } | null;
+  timeline: { kind: string; from: string }[];
+}
+
+const JOB = `query Job($id: ID!) { job(id: $id) { status challengeDeadline result { hash } settlement { reason } timeline { kind from } } }`;
+
+async function jobView(graphql: string, id: bigint): Promise<JobView | null> {
+  return (await gql<{ job: JobView | null }>(graphql, JOB, { id: id.toString() })).job;
+}
+
+/** Waits until the gateway shows the job in `status`; fails at once if it lands in a status it cannot leave. */
+async function jobReaches(graphql: string, id: bigint, status: string, log: () => string): Promise<JobView> {
+  return waitFor(
+    `job ${id} to be ${status} in the gateway`,
+    async () => {
+      const job = await jobView(graphql, id);
+      if (job !== null && ["CANCELLED", "EXPIRED", "DECLINED", "TIMED_OUT", "REFUNDED", "DISPUTED"].includes(job.status)) throw new Error(`job ${id} is ${job.status}\n${log()}`);
+      return job?.status === status ? job : undefined;
+    },
+    90_000,
+    log,
+  );
+}
+
 describe("npm start (end to end)", function () {
   // Measured at ~15 s on an idle 2-core machine; generous for a loaded one.
   this.timeout(240_000);
@@ -65,7 +129,7 @@ describe("npm start (end to end)", function () {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it("serves the seeded network, writes a working worker config, and leaves nothing behind on Ctrl-C", async function () {
+  it("serves the seeded network, runs a worker through a job to settlement, and leaves nothing behind on Ctrl-C", async function () {
     const dataDir = path.join(scratch, "data");
     const env: NodeJS.ProcessEnv = { ...process.env, LATENT_DEPLOYMENTS_DIR: path.join(scratch, "deployments"), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
     delete env.HARDHAT_NETWORK;
@@ -143,6 +207,44 @@ describe("npm start (end to end)", function () {
     expect(summary.ok).to.equal(true);
     expect(summary.provider.toLowerCase()).to.equal(worker.provider.toLowerCase());
     expect(summary.operator.toLowerCase()).to.equal(worker.operator.toLowerCase());
+
+    // One real worker: it hears of a job posted for its provider through the gateway, accepts it, runs the matmul,
+    // submits the result and, once the challenge window has passed (moved on with evm_increaseTime, as only a
+    // devnet allows), settles it.
+    const daemon = spawnGroup(path.join(ROOT, "bin", "latent-worker.js"), ["--config", worker.config], {
+      cwd: ROOT,
+      env: { ...process.env, [worker.keyEnv]: operatorKey },
+    });
+    groups.push(daemon.pgid);
+    const workerLog = () => `worker:\n${daemon.output().slice(-4000)}`;
+    await waitFor(
+      "the worker to follow the gateway's job feed",
+      async () => {
+        if (daemon.child.exitCode !== null) throw new Error(`the worker exited with ${daemon.child.exitCode}\n${workerLog()}`);
+        return daemon.output().includes("following the gateway's job feed") ? true : undefined;
+      },
+      60_000,
+      workerLog,
+    );
+    const clientKey = info.accounts.find((a) => a.role.startsWith("client"))?.privateKey;
+    expect(clientKey, "a client's public test key").to.match(/^0x[0-9a-f]{64}$/);
+    const params: MatmulParams = { n: 64, seed: keccak256(toUtf8Bytes("latent e2e")), rounds: 2 };
+    const jobId = await postMatmulJob(info.chain.rpcUrl, record, clientKey as string, worker.provider, params);
+    const submitted = await jobReaches(info.gateway.graphql, jobId, "SUBMITTED", workerLog);
+    expect((await verifyMatmulResult(params, submitted.result?.hash ?? "")).valid, "the submitted hash is the matmul's").to.equal(true);
+
+    const now = Number(((await rpc(info.chain.rpcUrl, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
+    await rpc(info.chain.rpcUrl, "evm_increaseTime", [toBeHex((submitted.challengeDeadline as number) - now + 1)]);
+    await rpc(info.chain.rpcUrl, "evm_mine");
+    const completed = await jobReaches(info.gateway.graphql, jobId, "COMPLETED", workerLog);
+    expect(completed.settlement?.reason).to.equal("CHALLENGE_WINDOW_PASSED");
+    const settledBy = completed.timeline.find((e) => e.kind === "JobSettled")?.from;
+    expect(settledBy?.toLowerCase(), "settled by the worker's operator key").to.equal(worker.operator.toLowerCase());
+
+    process.kill(-daemon.pgid, "SIGINT");
+    const workerExit = await daemon.exited;
+    expect(workerExit, workerLog()).to.deep.equal({ code: 0, signal: null });
+    expect(await groupGone(daemon.pgid, 5_000), "a process of the worker's group is still running").to.equal(true);
 
     // Ctrl-C, as a terminal sends it: to the whole process group.
     process.kill(-d.pgid, "SIGINT");

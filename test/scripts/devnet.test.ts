@@ -187,6 +187,7 @@ describe("scripts/devnet", function () {
     expect(loaded.operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
     expect(loaded.gpu).to.include({ detect: false, model: "rtx-4090-24gb", gpuCount: 4, region: "us-east", tier: "consumer" });
     expect(loaded.results.dir).to.equal(path.join(dir, "worker-results"));
+    expect(loaded.policy.settlementPollMs).to.equal(2000);
     expect(fs.readFileSync(config, "utf8")).to.not.match(/0x[0-9a-f]{64}/);
 
     const specFile = path.join(dir, "spec.json");
