@@ -1,115 +1,66 @@
 /**
- * Interim `npm start` (until the devnet issue replaces it): starts a Hardhat node on 127.0.0.1:8545 as a direct
- * child process, deploys the whole set with the scenario's roles (guardian, arbitrator, funded accounts; devnet
- * governance timings), writes deployments/localhost.json, prints the addresses, and runs until SIGINT/SIGTERM, when
- * it stops the node by its PID and waits for it to exit, so no process is left behind.
+ * `npm start [-- options]`: the one-command devnet. Builds what is missing (contracts, subgraph), serves a fresh
+ * Hardhat Network on 127.0.0.1:8545, deploys Latent, seeds a demo network through the scenario driver, and runs the
+ * gateway (GraphQL, subscriptions, dashboard) on 127.0.0.1:4000 over the embedded indexer; then prints the URLs,
+ * the accounts and a worker config, and runs until Ctrl-C (or SIGTERM/SIGHUP), which stops the gateway and its
+ * indexer, then the chain, and exits 0. `--rpc-url` uses an existing chain instead. `npm start -- --help` lists
+ * the options (scripts/devnet/options.ts).
  *
- * LATENT_SEED=1 also runs the full scenario (every kind of event, some jobs left live) for demo data.
- * LATENT_PORT changes the port (default 8545); LATENT_DEPLOYMENTS_DIR where the record goes (default deployments/).
+ * Everything runs in this one process (the chain is served from here, the indexer is a worker thread), so nothing
+ * can outlive it; the only child is `npm run subgraph:build` on a fresh clone, stopped with it.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import * as path from "node:path";
-import { JsonRpcProvider } from "ethers";
-import type { Signer } from "ethers";
-import { CONTRACT_NAMES, writeDeploymentRecord } from "./deploy";
-import { SCENARIO_SIGNERS, deployScenario, runFullScenario } from "./scenario";
+import { DevnetError, UsageError } from "./devnet/errors";
+import { Lifecycle, StoppingError } from "./devnet/lifecycle";
+import { USAGE, parseDevnetOptions } from "./devnet/options";
+import type { DevnetOptions } from "./devnet/options";
+import { claimDataDir } from "./devnet/instance";
+import { assertPortFree } from "./devnet/ports";
+import { Progress } from "./devnet/progress";
+import { buildSubgraphIfNeeded, compileContracts } from "./devnet/build";
 
-const ROOT = path.join(__dirname, "..");
-const HOST = "127.0.0.1";
-const PORT = Number(process.env.LATENT_PORT ?? 8545);
+async function start(options: DevnetOptions, progress: Progress, lifecycle: Lifecycle): Promise<void> {
+  progress.line(options.rpcUrl === undefined ? "Latent devnet: a fresh local chain, deployed and seeded" : `Latent on ${options.rpcUrl}`);
+  await assertPortFree(options.host, options.port, "the gateway", "--port");
+  if (options.rpcUrl === undefined) await assertPortFree(options.host, options.chainPort, "the local chain", "--chain-port");
+  // Released on any exit, however it happens (a pid file of a process that is gone is taken over anyway).
+  process.once("exit", claimDataDir(options.dataDir));
 
-function startNode(): ChildProcess {
-  const bin = path.join(ROOT, "node_modules", ".bin", "hardhat");
-  const child = spawn(bin, ["node", "--hostname", HOST, "--port", String(PORT)], {
-    cwd: ROOT,
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // The node logs every request; keep only its errors visible.
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
-  child.stdout?.resume();
-  return child;
+  // The local chain is Hardhat Network in this process; a HARDHAT_NETWORK from the shell must not redirect it.
+  delete process.env.HARDHAT_NETWORK;
+  const hre = await import("hardhat");
+  await compileContracts(hre, progress);
+  lifecycle.throwIfStopping();
+  await buildSubgraphIfNeeded(progress, lifecycle);
+  lifecycle.throwIfStopping();
+  // Imported only now: it needs the contracts' typings that the compilation writes on a fresh clone.
+  const { runDevnet } = await import("./devnet/devnet");
+  await runDevnet(hre, options, progress, lifecycle);
 }
 
-/** Polls with plain fetch: an ethers provider created before the node listens logs retries of its own. */
-async function waitForRpc(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode} (is port ${PORT} in use?)`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`hardhat node did not answer on ${HOST}:${PORT} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function stopNode(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      resolve();
-      return;
-    }
-    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-async function main(): Promise<void> {
-  const child = startNode();
-  let stopping = false;
-  const stop = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await stopNode(child);
-    process.exit(code);
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
-  // `hardhat run` forks this script with an IPC channel: if it dies (e.g. it alone got SIGTERM), stop too.
-  process.on("disconnect", () => void stop(0));
-  child.once("exit", (code) => {
-    if (!stopping) {
-      console.error(`hardhat node stopped unexpectedly (code ${code})`);
-      process.exit(1);
-    }
-  });
-
+function main(): void {
+  const progress = new Progress();
+  let options: DevnetOptions | "help";
   try {
-    const url = `http://${HOST}:${PORT}`;
-    await waitForRpc(url, child);
-    // No response cache: a repeated view call must see the transaction just mined.
-    const provider = new JsonRpcProvider(url, undefined, { pollingInterval: 200, cacheTimeout: -1 });
-    const signers: Signer[] = await provider.listAccounts();
-    if (signers.length < SCENARIO_SIGNERS) throw new Error(`the node has ${signers.length} accounts, ${SCENARIO_SIGNERS} needed`);
-    const s = await deployScenario(signers, { networkName: "localhost" });
-    const file = writeDeploymentRecord(s.deployment.record, process.env.LATENT_DEPLOYMENTS_DIR);
-    console.log(`Latent on ${url} (chain ${s.deployment.record.chainId}), deployed by ${s.deployment.record.deployer}`);
-    for (const name of CONTRACT_NAMES) {
-      const c = s.deployment.record.contracts[name];
-      console.log(`  ${name.padEnd(16)} ${c.address}  block ${c.blockNumber}`);
-    }
-    console.log(`wrote ${file}`);
-    if (process.env.LATENT_SEED === "1") {
-      const summary = await runFullScenario(s);
-      console.log(`seeded blocks ${summary.fromBlock}-${summary.toBlock}: ${Object.keys(summary.jobs).length} jobs, ${summary.providers.length} providers`);
-    }
-    console.log("Ctrl-C to stop.");
+    options = parseDevnetOptions(process.argv.slice(2), process.cwd());
   } catch (error) {
-    console.error(error);
-    await stop(1);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
   }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const lifecycle = new Lifecycle({ log: (line) => progress.line(line), exit: (code) => process.exit(code) });
+  lifecycle.handleSignals();
+  start(options, progress, lifecycle).catch((error: unknown) => {
+    // A step interrupted by Ctrl-C fails in its own way; the shutdown already under way is the story.
+    if (error instanceof StoppingError || lifecycle.isStopping) return;
+    const message = error instanceof DevnetError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    progress.line();
+    process.stderr.write(`npm start failed: ${message}\n`);
+    void lifecycle.shutdown(1);
+  });
 }
 
-void main();
+main();

@@ -7,12 +7,13 @@ import { SubscriptionHub } from "./feeds/subscription-hub";
 import type { CorsOrigins } from "./http/cors";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
 import { createJsonLogger, type Logger } from "./logger";
+import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
 import { buildSchema } from "./schema/executable-schema";
 import { startHttpServer } from "./server";
 import { CachingSubgraphSource } from "./sources/caching-source";
 import { contractAddress, readDeployment, type DeploymentRecord } from "./sources/deployment";
-import { EmbeddedSubgraphSource } from "./sources/embedded-source";
+import { EmbeddedSubgraphSource, type IndexerTuning } from "./sources/embedded-source";
 import { HeadWatcher, type IndexedHead } from "./sources/head-watcher";
 import { HttpSubgraphSource } from "./sources/http-source";
 import type { SubgraphSource } from "./sources/source";
@@ -28,6 +29,8 @@ export interface EmbeddedSourceConfig {
   subgraphBuildDir?: string;
   /** The indexer's pause between passes at the head (default 1000 ms). */
   indexerPollMs?: number;
+  /** The indexer's own tuning (block ranges, WASM instance reuse), passed through. */
+  indexerTuning?: IndexerTuning;
 }
 
 /** Any endpoint that speaks graph-node's dialect (graph-node, or the embedded indexer over HTTP). */
@@ -106,6 +109,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
       dbPath: options.source.dbPath,
       subgraphBuildDir: options.source.subgraphBuildDir,
       pollIntervalMs: options.source.indexerPollMs,
+      tuning: options.source.indexerTuning,
       logger,
     });
     if (chainConfig === undefined) chainConfig = { rpcUrl: options.source.rpcUrl, deployment };
@@ -169,7 +173,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   };
 }
 
-export const DEFAULT_STATIC_DIR = path.resolve(__dirname, "..", "dashboard");
+export const DEFAULT_STATIC_DIR = path.join(repoRoot(), "gateway", "dashboard");
 
 /** Starts the gateway: its source, head watcher, subscriptions and the HTTP/WebSocket server. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {

@@ -109,6 +109,7 @@ async function runDaemon(
     specs: parts.specs,
     retry: config.retry,
     shutdownGraceMs: config.shutdown.graceMs,
+    settlementPollMs: config.policy.settlementPollMs,
     logger,
   });
   const removeHandlers = handleShutdownSignals(io.signals, worker, logger);

@@ -40,6 +40,8 @@ export interface PolicyConfig {
   acceptedKinds: JobSpecKind[];
   /** Call `settle` on our own jobs once their challenge window has passed. */
   autoSettle: boolean;
+  /** Longest wait between two looks at the chain's time while a challenge window runs. */
+  settlementPollMs: number;
 }
 
 export interface SpecsConfig {
@@ -79,9 +81,16 @@ export interface WorkerConfig {
   /** Absolute path of the file this came from. */
   configPath: string;
   chain: { rpcUrl: string; chainId?: number };
-  gateway: { httpUrl: string; wsUrl: string };
+  /** `resyncMs`: how often openJobs is read again while following the feed. */
+  gateway: { httpUrl: string; wsUrl: string; resyncMs: number };
   /** The provider (owner) address the worker works for; checksummed. */
-  provider: { address: string };
+  provider: {
+    address: string;
+    /** Put the provider online (`ProviderRegistry.setOnline`, by the operator) when the worker starts. */
+    onlineAtStart: boolean;
+    /** Put it offline again when the worker stops. */
+    offlineAtShutdown: boolean;
+  };
   operatorKey: OperatorKeySource;
   contracts: ContractsSource;
   gpu: GpuConfig;
@@ -156,21 +165,28 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   ]);
 
   const chain = root.object("chain", ["rpcUrl", "chainId"]);
-  const gateway = root.object("gateway", ["httpUrl", "wsUrl"]);
-  const provider = root.object("provider", ["address"]);
+  const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
+  const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
 
   return {
     configPath,
     chain: {
-      rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:", "ws:", "wss:"]),
+      // Requests only: the worker polls for what it waits on, so it needs no WebSocket RPC (whose dropped
+      // connection ethers would not re-establish).
+      rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:"]),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
     },
     gateway: {
       httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
       wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"]),
+      resyncMs: gateway.optionalInteger("resyncSeconds", 5, 3600, 60) * 1000,
     },
-    provider: { address: readAddress(provider, "address") },
+    provider: {
+      address: readAddress(provider, "address"),
+      onlineAtStart: provider.boolean("onlineAtStart", true),
+      offlineAtShutdown: provider.boolean("offlineAtShutdown", true),
+    },
     operatorKey: readOperatorKey(root, baseDir),
     contracts: readContracts(root.object("contracts", ["deploymentFile", "jobEscrow", "providerRegistry"]), baseDir),
     gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
@@ -306,7 +322,14 @@ function readGpu(gpu: FieldReader | undefined): GpuConfig {
   };
 }
 
-const POLICY_KEYS = ["maxConcurrentJobs", "minPricePerGpuHour", "maxDurationSeconds", "acceptedKinds", "autoSettle"];
+const POLICY_KEYS = [
+  "maxConcurrentJobs",
+  "minPricePerGpuHour",
+  "maxDurationSeconds",
+  "acceptedKinds",
+  "autoSettle",
+  "settlementPollSeconds",
+];
 
 function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["executors"]): PolicyConfig {
   const enabledKinds = JOB_SPEC_KINDS.filter((kind) => executors[kind].enabled);
@@ -335,6 +358,7 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
       policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
+    settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,
   };
 }
 

@@ -1,16 +1,21 @@
-// Where the worker's JobSource (the gateway's jobOpened subscription) and JobMarket (the JobEscrow and
-// ProviderRegistry contracts) are created. Their implementations are built alongside the contracts and the
-// gateway and plug in here; until then `connectNetwork` reports that plainly instead of pretending to work.
+// Where the worker's JobSource (the gateway: openJobs, then the jobOpened subscription) and JobMarket (the JobEscrow
+// and ProviderRegistry contracts, signed by the operator key) are created, after checking that the RPC endpoint,
+// the contracts and the operator key belong together. The worker then puts the provider online (if configured),
+// and `close` puts it offline again.
 
 import type { Wallet } from "ethers";
-import type { WorkerConfig } from "./config";
+import { checkChainId, checkDeployed, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
+import type { PolicyConfig, WorkerConfig } from "./config";
+import { ContractMarket } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
+import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import type { Logger } from "./logger";
-import type { JobMarket, JobSource } from "./market";
+import type { JobMarket, JobSource, ProviderRecord } from "./market";
+import { RetryPolicy, withRetry } from "./retry";
 
 export interface NetworkContext {
   config: WorkerConfig;
-  /** The operator's key, already loaded: signs acceptJob, submitResult and settle. */
+  /** The operator's key, already loaded: signs acceptJob, submitResult, settle and setOnline. */
   operator: Wallet;
   contracts: ContractAddresses;
   logger: Logger;
@@ -19,22 +24,108 @@ export interface NetworkContext {
 export interface NetworkConnections {
   source: JobSource;
   market: JobMarket;
-  /** Close sockets and providers; called once the worker has stopped. */
+  /** Put the provider offline (if configured), close sockets and providers; called once the worker has stopped. */
   close(): Promise<void>;
 }
 
 export type ConnectNetwork = (context: NetworkContext) => Promise<NetworkConnections>;
 
-export class NetworkNotWiredError extends Error {
-  constructor() {
-    super(
-      "the gateway-backed JobSource and the contract-backed JobMarket are not wired into this build yet " +
-        "(scripts/worker/connections.ts); `--check` validates everything else",
-    );
-    this.name = "NetworkNotWiredError";
-  }
+const CHAIN_ID_TIMEOUT_MS = 10_000;
+
+/**
+ * The jobOpened filter for this provider: jobs it could ever take with its listing, whatever its GPUs are doing
+ * now. Deliberately not the gateway's `provider` rule, which also drops jobs needing more GPUs than are free at
+ * the moment the job is posted: a worker busy with one job would never hear of those, while the worker's own loop
+ * looks at capacity when a slot frees up. Model and region are left to the worker too (the filter cannot say
+ * "this model or any").
+ */
+export function feedFilterFor(record: ProviderRecord, policy: PolicyConfig): JobFeedFilter {
+  const minPrice =
+    record.pricePerGpuHour > policy.minPricePerGpuHour ? record.pricePerGpuHour : policy.minPricePerGpuHour;
+  const filter: JobFeedFilter = {};
+  if (record.gpuCount > 0) filter.maxGpuCount = record.gpuCount;
+  if (minPrice > 0n) filter.minPricePerGpuHour = minPrice.toString();
+  return filter;
 }
 
-export const connectNetwork: ConnectNetwork = async () => {
-  throw new NetworkNotWiredError();
+function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy, logger: Logger, what: string): Promise<T> {
+  return withRetry(operation, {
+    policy,
+    onRetry: ({ attempt, delayMs, error }) =>
+      logger.warn(`${what}: transient failure; retrying`, {
+        attempt,
+        delayMs,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+}
+
+export const connectNetwork: ConnectNetwork = async ({ config, operator, contracts, logger }) => {
+  const { retry } = config;
+  const providerAddress = config.provider.address;
+  const chainId = await retrying(
+    () => readChainId(config.chain.rpcUrl, CHAIN_ID_TIMEOUT_MS),
+    retry,
+    logger,
+    "reading the chain id",
+  );
+  checkChainId(chainId, { config: config.chain.chainId, deployment: contracts.chainId });
+  const rpc = pinnedProvider(config.chain.rpcUrl, chainId);
+  try {
+    await retrying(
+      () => checkDeployed(rpc, chainId, { JobEscrow: contracts.jobEscrow, ProviderRegistry: contracts.providerRegistry }),
+      retry,
+      logger,
+      "checking the contracts",
+    );
+    const market = new ContractMarket({ rpc, operator, provider: providerAddress, contracts });
+    const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider");
+    // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
+    if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
+
+    let indexedBlock: number | undefined;
+    if (config.provider.onlineAtStart && status.registered && !status.online) {
+      const receipt = await retrying(() => market.setOnline(true), retry, logger, "going online");
+      indexedBlock = receipt.blockNumber;
+      logger.info("provider is online", { provider: providerAddress, block: receipt.blockNumber });
+    }
+
+    const source = gatewayJobSource({
+      httpUrl: config.gateway.httpUrl,
+      wsUrl: config.gateway.wsUrl,
+      provider: providerAddress,
+      feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
+      indexedBlock,
+      resyncMs: config.gateway.resyncMs,
+      retry,
+      logger: logger.child({ component: "gateway" }),
+    });
+
+    return {
+      source,
+      market,
+      async close() {
+        try {
+          if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, retry, logger);
+        } finally {
+          rpc.destroy();
+        }
+      },
+    };
+  } catch (error) {
+    rpc.destroy();
+    throw error;
+  }
 };
+
+/** Best effort: a worker that cannot reach the chain at shutdown still stops, and says so. */
+async function goOffline(market: ContractMarket, operator: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+  try {
+    const status = await retrying(() => market.operatorStatus(operator), retry, logger, "reading the provider");
+    if (!status.registered || !status.online) return;
+    const receipt = await retrying(() => market.setOnline(false), retry, logger, "going offline");
+    logger.info("provider is offline", { block: receipt.blockNumber });
+  } catch (error) {
+    logger.error("could not put the provider offline; do it with `npx hardhat provider offline`", { error });
+  }
+}

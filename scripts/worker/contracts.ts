@@ -9,6 +9,8 @@ import { isJsonObject } from "./validate";
 export interface ContractAddresses {
   jobEscrow: string;
   providerRegistry: string;
+  /** The chain the deployment file says the contracts are on, when it says so. */
+  chainId?: number;
 }
 
 export class DeploymentFileError extends Error {
@@ -21,7 +23,7 @@ export class DeploymentFileError extends Error {
   }
 }
 
-const CONTRACT_NAMES: Record<keyof ContractAddresses, string> = {
+const CONTRACT_NAMES: Record<"jobEscrow" | "providerRegistry", string> = {
   jobEscrow: "JobEscrow",
   providerRegistry: "ProviderRegistry",
 };
@@ -29,7 +31,8 @@ const CONTRACT_NAMES: Record<keyof ContractAddresses, string> = {
 /**
  * A deployment file is a JSON object naming each contract by its Solidity name, either at the top level or under
  * `contracts`, with either the address itself or an object holding it as `address`:
- * `{"contracts": {"JobEscrow": {"address": "0x…"}, …}}` or `{"JobEscrow": "0x…", …}`.
+ * `{"contracts": {"JobEscrow": {"address": "0x…"}, …}}` or `{"JobEscrow": "0x…", …}`. A top-level `chainId` (as
+ * the deploy script writes it) is returned too, so the worker can refuse an RPC endpoint on another chain.
  */
 export function resolveContractAddresses(source: ContractsSource): ContractAddresses {
   if (source.kind === "addresses") return { jobEscrow: source.jobEscrow, providerRegistry: source.providerRegistry };
@@ -49,5 +52,15 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
     }
     return getAddress(address);
   };
-  return { jobEscrow: read(CONTRACT_NAMES.jobEscrow), providerRegistry: read(CONTRACT_NAMES.providerRegistry) };
+  const addresses: ContractAddresses = {
+    jobEscrow: read(CONTRACT_NAMES.jobEscrow),
+    providerRegistry: read(CONTRACT_NAMES.providerRegistry),
+  };
+  if (json.chainId !== undefined) {
+    if (typeof json.chainId !== "number" || !Number.isSafeInteger(json.chainId) || json.chainId < 1) {
+      throw new DeploymentFileError(source.path, `has a chainId that is not a positive integer`);
+    }
+    addresses.chainId = json.chainId;
+  }
+  return addresses;
 }

@@ -171,15 +171,17 @@ describe("dashboard in headless Chromium", function () {
   };
 
   /** The gateway on the embedded indexer, on `port` (0: any); its index survives a restart in tmpDir. */
-  const startTestGateway = async (port: number) => {
-    gateway = await startGateway({
+  const startTestGateway = async (port: number): Promise<GatewayHandle> => {
+    const started = await startGateway({
       port,
       headPollMs: POLL_MS,
       logger: silentLogger,
       source: { rpcUrl: chain!.url, deployment: scenario.deployment.record, dbPath: path.join(tmpDir!, "index.sqlite"), indexerPollMs: POLL_MS },
     });
-    client = new GatewayClient(gateway);
+    gateway = started;
+    client = new GatewayClient(started);
     await waitForIndexed();
+    return started;
   };
 
   before(async function () {
@@ -196,7 +198,7 @@ describe("dashboard in headless Chromium", function () {
     bulk = await bulkRegisterProviders(scenario, { count: 14, seed: "dashboard" });
 
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-dashboard-test-"));
-    await startTestGateway(0);
+    const started = await startTestGateway(0);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
@@ -205,7 +207,7 @@ describe("dashboard in headless Chromium", function () {
       const refused = /ERR_CONNECTION_REFUSED/.test(message.text());
       if (message.type() === "error" && !(gatewayDown && refused)) pageErrors.push(`console error: ${message.text()}`);
     });
-    await page.goto(new URL("/", gateway.url).href);
+    await page.goto(new URL("/", started.url).href);
     await page.waitForSelector("body[data-ready]");
   });
 

@@ -2,7 +2,7 @@
 // (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { DocumentNode, GraphQLError, GraphQLSchema } from "graphql";
 import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
@@ -88,7 +88,13 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       warn: (m) => logger.warn(String(m)),
       error: (m) => logger.error(String(m)),
     },
-    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(options.schema, options.limits), requestLogPlugin(logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Cache hints are per field and wrap every resolver; answers here are cached per indexed block instead.
+      ApolloServerPluginCacheControlDisabled(),
+      limitsPlugin(options.schema, options.limits),
+      requestLogPlugin(logger),
+    ],
   });
   await apollo.start();
 

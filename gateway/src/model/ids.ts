@@ -26,9 +26,28 @@ export function parseAddress(value: string, argument: string): string {
   return value.toLowerCase();
 }
 
-/** EIP-55 form for output. */
-export function checksumAddress(lowercase: string): string {
-  return getAddress(lowercase);
+/**
+ * EIP-55 form for output. The checksum costs a keccak256, and the same few thousand addresses are answered over
+ * and over, so the forms are kept (a bounded map: the oldest half is dropped when it fills).
+ */
+const checksummed = new Map<string, string>();
+const CHECKSUM_CACHE_SIZE = 50_000;
+
+export function checksumAddress(address: string): string {
+  const lowercase = address.toLowerCase();
+  let out = checksummed.get(lowercase);
+  if (out === undefined) {
+    out = getAddress(lowercase);
+    if (checksummed.size >= CHECKSUM_CACHE_SIZE) {
+      let drop = CHECKSUM_CACHE_SIZE / 2;
+      for (const key of checksummed.keys()) {
+        checksummed.delete(key);
+        if (--drop === 0) break;
+      }
+    }
+    checksummed.set(lowercase, out);
+  }
+  return out;
 }
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";

@@ -1,6 +1,6 @@
 // What resolvers hand each other for the object types that are not plain values (codegen `mappers`): the subgraph
 // entities themselves for providers, jobs and proposals, so fields are computed only when selected.
-import type { JobEntity, ProposalEntity, ProviderEntity } from "../subgraph/entities";
+import type { EventEntity, JobEntity, ProposalEntity, ProviderEntity } from "../subgraph/entities";
 
 export type ProviderModel = ProviderEntity;
 export type JobModel = JobEntity;
@@ -46,6 +46,7 @@ export type OfferConnectionModel = ConnectionModel<OfferModel>;
 export type ProviderConnectionModel = ConnectionModel<ProviderModel>;
 export type JobConnectionModel = ConnectionModel<JobModel>;
 export type ProposalConnectionModel = ConnectionModel<ProposalModel>;
+export type ActivityConnectionModel = ConnectionModel<EventEntity>;
 
 /** Governance resolves its fields lazily; the model is only the time proposals are judged at. */
 export interface GovernanceModel {

@@ -1,9 +1,12 @@
-import { formatEther } from "ethers";
+const WEI_PER_LAT = 10n ** 18n;
 
-/** Whole LAT as a decimal string without a trailing ".0" ("1234.5", "0", "0.000000000000000001"). */
+/** Whole LAT as a decimal string, exact, without trailing zeros ("1234.5", "0", "0.000000000000000001", "-2"). */
 export function formatLat(wei: bigint): string {
-  const text = formatEther(wei);
-  return text.endsWith(".0") ? text.slice(0, -2) : text;
+  const negative = wei < 0n;
+  const abs = negative ? -wei : wei;
+  const whole = (abs / WEI_PER_LAT).toString();
+  const fraction = (abs % WEI_PER_LAT).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${negative ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`}`;
 }
 
 /** floor(pricePerGpuHour * gpuCount * seconds / 3600): JobEscrow.computeCost. */

@@ -1,6 +1,7 @@
 import type { Resolvers } from "../generated/graphql";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { AddressScalar, BigIntScalar, BytesScalar, TimestampScalar } from "../schema/scalars";
+import { activityResolvers } from "./activity";
 import { tokenAmountResolvers } from "./common";
 import { governanceResolvers } from "./governance";
 import { jobResolvers } from "./job";
@@ -16,11 +17,12 @@ export function createResolvers(hub: SubscriptionHub): Resolvers {
     Timestamp: TimestampScalar,
     Bytes: BytesScalar,
     ...tokenAmountResolvers,
-    ...queryResolvers,
     ...subscriptionResolvers(hub),
     ...providerResolvers,
     ...jobResolvers,
     ...offerResolvers,
     ...governanceResolvers,
+    ...activityResolvers,
+    Query: { ...queryResolvers.Query, ...activityResolvers.Query },
   };
 }

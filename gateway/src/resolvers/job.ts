@@ -8,24 +8,8 @@ import {
   TIER_ABI,
   TIER_FROM_SUBGRAPH,
 } from "../model/enums";
-import type { JobEventEntity } from "../subgraph/entities";
+import { chronological, eventAmount, eventKind } from "../model/events";
 import { optionalBigInt, optionalTime } from "./common";
-
-/** The contract event an activity-feed entity records ("JobAcceptedEvent" -> "JobAccepted", "Slash" -> "Slashed"). */
-function eventKind(typename: string): string {
-  if (typename === "Slash") return "Slashed";
-  return typename.endsWith("Event") ? typename.slice(0, -"Event".length) : typename;
-}
-
-function eventAmount(e: JobEventEntity): bigint | null {
-  const value = e.escrowed ?? e.collateral ?? e.cost ?? e.refund ?? e.amount ?? e.deposit ?? e.slashed;
-  return value === undefined ? null : BigInt(value);
-}
-
-function chronological(a: JobEventEntity, b: JobEventEntity): number {
-  const block = Number(a.blockNumber) - Number(b.blockNumber);
-  return block !== 0 ? block : Number(a.logIndex) - Number(b.logIndex);
-}
 
 export const jobResolvers: Resolvers = {
   Job: {

@@ -4,13 +4,15 @@ import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
 import { parseJobId } from "../model/ids";
 import { parseFeedFilter } from "../services/job-filters";
+import type { NetworkStatsModel } from "../services/network-stats";
+import type { JobEntity } from "../subgraph/entities";
 
 export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
   return {
     Subscription: {
       jobOpened: {
         subscribe: async (_root, args) => hub.jobOpened(parseFeedFilter(args.requirements)),
-        resolve: (job: unknown) => job as never,
+        resolve: (job: JobEntity) => job,
       },
       jobUpdated: {
         subscribe: async (_root, args, ctx) => {
@@ -20,11 +22,11 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
           return hub.jobUpdated(current);
         },
-        resolve: (job: unknown) => job as never,
+        resolve: (job: JobEntity) => job,
       },
       networkStats: {
         subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits)),
-        resolve: (stats: unknown) => stats as never,
+        resolve: (stats: NetworkStatsModel) => stats,
       },
     },
   };

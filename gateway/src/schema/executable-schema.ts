@@ -3,9 +3,10 @@ import * as path from "node:path";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import type { Resolvers } from "../generated/graphql";
+import { repoRoot } from "../repo-root";
 
 /** The schema's SDL (gateway/src/schema.graphql), the single source of the API's shape. */
-export const SCHEMA_PATH = path.join(__dirname, "..", "schema.graphql");
+export const SCHEMA_PATH = path.join(repoRoot(), "gateway", "src", "schema.graphql");
 
 export function loadTypeDefs(): string {
   return fs.readFileSync(SCHEMA_PATH, "utf8");

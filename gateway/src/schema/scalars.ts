@@ -51,7 +51,7 @@ export const AddressScalar = new GraphQLScalarType<string, string>({
   name: "Address",
   serialize: (value) => {
     if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw new GraphQLError(`Address cannot represent ${String(value)}`);
-    return checksumAddress(value.toLowerCase());
+    return checksumAddress(value);
   },
   parseValue: parseAddressValue,
   parseLiteral: (ast) => parseAddressValue(literal(ast, "Address", [Kind.STRING])),

@@ -90,7 +90,7 @@ async function rankedPage(
   const position = decodeCursor(after, RANKED_TAG, ["integer", "integer"], "hex");
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
-  const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(first, 10));
+  const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
   const [price, reputation] = position === null ? [null, null] : (position.keys as [string, string]);
   const [tieRest, higher] = await Promise.all([
     position === null

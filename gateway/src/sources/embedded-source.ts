@@ -1,13 +1,21 @@
-// The embedded indexer as the source: it indexes in a worker thread (so indexing never stalls answers) and
-// answers graph-node queries in this thread from a read-only SQLite connection. It pushes "blocks indexed" to the
-// head watcher, so subscriptions react without waiting for a poll.
+// The embedded indexer as the source: it indexes in one worker thread (so indexing never stalls answers) and
+// answers graph-node queries in another, on a read-only SQLite connection (better-sqlite3 is synchronous: in this
+// thread, every cache miss would stall every request in flight). It pushes "blocks indexed" to the head watcher,
+// so subscriptions react without waiting for a poll.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startIndexerWorker, type IndexerLogRecord, type IndexerWorker } from "../../../subgraph/indexer";
+import {
+  startIndexerWorker,
+  type IndexerLogRecord,
+  type IndexerWorker,
+  type IndexerWorkerOptions,
+} from "../../../subgraph/indexer";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
+import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
+import { QueryWorker } from "./query-worker/query-worker";
 import type { SourceKind, SubgraphSource, Variables } from "./source";
 
 export interface EmbeddedSourceOptions {
@@ -20,10 +28,17 @@ export interface EmbeddedSourceOptions {
   subgraphBuildDir?: string;
   /** The indexer's pause between passes at the head (default 1000 ms). */
   pollIntervalMs?: number;
+  /** Tuning of the indexer itself (block ranges, WASM instance reuse...), passed through unchanged. */
+  tuning?: IndexerTuning;
   logger: Logger;
 }
 
-const DEFAULT_BUILD_DIR = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+/** The embedded indexer's own knobs the gateway lets through (see subgraph/indexer/README.md). */
+export type IndexerTuning = Partial<
+  Pick<IndexerWorkerOptions, "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy">
+>;
+
+const DEFAULT_BUILD_DIR = path.join(repoRoot(), "subgraph", "build");
 
 const LOG_LEVEL: Record<IndexerLogRecord["level"], "error" | "warn" | "info" | "debug"> = {
   critical: "error",
@@ -38,6 +53,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
 
   private constructor(
     private readonly worker: IndexerWorker,
+    private readonly queries: QueryWorker,
     private readonly logger: Logger,
   ) {}
 
@@ -48,6 +64,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     const manifestDir = `${path.resolve(options.dbPath)}.subgraph`;
     writeDeploymentManifest(options.deployment, manifestDir, { buildDir: options.subgraphBuildDir ?? DEFAULT_BUILD_DIR });
     const worker = await startIndexerWorker({
+      ...options.tuning,
       subgraph: manifestDir,
       rpc: options.rpcUrl,
       db: options.dbPath,
@@ -57,18 +74,25 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     worker.on("log", (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }));
     worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
     worker.on("error", (error) => logger.error("indexer worker failed", { error }));
-    return new EmbeddedSubgraphSource(worker, logger);
+    let queries: QueryWorker;
+    try {
+      queries = await QueryWorker.start(options.dbPath);
+    } catch (error) {
+      await worker.stop();
+      throw error;
+    }
+    return new EmbeddedSubgraphSource(worker, queries, logger);
   }
 
   async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
     let result;
     try {
-      result = await this.worker.executeQuery(query, variables);
+      result = await this.queries.query(query, variables);
     } catch (error) {
       throw new SourceError("embedded indexer query failed", "the embedded indexer cannot answer", { cause: error });
     }
-    if (result.errors !== undefined && result.errors.length > 0) {
-      const first = result.errors[0]?.message ?? "unknown error";
+    if (result.errors !== null && result.errors.length > 0) {
+      const first = result.errors[0] ?? "unknown error";
       throw new SourceError(`embedded indexer query failed: ${first}`, `the embedded indexer answered with an error: ${first}`);
     }
     if (result.data === undefined || result.data === null) {
@@ -99,6 +123,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
   }
 
   async close(): Promise<void> {
+    await this.queries.stop();
     await this.worker.stop();
     this.logger.debug("indexer stopped");
   }

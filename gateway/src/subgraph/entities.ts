@@ -127,7 +127,7 @@ export interface JobEntity {
   updatedAt: BigIntText;
 }
 
-/** One activity-feed event about a job; the amount field depends on the kind. */
+/** One activity-feed event about a job; the amount field depends on the kind (see EVENT_AMOUNTS). */
 export interface JobEventEntity {
   __typename: string;
   id: Hex;
@@ -143,6 +143,18 @@ export interface JobEventEntity {
   amount?: BigIntText;
   deposit?: BigIntText;
   slashed?: BigIntText;
+  transferred?: BigIntText;
+  weight?: BigIntText;
+}
+
+export type SubgraphEventCategory = "Provider" | "Stake" | "Job" | "Dispute" | "Governance" | "Timelock" | "Parameter" | "Pause" | "Token";
+
+/** Any activity-feed event (the subgraph's Event interface). */
+export interface EventEntity extends JobEventEntity {
+  category: SubgraphEventCategory;
+  accounts: Hex[];
+  job: Ref | null;
+  provider: Ref | null;
 }
 
 export interface SlashEntity {

@@ -2,6 +2,7 @@
 // resolver's cost in source queries can be read off the calls it makes.
 import type { SubgraphSource } from "../sources/source";
 import type {
+  EventEntity,
   GpuModelEntity,
   JobEntity,
   JobEventEntity,
@@ -17,6 +18,7 @@ import type {
   VoteEntity,
 } from "./entities";
 import {
+  EVENT_FIELDS,
   GPU_MODEL_FIELDS,
   JOB_EVENT_FIELDS,
   JOB_FIELDS,
@@ -75,6 +77,17 @@ export class SubgraphReader {
   /** Providers by id, in no particular order (missing ids are absent). */
   async providersByIds(ids: readonly string[]): Promise<ProviderEntity[]> {
     return this.providers({ where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length });
+  }
+
+  /** The activity feed (the Event interface, every kind of event). */
+  async events(args: ListArgs): Promise<EventEntity[]> {
+    const data = await this.source.request<{ events: EventEntity[] }>(
+      `query Events($where: Event_filter, $orderBy: Event_orderBy, $orderDirection: OrderDirection, $first: Int) {
+        events(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${EVENT_FIELDS} }
+      }`,
+      { ...args },
+    );
+    return data.events;
   }
 
   async jobs(args: ListArgs): Promise<JobEntity[]> {

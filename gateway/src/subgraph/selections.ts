@@ -14,9 +14,11 @@ export const JOB_FIELDS = `
   dispute { openedAt deposit evidenceURI ruleDeadline answered answerEvidenceURI ruling resolved resolvedAt slashed reward }
   createdAt createdAtBlock acceptedAt submittedAt closedAt updatedAt`;
 
-/** The amount each kind of job event moved, under one response name per kind of amount. */
-export const JOB_EVENT_FIELDS = `
-  __typename id timestamp blockNumber transaction logIndex from
+/**
+ * The amount each kind of event moved, under one response name per kind of amount (fields of one name must have
+ * one type across the fragments, hence the aliases).
+ */
+const EVENT_AMOUNTS = `
   ... on JobCreatedEvent { escrowed }
   ... on JobAcceptedEvent { collateral }
   ... on ResultSubmittedEvent { cost }
@@ -30,7 +32,16 @@ export const JOB_EVENT_FIELDS = `
   ... on CollateralUnlockedEvent { amount }
   ... on Slash { amount }
   ... on DisputeOpenedEvent { deposit }
-  ... on DisputeResolvedEvent { slashed }`;
+  ... on DisputeResolvedEvent { slashed }
+  ... on StakedEvent { amount }
+  ... on ThawRequestedEvent { amount }
+  ... on WithdrawnEvent { amount }
+  ... on TransferEvent { transferred: value }
+  ... on Vote { weight }`;
+
+export const JOB_EVENT_FIELDS = `__typename id timestamp blockNumber transaction logIndex from ${EVENT_AMOUNTS}`;
+
+export const EVENT_FIELDS = `${JOB_EVENT_FIELDS} category accounts job { id } provider { id }`;
 
 export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury beneficiary timestamp blockNumber transaction`;
 

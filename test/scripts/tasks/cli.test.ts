@@ -59,7 +59,8 @@ describe("tasks: command line", function () {
       execFile(
         HARDHAT,
         [...args, "--network", "localhost", "--deployment", file],
-        { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } },
+        // NO_COLOR: under CI=true Hardhat colours its messages, which the assertions read as text.
+        { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" } },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
           resolve({ code, stdout, stderr });

@@ -3,6 +3,8 @@ import { ZeroAddress, keccak256 } from "ethers";
 import { execFile } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
@@ -120,12 +122,24 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.contain("environment variable TEST_OPERATOR_KEY (config.operatorKey.env) is not set");
     });
 
-    it("exits 1 explaining that the network is not wired when no connection is given", async () => {
-      const { io: cliIo, stderr } = io();
-      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(1);
-      expect(stderr.text()).to.contain(
-        "cannot connect: the gateway-backed JobSource and the contract-backed JobMarket are not wired",
-      );
+    it("exits 1 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
+      // A stand-in node that is on chain 1.
+      const server = http.createServer((_request, response) => {
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x1" }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const config = configJson({ chain: { rpcUrl: `http://127.0.0.1:${port}`, chainId: 31337 } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          "latent-worker: cannot connect: the RPC endpoint serves chain 1, but config.chain.chainId says 31337\n",
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {

@@ -63,6 +63,7 @@ describe("worker config", () => {
       maxDurationSeconds: 86_400,
       acceptedKinds: ["matmul"],
       autoSettle: true,
+      settlementPollMs: 60_000,
     });
     expect(config.executors.command).to.include({
       enabled: false,
@@ -80,6 +81,41 @@ describe("worker config", () => {
     expect(config.gpu).to.include({ detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 });
     expect(config.shutdown.graceMs).to.equal(30_000);
     expect(config.logLevel).to.equal("info");
+  });
+
+  it("puts the provider online at start and offline at shutdown unless told otherwise", () => {
+    expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").provider).to.deep.equal({
+      address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      onlineAtStart: true,
+      offlineAtShutdown: true,
+    });
+    const json = withField(withField(minimalConfig(), "provider.onlineAtStart", false), "provider.offlineAtShutdown", false);
+    expect(parseConfig(json, "/etc/latent/worker.json").provider).to.include({ onlineAtStart: false, offlineAtShutdown: false });
+    expect(configError(withField(minimalConfig(), "provider.onlineAtStart", "yes")).field).to.equal(
+      "config.provider.onlineAtStart",
+    );
+  });
+
+  it("rejects a WebSocket RPC URL (the worker only makes requests)", () => {
+    const error = configError(withField(minimalConfig(), "chain.rpcUrl", "ws://127.0.0.1:8545"));
+    expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');
+  });
+
+  it("reads the gateway resync interval in seconds", () => {
+    expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").gateway.resyncMs).to.equal(60_000);
+    const json = withField(minimalConfig(), "gateway.resyncSeconds", 30);
+    expect(parseConfig(json, "/etc/latent/worker.json").gateway.resyncMs).to.equal(30_000);
+    expect(configError(withField(minimalConfig(), "gateway.resyncSeconds", 1)).message).to.equal(
+      "config.gateway.resyncSeconds: must be an integer between 5 and 3600, got 1",
+    );
+  });
+
+  it("reads the settlement poll interval in seconds", () => {
+    const json = withField(minimalConfig(), "policy.settlementPollSeconds", 5);
+    expect(parseConfig(json, "/etc/latent/worker.json").policy.settlementPollMs).to.equal(5000);
+    expect(configError(withField(minimalConfig(), "policy.settlementPollSeconds", 0)).field).to.equal(
+      "config.policy.settlementPollSeconds",
+    );
   });
 
   it("checksums the provider address", () => {

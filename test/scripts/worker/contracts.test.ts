@@ -37,7 +37,16 @@ describe("contract addresses", () => {
     expect(resolveContractAddresses({ kind: "deploymentFile", path: file })).to.deep.equal({
       jobEscrow: ESCROW,
       providerRegistry: REGISTRY,
+      chainId: 31337,
     });
+  });
+
+  it("names a deployment file whose chainId is not a positive integer", () => {
+    const file = deploymentFile({ chainId: "31337", JobEscrow: ESCROW, ProviderRegistry: REGISTRY });
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      "has a chainId that is not a positive integer",
+    );
   });
 
   it("reads flat {Name: address} deployment files", () => {

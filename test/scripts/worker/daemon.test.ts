@@ -300,6 +300,7 @@ describe("worker job loop", () => {
         maxDurationSeconds: 86_400,
         acceptedKinds: ["matmul"],
         autoSettle: true,
+        settlementPollMs: 5,
         ...overrides.policy,
       },
       source,

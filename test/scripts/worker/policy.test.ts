@@ -27,6 +27,7 @@ const POLICY: PolicyConfig = {
   maxDurationSeconds: 7200,
   acceptedKinds: ["matmul"],
   autoSettle: true,
+  settlementPollMs: 60_000,
 };
 
 function job(

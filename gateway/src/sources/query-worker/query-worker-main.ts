@@ -1,0 +1,29 @@
+// The query worker thread: answers graph-node queries from the embedded indexer's database on its own read-only
+// connection, so that SQLite work (synchronous in better-sqlite3) never blocks the gateway's event loop.
+import { parentPort, workerData } from "node:worker_threads";
+import { QueryEngine } from "../../../../subgraph/indexer";
+import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol";
+
+const port = parentPort;
+if (port === null) throw new Error("query-worker-main must run in a worker thread");
+const post = (message: FromQueryWorker) => port.postMessage(message);
+
+let engine: QueryEngine;
+try {
+  engine = QueryEngine.open((workerData as QueryWorkerData).dbPath);
+  post({ type: "ready" });
+} catch (error) {
+  post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+port.on("message", (message: ToQueryWorker) => {
+  if (message.type === "stop") {
+    engine.close();
+    process.exit(0);
+  }
+  engine.executeQuery(message.query, message.variables).then(
+    (result) => post({ type: "result", id: message.id, data: result.data ?? null, errors: result.errors?.map((e) => e.message) ?? null }),
+    (error: unknown) => post({ type: "failed", id: message.id, message: error instanceof Error ? error.message : String(error) }),
+  );
+});

@@ -1,0 +1,86 @@
+// Which deployment record a chain uses: with --rpc-url, the record in deployments/ whose chain id matches (or the
+// one named with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Provider } from "ethers";
+import { CONTRACT_NAMES, defaultNetworkName } from "../deploy";
+import type { DeploymentRecord } from "../deploy";
+import { DeploymentError } from "./errors";
+
+export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(__dirname, "..", "..", "deployments");
+
+/** LATENT_DEPLOYMENTS_DIR, as the deploy script reads it, or deployments/. */
+export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.LATENT_DEPLOYMENTS_DIR;
+  return dir === undefined || dir === "" ? DEFAULT_DEPLOYMENTS_DIR : path.resolve(dir);
+}
+
+export interface FoundDeployment {
+  record: DeploymentRecord;
+  file: string;
+}
+
+function readRecord(file: string): DeploymentRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new DeploymentError(`cannot read the deployment record ${file}: ${(error as Error).message}`);
+  }
+  const record = parsed as Partial<DeploymentRecord>;
+  if (typeof record.chainId !== "number" || typeof record.network !== "string" || typeof record.contracts !== "object" || record.contracts === null) {
+    throw new DeploymentError(`${file} is not a deployment record written by scripts/deploy.ts`);
+  }
+  for (const name of CONTRACT_NAMES) {
+    if (typeof record.contracts[name]?.address !== "string") throw new DeploymentError(`${file} has no address for ${name}`);
+  }
+  return record as DeploymentRecord;
+}
+
+/**
+ * The record for `chainId` in `dir`: `<defaultNetworkName>.json` if it matches, else the only record with that chain
+ * id; null when there is none; an error when several match (name one with --deployment).
+ */
+export function findDeployment(dir: string, chainId: number): FoundDeployment | null {
+  if (!fs.existsSync(dir)) return null;
+  const preferred = path.join(dir, `${defaultNetworkName(chainId)}.json`);
+  if (fs.existsSync(preferred)) {
+    const record = readRecord(preferred);
+    if (record.chainId === chainId) return { record, file: preferred };
+  }
+  const matches: FoundDeployment[] = [];
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const file = path.join(dir, name);
+    let record: DeploymentRecord;
+    try {
+      record = readRecord(file);
+    } catch {
+      continue; // Not a deployment record: not ours to judge here.
+    }
+    if (record.chainId === chainId) matches.push({ record, file });
+  }
+  if (matches.length > 1) {
+    throw new DeploymentError(`several deployment records in ${dir} are for chain ${chainId} (${matches.map((m) => path.basename(m.file)).join(", ")}): choose one with --deployment <file>`);
+  }
+  return matches[0] ?? null;
+}
+
+/** Reads --deployment and checks it is for `chainId`. */
+export function readDeploymentFile(file: string, chainId: number): FoundDeployment {
+  if (!fs.existsSync(file)) throw new DeploymentError(`--deployment ${file} does not exist`);
+  const record = readRecord(file);
+  if (record.chainId !== chainId) throw new DeploymentError(`${file} is for chain ${record.chainId}, but the chain at --rpc-url is ${chainId}`);
+  return { record, file };
+}
+
+/** Throws when a contract of the record has no code on the chain (a node restarted since it was deployed). */
+export async function assertDeployed(provider: Provider, found: FoundDeployment): Promise<void> {
+  for (const name of CONTRACT_NAMES) {
+    const address = found.record.contracts[name].address;
+    if ((await provider.getCode(address)) === "0x") {
+      throw new DeploymentError(
+        `${path.basename(found.file)} says ${name} is at ${address}, but chain ${found.record.chainId} has no code there (was the node restarted?): add --deploy to deploy a new set`,
+      );
+    }
+  }
+}

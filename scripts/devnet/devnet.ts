@@ -1,0 +1,260 @@
+// The devnet's steps after the build: chain, deployment, seed, gateway with its indexer, then the files and the
+// banner. Loaded only once the contracts are compiled (the deployment code imports their typings).
+import type {} from "@nomicfoundation/hardhat-ethers";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { JsonRpcProvider, Network } from "ethers";
+import type { Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { CONTRACT_NAMES, defaultNetworkName, writeDeploymentRecord } from "../deploy";
+import type { DeploymentRecord } from "../deploy";
+import { SCENARIO_SIGNERS, deployScenario, latestBlockNumber } from "../scenario";
+import type { RpcProvider, Scenario } from "../scenario";
+import { indexOf, roleAccounts } from "./accounts";
+import type { RoleAccount } from "./accounts";
+import { startLocalChain } from "./chain";
+import type { DevAccount } from "./chain";
+import { assertDeployed, deploymentsDir, findDeployment, readDeploymentFile } from "./deployment";
+import { ChainError, DeploymentError } from "./errors";
+import { OPERATOR_KEY_ENV, writeDevnetInfo, writeMatmulSpec, writeWorkerConfig } from "./files";
+import type { DevnetInfo } from "./files";
+import type { Lifecycle } from "./lifecycle";
+import type { DevnetOptions } from "./options";
+import { type Progress, seconds } from "./progress";
+import { fetchNetworkSummary, printBanner } from "./report";
+import { seedDemoNetwork } from "./seed";
+import type { SeedPhase, SeedSummary } from "./seed";
+import { serveGateway, waitForIndexed } from "./serve";
+
+interface Chain {
+  rpcUrl: string;
+  wsUrl: string | null;
+  chainId: number;
+  local: boolean;
+  signers: Signer[];
+  /** Raw JSON-RPC (block numbers without a provider cache). */
+  rpc: RpcProvider;
+  /** Keys of the accounts, when this is the local chain. */
+  accounts: DevAccount[];
+  publicKeys: boolean;
+}
+
+interface Deployed {
+  record: DeploymentRecord;
+  file: string;
+  /** Deployed by this run, with the scenario's roles (required to seed). */
+  scenario: Scenario | null;
+}
+
+function rel(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") ? file : relative;
+}
+
+async function openLocalChain(hre: HardhatRuntimeEnvironment, options: DevnetOptions, lifecycle: Lifecycle, progress: Progress): Promise<Chain> {
+  const local = await startLocalChain(hre, options.host, options.chainPort);
+  lifecycle.add({ name: `chain (${local.url})`, stop: local.stop });
+  progress.step("chain", `Hardhat Network on ${local.url}, chain ${local.chainId}: in memory, fresh on every start`);
+  const signers = await hre.ethers.getSigners();
+  return {
+    rpcUrl: local.url,
+    wsUrl: local.wsUrl,
+    chainId: local.chainId,
+    local: true,
+    signers,
+    rpc: hre.ethers.provider,
+    accounts: local.accounts,
+    publicKeys: local.publicKeys,
+  };
+}
+
+/** eth_chainId with a deadline: an ethers provider would retry an unreachable URL forever, logging as it goes. */
+async function chainIdAt(url: string): Promise<number> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new ChainError(`cannot reach the chain at --rpc-url ${url}: ${reason}`);
+  }
+  const body = (await response.json().catch(() => null)) as { result?: string } | null;
+  if (!response.ok || typeof body?.result !== "string") throw new ChainError(`${url} did not answer eth_chainId (HTTP ${response.status}): is it a JSON-RPC endpoint?`);
+  return Number(body.result);
+}
+
+async function openRemoteChain(url: string, progress: Progress): Promise<Chain> {
+  const chainId = await chainIdAt(url);
+  // No response cache: a view call right after a transaction must see it (see scripts/scenario).
+  const rpc = new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(chainId), cacheTimeout: -1, pollingInterval: 250 });
+  const signers = await rpc.listAccounts().catch(() => []);
+  progress.step("chain", `${url}, chain ${chainId} (${signers.length} unlocked accounts); not started or stopped by npm start`);
+  return { rpcUrl: url, wsUrl: null, chainId, local: false, signers, rpc, accounts: [], publicKeys: false };
+}
+
+async function deployFresh(chain: Chain, progress: Progress): Promise<Deployed> {
+  if (chain.signers.length < SCENARIO_SIGNERS) {
+    throw new ChainError(
+      `deploying from npm start needs a development node with ${SCENARIO_SIGNERS} unlocked accounts; ${chain.rpcUrl} has ${chain.signers.length}. ` +
+        "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
+    );
+  }
+  const started = Date.now();
+  progress.status("deploy", "deploying the 8 contracts...");
+  const scenario = await deployScenario(chain.signers, { networkName: chain.local ? "localhost" : defaultNetworkName(chain.chainId) });
+  const record = scenario.deployment.record;
+  const file = writeDeploymentRecord(record, deploymentsDir());
+  const blocks = CONTRACT_NAMES.map((n) => record.contracts[n].blockNumber);
+  progress.step("deploy", `8 contracts in blocks ${Math.min(...blocks)}-${Math.max(...blocks)}, record written to ${rel(file)} (${seconds(Date.now() - started)})`);
+  return { record, file, scenario };
+}
+
+async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
+  if (options.deploy) return deployFresh(chain, progress);
+  const found = options.deploymentFile !== undefined ? readDeploymentFile(options.deploymentFile, chain.chainId) : findDeployment(deploymentsDir(), chain.chainId);
+  if (found === null) {
+    progress.step("deploy", `no deployment for chain ${chain.chainId} in ${rel(deploymentsDir())}: deploying one`);
+    return deployFresh(chain, progress);
+  }
+  if (options.seed) throw new DeploymentError(`--seed needs a deployment made by this run, and ${rel(found.file)} already exists for chain ${chain.chainId}: add --deploy`);
+  await assertDeployed(chain.rpc, found);
+  progress.step("deploy", `using ${rel(found.file)} (add --deploy to deploy a new set)`);
+  return { record: found.record, file: found.file, scenario: null };
+}
+
+const PHASES: Record<SeedPhase, string> = {
+  scenario: "every protocol action (scenario driver)",
+  providers: "20 more providers from the catalog",
+  operators: "operators for the catalog machines",
+  "thaw requests": "thaw requests",
+  "live jobs": "running, open and disputed jobs",
+};
+
+async function seed(scenario: Scenario, progress: Progress): Promise<SeedSummary> {
+  const started = Date.now();
+  let phase = PHASES.scenario;
+  const show = (block: number | string) => progress.status("seed", `${phase}: block ${block} (${seconds(Date.now() - started)})`);
+  const ticker = setInterval(() => void latestBlockNumber(scenario).then(show, () => undefined), 300);
+  let summary: SeedSummary;
+  try {
+    summary = await seedDemoNetwork(scenario, (p) => {
+      phase = PHASES[p];
+      show("...");
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  const s = summary.scenario;
+  progress.step(
+    "seed",
+    `scenario: ${Object.keys(s.jobs).length} jobs through every path; 4 disputes (answered and upheld with a slash, rejected, drawn, expired) ` +
+      `and a timeout slash; ${Object.keys(s.proposals).length} proposals (2 executed); a guardian pause; a provider that thawed, withdrew and left`,
+  );
+  const registered = summary.providers.filter((p) => p.registered);
+  const models = new Set(registered.map((p) => p.gpuModel)).size;
+  const regions = new Set(registered.map((p) => p.region)).size;
+  progress.detail(
+    `${registered.length} providers on ${models} GPU models in ${regions} regions, consumer and enterprise, ${summary.operators} with operators, ` +
+      `${summary.thawRequests} thawing; ${summary.runningJobs} jobs running, ${summary.openJobs} open, ${summary.disputedJobs} disputed`,
+  );
+  progress.detail(`blocks ${summary.fromBlock}-${summary.toBlock} (${seconds(Date.now() - started)})`);
+  return summary;
+}
+
+/** The local index starts over with the chain; an existing chain's index resumes. */
+function prepareIndex(dataDir: string, network: string, fresh: boolean, progress: Progress): string {
+  const dir = path.join(dataDir, "index", network);
+  if (fresh && fs.existsSync(dir)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    progress.step("index", `removed the previous devnet's index (${rel(dir)}): the chain is new`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, "indexer.sqlite");
+}
+
+function withKeys(accounts: RoleAccount[], chain: Chain): RoleAccount[] {
+  if (!chain.publicKeys) return accounts;
+  return accounts.map((a) => ({ ...a, privateKey: chain.accounts[a.index]?.privateKey }));
+}
+
+export async function runDevnet(hre: HardhatRuntimeEnvironment, options: DevnetOptions, progress: Progress, lifecycle: Lifecycle): Promise<void> {
+  const chain = options.rpcUrl === undefined ? await openLocalChain(hre, options, lifecycle, progress) : await openRemoteChain(options.rpcUrl, progress);
+  lifecycle.throwIfStopping();
+  const deployed = await resolveDeployment(chain, options, progress);
+  lifecycle.throwIfStopping();
+  let summary: SeedSummary | null = null;
+  if (options.seed && deployed.scenario !== null) summary = await seed(deployed.scenario, progress);
+  else progress.step("seed", chain.local ? "skipped (--no-seed)" : "skipped (add --seed to seed a development chain)");
+  lifecycle.throwIfStopping();
+
+  const dbPath = prepareIndex(options.dataDir, deployed.record.network, chain.local, progress);
+  const logFile = path.join(options.dataDir, "gateway.log");
+  progress.status("gateway", "starting the gateway and its indexer...");
+  const gateway = await serveGateway({ host: options.host, port: options.port, rpcUrl: chain.rpcUrl, deployment: deployed.record, dbPath, logFile });
+  lifecycle.add({ name: "gateway and its indexer", stop: () => gateway.stop() });
+  progress.step("gateway", `serving ${gateway.url}, indexing into ${rel(dbPath)}`);
+  await waitForIndexed(gateway, Number(await chain.rpc.send("eth_blockNumber", [])), progress);
+  lifecycle.throwIfStopping();
+
+  const accounts = withKeys(chain.local || summary !== null ? await roleAccounts(chain.signers, summary?.providers) : [], chain);
+  const base = `http://${options.host}:${gateway.port}`;
+  let worker: DevnetInfo["worker"] = null;
+  let specFile: string | null = null;
+  if (summary !== null) {
+    const w = summary.workerProvider;
+    const operatorIndex = indexOf(accounts, w.operator);
+    if (operatorIndex !== undefined) {
+      const config = path.join(options.dataDir, "worker.json");
+      writeWorkerConfig(config, {
+        rpcUrl: chain.rpcUrl,
+        chainId: chain.chainId,
+        gatewayHttpUrl: gateway.url,
+        gatewayWsUrl: gateway.wsUrl,
+        provider: w.address,
+        deploymentFile: deployed.file,
+        gpu: { model: w.gpuModel, displayName: w.gpuModelName, vramGiB: w.vramGiB, gpuCount: w.gpuCount, region: w.region, tier: w.tier },
+        keyEnv: OPERATOR_KEY_ENV,
+      });
+      worker = { config, provider: w.address, operator: w.operator, operatorIndex, keyEnv: OPERATOR_KEY_ENV };
+      specFile = path.join(options.dataDir, "matmul-spec.json");
+      writeMatmulSpec(specFile);
+    }
+  }
+  const infoFile = path.join(options.dataDir, "devnet.json");
+  const info: DevnetInfo = {
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+    chain: { rpcUrl: chain.rpcUrl, wsUrl: chain.wsUrl, chainId: chain.chainId, local: chain.local },
+    gateway: { graphql: gateway.url, ws: gateway.wsUrl, dashboard: `${base}/`, readyz: `${base}/readyz` },
+    deploymentFile: deployed.file,
+    seeded: summary !== null,
+    accounts,
+    worker,
+    specFile,
+    indexDb: dbPath,
+    gatewayLog: logFile,
+  };
+  writeDevnetInfo(infoFile, info);
+  // It describes a running devnet (its pid, its ports): gone once the devnet is.
+  lifecycle.add({ name: rel(infoFile), stop: async () => fs.rmSync(infoFile, { force: true }), quiet: true });
+
+  const firstClient = accounts.find((a) => a.role.startsWith("client"));
+  const operatorAccount = worker === null ? undefined : accounts.find((a) => a.index === worker?.operatorIndex);
+  const keyAccounts = [firstClient, operatorAccount].filter((a): a is RoleAccount => a?.privateKey !== undefined);
+  const operators = new Map(summary?.providers.filter((p) => p.registered).map((p) => [p.address.toLowerCase(), p.operator.toLowerCase()] as const) ?? []);
+  const w = summary?.workerProvider;
+  printBanner(progress, {
+    info,
+    network: await fetchNetworkSummary(gateway.url).catch(() => null),
+    operators,
+    keyAccounts,
+    workerProviderText: w === undefined ? null : `provider #${indexOf(accounts, w.address)} (${w.gpuCount}x ${w.gpuModelName}, ${w.region})`,
+    infoFile,
+  });
+}

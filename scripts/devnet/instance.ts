@@ -1,0 +1,44 @@
+// One devnet per data directory: a second one would delete the index the first is serving. The pid file is taken
+// before anything else and given back on exit; one left by a killed devnet (its pid gone) is taken over.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DevnetError } from "./errors";
+
+export class DataDirInUseError extends DevnetError {
+  constructor(dataDir: string, pid: number) {
+    super(`another devnet (pid ${pid}) is running with the data directory ${dataDir}: stop it, or give this one another --data-dir`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Claims `dataDir` for this process; returns a function that releases it. */
+export function claimDataDir(dataDir: string, pid = process.pid): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, "devnet.pid");
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(file, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && alive(holder)) throw new DataDirInUseError(dataDir, holder);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return () => {
+    try {
+      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) fs.rmSync(file, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+}

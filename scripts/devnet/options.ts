@@ -1,0 +1,107 @@
+// `npm start` options: parsed and checked before anything starts, so a typo costs nothing.
+import * as path from "node:path";
+import { UsageError } from "./errors";
+
+export const USAGE = `Usage: npm start -- [options]
+
+Starts a local chain, deploys Latent, seeds a demo network, and serves the gateway (GraphQL and dashboard)
+over the embedded indexer. Ctrl-C stops everything.
+
+  --port <n>           gateway port (default 4000; 0 picks a free one)
+  --chain-port <n>     local chain's JSON-RPC port (default 8545; 0 picks a free one)
+  --no-seed            deploy only: no demo providers, jobs, disputes or proposals
+  --data-dir <dir>     indexer database, logs, worker config and devnet.json (default .data)
+
+  --rpc-url <url>      use this chain instead of starting one (no local chain; no seed unless --seed).
+                       Its deployment is read from deployments/ by chain id; deployed first if none exists.
+  --deploy             with --rpc-url: deploy a new set even if deployments/ has one for that chain
+  --deployment <file>  with --rpc-url: use this deployment record
+  --seed               with --rpc-url: seed the demo network (a Hardhat-compatible dev chain with 20 unlocked
+                       accounts, and a deployment made by this run)
+  -h, --help           show this help
+
+Environment: LATENT_DEPLOYMENTS_DIR writes and reads deployment records elsewhere than deployments/.
+`;
+
+export interface DevnetOptions {
+  /** Gateway port (0: any free port). */
+  port: number;
+  /** Local chain port (0: any free port); unused with rpcUrl. */
+  chainPort: number;
+  /** An existing chain: no local node. */
+  rpcUrl?: string;
+  seed: boolean;
+  /** Deploy even when a record for the chain exists (always true for the local chain). */
+  deploy: boolean;
+  deploymentFile?: string;
+  dataDir: string;
+  host: string;
+}
+
+const FLAGS = new Set(["--no-seed", "--seed", "--deploy", "--help", "-h"]);
+const VALUES = new Set(["--port", "--chain-port", "--rpc-url", "--data-dir", "--deployment"]);
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(n) || n > 65_535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got "${text}"`);
+  return n;
+}
+
+function url(text: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new UsageError(`--rpc-url must be an http(s) URL, got "${text}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UsageError(`--rpc-url must be an http(s) URL, got "${text}"`);
+  return text;
+}
+
+/** Returns "help" for --help; throws UsageError for anything it does not understand. */
+export function parseDevnetOptions(argv: readonly string[], cwd: string): DevnetOptions | "help" {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if (FLAGS.has(name)) {
+      if (name !== arg) throw new UsageError(`${name} takes no value`);
+      flags.add(name);
+    } else if (VALUES.has(name)) {
+      const value = name !== arg ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
+      if (values.has(name)) throw new UsageError(`${name} is given twice`);
+      values.set(name, value);
+    } else {
+      throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  if (flags.has("--help") || flags.has("-h")) return "help";
+
+  const rpcUrl = values.has("--rpc-url") ? url(values.get("--rpc-url") as string) : undefined;
+  if (rpcUrl === undefined) {
+    for (const only of ["--deploy", "--seed"]) if (flags.has(only)) throw new UsageError(`${only} only applies with --rpc-url (the local chain is always fresh, deployed and seeded)`);
+    if (values.has("--deployment")) throw new UsageError("--deployment only applies with --rpc-url (the local chain is always deployed afresh)");
+  } else {
+    if (values.has("--chain-port")) throw new UsageError("--chain-port applies to the local chain, which --rpc-url replaces");
+    if (flags.has("--no-seed")) throw new UsageError("--no-seed is the default with --rpc-url (use --seed to seed)");
+    if (flags.has("--seed") && values.has("--deployment")) throw new UsageError("--seed needs a deployment made by this run: use --deploy instead of --deployment");
+    if (flags.has("--deploy") && values.has("--deployment")) throw new UsageError("--deploy and --deployment exclude each other");
+  }
+  const deploymentFile = values.get("--deployment");
+  const gatewayPort = port(values.get("--port") ?? "4000", "--port");
+  const chainPort = port(values.get("--chain-port") ?? "8545", "--chain-port");
+  if (rpcUrl === undefined && gatewayPort === chainPort && gatewayPort !== 0) throw new UsageError(`--port and --chain-port are both ${gatewayPort}: the gateway and the chain need a port each`);
+  return {
+    port: gatewayPort,
+    chainPort,
+    rpcUrl,
+    seed: rpcUrl === undefined ? !flags.has("--no-seed") : flags.has("--seed"),
+    deploy: rpcUrl === undefined || flags.has("--deploy"),
+    deploymentFile: deploymentFile === undefined ? undefined : path.resolve(cwd, deploymentFile),
+    dataDir: path.resolve(cwd, values.get("--data-dir") ?? ".data"),
+    host: "127.0.0.1",
+  };
+}

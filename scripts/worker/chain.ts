@@ -1,0 +1,115 @@
+// The checks made before the worker signs anything: the RPC endpoint serves the chain the config and the deployment
+// name, the contracts are deployed there, and the operator key may act for the provider. A mistyped URL must not
+// make the worker send transactions to another chain, and a missing operator grant is better reported at start
+// than as a revert on the first job.
+
+import { JsonRpcProvider, Network } from "ethers";
+import { HttpStatusError } from "./retry";
+import { isJsonObject } from "./validate";
+
+/** The endpoint answered eth_chainId with a JSON-RPC error or something that is not a chain id. */
+export class RpcEndpointError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly url: string,
+    problem: string,
+  ) {
+    super(`the RPC endpoint ${url} (config.chain.rpcUrl) ${problem}`);
+    this.name = "RpcEndpointError";
+  }
+}
+
+/** The endpoint serves another chain than the config or the deployment file names. */
+export class ChainMismatchError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly actual: number,
+    readonly expected: number,
+    readonly source: string,
+  ) {
+    super(`the RPC endpoint serves chain ${actual}, but ${source} says ${expected}`);
+    this.name = "ChainMismatchError";
+  }
+}
+
+/** No code at a contract address on this chain: wrong deployment file, or a chain restarted since. */
+export class ContractNotDeployedError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly contract: string,
+    readonly address: string,
+    readonly chainId: number,
+  ) {
+    super(`there is no ${contract} contract at ${address} on chain ${chainId} (check config.contracts)`);
+    this.name = "ContractNotDeployedError";
+  }
+}
+
+/** The operator key may not act for the provider. */
+export class OperatorNotAuthorizedError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly operator: string,
+    readonly provider: string,
+  ) {
+    super(
+      `the operator key (${operator}) is not the operator of provider ${provider}: the owner names it with ` +
+        "`npx hardhat provider operator --operator <address>`",
+    );
+    this.name = "OperatorNotAuthorizedError";
+  }
+}
+
+/** eth_chainId, asked directly: an ethers provider would retry a dead endpoint forever while detecting it. */
+export async function readChainId(url: string, timeoutMs: number): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new HttpStatusError(url, response.status);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new RpcEndpointError(url, "answered eth_chainId with something that is not JSON");
+  }
+  if (!isJsonObject(body) || typeof body.result !== "string" || !/^0x[0-9a-fA-F]{1,13}$/.test(body.result)) {
+    const error = isJsonObject(body) && isJsonObject(body.error) ? `: ${String(body.error.message)}` : "";
+    throw new RpcEndpointError(url, `did not answer eth_chainId with a chain id${error}`);
+  }
+  return Number.parseInt(body.result, 16);
+}
+
+/** Compares the endpoint's chain with what the config and the deployment file expect. */
+export function checkChainId(actual: number, expected: { config?: number; deployment?: number }): void {
+  if (expected.config !== undefined && expected.config !== actual) {
+    throw new ChainMismatchError(actual, expected.config, "config.chain.chainId");
+  }
+  if (expected.deployment !== undefined && expected.deployment !== actual) {
+    throw new ChainMismatchError(actual, expected.deployment, "the deployment file (config.contracts.deploymentFile)");
+  }
+}
+
+/** An ethers provider pinned to `chainId`: it never re-detects the network, so an outage fails calls, not start-up. */
+export function pinnedProvider(url: string, chainId: number): JsonRpcProvider {
+  const network = Network.from(chainId);
+  // No response cache: the worker re-reads job state right after its own transactions.
+  return new JsonRpcProvider(url, network, { staticNetwork: network, cacheTimeout: -1, pollingInterval: 1000 });
+}
+
+/** Throws ContractNotDeployedError unless every address holds code. */
+export async function checkDeployed(
+  rpc: JsonRpcProvider,
+  chainId: number,
+  contracts: Record<string, string>,
+): Promise<void> {
+  for (const [name, address] of Object.entries(contracts)) {
+    if ((await rpc.getCode(address)) === "0x") throw new ContractNotDeployedError(name, address, chainId);
+  }
+}

@@ -1,0 +1,269 @@
+// The JobMarket over the contracts: reads through the IJobEscrow and IProviderRegistry bindings, writes signed by
+// the operator key through one transaction queue (tx-sender.ts). Each write resolves once its transaction is
+// mined and succeeded.
+//
+// Errors, as the daemon expects them (market.ts):
+// - a revert, in gas estimation or mined, becomes MarketRejectedError naming the custom error, decoded with the
+//   ABIs of every contract the call may pass through (acceptJob reserves GPUs in the registry and locks
+//   collateral in Staking, whose errors then surface); JobEscrowChallengeWindowOpen becomes
+//   ChallengeWindowOpenError;
+// - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
+//   queue has read the nonce again, so the next try goes through;
+// - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
+
+import {
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  JsonRpcProvider,
+  LogDescription,
+  Wallet,
+  isError,
+  type JsonFragment,
+} from "ethers";
+import {
+  IERC20Errors__factory,
+  IJobEscrow__factory,
+  IProviderRegistry__factory,
+  IStaking__factory,
+  type IJobEscrow,
+  type IProviderRegistry,
+} from "../../typechain-types";
+import { RevertDecoder } from "../tasks/lib/revert";
+import type { ContractAddresses } from "./contracts";
+import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, TierCode, decodeShortId } from "./ids";
+import {
+  AcceptReceipt,
+  CandidateJob,
+  ChallengeWindowOpenError,
+  JobMarket,
+  JobState,
+  JobStatus,
+  MarketRejectedError,
+  ProviderRecord,
+  SubmitReceipt,
+} from "./market";
+import { TransactionSender } from "./tx-sender";
+
+export interface ContractMarketOptions {
+  rpc: JsonRpcProvider;
+  /** The operator key; connected to `rpc` here. */
+  operator: Wallet;
+  /** The provider (owner) the operator works for. */
+  provider: string;
+  contracts: ContractAddresses;
+  /** How long to wait for a receipt before reporting a (transient) timeout. Default 180 s. */
+  receiptTimeoutMs?: number;
+}
+
+/** The node refused a transaction's nonce: another transaction of ours got there first. Retrying fixes it. */
+export class NonceConflictError extends Error {
+  readonly transient = true;
+
+  constructor(cause: unknown) {
+    super(`nonce conflict: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "NonceConflictError";
+  }
+}
+
+/** `setOnline` reverted (e.g. the operator key is not the provider's operator). */
+export class OnlineStatusRejectedError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly online: boolean,
+    readonly errorName: string,
+    detail: string,
+  ) {
+    super(`setOnline(${online}) reverted with ${errorName}: ${detail}`);
+    this.name = "OnlineStatusRejectedError";
+  }
+}
+
+/** What the registry says about the provider and this operator key. */
+export interface OperatorStatus {
+  registered: boolean;
+  online: boolean;
+  /** registry.isAuthorized(provider, operator): the key may act for the provider. */
+  authorized: boolean;
+}
+
+function abiOf(contract: string, abi: readonly unknown[]): { contract: string; abi: readonly JsonFragment[] } {
+  return { contract, abi: abi as readonly JsonFragment[] };
+}
+
+// Errors of every contract a worker's call can reach: the escrow, the registry (reserve/release, setOnline),
+// staking (collateral) and the token (transfers on settlement).
+const DECODER = new RevertDecoder([
+  abiOf("JobEscrow", IJobEscrow__factory.abi),
+  abiOf("ProviderRegistry", IProviderRegistry__factory.abi),
+  abiOf("Staking", IStaking__factory.abi),
+  abiOf("LatentToken", IERC20Errors__factory.abi),
+]);
+
+/** The custom error in a revert, or undefined when `error` is not a revert. */
+function decodeRevert(error: unknown): { name: string; args: Record<string, string>; formatted: string } | undefined {
+  if (!isError(error, "CALL_EXCEPTION")) return undefined;
+  const decoded = DECODER.decode(error);
+  if (decoded !== undefined) return decoded;
+  // Mined and reverted: the receipt carries no revert data.
+  const detail = error.receipt ? `transaction ${error.receipt.hash} reverted` : error.shortMessage;
+  return { name: "UnknownRevert", args: {}, formatted: detail };
+}
+
+function isNonceConflict(error: unknown): boolean {
+  return isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
+}
+
+export class ContractMarket implements JobMarket {
+  readonly escrow: IJobEscrow;
+  readonly registry: IProviderRegistry;
+  private readonly rpc: JsonRpcProvider;
+  private readonly provider: string;
+  private readonly sender: TransactionSender;
+  private readonly receiptTimeoutMs: number;
+  /** Challenge windows by EconomicParams version: a version never changes once written. */
+  private readonly challengeWindows = new Map<bigint, bigint>();
+
+  constructor(options: ContractMarketOptions) {
+    this.rpc = options.rpc;
+    this.provider = options.provider;
+    const signer = options.operator.connect(options.rpc);
+    this.escrow = IJobEscrow__factory.connect(options.contracts.jobEscrow, signer);
+    this.registry = IProviderRegistry__factory.connect(options.contracts.providerRegistry, signer);
+    this.sender = new TransactionSender(options.rpc, signer.address);
+    this.receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
+  }
+
+  async getProvider(): Promise<ProviderRecord> {
+    const [record, active, stats] = await Promise.all([
+      this.registry.getProvider(this.provider),
+      this.registry.isActive(this.provider),
+      this.escrow.providerStats(this.provider),
+    ]);
+    return {
+      registered: record.registered,
+      active,
+      gpuModel: decodeShortId(record.gpuModel, GPU_MODEL_ID_BYTES) ?? "",
+      region: decodeShortId(record.region, REGION_ID_BYTES) ?? "",
+      vramGiB: Number(record.vramGiB),
+      gpuCount: Number(record.gpuCount),
+      gpusInUse: Number(record.gpusInUse),
+      tier: Number(record.tier) as TierCode,
+      pricePerGpuHour: record.pricePerGpuHour,
+      completedJobs: Number(stats.completed),
+    };
+  }
+
+  async operatorStatus(operator: string): Promise<OperatorStatus> {
+    const [record, authorized] = await Promise.all([
+      this.registry.getProvider(this.provider),
+      this.registry.isAuthorized(this.provider, operator),
+    ]);
+    return { registered: record.registered, online: record.online, authorized };
+  }
+
+  async getJobState(jobId: bigint): Promise<JobState> {
+    const job = await this.escrow.getJob(jobId);
+    const status = Number(job.status) as JobStatus;
+    const state: JobState = { status, provider: job.provider };
+    if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
+      state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
+    }
+    return state;
+  }
+
+  async chainTime(): Promise<bigint> {
+    const block = await this.rpc.getBlock("latest");
+    if (block === null) throw new Error("the node has no latest block");
+    return BigInt(block.timestamp);
+  }
+
+  async accept(job: CandidateJob): Promise<AcceptReceipt> {
+    const receipt = await this.write("accept", job.jobId, (overrides) =>
+      this.escrow.acceptJob(job.jobId, this.provider, job.terms, overrides),
+    );
+    const event = this.escrowEvent(receipt, "JobAccepted", job.jobId);
+    return { resultDeadline: event.args.resultDeadline as bigint, transactionHash: receipt.hash };
+  }
+
+  async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+    const receipt = await this.write("submit", jobId, (overrides) =>
+      this.escrow.submitResult(jobId, resultURI, resultHash, overrides),
+    );
+    const event = this.escrowEvent(receipt, "ResultSubmitted", jobId);
+    return {
+      challengeDeadline: event.args.challengeDeadline as bigint,
+      cost: event.args.cost as bigint,
+      transactionHash: receipt.hash,
+    };
+  }
+
+  async settle(jobId: bigint): Promise<void> {
+    await this.write("settle", jobId, (overrides) => this.escrow.settle(jobId, overrides));
+  }
+
+  /** `setOnline(provider, online)` by the operator; resolves with the receipt once mined. */
+  async setOnline(online: boolean): Promise<ContractTransactionReceipt> {
+    try {
+      return await this.mine(await this.sendTx((overrides) => this.registry.setOnline(this.provider, online, overrides)));
+    } catch (error) {
+      const revert = decodeRevert(error);
+      if (revert !== undefined) throw new OnlineStatusRejectedError(online, revert.name, revert.formatted);
+      throw error;
+    }
+  }
+
+  private async write(
+    operation: MarketRejectedError["operation"],
+    jobId: bigint,
+    build: (overrides: { nonce: number }) => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionReceipt> {
+    try {
+      return await this.mine(await this.sendTx(build));
+    } catch (error) {
+      const revert = decodeRevert(error);
+      if (revert === undefined) throw error;
+      if (revert.name === "JobEscrowChallengeWindowOpen" && revert.args.challengeDeadline !== undefined) {
+        throw new ChallengeWindowOpenError(jobId, BigInt(revert.args.challengeDeadline));
+      }
+      throw new MarketRejectedError(operation, jobId, revert.name, revert.formatted);
+    }
+  }
+
+  private async sendTx(
+    build: (overrides: { nonce: number }) => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionResponse> {
+    try {
+      return await this.sender.send(build);
+    } catch (error) {
+      if (isNonceConflict(error)) throw new NonceConflictError(error);
+      throw error;
+    }
+  }
+
+  private async mine(response: ContractTransactionResponse): Promise<ContractTransactionReceipt> {
+    // wait() throws CALL_EXCEPTION for a mined revert and TIMEOUT (transient) when no receipt comes in time.
+    const receipt = await response.wait(1, this.receiptTimeoutMs);
+    if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);
+    return receipt;
+  }
+
+  private escrowEvent(receipt: ContractTransactionReceipt, name: string, jobId: bigint): LogDescription {
+    const escrowAddress = this.escrow.target.toString().toLowerCase();
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== escrowAddress) continue;
+      const parsed = this.escrow.interface.parseLog(log);
+      if (parsed?.name === name && parsed.args.jobId === jobId) return parsed;
+    }
+    throw new Error(`transaction ${receipt.hash} succeeded without a ${name} event for job ${jobId}`);
+  }
+
+  private async challengeWindow(paramsId: bigint): Promise<bigint> {
+    let window = this.challengeWindows.get(paramsId);
+    if (window === undefined) {
+      window = (await this.escrow.getParams(paramsId)).challengeWindow;
+      this.challengeWindows.set(paramsId, window);
+    }
+    return window;
+  }
+}

@@ -1,0 +1,80 @@
+// Failures talking to the gateway, typed so that retry.ts's isTransientError (which reads a boolean `transient`)
+// tells an outage, worth waiting out, from a mismatch between this worker and the gateway, which stops the worker.
+
+/** One entry of a GraphQL response's `errors`. */
+export interface GraphQLErrorEntry {
+  message: string;
+  /** extensions.code, e.g. BAD_USER_INPUT, SOURCE_UNAVAILABLE. */
+  code?: string;
+}
+
+// The gateway's codes for "cannot answer right now" (its source or the chain is down, or it failed internally);
+// everything else (bad input, validation, unknown fields) will fail the same way on every try.
+const TRANSIENT_CODES = new Set(["SOURCE_UNAVAILABLE", "CHAIN_UNAVAILABLE", "INTERNAL_SERVER_ERROR"]);
+
+/** The gateway answered a query or subscription with GraphQL errors. */
+export class GatewayResponseError extends Error {
+  readonly transient: boolean;
+
+  constructor(
+    readonly operation: string,
+    readonly errors: readonly GraphQLErrorEntry[],
+  ) {
+    const text = errors.map((e) => (e.code === undefined ? e.message : `${e.message} [${e.code}]`)).join("; ");
+    super(`the gateway refused ${operation}: ${text || "an error without a message"}`);
+    this.name = "GatewayResponseError";
+    this.transient = errors.length > 0 && errors.every((e) => e.code !== undefined && TRANSIENT_CODES.has(e.code));
+  }
+}
+
+/** The gateway's answer was not the JSON shape this worker expects (another API, or another version of it). */
+export class GatewayProtocolError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly url: string,
+    problem: string,
+  ) {
+    super(`unexpected answer from the gateway at ${url}: ${problem}`);
+    this.name = "GatewayProtocolError";
+  }
+}
+
+// graphql-ws close codes after which connecting again cannot help: the server does not speak the protocol, or
+// refuses this client (4400 bad request, 4401 unauthorized, 4403 forbidden, 4406 subprotocol not acceptable,
+// 4409 duplicate subscriber id, 4429 too many initialisations).
+const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406, 4409, 4429]);
+
+/** The subscription's WebSocket closed or could not be opened. */
+export class GatewayConnectionError extends Error {
+  readonly transient: boolean;
+
+  constructor(
+    readonly url: string,
+    /** The WebSocket close code, when there was one. */
+    readonly closeCode: number | undefined,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the gateway's WebSocket at ${url} ${closeCode === undefined ? "failed" : `closed (${closeCode})`}` +
+        (reason ? `: ${reason}` : ""),
+      options,
+    );
+    this.name = "GatewayConnectionError";
+    this.transient = closeCode === undefined || !FATAL_CLOSE_CODES.has(closeCode);
+  }
+}
+
+/** `errors` of a GraphQL response as entries; anything unexpected becomes one entry saying so. */
+export function graphQLErrorEntries(errors: unknown): GraphQLErrorEntry[] {
+  if (!Array.isArray(errors)) return [{ message: "malformed errors" }];
+  return errors.map((error: unknown) => {
+    if (typeof error !== "object" || error === null) return { message: String(error) };
+    const entry = error as { message?: unknown; extensions?: { code?: unknown } };
+    return {
+      message: typeof entry.message === "string" ? entry.message : "an error without a message",
+      code: typeof entry.extensions?.code === "string" ? entry.extensions.code : undefined,
+    };
+  });
+}

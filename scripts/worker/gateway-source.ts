@@ -1,0 +1,223 @@
+// The JobSource over the Latent gateway. Each connection:
+//   1. subscribes to `jobOpened(requirements)` (events are buffered from here on),
+//   2. waits, if asked, until the gateway has indexed a given block (the one that put the provider online: until
+//      then the index thinks the provider inactive and openJobs answers nothing),
+//   3. pages through `openJobs(provider)`: the jobs already open that the provider may accept, so a worker that
+//      starts late or reconnects misses nothing,
+//   4. then yields the subscription's jobs until the connection drops, reading openJobs again every `resyncMs`.
+// Subscribing before reading openJobs leaves no gap between the two; a job in both is yielded twice, which the
+// worker ignores (it remembers job ids). The periodic re-read offers again what the worker passed over for reasons
+// that change (no free GPU at the time, inactive, a track record too short), which the feed, announcing each job
+// once, never would. reconnectingJobSource runs all this again after a drop, with backoff.
+//
+// Every Job is converted and checked by gateway-jobs.ts (its terms must hash to its termsHash); a job that fails is
+// logged and skipped, never yielded.
+
+import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, isOpenJob, toCandidateJob } from "./gateway-jobs";
+import { GatewayProtocolError } from "./gateway-errors";
+import { queryGateway } from "./graphql-http";
+import { JobFeed } from "./job-feed";
+import { reconnectingJobSource } from "./job-source";
+import type { Logger } from "./logger";
+import type { CandidateJob, JobSource } from "./market";
+import { RetryPolicy, sleep } from "./retry";
+import { isJsonObject } from "./validate";
+
+/** The gateway's JobFeedFilter input: jobs matching every field given. */
+export interface JobFeedFilter {
+  provider?: string;
+  gpuModels?: string[];
+  regions?: string[];
+  tier?: "ANY" | "ENTERPRISE" | "CONSUMER";
+  /** wei, decimal. */
+  minPricePerGpuHour?: string;
+  maxGpuCount?: number;
+}
+
+export interface GatewaySourceOptions {
+  /** GraphQL over HTTP (queries). */
+  httpUrl: string;
+  /** GraphQL over WebSocket (the subscription). */
+  wsUrl: string;
+  /** The provider whose openJobs are read. */
+  provider: string;
+  /** The jobOpened filter, worked out afresh for each connection (from the provider's current listing). */
+  feedFilter: () => Promise<JobFeedFilter>;
+  /** Before reading openJobs, wait until the gateway has indexed this block. */
+  indexedBlock?: number;
+  retry: RetryPolicy;
+  logger: Logger;
+  /** Limit on each HTTP query (default 15 s). */
+  requestTimeoutMs?: number;
+  /** WebSocket ping interval and pong timeout (default 15 s). */
+  keepAliveMs?: number;
+  /** How often openJobs is read again while following the feed (default 60 s). */
+  resyncMs?: number;
+  /** openJobs page size (default 50; the gateway allows up to 100). */
+  pageSize?: number;
+  /** Pause between two looks at the gateway's indexed block while waiting for `indexedBlock` (default 500 ms). */
+  indexPollMs?: number;
+  webSocketImpl?: unknown;
+}
+
+const JOB_OPENED = `
+  subscription WorkerJobOpened($requirements: JobFeedFilter) {
+    jobOpened(requirements: $requirements) { ...CandidateJobFields }
+  }
+  ${CANDIDATE_JOB_FRAGMENT}
+`;
+
+const OPEN_JOBS = `
+  query WorkerOpenJobs($provider: Address!, $first: Int!, $after: String) {
+    openJobs(provider: $provider, first: $first, after: $after) {
+      nodes { ...CandidateJobFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${CANDIDATE_JOB_FRAGMENT}
+`;
+
+const INDEXED_BLOCK = `query WorkerIndexedBlock { indexingStatus { indexedBlock } }`;
+
+export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
+  return reconnectingJobSource((signal) => connectGateway(options, signal), {
+    retry: options.retry,
+    logger: options.logger,
+  });
+}
+
+/** One connection: the catch-up, then the feed, until the connection ends (returns or throws). */
+export async function* connectGateway(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<CandidateJob> {
+  const { logger } = options;
+  const filter = await options.feedFilter();
+  const feed = new JobFeed({
+    url: options.wsUrl,
+    query: JOB_OPENED,
+    variables: { requirements: filter },
+    field: "jobOpened",
+    keepAliveMs: options.keepAliveMs ?? 15_000,
+    connectTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    webSocketImpl: options.webSocketImpl,
+  });
+  try {
+    await raceAbort(feed.connected, signal);
+    if (signal.aborted) return;
+    logger.info("following the gateway's job feed", { url: options.wsUrl, filter });
+    if (options.indexedBlock !== undefined) await waitForIndexedBlock(options, options.indexedBlock, signal);
+
+    let caughtUp = 0;
+    for await (const raw of openJobs(options, signal)) {
+      const job = candidate(raw, logger);
+      if (job === undefined) continue;
+      caughtUp += 1;
+      yield job;
+    }
+    logger.info("read the jobs already open", { jobs: caughtUp });
+
+    const resyncMs = options.resyncMs ?? 60_000;
+    const events = feed.events(signal);
+    // One pending next() at a time, kept across resyncs: calling next() again would skip or reorder events.
+    let pending = events.next();
+    for (;;) {
+      const next = await nextOrTimeout(pending, resyncMs);
+      if (signal.aborted) return;
+      if (next === "timeout") {
+        for await (const raw of openJobs(options, signal)) {
+          const job = candidate(raw, logger);
+          if (job !== undefined) yield job;
+        }
+        continue;
+      }
+      if (next.done) return;
+      const job = candidate(next.value, logger);
+      pending = events.next();
+      if (job !== undefined) yield job;
+    }
+  } finally {
+    await feed.close();
+  }
+}
+
+/** The promise's result, or "timeout" after `ms` (the promise stays pending, to be awaited again). */
+async function nextOrTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, ms, "timeout")))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function candidate(raw: unknown, logger: Logger): CandidateJob | undefined {
+  if (!isOpenJob(raw)) {
+    logger.debug("gateway sent a job that is no longer open", { job: isJsonObject(raw) ? raw.id : undefined });
+    return undefined;
+  }
+  try {
+    return toCandidateJob(raw);
+  } catch (error) {
+    if (!(error instanceof GatewayJobError)) throw error;
+    logger.warn("skipping a job the gateway described wrongly", { jobId: error.jobId, problem: error.problem });
+    return undefined;
+  }
+}
+
+async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+  let after: string | null = null;
+  for (;;) {
+    const data = await queryGateway(
+      options.httpUrl,
+      "openJobs",
+      OPEN_JOBS,
+      { provider: options.provider, first: options.pageSize ?? 50, after },
+      { timeoutMs: options.requestTimeoutMs ?? 15_000, signal },
+    );
+    const connection = data.openJobs;
+    if (!isJsonObject(connection) || !Array.isArray(connection.nodes) || !isJsonObject(connection.pageInfo)) {
+      throw new GatewayProtocolError(options.httpUrl, "openJobs is not a job connection");
+    }
+    yield* connection.nodes;
+    const { hasNextPage, endCursor } = connection.pageInfo;
+    if (hasNextPage !== true) return;
+    if (typeof endCursor !== "string") throw new GatewayProtocolError(options.httpUrl, "openJobs has a next page but no cursor");
+    after = endCursor;
+  }
+}
+
+async function waitForIndexedBlock(options: GatewaySourceOptions, block: number, signal: AbortSignal): Promise<void> {
+  let logged = false;
+  for (;;) {
+    const data = await queryGateway(options.httpUrl, "indexingStatus", INDEXED_BLOCK, {}, {
+      timeoutMs: options.requestTimeoutMs ?? 15_000,
+      signal,
+    });
+    const status = data.indexingStatus;
+    const indexed = isJsonObject(status) ? status.indexedBlock : undefined;
+    if (typeof indexed !== "number") throw new GatewayProtocolError(options.httpUrl, "indexingStatus has no indexedBlock");
+    if (indexed >= block) return;
+    if (!logged) {
+      options.logger.info("waiting for the gateway to index the provider's latest change", { block, indexed });
+      logged = true;
+    }
+    await sleep(options.indexPollMs ?? 500, signal);
+  }
+}
+
+/** Resolves with the promise, or as soon as `signal` aborts (then undefined); rejects if the promise does. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,52 @@
+// GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: network
+// errors and timeouts come through as Node reports them (transient for retry.ts), a 5xx/408/429 is an
+// HttpStatusError, and GraphQL errors or an unexpected body are GatewayResponseError / GatewayProtocolError.
+
+import { GatewayProtocolError, GatewayResponseError, graphQLErrorEntries } from "./gateway-errors";
+import { HttpStatusError, isTransientHttpStatus } from "./retry";
+import { isJsonObject } from "./validate";
+
+export interface GraphQLHttpOptions {
+  /** Wall-clock limit on the request, body included. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** `data` of a query that succeeded. `operation` names it in errors. */
+export async function queryGateway(
+  url: string,
+  operation: string,
+  query: string,
+  variables: Record<string, unknown>,
+  options: GraphQLHttpOptions,
+): Promise<Record<string, unknown>> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+    body: JSON.stringify({ query, variables }),
+    signal,
+  });
+  const text = await response.text();
+  // Apollo answers a request it rejects (validation, bad variables) with 400 and GraphQL errors in the body: those
+  // say more than the status. Only a 5xx-like status without such a body is the server being unwell.
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    if (isTransientHttpStatus(response.status) || !response.ok) throw new HttpStatusError(url, response.status);
+    throw new GatewayProtocolError(url, `${operation} answered with a body that is not JSON`);
+  }
+  if (!isJsonObject(body)) {
+    if (!response.ok) throw new HttpStatusError(url, response.status);
+    throw new GatewayProtocolError(url, `${operation} answered with JSON that is not an object`);
+  }
+  if (body.errors !== undefined) {
+    const errors = graphQLErrorEntries(body.errors);
+    if (errors.length > 0) throw new GatewayResponseError(operation, errors);
+  }
+  if (!response.ok) throw new HttpStatusError(url, response.status);
+  if (!isJsonObject(body.data)) throw new GatewayProtocolError(url, `${operation} answered without data`);
+  return body.data;
+}

@@ -1,0 +1,147 @@
+// One graphql-ws subscription to the gateway's `jobOpened`, on its own WebSocket, as a pull-style stream of the
+// raw Job objects. It does not reconnect (reconnectingJobSource does, around the whole gateway connection); it
+// ends with a typed error when the socket closes, and pings the server so that a connection that died silently
+// (a half-open TCP connection to a machine that went away) is noticed and closed too.
+
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { AsyncQueue } from "./async-queue";
+import { GatewayConnectionError, GatewayProtocolError, GatewayResponseError, graphQLErrorEntries } from "./gateway-errors";
+import { isJsonObject } from "./validate";
+
+export interface JobFeedOptions {
+  url: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /** The subscription's root field in `data`, e.g. "jobOpened". */
+  field: string;
+  /** How often to ping the server; a pong missing for as long again closes the connection. */
+  keepAliveMs: number;
+  /** How long to wait for the server to acknowledge the connection. */
+  connectTimeoutMs: number;
+  /** A WebSocket class (default: the `ws` package's). */
+  webSocketImpl?: unknown;
+}
+
+// graphql-ws reports a socket closing with the close event itself, which is not an Error.
+interface CloseEventLike {
+  code: number;
+  reason?: unknown;
+}
+
+function isCloseEvent(value: unknown): value is CloseEventLike {
+  return typeof value === "object" && value !== null && typeof (value as { code?: unknown }).code === "number";
+}
+
+/** What a graphql-ws sink or listener received, as one of the gateway error types. */
+function toFeedError(url: string, received: unknown): Error {
+  if (
+    received instanceof GatewayConnectionError ||
+    received instanceof GatewayProtocolError ||
+    received instanceof GatewayResponseError
+  ) {
+    return received;
+  }
+  if (Array.isArray(received)) return new GatewayResponseError("the jobOpened subscription", graphQLErrorEntries(received));
+  if (isCloseEvent(received)) {
+    const reason = typeof received.reason === "string" ? received.reason : "";
+    return new GatewayConnectionError(url, received.code, reason);
+  }
+  if (received instanceof Error) return new GatewayConnectionError(url, undefined, received.message, { cause: received });
+  return new GatewayConnectionError(url, undefined, String(received));
+}
+
+// Our own code for "the server stopped answering pings" (graphql-ws leaves that to the application).
+const PONG_TIMEOUT_CLOSE_CODE = 4408;
+
+export class JobFeed {
+  private readonly queue = new AsyncQueue<unknown>();
+  private readonly client: Client;
+  private readonly unsubscribe: () => void;
+  /** Resolves once the server acknowledged the connection; rejects if the connection fails first. */
+  readonly connected: Promise<void>;
+
+  constructor(private readonly options: JobFeedOptions) {
+    let acknowledged!: () => void;
+    let refused!: (error: Error) => void;
+    this.connected = new Promise<void>((resolve, reject) => {
+      acknowledged = resolve;
+      refused = reject;
+    });
+    // Whoever awaits `connected` sees the failure; the queue carries it too, so an unobserved rejection is fine.
+    this.connected.catch(() => undefined);
+    const fail = (received: unknown): void => {
+      const error = toFeedError(options.url, received);
+      refused(error);
+      this.queue.fail(error);
+    };
+
+    let socket: WebSocket | undefined;
+    let pongTimer: NodeJS.Timeout | undefined;
+    this.client = createClient({
+      url: options.url,
+      webSocketImpl: options.webSocketImpl ?? WebSocket,
+      lazy: true,
+      // Reconnection is the JobSource's business (with the worker's backoff and a fresh openJobs catch-up).
+      retryAttempts: 0,
+      shouldRetry: () => false,
+      keepAlive: options.keepAliveMs,
+      connectionAckWaitTimeout: options.connectTimeoutMs,
+      on: {
+        connected: (opened) => {
+          socket = opened as WebSocket;
+          acknowledged();
+        },
+        ping: (received) => {
+          if (received) return;
+          clearTimeout(pongTimer);
+          pongTimer = setTimeout(() => {
+            if (socket?.readyState === WebSocket.OPEN) socket.close(PONG_TIMEOUT_CLOSE_CODE, "no pong from the server");
+          }, options.keepAliveMs);
+          pongTimer.unref();
+        },
+        pong: (received) => {
+          if (received) clearTimeout(pongTimer);
+        },
+        closed: (event) => {
+          clearTimeout(pongTimer);
+          fail(event);
+        },
+        error: (error) => fail(error),
+      },
+    });
+    this.unsubscribe = this.client.subscribe(
+      { query: options.query, variables: options.variables },
+      {
+        next: (result) => {
+          if (result.errors !== undefined && result.errors.length > 0) {
+            fail(result.errors);
+            return;
+          }
+          const data = result.data;
+          if (!isJsonObject(data) || !(options.field in data)) {
+            fail(new GatewayProtocolError(options.url, `a subscription event without data.${options.field}`));
+            return;
+          }
+          this.queue.push(data[options.field]);
+        },
+        error: (error) => fail(error),
+        complete: () => {
+          // The server ended the subscription (e.g. it is shutting down): the connection is as good as gone.
+          fail(new GatewayConnectionError(options.url, undefined, "the server completed the subscription"));
+        },
+      },
+    );
+  }
+
+  /** The subscription's payloads (`data[field]`), until the connection fails (thrown) or `signal` aborts. */
+  events(signal: AbortSignal): AsyncGenerator<unknown> {
+    return this.queue.drain(signal);
+  }
+
+  async close(): Promise<void> {
+    this.queue.end();
+    this.unsubscribe();
+    await this.client.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+// One queue for every transaction the operator key signs. Jobs run concurrently, and two transactions built at the
+// same moment would otherwise both ask the node for the next nonce and get the same one. Here they are built,
+// signed and broadcast one after another with a nonce counted locally; only waiting for receipts runs in
+// parallel.
+//
+// ethers' NonceManager is not used: it consumes a nonce before the transaction is built, so a call that reverts in
+// gas estimation would leave a gap that blocks every later transaction. Here the counter advances only once the
+// node has taken the transaction, and after any failure it is read again from the node ("pending" counts what the
+// node holds in its pool), because a failed broadcast may or may not have reached it.
+
+import type { ContractTransactionResponse, Provider } from "ethers";
+
+export interface TxOverrides {
+  nonce: number;
+}
+
+export class TransactionSender {
+  private nonce: number | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly from: string,
+  ) {}
+
+  /** Builds and broadcasts one transaction with the next nonce; resolves once the node accepted it. */
+  send(build: (overrides: TxOverrides) => Promise<ContractTransactionResponse>): Promise<ContractTransactionResponse> {
+    const turn = this.tail.then(() => this.broadcast(build));
+    // The next transaction waits for this one to be broadcast (or to fail), never for it to be mined.
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async broadcast(
+    build: (overrides: TxOverrides) => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionResponse> {
+    try {
+      this.nonce ??= await this.provider.getTransactionCount(this.from, "pending");
+      const response = await build({ nonce: this.nonce });
+      this.nonce += 1;
+      return response;
+    } catch (error) {
+      this.nonce = undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Child processes for end-to-end tests: each in its own process group (as a terminal runs a command), so a test
+// can send Ctrl-C the way a person does and then check that no member of the group survived.
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams, SpawnOptionsWithoutStdio } from "node:child_process";
+import * as net from "node:net";
+
+export interface GroupProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** The process group id (the child's pid). */
+  pgid: number;
+  /** stdout and stderr as received so far. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnGroup(command: string, args: readonly string[], options: SpawnOptionsWithoutStdio): GroupProcess {
+  const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] }) as unknown as ChildProcessWithoutNullStreams;
+  if (child.pid === undefined) throw new Error(`cannot start ${command}`);
+  let text = "";
+  child.stdout.on("data", (d: Buffer) => (text += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { child, pgid: child.pid, output: () => text, exited };
+}
+
+/** Whether any process of the group is alive (signal 0 to the group: ESRCH once it is empty). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw error;
+  }
+}
+
+/** Waits until the group is empty, up to `timeoutMs`; true if it emptied. */
+export async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** Last resort in `finally`: nothing the test started may outlive it, whatever failed. */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined; fails with `describe()` after `timeoutMs`. An error
+ * thrown by `check` fails at once (catch what should be retried, e.g. a refused connection).
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ""): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`);
+    await sleep(250);
+  }
+}
+
+/** Whether something accepts TCP connections on host:port. */
+export function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

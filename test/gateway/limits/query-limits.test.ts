@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { buildSchema, getOperationAST, parse, type GraphQLSchema } from "graphql";
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from "../../../gateway/src/limits/query-limits";
+import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
+
+describe("query limits", function () {
+  let schema: GraphQLSchema;
+  before(function () {
+    schema = buildSchema(loadTypeDefs());
+  });
+
+  function check(query: string, variables: Record<string, unknown> = {}, limits: Partial<QueryLimits> = {}) {
+    const document = parse(query);
+    return checkQueryLimits(schema, document, getOperationAST(document)!, variables, { ...DEFAULT_QUERY_LIMITS, ...limits });
+  }
+  const limitsOf = (query: string, variables: Record<string, unknown> = {}, limits: Partial<QueryLimits> = {}) =>
+    check(query, variables, limits).errors.map((e) => e.extensions.limit ?? e.extensions.code);
+
+  it("lets an ordinary dashboard query through", function () {
+    const result = check(`{ providers(first: 20) { nodes { address capacity { gpusFree } stake { staked { wei } } } } networkStats { jobs { total } } }`);
+    expect(result.errors).to.deep.equal([]);
+    expect(result.cost).to.be.greaterThan(0);
+  });
+
+  it("measures depth through fragments and inline fragments", function () {
+    const query = `query { provider(address: "0x0000000000000000000000000000000000000001") { ...P } }
+      fragment P on Provider { jobs { nodes { ... on Job { provider { address } } } } }`;
+    expect(check(query).depth).to.equal(5);
+    expect(limitsOf(query, {}, { maxDepth: 4 })).to.deep.equal(["depth"]);
+  });
+
+  it("multiplies the cost of what a list selects by its page size", function () {
+    // A root field costs 10; what it selects is multiplied by its page size.
+    const small = check(`{ providers(first: 2) { nodes { capacity { gpuCount } } } }`).cost;
+    const large = check(`{ providers(first: 20) { nodes { capacity { gpuCount } } } }`).cost;
+    expect(large - 10).to.equal(10 * (small - 10));
+  });
+
+  it("reads page sizes from variables", function () {
+    const query = `query($n: Int) { jobs(first: $n) { nodes { provider { address } } } }`;
+    expect(check(query, { n: 50 }).cost).to.be.greaterThan(check(query, { n: 5 }).cost);
+    expect(limitsOf(query, { n: 500 })).to.deep.equal(["BAD_USER_INPUT"]);
+  });
+
+  it("refuses a cost over the maximum", function () {
+    expect(limitsOf(`{ providers(first: 100) { nodes { jobs(first: 100) { nodes { provider { address } } } } } }`)).to.deep.equal(["cost"]);
+  });
+
+  it("counts aliases: a wide query costs what all its fields cost", function () {
+    const wide = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: indexingStatus { lag }`).join(" ")} }`;
+    expect(limitsOf(wide(10))).to.deep.equal([]);
+    expect(limitsOf(wide(1000))).to.deep.equal(["cost"]);
+  });
+
+  it("does not blow up on fragments spread many times over", function () {
+    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Provider { ${i === 29 ? "address" : `...F${i + 1} ...F${i + 1}`} }`).join("\n");
+    const result = check(`{ provider(address: "0x0000000000000000000000000000000000000001") { ...F0 } } ${fragments}`);
+    expect(result.depth).to.equal(2);
+  });
+
+  it("refuses `live` under a list, also through a fragment, and allows it on a single provider", function () {
+    expect(limitsOf(`{ providers { nodes { live { active } } } }`)).to.deep.equal(["liveInList"]);
+    expect(limitsOf(`{ jobs { edges { node { ...L } } } } fragment L on Job { live { status } }`)).to.deep.equal(["liveInList"]);
+    expect(limitsOf(`{ availableCompute(requirements: {}) { nodes { provider { live { active } } } } }`)).to.deep.equal(["liveInList"]);
+    expect(limitsOf(`{ provider(address: "0x0000000000000000000000000000000000000001") { live { active } jobs { nodes { id } } } }`)).to.deep.equal([]);
+    expect(limitsOf(`{ job(id: "1") { live { status } provider { live { active } } } }`)).to.deep.equal([]);
+  });
+
+  it("leaves introspection alone", function () {
+    const introspection = `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } }`;
+    expect(limitsOf(introspection, {}, { maxDepth: 3 })).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,41 @@
+import { expect } from "chai";
+import { decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
+
+describe("keyset cursors", function () {
+  it("round-trips the sort key and id of a row", function () {
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0" });
+    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0" });
+  });
+
+  it("is absent when no cursor is given", function () {
+    expect(decodeCursor(undefined, "jobs:CREATED:DESC", ["integer"], "integer")).to.equal(null);
+    expect(decodeCursor(null, "jobs:CREATED:DESC", ["integer"], "integer")).to.equal(null);
+  });
+
+  it("refuses a cursor of another list or ordering, naming both", function () {
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01" });
+    expect(() => decodeCursor(cursor, "providers:PRICE:DESC", ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
+  });
+
+  it("refuses text that is not a cursor", function () {
+    for (const text of ["", "not-base64!", Buffer.from("[1,2]").toString("base64url"), Buffer.from('{"a":1}').toString("base64url")]) {
+      expect(() => decodeCursor(text, "t", ["integer"], "hex"), text).to.throw(/not a cursor/);
+    }
+  });
+
+  it("refuses a forged cursor whose values are not of the sort key's kind", function () {
+    const forged = Buffer.from(JSON.stringify(["t", ["1; drop table"], "0x01"])).toString("base64url");
+    expect(() => decodeCursor(forged, "t", ["integer"], "hex")).to.throw(/not a cursor/);
+    const badId = Buffer.from(JSON.stringify(["t", ["1"], "zz"])).toString("base64url");
+    expect(() => decodeCursor(badId, "t", ["integer"], "hex")).to.throw(/not a cursor/);
+  });
+
+  it("raises BAD_USER_INPUT naming the argument", function () {
+    try {
+      decodeCursor("x", "t", [], "hex", "after");
+      expect.fail("no error");
+    } catch (error) {
+      expect((error as { extensions: { code: string; argument: string } }).extensions).to.include({ code: "BAD_USER_INPUT", argument: "after" });
+    }
+  });
+});

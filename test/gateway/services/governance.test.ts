@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { proposalState } from "../../../gateway/src/services/governance";
+import type { ProposalEntity } from "../../../gateway/src/subgraph/entities";
+
+function proposal(overrides: Partial<ProposalEntity>): ProposalEntity {
+  return {
+    id: "1",
+    proposer: { id: "0x01" },
+    status: "Created",
+    targets: [],
+    values: [],
+    calldatas: [],
+    description: "",
+    title: "",
+    voteStart: "100",
+    voteEnd: "200",
+    quorum: "10",
+    forVotes: "0",
+    againstVotes: "0",
+    abstainVotes: "0",
+    voteCount: 0,
+    quorumReached: false,
+    createdAt: "90",
+    eta: null,
+    queuedAt: null,
+    executedAt: null,
+    canceledAt: null,
+    timelockOperation: null,
+    ...overrides,
+  };
+}
+
+describe("proposal states (OpenZeppelin Governor)", function () {
+  it("is pending up to and including its snapshot, active up to and including its deadline", function () {
+    expect(proposalState(proposal({}), 100)).to.equal("PENDING");
+    expect(proposalState(proposal({}), 101)).to.equal("ACTIVE");
+    expect(proposalState(proposal({}), 200)).to.equal("ACTIVE");
+  });
+
+  it("succeeds with quorum and more for than against, else is defeated", function () {
+    expect(proposalState(proposal({ quorumReached: true, forVotes: "6", againstVotes: "5" }), 201)).to.equal("SUCCEEDED");
+    expect(proposalState(proposal({ quorumReached: true, forVotes: "5", againstVotes: "5" }), 201)).to.equal("DEFEATED");
+    expect(proposalState(proposal({ quorumReached: false, forVotes: "9", againstVotes: "0" }), 201)).to.equal("DEFEATED");
+  });
+
+  it("follows the timelock once queued: vetoed there means canceled", function () {
+    expect(proposalState(proposal({ status: "Queued", timelockOperation: { status: "Scheduled" } }), 500)).to.equal("QUEUED");
+    expect(proposalState(proposal({ status: "Queued", timelockOperation: { status: "Cancelled" } }), 500)).to.equal("CANCELED");
+    expect(proposalState(proposal({ status: "Executed" }), 500)).to.equal("EXECUTED");
+    expect(proposalState(proposal({ status: "Canceled" }), 50)).to.equal("CANCELED");
+  });
+});

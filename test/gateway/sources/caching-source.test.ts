@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { SourceError } from "../../../gateway/src/errors";
+import { silentLogger } from "../../../gateway/src/logger";
+import { CachingSubgraphSource } from "../../../gateway/src/sources/caching-source";
+import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
+
+/** A source that answers with a counter and records what it was asked. */
+class CountingSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  calls: string[] = [];
+  failNext = false;
+  private release: (() => void) | null = null;
+  hold = false;
+
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    this.calls.push(`${query} ${JSON.stringify(variables)}`);
+    if (this.hold) await new Promise<void>((resolve) => (this.release = resolve));
+    if (this.failNext) {
+      this.failNext = false;
+      throw new SourceError("down", "down");
+    }
+    return { n: this.calls.length } as TData;
+  }
+
+  releaseAll(): void {
+    this.release?.();
+  }
+
+  async close(): Promise<void> {}
+}
+
+describe("the per-block query cache", function () {
+  it("answers a repeated query from the cache until the head advances", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    expect(await source.request("{ a }")).to.deep.equal({ n: 1 });
+    expect(await source.request("{ a }")).to.deep.equal({ n: 1 });
+    source.invalidate();
+    expect(await source.request("{ a }")).to.deep.equal({ n: 2 });
+    expect(source.misses).to.equal(2);
+  });
+
+  it("tells queries apart by their variables", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    await source.request("{ a }", { x: 1 });
+    await source.request("{ a }", { x: 2 });
+    expect(inner.calls.length).to.equal(2);
+  });
+
+  it("shares one request among concurrent identical queries", async function () {
+    const inner = new CountingSource();
+    inner.hold = true;
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const answers = Promise.all([source.request("{ a }"), source.request("{ a }"), source.request("{ a }")]);
+    inner.releaseAll();
+    expect(await answers).to.deep.equal([{ n: 1 }, { n: 1 }, { n: 1 }]);
+    expect(inner.calls.length).to.equal(1);
+  });
+
+  it("does not keep failures", async function () {
+    const inner = new CountingSource();
+    inner.failNext = true;
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    let failed = false;
+    await source.request("{ a }").catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    expect(await source.request("{ a }")).to.deep.equal({ n: 2 });
+  });
+
+  it("keeps at most maxEntries results, dropping the oldest", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger, maxEntries: 2 });
+    await source.request("{ a }");
+    await source.request("{ b }");
+    await source.request("{ c }");
+    await source.request("{ a }");
+    expect(inner.calls.length).to.equal(4);
+  });
+});
+
+describe("the per-block query cache across a new block", function () {
+  it("makes the first request after a new block wait for the new answer", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    await source.request("{ a }");
+    source.invalidate();
+    expect(await source.request("{ a }")).to.deep.equal({ n: 2 });
+  });
+
+  it("answers concurrent requests from the previous block while the new answer is fetched", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    await source.request("{ a }");
+    source.invalidate();
+    inner.hold = true;
+    const fresh = source.request("{ a }");
+    expect(await source.request("{ a }")).to.deep.equal({ n: 1 });
+    inner.releaseAll();
+    expect(await fresh).to.deep.equal({ n: 2 });
+    expect(await source.request("{ a }")).to.deep.equal({ n: 2 });
+  });
+
+  it("never answers from two blocks back", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    await source.request("{ a }");
+    source.invalidate();
+    source.invalidate();
+    inner.hold = true;
+    const fresh = source.request("{ a }");
+    const concurrent = source.request("{ a }");
+    inner.releaseAll();
+    expect(await concurrent).to.deep.equal({ n: 2 });
+    expect(await fresh).to.deep.equal({ n: 2 });
+  });
+
+  it("waits for the new answer when told not to serve stale ones", async function () {
+    const inner = new CountingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger, staleWhileRefreshing: false });
+    await source.request("{ a }");
+    source.invalidate();
+    inner.hold = true;
+    const fresh = source.request("{ a }");
+    const concurrent = source.request("{ a }");
+    inner.releaseAll();
+    expect(await concurrent).to.deep.equal({ n: 2 });
+    expect(await fresh).to.deep.equal({ n: 2 });
+  });
+});

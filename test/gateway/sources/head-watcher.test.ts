@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import { SourceError } from "../../../gateway/src/errors";
+import { silentLogger } from "../../../gateway/src/logger";
+import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
+
+/** A source whose `_meta` block is whatever the test sets. */
+class MetaSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  block = 1;
+  down = false;
+  async request<TData>(): Promise<TData> {
+    if (this.down) throw new SourceError("down", "the subgraph endpoint cannot be reached");
+    return { _meta: { block: { number: this.block, hash: `0x${this.block.toString(16)}`, timestamp: 1000 + this.block }, hasIndexingErrors: false, deployment: "d" } } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
+describe("the head watcher", function () {
+  it("tells listeners once per new head, after the caches were dropped", async function () {
+    const source = new MetaSource();
+    const watcher = new HeadWatcher(source, { logger: silentLogger, pollIntervalMs: 60_000 });
+    const seen: string[] = [];
+    watcher.onInvalidate((head) => seen.push(`invalidate ${head.number}`));
+    watcher.subscribe((head, previous) => {
+      seen.push(`head ${head.number} after ${previous?.number ?? "none"}`);
+    });
+    await watcher.refresh();
+    await watcher.refresh();
+    source.block = 3;
+    await watcher.refresh();
+    await watcher.stop();
+    expect(seen).to.deep.equal(["invalidate 1", "head 1 after none", "invalidate 3", "head 3 after 1"]);
+  });
+
+  it("shares one poll among concurrent callers", async function () {
+    const source = new MetaSource();
+    let polls = 0;
+    const request = source.request.bind(source);
+    source.request = async <T>() => {
+      polls += 1;
+      return request<T>();
+    };
+    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    const heads: IndexedHead[] = await Promise.all([watcher.refresh(), watcher.refresh(), watcher.ensureHead()]);
+    expect(heads.map((h) => h.number)).to.deep.equal([1, 1, 1]);
+    expect(polls).to.equal(1);
+  });
+
+  it("reports the source's failure and recovers when it answers again", async function () {
+    const source = new MetaSource();
+    source.down = true;
+    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    let failure: unknown = null;
+    await watcher.refresh().catch((e: unknown) => (failure = e));
+    expect(failure).to.be.instanceOf(SourceError);
+    expect(watcher.lastError).to.be.instanceOf(SourceError);
+    source.down = false;
+    expect((await watcher.refresh()).number).to.equal(1);
+    expect(watcher.lastError).to.equal(null);
+  });
+
+  it("keeps delivering to other listeners when one throws", async function () {
+    const source = new MetaSource();
+    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    const seen: number[] = [];
+    watcher.subscribe(() => {
+      throw new Error("broken listener");
+    });
+    watcher.subscribe((head) => {
+      seen.push(head.number);
+    });
+    await watcher.refresh();
+    await watcher.stop();
+    expect(seen).to.deep.equal([1]);
+  });
+});

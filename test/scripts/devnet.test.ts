@@ -1,0 +1,199 @@
+// The devnet's small parts, without starting anything: options, port checks, the subgraph's staleness rule, the
+// ordered shutdown, deployment lookup, the worker config it writes. test/e2e/devnet.test.ts runs the whole.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { subgraphBuildReason } from "../../scripts/devnet/build";
+import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
+import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
+import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
+import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
+import { Lifecycle } from "../../scripts/devnet/lifecycle";
+import { parseDevnetOptions } from "../../scripts/devnet/options";
+import { assertPortFree } from "../../scripts/devnet/ports";
+import { Progress } from "../../scripts/devnet/progress";
+import { loadConfig } from "../../scripts/worker/config";
+import { hashSpecBytes, parseJobSpec } from "../../scripts/worker/spec";
+
+describe("scripts/devnet", function () {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-devnet-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe("options", function () {
+    const parse = (...argv: string[]) => parseDevnetOptions(argv, "/work");
+
+    it("defaults to a fresh, seeded local chain on 8545 with the gateway on 4000 and .data", function () {
+      expect(parse()).to.deep.equal({ port: 4000, chainPort: 8545, rpcUrl: undefined, seed: true, deploy: true, deploymentFile: undefined, dataDir: "/work/.data", host: "127.0.0.1" });
+      expect(parse("--no-seed", "--port=0", "--chain-port", "9545", "--data-dir", "tmp")).to.include({ seed: false, port: 0, chainPort: 9545, dataDir: "/work/tmp" });
+    });
+
+    it("with --rpc-url: no seed and no deployment unless asked", function () {
+      expect(parse("--rpc-url", "http://10.0.0.1:8545")).to.include({ rpcUrl: "http://10.0.0.1:8545", seed: false, deploy: false });
+      expect(parse("--rpc-url", "http://x:1", "--seed", "--deploy")).to.include({ seed: true, deploy: true });
+      expect(parse("--rpc-url", "http://x:1", "--deployment", "d.json")).to.include({ deploymentFile: "/work/d.json" });
+    });
+
+    it("refuses what it does not understand or what contradicts itself, naming the option", function () {
+      const cases: [string[], RegExp][] = [
+        [["--prot", "1"], /unknown option --prot/],
+        [["--port"], /--port needs a value/],
+        [["--port", "65536"], /--port must be a port number/],
+        [["--chain-port", "-1"], /--chain-port needs a value|--chain-port must be/],
+        [["--seed"], /--seed only applies with --rpc-url/],
+        [["--deploy"], /--deploy only applies with --rpc-url/],
+        [["--rpc-url", "ftp://x"], /--rpc-url must be an http\(s\) URL/],
+        [["--rpc-url", "http://x:1", "--chain-port", "1"], /--chain-port applies to the local chain/],
+        [["--rpc-url", "http://x:1", "--no-seed"], /--no-seed is the default/],
+        [["--rpc-url", "http://x:1", "--seed", "--deployment", "d.json"], /--seed needs a deployment made by this run/],
+        [["--no-seed=1"], /--no-seed takes no value/],
+        [["--port", "8545"], /--port and --chain-port are both 8545/],
+      ];
+      for (const [argv, message] of cases) expect(() => parse(...argv), argv.join(" ")).to.throw(UsageError, message);
+      expect(parse("--help")).to.equal("help");
+    });
+  });
+
+  it("reports a taken port with the option that changes it", async function () {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const error = await assertPortFree("127.0.0.1", port, "the local chain", "--chain-port").catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(PortInUseError);
+      expect((error as Error).message).to.equal(
+        `port ${port} on 127.0.0.1 (the local chain) is already in use: stop whatever listens there (another devnet?) or pick another port with --chain-port <n>`,
+      );
+    } finally {
+      server.close();
+    }
+    await assertPortFree("127.0.0.1", port, "the local chain", "--chain-port");
+    await assertPortFree("127.0.0.1", 0, "the local chain", "--chain-port");
+  });
+
+  it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
+    const release = claimDataDir(dir);
+    expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.pid}\\) is running`));
+    release();
+    fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
+    const again = claimDataDir(dir);
+    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
+    again();
+    expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
+  });
+
+  it("rebuilds the subgraph when its build is missing or older than a source", function () {
+    const built = path.join(dir, "build", "subgraph.yaml");
+    const source = path.join(dir, "src", "mapping.ts");
+    fs.mkdirSync(path.dirname(source), { recursive: true });
+    fs.writeFileSync(source, "");
+    expect(subgraphBuildReason(built, [path.join(dir, "src")])).to.match(/is missing$/);
+    fs.mkdirSync(path.dirname(built), { recursive: true });
+    fs.writeFileSync(built, "");
+    fs.utimesSync(source, new Date(1000), new Date(1000));
+    expect(subgraphBuildReason(built, [path.join(dir, "src"), path.join(dir, "absent")])).to.equal(null);
+    fs.utimesSync(source, new Date(), new Date(Date.now() + 60_000));
+    expect(subgraphBuildReason(built, [path.join(dir, "src")])).to.match(/changed since the last build$/);
+  });
+
+  it("stops parts newest first, once, and exits with the code asked", async function () {
+    const lines: string[] = [];
+    const order: string[] = [];
+    const exits: number[] = [];
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c), stopTimeoutMs: 50 });
+    lifecycle.add({ name: "chain", stop: async () => void order.push("chain") });
+    lifecycle.add({ name: "gateway", stop: async () => void order.push("gateway") });
+    lifecycle.add({ name: "stuck", stop: () => new Promise(() => undefined) });
+    lifecycle.add({ name: "file", stop: async () => void order.push("file"), quiet: true });
+    await Promise.all([lifecycle.shutdown(0), lifecycle.shutdown(1)]);
+    expect(order).to.deep.equal(["file", "gateway", "chain"]);
+    expect(exits).to.deep.equal([0]);
+    expect(lines).to.deep.equal(["stopped   stuck (gave up waiting after 50 ms)", "stopped   gateway", "stopped   chain"]);
+    expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
+  });
+
+  it("shows progress in place on a terminal and throttled on a pipe", function () {
+    let tty = "";
+    const onTty = new Progress({ tty: true, write: (t) => (tty += t) });
+    onTty.status("seed", "block 1");
+    onTty.step("seed", "done");
+    expect(tty).to.equal("\r\x1b[2Kseed      block 1\r\x1b[2Kseed      done\n");
+    let piped = "";
+    let now = 0;
+    const onPipe = new Progress({ tty: false, write: (t) => (piped += t), now: () => now, throttleMs: 1000 });
+    onPipe.status("index", "block 1");
+    now = 500;
+    onPipe.status("index", "block 2");
+    now = 1500;
+    onPipe.status("index", "block 3");
+    expect(piped).to.equal("index     block 1\nindex     block 3\n");
+  });
+
+  describe("deployment records", function () {
+    const record = (chainId: number, network: string) => ({
+      network,
+      chainId,
+      deployer: "0x0000000000000000000000000000000000000001",
+      contracts: Object.fromEntries(
+        ["LatentTimelock", "LatentToken", "PauseGuardian", "ProviderRegistry", "Staking", "JobEscrow", "DisputeManager", "LatentGovernor"].map((n, i) => [
+          n,
+          { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: i + 1 },
+        ]),
+      ),
+    });
+    const write = (name: string, value: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(value));
+
+    it("finds the record of a chain id, preferring the chain's default name", function () {
+      expect(findDeployment(path.join(dir, "none"), 1)).to.equal(null);
+      write("sepolia.json", record(11155111, "sepolia"));
+      write("localhost.json", record(31337, "localhost"));
+      write("notes.json", { hello: "world" });
+      expect(findDeployment(dir, 11155111)?.record.network).to.equal("sepolia");
+      expect(findDeployment(dir, 31337)?.file).to.equal(path.join(dir, "localhost.json"));
+      expect(findDeployment(dir, 5)).to.equal(null);
+      write("devnet-b.json", record(31337, "devnet-b"));
+      expect(findDeployment(dir, 31337)?.file).to.equal(path.join(dir, "localhost.json"));
+      write("sepolia-2.json", record(11155111, "sepolia-2"));
+      expect(() => findDeployment(dir, 11155111)).to.throw(DeploymentError, /several deployment records .* choose one with --deployment/);
+    });
+
+    it("checks a --deployment file against the chain", function () {
+      write("a.json", record(1, "mainnet"));
+      expect(readDeploymentFile(path.join(dir, "a.json"), 1).record.network).to.equal("mainnet");
+      expect(() => readDeploymentFile(path.join(dir, "a.json"), 10)).to.throw(DeploymentError, /is for chain 1, but the chain at --rpc-url is 10/);
+      expect(() => readDeploymentFile(path.join(dir, "b.json"), 1)).to.throw(DeploymentError, /does not exist/);
+      write("c.json", { ...record(1, "mainnet"), contracts: {} });
+      expect(() => readDeploymentFile(path.join(dir, "c.json"), 1)).to.throw(DeploymentError, /has no address for LatentTimelock/);
+    });
+  });
+
+  it("writes a worker config and a job spec the worker accepts", function () {
+    const config = path.join(dir, "worker.json");
+    writeWorkerConfig(config, {
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      gatewayHttpUrl: "http://127.0.0.1:4000/graphql",
+      gatewayWsUrl: "ws://127.0.0.1:4000/graphql",
+      provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+      deploymentFile: path.join(dir, "localhost.json"),
+      gpu: { model: "rtx-4090-24gb", displayName: "NVIDIA GeForce RTX 4090", vramGiB: 24, gpuCount: 4, region: "us-east", tier: "consumer" },
+      keyEnv: "LATENT_OPERATOR_KEY",
+    });
+    const loaded = loadConfig(config);
+    expect(loaded.operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
+    expect(loaded.gpu).to.include({ detect: false, model: "rtx-4090-24gb", gpuCount: 4, region: "us-east", tier: "consumer" });
+    expect(loaded.results.dir).to.equal(path.join(dir, "worker-results"));
+    expect(loaded.policy.settlementPollMs).to.equal(2000);
+    expect(fs.readFileSync(config, "utf8")).to.not.match(/0x[0-9a-f]{64}/);
+
+    const specFile = path.join(dir, "spec.json");
+    const hash = writeMatmulSpec(specFile);
+    const bytes = fs.readFileSync(specFile);
+    expect(hashSpecBytes(bytes)).to.equal(hash);
+    expect(parseJobSpec(bytes)).to.deep.include({ kind: "matmul" });
+  });
+});

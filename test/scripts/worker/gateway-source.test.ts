@@ -1,0 +1,226 @@
+// The gateway JobSource against a stand-in gateway: the real schema (gateway/src/schema.graphql, so every query the
+// worker sends is checked against it) with canned resolvers, over HTTP and graphql-ws, on an ephemeral port.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { GraphQLError, graphql, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { AsyncQueue } from "../../../scripts/worker/async-queue";
+import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
+import { gatewayJobSource, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
+import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import type { CandidateJob } from "../../../scripts/worker/market";
+import { gatewayJob, termsJson } from "./helpers/gateway-fixtures";
+
+const SCHEMA_FILE = path.resolve(__dirname, "../../../gateway/src/schema.graphql");
+const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+interface FakeGateway {
+  httpUrl: string;
+  wsUrl: string;
+  /** Jobs openJobs pages through. */
+  open: Record<string, unknown>[];
+  /** Set to make openJobs fail. */
+  openJobsError: GraphQLError | null;
+  indexedBlock: number;
+  openJobsCalls: number;
+  /** Send a job to every jobOpened subscriber. */
+  publish(job: Record<string, unknown>): void;
+  subscribers(): number;
+  /** jobOpened subscriptions ever made. */
+  subscriptions: number;
+  /** Drop every WebSocket connection (as a crashing gateway would). */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+async function startFakeGateway(): Promise<FakeGateway> {
+  const feeds = new Set<AsyncQueue<Record<string, unknown>>>();
+  const fake = {
+    open: [] as Record<string, unknown>[],
+    openJobsError: null as GraphQLError | null,
+    indexedBlock: 100,
+    openJobsCalls: 0,
+    subscriptions: 0,
+  };
+  const schema: GraphQLSchema = makeExecutableSchema({
+    typeDefs: fs.readFileSync(SCHEMA_FILE, "utf8"),
+    resolvers: {
+      Query: {
+        openJobs: (_root: unknown, args: { provider: string; first: number; after?: string | null }) => {
+          fake.openJobsCalls += 1;
+          if (fake.openJobsError !== null) throw fake.openJobsError;
+          const start = args.after ? Number(args.after) : 0;
+          const nodes = fake.open.slice(start, start + args.first);
+          const end = start + nodes.length;
+          return { nodes, edges: [], pageInfo: { hasNextPage: end < fake.open.length, hasPreviousPage: start > 0, endCursor: String(end) } };
+        },
+        indexingStatus: () => ({ indexedBlock: fake.indexedBlock, chainHead: fake.indexedBlock, lag: 0 }),
+      },
+      Subscription: {
+        jobOpened: {
+          subscribe: () => {
+            const queue = new AsyncQueue<Record<string, unknown>>();
+            feeds.add(queue);
+            fake.subscriptions += 1;
+            const controller = new AbortController();
+            const events = queue.drain(controller.signal);
+            return (async function* () {
+              try {
+                for await (const job of events) yield { jobOpened: job };
+              } finally {
+                feeds.delete(queue);
+              }
+            })();
+          },
+        },
+      },
+    },
+  });
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const { query, variables } = JSON.parse(body) as { query: string; variables: Record<string, unknown> };
+      void graphql({ schema, source: query, variableValues: variables }).then((result) => {
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify(result));
+      });
+    });
+  });
+  const wss = new WebSocketServer({ server, path: "/graphql" });
+  const disposable = useServer({ schema }, wss);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(fake, {
+    httpUrl: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    publish: (job: Record<string, unknown>) => feeds.forEach((feed) => feed.push(job)),
+    subscribers: () => feeds.size,
+    dropConnections: () => wss.clients.forEach((client) => client.terminate()),
+    async close() {
+      wss.clients.forEach((client) => client.terminate());
+      await disposable.dispose();
+      await new Promise((resolve) => wss.close(resolve));
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  });
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("gateway job source", function () {
+  this.timeout(20_000);
+  let gateway: FakeGateway;
+  let logs: LogRecord[];
+  let controller: AbortController;
+
+  beforeEach(async () => {
+    gateway = await startFakeGateway();
+    logs = [];
+    controller = new AbortController();
+  });
+  afterEach(async () => {
+    controller.abort();
+    await gateway.close();
+  });
+
+  function source(overrides: Partial<GatewaySourceOptions> = {}) {
+    return gatewayJobSource({
+      httpUrl: gateway.httpUrl,
+      wsUrl: gateway.wsUrl,
+      provider: PROVIDER,
+      feedFilter: async () => ({ maxGpuCount: 2 }),
+      retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 },
+      logger: createLogger("debug", (record) => logs.push(record)),
+      pageSize: 2,
+      indexPollMs: 10,
+      ...overrides,
+    });
+  }
+
+  /** Collects the source's jobs in the background. */
+  function collect(options: Partial<GatewaySourceOptions> = {}) {
+    const jobs: CandidateJob[] = [];
+    const done = (async () => {
+      for await (const job of source(options).jobs(controller.signal)) jobs.push(job);
+    })();
+    done.catch(() => undefined);
+    return { jobs, done };
+  }
+
+  it("pages through openJobs, then follows jobOpened; skips a job whose terms do not match its termsHash", async () => {
+    const forged = { ...gatewayJob(3), terms: termsJson({ maxDuration: "7200" }) };
+    gateway.open = [gatewayJob(1), gatewayJob(2), forged, gatewayJob(4)];
+    const { jobs } = collect();
+    await waitFor("the catch-up", () => jobs.length === 3);
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 4n]);
+    expect(logs.find((record) => record.msg === "skipping a job the gateway described wrongly")?.fields).to.deep.include({ jobId: "3" });
+    gateway.publish(gatewayJob(5));
+    gateway.publish({ ...gatewayJob(6), status: "ACCEPTED" });
+    gateway.publish(gatewayJob(7));
+    await waitFor("the feed", () => jobs.length === 5);
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 4n, 5n, 7n]);
+  });
+
+  it("waits until the gateway has indexed the given block before reading openJobs", async () => {
+    gateway.indexedBlock = 5;
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ indexedBlock: 10 });
+    await waitFor("the wait to be logged", () => logs.some((r) => r.msg === "waiting for the gateway to index the provider's latest change"));
+    expect(gateway.openJobsCalls).to.equal(0);
+    gateway.indexedBlock = 10;
+    await waitFor("the catch-up", () => jobs.length === 1);
+  });
+
+  it("reconnects after the connection drops, and reads openJobs again", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect();
+    await waitFor("the first connection", () => jobs.length === 1 && gateway.subscribers() === 1);
+    gateway.dropConnections();
+    // (The dropped subscription's generator lingers on the server until its next event: count subscriptions made.)
+    await waitFor("the reconnection", () => gateway.openJobsCalls === 2 && gateway.subscriptions === 2);
+    expect(logs.some((record) => record.msg === "job source disconnected; reconnecting")).to.equal(true);
+    gateway.publish(gatewayJob(2));
+    await waitFor("a job on the new connection", () => jobs.some((job) => job.jobId === 2n));
+  });
+
+  it("reads openJobs again every resyncMs while following the feed (jobs the worker passed over come back)", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ resyncMs: 50 });
+    await waitFor("the catch-up", () => jobs.length === 1);
+    // Not announced on the feed: e.g. a job the worker skipped when it had no free GPU.
+    gateway.open = [gatewayJob(1), gatewayJob(2)];
+    await waitFor("a resync", () => jobs.some((job) => job.jobId === 2n));
+    gateway.publish(gatewayJob(3));
+    await waitFor("the feed, still followed", () => jobs.some((job) => job.jobId === 3n));
+  });
+
+  it("stops with GatewayResponseError when the gateway refuses the query (retrying cannot help)", async () => {
+    gateway.openJobsError = new GraphQLError("provider: not an address", { extensions: { code: "BAD_USER_INPUT" } });
+    const { done } = collect();
+    const error = await done.then(() => undefined, (failure: unknown) => failure);
+    expect(error).to.be.instanceOf(GatewayResponseError);
+    expect((error as Error).message).to.contain("BAD_USER_INPUT");
+  });
+
+  it("keeps retrying while the gateway is unavailable", async () => {
+    gateway.openJobsError = new GraphQLError("network state is unavailable", { extensions: { code: "SOURCE_UNAVAILABLE" } });
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect();
+    await waitFor("a few tries", () => gateway.openJobsCalls >= 3);
+    gateway.openJobsError = null;
+    await waitFor("the catch-up", () => jobs.length === 1);
+  });
+});

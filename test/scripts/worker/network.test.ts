@@ -1,0 +1,332 @@
+// The worker wired to a real stack: chain over JSON-RPC, contracts, gateway with the embedded indexer. One worker
+// runs in-process through the same connectNetwork the CLI uses (so its events and logs can be watched), then the
+// real CLI runs as a child process. Every wait is a bounded poll of chain or gateway state.
+import { expect } from "chai";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { Tier } from "../../../scripts/scenario";
+import { loadConfig } from "../../../scripts/worker/config";
+import { connectNetwork, type NetworkConnections } from "../../../scripts/worker/connections";
+import { Worker, type WorkerEvent } from "../../../scripts/worker/daemon";
+import { verifyMatmulResult } from "../../../scripts/worker/executors/matmul";
+import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, hashJobTerms, toCandidateJob } from "../../../scripts/worker/gateway-jobs";
+import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
+import { prepareWorkerParts } from "../../../scripts/worker/setup";
+import type { MatmulParams } from "../../../scripts/worker/spec";
+import { PROVIDER_GPUS, PROVIDER_MODEL, PROVIDER_REGION, startStack, waitFor, type PostedJob, type Stack } from "./helpers/stack";
+
+const REPO = path.resolve(__dirname, "../../..");
+const DAY = 86_400;
+
+function matmul(name: string, n = 24): MatmulParams {
+  return { n, seed: keccak256(toUtf8Bytes(name)), rounds: 1 };
+}
+
+interface RunningWorker {
+  network: NetworkConnections;
+  events: WorkerEvent[];
+  logs: LogRecord[];
+  stop(): Promise<void>;
+}
+
+describe("worker on a live stack (chain, contracts, gateway)", function () {
+  this.timeout(60_000);
+
+  let stack: Stack;
+  let worker: RunningWorker | undefined;
+  let jobA: PostedJob;
+  let jobB: PostedJob;
+  const refused: PostedJob[] = [];
+
+  function writeConfig(name: string, logLevel: string): string {
+    const file = path.join(stack.dir, name);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        chain: { rpcUrl: stack.chain.url, chainId: 31337 },
+        // No periodic openJobs re-read during the suite: a job must come from the catch-up or the feed.
+        gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl, resyncSeconds: 3600 },
+        provider: { address: stack.provider.address },
+        operatorKey: { env: "LATENT_OPERATOR_KEY" },
+        contracts: { deploymentFile: "./deployment.json" },
+        gpu: { detect: false, model: PROVIDER_MODEL.id, vramGiB: 24, gpuCount: PROVIDER_GPUS, region: PROVIDER_REGION, tier: "consumer" },
+        policy: { settlementPollSeconds: 1 },
+        results: { dir: "./results" },
+        retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
+        shutdown: { graceSeconds: 5 },
+        logLevel,
+      }),
+    );
+    return file;
+  }
+
+  /** The CLI's assembly (cli.ts runDaemon), in-process so that its events and logs can be read. */
+  async function startWorker(): Promise<RunningWorker> {
+    const config = loadConfig(writeConfig("worker.json", "debug"));
+    const logs: LogRecord[] = [];
+    const logger = createLogger("debug", (record) => logs.push(record));
+    const parts = await prepareWorkerParts(config, logger, { LATENT_OPERATOR_KEY: stack.operator.privateKey });
+    const network = await connectNetwork({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
+    const events: WorkerEvent[] = [];
+    const daemon = new Worker({
+      provider: config.provider.address,
+      gpus: parts.gpus,
+      policy: config.policy,
+      source: network.source,
+      market: network.market,
+      executors: parts.executors,
+      specs: parts.specs,
+      retry: config.retry,
+      shutdownGraceMs: config.shutdown.graceMs,
+      settlementPollMs: config.policy.settlementPollMs,
+      logger,
+      onEvent: (event) => events.push(event),
+    });
+    const running = daemon.run();
+    return {
+      network,
+      events,
+      logs,
+      async stop() {
+        await daemon.stop();
+        await running;
+        await network.close();
+      },
+    };
+  }
+
+  const status = async (jobId: bigint): Promise<JobStatus> => Number((await stack.s.c.jobEscrow.getJob(jobId)).status);
+  const online = async (): Promise<boolean> => (await stack.s.c.registry.getProvider(stack.provider.address)).online;
+
+  /** Waits until the job is Submitted (or further) by our provider. */
+  async function waitSubmitted(job: PostedJob, timeoutMs = 30_000): Promise<void> {
+    await waitFor(`job ${job.jobId} submitted`, async () => (await status(job.jobId)) >= JobStatus.Submitted, timeoutMs);
+    const stored = await stack.s.c.jobEscrow.getJob(job.jobId);
+    expect(stored.provider).to.equal(stack.provider.address);
+  }
+
+  async function submitted(jobId: bigint): Promise<{ resultURI: string; resultHash: string; cost: bigint }> {
+    const [event] = await stack.s.c.jobEscrow.queryFilter(stack.s.c.jobEscrow.filters.ResultSubmitted(jobId));
+    if (event === undefined) throw new Error(`no ResultSubmitted for job ${jobId}`);
+    return { resultURI: event.args.resultURI, resultHash: event.args.resultHash, cost: event.args.cost };
+  }
+
+  const logged = (msg: string): LogRecord[] => worker?.logs.filter((record) => record.msg === msg) ?? [];
+
+  before(async function () {
+    this.timeout(120_000);
+    stack = await startStack();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await worker?.stop().catch(() => undefined);
+    await stack?.close();
+  });
+
+  it("goes online at start and takes a job posted before it started (openJobs)", async () => {
+    jobA = await stack.postMatmulJob(matmul("job-a"));
+    expect(await online()).to.equal(false);
+    worker = await startWorker();
+    expect(await online()).to.equal(true);
+    await waitSubmitted(jobA);
+    expect(worker.events.some((e) => e.type === "job-accepted" && e.jobId === jobA.jobId)).to.equal(true);
+    const [catchUp] = logged("read the jobs already open");
+    expect(catchUp?.fields.jobs).to.be.greaterThanOrEqual(1);
+  });
+
+  it("ran the built-in matmul for real: the submitted hash is the one anyone re-derives", async () => {
+    const { resultURI, resultHash } = await submitted(jobA.jobId);
+    const check = await verifyMatmulResult(jobA.params, resultHash);
+    expect(check).to.deep.equal({ valid: true, expectedHash: resultHash });
+    // The result itself (n*n*2 bytes, too big to inline) is the file the URI names.
+    const bytes = fs.readFileSync(fileURLToPath(resultURI));
+    expect(bytes.length).to.equal(jobA.params.n * jobA.params.n * 2);
+    expect(keccak256(bytes)).to.equal(resultHash);
+  });
+
+  it("agrees with JobEscrow.hashTerms on the gateway's terms and refuses terms that do not hash to termsHash", async () => {
+    const response = await fetch(stack.gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `query($id: ID!) { job(id: $id) { ...CandidateJobFields } } ${CANDIDATE_JOB_FRAGMENT}`, variables: { id: jobA.jobId.toString() } }),
+    });
+    const { data } = (await response.json()) as { data: { job: Record<string, unknown> & { terms: Record<string, unknown> } } };
+    const candidate = toCandidateJob(data.job);
+    expect(candidate.jobId).to.equal(jobA.jobId);
+    expect(hashJobTerms(candidate.terms)).to.equal(await stack.s.c.jobEscrow.hashTerms(candidate.terms));
+    expect(hashJobTerms(candidate.terms)).to.equal((await stack.s.c.jobEscrow.getJob(jobA.jobId)).termsHash);
+    const tampered = { ...data.job, terms: { ...data.job.terms, maxDuration: "3601" } };
+    expect(() => toCandidateJob(tampered)).to.throw(GatewayJobError, "its terms hash to");
+  });
+
+  it("reports reverts by their custom error (an early settle, a second accept)", async () => {
+    const market = worker!.network.market;
+    const state = await market.getJobState(jobA.jobId);
+    expect(state.status).to.equal(JobStatus.Submitted);
+    const settle = await market.settle(jobA.jobId).then(() => undefined, (error: unknown) => error);
+    expect(settle).to.be.instanceOf(ChallengeWindowOpenError);
+    expect((settle as ChallengeWindowOpenError).challengeDeadline).to.equal(state.challengeDeadline);
+    const { terms, specURI, escrowed } = await candidateOf(jobA.jobId);
+    const accept = await market
+      .accept({ jobId: jobA.jobId, client: await stack.client.getAddress(), terms, specURI, escrowed })
+      .then(() => undefined, (error: unknown) => error);
+    expect(accept).to.be.instanceOf(MarketRejectedError);
+    expect((accept as MarketRejectedError).errorName).to.equal("JobEscrowUnexpectedStatus");
+  });
+
+  it("takes a job posted while it runs through the jobOpened feed, and ignores jobs it cannot take", async () => {
+    refused.push(
+      await stack.postMatmulJob(matmul("wrong-model"), { gpuModel: "h100-sxm-80gb", tier: Tier.Enterprise }),
+      await stack.postMatmulJob(matmul("too-many-gpus"), { gpuCount: PROVIDER_GPUS + 2 }),
+      await stack.postMatmulJob(matmul("too-cheap"), { maxPricePerGpuHour: parseEther("0.1") }),
+    );
+    jobB = await stack.postMatmulJob(matmul("job-b"));
+    await waitSubmitted(jobB);
+    // One connection, read before these jobs existed: job B came through the subscription.
+    expect(logged("read the jobs already open")).to.have.length(1);
+    for (const job of refused) {
+      expect(await status(job.jobId)).to.equal(JobStatus.Open);
+      expect(worker!.events.some((e) => e.type === "job-accepted" && e.jobId === job.jobId)).to.equal(false);
+    }
+    // The wrong model reaches the worker (the feed cannot filter "this model or any") and is skipped there; the
+    // others are filtered out by the gateway already.
+    const skip = worker!.events.find((e) => e.type === "job-skipped" && e.jobId === refused[0]!.jobId);
+    expect(skip).to.deep.include({ type: "job-skipped" });
+    expect((skip as { reason: string }).reason).to.contain("h100-sxm-80gb");
+  });
+
+  it("settles once the challenge window has passed; the provider is paid exactly cost - fee", async () => {
+    const { jobEscrow, token } = stack.s.c;
+    const before = await token.balanceOf(stack.provider.address);
+    await stack.chain.ethers.send("evm_increaseTime", [DAY + 60]);
+    await stack.chain.ethers.send("evm_mine", []);
+    for (const job of [jobA, jobB]) {
+      await waitFor(`job ${job.jobId} completed`, async () => (await status(job.jobId)) === JobStatus.Completed);
+    }
+    let paid = 0n;
+    for (const job of [jobA, jobB]) {
+      const { cost } = await submitted(job.jobId);
+      const params = await jobEscrow.getParams((await jobEscrow.getJob(job.jobId)).paramsId);
+      const fee = (cost * params.protocolFeeBps) / 10_000n;
+      const [settled] = await jobEscrow.queryFilter(jobEscrow.filters.JobSettled(job.jobId));
+      expect(cost).to.be.greaterThan(0n);
+      expect(settled!.args.fee).to.equal(fee);
+      expect(settled!.args.providerAmount).to.equal(cost - fee);
+      paid += cost - fee;
+      expect(worker!.events).to.deep.include({ type: "job-settled", jobId: job.jobId, by: "worker" });
+    }
+    expect((await token.balanceOf(stack.provider.address)) - before).to.equal(paid);
+  });
+
+  it("reconnects after a gateway restart and still takes a new job", async () => {
+    await stack.stopGateway();
+    const jobD = await stack.postMatmulJob(matmul("job-d"));
+    await waitFor("the worker to notice the gateway went away", async () => logged("job source disconnected; reconnecting").length > 0);
+    await stack.startGateway();
+    await waitSubmitted(jobD);
+    expect(logged("following the gateway's job feed").length).to.be.greaterThanOrEqual(2);
+  });
+
+  it("goes offline when stopped", async () => {
+    await worker!.stop();
+    worker = undefined;
+    expect(await online()).to.equal(false);
+  });
+
+  it("as the real CLI: comes online, takes a job, and on SIGINT exits 0 and goes offline", async function () {
+    this.timeout(90_000);
+    const file = writeConfig("cli-worker.json", "info");
+    const child = spawn("npm", ["run", "--silent", "worker", "--", "--config", file], {
+      cwd: REPO,
+      env: { ...process.env, LATENT_OPERATOR_KEY: stack.operator.privateKey },
+      stdio: ["ignore", "ignore", "pipe"],
+      // Its own process group, so that a failing test can stop npm, sh and the worker together.
+      detached: true,
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = exitOf(child);
+    try {
+      await waitFor("the CLI worker to go online", online, 30_000).catch((error: Error) => {
+        throw new Error(`${error.message}; its stderr: ${stderr}`);
+      });
+      const jobE = await stack.postMatmulJob(matmul("job-e"));
+      await waitSubmitted(jobE);
+      // The worker is npm's grandchild (npm -> sh -> node): signal it by its PID, as a supervisor would. npm
+      // passes no signal on, and a SIGINT to the whole group would also reach sh, which then reports the signal.
+      const workerPid = await workerProcessOf(child.pid!);
+      process.kill(workerPid, "SIGINT");
+      const code = await exited;
+      expect(code, stderr).to.equal(0);
+      expect(stderr).to.contain("shutting down");
+      expect(await online()).to.equal(false);
+      expect(stderr).to.contain("provider is offline");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  });
+
+  async function candidateOf(jobId: bigint) {
+    const [created] = await stack.s.c.jobEscrow.queryFilter(stack.s.c.jobEscrow.filters.JobCreated(jobId));
+    const t = created!.args.terms;
+    return {
+      specURI: created!.args.specURI,
+      escrowed: created!.args.escrowed,
+      terms: {
+        requirements: {
+          gpuModel: t.requirements.gpuModel,
+          region: t.requirements.region,
+          minVramGiB: Number(t.requirements.minVramGiB),
+          gpuCount: Number(t.requirements.gpuCount),
+          tier: Number(t.requirements.tier),
+          minCompletedJobs: Number(t.requirements.minCompletedJobs),
+        },
+        maxPricePerGpuHour: t.maxPricePerGpuHour,
+        maxDuration: Number(t.maxDuration),
+        acceptDeadline: t.acceptDeadline,
+        targetProvider: t.targetProvider,
+        specHash: t.specHash,
+      },
+    };
+  }
+});
+
+/** The PID of the node process running scripts/worker/cli.ts below `root`. */
+async function workerProcessOf(root: number): Promise<number> {
+  const table = await new Promise<string>((resolve, reject) =>
+    execFile("ps", ["-A", "-o", "pid=,ppid=,args="], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+  const processes = table
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
+  const below = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of processes) {
+      if (below.has(p.ppid) && !below.has(p.pid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  const worker = processes.find((p) => below.has(p.pid) && p.args.includes("scripts/worker/cli.ts") && !p.args.startsWith("sh "));
+  if (worker === undefined) throw new Error(`no worker process below ${root}`);
+  return worker.pid;
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
