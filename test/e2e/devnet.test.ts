@@ -153,7 +153,9 @@ describe("npm start (end to end)", function () {
     const ready = async (): Promise<true | undefined> => fetch(info.gateway.readyz).then((r) => (r.status === 200 ? true : undefined), () => undefined);
     await waitFor("/readyz", ready, 60_000, log);
     const readyMs = Date.now() - started;
-    expect(d.output()).to.include("Latent devnet is ready.");
+    // The gateway answers /readyz as soon as its indexer reaches the head; the devnet prints its banner a moment
+    // later, so the banner is awaited rather than expected at once.
+    await waitFor("the ready banner", async () => (d.output().includes("Latent devnet is ready.") ? true : undefined), 30_000, log);
     expect(d.output()).to.include("PUBLIC TEST KEYS");
     const dashboard = await fetch(info.gateway.dashboard);
     expect(dashboard.status).to.equal(200);
