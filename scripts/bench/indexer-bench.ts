@@ -1,21 +1,21 @@
-// `npm run bench:indexer [-- --events N --per-tx 25 --txs-per-block 4]`
+// `npm run bench:indexer [-- --events N]`
 //
-// Generates events on a local chain (a Hardhat node in a child process), then measures in one run:
+// Fills a local chain with the scenario driver's workload and the project's real subgraph (scenario-chain.ts, in a
+// child process: the node gets a core of its own), then measures in one run:
 //   1. the fetch ceiling: eth_getLogs plus the blocks/transactions the indexer needs, decoded, nothing else;
 //   2. the processing rate: mappings and store from the already-fetched data, for several WASM instance-reuse
-//      policies (a fresh instance per event is graph-node's model);
+//      policies (a fresh instance per event is graph-node's model; the default policy gives the figure);
 //   3. the end-to-end rate of the indexer from the RPC endpoint into a fresh database;
-// and ends with `RESULT events_per_s=… ceiling_events_per_s=… processing_events_per_s=… peak_rss_mb=…`.
-// The event generator is a pluggable function: the project's scenario driver can replace `probeBatches`.
+// with the CPU seconds of this process and of the node, and the load average, around each phase (the machine is
+// shared: wall-clock rates alone mislead). Ends with
+// `RESULT events_per_s=… ceiling_events_per_s=… processing_events_per_s=… peak_rss_mb=…`.
+// The chain runs in another process, so the peak RSS is the indexer's (plus the fetched data phase 2 keeps).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import hre from "hardhat";
-import { getCreateAddress, Interface, type InterfaceAbi } from "ethers";
-import { buildProbeSubgraph, REPO_ROOT } from "../fixtures/probe-subgraph";
-import { Indexer } from "../../subgraph/indexer/indexer";
+import { Indexer, type ProgressEvent } from "../../subgraph/indexer/indexer";
 import { loadSubgraph, type SubgraphBuild } from "../../subgraph/indexer/manifest";
 import { HttpRpc } from "../../subgraph/indexer/chain/rpc";
 import { ChainFetcher, RangeSizer } from "../../subgraph/indexer/chain/fetcher";
@@ -30,100 +30,106 @@ import { Wasm } from "../../subgraph/indexer/runtime/wasm";
 import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
 import { rpcHexToBytes } from "../../subgraph/indexer/values/bytes";
 import { AscHeap, type MappingExports } from "../../subgraph/indexer/runtime/asc-heap";
+import type { ChainReady } from "./scenario-chain";
 
-// --- pluggable event generation ------------------------------------------------------------------------------
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The indexer's default. */
+const REORG_THRESHOLD = 50;
 
-export interface ChainClient {
-  rpc: HttpRpc;
-  accounts: string[];
+function parseEvents(argv: string[]): number {
+  const i = argv.indexOf("--events");
+  if (i < 0) return 20_000;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error("--events needs a positive integer");
+  return n;
 }
 
-export interface GeneratedEvents {
-  /** The subgraph build directory to index (built for the contracts the generator deployed). */
-  buildDir: string;
-  firstBlock: number;
-  lastBlock: number;
-  events: number;
-}
-
-export type EventGenerator = (client: ChainClient, events: number) => Promise<GeneratedEvents>;
-
-interface BenchArgs {
-  events: number;
-  perTx: number;
-  txsPerBlock: number;
-}
-
-function parseArgs(argv: string[]): BenchArgs {
-  const value = (flag: string, fallback: number): number => {
-    const i = argv.indexOf(flag);
-    if (i < 0) return fallback;
-    const n = Number(argv[i + 1]);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
-    return n;
-  };
-  return { events: value("--events", 20_000), perTx: value("--per-tx", 25), txsPerBlock: value("--txs-per-block", 4) };
-}
-
-/** The default generator: IndexerProbe.emitBatch, `perTx` events per transaction, `txsPerBlock` per block. */
-export function probeBatches(perTx: number, txsPerBlock: number): EventGenerator {
-  return async ({ rpc, accounts }, total) => {
-    const artifact = await hre.artifacts.readArtifact("IndexerProbe");
-    const from = accounts[0]!;
-    const nonce = Number(await rpc.request<string>("eth_getTransactionCount", [from, "latest"]));
-    await rpc.request("eth_sendTransaction", [{ from, data: artifact.bytecode }]);
-    const address = getCreateAddress({ from, nonce });
-    const buildDir = await buildProbeSubgraph({ address, startBlock: 0 });
-    const iface = new Interface(artifact.abi as InterfaceAbi);
-    const firstBlock = Number(await rpc.request<string>("eth_blockNumber", [])) + 1;
-    await rpc.request("evm_setAutomine", [false]);
-    let seq = 0;
-    while (seq < total) {
-      for (let t = 0; t < txsPerBlock && seq < total; t++) {
-        const count = Math.min(perTx, total - seq);
-        const data = iface.encodeFunctionData("emitBatch", [seq, count, 500]);
-        await rpc.request("eth_sendTransaction", [{ from, to: address, data, gas: "0x" + (60_000 + count * 12_000).toString(16) }]);
-        seq += count;
-      }
-      await rpc.request("evm_mine", []);
-    }
-    await rpc.request("evm_setAutomine", [true]);
-    const lastBlock = Number(await rpc.request<string>("eth_blockNumber", []));
-    return { buildDir, firstBlock, lastBlock, events: total };
-  };
-}
-
-// --- measurements ----------------------------------------------------------------------------------------------
-
-async function startChain(): Promise<{ child: ChildProcess; url: string }> {
-  const script = path.join(REPO_ROOT, "scripts", "bench", "local-chain-server.ts");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--port", "0"], {
+async function startChain(events: number, out: string): Promise<{ child: ChildProcess; ready: ChainReady }> {
+  const script = path.join(REPO_ROOT, "scripts", "bench", "scenario-chain.ts");
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--events", String(events), "--out", out], {
     cwd: REPO_ROOT,
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<ChainReady>((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
-      const match = /READY (\S+)/.exec(buffer);
-      if (match) resolve(match[1]!);
+      const match = /READY (.+)\n/.exec(buffer);
+      if (match) resolve(JSON.parse(match[1]!) as ChainReady);
     });
-    child.once("exit", (code) => reject(new Error(`chain server exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`the chain process exited with ${code}`)));
   });
-  return { child, url };
+  return { child, ready };
 }
 
-/** The indexer's own range partitioning (final ranges, then every header within the reorg threshold). */
-async function fetchAll(build: SubgraphBuild, url: string, from: number, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number; seconds: number; cpuSeconds: number }> {
+// --- what each phase cost ----------------------------------------------------------------------------------------
+
+/** CPU seconds (user + system) this process has used so far. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** CPU seconds another process has used so far, from /proc (Linux; null elsewhere). */
+function childCpuSeconds(pid: number | undefined): number | null {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface PhaseCost {
+  seconds: number;
+  cpu: number;
+  nodeCpu: number | null;
+  load: [number, number];
+}
+
+/** Runs one phase; `chainPid` (the node's process) when the phase talks to the node. */
+async function measured<T>(chainPid: number | null, fn: () => T | Promise<T>): Promise<{ value: T; cost: PhaseCost }> {
+  const load0 = os.loadavg()[0]!;
+  const cpu0 = cpuSeconds();
+  const node0 = chainPid === null ? null : childCpuSeconds(chainPid);
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const node1 = chainPid === null ? null : childCpuSeconds(chainPid);
+  return {
+    value,
+    cost: {
+      seconds,
+      cpu: cpuSeconds() - cpu0,
+      nodeCpu: node0 === null || node1 === null ? null : node1 - node0,
+      load: [load0, os.loadavg()[0]!],
+    },
+  };
+}
+
+function describe(events: number, c: PhaseCost): string {
+  const node = c.nodeCpu === null ? "" : `, node ${c.nodeCpu.toFixed(2)} s`;
+  return `${events} events in ${c.seconds.toFixed(2)} s = ${(events / c.seconds).toFixed(0)} events/s (CPU: indexer ${c.cpu.toFixed(2)} s${node}; load ${c.load[0].toFixed(2)} -> ${c.load[1].toFixed(2)})`;
+}
+
+function rssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+// --- the three phases --------------------------------------------------------------------------------------------
+
+/** The indexer's own range partitioning (final ranges, then every header within the reorg threshold), decoded. */
+async function fetchAll(build: SubgraphBuild, url: string, to: number, reorgThreshold: number): Promise<{ ranges: FetchedRange[]; events: number }> {
   const fetcher = new ChainFetcher(new HttpRpc(url), logFilterFor(build));
   const sizer = new RangeSizer(1, 10_000, 100);
   // The indexer's own decoder, on the indexer's own byte conversion: "decoded" means what the mappings get.
   const byTopic = new Map(build.dataSources.flatMap((d) => d.eventHandlers.map((h) => [h.topic0, new EventDecoder(h.params)] as const)));
   const ranges: FetchedRange[] = [];
   let events = 0;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
+  const from = Math.min(...build.dataSources.map((d) => d.startBlock));
   const finalBoundary = to - reorgThreshold;
   for (let next = from; next <= to; ) {
     let end = Math.min(to, next + sizer.current - 1);
@@ -142,26 +148,27 @@ async function fetchAll(build: SubgraphBuild, url: string, from: number, to: num
     ranges.push(range);
     next = end + 1;
   }
-  return { ranges, events, seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds(cpu) };
+  return { ranges, events };
 }
 
-/** Mappings + store only, from fetched ranges, committing once per range like the indexer. */
-function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; seconds: number; cpuSeconds: number; instantiations: number } {
+/**
+ * Mappings + store only, from fetched ranges, committing once per range and building the query indexes on reaching
+ * the reorg window (`nearHead`), like the indexer.
+ */
+function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], nearHead: number, dbFile: string, policy: InstancePolicy): { events: number; instantiations: number } {
   const db = IndexerDatabase.open(dbFile);
   db.initialise({ chainId: "bench", genesisHash: "0x00", buildHash: build.buildHash, network: build.network }, build.schema);
   const cache = new EntityCache(new EntityStore(db.db, build.schema), build.schema);
   const processor = new BlockProcessor(build, cache, policy, () => undefined);
   let events = 0;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
   for (const range of ranges) {
+    if (range.to >= nearHead) db.createQueryIndexes(build.schema);
     db.db.exec("BEGIN IMMEDIATE");
     for (const block of range.blocks) events += processor.processBlock(block).events;
     db.db.exec("COMMIT");
   }
-  const seconds = (performance.now() - start) / 1000;
   db.close();
-  return { events, seconds, cpuSeconds: cpuSeconds(cpu), instantiations: processor.runtimeStats().instantiations };
+  return { events, instantiations: processor.runtimeStats().instantiations };
 }
 
 function instantiationCost(build: SubgraphBuild): number {
@@ -177,49 +184,24 @@ function instantiationCost(build: SubgraphBuild): number {
   return ((performance.now() - start) / rounds) * 1000;
 }
 
-/** CPU time this process used since `since` (user + system), in seconds. */
-function cpuSeconds(since: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1e6;
-}
-
-function rssMb(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
-
 async function main(): Promise<void> {
-  if (process.env.BENCH_TRACE) {
-    const fetchRange = ChainFetcher.prototype.fetchRange;
-    const t0 = performance.now();
-    ChainFetcher.prototype.fetchRange = async function (this: ChainFetcher, from: number, to: number, all: boolean) {
-      const started = performance.now() - t0;
-      const range = await fetchRange.call(this, from, to, all);
-      console.log(`  fetched ${from}-${to} (${range.logCount} logs) ${started.toFixed(0)} -> ${(performance.now() - t0).toFixed(0)} ms`);
-      return range;
-    };
-  }
-  const args = parseArgs(process.argv.slice(2));
-  await hre.run("compile", { quiet: true });
-  const { child, url } = await startChain();
+  const target = parseEvents(process.argv.slice(2));
   const tmp = mkdtempSync(path.join(os.tmpdir(), "latent-indexer-bench-"));
+  const { child, ready } = await startChain(target, path.join(tmp, "subgraph"));
   try {
-    const rpc = new HttpRpc(url);
-    const accounts = await rpc.request<string[]>("eth_accounts", []);
-    const generate: EventGenerator = probeBatches(args.perTx, args.txsPerBlock);
-    let t = performance.now();
-    const generated = await generate({ rpc, accounts }, args.events);
-    const blocks = generated.lastBlock - generated.firstBlock + 1;
-    console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} cores`);
-    console.log(`generated ${generated.events} events in ${blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-    const build = loadSubgraph(generated.buildDir);
-    const head = generated.lastBlock;
+    const top = Object.entries(ready.byEvent).sort((a, b) => b[1] - a[1]);
+    console.log(
+      `workload: ${ready.events} events in ${ready.head} blocks (${ready.blocks.fullScenario} of them the full scenario; ${ready.providers} bulk providers, ${ready.jobs} bulk jobs created -> settled), ${top.length} distinct handlers, generated in ${ready.generateSeconds.toFixed(1)} s`,
+    );
+    console.log(`  ${top.slice(0, 12).map(([name, n]) => `${name} ${n}`).join(", ")}, …`);
+    console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    const build = loadSubgraph(ready.buildDir);
 
     // 1. Fetch ceiling.
-    let fetched: Awaited<ReturnType<typeof fetchAll>> | null = await fetchAll(build, url, 1, head, 50);
-    const ceiling = fetched.events / fetched.seconds;
-    console.log(
-      `fetch ceiling: ${fetched.events} events in ${fetched.seconds.toFixed(2)} s = ${ceiling.toFixed(0)} events/s (${fetched.ranges.length} ranges, ${fetched.cpuSeconds.toFixed(2)} s CPU in this process)`,
-    );
+    const fetch = await measured(child.pid!, () => fetchAll(build, ready.url, ready.head, REORG_THRESHOLD));
+    const ceiling = fetch.value.events / fetch.cost.seconds;
+    console.log(`fetch ceiling: ${describe(fetch.value.events, fetch.cost)}, ${fetch.value.ranges.length} ranges`);
+    if (fetch.value.events !== ready.events) throw new Error(`fetched ${fetch.value.events} events, the chain has ${ready.events}`);
 
     // 2. Processing, per instance policy.
     console.log(`WASM instantiate + _start: ${instantiationCost(build).toFixed(0)} µs`);
@@ -231,36 +213,33 @@ async function main(): Promise<void> {
       ["reuse across blocks, new every 1000 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1000, reuseAcrossBlocks: true }],
     ];
     let processing = 0;
-    for (const [label, policy] of policies) {
-      const r = processAll(build, fetched.ranges, path.join(tmp, `processing-${policy.maxTriggersPerInstance}-${policy.reuseAcrossBlocks}.sqlite`), policy);
-      const rate = r.events / r.seconds;
-      if (policy === DEFAULT_INSTANCE_POLICY) processing = rate;
-      console.log(
-        `processing, ${label}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (${r.cpuSeconds.toFixed(2)} s CPU), ${r.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`,
-      );
+    for (const [i, [label, policy]] of policies.entries()) {
+      const r = await measured(null, () => processAll(build, fetch.value.ranges, ready.head - REORG_THRESHOLD + 1, path.join(tmp, `processing-${i}.sqlite`), policy));
+      if (r.value.events !== ready.events) throw new Error(`processing ran ${r.value.events} handlers for ${ready.events} events`);
+      if (policy === DEFAULT_INSTANCE_POLICY) processing = r.value.events / r.cost.seconds;
+      console.log(`processing, ${label}: ${describe(r.value.events, r.cost)}, ${r.value.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);
     }
 
-    // 3. End to end, without the fetched data of step 1 still on the heap.
-    fetched = null;
-    t = performance.now();
-    const e2eCpu = process.cpuUsage();
-    const indexer = await Indexer.open({ subgraph: generated.buildDir, rpc: url, db: path.join(tmp, "e2e.sqlite") });
-    if (process.env.BENCH_TRACE) {
-      indexer.on("progress", (p: { checkpoint: { number: number } }) => console.log(`  progress block ${p.checkpoint.number} at ${(performance.now() - t).toFixed(0)} ms`));
+    // 3. End to end, without the fetched data of step 1 on the heap.
+    fetch.value.ranges.length = 0;
+    let totalEvents = 0;
+    let sampledRss = 0;
+    const sampler = setInterval(() => (sampledRss = Math.max(sampledRss, process.memoryUsage.rss())), 50);
+    const e2e = await measured(child.pid!, async () => {
+      const indexer = await Indexer.open({ subgraph: ready.buildDir, rpc: ready.url, db: path.join(tmp, "e2e.sqlite") });
+      indexer.on("progress", (p: ProgressEvent) => (totalEvents = p.totalEvents));
+      try {
+        return await indexer.syncOnce();
+      } finally {
+        await indexer.close();
+      }
+    });
+    clearInterval(sampler);
+    if (e2e.value.failed || totalEvents !== ready.events) {
+      throw new Error(`end-to-end run is wrong: failed=${e2e.value.failed} ${e2e.value.fatalError?.message ?? ""}, ${totalEvents} events for ${ready.events}`);
     }
-    const status = await indexer.syncOnce();
-    const seconds = (performance.now() - t) / 1000;
-    const e2eCpuSeconds = cpuSeconds(e2eCpu);
-    const counts = indexer.db.db.prepare('SELECT (SELECT count(*) FROM "ent_BatchEvent") AS batches, (SELECT count(*) FROM "ent_Account" WHERE __to = 2147483647) AS accounts').get() as { batches: number; accounts: number };
-    await indexer.close();
-    if (status.failed || counts.batches !== generated.events) {
-      throw new Error(`end-to-end run is wrong: failed=${status.failed} ${status.fatalError?.message ?? ""}, ${counts.batches} BatchEvent rows for ${generated.events} events`);
-    }
-    const endToEnd = generated.events / seconds;
-    console.log(
-      `end to end: ${generated.events} events (${counts.accounts} accounts) in ${seconds.toFixed(2)} s = ${endToEnd.toFixed(0)} events/s = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling (${e2eCpuSeconds.toFixed(2)} s CPU)`,
-    );
-    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    const endToEnd = ready.events / e2e.cost.seconds;
+    console.log(`end to end: ${describe(ready.events, e2e.cost)} = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling; RSS up to ${(sampledRss / 2 ** 20).toFixed(0)} MB meanwhile`);
     console.log(
       `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${rssMb().toFixed(0)}`,
     );
@@ -270,9 +249,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -979,6 +979,10 @@ export interface BulkJobsOptions extends BulkOptions {
   jobFor?: (i: number) => JobOptions;
   /** If given, job i is accepted by provider `i % wallets.length` (whose listing must meet the job's terms). */
   acceptWith?: BulkProvidersResult;
+  /** With `acceptWith`: the accepting provider then submits a result (a GPU is reserved until then). */
+  submit?: boolean;
+  /** With `submit`: the client then approves the result, which settles the job. */
+  approve?: boolean;
 }
 
 export interface BulkJobsResult {
@@ -1128,8 +1132,8 @@ export async function bulkRegisterProviders(s: Scenario, o: BulkProvidersOptions
 }
 
 /**
- * Creates `count` jobs from one seeded client wallet (and, with `acceptWith`, has bulk providers accept them),
- * mined many per block. Hardhat networks only.
+ * Creates `count` jobs from one seeded client wallet (and, with `acceptWith`, has bulk providers accept them, then
+ * optionally submit and approve), mined many per block. Hardhat networks only.
  */
 export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<BulkJobsResult> {
   const seed = o.seed ?? "latent-bulk";
@@ -1185,6 +1189,24 @@ export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<B
       }),
       batchSize,
     );
+    if (o.submit === true) {
+      await sendBulk(
+        s,
+        result.map((j, i) => {
+          const uri = `ipfs://bafy-latent-bulk/result-${j.jobId}.tar`;
+          const data = escrow.encodeFunctionData("submitResult", [j.jobId, uri, keccakUtf8(uri)]);
+          return { from: providers[i % providers.length] as Wallet, to: escrowAddress, data, gasLimit: 300_000n };
+        }),
+        batchSize,
+      );
+      if (o.approve === true) {
+        await sendBulk(
+          s,
+          result.map((j) => ({ from: client, to: escrowAddress, data: escrow.encodeFunctionData("approveResult", [j.jobId]), gasLimit: 300_000n })),
+          batchSize,
+        );
+      }
+    }
   }
   return { client, jobs: result, fromBlock, toBlock: await latestBlockNumber(s) };
 }

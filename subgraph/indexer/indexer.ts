@@ -302,6 +302,8 @@ export class Indexer extends EventEmitter {
       // Keep fetching ahead while this range is processed.
       next = data.to + 1;
       fill();
+      // Catching up, inserts skip the query indexes; they are built once, on reaching the head's reorg window.
+      if (data.to > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
       try {
         await this.processRange(data, head);
       } catch (error) {
@@ -322,6 +324,7 @@ export class Indexer extends EventEmitter {
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
       this.synced = this.checkpointPtr.number >= target;
+      if (this.checkpointPtr.number > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
     }
     return this.status();
   }

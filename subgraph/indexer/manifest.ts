@@ -11,7 +11,7 @@ import { SchemaModel } from "./schema/model";
 import { Wasm, type WasmModule } from "./runtime/wasm";
 import { BigDecimal } from "./values/bigdecimal";
 import { hexToBytes } from "./values/bytes";
-import { ValueKind, type EntityData, type StoreValue } from "./values/store-value";
+import { bigIntValue, ValueKind, type EntityData, type StoreValue } from "./values/store-value";
 
 export interface EventHandlerSpec {
   /** The signature as written in the manifest, e.g. `Transfer(indexed address,indexed address,uint256)`. */
@@ -134,7 +134,7 @@ function contextValue(where: string, type: string | undefined, data: unknown): S
     case "BigDecimal":
       return { kind: ValueKind.BigDecimal, value: BigDecimal.parse(String(data)) };
     case "BigInt":
-      return { kind: ValueKind.BigInt, value: BigInt(String(data)) };
+      return bigIntValue(BigInt(String(data)));
     case "Bytes":
       return { kind: ValueKind.Bytes, value: hexToBytes(String(data)) };
     case "List":

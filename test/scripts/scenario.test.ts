@@ -48,11 +48,16 @@ describe("scenario driver", function () {
     expect(await s.c.pauseGuardian.isPaused()).to.equal(false);
   });
 
-  it("bulk-registers active providers and bulk-creates jobs they accept", async function () {
+  it("bulk-registers active providers and bulk-creates jobs they accept, submit and approve", async function () {
     const s = await deployScenario(await ethers.getSigners());
     const providers = await bulkRegisterProviders(s, { count: 12, batchSize: 5 });
     expect(await s.c.registry.providerCount()).to.equal(12n);
     for (const w of providers.wallets) expect(await s.c.registry.isActive(w.address)).to.equal(true);
+    // Two rounds through approval: submitting frees the providers' GPUs for the next round.
+    for (const seed of ["first", "second"]) {
+      const done = await bulkCreateJobs(s, { count: 12, seed, acceptWith: providers, submit: true, approve: true, batchSize: 5 });
+      for (const j of done.jobs) expect((await s.c.jobEscrow.getJob(j.jobId)).status).to.equal(BigInt(JobStatus.Completed));
+    }
     const jobs = await bulkCreateJobs(s, { count: 12, acceptWith: providers, batchSize: 5 });
     for (const [i, j] of jobs.jobs.entries()) {
       const job = await s.c.jobEscrow.getJob(j.jobId);

@@ -51,7 +51,10 @@ export interface MappingExports {
 
 export class AscHeap {
   private buffer!: ArrayBuffer;
-  private u8!: Uint8Array;
+  /** Views of the whole memory, replaced when it grows. `bytes` is a Buffer so that strings and hex convert in place. */
+  bytes!: Buffer;
+  words!: Uint32Array;
+  halfs!: Uint16Array;
   private view!: DataView;
   private readonly classIds = new Map<number, number>();
 
@@ -60,11 +63,13 @@ export class AscHeap {
   }
 
   /** Memory growth detaches the old ArrayBuffer (byteLength 0): only then fetch the new one. */
-  private refresh(): void {
+  refresh(): void {
     if (this.buffer === undefined || this.buffer.byteLength === 0) {
       const buffer = this.exports.memory.buffer;
       this.buffer = buffer;
-      this.u8 = new Uint8Array(buffer);
+      this.bytes = Buffer.from(buffer);
+      this.words = new Uint32Array(buffer);
+      this.halfs = new Uint16Array(buffer);
       this.view = new DataView(buffer);
     }
   }
@@ -83,7 +88,12 @@ export class AscHeap {
   }
 
   alloc(size: number, typeId: TypeId): number {
-    const ptr = this.exports.__new(size, this.classId(typeId)) >>> 0;
+    return this.allocClass(size, this.classId(typeId));
+  }
+
+  /** `__new` with a class id (see classId). */
+  allocClass(size: number, classId: number): number {
+    const ptr = this.exports.__new(size, classId) >>> 0;
     this.refresh();
     return ptr;
   }
@@ -129,13 +139,13 @@ export class AscHeap {
 
   readString(ptr: number): string {
     if (ptr === 0) throw new TypeError("null string pointer");
-    const bytes = this.size(ptr);
-    return Buffer.from(this.buffer, ptr, bytes).toString("utf16le");
+    this.refresh();
+    return this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
   }
 
   writeString(value: string): number {
     const ptr = this.alloc(value.length * 2, TypeId.String);
-    Buffer.from(this.buffer, ptr, value.length * 2).write(value, "utf16le");
+    this.bytes.write(value, ptr, value.length * 2, "utf16le");
     return ptr;
   }
 
@@ -144,17 +154,17 @@ export class AscHeap {
   readBytes(ptr: number): Uint8Array {
     if (ptr === 0) throw new TypeError("null bytes pointer");
     this.refresh();
-    const dataStart = this.view.getUint32(ptr + 4, true);
-    const length = this.view.getUint32(ptr + 8, true);
+    const dataStart = this.words[(ptr + 4) >>> 2]!;
+    const length = this.words[(ptr + 8) >>> 2]!;
     // A copy (memory may grow and detach), as a Buffer so that the store can bind it without another copy.
     const out = Buffer.allocUnsafe(length);
-    out.set(this.u8.subarray(dataStart, dataStart + length));
+    this.bytes.copy(out, 0, dataStart, dataStart + length);
     return out;
   }
 
   writeBytes(bytes: Uint8Array): number {
     const buffer = this.alloc(bytes.length, TypeId.ArrayBuffer);
-    this.u8.set(bytes, buffer);
+    this.bytes.set(bytes, buffer);
     const view = this.alloc(12, TypeId.Uint8Array);
     this.view.setUint32(view, buffer, true);
     this.view.setUint32(view + 4, buffer, true);
@@ -167,7 +177,7 @@ export class AscHeap {
     const body = hex.startsWith("0x") ? hex.slice(2) : hex;
     const length = body.length >>> 1;
     const buffer = this.alloc(length, TypeId.ArrayBuffer);
-    Buffer.from(this.buffer, buffer, length).write(body, "hex");
+    this.bytes.write(body, buffer, length, "hex");
     const view = this.alloc(12, TypeId.Uint8Array);
     this.view.setUint32(view, buffer, true);
     this.view.setUint32(view + 4, buffer, true);
@@ -176,7 +186,10 @@ export class AscHeap {
   }
 
   readBigInt(ptr: number): bigint {
-    return signedLEToBigInt(this.readBytes(ptr));
+    if (ptr === 0) throw new TypeError("null bytes pointer");
+    this.refresh();
+    const dataStart = this.words[(ptr + 4) >>> 2]!;
+    return signedLEToBigInt(this.bytes, dataStart, this.words[(ptr + 8) >>> 2]!);
   }
 
   writeBigInt(value: bigint): number {

@@ -13,9 +13,10 @@ import { BigDecimal, BigDecimalParseError } from "../values/bigdecimal";
 import { bytesToHex, toBase58 } from "../values/bytes";
 import type { BlockHeader } from "../chain/types";
 import { TypeId, type AscHeap } from "./asc-heap";
-import { decodeToEthereumValue, encodeEthereumValue, readEthereumValue } from "./ethereum-values";
+import { decodeToEthereumValue, encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue } from "./ethereum-values";
 import { parseJson, writeJson } from "./json-values";
-import { readBigDecimal, readEntity, writeBigDecimal, writeEntity } from "./store-values";
+import { readBigDecimal, writeBigDecimal, writeTypedMap } from "./store-values";
+import type { EntityMemory } from "./entity-memory";
 import { Wasm, type WasmImports, type WasmModule } from "./wasm";
 
 export type LogLevel = "critical" | "error" | "warning" | "info" | "debug";
@@ -36,9 +37,10 @@ export interface HandlerContext {
   readonly cache: EntityCache;
 }
 
-/** Mutable per-instance state: the heap is set once instantiated, the context around each handler call. */
+/** Mutable per-instance state: heap and entities are set once instantiated, the context around each handler call. */
 export class HostState {
   heap: AscHeap | null = null;
+  entities: EntityMemory | null = null;
   context: HandlerContext | null = null;
 
   constructor(
@@ -49,6 +51,11 @@ export class HostState {
   requireHeap(): AscHeap {
     if (this.heap === null) throw new HostError("host call before the module was instantiated");
     return this.heap;
+  }
+
+  requireEntities(): EntityMemory {
+    if (this.entities === null) throw new HostError("host call before the module was instantiated");
+    return this.entities;
   }
 
   requireContext(call: string): HandlerContext {
@@ -105,26 +112,26 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
 
     // --- store -----------------------------------------------------------------------------------------------
     "store.get": (entity: number, id: number) => {
-      const data = state.requireContext("store.get").cache.get(str(entity), str(id));
-      return data === null ? 0 : writeEntity(heap(), data);
+      const view = state.requireContext("store.get").cache.get(str(entity), str(id));
+      return view === null ? 0 : state.requireEntities().write(view.type, view.fields);
     },
     "store.get_in_block": (entity: number, id: number) => {
-      const data = state.requireContext("store.get_in_block").cache.getInBlock(str(entity), str(id));
-      return data === null ? 0 : writeEntity(heap(), data);
+      const view = state.requireContext("store.get_in_block").cache.getInBlock(str(entity), str(id));
+      return view === null ? 0 : state.requireEntities().write(view.type, view.fields);
     },
     "store.set": (entity: number, id: number, data: number) => {
-      state.requireContext("store.set").cache.set(str(entity), str(id), readEntity(heap(), data));
+      const cache = state.requireContext("store.set").cache;
+      const name = str(entity);
+      cache.set(name, str(id), state.requireEntities().read(data, cache.entityType(name, "set")));
     },
     "store.remove": (entity: number, id: number) => {
       state.requireContext("store.remove").cache.remove(str(entity), str(id));
     },
     "store.loadRelated": (entity: number, id: number, field: number) => {
       const related = state.requireContext("store.loadRelated").cache.loadRelated(str(entity), str(id), str(field));
-      const h = heap();
-      return h.writeArray(
-        TypeId.ArrayTypedMapEntryStringStoreValue,
-        related.map((data) => writeEntity(h, data)),
-      );
+      const entities = state.requireEntities();
+      const pointers = related.map((view) => entities.write(view.type, view.fields));
+      return heap().writeArray(TypeId.ArrayTypedMapEntryStringStoreValue, pointers);
     },
 
     // --- logging and crypto ----------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     // --- data source -----------------------------------------------------------------------------------------
     "dataSource.address": () => heap().writeHex(state.dataSource.address ?? "0x"),
     "dataSource.network": () => heap().writeString(state.dataSource.network),
-    "dataSource.context": () => writeEntity(heap(), state.dataSource.context),
+    "dataSource.context": () => writeTypedMap(heap(), state.dataSource.context),
     "dataSource.create": unsupported("dataSource.create", "data source templates are not supported by the embedded indexer"),
     "dataSource.createWithContext": unsupported(
       "dataSource.createWithContext",
@@ -235,7 +242,7 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     // --- ethereum --------------------------------------------------------------------------------------------
     "ethereum.encode": (value: number) => {
       try {
-        return heap().writeBytes(encodeEthereumValue(readEthereumValue(heap(), value)));
+        return heap().writeBytes(encodeStaticEthereumValue(heap(), value) ?? encodeEthereumValue(readEthereumValue(heap(), value)));
       } catch (error) {
         if (error instanceof HostError) throw error;
         return 0; // graph-node returns null when the value cannot be encoded

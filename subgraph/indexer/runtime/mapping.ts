@@ -11,10 +11,11 @@ import type { DataSourceSpec, EventHandlerSpec } from "../manifest";
 import type { BlockHeader, LogData, TransactionData } from "../chain/types";
 import type { EntityCache } from "../store/entity-cache";
 import { AscHeap, TypeId, type MappingExports } from "./asc-heap";
+import { EntityMemory } from "./entity-memory";
 import { writeAbiValue } from "./ethereum-values";
 import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
-import { Wasm } from "./wasm";
+import { Wasm, type WasmImports } from "./wasm";
 import { bigIntToSignedLE, rpcHexToBytes } from "../values/bytes";
 
 export interface InstancePolicy {
@@ -46,6 +47,8 @@ export interface RuntimeStats {
 export class DataSourceRuntime {
   private live: LiveInstance | null = null;
   private readonly state: HostState;
+  /** The host functions act on `state`, which follows the live instance: one set serves every instance. */
+  private imports: WasmImports | null = null;
   readonly stats: RuntimeStats = { instantiations: 0, triggers: 0 };
 
   constructor(
@@ -58,14 +61,15 @@ export class DataSourceRuntime {
 
   private instance(): LiveInstance {
     if (this.live !== null) return this.live;
-    const imports = buildImports(this.dataSource.wasm, this.state);
-    const instance = new Wasm.Instance(this.dataSource.wasm, imports);
+    this.imports ??= buildImports(this.dataSource.wasm, this.state);
+    const instance = new Wasm.Instance(this.dataSource.wasm, this.imports);
     const exports = instance.exports as unknown as MappingExports;
     const heap = new AscHeap(exports);
     this.state.heap = heap;
     this.state.context = null;
     // Built with --explicitStart: module globals are initialised by _start, before any handler.
     if (typeof exports._start === "function") exports._start();
+    this.state.entities = new EntityMemory(heap);
     this.stats.instantiations++;
     this.live = { exports, heap, uses: 0 };
     return this.live;

@@ -1,7 +1,8 @@
 // graph-ts store values (`Value`, `Entity`, `BigDecimal`) to and from WASM memory.
 import { EntityValidationError, HostError } from "../errors";
 import { BigDecimal, MAX_EXP, MIN_EXP } from "../values/bigdecimal";
-import { ValueKind, type EntityData, type StoreValue } from "../values/store-value";
+import { bigIntValue, ValueKind, type EntityData, type StoreValue } from "../values/store-value";
+import { isMinimalSignedLE, signedLEToBigInt } from "../values/bytes";
 import { TypeId, type AscHeap } from "./asc-heap";
 
 export function readBigDecimal(heap: AscHeap, ptr: number): BigDecimal {
@@ -26,19 +27,21 @@ export function readStoreValue(heap: AscHeap, ptr: number): StoreValue {
     case ValueKind.String:
       return { kind, value: heap.readString(heap.readValuePointer(ptr)) };
     case ValueKind.Int:
-      return { kind, value: Number(BigInt.asIntN(32, heap.readValuePayload(ptr))) };
+      return { kind, value: heap.i32(ptr, 8) }; // the low word of the u64 payload
     case ValueKind.BigDecimal:
       return { kind, value: readBigDecimal(heap, heap.readValuePointer(ptr)) };
     case ValueKind.Bool:
-      return { kind, value: heap.readValuePayload(ptr) !== 0n };
+      return { kind, value: heap.u32(ptr, 8) !== 0 || heap.u32(ptr, 12) !== 0 };
     case ValueKind.Array:
       return { kind, value: heap.readArray(heap.readValuePointer(ptr)).map((p) => readStoreValue(heap, p)) };
     case ValueKind.Null:
       return { kind };
     case ValueKind.Bytes:
       return { kind, value: heap.readBytes(heap.readValuePointer(ptr)) };
-    case ValueKind.BigInt:
-      return { kind, value: heap.readBigInt(heap.readValuePointer(ptr)) };
+    case ValueKind.BigInt: {
+      const bytes = heap.readBytes(heap.readValuePointer(ptr));
+      return bigIntValue(signedLEToBigInt(bytes), isMinimalSignedLE(bytes) ? bytes : undefined);
+    }
     case ValueKind.Int8:
     case ValueKind.Timestamp:
       return { kind, value: heap.readValuePayload(ptr) };
@@ -73,18 +76,11 @@ export function writeStoreValue(heap: AscHeap, value: StoreValue): number {
   }
 }
 
-/** A `TypedMap<string, Value>` (Entity, DataSourceContext) to a Map. */
-export function readEntity(heap: AscHeap, ptr: number): EntityData {
-  const data: EntityData = new Map();
-  for (const entry of heap.readArray(heap.u32(ptr, 0))) {
-    const key = heap.readString(heap.u32(entry, 0));
-    data.set(key, readStoreValue(heap, heap.u32(entry, 4)));
-  }
-  return data;
-}
-
-/** graph-node allocates the entity with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue. */
-export function writeEntity(heap: AscHeap, data: EntityData): number {
+/**
+ * A DataSourceContext (a TypedMap of store values); entities take the faster path of entity-memory.ts. graph-node
+ * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue.
+ */
+export function writeTypedMap(heap: AscHeap, data: EntityData): number {
   const entries: number[] = [];
   for (const [key, value] of data) {
     const k = heap.writeString(key);

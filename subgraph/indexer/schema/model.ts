@@ -41,6 +41,8 @@ export interface EntityTypeModel {
   readonly fieldsByName: ReadonlyMap<string, FieldModel>;
   /** Stored (non-derived) fields, `id` first, in schema order: the table's columns. */
   readonly storedFields: readonly FieldModel[];
+  /** Position of each stored field in `storedFields`, by name: entities travel as arrays in that order. */
+  readonly storedIndex: ReadonlyMap<string, number>;
   readonly table: string;
   readonly interfaces: readonly string[];
   readonly singular: string;
@@ -278,6 +280,7 @@ export class SchemaModel {
         fields,
         fieldsByName: new Map(fields.map((f) => [f.name, f])),
         storedFields: stored,
+        storedIndex: new Map(stored.map((f, i) => [f.name, i])),
         table: `ent_${obj.name}`,
         interfaces: obj.interfaces,
         singular: names.singular,
@@ -302,6 +305,15 @@ export class SchemaModel {
         }
       }
     }
+  }
+
+  /** The stored reference fields some @derivedFrom names: what `store.loadRelated` looks children up by. */
+  referencedColumns(): Set<FieldModel> {
+    const out = new Set<FieldModel>();
+    for (const type of [...this.entities.values(), ...this.interfaces.values()]) {
+      for (const field of type.fields) for (const { field: back } of this.derivedSources(field)) out.add(back);
+    }
+    return out;
   }
 
   /** For a derived field, the child types and the child field that holds the parent's id. */

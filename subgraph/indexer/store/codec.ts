@@ -11,7 +11,7 @@ import type { FieldModel, ValueType } from "../schema/model";
 import { BigDecimal } from "../values/bigdecimal";
 import { bytesToHex, hexToBytes } from "../values/bytes";
 import { decodeBigDecimal, decodeBigInt, encodeBigDecimal, encodeBigInt } from "../values/sortable";
-import { NULL_VALUE, ValueKind, type StoreValue } from "../values/store-value";
+import { bigIntValue, NULL_VALUE, ValueKind, type StoreValue } from "../values/store-value";
 
 export type SqlValue = string | number | bigint | Buffer | null;
 
@@ -47,7 +47,7 @@ function listElementFromJson(valueType: ValueType, json: unknown): StoreValue {
     case "Bytes":
       return { kind: ValueKind.Bytes, value: hexToBytes(json as string) };
     case "BigInt":
-      return { kind: ValueKind.BigInt, value: BigInt(json as string) };
+      return bigIntValue(BigInt(json as string));
     case "BigDecimal":
       return { kind: ValueKind.BigDecimal, value: BigDecimal.parse(json as string) };
     case "Int":
@@ -112,7 +112,7 @@ export function decodeScalar(valueType: ValueType, raw: unknown): StoreValue {
     case "Bytes":
       return { kind: ValueKind.Bytes, value: new Uint8Array(raw as Buffer) };
     case "BigInt":
-      return { kind: ValueKind.BigInt, value: decodeBigInt(raw as Buffer) };
+      return bigIntValue(decodeBigInt(raw as Buffer));
     case "BigDecimal":
       return { kind: ValueKind.BigDecimal, value: decodeBigDecimal(raw as Buffer) };
     case "Int":

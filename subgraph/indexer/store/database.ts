@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import type { SchemaModel } from "../schema/model";
 import { bytesToHex, hexToBytes, toBase58 } from "../values/bytes";
-import { OPEN_BLOCK, quoteIdent, tableDdl } from "./layout";
+import { OPEN_BLOCK, queryIndexDdl, quoteIdent, tableDdl } from "./layout";
 
 /** Bump when the on-disk layout changes: an old database then starts over instead of being misread. */
 const FORMAT_VERSION = "1";
@@ -48,6 +48,7 @@ function deploymentIdFor(key: string): string {
 
 export class IndexerDatabase {
   private readonly getMetaStmt: Database.Statement<[string], { value: string }> | null;
+  private queryIndexes = false;
 
   private constructor(
     readonly db: Database.Database,
@@ -125,7 +126,8 @@ export class IndexerDatabase {
         reset = true;
         this.wipe();
       }
-      for (const type of schema.entities.values()) for (const sql of tableDdl(type)) this.db.exec(sql);
+      const referenced = schema.referencedColumns();
+      for (const type of schema.entities.values()) for (const sql of tableDdl(type, referenced)) this.db.exec(sql);
       if (existing !== key) {
         this.setMeta("deployment_key", key);
         this.setMeta("deployment", deployment);
@@ -137,6 +139,15 @@ export class IndexerDatabase {
       }
     });
     return { reset, deployment };
+  }
+
+  /** Creates the query indexes (layout.ts queryIndexDdl) that catching up defers; once per connection. */
+  createQueryIndexes(schema: SchemaModel): void {
+    if (this.queryIndexes) return;
+    this.transaction(() => {
+      for (const type of schema.entities.values()) for (const sql of queryIndexDdl(type)) this.db.exec(sql);
+    });
+    this.queryIndexes = true;
   }
 
   private hasEntityTables(): boolean {

@@ -10,33 +10,45 @@
 import { EntityValidationError } from "../errors";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { bytesToHex, hexToBytes } from "../values/bytes";
-import {
-  displayValue,
-  kindName,
-  ValueKind,
-  type EntityData,
-  type StoreValue,
-} from "../values/store-value";
+import { displayValue, kindName, ValueKind, type StoreValue } from "../values/store-value";
 import { listElementJson, type SqlValue } from "./codec";
-import { EntityStore, ImmutableEntityError, rowsEqual, type EncodedRow } from "./entity-store";
+import { EntityStore, ImmutableEntityError, type EncodedRow, type StoredEntity } from "./entity-store";
 
 const LOWER_HEX = /^0x[0-9a-f]*$/;
 
-type Op =
-  | { readonly kind: "remove" }
-  | { readonly kind: "update"; readonly data: EntityData }
-  | { readonly kind: "overwrite"; readonly data: EntityData };
+/**
+ * An entity's attributes by position in its type's `storedFields` (`id` first); undefined where not set. A value of
+ * kind Null appears only in what a block wrote (an update or overwrite), where it means "remove the field".
+ * StoreValues are immutable: an unchanged field is usually the very same object, so comparing a set with the cached
+ * entity costs one `===` per field.
+ */
+export type EntityFields = Array<StoreValue | undefined>;
+
+/** What store.set hands the cache. */
+export interface EntityInput {
+  readonly fields: EntityFields;
+  /** Names the type has no field for, and derived fields (which cannot be set), in the order given; null if none. */
+  readonly unknown: readonly string[] | null;
+  readonly derived: readonly string[] | null;
+}
+
+/** An entity as the mappings see it. */
+export interface EntityView {
+  readonly type: EntityTypeModel;
+  readonly fields: EntityFields;
+}
+
+type OpKind = "update" | "overwrite" | "remove";
 
 interface Pending {
   readonly type: EntityTypeModel;
   readonly id: string;
   readonly idValue: SqlValue;
-  op: Op;
-}
-
-interface Current {
-  readonly data: EntityData;
-  readonly encoded: EncodedRow;
+  kind: OpKind;
+  /** What the block wrote (Null values included); null for a remove. */
+  data: EntityFields | null;
+  /** The op applied to the stored entity (what store.get returns), once computed. */
+  view: EntityFields | null | undefined;
 }
 
 export interface FlushStats {
@@ -45,20 +57,33 @@ export interface FlushStats {
   removed: number;
 }
 
-/** Field-wise merge; with `removeNulls`, null values delete the field (graph-node's merge_remove_null_fields). */
-function merge(base: EntityData, update: EntityData, removeNulls: boolean): EntityData {
-  const out = new Map(base);
-  for (const [key, value] of update) {
-    if (removeNulls && value.kind === ValueKind.Null) out.delete(key);
-    else out.set(key, value);
+/** `update` merged into `base`; with `removeNulls`, Null values delete the field (graph-node's merge_remove_null_fields). */
+function merge(base: EntityFields, update: EntityFields, removeNulls: boolean): EntityFields {
+  const out = base.slice();
+  for (let i = 0; i < update.length; i++) {
+    const value = update[i];
+    if (value === undefined) continue;
+    out[i] = removeNulls && value.kind === ValueKind.Null ? undefined : value;
   }
   return out;
 }
 
-function withoutNulls(data: EntityData): EntityData {
-  const out: EntityData = new Map();
-  for (const [key, value] of data) if (value.kind !== ValueKind.Null) out.set(key, value);
-  return out;
+function withoutNulls(data: EntityFields): EntityFields {
+  return data.map((value) => (value === undefined || value.kind === ValueKind.Null ? undefined : value));
+}
+
+/** graph-node's EntityOp::apply_to: what an entity is after `kind`/`data` was applied to `base`. */
+function apply(kind: OpKind | undefined, data: EntityFields | null, base: EntityFields | null): EntityFields | null {
+  switch (kind) {
+    case undefined:
+      return base;
+    case "remove":
+      return null;
+    case "overwrite":
+      return data;
+    case "update":
+      return base === null ? data : merge(base, data!, true);
+  }
 }
 
 function expectedKind(field: FieldModel): ValueKind {
@@ -83,7 +108,7 @@ function expectedKind(field: FieldModel): ValueKind {
 }
 
 export class EntityCache {
-  private readonly current = new Map<string, Current | null>();
+  private readonly current = new Map<string, StoredEntity | null>();
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -117,7 +142,7 @@ export class EntityCache {
     return { key: `${type.name}\u0000${canonical}`, idValue };
   }
 
-  private loadCurrent(type: EntityTypeModel, key: string, idValue: SqlValue): Current | null {
+  private loadCurrent(type: EntityTypeModel, key: string, idValue: SqlValue): StoredEntity | null {
     if (this.current.has(key)) {
       const hit = this.current.get(key)!;
       // Refresh LRU position.
@@ -130,7 +155,7 @@ export class EntityCache {
     return found;
   }
 
-  private remember(key: string, value: Current | null): void {
+  private remember(key: string, value: StoredEntity | null): void {
     this.current.delete(key);
     this.current.set(key, value);
     if (this.current.size > this.maxCached) {
@@ -139,42 +164,41 @@ export class EntityCache {
     }
   }
 
-  private static apply(op: Op | undefined, entity: EntityData | null): EntityData | null {
-    if (op === undefined) return entity;
-    switch (op.kind) {
-      case "remove":
-        return null;
-      case "overwrite":
-        return op.data;
-      case "update":
-        return entity === null ? op.data : merge(entity, op.data, true);
+  /** The entity as store.get sees it: the stored one with this block's operations applied. */
+  private view(type: EntityTypeModel, key: string, idValue: SqlValue): EntityFields | null {
+    const pending = this.pending.get(key);
+    if (pending === undefined) return this.loadCurrent(type, key, idValue)?.data ?? null;
+    if (pending.view === undefined) {
+      pending.view = apply(pending.kind, pending.data, this.loadCurrent(type, key, idValue)?.data ?? null);
     }
+    return pending.view;
   }
 
-  get(typeName: string, id: string): EntityData | null {
+  get(typeName: string, id: string): EntityView | null {
     const type = this.entityType(typeName, "get");
     const { key, idValue } = this.key(type, id);
-    const current = this.loadCurrent(type, key, idValue);
-    return EntityCache.apply(this.pending.get(key)?.op, current?.data ?? null);
+    const fields = this.view(type, key, idValue);
+    return fields === null ? null : { type, fields };
   }
 
   /** Only what this block wrote: graph-node applies the block's operations to "nothing". */
-  getInBlock(typeName: string, id: string): EntityData | null {
+  getInBlock(typeName: string, id: string): EntityView | null {
     const type = this.entityType(typeName, "get");
     const { key } = this.key(type, id);
-    return EntityCache.apply(this.pending.get(key)?.op, null);
+    const pending = this.pending.get(key);
+    const fields = apply(pending?.kind, pending?.data ?? null, null);
+    return fields === null ? null : { type, fields };
   }
 
-  set(typeName: string, id: string, input: EntityData): void {
+  set(typeName: string, id: string, input: EntityInput): void {
     const type = this.entityType(typeName, "set");
     const { key, idValue } = this.key(type, id);
-    const data: EntityData = new Map(input);
-    const idField = type.fieldsByName.get("id")!;
-    const given = data.get("id");
+    const data = input.fields;
+    const given = data[0];
     if (given === undefined || given.kind === ValueKind.Null) {
-      data.set("id", type.idType === "Bytes" ? { kind: ValueKind.Bytes, value: new Uint8Array(idValue as Buffer) } : { kind: ValueKind.String, value: id });
+      data[0] = type.idType === "Bytes" ? { kind: ValueKind.Bytes, value: new Uint8Array(idValue as Buffer) } : { kind: ValueKind.String, value: id };
     } else {
-      const expected = expectedKind(idField);
+      const expected = expectedKind(type.storedFields[0]!);
       if (given.kind !== expected) {
         throw new EntityValidationError(
           `Attribute \`${type.name}.id\` has wrong type: expected ${type.idType} but got ${kindName(given)}`,
@@ -188,42 +212,71 @@ export class EntityCache {
         );
       }
     }
-    const unknown = [...data.keys()].filter((name) => !type.fieldsByName.has(name)).sort();
-    if (unknown.length > 0) {
+    if (input.unknown !== null) {
       throw new EntityValidationError(
-        `Attempted to set undefined fields [${unknown.join(", ")}] for the entity type \`${type.name}\`. Make sure those fields are defined in the schema.`,
+        `Attempted to set undefined fields [${[...input.unknown].sort().join(", ")}] for the entity type \`${type.name}\`. Make sure those fields are defined in the schema.`,
       );
     }
-    this.checkTypes(type, id, data);
-    // Like graph-node: a partial entity is fine when merging it with the stored one gives a valid entity.
-    if (this.missingRequired(type, data) !== null) {
-      const merged = EntityCache.apply(
-        { kind: "update", data },
-        EntityCache.apply(this.pending.get(key)?.op, this.loadCurrent(type, key, idValue)?.data ?? null),
-      );
-      const missing = this.missingRequired(type, merged!);
+    if (input.derived !== null) {
+      throw new EntityValidationError(`Entity ${type.name}[${id}]: field \`${input.derived[0]}\` is derived and cannot be set`);
+    }
+    const pending = this.pending.get(key);
+    // The entity as it stands, when at hand without a store read: the values it holds were checked already.
+    const before = pending !== undefined ? (pending.view ?? null) : (this.current.get(key)?.data ?? null);
+    this.checkTypes(type, id, input, before);
+    let kind: OpKind;
+    let written: EntityFields;
+    if (pending === undefined) {
+      kind = "update";
+      written = data;
+    } else if (pending.kind === "remove") {
+      kind = "overwrite";
+      written = data;
+    } else {
+      kind = pending.kind;
+      written = merge(pending.data!, data, false);
+    }
+    // Like graph-node: a partial entity is fine when merging it with the stored one gives a valid entity (the stored
+    // one is read only then; otherwise store.get computes the merge when it needs it).
+    let after: EntityFields | undefined;
+    if (this.missingRequired(type, written) !== null) {
+      after = apply(kind, written, kind === "update" ? (this.loadCurrent(type, key, idValue)?.data ?? null) : null)!;
+      const missing = this.missingRequired(type, after);
       if (missing !== null) {
         throw new EntityValidationError(`Entity ${type.name}[${id}]: missing value for non-nullable field \`${missing}\``);
       }
     }
-    this.accumulate(type, id, key, idValue, { kind: "update", data });
+    if (pending === undefined) {
+      this.pending.set(key, { type, id, idValue, kind, data: written, view: after });
+    } else {
+      pending.kind = kind;
+      pending.data = written;
+      pending.view = after;
+    }
   }
 
   remove(typeName: string, id: string): void {
     const type = this.entityType(typeName, "remove");
     const { key, idValue } = this.key(type, id);
-    this.accumulate(type, id, key, idValue, { kind: "remove" });
+    const pending = this.pending.get(key);
+    if (pending === undefined) {
+      this.pending.set(key, { type, id, idValue, kind: "remove", data: null, view: null });
+    } else {
+      pending.kind = "remove";
+      pending.data = null;
+      pending.view = null;
+    }
   }
 
   /** Children that reference `parentId` through the derived field `fieldName` of `parentTypeName`. */
-  loadRelated(parentTypeName: string, parentId: string, fieldName: string): EntityData[] {
+  loadRelated(parentTypeName: string, parentId: string, fieldName: string): EntityView[] {
     const parentType = this.schema.composite(parentTypeName);
     if (parentType === undefined) throw new EntityValidationError(`Entity type ${parentTypeName} is not present in the schema`);
     const field = parentType.fieldsByName.get(fieldName);
     if (field === undefined || field.derivedFrom === null) {
       throw new EntityValidationError(`Entity ${parentTypeName}[${parentId}]: unknown derived field \`${fieldName}\``);
     }
-    const results: EntityData[] = [];
+    const results: EntityView[] = [];
     for (const { child, field: backField } of this.schema.derivedSources(field)) {
       let parentIdValue: SqlValue;
       try {
@@ -232,34 +285,36 @@ export class EntityCache {
         throw new EntityValidationError(`Entity ${parentTypeName}[${parentId}]: the id is not a valid Bytes value`);
       }
       const parentJson = backField.valueType === "Bytes" ? "0x" + (parentIdValue as Buffer).toString("hex") : parentId;
+      const back = child.storedIndex.get(backField.name)!;
       const seen = new Set<string>();
       for (const row of this.store.getReferencing(child, backField, parentIdValue, parentJson)) {
-        const childId = row.data.get("id")!;
+        const childId = row.data[0]!;
         const childIdText = childId.kind === ValueKind.Bytes ? bytesToHex(childId.value) : displayValue(childId);
         const { key } = this.key(child, childIdText);
         if (!this.current.has(key)) this.remember(key, row);
         seen.add(key);
-        const entity = EntityCache.apply(this.pending.get(key)?.op, row.data);
-        if (entity !== null && references(entity, backField, parentJson)) results.push(entity);
+        const pending = this.pending.get(key);
+        const entity = apply(pending?.kind, pending?.data ?? null, row.data);
+        if (entity !== null && references(entity[back], backField, parentJson)) results.push({ type: child, fields: entity });
       }
       // Entities written in this block may have started referencing the parent.
       for (const [key, pending] of this.pending) {
         if (pending.type !== child || seen.has(key)) continue;
-        const base = this.loadCurrent(child, key, pending.idValue)?.data ?? null;
-        const entity = EntityCache.apply(pending.op, base);
-        if (entity !== null && references(entity, backField, parentJson)) results.push(entity);
+        const entity = this.view(child, key, pending.idValue);
+        if (entity !== null && references(entity[back], backField, parentJson)) results.push({ type: child, fields: entity });
       }
     }
     return results;
   }
 
-  private checkTypes(type: EntityTypeModel, id: string, data: EntityData): void {
-    for (const [name, value] of data) {
-      const field = type.fieldsByName.get(name)!;
-      if (field.derivedFrom !== null) {
-        throw new EntityValidationError(`Entity ${type.name}[${id}]: field \`${name}\` is derived and cannot be set`);
-      }
-      if (value.kind === ValueKind.Null) continue;
+  /** Type checks in schema order, skipping values the entity already holds (they were checked when they got there). */
+  private checkTypes(type: EntityTypeModel, id: string, input: EntityInput, before: EntityFields | null): void {
+    const fields = input.fields;
+    for (let at = 0; at < fields.length; at++) {
+      const value = fields[at];
+      if (value === undefined || value.kind === ValueKind.Null || (before !== null && before[at] === value)) continue;
+      const field = type.storedFields[at]!;
+      const name = field.name;
       const expected = expectedKind(field);
       if (field.list) {
         if (value.kind !== ValueKind.Array) {
@@ -289,28 +344,15 @@ export class EntityCache {
     }
   }
 
-  private missingRequired(type: EntityTypeModel, data: EntityData): string | null {
-    for (const field of type.storedFields) {
-      if (!field.nonNull) continue;
-      const value = data.get(field.name);
-      if (value === undefined || value.kind === ValueKind.Null) return field.name;
+  /** The first non-nullable field without a value (Null counts as none). */
+  private missingRequired(type: EntityTypeModel, data: EntityFields): string | null {
+    const fields = type.storedFields;
+    for (let i = 0; i < fields.length; i++) {
+      if (!fields[i]!.nonNull) continue;
+      const value = data[i];
+      if (value === undefined || value.kind === ValueKind.Null) return fields[i]!.name;
     }
     return null;
-  }
-
-  private accumulate(type: EntityTypeModel, id: string, key: string, idValue: SqlValue, next: Op): void {
-    const existing = this.pending.get(key);
-    if (existing === undefined) {
-      this.pending.set(key, { type, id, idValue, op: next });
-      return;
-    }
-    if (next.kind !== "update") {
-      existing.op = next;
-      return;
-    }
-    const op = existing.op;
-    if (op.kind === "remove") existing.op = { kind: "overwrite", data: next.data };
-    else existing.op = { kind: op.kind, data: merge(op.data, next.data, false) };
   }
 
   /** Drops this block's operations (a handler failed). */
@@ -335,10 +377,10 @@ export class EntityCache {
   flush(block: number): FlushStats {
     const stats: FlushStats = { inserted: 0, updated: 0, removed: 0 };
     for (const [key, pending] of this.pending) {
-      const { type, idValue, op } = pending;
+      const { type, idValue, kind } = pending;
       // Immutable entities are assumed new (graph-node skips the lookup); the unique index catches the rest.
       const current = type.immutable && !this.current.has(key) ? null : this.loadCurrent(type, key, idValue);
-      if (op.kind === "remove") {
+      if (kind === "remove") {
         if (current === null) continue;
         if (type.immutable) {
           throw new ImmutableEntityError(
@@ -350,14 +392,14 @@ export class EntityCache {
         stats.removed++;
         continue;
       }
-      const data = current === null || op.kind === "overwrite" ? withoutNulls(op.data) : merge(current.data, op.data, true);
+      const data = current === null || kind === "overwrite" ? withoutNulls(pending.data!) : merge(current.data, pending.data!, true);
       const missing = this.missingRequired(type, data);
       if (missing !== null) {
         throw new EntityValidationError(`Entity ${type.name}[${pending.id}]: missing value for non-nullable field \`${missing}\``);
       }
-      const encoded = this.store.encode(type, data);
+      const encoded = this.store.encode(type, data, current);
       if (current !== null) {
-        if (rowsEqual(current.encoded, encoded)) continue;
+        if (encoded === current.encoded) continue;
         if (type.immutable) {
           throw new ImmutableEntityError(
             `entities of type \`${type.name}\` can not be updated since they are immutable. Entity ids are [${pending.id}]`,
@@ -378,12 +420,11 @@ export class EntityCache {
   }
 }
 
-/** Whether `entity`'s reference field points at the parent (whose id has the JSON form `parentJson`). */
-function references(entity: EntityData, field: FieldModel, parentJson: string): boolean {
-  const value = entity.get(field.name);
+/** Whether a reference field's value points at the parent (whose id has the JSON form `parentJson`). */
+function references(value: StoreValue | undefined, field: FieldModel, parentJson: string): boolean {
   if (value === undefined || value.kind === ValueKind.Null) return false;
   if (value.kind === ValueKind.Array) return value.value.some((v) => listElementJson(field.valueType, v) === parentJson);
-  return listElementJson(field.valueType, value as StoreValue) === parentJson;
+  return listElementJson(field.valueType, value) === parentJson;
 }
 
 export { ImmutableEntityError };

@@ -4,12 +4,18 @@
 import type Database from "better-sqlite3";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { hexToBytes } from "../values/bytes";
-import type { EntityData } from "../values/store-value";
+import type { EntityFields } from "./entity-cache";
 import { decodeColumn, encodeColumn, type SqlValue } from "./codec";
 import { OPEN_BLOCK, quoteIdent } from "./layout";
 
 /** An entity's row: encoded column values in `storedFields` order (id first). */
 export type EncodedRow = SqlValue[];
+
+/** The current version of an entity: its fields and their encoded columns. */
+export interface StoredEntity {
+  readonly data: EntityFields;
+  readonly encoded: EncodedRow;
+}
 
 interface TableStatements {
   selectCurrent: Database.Statement<[SqlValue], Record<string, unknown>>;
@@ -50,32 +56,46 @@ export class EntityStore {
     return stmts;
   }
 
-  decodeRow(type: EntityTypeModel, row: Record<string, unknown>): { data: EntityData; encoded: EncodedRow } {
-    const data: EntityData = new Map();
-    const encoded: EncodedRow = [];
-    for (const field of type.storedFields) {
+  decodeRow(type: EntityTypeModel, row: Record<string, unknown>): StoredEntity {
+    const fields = type.storedFields;
+    const data: EntityFields = new Array(fields.length);
+    const encoded: EncodedRow = new Array(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
       const raw = row[field.column!];
-      const value = decodeColumn(field, raw);
-      if (raw !== null && raw !== undefined) data.set(field.name, value);
-      encoded.push(normaliseRaw(field, raw));
+      if (raw !== null && raw !== undefined) data[i] = decodeColumn(field, raw);
+      encoded[i] = normaliseRaw(field, raw);
     }
     return { data, encoded };
   }
 
-  encode(type: EntityTypeModel, data: EntityData): EncodedRow {
-    return type.storedFields.map((field) => {
-      const value = data.get(field.name);
-      return value === undefined ? null : encodeColumn(field, value);
-    });
+  /**
+   * The row of `data`. Given the entity's current version, fields holding the same StoreValue reuse its columns, and
+   * when no column differs the result is `base.encoded` itself (no new version needed).
+   */
+  encode(type: EntityTypeModel, data: EntityFields, base: StoredEntity | null): EncodedRow {
+    const fields = type.storedFields;
+    const row: EncodedRow = new Array(fields.length);
+    let changed = base === null;
+    for (let i = 0; i < fields.length; i++) {
+      const value = data[i];
+      if (base !== null && value === base.data[i]) {
+        row[i] = base.encoded[i]!;
+        continue;
+      }
+      row[i] = value === undefined ? null : encodeColumn(fields[i]!, value);
+      if (!changed && !columnsEqual(row[i]!, base!.encoded[i]!)) changed = true;
+    }
+    return changed ? row : base!.encoded;
   }
 
-  getCurrent(type: EntityTypeModel, id: SqlValue): { data: EntityData; encoded: EncodedRow } | null {
+  getCurrent(type: EntityTypeModel, id: SqlValue): StoredEntity | null {
     const row = this.table(type).selectCurrent.get(id);
     return row === undefined ? null : this.decodeRow(type, row);
   }
 
   /** Current entities of `type` whose reference field `field` holds `parentId` (store.loadRelated). */
-  getReferencing(type: EntityTypeModel, field: FieldModel, parentId: SqlValue, parentIdJson: string): Array<{ data: EntityData; encoded: EncodedRow }> {
+  getReferencing(type: EntityTypeModel, field: FieldModel, parentId: SqlValue, parentIdJson: string): StoredEntity[] {
     const stmts = this.table(type);
     let stmt = stmts.derived.get(field.name);
     const t = quoteIdent(type.table);
@@ -134,21 +154,9 @@ function normaliseRaw(field: FieldModel, raw: unknown): SqlValue {
   }
 }
 
-export function rowsEqual(a: EncodedRow, b: EncodedRow): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === y) continue;
-    if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) {
-      if (!x.equals(y)) return false;
-      continue;
-    }
-    if (typeof x === "bigint" || typeof y === "bigint") {
-      if (x === null || y === null || BigInt(x as bigint) !== BigInt(y as bigint)) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
+function columnsEqual(x: SqlValue, y: SqlValue): boolean {
+  if (x === y) return true;
+  if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) return x.equals(y);
+  if (typeof x === "bigint" || typeof y === "bigint") return x !== null && y !== null && BigInt(x as bigint) === BigInt(y as bigint);
+  return false;
 }

@@ -24,9 +24,17 @@ export type StoreValue =
   | { readonly kind: ValueKind.Array; readonly value: readonly StoreValue[] }
   | { readonly kind: ValueKind.Null }
   | { readonly kind: ValueKind.Bytes; readonly value: Uint8Array }
-  | { readonly kind: ValueKind.BigInt; readonly value: bigint }
+  | { readonly kind: ValueKind.BigInt; readonly value: bigint; /** graph-ts's little-endian bytes, once a mapping needed them. */ le?: Uint8Array }
   | { readonly kind: ValueKind.Int8; readonly value: bigint }
   | { readonly kind: ValueKind.Timestamp; readonly value: bigint };
+
+/**
+ * A BigInt value. Every one has the `le` slot from the start (one object shape): `le` holds its graph-ts bytes when
+ * known, e.g. read from a mapping, so that writing it to a mapping again needs no conversion.
+ */
+export function bigIntValue(value: bigint, le?: Uint8Array): StoreValue {
+  return { kind: ValueKind.BigInt, value, le };
+}
 
 /** An entity's attributes, keyed by field name. Insertion order is irrelevant. */
 export type EntityData = Map<string, StoreValue>;

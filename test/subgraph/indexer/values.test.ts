@@ -72,8 +72,12 @@ describe("indexer values", function () {
 
   describe("graph-ts byte layouts", function () {
     it("round-trips BigInt through minimal little-endian two's complement", function () {
+      // Small magnitudes take a path through doubles: sample them densely, and every power-of-two boundary.
+      const boundaries = Array.from({ length: 70 }, (_, b) => [2n ** BigInt(b), -(2n ** BigInt(b))]).flat();
+      const values = fc.oneof(fc.bigInt({ min: -(2n ** 520n), max: 2n ** 520n }), fc.bigInt({ min: -(2n ** 50n), max: 2n ** 50n }), fc.constantFrom(...boundaries));
       fc.assert(
-        fc.property(fc.bigInt({ min: -(2n ** 520n), max: 2n ** 520n }), (v) => {
+        fc.property(values, fc.integer({ min: -1, max: 1 }), (boundary, nudge) => {
+          const v = boundary + BigInt(nudge);
           const bytes = bigIntToSignedLE(v);
           expect(signedLEToBigInt(bytes)).to.equal(v);
           // Minimal: dropping the top byte would change the value.
@@ -83,6 +87,20 @@ describe("indexer values", function () {
       expect(Array.from(bigIntToSignedLE(0n))).to.deep.equal([0]);
       expect(Array.from(bigIntToSignedLE(128n))).to.deep.equal([0x80, 0x00]);
       expect(Array.from(bigIntToSignedLE(-129n))).to.deep.equal([0x7f, 0xff]);
+    });
+
+    it("reads BigInt bytes at an offset, and non-minimal encodings by their value", function () {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 8 }), (bytes, pad) => {
+          let expected = 0n;
+          for (let i = bytes.length - 1; i >= 0; i--) expected = (expected << 8n) | BigInt(bytes[i]!);
+          if (bytes.length > 0 && bytes[bytes.length - 1]! >= 0x80) expected -= 1n << BigInt(8 * bytes.length);
+          const framed = new Uint8Array(pad + bytes.length + 3).fill(0xee);
+          framed.set(bytes, pad);
+          expect(signedLEToBigInt(bytes)).to.equal(expected);
+          expect(signedLEToBigInt(framed, pad, bytes.length)).to.equal(expected);
+        }),
+      );
     });
 
     it("turns 32-byte ABI words into the same BigInt bytes", function () {

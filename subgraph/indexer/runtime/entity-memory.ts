@@ -1,0 +1,375 @@
+// Entities in a mapping's memory, the hot path of store.get and store.set (most handlers load and save several
+// entities, the Protocol singleton with its 63 fields on almost every event).
+//
+// Writing: an entity is an object graph (TypedMap -> Array -> entries -> key string + Value -> payload). Instead of
+// one `__new` call per object, the whole graph is laid out in JavaScript inside a single allocation, exactly where
+// consecutive `__new` calls of the stub runtime would have placed its objects (16-byte aligned blocks: size word,
+// 16-byte header, payload), so the runtime cannot tell the difference. Field-name strings are written once per
+// instance and shared (AssemblyScript strings are immutable).
+//
+// Reading: graph-ts's Entity.set replaces the value of an existing entry (or appends one). For an entity this
+// instance wrote, an entry that still holds the Value written, with the same content, yields the very StoreValue it
+// was written from: no decoding, and the entity cache sees by identity that the field did not change.
+import type { EntityTypeModel } from "../schema/model";
+import type { EntityFields, EntityInput } from "../store/entity-cache";
+import { bigIntToSignedLE } from "../values/bytes";
+import { ValueKind, type StoreValue } from "../values/store-value";
+import { TypeId, type AscHeap } from "./asc-heap";
+import { readStoreValue } from "./store-values";
+
+/** Bytes a stub-runtime block takes for an object of `payload` bytes: size word + header, 16-byte aligned. */
+function blockSize(payload: number): number {
+  return (payload + 35) & ~15;
+}
+
+const VALUE_BLOCK = blockSize(16);
+const ENTRY_BLOCK = blockSize(8);
+const TYPED_ARRAY_BLOCK = blockSize(12);
+
+/** The bytes of a graph-ts BigInt, kept with the (immutable) value: unchanged fields are written again and again. */
+function bigIntBytes(value: StoreValue & { kind: ValueKind.BigInt }): Uint8Array {
+  return (value.le ??= bigIntToSignedLE(value.value));
+}
+
+function hasPointerPayload(value: StoreValue): boolean {
+  return value.kind !== ValueKind.Int && value.kind !== ValueKind.Bool && value.kind !== ValueKind.Null && value.kind !== ValueKind.Int8 && value.kind !== ValueKind.Timestamp;
+}
+
+/** Words per entry in Written.entries: field index, and the addresses of the entry, its Value and the Value's payload. */
+const ENTRY_WORDS = 4;
+
+/** An entity handed to the mapping, to recognise its entries when it comes back in store.set. */
+interface Written {
+  readonly type: EntityTypeModel;
+  /** What it was written from. */
+  readonly fields: EntityFields;
+  /** Per entry: [field index, entry, Value, payload (0 unless a pointer)]. */
+  readonly entries: Uint32Array;
+}
+
+export class EntityMemory {
+  /** Per type, the shared field-name strings by stored-field index (0 until first needed). */
+  private readonly keyPointers = new Map<EntityTypeModel, Uint32Array>();
+  /** Field names the mapping passed, by string pointer (checked against memory before use). */
+  private readonly keyNames = new Map<number, string>();
+  /** Entities handed to the mapping, by TypedMap pointer. */
+  private readonly written = new Map<number, Written>();
+  private readonly ids: Record<"string" | "arrayBuffer" | "uint8Array" | "value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
+  /** Whether `__new` behaves like the stub runtime's bump allocator (graph-cli builds with it); if not, every object gets a `__new`. */
+  private readonly stub: boolean;
+  /** While an entity is laid out: where the next object goes. */
+  private pos = 0;
+
+  constructor(private readonly heap: AscHeap) {
+    this.ids = {
+      string: heap.classId(TypeId.String),
+      arrayBuffer: heap.classId(TypeId.ArrayBuffer),
+      uint8Array: heap.classId(TypeId.Uint8Array),
+      value: heap.classId(TypeId.StoreValue),
+      entry: heap.classId(TypeId.TypedMapEntryStringStoreValue),
+      entries: heap.classId(TypeId.ArrayTypedMapEntryStringStoreValue),
+      map: heap.classId(TypeId.TypedMapStringStoreValue),
+      bigDecimal: heap.classId(TypeId.BigDecimal),
+      values: heap.classId(TypeId.ArrayStoreValue),
+    };
+    const a = heap.allocClass(13, this.ids.arrayBuffer);
+    const b = heap.allocClass(0, this.ids.arrayBuffer);
+    const w = heap.words;
+    this.stub = b - a === blockSize(13) && w[(a - 20) >>> 2] === blockSize(13) - 4 && w[(a - 8) >>> 2] === this.ids.arrayBuffer && w[(a - 4) >>> 2] === 13;
+  }
+
+  // --- writing ----------------------------------------------------------------------------------------------------
+
+  /** Writes `fields` of `type` as a graph-ts Entity; returns its pointer. */
+  write(type: EntityTypeModel, fields: EntityFields): number {
+    const keys = this.keys(type);
+    let count = 0;
+    let size = blockSize(4) + blockSize(16); // the TypedMap and its entries Array
+    for (let i = 0; i < fields.length; i++) {
+      const value = fields[i];
+      if (value === undefined) continue;
+      if (keys[i] === 0) keys[i] = this.heap.writeString(type.storedFields[i]!.name);
+      count++;
+      size += ENTRY_BLOCK + this.valueSize(value);
+    }
+    size += blockSize(count * 4);
+    if (this.stub) this.pos = this.heap.allocClass(size - 20, this.ids.arrayBuffer) - 20;
+    const entries = new Uint32Array(count * ENTRY_WORDS);
+    let n = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const value = fields[i];
+      if (value === undefined) continue;
+      const valuePtr = this.value(value);
+      const entry = this.object(8, this.ids.entry);
+      const w = this.heap.words;
+      w[entry >>> 2] = keys[i]!;
+      w[(entry + 4) >>> 2] = valuePtr;
+      const at = n * ENTRY_WORDS;
+      entries[at] = i;
+      entries[at + 1] = entry;
+      entries[at + 2] = valuePtr;
+      entries[at + 3] = hasPointerPayload(value) ? w[(valuePtr + 8) >>> 2]! : 0;
+      n++;
+    }
+    const buffer = this.object(count * 4, this.ids.arrayBuffer);
+    for (let k = 0; k < count; k++) this.heap.words[(buffer >>> 2) + k] = entries[k * ENTRY_WORDS + 1]!;
+    const array = this.object(16, this.ids.entries);
+    this.array(array, buffer, count);
+    const map = this.object(4, this.ids.map);
+    this.heap.words[map >>> 2] = array;
+    // Under the stub runtime nothing is ever freed, so these pointers keep naming these objects.
+    if (this.stub) this.written.set(map, { type, fields, entries });
+    return map;
+  }
+
+  private keys(type: EntityTypeModel): Uint32Array {
+    let keys = this.keyPointers.get(type);
+    if (keys === undefined) {
+      keys = new Uint32Array(type.storedFields.length);
+      this.keyPointers.set(type, keys);
+    }
+    return keys;
+  }
+
+  /** A new object of `payload` bytes, carved from the region (stub runtime) or a `__new` of its own. */
+  private object(payload: number, classId: number): number {
+    if (!this.stub) return this.heap.allocClass(payload, classId);
+    const block = blockSize(payload);
+    const w = this.heap.words;
+    const at = this.pos >>> 2;
+    w[at] = block - 4;
+    w[at + 1] = 0;
+    w[at + 2] = 0;
+    w[at + 3] = classId;
+    w[at + 4] = payload;
+    const ptr = this.pos + 20;
+    this.pos += block;
+    return ptr;
+  }
+
+  /** Fills Array<T> `array` with `buffer` holding `length` pointers. */
+  private array(array: number, buffer: number, length: number): void {
+    const w = this.heap.words;
+    w[array >>> 2] = buffer;
+    w[(array + 4) >>> 2] = buffer;
+    w[(array + 8) >>> 2] = length * 4;
+    w[(array + 12) >>> 2] = length;
+  }
+
+  /** A Uint8Array (what Bytes and BigInt are) holding `bytes`. */
+  private bytesObject(bytes: Uint8Array): number {
+    const buffer = this.object(bytes.length, this.ids.arrayBuffer);
+    const memory = this.heap.bytes;
+    for (let i = 0; i < bytes.length; i++) memory[buffer + i] = bytes[i]!;
+    const view = this.object(12, this.ids.uint8Array);
+    const w = this.heap.words;
+    w[view >>> 2] = buffer;
+    w[(view + 4) >>> 2] = buffer;
+    w[(view + 8) >>> 2] = bytes.length;
+    return view;
+  }
+
+  /** A graph-ts Value (`{ kind: i32, data: u64 }`) and its payload. */
+  private value(value: StoreValue): number {
+    let payload = 0;
+    let low = 0;
+    let high = 0;
+    switch (value.kind) {
+      case ValueKind.String: {
+        const s = value.value;
+        payload = this.object(s.length * 2, this.ids.string);
+        this.heap.bytes.write(s, payload, s.length * 2, "utf16le");
+        break;
+      }
+      case ValueKind.Int:
+        low = value.value >>> 0;
+        high = value.value < 0 ? 0xffffffff : 0;
+        break;
+      case ValueKind.BigDecimal: {
+        const digits = this.bytesObject(bigIntToSignedLE(value.value.digits));
+        const exp = this.bytesObject(bigIntToSignedLE(BigInt(value.value.exp)));
+        payload = this.object(8, this.ids.bigDecimal);
+        this.heap.words[payload >>> 2] = digits;
+        this.heap.words[(payload + 4) >>> 2] = exp;
+        break;
+      }
+      case ValueKind.Bool:
+        low = value.value ? 1 : 0;
+        break;
+      case ValueKind.Array: {
+        const items = value.value.map((item) => this.value(item));
+        const buffer = this.object(items.length * 4, this.ids.arrayBuffer);
+        for (let i = 0; i < items.length; i++) this.heap.words[(buffer >>> 2) + i] = items[i]!;
+        payload = this.object(16, this.ids.values);
+        this.array(payload, buffer, items.length);
+        break;
+      }
+      case ValueKind.Null:
+        break;
+      case ValueKind.Bytes:
+        payload = this.bytesObject(value.value);
+        break;
+      case ValueKind.BigInt:
+        payload = this.bytesObject(bigIntBytes(value));
+        break;
+      case ValueKind.Int8:
+      case ValueKind.Timestamp:
+        low = Number(BigInt.asUintN(32, value.value));
+        high = Number(BigInt.asUintN(32, value.value >> 32n));
+        break;
+    }
+    const ptr = this.object(16, this.ids.value);
+    const w = this.heap.words;
+    w[ptr >>> 2] = value.kind;
+    w[(ptr >>> 2) + 1] = 0;
+    w[(ptr >>> 2) + 2] = payload !== 0 ? payload : low;
+    w[(ptr >>> 2) + 3] = high;
+    return ptr;
+  }
+
+  /** Bytes the Value of `value` and its payload take. */
+  private valueSize(value: StoreValue): number {
+    switch (value.kind) {
+      case ValueKind.String:
+        return VALUE_BLOCK + blockSize(value.value.length * 2);
+      case ValueKind.Bytes:
+        return VALUE_BLOCK + blockSize(value.value.length) + TYPED_ARRAY_BLOCK;
+      case ValueKind.BigInt:
+        return VALUE_BLOCK + blockSize(bigIntBytes(value).length) + TYPED_ARRAY_BLOCK;
+      case ValueKind.BigDecimal:
+        return (
+          VALUE_BLOCK +
+          blockSize(8) +
+          blockSize(bigIntToSignedLE(value.value.digits).length) +
+          blockSize(bigIntToSignedLE(BigInt(value.value.exp)).length) +
+          2 * TYPED_ARRAY_BLOCK
+        );
+      case ValueKind.Array:
+        return VALUE_BLOCK + blockSize(value.value.length * 4) + blockSize(16) + value.value.reduce((sum, v) => sum + this.valueSize(v), 0);
+      default:
+        return VALUE_BLOCK;
+    }
+  }
+
+  /** Another runtime than the stub: every object from `__new`, nothing remembered (its collector may free them). */
+  private writeObjects(type: EntityTypeModel, fields: EntityFields): number {
+    const entries: number[] = [];
+    const keys = this.keys(type);
+    for (let i = 0; i < fields.length; i++) {
+      const value = fields[i];
+      if (value === undefined) continue;
+      if (keys[i] === 0) keys[i] = this.heap.writeString(type.storedFields[i]!.name);
+      const valuePtr = this.value(value);
+      const entry = this.object(8, this.ids.entry);
+      this.heap.words[entry >>> 2] = keys[i]!;
+      this.heap.words[(entry + 4) >>> 2] = valuePtr;
+      entries.push(entry);
+    }
+    const buffer = this.object(entries.length * 4, this.ids.arrayBuffer);
+    entries.forEach((entry, k) => (this.heap.words[(buffer >>> 2) + k] = entry));
+    const array = this.object(16, this.ids.entries);
+    this.array(array, buffer, entries.length);
+    const map = this.object(4, this.ids.map);
+    this.heap.words[map >>> 2] = array;
+    return map;
+  }
+
+  // --- reading ----------------------------------------------------------------------------------------------------
+
+  /** Reads the Entity at `ptr` as fields of `type` (what store.set receives). */
+  read(ptr: number, type: EntityTypeModel): EntityInput {
+    const heap = this.heap;
+    heap.refresh();
+    const w = heap.words;
+    const array = w[ptr >>> 2]!;
+    const dataStart = w[(array + 4) >>> 2]!;
+    const length = w[(array + 12) >>> 2]! | 0;
+    const written = this.written.get(ptr);
+    const known = written !== undefined && written.type === type ? written : null;
+    const keys = this.keys(type);
+    const fields: EntityFields = new Array(type.storedFields.length);
+    let unknown: string[] | null = null;
+    let derived: string[] | null = null;
+    for (let n = 0; n < length; n++) {
+      const entry = w[(dataStart >>> 2) + n]!;
+      const keyPtr = w[entry >>> 2]!;
+      const valuePtr = w[(entry + 4) >>> 2]!;
+      const at = n * ENTRY_WORDS;
+      if (known !== null && at < known.entries.length && entry === known.entries[at + 1] && keyPtr === keys[known.entries[at]!]) {
+        // An entry as written: its key is known, its value too if untouched.
+        const i = known.entries[at]!;
+        const stored = known.fields[i]!;
+        const same = valuePtr === known.entries[at + 2] && this.unchanged(valuePtr, stored, known.entries[at + 3]!);
+        fields[i] = same ? stored : readStoreValue(heap, valuePtr);
+        continue;
+      }
+      const name = this.keyName(keyPtr);
+      const i = type.storedIndex.get(name);
+      if (i === undefined) {
+        if (type.fieldsByName.has(name)) (derived ??= []).push(name);
+        else (unknown ??= []).push(name);
+        readStoreValue(heap, valuePtr); // still checks the value's kind
+        continue;
+      }
+      fields[i] = readStoreValue(heap, valuePtr);
+    }
+    return { fields, unknown, derived };
+  }
+
+  private keyName(ptr: number): string {
+    const cached = this.keyNames.get(ptr);
+    if (cached !== undefined && this.isString(ptr, cached)) return cached;
+    const name = this.heap.readString(ptr);
+    this.keyNames.set(ptr, name);
+    return name;
+  }
+
+  private isString(ptr: number, text: string): boolean {
+    if (this.heap.words[(ptr - 4) >>> 2] !== text.length * 2) return false;
+    const halfs = this.heap.halfs;
+    const base = ptr >>> 1;
+    for (let i = 0; i < text.length; i++) if (halfs[base + i] !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Whether the Value at `ptr`, written from `value` with payload pointer `payload` (0: none), still holds it. */
+  private unchanged(ptr: number, value: StoreValue, payload: number): boolean {
+    const w = this.heap.words;
+    const at = ptr >>> 2;
+    if (w[at] !== value.kind) return false;
+    const low = w[at + 2]!;
+    const high = w[at + 3]!;
+    switch (value.kind) {
+      case ValueKind.Int:
+        return (low | 0) === value.value;
+      case ValueKind.Bool:
+        return (low !== 0 || high !== 0) === value.value;
+      case ValueKind.Null:
+        return true;
+      case ValueKind.String:
+        // Strings are immutable: the same object means the same text.
+        return high === 0 && low === payload;
+      case ValueKind.Bytes:
+        return high === 0 && this.holds(low, value.value);
+      case ValueKind.BigInt:
+        return high === 0 && this.holds(low, bigIntBytes(value));
+      case ValueKind.Int8:
+      case ValueKind.Timestamp:
+        return BigInt.asIntN(64, (BigInt(high) << 32n) | BigInt(low)) === value.value;
+      default:
+        return false; // BigDecimal and lists: decoded again
+    }
+  }
+
+  /** Whether the Uint8Array at `ptr` holds exactly `bytes`. */
+  private holds(ptr: number, bytes: Uint8Array): boolean {
+    if (ptr === 0) return false;
+    const w = this.heap.words;
+    const dataStart = w[(ptr + 4) >>> 2]!;
+    const length = w[(ptr + 8) >>> 2]!;
+    if (length !== bytes.length) return false;
+    const memory = this.heap.bytes;
+    for (let i = 0; i < length; i++) if (memory[dataStart + i] !== bytes[i]) return false;
+    return true;
+  }
+}
