@@ -14,7 +14,7 @@ import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobStatus } from "./market";
 import { matchRequirements, screenJob } from "./policy";
-import { RetryPolicy, abortReason, deadlineSignal, sleep, withRetry } from "./retry";
+import { RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
@@ -428,23 +428,4 @@ export class Worker {
 
 function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-/** The promise's value, or undefined as soon as `signal` aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

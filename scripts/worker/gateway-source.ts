@@ -20,7 +20,7 @@ import { JobFeed } from "./job-feed";
 import { reconnectingJobSource } from "./job-source";
 import type { Logger } from "./logger";
 import type { CandidateJob, JobSource } from "./market";
-import { RetryPolicy, sleep } from "./retry";
+import { RetryPolicy, raceAbort, sleep } from "./retry";
 import { isJsonObject } from "./validate";
 
 /** The gateway's JobFeedFilter input: jobs matching every field given. */
@@ -201,23 +201,4 @@ async function waitForIndexedBlock(options: GatewaySourceOptions, block: number,
     }
     await sleep(options.indexPollMs ?? 500, signal);
   }
-}
-
-/** Resolves with the promise, or as soon as `signal` aborts (then undefined); rejects if the promise does. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -8,6 +8,7 @@ import {
   backoffDelayMs,
   deadlineSignal,
   isTransientError,
+  raceAbort,
   withRetry,
 } from "../../../scripts/worker/retry";
 
@@ -188,5 +189,32 @@ describe("deadline signal", () => {
     const deadline = deadlineSignal(5);
     await new Promise((resolve) => deadline.signal.addEventListener("abort", resolve, { once: true }));
     expect((deadline.signal.reason as Error).name).to.equal("TimeoutError");
+  });
+});
+
+describe("raceAbort", () => {
+  it("resolves with the promise's value when the signal stays quiet", async () => {
+    expect(await raceAbort(Promise.resolve(7), new AbortController().signal)).to.equal(7);
+  });
+
+  it("resolves undefined as soon as the signal aborts, without waiting for the promise", async () => {
+    const controller = new AbortController();
+    const never = new Promise<number>(() => undefined);
+    const raced = raceAbort(never, controller.signal);
+    controller.abort();
+    expect(await raced).to.equal(undefined);
+  });
+
+  it("resolves undefined at once for a signal that has already aborted", async () => {
+    expect(await raceAbort(Promise.resolve(7), AbortSignal.abort())).to.equal(undefined);
+  });
+
+  it("rejects with the promise's error", async () => {
+    const failure = new Error("feed closed");
+    const outcome = await raceAbort(Promise.reject(failure), new AbortController().signal).then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    expect(outcome).to.equal(failure);
   });
 });
