@@ -177,6 +177,9 @@ describe("dashboard in headless Chromium", function () {
       headPollMs: POLL_MS,
       logger: silentLogger,
       source: { rpcUrl: chain!.url, deployment: scenario.deployment.record, dbPath: path.join(tmpDir!, "index.sqlite"), indexerPollMs: POLL_MS },
+      // A list without the gateway's own origin, as in production: the page it serves must work all the same
+      // (queries and its live subscription).
+      corsOrigins: ["https://dapp.latent.example"],
     });
     gateway = started;
     client = new GatewayClient(started);
