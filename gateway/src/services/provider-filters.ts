@@ -27,9 +27,9 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   if (filter.registered !== null && filter.registered !== undefined) column.registered = filter.registered;
   if (filter.online !== null && filter.online !== undefined) column.online = filter.online;
   const models = gpuModelList(filter.gpuModels, "filter.gpuModels");
-  if (models !== null) column.gpuModel_in = models;
+  if (models !== null) column.gpuModelKey_in = models;
   const regions = regionList(filter.regions, "filter.regions");
-  if (regions !== null) column.region_in = regions;
+  if (regions !== null) column.regionKey_in = regions;
   if (filter.tier !== null && filter.tier !== undefined && filter.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[filter.tier];
   if (filter.minVramGiB !== null && filter.minVramGiB !== undefined) {
     column.vramGiB_gte = intInRange(filter.minVramGiB, 0, 65_535, "filter.minVramGiB");
