@@ -10,6 +10,11 @@ export function activeWhere(minStakePerGpu: string): Where {
   return { registered: true, online: true, stakePerGpu_gte: minStakePerGpu };
 }
 
+/** Registered and online, but under the minimum stake: online providers that may not take jobs. */
+export function belowMinimumWhere(minStakePerGpu: string): Where {
+  return { registered: true, online: true, stakePerGpu_lt: minStakePerGpu };
+}
+
 export function inactiveWhere(minStakePerGpu: string): Where {
   return anyOf({ registered: false }, { online: false }, { stakePerGpu_lt: minStakePerGpu });
 }
