@@ -164,16 +164,11 @@ const JOB_DETAIL_FIELDS = `
   dispute { ruling resolved }
   ${TIMELINE_FIELDS}`;
 
-/** One job with its timeline; null when there is no such job. */
-export async function loadJob(id) {
-  return (await graphql(`query Job($id: ID!) { job(id: $id) { ${JOB_DETAIL_FIELDS} } }`, { id })).job;
-}
-
 /**
- * Says when a job changed; the page then reads it again with loadJob. (One subscription keeps one GraphQL context,
- * whose per-request caches would answer nested fields such as the timeline from the first event's data.)
+ * The job shown in the dialog: its state and timeline when the subscription starts, then again after each change
+ * (each push is read afresh, nested timeline included).
  */
-export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { id status updatedAt } }`;
+export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { ${JOB_DETAIL_FIELDS} } }`;
 
 // -------------------------------------------------------------------------------------------------- activity
 

@@ -445,32 +445,27 @@ function renderJob(job) {
   );
 }
 
-const loadShownJob = latestOnly(
-  "Job",
-  async () => {
-    const { id } = shownJob;
-    return { id, job: await api.loadJob(id) };
-  },
-  ({ id, job }) => {
-    if (shownJob?.id !== id) return;
-    if (job === null) replace(byId("job-detail"), h("p", { class: "empty" }, `There is no job #${id}.`));
-    else renderJob(job);
-  },
-);
-
 function openJob(id) {
   closeJob();
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
   replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  // Each change of the job (and the subscription's first answer) reads it again.
+  // The subscription sends the job as it is now, then again after each change.
   const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
-    next: (result) => (result.errors?.length ? reportError("Job", graphqlErrors(result.errors)) : loadShownJob()),
+    next: (result) => {
+      if (shownJob?.id !== id) return;
+      if (result.errors?.length) {
+        replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
+        reportError("Job", graphqlErrors(result.errors));
+      } else {
+        clearError("Job");
+        renderJob(result.data.jobUpdated);
+      }
+    },
     error: (errorList) => reportError("Job", graphqlErrors(errorList)),
   });
   shownJob = { id, stop };
-  loadShownJob();
 }
 
 function closeJob() {
