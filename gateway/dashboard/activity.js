@@ -1,71 +1,164 @@
-// The activity feed's sentences: one per event that means something to a reader. Bookkeeping events that come
-// with another one (capacity reserved with an acceptance, collateral unlocked with a settlement) are left out.
+// The activity feed in words: one sentence per contract event of the gateway's `activity` feed, whatever its
+// category, from the fields every event has (who, which job and provider, how much).
 import { formatLat, shortAddress } from "./format.js";
 
-const HIDDEN = new Set(["CapacityReserved", "CapacityReleased", "CollateralLocked", "CollateralUnlocked"]);
+/** The feed's views: the API categories each asks for (null: all of them). */
+export const ACTIVITY_VIEWS = [
+  // Token transfers come with most other events (escrow, stake, payouts); the default view leaves them out.
+  { value: "", label: "Everything but token transfers", categories: ["PROVIDER", "STAKE", "JOB", "DISPUTE", "GOVERNANCE", "TIMELOCK", "PARAMETER", "PAUSE"] },
+  { value: "ALL", label: "Everything", categories: null },
+  { value: "PROVIDER", label: "Providers", categories: ["PROVIDER"] },
+  { value: "STAKE", label: "Stake", categories: ["STAKE"] },
+  { value: "JOB", label: "Jobs", categories: ["JOB"] },
+  { value: "DISPUTE", label: "Disputes", categories: ["DISPUTE"] },
+  { value: "GOVERNANCE", label: "Governance", categories: ["GOVERNANCE"] },
+  { value: "TIMELOCK", label: "Timelock", categories: ["TIMELOCK"] },
+  { value: "PARAMETER", label: "Parameters", categories: ["PARAMETER"] },
+  { value: "PAUSE", label: "Pause", categories: ["PAUSE"] },
+  { value: "TOKEN", label: "Token", categories: ["TOKEN"] },
+];
 
-/** Newest first: by time, then by chain order within a block (provider events carry no block, and sort first). */
-export function newestFirst(a, b) {
-  return b.timestamp - a.timestamp || (b.blockNumber ?? 0) - (a.blockNumber ?? 0) || (b.logIndex ?? 0) - (a.logIndex ?? 0);
+/** " (12 LAT in escrow)", or "" when the event moved no amount. */
+function amount(event, what = "") {
+  return event.amount ? ` (${formatLat(event.amount.lat)}${what})` : "";
 }
 
-function gpus(count, model) {
-  return `${count}× ${model ?? "any GPU"}`;
+/** " 12 LAT", or "" when the event moved no amount. */
+function sum(event) {
+  return event.amount ? ` ${formatLat(event.amount.lat)}` : "";
 }
 
-function where(region) {
-  return region ? ` in ${region}` : "";
+/** The n-th address the event concerns (Event.accounts: zero addresses dropped, duplicates removed). */
+function account(event, n) {
+  const a = event.accounts[n];
+  return a === undefined ? null : shortAddress(a);
 }
 
-function amount(event, suffix = "") {
-  return event.amount ? ` (${formatLat(event.amount.lat)}${suffix})` : "";
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A sentence for `event` (from api.loadActivity), or null for an event the feed does not show. */
+/** A sentence for an ActivityEvent of the API. */
 export function describe(event) {
-  if (event.kind === "ProviderRegistered") {
-    const p = event.provider;
-    return `Provider ${shortAddress(p.address)} registered ${gpus(p.capacity.gpuCount, p.gpuModelName ?? p.gpuModel)}${where(p.region)}`;
-  }
-  if (event.kind === "ProviderDeregistered") return `Provider ${shortAddress(event.provider.address)} deregistered`;
-  if (HIDDEN.has(event.kind)) return null;
-
-  const job = `job #${event.job.id}`;
   const from = shortAddress(event.from);
-  const provider = shortAddress(event.job.provider?.address ?? event.from);
-  const r = event.job.requirements;
+  // Job and dispute events name the client first.
+  const client = account(event, 0) ?? from;
+  const provider = shortAddress(event.provider ?? event.accounts[0] ?? event.from);
+  const job = `job #${event.jobId}`;
   switch (event.kind) {
+    // PROVIDER
+    case "ProviderRegistered":
+      return `Provider ${provider} registered`;
+    case "ProviderUpdated":
+      return `Provider ${provider} updated its listing`;
+    case "ProviderPriceUpdated":
+      return `Provider ${provider} changed its price`;
+    case "ProviderOperatorSet":
+      return account(event, 1) ? `Provider ${provider} made ${account(event, 1)} its operator` : `Provider ${provider} removed its operator`;
+    case "ProviderOnlineSet":
+      return `Provider ${provider} set its online status`;
+    case "ProviderDeregistered":
+      return `Provider ${provider} deregistered`;
+    case "CapacityReserved":
+      return `Provider ${provider} reserved GPUs for ${job}`;
+    case "CapacityReleased":
+      return `Provider ${provider} released the GPUs of ${job}`;
+    // STAKE
+    case "Staked":
+      // Accounts: the provider, then the staker when someone else staked for it.
+      return account(event, 1) ? `${account(event, 1)} staked${sum(event)} for provider ${provider}` : `Provider ${provider} staked${sum(event)}`;
+    case "ThawRequested":
+      return `Provider ${provider} started thawing${sum(event)} of stake`;
+    case "Withdrawn":
+      return `Provider ${provider} withdrew${sum(event)} of thawed stake`;
+    case "CollateralLocked":
+      return `Provider ${provider} locked${sum(event)} of collateral for ${job}`;
+    case "CollateralUnlocked":
+      return `Provider ${provider} got back${sum(event)} of collateral from ${job}`;
+    case "Slashed":
+      return `Provider ${provider} was slashed over ${job}${amount(event)}`;
+    // JOB
     case "JobCreated":
-      return `Client ${from} posted ${job} for ${gpus(r.gpuCount, r.gpuModel)}${where(r.region)}${amount(event, " in escrow")}`;
+      return `Client ${client} posted ${job}${amount(event, " in escrow")}`;
     case "JobCancelled":
-      return `Client ${from} cancelled ${job}`;
+      return `Client ${client} cancelled ${job}${amount(event, " refunded")}`;
     case "JobExpired":
-      return `${capitalize(job)} expired without a provider`;
+      return `${capitalize(job)} expired without a provider${amount(event, " refunded")}`;
     case "JobDeclined":
-      return `Provider ${from} declined ${job}`;
+      return `Provider ${provider} declined ${job}${amount(event, " refunded")}`;
     case "JobAccepted":
       return `Provider ${provider} accepted ${job}${amount(event, " collateral")}`;
     case "ResultSubmitted":
       return `Provider ${provider} submitted the result of ${job}${amount(event, " cost")}`;
     case "JobSettled":
       return `${capitalize(job)} settled${amount(event, " paid")}`;
+    case "JobTimedOut":
+      return `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
     case "JobRefunded":
       return `${capitalize(job)} refunded to its client${amount(event)}`;
-    case "JobTimedOut":
-      return `${capitalize(job)} timed out: no result by its deadline`;
+    // DISPUTE
     case "DisputeOpened":
-      return `Client ${from} disputed ${job}${amount(event, " deposit")}`;
+      return `Client ${client} disputed ${job}${amount(event, " deposit")}`;
     case "DisputeAnswered":
       return `Provider ${provider} answered the dispute on ${job}`;
     case "DisputeResolved":
-      return `The dispute on ${job} was resolved`;
-    case "Slashed":
-      return `Provider ${provider} was slashed${amount(event)} over ${job}`;
+      // Its amount is the provider's collateral slashed by the ruling: zero unless the dispute was upheld.
+      return `The dispute on ${job} was resolved${event.amount?.wei === "0" ? "" : amount(event, " of collateral slashed")}`;
+    // GOVERNANCE
+    case "ProposalCreated":
+      return `${account(event, 0) ?? from} proposed a change`;
+    case "VoteCast":
+      return `${account(event, 0) ?? from} voted on a proposal${amount(event, " of votes")}`;
+    case "ProposalQueued":
+      return "A proposal passed and was queued in the timelock";
+    case "ProposalExecuted":
+      return "A proposal was executed";
+    case "ProposalCanceled":
+      return "A proposal was cancelled";
+    // TIMELOCK
+    case "CallScheduled":
+      return `The timelock scheduled a call to ${account(event, 0) ?? "a contract"}`;
+    case "CallSalt":
+      return "The timelock recorded a scheduled call's salt";
+    case "CallExecuted":
+      return `The timelock executed a call to ${account(event, 0) ?? "a contract"}`;
+    case "CallCancelled":
+      return "The timelock cancelled a scheduled call";
+    case "RoleGranted":
+      return `The timelock granted a role to ${account(event, 0) ?? "an account"}`;
+    case "RoleRevoked":
+      return `The timelock revoked a role from ${account(event, 0) ?? "an account"}`;
+    case "RoleAdminChanged":
+      return "The timelock changed a role's admin";
+    // PARAMETER
+    case "ParameterChanged":
+      // Accounts: the governed contract, then the new value when the parameter is an address.
+      return account(event, 1)
+        ? `A parameter of ${account(event, 0)} was set to ${account(event, 1)}`
+        : `A parameter of ${account(event, 0)} changed`;
+    case "EconomicParamsUpdated":
+      return "The job economics (fees, collateral, windows) changed";
+    // PAUSE
+    case "Paused":
+      return `Guardian ${account(event, 0) ?? from} paused the protocol`;
+    case "PauseRenewed":
+      return "The guardian's pause was renewed";
+    case "Unpaused":
+      return `${account(event, 0) ?? from} unpaused the protocol`;
+    // TOKEN
+    case "Transfer":
+      // Accounts: sender and recipient; one of them when the other is the zero address (mint, burn) or the same.
+      return event.accounts.length === 2
+        ? `${account(event, 0)} sent${sum(event)} to ${account(event, 1)}`
+        : `A transfer of${sum(event)} involving ${account(event, 0) ?? from}`;
+    case "Approval":
+      return `${account(event, 0)} set an allowance for ${account(event, 1) ?? "itself"}`;
+    case "DelegateChanged":
+      return `${account(event, 0)} changed its delegate`;
+    case "DelegateVotesChanged":
+      return `The voting power of ${account(event, 0)} changed`;
     default:
-      return `${event.kind} on ${job}`;
+      // An event this page does not know yet: still one line, in the API's words.
+      return `${event.kind}${event.jobId ? ` on ${job}` : ""} (${event.category.toLowerCase()})`;
   }
-}
-
-function capitalize(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -164,51 +164,26 @@ const JOB_DETAIL_FIELDS = `
   dispute { ruling resolved }
   ${TIMELINE_FIELDS}`;
 
-/** One job with its timeline; null when there is no such job. */
-export async function loadJob(id) {
-  return (await graphql(`query Job($id: ID!) { job(id: $id) { ${JOB_DETAIL_FIELDS} } }`, { id })).job;
-}
-
 /**
- * Says when a job changed; the page then reads it again with loadJob. (One subscription keeps one GraphQL context,
- * whose per-request caches would answer nested fields such as the timeline from the first event's data.)
+ * The job shown in the dialog: its state and timeline when the subscription starts, then again after each change
+ * (each push is read afresh, nested timeline included).
  */
-export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { id status updatedAt } }`;
+export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { ${JOB_DETAIL_FIELDS} } }`;
 
 // -------------------------------------------------------------------------------------------------- activity
 
 /** Entries the activity feed shows. */
 export const ACTIVITY_SIZE = 15;
 
-/**
- * The latest events, newest first, as { kind, timestamp, blockNumber, logIndex, ... }. The API has no feed of
- * its own, so it is assembled from two keyset-ordered lists: the most recently updated jobs with their timelines
- * (the newest N job events all belong to the N most recently updated jobs, since a job's updatedAt is its latest
- * event) and the most recently created providers (their registrations).
- */
-export async function loadActivity() {
+/** The latest contract events of `categories` (null: every category), newest first. */
+export async function loadActivity(categories) {
   const data = await graphql(
-    `query Activity($first: Int!) {
-      jobs(first: $first, orderBy: { field: UPDATED, direction: DESC }) {
-        nodes {
-          id provider { address }
-          requirements { gpuModel gpuCount region }
-          ${TIMELINE_FIELDS}
-        }
-      }
-      providers(first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
-        nodes { address gpuModel gpuModelName region capacity { gpuCount } registeredAt deregisteredAt }
+    `query Activity($filter: ActivityFilter, $first: Int!) {
+      activity(filter: $filter, first: $first) {
+        nodes { kind category timestamp from accounts jobId provider amount ${AMOUNT} }
       }
     }`,
-    { first: ACTIVITY_SIZE },
+    { filter: categories === null ? null : { categories }, first: ACTIVITY_SIZE },
   );
-  const events = [];
-  for (const job of data.jobs.nodes) {
-    for (const event of job.timeline) events.push({ ...event, job });
-  }
-  for (const provider of data.providers.nodes) {
-    if (provider.registeredAt !== null) events.push({ kind: "ProviderRegistered", timestamp: provider.registeredAt, provider });
-    if (provider.deregisteredAt !== null) events.push({ kind: "ProviderDeregistered", timestamp: provider.deregisteredAt, provider });
-  }
-  return events;
+  return data.activity.nodes;
 }

@@ -2,7 +2,7 @@
 // current from the networkStats subscription (graphql-ws): each newly indexed block re-renders the overview and
 // refreshes the lists in place, on the page and filters the reader is looking at.
 import * as api from "./api.js";
-import { describe, newestFirst } from "./activity.js";
+import { ACTIVITY_VIEWS, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import { formatBps, formatInt, formatLat, formatTime, latToWei, modelLabel, quoteWei, shortAddress, statusLabel, weiToLat } from "./format.js";
@@ -445,32 +445,27 @@ function renderJob(job) {
   );
 }
 
-const loadShownJob = latestOnly(
-  "Job",
-  async () => {
-    const { id } = shownJob;
-    return { id, job: await api.loadJob(id) };
-  },
-  ({ id, job }) => {
-    if (shownJob?.id !== id) return;
-    if (job === null) replace(byId("job-detail"), h("p", { class: "empty" }, `There is no job #${id}.`));
-    else renderJob(job);
-  },
-);
-
 function openJob(id) {
   closeJob();
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
   replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  // Each change of the job (and the subscription's first answer) reads it again.
+  // The subscription sends the job as it is now, then again after each change.
   const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
-    next: (result) => (result.errors?.length ? reportError("Job", graphqlErrors(result.errors)) : loadShownJob()),
+    next: (result) => {
+      if (shownJob?.id !== id) return;
+      if (result.errors?.length) {
+        replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
+        reportError("Job", graphqlErrors(result.errors));
+      } else {
+        clearError("Job");
+        renderJob(result.data.jobUpdated);
+      }
+    },
     error: (errorList) => reportError("Job", graphqlErrors(errorList)),
   });
   shownJob = { id, stop };
-  loadShownJob();
 }
 
 function closeJob() {
@@ -490,26 +485,35 @@ function initJobDialog() {
 
 // ---------------------------------------------------------------------------------------------------- activity
 
-const loadActivity = latestOnly("Activity", api.loadActivity, (events) => {
-  const items = events
-    .map((event) => ({ event, text: describe(event) }))
-    .filter((item) => item.text !== null)
-    .sort((a, b) => newestFirst(a.event, b.event))
-    .slice(0, api.ACTIVITY_SIZE);
+/** The feed's view: one of ACTIVITY_VIEWS. */
+let activityView = ACTIVITY_VIEWS[0];
+
+const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), (events) => {
   replace(
     byId("activity"),
-    items.length > 0
-      ? items.map(({ event, text }) =>
+    events.length > 0
+      ? events.map((event) =>
           h(
             "li",
-            { "data-testid": "activity-item" },
+            { "data-testid": "activity-item", "data-kind": event.kind, "data-category": event.category },
             h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
-            event.job ? h("button", { type: "button", class: "link", onclick: () => openJob(event.job.id) }, text) : h("span", {}, text),
+            event.jobId !== null
+              ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event))
+              : h("span", {}, describe(event)),
           ),
         )
       : h("li", { class: "empty" }, "No activity yet."),
   );
 });
+
+function initActivity() {
+  const select = byId("f-activity");
+  select.append(...ACTIVITY_VIEWS.map((view) => h("option", { value: view.value }, view.label)));
+  select.addEventListener("change", () => {
+    activityView = ACTIVITY_VIEWS.find((view) => view.value === select.value) ?? ACTIVITY_VIEWS[0];
+    loadActivity();
+  });
+}
 
 // -------------------------------------------------------------------------------------------------------- live
 
@@ -565,6 +569,7 @@ async function start() {
   initProviders();
   initJobs();
   initJobDialog();
+  initActivity();
   const overview = latestOnly("Overview", api.loadOverview, ({ stats, indexing }) => {
     onStats(stats);
     renderIndexing(indexing);

@@ -24,6 +24,7 @@ import type { BlockHeader, FetchedRange } from "./chain/types";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "./store/database";
 import { EntityStore } from "./store/entity-store";
 import { EntityCache } from "./store/entity-cache";
+import { DEFAULT_STATISTICS_POLICY, PlannerStatistics, type StatisticsPolicy } from "./store/statistics";
 import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
@@ -52,6 +53,8 @@ export interface IndexerOptions {
   maxRequestsPerSecond?: number;
   /** WASM instance reuse; see runtime/mapping.ts. */
   instancePolicy?: Partial<InstancePolicy>;
+  /** run(): when the query planner's statistics are refreshed at the head; see store/statistics.ts. */
+  statistics?: Partial<StatisticsPolicy>;
   /** Receives indexer and mapping log records. Default: nothing is printed. */
   logger?: (record: IndexerLogRecord) => void;
 }
@@ -135,6 +138,7 @@ export class Indexer extends EventEmitter {
   private readonly reorgThreshold: number;
   private readonly commitIntervalMs: number;
   private readonly prefetch: number;
+  private readonly statistics: PlannerStatistics;
   private rate = { since: Date.now(), blocks: 0, events: 0 };
   private totals = { blocks: 0, events: 0 };
 
@@ -155,6 +159,7 @@ export class Indexer extends EventEmitter {
     this.reorgThreshold = options.reorgThreshold ?? 50;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
     this.prefetch = Math.max(1, options.prefetchRanges ?? 2);
+    this.statistics = new PlannerStatistics(db, { ...DEFAULT_STATISTICS_POLICY, ...options.statistics });
     this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
   }
 
@@ -532,7 +537,10 @@ export class Indexer extends EventEmitter {
       while (!this.stopping) {
         try {
           await this.syncOnce();
-          if (this.synced) this.emit("synced", this.status());
+          if (this.synced) {
+            this.refreshStatistics();
+            this.emit("synced", this.status());
+          }
         } catch (error) {
           if (this.stopping) break;
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
@@ -547,6 +555,17 @@ export class Indexer extends EventEmitter {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** At the head, between passes (no transaction open): the planner's statistics, when due. */
+  private refreshStatistics(): void {
+    try {
+      const ms = this.statistics.refreshIfDue(this.checkpointPtr.number);
+      if (ms !== null) this.log("info", `query planner statistics refreshed at block ${this.checkpointPtr.number} (${ms} ms)`);
+    } catch (error) {
+      // Only an optimisation: indexing goes on, and the next pass at the head tries again.
+      this.log("warning", `query planner statistics not refreshed: ${(error as Error).message}`);
+    }
   }
 
   /** Asks the loop (or a pass in flight) to stop after the block it is processing; resolves when it has. */

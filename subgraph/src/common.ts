@@ -293,6 +293,8 @@ export function loadOrCreateProvider(address: Bytes, event: ethereum.Event): Pro
   p = new Provider(address);
   p.registered = false;
   p.online = false;
+  p.gpuModelKey = "";
+  p.regionKey = "";
   p.vramGiB = 0;
   p.gpuCount = 0;
   p.gpusInUse = 0;

@@ -55,8 +55,10 @@ export function handleProviderRegistered(event: ProviderRegistered): void {
   provider.online = false;
   provider.operator = addressOrNull(params.operator);
   provider.gpuModel = model.id;
+  provider.gpuModelKey = model.id;
   provider.gpuModelName = params.gpuModelName;
   provider.region = region.id;
+  provider.regionKey = region.id;
   provider.vramGiB = params.vramGiB;
   provider.gpuCount = params.gpuCount;
   provider.gpusInUse = 0;
@@ -95,8 +97,10 @@ export function handleProviderUpdated(event: ProviderUpdated): void {
   let model = ensureGpuModel(params.gpuModel, params.gpuModelName);
   let region = ensureRegion(params.region);
   provider.gpuModel = model.id;
+  provider.gpuModelKey = model.id;
   provider.gpuModelName = params.gpuModelName;
   provider.region = region.id;
+  provider.regionKey = region.id;
   provider.vramGiB = params.vramGiB;
   provider.gpuCount = params.gpuCount;
   provider.tier = tierName(params.tier);

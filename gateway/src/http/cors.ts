@@ -1,12 +1,30 @@
 // CORS for browsers on other origins (dApps, dashboards hosted elsewhere). The API is read-only and uses no
-// cookies, so allowing an origin is only a matter of listing it ("*" allows every origin).
+// cookies, so allowing an origin is only a matter of listing it ("*" allows every origin). Pages of the gateway's
+// own origin (the dashboard it serves) are always allowed, over HTTP and WebSocket: the list is about the others.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type CorsOrigins = "*" | readonly string[];
 
-export function originAllowed(origin: string | undefined, allowed: CorsOrigins): boolean {
+/**
+ * Whether a request from a browser page on `origin` is allowed; `host` is the request's Host header. Requests
+ * without an Origin (not from a browser page) always are.
+ */
+export function originAllowed(origin: string | undefined, allowed: CorsOrigins, host: string | undefined): boolean {
   if (origin === undefined) return true;
-  return allowed === "*" || allowed.includes(origin);
+  return allowed === "*" || sameOrigin(origin, host) || allowed.includes(origin);
+}
+
+/**
+ * The page was served by the host the request is addressed to. The scheme is not compared: TLS may end at a proxy
+ * in front of the gateway (page on https://, gateway on http://), and the Host it forwards is the page's.
+ */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" (sandboxed pages, file://) or garbage: not a host of ours
+  }
 }
 
 /**
@@ -15,7 +33,7 @@ export function originAllowed(origin: string | undefined, allowed: CorsOrigins):
  */
 export function handleCors(req: IncomingMessage, res: ServerResponse, allowed: CorsOrigins): boolean {
   const origin = req.headers.origin;
-  const ok = origin !== undefined && originAllowed(origin, allowed);
+  const ok = origin !== undefined && originAllowed(origin, allowed, req.headers.host);
   if (ok) {
     res.setHeader("access-control-allow-origin", allowed === "*" ? "*" : origin);
     if (allowed !== "*") res.setHeader("vary", "origin");

@@ -8,6 +8,7 @@ import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
 import { isActive } from "../services/provider-filters";
+import { listedKey } from "../subgraph/entities";
 import { allOf, keysetAfter } from "../subgraph/where";
 import { optionalTime } from "./common";
 
@@ -20,8 +21,8 @@ export const providerResolvers: Resolvers = {
       const protocol = await ctx.reader.protocol();
       return protocol !== null && isActive(p, protocol.minStakePerGpu);
     },
-    gpuModel: (p) => p.gpuModel?.id ?? null,
-    region: (p) => p.region?.id ?? null,
+    gpuModel: (p) => listedKey(p.gpuModelKey),
+    region: (p) => listedKey(p.regionKey),
     tier: (p) => (p.tier === null ? null : TIER_FROM_SUBGRAPH[p.tier]),
     pricePerGpuHour: (p) => BigInt(p.pricePerGpuHour),
     capacity: (p) => ({ gpuCount: p.gpuCount, gpusInUse: p.gpusInUse, gpusFree: p.gpusFree }),

@@ -35,9 +35,9 @@ export function parseRequirements(r: ComputeRequirements, minStakePerGpu: string
     throw badUserInput("requirements.hours", `must be more than 0 and at most ${MAX_HOURS} (got ${hours})`);
   }
   const models = gpuModelList(r.gpuModels, "requirements.gpuModels");
-  if (models !== null) column.gpuModel_in = models;
+  if (models !== null) column.gpuModelKey_in = models;
   const regions = regionList(r.regions, "requirements.regions");
-  if (regions !== null) column.region_in = regions;
+  if (regions !== null) column.regionKey_in = regions;
   if (r.minVramGiB !== null && r.minVramGiB !== undefined) column.vramGiB_gte = intInRange(r.minVramGiB, 0, 65_535, "requirements.minVramGiB");
   if (r.tier !== null && r.tier !== undefined && r.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[r.tier];
   if (r.maxPricePerGpuHour !== null && r.maxPricePerGpuHour !== undefined) column.pricePerGpuHour_lte = r.maxPricePerGpuHour.toString();

@@ -5,7 +5,7 @@ import { badUserInput } from "../errors";
 import { JOB_STATUS_TO_SUBGRAPH, TIER_TO_SUBGRAPH } from "../model/enums";
 import { ZERO_ADDRESS } from "../model/ids";
 import { BPS } from "../model/money";
-import type { JobEntity, ProtocolEntity, ProviderEntity } from "../subgraph/entities";
+import { NOT_LISTED, type JobEntity, type ProtocolEntity, type ProviderEntity } from "../subgraph/entities";
 import type { Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 
@@ -50,8 +50,8 @@ export function acceptableJobsWhere(provider: ProviderEntity, protocol: Protocol
   return {
     status: "Open",
     acceptDeadline_gte: String(now),
-    gpuModelKey_in: provider.gpuModel === null ? ["*"] : [provider.gpuModel.id, "*"],
-    regionKey_in: provider.region === null ? ["*"] : [provider.region.id, "*"],
+    gpuModelKey_in: provider.gpuModelKey === NOT_LISTED ? ["*"] : [provider.gpuModelKey, "*"],
+    regionKey_in: provider.regionKey === NOT_LISTED ? ["*"] : [provider.regionKey, "*"],
     minVramGiB_lte: provider.vramGiB,
     gpuCount_lte: provider.gpusFree,
     tier_in: provider.tier === null ? ["Any"] : ["Any", provider.tier],
@@ -67,8 +67,8 @@ export function providerMayAccept(job: JobEntity, provider: ProviderEntity, prot
   return (
     job.status === "Open" &&
     BigInt(job.acceptDeadline) >= BigInt(now) &&
-    (job.gpuModelKey === "*" || job.gpuModelKey === provider.gpuModel?.id) &&
-    (job.regionKey === "*" || job.regionKey === provider.region?.id) &&
+    (job.gpuModelKey === "*" || job.gpuModelKey === provider.gpuModelKey) &&
+    (job.regionKey === "*" || job.regionKey === provider.regionKey) &&
     job.minVramGiB <= provider.vramGiB &&
     job.gpuCount <= provider.gpusFree &&
     (job.tier === "Any" || job.tier === provider.tier) &&

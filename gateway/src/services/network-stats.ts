@@ -1,12 +1,12 @@
-// networkStats: the Protocol totals, the inventory by model and region, the count of active providers (the one
-// figure the subgraph cannot keep, since a change of the minimum stake changes it for every provider at once) and
-// the daily history with quiet days carried forward.
+// networkStats: the Protocol totals, the inventory by model and region, the count of active providers and the
+// daily history with quiet days carried forward.
 import type { ResolversParentTypes } from "../generated/graphql";
 import { gpuHours } from "../model/money";
 import type { IndexedHead } from "../sources/head-watcher";
 import type { NetworkDayEntity } from "../subgraph/entities";
-import type { SubgraphReader } from "../subgraph/reader";
-import { activeWhere } from "./provider-filters";
+import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { allOf } from "../subgraph/where";
+import { belowMinimumWhere } from "./provider-filters";
 
 const DAY = 86_400;
 
@@ -50,11 +50,30 @@ async function history(reader: SubgraphReader, head: IndexedHead, days: number):
   return out;
 }
 
+/**
+ * Providers that are registered, online and meet `minStakePerGpu` (IProviderRegistry.isActive). The subgraph cannot
+ * store this count exactly: a governance change of the minimum changes it for every provider at once, and no mapping
+ * can recount them (mappings cannot enumerate entities). graph-node has no count either. So it is counted as a
+ * complement: Protocol.onlineProviderCount (registered and online, kept exact by the mappings) minus the online
+ * providers under the minimum, read in the same request (one block). Those are few, since a provider under the
+ * minimum can take no job: one source request in all but unusual cases (right after governance raised the minimum
+ * above most stakes), which page on, a thousand providers per request, instead of walking every active provider.
+ */
+export async function countActiveProviders(reader: SubgraphReader, minStakePerGpu: string): Promise<number> {
+  const below = belowMinimumWhere(minStakePerGpu);
+  const first = await reader.onlineCountAndProviderIds(below);
+  if (first === null) return 0;
+  let belowCount = first.ids.length;
+  const last = first.ids[first.ids.length - 1];
+  if (belowCount === SOURCE_MAX_FIRST && last !== undefined) belowCount += await reader.countProviders(allOf(below, { id_gt: last }));
+  return first.onlineProviderCount - belowCount;
+}
+
 export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
   const protocol = await reader.protocol();
   const [inventory, active, daily] = await Promise.all([
     reader.inventory(),
-    protocol === null ? Promise.resolve(0) : reader.countProviders(activeWhere(protocol.minStakePerGpu)),
+    protocol === null ? Promise.resolve(0) : countActiveProviders(reader, protocol.minStakePerGpu),
     history(reader, head, days),
   ]);
   const p = protocol;

@@ -10,6 +10,11 @@ export function activeWhere(minStakePerGpu: string): Where {
   return { registered: true, online: true, stakePerGpu_gte: minStakePerGpu };
 }
 
+/** Registered and online, but under the minimum stake: online providers that may not take jobs. */
+export function belowMinimumWhere(minStakePerGpu: string): Where {
+  return { registered: true, online: true, stakePerGpu_lt: minStakePerGpu };
+}
+
 export function inactiveWhere(minStakePerGpu: string): Where {
   return anyOf({ registered: false }, { online: false }, { stakePerGpu_lt: minStakePerGpu });
 }
@@ -27,9 +32,9 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   if (filter.registered !== null && filter.registered !== undefined) column.registered = filter.registered;
   if (filter.online !== null && filter.online !== undefined) column.online = filter.online;
   const models = gpuModelList(filter.gpuModels, "filter.gpuModels");
-  if (models !== null) column.gpuModel_in = models;
+  if (models !== null) column.gpuModelKey_in = models;
   const regions = regionList(filter.regions, "filter.regions");
-  if (regions !== null) column.region_in = regions;
+  if (regions !== null) column.regionKey_in = regions;
   if (filter.tier !== null && filter.tier !== undefined && filter.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[filter.tier];
   if (filter.minVramGiB !== null && filter.minVramGiB !== undefined) {
     column.vramGiB_gte = intInRange(filter.minVramGiB, 0, 65_535, "filter.minVramGiB");

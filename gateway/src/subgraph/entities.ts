@@ -26,14 +26,24 @@ export interface Ref {
   id: string;
 }
 
+/** Provider.gpuModelKey and regionKey of a provider that never registered (it only staked). */
+export const NOT_LISTED = "";
+
+/** A provider's model or region key as the API shows it: null while not listed. */
+export function listedKey(key: string): string | null {
+  return key === NOT_LISTED ? null : key;
+}
+
 export interface ProviderEntity {
   id: Hex;
   registered: boolean;
   online: boolean;
   operator: Hex | null;
-  gpuModel: Ref | null;
+  /** The model's id; NOT_LISTED until first registered. */
+  gpuModelKey: string;
   gpuModelName: string | null;
-  region: Ref | null;
+  /** The region's id; NOT_LISTED until first registered. */
+  regionKey: string;
   vramGiB: number;
   gpuCount: number;
   gpusInUse: number;

@@ -235,6 +235,22 @@ export class SubgraphReader {
     return data.proposal;
   }
 
+  /**
+   * Protocol.onlineProviderCount and the ids of the first thousand providers matching `where` (by id), in one request
+   * and hence of one block; null before the Protocol exists.
+   */
+  async onlineCountAndProviderIds(where: Where): Promise<{ onlineProviderCount: number; ids: string[] } | null> {
+    const data = await this.source.request<{ protocol: { onlineProviderCount: number } | null; providers: { id: string }[] }>(
+      `query OnlineCountAndProviders($id: ID!, $where: Provider_filter) {
+        protocol(id: $id) { onlineProviderCount }
+        providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { id }
+      }`,
+      { id: PROTOCOL_ID, where },
+    );
+    if (data.protocol === null) return null;
+    return { onlineProviderCount: data.protocol.onlineProviderCount, ids: data.providers.map((p) => p.id) };
+  }
+
   /** Counts the providers matching `where` by walking their ids, a thousand per request (graph-node has no count). */
   async countProviders(where: Where): Promise<number> {
     let count = 0;

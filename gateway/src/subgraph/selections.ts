@@ -1,7 +1,7 @@
 // Selection sets in graph-node's dialect, one per entity type of entities.ts (kept field for field in step with it).
 
 export const PROVIDER_FIELDS = `
-  id registered online operator gpuModel { id } gpuModelName region { id } vramGiB gpuCount gpusInUse gpusFree tier
+  id registered online operator gpuModelKey gpuModelName regionKey vramGiB gpuCount gpusInUse gpusFree tier
   pricePerGpuHour metadataURI staked locked thawing freeStake stakePerGpu jobsAccepted jobsActive jobsCompleted
   jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid slashed
   gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;

@@ -11,6 +11,7 @@ import { formatError } from "../format-error";
 import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
+import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -19,6 +20,7 @@ export interface SubscriptionServerOptions {
   limits: QueryLimits;
   corsOrigins: CorsOrigins;
   logger: Logger;
+  /** A new context (its own DataLoaders): one per operation, and one per event of a subscription. */
   context: () => GatewayContext;
   /** Largest message (default 64 KB). */
   maxPayloadBytes?: number;
@@ -55,7 +57,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (pathname !== options.path || !originAllowed(req.headers.origin, options.corsOrigins)) {
+    if (pathname !== options.path || !originAllowed(req.headers.origin, options.corsOrigins, req.headers.host)) {
       socket.write("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
       socket.destroy();
       return;
@@ -68,6 +70,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     {
       schema,
       context: () => options.context(),
+      // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
+      subscribe: (args) => subscribeWithFreshContexts(args, options.context),
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {

@@ -185,6 +185,20 @@ export class IndexerDatabase {
     this.setMeta("fatal_error", error === null ? null : JSON.stringify(error));
   }
 
+  /**
+   * Gathers the query planner's statistics with a full ANALYZE: a sampled one (analysis_limit, PRAGMA optimize)
+   * misjudges the two-valued columns (`online`, `registered`) that mislead the planner in the first place.
+   * sqlite_stat1 is dropped and rebuilt in the same transaction so that the schema changes: every other connection
+   * (the read-only query connections) then reloads the schema with the new statistics before its next statement and
+   * re-prepares its cached statements. After a plain ANALYZE they would keep planning with what they loaded first.
+   */
+  refreshStatistics(): void {
+    this.transaction(() => {
+      this.db.exec("DROP TABLE IF EXISTS sqlite_stat1");
+      this.db.exec("ANALYZE");
+    });
+  }
+
   /** Remembers a processed block: for reorg checks near the head and for `block: { hash }` queries. */
   recordBlock(pointer: BlockPointer, hasEvents: boolean): void {
     this.db

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseEther } from "ethers";
+import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { createJob } from "../../../scripts/scenario";
 import type { GraphQLResponseJson } from "../helpers/client";
 import { describeEachSource } from "../helpers/environment";
@@ -124,6 +124,38 @@ describeEachSource("subscriptions", (ctx) => {
     const accepted = (await next(events)).data!.jobUpdated;
     expect(accepted.status).to.equal("ACCEPTED");
     expect(accepted.provider?.address).to.equal(wallet.address);
+  });
+
+  it("jobUpdated sends each new state with its nested fields read at that state (the timeline grows)", async function () {
+    const { env } = ctx();
+    const wallet = env.bulk.wallets[10]!;
+    const posted = await createJob(env.scenario, env.scenario.actors.clients[4]!, {
+      gpuCount: 1,
+      maxPricePerGpuHour: parseEther("4"),
+      targetProvider: wallet.address,
+      specURI: uniqueSpec("timeline"),
+      acceptWindow: 86_400,
+    });
+    await env.waitForIndexed();
+    type Timed = FeedJob & { timeline: { kind: string }[] };
+    const { events, first } = await subscribe<{ jobUpdated: Timed }>(
+      `subscription($id: ID!) { jobUpdated(id: $id) { ${FEED_JOB} timeline { kind } } }`,
+      { id: posted.jobId.toString() },
+    );
+    const kinds = (job: Timed) => job.timeline.map((e) => e.kind);
+    const now = ((await first).value as GraphQLResponseJson<{ jobUpdated: Timed }>).data!.jobUpdated;
+    expect(kinds(now)).to.deep.equal(["JobCreated"]);
+
+    const escrow = env.scenario.c.jobEscrow.connect(wallet);
+    await escrow.acceptJob(posted.jobId, wallet.address, toJobTerms(now.terms)).then((tx) => tx.wait());
+    const accepted = (await next(events)).data!.jobUpdated;
+    expect(accepted.status).to.equal("ACCEPTED");
+    expect(kinds(accepted)).to.include("JobAccepted");
+
+    await escrow.submitResult(posted.jobId, "ipfs://gateway-suite/result.tar", keccak256(toUtf8Bytes("result"))).then((tx) => tx.wait());
+    const submitted = (await next(events)).data!.jobUpdated;
+    expect(submitted.status).to.equal("SUBMITTED");
+    expect(kinds(submitted)).to.include.members(["JobAccepted", "ResultSubmitted"]);
   });
 
   it("jobUpdated refuses a job that does not exist", async function () {

@@ -9,9 +9,17 @@ describe("CORS origins", function () {
   });
 
   it("allows listed origins and requests without one", function () {
-    expect(originAllowed("https://a.example", ["https://a.example"])).to.equal(true);
-    expect(originAllowed("https://c.example", ["https://a.example"])).to.equal(false);
-    expect(originAllowed(undefined, ["https://a.example"])).to.equal(true);
-    expect(originAllowed("https://anything.example", "*")).to.equal(true);
+    expect(originAllowed("https://a.example", ["https://a.example"], "gateway.example")).to.equal(true);
+    expect(originAllowed("https://c.example", ["https://a.example"], "gateway.example")).to.equal(false);
+    expect(originAllowed(undefined, ["https://a.example"], "gateway.example")).to.equal(true);
+    expect(originAllowed("https://anything.example", "*", "gateway.example")).to.equal(true);
+  });
+
+  it("allows pages of the gateway's own origin whatever the list", function () {
+    expect(originAllowed("http://127.0.0.1:4000", ["https://a.example"], "127.0.0.1:4000")).to.equal(true);
+    expect(originAllowed("https://Gateway.example", [], "gateway.example")).to.equal(true);
+    expect(originAllowed("http://127.0.0.1:4001", ["https://a.example"], "127.0.0.1:4000")).to.equal(false);
+    expect(originAllowed("null", [], "127.0.0.1:4000")).to.equal(false);
+    expect(originAllowed("http://127.0.0.1:4000", [], undefined)).to.equal(false);
   });
 });

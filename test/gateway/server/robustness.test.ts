@@ -220,14 +220,30 @@ describe("gateway robustness", function () {
       expect(response.headers.get("access-control-allow-origin")).to.equal(null);
     });
 
-    it("refuses a WebSocket from another origin", async function () {
-      const ws = new WebSocket(restricted.handle.wsUrl, "graphql-transport-ws", { origin: "https://evil.example" });
+    /** Opens a WebSocket to the restricted gateway as a page on `origin` would: "open" or "refused". */
+    async function connectFrom(origin: string): Promise<string> {
+      const ws = new WebSocket(restricted.handle.wsUrl, "graphql-transport-ws", { origin });
       const outcome = await new Promise<string>((resolve) => {
         ws.once("open", () => resolve("open"));
         ws.once("error", () => resolve("refused"));
       });
       ws.terminate();
-      expect(outcome).to.equal("refused");
+      return outcome;
+    }
+
+    it("refuses a WebSocket from another origin", async function () {
+      expect(await connectFrom("https://evil.example")).to.equal("refused");
+    });
+
+    it("accepts a WebSocket from its own origin, which the list does not name (the dashboard it serves)", async function () {
+      expect(await connectFrom(base(restricted))).to.equal("open");
+    });
+
+    it("answers a preflight from its own origin", async function () {
+      const own = base(restricted);
+      const response = await fetch(restricted.url, { method: "OPTIONS", headers: { origin: own, "access-control-request-method": "POST" } });
+      expect(response.status).to.equal(204);
+      expect(response.headers.get("access-control-allow-origin")).to.equal(own);
     });
   });
 

@@ -104,7 +104,7 @@ function modelName(id: string): string | null {
 
 // ------------------------------------------------------------------------------------------------------ providers
 
-const PROVIDER_FIELDS = `id registered online operator gpuModel { id raw } gpuModelName region { id raw } vramGiB tier
+const PROVIDER_FIELDS = `id registered online operator gpuModel { id raw } gpuModelKey gpuModelName region { id raw } regionKey vramGiB tier
   pricePerGpuHour gpuCount gpusInUse gpusFree staked locked thawing freeStake stakePerGpu jobsAccepted jobsActive
   jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid
   slashed gpuSecondsBilled reputationScore`;
@@ -130,14 +130,16 @@ export function expectedProvider(st: ChainState, p: ProviderView): ExpectedRecor
     online: p.online,
     operator: isZeroAddress(p.operator) ? null : p.operator,
     ...(l === null
-      ? { gpuModel: null, region: null, tier: null, vramGiB: 0, pricePerGpuHour: 0n }
+      ? { gpuModel: null, gpuModelKey: "", region: null, regionKey: "", tier: null, vramGiB: 0, pricePerGpuHour: 0n }
       : {
           "gpuModel.id": decodeIdentifier(l.gpuModel),
           "gpuModel.raw": l.gpuModel,
+          gpuModelKey: decodeIdentifier(l.gpuModel),
           // Names live only in events; the scenario registers the catalog's.
           gpuModelName: modelName(decodeIdentifier(l.gpuModel)),
           "region.id": decodeIdentifier(l.region),
           "region.raw": l.region,
+          regionKey: decodeIdentifier(l.region),
           vramGiB: l.vramGiB,
           tier: l.tier,
           pricePerGpuHour: l.pricePerGpuHour,
