@@ -8,56 +8,43 @@ import { hexToBytes } from "../values/bytes";
 import { AbiKind, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
 import { TypeId, type AscHeap } from "./asc-heap";
 
-export enum EthereumValueKind {
-  Address = 0,
-  FixedBytes = 1,
-  Bytes = 2,
-  Int = 3,
-  Uint = 4,
-  Bool = 5,
-  String = 6,
-  FixedArray = 7,
-  Array = 8,
-  Tuple = 9,
-}
-
 const coder = AbiCoder.defaultAbiCoder();
 
 /** Writes an ethers-decoded value of ABI type `param` as an `ethereum.Value`. */
 export function writeEthereumValue(heap: AscHeap, param: ParamType, value: unknown): number {
   if (value instanceof Indexed) {
     // An indexed dynamic parameter: only its keccak hash is in the topic.
-    return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.FixedBytes, heap.writeHex(value.hash ?? "0x"));
+    return heap.writeValue(TypeId.EthereumValue, AbiKind.FixedBytes, heap.writeHex(value.hash ?? "0x"));
   }
   switch (param.baseType) {
     case "address":
-      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Address, heap.writeHex(String(value)));
+      return heap.writeValue(TypeId.EthereumValue, AbiKind.Address, heap.writeHex(String(value)));
     case "bool":
-      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Bool, value === true ? 1 : 0);
+      return heap.writeValue(TypeId.EthereumValue, AbiKind.Bool, value === true ? 1 : 0);
     case "string":
-      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.String, heap.writeString(String(value)));
+      return heap.writeValue(TypeId.EthereumValue, AbiKind.String, heap.writeString(String(value)));
     case "bytes":
-      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Bytes, heap.writeHex(String(value)));
+      return heap.writeValue(TypeId.EthereumValue, AbiKind.Bytes, heap.writeHex(String(value)));
     case "array": {
       const child = param.arrayChildren!;
       const items = (value as Result | unknown[]).map((item: unknown) => writeEthereumValue(heap, child, item));
-      const kind = param.arrayLength === -1 ? EthereumValueKind.Array : EthereumValueKind.FixedArray;
+      const kind = param.arrayLength === -1 ? AbiKind.Array : AbiKind.FixedArray;
       return heap.writeValue(TypeId.EthereumValue, kind, heap.writeArray(TypeId.ArrayEthereumValue, items));
     }
     case "tuple": {
       const components = param.components!;
       const items = components.map((component, i) => writeEthereumValue(heap, component, (value as Result)[i]));
-      return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Tuple, heap.writeArray(TypeId.ArrayEthereumValue, items));
+      return heap.writeValue(TypeId.EthereumValue, AbiKind.Tuple, heap.writeArray(TypeId.ArrayEthereumValue, items));
     }
     default:
       if (param.baseType.startsWith("bytes")) {
-        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.FixedBytes, heap.writeHex(String(value)));
+        return heap.writeValue(TypeId.EthereumValue, AbiKind.FixedBytes, heap.writeHex(String(value)));
       }
       if (param.baseType.startsWith("uint")) {
-        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Uint, heap.writeBigInt(BigInt(value as bigint)));
+        return heap.writeValue(TypeId.EthereumValue, AbiKind.Uint, heap.writeBigInt(BigInt(value as bigint)));
       }
       if (param.baseType.startsWith("int")) {
-        return heap.writeValue(TypeId.EthereumValue, EthereumValueKind.Int, heap.writeBigInt(BigInt(value as bigint)));
+        return heap.writeValue(TypeId.EthereumValue, AbiKind.Int, heap.writeBigInt(BigInt(value as bigint)));
       }
       throw new TypeError(`unsupported ABI type ${param.type}`);
   }
@@ -96,33 +83,33 @@ interface TypedAbiValue {
 
 /** Reads an `ethereum.Value` into an ABI type and an ethers-encodable value (for `ethereum.encode`). */
 export function readEthereumValue(heap: AscHeap, ptr: number): TypedAbiValue {
-  const kind = heap.readValueKind(ptr) as EthereumValueKind;
+  const kind = heap.readValueKind(ptr) as AbiKind;
   switch (kind) {
-    case EthereumValueKind.Address:
+    case AbiKind.Address:
       return { type: "address", value: "0x" + Buffer.from(heap.readBytes(heap.readValuePointer(ptr))).toString("hex") };
-    case EthereumValueKind.FixedBytes: {
+    case AbiKind.FixedBytes: {
       const bytes = heap.readBytes(heap.readValuePointer(ptr));
       return { type: `bytes${bytes.length}`, value: bytes };
     }
-    case EthereumValueKind.Bytes:
+    case AbiKind.Bytes:
       return { type: "bytes", value: heap.readBytes(heap.readValuePointer(ptr)) };
-    case EthereumValueKind.Int:
+    case AbiKind.Int:
       // Every int encodes to 32 bytes; int256 accepts any value an intN holds.
       return { type: "int256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
-    case EthereumValueKind.Uint:
+    case AbiKind.Uint:
       return { type: "uint256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
-    case EthereumValueKind.Bool:
+    case AbiKind.Bool:
       return { type: "bool", value: heap.readValuePayload(ptr) !== 0n };
-    case EthereumValueKind.String:
+    case AbiKind.String:
       return { type: "string", value: heap.readString(heap.readValuePointer(ptr)) };
-    case EthereumValueKind.FixedArray:
-    case EthereumValueKind.Array: {
+    case AbiKind.FixedArray:
+    case AbiKind.Array: {
       const items = heap.readArray(heap.readValuePointer(ptr)).map((p) => readEthereumValue(heap, p));
       const elementType = items.length > 0 ? items[0]!.type : "uint256";
-      const suffix = kind === EthereumValueKind.Array ? "[]" : `[${items.length}]`;
+      const suffix = kind === AbiKind.Array ? "[]" : `[${items.length}]`;
       return { type: `${elementType}${suffix}`, value: items.map((i) => i.value) };
     }
-    case EthereumValueKind.Tuple: {
+    case AbiKind.Tuple: {
       const items = heap.readArray(heap.readValuePointer(ptr)).map((p) => readEthereumValue(heap, p));
       return { type: `(${items.map((i) => i.type).join(",")})`, value: items.map((i) => i.value) };
     }
@@ -145,9 +132,9 @@ export function encodeStaticEthereumValue(heap: AscHeap, ptr: number): Uint8Arra
 }
 
 function staticWords(heap: AscHeap, ptr: number, out: Buffer[]): boolean {
-  const kind = heap.readValueKind(ptr) as EthereumValueKind;
+  const kind = heap.readValueKind(ptr) as AbiKind;
   switch (kind) {
-    case EthereumValueKind.Address: {
+    case AbiKind.Address: {
       const bytes = heap.readBytes(heap.readValuePointer(ptr));
       if (bytes.length !== 20) return false;
       const word = Buffer.alloc(32);
@@ -155,7 +142,7 @@ function staticWords(heap: AscHeap, ptr: number, out: Buffer[]): boolean {
       out.push(word);
       return true;
     }
-    case EthereumValueKind.FixedBytes: {
+    case AbiKind.FixedBytes: {
       const bytes = heap.readBytes(heap.readValuePointer(ptr));
       if (bytes.length === 0 || bytes.length > 32) return false;
       const word = Buffer.alloc(32);
@@ -163,28 +150,28 @@ function staticWords(heap: AscHeap, ptr: number, out: Buffer[]): boolean {
       out.push(word);
       return true;
     }
-    case EthereumValueKind.Int:
-    case EthereumValueKind.Uint: {
+    case AbiKind.Int:
+    case AbiKind.Uint: {
       const value = heap.readBigInt(heap.readValuePointer(ptr));
-      const inRange = kind === EthereumValueKind.Uint ? value >= 0n && value < UINT256_END : value >= INT256_MIN && value < -INT256_MIN;
+      const inRange = kind === AbiKind.Uint ? value >= 0n && value < UINT256_END : value >= INT256_MIN && value < -INT256_MIN;
       if (!inRange) return false;
       out.push(Buffer.from((value < 0n ? value + UINT256_END : value).toString(16).padStart(64, "0"), "hex"));
       return true;
     }
-    case EthereumValueKind.Bool: {
+    case AbiKind.Bool: {
       const word = Buffer.alloc(32);
       word[31] = heap.readValuePayload(ptr) !== 0n ? 1 : 0;
       out.push(word);
       return true;
     }
-    case EthereumValueKind.Tuple:
-    case EthereumValueKind.FixedArray: {
+    case AbiKind.Tuple:
+    case AbiKind.FixedArray: {
       const items = heap.readArray(heap.readValuePointer(ptr));
       if (items.length === 0) return false;
-      if (kind === EthereumValueKind.FixedArray) {
+      if (kind === AbiKind.FixedArray) {
         // ethers types a fixed array by its first element: anything but uniform scalars is left to it.
         const first = heap.readValueKind(items[0]!);
-        const scalar = first === EthereumValueKind.Address || first === EthereumValueKind.Bool || first === EthereumValueKind.Int || first === EthereumValueKind.Uint;
+        const scalar = first === AbiKind.Address || first === AbiKind.Bool || first === AbiKind.Int || first === AbiKind.Uint;
         if (!scalar || items.some((item) => heap.readValueKind(item) !== first)) return false;
       }
       return items.every((item) => staticWords(heap, item, out));
