@@ -60,11 +60,11 @@ export class EntityMemory {
    * A typed array per entity had storage of its own outside the JavaScript heap, which V8 counts as external memory,
    * whose growth triggers full collections.
    */
-  private entries = new Uint32Array(4096);
+  private entries = new Uint32Array(256);
   private entriesUsed = 0;
   private readonly ids: Record<"string" | "arrayBuffer" | "uint8Array" | "value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
   /** Whether `__new` behaves like the stub runtime's bump allocator (graph-cli builds with it); if not, every object gets a `__new`. */
-  private readonly stub: boolean;
+  readonly stub: boolean;
   /** While an entity is laid out: where the next object goes. */
   private pos = 0;
 
