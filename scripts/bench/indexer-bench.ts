@@ -152,21 +152,21 @@ async function fetchAll(build: SubgraphBuild, url: string, to: number, reorgThre
 }
 
 /**
- * Mappings + store only, from fetched ranges, committing once per range and building the query indexes on reaching
- * the reorg window (`nearHead`), like the indexer.
+ * Mappings + store only, from fetched ranges, committing once per range and building the query indexes once the last
+ * range (within the reorg window) is in, like the indexer.
  */
-function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], nearHead: number, dbFile: string, policy: InstancePolicy): { events: number; instantiations: number } {
+function processAll(build: SubgraphBuild, ranges: readonly FetchedRange[], dbFile: string, policy: InstancePolicy): { events: number; instantiations: number } {
   const db = IndexerDatabase.open(dbFile);
   db.initialise({ chainId: "bench", genesisHash: "0x00", buildHash: build.buildHash, network: build.network }, build.schema);
   const cache = new EntityCache(new EntityStore(db.db, build.schema), build.schema);
   const processor = new BlockProcessor(build, cache, policy, () => undefined);
   let events = 0;
   for (const range of ranges) {
-    if (range.to >= nearHead) db.createQueryIndexes(build.schema);
     db.db.exec("BEGIN IMMEDIATE");
     for (const block of range.blocks) events += processor.processBlock(block).events;
     db.db.exec("COMMIT");
   }
+  db.createQueryIndexes(build.schema);
   db.close();
   return { events, instantiations: processor.runtimeStats().instantiations };
 }
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     ];
     let processing = 0;
     for (const [i, [label, policy]] of policies.entries()) {
-      const r = await measured(null, () => processAll(build, fetch.value.ranges, ready.head - REORG_THRESHOLD + 1, path.join(tmp, `processing-${i}.sqlite`), policy));
+      const r = await measured(null, () => processAll(build, fetch.value.ranges, path.join(tmp, `processing-${i}.sqlite`), policy));
       if (r.value.events !== ready.events) throw new Error(`processing ran ${r.value.events} handlers for ${ready.events} events`);
       if (policy === DEFAULT_INSTANCE_POLICY) processing = r.value.events / r.cost.seconds;
       console.log(`processing, ${label}: ${describe(r.value.events, r.cost)}, ${r.value.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);

@@ -307,8 +307,6 @@ export class Indexer extends EventEmitter {
       // Keep fetching ahead while this range is processed.
       next = data.to + 1;
       fill();
-      // Catching up, inserts skip the query indexes; they are built once, on reaching the head's reorg window.
-      if (data.to > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
       try {
         await this.processRange(data, head);
       } catch (error) {
@@ -329,8 +327,11 @@ export class Indexer extends EventEmitter {
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
       this.synced = this.checkpointPtr.number >= target;
-      if (this.checkpointPtr.number > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
     }
+    // Catching up, inserts skip the query indexes (maintaining them row by row cost as much as the mappings); they
+    // are built in one go once the pass ends within the head's reorg window, and kept up from then on. Until then
+    // queries are answered by scans, and a reorg rollback in the window scans the tables: both rare during a sync.
+    if (!this.stopping && this.checkpointPtr.number > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
     return this.status();
   }
 

@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { ManifestError } from "./errors";
 import { SchemaModel } from "./schema/model";
 import { Wasm, type WasmModule } from "./runtime/wasm";
+import { memoryImporting, RUNTIME_EXPORTS, type MemoryImportingModule } from "./runtime/wasm-memory";
 import { BigDecimal } from "./values/bigdecimal";
 import { hexToBytes } from "./values/bytes";
 import { bigIntValue, ValueKind, type EntityData, type StoreValue } from "./values/store-value";
@@ -35,6 +36,8 @@ export interface DataSourceSpec {
   readonly iface: Interface;
   readonly eventHandlers: readonly EventHandlerSpec[];
   readonly wasm: WasmModule;
+  /** The same module importing its memory, so that instances can recycle memories (runtime/wasm-memory.ts). */
+  readonly memoryImporting: MemoryImportingModule | null;
   readonly wasmFile: string;
   readonly apiVersion: string;
   readonly context: EntityData;
@@ -269,6 +272,7 @@ export function loadSubgraph(dirOrBuild: string): SubgraphBuild {
       iface,
       eventHandlers,
       wasm,
+      memoryImporting: memoryImporting(wasmBytes, new Set([...RUNTIME_EXPORTS, ...eventHandlers.map((h) => h.handler)])),
       wasmFile: mapping.file,
       apiVersion: mapping.apiVersion ?? "0.0.9",
       context,

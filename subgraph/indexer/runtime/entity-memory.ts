@@ -35,7 +35,7 @@ function hasPointerPayload(value: StoreValue): boolean {
   return value.kind !== ValueKind.Int && value.kind !== ValueKind.Bool && value.kind !== ValueKind.Null && value.kind !== ValueKind.Int8 && value.kind !== ValueKind.Timestamp;
 }
 
-/** Words per entry in Written.entries: field index, and the addresses of the entry, its Value and the Value's payload. */
+/** Words per entry in EntityMemory.entries: field index, and the addresses of the entry, its Value and the Value's payload. */
 const ENTRY_WORDS = 4;
 
 /** An entity handed to the mapping, to recognise its entries when it comes back in store.set. */
@@ -43,8 +43,9 @@ interface Written {
   readonly type: EntityTypeModel;
   /** What it was written from. */
   readonly fields: EntityFields;
-  /** Per entry: [field index, entry, Value, payload (0 unless a pointer)]. */
-  readonly entries: Uint32Array;
+  /** Where its entries start in EntityMemory.entries, and how many there are. */
+  readonly start: number;
+  readonly count: number;
 }
 
 export class EntityMemory {
@@ -54,9 +55,16 @@ export class EntityMemory {
   private readonly keyNames = new Map<number, string>();
   /** Entities handed to the mapping, by TypedMap pointer. */
   private readonly written = new Map<number, Written>();
+  /**
+   * The entries of every entity in `written`, ENTRY_WORDS per entry: one growing array for the instance's lifetime.
+   * A typed array per entity had storage of its own outside the JavaScript heap, which V8 counts as external memory,
+   * whose growth triggers full collections.
+   */
+  private entries = new Uint32Array(256);
+  private entriesUsed = 0;
   private readonly ids: Record<"string" | "arrayBuffer" | "uint8Array" | "value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
   /** Whether `__new` behaves like the stub runtime's bump allocator (graph-cli builds with it); if not, every object gets a `__new`. */
-  private readonly stub: boolean;
+  readonly stub: boolean;
   /** While an entity is laid out: where the next object goes. */
   private pos = 0;
 
@@ -94,7 +102,13 @@ export class EntityMemory {
     }
     size += blockSize(count * 4);
     if (this.stub) this.pos = this.heap.allocClass(size - 20, this.ids.arrayBuffer) - 20;
-    const entries = new Uint32Array(count * ENTRY_WORDS);
+    if (this.entriesUsed + count * ENTRY_WORDS > this.entries.length) {
+      const grown = new Uint32Array(Math.max(this.entries.length * 2, this.entriesUsed + count * ENTRY_WORDS));
+      grown.set(this.entries.subarray(0, this.entriesUsed));
+      this.entries = grown;
+    }
+    const entries = this.entries;
+    const start = this.entriesUsed;
     let n = 0;
     for (let i = 0; i < fields.length; i++) {
       const value = fields[i];
@@ -104,7 +118,7 @@ export class EntityMemory {
       const w = this.heap.words;
       w[entry >>> 2] = keys[i]!;
       w[(entry + 4) >>> 2] = valuePtr;
-      const at = n * ENTRY_WORDS;
+      const at = start + n * ENTRY_WORDS;
       entries[at] = i;
       entries[at + 1] = entry;
       entries[at + 2] = valuePtr;
@@ -112,13 +126,16 @@ export class EntityMemory {
       n++;
     }
     const buffer = this.object(count * 4, this.ids.arrayBuffer);
-    for (let k = 0; k < count; k++) this.heap.words[(buffer >>> 2) + k] = entries[k * ENTRY_WORDS + 1]!;
+    for (let k = 0; k < count; k++) this.heap.words[(buffer >>> 2) + k] = entries[start + k * ENTRY_WORDS + 1]!;
     const array = this.object(16, this.ids.entries);
     this.array(array, buffer, count);
     const map = this.object(4, this.ids.map);
     this.heap.words[map >>> 2] = array;
     // Under the stub runtime nothing is ever freed, so these pointers keep naming these objects.
-    if (this.stub) this.written.set(map, { type, fields, entries });
+    if (this.stub) {
+      this.written.set(map, { type, fields, start, count });
+      this.entriesUsed += count * ENTRY_WORDS;
+    }
     return map;
   }
 
@@ -287,6 +304,7 @@ export class EntityMemory {
     const written = this.written.get(ptr);
     const known = written !== undefined && written.type === type ? written : null;
     const keys = this.keys(type);
+    const entries = this.entries;
     const fields: EntityFields = new Array(type.storedFields.length);
     let unknown: string[] | null = null;
     let derived: string[] | null = null;
@@ -294,12 +312,12 @@ export class EntityMemory {
       const entry = w[(dataStart >>> 2) + n]!;
       const keyPtr = w[entry >>> 2]!;
       const valuePtr = w[(entry + 4) >>> 2]!;
-      const at = n * ENTRY_WORDS;
-      if (known !== null && at < known.entries.length && entry === known.entries[at + 1] && keyPtr === keys[known.entries[at]!]) {
+      const at = known === null ? 0 : known.start + n * ENTRY_WORDS;
+      if (known !== null && n < known.count && entry === entries[at + 1] && keyPtr === keys[entries[at]!]) {
         // An entry as written: its key is known, its value too if untouched.
-        const i = known.entries[at]!;
+        const i = entries[at]!;
         const stored = known.fields[i]!;
-        const same = valuePtr === known.entries[at + 2] && this.unchanged(valuePtr, stored, known.entries[at + 3]!);
+        const same = valuePtr === entries[at + 2] && this.unchanged(valuePtr, stored, entries[at + 3]!);
         fields[i] = same ? stored : readStoreValue(heap, valuePtr);
         continue;
       }

@@ -15,7 +15,8 @@ import { EntityMemory } from "./entity-memory";
 import { writeAbiValue } from "./ethereum-values";
 import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
-import { Wasm, type WasmImports } from "./wasm";
+import { Wasm, type WasmImports, type WasmMemory } from "./wasm";
+import { MEMORY_IMPORT, MemoryRecycler } from "./wasm-memory";
 import { bigIntToSignedLE, rpcHexToBytes } from "../values/bytes";
 
 export interface InstancePolicy {
@@ -36,6 +37,8 @@ export const DEFAULT_INSTANCE_POLICY: InstancePolicy = {
 interface LiveInstance {
   readonly exports: MappingExports;
   readonly heap: AscHeap;
+  /** Its memory when it was given one to recycle (see wasm-memory.ts). */
+  readonly memory: WasmMemory | null;
   uses: number;
 }
 
@@ -46,6 +49,7 @@ export interface RuntimeStats {
 
 export class DataSourceRuntime {
   private live: LiveInstance | null = null;
+  private readonly memories: MemoryRecycler | null;
   private readonly state: HostState;
   /** The host functions act on `state`, which follows the live instance: one set serves every instance. */
   private imports: WasmImports | null = null;
@@ -57,12 +61,21 @@ export class DataSourceRuntime {
     log: (record: MappingLogRecord) => void,
   ) {
     this.state = new HostState(dataSource, log);
+    this.memories = dataSource.memoryImporting === null ? null : new MemoryRecycler(dataSource.memoryImporting);
   }
 
   private instance(): LiveInstance {
     if (this.live !== null) return this.live;
     this.imports ??= buildImports(this.dataSource.wasm, this.state);
-    const instance = new Wasm.Instance(this.dataSource.wasm, this.imports);
+    let memory: WasmMemory | null = null;
+    let instance: { readonly exports: Record<string, unknown> };
+    if (this.memories !== null) {
+      memory = this.memories.take();
+      this.imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
+      instance = new Wasm.Instance(this.memories.module.module, this.imports);
+    } else {
+      instance = new Wasm.Instance(this.dataSource.wasm, this.imports);
+    }
     const exports = instance.exports as unknown as MappingExports;
     const heap = new AscHeap(exports);
     this.state.heap = heap;
@@ -71,18 +84,36 @@ export class DataSourceRuntime {
     if (typeof exports._start === "function") exports._start();
     this.state.entities = new EntityMemory(heap);
     this.stats.instantiations++;
-    this.live = { exports, heap, uses: 0 };
+    this.live = { exports, heap, memory, uses: 0 };
     return this.live;
   }
 
   /** Called at each block boundary. */
   endBlock(): void {
-    if (!this.policy.reuseAcrossBlocks) this.live = null;
+    if (!this.policy.reuseAcrossBlocks) this.drop();
   }
 
   /** Drops the instance (after a failure, a reorg, or to start clean). */
   reset(): void {
+    this.drop();
+  }
+
+  /** Ends the live instance, keeping its memory for the next one when that is worth it. */
+  private drop(): void {
+    const live = this.live;
     this.live = null;
+    if (live === null || live.memory === null || this.memories === null) return;
+    let used = live.memory.buffer.byteLength;
+    // The stub runtime allocates upwards and never frees: the next object it hands out marks the end of what was
+    // used. Zeroing only that much matters, as a memory keeps the size of the busiest block it served.
+    if (this.state.entities?.stub === true) {
+      try {
+        used = Math.min(used, live.heap.allocClass(0, live.heap.classId(TypeId.ArrayBuffer)) + 16);
+      } catch {
+        return; // out of memory: let it go
+      }
+    }
+    this.memories.give(live.memory, used);
   }
 
   /**
@@ -117,7 +148,7 @@ export class DataSourceRuntime {
     }
     this.stats.triggers++;
     live.uses++;
-    if (live.uses >= this.policy.maxTriggersPerInstance || heap.memoryBytes > this.policy.maxMemoryBytes) this.live = null;
+    if (live.uses >= this.policy.maxTriggersPerInstance || heap.memoryBytes > this.policy.maxMemoryBytes) this.drop();
   }
 
   private handlerError(handler: EventHandlerSpec, block: BlockHeader, log: LogData, error: unknown): HandlerError {

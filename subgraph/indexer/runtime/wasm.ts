@@ -8,6 +8,8 @@ export interface WasmModule {
 
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  /** Adds `pages` 64 KiB pages; returns the previous size in pages. */
+  grow(pages: number): number;
 }
 
 export interface WasmImportDescriptor {
@@ -25,6 +27,7 @@ interface WasmApi {
     exports(module: WasmModule): Array<{ name: string; kind: string }>;
   };
   Instance: new (module: WasmModule, imports: WasmImports) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
   RuntimeError: new (message?: string) => Error;
 }
 

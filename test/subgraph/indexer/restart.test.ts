@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { Indexer } from "../../../subgraph/indexer";
+import { Indexer, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
@@ -112,6 +112,22 @@ describe("embedded indexer: restarts", function () {
     await second.close();
     expect(dumpDatabase(db)).to.deep.equal(reference);
     expect(indexNames(db)).to.deep.equal(full);
+  });
+
+  it("builds the query indexes once the pass ends in the reorg window, not while it processes the window", async function () {
+    const db = fx.dbPath("window.sqlite");
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 40, maxBlockRange: 5, initialBlockRange: 5 });
+    const inWindow: number[] = [];
+    indexer.on("progress", (p: ProgressEvent) => {
+      if (p.checkpoint.number > head - 40) inWindow.push(indexNames(db).length);
+    });
+    await indexer.syncOnce();
+    await indexer.close();
+    const full = indexNames(fx.dbPath("reference.sqlite")).length;
+    expect(inWindow.length, "commits within the window").to.be.above(2);
+    expect(inWindow.every((n) => n < full), `index counts ${inWindow.join(", ")}`).to.equal(true);
+    expect(indexNames(db)).to.deep.equal(indexNames(fx.dbPath("reference.sqlite")));
+    expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
   it("survives kill -9 of a child indexer at an arbitrary moment and resumes to an identical database", async function () {

@@ -104,6 +104,18 @@ describe("indexer runtime: host fast paths", function () {
     });
   }
 
+  it("recognises the untouched values of an entity written before many others", function () {
+    const type = build.schema.entities.get("Job")!;
+    const memory = new EntityMemory(heap);
+    const written = fc.sample(fieldsOf(type), 300).map((fields) => ({ fields, ptr: memory.write(type, fields) }));
+    for (const { fields, ptr } of written.reverse()) {
+      const input = memory.read(ptr, type);
+      fields.forEach((value, i) => {
+        if (value !== undefined && value.kind !== ValueKind.Array && value.kind !== ValueKind.BigDecimal) expect(input.fields[i]).to.equal(value);
+      });
+    }
+  });
+
   it("reads what the mapping changed: replaced values, bytes changed in place, appended and unknown fields", function () {
     const type = build.schema.entities.get("Sample")!;
     const memory = new EntityMemory(heap);

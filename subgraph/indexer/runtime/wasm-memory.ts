@@ -1,0 +1,173 @@
+// Recycled linear memories. A mapping instance serves one block and is then dropped (runtime/mapping.ts); its
+// memory, an ArrayBuffer that V8 counts as external memory, is freed only by a full garbage collection, and a
+// megabyte or two per block of such memory was what started most full collections while indexing. So the module
+// is rewritten to import its memory instead of defining it, and each new instance gets the memory of the previous
+// one, zeroed: what a fresh memory holds before the data segments are copied in, so the mapping cannot tell. The
+// rewritten module also exports only what the host calls, as every export costs objects per instance.
+import { Wasm, type WasmMemory, type WasmModule } from "./wasm";
+
+/** The import that replaces the module's own memory. */
+export const MEMORY_IMPORT = { module: "__latent_indexer", name: "memory" } as const;
+
+export interface MemoryImportingModule {
+  readonly module: WasmModule;
+  /** The limits the module declared for its memory, in 64 KiB pages. */
+  readonly minimum: number;
+  readonly maximum: number | null;
+}
+
+const SECTION_IMPORT = 2;
+const SECTION_MEMORY = 5;
+const SECTION_EXPORT = 7;
+const KIND_FUNCTION = 0x00;
+const KIND_MEMORY = 0x02;
+const KIND_GLOBAL = 0x03;
+
+function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[at++];
+    if (byte === undefined) throw new RangeError("truncated LEB128");
+    value += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return { value, next: at };
+    shift += 7;
+  }
+}
+
+function u32(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out.push(byte);
+  } while (value > 0);
+  return out;
+}
+
+function name(text: string): number[] {
+  const utf8 = [...Buffer.from(text, "utf8")];
+  return [...u32(utf8.length), ...utf8];
+}
+
+/** The export section with only the functions named in `functions`, and what is neither a function nor a global. */
+function keptExports(body: Uint8Array, functions: ReadonlySet<string>): number[] {
+  const count = readU32(body, 0);
+  const kept: number[] = [];
+  let n = 0;
+  let at = count.next;
+  for (let i = 0; i < count.value; i++) {
+    const length = readU32(body, at);
+    const kind = body[length.next + length.value]!;
+    const index = readU32(body, length.next + length.value + 1);
+    const exportName = Buffer.from(body.subarray(length.next, length.next + length.value)).toString("utf8");
+    if (kind === KIND_FUNCTION ? functions.has(exportName) : kind !== KIND_GLOBAL) {
+      for (let j = at; j < index.next; j++) kept.push(body[j]!);
+      n++;
+    }
+    at = index.next;
+  }
+  return [...u32(n), ...kept];
+}
+
+/** The exports the host calls besides the handlers. */
+export const RUNTIME_EXPORTS: readonly string[] = ["_start", "__new", "id_of_type"];
+
+/**
+ * `bytes` with its one defined memory (min, optional max; not shared) turned into the import MEMORY_IMPORT with the
+ * same limits, compiled; null for a module that defines no memory, or anything else this does not handle, which
+ * then runs as it is. Only the functions named in `functions` stay exported, and no globals: an instance makes a
+ * JavaScript object for every export, and the module exports every handler of every data source built from the
+ * same mapping file plus graph-ts's TypeId constants (246 exports for the project's token data source), some
+ * 50 KB of objects per instance that only a full collection frees.
+ */
+export function memoryImporting(bytes: Uint8Array, functions: ReadonlySet<string>): MemoryImportingModule | null {
+  const sections: Array<{ id: number; body: Uint8Array }> = [];
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    const size = readU32(bytes, at + 1);
+    sections.push({ id, body: bytes.subarray(size.next, size.next + size.value) });
+    at = size.next + size.value;
+  }
+  const memories = sections.filter((s) => s.id === SECTION_MEMORY);
+  if (memories.length !== 1) return null;
+  const memory = memories[0]!.body;
+  const count = readU32(memory, 0);
+  if (count.value !== 1) return null;
+  const flags = memory[count.next]!;
+  if (flags !== 0 && flags !== 1) return null; // shared or 64-bit memories: leave them alone
+  const minimum = readU32(memory, count.next + 1);
+  const maximum = flags === 1 ? readU32(memory, minimum.next) : null;
+  const limits = memory.subarray(count.next, (maximum ?? minimum).next);
+  const entry = [...name(MEMORY_IMPORT.module), ...name(MEMORY_IMPORT.name), KIND_MEMORY, ...limits];
+
+  const out: number[] = [...bytes.subarray(0, 8)];
+  const section = (id: number, body: ArrayLike<number>): void => {
+    out.push(id, ...u32(body.length));
+    for (let i = 0; i < body.length; i++) out.push(body[i]!);
+  };
+  let imported = false;
+  for (const { id, body } of sections) {
+    if (id === SECTION_MEMORY) continue;
+    if (id === SECTION_IMPORT) {
+      const imports = readU32(body, 0);
+      section(id, [...u32(imports.value + 1), ...body.subarray(imports.next), ...entry]);
+      imported = true;
+      continue;
+    }
+    // Sections come in a fixed order: without imports of its own, the memory import goes before the first section
+    // that follows the import section (custom sections, id 0, may sit anywhere).
+    if (!imported && id > SECTION_IMPORT) {
+      section(SECTION_IMPORT, [...u32(1), ...entry]);
+      imported = true;
+    }
+    section(id, id === SECTION_EXPORT ? keptExports(body, functions) : body);
+  }
+  return { module: new Wasm.Module(Uint8Array.from(out)), minimum: minimum.value, maximum: maximum?.value ?? null };
+}
+
+/** A memory with the module's limits, for a module from memoryImporting(). */
+export function newMemory(module: MemoryImportingModule): WasmMemory {
+  const descriptor = module.maximum === null ? { initial: module.minimum } : { initial: module.minimum, maximum: module.maximum };
+  return new Wasm.Memory(descriptor);
+}
+
+/** Memories up to this size are recycled; a bigger one (a block that allocated a lot) is left to the collector. */
+export const RECYCLED_MEMORY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Instances a memory serves before it is left to the collector. Recycling memories for good leaves V8 no reason
+ * for a full collection but the growth of the JavaScript heap, which it lets reach about four times the live heap
+ * first: the benchmark's peak RSS went from 484 to 548 MB. A fresh memory every 16 instances keeps enough full
+ * collections (466 MB; 64 instances: 498 MB) and most of the gain.
+ */
+export const MEMORY_USES = 16;
+
+/** Holds the memory of the instance last dropped for the next one. */
+export class MemoryRecycler {
+  private spare: { memory: WasmMemory; used: number; uses: number } | null = null;
+  private uses = 0;
+
+  constructor(readonly module: MemoryImportingModule) {}
+
+  /** A memory as a new instance expects it: all zeros (the instance then copies its data segments in). */
+  take(): WasmMemory {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare === null) {
+      this.uses = 1;
+      return newMemory(this.module);
+    }
+    new Uint8Array(spare.memory.buffer, 0, spare.used).fill(0);
+    this.uses = spare.uses + 1;
+    return spare.memory;
+  }
+
+  /** Hands back the memory of an instance that will never run again; only its first `used` bytes were written. */
+  give(memory: WasmMemory, used: number): void {
+    if (memory.buffer.byteLength > RECYCLED_MEMORY_BYTES || this.uses >= MEMORY_USES) return;
+    this.spare = { memory, used: Math.min(used, memory.buffer.byteLength), uses: this.uses };
+  }
+}
