@@ -365,10 +365,18 @@ export interface JobHandle {
   escrowed: bigint;
 }
 
-/** JobTerms from options, with the acceptance deadline relative to the latest block. */
-export async function makeTerms(s: Scenario, o: JobOptions = {}): Promise<IJobEscrow.JobTermsStruct> {
-  const now = await latestTimestamp(s);
-  const specURI = o.specURI ?? "ipfs://bafy-latent-demo/llama-finetune.json";
+/** What a job's terms default to where its options are silent. */
+interface TermsDefaults {
+  specURI: string;
+  maxPricePerGpuHour: bigint;
+  acceptWindow: number;
+}
+
+const DEMO_TERMS: TermsDefaults = { specURI: "ipfs://bafy-latent-demo/llama-finetune.json", maxPricePerGpuHour: parseEther("3"), acceptWindow: 3600 };
+
+/** JobTerms from options, with the acceptance deadline `acceptWindow` seconds after `now`. */
+function termsAt(now: number, o: JobOptions, defaults: TermsDefaults): IJobEscrow.JobTermsStruct {
+  const specURI = o.specURI ?? defaults.specURI;
   return {
     requirements: {
       gpuModel: o.gpuModel === undefined ? ZeroHash : gpuModelId(o.gpuModel),
@@ -378,18 +386,23 @@ export async function makeTerms(s: Scenario, o: JobOptions = {}): Promise<IJobEs
       tier: o.tier ?? Tier.Any,
       minCompletedJobs: o.minCompletedJobs ?? 0,
     },
-    maxPricePerGpuHour: o.maxPricePerGpuHour ?? parseEther("3"),
+    maxPricePerGpuHour: o.maxPricePerGpuHour ?? defaults.maxPricePerGpuHour,
     maxDuration: o.maxDuration ?? 3600,
-    acceptDeadline: now + (o.acceptWindow ?? 3600),
+    acceptDeadline: now + (o.acceptWindow ?? defaults.acceptWindow),
     targetProvider: o.targetProvider ?? ZeroAddress,
     specHash: keccakUtf8(specURI),
   };
 }
 
+/** JobTerms from options, with the acceptance deadline relative to the latest block. */
+export async function makeTerms(s: Scenario, o: JobOptions = {}): Promise<IJobEscrow.JobTermsStruct> {
+  return termsAt(await latestTimestamp(s), o, DEMO_TERMS);
+}
+
 /** Posts a job from `client`, paying its maximum cost into escrow. */
 export async function createJob(s: Scenario, client: Signer, o: JobOptions = {}): Promise<JobHandle> {
   const terms = await makeTerms(s, o);
-  const specURI = o.specURI ?? "ipfs://bafy-latent-demo/llama-finetune.json";
+  const specURI = o.specURI ?? DEMO_TERMS.specURI;
   const escrow = s.c.jobEscrow.connect(client);
   const escrowed = await escrow.computeCost(
     terms.maxPricePerGpuHour,
@@ -1140,27 +1153,13 @@ export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<B
   const batchSize = o.batchSize ?? 200;
   const escrowAddress = await s.c.jobEscrow.getAddress();
   const now = await latestTimestamp(s);
-  const jobs: { terms: IJobEscrow.JobTermsStruct; escrowed: bigint }[] = [];
+  const jobs: { terms: IJobEscrow.JobTermsStruct; specURI: string; escrowed: bigint }[] = [];
   for (let i = 0; i < o.count; i++) {
     const jo = o.jobFor ? o.jobFor(i) : {};
     const specURI = jo.specURI ?? `ipfs://bafy-latent-bulk/job-${i}.json`;
-    const terms: IJobEscrow.JobTermsStruct = {
-      requirements: {
-        gpuModel: jo.gpuModel === undefined ? ZeroHash : gpuModelId(jo.gpuModel),
-        region: jo.region === undefined ? "0x" + "00".repeat(16) : regionId(jo.region),
-        minVramGiB: jo.minVramGiB ?? 0,
-        gpuCount: jo.gpuCount ?? 1,
-        tier: jo.tier ?? Tier.Any,
-        minCompletedJobs: jo.minCompletedJobs ?? 0,
-      },
-      maxPricePerGpuHour: jo.maxPricePerGpuHour ?? parseEther("4"),
-      maxDuration: jo.maxDuration ?? 3600,
-      acceptDeadline: now + (jo.acceptWindow ?? 7 * 86_400),
-      targetProvider: jo.targetProvider ?? ZeroAddress,
-      specHash: keccakUtf8(specURI),
-    };
+    const terms = termsAt(now, jo, { specURI, maxPricePerGpuHour: parseEther("4"), acceptWindow: 7 * 86_400 });
     const escrowed = (getBigInt(terms.maxPricePerGpuHour) * getBigInt(terms.requirements.gpuCount) * getBigInt(terms.maxDuration)) / 3600n;
-    jobs.push({ terms, escrowed });
+    jobs.push({ terms, specURI, escrowed });
   }
   const total = jobs.reduce((a, j) => a + j.escrowed, 0n);
   const fromBlock = (await latestBlockNumber(s)) + 1;
@@ -1170,10 +1169,10 @@ export async function bulkCreateJobs(s: Scenario, o: BulkJobsOptions): Promise<B
   const escrow = s.c.jobEscrow.interface;
   await sendBulk(
     s,
-    jobs.map((j, i) => ({
+    jobs.map((j) => ({
       from: client,
       to: escrowAddress,
-      data: escrow.encodeFunctionData("createJob", [j.terms, `ipfs://bafy-latent-bulk/job-${i}.json`]),
+      data: escrow.encodeFunctionData("createJob", [j.terms, j.specURI]),
       gasLimit: 400_000n,
     })),
     batchSize,

@@ -66,6 +66,17 @@ describe("scenario driver", function () {
     expect(await ethers.provider.send("hardhat_getAutomine", [])).to.equal(true);
   });
 
+  it("bulk-creates each job with its own spec URI, the one its spec hash commits to", async function () {
+    const s = await deployScenario(await ethers.getSigners());
+    const specURIs = ["ipfs://bafy-custom/a.json", undefined, "ipfs://bafy-custom/c.json"];
+    const { fromBlock, toBlock } = await bulkCreateJobs(s, { count: 3, jobFor: (i) => ({ specURI: specURIs[i], gpuCount: i + 1 }), batchSize: 2 });
+    const created = await s.c.jobEscrow.queryFilter(s.c.jobEscrow.filters.JobCreated(), fromBlock, toBlock);
+    const expected = ["ipfs://bafy-custom/a.json", "ipfs://bafy-latent-bulk/job-1.json", "ipfs://bafy-custom/c.json"];
+    expect(created.map((e) => e.args.specURI)).to.deep.equal(expected);
+    expect(created.map((e) => e.args.terms.specHash)).to.deep.equal(expected.map((uri) => ethers.keccak256(ethers.toUtf8Bytes(uri))));
+    expect(created.map((e) => e.args.terms.requirements.gpuCount)).to.deep.equal([1n, 2n, 3n]);
+  });
+
   it("leaves each job in the state its name says", async function () {
     const { s, summary } = await loadFixture(fullScenarioFixture);
     const status = async (id: bigint) => Number((await s.c.jobEscrow.getJob(id)).status);
