@@ -13,7 +13,7 @@ import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, handleShutdownSignals } from "./signals";
-import { WorkerParts, isSetupError, prepareWorkerParts } from "./setup";
+import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
@@ -99,19 +99,7 @@ async function runDaemon(
     io.stderr.write(`latent-worker: cannot connect: ${(error as Error).message}\n`);
     return 1;
   }
-  const worker = new Worker({
-    provider: config.provider.address,
-    gpus: parts.gpus,
-    policy: config.policy,
-    source: network.source,
-    market: network.market,
-    executors: parts.executors,
-    specs: parts.specs,
-    retry: config.retry,
-    shutdownGraceMs: config.shutdown.graceMs,
-    settlementPollMs: config.policy.settlementPollMs,
-    logger,
-  });
+  const worker = new Worker(workerOptions(config, parts, network, logger));
   const removeHandlers = handleShutdownSignals(io.signals, worker, logger);
   try {
     await worker.run();

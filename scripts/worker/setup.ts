@@ -3,6 +3,8 @@
 
 import * as fs from "node:fs/promises";
 import type { WorkerConfig } from "./config";
+import type { NetworkConnections } from "./connections";
+import type { WorkerOptions } from "./daemon";
 import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
 import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore } from "./executors/results";
@@ -66,5 +68,22 @@ export async function prepareWorkerParts(
       fileRoot: config.specs.fileRoot,
       allowHttp: config.specs.allowHttp,
     }),
+  };
+}
+
+/** The daemon's options: what the config says, wired to the prepared parts and the network's source and market. */
+export function workerOptions(config: WorkerConfig, parts: WorkerParts, network: NetworkConnections, logger: Logger): WorkerOptions {
+  return {
+    provider: config.provider.address,
+    gpus: parts.gpus,
+    policy: config.policy,
+    source: network.source,
+    market: network.market,
+    executors: parts.executors,
+    specs: parts.specs,
+    retry: config.retry,
+    shutdownGraceMs: config.shutdown.graceMs,
+    settlementPollMs: config.policy.settlementPollMs,
+    logger,
   };
 }

@@ -15,7 +15,7 @@ import { verifyMatmulResult } from "../../../scripts/worker/executors/matmul";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, hashJobTerms, toCandidateJob } from "../../../scripts/worker/gateway-jobs";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
-import { prepareWorkerParts } from "../../../scripts/worker/setup";
+import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../scripts/worker/spec";
 import { PROVIDER_GPUS, PROVIDER_MODEL, PROVIDER_REGION, startStack, waitFor, type PostedJob, type Stack } from "./helpers/stack";
 
@@ -72,20 +72,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     const parts = await prepareWorkerParts(config, logger, { LATENT_OPERATOR_KEY: stack.operator.privateKey });
     const network = await connectNetwork({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
     const events: WorkerEvent[] = [];
-    const daemon = new Worker({
-      provider: config.provider.address,
-      gpus: parts.gpus,
-      policy: config.policy,
-      source: network.source,
-      market: network.market,
-      executors: parts.executors,
-      specs: parts.specs,
-      retry: config.retry,
-      shutdownGraceMs: config.shutdown.graceMs,
-      settlementPollMs: config.policy.settlementPollMs,
-      logger,
-      onEvent: (event) => events.push(event),
-    });
+    const daemon = new Worker({ ...workerOptions(config, parts, network, logger), onEvent: (event) => events.push(event) });
     const running = daemon.run();
     return {
       network,
