@@ -5,17 +5,17 @@
 //   1. the fetch ceiling: eth_getLogs plus the blocks/transactions the indexer needs, decoded, nothing else;
 //   2. the processing rate: mappings and store from the already-fetched data, for several WASM instance-reuse
 //      policies (a fresh instance per event is graph-node's model; the default policy gives the figure);
-//   3. the end-to-end rate of the indexer from the RPC endpoint into a fresh database;
+//   3. the end-to-end rate of the indexer from the RPC endpoint into a fresh database, in a process of its own
+//      (indexer-e2e-run.ts), whose peak RSS is the figure reported;
 // with the CPU seconds of this process and of the node, and the load average, around each phase (the machine is
 // shared: wall-clock rates alone mislead). Ends with
 // `RESULT events_per_s=… ceiling_events_per_s=… processing_events_per_s=… peak_rss_mb=…`.
-// The chain runs in another process, so the peak RSS is the indexer's (plus the fetched data phase 2 keeps).
+// The chain runs in another process. The "peak RSS so far" of phase 2 is this process's, fetched data included.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Indexer, type ProgressEvent } from "../../subgraph/indexer/indexer";
 import { loadSubgraph, type SubgraphBuild } from "../../subgraph/indexer/manifest";
 import { HttpRpc } from "../../subgraph/indexer/chain/rpc";
 import { ChainFetcher, RangeSizer } from "../../subgraph/indexer/chain/fetcher";
@@ -31,6 +31,7 @@ import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
 import { rpcHexToBytes } from "../../subgraph/indexer/values/bytes";
 import { AscHeap, type MappingExports } from "../../subgraph/indexer/runtime/asc-heap";
 import type { ChainReady } from "./scenario-chain";
+import type { EndToEndRun } from "./indexer-e2e-run";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The indexer's default. */
@@ -61,6 +62,21 @@ async function startChain(events: number, out: string): Promise<{ child: ChildPr
     child.once("exit", (code) => reject(new Error(`the chain process exited with ${code}`)));
   });
   return { child, ready };
+}
+
+/** The end-to-end phase, run by indexer-e2e-run.ts in a child process; see there. */
+async function runEndToEnd(ready: ChainReady, db: string): Promise<EndToEndRun> {
+  const script = path.join(REPO_ROOT, "scripts", "bench", "indexer-e2e-run.ts");
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--subgraph", ready.buildDir, "--rpc", ready.url, "--db", db], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const match = /^E2E (.+)$/m.exec(output);
+  if (code !== 0 || match === null) throw new Error(`the end-to-end run exited with ${code}:\n${output}`);
+  return JSON.parse(match[1]!) as EndToEndRun;
 }
 
 // --- what each phase cost ----------------------------------------------------------------------------------------
@@ -220,28 +236,24 @@ async function main(): Promise<void> {
       console.log(`processing, ${label}: ${describe(r.value.events, r.cost)}, ${r.value.instantiations} instances, peak RSS so far ${rssMb().toFixed(0)} MB`);
     }
 
-    // 3. End to end, without the fetched data of step 1 on the heap.
-    fetch.value.ranges.length = 0;
-    let totalEvents = 0;
-    let sampledRss = 0;
-    const sampler = setInterval(() => (sampledRss = Math.max(sampledRss, process.memoryUsage.rss())), 50);
-    const e2e = await measured(child.pid!, async () => {
-      const indexer = await Indexer.open({ subgraph: ready.buildDir, rpc: ready.url, db: path.join(tmp, "e2e.sqlite") });
-      indexer.on("progress", (p: ProgressEvent) => (totalEvents = p.totalEvents));
-      try {
-        return await indexer.syncOnce();
-      } finally {
-        await indexer.close();
-      }
-    });
-    clearInterval(sampler);
-    if (e2e.value.failed || totalEvents !== ready.events) {
-      throw new Error(`end-to-end run is wrong: failed=${e2e.value.failed} ${e2e.value.fatalError?.message ?? ""}, ${totalEvents} events for ${ready.events}`);
+    // 3. End to end: the indexer in a process of its own, from the RPC endpoint into a fresh database.
+    const load0 = os.loadavg()[0]!;
+    const node0 = childCpuSeconds(child.pid);
+    const e2e = await runEndToEnd(ready, path.join(tmp, "e2e.sqlite"));
+    const node1 = childCpuSeconds(child.pid);
+    if (e2e.failed || e2e.events !== ready.events) {
+      throw new Error(`end-to-end run is wrong: failed=${e2e.failed} ${e2e.fatalError ?? ""}, ${e2e.events} events for ${ready.events}`);
     }
-    const endToEnd = ready.events / e2e.cost.seconds;
-    console.log(`end to end: ${describe(ready.events, e2e.cost)} = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling; RSS up to ${(sampledRss / 2 ** 20).toFixed(0)} MB meanwhile`);
+    const e2eCost: PhaseCost = {
+      seconds: e2e.seconds,
+      cpu: e2e.cpu,
+      nodeCpu: node0 === null || node1 === null ? null : node1 - node0,
+      load: [load0, os.loadavg()[0]!],
+    };
+    const endToEnd = ready.events / e2e.seconds;
+    console.log(`end to end: ${describe(ready.events, e2eCost)} = ${(endToEnd / ceiling).toFixed(2)} of the fetch ceiling; indexer peak RSS ${e2e.peakRssMb.toFixed(0)} MB`);
     console.log(
-      `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${rssMb().toFixed(0)}`,
+      `RESULT events_per_s=${endToEnd.toFixed(0)} ceiling_events_per_s=${ceiling.toFixed(0)} processing_events_per_s=${processing.toFixed(0)} peak_rss_mb=${e2e.peakRssMb.toFixed(0)}`,
     );
   } finally {
     child.kill("SIGTERM");
