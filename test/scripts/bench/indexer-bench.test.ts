@@ -1,0 +1,21 @@
+import { expect } from "chai";
+import { resultFigures, runBench } from "../../helpers/run-bench";
+
+describe("npm run bench:indexer", function () {
+  this.timeout(120_000);
+
+  it("measures the fetch ceiling, processing and end to end on a small workload and ends with its RESULT line", async function () {
+    const run = await runBench("scripts/bench/indexer-bench.ts", ["--events", "300"], 110_000);
+    expect(run.code, run.output).to.equal(0);
+    const figures = resultFigures(run.output, "RESULT");
+    expect(figures, run.output).to.not.equal(null);
+    expect(Object.keys(figures!)).to.deep.equal(["events_per_s", "ceiling_events_per_s", "processing_events_per_s", "peak_rss_mb"]);
+    for (const [key, value] of Object.entries(figures!)) expect(value, key).to.be.greaterThan(0);
+  });
+
+  it("refuses an event count that is not a positive integer, naming the flag", async function () {
+    const run = await runBench("scripts/bench/indexer-bench.ts", ["--events", "many"], 60_000);
+    expect(run.code).to.not.equal(0);
+    expect(run.output).to.include("--events needs a positive integer");
+  });
+});
