@@ -8,22 +8,34 @@ import { ethers } from "hardhat";
 import fc from "fast-check";
 import { createHarness, runSequence, sequenceArbitrary } from "./fuzz/model";
 
+/** The environment variable `name` as a whole number (its default when unset); exits with a message otherwise. */
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    console.error(`${name} must be a whole number >= ${min}, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
+  const replay = process.env.FUZZ_REPLAY === undefined ? undefined : wholeNumber("FUZZ_REPLAY", 0, 0);
+  const runs = wholeNumber("FUZZ_RUNS", 10_000, 1);
+  const first = wholeNumber("FUZZ_SEED", Date.now() % 2_000_000_000, 0);
   const h = await createHarness(await ethers.getSigners());
   const property = fc.asyncProperty(sequenceArbitrary, async (intents) => {
     await runSequence(h, intents);
   });
 
-  const replay = process.env.FUZZ_REPLAY;
   if (replay !== undefined) {
-    const details = await fc.check(property, { seed: Number(replay), numRuns: 1 });
+    const details = await fc.check(property, { seed: replay, numRuns: 1 });
     console.log(details.failed ? fc.defaultReportMessage(details) : `seed ${replay}: no failure`);
     process.exitCode = details.failed ? 1 : 0;
     return;
   }
 
-  const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
-  const first = Number(process.env.FUZZ_SEED ?? Date.now() % 2_000_000_000);
   const failures: number[] = [];
   const started = Date.now();
   for (let i = 0; i < runs; i++) {
