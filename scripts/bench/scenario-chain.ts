@@ -8,7 +8,7 @@
 // approve = settle), 200 transactions per block, until the logs the subgraph's manifest matches reach N. Writes the
 // deployment's built subgraph to <dir>, then prints one line `READY <json>` (see ChainReady) and serves until SIGTERM.
 import hre from "hardhat";
-import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
+import { serveChainUntilSignal } from "./serve-chain";
 import { bulkCreateJobs, bulkRegisterProviders, deployScenario, runFullScenario, type BulkProvidersResult, type Scenario } from "../scenario";
 import { writeDeploymentManifest } from "../../subgraph/scripts/manifest";
 import { loadSubgraph, type SubgraphBuild } from "../../subgraph/indexer/manifest";
@@ -100,10 +100,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
-  const { address, port } = await server.listen();
   const ready: ChainReady = {
-    url: `http://${address}:${port}`,
+    url: await serveChainUntilSignal(0),
     buildDir: out,
     head: counted,
     events,
@@ -114,11 +112,6 @@ async function main(): Promise<void> {
     generateSeconds: (Date.now() - started) / 1000,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
 }
 
 main().catch((error: unknown) => {
