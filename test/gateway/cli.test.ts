@@ -12,6 +12,33 @@ describe("gateway CLI", function () {
     expect(options.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:9545", deployment: path.resolve("deployments/localhost.json") });
   });
 
+  it("allows every origin and answers /readyz within 5 blocks by default", function () {
+    const { options } = parseCli([], {});
+    expect(options.corsOrigins).to.equal("*");
+    expect(options.maxLag).to.equal(5);
+  });
+
+  it("reads the deployment, database and subgraph build from their flags", function () {
+    const { options } = parseCli(["--deployment", "d/remote.json", "--db", "x/index.sqlite", "--subgraph-build", "sg/out"], {});
+    expect(options.source).to.deep.equal({
+      rpcUrl: "http://127.0.0.1:8545",
+      deployment: path.resolve("d/remote.json"),
+      dbPath: path.resolve("x/index.sqlite"),
+      subgraphBuildDir: path.resolve("sg/out"),
+    });
+    expect(options.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", deployment: path.resolve("d/remote.json") });
+  });
+
+  it("binds the address from --host, or HOST", function () {
+    expect(parseCli(["--host", "0.0.0.0"], {}).options.host).to.equal("0.0.0.0");
+    expect(parseCli([], { HOST: "::" }).options.host).to.equal("::");
+  });
+
+  it("reads the log level from --log-level, or LOG_LEVEL", function () {
+    expect(parseCli(["--log-level", "debug"], {}).logLevel).to.equal("debug");
+    expect(parseCli([], { LOG_LEVEL: "warn" }).logLevel).to.equal("warn");
+  });
+
   it("reads a graph-node endpoint from SUBGRAPH_URL, and the rest of the environment", function () {
     const { options } = parseCli([], {
       SUBGRAPH_URL: "http://graph.example/subgraphs/name/latent",
