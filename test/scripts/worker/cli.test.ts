@@ -116,6 +116,78 @@ describe("latent-worker CLI", () => {
       return { stdout, stderr, signals, io: { stdout: stdout.stream, stderr: stderr.stream, env, signals } };
     };
 
+    it("prints the usage on --help and exits 0", async () => {
+      const { io: cliIo, stdout, stderr } = io();
+      expect(await runWorkerCli(["--help"], cliIo)).to.equal(0);
+      expect(stdout.text()).to.contain("Usage: latent-worker --config <file>");
+      expect(stderr.text()).to.equal("");
+    });
+
+    it("--check works offline: no request reaches the chain or the gateway", async () => {
+      let requests = 0;
+      const server = http.createServer((_request, response) => {
+        requests += 1;
+        response.statusCode = 500;
+        response.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const config = configJson({
+          chain: { rpcUrl: `http://${base}`, chainId: 31337 },
+          gateway: { httpUrl: `http://${base}/graphql`, wsUrl: `ws://${base}/graphql` },
+        });
+        const { io: cliIo, stdout } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+        expect((JSON.parse(stdout.text()) as { ok: boolean }).ok).to.equal(true);
+        expect(requests).to.equal(0);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      const market: JobMarket = {
+        getProvider: async () => ({
+          registered: true,
+          active: true,
+          gpuModel: "rtx-4090-24gb",
+          region: "eu-west",
+          vramGiB: 24,
+          gpuCount: 1,
+          gpusInUse: 0,
+          tier: TierCode.Consumer,
+          pricePerGpuHour: 1n,
+          completedJobs: 0,
+        }),
+        getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
+        chainTime: async () => 0n,
+        accept: async () => ({ resultDeadline: 0n }),
+        submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
+        settle: async () => undefined,
+      };
+      const connect: ConnectNetwork = async () => ({ source, market, close: async () => undefined });
+      const run = async (extra: string[]): Promise<string> => {
+        const { io: cliIo, stderr, signals } = io();
+        // config.logLevel is "error": only the flag lets info lines through.
+        const exit = runWorkerCli(["--config", writeConfig(configJson()), ...extra], cliIo, connect);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        signals.emit("SIGTERM");
+        expect(await exit).to.equal(0);
+        return stderr.text();
+      };
+      expect(await run([])).to.equal("");
+      const lines = (await run(["--log-level", "info"])).trimEnd().split("\n");
+      const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string });
+      expect(records.map((r) => r.level)).to.include("info");
+      expect(records.map((r) => r.msg)).to.include("worker stopped");
+    });
+
     it("exits 2 naming the variable when the operator key is not set", async () => {
       const { io: cliIo, stderr } = io({});
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(2);
