@@ -83,6 +83,14 @@ describe("worker config", () => {
     expect(config.logLevel).to.equal("info");
   });
 
+  it("fills the executor and retry defaults the README documents", () => {
+    const config = parseConfig(minimalConfig(), "/etc/latent/worker.json");
+    expect(config.executors.matmul).to.deep.equal({ enabled: true, maxN: 2048 });
+    expect(config.executors.command.args).to.deep.equal([]);
+    expect(config.executors.command.workDir).to.equal(os.tmpdir());
+    expect(config.retry).to.deep.equal({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
+  });
+
   it("puts the provider online at start and offline at shutdown unless told otherwise", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").provider).to.deep.equal({
       address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
