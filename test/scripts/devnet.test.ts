@@ -116,6 +116,28 @@ describe("scripts/devnet", function () {
     expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
   });
 
+  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
+    const lines: string[] = [];
+    const exits: number[] = [];
+    let release = (): void => undefined;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
+    const stopListening = lifecycle.handleSignals();
+    try {
+      process.emit("SIGHUP", "SIGHUP");
+      expect(lifecycle.isStopping).to.equal(true);
+      process.emit("SIGHUP", "SIGHUP"); // npm forwards the terminal's Ctrl-C: the same request
+      expect(exits).to.deep.equal([]);
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      process.emit("SIGHUP", "SIGHUP");
+      expect(exits).to.deep.equal([1]);
+      expect(lines).to.deep.equal(["\nSIGHUP: stopping", "SIGHUP again: exiting without waiting"]);
+    } finally {
+      stopListening();
+      release();
+    }
+  });
+
   it("shows progress in place on a terminal and throttled on a pipe", function () {
     let tty = "";
     const onTty = new Progress({ tty: true, write: (t) => (tty += t) });
