@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
+import { prepareIndex } from "../../scripts/devnet/devnet";
 import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
@@ -98,6 +99,23 @@ describe("scripts/devnet", function () {
     expect(subgraphBuildReason(built, [path.join(dir, "src"), path.join(dir, "absent")])).to.equal(null);
     fs.utimesSync(source, new Date(), new Date(Date.now() + 60_000));
     expect(subgraphBuildReason(built, [path.join(dir, "src")])).to.match(/changed since the last build$/);
+  });
+
+  it("removes the previous devnet's index on a fresh chain, and says so; keeps an existing chain's index", function () {
+    const stale = path.join(dir, "index", "localhost", "indexer.sqlite");
+    fs.mkdirSync(path.dirname(stale), { recursive: true });
+    fs.writeFileSync(stale, "previous devnet");
+    let kept = "";
+    const onExisting = prepareIndex(dir, "localhost", false, new Progress({ tty: false, write: (t) => (kept += t) }));
+    expect(onExisting).to.equal(stale);
+    expect(fs.readFileSync(stale, "utf8")).to.equal("previous devnet");
+    expect(kept).to.equal("");
+    let said = "";
+    const onFresh = prepareIndex(dir, "localhost", true, new Progress({ tty: false, write: (t) => (said += t) }));
+    expect(onFresh).to.equal(stale);
+    expect(fs.existsSync(stale)).to.equal(false);
+    expect(fs.existsSync(path.dirname(stale))).to.equal(true);
+    expect(said).to.match(/^index +removed the previous devnet's index \(.*index\/localhost\): the chain is new\n$/);
   });
 
   it("stops parts newest first, once, and exits with the code asked", async function () {
