@@ -91,6 +91,27 @@ describe("worker config", () => {
     expect(config.retry).to.deep.equal({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
   });
 
+  // The ranges scripts/worker/README.md documents, bounds included.
+  const ranges: Array<[string, number, number]> = [
+    ["gpu.detectTimeoutSeconds", 1, 300],
+    ["policy.maxConcurrentJobs", 1, 1024],
+    ["policy.settlementPollSeconds", 1, 3600],
+    ["specs.maxBytes", 256, 4_194_304],
+    ["executors.command.timeoutSeconds", 1, 86_400],
+    ["shutdown.graceSeconds", 0, 3600],
+  ];
+  for (const [field, min, max] of ranges) {
+    it(`accepts ${field} from ${min} to ${max} and nothing outside`, () => {
+      const base = field.startsWith("executors.command.")
+        ? withField(withField(minimalConfig(), "executors.command.enabled", true), "executors.command.program", "/usr/bin/true")
+        : minimalConfig();
+      for (const value of [min, max]) expect(() => parseConfig(withField(base, field, value), "/etc/latent/worker.json"), `${value}`).not.to.throw();
+      for (const value of [min - 1, max + 1]) {
+        expect(configError(withField(base, field, value)).message).to.equal(`config.${field}: must be an integer between ${min} and ${max}, got ${value}`);
+      }
+    });
+  }
+
   it("puts the provider online at start and offline at shutdown unless told otherwise", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").provider).to.deep.equal({
       address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
