@@ -14,6 +14,7 @@ import {
   PARAM_BOUNDS,
   attachLatent,
   deployLatent,
+  deployOptionsFromEnv,
   parseAllocations,
   readDeploymentRecord,
   verifyWiring,
@@ -125,6 +126,21 @@ describe("scripts/deploy", function () {
     ]);
     expect(parseAllocations(undefined)).to.deep.equal([]);
     expect(() => parseAllocations("nonsense")).to.throw(DeployConfigError);
+  });
+
+  it("reads the guardian, arbitrator, allocations and devnet timings from the CLI's environment", function () {
+    const guardian = "0x0000000000000000000000000000000000000001";
+    const arbitrator = "0x0000000000000000000000000000000000000002";
+    expect(
+      deployOptionsFromEnv({ LATENT_GUARDIAN: guardian, LATENT_ARBITRATOR: arbitrator, LATENT_ALLOCATIONS: `${guardian}:3`, LATENT_DEVNET: "1" }),
+    ).to.deep.equal({
+      guardian,
+      arbitrator,
+      allocations: [{ to: guardian, amount: parseEther("3") }],
+      governance: { votingDelay: 10, votingPeriod: 60, proposalThreshold: parseEther("1000"), quorumNumerator: 4, timelockDelay: 60 },
+      params: { thawingPeriod: 3600 },
+    });
+    expect(deployOptionsFromEnv({})).to.deep.equal({ guardian: undefined, arbitrator: undefined, allocations: [], governance: undefined, params: undefined });
   });
 
   it("runs as a CLI and writes deployments/<network>.json", async function () {
