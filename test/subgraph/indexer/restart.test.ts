@@ -166,6 +166,20 @@ describe("embedded indexer: restarts", function () {
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
+  it("runs from the CLI: prints progress as `block N / head H (lag L) | x blocks/s | y events/s | z events`, and nothing with --quiet", async function () {
+    const run = async (extra: string[]): Promise<string> => {
+      const child = startCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`progress-${extra.length}.sqlite`), "--subgraph", fx.buildDir, "--once", ...extra]);
+      children.push(child);
+      let stdout = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      expect(await exited(child)).to.equal(0);
+      return stdout;
+    };
+    const progress = /^block \d+ \/ head (\d+) \(lag \d+\) \| \d+\.\d blocks\/s \| \d+\.\d events\/s \| \d+ events$/m;
+    expect(progress.exec(await run([]))?.[1]).to.equal(String(head));
+    expect(await run(["--quiet"])).not.to.match(/^block /m);
+  });
+
   it("run() reports a failed pass as a retry event and carries on once the RPC answers again", async function () {
     let down = false;
     let refused = 0;
