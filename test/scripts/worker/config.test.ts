@@ -270,6 +270,20 @@ describe("worker config", () => {
     );
   });
 
+  // Lengths as the README gives them: model ≤ 32 characters, region ≤ 16, displayName ≤ 64 bytes.
+  const lengths: Array<[string, string, number]> = [
+    ["gpu.model", "m", 32],
+    ["gpu.region", "r", 16],
+    ["gpu.displayName", "é", 64],
+  ];
+  for (const [field, unit, max] of lengths) {
+    it(`takes a ${field} up to its documented length and no longer`, () => {
+      const fit = unit.repeat(Buffer.byteLength(unit) === 1 ? max : max / Buffer.byteLength(unit));
+      expect(() => parseConfig(withField(minimalConfig(), field, fit), "/etc/latent/worker.json")).not.to.throw();
+      expect(configError(withField(minimalConfig(), field, `${fit}${unit}`)).field).to.equal(`config.${field}`);
+    });
+  }
+
   it("rejects an unknown tier by listing the valid ones", () => {
     const error = configError(withField(minimalConfig(), "gpu.tier", "datacenter"));
     expect(error.message).to.equal('config.gpu.tier: must be one of: enterprise, consumer, got "datacenter"');
