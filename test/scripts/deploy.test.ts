@@ -15,6 +15,7 @@ import {
   attachLatent,
   deployLatent,
   deployOptionsFromEnv,
+  loadDeployment,
   parseAllocations,
   readDeploymentRecord,
   verifyWiring,
@@ -77,6 +78,49 @@ describe("scripts/deploy", function () {
     const c = attachLatent(d.record, other);
     expect(await c.token.balanceOf(other.address)).to.equal(parseEther("10"));
     expect(await c.staking.minStakePerGpu()).to.equal(DEFAULT_PARAMS.minStakePerGpu);
+  });
+
+  it("deploys with the defaults of the README's parameter table", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const day = 86_400;
+    const loaded = await loadDeployment(d.record, ethers.provider);
+    expect(loaded.config.params).to.deep.equal({
+      minStakePerGpu: parseEther("100"),
+      thawingPeriod: 7 * day,
+      maxGpusPerProvider: 64,
+      pauseDuration: 3 * day,
+      economic: {
+        protocolFeeBps: 250,
+        collateralRatioBps: 5_000,
+        timeoutSlashBps: 2_000,
+        maxSlashingCutBps: 5_000,
+        disputeRewardBps: 5_000,
+        challengeWindow: day,
+        grace: 15 * 60,
+        disputePeriod: 3 * day,
+        disputeDeposit: parseEther("100"),
+      },
+    });
+  });
+
+  it("has the bounds of the README's parameter table (which the contracts enforce, as the next test checks)", function () {
+    const day = 86_400;
+    const hour = 3_600;
+    expect(PARAM_BOUNDS).to.deep.equal({
+      minStakePerGpu: [parseEther("1"), parseEther("1000000")],
+      thawingPeriod: [hour, 90 * day],
+      maxGpusPerProvider: [1, 1024],
+      pauseDuration: [hour, 14 * day],
+      protocolFeeBps: [0, 1_000],
+      collateralRatioBps: [1_000, 30_000],
+      timeoutSlashBps: [500, 10_000],
+      maxSlashingCutBps: [1_000, 10_000],
+      disputeRewardBps: [0, 10_000],
+      challengeWindow: [10 * 60, 7 * day],
+      grace: [60, day],
+      disputePeriod: [hour, 14 * day],
+      disputeDeposit: [parseEther("1"), parseEther("1000000")],
+    });
   });
 
   it("mirrors the contracts' parameter bounds", async function () {
