@@ -6,6 +6,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
@@ -104,6 +105,20 @@ describe("embedded indexer: failures", function () {
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stderr).to.match(/^SUBGRAPH FAILED: Mapping aborted at .*with message: cli boom/m);
     expect(run.stdout).to.match(new RegExp(`^done: block ${failing - 1} \\(0x[0-9a-f]{64}\\), FAILED: Mapping aborted .*cli boom`, "m"));
+  });
+
+  it("reports the fatal error's message at GET /status", async function () {
+    await probeBlock(1, "status boom");
+    const indexer = await index();
+    const server = await startQueryServer({ executor: QueryEngine.forDatabase(indexer.db), name: "probe" });
+    try {
+      const status = (await (await fetch(`${server.url}/status`)).json()) as { failed: boolean; fatalError: { message: string } | null };
+      expect(status.failed).to.equal(true);
+      expect(status.fatalError?.message).to.equal(indexer.status().fatalError!.message);
+      expect(status.fatalError?.message).to.contain("status boom");
+    } finally {
+      await server.close();
+    }
   });
 
   const unsupported: Array<[number, string]> = [
