@@ -36,6 +36,15 @@ describe("query limits", function () {
     expect(large - 10).to.equal(10 * (small - 10));
   });
 
+  it("costs what the README says: 10 a root field, 1 an object field, 10 `live`, scalars nothing", function () {
+    expect(check(`{ indexingStatus { lag } }`).cost).to.equal(10);
+    const provider = `provider(address: "0x0000000000000000000000000000000000000001")`;
+    expect(check(`{ ${provider} { address capacity { gpuCount } stake { staked { wei } } } }`).cost).to.equal(10 + 1 + 1 + 1);
+    expect(check(`{ ${provider} { live { active } } }`).cost).to.equal(10 + 10);
+    // A page multiplies what it selects: 10 + 3 × (nodes 1 + capacity 1).
+    expect(check(`{ providers(first: 3) { nodes { capacity { gpuCount } } } }`).cost).to.equal(10 + 3 * 2);
+  });
+
   it("reads page sizes from variables", function () {
     const query = `query($n: Int) { jobs(first: $n) { nodes { provider { address } } } }`;
     expect(check(query, { n: 50 }).cost).to.be.greaterThan(check(query, { n: 5 }).cost);
