@@ -16,6 +16,10 @@ describe("query limits", function () {
   const limitsOf = (query: string, variables: Record<string, unknown> = {}, limits: Partial<QueryLimits> = {}) =>
     check(query, variables, limits).errors.map((e) => e.extensions.limit ?? e.extensions.code);
 
+  it("defaults to the README's limits: depth 12, cost 5000, pages of 100, histories of 365 days", function () {
+    expect(DEFAULT_QUERY_LIMITS).to.deep.equal({ maxDepth: 12, maxCost: 5000, maxPageSize: 100, maxDays: 365 });
+  });
+
   it("lets an ordinary dashboard query through", function () {
     const result = check(`{ providers(first: 20) { nodes { address capacity { gpusFree } stake { staked { wei } } } } networkStats { jobs { total } } }`);
     expect(result.errors).to.deep.equal([]);
