@@ -600,3 +600,31 @@ describe("embedded indexer: probe subgraph", function () {
     });
   });
 });
+
+describe("embedded indexer: default page size", function () {
+  let fx: ProbeFixture;
+  let engine: QueryEngine;
+  let indexer: Indexer;
+
+  before(async function () {
+    fx = await startProbeFixture();
+    await fx.probe.send("emitBatch", [0, 101, 3]); // 101 BatchEvent entities
+    indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("page-size.sqlite") });
+    await indexer.syncOnce();
+    engine = QueryEngine.forDatabase(indexer.db);
+  });
+
+  after(async function () {
+    await indexer?.close();
+    await fx?.close();
+  });
+
+  it("answers 100 entities when `first` is not given, as graph-node does", async function () {
+    const data = await gql<{ all: Array<{ id: string }>; page: Array<{ id: string }> }>(
+      engine,
+      `{ all: batchEvents(first: 1000) { id } page: batchEvents { id } }`,
+    );
+    expect(data.all).to.have.length(101);
+    expect(data.page.map((e) => e.id)).to.deep.equal(data.all.slice(0, 100).map((e) => e.id));
+  });
+});
