@@ -555,18 +555,25 @@ export function parseAllocations(spec: string | undefined): Allocation[] {
   });
 }
 
+/** The CLI's options from its environment: LATENT_GUARDIAN, LATENT_ARBITRATOR, LATENT_ALLOCATIONS, LATENT_DEVNET=1. */
+export function deployOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeployOptions, "guardian" | "arbitrator" | "allocations" | "governance" | "params"> {
+  const devnet = env.LATENT_DEVNET === "1";
+  return {
+    guardian: env.LATENT_GUARDIAN,
+    arbitrator: env.LATENT_ARBITRATOR,
+    allocations: parseAllocations(env.LATENT_ALLOCATIONS),
+    governance: devnet ? DEVNET_GOVERNANCE : undefined,
+    params: devnet ? { thawingPeriod: HOUR } : undefined,
+  };
+}
+
 async function main(): Promise<void> {
   const hre = await import("hardhat");
   const [deployer] = await hre.ethers.getSigners();
   if (deployer === undefined) throw new Error("no deployer account: set DEPLOYER_PRIVATE_KEY for remote networks");
-  const devnet = process.env.LATENT_DEVNET === "1";
   const deployment = await deployLatent({
     deployer,
-    guardian: process.env.LATENT_GUARDIAN,
-    arbitrator: process.env.LATENT_ARBITRATOR,
-    allocations: parseAllocations(process.env.LATENT_ALLOCATIONS),
-    governance: devnet ? DEVNET_GOVERNANCE : undefined,
-    params: devnet ? { thawingPeriod: HOUR } : undefined,
+    ...deployOptionsFromEnv(process.env),
     networkName: hre.network.name,
     log: (line) => console.log(line),
   });

@@ -116,10 +116,14 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   } else {
     inner = new HttpSubgraphSource({ url: options.source.subgraphUrl, timeoutMs: options.source.timeoutMs });
   }
-  const source = new CachingSubgraphSource(inner, { logger: logger.child({ component: "source" }) });
+  // Without the cache (benchmarks) requests still pass through it, keeping nothing, so sourceQueries() counts them.
+  const source = new CachingSubgraphSource(inner, {
+    logger: logger.child({ component: "source" }),
+    maxEntries: options.queryCache === false ? 0 : undefined,
+  });
   const head = new HeadWatcher(inner, { pollIntervalMs: options.headPollMs, logger: logger.child({ component: "head" }) });
   if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
-  const reader = new SubgraphReader(options.queryCache === false ? inner : source);
+  const reader = new SubgraphReader(source);
 
   let chain: ChainReader | null = null;
   if (chainConfig !== null && chainConfig !== undefined) {

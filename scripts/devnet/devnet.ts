@@ -168,7 +168,7 @@ async function seed(scenario: Scenario, progress: Progress): Promise<SeedSummary
 }
 
 /** The local index starts over with the chain; an existing chain's index resumes. */
-function prepareIndex(dataDir: string, network: string, fresh: boolean, progress: Progress): string {
+export function prepareIndex(dataDir: string, network: string, fresh: boolean, progress: Progress): string {
   const dir = path.join(dataDir, "index", network);
   if (fresh && fs.existsSync(dir)) {
     fs.rmSync(dir, { recursive: true, force: true });

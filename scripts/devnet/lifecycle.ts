@@ -47,9 +47,12 @@ export class Lifecycle {
 
   constructor(private readonly options: LifecycleOptions) {}
 
-  /** Starts listening for SIGINT, SIGTERM and SIGHUP. */
-  handleSignals(): void {
+  /** Starts listening for SIGINT, SIGTERM and SIGHUP; returns what stops listening. */
+  handleSignals(): () => void {
     for (const signal of SIGNALS) process.on(signal, this.onSignal);
+    return () => {
+      for (const signal of SIGNALS) process.off(signal, this.onSignal);
+    };
   }
 
   get isStopping(): boolean {

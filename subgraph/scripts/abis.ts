@@ -147,10 +147,10 @@ function compileContracts(): void {
 }
 
 /** Every event in an ABI must have a handler in the manifest's data source that uses that ABI. */
-function checkHandlers(abis: Map<string, AbiItem[]>): string[] {
+export function checkHandlers(abis: Map<string, AbiItem[]>, manifestFile = MANIFEST): string[] {
   const problems: string[] = [];
-  if (!fs.existsSync(MANIFEST)) return [`missing ${path.relative(ROOT, MANIFEST)}`];
-  const manifest = parseYaml(fs.readFileSync(MANIFEST, "utf8")) as {
+  if (!fs.existsSync(manifestFile)) return [`missing ${path.relative(ROOT, manifestFile)}`];
+  const manifest = parseYaml(fs.readFileSync(manifestFile, "utf8")) as {
     dataSources: { name: string; source: { abi: string }; mapping: { eventHandlers?: { event: string }[] } }[];
   };
   const covered = new Set<string>();

@@ -1,6 +1,12 @@
 import { expect } from "chai";
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { parseCli } from "../../gateway/src/cli";
+import { environment } from "./helpers/environment";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 describe("gateway CLI", function () {
   it("runs the embedded indexer by default, on 127.0.0.1:4000", function () {
@@ -10,6 +16,33 @@ describe("gateway CLI", function () {
     expect(logLevel).to.equal("info");
     expect(options.source).to.include({ rpcUrl: "http://127.0.0.1:9545", dbPath: path.resolve(".data/gateway-indexer.sqlite") });
     expect(options.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:9545", deployment: path.resolve("deployments/localhost.json") });
+  });
+
+  it("allows every origin and answers /readyz within 5 blocks by default", function () {
+    const { options } = parseCli([], {});
+    expect(options.corsOrigins).to.equal("*");
+    expect(options.maxLag).to.equal(5);
+  });
+
+  it("reads the deployment, database and subgraph build from their flags", function () {
+    const { options } = parseCli(["--deployment", "d/remote.json", "--db", "x/index.sqlite", "--subgraph-build", "sg/out"], {});
+    expect(options.source).to.deep.equal({
+      rpcUrl: "http://127.0.0.1:8545",
+      deployment: path.resolve("d/remote.json"),
+      dbPath: path.resolve("x/index.sqlite"),
+      subgraphBuildDir: path.resolve("sg/out"),
+    });
+    expect(options.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", deployment: path.resolve("d/remote.json") });
+  });
+
+  it("binds the address from --host, or HOST", function () {
+    expect(parseCli(["--host", "0.0.0.0"], {}).options.host).to.equal("0.0.0.0");
+    expect(parseCli([], { HOST: "::" }).options.host).to.equal("::");
+  });
+
+  it("reads the log level from --log-level, or LOG_LEVEL", function () {
+    expect(parseCli(["--log-level", "debug"], {}).logLevel).to.equal("debug");
+    expect(parseCli([], { LOG_LEVEL: "warn" }).logLevel).to.equal("warn");
   });
 
   it("reads a graph-node endpoint from SUBGRAPH_URL, and the rest of the environment", function () {
@@ -38,5 +71,47 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port", "-1"], {})).to.throw(/--port/);
     expect(() => parseCli(["--log-level", "loud"], {})).to.throw(/--log-level/);
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
+  });
+});
+
+describe("gateway CLI, compiled (npm run gateway:build, then node dist/gateway/src/cli.js)", function () {
+  it("serves from its embedded indexer, whose worker thread runs the compiled worker-main.js, and exits 0 on SIGTERM", async function () {
+    const env = await environment();
+    // What `npm run gateway:build` runs after the codegen that `npm run typecheck` already did.
+    await promisify(execFile)(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "gateway/tsconfig.build.json"], { cwd: ROOT });
+    const deployment = path.join(env.tmpDir, "compiled-cli-deployment.json");
+    fs.writeFileSync(deployment, JSON.stringify(env.scenario.deployment.record));
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, "dist", "gateway", "src", "cli.js"), "--rpc-url", env.chain.url, "--deployment", deployment, "--db", path.join(env.tmpDir, "compiled-cli.sqlite"), "--port", "0", "--log-level", "error"],
+      { cwd: ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let stderr = "";
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /"listening":"([^"]+)"/.exec(stdout);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`the compiled gateway exited (${code}) before listening: ${stderr}`)));
+      });
+      const head = await env.chain.blockNumber();
+      let indexed = -1;
+      for (let attempt = 0; attempt < 300 && indexed < head; attempt++) {
+        const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ indexingStatus { indexedBlock } }" }) });
+        const body = (await response.json()) as { data?: { indexingStatus: { indexedBlock: number } } };
+        indexed = body.data?.indexingStatus.indexedBlock ?? -1;
+        if (indexed < head) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(indexed, stderr).to.be.at.least(head);
+      const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exit).to.equal(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   });
 });

@@ -14,6 +14,8 @@ import {
   PARAM_BOUNDS,
   attachLatent,
   deployLatent,
+  deployOptionsFromEnv,
+  loadDeployment,
   parseAllocations,
   readDeploymentRecord,
   verifyWiring,
@@ -78,6 +80,49 @@ describe("scripts/deploy", function () {
     expect(await c.staking.minStakePerGpu()).to.equal(DEFAULT_PARAMS.minStakePerGpu);
   });
 
+  it("deploys with the defaults of the README's parameter table", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const day = 86_400;
+    const loaded = await loadDeployment(d.record, ethers.provider);
+    expect(loaded.config.params).to.deep.equal({
+      minStakePerGpu: parseEther("100"),
+      thawingPeriod: 7 * day,
+      maxGpusPerProvider: 64,
+      pauseDuration: 3 * day,
+      economic: {
+        protocolFeeBps: 250,
+        collateralRatioBps: 5_000,
+        timeoutSlashBps: 2_000,
+        maxSlashingCutBps: 5_000,
+        disputeRewardBps: 5_000,
+        challengeWindow: day,
+        grace: 15 * 60,
+        disputePeriod: 3 * day,
+        disputeDeposit: parseEther("100"),
+      },
+    });
+  });
+
+  it("has the bounds of the README's parameter table (which the contracts enforce, as the next test checks)", function () {
+    const day = 86_400;
+    const hour = 3_600;
+    expect(PARAM_BOUNDS).to.deep.equal({
+      minStakePerGpu: [parseEther("1"), parseEther("1000000")],
+      thawingPeriod: [hour, 90 * day],
+      maxGpusPerProvider: [1, 1024],
+      pauseDuration: [hour, 14 * day],
+      protocolFeeBps: [0, 1_000],
+      collateralRatioBps: [1_000, 30_000],
+      timeoutSlashBps: [500, 10_000],
+      maxSlashingCutBps: [1_000, 10_000],
+      disputeRewardBps: [0, 10_000],
+      challengeWindow: [10 * 60, 7 * day],
+      grace: [60, day],
+      disputePeriod: [hour, 14 * day],
+      disputeDeposit: [parseEther("1"), parseEther("1000000")],
+    });
+  });
+
   it("mirrors the contracts' parameter bounds", async function () {
     const { d } = await loadFixture(deployedFixture);
     const { staking, registry, pauseGuardian, jobEscrow: e } = d.contracts;
@@ -125,6 +170,21 @@ describe("scripts/deploy", function () {
     ]);
     expect(parseAllocations(undefined)).to.deep.equal([]);
     expect(() => parseAllocations("nonsense")).to.throw(DeployConfigError);
+  });
+
+  it("reads the guardian, arbitrator, allocations and devnet timings from the CLI's environment", function () {
+    const guardian = "0x0000000000000000000000000000000000000001";
+    const arbitrator = "0x0000000000000000000000000000000000000002";
+    expect(
+      deployOptionsFromEnv({ LATENT_GUARDIAN: guardian, LATENT_ARBITRATOR: arbitrator, LATENT_ALLOCATIONS: `${guardian}:3`, LATENT_DEVNET: "1" }),
+    ).to.deep.equal({
+      guardian,
+      arbitrator,
+      allocations: [{ to: guardian, amount: parseEther("3") }],
+      governance: { votingDelay: 10, votingPeriod: 60, proposalThreshold: parseEther("1000"), quorumNumerator: 4, timelockDelay: 60 },
+      params: { thawingPeriod: 3600 },
+    });
+    expect(deployOptionsFromEnv({})).to.deep.equal({ guardian: undefined, arbitrator: undefined, allocations: [], governance: undefined, params: undefined });
   });
 
   it("runs as a CLI and writes deployments/<network>.json", async function () {

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
+import { prepareIndex } from "../../scripts/devnet/devnet";
 import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
@@ -100,6 +101,23 @@ describe("scripts/devnet", function () {
     expect(subgraphBuildReason(built, [path.join(dir, "src")])).to.match(/changed since the last build$/);
   });
 
+  it("removes the previous devnet's index on a fresh chain, and says so; keeps an existing chain's index", function () {
+    const stale = path.join(dir, "index", "localhost", "indexer.sqlite");
+    fs.mkdirSync(path.dirname(stale), { recursive: true });
+    fs.writeFileSync(stale, "previous devnet");
+    let kept = "";
+    const onExisting = prepareIndex(dir, "localhost", false, new Progress({ tty: false, write: (t) => (kept += t) }));
+    expect(onExisting).to.equal(stale);
+    expect(fs.readFileSync(stale, "utf8")).to.equal("previous devnet");
+    expect(kept).to.equal("");
+    let said = "";
+    const onFresh = prepareIndex(dir, "localhost", true, new Progress({ tty: false, write: (t) => (said += t) }));
+    expect(onFresh).to.equal(stale);
+    expect(fs.existsSync(stale)).to.equal(false);
+    expect(fs.existsSync(path.dirname(stale))).to.equal(true);
+    expect(said).to.match(/^index +removed the previous devnet's index \(.*index\/localhost\): the chain is new\n$/);
+  });
+
   it("stops parts newest first, once, and exits with the code asked", async function () {
     const lines: string[] = [];
     const order: string[] = [];
@@ -114,6 +132,28 @@ describe("scripts/devnet", function () {
     expect(exits).to.deep.equal([0]);
     expect(lines).to.deep.equal(["stopped   stuck (gave up waiting after 50 ms)", "stopped   gateway", "stopped   chain"]);
     expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
+  });
+
+  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
+    const lines: string[] = [];
+    const exits: number[] = [];
+    let release = (): void => undefined;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
+    const stopListening = lifecycle.handleSignals();
+    try {
+      process.emit("SIGHUP", "SIGHUP");
+      expect(lifecycle.isStopping).to.equal(true);
+      process.emit("SIGHUP", "SIGHUP"); // npm forwards the terminal's Ctrl-C: the same request
+      expect(exits).to.deep.equal([]);
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      process.emit("SIGHUP", "SIGHUP");
+      expect(exits).to.deep.equal([1]);
+      expect(lines).to.deep.equal(["\nSIGHUP: stopping", "SIGHUP again: exiting without waiting"]);
+    } finally {
+      stopListening();
+      release();
+    }
   });
 
   it("shows progress in place on a terminal and throttled on a pipe", function () {

@@ -31,6 +31,13 @@ describe("scenario driver", function () {
     expect(missingEvents(s.c, events).sort()).to.deep.equal(expected);
   });
 
+  it("deploys with the devnet governance timings npm start promises: 10 s voting delay, 60 s voting period, 60 s timelock", async function () {
+    const { s } = await loadFixture(fullScenarioFixture);
+    expect(await s.c.governor.votingDelay()).to.equal(10n);
+    expect(await s.c.governor.votingPeriod()).to.equal(60n);
+    expect(await s.c.timelock.getMinDelay()).to.equal(60n);
+  });
+
   it("loadDeployment reads a record's configuration back from the chain", async function () {
     const { s } = await loadFixture(fullScenarioFixture);
     const loaded = await loadDeployment(s.deployment.record, ethers.provider);

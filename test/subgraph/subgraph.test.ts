@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { id as keccakId } from "ethers";
 import { parse, Kind, type DirectiveNode, type ObjectTypeDefinitionNode, type TypeNode } from "graphql";
-import { parse as parseYaml } from "yaml";
-import { writeAbis } from "../../subgraph/scripts/abis";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { ABI_SOURCES, checkHandlers, collectEvents, writeAbis } from "../../subgraph/scripts/abis";
 import {
   DATA_SOURCES,
   renderManifest,
@@ -68,6 +68,23 @@ describe("subgraph", function () {
   describe("ABIs and handlers", function () {
     it("every event of every contract's ABI has a handler (and implementations emit nothing else)", function () {
       expect(() => writeAbis({ compile: false })).not.to.throw();
+    });
+
+    it("fails when an event has no handler, naming the data source and the event", function () {
+      const abis = new Map(ABI_SOURCES.map((source) => [source.abi, collectEvents(source)]));
+      const manifest = parseYaml(fs.readFileSync(path.join(SUBGRAPH, "subgraph.yaml"), "utf8")) as {
+        dataSources: { name: string; mapping: { eventHandlers: { event: string }[] } }[];
+      };
+      const dataSource = manifest.dataSources[0]!;
+      const dropped = dataSource.mapping.eventHandlers.shift()!;
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "latent-abis-"));
+      try {
+        const file = path.join(tmp, "subgraph.yaml");
+        fs.writeFileSync(file, stringifyYaml(manifest));
+        expect(checkHandlers(abis, file)).to.deep.equal([`data source ${dataSource.name}: no handler for ${dropped.event.replace(/, /g, ",")}`]);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     });
 
     it("the manifest has one data source per deployed contract, named as in deployments/<network>.json", function () {

@@ -81,6 +81,10 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     includeStacktraceInErrorResponses: false,
     // Batched requests would multiply every limit by the batch size.
     allowBatchedHttpRequests: false,
+    // Whoever runs the gateway stops it (the CLI and `npm start` on their signals, library users with stop()).
+    // Apollo's own handlers would stop only Apollo, then re-raise the signal once they had removed themselves:
+    // the process died of it (status 143) before the indexer and its database were closed.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, logger),
     logger: {
       debug: (m) => logger.debug(String(m)),

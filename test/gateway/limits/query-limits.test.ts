@@ -16,6 +16,10 @@ describe("query limits", function () {
   const limitsOf = (query: string, variables: Record<string, unknown> = {}, limits: Partial<QueryLimits> = {}) =>
     check(query, variables, limits).errors.map((e) => e.extensions.limit ?? e.extensions.code);
 
+  it("defaults to the README's limits: depth 12, cost 5000, pages of 100, histories of 365 days", function () {
+    expect(DEFAULT_QUERY_LIMITS).to.deep.equal({ maxDepth: 12, maxCost: 5000, maxPageSize: 100, maxDays: 365 });
+  });
+
   it("lets an ordinary dashboard query through", function () {
     const result = check(`{ providers(first: 20) { nodes { address capacity { gpusFree } stake { staked { wei } } } } networkStats { jobs { total } } }`);
     expect(result.errors).to.deep.equal([]);
@@ -34,6 +38,15 @@ describe("query limits", function () {
     const small = check(`{ providers(first: 2) { nodes { capacity { gpuCount } } } }`).cost;
     const large = check(`{ providers(first: 20) { nodes { capacity { gpuCount } } } }`).cost;
     expect(large - 10).to.equal(10 * (small - 10));
+  });
+
+  it("costs what the README says: 10 a root field, 1 an object field, 10 `live`, scalars nothing", function () {
+    expect(check(`{ indexingStatus { lag } }`).cost).to.equal(10);
+    const provider = `provider(address: "0x0000000000000000000000000000000000000001")`;
+    expect(check(`{ ${provider} { address capacity { gpuCount } stake { staked { wei } } } }`).cost).to.equal(10 + 1 + 1 + 1);
+    expect(check(`{ ${provider} { live { active } } }`).cost).to.equal(10 + 10);
+    // A page multiplies what it selects: 10 + 3 × (nodes 1 + capacity 1).
+    expect(check(`{ providers(first: 3) { nodes { capacity { gpuCount } } } }`).cost).to.equal(10 + 3 * 2);
   });
 
   it("reads page sizes from variables", function () {

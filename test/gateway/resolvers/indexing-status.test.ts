@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { describeEachSource } from "../helpers/environment";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { describeEachSource, environment } from "../helpers/environment";
 
 describeEachSource("indexingStatus", (ctx) => {
   it("reports the chain head, the indexed block and the lag between them", async function () {
@@ -25,5 +27,33 @@ describeEachSource("indexingStatus", (ctx) => {
     expect(ready.status).to.equal(200);
     expect(((await ready.json()) as { ready: boolean }).ready).to.equal(true);
     expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+  });
+});
+
+describe("/readyz behind the chain", function () {
+  it("answers 503 with the lag once the index is more than maxLag blocks behind the chain", async function () {
+    const env = await environment();
+    // A graph-node endpoint whose index stays at block 1 while the chain is far ahead.
+    const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
+    const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const subgraphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`;
+      const stale = await env.startExtraGateway({
+        source: { subgraphUrl },
+        chain: { rpcUrl: env.chain.url, deployment: env.scenario.deployment.record },
+        maxLag: 5,
+      });
+      const head = await env.chain.blockNumber();
+      expect(head, "the chain is more than 5 blocks past the stale index").to.be.greaterThan(6);
+      const ready = await fetch(`${stale.url.replace(/\/graphql$/, "")}/readyz`);
+      expect(ready.status).to.equal(503);
+      const body = (await ready.json()) as { ready: boolean; lag: number; reason: string };
+      expect(body.ready).to.equal(false);
+      expect(body.lag).to.equal(head - 1);
+      expect(body.reason).to.equal(`the index is ${head - 1} blocks behind the chain (at most 5 allowed)`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

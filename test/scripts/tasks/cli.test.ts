@@ -121,6 +121,14 @@ describe("tasks: command line", function () {
     expect(json.stake.staked).to.equal("0");
   });
 
+  it("bad input exits 1 naming the option, before anything is signed", async function () {
+    const nonce = await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress());
+    const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
+    expect(await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress())).to.equal(nonce);
+  });
+
   it("a revert exits 1 with the decoded custom error", async function () {
     const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
     expect(run.code).to.equal(1);

@@ -122,6 +122,15 @@ describe("tasks: job", function () {
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Submitted));
     });
 
+    it("submit sends --result-uri with --result-hash as given", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const hash = keccak256(toUtf8Bytes("published elsewhere"));
+      await task(file, "job submit", { from: ACCOUNT.h100, job: job.jobId.toString(), resultUri: "ipfs://result-cid", resultHash: hash });
+      const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.ResultSubmitted(job.jobId));
+      expect([event!.args.resultURI, event!.args.resultHash]).to.deep.equal(["ipfs://result-cid", hash]);
+    });
+
     it("approve by the client settles the job", async function () {
       const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);

@@ -104,6 +104,14 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(h100.address)).online).to.equal(false);
     });
 
+    it("the owner takes its own provider offline and online again, without --provider", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.h100 });
+      expect((await c.registry.getProvider(h100.address)).online).to.equal(false);
+      await task(file, "provider online", { from: ACCOUNT.h100 });
+      expect((await c.registry.getProvider(h100.address)).online).to.equal(true);
+    });
+
     it("an operator without --provider is told to name it", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider offline", { from: ACCOUNT.operator0 }, InputError, /^--provider: not given/);

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
+import { IProviderRegistry__factory } from "../../../typechain-types";
 import { runWorkerCli } from "../../../scripts/worker/cli";
 import type { ConnectNetwork } from "../../../scripts/worker/connections";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -50,6 +51,37 @@ function runLauncher(
       },
     );
   });
+}
+
+interface RpcRequest {
+  id: number;
+  method: string;
+  params: unknown[];
+}
+
+/** A stand-in JSON-RPC node on chain 31337: `answer` gives each method's result (batches included); what it throws is a JSON-RPC error. */
+async function fakeNode(answer: (request: RpcRequest) => unknown): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as RpcRequest | RpcRequest[];
+      const reply = (r: RpcRequest) => {
+        try {
+          return { jsonrpc: "2.0", id: r.id, result: r.method === "eth_chainId" ? "0x7a69" : answer(r) };
+        } catch (error) {
+          return { jsonrpc: "2.0", id: r.id, error: { code: -32601, message: (error as Error).message } };
+        }
+      };
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(Array.isArray(body) ? body.map(reply) : reply(body)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function collect(): { stream: PassThrough; text: () => string } {
@@ -116,6 +148,78 @@ describe("latent-worker CLI", () => {
       return { stdout, stderr, signals, io: { stdout: stdout.stream, stderr: stderr.stream, env, signals } };
     };
 
+    it("prints the usage on --help and exits 0", async () => {
+      const { io: cliIo, stdout, stderr } = io();
+      expect(await runWorkerCli(["--help"], cliIo)).to.equal(0);
+      expect(stdout.text()).to.contain("Usage: latent-worker --config <file>");
+      expect(stderr.text()).to.equal("");
+    });
+
+    it("--check works offline: no request reaches the chain or the gateway", async () => {
+      let requests = 0;
+      const server = http.createServer((_request, response) => {
+        requests += 1;
+        response.statusCode = 500;
+        response.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const config = configJson({
+          chain: { rpcUrl: `http://${base}`, chainId: 31337 },
+          gateway: { httpUrl: `http://${base}/graphql`, wsUrl: `ws://${base}/graphql` },
+        });
+        const { io: cliIo, stdout } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+        expect((JSON.parse(stdout.text()) as { ok: boolean }).ok).to.equal(true);
+        expect(requests).to.equal(0);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      const market: JobMarket = {
+        getProvider: async () => ({
+          registered: true,
+          active: true,
+          gpuModel: "rtx-4090-24gb",
+          region: "eu-west",
+          vramGiB: 24,
+          gpuCount: 1,
+          gpusInUse: 0,
+          tier: TierCode.Consumer,
+          pricePerGpuHour: 1n,
+          completedJobs: 0,
+        }),
+        getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
+        chainTime: async () => 0n,
+        accept: async () => ({ resultDeadline: 0n }),
+        submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
+        settle: async () => undefined,
+      };
+      const connect: ConnectNetwork = async () => ({ source, market, close: async () => undefined });
+      const run = async (extra: string[]): Promise<string> => {
+        const { io: cliIo, stderr, signals } = io();
+        // config.logLevel is "error": only the flag lets info lines through.
+        const exit = runWorkerCli(["--config", writeConfig(configJson()), ...extra], cliIo, connect);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        signals.emit("SIGTERM");
+        expect(await exit).to.equal(0);
+        return stderr.text();
+      };
+      expect(await run([])).to.equal("");
+      const lines = (await run(["--log-level", "info"])).trimEnd().split("\n");
+      const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string });
+      expect(records.map((r) => r.level)).to.include("info");
+      expect(records.map((r) => r.msg)).to.include("worker stopped");
+    });
+
     it("exits 2 naming the variable when the operator key is not set", async () => {
       const { io: cliIo, stderr } = io({});
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(2);
@@ -140,6 +244,58 @@ describe("latent-worker CLI", () => {
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
+    });
+
+    it("exits 1 naming the contract when the configured address holds no code", async () => {
+      const node = await fakeNode(() => "0x");
+      try {
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          "latent-worker: cannot connect: there is no JobEscrow contract at 0x5FbDB2315678afecb367f032d93F642f64180aa3 on chain 31337 (check config.contracts)\n",
+        );
+      } finally {
+        await node.close();
+      }
+    });
+
+    it("exits 1 when the provider has named another operator than the key", async () => {
+      const registry = IProviderRegistry__factory.createInterface();
+      const node = await fakeNode((request) => {
+        if (request.method === "eth_getCode") return "0x6000";
+        const data = (request.params[0] as { data: string }).data;
+        const call = registry.parseTransaction({ data });
+        if (call?.name === "isAuthorized") return registry.encodeFunctionResult("isAuthorized", [false]);
+        if (call?.name === "getProvider") {
+          const record = [ZeroAddress, 1, 0, 24, 1, false, true, `0x${"00".repeat(32)}`, 1n, `0x${"00".repeat(16)}`];
+          return registry.encodeFunctionResult("getProvider", [record]);
+        }
+        throw new Error(`unexpected call ${request.method} ${call?.name ?? data}`);
+      });
+      try {
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          `latent-worker: cannot connect: the operator key (${PROVIDER}) is not the operator of provider ${PROVIDER}: ` +
+            "the owner names it with `npx hardhat provider operator --operator <address>`\n",
+        );
+      } finally {
+        await node.close();
+      }
+    });
+
+    it("exits 1 when the RPC endpoint stays down past the retries", async () => {
+      const server = http.createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      await new Promise((resolve) => server.close(resolve));
+      const config = configJson({
+        chain: { rpcUrl: `http://127.0.0.1:${port}` },
+        retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+      });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+      expect(stderr.text()).to.match(/^latent-worker: cannot connect: .*(ECONNREFUSED|fetch failed)/);
     });
 
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {

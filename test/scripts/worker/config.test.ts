@@ -83,6 +83,35 @@ describe("worker config", () => {
     expect(config.logLevel).to.equal("info");
   });
 
+  it("fills the executor and retry defaults the README documents", () => {
+    const config = parseConfig(minimalConfig(), "/etc/latent/worker.json");
+    expect(config.executors.matmul).to.deep.equal({ enabled: true, maxN: 2048 });
+    expect(config.executors.command.args).to.deep.equal([]);
+    expect(config.executors.command.workDir).to.equal(os.tmpdir());
+    expect(config.retry).to.deep.equal({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
+  });
+
+  // The ranges scripts/worker/README.md documents, bounds included.
+  const ranges: Array<[string, number, number]> = [
+    ["gpu.detectTimeoutSeconds", 1, 300],
+    ["policy.maxConcurrentJobs", 1, 1024],
+    ["policy.settlementPollSeconds", 1, 3600],
+    ["specs.maxBytes", 256, 4_194_304],
+    ["executors.command.timeoutSeconds", 1, 86_400],
+    ["shutdown.graceSeconds", 0, 3600],
+  ];
+  for (const [field, min, max] of ranges) {
+    it(`accepts ${field} from ${min} to ${max} and nothing outside`, () => {
+      const base = field.startsWith("executors.command.")
+        ? withField(withField(minimalConfig(), "executors.command.enabled", true), "executors.command.program", "/usr/bin/true")
+        : minimalConfig();
+      for (const value of [min, max]) expect(() => parseConfig(withField(base, field, value), "/etc/latent/worker.json"), `${value}`).not.to.throw();
+      for (const value of [min - 1, max + 1]) {
+        expect(configError(withField(base, field, value)).message).to.equal(`config.${field}: must be an integer between ${min} and ${max}, got ${value}`);
+      }
+    });
+  }
+
   it("puts the provider online at start and offline at shutdown unless told otherwise", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").provider).to.deep.equal({
       address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
@@ -240,6 +269,20 @@ describe("worker config", () => {
       'config.gpu.model: must be lowercase [a-z0-9-], at most 32 characters, got "RTX 4090"',
     );
   });
+
+  // Lengths as the README gives them: model ≤ 32 characters, region ≤ 16, displayName ≤ 64 bytes.
+  const lengths: Array<[string, string, number]> = [
+    ["gpu.model", "m", 32],
+    ["gpu.region", "r", 16],
+    ["gpu.displayName", "é", 64],
+  ];
+  for (const [field, unit, max] of lengths) {
+    it(`takes a ${field} up to its documented length and no longer`, () => {
+      const fit = unit.repeat(Buffer.byteLength(unit) === 1 ? max : max / Buffer.byteLength(unit));
+      expect(() => parseConfig(withField(minimalConfig(), field, fit), "/etc/latent/worker.json")).not.to.throw();
+      expect(configError(withField(minimalConfig(), field, `${fit}${unit}`)).field).to.equal(`config.${field}`);
+    });
+  }
 
   it("rejects an unknown tier by listing the valid ones", () => {
     const error = configError(withField(minimalConfig(), "gpu.tier", "datacenter"));

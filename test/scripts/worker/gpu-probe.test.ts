@@ -41,6 +41,33 @@ describe("gpu-probe", () => {
     });
   });
 
+  it("with --config applies the worker's gpu section: its nvidia-smi, overrides, region and tier", async () => {
+    const fake = path.join(binDir, "smi");
+    fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n", { mode: 0o755 });
+    const config = path.join(binDir, "worker.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        chain: { rpcUrl: "http://127.0.0.1:8545" },
+        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+        operatorKey: { env: "LATENT_OPERATOR_KEY" },
+        contracts: { deploymentFile: "deployments/localhost.json" },
+        gpu: { nvidiaSmiPath: fake, displayName: "Rack 7 L40S", region: "eu-west", tier: "enterprise" },
+      }),
+    );
+    const stdout = collect();
+    const code = await runGpuProbe(["--config", config], { stdout: stdout.stream, stderr: collect().stream, env: {} });
+    expect(code).to.equal(0);
+    expect(JSON.parse(stdout.text())).to.deep.include({
+      model: "l40s-48gb",
+      gpuCount: 1,
+      displayName: "Rack 7 L40S",
+      region: "eu-west",
+      tier: "enterprise",
+    });
+  });
+
   it("exits 1 explaining why when no GPU can be found", async () => {
     const stderr = collect();
     const code = await runGpuProbe(["--nvidia-smi", path.join(binDir, "absent")], {

@@ -67,6 +67,25 @@ describe("job spec", () => {
       expect(error.message).to.equal("spec.params.n: must be an integer between 1 and 2048, got 4096");
     });
 
+    it("takes 1 to 32 matmul rounds and nothing outside", () => {
+      const doc = (rounds: number) => `{"version":1,"kind":"matmul","params":{"n":4,"seed":"${SEED}","rounds":${rounds}}}`;
+      expect(parseJobSpec(bytesOf(doc(32)))).to.deep.include({ params: { n: 4, seed: SEED, rounds: 32 } });
+      expect(formatError(doc(33)).message).to.equal("spec.params.rounds: must be an integer between 1 and 32, got 33");
+      expect(formatError(doc(0)).path).to.equal("spec.params.rounds");
+    });
+
+    it("takes a command input of up to 1 MiB", () => {
+      const doc = (bytes: number) => `{"version":1,"kind":"command","params":{"input":"${"x".repeat(bytes)}"}}`;
+      expect(() => parseJobSpec(bytesOf(doc(1024 * 1024)))).not.to.throw();
+      expect(formatError(doc(1024 * 1024 + 1)).path).to.equal("spec.params.input");
+    });
+
+    it("takes up to 64 command arguments", () => {
+      const doc = (count: number) => JSON.stringify({ version: 1, kind: "command", params: { args: Array.from({ length: count }, (_, i) => `a${i}`) } });
+      expect(() => parseJobSpec(bytesOf(doc(64)))).not.to.throw();
+      expect(formatError(doc(65)).path).to.equal("spec.params.args");
+    });
+
     it("rejects a seed that is not 32 bytes of hex", () => {
       expect(formatError('{"version":1,"kind":"matmul","params":{"n":4,"seed":"0x1234"}}').path).to.equal(
         "spec.params.seed",

@@ -1,11 +1,28 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
+import { execFile } from "node:child_process";
+import path from "node:path";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+
+/** Runs the indexer's CLI to completion: its exit code and output. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), ...args],
+      { cwd: REPO, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+    );
+  });
+}
 
 describe("embedded indexer: failures", function () {
   let fx: ProbeFixture;
@@ -80,6 +97,28 @@ describe("embedded indexer: failures", function () {
     // Another pass does not advance.
     await indexer.syncOnce();
     expect(indexer.status().checkpoint!.number).to.equal(failing - 1);
+  });
+
+  it("runs from the CLI: --once on a failing subgraph says why and exits 1", async function () {
+    const failing = await probeBlock(1, "cli boom");
+    const run = await runCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`failure-${++runs}.sqlite`), "--subgraph", fx.buildDir, "--once", "--quiet"]);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.match(/^SUBGRAPH FAILED: Mapping aborted at .*with message: cli boom/m);
+    expect(run.stdout).to.match(new RegExp(`^done: block ${failing - 1} \\(0x[0-9a-f]{64}\\), FAILED: Mapping aborted .*cli boom`, "m"));
+  });
+
+  it("reports the fatal error's message at GET /status", async function () {
+    await probeBlock(1, "status boom");
+    const indexer = await index();
+    const server = await startQueryServer({ executor: QueryEngine.forDatabase(indexer.db), name: "probe" });
+    try {
+      const status = (await (await fetch(`${server.url}/status`)).json()) as { failed: boolean; fatalError: { message: string } | null };
+      expect(status.failed).to.equal(true);
+      expect(status.fatalError?.message).to.equal(indexer.status().fatalError!.message);
+      expect(status.fatalError?.message).to.contain("status boom");
+    } finally {
+      await server.close();
+    }
   });
 
   const unsupported: Array<[number, string]> = [

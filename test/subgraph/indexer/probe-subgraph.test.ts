@@ -581,5 +581,50 @@ describe("embedded indexer: probe subgraph", function () {
       expect(status).to.include({ deployment: indexer.deployment, failed: false });
       expect(status.checkpoint.number).to.equal(blocks.head);
     });
+
+    it("refuses a body over 1 MiB with 413, and still answers one just under it", async function () {
+      const query = "{ _meta { deployment } }";
+      const frame = JSON.stringify({ query, padding: "" }).length;
+      const over = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, padding: "x".repeat(1024 * 1024 - frame + 1) }) });
+      expect(over.status).to.equal(413);
+      const under = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, padding: "x".repeat(1024 * 1024 - frame) }) });
+      expect(under.status).to.equal(200);
+    });
+
+    it("is open to every origin (CORS *), preflight included", async function () {
+      const preflight = await fetch(server.queryUrl, { method: "OPTIONS", headers: { origin: "https://anywhere.example", "access-control-request-method": "POST" } });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
+      const answer = await fetch(server.queryUrl, { method: "POST", headers: { origin: "https://anywhere.example" }, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+      expect(answer.headers.get("access-control-allow-origin")).to.equal("*");
+    });
+  });
+});
+
+describe("embedded indexer: default page size", function () {
+  let fx: ProbeFixture;
+  let engine: QueryEngine;
+  let indexer: Indexer;
+
+  before(async function () {
+    fx = await startProbeFixture();
+    await fx.probe.send("emitBatch", [0, 101, 3]); // 101 BatchEvent entities
+    indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("page-size.sqlite") });
+    await indexer.syncOnce();
+    engine = QueryEngine.forDatabase(indexer.db);
+  });
+
+  after(async function () {
+    await indexer?.close();
+    await fx?.close();
+  });
+
+  it("answers 100 entities when `first` is not given, as graph-node does", async function () {
+    const data = await gql<{ all: Array<{ id: string }>; page: Array<{ id: string }> }>(
+      engine,
+      `{ all: batchEvents(first: 1000) { id } page: batchEvents { id } }`,
+    );
+    expect(data.all).to.have.length(101);
+    expect(data.page.map((e) => e.id)).to.deep.equal(data.all.slice(0, 100).map((e) => e.id));
   });
 });

@@ -166,6 +166,61 @@ describe("embedded indexer: restarts", function () {
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
+  it("runs from the CLI: prints progress as `block N / head H (lag L) | x blocks/s | y events/s | z events`, and nothing with --quiet", async function () {
+    const run = async (extra: string[]): Promise<string> => {
+      const child = startCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`progress-${extra.length}.sqlite`), "--subgraph", fx.buildDir, "--once", ...extra]);
+      children.push(child);
+      let stdout = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      expect(await exited(child)).to.equal(0);
+      return stdout;
+    };
+    const progress = /^block \d+ \/ head (\d+) \(lag \d+\) \| \d+\.\d blocks\/s \| \d+\.\d events\/s \| \d+ events$/m;
+    expect(progress.exec(await run([]))?.[1]).to.equal(String(head));
+    expect(await run(["--quiet"])).not.to.match(/^block /m);
+  });
+
+  it("run() reports a failed pass as a retry event and carries on once the RPC answers again", async function () {
+    let down = false;
+    let refused = 0;
+    // An EIP-1193 provider over the fixture's chain that can be taken down.
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        if (down) {
+          refused++;
+          throw new Error("connect ECONNREFUSED (the node is down)");
+        }
+        const response = await fetch(fx.chain.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+        });
+        const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+        if (body.error !== undefined) throw new Error(body.error.message);
+        return body.result;
+      },
+    };
+    const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} event within 15 s`)), 15_000).unref())]);
+    const db = fx.dbPath("retry.sqlite");
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, pollIntervalMs: 20 });
+    try {
+      down = true;
+      const retried = new Promise<Error>((resolve) => indexer.once("retry", resolve));
+      void indexer.run();
+      expect((await within(retried, "retry")).message).to.contain("ECONNREFUSED");
+      expect(indexer.status().checkpoint?.number ?? -1).to.be.below(head);
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      down = false;
+      await within(synced, "synced");
+      expect(refused).to.be.greaterThan(0);
+      expect(indexer.status()).to.include({ failed: false, synced: true });
+    } finally {
+      await indexer.close();
+    }
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {
     const db = fx.dbPath("cli.sqlite");
     const child = startCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--once"]);

@@ -1,0 +1,25 @@
+import { expect } from "chai";
+import { GraphQLError } from "graphql";
+import { formatError } from "../../gateway/src/format-error";
+import { createJsonLogger } from "../../gateway/src/logger";
+
+describe("gateway error policy", function () {
+  it("answers an unexpected resolver failure as INTERNAL_SERVER_ERROR without details, and logs it", function () {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: "error", write: (line) => lines.push(line) });
+    // What graphql-js hands over when a resolver throws something that is not a GraphQLError.
+    const thrown = new TypeError("cannot read properties of undefined (reading 'secret/db/path')");
+    const error = new GraphQLError(thrown.message, { path: ["provider", "stake"], originalError: thrown });
+    const answered = formatError(
+      { message: thrown.message, path: ["provider", "stake"], extensions: { code: "INTERNAL_SERVER_ERROR", stacktrace: ["TypeError: ..."] } },
+      error,
+      logger,
+    );
+    expect(answered).to.deep.equal({ message: "internal error", locations: undefined, path: ["provider", "stake"], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(lines).to.have.length(1);
+    const logged = JSON.parse(lines[0]!) as { level: string; msg: string; path: string[] };
+    expect(logged).to.include({ level: "error", msg: "internal error" });
+    expect(logged.path).to.deep.equal(["provider", "stake"]);
+    expect(lines[0]).to.contain("secret/db/path");
+  });
+});
