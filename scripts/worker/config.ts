@@ -13,6 +13,9 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
 import { FieldError, FieldReader, StringRules } from "./validate";
 
+/** JobEscrow.MAX_URI_LENGTH: the longest result URI submitResult accepts. */
+export const ESCROW_MAX_URI_LENGTH = 256;
+
 export type OperatorKeySource = { kind: "env"; variable: string } | { kind: "file"; path: string };
 
 export type ContractsSource =
@@ -433,7 +436,8 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
 function readResults(results: FieldReader | undefined, baseDir: string): ResultsConfig {
   return {
     dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
-    maxUriBytes: results?.optionalInteger("maxUriBytes", 64, 65_536, 256) ?? 256,
+    // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
+    maxUriBytes: results?.optionalInteger("maxUriBytes", 64, ESCROW_MAX_URI_LENGTH, ESCROW_MAX_URI_LENGTH) ?? ESCROW_MAX_URI_LENGTH,
     publicBaseUrl: results?.has("publicBaseUrl") ? readUrl(results, "publicBaseUrl", ["http:", "https:"]) : undefined,
   };
 }

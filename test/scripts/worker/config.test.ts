@@ -99,6 +99,7 @@ describe("worker config", () => {
     ["specs.maxBytes", 256, 4_194_304],
     ["executors.command.timeoutSeconds", 1, 86_400],
     ["shutdown.graceSeconds", 0, 3600],
+    ["results.maxUriBytes", 64, 256],
   ];
   for (const [field, min, max] of ranges) {
     it(`accepts ${field} from ${min} to ${max} and nothing outside`, () => {

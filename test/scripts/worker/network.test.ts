@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { Tier } from "../../../scripts/scenario";
-import { loadConfig } from "../../../scripts/worker/config";
+import { ESCROW_MAX_URI_LENGTH, loadConfig } from "../../../scripts/worker/config";
 import { connectNetwork, type NetworkConnections } from "../../../scripts/worker/connections";
 import { Worker, type WorkerEvent } from "../../../scripts/worker/daemon";
 import { verifyMatmulResult } from "../../../scripts/worker/executors/matmul";
@@ -149,6 +149,10 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     expect(hashJobTerms(candidate.terms)).to.equal((await stack.s.c.jobEscrow.getJob(jobA.jobId)).termsHash);
     const tampered = { ...data.job, terms: { ...data.job.terms, maxDuration: "3601" } };
     expect(() => toCandidateJob(tampered)).to.throw(GatewayJobError, "its terms hash to");
+  });
+
+  it("bounds results.maxUriBytes by the escrow's own MAX_URI_LENGTH", async () => {
+    expect(BigInt(ESCROW_MAX_URI_LENGTH)).to.equal(await stack.s.c.jobEscrow.MAX_URI_LENGTH());
   });
 
   it("reports reverts by their custom error (an early settle, a second accept)", async () => {
