@@ -91,6 +91,32 @@ function collect(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
+/** A market for the configured provider (active, one idle RTX 4090) where no job ever changes; `onProviderRead` counts reads. */
+function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
+  return {
+    getProvider: async () => {
+      onProviderRead();
+      return {
+        registered: true,
+        active: true,
+        gpuModel: "rtx-4090-24gb",
+        region: "eu-west",
+        vramGiB: 24,
+        gpuCount: 1,
+        gpusInUse: 0,
+        tier: TierCode.Consumer,
+        pricePerGpuHour: 1n,
+        completedJobs: 0,
+      };
+    },
+    getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
+    chainTime: async () => 0n,
+    accept: async () => ({ resultDeadline: 0n }),
+    submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
+    settle: async () => undefined,
+  };
+}
+
 describe("latent-worker CLI", () => {
   let dir: string;
   beforeEach(() => {
@@ -184,25 +210,7 @@ describe("latent-worker CLI", () => {
           await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         },
       };
-      const market: JobMarket = {
-        getProvider: async () => ({
-          registered: true,
-          active: true,
-          gpuModel: "rtx-4090-24gb",
-          region: "eu-west",
-          vramGiB: 24,
-          gpuCount: 1,
-          gpusInUse: 0,
-          tier: TierCode.Consumer,
-          pricePerGpuHour: 1n,
-          completedJobs: 0,
-        }),
-        getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
-        chainTime: async () => 0n,
-        accept: async () => ({ resultDeadline: 0n }),
-        submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
-        settle: async () => undefined,
-      };
+      const market = idleMarket();
       const connect: ConnectNetwork = async () => ({ source, market, close: async () => undefined });
       const run = async (extra: string[]): Promise<string> => {
         const { io: cliIo, stderr, signals } = io();
@@ -301,28 +309,7 @@ describe("latent-worker CLI", () => {
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
       let providerReads = 0;
       let closed = false;
-      const market: JobMarket = {
-        getProvider: async () => {
-          providerReads += 1;
-          return {
-            registered: true,
-            active: true,
-            gpuModel: "rtx-4090-24gb",
-            region: "eu-west",
-            vramGiB: 24,
-            gpuCount: 1,
-            gpusInUse: 0,
-            tier: TierCode.Consumer,
-            pricePerGpuHour: 1n,
-            completedJobs: 0,
-          };
-        },
-        getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
-        chainTime: async () => 0n,
-        accept: async () => ({ resultDeadline: 0n }),
-        submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
-        settle: async () => undefined,
-      };
+      const market = idleMarket(() => (providerReads += 1));
       const source: JobSource = {
         async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
           await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
