@@ -1,11 +1,9 @@
 // Entities in a mapping's memory, the hot path of store.get and store.set (most handlers load and save several
 // entities, the Protocol singleton with its 63 fields on almost every event).
 //
-// Writing: an entity is an object graph (TypedMap -> Array -> entries -> key string + Value -> payload). Instead of
-// one `__new` call per object, the whole graph is laid out in JavaScript inside a single allocation, exactly where
-// consecutive `__new` calls of the stub runtime would have placed its objects (16-byte aligned blocks: size word,
-// 16-byte header, payload), so the runtime cannot tell the difference. Field-name strings are written once per
-// instance and shared (AssemblyScript strings are immutable).
+// Writing: an entity is an object graph (TypedMap -> Array -> entries -> key string + Value -> payload), laid out in
+// one allocation (see object-layout.ts). Field-name strings are written once per instance and shared (AssemblyScript
+// strings are immutable).
 //
 // Reading: graph-ts's Entity.set replaces the value of an existing entry (or appends one). For an entity this
 // instance wrote, an entry that still holds the Value written, with the same content, yields the very StoreValue it
@@ -15,16 +13,11 @@ import type { EntityFields, EntityInput } from "../store/entity-cache";
 import { bigIntToSignedLE } from "../values/bytes";
 import { ValueKind, type StoreValue } from "../values/store-value";
 import { TypeId, type AscHeap } from "./asc-heap";
+import { arrayObjectSize, blockSize, bytesObjectSize, type ObjectLayout } from "./object-layout";
 import { readStoreValue } from "./store-values";
-
-/** Bytes a stub-runtime block takes for an object of `payload` bytes: size word + header, 16-byte aligned. */
-function blockSize(payload: number): number {
-  return (payload + 35) & ~15;
-}
 
 const VALUE_BLOCK = blockSize(16);
 const ENTRY_BLOCK = blockSize(8);
-const TYPED_ARRAY_BLOCK = blockSize(12);
 
 /** The bytes of a graph-ts BigInt, kept with the (immutable) value: unchanged fields are written again and again. */
 function bigIntBytes(value: StoreValue & { kind: ValueKind.BigInt }): Uint8Array {
@@ -62,17 +55,12 @@ export class EntityMemory {
    */
   private entries = new Uint32Array(256);
   private entriesUsed = 0;
-  private readonly ids: Record<"string" | "arrayBuffer" | "uint8Array" | "value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
-  /** Whether `__new` behaves like the stub runtime's bump allocator (graph-cli builds with it); if not, every object gets a `__new`. */
-  readonly stub: boolean;
-  /** While an entity is laid out: where the next object goes. */
-  private pos = 0;
+  private readonly ids: Record<"value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
+  private readonly heap: AscHeap;
 
-  constructor(private readonly heap: AscHeap) {
+  constructor(private readonly layout: ObjectLayout) {
+    const heap = (this.heap = layout.heap);
     this.ids = {
-      string: heap.classId(TypeId.String),
-      arrayBuffer: heap.classId(TypeId.ArrayBuffer),
-      uint8Array: heap.classId(TypeId.Uint8Array),
       value: heap.classId(TypeId.StoreValue),
       entry: heap.classId(TypeId.TypedMapEntryStringStoreValue),
       entries: heap.classId(TypeId.ArrayTypedMapEntryStringStoreValue),
@@ -80,10 +68,11 @@ export class EntityMemory {
       bigDecimal: heap.classId(TypeId.BigDecimal),
       values: heap.classId(TypeId.ArrayStoreValue),
     };
-    const a = heap.allocClass(13, this.ids.arrayBuffer);
-    const b = heap.allocClass(0, this.ids.arrayBuffer);
-    const w = heap.words;
-    this.stub = b - a === blockSize(13) && w[(a - 20) >>> 2] === blockSize(13) - 4 && w[(a - 8) >>> 2] === this.ids.arrayBuffer && w[(a - 4) >>> 2] === 13;
+  }
+
+  /** Whether objects are laid out for the stub runtime (otherwise every object gets a `__new`). */
+  get stub(): boolean {
+    return this.layout.stub;
   }
 
   // --- writing ----------------------------------------------------------------------------------------------------
@@ -101,7 +90,7 @@ export class EntityMemory {
       size += ENTRY_BLOCK + this.valueSize(value);
     }
     size += blockSize(count * 4);
-    if (this.stub) this.pos = this.heap.allocClass(size - 20, this.ids.arrayBuffer) - 20;
+    this.layout.reserve(size);
     if (this.entriesUsed + count * ENTRY_WORDS > this.entries.length) {
       const grown = new Uint32Array(Math.max(this.entries.length * 2, this.entriesUsed + count * ENTRY_WORDS));
       grown.set(this.entries.subarray(0, this.entriesUsed));
@@ -114,7 +103,7 @@ export class EntityMemory {
       const value = fields[i];
       if (value === undefined) continue;
       const valuePtr = this.value(value);
-      const entry = this.object(8, this.ids.entry);
+      const entry = this.layout.object(8, this.ids.entry);
       const w = this.heap.words;
       w[entry >>> 2] = keys[i]!;
       w[(entry + 4) >>> 2] = valuePtr;
@@ -125,12 +114,13 @@ export class EntityMemory {
       entries[at + 3] = hasPointerPayload(value) ? w[(valuePtr + 8) >>> 2]! : 0;
       n++;
     }
-    const buffer = this.object(count * 4, this.ids.arrayBuffer);
+    const buffer = this.layout.object(count * 4, this.layout.arrayBufferId);
     for (let k = 0; k < count; k++) this.heap.words[(buffer >>> 2) + k] = entries[start + k * ENTRY_WORDS + 1]!;
-    const array = this.object(16, this.ids.entries);
-    this.array(array, buffer, count);
-    const map = this.object(4, this.ids.map);
+    const array = this.layout.object(16, this.ids.entries);
+    this.layout.fillArray(array, buffer, count);
+    const map = this.layout.object(4, this.ids.map);
     this.heap.words[map >>> 2] = array;
+    this.layout.finish();
     // Under the stub runtime nothing is ever freed, so these pointers keep naming these objects.
     if (this.stub) {
       this.written.set(map, { type, fields, start, count });
@@ -148,64 +138,23 @@ export class EntityMemory {
     return keys;
   }
 
-  /** A new object of `payload` bytes, carved from the region (stub runtime) or a `__new` of its own. */
-  private object(payload: number, classId: number): number {
-    if (!this.stub) return this.heap.allocClass(payload, classId);
-    const block = blockSize(payload);
-    const w = this.heap.words;
-    const at = this.pos >>> 2;
-    w[at] = block - 4;
-    w[at + 1] = 0;
-    w[at + 2] = 0;
-    w[at + 3] = classId;
-    w[at + 4] = payload;
-    const ptr = this.pos + 20;
-    this.pos += block;
-    return ptr;
-  }
-
-  /** Fills Array<T> `array` with `buffer` holding `length` pointers. */
-  private array(array: number, buffer: number, length: number): void {
-    const w = this.heap.words;
-    w[array >>> 2] = buffer;
-    w[(array + 4) >>> 2] = buffer;
-    w[(array + 8) >>> 2] = length * 4;
-    w[(array + 12) >>> 2] = length;
-  }
-
-  /** A Uint8Array (what Bytes and BigInt are) holding `bytes`. */
-  private bytesObject(bytes: Uint8Array): number {
-    const buffer = this.object(bytes.length, this.ids.arrayBuffer);
-    const memory = this.heap.bytes;
-    for (let i = 0; i < bytes.length; i++) memory[buffer + i] = bytes[i]!;
-    const view = this.object(12, this.ids.uint8Array);
-    const w = this.heap.words;
-    w[view >>> 2] = buffer;
-    w[(view + 4) >>> 2] = buffer;
-    w[(view + 8) >>> 2] = bytes.length;
-    return view;
-  }
-
   /** A graph-ts Value (`{ kind: i32, data: u64 }`) and its payload. */
   private value(value: StoreValue): number {
     let payload = 0;
     let low = 0;
     let high = 0;
     switch (value.kind) {
-      case ValueKind.String: {
-        const s = value.value;
-        payload = this.object(s.length * 2, this.ids.string);
-        this.heap.bytes.write(s, payload, s.length * 2, "utf16le");
+      case ValueKind.String:
+        payload = this.layout.string(value.value);
         break;
-      }
       case ValueKind.Int:
         low = value.value >>> 0;
         high = value.value < 0 ? 0xffffffff : 0;
         break;
       case ValueKind.BigDecimal: {
-        const digits = this.bytesObject(bigIntToSignedLE(value.value.digits));
-        const exp = this.bytesObject(bigIntToSignedLE(BigInt(value.value.exp)));
-        payload = this.object(8, this.ids.bigDecimal);
+        const digits = this.layout.bytes(bigIntToSignedLE(value.value.digits));
+        const exp = this.layout.bytes(bigIntToSignedLE(BigInt(value.value.exp)));
+        payload = this.layout.object(8, this.ids.bigDecimal);
         this.heap.words[payload >>> 2] = digits;
         this.heap.words[(payload + 4) >>> 2] = exp;
         break;
@@ -214,20 +163,19 @@ export class EntityMemory {
         low = value.value ? 1 : 0;
         break;
       case ValueKind.Array: {
-        const items = value.value.map((item) => this.value(item));
-        const buffer = this.object(items.length * 4, this.ids.arrayBuffer);
-        for (let i = 0; i < items.length; i++) this.heap.words[(buffer >>> 2) + i] = items[i]!;
-        payload = this.object(16, this.ids.values);
-        this.array(payload, buffer, items.length);
+        payload = this.layout.array(
+          this.ids.values,
+          value.value.map((item) => this.value(item)),
+        );
         break;
       }
       case ValueKind.Null:
         break;
       case ValueKind.Bytes:
-        payload = this.bytesObject(value.value);
+        payload = this.layout.bytes(value.value);
         break;
       case ValueKind.BigInt:
-        payload = this.bytesObject(bigIntBytes(value));
+        payload = this.layout.bytes(bigIntBytes(value));
         break;
       case ValueKind.Int8:
       case ValueKind.Timestamp:
@@ -235,13 +183,7 @@ export class EntityMemory {
         high = Number(BigInt.asUintN(32, value.value >> 32n));
         break;
     }
-    const ptr = this.object(16, this.ids.value);
-    const w = this.heap.words;
-    w[ptr >>> 2] = value.kind;
-    w[(ptr >>> 2) + 1] = 0;
-    w[(ptr >>> 2) + 2] = payload !== 0 ? payload : low;
-    w[(ptr >>> 2) + 3] = high;
-    return ptr;
+    return this.layout.value(this.ids.value, value.kind, payload !== 0 ? payload : low, high);
   }
 
   /** Bytes the Value of `value` and its payload take. */
@@ -250,45 +192,21 @@ export class EntityMemory {
       case ValueKind.String:
         return VALUE_BLOCK + blockSize(value.value.length * 2);
       case ValueKind.Bytes:
-        return VALUE_BLOCK + blockSize(value.value.length) + TYPED_ARRAY_BLOCK;
+        return VALUE_BLOCK + bytesObjectSize(value.value.length);
       case ValueKind.BigInt:
-        return VALUE_BLOCK + blockSize(bigIntBytes(value).length) + TYPED_ARRAY_BLOCK;
+        return VALUE_BLOCK + bytesObjectSize(bigIntBytes(value).length);
       case ValueKind.BigDecimal:
         return (
           VALUE_BLOCK +
           blockSize(8) +
-          blockSize(bigIntToSignedLE(value.value.digits).length) +
-          blockSize(bigIntToSignedLE(BigInt(value.value.exp)).length) +
-          2 * TYPED_ARRAY_BLOCK
+          bytesObjectSize(bigIntToSignedLE(value.value.digits).length) +
+          bytesObjectSize(bigIntToSignedLE(BigInt(value.value.exp)).length)
         );
       case ValueKind.Array:
-        return VALUE_BLOCK + blockSize(value.value.length * 4) + blockSize(16) + value.value.reduce((sum, v) => sum + this.valueSize(v), 0);
+        return VALUE_BLOCK + arrayObjectSize(value.value.length) + value.value.reduce((sum, v) => sum + this.valueSize(v), 0);
       default:
         return VALUE_BLOCK;
     }
-  }
-
-  /** Another runtime than the stub: every object from `__new`, nothing remembered (its collector may free them). */
-  private writeObjects(type: EntityTypeModel, fields: EntityFields): number {
-    const entries: number[] = [];
-    const keys = this.keys(type);
-    for (let i = 0; i < fields.length; i++) {
-      const value = fields[i];
-      if (value === undefined) continue;
-      if (keys[i] === 0) keys[i] = this.heap.writeString(type.storedFields[i]!.name);
-      const valuePtr = this.value(value);
-      const entry = this.object(8, this.ids.entry);
-      this.heap.words[entry >>> 2] = keys[i]!;
-      this.heap.words[(entry + 4) >>> 2] = valuePtr;
-      entries.push(entry);
-    }
-    const buffer = this.object(entries.length * 4, this.ids.arrayBuffer);
-    entries.forEach((entry, k) => (this.heap.words[(buffer >>> 2) + k] = entry));
-    const array = this.object(16, this.ids.entries);
-    this.array(array, buffer, entries.length);
-    const map = this.object(4, this.ids.map);
-    this.heap.words[map >>> 2] = array;
-    return map;
   }
 
   // --- reading ----------------------------------------------------------------------------------------------------

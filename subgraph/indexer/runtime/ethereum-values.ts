@@ -5,7 +5,7 @@
 // bytes, arrays, tuples) as the 32-byte topic (FIXED_BYTES), and tuples as an Array<ethereum.Value>.
 import { AbiCoder, Indexed, ParamType, type Result } from "ethers";
 import { hexToBytes } from "../values/bytes";
-import { AbiKind, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
+import { AbiKind } from "../chain/abi-decoder";
 import { TypeId, type AscHeap } from "./asc-heap";
 
 const coder = AbiCoder.defaultAbiCoder();
@@ -47,31 +47,6 @@ export function writeEthereumValue(heap: AscHeap, param: ParamType, value: unkno
         return heap.writeValue(TypeId.EthereumValue, AbiKind.Int, heap.writeBigInt(BigInt(value as bigint)));
       }
       throw new TypeError(`unsupported ABI type ${param.type}`);
-  }
-}
-
-/** Writes a value from the event decoder as an `ethereum.Value` (integers as graph-ts BigInts). */
-export function writeAbiValue(heap: AscHeap, value: AbiValue): number {
-  switch (value.kind) {
-    case AbiKind.Address:
-    case AbiKind.FixedBytes:
-    case AbiKind.Bytes:
-      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(value.bytes));
-    case AbiKind.Int:
-    case AbiKind.Uint:
-      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(wordToSignedLE(value.word, value.kind === AbiKind.Int)));
-    case AbiKind.Bool:
-      return heap.writeValue(TypeId.EthereumValue, value.kind, value.value ? 1 : 0);
-    case AbiKind.String:
-      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeString(value.value));
-    case AbiKind.FixedArray:
-    case AbiKind.Array:
-    case AbiKind.Tuple:
-      return heap.writeValue(
-        TypeId.EthereumValue,
-        value.kind,
-        heap.writeArray(TypeId.ArrayEthereumValue, value.items.map((item) => writeAbiValue(heap, item))),
-      );
   }
 }
 

@@ -12,12 +12,12 @@ import type { BlockHeader, LogData, TransactionData } from "../chain/types";
 import type { EntityCache } from "../store/entity-cache";
 import { AscHeap, TypeId, type MappingExports } from "./asc-heap";
 import { EntityMemory } from "./entity-memory";
-import { writeAbiValue } from "./ethereum-values";
+import { EventMemory } from "./event-memory";
+import { ObjectLayout } from "./object-layout";
 import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
 import { Wasm, type WasmImports, type WasmMemory } from "./wasm";
 import { MEMORY_IMPORT, MemoryRecycler } from "./wasm-memory";
-import { bigIntToSignedLE, rpcHexToBytes } from "../values/bytes";
 
 export interface InstancePolicy {
   /** Triggers an instance may serve before it is replaced (1 = a fresh instance per trigger, like graph-node). */
@@ -39,6 +39,7 @@ interface LiveInstance {
   readonly heap: AscHeap;
   /** Its memory when it was given one to recycle (see wasm-memory.ts). */
   readonly memory: WasmMemory | null;
+  readonly events: EventMemory;
   uses: number;
 }
 
@@ -82,9 +83,10 @@ export class DataSourceRuntime {
     this.state.context = null;
     // Built with --explicitStart: module globals are initialised by _start, before any handler.
     if (typeof exports._start === "function") exports._start();
-    this.state.entities = new EntityMemory(heap);
+    const layout = new ObjectLayout(heap);
+    this.state.entities = new EntityMemory(layout);
     this.stats.instantiations++;
-    this.live = { exports, heap, memory, uses: 0 };
+    this.live = { exports, heap, memory, events: new EventMemory(layout), uses: 0 };
     return this.live;
   }
 
@@ -135,10 +137,10 @@ export class DataSourceRuntime {
       this.live = null;
       throw this.handlerError(handler, block, log, error);
     }
-    const { heap, exports } = live;
+    const { heap, exports, events } = live;
     this.state.context = { handler: handler.handler, block, cache };
     try {
-      const event = writeEvent(heap, handler, log, params, block, transaction);
+      const event = events.write(handler, log, params, block, transaction);
       (exports[handler.handler] as (event: number) => void)(event);
     } catch (error) {
       this.live = null;
@@ -168,86 +170,4 @@ export class DataSourceRuntime {
       { cause: error },
     );
   }
-}
-
-// The byte forms of a block's and a transaction's fields are the same for every event they carry: computed once
-// (per header/transaction object) and only copied into each event's memory.
-const blockFields = new WeakMap<BlockHeader, Array<Uint8Array | null>>();
-const transactionFields = new WeakMap<TransactionData, Array<Uint8Array | null>>();
-
-function blockBytes(b: BlockHeader): Array<Uint8Array | null> {
-  let fields = blockFields.get(b);
-  if (fields === undefined) {
-    fields = [
-      rpcHexToBytes(b.hash),
-      rpcHexToBytes(b.parentHash),
-      rpcHexToBytes(b.unclesHash),
-      rpcHexToBytes(b.author),
-      rpcHexToBytes(b.stateRoot),
-      rpcHexToBytes(b.transactionsRoot),
-      rpcHexToBytes(b.receiptsRoot),
-      bigIntToSignedLE(BigInt(b.number)),
-      bigIntToSignedLE(b.gasUsed),
-      bigIntToSignedLE(b.gasLimit),
-      bigIntToSignedLE(BigInt(b.timestamp)),
-      bigIntToSignedLE(b.difficulty),
-      bigIntToSignedLE(b.totalDifficulty),
-      b.size === null ? null : bigIntToSignedLE(b.size),
-      b.baseFeePerGas === null ? null : bigIntToSignedLE(b.baseFeePerGas),
-    ];
-    blockFields.set(b, fields);
-  }
-  return fields;
-}
-
-function transactionBytes(t: TransactionData): Array<Uint8Array | null> {
-  let fields = transactionFields.get(t);
-  if (fields === undefined) {
-    fields = [
-      rpcHexToBytes(t.hash),
-      bigIntToSignedLE(BigInt(t.index)),
-      rpcHexToBytes(t.from),
-      t.to === null ? null : rpcHexToBytes(t.to),
-      bigIntToSignedLE(t.value),
-      bigIntToSignedLE(t.gasLimit),
-      bigIntToSignedLE(t.gasPrice),
-      rpcHexToBytes(t.input),
-      bigIntToSignedLE(t.nonce),
-    ];
-    transactionFields.set(t, fields);
-  }
-  return fields;
-}
-
-/** `ethereum.Block` (15 fields; size and baseFeePerGas nullable) and `ethereum.Transaction` (9 fields; to nullable). */
-function writeFields(heap: AscHeap, typeId: TypeId, fields: ReadonlyArray<Uint8Array | null>): number {
-  return heap.object(
-    typeId,
-    fields.map((f) => (f === null ? 0 : heap.writeBytes(f))),
-  );
-}
-
-/** `ethereum.Event` (graph-ts chain/ethereum.ts): graph-node sets transactionLogIndex to the log index too. */
-function writeEvent(
-  heap: AscHeap,
-  handler: EventHandlerSpec,
-  log: LogData,
-  params: readonly AbiValue[],
-  block: BlockHeader,
-  transaction: TransactionData,
-): number {
-  const parameters = handler.params.map((param, i) =>
-    heap.object(TypeId.EventParam, [heap.writeString(param.name), writeAbiValue(heap, params[i]!)]),
-  );
-  const logIndex = bigIntToSignedLE(BigInt(log.logIndex));
-  return heap.object(TypeId.EthereumEvent, [
-    heap.writeHex(log.address),
-    heap.writeBytes(logIndex),
-    heap.writeBytes(logIndex),
-    0, // logType: graph-node passes null
-    writeFields(heap, TypeId.EthereumBlock, blockBytes(block)),
-    writeFields(heap, TypeId.EthereumTransaction, transactionBytes(transaction)),
-    heap.writeArray(TypeId.ArrayEventParam, parameters),
-    0, // receipt: only with `receipt: true`, which the manifest loader rejects
-  ]);
 }

@@ -7,6 +7,7 @@ import { ParamType } from "ethers";
 import { loadSubgraph, type DataSourceSpec, type SubgraphBuild } from "../../../subgraph/indexer/manifest";
 import { AscHeap, TypeId, type MappingExports } from "../../../subgraph/indexer/runtime/asc-heap";
 import { EntityMemory } from "../../../subgraph/indexer/runtime/entity-memory";
+import { ObjectLayout } from "../../../subgraph/indexer/runtime/object-layout";
 import { encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue, writeEthereumValue } from "../../../subgraph/indexer/runtime/ethereum-values";
 import { buildImports, HostState } from "../../../subgraph/indexer/runtime/host";
 import { readStoreValue, writeStoreValue } from "../../../subgraph/indexer/runtime/store-values";
@@ -83,7 +84,7 @@ describe("indexer runtime: host fast paths", function () {
   for (const typeName of ["Provider", "Job", "Sample"]) {
     it(`lays ${typeName} entities out as the plain writer would read them, and reads them back unchanged`, function () {
       const type = build.schema.entities.get(typeName)!;
-      const memory = new EntityMemory(heap);
+      const memory = new EntityMemory(new ObjectLayout(heap));
       fc.assert(
         fc.property(fieldsOf(type), (fields) => {
           const ptr = memory.write(type, fields);
@@ -106,7 +107,7 @@ describe("indexer runtime: host fast paths", function () {
 
   it("recognises the untouched values of an entity written before many others", function () {
     const type = build.schema.entities.get("Job")!;
-    const memory = new EntityMemory(heap);
+    const memory = new EntityMemory(new ObjectLayout(heap));
     const written = fc.sample(fieldsOf(type), 300).map((fields) => ({ fields, ptr: memory.write(type, fields) }));
     for (const { fields, ptr } of written.reverse()) {
       const input = memory.read(ptr, type);
@@ -118,7 +119,7 @@ describe("indexer runtime: host fast paths", function () {
 
   it("reads what the mapping changed: replaced values, bytes changed in place, appended and unknown fields", function () {
     const type = build.schema.entities.get("Sample")!;
-    const memory = new EntityMemory(heap);
+    const memory = new EntityMemory(new ObjectLayout(heap));
     const at = (name: string): number => type.storedIndex.get(name)!;
     const fields: EntityFields = new Array(type.storedFields.length);
     fields[at("id")] = { kind: ValueKind.String, value: "s" };
