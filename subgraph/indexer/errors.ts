@@ -8,6 +8,9 @@ export class IndexerError extends Error {
   }
 }
 
+/** An IndexerOptions value the indexer cannot work with; the message names the option and the value. */
+export class IndexerOptionError extends IndexerError {}
+
 /** The built manifest, an ABI or the WASM cannot be loaded or uses something this indexer does not support. */
 export class ManifestError extends IndexerError {}
 

@@ -13,6 +13,7 @@ import {
   HandlerError,
   InconsistentChainDataError,
   IndexerError,
+  IndexerOptionError,
   RangeTooLargeError,
   ReorgTooDeepError,
   RpcError,
@@ -44,9 +45,12 @@ export interface IndexerOptions {
   minBlockRange?: number;
   maxBlockRange?: number;
   initialBlockRange?: number;
-  /** Commit at least this often while processing a long range (default 1000 ms). */
+  /**
+   * Commit at the end of each fetched range and, within one, every commitIntervalMs (default 1000 ms; 0: after
+   * every block; Infinity: at range ends only).
+   */
   commitIntervalMs?: number;
-  /** Block ranges fetched ahead of the one being processed (default 2). */
+  /** Block ranges fetched ahead of the one being processed: a whole number, at least 1 (default 2). */
   prefetchRanges?: number;
   /** HTTP JSON-RPC only: request timeout and rate limit. */
   rpcTimeoutMs?: number;
@@ -57,6 +61,11 @@ export interface IndexerOptions {
   statistics?: Partial<StatisticsPolicy>;
   /** Receives indexer and mapping log records. Default: nothing is printed. */
   logger?: (record: IndexerLogRecord) => void;
+  /**
+   * Milliseconds clock that schedules commits (commitIntervalMs), the progress rates and the planner statistics
+   * (default Date.now). Tests pass a fake one to make the commit schedule independent of the machine's speed.
+   */
+  now?: () => number;
 }
 
 export interface IndexerLogRecord {
@@ -124,6 +133,19 @@ function transport(options: IndexerOptions): RpcTransport {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Refuses option values the loop cannot honour, before anything is opened. */
+function validateOptions(options: IndexerOptions): void {
+  const { prefetchRanges, commitIntervalMs } = options;
+  // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
+  if (prefetchRanges !== undefined && !(Number.isSafeInteger(prefetchRanges) && prefetchRanges >= 1)) {
+    throw new IndexerOptionError(`prefetchRanges must be a whole number of ranges, at least 1 (got ${prefetchRanges})`);
+  }
+  // Infinity is meaningful (commit only at the end of each range); NaN and negative numbers are not.
+  if (commitIntervalMs !== undefined && !(typeof commitIntervalMs === "number" && commitIntervalMs >= 0)) {
+    throw new IndexerOptionError(`commitIntervalMs must be a number of milliseconds, 0 or more (got ${commitIntervalMs})`);
+  }
+}
+
 export class Indexer extends EventEmitter {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
@@ -133,13 +155,14 @@ export class Indexer extends EventEmitter {
   private running: Promise<void> | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
-  private lastCommit = Date.now();
+  private lastCommit: number;
+  private readonly now: () => number;
   private readonly sizer: RangeSizer;
   private readonly reorgThreshold: number;
   private readonly commitIntervalMs: number;
   private readonly prefetch: number;
   private readonly statistics: PlannerStatistics;
-  private rate = { since: Date.now(), blocks: 0, events: 0 };
+  private rate: { since: number; blocks: number; events: number };
   private totals = { blocks: 0, events: 0 };
 
   private constructor(
@@ -157,9 +180,12 @@ export class Indexer extends EventEmitter {
     this.checkpointPtr = checkpoint;
     this.fatal = db.fatalError();
     this.reorgThreshold = options.reorgThreshold ?? 50;
+    this.now = options.now ?? Date.now;
+    this.lastCommit = this.now();
+    this.rate = { since: this.now(), blocks: 0, events: 0 };
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
-    this.prefetch = Math.max(1, options.prefetchRanges ?? 2);
-    this.statistics = new PlannerStatistics(db, { ...DEFAULT_STATISTICS_POLICY, ...options.statistics });
+    this.prefetch = options.prefetchRanges ?? 2;
+    this.statistics = new PlannerStatistics(db, { ...DEFAULT_STATISTICS_POLICY, ...options.statistics }, this.now);
     this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
   }
 
@@ -168,6 +194,7 @@ export class Indexer extends EventEmitter {
    * another chain or another build of the subgraph is wiped first.
    */
   static async open(options: IndexerOptions): Promise<Indexer> {
+    validateOptions(options);
     const build = loadSubgraph(options.subgraph);
     const rpc = transport(options);
     const fetcher = new ChainFetcher(rpc, logFilterFor(build));
@@ -360,7 +387,7 @@ export class Indexer extends EventEmitter {
     this.db.db.exec("COMMIT");
     this.inTransaction = false;
     this.checkpointPtr = checkpoint;
-    this.lastCommit = Date.now();
+    this.lastCommit = this.now();
     this.emitProgress();
   }
 
@@ -372,7 +399,7 @@ export class Indexer extends EventEmitter {
   }
 
   private emitProgress(): void {
-    const now = Date.now();
+    const now = this.now();
     const seconds = Math.max(0.001, (now - this.rate.since) / 1000);
     const head = Math.max(this.head ?? 0, this.checkpointPtr.number);
     const event: ProgressEvent = {
@@ -427,7 +454,8 @@ export class Indexer extends EventEmitter {
         this.rate.blocks += ptr.number - last.number;
         this.totals.blocks += ptr.number - last.number;
         last = ptr;
-        if (Date.now() - this.lastCommit >= this.commitIntervalMs) this.commit(last);
+        if (this.now() - this.lastCommit >= this.commitIntervalMs) this.commit(last);
+        // Real time, not this.now(): the event loop needs its turn whatever clock schedules the commits.
         if (Date.now() - lastYield >= 10) {
           // Let the prefetch's responses and control messages in.
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -440,7 +468,10 @@ export class Indexer extends EventEmitter {
         return;
       }
       const end = data.headers.get(data.to) ?? byNumber.get(data.to)?.header;
-      this.commit(end === undefined ? last : pointer(end));
+      const final = end === undefined ? last : pointer(end);
+      // An interval commit may have landed on the range's last block already: committing it again would only
+      // repeat the progress event.
+      if (this.inTransaction || final.number !== this.checkpointPtr.number) this.commit(final);
     } catch (error) {
       this.rollbackTransaction();
       this.processor.reset();

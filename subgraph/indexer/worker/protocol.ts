@@ -3,8 +3,11 @@
 import type { IndexerLogRecord, IndexerOptions, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
 import type { FatalError } from "../store/database";
 
-/** IndexerOptions that can cross a thread boundary: the RPC must be a URL, the logger is replaced by events. */
-export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger"> & {
+/**
+ * IndexerOptions that can cross a thread boundary: the RPC must be a URL, the logger is replaced by events, and
+ * the worker keeps the real clock.
+ */
+export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"> & {
   rpc: string;
   /** Forward mapping/indexer log records at or above this level as "log" events (default "info"). */
   logLevel?: IndexerLogRecord["level"];

@@ -1,0 +1,184 @@
+// The indexing loop's scheduling options (indexer.ts): when the checkpoint is committed within and at the end of
+// a fetched range (commitIntervalMs), how many ranges are fetched ahead (prefetchRanges), and the values of both
+// that Indexer.open refuses.
+import { existsSync } from "node:fs";
+import { expect } from "chai";
+import { Indexer, type IndexerLogRecord, type IndexerOptions, type ProgressEvent } from "../../../subgraph/indexer";
+import { HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
+import { IndexerOptionError } from "../../../subgraph/indexer/errors";
+import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
+import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+/** Time that passes only while mappings run: every mapping log record (one per registration here) takes `step` ms. */
+function mappingClock(step: number): Pick<IndexerOptions, "now" | "logger"> {
+  let now = 0;
+  return {
+    now: () => now,
+    logger: (record: IndexerLogRecord) => {
+      if (record.source === "mapping") now += step;
+    },
+  };
+}
+
+/** An HTTP transport that records how many eth_getLogs requests were in flight at once, at most. */
+class GetLogsConcurrency implements RpcTransport {
+  private readonly inner: HttpRpc;
+  private pending = 0;
+  maxPending = 0;
+  requests = 0;
+  readonly description: string;
+
+  constructor(url: string) {
+    this.inner = new HttpRpc(url);
+    this.description = url;
+  }
+
+  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    if (method !== "eth_getLogs") return this.inner.request<T>(method, params);
+    this.requests++;
+    this.maxPending = Math.max(this.maxPending, ++this.pending);
+    try {
+      return await this.inner.request<T>(method, params);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+    return this.inner.batch<T>(calls);
+  }
+}
+
+describe("embedded indexer: commit schedule and prefetching", function () {
+  let fx: ProbeFixture;
+  let runs = 0;
+  const open: Indexer[] = [];
+  const engines: QueryEngine[] = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    // Block 1 deploys the probe; blocks 2-13 hold one registration each; block 14 is empty.
+    const provider = fx.chain.accounts[1]!;
+    for (let i = 2; i <= 13; i++) await registerProvider(fx.probe, provider, `name at block ${i}`, BigInt(i), i % 10);
+    await fx.chain.mine();
+    expect(await fx.chain.blockNumber()).to.equal(14);
+  });
+
+  afterEach(async function () {
+    for (const engine of engines.splice(0)) engine.close();
+    for (const indexer of open.splice(0)) await indexer.close();
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  async function openIndexer(options: Omit<IndexerOptions, "subgraph" | "rpc" | "db"> & { rpc?: IndexerOptions["rpc"] } = {}): Promise<{ indexer: Indexer; db: string }> {
+    const db = fx.dbPath(`options-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, ...options });
+    open.push(indexer);
+    return { indexer, db };
+  }
+
+  /** The checkpoint of every progress event, each paired with what a second connection read from the database then. */
+  function recordCommits(indexer: Indexer, db: string): Array<{ emitted: number; committed: number | undefined }> {
+    const reader = QueryEngine.open(db);
+    engines.push(reader);
+    const commits: Array<{ emitted: number; committed: number | undefined }> = [];
+    indexer.on("progress", (p: ProgressEvent) => commits.push({ emitted: p.checkpoint.number, committed: reader.status().checkpoint?.number }));
+    return commits;
+  }
+
+  describe("commitIntervalMs", function () {
+    it("commits every commitIntervalMs of the indexer's clock while processing a range, and at the range's end", async function () {
+      const { indexer, db } = await openIndexer({ ...mappingClock(10), commitIntervalMs: 25, initialBlockRange: 100 });
+      const commits = recordCommits(indexer, db);
+      await indexer.syncOnce();
+      // One range, 1-14: 30 ms have passed at blocks 4, 7, 10 and 13; block 14 ends the range.
+      expect(commits.map((c) => c.emitted)).to.deep.equal([4, 7, 10, 13, 14]);
+      expect(commits.map((c) => c.committed), "a second connection sees each checkpoint as it is announced").to.deep.equal([4, 7, 10, 13, 14]);
+    });
+
+    it("commits only at the end of each range when the interval never elapses", async function () {
+      const { indexer, db } = await openIndexer({ ...mappingClock(10), commitIntervalMs: 1_000_000, initialBlockRange: 5, maxBlockRange: 5 });
+      const commits = recordCommits(indexer, db);
+      await indexer.syncOnce();
+      expect(commits.map((c) => c.emitted)).to.deep.equal([5, 10, 14]);
+      expect(commits.map((c) => c.committed)).to.deep.equal([5, 10, 14]);
+    });
+
+    it("commits a range's last block once when an interval commit falls on it", async function () {
+      const { indexer, db } = await openIndexer({ ...mappingClock(10), commitIntervalMs: 25, initialBlockRange: 100 });
+      const commits = recordCommits(indexer, db);
+      await indexer.syncOnce({ toBlock: 13 });
+      expect(commits.map((c) => c.emitted)).to.deep.equal([4, 7, 10, 13]);
+    });
+
+    it("commits after every block with commitIntervalMs: 0", async function () {
+      const { indexer, db } = await openIndexer({ commitIntervalMs: 0, initialBlockRange: 100, reorgThreshold: 0 });
+      const commits = recordCommits(indexer, db);
+      await indexer.syncOnce();
+      // Final blocks without events (1) are not visited; the range's end (14) is committed all the same.
+      expect(commits.map((c) => c.emitted)).to.deep.equal([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    });
+
+    it("refuses a negative or NaN commitIntervalMs, naming the option, before opening anything", async function () {
+      for (const value of [-1, Number.NaN]) {
+        const db = fx.dbPath(`bad-commit-interval-${++runs}.sqlite`);
+        let error: unknown;
+        try {
+          open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, commitIntervalMs: value }));
+        } catch (e) {
+          error = e;
+        }
+        expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
+        expect((error as Error).message).to.equal(`commitIntervalMs must be a number of milliseconds, 0 or more (got ${value})`);
+        expect(existsSync(db), "no database created").to.equal(false);
+      }
+    });
+  });
+
+  describe("prefetchRanges", function () {
+    const runsByPrefetch = new Map<number, { maxPending: number; requests: number; dump: DatabaseDump }>();
+
+    before(async function () {
+      // Ranges of 2 blocks, final ones and ones in the reorg window (the last 6 blocks) alike.
+      for (const prefetchRanges of [1, 3]) {
+        const rpc = new GetLogsConcurrency(fx.chain.url);
+        const { indexer, db } = await openIndexer({ rpc, prefetchRanges, initialBlockRange: 2, maxBlockRange: 2, reorgThreshold: 6 });
+        await indexer.syncOnce();
+        runsByPrefetch.set(prefetchRanges, { maxPending: rpc.maxPending, requests: rpc.requests, dump: dumpDatabase(db) });
+      }
+    });
+
+    it("has at most prefetchRanges eth_getLogs ranges in flight, and that many once there are enough ranges", function () {
+      for (const [prefetchRanges, run] of runsByPrefetch) {
+        expect(run.requests, `ranges fetched with prefetchRanges ${prefetchRanges}`).to.equal(7);
+        expect(run.maxPending, `in flight with prefetchRanges ${prefetchRanges}`).to.equal(prefetchRanges);
+      }
+    });
+
+    it("indexes the same database whatever prefetchRanges is", function () {
+      const one = runsByPrefetch.get(1)!.dump;
+      expect((one.checkpoint as { number: number }).number).to.equal(14);
+      expect(one.tables.ent_Provider).to.not.be.empty;
+      expect(runsByPrefetch.get(3)!.dump).to.deep.equal(one);
+    });
+
+    it("refuses a prefetchRanges that is not a whole number of at least 1, naming the option, before opening anything", async function () {
+      for (const value of [0, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const db = fx.dbPath(`bad-prefetch-${++runs}.sqlite`);
+        let error: unknown;
+        try {
+          open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, prefetchRanges: value }));
+        } catch (e) {
+          error = e;
+        }
+        expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
+        expect((error as Error).message).to.equal(`prefetchRanges must be a whole number of ranges, at least 1 (got ${value})`);
+        expect(existsSync(db), "no database created").to.equal(false);
+      }
+    });
+  });
+});

@@ -1,0 +1,74 @@
+// Mapping instance reuse (runtime/mapping.ts, the indexer's instancePolicy): how long a mapping's module globals
+// live. The probe's mode-11 handler appends its message to a module-level array and stores what the array holds,
+// i.e. every message its instance has handled so far.
+import { expect } from "chai";
+import { Indexer } from "../../../../subgraph/indexer";
+import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
+import type { InstancePolicy } from "../../../../subgraph/indexer/runtime/mapping";
+import { gql } from "../helpers/dump";
+import { startProbeFixture, type ProbeFixture } from "../helpers/probe";
+
+describe("embedded indexer: mapping instance policy", function () {
+  let fx: ProbeFixture;
+  let runs = 0;
+
+  before(async function () {
+    fx = await startProbeFixture();
+    // Three triggers in one block, two in the next.
+    for (const messages of [["a1", "a2", "a3"], ["b1", "b2"]]) {
+      await fx.chain.setAutomine(false);
+      for (const message of messages) await fx.probe.send("probe", [11, message]);
+      await fx.chain.mine();
+      await fx.chain.setAutomine(true);
+    }
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  /** Indexes the chain with `policy`; for each message, what its instance had seen when it handled it. */
+  async function seenByInstance(policy?: Partial<InstancePolicy>): Promise<Record<string, string[]>> {
+    const db = fx.dbPath(`instance-policy-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, instancePolicy: policy });
+    const engine = QueryEngine.open(db);
+    try {
+      expect((await indexer.syncOnce()).failed).to.equal(false);
+      const { samples } = await gql<{ samples: Array<{ blobText: string; labels: string[] }> }>(engine, `{ samples(where: { count: 11 }) { blobText labels } }`);
+      return Object.fromEntries(samples.map((s) => [s.blobText, s.labels]));
+    } finally {
+      engine.close();
+      await indexer.close();
+    }
+  }
+
+  it("gives each block fresh module globals by default, shared by the triggers of that block", async function () {
+    expect(await seenByInstance()).to.deep.equal({
+      a1: ["a1"],
+      a2: ["a1", "a2"],
+      a3: ["a1", "a2", "a3"],
+      b1: ["b1"],
+      b2: ["b1", "b2"],
+    });
+  });
+
+  it("keeps module globals across blocks with reuseAcrossBlocks, until maxTriggersPerInstance triggers", async function () {
+    expect(await seenByInstance({ reuseAcrossBlocks: true, maxTriggersPerInstance: 2 })).to.deep.equal({
+      a1: ["a1"],
+      a2: ["a1", "a2"],
+      a3: ["a3"],
+      b1: ["a3", "b1"],
+      b2: ["b2"],
+    });
+  });
+
+  it("gives every trigger fresh module globals with maxTriggersPerInstance: 1 (graph-node's isolation)", async function () {
+    expect(await seenByInstance({ maxTriggersPerInstance: 1 })).to.deep.equal({
+      a1: ["a1"],
+      a2: ["a2"],
+      a3: ["a3"],
+      b1: ["b1"],
+      b2: ["b2"],
+    });
+  });
+});
