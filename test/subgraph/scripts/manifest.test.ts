@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { DATA_SOURCES, type Deployment } from "../../../subgraph/scripts/manifest";
+import { syntheticDeployment } from "../fixtures/synthetic-scenario";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const SUBGRAPH = path.join(ROOT, "subgraph");
@@ -16,14 +17,6 @@ const NETWORK = `manifest-test-${process.pid}`;
 interface ManifestYaml {
   dataSources: { name: string; network: string; source: { address: string; startBlock: number } }[];
   templates?: { network: string }[];
-}
-
-function deployment(network: string, without?: string): Deployment {
-  const contracts: Deployment["contracts"] = {};
-  DATA_SOURCES.forEach((name, i) => {
-    if (name !== without) contracts[name] = { address: `0x${"Ab".repeat(19)}${(i + 16).toString(16)}`, blockNumber: 100 + i };
-  });
-  return { network, chainId: 31337, contracts };
 }
 
 function manifestCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -58,7 +51,7 @@ function expectDeployed(manifest: ManifestYaml, d: Deployment, network: string):
 describe("npm run subgraph:manifest", function () {
   let tmp: string;
   let file: string;
-  const d = deployment(NETWORK);
+  const d = syntheticDeployment(NETWORK);
 
   before(function () {
     if (!fs.existsSync(path.join(SUBGRAPH, "build", "subgraph.yaml"))) throw new Error("subgraph/build is missing: run `npm run subgraph:build`");
@@ -143,7 +136,9 @@ describe("npm run subgraph:manifest", function () {
   for (const [what, args, message] of unusable) {
     it(`fails on ${what} with status 1 and a message naming it`, async function () {
       fs.writeFileSync(path.join(tmp, "broken.json"), "{ not json");
-      fs.writeFileSync(path.join(tmp, "partial.json"), JSON.stringify(deployment(NETWORK, "DisputeManager")));
+      const partial = syntheticDeployment(NETWORK);
+      delete partial.contracts.DisputeManager;
+      fs.writeFileSync(path.join(tmp, "partial.json"), JSON.stringify(partial));
       const result = await manifestCli(args(tmp));
       expect(result.code, result.stderr).to.equal(1);
       expect(result.stderr).to.match(/^manifest: /);
