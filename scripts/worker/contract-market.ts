@@ -9,6 +9,7 @@
 //   ChallengeWindowOpenError;
 // - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
 //   queue has read the nonce again, so the next try goes through;
+// - a receipt that does not come within receiptTimeoutMs is ReceiptTimeoutError, transient;
 // - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
 
 import {
@@ -62,6 +63,20 @@ export class NonceConflictError extends Error {
   constructor(cause: unknown) {
     super(`nonce conflict: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "NonceConflictError";
+  }
+}
+
+/** A broadcast transaction was not mined within the receipt timeout (it may still be). Retrying is worth it. */
+export class ReceiptTimeoutError extends Error {
+  readonly transient = true;
+
+  constructor(
+    readonly transactionHash: string,
+    readonly timeoutMs: number,
+    cause: unknown,
+  ) {
+    super(`no receipt for transaction ${transactionHash} within ${timeoutMs} ms`, { cause });
+    this.name = "ReceiptTimeoutError";
   }
 }
 
@@ -120,7 +135,8 @@ export class ContractMarket implements JobMarket {
   private readonly rpc: JsonRpcProvider;
   private readonly provider: string;
   private readonly sender: TransactionSender;
-  private readonly receiptTimeoutMs: number;
+  /** How long a write waits for its receipt (public so that the documented 180 s default can be checked). */
+  readonly receiptTimeoutMs: number;
   /** Challenge windows by EconomicParams version: a version never changes once written. */
   private readonly challengeWindows = new Map<bigint, bigint>();
 
@@ -242,8 +258,15 @@ export class ContractMarket implements JobMarket {
   }
 
   private async mine(response: ContractTransactionResponse): Promise<ContractTransactionReceipt> {
-    // wait() throws CALL_EXCEPTION for a mined revert and TIMEOUT (transient) when no receipt comes in time.
-    const receipt = await response.wait(1, this.receiptTimeoutMs);
+    // wait() throws CALL_EXCEPTION for a mined revert and, when no receipt comes in time, a TIMEOUT that names
+    // neither the transaction nor the wait.
+    let receipt: ContractTransactionReceipt | null;
+    try {
+      receipt = await response.wait(1, this.receiptTimeoutMs);
+    } catch (error) {
+      if (isError(error, "TIMEOUT")) throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+      throw error;
+    }
     if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);
     return receipt;
   }

@@ -40,6 +40,21 @@ export class GatewayProtocolError extends Error {
   }
 }
 
+/** A query got no complete answer within its time limit: an outage, worth retrying. */
+export class GatewayTimeoutError extends Error {
+  readonly transient = true;
+
+  constructor(
+    readonly url: string,
+    readonly operation: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`the gateway at ${url} did not answer ${operation} within ${timeoutMs} ms`, options);
+    this.name = "GatewayTimeoutError";
+  }
+}
+
 // graphql-ws close codes after which connecting again cannot help: the server does not speak the protocol, or
 // refuses this client (4400 bad request, 4401 unauthorized, 4403 forbidden, 4406 subprotocol not acceptable,
 // 4409 duplicate subscriber id, 4429 too many initialisations).

@@ -60,6 +60,14 @@ export interface GatewaySourceOptions {
   webSocketImpl?: unknown;
 }
 
+/** The limits in force for a connection: `requestTimeoutMs` and `keepAliveMs` default to 15 s (worker README). */
+export function gatewayTimeouts(options: Pick<GatewaySourceOptions, "requestTimeoutMs" | "keepAliveMs">): {
+  requestTimeoutMs: number;
+  keepAliveMs: number;
+} {
+  return { requestTimeoutMs: options.requestTimeoutMs ?? 15_000, keepAliveMs: options.keepAliveMs ?? 15_000 };
+}
+
 const JOB_OPENED = `
   subscription WorkerJobOpened($requirements: JobFeedFilter) {
     jobOpened(requirements: $requirements) { ...CandidateJobFields }
@@ -89,14 +97,15 @@ export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
 /** One connection: the catch-up, then the feed, until the connection ends (returns or throws). */
 export async function* connectGateway(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<CandidateJob> {
   const { logger } = options;
+  const { requestTimeoutMs, keepAliveMs } = gatewayTimeouts(options);
   const filter = await options.feedFilter();
   const feed = new JobFeed({
     url: options.wsUrl,
     query: JOB_OPENED,
     variables: { requirements: filter },
     field: "jobOpened",
-    keepAliveMs: options.keepAliveMs ?? 15_000,
-    connectTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    keepAliveMs,
+    connectTimeoutMs: requestTimeoutMs,
     webSocketImpl: options.webSocketImpl,
   });
   try {
@@ -170,7 +179,7 @@ async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): As
       "openJobs",
       OPEN_JOBS,
       { provider: options.provider, first: options.pageSize ?? 50, after },
-      { timeoutMs: options.requestTimeoutMs ?? 15_000, signal },
+      { timeoutMs: gatewayTimeouts(options).requestTimeoutMs, signal },
     );
     const connection = data.openJobs;
     if (!isJsonObject(connection) || !Array.isArray(connection.nodes) || !isJsonObject(connection.pageInfo)) {
@@ -188,7 +197,7 @@ async function waitForIndexedBlock(options: GatewaySourceOptions, block: number,
   let logged = false;
   for (;;) {
     const data = await queryGateway(options.httpUrl, "indexingStatus", INDEXED_BLOCK, {}, {
-      timeoutMs: options.requestTimeoutMs ?? 15_000,
+      timeoutMs: gatewayTimeouts(options).requestTimeoutMs,
       signal,
     });
     const status = data.indexingStatus;

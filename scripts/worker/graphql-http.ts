@@ -1,8 +1,9 @@
 // GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: network
-// errors and timeouts come through as Node reports them (transient for retry.ts), a 5xx/408/429 is an
-// HttpStatusError, and GraphQL errors or an unexpected body are GatewayResponseError / GatewayProtocolError.
+// errors come through as Node reports them (transient for retry.ts), a query not answered in time is a
+// GatewayTimeoutError (transient), a 5xx/408/429 is an HttpStatusError, and GraphQL errors or an unexpected body are
+// GatewayResponseError / GatewayProtocolError.
 
-import { GatewayProtocolError, GatewayResponseError, graphQLErrorEntries } from "./gateway-errors";
+import { GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";
 import { HttpStatusError, isTransientHttpStatus } from "./retry";
 import { isJsonObject } from "./validate";
 
@@ -22,13 +23,22 @@ export async function queryGateway(
 ): Promise<Record<string, unknown>> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
-    body: JSON.stringify({ query, variables }),
-    signal,
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    // fetch reports its own limit as a bare "The operation was aborted due to timeout", naming neither the gateway
+    // nor the query; the caller's abort (shutdown) is not a timeout and passes through as it is.
+    if (timeout.aborted && options.signal?.aborted !== true) throw new GatewayTimeoutError(url, operation, options.timeoutMs, { cause: error });
+    throw error;
+  }
   // Apollo answers a request it rejects (validation, bad variables) with 400 and GraphQL errors in the body: those
   // say more than the status. Only a 5xx-like status without such a body is the server being unwell.
   let body: unknown;

@@ -10,7 +10,10 @@
  *
  * CLI (npm run subgraph:manifest -- …):
  *   ts-node subgraph/scripts/manifest.ts deployments/<network>.json [--out <dir>] [--network <graph-node network name>]
+ *                                       [--build-dir <compiled subgraph, default subgraph/build>]
  *   ts-node subgraph/scripts/manifest.ts deployments/<network>.json --source [--network <name>]
+ * Prints the path written. A wrong command line exits 2 with a message naming the argument; a deployment or build
+ * that cannot make a manifest exits 1.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -47,9 +50,22 @@ export const DATA_SOURCES = [
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+function readDeploymentFile(file: string): Deployment {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read the deployment file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Deployment;
+  } catch {
+    throw new Error(`the deployment file ${file} is not JSON`);
+  }
+}
+
 export function loadDeployment(deployment: string | Deployment): Deployment {
-  const d: Deployment =
-    typeof deployment === "string" ? (JSON.parse(fs.readFileSync(deployment, "utf8")) as Deployment) : deployment;
+  const d: Deployment = typeof deployment === "string" ? readDeploymentFile(deployment) : deployment;
   if (!d || typeof d !== "object" || !d.contracts || typeof d.contracts !== "object") {
     throw new Error("deployment: expected { network, chainId, contracts: { <Name>: { address, blockNumber } } }");
   }
@@ -134,38 +150,74 @@ export function writeSourceManifest(deployment: string | Deployment, options: Ma
   return out;
 }
 
-function usage(): never {
-  console.error(
-    "usage: manifest.ts <deployments/<network>.json> [--out <dir>] [--network <name>] [--build-dir <dir>]\n" +
-      "       manifest.ts <deployments/<network>.json> --source [--network <name>]",
-  );
-  process.exit(2);
+const USAGE =
+  "usage: manifest.ts <deployments/<network>.json> [--out <dir>] [--network <name>] [--build-dir <dir>]\n" +
+  "       manifest.ts <deployments/<network>.json> --source [--network <name>]";
+
+/** The command line is wrong: the message names the argument. */
+export class ManifestUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ManifestUsageError";
+  }
+}
+
+export interface ManifestArgs {
+  deployment: string;
+  /** --source: subgraph/subgraph.<network>.yaml for graph-cli instead of a built directory. */
+  source: boolean;
+  out?: string;
+  network?: string;
+  buildDir?: string;
+}
+
+/** The CLI's arguments (after the script's own path). */
+export function parseManifestArgs(args: readonly string[]): ManifestArgs {
+  let deployment: string | undefined;
+  const parsed: Omit<ManifestArgs, "deployment"> = { source: false };
+  const valued = { "--out": "out", "--network": "network", "--build-dir": "buildDir" } as const;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg in valued) {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith("--") || value.length === 0) throw new ManifestUsageError(`${arg} needs a value`);
+      const key = valued[arg as keyof typeof valued];
+      if (parsed[key] !== undefined) throw new ManifestUsageError(`${arg} given twice`);
+      parsed[key] = value;
+      i++;
+    } else if (arg === "--source") {
+      parsed.source = true;
+    } else if (arg.startsWith("-")) {
+      throw new ManifestUsageError(`unknown option ${arg}`);
+    } else if (deployment !== undefined) {
+      throw new ManifestUsageError(`unexpected argument ${arg} (the deployment file is ${deployment})`);
+    } else {
+      deployment = arg;
+    }
+  }
+  if (deployment === undefined) throw new ManifestUsageError("missing the deployment file (deployments/<network>.json)");
+  // The source manifest always sits in subgraph/ and is made from the template: these would be ignored.
+  if (parsed.source && parsed.out !== undefined) throw new ManifestUsageError("--out does not apply with --source");
+  if (parsed.source && parsed.buildDir !== undefined) throw new ManifestUsageError("--build-dir does not apply with --source");
+  return { deployment, ...parsed };
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  let file: string | undefined;
-  let out: string | undefined;
-  let network: string | undefined;
-  let buildDir: string | undefined;
-  let source = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--out") out = args[++i];
-    else if (a === "--network") network = args[++i];
-    else if (a === "--build-dir") buildDir = args[++i];
-    else if (a === "--source") source = true;
-    else if (a.startsWith("-") || file !== undefined) usage();
-    else file = a;
-  }
-  if (!file) usage();
+  let args: ManifestArgs;
   try {
-    const written = source
-      ? writeSourceManifest(file, { network })
-      : writeDeploymentManifest(file, out, { network, buildDir });
+    args = parseManifestArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof ManifestUsageError)) throw err;
+    console.error(`manifest: ${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  try {
+    const written = args.source
+      ? writeSourceManifest(args.deployment, { network: args.network })
+      : writeDeploymentManifest(args.deployment, args.out, { network: args.network, buildDir: args.buildDir });
     console.log(path.relative(process.cwd(), written));
   } catch (err) {
-    console.error((err as Error).message);
+    console.error(`manifest: ${(err as Error).message}`);
     process.exit(1);
   }
 }

@@ -2,6 +2,7 @@
  * Gas snapshot of every user operation, in two scenarios (no party has delegated votes / every party has) and at
  * two network sizes (1 and 1,000 existing providers, each with an accepted job). Gas is deterministic, so the
  * test compares with the committed snapshot exactly; `npm run gas:snapshot` (UPDATE_GAS_SNAPSHOT=1) rewrites it.
+ * GAS_SNAPSHOT_FILE names another snapshot file, so that the command itself can be tested on a copy.
  *
  * Every measured transaction is mined at a fixed timestamp schedule and passes constant calldata (deadlines are
  * fixed dates), so nothing but the network's size differs between the two sizes. The only size-dependent bytes
@@ -31,7 +32,7 @@ import type { JobOptions, Scenario } from "../../scripts/scenario";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
 import { H100_LISTING, asAccount } from "../helpers/fixtures";
 
-const SNAPSHOT_FILE = path.join(__dirname, "gas-snapshot.json");
+const SNAPSHOT_FILE = path.resolve(process.env.GAS_SNAPSHOT_FILE ?? path.join(__dirname, "gas-snapshot.json"));
 const HARDFORK: string = "hardfork" in network.config ? String(network.config.hardfork) : "unknown";
 const SIZES = [1, 1000] as const;
 const SCENARIOS = ["undelegated", "delegated"] as const;
@@ -309,7 +310,9 @@ describe("gas snapshot", function () {
   it("matches the committed snapshot exactly", function () {
     const committed = JSON.parse(fs.readFileSync(SNAPSHOT_FILE, "utf8")) as Snapshot;
     expect(committed.hardfork).to.equal(HARDFORK);
-    expect(measured).to.deep.equal(committed.scenarios);
+    expect(measured, `gas differs from ${SNAPSHOT_FILE} (if intended, \`npm run gas:snapshot\` rewrites it)`).to.deep.equal(
+      committed.scenarios,
+    );
   });
 
   for (const scenario of SCENARIOS) {

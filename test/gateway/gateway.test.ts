@@ -1,6 +1,8 @@
-// startGateway's options as gateway/README.md documents them (queryCache: true by default, false for benchmarks),
-// and the sourceQueries() counter it returns.
+// startGateway's options as gateway/README.md documents them (queryCache: true by default, false for benchmarks;
+// headPollMs: 1000; introspection: true), and the head() and sourceQueries() it returns.
 import { expect } from "chai";
+import { createGatewayRuntime, silentLogger } from "../../gateway/src";
+import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
 
 describe("startGateway options", function () {
@@ -25,5 +27,76 @@ describe("startGateway options", function () {
 
   it("with queryCache: false asks the source every time, and sourceQueries() counts it", async function () {
     expect(await sourceQueriesOfRepeats(false)).to.be.at.least(3);
+  });
+
+  describe("headPollMs", function () {
+    /** The cadence of the head watcher a gateway composed with `headPollMs` runs. */
+    async function headPollMsInForce(headPollMs?: number): Promise<number> {
+      const env = await environment();
+      const runtime = await createGatewayRuntime({
+        source: { subgraphUrl: env.subgraphUrl },
+        chain: null,
+        logger: silentLogger,
+        ...(headPollMs === undefined ? {} : { headPollMs }),
+      });
+      try {
+        return runtime.services.head.pollIntervalMs;
+      } finally {
+        await runtime.close();
+      }
+    }
+
+    it("polls the indexed head every 1000 ms by default", async function () {
+      expect(await headPollMsInForce()).to.equal(1000);
+    });
+
+    it("hands headPollMs to its head watcher", async function () {
+      expect(await headPollMsInForce(250)).to.equal(250);
+    });
+
+    it("notices a new block by polling at headPollMs, where no indexer pushes (graph-node mode)", async function () {
+      const env = await environment();
+      await env.waitForIndexed();
+      const before = await env.chain.blockNumber();
+      const source = { subgraphUrl: env.subgraphUrl };
+      const fast = await env.startExtraGateway({ source, chain: null, headPollMs: 20 });
+      // setTimeout's longest delay (about 24.8 days): after its first poll this one never polls again in the test.
+      const idle = await env.startExtraGateway({ source, chain: null, headPollMs: 2 ** 31 - 1 });
+      await waitUntil(() => fast.handle.head()?.number === before && idle.handle.head()?.number === before, `both gateways saw block ${before}`);
+
+      await env.chain.ethers.send("evm_mine", []);
+      await waitUntil(() => (fast.handle.head()?.number ?? 0) > before, `the 20 ms gateway noticed block ${before + 1}`);
+      // The source had the new block when the fast gateway saw it: only its own poll tells the idle one.
+      expect(idle.handle.head()?.number).to.equal(before);
+    });
+  });
+
+  describe("introspection", function () {
+    const introspect = `{ __schema { queryType { name } } }`;
+
+    it("answers an introspection query by default", async function () {
+      const env = await environment();
+      const { body } = await env.clients.subgraphUrl.request<{ __schema: { queryType: { name: string } } }>(introspect);
+      expect(body.errors).to.equal(undefined);
+      expect(body.data?.__schema.queryType.name).to.equal("Query");
+    });
+
+    it("with introspection: false refuses __schema and __type with GRAPHQL_VALIDATION_FAILED", async function () {
+      const env = await environment();
+      const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null, introspection: false });
+      for (const query of [introspect, `{ __type(name: "Query") { name } }`]) {
+        const { status, body } = await client.request(query);
+        expect(status, query).to.equal(400);
+        expect(body.data ?? null, query).to.equal(null);
+        expect(body.errors?.map((e) => e.extensions?.code), query).to.deep.equal(["GRAPHQL_VALIDATION_FAILED"]);
+        expect(body.errors?.[0]?.extensions?.validationErrorCode, query).to.equal("INTROSPECTION_DISABLED");
+      }
+    });
+
+    it("with introspection: false still answers ordinary queries, __typename included", async function () {
+      const env = await environment();
+      const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null, introspection: false });
+      expect(await client.query<{ __typename: string }>(`{ __typename }`)).to.deep.equal({ __typename: "Query" });
+    });
   });
 });

@@ -17,8 +17,11 @@ export interface IndexedHead {
 
 export type HeadListener = (head: IndexedHead, previous: IndexedHead | null) => void | Promise<void>;
 
+/** The pause between polls when none is given (gateway/README.md documents `headPollMs: 1000`). */
+export const DEFAULT_HEAD_POLL_MS = 1000;
+
 export interface HeadWatcherOptions {
-  /** Pause between polls (default 1000 ms). */
+  /** Pause between polls (default DEFAULT_HEAD_POLL_MS). */
   pollIntervalMs?: number;
   logger: Logger;
 }
@@ -34,7 +37,8 @@ export class HeadWatcher {
   private unsubscribeSource: (() => void) | null = null;
   private readonly listeners = new Set<HeadListener>();
   private readonly invalidators = new Set<(head: IndexedHead) => void>();
-  private readonly pollIntervalMs: number;
+  /** The pause between polls in force (public so that a composed gateway's cadence can be checked). */
+  readonly pollIntervalMs: number;
   /** Listeners run one head at a time, in order, so a slow diff never sees heads out of order. */
   private delivery: Promise<void> = Promise.resolve();
 
@@ -42,7 +46,7 @@ export class HeadWatcher {
     private readonly source: SubgraphSource,
     private readonly options: HeadWatcherOptions,
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_HEAD_POLL_MS;
   }
 
   /** The last head seen (null before the first successful poll). */

@@ -3,6 +3,7 @@ import { SourceError } from "../../../gateway/src/errors";
 import { silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
+import { waitUntil } from "../../helpers/wait";
 
 /** A source whose `_meta` block is whatever the test sets. */
 class MetaSource implements SubgraphSource {
@@ -73,5 +74,43 @@ describe("the head watcher", function () {
     await watcher.refresh();
     await watcher.stop();
     expect(seen).to.deep.equal([1]);
+  });
+
+  it("polls every 1000 ms unless told otherwise, as gateway/README.md documents (headPollMs: 1000)", function () {
+    expect(new HeadWatcher(new MetaSource(), { logger: silentLogger }).pollIntervalMs).to.equal(1000);
+    expect(new HeadWatcher(new MetaSource(), { logger: silentLogger, pollIntervalMs: 250 }).pollIntervalMs).to.equal(250);
+  });
+
+  it("once started, notices a new head by polling on its own", async function () {
+    const source = new MetaSource();
+    const watcher = new HeadWatcher(source, { logger: silentLogger, pollIntervalMs: 5 });
+    const seen: number[] = [];
+    watcher.subscribe((head) => {
+      seen.push(head.number);
+    });
+    watcher.start();
+    try {
+      await waitUntil(() => watcher.head?.number === 1, "the first poll saw block 1");
+      source.block = 2;
+      await waitUntil(() => watcher.head?.number === 2, "a later poll saw block 2");
+    } finally {
+      await watcher.stop();
+    }
+    expect(seen).to.deep.equal([1, 2]);
+  });
+
+  it("keeps polling through the source's failures and notices the head once it answers", async function () {
+    const source = new MetaSource();
+    source.down = true;
+    const watcher = new HeadWatcher(source, { logger: silentLogger, pollIntervalMs: 5 });
+    watcher.start();
+    try {
+      await waitUntil(() => watcher.lastError !== null, "a poll failed");
+      source.down = false;
+      await waitUntil(() => watcher.head?.number === 1, "a poll after the failure saw block 1");
+    } finally {
+      await watcher.stop();
+    }
+    expect(watcher.lastError).to.equal(null);
   });
 });

@@ -11,7 +11,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { AsyncQueue } from "../../../scripts/worker/async-queue";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
-import { gatewayJobSource, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
+import { gatewayJobSource, gatewayTimeouts, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import type { CandidateJob } from "../../../scripts/worker/market";
 import { gatewayJob, termsJson } from "./helpers/gateway-fixtures";
@@ -26,6 +26,10 @@ interface FakeGateway {
   open: Record<string, unknown>[];
   /** Set to make openJobs fail. */
   openJobsError: GraphQLError | null;
+  /** Set to leave HTTP queries unanswered (a gateway that hangs). */
+  stallHttp: boolean;
+  /** graphql-ws pings received over every connection. */
+  pings: number;
   indexedBlock: number;
   openJobsCalls: number;
   /** Send a job to every jobOpened subscriber. */
@@ -43,6 +47,8 @@ async function startFakeGateway(): Promise<FakeGateway> {
   const fake = {
     open: [] as Record<string, unknown>[],
     openJobsError: null as GraphQLError | null,
+    stallHttp: false,
+    pings: 0,
     indexedBlock: 100,
     openJobsCalls: 0,
     subscriptions: 0,
@@ -82,6 +88,10 @@ async function startFakeGateway(): Promise<FakeGateway> {
     },
   });
   const server = http.createServer((request, response) => {
+    if (fake.stallHttp) {
+      request.resume();
+      return;
+    }
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
@@ -94,6 +104,11 @@ async function startFakeGateway(): Promise<FakeGateway> {
   });
   const wss = new WebSocketServer({ server, path: "/graphql" });
   const disposable = useServer({ schema }, wss);
+  wss.on("connection", (socket) =>
+    socket.on("message", (data) => {
+      if ((JSON.parse(data.toString()) as { type?: unknown }).type === "ping") fake.pings += 1;
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(fake, {
@@ -222,5 +237,28 @@ describe("gateway job source", function () {
     await waitFor("a few tries", () => gateway.openJobsCalls >= 3);
     gateway.openJobsError = null;
     await waitFor("the catch-up", () => jobs.length === 1);
+  });
+
+  it("limits each query and the keep-alive ping to 15 s unless told otherwise, as the worker README says", () => {
+    expect(gatewayTimeouts({})).to.deep.equal({ requestTimeoutMs: 15_000, keepAliveMs: 15_000 });
+    expect(gatewayTimeouts({ requestTimeoutMs: 50, keepAliveMs: 20 })).to.deep.equal({ requestTimeoutMs: 50, keepAliveMs: 20 });
+  });
+
+  it("drops a connection whose query goes unanswered for requestTimeoutMs (GatewayTimeoutError) and connects again", async () => {
+    gateway.stallHttp = true;
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ requestTimeoutMs: 50 });
+    const timedOut = `the gateway at ${gateway.httpUrl} did not answer openJobs within 50 ms`;
+    await waitFor("a timed-out query", () => logs.some((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === timedOut));
+    gateway.stallHttp = false;
+    await waitFor("the catch-up once the gateway answers", () => jobs.length >= 1);
+  });
+
+  it("pings the gateway every keepAliveMs while following the feed", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ keepAliveMs: 20 });
+    await waitFor("the catch-up", () => jobs.length === 1);
+    await waitFor("three pings", () => gateway.pings >= 3);
+    expect(gateway.subscriptions).to.equal(1);
   });
 });

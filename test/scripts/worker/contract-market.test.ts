@@ -1,0 +1,67 @@
+// ContractMarket's wait for receipts, on a local chain that stops mining: a transaction the node takes but never
+// mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { ContractMarket, ReceiptTimeoutError } from "../../../scripts/worker/contract-market";
+import { isTransientError } from "../../../scripts/worker/retry";
+import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
+
+const CONTRACTS = {
+  jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+};
+const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+describe("the contract market's receipts", function () {
+  let chain: LocalChain;
+  let operator: Wallet;
+  const providers: JsonRpcProvider[] = [];
+
+  before(async () => {
+    chain = await startLocalChain();
+    operator = new Wallet(Wallet.createRandom().privateKey);
+    await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
+  });
+  afterEach(() => providers.splice(0).forEach((rpc) => rpc.destroy()));
+  after(() => chain.close());
+
+  /** A market on its own provider: one shared would answer the nonce from its cache of the previous test's read. */
+  function market(receiptTimeoutMs?: number): { market: ContractMarket; rpc: JsonRpcProvider } {
+    const rpc = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+    providers.push(rpc);
+    return { market: new ContractMarket({ rpc, operator: new Wallet(operator.privateKey), provider: PROVIDER, contracts: CONTRACTS, receiptTimeoutMs }), rpc };
+  }
+
+  it("waits 180 s for a receipt unless told otherwise, as the worker README says", () => {
+    expect(market().market.receiptTimeoutMs).to.equal(180_000);
+    expect(market(250).market.receiptTimeoutMs).to.equal(250);
+  });
+
+  it("resolves a write with its receipt once mined", async () => {
+    const receipt = await market(60_000).market.setOnline(true);
+    expect(receipt.status).to.equal(1);
+    expect(receipt.from).to.equal(operator.address);
+  });
+
+  it("fails a write that is not mined within receiptTimeoutMs with a transient ReceiptTimeoutError naming the transaction", async () => {
+    await chain.ethers.send("evm_setAutomine", [false]);
+    const { market: slow, rpc } = market(100);
+    let caught: unknown;
+    try {
+      await slow.setOnline(true);
+    } catch (error) {
+      caught = error;
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+    expect(caught).to.be.instanceOf(ReceiptTimeoutError);
+    const { transactionHash, timeoutMs } = caught as ReceiptTimeoutError;
+    expect(timeoutMs).to.equal(100);
+    expect((caught as Error).message).to.equal(`no receipt for transaction ${transactionHash} within 100 ms`);
+    // The node has it, unmined: it was broadcast and only the receipt was missing.
+    const pending = await rpc.getTransaction(transactionHash);
+    expect(pending?.from).to.equal(operator.address);
+    expect(pending?.blockNumber).to.equal(null);
+    expect(isTransientError(caught)).to.equal(true);
+  });
+});

@@ -1,0 +1,61 @@
+// queryGateway's time limit, against a server that takes requests and never answers them.
+import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
+import { queryGateway } from "../../../scripts/worker/graphql-http";
+import { isTransientError } from "../../../scripts/worker/retry";
+
+/** An HTTP server that reads each request and never responds; `requests` counts what it received. */
+async function silentServer(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((request) => {
+    requests += 1;
+    request.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    requests: () => requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe("GraphQL queries to the gateway", function () {
+  let server: Awaited<ReturnType<typeof silentServer>>;
+  beforeEach(async () => {
+    server = await silentServer();
+  });
+  afterEach(() => server.close());
+
+  it("fails a query the gateway never answers with a transient GatewayTimeoutError naming the gateway, the query and the limit", async () => {
+    let caught: unknown;
+    try {
+      await queryGateway(server.url, "openJobs", "{ __typename }", {}, { timeoutMs: 50 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(server.requests()).to.equal(1);
+    expect(caught).to.be.instanceOf(GatewayTimeoutError);
+    expect(caught).to.include({ url: server.url, operation: "openJobs", timeoutMs: 50 });
+    expect((caught as Error).message).to.equal(`the gateway at ${server.url} did not answer openJobs within 50 ms`);
+    expect(isTransientError(caught)).to.equal(true);
+  });
+
+  it("reports the caller's abort as the abort, not as a timeout", async () => {
+    const controller = new AbortController();
+    const query = queryGateway(server.url, "openJobs", "{ __typename }", {}, { timeoutMs: 60_000, signal: controller.signal });
+    const reason = new Error("shutting down");
+    controller.abort(reason);
+    let caught: unknown;
+    try {
+      await query;
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.equal(reason);
+  });
+});

@@ -1,0 +1,85 @@
+// The job feed's keep-alive against a bare graphql-transport-ws server that acknowledges the connection and then
+// answers pings only when told to: a gateway that went away without closing the socket never answers them.
+import { expect } from "chai";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { GatewayConnectionError } from "../../../scripts/worker/gateway-errors";
+import { JobFeed } from "../../../scripts/worker/job-feed";
+import { waitUntil } from "../../helpers/wait";
+
+interface PingServer {
+  url: string;
+  /** graphql-ws pings received. */
+  pings: number;
+  answerPings: boolean;
+  close(): Promise<void>;
+}
+
+async function pingServer(answerPings: boolean): Promise<PingServer> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+  const state: PingServer = {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/graphql`,
+    pings: 0,
+    answerPings,
+    async close() {
+      wss.clients.forEach((client) => client.terminate());
+      await new Promise((resolve) => wss.close(resolve));
+    },
+  };
+  wss.on("connection", (socket) => {
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as { type: string };
+      if (message.type === "connection_init") socket.send(JSON.stringify({ type: "connection_ack" }));
+      if (message.type === "ping") {
+        state.pings += 1;
+        if (state.answerPings) socket.send(JSON.stringify({ type: "pong" }));
+      }
+    });
+  });
+  return state;
+}
+
+function feed(url: string, keepAliveMs: number): JobFeed {
+  return new JobFeed({ url, query: "subscription { jobOpened { id } }", variables: {}, field: "jobOpened", keepAliveMs, connectTimeoutMs: 5_000 });
+}
+
+describe("the gateway job feed", function () {
+  let server: PingServer;
+  afterEach(() => server.close());
+
+  it("pings the gateway every keepAliveMs and stays connected while it answers", async () => {
+    server = await pingServer(true);
+    const jobs = feed(server.url, 20);
+    try {
+      await jobs.connected;
+      await waitUntil(() => server.pings >= 3, "three pings reached the server");
+      const controller = new AbortController();
+      const events = jobs.events(controller.signal);
+      const next = events.next();
+      controller.abort();
+      // Still connected: the stream ends with the abort, not with a connection error.
+      expect(await next).to.deep.equal({ done: true, value: undefined });
+    } finally {
+      await jobs.close();
+    }
+  });
+
+  it("closes the connection (GatewayConnectionError 4408) when a ping goes unanswered for keepAliveMs", async () => {
+    server = await pingServer(false);
+    const jobs = feed(server.url, 20);
+    let caught: unknown;
+    try {
+      await jobs.connected;
+      for await (const job of jobs.events(new AbortController().signal)) expect.fail(`no job was published, got ${String(job)}`);
+    } catch (error) {
+      caught = error;
+    } finally {
+      await jobs.close();
+    }
+    expect(server.pings).to.equal(1);
+    expect(caught).to.be.instanceOf(GatewayConnectionError);
+    expect(caught).to.include({ closeCode: 4408, transient: true });
+    expect((caught as Error).message).to.match(/closed \(4408\): no pong from the server/);
+  });
+});
