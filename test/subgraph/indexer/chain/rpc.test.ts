@@ -42,13 +42,16 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     // The spacing is checked where the transport sends (fetch), not where a server sees the requests arrive: the
     // first request's connection setup would shift the arrivals, not the sends.
     const sends: number[] = [];
+    const url = "http://127.0.0.1:9/rate-limited";
     const realFetch = globalThis.fetch;
-    globalThis.fetch = async () => {
+    // Other suites' background work may fetch meanwhile: only this transport's requests are answered here.
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
       sends.push(performance.now());
       return new Response(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x1" }), { headers: { "content-type": "application/json" } });
     };
     try {
-      const rpc = new HttpRpc("http://127.0.0.1:9", { maxRequestsPerSecond: 20 });
+      const rpc = new HttpRpc(url, { maxRequestsPerSecond: 20 });
       await Promise.all(Array.from({ length: 5 }, () => rpc.request("eth_blockNumber", [])));
       expect(sends).to.have.length(5);
       // 20 per second: one every 50 ms (the limiter counts whole milliseconds, and a timer may fire up to 1 ms early).
