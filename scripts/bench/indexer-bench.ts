@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     const policies: Array<[string, InstancePolicy]> = [
       ["fresh instance per event (graph-node)", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1 }],
       ["reuse within a block, new every 10 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 10 }],
-      ["reuse within a block, new every 100 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 100 }],
+      ["reuse within a block, new every 256 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 256 }],
       [`reuse within a block, new every ${DEFAULT_INSTANCE_POLICY.maxTriggersPerInstance} events (default)`, DEFAULT_INSTANCE_POLICY],
       ["reuse across blocks, new every 1000 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1000, reuseAcrossBlocks: true }],
     ];
