@@ -29,8 +29,8 @@ export interface InstancePolicy {
 }
 
 // 100 triggers: instantiating is ~160 µs, 1.6 µs a trigger over 100, while an instance that serves a whole busy block
-// made the benchmark's processing ~10% slower in CPU (256: 3.24-3.50 CPU-s, 100: 2.92-2.98, 32-64: 3.08-3.10); more
-// of the work then touches a larger, colder memory, and collections grow.
+// made the benchmark's processing ~10% slower in CPU (256: 3.24-3.50 CPU-s, 100: 2.92-2.98, 32-64: 3.08-3.10), spread
+// over everything that touches the instance's memory and over garbage collection rather than in one place.
 export const DEFAULT_INSTANCE_POLICY: InstancePolicy = {
   maxTriggersPerInstance: 100,
   reuseAcrossBlocks: false,
