@@ -19,6 +19,7 @@ import {
   ProposalCreatedEvent,
   ProposalExecutedEvent,
   ProposalQueuedEvent,
+  ProposalsAwaitingSnapshot,
   TimelockOperation,
   Vote,
 } from "../generated/schema";
@@ -36,12 +37,28 @@ import {
 
 const KIND = "LatentGovernor";
 const QUORUM_DENOMINATOR = BigInt.fromI32(100);
+const AWAITING_ID = "latent";
 const SUPPORT = ["Against", "For", "Abstain"];
 
 function loadProposal(proposalId: BigInt): Proposal {
   let proposal = Proposal.load(decimalId(proposalId));
   if (proposal == null) throw new Error("LatentGovernor event for unknown proposal " + proposalId.toString());
   return proposal;
+}
+
+/** GovernorVotesQuorumFraction: quorum(t) = totalSupply(t) * numerator(t) / 100. LAT's supply is constant. */
+function quorumOf(totalSupply: BigInt, numerator: BigInt): BigInt {
+  return totalSupply.times(numerator).div(QUORUM_DENOMINATOR);
+}
+
+/** The ids of `ids` whose proposal's voteStart is at or after `now`: only their quorum can still change. */
+function notYetStarted(ids: string[], now: BigInt): string[] {
+  let kept: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    let proposal = Proposal.load(ids[i]);
+    if (proposal != null && proposal.voteStart.ge(now)) kept.push(ids[i]);
+  }
+  return kept;
 }
 
 /** First line of a description, without a leading markdown heading marker. */
@@ -72,8 +89,8 @@ export function handleProposalCreated(event: ProposalCreated): void {
   proposal.title = titleOf(params.description);
   proposal.voteStart = params.voteStart;
   proposal.voteEnd = params.voteEnd;
-  // GovernorVotesQuorumFraction: quorum(t) = totalSupply(t) * numerator(t) / 100. LAT's supply is constant.
-  proposal.quorum = p.totalSupply.times(p.quorumNumerator).div(QUORUM_DENOMINATOR);
+  // The numerator in force now; a change before voteStart sets it again (handleQuorumNumeratorUpdated).
+  proposal.quorum = quorumOf(p.totalSupply, p.quorumNumerator);
   proposal.forVotes = ZERO;
   proposal.againstVotes = ZERO;
   proposal.abstainVotes = ZERO;
@@ -83,6 +100,16 @@ export function handleProposalCreated(event: ProposalCreated): void {
   proposal.createdAtBlock = event.block.number;
   proposal.createdTransaction = event.transaction.hash;
   proposal.save();
+
+  let awaiting = ProposalsAwaitingSnapshot.load(AWAITING_ID);
+  if (awaiting == null) {
+    awaiting = new ProposalsAwaitingSnapshot(AWAITING_ID);
+    awaiting.proposals = new Array<string>(0);
+  }
+  let ids = notYetStarted(awaiting.proposals, event.block.timestamp);
+  ids.push(id);
+  awaiting.proposals = ids;
+  awaiting.save();
 
   let e = new ProposalCreatedEvent(eventId(event));
   stamp(e, event, CAT_GOVERNANCE, [params.proposer]);
@@ -226,6 +253,21 @@ export function handleQuorumNumeratorUpdated(event: QuorumNumeratorUpdated): voi
     params.oldQuorumNumerator,
     null,
   );
+
+  // The governor checkpoints the numerator at this timestamp, and reads it at each proposal's voteStart: every
+  // proposal whose voteStart is now or later has this quorum.
+  let awaiting = ProposalsAwaitingSnapshot.load(AWAITING_ID);
+  if (awaiting == null) return;
+  let ids = notYetStarted(awaiting.proposals, event.block.timestamp);
+  let totalSupply = loadProtocol().totalSupply;
+  for (let i = 0; i < ids.length; i++) {
+    let proposal = Proposal.load(ids[i])!;
+    proposal.quorum = quorumOf(totalSupply, params.newQuorumNumerator);
+    proposal.quorumReached = proposal.forVotes.plus(proposal.abstainVotes).ge(proposal.quorum);
+    proposal.save();
+  }
+  awaiting.proposals = ids;
+  awaiting.save();
 }
 
 export function handleTimelockChange(event: TimelockChange): void {
