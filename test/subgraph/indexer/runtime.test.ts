@@ -4,28 +4,18 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { ParamType } from "ethers";
-import { loadSubgraph, type DataSourceSpec, type SubgraphBuild } from "../../../subgraph/indexer/manifest";
-import { AscHeap, TypeId, type MappingExports } from "../../../subgraph/indexer/runtime/asc-heap";
+import { loadSubgraph, type SubgraphBuild } from "../../../subgraph/indexer/manifest";
+import { AscHeap, TypeId } from "../../../subgraph/indexer/runtime/asc-heap";
 import { EntityMemory } from "../../../subgraph/indexer/runtime/entity-memory";
 import { ObjectLayout } from "../../../subgraph/indexer/runtime/object-layout";
 import { encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue, writeEthereumValue } from "../../../subgraph/indexer/runtime/ethereum-values";
-import { buildImports, HostState } from "../../../subgraph/indexer/runtime/host";
 import { readStoreValue, writeStoreValue } from "../../../subgraph/indexer/runtime/store-values";
-import { Wasm } from "../../../subgraph/indexer/runtime/wasm";
 import type { EntityFields } from "../../../subgraph/indexer/store/entity-cache";
 import type { EntityTypeModel } from "../../../subgraph/indexer/schema/model";
 import { BigDecimal } from "../../../subgraph/indexer/values/bigdecimal";
 import { ValueKind, type StoreValue } from "../../../subgraph/indexer/values/store-value";
 import { probeBuildDir } from "./helpers/probe";
-
-function instantiate(ds: DataSourceSpec): AscHeap {
-  const state = new HostState(ds, () => undefined);
-  const instance = new Wasm.Instance(ds.wasm, buildImports(ds.wasm, state));
-  const heap = new AscHeap(instance.exports as unknown as MappingExports);
-  state.heap = heap;
-  (instance.exports._start as () => void)();
-  return heap;
-}
+import { instantiate } from "./helpers/instance";
 
 /** Every entry of the Entity at `ptr`, decoded the plain way, by field name. */
 function entries(heap: AscHeap, ptr: number): Map<string, StoreValue> {

@@ -8,23 +8,13 @@ import type { ParamType } from "ethers";
 import { AbiKind, type AbiValue } from "../../../../subgraph/indexer/chain/abi-decoder";
 import type { BlockHeader, LogData, TransactionData } from "../../../../subgraph/indexer/chain/types";
 import { loadSubgraph, type DataSourceSpec, type EventHandlerSpec } from "../../../../subgraph/indexer/manifest";
-import { AscHeap, type MappingExports } from "../../../../subgraph/indexer/runtime/asc-heap";
+import type { AscHeap } from "../../../../subgraph/indexer/runtime/asc-heap";
 import { readEthereumValue } from "../../../../subgraph/indexer/runtime/ethereum-values";
 import { EventMemory } from "../../../../subgraph/indexer/runtime/event-memory";
-import { buildImports, HostState } from "../../../../subgraph/indexer/runtime/host";
 import { blockSize, ObjectLayout } from "../../../../subgraph/indexer/runtime/object-layout";
-import { Wasm } from "../../../../subgraph/indexer/runtime/wasm";
 import { signedLEToBigInt } from "../../../../subgraph/indexer/values/bytes";
 import { probeBuildDir } from "../helpers/probe";
-
-function instantiate(ds: DataSourceSpec): AscHeap {
-  const state = new HostState(ds, () => undefined);
-  const instance = new Wasm.Instance(ds.wasm, buildImports(ds.wasm, state));
-  const heap = new AscHeap(instance.exports as unknown as MappingExports);
-  state.heap = heap;
-  (instance.exports._start as () => void)();
-  return heap;
-}
+import { instantiate } from "../helpers/instance";
 
 const hex = (bytes: Uint8Array): string => "0x" + Buffer.from(bytes).toString("hex");
 const word = (value: bigint): Uint8Array => Buffer.from(BigInt.asUintN(256, value).toString(16).padStart(64, "0"), "hex");
