@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { JsonRpcProvider, parseEther } from "ethers";
+import { parseArgs as parseCliArgs, UsageError } from "../../scripts/worker/args";
 import { bulkRegisterProviders, deployScenario, runFullScenario } from "../../scripts/scenario";
 import { buildGateway, peakRssMb, startNodeChild, startTsChild, type Child } from "./processes";
 
@@ -31,20 +32,27 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
+  // Strict like the worker's CLIs: a misspelt option (--provider) used to be ignored and the bench ran its 10,000
+  // providers, and --data-dir without a directory kept the database in the current directory.
+  const parsed = parseCliArgs(argv, [
+    ...["providers", "duration", "rate", "connections", "data-dir"].map((name) => ({ name, takesValue: true })),
+    { name: "skip-uncached", takesValue: false },
+  ]);
   const number = (name: string, fallback: number) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const n = Number(argv[i + 1]);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer`);
+    const text = parsed.get(name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!/^\d+$/.test(String(text)) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} needs a positive integer (got ${String(text)})`);
     return n;
   };
+  const dataDir = parsed.get("data-dir");
   return {
     providers: number("providers", 10_000),
     duration: number("duration", 20),
     rate: number("rate", 200),
     connections: number("connections", 16),
-    skipUncached: argv.includes("--skip-uncached"),
-    dataDir: argv.includes("--data-dir") ? path.resolve(argv[argv.indexOf("--data-dir") + 1] ?? ".") : null,
+    skipUncached: parsed.has("skip-uncached"),
+    dataDir: typeof dataDir === "string" ? path.resolve(dataDir) : null,
   };
 }
 
@@ -224,6 +232,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`bench:gateway: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench:gateway failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

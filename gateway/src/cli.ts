@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { startGateway, type GatewayOptions } from "./gateway";
 import { parseCorsOrigins } from "./http/cors";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
+import { DeploymentError } from "./sources/deployment";
+import { IndexerError } from "../../subgraph/indexer/errors";
 
 const USAGE = `Usage: npm run gateway -- [options]
 
@@ -37,17 +39,20 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     if (flag === "--help" || flag === "-h") throw new UsageError("");
     if (!flag.startsWith("--")) throw new UsageError(`unexpected argument ${flag}`);
     const value = argv[i + 1];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    // `--rpc-url --port 0` would otherwise take "--port" as the URL and then refuse "0" as an unexpected argument.
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     flags.set(flag.slice(2), value);
     i++;
   }
   const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? env[envName];
-  const integer = (text: string | undefined, name: string, fallback: number): number => {
+  const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (text === undefined || text === "") return fallback;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer (got ${text})`);
+    if (!Number.isInteger(n) || n < 0 || n > max) {
+      throw new UsageError(`${name} must be ${max === 65_535 ? "a port number from 0 to 65535" : "a non-negative integer"} (got ${text})`);
+    }
     return n;
   };
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
@@ -56,7 +61,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
   const subgraphUrl = pick("subgraph-url", "SUBGRAPH_URL");
   const options: GatewayOptions = {
-    port: integer(pick("port", "PORT"), "--port", 4000),
+    // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
+    port: integer(pick("port", "PORT"), "--port", 4000, 65_535),
     host: pick("host", "HOST") ?? "127.0.0.1",
     corsOrigins: parseCorsOrigins(pick("cors", "CORS_ORIGINS")),
     maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
@@ -106,7 +112,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A deployment record or subgraph build that cannot be used is named by its message; the stack is for the rest.
+    const known = error instanceof DeploymentError || error instanceof IndexerError;
+    process.stderr.write(`gateway: ${error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
     process.exit(1);
   });
 }

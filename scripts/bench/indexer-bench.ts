@@ -30,6 +30,7 @@ import { Wasm } from "../../subgraph/indexer/runtime/wasm";
 import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
 import { rpcHexToBytes } from "../../subgraph/indexer/values/bytes";
 import { AscHeap, type MappingExports } from "../../subgraph/indexer/runtime/asc-heap";
+import { parseArgs, UsageError } from "../worker/args";
 import type { ChainReady } from "./scenario-chain";
 import type { EndToEndRun } from "./indexer-e2e-run";
 
@@ -38,10 +39,11 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const REORG_THRESHOLD = 50;
 
 function parseEvents(argv: string[]): number {
-  const i = argv.indexOf("--events");
-  if (i < 0) return 20_000;
-  const n = Number(argv[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error("--events needs a positive integer");
+  // Strict like the worker's CLIs: a misspelt --event used to be ignored and the bench ran its 20,000 events.
+  const text = parseArgs(argv, [{ name: "events", takesValue: true }]).get("events");
+  if (text === undefined) return 20_000;
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text)) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--events needs a positive integer (got ${String(text)})`);
   return n;
 }
 
@@ -262,6 +264,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`bench:indexer: ${error.message}`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });

@@ -71,7 +71,8 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string): Devnet
       flags.add(name);
     } else if (VALUES.has(name)) {
       const value = name !== arg ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
+      // `--data-dir --no-seed` would otherwise make a directory named "--no-seed" and seed after all.
+      if (value === undefined || value === "" || (name === arg && value.startsWith("--"))) throw new UsageError(`${name} needs a value`);
       if (values.has(name)) throw new UsageError(`${name} is given twice`);
       values.set(name, value);
     } else {

@@ -17,10 +17,12 @@ function transposeForKernel(matrix: Float64Array, size: number): Float64Array {
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number);
-  const invalid = sizes.find((n) => !Number.isInteger(n) || n < 1 || n > MATMUL_MAX_N);
+  const args = process.argv.slice(2);
+  const sizes = args.map(Number);
+  // The argument as typed: Number() would report "--n" as NaN and "" as 0.
+  const invalid = args.find((arg, i) => !/^\d+$/.test(arg) || sizes[i]! < 1 || sizes[i]! > MATMUL_MAX_N);
   if (invalid !== undefined) {
-    process.stderr.write(`bench: matrix sizes must be integers in 1..${MATMUL_MAX_N}, got ${invalid}\n`);
+    process.stderr.write(`bench: matrix sizes must be integers in 1..${MATMUL_MAX_N}, got "${invalid}"\n`);
     process.exitCode = 2;
     return;
   }

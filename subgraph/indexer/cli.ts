@@ -4,6 +4,7 @@
 // in a worker thread and serves graph-node's query API over HTTP from the main thread.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { IndexerError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
 import { startIndexerWorker } from "./worker/handle";
 import { startQueryServer } from "./server/http";
@@ -61,16 +62,26 @@ function parseArgs(argv: readonly string[]): CliArgs {
     logLevel: "info",
     quiet: false,
   };
-  const number = (flag: string, value: string | undefined): number => {
+  // Number("") is 0 and Number(" 1 ") is 1: only plain decimals are read, and the message repeats what was typed.
+  const number = (flag: string, value: string): number => {
     const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} needs a non-negative number`);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new UsageError(`${flag} needs a non-negative number (got "${value}")`);
+    return n;
+  };
+  const whole = (flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`${flag} needs a whole number ${range} (got "${value}")`);
+    }
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      // `--rpc --db x` would otherwise take "--db" as the URL and report "x" as an unknown option.
+      if (v === undefined || v === "" || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
       return v;
     };
     switch (flag) {
@@ -84,7 +95,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.subgraph = value();
         break;
       case "--port":
-        args.port = number(flag, value());
+        args.port = whole(flag, value(), 0, 65_535);
         break;
       case "--host":
         args.host = value();
@@ -93,13 +104,13 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.name = value();
         break;
       case "--reorg-threshold":
-        args.reorgThreshold = number(flag, value());
+        args.reorgThreshold = whole(flag, value(), 0);
         break;
       case "--poll-ms":
         args.pollMs = number(flag, value());
         break;
       case "--max-range":
-        args.maxRange = Math.max(1, number(flag, value()));
+        args.maxRange = whole(flag, value(), 1);
         break;
       case "--rps":
         args.rps = number(flag, value());
@@ -220,6 +231,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  process.stderr.write(`indexer: ${(error as Error).stack ?? String(error)}\n`);
+  // The indexer's own errors (no build, RPC down, a database of another kind) say what is wrong: the stack is
+  // only for what it did not foresee.
+  process.stderr.write(`indexer: ${error instanceof IndexerError ? error.message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseCli } from "../../gateway/src/cli";
@@ -71,6 +72,42 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port", "-1"], {})).to.throw(/--port/);
     expect(() => parseCli(["--log-level", "loud"], {})).to.throw(/--log-level/);
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
+  });
+
+  it("refuses a flag followed by another flag instead of its value, naming the flag", function () {
+    expect(() => parseCli(["--rpc-url", "--port", "0"], {})).to.throw(/^--rpc-url needs a value$/);
+  });
+
+  it("refuses a port above 65535 from --port or PORT, repeating it", function () {
+    expect(() => parseCli(["--port", "70000"], {})).to.throw(/^--port must be a port number from 0 to 65535 \(got 70000\)$/);
+    expect(() => parseCli([], { PORT: "65536" })).to.throw(/--port must be a port number from 0 to 65535 \(got 65536\)/);
+  });
+
+  it("reports a missing or broken deployment record in one line naming it, exit 1, without a stack trace", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const broken = path.join(dir, "broken.json");
+      fs.writeFileSync(broken, "{ not json");
+      const cases: [string, string][] = [
+        [path.join(dir, "missing.json"), `gateway: cannot read the deployment record ${path.join(dir, "missing.json")}: ENOENT\n`],
+        [broken, `gateway: the deployment record ${broken} is not JSON\n`],
+      ];
+      for (const [deployment, message] of cases) {
+        const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", deployment, "--db", path.join(dir, "db.sqlite"), "--port", "0"],
+            { cwd: ROOT, timeout: 30_000 },
+            (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+          );
+        });
+        expect(run.code, run.stderr).to.equal(1);
+        expect(run.stderr).to.equal(message);
+      }
+      expect(fs.existsSync(path.join(dir, "db.sqlite"))).to.equal(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -57,6 +57,11 @@ describe("scripts/devnet", function () {
       for (const [argv, message] of cases) expect(() => parse(...argv), argv.join(" ")).to.throw(UsageError, message);
       expect(parse("--help")).to.equal("help");
     });
+
+    it("refuses an option followed by another option instead of its value, naming the first", function () {
+      expect(() => parse("--data-dir", "--no-seed")).to.throw(UsageError, /^--data-dir needs a value$/);
+      expect(() => parse("--rpc-url", "http://x:1", "--deployment", "--deploy")).to.throw(UsageError, /^--deployment needs a value$/);
+    });
   });
 
   it("reports a taken port with the option that changes it", async function () {

@@ -7,11 +7,31 @@ export interface DeploymentRecord {
   contracts: Record<string, { address: string; blockNumber: number }>;
 }
 
+/** The deployment record cannot be read or is not one; the message names the file. */
+export class DeploymentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeploymentError";
+  }
+}
+
 export function readDeployment(deployment: DeploymentRecord | string): DeploymentRecord {
   if (typeof deployment !== "string") return deployment;
-  const record = JSON.parse(fs.readFileSync(deployment, "utf8")) as DeploymentRecord;
+  // fs and JSON.parse name neither the file nor what it is for (a bare ENOENT, "Unexpected token").
+  let text: string;
+  try {
+    text = fs.readFileSync(deployment, "utf8");
+  } catch (error) {
+    throw new DeploymentError(`cannot read the deployment record ${deployment}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let record: DeploymentRecord;
+  try {
+    record = JSON.parse(text) as DeploymentRecord;
+  } catch {
+    throw new DeploymentError(`the deployment record ${deployment} is not JSON`);
+  }
   if (typeof record !== "object" || record === null || typeof record.contracts !== "object") {
-    throw new Error(`${deployment} is not a deployment record ({ network, chainId, contracts })`);
+    throw new DeploymentError(`${deployment} is not a deployment record ({ network, chainId, contracts })`);
   }
   return record;
 }

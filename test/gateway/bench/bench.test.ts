@@ -22,4 +22,12 @@ describe("npm run bench:gateway", function () {
     expect(run.code).to.not.equal(0);
     expect(run.output).to.include("--providers needs a positive integer");
   });
+
+  it("refuses an unknown option or --data-dir without a value, in one line with exit status 2, before starting anything", async function () {
+    for (const [args, message] of [[["--provider", "100"], "unknown option --provider"], [["--providers", "10", "--data-dir"], "--data-dir needs a value"], [["--rate", "1e2"], "--rate needs a positive integer (got 1e2)"]] as const) {
+      const run = await runBench("gateway/bench/bench.ts", [...args], 60_000);
+      expect(run.code, args.join(" ")).to.equal(2);
+      expect(run.output).to.equal(`bench:gateway: ${message}\n`);
+    }
+  });
 });

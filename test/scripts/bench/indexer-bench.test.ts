@@ -18,4 +18,12 @@ describe("npm run bench:indexer", function () {
     expect(run.code).to.not.equal(0);
     expect(run.output).to.include("--events needs a positive integer");
   });
+
+  it("refuses an unknown option or --events without a value, in one line with exit status 2, before building a chain", async function () {
+    for (const [args, message] of [[["--event", "300"], "unknown option --event"], [["--events"], "--events needs a value"], [["--events", "1.5"], "--events needs a positive integer (got 1.5)"]] as const) {
+      const run = await runBench("scripts/bench/indexer-bench.ts", [...args], 60_000);
+      expect(run.code, args.join(" ")).to.equal(2);
+      expect(run.output).to.equal(`bench:indexer: ${message}\n`);
+    }
+  });
 });

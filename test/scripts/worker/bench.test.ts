@@ -15,6 +15,12 @@ describe("npm run bench:worker", function () {
   it("refuses a size outside the executor's range, naming it, with exit status 2", async function () {
     const run = await runBench("scripts/worker/bench.ts", ["0"], 50_000);
     expect(run.code).to.equal(2);
-    expect(run.output).to.include("got 0");
+    expect(run.output).to.include('got "0"');
+  });
+
+  it("repeats a size that is not a number as typed, not as NaN", async function () {
+    const run = await runBench("scripts/worker/bench.ts", ["--n", "256"], 50_000);
+    expect(run.code).to.equal(2);
+    expect(run.output).to.equal(`bench: matrix sizes must be integers in 1..2048, got "--n"\n`);
   });
 });

@@ -1,0 +1,73 @@
+// The indexer CLI's answers to a wrong command line: exit status 2 with a message naming the flag and the value,
+// before anything is opened; the indexer's own errors (no build, RPC down) exit 1 with their message, no stack.
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+
+/** Runs the indexer's CLI to completion: its exit code and output. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), ...args],
+      { cwd: REPO, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+    );
+  });
+}
+
+describe("embedded indexer: CLI input", function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-indexer-cli-"));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses a flag followed by another flag instead of its value, naming the flag", async function () {
+    const run = await runCli(["--rpc", "--db", path.join(dir, "a.sqlite"), "--once"]);
+    expect(run.code, run.stderr).to.equal(2);
+    expect(run.stderr).to.match(/^--rpc needs a value\n/);
+  });
+
+  it("refuses a port outside 0..65535 or not a whole number, repeating it", async function () {
+    for (const port of ["70000", "1.5", "-1", ""]) {
+      const run = await runCli(["--port", port, "--db", path.join(dir, "b.sqlite")]);
+      expect(run.code, `--port ${port}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr, port).to.match(port === "" ? /^--port needs a value\n/ : new RegExp(`^--port needs a whole number from 0 to 65535 \\(got "${port}"\\)`));
+    }
+  });
+
+  it("refuses a block count that is not a whole number (--reorg-threshold, --max-range from 1), repeating it", async function () {
+    const cases: [string, string, RegExp][] = [
+      ["--reorg-threshold", "1.5", /^--reorg-threshold needs a whole number at least 0 \(got "1.5"\)/],
+      ["--max-range", "0", /^--max-range needs a whole number at least 1 \(got "0"\)/],
+      ["--max-range", "Infinity", /^--max-range needs a whole number at least 1 \(got "Infinity"\)/],
+    ];
+    for (const [flag, value, message] of cases) {
+      const run = await runCli([flag, value, "--db", path.join(dir, "c.sqlite")]);
+      expect(run.code, `${flag} ${value}`).to.equal(2);
+      expect(run.stderr, `${flag} ${value}`).to.match(message);
+    }
+  });
+
+  it("repeats the value of a bad --poll-ms or --rps", async function () {
+    for (const [flag, value] of [["--poll-ms", "NaN"], ["--rps", "fast"]] as const) {
+      const run = await runCli([flag, value]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.match(new RegExp(`^${flag} needs a non-negative number \\(got "${value}"\\)`));
+    }
+  });
+
+  it("reports a missing subgraph build in one line, exit 1, without a stack trace or a database", async function () {
+    const db = path.join(dir, "none.sqlite");
+    const run = await runCli(["--subgraph", path.join(dir, "no-build"), "--db", db, "--once"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.equal(`indexer: no subgraph.yaml in ${path.join(dir, "no-build")} or ${path.join(dir, "no-build", "build")}\n`);
+    expect(fs.existsSync(db)).to.equal(false);
+  });
+});
