@@ -1,24 +1,10 @@
 // The indexer CLI's answers to a wrong command line: exit status 2 with a message naming the flag and the value,
 // before anything is opened; the indexer's own errors (no build, RPC down) exit 1 with their message, no stack.
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-
-const REPO = path.resolve(__dirname, "..", "..", "..");
-
-/** Runs the indexer's CLI to completion: its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), ...args],
-      { cwd: REPO, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
+import { runIndexerCli as runCli } from "./helpers/cli";
 
 describe("embedded indexer: CLI input", function () {
   this.timeout(60_000);

@@ -1,28 +1,13 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../subgraph/indexer/server/http";
+import { runIndexerCli as runCli } from "./helpers/cli";
 import { gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
-
-const REPO = path.resolve(__dirname, "..", "..", "..");
-
-/** Runs the indexer's CLI to completion: its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), ...args],
-      { cwd: REPO, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
 
 describe("embedded indexer: failures", function () {
   let fx: ProbeFixture;

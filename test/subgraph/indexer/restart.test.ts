@@ -1,25 +1,14 @@
 // Durability: the database always sits at a block boundary, so a restart (graceful or kill -9) resumes from the
 // checkpoint and ends identical to an uninterrupted run. Also covers the CLI.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Indexer, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
-
-const REPO = path.resolve(__dirname, "..", "..", "..");
-const CLI = path.join(REPO, "subgraph", "indexer", "cli.ts");
-
-function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI, ...args], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-  });
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
@@ -133,7 +122,7 @@ describe("embedded indexer: restarts", function () {
   it("survives kill -9 of a child indexer at an arbitrary moment and resumes to an identical database", async function () {
     const db = fx.dbPath("killed.sqlite");
     // Small ranges and a rate limit keep the child busy for a few seconds.
-    const child = startCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--max-range", "2", "--rps", "40", "--reorg-threshold", "0", "--poll-ms", "100", "--quiet"]);
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--max-range", "2", "--rps", "40", "--reorg-threshold", "0", "--poll-ms", "100", "--quiet"]);
     children.push(child);
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -168,7 +157,7 @@ describe("embedded indexer: restarts", function () {
 
   it("runs from the CLI: prints progress as `block N / head H (lag L) | x blocks/s | y events/s | z events`, and nothing with --quiet", async function () {
     const run = async (extra: string[]): Promise<string> => {
-      const child = startCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`progress-${extra.length}.sqlite`), "--subgraph", fx.buildDir, "--once", ...extra]);
+      const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`progress-${extra.length}.sqlite`), "--subgraph", fx.buildDir, "--once", ...extra]);
       children.push(child);
       let stdout = "";
       child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -223,7 +212,7 @@ describe("embedded indexer: restarts", function () {
 
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {
     const db = fx.dbPath("cli.sqlite");
-    const child = startCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--once"]);
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--once"]);
     children.push(child);
     let stdout = "";
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

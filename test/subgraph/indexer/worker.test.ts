@@ -1,13 +1,12 @@
 // Worker-thread mode: indexing runs in a worker_threads Worker, the calling thread answers queries from its own
 // read-only connection and can serve HTTP; the CLI's --port mode uses the same path.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
 import { startIndexerWorker, type IndexerWorker, type ProgressEvent } from "../../../subgraph/indexer";
 import { gql } from "./helpers/dump";
 import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
-
-const REPO = path.resolve(__dirname, "..", "..", "..");
+import { spawnIndexerCli } from "./helpers/cli";
 
 function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "failed", predicate: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -104,11 +103,7 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("runs the CLI with --port: indexing in a worker, queries over HTTP, clean exit on SIGTERM", async function () {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts"), "--rpc", fx.chain.url, "--db", fx.dbPath("cli-port.sqlite"), "--subgraph", fx.buildDir, "--port", "0", "--name", "probe", "--poll-ms", "50"],
-      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("cli-port.sqlite"), "--subgraph", fx.buildDir, "--port", "0", "--name", "probe", "--poll-ms", "50"]);
     children.push(child);
     const url = await new Promise<string>((resolve, reject) => {
       let out = "";

@@ -1,0 +1,22 @@
+// The indexer's CLI as a process (`npm run indexer` without npm in between), for the tests of its command line,
+// exit statuses and signals.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const REPO = path.resolve(__dirname, "..", "..", "..", "..");
+const ARGV = ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts")];
+const ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" };
+
+/** Starts the CLI with `args`, stdout and stderr piped. */
+export function spawnIndexerCli(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [...ARGV, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: ENV });
+}
+
+/** Runs the CLI to completion (killed after `timeoutMs`): its exit code and output. */
+export function runIndexerCli(args: readonly string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...ARGV, ...args], { cwd: REPO, env: ENV, timeout: timeoutMs }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+    );
+  });
+}
