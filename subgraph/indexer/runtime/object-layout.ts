@@ -99,12 +99,7 @@ export class ObjectLayout {
     // Small integers are most of them: for those a loop beats the native copy's call overhead.
     if (bytes.length <= 8) for (let i = 0; i < bytes.length; i++) memory[buffer + i] = bytes[i]!;
     else memory.set(bytes, buffer);
-    const view = this.object(12, this.uint8ArrayId);
-    const w = this.heap.words;
-    w[view >>> 2] = buffer;
-    w[(view + 4) >>> 2] = buffer;
-    w[(view + 8) >>> 2] = bytes.length;
-    return view;
+    return this.uint8Array(buffer, bytes.length);
   }
 
   /** A Uint8Array holding the bytes of `0x…` hex (trusted: from the node), converted in place. */
@@ -112,6 +107,11 @@ export class ObjectLayout {
     const length = (hex.length - 2) >>> 1;
     const buffer = this.object(length, this.arrayBufferId);
     this.heap.bytes.write(hex.slice(2), buffer, length, "hex");
+    return this.uint8Array(buffer, length);
+  }
+
+  /** The Uint8Array over the ArrayBuffer at `buffer` (`length` bytes). */
+  private uint8Array(buffer: number, length: number): number {
     const view = this.object(12, this.uint8ArrayId);
     const w = this.heap.words;
     w[view >>> 2] = buffer;

@@ -74,6 +74,16 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     await fx?.close();
   });
 
+  /** What Indexer.open with `options` throws (undefined if it opens). */
+  async function openError(db: string, options: Pick<IndexerOptions, "commitIntervalMs" | "prefetchRanges">): Promise<unknown> {
+    try {
+      open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, ...options }));
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+
   async function openIndexer(options: Omit<IndexerOptions, "subgraph" | "rpc" | "db"> & { rpc?: IndexerOptions["rpc"] } = {}): Promise<{ indexer: Indexer; db: string }> {
     const db = fx.dbPath(`options-${++runs}.sqlite`);
     const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, ...options });
@@ -126,12 +136,7 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     it("refuses a negative or NaN commitIntervalMs, naming the option, before opening anything", async function () {
       for (const value of [-1, Number.NaN]) {
         const db = fx.dbPath(`bad-commit-interval-${++runs}.sqlite`);
-        let error: unknown;
-        try {
-          open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, commitIntervalMs: value }));
-        } catch (e) {
-          error = e;
-        }
+        const error = await openError(db, { commitIntervalMs: value });
         expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
         expect((error as Error).message).to.equal(`commitIntervalMs must be a number of milliseconds, 0 or more (got ${value})`);
         expect(existsSync(db), "no database created").to.equal(false);
@@ -169,12 +174,7 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     it("refuses a prefetchRanges that is not a whole number of at least 1, naming the option, before opening anything", async function () {
       for (const value of [0, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
         const db = fx.dbPath(`bad-prefetch-${++runs}.sqlite`);
-        let error: unknown;
-        try {
-          open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, prefetchRanges: value }));
-        } catch (e) {
-          error = e;
-        }
+        const error = await openError(db, { prefetchRanges: value });
         expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
         expect((error as Error).message).to.equal(`prefetchRanges must be a whole number of ranges, at least 1 (got ${value})`);
         expect(existsSync(db), "no database created").to.equal(false);
