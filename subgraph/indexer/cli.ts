@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
   --reorg-threshold <n>   blocks below the head checked for reorgs (default 50)
   --poll-ms <n>           pause between passes at the head (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
-  --rps <n>               at most n JSON-RPC requests per second (default unlimited)
+  --rps <n>               at most n JSON-RPC requests per second (default, and 0: unlimited)
   --once                  index up to the current head, then exit (exit code 1 if the subgraph failed)
   --log-level <level>     critical|error|warning|info|debug (default info)
   --quiet                 no progress lines

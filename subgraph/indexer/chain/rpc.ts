@@ -37,7 +37,7 @@ function rpcError(method: string, error: { code?: number; message?: string; data
 export interface HttpRpcOptions {
   /** Per-request timeout (default 30 s). A timed-out eth_getLogs counts as "range too large". */
   timeoutMs?: number;
-  /** At most this many HTTP requests per second (a batch is one request). Default: unlimited. */
+  /** At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. */
   maxRequestsPerSecond?: number;
 }
 

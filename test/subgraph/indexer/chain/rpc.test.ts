@@ -63,4 +63,28 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       globalThis.fetch = realFetch;
     }
   });
+
+  it("sends every request at once with maxRequestsPerSecond 0 (unlimited, as when it is not set)", async function () {
+    const url = "http://127.0.0.1:9/unlimited";
+    const realFetch = globalThis.fetch;
+    let sent = 0;
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      sent++;
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x1" }), { headers: { "content-type": "application/json" } });
+    };
+    try {
+      for (const maxRequestsPerSecond of [0, 20]) {
+        sent = 0;
+        const rpc = new HttpRpc(url, { maxRequestsPerSecond });
+        const requests = Array.from({ length: 5 }, () => rpc.request("eth_blockNumber", []));
+        // Before any timer can fire: a limited transport has sent only the first request by now.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(sent, `sent before any timer with maxRequestsPerSecond ${maxRequestsPerSecond}`).to.equal(maxRequestsPerSecond === 0 ? 5 : 1);
+        await Promise.all(requests);
+      }
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
 });
