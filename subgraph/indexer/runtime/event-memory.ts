@@ -86,8 +86,13 @@ function abiValueSize(value: AbiValue, integers: Uint8Array[]): number {
       return VALUE_BLOCK + blockSize(value.value.length * 2);
     case AbiKind.FixedArray:
     case AbiKind.Array:
-    case AbiKind.Tuple:
-      return VALUE_BLOCK + arrayObjectSize(value.items.length) + value.items.reduce((sum, item) => sum + abiValueSize(item, integers), 0);
+    case AbiKind.Tuple: {
+      // Loops rather than closures here and in EventMemory: a closure over a parameter or `this` makes V8 allocate a
+      // context on every call, arrays or not.
+      let size = VALUE_BLOCK + arrayObjectSize(value.items.length);
+      for (const item of value.items) size += abiValueSize(item, integers);
+      return size;
+    }
   }
 }
 
@@ -170,7 +175,8 @@ export class EventMemory {
 
   /** A class whose fields are Uint8Arrays (null: a null pointer). */
   private fields(classId: number, data: ReadonlyArray<Uint8Array | null>): number {
-    const pointers = data.map((f) => (f === null ? 0 : this.layout.bytes(f)));
+    const pointers = new Array<number>(data.length);
+    for (let i = 0; i < data.length; i++) pointers[i] = data[i] === null ? 0 : this.layout.bytes(data[i]!);
     const object = this.layout.object(data.length * 4, classId);
     const base = object >>> 2;
     for (let i = 0; i < pointers.length; i++) this.layout.heap.words[base + i] = pointers[i]!;
@@ -193,15 +199,11 @@ export class EventMemory {
         return layout.value(this.ids.value, value.kind, layout.string(value.value));
       case AbiKind.FixedArray:
       case AbiKind.Array:
-      case AbiKind.Tuple:
-        return layout.value(
-          this.ids.value,
-          value.kind,
-          layout.array(
-            this.ids.values,
-            value.items.map((item) => this.value(item)),
-          ),
-        );
+      case AbiKind.Tuple: {
+        const pointers = new Array<number>(value.items.length);
+        for (let k = 0; k < pointers.length; k++) pointers[k] = this.value(value.items[k]!);
+        return layout.value(this.ids.value, value.kind, layout.array(this.ids.values, pointers));
+      }
     }
   }
 }

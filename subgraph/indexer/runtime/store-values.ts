@@ -32,8 +32,13 @@ export function readStoreValue(heap: AscHeap, ptr: number): StoreValue {
       return { kind, value: readBigDecimal(heap, heap.readValuePointer(ptr)) };
     case ValueKind.Bool:
       return { kind, value: heap.u32(ptr, 8) !== 0 || heap.u32(ptr, 12) !== 0 };
-    case ValueKind.Array:
-      return { kind, value: heap.readArray(heap.readValuePointer(ptr)).map((p) => readStoreValue(heap, p)) };
+    case ValueKind.Array: {
+      // A loop: a closure over `heap` would cost a context allocation on every call, lists or not.
+      const pointers = heap.readArray(heap.readValuePointer(ptr));
+      const items = new Array<StoreValue>(pointers.length);
+      for (let k = 0; k < pointers.length; k++) items[k] = readStoreValue(heap, pointers[k]!);
+      return { kind, value: items };
+    }
     case ValueKind.Null:
       return { kind };
     case ValueKind.Bytes:

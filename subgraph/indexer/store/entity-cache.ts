@@ -322,13 +322,17 @@ export class EntityCache {
             `Entity ${type.name}[${id}]: the value \`${displayValue(value)}\` for field \`${name}\` must have type [${field.typeName}${field.nonNull ? "!" : ""}]${field.nonNull ? "!" : ""} but has type ${kindName(value)}`,
           );
         }
-        value.value.forEach((element, index) => {
+        // A loop, not forEach: a closure over this block's constants would make V8 allocate them a context on every
+        // iteration that gets here, list or not.
+        const elements = value.value;
+        for (let index = 0; index < elements.length; index++) {
+          const element = elements[index]!;
           if (element.kind !== expected) {
             throw new EntityValidationError(
               `Entity ${type.name}[${id}]: field \`${name}\` is of type ${field.typeName}, but the value \`${displayValue(value)}\` contains a ${kindName(element)} at index ${index}`,
             );
           }
-        });
+        }
       } else if (value.kind !== expected) {
         throw new EntityValidationError(
           `Entity ${type.name}[${id}]: the value \`${displayValue(value)}\` for field \`${name}\` must have type ${field.typeName}${field.nonNull ? "!" : ""} but has type ${kindName(value)}`,
