@@ -158,7 +158,11 @@ export class AscHeap {
     const length = this.words[(ptr + 8) >>> 2]!;
     // A copy (memory may grow and detach), as a Buffer so that the store can bind it without another copy.
     const out = Buffer.allocUnsafe(length);
-    this.bytes.copy(out, 0, dataStart, dataStart + length);
+    // Most are amounts, ids and hashes: for those a loop beats Buffer.copy, which allocates a view for every copy.
+    if (length <= 64) {
+      const memory = this.bytes;
+      for (let i = 0; i < length; i++) out[i] = memory[dataStart + i]!;
+    } else this.bytes.copy(out, 0, dataStart, dataStart + length);
     return out;
   }
 
