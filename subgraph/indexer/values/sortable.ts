@@ -10,8 +10,25 @@ import { unsignedBE } from "./bytes";
 // 0xFFFF - len, magnitude with every byte inverted: a longer magnitude is a more negative number and sorts first.
 // graph-node caps BigInt at ~435k bits, i.e. < 65536 bytes, so two length bytes suffice.
 
+/** Magnitudes below this (2^47) take the arithmetic path: counters, timestamps, block numbers, small amounts. */
+const SMALL = 2n ** 47n;
+
 export function encodeBigInt(value: bigint): Buffer {
   const negative = value < 0n;
+  if (value < SMALL && value > -SMALL) {
+    let magnitude = Number(negative ? -value : value);
+    let len = 0;
+    for (let rest = magnitude; rest > 0; rest = Math.floor(rest / 256)) len++;
+    const out = Buffer.allocUnsafe(3 + len);
+    out[0] = negative ? 0x00 : 0x01;
+    out.writeUInt16BE(negative ? 0xffff - len : len, 1);
+    for (let i = 2 + len; i > 2; i--) {
+      const byte = magnitude % 256;
+      out[i] = negative ? 0xff - byte : byte;
+      magnitude = Math.floor(magnitude / 256);
+    }
+    return out;
+  }
   const magnitude = unsignedBE(negative ? -value : value);
   const out = Buffer.allocUnsafe(3 + magnitude.length);
   const len = magnitude.length;
