@@ -437,10 +437,18 @@ export class Indexer extends EventEmitter {
         this.begin();
         if (block !== undefined) {
           let result;
+          // A block's writes stand or fall together: one that fails halfway through them (an immutable entity
+          // stored again, say) must not leave the versions written before it, which failAt would commit.
+          this.db.db.exec("SAVEPOINT block");
           try {
             result = this.processor.processBlock(block);
+            this.db.db.exec("RELEASE block");
           } catch (error) {
+            this.db.db.exec("ROLLBACK TO block");
+            this.db.db.exec("RELEASE block");
             if (error instanceof HandlerError || error instanceof BlockWriteError) {
+              // The cache remembers what the block wrote before it failed.
+              this.processor.cache.clear();
               await this.failAt(error, header, last);
               return;
             }
@@ -475,6 +483,8 @@ export class Indexer extends EventEmitter {
     } catch (error) {
       this.rollbackTransaction();
       this.processor.reset();
+      // The cache holds what the rolled-back blocks wrote: a later pass from the checkpoint must not see it.
+      this.processor.cache.clear();
       throw error;
     }
   }

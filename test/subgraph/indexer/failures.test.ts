@@ -1,13 +1,30 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { runIndexerCli as runCli } from "./helpers/cli";
-import { gql } from "./helpers/dump";
+import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+/** Entity versions that begin or end at `block`, as "table from to" (every entity table of the database). */
+function versionsAt(file: string, block: number): string[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ent\\_%' ESCAPE '\\'").all();
+    return tables.flatMap(({ name }) =>
+      db
+        .prepare<[number, number], { from: number; to: number }>(`SELECT __from AS "from", __to AS "to" FROM "${name}" WHERE __from = ? OR __to = ?`)
+        .all(block, block)
+        .map((r) => `${name} ${r.from} ${r.to}`),
+    );
+  } finally {
+    db.close();
+  }
+}
 
 describe("embedded indexer: failures", function () {
   let fx: ProbeFixture;
@@ -158,6 +175,9 @@ describe("embedded indexer: failures", function () {
     const fatal = (await index()).status().fatalError!;
     expect(fatal.blockNumber).to.equal(second);
     expect(fatal.message).to.include("entities of type `Registration` can not be updated since they are immutable. Entity ids are [immutable-probe]");
+    // The failing block's other writes (its Sample, flushed before the Registration failed) are discarded with it:
+    // queries at the checkpoint would not show them, but a resumed subgraph would.
+    expect(versionsAt(fx.dbPath(`failure-${runs}.sqlite`), second)).to.deep.equal([]);
   });
 
   it("stays failed after a restart", async function () {
@@ -190,6 +210,27 @@ describe("embedded indexer: failures", function () {
       providers: [{ name: "replacement" }],
       _meta: { hasIndexingErrors: false },
     });
+  });
+
+  it("resumes after a reorg removes a block whose writes failed halfway, with nothing of that block in memory", async function () {
+    await probeBlock(9, "first"); // the immutable Registration the failing block will write again
+    const fork = await fx.chain.snapshot();
+    // One block: an Account counter written first, then the immutable Registration again, which fails the block.
+    await fx.chain.setAutomine(false);
+    await fx.probe.send("emitBatch", [1000, 1, 5]);
+    await fx.probe.send("probe", [9, "second"]);
+    await fx.chain.mine();
+    await fx.chain.setAutomine(true);
+    const indexer = await index();
+    expect(indexer.status().fatalError!.message).to.include("can not be updated since they are immutable");
+    // The replacing branch bumps the same counter: it must start from the stored value, not the failed block's.
+    await fx.chain.revert(fork);
+    await fx.probe.send("emitBatch", [2000, 1, 5]);
+    await fx.chain.mine(2);
+    expect((await indexer.syncOnce()).failed).to.equal(false);
+    const fresh = await index();
+    expect(fresh.status().checkpoint).to.deep.equal(indexer.status().checkpoint);
+    expect(dumpDatabase(indexer.db.path).tables).to.deep.equal(dumpDatabase(fresh.db.path).tables);
   });
 
   it("gives mappings JSON through json.try_fromBytes (numbers exact, nulls, arrays)", async function () {

@@ -103,6 +103,25 @@ describe("embedded indexer: restarts", function () {
     expect(indexNames(db)).to.deep.equal(full);
   });
 
+  it("retries a pass whose commit failed from the checkpoint, with nothing of the lost blocks left in memory: identical to an uninterrupted run", async function () {
+    const db = fx.dbPath("failed-commit.sqlite");
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, maxBlockRange: 10, initialBlockRange: 10 });
+    // The third range's commit fails, as SQLITE_BUSY or a full disk would: its ten blocks are rolled back.
+    const setCheckpoint = indexer.db.setCheckpoint.bind(indexer.db);
+    let commits = 0;
+    indexer.db.setCheckpoint = (pointer) => {
+      if (++commits === 3) throw new Error("disk I/O error (injected)");
+      setCheckpoint(pointer);
+    };
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect((error as Error).message).to.equal("disk I/O error (injected)");
+    expect(indexer.status().checkpoint!.number).to.equal(20);
+    // What run() does after a failed pass: another one, from the checkpoint.
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(head);
+    await indexer.close();
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
   it("builds the query indexes once the pass ends in the reorg window, not while it processes the window", async function () {
     const db = fx.dbPath("window.sqlite");
     const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 40, maxBlockRange: 5, initialBlockRange: 5 });
