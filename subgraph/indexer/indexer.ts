@@ -393,8 +393,9 @@ export class Indexer extends EventEmitter {
 
   private rollbackTransaction(): void {
     if (this.inTransaction) {
-      this.db.db.exec("ROLLBACK");
       this.inTransaction = false;
+      // After a full disk or an I/O error SQLite has rolled back already: another ROLLBACK would fail and hide why.
+      if (this.db.db.inTransaction) this.db.db.exec("ROLLBACK");
     }
   }
 
@@ -444,8 +445,11 @@ export class Indexer extends EventEmitter {
             result = this.processor.processBlock(block);
             this.db.db.exec("RELEASE block");
           } catch (error) {
-            this.db.db.exec("ROLLBACK TO block");
-            this.db.db.exec("RELEASE block");
+            // SQLite may have rolled the whole transaction back already (a full disk, an I/O error).
+            if (this.db.db.inTransaction) {
+              this.db.db.exec("ROLLBACK TO block");
+              this.db.db.exec("RELEASE block");
+            }
             if (error instanceof HandlerError || error instanceof BlockWriteError) {
               // The cache remembers what the block wrote before it failed.
               this.processor.cache.clear();

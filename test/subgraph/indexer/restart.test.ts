@@ -122,6 +122,22 @@ describe("embedded indexer: restarts", function () {
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
+  it("reports a full disk as such, and once there is room again indexes on to a database identical to an uninterrupted run", async function () {
+    const db = fx.dbPath("disk-full.sqlite");
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, maxBlockRange: 10, initialBlockRange: 10 });
+    // A database that may grow by 20 pages only: SQLite fails a write with SQLITE_FULL and rolls the transaction back.
+    const pages = indexer.db.db.pragma("page_count", { simple: true }) as number;
+    indexer.db.db.pragma(`max_page_count = ${pages + 20}`);
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect((error as { code?: string }).code).to.equal("SQLITE_FULL");
+    expect((error as Error).message).to.equal("database or disk is full");
+    expect(indexer.status().checkpoint!.number).to.be.below(head);
+    indexer.db.db.pragma("max_page_count = 1073741823");
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(head);
+    await indexer.close();
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
   it("builds the query indexes once the pass ends in the reorg window, not while it processes the window", async function () {
     const db = fx.dbPath("window.sqlite");
     const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 40, maxBlockRange: 5, initialBlockRange: 5 });
