@@ -11,6 +11,21 @@ export class IndexerError extends Error {
 /** An IndexerOptions value the indexer cannot work with; the message names the option and the value. */
 export class IndexerOptionError extends IndexerError {}
 
+/**
+ * Another indexer moved the database's checkpoint since this one last committed: two indexers on one database would
+ * close each other's versions and insert theirs twice, so this one writes nothing.
+ */
+export class ConcurrentIndexerError extends IndexerError {
+  constructor(
+    readonly database: string,
+    /** The checkpoint this indexer committed last, and the one the database holds. */
+    readonly expected: number,
+    readonly found: number | null,
+  ) {
+    super(`another indexer is writing to ${database}: its checkpoint is block ${found ?? "none"}, where this indexer left block ${expected}`);
+  }
+}
+
 /** The built manifest, an ABI or the WASM cannot be loaded or uses something this indexer does not support. */
 export class ManifestError extends IndexerError {}
 

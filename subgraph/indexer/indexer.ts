@@ -10,6 +10,7 @@
 //  - The database always sits at a block boundary: a crash loses at most the uncommitted blocks.
 import { EventEmitter } from "node:events";
 import {
+  ConcurrentIndexerError,
   HandlerError,
   InconsistentChainDataError,
   IndexerError,
@@ -377,6 +378,12 @@ export class Indexer extends EventEmitter {
     if (!this.inTransaction) {
       this.db.db.exec("BEGIN IMMEDIATE");
       this.inTransaction = true;
+      // Holding the write lock now: the checkpoint must still be the one this indexer committed.
+      const stored = this.db.checkpoint();
+      if (stored?.number !== this.checkpointPtr.number || stored.hash !== this.checkpointPtr.hash) {
+        this.rollbackTransaction();
+        throw new ConcurrentIndexerError(this.db.path, this.checkpointPtr.number, stored?.number ?? null);
+      }
     }
   }
 

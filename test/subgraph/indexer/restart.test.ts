@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { Indexer, type ProgressEvent } from "../../../subgraph/indexer";
+import { ConcurrentIndexerError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
@@ -135,6 +135,20 @@ describe("embedded indexer: restarts", function () {
     indexer.db.db.pragma("max_page_count = 1073741823");
     expect((await indexer.syncOnce()).checkpoint!.number).to.equal(head);
     await indexer.close();
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  it("refuses to write over another indexer's progress on the same database, which stays intact", async function () {
+    const db = fx.dbPath("two-indexers.sqlite");
+    const first = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    const second = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    const start = second.status().checkpoint!.number;
+    expect((await first.syncOnce()).checkpoint!.number).to.equal(head);
+    const error = await second.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConcurrentIndexerError);
+    expect((error as Error).message).to.equal(`another indexer is writing to ${db}: its checkpoint is block ${head}, where this indexer left block ${start}`);
+    await second.close();
+    await first.close();
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
