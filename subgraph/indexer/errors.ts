@@ -13,7 +13,8 @@ export class IndexerOptionError extends IndexerError {}
 
 /**
  * Another indexer moved the database's checkpoint since this one last committed: two indexers on one database would
- * close each other's versions and insert theirs twice, so this one writes nothing.
+ * close each other's versions and insert theirs twice, so this one's pass writes nothing, and its next pass goes on
+ * from the checkpoint the database holds.
  */
 export class ConcurrentIndexerError extends IndexerError {
   constructor(

@@ -382,7 +382,10 @@ export class Indexer extends EventEmitter {
       const stored = this.db.checkpoint();
       if (stored?.number !== this.checkpointPtr.number || stored.hash !== this.checkpointPtr.hash) {
         this.rollbackTransaction();
-        throw new ConcurrentIndexerError(this.db.path, this.checkpointPtr.number, stored?.number ?? null);
+        const error = new ConcurrentIndexerError(this.db.path, this.checkpointPtr.number, stored?.number ?? null);
+        // The pass fails (and forgets what it cached); the next one goes on from what the database holds.
+        if (stored !== null) this.checkpointPtr = stored;
+        throw error;
       }
     }
   }
