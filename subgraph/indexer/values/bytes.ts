@@ -23,7 +23,7 @@ export function rpcHexToBytes(hex: string): Buffer {
 
 // Below 2^47 in magnitude, BigInt <-> bytes goes through doubles, which is several times faster than BigInt
 // arithmetic or hex strings. Counters, timestamps, block numbers and small amounts all take that path.
-const SMALL = 2n ** 47n;
+export const SMALL = 2n ** 47n;
 const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** Minimal-length little-endian two's complement, the representation graph-ts uses for BigInt. */

@@ -4,14 +4,12 @@
 // numeric order lets the store index, filter (`_gt`, `_in`...) and sort 256-bit integers and arbitrary decimals
 // with plain SQL and ordinary indexes, and the encodings are exact and reversible, so nothing else is stored.
 import { BigDecimal } from "./bigdecimal";
-import { unsignedBE } from "./bytes";
+// Magnitudes below SMALL take the arithmetic path, as in bytes.ts: counters, timestamps, block numbers, small amounts.
+import { SMALL, unsignedBE } from "./bytes";
 
 // BigInt: [sign byte][2-byte length][magnitude]. Positive: 0x01, len, big-endian magnitude. Negative: 0x00,
 // 0xFFFF - len, magnitude with every byte inverted: a longer magnitude is a more negative number and sorts first.
 // graph-node caps BigInt at ~435k bits, i.e. < 65536 bytes, so two length bytes suffice.
-
-/** Magnitudes below this (2^47) take the arithmetic path: counters, timestamps, block numbers, small amounts. */
-const SMALL = 2n ** 47n;
 
 export function encodeBigInt(value: bigint): Buffer {
   const negative = value < 0n;

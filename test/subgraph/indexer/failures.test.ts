@@ -1,7 +1,6 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
-import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
@@ -10,20 +9,13 @@ import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
-/** Entity versions that begin or end at `block`, as "table from to" (every entity table of the database). */
+/** Entity versions that begin or end at `block`, as "table from to". */
 function versionsAt(file: string, block: number): string[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ent\\_%' ESCAPE '\\'").all();
-    return tables.flatMap(({ name }) =>
-      db
-        .prepare<[number, number], { from: number; to: number }>(`SELECT __from AS "from", __to AS "to" FROM "${name}" WHERE __from = ? OR __to = ?`)
-        .all(block, block)
-        .map((r) => `${name} ${r.from} ${r.to}`),
-    );
-  } finally {
-    db.close();
-  }
+  return Object.entries(dumpDatabase(file).tables).flatMap(([name, rows]) =>
+    (rows as Array<{ __from: string; __to: string }>)
+      .filter((row) => row.__from === String(block) || row.__to === String(block))
+      .map((row) => `${name} ${row.__from} ${row.__to}`),
+  );
 }
 
 describe("embedded indexer: failures", function () {

@@ -146,6 +146,7 @@ describe("embedded indexer: restarts", function () {
     expect((await first.syncOnce({ toBlock: 40 })).checkpoint!.number).to.equal(40);
     const error = await second.syncOnce().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ConcurrentIndexerError);
+    expect(error).to.include({ database: db, expected: start, found: 40 });
     expect((error as Error).message).to.equal(`another indexer is writing to ${db}: its checkpoint is block 40, where this indexer left block ${start}`);
     await first.close();
     // Its next pass starts where the first indexer stopped, and ends as an uninterrupted run does.
