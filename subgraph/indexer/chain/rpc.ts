@@ -87,9 +87,12 @@ export class HttpRpc implements RpcTransport {
 
   private async postOnce(body: unknown, method: string): Promise<unknown> {
     await this.throttle();
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
     const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    // Until the whole body is read: a node can send its headers and then stall.
+    const timeout = setTimeout(() => controller.abort(), timeoutMs);
     let response: Response;
+    let text: string;
     try {
       response = await fetch(this.url, {
         method: "POST",
@@ -97,16 +100,16 @@ export class HttpRpc implements RpcTransport {
         body: JSON.stringify(body),
         signal: controller.signal,
       });
+      text = await response.text();
     } catch (error) {
       const aborted = controller.signal.aborted;
-      const message = aborted ? `${method} timed out after ${this.options.timeoutMs ?? 30_000} ms` : `${method} failed: ${(error as Error).message}`;
+      const message = aborted ? `${method} timed out after ${timeoutMs} ms` : `${method} failed: ${(error as Error).message}`;
       throw aborted && method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })
         : new RpcError(message, method, undefined, { cause: error });
     } finally {
       clearTimeout(timeout);
     }
-    const text = await response.text();
     if (!response.ok) {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
       throw new RpcError(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`, method);

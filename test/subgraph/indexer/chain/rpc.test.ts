@@ -8,6 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { HttpRpc } from "../../../../subgraph/indexer/chain/rpc";
+import { RpcError } from "../../../../subgraph/indexer/errors";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -35,6 +36,23 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       await node.close();
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("gives up on a response whose body stops arriving within rpcTimeoutMs", async function () {
+    // Headers and the start of the body, then nothing: the timeout must cover reading the body too.
+    const node = await standIn((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write('{"jsonrpc":"2.0","id":1,');
+    });
+    try {
+      const started = Date.now();
+      const error = await new HttpRpc(node.url, { timeoutMs: 100 }).request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError);
+      expect((error as Error).message).to.equal("eth_blockNumber timed out after 100 ms");
+      expect(Date.now() - started).to.be.below(5_000);
+    } finally {
+      await node.close();
     }
   });
 
