@@ -42,7 +42,10 @@ export interface IndexerOptions {
   reorgThreshold?: number;
   /** Pause between passes once at the head, in `run()` (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Bounds of the adaptive eth_getLogs range (defaults 1 .. 10,000 blocks, starting at 100). */
+  /**
+   * Bounds of the adaptive eth_getLogs range (defaults 1 .. 10,000 blocks, starting at 100). A range of
+   * minBlockRange blocks that the node refuses fails the pass (run() retries it after pollIntervalMs).
+   */
   minBlockRange?: number;
   maxBlockRange?: number;
   initialBlockRange?: number;
@@ -320,6 +323,15 @@ export class Indexer extends EventEmitter {
       } catch (error) {
         queue.length = 0; // later ranges were sized for this one; start again from `next`
         if (error instanceof RangeTooLargeError) {
+          // Nothing smaller to try: asking for the same blocks again would loop forever with no sign of it.
+          if (current.to - current.from + 1 <= this.sizer.min) {
+            throw new RangeTooLargeError(
+              `eth_getLogs refused blocks ${current.from}-${current.to}, the smallest range allowed (minBlockRange ${this.sizer.min}): ${error.message}`,
+              error.method,
+              error.code,
+              { cause: error },
+            );
+          }
           this.sizer.refused();
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
           continue;

@@ -149,7 +149,7 @@ export class RangeSizer {
   private size: number;
 
   constructor(
-    private readonly min = 1,
+    readonly min = 1,
     private readonly max = 10_000,
     initial = 1_000,
     private readonly targetLogs = 5_000,

@@ -28,9 +28,17 @@ describe("embedded indexer: reorgs and fetching", function () {
     await fx?.close();
   });
 
-  async function openIndexer(options: { reorgThreshold?: number; rpc?: RpcTransport | string } = {}): Promise<{ indexer: Indexer; db: string }> {
+  async function openIndexer(
+    options: { reorgThreshold?: number; rpc?: RpcTransport | string; minBlockRange?: number } = {},
+  ): Promise<{ indexer: Indexer; db: string }> {
     const db = fx.dbPath(`reorg-${++runs}.sqlite`);
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: options.rpc ?? fx.chain.url, db, reorgThreshold: options.reorgThreshold });
+    const indexer = await Indexer.open({
+      subgraph: fx.buildDir,
+      rpc: options.rpc ?? fx.chain.url,
+      db,
+      reorgThreshold: options.reorgThreshold,
+      minBlockRange: options.minBlockRange,
+    });
     open.push(indexer);
     return { indexer, db };
   }
@@ -132,6 +140,32 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(ranges.some((r) => r > 4)).to.equal(true); // it tried larger ranges first
     expect(ranges.filter((r) => r <= 4).length).to.be.greaterThan(2);
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("fails the pass, naming the block, when the node refuses even a range of minBlockRange blocks", async function () {
+    const http = new HttpRpc(fx.chain.url);
+    let refused = 0;
+    // A node whose eth_getLogs always times out, whatever the range: shrinking cannot help, so the pass must end
+    // (run() reports it and retries later) instead of asking for the same block forever.
+    const stalled: RpcTransport = {
+      description: "stalled",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => {
+        if (method === "eth_getLogs") {
+          if (++refused > 50) throw new Error("still asking after 50 refusals");
+          throw new RangeTooLargeError("eth_getLogs timed out after 100 ms", method);
+        }
+        return http.request<T>(method, params);
+      },
+      batch: <T>(calls: readonly RpcCall[]) => http.batch<T>(calls),
+    };
+    const { indexer } = await openIndexer({ rpc: stalled, minBlockRange: 2 });
+    const start = indexer.status().checkpoint!.number + 1;
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RangeTooLargeError);
+    expect((error as Error).message).to.equal(
+      `eth_getLogs refused blocks ${start}-${start + 1}, the smallest range allowed (minBlockRange 2): eth_getLogs timed out after 100 ms`,
+    );
+    expect(indexer.status().checkpoint!.number).to.equal(start - 1);
   });
 
   it("indexes through an in-process EIP-1193 provider exactly as over HTTP", async function () {
