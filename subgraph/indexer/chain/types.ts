@@ -108,8 +108,13 @@ export interface RpcLog {
 const ZERO_HASH = "0x" + "00".repeat(32);
 const ZERO_ADDRESS = "0x" + "00".repeat(20);
 
-function big(q: string | undefined): bigint {
+function big(q: string | null | undefined): bigint {
   return q === undefined || q === null ? 0n : BigInt(q);
+}
+
+/** Some nodes send null, others leave the field out, for what a block does not have. */
+function optionalBig(q: string | null | undefined): bigint | null {
+  return q === undefined || q === null ? null : BigInt(q);
 }
 
 export function parseHeader(b: RpcBlock): BlockHeader {
@@ -127,8 +132,8 @@ export function parseHeader(b: RpcBlock): BlockHeader {
     gasLimit: big(b.gasLimit),
     difficulty: big(b.difficulty),
     totalDifficulty: big(b.totalDifficulty),
-    size: b.size === undefined ? null : BigInt(b.size),
-    baseFeePerGas: b.baseFeePerGas === undefined ? null : BigInt(b.baseFeePerGas),
+    size: optionalBig(b.size),
+    baseFeePerGas: optionalBig(b.baseFeePerGas),
   };
 }
 
