@@ -210,6 +210,9 @@ export const PARAM_BOUNDS = {
   disputeDeposit: [parseEther("1"), parseEther("1000000")],
 } as const satisfies Record<string, readonly [bigint | number, bigint | number]>;
 
+/** Longest voting delay, voting period and timelock delay the governor and timelock accept (their MAX_* constants). */
+export const GOVERNANCE_MAX_DURATION = 30 * DAY;
+
 export class DeployConfigError extends Error {}
 
 function checkBound(name: keyof typeof PARAM_BOUNDS, value: bigint | number): void {
@@ -242,6 +245,11 @@ export function resolveConfig(options: DeployOptions, deployerAddress: string, t
   }
   if (governance.timelockDelay < 0 || governance.votingDelay < 0) {
     throw new DeployConfigError("governance delays cannot be negative");
+  }
+  for (const key of ["votingDelay", "votingPeriod", "timelockDelay"] as const) {
+    if (governance[key] > GOVERNANCE_MAX_DURATION) {
+      throw new DeployConfigError(`${key} = ${governance[key]} is above ${GOVERNANCE_MAX_DURATION} seconds`);
+    }
   }
 
   const totalSupply = options.totalSupply ?? DEFAULT_TOTAL_SUPPLY;

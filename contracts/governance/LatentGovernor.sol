@@ -26,6 +26,11 @@ contract LatentGovernor is
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
 {
+    /// @notice Longest voting delay a deployment or a proposal may set, in seconds.
+    uint48 public constant MAX_VOTING_DELAY = 30 days;
+    /// @notice Longest voting period a deployment or a proposal may set, in seconds.
+    uint32 public constant MAX_VOTING_PERIOD = 30 days;
+
     /// @param token_ LAT.
     /// @param timelock_ The LatentTimelock, which executes proposals and owns every protocol parameter.
     /// @param votingDelay_ Seconds from proposal to the start of voting (the vote snapshot).
@@ -92,6 +97,22 @@ contract LatentGovernor is
     /// @inheritdoc IGovernor
     function proposalThreshold() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
         return super.proposalThreshold();
+    }
+
+    /// @dev Bounded, at deployment and on every change: see ILatentGovernor.
+    function _setVotingDelay(uint48 newVotingDelay) internal override {
+        if (newVotingDelay > MAX_VOTING_DELAY) {
+            revert LatentGovernorSettingOutOfBounds("votingDelay", newVotingDelay, 0, MAX_VOTING_DELAY);
+        }
+        super._setVotingDelay(newVotingDelay);
+    }
+
+    /// @dev Bounded, at deployment and on every change: see ILatentGovernor. Zero is refused by GovernorSettings.
+    function _setVotingPeriod(uint32 newVotingPeriod) internal override {
+        if (newVotingPeriod > MAX_VOTING_PERIOD) {
+            revert LatentGovernorSettingOutOfBounds("votingPeriod", newVotingPeriod, 1, MAX_VOTING_PERIOD);
+        }
+        super._setVotingPeriod(newVotingPeriod);
     }
 
     function _queueOperations(

@@ -9,5 +9,11 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 ///         parameter changes only through a proposal that this governor queues in the LatentTimelock.
 ///         Its events (ProposalCreated, VoteCast, VoteCastWithParams, ProposalQueued, ProposalExecuted,
 ///         ProposalCanceled) are IGovernor's.
-// solhint-disable-next-line no-empty-blocks
-interface ILatentGovernor is IGovernor {}
+///
+///         The voting delay and period are bounded like every other protocol parameter: a proposal that set
+///         either beyond `MAX_VOTING_DELAY` / `MAX_VOTING_PERIOD` would leave governance unable to pass the
+///         proposal that undoes it (a delay near 2^48 makes every later `propose` overflow), so it is refused.
+interface ILatentGovernor is IGovernor {
+    /// @notice A voting delay or period (`setting`, seconds) outside `[min, max]`.
+    error LatentGovernorSettingOutOfBounds(bytes32 setting, uint256 value, uint256 min, uint256 max);
+}

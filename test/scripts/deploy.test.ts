@@ -11,6 +11,7 @@ import {
   CONTRACT_NAMES,
   DEFAULT_PARAMS,
   DeployConfigError,
+  GOVERNANCE_MAX_DURATION,
   PARAM_BOUNDS,
   attachLatent,
   deployLatent,
@@ -144,6 +145,24 @@ describe("scripts/deploy", function () {
     for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS)) {
       expect([BigInt(min), BigInt(max)], name).to.deep.equal(onChain[name as keyof typeof PARAM_BOUNDS]);
     }
+  });
+
+  it("mirrors the governor's and timelock's longest durations", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    expect(await d.contracts.governor.MAX_VOTING_DELAY()).to.equal(GOVERNANCE_MAX_DURATION);
+    expect(await d.contracts.governor.MAX_VOTING_PERIOD()).to.equal(GOVERNANCE_MAX_DURATION);
+    expect(await d.contracts.timelock.MAX_DELAY()).to.equal(GOVERNANCE_MAX_DURATION);
+  });
+
+  it("refuses a governance duration above the contracts' bound before sending anything", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    await expectRejection(
+      deployLatent({ deployer, governance: { timelockDelay: GOVERNANCE_MAX_DURATION + 1 } }),
+      /timelockDelay/,
+      DeployConfigError,
+    );
+    expect(await deployer.getNonce()).to.equal(nonce);
   });
 
   it("refuses an out-of-bounds parameter before sending anything", async function () {

@@ -1,9 +1,9 @@
 /**
  * dispute open / answer / rule / close-expired.
  */
-import { Ruling } from "../../scenario";
+import { JobStatus, Ruling } from "../../scenario";
 import type { CommonArgs, TaskContext } from "../lib/context";
-import { InputError } from "../lib/errors";
+import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
@@ -23,6 +23,10 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   const jobId = parseJobId("--job", args.job);
   const uri = await evidence(ctx, args.evidenceUri);
   const job = await ctx.c.jobEscrow.getJob(jobId);
+  // An unknown job reads as all zeros: its deposit would be 0 and the revert (DisputeManagerNotClient) misleading.
+  if (job.status === BigInt(JobStatus.None)) {
+    throw new StateError(`job ${jobId} does not exist (the last job id is ${await ctx.c.jobEscrow.jobCount()})`);
+  }
   // The deposit is the one in the job's parameter version (fixed when it was accepted), not the current one.
   const deposit = (await ctx.c.jobEscrow.getParams(job.paramsId)).disputeDeposit;
   await requireBalance(ctx, deposit, "the dispute deposit");

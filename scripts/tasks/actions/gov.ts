@@ -5,7 +5,7 @@
  */
 import { formatUnits, id as keccakUtf8 } from "ethers";
 import type { FunctionFragment, Interface } from "ethers";
-import { CONTRACT_NAMES, PARAM_BOUNDS } from "../../deploy";
+import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
@@ -21,6 +21,12 @@ import { suggest } from "./shared";
 const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "proposalThreshold"]);
 /** Parameters in seconds: given as durations ("2h"). */
 const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
+/** The governor's and timelock's own bounds (LatentGovernor.MAX_VOTING_DELAY / MAX_VOTING_PERIOD, LatentTimelock.MAX_DELAY). */
+const GOVERNANCE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  votingDelay: [0, GOVERNANCE_MAX_DURATION],
+  votingPeriod: [1, GOVERNANCE_MAX_DURATION],
+  updateDelay: [0, GOVERNANCE_MAX_DURATION],
+};
 /** Parameters that are points in time. */
 const TIME_PARAMS = new Set(["renewPause"]);
 /** Functions a proposal typically calls: listed when `--set` names none of them. */
@@ -82,7 +88,7 @@ async function convertValue(ctx: TaskContext, fragment: FunctionFragment, parame
   else n = parseBigId("--value", value);
   if (n >= 2n ** BigInt(bits[1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
   // The contracts check these bounds only when the proposal executes, days later: check them now.
-  const bounds = (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter];
+  const bounds = (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter] ?? GOVERNANCE_BOUNDS[parameter];
   if (bounds !== undefined && (n < BigInt(bounds[0]) || n > BigInt(bounds[1]))) {
     const show = (x: bigint | number) => showValue(parameter, BigInt(x));
     throw new InputError("--value", `${parameter} must be within [${show(bounds[0])}, ${show(bounds[1])}]; ${show(n)} would fail at execution`);

@@ -2,6 +2,7 @@
  * stake add / thaw / withdraw / status.
  */
 import type { CommonArgs, TaskContext } from "../lib/context";
+import { StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
@@ -40,7 +41,16 @@ export interface ThawArgs extends CommonArgs {
 
 export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult<unknown>> {
   // "all" thaws the whole free stake, read now (what a provider leaving the market wants).
-  const amount = args.amount.trim().toLowerCase() === "all" ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount);
+  const all = args.amount.trim().toLowerCase() === "all";
+  const amount = all ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount);
+  if (all && amount === 0n) {
+    // thaw(0) would only revert with StakingZeroAmount, which says nothing about why there is nothing to thaw.
+    const stake = await readStake(ctx, ctx.address);
+    throw new StateError(
+      `${ctx.address} has no free stake to thaw (staked ${formatLat(stake.staked)}, locked ${formatLat(stake.locked)}, ` +
+        `thawing ${formatLat(stake.thawing)})`,
+    );
+  }
   const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount));
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;

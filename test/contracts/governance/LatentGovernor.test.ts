@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeBytes32String, parseEther, toBeHex, ZeroAddress, ZeroHash } from "ethers";
 import { DEVNET_GOVERNANCE } from "../../../scripts/deploy";
@@ -36,7 +37,17 @@ describe("LatentGovernor and LatentTimelock", function () {
         [{ target: await b.c.staking.getAddress(), data: b.c.staking.interface.encodeFunctionData("setMinStakePerGpu", [value]) }],
         `set minStakePerGpu to ${value}`,
       );
-    return { ...b, setMinStake };
+    /** Proposes one call, votes it through and queues it; returns it ready to execute. */
+    const queued = async (target: string, data: string, description: string): Promise<ProposalHandle> => {
+      const p = await propose(b.s, [{ target, data }], description);
+      await advanceToVoting(b.s, p);
+      await b.c.governor.connect(b.funder).castVote(p.proposalId, Vote.For);
+      await advancePastVoting(b.s, p);
+      await queueProposal(b.s, p);
+      await time.increaseTo(await b.c.governor.proposalEta(p.proposalId));
+      return p;
+    };
+    return { ...b, setMinStake, queued };
   }
 
   describe("settings", function () {
@@ -162,6 +173,102 @@ describe("LatentGovernor and LatentTimelock", function () {
       await advanceToVoting(s, p);
       await advancePastVoting(s, p);
       expect(await c.governor.state(p.proposalId)).to.equal(State.Defeated);
+    });
+  });
+
+  describe("settings bounds", function () {
+    const MAX = 30 * 24 * 3600;
+
+    it("a proposal setting the voting delay above MAX_VOTING_DELAY fails at execution", async function () {
+      const { c, queued } = await loadFixture(delegatedFixture);
+      expect(await c.governor.MAX_VOTING_DELAY()).to.equal(MAX);
+      const tooLong = 2n ** 48n - 1n;
+      const p = await queued(
+        await c.governor.getAddress(),
+        c.governor.interface.encodeFunctionData("setVotingDelay", [tooLong]),
+        "voting delay to 2^48 - 1",
+      );
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("votingDelay"), tooLong, 0, MAX);
+      expect(await c.governor.votingDelay()).to.equal(DEVNET_GOVERNANCE.votingDelay);
+    });
+
+    it("a proposal setting the voting delay to MAX_VOTING_DELAY executes", async function () {
+      const { c, queued } = await loadFixture(delegatedFixture);
+      const p = await queued(
+        await c.governor.getAddress(),
+        c.governor.interface.encodeFunctionData("setVotingDelay", [MAX]),
+        "voting delay to 30 days",
+      );
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.emit(c.governor, "VotingDelaySet")
+        .withArgs(DEVNET_GOVERNANCE.votingDelay, MAX);
+    });
+
+    it("a proposal setting the voting period above MAX_VOTING_PERIOD fails at execution", async function () {
+      const { c, queued } = await loadFixture(delegatedFixture);
+      expect(await c.governor.MAX_VOTING_PERIOD()).to.equal(MAX);
+      const tooLong = 2n ** 32n - 1n;
+      const p = await queued(
+        await c.governor.getAddress(),
+        c.governor.interface.encodeFunctionData("setVotingPeriod", [tooLong]),
+        "voting period to 2^32 - 1",
+      );
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("votingPeriod"), tooLong, 1, MAX);
+      expect(await c.governor.votingPeriod()).to.equal(DEVNET_GOVERNANCE.votingPeriod);
+    });
+
+    it("a proposal setting the timelock delay above MAX_DELAY fails at execution", async function () {
+      const { c, queued } = await loadFixture(delegatedFixture);
+      expect(await c.timelock.MAX_DELAY()).to.equal(MAX);
+      const tooLong = 2n ** 255n;
+      const p = await queued(
+        await c.timelock.getAddress(),
+        c.timelock.interface.encodeFunctionData("updateDelay", [tooLong]),
+        "timelock delay to 2^255",
+      );
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.be.revertedWithCustomError(c.timelock, "LatentTimelockDelayTooLong")
+        .withArgs(tooLong, MAX);
+      expect(await c.timelock.getMinDelay()).to.equal(DEVNET_GOVERNANCE.timelockDelay);
+    });
+
+    it("a proposal setting the timelock delay to MAX_DELAY executes", async function () {
+      const { c, queued } = await loadFixture(delegatedFixture);
+      const p = await queued(
+        await c.timelock.getAddress(),
+        c.timelock.interface.encodeFunctionData("updateDelay", [MAX]),
+        "timelock delay to 30 days",
+      );
+      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.emit(c.timelock, "MinDelayChange")
+        .withArgs(DEVNET_GOVERNANCE.timelockDelay, MAX);
+    });
+
+    it("updateDelay is refused to anyone but the timelock itself", async function () {
+      const { c, funder } = await loadFixture(delegatedFixture);
+      await expect(c.timelock.connect(funder).updateDelay(MAX + 1))
+        .to.be.revertedWithCustomError(c.timelock, "TimelockUnauthorizedCaller")
+        .withArgs(funder.address);
+    });
+
+    it("the constructors refuse settings above the bounds", async function () {
+      const { c, deployer } = await loadFixture(delegatedFixture);
+      const Timelock = await ethers.getContractFactory("LatentTimelock", deployer);
+      await expect(Timelock.deploy(MAX + 1, [], [], ZeroAddress))
+        .to.be.revertedWithCustomError(c.timelock, "LatentTimelockDelayTooLong")
+        .withArgs(MAX + 1, MAX);
+      const Governor = await ethers.getContractFactory("LatentGovernor", deployer);
+      const [token, timelock] = [await c.token.getAddress(), await c.timelock.getAddress()];
+      await expect(Governor.deploy(token, timelock, MAX + 1, 60, 0, 4))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("votingDelay"), MAX + 1, 0, MAX);
+      await expect(Governor.deploy(token, timelock, 10, MAX + 1, 0, 4))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("votingPeriod"), MAX + 1, 1, MAX);
     });
   });
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import { JobStatus, Ruling, acceptJob, openDispute, submitResult } from "../../../scripts/scenario";
-import { InputError, RevertError } from "../../../scripts/tasks/lib/errors";
+import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import { ACCOUNT, openJobFixture, task, taskFails } from "./helpers";
 
 /** The open job, accepted by the H100 provider and submitted after 30 minutes. */
@@ -41,6 +41,17 @@ describe("tasks: dispute", function () {
     const { file, job } = await loadFixture(submittedJobFixture);
     await time.increase(86_401);
     await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=/);
+  });
+
+  it("open of a job that does not exist says so before sending anything", async function () {
+    const { file } = await loadFixture(submittedJobFixture);
+    await taskFails(
+      file,
+      "dispute open",
+      { from: ACCOUNT.client0, job: "99", evidenceUri: "ipfs://e" },
+      StateError,
+      /^job 99 does not exist \(the last job id is 1\)$/,
+    );
   });
 
   it("open refuses an empty evidence URI", async function () {

@@ -96,6 +96,28 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose refuses a voting period above the governor's bound before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentGovernor", set: "votingPeriod", value: "31d", description: "x" },
+      InputError,
+      /^--value: votingPeriod must be within \[1 s \(1s\), 2592000 s \(30d\)\]/,
+    );
+  });
+
+  it("propose refuses a timelock delay above the timelock's bound before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentTimelock", set: "updateDelay", value: "31d", description: "x" },
+      InputError,
+      /^--value: updateDelay must be within \[0 s .*, 2592000 s \(30d\)\]/,
+    );
+  });
+
   it("propose without enough votes reverts with the threshold in LAT", async function () {
     const { file } = await loadFixture(tasksBaseFixture);
     await taskFails(

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -49,6 +50,21 @@ describe("tasks: stake", function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
       expect(await c.staking.freeStake(rtx.address)).to.equal(0n);
+    });
+
+    it("thaw all with no free stake fails before sending, with the stake's breakdown", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
+      const nonce = await ethers.provider.getTransactionCount(rtx.address);
+      await taskFails(
+        file,
+        "stake thaw",
+        { from: ACCOUNT.rtx, amount: "all" },
+        StateError,
+        /has no free stake to thaw \(staked 2000\.0 LAT .*, locked 0\.0 LAT .*, thawing 2000\.0 LAT .*\)$/,
+      );
+      expect(await ethers.provider.getTransactionCount(rtx.address)).to.equal(nonce);
+      expect((await c.staking.thawRequestRange(rtx.address))[1]).to.equal(1n);
     });
 
     it("thaw beyond the free stake reverts with the amounts in LAT", async function () {
