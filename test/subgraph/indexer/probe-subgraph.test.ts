@@ -359,6 +359,19 @@ describe("embedded indexer: probe subgraph", function () {
       expect(await names(`{ cosigners: [] }`, "jobs", "id")).to.deep.equal(["1"]);
     });
 
+    it("keeps a list out of _not_contains when it holds any of the values (graph-node: NOT c && v)", async function () {
+      expect(await names(`{ labels_not_contains: ["x", "nope"] }`, "samples", "id")).to.deep.equal(["plain"]);
+      expect(await names(`{ labels_not_contains: [] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+      expect(await names(`{ cosigners_not_contains: ["${C}", "${A}"] }`, "jobs", "id")).to.deep.equal(["1"]);
+    });
+
+    it("matches a list with _contains_nocase when it holds any of the values, and _not_contains_nocase when none", async function () {
+      expect(await names(`{ labels_contains_nocase: ["X", "PLAIN"] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+      expect(await names(`{ labels_contains_nocase: [] }`, "samples", "id")).to.deep.equal([]);
+      expect(await names(`{ labels_not_contains_nocase: ["X", "nope"] }`, "samples", "id")).to.deep.equal(["plain"]);
+      expect(await names(`{ labels_not_contains_nocase: [] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+    });
+
     it("applies nested filters on references, reference lists, derived fields and interfaces", async function () {
       expect(await names(`{ provider_: { online: true, tier: Bronze } }`, "jobs", "id")).to.deep.equal(["1"]);
       expect(await names(`{ cosigners_: { name: "beta" } }`, "jobs", "id")).to.deep.equal(["3"]);
