@@ -208,7 +208,9 @@ export class EntityReader {
         if (back.list) {
           const ids = parents.map((p) => params.add(idAsJsonValue(parentType, p.row.id))).join(", ");
           from = `${quoteIdent(child.table)} ${c}, json_each(${backColumn}) j`;
-          where = `j.value IN (${ids})`;
+          // Only the first element naming a parent: one row per (child, parent) however often the list names it,
+          // as graph-node's p.id = any(c.list).
+          where = `j.value IN (${ids}) AND j.key = (SELECT MIN(k.key) FROM json_each(${backColumn}) k WHERE k.value = j.value)`;
           parentExpr = "j.value";
         } else {
           const ids = parents.map((p) => params.add(p.row.id as SqlValue)).join(", ");
@@ -217,12 +219,13 @@ export class EntityReader {
           parentExpr = backColumn;
         }
       } else {
-        // A stored list of ids on the parent: pair every parent index with each id it holds.
+        // A stored list of ids on the parent: pair every parent index with each id it holds, once, since graph-node
+        // selects the children whose id is any of the list's (c.id = any(p.list)).
         const pairs: Array<[number, unknown]> = [];
         parents.forEach((p, index) => {
           const raw = p.row[field.column!];
           if (raw === null || raw === undefined) return;
-          for (const id of JSON.parse(raw as string) as unknown[]) pairs.push([index, id]);
+          for (const id of new Set(JSON.parse(raw as string) as unknown[])) pairs.push([index, id]);
         });
         from = `json_each(${params.add(JSON.stringify(pairs))}) pr JOIN ${quoteIdent(child.table)} ${c} ON ${c}.id = ${jsonIdToSql("json_extract(pr.value, '$[1]')", child)}`;
         where = "1";

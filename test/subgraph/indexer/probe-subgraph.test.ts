@@ -641,3 +641,35 @@ describe("embedded indexer: default page size", function () {
     expect(data.page.map((e) => e.id)).to.deep.equal(data.all.slice(0, 100).map((e) => e.id));
   });
 });
+
+describe("embedded indexer: reference lists holding an id twice", function () {
+  let fx: ProbeFixture;
+  let engine: QueryEngine;
+  let indexer: Indexer;
+  let B: string;
+
+  before(async function () {
+    fx = await startProbeFixture();
+    B = fx.chain.accounts[2]!.toLowerCase();
+    await registerProvider(fx.probe, B, "beta", 1n, 1);
+    await postJob(fx.probe, 1n, B, { parties: [B, B] }); // cosigners: [B, B]
+    indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("twice.sqlite") });
+    await indexer.syncOnce();
+    engine = QueryEngine.forDatabase(indexer.db);
+  });
+
+  after(async function () {
+    await indexer?.close();
+    await fx?.close();
+  });
+
+  it("returns each referenced entity once in the list field and in its @derivedFrom side, as graph-node", async function () {
+    const data = await gql<{ jobs: Array<{ parties: string[]; cosigners: Array<{ id: string }> }>; provider: { cosigned: Array<{ id: string }> } }>(
+      engine,
+      `query($b: ID!) { jobs { parties cosigners { id } } provider(id: $b) { cosigned { id } } }`,
+      { b: B },
+    );
+    expect(data.jobs).to.deep.equal([{ parties: [B, B], cosigners: [{ id: B }] }]);
+    expect(data.provider.cosigned).to.deep.equal([{ id: "1" }]);
+  });
+});
