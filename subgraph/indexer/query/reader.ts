@@ -105,17 +105,24 @@ export class EntityReader {
     const childName = args.orderBy.slice(separator + 2);
     const field = type.fieldsByName.get(parentName);
     if (!allowChild) throw new GraphQLError(`Ordering by child attributes (\`${args.orderBy}\`) is not supported on interfaces`);
-    if (field === undefined || field.kind !== "entity" || field.list || field.derivedFrom !== null) {
-      throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references to entity types can be ordered by their attributes`);
+    if (field === undefined || (field.kind !== "entity" && field.kind !== "interface") || field.list || field.derivedFrom !== null) {
+      throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references can be ordered by their attributes`);
     }
-    const child = this.schema.entity(field.typeName);
-    const childField = child.fieldsByName.get(childName);
-    if (childField === undefined || childField.list || childField.derivedFrom !== null) {
-      throw new GraphQLError(`\`${child.name}\` has no sortable field \`${childName}\``);
-    }
-    const ob = `${t}_ob`;
-    const joins = ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${ob}.id = ${t}.${quoteIdent(field.column!)} AND ${atBlock(ob, block)}`;
-    const expr = `${ob}.${quoteIdent(childField.column!)}`;
+    // A reference to an interface: join every implementation and sort by the one that holds the id (graph-node
+    // sorts by coalesce() over the implementations' columns).
+    let joins = "";
+    const exprs: string[] = [];
+    this.schema.concreteTypes(field.typeName).forEach((child, i) => {
+      const childField = child.fieldsByName.get(childName);
+      if (childField === undefined || childField.list || childField.derivedFrom !== null) {
+        throw new GraphQLError(`\`${child.name}\` has no sortable field \`${childName}\``);
+      }
+      const ob = `${t}_ob${i}`;
+      joins += ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${ob}.id = ${t}.${quoteIdent(field.column!)} AND ${atBlock(ob, block)}`;
+      exprs.push(`${ob}.${quoteIdent(childField.column!)}`);
+    });
+    if (exprs.length === 0) throw new GraphQLError(`\`${args.orderBy}\`: \`${field.typeName}\` has no implementing entity types to order by`);
+    const expr = exprs.length === 1 ? exprs[0]! : `COALESCE(${exprs.join(", ")})`;
     return { joins, clause: `${expr} ${direction} ${nulls}, ${byId}`, sortExpr: expr, direction };
   }
 

@@ -1,5 +1,6 @@
 // End-to-end behaviour of the embedded indexer on the probe fixture: a scenario is played on a local chain,
 // indexed over HTTP JSON-RPC, and checked through the graph-node query API (in-process and over HTTP).
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { AbiCoder, encodeBase58, keccak256 } from "ethers";
 import { getIntrospectionQuery, printSchema } from "graphql";
@@ -437,6 +438,30 @@ describe("embedded indexer: probe subgraph", function () {
       // Nulls last in ascending order, as Postgres.
       const tiers = await gql<{ samples: Array<{ id: string }> }>(engine, `{ samples(orderBy: tier) { id } }`);
       expect(tiers.samples.map((s) => s.id)).to.deep.equal(["ünïcødé", "plain"]);
+    });
+
+    it("orders by an attribute of an interface-typed reference, across its implementations", async function () {
+      // The mappings never set Job.lastActivity: a copy of the database points job 1 at the head's StatusChange and
+      // job 3 at A's Registration, so the order by the referenced activity's block is the reverse of the id order.
+      const heads = await gql<{ statusChanges: Array<{ id: string }> }>(engine, `{ statusChanges(where: { blockNumber: "${blocks.head}" }) { id } }`);
+      const copy = fx.dbPath("last-activity.sqlite");
+      const source = new Database(fx.dbPath("probe.sqlite"), { readonly: true });
+      source.exec(`VACUUM INTO '${copy}'`);
+      source.close();
+      const db = new Database(copy);
+      const set = db.prepare(`UPDATE "ent_Job" SET "lastActivity" = ? WHERE id = ?`);
+      set.run(heads.statusChanges[0]!.id, "1");
+      set.run(`${txs.registerA}-0`, "3");
+      db.close();
+      const patched = QueryEngine.open(copy);
+      try {
+        const asc = await gql<{ jobs: Array<{ id: string }> }>(patched, `{ jobs(orderBy: lastActivity__blockNumber) { id } }`);
+        expect(asc.jobs.map((j) => j.id)).to.deep.equal(["3", "1"]);
+        const desc = await gql<{ jobs: Array<{ id: string }> }>(patched, `{ jobs(orderBy: lastActivity__blockNumber, orderDirection: desc) { id } }`);
+        expect(desc.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
+      } finally {
+        patched.close();
+      }
     });
 
     it("paginates with first and skip and enforces their caps", async function () {
