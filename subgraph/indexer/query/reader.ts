@@ -86,7 +86,7 @@ export class EntityReader {
     return null;
   }
 
-  private order(type: EntityTypeModel, t: string, args: ListArgs, block: string, allowChild: boolean): Order {
+  private order(type: EntityTypeModel, t: string, args: ListArgs, block: string): Order {
     const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST"; // Postgres' defaults
     const byId = `${t}.id ${direction}`;
@@ -104,7 +104,6 @@ export class EntityReader {
     const parentName = args.orderBy.slice(0, separator);
     const childName = args.orderBy.slice(separator + 2);
     const field = type.fieldsByName.get(parentName);
-    if (!allowChild) throw new GraphQLError(`Ordering by child attributes (\`${args.orderBy}\`) is not supported on interfaces`);
     if (field === undefined || (field.kind !== "entity" && field.kind !== "interface") || field.list || field.derivedFrom !== null) {
       throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references can be ordered by their attributes`);
     }
@@ -134,7 +133,7 @@ export class EntityReader {
     const filters = new FilterCompiler(this.schema, params, b);
     if (this.schema.entities.has(typeName)) {
       const type = types[0]!;
-      const order = this.order(type, "t", args, b, true);
+      const order = this.order(type, "t", args, b);
       const sql =
         `SELECT t.* FROM ${quoteIdent(type.table)} t${order.joins} WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})` +
         ` ORDER BY ${order.clause} LIMIT ${params.add(args.first)} OFFSET ${params.add(args.skip)}`;
@@ -142,8 +141,8 @@ export class EntityReader {
     }
     // An interface: rank the keys of all implementations together, then load the rows per type.
     const parts = types.map((type) => {
-      const order = this.order(type, "t", args, b, false);
-      return `SELECT '${type.name}' AS __type, t.id AS __id, ${order.sortExpr ?? "t.id"} AS __sort FROM ${quoteIdent(type.table)} t WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})`;
+      const order = this.order(type, "t", args, b);
+      return `SELECT '${type.name}' AS __type, t.id AS __id, ${order.sortExpr ?? "t.id"} AS __sort FROM ${quoteIdent(type.table)} t${order.joins} WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})`;
     });
     if (parts.length === 0) return [];
     const direction = sortDirection(args);
@@ -245,7 +244,7 @@ export class EntityReader {
     const parentIndex = this.parentIndex(parentType, field, parents);
     if (!isInterface) {
       const { child, from, where, parentExpr } = sources[0]!;
-      const order = this.order(child, "c", args, b, true);
+      const order = this.order(child, "c", args, b);
       const sql =
         `SELECT * FROM (SELECT c.*, ${parentExpr} AS __parent, ROW_NUMBER() OVER (PARTITION BY ${parentExpr} ORDER BY ${order.clause}) AS __rn` +
         ` FROM ${from}${order.joins} WHERE ${where}) WHERE __rn > ${start} AND __rn <= ${end} ORDER BY __rn`;
@@ -257,8 +256,8 @@ export class EntityReader {
     const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST";
     const parts = sources.map(({ child, from, where, parentExpr }) => {
-      const order = this.order(child, "c", args, b, false);
-      return `SELECT '${child.name}' AS __type, c.id AS __id, ${parentExpr} AS __parent, ${order.sortExpr ?? "c.id"} AS __sort FROM ${from} WHERE ${where}`;
+      const order = this.order(child, "c", args, b);
+      return `SELECT '${child.name}' AS __type, c.id AS __id, ${parentExpr} AS __parent, ${order.sortExpr ?? "c.id"} AS __sort FROM ${from}${order.joins} WHERE ${where}`;
     });
     const sql =
       `SELECT __type, __id, __parent FROM (SELECT __type, __id, __parent, ROW_NUMBER() OVER (PARTITION BY __parent ORDER BY __sort ${direction} ${nulls}, __id ${direction}) AS __rn` +
