@@ -104,7 +104,13 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
         json(res, 400, { errors: [{ message: "The request body needs a `query` string" }] });
         return;
       }
-      const variables = body.variables === undefined || body.variables === null ? null : (body.variables as Record<string, unknown>);
+      const rawVariables = body.variables ?? null;
+      if (rawVariables !== null && (typeof rawVariables !== "object" || Array.isArray(rawVariables))) {
+        // A client's mistake (often variables JSON-encoded twice): graph-node answers it as one; graphql-js throws on it.
+        json(res, 400, { errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+        return;
+      }
+      const variables = rawVariables as Record<string, unknown> | null;
       const operationName = typeof body.operationName === "string" ? body.operationName : null;
       options.executor
         .executeQuery(body.query, variables, operationName)

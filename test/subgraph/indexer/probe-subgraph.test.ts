@@ -636,6 +636,17 @@ describe("embedded indexer: probe subgraph", function () {
       expect(status.checkpoint.number).to.equal(blocks.head);
     });
 
+    it("answers 400, not 500, when `variables` is not an object", async function () {
+      const query = "query($n: Int) { providers(first: $n) { id } }";
+      for (const variables of [JSON.stringify({ n: 1 }), [1], 1]) {
+        const response = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables }) });
+        expect(response.status, JSON.stringify(variables)).to.equal(400);
+        expect(await response.json()).to.deep.equal({ errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+      }
+      const ok = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables: { n: 1 } }) });
+      expect(((await ok.json()) as { data: { providers: unknown[] } }).data.providers).to.have.length(1);
+    });
+
     it("refuses a body over 1 MiB with 413, and still answers one just under it", async function () {
       const query = "{ _meta { deployment } }";
       const frame = JSON.stringify({ query, padding: "" }).length;
