@@ -64,6 +64,12 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       return;
     }
     if (!isQueryPath(path)) {
+      // A GraphQL client posting to a mistyped name must get an error it can parse (graph-node's message).
+      const unknown = req.method === "POST" ? /^\/subgraphs\/(?:name|id)\/(.+?)\/?$/.exec(path) : null;
+      if (unknown !== null) {
+        json(res, 404, { errors: [{ message: `deployment \`${unknown[1]!}\` does not exist`, extensions: { code: "NOT_FOUND" } }] });
+        return;
+      }
       send(res, 404, `No subgraph at ${path}. Query ${namePath} with POST.\n`, "text/plain; charset=utf-8");
       return;
     }

@@ -647,6 +647,16 @@ describe("embedded indexer: probe subgraph", function () {
       expect(((await ok.json()) as { data: { providers: unknown[] } }).data.providers).to.have.length(1);
     });
 
+    it("answers a query to an unknown subgraph name or id with a JSON error naming it", async function () {
+      for (const path of ["/subgraphs/name/other", "/subgraphs/id/QmNope"]) {
+        const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(response.status, path).to.equal(404);
+        expect(response.headers.get("content-type")).to.match(/^application\/json/);
+        const name = path.split("/").pop()!;
+        expect(await response.json()).to.deep.equal({ errors: [{ message: `deployment \`${name}\` does not exist`, extensions: { code: "NOT_FOUND" } }] });
+      }
+    });
+
     it("refuses a body over 1 MiB with 413, and still answers one just under it", async function () {
       const query = "{ _meta { deployment } }";
       const frame = JSON.stringify({ query, padding: "" }).length;
