@@ -255,14 +255,23 @@ export class FilterCompiler {
         if (nocase && field.valueType !== "String") {
           throw new GraphQLError(`Filter \`_${op}\` is only supported on lists of strings, not on \`${field.name}\``);
         }
-        const each = value.map((v) => {
-          const element = listElementSql(field, v);
-          return nocase
-            ? `EXISTS (SELECT 1 FROM json_each(${c}) WHERE gn_lower(value) = ${this.params.add(String(element).toLowerCase())})`
-            : `EXISTS (SELECT 1 FROM json_each(${c}) WHERE value = ${this.params.add(element)})`;
-        });
-        const all = each.length === 0 ? `${c} IS NOT NULL` : `${c} IS NOT NULL AND ${each.join(" AND ")}`;
-        return op.startsWith("not_") ? `NOT (${all})` : `(${all})`;
+        // graph-node's operators (relational_queries.rs): `_contains` is `c @> v` (holds all of v),
+        // `_not_contains` is `NOT c && v` (holds none of v), `_contains_nocase` is `EXISTS (unnest(c) ILIKE ANY v)`
+        // (holds one of v) and `_not_contains_nocase` its negation. SQL's null logic makes a null list fail all but
+        // `_not_contains_nocase`, which a NOT EXISTS over no elements satisfies.
+        if (nocase) {
+          if (value.length === 0) return op === "contains_nocase" ? "0" : "1";
+          const needles = value.map((v) => this.params.add(String(listElementSql(field, v)).toLowerCase())).join(", ");
+          const any = `EXISTS (SELECT 1 FROM json_each(${c}) WHERE gn_lower(value) IN (${needles}))`;
+          return op === "contains_nocase" ? any : `NOT ${any}`;
+        }
+        if (value.length === 0) return `${c} IS NOT NULL`;
+        const elements = value.map((v) => this.params.add(listElementSql(field, v)));
+        if (op === "not_contains") {
+          return `(${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(${c}) WHERE value IN (${elements.join(", ")})))`;
+        }
+        const each = elements.map((e) => `EXISTS (SELECT 1 FROM json_each(${c}) WHERE value = ${e})`);
+        return `(${c} IS NOT NULL AND ${each.join(" AND ")})`;
       }
       default:
         throw new GraphQLError(`Filter \`_${op}\` is not supported on the list field \`${field.name}\``);

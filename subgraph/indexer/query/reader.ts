@@ -86,7 +86,7 @@ export class EntityReader {
     return null;
   }
 
-  private order(type: EntityTypeModel, t: string, args: ListArgs, block: string, allowChild: boolean): Order {
+  private order(type: EntityTypeModel, t: string, args: ListArgs, block: string): Order {
     const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST"; // Postgres' defaults
     const byId = `${t}.id ${direction}`;
@@ -104,18 +104,24 @@ export class EntityReader {
     const parentName = args.orderBy.slice(0, separator);
     const childName = args.orderBy.slice(separator + 2);
     const field = type.fieldsByName.get(parentName);
-    if (!allowChild) throw new GraphQLError(`Ordering by child attributes (\`${args.orderBy}\`) is not supported on interfaces`);
-    if (field === undefined || field.kind !== "entity" || field.list || field.derivedFrom !== null) {
-      throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references to entity types can be ordered by their attributes`);
+    if (field === undefined || (field.kind !== "entity" && field.kind !== "interface") || field.list || field.derivedFrom !== null) {
+      throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references can be ordered by their attributes`);
     }
-    const child = this.schema.entity(field.typeName);
-    const childField = child.fieldsByName.get(childName);
-    if (childField === undefined || childField.list || childField.derivedFrom !== null) {
-      throw new GraphQLError(`\`${child.name}\` has no sortable field \`${childName}\``);
-    }
-    const ob = `${t}_ob`;
-    const joins = ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${ob}.id = ${t}.${quoteIdent(field.column!)} AND ${atBlock(ob, block)}`;
-    const expr = `${ob}.${quoteIdent(childField.column!)}`;
+    // A reference to an interface: join every implementation and sort by the one that holds the id (graph-node
+    // sorts by coalesce() over the implementations' columns).
+    let joins = "";
+    const exprs: string[] = [];
+    this.schema.concreteTypes(field.typeName).forEach((child, i) => {
+      const childField = child.fieldsByName.get(childName);
+      if (childField === undefined || childField.list || childField.derivedFrom !== null) {
+        throw new GraphQLError(`\`${child.name}\` has no sortable field \`${childName}\``);
+      }
+      const ob = `${t}_ob${i}`;
+      joins += ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${ob}.id = ${t}.${quoteIdent(field.column!)} AND ${atBlock(ob, block)}`;
+      exprs.push(`${ob}.${quoteIdent(childField.column!)}`);
+    });
+    if (exprs.length === 0) throw new GraphQLError(`\`${args.orderBy}\`: \`${field.typeName}\` has no implementing entity types to order by`);
+    const expr = exprs.length === 1 ? exprs[0]! : `COALESCE(${exprs.join(", ")})`;
     return { joins, clause: `${expr} ${direction} ${nulls}, ${byId}`, sortExpr: expr, direction };
   }
 
@@ -127,7 +133,7 @@ export class EntityReader {
     const filters = new FilterCompiler(this.schema, params, b);
     if (this.schema.entities.has(typeName)) {
       const type = types[0]!;
-      const order = this.order(type, "t", args, b, true);
+      const order = this.order(type, "t", args, b);
       const sql =
         `SELECT t.* FROM ${quoteIdent(type.table)} t${order.joins} WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})` +
         ` ORDER BY ${order.clause} LIMIT ${params.add(args.first)} OFFSET ${params.add(args.skip)}`;
@@ -135,8 +141,8 @@ export class EntityReader {
     }
     // An interface: rank the keys of all implementations together, then load the rows per type.
     const parts = types.map((type) => {
-      const order = this.order(type, "t", args, b, false);
-      return `SELECT '${type.name}' AS __type, t.id AS __id, ${order.sortExpr ?? "t.id"} AS __sort FROM ${quoteIdent(type.table)} t WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})`;
+      const order = this.order(type, "t", args, b);
+      return `SELECT '${type.name}' AS __type, t.id AS __id, ${order.sortExpr ?? "t.id"} AS __sort FROM ${quoteIdent(type.table)} t${order.joins} WHERE ${atBlock("t", b)} AND (${filters.compile(type, "t", args.where)})`;
     });
     if (parts.length === 0) return [];
     const direction = sortDirection(args);
@@ -208,7 +214,9 @@ export class EntityReader {
         if (back.list) {
           const ids = parents.map((p) => params.add(idAsJsonValue(parentType, p.row.id))).join(", ");
           from = `${quoteIdent(child.table)} ${c}, json_each(${backColumn}) j`;
-          where = `j.value IN (${ids})`;
+          // Only the first element naming a parent: one row per (child, parent) however often the list names it,
+          // as graph-node's p.id = any(c.list).
+          where = `j.value IN (${ids}) AND j.key = (SELECT MIN(k.key) FROM json_each(${backColumn}) k WHERE k.value = j.value)`;
           parentExpr = "j.value";
         } else {
           const ids = parents.map((p) => params.add(p.row.id as SqlValue)).join(", ");
@@ -217,12 +225,13 @@ export class EntityReader {
           parentExpr = backColumn;
         }
       } else {
-        // A stored list of ids on the parent: pair every parent index with each id it holds.
+        // A stored list of ids on the parent: pair every parent index with each id it holds, once, since graph-node
+        // selects the children whose id is any of the list's (c.id = any(p.list)).
         const pairs: Array<[number, unknown]> = [];
         parents.forEach((p, index) => {
           const raw = p.row[field.column!];
           if (raw === null || raw === undefined) return;
-          for (const id of JSON.parse(raw as string) as unknown[]) pairs.push([index, id]);
+          for (const id of new Set(JSON.parse(raw as string) as unknown[])) pairs.push([index, id]);
         });
         from = `json_each(${params.add(JSON.stringify(pairs))}) pr JOIN ${quoteIdent(child.table)} ${c} ON ${c}.id = ${jsonIdToSql("json_extract(pr.value, '$[1]')", child)}`;
         where = "1";
@@ -235,7 +244,7 @@ export class EntityReader {
     const parentIndex = this.parentIndex(parentType, field, parents);
     if (!isInterface) {
       const { child, from, where, parentExpr } = sources[0]!;
-      const order = this.order(child, "c", args, b, true);
+      const order = this.order(child, "c", args, b);
       const sql =
         `SELECT * FROM (SELECT c.*, ${parentExpr} AS __parent, ROW_NUMBER() OVER (PARTITION BY ${parentExpr} ORDER BY ${order.clause}) AS __rn` +
         ` FROM ${from}${order.joins} WHERE ${where}) WHERE __rn > ${start} AND __rn <= ${end} ORDER BY __rn`;
@@ -247,8 +256,8 @@ export class EntityReader {
     const direction = sortDirection(args);
     const nulls = direction === "ASC" ? "NULLS LAST" : "NULLS FIRST";
     const parts = sources.map(({ child, from, where, parentExpr }) => {
-      const order = this.order(child, "c", args, b, false);
-      return `SELECT '${child.name}' AS __type, c.id AS __id, ${parentExpr} AS __parent, ${order.sortExpr ?? "c.id"} AS __sort FROM ${from} WHERE ${where}`;
+      const order = this.order(child, "c", args, b);
+      return `SELECT '${child.name}' AS __type, c.id AS __id, ${parentExpr} AS __parent, ${order.sortExpr ?? "c.id"} AS __sort FROM ${from}${order.joins} WHERE ${where}`;
     });
     const sql =
       `SELECT __type, __id, __parent FROM (SELECT __type, __id, __parent, ROW_NUMBER() OVER (PARTITION BY __parent ORDER BY __sort ${direction} ${nulls}, __id ${direction}) AS __rn` +

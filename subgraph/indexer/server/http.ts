@@ -64,6 +64,12 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       return;
     }
     if (!isQueryPath(path)) {
+      // A GraphQL client posting to a mistyped name must get an error it can parse (graph-node's message).
+      const unknown = req.method === "POST" ? /^\/subgraphs\/(?:name|id)\/(.+?)\/?$/.exec(path) : null;
+      if (unknown !== null) {
+        json(res, 404, { errors: [{ message: `deployment \`${unknown[1]!}\` does not exist`, extensions: { code: "NOT_FOUND" } }] });
+        return;
+      }
       send(res, 404, `No subgraph at ${path}. Query ${namePath} with POST.\n`, "text/plain; charset=utf-8");
       return;
     }
@@ -104,7 +110,13 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
         json(res, 400, { errors: [{ message: "The request body needs a `query` string" }] });
         return;
       }
-      const variables = body.variables === undefined || body.variables === null ? null : (body.variables as Record<string, unknown>);
+      const rawVariables = body.variables ?? null;
+      if (rawVariables !== null && (typeof rawVariables !== "object" || Array.isArray(rawVariables))) {
+        // A client's mistake (often variables JSON-encoded twice): graph-node answers it as one; graphql-js throws on it.
+        json(res, 400, { errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+        return;
+      }
+      const variables = rawVariables as Record<string, unknown> | null;
       const operationName = typeof body.operationName === "string" ? body.operationName : null;
       options.executor
         .executeQuery(body.query, variables, operationName)

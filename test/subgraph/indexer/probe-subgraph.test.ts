@@ -1,5 +1,6 @@
 // End-to-end behaviour of the embedded indexer on the probe fixture: a scenario is played on a local chain,
 // indexed over HTTP JSON-RPC, and checked through the graph-node query API (in-process and over HTTP).
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { AbiCoder, encodeBase58, keccak256 } from "ethers";
 import { getIntrospectionQuery, printSchema } from "graphql";
@@ -359,6 +360,19 @@ describe("embedded indexer: probe subgraph", function () {
       expect(await names(`{ cosigners: [] }`, "jobs", "id")).to.deep.equal(["1"]);
     });
 
+    it("keeps a list out of _not_contains when it holds any of the values (graph-node: NOT c && v)", async function () {
+      expect(await names(`{ labels_not_contains: ["x", "nope"] }`, "samples", "id")).to.deep.equal(["plain"]);
+      expect(await names(`{ labels_not_contains: [] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+      expect(await names(`{ cosigners_not_contains: ["${C}", "${A}"] }`, "jobs", "id")).to.deep.equal(["1"]);
+    });
+
+    it("matches a list with _contains_nocase when it holds any of the values, and _not_contains_nocase when none", async function () {
+      expect(await names(`{ labels_contains_nocase: ["X", "PLAIN"] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+      expect(await names(`{ labels_contains_nocase: [] }`, "samples", "id")).to.deep.equal([]);
+      expect(await names(`{ labels_not_contains_nocase: ["X", "nope"] }`, "samples", "id")).to.deep.equal(["plain"]);
+      expect(await names(`{ labels_not_contains_nocase: [] }`, "samples", "id")).to.deep.equal(["plain", "ünïcødé"]);
+    });
+
     it("applies nested filters on references, reference lists, derived fields and interfaces", async function () {
       expect(await names(`{ provider_: { online: true, tier: Bronze } }`, "jobs", "id")).to.deep.equal(["1"]);
       expect(await names(`{ cosigners_: { name: "beta" } }`, "jobs", "id")).to.deep.equal(["3"]);
@@ -424,6 +438,46 @@ describe("embedded indexer: probe subgraph", function () {
       // Nulls last in ascending order, as Postgres.
       const tiers = await gql<{ samples: Array<{ id: string }> }>(engine, `{ samples(orderBy: tier) { id } }`);
       expect(tiers.samples.map((s) => s.id)).to.deep.equal(["ünïcødé", "plain"]);
+    });
+
+    it("orders by an attribute of an interface-typed reference, across its implementations", async function () {
+      // The mappings never set Job.lastActivity: a copy of the database points job 1 at the head's StatusChange and
+      // job 3 at A's Registration, so the order by the referenced activity's block is the reverse of the id order.
+      const heads = await gql<{ statusChanges: Array<{ id: string }> }>(engine, `{ statusChanges(where: { blockNumber: "${blocks.head}" }) { id } }`);
+      const copy = fx.dbPath("last-activity.sqlite");
+      const source = new Database(fx.dbPath("probe.sqlite"), { readonly: true });
+      source.exec(`VACUUM INTO '${copy}'`);
+      source.close();
+      const db = new Database(copy);
+      const set = db.prepare(`UPDATE "ent_Job" SET "lastActivity" = ? WHERE id = ?`);
+      set.run(heads.statusChanges[0]!.id, "1");
+      set.run(`${txs.registerA}-0`, "3");
+      db.close();
+      const patched = QueryEngine.open(copy);
+      try {
+        const asc = await gql<{ jobs: Array<{ id: string }> }>(patched, `{ jobs(orderBy: lastActivity__blockNumber) { id } }`);
+        expect(asc.jobs.map((j) => j.id)).to.deep.equal(["3", "1"]);
+        const desc = await gql<{ jobs: Array<{ id: string }> }>(patched, `{ jobs(orderBy: lastActivity__blockNumber, orderDirection: desc) { id } }`);
+        expect(desc.jobs.map((j) => j.id)).to.deep.equal(["1", "3"]);
+      } finally {
+        patched.close();
+      }
+    });
+
+    it("orders an interface's rows by an attribute of a referenced entity, at the top level and nested", async function () {
+      const data = await gql<{ asc: Array<{ provider: { name: string } }>; desc: Array<{ id: string; provider: { name: string } }>; providers: Array<{ activities: Array<{ id: string }> }> }>(
+        engine,
+        `{ asc: activities(orderBy: provider__name) { provider { name } }
+           desc: activities(orderBy: provider__name, orderDirection: desc) { id provider { name } }
+           providers { activities(orderBy: provider__gpuCount, orderDirection: desc) { id } } }`,
+      );
+      const byName = ["Alpha ✓ GPU", "Alpha ✓ GPU", "Alpha ✓ GPU", "Gamma rig", "beta", "beta"];
+      expect(data.asc.map((a) => a.provider.name)).to.deep.equal(byName);
+      expect(data.desc.map((a) => a.provider.name)).to.deep.equal([...byName].reverse());
+      // Ties (one provider's activities) fall back to the id, in the same direction.
+      const alpha = data.desc.filter((a) => a.provider.name === "Alpha ✓ GPU").map((a) => a.id);
+      expect(alpha).to.deep.equal([...alpha].sort().reverse());
+      expect(data.providers.map((p) => p.activities.length)).to.deep.equal([2, 3, 1]);
     });
 
     it("paginates with first and skip and enforces their caps", async function () {
@@ -582,6 +636,27 @@ describe("embedded indexer: probe subgraph", function () {
       expect(status.checkpoint.number).to.equal(blocks.head);
     });
 
+    it("answers 400, not 500, when `variables` is not an object", async function () {
+      const query = "query($n: Int) { providers(first: $n) { id } }";
+      for (const variables of [JSON.stringify({ n: 1 }), [1], 1]) {
+        const response = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables }) });
+        expect(response.status, JSON.stringify(variables)).to.equal(400);
+        expect(await response.json()).to.deep.equal({ errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+      }
+      const ok = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables: { n: 1 } }) });
+      expect(((await ok.json()) as { data: { providers: unknown[] } }).data.providers).to.have.length(1);
+    });
+
+    it("answers a query to an unknown subgraph name or id with a JSON error naming it", async function () {
+      for (const path of ["/subgraphs/name/other", "/subgraphs/id/QmNope"]) {
+        const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(response.status, path).to.equal(404);
+        expect(response.headers.get("content-type")).to.match(/^application\/json/);
+        const name = path.split("/").pop()!;
+        expect(await response.json()).to.deep.equal({ errors: [{ message: `deployment \`${name}\` does not exist`, extensions: { code: "NOT_FOUND" } }] });
+      }
+    });
+
     it("refuses a body over 1 MiB with 413, and still answers one just under it", async function () {
       const query = "{ _meta { deployment } }";
       const frame = JSON.stringify({ query, padding: "" }).length;
@@ -626,5 +701,37 @@ describe("embedded indexer: default page size", function () {
     );
     expect(data.all).to.have.length(101);
     expect(data.page.map((e) => e.id)).to.deep.equal(data.all.slice(0, 100).map((e) => e.id));
+  });
+});
+
+describe("embedded indexer: reference lists holding an id twice", function () {
+  let fx: ProbeFixture;
+  let engine: QueryEngine;
+  let indexer: Indexer;
+  let B: string;
+
+  before(async function () {
+    fx = await startProbeFixture();
+    B = fx.chain.accounts[2]!.toLowerCase();
+    await registerProvider(fx.probe, B, "beta", 1n, 1);
+    await postJob(fx.probe, 1n, B, { parties: [B, B] }); // cosigners: [B, B]
+    indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("twice.sqlite") });
+    await indexer.syncOnce();
+    engine = QueryEngine.forDatabase(indexer.db);
+  });
+
+  after(async function () {
+    await indexer?.close();
+    await fx?.close();
+  });
+
+  it("returns each referenced entity once in the list field and in its @derivedFrom side, as graph-node", async function () {
+    const data = await gql<{ jobs: Array<{ parties: string[]; cosigners: Array<{ id: string }> }>; provider: { cosigned: Array<{ id: string }> } }>(
+      engine,
+      `query($b: ID!) { jobs { parties cosigners { id } } provider(id: $b) { cosigned { id } } }`,
+      { b: B },
+    );
+    expect(data.jobs).to.deep.equal([{ parties: [B, B], cosigners: [{ id: B }] }]);
+    expect(data.provider.cosigned).to.deep.equal([{ id: "1" }]);
   });
 });
