@@ -166,7 +166,8 @@ export const DEFAULT_PARAMS: ProtocolParams = {
     disputeRewardBps: 5_000,
     challengeWindow: DAY,
     grace: 15 * 60,
-    disputePeriod: 3 * DAY,
+    // Longer than DEFAULT_GOVERNANCE takes to pass a ruling (8 days), since governance arbitrates by default.
+    disputePeriod: 10 * DAY,
     disputeDeposit: parseEther("100"),
   },
 };
@@ -266,6 +267,16 @@ export function resolveConfig(options: DeployOptions, deployerAddress: string, t
 
   const arbitrator = options.arbitrator ?? timelockAddress;
   if (arbitrator === ZeroAddress) throw new DeployConfigError("the arbitrator cannot be the zero address");
+  // Governance rules by proposal: one that cannot pass before the dispute period ends turns every dispute into a
+  // draw, so no provider could ever be slashed through a dispute.
+  const ruling = governance.votingDelay + governance.votingPeriod + governance.timelockDelay;
+  if (arbitrator.toLowerCase() === timelockAddress.toLowerCase() && ruling >= economic.disputePeriod) {
+    throw new DeployConfigError(
+      `the timelock arbitrates disputes, but a proposal takes ${ruling} seconds (votingDelay + votingPeriod + timelockDelay) ` +
+        `and disputes expire after disputePeriod = ${economic.disputePeriod} seconds: lengthen disputePeriod, shorten ` +
+        `governance, or name another arbitrator (LATENT_ARBITRATOR)`,
+    );
+  }
   return { guardian: options.guardian ?? ZeroAddress, arbitrator, totalSupply, allocations, params, governance };
 }
 

@@ -271,12 +271,13 @@ async function measureAll(s: Scenario, delegated: boolean): Promise<Measurements
   await m.jump(T0 + 3 * DAY);
   await m.measure("JobEscrow.settle (returning provider)", () => c.jobEscrow.connect(other).settle(j3));
   await m.measure("JobEscrow.claimTimeout (slash)", () => c.jobEscrow.connect(other).claimTimeout(j6));
-  await m.jump(T0 + 7 * DAY);
-  await m.measure("DisputeManager.closeExpired", () => c.disputeManager.connect(other).closeExpired(d4));
   const late = terms({ acceptDeadline: T0 + 8 * DAY });
   const j7 = await create(null, late);
   await m.jump(T0 + 9 * DAY);
   await m.measure("JobEscrow.expireJob", () => c.jobEscrow.connect(other).expireJob(j7));
+  // The default dispute period (10 days) has ended for the dispute nobody ruled on.
+  await m.jump(T0 + 12 * DAY);
+  await m.measure("DisputeManager.closeExpired", () => c.disputeManager.connect(other).closeExpired(d4));
   await m.measure("ProviderRegistry.setOnline (offline)", () => c.registry.connect(provider).setOnline(provider.address, false));
   await m.measure("ProviderRegistry.deregister", () => c.registry.connect(provider).deregister());
   return m.results;

@@ -98,7 +98,7 @@ describe("scripts/deploy", function () {
         disputeRewardBps: 5_000,
         challengeWindow: day,
         grace: 15 * 60,
-        disputePeriod: 3 * day,
+        disputePeriod: 10 * day,
         disputeDeposit: parseEther("100"),
       },
     });
@@ -163,6 +163,26 @@ describe("scripts/deploy", function () {
       DeployConfigError,
     );
     expect(await deployer.getNonce()).to.equal(nonce);
+  });
+
+  it("refuses a dispute period that ends before governance, the default arbitrator, can pass a ruling", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    // Production governance takes 1 + 5 + 2 = 8 days to pass a proposal.
+    await expectRejection(
+      deployLatent({ deployer, params: { economic: { disputePeriod: 8 * 86_400 } } }),
+      /the timelock arbitrates disputes, but a proposal takes 691200 seconds .* disputePeriod = 691200 seconds/,
+      DeployConfigError,
+    );
+    expect(await deployer.getNonce()).to.equal(nonce);
+  });
+
+  it("accepts a short dispute period when another account arbitrates", async function () {
+    const { deployer, other } = await loadFixture(deployedFixture);
+    const d = await deployLatent({ deployer, arbitrator: other.address, params: { economic: { disputePeriod: 86_400 } } });
+    expect(await d.contracts.disputeManager.arbitrator()).to.equal(other.address);
+    const escrow = d.contracts.jobEscrow;
+    expect((await escrow.getParams(await escrow.currentParamsId())).disputePeriod).to.equal(86_400n);
   });
 
   it("refuses an out-of-bounds parameter before sending anything", async function () {

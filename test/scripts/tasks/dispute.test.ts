@@ -93,7 +93,7 @@ describe("tasks: dispute", function () {
 
   it("close-expired after the ruling period settles the job as a draw", async function () {
     const { file, c, job } = await loadFixture(disputedJobFixture);
-    await time.increase(3 * 86_400 + 1);
+    await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
     await task(file, "dispute close-expired", { job: job.jobId.toString() });
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Expired));
     expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
