@@ -6,6 +6,7 @@
 // `{buffer, dataStart, byteLength}`; Array<ref> is `{buffer, dataStart, byteLength, length}` holding u32
 // pointers; class fields are 4 bytes each in declaration order (base class first), except u64 payloads.
 // Memory can grow on any allocation, so views are refreshed after each `__new`.
+import { HostError } from "../errors";
 import { bigIntToSignedLE, signedLEToBigInt } from "../values/bytes";
 import type { WasmMemory } from "./wasm";
 
@@ -40,6 +41,10 @@ export enum TypeId {
   TypedMapStringJsonValue = 37,
   ResultJsonValueBool = 40,
 }
+
+/** In a `u` regexp a surrogate pair is one code point: only unpaired halves match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const NULS = /\u0000/g;
 
 export interface MappingExports {
   readonly memory: WasmMemory;
@@ -140,7 +145,11 @@ export class AscHeap {
   readString(ptr: number): string {
     if (ptr === 0) throw new TypeError("null string pointer");
     this.refresh();
-    return this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
+    const text = this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
+    // graph-node decodes every string it reads with Rust's strict `String::from_utf16`, then strips NULs (Postgres
+    // rejects them): ids, field values and messages must come out of here as they would out of graph-node.
+    if (LONE_SURROGATE.test(text)) throw new HostError("invalid utf-16: lone surrogate found");
+    return text.indexOf("\u0000") === -1 ? text : text.replace(NULS, "");
   }
 
   writeString(value: string): number {
