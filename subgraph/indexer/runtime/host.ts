@@ -244,8 +244,10 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
       try {
         return heap().writeBytes(encodeStaticEthereumValue(heap(), value) ?? encodeEthereumValue(readEthereumValue(heap(), value)));
       } catch (error) {
+        // What graph-node cannot convert is a HostError (the handler fails there too). Its encoder itself never fails,
+        // while ethers rejects e.g. arrays of mixed kinds: null is the closest graph-ts lets us answer.
         if (error instanceof HostError) throw error;
-        return 0; // graph-node returns null when the value cannot be encoded
+        return 0;
       }
     },
     "ethereum.decode": (types: number, data: number) => decodeToEthereumValue(heap(), str(types), heap().readBytes(data)),

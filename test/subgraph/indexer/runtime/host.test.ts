@@ -2,7 +2,9 @@
 // probe fixture's module: results and errors checked against graph-node's (runtime/wasm/src/host_exports.rs).
 import { expect } from "chai";
 import { HostError } from "../../../../subgraph/indexer/errors";
+import { AbiKind } from "../../../../subgraph/indexer/chain/abi-decoder";
 import { loadSubgraph } from "../../../../subgraph/indexer/manifest";
+import { TypeId } from "../../../../subgraph/indexer/runtime/asc-heap";
 import { readStoreValue, writeStoreValue } from "../../../../subgraph/indexer/runtime/store-values";
 import { ValueKind } from "../../../../subgraph/indexer/values/store-value";
 import { probeBuildDir } from "../helpers/probe";
@@ -35,6 +37,36 @@ describe("indexer runtime: host functions", function () {
       expect(() => call("log.log", 3, heap.writeString("\ude00 half"))).to.throw(HostError, "invalid utf-16: lone surrogate found");
       call("log.log", 3, heap.writeString("whole \ud83d\ude00"));
       expect(logs.map((r) => r.message)).to.deep.equal(["whole 😀"]);
+    });
+  });
+
+  describe("ethereum.encode", function () {
+    const value = (kind: AbiKind, payload: number): number => host.heap.writeValue(TypeId.EthereumValue, kind, payload);
+    const encode = (ptr: number): unknown => host.call("ethereum.encode", ptr);
+
+    it("fails the call, rather than returning null, on a value graph-node cannot convert to an ABI value", function () {
+      const { heap } = host;
+      expect(() => encode(value(AbiKind.Uint, heap.writeBigInt(-1n)))).to.throw(HostError, "BigInt value is negative, cannot convert to unsigned U256: -1");
+      expect(() => encode(value(AbiKind.Uint, heap.writeBigInt(2n ** 256n)))).to.throw(HostError, `BigInt value \`${2n ** 256n}\` does not fit into uint256`);
+      expect(() => encode(value(AbiKind.Int, heap.writeBigInt(2n ** 255n)))).to.throw(HostError, `BigInt value \`${2n ** 255n}\` does not fit into int256`);
+      expect(() => encode(value(AbiKind.Address, heap.writeBytes(Buffer.alloc(19))))).to.throw(HostError, "expected array of length 20, found length 19");
+      expect(() => encode(value(AbiKind.FixedBytes, heap.writeBytes(Buffer.alloc(33))))).to.throw(HostError, "input slice must contain a maximum of 32 bytes, got 33");
+      // The same inside a tuple with a dynamic member, which takes the general encoder.
+      const tuple = heap.writeArray(TypeId.ArrayEthereumValue, [value(AbiKind.String, heap.writeString("x")), value(AbiKind.Uint, heap.writeBigInt(-1n))]);
+      expect(() => encode(value(AbiKind.Tuple, tuple))).to.throw(HostError, "cannot convert to unsigned U256");
+    });
+
+    it("encodes an empty FixedBytes as one zero word, as graph-node does", function () {
+      const { heap } = host;
+      const zeroWord = "00".repeat(32);
+      const encoded = encode(value(AbiKind.FixedBytes, heap.writeBytes(Buffer.alloc(0)))) as number;
+      expect(Buffer.from(heap.readBytes(encoded)).toString("hex")).to.equal(zeroWord);
+      const tuple = heap.writeArray(TypeId.ArrayEthereumValue, [value(AbiKind.FixedBytes, heap.writeBytes(Buffer.alloc(0))), value(AbiKind.Bytes, heap.writeBytes(Buffer.alloc(0)))]);
+      const dynamic = encode(value(AbiKind.Tuple, tuple)) as number;
+      expect(Buffer.from(heap.readBytes(dynamic)).toString("hex")).to.equal(
+        // the tuple's offset, the empty bytes32, the offset of the bytes and their zero length
+        "20".padStart(64, "0") + zeroWord + "40".padStart(64, "0") + zeroWord,
+      );
     });
   });
 });
