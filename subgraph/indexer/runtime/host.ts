@@ -14,7 +14,7 @@ import { bytesToHex, toBase58 } from "../values/bytes";
 import type { BlockHeader } from "../chain/types";
 import { TypeId, type AscHeap } from "./asc-heap";
 import { decodeToEthereumValue, encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue } from "./ethereum-values";
-import { parseJson, writeJson } from "./json-values";
+import { parseJsonBytes, writeJson } from "./json-values";
 import { readBigDecimal, writeBigDecimal, writeTypedMap } from "./store-values";
 import type { EntityMemory } from "./entity-memory";
 import { Wasm, type WasmImports, type WasmModule } from "./wasm";
@@ -256,15 +256,12 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     "ethereum.hasCode": unsupported("ethereum.hasCode", NEEDS_NETWORK),
 
     // --- JSON ------------------------------------------------------------------------------------------------
-    "json.fromBytes": (bytes: number) => {
-      const text = Buffer.from(heap().readBytes(bytes)).toString("utf8");
-      return writeJson(heap(), parseJson(text));
-    },
+    "json.fromBytes": (bytes: number) => writeJson(heap(), parseJsonBytes(heap().readBytes(bytes))),
     "json.try_fromBytes": (bytes: number) => {
       const h = heap();
-      const text = Buffer.from(h.readBytes(bytes)).toString("utf8");
+      const data = h.readBytes(bytes);
       try {
-        const value = writeJson(h, parseJson(text));
+        const value = writeJson(h, parseJsonBytes(data));
         return h.object(TypeId.ResultJsonValueBool, [h.object(TypeId.WrappedJsonValue, [value]), 0]);
       } catch (error) {
         if (!(error instanceof HostError)) throw error;

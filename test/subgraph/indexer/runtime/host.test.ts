@@ -69,4 +69,38 @@ describe("indexer runtime: host functions", function () {
       );
     });
   });
+
+  describe("json.try_fromBytes", function () {
+    /** Whether json.try_fromBytes reports an error for `bytes`. */
+    const isError = (bytes: Uint8Array): boolean => {
+      const result = host.call("json.try_fromBytes", host.heap.writeBytes(bytes)) as number;
+      return host.heap.u32(result, 4) !== 0;
+    };
+
+    it("reports an error for bytes that are not UTF-8, as serde_json::from_slice does", function () {
+      expect(isError(Buffer.from(`{"name": "caf\u00e9"}`, "latin1"))).to.equal(true);
+      expect(isError(Buffer.from(`["\xff"]`, "latin1"))).to.equal(true);
+      expect(isError(Buffer.from(`{"name": "café"}`, "utf8"))).to.equal(false);
+    });
+
+    it("reports an error for a \\u escape of a lone surrogate, which serde_json rejects", function () {
+      expect(isError(Buffer.from(String.raw`["\ud83d"]`))).to.equal(true);
+      expect(isError(Buffer.from(String.raw`["\ude00 x"]`))).to.equal(true);
+      expect(isError(Buffer.from(String.raw`["\ud83d\ude00"]`))).to.equal(false);
+    });
+
+    it("reports an error for a string with a raw control character or an unknown escape", function () {
+      expect(isError(Buffer.from('["a\nb"]'))).to.equal(true);
+      expect(isError(Buffer.from(String.raw`["\x41"]`))).to.equal(true);
+      expect(isError(Buffer.from(String.raw`["\u12"]`))).to.equal(true);
+    });
+
+    it("reports an error past serde_json's recursion limit (127 nested arrays or objects parse, 128 do not)", function () {
+      expect(isError(Buffer.from("[".repeat(127) + "]".repeat(127)))).to.equal(false);
+      expect(isError(Buffer.from("[".repeat(128) + "]".repeat(128)))).to.equal(true);
+      expect(isError(Buffer.from(`{"a":`.repeat(128) + "1" + "}".repeat(128)))).to.equal(true);
+      // Far deeper than JavaScript's stack would take a recursive parser.
+      expect(isError(Buffer.from("[".repeat(100_000) + "]".repeat(100_000)))).to.equal(true);
+    });
+  });
 });
