@@ -6,7 +6,7 @@
 import { AbiCoder, Indexed, ParamType, type Result } from "ethers";
 import { HostError } from "../errors";
 import { hexToBytes } from "../values/bytes";
-import { AbiKind } from "../chain/abi-decoder";
+import { AbiKind, EventDecoder, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
 import { TypeId, type AscHeap } from "./asc-heap";
 
 const coder = AbiCoder.defaultAbiCoder();
@@ -175,16 +175,41 @@ export function encodeEthereumValue(value: TypedAbiValue): Uint8Array {
   return hexToBytes(coder.encode([value.type], [value.value]));
 }
 
-/** `ethereum.decode(types, data)`: writes the decoded value, or returns 0 (null) when decoding fails. */
+/**
+ * `ethereum.decode(types, data)`: writes the decoded value, or returns 0 (null) when decoding fails. graph-node decodes
+ * with alloy, which keeps an intN/uintN's whole 256-bit word, takes an address from the word's low 20 bytes and
+ * decodes strings lossily; ethers masks the first and rejects the other two. The event decoder has alloy's semantics,
+ * and the value is the single element of a sequence, as `DynSolType::abi_decode` expects.
+ */
 export function decodeToEthereumValue(heap: AscHeap, types: string, data: Uint8Array): number {
-  let param: ParamType;
-  let decoded: Result;
+  let value: AbiValue;
   try {
-    param = ParamType.from(types);
-    decoded = coder.decode([param], data);
+    value = new EventDecoder([ParamType.from(types)]).decode([], data)[0]!;
   } catch {
     return 0;
   }
-  return writeEthereumValue(heap, param, decoded[0]);
+  return writeAbiValue(heap, value);
+}
+
+function writeAbiValue(heap: AscHeap, value: AbiValue): number {
+  switch (value.kind) {
+    case AbiKind.Address:
+    case AbiKind.FixedBytes:
+    case AbiKind.Bytes:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(value.bytes));
+    case AbiKind.Int:
+    case AbiKind.Uint:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(wordToSignedLE(value.word, value.kind === AbiKind.Int)));
+    case AbiKind.Bool:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, value.value ? 1 : 0);
+    case AbiKind.String:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeString(value.value));
+    case AbiKind.FixedArray:
+    case AbiKind.Array:
+    case AbiKind.Tuple: {
+      const items = value.items.map((item) => writeAbiValue(heap, item));
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeArray(TypeId.ArrayEthereumValue, items));
+    }
+  }
 }
 

@@ -103,4 +103,33 @@ describe("indexer runtime: host functions", function () {
       expect(isError(Buffer.from("[".repeat(100_000) + "]".repeat(100_000)))).to.equal(true);
     });
   });
+
+  describe("ethereum.decode", function () {
+    const word = (hex: string): string => hex.padStart(64, "0");
+    /** The ethereum.Value ethereum.decode(types, data) returns: its kind and payload pointer (null: 0). */
+    const decode = (types: string, hex: string): { kind: number; payload: number } | null => {
+      const { heap } = host;
+      const ptr = host.call("ethereum.decode", heap.writeString(types), heap.writeBytes(Buffer.from(hex, "hex"))) as number;
+      return ptr === 0 ? null : { kind: heap.readValueKind(ptr), payload: heap.readValuePointer(ptr) };
+    };
+
+    it("keeps the whole 256-bit word of a narrower integer type, as graph-node's decoder does", function () {
+      const uint8 = decode("uint8", word("0100"))!;
+      expect(uint8.kind).to.equal(AbiKind.Uint);
+      expect(host.heap.readBigInt(uint8.payload)).to.equal(256n);
+      const int8 = decode("int8", word("ff"))!;
+      expect(int8.kind).to.equal(AbiKind.Int);
+      expect(host.heap.readBigInt(int8.payload)).to.equal(255n);
+    });
+
+    it("decodes a string that is not UTF-8 lossily, and an address from its word's low 20 bytes, rather than failing", function () {
+      const text = decode("string", word("20") + word("02") + "61ff".padEnd(64, "0"))!;
+      expect(text.kind).to.equal(AbiKind.String);
+      expect(host.heap.readString(text.payload)).to.equal("a\ufffd");
+      const address = decode("address", "ff".repeat(12) + "11".repeat(20))!;
+      expect(address.kind).to.equal(AbiKind.Address);
+      expect(Buffer.from(host.heap.readBytes(address.payload)).toString("hex")).to.equal("11".repeat(20));
+      expect(decode("(uint256,string)", word("01"))).to.equal(null); // too short: null, as in graph-node
+    });
+  });
 });
