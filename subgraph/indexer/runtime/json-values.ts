@@ -25,6 +25,7 @@ function sortKeys(entries: Array<[string, JsonNode]>): Array<[string, JsonNode]>
 /** serde_json's recursion limit: 127 nested arrays or objects parse, the 128th is an error. */
 const MAX_DEPTH = 128;
 const LONE_SURROGATE = /\p{Cs}/u;
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 /** `serde_json::from_slice`: the bytes must be UTF-8 (anything else is in a string or a syntax error there). */
 export function parseJsonBytes(bytes: Uint8Array): JsonNode {
@@ -115,7 +116,9 @@ export function parseJson(text: string): JsonNode {
       i += 4;
       return { kind: 0 };
     }
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    // Sticky: matches at `i` however long the number is (arbitrary_precision keeps any length), without a copy.
+    NUMBER.lastIndex = i;
+    const match = NUMBER.exec(text);
     if (match === null) return fail("unexpected character");
     i += match[0].length;
     return { kind: 2, value: match[0] };

@@ -95,6 +95,16 @@ describe("indexer runtime: host functions", function () {
       expect(isError(Buffer.from(String.raw`["\u12"]`))).to.equal(true);
     });
 
+    it("parses numbers of any length, as serde_json's arbitrary_precision keeps them", function () {
+      const long = "9".repeat(500);
+      const result = host.call("json.try_fromBytes", host.heap.writeBytes(Buffer.from(`[${long}, -0.${long}e-${long}]`))) as number;
+      const { heap } = host;
+      expect(heap.u32(result, 4)).to.equal(0);
+      const array = heap.u32(heap.u32(result, 0), 0); // Wrapped<JSONValue>.inner: the ARRAY value
+      const items = heap.readArray(heap.readValuePointer(array)).map((item) => heap.readString(heap.readValuePointer(item)));
+      expect(items).to.deep.equal([long, `-0.${long}e-${long}`]);
+    });
+
     it("reports an error past serde_json's recursion limit (127 nested arrays or objects parse, 128 do not)", function () {
       expect(isError(Buffer.from("[".repeat(127) + "]".repeat(127)))).to.equal(false);
       expect(isError(Buffer.from("[".repeat(128) + "]".repeat(128)))).to.equal(true);
