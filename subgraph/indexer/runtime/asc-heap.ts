@@ -45,6 +45,13 @@ export enum TypeId {
 /** In a `u` regexp a surrogate pair is one code point: only unpaired halves match. */
 const LONE_SURROGATE = /\p{Cs}/u;
 const NULS = /\u0000/g;
+const NULL_VALUE =
+  "Tried to read AssemblyScript value that is 'null'. Suggestion: look into the function that the error happened and add 'log' calls till you find where a 'null' value is being used as non-nullable. It's likely that you're calling a 'graph-ts' function (or operator) with a 'null' value when it doesn't support it.";
+
+/** graph-node's error for a null where a host function needs an object (AscPtr::check_is_not_null). */
+export function nullValueError(): HostError {
+  return new HostError(NULL_VALUE);
+}
 
 export interface MappingExports {
   readonly memory: WasmMemory;
@@ -143,7 +150,7 @@ export class AscHeap {
   // --- strings ------------------------------------------------------------------------------------------------
 
   readString(ptr: number): string {
-    if (ptr === 0) throw new TypeError("null string pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const text = this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
     // graph-node decodes every string it reads with Rust's strict `String::from_utf16`, then strips NULs (Postgres
@@ -161,7 +168,7 @@ export class AscHeap {
   // --- typed arrays (Uint8Array, Bytes, Address, BigInt) --------------------------------------------------
 
   readBytes(ptr: number): Uint8Array {
-    if (ptr === 0) throw new TypeError("null bytes pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.words[(ptr + 4) >>> 2]!;
     const length = this.words[(ptr + 8) >>> 2]!;
@@ -199,7 +206,7 @@ export class AscHeap {
   }
 
   readBigInt(ptr: number): bigint {
-    if (ptr === 0) throw new TypeError("null bytes pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.words[(ptr + 4) >>> 2]!;
     return signedLEToBigInt(this.bytes, dataStart, this.words[(ptr + 8) >>> 2]!);
@@ -213,7 +220,7 @@ export class AscHeap {
 
   /** Elements of an Array<ref> (u32 pointers). */
   readArray(ptr: number): number[] {
-    if (ptr === 0) throw new TypeError("null array pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.view.getUint32(ptr + 4, true);
     const length = this.view.getInt32(ptr + 12, true);
@@ -244,6 +251,7 @@ export class AscHeap {
   }
 
   readValueKind(ptr: number): number {
+    if (ptr === 0) throw nullValueError();
     return this.i32(ptr, 0);
   }
 

@@ -3,9 +3,10 @@ import { EntityValidationError, HostError } from "../errors";
 import { BigDecimal, MAX_EXP, MIN_EXP } from "../values/bigdecimal";
 import { bigIntValue, ValueKind, type EntityData, type StoreValue } from "../values/store-value";
 import { isMinimalSignedLE, signedLEToBigInt } from "../values/bytes";
-import { TypeId, type AscHeap } from "./asc-heap";
+import { nullValueError, TypeId, type AscHeap } from "./asc-heap";
 
 export function readBigDecimal(heap: AscHeap, ptr: number): BigDecimal {
+  if (ptr === 0) throw nullValueError();
   const digits = heap.readBigInt(heap.u32(ptr, 0));
   const exp = heap.readBigInt(heap.u32(ptr, 4));
   const value = BigDecimal.of(digits, Number(BigInt.asIntN(64, exp)));

@@ -40,6 +40,19 @@ describe("indexer runtime: host functions", function () {
     });
   });
 
+  it("fails a host call given null for an object with graph-node's message, not an internal error", function () {
+    const { heap, call } = host;
+    const isNull = "Tried to read AssemblyScript value that is 'null'";
+    const one = heap.writeBigInt(1n);
+    expect(() => call("bigInt.plus", one, 0)).to.throw(HostError, isNull);
+    expect(() => call("typeConversion.bytesToHex", 0)).to.throw(HostError, isNull);
+    expect(() => call("log.log", 3, 0)).to.throw(HostError, isNull);
+    expect(() => call("bigDecimal.plus", 0, 0)).to.throw(HostError, isNull);
+    expect(() => call("ethereum.encode", 0)).to.throw(HostError, isNull);
+    const decimal = heap.object(TypeId.BigDecimal, [one, 0]); // a BigDecimal whose exponent is null
+    expect(() => call("bigDecimal.toString", decimal)).to.throw(HostError, isNull);
+  });
+
   describe("ethereum.encode", function () {
     const value = (kind: AbiKind, payload: number): number => host.heap.writeValue(TypeId.EthereumValue, kind, payload);
     const encode = (ptr: number): unknown => host.call("ethereum.encode", ptr);
