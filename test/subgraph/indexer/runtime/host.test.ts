@@ -145,6 +145,14 @@ describe("indexer runtime: host functions", function () {
       expect(host.heap.readBigInt(int8.payload)).to.equal(255n);
     });
 
+    it("decodes a bool as true when any byte of its word is set, as alloy (and ethers) do", function () {
+      for (const [hex, expected] of [[word("01"), 1n], ["01" + "00".repeat(31), 1n], [word("0100"), 1n], [word("00"), 0n]] as const) {
+        const ptr = host.call("ethereum.decode", host.heap.writeString("bool"), host.heap.writeBytes(Buffer.from(hex, "hex"))) as number;
+        expect(host.heap.readValueKind(ptr)).to.equal(AbiKind.Bool);
+        expect(host.heap.readValuePayload(ptr), hex).to.equal(expected);
+      }
+    });
+
     it("decodes a string that is not UTF-8 lossily, and an address from its word's low 20 bytes, rather than failing", function () {
       const text = decode("string", word("20") + word("02") + "61ff".padEnd(64, "0"))!;
       expect(text.kind).to.equal(AbiKind.String);
