@@ -137,7 +137,7 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     // --- logging and crypto ----------------------------------------------------------------------------------
     "log.log": (level: number, message: number) => {
       const text = str(message);
-      const name = LOG_LEVELS[level] ?? "info";
+      const name = LOG_LEVELS[level] ?? "debug"; // graph-node maps any other number to Debug
       state.log({
         level: name,
         message: text,

@@ -40,6 +40,11 @@ describe("indexer runtime: host functions", function () {
     });
   });
 
+  it("logs an unknown log.log level as debug, as graph-node's LogLevel::from does", function () {
+    host.call("log.log", 7, host.heap.writeString("odd level"));
+    expect(host.logs.map((r) => [r.level, r.message])).to.deep.equal([["debug", "odd level"]]);
+  });
+
   it("fails a host call given null for an object with graph-node's message, not an internal error", function () {
     const { heap, call } = host;
     const isNull = "Tried to read AssemblyScript value that is 'null'";
