@@ -84,11 +84,13 @@ export function writeStoreValue(heap: AscHeap, value: StoreValue): number {
 
 /**
  * A DataSourceContext (a TypedMap of store values); entities take the faster path of entity-memory.ts. graph-node
- * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue.
+ * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue, in the order of
+ * `Entity::sorted` (keys by their UTF-8 bytes), which a mapping iterating `entries` sees.
  */
 export function writeTypedMap(heap: AscHeap, data: EntityData): number {
+  const sorted = [...data].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const entries: number[] = [];
-  for (const [key, value] of data) {
+  for (const [key, value] of sorted) {
     const k = heap.writeString(key);
     const v = writeStoreValue(heap, value);
     entries.push(heap.object(TypeId.TypedMapEntryStringStoreValue, [k, v]));

@@ -45,6 +45,19 @@ describe("indexer runtime: host functions", function () {
     expect(host.logs.map((r) => [r.level, r.message])).to.deep.equal([["debug", "odd level"]]);
   });
 
+  it("hands dataSource.context() its entries sorted by key, as graph-node does (Entity::sorted)", async function () {
+    const ds = loadSubgraph(await probeBuildDir()).dataSources[0]!;
+    const context = new Map([
+      ["zeta", { kind: ValueKind.Int, value: 1 }],
+      ["Alpha", { kind: ValueKind.String, value: "a" }],
+      ["beta", { kind: ValueKind.Bool, value: true }],
+    ] as const);
+    const other = instantiateWithHost({ ...ds, context });
+    const map = other.call("dataSource.context") as number;
+    const keys = other.heap.readArray(other.heap.u32(map, 0)).map((entry) => other.heap.readString(other.heap.u32(entry, 0)));
+    expect(keys).to.deep.equal(["Alpha", "beta", "zeta"]);
+  });
+
   it("fails a host call given null for an object with graph-node's message, not an internal error", function () {
     const { heap, call } = host;
     const isNull = "Tried to read AssemblyScript value that is 'null'";
