@@ -6,7 +6,7 @@ import { AbiKind } from "../../../../subgraph/indexer/chain/abi-decoder";
 import { loadSubgraph } from "../../../../subgraph/indexer/manifest";
 import { TypeId } from "../../../../subgraph/indexer/runtime/asc-heap";
 import { readStoreValue, writeStoreValue } from "../../../../subgraph/indexer/runtime/store-values";
-import { ValueKind } from "../../../../subgraph/indexer/values/store-value";
+import { ValueKind, type StoreValue } from "../../../../subgraph/indexer/values/store-value";
 import { probeBuildDir } from "../helpers/probe";
 import { instantiateWithHost, type HostInstance } from "../helpers/instance";
 
@@ -56,6 +56,17 @@ describe("indexer runtime: host functions", function () {
     const map = other.call("dataSource.context") as number;
     const keys = other.heap.readArray(other.heap.u32(map, 0)).map((entry) => other.heap.readString(other.heap.u32(entry, 0)));
     expect(keys).to.deep.equal(["Alpha", "beta", "zeta"]);
+  });
+
+  it("writes an entity for store.get with its entries sorted by field name, as graph-node's Entity::sorted_ref", async function () {
+    const type = loadSubgraph(await probeBuildDir()).schema.entities.get("Provider")!;
+    const fields = type.storedFields.map((f): StoreValue | undefined => (f.valueType === "Int" ? { kind: ValueKind.Int, value: 1 } : undefined));
+    fields[type.storedIndex.get("id")!] = { kind: ValueKind.Bytes, value: Buffer.from("01", "hex") };
+    fields[type.storedIndex.get("name")!] = { kind: ValueKind.String, value: "n" };
+    const { heap } = host;
+    const ptr = host.state.entities!.write(type, fields);
+    const keys = heap.readArray(heap.u32(ptr, 0)).map((entry) => heap.readString(heap.u32(entry, 0)));
+    expect(keys).to.deep.equal(["gpuCount", "id", "jobCount", "name"]);
   });
 
   it("fails a host call given null for an object with graph-node's message, not an internal error", function () {
