@@ -72,11 +72,17 @@ function readOffset(data: Uint8Array, at: number): number {
   return value;
 }
 
+/** alloy reads a bool as "word != 0": a set byte anywhere in the word makes it true. */
+function isZeroWord(data: Uint8Array, at: number): boolean {
+  for (let i = at; i < at + 32; i++) if (data[i] !== 0) return false;
+  return true;
+}
+
 function decodeStatic(t: TypeInfo, data: Uint8Array, at: number): AbiValue {
   const base = t.param.baseType;
   check(data, at, 32);
   if (base === "address") return { kind: AbiKind.Address, bytes: data.subarray(at + 12, at + 32) };
-  if (base === "bool") return { kind: AbiKind.Bool, value: data[at + 31] !== 0 };
+  if (base === "bool") return { kind: AbiKind.Bool, value: data[at + 31] !== 0 || !isZeroWord(data, at) };
   if (t.fixedBytes !== undefined) return { kind: AbiKind.FixedBytes, bytes: data.subarray(at, at + t.fixedBytes) };
   if (base.startsWith("uint")) return { kind: AbiKind.Uint, word: data.subarray(at, at + 32) };
   if (base.startsWith("int")) return { kind: AbiKind.Int, word: data.subarray(at, at + 32) };

@@ -6,6 +6,7 @@
 // `{buffer, dataStart, byteLength}`; Array<ref> is `{buffer, dataStart, byteLength, length}` holding u32
 // pointers; class fields are 4 bytes each in declaration order (base class first), except u64 payloads.
 // Memory can grow on any allocation, so views are refreshed after each `__new`.
+import { HostError } from "../errors";
 import { bigIntToSignedLE, signedLEToBigInt } from "../values/bytes";
 import type { WasmMemory } from "./wasm";
 
@@ -39,6 +40,17 @@ export enum TypeId {
   TypedMapStringStoreValue = 36,
   TypedMapStringJsonValue = 37,
   ResultJsonValueBool = 40,
+}
+
+/** In a `u` regexp a surrogate pair is one code point: only unpaired halves match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const NULS = /\u0000/g;
+const NULL_VALUE =
+  "Tried to read AssemblyScript value that is 'null'. Suggestion: look into the function that the error happened and add 'log' calls till you find where a 'null' value is being used as non-nullable. It's likely that you're calling a 'graph-ts' function (or operator) with a 'null' value when it doesn't support it.";
+
+/** graph-node's error for a null where a host function needs an object (AscPtr::check_is_not_null). */
+export function nullValueError(): HostError {
+  return new HostError(NULL_VALUE);
 }
 
 export interface MappingExports {
@@ -138,9 +150,13 @@ export class AscHeap {
   // --- strings ------------------------------------------------------------------------------------------------
 
   readString(ptr: number): string {
-    if (ptr === 0) throw new TypeError("null string pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
-    return this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
+    const text = this.bytes.toString("utf16le", ptr, ptr + this.words[(ptr - 4) >>> 2]!);
+    // graph-node decodes every string it reads with Rust's strict `String::from_utf16`, then strips NULs (Postgres
+    // rejects them): ids, field values and messages must come out of here as they would out of graph-node.
+    if (LONE_SURROGATE.test(text)) throw new HostError("invalid utf-16: lone surrogate found");
+    return text.indexOf("\u0000") === -1 ? text : text.replace(NULS, "");
   }
 
   writeString(value: string): number {
@@ -152,7 +168,7 @@ export class AscHeap {
   // --- typed arrays (Uint8Array, Bytes, Address, BigInt) --------------------------------------------------
 
   readBytes(ptr: number): Uint8Array {
-    if (ptr === 0) throw new TypeError("null bytes pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.words[(ptr + 4) >>> 2]!;
     const length = this.words[(ptr + 8) >>> 2]!;
@@ -190,7 +206,7 @@ export class AscHeap {
   }
 
   readBigInt(ptr: number): bigint {
-    if (ptr === 0) throw new TypeError("null bytes pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.words[(ptr + 4) >>> 2]!;
     return signedLEToBigInt(this.bytes, dataStart, this.words[(ptr + 8) >>> 2]!);
@@ -204,7 +220,7 @@ export class AscHeap {
 
   /** Elements of an Array<ref> (u32 pointers). */
   readArray(ptr: number): number[] {
-    if (ptr === 0) throw new TypeError("null array pointer");
+    if (ptr === 0) throw nullValueError();
     this.refresh();
     const dataStart = this.view.getUint32(ptr + 4, true);
     const length = this.view.getInt32(ptr + 12, true);
@@ -235,6 +251,7 @@ export class AscHeap {
   }
 
   readValueKind(ptr: number): number {
+    if (ptr === 0) throw nullValueError();
     return this.i32(ptr, 0);
   }
 

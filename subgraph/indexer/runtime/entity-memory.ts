@@ -44,6 +44,8 @@ interface Written {
 export class EntityMemory {
   /** Per type, the shared field-name strings by stored-field index (0 until first needed). */
   private readonly keyPointers = new Map<EntityTypeModel, Uint32Array>();
+  /** Per type, the order its entries are written in (see order()). */
+  private readonly orders = new Map<EntityTypeModel, Uint16Array>();
   /** Field names the mapping passed, by string pointer (checked against memory before use). */
   private readonly keyNames = new Map<number, string>();
   /** Entities handed to the mapping, by TypedMap pointer. */
@@ -80,6 +82,7 @@ export class EntityMemory {
   /** Writes `fields` of `type` as a graph-ts Entity; returns its pointer. */
   write(type: EntityTypeModel, fields: EntityFields): number {
     const keys = this.keys(type);
+    const order = this.order(type);
     let count = 0;
     let size = blockSize(4) + blockSize(16); // the TypedMap and its entries Array
     for (let i = 0; i < fields.length; i++) {
@@ -99,7 +102,8 @@ export class EntityMemory {
     const entries = this.entries;
     const start = this.entriesUsed;
     let n = 0;
-    for (let i = 0; i < fields.length; i++) {
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
       const value = fields[i];
       if (value === undefined) continue;
       const valuePtr = this.value(value);
@@ -127,6 +131,20 @@ export class EntityMemory {
       this.entriesUsed += count * ENTRY_WORDS;
     }
     return map;
+  }
+
+  /**
+   * Stored-field indexes of `type` by field name (UTF-8 byte order): graph-node hands entities over as
+   * `Entity::sorted_ref`, and a mapping iterating `entries` sees that order.
+   */
+  private order(type: EntityTypeModel): Uint16Array {
+    let order = this.orders.get(type);
+    if (order === undefined) {
+      const names = type.storedFields.map((f) => Buffer.from(f.name));
+      order = Uint16Array.from(names.keys()).sort((a, b) => Buffer.compare(names[a]!, names[b]!));
+      this.orders.set(type, order);
+    }
+    return order;
   }
 
   private keys(type: EntityTypeModel): Uint32Array {

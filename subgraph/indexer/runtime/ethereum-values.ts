@@ -4,8 +4,9 @@
 // graph-node represents every integer (whatever its width) as a BigInt, indexed dynamic parameters (string,
 // bytes, arrays, tuples) as the 32-byte topic (FIXED_BYTES), and tuples as an Array<ethereum.Value>.
 import { AbiCoder, Indexed, ParamType, type Result } from "ethers";
+import { HostError } from "../errors";
 import { hexToBytes } from "../values/bytes";
-import { AbiKind } from "../chain/abi-decoder";
+import { AbiKind, EventDecoder, wordToSignedLE, type AbiValue } from "../chain/abi-decoder";
 import { TypeId, type AscHeap } from "./asc-heap";
 
 const coder = AbiCoder.defaultAbiCoder();
@@ -50,6 +51,9 @@ export function writeEthereumValue(heap: AscHeap, param: ParamType, value: unkno
   }
 }
 
+const INT256_MIN = -(2n ** 255n);
+const UINT256_END = 2n ** 256n;
+
 /** An ethereum.Value read from memory, with the ABI type it encodes as. */
 interface TypedAbiValue {
   type: string;
@@ -60,19 +64,32 @@ interface TypedAbiValue {
 export function readEthereumValue(heap: AscHeap, ptr: number): TypedAbiValue {
   const kind = heap.readValueKind(ptr) as AbiKind;
   switch (kind) {
-    case AbiKind.Address:
-      return { type: "address", value: "0x" + Buffer.from(heap.readBytes(heap.readValuePointer(ptr))).toString("hex") };
+    case AbiKind.Address: {
+      const bytes = heap.readBytes(heap.readValuePointer(ptr));
+      if (bytes.length !== 20) throw new HostError(`expected array of length 20, found length ${bytes.length}`);
+      return { type: "address", value: "0x" + Buffer.from(bytes).toString("hex") };
+    }
     case AbiKind.FixedBytes: {
       const bytes = heap.readBytes(heap.readValuePointer(ptr));
+      if (bytes.length > 32) throw new HostError(`input slice must contain a maximum of 32 bytes, got ${bytes.length}`);
+      // graph-node keeps fixed bytes in a 32-byte word: empty ones encode as a zero word, which ethers has no type for.
+      if (bytes.length === 0) return { type: "bytes32", value: Buffer.alloc(32) };
       return { type: `bytes${bytes.length}`, value: bytes };
     }
     case AbiKind.Bytes:
       return { type: "bytes", value: heap.readBytes(heap.readValuePointer(ptr)) };
-    case AbiKind.Int:
+    case AbiKind.Int: {
       // Every int encodes to 32 bytes; int256 accepts any value an intN holds.
-      return { type: "int256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
-    case AbiKind.Uint:
-      return { type: "uint256", value: heap.readBigInt(heap.readValuePointer(ptr)) };
+      const value = heap.readBigInt(heap.readValuePointer(ptr));
+      if (value < INT256_MIN || value >= -INT256_MIN) throw new HostError(`BigInt value \`${value}\` does not fit into int256`);
+      return { type: "int256", value };
+    }
+    case AbiKind.Uint: {
+      const value = heap.readBigInt(heap.readValuePointer(ptr));
+      if (value < 0n) throw new HostError(`BigInt value is negative, cannot convert to unsigned U256: ${value}`);
+      if (value >= UINT256_END) throw new HostError(`BigInt value \`${value}\` does not fit into uint256`);
+      return { type: "uint256", value };
+    }
     case AbiKind.Bool:
       return { type: "bool", value: heap.readValuePayload(ptr) !== 0n };
     case AbiKind.String:
@@ -92,9 +109,6 @@ export function readEthereumValue(heap: AscHeap, ptr: number): TypedAbiValue {
       throw new TypeError(`unknown ethereum value kind ${String(kind)}`);
   }
 }
-
-const INT256_MIN = -(2n ** 255n);
-const UINT256_END = 2n ** 256n;
 
 /**
  * `ethereum.encode` of a value made of static types only (addresses, fixed bytes, integers, booleans, and tuples
@@ -119,7 +133,7 @@ function staticWords(heap: AscHeap, ptr: number, out: Buffer[]): boolean {
     }
     case AbiKind.FixedBytes: {
       const bytes = heap.readBytes(heap.readValuePointer(ptr));
-      if (bytes.length === 0 || bytes.length > 32) return false;
+      if (bytes.length > 32) return false;
       const word = Buffer.alloc(32);
       word.set(bytes, 0);
       out.push(word);
@@ -161,16 +175,41 @@ export function encodeEthereumValue(value: TypedAbiValue): Uint8Array {
   return hexToBytes(coder.encode([value.type], [value.value]));
 }
 
-/** `ethereum.decode(types, data)`: writes the decoded value, or returns 0 (null) when decoding fails. */
+/**
+ * `ethereum.decode(types, data)`: writes the decoded value, or returns 0 (null) when decoding fails. graph-node decodes
+ * with alloy, which keeps an intN/uintN's whole 256-bit word, takes an address from the word's low 20 bytes and
+ * decodes strings lossily; ethers masks the first and rejects the other two. The event decoder has alloy's semantics,
+ * and the value is the single element of a sequence, as `DynSolType::abi_decode` expects.
+ */
 export function decodeToEthereumValue(heap: AscHeap, types: string, data: Uint8Array): number {
-  let param: ParamType;
-  let decoded: Result;
+  let value: AbiValue;
   try {
-    param = ParamType.from(types);
-    decoded = coder.decode([param], data);
+    value = new EventDecoder([ParamType.from(types)]).decode([], data)[0]!;
   } catch {
     return 0;
   }
-  return writeEthereumValue(heap, param, decoded[0]);
+  return writeAbiValue(heap, value);
+}
+
+function writeAbiValue(heap: AscHeap, value: AbiValue): number {
+  switch (value.kind) {
+    case AbiKind.Address:
+    case AbiKind.FixedBytes:
+    case AbiKind.Bytes:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(value.bytes));
+    case AbiKind.Int:
+    case AbiKind.Uint:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeBytes(wordToSignedLE(value.word, value.kind === AbiKind.Int)));
+    case AbiKind.Bool:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, value.value ? 1 : 0);
+    case AbiKind.String:
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeString(value.value));
+    case AbiKind.FixedArray:
+    case AbiKind.Array:
+    case AbiKind.Tuple: {
+      const items = value.items.map((item) => writeAbiValue(heap, item));
+      return heap.writeValue(TypeId.EthereumValue, value.kind, heap.writeArray(TypeId.ArrayEthereumValue, items));
+    }
+  }
 }
 

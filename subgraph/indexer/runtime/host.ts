@@ -14,7 +14,7 @@ import { bytesToHex, toBase58 } from "../values/bytes";
 import type { BlockHeader } from "../chain/types";
 import { TypeId, type AscHeap } from "./asc-heap";
 import { decodeToEthereumValue, encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue } from "./ethereum-values";
-import { parseJson, writeJson } from "./json-values";
+import { parseJsonBytes, writeJson } from "./json-values";
 import { readBigDecimal, writeBigDecimal, writeTypedMap } from "./store-values";
 import type { EntityMemory } from "./entity-memory";
 import { Wasm, type WasmImports, type WasmModule } from "./wasm";
@@ -137,7 +137,7 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     // --- logging and crypto ----------------------------------------------------------------------------------
     "log.log": (level: number, message: number) => {
       const text = str(message);
-      const name = LOG_LEVELS[level] ?? "info";
+      const name = LOG_LEVELS[level] ?? "debug"; // graph-node maps any other number to Debug
       state.log({
         level: name,
         message: text,
@@ -244,8 +244,10 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
       try {
         return heap().writeBytes(encodeStaticEthereumValue(heap(), value) ?? encodeEthereumValue(readEthereumValue(heap(), value)));
       } catch (error) {
+        // What graph-node cannot convert is a HostError (the handler fails there too). Its encoder itself never fails,
+        // while ethers rejects e.g. arrays of mixed kinds: null is the closest graph-ts lets us answer.
         if (error instanceof HostError) throw error;
-        return 0; // graph-node returns null when the value cannot be encoded
+        return 0;
       }
     },
     "ethereum.decode": (types: number, data: number) => decodeToEthereumValue(heap(), str(types), heap().readBytes(data)),
@@ -254,15 +256,12 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     "ethereum.hasCode": unsupported("ethereum.hasCode", NEEDS_NETWORK),
 
     // --- JSON ------------------------------------------------------------------------------------------------
-    "json.fromBytes": (bytes: number) => {
-      const text = Buffer.from(heap().readBytes(bytes)).toString("utf8");
-      return writeJson(heap(), parseJson(text));
-    },
+    "json.fromBytes": (bytes: number) => writeJson(heap(), parseJsonBytes(heap().readBytes(bytes))),
     "json.try_fromBytes": (bytes: number) => {
       const h = heap();
-      const text = Buffer.from(h.readBytes(bytes)).toString("utf8");
+      const data = h.readBytes(bytes);
       try {
-        const value = writeJson(h, parseJson(text));
+        const value = writeJson(h, parseJsonBytes(data));
         return h.object(TypeId.ResultJsonValueBool, [h.object(TypeId.WrappedJsonValue, [value]), 0]);
       } catch (error) {
         if (!(error instanceof HostError)) throw error;

@@ -1,7 +1,9 @@
 // graph-ts `json.fromBytes`: JSON to `JSONValue` objects in WASM memory. graph-node parses with serde_json's
 // arbitrary_precision feature, so numbers keep their source text (JSONValue NUMBER holds a string); JSON.parse
 // would round big integers, hence the small parser below. Objects come out with their keys sorted, like serde_json's
-// default (BTreeMap) map.
+// default (BTreeMap) map. What serde_json rejects is rejected here too: bytes that are not UTF-8, \u escapes of lone
+// surrogates, and nesting past its recursion limit.
+import { isUtf8 } from "node:buffer";
 import { HostError } from "../errors";
 import { TypeId, type AscHeap } from "./asc-heap";
 
@@ -20,8 +22,20 @@ function sortKeys(entries: Array<[string, JsonNode]>): Array<[string, JsonNode]>
   return entries.sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
+/** serde_json's recursion limit: 127 nested arrays or objects parse, the 128th is an error. */
+const MAX_DEPTH = 128;
+const LONE_SURROGATE = /\p{Cs}/u;
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** `serde_json::from_slice`: the bytes must be UTF-8 (anything else is in a string or a syntax error there). */
+export function parseJsonBytes(bytes: Uint8Array): JsonNode {
+  if (!isUtf8(bytes)) throw new JsonSyntaxError("invalid UTF-8");
+  return parseJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+}
+
 export function parseJson(text: string): JsonNode {
   let i = 0;
+  let depth = 0;
   const fail = (what: string): never => {
     throw new JsonSyntaxError(`${what} at position ${i}`);
   };
@@ -31,12 +45,14 @@ export function parseJson(text: string): JsonNode {
   const value = (): JsonNode => {
     ws();
     const ch = text[i];
+    if ((ch === "{" || ch === "[") && ++depth >= MAX_DEPTH) fail("recursion limit exceeded");
     if (ch === "{") {
       i++;
       const entries: Array<[string, JsonNode]> = [];
       ws();
       if (text[i] === "}") {
         i++;
+        depth--;
         return { kind: 5, value: entries };
       }
       for (;;) {
@@ -57,6 +73,7 @@ export function parseJson(text: string): JsonNode {
         }
         if (text[i] === "}") {
           i++;
+          depth--;
           return { kind: 5, value: sortKeys(entries) };
         }
         fail("expected ',' or '}'");
@@ -68,6 +85,7 @@ export function parseJson(text: string): JsonNode {
       ws();
       if (text[i] === "]") {
         i++;
+        depth--;
         return { kind: 4, value: items };
       }
       for (;;) {
@@ -79,6 +97,7 @@ export function parseJson(text: string): JsonNode {
         }
         if (text[i] === "]") {
           i++;
+          depth--;
           return { kind: 4, value: items };
         }
         fail("expected ',' or ']'");
@@ -97,7 +116,9 @@ export function parseJson(text: string): JsonNode {
       i += 4;
       return { kind: 0 };
     }
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    // Sticky: matches at `i` however long the number is (arbitrary_precision keeps any length), without a copy.
+    NUMBER.lastIndex = i;
+    const match = NUMBER.exec(text);
     if (match === null) return fail("unexpected character");
     i += match[0].length;
     return { kind: 2, value: match[0] };
@@ -115,7 +136,15 @@ export function parseJson(text: string): JsonNode {
     }
     if (i >= text.length) fail("unterminated string");
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    let value: string;
+    try {
+      value = JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return fail("invalid string (a control character or an unknown escape)");
+    }
+    // Text decoded from UTF-8 holds no lone surrogate: only a \u escape can make one.
+    if (LONE_SURROGATE.test(value)) fail("lone surrogate in hex escape");
+    return value;
   };
   const result = value();
   ws();

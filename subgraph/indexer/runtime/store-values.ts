@@ -3,9 +3,10 @@ import { EntityValidationError, HostError } from "../errors";
 import { BigDecimal, MAX_EXP, MIN_EXP } from "../values/bigdecimal";
 import { bigIntValue, ValueKind, type EntityData, type StoreValue } from "../values/store-value";
 import { isMinimalSignedLE, signedLEToBigInt } from "../values/bytes";
-import { TypeId, type AscHeap } from "./asc-heap";
+import { nullValueError, TypeId, type AscHeap } from "./asc-heap";
 
 export function readBigDecimal(heap: AscHeap, ptr: number): BigDecimal {
+  if (ptr === 0) throw nullValueError();
   const digits = heap.readBigInt(heap.u32(ptr, 0));
   const exp = heap.readBigInt(heap.u32(ptr, 4));
   const value = BigDecimal.of(digits, Number(BigInt.asIntN(64, exp)));
@@ -83,11 +84,13 @@ export function writeStoreValue(heap: AscHeap, value: StoreValue): number {
 
 /**
  * A DataSourceContext (a TypedMap of store values); entities take the faster path of entity-memory.ts. graph-node
- * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue.
+ * allocates the map with TypedMapStringStoreValue and its entries with TypedMapEntryStringStoreValue, in the order of
+ * `Entity::sorted` (keys by their UTF-8 bytes), which a mapping iterating `entries` sees.
  */
 export function writeTypedMap(heap: AscHeap, data: EntityData): number {
+  const sorted = [...data].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const entries: number[] = [];
-  for (const [key, value] of data) {
+  for (const [key, value] of sorted) {
     const k = heap.writeString(key);
     const v = writeStoreValue(heap, value);
     entries.push(heap.object(TypeId.TypedMapEntryStringStoreValue, [k, v]));

@@ -83,15 +83,29 @@ export class BigDecimal {
     return normalise(n, 0);
   }
 
-  /** Parses like bigdecimal's `from_str_radix(s, 10)`: `[+-]digits[.digits][e[+-]exp]`. */
+  /**
+   * Parses like bigdecimal 0.1.2's `from_str_radix(s, 10)`, quirks included: the exponent after the first `e`/`E` is
+   * an i64 (`i64::from_str`) once one leading `+` is dropped; the rest, without its first `.`, is a num-bigint integer
+   * (one sign, then digits and underscores, not starting with one), and the scale counts every character after the dot.
+   */
   static parse(text: string): BigDecimal {
-    const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-    if (match === null) throw new BigDecimalParseError(`string is not a BigDecimal: '${text}'`);
-    const [, sign, lead, trail = "", exponent = "0"] = match;
-    if (lead === "" && trail === "") throw new BigDecimalParseError(`string is not a BigDecimal: '${text}'`);
-    const magnitude = BigInt((lead || "0") + trail);
-    const scale = trail.length - Number(exponent);
-    return normalise(sign === "-" ? -magnitude : magnitude, scale);
+    let base = text;
+    let exponent = 0n;
+    const e = text.search(/[eE]/);
+    if (e >= 0) {
+      base = text.slice(0, e);
+      let exp = text.slice(e + 1);
+      if (exp.startsWith("+")) exp = exp.slice(1);
+      if (!/^[+-]?[0-9]+$/.test(exp)) throw new BigDecimalParseError(`string is not a BigDecimal: '${text}'`);
+      exponent = BigInt(exp);
+      if (BigInt.asIntN(64, exponent) !== exponent) throw new BigDecimalParseError(`string is not a BigDecimal: '${text}'`);
+    }
+    const dot = base.indexOf(".");
+    const digits = dot < 0 ? base : base.slice(0, dot) + base.slice(dot + 1);
+    if (!/^[+-]?[0-9][0-9_]*$/.test(digits)) throw new BigDecimalParseError(`string is not a BigDecimal: '${text}'`);
+    const magnitude = BigInt(digits.replace(/^[+-]|_/g, ""));
+    const scale = (dot < 0 ? 0 : base.length - dot - 1) - Number(exponent);
+    return normalise(digits.startsWith("-") ? -magnitude : magnitude, scale);
   }
 
   isZero(): boolean {

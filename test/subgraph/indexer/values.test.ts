@@ -43,6 +43,17 @@ describe("indexer values", function () {
       expect(() => D("abc")).to.throw("not a BigDecimal");
       expect(() => D("")).to.throw();
     });
+
+    it("parses like bigdecimal 0.1.2's from_str: num-bigint digits with underscores, an i64 exponent after one optional '+'", function () {
+      expect(D("1_000").toString()).to.equal("1000");
+      expect(D("-1_0.2_5").toString()).to.equal("-1.025"); // the fraction's length counts its underscores
+      expect(D("+.5").toString()).to.equal("0.5");
+      expect(D("1e++2").toString()).to.equal("100");
+      expect(D("1e+-2").toString()).to.equal("0.01");
+      for (const bad of ["_1", "-_1", "1._5e", "+-1", "--1", "1e-+2", "1e2_0", "1e", "e5", ".", "-", "1e9223372036854775808", " 1", "1.5.5"]) {
+        expect(() => D(bad), bad).to.throw("not a BigDecimal");
+      }
+    });
   });
 
   describe("sortable encodings", function () {
