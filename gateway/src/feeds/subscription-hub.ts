@@ -88,18 +88,21 @@ export class SubscriptionHub {
 
   private async onHead(head: IndexedHead): Promise<void> {
     const from = this.scannedThrough;
-    this.scannedThrough = head.number;
-    await Promise.all([
-      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : undefined,
+    const [opened] = await Promise.all([
+      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : true,
       this.updated.size > 0 ? this.deliverUpdated() : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
+    // Blocks whose jobs could not be read stay unscanned: the next head offers them, instead of a worker never
+    // hearing of a job because the source failed once.
+    if (opened) this.scannedThrough = head.number;
   }
 
-  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<void> {
+  /** False when the jobs could not be read (nothing was sent). */
+  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<boolean> {
     try {
       const jobs = await this.jobsCreatedIn(afterBlock, head.number);
-      if (jobs.length === 0) return;
+      if (jobs.length === 0) return true;
       const providerIds = [...new Set([...this.opened].map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
       const [providers, protocol] = await Promise.all([
         providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
@@ -119,8 +122,10 @@ export class SubscriptionHub {
           subscriber.channel.push(job);
         }
       }
+      return true;
     } catch (error) {
-      this.logger.warn("jobOpened feed skipped a head", { block: head.number, error });
+      this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      return false;
     }
   }
 
