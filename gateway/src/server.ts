@@ -81,6 +81,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     corsOrigins: options.corsOrigins,
     logger,
     context,
+    introspection: options.introspection,
   });
 
   await new Promise<void>((resolve, reject) => {
