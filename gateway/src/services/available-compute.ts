@@ -87,7 +87,7 @@ async function rankedPage(
   first: number,
   after: string | null | undefined,
 ): Promise<{ rows: ProviderEntity[]; hadCursor: boolean }> {
-  const position = decodeCursor(after, RANKED_TAG, ["integer", "integer"], "hex");
+  const position = decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
   const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
