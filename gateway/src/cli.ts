@@ -55,11 +55,24 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     }
     return n;
   };
+  // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
+  // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong.
+  const httpUrl = (text: string, name: string): string => {
+    let protocol: string | null = null;
+    try {
+      protocol = new URL(text).protocol;
+    } catch {
+      // not a URL at all
+    }
+    if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (got ${text})`);
+    return text;
+  };
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error (got ${logLevel})`);
-  const rpcUrl = pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545";
+  const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", "--rpc-url");
   const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
-  const subgraphUrl = pick("subgraph-url", "SUBGRAPH_URL");
+  const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
+  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, "--subgraph-url");
   const options: GatewayOptions = {
     // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
     port: integer(pick("port", "PORT"), "--port", 4000, 65_535),
@@ -67,7 +80,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     corsOrigins: parseCorsOrigins(pick("cors", "CORS_ORIGINS")),
     maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
     source:
-      subgraphUrl !== undefined && subgraphUrl !== ""
+      subgraphUrl !== undefined
         ? { subgraphUrl }
         : {
             rpcUrl,

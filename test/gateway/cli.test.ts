@@ -78,6 +78,15 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--rpc-url", "--port", "0"], {})).to.throw(/^--rpc-url needs a value$/);
   });
 
+  it("refuses an RPC or subgraph URL that is not http(s), naming the flag and repeating it", function () {
+    expect(() => parseCli(["--subgraph-url", "localhost:8000/subgraphs/name/latent"], {})).to.throw(
+      /^--subgraph-url must be an http:\/\/ or https:\/\/ URL \(got localhost:8000\/subgraphs\/name\/latent\)$/,
+    );
+    expect(() => parseCli([], { SUBGRAPH_URL: "graph-node:8000" })).to.throw(/--subgraph-url .*\(got graph-node:8000\)/);
+    expect(() => parseCli(["--rpc-url", "127.0.0.1:8545"], {})).to.throw(/^--rpc-url must be an http:\/\/ or https:\/\/ URL \(got 127.0.0.1:8545\)$/);
+    expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/--rpc-url .*\(got not a url\)/);
+  });
+
   it("refuses a port above 65535 from --port or PORT, repeating it", function () {
     expect(() => parseCli(["--port", "70000"], {})).to.throw(/^--port must be a port number from 0 to 65535 \(got 70000\)$/);
     expect(() => parseCli([], { PORT: "65536" })).to.throw(/--port must be a port number from 0 to 65535 \(got 65536\)/);
