@@ -8,6 +8,7 @@ import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
 import { chainNow } from "../services/clock";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
+import { isActive } from "../services/provider-filters";
 import { Channel } from "./channel";
 
 interface JobOpenedSubscriber {
@@ -117,7 +118,9 @@ export class SubscriptionHub {
           if (job.status !== "Open" || !feedFieldsMatch(job, matcher)) continue;
           if (matcher.provider !== null) {
             if (provider === undefined || provider === null || protocol === null) continue;
-            if (!providerMayAccept(job, provider, protocol, now)) continue;
+            // An inactive provider (offline, under the minimum stake, deregistered) may accept nothing: openJobs
+            // is empty for it, and acceptJob would revert in the registry.
+            if (!isActive(provider, protocol.minStakePerGpu) || !providerMayAccept(job, provider, protocol, now)) continue;
           }
           subscriber.channel.push(job);
         }

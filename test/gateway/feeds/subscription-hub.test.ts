@@ -5,7 +5,7 @@ import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { silentLogger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
-import type { JobEntity } from "../../../gateway/src/subgraph/entities";
+import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 
 const head = (number: number): IndexedHead => ({ number, hash: `0x${number.toString(16)}`, timestamp: 1_000 + number, hasIndexingErrors: false });
@@ -46,6 +46,37 @@ describe("subscription hub", function () {
 
     const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
     expect(first === "nothing" ? first : first.value?.id).to.equal("1");
+    hub.stop();
+  });
+
+  it("sends a provider's jobOpened feed nothing while the provider is not active, as openJobs does", async function () {
+    const provider = "0x00000000000000000000000000000000000000aa";
+    const listing = {
+      id: provider, registered: true, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8, tier: "Enterprise",
+      jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
+    } as ProviderEntity;
+    const job = { ...openJob(1, 101), minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", maxPricePerGpuHour: "5",
+      targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: "999999" } as JobEntity;
+    const reader = {
+      jobs: async () => [job],
+      providersByIds: async () => [{ ...listing, online: false }],
+      protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
+    } as unknown as SubgraphReader;
+    let listener: HeadListener | null = null;
+    const watcher = {
+      ensureHead: async () => head(100),
+      subscribe: (l: HeadListener) => {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter({ provider }));
+    const received = feed.next();
+    await listener!(head(101), head(100));
+    const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
+    expect(first === "nothing" ? first : first.value?.id).to.equal("nothing");
     hub.stop();
   });
 });
