@@ -49,6 +49,41 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("offers the jobs a reorg brought in at the same height, and not again those that survived it", async function () {
+    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
+    const reader = {
+      jobs: async (args: ListArgs) => {
+        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
+        return jobs.filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader;
+    let listener: HeadListener | null = null;
+    const watcher = {
+      ensureHead: async () => head(100),
+      subscribe: (l: HeadListener) => {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    const within = async (ms: number) => {
+      const next = await Promise.race([feed.next(), new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), ms))]);
+      return next === "nothing" ? next : `${next.value?.id}:${next.value?.termsHash}`;
+    };
+
+    await listener!(head(101), head(100));
+    expect(await within(200)).to.equal("1:0xaa");
+    // Block 101 replaced by one holding job 1 again and job 2.
+    jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
+    await listener!({ ...head(101), hash: "0xb101" }, head(101));
+    expect(await within(200)).to.equal("2:0xbb");
+    expect(await within(100)).to.equal("nothing");
+    hub.stop();
+  });
+
   it("sends a provider's jobOpened feed nothing while the provider is not active, as openJobs does", async function () {
     const provider = "0x00000000000000000000000000000000000000aa";
     const listing = {
