@@ -49,7 +49,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? env[envName];
   const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (text === undefined || text === "") return fallback;
-    const n = Number(text);
+    // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".
+    const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(n) || n < 0 || n > max) {
       throw new UsageError(`${name} must be ${max === 65_535 ? "a port number from 0 to 65535" : "a non-negative integer"} (got ${text})`);
     }

@@ -87,6 +87,13 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/--rpc-url .*\(got not a url\)/);
   });
 
+  it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, blanks)", function () {
+    for (const text of ["0x1f90", "8e3", "4000.0", " ", "+5"]) {
+      expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);
+      expect(() => parseCli([], { MAX_LAG: text }), text).to.throw(/^--max-lag must be/);
+    }
+  });
+
   it("refuses a port above 65535 from --port or PORT, repeating it", function () {
     expect(() => parseCli(["--port", "70000"], {})).to.throw(/^--port must be a port number from 0 to 65535 \(got 70000\)$/);
     expect(() => parseCli([], { PORT: "65536" })).to.throw(/--port must be a port number from 0 to 65535 \(got 65536\)/);
