@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { proposalState, proposals } from "../../../gateway/src/services/governance";
 import type { ProposalEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
-import type { Where } from "../../../gateway/src/subgraph/where";
+import { list } from "../helpers/fake-source";
 
 function proposal(overrides: Partial<ProposalEntity>): ProposalEntity {
   return {
@@ -53,38 +53,13 @@ describe("proposal states (OpenZeppelin Governor)", function () {
   });
 });
 
-/** graph-node's `where` over plain rows: and/or, equality and the _in/_lt/_lte/_gt/_gte suffixes (decimal text as numbers). */
-function matches(row: Record<string, unknown>, where: Where): boolean {
-  const compare = (a: unknown, b: unknown) => {
-    const x = String(a);
-    const y = String(b);
-    if (/^-?\d+$/.test(x) && /^-?\d+$/.test(y)) return BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0;
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
-  return Object.entries(where).every(([key, value]) => {
-    if (key === "and") return (value as Where[]).every((w) => matches(row, w));
-    if (key === "or") return (value as Where[]).some((w) => matches(row, w));
-    const [, field = key, op = ""] = /^(.*?)(?:_(in|lt|lte|gt|gte))?$/.exec(key) ?? [];
-    const actual = row[field];
-    if (op === "in") return (value as unknown[]).some((v) => compare(actual, v) === 0);
-    const c = compare(actual, value);
-    return op === "lt" ? c < 0 : op === "lte" ? c <= 0 : op === "gt" ? c > 0 : op === "gte" ? c >= 0 : c === 0;
-  });
-}
-
 describe("proposals list", function () {
   it("finds the proposals of a state further back than a few pages of others", async function () {
     // Twelve defeated proposals, then (oldest) one that succeeded: `states: [SUCCEEDED]` must reach it.
     const rows = Array.from({ length: 13 }, (_, i) =>
       proposal({ id: String(i + 1), createdAt: String(90 - i), ...(i === 12 ? { quorumReached: true, forVotes: "6", againstVotes: "5" } : {}) }),
     );
-    const reader = {
-      proposals: async (args: ListArgs) =>
-        rows
-          .filter((p) => matches(p as unknown as Record<string, unknown>, args.where))
-          .sort((a, b) => Number(b.createdAt) - Number(a.createdAt))
-          .slice(0, args.first),
-    } as unknown as SubgraphReader;
+    const reader = { proposals: async (args: ListArgs) => list(rows, args) } as unknown as SubgraphReader;
     const page = await proposals(reader, 201, ["SUCCEEDED"], 1, null);
     expect(page.edges.map((e) => e.node.entity.id)).to.deep.equal(["13"]);
     expect(page.pageInfo.hasNextPage).to.equal(false);
