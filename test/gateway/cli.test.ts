@@ -74,6 +74,12 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
   });
 
+  it("refuses a log level that is only a name every object has (constructor, toString, __proto__)", function () {
+    for (const level of ["constructor", "toString", "__proto__"]) {
+      expect(() => parseCli(["--log-level", level], {}), level).to.throw(/--log-level must be debug, info, warn or error/);
+    }
+  });
+
   it("refuses a flag followed by another flag instead of its value, naming the flag", function () {
     expect(() => parseCli(["--rpc-url", "--port", "0"], {})).to.throw(/^--rpc-url needs a value$/);
   });
