@@ -131,6 +131,29 @@ describe("gateway CLI", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reports a deployment record without a contract it reads in one line naming the contract, exit 1, without a stack trace", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const record = path.join(dir, "partial.json");
+      fs.writeFileSync(record, JSON.stringify({ network: "partial", chainId: 31337, contracts: {} }));
+      // Reading a graph-node endpoint (live reads need the contract), and running the embedded indexer (it indexes it).
+      for (const source of [["--subgraph-url", "http://127.0.0.1:9/x"], ["--db", path.join(dir, "db.sqlite")]]) {
+        const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", record, ...source, "--port", "0"],
+            { cwd: ROOT, timeout: 30_000 },
+            (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+          );
+        });
+        expect(run.code, run.stderr).to.equal(1);
+        expect(run.stderr, source[0]).to.match(/^gateway: [^\n]*ProviderRegistry[^\n]*\n$/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("gateway CLI, compiled (npm run gateway:build, then node dist/gateway/src/cli.js)", function () {
