@@ -46,7 +46,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
   const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
-  const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? env[envName];
+  // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
+  // every interface, and `RPC_URL=` would be a URL.
+  const pick = (flag: string, envName: string): string | undefined => {
+    const value = flags.get(flag) ?? env[envName];
+    return value === undefined || value.trim() === "" ? undefined : value;
+  };
   const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (text === undefined || text === "") return fallback;
     // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".

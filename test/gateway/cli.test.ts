@@ -41,6 +41,14 @@ describe("gateway CLI", function () {
     expect(parseCli([], { HOST: "::" }).options.host).to.equal("::");
   });
 
+  it("takes a blank variable as unset: HOST= binds 127.0.0.1, not every interface", function () {
+    const { options, logLevel } = parseCli([], { HOST: "", RPC_URL: "", LOG_LEVEL: "", PORT: "" });
+    expect(options.host).to.equal("127.0.0.1");
+    expect(options.port).to.equal(4000);
+    expect(options.chain).to.include({ rpcUrl: "http://127.0.0.1:8545" });
+    expect(logLevel).to.equal("info");
+  });
+
   it("reads the log level from --log-level, or LOG_LEVEL", function () {
     expect(parseCli(["--log-level", "debug"], {}).logLevel).to.equal("debug");
     expect(parseCli([], { LOG_LEVEL: "warn" }).logLevel).to.equal("warn");
@@ -93,8 +101,8 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/--rpc-url .*\(got not a url\)/);
   });
 
-  it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, blanks)", function () {
-    for (const text of ["0x1f90", "8e3", "4000.0", " ", "+5"]) {
+  it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, signs, spaces)", function () {
+    for (const text of ["0x1f90", "8e3", "4000.0", " 5", "+5"]) {
       expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);
       expect(() => parseCli([], { MAX_LAG: text }), text).to.throw(/^--max-lag must be/);
     }
