@@ -46,20 +46,39 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
   const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
-  const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? env[envName];
+  // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
+  // every interface, and `RPC_URL=` would be a URL.
+  const pick = (flag: string, envName: string): string | undefined => {
+    const value = flags.get(flag) ?? env[envName];
+    return value === undefined || value.trim() === "" ? undefined : value;
+  };
   const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (text === undefined || text === "") return fallback;
-    const n = Number(text);
+    // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".
+    const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(n) || n < 0 || n > max) {
       throw new UsageError(`${name} must be ${max === 65_535 ? "a port number from 0 to 65535" : "a non-negative integer"} (got ${text})`);
     }
     return n;
   };
+  // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
+  // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong.
+  const httpUrl = (text: string, name: string): string => {
+    let protocol: string | null = null;
+    try {
+      protocol = new URL(text).protocol;
+    } catch {
+      // not a URL at all
+    }
+    if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (got ${text})`);
+    return text;
+  };
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error (got ${logLevel})`);
-  const rpcUrl = pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545";
+  const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", "--rpc-url");
   const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
-  const subgraphUrl = pick("subgraph-url", "SUBGRAPH_URL");
+  const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
+  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, "--subgraph-url");
   const options: GatewayOptions = {
     // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
     port: integer(pick("port", "PORT"), "--port", 4000, 65_535),
@@ -67,7 +86,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     corsOrigins: parseCorsOrigins(pick("cors", "CORS_ORIGINS")),
     maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
     source:
-      subgraphUrl !== undefined && subgraphUrl !== ""
+      subgraphUrl !== undefined
         ? { subgraphUrl }
         : {
             rpcUrl,

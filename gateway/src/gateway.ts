@@ -128,13 +128,14 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   let chain: ChainReader | null = null;
   if (chainConfig !== null && chainConfig !== undefined) {
     const record = readDeployment(chainConfig.deployment);
+    const file = typeof chainConfig.deployment === "string" ? chainConfig.deployment : undefined;
     chain = new ChainReader({
       rpcUrl: chainConfig.rpcUrl,
       chainId: record.chainId,
       contracts: {
-        ProviderRegistry: contractAddress(record, "ProviderRegistry"),
-        Staking: contractAddress(record, "Staking"),
-        JobEscrow: contractAddress(record, "JobEscrow"),
+        ProviderRegistry: contractAddress(record, "ProviderRegistry", file),
+        Staking: contractAddress(record, "Staking", file),
+        JobEscrow: contractAddress(record, "JobEscrow", file),
       },
       logger: logger.child({ component: "chain" }),
     });

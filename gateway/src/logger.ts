@@ -15,7 +15,8 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function isLogLevel(value: string): value is LogLevel {
-  return value in RANK;
+  // Own keys only: `in` also finds "constructor", "toString"... on the prototype.
+  return Object.prototype.hasOwnProperty.call(RANK, value);
 }
 
 /** Errors do not survive JSON.stringify; keep what helps an operator. */

@@ -47,8 +47,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   const server = http.createServer((req, res) => {
-    const [pathname = "/", query = ""] = (req.url ?? "/").split("?", 2);
-    const search = query === "" ? "" : `?${query}`;
+    // Split at the first "?" only: a query string may hold more of them (split's limit would drop what follows).
+    const url = req.url ?? "/";
+    const mark = url.indexOf("?");
+    const pathname = mark === -1 ? url : url.slice(0, mark);
+    const search = mark === -1 || mark === url.length - 1 ? "" : url.slice(mark);
     handle(pathname, search, req, res).catch((error: unknown) => {
       logger.error("request failed", { path: pathname, error });
       if (!res.headersSent) sendJsonError(res, 500, "internal error");
@@ -81,6 +84,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     corsOrigins: options.corsOrigins,
     logger,
     context,
+    introspection: options.introspection,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -41,6 +41,14 @@ describe("gateway CLI", function () {
     expect(parseCli([], { HOST: "::" }).options.host).to.equal("::");
   });
 
+  it("takes a blank variable as unset: HOST= binds 127.0.0.1, not every interface", function () {
+    const { options, logLevel } = parseCli([], { HOST: "", RPC_URL: "", LOG_LEVEL: "", PORT: "" });
+    expect(options.host).to.equal("127.0.0.1");
+    expect(options.port).to.equal(4000);
+    expect(options.chain).to.include({ rpcUrl: "http://127.0.0.1:8545" });
+    expect(logLevel).to.equal("info");
+  });
+
   it("reads the log level from --log-level, or LOG_LEVEL", function () {
     expect(parseCli(["--log-level", "debug"], {}).logLevel).to.equal("debug");
     expect(parseCli([], { LOG_LEVEL: "warn" }).logLevel).to.equal("warn");
@@ -74,8 +82,30 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
   });
 
+  it("refuses a log level that is only a name every object has (constructor, toString, __proto__)", function () {
+    for (const level of ["constructor", "toString", "__proto__"]) {
+      expect(() => parseCli(["--log-level", level], {}), level).to.throw(/--log-level must be debug, info, warn or error/);
+    }
+  });
+
   it("refuses a flag followed by another flag instead of its value, naming the flag", function () {
     expect(() => parseCli(["--rpc-url", "--port", "0"], {})).to.throw(/^--rpc-url needs a value$/);
+  });
+
+  it("refuses an RPC or subgraph URL that is not http(s), naming the flag and repeating it", function () {
+    expect(() => parseCli(["--subgraph-url", "localhost:8000/subgraphs/name/latent"], {})).to.throw(
+      /^--subgraph-url must be an http:\/\/ or https:\/\/ URL \(got localhost:8000\/subgraphs\/name\/latent\)$/,
+    );
+    expect(() => parseCli([], { SUBGRAPH_URL: "graph-node:8000" })).to.throw(/--subgraph-url .*\(got graph-node:8000\)/);
+    expect(() => parseCli(["--rpc-url", "127.0.0.1:8545"], {})).to.throw(/^--rpc-url must be an http:\/\/ or https:\/\/ URL \(got 127.0.0.1:8545\)$/);
+    expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/--rpc-url .*\(got not a url\)/);
+  });
+
+  it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, signs, spaces)", function () {
+    for (const text of ["0x1f90", "8e3", "4000.0", " 5", "+5"]) {
+      expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);
+      expect(() => parseCli([], { MAX_LAG: text }), text).to.throw(/^--max-lag must be/);
+    }
   });
 
   it("refuses a port above 65535 from --port or PORT, repeating it", function () {
@@ -105,6 +135,29 @@ describe("gateway CLI", function () {
         expect(run.stderr).to.equal(message);
       }
       expect(fs.existsSync(path.join(dir, "db.sqlite"))).to.equal(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a deployment record without a contract it reads in one line naming the contract, exit 1, without a stack trace", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const record = path.join(dir, "partial.json");
+      fs.writeFileSync(record, JSON.stringify({ network: "partial", chainId: 31337, contracts: {} }));
+      // Reading a graph-node endpoint (live reads need the contract), and running the embedded indexer (it indexes it).
+      for (const source of [["--subgraph-url", "http://127.0.0.1:9/x"], ["--db", path.join(dir, "db.sqlite")]]) {
+        const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", record, ...source, "--port", "0"],
+            { cwd: ROOT, timeout: 30_000 },
+            (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+          );
+        });
+        expect(run.code, run.stderr).to.equal(1);
+        expect(run.stderr, source[0]).to.match(/^gateway: [^\n]*ProviderRegistry[^\n]*\n$/);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@ import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
 import { chainNow } from "../services/clock";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
+import { isActive } from "../services/provider-filters";
 import { Channel } from "./channel";
 
 interface JobOpenedSubscriber {
@@ -27,12 +28,23 @@ interface StatsSubscriber {
   channel: Channel<NetworkStatsModel>;
 }
 
+/**
+ * Blocks below a reorged head whose jobs are looked at again (the embedded indexer's default reorg threshold is 50):
+ * the blocks the reorg replaced may hold jobs that were never offered.
+ */
+const REORG_RESCAN_BLOCKS = 64;
+
+/** A job as offered: after a reorg the same id may be another job (ids are a counter), the same terms the same one. */
+const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
+
 export class SubscriptionHub {
   private readonly opened = new Set<JobOpenedSubscriber>();
   private readonly updated = new Set<JobUpdatedSubscriber>();
   private readonly stats = new Set<StatsSubscriber>();
   /** Jobs created up to this block have been offered to jobOpened subscribers. */
   private scannedThrough: number | null = null;
+  /** The jobs offered from the last REORG_RESCAN_BLOCKS blocks (offerKey to creation block), not to offer twice. */
+  private readonly recentlyOffered = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -42,7 +54,7 @@ export class SubscriptionHub {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.head.subscribe((head) => this.onHead(head));
+    this.unsubscribe = this.head.subscribe((head, previous) => this.onHead(head, previous));
   }
 
   stop(): void {
@@ -86,20 +98,27 @@ export class SubscriptionHub {
     return subscriber.channel;
   }
 
-  private async onHead(head: IndexedHead): Promise<void> {
-    const from = this.scannedThrough;
-    this.scannedThrough = head.number;
-    await Promise.all([
-      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : undefined,
+  private async onHead(head: IndexedHead, previous: IndexedHead | null): Promise<void> {
+    let from = this.scannedThrough;
+    // A head that did not move up replaced blocks already scanned (a reorg): look at the last blocks again, or
+    // the jobs of the new blocks at those heights would never be offered.
+    if (from !== null && previous !== null && head.number <= previous.number) from = Math.min(from, head.number - REORG_RESCAN_BLOCKS);
+    const [opened] = await Promise.all([
+      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : true,
       this.updated.size > 0 ? this.deliverUpdated() : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
+    // Blocks whose jobs could not be read stay unscanned: the next head offers them, instead of a worker never
+    // hearing of a job because the source failed once.
+    if (opened) this.scannedThrough = head.number;
   }
 
-  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<void> {
+  /** False when the jobs could not be read (nothing was sent). */
+  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<boolean> {
     try {
-      const jobs = await this.jobsCreatedIn(afterBlock, head.number);
-      if (jobs.length === 0) return;
+      const jobs = (await this.jobsCreatedIn(afterBlock, head.number)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
+      for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
+      if (jobs.length === 0) return true;
       const providerIds = [...new Set([...this.opened].map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
       const [providers, protocol] = await Promise.all([
         providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
@@ -114,13 +133,18 @@ export class SubscriptionHub {
           if (job.status !== "Open" || !feedFieldsMatch(job, matcher)) continue;
           if (matcher.provider !== null) {
             if (provider === undefined || provider === null || protocol === null) continue;
-            if (!providerMayAccept(job, provider, protocol, now)) continue;
+            // An inactive provider (offline, under the minimum stake, deregistered) may accept nothing: openJobs
+            // is empty for it, and acceptJob would revert in the registry.
+            if (!isActive(provider, protocol.minStakePerGpu) || !providerMayAccept(job, provider, protocol, now)) continue;
           }
           subscriber.channel.push(job);
         }
       }
+      for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
+      return true;
     } catch (error) {
-      this.logger.warn("jobOpened feed skipped a head", { block: head.number, error });
+      this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      return false;
     }
   }
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { DocumentNode, GraphQLError, GraphQLSchema } from "graphql";
+import type { GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
@@ -26,16 +26,19 @@ export interface GraphQLHttpHandler {
   stop(): Promise<void>;
 }
 
-/** Limit results per document and variables: the same query with the same variables is judged once. */
+/**
+ * Limit results per operation and variables: the same operation with the same variables is judged once. Keyed by the
+ * operation, not the document: a document may hold a cheap and an expensive operation, picked by operationName.
+ */
 function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
-  const judged = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const judged = new WeakMap<OperationDefinitionNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (operation === undefined || operation === null) return;
           const variablesKey = JSON.stringify(request.variables ?? {});
-          let byVariables = judged.get(document);
+          let byVariables = judged.get(operation);
           let verdict = byVariables?.get(variablesKey);
           if (verdict === undefined) {
             const result = checkQueryLimits(schema, document, operation, request.variables ?? {}, limits);
@@ -43,7 +46,7 @@ function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerP
             if (verdict !== null) verdict.extensions.http = { status: 400, headers: new HeaderMap() };
             if (byVariables === undefined) {
               byVariables = new Map();
-              judged.set(document, byVariables);
+              judged.set(operation, byVariables);
             }
             if (byVariables.size < 256) byVariables.set(variablesKey, verdict);
           }

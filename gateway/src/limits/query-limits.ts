@@ -6,6 +6,7 @@ import {
   GraphQLError,
   getNamedType,
   getNullableType,
+  getVariableValues,
   isCompositeType,
   isListType,
   isObjectType,
@@ -77,6 +78,12 @@ export function checkQueryLimits(
         : schema.getSubscriptionType();
   if (rootType === null || rootType === undefined) return { errors: [], cost: 0, depth: 0 };
 
+  // Page sizes are read as execution will see them: a variable the request leaves out takes the default its
+  // definition gives, not the argument's (`query($n: Int = 100) { providers(first: $n) ... }`). Variables that do
+  // not coerce are refused by execution; they are read as sent here.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  const values: Variables = coerced.coerced ?? variables;
+
   const errors: GraphQLError[] = [];
   const memo = new Map<string, Analysis>();
   const analysing = new Set<string>();
@@ -89,7 +96,7 @@ export function checkQueryLimits(
     if (argDef === undefined) return undefined;
     const node = field.arguments?.find((a) => a.name.value === name);
     if (node === undefined) return argDef.defaultValue;
-    return valueFromAST(node.value, argDef.type, variables) ?? argDef.defaultValue;
+    return valueFromAST(node.value, argDef.type, values) ?? argDef.defaultValue;
   };
 
   /** The multiplier a field applies to what is selected under it (and page-size errors on the way). */

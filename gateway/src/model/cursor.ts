@@ -10,13 +10,19 @@ export interface CursorPosition {
   id: string;
 }
 
-/** What a key or id holds, checked on decoding so that a forged cursor cannot reach the source as garbage. */
-export type CursorValueKind = "integer" | "hex" | "text";
+/**
+ * What a key or id holds, checked on decoding so that a forged cursor cannot reach the source as garbage: `int` is
+ * a GraphQL Int (32 bits; the source refuses larger ones as a failed query), `integer` a BigInt, `hex` whole bytes.
+ */
+export type CursorValueKind = "int" | "integer" | "hex" | "text";
 
-const VALUE_PATTERNS: Record<CursorValueKind, RegExp> = {
-  integer: /^-?\d{1,80}$/,
-  hex: /^0x[0-9a-f]{0,200}$/,
-  text: /^[\s\S]{0,200}$/,
+const INT_MAX = 2 ** 31 - 1;
+
+const VALUE_CHECKS: Record<CursorValueKind, (value: string) => boolean> = {
+  int: (v) => /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) <= INT_MAX,
+  integer: (v) => /^-?\d{1,80}$/.test(v),
+  hex: (v) => /^0x(?:[0-9a-f]{2}){0,100}$/.test(v),
+  text: (v) => /^[\s\S]{0,200}$/.test(v),
 };
 
 export function encodeCursor(tag: string, position: CursorPosition): string {
@@ -44,9 +50,9 @@ export function decodeCursor(
     typeof parsed[0] !== "string" ||
     !Array.isArray(parsed[1]) ||
     parsed[1].length !== keyKinds.length ||
-    !parsed[1].every((k: unknown, i: number) => typeof k === "string" && VALUE_PATTERNS[keyKinds[i] as CursorValueKind].test(k)) ||
+    !parsed[1].every((k: unknown, i: number) => typeof k === "string" && VALUE_CHECKS[keyKinds[i] as CursorValueKind](k)) ||
     typeof parsed[2] !== "string" ||
-    !VALUE_PATTERNS[idKind].test(parsed[2])
+    !VALUE_CHECKS[idKind](parsed[2])
   ) {
     throw badUserInput(argument, "not a cursor returned by this list");
   }

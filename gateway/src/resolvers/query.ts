@@ -84,10 +84,13 @@ export const queryResolvers: Resolvers = {
         ctx.reader.protocol(),
         ctx.head.ensureHead(),
       ]);
-      if (provider === null || protocol === null || !isActive(provider, protocol.minStakePerGpu)) {
+      const now = chainNow(head);
+      // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
+      const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
+      if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
         return toConnection([] as JobEntity[], first, args.after !== null && args.after !== undefined, (j) => j, () => "");
       }
-      const where = acceptableJobsWhere(provider, protocol, chainNow(head));
+      const where = acceptableJobsWhere(provider, protocol, now);
       return keysetConnection((a) => ctx.reader.jobs(a), where, jobSort("openJobs", "CREATED", "asc"), first, args.after, (j) => j);
     },
 

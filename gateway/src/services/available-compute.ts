@@ -2,8 +2,9 @@
 // a quote each. graph-node sorts by one field (ties by id), so the default two-key ranking is assembled here:
 //  - the rows at the cursor's price that come after it by (reputation desc, id asc), and
 //  - the rows at higher prices, sorted by price, a little more than a page;
-// if the page ends inside a price group that the fetch may have cut, that whole group is fetched too. Every
-// row the page shows is therefore ranked against all rows of its price, and pages never overlap or skip.
+// if the page ends inside a price group that the fetch may have cut, that group is fetched too (its best-ranked
+// thousand rows or more, see bestOfOnePrice). Every row the page shows is therefore ranked against all rows of its
+// price, and pages never overlap or skip.
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../model/cursor";
@@ -81,13 +82,33 @@ function compareRanking(a: ProviderEntity, b: ProviderEntity): number {
 
 const RANKED_TAG = "offers:PRICE_THEN_REPUTATION";
 
+/**
+ * The best-ranked rows of `where` (all of one price) by reputation desc, address asc: all of them, or a thousand or
+ * more that rank before every row left out. graph-node sorts by one field, with ties by id in the same direction
+ * (here: address desc), so where a thousand rows by reputation end inside a reputation, that reputation's rows are
+ * fetched again by address. Fetching the group by address alone would miss better reputations at higher addresses.
+ */
+async function bestOfOnePrice(reader: SubgraphReader, where: Where): Promise<ProviderEntity[]> {
+  const rows = await reader.providers({ where, orderBy: "reputationScore", orderDirection: "desc", first: SOURCE_MAX_FIRST });
+  const last = rows[rows.length - 1];
+  if (rows.length < SOURCE_MAX_FIRST || last === undefined) return rows;
+  const cut = last.reputationScore;
+  const atCut = await reader.providers({
+    where: allOf(where, { reputationScore: cut }),
+    orderBy: "id",
+    orderDirection: "asc",
+    first: SOURCE_MAX_FIRST,
+  });
+  return [...rows.filter((p) => p.reputationScore > cut), ...atCut];
+}
+
 async function rankedPage(
   reader: SubgraphReader,
   where: Where,
   first: number,
   after: string | null | undefined,
 ): Promise<{ rows: ProviderEntity[]; hadCursor: boolean }> {
-  const position = decodeCursor(after, RANKED_TAG, ["integer", "integer"], "hex");
+  const position = decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
   const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
@@ -95,16 +116,14 @@ async function rankedPage(
   const [tieRest, higher] = await Promise.all([
     position === null
       ? Promise.resolve([] as ProviderEntity[])
-      : reader.providers({
-          where: allOf(
+      : bestOfOnePrice(
+          reader,
+          allOf(
             where,
             { pricePerGpuHour: price },
             anyOf({ reputationScore_lt: Number(reputation) }, { reputationScore: Number(reputation), id_gt: position.id }),
           ),
-          orderBy: "reputationScore",
-          orderDirection: "desc",
-          first: SOURCE_MAX_FIRST,
-        }),
+        ),
     reader.providers({
       where: price === null ? where : allOf(where, { pricePerGpuHour_gt: price }),
       orderBy: "pricePerGpuHour",
@@ -119,12 +138,7 @@ async function rankedPage(
     const boundaryPrice = candidates[wanted - 1]?.pricePerGpuHour;
     if (lastPrice !== undefined && boundaryPrice === lastPrice) {
       // The page ends in the last fetched price group, which the fetch limit may have cut: take all of it.
-      const group = await reader.providers({
-        where: allOf(where, { pricePerGpuHour: lastPrice }),
-        orderBy: "id",
-        orderDirection: "asc",
-        first: SOURCE_MAX_FIRST,
-      });
+      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }));
       candidates = [...candidates.filter((p) => p.pricePerGpuHour !== lastPrice), ...group];
       candidates.sort(compareRanking);
     }

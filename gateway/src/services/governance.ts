@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "../model/cursor";
 import { toConnection, type ProposalConnectionModel, type ProposalModel } from "../model/models";
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
-import type { SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
 import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 
 export type GovernanceParameterModel = ResolversParentTypes["GovernanceParameter"];
@@ -70,8 +70,6 @@ export async function parameters(reader: SubgraphReader): Promise<GovernancePara
 }
 
 const TAG = "proposals:CREATED:DESC";
-/** Rounds of fetching when SUCCEEDED/DEFEATED filtering thins a page out. */
-const MAX_ROUNDS = 5;
 
 export async function proposals(
   reader: SubgraphReader,
@@ -89,16 +87,20 @@ export async function proposals(
   const position = decodeCursor(after, TAG, ["integer"], "integer");
   let cursor = position;
   const rows: ProposalEntity[] = [];
-  for (let round = 0; round < MAX_ROUNDS && rows.length <= first; round++) {
+  // Until the page is full or the proposals run out: stopping after a few rounds would end the list (no next page)
+  // wherever many proposals of the other state that shares the filter (succeeded/defeated) come first. After the
+  // first round, the biggest batches: governance has few proposals, so this is a handful of requests at most.
+  for (let round = 0; rows.length <= first; round++) {
+    const size = round === 0 ? first + 1 : SOURCE_MAX_FIRST;
     const batch = await reader.proposals({
       where: cursor === null ? base : allOf(base, keysetAfter("createdAt", "desc", cursor.keys[0] ?? "0", cursor.id)),
       orderBy: "createdAt",
       orderDirection: "desc",
-      first: first + 1,
+      first: size,
     });
     rows.push(...batch.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
     const last = batch[batch.length - 1];
-    if (batch.length <= first || last === undefined) break;
+    if (batch.length < size || last === undefined) break;
     cursor = { keys: [last.createdAt], id: last.id };
   }
   return toConnection(

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, type CursorValueKind } from "../model/curso
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
 export type SortKeyType = "Int" | "BigInt" | "Bytes";
 
-const CURSOR_KIND: Record<SortKeyType, CursorValueKind> = { Int: "integer", BigInt: "integer", Bytes: "hex" };
+const CURSOR_KIND: Record<SortKeyType, CursorValueKind> = { Int: "int", BigInt: "integer", Bytes: "hex" };
 import { toConnection, type ConnectionModel } from "../model/models";
 import type { ListArgs } from "../subgraph/reader";
 import { allOf, keysetAfter, type SortDirection, type Where } from "../subgraph/where";

@@ -36,9 +36,14 @@ export function readDeployment(deployment: DeploymentRecord | string): Deploymen
   return record;
 }
 
-/** The address of one contract of the deployment; throws naming it when missing. */
-export function contractAddress(record: DeploymentRecord, name: string): string {
+/**
+ * The address of one contract of the deployment; throws DeploymentError naming it (and `file`, the record's path
+ * when it was read from one) when missing, so that the CLI reports it in one line like any other broken record.
+ */
+export function contractAddress(record: DeploymentRecord, name: string, file?: string): string {
   const entry = record.contracts[name];
-  if (entry === undefined) throw new Error(`the deployment record has no ${name}`);
+  if (entry === undefined || typeof entry.address !== "string") {
+    throw new DeploymentError(`the deployment record ${file ?? `of ${record.network}`} has no ${name} address`);
+  }
   return entry.address;
 }

@@ -10,6 +10,7 @@ import {
   type IndexerWorker,
   type IndexerWorkerOptions,
 } from "../../../subgraph/indexer";
+import { IndexerError } from "../../../subgraph/indexer/errors";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
@@ -62,7 +63,13 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     fs.mkdirSync(path.dirname(path.resolve(options.dbPath)), { recursive: true });
     // The compiled subgraph with this deployment's addresses and start blocks, next to the database.
     const manifestDir = `${path.resolve(options.dbPath)}.subgraph`;
-    writeDeploymentManifest(options.deployment, manifestDir, { buildDir: options.subgraphBuildDir ?? DEFAULT_BUILD_DIR });
+    try {
+      writeDeploymentManifest(options.deployment, manifestDir, { buildDir: options.subgraphBuildDir ?? DEFAULT_BUILD_DIR });
+    } catch (error) {
+      // A record the subgraph cannot be pointed at (a contract missing) or no subgraph build: its message says which,
+      // and as an IndexerError the CLI reports it in one line instead of with a stack.
+      throw new IndexerError(`the embedded indexer cannot be set up: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     const worker = await startIndexerWorker({
       ...options.tuning,
       subgraph: manifestDir,

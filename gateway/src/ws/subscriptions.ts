@@ -2,7 +2,16 @@
 // Each operation goes through the same validation, limits and error policy as over HTTP.
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { GatewayContext } from "../context";
@@ -24,6 +33,8 @@ export interface SubscriptionServerOptions {
   context: () => GatewayContext;
   /** Largest message (default 64 KB). */
   maxPayloadBytes?: number;
+  /** As over HTTP (default true): graphql-ws runs queries too, so `false` must hold here as well. */
+  introspection?: boolean;
 }
 
 export interface SubscriptionServer {
@@ -39,6 +50,19 @@ function validationError(error: GraphQLError): GraphQLError {
   const code = cause.extensions.code === ErrorCode.BadUserInput ? ErrorCode.BadUserInput : ErrorCode.ValidationFailed;
   return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code } });
 }
+
+/** Refuses `__schema` and `__type` (`__typename` is no introspection), coded as Apollo refuses them over HTTP. */
+const NoIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value !== "__schema" && node.name.value !== "__type") return;
+    context.reportError(
+      new GraphQLError(`introspection is disabled on this gateway, but the operation selects ${node.name.value}`, {
+        nodes: [node],
+        extensions: { code: ErrorCode.ValidationFailed, validationErrorCode: "INTROSPECTION_DISABLED" },
+      }),
+    );
+  },
+});
 
 function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult {
   if (result.errors === undefined || result.errors.length === 0) return result;
@@ -82,6 +106,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
         const errors = validate(schema, document, specifiedRules);
         if (errors.length > 0) return errors.map(validationError);
+        if (options.introspection === false) {
+          const refused = validate(schema, document, [NoIntrospection]);
+          if (refused.length > 0) return refused;
+        }
         const operation = getOperationAST(document, payload.operationName ?? undefined);
         if (operation === null || operation === undefined) {
           return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];

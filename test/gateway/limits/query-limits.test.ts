@@ -55,6 +55,14 @@ describe("query limits", function () {
     expect(limitsOf(query, { n: 500 })).to.deep.equal(["BAD_USER_INPUT"]);
   });
 
+  it("reads a page size from the default of a variable the request leaves out, as execution does", function () {
+    const selection = `{ nodes { jobs(first: $n) { nodes { id } } } }`;
+    expect(check(`query($n: Int = 100) { providers(first: $n) ${selection} }`).cost).to.equal(
+      check(`query($n: Int) { providers(first: $n) ${selection} }`, { n: 100 }).cost,
+    );
+    expect(limitsOf(`query($n: Int = 500) { jobs(first: $n) { nodes { id } } }`)).to.deep.equal(["BAD_USER_INPUT"]);
+  });
+
   it("refuses a cost over the maximum", function () {
     expect(limitsOf(`{ providers(first: 100) { nodes { jobs(first: 100) { nodes { provider { address } } } } } }`)).to.deep.equal(["cost"]);
   });

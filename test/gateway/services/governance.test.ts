@@ -1,6 +1,8 @@
 import { expect } from "chai";
-import { proposalState } from "../../../gateway/src/services/governance";
+import { proposalState, proposals } from "../../../gateway/src/services/governance";
 import type { ProposalEntity } from "../../../gateway/src/subgraph/entities";
+import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { list } from "../helpers/fake-source";
 
 function proposal(overrides: Partial<ProposalEntity>): ProposalEntity {
   return {
@@ -48,5 +50,18 @@ describe("proposal states (OpenZeppelin Governor)", function () {
     expect(proposalState(proposal({ status: "Queued", timelockOperation: { status: "Cancelled" } }), 500)).to.equal("CANCELED");
     expect(proposalState(proposal({ status: "Executed" }), 500)).to.equal("EXECUTED");
     expect(proposalState(proposal({ status: "Canceled" }), 50)).to.equal("CANCELED");
+  });
+});
+
+describe("proposals list", function () {
+  it("finds the proposals of a state further back than a few pages of others", async function () {
+    // Twelve defeated proposals, then (oldest) one that succeeded: `states: [SUCCEEDED]` must reach it.
+    const rows = Array.from({ length: 13 }, (_, i) =>
+      proposal({ id: String(i + 1), createdAt: String(90 - i), ...(i === 12 ? { quorumReached: true, forVotes: "6", againstVotes: "5" } : {}) }),
+    );
+    const reader = { proposals: async (args: ListArgs) => list(rows, args) } as unknown as SubgraphReader;
+    const page = await proposals(reader, 201, ["SUCCEEDED"], 1, null);
+    expect(page.edges.map((e) => e.node.entity.id)).to.deep.equal(["13"]);
+    expect(page.pageInfo.hasNextPage).to.equal(false);
   });
 });

@@ -1,0 +1,117 @@
+// The subscription hub on its own, over a fake reader and a head it is told about by hand.
+import { expect } from "chai";
+import { SourceError } from "../../../gateway/src/errors";
+import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
+import { silentLogger } from "../../../gateway/src/logger";
+import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
+import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+
+const head = (number: number): IndexedHead => ({ number, hash: `0x${number.toString(16)}`, timestamp: 1_000 + number, hasIndexingErrors: false });
+
+function openJob(id: number, block: number): JobEntity {
+  return { id: String(id), jobId: String(id), status: "Open", createdAtBlock: String(block), gpuModelKey: "*", regionKey: "*" } as JobEntity;
+}
+
+describe("subscription hub", function () {
+  it("offers jobOpened subscribers the jobs of a head whose query failed, at the next head", async function () {
+    const jobs = [openJob(1, 101)];
+    let sourceDown = false;
+    const reader = {
+      jobs: async (args: ListArgs) => {
+        if (sourceDown) throw new SourceError("down", "the subgraph endpoint cannot be reached");
+        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
+        return jobs.filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader;
+    let listener: HeadListener | null = null;
+    const watcher = {
+      ensureHead: async () => head(100),
+      subscribe: (l: HeadListener) => {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    const received = feed.next();
+
+    sourceDown = true;
+    await listener!(head(101), head(100));
+    sourceDown = false;
+    await listener!(head(102), head(101));
+
+    const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
+    expect(first === "nothing" ? first : first.value?.id).to.equal("1");
+    hub.stop();
+  });
+
+  it("offers the jobs a reorg brought in at the same height, and not again those that survived it", async function () {
+    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
+    const reader = {
+      jobs: async (args: ListArgs) => {
+        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
+        return jobs.filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader;
+    let listener: HeadListener | null = null;
+    const watcher = {
+      ensureHead: async () => head(100),
+      subscribe: (l: HeadListener) => {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    const within = async (ms: number) => {
+      const next = await Promise.race([feed.next(), new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), ms))]);
+      return next === "nothing" ? next : `${next.value?.id}:${next.value?.termsHash}`;
+    };
+
+    await listener!(head(101), head(100));
+    expect(await within(200)).to.equal("1:0xaa");
+    // Block 101 replaced by one holding job 1 again and job 2.
+    jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
+    await listener!({ ...head(101), hash: "0xb101" }, head(101));
+    expect(await within(200)).to.equal("2:0xbb");
+    expect(await within(100)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("sends a provider's jobOpened feed nothing while the provider is not active, as openJobs does", async function () {
+    const provider = "0x00000000000000000000000000000000000000aa";
+    const listing = {
+      id: provider, registered: true, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8, tier: "Enterprise",
+      jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
+    } as ProviderEntity;
+    const job = { ...openJob(1, 101), minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", maxPricePerGpuHour: "5",
+      targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: "999999" } as JobEntity;
+    const reader = {
+      jobs: async () => [job],
+      providersByIds: async () => [{ ...listing, online: false }],
+      protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
+    } as unknown as SubgraphReader;
+    let listener: HeadListener | null = null;
+    const watcher = {
+      ensureHead: async () => head(100),
+      subscribe: (l: HeadListener) => {
+        listener = l;
+        return () => undefined;
+      },
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter({ provider }));
+    const received = feed.next();
+    await listener!(head(101), head(100));
+    const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
+    expect(first === "nothing" ? first : first.value?.id).to.equal("nothing");
+    hub.stop();
+  });
+});

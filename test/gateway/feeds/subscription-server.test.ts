@@ -1,0 +1,67 @@
+// The graphql-ws server on its own (schema without resolvers, no source): what it refuses before anything executes.
+import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { buildSchema } from "graphql";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import type { GatewayContext } from "../../../gateway/src/context";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import { silentLogger } from "../../../gateway/src/logger";
+import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
+import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
+
+interface Outcome {
+  data?: unknown;
+  errors: { extensions?: Record<string, unknown> }[];
+}
+
+describe("subscription server", function () {
+  let server: http.Server;
+  let subscriptions: SubscriptionServer;
+  let url: string;
+
+  before(async function () {
+    server = http.createServer((_req, res) => res.writeHead(404).end());
+    subscriptions = startSubscriptionServer({
+      httpServer: server,
+      path: "/graphql",
+      schema: buildSchema(loadTypeDefs()),
+      limits: DEFAULT_QUERY_LIMITS,
+      corsOrigins: "*",
+      logger: silentLogger,
+      context: () => ({}) as GatewayContext,
+      introspection: false,
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+
+  after(async function () {
+    await subscriptions.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** The first result of an operation, or the errors it was refused with. */
+  async function run(query: string): Promise<Outcome> {
+    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    try {
+      const result = await client.iterate({ query }).next();
+      const value = result.value as { data?: unknown; errors?: Outcome["errors"] } | undefined;
+      return { data: value?.data, errors: value?.errors ?? [] };
+    } catch (error) {
+      return { errors: Array.isArray(error) ? (error as Outcome["errors"]) : [] };
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it("with introspection: false refuses __schema and __type over WebSocket too", async function () {
+    for (const query of [`{ __schema { queryType { name } } }`, `{ __type(name: "Query") { name } }`]) {
+      const outcome = await run(query);
+      expect(outcome.data ?? null, query).to.equal(null);
+      expect(outcome.errors.map((e) => e.extensions?.code), query).to.deep.equal(["GRAPHQL_VALIDATION_FAILED"]);
+      expect(outcome.errors[0]?.extensions?.validationErrorCode, query).to.equal("INTROSPECTION_DISABLED");
+    }
+  });
+});

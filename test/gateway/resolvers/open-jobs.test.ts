@@ -1,0 +1,43 @@
+// openJobs over a fake source, for protocol states the scenario chain does not stay in (a guardian pause).
+import { expect } from "chai";
+import type { GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../../../gateway/src/context";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import type { JobConnectionModel } from "../../../gateway/src/model/models";
+import { queryResolvers } from "../../../gateway/src/resolvers/query";
+import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import type { ListArgs } from "../../../gateway/src/subgraph/reader";
+import { list } from "../helpers/fake-source";
+
+const PROVIDER = "0x00000000000000000000000000000000000000aa";
+const NOW = 1_500;
+
+const provider = {
+  id: PROVIDER, registered: true, online: true, stakePerGpu: "100", gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80,
+  gpusFree: 8, tier: "Enterprise", jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000",
+} as ProviderEntity;
+
+const job = {
+  id: "1", jobId: "1", status: "Open", acceptDeadline: "999999", gpuModelKey: "*", regionKey: "*", minVramGiB: 0, gpuCount: 1, tier: "Any",
+  minCompletedJobs: "0", maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10",
+} as JobEntity;
+
+async function openJobs(pausedUntil: number): Promise<string[]> {
+  const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
+  const ctx = {
+    limits: DEFAULT_QUERY_LIMITS,
+    loaders: { provider: { load: async () => provider } },
+    reader: { protocol: async () => protocol, jobs: async (args: ListArgs) => list([job], args) },
+    head: { ensureHead: async () => ({ number: 10, hash: null, timestamp: NOW, hasIndexingErrors: false }) },
+  } as unknown as GatewayContext;
+  const resolve = queryResolvers.Query!.openJobs as (root: unknown, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;
+  const connection = await resolve({}, { provider: PROVIDER, first: 20 }, ctx, {} as GraphQLResolveInfo);
+  return connection.edges.map((e) => e.node.id);
+}
+
+describe("openJobs while the guardian has paused the protocol", function () {
+  it("is empty until the pause ends (JobEscrow.acceptJob reverts while paused), then lists the jobs again", async function () {
+    expect(await openJobs(NOW + 1)).to.deep.equal([]);
+    expect(await openJobs(NOW)).to.deep.equal(["1"]);
+  });
+});

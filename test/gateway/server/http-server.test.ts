@@ -1,0 +1,49 @@
+// The HTTP server over services that have no source (only what answers without one): how it reads requests.
+import { expect } from "chai";
+import type { GatewayServices } from "../../../gateway/src/context";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import { silentLogger } from "../../../gateway/src/logger";
+import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { createResolvers } from "../../../gateway/src/resolvers";
+import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
+import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
+import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
+import type { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import type { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
+
+describe("gateway HTTP server", function () {
+  let server: RunningHttpServer;
+
+  before(async function () {
+    const services: GatewayServices = {
+      reader: {} as SubgraphReader,
+      head: {} as HeadWatcher,
+      chain: null,
+      chainHead: null,
+      sourceKind: "subgraphUrl",
+      limits: DEFAULT_QUERY_LIMITS,
+      maxLag: 5,
+      logger: silentLogger,
+    };
+    server = await startHttpServer({
+      schema: buildSchema(createResolvers({} as SubscriptionHub)),
+      services,
+      host: "127.0.0.1",
+      port: 0,
+      corsOrigins: "*",
+      staticDir: DEFAULT_STATIC_DIR,
+    });
+  });
+
+  after(async function () {
+    await server.close();
+  });
+
+  it("reads the whole query string of a GET, a `?` inside it included", async function () {
+    const response = await fetch(`${server.url}?operationName=Q&what=?&query=query%20Q%20%7B%20__typename%20%7D`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ data: { __typename: "Query" } });
+  });
+});

@@ -1,0 +1,38 @@
+// availableCompute's default ranking over a fake source, for what the scenario chain is too small to show.
+import { expect } from "chai";
+import { availableCompute } from "../../../gateway/src/services/available-compute";
+import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { list } from "../helpers/fake-source";
+
+const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, protocolFeeBps: 500 } as ProtocolEntity;
+
+function provider(n: number, reputationScore: number): ProviderEntity {
+  return {
+    id: `0x${n.toString(16).padStart(40, "0")}`,
+    registered: true,
+    online: true,
+    stakePerGpu: "100",
+    gpusFree: 8,
+    pricePerGpuHour: "1000",
+    reputationScore,
+    freeStake: "0",
+  } as ProviderEntity;
+}
+
+describe("availableCompute ranking", function () {
+  it("ranks a price shared by more than a thousand providers by reputation, then address, on every page", async function () {
+    // 1500 providers at one price: most with a new provider's 5000, the last few (highest addresses) better.
+    const rows = Array.from({ length: 1500 }, (_, i) => provider(i + 1, i >= 1495 ? 9000 : 5000));
+    const reader = { protocol: async () => protocol, providers: async (args: ListArgs) => list(rows, args) } as unknown as SubgraphReader;
+    const expected = [...rows].sort((a, b) => b.reputationScore - a.reputationScore || (a.id < b.id ? -1 : 1)).map((p) => p.id);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const connection = await availableCompute(reader, { requirements: {}, first: 100, after });
+      seen.push(...connection.edges.map((e) => e.node.provider.id));
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).to.deep.equal(expected.slice(0, 300));
+  });
+});

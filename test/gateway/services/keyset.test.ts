@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { GraphQLError } from "graphql";
+import { keysetConnection, type KeysetSort } from "../../../gateway/src/services/keyset";
+import type { ListArgs } from "../../../gateway/src/subgraph/reader";
+
+interface Row {
+  id: string;
+  reputationScore: number;
+}
+
+const BY_REPUTATION: KeysetSort<Row> = {
+  tag: "providers:REPUTATION:DESC",
+  field: "reputationScore",
+  direction: "desc",
+  keyType: "Int",
+  idKind: "hex",
+  keyOf: (r) => String(r.reputationScore),
+};
+
+const forged = (keys: string[], id: string) => Buffer.from(JSON.stringify([BY_REPUTATION.tag, keys, id])).toString("base64url");
+
+describe("keyset connections", function () {
+  it("refuses a forged cursor the source would fail on (an Int key over 32 bits, an id of half a byte), asking nothing", async function () {
+    for (const after of [forged(["99999999999"], "0x01"), forged(["5000"], "0x123")]) {
+      const asked: ListArgs[] = [];
+      const fetch = async (args: ListArgs) => {
+        asked.push(args);
+        return [] as Row[];
+      };
+      const refusal = await keysetConnection(fetch, {}, BY_REPUTATION, 10, after, (r) => r).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal, after).to.be.instanceOf(GraphQLError);
+      expect((refusal as GraphQLError).extensions).to.include({ code: "BAD_USER_INPUT", argument: "after" });
+      expect(asked, after).to.deep.equal([]);
+    }
+  });
+});
