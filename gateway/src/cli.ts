@@ -4,7 +4,7 @@
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
 import { startGateway, type GatewayOptions } from "./gateway";
-import { parseCorsOrigins } from "./http/cors";
+import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
 import { DeploymentError } from "./sources/deployment";
 import { IndexerError } from "../../subgraph/indexer/errors";
@@ -73,6 +73,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (got ${text})`);
     return text;
   };
+  const corsOrigins = (text: string | undefined): ReturnType<typeof parseCorsOrigins> => {
+    try {
+      return parseCorsOrigins(text);
+    } catch (error) {
+      if (error instanceof CorsOriginError) throw new UsageError(`--cors: ${error.message}`);
+      throw error;
+    }
+  };
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error (got ${logLevel})`);
   const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", "--rpc-url");
@@ -83,7 +91,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
     port: integer(pick("port", "PORT"), "--port", 4000, 65_535),
     host: pick("host", "HOST") ?? "127.0.0.1",
-    corsOrigins: parseCorsOrigins(pick("cors", "CORS_ORIGINS")),
+    corsOrigins: corsOrigins(pick("cors", "CORS_ORIGINS")),
     maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
     source:
       subgraphUrl !== undefined

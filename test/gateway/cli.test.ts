@@ -82,6 +82,12 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
   });
 
+  it("refuses a CORS origin with a path, naming the flag and the entry", function () {
+    expect(() => parseCli([], { CORS_ORIGINS: "https://app.example/dashboard" })).to.throw(
+      /^--cors: "https:\/\/app\.example\/dashboard" is not an origin/,
+    );
+  });
+
   it("refuses a log level that is only a name every object has (constructor, toString, __proto__)", function () {
     for (const level of ["constructor", "toString", "__proto__"]) {
       expect(() => parseCli(["--log-level", level], {}), level).to.throw(/--log-level must be debug, info, warn or error/);

@@ -53,11 +53,36 @@ export function handleCors(req: IncomingMessage, res: ServerResponse, allowed: C
   return true;
 }
 
-/** Parses CORS_ORIGINS: "*" or a comma-separated list of origins. */
+/** An entry of CORS_ORIGINS that no browser could send as its Origin. */
+export class CorsOriginError extends Error {}
+
+/**
+ * Parses CORS_ORIGINS: "*" or a comma-separated list of origins. Each entry is stored as the Origin a browser
+ * sends for it (scheme, lower-case host, port only when not the default, no trailing slash), so that
+ * "https://App.example/" allows the page it names instead of matching nothing. An entry with a path, a query or a
+ * scheme other than http(s) throws CorsOriginError.
+ */
 export function parseCorsOrigins(text: string | undefined): CorsOrigins {
   if (text === undefined || text.trim() === "" || text.trim() === "*") return "*";
   return text
     .split(",")
     .map((o) => o.trim())
-    .filter((o) => o.length > 0);
+    .filter((o) => o.length > 0)
+    .map(browserOrigin);
+}
+
+function browserOrigin(entry: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(entry);
+  } catch {
+    // not a URL at all
+  }
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new CorsOriginError(`"${entry}" is not an origin: expected http(s)://host[:port]`);
+  }
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new CorsOriginError(`"${entry}" is not an origin: a browser's Origin has no path, query or credentials`);
+  }
+  return url.origin;
 }
