@@ -2,7 +2,7 @@
 // on the code (and on the structured extensions), never on message text.
 import { GraphQLError } from "graphql";
 
-/** The codes this gateway uses: Apollo's standard ones plus two for the source of network state. */
+/** The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end subscriptions. */
 export const ErrorCode = {
   /** An argument or variable is invalid (malformed address, bad cursor, `first` over the cap, unknown model id). */
   BadUserInput: "BAD_USER_INPUT",
@@ -12,6 +12,10 @@ export const ErrorCode = {
   SourceUnavailable: "SOURCE_UNAVAILABLE",
   /** The chain RPC (live reads) did not answer, or is not configured. */
   ChainUnavailable: "CHAIN_UNAVAILABLE",
+  /** A subscription ended because its client left more than `maxQueued` events unread (`extensions.maxQueued`). */
+  SubscriberTooSlow: "SUBSCRIBER_TOO_SLOW",
+  /** A subscription ended because the gateway is stopping: subscribe again to another instance, or later. */
+  ShuttingDown: "SHUTTING_DOWN",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -26,6 +30,18 @@ export function badUserInput(argument: string, problem: string, extra: Record<st
 /** A query that breaks one of the server's limits (`limit` says which). */
 export function limitExceeded(limit: "depth" | "cost" | "liveInList", message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.ValidationFailed, limit, ...extra } });
+}
+
+/** Ends a subscription whose client reads too slowly (the events it left unread are dropped with it). */
+export function subscriberTooSlow(maxQueued: number): GraphQLError {
+  return new GraphQLError(`subscriber too slow: more than ${maxQueued} undelivered events`, {
+    extensions: { code: ErrorCode.SubscriberTooSlow, maxQueued },
+  });
+}
+
+/** Ends every subscription when the gateway stops. */
+export function shuttingDown(): GraphQLError {
+  return new GraphQLError("the gateway is shutting down", { extensions: { code: ErrorCode.ShuttingDown } });
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */

@@ -1,5 +1,6 @@
 // A push-to-pull queue: the subscription hub pushes, graphql-ws pulls with `for await`. Ending the iteration (the
 // client unsubscribed or went away) runs `onClose`, which removes the subscriber from the hub.
+import { subscriberTooSlow } from "../errors";
 
 export class Channel<T> implements AsyncIterableIterator<T> {
   private readonly queue: T[] = [];
@@ -27,7 +28,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
       return;
     }
     if (this.queue.length >= this.maxQueued) {
-      this.fail(new Error(`subscriber too slow: more than ${this.maxQueued} undelivered events`));
+      this.fail(subscriberTooSlow(this.maxQueued));
       return;
     }
     this.queue.push(value);

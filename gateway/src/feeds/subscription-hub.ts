@@ -1,6 +1,7 @@
 // Subscriptions, driven by the indexed head: when it advances, the hub runs one shared set of source queries (the
 // jobs created in the new blocks, the subscribed jobs' current state, fresh statistics) and hands each subscriber
 // its share. A thousand workers watching for jobs cost the source what one does.
+import { shuttingDown } from "../errors";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -59,8 +60,8 @@ export class SubscriptionHub {
 
   stop(): void {
     this.unsubscribe?.();
-    for (const s of [...this.opened, ...this.updated]) s.channel.fail(new Error("the gateway is shutting down"));
-    for (const s of this.stats) s.channel.fail(new Error("the gateway is shutting down"));
+    for (const s of [...this.opened, ...this.updated]) s.channel.fail(shuttingDown());
+    for (const s of this.stats) s.channel.fail(shuttingDown());
   }
 
   get subscriberCount(): number {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { GraphQLError } from "graphql";
 import { Channel } from "../../../gateway/src/feeds/channel";
 
 describe("subscription channels", function () {
@@ -51,5 +52,6 @@ describe("subscription channels", function () {
     }
     expect(values).to.deep.equal([0, 1, 2]);
     expect((error as Error).message).to.contain("too slow");
+    expect((error as GraphQLError).extensions).to.deep.equal({ code: "SUBSCRIBER_TOO_SLOW", maxQueued: 3 });
   });
 });

@@ -1,5 +1,6 @@
 // The subscription hub on its own, over a fake reader and a head it is told about by hand.
 import { expect } from "chai";
+import type { GraphQLError } from "graphql";
 import { SourceError } from "../../../gateway/src/errors";
 import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { silentLogger } from "../../../gateway/src/logger";
@@ -113,5 +114,18 @@ describe("subscription hub", function () {
     const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
     expect(first === "nothing" ? first : first.value?.id).to.equal("nothing");
     hub.stop();
+  });
+
+  it("ends every subscription with SHUTTING_DOWN when it stops", async function () {
+    const reader = { jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader;
+    const watcher = { ensureHead: async () => head(100), subscribe: () => () => undefined } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub(reader, watcher, silentLogger);
+    hub.start();
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    const pending = feed.next().catch((error: unknown) => error);
+    hub.stop();
+    const error = (await pending) as GraphQLError;
+    expect(error.message).to.equal("the gateway is shutting down");
+    expect(error.extensions).to.deep.equal({ code: "SHUTTING_DOWN" });
   });
 });
