@@ -2,7 +2,7 @@
 // spec fetcher. Every failure here is the operator's to fix before the worker can run (exit status 2).
 
 import * as fs from "node:fs/promises";
-import type { WorkerConfig } from "./config";
+import type { CommandExecutorConfig, WorkerConfig } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
 import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
@@ -30,13 +30,26 @@ export class ResultsDirError extends Error {
   }
 }
 
+/** The command executor's program cannot be run, or its work directory cannot be written. `field` names the setting. */
+export class CommandExecutorSetupError extends Error {
+  constructor(
+    readonly field: string,
+    readonly target: string,
+    reason: string,
+  ) {
+    super(`${field}: ${target} ${reason}`);
+    this.name = "CommandExecutorSetupError";
+  }
+}
+
 /** Whether `error` is a setup problem the operator must fix (as opposed to a bug or an outage). */
 export function isSetupError(error: unknown): boolean {
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
     error instanceof GpuSpecsUnavailableError ||
-    error instanceof ResultsDirError
+    error instanceof ResultsDirError ||
+    error instanceof CommandExecutorSetupError
   );
 }
 
@@ -55,6 +68,7 @@ export async function prepareWorkerParts(
   } catch (error) {
     throw new ResultsDirError(config.results.dir, (error as Error).message);
   }
+  await checkCommandExecutor(config.executors.command);
   const results = new ResultStore(config.results);
   return {
     operator,
@@ -69,6 +83,25 @@ export async function prepareWorkerParts(
       allowHttp: config.specs.allowHttp,
     }),
   };
+}
+
+// A command job is accepted (collateral locked) before its program runs: a program that cannot start would fail
+// every such job after acceptance, each one ending in a slashing timeout. So it is refused here, before any job.
+async function checkCommandExecutor(command: CommandExecutorConfig): Promise<void> {
+  if (!command.enabled || command.program === undefined) return;
+  const field = "config.executors.command";
+  try {
+    if (!(await fs.stat(command.program)).isFile()) throw new Error("it is not a regular file");
+    await fs.access(command.program, fs.constants.X_OK);
+  } catch (error) {
+    throw new CommandExecutorSetupError(`${field}.program`, command.program, `cannot be run: ${(error as Error).message}`);
+  }
+  try {
+    await fs.mkdir(command.workDir, { recursive: true });
+    await fs.access(command.workDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new CommandExecutorSetupError(`${field}.workDir`, command.workDir, `is not writable: ${(error as Error).message}`);
+  }
 }
 
 /** The daemon's options: what the config says, wired to the prepared parts and the network's source and market. */
