@@ -80,6 +80,8 @@ export class Worker {
   private readonly settlements = new Set<Promise<void>>();
   private readonly seen = new Set<bigint>();
   private readonly slotWaiters: (() => void)[] = [];
+  // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
+  private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -262,16 +264,21 @@ export class Worker {
       else this.skip(jobId, error instanceof Error ? error.message : String(error));
       return;
     }
-    if (this.intake.signal.aborted) {
-      this.skip(jobId, "the worker is stopping");
+    let stopping = false;
+    try {
+      await this.acceptInTurn(async () => {
+        stopping = this.intake.signal.aborted;
+        if (!stopping) await this.accept(job, signal);
+      });
+    } catch (error) {
+      if (error instanceof SkipJob) {
+        if (!error.final) this.seen.delete(jobId);
+        this.skip(jobId, error.message);
+      } else this.fail(jobId, "accept", error);
       return;
     }
-
-    try {
-      await this.accept(job, signal);
-    } catch (error) {
-      if (error instanceof SkipJob) this.skip(jobId, error.message);
-      else this.fail(jobId, "accept", error);
+    if (stopping) {
+      this.skip(jobId, "the worker is stopping");
       return;
     }
     log.info("job accepted", { kind: loaded.spec.kind });
@@ -344,8 +351,19 @@ export class Worker {
     return loaded;
   }
 
+  // Two jobs prepared at once both count the same free GPUs: the second acceptance would revert on-chain,
+  // gas paid, and the job be dropped. One at a time, each capacity check below sees what the previous one reserved.
+  private acceptInTurn(step: () => Promise<void>): Promise<void> {
+    const turn = this.acceptTurn.then(step);
+    this.acceptTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
   private async accept(job: CandidateJob, signal: AbortSignal): Promise<void> {
     const { market } = this.options;
+    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    const mismatch = matchRequirements(job, record, chainTime);
+    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
     try {
       await this.retry(() => market.accept(job), signal);
     } catch (rejection) {

@@ -122,6 +122,8 @@ class InMemoryEscrow implements JobMarket {
     const state = this.begin("accept", job.jobId);
     if (state.status !== JobStatus.Open)
       throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
+    const free = this.provider.gpuCount - (await this.getProvider()).gpusInUse;
+    if (state.gpuCount > free) throw new MarketRejectedError("accept", job.jobId, "ProviderRegistryInsufficientCapacity");
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
     return this.end("accept", { resultDeadline: this.chainNow + BigInt(job.terms.maxDuration) + 600n });
@@ -387,6 +389,26 @@ describe("worker job loop", () => {
     market.provider = { ...market.provider, gpuCount: 2 };
     source.push(job);
     await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("sends no acceptance for a job whose GPUs another job of ours took meanwhile, and looks at it again later", async () => {
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    const [first, second] = [makeJob(1), makeJob(2)];
+    first.terms.requirements.gpuCount = 4;
+    second.terms.requirements.gpuCount = 4;
+    offer(first, second);
+    await waitFor(() => eventsOf("job-accepted").length + eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n]);
+    expect(skipReason(2n)).to.equal("requires 4 GPUs, 0 of 4 are free");
+    expect(market.count("accept", 2n)).to.equal(0);
+    executor.open();
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    source.push(second);
+    await waitFor(() => eventsOf("job-submitted").length === 2);
     await subject.stop();
     await running;
   });
