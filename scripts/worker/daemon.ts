@@ -428,7 +428,13 @@ export class Worker {
             return;
           } catch (error) {
             // The next block may carry an older timestamp than our estimate of the chain's time: look again later.
-            if (!(error instanceof ChallengeWindowOpenError)) throw error;
+            if (!(error instanceof ChallengeWindowOpenError)) {
+              // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
+              // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
+              const after = await this.retry(() => market.getJobState(jobId), signal);
+              if (after.status === JobStatus.Submitted) throw error;
+              continue;
+            }
           }
         }
         const waitMs = now > challengeDeadline ? pollMs : Math.min(pollMs, Number(challengeDeadline - now + 1n) * 1000);

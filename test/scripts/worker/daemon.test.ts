@@ -555,6 +555,23 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("does not report a failure for a settlement that landed although its answer was lost", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failAfter.settle.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
+    expect(market.count("settle", 1n)).to.equal(2); // the retry reverted: the job was no longer Submitted
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    await subject.stop();
+    await running;
+  });
+
   it("leaves a disputed job to the dispute process", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
