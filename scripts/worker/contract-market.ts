@@ -182,6 +182,7 @@ export class ContractMarket implements JobMarket {
     const job = await this.escrow.getJob(jobId);
     const status = Number(job.status) as JobStatus;
     const state: JobState = { status, provider: job.provider };
+    if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
       state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
     }

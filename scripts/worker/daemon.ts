@@ -6,13 +6,17 @@
 //
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
+//
+// Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
+// are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
+// submitted one is settled once its window has passed.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
-import type { ExecutionResult } from "./executors/types";
+import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobStatus } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { matchRequirements, screenJob } from "./policy";
 import { RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -73,6 +77,10 @@ class SkipJob extends Error {
 // Ids of jobs already judged, so a source replaying jobs after a reconnect does not make us look twice.
 const SEEN_JOBS_LIMIT = 10_000;
 
+// JobEscrow.MIN_GRACE: the least time a job's result deadline leaves after its maxDuration, which is what a new job's
+// run leaves for the submission; a resumed job's run leaves as much.
+const SUBMISSION_MARGIN_MS = 60_000;
+
 export class Worker {
   private readonly intake = new AbortController();
   private readonly hardStop = new AbortController();
@@ -104,6 +112,7 @@ export class Worker {
     }
     let failure: unknown;
     try {
+      await this.resumeJobsInHand();
       await this.takeJobs();
     } catch (error) {
       failure = error;
@@ -234,11 +243,55 @@ export class Worker {
     return !signal.aborted;
   }
 
-  private startJob(job: CandidateJob): void {
+  /**
+   * Jobs of ours that a previous run (stopped, or crashed) left in hand: an accepted one is run again, within what is
+   * left of its result deadline, and submitted; a submitted one is settled when its window has passed.
+   */
+  private async resumeJobsInHand(): Promise<void> {
+    const { source, market, logger, provider, policy } = this.options;
+    if (source.jobsInHand === undefined) return;
+    const list = source.jobsInHand.bind(source);
+    const signal = this.intake.signal;
+    let jobs: CandidateJob[];
+    try {
+      jobs = await this.retry(() => list(signal), signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
+      return;
+    }
+    for (const job of jobs) {
+      if (signal.aborted || this.seen.has(job.jobId)) continue;
+      this.remember(job.jobId);
+      let state: JobState;
+      try {
+        state = await this.retry(() => market.getJobState(job.jobId), signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
+        continue;
+      }
+      if (!sameAddress(state.provider, provider)) continue;
+      if (state.status === JobStatus.Accepted && state.resultDeadline !== undefined) {
+        logger.info("resuming a job accepted by an earlier run", { jobId: job.jobId, resultDeadline: state.resultDeadline });
+        this.startJob(job, state.resultDeadline);
+      } else if (state.status === JobStatus.Submitted && state.challengeDeadline !== undefined && policy.autoSettle) {
+        logger.info("settling a job submitted by an earlier run", { jobId: job.jobId });
+        this.scheduleSettlement(job.jobId, state.challengeDeadline);
+      }
+    }
+  }
+
+  /** `resultDeadline`: the job was accepted by an earlier run; it is run again without being prepared or accepted. */
+  private startJob(job: CandidateJob, resultDeadline?: bigint): void {
     const controller = new AbortController();
     const onHardStop = (): void => controller.abort(abortReason(this.hardStop.signal));
     this.hardStop.signal.addEventListener("abort", onHardStop, { once: true });
-    const done = this.processJob(job, controller.signal)
+    const work =
+      resultDeadline === undefined
+        ? this.processJob(job, controller.signal)
+        : this.resumeJob(job, resultDeadline, controller.signal);
+    const done = work
       .catch((error: unknown) =>
         this.options.logger.error("unexpected failure in the job loop", { jobId: job.jobId, error }),
       )
@@ -283,10 +336,33 @@ export class Worker {
     }
     log.info("job accepted", { kind: loaded.spec.kind });
     this.emit({ type: "job-accepted", jobId });
-
-    let result: ExecutionResult;
     // Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned.
-    const deadline = deadlineSignal(job.terms.maxDuration * 1000);
+    await this.serve(job, loaded, signal, job.terms.maxDuration * 1000, `the job's maxDuration (${job.terms.maxDuration} s)`);
+  }
+
+  private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
+    let loaded: LoadedSpec;
+    let now: bigint;
+    try {
+      loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+      const refusal = this.options.executors.refusalReason(loaded.spec);
+      if (refusal !== undefined) throw new ExecutionError(refusal);
+      now = await this.retry(() => this.options.market.chainTime(), signal);
+    } catch (error) {
+      if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
+      else this.fail(job.jobId, "execute", error);
+      return;
+    }
+    const limitMs = Math.max(0, Number(resultDeadline - now) * 1000 - SUBMISSION_MARGIN_MS);
+    await this.serve(job, loaded, signal, limitMs, `what was left of the job's result deadline (${resultDeadline})`);
+  }
+
+  /** Run an accepted job, submit its result and have it settled. `limitMs`, `limit`: how long it may run, and why. */
+  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limitMs: number, limit: string): Promise<void> {
+    const { jobId } = job;
+    const log = this.options.logger.child({ jobId });
+    let result: ExecutionResult;
+    const deadline = deadlineSignal(limitMs);
     try {
       result = await this.options.executors
         .forSpec(loaded.spec)
@@ -296,9 +372,7 @@ export class Worker {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.signal.aborted
-          ? new Error(`execution ran past the job's maxDuration (${job.terms.maxDuration} s)`)
-          : error;
+        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit}`) : error;
         this.fail(jobId, "execute", failure);
       }
       return;

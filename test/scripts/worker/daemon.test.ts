@@ -41,6 +41,12 @@ const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 class QueueJobSource implements JobSource {
   private readonly queue: CandidateJob[] = [];
   private wake: (() => void) | undefined;
+  /** What jobsInHand answers. */
+  inHand: CandidateJob[] = [];
+
+  async jobsInHand(): Promise<CandidateJob[]> {
+    return this.inHand;
+  }
 
   push(...jobs: CandidateJob[]): void {
     this.queue.push(...jobs);
@@ -111,7 +117,8 @@ class InMemoryEscrow implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
     if (!state) return { status: JobStatus.None, provider: ZeroAddress };
-    return { status: state.status, provider: state.provider, challengeDeadline: state.challengeDeadline };
+    const { status, provider, challengeDeadline, resultDeadline } = state;
+    return { status, provider, challengeDeadline, resultDeadline };
   }
 
   async chainTime(): Promise<bigint> {
@@ -126,7 +133,8 @@ class InMemoryEscrow implements JobMarket {
     if (state.gpuCount > free) throw new MarketRejectedError("accept", job.jobId, "ProviderRegistryInsufficientCapacity");
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
-    return this.end("accept", { resultDeadline: this.chainNow + BigInt(job.terms.maxDuration) + 600n });
+    state.resultDeadline = this.chainNow + BigInt(job.terms.maxDuration) + 600n;
+    return this.end("accept", { resultDeadline: state.resultDeadline });
   }
 
   async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
@@ -134,6 +142,7 @@ class InMemoryEscrow implements JobMarket {
     if (state.status !== JobStatus.Accepted)
       throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
+    state.resultDeadline = undefined;
     state.challengeDeadline = this.chainNow + this.challengeWindow;
     state.submitted = { uri: resultURI, hash: resultHash };
     return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
@@ -681,6 +690,67 @@ describe("worker job loop", () => {
       expect(market.count("settle")).to.equal(0);
       expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     });
+  });
+
+  it("runs and submits a job an earlier run accepted, without accepting it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Accepted,
+      provider: PROVIDER,
+      resultDeadline: market.chainNow + 1000n,
+    });
+    source.inHand = [job];
+    const subject = worker(executor);
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("settles a job an earlier run submitted once its challenge window has passed", async () => {
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Submitted,
+      provider: PROVIDER,
+      challengeDeadline: market.chainNow + market.challengeWindow,
+    });
+    source.inHand = [job];
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length === 1);
+    expect(eventsOf("job-settled")[0]).to.deep.include({ by: "worker" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    await subject.stop();
+    await running;
+  });
+
+  it("leaves alone a job in hand that another provider holds", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Accepted,
+      provider: OTHER_PROVIDER,
+      resultDeadline: market.chainNow + 1000n,
+    });
+    source.inHand = [job];
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(2));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    expect(executor.signals).to.have.length(1);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
+    await subject.stop();
+    await running;
   });
 
   it("refuses to start for a provider that is not registered", async () => {
