@@ -265,7 +265,10 @@ export class ContractMarket implements JobMarket {
     try {
       receipt = await response.wait(1, this.receiptTimeoutMs);
     } catch (error) {
-      if (isError(error, "TIMEOUT")) throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+      if (isError(error, "TIMEOUT")) {
+        this.sender.resync();
+        throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+      }
       throw error;
     }
     if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);
