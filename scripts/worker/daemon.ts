@@ -18,7 +18,7 @@ import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { matchRequirements, screenJob } from "./policy";
-import { RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
+import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
@@ -445,7 +445,9 @@ export class Worker {
       // An earlier attempt may have landed although its answer was lost; the job's state says.
       const state = await this.retry(() => market.getJobState(job.jobId), signal);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) return;
-      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, true);
+      // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
+      const final = !(rejection instanceof RetryExhaustedError);
+      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
     }
   }
 

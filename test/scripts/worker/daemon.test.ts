@@ -530,6 +530,24 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("looks again at a job whose acceptance never got through an outage when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      market.failBefore.accept.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("accept failed: gave up after 3 attempts");
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job another provider accepted first", async () => {
     const executor = new GatedExecutor(store);
     market.failBefore.accept.push(() => {
