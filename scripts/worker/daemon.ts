@@ -77,8 +77,8 @@ class SkipJob extends Error {
 // Ids of jobs already judged, so a source replaying jobs after a reconnect does not make us look twice.
 const SEEN_JOBS_LIMIT = 10_000;
 
-// JobEscrow.MIN_GRACE: the least time a job's result deadline leaves after its maxDuration, which is what a new job's
-// run leaves for the submission; a resumed job's run leaves as much.
+// JobEscrow.MIN_GRACE: the least time a result deadline leaves after maxDuration, so a run stopped at maxDuration always
+// has this long to submit; a run stopped by the result deadline is left as long.
 const SUBMISSION_MARGIN_MS = 60_000;
 
 export class Worker {
@@ -318,10 +318,11 @@ export class Worker {
       return;
     }
     let stopping = false;
+    let resultDeadline: bigint | undefined;
     try {
       await this.acceptInTurn(async () => {
         stopping = this.intake.signal.aborted;
-        if (!stopping) await this.accept(job, signal);
+        if (!stopping) resultDeadline = await this.accept(job, signal);
       });
     } catch (error) {
       if (error instanceof SkipJob) {
@@ -336,8 +337,9 @@ export class Worker {
     }
     log.info("job accepted", { kind: loaded.spec.kind });
     this.emit({ type: "job-accepted", jobId });
-    // Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned.
-    await this.serve(job, loaded, signal, job.terms.maxDuration * 1000, `the job's maxDuration (${job.terms.maxDuration} s)`);
+    // Without the chain's time the limit is maxDuration alone.
+    const now = await this.retry(() => this.options.market.chainTime(), signal).catch(() => undefined);
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
   }
 
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
@@ -353,16 +355,19 @@ export class Worker {
       else this.fail(job.jobId, "execute", error);
       return;
     }
-    const limitMs = Math.max(0, Number(resultDeadline - now) * 1000 - SUBMISSION_MARGIN_MS);
-    await this.serve(job, loaded, signal, limitMs, `what was left of the job's result deadline (${resultDeadline})`);
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
   }
 
-  /** Run an accepted job, submit its result and have it settled. `limitMs`, `limit`: how long it may run, and why. */
-  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limitMs: number, limit: string): Promise<void> {
+  /** Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why. */
+  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limit: ExecutionLimit): Promise<void> {
     const { jobId } = job;
     const log = this.options.logger.child({ jobId });
+    if (limit.ms <= 0) {
+      this.fail(jobId, "execute", new Error(`too late to run: no time is left within ${limit.what}`));
+      return;
+    }
     let result: ExecutionResult;
-    const deadline = deadlineSignal(limitMs);
+    const deadline = deadlineSignal(limit.ms);
     try {
       result = await this.options.executors
         .forSpec(loaded.spec)
@@ -372,7 +377,7 @@ export class Worker {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit}`) : error;
+        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit.what}`) : error;
         this.fail(jobId, "execute", failure);
       }
       return;
@@ -433,18 +438,21 @@ export class Worker {
     return turn;
   }
 
-  private async accept(job: CandidateJob, signal: AbortSignal): Promise<void> {
+  /** Resolves with the job's result deadline, when the market says it. */
+  private async accept(job: CandidateJob, signal: AbortSignal): Promise<bigint | undefined> {
     const { market } = this.options;
     const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
     const mismatch = matchRequirements(job, record, chainTime);
     if (mismatch !== undefined) throw new SkipJob(mismatch, false);
     try {
-      await this.retry(() => market.accept(job), signal);
+      return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
       // An earlier attempt may have landed although its answer was lost; the job's state says.
       const state = await this.retry(() => market.getJobState(job.jobId), signal);
-      if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) return;
+      if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
+        return state.resultDeadline;
+      }
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);
       throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
@@ -524,6 +532,24 @@ export class Worker {
       this.fail(jobId, "settle", error);
     }
   }
+}
+
+interface ExecutionLimit {
+  ms: number;
+  /** What ends it, for the error when a run is abandoned. */
+  what: string;
+}
+
+// Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned; so is one that
+// would leave no time to submit before the result deadline, which is counted from the acceptance, not from the start
+// of the run (an acceptance whose answer came late, a job resumed after a restart).
+function executionLimit(job: CandidateJob, resultDeadline: bigint | undefined, now: bigint | undefined): ExecutionLimit {
+  const maxDuration = { ms: job.terms.maxDuration * 1000, what: `the job's maxDuration (${job.terms.maxDuration} s)` };
+  if (resultDeadline === undefined || now === undefined) return maxDuration;
+  const leftMs = Number(resultDeadline - now) * 1000 - SUBMISSION_MARGIN_MS;
+  if (leftMs >= maxDuration.ms) return maxDuration;
+  const margin = `${SUBMISSION_MARGIN_MS / 1000} s to submit`;
+  return { ms: Math.max(0, leftMs), what: `the time left before the job's result deadline (${resultDeadline}), less ${margin}` };
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -548,6 +548,31 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("gives up at once on a job whose lost acceptance answer came back too late to submit a result in time", async () => {
+    const executor = new GatedExecutor(store);
+    const job = makeJob(1);
+    // The acceptance lands, its answer is lost, and by the time the retry learns so the result deadline is 30 s away.
+    market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    const accept = market.accept.bind(market);
+    market.accept = async (candidate) => {
+      try {
+        return await accept(candidate);
+      } finally {
+        if (market.count("accept") === 1) market.chainNow += BigInt(candidate.terms.maxDuration) + 600n - 30n;
+      }
+    };
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(job);
+    await waitFor(() => eventsOf("job-failed").length + eventsOf("job-submitted").length === 1);
+    const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+    expect(failed?.stage).to.equal("execute");
+    expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
+    expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job another provider accepted first", async () => {
     const executor = new GatedExecutor(store);
     market.failBefore.accept.push(() => {
