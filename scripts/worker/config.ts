@@ -438,8 +438,18 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
     dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
     maxUriBytes: results?.optionalInteger("maxUriBytes", 64, ESCROW_MAX_URI_LENGTH, ESCROW_MAX_URI_LENGTH) ?? ESCROW_MAX_URI_LENGTH,
-    publicBaseUrl: results?.has("publicBaseUrl") ? readUrl(results, "publicBaseUrl", ["http:", "https:"]) : undefined,
+    publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,
   };
+}
+
+// A result file is named by appending /<hash>.bin: after a query or a fragment that would name something else.
+function readBaseUrl(reader: FieldReader, key: string): string {
+  const value = readUrl(reader, key, ["http:", "https:"]);
+  const url = new URL(value);
+  if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
+    throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)", value);
+  }
+  return value;
 }
 
 function readRetry(retry: FieldReader | undefined): RetryPolicy {

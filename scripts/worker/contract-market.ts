@@ -182,6 +182,7 @@ export class ContractMarket implements JobMarket {
     const job = await this.escrow.getJob(jobId);
     const status = Number(job.status) as JobStatus;
     const state: JobState = { status, provider: job.provider };
+    if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
       state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
     }
@@ -264,7 +265,10 @@ export class ContractMarket implements JobMarket {
     try {
       receipt = await response.wait(1, this.receiptTimeoutMs);
     } catch (error) {
-      if (isError(error, "TIMEOUT")) throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+      if (isError(error, "TIMEOUT")) {
+        this.sender.resync();
+        throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+      }
       throw error;
     }
     if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);

@@ -6,15 +6,19 @@
 //
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
+//
+// Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
+// are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
+// submitted one is settled once its window has passed.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
-import type { ExecutionResult } from "./executors/types";
+import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobStatus } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { matchRequirements, screenJob } from "./policy";
-import { RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
+import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
@@ -73,6 +77,10 @@ class SkipJob extends Error {
 // Ids of jobs already judged, so a source replaying jobs after a reconnect does not make us look twice.
 const SEEN_JOBS_LIMIT = 10_000;
 
+// JobEscrow.MIN_GRACE: the least time a result deadline leaves after maxDuration, so a run stopped at maxDuration always
+// has this long to submit; a run stopped by the result deadline is left as long.
+const SUBMISSION_MARGIN_MS = 60_000;
+
 export class Worker {
   private readonly intake = new AbortController();
   private readonly hardStop = new AbortController();
@@ -80,6 +88,8 @@ export class Worker {
   private readonly settlements = new Set<Promise<void>>();
   private readonly seen = new Set<bigint>();
   private readonly slotWaiters: (() => void)[] = [];
+  // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
+  private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -102,6 +112,7 @@ export class Worker {
     }
     let failure: unknown;
     try {
+      await this.resumeJobsInHand();
       await this.takeJobs();
     } catch (error) {
       failure = error;
@@ -232,11 +243,55 @@ export class Worker {
     return !signal.aborted;
   }
 
-  private startJob(job: CandidateJob): void {
+  /**
+   * Jobs of ours that a previous run (stopped, or crashed) left in hand: an accepted one is run again, within what is
+   * left of its result deadline, and submitted; a submitted one is settled when its window has passed.
+   */
+  private async resumeJobsInHand(): Promise<void> {
+    const { source, market, logger, provider, policy } = this.options;
+    if (source.jobsInHand === undefined) return;
+    const list = source.jobsInHand.bind(source);
+    const signal = this.intake.signal;
+    let jobs: CandidateJob[];
+    try {
+      jobs = await this.retry(() => list(signal), signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
+      return;
+    }
+    for (const job of jobs) {
+      if (signal.aborted || this.seen.has(job.jobId)) continue;
+      this.remember(job.jobId);
+      let state: JobState;
+      try {
+        state = await this.retry(() => market.getJobState(job.jobId), signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
+        continue;
+      }
+      if (!sameAddress(state.provider, provider)) continue;
+      if (state.status === JobStatus.Accepted && state.resultDeadline !== undefined) {
+        logger.info("resuming a job accepted by an earlier run", { jobId: job.jobId, resultDeadline: state.resultDeadline });
+        this.startJob(job, state.resultDeadline);
+      } else if (state.status === JobStatus.Submitted && state.challengeDeadline !== undefined && policy.autoSettle) {
+        logger.info("settling a job submitted by an earlier run", { jobId: job.jobId });
+        this.scheduleSettlement(job.jobId, state.challengeDeadline);
+      }
+    }
+  }
+
+  /** `resultDeadline`: the job was accepted by an earlier run; it is run again without being prepared or accepted. */
+  private startJob(job: CandidateJob, resultDeadline?: bigint): void {
     const controller = new AbortController();
     const onHardStop = (): void => controller.abort(abortReason(this.hardStop.signal));
     this.hardStop.signal.addEventListener("abort", onHardStop, { once: true });
-    const done = this.processJob(job, controller.signal)
+    const work =
+      resultDeadline === undefined
+        ? this.processJob(job, controller.signal)
+        : this.resumeJob(job, resultDeadline, controller.signal);
+    const done = work
       .catch((error: unknown) =>
         this.options.logger.error("unexpected failure in the job loop", { jobId: job.jobId, error }),
       )
@@ -262,24 +317,57 @@ export class Worker {
       else this.skip(jobId, error instanceof Error ? error.message : String(error));
       return;
     }
-    if (this.intake.signal.aborted) {
-      this.skip(jobId, "the worker is stopping");
+    let stopping = false;
+    let resultDeadline: bigint | undefined;
+    try {
+      await this.acceptInTurn(async () => {
+        stopping = this.intake.signal.aborted;
+        if (!stopping) resultDeadline = await this.accept(job, signal);
+      });
+    } catch (error) {
+      if (error instanceof SkipJob) {
+        if (!error.final) this.seen.delete(jobId);
+        this.skip(jobId, error.message);
+      } else this.fail(jobId, "accept", error);
       return;
     }
-
-    try {
-      await this.accept(job, signal);
-    } catch (error) {
-      if (error instanceof SkipJob) this.skip(jobId, error.message);
-      else this.fail(jobId, "accept", error);
+    if (stopping) {
+      this.skip(jobId, "the worker is stopping");
       return;
     }
     log.info("job accepted", { kind: loaded.spec.kind });
     this.emit({ type: "job-accepted", jobId });
+    // Without the chain's time the limit is maxDuration alone.
+    const now = await this.retry(() => this.options.market.chainTime(), signal).catch(() => undefined);
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+  }
 
+  private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
+    let loaded: LoadedSpec;
+    let now: bigint;
+    try {
+      loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+      const refusal = this.options.executors.refusalReason(loaded.spec);
+      if (refusal !== undefined) throw new ExecutionError(refusal);
+      now = await this.retry(() => this.options.market.chainTime(), signal);
+    } catch (error) {
+      if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
+      else this.fail(job.jobId, "execute", error);
+      return;
+    }
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+  }
+
+  /** Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why. */
+  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limit: ExecutionLimit): Promise<void> {
+    const { jobId } = job;
+    const log = this.options.logger.child({ jobId });
+    if (limit.ms <= 0) {
+      this.fail(jobId, "execute", new Error(`too late to run: no time is left within ${limit.what}`));
+      return;
+    }
     let result: ExecutionResult;
-    // Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned.
-    const deadline = deadlineSignal(job.terms.maxDuration * 1000);
+    const deadline = deadlineSignal(limit.ms);
     try {
       result = await this.options.executors
         .forSpec(loaded.spec)
@@ -289,9 +377,7 @@ export class Worker {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.signal.aborted
-          ? new Error(`execution ran past the job's maxDuration (${job.terms.maxDuration} s)`)
-          : error;
+        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit.what}`) : error;
         this.fail(jobId, "execute", failure);
       }
       return;
@@ -344,16 +430,32 @@ export class Worker {
     return loaded;
   }
 
-  private async accept(job: CandidateJob, signal: AbortSignal): Promise<void> {
+  // Two jobs prepared at once both count the same free GPUs: the second acceptance would revert on-chain,
+  // gas paid, and the job be dropped. One at a time, each capacity check below sees what the previous one reserved.
+  private acceptInTurn(step: () => Promise<void>): Promise<void> {
+    const turn = this.acceptTurn.then(step);
+    this.acceptTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Resolves with the job's result deadline, when the market says it. */
+  private async accept(job: CandidateJob, signal: AbortSignal): Promise<bigint | undefined> {
     const { market } = this.options;
+    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    const mismatch = matchRequirements(job, record, chainTime);
+    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
     try {
-      await this.retry(() => market.accept(job), signal);
+      return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
       // An earlier attempt may have landed although its answer was lost; the job's state says.
       const state = await this.retry(() => market.getJobState(job.jobId), signal);
-      if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) return;
-      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, true);
+      if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
+        return state.resultDeadline;
+      }
+      // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
+      const final = !(rejection instanceof RetryExhaustedError);
+      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
     }
   }
 
@@ -410,7 +512,13 @@ export class Worker {
             return;
           } catch (error) {
             // The next block may carry an older timestamp than our estimate of the chain's time: look again later.
-            if (!(error instanceof ChallengeWindowOpenError)) throw error;
+            if (!(error instanceof ChallengeWindowOpenError)) {
+              // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
+              // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
+              const after = await this.retry(() => market.getJobState(jobId), signal);
+              if (after.status === JobStatus.Submitted) throw error;
+              continue;
+            }
           }
         }
         const waitMs = now > challengeDeadline ? pollMs : Math.min(pollMs, Number(challengeDeadline - now + 1n) * 1000);
@@ -424,6 +532,24 @@ export class Worker {
       this.fail(jobId, "settle", error);
     }
   }
+}
+
+interface ExecutionLimit {
+  ms: number;
+  /** What ends it, for the error when a run is abandoned. */
+  what: string;
+}
+
+// Billing stops at maxDuration and a result is refused soon after, so a run that long is abandoned; so is one that
+// would leave no time to submit before the result deadline, which is counted from the acceptance, not from the start
+// of the run (an acceptance whose answer came late, a job resumed after a restart).
+function executionLimit(job: CandidateJob, resultDeadline: bigint | undefined, now: bigint | undefined): ExecutionLimit {
+  const maxDuration = { ms: job.terms.maxDuration * 1000, what: `the job's maxDuration (${job.terms.maxDuration} s)` };
+  if (resultDeadline === undefined || now === undefined) return maxDuration;
+  const leftMs = Number(resultDeadline - now) * 1000 - SUBMISSION_MARGIN_MS;
+  if (leftMs >= maxDuration.ms) return maxDuration;
+  const margin = `${SUBMISSION_MARGIN_MS / 1000} s to submit`;
+  return { ms: Math.max(0, leftMs), what: `the time left before the job's result deadline (${resultDeadline}), less ${margin}` };
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -87,11 +87,37 @@ const OPEN_JOBS = `
 
 const INDEXED_BLOCK = `query WorkerIndexedBlock { indexingStatus { indexedBlock } }`;
 
+const JOBS_IN_HAND = `
+  query WorkerJobsInHand($filter: JobFilter, $first: Int!, $after: String) {
+    jobs(filter: $filter, first: $first, after: $after) {
+      nodes { ...CandidateJobFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${CANDIDATE_JOB_FRAGMENT}
+`;
+
 export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
-  return reconnectingJobSource((signal) => connectGateway(options, signal), {
+  const source = reconnectingJobSource((signal) => connectGateway(options, signal), {
     retry: options.retry,
     logger: options.logger,
   });
+  return { jobs: (signal) => source.jobs(signal), jobsInHand: (signal) => jobsInHand(options, signal) };
+}
+
+/** The provider's jobs the gateway has as Accepted or Submitted (a job described wrongly is logged and left out). */
+export async function jobsInHand(options: GatewaySourceOptions, signal: AbortSignal): Promise<CandidateJob[]> {
+  const filter = { provider: options.provider, statuses: ["ACCEPTED", "SUBMITTED"] };
+  const jobs: CandidateJob[] = [];
+  for await (const raw of pages(options, "jobs", JOBS_IN_HAND, { filter }, signal)) {
+    try {
+      jobs.push(toCandidateJob(raw));
+    } catch (error) {
+      if (!(error instanceof GatewayJobError)) throw error;
+      options.logger.warn("skipping a job the gateway described wrongly", { jobId: error.jobId, problem: error.problem });
+    }
+  }
+  return jobs;
 }
 
 /** One connection: the catch-up, then the feed, until the connection ends (returns or throws). */
@@ -171,24 +197,35 @@ function candidate(raw: unknown, logger: Logger): CandidateJob | undefined {
   }
 }
 
-async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+function openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+  return pages(options, "openJobs", OPEN_JOBS, { provider: options.provider }, signal);
+}
+
+/** The nodes of every page of the job connection `field`. */
+async function* pages(
+  options: GatewaySourceOptions,
+  field: string,
+  query: string,
+  variables: Record<string, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<unknown> {
   let after: string | null = null;
   for (;;) {
     const data = await queryGateway(
       options.httpUrl,
-      "openJobs",
-      OPEN_JOBS,
-      { provider: options.provider, first: options.pageSize ?? 50, after },
+      field,
+      query,
+      { ...variables, first: options.pageSize ?? 50, after },
       { timeoutMs: gatewayTimeouts(options).requestTimeoutMs, signal },
     );
-    const connection = data.openJobs;
+    const connection = data[field];
     if (!isJsonObject(connection) || !Array.isArray(connection.nodes) || !isJsonObject(connection.pageInfo)) {
-      throw new GatewayProtocolError(options.httpUrl, "openJobs is not a job connection");
+      throw new GatewayProtocolError(options.httpUrl, `${field} is not a job connection`);
     }
     yield* connection.nodes;
     const { hasNextPage, endCursor } = connection.pageInfo;
     if (hasNextPage !== true) return;
-    if (typeof endCursor !== "string") throw new GatewayProtocolError(options.httpUrl, "openJobs has a next page but no cursor");
+    if (typeof endCursor !== "string") throw new GatewayProtocolError(options.httpUrl, `${field} has a next page but no cursor`);
     after = endCursor;
   }
 }

@@ -84,6 +84,8 @@ export interface JobState {
   provider: string;
   /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
   challengeDeadline?: bigint;
+  /** Unix seconds: the last second a result is taken (`acceptedAt + maxDuration + grace`), when Accepted. */
+  resultDeadline?: bigint;
 }
 
 export interface AcceptReceipt {
@@ -112,6 +114,12 @@ export interface SubmitReceipt {
  */
 export interface JobSource {
   jobs(signal: AbortSignal): AsyncIterable<CandidateJob>;
+  /**
+   * The provider's own jobs still Accepted or Submitted, e.g. left by a worker that stopped or crashed: read once at
+   * start, so they are run and settled instead of timing out or waiting for someone else to settle them. Optional:
+   * a source without it leaves them alone. The worker checks each against the job's on-chain state.
+   */
+  jobsInHand?(signal: AbortSignal): Promise<CandidateJob[]>;
 }
 
 /**

@@ -2,12 +2,12 @@
 // spec fetcher. Every failure here is the operator's to fix before the worker can run (exit status 2).
 
 import * as fs from "node:fs/promises";
-import type { WorkerConfig } from "./config";
+import type { CommandExecutorConfig, ResultsConfig, WorkerConfig } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
 import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
 import { ExecutorRegistry, buildExecutors } from "./executors/registry";
-import { ResultStore } from "./executors/results";
+import { ResultStore, resultFile } from "./executors/results";
 import { GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { OperatorKey, OperatorKeyError, loadOperatorKey } from "./operator-key";
@@ -30,13 +30,42 @@ export class ResultsDirError extends Error {
   }
 }
 
+/** The command executor's program cannot be run, or its work directory cannot be written. `field` names the setting. */
+export class CommandExecutorSetupError extends Error {
+  constructor(
+    readonly field: string,
+    readonly target: string,
+    reason: string,
+  ) {
+    super(`${field}: ${target} ${reason}`);
+    this.name = "CommandExecutorSetupError";
+  }
+}
+
+/** A result file's URI would be longer than the escrow takes: every result too large to inline would be refused. */
+export class ResultUriSetupError extends Error {
+  constructor(
+    readonly field: string,
+    readonly uri: string,
+    readonly maxUriBytes: number,
+  ) {
+    super(
+      `${field} is too long: a result file would be named ${uri}, ${Buffer.byteLength(uri)} bytes, but ` +
+        `config.results.maxUriBytes is ${maxUriBytes}`,
+    );
+    this.name = "ResultUriSetupError";
+  }
+}
+
 /** Whether `error` is a setup problem the operator must fix (as opposed to a bug or an outage). */
 export function isSetupError(error: unknown): boolean {
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
     error instanceof GpuSpecsUnavailableError ||
-    error instanceof ResultsDirError
+    error instanceof ResultsDirError ||
+    error instanceof CommandExecutorSetupError ||
+    error instanceof ResultUriSetupError
   );
 }
 
@@ -55,6 +84,8 @@ export async function prepareWorkerParts(
   } catch (error) {
     throw new ResultsDirError(config.results.dir, (error as Error).message);
   }
+  checkResultUriLength(config.results);
+  await checkCommandExecutor(config.executors.command);
   const results = new ResultStore(config.results);
   return {
     operator,
@@ -69,6 +100,34 @@ export async function prepareWorkerParts(
       allowHttp: config.specs.allowHttp,
     }),
   };
+}
+
+// A result is published after its job was accepted and run: a URI the escrow refuses then loses the job to a
+// slashing timeout. Whether a result file's URI fits depends only on the config, so it is checked before any job.
+function checkResultUriLength(results: ResultsConfig): void {
+  const { resultURI } = resultFile(results, `0x${"0".repeat(64)}`);
+  if (Buffer.byteLength(resultURI) <= results.maxUriBytes) return;
+  const field = results.publicBaseUrl !== undefined ? "config.results.publicBaseUrl" : "config.results.dir";
+  throw new ResultUriSetupError(field, resultURI, results.maxUriBytes);
+}
+
+// A command job is accepted (collateral locked) before its program runs: a program that cannot start would fail
+// every such job after acceptance, each one ending in a slashing timeout. So it is refused here, before any job.
+async function checkCommandExecutor(command: CommandExecutorConfig): Promise<void> {
+  if (!command.enabled || command.program === undefined) return;
+  const field = "config.executors.command";
+  try {
+    if (!(await fs.stat(command.program)).isFile()) throw new Error("it is not a regular file");
+    await fs.access(command.program, fs.constants.X_OK);
+  } catch (error) {
+    throw new CommandExecutorSetupError(`${field}.program`, command.program, `cannot be run: ${(error as Error).message}`);
+  }
+  try {
+    await fs.mkdir(command.workDir, { recursive: true });
+    await fs.access(command.workDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new CommandExecutorSetupError(`${field}.workDir`, command.workDir, `is not writable: ${(error as Error).message}`);
+  }
 }
 
 /** The daemon's options: what the config says, wired to the prepared parts and the network's source and market. */

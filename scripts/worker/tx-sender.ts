@@ -16,6 +16,7 @@ export interface TxOverrides {
 
 export class TransactionSender {
   private nonce: number | undefined;
+  private stale = false;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -31,13 +32,25 @@ export class TransactionSender {
     return turn;
   }
 
+  /**
+   * Read the nonce from the node again before the next transaction. After a transaction of ours went unmined: had the
+   * node dropped it, the counter would stay past its nonce and every later transaction wait behind the gap for good.
+   */
+  resync(): void {
+    this.stale = true;
+  }
+
   private async broadcast(
     build: (overrides: TxOverrides) => Promise<ContractTransactionResponse>,
   ): Promise<ContractTransactionResponse> {
     try {
-      this.nonce ??= await this.provider.getTransactionCount(this.from, "pending");
-      const response = await build({ nonce: this.nonce });
-      this.nonce += 1;
+      if (this.nonce === undefined || this.stale) {
+        this.stale = false;
+        this.nonce = await this.provider.getTransactionCount(this.from, "pending");
+      }
+      const nonce = this.nonce;
+      const response = await build({ nonce });
+      this.nonce = nonce + 1;
       return response;
     } catch (error) {
       this.nonce = undefined;

@@ -38,11 +38,7 @@ export class ResultStore {
     const inline = RESULT_DATA_URI_PREFIX + Buffer.from(bytes).toString("base64");
     if (Buffer.byteLength(inline) <= this.config.maxUriBytes) return { resultHash, resultURI: inline };
 
-    const fileName = `${resultHash.slice(2)}.bin`;
-    const file = path.join(this.config.dir, fileName);
-    const resultURI = this.config.publicBaseUrl
-      ? `${this.config.publicBaseUrl.replace(/\/+$/, "")}/${fileName}`
-      : pathToFileURL(file).href;
+    const { file, resultURI } = resultFile(this.config, resultHash);
     if (Buffer.byteLength(resultURI) > this.config.maxUriBytes)
       throw new ResultUriTooLongError(resultURI, this.config.maxUriBytes);
 
@@ -53,4 +49,14 @@ export class ResultStore {
     await fs.rename(temporary, file);
     return { resultHash, resultURI };
   }
+}
+
+/** Where a result too large to inline is written, and the URI that names it. Its length depends only on the config. */
+export function resultFile(config: ResultsConfig, resultHash: string): { file: string; resultURI: string } {
+  const fileName = `${resultHash.slice(2)}.bin`;
+  const file = path.join(config.dir, fileName);
+  const resultURI = config.publicBaseUrl
+    ? `${config.publicBaseUrl.replace(/\/+$/, "")}/${fileName}`
+    : pathToFileURL(file).href;
+  return { file, resultURI };
 }

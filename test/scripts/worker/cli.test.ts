@@ -234,6 +234,40 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.contain("environment variable TEST_OPERATOR_KEY (config.operatorKey.env) is not set");
     });
 
+    it("exits 2 naming config.executors.command.program, before connecting, when the program cannot be run", async () => {
+      const notExecutable = path.join(dir, "job.sh");
+      fs.writeFileSync(notExecutable, "#!/bin/sh\necho ok\n", { mode: 0o644 });
+      for (const program of [notExecutable, path.join(dir, "missing")]) {
+        let connected = false;
+        const connect: ConnectNetwork = async () => {
+          connected = true;
+          throw new Error("must not connect");
+        };
+        const config = configJson({ executors: { command: { enabled: true, program } } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(2);
+        expect(stderr.text()).to.match(new RegExp(`^latent-worker: config\\.executors\\.command\\.program: ${program} cannot be run: `));
+        expect(connected).to.equal(false);
+      }
+    });
+
+    it("exits 2 naming config.results.publicBaseUrl, before connecting, when a result file's URI could not be submitted", async () => {
+      let connected = false;
+      const connect: ConnectNetwork = async () => {
+        connected = true;
+        throw new Error("must not connect");
+      };
+      const publicBaseUrl = `https://results.example.org/${"a".repeat(180)}`;
+      const config = configJson({ results: { dir: path.join(dir, "results"), publicBaseUrl } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(2);
+      expect(stderr.text()).to.equal(
+        `latent-worker: config.results.publicBaseUrl is too long: a result file would be named ${publicBaseUrl}/` +
+          `${"0".repeat(64)}.bin, 277 bytes, but config.results.maxUriBytes is 256\n`,
+      );
+      expect(connected).to.equal(false);
+    });
+
     it("exits 1 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
       // A stand-in node that is on chain 1.
       const server = http.createServer((_request, response) => {

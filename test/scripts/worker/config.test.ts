@@ -126,6 +126,14 @@ describe("worker config", () => {
     );
   });
 
+  it("rejects a results.publicBaseUrl with a query or fragment, which the appended file name would not extend", () => {
+    for (const url of ["https://worker.example.org/results?token=abc", "https://worker.example.org/results#files"]) {
+      expect(configError(withField(minimalConfig(), "results.publicBaseUrl", url)).message).to.equal(
+        `config.results.publicBaseUrl: must have no query or fragment (result files are named <url>/<hash>.bin), got "${url}"`,
+      );
+    }
+  });
+
   it("rejects a WebSocket RPC URL (the worker only makes requests)", () => {
     const error = configError(withField(minimalConfig(), "chain.rpcUrl", "ws://127.0.0.1:8545"));
     expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');

@@ -64,4 +64,23 @@ describe("the contract market's receipts", function () {
     expect(pending?.blockNumber).to.equal(null);
     expect(isTransientError(caught)).to.equal(true);
   });
+
+  it("after a receipt timeout, gets the next write mined although the node dropped the unmined transaction", async () => {
+    await chain.ethers.send("evm_setAutomine", [false]);
+    const { market: slow } = market(100);
+    let dropped: ReceiptTimeoutError | undefined;
+    try {
+      await slow.setOnline(true);
+    } catch (error) {
+      if (error instanceof ReceiptTimeoutError) dropped = error;
+      else throw error;
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+    expect(dropped).to.be.instanceOf(ReceiptTimeoutError);
+    expect(await chain.ethers.send("hardhat_dropTransaction", [dropped?.transactionHash])).to.equal(true);
+    // Another write than the dropped one: Hardhat does not mine a resent copy of a dropped transaction.
+    const receipt = await slow.setOnline(false);
+    expect(receipt.status).to.equal(1);
+  });
 });

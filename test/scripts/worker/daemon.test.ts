@@ -41,6 +41,12 @@ const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 class QueueJobSource implements JobSource {
   private readonly queue: CandidateJob[] = [];
   private wake: (() => void) | undefined;
+  /** What jobsInHand answers. */
+  inHand: CandidateJob[] = [];
+
+  async jobsInHand(): Promise<CandidateJob[]> {
+    return this.inHand;
+  }
 
   push(...jobs: CandidateJob[]): void {
     this.queue.push(...jobs);
@@ -111,7 +117,8 @@ class InMemoryEscrow implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
     if (!state) return { status: JobStatus.None, provider: ZeroAddress };
-    return { status: state.status, provider: state.provider, challengeDeadline: state.challengeDeadline };
+    const { status, provider, challengeDeadline, resultDeadline } = state;
+    return { status, provider, challengeDeadline, resultDeadline };
   }
 
   async chainTime(): Promise<bigint> {
@@ -122,9 +129,12 @@ class InMemoryEscrow implements JobMarket {
     const state = this.begin("accept", job.jobId);
     if (state.status !== JobStatus.Open)
       throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
+    const free = this.provider.gpuCount - (await this.getProvider()).gpusInUse;
+    if (state.gpuCount > free) throw new MarketRejectedError("accept", job.jobId, "ProviderRegistryInsufficientCapacity");
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
-    return this.end("accept", { resultDeadline: this.chainNow + BigInt(job.terms.maxDuration) + 600n });
+    state.resultDeadline = this.chainNow + BigInt(job.terms.maxDuration) + 600n;
+    return this.end("accept", { resultDeadline: state.resultDeadline });
   }
 
   async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
@@ -132,6 +142,7 @@ class InMemoryEscrow implements JobMarket {
     if (state.status !== JobStatus.Accepted)
       throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
+    state.resultDeadline = undefined;
     state.challengeDeadline = this.chainNow + this.challengeWindow;
     state.submitted = { uri: resultURI, hash: resultHash };
     return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
@@ -391,6 +402,26 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("sends no acceptance for a job whose GPUs another job of ours took meanwhile, and looks at it again later", async () => {
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    const [first, second] = [makeJob(1), makeJob(2)];
+    first.terms.requirements.gpuCount = 4;
+    second.terms.requirements.gpuCount = 4;
+    offer(first, second);
+    await waitFor(() => eventsOf("job-accepted").length + eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n]);
+    expect(skipReason(2n)).to.equal("requires 4 GPUs, 0 of 4 are free");
+    expect(market.count("accept", 2n)).to.equal(0);
+    executor.open();
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    source.push(second);
+    await waitFor(() => eventsOf("job-submitted").length === 2);
+    await subject.stop();
+    await running;
+  });
+
   it("does not look again at a job whose spec was bad", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -499,6 +530,49 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("looks again at a job whose acceptance never got through an outage when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      market.failBefore.accept.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.contain("accept failed: gave up after 3 attempts");
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("gives up at once on a job whose lost acceptance answer came back too late to submit a result in time", async () => {
+    const executor = new GatedExecutor(store);
+    const job = makeJob(1);
+    // The acceptance lands, its answer is lost, and by the time the retry learns so the result deadline is 30 s away.
+    market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    const accept = market.accept.bind(market);
+    market.accept = async (candidate) => {
+      try {
+        return await accept(candidate);
+      } finally {
+        if (market.count("accept") === 1) market.chainNow += BigInt(candidate.terms.maxDuration) + 600n - 30n;
+      }
+    };
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(job);
+    await waitFor(() => eventsOf("job-failed").length + eventsOf("job-submitted").length === 1);
+    const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+    expect(failed?.stage).to.equal("execute");
+    expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
+    expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job another provider accepted first", async () => {
     const executor = new GatedExecutor(store);
     market.failBefore.accept.push(() => {
@@ -529,6 +603,23 @@ describe("worker job loop", () => {
     market.chainNow += 1n;
     await waitFor(() => eventsOf("job-settled").length === 1);
     expect(eventsOf("job-settled")[0]).to.deep.equal({ type: "job-settled", jobId: 1n, by: "worker" });
+    await subject.stop();
+    await running;
+  });
+
+  it("does not report a failure for a settlement that landed although its answer was lost", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failAfter.settle.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
+    expect(market.count("settle", 1n)).to.equal(2); // the retry reverted: the job was no longer Submitted
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
     await subject.stop();
     await running;
   });
@@ -642,6 +733,67 @@ describe("worker job loop", () => {
       expect(market.count("settle")).to.equal(0);
       expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     });
+  });
+
+  it("runs and submits a job an earlier run accepted, without accepting it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Accepted,
+      provider: PROVIDER,
+      resultDeadline: market.chainNow + 1000n,
+    });
+    source.inHand = [job];
+    const subject = worker(executor);
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("settles a job an earlier run submitted once its challenge window has passed", async () => {
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Submitted,
+      provider: PROVIDER,
+      challengeDeadline: market.chainNow + market.challengeWindow,
+    });
+    source.inHand = [job];
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length === 1);
+    expect(eventsOf("job-settled")[0]).to.deep.include({ by: "worker" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    await subject.stop();
+    await running;
+  });
+
+  it("leaves alone a job in hand that another provider holds", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = makeJob(1);
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Accepted,
+      provider: OTHER_PROVIDER,
+      resultDeadline: market.chainNow + 1000n,
+    });
+    source.inHand = [job];
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(2));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    expect(executor.signals).to.have.length(1);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
+    await subject.stop();
+    await running;
   });
 
   it("refuses to start for a provider that is not registered", async () => {

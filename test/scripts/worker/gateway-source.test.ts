@@ -24,6 +24,9 @@ interface FakeGateway {
   wsUrl: string;
   /** Jobs openJobs pages through. */
   open: Record<string, unknown>[];
+  /** Jobs `jobs` pages through, and the filters it was asked with. */
+  inHand: Record<string, unknown>[];
+  jobsFilters: unknown[];
   /** Set to make openJobs fail. */
   openJobsError: GraphQLError | null;
   /** Set to leave HTTP queries unanswered (a gateway that hangs). */
@@ -46,6 +49,8 @@ async function startFakeGateway(): Promise<FakeGateway> {
   const feeds = new Set<AsyncQueue<Record<string, unknown>>>();
   const fake = {
     open: [] as Record<string, unknown>[],
+    inHand: [] as Record<string, unknown>[],
+    jobsFilters: [] as unknown[],
     openJobsError: null as GraphQLError | null,
     stallHttp: false,
     pings: 0,
@@ -64,6 +69,13 @@ async function startFakeGateway(): Promise<FakeGateway> {
           const nodes = fake.open.slice(start, start + args.first);
           const end = start + nodes.length;
           return { nodes, edges: [], pageInfo: { hasNextPage: end < fake.open.length, hasPreviousPage: start > 0, endCursor: String(end) } };
+        },
+        jobs: (_root: unknown, args: { filter: unknown; first: number; after?: string | null }) => {
+          fake.jobsFilters.push(args.filter);
+          const start = args.after ? Number(args.after) : 0;
+          const nodes = fake.inHand.slice(start, start + args.first);
+          const end = start + nodes.length;
+          return { nodes, edges: [], pageInfo: { hasNextPage: end < fake.inHand.length, hasPreviousPage: start > 0, endCursor: String(end) } };
         },
         indexingStatus: () => ({ indexedBlock: fake.indexedBlock, chainHead: fake.indexedBlock, lag: 0 }),
       },
@@ -174,6 +186,13 @@ describe("gateway job source", function () {
     done.catch(() => undefined);
     return { jobs, done };
   }
+
+  it("lists the provider's jobs still accepted or submitted, every page, for the worker to resume", async () => {
+    gateway.inHand = [1, 2, 3].map((id) => ({ ...gatewayJob(id), status: id === 3 ? "SUBMITTED" : "ACCEPTED" }));
+    const jobs = await source().jobsInHand?.(controller.signal);
+    expect(jobs?.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n]);
+    expect(gateway.jobsFilters[0]).to.deep.equal({ provider: PROVIDER, statuses: ["ACCEPTED", "SUBMITTED"] });
+  });
 
   it("pages through openJobs, then follows jobOpened; skips a job whose terms do not match its termsHash", async () => {
     const forged = { ...gatewayJob(3), terms: termsJson({ maxDuration: "7200" }) };

@@ -136,6 +136,15 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     expect(keccak256(bytes)).to.equal(resultHash);
   });
 
+  it("lists, from the real gateway, the provider's submitted job as one to resume after a restart", async () => {
+    const running = worker as RunningWorker;
+    await waitFor(`job ${jobA.jobId} indexed as submitted`, async () => {
+      const jobs = (await running.network.source.jobsInHand?.(new AbortController().signal)) ?? [];
+      return jobs.some((job) => job.jobId === jobA.jobId);
+    }, 10_000);
+    expect(logged("cannot list the provider's jobs in hand: none left by an earlier run is resumed")).to.deep.equal([]);
+  });
+
   it("agrees with JobEscrow.hashTerms on the gateway's terms and refuses terms that do not hash to termsHash", async () => {
     const response = await fetch(stack.gateway.url, {
       method: "POST",
