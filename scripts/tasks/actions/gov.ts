@@ -119,12 +119,42 @@ async function currentValue(ctx: TaskContext, contract: ContractName, parameter:
   return undefined;
 }
 
+/** The timings a ruling by governance takes, and the dispute period it must fit in, by `Contract.parameter`. */
+const RULING_TIMINGS = new Set(["LatentGovernor.votingDelay", "LatentGovernor.votingPeriod", "LatentTimelock.updateDelay", "JobEscrow.disputePeriod"]);
+
+/**
+ * While the timelock arbitrates disputes a ruling is a proposal: a change after which one cannot pass within the
+ * dispute period would turn every dispute into a draw (the deploy refuses such a configuration for the same reason).
+ */
+async function checkRulingStaysPossible(ctx: TaskContext, contract: ContractName, parameter: string, value: bigint): Promise<void> {
+  if (!RULING_TIMINGS.has(`${contract}.${parameter}`)) return;
+  const timelock = ctx.record.contracts.LatentTimelock.address;
+  if ((await ctx.c.disputeManager.arbitrator()).toLowerCase() !== timelock.toLowerCase()) return;
+  const escrow = ctx.c.jobEscrow;
+  const timings: Record<string, bigint> = {
+    votingDelay: await ctx.c.governor.votingDelay(),
+    votingPeriod: await ctx.c.governor.votingPeriod(),
+    updateDelay: await ctx.c.timelock.getMinDelay(),
+    disputePeriod: (await escrow.getParams(await escrow.currentParamsId())).disputePeriod,
+  };
+  timings[parameter] = value;
+  const ruling = timings.votingDelay! + timings.votingPeriod! + timings.updateDelay!;
+  if (ruling >= timings.disputePeriod!) {
+    throw new StateError(
+      `the timelock arbitrates disputes: with ${parameter} = ${showValue(parameter, value)} a ruling would take ` +
+        `${ruling} s (${formatDuration(Number(ruling))}: votingDelay + votingPeriod + timelock delay), not less than the dispute ` +
+        `period of ${showValue("disputePeriod", timings.disputePeriod!)}, so every dispute would end as a draw`,
+    );
+  }
+}
+
 export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<TaskResult<unknown>> {
   const contract = contractName(args.contract);
   const target = contractsByName(ctx.c)[contract];
   const fragment = governanceFunction(target.interface, contract, args.set);
   const parameter = parameterOf(fragment);
   const values = await convertValue(ctx, fragment, parameter, args.value);
+  if (values.length === 1 && typeof values[0] === "bigint") await checkRulingStaysPossible(ctx, contract, parameter, values[0]);
   const description = parseText("--description", args.description, 100_000);
   const calldata = target.interface.encodeFunctionData(fragment, values);
   const targetAddress = ctx.record.contracts[contract].address;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { impersonateAccount, loadFixture, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 import { parseEther } from "ethers";
 import { delegate } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -14,6 +15,17 @@ const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause
 async function delegatedFixture() {
   const b = await tasksBaseFixture();
   await delegate(b.s, b.funder);
+  return b;
+}
+
+/** As delegatedFixture, with governance (the timelock) as the dispute arbitrator, which is the deploy's default. */
+async function timelockArbitratesFixture() {
+  const b = await delegatedFixture();
+  const timelock = await b.c.timelock.getAddress();
+  await impersonateAccount(timelock);
+  await setBalance(timelock, parseEther("1"));
+  await b.c.disputeManager.connect(await ethers.getSigner(timelock)).setArbitrator(timelock);
+  await stopImpersonatingAccount(timelock);
   return b;
 }
 
@@ -116,6 +128,34 @@ describe("tasks: gov", function () {
       InputError,
       /^--value: updateDelay must be within \[0 s .*, 2592000 s \(30d\)\]/,
     );
+  });
+
+  it("propose refuses, while the timelock arbitrates, a dispute period governance could not rule within", async function () {
+    const { file, c } = await loadFixture(timelockArbitratesFixture);
+    // Devnet governance passes a proposal in 10 + 60 + 60 seconds; the dispute period is 10 days.
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentTimelock", set: "updateDelay", value: "10d", description: "slower timelock" },
+      StateError,
+      /^the timelock arbitrates disputes: with updateDelay = 864000 s \(10d\) a ruling would take 864070 s .* dispute period of 864000 s/,
+    );
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentGovernor", set: "votingPeriod", value: "30d", description: "long votes" },
+      StateError,
+      /with votingPeriod = 2592000 s .* not less than the dispute period of 864000 s/,
+    );
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", {
+      from: ACCOUNT.funder,
+      contract: "JobEscrow",
+      set: "disputePeriod",
+      value: "1h",
+      description: "shorter disputes, still longer than a ruling takes",
+    });
+    expect(result.proposalId).to.be.a("bigint");
+    expect(await c.disputeManager.arbitrator()).to.equal(await c.timelock.getAddress());
   });
 
   it("propose without enough votes reverts with the threshold in LAT", async function () {
