@@ -155,6 +155,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
 
     function _openDispute(uint256 jobId, string calldata evidenceURI) private {
         IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+        // The escrow reads an unknown job as all zeros: say so, rather than that the caller is not its client.
+        if (job.client == address(0)) revert DisputeManagerUnknownJob(jobId);
         if (msg.sender != job.client) revert DisputeManagerNotClient(jobId, msg.sender);
         if (job.status != IJobEscrow.JobStatus.Submitted) revert DisputeManagerJobNotSubmitted(jobId);
         IJobEscrow.EconomicParams memory params = jobEscrow.getParams(job.paramsId);

@@ -51,6 +51,7 @@ interface IDisputeManager is IGoverned {
         address depositTo
     );
 
+    error DisputeManagerUnknownJob(uint256 jobId);
     error DisputeManagerNotClient(uint256 jobId, address caller);
     error DisputeManagerJobNotSubmitted(uint256 jobId);
     error DisputeManagerChallengeWindowClosed(uint256 jobId, uint64 challengeDeadline);

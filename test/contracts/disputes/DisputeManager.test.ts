@@ -95,6 +95,14 @@ describe("DisputeManager", function () {
         .withArgs(job.jobId, challengeDeadline);
     });
 
+    it("is refused for a job that does not exist", async function () {
+      const { c, client } = await loadFixture(submittedFixture);
+      const unknown = (await c.jobEscrow.jobCount()) + 5n;
+      await expect(c.disputeManager.connect(client).openDispute(unknown, "ipfs://e"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerUnknownJob")
+        .withArgs(unknown);
+    });
+
     it("is refused to anyone but the client", async function () {
       const { c, job, h100 } = await loadFixture(submittedFixture);
       await expect(c.disputeManager.connect(h100.signer).openDispute(job.jobId, "ipfs://e"))
