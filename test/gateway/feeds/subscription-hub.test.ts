@@ -15,73 +15,70 @@ function openJob(id: number, block: number): JobEntity {
   return { id: String(id), jobId: String(id), status: "Open", createdAtBlock: String(block), gpuModelKey: "*", regionKey: "*" } as JobEntity;
 }
 
+/** The jobs of `all` that a hub's query for jobs created in (createdAtBlock_gt, createdAtBlock_lte] selects. */
+function createdIn(all: () => JobEntity[]): (args: ListArgs) => Promise<JobEntity[]> {
+  return async (args) => {
+    const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
+    return all().filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
+  };
+}
+
+/** A started hub over `reader`, at head 100; `advance` announces a new head as the head watcher would. */
+function startHub(reader: SubgraphReader): { hub: SubscriptionHub; advance: HeadListener } {
+  let listener: HeadListener | null = null;
+  const watcher = {
+    ensureHead: async () => head(100),
+    subscribe: (l: HeadListener) => {
+      listener = l;
+      return () => undefined;
+    },
+  } as unknown as HeadWatcher;
+  const hub = new SubscriptionHub(reader, watcher, silentLogger);
+  hub.start();
+  return { hub, advance: (next, previous) => listener!(next, previous) };
+}
+
+/** The next job a feed sends within `ms`, as "id:termsHash", or "nothing". */
+async function nextWithin(feed: AsyncIterableIterator<JobEntity>, ms: number): Promise<string> {
+  const next = await Promise.race([feed.next(), new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), ms))]);
+  return next === "nothing" ? next : `${next.value?.id}:${next.value?.termsHash}`;
+}
+
 describe("subscription hub", function () {
   it("offers jobOpened subscribers the jobs of a head whose query failed, at the next head", async function () {
-    const jobs = [openJob(1, 101)];
     let sourceDown = false;
+    const jobsCreatedIn = createdIn(() => [{ ...openJob(1, 101), termsHash: "0xaa" }]);
     const reader = {
       jobs: async (args: ListArgs) => {
         if (sourceDown) throw new SourceError("down", "the subgraph endpoint cannot be reached");
-        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
-        return jobs.filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
+        return jobsCreatedIn(args);
       },
       protocol: async () => null,
     } as unknown as SubgraphReader;
-    let listener: HeadListener | null = null;
-    const watcher = {
-      ensureHead: async () => head(100),
-      subscribe: (l: HeadListener) => {
-        listener = l;
-        return () => undefined;
-      },
-    } as unknown as HeadWatcher;
-    const hub = new SubscriptionHub(reader, watcher, silentLogger);
-    hub.start();
+    const { hub, advance } = startHub(reader);
     const feed = await hub.jobOpened(parseFeedFilter(null));
-    const received = feed.next();
 
     sourceDown = true;
-    await listener!(head(101), head(100));
+    await advance(head(101), head(100));
     sourceDown = false;
-    await listener!(head(102), head(101));
+    await advance(head(102), head(101));
 
-    const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
-    expect(first === "nothing" ? first : first.value?.id).to.equal("1");
+    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
     hub.stop();
   });
 
   it("offers the jobs a reorg brought in at the same height, and not again those that survived it", async function () {
     let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
-    const reader = {
-      jobs: async (args: ListArgs) => {
-        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
-        return jobs.filter((j) => Number(j.createdAtBlock) > Number(where.createdAtBlock_gt) && Number(j.createdAtBlock) <= Number(where.createdAtBlock_lte));
-      },
-      protocol: async () => null,
-    } as unknown as SubgraphReader;
-    let listener: HeadListener | null = null;
-    const watcher = {
-      ensureHead: async () => head(100),
-      subscribe: (l: HeadListener) => {
-        listener = l;
-        return () => undefined;
-      },
-    } as unknown as HeadWatcher;
-    const hub = new SubscriptionHub(reader, watcher, silentLogger);
-    hub.start();
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
     const feed = await hub.jobOpened(parseFeedFilter(null));
-    const within = async (ms: number) => {
-      const next = await Promise.race([feed.next(), new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), ms))]);
-      return next === "nothing" ? next : `${next.value?.id}:${next.value?.termsHash}`;
-    };
 
-    await listener!(head(101), head(100));
-    expect(await within(200)).to.equal("1:0xaa");
+    await advance(head(101), head(100));
+    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
     // Block 101 replaced by one holding job 1 again and job 2.
     jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
-    await listener!({ ...head(101), hash: "0xb101" }, head(101));
-    expect(await within(200)).to.equal("2:0xbb");
-    expect(await within(100)).to.equal("nothing");
+    await advance({ ...head(101), hash: "0xb101" }, head(101));
+    expect(await nextWithin(feed, 200)).to.equal("2:0xbb");
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
     hub.stop();
   });
 
@@ -98,29 +95,15 @@ describe("subscription hub", function () {
       providersByIds: async () => [{ ...listing, online: false }],
       protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
     } as unknown as SubgraphReader;
-    let listener: HeadListener | null = null;
-    const watcher = {
-      ensureHead: async () => head(100),
-      subscribe: (l: HeadListener) => {
-        listener = l;
-        return () => undefined;
-      },
-    } as unknown as HeadWatcher;
-    const hub = new SubscriptionHub(reader, watcher, silentLogger);
-    hub.start();
+    const { hub, advance } = startHub(reader);
     const feed = await hub.jobOpened(parseFeedFilter({ provider }));
-    const received = feed.next();
-    await listener!(head(101), head(100));
-    const first = await Promise.race([received, new Promise<"nothing">((resolve) => setTimeout(() => resolve("nothing"), 200))]);
-    expect(first === "nothing" ? first : first.value?.id).to.equal("nothing");
+    await advance(head(101), head(100));
+    expect(await nextWithin(feed, 200)).to.equal("nothing");
     hub.stop();
   });
 
   it("ends every subscription with SHUTTING_DOWN when it stops", async function () {
-    const reader = { jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader;
-    const watcher = { ensureHead: async () => head(100), subscribe: () => () => undefined } as unknown as HeadWatcher;
-    const hub = new SubscriptionHub(reader, watcher, silentLogger);
-    hub.start();
+    const { hub } = startHub({ jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader);
     const feed = await hub.jobOpened(parseFeedFilter(null));
     const pending = feed.next().catch((error: unknown) => error);
     hub.stop();
