@@ -735,17 +735,18 @@ describe("worker job loop", () => {
     });
   });
 
+  /** Job `id` as an earlier run left it (in `state` on-chain), listed by the source as one of the provider's jobs. */
+  function leftInHand(id: number, state: Partial<StoredJob>): void {
+    const job = makeJob(id);
+    market.post(job);
+    Object.assign(market.states.get(BigInt(id)) as StoredJob, state);
+    source.inHand = [job];
+  }
+
   it("runs and submits a job an earlier run accepted, without accepting it again", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    const job = makeJob(1);
-    market.post(job);
-    Object.assign(market.states.get(1n) as StoredJob, {
-      status: JobStatus.Accepted,
-      provider: PROVIDER,
-      resultDeadline: market.chainNow + 1000n,
-    });
-    source.inHand = [job];
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
     const subject = worker(executor);
     const running = subject.run();
     await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
@@ -757,14 +758,7 @@ describe("worker job loop", () => {
   });
 
   it("settles a job an earlier run submitted once its challenge window has passed", async () => {
-    const job = makeJob(1);
-    market.post(job);
-    Object.assign(market.states.get(1n) as StoredJob, {
-      status: JobStatus.Submitted,
-      provider: PROVIDER,
-      challengeDeadline: market.chainNow + market.challengeWindow,
-    });
-    source.inHand = [job];
+    leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + market.challengeWindow });
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
     market.chainNow += market.challengeWindow + 1n;
@@ -778,14 +772,7 @@ describe("worker job loop", () => {
   it("leaves alone a job in hand that another provider holds", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    const job = makeJob(1);
-    market.post(job);
-    Object.assign(market.states.get(1n) as StoredJob, {
-      status: JobStatus.Accepted,
-      provider: OTHER_PROVIDER,
-      resultDeadline: market.chainNow + 1000n,
-    });
-    source.inHand = [job];
+    leftInHand(1, { status: JobStatus.Accepted, provider: OTHER_PROVIDER, resultDeadline: market.chainNow + 1000n });
     const subject = worker(executor);
     const running = subject.run();
     offer(makeJob(2));
