@@ -28,6 +28,7 @@ import {
   JobTimedOutEvent,
   NetworkDay,
   Protocol,
+  Provider,
   ResultSubmittedEvent,
 } from "../generated/schema";
 import {
@@ -213,14 +214,18 @@ export function handleJobDeclined(event: JobDeclined): void {
   job.declinedBy = params.by;
   job.save();
 
-  let provider = loadOrCreateProvider(params.provider, event);
-  provider.jobsDeclined += 1;
-  saveProvider(provider, event);
+  // A client may direct a job at any address, and that address may decline it without ever having registered or
+  // staked: declining must not make it a Provider. Only an existing provider keeps the count.
+  let provider = Provider.load(params.provider);
+  if (provider != null) {
+    provider.jobsDeclined += 1;
+    saveProvider(provider, event);
+  }
 
   let e = new JobDeclinedEvent(eventId(event));
   stamp(e, event, CAT_JOB, [job.client, params.provider, params.by]);
   e.job = job.id;
-  e.provider = provider.id;
+  if (provider != null) e.provider = provider.id;
   e.by = params.by;
   e.refund = params.refund;
   e.save();

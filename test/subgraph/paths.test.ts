@@ -1,0 +1,53 @@
+// Paths the full scenario does not take, each on a chain of its own (test/subgraph/helpers/own-chain.ts), indexed and
+// compared with the contracts' views.
+import { expect } from "chai";
+import { parseEther } from "ethers";
+import { GPU_MODELS, createJob, fund, mined, registerProvider } from "../../scripts/scenario";
+import { gql } from "./indexer/helpers/dump";
+import { checkProviders } from "./helpers/entity-checks";
+import { Mismatches, contextAtHead, indexOwnChain, type OwnChain } from "./helpers/own-chain";
+
+describe("subgraph: paths the full scenario does not take", function () {
+  this.timeout(300_000);
+
+  describe("a directed job declined by an address that never registered nor staked", function () {
+    let x: OwnChain | undefined;
+    let outsider: string;
+    let jobId: bigint;
+
+    before(async function () {
+      x = await indexOwnChain(async (s) => {
+        const client = s.actors.clients[0]!;
+        const target = s.actors.voters[1]!;
+        outsider = (await target.getAddress()).toLowerCase();
+        await fund(s, [client, s.actors.providers[0]!], parseEther("10000"));
+        const model = GPU_MODELS[0]!;
+        const listing = { gpuModel: model, region: "eu-west", gpuCount: 1, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://p.example" };
+        await registerProvider(s, s.actors.providers[0]!, { listing });
+        const job = await createJob(s, client, { targetProvider: outsider });
+        jobId = job.jobId;
+        await mined(s.c.jobEscrow.connect(target).declineJob(job.jobId));
+      });
+    });
+
+    after(async () => x?.close());
+
+    it("does not make the decliner a Provider: the Providers are the addresses that registered or staked", async function () {
+      const data = await gql<{ provider: unknown; job: { status: string } | null; jobDeclinedEvents: { provider: unknown; by: string }[] }>(
+        x!.engine,
+        `query($id: ID!, $job: ID!) {
+          provider(id: $id) { id }
+          job(id: $job) { status }
+          jobDeclinedEvents { provider { id } by }
+        }`,
+        { id: outsider, job: jobId.toString() },
+      );
+      expect(data.job?.status).to.equal("Declined");
+      expect(data.jobDeclinedEvents).to.deep.equal([{ provider: null, by: outsider }]);
+      expect(data.provider).to.equal(null);
+      const m = new Mismatches("Provider");
+      await checkProviders(await contextAtHead(x!), m);
+      m.assertNone();
+    });
+  });
+});
