@@ -294,7 +294,9 @@ export class Indexer extends EventEmitter {
     if (this.fatal !== null) {
       // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
       // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
-      const failing = this.fatal.blockNumber <= head ? await this.fetcher.header(this.fatal.blockNumber) : null;
+      // A node behind the failed block (a lagging backend) cannot tell: the failure stands until it has the block.
+      if (this.fatal.blockNumber > head) return this.status();
+      const failing = await this.fetcher.header(this.fatal.blockNumber);
       if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
       this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
       this.db.transaction(() => this.db.setFatalError(null));
@@ -547,6 +549,18 @@ export class Indexer extends EventEmitter {
   /** Re-checks the checkpoint against the chain; a different hash (or a shorter chain) means a reorg. */
   private async verifyCheckpoint(head: number): Promise<void> {
     const cp = this.checkpointPtr;
+    if (cp.number > head) {
+      // The node's chain ends below the checkpoint: a node that is behind (a load-balanced endpoint's lagging
+      // backend, a node resyncing) or a shorter branch. Only a stored block the node has, with another hash, proves a
+      // reorg; otherwise wait for the node rather than revert blocks it simply does not have yet (or fail the
+      // subgraph for a "reorg" deeper than the threshold).
+      const below = this.db.blockAtOrBelow(head);
+      const known = below === null ? null : await this.fetcher.header(below.number);
+      if (below === null || (known !== null && known.hash === below.hash)) {
+        this.log("warning", `the node's head ${head} is behind the checkpoint ${cp.number}: waiting for it`);
+        return;
+      }
+    }
     const onChain = cp.number <= head ? await this.fetcher.header(cp.number) : null;
     if (onChain === null || onChain.hash !== cp.hash) {
       this.log("warning", `reorg: the checkpoint block ${cp.number} (${cp.hash}) is no longer on the chain`);

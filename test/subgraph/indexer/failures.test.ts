@@ -8,6 +8,7 @@ import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { LaggingNode } from "./helpers/transports";
 
 /** Entity versions that begin or end at `block`, as "table from to". */
 function versionsAt(file: string, block: number): string[] {
@@ -183,6 +184,26 @@ describe("embedded indexer: failures", function () {
     const second = await index([], db);
     expect(second.status().fatalError).to.deep.equal(fatal);
     expect(second.status().checkpoint!.number).to.equal(fatal.blockNumber - 1);
+  });
+
+  it("stays failed while the node is behind the failed block, and does not revert anything", async function () {
+    await probeBlock(1, "boom");
+    await fx.chain.mine(2);
+    const node = new LaggingNode(fx.chain.url);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: node, db: fx.dbPath(`failure-${++runs}.sqlite`) });
+    open.push(indexer);
+    const failed: unknown[] = [];
+    indexer.on("failed", (f) => failed.push(f));
+    const fatal = (await indexer.syncOnce()).fatalError!;
+    const before = dumpDatabase(indexer.db.path);
+    // The endpoint answers from a backend behind the failed block, then behind the checkpoint too.
+    for (const behind of [3, 4, 0]) {
+      node.behind = behind;
+      const status = await indexer.syncOnce();
+      expect(status.fatalError, `${behind} blocks behind`).to.deep.equal(fatal);
+      expect(dumpDatabase(indexer.db.path), `${behind} blocks behind`).to.deep.equal(before);
+    }
+    expect(failed).to.have.length(1);
   });
 
   it("resumes when a reorg removes the failed block", async function () {

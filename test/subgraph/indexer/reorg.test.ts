@@ -9,6 +9,7 @@ import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../s
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
+import { LaggingNode } from "./helpers/transports";
 import { postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: reorgs and fetching", function () {
@@ -113,6 +114,40 @@ describe("embedded indexer: reorgs and fetching", function () {
     const status = await indexer.syncOnce();
     expect(status.failed).to.equal(true);
     expect(status.fatalError!.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+  });
+
+  it("waits, without reverting anything, while the node is behind the checkpoint: a lagging node is no reorg", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 400n, A!, { note: "before the lag" });
+    await fx.chain.mine(2);
+    await postJob(fx.probe, 401n, A!, { note: "at the head" });
+    const node = new LaggingNode(fx.chain.url);
+    const { indexer, db } = await openIndexer({ rpc: node, reorgThreshold: 2 });
+    const reorgs: ReorgEvent[] = [];
+    indexer.on("reorg", (e: ReorgEvent) => reorgs.push(e));
+    await indexer.syncOnce();
+    const head = await fx.chain.blockNumber();
+    const before = dumpDatabase(db);
+    // The endpoint now answers from a backend 4 blocks behind (more than the reorg threshold).
+    node.behind = 4;
+    let status = await indexer.syncOnce();
+    expect(status.failed, status.fatalError?.message).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(head);
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    // 1 block behind (within the threshold): still no reorg.
+    node.behind = 1;
+    status = await indexer.syncOnce();
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    // Caught up again: indexing goes on.
+    node.behind = 0;
+    await postJob(fx.probe, 402n, A!, { note: "after the lag" });
+    status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
   it("shrinks eth_getLogs ranges the node refuses and still indexes everything", async function () {
