@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import {
   ConcurrentIndexerError,
+  DeploymentReplacedError,
   HandlerError,
   InconsistentChainDataError,
   IndexerError,
@@ -286,6 +287,7 @@ export class Indexer extends EventEmitter {
 
   private async sync(options: SyncOptions): Promise<IndexerStatus> {
     this.synced = false;
+    this.checkDeployment();
     const head = await this.fetcher.headNumber();
     this.head = head;
     this.emit("head", head);
@@ -299,7 +301,10 @@ export class Indexer extends EventEmitter {
       const failing = await this.fetcher.header(this.fatal.blockNumber);
       if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
       this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
-      this.db.transaction(() => this.db.setFatalError(null));
+      this.db.transaction(() => {
+        this.checkDeployment();
+        this.db.setFatalError(null);
+      });
       this.fatal = null;
     }
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
@@ -366,6 +371,7 @@ export class Indexer extends EventEmitter {
         continue;
       }
     }
+    this.checkDeployment();
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
       this.synced = this.checkpointPtr.number >= target;
@@ -388,10 +394,25 @@ export class Indexer extends EventEmitter {
     return { from, to, promise };
   }
 
+  /**
+   * Throws DeploymentReplacedError when the database no longer belongs to this indexer's deployment: another build
+   * of the subgraph (or another chain) reset it. Its checkpoint, tables and block pointers are not this indexer's.
+   */
+  private checkDeployment(): void {
+    const found = this.db.deployment();
+    if (found !== this.deployment) throw new DeploymentReplacedError(this.db.path, this.deployment, found);
+  }
+
   private begin(): void {
     if (!this.inTransaction) {
       this.db.db.exec("BEGIN IMMEDIATE");
       this.inTransaction = true;
+      try {
+        this.checkDeployment();
+      } catch (error) {
+        this.rollbackTransaction();
+        throw error;
+      }
       // Holding the write lock now: the checkpoint must still be the one this indexer committed.
       const stored = this.db.checkpoint();
       if (stored?.number !== this.checkpointPtr.number || stored.hash !== this.checkpointPtr.hash) {
@@ -587,12 +608,16 @@ export class Indexer extends EventEmitter {
         transactionHash: null,
         logIndex: null,
       };
-      this.db.transaction(() => this.db.setFatalError(fatal));
+      this.db.transaction(() => {
+        this.checkDeployment();
+        this.db.setFatalError(fatal);
+      });
       this.fatal = fatal;
       this.emit("failed", fatal);
       return;
     }
     this.db.transaction(() => {
+      this.checkDeployment();
       this.db.rollbackEntities(this.build.schema, ancestor.number);
       this.db.setCheckpoint(ancestor);
       this.db.recordBlock(ancestor, false);
@@ -610,7 +635,10 @@ export class Indexer extends EventEmitter {
     this.emit("reorg", event);
   }
 
-  /** Indexes continuously until stop(): to the head, then polls for new blocks (and reorgs). */
+  /**
+   * Indexes continuously until stop(): to the head, then polls for new blocks (and reorgs). Failed passes are
+   * retried; it rejects only with DeploymentReplacedError (the database was reset for another deployment).
+   */
   run(): Promise<void> {
     if (this.running !== null) return this.running;
     this.stopping = false;
@@ -625,6 +653,11 @@ export class Indexer extends EventEmitter {
           }
         } catch (error) {
           if (this.stopping) break;
+          // Not for retrying: the database is another deployment's now.
+          if (error instanceof DeploymentReplacedError) {
+            this.log("error", error.message);
+            throw error;
+          }
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
           // would throw without a listener).
           this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
