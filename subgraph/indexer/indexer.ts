@@ -299,7 +299,7 @@ export class Indexer extends EventEmitter {
       // A node behind the failed block (a lagging backend) cannot tell: the failure stands until it has the block.
       if (this.fatal.blockNumber > head) return this.status();
       const failing = await this.fetcher.header(this.fatal.blockNumber);
-      if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
+      if (failing === null || failing.hash === this.fatal.blockHash) return this.status();
       this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
       this.db.transaction(() => {
         this.checkDeployment();
@@ -583,6 +583,11 @@ export class Indexer extends EventEmitter {
       }
     }
     const onChain = cp.number <= head ? await this.fetcher.header(cp.number) : null;
+    // A block below the head the node reports, missing: the node contradicts itself (a load-balanced endpoint whose
+    // backends differ), which says nothing about a reorg.
+    if (onChain === null && cp.number <= head) {
+      throw new InconsistentChainDataError(`the node's head is block ${head}, but it has no block ${cp.number} (the checkpoint)`);
+    }
     if (onChain === null || onChain.hash !== cp.hash) {
       this.log("warning", `reorg: the checkpoint block ${cp.number} (${cp.hash}) is no longer on the chain`);
       await this.handleReorg();
@@ -595,6 +600,12 @@ export class Indexer extends EventEmitter {
     const candidates = this.db.blocksDescending(from.number - this.reorgThreshold - 1, from.number);
     const onChain = await this.fetcher.headers(candidates.map((c) => c.number));
     const ancestor = candidates.find((c) => onChain.get(c.number)?.hash === c.hash);
+    const lowest = candidates[candidates.length - 1];
+    if (ancestor === undefined && lowest !== undefined && (onChain.get(lowest.number) ?? null) === null) {
+      // Only another hash at the bottom of the window proves a reorg deeper than the threshold; a node that does not
+      // have that block yet is behind (or one of a load-balanced endpoint's backends is): not a reason to fail.
+      throw new InconsistentChainDataError(`the node has no block ${lowest.number} to compare with the stored one: it is behind, not on another branch`);
+    }
     if (ancestor === undefined) {
       const error = new ReorgTooDeepError(
         `reorg deeper than the reorg threshold (${this.reorgThreshold} blocks): no stored block between ${from.number - this.reorgThreshold} and ${from.number} is on the chain any more`,

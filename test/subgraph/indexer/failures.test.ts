@@ -196,9 +196,11 @@ describe("embedded indexer: failures", function () {
     indexer.on("failed", (f) => failed.push(f));
     const fatal = (await indexer.syncOnce()).fatalError!;
     const before = dumpDatabase(indexer.db.path);
-    // The endpoint answers from a backend behind the failed block, then behind the checkpoint too.
-    for (const behind of [3, 4, 0]) {
+    // The endpoint answers from a backend behind the failed block, then behind the checkpoint too; then its head
+    // comes from an up-to-date backend but its blocks from the lagging one.
+    for (const [behind, honestHead] of [[3, false], [4, false], [3, true], [0, false]] as const) {
       node.behind = behind;
+      node.honestHead = honestHead;
       const status = await indexer.syncOnce();
       expect(status.fatalError, `${behind} blocks behind`).to.deep.equal(fatal);
       expect(dumpDatabase(indexer.db.path), `${behind} blocks behind`).to.deep.equal(before);

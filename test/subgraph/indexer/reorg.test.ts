@@ -150,6 +150,33 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
+  it("takes an endpoint whose head is ahead of the blocks it serves for an inconsistent node, not for a reorg", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 410n, A!, { note: "before the split" });
+    await fx.chain.mine(2);
+    const node = new LaggingNode(fx.chain.url, true);
+    const { indexer, db } = await openIndexer({ rpc: node, reorgThreshold: 2 });
+    const reorgs: ReorgEvent[] = [];
+    indexer.on("reorg", (e: ReorgEvent) => reorgs.push(e));
+    await indexer.syncOnce();
+    const before = dumpDatabase(db);
+    // eth_blockNumber from an up-to-date backend, blocks from one 4 blocks behind the checkpoint.
+    await fx.chain.mine(1);
+    node.behind = 5;
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect(indexer.status().failed, indexer.status().fatalError?.message).to.equal(false);
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    node.behind = 0;
+    await postJob(fx.probe, 411n, A!, { note: "after the split" });
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
   it("shrinks eth_getLogs ranges the node refuses and still indexes everything", async function () {
     const [A] = fx.chain.accounts.slice(1, 2);
     for (let i = 0; i < 12; i++) await postJob(fx.probe, 100n + BigInt(i), A!, { note: `job ${i}` });
