@@ -9,7 +9,7 @@ import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../s
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
-import { LaggingNode } from "./helpers/transports";
+import { LaggingLogs, LaggingNode } from "./helpers/transports";
 import { postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: reorgs and fetching", function () {
@@ -174,6 +174,34 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(status.failed).to.equal(false);
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("does not take a block near the head for one without events when eth_getLogs comes from a lagging backend", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 420n, A!, { note: "seen by every backend" });
+    const node = new LaggingLogs(fx.chain.url);
+    const { indexer, db } = await openIndexer({ rpc: node });
+    await indexer.syncOnce();
+    // Two blocks with events that the eth_getLogs backend does not have yet.
+    await postJob(fx.probe, 421n, A!, { note: "newer than the logs backend" });
+    await fx.probe.send("emitBatch", [4200, 2, 2]);
+    const hidden = (await fx.chain.blockNumber()) - 1;
+    node.behind = 2;
+    // Their blooms give them away: asked by hash, the backend does not know them, and the pass fails to be retried.
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect(indexer.status().checkpoint!.number).to.be.below(hidden);
+    // Asked by hash, a backend that has them answers: indexed in this pass.
+    await postJob(fx.probe, 422n, A!, { note: "newer still" });
+    node.hashQueriesLag = false;
+    let status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+    node.behind = 0;
+    await postJob(fx.probe, 423n, A!, { note: "all caught up" });
+    status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
