@@ -291,6 +291,9 @@ export class Indexer extends EventEmitter {
     const head = await this.fetcher.headNumber();
     this.head = head;
     this.emit("head", head);
+    // Failed at the checkpoint itself: a reorg deeper than the threshold, which checking the checkpoint again would
+    // only find (and announce) once more on every pass.
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status();
     await this.verifyCheckpoint(head);
     if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status(); // reorg too deep
     if (this.fatal !== null) {

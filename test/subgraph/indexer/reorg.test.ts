@@ -111,9 +111,16 @@ describe("embedded indexer: reorgs and fetching", function () {
     // A transaction makes the new branch differ from the old one (empty blocks could hash the same).
     await fx.probe.send("setStatus", [fx.chain.accounts[1], true]);
     await fx.chain.mine(8);
+    const failed: unknown[] = [];
+    indexer.on("failed", (f) => failed.push(f));
     const status = await indexer.syncOnce();
     expect(status.failed).to.equal(true);
     expect(status.fatalError!.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+    // Later passes (run() polls) stay failed without announcing the same failure again each time.
+    await fx.chain.mine(1);
+    expect((await indexer.syncOnce()).fatalError).to.deep.equal(status.fatalError);
+    expect((await indexer.syncOnce()).fatalError).to.deep.equal(status.fatalError);
+    expect(failed).to.have.length(1);
   });
 
   it("waits, without reverting anything, while the node is behind the checkpoint: a lagging node is no reorg", async function () {
