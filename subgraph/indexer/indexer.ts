@@ -293,16 +293,16 @@ export class Indexer extends EventEmitter {
     this.emit("head", head);
     // Failed at the checkpoint itself: a reorg deeper than the threshold, which checking the checkpoint again would
     // only find (and announce) once more on every pass.
-    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status();
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus();
     await this.verifyCheckpoint(head);
-    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status(); // reorg too deep
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus(); // reorg too deep
     if (this.fatal !== null) {
       // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
       // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
       // A node behind the failed block (a lagging backend) cannot tell: the failure stands until it has the block.
-      if (this.fatal.blockNumber > head) return this.status();
+      if (this.fatal.blockNumber > head) return this.failedStatus();
       const failing = await this.fetcher.header(this.fatal.blockNumber);
-      if (failing === null || failing.hash === this.fatal.blockHash) return this.status();
+      if (failing === null || failing.hash === this.fatal.blockHash) return this.failedStatus();
       this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
       this.db.transaction(() => {
         this.checkDeployment();
@@ -382,7 +382,20 @@ export class Indexer extends EventEmitter {
     // Catching up, inserts skip the query indexes (maintaining them row by row cost as much as the mappings); they
     // are built in one go once the pass ends within the head's reorg window, and kept up from then on. Until then
     // queries are answered by scans, and a reorg rollback in the window scans the tables: both rare during a sync.
+    if (this.fatal !== null) return this.failedStatus();
     if (!this.stopping && this.checkpointPtr.number > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
+    return this.status();
+  }
+
+  /**
+   * The status of a failed subgraph, once it has its query indexes: it no longer advances, so they cost nothing to keep
+   * up, and without them its queries would scan the tables for good when it failed far from the head.
+   */
+  private failedStatus(): IndexerStatus {
+    if (!this.stopping) {
+      this.checkDeployment();
+      this.db.createQueryIndexes(this.build.schema);
+    }
     return this.status();
   }
 

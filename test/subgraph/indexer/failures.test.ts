@@ -1,6 +1,7 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
@@ -206,6 +207,24 @@ describe("embedded indexer: failures", function () {
       expect(dumpDatabase(indexer.db.path), `${behind} blocks behind`).to.deep.equal(before);
     }
     expect(failed).to.have.length(1);
+  });
+
+  it("builds the query indexes of a subgraph that failed far from the head: it will not get any closer", async function () {
+    const indexes = (file: string): string[] => {
+      const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        return sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name);
+      } finally {
+        sqlite.close();
+      }
+    };
+    await probeBlock(1, "boom far away");
+    await fx.chain.mine(10);
+    const db = fx.dbPath(`failure-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 2 });
+    open.push(indexer);
+    expect((await indexer.syncOnce()).failed).to.equal(true);
+    expect(indexes(db)).to.include.members(["ent_Sample__from", "ent_Sample_blobText", "ent_Provider_name"]);
   });
 
   it("resumes when a reorg removes the failed block", async function () {
