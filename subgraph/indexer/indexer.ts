@@ -140,7 +140,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Refuses option values the loop cannot honour, before anything is opened. */
 function validateOptions(options: IndexerOptions): void {
-  const { prefetchRanges, commitIntervalMs } = options;
+  const { prefetchRanges, commitIntervalMs, reorgThreshold } = options;
+  // NaN (an unset environment variable through Number()) would turn every comparison with the head false: no block
+  // checked for reorgs, none pruned, and any reorg found at the checkpoint taken for one deeper than the threshold.
+  if (reorgThreshold !== undefined && !(Number.isSafeInteger(reorgThreshold) && reorgThreshold >= 0)) {
+    throw new IndexerOptionError(`reorgThreshold must be a whole number of blocks, 0 or more (got ${reorgThreshold})`);
+  }
   // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
   if (prefetchRanges !== undefined && !(Number.isSafeInteger(prefetchRanges) && prefetchRanges >= 1)) {
     throw new IndexerOptionError(`prefetchRanges must be a whole number of ranges, at least 1 (got ${prefetchRanges})`);

@@ -144,6 +144,21 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     });
   });
 
+  it("refuses a reorgThreshold that is not a whole number of at least 0, naming the option, before opening anything", async function () {
+    for (const value of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const db = fx.dbPath(`bad-threshold-${++runs}.sqlite`);
+      let error: unknown;
+      try {
+        open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: value }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
+      expect((error as Error).message).to.equal(`reorgThreshold must be a whole number of blocks, 0 or more (got ${value})`);
+      expect(existsSync(db), "no database created").to.equal(false);
+    }
+  });
+
   describe("prefetchRanges", function () {
     const runsByPrefetch = new Map<number, { maxPending: number; requests: number; dump: DatabaseDump }>();
 
