@@ -162,6 +162,7 @@ export class Indexer extends EventEmitter {
   private head: number | null = null;
   private synced = false;
   private stopping = false;
+  private closed = false;
   private running: Promise<void> | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
@@ -715,14 +716,19 @@ export class Indexer extends EventEmitter {
     }
   }
 
-  /** Asks the loop (or a pass in flight) to stop after the block it is processing; resolves when it has. */
+  /**
+   * Asks the loop (or the passes in flight) to stop after the block it is processing; resolves when it has. Later
+   * passes (syncOnce, run) index again.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.running !== null) await this.running;
     await this.inFlight;
+    this.stopping = this.closed;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.stop();
     this.rollbackTransaction();
     this.rpc.close?.();

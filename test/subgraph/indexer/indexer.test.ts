@@ -159,6 +159,19 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     }
   });
 
+  it("indexes on with syncOnce after stop() ended a pass midway", async function () {
+    const { indexer, db } = await openIndexer({ commitIntervalMs: 0, initialBlockRange: 100, reorgThreshold: 0 });
+    let stopped: Promise<void> | null = null;
+    indexer.on("progress", (p: ProgressEvent) => {
+      if (stopped === null && p.checkpoint.number >= 5) stopped = indexer.stop();
+    });
+    await indexer.syncOnce();
+    await stopped;
+    expect(indexer.status().checkpoint!.number).to.equal(5);
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(14);
+    expect(dumpDatabase(db).checkpoint).to.deep.include({ number: 14 });
+  });
+
   describe("prefetchRanges", function () {
     const runsByPrefetch = new Map<number, { maxPending: number; requests: number; dump: DatabaseDump }>();
 
