@@ -39,7 +39,8 @@ export class DeploymentReplacedError extends IndexerError {
     readonly found: string | null,
   ) {
     super(
-      `${database} was reset for another deployment (${found ?? "none"}) while this indexer (deployment ${expected}) had it open: it writes nothing more to it`,
+      `${database} was reset for another deployment (${found ?? "none"}) while this indexer (deployment ${expected}) had it ` +
+        "open: it writes nothing more to it",
     );
   }
 }

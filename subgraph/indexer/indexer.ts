@@ -626,7 +626,9 @@ export class Indexer extends EventEmitter {
     if (ancestor === undefined && lowest !== undefined && (onChain.get(lowest.number) ?? null) === null) {
       // Only another hash at the bottom of the window proves a reorg deeper than the threshold; a node that does not
       // have that block yet is behind (or one of a load-balanced endpoint's backends is): not a reason to fail.
-      throw new InconsistentChainDataError(`the node has no block ${lowest.number} to compare with the stored one: it is behind, not on another branch`);
+      throw new InconsistentChainDataError(
+        `the node has no block ${lowest.number} to compare with the stored one: it is behind, not on another branch`,
+      );
     }
     if (ancestor === undefined) {
       const error = new ReorgTooDeepError(

@@ -120,10 +120,13 @@ export class ChainFetcher {
       const chunk = blocks.slice(i, i + BATCH);
       let results: RpcLog[][];
       try {
-        results = await this.rpc.batch<RpcLog[]>(chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })));
+        results = await this.rpc.batch<RpcLog[]>(
+          chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })),
+        );
       } catch (error) {
         throw new InconsistentChainDataError(
-          `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node behind it: ${(error as Error).message}`,
+          `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node ` +
+            `behind it: ${(error as Error).message}`,
           { cause: error },
         );
       }
@@ -182,10 +185,14 @@ export class ChainFetcher {
       const missed = suspects.filter((_, i) => found[i]!.length > 0);
       for (let i = 0; i < missed.length; i += BATCH) {
         const chunk = missed.slice(i, i + BATCH);
-        const results = await this.rpc.batch<RpcBlock | null>(chunk.map((h): RpcCall => ({ method: "eth_getBlockByHash", params: [h.hash, true] })));
+        const results = await this.rpc.batch<RpcBlock | null>(
+          chunk.map((h): RpcCall => ({ method: "eth_getBlockByHash", params: [h.hash, true] })),
+        );
         chunk.forEach((h, j) => {
           const raw = results[j];
-          if (raw === null || raw === undefined) throw new InconsistentChainDataError(`block ${h.number} (${h.hash}) disappeared while fetching ${from}-${to}`);
+          if (raw === null || raw === undefined) {
+            throw new InconsistentChainDataError(`block ${h.number} (${h.hash}) disappeared while fetching ${from}-${to}`);
+          }
           const blockLogs = found[suspects.indexOf(h)]!;
           logCount += blockLogs.length;
           const header = parseHeader(raw);
@@ -214,7 +221,9 @@ function parseLogs(raw: readonly RpcLog[]): LogData[] {
 function fullBlock(raw: RpcBlock, header: BlockHeader, blockLogs: LogData[]): FetchedBlock {
   for (const log of blockLogs) {
     if (log.blockHash !== header.hash) {
-      throw new InconsistentChainDataError(`log ${log.logIndex} of block ${header.number} has block hash ${log.blockHash} but the block is ${header.hash}`);
+      throw new InconsistentChainDataError(
+        `log ${log.logIndex} of block ${header.number} has block hash ${log.blockHash} but the block is ${header.hash}`,
+      );
     }
   }
   const transactions = parseTransactions(raw);
