@@ -623,9 +623,11 @@ export class Indexer extends EventEmitter {
     const onChain = await this.fetcher.headers(candidates.map((c) => c.number));
     const ancestor = candidates.find((c) => onChain.get(c.number)?.hash === c.hash);
     const lowest = candidates[candidates.length - 1];
-    if (ancestor === undefined && lowest !== undefined && (onChain.get(lowest.number) ?? null) === null) {
-      // Only another hash at the bottom of the window proves a reorg deeper than the threshold; a node that does not
-      // have that block yet is behind (or one of a load-balanced endpoint's backends is): not a reason to fail.
+    const head = this.head ?? Number.MAX_SAFE_INTEGER;
+    if (ancestor === undefined && lowest !== undefined && lowest.number <= head && (onChain.get(lowest.number) ?? null) === null) {
+      // Only another hash at the bottom of the window proves a reorg deeper than the threshold; a node that reports a
+      // head above that block but does not have it is behind (or one of a load-balanced endpoint's backends is): not a
+      // reason to fail. (A shorter branch ends below it: verifyCheckpoint found a stored block it replaced.)
       throw new InconsistentChainDataError(
         `the node has no block ${lowest.number} to compare with the stored one: it is behind, not on another branch`,
       );
