@@ -27,6 +27,24 @@ export class ConcurrentIndexerError extends IndexerError {
   }
 }
 
+/**
+ * The database was reset for another deployment (an indexer of another build of the subgraph, or of another chain,
+ * opened it) while this indexer had it open: this indexer writes nothing more to it. `run()` ends with this error.
+ */
+export class DeploymentReplacedError extends IndexerError {
+  constructor(
+    readonly database: string,
+    /** This indexer's deployment, and the one the database now belongs to. */
+    readonly expected: string,
+    readonly found: string | null,
+  ) {
+    super(
+      `${database} was reset for another deployment (${found ?? "none"}) while this indexer (deployment ${expected}) had it ` +
+        "open: it writes nothing more to it",
+    );
+  }
+}
+
 /** The built manifest, an ABI or the WASM cannot be loaded or uses something this indexer does not support. */
 export class ManifestError extends IndexerError {}
 

@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import {
   ConcurrentIndexerError,
+  DeploymentReplacedError,
   HandlerError,
   InconsistentChainDataError,
   IndexerError,
@@ -139,7 +140,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Refuses option values the loop cannot honour, before anything is opened. */
 function validateOptions(options: IndexerOptions): void {
-  const { prefetchRanges, commitIntervalMs } = options;
+  const { prefetchRanges, commitIntervalMs, reorgThreshold } = options;
+  // NaN (an unset environment variable through Number()) would turn every comparison with the head false: no block
+  // checked for reorgs, none pruned, and any reorg found at the checkpoint taken for one deeper than the threshold.
+  if (reorgThreshold !== undefined && !(Number.isSafeInteger(reorgThreshold) && reorgThreshold >= 0)) {
+    throw new IndexerOptionError(`reorgThreshold must be a whole number of blocks, 0 or more (got ${reorgThreshold})`);
+  }
   // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
   if (prefetchRanges !== undefined && !(Number.isSafeInteger(prefetchRanges) && prefetchRanges >= 1)) {
     throw new IndexerOptionError(`prefetchRanges must be a whole number of ranges, at least 1 (got ${prefetchRanges})`);
@@ -156,6 +162,7 @@ export class Indexer extends EventEmitter {
   private head: number | null = null;
   private synced = false;
   private stopping = false;
+  private closed = false;
   private running: Promise<void> | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
@@ -286,18 +293,27 @@ export class Indexer extends EventEmitter {
 
   private async sync(options: SyncOptions): Promise<IndexerStatus> {
     this.synced = false;
+    this.checkDeployment();
     const head = await this.fetcher.headNumber();
     this.head = head;
     this.emit("head", head);
+    // Failed at the checkpoint itself: a reorg deeper than the threshold, which checking the checkpoint again would
+    // only find (and announce) once more on every pass.
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus();
     await this.verifyCheckpoint(head);
-    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.status(); // reorg too deep
+    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus(); // reorg too deep
     if (this.fatal !== null) {
       // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
       // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
-      const failing = this.fatal.blockNumber <= head ? await this.fetcher.header(this.fatal.blockNumber) : null;
-      if (failing !== null && failing.hash === this.fatal.blockHash) return this.status();
+      // A node behind the failed block (a lagging backend) cannot tell: the failure stands until it has the block.
+      if (this.fatal.blockNumber > head) return this.failedStatus();
+      const failing = await this.fetcher.header(this.fatal.blockNumber);
+      if (failing === null || failing.hash === this.fatal.blockHash) return this.failedStatus();
       this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
-      this.db.transaction(() => this.db.setFatalError(null));
+      this.db.transaction(() => {
+        this.checkDeployment();
+        this.db.setFatalError(null);
+      });
       this.fatal = null;
     }
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
@@ -364,6 +380,7 @@ export class Indexer extends EventEmitter {
         continue;
       }
     }
+    this.checkDeployment();
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
       this.synced = this.checkpointPtr.number >= target;
@@ -371,7 +388,20 @@ export class Indexer extends EventEmitter {
     // Catching up, inserts skip the query indexes (maintaining them row by row cost as much as the mappings); they
     // are built in one go once the pass ends within the head's reorg window, and kept up from then on. Until then
     // queries are answered by scans, and a reorg rollback in the window scans the tables: both rare during a sync.
+    if (this.fatal !== null) return this.failedStatus();
     if (!this.stopping && this.checkpointPtr.number > head - this.reorgThreshold) this.db.createQueryIndexes(this.build.schema);
+    return this.status();
+  }
+
+  /**
+   * The status of a failed subgraph, once it has its query indexes: it no longer advances, so they cost nothing to keep
+   * up, and without them its queries would scan the tables for good when it failed far from the head.
+   */
+  private failedStatus(): IndexerStatus {
+    if (!this.stopping) {
+      this.checkDeployment();
+      this.db.createQueryIndexes(this.build.schema);
+    }
     return this.status();
   }
 
@@ -386,10 +416,25 @@ export class Indexer extends EventEmitter {
     return { from, to, promise };
   }
 
+  /**
+   * Throws DeploymentReplacedError when the database no longer belongs to this indexer's deployment: another build
+   * of the subgraph (or another chain) reset it. Its checkpoint, tables and block pointers are not this indexer's.
+   */
+  private checkDeployment(): void {
+    const found = this.db.deployment();
+    if (found !== this.deployment) throw new DeploymentReplacedError(this.db.path, this.deployment, found);
+  }
+
   private begin(): void {
     if (!this.inTransaction) {
       this.db.db.exec("BEGIN IMMEDIATE");
       this.inTransaction = true;
+      try {
+        this.checkDeployment();
+      } catch (error) {
+        this.rollbackTransaction();
+        throw error;
+      }
       // Holding the write lock now: the checkpoint must still be the one this indexer committed.
       const stored = this.db.checkpoint();
       if (stored?.number !== this.checkpointPtr.number || stored.hash !== this.checkpointPtr.hash) {
@@ -547,7 +592,24 @@ export class Indexer extends EventEmitter {
   /** Re-checks the checkpoint against the chain; a different hash (or a shorter chain) means a reorg. */
   private async verifyCheckpoint(head: number): Promise<void> {
     const cp = this.checkpointPtr;
+    if (cp.number > head) {
+      // The node's chain ends below the checkpoint: a node that is behind (a load-balanced endpoint's lagging
+      // backend, a node resyncing) or a shorter branch. Only a stored block the node has, with another hash, proves a
+      // reorg; otherwise wait for the node rather than revert blocks it simply does not have yet (or fail the
+      // subgraph for a "reorg" deeper than the threshold).
+      const below = this.db.blockAtOrBelow(head);
+      const known = below === null ? null : await this.fetcher.header(below.number);
+      if (below === null || (known !== null && known.hash === below.hash)) {
+        this.log("warning", `the node's head ${head} is behind the checkpoint ${cp.number}: waiting for it`);
+        return;
+      }
+    }
     const onChain = cp.number <= head ? await this.fetcher.header(cp.number) : null;
+    // A block below the head the node reports, missing: the node contradicts itself (a load-balanced endpoint whose
+    // backends differ), which says nothing about a reorg.
+    if (onChain === null && cp.number <= head) {
+      throw new InconsistentChainDataError(`the node's head is block ${head}, but it has no block ${cp.number} (the checkpoint)`);
+    }
     if (onChain === null || onChain.hash !== cp.hash) {
       this.log("warning", `reorg: the checkpoint block ${cp.number} (${cp.hash}) is no longer on the chain`);
       await this.handleReorg();
@@ -560,6 +622,16 @@ export class Indexer extends EventEmitter {
     const candidates = this.db.blocksDescending(from.number - this.reorgThreshold - 1, from.number);
     const onChain = await this.fetcher.headers(candidates.map((c) => c.number));
     const ancestor = candidates.find((c) => onChain.get(c.number)?.hash === c.hash);
+    const lowest = candidates[candidates.length - 1];
+    const head = this.head ?? Number.MAX_SAFE_INTEGER;
+    if (ancestor === undefined && lowest !== undefined && lowest.number <= head && (onChain.get(lowest.number) ?? null) === null) {
+      // Only another hash at the bottom of the window proves a reorg deeper than the threshold; a node that reports a
+      // head above that block but does not have it is behind (or one of a load-balanced endpoint's backends is): not a
+      // reason to fail. (A shorter branch ends below it: verifyCheckpoint found a stored block it replaced.)
+      throw new InconsistentChainDataError(
+        `the node has no block ${lowest.number} to compare with the stored one: it is behind, not on another branch`,
+      );
+    }
     if (ancestor === undefined) {
       const error = new ReorgTooDeepError(
         `reorg deeper than the reorg threshold (${this.reorgThreshold} blocks): no stored block between ${from.number - this.reorgThreshold} and ${from.number} is on the chain any more`,
@@ -573,12 +645,16 @@ export class Indexer extends EventEmitter {
         transactionHash: null,
         logIndex: null,
       };
-      this.db.transaction(() => this.db.setFatalError(fatal));
+      this.db.transaction(() => {
+        this.checkDeployment();
+        this.db.setFatalError(fatal);
+      });
       this.fatal = fatal;
       this.emit("failed", fatal);
       return;
     }
     this.db.transaction(() => {
+      this.checkDeployment();
       this.db.rollbackEntities(this.build.schema, ancestor.number);
       this.db.setCheckpoint(ancestor);
       this.db.recordBlock(ancestor, false);
@@ -596,7 +672,10 @@ export class Indexer extends EventEmitter {
     this.emit("reorg", event);
   }
 
-  /** Indexes continuously until stop(): to the head, then polls for new blocks (and reorgs). */
+  /**
+   * Indexes continuously until stop(): to the head, then polls for new blocks (and reorgs). Failed passes are
+   * retried; it rejects only with DeploymentReplacedError (the database was reset for another deployment).
+   */
   run(): Promise<void> {
     if (this.running !== null) return this.running;
     this.stopping = false;
@@ -611,6 +690,11 @@ export class Indexer extends EventEmitter {
           }
         } catch (error) {
           if (this.stopping) break;
+          // Not for retrying: the database is another deployment's now.
+          if (error instanceof DeploymentReplacedError) {
+            this.log("error", error.message);
+            throw error;
+          }
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
           // would throw without a listener).
           this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
@@ -636,14 +720,19 @@ export class Indexer extends EventEmitter {
     }
   }
 
-  /** Asks the loop (or a pass in flight) to stop after the block it is processing; resolves when it has. */
+  /**
+   * Asks the loop (or the passes in flight) to stop after the block it is processing; resolves when it has. Later
+   * passes (syncOnce, run) index again.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.running !== null) await this.running;
     await this.inFlight;
+    this.stopping = this.closed;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.stop();
     this.rollbackTransaction();
     this.rpc.close?.();

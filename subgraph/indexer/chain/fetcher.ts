@@ -1,7 +1,10 @@
 // Fetches what the mappings need for a block range: eth_getLogs for the subgraph's addresses and event topics,
 // then (batched) the blocks those logs are in, with their transactions, and the headers the reorg checks need.
 // Every log's block hash is checked against the block fetched for its number, so data from two forks is never
-// mixed in one range.
+// mixed in one range. Near the head, a block for which eth_getLogs returned nothing but whose log bloom may hold
+// the subgraph's events is asked again by hash: a load-balanced endpoint may answer eth_getLogs from a backend that
+// does not have the newest blocks yet, and those would otherwise be indexed as blocks without events.
+import { getBytes, keccak256 } from "ethers";
 import { InconsistentChainDataError, RangeTooLargeError } from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
 import {
@@ -28,11 +31,54 @@ function hex(n: number): string {
   return "0x" + n.toString(16);
 }
 
+/** The three bits an address or topic sets in a log bloom (yellow paper M3:2048), as (byte index, mask) pairs. */
+function bloomBits(value: string): number[] {
+  const h = getBytes(keccak256(value));
+  const bits: number[] = [];
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((h[i]! << 8) | h[i + 1]!) & 2047;
+    bits.push(255 - (bit >> 3), 1 << (bit & 7));
+  }
+  return bits;
+}
+
+function anyInBloom(bloom: Uint8Array, values: readonly number[][]): boolean {
+  for (const bits of values) {
+    if ((bloom[bits[0]!]! & bits[1]!) !== 0 && (bloom[bits[2]!]! & bits[3]!) !== 0 && (bloom[bits[4]!]! & bits[5]!) !== 0) return true;
+  }
+  return false;
+}
+
 export class ChainFetcher {
+  /** Bloom bits of the filter's addresses (null: any address) and event topics. */
+  private readonly addressBits: number[][] | null;
+  private readonly topicBits: number[][];
+
   constructor(
     private readonly rpc: RpcTransport,
     private readonly filter: LogFilter,
-  ) {}
+  ) {
+    this.addressBits = filter.addresses === null ? null : filter.addresses.map(bloomBits);
+    this.topicBits = filter.topic0s.map(bloomBits);
+  }
+
+  /** Whether a block's log bloom may hold a log the filter matches (true when the node gave no usable bloom). */
+  private mayHaveLogs(logsBloom: string | undefined): boolean {
+    if (this.topicBits.length === 0) return false;
+    if (logsBloom === undefined || logsBloom.length !== 2 + 512) return true;
+    const bloom = getBytes(logsBloom);
+    return anyInBloom(bloom, this.topicBits) && (this.addressBits === null || anyInBloom(bloom, this.addressBits));
+  }
+
+  private filterParams(): Record<string, unknown> {
+    const filter: Record<string, unknown> = {
+      topics: [this.filter.topic0s.length === 1 ? this.filter.topic0s[0] : [...this.filter.topic0s]],
+    };
+    if (this.filter.addresses !== null) {
+      filter.address = this.filter.addresses.length === 1 ? this.filter.addresses[0] : [...this.filter.addresses];
+    }
+    return filter;
+  }
 
   async chainId(): Promise<string> {
     return BigInt(await this.rpc.request<string>("eth_chainId", [])).toString();
@@ -60,23 +106,33 @@ export class ChainFetcher {
   }
 
   async logs(from: number, to: number): Promise<LogData[]> {
-    const filter: Record<string, unknown> = {
-      fromBlock: hex(from),
-      toBlock: hex(to),
-      topics: [this.filter.topic0s.length === 1 ? this.filter.topic0s[0] : [...this.filter.topic0s]],
-    };
-    if (this.filter.addresses !== null) {
-      filter.address = this.filter.addresses.length === 1 ? this.filter.addresses[0] : [...this.filter.addresses];
+    const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), ...this.filterParams() }]);
+    return parseLogs(raw);
+  }
+
+  /**
+   * The filter's logs of each of `blocks`, asked by block hash (EIP-234). A node that does not have one of them
+   * (a lagging backend: "unknown block") makes it an InconsistentChainDataError, so that the range is fetched again.
+   */
+  private async logsByHash(blocks: readonly BlockHeader[]): Promise<LogData[][]> {
+    const out: LogData[][] = [];
+    for (let i = 0; i < blocks.length; i += BATCH) {
+      const chunk = blocks.slice(i, i + BATCH);
+      let results: RpcLog[][];
+      try {
+        results = await this.rpc.batch<RpcLog[]>(
+          chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })),
+        );
+      } catch (error) {
+        throw new InconsistentChainDataError(
+          `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node ` +
+            `behind it: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      for (const raw of results) out.push(parseLogs(raw));
     }
-    const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [filter]);
-    const logs: LogData[] = [];
-    for (const l of raw) {
-      if (l.removed === true) throw new InconsistentChainDataError(`eth_getLogs returned a removed log in block ${Number(l.blockNumber)}`);
-      logs.push(parseLog(l));
-    }
-    // Chain order: block, then log index (the log index is unique within a block and follows transaction order).
-    logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-    return logs;
+    return out;
   }
 
   /**
@@ -105,6 +161,8 @@ export class ChainFetcher {
     }
     const headers = new Map<number, BlockHeader>();
     const blocks: FetchedBlock[] = [];
+    // Near the head: blocks without logs in the range's answer whose bloom says they may have some.
+    const suspects: BlockHeader[] = [];
     for (let i = 0; i < calls.length; i += BATCH) {
       const chunk = calls.slice(i, i + BATCH);
       const results = await this.rpc.batch<RpcBlock | null>(
@@ -117,28 +175,64 @@ export class ChainFetcher {
         }
         const header = parseHeader(raw);
         headers.set(c.number, header);
-        if (c.full) {
-          const blockLogs = byBlock.get(c.number)!;
-          for (const log of blockLogs) {
-            if (log.blockHash !== header.hash) {
-              throw new InconsistentChainDataError(
-                `log ${log.logIndex} of block ${c.number} has block hash ${log.blockHash} but the block is ${header.hash}`,
-              );
-            }
-          }
-          const transactions = parseTransactions(raw);
-          for (const log of blockLogs) {
-            if (!transactions.has(log.transactionHash)) {
-              throw new InconsistentChainDataError(`transaction ${log.transactionHash} of a log is not in block ${c.number}`);
-            }
-          }
-          blocks.push({ header, logs: blockLogs, transactions });
-        }
+        if (c.full) blocks.push(fullBlock(raw, header, byBlock.get(c.number)!));
+        else if (allHeaders && this.mayHaveLogs(raw.logsBloom)) suspects.push(header);
       });
     }
+    let logCount = logs.length;
+    if (suspects.length > 0) {
+      const found = await this.logsByHash(suspects);
+      const missed = suspects.filter((_, i) => found[i]!.length > 0);
+      for (let i = 0; i < missed.length; i += BATCH) {
+        const chunk = missed.slice(i, i + BATCH);
+        const results = await this.rpc.batch<RpcBlock | null>(
+          chunk.map((h): RpcCall => ({ method: "eth_getBlockByHash", params: [h.hash, true] })),
+        );
+        chunk.forEach((h, j) => {
+          const raw = results[j];
+          if (raw === null || raw === undefined) {
+            throw new InconsistentChainDataError(`block ${h.number} (${h.hash}) disappeared while fetching ${from}-${to}`);
+          }
+          const blockLogs = found[suspects.indexOf(h)]!;
+          logCount += blockLogs.length;
+          const header = parseHeader(raw);
+          headers.set(h.number, header);
+          blocks.push(fullBlock(raw, header, blockLogs));
+        });
+      }
+    }
     blocks.sort((a, b) => a.header.number - b.header.number);
-    return { from, to, blocks, headers, logCount: logs.length };
+    return { from, to, blocks, headers, logCount };
   }
+}
+
+function parseLogs(raw: readonly RpcLog[]): LogData[] {
+  const logs: LogData[] = [];
+  for (const l of raw) {
+    if (l.removed === true) throw new InconsistentChainDataError(`eth_getLogs returned a removed log in block ${Number(l.blockNumber)}`);
+    logs.push(parseLog(l));
+  }
+  // Chain order: block, then log index (the log index is unique within a block and follows transaction order).
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  return logs;
+}
+
+/** A block with its logs, checked to be the block the logs come from and to hold their transactions. */
+function fullBlock(raw: RpcBlock, header: BlockHeader, blockLogs: LogData[]): FetchedBlock {
+  for (const log of blockLogs) {
+    if (log.blockHash !== header.hash) {
+      throw new InconsistentChainDataError(
+        `log ${log.logIndex} of block ${header.number} has block hash ${log.blockHash} but the block is ${header.hash}`,
+      );
+    }
+  }
+  const transactions = parseTransactions(raw);
+  for (const log of blockLogs) {
+    if (!transactions.has(log.transactionHash)) {
+      throw new InconsistentChainDataError(`transaction ${log.transactionHash} of a log is not in block ${header.number}`);
+    }
+  }
+  return { header, logs: blockLogs, transactions };
 }
 
 /**

@@ -77,6 +77,8 @@ interface RpcBlock {
   totalDifficulty?: string;
   size?: string;
   baseFeePerGas?: string;
+  /** 256 bytes, hex: the block's log bloom filter (addresses and topics of all its logs). */
+  logsBloom?: string;
   transactions?: Array<RpcTransaction | string>;
 }
 

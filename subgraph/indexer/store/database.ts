@@ -234,6 +234,16 @@ export class IndexerDatabase {
     return row === undefined ? null : toPointer(row);
   }
 
+  /** The highest stored pointer at or below `number`, or null. */
+  blockAtOrBelow(number: number): BlockPointer | null {
+    const row = this.db
+      .prepare<[number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
+        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number <= ? ORDER BY number DESC LIMIT 1",
+      )
+      .get(number);
+    return row === undefined ? null : toPointer(row);
+  }
+
   /** Stored pointers in (from, to], highest first: the candidates of a reorg walk-back. */
   blocksDescending(fromExclusive: number, toInclusive: number): BlockPointer[] {
     return this.db

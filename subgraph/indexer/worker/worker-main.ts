@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     }
   });
   post({ type: "ready", status: indexer.status() });
-  void indexer.run();
+  // run() ends with an error only when it cannot go on at all (the database was reset for another deployment).
+  indexer.run().catch((error: unknown) => post({ type: "error", message: (error as Error).message, name: (error as Error).name }));
 }
 
 void main();

@@ -1,6 +1,7 @@
 // Deterministic failures: a failing handler marks the subgraph failed at its block with the message, discards
 // the block's writes and stops advancing, as graph-node does. Every case replays from the same chain snapshot
 // into a fresh database.
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
@@ -8,6 +9,7 @@ import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { LaggingNode } from "./helpers/transports";
 
 /** Entity versions that begin or end at `block`, as "table from to". */
 function versionsAt(file: string, block: number): string[] {
@@ -183,6 +185,46 @@ describe("embedded indexer: failures", function () {
     const second = await index([], db);
     expect(second.status().fatalError).to.deep.equal(fatal);
     expect(second.status().checkpoint!.number).to.equal(fatal.blockNumber - 1);
+  });
+
+  it("stays failed while the node is behind the failed block, and does not revert anything", async function () {
+    await probeBlock(1, "boom");
+    await fx.chain.mine(2);
+    const node = new LaggingNode(fx.chain.url);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: node, db: fx.dbPath(`failure-${++runs}.sqlite`) });
+    open.push(indexer);
+    const failed: unknown[] = [];
+    indexer.on("failed", (f) => failed.push(f));
+    const fatal = (await indexer.syncOnce()).fatalError!;
+    const before = dumpDatabase(indexer.db.path);
+    // The endpoint answers from a backend behind the failed block, then behind the checkpoint too; then its head
+    // comes from an up-to-date backend but its blocks from the lagging one.
+    for (const [behind, honestHead] of [[3, false], [4, false], [3, true], [0, false]] as const) {
+      node.behind = behind;
+      node.honestHead = honestHead;
+      const status = await indexer.syncOnce();
+      expect(status.fatalError, `${behind} blocks behind`).to.deep.equal(fatal);
+      expect(dumpDatabase(indexer.db.path), `${behind} blocks behind`).to.deep.equal(before);
+    }
+    expect(failed).to.have.length(1);
+  });
+
+  it("builds the query indexes of a subgraph that failed far from the head: it will not get any closer", async function () {
+    const indexes = (file: string): string[] => {
+      const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        return sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name);
+      } finally {
+        sqlite.close();
+      }
+    };
+    await probeBlock(1, "boom far away");
+    await fx.chain.mine(10);
+    const db = fx.dbPath(`failure-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 2 });
+    open.push(indexer);
+    expect((await indexer.syncOnce()).failed).to.equal(true);
+    expect(indexes(db)).to.include.members(["ent_Sample__from", "ent_Sample_blobText", "ent_Provider_name"]);
   });
 
   it("resumes when a reorg removes the failed block", async function () {

@@ -3,10 +3,10 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { DeploymentReplacedError, Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
-import { gql } from "./helpers/dump";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { dumpDatabase, gql } from "./helpers/dump";
+import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: database identity", function () {
   let first: ProbeFixture;
@@ -54,6 +54,47 @@ describe("embedded indexer: database identity", function () {
     expect(startedOver(after.logs)).to.equal(true);
     expect(after.names).to.deep.equal(["from the second chain"]);
     expect(after.deployment).to.not.equal(before.deployment);
+  });
+
+  /** A copy of the fixture's build whose mapping writes `label` into Sample.contextLabel (another build hash). */
+  function relabelled(fx: ProbeFixture, label: string): string {
+    const dir = path.join(fx.tmpDir, `relabelled-${label}`);
+    cpSync(fx.buildDir, dir, { recursive: true });
+    const manifest = path.join(dir, "subgraph.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("data: probe-context ✓", `data: ${label}`));
+    return dir;
+  }
+
+  it("stops writing when another build resets the database under it, and leaves that build's index intact", async function () {
+    const file = second.dbPath("taken-over.sqlite");
+    const old = await Indexer.open({ subgraph: relabelled(second, "old"), rpc: second.chain.url, db: file });
+    const fresh = await Indexer.open({ subgraph: relabelled(second, "new"), rpc: second.chain.url, db: file.replace(".sqlite", "-fresh.sqlite") });
+    let current: Indexer | null = null;
+    try {
+      await old.syncOnce();
+      // A rebuilt subgraph's indexer opens the same file (in another process, or while a worker thread holds it).
+      current = await Indexer.open({ subgraph: relabelled(second, "new"), rpc: second.chain.url, db: file });
+      await current.syncOnce();
+      await sample(second.probe, { key: "k", small: 1n, big: 2n, negative: -3n, blob: "0x01", flag: true, labels: ["after the reset"], count: 1 });
+      // The old indexer used to take the new checkpoint for a concurrent indexer's and index on from it with its own
+      // mapping, into the new deployment's tables (and the new indexer then failed with ConcurrentIndexerError).
+      for (let pass = 0; pass < 2; pass++) {
+        const error = await old.syncOnce().catch((e: unknown) => e);
+        expect(error, `pass ${pass}`).to.be.instanceOf(DeploymentReplacedError);
+        expect(error).to.include({ database: file, expected: old.deployment, found: current.deployment });
+      }
+      await old.run().then(
+        () => expect.fail("run() must end with the error"),
+        (e: unknown) => expect(e).to.be.instanceOf(DeploymentReplacedError),
+      );
+      expect((await current.syncOnce()).checkpoint!.number).to.equal(await second.chain.blockNumber());
+      await fresh.syncOnce();
+      expect(dumpDatabase(file)).to.deep.equal(dumpDatabase(fresh.db.path));
+    } finally {
+      await old.close();
+      await fresh.close();
+      await current?.close();
+    }
   });
 
   it("starts over when the subgraph is rebuilt differently", async function () {

@@ -144,6 +144,34 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     });
   });
 
+  it("refuses a reorgThreshold that is not a whole number of at least 0, naming the option, before opening anything", async function () {
+    for (const value of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const db = fx.dbPath(`bad-threshold-${++runs}.sqlite`);
+      let error: unknown;
+      try {
+        open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: value }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
+      expect((error as Error).message).to.equal(`reorgThreshold must be a whole number of blocks, 0 or more (got ${value})`);
+      expect(existsSync(db), "no database created").to.equal(false);
+    }
+  });
+
+  it("indexes on with syncOnce after stop() ended a pass midway", async function () {
+    const { indexer, db } = await openIndexer({ commitIntervalMs: 0, initialBlockRange: 100, reorgThreshold: 0 });
+    let stopped: Promise<void> | null = null;
+    indexer.on("progress", (p: ProgressEvent) => {
+      if (stopped === null && p.checkpoint.number >= 5) stopped = indexer.stop();
+    });
+    await indexer.syncOnce();
+    await stopped;
+    expect(indexer.status().checkpoint!.number).to.equal(5);
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(14);
+    expect(dumpDatabase(db).checkpoint).to.deep.include({ number: 14 });
+  });
+
   describe("prefetchRanges", function () {
     const runsByPrefetch = new Map<number, { maxPending: number; requests: number; dump: DatabaseDump }>();
 

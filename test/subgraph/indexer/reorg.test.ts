@@ -9,6 +9,7 @@ import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../s
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
+import { LaggingLogs, LaggingNode } from "./helpers/transports";
 import { postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: reorgs and fetching", function () {
@@ -110,9 +111,16 @@ describe("embedded indexer: reorgs and fetching", function () {
     // A transaction makes the new branch differ from the old one (empty blocks could hash the same).
     await fx.probe.send("setStatus", [fx.chain.accounts[1], true]);
     await fx.chain.mine(8);
+    const failed: unknown[] = [];
+    indexer.on("failed", (f) => failed.push(f));
     const status = await indexer.syncOnce();
     expect(status.failed).to.equal(true);
     expect(status.fatalError!.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+    // Later passes (run() polls) stay failed without announcing the same failure again each time.
+    await fx.chain.mine(1);
+    expect((await indexer.syncOnce()).fatalError).to.deep.equal(status.fatalError);
+    expect((await indexer.syncOnce()).fatalError).to.deep.equal(status.fatalError);
+    expect(failed).to.have.length(1);
   });
 
   it("shrinks eth_getLogs ranges the node refuses and still indexes everything", async function () {
@@ -234,5 +242,138 @@ describe("embedded indexer: reorgs and fetching", function () {
     }
     expect(error).to.be.instanceOf(InconsistentChainDataError);
     expect((error as Error).message).to.include(`of block ${head} has block hash 0x${"ee".repeat(32)}`);
+  });
+
+  // These add blocks to the shared chain: after the tests above, which expect it within the default reorg window.
+  it("fails at once when a shorter branch replaces a stored block below the reorg window", async function () {
+    const fork = await fx.chain.snapshot();
+    await registerProvider(fx.probe, fx.chain.accounts[5]!, "kept pointer", 1n, 1); // a block with events: its pointer stays
+    await fx.chain.mine(5);
+    const { indexer } = await openIndexer({ reorgThreshold: 2 });
+    await indexer.syncOnce();
+    await fx.chain.revert(fork);
+    await registerProvider(fx.probe, fx.chain.accounts[6]!, "replacement", 1n, 1); // one block, unlike the one it replaces
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(true);
+    expect(status.fatalError!.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+  });
+
+  it("waits, without reverting anything, while the node is behind the checkpoint: a lagging node is no reorg", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 400n, A!, { note: "before the lag" });
+    await fx.chain.mine(2);
+    await postJob(fx.probe, 401n, A!, { note: "at the head" });
+    const node = new LaggingNode(fx.chain.url);
+    const { indexer, db } = await openIndexer({ rpc: node, reorgThreshold: 2 });
+    const reorgs: ReorgEvent[] = [];
+    indexer.on("reorg", (e: ReorgEvent) => reorgs.push(e));
+    await indexer.syncOnce();
+    const head = await fx.chain.blockNumber();
+    const before = dumpDatabase(db);
+    // The endpoint now answers from a backend 4 blocks behind (more than the reorg threshold).
+    node.behind = 4;
+    let status = await indexer.syncOnce();
+    expect(status.failed, status.fatalError?.message).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(head);
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    // 1 block behind (within the threshold): still no reorg.
+    node.behind = 1;
+    status = await indexer.syncOnce();
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    // Caught up again: indexing goes on.
+    node.behind = 0;
+    await postJob(fx.probe, 402n, A!, { note: "after the lag" });
+    status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("takes an endpoint whose head is ahead of the blocks it serves for an inconsistent node, not for a reorg", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 410n, A!, { note: "before the split" });
+    await fx.chain.mine(2);
+    const node = new LaggingNode(fx.chain.url, true);
+    const { indexer, db } = await openIndexer({ rpc: node, reorgThreshold: 2 });
+    const reorgs: ReorgEvent[] = [];
+    indexer.on("reorg", (e: ReorgEvent) => reorgs.push(e));
+    await indexer.syncOnce();
+    const before = dumpDatabase(db);
+    // eth_blockNumber from an up-to-date backend, blocks from one 4 blocks behind the checkpoint.
+    await fx.chain.mine(1);
+    node.behind = 5;
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect(indexer.status().failed, indexer.status().fatalError?.message).to.equal(false);
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+    node.behind = 0;
+    await postJob(fx.probe, 411n, A!, { note: "after the split" });
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(reorgs).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("takes headers missing from a reorg walk-back for an inconsistent node, not for a reorg deeper than the threshold", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    const fork = await fx.chain.snapshot();
+    await postJob(fx.probe, 430n, A!, { note: "replaced" });
+    const http = new HttpRpc(fx.chain.url);
+    let dropNextBatch = false;
+    // A load-balanced endpoint whose next batch reaches a backend without those blocks.
+    const flaky: RpcTransport = {
+      description: "flaky",
+      request: <T>(method: string, params: readonly unknown[]) => http.request<T>(method, params),
+      batch: async <T>(calls: readonly RpcCall[]): Promise<T[]> => {
+        if (!dropNextBatch) return http.batch<T>(calls);
+        dropNextBatch = false;
+        return calls.map(() => null as T);
+      },
+    };
+    const { indexer, db } = await openIndexer({ rpc: flaky, reorgThreshold: 5 });
+    await indexer.syncOnce();
+    await fx.chain.revert(fork);
+    await postJob(fx.probe, 431n, A!, { note: "replacement" });
+    await fx.chain.mine(1);
+    dropNextBatch = true;
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect(indexer.status().failed, indexer.status().fatalError?.message).to.equal(false);
+    const status = await indexer.syncOnce();
+    expect(status.failed).to.equal(false);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("does not take a block near the head for one without events when eth_getLogs comes from a lagging backend", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 420n, A!, { note: "seen by every backend" });
+    const node = new LaggingLogs(fx.chain.url);
+    const { indexer, db } = await openIndexer({ rpc: node });
+    await indexer.syncOnce();
+    // Two blocks with events that the eth_getLogs backend does not have yet.
+    await postJob(fx.probe, 421n, A!, { note: "newer than the logs backend" });
+    await fx.probe.send("emitBatch", [4200, 2, 2]);
+    const hidden = (await fx.chain.blockNumber()) - 1;
+    node.behind = 2;
+    // Their blooms give them away: asked by hash, the backend does not know them, and the pass fails to be retried.
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect(indexer.status().checkpoint!.number).to.be.below(hidden);
+    // Asked by hash, a backend that has them answers: indexed in this pass.
+    await postJob(fx.probe, 422n, A!, { note: "newer still" });
+    node.hashQueriesLag = false;
+    let status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+    node.behind = 0;
+    await postJob(fx.probe, 423n, A!, { note: "all caught up" });
+    status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 });
