@@ -87,6 +87,8 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   };
   const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
   if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
+  // A pause refuses new jobs (and the escrow checks the terms again): said before an approve is sent for nothing.
+  await ctx.preflight("JobEscrow.createJob", () => escrow.createJob.staticCall(terms, spec.uri));
   await requireBalance(ctx, escrowed, "the job's escrow");
 
   const escrowAddress = await escrow.getAddress();

@@ -179,6 +179,23 @@ export class TaskContext {
     return { hash: receipt.hash, blockNumber: receipt.blockNumber, events: this.decodeEvents(receipt) };
   }
 
+  /**
+   * Before an approve: simulates the call that will spend the allowance, and throws its revert unless it is one of
+   * `expected` (the token's own refusal for want of the allowance the approve is about to give). The contracts pull
+   * the LAT last, so every other reason (a pause, the wrong account, a closed window) shows here, before an approve
+   * is sent for an action bound to revert.
+   */
+  async preflight(action: string, call: () => Promise<unknown>, expected: readonly string[] = ["ERC20InsufficientAllowance", "ERC20InsufficientBalance"]): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      const decoded = revertDecoder().decode(error);
+      // Undecodable (a node that gives no revert data): the transaction itself will say what it can.
+      if (decoded === undefined || expected.includes(decoded.name)) return;
+      throw new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined);
+    }
+  }
+
   /** A view call whose revert is worth decoding (e.g. a governor view on an unknown proposal). */
   async read<T>(action: string, call: () => Promise<T>): Promise<T> {
     try {

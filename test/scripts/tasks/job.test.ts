@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { JobStatus, acceptJob, submitResult } from "../../../scripts/scenario";
+import { JobStatus, acceptJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
 import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile } from "./helpers";
@@ -48,6 +48,15 @@ describe("tasks: job", function () {
       });
       expect((await c.jobEscrow.getJob(result.jobId)).escrowed).to.equal(parseEther("1"));
       expect(await c.token.nonces(clients[0]!.address)).to.equal(1n);
+    });
+
+    it("while the protocol is paused fails with the pause's end before sending an approve", async function () {
+      const { s, file, c, clients } = await loadFixture(tasksProvidersFixture);
+      await guardianPause(s);
+      const escrow = await c.jobEscrow.getAddress();
+      const allowance = await c.token.allowance(clients[0]!.address, escrow);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) }, RevertError, /^JobEscrow\.createJob reverted: PauseGuardianProtocolPaused\(pausedUntil=/);
+      expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
     });
 
     it("refuses a duration it cannot read", async function () {
