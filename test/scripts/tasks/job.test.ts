@@ -237,6 +237,21 @@ describe("tasks: job", function () {
       expect(view.next[2]!.from).to.equal(Number(job.terms.acceptDeadline) + 1);
     });
 
+    it("an open job while the guardian's pause lasts: accept only from the pause's end", async function () {
+      const { s, c, file, job } = await loadFixture(openJobFixture);
+      await guardianPause(s);
+      const pausedUntil = Number(await c.pauseGuardian.pausedUntil());
+      const { result: view, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(view.pausedUntil).to.equal(pausedUntil);
+      const accept = view.next.find((n) => n.task === "job accept")!;
+      expect(accept).to.include({ from: pausedUntil, possibleNow: false });
+      // The pause (3 days) outlasts the acceptance deadline (1 hour): accepting never becomes possible.
+      expect(pausedUntil).to.be.greaterThan(view.acceptDeadline);
+      expect(output).to.match(/job accept +by .*; too late, from .* until /);
+      expect(output).to.match(/paused +by the guardian until /);
+      expect(output).to.not.match(/e\.g\. .*job accept/);
+    });
+
     it("a submitted job: its cost, result and challenge deadline, then settle after it", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
