@@ -5,7 +5,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import hre from "hardhat";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
+import { startLocalChain } from "../../scripts/devnet/chain";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { prepareIndex } from "../../scripts/devnet/devnet";
 import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
@@ -79,6 +81,21 @@ describe("scripts/devnet", function () {
     }
     await assertPortFree("127.0.0.1", port, "the local chain", "--chain-port");
     await assertPortFree("127.0.0.1", 0, "the local chain", "--chain-port");
+  });
+
+  it("reports a chain port taken after the check as taken, not with a crash", async function () {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const error = await startLocalChain(hre, "127.0.0.1", port).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(PortInUseError);
+      expect((error as Error).message).to.match(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 \\(the local chain\\) is already in use: .* --chain-port <n>$`));
+    } finally {
+      server.close();
+    }
+    const chain = await startLocalChain(hre, "127.0.0.1", 0);
+    await chain.stop();
   });
 
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
