@@ -19,7 +19,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Claims `dataDir` for this process; returns a function that releases it. */
+/**
+ * What a devnet writes about itself: devnet.json (its pid, ports and accounts), and the worker config and job spec
+ * for its demo provider. Once the directory is ours they describe a devnet that is gone (killed before it removed
+ * devnet.json, or a seeded run before this --no-seed or --rpc-url one, which writes no worker config): left there,
+ * they would point a worker or a script at another chain's ports and providers.
+ */
+export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec.json"] as const;
+
+/** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
 export function claimDataDir(dataDir: string, pid = process.pid): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, "devnet.pid");
@@ -34,6 +42,7 @@ export function claimDataDir(dataDir: string, pid = process.pid): () => void {
       fs.rmSync(file, { force: true });
     }
   }
+  for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return () => {
     try {
       if (Number(fs.readFileSync(file, "utf8").trim()) === pid) fs.rmSync(file, { force: true });

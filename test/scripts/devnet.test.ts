@@ -109,6 +109,23 @@ describe("scripts/devnet", function () {
     expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
   });
 
+  it("removes what a previous devnet left about itself once the data directory is claimed", function () {
+    // A killed devnet's devnet.json, and the worker config and spec of a seeded run before a --no-seed one.
+    for (const name of ["devnet.json", "worker.json", "matmul-spec.json", "gateway.log"]) fs.writeFileSync(path.join(dir, name), "previous devnet");
+    fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
+    const release = claimDataDir(dir);
+    try {
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(["devnet.pid", "gateway.log"]);
+    } finally {
+      release();
+    }
+    // A devnet still running keeps its files.
+    fs.writeFileSync(path.join(dir, "devnet.json"), "running devnet");
+    fs.writeFileSync(path.join(dir, "devnet.pid"), `${process.pid}\n`);
+    expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError);
+    expect(fs.readFileSync(path.join(dir, "devnet.json"), "utf8")).to.equal("running devnet");
+  });
+
   it("rebuilds the subgraph when its build is missing or older than a source", function () {
     const built = path.join(dir, "build", "subgraph.yaml");
     const source = path.join(dir, "src", "mapping.ts");
