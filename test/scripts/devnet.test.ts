@@ -17,6 +17,7 @@ import { Lifecycle } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
+import { printBanner } from "../../scripts/devnet/report";
 import { loadConfig } from "../../scripts/worker/config";
 import { hashSpecBytes, parseJobSpec } from "../../scripts/worker/spec";
 
@@ -248,6 +249,44 @@ describe("scripts/devnet", function () {
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
       expect(() => readDeploymentFile(path.join(dir, "c.json"), 1)).to.throw(DeploymentError, /has no address for LatentTimelock/);
     });
+  });
+
+  it("prints how tasks reach a devnet on another chain port, seeded or not", function () {
+    const banner = (worker: boolean): string => {
+      let out = "";
+      const config = path.join(dir, "worker.json");
+      printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
+        info: {
+          startedAt: "2030-01-01T00:00:00Z",
+          pid: 1,
+          chain: { rpcUrl: "http://127.0.0.1:9545", wsUrl: "ws://127.0.0.1:9545", chainId: 31337, local: true },
+          gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
+          deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
+          seeded: worker,
+          accounts: [
+            { index: 7, address: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", role: "provider: 4x rtx-4090-24gb" },
+            { index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" },
+          ],
+          worker: worker ? { config, provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", operator: "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec", operatorIndex: 13, keyEnv: "LATENT_OPERATOR_KEY" } : null,
+          specFile: worker ? path.join(dir, "matmul-spec.json") : null,
+          indexDb: path.join(dir, "index.sqlite"),
+          gatewayLog: path.join(dir, "gateway.log"),
+        },
+        network: null,
+        operators: new Map(),
+        keyAccounts: [],
+        workerProviderText: null,
+        infoFile: path.join(dir, "devnet.json"),
+      });
+      return out;
+    };
+    for (const seeded of [true, false]) {
+      const out = banner(seeded);
+      expect(out, `seeded: ${seeded}`).to.include("Accounts (LOCAL_RPC_URL=http://127.0.0.1:9545 npx hardhat <task> --network localhost --from <#>):");
+      // No command line that would reach port 8545 instead.
+      for (const line of out.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:9545 ");
+    }
+    expect(banner(true)).to.match(/LOCAL_RPC_URL=http:\/\/127\.0\.0\.1:9545 npx hardhat job create --network localhost --from 15 --provider 7 /);
   });
 
   it("writes a worker config and a job spec the worker accepts", function () {
