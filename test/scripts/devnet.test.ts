@@ -105,9 +105,25 @@ describe("scripts/devnet", function () {
     release();
     fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
     const again = claimDataDir(dir);
-    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
+    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.match(new RegExp(`^${process.pid}\n\\d*\n$`));
     again();
     expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
+  });
+
+  it("takes over a data directory whose devnet was killed and whose pid another process has since", function () {
+    if (!fs.existsSync(`/proc/${process.ppid}/stat`)) this.skip(); // Start times come from /proc (Linux).
+    // A devnet that ran as pid <ppid> and was killed (before a reboot, a container restart): that pid now names
+    // another live process, which started at another time than the devnet that wrote the claim.
+    claimDataDir(dir, process.ppid, () => "100");
+    const release = claimDataDir(dir);
+    try {
+      expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8").split("\n")[0]).to.equal(String(process.pid));
+    } finally {
+      release();
+    }
+    // The same live process, as it recorded itself, still holds it.
+    claimDataDir(dir, process.ppid);
+    expect(() => claimDataDir(dir)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.ppid}\\) is running`));
   });
 
   it("removes what a previous devnet left about itself once the data directory is claimed", function () {
