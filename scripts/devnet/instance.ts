@@ -54,7 +54,14 @@ export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec
 
 /** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
 export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = startTime): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    // A file in the way, no permission: one line naming the option, not a stack from inside npm start.
+    const e = error as NodeJS.ErrnoException;
+    throw new DevnetError(`cannot use ${dataDir} as the data directory (${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}): give another --data-dir`, { cause: error });
+  }
   const file = path.join(dataDir, "devnet.pid");
   for (;;) {
     try {

@@ -10,7 +10,7 @@ import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { startLocalChain } from "../../scripts/devnet/chain";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { prepareIndex } from "../../scripts/devnet/devnet";
-import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
+import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle } from "../../scripts/devnet/lifecycle";
@@ -124,6 +124,14 @@ describe("scripts/devnet", function () {
     // The same live process, as it recorded itself, still holds it.
     claimDataDir(dir, process.ppid);
     expect(() => claimDataDir(dir)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.ppid}\\) is running`));
+  });
+
+  it("reports a data directory it cannot create in one line naming --data-dir", function () {
+    const file = path.join(dir, "a-file");
+    fs.writeFileSync(file, "");
+    for (const target of [file, path.join(file, "data")]) {
+      expect(() => claimDataDir(target), target).to.throw(DevnetError, new RegExp(`^cannot use ${target} as the data directory \\((EEXIST|ENOTDIR)[^)]*\\): give another --data-dir$`));
+    }
   });
 
   it("removes what a previous devnet left about itself once the data directory is claimed", function () {
