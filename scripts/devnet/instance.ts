@@ -1,6 +1,7 @@
 // One devnet per data directory: a second one would delete the index the first is serving. The pid file is taken
 // before anything else and given back on exit; one left by a killed devnet (its pid gone, or reused by another
-// process since: the file also records the process's start time where the system tells it) is taken over.
+// process since: devnet.pid.start records the process's start time where the system tells it) is taken over.
+// devnet.pid holds the pid alone, so `kill $(cat .data/devnet.pid)` signals that process and no other.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DevnetError } from "./errors";
@@ -35,13 +36,20 @@ function startTime(pid: number): string | undefined {
   }
 }
 
-/** Whether the process that wrote `content` ("<pid>\n[<start time>]\n") still runs. */
-function holderAlive(content: string, startTimeOf: (pid: number) => string | undefined): number | null {
-  const [pidText, recorded] = content.split("\n");
-  const holder = Number(pidText?.trim());
+/** The pid in devnet.pid if the process that wrote it (started at `recorded`, when known) still runs; else null. */
+function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
+  const holder = Number(content.trim());
   if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) return null;
   const now = startTimeOf(holder);
-  return recorded === undefined || recorded.trim() === "" || now === undefined || now === recorded.trim() ? holder : null;
+  return recorded === undefined || recorded === "" || now === undefined || now === recorded ? holder : null;
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -63,13 +71,15 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
     throw new DevnetError(`cannot use ${dataDir} as the data directory (${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}): give another --data-dir`, { cause: error });
   }
   const file = path.join(dataDir, "devnet.pid");
+  const startFile = `${file}.start`;
   for (;;) {
     try {
-      fs.writeFileSync(file, `${pid}\n${startTimeOf(pid) ?? ""}\n`, { flag: "wx" });
+      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = holderAlive(fs.readFileSync(file, "utf8"), startTimeOf);
+      const holder = holderAlive(fs.readFileSync(file, "utf8"), readOptional(startFile), startTimeOf);
       if (holder !== null && holder !== pid) throw new DataDirInUseError(dataDir, holder);
       fs.rmSync(file, { force: true });
     }
@@ -77,7 +87,10 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
   for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return () => {
     try {
-      if (Number(fs.readFileSync(file, "utf8").split("\n")[0]) === pid) fs.rmSync(file, { force: true });
+      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) {
+        fs.rmSync(startFile, { force: true });
+        fs.rmSync(file, { force: true });
+      }
     } catch {
       // Already gone.
     }

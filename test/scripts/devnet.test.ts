@@ -105,9 +105,10 @@ describe("scripts/devnet", function () {
     release();
     fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
     const again = claimDataDir(dir);
-    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.match(new RegExp(`^${process.pid}\n\\d*\n$`));
+    // The pid alone, so that `kill $(cat devnet.pid)` signals that process and no other.
+    expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
     again();
-    expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 
   it("takes over a data directory whose devnet was killed and whose pid another process has since", function () {
@@ -117,7 +118,7 @@ describe("scripts/devnet", function () {
     claimDataDir(dir, process.ppid, () => "100");
     const release = claimDataDir(dir);
     try {
-      expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8").split("\n")[0]).to.equal(String(process.pid));
+      expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
     } finally {
       release();
     }
@@ -140,7 +141,7 @@ describe("scripts/devnet", function () {
     fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
     const release = claimDataDir(dir);
     try {
-      expect(fs.readdirSync(dir).sort()).to.deep.equal(["devnet.pid", "gateway.log"]);
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(["devnet.pid", "devnet.pid.start", "gateway.log"]);
     } finally {
       release();
     }
