@@ -61,6 +61,18 @@ describe("scripts/devnet", function () {
       expect(parse("--help")).to.equal("help");
     });
 
+    it("refuses options npm kept for itself (npm start --port 4001, without --) instead of starting on the defaults", function () {
+      // What npm 7+ hands the script for `npm start --port=4001`, `npm start --no-seed --data-dir x` and `npm start --deploy`.
+      expect(() => parseDevnetOptions([], "/work", { npm_config_port: "4001" })).to.throw(UsageError, /^npm kept --port for itself .*: write npm start -- --port 4001$/);
+      expect(() => parseDevnetOptions(["x"], "/work", { npm_config_seed: "", npm_config_data_dir: "true" })).to.throw(
+        UsageError,
+        /^npm kept --data-dir, --seed for itself .*: write npm start -- --data-dir <value> --no-seed$/,
+      );
+      expect(() => parseDevnetOptions([], "/work", { npm_config_deploy: "true" })).to.throw(UsageError, /^npm kept --deploy for itself .*: write npm start -- --deploy$/);
+      // npm's own settings are not ours to judge.
+      expect(parseDevnetOptions(["--port", "4001"], "/work", { npm_config_nodedir: "/usr", npm_config_cache: "/tmp" })).to.include({ port: 4001 });
+    });
+
     it("refuses an option followed by another option instead of its value, naming the first", function () {
       expect(() => parse("--data-dir", "--no-seed")).to.throw(UsageError, /^--data-dir needs a value$/);
       expect(() => parse("--rpc-url", "http://x:1", "--deployment", "--deploy")).to.throw(UsageError, /^--deployment needs a value$/);
