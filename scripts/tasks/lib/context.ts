@@ -97,7 +97,13 @@ export class TaskContext {
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
     const file = args.deployment ?? path.join(hre.config.paths.root, "deployments", `${hre.network.name}.json`);
-    const record = readRecord(file, args.deployment === undefined ? undefined : "--deployment");
+    // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
+    // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
+    const inProcess =
+      hre.network.name === "hardhat"
+        ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
+        : "";
+    const record = withHint(() => readRecord(file, args.deployment === undefined ? undefined : "--deployment"), inProcess);
     const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
     if (chainId !== record.chainId) {
       throw new DeploymentError(
@@ -113,7 +119,7 @@ export class TaskContext {
     if (missing.length > 0) {
       throw new DeploymentError(
         `${file}: no contract at the address of ${missing.sort().join(", ")} on network "${hre.network.name}" ` +
-          "(was the node restarted since the deployment?)",
+          (inProcess === "" ? "(was the node restarted since the deployment?)" : inProcess.slice(2)),
       );
     }
     const signer = await resolveSigner(hre, args.from);
@@ -246,6 +252,16 @@ export class TaskContext {
     } catch (error) {
       return revertDecoder().decode(error);
     }
+  }
+}
+
+/** Runs `read`, appending `hint` to the message of the DeploymentError it throws. */
+function withHint<T>(read: () => T, hint: string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (hint === "" || !(error instanceof DeploymentError)) throw error;
+    throw new DeploymentError(`${error.message}${hint}`);
   }
 }
 

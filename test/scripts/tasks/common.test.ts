@@ -123,6 +123,16 @@ describe("tasks: shared helpers", function () {
       await taskFails("/nonexistent/latent.json", "provider show", {}, DeploymentError, /--deployment \/nonexistent\/latent\.json: does not exist/);
     });
 
+    it("without --network, a missing record or missing contracts say to add --network localhost", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      // The default record, deployments/hardhat.json: absent, or left by a deployment to another in-process chain.
+      await taskFails(file, "provider show", { deployment: undefined }, DeploymentError, /deployments\/hardhat\.json.*: without --network .* add --network localhost/);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { contracts: Record<string, { address: string }> };
+      record.contracts.Staking!.address = Wallet.createRandom().address;
+      const gone = tempFile("gone.json", JSON.stringify(record));
+      await taskFails(gone, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking on network "hardhat" without --network .* add --network localhost/);
+    });
+
     it("a record of another chain is refused", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const other = tempFile("other-chain.json", JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), chainId: 1 }));
