@@ -7,7 +7,7 @@ import { JobStatus } from "../../../scripts/scenario";
 import { latentAbis } from "../../../scripts/tasks/lib/context";
 import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
-import { parseDuration, parseLat, parseRegion } from "../../../scripts/tasks/lib/parse";
+import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import { ACCOUNT, task, taskFails, tasksBaseFixture, tempFile } from "./helpers";
@@ -34,6 +34,14 @@ describe("tasks: shared helpers", function () {
 
     it("refuses a zero amount", function () {
       expect(() => parseLat("--amount", "0")).to.throw(InputError, /^--amount: must be more than 0 LAT/);
+    });
+
+    it("refuses a date the calendar lacks instead of rolling it over into the next month", function () {
+      expect(parseTimestamp("--accept-deadline", "2030-03-02T00:00:00Z")).to.equal(Date.UTC(2030, 2, 2) / 1000);
+      expect(parseTimestamp("--accept-deadline", "2028-02-29")).to.equal(Date.UTC(2028, 1, 29) / 1000);
+      for (const text of ["2030-02-30T00:00:00Z", "2030-04-31", "2029-02-29T12:00:00Z", "2030-00-10"]) {
+        expect(() => parseTimestamp("--accept-deadline", text), text).to.throw(InputError, /^--accept-deadline: /);
+      }
     });
 
     it("refuses a region code longer than 16 bytes", function () {
