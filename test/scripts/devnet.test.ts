@@ -8,6 +8,9 @@ import * as path from "node:path";
 import hre from "hardhat";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { startLocalChain } from "../../scripts/devnet/chain";
+import { serveGateway } from "../../scripts/devnet/serve";
+import { CONTRACT_NAMES } from "../../scripts/deploy";
+import type { DeploymentRecord } from "../../scripts/deploy";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { prepareIndex } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
@@ -109,6 +112,35 @@ describe("scripts/devnet", function () {
     }
     const chain = await startLocalChain(hre, "127.0.0.1", 0);
     await chain.stop();
+  });
+
+  it("shows an indexing error that repeats every poll once, not twice a second, while the chain is gone", async function () {
+    this.timeout(60_000);
+    const chain = await startLocalChain(hre, "127.0.0.1", 0);
+    const contracts = Object.fromEntries(
+      CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: 0 }]),
+    ) as DeploymentRecord["contracts"];
+    const deployment: DeploymentRecord = { network: "gone", chainId: chain.chainId, deployer: `0x${"0".repeat(39)}9`, contracts };
+    const logFile = path.join(dir, "gateway.log");
+    const shown: string[] = [];
+    const stderrWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      shown.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
+    try {
+      gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: chain.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
+      await chain.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    } finally {
+      process.stderr.write = stderrWrite;
+      await gateway?.stop();
+    }
+    const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
+    const failures = shown.filter((l) => l.includes("indexing pass failed"));
+    expect(logged, "retries in the log file").to.be.greaterThan(3);
+    expect(failures, failures.join("")).to.have.length(1);
   });
 
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
