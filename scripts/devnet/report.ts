@@ -61,22 +61,26 @@ export interface BannerInput {
   workerProviderText: string | null;
   /** Where `info` was written. */
   infoFile: string;
+  /** The shell's environment the commands are printed for (default: this process's). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
  * What a task command needs in front of `npx hardhat` and after `--network localhost` to reach this devnet: the
  * chain's URL when it is not the localhost network's default, the record when it is not deployments/localhost.json.
  */
-function taskReach(info: DevnetInfo): { env: string; deployment: string } {
+function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undefined>>): { env: string; deployment: string } {
+  // A LOCAL_RPC_URL exported in this shell (for an earlier devnet on another port) would send the tasks there.
+  const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
   return {
-    env: info.chain.rpcUrl === "http://127.0.0.1:8545" ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
+    env: info.chain.rpcUrl === "http://127.0.0.1:8545" && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
     deployment: rel(info.deploymentFile) === path.join("deployments", "localhost.json") ? "" : ` --deployment ${rel(info.deploymentFile)}`,
   };
 }
 
 export function printBanner(progress: Progress, input: BannerInput): void {
   const { info, network } = input;
-  const reach = taskReach(info);
+  const reach = taskReach(info, input.env ?? process.env);
   const p = (text = "") => progress.line(text);
   p();
   p(info.chain.local ? "Latent devnet is ready." : `Latent is ready on chain ${info.chain.chainId}.`);

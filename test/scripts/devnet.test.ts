@@ -321,14 +321,14 @@ describe("scripts/devnet", function () {
   });
 
   it("prints how tasks reach a devnet on another chain port, seeded or not", function () {
-    const banner = (worker: boolean): string => {
+    const banner = (worker: boolean, rpcUrl = "http://127.0.0.1:9545", env: Record<string, string> = {}): string => {
       let out = "";
       const config = path.join(dir, "worker.json");
       printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
         info: {
           startedAt: "2030-01-01T00:00:00Z",
           pid: 1,
-          chain: { rpcUrl: "http://127.0.0.1:9545", wsUrl: "ws://127.0.0.1:9545", chainId: 31337, local: true },
+          chain: { rpcUrl, wsUrl: rpcUrl.replace("http", "ws"), chainId: 31337, local: true },
           gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
           deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
           seeded: worker,
@@ -346,6 +346,7 @@ describe("scripts/devnet", function () {
         keyAccounts: [],
         workerProviderText: null,
         infoFile: path.join(dir, "devnet.json"),
+        env,
       });
       return out;
     };
@@ -356,6 +357,10 @@ describe("scripts/devnet", function () {
       for (const line of out.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:9545 ");
     }
     expect(banner(true)).to.match(/LOCAL_RPC_URL=http:\/\/127\.0\.0\.1:9545 npx hardhat job create --network localhost --from 15 --provider 7 /);
+    // On 8545 the localhost network needs nothing, unless this shell exported LOCAL_RPC_URL for another devnet.
+    expect(banner(true, "http://127.0.0.1:8545")).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
+    const exported = banner(true, "http://127.0.0.1:8545", { LOCAL_RPC_URL: "http://127.0.0.1:9545" });
+    for (const line of exported.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:8545 ");
   });
 
   it("writes a worker config and a job spec the worker accepts", function () {
