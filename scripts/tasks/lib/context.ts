@@ -26,6 +26,7 @@ import {
 } from "../../../typechain-types";
 import { DeploymentError, InputError, LatentTaskError, RevertError, SignerError, TransactionError } from "./errors";
 import { write } from "./output";
+import { notAnAddress } from "./parse";
 import { RevertDecoder } from "./revert";
 import type { NamedAbi } from "./revert";
 
@@ -154,7 +155,7 @@ export class TaskContext {
       }
       return getAddress(await signer.getAddress());
     }
-    if (!isAddress(text)) throw new InputError(field, `"${value}" is neither an address nor an account index`);
+    if (!isAddress(text)) throw new InputError(field, `"${value}" ${notAnAddress(text, "is neither an address nor an account index")}`);
     return getAddress(text);
   }
 
@@ -314,7 +315,7 @@ async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | unde
     }
     return signer;
   }
-  if (!isAddress(text)) throw new InputError("--from", `"${from}" is neither an account index nor an address`);
+  if (!isAddress(text)) throw new InputError("--from", `"${from}" ${notAnAddress(text, "is neither an account index nor an address")}`);
   const wanted = getAddress(text);
   if (keyWallet !== undefined && keyWallet.address === wanted) return keyWallet;
   for (const signer of accounts) if (getAddress(signer.address) === wanted) return signer;

@@ -89,10 +89,15 @@ export function parseTimestamp(field: string, value: string): number {
   return Math.floor(ms / 1000);
 }
 
+/** Why `text`, which isAddress refused, is not an address: a mixed-case one whose EIP-55 checksum fails is a typo. */
+export function notAnAddress(text: string, otherwise: string): string {
+  return /^0x[0-9a-fA-F]{40}$/.test(text) ? "is an address with a wrong checksum (a typo?): check it, or write it in lowercase" : otherwise;
+}
+
 /** A checksummed address; `allowZero` for options where the zero address means "none". */
 export function parseAddress(field: string, value: string, options: { allowZero?: boolean } = {}): string {
   const text = value.trim();
-  if (!isAddress(text)) throw new InputError(field, `"${value}" is not an address`);
+  if (!isAddress(text)) throw new InputError(field, `"${value}" ${notAnAddress(text, "is not an address")}`);
   const address = getAddress(text);
   if (address === ZeroAddress && options.allowZero !== true) throw new InputError(field, "the zero address is not allowed");
   return address;

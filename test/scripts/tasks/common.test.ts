@@ -101,6 +101,17 @@ describe("tasks: shared helpers", function () {
       expect(result.provider).to.equal(clients[1]!.address);
     });
 
+    it("an address with a wrong checksum is called a typo, not a non-address", async function () {
+      const { file, clients } = await loadFixture(tasksBaseFixture);
+      // One letter's case flipped: mixed case whose EIP-55 checksum fails.
+      const good = clients[0]!.address;
+      const i = good.slice(2).search(/[a-fA-F]/) + 2;
+      const typo = `${good.slice(0, i)}${good[i] === good[i]!.toLowerCase() ? good[i]!.toUpperCase() : good[i]!.toLowerCase()}${good.slice(i + 1)}`;
+      await taskFails(file, "provider show", { provider: typo }, InputError, /^--provider: ".*" is an address with a wrong checksum \(a typo\?\)/);
+      await taskFails(file, "provider show", { from: typo }, InputError, /^--from: ".*" is an address with a wrong checksum/);
+      await taskFails(file, "provider show", { provider: "alice.eth" }, InputError, /^--provider: "alice\.eth" is neither an address nor an account index$/);
+    });
+
     it("--from refuses an index beyond the accounts", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "provider show", { from: "20" }, InputError, /^--from: account index 20 does not exist: network "hardhat" has 20 accounts/);
