@@ -265,6 +265,28 @@ describe("scripts/devnet", function () {
     }
   });
 
+  it("while stopping after a failure, a first signal waits for the parts; only a later one exits at once", async function () {
+    const lines: string[] = [];
+    const exits: number[] = [];
+    let release = (): void => undefined;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
+    const stopListening = lifecycle.handleSignals();
+    try {
+      const stopped = lifecycle.shutdown(1); // npm start failed: stopping what started
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      process.emit("SIGINT", "SIGINT"); // the person's first Ctrl-C, more than a second after the failure
+      expect(exits).to.deep.equal([]);
+      release();
+      await stopped;
+      expect(exits).to.deep.equal([1]);
+      expect(lines).to.deep.equal(["\nSIGINT: already stopping (again to exit without waiting)", "stopped   gateway"]);
+    } finally {
+      stopListening();
+      release();
+    }
+  });
+
   it("shows progress in place on a terminal and throttled on a pipe", function () {
     let tty = "";
     const onTty = new Progress({ tty: true, write: (t) => (tty += t) });
