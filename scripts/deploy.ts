@@ -16,7 +16,7 @@
 import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ZeroAddress, getCreateAddress, parseEther } from "ethers";
+import { ZeroAddress, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
 import {
   DisputeManager__factory,
@@ -252,6 +252,15 @@ export function resolveConfig(options: DeployOptions, deployerAddress: string, t
       throw new DeployConfigError(`${key} = ${governance[key]} is above ${GOVERNANCE_MAX_DURATION} seconds`);
     }
   }
+
+  // Checked here, not by ethers when a constructor takes them: that would be after the first contracts are deployed
+  // (and paid for), and ethers would resolve an ENS-looking name instead of refusing it.
+  const address = (what: string, value: string | undefined): void => {
+    if (value !== undefined && !isAddress(value)) throw new DeployConfigError(`${what} "${value}" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case)`);
+  };
+  address("the guardian", options.guardian);
+  address("the arbitrator", options.arbitrator);
+  for (const [i, a] of (options.allocations ?? []).entries()) address(`allocation ${i}'s recipient`, a.to);
 
   const totalSupply = options.totalSupply ?? DEFAULT_TOTAL_SUPPLY;
   if (totalSupply <= 0n || totalSupply >= 2n ** 96n) throw new DeployConfigError("totalSupply must be in (0, 2^96)");
@@ -568,15 +577,21 @@ export function readDeploymentRecord(network: string, dir = path.join(__dirname,
 export function parseAllocations(spec: string | undefined): Allocation[] {
   if (spec === undefined || spec.trim() === "") return [];
   return spec.split(",").map((item) => {
-    const [to, amount] = item.trim().split(":");
-    if (to === undefined || amount === undefined) throw new DeployConfigError(`bad allocation "${item}"`);
-    return { to, amount: parseEther(amount) };
+    const [to, amount, extra] = item.trim().split(":");
+    if (to === undefined || amount === undefined || extra !== undefined) throw new DeployConfigError(`LATENT_ALLOCATIONS: bad allocation "${item}" (want 0xaddress:amountInLAT)`);
+    if (!isAddress(to.trim())) throw new DeployConfigError(`LATENT_ALLOCATIONS: "${to}" in "${item}" is not an address`);
+    if (!/^\d+(\.\d{1,18})?$/.test(amount.trim())) throw new DeployConfigError(`LATENT_ALLOCATIONS: "${amount}" in "${item}" is not a LAT amount such as 1500 or 0.25`);
+    return { to: to.trim(), amount: parseEther(amount.trim()) };
   });
 }
 
 /** The CLI's options from its environment: LATENT_GUARDIAN, LATENT_ARBITRATOR, LATENT_ALLOCATIONS, LATENT_DEVNET=1. */
 export function deployOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeployOptions, "guardian" | "arbitrator" | "allocations" | "governance" | "params"> {
   const devnet = env.LATENT_DEVNET === "1";
+  for (const name of ["LATENT_GUARDIAN", "LATENT_ARBITRATOR"] as const) {
+    const value = env[name];
+    if (value !== undefined && !isAddress(value)) throw new DeployConfigError(`${name} "${value}" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case)`);
+  }
   return {
     guardian: env.LATENT_GUARDIAN,
     arbitrator: env.LATENT_ARBITRATOR,
@@ -601,7 +616,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error);
+    // A configuration mistake is one line; anything else keeps its stack.
+    console.error(error instanceof DeployConfigError ? `deploy: ${error.message}` : error);
     process.exitCode = 1;
   });
 }

@@ -41,7 +41,7 @@ function main(): void {
   const progress = new Progress();
   let options: DevnetOptions | "help";
   try {
-    options = parseDevnetOptions(process.argv.slice(2), process.cwd());
+    options = parseDevnetOptions(process.argv.slice(2), process.cwd(), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`npm start: ${error.message}\n\n${USAGE}`);

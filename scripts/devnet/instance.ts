@@ -1,5 +1,7 @@
 // One devnet per data directory: a second one would delete the index the first is serving. The pid file is taken
-// before anything else and given back on exit; one left by a killed devnet (its pid gone) is taken over.
+// before anything else and given back on exit; one left by a killed devnet (its pid gone, or reused by another
+// process since: devnet.pid.start records the process's start time where the system tells it) is taken over.
+// devnet.pid holds the pid alone, so `kill $(cat .data/devnet.pid)` signals that process and no other.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DevnetError } from "./errors";
@@ -19,24 +21,76 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Claims `dataDir` for this process; returns a function that releases it. */
-export function claimDataDir(dataDir: string, pid = process.pid): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+/**
+ * When `pid` started (clock ticks since boot, field 22 of /proc/<pid>/stat), where the system tells it (Linux);
+ * undefined elsewhere. With the pid it names one process: a pid alone may name another one after a crash (a reboot,
+ * a restarted container), which would lock the data directory for good.
+ */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count from the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid in devnet.pid if the process that wrote it (started at `recorded`, when known) still runs; else null. */
+function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
+  const holder = Number(content.trim());
+  if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) return null;
+  const now = startTimeOf(holder);
+  return recorded === undefined || recorded === "" || now === undefined || now === recorded ? holder : null;
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a devnet writes about itself: devnet.json (its pid, ports and accounts), and the worker config and job spec
+ * for its demo provider. Once the directory is ours they describe a devnet that is gone (killed before it removed
+ * devnet.json, or a seeded run before this --no-seed or --rpc-url one, which writes no worker config): left there,
+ * they would point a worker or a script at another chain's ports and providers.
+ */
+export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec.json"] as const;
+
+/** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
+export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = startTime): () => void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    // A file in the way, no permission: one line naming the option, not a stack from inside npm start.
+    const e = error as NodeJS.ErrnoException;
+    throw new DevnetError(`cannot use ${dataDir} as the data directory (${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}): give another --data-dir`, { cause: error });
+  }
   const file = path.join(dataDir, "devnet.pid");
+  const startFile = `${file}.start`;
   for (;;) {
     try {
       fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(fs.readFileSync(file, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== pid && alive(holder)) throw new DataDirInUseError(dataDir, holder);
+      const holder = holderAlive(fs.readFileSync(file, "utf8"), readOptional(startFile), startTimeOf);
+      if (holder !== null && holder !== pid) throw new DataDirInUseError(dataDir, holder);
       fs.rmSync(file, { force: true });
     }
   }
+  for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return () => {
     try {
-      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) fs.rmSync(file, { force: true });
+      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) {
+        fs.rmSync(startFile, { force: true });
+        fs.rmSync(file, { force: true });
+      }
     } catch {
       // Already gone.
     }

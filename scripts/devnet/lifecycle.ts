@@ -35,6 +35,12 @@ export class Lifecycle {
   private firstSignalAt = 0;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     if (this.stopping !== null) {
+      if (this.firstSignalAt === 0) {
+        // Stopping after a failure: this is the person's first Ctrl-C, not a second one; the next exits at once.
+        this.firstSignalAt = Date.now();
+        this.options.log(`\n${signal}: already stopping (again to exit without waiting)`);
+        return;
+      }
       if (Date.now() - this.firstSignalAt < REPEAT_WINDOW_MS) return;
       this.options.log(`${signal} again: exiting without waiting`);
       this.options.exit(1);

@@ -58,8 +58,29 @@ function url(text: string): string {
   return text;
 }
 
-/** Returns "help" for --help; throws UsageError for anything it does not understand. */
-export function parseDevnetOptions(argv: readonly string[], cwd: string): DevnetOptions | "help" {
+/**
+ * `npm start --port 4001` (no `--`) hands `--port` to npm, which keeps it as its own config: the script sees
+ * npm_config_port=4001 (and argv ["4001"]), `--no-seed` becomes npm_config_seed="". Without this check the devnet
+ * would start on the defaults, seeded, as if the options had not been given.
+ */
+function checkNpmSwallowed(env: Readonly<Record<string, string | undefined>>): void {
+  const taken: string[] = [];
+  const rewritten: string[] = [];
+  for (const option of ["--port", "--chain-port", "--data-dir", "--rpc-url", "--deployment", "--deploy", "--seed"]) {
+    const value = env[`npm_config_${option.slice(2).replace(/-/g, "_")}`];
+    if (value === undefined) continue;
+    taken.push(option);
+    // npm keeps a flag as "true", --no-<flag> as "", and an option whose value it took as an argument as "true".
+    if (FLAGS.has(option)) rewritten.push(value === "" ? `--no-${option.slice(2)}` : option);
+    else rewritten.push(`${option} ${value === "true" || value === "" ? "<value>" : value}`);
+  }
+  if (taken.length === 0) return;
+  throw new UsageError(`npm kept ${taken.join(", ")} for itself (options before "--" are npm's): write npm start -- ${rewritten.join(" ")}`);
+}
+
+/** Returns "help" for --help; throws UsageError for anything it does not understand. `env`: the npm script's environment. */
+export function parseDevnetOptions(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>> = {}): DevnetOptions | "help" {
+  checkNpmSwallowed(env);
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {

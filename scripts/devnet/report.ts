@@ -61,10 +61,26 @@ export interface BannerInput {
   workerProviderText: string | null;
   /** Where `info` was written. */
   infoFile: string;
+  /** The shell's environment the commands are printed for (default: this process's). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What a task command needs in front of `npx hardhat` and after `--network localhost` to reach this devnet: the
+ * chain's URL when it is not the localhost network's default, the record when it is not deployments/localhost.json.
+ */
+function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undefined>>): { env: string; deployment: string } {
+  // A LOCAL_RPC_URL exported in this shell (for an earlier devnet on another port) would send the tasks there.
+  const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
+  return {
+    env: info.chain.rpcUrl === "http://127.0.0.1:8545" && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
+    deployment: rel(info.deploymentFile) === path.join("deployments", "localhost.json") ? "" : ` --deployment ${rel(info.deploymentFile)}`,
+  };
 }
 
 export function printBanner(progress: Progress, input: BannerInput): void {
   const { info, network } = input;
+  const reach = taskReach(info, input.env ?? process.env);
   const p = (text = "") => progress.line(text);
   p();
   p(info.chain.local ? "Latent devnet is ready." : `Latent is ready on chain ${info.chain.chainId}.`);
@@ -87,7 +103,9 @@ export function printBanner(progress: Progress, input: BannerInput): void {
   }
   if (info.accounts.length > 0) {
     p();
-    p("Accounts (npx hardhat <task> --network localhost --from <#>):");
+    // Printed whether or not the seed wrote the job command below: with another --chain-port, a bare
+    // `--network localhost` would reach whatever listens on 8545 (another devnet, with the same addresses).
+    p(`Accounts (${reach.env}npx hardhat <task> --network localhost${reach.deployment} --from <#>):`);
     for (const a of info.accounts) p(accountLine(a, info.accounts, input.operators));
   }
   if (input.keyAccounts.length > 0) {
@@ -104,11 +122,9 @@ export function printBanner(progress: Progress, input: BannerInput): void {
   if (info.specFile !== null && info.worker !== null) {
     const client = info.accounts.find((a) => a.role.startsWith("client"));
     const providerIndex = info.accounts.find((a) => a.address.toLowerCase() === info.worker?.provider.toLowerCase())?.index;
-    const rpc = info.chain.rpcUrl === "http://127.0.0.1:8545" ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `;
-    const deployment = rel(info.deploymentFile) === path.join("deployments", "localhost.json") ? "" : ` --deployment ${rel(info.deploymentFile)}`;
     p("  then post a job for it (a 256x256 matmul):");
     p(
-      `  ${rpc}npx hardhat job create --network localhost${deployment} --from ${client?.index ?? 15} --provider ${providerIndex ?? info.worker.provider} --max-price 0.5 --max-duration 10m --spec-file ${rel(info.specFile)}`,
+      `  ${reach.env}npx hardhat job create --network localhost${reach.deployment} --from ${client?.index ?? 15} --provider ${providerIndex ?? info.worker.provider} --max-price 0.5 --max-duration 10m --spec-file ${rel(info.specFile)}`,
     );
   }
   p();

@@ -18,23 +18,39 @@ export interface ServeOptions {
   logFile: string;
 }
 
+/** How long the same error, repeated, stays off the console after it was shown (it still goes to the log file). */
+const REPEAT_QUIET_MS = 60_000;
+
 /**
  * A logger for the log file that also puts errors on stderr, one short line each: the console stays readable
- * and nothing that breaks the devnet goes unseen.
+ * and nothing that breaks the devnet goes unseen. An error that repeats (the indexer retries every poll while the
+ * chain at --rpc-url is unreachable) is shown once a minute with its count, not twice a second.
  */
 function devnetLogger(logFile: string): Logger {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = fs.openSync(logFile, "w");
+  let last = "";
+  let shownAt = 0;
+  let repeats = 0;
   return createJsonLogger({
     level: "info",
     fields: { service: "latent-gateway" },
     write: (line) => {
       fs.writeSync(fd, line);
       const record = JSON.parse(line) as { level: string; msg: string; error?: { message?: string } | string };
-      if (record.level === "error") {
-        const detail = typeof record.error === "string" ? record.error : record.error?.message;
-        process.stderr.write(`gateway: ${record.msg}${detail === undefined ? "" : `: ${detail}`} (see ${logFile})\n`);
+      if (record.level !== "error") return;
+      const detail = typeof record.error === "string" ? record.error : record.error?.message;
+      const text = `gateway: ${record.msg}${detail === undefined ? "" : `: ${detail}`}`;
+      const now = Date.now();
+      if (text === last && now - shownAt < REPEAT_QUIET_MS) {
+        repeats += 1;
+        return;
       }
+      const again = text === last && repeats > 0 ? `; ${repeats + 1} times in ${seconds(now - shownAt)}` : "";
+      process.stderr.write(`${text} (see ${logFile}${again})\n`);
+      last = text;
+      shownAt = now;
+      repeats = 0;
     },
   });
 }

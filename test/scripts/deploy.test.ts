@@ -202,6 +202,23 @@ describe("scripts/deploy", function () {
     await expectRejection(deployLatent({ deployer, totalSupply: 5n, allocations: [{ to: other.address, amount: 6n }] }), /exceed/, DeployConfigError);
   });
 
+  it("refuses a guardian, arbitrator or recipient that is not an address before sending anything", async function () {
+    const { deployer, other } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    await expectRejection(deployLatent({ deployer, guardian: "0x1234" }), /^the guardian "0x1234" is not an address/, DeployConfigError);
+    await expectRejection(deployLatent({ deployer, arbitrator: "arbiter.eth" }), /^the arbitrator "arbiter\.eth" is not an address/, DeployConfigError);
+    // One letter's case flipped: a mixed-case address whose checksum fails (a typo ethers would refuse mid-deployment).
+    const i = other.address.slice(2).search(/[a-fA-F]/) + 2;
+    const flipped = other.address[i] === other.address[i]!.toLowerCase() ? other.address[i]!.toUpperCase() : other.address[i]!.toLowerCase();
+    const badChecksum = `${other.address.slice(0, i)}${flipped}${other.address.slice(i + 1)}`;
+    await expectRejection(deployLatent({ deployer, allocations: [{ to: badChecksum, amount: 1n }] }), /^allocation 0's recipient/, DeployConfigError);
+    expect(await deployer.getNonce()).to.equal(nonce);
+    expect(() => deployOptionsFromEnv({ LATENT_GUARDIAN: "0x1234" })).to.throw(DeployConfigError, /^LATENT_GUARDIAN "0x1234" is not an address/);
+    expect(() => deployOptionsFromEnv({ LATENT_ARBITRATOR: "council.eth" })).to.throw(DeployConfigError, /^LATENT_ARBITRATOR "council\.eth"/);
+    expect(() => parseAllocations("0x1234:5")).to.throw(DeployConfigError, /^LATENT_ALLOCATIONS: "0x1234" in "0x1234:5" is not an address/);
+    expect(() => parseAllocations("0x0000000000000000000000000000000000000001:lots")).to.throw(DeployConfigError, /^LATENT_ALLOCATIONS: "lots" .* is not a LAT amount/);
+  });
+
   it("parses LATENT_ALLOCATIONS", function () {
     expect(parseAllocations("0x0000000000000000000000000000000000000001:1.5, 0x0000000000000000000000000000000000000002:2")).to.deep.equal([
       { to: "0x0000000000000000000000000000000000000001", amount: parseEther("1.5") },

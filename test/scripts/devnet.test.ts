@@ -5,16 +5,22 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import hre from "hardhat";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
+import { startLocalChain } from "../../scripts/devnet/chain";
+import { serveGateway } from "../../scripts/devnet/serve";
+import { CONTRACT_NAMES } from "../../scripts/deploy";
+import type { DeploymentRecord } from "../../scripts/deploy";
 import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { prepareIndex } from "../../scripts/devnet/devnet";
-import { DeploymentError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
+import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
+import { printBanner } from "../../scripts/devnet/report";
 import { loadConfig } from "../../scripts/worker/config";
 import { hashSpecBytes, parseJobSpec } from "../../scripts/worker/spec";
 
@@ -58,6 +64,18 @@ describe("scripts/devnet", function () {
       expect(parse("--help")).to.equal("help");
     });
 
+    it("refuses options npm kept for itself (npm start --port 4001, without --) instead of starting on the defaults", function () {
+      // What npm 7+ hands the script for `npm start --port=4001`, `npm start --no-seed --data-dir x` and `npm start --deploy`.
+      expect(() => parseDevnetOptions([], "/work", { npm_config_port: "4001" })).to.throw(UsageError, /^npm kept --port for itself .*: write npm start -- --port 4001$/);
+      expect(() => parseDevnetOptions(["x"], "/work", { npm_config_seed: "", npm_config_data_dir: "true" })).to.throw(
+        UsageError,
+        /^npm kept --data-dir, --seed for itself .*: write npm start -- --data-dir <value> --no-seed$/,
+      );
+      expect(() => parseDevnetOptions([], "/work", { npm_config_deploy: "true" })).to.throw(UsageError, /^npm kept --deploy for itself .*: write npm start -- --deploy$/);
+      // npm's own settings are not ours to judge.
+      expect(parseDevnetOptions(["--port", "4001"], "/work", { npm_config_nodedir: "/usr", npm_config_cache: "/tmp" })).to.include({ port: 4001 });
+    });
+
     it("refuses an option followed by another option instead of its value, naming the first", function () {
       expect(() => parse("--data-dir", "--no-seed")).to.throw(UsageError, /^--data-dir needs a value$/);
       expect(() => parse("--rpc-url", "http://x:1", "--deployment", "--deploy")).to.throw(UsageError, /^--deployment needs a value$/);
@@ -81,15 +99,101 @@ describe("scripts/devnet", function () {
     await assertPortFree("127.0.0.1", 0, "the local chain", "--chain-port");
   });
 
+  it("reports a chain port taken after the check as taken, not with a crash", async function () {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const error = await startLocalChain(hre, "127.0.0.1", port).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(PortInUseError);
+      expect((error as Error).message).to.match(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 \\(the local chain\\) is already in use: .* --chain-port <n>$`));
+    } finally {
+      server.close();
+    }
+    const chain = await startLocalChain(hre, "127.0.0.1", 0);
+    await chain.stop();
+  });
+
+  it("shows an indexing error that repeats every poll once, not twice a second, while the chain is gone", async function () {
+    this.timeout(60_000);
+    const chain = await startLocalChain(hre, "127.0.0.1", 0);
+    const contracts = Object.fromEntries(
+      CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: 0 }]),
+    ) as DeploymentRecord["contracts"];
+    const deployment: DeploymentRecord = { network: "gone", chainId: chain.chainId, deployer: `0x${"0".repeat(39)}9`, contracts };
+    const logFile = path.join(dir, "gateway.log");
+    const shown: string[] = [];
+    const stderrWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      shown.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
+    try {
+      gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: chain.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
+      await chain.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    } finally {
+      process.stderr.write = stderrWrite;
+      await gateway?.stop();
+    }
+    const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
+    const failures = shown.filter((l) => l.includes("indexing pass failed"));
+    expect(logged, "retries in the log file").to.be.greaterThan(3);
+    expect(failures, failures.join("")).to.have.length(1);
+  });
+
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
     const release = claimDataDir(dir);
     expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.pid}\\) is running`));
     release();
     fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
     const again = claimDataDir(dir);
+    // The pid alone, so that `kill $(cat devnet.pid)` signals that process and no other.
     expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
     again();
-    expect(fs.existsSync(path.join(dir, "devnet.pid"))).to.equal(false);
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it("takes over a data directory whose devnet was killed and whose pid another process has since", function () {
+    if (!fs.existsSync(`/proc/${process.ppid}/stat`)) this.skip(); // Start times come from /proc (Linux).
+    // A devnet that ran as pid <ppid> and was killed (before a reboot, a container restart): that pid now names
+    // another live process, which started at another time than the devnet that wrote the claim.
+    claimDataDir(dir, process.ppid, () => "100");
+    const release = claimDataDir(dir);
+    try {
+      expect(fs.readFileSync(path.join(dir, "devnet.pid"), "utf8")).to.equal(`${process.pid}\n`);
+    } finally {
+      release();
+    }
+    // The same live process, as it recorded itself, still holds it.
+    claimDataDir(dir, process.ppid);
+    expect(() => claimDataDir(dir)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.ppid}\\) is running`));
+  });
+
+  it("reports a data directory it cannot create in one line naming --data-dir", function () {
+    const file = path.join(dir, "a-file");
+    fs.writeFileSync(file, "");
+    for (const target of [file, path.join(file, "data")]) {
+      expect(() => claimDataDir(target), target).to.throw(DevnetError, new RegExp(`^cannot use ${target} as the data directory \\((EEXIST|ENOTDIR)[^)]*\\): give another --data-dir$`));
+    }
+  });
+
+  it("removes what a previous devnet left about itself once the data directory is claimed", function () {
+    // A killed devnet's devnet.json, and the worker config and spec of a seeded run before a --no-seed one.
+    for (const name of ["devnet.json", "worker.json", "matmul-spec.json", "gateway.log"]) fs.writeFileSync(path.join(dir, name), "previous devnet");
+    fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
+    const release = claimDataDir(dir);
+    try {
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(["devnet.pid", "devnet.pid.start", "gateway.log"]);
+    } finally {
+      release();
+    }
+    // A devnet still running keeps its files.
+    fs.writeFileSync(path.join(dir, "devnet.json"), "running devnet");
+    fs.writeFileSync(path.join(dir, "devnet.pid"), `${process.pid}\n`);
+    expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError);
+    expect(fs.readFileSync(path.join(dir, "devnet.json"), "utf8")).to.equal("running devnet");
   });
 
   it("rebuilds the subgraph when its build is missing or older than a source", function () {
@@ -161,6 +265,28 @@ describe("scripts/devnet", function () {
     }
   });
 
+  it("while stopping after a failure, a first signal waits for the parts; only a later one exits at once", async function () {
+    const lines: string[] = [];
+    const exits: number[] = [];
+    let release = (): void => undefined;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
+    const stopListening = lifecycle.handleSignals();
+    try {
+      const stopped = lifecycle.shutdown(1); // npm start failed: stopping what started
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      process.emit("SIGINT", "SIGINT"); // the person's first Ctrl-C, more than a second after the failure
+      expect(exits).to.deep.equal([]);
+      release();
+      await stopped;
+      expect(exits).to.deep.equal([1]);
+      expect(lines).to.deep.equal(["\nSIGINT: already stopping (again to exit without waiting)", "stopped   gateway"]);
+    } finally {
+      stopListening();
+      release();
+    }
+  });
+
   it("shows progress in place on a terminal and throttled on a pipe", function () {
     let tty = "";
     const onTty = new Progress({ tty: true, write: (t) => (tty += t) });
@@ -214,6 +340,49 @@ describe("scripts/devnet", function () {
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
       expect(() => readDeploymentFile(path.join(dir, "c.json"), 1)).to.throw(DeploymentError, /has no address for LatentTimelock/);
     });
+  });
+
+  it("prints how tasks reach a devnet on another chain port, seeded or not", function () {
+    const banner = (worker: boolean, rpcUrl = "http://127.0.0.1:9545", env: Record<string, string> = {}): string => {
+      let out = "";
+      const config = path.join(dir, "worker.json");
+      printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
+        info: {
+          startedAt: "2030-01-01T00:00:00Z",
+          pid: 1,
+          chain: { rpcUrl, wsUrl: rpcUrl.replace("http", "ws"), chainId: 31337, local: true },
+          gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
+          deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
+          seeded: worker,
+          accounts: [
+            { index: 7, address: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", role: "provider: 4x rtx-4090-24gb" },
+            { index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" },
+          ],
+          worker: worker ? { config, provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", operator: "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec", operatorIndex: 13, keyEnv: "LATENT_OPERATOR_KEY" } : null,
+          specFile: worker ? path.join(dir, "matmul-spec.json") : null,
+          indexDb: path.join(dir, "index.sqlite"),
+          gatewayLog: path.join(dir, "gateway.log"),
+        },
+        network: null,
+        operators: new Map(),
+        keyAccounts: [],
+        workerProviderText: null,
+        infoFile: path.join(dir, "devnet.json"),
+        env,
+      });
+      return out;
+    };
+    for (const seeded of [true, false]) {
+      const out = banner(seeded);
+      expect(out, `seeded: ${seeded}`).to.include("Accounts (LOCAL_RPC_URL=http://127.0.0.1:9545 npx hardhat <task> --network localhost --from <#>):");
+      // No command line that would reach port 8545 instead.
+      for (const line of out.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:9545 ");
+    }
+    expect(banner(true)).to.match(/LOCAL_RPC_URL=http:\/\/127\.0\.0\.1:9545 npx hardhat job create --network localhost --from 15 --provider 7 /);
+    // On 8545 the localhost network needs nothing, unless this shell exported LOCAL_RPC_URL for another devnet.
+    expect(banner(true, "http://127.0.0.1:8545")).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
+    const exported = banner(true, "http://127.0.0.1:8545", { LOCAL_RPC_URL: "http://127.0.0.1:9545" });
+    for (const line of exported.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:8545 ");
   });
 
   it("writes a worker config and a job spec the worker accepts", function () {

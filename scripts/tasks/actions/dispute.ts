@@ -29,8 +29,10 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   }
   // The deposit is the one in the job's parameter version (fixed when it was accepted), not the current one.
   const deposit = (await ctx.c.jobEscrow.getParams(job.paramsId)).disputeDeposit;
-  await requireBalance(ctx, deposit, "the dispute deposit");
   const dm = ctx.c.disputeManager;
+  // Not the client, not submitted, window closed: said before the balance check and the approve, not after.
+  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri));
+  await requireBalance(ctx, deposit, "the dispute deposit");
   const dmAddress = await dm.getAddress();
   let tx;
   if (args.permit) {

@@ -87,6 +87,8 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   };
   const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
   if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
+  // A pause refuses new jobs (and the escrow checks the terms again): said before an approve is sent for nothing.
+  await ctx.preflight("JobEscrow.createJob", () => escrow.createJob.staticCall(terms, spec.uri));
   await requireBalance(ctx, escrowed, "the job's escrow");
 
   const escrowAddress = await escrow.getAddress();
@@ -248,6 +250,8 @@ export interface JobView {
   submitted?: { submittedAt: number; cost: bigint; resultURI: string; resultHash: string; challengeDeadline: number };
   dispute?: { deposit: bigint; openedAt: number; ruleDeadline: number; answered: boolean; ruling: string };
   history: { blockNumber: number; event: string; args: Record<string, string> }[];
+  /** End of a guardian pause in force now (unix seconds): no job can be accepted before it. */
+  pausedUntil?: number;
   next: NextAction[];
   now: number;
 }
@@ -298,11 +302,12 @@ function flat(args: LogDescription["args"]): Record<string, string> {
 export async function status(ctx: TaskContext, args: JobArgs): Promise<TaskResult<JobView>> {
   const jobId = parseJobId("--job", args.job);
   const created = await createdJob(ctx, jobId);
-  const [job, history, now, dispute] = await Promise.all([
+  const [job, history, now, dispute, pausedUntil] = await Promise.all([
     ctx.c.jobEscrow.getJob(jobId),
     jobHistory(ctx, jobId),
     ctx.now(),
     ctx.c.disputeManager.getDispute(jobId),
+    ctx.c.pauseGuardian.pausedUntil(),
   ]);
   const st = Number(job.status) as JobStatus;
   const t = created.terms;
@@ -331,6 +336,8 @@ export async function status(ctx: TaskContext, args: JobArgs): Promise<TaskResul
     next: [],
     now,
   };
+  // acceptJob reverts while the guardian's pause lasts (requireNotPaused: block.timestamp < pausedUntil).
+  if (Number(pausedUntil) > now) view.pausedUntil = Number(pausedUntil);
   const accepted = find("JobAccepted");
   if (accepted !== undefined) {
     view.accepted = {
@@ -374,7 +381,7 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
   const provider = v.provider ?? v.targetProvider;
   switch (st) {
     case JobStatus.Open:
-      window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, undefined, v.acceptDeadline);
+      window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, v.pausedUntil, v.acceptDeadline);
       if (v.targetProvider !== null) window("job decline", `provider ${v.targetProvider} or its operator`, undefined, undefined);
       window("job cancel", `the client ${v.client}`, undefined, undefined);
       window("job expire", "anyone", v.acceptDeadline + 1, undefined);
@@ -412,6 +419,7 @@ function jobLines(ctx: TaskContext, v: JobView): string[] {
     ["max price", `${formatLat(v.maxPricePerGpuHour)} per GPU-hour`],
     ["max duration", formatDuration(v.maxDuration)],
     ["accept by", formatTime(v.acceptDeadline, v.now)],
+    ...(v.pausedUntil === undefined ? [] : [["paused", `by the guardian until ${formatTime(v.pausedUntil, v.now)}: no job can be accepted before`] as [string, string]]),
     ["spec", `${abbreviate(v.specURI)} (hash ${v.specHash})`],
   ];
   if (v.accepted !== undefined) {
@@ -443,7 +451,9 @@ function jobLines(ctx: TaskContext, v: JobView): string[] {
       const when = [n.from === undefined ? "" : `from ${formatTime(n.from, v.now)}`, n.until === undefined ? "" : `until ${formatTime(n.until, v.now)}`]
         .filter((x) => x !== "")
         .join(" ");
-      const state = n.possibleNow ? "possible now" : n.from !== undefined && v.now < n.from ? "not yet" : "too late";
+      // A window that opens after it closes (a pause that outlasts the acceptance deadline) never opens.
+      const closed = n.until !== undefined && (v.now > n.until || (n.from !== undefined && n.from > n.until));
+      const state = n.possibleNow ? "possible now" : closed ? "too late" : "not yet";
       lines.push(`    ${n.task.padEnd(22)} by ${n.who}; ${state}${when === "" ? "" : `, ${when}`}`);
     }
     const first = v.next.find((n) => n.possibleNow);

@@ -17,8 +17,10 @@ export interface AddArgs extends CommonArgs {
 
 export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<unknown>> {
   const amount = parseLat("--amount", args.amount);
-  await requireBalance(ctx, amount, "staking");
   const staking = ctx.c.staking;
+  // A pause refuses new stake: said before an approve is sent for nothing.
+  await ctx.preflight("Staking.stake", () => staking.stake.staticCall(amount));
+  await requireBalance(ctx, amount, "staking");
   const stakingAddress = await staking.getAddress();
   let hash: string;
   if (args.permit) {

@@ -26,6 +26,7 @@ import {
 } from "../../../typechain-types";
 import { DeploymentError, InputError, LatentTaskError, RevertError, SignerError, TransactionError } from "./errors";
 import { write } from "./output";
+import { notAnAddress } from "./parse";
 import { RevertDecoder } from "./revert";
 import type { NamedAbi } from "./revert";
 
@@ -97,7 +98,13 @@ export class TaskContext {
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
     const file = args.deployment ?? path.join(hre.config.paths.root, "deployments", `${hre.network.name}.json`);
-    const record = readRecord(file, args.deployment === undefined ? undefined : "--deployment");
+    // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
+    // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
+    const inProcess =
+      hre.network.name === "hardhat"
+        ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
+        : "";
+    const record = withHint(() => readRecord(file, args.deployment === undefined ? undefined : "--deployment"), inProcess);
     const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
     if (chainId !== record.chainId) {
       throw new DeploymentError(
@@ -113,7 +120,7 @@ export class TaskContext {
     if (missing.length > 0) {
       throw new DeploymentError(
         `${file}: no contract at the address of ${missing.sort().join(", ")} on network "${hre.network.name}" ` +
-          "(was the node restarted since the deployment?)",
+          (inProcess === "" ? "(was the node restarted since the deployment?)" : inProcess.slice(2)),
       );
     }
     const signer = await resolveSigner(hre, args.from);
@@ -148,7 +155,7 @@ export class TaskContext {
       }
       return getAddress(await signer.getAddress());
     }
-    if (!isAddress(text)) throw new InputError(field, `"${value}" is neither an address nor an account index`);
+    if (!isAddress(text)) throw new InputError(field, `"${value}" ${notAnAddress(text, "is neither an address nor an account index")}`);
     return getAddress(text);
   }
 
@@ -177,6 +184,23 @@ export class TaskContext {
     if (receipt === null) throw new TransactionError(`${action}: transaction ${response.hash} was dropped`);
     this.progress(`${action}: transaction ${receipt.hash} mined in block ${receipt.blockNumber}`);
     return { hash: receipt.hash, blockNumber: receipt.blockNumber, events: this.decodeEvents(receipt) };
+  }
+
+  /**
+   * Before an approve: simulates the call that will spend the allowance, and throws its revert unless it is one of
+   * `expected` (the token's own refusal for want of the allowance the approve is about to give). The contracts pull
+   * the LAT last, so every other reason (a pause, the wrong account, a closed window) shows here, before an approve
+   * is sent for an action bound to revert.
+   */
+  async preflight(action: string, call: () => Promise<unknown>, expected: readonly string[] = ["ERC20InsufficientAllowance", "ERC20InsufficientBalance"]): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      const decoded = revertDecoder().decode(error);
+      // Undecodable (a node that gives no revert data): the transaction itself will say what it can.
+      if (decoded === undefined || expected.includes(decoded.name)) return;
+      throw new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined);
+    }
   }
 
   /** A view call whose revert is worth decoding (e.g. a governor view on an unknown proposal). */
@@ -232,6 +256,16 @@ export class TaskContext {
   }
 }
 
+/** Runs `read`, appending `hint` to the message of the DeploymentError it throws. */
+function withHint<T>(read: () => T, hint: string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (hint === "" || !(error instanceof DeploymentError)) throw error;
+    throw new DeploymentError(`${error.message}${hint}`);
+  }
+}
+
 function readRecord(file: string, option: string | undefined): DeploymentRecord {
   const where = option === undefined ? `${file} (pass --deployment <file> to use another)` : `${option} ${file}`;
   let json: unknown;
@@ -281,7 +315,7 @@ async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | unde
     }
     return signer;
   }
-  if (!isAddress(text)) throw new InputError("--from", `"${from}" is neither an account index nor an address`);
+  if (!isAddress(text)) throw new InputError("--from", `"${from}" ${notAnAddress(text, "is neither an account index nor an address")}`);
   const wanted = getAddress(text);
   if (keyWallet !== undefined && keyWallet.address === wanted) return keyWallet;
   for (const signer of accounts) if (getAddress(signer.address) === wanted) return signer;

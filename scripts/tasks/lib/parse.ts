@@ -76,16 +76,28 @@ export function parseTimestamp(field: string, value: string): number {
   const text = value.trim();
   if (/^\d+$/.test(text)) return parseInteger(field, text, 0, 2 ** 40 - 1);
   const ms = Date.parse(text);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (Number.isNaN(ms) || date === null) {
     throw new InputError(field, `"${value}" is not a time: use unix seconds or an ISO date such as 2030-01-01T12:00:00Z`);
   }
+  // Date.parse rolls a day the month lacks over into the next month (2030-02-30 -> 2030-03-02): refuse it instead.
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw new InputError(field, `"${value}": ${date[0]} is not a date of the calendar`);
+  }
   return Math.floor(ms / 1000);
+}
+
+/** Why `text`, which isAddress refused, is not an address: a mixed-case one whose EIP-55 checksum fails is a typo. */
+export function notAnAddress(text: string, otherwise: string): string {
+  return /^0x[0-9a-fA-F]{40}$/.test(text) ? "is an address with a wrong checksum (a typo?): check it, or write it in lowercase" : otherwise;
 }
 
 /** A checksummed address; `allowZero` for options where the zero address means "none". */
 export function parseAddress(field: string, value: string, options: { allowZero?: boolean } = {}): string {
   const text = value.trim();
-  if (!isAddress(text)) throw new InputError(field, `"${value}" is not an address`);
+  if (!isAddress(text)) throw new InputError(field, `"${value}" ${notAnAddress(text, "is not an address")}`);
   const address = getAddress(text);
   if (address === ZeroAddress && options.allowZero !== true) throw new InputError(field, "the zero address is not allowed");
   return address;

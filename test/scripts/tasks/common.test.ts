@@ -7,7 +7,7 @@ import { JobStatus } from "../../../scripts/scenario";
 import { latentAbis } from "../../../scripts/tasks/lib/context";
 import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
-import { parseDuration, parseLat, parseRegion } from "../../../scripts/tasks/lib/parse";
+import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import { ACCOUNT, task, taskFails, tasksBaseFixture, tempFile } from "./helpers";
@@ -34,6 +34,14 @@ describe("tasks: shared helpers", function () {
 
     it("refuses a zero amount", function () {
       expect(() => parseLat("--amount", "0")).to.throw(InputError, /^--amount: must be more than 0 LAT/);
+    });
+
+    it("refuses a date the calendar lacks instead of rolling it over into the next month", function () {
+      expect(parseTimestamp("--accept-deadline", "2030-03-02T00:00:00Z")).to.equal(Date.UTC(2030, 2, 2) / 1000);
+      expect(parseTimestamp("--accept-deadline", "2028-02-29")).to.equal(Date.UTC(2028, 1, 29) / 1000);
+      for (const text of ["2030-02-30T00:00:00Z", "2030-04-31", "2029-02-29T12:00:00Z", "2030-00-10"]) {
+        expect(() => parseTimestamp("--accept-deadline", text), text).to.throw(InputError, /^--accept-deadline: /);
+      }
     });
 
     it("refuses a region code longer than 16 bytes", function () {
@@ -93,6 +101,17 @@ describe("tasks: shared helpers", function () {
       expect(result.provider).to.equal(clients[1]!.address);
     });
 
+    it("an address with a wrong checksum is called a typo, not a non-address", async function () {
+      const { file, clients } = await loadFixture(tasksBaseFixture);
+      // One letter's case flipped: mixed case whose EIP-55 checksum fails.
+      const good = clients[0]!.address;
+      const i = good.slice(2).search(/[a-fA-F]/) + 2;
+      const typo = `${good.slice(0, i)}${good[i] === good[i]!.toLowerCase() ? good[i]!.toUpperCase() : good[i]!.toLowerCase()}${good.slice(i + 1)}`;
+      await taskFails(file, "provider show", { provider: typo }, InputError, /^--provider: ".*" is an address with a wrong checksum \(a typo\?\)/);
+      await taskFails(file, "provider show", { from: typo }, InputError, /^--from: ".*" is an address with a wrong checksum/);
+      await taskFails(file, "provider show", { provider: "alice.eth" }, InputError, /^--provider: "alice\.eth" is neither an address nor an account index$/);
+    });
+
     it("--from refuses an index beyond the accounts", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "provider show", { from: "20" }, InputError, /^--from: account index 20 does not exist: network "hardhat" has 20 accounts/);
@@ -121,6 +140,16 @@ describe("tasks: shared helpers", function () {
     it("a missing deployment record is named", async function () {
       await loadFixture(tasksBaseFixture);
       await taskFails("/nonexistent/latent.json", "provider show", {}, DeploymentError, /--deployment \/nonexistent\/latent\.json: does not exist/);
+    });
+
+    it("without --network, a missing record or missing contracts say to add --network localhost", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      // The default record, deployments/hardhat.json: absent, or left by a deployment to another in-process chain.
+      await taskFails(file, "provider show", { deployment: undefined }, DeploymentError, /deployments\/hardhat\.json.*: without --network .* add --network localhost/);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { contracts: Record<string, { address: string }> };
+      record.contracts.Staking!.address = Wallet.createRandom().address;
+      const gone = tempFile("gone.json", JSON.stringify(record));
+      await taskFails(gone, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking on network "hardhat" without --network .* add --network localhost/);
     });
 
     it("a record of another chain is refused", async function () {

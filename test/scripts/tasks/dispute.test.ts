@@ -43,6 +43,22 @@ describe("tasks: dispute", function () {
     await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=/);
   });
 
+  it("open by an account that is not the client says so before checking its LAT or sending an approve", async function () {
+    const { file, c, job, clients } = await loadFixture(submittedJobFixture);
+    const dm = await c.disputeManager.getAddress();
+    // Another client, with LAT: no approve for a dispute it cannot open.
+    await taskFails(file, "dispute open", { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
+    expect(await c.token.allowance(clients[1]!.address, dm)).to.equal(0n);
+    // The provider's operator, with no LAT: the reason is who it is, not its balance.
+    await taskFails(file, "dispute open", { from: ACCOUNT.operator0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
+  });
+
+  it("open of a job not yet submitted says so before sending an approve", async function () {
+    const { file, c, job, clients } = await loadFixture(openJobFixture);
+    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerJobNotSubmitted\(jobId=1\)/);
+    expect(await c.token.allowance(clients[0]!.address, await c.disputeManager.getAddress())).to.equal(0n);
+  });
+
   it("open of a job that does not exist says so before sending anything", async function () {
     const { file } = await loadFixture(submittedJobFixture);
     await taskFails(

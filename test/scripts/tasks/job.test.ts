@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { JobStatus, acceptJob, submitResult } from "../../../scripts/scenario";
+import { JobStatus, acceptJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
 import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile } from "./helpers";
@@ -48,6 +48,15 @@ describe("tasks: job", function () {
       });
       expect((await c.jobEscrow.getJob(result.jobId)).escrowed).to.equal(parseEther("1"));
       expect(await c.token.nonces(clients[0]!.address)).to.equal(1n);
+    });
+
+    it("while the protocol is paused fails with the pause's end before sending an approve", async function () {
+      const { s, file, c, clients } = await loadFixture(tasksProvidersFixture);
+      await guardianPause(s);
+      const escrow = await c.jobEscrow.getAddress();
+      const allowance = await c.token.allowance(clients[0]!.address, escrow);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) }, RevertError, /^JobEscrow\.createJob reverted: PauseGuardianProtocolPaused\(pausedUntil=/);
+      expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
     });
 
     it("refuses a duration it cannot read", async function () {
@@ -226,6 +235,21 @@ describe("tasks: job", function () {
         ["job expire", false],
       ]);
       expect(view.next[2]!.from).to.equal(Number(job.terms.acceptDeadline) + 1);
+    });
+
+    it("an open job while the guardian's pause lasts: accept only from the pause's end", async function () {
+      const { s, c, file, job } = await loadFixture(openJobFixture);
+      await guardianPause(s);
+      const pausedUntil = Number(await c.pauseGuardian.pausedUntil());
+      const { result: view, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(view.pausedUntil).to.equal(pausedUntil);
+      const accept = view.next.find((n) => n.task === "job accept")!;
+      expect(accept).to.include({ from: pausedUntil, possibleNow: false });
+      // The pause (3 days) outlasts the acceptance deadline (1 hour): accepting never becomes possible.
+      expect(pausedUntil).to.be.greaterThan(view.acceptDeadline);
+      expect(output).to.match(/job accept +by .*; too late, from .* until /);
+      expect(output).to.match(/paused +by the guardian until /);
+      expect(output).to.not.match(/e\.g\. .*job accept/);
     });
 
     it("a submitted job: its cost, result and challenge deadline, then settle after it", async function () {

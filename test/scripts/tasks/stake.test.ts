@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { StakeStatus } from "../../../scripts/tasks/actions/stake";
+import { guardianPause } from "../../../scripts/scenario";
 import { ACCOUNT, task, taskFails, tasksProvidersFixture } from "./helpers";
 
 describe("tasks: stake", function () {
@@ -23,6 +24,15 @@ describe("tasks: stake", function () {
       await task(file, "stake add", { from: ACCOUNT.rtx, amount: "100", permit: true });
       expect((await c.staking.getStake(rtx.address))[0] - before).to.equal(parseEther("100"));
       expect(await c.token.nonces(rtx.address)).to.equal(nonce + 1n);
+    });
+
+    it("while the protocol is paused fails with the pause's end before sending an approve", async function () {
+      const { s, file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await guardianPause(s);
+      const staking = await c.staking.getAddress();
+      const allowance = await c.token.allowance(rtx.address, staking);
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "100" }, RevertError, /^Staking\.stake reverted: PauseGuardianProtocolPaused\(pausedUntil=/);
+      expect(await c.token.allowance(rtx.address, staking)).to.equal(allowance);
     });
 
     it("refuses more than the wallet holds before sending anything", async function () {
