@@ -23,7 +23,7 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   const jobId = parseJobId("--job", args.job);
   const uri = await evidence(ctx, args.evidenceUri);
   const job = await ctx.c.jobEscrow.getJob(jobId);
-  // An unknown job reads as all zeros: its deposit would be 0, and the contract would only revert once the deposit is approved.
+  // The contract would refuse it too (DisputeManagerUnknownJob); this also says which ids exist.
   if (job.status === BigInt(JobStatus.None)) {
     throw new StateError(`job ${jobId} does not exist (the last job id is ${await ctx.c.jobEscrow.jobCount()})`);
   }
