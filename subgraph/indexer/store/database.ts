@@ -217,41 +217,29 @@ export class IndexerDatabase {
   }
 
   block(number: number): BlockPointer | null {
-    const row = this.db
-      .prepare<[number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
-        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number = ?",
-      )
-      .get(number);
-    return row === undefined ? null : toPointer(row);
+    return this.pointerWhere("number = ?", number);
   }
 
   blockByHash(hash: string): BlockPointer | null {
-    const row = this.db
-      .prepare<[Buffer], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
-        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE hash = ?",
-      )
-      .get(hexToBytes(hash));
-    return row === undefined ? null : toPointer(row);
+    return this.pointerWhere("hash = ?", hexToBytes(hash));
   }
 
   /** The highest stored pointer at or below `number`, or null. */
   blockAtOrBelow(number: number): BlockPointer | null {
-    const row = this.db
-      .prepare<[number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
-        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number <= ? ORDER BY number DESC LIMIT 1",
-      )
-      .get(number);
-    return row === undefined ? null : toPointer(row);
+    return this.pointerWhere("number <= ? ORDER BY number DESC LIMIT 1", number);
   }
 
   /** Stored pointers in (from, to], highest first: the candidates of a reorg walk-back. */
   blocksDescending(fromExclusive: number, toInclusive: number): BlockPointer[] {
     return this.db
-      .prepare<[number, number], { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }>(
-        "SELECT number, hash, parent_hash, timestamp FROM block_ptrs WHERE number > ? AND number <= ? ORDER BY number DESC",
-      )
+      .prepare<[number, number], PointerRow>(`SELECT ${POINTER_COLUMNS} FROM block_ptrs WHERE number > ? AND number <= ? ORDER BY number DESC`)
       .all(fromExclusive, toInclusive)
       .map(toPointer);
+  }
+
+  private pointerWhere(condition: string, value: number | Buffer): BlockPointer | null {
+    const row = this.db.prepare<[number | Buffer], PointerRow>(`SELECT ${POINTER_COLUMNS} FROM block_ptrs WHERE ${condition}`).get(value);
+    return row === undefined ? null : toPointer(row);
   }
 
   /**
@@ -275,7 +263,16 @@ export class IndexerDatabase {
   }
 }
 
-function toPointer(row: { number: number; hash: Buffer; parent_hash: Buffer | null; timestamp: number }): BlockPointer {
+interface PointerRow {
+  number: number;
+  hash: Buffer;
+  parent_hash: Buffer | null;
+  timestamp: number;
+}
+
+const POINTER_COLUMNS = "number, hash, parent_hash, timestamp";
+
+function toPointer(row: PointerRow): BlockPointer {
   return {
     number: Number(row.number),
     hash: bytesToHex(row.hash),
