@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeBytes32String, parseEther, toBeHex, ZeroAddress, ZeroHash } from "ethers";
-import { DEVNET_GOVERNANCE } from "../../../scripts/deploy";
+import { encodeBytes32String, parseEther, toBeHex, ZeroAddress, ZeroHash, type BaseContract } from "ethers";
+import { DEVNET_GOVERNANCE, type LatentContracts } from "../../../scripts/deploy";
 import {
   Vote,
   advancePastVoting,
@@ -179,73 +179,68 @@ describe("LatentGovernor and LatentTimelock", function () {
   describe("settings bounds", function () {
     const MAX = 30 * 24 * 3600;
 
+    /**
+     * Passes and queues the proposal `call` builds (its target and calldata); `execute` then runs it (a function, so
+     * that nothing is sent before the assertion awaits it).
+     */
+    async function queuedSetting(call: (c: LatentContracts) => [BaseContract, string], description: string) {
+      const f = await loadFixture(delegatedFixture);
+      const [target, data] = call(f.c);
+      const p = await f.queued(await target.getAddress(), data, description);
+      return { c: f.c, execute: () => f.c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash) };
+    }
+
     it("a proposal setting the voting delay above MAX_VOTING_DELAY fails at execution", async function () {
-      const { c, queued } = await loadFixture(delegatedFixture);
-      expect(await c.governor.MAX_VOTING_DELAY()).to.equal(MAX);
       const tooLong = 2n ** 48n - 1n;
-      const p = await queued(
-        await c.governor.getAddress(),
-        c.governor.interface.encodeFunctionData("setVotingDelay", [tooLong]),
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("setVotingDelay", [tooLong])],
         "voting delay to 2^48 - 1",
       );
-      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+      expect(await c.governor.MAX_VOTING_DELAY()).to.equal(MAX);
+      await expect(execute())
         .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
         .withArgs(encodeBytes32String("votingDelay"), tooLong, 0, MAX);
       expect(await c.governor.votingDelay()).to.equal(DEVNET_GOVERNANCE.votingDelay);
     });
 
     it("a proposal setting the voting delay to MAX_VOTING_DELAY executes", async function () {
-      const { c, queued } = await loadFixture(delegatedFixture);
-      const p = await queued(
-        await c.governor.getAddress(),
-        c.governor.interface.encodeFunctionData("setVotingDelay", [MAX]),
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("setVotingDelay", [MAX])],
         "voting delay to 30 days",
       );
-      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
-        .to.emit(c.governor, "VotingDelaySet")
-        .withArgs(DEVNET_GOVERNANCE.votingDelay, MAX);
+      await expect(execute()).to.emit(c.governor, "VotingDelaySet").withArgs(DEVNET_GOVERNANCE.votingDelay, MAX);
     });
 
     it("a proposal setting the voting period above MAX_VOTING_PERIOD fails at execution", async function () {
-      const { c, queued } = await loadFixture(delegatedFixture);
-      expect(await c.governor.MAX_VOTING_PERIOD()).to.equal(MAX);
       const tooLong = 2n ** 32n - 1n;
-      const p = await queued(
-        await c.governor.getAddress(),
-        c.governor.interface.encodeFunctionData("setVotingPeriod", [tooLong]),
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("setVotingPeriod", [tooLong])],
         "voting period to 2^32 - 1",
       );
-      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+      expect(await c.governor.MAX_VOTING_PERIOD()).to.equal(MAX);
+      await expect(execute())
         .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
         .withArgs(encodeBytes32String("votingPeriod"), tooLong, 1, MAX);
       expect(await c.governor.votingPeriod()).to.equal(DEVNET_GOVERNANCE.votingPeriod);
     });
 
     it("a proposal setting the timelock delay above MAX_DELAY fails at execution", async function () {
-      const { c, queued } = await loadFixture(delegatedFixture);
-      expect(await c.timelock.MAX_DELAY()).to.equal(MAX);
       const tooLong = 2n ** 255n;
-      const p = await queued(
-        await c.timelock.getAddress(),
-        c.timelock.interface.encodeFunctionData("updateDelay", [tooLong]),
+      const { c, execute } = await queuedSetting(
+        (c) => [c.timelock, c.timelock.interface.encodeFunctionData("updateDelay", [tooLong])],
         "timelock delay to 2^255",
       );
-      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
-        .to.be.revertedWithCustomError(c.timelock, "LatentTimelockDelayTooLong")
-        .withArgs(tooLong, MAX);
+      expect(await c.timelock.MAX_DELAY()).to.equal(MAX);
+      await expect(execute()).to.be.revertedWithCustomError(c.timelock, "LatentTimelockDelayTooLong").withArgs(tooLong, MAX);
       expect(await c.timelock.getMinDelay()).to.equal(DEVNET_GOVERNANCE.timelockDelay);
     });
 
     it("a proposal setting the timelock delay to MAX_DELAY executes", async function () {
-      const { c, queued } = await loadFixture(delegatedFixture);
-      const p = await queued(
-        await c.timelock.getAddress(),
-        c.timelock.interface.encodeFunctionData("updateDelay", [MAX]),
+      const { c, execute } = await queuedSetting(
+        (c) => [c.timelock, c.timelock.interface.encodeFunctionData("updateDelay", [MAX])],
         "timelock delay to 30 days",
       );
-      await expect(c.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
-        .to.emit(c.timelock, "MinDelayChange")
-        .withArgs(DEVNET_GOVERNANCE.timelockDelay, MAX);
+      await expect(execute()).to.emit(c.timelock, "MinDelayChange").withArgs(DEVNET_GOVERNANCE.timelockDelay, MAX);
     });
 
     it("updateDelay is refused to anyone but the timelock itself", async function () {
