@@ -243,13 +243,18 @@ describe("scripts/devnet", function () {
     expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
   });
 
-  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
+  /** A lifecycle handling signals, with one part (the gateway) whose stop waits until `release()`. */
+  function listeningWithStuckGateway() {
     const lines: string[] = [];
     const exits: number[] = [];
-    let release = (): void => undefined;
+    let stopped = (): void => undefined;
     const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
-    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
-    const stopListening = lifecycle.handleSignals();
+    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (stopped = resolve)) });
+    return { lines, exits, lifecycle, release: () => stopped(), stopListening: lifecycle.handleSignals() };
+  }
+
+  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
+    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
     try {
       process.emit("SIGHUP", "SIGHUP");
       expect(lifecycle.isStopping).to.equal(true);
@@ -266,12 +271,7 @@ describe("scripts/devnet", function () {
   });
 
   it("while stopping after a failure, a first signal waits for the parts; only a later one exits at once", async function () {
-    const lines: string[] = [];
-    const exits: number[] = [];
-    let release = (): void => undefined;
-    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
-    lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (release = resolve)) });
-    const stopListening = lifecycle.handleSignals();
+    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
     try {
       const stopped = lifecycle.shutdown(1); // npm start failed: stopping what started
       await new Promise((resolve) => setTimeout(resolve, 1_050));
