@@ -213,6 +213,12 @@ export const PARAM_BOUNDS = {
 
 /** Longest voting delay, voting period and timelock delay the governor and timelock accept (their MAX_* constants). */
 export const GOVERNANCE_MAX_DURATION = 30 * DAY;
+/** LatentGovernor.MIN_QUORUM_NUMERATOR, MAX_QUORUM_NUMERATOR (percent of the supply). */
+export const GOVERNANCE_QUORUM_BOUNDS = [1, 50] as const;
+/** LatentGovernor.maxProposalThreshold(): at most MAX_PROPOSAL_THRESHOLD_BPS of the supply. */
+export function maxProposalThreshold(totalSupply: bigint): bigint {
+  return (totalSupply * 100n) / 10_000n;
+}
 
 export class DeployConfigError extends Error {}
 
@@ -241,8 +247,9 @@ export function resolveConfig(options: DeployOptions, deployerAddress: string, t
 
   const governance: GovernanceTimings = { ...DEFAULT_GOVERNANCE, ...(options.governance ?? {}) };
   if (governance.votingPeriod < 1) throw new DeployConfigError("votingPeriod must be at least 1 second");
-  if (governance.quorumNumerator < 0 || governance.quorumNumerator > 100) {
-    throw new DeployConfigError(`quorumNumerator ${governance.quorumNumerator} is not a percentage`);
+  const [minQuorum, maxQuorum] = GOVERNANCE_QUORUM_BOUNDS;
+  if (!Number.isInteger(governance.quorumNumerator) || governance.quorumNumerator < minQuorum || governance.quorumNumerator > maxQuorum) {
+    throw new DeployConfigError(`quorumNumerator ${governance.quorumNumerator} is not a whole percentage within [${minQuorum}, ${maxQuorum}] (LatentGovernor's bounds)`);
   }
   if (governance.timelockDelay < 0 || governance.votingDelay < 0) {
     throw new DeployConfigError("governance delays cannot be negative");
@@ -273,6 +280,11 @@ export function resolveConfig(options: DeployOptions, deployerAddress: string, t
     allocated += a.amount;
   }
   if (allocated > totalSupply) throw new DeployConfigError(`allocations (${allocated}) exceed the supply (${totalSupply})`);
+  if (governance.proposalThreshold < 0n || governance.proposalThreshold > maxProposalThreshold(totalSupply)) {
+    throw new DeployConfigError(
+      `proposalThreshold ${governance.proposalThreshold} is outside [0, ${maxProposalThreshold(totalSupply)}] (at most 1% of the supply, LatentGovernor's bound)`,
+    );
+  }
 
   const arbitrator = options.arbitrator ?? timelockAddress;
   if (arbitrator === ZeroAddress) throw new DeployConfigError("the arbitrator cannot be the zero address");

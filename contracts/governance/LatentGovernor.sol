@@ -10,6 +10,7 @@ import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/ex
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {ILatentGovernor} from "../interfaces/ILatentGovernor.sol";
 
@@ -30,6 +31,12 @@ contract LatentGovernor is
     uint48 public constant MAX_VOTING_DELAY = 30 days;
     /// @notice Longest voting period a deployment or a proposal may set, in seconds.
     uint32 public constant MAX_VOTING_PERIOD = 30 days;
+    /// @notice Highest proposal threshold, in basis points of LAT's total supply (1%, Compound Governor Bravo's bound).
+    uint256 public constant MAX_PROPOSAL_THRESHOLD_BPS = 100;
+    /// @notice Lowest quorum a deployment or a proposal may set, in percent of the supply.
+    uint256 public constant MIN_QUORUM_NUMERATOR = 1;
+    /// @notice Highest quorum a deployment or a proposal may set, in percent of the supply.
+    uint256 public constant MAX_QUORUM_NUMERATOR = 50;
 
     /// @param token_ LAT.
     /// @param timelock_ The LatentTimelock, which executes proposals and owns every protocol parameter.
@@ -50,7 +57,22 @@ contract LatentGovernor is
         GovernorVotes(token_)
         GovernorVotesQuorumFraction(quorumNumerator_)
         GovernorTimelockControl(timelock_)
-    {}
+    {
+        // GovernorSettings sets the threshold before GovernorVotes stores the token, whose supply bounds it.
+        _checkProposalThreshold(proposalThreshold_);
+    }
+
+    /// @notice The highest proposal threshold `setProposalThreshold` accepts now: 1% of LAT's total supply.
+    function maxProposalThreshold() public view returns (uint256) {
+        return (IERC20(address(token())).totalSupply() * MAX_PROPOSAL_THRESHOLD_BPS) / 10_000;
+    }
+
+    /// @notice Sets the votes needed to propose; bounded by `maxProposalThreshold`. Only through a proposal.
+    /// @param newProposalThreshold Votes, in LAT wei.
+    function setProposalThreshold(uint256 newProposalThreshold) public override onlyGovernance {
+        _checkProposalThreshold(newProposalThreshold);
+        _setProposalThreshold(newProposalThreshold);
+    }
 
     /// @notice The token's clock: the timestamp (ERC-6372).
     function clock() public view override(Governor, GovernorVotes, IERC6372) returns (uint48) {
@@ -113,6 +135,24 @@ contract LatentGovernor is
             revert LatentGovernorSettingOutOfBounds("votingPeriod", newVotingPeriod, 1, MAX_VOTING_PERIOD);
         }
         super._setVotingPeriod(newVotingPeriod);
+    }
+
+    /// @dev Bounded, at deployment and on every change: see ILatentGovernor.
+    function _updateQuorumNumerator(uint256 newQuorumNumerator) internal override {
+        if (newQuorumNumerator < MIN_QUORUM_NUMERATOR || newQuorumNumerator > MAX_QUORUM_NUMERATOR) {
+            revert LatentGovernorSettingOutOfBounds(
+                "quorumNumerator",
+                newQuorumNumerator,
+                MIN_QUORUM_NUMERATOR,
+                MAX_QUORUM_NUMERATOR
+            );
+        }
+        super._updateQuorumNumerator(newQuorumNumerator);
+    }
+
+    function _checkProposalThreshold(uint256 threshold) private view {
+        uint256 max = maxProposalThreshold();
+        if (threshold > max) revert LatentGovernorSettingOutOfBounds("proposalThreshold", threshold, 0, max);
     }
 
     function _queueOperations(

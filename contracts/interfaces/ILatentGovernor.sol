@@ -13,7 +13,12 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 ///         The voting delay and period are bounded like every other protocol parameter: a proposal that set
 ///         either beyond `MAX_VOTING_DELAY` / `MAX_VOTING_PERIOD` would leave governance unable to pass the
 ///         proposal that undoes it (a delay near 2^48 makes every later `propose` overflow), so it is refused.
+///         The proposal threshold and the quorum are bounded for the same reason: a threshold above every
+///         delegate's votes, or a quorum above the share of the supply that can vote (staked and escrowed LAT
+///         cannot), would leave no proposal able to pass. The threshold is at most 1% of the supply (Compound
+///         Governor Bravo's bound) and the quorum between 1% and 50%.
 interface ILatentGovernor is IGovernor {
-    /// @notice A voting delay or period (`setting`, seconds) outside `[min, max]`.
+    /// @notice A voting delay or period (seconds), proposal threshold (LAT wei) or quorum numerator (percent),
+    ///         named by `setting`, outside `[min, max]`.
     error LatentGovernorSettingOutOfBounds(bytes32 setting, uint256 value, uint256 min, uint256 max);
 }

@@ -12,6 +12,8 @@ import {
   DEFAULT_PARAMS,
   DeployConfigError,
   GOVERNANCE_MAX_DURATION,
+  GOVERNANCE_QUORUM_BOUNDS,
+  maxProposalThreshold,
   PARAM_BOUNDS,
   attachLatent,
   deployLatent,
@@ -152,6 +154,26 @@ describe("scripts/deploy", function () {
     expect(await d.contracts.governor.MAX_VOTING_DELAY()).to.equal(GOVERNANCE_MAX_DURATION);
     expect(await d.contracts.governor.MAX_VOTING_PERIOD()).to.equal(GOVERNANCE_MAX_DURATION);
     expect(await d.contracts.timelock.MAX_DELAY()).to.equal(GOVERNANCE_MAX_DURATION);
+  });
+
+  it("mirrors the governor's quorum and proposal threshold bounds", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const governor = d.contracts.governor;
+    expect([await governor.MIN_QUORUM_NUMERATOR(), await governor.MAX_QUORUM_NUMERATOR()]).to.deep.equal(GOVERNANCE_QUORUM_BOUNDS.map(BigInt));
+    expect(await governor.maxProposalThreshold()).to.equal(maxProposalThreshold(await d.contracts.token.totalSupply()));
+  });
+
+  it("refuses a quorum or proposal threshold outside the governor's bounds before sending anything", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    await expectRejection(deployLatent({ deployer, governance: { quorumNumerator: 51 } }), /^quorumNumerator 51 is not a whole percentage within \[1, 50\]/, DeployConfigError);
+    await expectRejection(deployLatent({ deployer, governance: { quorumNumerator: 0 } }), /^quorumNumerator 0 /, DeployConfigError);
+    await expectRejection(
+      deployLatent({ deployer, totalSupply: parseEther("1000"), governance: { proposalThreshold: parseEther("10") + 1n } }),
+      /^proposalThreshold 10000000000000000001 is outside \[0, 10000000000000000000\]/,
+      DeployConfigError,
+    );
+    expect(await deployer.getNonce()).to.equal(nonce);
   });
 
   it("refuses a governance duration above the contracts' bound before sending anything", async function () {

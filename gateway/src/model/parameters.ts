@@ -34,14 +34,23 @@ export const PARAMETER_SPECS: Readonly<Record<string, ParameterSpec>> = {
   "JobEscrow.grace": { unit: "SECONDS", min: 60n, max: DAY, source: "JobEscrow.MIN_GRACE, MAX_GRACE" },
   "JobEscrow.disputePeriod": { unit: "SECONDS", min: HOUR, max: 14n * DAY, source: "JobEscrow.MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD" },
   "JobEscrow.disputeDeposit": { unit: "WEI", min: E18, max: 1_000_000n * E18, source: "JobEscrow.MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT" },
-  "LatentGovernor.votingDelay": { unit: "SECONDS", min: 0n, max: null, source: "OpenZeppelin GovernorSettings (uint48)" },
-  "LatentGovernor.votingPeriod": { unit: "SECONDS", min: 1n, max: null, source: "OpenZeppelin GovernorSettings: non-zero (uint32)" },
-  "LatentGovernor.proposalThreshold": { unit: "WEI", min: 0n, max: null, source: "OpenZeppelin GovernorSettings" },
-  "LatentGovernor.quorumNumerator": { unit: "PERCENT", min: 0n, max: 100n, source: "GovernorVotesQuorumFraction: at most the denominator (100)" },
+  "LatentGovernor.votingDelay": { unit: "SECONDS", min: 0n, max: 30n * DAY, source: "LatentGovernor.MAX_VOTING_DELAY" },
+  "LatentGovernor.votingPeriod": { unit: "SECONDS", min: 1n, max: 30n * DAY, source: "LatentGovernor.MAX_VOTING_PERIOD (non-zero)" },
+  // max: the supply's share, filled in by parameterSpec.
+  "LatentGovernor.proposalThreshold": { unit: "WEI", min: 0n, max: null, source: "LatentGovernor.maxProposalThreshold(): MAX_PROPOSAL_THRESHOLD_BPS (1%) of the supply" },
+  "LatentGovernor.quorumNumerator": { unit: "PERCENT", min: 1n, max: 50n, source: "LatentGovernor.MIN_QUORUM_NUMERATOR, MAX_QUORUM_NUMERATOR" },
   "LatentGovernor.timelock": { unit: "ADDRESS", min: null, max: null, source: "GovernorTimelockControl" },
-  "LatentTimelock.minDelay": { unit: "SECONDS", min: 0n, max: null, source: "OpenZeppelin TimelockController" },
+  "LatentTimelock.minDelay": { unit: "SECONDS", min: 0n, max: 30n * DAY, source: "LatentTimelock.MAX_DELAY" },
 };
 
-export function parameterSpec(id: string, isAddress: boolean): ParameterSpec {
-  return PARAMETER_SPECS[id] ?? { unit: isAddress ? "ADDRESS" : "COUNT", min: null, max: null, source: "unknown parameter" };
+/** LatentGovernor.MAX_PROPOSAL_THRESHOLD_BPS. */
+const MAX_PROPOSAL_THRESHOLD_BPS = 100n;
+
+/** `totalSupply`: LAT's, which bounds the proposal threshold (unknown before the token is indexed). */
+export function parameterSpec(id: string, isAddress: boolean, totalSupply: bigint | null): ParameterSpec {
+  const spec = PARAMETER_SPECS[id] ?? { unit: isAddress ? "ADDRESS" : "COUNT", min: null, max: null, source: "unknown parameter" };
+  if (id === "LatentGovernor.proposalThreshold" && totalSupply !== null) {
+    return { ...spec, max: (totalSupply * MAX_PROPOSAL_THRESHOLD_BPS) / 10_000n };
+  }
+  return spec;
 }

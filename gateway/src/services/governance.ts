@@ -51,9 +51,9 @@ function stateWhere(state: ProposalState, now: string): Where {
 }
 
 export async function parameters(reader: SubgraphReader): Promise<GovernanceParameterModel[]> {
-  const rows = await reader.parameters();
+  const { parameters: rows, totalSupply } = await reader.parameters();
   return rows.map((row) => {
-    const spec = parameterSpec(row.id, row.addressValue !== null);
+    const spec = parameterSpec(row.id, row.addressValue !== null, totalSupply);
     return {
       contract: row.contractKind,
       contractAddress: row.contract,

@@ -210,11 +210,16 @@ export class SubgraphReader {
     return data.networkDays[0] ?? null;
   }
 
-  async parameters(): Promise<ParameterEntity[]> {
-    const data = await this.source.request<{ parameters: ParameterEntity[] }>(
-      `{ parameters(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${PARAMETER_FIELDS} } }`,
+  /** The parameters, with LAT's supply from the same block: the proposal threshold's bound is a share of it. */
+  async parameters(): Promise<{ parameters: ParameterEntity[]; totalSupply: bigint | null }> {
+    const data = await this.source.request<{ parameters: ParameterEntity[]; protocol: { totalSupply: string } | null }>(
+      `query Parameters($id: ID!) {
+        parameters(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${PARAMETER_FIELDS} }
+        protocol(id: $id) { totalSupply }
+      }`,
+      { id: PROTOCOL_ID },
     );
-    return data.parameters;
+    return { parameters: data.parameters, totalSupply: data.protocol === null ? null : BigInt(data.protocol.totalSupply) };
   }
 
   async proposals(args: ListArgs): Promise<ProposalEntity[]> {

@@ -5,7 +5,7 @@
  */
 import { formatUnits, id as keccakUtf8 } from "ethers";
 import type { FunctionFragment, Interface } from "ethers";
-import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, PARAM_BOUNDS } from "../../deploy";
+import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
@@ -21,11 +21,15 @@ import { suggest } from "./shared";
 const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "proposalThreshold"]);
 /** Parameters in seconds: given as durations ("2h"). */
 const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
-/** The governor's and timelock's own bounds (LatentGovernor.MAX_VOTING_DELAY / MAX_VOTING_PERIOD, LatentTimelock.MAX_DELAY). */
+/**
+ * The governor's and timelock's own bounds (LatentGovernor.MAX_VOTING_DELAY / MAX_VOTING_PERIOD / MIN_ and
+ * MAX_QUORUM_NUMERATOR, LatentTimelock.MAX_DELAY). The proposal threshold's depends on the supply: read on chain.
+ */
 const GOVERNANCE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
   votingDelay: [0, GOVERNANCE_MAX_DURATION],
   votingPeriod: [1, GOVERNANCE_MAX_DURATION],
   updateDelay: [0, GOVERNANCE_MAX_DURATION],
+  updateQuorumNumerator: GOVERNANCE_QUORUM_BOUNDS,
 };
 /** Parameters that are points in time. */
 const TIME_PARAMS = new Set(["renewPause"]);
@@ -70,7 +74,13 @@ function parameterOf(fragment: FunctionFragment): string {
   return m === null ? fragment.name : `${m[1]!.charAt(0).toLowerCase()}${m[1]!.slice(1)}`;
 }
 
-async function convertValue(ctx: TaskContext, fragment: FunctionFragment, parameter: string, value: string | undefined): Promise<unknown[]> {
+async function convertValue(
+  ctx: TaskContext,
+  contract: ContractName,
+  fragment: FunctionFragment,
+  parameter: string,
+  value: string | undefined,
+): Promise<unknown[]> {
   const input = fragment.inputs[0];
   if (input === undefined) {
     if (value !== undefined) throw new InputError("--value", `${fragment.name}() takes no value: drop --value`);
@@ -88,7 +98,10 @@ async function convertValue(ctx: TaskContext, fragment: FunctionFragment, parame
   else n = parseBigId("--value", value);
   if (n >= 2n ** BigInt(bits[1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
   // The contracts check these bounds only when the proposal executes, days later: check them now.
-  const bounds = (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter] ?? GOVERNANCE_BOUNDS[parameter];
+  const bounds =
+    (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter] ??
+    GOVERNANCE_BOUNDS[parameter] ??
+    (contract === "LatentGovernor" && parameter === "proposalThreshold" ? [0n, await ctx.c.governor.maxProposalThreshold()] : undefined);
   if (bounds !== undefined && (n < BigInt(bounds[0]) || n > BigInt(bounds[1]))) {
     const show = (x: bigint | number) => showValue(parameter, BigInt(x));
     throw new InputError("--value", `${parameter} must be within [${show(bounds[0])}, ${show(bounds[1])}]; ${show(n)} would fail at execution`);
@@ -153,7 +166,7 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
   const target = contractsByName(ctx.c)[contract];
   const fragment = governanceFunction(target.interface, contract, args.set);
   const parameter = parameterOf(fragment);
-  const values = await convertValue(ctx, fragment, parameter, args.value);
+  const values = await convertValue(ctx, contract, fragment, parameter, args.value);
   if (values.length === 1 && typeof values[0] === "bigint") await checkRulingStaysPossible(ctx, contract, parameter, values[0]);
   const description = parseText("--description", args.description, 100_000);
   const calldata = target.interface.encodeFunctionData(fragment, values);

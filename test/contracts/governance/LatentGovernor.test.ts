@@ -243,6 +243,58 @@ describe("LatentGovernor and LatentTimelock", function () {
       await expect(execute()).to.emit(c.timelock, "MinDelayChange").withArgs(DEVNET_GOVERNANCE.timelockDelay, MAX);
     });
 
+    it("a proposal setting the proposal threshold above 1% of the supply fails at execution", async function () {
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("setProposalThreshold", [parseEther("10000001")])],
+        "proposal threshold above 1%",
+      );
+      const max = (await c.token.totalSupply()) / 100n;
+      expect(await c.governor.maxProposalThreshold()).to.equal(max);
+      await expect(execute())
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("proposalThreshold"), parseEther("10000001"), 0, max);
+      expect(await c.governor.proposalThreshold()).to.equal(DEVNET_GOVERNANCE.proposalThreshold);
+    });
+
+    it("a proposal setting the proposal threshold to 1% of the supply executes", async function () {
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("setProposalThreshold", [parseEther("10000000")])],
+        "proposal threshold to 1%",
+      );
+      await expect(execute())
+        .to.emit(c.governor, "ProposalThresholdSet")
+        .withArgs(DEVNET_GOVERNANCE.proposalThreshold, parseEther("10000000"));
+    });
+
+    it("setProposalThreshold is refused to anyone but governance", async function () {
+      const { c, funder } = await loadFixture(delegatedFixture);
+      await expect(c.governor.connect(funder).setProposalThreshold(0))
+        .to.be.revertedWithCustomError(c.governor, "GovernorOnlyExecutor")
+        .withArgs(funder.address);
+    });
+
+    for (const [numerator, title] of [[51, "above MAX_QUORUM_NUMERATOR"], [0, "below MIN_QUORUM_NUMERATOR"]] as const) {
+      it(`a proposal setting the quorum ${title} fails at execution`, async function () {
+        const { c, execute } = await queuedSetting(
+          (c) => [c.governor, c.governor.interface.encodeFunctionData("updateQuorumNumerator", [numerator])],
+          `quorum to ${numerator}%`,
+        );
+        await expect(execute())
+          .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+          .withArgs(encodeBytes32String("quorumNumerator"), numerator, 1, 50);
+        expect(await c.governor["quorumNumerator()"]()).to.equal(BigInt(DEVNET_GOVERNANCE.quorumNumerator));
+      });
+    }
+
+    it("a proposal setting the quorum to MAX_QUORUM_NUMERATOR executes", async function () {
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("updateQuorumNumerator", [50])],
+        "quorum to 50%",
+      );
+      expect(await c.governor.MAX_QUORUM_NUMERATOR()).to.equal(50n);
+      await expect(execute()).to.emit(c.governor, "QuorumNumeratorUpdated").withArgs(DEVNET_GOVERNANCE.quorumNumerator, 50);
+    });
+
     it("updateDelay is refused to anyone but the timelock itself", async function () {
       const { c, funder } = await loadFixture(delegatedFixture);
       await expect(c.timelock.connect(funder).updateDelay(MAX + 1))
@@ -264,6 +316,13 @@ describe("LatentGovernor and LatentTimelock", function () {
       await expect(Governor.deploy(token, timelock, 10, MAX + 1, 0, 4))
         .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
         .withArgs(encodeBytes32String("votingPeriod"), MAX + 1, 1, MAX);
+      const maxThreshold = (await c.token.totalSupply()) / 100n;
+      await expect(Governor.deploy(token, timelock, 10, 60, maxThreshold + 1n, 4))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("proposalThreshold"), maxThreshold + 1n, 0, maxThreshold);
+      await expect(Governor.deploy(token, timelock, 10, 60, 0, 51))
+        .to.be.revertedWithCustomError(c.governor, "LatentGovernorSettingOutOfBounds")
+        .withArgs(encodeBytes32String("quorumNumerator"), 51, 1, 50);
     });
   });
 

@@ -81,6 +81,11 @@ describeEachSource("governance", (ctx) => {
       ["JobEscrow.grace", await c.jobEscrow.MIN_GRACE(), await c.jobEscrow.MAX_GRACE()],
       ["JobEscrow.disputePeriod", await c.jobEscrow.MIN_DISPUTE_PERIOD(), await c.jobEscrow.MAX_DISPUTE_PERIOD()],
       ["JobEscrow.disputeDeposit", await c.jobEscrow.MIN_DISPUTE_DEPOSIT(), await c.jobEscrow.MAX_DISPUTE_DEPOSIT()],
+      ["LatentGovernor.votingDelay", 0n, await c.governor.MAX_VOTING_DELAY()],
+      ["LatentGovernor.votingPeriod", 1n, await c.governor.MAX_VOTING_PERIOD()],
+      ["LatentGovernor.proposalThreshold", 0n, await c.governor.maxProposalThreshold()],
+      ["LatentGovernor.quorumNumerator", await c.governor.MIN_QUORUM_NUMERATOR(), await c.governor.MAX_QUORUM_NUMERATOR()],
+      ["LatentTimelock.minDelay", 0n, await c.timelock.MAX_DELAY()],
     ];
     for (const [id, min, max] of pairs) expect(bounds(id), id).to.deep.equal([min.toString(), max.toString()]);
   });

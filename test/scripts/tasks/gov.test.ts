@@ -130,6 +130,28 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose refuses a quorum outside the governor's bounds before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", value: "51", description: "x" },
+      InputError,
+      /^--value: updateQuorumNumerator must be within \[1, 50\]; 51 would fail at execution/,
+    );
+  });
+
+  it("propose refuses a proposal threshold above 1% of the supply before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "LatentGovernor", set: "proposalThreshold", value: "10000000.5", description: "x" },
+      InputError,
+      /^--value: proposalThreshold must be within \[0\.0 LAT, 10000000\.0 LAT\]; 10000000\.5 LAT would fail at execution/,
+    );
+  });
+
   it("propose refuses, while the timelock arbitrates, a dispute period governance could not rule within", async function () {
     const { file, c } = await loadFixture(timelockArbitratesFixture);
     // Devnet governance passes a proposal in 10 + 60 + 60 seconds; the dispute period is 10 days.
