@@ -1,6 +1,6 @@
 // Compiles graph-node `where` filters to SQL over the entity tables, following graph-node's semantics
 // (graphql/src/store/query.rs, store/postgres/src/relational_queries.rs):
-//   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` matches nothing, string ops are case-sensitive
+//   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` and `_not_in: []` match nothing, string ops are case-sensitive
 //   unless `_nocase`, list `_contains` means "contains all of", nested `f_: {...}` holds when a referenced (or
 //   referencing, for @derivedFrom) entity at the same block matches, `and`/`or` combine lists of filters, and
 //   `or` may not be mixed with column filters at the same level.
@@ -208,8 +208,10 @@ export class FilterCompiler {
       }
       case "in":
       case "not_in": {
-        if (!Array.isArray(value)) throw badValue(field, value, `_${op} expects a list`);
-        if (value.length === 0) return op === "in" ? "0" : "1";
+        if (!Array.isArray(value)) throw new GraphQLError(`Non-list value passed to \`_${op}\` filter`);
+        // graph-node writes `false` for an empty list whichever the operator (relational_queries.rs, in_array):
+        // `_not_in: []` matches nothing, not everything.
+        if (value.length === 0) return "0";
         const list = value.map((v) => p(v)).join(", ");
         return op === "in" ? `${c} IN (${list})` : `${c} NOT IN (${list})`;
       }
