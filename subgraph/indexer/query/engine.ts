@@ -36,6 +36,8 @@ export class QueryEngine implements QueryExecutor {
   private schema!: GraphQLSchema;
   private reader!: EntityReader;
   private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+  /** The execution in flight, if any: executions on one connection take turns, each in its own snapshot. */
+  private inFlight: Promise<unknown> | null = null;
 
   private constructor(
     readonly db: IndexerDatabase,
@@ -109,6 +111,46 @@ export class QueryEngine implements QueryExecutor {
 
   /** Runs a query; GraphQL errors (unknown fields, bad filter values, caps) come back in `errors`. */
   async executeQuery(
+    query: string,
+    variables?: Record<string, unknown> | null,
+    operationName?: string | null,
+  ): Promise<ExecutionResult> {
+    return this.inSnapshot(() => this.execute(query, variables, operationName));
+  }
+
+  /**
+   * Runs `read` in one read transaction: in WAL mode it sees the database as of its first statement, whatever
+   * another connection commits meanwhile. Without it each statement would see the latest commit, and as nested
+   * levels are read in later ticks (DataLoader batches), a reorg committed in between would answer the top level
+   * from one chain and the nested levels from another. An execution that arrives while another is in flight waits
+   * for it, so that each has a snapshot of its own, taken when it starts. A connection already in a transaction is
+   * the indexer's own (`forDatabase`) in the middle of its writes: those run on this thread and cannot go on until
+   * the execution, which waits on nothing but promise jobs, is done.
+   */
+  private inSnapshot<T>(read: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const db = this.db.db;
+      const own = !db.inTransaction;
+      if (own) db.exec("BEGIN");
+      try {
+        return await read();
+      } finally {
+        // SQLite may have ended the transaction itself (an I/O error); a COMMIT then would fail and hide why.
+        if (own && db.inTransaction) db.exec("COMMIT");
+      }
+    };
+    const previous = this.inFlight;
+    // Idle, it starts at once: the snapshot is the database as of the call.
+    const result = previous === null ? run() : previous.then(run, run);
+    this.inFlight = result;
+    const settle = (): void => {
+      if (this.inFlight === result) this.inFlight = null;
+    };
+    result.then(settle, settle);
+    return result;
+  }
+
+  private async execute(
     query: string,
     variables?: Record<string, unknown> | null,
     operationName?: string | null,

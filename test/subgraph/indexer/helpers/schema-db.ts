@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { keccak256, toUtf8Bytes } from "ethers";
 import { SchemaModel } from "../../../../subgraph/indexer/schema/model";
 import type { SqlValue } from "../../../../subgraph/indexer/store/codec";
 import { IndexerDatabase } from "../../../../subgraph/indexer/store/database";
@@ -43,10 +44,10 @@ export class SchemaDatabase {
       .run(from, to, ...names.map((name) => values[name]!));
   }
 
-  /** Records block `number` (hash derived from it) and makes it the checkpoint. */
-  advance(number: number): void {
-    const hash = (n: number): string => "0x" + n.toString(16).padStart(64, "0");
-    const pointer = { number, hash: hash(number + 1), timestamp: 1_700_000_000 + number, parentHash: hash(number) };
+  /** Records block `number` and makes it the checkpoint; `fork` tells apart two blocks of the same number. */
+  advance(number: number, fork = ""): void {
+    const hash = (n: number, f: string): string => keccak256(toUtf8Bytes(`${f}:${n}`));
+    const pointer = { number, hash: hash(number, fork), timestamp: 1_700_000_000 + number, parentHash: hash(number - 1, "") };
     this.db.recordBlock(pointer, true);
     this.db.setCheckpoint(pointer);
   }
