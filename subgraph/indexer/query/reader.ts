@@ -6,7 +6,7 @@ import { GraphQLError } from "graphql";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { quoteIdent } from "../store/layout";
 import type { SqlValue } from "../store/codec";
-import { atBlock, FilterCompiler, jsonIdToSql, Params, type FilterInput } from "./filters";
+import { atBlock, FilterCompiler, jsonIdToSql, Params, referencesParent, type FilterInput } from "./filters";
 
 /** One entity version as a query result: its concrete type, the block it was read at, and the raw row. */
 export interface EntityRecord {
@@ -104,11 +104,14 @@ export class EntityReader {
     const parentName = args.orderBy.slice(0, separator);
     const childName = args.orderBy.slice(separator + 2);
     const field = type.fieldsByName.get(parentName);
-    if (field === undefined || (field.kind !== "entity" && field.kind !== "interface") || field.list || field.derivedFrom !== null) {
-      throw new GraphQLError(`\`${args.orderBy}\`: only single, non-derived references can be ordered by their attributes`);
+    if (field === undefined || (field.kind !== "entity" && field.kind !== "interface") || field.list) {
+      throw new GraphQLError(`\`${args.orderBy}\`: only single references can be ordered by their attributes`);
     }
     // A reference to an interface: join every implementation and sort by the one that holds the id (graph-node
-    // sorts by coalesce() over the implementations' columns).
+    // sorts by coalesce() over the implementations' columns). A @derivedFrom reference joins the child whose field
+    // names the parent, as graph-node's `p.id = c.field` (`= any(c.field)` for a list); its join has no DISTINCT
+    // either, so a parent that several children name comes once per child.
+    const back = new Map(this.schema.derivedSources(field).map((source) => [source.child.name, source.field]));
     let joins = "";
     const exprs: string[] = [];
     this.schema.concreteTypes(field.typeName).forEach((child, i) => {
@@ -117,7 +120,9 @@ export class EntityReader {
         throw new GraphQLError(`\`${child.name}\` has no sortable field \`${childName}\``);
       }
       const ob = `${t}_ob${i}`;
-      joins += ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${ob}.id = ${t}.${quoteIdent(field.column!)} AND ${atBlock(ob, block)}`;
+      const backField = back.get(child.name);
+      const on = backField === undefined ? `${ob}.id = ${t}.${quoteIdent(field.column!)}` : referencesParent(ob, backField, t, type);
+      joins += ` LEFT JOIN ${quoteIdent(child.table)} ${ob} ON ${on} AND ${atBlock(ob, block)}`;
       exprs.push(`${ob}.${quoteIdent(childField.column!)}`);
     });
     if (exprs.length === 0) throw new GraphQLError(`\`${args.orderBy}\`: \`${field.typeName}\` has no implementing entity types to order by`);

@@ -1,0 +1,64 @@
+// Child sorting (`orderBy: parent__child`) on a schema written here: graph-node offers it for every single reference,
+// @derivedFrom ones included (api.rs field_enum_values_from_child_entity), and joins a derived one through the
+// child's reference back to the parent (relational_queries.rs, with_child_object_key with `derived`).
+import { expect } from "chai";
+import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
+import { gql } from "../helpers/dump";
+import { SchemaDatabase } from "../helpers/schema-db";
+
+const SCHEMA = `
+  type User @entity {
+    id: ID!
+    profile: Profile @derivedFrom(field: "user")
+    badge: Badge @derivedFrom(field: "holders")
+  }
+  type Profile @entity { id: ID!, user: User!, rank: Int! }
+  type Badge @entity { id: ID!, holders: [User!]!, label: String! }
+`;
+
+describe("query ordering by a field of a derived single reference", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(SCHEMA);
+    for (const id of ["u1", "u2", "u3"]) sdb.insert("User", 1, { id });
+    // u3 has neither a profile nor a badge. u1's rank changes at block 2.
+    sdb.insert("Profile", 1, { id: "pa", user: "u1", rank: 5 }, 2);
+    sdb.insert("Profile", 2, { id: "pa", user: "u1", rank: 1 });
+    sdb.insert("Profile", 1, { id: "pb", user: "u2", rank: 3 });
+    sdb.insert("Badge", 1, { id: "b1", holders: '["u2"]', label: "gold" });
+    sdb.insert("Badge", 1, { id: "b2", holders: '["u1"]', label: "silver" });
+    // From block 2 u1 and u2 hold two badges each.
+    sdb.insert("Badge", 2, { id: "b3", holders: '["u1", "u2"]', label: "amber" });
+    sdb.advance(1);
+    sdb.advance(2);
+    engine = QueryEngine.open(sdb.file);
+  });
+
+  after(function () {
+    engine?.close();
+    sdb?.close();
+  });
+
+  const order = async (orderBy: string, direction: string, block = ""): Promise<string[]> => {
+    const query = `{ users(orderBy: ${orderBy}, orderDirection: ${direction}${block}) { id } }`;
+    return (await gql<{ users: Array<{ id: string }> }>(engine, query)).users.map((u) => u.id);
+  };
+
+  it("sorts through a reference back to the parent, at the query's block, parents without one last", async function () {
+    expect(await order("profile__rank", "asc")).to.deep.equal(["u1", "u2", "u3"]);
+    expect(await order("profile__rank", "desc")).to.deep.equal(["u3", "u2", "u1"]);
+    expect(await order("profile__rank", "asc", ", block: { number: 1 }")).to.deep.equal(["u2", "u1", "u3"]);
+    expect(await order("profile__id", "desc")).to.deep.equal(["u3", "u2", "u1"]);
+  });
+
+  it("sorts through a list of references back to the parent", async function () {
+    expect(await order("badge__label", "asc", ", block: { number: 1 }")).to.deep.equal(["u2", "u1", "u3"]);
+    expect(await order("badge__label", "desc", ", block: { number: 1 }")).to.deep.equal(["u3", "u1", "u2"]);
+  });
+
+  it("lists a parent once per child that names it, as graph-node's join (no DISTINCT)", async function () {
+    expect(await order("badge__label", "asc")).to.deep.equal(["u1", "u2", "u2", "u1", "u3"]);
+  });
+});
