@@ -4,7 +4,7 @@
 // in a worker thread and serves graph-node's query API over HTTP from the main thread.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { IndexerError } from "./errors";
+import { IndexerError, IndexerWorkerDiedError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
 import { startIndexerWorker } from "./worker/handle";
 import { startQueryServer } from "./server/http";
@@ -180,7 +180,15 @@ async function main(): Promise<void> {
     worker.on("log", printLog);
     worker.on("progress", onProgress);
     worker.on("failed", onFailed);
-    worker.on("error", (error) => process.stderr.write(`indexer worker error: ${error.message}\n`));
+    // A worker that died is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does not
+    // restart would leave this process serving a frozen index: exit non-zero instead, for a supervisor to act on.
+    worker.on("error", (error) => {
+      process.stderr.write(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`);
+      if (error instanceof IndexerWorkerDiedError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
+    });
+    worker.on("restarted", (status) => {
+      process.stderr.write(`${new Date().toISOString()} INFO indexer: the worker thread runs again, from block ${status.checkpoint?.number ?? "none"}\n`);
+    });
     const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
     process.stdout.write(`indexing ${path.resolve(args.subgraph)} from ${args.rpc} into ${args.db}\n`);
     process.stdout.write(`queries: POST ${server.queryUrl}\n`);

@@ -45,6 +45,28 @@ export class DeploymentReplacedError extends IndexerError {
   }
 }
 
+/**
+ * The indexer's worker thread ended without being stopped: an uncaught exception, running out of memory,
+ * `process.exit` in the thread, or `run()` ending with an error. The data it committed stays queryable, but nothing
+ * indexes it any more until the worker is restarted, in `restartInMs` (null: it is not, see `IndexerWorker`).
+ */
+export class IndexerWorkerDiedError extends IndexerError {
+  constructor(
+    /** The thread's exit code. */
+    readonly exitCode: number,
+    /** What killed it, when the thread reported it (null for a bare `process.exit`). */
+    readonly reason: string | null,
+    readonly restartInMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the indexer worker thread died (exit code ${exitCode}): ${reason ?? "it exited without an error"}; ` +
+        (restartInMs === null ? "it is not restarted" : `restarting it in ${restartInMs} ms`),
+      options,
+    );
+  }
+}
+
 /** The built manifest, an ABI or the WASM cannot be loaded or uses something this indexer does not support. */
 export class ManifestError extends IndexerError {}
 

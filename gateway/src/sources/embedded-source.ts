@@ -10,7 +10,7 @@ import {
   type IndexerWorker,
   type IndexerWorkerOptions,
 } from "../../../subgraph/indexer";
-import { IndexerError } from "../../../subgraph/indexer/errors";
+import { IndexerError, IndexerWorkerDiedError } from "../../../subgraph/indexer/errors";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
@@ -36,7 +36,10 @@ export interface EmbeddedSourceOptions {
 
 /** The embedded indexer's own knobs the gateway lets through (see subgraph/indexer/README.md). */
 export type IndexerTuning = Partial<
-  Pick<IndexerWorkerOptions, "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy">
+  Pick<
+    IndexerWorkerOptions,
+    "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy" | "restart"
+  >
 >;
 
 const DEFAULT_BUILD_DIR = path.join(repoRoot(), "subgraph", "build");
@@ -53,7 +56,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
   readonly kind: SourceKind = "embedded";
 
   private constructor(
-    private readonly worker: IndexerWorker,
+    /** The indexer's worker thread (its handle restarts it when it dies). */
+    readonly worker: IndexerWorker,
     private readonly queries: QueryWorker,
     private readonly logger: Logger,
   ) {}
@@ -80,7 +84,6 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     });
     worker.on("log", (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }));
     worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
-    worker.on("error", (error) => logger.error("indexer worker failed", { error }));
     let queries: QueryWorker;
     try {
       queries = await QueryWorker.start(options.dbPath);
@@ -88,6 +91,19 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       await worker.stop();
       throw error;
     }
+    // The handle restarts a worker that died; meanwhile `_meta` (so /readyz and indexingStatus) must not report an
+    // index that follows the chain. A worker it does not restart leaves the gateway serving what was indexed, not ready.
+    worker.on("error", (error) => {
+      logger.error("indexer worker failed", { error });
+      if (error instanceof IndexerWorkerDiedError) queries.setIndexerDown(error.message);
+    });
+    worker.on("restarted", (status) => {
+      queries.setIndexerDown(null);
+      logger.info("indexer worker restarted", { block: status.checkpoint?.number ?? null });
+    });
+    // It may have died while the query worker started.
+    const { indexerError } = worker.status();
+    if (indexerError !== null) queries.setIndexerDown(indexerError);
     return new EmbeddedSubgraphSource(worker, queries, logger);
   }
 

@@ -41,6 +41,8 @@ export interface RequestContext {
   readonly latest: BlockPointer;
   readonly deployment: string;
   readonly fatalError: FatalError | null;
+  /** Nothing indexes the database now (its indexer's worker died): reported as indexing errors. */
+  readonly indexerDown: boolean;
   blockByHash(hash: string): BlockPointer | null;
   blockByNumber(number: number): BlockPointer | null;
   readonly loaders: Map<string, DataLoader<EntityRecord, unknown>>;
@@ -406,7 +408,7 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         const ptr = number === ctx.latest.number ? ctx.latest : ctx.blockByNumber(number);
         block = ptr === null ? { number, hash: "", timestamp: 0, parentHash: null, known: false } : { ...ptr, known: true };
       }
-      return { block, deployment: ctx.deployment, hasIndexingErrors: ctx.fatalError !== null };
+      return { block, deployment: ctx.deployment, hasIndexingErrors: ctx.fatalError !== null || ctx.indexerDown };
     },
   };
 

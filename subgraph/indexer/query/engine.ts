@@ -38,6 +38,7 @@ export class QueryEngine implements QueryExecutor {
   private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
   /** The execution in flight, if any: executions on one connection take turns, each in its own snapshot. */
   private inFlight: Promise<unknown> | null = null;
+  private indexerDown: string | null = null;
 
   private constructor(
     readonly db: IndexerDatabase,
@@ -79,6 +80,14 @@ export class QueryEngine implements QueryExecutor {
   get apiSchema(): GraphQLSchema {
     this.refresh();
     return this.schema;
+  }
+
+  /**
+   * Tells the engine that nothing indexes the database (`reason`), or again something does (null): meanwhile
+   * `_meta.hasIndexingErrors` is true, as the data stops following the chain without a fatal error stored to say so.
+   */
+  setIndexerDown(reason: string | null): void {
+    this.indexerDown = reason;
   }
 
   status(): QueryStatus {
@@ -165,6 +174,7 @@ export class QueryEngine implements QueryExecutor {
       latest,
       deployment: this.deployment,
       fatalError: this.db.fatalError(),
+      indexerDown: this.indexerDown !== null,
       blockByHash: (hash) => this.db.blockByHash(hash),
       blockByNumber: (number) => this.db.block(number),
       loaders: new Map(),

@@ -5,14 +5,14 @@ import { EventEmitter } from "node:events";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ExecutionResult } from "graphql";
-import { IndexerError } from "../errors";
+import { IndexerError, IndexerWorkerDiedError } from "../errors";
 import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
 import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engine";
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
-import type { IndexerWorkerOptions, MainToWorker, WorkerToMain } from "./protocol";
+import type { IndexerWorkerOptions, MainToWorker, RestartPolicy, WorkerCrash, WorkerToMain } from "./protocol";
 
-export type { IndexerWorkerOptions };
+export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
 
 export interface IndexerWorkerEvents {
   progress: [ProgressEvent];
@@ -21,8 +21,10 @@ export interface IndexerWorkerEvents {
   failed: [FatalError];
   reorg: [ReorgEvent];
   log: [IndexerLogRecord];
-  /** The worker died or could not start. */
+  /** The worker could not start, or died ({@link IndexerWorkerDiedError}, which says whether it is restarted). */
   error: [Error];
+  /** A worker started again after one died, and indexes on from the database's checkpoint. */
+  restarted: [IndexerStatus];
   exit: [number];
 }
 
@@ -31,94 +33,149 @@ export interface IndexerWorkerEvents {
  * RPC endpoint or the database cannot be opened.
  */
 export async function startIndexerWorker(options: IndexerWorkerOptions): Promise<IndexerWorker> {
-  const isTypeScript = __filename.endsWith(".ts");
-  const entry = path.join(__dirname, `worker-main${isTypeScript ? ".ts" : ".js"}`);
-  // Under ts-node (tests, `npm run indexer`) the worker registers ts-node itself: require hooks are per thread.
-  const worker = isTypeScript
-    ? new Worker(
-        `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });\nrequire(${JSON.stringify(entry)});`,
-        { eval: true, workerData: options },
-      )
-    : new Worker(entry, { workerData: options });
-  const handle = new IndexerWorker(worker, options);
+  const handle = new IndexerWorker(options);
   await handle.ready;
   return handle;
 }
 
+function spawnWorker(options: IndexerWorkerOptions): Worker {
+  const isTypeScript = __filename.endsWith(".ts");
+  const entry = path.join(__dirname, `worker-main${isTypeScript ? ".ts" : ".js"}`);
+  // The restart policy is the handle's; everything else goes to Indexer.open in the thread.
+  const { restart: _restart, ...workerData } = options;
+  // Under ts-node (tests, `npm run indexer`) the worker registers ts-node itself: require hooks are per thread.
+  return isTypeScript
+    ? new Worker(
+        `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });\nrequire(${JSON.stringify(entry)});`,
+        { eval: true, workerData },
+      )
+    : new Worker(entry, { workerData });
+}
+
+/**
+ * A worker thread that dies once it was ready (a bug, out of memory, `process.exit`) is reported as an `error`
+ * event ({@link IndexerWorkerDiedError}) and started again with a bounded backoff, unless `restart` is false or it
+ * died because the database now belongs to another deployment (a new worker would take it back). Until a new
+ * worker is ready, status() says `indexing: false` and queries' `_meta.hasIndexingErrors` is true: the data
+ * committed so far stays queryable, but nothing follows the chain.
+ */
 export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements QueryExecutor {
   readonly ready: Promise<void>;
   private engine: QueryEngine | null = null;
   private lastStatus: IndexerStatus | null = null;
+  private worker: Worker;
   private exited = false;
-  private readonly exitPromise: Promise<number>;
+  private exitPromise!: Promise<number>;
+  private stopping = false;
   private readonly servers = new Set<QueryServer>();
+  /** Why no worker indexes now (it died); null while one runs. */
+  private down: IndexerWorkerDiedError | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartDelayMs: number;
+  private startedAt = Date.now();
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private resolveReady!: () => void;
+  private rejectReady!: (error: Error) => void;
 
-  constructor(
-    private readonly worker: Worker,
-    private readonly options: IndexerWorkerOptions,
-  ) {
+  constructor(private readonly options: IndexerWorkerOptions) {
     super();
+    const policy: RestartPolicy = options.restart || {};
+    this.initialDelayMs = policy.initialDelayMs ?? 1000;
+    this.maxDelayMs = Math.max(policy.maxDelayMs ?? 60_000, this.initialDelayMs);
+    this.restartDelayMs = this.initialDelayMs;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const worker = spawnWorker(this.options);
+    this.exited = false;
+    this.startedAt = Date.now();
+    // What the thread said killed it (its "error" message, or the uncaught exception): reported with its exit.
+    let cause: { reason: string; name: string; error?: Error } | null = null;
     this.exitPromise = new Promise((resolve) => {
       worker.once("exit", (code) => {
         this.exited = true;
         this.emit("exit", code);
         resolve(code);
+        if (this.engine === null) this.rejectReady(cause?.error ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`));
+        else if (!this.stopping) this.died(code, cause);
       });
     });
-    this.ready = new Promise<void>((resolve, reject) => {
-      worker.on("message", (message: WorkerToMain) => {
-        switch (message.type) {
-          case "ready":
-            this.lastStatus = message.status;
+    worker.on("message", (message: WorkerToMain) => {
+      switch (message.type) {
+        case "ready":
+          this.lastStatus = message.status;
+          if (this.engine === null) {
             try {
               this.engine = QueryEngine.open(this.options.db);
-              resolve();
+              this.resolveReady();
             } catch (error) {
-              reject(error as Error);
+              this.rejectReady(error as Error);
             }
-            break;
-          case "progress":
-            this.lastStatus = message.status;
-            this.emit("progress", message.progress);
-            break;
-          case "head":
-            this.emit("head", message.head);
-            break;
-          case "synced":
-            this.lastStatus = message.status;
-            this.emit("synced", message.status);
-            break;
-          case "failed":
-            this.lastStatus = message.status;
-            this.emit("failed", message.fatalError);
-            break;
-          case "reorg":
-            this.lastStatus = message.status;
-            this.emit("reorg", message.reorg);
-            break;
-          case "log":
-            this.emit("log", message.record);
-            break;
-          case "error": {
-            const error = new IndexerError(`indexer worker: ${message.message}`);
-            if (this.engine === null) reject(error);
-            else if (this.listenerCount("error") > 0) this.emit("error", error);
-            void this.worker.terminate();
-            break;
+          } else if (this.down !== null) {
+            this.down = null;
+            this.engine.setIndexerDown(null);
+            this.emit("restarted", message.status);
           }
-          case "stopped":
-            break;
-        }
-      });
-      worker.once("error", (error) => {
-        if (this.engine === null) reject(error);
-        else if (this.listenerCount("error") > 0) this.emit("error", error);
-      });
-      worker.once("exit", (code) => {
-        if (this.engine === null) reject(new IndexerError(`indexer worker exited with code ${code} before it was ready`));
-      });
+          break;
+        case "progress":
+          this.lastStatus = message.status;
+          this.emit("progress", message.progress);
+          break;
+        case "head":
+          this.emit("head", message.head);
+          break;
+        case "synced":
+          this.lastStatus = message.status;
+          this.emit("synced", message.status);
+          break;
+        case "failed":
+          this.lastStatus = message.status;
+          this.emit("failed", message.fatalError);
+          break;
+        case "reorg":
+          this.lastStatus = message.status;
+          this.emit("reorg", message.reorg);
+          break;
+        case "log":
+          this.emit("log", message.record);
+          break;
+        case "error":
+          cause = { reason: message.message, name: message.name, error: new IndexerError(`indexer worker: ${message.message}`) };
+          void worker.terminate();
+          break;
+        case "stopped":
+          break;
+      }
     });
-    this.ready.catch(() => undefined);
+    worker.once("error", (error) => {
+      cause = { reason: `${error.name}: ${error.message}`, name: error.name, error };
+    });
+    return worker;
+  }
+
+  private died(code: number, cause: { reason: string; name: string; error?: Error } | null): void {
+    // A new worker would reset the database to this deployment again, under the indexer that now owns it.
+    const terminal = this.options.restart === false || cause?.name === "DeploymentReplacedError";
+    // A worker that ran a while before it died starts the backoff over: the delay only grows while it keeps dying.
+    if (Date.now() - this.startedAt >= this.maxDelayMs) this.restartDelayMs = this.initialDelayMs;
+    const delay = terminal ? null : this.restartDelayMs;
+    const error = new IndexerWorkerDiedError(code, cause?.reason ?? null, delay, { cause: cause?.error });
+    this.down = error;
+    this.engine?.setIndexerDown(error.message);
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    if (delay === null) return;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.maxDelayMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.worker = this.start();
+    }, delay);
   }
 
   private requireEngine(): QueryEngine {
@@ -136,15 +193,20 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     return this.executeQuery(query, variables, operationName);
   }
 
-  /** Status from the database (checkpoint, failure) merged with the worker's view of the head. */
-  status(): QueryStatus & { head: number | null; lag: number | null; synced: boolean } {
+  /**
+   * Status from the database (checkpoint, failure) merged with the worker's view of the head. `indexing` is false,
+   * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all).
+   */
+  status(): QueryStatus & { head: number | null; lag: number | null; synced: boolean; indexing: boolean; indexerError: string | null } {
     const fromDb = this.requireEngine().status();
     const head = this.lastStatus?.head ?? null;
     return {
       ...fromDb,
       head,
       lag: head === null || fromDb.checkpoint === null ? null : Math.max(0, head - fromDb.checkpoint.number),
-      synced: this.lastStatus?.synced ?? false,
+      synced: this.down === null && (this.lastStatus?.synced ?? false),
+      indexing: this.down === null,
+      indexerError: this.down?.message ?? null,
     };
   }
 
@@ -155,8 +217,20 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     return server;
   }
 
+  /**
+   * Makes the worker thread die as a bug in it would: an uncaught exception ("throw") or `process.exit(3)` ("exit").
+   * For tests of what follows a death; nothing else calls it.
+   */
+  crash(how: WorkerCrash): void {
+    const message: MainToWorker = { type: "crash", how };
+    this.worker.postMessage(message);
+  }
+
   /** Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. */
   async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     for (const server of this.servers) await server.close();
     this.servers.clear();
     if (!this.exited) {

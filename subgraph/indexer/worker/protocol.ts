@@ -11,7 +11,20 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
   rpc: string;
   /** Forward mapping/indexer log records at or above this level as "log" events (default "info"). */
   logLevel?: IndexerLogRecord["level"];
+  /** How a worker that died is started again (default: after 1 s, doubling up to 60 s); false: it is not. */
+  restart?: RestartPolicy | false;
 };
+
+/** How a worker that died is restarted: after `initialDelayMs`, doubling up to `maxDelayMs` while it keeps dying. */
+export interface RestartPolicy {
+  /** Default 1000 ms. */
+  initialDelayMs?: number;
+  /** Default 60,000 ms. A worker that ran this long before it died is restarted after `initialDelayMs` again. */
+  maxDelayMs?: number;
+}
+
+/** The ways IndexerWorker.crash() makes the worker thread die: an uncaught exception, or `process.exit(3)`. */
+export type WorkerCrash = "throw" | "exit";
 
 export type WorkerToMain =
   | { type: "ready"; status: IndexerStatus }
@@ -24,4 +37,4 @@ export type WorkerToMain =
   | { type: "error"; message: string; name: string }
   | { type: "stopped" };
 
-export type MainToWorker = { type: "stop" };
+export type MainToWorker = { type: "stop" } | { type: "crash"; how: WorkerCrash };

@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   indexer.on("failed", (fatalError) => post({ type: "failed", fatalError, status: indexer.status() }));
   indexer.on("reorg", (reorg) => post({ type: "reorg", reorg, status: indexer.status() }));
   port.on("message", (message: MainToWorker) => {
-    if (message.type === "stop") {
+    if (message.type === "crash") {
+      // Outside this handler, so that nothing catches it: what a bug in a callback does.
+      if (message.how === "throw") setImmediate(() => {
+        throw new Error("the indexer worker was told to crash (IndexerWorker.crash)");
+      });
+      else process.exit(3);
+    } else if (message.type === "stop") {
       void indexer.close().then(() => {
         post({ type: "stopped" });
         // Keep-alive sockets of the RPC client would keep the thread alive for a while: end it now.

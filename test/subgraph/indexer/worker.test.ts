@@ -3,7 +3,13 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { startIndexerWorker, type IndexerWorker, type ProgressEvent } from "../../../subgraph/indexer";
+import {
+  IndexerWorkerDiedError,
+  startIndexerWorker,
+  type IndexerStatus,
+  type IndexerWorker,
+  type ProgressEvent,
+} from "../../../subgraph/indexer";
 import { gql } from "./helpers/dump";
 import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 import { spawnIndexerCli } from "./helpers/cli";
@@ -128,5 +134,63 @@ describe("embedded indexer: worker thread", function () {
     const code = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await code).to.equal(0);
+  });
+
+  it("reports a worker thread that dies with its cause, and then says the index is not live (status, /status, _meta)", async function () {
+    const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("dies.sqlite"), pollIntervalMs: 50, restart: false });
+    try {
+      const head = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      w.crash("throw");
+      const error = await died;
+      expect(error).to.be.instanceOf(IndexerWorkerDiedError);
+      expect(error).to.include({ exitCode: 1, restartInMs: null });
+      expect(error.message).to.equal(
+        "the indexer worker thread died (exit code 1): Error: the indexer worker was told to crash (IndexerWorker.crash); it is not restarted",
+      );
+      expect(w.status()).to.include({ indexing: false, synced: false, indexerError: error.message, failed: false });
+      const server = await w.serve();
+      const status = (await (await fetch(`${server.url}/status`)).json()) as Record<string, unknown>;
+      expect(status).to.include({ indexing: false, synced: false, indexerError: error.message });
+      // What was indexed stays queryable, flagged as graph-node flags an index that stopped following the chain.
+      expect(await gql(w, `{ _meta { hasIndexingErrors block { number } } providers(first: 1, orderBy: name) { name } }`)).to.deep.equal({
+        _meta: { hasIndexingErrors: true, block: { number: head } },
+        providers: [{ name: "first" }],
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("starts a worker that died again after its backoff, and the new one indexes on", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("restarts.sqlite"),
+      pollIntervalMs: 50,
+      restart: { initialDelayMs: 20, maxDelayMs: 40 },
+    });
+    try {
+      const before = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
+      w.crash("exit");
+      const error = await died;
+      expect(error).to.include({ exitCode: 3, reason: null, restartInMs: 20 });
+      expect(error.message).to.equal("the indexer worker thread died (exit code 3): it exited without an error; restarting it in 20 ms");
+      expect((await restarted).checkpoint!.number).to.equal(before);
+      expect(w.status()).to.include({ indexing: true, indexerError: null });
+      await registerProvider(fx.probe, fx.chain.accounts[8]!, "after the restart", 1n, 1);
+      const head = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the restart" }) { name } }`)).to.deep.equal({
+        _meta: { hasIndexingErrors: false },
+        providers: [{ name: "after the restart" }],
+      });
+    } finally {
+      await w.stop();
+    }
   });
 });

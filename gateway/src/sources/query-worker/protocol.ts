@@ -6,6 +6,8 @@ export interface QueryWorkerData {
 
 export type ToQueryWorker =
   | { type: "query"; id: number; query: string; variables: Record<string, unknown> }
+  /** The indexer's worker died (`reason`) or runs again (null): see QueryEngine.setIndexerDown. */
+  | { type: "indexerDown"; reason: string | null }
   | { type: "stop" };
 
 export type FromQueryWorker =

@@ -22,6 +22,10 @@ port.on("message", (message: ToQueryWorker) => {
     engine.close();
     process.exit(0);
   }
+  if (message.type === "indexerDown") {
+    engine.setIndexerDown(message.reason);
+    return;
+  }
   engine.executeQuery(message.query, message.variables).then(
     (result) => post({ type: "result", id: message.id, data: result.data ?? null, errors: result.errors?.map((e) => e.message) ?? null }),
     (error: unknown) => post({ type: "failed", id: message.id, message: error instanceof Error ? error.message : String(error) }),

@@ -71,6 +71,13 @@ export class QueryWorker {
     });
   }
 
+  /** Whether an indexer indexes the database: while one does not (null: again does), `_meta` reports indexing errors. */
+  setIndexerDown(reason: string | null): void {
+    if (this.exited) return;
+    const message: ToQueryWorker = { type: "indexerDown", reason };
+    this.worker.postMessage(message);
+  }
+
   async stop(): Promise<void> {
     if (this.exited) return;
     const exit = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));

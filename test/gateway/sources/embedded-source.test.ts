@@ -1,0 +1,78 @@
+// The embedded source when its indexer's worker thread dies: the gateway logs it, reports indexing errors (so it is
+// not ready) while no worker follows the chain, and follows it again once the handle has started a new worker.
+import * as path from "node:path";
+import { expect } from "chai";
+import { createGatewayRuntime, type GatewayRuntime } from "../../../gateway/src/gateway";
+import { createJsonLogger } from "../../../gateway/src/logger";
+import { indexingStatus } from "../../../gateway/src/services/indexing";
+import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import type { RestartPolicy } from "../../../subgraph/indexer";
+import { waitUntil } from "../../helpers/wait";
+import { environment } from "../helpers/environment";
+
+describe("the embedded source when its indexer worker dies", function () {
+  const runtimes: GatewayRuntime[] = [];
+
+  after(async function () {
+    for (const runtime of runtimes) await runtime.close();
+  });
+
+  /** A gateway runtime on its own database, indexed up to the chain's head; `lines` collects its log. */
+  async function embeddedRuntime(name: string, restart: RestartPolicy | false, lines: string[]): Promise<{ runtime: GatewayRuntime; source: EmbeddedSubgraphSource }> {
+    const env = await environment();
+    const runtime = await createGatewayRuntime({
+      source: {
+        rpcUrl: env.chain.url,
+        deployment: env.scenario.deployment.record,
+        dbPath: path.join(env.tmpDir, `${name}.sqlite`),
+        indexerPollMs: 50,
+        indexerTuning: { restart },
+      },
+      logger: createJsonLogger({ level: "info", write: (line) => lines.push(line) }),
+      headPollMs: 50,
+      maxLag: 2,
+    });
+    runtimes.push(runtime);
+    const head = await env.chain.blockNumber();
+    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`, { timeoutMs: 60_000 });
+    return { runtime, source: runtime.source.inner as EmbeddedSubgraphSource };
+  }
+
+  it("logs the death with its cause and stops reporting itself ready, serving what was indexed", async function () {
+    const lines: string[] = [];
+    const { runtime, source } = await embeddedRuntime("dies", false, lines);
+    expect(await indexingStatus(runtime.services)).to.include({ ready: true, hasIndexingErrors: false });
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    expect(await indexingStatus(runtime.services)).to.include({ ready: false, hasIndexingErrors: true });
+    const failures = lines
+      .map((line) => JSON.parse(line) as { level: string; msg: string; error?: unknown })
+      .filter((record) => record.msg === "indexer worker failed");
+    expect(failures.map(({ level, error }) => ({ level, error }))).to.deep.equal([
+      {
+        level: "error",
+        error: {
+          name: "IndexerWorkerDiedError",
+          message: "the indexer worker thread died (exit code 1): Error: the indexer worker was told to crash (IndexerWorker.crash); it is not restarted",
+          cause: { name: "Error", message: "the indexer worker was told to crash (IndexerWorker.crash)" },
+        },
+      },
+    ]);
+    const { providers } = await runtime.source.request<{ providers: unknown[] }>(`{ providers(first: 1) { id } }`);
+    expect(providers).to.have.length(1);
+  });
+
+  it("follows the chain again once a new worker runs, and is ready again", async function () {
+    const lines: string[] = [];
+    const { runtime, source } = await embeddedRuntime("restarts", { initialDelayMs: 50 }, lines);
+    const restarted = new Promise<void>((resolve) => source.worker.once("restarted", () => resolve()));
+    source.worker.crash("exit");
+    await restarted;
+    const env = await environment();
+    await env.chain.ethers.send("evm_mine", []);
+    const head = await env.chain.blockNumber();
+    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`);
+    expect(await indexingStatus(runtime.services)).to.include({ ready: true, hasIndexingErrors: false });
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).to.include.members(["indexer worker failed", "indexer worker restarted"]);
+  });
+});
