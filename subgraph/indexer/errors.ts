@@ -28,6 +28,21 @@ export class ConcurrentIndexerError extends IndexerError {
 }
 
 /**
+ * Another indexer, alive, has the database open (it holds `lockFile`): this one does not open it, as two indexers on
+ * one file would write over each other. `pid` is the holder's process (null when it could not be read).
+ */
+export class DatabaseInUseError extends IndexerError {
+  constructor(
+    readonly database: string,
+    readonly lockFile: string,
+    readonly pid: number | null,
+  ) {
+    const holder = pid === null ? "" : pid === process.pid ? ` in this process (pid ${pid})` : ` (pid ${pid})`;
+    super(`${database} is being indexed by another indexer${holder}, which holds ${lockFile}: stop it, or index into another file`);
+  }
+}
+
+/**
  * The database was reset for another deployment (an indexer of another build of the subgraph, or of another chain,
  * opened it) while this indexer had it open: this indexer writes nothing more to it. `run()` ends with this error.
  */

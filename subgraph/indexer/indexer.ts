@@ -27,6 +27,7 @@ import type { BlockHeader, FetchedRange } from "./chain/types";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "./store/database";
 import { EntityStore } from "./store/entity-store";
 import { EntityCache } from "./store/entity-cache";
+import { WriterLock } from "./store/writer-lock";
 import { DEFAULT_STATISTICS_POLICY, PlannerStatistics, type StatisticsPolicy } from "./store/statistics";
 import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
@@ -39,6 +40,11 @@ export interface IndexerOptions {
   rpc: string | Eip1193Provider | RpcTransport;
   /** SQLite database file (created if missing). */
   db: string;
+  /**
+   * Hold `<db>.lock` while open, so that a second indexer on the file is refused with DatabaseInUseError (default
+   * true). Without it only the checkpoint check of each commit keeps a second writer out (ConcurrentIndexerError).
+   */
+  lock?: boolean;
   /** Blocks within this distance of the head are checked for reorgs (default 50). */
   reorgThreshold?: number;
   /** Pause between passes once at the head, in `run()` (default 1000 ms). */
@@ -163,6 +169,7 @@ export class Indexer extends EventEmitter {
   private synced = false;
   private stopping = false;
   private closed = false;
+  private lock: WriterLock | null = null;
   private running: Promise<void> | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private inTransaction = false;
@@ -207,6 +214,19 @@ export class Indexer extends EventEmitter {
   static async open(options: IndexerOptions): Promise<Indexer> {
     validateOptions(options);
     const build = loadSubgraph(options.subgraph);
+    // Before the database is opened: one of another build would wipe the index of the indexer that holds it.
+    const lock = options.lock === false || options.db === ":memory:" || options.db === "" ? null : WriterLock.acquire(options.db);
+    try {
+      const indexer = await Indexer.openLocked(options, build);
+      indexer.lock = lock;
+      return indexer;
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  private static async openLocked(options: IndexerOptions, build: SubgraphBuild): Promise<Indexer> {
     const rpc = transport(options);
     const fetcher = new ChainFetcher(rpc, logFilterFor(build));
     const chainId = await fetcher.chainId();
@@ -737,5 +757,6 @@ export class Indexer extends EventEmitter {
     this.rollbackTransaction();
     this.rpc.close?.();
     this.db.close();
+    this.lock?.release();
   }
 }

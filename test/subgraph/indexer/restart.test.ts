@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { ConcurrentIndexerError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
+import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
@@ -41,6 +41,15 @@ function checkpointOf(file: string): number | null {
     }
   } catch {
     return null; // not initialised yet
+  }
+}
+
+/** Waits until the database another process indexes has reached block `head`. */
+async function waitUntilIndexedTo(file: string, head: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((checkpointOf(file) ?? -1) < head) {
+    if (Date.now() > deadline) throw new Error(`${file} did not reach block ${head}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -141,7 +150,8 @@ describe("embedded indexer: restarts", function () {
   it("refuses to write over another indexer's progress on the same database, then goes on from it", async function () {
     const db = fx.dbPath("two-indexers.sqlite");
     const first = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
-    const second = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    // Without its lock, which would refuse it (see "refuses a second indexer..."): the check behind the lock.
+    const second = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, lock: false });
     const start = second.status().checkpoint!.number;
     expect((await first.syncOnce({ toBlock: 40 })).checkpoint!.number).to.equal(40);
     const error = await second.syncOnce().catch((e: unknown) => e);
@@ -172,6 +182,66 @@ describe("embedded indexer: restarts", function () {
     expect(inWindow.every((n) => n < full), `index counts ${inWindow.join(", ")}`).to.equal(true);
     expect(indexNames(db)).to.deep.equal(indexNames(fx.dbPath("reference.sqlite")));
     expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  /** The CLI indexing `db` in a child process, once it has the database open. */
+  async function childIndexer(db: string): Promise<ChildProcess> {
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--poll-ms", "50", "--quiet"]);
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(`into ${db}`)) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`the child exited (${code}) before it opened ${db}`)));
+    });
+    return child;
+  }
+
+  it("refuses a second indexer on a database another process indexes, naming the file and that process; reads go on", async function () {
+    const db = fx.dbPath("locked.sqlite");
+    const child = await childIndexer(db);
+    const error = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DatabaseInUseError);
+    expect(error).to.include({ database: db, lockFile: `${db}.lock`, pid: child.pid });
+    expect((error as Error).message).to.equal(
+      `${db} is being indexed by another indexer (pid ${child.pid}), which holds ${db}.lock: stop it, or index into another file`,
+    );
+    // The lock is not the database's: this process reads it (WAL) while the child writes.
+    await waitUntilIndexedTo(db, head);
+    const engine = QueryEngine.open(db);
+    try {
+      expect(await engine.executeQuery(`{ _meta { block { number } } providers(orderBy: name) { name } }`)).to.deep.equal({
+        data: { _meta: { block: { number: head } }, providers: [{ name: "alpha" }, { name: "beta" }] },
+      });
+    } finally {
+      engine.close();
+    }
+  });
+
+  it("opens a database whose indexer was killed with kill -9 while it held it", async function () {
+    const db = fx.dbPath("lock-holder-killed.sqlite");
+    const child = await childIndexer(db);
+    child.kill("SIGKILL");
+    await exited(child);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    await indexer.syncOnce();
+    await indexer.close();
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  it("refuses a second indexer on a database this process indexes until the first one closes", async function () {
+    const db = fx.dbPath("locked-here.sqlite");
+    const first = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    const error = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DatabaseInUseError);
+    expect((error as Error).message).to.equal(
+      `${db} is being indexed by another indexer in this process (pid ${process.pid}), which holds ${db}.lock: stop it, or index into another file`,
+    );
+    await first.close();
+    const second = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    await second.close();
   });
 
   it("survives kill -9 of a child indexer at an arbitrary moment and resumes to an identical database", async function () {
