@@ -7,8 +7,6 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDiedError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
 import { startIndexerWorker } from "./worker/handle";
-import { startQueryServer } from "./server/http";
-import { QueryEngine } from "./query/engine";
 
 const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
 
@@ -217,14 +215,9 @@ async function main(): Promise<void> {
     await indexer.close();
     process.exit(status.failed ? 1 : 0);
   }
-  let server: Awaited<ReturnType<typeof startQueryServer>> | null = null;
-  if (args.port !== null) {
-    server = await startQueryServer({ executor: QueryEngine.forDatabase(indexer.db), port: args.port, host: args.host, name: args.name });
-    process.stdout.write(`queries: POST ${server.queryUrl}\n`);
-  }
+  // Queries (--port) are served by the worker branch above: this one indexes only.
   const shutdown = (): void => {
     void (async () => {
-      await server?.close();
       await indexer.close();
       process.exit(0);
     })();
