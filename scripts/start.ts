@@ -7,7 +7,8 @@
  * the options (scripts/devnet/options.ts).
  *
  * Everything runs in this one process (the chain is served from here, the indexer is a worker thread), so nothing
- * can outlive it; the only child is `npm run subgraph:build` on a fresh clone, stopped with it.
+ * can outlive it; the only child is `npm run subgraph:build` on a fresh clone, leashed to it (devnet/leash.ts): it
+ * ends with this process even when that is killed with SIGKILL.
  */
 import { DevnetError, UsageError } from "./devnet/errors";
 import { Lifecycle, StoppingError } from "./devnet/lifecycle";

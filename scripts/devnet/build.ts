@@ -1,11 +1,11 @@
 // Builds what a fresh clone lacks, and only that: the contracts (Hardhat's own cache decides; a no-op takes a
 // fraction of a second) and the subgraph (`npm run subgraph:build`, tens of seconds, so only when subgraph/build is
 // missing or older than what it is built from).
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { BuildError } from "./errors";
+import { spawnLeashed } from "./leash";
 import type { Lifecycle } from "./lifecycle";
 import { type Progress, seconds } from "./progress";
 
@@ -63,12 +63,11 @@ export async function buildSubgraphIfNeeded(progress: Progress, lifecycle: Lifec
   }
   const started = Date.now();
   progress.status("build", `subgraph: ${reason}, building (npm run subgraph:build, up to a minute)...`);
-  // Its own process group, so stopping it reaches graph-cli and the compilers it starts.
-  const child = spawn("npm", ["run", "subgraph:build"], {
+  // Leashed: in its own process group that ends with this process, even when it is killed with SIGKILL, so a build
+  // cannot go on rewriting subgraph/build after the devnet is gone.
+  const { child, stop } = spawnLeashed("npm", ["run", "subgraph:build"], {
     cwd: ROOT,
     env: { ...process.env, GRAPH_SKIP_NEW_VERSION_CHECK: "1", HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
   });
   const lines: string[] = [];
   const collect = (chunk: Buffer): void => {
@@ -89,13 +88,7 @@ export async function buildSubgraphIfNeeded(progress: Progress, lifecycle: Lifec
   const part = {
     name: "subgraph build",
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, "SIGTERM");
-        } catch {
-          // Already gone.
-        }
-      }
+      stop();
       await exited.catch(() => undefined);
     },
   };

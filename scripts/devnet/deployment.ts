@@ -15,6 +15,19 @@ export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir === undefined || dir === "" ? DEFAULT_DEPLOYMENTS_DIR : path.resolve(dir);
 }
 
+/** Where Hardhat's `localhost` network points unless LOCAL_RPC_URL says otherwise (hardhat.config.ts). */
+export const LOCALHOST_URL = "http://127.0.0.1:8545";
+
+/**
+ * Where the local chain's record goes: the deployments directory when the chain is on 127.0.0.1:8545, the chain that
+ * `--network localhost` reaches; on any other port `<data-dir>/deployments/`, so that deployments/localhost.json goes
+ * on describing the chain on 8545 (another devnet's, or none) instead of sending the tasks there with this one's
+ * addresses.
+ */
+export function localDeploymentsDir(rpcUrl: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return rpcUrl === LOCALHOST_URL ? deploymentsDir(env) : path.join(dataDir, "deployments");
+}
+
 export interface FoundDeployment {
   record: DeploymentRecord;
   file: string;

@@ -14,7 +14,7 @@ import { indexOf, roleAccounts } from "./accounts";
 import type { RoleAccount } from "./accounts";
 import { startLocalChain } from "./chain";
 import type { DevAccount } from "./chain";
-import { assertDeployed, deploymentsDir, findDeployment, readDeploymentFile } from "./deployment";
+import { LOCALHOST_URL, assertDeployed, deploymentsDir, findDeployment, localDeploymentsDir, readDeploymentFile } from "./deployment";
 import { ChainError, DeploymentError } from "./errors";
 import { OPERATOR_KEY_ENV, writeDevnetInfo, writeMatmulSpec, writeWorkerConfig } from "./files";
 import type { DevnetInfo } from "./files";
@@ -98,7 +98,7 @@ async function openRemoteChain(url: string, progress: Progress): Promise<Chain> 
   return { rpcUrl: url, wsUrl: null, chainId, local: false, signers, rpc, accounts: [], publicKeys: false };
 }
 
-async function deployFresh(chain: Chain, progress: Progress): Promise<Deployed> {
+async function deployFresh(chain: Chain, dataDir: string, progress: Progress): Promise<Deployed> {
   if (chain.signers.length < SCENARIO_SIGNERS) {
     throw new ChainError(
       `deploying from npm start needs a development node with ${SCENARIO_SIGNERS} unlocked accounts; ${chain.rpcUrl} has ${chain.signers.length}. ` +
@@ -109,18 +109,20 @@ async function deployFresh(chain: Chain, progress: Progress): Promise<Deployed> 
   progress.status("deploy", "deploying the 8 contracts...");
   const scenario = await deployScenario(chain.signers, { networkName: chain.local ? "localhost" : defaultNetworkName(chain.chainId) });
   const record = scenario.deployment.record;
-  const file = writeDeploymentRecord(record, deploymentsDir());
+  const dir = chain.local ? localDeploymentsDir(chain.rpcUrl, dataDir) : deploymentsDir();
+  const file = writeDeploymentRecord(record, dir);
   const blocks = CONTRACT_NAMES.map((n) => record.contracts[n].blockNumber);
-  progress.step("deploy", `8 contracts in blocks ${Math.min(...blocks)}-${Math.max(...blocks)}, record written to ${rel(file)} (${seconds(Date.now() - started)})`);
+  const why = dir === deploymentsDir() ? "" : ` (not in ${rel(deploymentsDir())}/: --network localhost is the chain on ${LOCALHOST_URL})`;
+  progress.step("deploy", `8 contracts in blocks ${Math.min(...blocks)}-${Math.max(...blocks)}, record written to ${rel(file)}${why} (${seconds(Date.now() - started)})`);
   return { record, file, scenario };
 }
 
 async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
-  if (options.deploy) return deployFresh(chain, progress);
+  if (options.deploy) return deployFresh(chain, options.dataDir, progress);
   const found = options.deploymentFile !== undefined ? readDeploymentFile(options.deploymentFile, chain.chainId) : findDeployment(deploymentsDir(), chain.chainId);
   if (found === null) {
     progress.step("deploy", `no deployment for chain ${chain.chainId} in ${rel(deploymentsDir())}: deploying one`);
-    return deployFresh(chain, progress);
+    return deployFresh(chain, options.dataDir, progress);
   }
   if (options.seed) throw new DeploymentError(`--seed needs a deployment made by this run, and ${rel(found.file)} already exists for chain ${chain.chainId}: add --deploy`);
   await assertDeployed(chain.rpc, found);

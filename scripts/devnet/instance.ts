@@ -53,12 +53,13 @@ function readOptional(file: string): string | undefined {
 }
 
 /**
- * What a devnet writes about itself: devnet.json (its pid, ports and accounts), and the worker config and job spec
- * for its demo provider. Once the directory is ours they describe a devnet that is gone (killed before it removed
- * devnet.json, or a seeded run before this --no-seed or --rpc-url one, which writes no worker config): left there,
- * they would point a worker or a script at another chain's ports and providers.
+ * What a devnet writes about itself: devnet.json (its pid, ports and accounts), the worker config and job spec for its
+ * demo provider, and the deployment record of a local chain on another port than 8545. Once the directory is ours
+ * they describe a devnet that is gone (killed before it removed devnet.json, or a seeded run before this --no-seed
+ * or --rpc-url one, which writes no worker config): left there, they would point a worker or a script at another
+ * chain's ports, providers and contracts.
  */
-export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec.json"] as const;
+export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec.json", "deployments/localhost.json"] as const;
 
 /** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
 export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = startTime): () => void {

@@ -8,7 +8,8 @@ Starts a local chain, deploys Latent, seeds a demo network, and serves the gatew
 over the embedded indexer. Ctrl-C stops everything.
 
   --port <n>           gateway port (default 4000; 0 picks a free one)
-  --chain-port <n>     local chain's JSON-RPC port (default 8545; 0 picks a free one)
+  --chain-port <n>     local chain's JSON-RPC port (default 8545; 0 picks a free one). On another port the
+                       deployment record goes to <data-dir>/deployments/, not deployments/localhost.json
   --no-seed            deploy only: no demo providers, jobs, disputes or proposals
   --data-dir <dir>     indexer database, logs, worker config and devnet.json (default .data)
 

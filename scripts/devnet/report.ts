@@ -1,6 +1,7 @@
 // What `npm start` prints once everything is up: where things are, who the accounts are, and what to try next.
 import * as path from "node:path";
 import type { RoleAccount } from "./accounts";
+import { LOCALHOST_URL } from "./deployment";
 import type { DevnetInfo } from "./files";
 import type { Progress } from "./progress";
 
@@ -73,7 +74,7 @@ function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undef
   // A LOCAL_RPC_URL exported in this shell (for an earlier devnet on another port) would send the tasks there.
   const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
   return {
-    env: info.chain.rpcUrl === "http://127.0.0.1:8545" && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
+    env: info.chain.rpcUrl === LOCALHOST_URL && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
     deployment: rel(info.deploymentFile) === path.join("deployments", "localhost.json") ? "" : ` --deployment ${rel(info.deploymentFile)}`,
   };
 }

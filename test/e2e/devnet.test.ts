@@ -212,8 +212,8 @@ describe("npm start (end to end)", function () {
 
     // One real worker: it hears of a job posted for its provider through the gateway, accepts it, runs the matmul,
     // submits the result and, once the challenge window has passed (moved on with evm_increaseTime, as only a
-    // devnet allows), settles it.
-    const daemon = spawnGroup(path.join(ROOT, "bin", "latent-worker.js"), ["--config", worker.config], {
+    // devnet allows), settles it. Run with the command the banner prints.
+    const daemon = spawnGroup("npm", ["run", "worker", "--", "--config", worker.config], {
       cwd: ROOT,
       env: { ...process.env, [worker.keyEnv]: operatorKey },
     });
@@ -243,9 +243,12 @@ describe("npm start (end to end)", function () {
     const settledBy = completed.timeline.find((e) => e.kind === "JobSettled")?.from;
     expect(settledBy?.toLowerCase(), "settled by the worker's operator key").to.equal(worker.operator.toLowerCase());
 
-    process.kill(-daemon.pgid, "SIGINT");
+    // Stopped as a process manager stops a service: SIGTERM to npm alone, which forwards it to the worker.
+    daemon.child.kill("SIGTERM");
     const workerExit = await daemon.exited;
     expect(workerExit, workerLog()).to.deep.equal({ code: 0, signal: null });
+    expect(daemon.output()).to.match(/"msg":"shutting down: no new jobs; running jobs may finish","signal":"SIGTERM"/);
+    expect(daemon.output()).to.include('"msg":"worker stopped"');
     expect(await groupGone(daemon.pgid, 5_000), "a process of the worker's group is still running").to.equal(true);
 
     // Ctrl-C, as a terminal sends it: to the whole process group.

@@ -11,7 +11,7 @@ import { startLocalChain } from "../../scripts/devnet/chain";
 import { serveGateway } from "../../scripts/devnet/serve";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
-import { findDeployment, readDeploymentFile } from "../../scripts/devnet/deployment";
+import { DEFAULT_DEPLOYMENTS_DIR, findDeployment, localDeploymentsDir, readDeploymentFile } from "../../scripts/devnet/deployment";
 import { prepareIndex } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
@@ -180,12 +180,15 @@ describe("scripts/devnet", function () {
   });
 
   it("removes what a previous devnet left about itself once the data directory is claimed", function () {
-    // A killed devnet's devnet.json, and the worker config and spec of a seeded run before a --no-seed one.
-    for (const name of ["devnet.json", "worker.json", "matmul-spec.json", "gateway.log"]) fs.writeFileSync(path.join(dir, name), "previous devnet");
+    // A killed devnet's devnet.json and record (another chain port), and the worker config and spec of a seeded run
+    // before a --no-seed one.
+    fs.mkdirSync(path.join(dir, "deployments"));
+    for (const name of ["devnet.json", "worker.json", "matmul-spec.json", "gateway.log", "deployments/localhost.json"]) fs.writeFileSync(path.join(dir, name), "previous devnet");
     fs.writeFileSync(path.join(dir, "devnet.pid"), "2147483646\n");
     const release = claimDataDir(dir);
     try {
-      expect(fs.readdirSync(dir).sort()).to.deep.equal(["devnet.pid", "devnet.pid.start", "gateway.log"]);
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(["deployments", "devnet.pid", "devnet.pid.start", "gateway.log"]);
+      expect(fs.readdirSync(path.join(dir, "deployments"))).to.deep.equal([]);
     } finally {
       release();
     }
@@ -339,6 +342,15 @@ describe("scripts/devnet", function () {
       expect(() => readDeploymentFile(path.join(dir, "b.json"), 1)).to.throw(DeploymentError, /does not exist/);
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
       expect(() => readDeploymentFile(path.join(dir, "c.json"), 1)).to.throw(DeploymentError, /has no address for LatentTimelock/);
+    });
+
+    it("keeps a local chain's record in the deployments directory on 8545 only, elsewhere in the data directory", function () {
+      const data = path.join(dir, "data");
+      expect(localDeploymentsDir("http://127.0.0.1:8545", data, {})).to.equal(DEFAULT_DEPLOYMENTS_DIR);
+      expect(localDeploymentsDir("http://127.0.0.1:8545", data, { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.equal(path.join(dir, "records"));
+      for (const url of ["http://127.0.0.1:9545", "http://127.0.0.1:38545"]) {
+        expect(localDeploymentsDir(url, data, { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") }), url).to.equal(path.join(data, "deployments"));
+      }
     });
   });
 
