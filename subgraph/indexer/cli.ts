@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { IndexerError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
+import { loadSubgraph } from "./manifest";
 import { startIndexerWorker } from "./worker/handle";
 import { startQueryServer } from "./server/http";
 import { QueryEngine } from "./query/engine";
@@ -153,8 +154,26 @@ function progressLine(p: ProgressEvent): string {
   );
 }
 
+const PLACEHOLDER_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/**
+ * The project's subgraph/build (what the default --subgraph resolves to) is compiled from the manifest template, whose
+ * data sources watch the placeholder address: no contract there emits events, so indexing it would find nothing and
+ * say nothing.
+ */
+function refuseTemplateBuild(subgraph: string): void {
+  const build = loadSubgraph(subgraph);
+  if (build.dataSources.length === 0 || !build.dataSources.every((ds) => ds.address === PLACEHOLDER_ADDRESS)) return;
+  throw new IndexerError(
+    `every data source in ${path.join(build.dir, "subgraph.yaml")} watches the placeholder address ${PLACEHOLDER_ADDRESS} ` +
+      "(a manifest template): it would index nothing. Write the build for a deployment with " +
+      "`npm run subgraph:manifest -- deployments/<network>.json` and pass --subgraph subgraph/build-<network>",
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  refuseTemplateBuild(args.subgraph);
   mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
   const common = {
     subgraph: args.subgraph,
