@@ -15,7 +15,9 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
 
   --rpc <url>             JSON-RPC endpoint (default http://127.0.0.1:8545)
   --db <file>             SQLite database (default .data/indexer.sqlite)
-  --subgraph <dir>        subgraph build dir, or a subgraph dir with build/ (default subgraph)
+  --subgraph <dir>        subgraph build dir, or a subgraph dir with build/ (default subgraph). The project's
+                          subgraph/build has placeholder addresses: index a deployment's build, written by
+                          npm run subgraph:manifest -- deployments/<network>.json (subgraph/build-<network>)
   --port <n>              serve queries on http://<host>:<n>/subgraphs/name/<name> (indexing runs in a worker)
   --host <addr>           bind address for --port (default 127.0.0.1)
   --name <name>           subgraph name in the query URL (default latent)
