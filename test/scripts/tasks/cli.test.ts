@@ -138,7 +138,8 @@ describe("tasks: command line", function () {
     ]);
     expect(run.code, run.stderr).to.equal(0);
     const id = /Created job (\d+)/.exec(run.stdout)?.[1];
-    expect(run.stdout).to.contain(`Follow it with: LOCAL_RPC_URL=${url} npx hardhat job status --job ${id} --network localhost --deployment ${file}`);
+    const next = `LOCAL_RPC_URL=${url} npx hardhat job status --job ${id} --network localhost --deployment ${file}`;
+    expect(run.stdout).to.contain(`Follow it with: ${next}`);
   });
 
   it("a revert exits 1 with the decoded custom error", async function () {
