@@ -39,7 +39,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   // client should still see BAD_USER_INPUT (with graphql-js's message, which names the argument).
   if (codeOf(cause) === ErrorCode.BadUserInput) {
     const extensions = { ...(cause as GraphQLError).extensions, ...formatted.extensions, code: ErrorCode.BadUserInput };
+    // The cause's own extensions still hold Apollo's `http` (the status a limit check asks for), which Apollo took
+    // out of `formatted` only.
     delete (extensions as Record<string, unknown>).stacktrace;
+    delete (extensions as Record<string, unknown>).http;
     return { ...formatted, extensions };
   }
   const code = formatted.extensions?.code;

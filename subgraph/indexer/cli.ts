@@ -6,13 +6,16 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { IndexerError, IndexerWorkerDiedError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
+import { loadSubgraph } from "./manifest";
 import { startIndexerWorker } from "./worker/handle";
 
 const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
 
   --rpc <url>             JSON-RPC endpoint (default http://127.0.0.1:8545)
   --db <file>             SQLite database (default .data/indexer.sqlite)
-  --subgraph <dir>        subgraph build dir, or a subgraph dir with build/ (default subgraph)
+  --subgraph <dir>        subgraph build dir, or a subgraph dir with build/ (default subgraph). The project's
+                          subgraph/build has placeholder addresses: index a deployment's build, written by
+                          npm run subgraph:manifest -- deployments/<network>.json (subgraph/build-<network>)
   --port <n>              serve queries on http://<host>:<n>/subgraphs/name/<name> (indexing runs in a worker)
   --host <addr>           bind address for --port (default 127.0.0.1)
   --name <name>           subgraph name in the query URL (default latent)
@@ -151,8 +154,26 @@ function progressLine(p: ProgressEvent): string {
   );
 }
 
+const PLACEHOLDER_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/**
+ * The project's subgraph/build (what the default --subgraph resolves to) is compiled from the manifest template, whose
+ * data sources watch the placeholder address: no contract there emits events, so indexing it would find nothing and
+ * say nothing.
+ */
+function refuseTemplateBuild(subgraph: string): void {
+  const build = loadSubgraph(subgraph);
+  if (build.dataSources.length === 0 || !build.dataSources.every((ds) => ds.address === PLACEHOLDER_ADDRESS)) return;
+  throw new IndexerError(
+    `every data source in ${path.join(build.dir, "subgraph.yaml")} watches the placeholder address ${PLACEHOLDER_ADDRESS} ` +
+      "(a manifest template): it would index nothing. Write the build for a deployment with " +
+      "`npm run subgraph:manifest -- deployments/<network>.json` and pass --subgraph subgraph/build-<network>",
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  refuseTemplateBuild(args.subgraph);
   mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
   const common = {
     subgraph: args.subgraph,

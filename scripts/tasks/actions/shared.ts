@@ -209,12 +209,19 @@ export function resolveDocument(
   return { uri: parseText(uriOpt, options.uri, maxUriBytes), hash: parseBytes32(hashOpt, options.hash) };
 }
 
+/** Where the `localhost` network points without LOCAL_RPC_URL (hardhat.config.ts). */
+const DEFAULT_LOCAL_RPC_URL = "http://127.0.0.1:8545";
+
 /**
  * The command line suggested for a next step, with this run's --network and --deployment, and its --from when
- * the same account takes the step (`sameSigner`).
+ * the same account takes the step (`sameSigner`). On `localhost` at another URL (npm start --chain-port) it starts
+ * with the LOCAL_RPC_URL that reached the node: without it the command would go to the default port.
  */
 export function suggest(ctx: TaskContext, command: string, options: { sameSigner?: boolean } = {}): string {
-  const parts = ["npx hardhat", command, `--network ${ctx.networkName}`];
+  const config = ctx.hre.network.config as { url?: string };
+  const url = ctx.networkName === "localhost" ? config.url : undefined;
+  const parts = url !== undefined && url !== DEFAULT_LOCAL_RPC_URL ? [`LOCAL_RPC_URL=${url}`] : [];
+  parts.push("npx hardhat", command, `--network ${ctx.networkName}`);
   if (ctx.options.deployment !== undefined) parts.push(`--deployment ${ctx.options.deployment}`);
   if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
   return parts.join(" ");

@@ -49,4 +49,13 @@ describe("GraphQL over HTTP", function () {
     expect(refused.status).to.equal(400);
     expect(refused.errors[0]?.extensions?.limit).to.equal("cost");
   });
+
+  // The README's error shape: `code` and what names the fault. Apollo's `http` (the status the limit check asks for)
+  // is its own, and a BAD_USER_INPUT answered `"http": {"status": 400, "headers": {}}` besides.
+  it("answers a page over the cap with BAD_USER_INPUT naming the argument, and nothing of Apollo's internals", async function () {
+    const refused = await post({ query: "{ providers(first: 101) { nodes { address } } }" });
+    expect(refused.status).to.equal(400);
+    const extensions = refused.errors[0]?.extensions;
+    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "Query.providers(first)", maximum: 100 });
+  });
 });

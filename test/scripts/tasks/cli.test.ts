@@ -129,6 +129,19 @@ describe("tasks: command line", function () {
     expect(await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress())).to.equal(nonce);
   });
 
+  // The node is not on localhost's default port, so the tasks reach it through LOCAL_RPC_URL (as after npm start
+  // --chain-port): a suggested command printed without it would go to http://127.0.0.1:8545, another chain or none.
+  it("a suggested next command carries the LOCAL_RPC_URL that reached the node", async function () {
+    const run = await cli([
+      "job", "create", "--from", "15", "--max-price", "1", "--max-duration", "1h",
+      "--spec-uri", "ipfs://spec", "--spec-hash", `0x${"ab".repeat(32)}`,
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    const id = /Created job (\d+)/.exec(run.stdout)?.[1];
+    const next = `LOCAL_RPC_URL=${url} npx hardhat job status --job ${id} --network localhost --deployment ${file}`;
+    expect(run.stdout).to.contain(`Follow it with: ${next}`);
+  });
+
   it("a revert exits 1 with the decoded custom error", async function () {
     const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
     expect(run.code).to.equal(1);

@@ -56,4 +56,21 @@ describe("embedded indexer: CLI input", function () {
     expect(run.stderr).to.equal(`indexer: no subgraph.yaml in ${path.join(dir, "no-build")} or ${path.join(dir, "no-build", "build")}\n`);
     expect(fs.existsSync(db)).to.equal(false);
   });
+
+  // The default --subgraph is the project's subgraph/build, compiled from the manifest template: indexing it found no
+  // events and said nothing, so `npm run indexer` as a newcomer first runs it gave an empty index.
+  it("refuses a build whose every data source has the placeholder address, naming subgraph:manifest", async function () {
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const db = path.join(dir, "template.sqlite");
+    const run = await runCli(["--rpc", "http://127.0.0.1:9", "--db", db, "--once"]);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.equal(
+      `indexer: every data source in ${path.join(template, "subgraph.yaml")} watches the placeholder address ` +
+        "0x0000000000000000000000000000000000000000 (a manifest template): it would index nothing. Write the build " +
+        "for a deployment with `npm run subgraph:manifest -- deployments/<network>.json` and pass " +
+        "--subgraph subgraph/build-<network>\n",
+    );
+    expect(fs.existsSync(db)).to.equal(false);
+  });
 });
