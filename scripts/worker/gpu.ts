@@ -143,6 +143,22 @@ export function normaliseGpuModelId(name: string, memoryMiB: number): string {
   return join().slice(0, GPU_MODEL_ID_BYTES).replace(/-+$/, "");
 }
 
+/**
+ * Models whose nvidia-smi name does not say the form factor the network's catalog names them by
+ * (scripts/scenario/catalog.ts, which `provider register` and clients use): keyed by the normalised name.
+ */
+const CATALOG_IDS: Readonly<Record<string, string>> = {
+  "h100-80gb-hbm3": "h100-sxm-80gb", // "NVIDIA H100 80GB HBM3": the SXM5 board (the PCIe one says PCIe)
+  "a100-sxm4-80gb": "a100-sxm-80gb",
+  "h200-141gb": "h200-sxm-141gb", // "NVIDIA H200": the SXM board (the NVL one says NVL)
+};
+
+/** The id a detected GPU is offered under: the catalog's where the name alone would give another one. */
+export function gpuModelIdFor(name: string, memoryMiB: number): string {
+  const normalised = normaliseGpuModelId(name, memoryMiB);
+  return CATALOG_IDS[normalised] ?? normalised;
+}
+
 function findLastIndex<T>(items: T[], predicate: (item: T) => boolean): number {
   for (let index = items.length - 1; index >= 0; index -= 1) if (predicate(items[index])) return index;
   return -1;
@@ -162,7 +178,7 @@ export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: G
   if (devices.length === 0) throw new RangeError("groupGpus needs at least one device");
   const groups = new Map<string, GpuGroup>();
   for (const device of devices) {
-    const model = normaliseGpuModelId(device.name, device.memoryMiB);
+    const model = gpuModelIdFor(device.name, device.memoryMiB);
     const vramGiB = vramGiBFromMiB(device.memoryMiB);
     const key = `${model}/${vramGiB}`;
     const group = groups.get(key) ?? { model, displayName: truncateDisplayName(device.name), vramGiB, devices: [] };

@@ -7,10 +7,12 @@ import {
   GpuSpecsUnavailableError,
   NvidiaSmiOutputError,
   groupGpus,
+  gpuModelIdFor,
   normaliseGpuModelId,
   parseNvidiaSmiOutput,
   resolveGpuSpecs,
 } from "../../../scripts/worker/gpu";
+import { GPU_MODELS } from "../../../scripts/scenario/catalog";
 import { LogRecord, createLogger } from "../../../scripts/worker/logger";
 
 // Output captured from real machines (UUIDs shortened).
@@ -54,6 +56,30 @@ describe("GPU detection", () => {
         expect(normaliseGpuModelId(name, memoryMiB)).to.equal(id);
       });
     }
+
+    // nvidia-smi's names for the catalog's data-centre models, from real machines: offered under the catalog's ids,
+    // which providers register and clients ask for.
+    const catalogCases: [string, number, string][] = [
+      ["NVIDIA H100 80GB HBM3", 81559, "h100-sxm-80gb"],
+      ["NVIDIA H100 PCIe", 81559, "h100-pcie-80gb"],
+      ["NVIDIA H200", 143771, "h200-sxm-141gb"],
+      ["NVIDIA A100-SXM4-80GB", 81920, "a100-sxm-80gb"],
+      ["NVIDIA A100-PCIE-40GB", 40960, "a100-pcie-40gb"],
+      ["NVIDIA L40S", 46068, "l40s-48gb"],
+      ["NVIDIA RTX A6000", 49140, "rtx-a6000-48gb"],
+      ["NVIDIA GeForce RTX 4090", 24564, "rtx-4090-24gb"],
+    ];
+    for (const [name, memoryMiB, id] of catalogCases) {
+      it(`offers "${name}" under the catalog's id ${id}`, () => {
+        expect(GPU_MODELS.map((m) => m.id)).to.include(id);
+        expect(gpuModelIdFor(name, memoryMiB)).to.equal(id);
+      });
+    }
+
+    it("offers a model the catalog does not list under its normalised name", () => {
+      expect(gpuModelIdFor("NVIDIA H100 NVL", 95830)).to.equal("h100-nvl-94gb");
+      expect(gpuModelIdFor("NVIDIA A100-SXM4-40GB", 40960)).to.equal("a100-sxm4-40gb");
+    });
 
     it("keeps ids within 32 bytes of [a-z0-9-] and keeps the memory size when shortening", () => {
       const id = normaliseGpuModelId(
@@ -135,7 +161,7 @@ describe("GPU detection", () => {
       installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
       expect(specs).to.deep.include({
-        model: "h100-80gb-hbm3",
+        model: "h100-sxm-80gb",
         displayName: "NVIDIA H100 80GB HBM3",
         vramGiB: 80,
         gpuCount: 8,
