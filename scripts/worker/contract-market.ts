@@ -26,8 +26,10 @@ import {
   IJobEscrow__factory,
   IProviderRegistry__factory,
   IStaking__factory,
+  JobEscrow__factory,
   type IJobEscrow,
   type IProviderRegistry,
+  type IStaking,
 } from "../../typechain-types";
 import { RevertDecoder } from "../tasks/lib/revert";
 import type { ContractAddresses } from "./contracts";
@@ -36,6 +38,7 @@ import {
   AcceptReceipt,
   CandidateJob,
   ChallengeWindowOpenError,
+  CollateralQuote,
   JobMarket,
   JobState,
   JobStatus,
@@ -139,6 +142,8 @@ export class ContractMarket implements JobMarket {
   readonly receiptTimeoutMs: number;
   /** Challenge windows by EconomicParams version: a version never changes once written. */
   private readonly challengeWindows = new Map<bigint, bigint>();
+  /** The Staking contract the escrow locks collateral in (an immutable of the escrow), read once. */
+  private staking: Promise<IStaking> | undefined;
 
   constructor(options: ContractMarketOptions) {
     this.rpc = options.rpc;
@@ -187,6 +192,19 @@ export class ContractMarket implements JobMarket {
       state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
     }
     return state;
+  }
+
+  async collateral(jobId: bigint): Promise<CollateralQuote> {
+    const staking = await this.stakingContract();
+    const [job, paramsId, stake] = await Promise.all([
+      this.escrow.getJob(jobId),
+      this.escrow.currentParamsId(),
+      staking.getStake(this.provider),
+    ]);
+    const { collateralRatioBps } = await this.escrow.getParams(paramsId);
+    // LatentMath.bps, as acceptJob computes it.
+    const collateral = (job.escrowed * collateralRatioBps) / 10_000n;
+    return { collateral, freeStake: stake.staked - stake.locked - stake.thawing, lockedStake: stake.locked };
   }
 
   async chainTime(): Promise<bigint> {
@@ -283,6 +301,21 @@ export class ContractMarket implements JobMarket {
       if (parsed?.name === name && parsed.args.jobId === jobId) return parsed;
     }
     throw new Error(`transaction ${receipt.hash} succeeded without a ${name} event for job ${jobId}`);
+  }
+
+  private stakingContract(): Promise<IStaking> {
+    if (this.staking === undefined) {
+      // IJobEscrow does not declare the getter; the implementation's ABI has it.
+      const staking = JobEscrow__factory.connect(this.escrow.target.toString(), this.rpc)
+        .staking()
+        .then((address) => IStaking__factory.connect(address, this.rpc));
+      this.staking = staking;
+      // A failed read (an outage) is not remembered: the next call reads again.
+      staking.catch(() => {
+        if (this.staking === staking) this.staking = undefined;
+      });
+    }
+    return this.staking;
   }
 
   private async challengeWindow(paramsId: bigint): Promise<bigint> {

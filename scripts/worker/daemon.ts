@@ -17,7 +17,7 @@ import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
-import { matchRequirements, screenJob } from "./policy";
+import { checkCollateral, matchRequirements, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 
@@ -416,6 +416,7 @@ export class Worker {
     const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
     const mismatch = matchRequirements(job, record, chainTime);
     if (mismatch !== undefined) throw new SkipJob(mismatch, false);
+    await this.checkStake(job, signal);
     let loaded: LoadedSpec;
     try {
       loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
@@ -444,6 +445,7 @@ export class Worker {
     const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
     const mismatch = matchRequirements(job, record, chainTime);
     if (mismatch !== undefined) throw new SkipJob(mismatch, false);
+    await this.checkStake(job, signal);
     try {
       return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
@@ -457,6 +459,14 @@ export class Worker {
       const final = !(rejection instanceof RetryExhaustedError);
       throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
     }
+  }
+
+  // An acceptance Staking.lock would refuse is not sent: its gas estimate would fail, or, estimated before another
+  // lock, it would revert mined. Stake frees up as jobs end and owners add more, so the job is looked at again when
+  // the source offers it again (its next openJobs re-read), not at once.
+  private async checkStake(job: CandidateJob, signal: AbortSignal): Promise<void> {
+    const shortfall = checkCollateral(await this.retry(() => this.options.market.collateral(job.jobId), signal));
+    if (shortfall !== undefined) throw new SkipJob(shortfall, false);
   }
 
   private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal): Promise<bigint> {

@@ -5,7 +5,7 @@
 import { ethers } from "ethers";
 import type { PolicyConfig } from "./config";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, TierCode, decodeShortId } from "./ids";
-import type { CandidateJob, ProviderRecord } from "./market";
+import type { CandidateJob, CollateralQuote, ProviderRecord } from "./market";
 
 /** Checks that need nothing but the job and the config. */
 export function screenJob(job: CandidateJob, provider: string, policy: PolicyConfig): string | undefined {
@@ -46,4 +46,10 @@ export function matchRequirements(job: CandidateJob, record: ProviderRecord, cha
     return `pays at most ${terms.maxPricePerGpuHour} per GPU-hour, our price is ${record.pricePerGpuHour}`;
   }
   return undefined;
+}
+
+/** Staking.lock's check on acceptance: the collateral must fit in the provider's free stake. */
+export function checkCollateral(quote: CollateralQuote): string | undefined {
+  if (quote.collateral <= quote.freeStake) return undefined;
+  return `needs ${quote.collateral} wei of collateral, the provider's free stake is ${quote.freeStake} wei`;
 }

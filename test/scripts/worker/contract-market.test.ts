@@ -1,8 +1,21 @@
 // ContractMarket's wait for receipts, on a local chain that stops mining: a transaction the node takes but never
 // mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
+// Then its reads of what an acceptance would lock, on the deployed contracts.
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther, type Signer } from "ethers";
+import {
+  GPU_MODELS,
+  type ProviderHandle,
+  type Scenario,
+  acceptJob,
+  createJob,
+  deployScenario,
+  fund,
+  registerProvider,
+  thaw,
+} from "../../../scripts/scenario";
 import { ContractMarket, ReceiptTimeoutError } from "../../../scripts/worker/contract-market";
+import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 
@@ -82,5 +95,73 @@ describe("the contract market's receipts", function () {
     // Another write than the dropped one: Hardhat does not mine a resent copy of a dropped transaction.
     const receipt = await slow.setOnline(false);
     expect(receipt.status).to.equal(1);
+  });
+});
+
+describe("the contract market's collateral quote, on the deployed contracts", function () {
+  this.timeout(60_000);
+  let chain: LocalChain;
+  let s: Scenario;
+  let provider: ProviderHandle;
+  let client: Signer;
+  let market: ContractMarket;
+  let rpc: JsonRpcProvider;
+
+  // Three GPUs at 1 LAT per hour, 450 LAT staked (100 per GPU keeps it active).
+  before(async () => {
+    chain = await startLocalChain();
+    s = await deployScenario(chain.signers);
+    client = s.actors.clients[0]!;
+    await fund(s, [s.actors.providers[0]!, client], parseEther("100000"));
+    provider = await registerProvider(s, s.actors.providers[0]!, {
+      listing: { gpuModel: GPU_MODELS[0]!, region: "eu-west", gpuCount: 3, pricePerGpuHour: parseEther("1"), metadataURI: "https://p.example/" },
+      stake: parseEther("450"),
+    });
+    rpc = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+    const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
+    market = new ContractMarket({ rpc, operator: new Wallet(Wallet.createRandom().privateKey), provider: provider.address, contracts });
+  });
+  after(async () => {
+    rpc.destroy();
+    await chain.close();
+  });
+
+  // 100 hours at 3 LAT per GPU-hour: 300 LAT escrowed, 150 LAT of collateral at the default 50%.
+  const bigJob = () => createJob(s, client, { maxDuration: 360_000 });
+
+  it("quotes the collateral acceptJob locks and the free stake Staking.lock takes it from", async () => {
+    const job = await bigJob();
+    const quote = await market.collateral(job.jobId);
+    const { collateralRatioBps } = await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId());
+    expect(quote.collateral).to.equal((job.escrowed * collateralRatioBps) / 10_000n);
+    expect(quote.freeStake).to.equal(await s.c.staking.freeStake(provider.address));
+    expect(quote.lockedStake).to.equal(0n);
+    const receipt = await acceptJob(s, job, provider);
+    const locked = receipt.logs
+      .map((log) => s.c.staking.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "CollateralLocked");
+    expect(locked?.args.amount).to.equal(quote.collateral);
+    const after = await market.collateral(job.jobId);
+    expect(after.freeStake).to.equal(quote.freeStake - quote.collateral);
+    expect(after.lockedStake).to.equal(quote.collateral);
+  });
+
+  it("passes a job whose collateral is exactly the free stake, and refuses one Staking.lock would refuse", async () => {
+    // Free: 450 staked - 150 locked by the previous job - 150 thawing.
+    await thaw(s, provider.signer, parseEther("150"));
+    const fits = await bigJob();
+    const exact = await market.collateral(fits.jobId);
+    expect(exact.freeStake).to.equal(exact.collateral);
+    expect(checkCollateral(exact)).to.equal(undefined);
+    await acceptJob(s, fits, provider);
+
+    const over = await bigJob();
+    const short = await market.collateral(over.jobId);
+    expect(checkCollateral(short)).to.equal(
+      `needs ${parseEther("150")} wei of collateral, the provider's free stake is 0 wei`,
+    );
+    await expect(acceptJob(s, over, provider))
+      .to.be.revertedWithCustomError(s.c.staking, "StakingInsufficientFreeStake")
+      .withArgs(provider.address, short.collateral, short.freeStake);
   });
 });

@@ -21,6 +21,7 @@ import {
   AcceptReceipt,
   CandidateJob,
   ChallengeWindowOpenError,
+  CollateralQuote,
   JobMarket,
   JobSource,
   JobState,
@@ -74,7 +75,12 @@ class QueueJobSource implements JobSource {
 }
 
 type Operation = "accept" | "submit" | "settle";
-type StoredJob = JobState & { gpuCount: number; submitted?: { uri: string; hash: string } };
+type StoredJob = JobState & {
+  gpuCount: number;
+  escrowed: bigint;
+  collateral?: bigint;
+  submitted?: { uri: string; hash: string };
+};
 
 /** An escrow and registry in memory, following IJobEscrow's rules for the calls the worker makes. */
 class InMemoryEscrow implements JobMarket {
@@ -92,6 +98,10 @@ class InMemoryEscrow implements JobMarket {
     pricePerGpuHour: 100n,
     completedJobs: 0,
   };
+  /** The escrow's collateralRatioBps and the provider's stake, as Staking keeps it (locked: see lockedStake). */
+  collateralRatioBps = 5_000n;
+  staked = 10n ** 21n;
+  thawing = 0n;
   readonly calls: string[] = [];
   readonly states = new Map<bigint, StoredJob>();
   /** Failures to throw before an operation takes effect, in order (each may first change the state, as a rival would). */
@@ -104,7 +114,27 @@ class InMemoryEscrow implements JobMarket {
       status: JobStatus.Open,
       provider: job.terms.targetProvider,
       gpuCount: job.terms.requirements.gpuCount,
+      escrowed: job.escrowed,
     });
+  }
+
+  get lockedStake(): bigint {
+    return [...this.states.values()].reduce((sum, state) => sum + (state.collateral ?? 0n), 0n);
+  }
+
+  async collateral(jobId: bigint): Promise<CollateralQuote> {
+    this.calls.push(`collateral:${jobId}`);
+    return this.quote(jobId);
+  }
+
+  private quote(jobId: bigint): CollateralQuote {
+    const escrowed = this.states.get(jobId)?.escrowed ?? 0n;
+    const locked = this.lockedStake;
+    return {
+      collateral: (escrowed * this.collateralRatioBps) / 10_000n,
+      freeStake: this.staked - locked - this.thawing,
+      lockedStake: locked,
+    };
   }
 
   async getProvider(): Promise<ProviderRecord> {
@@ -131,6 +161,9 @@ class InMemoryEscrow implements JobMarket {
       throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
     const free = this.provider.gpuCount - (await this.getProvider()).gpusInUse;
     if (state.gpuCount > free) throw new MarketRejectedError("accept", job.jobId, "ProviderRegistryInsufficientCapacity");
+    const { collateral, freeStake } = this.quote(job.jobId);
+    if (collateral > freeStake) throw new MarketRejectedError("accept", job.jobId, "StakingInsufficientFreeStake");
+    state.collateral = collateral;
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
     state.resultDeadline = this.chainNow + BigInt(job.terms.maxDuration) + 600n;
@@ -155,10 +188,11 @@ class InMemoryEscrow implements JobMarket {
     if (this.chainNow <= (state.challengeDeadline as bigint))
       throw new ChallengeWindowOpenError(jobId, state.challengeDeadline as bigint);
     state.status = JobStatus.Completed;
+    state.collateral = undefined;
     this.end("settle", undefined);
   }
 
-  count(operation: Operation, jobId?: bigint): number {
+  count(operation: Operation | "collateral", jobId?: bigint): number {
     return this.calls.filter(
       (call) => call === `${operation}:${jobId}` || (jobId === undefined && call.startsWith(`${operation}:`)),
     ).length;
@@ -398,6 +432,60 @@ describe("worker job loop", () => {
     market.provider = { ...market.provider, gpuCount: 2 };
     source.push(job);
     await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job whose collateral exceeds the free stake, naming both, without sending the acceptance", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.staked = 10n ** 18n;
+    market.thawing = 6n * 10n ** 17n;
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal(
+      "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
+    );
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("looks again at a job skipped for want of free stake when the source offers it again, not before", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    // A later job, taken and done: the skipped one was not looked at meanwhile.
+    offer({ ...makeJob(2), escrowed: 10n ** 17n });
+    await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+    expect(market.count("collateral", 1n)).to.equal(1);
+    expect(market.count("accept", 1n)).to.equal(0);
+    market.staked = 10n ** 18n;
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("sends no acceptance for a job whose collateral another job of ours locked meanwhile", async () => {
+    const executor = new GatedExecutor(store);
+    market.staked = 8n * 10n ** 17n;
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    offer(makeJob(1), makeJob(2));
+    await waitFor(() => eventsOf("job-accepted").length + eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n]);
+    expect(skipReason(2n)).to.equal(
+      "needs 500000000000000000 wei of collateral, the provider's free stake is 300000000000000000 wei",
+    );
+    expect(market.count("accept", 2n)).to.equal(0);
     await subject.stop();
     await running;
   });
