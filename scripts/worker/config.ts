@@ -45,6 +45,8 @@ export interface PolicyConfig {
   autoSettle: boolean;
   /** Longest wait between two looks at the chain's time while a challenge window runs. */
   settlementPollMs: number;
+  /** `declineJob` a job directed at us that we will not run, so the client's funds come back before it expires. */
+  declineDirectedJobs: boolean;
 }
 
 export interface SpecsConfig {
@@ -332,6 +334,7 @@ const POLICY_KEYS = [
   "acceptedKinds",
   "autoSettle",
   "settlementPollSeconds",
+  "declineDirectedJobs",
 ];
 
 function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["executors"]): PolicyConfig {
@@ -362,6 +365,7 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
     settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,
+    declineDirectedJobs: policy?.boolean("declineDirectedJobs", true) ?? true,
   };
 }
 

@@ -237,6 +237,10 @@ export class ContractMarket implements JobMarket {
     await this.write("settle", jobId, (overrides) => this.escrow.settle(jobId, overrides));
   }
 
+  async decline(jobId: bigint): Promise<void> {
+    await this.write("decline", jobId, (overrides) => this.escrow.declineJob(jobId, overrides));
+  }
+
   /** `setOnline(provider, online)` by the operator; resolves with the receipt once mined. */
   async setOnline(online: boolean): Promise<ContractTransactionReceipt> {
     try {

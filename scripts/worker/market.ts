@@ -160,6 +160,8 @@ export interface JobMarket {
   submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
   /** `settle(jobId)`. */
   settle(jobId: bigint): Promise<void>;
+  /** `declineJob(jobId)`: a job directed at this provider, still Open, is refunded to its client. */
+  decline(jobId: bigint): Promise<void>;
 }
 
 /** A contract call reverted. `errorName` is the decoded custom error, e.g. "JobEscrowUnexpectedStatus". */
@@ -167,7 +169,7 @@ export class MarketRejectedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "accept" | "submit" | "settle",
+    readonly operation: "accept" | "submit" | "settle" | "decline",
     readonly jobId: bigint,
     readonly errorName: string,
     detail?: string,

@@ -115,6 +115,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
     accept: async () => ({ resultDeadline: 0n }),
     submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
     settle: async () => undefined,
+    decline: async () => undefined,
   };
 }
 

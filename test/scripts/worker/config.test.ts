@@ -64,6 +64,7 @@ describe("worker config", () => {
       acceptedKinds: ["matmul"],
       autoSettle: true,
       settlementPollMs: 60_000,
+      declineDirectedJobs: true,
     });
     expect(config.executors.command).to.include({
       enabled: false,
@@ -153,6 +154,14 @@ describe("worker config", () => {
     expect(parseConfig(json, "/etc/latent/worker.json").policy.settlementPollMs).to.equal(5000);
     expect(configError(withField(minimalConfig(), "policy.settlementPollSeconds", 0)).field).to.equal(
       "config.policy.settlementPollSeconds",
+    );
+  });
+
+  it("declines directed jobs it will not run unless policy.declineDirectedJobs is false", () => {
+    const json = withField(minimalConfig(), "policy.declineDirectedJobs", false);
+    expect(parseConfig(json, "/etc/latent/worker.json").policy.declineDirectedJobs).to.equal(false);
+    expect(configError(withField(minimalConfig(), "policy.declineDirectedJobs", "no")).message).to.equal(
+      'config.policy.declineDirectedJobs: must be true or false, got "no"',
     );
   });
 

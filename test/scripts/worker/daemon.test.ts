@@ -74,7 +74,7 @@ class QueueJobSource implements JobSource {
   }
 }
 
-type Operation = "accept" | "submit" | "settle";
+type Operation = "accept" | "submit" | "settle" | "decline";
 type StoredJob = JobState & {
   gpuCount: number;
   escrowed: bigint;
@@ -105,9 +105,9 @@ class InMemoryEscrow implements JobMarket {
   readonly calls: string[] = [];
   readonly states = new Map<bigint, StoredJob>();
   /** Failures to throw before an operation takes effect, in order (each may first change the state, as a rival would). */
-  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [] };
+  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [], decline: [] };
   /** Errors to throw after an operation took effect (its answer "lost"), in order. */
-  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [] };
+  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [] };
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
@@ -190,6 +190,15 @@ class InMemoryEscrow implements JobMarket {
     state.status = JobStatus.Completed;
     state.collateral = undefined;
     this.end("settle", undefined);
+  }
+
+  async decline(jobId: bigint): Promise<void> {
+    const state = this.begin("decline", jobId);
+    if (state.status !== JobStatus.Open) throw new MarketRejectedError("decline", jobId, "JobEscrowUnexpectedStatus");
+    if (state.provider === ZeroAddress) throw new MarketRejectedError("decline", jobId, "JobEscrowNotDirected");
+    if (state.provider !== PROVIDER) throw new MarketRejectedError("decline", jobId, "JobEscrowUnauthorized");
+    state.status = JobStatus.Declined;
+    this.end("decline", undefined);
   }
 
   count(operation: Operation | "collateral", jobId?: bigint): number {
@@ -346,6 +355,7 @@ describe("worker job loop", () => {
         acceptedKinds: ["matmul"],
         autoSettle: true,
         settlementPollMs: 5,
+        declineDirectedJobs: true,
         ...overrides.policy,
       },
       source,
@@ -891,5 +901,133 @@ describe("worker job loop", () => {
     expect(skipReason(1n)).to.contain("directed at another provider");
     await subject.stop();
     await running;
+  });
+
+  describe("directed jobs it will not run", () => {
+    const declineReason = (jobId: bigint) =>
+      (eventsOf("job-declined", jobId)[0] as { reason: string } | undefined)?.reason;
+
+    it("declines one requiring a GPU model it does not list, giving the reason", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.equal("requires GPU model h100-80gb-hbm3, we list rtx-4090-24gb");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      expect(market.count("accept")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one paying less than policy.minPricePerGpuHour", async () => {
+      const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 5_000n } });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.contain("below policy.minPricePerGpuHour");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one of a kind no enabled executor runs", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      offer(makeJob(1, { kind: "command", targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one whose collateral is more than its stake would free with every job of its own ended", async () => {
+      market.staked = 4n * 10n ** 17n;
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.equal(
+        "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
+      );
+      await subject.stop();
+      await running;
+    });
+
+    it("does not decline one needing GPUs its own running job holds, and takes it once they are free", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      const [first, directed] = [makeJob(1), makeJob(2, { targetProvider: PROVIDER })];
+      first.terms.requirements.gpuCount = 4;
+      directed.terms.requirements.gpuCount = 4;
+      offer(first, directed);
+      await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
+      expect(skipReason(2n)).to.equal("requires 4 GPUs, 0 of 4 are free");
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      source.push(directed);
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      expect(market.count("decline")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("does not decline one whose collateral fits once its own running job has ended", async () => {
+      market.staked = 8n * 10n ** 17n;
+      const subject = worker(new GatedExecutor(store), { policy: { maxConcurrentJobs: 2 }, graceMs: 0 });
+      const running = subject.run();
+      offer(makeJob(1), makeJob(2, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
+      expect(skipReason(2n)).to.contain("wei of collateral");
+      // stop() waits for declines on their way.
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(2n)?.status).to.equal(JobStatus.Open);
+    });
+
+    it("leaves them open with policy.declineDirectedJobs off", async () => {
+      const subject = worker(new GatedExecutor(store), { policy: { declineDirectedJobs: false } });
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-skipped").length === 1);
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+    });
+
+    it("declines no job open to every provider", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1);
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-skipped").length === 1);
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+    });
+
+    it("reports nothing failed when the client cancelled the job before the decline got there", async () => {
+      market.failBefore.decline.push(() => {
+        market.states.get(1n)!.status = JobStatus.Cancelled;
+        return new MarketRejectedError("decline", 1n, "JobEscrowUnexpectedStatus");
+      });
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => market.count("decline") === 1);
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(eventsOf("job-declined")).to.deep.equal([]);
+    });
   });
 });
