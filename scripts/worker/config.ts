@@ -80,6 +80,8 @@ export interface ResultsConfig {
   maxUriBytes: number;
   /** Where `dir` is served from, if it is; result files are then published as `<publicBaseUrl>/<file>`. */
   publicBaseUrl?: string;
+  /** How long a result file is kept once all its jobs are over on-chain; 0: for ever. */
+  retentionMs: number;
 }
 
 export interface WorkerConfig {
@@ -201,7 +203,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       baseDir,
     ),
     executors,
-    results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl"]), baseDir),
+    results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl", "retentionDays"]), baseDir),
     retry: readRetry(
       root.optionalObject("retry", ["maxAttempts", "initialDelayMs", "maxDelayMs", "multiplier", "jitter"]),
     ),
@@ -443,6 +445,7 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
     maxUriBytes: results?.optionalInteger("maxUriBytes", 64, ESCROW_MAX_URI_LENGTH, ESCROW_MAX_URI_LENGTH) ?? ESCROW_MAX_URI_LENGTH,
     publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,
+    retentionMs: (results?.optionalInteger("retentionDays", 0, 3650, 30) ?? 30) * ONE_DAY_SECONDS * 1000,
   };
 }
 

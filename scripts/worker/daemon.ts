@@ -7,12 +7,16 @@
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
 //
+// Result files (results.retentionDays): pruned at start and every hour while the worker runs, each once it is older
+// than the retention and every job that submitted it is over on-chain (ResultStore.prune).
+//
 // Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
 // are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
 // submitted one is settled once its window has passed.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
+import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
@@ -58,6 +62,12 @@ export interface WorkerOptions {
   onEvent?: (event: WorkerEvent) => void;
   /** Longest wait between two looks at the chain's time while a challenge window runs. Default 60 s. */
   settlementPollMs?: number;
+  /** Where file results are; each job's is recorded there, and old ones pruned when `resultRetentionMs` is set. */
+  results?: ResultStore;
+  /** How long result files are kept once their jobs are over; 0 or absent: for ever. */
+  resultRetentionMs?: number;
+  /** Pause between two prunings. Default one hour. */
+  resultPruneIntervalMs?: number;
 }
 
 /** The worker cannot start: e.g. the provider is not registered. */
@@ -119,6 +129,7 @@ export class Worker {
       if (this.intake.signal.aborted) return; // stopped while starting
       throw error;
     }
+    const pruning = this.pruneResults();
     let failure: unknown;
     try {
       await this.resumeJobsInHand();
@@ -128,6 +139,7 @@ export class Worker {
       this.options.logger.error("job source failed; stopping", { error });
     }
     await this.stop();
+    await pruning;
     if (failure !== undefined) throw failure;
   }
 
@@ -404,6 +416,10 @@ export class Worker {
       device: result.metrics.device,
     });
     this.emit({ type: "job-executed", jobId, result });
+    // Before the submission: a job that times out on-chain is over all the same, and its file as prunable.
+    await this.options.results
+      ?.recordJob(jobId, result)
+      .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
     let challengeDeadline: bigint;
     try {
@@ -540,6 +556,24 @@ export class Worker {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.options.logger.error(`job failed at ${stage}`, { jobId, error: failure });
     this.emit({ type: "job-failed", jobId, stage, error: failure });
+  }
+
+  /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */
+  private async pruneResults(): Promise<void> {
+    const { results, resultRetentionMs = 0, market, logger } = this.options;
+    if (results === undefined || resultRetentionMs <= 0) return;
+    const signal = this.intake.signal;
+    const status = async (jobId: bigint) => (await this.retry(() => market.getJobState(jobId), signal)).status;
+    while (!signal.aborted) {
+      try {
+        const { deleted, kept } = await results.prune(resultRetentionMs, status);
+        if (deleted.length > 0) logger.info("result files past their retention deleted", { deleted, kept });
+      } catch (error) {
+        if (signal.aborted) return;
+        logger.warn("cannot prune result files now; trying again later", { error });
+      }
+      await sleep(this.options.resultPruneIntervalMs ?? 3_600_000, signal).catch(() => undefined);
+    }
   }
 
   private scheduleSettlement(jobId: bigint, challengeDeadline: bigint): void {

@@ -72,7 +72,12 @@ describe("worker config", () => {
       maxOutputBytes: 16 * 1024 ** 2,
     });
     expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
-    expect(config.results).to.deep.equal({ dir: "/etc/latent/results", maxUriBytes: 256, publicBaseUrl: undefined });
+    expect(config.results).to.deep.equal({
+      dir: "/etc/latent/results",
+      maxUriBytes: 256,
+      publicBaseUrl: undefined,
+      retentionMs: 30 * 86_400_000,
+    });
     expect(config.specs).to.deep.equal({
       maxBytes: 65_536,
       fetchTimeoutMs: 30_000,
@@ -162,6 +167,16 @@ describe("worker config", () => {
     expect(parseConfig(json, "/etc/latent/worker.json").policy.declineDirectedJobs).to.equal(false);
     expect(configError(withField(minimalConfig(), "policy.declineDirectedJobs", "no")).message).to.equal(
       'config.policy.declineDirectedJobs: must be true or false, got "no"',
+    );
+  });
+
+  it("reads results.retentionDays in days, 0 keeping result files for ever", () => {
+    expect(parseConfig(withField(minimalConfig(), "results.retentionDays", 0), "/etc/latent/worker.json").results.retentionMs).to.equal(0);
+    expect(parseConfig(withField(minimalConfig(), "results.retentionDays", 7), "/etc/latent/worker.json").results.retentionMs).to.equal(
+      7 * 86_400_000,
+    );
+    expect(configError(withField(minimalConfig(), "results.retentionDays", -1)).message).to.equal(
+      "config.results.retentionDays: must be an integer between 0 and 3650, got -1",
     );
   });
 

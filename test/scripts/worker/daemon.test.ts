@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PolicyConfig } from "../../../scripts/worker/config";
-import { Worker, WorkerEvent, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
@@ -345,7 +345,10 @@ describe("worker job loop", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function worker(executor: Executor, overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } = {}): Worker {
+  function worker(
+    executor: Executor,
+    overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">> = {},
+  ): Worker {
     const subject = new Worker({
       provider: PROVIDER,
       policy: {
@@ -367,6 +370,9 @@ describe("worker job loop", () => {
       logger: silentLogger,
       onEvent: (event) => events.push(event),
       settlementPollMs: 5,
+      results: overrides.results,
+      resultRetentionMs: overrides.resultRetentionMs,
+      resultPruneIntervalMs: overrides.resultPruneIntervalMs,
     });
     workers.push(subject);
     return subject;
@@ -901,6 +907,52 @@ describe("worker job loop", () => {
     expect(skipReason(1n)).to.contain("directed at another provider");
     await subject.stop();
     await running;
+  });
+
+  describe("result files", () => {
+    const DAY_MS = 86_400_000;
+
+    it("deletes at start a file past the retention whose job is over, and keeps one whose job is not", async () => {
+      const old = new Date(Date.now() - 31 * DAY_MS);
+      const files: string[] = [];
+      for (const [jobId, status] of [[8n, JobStatus.Completed], [9n, JobStatus.Disputed]] as const) {
+        const published = await store.publish(Buffer.alloc(300, Number(jobId)));
+        await store.recordJob(jobId, published);
+        market.states.set(jobId, { status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
+        const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
+        fs.utimesSync(file, old, old);
+        files.push(file);
+      }
+      const subject = worker(new GatedExecutor(store), { results: store, resultRetentionMs: 30 * DAY_MS });
+      const running = subject.run();
+      await waitFor(() => !fs.existsSync(files[0]!));
+      expect(fs.existsSync(files[1]!)).to.equal(true);
+      await subject.stop();
+      await running;
+    });
+
+    it("notes the job of each result it writes to a file, and deletes the file once the job is settled", async () => {
+      // A URI limit below this 32-byte result's data: URI (81 bytes) and above its file's (77): it goes to a file.
+      const fileStore = new ResultStore({ dir, maxUriBytes: 80, publicBaseUrl: "http://r" });
+      const subject = worker(new MatmulExecutor({ enabled: true, maxN: 2048 }, fileStore), {
+        results: fileStore,
+        resultRetentionMs: 1,
+        resultPruneIntervalMs: 5,
+      });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      const { resultHash } = eventsOf("job-submitted")[0] as { resultHash: string };
+      const file = path.join(dir, `${resultHash.slice(2)}.bin`);
+      expect(fs.readFileSync(file.replace(/\.bin$/, ".jobs"), "utf8")).to.equal("1\n");
+      // Submitted: still disputable, so kept however often the worker looks.
+      expect(fs.existsSync(file)).to.equal(true);
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => eventsOf("job-settled").length === 1);
+      await waitFor(() => !fs.existsSync(file));
+      await subject.stop();
+      await running;
+    });
   });
 
   describe("directed jobs it will not run", () => {
