@@ -87,7 +87,11 @@ export interface ResultsConfig {
 export interface WorkerConfig {
   /** Absolute path of the file this came from. */
   configPath: string;
-  chain: { rpcUrl: string; chainId?: number };
+  /**
+   * `replaceAfterMs`: a transaction not mined this long after it was sent is replaced with higher fees (0: never);
+   * `maxFeePerGas`: the most a replacement pays per gas, wei.
+   */
+  chain: { rpcUrl: string; chainId?: number; replaceAfterMs: number; maxFeePerGas: bigint };
   /** `resyncMs`: how often openJobs is read again while following the feed. */
   gateway: { httpUrl: string; wsUrl: string; resyncMs: number };
   /** The provider (owner) address the worker works for; checksummed. */
@@ -125,6 +129,8 @@ export class ConfigError extends Error {
 const UINT96_MAX = (1n << 96n) - 1n;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ONE_DAY_SECONDS = 86_400;
+/** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
+const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
 export function loadConfig(file: string): WorkerConfig {
   const configPath = path.resolve(file);
@@ -171,7 +177,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     "logLevel",
   ]);
 
-  const chain = root.object("chain", ["rpcUrl", "chainId"]);
+  const chain = root.object("chain", ["rpcUrl", "chainId", "replaceAfterSeconds", "maxFeePerGas"]);
   const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
@@ -183,6 +189,9 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       // connection ethers would not re-establish).
       rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:"]),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
+      // Under the 180 s receipt timeout, or no replacement would ever be sent.
+      replaceAfterMs: chain.optionalInteger("replaceAfterSeconds", 0, 170, 60) * 1000,
+      maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
       httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
@@ -381,6 +390,16 @@ function readTokenAmount(reader: FieldReader | undefined, key: string): bigint {
   const amount = BigInt(value);
   if (amount > UINT96_MAX) throw new FieldError(reader.fieldPath(key), problem, value);
   return amount;
+}
+
+// A decimal string like the token amounts: fees on some chains are far below a gwei, and JSON numbers stop at 2^53.
+function readFeeCap(reader: FieldReader, key: string): bigint {
+  if (!reader.has(key)) return DEFAULT_MAX_FEE_PER_GAS;
+  const value = reader.raw(key);
+  const problem = "must be a decimal string of wei per gas, from 1 to 2^96-1";
+  if (typeof value !== "string" || !/^[0-9]{1,29}$/.test(value) || BigInt(value) < 1n || BigInt(value) > UINT96_MAX)
+    throw new FieldError(reader.fieldPath(key), problem, value);
+  return BigInt(value);
 }
 
 function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig {

@@ -171,12 +171,27 @@ describe("worker config", () => {
   });
 
   it("reads results.retentionDays in days, 0 keeping result files for ever", () => {
-    expect(parseConfig(withField(minimalConfig(), "results.retentionDays", 0), "/etc/latent/worker.json").results.retentionMs).to.equal(0);
-    expect(parseConfig(withField(minimalConfig(), "results.retentionDays", 7), "/etc/latent/worker.json").results.retentionMs).to.equal(
-      7 * 86_400_000,
-    );
+    const retentionMs = (days: number) =>
+      parseConfig(withField(minimalConfig(), "results.retentionDays", days), "/etc/latent/worker.json").results.retentionMs;
+    expect(retentionMs(0)).to.equal(0);
+    expect(retentionMs(7)).to.equal(7 * 86_400_000);
     expect(configError(withField(minimalConfig(), "results.retentionDays", -1)).message).to.equal(
       "config.results.retentionDays: must be an integer between 0 and 3650, got -1",
+    );
+  });
+
+  it("replaces unmined transactions after 60 s, paying at most 500 gwei, unless told otherwise", () => {
+    expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").chain).to.include({
+      replaceAfterMs: 60_000,
+      maxFeePerGas: 500_000_000_000n,
+    });
+    const json = withField(withField(minimalConfig(), "chain.replaceAfterSeconds", 0), "chain.maxFeePerGas", "100000000");
+    expect(parseConfig(json, "/etc/latent/worker.json").chain).to.include({ replaceAfterMs: 0, maxFeePerGas: 100_000_000n });
+    expect(configError(withField(minimalConfig(), "chain.replaceAfterSeconds", 180)).message).to.equal(
+      "config.chain.replaceAfterSeconds: must be an integer between 0 and 170, got 180",
+    );
+    expect(configError(withField(minimalConfig(), "chain.maxFeePerGas", 100)).message).to.equal(
+      "config.chain.maxFeePerGas: must be a decimal string of wei per gas, from 1 to 2^96-1, got 100",
     );
   });
 

@@ -347,7 +347,9 @@ describe("worker job loop", () => {
 
   function worker(
     executor: Executor,
-    overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">> = {},
+    overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">
+    > = {},
   ): Worker {
     const subject = new Worker({
       provider: PROVIDER,

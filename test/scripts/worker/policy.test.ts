@@ -155,7 +155,8 @@ describe("job selection policy", () => {
     expect(lasting({ requirements: { gpuCount: 3 } })).to.equal(false);
     expect(lasting({ requirements: { minCompletedJobs: 4 } })).to.equal(false);
     expect(lasting({ acceptDeadline: NOW - 1n })).to.equal(false);
-    expect(lasting({ requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } }, { ...RECORD, active: false })).to.equal(false);
+    const otherModel = { requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } };
+    expect(lasting(otherModel, { ...RECORD, active: false })).to.equal(false);
     // Stake: lasting only when more than free + locked (what our own jobs hold comes back when they end).
     expect(collateralRefusal({ collateral: 10n, freeStake: 4n, lockedStake: 6n })?.lasting).to.equal(false);
     expect(collateralRefusal({ collateral: 11n, freeStake: 4n, lockedStake: 6n })?.lasting).to.equal(true);
