@@ -45,6 +45,8 @@ export interface PolicyConfig {
   autoSettle: boolean;
   /** Longest wait between two looks at the chain's time while a challenge window runs. */
   settlementPollMs: number;
+  /** `declineJob` a job directed at us that we will not run, so the client's funds come back before it expires. */
+  declineDirectedJobs: boolean;
 }
 
 export interface SpecsConfig {
@@ -78,12 +80,18 @@ export interface ResultsConfig {
   maxUriBytes: number;
   /** Where `dir` is served from, if it is; result files are then published as `<publicBaseUrl>/<file>`. */
   publicBaseUrl?: string;
+  /** How long a result file is kept once all its jobs are over on-chain; 0: for ever. */
+  retentionMs: number;
 }
 
 export interface WorkerConfig {
   /** Absolute path of the file this came from. */
   configPath: string;
-  chain: { rpcUrl: string; chainId?: number };
+  /**
+   * `replaceAfterMs`: a transaction not mined this long after it was sent is replaced with higher fees (0: never);
+   * `maxFeePerGas`: the most a replacement pays per gas, wei.
+   */
+  chain: { rpcUrl: string; chainId?: number; replaceAfterMs: number; maxFeePerGas: bigint };
   /** `resyncMs`: how often openJobs is read again while following the feed. */
   gateway: { httpUrl: string; wsUrl: string; resyncMs: number };
   /** The provider (owner) address the worker works for; checksummed. */
@@ -121,6 +129,8 @@ export class ConfigError extends Error {
 const UINT96_MAX = (1n << 96n) - 1n;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ONE_DAY_SECONDS = 86_400;
+/** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
+const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
 export function loadConfig(file: string): WorkerConfig {
   const configPath = path.resolve(file);
@@ -167,7 +177,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     "logLevel",
   ]);
 
-  const chain = root.object("chain", ["rpcUrl", "chainId"]);
+  const chain = root.object("chain", ["rpcUrl", "chainId", "replaceAfterSeconds", "maxFeePerGas"]);
   const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
@@ -179,6 +189,9 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       // connection ethers would not re-establish).
       rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:"]),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
+      // Under the 180 s receipt timeout, or no replacement would ever be sent.
+      replaceAfterMs: chain.optionalInteger("replaceAfterSeconds", 0, 170, 60) * 1000,
+      maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
       httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
@@ -199,7 +212,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       baseDir,
     ),
     executors,
-    results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl"]), baseDir),
+    results: readResults(root.optionalObject("results", ["dir", "maxUriBytes", "publicBaseUrl", "retentionDays"]), baseDir),
     retry: readRetry(
       root.optionalObject("retry", ["maxAttempts", "initialDelayMs", "maxDelayMs", "multiplier", "jitter"]),
     ),
@@ -332,6 +345,7 @@ const POLICY_KEYS = [
   "acceptedKinds",
   "autoSettle",
   "settlementPollSeconds",
+  "declineDirectedJobs",
 ];
 
 function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["executors"]): PolicyConfig {
@@ -362,6 +376,7 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
     settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,
+    declineDirectedJobs: policy?.boolean("declineDirectedJobs", true) ?? true,
   };
 }
 
@@ -375,6 +390,16 @@ function readTokenAmount(reader: FieldReader | undefined, key: string): bigint {
   const amount = BigInt(value);
   if (amount > UINT96_MAX) throw new FieldError(reader.fieldPath(key), problem, value);
   return amount;
+}
+
+// A decimal string like the token amounts: fees on some chains are far below a gwei, and JSON numbers stop at 2^53.
+function readFeeCap(reader: FieldReader, key: string): bigint {
+  if (!reader.has(key)) return DEFAULT_MAX_FEE_PER_GAS;
+  const value = reader.raw(key);
+  const problem = "must be a decimal string of wei per gas, from 1 to 2^96-1";
+  if (typeof value !== "string" || !/^[0-9]{1,29}$/.test(value) || BigInt(value) < 1n || BigInt(value) > UINT96_MAX)
+    throw new FieldError(reader.fieldPath(key), problem, value);
+  return BigInt(value);
 }
 
 function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig {
@@ -439,6 +464,7 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
     maxUriBytes: results?.optionalInteger("maxUriBytes", 64, ESCROW_MAX_URI_LENGTH, ESCROW_MAX_URI_LENGTH) ?? ESCROW_MAX_URI_LENGTH,
     publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,
+    retentionMs: (results?.optionalInteger("retentionDays", 0, 3650, 30) ?? 30) * ONE_DAY_SECONDS * 1000,
   };
 }
 

@@ -78,7 +78,15 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       logger,
       "checking the contracts",
     );
-    const market = new ContractMarket({ rpc, operator, provider: providerAddress, contracts });
+    const market = new ContractMarket({
+      rpc,
+      operator,
+      provider: providerAddress,
+      contracts,
+      replaceAfterMs: config.chain.replaceAfterMs,
+      maxFeePerGas: config.chain.maxFeePerGas,
+      logger: logger.child({ component: "chain" }),
+    });
     const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider");
     // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
     if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
@@ -95,6 +103,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       wsUrl: config.gateway.wsUrl,
       provider: providerAddress,
       feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
+      directedJobs: config.policy.declineDirectedJobs,
       indexedBlock,
       resyncMs: config.gateway.resyncMs,
       retry,

@@ -10,12 +10,18 @@
 // - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
 //   queue has read the nonce again, so the next try goes through;
 // - a receipt that does not come within receiptTimeoutMs is ReceiptTimeoutError, transient;
+//
+// A transaction not mined within replaceAfterMs (a fee below what blocks now take) is sent again with the same nonce
+// and the same call, its fees raised by 12.5% (nodes refuse a replacement under +10%; Hardhat too) or to what the node
+// now suggests if that is more, and again after each further replaceAfterMs, never above maxFeePerGas. Whichever of
+// them is mined is the write's receipt.
 // - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
 
 import {
   ContractTransactionReceipt,
   ContractTransactionResponse,
   JsonRpcProvider,
+  type FeeData,
   LogDescription,
   Wallet,
   isError,
@@ -26,8 +32,10 @@ import {
   IJobEscrow__factory,
   IProviderRegistry__factory,
   IStaking__factory,
+  JobEscrow__factory,
   type IJobEscrow,
   type IProviderRegistry,
+  type IStaking,
 } from "../../typechain-types";
 import { RevertDecoder } from "../tasks/lib/revert";
 import type { ContractAddresses } from "./contracts";
@@ -36,6 +44,7 @@ import {
   AcceptReceipt,
   CandidateJob,
   ChallengeWindowOpenError,
+  CollateralQuote,
   JobMarket,
   JobState,
   JobStatus,
@@ -43,7 +52,9 @@ import {
   ProviderRecord,
   SubmitReceipt,
 } from "./market";
-import { TransactionSender } from "./tx-sender";
+import { silentLogger, type Logger } from "./logger";
+import { sleep } from "./retry";
+import { TransactionSender, type TxOverrides } from "./tx-sender";
 
 export interface ContractMarketOptions {
   rpc: JsonRpcProvider;
@@ -54,7 +65,16 @@ export interface ContractMarketOptions {
   contracts: ContractAddresses;
   /** How long to wait for a receipt before reporting a (transient) timeout. Default 180 s. */
   receiptTimeoutMs?: number;
+  /** Replace a transaction not mined this long after it (or its last replacement) was sent; 0: never. Default 60 s. */
+  replaceAfterMs?: number;
+  /** The most a replacement pays per gas (maxFeePerGas, or gasPrice before EIP-1559), wei. Default 500 gwei. */
+  maxFeePerGas?: bigint;
+  /** How often receipts are looked for. Default 1 s. */
+  receiptPollMs?: number;
+  logger?: Logger;
 }
+
+type TxBuilder = (overrides: TxOverrides) => Promise<ContractTransactionResponse>;
 
 /** The node refused a transaction's nonce: another transaction of ours got there first. Retrying fixes it. */
 export class NonceConflictError extends Error {
@@ -125,6 +145,36 @@ function decodeRevert(error: unknown): { name: string; args: Record<string, stri
   return { name: "UnknownRevert", args: {}, formatted: detail };
 }
 
+// +12.5%, rounded up: nodes (geth, Hardhat) refuse a replacement that raises either fee by less than 10%.
+function bump(fee: bigint): bigint {
+  return fee + (fee + 7n) / 8n;
+}
+
+/**
+ * Fees for a replacement of `previous`: each raised by 12.5%, or to the node's current suggestion if higher, within
+ * `cap`; undefined when the cap leaves less than the raise nodes require.
+ */
+export function replacementFees(previous: {
+  maxFeePerGas: bigint | null;
+  maxPriorityFeePerGas: bigint | null;
+  gasPrice: bigint | null;
+}, suggested: FeeData, cap: bigint): Omit<TxOverrides, "nonce"> | undefined {
+  const max = (a: bigint, b: bigint | null): bigint => (b !== null && b > a ? b : a);
+  if (previous.maxFeePerGas !== null && previous.maxPriorityFeePerGas !== null) {
+    const minFee = bump(previous.maxFeePerGas);
+    const minTip = bump(previous.maxPriorityFeePerGas);
+    const maxFeePerGas = max(minFee, suggested.maxFeePerGas) > cap ? cap : max(minFee, suggested.maxFeePerGas);
+    const tip = max(minTip, suggested.maxPriorityFeePerGas);
+    const maxPriorityFeePerGas = tip > maxFeePerGas ? maxFeePerGas : tip;
+    if (maxFeePerGas < minFee || maxPriorityFeePerGas < minTip) return undefined;
+    return { maxFeePerGas, maxPriorityFeePerGas };
+  }
+  if (previous.gasPrice === null) return undefined;
+  const minPrice = bump(previous.gasPrice);
+  const gasPrice = max(minPrice, suggested.gasPrice) > cap ? cap : max(minPrice, suggested.gasPrice);
+  return gasPrice < minPrice ? undefined : { gasPrice };
+}
+
 function isNonceConflict(error: unknown): boolean {
   return isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
 }
@@ -137,8 +187,14 @@ export class ContractMarket implements JobMarket {
   private readonly sender: TransactionSender;
   /** How long a write waits for its receipt (public so that the documented 180 s default can be checked). */
   readonly receiptTimeoutMs: number;
+  readonly replaceAfterMs: number;
+  readonly maxFeePerGas: bigint;
+  private readonly receiptPollMs: number;
+  private readonly logger: Logger;
   /** Challenge windows by EconomicParams version: a version never changes once written. */
   private readonly challengeWindows = new Map<bigint, bigint>();
+  /** The Staking contract the escrow locks collateral in (an immutable of the escrow), read once. */
+  private staking: Promise<IStaking> | undefined;
 
   constructor(options: ContractMarketOptions) {
     this.rpc = options.rpc;
@@ -148,6 +204,10 @@ export class ContractMarket implements JobMarket {
     this.registry = IProviderRegistry__factory.connect(options.contracts.providerRegistry, signer);
     this.sender = new TransactionSender(options.rpc, signer.address);
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
+    this.replaceAfterMs = options.replaceAfterMs ?? 60_000;
+    this.maxFeePerGas = options.maxFeePerGas ?? 500_000_000_000n;
+    this.receiptPollMs = options.receiptPollMs ?? 1000;
+    this.logger = options.logger ?? silentLogger;
   }
 
   async getProvider(): Promise<ProviderRecord> {
@@ -189,6 +249,19 @@ export class ContractMarket implements JobMarket {
     return state;
   }
 
+  async collateral(jobId: bigint): Promise<CollateralQuote> {
+    const staking = await this.stakingContract();
+    const [job, paramsId, stake] = await Promise.all([
+      this.escrow.getJob(jobId),
+      this.escrow.currentParamsId(),
+      staking.getStake(this.provider),
+    ]);
+    const { collateralRatioBps } = await this.escrow.getParams(paramsId);
+    // LatentMath.bps, as acceptJob computes it.
+    const collateral = (job.escrowed * collateralRatioBps) / 10_000n;
+    return { collateral, freeStake: stake.staked - stake.locked - stake.thawing, lockedStake: stake.locked };
+  }
+
   async chainTime(): Promise<bigint> {
     const block = await this.rpc.getBlock("latest");
     if (block === null) throw new Error("the node has no latest block");
@@ -219,10 +292,14 @@ export class ContractMarket implements JobMarket {
     await this.write("settle", jobId, (overrides) => this.escrow.settle(jobId, overrides));
   }
 
+  async decline(jobId: bigint): Promise<void> {
+    await this.write("decline", jobId, (overrides) => this.escrow.declineJob(jobId, overrides));
+  }
+
   /** `setOnline(provider, online)` by the operator; resolves with the receipt once mined. */
   async setOnline(online: boolean): Promise<ContractTransactionReceipt> {
     try {
-      return await this.mine(await this.sendTx((overrides) => this.registry.setOnline(this.provider, online, overrides)));
+      return await this.sendAndMine((overrides) => this.registry.setOnline(this.provider, online, overrides));
     } catch (error) {
       const revert = decodeRevert(error);
       if (revert !== undefined) throw new OnlineStatusRejectedError(online, revert.name, revert.formatted);
@@ -233,10 +310,10 @@ export class ContractMarket implements JobMarket {
   private async write(
     operation: MarketRejectedError["operation"],
     jobId: bigint,
-    build: (overrides: { nonce: number }) => Promise<ContractTransactionResponse>,
+    build: TxBuilder,
   ): Promise<ContractTransactionReceipt> {
     try {
-      return await this.mine(await this.sendTx(build));
+      return await this.sendAndMine(build);
     } catch (error) {
       const revert = decodeRevert(error);
       if (revert === undefined) throw error;
@@ -247,9 +324,7 @@ export class ContractMarket implements JobMarket {
     }
   }
 
-  private async sendTx(
-    build: (overrides: { nonce: number }) => Promise<ContractTransactionResponse>,
-  ): Promise<ContractTransactionResponse> {
+  private async sendTx(build: TxBuilder): Promise<ContractTransactionResponse> {
     try {
       return await this.sender.send(build);
     } catch (error) {
@@ -258,21 +333,76 @@ export class ContractMarket implements JobMarket {
     }
   }
 
-  private async mine(response: ContractTransactionResponse): Promise<ContractTransactionReceipt> {
-    // wait() throws CALL_EXCEPTION for a mined revert and, when no receipt comes in time, a TIMEOUT that names
-    // neither the transaction nor the wait.
-    let receipt: ContractTransactionReceipt | null;
-    try {
-      receipt = await response.wait(1, this.receiptTimeoutMs);
-    } catch (error) {
-      if (isError(error, "TIMEOUT")) {
-        this.sender.resync();
-        throw new ReceiptTimeoutError(response.hash, this.receiptTimeoutMs, error);
+  /** Sends, then waits for the transaction or one of its replacements to be mined. */
+  private async sendAndMine(build: TxBuilder): Promise<ContractTransactionReceipt> {
+    const first = await this.sendTx(build);
+    const sent = [first];
+    const deadline = Date.now() + this.receiptTimeoutMs;
+    let replaceAt = this.replaceAfterMs > 0 ? Date.now() + this.replaceAfterMs : Infinity;
+    for (;;) {
+      for (const response of sent) {
+        // A failed look is not a failed transaction: it is broadcast, so keep looking until the deadline.
+        const mined = await this.rpc.getTransactionReceipt(response.hash).catch(() => null);
+        if (mined === null) continue;
+        // Mined: wait() now answers at once, throwing CALL_EXCEPTION for a revert.
+        const receipt = await response.wait(1, this.receiptTimeoutMs);
+        if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);
+        return receipt;
       }
-      throw error;
+      const now = Date.now();
+      const latest = sent[sent.length - 1]!;
+      if (now >= deadline) {
+        // Had the node dropped it, the counter would stay past its nonce: read it again before the next one.
+        this.sender.resync();
+        throw new ReceiptTimeoutError(latest.hash, this.receiptTimeoutMs, undefined);
+      }
+      if (now >= replaceAt) {
+        const replacement = await this.replace(latest, build);
+        if (replacement !== undefined) sent.push(replacement);
+        replaceAt = Date.now() + this.replaceAfterMs;
+      }
+      await sleep(Math.max(1, Math.min(this.receiptPollMs, deadline - now, replaceAt - now)));
     }
-    if (receipt === null) throw new Error(`transaction ${response.hash} has no receipt`);
-    return receipt;
+  }
+
+  /** The same call with the same nonce and higher fees; undefined when none can be sent now. */
+  private async replace(
+    previous: ContractTransactionResponse,
+    build: TxBuilder,
+  ): Promise<ContractTransactionResponse | undefined> {
+    const fields = { hash: previous.hash, nonce: previous.nonce, waitedMs: this.replaceAfterMs };
+    let fees: Omit<TxOverrides, "nonce"> | undefined;
+    try {
+      fees = replacementFees(previous, await this.rpc.getFeeData(), this.maxFeePerGas);
+    } catch (error) {
+      this.logger.warn("cannot read fees to replace an unmined transaction; waiting", { ...fields, error });
+      return undefined;
+    }
+    if (fees === undefined) {
+      this.logger.warn("transaction not mined, and a replacement would pay more than chain.maxFeePerGas; waiting", {
+        ...fields,
+        maxFeePerGas: this.maxFeePerGas,
+      });
+      return undefined;
+    }
+    try {
+      const replacement = await build({ nonce: previous.nonce, ...fees });
+      this.logger.warn("transaction not mined in time; replaced it with higher fees", {
+        ...fields,
+        replacement: replacement.hash,
+        previousFees: {
+          maxFeePerGas: previous.maxFeePerGas,
+          maxPriorityFeePerGas: previous.maxPriorityFeePerGas,
+          gasPrice: previous.gasPrice,
+        },
+        fees,
+      });
+      return replacement;
+    } catch (error) {
+      // Mined meanwhile (nonce too low, or the call now reverts in estimation): the next look finds its receipt.
+      this.logger.info("could not replace an unmined transaction; waiting for it", { ...fields, error });
+      return undefined;
+    }
   }
 
   private escrowEvent(receipt: ContractTransactionReceipt, name: string, jobId: bigint): LogDescription {
@@ -283,6 +413,21 @@ export class ContractMarket implements JobMarket {
       if (parsed?.name === name && parsed.args.jobId === jobId) return parsed;
     }
     throw new Error(`transaction ${receipt.hash} succeeded without a ${name} event for job ${jobId}`);
+  }
+
+  private stakingContract(): Promise<IStaking> {
+    if (this.staking === undefined) {
+      // IJobEscrow does not declare the getter; the implementation's ABI has it.
+      const staking = JobEscrow__factory.connect(this.escrow.target.toString(), this.rpc)
+        .staking()
+        .then((address) => IStaking__factory.connect(address, this.rpc));
+      this.staking = staking;
+      // A failed read (an outage) is not remembered: the next call reads again.
+      staking.catch(() => {
+        if (this.staking === staking) this.staking = undefined;
+      });
+    }
+    return this.staking;
   }
 
   private async challengeWindow(paramsId: bigint): Promise<bigint> {

@@ -7,19 +7,24 @@
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
 //
+// Result files (results.retentionDays): pruned at start and every hour while the worker runs, each once it is older
+// than the retention and every job that submitted it is over on-chain (ResultStore.prune).
+//
 // Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
 // are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
 // submitted one is settled once its window has passed.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
+import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
-import { matchRequirements, screenJob } from "./policy";
+import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
+import { SpecFetchError } from "./spec-fetch";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
 export interface SpecLoader {
@@ -33,8 +38,11 @@ export type WorkerEvent =
   | { type: "job-submitted"; jobId: bigint; resultURI: string; resultHash: string; challengeDeadline: bigint }
   | { type: "job-settled"; jobId: bigint; by: "worker" | "other" }
   | { type: "job-disputed"; jobId: bigint }
-  | { type: "job-failed"; jobId: bigint; stage: "accept" | "execute" | "submit" | "settle"; error: Error }
+  | { type: "job-declined"; jobId: bigint; reason: string }
+  | { type: "job-failed"; jobId: bigint; stage: FailureStage; error: Error }
   | { type: "job-aborted"; jobId: bigint };
+
+type FailureStage = "accept" | "execute" | "submit" | "settle" | "decline";
 
 export interface WorkerOptions {
   /** The provider (owner) address. */
@@ -54,6 +62,12 @@ export interface WorkerOptions {
   onEvent?: (event: WorkerEvent) => void;
   /** Longest wait between two looks at the chain's time while a challenge window runs. Default 60 s. */
   settlementPollMs?: number;
+  /** Where file results are; each job's is recorded there, and old ones pruned when `resultRetentionMs` is set. */
+  results?: ResultStore;
+  /** How long result files are kept once their jobs are over; 0 or absent: for ever. */
+  resultRetentionMs?: number;
+  /** Pause between two prunings. Default one hour. */
+  resultPruneIntervalMs?: number;
 }
 
 /** The worker cannot start: e.g. the provider is not registered. */
@@ -64,11 +78,15 @@ export class WorkerStartupError extends Error {
   }
 }
 
-/** Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). */
+/**
+ * Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). `lasting`: only a
+ * change of the provider's listing, stake or config could (policy.ts), so a job directed at us is declined.
+ */
 class SkipJob extends Error {
   constructor(
     message: string,
     readonly final: boolean,
+    readonly lasting = false,
   ) {
     super(message);
   }
@@ -86,6 +104,7 @@ export class Worker {
   private readonly hardStop = new AbortController();
   private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
   private readonly settlements = new Set<Promise<void>>();
+  private readonly declines = new Map<bigint, Promise<void>>();
   private readonly seen = new Set<bigint>();
   private readonly slotWaiters: (() => void)[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
@@ -110,6 +129,7 @@ export class Worker {
       if (this.intake.signal.aborted) return; // stopped while starting
       throw error;
     }
+    const pruning = this.pruneResults();
     let failure: unknown;
     try {
       await this.resumeJobsInHand();
@@ -119,6 +139,7 @@ export class Worker {
       this.options.logger.error("job source failed; stopping", { error });
     }
     await this.stop();
+    await pruning;
     if (failure !== undefined) throw failure;
   }
 
@@ -147,7 +168,7 @@ export class Worker {
       await allDone;
     }
     this.hardStop.abort();
-    await Promise.all(this.settlements);
+    await Promise.all([...this.settlements, ...this.declines.values()]);
   }
 
   private emit(event: WorkerEvent): void {
@@ -207,6 +228,8 @@ export class Worker {
         const reason = screenJob(job, this.options.provider, this.options.policy);
         if (reason !== undefined) {
           this.skip(job.jobId, reason);
+          // The job's terms against the config: while it stays as it is, no later look says otherwise.
+          this.decline(job, reason);
           continue;
         }
         if (!(await this.waitForSlot(signal))) return;
@@ -312,8 +335,10 @@ export class Worker {
     } catch (error) {
       // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
       if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
-      if (error instanceof SkipJob) this.skip(jobId, error.message);
-      else if (signal.aborted) this.skip(jobId, "the worker is stopping");
+      if (error instanceof SkipJob) {
+        this.skip(jobId, error.message);
+        if (error.lasting) this.decline(job, error.message);
+      } else if (signal.aborted) this.skip(jobId, "the worker is stopping");
       else this.skip(jobId, error instanceof Error ? error.message : String(error));
       return;
     }
@@ -328,6 +353,7 @@ export class Worker {
       if (error instanceof SkipJob) {
         if (!error.final) this.seen.delete(jobId);
         this.skip(jobId, error.message);
+        if (error.lasting) this.decline(job, error.message);
       } else this.fail(jobId, "accept", error);
       return;
     }
@@ -390,6 +416,10 @@ export class Worker {
       device: result.metrics.device,
     });
     this.emit({ type: "job-executed", jobId, result });
+    // Before the submission: a job that times out on-chain is over all the same, and its file as prunable.
+    await this.options.results
+      ?.recordJob(jobId, result)
+      .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
     let challengeDeadline: bigint;
     try {
@@ -413,18 +443,17 @@ export class Worker {
   /** Everything before acceptance: requirements against the fresh registry record, spec, executor, job state. */
   private async prepare(job: CandidateJob, signal: AbortSignal): Promise<LoadedSpec> {
     const { market } = this.options;
-    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
-    const mismatch = matchRequirements(job, record, chainTime);
-    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
+    await this.checkRequirements(job, signal);
     let loaded: LoadedSpec;
     try {
       loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
     } catch (error) {
-      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true);
+      // A document that cannot be read may yet appear where the URI points; one that is wrong stays wrong.
+      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true, !(error instanceof SpecFetchError));
       throw error;
     }
     const refusal = this.options.executors.refusalReason(loaded.spec);
-    if (refusal !== undefined) throw new SkipJob(refusal, true);
+    if (refusal !== undefined) throw new SkipJob(refusal, true, true);
     const state = await this.retry(() => market.getJobState(job.jobId), signal);
     if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
     return loaded;
@@ -441,9 +470,7 @@ export class Worker {
   /** Resolves with the job's result deadline, when the market says it. */
   private async accept(job: CandidateJob, signal: AbortSignal): Promise<bigint | undefined> {
     const { market } = this.options;
-    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
-    const mismatch = matchRequirements(job, record, chainTime);
-    if (mismatch !== undefined) throw new SkipJob(mismatch, false);
+    await this.checkRequirements(job, signal);
     try {
       return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
@@ -456,6 +483,56 @@ export class Worker {
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);
       throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
+    }
+  }
+
+  /** What acceptJob checks, against the chain's current state: throws SkipJob for a job it would refuse. */
+  private async checkRequirements(job: CandidateJob, signal: AbortSignal): Promise<void> {
+    const { market } = this.options;
+    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    const mismatch = requirementRefusal(job, record, chainTime);
+    // Past its acceptance deadline a job can never be taken: not looked at again when offered again.
+    const expired = chainTime > job.terms.acceptDeadline;
+    if (mismatch !== undefined) throw new SkipJob(mismatch.reason, expired, mismatch.lasting);
+    // An acceptance Staking.lock would refuse is not sent: its gas estimate would fail, or, estimated before another
+    // lock, it would revert mined. Stake frees up as jobs end and owners add more, so the job is looked at again when
+    // the source offers it again (its next openJobs re-read), not at once.
+    const shortfall = collateralRefusal(await this.retry(() => market.collateral(job.jobId), signal));
+    if (shortfall !== undefined) throw new SkipJob(shortfall.reason, false, shortfall.lasting);
+  }
+
+  /**
+   * Decline a job directed at us that we will not run (policy.declineDirectedJobs), so its client is refunded now
+   * rather than at its acceptance deadline. In the background: the job loop goes on meanwhile.
+   */
+  private decline(job: CandidateJob, reason: string): void {
+    const { policy, provider } = this.options;
+    if (!policy.declineDirectedJobs || !sameAddress(job.terms.targetProvider, provider)) return;
+    // Offered again (a re-read) while the first decline is on its way: one transaction is enough.
+    if (this.declines.has(job.jobId)) return;
+    this.declines.set(job.jobId, this.declineNow(job.jobId, reason).finally(() => this.declines.delete(job.jobId)));
+  }
+
+  private async declineNow(jobId: bigint, reason: string): Promise<void> {
+    const { market, logger } = this.options;
+    const signal = this.intake.signal;
+    try {
+      try {
+        await this.retry(() => market.decline(jobId), signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        // An earlier attempt may have landed although its answer was lost, or the client cancelled meanwhile.
+        const state = await this.retry(() => market.getJobState(jobId), signal);
+        if (state.status === JobStatus.Open) throw error;
+        if (state.status !== JobStatus.Declined) {
+          logger.info("job not declined: no longer open", { jobId, status: JobStatus[state.status] });
+          return;
+        }
+      }
+      logger.info("job declined: the client is refunded", { jobId, reason });
+      this.emit({ type: "job-declined", jobId, reason });
+    } catch (error) {
+      if (!signal.aborted) this.fail(jobId, "decline", error);
     }
   }
 
@@ -475,10 +552,28 @@ export class Worker {
     }
   }
 
-  private fail(jobId: bigint, stage: "accept" | "execute" | "submit" | "settle", error: unknown): void {
+  private fail(jobId: bigint, stage: FailureStage, error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.options.logger.error(`job failed at ${stage}`, { jobId, error: failure });
     this.emit({ type: "job-failed", jobId, stage, error: failure });
+  }
+
+  /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */
+  private async pruneResults(): Promise<void> {
+    const { results, resultRetentionMs = 0, market, logger } = this.options;
+    if (results === undefined || resultRetentionMs <= 0) return;
+    const signal = this.intake.signal;
+    const status = async (jobId: bigint) => (await this.retry(() => market.getJobState(jobId), signal)).status;
+    while (!signal.aborted) {
+      try {
+        const { deleted, kept } = await results.prune(resultRetentionMs, status);
+        if (deleted.length > 0) logger.info("result files past their retention deleted", { deleted, kept });
+      } catch (error) {
+        if (signal.aborted) return;
+        logger.warn("cannot prune result files now; trying again later", { error });
+      }
+      await sleep(this.options.resultPruneIntervalMs ?? 3_600_000, signal).catch(() => undefined);
+    }
   }
 
   private scheduleSettlement(jobId: bigint, challengeDeadline: bigint): void {

@@ -10,6 +10,10 @@
 // that change (no free GPU at the time, inactive, a track record too short), which the feed, announcing each job
 // once, never would. reconnectingJobSource runs all this again after a drop, with backoff.
 //
+// With `directedJobs`, each read of openJobs is followed by a read of the jobs still open that are directed at the
+// provider, whatever they require: openJobs and the feed's filter leave out the ones it cannot take, and those are
+// the ones the worker declines.
+//
 // Every Job is converted and checked by gateway-jobs.ts (its terms must hash to its termsHash); a job that fails is
 // logged and skipped, never yielded.
 
@@ -43,6 +47,8 @@ export interface GatewaySourceOptions {
   provider: string;
   /** The jobOpened filter, worked out afresh for each connection (from the provider's current listing). */
   feedFilter: () => Promise<JobFeedFilter>;
+  /** Read the open jobs directed at the provider along with openJobs (for the worker to decline those it won't run). */
+  directedJobs?: boolean;
   /** Before reading openJobs, wait until the gateway has indexed this block. */
   indexedBlock?: number;
   retry: RetryPolicy;
@@ -78,6 +84,16 @@ const JOB_OPENED = `
 const OPEN_JOBS = `
   query WorkerOpenJobs($provider: Address!, $first: Int!, $after: String) {
     openJobs(provider: $provider, first: $first, after: $after) {
+      nodes { ...CandidateJobFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${CANDIDATE_JOB_FRAGMENT}
+`;
+
+const DIRECTED_JOBS = `
+  query WorkerDirectedJobs($filter: JobFilter, $first: Int!, $after: String) {
+    jobs(filter: $filter, first: $first, after: $after) {
       nodes { ...CandidateJobFields }
       pageInfo { hasNextPage endCursor }
     }
@@ -197,8 +213,11 @@ function candidate(raw: unknown, logger: Logger): CandidateJob | undefined {
   }
 }
 
-function openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
-  return pages(options, "openJobs", OPEN_JOBS, { provider: options.provider }, signal);
+async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+  yield* pages(options, "openJobs", OPEN_JOBS, { provider: options.provider }, signal);
+  if (!options.directedJobs) return;
+  const filter = { targetProvider: options.provider, statuses: ["OPEN"] };
+  yield* pages(options, "jobs", DIRECTED_JOBS, { filter }, signal);
 }
 
 /** The nodes of every page of the job connection `field`. */

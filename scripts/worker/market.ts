@@ -88,6 +88,19 @@ export interface JobState {
   resultDeadline?: bigint;
 }
 
+/**
+ * What accepting a job would lock from the provider's stake. JobEscrow.acceptJob locks `escrowed *
+ * collateralRatioBps / 10_000` (the parameters in force at acceptance) through Staking.lock, which refuses an amount
+ * above the provider's free stake.
+ */
+export interface CollateralQuote {
+  collateral: bigint;
+  /** Staking.freeStake: `staked - locked - thawing`, what Staking.lock checks the collateral against. */
+  freeStake: bigint;
+  /** Staking.getStake's `locked`: collateral of the provider's jobs not yet ended, free again when they end. */
+  lockedStake: bigint;
+}
+
 export interface AcceptReceipt {
   /** From JobAccepted: the last second a result is taken. */
   resultDeadline: bigint;
@@ -139,12 +152,16 @@ export interface JobMarket {
   getJobState(jobId: bigint): Promise<JobState>;
   /** The time as the contracts see it (unix seconds): the latest block's timestamp or later. */
   chainTime(): Promise<bigint>;
+  /** The collateral acceptance would lock for `jobId` (its escrowed amount as stored), and the stake to lock it from. */
+  collateral(jobId: bigint): Promise<CollateralQuote>;
   /** `acceptJob(job.jobId, provider, job.terms)`. */
   accept(job: CandidateJob): Promise<AcceptReceipt>;
   /** `submitResult(jobId, resultURI, resultHash)`. */
   submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
   /** `settle(jobId)`. */
   settle(jobId: bigint): Promise<void>;
+  /** `declineJob(jobId)`: a job directed at this provider, still Open, is refunded to its client. */
+  decline(jobId: bigint): Promise<void>;
 }
 
 /** A contract call reverted. `errorName` is the decoded custom error, e.g. "JobEscrowUnexpectedStatus". */
@@ -152,7 +169,7 @@ export class MarketRejectedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "accept" | "submit" | "settle",
+    readonly operation: "accept" | "submit" | "settle" | "decline",
     readonly jobId: bigint,
     readonly errorName: string,
     detail?: string,

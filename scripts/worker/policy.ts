@@ -1,11 +1,15 @@
 // Which jobs the worker takes. Each check returns the reason a job is skipped (for the log), or undefined.
 // The requirement checks mirror what JobEscrow.acceptJob enforces, so a job the contract would refuse is skipped
 // here for the price of a view call instead of a reverted transaction.
+//
+// A refusal is `lasting` when nothing but a change of the provider's listing, stake or config could lift it while the
+// job is open; a directed job refused that way is declined (policy.declineDirectedJobs). Everything that comes and
+// goes by itself is not: GPUs or stake held by our other jobs, being offline, a track record that grows.
 
 import { ethers } from "ethers";
 import type { PolicyConfig } from "./config";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, TierCode, decodeShortId } from "./ids";
-import type { CandidateJob, ProviderRecord } from "./market";
+import type { CandidateJob, CollateralQuote, ProviderRecord } from "./market";
 
 /** Checks that need nothing but the job and the config. */
 export function screenJob(job: CandidateJob, provider: string, policy: PolicyConfig): string | undefined {
@@ -22,28 +26,60 @@ export function screenJob(job: CandidateJob, provider: string, policy: PolicyCon
   return undefined;
 }
 
+export interface Refusal {
+  reason: string;
+  lasting: boolean;
+}
+
 /** Checks against the provider's current on-chain record and the chain's time. */
 export function matchRequirements(job: CandidateJob, record: ProviderRecord, chainTime: bigint): string | undefined {
+  return requirementRefusal(job, record, chainTime)?.reason;
+}
+
+/** matchRequirements, saying whether the refusal is lasting. Lasting ones are looked for before passing ones. */
+export function requirementRefusal(job: CandidateJob, record: ProviderRecord, chainTime: bigint): Refusal | undefined {
   const { terms } = job;
   const required = terms.requirements;
-  if (!record.active) return "the provider is not active (offline or under-staked)";
-  if (chainTime > terms.acceptDeadline) return `its acceptance deadline (${terms.acceptDeadline}) has passed`;
+  const lasting = (reason: string): Refusal => ({ reason, lasting: true });
+  const passing = (reason: string): Refusal => ({ reason, lasting: false });
+  // Inactive, the record may be stale (a relisting on its way): nothing is lasting yet.
+  if (!record.active) return passing("the provider is not active (offline or under-staked)");
+  // Too late to accept; the job's funds are the client's again through expireJob, without our transaction.
+  if (chainTime > terms.acceptDeadline) return passing(`its acceptance deadline (${terms.acceptDeadline}) has passed`);
   const model = decodeShortId(required.gpuModel, GPU_MODEL_ID_BYTES);
-  if (model !== null && model !== record.gpuModel) return `requires GPU model ${model}, we list ${record.gpuModel}`;
+  if (model !== null && model !== record.gpuModel)
+    return lasting(`requires GPU model ${model}, we list ${record.gpuModel}`);
   const region = decodeShortId(required.region, REGION_ID_BYTES);
-  if (region !== null && region !== record.region) return `requires region ${region}, we list ${record.region}`;
+  if (region !== null && region !== record.region) return lasting(`requires region ${region}, we list ${record.region}`);
   if (required.minVramGiB > record.vramGiB)
-    return `requires ${required.minVramGiB} GiB per GPU, we list ${record.vramGiB}`;
-  const free = record.gpuCount - record.gpusInUse;
-  if (required.gpuCount > free) return `requires ${required.gpuCount} GPUs, ${free} of ${record.gpuCount} are free`;
+    return lasting(`requires ${required.minVramGiB} GiB per GPU, we list ${record.vramGiB}`);
   if (required.tier !== TierCode.Any && required.tier !== record.tier) {
-    return `requires tier ${TierCode[required.tier]}, we list ${TierCode[record.tier]}`;
-  }
-  if (required.minCompletedJobs > record.completedJobs) {
-    return `requires ${required.minCompletedJobs} completed jobs, we have ${record.completedJobs}`;
+    return lasting(`requires tier ${TierCode[required.tier]}, we list ${TierCode[record.tier]}`);
   }
   if (record.pricePerGpuHour > terms.maxPricePerGpuHour) {
-    return `pays at most ${terms.maxPricePerGpuHour} per GPU-hour, our price is ${record.pricePerGpuHour}`;
+    return lasting(`pays at most ${terms.maxPricePerGpuHour} per GPU-hour, our price is ${record.pricePerGpuHour}`);
+  }
+  const free = record.gpuCount - record.gpusInUse;
+  if (required.gpuCount > free) {
+    const reason = `requires ${required.gpuCount} GPUs, ${free} of ${record.gpuCount} are free`;
+    return required.gpuCount > record.gpuCount ? lasting(reason) : passing(reason);
+  }
+  if (required.minCompletedJobs > record.completedJobs) {
+    return passing(`requires ${required.minCompletedJobs} completed jobs, we have ${record.completedJobs}`);
   }
   return undefined;
+}
+
+/** Staking.lock's check on acceptance: the collateral must fit in the provider's free stake. */
+export function checkCollateral(quote: CollateralQuote): string | undefined {
+  return collateralRefusal(quote)?.reason;
+}
+
+/** checkCollateral; lasting when the collateral is more than would be free even once every job of ours has ended. */
+export function collateralRefusal(quote: CollateralQuote): Refusal | undefined {
+  if (quote.collateral <= quote.freeStake) return undefined;
+  return {
+    reason: `needs ${quote.collateral} wei of collateral, the provider's free stake is ${quote.freeStake} wei`,
+    lasting: quote.collateral > quote.freeStake + quote.lockedStake,
+  };
 }

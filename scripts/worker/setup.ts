@@ -143,6 +143,8 @@ export function workerOptions(config: WorkerConfig, parts: WorkerParts, network:
     retry: config.retry,
     shutdownGraceMs: config.shutdown.graceMs,
     settlementPollMs: config.policy.settlementPollMs,
+    results: parts.results,
+    resultRetentionMs: config.results.retentionMs,
     logger,
   };
 }

@@ -12,6 +12,10 @@ import type { ContractTransactionResponse, Provider } from "ethers";
 
 export interface TxOverrides {
   nonce: number;
+  /** Set only on a replacement (contract-market.ts): the fees of the transaction it replaces, bumped. */
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  gasPrice?: bigint;
 }
 
 export class TransactionSender {

@@ -2,11 +2,16 @@
 // so a result is inlined as a data: URI only when that URI fits; a larger one is written to the results directory
 // under its own hash (content-addressed: rewriting it is harmless) and named by the public base URL, if the
 // provider serves the directory, or by its file: URL.
+//
+// Retention: next to each result file, `<hash>.jobs` lists the jobs that submitted it (one id a line; two jobs can
+// compute the same bytes). `prune` deletes a file older than the retention once every job listed is over on-chain,
+// so no client or arbitrator can still need it; a file no job is listed for is never deleted.
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ResultsConfig } from "../config";
+import { JobStatus } from "../market";
 import { keccak256OffThread } from "./threads";
 
 export const RESULT_DATA_URI_PREFIX = "data:application/octet-stream;base64,";
@@ -29,8 +34,74 @@ export class ResultUriTooLongError extends Error {
   }
 }
 
+/** After these a job's result is read by no one: settled or refunded, no dispute can follow. */
+const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set([
+  JobStatus.Completed,
+  JobStatus.Refunded,
+  JobStatus.TimedOut,
+  JobStatus.Cancelled,
+  JobStatus.Expired,
+  JobStatus.Declined,
+]);
+
+const RESULT_FILE_NAME = /^([0-9a-f]{64})\.bin$/;
+
+export interface PruneReport {
+  /** File names deleted. */
+  deleted: string[];
+  /** Result files kept: younger than the retention, a job not over, or no job listed. */
+  kept: number;
+}
+
+/** Where results go and how they are named: the results config less what the daemon does with old files. */
+export type ResultLocation = Omit<ResultsConfig, "retentionMs">;
+
 export class ResultStore {
-  constructor(private readonly config: ResultsConfig) {}
+  constructor(private readonly config: ResultLocation) {}
+
+  /** Lists `jobId` as a job whose result is `result`'s file; nothing for an inlined result. */
+  async recordJob(jobId: bigint, result: PublishedResult): Promise<void> {
+    if (result.resultURI.startsWith(RESULT_DATA_URI_PREFIX)) return;
+    await fs.appendFile(jobsFile(resultFile(this.config, result.resultHash).file), `${jobId}\n`);
+  }
+
+  /**
+   * Deletes each result file last written more than `retentionMs` before `nowMs` whose listed jobs are all over,
+   * as `status` reads them from the chain. A failed read is thrown: nothing is deleted on a guess. A retention of 0
+   * (results.retentionDays 0) keeps every file.
+   */
+  async prune(retentionMs: number, status: (jobId: bigint) => Promise<JobStatus>, nowMs = Date.now()): Promise<PruneReport> {
+    const report: PruneReport = { deleted: [], kept: 0 };
+    if (retentionMs <= 0) return report;
+    let names: string[];
+    try {
+      names = await fs.readdir(this.config.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return report;
+      throw error;
+    }
+    for (const name of names.sort()) {
+      if (!RESULT_FILE_NAME.test(name)) continue;
+      const file = path.join(this.config.dir, name);
+      const before = await fileState(file);
+      if (before === undefined) continue;
+      let over = before.mtimeMs <= nowMs - retentionMs && before.jobs.length > 0;
+      for (const jobId of before.jobs) {
+        if (!over) break;
+        over = FINISHED_STATUSES.has(await status(jobId));
+      }
+      // Written again meanwhile (the same result for a new job): that job may need it.
+      const after = over ? await fileState(file) : undefined;
+      if (after === undefined || after.mtimeMs !== before.mtimeMs || after.jobs.join() !== before.jobs.join()) {
+        report.kept += 1;
+        continue;
+      }
+      await fs.rm(file, { force: true });
+      await fs.rm(jobsFile(file), { force: true });
+      report.deleted.push(name);
+    }
+    return report;
+  }
 
   /** `knownHash`: keccak256(bytes) when the caller already computed it (off the event loop). */
   async publish(bytes: Uint8Array, knownHash?: string): Promise<PublishedResult> {
@@ -51,8 +122,33 @@ export class ResultStore {
   }
 }
 
+function jobsFile(resultFile: string): string {
+  return `${resultFile.slice(0, -".bin".length)}.jobs`;
+}
+
+/** The file's last write and the jobs listed for it; undefined once it is gone. */
+async function fileState(file: string): Promise<{ mtimeMs: number; jobs: bigint[] } | undefined> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await fs.stat(file)).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let text = "";
+  try {
+    text = await fs.readFile(jobsFile(file), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  // Only whole lines: one cut short by a crash while appending could read as another job's id.
+  const lines = text.split("\n").slice(0, -1);
+  const jobs = lines.filter((line) => /^[0-9]{1,78}$/.test(line)).map((line) => BigInt(line));
+  return { mtimeMs, jobs };
+}
+
 /** Where a result too large to inline is written, and the URI that names it. Its length depends only on the config. */
-export function resultFile(config: ResultsConfig, resultHash: string): { file: string; resultURI: string } {
+export function resultFile(config: ResultLocation, resultHash: string): { file: string; resultURI: string } {
   const fileName = `${resultHash.slice(2)}.bin`;
   const file = path.join(config.dir, fileName);
   const resultURI = config.publicBaseUrl

@@ -111,9 +111,11 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
     },
     getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
     chainTime: async () => 0n,
+    collateral: async () => ({ collateral: 0n, freeStake: 0n, lockedStake: 0n }),
     accept: async () => ({ resultDeadline: 0n }),
     submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
     settle: async () => undefined,
+    decline: async () => undefined,
   };
 }
 

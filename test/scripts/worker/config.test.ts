@@ -64,6 +64,7 @@ describe("worker config", () => {
       acceptedKinds: ["matmul"],
       autoSettle: true,
       settlementPollMs: 60_000,
+      declineDirectedJobs: true,
     });
     expect(config.executors.command).to.include({
       enabled: false,
@@ -71,7 +72,12 @@ describe("worker config", () => {
       maxOutputBytes: 16 * 1024 ** 2,
     });
     expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
-    expect(config.results).to.deep.equal({ dir: "/etc/latent/results", maxUriBytes: 256, publicBaseUrl: undefined });
+    expect(config.results).to.deep.equal({
+      dir: "/etc/latent/results",
+      maxUriBytes: 256,
+      publicBaseUrl: undefined,
+      retentionMs: 30 * 86_400_000,
+    });
     expect(config.specs).to.deep.equal({
       maxBytes: 65_536,
       fetchTimeoutMs: 30_000,
@@ -153,6 +159,39 @@ describe("worker config", () => {
     expect(parseConfig(json, "/etc/latent/worker.json").policy.settlementPollMs).to.equal(5000);
     expect(configError(withField(minimalConfig(), "policy.settlementPollSeconds", 0)).field).to.equal(
       "config.policy.settlementPollSeconds",
+    );
+  });
+
+  it("declines directed jobs it will not run unless policy.declineDirectedJobs is false", () => {
+    const json = withField(minimalConfig(), "policy.declineDirectedJobs", false);
+    expect(parseConfig(json, "/etc/latent/worker.json").policy.declineDirectedJobs).to.equal(false);
+    expect(configError(withField(minimalConfig(), "policy.declineDirectedJobs", "no")).message).to.equal(
+      'config.policy.declineDirectedJobs: must be true or false, got "no"',
+    );
+  });
+
+  it("reads results.retentionDays in days, 0 keeping result files for ever", () => {
+    const retentionMs = (days: number) =>
+      parseConfig(withField(minimalConfig(), "results.retentionDays", days), "/etc/latent/worker.json").results.retentionMs;
+    expect(retentionMs(0)).to.equal(0);
+    expect(retentionMs(7)).to.equal(7 * 86_400_000);
+    expect(configError(withField(minimalConfig(), "results.retentionDays", -1)).message).to.equal(
+      "config.results.retentionDays: must be an integer between 0 and 3650, got -1",
+    );
+  });
+
+  it("replaces unmined transactions after 60 s, paying at most 500 gwei, unless told otherwise", () => {
+    expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").chain).to.include({
+      replaceAfterMs: 60_000,
+      maxFeePerGas: 500_000_000_000n,
+    });
+    const json = withField(withField(minimalConfig(), "chain.replaceAfterSeconds", 0), "chain.maxFeePerGas", "100000000");
+    expect(parseConfig(json, "/etc/latent/worker.json").chain).to.include({ replaceAfterMs: 0, maxFeePerGas: 100_000_000n });
+    expect(configError(withField(minimalConfig(), "chain.replaceAfterSeconds", 180)).message).to.equal(
+      "config.chain.replaceAfterSeconds: must be an integer between 0 and 170, got 180",
+    );
+    expect(configError(withField(minimalConfig(), "chain.maxFeePerGas", 100)).message).to.equal(
+      "config.chain.maxFeePerGas: must be a decimal string of wei per gas, from 1 to 2^96-1, got 100",
     );
   });
 

@@ -1,8 +1,27 @@
 // ContractMarket's wait for receipts, on a local chain that stops mining: a transaction the node takes but never
 // mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
+// Then its reads of what an acceptance would lock, on the deployed contracts.
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
-import { ContractMarket, ReceiptTimeoutError } from "../../../scripts/worker/contract-market";
+import { FeeData, JsonRpcProvider, Wallet, parseEther, type ContractTransactionReceipt, type Signer } from "ethers";
+import {
+  GPU_MODELS,
+  type ProviderHandle,
+  type Scenario,
+  acceptJob,
+  createJob,
+  deployScenario,
+  fund,
+  registerProvider,
+  thaw,
+} from "../../../scripts/scenario";
+import {
+  ContractMarket,
+  ReceiptTimeoutError,
+  replacementFees,
+  type ContractMarketOptions,
+} from "../../../scripts/worker/contract-market";
+import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 
@@ -26,11 +45,28 @@ describe("the contract market's receipts", function () {
   after(() => chain.close());
 
   /** A market on its own provider: one shared would answer the nonce from its cache of the previous test's read. */
-  function market(receiptTimeoutMs?: number): { market: ContractMarket; rpc: JsonRpcProvider } {
+  function market(
+    receiptTimeoutMs?: number,
+    options: Partial<ContractMarketOptions> = {},
+  ): { market: ContractMarket; rpc: JsonRpcProvider } {
     const rpc = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
     providers.push(rpc);
-    return { market: new ContractMarket({ rpc, operator: new Wallet(operator.privateKey), provider: PROVIDER, contracts: CONTRACTS, receiptTimeoutMs }), rpc };
+    const wallet = new Wallet(operator.privateKey);
+    const all = { rpc, operator: wallet, provider: PROVIDER, contracts: CONTRACTS, receiptTimeoutMs, ...options };
+    return { market: new ContractMarket(all), rpc };
   }
+
+  /** Polls `condition` every 10 ms; fails after 10 s naming `what`. */
+  async function eventually(what: string, condition: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  const REPLACED = "transaction not mined in time; replaced it with higher fees";
+  const AT_CAP = "transaction not mined, and a replacement would pay more than chain.maxFeePerGas; waiting";
 
   it("waits 180 s for a receipt unless told otherwise, as the worker README says", () => {
     expect(market().market.receiptTimeoutMs).to.equal(180_000);
@@ -65,6 +101,63 @@ describe("the contract market's receipts", function () {
     expect(isTransientError(caught)).to.equal(true);
   });
 
+  it("replaces a transaction not mined in replaceAfterMs: same nonce, fees up 10% or more; the mined one resolves", async () => {
+    const logs: LogRecord[] = [];
+    const logger = createLogger("debug", (record) => logs.push(record));
+    const { market: slow, rpc } = market(30_000, { replaceAfterMs: 100, receiptPollMs: 10, logger });
+    await chain.ethers.send("evm_setAutomine", [false]);
+    let receipt: ContractTransactionReceipt;
+    try {
+      const writing = slow.setOnline(true);
+      await eventually("a replacement", () => logs.some((record) => record.msg === REPLACED));
+      await chain.ethers.send("evm_mine", []);
+      receipt = await writing;
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+    const replacements = logs.filter((record) => record.msg === REPLACED).map((record) => record.fields);
+    const original = replacements[0]!.hash as string;
+    const mined = await rpc.getTransaction(receipt.hash);
+    const replaced = replacements.find((fields) => fields.replacement === receipt.hash);
+    expect(receipt.status).to.equal(1);
+    expect(receipt.hash).to.not.equal(original);
+    expect(await rpc.getTransactionReceipt(original)).to.equal(null);
+    expect(mined?.nonce).to.equal(replacements[0]!.nonce);
+    const previous = replaced!.previousFees as { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+    expect(mined!.maxFeePerGas! * 10n).to.be.gte(previous.maxFeePerGas * 11n);
+    expect(mined!.maxPriorityFeePerGas! * 10n).to.be.gte(previous.maxPriorityFeePerGas * 11n);
+  });
+
+  it("sends no replacement paying more than maxFeePerGas, and resolves once the original is mined", async () => {
+    const logs: LogRecord[] = [];
+    const logger = createLogger("debug", (record) => logs.push(record));
+    const { market: capped } = market(30_000, { replaceAfterMs: 100, receiptPollMs: 10, maxFeePerGas: 1n, logger });
+    await chain.ethers.send("evm_setAutomine", [false]);
+    let receipt: ContractTransactionReceipt;
+    try {
+      const writing = capped.setOnline(true);
+      await eventually("the cap to be logged", () => logs.some((record) => record.msg === AT_CAP));
+      await chain.ethers.send("evm_mine", []);
+      receipt = await writing;
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+    expect(logs.find((record) => record.msg === AT_CAP)?.fields.hash).to.equal(receipt.hash);
+    expect(logs.filter((record) => record.msg === REPLACED)).to.deep.equal([]);
+  });
+
+  it("raises replacement fees by 12.5%, to the node's suggestion when that is more, within the cap", () => {
+    const previous = { maxFeePerGas: 1000n, maxPriorityFeePerGas: 100n, gasPrice: null };
+    const suggest = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint) => new FeeData(null, maxFeePerGas, maxPriorityFeePerGas);
+    const fees = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint) => ({ maxFeePerGas, maxPriorityFeePerGas });
+    expect(replacementFees(previous, suggest(500n, 50n), 10_000n)).to.deep.equal(fees(1125n, 113n));
+    expect(replacementFees(previous, suggest(3000n, 200n), 10_000n)).to.deep.equal(fees(3000n, 200n));
+    expect(replacementFees(previous, suggest(3000n, 200n), 2000n)).to.deep.equal(fees(2000n, 200n));
+    expect(replacementFees(previous, suggest(500n, 50n), 1124n)).to.equal(undefined);
+    const legacy = { maxFeePerGas: null, maxPriorityFeePerGas: null, gasPrice: 80n };
+    expect(replacementFees(legacy, new FeeData(10n, null, null), 1000n)).to.deep.equal({ gasPrice: 90n });
+  });
+
   it("after a receipt timeout, gets the next write mined although the node dropped the unmined transaction", async () => {
     await chain.ethers.send("evm_setAutomine", [false]);
     const { market: slow } = market(100);
@@ -82,5 +175,80 @@ describe("the contract market's receipts", function () {
     // Another write than the dropped one: Hardhat does not mine a resent copy of a dropped transaction.
     const receipt = await slow.setOnline(false);
     expect(receipt.status).to.equal(1);
+  });
+});
+
+describe("the contract market's collateral quote, on the deployed contracts", function () {
+  this.timeout(60_000);
+  let chain: LocalChain;
+  let s: Scenario;
+  let provider: ProviderHandle;
+  let client: Signer;
+  let market: ContractMarket;
+  let rpc: JsonRpcProvider;
+
+  // Three GPUs at 1 LAT per hour, 450 LAT staked (100 per GPU keeps it active).
+  before(async () => {
+    chain = await startLocalChain();
+    s = await deployScenario(chain.signers);
+    client = s.actors.clients[0]!;
+    await fund(s, [s.actors.providers[0]!, client], parseEther("100000"));
+    provider = await registerProvider(s, s.actors.providers[0]!, {
+      listing: {
+        gpuModel: GPU_MODELS[0]!,
+        region: "eu-west",
+        gpuCount: 3,
+        pricePerGpuHour: parseEther("1"),
+        metadataURI: "https://p.example/",
+      },
+      stake: parseEther("450"),
+    });
+    rpc = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+    const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
+    const operator = new Wallet(Wallet.createRandom().privateKey);
+    market = new ContractMarket({ rpc, operator, provider: provider.address, contracts });
+  });
+  after(async () => {
+    rpc.destroy();
+    await chain.close();
+  });
+
+  // 100 hours at 3 LAT per GPU-hour: 300 LAT escrowed, 150 LAT of collateral at the default 50%.
+  const bigJob = () => createJob(s, client, { maxDuration: 360_000 });
+
+  it("quotes the collateral acceptJob locks and the free stake Staking.lock takes it from", async () => {
+    const job = await bigJob();
+    const quote = await market.collateral(job.jobId);
+    const { collateralRatioBps } = await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId());
+    expect(quote.collateral).to.equal((job.escrowed * collateralRatioBps) / 10_000n);
+    expect(quote.freeStake).to.equal(await s.c.staking.freeStake(provider.address));
+    expect(quote.lockedStake).to.equal(0n);
+    const receipt = await acceptJob(s, job, provider);
+    const locked = receipt.logs
+      .map((log) => s.c.staking.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "CollateralLocked");
+    expect(locked?.args.amount).to.equal(quote.collateral);
+    const after = await market.collateral(job.jobId);
+    expect(after.freeStake).to.equal(quote.freeStake - quote.collateral);
+    expect(after.lockedStake).to.equal(quote.collateral);
+  });
+
+  it("passes a job whose collateral is exactly the free stake, and refuses one Staking.lock would refuse", async () => {
+    // Free: 450 staked - 150 locked by the previous job - 150 thawing.
+    await thaw(s, provider.signer, parseEther("150"));
+    const fits = await bigJob();
+    const exact = await market.collateral(fits.jobId);
+    expect(exact.freeStake).to.equal(exact.collateral);
+    expect(checkCollateral(exact)).to.equal(undefined);
+    await acceptJob(s, fits, provider);
+
+    const over = await bigJob();
+    const short = await market.collateral(over.jobId);
+    expect(checkCollateral(short)).to.equal(
+      `needs ${parseEther("150")} wei of collateral, the provider's free stake is 0 wei`,
+    );
+    await expect(acceptJob(s, over, provider))
+      .to.be.revertedWithCustomError(s.c.staking, "StakingInsufficientFreeStake")
+      .withArgs(provider.address, short.collateral, short.freeStake);
   });
 });

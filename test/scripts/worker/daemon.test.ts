@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PolicyConfig } from "../../../scripts/worker/config";
-import { Worker, WorkerEvent, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
@@ -21,6 +21,7 @@ import {
   AcceptReceipt,
   CandidateJob,
   ChallengeWindowOpenError,
+  CollateralQuote,
   JobMarket,
   JobSource,
   JobState,
@@ -73,8 +74,13 @@ class QueueJobSource implements JobSource {
   }
 }
 
-type Operation = "accept" | "submit" | "settle";
-type StoredJob = JobState & { gpuCount: number; submitted?: { uri: string; hash: string } };
+type Operation = "accept" | "submit" | "settle" | "decline";
+type StoredJob = JobState & {
+  gpuCount: number;
+  escrowed: bigint;
+  collateral?: bigint;
+  submitted?: { uri: string; hash: string };
+};
 
 /** An escrow and registry in memory, following IJobEscrow's rules for the calls the worker makes. */
 class InMemoryEscrow implements JobMarket {
@@ -92,19 +98,43 @@ class InMemoryEscrow implements JobMarket {
     pricePerGpuHour: 100n,
     completedJobs: 0,
   };
+  /** The escrow's collateralRatioBps and the provider's stake, as Staking keeps it (locked: see lockedStake). */
+  collateralRatioBps = 5_000n;
+  staked = 10n ** 21n;
+  thawing = 0n;
   readonly calls: string[] = [];
   readonly states = new Map<bigint, StoredJob>();
   /** Failures to throw before an operation takes effect, in order (each may first change the state, as a rival would). */
-  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [] };
+  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [], decline: [] };
   /** Errors to throw after an operation took effect (its answer "lost"), in order. */
-  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [] };
+  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [] };
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
       status: JobStatus.Open,
       provider: job.terms.targetProvider,
       gpuCount: job.terms.requirements.gpuCount,
+      escrowed: job.escrowed,
     });
+  }
+
+  get lockedStake(): bigint {
+    return [...this.states.values()].reduce((sum, state) => sum + (state.collateral ?? 0n), 0n);
+  }
+
+  async collateral(jobId: bigint): Promise<CollateralQuote> {
+    this.calls.push(`collateral:${jobId}`);
+    return this.quote(jobId);
+  }
+
+  private quote(jobId: bigint): CollateralQuote {
+    const escrowed = this.states.get(jobId)?.escrowed ?? 0n;
+    const locked = this.lockedStake;
+    return {
+      collateral: (escrowed * this.collateralRatioBps) / 10_000n,
+      freeStake: this.staked - locked - this.thawing,
+      lockedStake: locked,
+    };
   }
 
   async getProvider(): Promise<ProviderRecord> {
@@ -131,6 +161,9 @@ class InMemoryEscrow implements JobMarket {
       throw new MarketRejectedError("accept", job.jobId, "JobEscrowUnexpectedStatus");
     const free = this.provider.gpuCount - (await this.getProvider()).gpusInUse;
     if (state.gpuCount > free) throw new MarketRejectedError("accept", job.jobId, "ProviderRegistryInsufficientCapacity");
+    const { collateral, freeStake } = this.quote(job.jobId);
+    if (collateral > freeStake) throw new MarketRejectedError("accept", job.jobId, "StakingInsufficientFreeStake");
+    state.collateral = collateral;
     state.status = JobStatus.Accepted;
     state.provider = PROVIDER;
     state.resultDeadline = this.chainNow + BigInt(job.terms.maxDuration) + 600n;
@@ -155,10 +188,20 @@ class InMemoryEscrow implements JobMarket {
     if (this.chainNow <= (state.challengeDeadline as bigint))
       throw new ChallengeWindowOpenError(jobId, state.challengeDeadline as bigint);
     state.status = JobStatus.Completed;
+    state.collateral = undefined;
     this.end("settle", undefined);
   }
 
-  count(operation: Operation, jobId?: bigint): number {
+  async decline(jobId: bigint): Promise<void> {
+    const state = this.begin("decline", jobId);
+    if (state.status !== JobStatus.Open) throw new MarketRejectedError("decline", jobId, "JobEscrowUnexpectedStatus");
+    if (state.provider === ZeroAddress) throw new MarketRejectedError("decline", jobId, "JobEscrowNotDirected");
+    if (state.provider !== PROVIDER) throw new MarketRejectedError("decline", jobId, "JobEscrowUnauthorized");
+    state.status = JobStatus.Declined;
+    this.end("decline", undefined);
+  }
+
+  count(operation: Operation | "collateral", jobId?: bigint): number {
     return this.calls.filter(
       (call) => call === `${operation}:${jobId}` || (jobId === undefined && call.startsWith(`${operation}:`)),
     ).length;
@@ -302,7 +345,12 @@ describe("worker job loop", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function worker(executor: Executor, overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } = {}): Worker {
+  function worker(
+    executor: Executor,
+    overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">
+    > = {},
+  ): Worker {
     const subject = new Worker({
       provider: PROVIDER,
       policy: {
@@ -312,6 +360,7 @@ describe("worker job loop", () => {
         acceptedKinds: ["matmul"],
         autoSettle: true,
         settlementPollMs: 5,
+        declineDirectedJobs: true,
         ...overrides.policy,
       },
       source,
@@ -323,6 +372,9 @@ describe("worker job loop", () => {
       logger: silentLogger,
       onEvent: (event) => events.push(event),
       settlementPollMs: 5,
+      results: overrides.results,
+      resultRetentionMs: overrides.resultRetentionMs,
+      resultPruneIntervalMs: overrides.resultPruneIntervalMs,
     });
     workers.push(subject);
     return subject;
@@ -398,6 +450,60 @@ describe("worker job loop", () => {
     market.provider = { ...market.provider, gpuCount: 2 };
     source.push(job);
     await waitFor(() => eventsOf("job-submitted").length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job whose collateral exceeds the free stake, naming both, without sending the acceptance", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.staked = 10n ** 18n;
+    market.thawing = 6n * 10n ** 17n;
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal(
+      "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
+    );
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("looks again at a job skipped for want of free stake when the source offers it again, not before", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(executor);
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    // A later job, taken and done: the skipped one was not looked at meanwhile.
+    offer({ ...makeJob(2), escrowed: 10n ** 17n });
+    await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+    expect(market.count("collateral", 1n)).to.equal(1);
+    expect(market.count("accept", 1n)).to.equal(0);
+    market.staked = 10n ** 18n;
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("sends no acceptance for a job whose collateral another job of ours locked meanwhile", async () => {
+    const executor = new GatedExecutor(store);
+    market.staked = 8n * 10n ** 17n;
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    offer(makeJob(1), makeJob(2));
+    await waitFor(() => eventsOf("job-accepted").length + eventsOf("job-skipped").length === 2);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n]);
+    expect(skipReason(2n)).to.equal(
+      "needs 500000000000000000 wei of collateral, the provider's free stake is 300000000000000000 wei",
+    );
+    expect(market.count("accept", 2n)).to.equal(0);
     await subject.stop();
     await running;
   });
@@ -803,5 +909,179 @@ describe("worker job loop", () => {
     expect(skipReason(1n)).to.contain("directed at another provider");
     await subject.stop();
     await running;
+  });
+
+  describe("result files", () => {
+    const DAY_MS = 86_400_000;
+
+    it("deletes at start a file past the retention whose job is over, and keeps one whose job is not", async () => {
+      const old = new Date(Date.now() - 31 * DAY_MS);
+      const files: string[] = [];
+      for (const [jobId, status] of [[8n, JobStatus.Completed], [9n, JobStatus.Disputed]] as const) {
+        const published = await store.publish(Buffer.alloc(300, Number(jobId)));
+        await store.recordJob(jobId, published);
+        market.states.set(jobId, { status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
+        const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
+        fs.utimesSync(file, old, old);
+        files.push(file);
+      }
+      const subject = worker(new GatedExecutor(store), { results: store, resultRetentionMs: 30 * DAY_MS });
+      const running = subject.run();
+      await waitFor(() => !fs.existsSync(files[0]!));
+      expect(fs.existsSync(files[1]!)).to.equal(true);
+      await subject.stop();
+      await running;
+    });
+
+    it("notes the job of each result it writes to a file, and deletes the file once the job is settled", async () => {
+      // A URI limit below this 32-byte result's data: URI (81 bytes) and above its file's (77): it goes to a file.
+      const fileStore = new ResultStore({ dir, maxUriBytes: 80, publicBaseUrl: "http://r" });
+      const subject = worker(new MatmulExecutor({ enabled: true, maxN: 2048 }, fileStore), {
+        results: fileStore,
+        resultRetentionMs: 1,
+        resultPruneIntervalMs: 5,
+      });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      const { resultHash } = eventsOf("job-submitted")[0] as { resultHash: string };
+      const file = path.join(dir, `${resultHash.slice(2)}.bin`);
+      expect(fs.readFileSync(file.replace(/\.bin$/, ".jobs"), "utf8")).to.equal("1\n");
+      // Submitted: still disputable, so kept however often the worker looks.
+      expect(fs.existsSync(file)).to.equal(true);
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => eventsOf("job-settled").length === 1);
+      await waitFor(() => !fs.existsSync(file));
+      await subject.stop();
+      await running;
+    });
+  });
+
+  describe("directed jobs it will not run", () => {
+    const declineReason = (jobId: bigint) =>
+      (eventsOf("job-declined", jobId)[0] as { reason: string } | undefined)?.reason;
+
+    it("declines one requiring a GPU model it does not list, giving the reason", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.equal("requires GPU model h100-80gb-hbm3, we list rtx-4090-24gb");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      expect(market.count("accept")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one paying less than policy.minPricePerGpuHour", async () => {
+      const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 5_000n } });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.contain("below policy.minPricePerGpuHour");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one of a kind no enabled executor runs", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      offer(makeJob(1, { kind: "command", targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one whose collateral is more than its stake would free with every job of its own ended", async () => {
+      market.staked = 4n * 10n ** 17n;
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.equal(
+        "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
+      );
+      await subject.stop();
+      await running;
+    });
+
+    it("does not decline one needing GPUs its own running job holds, and takes it once they are free", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      const [first, directed] = [makeJob(1), makeJob(2, { targetProvider: PROVIDER })];
+      first.terms.requirements.gpuCount = 4;
+      directed.terms.requirements.gpuCount = 4;
+      offer(first, directed);
+      await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
+      expect(skipReason(2n)).to.equal("requires 4 GPUs, 0 of 4 are free");
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      source.push(directed);
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      expect(market.count("decline")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("does not decline one whose collateral fits once its own running job has ended", async () => {
+      market.staked = 8n * 10n ** 17n;
+      const subject = worker(new GatedExecutor(store), { policy: { maxConcurrentJobs: 2 }, graceMs: 0 });
+      const running = subject.run();
+      offer(makeJob(1), makeJob(2, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
+      expect(skipReason(2n)).to.contain("wei of collateral");
+      // stop() waits for declines on their way.
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(2n)?.status).to.equal(JobStatus.Open);
+    });
+
+    it("leaves them open with policy.declineDirectedJobs off", async () => {
+      const subject = worker(new GatedExecutor(store), { policy: { declineDirectedJobs: false } });
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-skipped").length === 1);
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+    });
+
+    it("declines no job open to every provider", async () => {
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1);
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-skipped").length === 1);
+      await subject.stop();
+      await running;
+      expect(market.count("decline")).to.equal(0);
+    });
+
+    it("reports nothing failed when the client cancelled the job before the decline got there", async () => {
+      market.failBefore.decline.push(() => {
+        market.states.get(1n)!.status = JobStatus.Cancelled;
+        return new MarketRejectedError("decline", 1n, "JobEscrowUnexpectedStatus");
+      });
+      const subject = worker(new GatedExecutor(store));
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => market.count("decline") === 1);
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(eventsOf("job-declined")).to.deep.equal([]);
+    });
   });
 });

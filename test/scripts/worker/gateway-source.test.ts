@@ -24,8 +24,9 @@ interface FakeGateway {
   wsUrl: string;
   /** Jobs openJobs pages through. */
   open: Record<string, unknown>[];
-  /** Jobs `jobs` pages through, and the filters it was asked with. */
+  /** Jobs `jobs` pages through (`directed` when asked for a targetProvider), and the filters it was asked with. */
   inHand: Record<string, unknown>[];
+  directed: Record<string, unknown>[];
   jobsFilters: unknown[];
   /** Set to make openJobs fail. */
   openJobsError: GraphQLError | null;
@@ -50,6 +51,7 @@ async function startFakeGateway(): Promise<FakeGateway> {
   const fake = {
     open: [] as Record<string, unknown>[],
     inHand: [] as Record<string, unknown>[],
+    directed: [] as Record<string, unknown>[],
     jobsFilters: [] as unknown[],
     openJobsError: null as GraphQLError | null,
     stallHttp: false,
@@ -70,12 +72,13 @@ async function startFakeGateway(): Promise<FakeGateway> {
           const end = start + nodes.length;
           return { nodes, edges: [], pageInfo: { hasNextPage: end < fake.open.length, hasPreviousPage: start > 0, endCursor: String(end) } };
         },
-        jobs: (_root: unknown, args: { filter: unknown; first: number; after?: string | null }) => {
+        jobs: (_root: unknown, args: { filter: { targetProvider?: string } | null; first: number; after?: string | null }) => {
           fake.jobsFilters.push(args.filter);
+          const list = args.filter?.targetProvider === undefined ? fake.inHand : fake.directed;
           const start = args.after ? Number(args.after) : 0;
-          const nodes = fake.inHand.slice(start, start + args.first);
+          const nodes = list.slice(start, start + args.first);
           const end = start + nodes.length;
-          return { nodes, edges: [], pageInfo: { hasNextPage: end < fake.inHand.length, hasPreviousPage: start > 0, endCursor: String(end) } };
+          return { nodes, edges: [], pageInfo: { hasNextPage: end < list.length, hasPreviousPage: start > 0, endCursor: String(end) } };
         },
         indexingStatus: () => ({ indexedBlock: fake.indexedBlock, chainHead: fake.indexedBlock, lag: 0 }),
       },
@@ -239,6 +242,27 @@ describe("gateway job source", function () {
     await waitFor("a resync", () => jobs.some((job) => job.jobId === 2n));
     gateway.publish(gatewayJob(3));
     await waitFor("the feed, still followed", () => jobs.some((job) => job.jobId === 3n));
+  });
+
+  it("with directedJobs, reads every open job directed at the provider after each openJobs read", async () => {
+    gateway.open = [gatewayJob(1)];
+    gateway.directed = [2, 3, 4].map((id) => gatewayJob(id));
+    const { jobs } = collect({ directedJobs: true, resyncMs: 50 });
+    await waitFor("the catch-up", () => jobs.length === 4);
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n, 4n]);
+    expect(gateway.jobsFilters[0]).to.deep.equal({ targetProvider: PROVIDER, statuses: ["OPEN"] });
+    expect(logs.find((record) => record.msg === "read the jobs already open")?.fields).to.deep.include({ jobs: 4 });
+    gateway.directed = [gatewayJob(5)];
+    await waitFor("a resync", () => jobs.some((job) => job.jobId === 5n));
+  });
+
+  it("without directedJobs, reads openJobs alone", async () => {
+    gateway.open = [gatewayJob(1)];
+    gateway.directed = [gatewayJob(2)];
+    const { jobs } = collect();
+    await waitFor("the catch-up", () => logs.some((record) => record.msg === "read the jobs already open"));
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n]);
+    expect(gateway.jobsFilters).to.deep.equal([]);
   });
 
   it("stops with GatewayResponseError when the gateway refuses the query (retrying cannot help)", async () => {

@@ -232,6 +232,26 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     expect(logged("following the gateway's job feed").length).to.be.greaterThanOrEqual(2);
   });
 
+  it("declines a job directed at it that needs more GPUs than it lists, which only its directed-jobs read shows it", async () => {
+    const { jobEscrow, token } = stack.s.c;
+    const client = await stack.client.getAddress();
+    const before = await token.balanceOf(client);
+    const job = await stack.postMatmulJob(matmul("directed-too-big"), {
+      targetProvider: stack.provider.address,
+      gpuCount: PROVIDER_GPUS + 1,
+    });
+    // Neither openJobs nor the feed's filter lets it through: the next connection's catch-up reads it.
+    await stack.restartGateway();
+    await waitFor(`job ${job.jobId} declined`, async () => (await status(job.jobId)) === JobStatus.Declined);
+    const [declined] = await jobEscrow.queryFilter(jobEscrow.filters.JobDeclined(job.jobId));
+    expect(declined!.args.by).to.equal(stack.operator.address);
+    expect(await token.balanceOf(client)).to.equal(before);
+    await waitFor("the decline to be logged", async () => logged("job declined: the client is refunded").length > 0);
+    expect(logged("job declined: the client is refunded")[0]!.fields).to.deep.include({
+      reason: `requires ${PROVIDER_GPUS + 1} GPUs, ${PROVIDER_GPUS} of ${PROVIDER_GPUS} are free`,
+    });
+  });
+
   it("goes offline when stopped", async () => {
     await worker!.stop();
     worker = undefined;

@@ -3,7 +3,7 @@ import { ZeroAddress } from "ethers";
 import type { PolicyConfig } from "../../../scripts/worker/config";
 import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
 import type { CandidateJob, ProviderRecord } from "../../../scripts/worker/market";
-import { matchRequirements, screenJob } from "../../../scripts/worker/policy";
+import { collateralRefusal, matchRequirements, requirementRefusal, screenJob } from "../../../scripts/worker/policy";
 
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const NOW = 1_000n;
@@ -28,6 +28,7 @@ const POLICY: PolicyConfig = {
   acceptedKinds: ["matmul"],
   autoSettle: true,
   settlementPollMs: 60_000,
+  declineDirectedJobs: true,
 };
 
 function job(
@@ -140,5 +141,25 @@ describe("job selection policy", () => {
 
   it("skips every job while the provider is inactive", () => {
     expect(matchRequirements(job(), { ...RECORD, active: false }, NOW)).to.contain("not active");
+  });
+
+  it("calls a refusal lasting only when a change of listing, stake or config alone could lift it", () => {
+    const lasting = (changes: Parameters<typeof job>[0], record = RECORD) =>
+      requirementRefusal(job(changes), record, NOW)?.lasting;
+    expect(lasting({ requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } })).to.equal(true);
+    expect(lasting({ requirements: { region: encodeShortId("eu-west", 16) } })).to.equal(true);
+    expect(lasting({ requirements: { minVramGiB: 96 } })).to.equal(true);
+    expect(lasting({ requirements: { tier: TierCode.Consumer } })).to.equal(true);
+    expect(lasting({ maxPricePerGpuHour: 1_999n })).to.equal(true);
+    expect(lasting({ requirements: { gpuCount: 9 } })).to.equal(true);
+    expect(lasting({ requirements: { gpuCount: 3 } })).to.equal(false);
+    expect(lasting({ requirements: { minCompletedJobs: 4 } })).to.equal(false);
+    expect(lasting({ acceptDeadline: NOW - 1n })).to.equal(false);
+    const otherModel = { requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } };
+    expect(lasting(otherModel, { ...RECORD, active: false })).to.equal(false);
+    // Stake: lasting only when more than free + locked (what our own jobs hold comes back when they end).
+    expect(collateralRefusal({ collateral: 10n, freeStake: 4n, lockedStake: 6n })?.lasting).to.equal(false);
+    expect(collateralRefusal({ collateral: 11n, freeStake: 4n, lockedStake: 6n })?.lasting).to.equal(true);
+    expect(collateralRefusal({ collateral: 4n, freeStake: 4n, lockedStake: 6n })).to.equal(undefined);
   });
 });

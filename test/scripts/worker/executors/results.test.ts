@@ -8,6 +8,7 @@ import {
   ResultStore,
   ResultUriTooLongError,
 } from "../../../../scripts/worker/executors/results";
+import { JobStatus } from "../../../../scripts/worker/market";
 
 describe("result store", () => {
   let dir: string;
@@ -53,5 +54,91 @@ describe("result store", () => {
       (reason: unknown) => reason,
     );
     expect(error).to.be.instanceOf(ResultUriTooLongError);
+  });
+});
+
+describe("result retention", () => {
+  const DAY_MS = 86_400_000;
+  const NOW = Date.UTC(2026, 0, 31);
+  let dir: string;
+  let store: ResultStore;
+  /** The jobs' on-chain statuses, as the worker would read them. */
+  let statuses: Map<bigint, JobStatus>;
+  const status = async (jobId: bigint): Promise<JobStatus> => statuses.get(jobId) ?? JobStatus.None;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-retention-"));
+    store = new ResultStore({ dir, maxUriBytes: 256 });
+    statuses = new Map();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Publishes a file result `ageDays` old (by its last write) and records it for `jobIds`. */
+  async function result(seed: number, ageDays: number, ...jobIds: bigint[]): Promise<string> {
+    const published = await store.publish(Buffer.alloc(300, seed));
+    for (const jobId of jobIds) await store.recordJob(jobId, published);
+    const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
+    const written = new Date(NOW - ageDays * DAY_MS);
+    fs.utimesSync(file, written, written);
+    return file;
+  }
+
+  it("deletes a file older than the retention, and its job list, once every job it served is over", async () => {
+    const file = await result(1, 31, 1n, 2n);
+    statuses.set(1n, JobStatus.Completed).set(2n, JobStatus.Refunded);
+    const report = await store.prune(30 * DAY_MS, status, NOW);
+    expect(report).to.deep.equal({ deleted: [path.basename(file)], kept: 0 });
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it("keeps a file whose job is submitted or disputed, however old", async () => {
+    const submitted = await result(1, 365, 1n);
+    const disputed = await result(2, 365, 2n);
+    statuses.set(1n, JobStatus.Submitted).set(2n, JobStatus.Disputed);
+    expect(await store.prune(DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 2 });
+    expect(fs.existsSync(submitted) && fs.existsSync(disputed)).to.equal(true);
+  });
+
+  it("keeps a file one of whose jobs is not over, though another that computed the same bytes is", async () => {
+    const file = await result(1, 60, 1n, 2n);
+    statuses.set(1n, JobStatus.Completed).set(2n, JobStatus.Accepted);
+    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 1 });
+    expect(fs.existsSync(file)).to.equal(true);
+  });
+
+  it("keeps a file of a finished job until it is older than the retention", async () => {
+    const file = await result(1, 29, 1n);
+    statuses.set(1n, JobStatus.Completed);
+    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 1 });
+    expect(fs.existsSync(file)).to.equal(true);
+  });
+
+  it("keeps a file no job is recorded for, and a job the chain does not know", async () => {
+    const unrecorded = await result(1, 60);
+    const unknown = await result(2, 60, 7n);
+    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 2 });
+    expect(fs.existsSync(unrecorded) && fs.existsSync(unknown)).to.equal(true);
+  });
+
+  it("deletes nothing when the chain cannot be read", async () => {
+    const file = await result(1, 60, 1n);
+    const failing = async (): Promise<JobStatus> => {
+      throw new Error("connect ECONNREFUSED");
+    };
+    const outcome = await store.prune(30 * DAY_MS, failing, NOW).then(() => undefined, (error: Error) => error.message);
+    expect(outcome).to.equal("connect ECONNREFUSED");
+    expect(fs.existsSync(file)).to.equal(true);
+  });
+
+  it("keeps every file with a retention of 0 (results.retentionDays 0)", async () => {
+    const file = await result(1, 3650, 1n);
+    statuses.set(1n, JobStatus.Completed);
+    expect((await store.prune(0, status, NOW)).deleted).to.deep.equal([]);
+    expect(fs.existsSync(file)).to.equal(true);
+  });
+
+  it("records no job for an inlined result", async () => {
+    await store.recordJob(1n, await store.publish(Buffer.alloc(10)));
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 });
