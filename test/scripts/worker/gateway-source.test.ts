@@ -299,7 +299,9 @@ describe("gateway job source", function () {
 
   it("pings the gateway every keepAliveMs while following the feed", async () => {
     gateway.open = [gatewayJob(1)];
-    const { jobs } = collect({ keepAliveMs: 20 });
+    // keepAliveMs is also the pong timeout: long enough that a loaded machine answers in time (20 ms did not, at a
+    // load average of 7 on two cores, and the source reconnected).
+    const { jobs } = collect({ keepAliveMs: 250 });
     await waitFor("the catch-up", () => jobs.length === 1);
     await waitFor("three pings", () => gateway.pings >= 3);
     expect(gateway.subscriptions).to.equal(1);
