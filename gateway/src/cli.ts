@@ -52,6 +52,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     const value = flags.get(flag) ?? env[envName];
     return value === undefined || value.trim() === "" ? undefined : value;
   };
+  /** How an error names where a value came from: the flag, or the variable when the flag was not given. */
+  const origin = (flag: string, envName: string): string => (flags.has(flag) ? `--${flag}` : envName);
   const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (text === undefined || text === "") return fallback;
     // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".
@@ -73,26 +75,26 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (got ${text})`);
     return text;
   };
-  const corsOrigins = (text: string | undefined): ReturnType<typeof parseCorsOrigins> => {
+  const corsOrigins = (text: string | undefined, name: string): ReturnType<typeof parseCorsOrigins> => {
     try {
       return parseCorsOrigins(text);
     } catch (error) {
-      if (error instanceof CorsOriginError) throw new UsageError(`--cors: ${error.message}`);
+      if (error instanceof CorsOriginError) throw new UsageError(`${name}: ${error.message}`);
       throw error;
     }
   };
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
-  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error (got ${logLevel})`);
-  const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", "--rpc-url");
+  if (!isLogLevel(logLevel)) throw new UsageError(`${origin("log-level", "LOG_LEVEL")} must be debug, info, warn or error (got ${logLevel})`);
+  const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", origin("rpc-url", "RPC_URL"));
   const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
-  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, "--subgraph-url");
+  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"));
   const options: GatewayOptions = {
     // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
-    port: integer(pick("port", "PORT"), "--port", 4000, 65_535),
+    port: integer(pick("port", "PORT"), origin("port", "PORT"), 4000, 65_535),
     host: pick("host", "HOST") ?? "127.0.0.1",
-    corsOrigins: corsOrigins(pick("cors", "CORS_ORIGINS")),
-    maxLag: integer(pick("max-lag", "MAX_LAG"), "--max-lag", 5),
+    corsOrigins: corsOrigins(pick("cors", "CORS_ORIGINS"), origin("cors", "CORS_ORIGINS")),
+    maxLag: integer(pick("max-lag", "MAX_LAG"), origin("max-lag", "MAX_LAG"), 5),
     source:
       subgraphUrl !== undefined
         ? { subgraphUrl }

@@ -83,7 +83,7 @@ describe("gateway CLI", function () {
   });
 
   it("refuses a CORS origin with a path, naming the flag and the entry", function () {
-    expect(() => parseCli([], { CORS_ORIGINS: "https://app.example/dashboard" })).to.throw(
+    expect(() => parseCli(["--cors", "https://app.example/dashboard"], {})).to.throw(
       /^--cors: "https:\/\/app\.example\/dashboard" is not an origin/,
     );
   });
@@ -102,21 +102,31 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--subgraph-url", "localhost:8000/subgraphs/name/latent"], {})).to.throw(
       /^--subgraph-url must be an http:\/\/ or https:\/\/ URL \(got localhost:8000\/subgraphs\/name\/latent\)$/,
     );
-    expect(() => parseCli([], { SUBGRAPH_URL: "graph-node:8000" })).to.throw(/--subgraph-url .*\(got graph-node:8000\)/);
+    expect(() => parseCli([], { SUBGRAPH_URL: "graph-node:8000" })).to.throw(/^SUBGRAPH_URL .*\(got graph-node:8000\)/);
     expect(() => parseCli(["--rpc-url", "127.0.0.1:8545"], {})).to.throw(/^--rpc-url must be an http:\/\/ or https:\/\/ URL \(got 127.0.0.1:8545\)$/);
-    expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/--rpc-url .*\(got not a url\)/);
+    expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/^RPC_URL .*\(got not a url\)/);
   });
 
   it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, signs, spaces)", function () {
     for (const text of ["0x1f90", "8e3", "4000.0", " 5", "+5"]) {
       expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);
-      expect(() => parseCli([], { MAX_LAG: text }), text).to.throw(/^--max-lag must be/);
+      expect(() => parseCli(["--max-lag", text], {}), text).to.throw(/^--max-lag must be/);
     }
   });
 
   it("refuses a port above 65535 from --port or PORT, repeating it", function () {
     expect(() => parseCli(["--port", "70000"], {})).to.throw(/^--port must be a port number from 0 to 65535 \(got 70000\)$/);
-    expect(() => parseCli([], { PORT: "65536" })).to.throw(/--port must be a port number from 0 to 65535 \(got 65536\)/);
+    expect(() => parseCli([], { PORT: "65536" })).to.throw(/^PORT must be a port number from 0 to 65535 \(got 65536\)$/);
+  });
+
+  it("names the environment variable a bad value came from when its flag was not given", function () {
+    expect(() => parseCli([], { PORT: "abc" })).to.throw(/^PORT must be a port number/);
+    expect(() => parseCli([], { MAX_LAG: "-1" })).to.throw(/^MAX_LAG must be a non-negative integer \(got -1\)$/);
+    expect(() => parseCli([], { LOG_LEVEL: "loud" })).to.throw(/^LOG_LEVEL must be debug, info, warn or error/);
+    expect(() => parseCli([], { RPC_URL: "localhost:8545" })).to.throw(/^RPC_URL must be an http/);
+    expect(() => parseCli([], { SUBGRAPH_URL: "graph:8000" })).to.throw(/^SUBGRAPH_URL must be an http/);
+    expect(() => parseCli([], { CORS_ORIGINS: "https://a.example/path" })).to.throw(/^CORS_ORIGINS: /);
+    expect(() => parseCli(["--port", "abc"], { PORT: "abc" })).to.throw(/^--port must be/);
   });
 
   it("reports a missing or broken deployment record in one line naming it, exit 1, without a stack trace", async function () {
