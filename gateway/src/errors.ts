@@ -2,7 +2,10 @@
 // on the code (and on the structured extensions), never on message text.
 import { GraphQLError } from "graphql";
 
-/** The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end subscriptions. */
+/**
+ * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end
+ * subscriptions, one that refuses a subscription.
+ */
 export const ErrorCode = {
   /** An argument or variable is invalid (malformed address, bad cursor, `first` over the cap, unknown model id). */
   BadUserInput: "BAD_USER_INPUT",
@@ -16,6 +19,8 @@ export const ErrorCode = {
   SubscriberTooSlow: "SUBSCRIBER_TOO_SLOW",
   /** A subscription ended because the gateway is stopping: subscribe again to another instance, or later. */
   ShuttingDown: "SHUTTING_DOWN",
+  /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
+  TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -42,6 +47,17 @@ export function subscriberTooSlow(maxQueued: number): GraphQLError {
 /** Ends every subscription when the gateway stops. */
 export function shuttingDown(): GraphQLError {
   return new GraphQLError("the gateway is shutting down", { extensions: { code: ErrorCode.ShuttingDown } });
+}
+
+/**
+ * Refuses one more subscription: `limit` says whose cap it hit (the connection's or the whole server's), `maximum`
+ * what the cap is. Nothing else on the connection is affected; a slot freed by completing a subscription is reusable.
+ */
+export function tooManySubscriptions(limit: "connection" | "server", maximum: number): GraphQLError {
+  const whose = limit === "connection" ? "on one connection" : "on this gateway";
+  return new GraphQLError(`too many subscriptions: at most ${maximum} may run at once ${whose}; complete one first`, {
+    extensions: { code: ErrorCode.TooManySubscriptions, limit, maximum },
+  });
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */
