@@ -4,7 +4,7 @@ import { GraphQLError } from "graphql";
 
 /**
  * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end
- * subscriptions, one that refuses a subscription.
+ * subscriptions, one that refuses a subscription, one that refuses a cursor whose block is gone.
  */
 export const ErrorCode = {
   /** An argument or variable is invalid (malformed address, bad cursor, `first` over the cap, unknown model id). */
@@ -21,6 +21,8 @@ export const ErrorCode = {
   ShuttingDown: "SHUTTING_DOWN",
   /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
+  /** `after` pins a block the source no longer serves (reorged away, pruned, or above its head): page from the start. */
+  CursorExpired: "CURSOR_EXPIRED",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -58,6 +60,17 @@ export function tooManySubscriptions(limit: "connection" | "server", maximum: nu
   return new GraphQLError(`too many subscriptions: at most ${maximum} may run at once ${whose}; complete one first`, {
     extensions: { code: ErrorCode.TooManySubscriptions, limit, maximum },
   });
+}
+
+/**
+ * A page sequence's block can no longer be read (`detail` is the source's reason, safe to show). Not a bad argument:
+ * the cursor was valid; the client starts the sequence again without `after`, at the latest block.
+ */
+export function cursorExpired(blockNumber: number, detail: string): GraphQLError {
+  return new GraphQLError(
+    `after: the cursor reads block ${blockNumber}, which the source no longer serves (${detail}); start again without \`after\``,
+    { extensions: { code: ErrorCode.CursorExpired, argument: "after", blockNumber } },
+  );
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */
