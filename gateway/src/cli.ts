@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { startGateway, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
+import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
 import { DeploymentError } from "./sources/deployment";
 import { IndexerError } from "../../subgraph/indexer/errors";
@@ -20,6 +21,10 @@ const USAGE = `Usage: npm run gateway -- [options]
   --host <addr>            (env HOST; default 127.0.0.1)
   --cors <origins>         "*" or comma-separated origins (env CORS_ORIGINS; default "*")
   --max-lag <blocks>       /readyz threshold (env MAX_LAG; default 5)
+  --max-connections <n>    open WebSocket connections (env MAX_CONNECTIONS; default 1000)
+  --max-subscriptions <n>  subscriptions running at once, all connections (env MAX_SUBSCRIPTIONS; default 10000)
+  --max-subscriptions-per-connection <n>
+                           subscriptions one connection runs at once (env MAX_SUBSCRIPTIONS_PER_CONNECTION; default 100)
   --log-level <level>      debug|info|warn|error (env LOG_LEVEL; default info)
   --help
 `;
@@ -44,7 +49,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     flags.set(flag.slice(2), value);
     i++;
   }
-  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level"]);
+  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level",
+    "max-connections", "max-subscriptions", "max-subscriptions-per-connection"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
   // every interface, and `RPC_URL=` would be a URL.
@@ -54,12 +60,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   };
   /** How an error names where a value came from: the flag, or the variable when the flag was not given. */
   const origin = (flag: string, envName: string): string => (flags.has(flag) ? `--${flag}` : envName);
-  const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0): number => {
     if (text === undefined || text === "") return fallback;
     // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".
     const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > max) {
-      throw new UsageError(`${name} must be ${max === 65_535 ? "a port number from 0 to 65535" : "a non-negative integer"} (got ${text})`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      const what = max === 65_535 ? "a port number from 0 to 65535" : min === 1 ? "a positive integer" : "a non-negative integer";
+      throw new UsageError(`${name} must be ${what} (got ${text})`);
     }
     return n;
   };
@@ -95,6 +102,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     host: pick("host", "HOST") ?? "127.0.0.1",
     corsOrigins: corsOrigins(pick("cors", "CORS_ORIGINS"), origin("cors", "CORS_ORIGINS")),
     maxLag: integer(pick("max-lag", "MAX_LAG"), origin("max-lag", "MAX_LAG"), 5),
+    // A cap of 0 would refuse every connection or subscription: surely a mistake, not a setting.
+    limits: {
+      maxConnections: integer(pick("max-connections", "MAX_CONNECTIONS"), origin("max-connections", "MAX_CONNECTIONS"),
+        DEFAULT_SUBSCRIPTION_LIMITS.maxConnections, undefined, 1),
+      maxSubscriptions: integer(pick("max-subscriptions", "MAX_SUBSCRIPTIONS"), origin("max-subscriptions", "MAX_SUBSCRIPTIONS"),
+        DEFAULT_SUBSCRIPTION_LIMITS.maxSubscriptions, undefined, 1),
+      maxSubscriptionsPerConnection: integer(pick("max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION"),
+        origin("max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION"), DEFAULT_SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection,
+        undefined, 1),
+    },
     source:
       subgraphUrl !== undefined
         ? { subgraphUrl }

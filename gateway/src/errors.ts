@@ -2,7 +2,10 @@
 // on the code (and on the structured extensions), never on message text.
 import { GraphQLError } from "graphql";
 
-/** The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end subscriptions. */
+/**
+ * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end
+ * subscriptions, one that refuses a subscription, one that refuses a cursor whose block is gone.
+ */
 export const ErrorCode = {
   /** An argument or variable is invalid (malformed address, bad cursor, `first` over the cap, unknown model id). */
   BadUserInput: "BAD_USER_INPUT",
@@ -16,6 +19,10 @@ export const ErrorCode = {
   SubscriberTooSlow: "SUBSCRIBER_TOO_SLOW",
   /** A subscription ended because the gateway is stopping: subscribe again to another instance, or later. */
   ShuttingDown: "SHUTTING_DOWN",
+  /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
+  TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
+  /** `after` pins a block the source no longer serves (reorged away, pruned, or above its head): page from the start. */
+  CursorExpired: "CURSOR_EXPIRED",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -42,6 +49,28 @@ export function subscriberTooSlow(maxQueued: number): GraphQLError {
 /** Ends every subscription when the gateway stops. */
 export function shuttingDown(): GraphQLError {
   return new GraphQLError("the gateway is shutting down", { extensions: { code: ErrorCode.ShuttingDown } });
+}
+
+/**
+ * Refuses one more subscription: `limit` says whose cap it hit (the connection's or the whole server's), `maximum`
+ * what the cap is. Nothing else on the connection is affected; a slot freed by completing a subscription is reusable.
+ */
+export function tooManySubscriptions(limit: "connection" | "server", maximum: number): GraphQLError {
+  const whose = limit === "connection" ? "on one connection" : "on this gateway";
+  return new GraphQLError(`too many subscriptions: at most ${maximum} may run at once ${whose}; complete one first`, {
+    extensions: { code: ErrorCode.TooManySubscriptions, limit, maximum },
+  });
+}
+
+/**
+ * A page sequence's block can no longer be read (`detail` is the source's reason, safe to show). Not a bad argument:
+ * the cursor was valid; the client starts the sequence again without `after`, at the latest block.
+ */
+export function cursorExpired(blockNumber: number, detail: string): GraphQLError {
+  return new GraphQLError(
+    `after: the cursor reads block ${blockNumber}, which the source no longer serves (${detail}); start again without \`after\``,
+    { extensions: { code: ErrorCode.CursorExpired, argument: "after", blockNumber } },
+  );
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */

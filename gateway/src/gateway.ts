@@ -6,6 +6,7 @@ import type { GatewayServices } from "./context";
 import { SubscriptionHub } from "./feeds/subscription-hub";
 import type { CorsOrigins } from "./http/cors";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
+import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "./limits/subscription-limits";
 import { createJsonLogger, type Logger } from "./logger";
 import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
@@ -58,7 +59,8 @@ export interface GatewayOptions {
   maxLag?: number;
   /** "*" (default) or the allowed origins. */
   corsOrigins?: CorsOrigins;
-  limits?: Partial<QueryLimits>;
+  /** Query limits, and the WebSocket connections and subscriptions allowed at once; each defaults on its own. */
+  limits?: Partial<QueryLimits & SubscriptionLimits>;
   logger?: Logger;
   /** How often the indexed head is polled (default 1000 ms; the embedded indexer also pushes). */
   headPollMs?: number;
@@ -98,7 +100,8 @@ function isEmbedded(source: GatewayOptions["source"]): source is EmbeddedSourceC
 
 export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
   const logger = options.logger ?? createJsonLogger();
-  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+  const { maxDepth, maxCost, maxPageSize, maxDays } = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+  const limits: QueryLimits = { maxDepth, maxCost, maxPageSize, maxDays };
   let inner: SubgraphSource;
   let chainConfig: ChainConfig | null | undefined = options.chain;
   if (isEmbedded(options.source)) {
@@ -178,6 +181,11 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   };
 }
 
+function subscriptionLimits(given: Partial<SubscriptionLimits> | undefined): SubscriptionLimits {
+  const { maxConnections, maxSubscriptionsPerConnection, maxSubscriptions } = { ...DEFAULT_SUBSCRIPTION_LIMITS, ...given };
+  return { maxConnections, maxSubscriptionsPerConnection, maxSubscriptions };
+}
+
 export const DEFAULT_STATIC_DIR = path.join(repoRoot(), "gateway", "dashboard");
 
 /** Starts the gateway: its source, head watcher, subscriptions and the HTTP/WebSocket server. */
@@ -193,6 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       corsOrigins: options.corsOrigins ?? "*",
       staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
       introspection: options.introspection,
+      subscriptionLimits: subscriptionLimits(options.limits),
     });
     return {
       url: server.url,

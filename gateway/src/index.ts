@@ -12,5 +12,7 @@ export { createJsonLogger, silentLogger } from "./logger";
 export type { Logger, LogLevel } from "./logger";
 export type { QueryLimits } from "./limits/query-limits";
 export { DEFAULT_QUERY_LIMITS } from "./limits/query-limits";
+export type { SubscriptionLimits } from "./limits/subscription-limits";
+export { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 export type { CorsOrigins } from "./http/cors";
 export type { DeploymentRecord } from "./sources/deployment";

@@ -8,6 +8,7 @@ import { handleCors, type CorsOrigins } from "./http/cors";
 import { createGraphQLHttpHandler, sendJsonError } from "./http/graphql-http";
 import { healthz, readyz } from "./http/health";
 import { serveStatic } from "./http/static-files";
+import type { SubscriptionLimits } from "./limits/subscription-limits";
 import { startSubscriptionServer, type SubscriptionServer } from "./ws/subscriptions";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   staticDir: string;
   introspection?: boolean;
   maxBodyBytes?: number;
+  /** WebSocket connections and subscriptions (default DEFAULT_SUBSCRIPTION_LIMITS). */
+  subscriptionLimits?: SubscriptionLimits;
 }
 
 export interface RunningHttpServer {
@@ -81,6 +84,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     path: GRAPHQL_PATH,
     schema: options.schema,
     limits: services.limits,
+    subscriptionLimits: options.subscriptionLimits,
     corsOrigins: options.corsOrigins,
     logger,
     context,

@@ -82,6 +82,23 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port"], {})).to.throw(/needs a value/);
   });
 
+  it("caps WebSocket connections and subscriptions at the documented defaults", function () {
+    expect(parseCli([], {}).options.limits).to.deep.equal({ maxConnections: 1000, maxSubscriptions: 10_000, maxSubscriptionsPerConnection: 100 });
+  });
+
+  it("reads the WebSocket caps from their flags, or MAX_CONNECTIONS, MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_CONNECTION", function () {
+    const flags = ["--max-connections", "5", "--max-subscriptions", "50", "--max-subscriptions-per-connection", "2"];
+    expect(parseCli(flags, {}).options.limits).to.deep.equal({ maxConnections: 5, maxSubscriptions: 50, maxSubscriptionsPerConnection: 2 });
+    const env = { MAX_CONNECTIONS: "6", MAX_SUBSCRIPTIONS: "60", MAX_SUBSCRIPTIONS_PER_CONNECTION: "3" };
+    expect(parseCli([], env).options.limits).to.deep.equal({ maxConnections: 6, maxSubscriptions: 60, maxSubscriptionsPerConnection: 3 });
+  });
+
+  it("refuses a WebSocket cap of 0, which would refuse every connection or subscription, naming the flag", function () {
+    expect(() => parseCli(["--max-connections", "0"], {})).to.throw(/^--max-connections must be a positive integer \(got 0\)$/);
+    expect(() => parseCli([], { MAX_SUBSCRIPTIONS: "0" })).to.throw(/^--max-subscriptions must be a positive integer/);
+    expect(() => parseCli(["--max-subscriptions-per-connection", "-1"], {})).to.throw(/^--max-subscriptions-per-connection must be/);
+  });
+
   it("refuses a CORS origin with a path, naming the flag and the entry", function () {
     expect(() => parseCli(["--cors", "https://app.example/dashboard"], {})).to.throw(
       /^--cors: "https:\/\/app\.example\/dashboard" is not an origin/,

@@ -1,6 +1,8 @@
 // startGateway's options as gateway/README.md documents them (queryCache: true by default, false for benchmarks;
 // headPollMs: 1000; introspection: true), and the head() and sourceQueries() it returns.
 import { expect } from "chai";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { createGatewayRuntime, silentLogger } from "../../gateway/src";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
@@ -98,5 +100,23 @@ describe("startGateway options", function () {
       const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null, introspection: false });
       expect(await client.query<{ __typename: string }>(`{ __typename }`)).to.deep.equal({ __typename: "Query" });
     });
+  });
+
+  it("applies limits.maxSubscriptionsPerConnection to the subscriptions of one WebSocket connection", async function () {
+    const env = await environment();
+    const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null, limits: { maxSubscriptionsPerConnection: 1 } });
+    const socket = createClient({ url: client.handle.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    try {
+      const held = socket.iterate({ query: `subscription { jobOpened { id } }` });
+      void held.next().catch(() => undefined);
+      await waitUntil(() => client.handle.subscriberCount() === 1, "the gateway runs the first subscription");
+      const refused = await socket
+        .iterate({ query: `subscription { networkStats { blockNumber } }` })
+        .next()
+        .then(() => [], (error: unknown) => (Array.isArray(error) ? (error as { extensions?: unknown }[]) : []));
+      expect(refused.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 1 }]);
+    } finally {
+      await socket.dispose();
+    }
   });
 });

@@ -38,12 +38,26 @@ const REORG_RESCAN_BLOCKS = 64;
 /** A job as offered: after a reorg the same id may be another job (ids are a counter), the same terms the same one. */
 const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
 
+/**
+ * Whether `head` is known to be the child of `scanned`, so that the blocks scanned up to `scanned` are still the
+ * chain's. A head a few blocks up is not: the hub only ever sees heads' hashes, never those of the blocks between,
+ * and a block it scanned may have been replaced on the way (block N replaced, the next head seen N+1 or higher).
+ */
+function extendsHead(head: IndexedHead, scanned: IndexedHead): boolean {
+  return head.number === scanned.number + 1 && head.parentHash !== null && scanned.hash !== null && head.parentHash === scanned.hash;
+}
+
 export class SubscriptionHub {
   private readonly opened = new Set<JobOpenedSubscriber>();
   private readonly updated = new Set<JobUpdatedSubscriber>();
   private readonly stats = new Set<StatsSubscriber>();
-  /** Jobs created up to this block have been offered to jobOpened subscribers. */
-  private scannedThrough: number | null = null;
+  /** Jobs created up to this head have been offered to jobOpened subscribers. */
+  private scanned: IndexedHead | null = null;
+  /**
+   * The jobs of blocks above this one were all read with subscribers listening, so recentlyOffered knows them: a
+   * rescan after a reorg goes no lower, or it would offer the jobs of blocks scanned while nobody subscribed.
+   */
+  private rescanFloor = 0;
   /** The jobs offered from the last REORG_RESCAN_BLOCKS blocks (offerKey to creation block), not to offer twice. */
   private readonly recentlyOffered = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
@@ -55,7 +69,7 @@ export class SubscriptionHub {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.head.subscribe((head, previous) => this.onHead(head, previous));
+    this.unsubscribe = this.head.subscribe((head) => this.onHead(head));
   }
 
   stop(): void {
@@ -71,7 +85,10 @@ export class SubscriptionHub {
   /** Jobs posted from the next indexed block on that match `matcher`. */
   async jobOpened(matcher: FeedMatcher): Promise<AsyncIterableIterator<JobEntity>> {
     const head = await this.head.ensureHead();
-    this.scannedThrough ??= head.number;
+    if (this.scanned === null) {
+      this.scanned = head;
+      this.rescanFloor = head.number;
+    }
     const subscriber: JobOpenedSubscriber = { matcher, channel: new Channel(() => this.opened.delete(subscriber)) };
     this.opened.add(subscriber);
     return subscriber.channel;
@@ -99,19 +116,25 @@ export class SubscriptionHub {
     return subscriber.channel;
   }
 
-  private async onHead(head: IndexedHead, previous: IndexedHead | null): Promise<void> {
-    let from = this.scannedThrough;
-    // A head that did not move up replaced blocks already scanned (a reorg): look at the last blocks again, or
-    // the jobs of the new blocks at those heights would never be offered.
-    if (from !== null && previous !== null && head.number <= previous.number) from = Math.min(from, head.number - REORG_RESCAN_BLOCKS);
+  private async onHead(head: IndexedHead): Promise<void> {
+    const scanned = this.scanned;
+    let from = scanned?.number ?? null;
+    // A head that is not known to extend the last one scanned may sit on blocks that replaced scanned ones (a
+    // reorg, seen as a head at the same height, lower, or higher): look at the last blocks again, or the jobs of
+    // the replacing blocks would never be offered. Those already offered are not offered again (recentlyOffered).
+    if (scanned !== null && !extendsHead(head, scanned)) {
+      from = Math.max(this.rescanFloor, Math.min(scanned.number, head.number - REORG_RESCAN_BLOCKS));
+    }
+    const listening = this.opened.size > 0;
     const [opened] = await Promise.all([
-      from !== null && head.number > from && this.opened.size > 0 ? this.deliverOpened(from, head) : true,
+      from !== null && head.number > from && listening ? this.deliverOpened(from, head) : true,
       this.updated.size > 0 ? this.deliverUpdated() : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
     // Blocks whose jobs could not be read stay unscanned: the next head offers them, instead of a worker never
     // hearing of a job because the source failed once.
-    if (opened) this.scannedThrough = head.number;
+    if (opened) this.scanned = head;
+    if (!listening) this.rescanFloor = head.number;
   }
 
   /** False when the jobs could not be read (nothing was sent). */

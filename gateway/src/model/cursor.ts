@@ -1,13 +1,22 @@
 // Keyset cursors: the sort key(s) and the id of the last row of a page, tagged with the list and ordering they
-// belong to, as opaque base64url. A cursor from another list or ordering is refused instead of silently
-// paging something else.
+// belong to, and the indexed block the page sequence reads, as opaque base64url. A cursor from another list or
+// ordering is refused instead of silently paging something else.
 import { badUserInput } from "../errors";
+
+/** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
+export interface PinnedBlock {
+  number: number;
+  /** Null when the source did not say (the sequence is then pinned by number alone). */
+  hash: string | null;
+}
 
 export interface CursorPosition {
   /** The sort key values of the row, as strings (big numbers stay exact). */
   keys: string[];
   /** The row's id (the final tie-breaker). */
   id: string;
+  /** The block of the sequence; null in cursors made before sequences were pinned (they page the latest block). */
+  block: PinnedBlock | null;
 }
 
 /**
@@ -25,8 +34,20 @@ const VALUE_CHECKS: Record<CursorValueKind, (value: string) => boolean> = {
   text: (v) => /^[\s\S]{0,200}$/.test(v),
 };
 
+const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
+
 export function encodeCursor(tag: string, position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([tag, position.keys, position.id]), "utf8").toString("base64url");
+  const { block } = position;
+  const parts = block === null ? [tag, position.keys, position.id] : [tag, position.keys, position.id, block.number, block.hash];
+  return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+}
+
+function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
+  if (parsed.length === 3) return null;
+  const [number, hash] = [parsed[3], parsed[4]];
+  if (parsed.length !== 5 || typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) return undefined;
+  if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
+  return { number, hash };
 }
 
 /** Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. */
@@ -44,9 +65,10 @@ export function decodeCursor(
   } catch {
     throw badUserInput(argument, "not a cursor returned by this list");
   }
+  const block = Array.isArray(parsed) ? pinnedBlock(parsed) : undefined;
   if (
     !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
+    block === undefined ||
     typeof parsed[0] !== "string" ||
     !Array.isArray(parsed[1]) ||
     parsed[1].length !== keyKinds.length ||
@@ -59,5 +81,5 @@ export function decodeCursor(
   if (parsed[0] !== tag) {
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
   }
-  return { keys: parsed[1] as string[], id: parsed[2] };
+  return { keys: parsed[1] as string[], id: parsed[2], block };
 }

@@ -35,6 +35,8 @@ export interface PageInfoModel {
   hasPreviousPage: boolean;
   startCursor: string | null;
   endCursor: string | null;
+  /** The block a pinned page sequence reads (null for lists that read the latest block on every page). */
+  blockNumber: number | null;
 }
 
 export interface ConnectionModel<TNode> {
@@ -60,6 +62,7 @@ export function toConnection<TRow, TNode>(
   hadCursor: boolean,
   toNode: (row: TRow) => TNode,
   cursorOf: (row: TRow) => string,
+  blockNumber: number | null = null,
 ): ConnectionModel<TNode> {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: cursorOf(row), node: toNode(row) }));
@@ -70,6 +73,7 @@ export function toConnection<TRow, TNode>(
       hasPreviousPage: hadCursor,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
+      blockNumber,
     },
   };
 }

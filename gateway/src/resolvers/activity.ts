@@ -20,7 +20,8 @@ export const activityResolvers: Resolvers = {
       if (filter?.provider !== null && filter?.provider !== undefined) where.provider = filter.provider;
       if (filter?.jobId !== null && filter?.jobId !== undefined) where.job = parseJobId(filter.jobId, "filter.jobId");
       return keysetConnection(
-        (a) => ctx.reader.events(a),
+        (a) => ctx.reader.eventPage(a),
+        ctx.head.head,
         where,
         // Newest block first; within a block by id (transaction hash and log index): stable, if not log order.
         { tag: "activity:BLOCK:DESC", field: "blockNumber", direction: "desc", keyType: "BigInt", idKind: "hex", keyOf: (e: EventEntity) => e.blockNumber },

@@ -72,7 +72,7 @@ export const providerResolvers: Resolvers = {
       const rows = await ctx.loaders.jobsOfProvider
         .get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
         .load(p.id);
-      return toConnection(rows, first, position !== null, (j) => j, (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id }));
+      return toConnection(rows, first, position !== null, (j) => j, (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block: null }));
     },
     slashes: async (p, args, ctx) => {
       const rows = await ctx.loaders.slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);

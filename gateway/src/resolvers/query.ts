@@ -57,14 +57,14 @@ function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "de
 export const queryResolvers: Resolvers = {
   Query: {
     availableCompute: (_root, args, ctx) =>
-      availableCompute(ctx.reader, { ...args, first: pageSize(args.first, 20, ctx.limits) }),
+      availableCompute(ctx.reader, ctx.head.head, { ...args, first: pageSize(args.first, 20, ctx.limits) }),
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const protocol = await ctx.reader.protocol();
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
       const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
-      return keysetConnection((a) => ctx.reader.providers(a), where, sort, first, args.after, (p) => p);
+      return keysetConnection((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, args.after, (p) => p);
     },
 
     provider: (_root, args, ctx) => ctx.loaders.provider.load(args.address),
@@ -72,7 +72,7 @@ export const queryResolvers: Resolvers = {
     jobs: (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = jobSort("jobs", args.orderBy?.field ?? "CREATED", args.orderBy?.direction === "ASC" ? "asc" : "desc");
-      return keysetConnection((a) => ctx.reader.jobs(a), jobFilterWhere(args.filter), sort, first, args.after, (j) => j);
+      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, jobFilterWhere(args.filter), sort, first, args.after, (j) => j);
     },
 
     job: (_root, args, ctx) => ctx.loaders.job.load(parseJobId(args.id, "id")),
@@ -91,7 +91,8 @@ export const queryResolvers: Resolvers = {
         return toConnection([] as JobEntity[], first, args.after !== null && args.after !== undefined, (j) => j, () => "");
       }
       const where = acceptableJobsWhere(provider, protocol, now);
-      return keysetConnection((a) => ctx.reader.jobs(a), where, jobSort("openJobs", "CREATED", "asc"), first, args.after, (j) => j);
+      const sort = jobSort("openJobs", "CREATED", "asc");
+      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, args.after, (j) => j);
     },
 
     networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),

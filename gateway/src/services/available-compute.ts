@@ -4,19 +4,20 @@
 //  - the rows at higher prices, sorted by price, a little more than a page;
 // if the page ends inside a price group that the fetch may have cut, that group is fetched too (its best-ranked
 // thousand rows or more, see bestOfOnePrice). Every row the page shows is therefore ranked against all rows of its
-// price, and pages never overlap or skip.
+// price, and pages never overlap or skip. Every read of a page is made at the block of its sequence (keyset.ts).
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { decodeCursor, encodeCursor } from "../model/cursor";
+import { decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { bpsOf, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import type { IndexedHead } from "../sources/head-watcher";
+import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
-import { keysetConnection, type KeysetSort, type SortKeyType } from "./keyset";
+import { keysetConnection, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
 /** JobEscrow's longest job: 30 days. */
 const MAX_HOURS = 720;
@@ -88,8 +89,9 @@ const RANKED_TAG = "offers:PRICE_THEN_REPUTATION";
  * (here: address desc), so where a thousand rows by reputation end inside a reputation, that reputation's rows are
  * fetched again by address. Fetching the group by address alone would miss better reputations at higher addresses.
  */
-async function bestOfOnePrice(reader: SubgraphReader, where: Where): Promise<ProviderEntity[]> {
-  const rows = await reader.providers({ where, orderBy: "reputationScore", orderDirection: "desc", first: SOURCE_MAX_FIRST });
+async function bestOfOnePrice(reader: SubgraphReader, where: Where, at: ReadAt | undefined): Promise<ProviderEntity[]> {
+  const pin = at === undefined ? {} : { at };
+  const rows = await reader.providers({ where, orderBy: "reputationScore", orderDirection: "desc", first: SOURCE_MAX_FIRST, ...pin });
   const last = rows[rows.length - 1];
   if (rows.length < SOURCE_MAX_FIRST || last === undefined) return rows;
   const cut = last.reputationScore;
@@ -98,22 +100,25 @@ async function bestOfOnePrice(reader: SubgraphReader, where: Where): Promise<Pro
     orderBy: "id",
     orderDirection: "asc",
     first: SOURCE_MAX_FIRST,
+    ...pin,
   });
   return [...rows.filter((p) => p.reputationScore > cut), ...atCut];
 }
 
 async function rankedPage(
   reader: SubgraphReader,
+  head: IndexedHead | null,
   where: Where,
   first: number,
   after: string | null | undefined,
-): Promise<{ rows: ProviderEntity[]; hadCursor: boolean }> {
+): Promise<{ rows: ProviderEntity[]; hadCursor: boolean; block: PinnedBlock }> {
   const position = decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
+  const pinned = position?.block === null || position?.block === undefined ? undefined : readAt(position.block, head);
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
   const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
   const [price, reputation] = position === null ? [null, null] : (position.keys as [string, string]);
-  const [tieRest, higher] = await Promise.all([
+  const [tieRest, { rows: higher, block }] = await Promise.all([
     position === null
       ? Promise.resolve([] as ProviderEntity[])
       : bestOfOnePrice(
@@ -123,12 +128,15 @@ async function rankedPage(
             { pricePerGpuHour: price },
             anyOf({ reputationScore_lt: Number(reputation) }, { reputationScore: Number(reputation), id_gt: position.id }),
           ),
+          pinned,
         ),
-    reader.providers({
+    // On a first page this read (of the latest block) says which block the sequence reads.
+    reader.providerPage({
       where: price === null ? where : allOf(where, { pricePerGpuHour_gt: price }),
       orderBy: "pricePerGpuHour",
       orderDirection: "asc",
       first: fetchCount,
+      ...(pinned === undefined ? {} : { at: pinned }),
     }),
   ]);
   let candidates = [...tieRest, ...higher];
@@ -138,12 +146,12 @@ async function rankedPage(
     const boundaryPrice = candidates[wanted - 1]?.pricePerGpuHour;
     if (lastPrice !== undefined && boundaryPrice === lastPrice) {
       // The page ends in the last fetched price group, which the fetch limit may have cut: take all of it.
-      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }));
+      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }), pinned ?? readAt(block, head));
       candidates = [...candidates.filter((p) => p.pricePerGpuHour !== lastPrice), ...group];
       candidates.sort(compareRanking);
     }
   }
-  return { rows: candidates.slice(0, wanted), hadCursor: position !== null };
+  return { rows: candidates.slice(0, wanted), hadCursor: position !== null, block };
 }
 
 const EMPTY_QUOTE = { gpuCount: 0, durationSeconds: 0, cost: 0n, protocolFee: 0n, collateral: 0n, collateralAvailable: false };
@@ -157,6 +165,7 @@ const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & 
 
 export async function availableCompute(
   reader: SubgraphReader,
+  head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
 ): Promise<OfferConnectionModel> {
   const protocol = await reader.protocol();
@@ -165,9 +174,14 @@ export async function availableCompute(
   const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
   if (args.orderBy === null || args.orderBy === undefined) {
-    const { rows, hadCursor } = await rankedPage(reader, req.where, args.first, args.after);
-    return toConnection(rows, args.first, hadCursor, toOffer, (p) =>
-      encodeCursor(RANKED_TAG, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id }),
+    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, args.after);
+    return toConnection(
+      rows,
+      args.first,
+      hadCursor,
+      toOffer,
+      (p) => encodeCursor(RANKED_TAG, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id, block }),
+      block.number,
     );
   }
   const { field, type } = ORDER_FIELDS[args.orderBy.field];
@@ -180,5 +194,5 @@ export async function availableCompute(
     idKind: "hex",
     keyOf: (p) => String(p[field]),
   };
-  return keysetConnection((a) => reader.providers(a), req.where, sort, args.first, args.after, toOffer);
+  return keysetConnection((a) => reader.providerPage(a), head, req.where, sort, args.first, args.after, toOffer);
 }

@@ -101,13 +101,13 @@ export async function proposals(
     rows.push(...batch.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
     const last = batch[batch.length - 1];
     if (batch.length < size || last === undefined) break;
-    cursor = { keys: [last.createdAt], id: last.id };
+    cursor = { keys: [last.createdAt], id: last.id, block: null };
   }
   return toConnection(
     rows,
     first,
     position !== null,
     (entity): ProposalModel => ({ entity, now }),
-    (p) => encodeCursor(TAG, { keys: [p.createdAt], id: p.id }),
+    (p) => encodeCursor(TAG, { keys: [p.createdAt], id: p.id, block: null }),
   );
 }

@@ -1,13 +1,19 @@
 // Relay connections paged by key: each page asks the source for the rows after the last row's (sort key, id), one
 // more than the page to know whether another page follows. No offsets, so page 500 costs what page 1 costs.
-import { decodeCursor, encodeCursor, type CursorValueKind } from "../model/cursor";
+//
+// A page sequence reads one block: the first page reads the latest and its cursors carry that block, which every
+// later page reads again (`block:` in the source query). Rows whose sort key changes in between (a provider's free
+// GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. A client that
+// wants newer rows starts a new sequence (no `after`).
+import { decodeCursor, encodeCursor, type CursorValueKind, type PinnedBlock } from "../model/cursor";
+import type { IndexedHead } from "../sources/head-watcher";
 
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
 export type SortKeyType = "Int" | "BigInt" | "Bytes";
 
 const CURSOR_KIND: Record<SortKeyType, CursorValueKind> = { Int: "int", BigInt: "integer", Bytes: "hex" };
 import { toConnection, type ConnectionModel } from "../model/models";
-import type { ListArgs } from "../subgraph/reader";
+import type { ListArgs, ListPage, ReadAt } from "../subgraph/reader";
 import { allOf, keysetAfter, type SortDirection, type Where } from "../subgraph/where";
 
 export interface KeysetSort<TRow> {
@@ -22,8 +28,21 @@ export interface KeysetSort<TRow> {
   keyOf: (row: TRow) => string;
 }
 
+/**
+ * Blocks this close to the head may still be replaced by a reorg: a sequence pinned to one asks for it by hash, so
+ * that a replaced block is refused (CURSOR_EXPIRED) rather than read at its height. Older ones are asked for by
+ * number: the embedded indexer keeps the hashes of blocks without events only within its reorg threshold (50).
+ */
+export const PIN_BY_HASH_BLOCKS = 50;
+
+/** How a later page reads its sequence's block, given the indexed head now. */
+export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
+  return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS };
+}
+
 export async function keysetConnection<TRow extends { id: string }, TNode>(
-  fetch: (args: ListArgs) => Promise<TRow[]>,
+  fetch: (args: ListArgs) => Promise<ListPage<TRow>>,
+  head: IndexedHead | null,
   where: Where,
   sort: KeysetSort<TRow>,
   first: number,
@@ -33,7 +52,7 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
   const byId = sort.field === "id";
   const position = decodeCursor(after, sort.tag, byId ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
   const key = position?.keys[0] ?? "0";
-  const rows = await fetch({
+  const { rows, block } = await fetch({
     where:
       position === null
         ? where
@@ -41,8 +60,14 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
     orderBy: sort.field,
     orderDirection: sort.direction,
     first: first + 1,
+    ...(position?.block === null || position?.block === undefined ? {} : { at: readAt(position.block, head) }),
   });
-  return toConnection(rows, first, position !== null, toNode, (row) =>
-    encodeCursor(sort.tag, { keys: byId ? [] : [sort.keyOf(row)], id: row.id }),
+  return toConnection(
+    rows,
+    first,
+    position !== null,
+    toNode,
+    (row) => encodeCursor(sort.tag, { keys: byId ? [] : [sort.keyOf(row)], id: row.id, block }),
+    block.number,
   );
 }

@@ -10,6 +10,8 @@ import type { SubgraphSource } from "./source";
 export interface IndexedHead {
   number: number;
   hash: string | null;
+  /** The hash of the block below (null if the source does not report it): says whether the head extends the last one. */
+  parentHash: string | null;
   /** Block time, unix seconds (null if the source does not report it). */
   timestamp: number | null;
   hasIndexingErrors: boolean;
@@ -132,6 +134,7 @@ export class HeadWatcher {
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
+      parentHash: meta.block.parentHash ?? null,
       timestamp: meta.block.timestamp,
       hasIndexingErrors: meta.hasIndexingErrors,
     };

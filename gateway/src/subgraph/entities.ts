@@ -333,7 +333,7 @@ export interface VoteEntity {
 
 /** graph-node's `_meta`. */
 export interface MetaEntity {
-  block: { number: number; hash: Hex | null; timestamp: number | null };
+  block: { number: number; hash: Hex | null; timestamp: number | null; parentHash?: Hex | null };
   hasIndexingErrors: boolean;
   deployment: string;
 }

@@ -1,5 +1,7 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
+import { SourceError, cursorExpired } from "../errors";
+import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
   EventEntity,
@@ -39,12 +41,50 @@ import { allOf, type SortDirection, type Where } from "./where";
 /** graph-node's largest `first`. */
 export const SOURCE_MAX_FIRST = 1000;
 
+/** A read at a page sequence's block instead of the latest. */
+export interface ReadAt {
+  block: PinnedBlock;
+  /**
+   * Ask for the block by hash (it must be known): a block that a reorg replaced is then refused instead of read at
+   * its height. The embedded indexer forgets the hashes of old blocks without events, so only recent blocks are.
+   */
+  byHash: boolean;
+}
+
 export interface ListArgs {
   where: Where;
   orderBy: string;
   orderDirection: SortDirection;
   first: number;
+  at?: ReadAt;
 }
+
+/** Rows of a list and the block they were read at. */
+export interface ListPage<T> {
+  rows: T[];
+  block: PinnedBlock;
+}
+
+/**
+ * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
+ * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
+ */
+const BLOCK_GONE: readonly [RegExp, string][] = [
+  [/no block with that hash/i, "a reorganisation replaced it"],
+  [/not yet available/i, "the index is now below it"],
+  [/earliest block|pruned/i, "its history was pruned"],
+];
+
+interface ListQuery {
+  name: string;
+  plural: string;
+  type: string;
+  fields: string;
+}
+
+const PROVIDERS: ListQuery = { name: "Providers", plural: "providers", type: "Provider", fields: PROVIDER_FIELDS };
+const JOBS: ListQuery = { name: "Jobs", plural: "jobs", type: "Job", fields: JOB_FIELDS };
+const EVENTS: ListQuery = { name: "Events", plural: "events", type: "Event", fields: EVENT_FIELDS };
 
 export interface NestedListArgs {
   first: number;
@@ -65,13 +105,43 @@ export class SubgraphReader {
   }
 
   async providers(args: ListArgs): Promise<ProviderEntity[]> {
-    const data = await this.source.request<{ providers: ProviderEntity[] }>(
-      `query Providers($where: Provider_filter, $orderBy: Provider_orderBy, $orderDirection: OrderDirection, $first: Int) {
-        providers(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${PROVIDER_FIELDS} }
-      }`,
-      { ...args },
-    );
-    return data.providers;
+    return (await this.list<ProviderEntity>(PROVIDERS, args, false)).rows;
+  }
+
+  /** A page of providers and the block it was read at (`args.at`'s, or the latest). */
+  providerPage(args: ListArgs): Promise<ListPage<ProviderEntity>> {
+    return this.list<ProviderEntity>(PROVIDERS, args, true);
+  }
+
+  jobPage(args: ListArgs): Promise<ListPage<JobEntity>> {
+    return this.list<JobEntity>(JOBS, args, true);
+  }
+
+  eventPage(args: ListArgs): Promise<ListPage<EventEntity>> {
+    return this.list<EventEntity>(EVENTS, args, true);
+  }
+
+  /** One list query; with `withBlock` and no `args.at`, `_meta` in the same request says which block it read. */
+  private async list<T>(list: ListQuery, args: ListArgs, withBlock: boolean): Promise<ListPage<T>> {
+    const { at, ...rest } = args;
+    const pinned = at !== undefined;
+    const query = `query ${list.name}($where: ${list.type}_filter, $orderBy: ${list.type}_orderBy, $orderDirection: OrderDirection, $first: Int${pinned ? ", $block: Block_height" : ""}) {
+        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${pinned ? ", block: $block" : ""}) { ${list.fields} }${withBlock && !pinned ? "\n        _meta { block { number hash } }" : ""}
+      }`;
+    const block = at === undefined ? undefined : at.byHash && at.block.hash !== null ? { hash: at.block.hash } : { number: at.block.number };
+    type Data = Record<string, T[]> & { _meta?: { block: { number: number; hash: string | null } } };
+    let data: Data;
+    try {
+      data = await this.source.request<Data>(query, block === undefined ? { ...rest } : { ...rest, block });
+    } catch (error) {
+      const gone = at !== undefined && error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail)) : undefined;
+      if (at !== undefined && gone !== undefined) throw cursorExpired(at.block.number, gone[1]);
+      throw error;
+    }
+    const rows = data[list.plural] ?? [];
+    if (at !== undefined) return { rows, block: at.block };
+    const meta = data._meta?.block;
+    return { rows, block: { number: meta?.number ?? 0, hash: meta?.hash ?? null } };
   }
 
   /** Providers by id, in no particular order (missing ids are absent). */
@@ -81,23 +151,11 @@ export class SubgraphReader {
 
   /** The activity feed (the Event interface, every kind of event). */
   async events(args: ListArgs): Promise<EventEntity[]> {
-    const data = await this.source.request<{ events: EventEntity[] }>(
-      `query Events($where: Event_filter, $orderBy: Event_orderBy, $orderDirection: OrderDirection, $first: Int) {
-        events(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${EVENT_FIELDS} }
-      }`,
-      { ...args },
-    );
-    return data.events;
+    return (await this.list<EventEntity>(EVENTS, args, false)).rows;
   }
 
   async jobs(args: ListArgs): Promise<JobEntity[]> {
-    const data = await this.source.request<{ jobs: JobEntity[] }>(
-      `query Jobs($where: Job_filter, $orderBy: Job_orderBy, $orderDirection: OrderDirection, $first: Int) {
-        jobs(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${JOB_FIELDS} }
-      }`,
-      { ...args },
-    );
-    return data.jobs;
+    return (await this.list<JobEntity>(JOBS, args, false)).rows;
   }
 
   async jobsByIds(ids: readonly string[]): Promise<JobEntity[]> {

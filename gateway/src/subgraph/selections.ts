@@ -74,7 +74,7 @@ export const PROPOSAL_FIELDS = `
 
 export const VOTE_FIELDS = `id voter { id } support weight reason timestamp`;
 
-export const META_FIELDS = `block { number hash timestamp } hasIndexingErrors deployment`;
+export const META_FIELDS = `block { number hash timestamp parentHash } hasIndexingErrors deployment`;
 
 /** The id of the one Protocol entity. */
 export const PROTOCOL_ID = "latent";

@@ -1,5 +1,6 @@
 // Subscriptions over graphql-ws (the graphql-transport-ws protocol) on the HTTP server's port, at the GraphQL path.
-// Each operation goes through the same validation, limits and error policy as over HTTP.
+// Each operation goes through the same validation, limits and error policy as over HTTP; connections and running
+// subscriptions are capped (SubscriptionLimits).
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -15,10 +16,11 @@ import {
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { GatewayContext } from "../context";
-import { ErrorCode } from "../errors";
+import { ErrorCode, tooManySubscriptions } from "../errors";
 import { formatError } from "../format-error";
 import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
+import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 
@@ -27,6 +29,8 @@ export interface SubscriptionServerOptions {
   path: string;
   schema: GraphQLSchema;
   limits: QueryLimits;
+  /** Connections and running subscriptions (default DEFAULT_SUBSCRIPTION_LIMITS). */
+  subscriptionLimits?: SubscriptionLimits;
   corsOrigins: CorsOrigins;
   logger: Logger;
   /** A new context (its own DataLoaders): one per operation, and one per event of a subscription. */
@@ -40,6 +44,8 @@ export interface SubscriptionServerOptions {
 export interface SubscriptionServer {
   /** Connected sockets. */
   readonly clientCount: number;
+  /** Subscriptions running (or starting), all connections together. */
+  readonly subscriptionCount: number;
   close(): Promise<void>;
 }
 
@@ -77,13 +83,27 @@ function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult 
 
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, schema, limits } = options;
+  const caps = options.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64_000 });
+  // The subscriptions each connection holds, by the payload of their subscribe message: graphql-ws hands
+  // onComplete that same object, where an id may already be taken again by a new subscription of the client's.
+  const held = new WeakMap<object, Set<object>>();
+  let heldTotal = 0;
+  const release = (connection: object, payload: object) => {
+    if (held.get(connection)?.delete(payload) === true) heldTotal--;
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname !== options.path || !originAllowed(req.headers.origin, options.corsOrigins, req.headers.host)) {
       socket.write("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
       socket.destroy();
+      return;
+    }
+    if (wss.clients.size >= caps.maxConnections) {
+      // Closed after the handshake rather than refused with an HTTP status: a browser sees the close code and reason
+      // (1013, try again later), and never the status of a failed upgrade.
+      wss.handleUpgrade(req, socket, head, (ws) => ws.close(1013, `too many connections: the gateway accepts at most ${caps.maxConnections}`));
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
@@ -96,7 +116,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       context: () => options.context(),
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
       subscribe: (args) => subscribeWithFreshContexts(args, options.context),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
         let document;
         try {
           document = parse(payload.query);
@@ -117,6 +137,15 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const variables = payload.variables ?? {};
         const verdict = checkQueryLimits(schema, document, operation, variables, limits);
         if (verdict.errors.length > 0) return verdict.errors;
+        // Queries and mutations end by themselves; only subscriptions hold a slot.
+        if (operation.operation === "subscription") {
+          const mine = held.get(ctx) ?? new Set<object>();
+          if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection)];
+          if (heldTotal >= caps.maxSubscriptions) return [tooManySubscriptions("server", caps.maxSubscriptions)];
+          mine.add(payload);
+          held.set(ctx, mine);
+          heldTotal++;
+        }
         return {
           schema,
           document,
@@ -131,6 +160,15 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           const f = formatError(e.toJSON(), e, logger);
           return new GraphQLError(f.message, { extensions: f.extensions, path: f.path });
         }),
+      // Called however the operation ended: completed by either side, failed, or its socket closed.
+      onComplete: (ctx, _id, payload) => release(ctx, payload),
+      // A subscription whose start threw never reaches onComplete: the connection's end frees what it still holds.
+      onClose: (ctx) => {
+        const mine = held.get(ctx);
+        if (mine === undefined) return;
+        heldTotal -= mine.size;
+        held.delete(ctx);
+      },
       onConnect: () => {
         logger.debug("subscription client connected");
         return true;
@@ -142,6 +180,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   return {
     get clientCount() {
       return wss.clients.size;
+    },
+    get subscriptionCount() {
+      return heldTotal;
     },
     async close() {
       options.httpServer.off("upgrade", onUpgrade);

@@ -9,7 +9,14 @@ import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/sr
 import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 
-const head = (number: number): IndexedHead => ({ number, hash: `0x${number.toString(16)}`, timestamp: 1_000 + number, hasIndexingErrors: false });
+/** Block `number` of the chain whose block hashes are their numbers (each head the child of the one below). */
+const head = (number: number): IndexedHead => ({
+  number,
+  hash: `0x${number.toString(16)}`,
+  parentHash: `0x${(number - 1).toString(16)}`,
+  timestamp: 1_000 + number,
+  hasIndexingErrors: false,
+});
 
 function openJob(id: number, block: number): JobEntity {
   return { id: String(id), jobId: String(id), status: "Open", createdAtBlock: String(block), gpuModelKey: "*", regionKey: "*" } as JobEntity;
@@ -79,6 +86,64 @@ describe("subscription hub", function () {
     await advance({ ...head(101), hash: "0xb101" }, head(101));
     expect(await nextWithin(feed, 200)).to.equal("2:0xbb");
     expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("offers the jobs of a block a reorg replaced when the next head seen is one higher, on the replacing block", async function () {
+    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+
+    await advance(head(101), head(100));
+    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+    // Block 101 replaced by one holding job 1 again and job 2; the hub next sees 102, the child of the new 101.
+    jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
+    await advance({ ...head(102), parentHash: "0xb101" }, head(101));
+    expect(await nextWithin(feed, 200)).to.equal("2:0xbb");
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("offers the jobs of a block a reorg replaced when the next head seen is several blocks higher", async function () {
+    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+
+    await advance(head(101), head(100));
+    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+    // Block 101 replaced by one holding job 2 instead (the same id on another chain would be another job, 0xcc).
+    jobs = [{ ...openJob(2, 101), termsHash: "0xbb" }, { ...openJob(3, 103), termsHash: "0xcc" }];
+    await advance({ ...head(104), parentHash: "0xb103" }, head(101));
+    expect([await nextWithin(feed, 200), await nextWithin(feed, 200)]).to.deep.equal(["2:0xbb", "3:0xcc"]);
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("after a reorg does not offer the jobs of blocks it scanned before anyone subscribed", async function () {
+    const jobs = [{ ...openJob(1, 90), termsHash: "0xaa" }];
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+
+    await advance({ ...head(102), parentHash: "0xb101" }, head(100));
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("asks the source only for the new block's jobs when the head is the child of the one it scanned", async function () {
+    const asked: string[] = [];
+    const reader = {
+      jobs: async (args: ListArgs) => {
+        const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
+        asked.push(`(${where.createdAtBlock_gt}, ${where.createdAtBlock_lte}]`);
+        return [];
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader;
+    const { hub, advance } = startHub(reader);
+    await hub.jobOpened(parseFeedFilter(null));
+    await advance(head(101), head(100));
+    await advance(head(102), head(101));
+    expect(asked).to.deep.equal(["(100, 101]", "(101, 102]"]);
     hub.stop();
   });
 

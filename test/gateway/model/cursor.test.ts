@@ -3,8 +3,21 @@ import { decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
 
 describe("keyset cursors", function () {
   it("round-trips the sort key and id of a row", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0" });
-    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0" });
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0", block: null });
+    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0", block: null });
+  });
+
+  it("round-trips the block its page sequence reads", function () {
+    const block = { number: 1234, hash: `0x${"ab".repeat(32)}` };
+    const cursor = encodeCursor("jobs:UPDATED:DESC", { keys: ["17"], id: "9", block });
+    expect(decodeCursor(cursor, "jobs:UPDATED:DESC", ["integer"], "integer")).to.deep.equal({ keys: ["17"], id: "9", block });
+  });
+
+  it("refuses a forged cursor whose block is not a block number and hash", function () {
+    for (const block of [[-1, null], [1.5, null], ["7", null], [7, "0x12"], [7]]) {
+      const forged = Buffer.from(JSON.stringify(["t", ["1"], "0x01", ...block])).toString("base64url");
+      expect(() => decodeCursor(forged, "t", ["integer"], "hex"), JSON.stringify(block)).to.throw(/not a cursor/);
+    }
   });
 
   it("is absent when no cursor is given", function () {
@@ -13,7 +26,7 @@ describe("keyset cursors", function () {
   });
 
   it("refuses a cursor of another list or ordering, naming both", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01" });
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01", block: null });
     expect(() => decodeCursor(cursor, "providers:PRICE:DESC", ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
   });
 

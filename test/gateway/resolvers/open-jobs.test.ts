@@ -27,8 +27,8 @@ async function openJobs(pausedUntil: number): Promise<string[]> {
   const ctx = {
     limits: DEFAULT_QUERY_LIMITS,
     loaders: { provider: { load: async () => provider } },
-    reader: { protocol: async () => protocol, jobs: async (args: ListArgs) => list([job], args) },
-    head: { ensureHead: async () => ({ number: 10, hash: null, timestamp: NOW, hasIndexingErrors: false }) },
+    reader: { protocol: async () => protocol, jobPage: async (args: ListArgs) => ({ rows: list([job], args), block: { number: 10, hash: null } }) },
+    head: { head: null, ensureHead: async () => ({ number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false }) },
   } as unknown as GatewayContext;
   const resolve = queryResolvers.Query!.openJobs as (root: unknown, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;
   const connection = await resolve({}, { provider: PROVIDER, first: 20 }, ctx, {} as GraphQLResolveInfo);

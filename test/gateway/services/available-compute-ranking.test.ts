@@ -24,12 +24,16 @@ describe("availableCompute ranking", function () {
   it("ranks a price shared by more than a thousand providers by reputation, then address, on every page", async function () {
     // 1500 providers at one price: most with a new provider's 5000, the last few (highest addresses) better.
     const rows = Array.from({ length: 1500 }, (_, i) => provider(i + 1, i >= 1495 ? 9000 : 5000));
-    const reader = { protocol: async () => protocol, providers: async (args: ListArgs) => list(rows, args) } as unknown as SubgraphReader;
+    const reader = {
+      protocol: async () => protocol,
+      providers: async (args: ListArgs) => list(rows, args),
+      providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 1, hash: null } }),
+    } as unknown as SubgraphReader;
     const expected = [...rows].sort((a, b) => b.reputationScore - a.reputationScore || (a.id < b.id ? -1 : 1)).map((p) => p.id);
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const connection = await availableCompute(reader, { requirements: {}, first: 100, after });
+      const connection = await availableCompute(reader, null, { requirements: {}, first: 100, after });
       seen.push(...connection.edges.map((e) => e.node.provider.id));
       after = connection.pageInfo.endCursor;
     }

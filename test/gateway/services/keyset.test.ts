@@ -25,9 +25,9 @@ describe("keyset connections", function () {
       const asked: ListArgs[] = [];
       const fetch = async (args: ListArgs) => {
         asked.push(args);
-        return [] as Row[];
+        return { rows: [] as Row[], block: { number: 1, hash: null } };
       };
-      const refusal = await keysetConnection(fetch, {}, BY_REPUTATION, 10, after, (r) => r).then(
+      const refusal = await keysetConnection(fetch, null, {}, BY_REPUTATION, 10, after, (r) => r).then(
         () => null,
         (error: unknown) => error,
       );

@@ -1,0 +1,86 @@
+// Page sequences read one block: rows whose sort key changes between two pages are neither skipped nor repeated, a
+// new sequence sees the change, and a cursor whose block a reorganisation replaced is refused with CURSOR_EXPIRED.
+import { expect } from "chai";
+import { cancelJob, createJob } from "../../../scripts/scenario";
+import type { GraphQLErrorJson } from "../helpers/client";
+import { describeEachSource } from "../helpers/environment";
+
+interface JobsPage {
+  jobs: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null; blockNumber: number | null } };
+}
+
+const JOBS = `
+  query Jobs($filter: JobFilter, $orderBy: JobOrder, $first: Int, $after: String) {
+    jobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor blockNumber } }
+  }`;
+
+const RECENTLY_UPDATED = { field: "UPDATED", direction: "DESC" };
+
+describeEachSource("pinned page sequences", (ctx) => {
+  let counter = 0;
+  const spec = () => `ipfs://gateway-suite/${ctx().mode}/pinned-${++counter}.json`;
+
+  /** Five new jobs of one client; the first of them is the least recently updated. */
+  async function fiveJobs() {
+    const { env } = ctx();
+    const who = env.scenario.actors.clients[3]!;
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await createJob(env.scenario, who, { specURI: spec() }));
+    await env.waitForIndexed();
+    return { jobs, filter: { client: await who.getAddress() } };
+  }
+
+  const page = async (filter: Record<string, unknown>, first: number, after: string | null = null) =>
+    (await ctx().client.query<JobsPage>(JOBS, { filter, orderBy: RECENTLY_UPDATED, first, after })).jobs;
+
+  it("pages through rows whose sort key changes between pages showing each row of the first page's block once", async function () {
+    const { env } = ctx();
+    const { jobs, filter } = await fiveJobs();
+    const everything = (await page(filter, 100)).nodes.map((j) => j.id);
+    const first = await page(filter, 2);
+    // Cancelling the least recently updated of the five (on a later page) moves it above the cursor.
+    const moved = String(jobs[0]!.jobId);
+    expect(everything.indexOf(moved)).to.be.at.least(2);
+    await cancelJob(env.scenario, jobs[0]!);
+    await env.waitForIndexed();
+
+    const seen = first.nodes.map((j) => j.id);
+    const blocks = [first.pageInfo.blockNumber];
+    let after = first.pageInfo.endCursor;
+    while (after !== null) {
+      const next = await page(filter, 2, after);
+      seen.push(...next.nodes.map((j) => j.id));
+      blocks.push(next.pageInfo.blockNumber);
+      after = next.pageInfo.hasNextPage ? next.pageInfo.endCursor : null;
+    }
+    expect(seen).to.deep.equal(everything);
+    expect(new Set(blocks).size).to.equal(1);
+  });
+
+  it("starts a new sequence without `after` at the latest block, which shows the changes", async function () {
+    const { env } = ctx();
+    const { jobs, filter } = await fiveJobs();
+    const before = await page(filter, 2);
+    await cancelJob(env.scenario, jobs[0]!);
+    await env.waitForIndexed();
+    const fresh = await page(filter, 2);
+    expect(fresh.nodes[0]?.id).to.equal(String(jobs[0]!.jobId));
+    expect(fresh.pageInfo.blockNumber).to.be.greaterThan(before.pageInfo.blockNumber ?? Infinity);
+  });
+
+  it("refuses a cursor whose block a reorganisation replaced with CURSOR_EXPIRED, naming the block", async function () {
+    const { env, client } = ctx();
+    const snapshot = (await env.chain.ethers.send("evm_snapshot", [])) as string;
+    const { filter } = await fiveJobs();
+    const first = await page(filter, 2);
+    // The branch the first page read is replaced by a longer one without its blocks.
+    await env.chain.ethers.send("evm_revert", [snapshot]);
+    const target = (first.pageInfo.blockNumber ?? 0) + 1;
+    while ((await env.chain.blockNumber()) < target) await env.chain.ethers.send("evm_mine", []);
+    await env.waitForIndexed();
+
+    const errors: GraphQLErrorJson[] = await client.errors(JOBS, { filter, orderBy: RECENTLY_UPDATED, first: 2, after: first.pageInfo.endCursor });
+    expect(errors.map((e) => e.extensions)).to.deep.equal([{ code: "CURSOR_EXPIRED", argument: "after", blockNumber: first.pageInfo.blockNumber }]);
+    expect(errors[0]?.message).to.contain("start again without `after`");
+  });
+});

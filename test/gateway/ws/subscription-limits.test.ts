@@ -1,0 +1,208 @@
+// The graphql-ws server's caps on connections and running subscriptions, over a schema of its own whose one
+// subscription runs until its client completes it, and sends whatever the test pushes.
+import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema } from "graphql";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import type { GatewayContext } from "../../../gateway/src/context";
+import { Channel } from "../../../gateway/src/feeds/channel";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import type { SubscriptionLimits } from "../../../gateway/src/limits/subscription-limits";
+import { silentLogger } from "../../../gateway/src/logger";
+import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
+import { waitUntil } from "../../helpers/wait";
+
+interface Refusal {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+const TICK = "subscription { tick }";
+
+describe("subscription server limits", function () {
+  /** The running `tick` subscriptions, as the schema's resolver sees them. */
+  const feeds = new Set<Channel<number>>();
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLBoolean, resolve: () => true } } }),
+    subscription: new GraphQLObjectType({
+      name: "Subscription",
+      fields: {
+        tick: {
+          type: GraphQLInt,
+          subscribe: () => {
+            const feed: Channel<number> = new Channel(() => feeds.delete(feed));
+            feeds.add(feed);
+            return feed;
+          },
+          resolve: (n: number) => n,
+        },
+      },
+    }),
+  });
+
+  let server: http.Server | null = null;
+  let subscriptions: SubscriptionServer | null = null;
+  let url = "";
+  const clients: Client[] = [];
+
+  async function start(caps: SubscriptionLimits): Promise<SubscriptionServer> {
+    const httpServer = http.createServer((_req, res) => res.writeHead(404).end());
+    server = httpServer;
+    subscriptions = startSubscriptionServer({
+      httpServer,
+      path: "/graphql",
+      schema,
+      limits: DEFAULT_QUERY_LIMITS,
+      subscriptionLimits: caps,
+      corsOrigins: "*",
+      logger: silentLogger,
+      context: () => ({}) as GatewayContext,
+    });
+    await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+    url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/graphql`;
+    return subscriptions;
+  }
+
+  afterEach(async function () {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await subscriptions?.close();
+    const closing = server;
+    if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    server = null;
+    subscriptions = null;
+  });
+
+  function connect(): Client {
+    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    clients.push(client);
+    return client;
+  }
+
+  /** Subscribes to `tick` and waits until the server runs it. */
+  async function tick(client: Client): Promise<AsyncIterableIterator<unknown>> {
+    const before = feeds.size;
+    const events = client.iterate({ query: TICK });
+    const first = events.next();
+    await waitUntil(() => feeds.size > before, "the server runs the subscription");
+    // The first pull is already waiting: hand back an iterator that starts with it.
+    let pending: Promise<IteratorResult<unknown>> | null = first;
+    const started: AsyncIterableIterator<unknown> = {
+      next: () => {
+        const next = pending ?? events.next();
+        pending = null;
+        return next;
+      },
+      return: () => events.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+      [Symbol.asyncIterator]: () => started,
+    };
+    return started;
+  }
+
+  /** The errors a subscription is refused with (none once it runs). */
+  async function refused(client: Client): Promise<Refusal[]> {
+    const before = feeds.size;
+    const outcome = client
+      .iterate({ query: TICK })
+      .next()
+      .then(
+        (result) => (result.done === true ? [] : ((result.value as { errors?: Refusal[] }).errors ?? [])),
+        (error: unknown) => (Array.isArray(error) ? (error as Refusal[]) : []),
+      );
+    const ran = waitUntil(() => feeds.size > before, "the subscription is refused or runs").then(() => []);
+    return Promise.race([outcome, ran]);
+  }
+
+  function push(n: number): void {
+    for (const feed of feeds) feed.push(n);
+  }
+
+  async function value(events: AsyncIterableIterator<unknown>): Promise<unknown> {
+    const result = await events.next();
+    return (result.value as { data?: { tick?: number } } | undefined)?.data?.tick;
+  }
+
+  it("refuses a connection's subscription over maxSubscriptionsPerConnection with TOO_MANY_SUBSCRIPTIONS and the limit", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const client = connect();
+    await tick(client);
+    await tick(client);
+    const errors = await refused(client);
+    expect(errors.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 2 }]);
+    expect(errors[0]?.message).to.contain("at most 2");
+  });
+
+  it("keeps the connection and its other subscriptions running after refusing one", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const client = connect();
+    const a = await tick(client);
+    const b = await tick(client);
+    expect((await refused(client)).map((e) => e.extensions?.code)).to.deep.equal(["TOO_MANY_SUBSCRIPTIONS"]);
+    push(7);
+    expect([await value(a), await value(b)]).to.deep.equal([7, 7]);
+    expect(server.clientCount).to.equal(1);
+  });
+
+  it("lets a connection start a subscription in the slot that completing another freed", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const client = connect();
+    const a = await tick(client);
+    await tick(client);
+    await a.return?.();
+    await waitUntil(() => feeds.size === 1 && server.subscriptionCount === 1, "the completed subscription is gone");
+    const c = await tick(client);
+    push(8);
+    expect(await value(c)).to.equal(8);
+    expect(server.subscriptionCount).to.equal(2);
+  });
+
+  it("refuses a subscription over maxSubscriptions of the whole server, whichever connection asks", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 5, maxSubscriptions: 3 });
+    const first = connect();
+    await tick(first);
+    await tick(first);
+    const second = connect();
+    await tick(second);
+    const errors = await refused(second);
+    expect(errors.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "server", maximum: 3 }]);
+    expect(errors[0]?.message).to.contain("at most 3");
+  });
+
+  it("gives the slots of a connection that closed to the others", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 5, maxSubscriptions: 2 });
+    const leaving = connect();
+    await tick(leaving);
+    await tick(leaving);
+    await leaving.dispose();
+    await waitUntil(() => server.subscriptionCount === 0, "the closed connection holds no subscription");
+    const staying = connect();
+    const a = await tick(staying);
+    const b = await tick(staying);
+    push(9);
+    expect([await value(a), await value(b)]).to.deep.equal([9, 9]);
+  });
+
+  it("closes a WebSocket connection over maxConnections with 1013 and a reason that names the limit", async function () {
+    const server = await start({ maxConnections: 1, maxSubscriptionsPerConnection: 5, maxSubscriptions: 100 });
+    const held = await tick(connect());
+    await waitUntil(() => server.clientCount === 1, "the first connection is open");
+    const extra = new WebSocket(url, "graphql-transport-ws");
+    const [code, reason] = await new Promise<[number, string]>((resolve) => extra.on("close", (c, r) => resolve([c, r.toString()])));
+    expect(code).to.equal(1013);
+    expect(reason).to.contain("at most 1");
+    push(3);
+    expect(await value(held)).to.equal(3);
+  });
+
+  it("accepts a connection again once one has closed under maxConnections", async function () {
+    const server = await start({ maxConnections: 1, maxSubscriptionsPerConnection: 5, maxSubscriptions: 100 });
+    const leaving = connect();
+    await tick(leaving);
+    await leaving.dispose();
+    await waitUntil(() => server.clientCount === 0, "the first connection has closed");
+    const events = await tick(connect());
+    push(4);
+    expect(await value(events)).to.equal(4);
+  });
+});
