@@ -34,7 +34,10 @@ export interface EmbeddedSourceOptions {
   logger: Logger;
 }
 
-/** The embedded indexer's own knobs the gateway lets through (see subgraph/indexer/README.md). */
+/**
+ * The embedded indexer's own knobs the gateway lets through (see subgraph/indexer/README.md). `restart` is also the
+ * policy of the query worker thread, so that both threads of the embedded source come back alike.
+ */
 export type IndexerTuning = Partial<
   Pick<
     IndexerWorkerOptions,
@@ -58,7 +61,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
   private constructor(
     /** The indexer's worker thread (its handle restarts it when it dies). */
     readonly worker: IndexerWorker,
-    private readonly queries: QueryWorker,
+    /** The query worker thread (restarted when it dies). */
+    readonly queries: QueryWorker,
     private readonly logger: Logger,
   ) {}
 
@@ -86,7 +90,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
     let queries: QueryWorker;
     try {
-      queries = await QueryWorker.start(options.dbPath);
+      queries = await QueryWorker.start(options.dbPath, options.tuning?.restart ?? {});
     } catch (error) {
       await worker.stop();
       throw error;
@@ -101,6 +105,9 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       queries.setIndexerDown(null);
       logger.info("indexer worker restarted", { block: status.checkpoint?.number ?? null });
     });
+    // Requests fail with SOURCE_UNAVAILABLE (and /readyz answers 503) until a new query thread runs.
+    queries.on("error", (error) => logger.error("query worker failed", { error }));
+    queries.on("restarted", () => logger.info("query worker restarted"));
     // It may have died while the query worker started.
     const { indexerError } = worker.status();
     if (indexerError !== null) queries.setIndexerDown(indexerError);

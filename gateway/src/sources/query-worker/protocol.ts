@@ -8,6 +8,8 @@ export type ToQueryWorker =
   | { type: "query"; id: number; query: string; variables: Record<string, unknown> }
   /** The indexer's worker died (`reason`) or runs again (null): see QueryEngine.setIndexerDown. */
   | { type: "indexerDown"; reason: string | null }
+  /** Dies as a bug would: an uncaught exception ("throw") or `process.exit(3)` ("exit"). For tests only. */
+  | { type: "crash"; how: "throw" | "exit" }
   | { type: "stop" };
 
 export type FromQueryWorker =

@@ -22,6 +22,14 @@ port.on("message", (message: ToQueryWorker) => {
     engine.close();
     process.exit(0);
   }
+  if (message.type === "crash") {
+    // Outside this handler, so that nothing catches it: what a bug in a callback does.
+    if (message.how === "throw") setImmediate(() => {
+      throw new Error("the query worker was told to crash (QueryWorker.crash)");
+    });
+    else process.exit(3);
+    return;
+  }
   if (message.type === "indexerDown") {
     engine.setIndexerDown(message.reason);
     return;

@@ -1,6 +1,9 @@
-// The gateway side of the query worker thread: requests go out as messages and come back as promises.
+// The gateway side of the query worker thread: requests go out as messages and come back as promises. A thread that
+// dies is started again, so that one bug or out-of-memory in it does not leave the gateway unable to answer for good.
+import { EventEmitter } from "node:events";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import type { RestartPolicy } from "../../../../subgraph/indexer";
 import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol";
 
 export interface QueryAnswer {
@@ -13,12 +16,104 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export class QueryWorker {
+/** The query worker thread died once it was ready, or a new one could not start; says whether it is restarted. */
+export class QueryWorkerDiedError extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly reason: string | null,
+    /** When a new thread is started, or null: never (the restart policy is false). */
+    readonly restartInMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    const how = code === null ? "could not start again" : `died (exit code ${code})`;
+    const next = restartInMs === null ? "it is not restarted" : `restarting in ${restartInMs} ms`;
+    super(`the query worker thread ${how}${reason === null ? "" : `: ${reason}`}; ${next}`, options);
+    this.name = "QueryWorkerDiedError";
+  }
+}
+
+export interface QueryWorkerEvents {
+  /** The thread died, or a new one could not start. */
+  error: [QueryWorkerDiedError];
+  /** A new thread answers again after one died. */
+  restarted: [];
+}
+
+function spawn(dbPath: string): Worker {
+  const entry = path.join(__dirname, `query-worker-main${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
+  const data: QueryWorkerData = { dbPath };
+  // Under ts-node (tests, `npm run gateway`) the thread registers ts-node itself: require hooks are per thread.
+  return __filename.endsWith(".ts")
+    ? new Worker(
+        `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });\nrequire(${JSON.stringify(entry)});`,
+        { eval: true, workerData: data },
+      )
+    : new Worker(entry, { workerData: data });
+}
+
+/** Resolves once a new thread can answer; rejects when it cannot open the database (the thread then exits). */
+function whenReady(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (message: FromQueryWorker) => {
+      if (message.type === "ready") {
+        worker.off("message", onMessage);
+        resolve();
+      } else if (message.type === "error") {
+        reject(new Error(`query worker: ${message.message}`));
+      }
+    };
+    worker.on("message", onMessage);
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`query worker exited with code ${code} before it was ready`)));
+  });
+}
+
+/**
+ * A thread that dies once it was ready (a bug, out of memory, `process.exit`) fails the requests in flight, is
+ * reported as an `error` event ({@link QueryWorkerDiedError}) and is started again after `initialDelayMs`, doubling
+ * up to `maxDelayMs` while it keeps dying (the indexer worker's policy), unless the policy is false. Until a new
+ * thread is ready, requests fail at once.
+ */
+export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private exited = false;
+  /** The thread that answers; null while none does. */
+  private worker: Worker | null = null;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** A new thread being started: stop() waits for it, then stops it. */
+  private restarting: Promise<void> | null = null;
+  private restartDelayMs: number;
+  private startedAt = Date.now();
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  /** The last setIndexerDown, which a new thread must be told too. */
+  private indexerDown: string | null = null;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly dbPath: string,
+    worker: Worker,
+    private readonly restart: RestartPolicy | false,
+  ) {
+    super();
+    const policy: RestartPolicy = restart || {};
+    this.initialDelayMs = policy.initialDelayMs ?? 1000;
+    this.maxDelayMs = Math.max(policy.maxDelayMs ?? 60_000, this.initialDelayMs);
+    this.restartDelayMs = this.initialDelayMs;
+    this.attach(worker);
+  }
+
+  /** Starts the thread on `dbPath` (which an indexer must have initialised) and waits until it can answer. */
+  static async start(dbPath: string, restart: RestartPolicy | false = {}): Promise<QueryWorker> {
+    const worker = spawn(dbPath);
+    await whenReady(worker);
+    return new QueryWorker(dbPath, worker, restart);
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
+    this.startedAt = Date.now();
+    let cause: Error | null = null;
     worker.on("message", (message: FromQueryWorker) => {
       if (message.type !== "result" && message.type !== "failed") return;
       const waiting = this.pending.get(message.id);
@@ -27,63 +122,93 @@ export class QueryWorker {
       if (message.type === "result") waiting.resolve({ data: message.data, errors: message.errors });
       else waiting.reject(new Error(message.message));
     });
-    worker.on("exit", () => {
-      this.exited = true;
+    worker.once("error", (error) => {
+      cause = error;
+    });
+    worker.once("exit", (code) => {
+      this.worker = null;
       for (const waiting of this.pending.values()) waiting.reject(new Error("the query worker stopped"));
       this.pending.clear();
+      if (!this.stopping) this.died(code, cause);
     });
   }
 
-  /** Starts the thread on `dbPath` (which an indexer must have initialised) and waits until it can answer. */
-  static async start(dbPath: string): Promise<QueryWorker> {
-    const entry = path.join(__dirname, `query-worker-main${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
-    const data: QueryWorkerData = { dbPath };
-    // Under ts-node (tests, `npm run gateway`) the thread registers ts-node itself: require hooks are per thread.
-    const worker = __filename.endsWith(".ts")
-      ? new Worker(
-          `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });\nrequire(${JSON.stringify(entry)});`,
-          { eval: true, workerData: data },
-        )
-      : new Worker(entry, { workerData: data });
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: FromQueryWorker) => {
-        if (message.type === "ready") {
-          worker.off("message", onMessage);
-          resolve();
-        } else if (message.type === "error") {
-          reject(new Error(`query worker: ${message.message}`));
-        }
-      };
-      worker.on("message", onMessage);
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`query worker exited with code ${code} before it was ready`)));
-    });
-    return new QueryWorker(worker);
+  private died(code: number | null, cause: Error | null): void {
+    // A thread that ran a while before it died starts the backoff over: the delay only grows while it keeps dying.
+    if (Date.now() - this.startedAt >= this.maxDelayMs) this.restartDelayMs = this.initialDelayMs;
+    const delay = this.restart === false ? null : this.restartDelayMs;
+    const reason = cause === null ? null : `${cause.name}: ${cause.message}`;
+    const error = new QueryWorkerDiedError(code, reason, delay, cause === null ? undefined : { cause });
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    if (delay === null) return;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.maxDelayMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.restarting = this.respawn().finally(() => (this.restarting = null));
+    }, delay);
+  }
+
+  private async respawn(): Promise<void> {
+    const worker = spawn(this.dbPath);
+    this.startedAt = Date.now();
+    try {
+      await whenReady(worker);
+    } catch (error) {
+      // Counts as one more death: the next try waits longer.
+      if (!this.stopping) this.died(null, error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.attach(worker);
+    if (this.stopping) return;
+    if (this.indexerDown !== null) this.post({ type: "indexerDown", reason: this.indexerDown });
+    this.emit("restarted");
+  }
+
+  private post(message: ToQueryWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** Whether a thread runs now (false while one that died is not restarted yet). */
+  get running(): boolean {
+    return this.worker !== null;
   }
 
   query(query: string, variables: Record<string, unknown>): Promise<QueryAnswer> {
-    if (this.exited) return Promise.reject(new Error("the query worker stopped"));
+    const worker = this.worker;
+    if (worker === null) return Promise.reject(new Error("no query worker thread runs (it died and is not restarted yet)"));
     const id = this.nextId++;
     return new Promise<QueryAnswer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       const message: ToQueryWorker = { type: "query", id, query, variables };
-      this.worker.postMessage(message);
+      worker.postMessage(message);
     });
   }
 
   /** Whether an indexer indexes the database: while one does not (null: again does), `_meta` reports indexing errors. */
   setIndexerDown(reason: string | null): void {
-    if (this.exited) return;
-    const message: ToQueryWorker = { type: "indexerDown", reason };
-    this.worker.postMessage(message);
+    this.indexerDown = reason;
+    this.post({ type: "indexerDown", reason });
   }
 
+  /**
+   * Makes the thread die as a bug in it would: an uncaught exception ("throw") or `process.exit(3)` ("exit").
+   * For tests of what follows a death; nothing else calls it.
+   */
+  crash(how: "throw" | "exit"): void {
+    this.post({ type: "crash", how });
+  }
+
+  /** Stops the thread; a restart that is pending does not happen, one under way is stopped once it is ready. */
   async stop(): Promise<void> {
-    if (this.exited) return;
-    const exit = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
-    const message: ToQueryWorker = { type: "stop" };
-    this.worker.postMessage(message);
-    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+    this.stopping = true;
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    await this.restarting;
+    const worker = this.worker;
+    if (worker === null) return;
+    const exit = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    this.post({ type: "stop" });
+    const timer = setTimeout(() => void worker.terminate(), 5_000);
     await exit;
     clearTimeout(timer);
   }

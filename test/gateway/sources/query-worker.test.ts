@@ -1,0 +1,147 @@
+// The embedded source when its query worker thread dies: the gateway logs it, answers SOURCE_UNAVAILABLE and is not
+// ready while no thread runs, and answers again once a new thread runs, without a process restart.
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { createGatewayRuntime, type GatewayRuntime } from "../../../gateway/src/gateway";
+import { createJsonLogger } from "../../../gateway/src/logger";
+import { createResolvers } from "../../../gateway/src/resolvers";
+import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
+import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import { QueryWorker } from "../../../gateway/src/sources/query-worker/query-worker";
+import { indexingStatus } from "../../../gateway/src/services/indexing";
+import type { RestartPolicy } from "../../../subgraph/indexer";
+import { waitUntil } from "../../helpers/wait";
+import { environment } from "../helpers/environment";
+
+interface Served {
+  runtime: GatewayRuntime;
+  server: RunningHttpServer;
+  source: EmbeddedSubgraphSource;
+}
+
+interface LogRecord {
+  level: string;
+  msg: string;
+  error?: unknown;
+}
+
+describe("the embedded source when its query worker thread dies", function () {
+  const stops: (() => Promise<void>)[] = [];
+
+  after(async function () {
+    for (const stop of stops) await stop();
+  });
+
+  /** A gateway on its own database, indexed up to the chain's head; `lines` collects its log. */
+  async function serve(name: string, restart: RestartPolicy, lines: string[]): Promise<Served> {
+    const env = await environment();
+    const runtime = await createGatewayRuntime({
+      source: {
+        rpcUrl: env.chain.url,
+        deployment: env.scenario.deployment.record,
+        dbPath: path.join(env.tmpDir, `${name}.sqlite`),
+        indexerPollMs: 50,
+        indexerTuning: { restart },
+      },
+      logger: createJsonLogger({ level: "info", write: (line) => lines.push(line) }),
+      headPollMs: 50,
+      maxLag: 2,
+    });
+    const server = await startHttpServer({
+      schema: buildSchema(createResolvers(runtime.hub)),
+      services: runtime.services,
+      host: "127.0.0.1",
+      port: 0,
+      corsOrigins: "*",
+      staticDir: path.join(__dirname, "..", "..", "..", "gateway", "dashboard"),
+    });
+    stops.push(async () => {
+      await server.close();
+      await runtime.close();
+    });
+    const head = await env.chain.blockNumber();
+    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`, { timeoutMs: 60_000 });
+    return { runtime, server, source: runtime.source.inner as EmbeddedSubgraphSource };
+  }
+
+  async function graphql(server: RunningHttpServer, query: string): Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }> {
+    const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+  }
+
+  async function readyz(server: RunningHttpServer): Promise<number> {
+    return (await fetch(new URL("/readyz", server.url))).status;
+  }
+
+  const records = (lines: string[]) => lines.map((line) => JSON.parse(line) as LogRecord);
+
+  it("logs the death with its cause, answers SOURCE_UNAVAILABLE and is not ready until a new thread runs", async function () {
+    const lines: string[] = [];
+    // A restart far off: everything below happens while none runs.
+    const { server, source } = await serve("query-dies", { initialDelayMs: 60_000 }, lines);
+    expect(await readyz(server)).to.equal(200);
+    source.queries.crash("throw");
+    await waitUntil(() => records(lines).some((record) => record.msg === "query worker failed"), "the gateway logged the death");
+    expect(records(lines).filter((record) => record.msg === "query worker failed").map(({ level, error }) => ({ level, error }))).to.deep.equal([
+      {
+        level: "error",
+        error: {
+          name: "QueryWorkerDiedError",
+          message: "the query worker thread died (exit code 1): Error: the query worker was told to crash (QueryWorker.crash); restarting in 60000 ms",
+          cause: { name: "Error", message: "the query worker was told to crash (QueryWorker.crash)" },
+        },
+      },
+    ]);
+    const answer = await graphql(server, `{ providers(first: 2) { edges { node { address } } } }`);
+    expect(answer.errors?.map((error) => error.extensions?.code)).to.deep.equal(["SOURCE_UNAVAILABLE"]);
+    expect(await readyz(server)).to.equal(503);
+  });
+
+  it("answers again and is ready again once a new thread runs", async function () {
+    const lines: string[] = [];
+    const { runtime, server, source } = await serve("query-restarts", { initialDelayMs: 50 }, lines);
+    const query = `{ providers(first: 3) { edges { node { address } } } }`;
+    const before = await graphql(server, query);
+    expect(before.errors).to.equal(undefined);
+    source.queries.crash("exit");
+    await waitUntil(() => records(lines).some((record) => record.msg === "query worker restarted"), "the gateway logged the restart");
+    // Not the cached answer: a new block makes the gateway ask the new thread.
+    const env = await environment();
+    await env.chain.ethers.send("evm_mine", []);
+    const head = await env.chain.blockNumber();
+    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`);
+    expect(await graphql(server, query)).to.deep.equal(before);
+    expect(await readyz(server)).to.equal(200);
+    expect(records(lines).map((record) => record.msg)).to.include("query worker failed");
+  });
+
+  it("stopped while a restart is pending, starts no new thread and leaves nothing keeping the process alive", async function () {
+    const env = await environment();
+    const script = path.join(__dirname, "..", "helpers", "query-worker-stop.ts");
+    // The process exits by itself only if stop() cancelled the restart timer (60 s away) and started no thread.
+    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", script, path.join(env.tmpDir, "embedded.sqlite")], {
+      cwd: path.join(__dirname, "..", "..", ".."),
+      timeout: 40_000,
+    });
+    expect(JSON.parse(stdout.trim())).to.deep.equal({
+      death: "the query worker thread died (exit code 3); restarting in 60000 ms",
+      running: false,
+      restarted: 0,
+    });
+  });
+
+  it("tells a new thread that the indexer is down, so that it still reports indexing errors", async function () {
+    const env = await environment();
+    const queries = await QueryWorker.start(path.join(env.tmpDir, "embedded.sqlite"), { initialDelayMs: 50 });
+    stops.push(() => queries.stop());
+    queries.setIndexerDown("the indexer worker thread died");
+    const restarted = new Promise<void>((resolve) => queries.once("restarted", () => resolve()));
+    queries.crash("throw");
+    await restarted;
+    const answer = await queries.query(`{ _meta { hasIndexingErrors } }`, {});
+    expect(answer).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } }, errors: null });
+  });
+});
