@@ -93,9 +93,9 @@ describe("gateway CLI", function () {
     expect(parseCli([], env).options.limits).to.deep.equal({ maxConnections: 6, maxSubscriptions: 60, maxSubscriptionsPerConnection: 3 });
   });
 
-  it("refuses a WebSocket cap of 0, which would refuse every connection or subscription, naming the flag", function () {
+  it("refuses a WebSocket cap of 0, which would refuse every connection or subscription, naming the flag or variable", function () {
     expect(() => parseCli(["--max-connections", "0"], {})).to.throw(/^--max-connections must be a positive integer \(got 0\)$/);
-    expect(() => parseCli([], { MAX_SUBSCRIPTIONS: "0" })).to.throw(/^--max-subscriptions must be a positive integer/);
+    expect(() => parseCli([], { MAX_SUBSCRIPTIONS: "0" })).to.throw(/^MAX_SUBSCRIPTIONS must be a positive integer/);
     expect(() => parseCli(["--max-subscriptions-per-connection", "-1"], {})).to.throw(/^--max-subscriptions-per-connection must be/);
   });
 
