@@ -8,6 +8,7 @@ import * as path from "node:path";
 import hre from "hardhat";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import { startLocalChain } from "../../scripts/devnet/chain";
+import { writeDeploymentManifest } from "../../subgraph/scripts/manifest";
 import type { LocalChain } from "../../scripts/devnet/chain";
 import { groupGone, killGroup, spawnGroup, waitFor } from "./processes";
 
@@ -69,7 +70,13 @@ describe("npm run <service>, stopped with SIGTERM to npm", function () {
     expect(gateway.exit, gateway.output).to.deep.equal({ code: 0, signal: null });
     expect(gateway.output).to.match(/"msg":"shutting down".*"signal":"SIGTERM"/);
 
-    const indexer = await terminate("indexer", ["--rpc", chain.url, "--db", path.join(scratch, "indexer.sqlite"), "--port", "0"], "queries: POST");
+    // The CLI refuses the template build (placeholder addresses): it indexes the record's.
+    const build = path.dirname(writeDeploymentManifest(record, path.join(scratch, "build")));
+    const indexer = await terminate(
+      "indexer",
+      ["--rpc", chain.url, "--subgraph", build, "--db", path.join(scratch, "indexer.sqlite"), "--port", "0"],
+      "queries: POST",
+    );
     // Its shutdown prints nothing; exit 0 is its handler's (SIGTERM's default action would be a signal).
     expect(indexer.exit, indexer.output).to.deep.equal({ code: 0, signal: null });
   });
