@@ -7,6 +7,7 @@ export { startQueryServer } from "./server/http";
 export type { QueryServer, QueryServerOptions } from "./server/http";
 export { startIndexerWorker, IndexerWorker } from "./worker/handle";
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash } from "./worker/handle";
+export { RestartBackoff } from "./worker/restart-backoff";
 export { loadSubgraph, resolveBuildDir } from "./manifest";
 export type { SubgraphBuild, DataSourceSpec, EventHandlerSpec } from "./manifest";
 export { HttpRpc, Eip1193Rpc } from "./chain/rpc";

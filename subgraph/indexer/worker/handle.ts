@@ -11,6 +11,7 @@ import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engi
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
 import type { IndexerWorkerOptions, MainToWorker, RestartPolicy, WorkerCrash, WorkerToMain } from "./protocol";
+import { RestartBackoff } from "./restart-backoff";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
 
@@ -71,19 +72,13 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   /** Why no worker indexes now (it died); null while one runs. */
   private down: IndexerWorkerDiedError | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
-  private restartDelayMs: number;
-  private startedAt = Date.now();
-  private readonly initialDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly backoff: RestartBackoff;
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
   constructor(private readonly options: IndexerWorkerOptions) {
     super();
-    const policy: RestartPolicy = options.restart || {};
-    this.initialDelayMs = policy.initialDelayMs ?? 1000;
-    this.maxDelayMs = Math.max(policy.maxDelayMs ?? 60_000, this.initialDelayMs);
-    this.restartDelayMs = this.initialDelayMs;
+    this.backoff = new RestartBackoff(options.restart || {});
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -95,7 +90,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private start(): Worker {
     const worker = spawnWorker(this.options);
     this.exited = false;
-    this.startedAt = Date.now();
+    this.backoff.started();
     // What the thread said killed it (its "error" message, or the uncaught exception): reported with its exit.
     let cause: { reason: string; name: string; error?: Error } | null = null;
     this.exitPromise = new Promise((resolve) => {
@@ -163,15 +158,12 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private died(code: number, cause: { reason: string; name: string; error?: Error } | null): void {
     // A new worker would reset the database to this deployment again, under the indexer that now owns it.
     const terminal = this.options.restart === false || cause?.name === "DeploymentReplacedError";
-    // A worker that ran a while before it died starts the backoff over: the delay only grows while it keeps dying.
-    if (Date.now() - this.startedAt >= this.maxDelayMs) this.restartDelayMs = this.initialDelayMs;
-    const delay = terminal ? null : this.restartDelayMs;
+    const delay = terminal ? null : this.backoff.next();
     const error = new IndexerWorkerDiedError(code, cause?.reason ?? null, delay, { cause: cause?.error });
     this.down = error;
     this.engine?.setIndexerDown(error.message);
     if (this.listenerCount("error") > 0) this.emit("error", error);
     if (delay === null) return;
-    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.maxDelayMs);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.worker = this.start();

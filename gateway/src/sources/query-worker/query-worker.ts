@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { RestartPolicy } from "../../../../subgraph/indexer";
+import { RestartBackoff, type RestartPolicy } from "../../../../subgraph/indexer";
 import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol";
 
 export interface QueryAnswer {
@@ -83,10 +83,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
   private restartTimer: NodeJS.Timeout | null = null;
   /** A new thread being started: stop() waits for it, then stops it. */
   private restarting: Promise<void> | null = null;
-  private restartDelayMs: number;
-  private startedAt = Date.now();
-  private readonly initialDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly backoff: RestartBackoff;
   /** The last setIndexerDown, which a new thread must be told too. */
   private indexerDown: string | null = null;
 
@@ -96,10 +93,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
     private readonly restart: RestartPolicy | false,
   ) {
     super();
-    const policy: RestartPolicy = restart || {};
-    this.initialDelayMs = policy.initialDelayMs ?? 1000;
-    this.maxDelayMs = Math.max(policy.maxDelayMs ?? 60_000, this.initialDelayMs);
-    this.restartDelayMs = this.initialDelayMs;
+    this.backoff = new RestartBackoff(restart || {});
     this.attach(worker);
   }
 
@@ -112,7 +106,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
 
   private attach(worker: Worker): void {
     this.worker = worker;
-    this.startedAt = Date.now();
+    this.backoff.started();
     let cause: Error | null = null;
     worker.on("message", (message: FromQueryWorker) => {
       if (message.type !== "result" && message.type !== "failed") return;
@@ -134,14 +128,11 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
   }
 
   private died(code: number | null, cause: Error | null): void {
-    // A thread that ran a while before it died starts the backoff over: the delay only grows while it keeps dying.
-    if (Date.now() - this.startedAt >= this.maxDelayMs) this.restartDelayMs = this.initialDelayMs;
-    const delay = this.restart === false ? null : this.restartDelayMs;
+    const delay = this.restart === false ? null : this.backoff.next();
     const reason = cause === null ? null : `${cause.name}: ${cause.message}`;
     const error = new QueryWorkerDiedError(code, reason, delay, cause === null ? undefined : { cause });
     if (this.listenerCount("error") > 0) this.emit("error", error);
     if (delay === null) return;
-    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.maxDelayMs);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.restarting = this.respawn().finally(() => (this.restarting = null));
@@ -150,7 +141,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
 
   private async respawn(): Promise<void> {
     const worker = spawn(this.dbPath);
-    this.startedAt = Date.now();
+    this.backoff.started();
     try {
       await whenReady(worker);
     } catch (error) {

@@ -1,0 +1,29 @@
+import { expect } from "chai";
+import { RestartBackoff } from "../../../../subgraph/indexer/worker/restart-backoff";
+
+describe("RestartBackoff", function () {
+  it("waits initialDelayMs, doubling while the thread keeps dying, up to maxDelayMs", function () {
+    const backoff = new RestartBackoff({ initialDelayMs: 100, maxDelayMs: 60_000 });
+    backoff.started();
+    const delays = [1, 2, 3, 4].map(() => backoff.next());
+    expect(delays).to.deep.equal([100, 200, 400, 800]);
+    const capped = new RestartBackoff({ initialDelayMs: 1000, maxDelayMs: 3000 });
+    expect([1, 2, 3, 4].map(() => capped.next())).to.deep.equal([1000, 2000, 3000, 3000]);
+  });
+
+  it("starts over after a thread that ran maxDelayMs or longer", async function () {
+    const backoff = new RestartBackoff({ initialDelayMs: 50, maxDelayMs: 400 });
+    backoff.started();
+    expect([backoff.next(), backoff.next(), backoff.next()]).to.deep.equal([50, 100, 200]);
+    backoff.started();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(backoff.next()).to.equal(50);
+  });
+
+  it("defaults to 1 s doubling up to 60 s, and never has a maximum below the first delay", function () {
+    const defaults = new RestartBackoff();
+    expect([defaults.next(), defaults.next()]).to.deep.equal([1000, 2000]);
+    const inverted = new RestartBackoff({ initialDelayMs: 5000, maxDelayMs: 10 });
+    expect([inverted.next(), inverted.next()]).to.deep.equal([5000, 5000]);
+  });
+});
