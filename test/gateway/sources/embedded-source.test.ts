@@ -1,13 +1,12 @@
 // The embedded source when its indexer's worker thread dies: the gateway logs it, reports indexing errors (so it is
 // not ready) while no worker follows the chain, and follows it again once the handle has started a new worker.
-import * as path from "node:path";
 import { expect } from "chai";
-import { createGatewayRuntime, type GatewayRuntime } from "../../../gateway/src/gateway";
-import { createJsonLogger } from "../../../gateway/src/logger";
+import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import type { RestartPolicy } from "../../../subgraph/indexer";
 import { waitUntil } from "../../helpers/wait";
+import { indexedEmbeddedRuntime } from "../helpers/embedded-runtime";
 import { environment } from "../helpers/environment";
 
 describe("the embedded source when its indexer worker dies", function () {
@@ -19,23 +18,9 @@ describe("the embedded source when its indexer worker dies", function () {
 
   /** A gateway runtime on its own database, indexed up to the chain's head; `lines` collects its log. */
   async function embeddedRuntime(name: string, restart: RestartPolicy | false, lines: string[]): Promise<{ runtime: GatewayRuntime; source: EmbeddedSubgraphSource }> {
-    const env = await environment();
-    const runtime = await createGatewayRuntime({
-      source: {
-        rpcUrl: env.chain.url,
-        deployment: env.scenario.deployment.record,
-        dbPath: path.join(env.tmpDir, `${name}.sqlite`),
-        indexerPollMs: 50,
-        indexerTuning: { restart },
-      },
-      logger: createJsonLogger({ level: "info", write: (line) => lines.push(line) }),
-      headPollMs: 50,
-      maxLag: 2,
-    });
-    runtimes.push(runtime);
-    const head = await env.chain.blockNumber();
-    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`, { timeoutMs: 60_000 });
-    return { runtime, source: runtime.source.inner as EmbeddedSubgraphSource };
+    const served = await indexedEmbeddedRuntime(name, restart, lines);
+    runtimes.push(served.runtime);
+    return served;
   }
 
   it("logs the death with its cause and stops reporting itself ready, serving what was indexed", async function () {

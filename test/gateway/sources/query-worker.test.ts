@@ -4,8 +4,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { createGatewayRuntime, type GatewayRuntime } from "../../../gateway/src/gateway";
-import { createJsonLogger } from "../../../gateway/src/logger";
+import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
@@ -15,6 +14,7 @@ import { indexingStatus } from "../../../gateway/src/services/indexing";
 import type { RestartPolicy } from "../../../subgraph/indexer";
 import { waitUntil } from "../../helpers/wait";
 import { environment } from "../helpers/environment";
+import { indexedEmbeddedRuntime } from "../helpers/embedded-runtime";
 
 interface Served {
   runtime: GatewayRuntime;
@@ -37,19 +37,7 @@ describe("the embedded source when its query worker thread dies", function () {
 
   /** A gateway on its own database, indexed up to the chain's head; `lines` collects its log. */
   async function serve(name: string, restart: RestartPolicy, lines: string[]): Promise<Served> {
-    const env = await environment();
-    const runtime = await createGatewayRuntime({
-      source: {
-        rpcUrl: env.chain.url,
-        deployment: env.scenario.deployment.record,
-        dbPath: path.join(env.tmpDir, `${name}.sqlite`),
-        indexerPollMs: 50,
-        indexerTuning: { restart },
-      },
-      logger: createJsonLogger({ level: "info", write: (line) => lines.push(line) }),
-      headPollMs: 50,
-      maxLag: 2,
-    });
+    const { runtime, source } = await indexedEmbeddedRuntime(name, restart, lines);
     const server = await startHttpServer({
       schema: buildSchema(createResolvers(runtime.hub)),
       services: runtime.services,
@@ -62,9 +50,7 @@ describe("the embedded source when its query worker thread dies", function () {
       await server.close();
       await runtime.close();
     });
-    const head = await env.chain.blockNumber();
-    await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`, { timeoutMs: 60_000 });
-    return { runtime, server, source: runtime.source.inner as EmbeddedSubgraphSource };
+    return { runtime, server, source };
   }
 
   async function graphql(server: RunningHttpServer, query: string): Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }> {
