@@ -74,15 +74,20 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
-  it("offers the jobs a reorg brought in at the same height, and not again those that survived it", async function () {
+  /** A hub whose subscriber has been offered job 1 of block 101; `replace` sets what the source holds from then on. */
+  async function offeredJobOfBlock101() {
     let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
     const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
     const feed = await hub.jobOpened(parseFeedFilter(null));
-
     await advance(head(101), head(100));
     expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+    return { hub, advance, feed, replace: (next: typeof jobs) => (jobs = next) };
+  }
+
+  it("offers the jobs a reorg brought in at the same height, and not again those that survived it", async function () {
+    const { hub, advance, feed, replace } = await offeredJobOfBlock101();
     // Block 101 replaced by one holding job 1 again and job 2.
-    jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
+    replace([{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }]);
     await advance({ ...head(101), hash: "0xb101" }, head(101));
     expect(await nextWithin(feed, 200)).to.equal("2:0xbb");
     expect(await nextWithin(feed, 100)).to.equal("nothing");
@@ -90,14 +95,9 @@ describe("subscription hub", function () {
   });
 
   it("offers the jobs of a block a reorg replaced when the next head seen is one higher, on the replacing block", async function () {
-    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
-    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
-    const feed = await hub.jobOpened(parseFeedFilter(null));
-
-    await advance(head(101), head(100));
-    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+    const { hub, advance, feed, replace } = await offeredJobOfBlock101();
     // Block 101 replaced by one holding job 1 again and job 2; the hub next sees 102, the child of the new 101.
-    jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }];
+    replace([{ ...openJob(1, 101), termsHash: "0xaa" }, { ...openJob(2, 101), termsHash: "0xbb" }]);
     await advance({ ...head(102), parentHash: "0xb101" }, head(101));
     expect(await nextWithin(feed, 200)).to.equal("2:0xbb");
     expect(await nextWithin(feed, 100)).to.equal("nothing");
@@ -105,14 +105,9 @@ describe("subscription hub", function () {
   });
 
   it("offers the jobs of a block a reorg replaced when the next head seen is several blocks higher", async function () {
-    let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
-    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
-    const feed = await hub.jobOpened(parseFeedFilter(null));
-
-    await advance(head(101), head(100));
-    expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+    const { hub, advance, feed, replace } = await offeredJobOfBlock101();
     // Block 101 replaced by one holding job 2 instead (the same id on another chain would be another job, 0xcc).
-    jobs = [{ ...openJob(2, 101), termsHash: "0xbb" }, { ...openJob(3, 103), termsHash: "0xcc" }];
+    replace([{ ...openJob(2, 101), termsHash: "0xbb" }, { ...openJob(3, 103), termsHash: "0xcc" }]);
     await advance({ ...head(104), parentHash: "0xb103" }, head(101));
     expect([await nextWithin(feed, 200), await nextWithin(feed, 200)]).to.deep.equal(["2:0xbb", "3:0xcc"]);
     expect(await nextWithin(feed, 100)).to.equal("nothing");
