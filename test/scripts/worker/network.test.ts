@@ -207,6 +207,10 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     await stack.chain.ethers.send("evm_mine", []);
     for (const job of [jobA, jobB]) {
       await waitFor(`job ${job.jobId} completed`, async () => (await status(job.jobId)) === JobStatus.Completed);
+      // The chain says Completed as soon as the settlement is mined; the worker reports it once it has the receipt.
+      await waitFor(`the worker's settlement of job ${job.jobId}`, async () =>
+        worker!.events.some((e) => e.type === "job-settled" && e.jobId === job.jobId),
+      );
     }
     let paid = 0n;
     for (const job of [jobA, jobB]) {
