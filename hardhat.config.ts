@@ -1,8 +1,13 @@
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import {
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+  TASK_COMPILE_SOLIDITY_LOG_COMPILATION_ERRORS,
+} from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./scripts/tasks";
+import { withoutDependencyWarnings } from "./scripts/compile/dependency-warnings";
+import type { SolcDiagnostic } from "./scripts/compile/dependency-warnings";
 
 // The machines that build Latent reach only the npm registry, so Hardhat's own compiler download (HH502)
 // cannot work. The npm `solc` package ships the same compiler as WebAssembly; pin one version and hand it over.
@@ -19,6 +24,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
     longVersion: solc.version().replace(/\.Emscripten.*$/, ""),
   };
 });
+
+subtask(TASK_COMPILE_SOLIDITY_LOG_COMPILATION_ERRORS).setAction(
+  async (args: { output?: { errors?: SolcDiagnostic[] }; quiet: boolean }, _hre, runSuper) => {
+    const errors = args.output?.errors;
+    if (errors === undefined) return runSuper(args);
+    return runSuper({ ...args, output: { ...args.output, errors: withoutDependencyWarnings(errors) } });
+  },
+);
 
 const remoteAccounts = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
 
