@@ -224,11 +224,9 @@ async function main(): Promise<void> {
     // 2. Processing, per instance policy.
     console.log(`WASM instantiate + _start: ${instantiationCost(build).toFixed(0)} µs`);
     const policies: Array<[string, InstancePolicy]> = [
-      ["fresh instance per event (graph-node)", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1 }],
-      ["reuse within a block, new every 10 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 10 }],
-      ["reuse within a block, new every 256 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 256 }],
-      [`reuse within a block, new every ${DEFAULT_INSTANCE_POLICY.maxTriggersPerInstance} events (default)`, DEFAULT_INSTANCE_POLICY],
-      ["reuse across blocks, new every 1000 events", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1000, reuseAcrossBlocks: true }],
+      ["a new instance per event (graph-node)", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 1 }],
+      ["a new instance every 100 events, reset between them", { ...DEFAULT_INSTANCE_POLICY, maxTriggersPerInstance: 100 }],
+      ["one instance, reset between events (default)", DEFAULT_INSTANCE_POLICY],
     ];
     let processing = 0;
     for (const [i, [label, policy]] of policies.entries()) {

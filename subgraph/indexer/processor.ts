@@ -128,7 +128,6 @@ export class BlockProcessor {
         }
       }
       const writes = this.cache.flush(number);
-      for (const r of this.runtimes) r.endBlock();
       return { events, writes };
     } catch (error) {
       this.reset();

@@ -57,6 +57,8 @@ export class EntityMemory {
    */
   private entries = new Uint32Array(256);
   private entriesUsed = 0;
+  /** Field names written since the last reset of the instance's memory (see afterReset). */
+  private readonly freshKeys: Array<{ readonly type: EntityTypeModel; readonly index: number }> = [];
   private readonly ids: Record<"value" | "entry" | "entries" | "map" | "bigDecimal" | "values", number>;
   private readonly heap: AscHeap;
 
@@ -77,6 +79,20 @@ export class EntityMemory {
     return this.layout.stub;
   }
 
+  /**
+   * After the instance's memory was put back as `_start` left it (trigger-reset.ts): the entities handed out are gone,
+   * and the field names written since the last reset were zeroed; they are written again, to be kept this time.
+   * Returns whether it wrote any.
+   */
+  afterReset(): boolean {
+    this.written.clear();
+    this.entriesUsed = 0;
+    if (this.freshKeys.length === 0) return false;
+    for (const { type, index } of this.freshKeys) this.keys(type)[index] = this.heap.writeString(type.storedFields[index]!.name);
+    this.freshKeys.length = 0;
+    return true;
+  }
+
   // --- writing ----------------------------------------------------------------------------------------------------
 
   /** Writes `fields` of `type` as a graph-ts Entity; returns its pointer. */
@@ -88,7 +104,10 @@ export class EntityMemory {
     for (let i = 0; i < fields.length; i++) {
       const value = fields[i];
       if (value === undefined) continue;
-      if (keys[i] === 0) keys[i] = this.heap.writeString(type.storedFields[i]!.name);
+      if (keys[i] === 0) {
+        keys[i] = this.heap.writeString(type.storedFields[i]!.name);
+        this.freshKeys.push({ type, index: i });
+      }
       count++;
       size += ENTRY_BLOCK + this.valueSize(value);
     }

@@ -106,6 +106,8 @@ export class EventMemory {
   private readonly ids: Record<"event" | "block" | "transaction" | "param" | "params" | "value" | "values", number>;
   /** Per handler, the shared parameter-name strings (AssemblyScript strings are immutable). */
   private readonly paramNames = new Map<EventHandlerSpec, Uint32Array>();
+  /** Handlers whose parameter names were written since the last reset of the instance's memory (see afterReset). */
+  private readonly freshNames: EventHandlerSpec[] = [];
   /** While an event is written: its integer parameters' bytes (see abiValueSize), and the next one to write. */
   private integers: Uint8Array[] = [];
   private nextInteger = 0;
@@ -167,10 +169,26 @@ export class EventMemory {
     let names = this.paramNames.get(handler);
     if (names === undefined) {
       // Written before the event's region is reserved: they outlive it, shared by every event of the handler.
-      names = Uint32Array.from(handler.params, (p) => this.layout.heap.writeString(p.name));
+      names = this.writeNames(handler);
       this.paramNames.set(handler, names);
+      this.freshNames.push(handler);
     }
     return names;
+  }
+
+  private writeNames(handler: EventHandlerSpec): Uint32Array {
+    return Uint32Array.from(handler.params, (p) => this.layout.heap.writeString(p.name));
+  }
+
+  /**
+   * After the instance's memory was put back as `_start` left it (trigger-reset.ts): the parameter names written since
+   * the last reset were zeroed; they are written again, to be kept this time. Returns whether it wrote any.
+   */
+  afterReset(): boolean {
+    if (this.freshNames.length === 0) return false;
+    for (const handler of this.freshNames) this.paramNames.set(handler, this.writeNames(handler));
+    this.freshNames.length = 0;
+    return true;
   }
 
   /** A class whose fields are Uint8Arrays (null: a null pointer). */

@@ -1,11 +1,11 @@
 // Runs a data source's handlers: instantiates its WASM module, builds the `ethereum.Event` a handler receives in
 // the module's memory and calls the handler with the host functions bound to the block's entity cache.
 //
-// graph-node instantiates a fresh module per trigger. Instantiation plus `_start` costs ~200 µs, and the stub
-// runtime never frees memory, so an instance here serves up to `maxTriggersPerInstance` triggers of one block
-// (or more blocks with `reuseAcrossBlocks`) and is then dropped; it is also dropped after any failure and when its
-// memory grows past `maxMemoryBytes`. Set maxTriggersPerInstance = 1 for graph-node's exact isolation (module
-// globals never outlive a trigger); the benchmark measures the cost of each choice.
+// graph-node instantiates a fresh module per trigger, so that nothing one handler leaves in module globals or memory
+// reaches the next. Instantiation plus `_start` costs ~160-200 µs, so an instance here serves trigger after trigger
+// and is put back between them in the state `_start` left it in (trigger-reset.ts): the same isolation. It is
+// replaced after any failure, on a reorg and when its memory grows past `maxMemoryBytes`; and after every trigger
+// where it cannot be reset (a module the host cannot rewrite, a runtime other than the stub one).
 import { HandlerError, HostError, IndexerError } from "../errors";
 import type { DataSourceSpec, EventHandlerSpec } from "../manifest";
 import type { BlockHeader, LogData, TransactionData } from "../chain/types";
@@ -18,22 +18,20 @@ import type { AbiValue } from "../chain/abi-decoder";
 import { buildImports, HostState, type MappingLogRecord } from "./host";
 import { Wasm, type WasmImports, type WasmMemory } from "./wasm";
 import { MEMORY_IMPORT, MemoryRecycler } from "./wasm-memory";
+import { TriggerReset, type WasmGlobal } from "./trigger-reset";
 
 export interface InstancePolicy {
-  /** Triggers an instance may serve before it is replaced (1 = a fresh instance per trigger, like graph-node). */
+  /**
+   * Triggers an instance may serve before it is replaced. Every trigger sees a fresh instance's state whatever this
+   * is; 1 instantiates anew for each, as graph-node does, which only costs more (the benchmark measures it).
+   */
   maxTriggersPerInstance: number;
-  /** Keep an instance across block boundaries (still bounded by maxTriggersPerInstance). */
-  reuseAcrossBlocks: boolean;
   /** Replace an instance whose memory grew beyond this. */
   maxMemoryBytes: number;
 }
 
-// 100 triggers: instantiating is ~160 µs, 1.6 µs a trigger over 100, while an instance that serves a whole busy block
-// made the benchmark's processing ~10% slower in CPU (256: 3.24-3.50 CPU-s, 100: 2.92-2.98, 32-64: 3.08-3.10), spread
-// over everything that touches the instance's memory and over garbage collection rather than in one place.
 export const DEFAULT_INSTANCE_POLICY: InstancePolicy = {
-  maxTriggersPerInstance: 100,
-  reuseAcrossBlocks: false,
+  maxTriggersPerInstance: Number.POSITIVE_INFINITY,
   maxMemoryBytes: 64 * 1024 * 1024,
 };
 
@@ -42,7 +40,10 @@ interface LiveInstance {
   readonly heap: AscHeap;
   /** Its memory when it was given one to recycle (see wasm-memory.ts). */
   readonly memory: WasmMemory | null;
+  readonly entities: EntityMemory;
   readonly events: EventMemory;
+  /** Null where the instance cannot be reset: it then serves one trigger. */
+  readonly reset: TriggerReset | null;
   uses: number;
 }
 
@@ -87,15 +88,23 @@ export class DataSourceRuntime {
     // Built with --explicitStart: module globals are initialised by _start, before any handler.
     if (typeof exports._start === "function") exports._start();
     const layout = new ObjectLayout(heap);
-    this.state.entities = new EntityMemory(layout);
+    const entities = (this.state.entities = new EntityMemory(layout));
     this.stats.instantiations++;
-    this.live = { exports, heap, memory, events: new EventMemory(layout), uses: 0 };
+    this.live = { exports, heap, memory, entities, events: new EventMemory(layout), reset: this.triggerReset(heap, layout, exports), uses: 0 };
     return this.live;
   }
 
-  /** Called at each block boundary. */
-  endBlock(): void {
-    if (!this.policy.reuseAcrossBlocks) this.drop();
+  /** The reset of a new instance, if it has the stub runtime and its mutable globals were exported (wasm-memory.ts). */
+  private triggerReset(heap: AscHeap, layout: ObjectLayout, exports: MappingExports): TriggerReset | null {
+    const names = this.dataSource.memoryImporting?.mutableGlobals;
+    if (!layout.stub || names === undefined) return null;
+    const globals: WasmGlobal[] = [];
+    for (const name of names) {
+      const global = exports[name] as WasmGlobal | undefined;
+      if (global === undefined) return null;
+      globals.push(global);
+    }
+    return new TriggerReset(heap, globals);
   }
 
   /** Drops the instance (after a failure, a reorg, or to start clean). */
@@ -143,6 +152,12 @@ export class DataSourceRuntime {
     const { heap, exports, events } = live;
     this.state.context = { handler: handler.handler, block, cache };
     try {
+      if (live.uses > 0) {
+        live.reset!.restore();
+        // The names written during the last trigger were zeroed with it: written again, they are kept from now on.
+        const rewroteEntities = live.entities.afterReset();
+        if (events.afterReset() || rewroteEntities) live.reset!.keep();
+      }
       const event = events.write(handler, log, params, block, transaction);
       (exports[handler.handler] as (event: number) => void)(event);
     } catch (error) {
@@ -153,7 +168,7 @@ export class DataSourceRuntime {
     }
     this.stats.triggers++;
     live.uses++;
-    if (live.uses >= this.policy.maxTriggersPerInstance || heap.memoryBytes > this.policy.maxMemoryBytes) this.drop();
+    if (live.reset === null || live.uses >= this.policy.maxTriggersPerInstance || heap.memoryBytes > this.policy.maxMemoryBytes) this.drop();
   }
 
   private handlerError(handler: EventHandlerSpec, block: BlockHeader, log: LogData, error: unknown): HandlerError {

@@ -3,7 +3,8 @@
 // megabyte or two per block of such memory was what started most full collections while indexing. So the module
 // is rewritten to import its memory instead of defining it, and each new instance gets the memory of the previous
 // one, zeroed: what a fresh memory holds before the data segments are copied in, so the mapping cannot tell. The
-// rewritten module also exports only what the host calls, as every export costs objects per instance.
+// rewritten module also exports only what the host calls, as every export costs objects per instance, and its mutable
+// globals, which the host saves and restores to give each trigger a fresh instance's state (see trigger-reset.ts).
 import { Wasm, type WasmMemory, type WasmModule } from "./wasm";
 
 /** The import that replaces the module's own memory. */
@@ -11,6 +12,8 @@ export const MEMORY_IMPORT = { module: "__latent_indexer", name: "memory" } as c
 
 export interface MemoryImportingModule {
   readonly module: WasmModule;
+  /** The export names of the module's mutable globals (its allocator's position and module-level variables). */
+  readonly mutableGlobals: readonly string[];
   /** The limits the module declared for its memory, in 64 KiB pages. */
   readonly minimum: number;
   readonly maximum: number | null;
@@ -18,8 +21,16 @@ export interface MemoryImportingModule {
 
 const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
+const SECTION_GLOBAL = 6;
 const SECTION_EXPORT = 7;
+const SECTION_DATA_COUNT = 12;
+
+/** Where a (non-custom) section goes in a module: in the order of their ids, but the data count comes before the code (10). */
+function sectionOrder(id: number): number {
+  return id === SECTION_DATA_COUNT ? 9.5 : id;
+}
 const KIND_FUNCTION = 0x00;
+const KIND_TABLE = 0x01;
 const KIND_MEMORY = 0x02;
 const KIND_GLOBAL = 0x03;
 
@@ -51,11 +62,86 @@ function name(text: string): number[] {
   return [...u32(utf8.length), ...utf8];
 }
 
-/** The export section with only the functions named in `functions`, and what is neither a function nor a global. */
-function keptExports(body: Uint8Array, functions: ReadonlySet<string>): number[] {
+/** Where the constant expression starting at `at` (a global's initialiser) ends, past its `end` opcode. */
+function skipConstantExpression(bytes: Uint8Array, at: number): number {
+  for (;;) {
+    const op = bytes[at++];
+    switch (op) {
+      case 0x0b: // end
+        return at;
+      case 0x41: // i32.const
+      case 0x42: // i64.const: signed LEB128, skipped as unsigned (only the length matters)
+      case 0x23: // global.get
+      case 0xd2: // ref.func
+        at = readU32(bytes, at).next;
+        break;
+      case 0x43: // f32.const
+        at += 4;
+        break;
+      case 0x44: // f64.const
+        at += 8;
+        break;
+      case 0xd0: // ref.null
+        at += 1;
+        break;
+      default:
+        throw new RangeError(`unsupported opcode 0x${(op ?? 0).toString(16)} in a global's initialiser`);
+    }
+  }
+}
+
+/** Global indexes of the mutable globals the module defines (the index space starts with the imported globals). */
+function mutableGlobalIndexes(imports: Uint8Array | undefined, globals: Uint8Array | undefined): number[] {
+  let importedGlobals = 0;
+  if (imports !== undefined) {
+    const count = readU32(imports, 0);
+    let at = count.next;
+    for (let i = 0; i < count.value; i++) {
+      const moduleName = readU32(imports, at);
+      const fieldName = readU32(imports, moduleName.next + moduleName.value);
+      at = fieldName.next + fieldName.value;
+      const kind = imports[at++];
+      if (kind === KIND_FUNCTION) at = readU32(imports, at).next;
+      else if (kind === KIND_TABLE) at = limitsEnd(imports, at + 1);
+      else if (kind === KIND_MEMORY) at = limitsEnd(imports, at);
+      else if (kind === KIND_GLOBAL) {
+        importedGlobals++;
+        at += 2; // value type, mutability
+      } else throw new RangeError(`unsupported import kind ${kind}`);
+    }
+  }
+  const indexes: number[] = [];
+  if (globals === undefined) return indexes;
+  const count = readU32(globals, 0);
+  let at = count.next;
+  for (let i = 0; i < count.value; i++) {
+    if (globals[at + 1] === 1) indexes.push(importedGlobals + i);
+    at = skipConstantExpression(globals, at + 2);
+  }
+  return indexes;
+}
+
+/** Where the limits (flags, minimum, optional maximum) starting at `at` end. */
+function limitsEnd(bytes: Uint8Array, at: number): number {
+  const flags = bytes[at]!;
+  const minimum = readU32(bytes, at + 1);
+  return flags & 1 ? readU32(bytes, minimum.next).next : minimum.next;
+}
+
+/** The export name of the mutable global with index `index`. */
+function globalExportName(index: number): string {
+  return `__latent_global_${index}`;
+}
+
+/**
+ * The export section with only the functions named in `functions`, what is neither a function nor a global, and an
+ * export of each global in `globals`.
+ */
+function keptExports(body: Uint8Array, functions: ReadonlySet<string>, globals: readonly number[]): number[] {
   const count = readU32(body, 0);
   const kept: number[] = [];
-  let n = 0;
+  for (const index of globals) kept.push(...name(globalExportName(index)), KIND_GLOBAL, ...u32(index));
+  let n = globals.length;
   let at = count.next;
   for (let i = 0; i < count.value; i++) {
     const length = readU32(body, at);
@@ -77,7 +163,8 @@ export const RUNTIME_EXPORTS: readonly string[] = ["_start", "__new", "id_of_typ
 /**
  * `bytes` with its one defined memory (min, optional max; not shared) turned into the import MEMORY_IMPORT with the
  * same limits, compiled; null for a module that defines no memory, or anything else this does not handle, which
- * then runs as it is. Only the functions named in `functions` stay exported, and no globals: an instance makes a
+ * then runs as it is. Only the functions named in `functions` stay exported, and the mutable globals (under names of
+ * their own; no other global): an instance makes a
  * JavaScript object for every export, and the module exports every handler of every data source built from the
  * same mapping file plus graph-ts's TypeId constants (246 exports for the project's token data source), some
  * 50 KB of objects per instance that only a full collection frees.
@@ -102,13 +189,33 @@ export function memoryImporting(bytes: Uint8Array, functions: ReadonlySet<string
   const maximum = flags === 1 ? readU32(memory, minimum.next) : null;
   const limits = memory.subarray(count.next, (maximum ?? minimum).next);
   const entry = [...name(MEMORY_IMPORT.module), ...name(MEMORY_IMPORT.name), KIND_MEMORY, ...limits];
+  let mutable: number[];
+  try {
+    mutable = mutableGlobalIndexes(sections.find((s) => s.id === SECTION_IMPORT)?.body, sections.find((s) => s.id === SECTION_GLOBAL)?.body);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 
   const out: number[] = [...bytes.subarray(0, 8)];
   const section = (id: number, body: ArrayLike<number>): void => {
     out.push(id, ...u32(body.length));
     for (let i = 0; i < body.length; i++) out.push(body[i]!);
   };
+  // Sections come in a fixed order (custom sections, id 0, may sit anywhere): a section the module lacks goes before
+  // the first one that follows it.
   let imported = false;
+  let exported = sections.some((s) => s.id === SECTION_EXPORT);
+  const addMissing = (before: number): void => {
+    if (!imported && before > SECTION_IMPORT) {
+      section(SECTION_IMPORT, [...u32(1), ...entry]);
+      imported = true;
+    }
+    if (!exported && before > SECTION_EXPORT) {
+      section(SECTION_EXPORT, keptExports(Uint8Array.of(0), functions, mutable));
+      exported = true;
+    }
+  };
   for (const { id, body } of sections) {
     if (id === SECTION_MEMORY) continue;
     if (id === SECTION_IMPORT) {
@@ -117,15 +224,16 @@ export function memoryImporting(bytes: Uint8Array, functions: ReadonlySet<string
       imported = true;
       continue;
     }
-    // Sections come in a fixed order: without imports of its own, the memory import goes before the first section
-    // that follows the import section (custom sections, id 0, may sit anywhere).
-    if (!imported && id > SECTION_IMPORT) {
-      section(SECTION_IMPORT, [...u32(1), ...entry]);
-      imported = true;
-    }
-    section(id, id === SECTION_EXPORT ? keptExports(body, functions) : body);
+    if (id !== 0) addMissing(sectionOrder(id));
+    section(id, id === SECTION_EXPORT ? keptExports(body, functions, mutable) : body);
   }
-  return { module: new Wasm.Module(Uint8Array.from(out)), minimum: minimum.value, maximum: maximum?.value ?? null };
+  addMissing(Number.POSITIVE_INFINITY);
+  return {
+    module: new Wasm.Module(Uint8Array.from(out)),
+    mutableGlobals: mutable.map(globalExportName),
+    minimum: minimum.value,
+    maximum: maximum?.value ?? null,
+  };
 }
 
 /** A memory with the module's limits, for a module from memoryImporting(). */

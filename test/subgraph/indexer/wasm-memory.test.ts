@@ -46,16 +46,43 @@ describe("embedded indexer: recycled mapping memories", function () {
       const own = Wasm.Module.imports(ds.wasm);
       expect(Wasm.Module.imports(rewritten.module)).to.deep.equal([...own, { ...MEMORY_IMPORT, kind: "memory" }]);
       const kept = new Set([...RUNTIME_EXPORTS, ...ds.eventHandlers.map((h) => h.handler)]);
-      expect(Wasm.Module.exports(rewritten.module)).to.deep.equal(
-        Wasm.Module.exports(ds.wasm).filter((e) => (e.kind === "function" ? kept.has(e.name) : e.kind !== "global")),
-      );
+      const globals = rewritten.mutableGlobals.map((name) => ({ name, kind: "global" }));
+      expect(Wasm.Module.exports(rewritten.module)).to.deep.equal([
+        ...globals,
+        ...Wasm.Module.exports(ds.wasm).filter((e) => (e.kind === "function" ? kept.has(e.name) : e.kind !== "global")),
+      ]);
       const memory = new MemoryRecycler(rewritten).take();
       const state = new HostState(ds, () => undefined);
       const instance = new Wasm.Instance(rewritten.module, { ...buildImports(ds.wasm, state), [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory } });
       expect(instance.exports.memory).to.equal(memory);
       state.heap = new AscHeap(instance.exports as unknown as MappingExports);
       (instance.exports._start as () => void)();
+      // The stub runtime's allocator position at least; every one exported can be set, so none is immutable.
+      expect(globals.length, ds.name).to.be.greaterThan(0);
+      for (const { name } of globals) {
+        const global = instance.exports[name] as { value: number | bigint };
+        const value = global.value;
+        expect(() => (global.value = value), name).to.not.throw();
+      }
     }
+  });
+
+  it("exports every mutable global a module defines, after the imported ones, and no immutable one", function () {
+    // (module (import "m" "g" (global i32)) (global i32 (i32.const 1)) (global (mut i64) (i64.const -2))
+    //   (global (mut i32) (global.get 0)) (memory 1))
+    const module = Uint8Array.from([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x02, 0x08, 0x01, 0x01, 0x6d, 0x01, 0x67, 0x03, 0x7f, 0x00,
+      0x05, 0x03, 0x01, 0x00, 0x01,
+      0x06, 0x10, 0x03, 0x7f, 0x00, 0x41, 0x01, 0x0b, 0x7e, 0x01, 0x42, 0x7e, 0x0b, 0x7f, 0x01, 0x23, 0x00, 0x0b,
+    ]);
+    expect(() => new Wasm.Module(module)).to.not.throw();
+    const rewritten = memoryImporting(module, new Set())!;
+    expect(rewritten.mutableGlobals).to.deep.equal(["__latent_global_2", "__latent_global_3"]);
+    const memory = new MemoryRecycler(rewritten).take();
+    const instance = new Wasm.Instance(rewritten.module, { m: { g: 5 }, [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory } });
+    expect((instance.exports.__latent_global_2 as { value: bigint }).value).to.equal(-2n);
+    expect((instance.exports.__latent_global_3 as { value: number }).value).to.equal(5);
   });
 
   it("hands the last memory back zeroed where it was written, and lets a very large one go", function () {

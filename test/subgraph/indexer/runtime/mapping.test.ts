@@ -1,9 +1,10 @@
-// Mapping instance reuse (runtime/mapping.ts, the indexer's instancePolicy): how long a mapping's module globals
-// live. The probe's mode-11 handler appends its message to a module-level array and stores what the array holds,
-// i.e. every message its instance has handled so far.
+// Mapping instance reuse (runtime/mapping.ts, the indexer's instancePolicy; trigger-reset.ts): a mapping's module
+// globals must not outlive a trigger, however long its instance lives. The probe's mode-11 handler appends its message
+// to a module-level array and stores what the array holds, i.e. every message its instance has handled so far.
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
+import type { BlockProcessor } from "../../../../subgraph/indexer/processor";
 import type { InstancePolicy } from "../../../../subgraph/indexer/runtime/mapping";
 import { gql } from "../helpers/dump";
 import { startProbeFixture, type ProbeFixture } from "../helpers/probe";
@@ -42,33 +43,28 @@ describe("embedded indexer: mapping instance policy", function () {
     }
   }
 
-  it("gives each block fresh module globals by default, shared by the triggers of that block", async function () {
-    expect(await seenByInstance()).to.deep.equal({
-      a1: ["a1"],
-      a2: ["a1", "a2"],
-      a3: ["a1", "a2", "a3"],
-      b1: ["b1"],
-      b2: ["b1", "b2"],
-    });
+  /** Instances made to index the chain with the default policy. */
+  async function instantiationsFor(): Promise<number> {
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(`instance-policy-${++runs}.sqlite`) });
+    try {
+      expect((await indexer.syncOnce()).failed).to.equal(false);
+      const stats = (indexer as unknown as { processor: BlockProcessor }).processor.runtimeStats();
+      expect(stats.triggers).to.equal(5);
+      return stats.instantiations;
+    } finally {
+      await indexer.close();
+    }
+  }
+
+  it("gives every trigger fresh module globals by default, as graph-node's instance per trigger does", async function () {
+    expect(await seenByInstance()).to.deep.equal({ a1: ["a1"], a2: ["a2"], a3: ["a3"], b1: ["b1"], b2: ["b2"] });
   });
 
-  it("keeps module globals across blocks with reuseAcrossBlocks, until maxTriggersPerInstance triggers", async function () {
-    expect(await seenByInstance({ reuseAcrossBlocks: true, maxTriggersPerInstance: 2 })).to.deep.equal({
-      a1: ["a1"],
-      a2: ["a1", "a2"],
-      a3: ["a3"],
-      b1: ["a3", "b1"],
-      b2: ["b2"],
-    });
+  it("gives every trigger fresh module globals with a new instance for each (maxTriggersPerInstance: 1)", async function () {
+    expect(await seenByInstance({ maxTriggersPerInstance: 1 })).to.deep.equal({ a1: ["a1"], a2: ["a2"], a3: ["a3"], b1: ["b1"], b2: ["b2"] });
   });
 
-  it("gives every trigger fresh module globals with maxTriggersPerInstance: 1 (graph-node's isolation)", async function () {
-    expect(await seenByInstance({ maxTriggersPerInstance: 1 })).to.deep.equal({
-      a1: ["a1"],
-      a2: ["a2"],
-      a3: ["a3"],
-      b1: ["b1"],
-      b2: ["b2"],
-    });
+  it("serves every trigger of the run from one instance by default", async function () {
+    expect(await instantiationsFor()).to.equal(1);
   });
 });
