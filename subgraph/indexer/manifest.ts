@@ -180,6 +180,8 @@ export function loadSubgraph(dirOrBuild: string): SubgraphBuild {
   }
 
   const dataSources: DataSourceSpec[] = [];
+  /** Per mapping file: its module, and the functions its rewrite keeps exported. */
+  const modules = new Map<string, { readonly wasm: WasmModule; readonly bytes: Buffer; readonly handlers: Set<string> }>();
   for (const [index, ds] of (raw.dataSources ?? []).entries()) {
     const where = `dataSources[${index}]${ds.name ? ` (${ds.name})` : ""}`;
     if (ds.kind !== "ethereum" && ds.kind !== "ethereum/contract") {
@@ -244,12 +246,16 @@ export function loadSubgraph(dirOrBuild: string): SubgraphBuild {
       throw new ManifestError(`${where}: mapping language ${String(mapping.language)} is not supported`);
     }
     const wasmBytes = read(mapping.file, "mapping");
-    let wasm: WasmModule;
-    try {
-      wasm = new Wasm.Module(wasmBytes);
-    } catch (error) {
-      throw new ManifestError(`${where}: ${mapping.file} is not a valid WASM module: ${(error as Error).message}`, { cause: error });
+    let wasm = modules.get(mapping.file)?.wasm;
+    if (wasm === undefined) {
+      try {
+        wasm = new Wasm.Module(wasmBytes);
+      } catch (error) {
+        throw new ManifestError(`${where}: ${mapping.file} is not a valid WASM module: ${(error as Error).message}`, { cause: error });
+      }
+      modules.set(mapping.file, { wasm, bytes: wasmBytes, handlers: new Set(RUNTIME_EXPORTS) });
     }
+    for (const h of eventHandlers) modules.get(mapping.file)!.handlers.add(h.handler);
     const exported = new Set(Wasm.Module.exports(wasm).map((e) => e.name));
     for (const h of eventHandlers) {
       if (!exported.has(h.handler)) throw new ManifestError(`${where}: ${mapping.file} does not export handler ${h.handler}`);
@@ -272,13 +278,18 @@ export function loadSubgraph(dirOrBuild: string): SubgraphBuild {
       iface,
       eventHandlers,
       wasm,
-      memoryImporting: memoryImporting(wasmBytes, new Set([...RUNTIME_EXPORTS, ...eventHandlers.map((h) => h.handler)])),
+      memoryImporting: null, // below, once every data source's handlers are known
       wasmFile: mapping.file,
       apiVersion: mapping.apiVersion ?? "0.0.9",
       context,
     });
   }
   if (dataSources.length === 0) throw new ManifestError(`${manifestFile} has no data sources`);
+  // graph-cli gives every data source of one mapping file the same module: it is compiled and rewritten once, keeping
+  // the handlers of all of them (an instance serves a whole run: the few extra exports cost nothing per trigger).
+  const rewritten = new Map<string, MemoryImportingModule | null>();
+  for (const [file, { bytes, handlers }] of modules) rewritten.set(file, memoryImporting(bytes, handlers));
+  for (const [i, ds] of dataSources.entries()) dataSources[i] = { ...ds, memoryImporting: rewritten.get(ds.wasmFile)! };
   const networks = new Set(dataSources.map((d) => d.network));
   if (networks.size > 1) throw new ManifestError(`data sources index different networks (${[...networks].join(", ")})`);
   return {

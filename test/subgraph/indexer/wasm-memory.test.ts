@@ -1,5 +1,6 @@
 // Recycled mapping memories: the module rewritten to import its memory still runs as built, and a recycled memory
 // reaches the next instance as a fresh one would.
+import path from "node:path";
 import { expect } from "chai";
 import { loadSubgraph } from "../../../subgraph/indexer/manifest";
 import { AscHeap, type MappingExports } from "../../../subgraph/indexer/runtime/asc-heap";
@@ -45,7 +46,8 @@ describe("embedded indexer: recycled mapping memories", function () {
       expect(rewritten, ds.name).to.not.equal(null);
       const own = Wasm.Module.imports(ds.wasm);
       expect(Wasm.Module.imports(rewritten.module)).to.deep.equal([...own, { ...MEMORY_IMPORT, kind: "memory" }]);
-      const kept = new Set([...RUNTIME_EXPORTS, ...ds.eventHandlers.map((h) => h.handler)]);
+      const sharing = build.dataSources.filter((other) => other.wasmFile === ds.wasmFile);
+      const kept = new Set([...RUNTIME_EXPORTS, ...sharing.flatMap((other) => other.eventHandlers.map((h) => h.handler))]);
       const globals = rewritten.mutableGlobals.map((name) => ({ name, kind: "global" }));
       expect(Wasm.Module.exports(rewritten.module)).to.deep.equal([
         ...globals,
@@ -65,6 +67,20 @@ describe("embedded indexer: recycled mapping memories", function () {
         expect(() => (global.value = value), name).to.not.throw();
       }
     }
+  });
+
+  it("compiles and rewrites a mapping file once for all the data sources built from it", function () {
+    // The project's subgraph: its eight data sources share one mapping file.
+    const build = loadSubgraph(path.resolve(__dirname, "..", "..", "..", "subgraph", "build"));
+    expect(new Set(build.dataSources.map((ds) => ds.wasmFile)).size).to.equal(1);
+    const [first, ...others] = build.dataSources;
+    expect(others.length).to.be.greaterThan(0);
+    for (const ds of others) {
+      expect(ds.wasm, ds.name).to.equal(first!.wasm);
+      expect(ds.memoryImporting, ds.name).to.equal(first!.memoryImporting);
+    }
+    const exported = new Set(Wasm.Module.exports(first!.memoryImporting!.module).map((e) => e.name));
+    for (const ds of build.dataSources) for (const h of ds.eventHandlers) expect(exported.has(h.handler), h.handler).to.equal(true);
   });
 
   it("exports every mutable global a module defines, after the imported ones, and no immutable one", function () {
