@@ -25,6 +25,7 @@ import { EntityStore } from "../../subgraph/indexer/store/entity-store";
 import { EntityCache } from "../../subgraph/indexer/store/entity-cache";
 import { BlockProcessor, logFilterFor } from "../../subgraph/indexer/processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "../../subgraph/indexer/runtime/mapping";
+import { DEFAULT_MAX_HEAP_MB } from "../../subgraph/indexer/worker/protocol";
 import { buildImports, HostState } from "../../subgraph/indexer/runtime/host";
 import { Wasm } from "../../subgraph/indexer/runtime/wasm";
 import { EventDecoder } from "../../subgraph/indexer/chain/abi-decoder";
@@ -69,7 +70,9 @@ async function startChain(events: number, out: string): Promise<{ child: ChildPr
 /** The end-to-end phase, run by indexer-e2e-run.ts in a child process; see there. */
 async function runEndToEnd(ready: ChainReady, db: string): Promise<EndToEndRun> {
   const script = path.join(REPO_ROOT, "scripts", "bench", "indexer-e2e-run.ts");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--subgraph", ready.buildDir, "--rpc", ready.url, "--db", db], {
+  // The heap limit of the worker thread the gateway and the CLI run the indexer in (worker/protocol.ts).
+  const heapLimit = `--max-old-space-size=${DEFAULT_MAX_HEAP_MB}`;
+  const child = spawn(process.execPath, [heapLimit, "-r", "ts-node/register/transpile-only", script, "--subgraph", ready.buildDir, "--rpc", ready.url, "--db", db], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,6 +1,7 @@
 // The indexer benchmark's end-to-end phase, in a process of its own: the indexer then starts on an empty heap, as it
 // does in production, and the peak RSS it reports is the indexer's alone, not what the benchmark's earlier phases
-// (fetched ranges, five processing passes) left behind.
+// (fetched ranges, the processing passes) left behind. It runs with the heap limit of the indexer's worker thread
+// (see worker/protocol.ts, maxHeapMb), as V8 sizes an uncapped heap at up to four times its live objects.
 //
 //   ts-node scripts/bench/indexer-e2e-run.ts --subgraph <build dir> --rpc <url> --db <file>
 //

@@ -41,7 +41,7 @@ export interface EmbeddedSourceOptions {
 export type IndexerTuning = Partial<
   Pick<
     IndexerWorkerOptions,
-    "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy" | "restart"
+    "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy" | "restart" | "maxHeapMb"
   >
 >;
 

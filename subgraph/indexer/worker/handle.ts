@@ -10,7 +10,7 @@ import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent } from 
 import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engine";
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
-import type { IndexerWorkerOptions, MainToWorker, RestartPolicy, WorkerCrash, WorkerToMain } from "./protocol";
+import { DEFAULT_MAX_HEAP_MB, type IndexerWorkerOptions, type MainToWorker, type RestartPolicy, type WorkerCrash, type WorkerToMain } from "./protocol";
 import { RestartBackoff } from "./restart-backoff";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
@@ -42,15 +42,16 @@ export async function startIndexerWorker(options: IndexerWorkerOptions): Promise
 function spawnWorker(options: IndexerWorkerOptions): Worker {
   const isTypeScript = __filename.endsWith(".ts");
   const entry = path.join(__dirname, `worker-main${isTypeScript ? ".ts" : ".js"}`);
-  // The restart policy is the handle's; everything else goes to Indexer.open in the thread.
-  const { restart: _restart, ...workerData } = options;
+  // The restart policy and the heap limit are the handle's; everything else goes to Indexer.open in the thread.
+  const { restart: _restart, maxHeapMb = DEFAULT_MAX_HEAP_MB, ...workerData } = options;
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   // Under ts-node (tests, `npm run indexer`) the worker registers ts-node itself: require hooks are per thread.
   return isTypeScript
     ? new Worker(
         `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });\nrequire(${JSON.stringify(entry)});`,
-        { eval: true, workerData },
+        { eval: true, workerData, resourceLimits },
       )
-    : new Worker(entry, { workerData });
+    : new Worker(entry, { workerData, resourceLimits });
 }
 
 /**
@@ -150,6 +151,9 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       }
     });
     worker.once("error", (error) => {
+      if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
+        error.message += ` (the indexer thread's heap is limited to ${this.options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB} MB: the maxHeapMb option raises it)`;
+      }
       cause = { reason: `${error.name}: ${error.message}`, name: error.name, error };
     });
     return worker;
