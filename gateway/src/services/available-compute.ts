@@ -147,7 +147,7 @@ async function rankedPage(
     const boundaryPrice = candidates[wanted - 1]?.pricePerGpuHour;
     if (lastPrice !== undefined && boundaryPrice === lastPrice) {
       // The page ends in the last fetched price group, which the fetch limit may have cut: take all of it.
-      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }), pinned ?? readAt(block, head));
+      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }), pinned ?? { ...readAt(block, head), fromCursor: false });
       candidates = [...candidates.filter((p) => p.pricePerGpuHour !== lastPrice), ...group];
       candidates.sort(compareRanking);
     }

@@ -113,7 +113,7 @@ export async function proposals(
     // The first round of a first page says which block the sequence reads; the later rounds read it too.
     if (at === undefined && batch.block.number > 0) {
       block = batch.block;
-      at = readAt(batch.block, head);
+      at = { ...readAt(batch.block, head), fromCursor: false };
     }
     rows.push(...batch.rows.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
     const last = batch.rows[batch.rows.length - 1];

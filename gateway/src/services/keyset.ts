@@ -36,9 +36,9 @@ export interface KeysetSort<TRow> {
  */
 export const PIN_BY_HASH_BLOCKS = 50;
 
-/** How a later page reads its sequence's block, given the indexed head now. */
+/** How a later page reads its sequence's block (its cursor's), given the indexed head now. */
 export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
-  return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS };
+  return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS, fromCursor: true };
 }
 
 /** The block a page with this cursor reads (undefined: the latest), for what is read before its rows. */

@@ -49,6 +49,12 @@ export interface ReadAt {
    * its height. The embedded indexer forgets the hashes of old blocks without events, so only recent blocks are.
    */
   byHash: boolean;
+  /**
+   * The block came from the client's cursor (`after`): one the source no longer serves is CURSOR_EXPIRED. Else it is
+   * the block a first page just read, which a reorganisation replaced in the meantime: the source is asked to answer
+   * again (SOURCE_UNAVAILABLE), as the client gave no cursor to drop.
+   */
+  fromCursor?: boolean;
 }
 
 export interface ListArgs {
@@ -210,7 +216,11 @@ export class SubgraphReader {
       return await this.source.request<TData>(query(PINNED), { ...variables, block });
     } catch (error) {
       const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail)) : undefined;
-      if (gone !== undefined) throw cursorExpired(at.block.number, gone[1]);
+      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, gone[1]);
+      if (gone !== undefined) {
+        const detail = `block ${at.block.number}, which this answer was read at, is no longer served (${gone[1]}); ask again`;
+        throw new SourceError(`subgraph read at block ${at.block.number} failed: ${gone[1]}`, detail, { cause: error });
+      }
       throw error;
     }
   }
