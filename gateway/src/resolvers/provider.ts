@@ -7,6 +7,7 @@ import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH 
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
+import { readAt } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
 import { listedKey } from "../subgraph/entities";
 import { readAtOf } from "../subgraph/reader";
@@ -70,11 +71,21 @@ export const providerResolvers: Resolvers = {
         statuses === null ? null : { status_in: statuses },
         position === null ? null : keysetAfter("jobId", "desc", position.keys[0] ?? "0", position.id),
       );
+      // A page sequence of its own: its first page reads the provider's block, and its cursors carry that block.
+      const at = position?.block === null || position?.block === undefined ? readAtOf(p) : readAt(position.block, ctx.head.head);
       const rows = await ctx.loaders
-        .at(readAtOf(p))
+        .at(at)
         .jobsOfProvider.get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
         .load(p.id);
-      return toConnection(rows, first, position !== null, (j) => j, (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block: null }));
+      const block = at?.block ?? null;
+      return toConnection(
+        rows,
+        first,
+        position !== null,
+        (j) => j,
+        (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block }),
+        block?.number ?? null,
+      );
     },
     slashes: async (p, args, ctx) => {
       const rows = await ctx.loaders.at(readAtOf(p)).slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);

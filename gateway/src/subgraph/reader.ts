@@ -94,10 +94,10 @@ const EVENTS: ListQuery = { name: "Events", plural: "events", type: "Event", fie
 const PROPOSALS: ListQuery = { name: "Proposals", plural: "proposals", type: "Proposal", fields: PROPOSAL_FIELDS };
 
 /**
- * The block each row of a page was read at. Whatever is read under a row (its nested lists, the entities it refers
- * to, the protocol its fields are judged against) is read at that block too, so one page never mixes two blocks;
- * rows read so are tagged in turn. Rows read at the latest block carry no tag, and what is read under them reads
- * the latest block as well.
+ * The block each row of a page (or read by id) was read at. Whatever is read under a row (its nested lists, the
+ * entities it refers to, the protocol its fields are judged against) is read at that block too, so one answer never
+ * mixes two blocks; rows read so are tagged in turn. Rows of other reads of the latest block carry no tag, and what
+ * is read under them reads the latest block.
  */
 const rowBlocks = new WeakMap<object, ReadAt>();
 
@@ -225,9 +225,13 @@ export class SubgraphReader {
     }
   }
 
-  /** Providers by id, in no particular order (missing ids are absent). */
+  /**
+   * Providers by id, in no particular order (missing ids are absent). Read at the latest block, they are tagged with
+   * it all the same (readAtOf): what is read under one provider, such as its jobs' page sequence, reads its block.
+   */
   async providersByIds(ids: readonly string[], at?: ReadAt): Promise<ProviderEntity[]> {
-    return this.providers({ where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length, ...(at === undefined ? {} : { at }) });
+    const pin = at === undefined ? {} : { at };
+    return (await this.list<ProviderEntity>(PROVIDERS, { where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
   }
 
   /** The activity feed (the Event interface, every kind of event). */
@@ -239,8 +243,10 @@ export class SubgraphReader {
     return (await this.list<JobEntity>(JOBS, args, false)).rows;
   }
 
+  /** Jobs by id, tagged with the block they were read at as providersByIds's are. */
   async jobsByIds(ids: readonly string[], at?: ReadAt): Promise<JobEntity[]> {
-    return this.jobs({ where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...(at === undefined ? {} : { at }) });
+    const pin = at === undefined ? {} : { at };
+    return (await this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
   }
 
   /** Each provider's jobs, with a limit per provider: one query for the whole batch. */

@@ -49,7 +49,8 @@ describe("loaders under a page's rows", function () {
   it("read the latest block under rows that belong to no page", async function () {
     const source = new RecordingSource();
     const reader = new SubgraphReader(source);
-    const [row] = await reader.providersByIds([PROVIDER]);
+    // A list that is neither a page nor a read by id (as the subscription hub reads new jobs).
+    const [row] = await reader.providers({ where: {}, orderBy: "id", orderDirection: "asc", first: 1 });
     await createLoaders(reader).at(readAtOf(row!)).slashesOfProvider.get(5).load(PROVIDER);
     expect(source.blocks).to.deep.equal(["latest", "latest"]);
   });
