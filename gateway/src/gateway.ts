@@ -124,10 +124,6 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     logger: logger.child({ component: "source" }),
     maxEntries: options.queryCache === false ? 0 : undefined,
   });
-  const head = new HeadWatcher(inner, { pollIntervalMs: options.headPollMs, logger: logger.child({ component: "head" }) });
-  if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
-  const reader = new SubgraphReader(source);
-
   let chain: ChainReader | null = null;
   if (chainConfig !== null && chainConfig !== undefined) {
     const record = readDeployment(chainConfig.deployment);
@@ -143,6 +139,14 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
       logger: logger.child({ component: "chain" }),
     });
   }
+  const chainReader = chain;
+  const head = new HeadWatcher(inner, {
+    pollIntervalMs: options.headPollMs,
+    logger: logger.child({ component: "head" }),
+    ...(chainReader === null ? {} : { parentHashOf: (hash: string) => chainReader.parentHash(hash) }),
+  });
+  if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
+  const reader = new SubgraphReader(source);
   const sourceHead = inner.chainHead?.bind(inner);
   const chainHead =
     chain !== null

@@ -160,6 +160,12 @@ export class ChainReader {
     });
   }
 
+  /** The parent of the block with this hash, or null when the chain does not know the block (a fork it left). */
+  async parentHash(blockHash: string): Promise<string | null> {
+    const block = await this.call("eth_getBlockByHash", () => this.rpc.getBlock(blockHash));
+    return block?.parentHash ?? null;
+  }
+
   async close(): Promise<void> {
     this.rpc.destroy();
   }

@@ -11,7 +11,7 @@ import type {
   ThawRequestEntity,
   VoteEntity,
 } from "../subgraph/entities";
-import type { NestedListArgs, SubgraphReader } from "../subgraph/reader";
+import type { NestedListArgs, ReadAt, SubgraphReader } from "../subgraph/reader";
 
 /** Most keys per batch: graph-node's `id_in` and nested queries stay small and fast. */
 const MAX_BATCH = 100;
@@ -46,34 +46,55 @@ export interface Loaders {
   daysOfProvider: LoaderFamily<number, string, ProviderDayEntity[]>;
   eventsOfJob: DataLoader<string, JobEventEntity[]>;
   votesOfProposal: LoaderFamily<number, string, VoteEntity[]>;
+  /**
+   * The loaders that read at `at`'s block (these when undefined): what is read under a row of a page reads the
+   * page's block (readAtOf), batched with the rest of that page.
+   */
+  at(at: ReadAt | undefined): Loaders;
 }
 
 export function createLoaders(reader: SubgraphReader): Loaders {
+  const pinned = new Map<string, Loaders>();
+  const latest: Loaders = loadersAt(reader, undefined, (at) => {
+    if (at === undefined) return latest;
+    const key = JSON.stringify(at);
+    let loaders = pinned.get(key);
+    if (loaders === undefined) {
+      loaders = loadersAt(reader, at, latest.at);
+      pinned.set(key, loaders);
+    }
+    return loaders;
+  });
+  return latest;
+}
+
+function loadersAt(reader: SubgraphReader, at: ReadAt | undefined, atBlock: (at: ReadAt | undefined) => Loaders): Loaders {
   const options = { maxBatchSize: MAX_BATCH };
   return {
     provider: new DataLoader(async (ids) => {
-      const rows = await reader.providersByIds(ids);
+      const rows = await reader.providersByIds(ids, at);
       return byKey(ids, new Map(rows.map((r) => [r.id, r])), null);
     }, options),
     job: new DataLoader(async (ids) => {
-      const rows = await reader.jobsByIds(ids);
+      const rows = await reader.jobsByIds(ids, at);
       return byKey(ids, new Map(rows.map((r) => [r.id, r])), null);
     }, options),
     jobsOfProvider: new LoaderFamily(
-      (args) => new DataLoader(async (ids) => byKey(ids, await reader.jobsOfProviders(ids, args), []), options),
+      (args) => new DataLoader(async (ids) => byKey(ids, await reader.jobsOfProviders(ids, args, at), []), options),
     ),
     slashesOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.slashesOfProviders(ids, first), []), options),
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.slashesOfProviders(ids, first, at), []), options),
     ),
     thawRequestsOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, first), []), options),
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, first, at), []), options),
     ),
     daysOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, first), []), options),
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, first, at), []), options),
     ),
-    eventsOfJob: new DataLoader(async (ids) => byKey(ids, await reader.eventsOfJobs(ids), []), options),
+    eventsOfJob: new DataLoader(async (ids) => byKey(ids, await reader.eventsOfJobs(ids, at), []), options),
     votesOfProposal: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, first), []), options),
+      (first) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, first, at), []), options),
     ),
+    at: atBlock,
   };
 }

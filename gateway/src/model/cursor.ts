@@ -50,6 +50,20 @@ function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
   return { number, hash };
 }
 
+/**
+ * The block a cursor pins, read before the list decodes it (null when there is none, or it is malformed: the list's
+ * decodeCursor refuses it then), for reads that come before the page and must read its block.
+ */
+export function blockOfCursor(after: string | null | undefined): PinnedBlock | null {
+  if (after === null || after === undefined) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
+    return Array.isArray(parsed) ? (pinnedBlock(parsed) ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. */
 export function decodeCursor(
   after: string | null | undefined,

@@ -3,6 +3,7 @@ import { VOTE_SUPPORT_FROM_SUBGRAPH } from "../model/enums";
 import { parseProposalId } from "../model/ids";
 import { pageSize } from "../limits/page-size";
 import { parameters, proposalState, proposals } from "../services/governance";
+import { readAtOf } from "../subgraph/reader";
 import { optionalTime } from "./common";
 
 export const governanceResolvers: Resolvers = {
@@ -20,7 +21,7 @@ export const governanceResolvers: Resolvers = {
       const protocol = await ctx.reader.protocol();
       return protocol === null || protocol.pausedUntil === "0" ? null : Number(protocol.pausedUntil);
     },
-    proposals: (g, args, ctx) => proposals(ctx.reader, g.now, args.states, pageSize(args.first, 20, ctx.limits), args.after),
+    proposals: (g, args, ctx) => proposals(ctx.reader, ctx.head.head, g.now, args.states, pageSize(args.first, 20, ctx.limits), args.after),
     proposal: async (g, args, ctx) => {
       const entity = await ctx.reader.proposal(parseProposalId(args.id, "id"));
       return entity === null ? null : { entity, now: g.now };
@@ -52,7 +53,7 @@ export const governanceResolvers: Resolvers = {
     executedAt: (p) => optionalTime(p.entity.executedAt),
     canceledAt: (p) => optionalTime(p.entity.canceledAt),
     votes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.votesOfProposal.get(pageSize(args.first, 20, ctx.limits)).load(p.entity.id);
+      const rows = await ctx.loaders.at(readAtOf(p.entity)).votesOfProposal.get(pageSize(args.first, 20, ctx.limits)).load(p.entity.id);
       return rows.map((v) => ({
         voter: v.voter.id,
         support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],

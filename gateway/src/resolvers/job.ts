@@ -9,13 +9,14 @@ import {
   TIER_FROM_SUBGRAPH,
 } from "../model/enums";
 import { chronological, eventAmount, eventKind } from "../model/events";
+import { readAtOf } from "../subgraph/reader";
 import { optionalBigInt, optionalTime } from "./common";
 
 export const jobResolvers: Resolvers = {
   Job: {
     status: (j) => JOB_STATUS_FROM_SUBGRAPH[j.status],
     client: (j) => j.client.id,
-    provider: (j, _args, ctx) => (j.provider === null ? null : ctx.loaders.provider.load(j.provider.id)),
+    provider: (j, _args, ctx) => (j.provider === null ? null : ctx.loaders.at(readAtOf(j)).provider.load(j.provider.id)),
     requirements: (j) => ({
       gpuModel: j.gpuModelKey === "*" ? null : j.gpuModelKey,
       gpuModelRaw: j.gpuModelRaw,
@@ -94,7 +95,7 @@ export const jobResolvers: Resolvers = {
     closedAt: (j) => optionalTime(j.closedAt),
     updatedAt: (j) => Number(j.updatedAt),
     timeline: async (j, _args, ctx) => {
-      const events = [...(await ctx.loaders.eventsOfJob.load(j.id))].sort(chronological);
+      const events = [...(await ctx.loaders.at(readAtOf(j)).eventsOfJob.load(j.id))].sort(chronological);
       return events.map((e) => ({
         kind: eventKind(e.__typename),
         timestamp: Number(e.timestamp),

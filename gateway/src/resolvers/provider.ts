@@ -7,8 +7,10 @@ import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH 
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
+import { readAt } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
 import { listedKey } from "../subgraph/entities";
+import { readAtOf } from "../subgraph/reader";
 import { allOf, keysetAfter } from "../subgraph/where";
 import { optionalTime } from "./common";
 
@@ -18,7 +20,7 @@ export const providerResolvers: Resolvers = {
   Provider: {
     address: (p) => p.id,
     active: async (p, _args, ctx) => {
-      const protocol = await ctx.reader.protocol();
+      const protocol = await ctx.reader.protocol(readAtOf(p));
       return protocol !== null && isActive(p, protocol.minStakePerGpu);
     },
     gpuModel: (p) => listedKey(p.gpuModelKey),
@@ -27,7 +29,7 @@ export const providerResolvers: Resolvers = {
     pricePerGpuHour: (p) => BigInt(p.pricePerGpuHour),
     capacity: (p) => ({ gpuCount: p.gpuCount, gpusInUse: p.gpusInUse, gpusFree: p.gpusFree }),
     stake: async (p, _args, ctx) => {
-      const protocol = await ctx.reader.protocol();
+      const protocol = await ctx.reader.protocol(readAtOf(p));
       const minimum = BigInt(protocol?.minStakePerGpu ?? 0);
       return {
         staked: BigInt(p.staked),
@@ -69,13 +71,24 @@ export const providerResolvers: Resolvers = {
         statuses === null ? null : { status_in: statuses },
         position === null ? null : keysetAfter("jobId", "desc", position.keys[0] ?? "0", position.id),
       );
-      const rows = await ctx.loaders.jobsOfProvider
-        .get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
+      // A page sequence of its own: its first page reads the provider's block, and its cursors carry that block.
+      const at = position?.block === null || position?.block === undefined ? readAtOf(p) : readAt(position.block, ctx.head.head);
+      const rows = await ctx.loaders
+        .at(at)
+        .jobsOfProvider.get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
         .load(p.id);
-      return toConnection(rows, first, position !== null, (j) => j, (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block: null }));
+      const block = at?.block ?? null;
+      return toConnection(
+        rows,
+        first,
+        position !== null,
+        (j) => j,
+        (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block }),
+        block?.number ?? null,
+      );
     },
     slashes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      const rows = await ctx.loaders.at(readAtOf(p)).slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
       return rows.map((s) => ({
         reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
         jobId: s.job?.id ?? null,
@@ -89,7 +102,7 @@ export const providerResolvers: Resolvers = {
       }));
     },
     thawRequests: async (p, args, ctx) => {
-      const rows = await ctx.loaders.thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      const rows = await ctx.loaders.at(readAtOf(p)).thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
       return rows.map((t) => ({
         index: Number(t.requestIndex),
         amount: BigInt(t.amount),
@@ -100,7 +113,7 @@ export const providerResolvers: Resolvers = {
       }));
     },
     history: async (p, args, ctx) => {
-      const rows = await ctx.loaders.daysOfProvider.get(dayCount(args.days, 30, ctx.limits)).load(p.id);
+      const rows = await ctx.loaders.at(readAtOf(p)).daysOfProvider.get(dayCount(args.days, 30, ctx.limits)).load(p.id);
       return rows.map((d) => ({
         date: Number(d.date),
         jobsAccepted: d.jobsAccepted,

@@ -6,7 +6,7 @@ import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { keysetConnection, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { keysetConnection, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -61,10 +61,10 @@ export const queryResolvers: Resolvers = {
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const protocol = await ctx.reader.protocol();
+      const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
       const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
-      return keysetConnection((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, args.after, (p) => p);
+      return keysetConnection((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, args.after, (p) => p, at);
     },
 
     provider: (_root, args, ctx) => ctx.loaders.provider.load(args.address),
@@ -79,11 +79,9 @@ export const queryResolvers: Resolvers = {
 
     openJobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const [provider, protocol, head] = await Promise.all([
-        ctx.loaders.provider.load(args.provider),
-        ctx.reader.protocol(),
-        ctx.head.ensureHead(),
-      ]);
+      const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head)), ctx.head.ensureHead()]);
+      // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
+      const provider = await ctx.loaders.at(at).provider.load(args.provider);
       const now = chainNow(head);
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
@@ -92,7 +90,7 @@ export const queryResolvers: Resolvers = {
       }
       const where = acceptableJobsWhere(provider, protocol, now);
       const sort = jobSort("openJobs", "CREATED", "asc");
-      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, args.after, (j) => j);
+      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, args.after, (j) => j, at);
     },
 
     networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),

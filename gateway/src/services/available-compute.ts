@@ -17,7 +17,7 @@ import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
-import { keysetConnection, readAt, type KeysetSort, type SortKeyType } from "./keyset";
+import { keysetConnection, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
 /** JobEscrow's longest job: 30 days. */
 const MAX_HOURS = 720;
@@ -111,9 +111,10 @@ async function rankedPage(
   where: Where,
   first: number,
   after: string | null | undefined,
+  start: ReadAt | undefined,
 ): Promise<{ rows: ProviderEntity[]; hadCursor: boolean; block: PinnedBlock }> {
   const position = decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
-  const pinned = position?.block === null || position?.block === undefined ? undefined : readAt(position.block, head);
+  const pinned = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
   const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
@@ -146,7 +147,7 @@ async function rankedPage(
     const boundaryPrice = candidates[wanted - 1]?.pricePerGpuHour;
     if (lastPrice !== undefined && boundaryPrice === lastPrice) {
       // The page ends in the last fetched price group, which the fetch limit may have cut: take all of it.
-      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }), pinned ?? readAt(block, head));
+      const group = await bestOfOnePrice(reader, allOf(where, { pricePerGpuHour: lastPrice }), pinned ?? { ...readAt(block, head), fromCursor: false });
       candidates = [...candidates.filter((p) => p.pricePerGpuHour !== lastPrice), ...group];
       candidates.sort(compareRanking);
     }
@@ -168,13 +169,14 @@ export async function availableCompute(
   head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
 ): Promise<OfferConnectionModel> {
-  const protocol = await reader.protocol();
+  // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
+  const { protocol, at } = await reader.protocolOfPage(pageReadAt(args.after, head));
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
   if (args.orderBy === null || args.orderBy === undefined) {
-    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, args.after);
+    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, args.after, at);
     return toConnection(
       rows,
       args.first,
@@ -194,5 +196,5 @@ export async function availableCompute(
     idKind: "hex",
     keyOf: (p) => String(p[field]),
   };
-  return keysetConnection((a) => reader.providerPage(a), head, req.where, sort, args.first, args.after, toOffer);
+  return keysetConnection((a) => reader.providerPage(a), head, req.where, sort, args.first, args.after, toOffer, at);
 }

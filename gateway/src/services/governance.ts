@@ -2,11 +2,13 @@
 // indexed head's time.
 import type { ProposalState, ResolversParentTypes } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { decodeCursor, encodeCursor } from "../model/cursor";
+import { decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
 import { toConnection, type ProposalConnectionModel, type ProposalModel } from "../model/models";
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
+import type { IndexedHead } from "../sources/head-watcher";
 import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { readAt } from "./keyset";
 import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 
 export type GovernanceParameterModel = ResolversParentTypes["GovernanceParameter"];
@@ -71,9 +73,15 @@ export async function parameters(reader: SubgraphReader): Promise<GovernancePara
 
 const TAG = "proposals:CREATED:DESC";
 
+/**
+ * A page of proposals. Like the other lists, a sequence reads one block (the first page's, which its cursors carry)
+ * and judges states at one time: the cursor also carries the `now` of the first page, so that a state filter and
+ * the states shown never move between pages.
+ */
 export async function proposals(
   reader: SubgraphReader,
-  now: number,
+  head: IndexedHead | null,
+  headNow: number,
   states: readonly ProposalState[] | null | undefined,
   first: number,
   after: string | null | undefined,
@@ -81,10 +89,13 @@ export async function proposals(
   if (states !== null && states !== undefined && states.length === 0) {
     throw badUserInput("states", "must not be empty (omit it to match any)");
   }
+  const position = decodeCursor(after, TAG, ["integer", "integer"], "integer");
+  const now = position === null ? headNow : Number(position.keys[1]);
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));
-  const position = decodeCursor(after, TAG, ["integer"], "integer");
+  let at = position?.block === null || position?.block === undefined ? undefined : readAt(position.block, head);
+  let block: PinnedBlock | null = position?.block ?? null;
   let cursor = position;
   const rows: ProposalEntity[] = [];
   // Until the page is full or the proposals run out: stopping after a few rounds would end the list (no next page)
@@ -92,22 +103,29 @@ export async function proposals(
   // first round, the biggest batches: governance has few proposals, so this is a handful of requests at most.
   for (let round = 0; rows.length <= first; round++) {
     const size = round === 0 ? first + 1 : SOURCE_MAX_FIRST;
-    const batch = await reader.proposals({
+    const batch = await reader.proposalPage({
       where: cursor === null ? base : allOf(base, keysetAfter("createdAt", "desc", cursor.keys[0] ?? "0", cursor.id)),
       orderBy: "createdAt",
       orderDirection: "desc",
       first: size,
+      ...(at === undefined ? {} : { at }),
     });
-    rows.push(...batch.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
-    const last = batch[batch.length - 1];
-    if (batch.length < size || last === undefined) break;
-    cursor = { keys: [last.createdAt], id: last.id, block: null };
+    // The first round of a first page says which block the sequence reads; the later rounds read it too.
+    if (at === undefined && batch.block.number > 0) {
+      block = batch.block;
+      at = { ...readAt(batch.block, head), fromCursor: false };
+    }
+    rows.push(...batch.rows.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
+    const last = batch.rows[batch.rows.length - 1];
+    if (batch.rows.length < size || last === undefined) break;
+    cursor = { keys: [last.createdAt, nowText], id: last.id, block };
   }
   return toConnection(
     rows,
     first,
     position !== null,
     (entity): ProposalModel => ({ entity, now }),
-    (p) => encodeCursor(TAG, { keys: [p.createdAt], id: p.id, block: null }),
+    (p) => encodeCursor(TAG, { keys: [p.createdAt, nowText], id: p.id, block }),
+    block?.number ?? null,
   );
 }

@@ -3,9 +3,10 @@
 //
 // A page sequence reads one block: the first page reads the latest and its cursors carry that block, which every
 // later page reads again (`block:` in the source query). Rows whose sort key changes in between (a provider's free
-// GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. A client that
-// wants newer rows starts a new sequence (no `after`).
-import { decodeCursor, encodeCursor, type CursorValueKind, type PinnedBlock } from "../model/cursor";
+// GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. What is read
+// under the rows (their nested lists, through the loaders at their block: readAtOf) reads that block as well. A
+// client that wants newer rows starts a new sequence (no `after`).
+import { blockOfCursor, decodeCursor, encodeCursor, type CursorValueKind, type PinnedBlock } from "../model/cursor";
 import type { IndexedHead } from "../sources/head-watcher";
 
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
@@ -35,11 +36,21 @@ export interface KeysetSort<TRow> {
  */
 export const PIN_BY_HASH_BLOCKS = 50;
 
-/** How a later page reads its sequence's block, given the indexed head now. */
+/** How a later page reads its sequence's block (its cursor's), given the indexed head now. */
 export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
-  return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS };
+  return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS, fromCursor: true };
 }
 
+/** The block a page with this cursor reads (undefined: the latest), for what is read before its rows. */
+export function pageReadAt(after: string | null | undefined, head: IndexedHead | null): ReadAt | undefined {
+  const block = blockOfCursor(after);
+  return block === null ? undefined : readAt(block, head);
+}
+
+/**
+ * One page. `start` is the block a first page reads where a read before it (the filter's minimum stake) already
+ * fixed one, so that the page reads that block too; later pages read their cursor's.
+ */
 export async function keysetConnection<TRow extends { id: string }, TNode>(
   fetch: (args: ListArgs) => Promise<ListPage<TRow>>,
   head: IndexedHead | null,
@@ -48,9 +59,11 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
   first: number,
   after: string | null | undefined,
   toNode: (row: TRow) => TNode,
+  start?: ReadAt,
 ): Promise<ConnectionModel<TNode>> {
   const byId = sort.field === "id";
   const position = decodeCursor(after, sort.tag, byId ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
+  const at = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
   const key = position?.keys[0] ?? "0";
   const { rows, block } = await fetch({
     where:
@@ -60,7 +73,7 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
     orderBy: sort.field,
     orderDirection: sort.direction,
     first: first + 1,
-    ...(position?.block === null || position?.block === undefined ? {} : { at: readAt(position.block, head) }),
+    ...(at === undefined ? {} : { at }),
   });
   return toConnection(
     rows,

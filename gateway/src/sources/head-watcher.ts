@@ -4,7 +4,7 @@
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
 import type { MetaEntity } from "../subgraph/entities";
-import { META_FIELDS } from "../subgraph/selections";
+import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
 import type { SubgraphSource } from "./source";
 
 export interface IndexedHead {
@@ -26,9 +26,26 @@ export interface HeadWatcherOptions {
   /** Pause between polls (default DEFAULT_HEAD_POLL_MS). */
   pollIntervalMs?: number;
   logger: Logger;
+  /**
+   * The parent hash of an indexed block, from the chain (null if the chain does not know the block): asked only
+   * when the source's `_meta` has no `parentHash` (graph-node before v0.35). Without it such a source's heads have
+   * no parent hash, and the subscription hub rescans its window at every head instead of telling an extension.
+   */
+  parentHashOf?: (blockHash: string) => Promise<string | null>;
 }
 
 const META_QUERY = `{ _meta { ${META_FIELDS} } }`;
+const META_QUERY_WITHOUT_PARENT = `{ _meta { ${META_FIELDS_WITHOUT_PARENT} } }`;
+
+/**
+ * How a source refuses `_meta { block { parentHash } }` when its schema lacks the field: graph-node before v0.35
+ * (its own validation, then graphql-tools' wording in later versions), and graphql-js.
+ */
+const NO_PARENT_HASH_FIELD = [/Type `_Block_` has no field `parentHash`/, /Cannot query field "parentHash" on type "_Block_"/];
+
+function lacksParentHash(error: SourceError): boolean {
+  return NO_PARENT_HASH_FIELD.some((pattern) => pattern.test(error.detail));
+}
 
 export class HeadWatcher {
   private current: IndexedHead | null = null;
@@ -37,6 +54,8 @@ export class HeadWatcher {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private unsubscribeSource: (() => void) | null = null;
+  /** False once the source said its `_meta` has no parentHash: polls then leave it out for good. */
+  private sourceHasParentHash = true;
   private readonly listeners = new Set<HeadListener>();
   private readonly invalidators = new Set<(head: IndexedHead) => void>();
   /** The pause between polls in force (public so that a composed gateway's cadence can be checked). */
@@ -118,10 +137,42 @@ export class HeadWatcher {
     this.timer.unref();
   }
 
+  /** `_meta`, without parentHash where the source lacks it (found out at the first refusal, once). */
+  private async readMeta(): Promise<MetaEntity> {
+    if (this.sourceHasParentHash) {
+      try {
+        return (await this.source.request<{ _meta: MetaEntity }>(META_QUERY))._meta;
+      } catch (error) {
+        if (!(error instanceof SourceError) || !lacksParentHash(error)) throw error;
+        this.sourceHasParentHash = false;
+        this.options.logger.warn("the subgraph source's _meta has no block parentHash (graph-node before v0.35)", {
+          error: error.detail,
+          parentHashFrom: this.options.parentHashOf === undefined ? "nowhere: every new head rescans the jobOpened window" : "the chain RPC",
+        });
+      }
+    }
+    return (await this.source.request<{ _meta: MetaEntity }>(META_QUERY_WITHOUT_PARENT))._meta;
+  }
+
+  /** The source's parentHash, else the chain's for a head the source cannot say it of; null when neither can. */
+  private async parentHashOf(meta: MetaEntity, changed: boolean): Promise<string | null> {
+    if (this.sourceHasParentHash) return meta.block.parentHash ?? null;
+    const ask = this.options.parentHashOf;
+    if (ask === undefined || meta.block.hash === null) return null;
+    // The head is the same block as before: its parent too.
+    if (!changed && this.current !== null) return this.current.parentHash;
+    try {
+      return await ask(meta.block.hash);
+    } catch (error) {
+      this.options.logger.warn("parent hash of the indexed head unavailable from the chain RPC", { block: meta.block.number, error });
+      return null;
+    }
+  }
+
   private async poll(): Promise<IndexedHead> {
     let meta: MetaEntity;
     try {
-      ({ _meta: meta } = await this.source.request<{ _meta: MetaEntity }>(META_QUERY));
+      meta = await this.readMeta();
     } catch (error) {
       const sourceError =
         error instanceof SourceError ? error : new SourceError("head poll failed", "the subgraph source failed", { cause: error });
@@ -131,15 +182,15 @@ export class HeadWatcher {
     }
     if (this.error !== null) this.options.logger.info("source available again", { block: meta.block.number });
     this.error = null;
+    const previous = this.current;
+    const changed = previous === null || previous.number !== meta.block.number || previous.hash !== meta.block.hash;
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
-      parentHash: meta.block.parentHash ?? null,
+      parentHash: await this.parentHashOf(meta, changed),
       timestamp: meta.block.timestamp,
       hasIndexingErrors: meta.hasIndexingErrors,
     };
-    const previous = this.current;
-    const changed = previous === null || previous.number !== head.number || previous.hash !== head.hash;
     this.current = head;
     if (changed) {
       for (const invalidate of this.invalidators) invalidate(head);

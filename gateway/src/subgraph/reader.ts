@@ -49,6 +49,12 @@ export interface ReadAt {
    * its height. The embedded indexer forgets the hashes of old blocks without events, so only recent blocks are.
    */
   byHash: boolean;
+  /**
+   * The block came from the client's cursor (`after`): one the source no longer serves is CURSOR_EXPIRED. Else it is
+   * the block a first page just read, which a reorganisation replaced in the meantime: the source is asked to answer
+   * again (SOURCE_UNAVAILABLE), as the client gave no cursor to drop.
+   */
+  fromCursor?: boolean;
 }
 
 export interface ListArgs {
@@ -85,6 +91,51 @@ interface ListQuery {
 const PROVIDERS: ListQuery = { name: "Providers", plural: "providers", type: "Provider", fields: PROVIDER_FIELDS };
 const JOBS: ListQuery = { name: "Jobs", plural: "jobs", type: "Job", fields: JOB_FIELDS };
 const EVENTS: ListQuery = { name: "Events", plural: "events", type: "Event", fields: EVENT_FIELDS };
+const PROPOSALS: ListQuery = { name: "Proposals", plural: "proposals", type: "Proposal", fields: PROPOSAL_FIELDS };
+
+/**
+ * The block each row of a page (or read by id) was read at. Whatever is read under a row (its nested lists, the
+ * entities it refers to, the protocol its fields are judged against) is read at that block too, so one answer never
+ * mixes two blocks; rows read so are tagged in turn. Rows of other reads of the latest block carry no tag, and what
+ * is read under them reads the latest block.
+ */
+const rowBlocks = new WeakMap<object, ReadAt>();
+
+/** The block `row` was read at, if it belongs to a page (see rowBlocks). */
+export function readAtOf(row: object): ReadAt | undefined {
+  return rowBlocks.get(row);
+}
+
+/** Tags `rows` as read at `at` (nothing when `at` is undefined); returns them. */
+export function pinRows<T extends object>(rows: T[], at: ReadAt | undefined): T[] {
+  if (at !== undefined) for (const row of rows) rowBlocks.set(row, at);
+  return rows;
+}
+
+function metaBlock(meta: { block: { number: number; hash: string | null } } | undefined): PinnedBlock {
+  return { number: meta?.block.number ?? 0, hash: meta?.block.hash ?? null };
+}
+
+/**
+ * How what follows a read of the latest block reads that block again (none where the source did not say which it
+ * was): it is the head, so by hash where known.
+ */
+function latestAt(meta: { block: { number: number; hash: string | null } } | undefined): ReadAt | undefined {
+  if (meta === undefined) return undefined;
+  const block = metaBlock(meta);
+  return { block, byHash: block.hash !== null };
+}
+
+/** A query's block variable and argument, empty when it reads the latest block. */
+interface BlockClause {
+  /** `, $block: Block_height` for the operation's variables. */
+  variable: string;
+  /** `, block: $block` for a top-level field's arguments. */
+  argument: string;
+}
+
+const LATEST: BlockClause = { variable: "", argument: "" };
+const PINNED: BlockClause = { variable: ", $block: Block_height", argument: ", block: $block" };
 
 export interface NestedListArgs {
   first: number;
@@ -96,10 +147,27 @@ export interface NestedListArgs {
 export class SubgraphReader {
   constructor(readonly source: SubgraphSource) {}
 
-  async protocol(): Promise<ProtocolEntity | null> {
-    const data = await this.source.request<{ protocol: ProtocolEntity | null }>(
-      `query Protocol($id: ID!) { protocol(id: $id) { ${PROTOCOL_FIELDS} } }`,
+  /**
+   * The Protocol at `at`'s block, or at the latest block and which one that is (`_meta` in the same request): the
+   * first read of a page whose filter depends on it (minimum stake), so that the page then reads that block.
+   */
+  async protocolOfPage(at: ReadAt | undefined): Promise<{ protocol: ProtocolEntity | null; at: ReadAt | undefined }> {
+    type Data = { protocol: ProtocolEntity | null; _meta?: { block: { number: number; hash: string | null } } };
+    const data = await this.requestAt<Data>(
+      (b) => `query ProtocolOfPage($id: ID!${b.variable}) {
+        protocol(id: $id${b.argument}) { ${PROTOCOL_FIELDS} }${at === undefined ? "\n        _meta { block { number hash } }" : ""}
+      }`,
       { id: PROTOCOL_ID },
+      at,
+    );
+    return { protocol: data.protocol, at: at ?? latestAt(data._meta) };
+  }
+
+  async protocol(at?: ReadAt): Promise<ProtocolEntity | null> {
+    const data = await this.requestAt<{ protocol: ProtocolEntity | null }>(
+      (b) => `query Protocol($id: ID!${b.variable}) { protocol(id: $id${b.argument}) { ${PROTOCOL_FIELDS} } }`,
+      { id: PROTOCOL_ID },
+      at,
     );
     return data.protocol;
   }
@@ -122,31 +190,48 @@ export class SubgraphReader {
   }
 
   /** One list query; with `withBlock` and no `args.at`, `_meta` in the same request says which block it read. */
-  private async list<T>(list: ListQuery, args: ListArgs, withBlock: boolean): Promise<ListPage<T>> {
+  private async list<T extends object>(list: ListQuery, args: ListArgs, withBlock: boolean): Promise<ListPage<T>> {
     const { at, ...rest } = args;
-    const pinned = at !== undefined;
-    const query = `query ${list.name}($where: ${list.type}_filter, $orderBy: ${list.type}_orderBy, $orderDirection: OrderDirection, $first: Int${pinned ? ", $block: Block_height" : ""}) {
-        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${pinned ? ", block: $block" : ""}) { ${list.fields} }${withBlock && !pinned ? "\n        _meta { block { number hash } }" : ""}
-      }`;
-    const block = at === undefined ? undefined : at.byHash && at.block.hash !== null ? { hash: at.block.hash } : { number: at.block.number };
     type Data = Record<string, T[]> & { _meta?: { block: { number: number; hash: string | null } } };
-    let data: Data;
-    try {
-      data = await this.source.request<Data>(query, block === undefined ? { ...rest } : { ...rest, block });
-    } catch (error) {
-      const gone = at !== undefined && error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail)) : undefined;
-      if (at !== undefined && gone !== undefined) throw cursorExpired(at.block.number, gone[1]);
-      throw error;
-    }
-    const rows = data[list.plural] ?? [];
-    if (at !== undefined) return { rows, block: at.block };
-    const meta = data._meta?.block;
-    return { rows, block: { number: meta?.number ?? 0, hash: meta?.hash ?? null } };
+    const data = await this.requestAt<Data>(
+      (b) => `query ${list.name}($where: ${list.type}_filter, $orderBy: ${list.type}_orderBy, $orderDirection: OrderDirection, $first: Int${b.variable}) {
+        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${b.argument}) { ${list.fields} }${withBlock && at === undefined ? "\n        _meta { block { number hash } }" : ""}
+      }`,
+      { ...rest },
+      at,
+    );
+    if (at !== undefined) return { rows: pinRows(data[list.plural] ?? [], at), block: at.block };
+    const block = metaBlock(data._meta);
+    return { rows: pinRows(data[list.plural] ?? [], withBlock ? latestAt(data._meta) : undefined), block };
   }
 
-  /** Providers by id, in no particular order (missing ids are absent). */
-  async providersByIds(ids: readonly string[]): Promise<ProviderEntity[]> {
-    return this.providers({ where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length });
+  /**
+   * One request at `at`'s block (the latest when undefined): `query` puts the clause's variable and argument where
+   * they belong (the argument on every top-level field). A block the source no longer serves is CURSOR_EXPIRED.
+   */
+  private async requestAt<TData>(query: (clause: BlockClause) => string, variables: Record<string, unknown>, at: ReadAt | undefined): Promise<TData> {
+    if (at === undefined) return this.source.request<TData>(query(LATEST), variables);
+    const block = at.byHash && at.block.hash !== null ? { hash: at.block.hash } : { number: at.block.number };
+    try {
+      return await this.source.request<TData>(query(PINNED), { ...variables, block });
+    } catch (error) {
+      const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail)) : undefined;
+      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, gone[1]);
+      if (gone !== undefined) {
+        const detail = `block ${at.block.number}, which this answer was read at, is no longer served (${gone[1]}); ask again`;
+        throw new SourceError(`subgraph read at block ${at.block.number} failed: ${gone[1]}`, detail, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Providers by id, in no particular order (missing ids are absent). Read at the latest block, they are tagged with
+   * it all the same (readAtOf): what is read under one provider, such as its jobs' page sequence, reads its block.
+   */
+  async providersByIds(ids: readonly string[], at?: ReadAt): Promise<ProviderEntity[]> {
+    const pin = at === undefined ? {} : { at };
+    return (await this.list<ProviderEntity>(PROVIDERS, { where: { id_in: ids }, orderBy: "id", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
   }
 
   /** The activity feed (the Event interface, every kind of event). */
@@ -158,80 +243,88 @@ export class SubgraphReader {
     return (await this.list<JobEntity>(JOBS, args, false)).rows;
   }
 
-  async jobsByIds(ids: readonly string[]): Promise<JobEntity[]> {
-    return this.jobs({ where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length });
+  /** Jobs by id, tagged with the block they were read at as providersByIds's are. */
+  async jobsByIds(ids: readonly string[], at?: ReadAt): Promise<JobEntity[]> {
+    const pin = at === undefined ? {} : { at };
+    return (await this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
   }
 
   /** Each provider's jobs, with a limit per provider: one query for the whole batch. */
-  async jobsOfProviders(ids: readonly string[], args: NestedListArgs): Promise<Map<string, JobEntity[]>> {
-    const data = await this.source.request<{ providers: { id: string; jobs: JobEntity[] }[] }>(
-      `query ProviderJobs($ids: [Bytes!]!, $first: Int, $where: Job_filter, $orderBy: Job_orderBy, $orderDirection: OrderDirection) {
-        providers(where: { id_in: $ids }, first: ${ids.length}) {
+  async jobsOfProviders(ids: readonly string[], args: NestedListArgs, at?: ReadAt): Promise<Map<string, JobEntity[]>> {
+    const data = await this.requestAt<{ providers: { id: string; jobs: JobEntity[] }[] }>(
+      (b) => `query ProviderJobs($ids: [Bytes!]!, $first: Int, $where: Job_filter, $orderBy: Job_orderBy, $orderDirection: OrderDirection${b.variable}) {
+        providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id jobs(first: $first, where: $where, orderBy: $orderBy, orderDirection: $orderDirection) { ${JOB_FIELDS} }
         }
       }`,
       { ids, first: args.first, where: args.where ?? {}, orderBy: args.orderBy, orderDirection: args.orderDirection },
+      at,
     );
-    return new Map(data.providers.map((p) => [p.id, p.jobs]));
+    return new Map(data.providers.map((p) => [p.id, pinRows(p.jobs, at)]));
   }
 
-  async slashesOfProviders(ids: readonly string[], first: number): Promise<Map<string, SlashEntity[]>> {
-    const data = await this.source.request<{ providers: { id: string; slashes: SlashEntity[] }[] }>(
-      `query ProviderSlashes($ids: [Bytes!]!, $first: Int) {
-        providers(where: { id_in: $ids }, first: ${ids.length}) {
+  async slashesOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, SlashEntity[]>> {
+    const data = await this.requestAt<{ providers: { id: string; slashes: SlashEntity[] }[] }>(
+      (b) => `query ProviderSlashes($ids: [Bytes!]!, $first: Int${b.variable}) {
+        providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id slashes(first: $first, orderBy: timestamp, orderDirection: desc) { ${SLASH_FIELDS} }
         }
       }`,
       { ids, first },
+      at,
     );
     return new Map(data.providers.map((p) => [p.id, p.slashes]));
   }
 
-  async thawRequestsOfProviders(ids: readonly string[], first: number): Promise<Map<string, ThawRequestEntity[]>> {
-    const data = await this.source.request<{ providers: { id: string; thawRequests: ThawRequestEntity[] }[] }>(
-      `query ProviderThawRequests($ids: [Bytes!]!, $first: Int) {
-        providers(where: { id_in: $ids }, first: ${ids.length}) {
+  async thawRequestsOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, ThawRequestEntity[]>> {
+    const data = await this.requestAt<{ providers: { id: string; thawRequests: ThawRequestEntity[] }[] }>(
+      (b) => `query ProviderThawRequests($ids: [Bytes!]!, $first: Int${b.variable}) {
+        providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id thawRequests(first: $first, orderBy: requestIndex, orderDirection: desc) { ${THAW_REQUEST_FIELDS} }
         }
       }`,
       { ids, first },
+      at,
     );
     return new Map(data.providers.map((p) => [p.id, p.thawRequests]));
   }
 
-  async daysOfProviders(ids: readonly string[], first: number): Promise<Map<string, ProviderDayEntity[]>> {
-    const data = await this.source.request<{ providers: { id: string; days: ProviderDayEntity[] }[] }>(
-      `query ProviderDays($ids: [Bytes!]!, $first: Int) {
-        providers(where: { id_in: $ids }, first: ${ids.length}) {
+  async daysOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, ProviderDayEntity[]>> {
+    const data = await this.requestAt<{ providers: { id: string; days: ProviderDayEntity[] }[] }>(
+      (b) => `query ProviderDays($ids: [Bytes!]!, $first: Int${b.variable}) {
+        providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id days(first: $first, orderBy: day, orderDirection: desc) { ${PROVIDER_DAY_FIELDS} }
         }
       }`,
       { ids, first },
+      at,
     );
     return new Map(data.providers.map((p) => [p.id, p.days]));
   }
 
   /** Each job's timeline (up to 1000 events, in no particular order). */
-  async eventsOfJobs(ids: readonly string[]): Promise<Map<string, JobEventEntity[]>> {
-    const data = await this.source.request<{ jobs: { id: string; events: JobEventEntity[] }[] }>(
-      `query JobEvents($ids: [ID!]!) {
-        jobs(where: { id_in: $ids }, first: ${ids.length}) {
+  async eventsOfJobs(ids: readonly string[], at?: ReadAt): Promise<Map<string, JobEventEntity[]>> {
+    const data = await this.requestAt<{ jobs: { id: string; events: JobEventEntity[] }[] }>(
+      (b) => `query JobEvents($ids: [ID!]!${b.variable}) {
+        jobs(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id events(first: ${SOURCE_MAX_FIRST}, orderBy: blockNumber, orderDirection: asc) { ${JOB_EVENT_FIELDS} }
         }
       }`,
       { ids },
+      at,
     );
     return new Map(data.jobs.map((j) => [j.id, j.events]));
   }
 
-  async votesOfProposals(ids: readonly string[], first: number): Promise<Map<string, VoteEntity[]>> {
-    const data = await this.source.request<{ proposals: { id: string; votes: VoteEntity[] }[] }>(
-      `query ProposalVotes($ids: [ID!]!, $first: Int) {
-        proposals(where: { id_in: $ids }, first: ${ids.length}) {
+  async votesOfProposals(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, VoteEntity[]>> {
+    const data = await this.requestAt<{ proposals: { id: string; votes: VoteEntity[] }[] }>(
+      (b) => `query ProposalVotes($ids: [ID!]!, $first: Int${b.variable}) {
+        proposals(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
           id votes(first: $first, orderBy: timestamp, orderDirection: desc) { ${VOTE_FIELDS} }
         }
       }`,
       { ids, first },
+      at,
     );
     return new Map(data.proposals.map((p) => [p.id, p.votes]));
   }
@@ -280,14 +373,9 @@ export class SubgraphReader {
     return { parameters: data.parameters, totalSupply: data.protocol === null ? null : BigInt(data.protocol.totalSupply) };
   }
 
-  async proposals(args: ListArgs): Promise<ProposalEntity[]> {
-    const data = await this.source.request<{ proposals: ProposalEntity[] }>(
-      `query Proposals($where: Proposal_filter, $orderBy: Proposal_orderBy, $orderDirection: OrderDirection, $first: Int) {
-        proposals(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first) { ${PROPOSAL_FIELDS} }
-      }`,
-      { ...args },
-    );
-    return data.proposals;
+  /** A page of proposals and the block it was read at (`args.at`'s, or the latest). */
+  proposalPage(args: ListArgs): Promise<ListPage<ProposalEntity>> {
+    return this.list<ProposalEntity>(PROPOSALS, args, true);
   }
 
   async proposal(id: string): Promise<ProposalEntity | null> {

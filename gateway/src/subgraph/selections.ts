@@ -76,5 +76,8 @@ export const VOTE_FIELDS = `id voter { id } support weight reason timestamp`;
 
 export const META_FIELDS = `block { number hash timestamp parentHash } hasIndexingErrors deployment`;
 
+/** `_meta` as graph-node before v0.35 has it: without the block's parent hash. */
+export const META_FIELDS_WITHOUT_PARENT = `block { number hash timestamp } hasIndexingErrors deployment`;
+
 /** The id of the one Protocol entity. */
 export const PROTOCOL_ID = "latent";

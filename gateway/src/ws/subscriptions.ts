@@ -9,6 +9,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
   type ValidationRule,
@@ -81,6 +82,22 @@ function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult 
   };
 }
 
+/**
+ * graphql-js answers a start that fails with a GraphQLError (what a subscribe resolver throws, located) as a result,
+ * but rethrows anything else, such as a resolver that returns no event stream. graphql-ws then closes the whole
+ * connection (4500) and never completes the operation, so its slot and the connection's other subscriptions would
+ * go with it. As a result instead, graphql-ws sends the error (INTERNAL_SERVER_ERROR, logged by formatResult) and
+ * completes the operation, which frees its slot in onComplete.
+ */
+async function startSubscription(args: ExecutionArgs, freshContext: () => unknown): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  try {
+    return await subscribeWithFreshContexts(args, freshContext);
+  } catch (error) {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    return { errors: [new GraphQLError(cause.message, { originalError: cause })] };
+  }
+}
+
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, schema, limits } = options;
   const caps = options.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
@@ -115,7 +132,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       schema,
       context: () => options.context(),
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
-      subscribe: (args) => subscribeWithFreshContexts(args, options.context),
+      subscribe: (args) => startSubscription(args, options.context),
       onSubscribe: (ctx, _id, payload) => {
         let document;
         try {
@@ -162,7 +179,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }),
       // Called however the operation ended: completed by either side, failed, or its socket closed.
       onComplete: (ctx, _id, payload) => release(ctx, payload),
-      // A subscription whose start threw never reaches onComplete: the connection's end frees what it still holds.
+      // Whatever did not reach onComplete (its socket failed mid-send) is freed when the connection ends.
       onClose: (ctx) => {
         const mine = held.get(ctx);
         if (mine === undefined) return;

@@ -26,8 +26,8 @@ async function openJobs(pausedUntil: number): Promise<string[]> {
   const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
   const ctx = {
     limits: DEFAULT_QUERY_LIMITS,
-    loaders: { provider: { load: async () => provider } },
-    reader: { protocol: async () => protocol, jobPage: async (args: ListArgs) => ({ rows: list([job], args), block: { number: 10, hash: null } }) },
+    loaders: { at: () => ({ provider: { load: async () => provider } }) },
+    reader: { protocolOfPage: async () => ({ protocol, at: undefined }), jobPage: async (args: ListArgs) => ({ rows: list([job], args), block: { number: 10, hash: null } }) },
     head: { head: null, ensureHead: async () => ({ number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false }) },
   } as unknown as GatewayContext;
   const resolve = queryResolvers.Query!.openJobs as (root: unknown, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;

@@ -25,7 +25,7 @@ describe("availableCompute ranking", function () {
     // 1500 providers at one price: most with a new provider's 5000, the last few (highest addresses) better.
     const rows = Array.from({ length: 1500 }, (_, i) => provider(i + 1, i >= 1495 ? 9000 : 5000));
     const reader = {
-      protocol: async () => protocol,
+      protocolOfPage: async () => ({ protocol, at: undefined }),
       providers: async (args: ListArgs) => list(rows, args),
       providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 1, hash: null } }),
     } as unknown as SubgraphReader;

@@ -59,9 +59,30 @@ describe("proposals list", function () {
     const rows = Array.from({ length: 13 }, (_, i) =>
       proposal({ id: String(i + 1), createdAt: String(90 - i), ...(i === 12 ? { quorumReached: true, forVotes: "6", againstVotes: "5" } : {}) }),
     );
-    const reader = { proposals: async (args: ListArgs) => list(rows, args) } as unknown as SubgraphReader;
-    const page = await proposals(reader, 201, ["SUCCEEDED"], 1, null);
+    const reader = { proposalPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 5, hash: null } }) } as unknown as SubgraphReader;
+    const page = await proposals(reader, null, 201, ["SUCCEEDED"], 1, null);
     expect(page.edges.map((e) => e.node.entity.id)).to.deep.equal(["13"]);
     expect(page.pageInfo.hasNextPage).to.equal(false);
+  });
+
+  it("reads every page of a sequence at its first page's block and judges states at its first page's time", async function () {
+    // At block 5 three proposals are being voted on; at block 6 the oldest was canceled, and the head's time is later.
+    const atBlock = (block: number) =>
+      [90, 89, 88].map((createdAt, i) => proposal({ id: String(i + 1), createdAt: String(createdAt), ...(block >= 6 && i === 2 ? { status: "Canceled" } : {}) }));
+    let latest = 5;
+    const reads: (number | null)[] = [];
+    const reader = {
+      proposalPage: async (args: ListArgs) => {
+        const block = args.at?.block.number ?? latest;
+        reads.push(args.at?.block.number ?? null);
+        return { rows: list(atBlock(block), args), block: { number: block, hash: null } };
+      },
+    } as unknown as SubgraphReader;
+    const first = await proposals(reader, null, 150, null, 2, null);
+    latest = 6;
+    const second = await proposals(reader, null, 250, null, 2, first.pageInfo.endCursor);
+    expect(second.edges.map((e) => [e.node.entity.id, proposalState(e.node.entity, e.node.now)])).to.deep.equal([["3", "ACTIVE"]]);
+    expect([first.pageInfo.blockNumber, second.pageInfo.blockNumber]).to.deep.equal([5, 5]);
+    expect(reads).to.deep.equal([null, 5]);
   });
 });

@@ -57,6 +57,37 @@ describeEachSource("pinned page sequences", (ctx) => {
     expect(new Set(blocks).size).to.equal(1);
   });
 
+  it("reads the nested lists of a later page (a job's timeline) at the sequence's block, not the latest", async function () {
+    const { env, client } = ctx();
+    const { jobs, filter } = await fiveJobs();
+    const TIMELINES = `
+      query Jobs($filter: JobFilter, $first: Int, $after: String) {
+        jobs(filter: $filter, first: $first, after: $after) {
+          nodes { id status timeline { kind } } pageInfo { hasNextPage endCursor blockNumber }
+        }
+      }`;
+    type TimelineJob = { id: string; status: string; timeline: { kind: string }[] };
+    type TimelinePage = { jobs: { nodes: TimelineJob[]; pageInfo: JobsPage["jobs"]["pageInfo"] } };
+    const read = async (first: number, after: string | null) => (await client.query<TimelinePage>(TIMELINES, { filter, first, after })).jobs;
+    const everything = await read(100, null);
+    // Newest first: the oldest of the five is on the last page, which is read after it was cancelled.
+    const first = await read(2, null);
+    await cancelJob(env.scenario, jobs[0]!);
+    await env.waitForIndexed();
+
+    const seen: TimelineJob[] = [...first.nodes];
+    let after = first.pageInfo.endCursor;
+    while (after !== null) {
+      const next = await read(2, after);
+      seen.push(...next.nodes);
+      after = next.pageInfo.hasNextPage ? next.pageInfo.endCursor : null;
+    }
+    expect(seen).to.deep.equal(everything.nodes);
+    const latest = await read(100, null);
+    const cancelled = latest.nodes.find((j) => j.id === String(jobs[0]!.jobId));
+    expect(cancelled?.timeline.length).to.be.greaterThan(everything.nodes.find((j) => j.id === cancelled?.id)?.timeline.length ?? Infinity);
+  });
+
   it("starts a new sequence without `after` at the latest block, which shows the changes", async function () {
     const { env } = ctx();
     const { jobs, filter } = await fiveJobs();

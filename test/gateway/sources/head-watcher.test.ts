@@ -1,7 +1,10 @@
 import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { SourceError } from "../../../gateway/src/errors";
-import { silentLogger } from "../../../gateway/src/logger";
+import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
 import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
 import { waitUntil } from "../../helpers/wait";
 
@@ -112,5 +115,79 @@ describe("the head watcher", function () {
       await watcher.stop();
     }
     expect(watcher.lastError).to.equal(null);
+  });
+
+  describe("against a graph-node older than v0.35 (no _meta.block.parentHash)", function () {
+    /** Answers `_meta` as graph-node 0.34 does: a query of parentHash is refused as its validation refuses it. */
+    let server: http.Server | null = null;
+    let url = "";
+    let block = 7;
+    const queries: string[] = [];
+    const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+    const parentOf = (hash: string) => `0xparent-of-${hash.slice(-4)}`;
+
+    beforeEach(async function () {
+      block = 7;
+      queries.length = 0;
+      const fake = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        req.on("end", () => {
+          const { query } = JSON.parse(body) as { query: string };
+          queries.push(query);
+          const answer = query.includes("parentHash")
+            ? { errors: [{ locations: [{ line: 1, column: 35 }], message: "Type `_Block_` has no field `parentHash`" }] }
+            : { data: { _meta: { block: { number: block, hash: hashOf(block), timestamp: 1000 + block }, hasIndexingErrors: false, deployment: "Qm" } } };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        });
+      });
+      server = fake;
+      await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+      url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/subgraphs/name/latent`;
+    });
+
+    afterEach(async function () {
+      const closing = server;
+      server = null;
+      if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    });
+
+    it("asks for parentHash once, logs the refusal, and takes the parent hash from the chain RPC", async function () {
+      const lines: string[] = [];
+      const asked: string[] = [];
+      const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
+        logger: createJsonLogger({ level: "warn", write: (line) => lines.push(line) }),
+        parentHashOf: async (hash) => {
+          asked.push(hash);
+          return parentOf(hash);
+        },
+      });
+      expect(await watcher.refresh()).to.deep.include({ number: 7, hash: hashOf(7), parentHash: parentOf(hashOf(7)) });
+      block = 8;
+      expect((await watcher.refresh()).parentHash).to.equal(parentOf(hashOf(8)));
+      await watcher.refresh();
+      expect(queries.filter((q) => q.includes("parentHash"))).to.have.length(1);
+      expect(asked).to.deep.equal([hashOf(7), hashOf(8)]);
+      expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).to.deep.equal([
+        "the subgraph source's _meta has no block parentHash (graph-node before v0.35)",
+      ]);
+      expect(watcher.lastError).to.equal(null);
+    });
+
+    it("without a chain RPC, follows the head with no parent hash", async function () {
+      const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), { logger: silentLogger });
+      expect(await watcher.refresh()).to.deep.include({ number: 7, hash: hashOf(7), parentHash: null });
+      block = 9;
+      expect(await watcher.refresh()).to.deep.include({ number: 9, parentHash: null });
+    });
+
+    it("takes no parent hash for a head whose parent the chain RPC cannot give, and keeps polling", async function () {
+      const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
+        logger: silentLogger,
+        parentHashOf: () => Promise.reject(new Error("RPC down")),
+      });
+      expect(await watcher.refresh()).to.deep.include({ number: 7, parentHash: null });
+      expect(watcher.lastError).to.equal(null);
+    });
   });
 });

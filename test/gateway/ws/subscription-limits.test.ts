@@ -38,6 +38,21 @@ describe("subscription server limits", function () {
           },
           resolve: (n: number) => n,
         },
+        // A resolver bug: what it returns is no event stream, which graphql-js throws about rather than answers.
+        broken: { type: GraphQLInt, subscribe: () => 5, resolve: (n: number) => n },
+        // A stream that fails at its first step.
+        brokenLater: {
+          type: GraphQLInt,
+          subscribe: (): AsyncIterableIterator<number> => {
+            const failing: AsyncIterableIterator<number> = {
+              next: () => Promise.reject(new Error("the feed failed")),
+              return: () => Promise.resolve({ done: true, value: undefined }),
+              [Symbol.asyncIterator]: () => failing,
+            };
+            return failing;
+          },
+          resolve: (n: number) => n,
+        },
       },
     }),
   });
@@ -67,6 +82,7 @@ describe("subscription server limits", function () {
 
   afterEach(async function () {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    connections.clear();
     await subscriptions?.close();
     const closing = server;
     if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
@@ -74,8 +90,13 @@ describe("subscription server limits", function () {
     subscriptions = null;
   });
 
+  /** How many times each client opened a socket: more than once means the server closed its connection. */
+  const connections = new Map<Client, number>();
+
   function connect(): Client {
     const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    connections.set(client, 0);
+    client.on("connected", () => connections.set(client, (connections.get(client) ?? 0) + 1));
     clients.push(client);
     return client;
   }
@@ -155,6 +176,39 @@ describe("subscription server limits", function () {
     push(8);
     expect(await value(c)).to.equal(8);
     expect(server.subscriptionCount).to.equal(2);
+  });
+
+  /** The errors a subscription that fails at its start ends with, whether sent as a result or as its error. */
+  async function failure(client: Client, query: string): Promise<Refusal[]> {
+    return client
+      .iterate({ query })
+      .next()
+      .then(
+        (result) => (result.done === true ? [] : ((result.value as { errors?: Refusal[] }).errors ?? [])),
+        (error: unknown) => (Array.isArray(error) ? (error as Refusal[]) : []),
+      );
+  }
+
+  it("frees the slot of a subscription whose subscribe resolver fails outright, and keeps its connection", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+    const client = connect();
+    expect((await failure(client, "subscription { broken }")).map((e) => e.extensions?.code)).to.deep.equal(["INTERNAL_SERVER_ERROR"]);
+    const events = await tick(client);
+    push(5);
+    expect(await value(events)).to.equal(5);
+    expect(connections.get(client)).to.equal(1);
+    expect(server.subscriptionCount).to.equal(1);
+  });
+
+  it("frees the slot of a subscription whose event stream fails at its first step, and keeps its connection", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+    const client = connect();
+    expect((await failure(client, "subscription { brokenLater }")).map((e) => e.extensions?.code)).to.deep.equal(["INTERNAL_SERVER_ERROR"]);
+    const events = await tick(client);
+    push(6);
+    expect(await value(events)).to.equal(6);
+    expect(connections.get(client)).to.equal(1);
+    expect(server.subscriptionCount).to.equal(1);
   });
 
   it("refuses a subscription over maxSubscriptions of the whole server, whichever connection asks", async function () {

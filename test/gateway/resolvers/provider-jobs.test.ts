@@ -1,0 +1,48 @@
+// Provider.jobs as a page sequence of its own, over a recording source: its first page reads the provider's block and
+// its cursors make later pages read that block, even once the provider itself is read at a newer one.
+import { expect } from "chai";
+import type { GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../../../gateway/src/context";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import { createLoaders } from "../../../gateway/src/loaders/loaders";
+import type { JobConnectionModel } from "../../../gateway/src/model/models";
+import { providerResolvers } from "../../../gateway/src/resolvers/provider";
+import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
+import type { ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+
+const PROVIDER = "0x00000000000000000000000000000000000000aa";
+const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+
+/** The latest block is `latest`; every answer holds the provider and its jobs 3, 2, 1 (newest first). */
+class RecordingSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  latest = 42;
+  readonly blocks: unknown[] = [];
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    if (query.includes("ProviderJobs")) this.blocks.push(variables.block ?? "latest");
+    const jobs = ["3", "2", "1"].map((id) => ({ id, jobId: id }));
+    return { providers: [{ id: PROVIDER, jobs }], _meta: { block: { number: this.latest, hash: hashOf(this.latest) } } } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
+async function providerJobs(source: RecordingSource, after: string | null): Promise<JobConnectionModel> {
+  const reader = new SubgraphReader(source);
+  const ctx = { reader, loaders: createLoaders(reader), limits: DEFAULT_QUERY_LIMITS, head: { head: null } } as unknown as GatewayContext;
+  // As provider(address) reads it: by id, at the latest block.
+  const provider = (await ctx.loaders.provider.load(PROVIDER)) as ProviderEntity;
+  const resolve = providerResolvers.Provider!.jobs as (p: ProviderEntity, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;
+  return resolve(provider, { first: 1, after }, ctx, {} as GraphQLResolveInfo);
+}
+
+describe("a provider's jobs as a page sequence", function () {
+  it("reads its later pages at its first page's block, where the provider was read", async function () {
+    const source = new RecordingSource();
+    const first = await providerJobs(source, null);
+    source.latest = 43;
+    const second = await providerJobs(source, first.pageInfo.endCursor);
+    expect([first.pageInfo.blockNumber, second.pageInfo.blockNumber]).to.deep.equal([42, 42]);
+    expect(source.blocks).to.deep.equal([{ hash: hashOf(42) }, { number: 42 }]);
+  });
+});
