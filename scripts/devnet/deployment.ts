@@ -3,17 +3,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Provider } from "ethers";
-import { CONTRACT_NAMES, defaultNetworkName } from "../deploy";
+import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
 import { DeploymentError } from "./errors";
 
-export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(__dirname, "..", "..", "deployments");
-
-/** LATENT_DEPLOYMENTS_DIR, as the deploy script reads it, or deployments/. */
-export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.LATENT_DEPLOYMENTS_DIR;
-  return dir === undefined || dir === "" ? DEFAULT_DEPLOYMENTS_DIR : path.resolve(dir);
-}
+export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir };
 
 /** Where Hardhat's `localhost` network points unless LOCAL_RPC_URL says otherwise (hardhat.config.ts). */
 export const LOCALHOST_URL = "http://127.0.0.1:8545";
