@@ -10,6 +10,7 @@ import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
 import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
+import { asTaskError } from "../../../scripts/tasks/lib/run";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import { ACCOUNT, DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile } from "./helpers";
 
@@ -88,6 +89,13 @@ describe("tasks: shared helpers", function () {
       expect(findRevertData({ message: "x", error: { code: 3, data: { message: "reverted", data } } })).to.equal(data);
       expect(findRevertData({ info: { error: { data } } })).to.equal(data);
       expect(findRevertData(new Error("network down"))).to.equal(undefined);
+    });
+  });
+
+  describe("failures", function () {
+    it("a bug in a task (a TypeError) leaves as it is, for Hardhat to report as unexpected with its stack", function () {
+      const bug = new TypeError("Cannot read properties of undefined (reading 'address')");
+      expect(asTaskError(bug)).to.equal(bug);
     });
   });
 
