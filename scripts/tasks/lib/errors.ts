@@ -79,3 +79,6 @@ export class RevertError extends LatentTaskError {
 
 /** A transaction failed for a reason other than a decodable revert (network, nonce, gas, an unknown revert). */
 export class TransactionError extends LatentTaskError {}
+
+/** No node answers at the network's URL. */
+export class ConnectionError extends LatentTaskError {}

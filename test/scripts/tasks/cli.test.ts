@@ -137,6 +137,14 @@ describe("tasks: command line", function () {
     expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
   });
 
+  it("without a node at the network's URL, names the URL in one line and exits 1", async function () {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain(`Error in plugin latent: no node answers at ${closed} of network "localhost"`);
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
   it("--show-stack-traces shows where an expected error was thrown", async function () {
     const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3", "--show-stack-traces"], { CI: "true" });
     expect(run.code).to.equal(1);
