@@ -572,8 +572,20 @@ export async function loadDeployment(record: DeploymentRecord, runner: ContractR
   return { record, contracts: c, config };
 }
 
+/** deployments/ at the repository root: the records' home unless LATENT_DEPLOYMENTS_DIR names another. */
+export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(__dirname, "..", "deployments");
+
+/**
+ * LATENT_DEPLOYMENTS_DIR, or deployments/: where this script writes records and where the Hardhat tasks and `npm
+ * start` look for them, so that one variable moves them for all three.
+ */
+export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.LATENT_DEPLOYMENTS_DIR;
+  return dir === undefined || dir === "" ? DEFAULT_DEPLOYMENTS_DIR : path.resolve(dir);
+}
+
 /** Writes `<dir>/<network>.json` and returns its path. */
-export function writeDeploymentRecord(record: DeploymentRecord, dir = path.join(__dirname, "..", "deployments")): string {
+export function writeDeploymentRecord(record: DeploymentRecord, dir = DEFAULT_DEPLOYMENTS_DIR): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${record.network}.json`);
   fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
@@ -581,7 +593,7 @@ export function writeDeploymentRecord(record: DeploymentRecord, dir = path.join(
 }
 
 /** Reads `<dir>/<network>.json`. */
-export function readDeploymentRecord(network: string, dir = path.join(__dirname, "..", "deployments")): DeploymentRecord {
+export function readDeploymentRecord(network: string, dir = DEFAULT_DEPLOYMENTS_DIR): DeploymentRecord {
   return JSON.parse(fs.readFileSync(path.join(dir, `${network}.json`), "utf8")) as DeploymentRecord;
 }
 
@@ -623,7 +635,7 @@ async function main(): Promise<void> {
     networkName: hre.network.name,
     log: (line) => console.log(line),
   });
-  console.log(`wrote ${writeDeploymentRecord(deployment.record, process.env.LATENT_DEPLOYMENTS_DIR)}`);
+  console.log(`wrote ${writeDeploymentRecord(deployment.record, deploymentsDir())}`);
 }
 
 if (require.main === module) {

@@ -1,22 +1,28 @@
-// Which deployment record a chain uses: with --rpc-url, the record in deployments/ whose chain id matches (or the
-// one named with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
+// Which deployment record a chain uses: with --rpc-url, the record in deployments/ whose chain id matches (or, for a
+// development chain 31337 off 127.0.0.1:8545, the one named after its URL in the data directory; or the one named
+// with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Provider } from "ethers";
-import { CONTRACT_NAMES, defaultNetworkName } from "../deploy";
+import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
 import { DeploymentError } from "./errors";
 
-export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(__dirname, "..", "..", "deployments");
-
-/** LATENT_DEPLOYMENTS_DIR, as the deploy script reads it, or deployments/. */
-export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.LATENT_DEPLOYMENTS_DIR;
-  return dir === undefined || dir === "" ? DEFAULT_DEPLOYMENTS_DIR : path.resolve(dir);
-}
+export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir };
 
 /** Where Hardhat's `localhost` network points unless LOCAL_RPC_URL says otherwise (hardhat.config.ts). */
 export const LOCALHOST_URL = "http://127.0.0.1:8545";
+
+/** Whether `url` is the chain `--network localhost` reaches by default: 127.0.0.1 (or localhost) on port 8545. */
+export function isLocalhostUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === "http:" && (parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost") && parsed.port === "8545" && parsed.pathname === "/";
+}
 
 /**
  * Where the local chain's record goes: the deployments directory when the chain is on 127.0.0.1:8545, the chain that
@@ -25,7 +31,55 @@ export const LOCALHOST_URL = "http://127.0.0.1:8545";
  * addresses.
  */
 export function localDeploymentsDir(rpcUrl: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return rpcUrl === LOCALHOST_URL ? deploymentsDir(env) : path.join(dataDir, "deployments");
+  return isLocalhostUrl(rpcUrl) ? deploymentsDir(env) : path.join(dataDir, "deployments");
+}
+
+/** Hardhat Network's chain id, which anvil and most development nodes share. */
+export const DEV_CHAIN_ID = 31337;
+
+/** Where the record of a chain is kept, under which network name, and how it is found. */
+export interface RecordPlace {
+  dir: string;
+  network: string;
+  /** Only `<dir>/<network>.json` is this chain's; false: the record in `dir` with the chain's id (findDeployment). */
+  exact: boolean;
+  /** Why the record is not in the deployments directory; null when it is. */
+  why: string | null;
+}
+
+/** `chain-31337-<host>-<port>[-<path>]`: a name for the development chain at `rpcUrl`, usable as a file name. */
+export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
+  const url = new URL(rpcUrl);
+  const port = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port;
+  const where = `${url.hostname}-${port}${url.pathname === "/" ? "" : url.pathname}`.replace(/[^A-Za-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
+  return `chain-${chainId}-${where}`;
+}
+
+/**
+ * Where the record of the chain at --rpc-url is kept. A chain id names one chain, except 31337: any Hardhat or anvil
+ * node on any port has it, so found by chain id a node on 9545 would use, and a deployment to it overwrite,
+ * deployments/localhost.json, the record of the chain on 127.0.0.1:8545. Away from 8545 its record is named after
+ * its URL and kept in `<data-dir>/deployments/`, like the local chain's on another --chain-port (and not under the
+ * name localhost.json, which a devnet in the same data directory removes at start).
+ */
+export function rpcRecordPlace(rpcUrl: string, chainId: number, dataDir: string, env: NodeJS.ProcessEnv = process.env): RecordPlace {
+  if (chainId !== DEV_CHAIN_ID || isLocalhostUrl(rpcUrl)) return { dir: deploymentsDir(env), network: defaultNetworkName(chainId), exact: false, why: null };
+  return {
+    dir: path.join(dataDir, "deployments"),
+    network: urlNetworkName(rpcUrl, chainId),
+    exact: true,
+    why: `chain ${chainId} is any development node, so its record goes by the URL, not by the chain id`,
+  };
+}
+
+/** The record of the chain with id `chainId` at `place`; null when there is none. */
+export function findPlacedDeployment(place: RecordPlace, chainId: number): FoundDeployment | null {
+  if (!place.exact) return findDeployment(place.dir, chainId);
+  const file = path.join(place.dir, `${place.network}.json`);
+  if (!fs.existsSync(file)) return null;
+  const record = readRecord(file);
+  if (record.chainId !== chainId) throw new DeploymentError(`${file} is for chain ${record.chainId}, but the chain it is named after is ${chainId}: remove it or add --deploy`);
+  return { record, file };
 }
 
 export interface FoundDeployment {

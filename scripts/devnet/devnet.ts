@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { JsonRpcProvider, Network } from "ethers";
 import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { CONTRACT_NAMES, defaultNetworkName, writeDeploymentRecord } from "../deploy";
+import { CONTRACT_NAMES, writeDeploymentRecord } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
 import { SCENARIO_SIGNERS, deployScenario, latestBlockNumber } from "../scenario";
 import type { RpcProvider, Scenario } from "../scenario";
@@ -14,7 +14,8 @@ import { indexOf, roleAccounts } from "./accounts";
 import type { RoleAccount } from "./accounts";
 import { startLocalChain } from "./chain";
 import type { DevAccount } from "./chain";
-import { LOCALHOST_URL, assertDeployed, deploymentsDir, findDeployment, localDeploymentsDir, readDeploymentFile } from "./deployment";
+import { LOCALHOST_URL, assertDeployed, deploymentsDir, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "./deployment";
+import type { RecordPlace } from "./deployment";
 import { ChainError, DeploymentError } from "./errors";
 import { OPERATOR_KEY_ENV, writeDevnetInfo, writeMatmulSpec, writeWorkerConfig } from "./files";
 import type { DevnetInfo } from "./files";
@@ -26,7 +27,7 @@ import { seedDemoNetwork } from "./seed";
 import type { SeedPhase, SeedSummary } from "./seed";
 import { serveGateway, waitForIndexed } from "./serve";
 
-interface Chain {
+export interface Chain {
   rpcUrl: string;
   wsUrl: string | null;
   chainId: number;
@@ -39,7 +40,7 @@ interface Chain {
   publicKeys: boolean;
 }
 
-interface Deployed {
+export interface Deployed {
   record: DeploymentRecord;
   file: string;
   /** Deployed by this run, with the scenario's roles (required to seed). */
@@ -98,6 +99,13 @@ async function openRemoteChain(url: string, progress: Progress): Promise<Chain> 
   return { rpcUrl: url, wsUrl: null, chainId, local: false, signers, rpc, accounts: [], publicKeys: false };
 }
 
+/** Where this chain's record is kept; the local chain's is written afresh on every start, under the name localhost. */
+function recordPlace(chain: Chain, dataDir: string): RecordPlace {
+  if (!chain.local) return rpcRecordPlace(chain.rpcUrl, chain.chainId, dataDir);
+  const dir = localDeploymentsDir(chain.rpcUrl, dataDir);
+  return { dir, network: "localhost", exact: true, why: dir === deploymentsDir() ? null : `--network localhost is the chain on ${LOCALHOST_URL}` };
+}
+
 async function deployFresh(chain: Chain, dataDir: string, progress: Progress): Promise<Deployed> {
   if (chain.signers.length < SCENARIO_SIGNERS) {
     throw new ChainError(
@@ -107,21 +115,23 @@ async function deployFresh(chain: Chain, dataDir: string, progress: Progress): P
   }
   const started = Date.now();
   progress.status("deploy", "deploying the 8 contracts...");
-  const scenario = await deployScenario(chain.signers, { networkName: chain.local ? "localhost" : defaultNetworkName(chain.chainId) });
+  const place = recordPlace(chain, dataDir);
+  const scenario = await deployScenario(chain.signers, { networkName: place.network });
   const record = scenario.deployment.record;
-  const dir = chain.local ? localDeploymentsDir(chain.rpcUrl, dataDir) : deploymentsDir();
-  const file = writeDeploymentRecord(record, dir);
+  const file = writeDeploymentRecord(record, place.dir);
   const blocks = CONTRACT_NAMES.map((n) => record.contracts[n].blockNumber);
-  const why = dir === deploymentsDir() ? "" : ` (not in ${rel(deploymentsDir())}/: --network localhost is the chain on ${LOCALHOST_URL})`;
+  const why = place.why === null ? "" : ` (not in ${rel(deploymentsDir())}/: ${place.why})`;
   progress.step("deploy", `8 contracts in blocks ${Math.min(...blocks)}-${Math.max(...blocks)}, record written to ${rel(file)}${why} (${seconds(Date.now() - started)})`);
   return { record, file, scenario };
 }
 
-async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
+export async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
   if (options.deploy) return deployFresh(chain, options.dataDir, progress);
-  const found = options.deploymentFile !== undefined ? readDeploymentFile(options.deploymentFile, chain.chainId) : findDeployment(deploymentsDir(), chain.chainId);
+  const place = recordPlace(chain, options.dataDir);
+  const found = options.deploymentFile !== undefined ? readDeploymentFile(options.deploymentFile, chain.chainId) : findPlacedDeployment(place, chain.chainId);
   if (found === null) {
-    progress.step("deploy", `no deployment for chain ${chain.chainId} in ${rel(deploymentsDir())}: deploying one`);
+    const where = place.exact ? rel(path.join(place.dir, `${place.network}.json`)) : rel(place.dir);
+    progress.step("deploy", `no deployment for chain ${chain.chainId} in ${where}: deploying one`);
     return deployFresh(chain, options.dataDir, progress);
   }
   if (options.seed) throw new DeploymentError(`--seed needs a deployment made by this run, and ${rel(found.file)} already exists for chain ${chain.chainId}: add --deploy`);

@@ -1,7 +1,7 @@
 // What `npm start` prints once everything is up: where things are, who the accounts are, and what to try next.
 import * as path from "node:path";
 import type { RoleAccount } from "./accounts";
-import { LOCALHOST_URL } from "./deployment";
+import { DEFAULT_DEPLOYMENTS_DIR, LOCALHOST_URL, deploymentsDir } from "./deployment";
 import type { DevnetInfo } from "./files";
 import type { Progress } from "./progress";
 
@@ -75,7 +75,12 @@ function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undef
   const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
   return {
     env: info.chain.rpcUrl === LOCALHOST_URL && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
-    deployment: rel(info.deploymentFile) === path.join("deployments", "localhost.json") ? "" : ` --deployment ${rel(info.deploymentFile)}`,
+    // A task reads deployments/localhost.json unless the shell exports LATENT_DEPLOYMENTS_DIR, which may have been
+    // given to npm start alone: any other record is named.
+    deployment:
+      path.resolve(info.deploymentFile) === path.join(DEFAULT_DEPLOYMENTS_DIR, "localhost.json") && deploymentsDir(env) === DEFAULT_DEPLOYMENTS_DIR
+        ? ""
+        : ` --deployment ${rel(info.deploymentFile)}`,
   };
 }
 

@@ -11,13 +11,15 @@ import { startLocalChain } from "../../scripts/devnet/chain";
 import { serveGateway } from "../../scripts/devnet/serve";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
-import { DEFAULT_DEPLOYMENTS_DIR, findDeployment, localDeploymentsDir, readDeploymentFile } from "../../scripts/devnet/deployment";
-import { prepareIndex } from "../../scripts/devnet/devnet";
+import { DEFAULT_DEPLOYMENTS_DIR, findDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "../../scripts/devnet/deployment";
+import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
+import type { Chain } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
+import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
 import { printBanner } from "../../scripts/devnet/report";
@@ -352,6 +354,46 @@ describe("scripts/devnet", function () {
         expect(localDeploymentsDir(url, data, { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") }), url).to.equal(path.join(data, "deployments"));
       }
     });
+
+    it("keeps the record of an --rpc-url chain 31337 off 8545 in the data directory, named after its URL", function () {
+      const data = path.join(dir, "data");
+      const env = { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") };
+      for (const url of ["http://127.0.0.1:8545", "http://localhost:8545/"]) {
+        expect(rpcRecordPlace(url, 31337, data, env), url).to.include({ dir: path.join(dir, "records"), network: "localhost", exact: false });
+      }
+      expect(rpcRecordPlace("http://127.0.0.1:9545", 11155111, data, env)).to.include({ dir: path.join(dir, "records"), network: "chain-11155111", exact: false });
+      const other = rpcRecordPlace("http://127.0.0.1:9545", 31337, data, env);
+      expect(other).to.include({ dir: path.join(data, "deployments"), network: "chain-31337-127.0.0.1-9545", exact: true });
+      expect(rpcRecordPlace("http://10.0.0.2:8545", 31337, data, env).network).to.equal("chain-31337-10.0.0.2-8545");
+    });
+
+    // Two chains 31337: the record of the one on 8545 (another devnet's) sits in the deployments directory.
+    it("with --rpc-url on another chain 31337, deploys to and then reuses its own record, leaving localhost.json alone", async function () {
+      const records = path.join(dir, "records");
+      fs.mkdirSync(records);
+      const theirs = JSON.stringify(record(31337, "localhost"));
+      fs.writeFileSync(path.join(records, "localhost.json"), theirs);
+      const url = "http://127.0.0.1:9545";
+      const options = parseDevnetOptions(["--rpc-url", url, "--data-dir", path.join(dir, "data")], dir) as DevnetOptions;
+      const chain: Chain = { rpcUrl: url, wsUrl: null, chainId: 31337, local: false, signers: await hre.ethers.getSigners(), rpc: hre.ethers.provider, accounts: [], publicKeys: false };
+      const progress = new Progress({ tty: false, write: () => undefined });
+      const saved = process.env.LATENT_DEPLOYMENTS_DIR;
+      const snapshot = (await hre.network.provider.send("evm_snapshot", [])) as string;
+      process.env.LATENT_DEPLOYMENTS_DIR = records;
+      try {
+        const first = await resolveDeployment(chain, options, progress);
+        expect(first.file).to.equal(path.join(dir, "data", "deployments", "chain-31337-127.0.0.1-9545.json"));
+        expect(first.record.network).to.equal("chain-31337-127.0.0.1-9545");
+        expect(fs.readFileSync(path.join(records, "localhost.json"), "utf8")).to.equal(theirs);
+        const again = await resolveDeployment(chain, options, progress);
+        expect(again.file).to.equal(first.file);
+        expect(again.scenario, "deployed again").to.equal(null);
+      } finally {
+        if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
+        else process.env.LATENT_DEPLOYMENTS_DIR = saved;
+        await hre.network.provider.send("evm_revert", [snapshot]);
+      }
+    });
   });
 
   it("prints how tasks reach a devnet on another chain port, seeded or not", function () {
@@ -395,6 +437,30 @@ describe("scripts/devnet", function () {
     expect(banner(true, "http://127.0.0.1:8545")).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     const exported = banner(true, "http://127.0.0.1:8545", { LOCAL_RPC_URL: "http://127.0.0.1:9545" });
     for (const line of exported.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:8545 ");
+  });
+
+  it("names deployments/localhost.json in task commands when the shell's LATENT_DEPLOYMENTS_DIR would send the tasks elsewhere", function () {
+    let out = "";
+    const info = {
+      startedAt: "2030-01-01T00:00:00Z",
+      pid: 1,
+      chain: { rpcUrl: "http://127.0.0.1:8545", wsUrl: "ws://127.0.0.1:8545", chainId: 31337, local: true },
+      gateway: { graphql: "http://127.0.0.1:4000/graphql", ws: "ws://127.0.0.1:4000/graphql", dashboard: "http://127.0.0.1:4000/", readyz: "http://127.0.0.1:4000/readyz" },
+      deploymentFile: path.join(DEFAULT_DEPLOYMENTS_DIR, "localhost.json"),
+      seeded: false,
+      accounts: [{ index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" }],
+      worker: null,
+      specFile: null,
+      indexDb: path.join(dir, "index.sqlite"),
+      gatewayLog: path.join(dir, "gateway.log"),
+    };
+    const print = (env: Record<string, string>) => {
+      out = "";
+      printBanner(new Progress({ tty: false, write: (t) => (out += t) }), { info, network: null, operators: new Map(), keyAccounts: [], workerProviderText: null, infoFile: path.join(dir, "devnet.json"), env });
+      return out;
+    };
+    expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
+    expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
   });
 
   it("writes a worker config and a job spec the worker accepts", function () {

@@ -213,7 +213,7 @@ export function resolveDocument(
 const DEFAULT_LOCAL_RPC_URL = "http://127.0.0.1:8545";
 
 /**
- * The command line suggested for a next step, with this run's --network and --deployment, and its --from when
+ * The command line suggested for a next step, with this run's --network and record, and its --from when
  * the same account takes the step (`sameSigner`). On `localhost` at another URL (npm start --chain-port) it starts
  * with the LOCAL_RPC_URL that reached the node: without it the command would go to the default port.
  */
@@ -223,6 +223,8 @@ export function suggest(ctx: TaskContext, command: string, options: { sameSigner
   const parts = url !== undefined && url !== DEFAULT_LOCAL_RPC_URL ? [`LOCAL_RPC_URL=${url}`] : [];
   parts.push("npx hardhat", command, `--network ${ctx.networkName}`);
   if (ctx.options.deployment !== undefined) parts.push(`--deployment ${ctx.options.deployment}`);
+  // Found through LATENT_DEPLOYMENTS_DIR, perhaps given for this one command: named, the record does not depend on it.
+  else if (process.env.LATENT_DEPLOYMENTS_DIR) parts.push(`--deployment ${ctx.deploymentFile}`);
   if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
   return parts.join(" ");
 }

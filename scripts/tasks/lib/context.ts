@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { Wallet, getAddress, isAddress } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { CONTRACT_NAMES, attachLatent } from "../../deploy";
+import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
 import { contractsByName } from "../../scenario/events";
 import {
@@ -32,7 +32,7 @@ import type { NamedAbi } from "./revert";
 
 /** Options every task takes. */
 export interface CommonArgs {
-  /** Deployment record file; default deployments/<network>.json. */
+  /** Deployment record file; default <LATENT_DEPLOYMENTS_DIR or deployments/>/<network>.json. */
   deployment?: string;
   /** Account index or address among the network's accounts. */
   from?: string;
@@ -97,7 +97,7 @@ export class TaskContext {
   }
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
-    const file = args.deployment ?? path.join(hre.config.paths.root, "deployments", `${hre.network.name}.json`);
+    const file = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
     // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
     // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
     const inProcess =
@@ -267,7 +267,8 @@ function withHint<T>(read: () => T, hint: string): T {
 }
 
 function readRecord(file: string, option: string | undefined): DeploymentRecord {
-  const where = option === undefined ? `${file} (pass --deployment <file> to use another)` : `${option} ${file}`;
+  const moved = process.env.LATENT_DEPLOYMENTS_DIR ? "in LATENT_DEPLOYMENTS_DIR; " : "";
+  const where = option === undefined ? `${file} (${moved}pass --deployment <file> to use another)` : `${option} ${file}`;
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -12,7 +12,7 @@ export function latentTask<A extends CommonArgs, T>(
   load: () => Promise<TaskAction<A, T>>,
 ): ConfigurableTaskDefinition {
   return definition
-    .addOptionalParam("deployment", "Deployment record file (default: deployments/<network>.json)", undefined, types.string)
+    .addOptionalParam("deployment", "Deployment record file (default: <network>.json in LATENT_DEPLOYMENTS_DIR, else in deployments/)", undefined, types.string)
     .addOptionalParam(
       "from",
       "Signing account: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, else account 0)",

@@ -2,18 +2,46 @@
  * The errors a task ends with. All are HardhatPluginErrors, which the Hardhat CLI prints as one line
  * ("Error in plugin latent: ...") with exit code 1 and no stack trace (`--show-stack-traces` shows it).
  * Task code throws these classes, never plain Errors, for anything a user can cause.
+ *
+ * Where Hardhat believes it runs on CI (CI set, or any Linux without a display server), its CLI also prints the
+ * error itself, whatever the kind, through util.inspect, and a HardhatPluginError inspects as its stack. A task that
+ * ends with one of these without `--show-stack-traces` marks it untraced (run.ts), so that it inspects as its name
+ * and message alone: the user's mistake gets its message, not our call stack. Its `stack` stays the full trace.
  */
+import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
 
 export const PLUGIN_NAME = "latent";
 
+/** Hardhat's CustomError formats itself, stack and cause, under util.inspect.custom (not in its typings). */
+const hardhatInspect = (HardhatPluginError.prototype as unknown as Record<symbol, (this: Error) => string>)[inspect.custom] as (this: Error) => string;
+
 export class LatentTaskError extends HardhatPluginError {
+  private traced = true;
+
   constructor(message: string, parent?: Error) {
     super(PLUGIN_NAME, message, parent);
     // HardhatPluginError resets the prototype to its own, which would break `instanceof` on every subclass.
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = new.target.name;
+    // CustomError reads `stack` through the inspect form, which untraced() shortens; mocha and loggers read it.
+    Object.defineProperty(this, "stack", { get: () => hardhatInspect.call(this), configurable: true });
   }
+
+  /** From now on util.inspect (and so console.error) shows `Name: message`, without the stack or the cause. */
+  untraced(): this {
+    this.traced = false;
+    return this;
+  }
+
+  [inspect.custom](): string {
+    return this.traced ? hardhatInspect.call(this) : `${this.name}: ${this.message}`;
+  }
+}
+
+/** An error of the JavaScript engine's own kinds: a bug in the code, never something a user caused. */
+export function isProgrammingError(error: unknown): error is Error {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
 }
 
 /** A task argument (or an environment variable) is malformed or out of range; `field` names it as typed. */
@@ -51,3 +79,6 @@ export class RevertError extends LatentTaskError {
 
 /** A transaction failed for a reason other than a decodable revert (network, nonce, gas, an unknown revert). */
 export class TransactionError extends LatentTaskError {}
+
+/** No node answers at the network's URL. */
+export class ConnectionError extends LatentTaskError {}

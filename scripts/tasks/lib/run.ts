@@ -1,13 +1,16 @@
 /**
  * Runs a task's action: opens the context, prints the result (text, or JSON with `--json`) and returns its data
  * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError), so the CLI prints one
- * line and exits with code 1; Hardhat's own errors (e.g. no connection to the node) pass through unchanged.
+ * line and exits with code 1, without a stack even where Hardhat believes it runs on CI (errors.ts) unless
+ * `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's other errors pass
+ * through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with their stack.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatError, HardhatPluginError } from "hardhat/internal/core/errors";
+import { ERRORS } from "hardhat/internal/core/errors-list";
 import { TaskContext, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
-import { LatentTaskError, RevertError, TransactionError } from "./errors";
+import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError } from "./errors";
 import { toJson } from "./format";
 import { write } from "./output";
 
@@ -31,12 +34,25 @@ export async function runLatentTask<A extends CommonArgs, T>(
     write(args.json ? toJson(result.data) : result.text.join("\n"));
     return result.data;
   } catch (error) {
-    throw asTaskError(error);
+    const failure = unreachable(hre, error) ?? asTaskError(error);
+    // One caused by a bug keeps its stack: it is what the bug report needs.
+    if (failure instanceof LatentTaskError && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) failure.untraced();
+    throw failure;
   }
 }
 
+/** Hardhat's HH108 (no node at the URL), the most common way to start a task wrong, as a one-line error naming the URL. */
+function unreachable(hre: HardhatRuntimeEnvironment, error: unknown): ConnectionError | undefined {
+  if (!HardhatError.isHardhatErrorType(error, ERRORS.NETWORK.NODE_IS_NOT_RUNNING)) return undefined;
+  const url = (hre.network.config as { url?: string }).url;
+  return new ConnectionError(
+    `no node answers at ${url ?? "the URL"} of network "${hre.network.name}": start it (npm start serves localhost on 127.0.0.1:8545) or check the URL`,
+    error,
+  );
+}
+
 export function asTaskError(error: unknown): Error {
-  if (error instanceof LatentTaskError || HardhatError.isHardhatError(error) || HardhatPluginError.isHardhatPluginError(error)) {
+  if (error instanceof LatentTaskError || HardhatError.isHardhatError(error) || HardhatPluginError.isHardhatPluginError(error) || isProgrammingError(error)) {
     return error as Error;
   }
   const parent = error instanceof Error ? error : undefined;

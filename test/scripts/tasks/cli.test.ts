@@ -54,13 +54,13 @@ describe("tasks: command line", function () {
   let url: string;
   let file: string;
 
-  function cli(args: string[]): Promise<CliRun> {
+  function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
     return new Promise((resolve) => {
       execFile(
         HARDHAT,
         [...args, "--network", "localhost", "--deployment", file],
         // NO_COLOR: under CI=true Hardhat colours its messages, which the assertions read as text.
-        { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" } },
+        { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1", ...env } },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
           resolve({ code, stdout, stderr });
@@ -127,6 +127,28 @@ describe("tasks: command line", function () {
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
     expect(await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress())).to.equal(nonce);
+  });
+
+  // Hardhat shows every error's stack where it believes it runs on CI, which includes any Linux without a display.
+  it("bad input on CI prints the message without a stack trace and exits 1", async function () {
+    const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
+  it("without a node at the network's URL, names the URL in one line and exits 1", async function () {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain(`Error in plugin latent: no node answers at ${closed} of network "localhost"`);
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
+  it("--show-stack-traces shows where an expected error was thrown", async function () {
+    const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3", "--show-stack-traces"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^InputError: --amount: "1\.2\.3" is not a LAT amount.*\n {4}at parseLat /m);
   });
 
   // The node is not on localhost's default port, so the tasks reach it through LOCAL_RPC_URL (as after npm start

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, HDNodeWallet, Wallet, parseEther, toBeHex, zeroPadValue } from "ethers";
@@ -9,8 +10,9 @@ import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
 import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
+import { asTaskError } from "../../../scripts/tasks/lib/run";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { ACCOUNT, task, taskFails, tasksBaseFixture, tempFile } from "./helpers";
+import { ACCOUNT, DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile } from "./helpers";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -90,9 +92,17 @@ describe("tasks: shared helpers", function () {
     });
   });
 
+  describe("failures", function () {
+    it("a bug in a task (a TypeError) leaves as it is, for Hardhat to report as unexpected with its stack", function () {
+      const bug = new TypeError("Cannot read properties of undefined (reading 'address')");
+      expect(asTaskError(bug)).to.equal(bug);
+    });
+  });
+
   describe("signer and deployment", function () {
     afterEach(function () {
       delete process.env.LATENT_PRIVATE_KEY;
+      delete process.env.LATENT_DEPLOYMENTS_DIR;
     });
 
     it("--from takes an address among the network's accounts", async function () {
@@ -150,6 +160,16 @@ describe("tasks: shared helpers", function () {
       record.contracts.Staking!.address = Wallet.createRandom().address;
       const gone = tempFile("gone.json", JSON.stringify(record));
       await taskFails(gone, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking on network "hardhat" without --network .* add --network localhost/);
+    });
+
+    it("without --deployment, reads <network>.json from LATENT_DEPLOYMENTS_DIR and names it in the next command", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const dir = fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "moved-"));
+      fs.copyFileSync(file, path.join(dir, "hardhat.json"));
+      process.env.LATENT_DEPLOYMENTS_DIR = dir;
+      const args = { deployment: undefined, from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", specUri: "ipfs://spec", specHash: `0x${"ab".repeat(32)}` };
+      const { result, output } = await task<{ jobId: bigint }>(file, "job create", args);
+      expect(output).to.contain(`Follow it with: npx hardhat job status --job ${result.jobId} --network hardhat --deployment ${path.join(dir, "hardhat.json")}`);
     });
 
     it("a record of another chain is refused", async function () {
