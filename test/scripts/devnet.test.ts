@@ -142,7 +142,10 @@ describe("scripts/devnet", function () {
     const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
     const failures = shown.filter((l) => l.includes("indexing pass failed"));
     expect(logged, "retries in the log file").to.be.greaterThan(3);
-    expect(failures, failures.join("")).to.have.length(1);
+    // A pass under way when the chain stopped may fail on another call (eth_getBlockByNumber) than the retries that
+    // follow (eth_blockNumber): each distinct message once.
+    expect(failures.length, failures.join("")).to.be.within(1, 2);
+    expect(new Set(failures).size, failures.join("")).to.equal(failures.length);
   });
 
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
