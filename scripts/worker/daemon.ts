@@ -106,6 +106,9 @@ export class Worker {
   private readonly settlements = new Set<Promise<void>>();
   private readonly declines = new Map<bigint, Promise<void>>();
   private readonly seen = new Set<bigint>();
+  // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
+  // openJobs re-read, and the same line each time would drown the log.
+  private readonly skipsLogged = new Map<bigint, string>();
   private readonly slotWaiters: (() => void)[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
   private acceptTurn: Promise<unknown> = Promise.resolve();
@@ -246,7 +249,13 @@ export class Worker {
   }
 
   private skip(jobId: bigint, reason: string): void {
-    this.options.logger.info("job skipped", { jobId, reason });
+    if (this.skipsLogged.get(jobId) !== reason) {
+      this.options.logger.info("job skipped", { jobId, reason });
+      // Re-inserted last, so the oldest entry is the one evicted.
+      this.skipsLogged.delete(jobId);
+      this.skipsLogged.set(jobId, reason);
+      if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as bigint);
+    }
     this.emit({ type: "job-skipped", jobId, reason });
   }
 

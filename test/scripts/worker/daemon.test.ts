@@ -16,7 +16,7 @@ import {
   Executor,
 } from "../../../scripts/worker/executors/types";
 import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
-import { silentLogger } from "../../../scripts/worker/logger";
+import { createLogger, silentLogger, type LogRecord } from "../../../scripts/worker/logger";
 import {
   AcceptReceipt,
   CandidateJob,
@@ -348,7 +348,7 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger">
     > = {},
   ): Worker {
     const subject = new Worker({
@@ -369,7 +369,7 @@ describe("worker job loop", () => {
       specs: new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 },
       shutdownGraceMs: overrides.graceMs ?? 5000,
-      logger: silentLogger,
+      logger: overrides.logger ?? silentLogger,
       onEvent: (event) => events.push(event),
       settlementPollMs: 5,
       results: overrides.results,
@@ -488,6 +488,32 @@ describe("worker job loop", () => {
     market.staked = 10n ** 18n;
     source.push(job);
     await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("logs a job skipped for want of free stake once per reason, not at each re-offer, and again when the reason changes", async () => {
+    const logs: LogRecord[] = [];
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    const job = makeJob(1);
+    const skipsLogged = () => logs.filter((record) => record.msg === "job skipped").map((record) => record.fields.reason);
+    const offeredAgain = async (skips: number) => {
+      source.push(job);
+      await waitFor(() => eventsOf("job-skipped", 1n).length === skips);
+    };
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    await offeredAgain(2);
+    await offeredAgain(3);
+    const first = "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei";
+    expect(skipsLogged()).to.deep.equal([first]);
+    market.staked = 45n * 10n ** 16n;
+    await offeredAgain(4);
+    await offeredAgain(5);
+    const second = "needs 500000000000000000 wei of collateral, the provider's free stake is 450000000000000000 wei";
+    expect(skipsLogged()).to.deep.equal([first, second]);
     await subject.stop();
     await running;
   });
