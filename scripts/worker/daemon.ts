@@ -132,6 +132,7 @@ export class Worker {
       if (this.intake.signal.aborted) return; // stopped while starting
       throw error;
     }
+    await this.removeStaleTemporaries();
     const pruning = this.pruneResults();
     let failure: unknown;
     try {
@@ -565,6 +566,18 @@ export class Worker {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.options.logger.error(`job failed at ${stage}`, { jobId, error: failure });
     this.emit({ type: "job-failed", jobId, stage, error: failure });
+  }
+
+  /** Temporary result files left by a crash between a write and its rename; no job ever names them. */
+  private async removeStaleTemporaries(): Promise<void> {
+    const { results, logger } = this.options;
+    if (results === undefined) return;
+    try {
+      const removed = await results.removeStaleTemporaries();
+      if (removed.length > 0) logger.info("stale temporary result files removed", { removed });
+    } catch (error) {
+      logger.warn("cannot remove stale temporary result files", { error });
+    }
   }
 
   /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */

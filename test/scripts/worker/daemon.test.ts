@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ZeroAddress, keccak256 } from "ethers";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -514,6 +515,26 @@ describe("worker job loop", () => {
     await offeredAgain(5);
     const second = "needs 500000000000000000 wei of collateral, the provider's free stake is 450000000000000000 wei";
     expect(skipsLogged()).to.deep.equal([first, second]);
+    await subject.stop();
+    await running;
+  });
+
+  it("removes, when it starts, the temporary result files a crashed worker left between write and rename", async () => {
+    const logs: LogRecord[] = [];
+    const crashed = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const leftover = `${"cd".repeat(32)}.bin.${crashed}.1700000000000.tmp`;
+    fs.writeFileSync(path.join(dir, leftover), "half a result");
+    fs.writeFileSync(path.join(dir, "notes.tmp"), "not the worker's");
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { results: store, logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    // A job taken shows the start is over.
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    expect(fs.existsSync(path.join(dir, leftover))).to.equal(false);
+    expect(logs.find((record) => record.msg === "stale temporary result files removed")?.fields).to.deep.equal({ removed: [leftover] });
+    expect(fs.existsSync(path.join(dir, "notes.tmp"))).to.equal(true);
     await subject.stop();
     await running;
   });
