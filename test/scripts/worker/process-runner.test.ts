@@ -7,29 +7,14 @@ import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { killGroup } from "../../e2e/processes";
+import { killGroup, processRunning } from "../../e2e/processes";
 
 const RUNNER = path.resolve(__dirname, "../../../scripts/worker/process-runner.ts");
-
-/** Whether `pid` is a running process; a killed process waiting to be reaped (a zombie) counts as dead. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state …"; an orphan is reaped by PID 1, which in a container may be slow.
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 /** Polls until none of `pids` runs, up to `timeoutMs`; true if they all ended. */
 async function allEnded(pids: readonly number[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(isRunning)) {
+  while (pids.some(processRunning)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -87,7 +72,7 @@ describe("process runner leash", function () {
   it("stops the job's process group when the worker running it is killed with SIGKILL", async () => {
     const worker = startWorkerLike("killed");
     const pids = await worker.jobPids;
-    expect(pids.every(isRunning), "the job is running").to.equal(true);
+    expect(pids.every(processRunning), "the job is running").to.equal(true);
     worker.process.kill("SIGKILL");
     expect(await allEnded(pids, 15_000), "a process of the job is still running").to.equal(true);
   });
@@ -98,6 +83,6 @@ describe("process runner leash", function () {
     const [livingPids, killedPids] = await Promise.all([living.jobPids, killed.jobPids]);
     killed.process.kill("SIGKILL");
     expect(await allEnded(killedPids, 15_000), "the killed worker's job is still running").to.equal(true);
-    expect(livingPids.every(isRunning), "the living worker's job ended").to.equal(true);
+    expect(livingPids.every(processRunning), "the living worker's job ended").to.equal(true);
   });
 });
