@@ -102,10 +102,12 @@ export function lead(command: string, args: readonly string[]): void {
     // What the command started may still be running, or ignoring SIGTERM: the group ends with the wrapper.
     if (stopping) signalGroup("SIGKILL");
     if (signal === null) process.exit(code ?? 0);
-    // Die of the command's signal, so the parent sees what killed the command; where that does not end a node
-    // process (one it handles itself), 128 + n as a shell reports it.
+    // Die of the command's signal, so the parent sees what killed the command; 128 + n, as a shell reports it, for
+    // the signals node takes for itself (SIGUSR1 opens its debugger, SIGPIPE is ignored) or in case one does not end it.
+    const status = 128 + os.constants.signals[signal];
+    if (signal === "SIGUSR1" || signal === "SIGPIPE") process.exit(status);
     for (const stopSignal of stopSignals) process.removeAllListeners(stopSignal);
     process.kill(process.pid, signal);
-    setTimeout(() => process.exit(128 + os.constants.signals[signal]), 100);
+    setTimeout(() => process.exit(status), 100);
   });
 }

@@ -2,6 +2,7 @@
 // with small shell commands in place of the subgraph build; test/e2e/devnet-killed.test.ts kills a devnet during the
 // real build, test/scripts/worker/process-runner.test.ts a worker running a job.
 import { expect } from "chai";
+import * as os from "node:os";
 import { spawnLeashed } from "../../scripts/devnet/leash";
 import type { Leashed } from "../../scripts/devnet/leash";
 import { groupGone, killGroup } from "../e2e/processes";
@@ -38,6 +39,14 @@ describe("scripts/devnet/leash", function () {
     const leashed = spawnLeashed("sh", ["-c", "kill -USR2 $$"], { cwd: process.cwd(), env: process.env });
     groups.push(leashed.child.pid as number);
     expect(await exited(leashed)).to.deep.include({ code: null, signal: "SIGUSR2" });
+  });
+
+  it("exits 128 + n for a signal node keeps for itself (SIGUSR1 would open its debugger)", async function () {
+    const leashed = spawnLeashed("sh", ["-c", "kill -USR1 $$"], { cwd: process.cwd(), env: process.env });
+    groups.push(leashed.child.pid as number);
+    const result = await exited(leashed);
+    expect(result).to.deep.include({ code: 128 + os.constants.signals.SIGUSR1, signal: null });
+    expect(result.output).to.not.contain("Debugger");
   });
 
   it("reports a command that cannot be started by its spawn error code, and exits 127", async function () {
