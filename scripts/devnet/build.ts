@@ -79,6 +79,8 @@ export async function buildSubgraphIfNeeded(progress: Progress, lifecycle: Lifec
       progress.status("build", `subgraph (${seconds(Date.now() - started)}): ${text.slice(0, 80)}`);
     }
   };
+  // npm gets no input: EOF at once, as from /dev/null.
+  child.stdin.end();
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
   const exited = new Promise<number | null>((resolve, reject) => {

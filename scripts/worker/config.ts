@@ -88,10 +88,11 @@ export interface WorkerConfig {
   /** Absolute path of the file this came from. */
   configPath: string;
   /**
+   * `receiptTimeoutMs`: how long a sent transaction may go unmined (replacements included) before the write fails;
    * `replaceAfterMs`: a transaction not mined this long after it was sent is replaced with higher fees (0: never);
    * `maxFeePerGas`: the most a replacement pays per gas, wei.
    */
-  chain: { rpcUrl: string; chainId?: number; replaceAfterMs: number; maxFeePerGas: bigint };
+  chain: { rpcUrl: string; chainId?: number; receiptTimeoutMs: number; replaceAfterMs: number; maxFeePerGas: bigint };
   /** `resyncMs`: how often openJobs is read again while following the feed. */
   gateway: { httpUrl: string; wsUrl: string; resyncMs: number };
   /** The provider (owner) address the worker works for; checksummed. */
@@ -177,7 +178,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     "logLevel",
   ]);
 
-  const chain = root.object("chain", ["rpcUrl", "chainId", "replaceAfterSeconds", "maxFeePerGas"]);
+  const chain = root.object("chain", ["rpcUrl", "chainId", "receiptTimeoutSeconds", "replaceAfterSeconds", "maxFeePerGas"]);
   const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
@@ -189,8 +190,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       // connection ethers would not re-establish).
       rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:"]),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
-      // Under the 180 s receipt timeout, or no replacement would ever be sent.
-      replaceAfterMs: chain.optionalInteger("replaceAfterSeconds", 0, 170, 60) * 1000,
+      ...readReceiptWait(chain),
       maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
@@ -393,6 +393,16 @@ function readTokenAmount(reader: FieldReader | undefined, key: string): bigint {
 }
 
 // A decimal string like the token amounts: fees on some chains are far below a gwei, and JSON numbers stop at 2^53.
+/** The chain's receipt timeout and, under it, the replacement delay. */
+function readReceiptWait(chain: FieldReader): { receiptTimeoutMs: number; replaceAfterMs: number } {
+  const receiptTimeoutSeconds = chain.optionalInteger("receiptTimeoutSeconds", 20, 3600, 180);
+  // At least 10 s under the receipt timeout, or no replacement would be sent (or have time to be mined) before the
+  // write gives up; a lowered timeout lowers the default with it rather than reject a field nobody set.
+  const replaceCeiling = receiptTimeoutSeconds - 10;
+  const replaceAfterSeconds = chain.optionalInteger("replaceAfterSeconds", 0, replaceCeiling, Math.min(60, replaceCeiling));
+  return { receiptTimeoutMs: receiptTimeoutSeconds * 1000, replaceAfterMs: replaceAfterSeconds * 1000 };
+}
+
 function readFeeCap(reader: FieldReader, key: string): bigint {
   if (!reader.has(key)) return DEFAULT_MAX_FEE_PER_GAS;
   const value = reader.raw(key);

@@ -6,7 +6,7 @@
 import type { Wallet } from "ethers";
 import { checkChainId, checkDeployed, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
 import type { PolicyConfig, WorkerConfig } from "./config";
-import { ContractMarket } from "./contract-market";
+import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import type { Logger } from "./logger";
@@ -60,6 +60,13 @@ function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy, logger: L
   });
 }
 
+/** The market's waits on its transactions, from the config's `chain` section. */
+export function transactionWaits(
+  chain: WorkerConfig["chain"],
+): Required<Pick<ContractMarketOptions, "receiptTimeoutMs" | "replaceAfterMs" | "maxFeePerGas">> {
+  return { receiptTimeoutMs: chain.receiptTimeoutMs, replaceAfterMs: chain.replaceAfterMs, maxFeePerGas: chain.maxFeePerGas };
+}
+
 export const connectNetwork: ConnectNetwork = async ({ config, operator, contracts, logger }) => {
   const { retry } = config;
   const providerAddress = config.provider.address;
@@ -83,8 +90,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       operator,
       provider: providerAddress,
       contracts,
-      replaceAfterMs: config.chain.replaceAfterMs,
-      maxFeePerGas: config.chain.maxFeePerGas,
+      ...transactionWaits(config.chain),
       logger: logger.child({ component: "chain" }),
     });
     const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider");

@@ -106,6 +106,9 @@ export class Worker {
   private readonly settlements = new Set<Promise<void>>();
   private readonly declines = new Map<bigint, Promise<void>>();
   private readonly seen = new Set<bigint>();
+  // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
+  // openJobs re-read, and the same line each time would drown the log.
+  private readonly skipsLogged = new Map<bigint, string>();
   private readonly slotWaiters: (() => void)[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
   private acceptTurn: Promise<unknown> = Promise.resolve();
@@ -129,6 +132,7 @@ export class Worker {
       if (this.intake.signal.aborted) return; // stopped while starting
       throw error;
     }
+    await this.removeStaleTemporaries();
     const pruning = this.pruneResults();
     let failure: unknown;
     try {
@@ -246,7 +250,13 @@ export class Worker {
   }
 
   private skip(jobId: bigint, reason: string): void {
-    this.options.logger.info("job skipped", { jobId, reason });
+    if (this.skipsLogged.get(jobId) !== reason) {
+      this.options.logger.info("job skipped", { jobId, reason });
+      // Re-inserted last, so the oldest entry is the one evicted.
+      this.skipsLogged.delete(jobId);
+      this.skipsLogged.set(jobId, reason);
+      if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as bigint);
+    }
     this.emit({ type: "job-skipped", jobId, reason });
   }
 
@@ -556,6 +566,18 @@ export class Worker {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.options.logger.error(`job failed at ${stage}`, { jobId, error: failure });
     this.emit({ type: "job-failed", jobId, stage, error: failure });
+  }
+
+  /** Temporary result files left by a crash between a write and its rename; no job ever names them. */
+  private async removeStaleTemporaries(): Promise<void> {
+    const { results, logger } = this.options;
+    if (results === undefined) return;
+    try {
+      const removed = await results.removeStaleTemporaries();
+      if (removed.length > 0) logger.info("stale temporary result files removed", { removed });
+    } catch (error) {
+      logger.warn("cannot remove stale temporary result files", { error });
+    }
   }
 
   /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */

@@ -1,8 +1,9 @@
 // Runs a program with no shell, in its own process group, under a wall-clock limit and a cap on its output.
 // On timeout, overflow or abort the whole group is killed with SIGKILL, so children the program started cannot
-// linger holding the GPU or our pipes.
+// linger holding the GPU or our pipes. The group is leashed to the worker (devnet/leash.ts): when the worker dies,
+// even of SIGKILL, the group is stopped too, so a restarted worker never runs a job beside its predecessor's copy.
 
-import { spawn } from "node:child_process";
+import { spawnLeashed } from "../devnet/leash";
 
 export interface RunProcessOptions {
   args: readonly string[];
@@ -96,13 +97,9 @@ export function runProcess(program: string, options: RunProcessOptions): Promise
       reject(new ProcessAbortedError(program));
       return;
     }
-    const child = spawn(program, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      shell: false,
-      detached: true, // a new process group, so one kill reaches everything it started
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    // A new process group (led by the leash's wrapper), so one kill reaches everything the program started.
+    const leashed = spawnLeashed(program, options.args, { cwd: options.cwd, env: options.env });
+    const child = leashed.child;
 
     let failure: ProcessError | undefined;
     const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
@@ -151,12 +148,19 @@ export function runProcess(program: string, options: RunProcessOptions): Promise
       lingerTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
+        // The program's descendants inherit the wrapper's end of the leash too.
+        child.stdio[3]?.destroy();
       }, EXIT_LINGER_MS);
     });
     child.on("close", (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
       cleanup();
       if (failure) {
         reject(failure);
+        return;
+      }
+      const spawnFailure = leashed.spawnFailure();
+      if (spawnFailure !== undefined) {
+        reject(new ProcessSpawnError(program, spawnFailure.code, spawnFailure.message));
         return;
       }
       const stdout = Buffer.concat(output.stdout);

@@ -2,6 +2,7 @@
 // can send Ctrl-C the way a person does and then check that no member of the group survived.
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams, SpawnOptionsWithoutStdio } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
 
 export interface GroupProcess {
@@ -22,6 +23,21 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
   child.stderr.on("data", (d: Buffer) => (text += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return { child, pgid: child.pid, output: () => text, exited };
+}
+
+/** Whether `pid` is a running process; a killed process waiting to be reaped (a zombie) counts as dead. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; an orphan is reaped by PID 1, which in a container may be slow.
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether any process of the group is alive (signal 0 to the group: ESRCH once it is empty). */

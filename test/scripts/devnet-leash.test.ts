@@ -1,6 +1,8 @@
-// The wrapper that ties the devnet's child processes to it (scripts/devnet/leash.ts), with small shell commands in
-// place of the subgraph build; test/e2e/devnet-killed.test.ts kills a devnet during the real build.
+// The wrapper that ties the devnet's child processes (and the worker's jobs) to their parent (scripts/devnet/leash.ts),
+// with small shell commands in place of the subgraph build; test/e2e/devnet-killed.test.ts kills a devnet during the
+// real build, test/scripts/worker/process-runner.test.ts a worker running a job.
 import { expect } from "chai";
+import * as os from "node:os";
 import { spawnLeashed } from "../../scripts/devnet/leash";
 import type { Leashed } from "../../scripts/devnet/leash";
 import { groupGone, killGroup } from "../e2e/processes";
@@ -23,6 +25,35 @@ describe("scripts/devnet/leash", function () {
     const result = await exited(leashed);
     expect(result.code).to.equal(3);
     expect(result.output.split("\n").sort()).to.deep.equal(["", "err", "out"]);
+  });
+
+  it("gives the command the wrapper's stdin, which the leash leaves free for its input", async function () {
+    const leashed = spawnLeashed("sh", ["-c", "cat; echo done"], { cwd: process.cwd(), env: process.env });
+    groups.push(leashed.child.pid as number);
+    const result = exited(leashed);
+    leashed.child.stdin.end("the job's input\n");
+    expect(await result).to.deep.include({ code: 0, output: "the job's input\ndone\n" });
+  });
+
+  it("dies of the signal that killed the command", async function () {
+    const leashed = spawnLeashed("sh", ["-c", "kill -USR2 $$"], { cwd: process.cwd(), env: process.env });
+    groups.push(leashed.child.pid as number);
+    expect(await exited(leashed)).to.deep.include({ code: null, signal: "SIGUSR2" });
+  });
+
+  it("exits 128 + n for a signal node keeps for itself (SIGUSR1 would open its debugger)", async function () {
+    const leashed = spawnLeashed("sh", ["-c", "kill -USR1 $$"], { cwd: process.cwd(), env: process.env });
+    groups.push(leashed.child.pid as number);
+    const result = await exited(leashed);
+    expect(result).to.deep.include({ code: 128 + os.constants.signals.SIGUSR1, signal: null });
+    expect(result.output).to.not.contain("Debugger");
+  });
+
+  it("reports a command that cannot be started by its spawn error code, and exits 127", async function () {
+    const leashed = spawnLeashed("/nonexistent/latent-command", [], { cwd: process.cwd(), env: process.env });
+    groups.push(leashed.child.pid as number);
+    expect((await exited(leashed)).code).to.equal(127);
+    expect(leashed.spawnFailure()).to.include({ code: "ENOENT" });
   });
 
   it("when stopped, ends the command and what it started", async function () {

@@ -45,6 +45,8 @@ const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set([
 ]);
 
 const RESULT_FILE_NAME = /^([0-9a-f]{64})\.bin$/;
+/** What `publish` writes before its rename: `<hash>.bin.<writer pid>.<ms>.tmp`. */
+const TEMPORARY_FILE_NAME = /^[0-9a-f]{64}\.bin\.([0-9]{1,10})\.[0-9]{1,16}\.tmp$/;
 
 export interface PruneReport {
   /** File names deleted. */
@@ -103,6 +105,36 @@ export class ResultStore {
     return report;
   }
 
+  /**
+   * Deletes the temporary files of publishes that never reached their rename (the writer crashed in between), and
+   * returns their names. Only a writer that is gone is judged: another worker sharing the directory may be mid-write,
+   * and this process's own pid counts as gone for files older than this process (an earlier process had the pid).
+   */
+  async removeStaleTemporaries(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.config.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const startedMs = Date.now() - process.uptime() * 1000;
+    const removed: string[] = [];
+    for (const name of names.sort()) {
+      const match = TEMPORARY_FILE_NAME.exec(name);
+      if (match === null) continue;
+      const file = path.join(this.config.dir, name);
+      const pid = Number(match[1]);
+      if (pid === process.pid) {
+        const stat = await fs.stat(file).catch(() => undefined);
+        if (stat === undefined || stat.mtimeMs >= startedMs) continue;
+      } else if (processAlive(pid)) continue;
+      await fs.rm(file, { force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
   /** `knownHash`: keccak256(bytes) when the caller already computed it (off the event loop). */
   async publish(bytes: Uint8Array, knownHash?: string): Promise<PublishedResult> {
     const resultHash = knownHash ?? (await keccak256OffThread(bytes));
@@ -119,6 +151,16 @@ export class ResultStore {
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, file);
     return { resultHash, resultURI };
+  }
+}
+
+/** Whether `pid` names a running process (one we may not signal still runs). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

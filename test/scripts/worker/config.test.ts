@@ -2,7 +2,10 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { ConfigError, loadConfig, parseConfig } from "../../../scripts/worker/config";
+import { transactionWaits } from "../../../scripts/worker/connections";
+import { ContractMarket } from "../../../scripts/worker/contract-market";
 
 const EXAMPLE = path.resolve(__dirname, "../../../scripts/worker/worker.example.json");
 
@@ -193,6 +196,40 @@ describe("worker config", () => {
     expect(configError(withField(minimalConfig(), "chain.maxFeePerGas", 100)).message).to.equal(
       "config.chain.maxFeePerGas: must be a decimal string of wei per gas, from 1 to 2^96-1, got 100",
     );
+  });
+
+  it("reads chain.receiptTimeoutSeconds (20..3600, default 180), which replaceAfterSeconds must stay 10 s under", () => {
+    const chain = (json: Json) => parseConfig(json, "/etc/latent/worker.json").chain;
+    expect(chain(minimalConfig())).to.include({ receiptTimeoutMs: 180_000, replaceAfterMs: 60_000 });
+    const long = withField(withField(minimalConfig(), "chain.receiptTimeoutSeconds", 600), "chain.replaceAfterSeconds", 590);
+    expect(chain(long)).to.include({ receiptTimeoutMs: 600_000, replaceAfterMs: 590_000 });
+    // A timeout under the default delay lowers the delay it did not set, rather than fail on it.
+    expect(chain(withField(minimalConfig(), "chain.receiptTimeoutSeconds", 30))).to.include({ receiptTimeoutMs: 30_000, replaceAfterMs: 20_000 });
+    expect(configError(withField(minimalConfig(), "chain.receiptTimeoutSeconds", 10)).message).to.equal(
+      "config.chain.receiptTimeoutSeconds: must be an integer between 20 and 3600, got 10",
+    );
+    expect(configError(withField(minimalConfig(), "chain.receiptTimeoutSeconds", "180")).message).to.equal(
+      'config.chain.receiptTimeoutSeconds: must be an integer between 20 and 3600, got "180"',
+    );
+    const crossed = withField(withField(minimalConfig(), "chain.receiptTimeoutSeconds", 60), "chain.replaceAfterSeconds", 60);
+    expect(configError(crossed).message).to.equal("config.chain.replaceAfterSeconds: must be an integer between 0 and 50, got 60");
+  });
+
+  it("gives the contract market the configured receipt timeout and replacement delay", () => {
+    const json = withField(withField(minimalConfig(), "chain.receiptTimeoutSeconds", 600), "chain.replaceAfterSeconds", 120);
+    const rpc = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true });
+    try {
+      const market = new ContractMarket({
+        rpc,
+        operator: new Wallet(Wallet.createRandom().privateKey),
+        provider: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        contracts: { jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3", providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" },
+        ...transactionWaits(parseConfig(json, "/etc/latent/worker.json").chain),
+      });
+      expect(market).to.include({ receiptTimeoutMs: 600_000, replaceAfterMs: 120_000 });
+    } finally {
+      rpc.destroy();
+    }
   });
 
   it("checksums the provider address", () => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ZeroAddress, keccak256 } from "ethers";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +17,7 @@ import {
   Executor,
 } from "../../../scripts/worker/executors/types";
 import { TierCode, encodeShortId } from "../../../scripts/worker/ids";
-import { silentLogger } from "../../../scripts/worker/logger";
+import { createLogger, silentLogger, type LogRecord } from "../../../scripts/worker/logger";
 import {
   AcceptReceipt,
   CandidateJob,
@@ -348,7 +349,7 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger">
     > = {},
   ): Worker {
     const subject = new Worker({
@@ -369,7 +370,7 @@ describe("worker job loop", () => {
       specs: new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 },
       shutdownGraceMs: overrides.graceMs ?? 5000,
-      logger: silentLogger,
+      logger: overrides.logger ?? silentLogger,
       onEvent: (event) => events.push(event),
       settlementPollMs: 5,
       results: overrides.results,
@@ -488,6 +489,52 @@ describe("worker job loop", () => {
     market.staked = 10n ** 18n;
     source.push(job);
     await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    await subject.stop();
+    await running;
+  });
+
+  it("logs a job skipped for want of free stake once per reason, not at each re-offer, and again when the reason changes", async () => {
+    const logs: LogRecord[] = [];
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    const job = makeJob(1);
+    const skipsLogged = () => logs.filter((record) => record.msg === "job skipped").map((record) => record.fields.reason);
+    const offeredAgain = async (skips: number) => {
+      source.push(job);
+      await waitFor(() => eventsOf("job-skipped", 1n).length === skips);
+    };
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    await offeredAgain(2);
+    await offeredAgain(3);
+    const first = "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei";
+    expect(skipsLogged()).to.deep.equal([first]);
+    market.staked = 45n * 10n ** 16n;
+    await offeredAgain(4);
+    await offeredAgain(5);
+    const second = "needs 500000000000000000 wei of collateral, the provider's free stake is 450000000000000000 wei";
+    expect(skipsLogged()).to.deep.equal([first, second]);
+    await subject.stop();
+    await running;
+  });
+
+  it("removes, when it starts, the temporary result files a crashed worker left between write and rename", async () => {
+    const logs: LogRecord[] = [];
+    const crashed = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const leftover = `${"cd".repeat(32)}.bin.${crashed}.1700000000000.tmp`;
+    fs.writeFileSync(path.join(dir, leftover), "half a result");
+    fs.writeFileSync(path.join(dir, "notes.tmp"), "not the worker's");
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { results: store, logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    // A job taken shows the start is over.
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    expect(fs.existsSync(path.join(dir, leftover))).to.equal(false);
+    expect(logs.find((record) => record.msg === "stale temporary result files removed")?.fields).to.deep.equal({ removed: [leftover] });
+    expect(fs.existsSync(path.join(dir, "notes.tmp"))).to.equal(true);
     await subject.stop();
     await running;
   });

@@ -13,6 +13,7 @@ import {
   ProcessTimeoutError,
 } from "../../../../scripts/worker/process-runner";
 import { CommandParams, LoadedSpec, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
+import { processRunning } from "../../../e2e/processes";
 
 function loaded(params: CommandParams): LoadedSpec {
   const spec = { version: 1 as const, kind: "command" as const, params };
@@ -27,21 +28,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
     },
     (error: Error) => error,
   );
-}
-
-/** Whether `pid` is a running process; a killed process waiting to be reaped (a zombie) counts as dead. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state …"; an orphan is reaped by PID 1, which in a container may be slow.
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 describe("command executor", () => {
@@ -179,9 +165,9 @@ describe("command executor", () => {
     expect(error).to.be.instanceOf(ProcessTimeoutError).and.to.include({ timeoutMs: 1500 });
     const childPid = Number(fs.readFileSync(pidFile, "utf8"));
     // The signal is delivered asynchronously; give the kernel a moment rather than assert on the spot.
-    for (let wait = 0; wait < 100 && isRunning(childPid); wait += 1)
+    for (let wait = 0; wait < 100 && processRunning(childPid); wait += 1)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(isRunning(childPid)).to.equal(false);
+    expect(processRunning(childPid)).to.equal(false);
   });
 
   it("kills a program that floods its output past the cap", async () => {

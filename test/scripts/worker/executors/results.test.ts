@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { keccak256 } from "ethers";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -54,6 +55,39 @@ describe("result store", () => {
       (reason: unknown) => reason,
     );
     expect(error).to.be.instanceOf(ResultUriTooLongError);
+  });
+});
+
+describe("stale temporary result files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-results-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const hash = "ab".repeat(32);
+  /** A pid no process has now: a child that has exited and been reaped. */
+  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid as number;
+  const write = (name: string, mtime?: Date): string => {
+    fs.writeFileSync(path.join(dir, name), "partial");
+    if (mtime) fs.utimesSync(path.join(dir, name), mtime, mtime);
+    return name;
+  };
+
+  it("removes the temporary files of writers that are gone, and only the worker's own temporary files", async () => {
+    const dead = write(`${hash}.bin.${deadPid()}.1700000000000.tmp`);
+    const earlierSamePid = write(`${hash}.bin.${process.pid}.1700000000001.tmp`, new Date(Date.now() - process.uptime() * 1000 - 60_000));
+    const live = write(`${hash}.bin.${process.ppid}.1700000000002.tmp`);
+    const ownNow = write(`${hash}.bin.${process.pid}.1700000000003.tmp`);
+    const others = [write(`${hash}.bin`), write(`${hash}.jobs`), write(`notes.${deadPid()}.1.tmp`), write(`${hash}.bin.tmp`)];
+    const removed = await new ResultStore({ dir, maxUriBytes: 256 }).removeStaleTemporaries();
+    expect(removed.sort()).to.deep.equal([dead, earlierSamePid].sort());
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([live, ownNow, ...others].sort());
+  });
+
+  it("finds nothing to remove in a results directory not yet created", async () => {
+    const store = new ResultStore({ dir: path.join(dir, "missing"), maxUriBytes: 256 });
+    expect(await store.removeStaleTemporaries()).to.deep.equal([]);
   });
 });
 

@@ -1,0 +1,88 @@
+// The process runner's leash (scripts/devnet/leash.ts): a job's process group ends with the worker that started it,
+// however the worker dies. Input, output, exit status, timeout and abort are covered through the command executor
+// (executors/command.test.ts).
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { killGroup, processRunning } from "../../e2e/processes";
+
+const RUNNER = path.resolve(__dirname, "../../../scripts/worker/process-runner.ts");
+
+/** Polls until none of `pids` runs, up to `timeoutMs`; true if they all ended. */
+async function allEnded(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(processRunning)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
+/** The process group `pid` is in, from /proc/<pid>/stat (the fifth field). */
+function groupOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
+
+interface WorkerLike {
+  process: ChildProcess;
+  /** The job's shell and the sleep it started in the background, once the job has written them. */
+  jobPids: Promise<number[]>;
+}
+
+describe("process runner leash", function () {
+  this.timeout(60_000);
+  let dir: string;
+  const started: WorkerLike[] = [];
+  const jobGroups: number[] = [];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-runner-"));
+  });
+  afterEach(() => {
+    for (const worker of started.splice(0)) if (worker.process.pid !== undefined) killGroup(worker.process.pid);
+    jobGroups.splice(0).forEach(killGroup);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A worker-like process: runs one long job through runProcess, as the command executor does, and waits on it. */
+  function startWorkerLike(name: string): WorkerLike {
+    const pidFile = path.join(dir, `${name}.pids`);
+    const job = `sleep 300 & echo "$$ $!" > ${pidFile}.part && mv ${pidFile}.part ${pidFile}; wait`;
+    const source =
+      `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(path.dirname(RUNNER))} });\n` +
+      `require(${JSON.stringify(RUNNER)}).runProcess("/bin/sh", { args: ["-c", ${JSON.stringify(job)}], ` +
+      `env: { PATH: ${JSON.stringify(process.env.PATH ?? "/usr/bin:/bin")} }, timeoutMs: 600000, maxOutputBytes: 1024 });`;
+    // Its own group, so that what the test kills at the end cannot reach the test runner.
+    const child = spawn(process.execPath, ["-e", source], { stdio: "ignore", detached: true });
+    const jobPids = (async () => {
+      while (!fs.existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+      const pids = fs.readFileSync(pidFile, "utf8").trim().split(" ").map(Number);
+      jobGroups.push(groupOf(pids[0]!));
+      return pids;
+    })();
+    const worker = { process: child, jobPids };
+    started.push(worker);
+    return worker;
+  }
+
+  it("stops the job's process group when the worker running it is killed with SIGKILL", async () => {
+    const worker = startWorkerLike("killed");
+    const pids = await worker.jobPids;
+    expect(pids.every(processRunning), "the job is running").to.equal(true);
+    worker.process.kill("SIGKILL");
+    expect(await allEnded(pids, 15_000), "a process of the job is still running").to.equal(true);
+  });
+
+  it("leaves a job running while its worker lives, though another worker's job ends with that worker", async () => {
+    const living = startWorkerLike("living");
+    const killed = startWorkerLike("killed");
+    const [livingPids, killedPids] = await Promise.all([living.jobPids, killed.jobPids]);
+    killed.process.kill("SIGKILL");
+    expect(await allEnded(killedPids, 15_000), "the killed worker's job is still running").to.equal(true);
+    expect(livingPids.every(processRunning), "the living worker's job ended").to.equal(true);
+  });
+});
