@@ -13,7 +13,15 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
   logLevel?: IndexerLogRecord["level"];
   /** How a worker that died is started again (default: after 1 s, doubling up to 60 s); false: it is not. */
   restart?: RestartPolicy | false;
+  /**
+   * A worker that answers nothing for this long (a mapping in an endless loop, a blocked call) is terminated and
+   * restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never).
+   */
+  hangTimeoutMs?: number;
 };
+
+/** What the thread gets: its options, and where it writes the block whose handlers run (-1: none). */
+export type WorkerData = Omit<IndexerWorkerOptions, "restart" | "hangTimeoutMs"> & { processing: SharedArrayBuffer };
 
 /** How a worker that died is restarted: after `initialDelayMs`, doubling up to `maxDelayMs` while it keeps dying. */
 export interface RestartPolicy {
@@ -23,8 +31,11 @@ export interface RestartPolicy {
   maxDelayMs?: number;
 }
 
-/** The ways IndexerWorker.crash() makes the worker thread die: an uncaught exception, or `process.exit(3)`. */
-export type WorkerCrash = "throw" | "exit";
+/**
+ * The ways IndexerWorker.crash() makes the worker thread fail: an uncaught exception, `process.exit(3)`, or an
+ * endless loop in the next block's handlers ("hang").
+ */
+export type WorkerCrash = "throw" | "exit" | "hang";
 
 export type WorkerToMain =
   | { type: "ready"; status: IndexerStatus }
@@ -35,6 +46,7 @@ export type WorkerToMain =
   | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
   | { type: "log"; record: IndexerLogRecord }
   | { type: "error"; message: string; name: string }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  | { type: "pong" };
 
-export type MainToWorker = { type: "stop" } | { type: "crash"; how: WorkerCrash };
+export type MainToWorker = { type: "stop" } | { type: "crash"; how: WorkerCrash } | { type: "ping" };
