@@ -33,7 +33,7 @@ export interface IndexerWorkerEvents {
    * both are an {@link IndexerWorkerDownError}, which says whether it is restarted.
    */
   error: [Error];
-  /** A worker started again after one died, and indexes on from the database's checkpoint. */
+  /** A worker started again after one died or hung, and indexes on from the database's checkpoint. */
   restarted: [IndexerStatus];
   exit: [number];
 }
