@@ -4,7 +4,7 @@
 // in a worker thread and serves graph-node's query API over HTTP from the main thread.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { IndexerError, IndexerWorkerDiedError } from "./errors";
+import { IndexerError, IndexerWorkerDownError } from "./errors";
 import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
 import { loadSubgraph } from "./manifest";
 import { startIndexerWorker } from "./worker/handle";
@@ -23,6 +23,8 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
   --poll-ms <n>           pause between passes at the head (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
   --rps <n>               at most n JSON-RPC requests per second (default, and 0: unlimited)
+  --hang-timeout <s>      with --port: a worker thread that answers nothing for s seconds (a mapping in an endless
+                          loop) is terminated and restarted (default 120; 0: never)
   --once                  index up to the current head, then exit (exit code 1 if the subgraph failed)
   --log-level <level>     critical|error|warning|info|debug (default info)
   --quiet                 no progress lines
@@ -40,6 +42,7 @@ interface CliArgs {
   pollMs: number;
   maxRange: number;
   rps: number | undefined;
+  hangTimeoutS: number;
   once: boolean;
   logLevel: IndexerLogRecord["level"];
   quiet: boolean;
@@ -59,6 +62,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     pollMs: 1000,
     maxRange: 10_000,
     rps: undefined,
+    hangTimeoutS: 120,
     once: false,
     logLevel: "info",
     quiet: false,
@@ -115,6 +119,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--rps":
         args.rps = number(flag, value());
+        break;
+      case "--hang-timeout":
+        args.hangTimeoutS = number(flag, value());
         break;
       case "--once":
         args.once = true;
@@ -195,15 +202,20 @@ async function main(): Promise<void> {
   };
 
   if (args.port !== null && !args.once) {
-    const worker = await startIndexerWorker({ ...common, rpc: args.rpc, logLevel: args.logLevel });
+    const worker = await startIndexerWorker({
+      ...common,
+      rpc: args.rpc,
+      logLevel: args.logLevel,
+      hangTimeoutMs: args.hangTimeoutS * 1000,
+    });
     worker.on("log", printLog);
     worker.on("progress", onProgress);
     worker.on("failed", onFailed);
-    // A worker that died is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does not
-    // restart would leave this process serving a frozen index: exit non-zero instead, for a supervisor to act on.
+    // A worker that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it
+    // does not restart would leave this process serving a frozen index: exit non-zero instead, for a supervisor to act on.
     worker.on("error", (error) => {
       process.stderr.write(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`);
-      if (error instanceof IndexerWorkerDiedError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
+      if (error instanceof IndexerWorkerDownError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
     });
     worker.on("restarted", (status) => {
       process.stderr.write(`${new Date().toISOString()} INFO indexer: the worker thread runs again, from block ${status.checkpoint?.number ?? "none"}\n`);

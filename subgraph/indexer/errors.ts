@@ -61,23 +61,57 @@ export class DeploymentReplacedError extends IndexerError {
 }
 
 /**
- * The indexer's worker thread ended without being stopped: an uncaught exception, running out of memory,
- * `process.exit` in the thread, or `run()` ending with an error. The data it committed stays queryable, but nothing
- * indexes it any more until the worker is restarted, in `restartInMs` (null: it is not, see `IndexerWorker`).
+ * No indexer worker thread indexes the database any more: it died ({@link IndexerWorkerDiedError}) or hung
+ * ({@link IndexerWorkerHungError}). The data it committed stays queryable, but nothing follows the chain until the
+ * worker is restarted, in `restartInMs` (null: it is not, see `IndexerWorker`).
  */
-export class IndexerWorkerDiedError extends IndexerError {
+export class IndexerWorkerDownError extends IndexerError {
+  constructor(
+    message: string,
+    readonly restartInMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The indexer's worker thread ended without being stopped: an uncaught exception, running out of memory,
+ * `process.exit` in the thread, or `run()` ending with an error.
+ */
+export class IndexerWorkerDiedError extends IndexerWorkerDownError {
   constructor(
     /** The thread's exit code. */
     readonly exitCode: number,
     /** What killed it, when the thread reported it (null for a bare `process.exit`). */
     readonly reason: string | null,
-    readonly restartInMs: number | null,
+    restartInMs: number | null,
     options?: { cause?: unknown },
   ) {
     super(
       `the indexer worker thread died (exit code ${exitCode}): ${reason ?? "it exited without an error"}; ` +
         (restartInMs === null ? "it is not restarted" : `restarting it in ${restartInMs} ms`),
+      restartInMs,
       options,
+    );
+  }
+}
+
+/**
+ * The indexer's worker thread is alive but answered nothing for `timeoutMs`: a mapping in an endless loop, or a
+ * call that never returns. It is terminated. `block` is the block whose handlers it was running (null: none).
+ */
+export class IndexerWorkerHungError extends IndexerWorkerDownError {
+  constructor(
+    readonly timeoutMs: number,
+    readonly block: number | null,
+    restartInMs: number | null,
+  ) {
+    super(
+      `the indexer worker thread did not answer for ${timeoutMs} ms ` +
+        (block === null ? "(it was not running a block's handlers)" : `while processing block ${block}`) +
+        `; it is terminated and ${restartInMs === null ? "not restarted" : `restarted in ${restartInMs} ms`}`,
+      restartInMs,
     );
   }
 }

@@ -529,7 +529,13 @@ export class Indexer extends EventEmitter {
           // stored again, say) must not leave the versions written before it, which failAt would commit.
           this.db.db.exec("SAVEPOINT block");
           try {
-            result = this.processor.processBlock(block);
+            // Tells a worker thread's watchdog which block a hang would be in (see worker/handle.ts).
+            this.emit("block", number);
+            try {
+              result = this.processor.processBlock(block);
+            } finally {
+              this.emit("block", null);
+            }
             this.db.db.exec("RELEASE block");
           } catch (error) {
             // SQLite may have rolled the whole transaction back already (a full disk, an I/O error).

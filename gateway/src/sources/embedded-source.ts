@@ -10,7 +10,7 @@ import {
   type IndexerWorker,
   type IndexerWorkerOptions,
 } from "../../../subgraph/indexer";
-import { IndexerError, IndexerWorkerDiedError } from "../../../subgraph/indexer/errors";
+import { IndexerError, IndexerWorkerDownError } from "../../../subgraph/indexer/errors";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
@@ -41,7 +41,15 @@ export interface EmbeddedSourceOptions {
 export type IndexerTuning = Partial<
   Pick<
     IndexerWorkerOptions,
-    "reorgThreshold" | "minBlockRange" | "maxBlockRange" | "initialBlockRange" | "commitIntervalMs" | "instancePolicy" | "restart" | "maxHeapMb"
+    | "reorgThreshold"
+    | "minBlockRange"
+    | "maxBlockRange"
+    | "initialBlockRange"
+    | "commitIntervalMs"
+    | "instancePolicy"
+    | "restart"
+    | "hangTimeoutMs"
+    | "maxHeapMb"
   >
 >;
 
@@ -95,11 +103,11 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       await worker.stop();
       throw error;
     }
-    // The handle restarts a worker that died; meanwhile `_meta` (so /readyz and indexingStatus) must not report an
-    // index that follows the chain. A worker it does not restart leaves the gateway serving what was indexed, not ready.
+    // The handle restarts a worker that died or hung; meanwhile `_meta` (so /readyz and indexingStatus) must not report
+    // an index that follows the chain. A worker it does not restart leaves the gateway serving what was indexed, not ready.
     worker.on("error", (error) => {
       logger.error("indexer worker failed", { error });
-      if (error instanceof IndexerWorkerDiedError) queries.setIndexerDown(error.message);
+      if (error instanceof IndexerWorkerDownError) queries.setIndexerDown(error.message);
     });
     worker.on("restarted", (status) => {
       queries.setIndexerDown(null);

@@ -90,16 +90,22 @@ export class QueryEngine implements QueryExecutor {
     this.indexerDown = reason;
   }
 
+  /**
+   * The checkpoint and the fatal error are read in one snapshot: read apart, a commit in between (a new block, a
+   * reorg, a failure) could pair one block's checkpoint with another's error.
+   */
   status(): QueryStatus {
-    const fatalError = this.db.fatalError();
-    return {
-      deployment: this.db.deployment() ?? "",
-      network: this.db.meta("network"),
-      chainId: this.db.meta("chain_id"),
-      checkpoint: this.db.checkpoint(),
-      failed: fatalError !== null,
-      fatalError,
-    };
+    return this.inSnapshotSync(() => {
+      const fatalError = this.db.fatalError();
+      return {
+        deployment: this.db.deployment() ?? "",
+        network: this.db.meta("network"),
+        chainId: this.db.meta("chain_id"),
+        checkpoint: this.db.checkpoint(),
+        failed: fatalError !== null,
+        fatalError,
+      };
+    });
   }
 
   private document(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
@@ -157,6 +163,22 @@ export class QueryEngine implements QueryExecutor {
     };
     result.then(settle, settle);
     return result;
+  }
+
+  /**
+   * inSnapshot for reads that are done before anything else runs on this thread. A connection already in a
+   * transaction is in an execution's snapshot (one in flight, taken when it started) or the indexer's writes:
+   * reading there is as consistent, and a BEGIN would fail.
+   */
+  private inSnapshotSync<T>(read: () => T): T {
+    const db = this.db.db;
+    const own = !db.inTransaction;
+    if (own) db.exec("BEGIN");
+    try {
+      return read();
+    } finally {
+      if (own && db.inTransaction) db.exec("COMMIT");
+    }
   }
 
   private async execute(

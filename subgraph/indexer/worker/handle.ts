@@ -5,12 +5,26 @@ import { EventEmitter } from "node:events";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ExecutionResult } from "graphql";
-import { IndexerError, IndexerWorkerDiedError } from "../errors";
+import {
+  IndexerError,
+  IndexerOptionError,
+  IndexerWorkerDiedError,
+  IndexerWorkerHungError,
+  type IndexerWorkerDownError,
+} from "../errors";
 import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
 import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engine";
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
-import { DEFAULT_MAX_HEAP_MB, type IndexerWorkerOptions, type MainToWorker, type RestartPolicy, type WorkerCrash, type WorkerToMain } from "./protocol";
+import {
+  DEFAULT_MAX_HEAP_MB,
+  type IndexerWorkerOptions,
+  type MainToWorker,
+  type RestartPolicy,
+  type WorkerCrash,
+  type WorkerData,
+  type WorkerToMain,
+} from "./protocol";
 import { RestartBackoff } from "./restart-backoff";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
@@ -22,9 +36,12 @@ export interface IndexerWorkerEvents {
   failed: [FatalError];
   reorg: [ReorgEvent];
   log: [IndexerLogRecord];
-  /** The worker could not start, or died ({@link IndexerWorkerDiedError}, which says whether it is restarted). */
+  /**
+   * The worker could not start, or died ({@link IndexerWorkerDiedError}) or hung ({@link IndexerWorkerHungError}):
+   * both are an {@link IndexerWorkerDownError}, which says whether it is restarted.
+   */
   error: [Error];
-  /** A worker started again after one died, and indexes on from the database's checkpoint. */
+  /** A worker started again after one died or hung, and indexes on from the database's checkpoint. */
   restarted: [IndexerStatus];
   exit: [number];
 }
@@ -39,11 +56,15 @@ export async function startIndexerWorker(options: IndexerWorkerOptions): Promise
   return handle;
 }
 
-function spawnWorker(options: IndexerWorkerOptions): Worker {
+const DEFAULT_HANG_TIMEOUT_MS = 120_000;
+
+function spawnWorker(options: IndexerWorkerOptions, processing: SharedArrayBuffer): Worker {
   const isTypeScript = __filename.endsWith(".ts");
   const entry = path.join(__dirname, `worker-main${isTypeScript ? ".ts" : ".js"}`);
-  // The restart policy and the heap limit are the handle's; everything else goes to Indexer.open in the thread.
-  const { restart: _restart, maxHeapMb = DEFAULT_MAX_HEAP_MB, ...workerData } = options;
+  // The restart policy, the watchdog and the heap limit are the handle's; everything else goes to Indexer.open in the
+  // thread.
+  const { restart: _restart, hangTimeoutMs: _hangTimeoutMs, maxHeapMb = DEFAULT_MAX_HEAP_MB, ...forThread } = options;
+  const workerData: WorkerData = { ...forThread, processing };
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   // Under ts-node (tests, `npm run indexer`) the worker registers ts-node itself: require hooks are per thread.
   return isTypeScript
@@ -60,6 +81,11 @@ function spawnWorker(options: IndexerWorkerOptions): Worker {
  * died because the database now belongs to another deployment (a new worker would take it back). Until a new
  * worker is ready, status() says `indexing: false` and queries' `_meta.hasIndexingErrors` is true: the data
  * committed so far stays queryable, but nothing follows the chain.
+ *
+ * A worker that is alive but answers no ping for `hangTimeoutMs` (its event loop is stuck: a mapping in an endless
+ * loop, a call that never returns) is reported as an `error` event ({@link IndexerWorkerHungError}, naming the block
+ * whose handlers it was running), terminated, and restarted like a dead one. The indexer yields to the event loop
+ * every 10 ms within a range, so only one block's handlers, or one SQLite statement, can hold it that long.
  */
 export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements QueryExecutor {
   readonly ready: Promise<void>;
@@ -70,8 +96,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private exitPromise!: Promise<number>;
   private stopping = false;
   private readonly servers = new Set<QueryServer>();
-  /** Why no worker indexes now (it died); null while one runs. */
-  private down: IndexerWorkerDiedError | null = null;
+  /** Why no worker indexes now (it died or hung); null while one runs. */
+  private down: IndexerWorkerDownError | null = null;
+  private readonly hangTimeoutMs: number;
+  /** Pings the running worker once it is ready; null while none is watched. */
+  private watchdog: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private readonly backoff: RestartBackoff;
   private resolveReady!: () => void;
@@ -79,6 +108,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   constructor(private readonly options: IndexerWorkerOptions) {
     super();
+    const hangTimeoutMs = options.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
+    if (!Number.isFinite(hangTimeoutMs) || hangTimeoutMs < 0) {
+      throw new IndexerOptionError(`hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not ${hangTimeoutMs}`);
+    }
+    this.hangTimeoutMs = hangTimeoutMs;
     this.backoff = new RestartBackoff(options.restart || {});
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
@@ -89,23 +123,56 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   }
 
   private start(): Worker {
-    const worker = spawnWorker(this.options);
+    // The block whose handlers the thread runs (-1: none), readable while the thread is stuck in them.
+    const processing = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
+    Atomics.store(processing, 0, -1n);
+    const worker = spawnWorker(this.options, processing.buffer as SharedArrayBuffer);
     this.exited = false;
     this.backoff.started();
     // What the thread said killed it (its "error" message, or the uncaught exception): reported with its exit.
     let cause: { reason: string; name: string; error?: Error } | null = null;
+    let hung: IndexerWorkerHungError | null = null;
+    let lastHeard = Date.now();
     this.exitPromise = new Promise((resolve) => {
       worker.once("exit", (code) => {
         this.exited = true;
+        this.stopWatchdog();
         this.emit("exit", code);
         resolve(code);
         if (this.engine === null) this.rejectReady(cause?.error ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`));
-        else if (!this.stopping) this.died(code, cause);
+        else if (this.stopping) return;
+        // Reported when it was found to hang; its exit is the terminate() that followed.
+        else if (hung !== null) this.restartAfter(hung.restartInMs);
+        else this.died(code, cause);
       });
     });
+    const watch = (): void => {
+      if (this.hangTimeoutMs === 0 || this.watchdog !== null) return;
+      lastHeard = Date.now();
+      this.watchdog = setInterval(
+        () => {
+          if (Date.now() - lastHeard < this.hangTimeoutMs) {
+            const ping: MainToWorker = { type: "ping" };
+            worker.postMessage(ping);
+            return;
+          }
+          this.stopWatchdog();
+          const block = Atomics.load(processing, 0);
+          hung = new IndexerWorkerHungError(this.hangTimeoutMs, block < 0n ? null : Number(block), this.nextRestartDelay(null));
+          this.markDown(hung);
+          void worker.terminate();
+        },
+        Math.min(this.hangTimeoutMs / 4, 5000),
+      );
+      // The watchdog must not keep a process alive that has nothing else to do.
+      this.watchdog.unref();
+    };
     worker.on("message", (message: WorkerToMain) => {
+      // Any message, not only a pong: the thread's event loop ran.
+      lastHeard = Date.now();
       switch (message.type) {
         case "ready":
+          watch();
           this.lastStatus = message.status;
           if (this.engine === null) {
             try {
@@ -147,6 +214,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           void worker.terminate();
           break;
         case "stopped":
+        case "pong":
           break;
       }
     });
@@ -160,18 +228,36 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   }
 
   private died(code: number, cause: { reason: string; name: string; error?: Error } | null): void {
-    // A new worker would reset the database to this deployment again, under the indexer that now owns it.
-    const terminal = this.options.restart === false || cause?.name === "DeploymentReplacedError";
-    const delay = terminal ? null : this.backoff.next();
+    const delay = this.nextRestartDelay(cause?.name ?? null);
     const error = new IndexerWorkerDiedError(code, cause?.reason ?? null, delay, { cause: cause?.error });
+    this.markDown(error);
+    this.restartAfter(error.restartInMs);
+  }
+
+  /** How long until the next worker starts, after one died (`cause`: the name of its error) or hung; null: never. */
+  private nextRestartDelay(cause: string | null): number | null {
+    // A new worker would reset the database to this deployment again, under the indexer that now owns it.
+    const terminal = this.options.restart === false || cause === "DeploymentReplacedError";
+    return terminal ? null : this.backoff.next();
+  }
+
+  private markDown(error: IndexerWorkerDownError): void {
     this.down = error;
     this.engine?.setIndexerDown(error.message);
     if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+
+  private restartAfter(delay: number | null): void {
     if (delay === null) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.worker = this.start();
     }, delay);
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
   }
 
   private requireEngine(): QueryEngine {
@@ -214,8 +300,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   }
 
   /**
-   * Makes the worker thread die as a bug in it would: an uncaught exception ("throw") or `process.exit(3)` ("exit").
-   * For tests of what follows a death; nothing else calls it.
+   * Makes the worker thread fail as a bug in it would: an uncaught exception ("throw"), `process.exit(3)` ("exit"), or
+   * an endless loop in the handlers of the next block with events ("hang"). For tests; nothing else calls it.
    */
   crash(how: WorkerCrash): void {
     const message: MainToWorker = { type: "crash", how };
@@ -225,6 +311,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   /** Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
+    this.stopWatchdog();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     for (const server of this.servers) await server.close();

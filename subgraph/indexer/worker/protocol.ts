@@ -14,6 +14,11 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
   /** How a worker that died is started again (default: after 1 s, doubling up to 60 s); false: it is not. */
   restart?: RestartPolicy | false;
   /**
+   * A worker that answers nothing for this long (a mapping in an endless loop, a blocked call) is terminated and
+   * restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never).
+   */
+  hangTimeoutMs?: number;
+  /**
    * The thread's JavaScript heap limit in MB (V8's old generation; default {@link DEFAULT_MAX_HEAP_MB}). Under 2 GB,
    * V8 lets a heap grow to 1.3-2 times what is live before a full collection, and to 4 times above: uncapped, the
    * benchmark's indexer reached 750 MB for ~160 MB live. A thread that needs more dies out of memory, saying so.
@@ -23,6 +28,9 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
 
 export const DEFAULT_MAX_HEAP_MB = 1024;
 
+/** What the thread gets: its options, and where it writes the block whose handlers run (-1: none). */
+export type WorkerData = Omit<IndexerWorkerOptions, "restart" | "hangTimeoutMs" | "maxHeapMb"> & { processing: SharedArrayBuffer };
+
 /** How a worker that died is restarted: after `initialDelayMs`, doubling up to `maxDelayMs` while it keeps dying. */
 export interface RestartPolicy {
   /** Default 1000 ms. */
@@ -31,8 +39,11 @@ export interface RestartPolicy {
   maxDelayMs?: number;
 }
 
-/** The ways IndexerWorker.crash() makes the worker thread die: an uncaught exception, or `process.exit(3)`. */
-export type WorkerCrash = "throw" | "exit";
+/**
+ * The ways IndexerWorker.crash() makes the worker thread fail: an uncaught exception, `process.exit(3)`, or an
+ * endless loop in the next block's handlers ("hang").
+ */
+export type WorkerCrash = "throw" | "exit" | "hang";
 
 export type WorkerToMain =
   | { type: "ready"; status: IndexerStatus }
@@ -43,6 +54,7 @@ export type WorkerToMain =
   | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
   | { type: "log"; record: IndexerLogRecord }
   | { type: "error"; message: string; name: string }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  | { type: "pong" };
 
-export type MainToWorker = { type: "stop" } | { type: "crash"; how: WorkerCrash };
+export type MainToWorker = { type: "stop" } | { type: "crash"; how: WorkerCrash } | { type: "ping" };

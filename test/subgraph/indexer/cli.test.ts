@@ -41,8 +41,8 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
-  it("repeats the value of a bad --poll-ms or --rps", async function () {
-    for (const [flag, value] of [["--poll-ms", "NaN"], ["--rps", "fast"]] as const) {
+  it("repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
+    for (const [flag, value] of [["--poll-ms", "NaN"], ["--rps", "fast"], ["--hang-timeout", "-1"]] as const) {
       const run = await runCli([flag, value]);
       expect(run.code).to.equal(2);
       expect(run.stderr).to.match(new RegExp(`^${flag} needs a non-negative number \\(got "${value}"\\)`));

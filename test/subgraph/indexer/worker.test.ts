@@ -4,7 +4,9 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
 import {
+  IndexerOptionError,
   IndexerWorkerDiedError,
+  IndexerWorkerHungError,
   startIndexerWorker,
   type IndexerStatus,
   type IndexerWorker,
@@ -192,5 +194,83 @@ describe("embedded indexer: worker thread", function () {
     } finally {
       await w.stop();
     }
+  });
+
+  it("reports a worker thread that hangs in a block's handlers, naming the block, and says the index is not live", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("hangs.sqlite"),
+      pollIntervalMs: 50,
+      restart: false,
+      hangTimeoutMs: 1000,
+    });
+    try {
+      const head = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      const hung = new Promise<Error>((resolve) => w.once("error", resolve));
+      const exit = new Promise<number>((resolve) => w.once("exit", resolve));
+      w.crash("hang");
+      await registerProvider(fx.probe, fx.chain.accounts[9]!, "hangs the mapping", 1n, 1);
+      const block = await fx.chain.blockNumber();
+      const error = await hung;
+      expect(error).to.be.instanceOf(IndexerWorkerHungError);
+      expect(error).to.include({ timeoutMs: 1000, block, restartInMs: null });
+      expect(error.message).to.equal(
+        `the indexer worker thread did not answer for 1000 ms while processing block ${block}; it is terminated and not restarted`,
+      );
+      // Terminated: a stuck thread would otherwise hold the database's write lock for good.
+      expect(await exit).to.equal(1);
+      expect(w.status()).to.include({ indexing: false, synced: false, indexerError: error.message, failed: false });
+      const server = await w.serve();
+      const status = (await (await fetch(`${server.url}/status`)).json()) as Record<string, unknown>;
+      expect(status).to.include({ indexing: false, synced: false, indexerError: error.message });
+      expect(await gql(w, `{ _meta { hasIndexingErrors block { number } } }`)).to.deep.equal({
+        _meta: { hasIndexingErrors: true, block: { number: head } },
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("starts a worker that hung again after its backoff, and the new one indexes the block the old one hung in", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("hangs-restarts.sqlite"),
+      pollIntervalMs: 50,
+      restart: { initialDelayMs: 20, maxDelayMs: 40 },
+      hangTimeoutMs: 1000,
+    });
+    try {
+      const before = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      const hung = new Promise<Error>((resolve) => w.once("error", resolve));
+      const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
+      w.crash("hang");
+      await registerProvider(fx.probe, fx.chain.accounts[10]!, "after the hang", 1n, 1);
+      const block = await fx.chain.blockNumber();
+      expect(await hung).to.include({ block, restartInMs: 20 });
+      expect((await restarted).checkpoint!.number).to.equal(before);
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= block);
+      expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the hang" }) { name } }`)).to.deep.equal({
+        _meta: { hasIndexingErrors: false },
+        providers: [{ name: "after the hang" }],
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("refuses a hangTimeoutMs that is negative, naming it", async function () {
+    let error: unknown;
+    try {
+      const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("never-hangs.sqlite"), hangTimeoutMs: -1 });
+      await w.stop();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(IndexerOptionError);
+    expect((error as Error).message).to.equal("hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not -1");
   });
 });

@@ -1,15 +1,18 @@
 // Child sorting (`orderBy: parent__child`) on a schema written here: graph-node offers it for every single reference,
 // @derivedFrom ones included (api.rs field_enum_values_from_child_entity), and joins a derived one through the
-// child's reference back to the parent (relational_queries.rs, with_child_object_key with `derived`).
+// child's reference back to the parent (relational_queries.rs, with_child_object_key with `derived`). Only at the top
+// level: a nested list is read per parent (SortKey::order_by_parent), which refuses it.
 import { expect } from "chai";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
-import { gql } from "../helpers/dump";
+import { NESTED_CHILD_SORT_ERROR } from "../../../../subgraph/indexer/query/reader";
+import { gql, gqlErrors } from "../helpers/dump";
 import { SchemaDatabase } from "../helpers/schema-db";
 
 const SCHEMA = `
   type User @entity {
     id: ID!
     profile: Profile @derivedFrom(field: "user")
+    profiles: [Profile!]! @derivedFrom(field: "user")
     badge: Badge @derivedFrom(field: "holders")
   }
   type Profile @entity { id: ID!, user: User!, rank: Int! }
@@ -60,5 +63,15 @@ describe("query ordering by a field of a derived single reference", function () 
 
   it("lists a parent once per child that names it, as graph-node's join (no DISTINCT)", async function () {
     expect(await order("badge__label", "asc")).to.deep.equal(["u1", "u2", "u2", "u1", "u3"]);
+  });
+
+  it("refuses a child sort in a nested list, stored or derived, with graph-node's error", async function () {
+    expect(await gqlErrors(engine, `{ badges { holders(orderBy: profile__rank) { id } } }`)).to.deep.equal([NESTED_CHILD_SORT_ERROR]);
+    expect(await gqlErrors(engine, `{ users { profiles(orderBy: user__id) { id } } }`)).to.deep.equal([NESTED_CHILD_SORT_ERROR]);
+  });
+
+  it("accepts a child sort in a nested list that has no parents, as graph-node sends no query for it", async function () {
+    const query = `{ badges(where: { label: "none" }) { holders(orderBy: profile__rank) { id } } }`;
+    expect(await gql(engine, query)).to.deep.equal({ badges: [] });
   });
 });

@@ -63,6 +63,31 @@ describe("query snapshot", function () {
     expect(JSON.stringify(now)).to.include('"new"');
   });
 
+  it("reads the status' checkpoint and fatal error from one state when a commit lands between the two reads", function () {
+    // The new block 1 is followed by a block 2 whose handler failed: the checkpoint stays at 1, the error names 2.
+    const failAfterReorg = (): void =>
+      sdb.db.transaction(() => {
+        sdb.db.rollbackEntities(sdb.schema, 0);
+        indexBlock(1, "new");
+        const error = { message: "handler failed", handler: null, dataSource: null, transactionHash: null, logIndex: null };
+        sdb.db.setFatalError({ ...error, blockNumber: 2, blockHash: "0x02" });
+      });
+    const before = engine.status();
+    // status() reads the fatal error first: the indexer's connection commits right after that read.
+    const read = engine.db.fatalError;
+    engine.db.fatalError = function (this: typeof engine.db) {
+      const value = read.call(this);
+      engine.db.fatalError = read;
+      failAfterReorg();
+      return value;
+    };
+    const status = engine.status();
+    const after = engine.status();
+    expect(before).to.not.deep.equal(after);
+    expect(after).to.include({ failed: true });
+    expect([before, after]).to.deep.include(status);
+  });
+
   it("queries through the indexer's connection in the middle of its write transaction, and leaves that open", async function () {
     const shared = QueryEngine.forDatabase(sdb.db);
     sdb.db.db.exec("BEGIN IMMEDIATE");
