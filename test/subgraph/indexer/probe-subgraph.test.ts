@@ -464,12 +464,11 @@ describe("embedded indexer: probe subgraph", function () {
       }
     });
 
-    it("orders an interface's rows by an attribute of a referenced entity, at the top level and nested", async function () {
-      const data = await gql<{ asc: Array<{ provider: { name: string } }>; desc: Array<{ id: string; provider: { name: string } }>; providers: Array<{ activities: Array<{ id: string }> }> }>(
+    it("orders an interface's rows by an attribute of a referenced entity at the top level, and refuses it nested as graph-node does", async function () {
+      const data = await gql<{ asc: Array<{ provider: { name: string } }>; desc: Array<{ id: string; provider: { name: string } }> }>(
         engine,
         `{ asc: activities(orderBy: provider__name) { provider { name } }
-           desc: activities(orderBy: provider__name, orderDirection: desc) { id provider { name } }
-           providers { activities(orderBy: provider__gpuCount, orderDirection: desc) { id } } }`,
+           desc: activities(orderBy: provider__name, orderDirection: desc) { id provider { name } } }`,
       );
       const byName = ["Alpha ✓ GPU", "Alpha ✓ GPU", "Alpha ✓ GPU", "Gamma rig", "beta", "beta"];
       expect(data.asc.map((a) => a.provider.name)).to.deep.equal(byName);
@@ -477,7 +476,10 @@ describe("embedded indexer: probe subgraph", function () {
       // Ties (one provider's activities) fall back to the id, in the same direction.
       const alpha = data.desc.filter((a) => a.provider.name === "Alpha ✓ GPU").map((a) => a.id);
       expect(alpha).to.deep.equal([...alpha].sort().reverse());
-      expect(data.providers.map((p) => p.activities.length)).to.deep.equal([2, 3, 1]);
+      // graph-node reads a nested level with one window query over its parents, which cannot order by a child.
+      expect(await gqlErrors(engine, `{ providers { activities(orderBy: provider__gpuCount, orderDirection: desc) { id } } }`)).to.deep.equal([
+        "Failed to get entities from store: SortKey::ChildKey cannot be used for parent ordering (yet)",
+      ]);
     });
 
     it("paginates with first and skip and enforces their caps", async function () {
