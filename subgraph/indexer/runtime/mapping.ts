@@ -94,10 +94,13 @@ export class DataSourceRuntime {
     return this.live;
   }
 
-  /** The reset of a new instance, if it has the stub runtime and its mutable globals were exported (wasm-memory.ts). */
+  /**
+   * The reset of a new instance that will serve more than one trigger, if it has the stub runtime and its mutable
+   * globals were exported (wasm-memory.ts).
+   */
   private triggerReset(heap: AscHeap, layout: ObjectLayout, exports: MappingExports): TriggerReset | null {
     const names = this.dataSource.memoryImporting?.mutableGlobals;
-    if (!layout.stub || names === undefined) return null;
+    if (this.policy.maxTriggersPerInstance <= 1 || !layout.stub || names === undefined) return null;
     const globals: WasmGlobal[] = [];
     for (const name of names) {
       const global = exports[name] as WasmGlobal | undefined;
