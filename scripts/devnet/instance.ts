@@ -4,20 +4,12 @@
 // devnet.pid holds the pid alone, so `kill $(cat .data/devnet.pid)` signals that process and no other.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { processAlive } from "../processes";
 import { DevnetError } from "./errors";
 
 export class DataDirInUseError extends DevnetError {
   constructor(dataDir: string, pid: number) {
     super(`another devnet (pid ${pid}) is running with the data directory ${dataDir}: stop it, or give this one another --data-dir`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -39,7 +31,7 @@ function startTime(pid: number): string | undefined {
 /** The pid in devnet.pid if the process that wrote it (started at `recorded`, when known) still runs; else null. */
 function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
   const holder = Number(content.trim());
-  if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) return null;
+  if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) return null;
   const now = startTimeOf(holder);
   return recorded === undefined || recorded === "" || now === undefined || now === recorded ? holder : null;
 }

@@ -10,6 +10,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { processAlive } from "../../processes";
 import type { ResultsConfig } from "../config";
 import { JobStatus } from "../market";
 import { keccak256OffThread } from "./threads";
@@ -151,16 +152,6 @@ export class ResultStore {
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, file);
     return { resultHash, resultURI };
-  }
-}
-
-/** Whether `pid` names a running process (one we may not signal still runs). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
