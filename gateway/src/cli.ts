@@ -13,7 +13,7 @@ import { IndexerError } from "../../subgraph/indexer/errors";
 const USAGE = `Usage: npm run gateway -- [options]
 
   --rpc-url <url>          chain JSON-RPC (env RPC_URL; default http://127.0.0.1:8545)
-  --deployment <file>      deployment record (default deployments/localhost.json)
+  --deployment <file>      deployment record (default localhost.json in LATENT_DEPLOYMENTS_DIR, or deployments/)
   --db <file>              embedded indexer database (default .data/gateway-indexer.sqlite)
   --subgraph-build <dir>   compiled subgraph (default subgraph/build)
   --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL)
@@ -93,7 +93,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const logLevel = pick("log-level", "LOG_LEVEL") ?? "info";
   if (!isLogLevel(logLevel)) throw new UsageError(`${origin("log-level", "LOG_LEVEL")} must be debug, info, warn or error (got ${logLevel})`);
   const rpcUrl = httpUrl(pick("rpc-url", "RPC_URL") ?? "http://127.0.0.1:8545", origin("rpc-url", "RPC_URL"));
-  const deployment = path.resolve(flags.get("deployment") ?? "deployments/localhost.json");
+  // Where `npm run deploy`, the devnet and the Hardhat tasks keep the records (an empty value is no value, as there).
+  const recordsDir = env.LATENT_DEPLOYMENTS_DIR === undefined || env.LATENT_DEPLOYMENTS_DIR === "" ? "deployments" : env.LATENT_DEPLOYMENTS_DIR;
+  const deployment = path.resolve(flags.get("deployment") ?? path.join(recordsDir, "localhost.json"));
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
   const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"));
   const options: GatewayOptions = {

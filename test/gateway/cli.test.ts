@@ -36,6 +36,13 @@ describe("gateway CLI", function () {
     expect(options.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", deployment: path.resolve("d/remote.json") });
   });
 
+  it("reads localhost.json from LATENT_DEPLOYMENTS_DIR without --deployment, as the deploy script writes it there", function () {
+    expect(parseCli([], { LATENT_DEPLOYMENTS_DIR: "elsewhere/records" }).options.chain!.deployment).to.equal(path.resolve("elsewhere/records/localhost.json"));
+    expect(parseCli([], { LATENT_DEPLOYMENTS_DIR: "" }).options.chain!.deployment).to.equal(path.resolve("deployments/localhost.json"));
+    const flagged = parseCli(["--deployment", "d/remote.json"], { LATENT_DEPLOYMENTS_DIR: "elsewhere/records" });
+    expect(flagged.options.chain!.deployment).to.equal(path.resolve("d/remote.json"));
+  });
+
   it("binds the address from --host, or HOST", function () {
     expect(parseCli(["--host", "0.0.0.0"], {}).options.host).to.equal("0.0.0.0");
     expect(parseCli([], { HOST: "::" }).options.host).to.equal("::");
