@@ -2,8 +2,8 @@
 // entities, the Protocol singleton with its 63 fields on almost every event).
 //
 // Writing: an entity is an object graph (TypedMap -> Array -> entries -> key string + Value -> payload), laid out in
-// one allocation (see object-layout.ts). Field-name strings are written once per instance and shared (AssemblyScript
-// strings are immutable).
+// one allocation (see object-layout.ts). Field-name strings are shared by every entity of the instance (AssemblyScript
+// strings are immutable): written when first needed, and once more into the region a reset keeps (afterReset).
 //
 // Reading: graph-ts's Entity.set replaces the value of an existing entry (or appends one). For an entity this
 // instance wrote, an entry that still holds the Value written, with the same content, yields the very StoreValue it

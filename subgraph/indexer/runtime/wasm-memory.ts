@@ -1,6 +1,7 @@
-// Recycled linear memories. A mapping instance serves one block and is then dropped (runtime/mapping.ts); its
-// memory, an ArrayBuffer that V8 counts as external memory, is freed only by a full garbage collection, and a
-// megabyte or two per block of such memory was what started most full collections while indexing. So the module
+// Recycled linear memories. A mapping instance that is replaced (after a failure, on a reorg, past its memory cap, or
+// after each trigger where it cannot be reset: runtime/mapping.ts) leaves its memory, an ArrayBuffer that V8 counts as
+// external memory and frees only in a full garbage collection; when instances served one block each, a megabyte or
+// two per block of such memory was what started most full collections while indexing. So the module
 // is rewritten to import its memory instead of defining it, and each new instance gets the memory of the previous
 // one, zeroed: what a fresh memory holds before the data segments are copied in, so the mapping cannot tell. The
 // rewritten module also exports only what the host calls, as every export costs objects per instance, and its mutable

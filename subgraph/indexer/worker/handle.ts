@@ -58,12 +58,12 @@ export async function startIndexerWorker(options: IndexerWorkerOptions): Promise
 
 const DEFAULT_HANG_TIMEOUT_MS = 120_000;
 
-function spawnWorker(options: IndexerWorkerOptions, processing: SharedArrayBuffer): Worker {
+function spawnWorker(options: IndexerWorkerOptions, maxHeapMb: number, processing: SharedArrayBuffer): Worker {
   const isTypeScript = __filename.endsWith(".ts");
   const entry = path.join(__dirname, `worker-main${isTypeScript ? ".ts" : ".js"}`);
   // The restart policy, the watchdog and the heap limit are the handle's; everything else goes to Indexer.open in the
   // thread.
-  const { restart: _restart, hangTimeoutMs: _hangTimeoutMs, maxHeapMb = DEFAULT_MAX_HEAP_MB, ...forThread } = options;
+  const { restart: _restart, hangTimeoutMs: _hangTimeoutMs, maxHeapMb: _maxHeapMb, ...forThread } = options;
   const workerData: WorkerData = { ...forThread, processing };
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   // Under ts-node (tests, `npm run indexer`) the worker registers ts-node itself: require hooks are per thread.
@@ -99,6 +99,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   /** Why no worker indexes now (it died or hung); null while one runs. */
   private down: IndexerWorkerDownError | null = null;
   private readonly hangTimeoutMs: number;
+  private readonly maxHeapMb: number;
   /** Pings the running worker once it is ready; null while none is watched. */
   private watchdog: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -113,6 +114,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       throw new IndexerOptionError(`hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not ${hangTimeoutMs}`);
     }
     this.hangTimeoutMs = hangTimeoutMs;
+    const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+    if (!Number.isSafeInteger(maxHeapMb) || maxHeapMb < 1) {
+      throw new IndexerOptionError(`maxHeapMb must be a whole number of megabytes, at least 1, not ${maxHeapMb}`);
+    }
+    this.maxHeapMb = maxHeapMb;
     this.backoff = new RestartBackoff(options.restart || {});
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
@@ -126,7 +132,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     // The block whose handlers the thread runs (-1: none), readable while the thread is stuck in them.
     const processing = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
     Atomics.store(processing, 0, -1n);
-    const worker = spawnWorker(this.options, processing.buffer as SharedArrayBuffer);
+    const worker = spawnWorker(this.options, this.maxHeapMb, processing.buffer as SharedArrayBuffer);
     this.exited = false;
     this.backoff.started();
     // What the thread said killed it (its "error" message, or the uncaught exception): reported with its exit.
@@ -220,7 +226,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     });
     worker.once("error", (error) => {
       if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
-        error.message += ` (the indexer thread's heap is limited to ${this.options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB} MB: the maxHeapMb option raises it)`;
+        error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option raises it)`;
       }
       cause = { reason: `${error.name}: ${error.message}`, name: error.name, error };
     });

@@ -1,6 +1,7 @@
 // The indexer thread's heap limit (worker/handle.ts, maxHeapMb): V8 grows an uncapped heap to four times what is
 // live before collecting, so the thread runs with a limit, and a thread that outgrows it says which limit it hit.
 import { expect } from "chai";
+import { IndexerOptionError } from "../../../../subgraph/indexer/errors";
 import { startIndexerWorker } from "../../../../subgraph/indexer/worker/handle";
 import { startProbeFixture, type ProbeFixture } from "../helpers/probe";
 
@@ -15,18 +16,30 @@ describe("embedded indexer: the worker thread's heap limit", function () {
     await fx?.close();
   });
 
+  /** Why the worker could not start with `maxHeapMb` (null: it started, and was stopped). */
+  async function startError(maxHeapMb: number, restart?: false): Promise<unknown> {
+    try {
+      const worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("heap-limit.sqlite"), maxHeapMb, restart });
+      await worker.stop();
+      return null;
+    } catch (error) {
+      return error;
+    }
+  }
+
   it("runs the thread with maxHeapMb as its heap limit, and names the limit when the thread runs out of memory", async function () {
     // 4 MB cannot even load the indexer's modules: without the limit the thread starts and this rejects nothing.
-    const started = startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("tiny-heap.sqlite"), maxHeapMb: 4, restart: false });
-    let error: unknown = null;
-    try {
-      const worker = await started;
-      await worker.stop();
-    } catch (e) {
-      error = e;
-    }
+    const error = await startError(4, false);
     expect(error, "the worker started").to.be.instanceOf(Error);
     expect((error as NodeJS.ErrnoException).code).to.equal("ERR_WORKER_OUT_OF_MEMORY");
     expect((error as Error).message).to.contain("the indexer thread's heap is limited to 4 MB: the maxHeapMb option raises it");
+  });
+
+  it("refuses a maxHeapMb that is not a whole number of megabytes, naming it, before starting a thread", async function () {
+    for (const maxHeapMb of [0, -1, 1.5, Number.NaN]) {
+      const error = await startError(maxHeapMb);
+      expect(error, String(maxHeapMb)).to.be.instanceOf(IndexerOptionError);
+      expect((error as Error).message).to.equal(`maxHeapMb must be a whole number of megabytes, at least 1, not ${maxHeapMb}`);
+    }
   });
 });
