@@ -10,7 +10,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { processAlive } from "../../processes";
+import { processAlive, processStartTime, processStillRunning } from "../../processes";
 import type { ResultsConfig } from "../config";
 import { JobStatus } from "../market";
 import { keccak256OffThread } from "./threads";
@@ -46,8 +46,15 @@ const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set([
 ]);
 
 const RESULT_FILE_NAME = /^([0-9a-f]{64})\.bin$/;
-/** What `publish` writes before its rename: `<hash>.bin.<writer pid>.<ms>.tmp`. */
-const TEMPORARY_FILE_NAME = /^[0-9a-f]{64}\.bin\.([0-9]{1,10})\.[0-9]{1,16}\.tmp$/;
+/**
+ * What `publish` writes before its rename: `<hash>.bin.<writer pid>-<its start time>.<ms>.tmp` on Linux, where the
+ * start time (processStartTime's) tells the writer from a later process given its pid; `<hash>.bin.<pid>.<ms>.tmp`
+ * elsewhere, and from workers before the start time was recorded.
+ */
+const TEMPORARY_FILE_NAME = /^[0-9a-f]{64}\.bin\.([0-9]{1,10})(?:-([0-9]{1,20}))?\.[0-9]{1,16}\.tmp$/;
+const OWN_START_TIME = processStartTime(process.pid);
+/** This process's part of its temporary files' names: its pid, and its start time where the system tells it. */
+const OWN_WRITER = OWN_START_TIME === undefined ? `${process.pid}` : `${process.pid}-${OWN_START_TIME}`;
 
 export interface PruneReport {
   /** File names deleted. */
@@ -108,8 +115,10 @@ export class ResultStore {
 
   /**
    * Deletes the temporary files of publishes that never reached their rename (the writer crashed in between), and
-   * returns their names. Only a writer that is gone is judged: another worker sharing the directory may be mid-write,
-   * and this process's own pid counts as gone for files older than this process (an earlier process had the pid).
+   * returns their names. Only a writer that is gone is judged: another worker sharing the directory may be mid-write.
+   * A writer is the pid and start time in the name, so a process that took the pid since is not the writer; a name
+   * with no start time has only its pid to go by, and this process's own pid then counts as gone for files older than
+   * this process (an earlier process had the pid).
    */
   async removeStaleTemporaries(): Promise<string[]> {
     let names: string[];
@@ -126,7 +135,10 @@ export class ResultStore {
       if (match === null) continue;
       const file = path.join(this.config.dir, name);
       const pid = Number(match[1]);
-      if (pid === process.pid) {
+      const startTime = match[2];
+      if (startTime !== undefined) {
+        if (processStillRunning(pid, startTime)) continue;
+      } else if (pid === process.pid) {
         const stat = await fs.stat(file).catch(() => undefined);
         if (stat === undefined || stat.mtimeMs >= startedMs) continue;
       } else if (processAlive(pid)) continue;
@@ -148,7 +160,7 @@ export class ResultStore {
 
     await fs.mkdir(this.config.dir, { recursive: true });
     // Write then rename, so a reader (or a crash) never sees a half-written result under its final name.
-    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const temporary = `${file}.${OWN_WRITER}.${Date.now()}.tmp`;
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, file);
     return { resultHash, resultURI };

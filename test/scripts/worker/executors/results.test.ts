@@ -85,6 +85,22 @@ describe("stale temporary result files", () => {
     expect(fs.readdirSync(dir).sort()).to.deep.equal([live, ownNow, ...others].sort());
   });
 
+  it("removes a temporary file whose pid runs again in a process started at another time than the writer", async function () {
+    if (process.platform !== "linux") this.skip();
+    // Field 22 of /proc/<pid>/stat; the test's processes are node, whose name holds no ") ".
+    const started = (pid: number): string => fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[22 - 3];
+    const parentStarted = started(process.ppid);
+    const ownStarted = started(process.pid);
+    const otherStart = (startTime: string): string => String(BigInt(startTime) + 1n);
+    const live = write(`${hash}.bin.${process.ppid}-${parentStarted}.1700000000000.tmp`);
+    const reusedPid = write(`${hash}.bin.${process.ppid}-${otherStart(parentStarted)}.1700000000001.tmp`);
+    const ownNow = write(`${hash}.bin.${process.pid}-${ownStarted}.1700000000002.tmp`);
+    const ownPidEarlier = write(`${hash}.bin.${process.pid}-${otherStart(ownStarted)}.1700000000003.tmp`);
+    const removed = await new ResultStore({ dir, maxUriBytes: 256 }).removeStaleTemporaries();
+    expect(removed.sort()).to.deep.equal([reusedPid, ownPidEarlier].sort());
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([live, ownNow].sort());
+  });
+
   it("finds nothing to remove in a results directory not yet created", async () => {
     const store = new ResultStore({ dir: path.join(dir, "missing"), maxUriBytes: 256 });
     expect(await store.removeStaleTemporaries()).to.deep.equal([]);
