@@ -148,7 +148,7 @@ export function runProcess(program: string, options: RunProcessOptions): Promise
       lingerTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
-        // The program's descendants inherit the wrapper's end of the leash too.
+        // Only the wrapper holds the other end of the leash (the program gets no fd 3), so it is closed already.
         child.stdio[3]?.destroy();
       }, EXIT_LINGER_MS);
     });

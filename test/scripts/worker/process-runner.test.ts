@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runProcess } from "../../../scripts/worker/process-runner";
 import { killGroup, processRunning } from "../../e2e/processes";
 
 const RUNNER = path.resolve(__dirname, "../../../scripts/worker/process-runner.ts");
@@ -84,5 +85,12 @@ describe("process runner leash", function () {
     killed.process.kill("SIGKILL");
     expect(await allEnded(killedPids, 15_000), "the killed worker's job is still running").to.equal(true);
     expect(livingPids.every(processRunning), "the living worker's job ended").to.equal(true);
+  });
+
+  it("gives the job no fd 3: the leash stays with the wrapper, so a job's children cannot hold the worker's end open", async () => {
+    // `[` is the shell's own builtin, so /dev/fd is the job's process, not a child's.
+    const job = "if [ -e /dev/fd/3 ]; then echo open; else echo closed; fi";
+    const output = await runProcess("/bin/sh", { args: ["-c", job], env: {}, timeoutMs: 30_000, maxOutputBytes: 1024 });
+    expect(output.stdout.toString("utf8")).to.equal("closed\n");
   });
 });
