@@ -4,9 +4,10 @@
  * Task code throws these classes, never plain Errors, for anything a user can cause.
  *
  * Where Hardhat believes it runs on CI (CI set, or any Linux without a display server), its CLI also prints the
- * error itself, whatever the kind, through util.inspect, and a HardhatPluginError inspects as its stack. A task that
- * ends with one of these without `--show-stack-traces` marks it untraced (run.ts), so that it inspects as its name
- * and message alone: the user's mistake gets its message, not our call stack. Its `stack` stays the full trace.
+ * error itself, whatever the kind, through util.inspect, under that line, and a HardhatPluginError inspects as its
+ * stack. A task the Hardhat CLI runs that ends with one of these without `--show-stack-traces` marks it untraced
+ * (run.ts), so that it inspects as Hardhat's hint alone: the user's mistake gets its message once, not our call stack
+ * nor the message again. Its `stack` stays the full trace.
  */
 import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
@@ -15,6 +16,9 @@ export const PLUGIN_NAME = "latent";
 
 /** Hardhat's CustomError formats itself, stack and cause, under util.inspect.custom (not in its typings). */
 const hardhatInspect = (HardhatPluginError.prototype as unknown as Record<symbol, (this: Error) => string>)[inspect.custom] as (this: Error) => string;
+
+/** What Hardhat's CLI prints under a HardhatPluginError's line where it shows no stack. */
+const UNTRACED_HINT = "For more info run hardhat with --show-stack-traces";
 
 export class LatentTaskError extends HardhatPluginError {
   private traced = true;
@@ -28,14 +32,17 @@ export class LatentTaskError extends HardhatPluginError {
     Object.defineProperty(this, "stack", { get: () => hardhatInspect.call(this), configurable: true });
   }
 
-  /** From now on util.inspect (and so console.error) shows `Name: message`, without the stack or the cause. */
+  /**
+   * From now on util.inspect (and so console.error) shows the hint Hardhat's CLI prints off CI, without the message,
+   * the stack or the cause: only for an error on its way to the CLI, whose own line has given the message.
+   */
   untraced(): this {
     this.traced = false;
     return this;
   }
 
   [inspect.custom](): string {
-    return this.traced ? hardhatInspect.call(this) : `${this.name}: ${this.message}`;
+    return this.traced ? hardhatInspect.call(this) : UNTRACED_HINT;
   }
 }
 

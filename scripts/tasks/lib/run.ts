@@ -1,8 +1,8 @@
 /**
  * Runs a task's action: opens the context, prints the result (text, or JSON with `--json`) and returns its data
  * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError), so the CLI prints one
- * line and exits with code 1, without a stack even where Hardhat believes it runs on CI (errors.ts) unless
- * `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's other errors pass
+ * line and exits with code 1, without a stack or the message twice even where Hardhat believes it runs on CI
+ * (errors.ts) unless `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's other errors pass
  * through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with their stack.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -36,9 +36,16 @@ export async function runLatentTask<A extends CommonArgs, T>(
   } catch (error) {
     const failure = unreachable(hre, error) ?? asTaskError(error);
     // One caused by a bug keeps its stack: it is what the bug report needs.
-    if (failure instanceof LatentTaskError && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) failure.untraced();
+    if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
+      failure.untraced();
+    }
     throw failure;
   }
+}
+
+/** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
+function ranByHardhatCli(): boolean {
+  return require.main !== undefined && require.main.filename === require.resolve("hardhat/internal/cli/bootstrap");
 }
 
 /** Hardhat's HH108 (no node at the URL), the most common way to start a task wrong, as a one-line error naming the URL. */

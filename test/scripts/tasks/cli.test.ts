@@ -129,19 +129,22 @@ describe("tasks: command line", function () {
     expect(await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress())).to.equal(nonce);
   });
 
-  // Hardhat shows every error's stack where it believes it runs on CI, which includes any Linux without a display.
-  it("bad input on CI prints the message without a stack trace and exits 1", async function () {
+  // Hardhat shows every error's stack where it believes it runs on CI, which includes any Linux without a display,
+  // under its own line with the message.
+  it("bad input on CI prints the message once, without a stack trace, and exits 1", async function () {
     const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"], { CI: "true" });
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
+    expect(run.stderr.split('--amount: "1.2.3" is not a LAT amount').length - 1, run.stderr).to.equal(1);
     expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
   });
 
-  it("without a node at the network's URL, names the URL in one line and exits 1", async function () {
+  it("without a node at the network's URL, names the URL in one line, once, and exits 1", async function () {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain(`Error in plugin latent: no node answers at ${closed} of network "localhost"`);
+    expect(run.stderr.split("no node answers at").length - 1, run.stderr).to.equal(1);
     expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
   });
 
