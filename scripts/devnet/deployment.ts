@@ -1,6 +1,6 @@
 // Which deployment record a chain uses: with --rpc-url, the record in deployments/ whose chain id matches (or, for a
-// development chain 31337 off 127.0.0.1:8545, the one named after its URL in the data directory; or the one named
-// with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
+// development chain (31337, 1337) off 127.0.0.1:8545, the one named after its URL in the data directory; or the one
+// named with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Provider } from "ethers";
@@ -37,6 +37,12 @@ export function localDeploymentsDir(rpcUrl: string, dataDir: string, env: NodeJS
 /** Hardhat Network's chain id, which anvil and most development nodes share. */
 export const DEV_CHAIN_ID = 31337;
 
+/**
+ * The chain ids that development nodes take unless told otherwise, so that every such node on a machine has the same:
+ * Hardhat Network's and anvil's, and Ganache's and geth --dev's (1337).
+ */
+export const DEV_CHAIN_IDS: ReadonlySet<number> = new Set([DEV_CHAIN_ID, 1337]);
+
 /** Where the record of a chain is kept, under which network name, and how it is found. */
 export interface RecordPlace {
   dir: string;
@@ -47,7 +53,7 @@ export interface RecordPlace {
   why: string | null;
 }
 
-/** `chain-31337-<host>-<port>[-<path>]`: a name for the development chain at `rpcUrl`, usable as a file name. */
+/** `chain-<id>-<host>-<port>[-<path>]`: a name for the development chain at `rpcUrl`, usable as a file name. */
 export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
   const url = new URL(rpcUrl);
   const port = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port;
@@ -56,14 +62,15 @@ export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
 }
 
 /**
- * Where the record of the chain at --rpc-url is kept. A chain id names one chain, except 31337: any Hardhat or anvil
- * node on any port has it, so found by chain id a node on 9545 would use, and a deployment to it overwrite,
- * deployments/localhost.json, the record of the chain on 127.0.0.1:8545. Away from 8545 its record is named after
- * its URL and kept in `<data-dir>/deployments/`, like the local chain's on another --chain-port (and not under the
- * name localhost.json, which a devnet in the same data directory removes at start).
+ * Where the record of the chain at --rpc-url is kept. A chain id names one chain, except a development one
+ * (DEV_CHAIN_IDS): any Hardhat or anvil node on any port has 31337, so found by chain id a node on 9545 would use, and
+ * a deployment to it overwrite, deployments/localhost.json, the record of the chain on 127.0.0.1:8545; two Ganache or
+ * geth --dev nodes (1337) would share deployments/chain-1337.json the same way. Away from 8545 such a chain's record
+ * is named after its URL and kept in `<data-dir>/deployments/`, like the local chain's on another --chain-port (and
+ * not under the name localhost.json, which a devnet in the same data directory removes at start).
  */
 export function rpcRecordPlace(rpcUrl: string, chainId: number, dataDir: string, env: NodeJS.ProcessEnv = process.env): RecordPlace {
-  if (chainId !== DEV_CHAIN_ID || isLocalhostUrl(rpcUrl)) return { dir: deploymentsDir(env), network: defaultNetworkName(chainId), exact: false, why: null };
+  if (!DEV_CHAIN_IDS.has(chainId) || isLocalhostUrl(rpcUrl)) return { dir: deploymentsDir(env), network: defaultNetworkName(chainId), exact: false, why: null };
   return {
     dir: path.join(dataDir, "deployments"),
     network: urlNetworkName(rpcUrl, chainId),

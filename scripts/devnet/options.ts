@@ -15,8 +15,8 @@ over the embedded indexer. Ctrl-C stops everything.
 
   --rpc-url <url>      use this chain instead of starting one (no local chain; no seed unless --seed).
                        Its deployment is read from deployments/ by chain id; deployed first if none exists.
-                       A chain 31337 other than 127.0.0.1:8545 keeps it in <data-dir>/deployments/ instead,
-                       named after the URL (chain-31337-<host>-<port>.json)
+                       A chain 31337 or 1337 other than 127.0.0.1:8545 keeps it in <data-dir>/deployments/
+                       instead, named after the URL (chain-<id>-<host>-<port>.json)
   --deploy             with --rpc-url: deploy a new set even if deployments/ has one for that chain
   --deployment <file>  with --rpc-url: use this deployment record
   --seed               with --rpc-url: seed the demo network (a Hardhat-compatible dev chain with 20 unlocked

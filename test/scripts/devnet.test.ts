@@ -370,6 +370,14 @@ describe("scripts/devnet", function () {
       expect(rpcRecordPlace("http://10.0.0.2:8545", 31337, data, env).network).to.equal("chain-31337-10.0.0.2-8545");
     });
 
+    it("keeps the record of an --rpc-url chain 1337 (Ganache, geth --dev) off 8545 in the data directory, named after its URL", function () {
+      const data = path.join(dir, "data");
+      const env = { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") };
+      expect(rpcRecordPlace("http://127.0.0.1:8545", 1337, data, env)).to.include({ dir: path.join(dir, "records"), network: "chain-1337", exact: false });
+      const ganache = rpcRecordPlace("http://127.0.0.1:7545", 1337, data, env);
+      expect(ganache).to.include({ dir: path.join(data, "deployments"), network: "chain-1337-127.0.0.1-7545", exact: true });
+    });
+
     // Two chains 31337: the record of the one on 8545 (another devnet's) sits in the deployments directory.
     it("with --rpc-url on another chain 31337, deploys to and then reuses its own record, leaving localhost.json alone", async function () {
       const records = path.join(dir, "records");
