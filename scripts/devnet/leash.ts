@@ -4,8 +4,9 @@
 // and holds one end of a pipe from the parent, on its fd 3 (stdin is the command's: a job's input goes there); at EOF
 // (the parent closed it to stop the command, or died) it stops the whole group, which reaches what the command
 // started too (npm's shell, graph-cli, a job's own children) without their cooperation. The command does not get the
-// leash: node marks every descriptor it inherits close-on-exec as it starts, so the wrapper's fd 3 ends at the exec
-// (nothing the command starts can hold the parent's pipe open, or close it; test/scripts/worker/process-runner.test.ts).
+// leash: node marks every descriptor it inherits close-on-exec as it starts (libuv's uv_disable_stdio_inheritance),
+// so the wrapper's fd 3 ends at the exec, and nothing the command starts can hold the parent's pipe open
+// (test/scripts/worker/process-runner.test.ts).
 import { spawn } from "node:child_process";
 import type { ChildProcessByStdio } from "node:child_process";
 import * as net from "node:net";
