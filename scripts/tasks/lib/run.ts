@@ -2,8 +2,9 @@
  * Runs a task's action: opens the context, prints the result (text, or JSON with `--json`) and returns its data
  * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError), so the CLI prints one
  * line and exits with code 1, without a stack or the message twice even where Hardhat believes it runs on CI
- * (errors.ts) unless `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's other errors pass
- * through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with their stack.
+ * (errors.ts) unless `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's
+ * other errors pass through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with
+ * their stack.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatError, HardhatPluginError } from "hardhat/internal/core/errors";
