@@ -34,8 +34,12 @@ export function processStartTime(pid: number): string | undefined {
  * Without a start time, or where /proc cannot tell, only the pid can be asked, and a pid reused since counts as the
  * same process.
  */
-export function processStillRunning(pid: number, startTime: string | undefined): boolean {
-  const current = startTime === undefined ? undefined : processStartTime(pid);
+export function processStillRunning(
+  pid: number,
+  startTime: string | undefined,
+  startTimeOf: (pid: number) => string | undefined = processStartTime,
+): boolean {
+  const current = startTime === undefined ? undefined : startTimeOf(pid);
   // No /proc, or a process hidden from us (hidepid): the pid is all there is to ask.
   if (current === undefined) return processAlive(pid);
   return current === startTime;

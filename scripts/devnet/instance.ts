@@ -4,7 +4,7 @@
 // devnet.pid holds the pid alone, so `kill $(cat .data/devnet.pid)` signals that process and no other.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { processAlive } from "../processes";
+import { processStartTime, processStillRunning } from "../processes";
 import { DevnetError } from "./errors";
 
 export class DataDirInUseError extends DevnetError {
@@ -13,27 +13,11 @@ export class DataDirInUseError extends DevnetError {
   }
 }
 
-/**
- * When `pid` started (clock ticks since boot, field 22 of /proc/<pid>/stat), where the system tells it (Linux);
- * undefined elsewhere. With the pid it names one process: a pid alone may name another one after a crash (a reboot,
- * a restarted container), which would lock the data directory for good.
- */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count from the last ")".
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
 /** The pid in devnet.pid if the process that wrote it (started at `recorded`, when known) still runs; else null. */
 function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
   const holder = Number(content.trim());
-  if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) return null;
-  const now = startTimeOf(holder);
-  return recorded === undefined || recorded === "" || now === undefined || now === recorded ? holder : null;
+  if (!Number.isInteger(holder) || holder <= 0) return null;
+  return processStillRunning(holder, recorded === "" ? undefined : recorded, startTimeOf) ? holder : null;
 }
 
 function readOptional(file: string): string | undefined {
@@ -54,7 +38,7 @@ function readOptional(file: string): string | undefined {
 export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec.json", "deployments/localhost.json"] as const;
 
 /** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
-export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = startTime): () => void {
+export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = processStartTime): () => void {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
