@@ -8,6 +8,11 @@ export interface PinnedBlock {
   number: number;
   /** Null when the source did not say (the sequence is then pinned by number alone). */
   hash: string | null;
+  /**
+   * Its block time, unix seconds, where the source said: openJobs judges acceptance deadlines at it on every page.
+   * Absent from cursors made before it was carried.
+   */
+  timestamp?: number;
 }
 
 export interface CursorPosition {
@@ -38,16 +43,20 @@ const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
 
 export function encodeCursor(tag: string, position: CursorPosition): string {
   const { block } = position;
-  const parts = block === null ? [tag, position.keys, position.id] : [tag, position.keys, position.id, block.number, block.hash];
+  const parts =
+    block === null
+      ? [tag, position.keys, position.id]
+      : [tag, position.keys, position.id, block.number, block.hash, ...(block.timestamp === undefined ? [] : [block.timestamp])];
   return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
 }
 
 function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
   if (parsed.length === 3) return null;
-  const [number, hash] = [parsed[3], parsed[4]];
-  if (parsed.length !== 5 || typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) return undefined;
+  const [number, hash, timestamp] = [parsed[3], parsed[4], parsed[5]];
+  if ((parsed.length !== 5 && parsed.length !== 6) || typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) return undefined;
   if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
-  return { number, hash };
+  if (parsed.length === 5) return { number, hash };
+  return typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0 ? { number, hash, timestamp } : undefined;
 }
 
 /**

@@ -82,7 +82,9 @@ export const queryResolvers: Resolvers = {
       const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head)), ctx.head.ensureHead()]);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
-      const now = chainNow(head);
+      // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
+      // out of the later one. Only cursors made before they carried the time fall back to the head's.
+      const now = at?.block.timestamp ?? chainNow(head);
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
       if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
