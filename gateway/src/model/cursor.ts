@@ -1,7 +1,7 @@
 // Keyset cursors: the sort key(s) and the id of the last row of a page, tagged with the list and ordering they
 // belong to, and the indexed block the page sequence reads, as opaque base64url. A cursor from another list or
 // ordering is refused instead of silently paging something else.
-import { badUserInput } from "../errors";
+import { badUserInput, cursorRetired } from "../errors";
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
 export interface PinnedBlock {
@@ -41,6 +41,9 @@ const VALUE_CHECKS: Record<CursorValueKind, (value: string) => boolean> = {
 
 const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
 
+/** A block number the source takes: `block: { number }` is a GraphQL Int, which refuses larger ones as a failed query. */
+const isBlockNumber = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= INT_MAX;
+
 export function encodeCursor(tag: string, position: CursorPosition): string {
   const { block } = position;
   const parts =
@@ -53,7 +56,7 @@ export function encodeCursor(tag: string, position: CursorPosition): string {
 function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
   if (parsed.length === 3) return null;
   const [number, hash, timestamp] = [parsed[3], parsed[4], parsed[5]];
-  if ((parsed.length !== 5 && parsed.length !== 6) || typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) return undefined;
+  if ((parsed.length !== 5 && parsed.length !== 6) || !isBlockNumber(number)) return undefined;
   if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
   if (parsed.length === 5) return { number, hash };
   return typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0 ? { number, hash, timestamp } : undefined;
@@ -73,13 +76,24 @@ export function blockOfCursor(after: string | null | undefined): PinnedBlock | n
   }
 }
 
-/** Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. */
+/** How a list's cursors looked before a release changed them: `keyCount` keys under the same tag. */
+export interface RetiredCursorShape {
+  keyCount: number;
+  /** What changed, for the client's message. */
+  change: string;
+}
+
+/**
+ * Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. A cursor of the list's
+ * `retired` shape was valid once: refused as expired (start again), not as something this list never handed out.
+ */
 export function decodeCursor(
   after: string | null | undefined,
   tag: string,
   keyKinds: readonly CursorValueKind[],
   idKind: CursorValueKind,
   argument = "after",
+  retired?: RetiredCursorShape,
 ): CursorPosition | null {
   if (after === null || after === undefined) return null;
   let parsed: unknown;
@@ -99,6 +113,9 @@ export function decodeCursor(
     typeof parsed[2] !== "string" ||
     !VALUE_CHECKS[idKind](parsed[2])
   ) {
+    if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(parsed[1]) && parsed[1].length === retired.keyCount) {
+      throw cursorRetired(argument, retired.change);
+    }
     throw badUserInput(argument, "not a cursor returned by this list");
   }
   if (parsed[0] !== tag) {
