@@ -81,9 +81,8 @@ export function cursorExpired(blockNumber: number, detail: string): GraphQLError
  * cursor whose block is gone, the client starts the sequence again without `after`.
  */
 export function cursorRetired(argument: string, change: string): GraphQLError {
-  return new GraphQLError(`${argument}: the cursor comes from an earlier version of this list (${change}); start again without \`${argument}\``, {
-    extensions: { code: ErrorCode.CursorExpired, argument },
-  });
+  const message = `${argument}: the cursor comes from an earlier version of this list (${change}); start again without \`${argument}\``;
+  return new GraphQLError(message, { extensions: { code: ErrorCode.CursorExpired, argument } });
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */

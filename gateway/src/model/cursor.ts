@@ -42,7 +42,8 @@ const VALUE_CHECKS: Record<CursorValueKind, (value: string) => boolean> = {
 const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
 
 /** A block number the source takes: `block: { number }` is a GraphQL Int, which refuses larger ones as a failed query. */
-const isBlockNumber = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= INT_MAX;
+const isBlockNumber = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= INT_MAX;
 
 export function encodeCursor(tag: string, position: CursorPosition): string {
   const { block } = position;
@@ -113,7 +114,8 @@ export function decodeCursor(
     typeof parsed[2] !== "string" ||
     !VALUE_CHECKS[idKind](parsed[2])
   ) {
-    if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(parsed[1]) && parsed[1].length === retired.keyCount) {
+    const keys: unknown = Array.isArray(parsed) ? parsed[1] : undefined;
+    if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(keys) && keys.length === retired.keyCount) {
       throw cursorRetired(argument, retired.change);
     }
     throw badUserInput(argument, "not a cursor returned by this list");

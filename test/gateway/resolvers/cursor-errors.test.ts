@@ -25,7 +25,13 @@ interface PagedField {
 }
 
 const FIELDS: PagedField[] = [
-  { name: "providers", query: `query Q($after: String) { providers(first: 2, after: $after) { nodes { address } } }`, tag: "providers:ADDRESS:ASC", keys: [], id: "0x01" },
+  {
+    name: "providers",
+    query: `query Q($after: String) { providers(first: 2, after: $after) { nodes { address } } }`,
+    tag: "providers:ADDRESS:ASC",
+    keys: [],
+    id: "0x01",
+  },
   {
     name: "providers by price",
     query: `query Q($after: String) { providers(orderBy: { field: PRICE, direction: DESC }, first: 2, after: $after) { nodes { address } } }`,
@@ -59,12 +65,20 @@ const FIELDS: PagedField[] = [
   },
   {
     name: "availableCompute by free GPUs",
-    query: `query Q($after: String) { availableCompute(requirements: {}, orderBy: { field: FREE_GPUS, direction: DESC }, first: 2, after: $after) { nodes { provider { address } } } }`,
+    query: `query Q($after: String) {
+      availableCompute(requirements: {}, orderBy: { field: FREE_GPUS, direction: DESC }, first: 2, after: $after) { nodes { provider { address } } }
+    }`,
     tag: "offers:FREE_GPUS:DESC",
     keys: ["5"],
     id: "0x01",
   },
-  { name: "activity", query: `query Q($after: String) { activity(first: 2, after: $after) { nodes { kind } } }`, tag: "activity:BLOCK:DESC", keys: ["5"], id: "0x01" },
+  {
+    name: "activity",
+    query: `query Q($after: String) { activity(first: 2, after: $after) { nodes { kind } } }`,
+    tag: "activity:BLOCK:DESC",
+    keys: ["5"],
+    id: "0x01",
+  },
   {
     name: "Provider.jobs",
     query: `query Q($after: String, $provider: Address!) { provider(address: $provider) { jobs(first: 2, after: $after) { nodes { id } } } }`,
