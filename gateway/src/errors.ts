@@ -21,7 +21,10 @@ export const ErrorCode = {
   ShuttingDown: "SHUTTING_DOWN",
   /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
-  /** `after` pins a block the source no longer serves (reorged away, pruned, or above its head): page from the start. */
+  /**
+   * `after` pins a block the source no longer serves (reorged away, pruned, or above its head), or comes from an
+   * earlier version of its list that this one cannot continue: page from the start.
+   */
   CursorExpired: "CURSOR_EXPIRED",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -71,6 +74,15 @@ export function cursorExpired(blockNumber: number, detail: string): GraphQLError
     `after: the cursor reads block ${blockNumber}, which the source no longer serves (${detail}); start again without \`after\``,
     { extensions: { code: ErrorCode.CursorExpired, argument: "after", blockNumber } },
   );
+}
+
+/**
+ * A cursor an earlier release of the list handed out, which this one cannot continue (`change` says why): like a
+ * cursor whose block is gone, the client starts the sequence again without `after`.
+ */
+export function cursorRetired(argument: string, change: string): GraphQLError {
+  const message = `${argument}: the cursor comes from an earlier version of this list (${change}); start again without \`${argument}\``;
+  return new GraphQLError(message, { extensions: { code: ErrorCode.CursorExpired, argument } });
 }
 
 /** Raised by a source when the subgraph endpoint cannot answer; `detail` is safe to show to clients. */

@@ -71,6 +71,16 @@ export interface JobLiveRead {
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
+const BLOCK_HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/** What went wrong in an RPC call: the node's own message where it answered with a JSON-RPC error. */
+function failure(error: unknown): string {
+  const rpcError = typeof error === "object" && error !== null && "error" in error ? error.error : undefined;
+  const rpcMessage = typeof rpcError === "object" && rpcError !== null && "message" in rpcError ? rpcError.message : undefined;
+  if (typeof rpcMessage === "string") return `the node answered: ${rpcMessage}`;
+  return error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+}
+
 export class ChainReader {
   private readonly rpc: JsonRpcProvider;
   private readonly registry: IProviderRegistry;
@@ -162,8 +172,15 @@ export class ChainReader {
 
   /** The parent of the block with this hash, or null when the chain does not know the block (a fork it left). */
   async parentHash(blockHash: string): Promise<string | null> {
-    const block = await this.call("eth_getBlockByHash", () => this.rpc.getBlock(blockHash));
-    return block?.parentHash ?? null;
+    // eth_getBlockByHash itself, not ethers' getBlock: that reads anything but a 32-byte hash as a block number
+    // ("0x02" gave block 2's parent), where the node refuses it.
+    const block = await this.call("eth_getBlockByHash", () => this.rpc.send("eth_getBlockByHash", [blockHash, false]) as Promise<unknown>);
+    if (block === null) return null;
+    const parent = typeof block === "object" && "parentHash" in block ? block.parentHash : undefined;
+    if (typeof parent !== "string" || !BLOCK_HASH.test(parent)) {
+      throw new ChainError(`eth_getBlockByHash answered for ${blockHash} without a parent hash`);
+    }
+    return parent.toLowerCase();
   }
 
   async close(): Promise<void> {
@@ -197,7 +214,7 @@ export class ChainReader {
     } catch (error) {
       if (error instanceof ChainError) throw error;
       this.options.logger.warn("chain read failed", { call: what, error });
-      throw new ChainError(`${what} failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`, { cause: error });
+      throw new ChainError(`${what} failed (${failure(error)})`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,13 +1,18 @@
 // Keyset cursors: the sort key(s) and the id of the last row of a page, tagged with the list and ordering they
 // belong to, and the indexed block the page sequence reads, as opaque base64url. A cursor from another list or
 // ordering is refused instead of silently paging something else.
-import { badUserInput } from "../errors";
+import { badUserInput, cursorRetired } from "../errors";
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
 export interface PinnedBlock {
   number: number;
   /** Null when the source did not say (the sequence is then pinned by number alone). */
   hash: string | null;
+  /**
+   * Its block time, unix seconds, where the source said: openJobs judges acceptance deadlines at it on every page.
+   * Absent from cursors made before it was carried.
+   */
+  timestamp?: number;
 }
 
 export interface CursorPosition {
@@ -36,18 +41,26 @@ const VALUE_CHECKS: Record<CursorValueKind, (value: string) => boolean> = {
 
 const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
 
+/** A block number the source takes: `block: { number }` is a GraphQL Int, which refuses larger ones as a failed query. */
+const isBlockNumber = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= INT_MAX;
+
 export function encodeCursor(tag: string, position: CursorPosition): string {
   const { block } = position;
-  const parts = block === null ? [tag, position.keys, position.id] : [tag, position.keys, position.id, block.number, block.hash];
+  const parts =
+    block === null
+      ? [tag, position.keys, position.id]
+      : [tag, position.keys, position.id, block.number, block.hash, ...(block.timestamp === undefined ? [] : [block.timestamp])];
   return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
 }
 
 function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
   if (parsed.length === 3) return null;
-  const [number, hash] = [parsed[3], parsed[4]];
-  if (parsed.length !== 5 || typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) return undefined;
+  const [number, hash, timestamp] = [parsed[3], parsed[4], parsed[5]];
+  if ((parsed.length !== 5 && parsed.length !== 6) || !isBlockNumber(number)) return undefined;
   if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
-  return { number, hash };
+  if (parsed.length === 5) return { number, hash };
+  return typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0 ? { number, hash, timestamp } : undefined;
 }
 
 /**
@@ -64,13 +77,24 @@ export function blockOfCursor(after: string | null | undefined): PinnedBlock | n
   }
 }
 
-/** Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. */
+/** How a list's cursors looked before a release changed them: `keyCount` keys under the same tag. */
+export interface RetiredCursorShape {
+  keyCount: number;
+  /** What changed, for the client's message. */
+  change: string;
+}
+
+/**
+ * Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. A cursor of the list's
+ * `retired` shape was valid once: refused as expired (start again), not as something this list never handed out.
+ */
 export function decodeCursor(
   after: string | null | undefined,
   tag: string,
   keyKinds: readonly CursorValueKind[],
   idKind: CursorValueKind,
   argument = "after",
+  retired?: RetiredCursorShape,
 ): CursorPosition | null {
   if (after === null || after === undefined) return null;
   let parsed: unknown;
@@ -90,6 +114,10 @@ export function decodeCursor(
     typeof parsed[2] !== "string" ||
     !VALUE_CHECKS[idKind](parsed[2])
   ) {
+    const keys: unknown = Array.isArray(parsed) ? parsed[1] : undefined;
+    if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(keys) && keys.length === retired.keyCount) {
+      throw cursorRetired(argument, retired.change);
+    }
     throw badUserInput(argument, "not a cursor returned by this list");
   }
   if (parsed[0] !== tag) {

@@ -6,7 +6,7 @@ import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { keysetConnection, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { decodeKeysetCursor, keysetConnection, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -61,9 +61,10 @@ export const queryResolvers: Resolvers = {
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
+      const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
+      decodeKeysetCursor(args.after, sort);
       const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
-      const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
       return keysetConnection((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, args.after, (p) => p, at);
     },
 
@@ -79,17 +80,20 @@ export const queryResolvers: Resolvers = {
 
     openJobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
+      const sort = jobSort("openJobs", "CREATED", "asc");
+      decodeKeysetCursor(args.after, sort);
       const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head)), ctx.head.ensureHead()]);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
-      const now = chainNow(head);
+      // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
+      // out of the later one. Only cursors made before they carried the time fall back to the head's.
+      const now = at?.block.timestamp ?? chainNow(head);
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
       if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
         return toConnection([] as JobEntity[], first, args.after !== null && args.after !== undefined, (j) => j, () => "");
       }
       const where = acceptableJobsWhere(provider, protocol, now);
-      const sort = jobSort("openJobs", "CREATED", "asc");
       return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, args.after, (j) => j, at);
     },
 

@@ -17,7 +17,7 @@ import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
-import { keysetConnection, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
+import { decodeKeysetCursor, keysetConnection, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
 /** JobEscrow's longest job: 30 days. */
 const MAX_HOURS = 720;
@@ -83,6 +83,8 @@ function compareRanking(a: ProviderEntity, b: ProviderEntity): number {
 
 const RANKED_TAG = "offers:PRICE_THEN_REPUTATION";
 
+const decodeRankedCursor = (after: string | null | undefined) => decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
+
 /**
  * The best-ranked rows of `where` (all of one price) by reputation desc, address asc: all of them, or a thousand or
  * more that rank before every row left out. graph-node sorts by one field, with ties by id in the same direction
@@ -113,7 +115,7 @@ async function rankedPage(
   after: string | null | undefined,
   start: ReadAt | undefined,
 ): Promise<{ rows: ProviderEntity[]; hadCursor: boolean; block: PinnedBlock }> {
-  const position = decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
+  const position = decodeRankedCursor(after);
   const pinned = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
@@ -164,18 +166,35 @@ const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & 
   VRAM: { field: "vramGiB", type: "Int" },
 };
 
+function offerSort(orderBy: OfferOrder): KeysetSort<ProviderEntity> {
+  const { field, type } = ORDER_FIELDS[orderBy.field];
+  const direction = orderBy.direction === "DESC" ? "desc" : "asc";
+  return {
+    tag: `offers:${orderBy.field}:${direction.toUpperCase()}`,
+    field,
+    direction,
+    keyType: type,
+    idKind: "hex",
+    keyOf: (p) => String(p[field]),
+  };
+}
+
 export async function availableCompute(
   reader: SubgraphReader,
   head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
 ): Promise<OfferConnectionModel> {
+  const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy);
+  // Refused before anything is read at a forged cursor's block, and before an empty answer could skip the page.
+  if (sort === null) decodeRankedCursor(args.after);
+  else decodeKeysetCursor(args.after, sort);
   // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
   const { protocol, at } = await reader.protocolOfPage(pageReadAt(args.after, head));
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
-  if (args.orderBy === null || args.orderBy === undefined) {
+  if (sort === null) {
     const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, args.after, at);
     return toConnection(
       rows,
@@ -186,15 +205,5 @@ export async function availableCompute(
       block.number,
     );
   }
-  const { field, type } = ORDER_FIELDS[args.orderBy.field];
-  const direction = args.orderBy.direction === "DESC" ? "desc" : "asc";
-  const sort: KeysetSort<ProviderEntity> = {
-    tag: `offers:${args.orderBy.field}:${direction.toUpperCase()}`,
-    field,
-    direction,
-    keyType: type,
-    idKind: "hex",
-    keyOf: (p) => String(p[field]),
-  };
   return keysetConnection((a) => reader.providerPage(a), head, req.where, sort, args.first, args.after, toOffer, at);
 }

@@ -73,6 +73,9 @@ export async function parameters(reader: SubgraphReader): Promise<GovernancePara
 
 const TAG = "proposals:CREATED:DESC";
 
+/** Proposal cursors before pages read one block carried no time: the states on the next page could not match. */
+const BEFORE_PINNED_PAGES = { keyCount: 1, change: "its cursors now carry the time the proposals' states are judged at" };
+
 /**
  * A page of proposals. Like the other lists, a sequence reads one block (the first page's, which its cursors carry)
  * and judges states at one time: the cursor also carries the `now` of the first page, so that a state filter and
@@ -89,8 +92,10 @@ export async function proposals(
   if (states !== null && states !== undefined && states.length === 0) {
     throw badUserInput("states", "must not be empty (omit it to match any)");
   }
-  const position = decodeCursor(after, TAG, ["integer", "integer"], "integer");
+  const position = decodeCursor(after, TAG, ["integer", "integer"], "integer", "after", BEFORE_PINNED_PAGES);
   const now = position === null ? headNow : Number(position.keys[1]);
+  // As a number past 2^53 it would reach the source as "1e+80", a failed query (SOURCE_UNAVAILABLE).
+  if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", "not a cursor returned by this list");
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));

@@ -6,7 +6,7 @@
 // GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. What is read
 // under the rows (their nested lists, through the loaders at their block: readAtOf) reads that block as well. A
 // client that wants newer rows starts a new sequence (no `after`).
-import { blockOfCursor, decodeCursor, encodeCursor, type CursorValueKind, type PinnedBlock } from "../model/cursor";
+import { blockOfCursor, decodeCursor, encodeCursor, type CursorPosition, type CursorValueKind, type PinnedBlock } from "../model/cursor";
 import type { IndexedHead } from "../sources/head-watcher";
 
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
@@ -36,6 +36,15 @@ export interface KeysetSort<TRow> {
  */
 export const PIN_BY_HASH_BLOCKS = 50;
 
+/**
+ * The position in `after` for `sort`'s list (null without one), refused when malformed: for lists that read before
+ * the page (the filter's protocol, the provider), also before those reads, which would otherwise read a forged
+ * cursor's block or skip the page and so answer for a cursor the page would refuse.
+ */
+export function decodeKeysetCursor<TRow>(after: string | null | undefined, sort: KeysetSort<TRow>): CursorPosition | null {
+  return decodeCursor(after, sort.tag, sort.field === "id" ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
+}
+
 /** How a later page reads its sequence's block (its cursor's), given the indexed head now. */
 export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
   return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS, fromCursor: true };
@@ -62,7 +71,7 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
   start?: ReadAt,
 ): Promise<ConnectionModel<TNode>> {
   const byId = sort.field === "id";
-  const position = decodeCursor(after, sort.tag, byId ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
+  const position = decodeKeysetCursor(after, sort);
   const at = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
   const key = position?.keys[0] ?? "0";
   const { rows, block } = await fetch({

@@ -112,15 +112,23 @@ export function pinRows<T extends object>(rows: T[], at: ReadAt | undefined): T[
   return rows;
 }
 
-function metaBlock(meta: { block: { number: number; hash: string | null } } | undefined): PinnedBlock {
-  return { number: meta?.block.number ?? 0, hash: meta?.block.hash ?? null };
+/** `_meta`'s block as a read of the latest block asks for it (META_BLOCK). */
+type MetaBlock = { block: { number: number; hash: string | null; timestamp?: number | null } };
+
+/** What a read of the latest block asks, in the same request, about the block it read. */
+const META_BLOCK = "_meta { block { number hash timestamp } }";
+
+function metaBlock(meta: MetaBlock | undefined): PinnedBlock {
+  const block = { number: meta?.block.number ?? 0, hash: meta?.block.hash ?? null };
+  const timestamp = meta?.block.timestamp;
+  return timestamp === null || timestamp === undefined ? block : { ...block, timestamp };
 }
 
 /**
  * How what follows a read of the latest block reads that block again (none where the source did not say which it
  * was): it is the head, so by hash where known.
  */
-function latestAt(meta: { block: { number: number; hash: string | null } } | undefined): ReadAt | undefined {
+function latestAt(meta: MetaBlock | undefined): ReadAt | undefined {
   if (meta === undefined) return undefined;
   const block = metaBlock(meta);
   return { block, byHash: block.hash !== null };
@@ -152,10 +160,10 @@ export class SubgraphReader {
    * first read of a page whose filter depends on it (minimum stake), so that the page then reads that block.
    */
   async protocolOfPage(at: ReadAt | undefined): Promise<{ protocol: ProtocolEntity | null; at: ReadAt | undefined }> {
-    type Data = { protocol: ProtocolEntity | null; _meta?: { block: { number: number; hash: string | null } } };
+    type Data = { protocol: ProtocolEntity | null; _meta?: MetaBlock };
     const data = await this.requestAt<Data>(
       (b) => `query ProtocolOfPage($id: ID!${b.variable}) {
-        protocol(id: $id${b.argument}) { ${PROTOCOL_FIELDS} }${at === undefined ? "\n        _meta { block { number hash } }" : ""}
+        protocol(id: $id${b.argument}) { ${PROTOCOL_FIELDS} }${at === undefined ? `\n        ${META_BLOCK}` : ""}
       }`,
       { id: PROTOCOL_ID },
       at,
@@ -192,10 +200,10 @@ export class SubgraphReader {
   /** One list query; with `withBlock` and no `args.at`, `_meta` in the same request says which block it read. */
   private async list<T extends object>(list: ListQuery, args: ListArgs, withBlock: boolean): Promise<ListPage<T>> {
     const { at, ...rest } = args;
-    type Data = Record<string, T[]> & { _meta?: { block: { number: number; hash: string | null } } };
+    type Data = Record<string, T[]> & { _meta?: MetaBlock };
     const data = await this.requestAt<Data>(
       (b) => `query ${list.name}($where: ${list.type}_filter, $orderBy: ${list.type}_orderBy, $orderDirection: OrderDirection, $first: Int${b.variable}) {
-        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${b.argument}) { ${list.fields} }${withBlock && at === undefined ? "\n        _meta { block { number hash } }" : ""}
+        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${b.argument}) { ${list.fields} }${withBlock && at === undefined ? `\n        ${META_BLOCK}` : ""}
       }`,
       { ...rest },
       at,

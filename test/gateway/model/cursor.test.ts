@@ -13,8 +13,16 @@ describe("keyset cursors", function () {
     expect(decodeCursor(cursor, "jobs:UPDATED:DESC", ["integer"], "integer")).to.deep.equal({ keys: ["17"], id: "9", block });
   });
 
+  it("round-trips the block time of its page sequence, and still reads a cursor made before it carried one", function () {
+    const block = { number: 1234, hash: `0x${"ab".repeat(32)}`, timestamp: 1_750_000_000 };
+    const cursor = encodeCursor("openJobs:CREATED:ASC", { keys: ["17"], id: "17", block });
+    expect(decodeCursor(cursor, "openJobs:CREATED:ASC", ["integer"], "integer")?.block).to.deep.equal(block);
+    const before = Buffer.from(JSON.stringify(["openJobs:CREATED:ASC", ["17"], "17", 1234, null])).toString("base64url");
+    expect(decodeCursor(before, "openJobs:CREATED:ASC", ["integer"], "integer")?.block).to.deep.equal({ number: 1234, hash: null });
+  });
+
   it("refuses a forged cursor whose block is not a block number and hash", function () {
-    for (const block of [[-1, null], [1.5, null], ["7", null], [7, "0x12"], [7]]) {
+    for (const block of [[-1, null], [1.5, null], ["7", null], [7, "0x12"], [7], [7, null, -1], [7, null, "1"], [7, null, 1, 2], [2 ** 31, null]]) {
       const forged = Buffer.from(JSON.stringify(["t", ["1"], "0x01", ...block])).toString("base64url");
       expect(() => decodeCursor(forged, "t", ["integer"], "hex"), JSON.stringify(block)).to.throw(/not a cursor/);
     }
@@ -41,6 +49,17 @@ describe("keyset cursors", function () {
     expect(() => decodeCursor(forged, "t", ["integer"], "hex")).to.throw(/not a cursor/);
     const badId = Buffer.from(JSON.stringify(["t", ["1"], "zz"])).toString("base64url");
     expect(() => decodeCursor(badId, "t", ["integer"], "hex")).to.throw(/not a cursor/);
+  });
+
+  it("refuses a cursor of the shape an earlier version of its list handed out with CURSOR_EXPIRED naming the argument", function () {
+    const earlier = Buffer.from(JSON.stringify(["t", ["1"], "1"])).toString("base64url");
+    try {
+      decodeCursor(earlier, "t", ["integer", "integer"], "integer", "after", { keyCount: 1, change: "it now carries a time" });
+      expect.fail("no error");
+    } catch (error) {
+      expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
+      expect((error as Error).message).to.contain("it now carries a time");
+    }
   });
 
   it("raises BAD_USER_INPUT naming the argument", function () {

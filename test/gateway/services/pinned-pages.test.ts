@@ -99,6 +99,37 @@ describeEachSource("pinned page sequences", (ctx) => {
     expect(fresh.pageInfo.blockNumber).to.be.greaterThan(before.pageInfo.blockNumber ?? Infinity);
   });
 
+  it("judges openJobs' acceptance deadlines on every page at the first page's block time, not the head's", async function () {
+    const { env, client } = ctx();
+    const OPEN_JOBS = `
+      query OpenJobs($provider: Address!, $first: Int, $after: String) {
+        openJobs(provider: $provider, first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor blockNumber } }
+      }`;
+    type OpenJobsPage = { openJobs: JobsPage["jobs"] };
+    const provider = env.directedAt.address;
+    const read = async (first: number, after: string | null) => (await client.query<OpenJobsPage>(OPEN_JOBS, { provider, first, after })).openJobs;
+    const who = env.scenario.actors.clients[3]!;
+    // Directed at one provider, so that no other test's provider sees them; the newest jobs, so on its last page.
+    const soon = await createJob(env.scenario, who, { specURI: spec(), targetProvider: provider, acceptWindow: 120 });
+    const later = await createJob(env.scenario, who, { specURI: spec(), targetProvider: provider, acceptWindow: 7 * 86_400 });
+    await env.waitForIndexed();
+    const everything = (await read(100, null)).nodes.map((j) => j.id);
+    const split = everything.indexOf(String(soon.jobId));
+    expect(split, "the short-lived job is open").to.be.at.least(1);
+    const first = await read(split, null);
+
+    // The short-lived job's deadline passes before the page that holds it is read.
+    await env.chain.ethers.send("evm_increaseTime", [600]);
+    await env.chain.ethers.send("evm_mine", []);
+    await env.waitForIndexed();
+    const second = await read(100, first.pageInfo.endCursor);
+
+    expect([...first.nodes, ...second.nodes].map((j) => j.id)).to.deep.equal(everything);
+    expect(second.pageInfo.blockNumber).to.equal(first.pageInfo.blockNumber);
+    const fresh = (await read(100, null)).nodes.map((j) => j.id);
+    expect(fresh).to.include(String(later.jobId)).and.not.include(String(soon.jobId));
+  });
+
   it("refuses a cursor whose block a reorganisation replaced with CURSOR_EXPIRED, naming the block", async function () {
     const { env, client } = ctx();
     const snapshot = (await env.chain.ethers.send("evm_snapshot", [])) as string;

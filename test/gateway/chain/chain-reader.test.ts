@@ -1,0 +1,60 @@
+// ChainReader.parentHash against a real Hardhat node (a chain of its own, so that stopping it leaves the suite's
+// alone): the head watcher asks it for the parent of each indexed head when graph-node's _meta cannot say.
+import { expect } from "chai";
+import { ChainReader } from "../../../gateway/src/chain/chain-reader";
+import { ChainError } from "../../../gateway/src/errors";
+import { createJsonLogger } from "../../../gateway/src/logger";
+import { expectRejection } from "../../helpers/rejects";
+import { startLocalChain, type LocalChain } from "../helpers/local-chain";
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+describe("ChainReader.parentHash against a Hardhat node", function () {
+  let chain: LocalChain;
+  let reader: ChainReader;
+  let running = false;
+  const stopped = async () => {
+    if (running) await chain.close();
+    running = false;
+  };
+
+  beforeEach(async function () {
+    chain = await startLocalChain();
+    running = true;
+    const logger = createJsonLogger({ level: "error", write: () => undefined });
+    reader = new ChainReader({ rpcUrl: chain.url, chainId: 31337, contracts: { ProviderRegistry: ZERO, Staking: ZERO, JobEscrow: ZERO }, logger });
+    for (let i = 0; i < 3; i++) await chain.ethers.send("evm_mine", []);
+  });
+
+  afterEach(async function () {
+    await reader.close();
+    await stopped();
+  });
+
+  const block = async (n: number) => (await chain.ethers.getBlock(n))!;
+
+  it("is the parent hash of a block the node has", async function () {
+    const [one, two] = [await block(1), await block(2)];
+    expect(await reader.parentHash(two.hash!)).to.equal(one.hash);
+  });
+
+  it("is null for a block the node does not know, such as one a revert replaced", async function () {
+    const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
+    await chain.ethers.send("evm_mine", []);
+    const replaced = await block(4);
+    await chain.ethers.send("evm_revert", [snapshot]);
+    await chain.ethers.send("evm_mine", [replaced.timestamp + 100]);
+    expect((await block(4)).hash).to.not.equal(replaced.hash);
+    expect(await reader.parentHash(replaced.hash!)).to.equal(null);
+  });
+
+  it("fails with the node's error for what is not a block hash, instead of reading it as a block number", async function () {
+    await expectRejection(reader.parentHash("0x02"), /^eth_getBlockByHash failed \(the node answered: Invalid string length/, ChainError);
+  });
+
+  it("fails with ChainError when the node does not answer", async function () {
+    const two = await block(2);
+    await stopped();
+    await expectRejection(reader.parentHash(two.hash!), /^eth_getBlockByHash failed \(connect ECONNREFUSED/, ChainError);
+  });
+});

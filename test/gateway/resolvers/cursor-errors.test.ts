@@ -1,0 +1,126 @@
+// Every paged field refuses a cursor it cannot continue (garbled, forged, of another list, from an earlier version of
+// the list, pinning a block the source does not serve) with BAD_USER_INPUT or CURSOR_EXPIRED naming `after`: never
+// SOURCE_UNAVAILABLE or INTERNAL_SERVER_ERROR, and never an answer that skips the check.
+import { expect } from "chai";
+import type { Environment } from "../helpers/environment";
+import { describeEachSource } from "../helpers/environment";
+
+const cursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+
+/** Above every block the suite's chain reaches, yet within 50 of none: asked for by hash where a hash is given. */
+const FAR_BLOCK = 1_000_000;
+const UNKNOWN_HASH = `0x${"ab".repeat(32)}`;
+const NOBODY = "0x00000000000000000000000000000000000000f1";
+
+interface PagedField {
+  name: string;
+  query: string;
+  variables?: (env: Environment) => Record<string, unknown>;
+  /** The list's tag, sort keys and id as its own cursors carry them. */
+  tag: string;
+  keys: string[];
+  id: string;
+  /** Cursors only this list refuses, with the code it refuses them with. */
+  more?: Record<string, [unknown[], string]>;
+}
+
+const FIELDS: PagedField[] = [
+  {
+    name: "providers",
+    query: `query Q($after: String) { providers(first: 2, after: $after) { nodes { address } } }`,
+    tag: "providers:ADDRESS:ASC",
+    keys: [],
+    id: "0x01",
+  },
+  {
+    name: "providers by price",
+    query: `query Q($after: String) { providers(orderBy: { field: PRICE, direction: DESC }, first: 2, after: $after) { nodes { address } } }`,
+    tag: "providers:PRICE:DESC",
+    keys: ["5"],
+    id: "0x01",
+  },
+  { name: "jobs", query: `query Q($after: String) { jobs(first: 2, after: $after) { nodes { id } } }`, tag: "jobs:CREATED:DESC", keys: ["5"], id: "5" },
+  {
+    name: "openJobs",
+    query: `query Q($after: String, $provider: Address!) { openJobs(provider: $provider, first: 2, after: $after) { nodes { id } } }`,
+    variables: (env) => ({ provider: env.directedAt.address }),
+    tag: "openJobs:CREATED:ASC",
+    keys: ["5"],
+    id: "5",
+  },
+  {
+    name: "openJobs of a provider that may take nothing",
+    query: `query Q($after: String, $provider: Address!) { openJobs(provider: $provider, first: 2, after: $after) { nodes { id } } }`,
+    variables: () => ({ provider: NOBODY }),
+    tag: "openJobs:CREATED:ASC",
+    keys: ["5"],
+    id: "5",
+  },
+  {
+    name: "availableCompute",
+    query: `query Q($after: String) { availableCompute(requirements: {}, first: 2, after: $after) { nodes { provider { address } } } }`,
+    tag: "offers:PRICE_THEN_REPUTATION",
+    keys: ["5", "5"],
+    id: "0x01",
+  },
+  {
+    name: "availableCompute by free GPUs",
+    query: `query Q($after: String) {
+      availableCompute(requirements: {}, orderBy: { field: FREE_GPUS, direction: DESC }, first: 2, after: $after) { nodes { provider { address } } }
+    }`,
+    tag: "offers:FREE_GPUS:DESC",
+    keys: ["5"],
+    id: "0x01",
+  },
+  {
+    name: "activity",
+    query: `query Q($after: String) { activity(first: 2, after: $after) { nodes { kind } } }`,
+    tag: "activity:BLOCK:DESC",
+    keys: ["5"],
+    id: "0x01",
+  },
+  {
+    name: "Provider.jobs",
+    query: `query Q($after: String, $provider: Address!) { provider(address: $provider) { jobs(first: 2, after: $after) { nodes { id } } } }`,
+    variables: (env) => ({ provider: env.directedAt.address }),
+    tag: "providerJobs:CREATED:DESC",
+    keys: ["5"],
+    id: "5",
+  },
+  {
+    name: "Governance.proposals",
+    query: `query Q($after: String) { governance { proposals(states: [ACTIVE, DEFEATED], first: 2, after: $after) { nodes { id } } } }`,
+    tag: "proposals:CREATED:DESC",
+    keys: ["5", "5"],
+    id: "5",
+    more: {
+      "a cursor from before proposals paged one block (one key, no time)": [["proposals:CREATED:DESC", ["5"], "5"], "CURSOR_EXPIRED"],
+      "a time past 2^53": [["proposals:CREATED:DESC", ["5", "9".repeat(80)], "5", 0, null], "BAD_USER_INPUT"],
+    },
+  },
+];
+
+describeEachSource("cursors a paged field cannot continue", (ctx) => {
+  for (const field of FIELDS) {
+    it(`${field.name}: refused with BAD_USER_INPUT or CURSOR_EXPIRED naming \`after\``, async function () {
+      const { env, client } = ctx();
+      const { tag, keys, id } = field;
+      const cases: Record<string, [string, string]> = {
+        "text that is not a cursor": ["%%not a cursor%%", "BAD_USER_INPUT"],
+        "JSON that is not a cursor": [Buffer.from('{"after":1}').toString("base64url"), "BAD_USER_INPUT"],
+        // Block 0 is before the protocol and every provider: a page that answered empty there skipped the check.
+        "a cursor of another list": [cursor(["other:LIST:ASC", ["1", "2", "3"], "x", 0, null]), "BAD_USER_INPUT"],
+        "sort keys and id of the wrong kind": [cursor([tag, keys.map(() => "x"), "zz", 0, null]), "BAD_USER_INPUT"],
+        "a block number past the source's Int": [cursor([tag, keys, id, 2 ** 40, null]), "BAD_USER_INPUT"],
+        "a block above the index's head": [cursor([tag, keys, id, FAR_BLOCK, null]), "CURSOR_EXPIRED"],
+        "a block hash the source does not know": [cursor([tag, keys, id, FAR_BLOCK, UNKNOWN_HASH]), "CURSOR_EXPIRED"],
+        ...Object.fromEntries(Object.entries(field.more ?? {}).map(([what, [parts, code]]) => [what, [cursor(parts), code]])),
+      };
+      for (const [what, [after, code]] of Object.entries(cases)) {
+        const { body } = await client.request(field.query, { ...field.variables?.(env), after });
+        expect(body.errors?.length, `${what}: ${JSON.stringify(body)}`).to.equal(1);
+        expect(body.errors?.[0]?.extensions, what).to.deep.include({ code, argument: "after" });
+      }
+    });
+  }
+});
