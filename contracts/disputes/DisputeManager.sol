@@ -10,11 +10,11 @@ import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
-import {LatentMath} from "../libraries/LatentMath.sol";
 
 /// @title DisputeManager
 /// @notice See IDisputeManager. It holds only dispute deposits; job escrow stays in the JobEscrow and collateral in
-///         Staking, and it moves them only through their dispute-manager entry points and the per-job `slash`.
+///         Staking, and it moves them only through the JobEscrow's dispute-manager entry points (on an upheld
+///         ruling the escrow checks and makes the slash, in the same call that refunds the job).
 ///         The deposit, challenge window, dispute period, slashing cut and reward share are those of the job's
 ///         EconomicParams version (fixed at acceptance); the arbitrator is read live.
 contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
@@ -27,7 +27,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     IERC20 public immutable token;
     /// @notice The JobEscrow whose submitted results may be disputed.
     IJobEscrow public immutable jobEscrow;
-    /// @notice Where an upheld dispute slashes the job's collateral.
+    /// @notice Where jobs' collateral is held (an upheld dispute slashes it through the JobEscrow).
     IStaking public immutable staking;
     /// @notice Where providers' operators are known.
     IProviderRegistry public immutable registry;
@@ -108,26 +108,20 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         }
         dispute.ruling = ruling;
         uint256 deposit = dispute.deposit;
-        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
 
+        // The escrow answers with the parties, so the job is read once, where it is stored.
         if (ruling == Ruling.Upheld) {
-            IJobEscrow.EconomicParams memory params = jobEscrow.getParams(job.paramsId);
-            (, uint256 collateral) = staking.jobCollateral(jobId);
-            uint256 maxSlash = LatentMath.bps(collateral, params.maxSlashingCutBps);
-            if (slashAmount > maxSlash) revert DisputeManagerSlashTooLarge(jobId, slashAmount, maxSlash);
-            uint256 reward = LatentMath.bps(slashAmount, params.disputeRewardBps);
-            if (slashAmount != 0) staking.slash(job.provider, jobId, slashAmount, job.client, reward);
-            jobEscrow.refundDisputed(jobId);
-            emit DisputeResolved(jobId, ruling, msg.sender, slashAmount, reward, job.client);
-            token.safeTransfer(job.client, deposit);
+            (address client, uint256 reward) = jobEscrow.refundDisputed(jobId, slashAmount);
+            emit DisputeResolved(jobId, ruling, msg.sender, slashAmount, reward, client);
+            token.safeTransfer(client, deposit);
         } else if (ruling == Ruling.Rejected) {
-            jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeRejected);
-            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, job.provider);
-            token.safeTransfer(job.provider, deposit);
+            (, address provider) = jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeRejected);
+            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, provider);
+            token.safeTransfer(provider, deposit);
         } else {
-            jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
-            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, job.client);
-            token.safeTransfer(job.client, deposit);
+            (address client, ) = jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
+            emit DisputeResolved(jobId, ruling, msg.sender, 0, 0, client);
+            token.safeTransfer(client, deposit);
         }
     }
 
@@ -137,8 +131,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         uint40 ruleDeadline = dispute.ruleDeadline;
         if (block.timestamp <= ruleDeadline) revert DisputeManagerRulingPeriodNotOver(jobId, ruleDeadline);
         dispute.ruling = Ruling.Expired;
-        address client = jobEscrow.getJob(jobId).client;
-        jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
+        (address client, ) = jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
         emit DisputeResolved(jobId, Ruling.Expired, msg.sender, 0, 0, client);
         token.safeTransfer(client, dispute.deposit);
     }

@@ -231,10 +231,16 @@ interface IJobEscrow is IGoverned {
     function markDisputed(uint256 jobId) external returns (Job memory job);
 
     /// @notice Settle a disputed job to its provider (dispute rejected or drawn). Dispute manager only.
-    function settleDisputed(uint256 jobId, SettlementReason reason) external;
+    /// @return client The job's client.
+    /// @return provider The job's provider.
+    function settleDisputed(uint256 jobId, SettlementReason reason) external returns (address client, address provider);
 
-    /// @notice Refund a disputed job to its client after an upheld dispute. Dispute manager only.
-    function refundDisputed(uint256 jobId) external;
+    /// @notice Refund a disputed job to its client after an upheld dispute, slashing `slashAmount` of its collateral
+    ///         (at most the job's `maxSlashingCutBps` of it, else `IDisputeManager.DisputeManagerSlashTooLarge`),
+    ///         `disputeRewardBps` of the slash to the client, and unlocking the rest. Dispute manager only.
+    /// @return client The job's client.
+    /// @return reward The part of the slash paid to the client.
+    function refundDisputed(uint256 jobId, uint256 slashAmount) external returns (address client, uint256 reward);
 
     function setProtocolFeeBps(uint16 protocolFeeBps) external;
 

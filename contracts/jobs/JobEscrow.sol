@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -310,25 +311,46 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @inheritdoc IJobEscrow
-    function settleDisputed(uint256 jobId, SettlementReason reason) external onlyDisputeManager nonReentrant {
+    function settleDisputed(
+        uint256 jobId,
+        SettlementReason reason
+    ) external onlyDisputeManager nonReentrant returns (address client, address provider) {
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, JobStatus.Disputed);
-        _settle(jobId, job, reason);
+        return _settle(jobId, job, reason);
     }
 
     /// @inheritdoc IJobEscrow
-    function refundDisputed(uint256 jobId) external onlyDisputeManager nonReentrant {
+    /// @dev The slash is checked and made here rather than in the dispute manager so that an upheld ruling reads the
+    ///      job and its parameters where they are stored and reaches Staking once (slash and unlock together).
+    function refundDisputed(
+        uint256 jobId,
+        uint256 slashAmount
+    ) external onlyDisputeManager nonReentrant returns (address client, uint256 reward) {
         Job storage job = _jobs[jobId];
-        _requireStatus(jobId, job.status, JobStatus.Disputed);
+        // Each slot's fields are read together, before any call, so the optimizer loads each slot once.
+        JobStatus status = job.status;
         address provider = job.provider;
-        address client = job.client;
+        client = job.client;
         uint256 refund = job.escrowed;
+        _requireStatus(jobId, status, JobStatus.Disputed);
         job.status = JobStatus.Refunded;
         // Cannot overflow: one increment per lost dispute of this provider, each a paid transaction.
         unchecked {
             _stats[provider].disputesLost += 1;
         }
-        staking.unlock(provider, jobId);
+        if (slashAmount != 0) {
+            EconomicParams storage params = _params[job.paramsId];
+            // The lock was computed from the same escrow and ratio at acceptance, and only this ruling slashes a
+            // disputed job, so this is its exact amount.
+            uint256 collateral = LatentMath.bps(refund, params.collateralRatioBps);
+            uint256 maxSlash = LatentMath.bps(collateral, params.maxSlashingCutBps);
+            if (slashAmount > maxSlash) revert IDisputeManager.DisputeManagerSlashTooLarge(jobId, slashAmount, maxSlash);
+            reward = LatentMath.bps(slashAmount, params.disputeRewardBps);
+            staking.slashAndUnlock(provider, jobId, slashAmount, client, reward);
+        } else {
+            staking.unlock(provider, jobId);
+        }
         emit JobRefunded(jobId, provider, refund);
         token.safeTransfer(client, refund);
     }
@@ -514,9 +536,13 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @dev Pays a submitted or disputed job out: cost minus fee to the provider, the fee to the treasury (read
     ///      live), the rest of the escrow back to the client; the collateral is released.
-    function _settle(uint256 jobId, Job storage job, SettlementReason reason) private {
-        address provider = job.provider;
-        address client = job.client;
+    function _settle(
+        uint256 jobId,
+        Job storage job,
+        SettlementReason reason
+    ) private returns (address client, address provider) {
+        provider = job.provider;
+        client = job.client;
         uint256 escrowed = job.escrowed;
         uint256 cost = _meteredCost(job);
         uint256 fee = LatentMath.bps(cost, _params[job.paramsId].protocolFeeBps);

@@ -61,6 +61,7 @@ const TARGETS: Record<string, number> = {
   "JobEscrow.settle (returning provider)": 110_000,
   "JobEscrow.approveResult (returning provider)": 110_000,
   "JobEscrow.claimTimeout (slash)": 100_000,
+  "DisputeManager.rule (upheld, slash)": 130_000,
 };
 
 /** The first measured transaction happens at T0; every later one at a fixed offset from it. */

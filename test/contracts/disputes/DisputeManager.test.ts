@@ -258,6 +258,20 @@ describe("DisputeManager", function () {
         .withArgs(job.jobId, max + 1n, max);
     });
 
+    it("upheld caps the slash and pays the reward by the job's parameter version, not the current one", async function () {
+      const { c, client, job, arbitrator, timelock, collateral } = await loadFixture(disputedFixture);
+      await c.jobEscrow.connect(timelock).setCollateralRatioBps(30_000);
+      await c.jobEscrow.connect(timelock).setMaxSlashingCutBps(10_000);
+      await c.jobEscrow.connect(timelock).setDisputeRewardBps(0);
+      const max = bps(collateral, P.maxSlashingCutBps);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, max + 1n))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerSlashTooLarge")
+        .withArgs(job.jobId, max + 1n, max);
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, max))
+        .to.emit(c.disputeManager, "DisputeResolved")
+        .withArgs(job.jobId, Ruling.Upheld, arbitrator.address, max, bps(max, P.disputeRewardBps), client.address);
+    });
+
     it("rejected: settles the job to the provider and pays it the deposit", async function () {
       const { c, client, job, h100, arbitrator, treasury, jobCost, collateral } = await loadFixture(disputedFixture);
       const fee = bps(jobCost, P.protocolFeeBps);

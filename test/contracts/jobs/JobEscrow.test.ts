@@ -744,7 +744,7 @@ describe("JobEscrow", function () {
       for (const call of [
         () => c.jobEscrow.connect(timelock).markDisputed(job.jobId),
         () => c.jobEscrow.connect(timelock).settleDisputed(job.jobId, SettlementReason.DisputeDraw),
-        () => c.jobEscrow.connect(timelock).refundDisputed(job.jobId),
+        () => c.jobEscrow.connect(timelock).refundDisputed(job.jobId, 0),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowOnlyDisputeManager").withArgs(timelock.address);
       }
@@ -764,7 +764,7 @@ describe("JobEscrow", function () {
       await expect(c.jobEscrow.connect(dm).settleDisputed(job.jobId, SettlementReason.DisputeDraw))
         .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
         .withArgs(job.jobId, JobStatus.Submitted);
-      await expect(c.jobEscrow.connect(dm).refundDisputed(job.jobId))
+      await expect(c.jobEscrow.connect(dm).refundDisputed(job.jobId, 0))
         .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
         .withArgs(job.jobId, JobStatus.Submitted);
     });
