@@ -263,7 +263,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     });
     worker.once("error", (error) => {
       if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
-        error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option raises it)`;
+        error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it)`;
       }
       cause = { reason: `${error.name}: ${error.message}`, name: error.name, error };
     });
