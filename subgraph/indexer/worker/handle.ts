@@ -261,6 +261,13 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           break;
       }
     });
+    // A message from the thread that cannot be read here is lost: were it "ready" (or "done"), the caller would wait for
+    // it for ever while the thread goes on answering pings. The thread is ended as one that failed.
+    worker.on("messageerror", (error) => {
+      const reason = `a message from the thread could not be read (${error.message})`;
+      cause = { reason, name: error.name, error: new IndexerError(`indexer worker: ${reason}`, { cause: error }) };
+      void worker.terminate();
+    });
     worker.once("error", (error) => {
       if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
         error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it)`;

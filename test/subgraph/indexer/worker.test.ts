@@ -352,6 +352,28 @@ describe("embedded indexer: worker thread", function () {
     }
   });
 
+  it("ends a thread whose message could not be read, as one that died, rather than wait for the message for ever", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("message-lost.sqlite"),
+      pollIntervalMs: 50,
+      restart: { initialDelayMs: 20, maxDelayMs: 40 },
+    });
+    try {
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
+      // What node's Worker emits instead of "message" when it cannot deserialize one (the thread goes on answering pings).
+      (w as unknown as { worker: NodeJS.EventEmitter }).worker.emit("messageerror", new Error("could not deserialize (injected)"));
+      const error = await died;
+      expect(error).to.be.instanceOf(IndexerWorkerDiedError);
+      expect(error).to.include({ exitCode: 1, reason: "a message from the thread could not be read (could not deserialize (injected))", restartInMs: 20 });
+      await restarted;
+    } finally {
+      await w.stop();
+    }
+  });
+
   it("stop() while the thread starts ends it once it is open and rejects the start with StoppedError", async function () {
     const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-starting.sqlite") });
     const exit = new Promise<number>((resolve) => w.once("exit", resolve));
