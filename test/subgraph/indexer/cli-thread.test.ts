@@ -1,17 +1,20 @@
 // The CLI without --port runs the indexer in a worker thread too, so that it gets the thread's protections: a heap
 // capped at --max-heap-mb, and a thread found hung after --hang-timeout seconds (both were the --port mode's only).
+import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
-import { runIndexerCli } from "./helpers/cli";
+import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 import { startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: the CLI's indexer thread", function () {
   let fx: ProbeFixture;
+  const children: ChildProcess[] = [];
 
   before(async function () {
     fx = await startProbeFixture();
   });
 
   after(async function () {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await fx?.close();
   });
 
@@ -28,6 +31,23 @@ describe("embedded indexer: the CLI's indexer thread", function () {
       expect(run.code, `--max-heap-mb ${value}: ${run.stderr}`).to.equal(2);
       expect(run.stderr).to.match(new RegExp(`^--max-heap-mb needs a whole number at least 1 \\(got "${value}"\\)\\n`));
     }
+  });
+
+  it("without --port stops its thread and exits 0 on SIGTERM", async function () {
+    const db = fx.dbPath("sigterm.sqlite");
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--poll-ms", "50", "--quiet"]);
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(`into ${db} (deployment Qm`)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`the CLI exited (${code}) before it was indexing`)));
+    });
+    child.kill("SIGTERM");
+    expect(await exited).to.equal(0);
   });
 
   it("without --port finds a mapping stuck in an endless loop after --hang-timeout, names its block, and with --once exits 1", async function () {
