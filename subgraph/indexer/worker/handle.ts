@@ -209,6 +209,9 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           ready = true;
           this.lastStatus = message.status;
           if (this.engine === null) {
+            // Stopped while the message was on its way: the start is rejected (StoppedError) once the thread exits,
+            // not resolved with a handle that is already stopped.
+            if (this.stopping) break;
             try {
               this.engine = QueryEngine.open(this.options.db);
               this.resolveReady();

@@ -387,6 +387,21 @@ describe("embedded indexer: worker thread", function () {
     expect(await exit).to.equal(0);
   });
 
+  it("stop() after the thread said it is ready, before the calling thread heard it, rejects the start with StoppedError", async function () {
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-ready.sqlite") });
+    let stopped: Promise<void> | null = null;
+    // Ahead of the handle's own listener: the "ready" message has arrived, and the handle has not acted on it yet.
+    (w as unknown as { worker: NodeJS.EventEmitter }).worker.prependListener("message", (message: { type: string }) => {
+      if (message.type === "ready") stopped ??= w.stop();
+    });
+    const error = await w.ready.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await stopped;
+    expect(error).to.be.instanceOf(StoppedError);
+  });
+
   it("refuses a hangTimeoutMs that is negative, naming it", async function () {
     let error: unknown;
     try {
