@@ -1,13 +1,16 @@
 // `npm run indexer -- --rpc <url> --db <file> [--subgraph <dir>] [--port N] ...`
 //
-// Indexes a built subgraph from any JSON-RPC endpoint into SQLite and prints progress. With --port it indexes
-// in a worker thread and serves graph-node's query API over HTTP from the main thread.
+// Indexes a built subgraph from any JSON-RPC endpoint into SQLite and prints progress. The indexer runs in a worker
+// thread, with or without --port: there its heap is capped (--max-heap-mb) and a thread that hangs is found
+// (--hang-timeout), neither of which the main thread could do for itself. The main thread prints progress, and with
+// --port serves graph-node's query API over HTTP.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { IndexerError, IndexerWorkerDownError } from "./errors";
-import { Indexer, type IndexerLogRecord, type ProgressEvent } from "./indexer";
-import { loadSubgraph } from "./manifest";
-import { startIndexerWorker } from "./worker/handle";
+import type { IndexerLogRecord, ProgressEvent } from "./indexer";
+import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import { IndexerWorker } from "./worker/handle";
+import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
 
 const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
 
@@ -23,9 +26,11 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
   --poll-ms <n>           pause between passes at the head (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
   --rps <n>               at most n JSON-RPC requests per second (default, and 0: unlimited)
-  --hang-timeout <s>      with --port: a worker thread that answers nothing for s seconds (a mapping in an endless
-                          loop) is terminated and restarted (default 120; 0: never)
-  --once                  index up to the current head, then exit (exit code 1 if the subgraph failed)
+  --hang-timeout <s>      the indexer's thread, answering nothing for s seconds (a mapping in an endless loop), is
+                          terminated and restarted; with --once, exit code 1 (default 120; 0: never)
+  --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB (default ${DEFAULT_MAX_HEAP_MB})
+  --once                  index up to the current head, then exit (exit code 1 if the subgraph failed, or the
+                          indexer's thread died or hung)
   --log-level <level>     critical|error|warning|info|debug (default info)
   --quiet                 no progress lines
   --help
@@ -43,6 +48,7 @@ interface CliArgs {
   maxRange: number;
   rps: number | undefined;
   hangTimeoutS: number;
+  maxHeapMb: number;
   once: boolean;
   logLevel: IndexerLogRecord["level"];
   quiet: boolean;
@@ -63,6 +69,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     maxRange: 10_000,
     rps: undefined,
     hangTimeoutS: 120,
+    maxHeapMb: DEFAULT_MAX_HEAP_MB,
     once: false,
     logLevel: "info",
     quiet: false,
@@ -123,6 +130,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case "--hang-timeout":
         args.hangTimeoutS = number(flag, value());
         break;
+      case "--max-heap-mb":
+        args.maxHeapMb = whole(flag, value(), 1);
+        break;
       case "--once":
         args.once = true;
         break;
@@ -147,8 +157,6 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
-const LEVELS: Record<IndexerLogRecord["level"], number> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4 };
-
 function printLog(record: IndexerLogRecord): void {
   const where = record.source === "mapping" ? ` [${record.dataSource ?? "?"}${record.handler ? `/${record.handler}` : ""}${record.block !== null && record.block !== undefined ? ` #${record.block}` : ""}]` : "";
   process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${record.message}\n`);
@@ -168,9 +176,9 @@ const PLACEHOLDER_ADDRESS = "0x0000000000000000000000000000000000000000";
  * data sources watch the placeholder address: no contract there emits events, so indexing it would find nothing and
  * say nothing.
  */
-function refuseTemplateBuild(subgraph: string): void {
+function refuseTemplateBuild(subgraph: string): SubgraphBuild {
   const build = loadSubgraph(subgraph);
-  if (build.dataSources.length === 0 || !build.dataSources.every((ds) => ds.address === PLACEHOLDER_ADDRESS)) return;
+  if (build.dataSources.length === 0 || !build.dataSources.every((ds) => ds.address === PLACEHOLDER_ADDRESS)) return build;
   throw new IndexerError(
     `every data source in ${path.join(build.dir, "subgraph.yaml")} watches the placeholder address ${PLACEHOLDER_ADDRESS} ` +
       "(a manifest template): it would index nothing. Write the build for a deployment with " +
@@ -180,84 +188,61 @@ function refuseTemplateBuild(subgraph: string): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  refuseTemplateBuild(args.subgraph);
+  const build = refuseTemplateBuild(args.subgraph);
   mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
-  const common = {
+  const worker = new IndexerWorker({
     subgraph: args.subgraph,
     db: args.db,
+    rpc: args.rpc,
     reorgThreshold: args.reorgThreshold,
     pollIntervalMs: args.pollMs,
     maxBlockRange: args.maxRange,
     initialBlockRange: Math.min(100, args.maxRange),
     maxRequestsPerSecond: args.rps,
-  };
+    logLevel: args.logLevel,
+    hangTimeoutMs: args.hangTimeoutS * 1000,
+    maxHeapMb: args.maxHeapMb,
+    once: args.once,
+    // A one-off run that lost its thread fails (exit code 1) for whoever started it to decide, rather than retry.
+    ...(args.once ? { restart: false as const } : {}),
+  });
   let lastPrint = 0;
-  const onProgress = (p: ProgressEvent): void => {
+  worker.on("log", printLog);
+  worker.on("progress", (p) => {
     if (args.quiet || Date.now() - lastPrint < 2000) return;
     lastPrint = Date.now();
     process.stdout.write(`${progressLine(p)}\n`);
-  };
-  const onFailed = (fatal: { message: string }): void => {
-    process.stderr.write(`SUBGRAPH FAILED: ${fatal.message}\n`);
-  };
-
-  if (args.port !== null && !args.once) {
-    const worker = await startIndexerWorker({
-      ...common,
-      rpc: args.rpc,
-      logLevel: args.logLevel,
-      hangTimeoutMs: args.hangTimeoutS * 1000,
-    });
-    worker.on("log", printLog);
-    worker.on("progress", onProgress);
-    worker.on("failed", onFailed);
-    // A worker that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it
-    // does not restart would leave this process serving a frozen index: exit non-zero instead, for a supervisor to act on.
-    worker.on("error", (error) => {
-      process.stderr.write(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`);
-      if (error instanceof IndexerWorkerDownError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
-    });
-    worker.on("restarted", (status) => {
-      process.stderr.write(`${new Date().toISOString()} INFO indexer: the worker thread runs again, from block ${status.checkpoint?.number ?? "none"}\n`);
-    });
-    const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
-    process.stdout.write(`indexing ${path.resolve(args.subgraph)} from ${args.rpc} into ${args.db}\n`);
-    process.stdout.write(`queries: POST ${server.queryUrl}\n`);
-    const shutdown = (): void => {
-      void worker.stop().then(() => process.exit(0));
-    };
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
-    return;
-  }
-
-  const indexer = await Indexer.open({
-    ...common,
-    rpc: args.rpc,
-    logger: (record) => {
-      if (LEVELS[record.level] <= LEVELS[args.logLevel]) printLog(record);
-    },
   });
-  indexer.on("progress", onProgress);
-  indexer.on("failed", onFailed);
-  process.stdout.write(`indexing ${indexer.build.dir} from ${args.rpc} into ${args.db} (deployment ${indexer.deployment})\n`);
-  if (args.once) {
-    const status = await indexer.syncOnce();
+  worker.on("failed", (fatal) => {
+    process.stderr.write(`SUBGRAPH FAILED: ${fatal.message}\n`);
+  });
+  // A thread that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does
+  // not restart would leave this process serving a frozen index, or waiting for nothing: exit non-zero instead, for a
+  // supervisor to act on.
+  worker.on("error", (error) => {
+    process.stderr.write(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`);
+    if (error instanceof IndexerWorkerDownError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
+  });
+  worker.on("restarted", (status) => {
+    process.stderr.write(`${new Date().toISOString()} INFO indexer: the worker thread runs again, from block ${status.checkpoint?.number ?? "none"}\n`);
+  });
+  worker.on("done", (status) => {
     const cp = status.checkpoint!;
     process.stdout.write(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`);
-    await indexer.close();
-    process.exit(status.failed ? 1 : 0);
+    void worker.stop().then(() => process.exit(status.failed ? 1 : 0));
+  });
+  await worker.ready;
+  process.stdout.write(`indexing ${build.dir} from ${args.rpc} into ${args.db} (deployment ${worker.status().deployment})\n`);
+  if (args.once) return;
+  if (args.port !== null) {
+    const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
+    process.stdout.write(`queries: POST ${server.queryUrl}\n`);
   }
-  // Queries (--port) are served by the worker branch above: this one indexes only.
   const shutdown = (): void => {
-    void (async () => {
-      await indexer.close();
-      process.exit(0);
-    })();
+    void worker.stop().then(() => process.exit(0));
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-  await indexer.run();
 }
 
 main().catch((error: unknown) => {
@@ -267,6 +252,7 @@ main().catch((error: unknown) => {
   }
   // The indexer's own errors (no build, RPC down, a database of another kind) say what is wrong: the stack is
   // only for what it did not foresee.
-  process.stderr.write(`indexer: ${error instanceof IndexerError ? error.message : ((error as Error).stack ?? String(error))}\n`);
+  const foreseen = error instanceof IndexerError || (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
+  process.stderr.write(`indexer: ${foreseen ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

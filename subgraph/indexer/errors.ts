@@ -99,17 +99,19 @@ export class IndexerWorkerDiedError extends IndexerWorkerDownError {
 
 /**
  * The indexer's worker thread is alive but answered nothing for `timeoutMs`: a mapping in an endless loop, or a
- * call that never returns. It is terminated. `block` is the block whose handlers it was running (null: none).
+ * call that never returns. It is terminated. `block` is the block whose handlers it was running (null: none);
+ * `starting`: it hung before it was ready (opening the database, loading the subgraph, compiling the WASM).
  */
 export class IndexerWorkerHungError extends IndexerWorkerDownError {
   constructor(
     readonly timeoutMs: number,
     readonly block: number | null,
     restartInMs: number | null,
+    readonly starting = false,
   ) {
     super(
       `the indexer worker thread did not answer for ${timeoutMs} ms ` +
-        (block === null ? "(it was not running a block's handlers)" : `while processing block ${block}`) +
+        (starting ? "while it started" : block === null ? "(it was not running a block's handlers)" : `while processing block ${block}`) +
         `; it is terminated and ${restartInMs === null ? "not restarted" : `restarted in ${restartInMs} ms`}`,
       restartInMs,
     );

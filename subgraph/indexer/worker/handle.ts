@@ -10,6 +10,7 @@ import {
   IndexerOptionError,
   IndexerWorkerDiedError,
   IndexerWorkerHungError,
+  StoppedError,
   type IndexerWorkerDownError,
 } from "../errors";
 import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
@@ -17,6 +18,7 @@ import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engi
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
 import {
+  CODE_LOAD_TIMEOUT_MS,
   DEFAULT_MAX_HEAP_MB,
   type IndexerWorkerOptions,
   type MainToWorker,
@@ -43,12 +45,14 @@ export interface IndexerWorkerEvents {
   error: [Error];
   /** A worker started again after one died or hung, and indexes on from the database's checkpoint. */
   restarted: [IndexerStatus];
+  /** With `once`: the thread indexed up to the head; its final status. The thread then exits. */
+  done: [IndexerStatus];
   exit: [number];
 }
 
 /**
  * Starts the worker and resolves once its database is initialised and queryable. Rejects when the subgraph, the
- * RPC endpoint or the database cannot be opened.
+ * RPC endpoint or the database cannot be opened, or the thread hangs while it starts ({@link IndexerWorkerHungError}).
  */
 export async function startIndexerWorker(options: IndexerWorkerOptions): Promise<IndexerWorker> {
   const handle = new IndexerWorker(options);
@@ -85,7 +89,10 @@ function spawnWorker(options: IndexerWorkerOptions, maxHeapMb: number, processin
  * A worker that is alive but answers no ping for `hangTimeoutMs` (its event loop is stuck: a mapping in an endless
  * loop, a call that never returns) is reported as an `error` event ({@link IndexerWorkerHungError}, naming the block
  * whose handlers it was running), terminated, and restarted like a dead one. The indexer yields to the event loop
- * every 10 ms within a range, so only one block's handlers, or one SQLite statement, can hold it that long.
+ * every 10 ms within a range, so only one block's handlers, or one SQLite statement, can hold it that long. The
+ * pings start with the thread, not once it is ready: a restarted worker that hangs while it starts is reported,
+ * terminated and restarted the same way, and one that hangs in the first start rejects `ready` (as any other failure
+ * to start the first time does: nothing was served yet, and a start that hangs once likely hangs every time).
  */
 export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements QueryExecutor {
   readonly ready: Promise<void>;
@@ -103,6 +110,10 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   /** Pings the running worker once it is ready; null while none is watched. */
   private watchdog: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** With `once`: the thread said it is done, and its exit is expected. */
+  private finished = false;
+  /** A crash() asked for while no thread runs (one is to be restarted): the next thread gets it as it starts. */
+  private pendingCrash: WorkerCrash | null = null;
   private readonly backoff: RestartBackoff;
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
@@ -135,9 +146,17 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     const worker = spawnWorker(this.options, this.maxHeapMb, processing.buffer as SharedArrayBuffer);
     this.exited = false;
     this.backoff.started();
+    if (this.pendingCrash !== null) {
+      const message: MainToWorker = { type: "crash", how: this.pendingCrash };
+      worker.postMessage(message);
+      this.pendingCrash = null;
+    }
     // What the thread said killed it (its "error" message, or the uncaught exception): reported with its exit.
     let cause: { reason: string; name: string; error?: Error } | null = null;
     let hung: IndexerWorkerHungError | null = null;
+    // Whether the thread said anything yet (it has loaded its code), and whether it said it is ready.
+    let loaded = false;
+    let ready = false;
     let lastHeard = Date.now();
     this.exitPromise = new Promise((resolve) => {
       worker.once("exit", (code) => {
@@ -145,47 +164,62 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
         this.stopWatchdog();
         this.emit("exit", code);
         resolve(code);
-        if (this.engine === null) this.rejectReady(cause?.error ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`));
-        else if (this.stopping) return;
+        if (this.engine === null) {
+          const stopped = this.stopping && cause === null && hung === null;
+          this.rejectReady(
+            stopped
+              ? new StoppedError("the indexer worker was stopped before it was ready")
+              : (cause?.error ?? hung ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`)),
+          );
+        } else if (this.stopping || this.finished) return;
         // Reported when it was found to hang; its exit is the terminate() that followed.
         else if (hung !== null) this.restartAfter(hung.restartInMs);
         else this.died(code, cause);
       });
     });
-    const watch = (): void => {
-      if (this.hangTimeoutMs === 0 || this.watchdog !== null) return;
-      lastHeard = Date.now();
+    if (this.hangTimeoutMs > 0) {
+      this.stopWatchdog();
       this.watchdog = setInterval(
         () => {
-          if (Date.now() - lastHeard < this.hangTimeoutMs) {
+          const limit = loaded ? this.hangTimeoutMs : Math.max(this.hangTimeoutMs, CODE_LOAD_TIMEOUT_MS);
+          if (Date.now() - lastHeard < limit) {
             const ping: MainToWorker = { type: "ping" };
             worker.postMessage(ping);
             return;
           }
           this.stopWatchdog();
           const block = Atomics.load(processing, 0);
-          hung = new IndexerWorkerHungError(this.hangTimeoutMs, block < 0n ? null : Number(block), this.nextRestartDelay(null));
-          this.markDown(hung);
+          // The first start is not retried: startIndexerWorker rejects with this error (see the class comment).
+          const restartInMs = this.engine === null ? null : this.nextRestartDelay(null);
+          hung = new IndexerWorkerHungError(this.hangTimeoutMs, block < 0n ? null : Number(block), restartInMs, !ready);
+          if (this.engine !== null) this.markDown(hung);
           void worker.terminate();
         },
         Math.min(this.hangTimeoutMs / 4, 5000),
       );
       // The watchdog must not keep a process alive that has nothing else to do.
       this.watchdog.unref();
-    };
+    }
     worker.on("message", (message: WorkerToMain) => {
       // Any message, not only a pong: the thread's event loop ran.
       lastHeard = Date.now();
+      loaded = true;
       switch (message.type) {
         case "ready":
-          watch();
+          ready = true;
           this.lastStatus = message.status;
           if (this.engine === null) {
+            // Stopped while the message was on its way: the start is rejected (StoppedError) once the thread exits,
+            // not resolved with a handle that is already stopped.
+            if (this.stopping) break;
             try {
               this.engine = QueryEngine.open(this.options.db);
               this.resolveReady();
             } catch (error) {
-              this.rejectReady(error as Error);
+              // Rejected once the thread has exited: left running, it would index (and hold the database's lock) for
+              // a caller that has no handle to stop it with.
+              cause = { reason: (error as Error).message, name: (error as Error).name, error: error as Error };
+              void worker.terminate();
             }
           } else if (this.down !== null) {
             this.down = null;
@@ -215,18 +249,31 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
         case "log":
           this.emit("log", message.record);
           break;
+        case "done":
+          this.lastStatus = message.status;
+          this.finished = true;
+          this.emit("done", message.status);
+          break;
         case "error":
           cause = { reason: message.message, name: message.name, error: new IndexerError(`indexer worker: ${message.message}`) };
           void worker.terminate();
           break;
+        case "started":
         case "stopped":
         case "pong":
           break;
       }
     });
+    // A message from the thread that cannot be read here is lost: were it "ready" (or "done"), the caller would wait for
+    // it for ever while the thread goes on answering pings. The thread is ended as one that failed.
+    worker.on("messageerror", (error) => {
+      const reason = `a message from the thread could not be read (${error.message})`;
+      cause = { reason, name: error.name, error: new IndexerError(`indexer worker: ${reason}`, { cause: error }) };
+      void worker.terminate();
+    });
     worker.once("error", (error) => {
       if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
-        error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option raises it)`;
+        error.message += ` (the indexer thread's heap is limited to ${this.maxHeapMb} MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it)`;
       }
       cause = { reason: `${error.name}: ${error.message}`, name: error.name, error };
     });
@@ -307,9 +354,14 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   /**
    * Makes the worker thread fail as a bug in it would: an uncaught exception ("throw"), `process.exit(3)` ("exit"), or
-   * an endless loop in the handlers of the next block with events ("hang"). For tests; nothing else calls it.
+   * an endless loop in the handlers of the next block with events ("hang"; at once in a thread that is still starting).
+   * While no thread runs (one is to be restarted), the next one gets it as it starts. For tests; nothing else calls it.
    */
   crash(how: WorkerCrash): void {
+    if (this.exited) {
+      this.pendingCrash = how;
+      return;
+    }
     const message: MainToWorker = { type: "crash", how };
     this.worker.postMessage(message);
   }

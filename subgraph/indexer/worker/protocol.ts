@@ -14,8 +14,9 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
   /** How a worker that died is started again (default: after 1 s, doubling up to 60 s); false: it is not. */
   restart?: RestartPolicy | false;
   /**
-   * A worker that answers nothing for this long (a mapping in an endless loop, a blocked call) is terminated and
-   * restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never).
+   * A worker that answers nothing for this long (a mapping in an endless loop, a blocked call), from its start on, is
+   * terminated and restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never). Until
+   * its code is loaded (its first message) it gets at least {@link CODE_LOAD_TIMEOUT_MS}.
    */
   hangTimeoutMs?: number;
   /**
@@ -24,9 +25,20 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
    * benchmark's indexer reached 750 MB for ~160 MB live. A thread that needs more dies out of memory, saying so.
    */
   maxHeapMb?: number;
+  /**
+   * Index up to the head once (Indexer.syncOnce), then end: the `done` event gives the final status, and the thread
+   * exits without being restarted.
+   */
+  once?: boolean;
 };
 
 export const DEFAULT_MAX_HEAP_MB = 1024;
+
+/**
+ * The least time a thread gets to load its code before it says anything: ts-node compiles it in tests and under
+ * `npm run indexer` (1.5-2.5 s on a loaded 2-core machine), which a short hangTimeoutMs must not take for a hang.
+ */
+export const CODE_LOAD_TIMEOUT_MS = 30_000;
 
 /** What the thread gets: its options, and where it writes the block whose handlers run (-1: none). */
 export type WorkerData = Omit<IndexerWorkerOptions, "restart" | "hangTimeoutMs" | "maxHeapMb"> & { processing: SharedArrayBuffer };
@@ -41,11 +53,12 @@ export interface RestartPolicy {
 
 /**
  * The ways IndexerWorker.crash() makes the worker thread fail: an uncaught exception, `process.exit(3)`, or an
- * endless loop in the next block's handlers ("hang").
+ * endless loop in the next block's handlers ("hang"; at once in a thread that is still starting).
  */
 export type WorkerCrash = "throw" | "exit" | "hang";
 
 export type WorkerToMain =
+  | { type: "started" }
   | { type: "ready"; status: IndexerStatus }
   | { type: "progress"; progress: ProgressEvent; status: IndexerStatus }
   | { type: "head"; head: number }
@@ -54,6 +67,7 @@ export type WorkerToMain =
   | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
   | { type: "log"; record: IndexerLogRecord }
   | { type: "error"; message: string; name: string }
+  | { type: "done"; status: IndexerStatus }
   | { type: "stopped" }
   | { type: "pong" };
 

@@ -10,11 +10,47 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error("worker-main must run in a worker thread");
   const post = (message: WorkerToMain): void => port.postMessage(message);
-  const { processing, ...options } = workerData as WorkerData;
+  const { processing, once, ...options } = workerData as WorkerData;
   // Shared memory, so that the parent can read it while this thread is stuck in the block.
   const current = new BigInt64Array(processing);
   const threshold = LEVELS[options.logLevel ?? "info"];
-  let indexer: Indexer;
+  let indexer: Indexer | null = null;
+  let stopping = false;
+  let closing = false;
+  const stop = (open: Indexer): void => {
+    if (closing) return;
+    closing = true;
+    void open.close().then(() => {
+      post({ type: "stopped" });
+      // Keep-alive sockets of the RPC client would keep the thread alive for a while: end it now.
+      process.exit(0);
+    });
+  };
+  // Listening from the start, not once the indexer is open: the parent's pings must be answered while it opens (or
+  // it could not tell a slow start from a stuck one), and a stop must not wait for the start to end.
+  port.on("message", (message: MainToWorker) => {
+    if (message.type === "ping") {
+      post({ type: "pong" });
+    } else if (message.type === "crash") {
+      // Outside this handler, so that nothing catches it: what a bug in a callback does.
+      if (message.how === "throw") setImmediate(() => {
+        throw new Error("the indexer worker was told to crash (IndexerWorker.crash)");
+      });
+      else if (message.how === "hang") {
+        // What a mapping with an endless loop does: nothing else runs on this thread again. Before the indexer is
+        // open, at once: what a start stuck in compiling the WASM or opening the database does.
+        if (indexer === null) for (;;);
+        indexer.on("block", (number: number | null) => {
+          if (number !== null) for (;;);
+        });
+      } else process.exit(3);
+    } else if (message.type === "stop") {
+      stopping = true;
+      // Still opening: stopped as soon as it is open (closing it releases the database's lock).
+      if (indexer !== null) stop(indexer);
+    }
+  });
+  post({ type: "started" });
   try {
     indexer = await Indexer.open({
       ...options,
@@ -26,37 +62,25 @@ async function main(): Promise<void> {
     post({ type: "error", message: (error as Error).message, name: (error as Error).name });
     return;
   }
-  indexer.on("progress", (progress) => post({ type: "progress", progress, status: indexer.status() }));
-  indexer.on("head", (head: number) => post({ type: "head", head }));
-  indexer.on("synced", (status) => post({ type: "synced", status }));
-  indexer.on("failed", (fatalError) => post({ type: "failed", fatalError, status: indexer.status() }));
-  indexer.on("reorg", (reorg) => post({ type: "reorg", reorg, status: indexer.status() }));
-  indexer.on("block", (number: number | null) => Atomics.store(current, 0, BigInt(number ?? -1)));
-  port.on("message", (message: MainToWorker) => {
-    if (message.type === "ping") {
-      post({ type: "pong" });
-    } else if (message.type === "crash") {
-      // Outside this handler, so that nothing catches it: what a bug in a callback does.
-      if (message.how === "throw") setImmediate(() => {
-        throw new Error("the indexer worker was told to crash (IndexerWorker.crash)");
-      });
-      else if (message.how === "hang") {
-        // What a mapping with an endless loop does: nothing else runs on this thread again.
-        indexer.on("block", (number: number | null) => {
-          if (number !== null) for (;;);
-        });
-      } else process.exit(3);
-    } else if (message.type === "stop") {
-      void indexer.close().then(() => {
-        post({ type: "stopped" });
-        // Keep-alive sockets of the RPC client would keep the thread alive for a while: end it now.
-        process.exit(0);
-      });
-    }
-  });
-  post({ type: "ready", status: indexer.status() });
+  const open = indexer;
+  if (stopping) return stop(open);
+  open.on("progress", (progress) => post({ type: "progress", progress, status: open.status() }));
+  open.on("head", (head: number) => post({ type: "head", head }));
+  open.on("synced", (status) => post({ type: "synced", status }));
+  open.on("failed", (fatalError) => post({ type: "failed", fatalError, status: open.status() }));
+  open.on("reorg", (reorg) => post({ type: "reorg", reorg, status: open.status() }));
+  open.on("block", (number: number | null) => Atomics.store(current, 0, BigInt(number ?? -1)));
+  post({ type: "ready", status: open.status() });
+  const fail = (error: unknown): void => post({ type: "error", message: (error as Error).message, name: (error as Error).name });
+  if (once) {
+    open.syncOnce().then((status) => {
+      post({ type: "done", status });
+      stop(open);
+    }, fail);
+    return;
+  }
   // run() ends with an error only when it cannot go on at all (the database was reset for another deployment).
-  indexer.run().catch((error: unknown) => post({ type: "error", message: (error as Error).message, name: (error as Error).name }));
+  open.run().catch(fail);
 }
 
 void main();

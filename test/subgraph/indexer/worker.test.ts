@@ -4,14 +4,18 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
 import {
+  DatabaseInUseError,
+  Indexer,
   IndexerOptionError,
+  IndexerWorker,
   IndexerWorkerDiedError,
   IndexerWorkerHungError,
+  StoppedError,
   startIndexerWorker,
   type IndexerStatus,
-  type IndexerWorker,
   type ProgressEvent,
 } from "../../../subgraph/indexer";
+import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { gql } from "./helpers/dump";
 import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 import { spawnIndexerCli } from "./helpers/cli";
@@ -260,6 +264,142 @@ describe("embedded indexer: worker thread", function () {
     } finally {
       await w.stop();
     }
+  });
+
+  it("rejects the start with IndexerWorkerHungError when the first thread hangs while it starts, and ends the thread", async function () {
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("hangs-starting.sqlite"), hangTimeoutMs: 1000 });
+    try {
+      const exit = new Promise<number>((resolve) => w.once("exit", resolve));
+      // Before it is ready: the thread hangs at once, as it opens the indexer.
+      w.crash("hang");
+      const error = await w.ready.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(IndexerWorkerHungError);
+      expect(error).to.include({ timeoutMs: 1000, block: null, restartInMs: null, starting: true });
+      expect((error as Error).message).to.equal("the indexer worker thread did not answer for 1000 ms while it started; it is terminated and not restarted");
+      expect(await exit).to.equal(1);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("reports a restarted worker that hangs while it starts, terminates it and starts another after the backoff, which indexes on", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("hangs-restarting.sqlite"),
+      pollIntervalMs: 50,
+      restart: { initialDelayMs: 20, maxDelayMs: 40 },
+      hangTimeoutMs: 1000,
+    });
+    try {
+      const before = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      const errors: Error[] = [];
+      const hung = new Promise<Error>((resolve) =>
+        w.on("error", (error) => {
+          errors.push(error);
+          if (error instanceof IndexerWorkerHungError) resolve(error);
+        }),
+      );
+      const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
+      // The thread that replaces the one that dies hangs as it starts.
+      w.once("exit", () => w.crash("hang"));
+      w.crash("exit");
+      const error = await hung;
+      expect(error).to.include({ timeoutMs: 1000, block: null, restartInMs: 20, starting: true });
+      expect(error.message).to.equal("the indexer worker thread did not answer for 1000 ms while it started; it is terminated and restarted in 20 ms");
+      expect(w.status()).to.include({ indexing: false, indexerError: error.message });
+      expect((await restarted).checkpoint!.number).to.equal(before);
+      expect(errors.map((e) => e.constructor)).to.deep.equal([IndexerWorkerDiedError, IndexerWorkerHungError]);
+      await registerProvider(fx.probe, fx.chain.accounts[11]!, "after the hung start", 1n, 1);
+      const head = await fx.chain.blockNumber();
+      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the hung start" }) { name } }`)).to.deep.equal({
+        _meta: { hasIndexingErrors: false },
+        providers: [{ name: "after the hung start" }],
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("ends the thread, releasing the database, when the calling thread cannot open its query connection to it", async function () {
+    const db = fx.dbPath("no-query-connection.sqlite");
+    const open = QueryEngine.open.bind(QueryEngine);
+    QueryEngine.open = () => {
+      throw new Error("unable to open database file (injected)");
+    };
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    try {
+      let exitCode: number | null = null;
+      w.once("exit", (code) => (exitCode = code));
+      const error = await w.ready.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).to.equal("unable to open database file (injected)");
+      // Left running, the thread would index on, holding the lock, for a caller that has no handle to stop it with.
+      expect(exitCode, "the thread exited").to.not.equal(null);
+      const next = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db }).catch((e: unknown) => e);
+      expect(next).to.not.be.instanceOf(DatabaseInUseError);
+      await (next as Indexer).close();
+    } finally {
+      QueryEngine.open = open;
+      await w.stop();
+    }
+  });
+
+  it("ends a thread whose message could not be read, as one that died, rather than wait for the message for ever", async function () {
+    const w = await startIndexerWorker({
+      subgraph: fx.buildDir,
+      rpc: fx.chain.url,
+      db: fx.dbPath("message-lost.sqlite"),
+      pollIntervalMs: 50,
+      restart: { initialDelayMs: 20, maxDelayMs: 40 },
+    });
+    try {
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
+      // What node's Worker emits instead of "message" when it cannot deserialize one (the thread goes on answering pings).
+      (w as unknown as { worker: NodeJS.EventEmitter }).worker.emit("messageerror", new Error("could not deserialize (injected)"));
+      const error = await died;
+      expect(error).to.be.instanceOf(IndexerWorkerDiedError);
+      expect(error).to.include({ exitCode: 1, reason: "a message from the thread could not be read (could not deserialize (injected))", restartInMs: 20 });
+      await restarted;
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("stop() while the thread starts ends it once it is open and rejects the start with StoppedError", async function () {
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-starting.sqlite") });
+    const exit = new Promise<number>((resolve) => w.once("exit", resolve));
+    await w.stop();
+    const error = await w.ready.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(StoppedError);
+    expect((error as Error).message).to.equal("the indexer worker was stopped before it was ready");
+    expect(await exit).to.equal(0);
+  });
+
+  it("stop() after the thread said it is ready, before the calling thread heard it, rejects the start with StoppedError", async function () {
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-ready.sqlite") });
+    let stopped: Promise<void> | null = null;
+    // Ahead of the handle's own listener: the "ready" message has arrived, and the handle has not acted on it yet.
+    (w as unknown as { worker: NodeJS.EventEmitter }).worker.prependListener("message", (message: { type: string }) => {
+      if (message.type === "ready") stopped ??= w.stop();
+    });
+    const error = await w.ready.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await stopped;
+    expect(error).to.be.instanceOf(StoppedError);
   });
 
   it("refuses a hangTimeoutMs that is negative, naming it", async function () {

@@ -32,7 +32,7 @@ describe("embedded indexer: the worker thread's heap limit", function () {
     const error = await startError(4, false);
     expect(error, "the worker started").to.be.instanceOf(Error);
     expect((error as NodeJS.ErrnoException).code).to.equal("ERR_WORKER_OUT_OF_MEMORY");
-    expect((error as Error).message).to.contain("the indexer thread's heap is limited to 4 MB: the maxHeapMb option raises it");
+    expect((error as Error).message).to.contain("the indexer thread's heap is limited to 4 MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it");
   });
 
   it("refuses a maxHeapMb that is not a whole number of megabytes, naming it, before starting a thread", async function () {

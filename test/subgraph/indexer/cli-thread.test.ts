@@ -1,0 +1,69 @@
+// The CLI without --port runs the indexer in a worker thread too, so that it gets the thread's protections: a heap
+// capped at --max-heap-mb, and a thread found hung after --hang-timeout seconds (both were the --port mode's only).
+import type { ChildProcess } from "node:child_process";
+import { expect } from "chai";
+import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
+import { startProbeFixture, type ProbeFixture } from "./helpers/probe";
+
+describe("embedded indexer: the CLI's indexer thread", function () {
+  let fx: ProbeFixture;
+  const children: ChildProcess[] = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+  });
+
+  after(async function () {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await fx?.close();
+  });
+
+  it("without --port indexes in a thread whose heap --max-heap-mb caps: too small a heap ends it with exit 1, naming the limit", async function () {
+    // 4 MB cannot even load the indexer's modules; the main thread's heap would hold them.
+    const run = await runIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("heap.sqlite"), "--subgraph", fx.buildDir, "--max-heap-mb", "4"], 60_000);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.match(/^indexer: .*the indexer thread's heap is limited to 4 MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it\)\n$/);
+  });
+
+  it("refuses a --max-heap-mb that is not a whole number of megabytes from 1, repeating it", async function () {
+    for (const value of ["0", "1.5", "lots"]) {
+      const run = await runIndexerCli(["--max-heap-mb", value, "--db", fx.dbPath("never.sqlite")]);
+      expect(run.code, `--max-heap-mb ${value}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr).to.match(new RegExp(`^--max-heap-mb needs a whole number at least 1 \\(got "${value}"\\)\\n`));
+    }
+  });
+
+  it("without --port stops its thread and exits 0 on SIGTERM", async function () {
+    const db = fx.dbPath("sigterm.sqlite");
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--poll-ms", "50", "--quiet"]);
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(`into ${db} (deployment Qm`)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`the CLI exited (${code}) before it was indexing`)));
+    });
+    child.kill("SIGTERM");
+    expect(await exited).to.equal(0);
+  });
+
+  it("without --port finds a mapping stuck in an endless loop after --hang-timeout, names its block, and with --once exits 1", async function () {
+    // Mode 12: the fixture's handler loops for ever.
+    await fx.probe.send("probe", [12, "spin"]);
+    const block = await fx.chain.blockNumber();
+    const run = await runIndexerCli(
+      ["--rpc", fx.chain.url, "--db", fx.dbPath("hangs.sqlite"), "--subgraph", fx.buildDir, "--once", "--hang-timeout", "1"],
+      60_000,
+    );
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.match(
+      new RegExp(
+        `ERROR indexer: the indexer worker thread did not answer for 1000 ms while processing block ${block}; it is terminated and not restarted\\n$`,
+      ),
+    );
+    expect(run.stdout).to.not.match(/^done:/m);
+  });
+});
