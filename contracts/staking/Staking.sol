@@ -70,7 +70,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @param governance_ The LatentTimelock.
     /// @param token_ LAT.
-    /// @param jobEscrow_ The JobEscrow (lock and slash roles).
+    /// @param jobEscrow_ The JobEscrow (the lock and slash role).
     /// @param pauseGuardian_ The PauseGuardian.
     /// @param treasury_ Where slashed tokens and protocol fees go (the LatentTimelock at first).
     /// @param minStakePerGpu_ Initial `minStakePerGpu`, within bounds.
