@@ -8,7 +8,6 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Governed} from "../governance/Governed.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
-import {IStaking} from "../interfaces/IStaking.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 
 /// @title DisputeManager
@@ -27,8 +26,6 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     IERC20 public immutable token;
     /// @notice The JobEscrow whose submitted results may be disputed.
     IJobEscrow public immutable jobEscrow;
-    /// @notice Where jobs' collateral is held (an upheld dispute slashes it through the JobEscrow).
-    IStaking public immutable staking;
     /// @notice Where providers' operators are known.
     IProviderRegistry public immutable registry;
 
@@ -40,24 +37,20 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     /// @param governance_ The LatentTimelock.
     /// @param token_ LAT.
     /// @param jobEscrow_ The JobEscrow.
-    /// @param staking_ The Staking contract.
     /// @param registry_ The ProviderRegistry.
     /// @param arbitrator_ The first arbitrator (non-zero).
     constructor(
         address governance_,
         IERC20 token_,
         IJobEscrow jobEscrow_,
-        IStaking staking_,
         IProviderRegistry registry_,
         address arbitrator_
     ) Governed(governance_) {
         _requireNonZero("token", address(token_));
         _requireNonZero("jobEscrow", address(jobEscrow_));
-        _requireNonZero("staking", address(staking_));
         _requireNonZero("registry", address(registry_));
         token = token_;
         jobEscrow = jobEscrow_;
-        staking = staking_;
         registry = registry_;
         _setArbitrator(arbitrator_);
     }

@@ -14,7 +14,8 @@ import {IGoverned} from "./IGoverned.sol";
 ///         - Rejected: the job settles to the provider, and the deposit goes to the provider, who was kept waiting.
 ///         - Draw: the deposit returns to the client, and the job settles as if undisputed.
 ///         If the arbitrator does not rule in time anyone may close the dispute as `Expired`, which is a draw:
-///         funds are never stuck. Slashing goes only through Staking's per-job `slash`.
+///         funds are never stuck. The dispute manager cannot slash: an upheld ruling asks the JobEscrow, which checks
+///         the slash and makes it through Staking's per-job `slashAndUnlock` (the escrow's alone).
 interface IDisputeManager is IGoverned {
     enum Ruling {
         None,

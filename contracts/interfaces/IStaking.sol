@@ -15,10 +15,11 @@ import {IGoverned} from "./IGoverned.sol";
 ///         lock, which it is not part of) but not towards the minimum stake that keeps a provider active.
 ///
 ///         Collateral: the job escrow locks collateral per job from free stake and unlocks it when the job ends.
-///         `slash` takes only from one job's lock (and so from `staked`), pays `reward` to the beneficiary and the
-///         rest to the treasury: slashed tokens are never burned, the supply is constant. The lock role belongs
-///         to the job escrow and the slash role to the escrow and the dispute manager, fixed at deployment:
-///         no one, governance included, can grant them afterwards.
+///         `slashAndUnlock` takes only from one job's lock (and so from `staked`), pays `reward` to the beneficiary
+///         and the rest to the treasury (slashed tokens are never burned, the supply is constant), then unlocks
+///         the rest of that lock. The lock and slash role belongs to the job escrow alone (an upheld dispute is
+///         slashed by the escrow, for the dispute manager), fixed at deployment: no one, governance included, can
+///         grant it afterwards.
 ///
 ///         Staked tokens sit in this contract, so they do not vote: a provider that wants a say in governance
 ///         keeps some LAT outside the stake (or delegates it) and votes with that.
@@ -80,7 +81,6 @@ interface IStaking is IGoverned {
     error StakingNothingToWithdraw(address provider);
     error StakingInvalidMaxRequests(uint256 maxRequests);
     error StakingOnlyJobEscrow(address caller);
-    error StakingOnlySlasher(address caller);
     error StakingJobAlreadyLocked(uint256 jobId);
     error StakingNoLock(address provider, uint256 jobId);
     error StakingSlashExceedsLock(uint256 jobId, uint256 amount, uint256 locked);
@@ -109,12 +109,10 @@ interface IStaking is IGoverned {
     /// @return amount The amount unlocked.
     function unlock(address provider, uint256 jobId) external returns (uint256 amount);
 
-    /// @notice Slash `amount` from `jobId`'s collateral; `reward` of it to `beneficiary`, the rest to the treasury.
-    ///         Job escrow and dispute manager only.
-    function slash(address provider, uint256 jobId, uint256 amount, address beneficiary, uint256 reward) external;
-
-    /// @notice `slash`, then `unlock` what remains of `jobId`'s collateral, in one call (a timed-out job ends
-    ///         both ways at once). Emits `Slashed` then `CollateralUnlocked`, as the two calls would. Job escrow only.
+    /// @notice Slash `amount` (non-zero, at most the lock) from `jobId`'s collateral, `reward` of it (at most
+    ///         `amount`) to `beneficiary` (non-zero) and the rest to the treasury, then unlock what remains of the
+    ///         collateral, in one call (a timed-out job or an upheld dispute ends both ways at once). Emits `Slashed`
+    ///         then `CollateralUnlocked`. Job escrow only.
     /// @return unlocked The amount unlocked after the slash.
     function slashAndUnlock(
         address provider,

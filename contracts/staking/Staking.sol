@@ -13,8 +13,8 @@ import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 /// @title Staking
 /// @notice See IStaking. Storage per provider is one slot for `staked` and `locked`, one for `thawing` and the
 ///         thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's cost depends on how
-///         many providers or jobs exist. The lock and slash roles are immutables set at construction: there is no
-///         function that could grant them to anyone else.
+///         many providers or jobs exist. The lock and slash role is an immutable set at construction: there is no
+///         function that could grant it to anyone else.
 contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -28,7 +28,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     uint64 public constant MIN_THAWING_PERIOD = 1 hours;
     uint64 public constant MAX_THAWING_PERIOD = 90 days;
 
-    /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slash each write only this slot, which is
+    /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slashAndUnlock each write only this slot, which is
     ///      non-zero for as long as the provider has stake, so none of them pays for a zero-to-non-zero write.
     struct StakeBalance {
         uint96 staked;
@@ -52,10 +52,8 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @notice LAT.
     IERC20 public immutable token;
-    /// @notice The lock role, and one of the two slash roles.
+    /// @notice The lock and slash role (the dispute manager slashes through it).
     address public immutable jobEscrow;
-    /// @notice The other slash role.
-    address public immutable disputeManager;
     /// @notice The emergency brake checked by `stake`.
     IPauseGuardian public immutable pauseGuardian;
 
@@ -72,8 +70,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @param governance_ The LatentTimelock.
     /// @param token_ LAT.
-    /// @param jobEscrow_ The JobEscrow (lock and slash roles).
-    /// @param disputeManager_ The DisputeManager (slash role).
+    /// @param jobEscrow_ The JobEscrow (the lock and slash role).
     /// @param pauseGuardian_ The PauseGuardian.
     /// @param treasury_ Where slashed tokens and protocol fees go (the LatentTimelock at first).
     /// @param minStakePerGpu_ Initial `minStakePerGpu`, within bounds.
@@ -82,7 +79,6 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         address governance_,
         IERC20 token_,
         address jobEscrow_,
-        address disputeManager_,
         IPauseGuardian pauseGuardian_,
         address treasury_,
         uint256 minStakePerGpu_,
@@ -90,11 +86,9 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     ) Governed(governance_) {
         _requireNonZero("token", address(token_));
         _requireNonZero("jobEscrow", jobEscrow_);
-        _requireNonZero("disputeManager", disputeManager_);
         _requireNonZero("pauseGuardian", address(pauseGuardian_));
         token = token_;
         jobEscrow = jobEscrow_;
-        disputeManager = disputeManager_;
         pauseGuardian = pauseGuardian_;
         _setTreasury(treasury_);
         _setMinStakePerGpu(minStakePerGpu_);
@@ -220,18 +214,6 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
-    function slash(
-        address provider,
-        uint256 jobId,
-        uint256 amount,
-        address beneficiary,
-        uint256 reward
-    ) external nonReentrant {
-        if (msg.sender != jobEscrow && msg.sender != disputeManager) revert StakingOnlySlasher(msg.sender);
-        _slash(provider, jobId, amount, beneficiary, reward, false);
-    }
-
-    /// @inheritdoc IStaking
     function slashAndUnlock(
         address provider,
         uint256 jobId,
@@ -239,7 +221,25 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         address beneficiary,
         uint256 reward
     ) external onlyJobEscrow nonReentrant returns (uint256 unlocked) {
-        return _slash(provider, jobId, amount, beneficiary, reward, true);
+        unlocked = _checkSlash(provider, jobId, amount, beneficiary, reward);
+        StakeBalance storage balance = _balances[provider];
+        // Both fields read together so the slot is loaded once; it is written once below.
+        uint256 staked = balance.staked;
+        uint256 locked = balance.locked;
+        // Cannot underflow: amount plus what remains of this job's lock (unlocked) is the lock, which is counted in
+        // both locked and staked, and reward <= amount was checked.
+        unchecked {
+            staked -= amount;
+            locked -= amount;
+            emit Slashed(provider, jobId, beneficiary, amount, reward, amount - reward, staked, locked);
+            locked -= unlocked;
+            delete _jobLocks[jobId];
+            emit CollateralUnlocked(provider, jobId, unlocked, locked);
+            // Both values are below their previous uint96 values.
+            _balances[provider] = StakeBalance({staked: uint96(staked), locked: uint96(locked)});
+            if (reward != 0) token.safeTransfer(beneficiary, reward);
+            if (amount != reward) token.safeTransfer(treasury, amount - reward);
+        }
     }
 
     /// @inheritdoc IStaking
@@ -312,42 +312,6 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         balance.staked = staked;
         emit Staked(msg.sender, msg.sender, amount, staked);
         token.safeTransferFrom(msg.sender, address(this), amount);
-    }
-
-    /// @dev Takes `amount` from `jobId`'s lock and the provider's stake; with `release`, also unlocks the rest of
-    ///      the lock (returned). The provider's balance slot is read once and written once either way.
-    function _slash(
-        address provider,
-        uint256 jobId,
-        uint256 amount,
-        address beneficiary,
-        uint256 reward,
-        bool release
-    ) private returns (uint256 unlocked) {
-        unlocked = _checkSlash(provider, jobId, amount, beneficiary, reward);
-        StakeBalance storage balance = _balances[provider];
-        // Both fields read together so the slot is loaded once.
-        uint256 staked = balance.staked;
-        uint256 locked = balance.locked;
-        // Cannot underflow: amount <= this job's lock, which is counted in both locked and staked, the rest of the
-        // lock is still counted in locked, and reward <= amount was checked.
-        unchecked {
-            staked -= amount;
-            locked -= amount;
-            emit Slashed(provider, jobId, beneficiary, amount, reward, amount - reward, staked, locked);
-            if (release) {
-                locked -= unlocked;
-                delete _jobLocks[jobId];
-                emit CollateralUnlocked(provider, jobId, unlocked, locked);
-            } else {
-                _jobLocks[jobId].amount = uint96(unlocked);
-                unlocked = 0;
-            }
-            // Both values are below their previous uint96 values.
-            _balances[provider] = StakeBalance({staked: uint96(staked), locked: uint96(locked)});
-            if (reward != 0) token.safeTransfer(beneficiary, reward);
-            if (amount != reward) token.safeTransfer(treasury, amount - reward);
-        }
     }
 
     /// @dev Reverts unless `amount` (non-zero) can be slashed from `provider`'s lock for `jobId` with `reward` of it

@@ -56,11 +56,11 @@ describe("DisputeManager", function () {
       const { c, deployer } = await loadFixture(providersFixture);
       const f = new DisputeManager__factory(deployer);
       const x = await c.token.getAddress();
-      const names = ["governance", "token", "jobEscrow", "staking", "registry", "arbitrator"];
+      const names = ["governance", "token", "jobEscrow", "registry", "arbitrator"];
       for (let i = 0; i < names.length; i++) {
-        const a = [x, x, x, x, x, x];
+        const a = [x, x, x, x, x];
         a[i] = ZeroAddress;
-        await expect(f.deploy(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!))
+        await expect(f.deploy(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!))
           .to.be.revertedWithCustomError(c.disputeManager, "GovernedZeroAddress")
           .withArgs(encodeBytes32String(names[i]!));
       }
