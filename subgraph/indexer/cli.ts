@@ -6,7 +6,7 @@
 // --port serves graph-node's query API over HTTP.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { IndexerError, IndexerWorkerDownError } from "./errors";
+import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
 import { IndexerWorker } from "./worker/handle";
@@ -231,18 +231,30 @@ async function main(): Promise<void> {
     process.stdout.write(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`);
     void worker.stop().then(() => process.exit(status.failed ? 1 : 0));
   });
-  await worker.ready;
+  // Taken before anything is printed: whoever reads the first line may signal at once, and a signal without a
+  // handler would end the process there and then, leaving the thread no chance to finish its block. A one-off run
+  // stopped half-way keeps the default (the signal's exit status): it did not do what it was asked.
+  let stopping = false;
+  if (!args.once) {
+    const shutdown = (): void => {
+      stopping = true;
+      void worker.stop().then(() => process.exit(0));
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  }
+  try {
+    await worker.ready;
+  } catch (error) {
+    // Stopped by the signal while it started: shutdown() exits once the thread has ended.
+    if (stopping && error instanceof StoppedError) return;
+    throw error;
+  }
   process.stdout.write(`indexing ${build.dir} from ${args.rpc} into ${args.db} (deployment ${worker.status().deployment})\n`);
-  if (args.once) return;
-  if (args.port !== null) {
+  if (args.port !== null && !args.once) {
     const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
     process.stdout.write(`queries: POST ${server.queryUrl}\n`);
   }
-  const shutdown = (): void => {
-    void worker.stop().then(() => process.exit(0));
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 }
 
 main().catch((error: unknown) => {
