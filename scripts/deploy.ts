@@ -453,7 +453,7 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     governor: governor.contract,
     timelock: timelock.contract,
   };
-  await verifyWiring(contracts, deployerAddress);
+  await verifyWiring(contracts, deployerAddress, config);
 
   const record: DeploymentRecord = {
     network: options.networkName ?? defaultNetworkName(chainId),
@@ -473,8 +473,25 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
   return { record, contracts, config };
 }
 
-/** Reads the roles back from the chain; throws if any is not what the design fixes. */
-export async function verifyWiring(c: LatentContracts, deployer: string): Promise<void> {
+/** One of `wiringChecks`' checks: `<contract>.<getter>` for an address a constructor stored, else a property. */
+interface WiringCheck {
+  name: string;
+  ok: boolean;
+  /** For an address: what the contract holds and what the deployment gave its constructor. */
+  actual?: string;
+  expected?: string;
+}
+
+/** The addresses the contracts store that are not the deployment's own: the configured guardian and arbitrator. */
+export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator">;
+
+/**
+ * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
+ * and treasury it was constructed with), each role and each custodian, and says whether each is what the deployment
+ * gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
+ * fails it until it is checked here.
+ */
+async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles): Promise<WiringCheck[]> {
   const a = {
     token: await c.token.getAddress(),
     pauseGuardian: await c.pauseGuardian.getAddress(),
@@ -485,17 +502,39 @@ export async function verifyWiring(c: LatentContracts, deployer: string): Promis
     governor: await c.governor.getAddress(),
     timelock: await c.timelock.getAddress(),
   };
-  const same = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
-  const checks: [string, boolean][] = [
-    ["registry.staking", same(await c.registry.staking(), a.staking)],
-    ["registry.jobEscrow", same(await c.registry.jobEscrow(), a.jobEscrow)],
-    ["staking.jobEscrow", same(await c.staking.jobEscrow(), a.jobEscrow)],
-    ["staking.token", same(await c.staking.token(), a.token)],
-    ["jobEscrow.disputeManager", same(await c.jobEscrow.disputeManager(), a.disputeManager)],
-    ["jobEscrow.registry", same(await c.jobEscrow.registry(), a.registry)],
-    ["disputeManager.jobEscrow", same(await c.disputeManager.jobEscrow(), a.jobEscrow)],
-    ["governor.timelock", same(await c.governor.timelock(), a.timelock)],
-    ["governor.token", same(await c.governor.token(), a.token)],
+  const stored: [string, () => Promise<string>, string][] = [
+    ["pauseGuardian.governance", () => c.pauseGuardian.governance(), a.timelock],
+    ["pauseGuardian.guardian", () => c.pauseGuardian.guardian(), roles.guardian],
+    ["registry.governance", () => c.registry.governance(), a.timelock],
+    ["registry.staking", () => c.registry.staking(), a.staking],
+    ["registry.jobEscrow", () => c.registry.jobEscrow(), a.jobEscrow],
+    ["registry.pauseGuardian", () => c.registry.pauseGuardian(), a.pauseGuardian],
+    ["staking.governance", () => c.staking.governance(), a.timelock],
+    ["staking.token", () => c.staking.token(), a.token],
+    ["staking.jobEscrow", () => c.staking.jobEscrow(), a.jobEscrow],
+    ["staking.pauseGuardian", () => c.staking.pauseGuardian(), a.pauseGuardian],
+    ["staking.treasury", () => c.staking.treasury(), a.timelock],
+    ["jobEscrow.governance", () => c.jobEscrow.governance(), a.timelock],
+    ["jobEscrow.token", () => c.jobEscrow.token(), a.token],
+    ["jobEscrow.registry", () => c.jobEscrow.registry(), a.registry],
+    ["jobEscrow.staking", () => c.jobEscrow.staking(), a.staking],
+    ["jobEscrow.disputeManager", () => c.jobEscrow.disputeManager(), a.disputeManager],
+    ["jobEscrow.pauseGuardian", () => c.jobEscrow.pauseGuardian(), a.pauseGuardian],
+    ["disputeManager.governance", () => c.disputeManager.governance(), a.timelock],
+    ["disputeManager.token", () => c.disputeManager.token(), a.token],
+    ["disputeManager.jobEscrow", () => c.disputeManager.jobEscrow(), a.jobEscrow],
+    ["disputeManager.registry", () => c.disputeManager.registry(), a.registry],
+    ["disputeManager.arbitrator", () => c.disputeManager.arbitrator(), roles.arbitrator],
+    ["governor.timelock", () => c.governor.timelock(), a.timelock],
+    ["governor.token", () => c.governor.token(), a.token],
+  ];
+  const checks: WiringCheck[] = [];
+  for (const [name, read, expected] of stored) {
+    const actual = await read();
+    checks.push({ name, ok: actual.toLowerCase() === expected.toLowerCase(), actual, expected });
+  }
+  // The timelock's proposers, executors and admin, and the token's custodians, are not readable as addresses.
+  const properties: [string, boolean][] = [
     ["timelock proposer", await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), a.governor)],
     ["timelock canceller", await c.timelock.hasRole(await c.timelock.CANCELLER_ROLE(), a.governor)],
     ["timelock open executor", await c.timelock.hasRole(await c.timelock.EXECUTOR_ROLE(), ZeroAddress)],
@@ -506,10 +545,15 @@ export async function verifyWiring(c: LatentContracts, deployer: string): Promis
     ["jobEscrow is a custodian", await c.token.isCustodian(a.jobEscrow)],
     ["disputeManager is a custodian", await c.token.isCustodian(a.disputeManager)],
   ];
-  for (const target of [c.pauseGuardian, c.registry, c.staking, c.jobEscrow, c.disputeManager]) {
-    checks.push([`${await target.getAddress()} governance`, same(await target.governance(), a.timelock)]);
-  }
-  const failed = checks.filter(([, ok]) => !ok).map(([name]) => name);
+  for (const [name, ok] of properties) checks.push({ name, ok });
+  return checks;
+}
+
+/** Runs `wiringChecks`; throws naming every check that fails (with both addresses where it is an address). */
+export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles): Promise<void> {
+  const failed = (await wiringChecks(c, deployer, roles))
+    .filter((check) => !check.ok)
+    .map(({ name, actual, expected }) => (actual === undefined ? name : `${name} is ${actual}, not ${expected}`));
   if (failed.length > 0) throw new Error(`deployment wiring check failed: ${failed.join(", ")}`);
 }
 

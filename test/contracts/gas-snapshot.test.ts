@@ -1,6 +1,7 @@
 // `npm run gas:snapshot` as a command: run as package.json spells it, against a copy of the snapshot
-// (GAS_SNAPSHOT_FILE) so the committed file is never touched. Gas is deterministic, so rewriting a copy whose figure
-// was changed must give back the committed file byte for byte, and the same copy without UPDATE_GAS_SNAPSHOT fails.
+// (GAS_SNAPSHOT_FILE) so the committed file is never touched. Gas is deterministic, so rewriting a copy whose figures
+// were changed (an operation's gas, a deployment's gas and a runtime size) must give back the committed file byte for
+// byte, and the same copy without UPDATE_GAS_SNAPSHOT fails on each.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..", "..");
 const COMMITTED = path.join(__dirname, "gas-snapshot.json");
 const CHANGED_OPERATION = "JobEscrow.acceptJob";
+const CHANGED_DEPLOYMENT = "Staking";
 
 /** `npm run gas:snapshot`'s environment assignments and hardhat arguments, from package.json. */
 function gasSnapshotCommand(): { env: Record<string, string>; args: string[] } {
@@ -46,8 +48,13 @@ describe("npm run gas:snapshot", function () {
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gas-snapshot-"));
     committed = fs.readFileSync(COMMITTED, "utf8");
-    const snapshot = JSON.parse(committed) as { scenarios: Record<string, Record<string, Record<string, { gasUsed: number }>>> };
+    const snapshot = JSON.parse(committed) as {
+      deployment: Record<string, { gasUsed: number; runtimeBytes: number }>;
+      scenarios: Record<string, Record<string, Record<string, { gasUsed: number }>>>;
+    };
     snapshot.scenarios.undelegated!["1"]![CHANGED_OPERATION]!.gasUsed += 1;
+    snapshot.deployment[CHANGED_DEPLOYMENT]!.gasUsed += 1;
+    snapshot.deployment[CHANGED_DEPLOYMENT]!.runtimeBytes -= 1;
     changed = `${JSON.stringify(snapshot, null, 2)}\n`;
     const toUpdate = path.join(dir, "update.json");
     const toCheck = path.join(dir, "check.json");
@@ -84,11 +91,13 @@ describe("npm run gas:snapshot", function () {
     expect(fs.readFileSync(updated.file, "utf8")).to.equal(committed);
   });
 
-  it("without UPDATE_GAS_SNAPSHOT fails on the changed figure, names the file and the command that rewrites it, and leaves the file alone", function () {
+  it("without UPDATE_GAS_SNAPSHOT fails on the changed figures, names the file and the command that rewrites it, and leaves the file alone", function () {
     expect(checked.code, checked.output.slice(-4000)).to.not.equal(0);
-    expect(checked.output).to.contain("1 failing");
+    expect(checked.output).to.contain("2 failing");
     expect(checked.output).to.contain("matches the committed snapshot exactly");
     expect(checked.output).to.contain(`gas differs from ${path.join(dir, "check.json")}`);
+    expect(checked.output).to.contain("matches the committed deployment gas and runtime sizes exactly");
+    expect(checked.output).to.contain(`deployment gas or runtime size differs from ${path.join(dir, "check.json")}`);
     expect(checked.output).to.contain("`npm run gas:snapshot` rewrites it");
     expect(fs.readFileSync(path.join(dir, "check.json"), "utf8")).to.equal(changed);
   });

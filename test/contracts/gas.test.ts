@@ -8,6 +8,12 @@
  * fixed dates), so nothing but the network's size differs between the two sizes. The only size-dependent bytes
  * are job ids in calldata (job 2 vs job 1002 costs 12 more gas per extra non-zero byte); the test therefore
  * asserts that the execution gas (gasUsed minus the calldata's intrinsic cost) is the same at both sizes.
+ *
+ * The snapshot also holds each contract's deployment gas and runtime code size, as deployed by deployLatent (in its
+ * order, from the same fresh key, so the constructor arguments are the same every run). Both follow from the bytecode
+ * that the project's solc settings produce, which ends with the hash of the contract's metadata (sources included):
+ * any edit to a contract or to a file it imports, a comment too, changes that hash, and deployment gas with it when
+ * one of its bytes becomes or stops being zero (12 gas each, as calldata), so such an edit may need a regeneration.
  */
 import { expect } from "chai";
 import hre, { ethers, network } from "hardhat";
@@ -30,6 +36,8 @@ import {
 } from "../../scripts/scenario";
 import type { JobOptions, Scenario } from "../../scripts/scenario";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
+import { CONTRACT_NAMES } from "../../scripts/deploy";
+import type { ContractName } from "../../scripts/deploy";
 import { H100_LISTING, asAccount } from "../helpers/fixtures";
 
 const SNAPSHOT_FILE = path.resolve(process.env.GAS_SNAPSHOT_FILE ?? path.join(__dirname, "gas-snapshot.json"));
@@ -47,7 +55,17 @@ interface Measurement {
   sstore: { new: number; update: number; clear: number; rewrite: number };
 }
 type Measurements = Record<string, Measurement>;
-type Snapshot = { hardfork: string; scenarios: Record<ScenarioName, Record<`${Size}`, Measurements>> };
+interface Deployed {
+  /** The deployment transaction's gas. */
+  gasUsed: number;
+  /** The code left at the contract's address. */
+  runtimeBytes: number;
+}
+type Deployments = Record<ContractName, Deployed>;
+type Snapshot = { hardfork: string; deployment: Deployments; scenarios: Record<ScenarioName, Record<`${Size}`, Measurements>> };
+
+/** EIP-170: the largest runtime code a deployment may leave (24 KiB); a larger one fails to deploy. */
+const EIP170_LIMIT = 24_576;
 
 /** Targets from the issues, undelegated. */
 const TARGETS: Record<string, number> = {
@@ -129,7 +147,26 @@ class Meter {
 
 interface World {
   s: Scenario;
+  deployment: Deployments;
   restore: SnapshotRestorer;
+}
+
+/** Each contract's deployment gas and runtime size, read back from the chain after deployLatent. */
+async function measureDeployment(s: Scenario): Promise<Deployments> {
+  const out: Partial<Deployments> = {};
+  for (const name of CONTRACT_NAMES) {
+    const { address, blockNumber } = s.deployment.record.contracts[name];
+    const block = await ethers.provider.getBlock(blockNumber);
+    if (block === null) throw new Error(`${name}: block ${blockNumber} not found`);
+    let gasUsed: number | undefined;
+    for (const hash of block.transactions) {
+      const receipt = await ethers.provider.getTransactionReceipt(hash);
+      if (receipt?.contractAddress?.toLowerCase() === address.toLowerCase()) gasUsed = Number(receipt.gasUsed);
+    }
+    if (gasUsed === undefined) throw new Error(`${name}: no transaction in block ${blockNumber} created ${address}`);
+    out[name] = { gasUsed, runtimeBytes: getBytes(await ethers.provider.getCode(address)).length };
+  }
+  return out as Deployments;
 }
 
 /**
@@ -140,9 +177,10 @@ async function buildWorld(size: Size): Promise<World> {
   const deployer = new Wallet(keccakUtf8("latent-gas-snapshot-deployer"), ethers.provider);
   await setBalance(deployer.address, parseEther("100"));
   const s = await deployScenario(await ethers.getSigners(), { deployer });
+  const deployment = await measureDeployment(s);
   const providers = await bulkRegisterProviders(s, { count: size, listingFor: () => H100_LISTING });
   await bulkCreateJobs(s, { count: size, acceptWith: providers, jobFor: () => ({ gpuModel: "h100-sxm-80gb", gpuCount: 1 }) });
-  return { s, restore: await takeSnapshot() };
+  return { s, deployment, restore: await takeSnapshot() };
 }
 
 function terms(o: JobOptions & { acceptDeadline?: number }): IJobEscrow.JobTermsStruct {
@@ -290,6 +328,7 @@ const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_C
 describe("gas snapshot", function () {
   this.timeout(600_000);
   const measured = { undelegated: {}, delegated: {} } as Snapshot["scenarios"];
+  let deployment = {} as Deployments;
 
   before(async function () {
     if (COVERAGE) this.skip();
@@ -298,13 +337,15 @@ describe("gas snapshot", function () {
     for (const size of SIZES) {
       await empty.restore();
       const world = await buildWorld(size);
+      // Both worlds deploy from the same empty chain, before anything size-dependent happens.
+      if (size === SIZES[0]) deployment = world.deployment;
       for (const scenario of SCENARIOS) {
         await world.restore.restore();
         measured[scenario][`${size}`] = await measureAll(world.s, scenario === "delegated");
       }
     }
     if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
-      const snapshot: Snapshot = { hardfork: HARDFORK, scenarios: measured };
+      const snapshot: Snapshot = { hardfork: HARDFORK, deployment, scenarios: measured };
       fs.writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(snapshot, null, 2)}\n`);
     }
   });
@@ -315,6 +356,24 @@ describe("gas snapshot", function () {
     expect(measured, `gas differs from ${SNAPSHOT_FILE} (if intended, \`npm run gas:snapshot\` rewrites it)`).to.deep.equal(
       committed.scenarios,
     );
+  });
+
+  it("matches the committed deployment gas and runtime sizes exactly", function () {
+    const committed = JSON.parse(fs.readFileSync(SNAPSHOT_FILE, "utf8")) as Snapshot;
+    expect(
+      deployment,
+      `deployment gas or runtime size differs from ${SNAPSHOT_FILE} (if intended, \`npm run gas:snapshot\` rewrites it)`,
+    ).to.deep.equal(committed.deployment);
+  });
+
+  it(`keeps every contract's runtime code within the EIP-170 limit (${EIP170_LIMIT.toLocaleString("en-US")} bytes)`, function () {
+    const n = (x: number) => x.toLocaleString("en-US");
+    const margins = Object.entries(deployment).map(([name, d]) => {
+      const margin = EIP170_LIMIT - d.runtimeBytes;
+      return `${name} ${n(d.runtimeBytes)} (${margin >= 0 ? `${n(margin)} to spare` : `${n(-margin)} OVER`})`;
+    });
+    const over = Object.entries(deployment).filter(([, d]) => d.runtimeBytes > EIP170_LIMIT).map(([name]) => name);
+    expect(over, `runtime sizes in bytes against the EIP-170 limit of ${n(EIP170_LIMIT)}: ${margins.join(", ")}`).to.deep.equal([]);
   });
 
   for (const scenario of SCENARIOS) {

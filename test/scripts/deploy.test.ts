@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { getCreateAddress, parseEther, ZeroAddress } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 import {
   CONTRACT_NAMES,
   DEFAULT_PARAMS,
@@ -24,8 +25,93 @@ import {
   verifyWiring,
   writeDeploymentRecord,
 } from "../../scripts/deploy";
-import type { DeploymentRecord } from "../../scripts/deploy";
+import type { DeploymentRecord, LatentContracts, LatentDeployment } from "../../scripts/deploy";
+import {
+  DisputeManager__factory,
+  JobEscrow__factory,
+  LatentGovernor__factory,
+  LatentToken__factory,
+  PauseGuardian__factory,
+  ProviderRegistry__factory,
+  Staking__factory,
+} from "../../typechain-types";
 import { expectRejection } from "../helpers/rejects";
+
+/** A fresh copy of `d`'s contract `key`, constructed as deployLatent does but with `wrong` addresses by parameter name. */
+async function deployWith(
+  d: LatentDeployment,
+  deployer: Signer,
+  key: keyof LatentContracts,
+  wrong: Record<string, string>,
+): Promise<Partial<LatentContracts>> {
+  const r = d.record.contracts;
+  const { params, governance } = d.config;
+  const arg = (name: string, right: string): string => wrong[name] ?? right;
+  const timelock = r.LatentTimelock.address;
+  switch (key) {
+    case "pauseGuardian":
+      return {
+        pauseGuardian: await new PauseGuardian__factory(deployer).deploy(arg("governance", timelock), arg("guardian", d.config.guardian), params.pauseDuration),
+      };
+    case "registry":
+      return {
+        registry: await new ProviderRegistry__factory(deployer).deploy(
+          arg("governance", timelock),
+          arg("staking", r.Staking.address),
+          arg("jobEscrow", r.JobEscrow.address),
+          arg("pauseGuardian", r.PauseGuardian.address),
+          params.maxGpusPerProvider,
+        ),
+      };
+    case "staking":
+      return {
+        staking: await new Staking__factory(deployer).deploy(
+          arg("governance", timelock),
+          arg("token", r.LatentToken.address),
+          arg("jobEscrow", r.JobEscrow.address),
+          arg("pauseGuardian", r.PauseGuardian.address),
+          arg("treasury", timelock),
+          params.minStakePerGpu,
+          params.thawingPeriod,
+        ),
+      };
+    case "jobEscrow":
+      return {
+        jobEscrow: await new JobEscrow__factory(deployer).deploy(
+          arg("governance", timelock),
+          arg("token", r.LatentToken.address),
+          arg("registry", r.ProviderRegistry.address),
+          arg("staking", r.Staking.address),
+          arg("disputeManager", r.DisputeManager.address),
+          arg("pauseGuardian", r.PauseGuardian.address),
+          { ...params.economic },
+        ),
+      };
+    case "disputeManager":
+      return {
+        disputeManager: await new DisputeManager__factory(deployer).deploy(
+          arg("governance", timelock),
+          arg("token", r.LatentToken.address),
+          arg("jobEscrow", r.JobEscrow.address),
+          arg("registry", r.ProviderRegistry.address),
+          arg("arbitrator", d.config.arbitrator),
+        ),
+      };
+    case "governor":
+      return {
+        governor: await new LatentGovernor__factory(deployer).deploy(
+          arg("token", r.LatentToken.address),
+          arg("timelock", timelock),
+          governance.votingDelay,
+          governance.votingPeriod,
+          governance.proposalThreshold,
+          governance.quorumNumerator,
+        ),
+      };
+    default:
+      throw new Error(`no stored address of ${key} is checked by address`);
+  }
+}
 
 describe("scripts/deploy", function () {
   async function deployedFixture() {
@@ -66,14 +152,49 @@ describe("scripts/deploy", function () {
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {
     const { d, deployer } = await loadFixture(deployedFixture);
-    await verifyWiring(d.contracts, deployer.address);
+    await verifyWiring(d.contracts, deployer.address, d.config);
     expect(await d.contracts.disputeManager.arbitrator()).to.equal(d.record.contracts.LatentTimelock.address);
     expect(await d.contracts.pauseGuardian.guardian()).to.equal(ZeroAddress);
   });
 
   it("verifyWiring fails for an account that holds tokens", async function () {
     const { d, other } = await loadFixture(deployedFixture);
-    await expectRejection(verifyWiring(d.contracts, other.address), /deployer holds no LAT/);
+    await expectRejection(verifyWiring(d.contracts, other.address, d.config), /deployer holds no LAT/);
+  });
+
+  it("verifyWiring reports every address getter of every contract (each immutable, the guardian, arbitrator and treasury) that differs, with both addresses", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const getters: [keyof LatentContracts, string][] = [];
+    for (const [key, contract] of Object.entries(d.contracts) as [keyof LatentContracts, BaseContract][]) {
+      contract.interface.forEachFunction((f) => {
+        if (f.constant && f.inputs.length === 0 && f.outputs.length === 1 && f.outputs[0]!.type === "address") getters.push([key, f.name]);
+      });
+    }
+    expect(getters.map(([key, getter]) => `${key}.${getter}`)).to.include.members(["disputeManager.registry", "disputeManager.token"]);
+    // Any non-zero address passes the constructors' checks, but the governor's bounds its threshold by its token's supply.
+    const spare = await new LatentToken__factory(deployer).deploy(
+      d.record.contracts.LatentTimelock.address,
+      d.config.totalSupply,
+      [],
+      [],
+      [ZeroAddress, ZeroAddress, ZeroAddress],
+    );
+    const wrong = await spare.getAddress();
+    const unreported: string[] = [];
+    for (const [key, getter] of getters) {
+      const name = `${key}.${getter}`;
+      // The deployment itself passes verifyWiring (tested above), so its own contracts hold the right addresses.
+      const expected = String(await (d.contracts[key] as BaseContract).getFunction(getter).staticCall());
+      const swapped = { ...d.contracts, ...(await deployWith(d, deployer, key, { [getter]: wrong })) };
+      let message = "";
+      try {
+        await verifyWiring(swapped, deployer.address, d.config);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      if (!message.includes(`${name} is ${wrong}, not ${expected}`)) unreported.push(`${name}: ${message || "no error"}`);
+    }
+    expect(unreported).to.deep.equal([]);
   });
 
   it("attaches typed contracts to a record", async function () {
