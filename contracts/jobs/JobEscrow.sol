@@ -50,7 +50,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     uint32 public constant MAX_DISPUTE_PERIOD = 14 days;
     uint96 public constant MIN_DISPUTE_DEPOSIT = 1e18;
     uint96 public constant MAX_DISPUTE_DEPOSIT = 1e24;
-    /// @notice Zero counts every settled job, as before the parameter existed.
+    /// @notice Upper bound of `minTrackRecordCost` (10,000 LAT); its floor is zero, which counts every settled job.
     uint80 public constant MAX_MIN_TRACK_RECORD_COST = 1e22;
 
     /// @notice LAT.
