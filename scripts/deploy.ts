@@ -63,6 +63,7 @@ export interface EconomicParams {
   challengeWindow: number;
   grace: number;
   disputePeriod: number;
+  minTrackRecordCost: bigint;
   disputeDeposit: bigint;
 }
 
@@ -168,6 +169,8 @@ export const DEFAULT_PARAMS: ProtocolParams = {
     grace: 15 * 60,
     // Longer than DEFAULT_GOVERNANCE takes to pass a ruling (8 days), since governance arbitrates by default.
     disputePeriod: 10 * DAY,
+    // Five H100-hours at 2 LAT: a self-directed job must pay at least 0.25 LAT of fee (at 2.5%) to add a completion.
+    minTrackRecordCost: parseEther("10"),
     disputeDeposit: parseEther("100"),
   },
 };
@@ -208,6 +211,7 @@ export const PARAM_BOUNDS = {
   challengeWindow: [10 * 60, 7 * DAY],
   grace: [60, DAY],
   disputePeriod: [HOUR, 14 * DAY],
+  minTrackRecordCost: [0n, parseEther("10000")],
   disputeDeposit: [parseEther("1"), parseEther("1000000")],
 } as const satisfies Record<string, readonly [bigint | number, bigint | number]>;
 
@@ -599,6 +603,7 @@ export async function loadDeployment(record: DeploymentRecord, runner: ContractR
         challengeWindow: Number(e.challengeWindow),
         grace: Number(e.grace),
         disputePeriod: Number(e.disputePeriod),
+        minTrackRecordCost: e.minTrackRecordCost,
         disputeDeposit: e.disputeDeposit,
       },
     },

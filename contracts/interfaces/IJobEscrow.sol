@@ -80,6 +80,9 @@ interface IJobEscrow is IGoverned {
         uint32 challengeWindow; // seconds after submission during which the client may dispute
         uint32 grace; // seconds after acceptedAt + maxDuration during which a result is still accepted
         uint32 disputePeriod; // seconds the arbitrator has to rule
+        // Tokens: a settled job whose cost is below this does not count in its provider's `completed`. Declared
+        // here so that it shares the first slot with the fee, which settlement reads anyway.
+        uint80 minTrackRecordCost;
         uint96 disputeDeposit; // tokens the client posts to open a dispute
     }
 
@@ -99,7 +102,9 @@ interface IJobEscrow is IGoverned {
         uint40 submittedAt;
     }
 
-    /// @notice On-chain track record of a provider; `completed` gates `minCompletedJobs`.
+    /// @notice On-chain track record of a provider; `completed` gates `minCompletedJobs`. `completed` counts the
+    ///         settled jobs whose cost was at least the `minTrackRecordCost` of their parameters (the version in force
+    ///         at acceptance), so that a record cannot be farmed with near-free jobs directed at oneself.
     struct ProviderStats {
         uint32 completed;
         uint32 timedOut;
@@ -137,6 +142,8 @@ interface IJobEscrow is IGoverned {
         uint64 challengeDeadline
     );
     /// @notice The job settled: `providerAmount = cost - fee` to the provider, `fee` to the treasury, `refund` to the client.
+    ///         It counted in the provider's `completed` iff `cost >= minTrackRecordCost` of the job's `paramsId`
+    ///         (both already emitted: JobAccepted and EconomicParamsUpdated), so the event does not repeat it.
     event JobSettled(
         uint256 indexed jobId,
         address indexed provider,
@@ -259,6 +266,8 @@ interface IJobEscrow is IGoverned {
     function setDisputePeriod(uint32 disputePeriod) external;
 
     function setDisputeDeposit(uint96 disputeDeposit) external;
+
+    function setMinTrackRecordCost(uint80 minTrackRecordCost) external;
 
     function getJob(uint256 jobId) external view returns (Job memory);
 

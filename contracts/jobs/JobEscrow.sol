@@ -50,6 +50,8 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     uint32 public constant MAX_DISPUTE_PERIOD = 14 days;
     uint96 public constant MIN_DISPUTE_DEPOSIT = 1e18;
     uint96 public constant MAX_DISPUTE_DEPOSIT = 1e24;
+    /// @notice Upper bound of `minTrackRecordCost` (10,000 LAT); its floor is zero, which counts every settled job.
+    uint80 public constant MAX_MIN_TRACK_RECORD_COST = 1e22;
 
     /// @notice LAT.
     IERC20 public immutable token;
@@ -106,6 +108,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         _announceGrace(params.grace);
         _announceDisputePeriod(params.disputePeriod);
         _announceDisputeDeposit(params.disputeDeposit);
+        _announceMinTrackRecordCost(params.minTrackRecordCost);
         _pushParams(params);
     }
 
@@ -429,6 +432,15 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         _pushParams(p);
     }
 
+    /// @notice Set the least cost a settled job must have to count in its provider's `completed`, within
+    ///         [0, MAX_MIN_TRACK_RECORD_COST]. Applies to jobs accepted from now on. Governance only.
+    function setMinTrackRecordCost(uint80 value) external onlyGovernance {
+        _announceMinTrackRecordCost(value);
+        EconomicParams memory p = _params[_currentParamsId];
+        p.minTrackRecordCost = value;
+        _pushParams(p);
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IJobEscrow
@@ -545,7 +557,11 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         client = job.client;
         uint256 escrowed = job.escrowed;
         uint256 cost = _meteredCost(job);
-        uint256 fee = LatentMath.bps(cost, _params[job.paramsId].protocolFeeBps);
+        EconomicParams storage params = _params[job.paramsId];
+        // Both in the params' first slot, read together so that it is loaded once.
+        uint16 protocolFeeBps = params.protocolFeeBps;
+        uint80 minTrackRecordCost = params.minTrackRecordCost;
+        uint256 fee = LatentMath.bps(cost, protocolFeeBps);
         uint256 providerAmount;
         uint256 refund;
         // Cannot underflow: fee <= cost (fee bps <= 10_000) and cost <= escrowed (price <= the job's maximum price
@@ -556,9 +572,13 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         }
 
         job.status = JobStatus.Completed;
-        // Cannot overflow: one increment per settled job of this provider, each a paid transaction.
-        unchecked {
-            _stats[provider].completed += 1;
+        // A job that cost less is settled all the same but builds no track record: self-directed jobs would
+        // otherwise buy `completed` for gas and a fee on a near-zero cost.
+        if (cost >= minTrackRecordCost) {
+            // Cannot overflow: one increment per settled job of this provider, each a paid transaction.
+            unchecked {
+                _stats[provider].completed += 1;
+            }
         }
         staking.unlock(provider, jobId);
         emit JobSettled(jobId, provider, reason, cost, fee, providerAmount, refund);
@@ -653,5 +673,10 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     function _announceDisputeDeposit(uint96 value) private {
         _checkBounds("disputeDeposit", value, MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT);
         emit ParameterUpdated("disputeDeposit", value);
+    }
+
+    function _announceMinTrackRecordCost(uint80 value) private {
+        _checkBounds("minTrackRecordCost", value, 0, MAX_MIN_TRACK_RECORD_COST);
+        emit ParameterUpdated("minTrackRecordCost", value);
     }
 }

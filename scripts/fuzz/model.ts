@@ -331,7 +331,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
     move(escrow, treasury, fee);
     move(escrow, clientAddress(j), j.escrowed - jobCost);
     p.locked -= j.collateral;
-    p.completed += 1;
+    if (jobCost >= E.minTrackRecordCost) p.completed += 1;
     j.status = JobStatus.Completed;
   };
   const jobsIn = (status: JobStatus, ok: (j: JobModel) => boolean = () => true): JobModel[] =>

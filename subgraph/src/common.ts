@@ -213,6 +213,7 @@ export function loadProtocol(): Protocol {
   p.grace = ZERO;
   p.disputePeriod = ZERO;
   p.disputeDeposit = ZERO;
+  p.minTrackRecordCost = ZERO;
   p.votingDelay = ZERO;
   p.votingPeriod = ZERO;
   p.proposalThreshold = ZERO;
@@ -517,6 +518,7 @@ function applyNumericParameter(p: Protocol, name: string, value: BigInt): void {
   else if (name == "grace") p.grace = value;
   else if (name == "disputePeriod") p.disputePeriod = value;
   else if (name == "disputeDeposit") p.disputeDeposit = value;
+  else if (name == "minTrackRecordCost") p.minTrackRecordCost = value;
   else if (name == "votingDelay") p.votingDelay = value;
   else if (name == "votingPeriod") p.votingPeriod = value;
   else if (name == "proposalThreshold") p.proposalThreshold = value;

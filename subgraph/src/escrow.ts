@@ -317,6 +317,9 @@ export function handleJobSettled(event: JobSettled): void {
   job.fee = params.fee;
   job.providerAmount = params.providerAmount;
   job.settlementReason = settlementReason(params.reason);
+  // JobEscrow's rule, from the version fixed at acceptance: a cheaper job settles but builds no track record.
+  let counts = params.cost.ge(trackRecordThreshold(job.params));
+  job.countsForTrackRecord = counts;
   job.settledAt = event.block.timestamp;
   job.settledTransaction = event.transaction.hash;
   let billed = job.billedSeconds;
@@ -324,13 +327,13 @@ export function handleJobSettled(event: JobSettled): void {
   job.save();
 
   let provider = loadOrCreateProvider(params.provider, event);
-  provider.jobsCompleted += 1;
+  if (counts) provider.jobsCompleted += 1;
   provider.jobsActive -= 1;
   provider.earned = provider.earned.plus(params.providerAmount);
   provider.feesPaid = provider.feesPaid.plus(params.fee);
   provider.gpuSecondsBilled = provider.gpuSecondsBilled.plus(gpuSeconds);
   let pd = loadProviderDay(provider, event);
-  pd.jobsCompleted += 1;
+  if (counts) pd.jobsCompleted += 1;
   pd.earned = pd.earned.plus(params.providerAmount);
   pd.fees = pd.fees.plus(params.fee);
   pd.gpuSecondsBilled = pd.gpuSecondsBilled.plus(gpuSeconds);
@@ -357,6 +360,13 @@ export function handleJobSettled(event: JobSettled): void {
   d.providerEarnings = d.providerEarnings.plus(params.providerAmount);
   d.gpuSecondsBilled = d.gpuSecondsBilled.plus(gpuSeconds);
   commit(p, d, event);
+}
+
+/** The `minTrackRecordCost` of a settled job's params version (always indexed: its EconomicParamsUpdated came first). */
+function trackRecordThreshold(paramsId: string | null): BigInt {
+  if (paramsId === null) return ZERO;
+  let version = EconomicParams.load(paramsId);
+  return version === null ? ZERO : version.minTrackRecordCost;
 }
 
 export function handleJobTimedOut(event: JobTimedOut): void {
@@ -430,6 +440,7 @@ export function handleEconomicParamsUpdated(event: EconomicParamsUpdated): void 
     version.grace = params.grace;
     version.disputePeriod = params.disputePeriod;
     version.disputeDeposit = params.disputeDeposit;
+    version.minTrackRecordCost = params.minTrackRecordCost;
     version.createdAt = event.block.timestamp;
     version.createdAtBlock = event.block.number;
     version.createdTransaction = event.transaction.hash;
@@ -447,6 +458,7 @@ export function handleEconomicParamsUpdated(event: EconomicParamsUpdated): void 
   p.grace = params.grace;
   p.disputePeriod = params.disputePeriod;
   p.disputeDeposit = params.disputeDeposit;
+  p.minTrackRecordCost = params.minTrackRecordCost;
   p.updatedAtBlock = event.block.number;
   p.updatedAt = event.block.timestamp;
   p.save();

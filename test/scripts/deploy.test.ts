@@ -222,6 +222,7 @@ describe("scripts/deploy", function () {
         challengeWindow: day,
         grace: 15 * 60,
         disputePeriod: 10 * day,
+        minTrackRecordCost: parseEther("10"),
         disputeDeposit: parseEther("100"),
       },
     });
@@ -243,6 +244,7 @@ describe("scripts/deploy", function () {
       challengeWindow: [10 * 60, 7 * day],
       grace: [60, day],
       disputePeriod: [hour, 14 * day],
+      minTrackRecordCost: [0n, parseEther("10000")],
       disputeDeposit: [parseEther("1"), parseEther("1000000")],
     });
   });
@@ -264,6 +266,7 @@ describe("scripts/deploy", function () {
       grace: [await e.MIN_GRACE(), await e.MAX_GRACE()],
       disputePeriod: [await e.MIN_DISPUTE_PERIOD(), await e.MAX_DISPUTE_PERIOD()],
       disputeDeposit: [await e.MIN_DISPUTE_DEPOSIT(), await e.MAX_DISPUTE_DEPOSIT()],
+      minTrackRecordCost: [0n, await e.MAX_MIN_TRACK_RECORD_COST()],
     };
     for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS)) {
       expect([BigInt(min), BigInt(max)], name).to.deep.equal(onChain[name as keyof typeof PARAM_BOUNDS]);

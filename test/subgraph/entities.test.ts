@@ -29,6 +29,7 @@ import {
   checkThawRequests,
   checkTimelock,
   pluralNames,
+  reputationScore,
   type CheckContext,
 } from "./helpers/entity-checks";
 import { indexFullScenario, type IndexedScenario } from "./helpers/indexed-scenario";
@@ -138,6 +139,27 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
     const m = new Mismatches("Slash");
     await checkSlashes(atHead(), m);
     m.assertNone(2 * 8);
+  });
+
+  it("a Completed job counts in Provider.jobsCompleted and reputationScore only if it cost at least its params' minTrackRecordCost", async function () {
+    const data = await gql<{
+      jobs: { status: string; cost: string | null; countsForTrackRecord: boolean | null; provider: { id: string } | null; params: { minTrackRecordCost: string } | null }[];
+      providers: { id: string; jobsCompleted: number; reputationScore: number }[];
+    }>(
+      x.engine,
+      `{ jobs(first: 1000) { status cost countsForTrackRecord provider { id } params { minTrackRecordCost } }
+         providers(first: 1000) { id jobsCompleted reputationScore } }`,
+    );
+    const completed = data.jobs.filter((j) => j.status === "Completed");
+    for (const j of completed) expect(j.countsForTrackRecord).to.equal(BigInt(j.cost!) >= BigInt(j.params!.minTrackRecordCost));
+    // The scenario settles jobs on both sides of the threshold, so the rule is exercised both ways.
+    expect(new Set(completed.map((j) => j.countsForTrackRecord))).to.deep.equal(new Set([true, false]));
+    for (const p of data.providers) {
+      const counted = completed.filter((j) => j.provider?.id === p.id && j.countsForTrackRecord === true).length;
+      const stats = head.providers.get(p.id)!;
+      expect([p.jobsCompleted, counted], p.id).to.deep.equal([stats.completed, stats.completed]);
+      expect(p.reputationScore, p.id).to.equal(reputationScore(stats.completed, stats.timedOut, stats.disputesLost));
+    }
   });
 
   it("every EconomicParams version equals JobEscrow.getParams, and every Parameter its getter", async function () {

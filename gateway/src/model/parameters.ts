@@ -34,6 +34,7 @@ export const PARAMETER_SPECS: Readonly<Record<string, ParameterSpec>> = {
   "JobEscrow.grace": { unit: "SECONDS", min: 60n, max: DAY, source: "JobEscrow.MIN_GRACE, MAX_GRACE" },
   "JobEscrow.disputePeriod": { unit: "SECONDS", min: HOUR, max: 14n * DAY, source: "JobEscrow.MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD" },
   "JobEscrow.disputeDeposit": { unit: "WEI", min: E18, max: 1_000_000n * E18, source: "JobEscrow.MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT" },
+  "JobEscrow.minTrackRecordCost": { unit: "WEI", min: 0n, max: 10_000n * E18, source: "JobEscrow.MAX_MIN_TRACK_RECORD_COST" },
   "LatentGovernor.votingDelay": { unit: "SECONDS", min: 0n, max: 30n * DAY, source: "LatentGovernor.MAX_VOTING_DELAY" },
   "LatentGovernor.votingPeriod": { unit: "SECONDS", min: 1n, max: 30n * DAY, source: "LatentGovernor.MAX_VOTING_PERIOD (non-zero)" },
   // max: the supply's share, filled in by parameterSpec.

@@ -71,6 +71,7 @@ export const jobResolvers: Resolvers = {
             fee: optionalBigInt(j.fee),
             providerAmount: optionalBigInt(j.providerAmount),
             refund: BigInt(j.refund),
+            countsForTrackRecord: j.countsForTrackRecord,
           },
     dispute: (j) =>
       j.dispute === null

@@ -127,6 +127,7 @@ export interface JobEntity {
   providerAmount: BigIntText | null;
   refund: BigIntText | null;
   settlementReason: SubgraphSettlementReason | null;
+  countsForTrackRecord: boolean | null;
   submittedBy: Hex | null;
   dispute: DisputeEntity | null;
   createdAt: BigIntText;

@@ -10,7 +10,7 @@ export const JOB_FIELDS = `
   id jobId status client { id } provider { id } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
   minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI termsHash
   escrowed pricePerGpuHour collateral params { id } resultDeadline challengeDeadline resultURI resultHash cost
-  billedSeconds amountPaid fee providerAmount refund settlementReason submittedBy
+  billedSeconds amountPaid fee providerAmount refund settlementReason countsForTrackRecord submittedBy
   dispute { openedAt deposit evidenceURI ruleDeadline answered answerEvidenceURI ruling resolved resolvedAt slashed reward }
   createdAt createdAtBlock acceptedAt submittedAt closedAt updatedAt`;
 

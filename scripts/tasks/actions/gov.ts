@@ -18,7 +18,7 @@ import type { TaskResult } from "../lib/run";
 import { suggest } from "./shared";
 
 /** Parameters counted in LAT (18 decimals): given and shown as decimals. */
-const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "proposalThreshold"]);
+const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "minTrackRecordCost", "proposalThreshold"]);
 /** Parameters in seconds: given as durations ("2h"). */
 const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
 /**

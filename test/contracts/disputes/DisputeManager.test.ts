@@ -286,7 +286,26 @@ describe("DisputeManager", function () {
         [client, h100.signer, treasury, c.disputeManager],
         [job.escrowed - jobCost, jobCost - fee + DEPOSIT, fee, -DEPOSIT],
       );
-      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([1n, 0n, 0n]);
+      // 4 LAT, under the default minTrackRecordCost: paid in full, but no track record.
+      expect(jobCost).to.be.lessThan(P.minTrackRecordCost);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([0n, 0n, 0n]);
+    });
+
+    it("rejected: a job that cost at least the minTrackRecordCost of its parameters counts as completed", async function () {
+      const w = await loadFixture(providersFixture);
+      const client = w.clients[0]!;
+      const jobCost = cost(H100_LISTING.pricePerGpuHour, 4n, 1800n);
+      await w.c.jobEscrow.connect(w.timelock).setMinTrackRecordCost(jobCost);
+      const job = await createJob(w.s, client, { gpuModel: "h100-sxm-80gb", gpuCount: 4 });
+      const acceptedAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(acceptedAt);
+      await acceptJob(w.s, job, w.h100);
+      await time.setNextBlockTimestamp(acceptedAt + 1800);
+      await submitResult(w.s, job, w.h100);
+      await w.c.token.connect(client).approve(await w.c.disputeManager.getAddress(), DEPOSIT);
+      await w.c.disputeManager.connect(client).openDispute(job.jobId, "ipfs://client-evidence");
+      await w.c.disputeManager.connect(w.arbitrator).rule(job.jobId, Ruling.Rejected, 0);
+      expect(await w.c.jobEscrow.providerStats(w.h100.address)).to.deep.equal([1n, 0n, 0n]);
     });
 
     it("draw: settles the job to the provider and returns the deposit", async function () {

@@ -69,7 +69,7 @@ describe("JobEscrow", function () {
       }
       await expect(tx)
         .to.emit(c.jobEscrow, "EconomicParamsUpdated")
-        .withArgs(1, [P.protocolFeeBps, P.collateralRatioBps, P.timeoutSlashBps, P.maxSlashingCutBps, P.disputeRewardBps, P.challengeWindow, P.grace, P.disputePeriod, P.disputeDeposit]);
+        .withArgs(1, [P.protocolFeeBps, P.collateralRatioBps, P.timeoutSlashBps, P.maxSlashingCutBps, P.disputeRewardBps, P.challengeWindow, P.grace, P.disputePeriod, P.minTrackRecordCost, P.disputeDeposit]);
       expect(await c.jobEscrow.currentParamsId()).to.equal(1n);
     });
 
@@ -502,9 +502,10 @@ describe("JobEscrow", function () {
 
       it("admits a provider once it has completed enough jobs", async function () {
         const w = await loadFixture(providersFixture);
-        const first = await create(w, {});
+        // 2 GPUs at 0.4 LAT for 12.5 h: 10 LAT, the default minTrackRecordCost, so that it counts.
+        const first = await create(w, { gpuCount: 2, maxDuration: 45_000 });
         await acceptJob(w.s, first, w.rtx);
-        await submitResult(w.s, first, w.rtx);
+        await submitResult(w.s, first, w.rtx, { after: 45_000 });
         await approveResult(w.s, first);
         expect((await w.c.jobEscrow.providerStats(w.rtx.address)).completed).to.equal(1n);
         const job = await create(w, { minCompletedJobs: 1 });
@@ -652,7 +653,6 @@ describe("JobEscrow", function () {
       await expect(tx).to.changeTokenBalances(c.token, [h100.signer, treasury, clients[0]!, c.jobEscrow], [jobCost - fee, fee, refund, -job.escrowed]);
       await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral, 0);
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Completed);
-      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([1n, 0n, 0n]);
     });
 
     it("approveResult is refused to anyone but the client", async function () {
@@ -703,6 +703,66 @@ describe("JobEscrow", function () {
       await acceptJob(w.s, w.job, w.h100);
       await submitResult(w.s, w.job, w.h100);
       await expect(w.c.jobEscrow.connect(w.clients[0]!).approveResult(w.job.jobId)).to.changeTokenBalance(w.c.token, w.treasury, 0);
+    });
+  });
+
+  describe("track record (minTrackRecordCost)", function () {
+    /** The H100 job of acceptedFixture, accepted now and submitted 1,234 s later. */
+    async function acceptAndSubmit(w: Awaited<ReturnType<typeof openJobFixture>>): Promise<void> {
+      const acceptedAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(acceptedAt);
+      await acceptJob(w.s, w.job, w.h100);
+      await time.setNextBlockTimestamp(acceptedAt + 1234);
+      await submitResult(w.s, w.job, w.h100);
+    }
+    const jobCost = cost(H100_LISTING.pricePerGpuHour, 4n, 1234n);
+
+    it("a job that cost less than minTrackRecordCost settles exactly as before but does not count as completed", async function () {
+      const { c, job, h100, clients, jobCost: paid } = await loadFixture(submittedFixture);
+      expect(paid).to.be.lessThan(P.minTrackRecordCost);
+      const fee = bps(paid, P.protocolFeeBps);
+      await expect(c.jobEscrow.connect(clients[0]!).approveResult(job.jobId))
+        .to.emit(c.jobEscrow, "JobSettled")
+        .withArgs(job.jobId, h100.address, SettlementReason.Approved, paid, fee, paid - fee, job.escrowed - paid);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([0n, 0n, 0n]);
+    });
+
+    it("a job that cost exactly minTrackRecordCost counts as completed", async function () {
+      const w = await loadFixture(openJobFixture);
+      await w.c.jobEscrow.connect(w.timelock).setMinTrackRecordCost(jobCost);
+      await acceptAndSubmit(w);
+      await approveResult(w.s, w.job);
+      expect(await w.c.jobEscrow.providerStats(w.h100.address)).to.deep.equal([1n, 0n, 0n]);
+    });
+
+    it("a raise by governance after acceptance does not stop the job from counting", async function () {
+      const w = await loadFixture(openJobFixture);
+      await w.c.jobEscrow.connect(w.timelock).setMinTrackRecordCost(0);
+      await acceptAndSubmit(w);
+      await w.c.jobEscrow.connect(w.timelock).setMinTrackRecordCost(LAT("10000"));
+      await approveResult(w.s, w.job);
+      expect((await w.c.jobEscrow.providerStats(w.h100.address)).completed).to.equal(1n);
+    });
+
+    it("a cut by governance after acceptance does not make a cheaper job count", async function () {
+      const w = await loadFixture(openJobFixture);
+      expect(jobCost).to.be.lessThan(P.minTrackRecordCost);
+      await acceptAndSubmit(w);
+      await w.c.jobEscrow.connect(w.timelock).setMinTrackRecordCost(0);
+      await approveResult(w.s, w.job);
+      expect((await w.c.jobEscrow.providerStats(w.h100.address)).completed).to.equal(0n);
+    });
+
+    it("a near-free job a provider posts to itself does not satisfy minCompletedJobs", async function () {
+      const w = await loadFixture(providersFixture);
+      const farmed = await createJob(w.s, w.rtx.signer, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.4") });
+      await acceptJob(w.s, farmed, w.rtx);
+      await submitResult(w.s, farmed, w.rtx, { after: 60 });
+      await approveResult(w.s, farmed);
+      const job = await create(w, { minCompletedJobs: 1 });
+      await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowTooFewCompletedJobs")
+        .withArgs(1, 0);
     });
   });
 
@@ -862,6 +922,7 @@ describe("JobEscrow", function () {
       ["setGrace", "grace", 120, 60, 86_400, 86_401],
       ["setDisputePeriod", "disputePeriod", 86_400, 3600, 14 * 86_400, 14 * 86_400 + 1],
       ["setDisputeDeposit", "disputeDeposit", LAT("5"), LAT("1"), LAT("1000000"), LAT("1") - 1n],
+      ["setMinTrackRecordCost", "minTrackRecordCost", LAT("50"), 0, LAT("10000"), LAT("10000") + 1n],
     ];
     type Setter = (v: number | bigint) => Promise<unknown>;
     const setter = (escrow: unknown, name: string): Setter => (escrow as Record<string, Setter>)[name]!.bind(escrow);
@@ -874,7 +935,7 @@ describe("JobEscrow", function () {
         await expect(tx).to.emit(c.jobEscrow, "ParameterUpdated").withArgs(encodeBytes32String(key), value);
         await expect(tx)
           .to.emit(c.jobEscrow, "EconomicParamsUpdated")
-          .withArgs(2, [expected.protocolFeeBps, expected.collateralRatioBps, expected.timeoutSlashBps, expected.maxSlashingCutBps, expected.disputeRewardBps, expected.challengeWindow, expected.grace, expected.disputePeriod, expected.disputeDeposit]);
+          .withArgs(2, [expected.protocolFeeBps, expected.collateralRatioBps, expected.timeoutSlashBps, expected.maxSlashingCutBps, expected.disputeRewardBps, expected.challengeWindow, expected.grace, expected.disputePeriod, expected.minTrackRecordCost, expected.disputeDeposit]);
         expect(await c.jobEscrow.currentParamsId()).to.equal(2n);
         expect((await c.jobEscrow.getParams(2))[key]).to.equal(BigInt(value));
         expect((await c.jobEscrow.getParams(1))[key]).to.equal(BigInt(P[key]));

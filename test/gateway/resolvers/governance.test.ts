@@ -81,6 +81,7 @@ describeEachSource("governance", (ctx) => {
       ["JobEscrow.grace", await c.jobEscrow.MIN_GRACE(), await c.jobEscrow.MAX_GRACE()],
       ["JobEscrow.disputePeriod", await c.jobEscrow.MIN_DISPUTE_PERIOD(), await c.jobEscrow.MAX_DISPUTE_PERIOD()],
       ["JobEscrow.disputeDeposit", await c.jobEscrow.MIN_DISPUTE_DEPOSIT(), await c.jobEscrow.MAX_DISPUTE_DEPOSIT()],
+      ["JobEscrow.minTrackRecordCost", 0n, await c.jobEscrow.MAX_MIN_TRACK_RECORD_COST()],
       ["LatentGovernor.votingDelay", 0n, await c.governor.MAX_VOTING_DELAY()],
       ["LatentGovernor.votingPeriod", 1n, await c.governor.MAX_VOTING_PERIOD()],
       ["LatentGovernor.proposalThreshold", 0n, await c.governor.maxProposalThreshold()],

@@ -174,14 +174,21 @@ describeEachSource("job(id)", (ctx) => {
         ${JOB_FIELDS}
         pricePerGpuHour { wei } collateral { wei } paramsVersion resultDeadline challengeDeadline
         result { uri hash cost { wei } billedSeconds }
-        settlement { reason amountPaid { wei } fee { wei } providerAmount { wei } refund { wei } }
+        settlement { reason amountPaid { wei } fee { wei } providerAmount { wei } refund { wei } countsForTrackRecord }
         dispute { deposit { wei } answered ruling resolved slashed { wei } }
         timeline { kind blockNumber logIndex from amount { wei } }
         live { blockNumber status escrowBalance { wei } collateralLocked { wei } deadline provider }
       }
     }`;
   type JobDetail = JobRow & {
-    settlement: { reason: string | null; amountPaid: { wei: string }; fee: { wei: string } | null; providerAmount: { wei: string } | null; refund: { wei: string } } | null;
+    settlement: {
+      reason: string | null;
+      amountPaid: { wei: string };
+      fee: { wei: string } | null;
+      providerAmount: { wei: string } | null;
+      refund: { wei: string };
+      countsForTrackRecord: boolean | null;
+    } | null;
     result: { cost: { wei: string }; billedSeconds: number } | null;
     dispute: { ruling: string; resolved: boolean; answered: boolean } | null;
     timeline: { kind: string; blockNumber: number; logIndex: number }[];
@@ -198,6 +205,20 @@ describeEachSource("job(id)", (ctx) => {
     expect(BigInt(j.settlement!.amountPaid.wei)).to.equal(cost);
     expect(BigInt(j.settlement!.fee!.wei) + BigInt(j.settlement!.providerAmount!.wei)).to.equal(cost);
     expect(BigInt(j.settlement!.refund.wei)).to.equal(BigInt(j.escrowed.wei) - cost);
+  });
+
+  it("says whether a settlement counted in the provider's track record: its cost against its params' minTrackRecordCost", async function () {
+    const { env } = ctx();
+    const c = env.scenario.c;
+    const counted: (boolean | null)[] = [];
+    for (const id of [env.summary.jobs.approved, env.summary.jobs.disputeDraw]) {
+      const j = (await job(id))!;
+      const threshold = (await c.jobEscrow.getParams((await c.jobEscrow.getJob(id)).paramsId)).minTrackRecordCost;
+      expect(j.settlement!.countsForTrackRecord, String(id)).to.equal(BigInt(j.result!.cost.wei) >= threshold);
+      counted.push(j.settlement!.countsForTrackRecord);
+    }
+    // The scenario's approved job is under the default threshold and its drawn one above it.
+    expect(counted).to.deep.equal([false, true]);
   });
 
   it("tells the job's story in order, from creation to settlement", async function () {

@@ -108,6 +108,31 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose reads minTrackRecordCost in LAT", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", {
+      from: ACCOUNT.funder,
+      contract: "JobEscrow",
+      set: "minTrackRecordCost",
+      value: "25",
+      description: "LIP-10: a 25 LAT job to count in a track record",
+    });
+    const view = await proposalStatus(file, result.proposalId.toString());
+    expect(view.actions[0]!.target).to.equal(await c.jobEscrow.getAddress());
+    expect(view.actions[0]!.call).to.equal(`setMinTrackRecordCost(${parseEther("25")})`);
+  });
+
+  it("propose refuses a minTrackRecordCost above the escrow's bound before proposing", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "JobEscrow", set: "minTrackRecordCost", value: "10000.5", description: "x" },
+      InputError,
+      /^--value: minTrackRecordCost must be within \[0\.0 LAT, 10000\.0 LAT\]; 10000\.5 LAT would fail at execution/,
+    );
+  });
+
   it("propose refuses a voting period above the governor's bound before proposing", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(

@@ -106,6 +106,7 @@ export interface EconomicParamsView {
   challengeWindow: bigint;
   grace: bigint;
   disputePeriod: bigint;
+  minTrackRecordCost: bigint;
   disputeDeposit: bigint;
 }
 
@@ -389,6 +390,7 @@ export async function readChainState(
       challengeWindow: p.challengeWindow,
       grace: p.grace,
       disputePeriod: p.disputePeriod,
+      minTrackRecordCost: p.minTrackRecordCost,
       disputeDeposit: p.disputeDeposit,
     };
     return [i + 1, view] as const;
@@ -531,6 +533,7 @@ export async function readChainState(
     ["JobEscrow.grace", current.grace],
     ["JobEscrow.disputePeriod", current.disputePeriod],
     ["JobEscrow.disputeDeposit", current.disputeDeposit],
+    ["JobEscrow.minTrackRecordCost", current.minTrackRecordCost],
     ["LatentGovernor.votingDelay", votingDelay],
     ["LatentGovernor.votingPeriod", votingPeriod],
     ["LatentGovernor.proposalThreshold", proposalThreshold],

@@ -221,7 +221,7 @@ const JOB_FIELDS = `id jobId status client { id } provider { id } gpuModel { id 
   regionKey regionRaw minVramGiB gpuCount tier minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline
   targetProvider directed specHash termsHash escrowed deadline pricePerGpuHour collateral collateralUnlocked
   collateralSlashed params { id } resultDeadline challengeDeadline cost billedSeconds amountPaid fee providerAmount
-  refund settlementReason dispute { id } acceptedAt submittedAt disputedAt settledAt cancelledAt expiredAt declinedAt
+  refund settlementReason countsForTrackRecord dispute { id } acceptedAt submittedAt disputedAt settledAt cancelledAt expiredAt declinedAt
   timedOutAt refundedAt closedAt`;
 
 export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
@@ -264,6 +264,7 @@ export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
     fee: completed && figures !== null ? figures.fee : null,
     providerAmount: completed && figures !== null ? figures.cost - figures.fee : null,
     refund: finished(j) ? (completed && figures !== null ? j.escrowed - figures.cost : j.escrowed) : null,
+    countsForTrackRecord: completed && figures !== null && params !== null ? figures.cost >= params.minTrackRecordCost : null,
     ...ref("dispute", j.dispute === null ? null : String(j.id)),
   };
   if (reason !== undefined) out.settlementReason = reason;
@@ -336,7 +337,7 @@ const PROTOCOL_FIELDS = `providerCount onlineProviderCount gpusTotal gpusInUse g
   disputesOpen totalSupply holderCount totalVotingPower proposalCount minStakePerGpu thawingPeriod treasury
   maxGpusPerProvider arbitrator guardian pauseDuration pausedUntil pausedBy currentParams { id } protocolFeeBps
   collateralRatioBps timeoutSlashBps maxSlashingCutBps disputeRewardBps challengeWindow grace disputePeriod
-  disputeDeposit votingDelay votingPeriod proposalThreshold quorumNumerator timelock timelockMinDelay`;
+  disputeDeposit minTrackRecordCost votingDelay votingPeriod proposalThreshold quorumNumerator timelock timelockMinDelay`;
 
 export interface Totals {
   providerCount: number;
@@ -446,6 +447,7 @@ export function expectedProtocol(st: ChainState): ExpectedRecord {
     grace: current.grace,
     disputePeriod: current.disputePeriod,
     disputeDeposit: current.disputeDeposit,
+    minTrackRecordCost: current.minTrackRecordCost,
     votingDelay: param("LatentGovernor.votingDelay"),
     votingPeriod: param("LatentGovernor.votingPeriod"),
     proposalThreshold: param("LatentGovernor.proposalThreshold"),
@@ -632,7 +634,7 @@ export async function checkEconomicParams(ctx: CheckContext, m: Mismatches): Pro
   const data = await query<{ economicParams_collection: Row[] }>(
     ctx,
     `query($block: Block_height) {
-      economicParams_collection(first: 1000, block: $block) { id paramsId protocolFeeBps collateralRatioBps timeoutSlashBps maxSlashingCutBps disputeRewardBps challengeWindow grace disputePeriod disputeDeposit }
+      economicParams_collection(first: 1000, block: $block) { id paramsId protocolFeeBps collateralRatioBps timeoutSlashBps maxSlashingCutBps disputeRewardBps challengeWindow grace disputePeriod minTrackRecordCost disputeDeposit }
     }`,
   );
   const byId = new Map(data.economicParams_collection.map((p) => [str(p, "id"), p]));
