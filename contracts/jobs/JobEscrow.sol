@@ -99,16 +99,16 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         disputeManager = disputeManager_;
         pauseGuardian = pauseGuardian_;
 
-        _announceProtocolFeeBps(params.protocolFeeBps);
-        _announceCollateralRatioBps(params.collateralRatioBps);
-        _announceTimeoutSlashBps(params.timeoutSlashBps);
-        _announceMaxSlashingCutBps(params.maxSlashingCutBps);
-        _announceDisputeRewardBps(params.disputeRewardBps);
-        _announceChallengeWindow(params.challengeWindow);
-        _announceGrace(params.grace);
-        _announceDisputePeriod(params.disputePeriod);
-        _announceDisputeDeposit(params.disputeDeposit);
-        _announceMinTrackRecordCost(params.minTrackRecordCost);
+        _checkAndEmit("protocolFeeBps", params.protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
+        _checkAndEmit("collateralRatioBps", params.collateralRatioBps, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
+        _checkAndEmit("timeoutSlashBps", params.timeoutSlashBps, MIN_TIMEOUT_SLASH_BPS, MAX_TIMEOUT_SLASH_BPS);
+        _checkAndEmit("maxSlashingCutBps", params.maxSlashingCutBps, MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS);
+        _checkAndEmit("disputeRewardBps", params.disputeRewardBps, 0, MAX_DISPUTE_REWARD_BPS);
+        _checkAndEmit("challengeWindow", params.challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
+        _checkAndEmit("grace", params.grace, MIN_GRACE, MAX_GRACE);
+        _checkAndEmit("disputePeriod", params.disputePeriod, MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD);
+        _checkAndEmit("disputeDeposit", params.disputeDeposit, MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT);
+        _checkAndEmit("minTrackRecordCost", params.minTrackRecordCost, 0, MAX_MIN_TRACK_RECORD_COST);
         _pushParams(params);
     }
 
@@ -362,72 +362,63 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @notice Set the protocol fee, in bps of a job's cost, within [0, MAX_PROTOCOL_FEE_BPS]. Governance only.
     function setProtocolFeeBps(uint16 value) external onlyGovernance {
-        _announceProtocolFeeBps(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("protocolFeeBps", value, 0, MAX_PROTOCOL_FEE_BPS);
         p.protocolFeeBps = value;
         _pushParams(p);
     }
 
     /// @notice Set the collateral ratio, in bps of a job's escrow, within bounds (non-zero floor). Governance only.
     function setCollateralRatioBps(uint16 value) external onlyGovernance {
-        _announceCollateralRatioBps(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("collateralRatioBps", value, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
         p.collateralRatioBps = value;
         _pushParams(p);
     }
 
     /// @notice Set the share of collateral slashed on timeout, within bounds (non-zero floor). Governance only.
     function setTimeoutSlashBps(uint16 value) external onlyGovernance {
-        _announceTimeoutSlashBps(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("timeoutSlashBps", value, MIN_TIMEOUT_SLASH_BPS, MAX_TIMEOUT_SLASH_BPS);
         p.timeoutSlashBps = value;
         _pushParams(p);
     }
 
     /// @notice Set the most of a job's collateral an upheld dispute may slash, within bounds. Governance only.
     function setMaxSlashingCutBps(uint16 value) external onlyGovernance {
-        _announceMaxSlashingCutBps(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("maxSlashingCutBps", value, MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS);
         p.maxSlashingCutBps = value;
         _pushParams(p);
     }
 
     /// @notice Set the client's share of a dispute slash, within [0, 10_000]. Governance only.
     function setDisputeRewardBps(uint16 value) external onlyGovernance {
-        _announceDisputeRewardBps(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("disputeRewardBps", value, 0, MAX_DISPUTE_REWARD_BPS);
         p.disputeRewardBps = value;
         _pushParams(p);
     }
 
     /// @notice Set the challenge window after submission, within bounds. Governance only.
     function setChallengeWindow(uint32 value) external onlyGovernance {
-        _announceChallengeWindow(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("challengeWindow", value, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         p.challengeWindow = value;
         _pushParams(p);
     }
 
     /// @notice Set the grace period after a job's maximum duration, within bounds. Governance only.
     function setGrace(uint32 value) external onlyGovernance {
-        _announceGrace(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("grace", value, MIN_GRACE, MAX_GRACE);
         p.grace = value;
         _pushParams(p);
     }
 
     /// @notice Set the time the arbitrator has to rule, within bounds. Governance only.
     function setDisputePeriod(uint32 value) external onlyGovernance {
-        _announceDisputePeriod(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("disputePeriod", value, MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD);
         p.disputePeriod = value;
         _pushParams(p);
     }
 
     /// @notice Set the deposit a client posts to dispute, within bounds. Governance only.
     function setDisputeDeposit(uint96 value) external onlyGovernance {
-        _announceDisputeDeposit(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("disputeDeposit", value, MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT);
         p.disputeDeposit = value;
         _pushParams(p);
     }
@@ -435,8 +426,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     /// @notice Set the least cost a settled job must have to count in its provider's `completed`, within
     ///         [0, MAX_MIN_TRACK_RECORD_COST]. Applies to jobs accepted from now on. Governance only.
     function setMinTrackRecordCost(uint80 value) external onlyGovernance {
-        _announceMinTrackRecordCost(value);
-        EconomicParams memory p = _params[_currentParamsId];
+        EconomicParams memory p = _announce("minTrackRecordCost", value, 0, MAX_MIN_TRACK_RECORD_COST);
         p.minTrackRecordCost = value;
         _pushParams(p);
     }
@@ -627,56 +617,22 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         emit EconomicParamsUpdated(paramsId, params);
     }
 
-    // Each `_announce*` checks a new value against its bounds and emits it as a ParameterUpdated; the setters then
-    // store it as part of a new EconomicParams version.
-
-    function _announceProtocolFeeBps(uint16 value) private {
-        _checkBounds("protocolFeeBps", value, 0, MAX_PROTOCOL_FEE_BPS);
-        emit ParameterUpdated("protocolFeeBps", value);
+    /// @dev Checks a new parameter value against its bounds and emits it as a ParameterUpdated.
+    function _checkAndEmit(bytes32 parameter, uint256 value, uint256 min, uint256 max) private {
+        _checkBounds(parameter, value, min, max);
+        emit ParameterUpdated(parameter, value);
     }
 
-    function _announceCollateralRatioBps(uint16 value) private {
-        _checkBounds("collateralRatioBps", value, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
-        emit ParameterUpdated("collateralRatioBps", value);
-    }
-
-    function _announceTimeoutSlashBps(uint16 value) private {
-        _checkBounds("timeoutSlashBps", value, MIN_TIMEOUT_SLASH_BPS, MAX_TIMEOUT_SLASH_BPS);
-        emit ParameterUpdated("timeoutSlashBps", value);
-    }
-
-    function _announceMaxSlashingCutBps(uint16 value) private {
-        _checkBounds("maxSlashingCutBps", value, MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS);
-        emit ParameterUpdated("maxSlashingCutBps", value);
-    }
-
-    function _announceDisputeRewardBps(uint16 value) private {
-        _checkBounds("disputeRewardBps", value, 0, MAX_DISPUTE_REWARD_BPS);
-        emit ParameterUpdated("disputeRewardBps", value);
-    }
-
-    function _announceChallengeWindow(uint32 value) private {
-        _checkBounds("challengeWindow", value, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
-        emit ParameterUpdated("challengeWindow", value);
-    }
-
-    function _announceGrace(uint32 value) private {
-        _checkBounds("grace", value, MIN_GRACE, MAX_GRACE);
-        emit ParameterUpdated("grace", value);
-    }
-
-    function _announceDisputePeriod(uint32 value) private {
-        _checkBounds("disputePeriod", value, MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD);
-        emit ParameterUpdated("disputePeriod", value);
-    }
-
-    function _announceDisputeDeposit(uint96 value) private {
-        _checkBounds("disputeDeposit", value, MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT);
-        emit ParameterUpdated("disputeDeposit", value);
-    }
-
-    function _announceMinTrackRecordCost(uint80 value) private {
-        _checkBounds("minTrackRecordCost", value, 0, MAX_MIN_TRACK_RECORD_COST);
-        emit ParameterUpdated("minTrackRecordCost", value);
+    /// @dev The setters' shared path, kept out of line so that it exists once: checks and announces the new value,
+    ///      then returns a copy of the current parameters for the setter to change one field of and push as the next
+    ///      version.
+    function _announce(
+        bytes32 parameter,
+        uint256 value,
+        uint256 min,
+        uint256 max
+    ) private returns (EconomicParams memory) {
+        _checkAndEmit(parameter, value, min, max);
+        return _params[_currentParamsId];
     }
 }
