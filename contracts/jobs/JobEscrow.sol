@@ -100,9 +100,19 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         pauseGuardian = pauseGuardian_;
 
         _checkAndEmit("protocolFeeBps", params.protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
-        _checkAndEmit("collateralRatioBps", params.collateralRatioBps, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
+        _checkAndEmit(
+            "collateralRatioBps",
+            params.collateralRatioBps,
+            MIN_COLLATERAL_RATIO_BPS,
+            MAX_COLLATERAL_RATIO_BPS
+        );
         _checkAndEmit("timeoutSlashBps", params.timeoutSlashBps, MIN_TIMEOUT_SLASH_BPS, MAX_TIMEOUT_SLASH_BPS);
-        _checkAndEmit("maxSlashingCutBps", params.maxSlashingCutBps, MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS);
+        _checkAndEmit(
+            "maxSlashingCutBps",
+            params.maxSlashingCutBps,
+            MIN_MAX_SLASHING_CUT_BPS,
+            MAX_MAX_SLASHING_CUT_BPS
+        );
         _checkAndEmit("disputeRewardBps", params.disputeRewardBps, 0, MAX_DISPUTE_REWARD_BPS);
         _checkAndEmit("challengeWindow", params.challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         _checkAndEmit("grace", params.grace, MIN_GRACE, MAX_GRACE);
@@ -369,7 +379,12 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @notice Set the collateral ratio, in bps of a job's escrow, within bounds (non-zero floor). Governance only.
     function setCollateralRatioBps(uint16 value) external onlyGovernance {
-        EconomicParams memory p = _announce("collateralRatioBps", value, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
+        EconomicParams memory p = _announce(
+            "collateralRatioBps",
+            value,
+            MIN_COLLATERAL_RATIO_BPS,
+            MAX_COLLATERAL_RATIO_BPS
+        );
         p.collateralRatioBps = value;
         _pushParams(p);
     }
@@ -383,7 +398,12 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @notice Set the most of a job's collateral an upheld dispute may slash, within bounds. Governance only.
     function setMaxSlashingCutBps(uint16 value) external onlyGovernance {
-        EconomicParams memory p = _announce("maxSlashingCutBps", value, MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS);
+        EconomicParams memory p = _announce(
+            "maxSlashingCutBps",
+            value,
+            MIN_MAX_SLASHING_CUT_BPS,
+            MAX_MAX_SLASHING_CUT_BPS
+        );
         p.maxSlashingCutBps = value;
         _pushParams(p);
     }
