@@ -13,6 +13,7 @@ import {
   StoppedError,
   startIndexerWorker,
   type IndexerStatus,
+  type IndexerWorkerOptions,
   type ProgressEvent,
 } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
@@ -33,6 +34,11 @@ function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "fail
   });
 }
 
+/** Resolves once the worker has indexed `block`. */
+function syncedTo(w: IndexerWorker, block: number): Promise<{ checkpoint: { number: number } | null }> {
+  return waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= block);
+}
+
 describe("embedded indexer: worker thread", function () {
   let fx: ProbeFixture;
   let worker: IndexerWorker | null = null;
@@ -51,12 +57,17 @@ describe("embedded indexer: worker thread", function () {
     await fx?.close();
   });
 
+  /** A worker on a database of its own in the fixture, polling every 50 ms. */
+  function startPolling(db: string, options: Partial<IndexerWorkerOptions> = {}): Promise<IndexerWorker> {
+    return startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(db), pollIntervalMs: 50, ...options });
+  }
+
   it("indexes in a worker thread and answers queries from the calling thread", async function () {
     const progress: ProgressEvent[] = [];
     worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("worker.sqlite"), pollIntervalMs: 50 });
     worker.on("progress", (p) => progress.push(p));
     const head = await fx.chain.blockNumber();
-    await waitFor<{ checkpoint: { number: number } | null }>(worker, "synced", (s) => s.checkpoint!.number >= head);
+    await syncedTo(worker, head);
     expect(await gql(worker, `{ providers { name } }`)).to.deep.equal({ providers: [{ name: "first" }] });
     expect(worker.status()).to.include({ failed: false, synced: true, lag: 0 });
     expect(progress.length).to.be.greaterThan(0);
@@ -68,7 +79,7 @@ describe("embedded indexer: worker thread", function () {
     const head = await fx.chain.blockNumber();
     // Query continuously while the worker catches up: every answer is a consistent state between the two.
     const counts: number[] = [];
-    const done = waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+    const done = syncedTo(w, head);
     let finished = false;
     void done.then(() => (finished = true));
     while (!finished) {
@@ -146,7 +157,7 @@ describe("embedded indexer: worker thread", function () {
     const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("dies.sqlite"), pollIntervalMs: 50, restart: false });
     try {
       const head = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      await syncedTo(w, head);
       const died = new Promise<Error>((resolve) => w.once("error", resolve));
       w.crash("throw");
       const error = await died;
@@ -170,16 +181,10 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("starts a worker that died again after its backoff, and the new one indexes on", async function () {
-    const w = await startIndexerWorker({
-      subgraph: fx.buildDir,
-      rpc: fx.chain.url,
-      db: fx.dbPath("restarts.sqlite"),
-      pollIntervalMs: 50,
-      restart: { initialDelayMs: 20, maxDelayMs: 40 },
-    });
+    const w = await startPolling("restarts.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
     try {
       const before = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      await syncedTo(w, before);
       const died = new Promise<Error>((resolve) => w.once("error", resolve));
       const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
       w.crash("exit");
@@ -190,7 +195,7 @@ describe("embedded indexer: worker thread", function () {
       expect(w.status()).to.include({ indexing: true, indexerError: null });
       await registerProvider(fx.probe, fx.chain.accounts[8]!, "after the restart", 1n, 1);
       const head = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      await syncedTo(w, head);
       expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the restart" }) { name } }`)).to.deep.equal({
         _meta: { hasIndexingErrors: false },
         providers: [{ name: "after the restart" }],
@@ -201,17 +206,10 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("reports a worker thread that hangs in a block's handlers, naming the block, and says the index is not live", async function () {
-    const w = await startIndexerWorker({
-      subgraph: fx.buildDir,
-      rpc: fx.chain.url,
-      db: fx.dbPath("hangs.sqlite"),
-      pollIntervalMs: 50,
-      restart: false,
-      hangTimeoutMs: 1000,
-    });
+    const w = await startPolling("hangs.sqlite", { restart: false, hangTimeoutMs: 1000 });
     try {
       const head = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      await syncedTo(w, head);
       const hung = new Promise<Error>((resolve) => w.once("error", resolve));
       const exit = new Promise<number>((resolve) => w.once("exit", resolve));
       w.crash("hang");
@@ -238,17 +236,10 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("starts a worker that hung again after its backoff, and the new one indexes the block the old one hung in", async function () {
-    const w = await startIndexerWorker({
-      subgraph: fx.buildDir,
-      rpc: fx.chain.url,
-      db: fx.dbPath("hangs-restarts.sqlite"),
-      pollIntervalMs: 50,
-      restart: { initialDelayMs: 20, maxDelayMs: 40 },
-      hangTimeoutMs: 1000,
-    });
+    const w = await startPolling("hangs-restarts.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 }, hangTimeoutMs: 1000 });
     try {
       const before = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      await syncedTo(w, before);
       const hung = new Promise<Error>((resolve) => w.once("error", resolve));
       const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
       w.crash("hang");
@@ -256,7 +247,7 @@ describe("embedded indexer: worker thread", function () {
       const block = await fx.chain.blockNumber();
       expect(await hung).to.include({ block, restartInMs: 20 });
       expect((await restarted).checkpoint!.number).to.equal(before);
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= block);
+      await syncedTo(w, block);
       expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the hang" }) { name } }`)).to.deep.equal({
         _meta: { hasIndexingErrors: false },
         providers: [{ name: "after the hang" }],
@@ -286,17 +277,10 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("reports a restarted worker that hangs while it starts, terminates it and starts another after the backoff, which indexes on", async function () {
-    const w = await startIndexerWorker({
-      subgraph: fx.buildDir,
-      rpc: fx.chain.url,
-      db: fx.dbPath("hangs-restarting.sqlite"),
-      pollIntervalMs: 50,
-      restart: { initialDelayMs: 20, maxDelayMs: 40 },
-      hangTimeoutMs: 1000,
-    });
+    const w = await startPolling("hangs-restarting.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 }, hangTimeoutMs: 1000 });
     try {
       const before = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= before);
+      await syncedTo(w, before);
       const errors: Error[] = [];
       const hung = new Promise<Error>((resolve) =>
         w.on("error", (error) => {
@@ -316,7 +300,7 @@ describe("embedded indexer: worker thread", function () {
       expect(errors.map((e) => e.constructor)).to.deep.equal([IndexerWorkerDiedError, IndexerWorkerHungError]);
       await registerProvider(fx.probe, fx.chain.accounts[11]!, "after the hung start", 1n, 1);
       const head = await fx.chain.blockNumber();
-      await waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= head);
+      await syncedTo(w, head);
       expect(await gql(w, `{ _meta { hasIndexingErrors } providers(where: { name: "after the hung start" }) { name } }`)).to.deep.equal({
         _meta: { hasIndexingErrors: false },
         providers: [{ name: "after the hung start" }],
@@ -353,13 +337,7 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("ends a thread whose message could not be read, as one that died, rather than wait for the message for ever", async function () {
-    const w = await startIndexerWorker({
-      subgraph: fx.buildDir,
-      rpc: fx.chain.url,
-      db: fx.dbPath("message-lost.sqlite"),
-      pollIntervalMs: 50,
-      restart: { initialDelayMs: 20, maxDelayMs: 40 },
-    });
+    const w = await startPolling("message-lost.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
     try {
       const died = new Promise<Error>((resolve) => w.once("error", resolve));
       const restarted = new Promise<IndexerStatus>((resolve) => w.once("restarted", resolve));
