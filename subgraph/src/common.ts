@@ -433,53 +433,98 @@ export function ensureRegion(raw: Bytes): Region {
   return r;
 }
 
+/** What a provider adds to the inventory of the Protocol, its GpuModel and its Region (zero while unregistered). */
+export class InventoryShare {
+  providers: i32 = 0;
+  online: i32 = 0;
+  gpusTotal: i32 = 0;
+  gpusInUse: i32 = 0;
+  gpusFree: i32 = 0;
+  gpusOnline: i32 = 0;
+  gpusFreeOnline: i32 = 0;
+  gpuModel: string | null = null;
+  region: string | null = null;
+
+  static of(provider: Provider): InventoryShare {
+    let s = new InventoryShare();
+    s.gpuModel = provider.gpuModel;
+    s.region = provider.region;
+    if (!provider.registered) return s;
+    let online: i32 = provider.online ? 1 : 0;
+    let free = provider.gpuCount - provider.gpusInUse;
+    if (free < 0) free = 0;
+    s.providers = 1;
+    s.online = online;
+    s.gpusTotal = provider.gpuCount;
+    s.gpusInUse = provider.gpusInUse;
+    s.gpusFree = free;
+    s.gpusOnline = online * provider.gpuCount;
+    s.gpusFreeOnline = online * free;
+    return s;
+  }
+}
+
 /**
- * Adds (sign = 1) or removes (sign = -1) a provider's contribution to the inventory of the Protocol, its GpuModel
- * and its Region. Handlers call it with -1 before changing a provider's listing and +1 after, so the aggregates
- * always equal the sums over registered providers. Unregistered providers contribute nothing.
+ * Moves the aggregates from a provider's share before a change to its share after it, so that the Protocol's, each
+ * GpuModel's and each Region's inventory always equal the sums over registered providers. A model or region the change
+ * did not move is loaded and saved once, with the difference (capacity and online changes are most of the events).
  */
-export function applyInventory(provider: Provider, p: Protocol, sign: i32): void {
-  if (!provider.registered) return;
-  let online: i32 = provider.online ? 1 : 0;
-  let total = provider.gpuCount;
-  let inUse = provider.gpusInUse;
-  let free = total - inUse;
-  if (free < 0) free = 0;
+export function moveInventory(before: InventoryShare, after: InventoryShare, p: Protocol): void {
+  p.providerCount += after.providers - before.providers;
+  p.onlineProviderCount += after.online - before.online;
+  p.gpusTotal += after.gpusTotal - before.gpusTotal;
+  p.gpusInUse += after.gpusInUse - before.gpusInUse;
+  p.gpusFree += after.gpusFree - before.gpusFree;
+  p.gpusOnline += after.gpusOnline - before.gpusOnline;
+  p.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
 
-  p.providerCount += sign;
-  p.onlineProviderCount += sign * online;
-  p.gpusTotal += sign * total;
-  p.gpusInUse += sign * inUse;
-  p.gpusFree += sign * free;
-  p.gpusOnline += sign * online * total;
-  p.gpusFreeOnline += sign * online * free;
+  let beforeModel = before.gpuModel;
+  let afterModel = after.gpuModel;
+  if (beforeModel !== null && afterModel !== null && beforeModel == afterModel) {
+    addToGpuModel(beforeModel, before, after);
+  } else {
+    if (beforeModel !== null) addToGpuModel(beforeModel, before, new InventoryShare());
+    if (afterModel !== null) addToGpuModel(afterModel, new InventoryShare(), after);
+  }
+  let beforeRegion = before.region;
+  let afterRegion = after.region;
+  if (beforeRegion !== null && afterRegion !== null && beforeRegion == afterRegion) {
+    addToRegion(beforeRegion, before, after);
+  } else {
+    if (beforeRegion !== null) addToRegion(beforeRegion, before, new InventoryShare());
+    if (afterRegion !== null) addToRegion(afterRegion, new InventoryShare(), after);
+  }
+}
 
-  let modelId = provider.gpuModel;
-  if (modelId !== null) {
-    let m = GpuModel.load(modelId);
-    if (m != null) {
-      m.providerCount += sign;
-      m.onlineProviderCount += sign * online;
-      m.gpusTotal += sign * total;
-      m.gpusFree += sign * free;
-      m.gpusOnline += sign * online * total;
-      m.gpusFreeOnline += sign * online * free;
-      m.save();
-    }
-  }
-  let regionId = provider.region;
-  if (regionId !== null) {
-    let r = Region.load(regionId);
-    if (r != null) {
-      r.providerCount += sign;
-      r.onlineProviderCount += sign * online;
-      r.gpusTotal += sign * total;
-      r.gpusFree += sign * free;
-      r.gpusOnline += sign * online * total;
-      r.gpusFreeOnline += sign * online * free;
-      r.save();
-    }
-  }
+function sameTotals(a: InventoryShare, b: InventoryShare): bool {
+  return a.providers == b.providers && a.online == b.online && a.gpusTotal == b.gpusTotal && a.gpusFree == b.gpusFree &&
+    a.gpusOnline == b.gpusOnline && a.gpusFreeOnline == b.gpusFreeOnline;
+}
+
+function addToGpuModel(id: string, before: InventoryShare, after: InventoryShare): void {
+  if (sameTotals(before, after)) return;
+  let m = GpuModel.load(id);
+  if (m == null) return;
+  m.providerCount += after.providers - before.providers;
+  m.onlineProviderCount += after.online - before.online;
+  m.gpusTotal += after.gpusTotal - before.gpusTotal;
+  m.gpusFree += after.gpusFree - before.gpusFree;
+  m.gpusOnline += after.gpusOnline - before.gpusOnline;
+  m.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
+  m.save();
+}
+
+function addToRegion(id: string, before: InventoryShare, after: InventoryShare): void {
+  if (sameTotals(before, after)) return;
+  let r = Region.load(id);
+  if (r == null) return;
+  r.providerCount += after.providers - before.providers;
+  r.onlineProviderCount += after.online - before.online;
+  r.gpusTotal += after.gpusTotal - before.gpusTotal;
+  r.gpusFree += after.gpusFree - before.gpusFree;
+  r.gpusOnline += after.gpusOnline - before.gpusOnline;
+  r.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
+  r.save();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,16 +23,17 @@ import {
 } from "../generated/schema";
 import {
   addressOrNull,
-  applyInventory,
   CAT_PROVIDER,
   commit,
   decimalId,
   ensureGpuModel,
   ensureRegion,
   eventId,
+  InventoryShare,
   loadNetworkDay,
   loadOrCreateProvider,
   loadProtocol,
+  moveInventory,
   recordAddressParameterUpdated,
   recordParameterUpdated,
   saveProvider,
@@ -50,7 +51,7 @@ export function handleProviderRegistered(event: ProviderRegistered): void {
   let model = ensureGpuModel(params.gpuModel, params.gpuModelName);
   let region = ensureRegion(params.region);
 
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   provider.registered = true;
   provider.online = false;
   provider.operator = addressOrNull(params.operator);
@@ -66,7 +67,7 @@ export function handleProviderRegistered(event: ProviderRegistered): void {
   provider.pricePerGpuHour = params.pricePerGpuHour;
   provider.metadataURI = params.metadataURI;
   provider.registeredAt = event.block.timestamp;
-  applyInventory(provider, p, 1);
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new ProviderRegisteredEvent(eventId(event));
@@ -93,7 +94,7 @@ export function handleProviderUpdated(event: ProviderUpdated): void {
   let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(params.provider, event);
 
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   let model = ensureGpuModel(params.gpuModel, params.gpuModelName);
   let region = ensureRegion(params.region);
   provider.gpuModel = model.id;
@@ -106,7 +107,7 @@ export function handleProviderUpdated(event: ProviderUpdated): void {
   provider.tier = tierName(params.tier);
   provider.pricePerGpuHour = params.pricePerGpuHour;
   provider.metadataURI = params.metadataURI;
-  applyInventory(provider, p, 1);
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new ProviderUpdatedEvent(eventId(event));
@@ -155,9 +156,9 @@ export function handleProviderOnlineSet(event: ProviderOnlineSet): void {
   let p = loadProtocol();
   let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(event.params.provider, event);
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   provider.online = event.params.online;
-  applyInventory(provider, p, 1);
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new ProviderOnlineSetEvent(eventId(event));
@@ -174,7 +175,7 @@ export function handleProviderDeregistered(event: ProviderDeregistered): void {
   let p = loadProtocol();
   let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(event.params.provider, event);
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   // The registry deletes the record: counts and flags drop to zero; the listing's descriptive fields stay for history.
   provider.registered = false;
   provider.online = false;
@@ -182,6 +183,7 @@ export function handleProviderDeregistered(event: ProviderDeregistered): void {
   provider.gpuCount = 0;
   provider.gpusInUse = 0;
   provider.deregisteredAt = event.block.timestamp;
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new ProviderDeregisteredEvent(eventId(event));
@@ -196,9 +198,9 @@ export function handleCapacityReserved(event: CapacityReserved): void {
   let p = loadProtocol();
   let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(event.params.provider, event);
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   provider.gpusInUse = event.params.gpusInUse;
-  applyInventory(provider, p, 1);
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new CapacityReservedEvent(eventId(event));
@@ -217,9 +219,9 @@ export function handleCapacityReleased(event: CapacityReleased): void {
   let p = loadProtocol();
   let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(event.params.provider, event);
-  applyInventory(provider, p, -1);
+  let before = InventoryShare.of(provider);
   provider.gpusInUse = event.params.gpusInUse;
-  applyInventory(provider, p, 1);
+  moveInventory(before, InventoryShare.of(provider), p);
   saveProvider(provider, event);
 
   let e = new CapacityReleasedEvent(eventId(event));

@@ -5,7 +5,6 @@ import {
   ApprovalEvent,
   DelegateChangedEvent,
   DelegateVotesChangedEvent,
-  Protocol,
   TransferEvent,
 } from "../generated/schema";
 import {
@@ -20,25 +19,34 @@ import {
   ZERO,
 } from "./common";
 
-/** Adds `delta` to an account's balance, keeping the Protocol's holder count. */
-function changeBalance(address: Bytes, delta: BigInt, p: Protocol, event: ethereum.Event): void {
+/** Adds `delta` to an account's balance; returns how the holder count changes (-1, 0 or 1). */
+function changeBalance(address: Bytes, delta: BigInt, event: ethereum.Event): i32 {
   let account = loadOrCreateAccount(address, event);
   let before = account.balance;
   let after = before.plus(delta);
   account.balance = after;
   account.save();
-  if (before.isZero() && !after.isZero()) p.holderCount += 1;
-  else if (!before.isZero() && after.isZero()) p.holderCount -= 1;
+  if (before.isZero() && !after.isZero()) return 1;
+  if (!before.isZero() && after.isZero()) return -1;
+  return 0;
 }
 
 export function handleTransfer(event: Transfer): void {
   let params = event.params;
-  let p = loadProtocol();
-  if (isZeroBytes(params.from)) p.totalSupply = p.totalSupply.plus(params.value);
-  else changeBalance(params.from, ZERO.minus(params.value), p, event);
-  if (isZeroBytes(params.to)) p.totalSupply = p.totalSupply.minus(params.value);
-  else changeBalance(params.to, params.value, p, event);
-  saveProtocol(p, event);
+  let mint = isZeroBytes(params.from);
+  let burn = isZeroBytes(params.to);
+  let holders: i32 = 0;
+  if (!mint) holders += changeBalance(params.from, ZERO.minus(params.value), event);
+  if (!burn) holders += changeBalance(params.to, params.value, event);
+  // Most transfers (escrow deposits, payouts, stakes) change neither the supply nor the holder count: the Protocol,
+  // the subgraph's largest entity, is then left alone.
+  if (mint != burn || holders != 0) {
+    let p = loadProtocol();
+    if (mint && !burn) p.totalSupply = p.totalSupply.plus(params.value);
+    if (burn && !mint) p.totalSupply = p.totalSupply.minus(params.value);
+    p.holderCount += holders;
+    saveProtocol(p, event);
+  }
 
   let e = new TransferEvent(eventId(event));
   stamp(e, event, CAT_TOKEN, [params.from, params.to]);

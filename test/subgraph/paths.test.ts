@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { GPU_MODELS, createJob, fund, mined, registerProvider } from "../../scripts/scenario";
 import { gql } from "./indexer/helpers/dump";
-import { checkProviders } from "./helpers/entity-checks";
+import { checkProtocol, checkProviders } from "./helpers/entity-checks";
 import { Mismatches, contextAtHead, indexOwnChain, type OwnChain } from "./helpers/own-chain";
 
 describe("subgraph: paths the full scenario does not take", function () {
@@ -47,6 +47,43 @@ describe("subgraph: paths the full scenario does not take", function () {
       expect(data.provider).to.equal(null);
       const m = new Mismatches("Provider");
       await checkProviders(await contextAtHead(x!), m);
+      m.assertNone();
+    });
+  });
+  describe("transfers between holders that stay holders", function () {
+    let x: OwnChain | undefined;
+    const blocks = { funded: 0, plain: 0, emptied: 0 };
+
+    before(async function () {
+      x = await indexOwnChain(async (s) => {
+        const [a, b] = [s.actors.clients[0]!, s.actors.clients[1]!];
+        await fund(s, [a, b], parseEther("100"));
+        blocks.funded = (await s.rpc.getBlockNumber());
+        blocks.plain = (await mined(s.c.token.connect(a).transfer(await b.getAddress(), parseEther("40")))).blockNumber;
+        const rest = await s.c.token.balanceOf(await a.getAddress());
+        blocks.emptied = (await mined(s.c.token.connect(a).transfer(await b.getAddress(), rest))).blockNumber;
+      });
+    });
+
+    after(async () => x?.close());
+
+    type ProtocolAt = { protocol: { holderCount: number; updatedAtBlock: string } };
+    const protocolAt = (block: number): Promise<ProtocolAt> =>
+      gql<ProtocolAt>(x!.engine, `query($b: Int!) { protocol(id: "latent", block: { number: $b }) { holderCount updatedAtBlock } }`, { b: block });
+
+    it("leave the Protocol as it was: its updatedAtBlock stays at the last change", async function () {
+      const before = await protocolAt(blocks.funded);
+      const after = await protocolAt(blocks.plain);
+      expect(after.protocol).to.deep.equal(before.protocol);
+      expect(Number(after.protocol.updatedAtBlock)).to.be.at.most(blocks.funded);
+    });
+
+    it("update it when one of them is left with nothing (the holder count drops), and the Protocol equals the views", async function () {
+      const before = await protocolAt(blocks.plain);
+      const after = await protocolAt(blocks.emptied);
+      expect(after.protocol).to.deep.equal({ holderCount: before.protocol.holderCount - 1, updatedAtBlock: String(blocks.emptied) });
+      const m = new Mismatches("Protocol");
+      await checkProtocol(await contextAtHead(x!), m);
       m.assertNone();
     });
   });
