@@ -369,10 +369,10 @@ export function loadProviderDay(p: Provider, event: ethereum.Event): ProviderDay
 }
 
 /**
- * Recomputes a provider's derived fields (gpusFree, freeStake, stakePerGpu, reputationScore), saves it, and writes
- * today's ProviderDay snapshot (`day`, when the caller already loaded and changed it; otherwise loaded here).
+ * Recomputes a provider's derived fields (gpusFree, freeStake, stakePerGpu, reputationScore) and saves it, without
+ * today's ProviderDay: for changes to none of its snapshot fields (locked collateral).
  */
-export function saveProvider(p: Provider, event: ethereum.Event, day: ProviderDay | null = null): void {
+export function saveProviderOnly(p: Provider, event: ethereum.Event): void {
   let free = p.gpuCount - p.gpusInUse;
   p.gpusFree = free > 0 ? free : 0;
   p.freeStake = p.staked.minus(p.locked).minus(p.thawing);
@@ -380,6 +380,14 @@ export function saveProvider(p: Provider, event: ethereum.Event, day: ProviderDa
   p.reputationScore = reputationScore(p.jobsCompleted, p.jobsTimedOut, p.disputesLost);
   p.updatedAt = event.block.timestamp;
   p.save();
+}
+
+/**
+ * Saves a provider as `saveProviderOnly` does and writes today's ProviderDay snapshot (`day`, when the caller already
+ * loaded and changed it; otherwise loaded here).
+ */
+export function saveProvider(p: Provider, event: ethereum.Event, day: ProviderDay | null = null): void {
+  saveProviderOnly(p, event);
 
   let d: ProviderDay;
   if (day != null) d = changetype<ProviderDay>(day);

@@ -31,7 +31,9 @@ import {
   loadProviderDay,
   recordAddressParameterUpdated,
   recordParameterUpdated,
+  saveProtocol,
   saveProvider,
+  saveProviderOnly,
   stamp,
 } from "./common";
 
@@ -134,11 +136,10 @@ export function handleWithdrawn(event: Withdrawn): void {
 export function handleCollateralLocked(event: CollateralLocked): void {
   let params = event.params;
   let p = loadProtocol();
-  let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(params.provider, event);
   p.stakeLocked = p.stakeLocked.plus(params.locked.minus(provider.locked));
   provider.locked = params.locked;
-  saveProvider(provider, event);
+  saveProviderOnly(provider, event);
 
   let e = new CollateralLockedEvent(eventId(event));
   stamp(e, event, CAT_STAKE, [params.provider]);
@@ -149,17 +150,17 @@ export function handleCollateralLocked(event: CollateralLocked): void {
   e.lockedAfter = params.locked;
   e.save();
 
-  commit(p, d, event);
+  // Locked collateral is in none of NetworkDay's or ProviderDay's counters or snapshot fields.
+  saveProtocol(p, event);
 }
 
 export function handleCollateralUnlocked(event: CollateralUnlocked): void {
   let params = event.params;
   let p = loadProtocol();
-  let d = loadNetworkDay(event);
   let provider = loadOrCreateProvider(params.provider, event);
   p.stakeLocked = p.stakeLocked.plus(params.locked.minus(provider.locked));
   provider.locked = params.locked;
-  saveProvider(provider, event);
+  saveProviderOnly(provider, event);
 
   let job = Job.load(decimalId(params.jobId));
   if (job != null) {
@@ -177,7 +178,8 @@ export function handleCollateralUnlocked(event: CollateralUnlocked): void {
   e.lockedAfter = params.locked;
   e.save();
 
-  commit(p, d, event);
+  // Locked collateral is in none of NetworkDay's or ProviderDay's counters or snapshot fields.
+  saveProtocol(p, event);
 }
 
 export function handleSlashed(event: Slashed): void {
