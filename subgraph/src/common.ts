@@ -1,6 +1,6 @@
 // Shared helpers of the Latent mappings: ids, decoding, the Protocol singleton, daily rollups, providers,
 // inventory aggregates, accounts and parameters. Mappings never call the chain: everything comes from events.
-import { Address, BigInt, Bytes, Entity, ethereum, Value } from "@graphprotocol/graph-ts";
+import { Address, BigInt, Bytes, Entity, ethereum, store, Value } from "@graphprotocol/graph-ts";
 import {
   Account,
   GpuModel,
@@ -486,53 +486,39 @@ export function moveInventory(before: InventoryShare, after: InventoryShare, p: 
   p.gpusOnline += after.gpusOnline - before.gpusOnline;
   p.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
 
-  let beforeModel = before.gpuModel;
-  let afterModel = after.gpuModel;
-  if (beforeModel !== null && afterModel !== null && beforeModel == afterModel) {
-    addToGpuModel(beforeModel, before, after);
-  } else {
-    if (beforeModel !== null) addToGpuModel(beforeModel, before, new InventoryShare());
-    if (afterModel !== null) addToGpuModel(afterModel, new InventoryShare(), after);
+  moveShare("GpuModel", before.gpuModel, after.gpuModel, before, after);
+  moveShare("Region", before.region, after.region, before, after);
+}
+
+/** Moves a share between two GpuModels or two Regions (ids null when the provider has none), or within one. */
+function moveShare(type: string, beforeId: string | null, afterId: string | null, before: InventoryShare, after: InventoryShare): void {
+  if (beforeId !== null && afterId !== null && beforeId == afterId) {
+    addShare(type, beforeId, before, after);
+    return;
   }
-  let beforeRegion = before.region;
-  let afterRegion = after.region;
-  if (beforeRegion !== null && afterRegion !== null && beforeRegion == afterRegion) {
-    addToRegion(beforeRegion, before, after);
-  } else {
-    if (beforeRegion !== null) addToRegion(beforeRegion, before, new InventoryShare());
-    if (afterRegion !== null) addToRegion(afterRegion, new InventoryShare(), after);
-  }
+  if (beforeId !== null) addShare(type, beforeId, before, new InventoryShare());
+  if (afterId !== null) addShare(type, afterId, new InventoryShare(), after);
 }
 
-function sameTotals(a: InventoryShare, b: InventoryShare): bool {
-  return a.providers == b.providers && a.online == b.online && a.gpusTotal == b.gpusTotal && a.gpusFree == b.gpusFree &&
-    a.gpusOnline == b.gpusOnline && a.gpusFreeOnline == b.gpusFreeOnline;
+// GpuModel and Region carry the same inventory counters, so one entity-generic function serves both.
+function addShare(type: string, id: string, before: InventoryShare, after: InventoryShare): void {
+  if (
+    before.providers == after.providers && before.online == after.online && before.gpusTotal == after.gpusTotal &&
+    before.gpusFree == after.gpusFree && before.gpusOnline == after.gpusOnline && before.gpusFreeOnline == after.gpusFreeOnline
+  ) return;
+  let e = store.get(type, id);
+  if (e == null) return;
+  addI32(e, "providerCount", after.providers - before.providers);
+  addI32(e, "onlineProviderCount", after.online - before.online);
+  addI32(e, "gpusTotal", after.gpusTotal - before.gpusTotal);
+  addI32(e, "gpusFree", after.gpusFree - before.gpusFree);
+  addI32(e, "gpusOnline", after.gpusOnline - before.gpusOnline);
+  addI32(e, "gpusFreeOnline", after.gpusFreeOnline - before.gpusFreeOnline);
+  store.set(type, id, e);
 }
 
-function addToGpuModel(id: string, before: InventoryShare, after: InventoryShare): void {
-  if (sameTotals(before, after)) return;
-  let m = GpuModel.load(id);
-  if (m == null) return;
-  m.providerCount += after.providers - before.providers;
-  m.onlineProviderCount += after.online - before.online;
-  m.gpusTotal += after.gpusTotal - before.gpusTotal;
-  m.gpusFree += after.gpusFree - before.gpusFree;
-  m.gpusOnline += after.gpusOnline - before.gpusOnline;
-  m.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
-  m.save();
-}
-
-function addToRegion(id: string, before: InventoryShare, after: InventoryShare): void {
-  if (sameTotals(before, after)) return;
-  let r = Region.load(id);
-  if (r == null) return;
-  r.providerCount += after.providers - before.providers;
-  r.onlineProviderCount += after.online - before.online;
-  r.gpusTotal += after.gpusTotal - before.gpusTotal;
-  r.gpusFree += after.gpusFree - before.gpusFree;
-  r.gpusOnline += after.gpusOnline - before.gpusOnline;
-  r.gpusFreeOnline += after.gpusFreeOnline - before.gpusFreeOnline;
-  r.save();
+function addI32(e: Entity, field: string, delta: i32): void {
+  e.setI32(field, e.getI32(field) + delta);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 import { expect } from "chai";
 import { parseEther } from "ethers";
 import { GPU_MODELS, createJob, fund, mined, registerProvider } from "../../scripts/scenario";
+import { toSpec } from "../../scripts/scenario/catalog";
 import { gql } from "./indexer/helpers/dump";
-import { checkProtocol, checkProviders } from "./helpers/entity-checks";
+import { checkAggregates, checkProtocol, checkProviders } from "./helpers/entity-checks";
 import { Mismatches, contextAtHead, indexOwnChain, type OwnChain } from "./helpers/own-chain";
 
 describe("subgraph: paths the full scenario does not take", function () {
@@ -85,6 +86,36 @@ describe("subgraph: paths the full scenario does not take", function () {
       const m = new Mismatches("Protocol");
       await checkProtocol(await contextAtHead(x!), m);
       m.assertNone();
+    });
+  });
+  describe("a provider that moves its listing to another GPU model and region", function () {
+    let x: OwnChain | undefined;
+
+    before(async function () {
+      x = await indexOwnChain(async (s) => {
+        const [mover, stayer] = [s.actors.providers[0]!, s.actors.providers[1]!];
+        await fund(s, [mover, stayer], parseEther("100000"));
+        const [from, to] = [GPU_MODELS[0]!, GPU_MODELS[1]!];
+        const at = (model: typeof from, region: string, gpuCount: number) =>
+          ({ gpuModel: model, region, gpuCount, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://p.example" });
+        await registerProvider(s, mover, { listing: at(from, "eu-west", 2) });
+        await registerProvider(s, stayer, { listing: at(from, "eu-west", 1) });
+        const moved = at(to, "us-east", 4);
+        await mined(s.c.registry.connect(mover).update(toSpec(moved), moved.gpuModel.name, moved.metadataURI));
+      });
+    });
+
+    after(async () => x?.close());
+
+    it("leaves each GpuModel's and Region's inventory equal to the sums over the providers listed there", async function () {
+      const m = new Mismatches("inventories");
+      await checkAggregates(await contextAtHead(x!), m);
+      m.assertNone();
+      const data = await gql<{ gpuModels: { providerCount: number; gpusTotal: number }[] }>(
+        x!.engine,
+        `{ gpuModels(orderBy: id) { providerCount gpusTotal } }`,
+      );
+      expect(data.gpuModels.map((g) => g.providerCount).sort()).to.deep.equal([1, 1]);
     });
   });
 });
