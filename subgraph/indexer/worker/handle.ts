@@ -162,8 +162,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       worker.once("exit", (code) => {
         this.exited = true;
         this.stopWatchdog();
-        this.emit("exit", code);
         resolve(code);
+        let died: IndexerWorkerDiedError | null = null;
         if (this.engine === null) {
           const stopped = this.stopping && cause === null && hung === null;
           this.rejectReady(
@@ -171,10 +171,15 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
               ? new StoppedError("the indexer worker was stopped before it was ready")
               : (cause?.error ?? hung ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`)),
           );
-        } else if (this.stopping || this.finished) return;
-        // Reported when it was found to hang; its exit is the terminate() that followed.
-        else if (hung !== null) this.restartAfter(hung.restartInMs);
-        else this.died(code, cause);
+        } else if (!this.stopping && !this.finished) {
+          // Reported when it was found to hang; its exit is the terminate() that followed.
+          if (hung !== null) this.restartAfter(hung.restartInMs);
+          else died = this.died(code, cause);
+        }
+        // Last: a listener that acts at once (reads status(), calls stop() or crash(), throws) finds the handle as this
+        // exit left it, and a throw cannot leave the exit half-recorded (stop() waiting for it for ever, no restart).
+        this.emit("exit", code);
+        if (died !== null) this.report(died);
       });
     });
     if (this.hangTimeoutMs > 0) {
@@ -192,8 +197,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           // The first start is not retried: startIndexerWorker rejects with this error (see the class comment).
           const restartInMs = this.engine === null ? null : this.nextRestartDelay(null);
           hung = new IndexerWorkerHungError(this.hangTimeoutMs, block < 0n ? null : Number(block), restartInMs, !ready);
-          if (this.engine !== null) this.markDown(hung);
           void worker.terminate();
+          if (this.engine !== null) {
+            this.markDown(hung);
+            this.report(hung);
+          }
         },
         Math.min(this.hangTimeoutMs / 4, 5000),
       );
@@ -280,11 +288,13 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     return worker;
   }
 
-  private died(code: number, cause: { reason: string; name: string; error?: Error } | null): void {
+  /** Records a thread that died: down, and its restart scheduled. The caller reports it, once all is recorded. */
+  private died(code: number, cause: { reason: string; name: string; error?: Error } | null): IndexerWorkerDiedError {
     const delay = this.nextRestartDelay(cause?.name ?? null);
     const error = new IndexerWorkerDiedError(code, cause?.reason ?? null, delay, { cause: cause?.error });
     this.markDown(error);
     this.restartAfter(error.restartInMs);
+    return error;
   }
 
   /** How long until the next worker starts, after one died (`cause`: the name of its error) or hung; null: never. */
@@ -297,6 +307,9 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private markDown(error: IndexerWorkerDownError): void {
     this.down = error;
     this.engine?.setIndexerDown(error.message);
+  }
+
+  private report(error: IndexerWorkerDownError): void {
     if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 

@@ -180,6 +180,52 @@ describe("embedded indexer: worker thread", function () {
     }
   });
 
+  it("emits exit once the handle has recorded it: a listener's status() already says the thread is down, and why", async function () {
+    const w = await startPolling("exit-listener.sqlite", { restart: false });
+    try {
+      const atExit = new Promise<ReturnType<IndexerWorker["status"]>>((resolve) => w.once("exit", () => resolve(w.status())));
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      w.crash("exit");
+      expect(await atExit).to.include({ indexing: false, synced: false, indexerError: (await died).message });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("emits error once the restart is scheduled: stop() from the listener cancels it", async function () {
+    const w = await startPolling("error-listener.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
+    const stopped = new Promise<void>((resolve) => w.once("error", () => resolve(w.stop())));
+    w.crash("exit");
+    await stopped;
+    // A timer left behind would hold the process open for the backoff (up to 60 s) after the caller stopped everything.
+    expect((w as unknown as { restartTimer: NodeJS.Timeout | null }).restartTimer).to.equal(null);
+  });
+
+  it("lets an exit listener's throw surface as an uncaught exception, with the thread's death already recorded", async function () {
+    const w = await startPolling("exit-throws.sqlite", { restart: false });
+    // Mocha's own handler would fail the test on the throw this test expects: set aside until it has surfaced.
+    const mochaHandlers = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    let surfaced: Error;
+    try {
+      const uncaught = new Promise<Error>((resolve) => process.once("uncaughtException", resolve));
+      w.once("exit", () => {
+        throw new Error("a listener's bug");
+      });
+      w.crash("exit");
+      surfaced = await uncaught;
+    } finally {
+      for (const handler of mochaHandlers) process.on("uncaughtException", handler);
+    }
+    try {
+      expect(surfaced.message).to.equal("a listener's bug");
+      expect(w.status()).to.include({ indexing: false, synced: false });
+      expect(w.status().indexerError).to.match(/^the indexer worker thread died \(exit code 3\)/);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it("starts a worker that died again after its backoff, and the new one indexes on", async function () {
     const w = await startPolling("restarts.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
     try {
