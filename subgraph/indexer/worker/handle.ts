@@ -103,6 +103,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private exitPromise!: Promise<number>;
   private stopping = false;
   private readonly servers = new Set<QueryServer>();
+  /** serve() calls not settled yet: stop() waits for them, as each closes the server it bound if stop() came meanwhile. */
+  private readonly serving = new Set<Promise<unknown>>();
   /** Why no worker indexes now (it died or hung); null while one runs. */
   private down: IndexerWorkerDownError | null = null;
   private readonly hangTimeoutMs: number;
@@ -358,11 +360,28 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     };
   }
 
-  /** Serves the query API over HTTP from this thread (127.0.0.1 by default). Closed by stop(). */
+  /**
+   * Serves the query API over HTTP from this thread (127.0.0.1 by default). Closed by stop(); a stop() while the port
+   * is being bound (a host name is looked up first) closes it once bound and rejects with StoppedError, as does a
+   * serve() after stop().
+   */
   async serve(options: { port?: number; host?: string; name?: string } = {}): Promise<QueryServer> {
-    const server = await startQueryServer({ executor: this, ...options });
-    this.servers.add(server);
-    return server;
+    if (this.stopping) throw new StoppedError("the indexer worker is stopped: it serves no queries");
+    const bound = startQueryServer({ executor: this, ...options }).then(async (server) => {
+      if (!this.stopping) {
+        this.servers.add(server);
+        return server;
+      }
+      // stop() has closed the servers it knew of: this one would answer only errors, and keep its port.
+      await server.close();
+      throw new StoppedError("the indexer worker was stopped while its query server bound its port");
+    });
+    this.serving.add(bound);
+    try {
+      return await bound;
+    } finally {
+      this.serving.delete(bound);
+    }
   }
 
   /**
@@ -385,6 +404,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     this.stopWatchdog();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    // Whatever they bound is closed (and what failed to bind is serve()'s caller's to hear of) before stop() resolves.
+    await Promise.allSettled([...this.serving]);
     for (const server of this.servers) await server.close();
     this.servers.clear();
     if (!this.exited) {
