@@ -398,7 +398,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     this.worker.postMessage(message);
   }
 
-  /** Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. */
+  /**
+   * Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. A
+   * thread still running after `timeoutMs` is terminated; one inside a native call (a SQLite statement) ends only once
+   * the call returns, and this waits for it: the README says why no shorter bound is offered.
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     this.stopWatchdog();
