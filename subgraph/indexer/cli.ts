@@ -9,6 +9,7 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
 
@@ -252,7 +253,18 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`indexing ${build.dir} from ${args.rpc} into ${args.db} (deployment ${worker.status().deployment})\n`);
   if (args.port !== null && !args.once) {
-    const server = await worker.serve({ port: args.port, host: args.host, name: args.name });
+    let server: QueryServer;
+    try {
+      server = await worker.serve({ port: args.port, host: args.host, name: args.name });
+    } catch (error) {
+      // A signal came while the port was being bound (a --host name is looked up first): the handle closes what it
+      // bound (serve() rejects with StoppedError), or the bind failed on its own; either way shutdown() exits 0 once
+      // the thread has ended, as the signal asked.
+      if (stopping) return;
+      // Stopped as on a signal, so that the thread ends after its block and releases the database's lock in order.
+      await worker.stop();
+      throw new IndexerError(`cannot serve queries on ${args.host}:${args.port} (--host, --port): ${(error as Error).message}`, { cause: error });
+    }
     process.stdout.write(`queries: POST ${server.queryUrl}\n`);
   }
 }

@@ -103,6 +103,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private exitPromise!: Promise<number>;
   private stopping = false;
   private readonly servers = new Set<QueryServer>();
+  /** serve() calls not settled yet: stop() waits for them, as each closes the server it bound if stop() came meanwhile. */
+  private readonly serving = new Set<Promise<unknown>>();
   /** Why no worker indexes now (it died or hung); null while one runs. */
   private down: IndexerWorkerDownError | null = null;
   private readonly hangTimeoutMs: number;
@@ -162,8 +164,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       worker.once("exit", (code) => {
         this.exited = true;
         this.stopWatchdog();
-        this.emit("exit", code);
         resolve(code);
+        let died: IndexerWorkerDiedError | null = null;
         if (this.engine === null) {
           const stopped = this.stopping && cause === null && hung === null;
           this.rejectReady(
@@ -171,10 +173,15 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
               ? new StoppedError("the indexer worker was stopped before it was ready")
               : (cause?.error ?? hung ?? new IndexerError(`indexer worker exited with code ${code} before it was ready`)),
           );
-        } else if (this.stopping || this.finished) return;
-        // Reported when it was found to hang; its exit is the terminate() that followed.
-        else if (hung !== null) this.restartAfter(hung.restartInMs);
-        else this.died(code, cause);
+        } else if (!this.stopping && !this.finished) {
+          // Reported when it was found to hang; its exit is the terminate() that followed.
+          if (hung !== null) this.restartAfter(hung.restartInMs);
+          else died = this.died(code, cause);
+        }
+        // Last: a listener that acts at once (reads status(), calls stop() or crash(), throws) finds the handle as this
+        // exit left it, and a throw cannot leave the exit half-recorded (stop() waiting for it for ever, no restart).
+        this.emit("exit", code);
+        if (died !== null) this.report(died);
       });
     });
     if (this.hangTimeoutMs > 0) {
@@ -192,8 +199,11 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           // The first start is not retried: startIndexerWorker rejects with this error (see the class comment).
           const restartInMs = this.engine === null ? null : this.nextRestartDelay(null);
           hung = new IndexerWorkerHungError(this.hangTimeoutMs, block < 0n ? null : Number(block), restartInMs, !ready);
-          if (this.engine !== null) this.markDown(hung);
           void worker.terminate();
+          if (this.engine !== null) {
+            this.markDown(hung);
+            this.report(hung);
+          }
         },
         Math.min(this.hangTimeoutMs / 4, 5000),
       );
@@ -280,11 +290,13 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     return worker;
   }
 
-  private died(code: number, cause: { reason: string; name: string; error?: Error } | null): void {
+  /** Records a thread that died: down, and its restart scheduled. The caller reports it, once all is recorded. */
+  private died(code: number, cause: { reason: string; name: string; error?: Error } | null): IndexerWorkerDiedError {
     const delay = this.nextRestartDelay(cause?.name ?? null);
     const error = new IndexerWorkerDiedError(code, cause?.reason ?? null, delay, { cause: cause?.error });
     this.markDown(error);
     this.restartAfter(error.restartInMs);
+    return error;
   }
 
   /** How long until the next worker starts, after one died (`cause`: the name of its error) or hung; null: never. */
@@ -297,6 +309,9 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   private markDown(error: IndexerWorkerDownError): void {
     this.down = error;
     this.engine?.setIndexerDown(error.message);
+  }
+
+  private report(error: IndexerWorkerDownError): void {
     if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
@@ -345,11 +360,28 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     };
   }
 
-  /** Serves the query API over HTTP from this thread (127.0.0.1 by default). Closed by stop(). */
+  /**
+   * Serves the query API over HTTP from this thread (127.0.0.1 by default). Closed by stop(); a stop() while the port
+   * is being bound (a host name is looked up first) closes it once bound and rejects with StoppedError, as does a
+   * serve() after stop().
+   */
   async serve(options: { port?: number; host?: string; name?: string } = {}): Promise<QueryServer> {
-    const server = await startQueryServer({ executor: this, ...options });
-    this.servers.add(server);
-    return server;
+    if (this.stopping) throw new StoppedError("the indexer worker is stopped: it serves no queries");
+    const bound = startQueryServer({ executor: this, ...options }).then(async (server) => {
+      if (!this.stopping) {
+        this.servers.add(server);
+        return server;
+      }
+      // stop() has closed the servers it knew of: this one would answer only errors, and keep its port.
+      await server.close();
+      throw new StoppedError("the indexer worker was stopped while its query server bound its port");
+    });
+    this.serving.add(bound);
+    try {
+      return await bound;
+    } finally {
+      this.serving.delete(bound);
+    }
   }
 
   /**
@@ -366,12 +398,18 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     this.worker.postMessage(message);
   }
 
-  /** Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. */
+  /**
+   * Stops indexing (after the block in progress), waits for the worker to exit, closes servers and connections. A
+   * thread still running after `timeoutMs` is terminated; one inside a native call (a SQLite statement) ends only once
+   * the call returns, and this waits for it: the README says why no shorter bound is offered.
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     this.stopWatchdog();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    // Whatever they bound is closed (and what failed to bind is serve()'s caller's to hear of) before stop() resolves.
+    await Promise.allSettled([...this.serving]);
     for (const server of this.servers) await server.close();
     this.servers.clear();
     if (!this.exited) {

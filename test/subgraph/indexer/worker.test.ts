@@ -1,6 +1,7 @@
 // Worker-thread mode: indexing runs in a worker_threads Worker, the calling thread answers queries from its own
 // read-only connection and can serve HTTP; the CLI's --port mode uses the same path.
 import type { ChildProcess } from "node:child_process";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { expect } from "chai";
 import {
@@ -19,7 +20,7 @@ import {
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { gql } from "./helpers/dump";
 import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
-import { spawnIndexerCli } from "./helpers/cli";
+import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 
 function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "failed", predicate: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -37,6 +38,27 @@ function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "fail
 /** Resolves once the worker has indexed `block`. */
 function syncedTo(w: IndexerWorker, block: number): Promise<{ checkpoint: { number: number } | null }> {
   return waitFor<{ checkpoint: { number: number } | null }>(w, "synced", (s) => s.checkpoint!.number >= block);
+}
+
+/** A port nothing listens on now, on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 describe("embedded indexer: worker thread", function () {
@@ -115,6 +137,38 @@ describe("embedded indexer: worker thread", function () {
     expect(refused).to.equal(true);
   });
 
+  it("stop() while serve() binds its port closes that server once bound, and serve() rejects with StoppedError", async function () {
+    const w = await startPolling("stop-while-binding.sqlite");
+    const port = await freePort();
+    // serve() returns before its listen() has completed: the stop lands where a CLI's signal can, during the bind.
+    const serving = w.serve({ port }).then(
+      (server) => server,
+      (e: unknown) => e as Error,
+    );
+    await w.stop();
+    const listening = await accepts(port);
+    const outcome = await serving;
+    if (!(outcome instanceof Error)) await outcome.close();
+    expect(outcome).to.be.instanceOf(StoppedError);
+    expect((outcome as Error).message).to.equal("the indexer worker was stopped while its query server bound its port");
+    expect(listening, "something still listens once stop() has resolved").to.equal(false);
+  });
+
+  it("serve() after stop() rejects with StoppedError and binds nothing", async function () {
+    const w = await startPolling("serve-after-stop.sqlite");
+    await w.stop();
+    const port = await freePort();
+    const outcome = await w.serve({ port }).then(
+      (server) => server,
+      (e: unknown) => e as Error,
+    );
+    const listening = await accepts(port);
+    if (!(outcome instanceof Error)) await outcome.close();
+    expect(listening).to.equal(false);
+    expect(outcome).to.be.instanceOf(StoppedError);
+    expect((outcome as Error).message).to.equal("the indexer worker is stopped: it serves no queries");
+  });
+
   it("rejects with the reason when the worker cannot start", async function () {
     let error: unknown;
     try {
@@ -153,6 +207,22 @@ describe("embedded indexer: worker thread", function () {
     expect(await code).to.equal(0);
   });
 
+  it("runs the CLI with --port on a port in use: one line naming the port, no stack trace, exit 1", async function () {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const args = ["--rpc", fx.chain.url, "--db", fx.dbPath("cli-port-busy.sqlite"), "--subgraph", fx.buildDir, "--port", String(port)];
+      const run = await runIndexerCli([...args, "--quiet", "--log-level", "error"], 60_000);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal(
+        `indexer: cannot serve queries on 127.0.0.1:${port} (--host, --port): listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+      );
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+
   it("reports a worker thread that dies with its cause, and then says the index is not live (status, /status, _meta)", async function () {
     const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("dies.sqlite"), pollIntervalMs: 50, restart: false });
     try {
@@ -175,6 +245,52 @@ describe("embedded indexer: worker thread", function () {
         _meta: { hasIndexingErrors: true, block: { number: head } },
         providers: [{ name: "first" }],
       });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("emits exit once the handle has recorded it: a listener's status() already says the thread is down, and why", async function () {
+    const w = await startPolling("exit-listener.sqlite", { restart: false });
+    try {
+      const atExit = new Promise<ReturnType<IndexerWorker["status"]>>((resolve) => w.once("exit", () => resolve(w.status())));
+      const died = new Promise<Error>((resolve) => w.once("error", resolve));
+      w.crash("exit");
+      expect(await atExit).to.include({ indexing: false, synced: false, indexerError: (await died).message });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("emits error once the restart is scheduled: stop() from the listener cancels it", async function () {
+    const w = await startPolling("error-listener.sqlite", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
+    const stopped = new Promise<void>((resolve) => w.once("error", () => resolve(w.stop())));
+    w.crash("exit");
+    await stopped;
+    // A timer left behind would hold the process open for the backoff (up to 60 s) after the caller stopped everything.
+    expect((w as unknown as { restartTimer: NodeJS.Timeout | null }).restartTimer).to.equal(null);
+  });
+
+  it("lets an exit listener's throw surface as an uncaught exception, with the thread's death already recorded", async function () {
+    const w = await startPolling("exit-throws.sqlite", { restart: false });
+    // Mocha's own handler would fail the test on the throw this test expects: set aside until it has surfaced.
+    const mochaHandlers = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    let surfaced: Error;
+    try {
+      const uncaught = new Promise<Error>((resolve) => process.once("uncaughtException", resolve));
+      w.once("exit", () => {
+        throw new Error("a listener's bug");
+      });
+      w.crash("exit");
+      surfaced = await uncaught;
+    } finally {
+      for (const handler of mochaHandlers) process.on("uncaughtException", handler);
+    }
+    try {
+      expect(surfaced.message).to.equal("a listener's bug");
+      expect(w.status()).to.include({ indexing: false, synced: false });
+      expect(w.status().indexerError).to.match(/^the indexer worker thread died \(exit code 3\)/);
     } finally {
       await w.stop();
     }
