@@ -118,8 +118,14 @@ type MetaBlock = { block: { number: number; hash: string | null; timestamp?: num
 /** What a read of the latest block asks, in the same request, about the block it read. */
 const META_BLOCK = "_meta { block { number hash timestamp } }";
 
+/**
+ * The block a read of the latest block was at where the source did not say: block 0, before anything was indexed.
+ * Cursors carry it all the same, as every cursor carries a block (one without is from an older gateway).
+ */
+export const UNKNOWN_BLOCK: PinnedBlock = { number: 0, hash: null };
+
 function metaBlock(meta: MetaBlock | undefined): PinnedBlock {
-  const block = { number: meta?.block.number ?? 0, hash: meta?.block.hash ?? null };
+  const block = { number: meta?.block.number ?? UNKNOWN_BLOCK.number, hash: meta?.block.hash ?? UNKNOWN_BLOCK.hash };
   const timestamp = meta?.block.timestamp;
   return timestamp === null || timestamp === undefined ? block : { ...block, timestamp };
 }
