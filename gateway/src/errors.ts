@@ -77,6 +77,21 @@ export function cursorExpired(blockNumber: number, detail: string): GraphQLError
 }
 
 /**
+ * A cursor whose block is above the index's head (`head`, null where the source could not say). A cursor the gateway
+ * issued gets there only if the index went back since (a reorganisation, a rebuilt database); a forged one gets
+ * there at will. Nothing a cursor carries tells the two apart (its hash is of a block the index no longer has, and a
+ * forger can copy a real one's), so both are expired and the message names both.
+ */
+export function cursorAboveHead(blockNumber: number, head: number | null): GraphQLError {
+  const where = head === null ? "above the index's head (which it could not read)" : `above the index's head, block ${head}`;
+  return new GraphQLError(
+    `after: the cursor reads block ${blockNumber}, ${where}: either the index went back since the cursor was issued ` +
+      "(a reorganisation, or its database was rebuilt), or this gateway did not issue it; start again without `after`",
+    { extensions: { code: ErrorCode.CursorExpired, argument: "after", blockNumber } },
+  );
+}
+
+/**
  * A cursor an earlier release of the list handed out, which this one cannot continue (`change` says why): like a
  * cursor whose block is gone, the client starts the sequence again without `after`.
  */

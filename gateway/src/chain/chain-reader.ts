@@ -16,8 +16,11 @@ export interface ChainContracts {
 
 export interface ChainReaderOptions {
   rpcUrl: string;
-  /** The chain id, when known (skips detection, which would retry forever against a dead RPC). */
-  chainId?: number;
+  /**
+   * The chain id (every caller has it from the deployment record). Required: without it ethers detects the network,
+   * and retries that forever against a dead RPC instead of failing the read.
+   */
+  chainId: number;
   contracts: ChainContracts;
   logger: Logger;
   /** How long a head block number is reused before asking again (default 500 ms). */
@@ -95,8 +98,13 @@ export class ChainReader {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ChainReaderOptions) {
-    const network = options.chainId === undefined ? undefined : Network.from(options.chainId);
-    this.rpc = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network ?? true, batchStallTime: 2 });
+    // Checked at run time too: a JavaScript caller (or a cast) could still leave it out.
+    const { chainId } = options as { chainId?: unknown };
+    if (typeof chainId !== "number" || !Number.isSafeInteger(chainId) || chainId < 1) {
+      throw new ChainError(`the chain reader for ${options.rpcUrl} needs the chain id (a positive integer), got ${String(chainId)}`);
+    }
+    const network = Network.from(chainId);
+    this.rpc = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network, batchStallTime: 2 });
     this.registry = IProviderRegistry__factory.connect(options.contracts.ProviderRegistry, this.rpc);
     this.staking = IStaking__factory.connect(options.contracts.Staking, this.rpc);
     this.escrow = IJobEscrow__factory.connect(options.contracts.JobEscrow, this.rpc);

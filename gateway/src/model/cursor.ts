@@ -20,8 +20,8 @@ export interface CursorPosition {
   keys: string[];
   /** The row's id (the final tie-breaker). */
   id: string;
-  /** The block of the sequence; null in cursors made before sequences were pinned (they page the latest block). */
-  block: PinnedBlock | null;
+  /** The block of the sequence (cursors made before sequences were pinned are refused: see decodeCursor). */
+  block: PinnedBlock;
 }
 
 /**
@@ -47,15 +47,12 @@ const isBlockNumber = (value: unknown): value is number =>
 
 export function encodeCursor(tag: string, position: CursorPosition): string {
   const { block } = position;
-  const parts =
-    block === null
-      ? [tag, position.keys, position.id]
-      : [tag, position.keys, position.id, block.number, block.hash, ...(block.timestamp === undefined ? [] : [block.timestamp])];
+  const parts = [tag, position.keys, position.id, block.number, block.hash, ...(block.timestamp === undefined ? [] : [block.timestamp])];
   return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
 }
 
-function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
-  if (parsed.length === 3) return null;
+/** The block a cursor's tail holds: undefined when it holds none (the unpinned form) or is malformed. */
+function pinnedBlock(parsed: unknown[]): PinnedBlock | undefined {
   const [number, hash, timestamp] = [parsed[3], parsed[4], parsed[5]];
   if ((parsed.length !== 5 && parsed.length !== 6) || !isBlockNumber(number)) return undefined;
   if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
@@ -64,18 +61,10 @@ function pinnedBlock(parsed: unknown[]): PinnedBlock | null | undefined {
 }
 
 /**
- * The block a cursor pins, read before the list decodes it (null when there is none, or it is malformed: the list's
- * decodeCursor refuses it then), for reads that come before the page and must read its block.
+ * Cursors from before sequences were pinned: `[tag, keys, id]`, no block. Continuing one at the latest block could
+ * skip or repeat rows whose sort key changed since its page, so every list refuses it as expired.
  */
-export function blockOfCursor(after: string | null | undefined): PinnedBlock | null {
-  if (after === null || after === undefined) return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
-    return Array.isArray(parsed) ? (pinnedBlock(parsed) ?? null) : null;
-  } catch {
-    return null;
-  }
-}
+const UNPINNED = "an older gateway issued it, before cursors carried the block their page sequence reads";
 
 /** How a list's cursors looked before a release changed them: `keyCount` keys under the same tag. */
 export interface RetiredCursorShape {
@@ -85,8 +74,10 @@ export interface RetiredCursorShape {
 }
 
 /**
- * Decodes `after`, or returns null when there is none. `tag` identifies the list and ordering. A cursor of the list's
- * `retired` shape was valid once: refused as expired (start again), not as something this list never handed out.
+ * Decodes `after`, or returns null when there is none: the one place a cursor is parsed, whose position the page and
+ * the reads before it (at its block) share. `tag` identifies the list and ordering. A cursor of the list's `retired`
+ * shape, or of this list from before sequences were pinned, was valid once: refused as expired (start again), not as
+ * something this list never handed out.
  */
 export function decodeCursor(
   after: string | null | undefined,
@@ -104,20 +95,20 @@ export function decodeCursor(
     throw badUserInput(argument, "not a cursor returned by this list");
   }
   const block = Array.isArray(parsed) ? pinnedBlock(parsed) : undefined;
-  if (
-    !Array.isArray(parsed) ||
-    block === undefined ||
-    typeof parsed[0] !== "string" ||
-    !Array.isArray(parsed[1]) ||
-    parsed[1].length !== keyKinds.length ||
-    !parsed[1].every((k: unknown, i: number) => typeof k === "string" && VALUE_CHECKS[keyKinds[i] as CursorValueKind](k)) ||
-    typeof parsed[2] !== "string" ||
-    !VALUE_CHECKS[idKind](parsed[2])
-  ) {
+  const rowValid =
+    Array.isArray(parsed) &&
+    typeof parsed[0] === "string" &&
+    Array.isArray(parsed[1]) &&
+    parsed[1].length === keyKinds.length &&
+    parsed[1].every((k: unknown, i: number) => typeof k === "string" && VALUE_CHECKS[keyKinds[i] as CursorValueKind](k)) &&
+    typeof parsed[2] === "string" &&
+    VALUE_CHECKS[idKind](parsed[2]);
+  if (!Array.isArray(parsed) || block === undefined || !rowValid) {
     const keys: unknown = Array.isArray(parsed) ? parsed[1] : undefined;
     if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(keys) && keys.length === retired.keyCount) {
       throw cursorRetired(argument, retired.change);
     }
+    if (rowValid && Array.isArray(parsed) && parsed.length === 3 && parsed[0] === tag) throw cursorRetired(argument, UNPINNED);
     throw badUserInput(argument, "not a cursor returned by this list");
   }
   if (parsed[0] !== tag) {

@@ -10,7 +10,7 @@ import { dayCount, pageSize } from "../limits/page-size";
 import { readAt } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
 import { listedKey } from "../subgraph/entities";
-import { readAtOf } from "../subgraph/reader";
+import { UNKNOWN_BLOCK, readAtOf } from "../subgraph/reader";
 import { allOf, keysetAfter } from "../subgraph/where";
 import { optionalTime } from "./common";
 
@@ -72,7 +72,7 @@ export const providerResolvers: Resolvers = {
         position === null ? null : keysetAfter("jobId", "desc", position.keys[0] ?? "0", position.id),
       );
       // A page sequence of its own: its first page reads the provider's block, and its cursors carry that block.
-      const at = position?.block === null || position?.block === undefined ? readAtOf(p) : readAt(position.block, ctx.head.head);
+      const at = position === null ? readAtOf(p) : readAt(position.block, ctx.head.head);
       const rows = await ctx.loaders
         .at(at)
         .jobsOfProvider.get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
@@ -83,7 +83,7 @@ export const providerResolvers: Resolvers = {
         first,
         position !== null,
         (j) => j,
-        (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block }),
+        (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block: block ?? UNKNOWN_BLOCK }),
         block?.number ?? null,
       );
     },

@@ -6,7 +6,7 @@ import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { decodeKeysetCursor, keysetConnection, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { decodeKeysetCursor, keysetConnection, keysetPage, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -62,10 +62,10 @@ export const queryResolvers: Resolvers = {
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
-      decodeKeysetCursor(args.after, sort);
-      const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head));
+      const position = decodeKeysetCursor(args.after, sort);
+      const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
-      return keysetConnection((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, args.after, (p) => p, at);
+      return keysetPage((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, position, (p) => p, at);
     },
 
     provider: (_root, args, ctx) => ctx.loaders.provider.load(args.address),
@@ -81,8 +81,8 @@ export const queryResolvers: Resolvers = {
     openJobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = jobSort("openJobs", "CREATED", "asc");
-      decodeKeysetCursor(args.after, sort);
-      const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(args.after, ctx.head.head)), ctx.head.ensureHead()]);
+      const position = decodeKeysetCursor(args.after, sort);
+      const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head)), ctx.head.ensureHead()]);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
@@ -91,10 +91,10 @@ export const queryResolvers: Resolvers = {
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
       if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
-        return toConnection([] as JobEntity[], first, args.after !== null && args.after !== undefined, (j) => j, () => "");
+        return toConnection([] as JobEntity[], first, position !== null, (j) => j, () => "");
       }
       const where = acceptableJobsWhere(provider, protocol, now);
-      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, args.after, (j) => j, at);
+      return keysetPage((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, position, (j) => j, at);
     },
 
     networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),

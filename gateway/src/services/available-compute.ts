@@ -7,7 +7,7 @@
 // price, and pages never overlap or skip. Every read of a page is made at the block of its sequence (keyset.ts).
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
+import { decodeCursor, encodeCursor, type CursorPosition, type PinnedBlock } from "../model/cursor";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { bpsOf, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
@@ -17,7 +17,7 @@ import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
-import { decodeKeysetCursor, keysetConnection, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
+import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
 /** JobEscrow's longest job: 30 days. */
 const MAX_HOURS = 720;
@@ -112,11 +112,10 @@ async function rankedPage(
   head: IndexedHead | null,
   where: Where,
   first: number,
-  after: string | null | undefined,
+  position: CursorPosition | null,
   start: ReadAt | undefined,
 ): Promise<{ rows: ProviderEntity[]; hadCursor: boolean; block: PinnedBlock }> {
-  const position = decodeRankedCursor(after);
-  const pinned = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
+  const pinned = position === null ? start : readAt(position.block, head);
   const wanted = first + 1;
   // Extra rows make it likely that the page ends before the last fetched price, so that its groups are complete.
   const fetchCount = Math.min(SOURCE_MAX_FIRST, wanted + Math.max(5, Math.ceil(first / 2)));
@@ -186,16 +185,15 @@ export async function availableCompute(
 ): Promise<OfferConnectionModel> {
   const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy);
   // Refused before anything is read at a forged cursor's block, and before an empty answer could skip the page.
-  if (sort === null) decodeRankedCursor(args.after);
-  else decodeKeysetCursor(args.after, sort);
+  const position = sort === null ? decodeRankedCursor(args.after) : decodeKeysetCursor(args.after, sort);
   // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
-  const { protocol, at } = await reader.protocolOfPage(pageReadAt(args.after, head));
+  const { protocol, at } = await reader.protocolOfPage(pageReadAt(position, head));
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
   if (sort === null) {
-    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, args.after, at);
+    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, position, at);
     return toConnection(
       rows,
       args.first,
@@ -205,5 +203,5 @@ export async function availableCompute(
       block.number,
     );
   }
-  return keysetConnection((a) => reader.providerPage(a), head, req.where, sort, args.first, args.after, toOffer, at);
+  return keysetPage((a) => reader.providerPage(a), head, req.where, sort, args.first, position, toOffer, at);
 }

@@ -7,7 +7,7 @@ import { toConnection, type ProposalConnectionModel, type ProposalModel } from "
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
-import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type SubgraphReader } from "../subgraph/reader";
 import { readAt } from "./keyset";
 import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 
@@ -99,9 +99,9 @@ export async function proposals(
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));
-  let at = position?.block === null || position?.block === undefined ? undefined : readAt(position.block, head);
+  let at = position === null ? undefined : readAt(position.block, head);
   let block: PinnedBlock | null = position?.block ?? null;
-  let cursor = position;
+  let cursor: { keys: string[]; id: string } | null = position;
   const rows: ProposalEntity[] = [];
   // Until the page is full or the proposals run out: stopping after a few rounds would end the list (no next page)
   // wherever many proposals of the other state that shares the filter (succeeded/defeated) come first. After the
@@ -123,14 +123,14 @@ export async function proposals(
     rows.push(...batch.rows.filter((p) => wanted === null || wanted.has(proposalState(p, now))));
     const last = batch.rows[batch.rows.length - 1];
     if (batch.rows.length < size || last === undefined) break;
-    cursor = { keys: [last.createdAt, nowText], id: last.id, block };
+    cursor = { keys: [last.createdAt, nowText], id: last.id };
   }
   return toConnection(
     rows,
     first,
     position !== null,
     (entity): ProposalModel => ({ entity, now }),
-    (p) => encodeCursor(TAG, { keys: [p.createdAt, nowText], id: p.id, block }),
+    (p) => encodeCursor(TAG, { keys: [p.createdAt, nowText], id: p.id, block: block ?? UNKNOWN_BLOCK }),
     block?.number ?? null,
   );
 }

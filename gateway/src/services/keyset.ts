@@ -6,7 +6,7 @@
 // GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. What is read
 // under the rows (their nested lists, through the loaders at their block: readAtOf) reads that block as well. A
 // client that wants newer rows starts a new sequence (no `after`).
-import { blockOfCursor, decodeCursor, encodeCursor, type CursorPosition, type CursorValueKind, type PinnedBlock } from "../model/cursor";
+import { decodeCursor, encodeCursor, type CursorPosition, type CursorValueKind, type PinnedBlock } from "../model/cursor";
 import type { IndexedHead } from "../sources/head-watcher";
 
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
@@ -38,8 +38,9 @@ export const PIN_BY_HASH_BLOCKS = 50;
 
 /**
  * The position in `after` for `sort`'s list (null without one), refused when malformed: for lists that read before
- * the page (the filter's protocol, the provider), also before those reads, which would otherwise read a forged
- * cursor's block or skip the page and so answer for a cursor the page would refuse.
+ * the page (the filter's protocol, the provider), before those reads, which would otherwise read a forged cursor's
+ * block or skip the page and so answer for a cursor the page would refuse. Those reads and the page (keysetPage)
+ * then share the position.
  */
 export function decodeKeysetCursor<TRow>(after: string | null | undefined, sort: KeysetSort<TRow>): CursorPosition | null {
   return decodeCursor(after, sort.tag, sort.field === "id" ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
@@ -50,16 +51,12 @@ export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
   return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS, fromCursor: true };
 }
 
-/** The block a page with this cursor reads (undefined: the latest), for what is read before its rows. */
-export function pageReadAt(after: string | null | undefined, head: IndexedHead | null): ReadAt | undefined {
-  const block = blockOfCursor(after);
-  return block === null ? undefined : readAt(block, head);
+/** The block a page at this position reads (undefined: the latest), for what is read before its rows. */
+export function pageReadAt(position: CursorPosition | null, head: IndexedHead | null): ReadAt | undefined {
+  return position === null ? undefined : readAt(position.block, head);
 }
 
-/**
- * One page. `start` is the block a first page reads where a read before it (the filter's minimum stake) already
- * fixed one, so that the page reads that block too; later pages read their cursor's.
- */
+/** One page after `after`, for lists that read nothing before the page (else: decodeKeysetCursor, keysetPage). */
 export async function keysetConnection<TRow extends { id: string }, TNode>(
   fetch: (args: ListArgs) => Promise<ListPage<TRow>>,
   head: IndexedHead | null,
@@ -68,11 +65,27 @@ export async function keysetConnection<TRow extends { id: string }, TNode>(
   first: number,
   after: string | null | undefined,
   toNode: (row: TRow) => TNode,
+): Promise<ConnectionModel<TNode>> {
+  return keysetPage(fetch, head, where, sort, first, decodeKeysetCursor(after, sort), toNode);
+}
+
+/**
+ * One page after `position` (decodeKeysetCursor's). `start` is the block a first page reads where a read before it
+ * (the filter's minimum stake) already fixed one, so that the page reads that block too; later pages read their
+ * cursor's.
+ */
+export async function keysetPage<TRow extends { id: string }, TNode>(
+  fetch: (args: ListArgs) => Promise<ListPage<TRow>>,
+  head: IndexedHead | null,
+  where: Where,
+  sort: KeysetSort<TRow>,
+  first: number,
+  position: CursorPosition | null,
+  toNode: (row: TRow) => TNode,
   start?: ReadAt,
 ): Promise<ConnectionModel<TNode>> {
   const byId = sort.field === "id";
-  const position = decodeKeysetCursor(after, sort);
-  const at = position?.block === null || position?.block === undefined ? start : readAt(position.block, head);
+  const at = position === null ? start : readAt(position.block, head);
   const key = position?.keys[0] ?? "0";
   const { rows, block } = await fetch({
     where:

@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { SourceError, cursorExpired } from "../errors";
+import { SourceError, cursorAboveHead, cursorExpired } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -75,11 +75,19 @@ export interface ListPage<T> {
  * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
  * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
  */
-const BLOCK_GONE: readonly [RegExp, string][] = [
-  [/no block with that hash/i, "a reorganisation replaced it"],
-  [/not yet available/i, "the index is now below it"],
-  [/earliest block|pruned/i, "its history was pruned"],
+const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
+  [/no block with that hash/i, "replaced"],
+  [/not yet available/i, "aboveHead"],
+  [/earliest block|pruned/i, "pruned"],
 ];
+
+type BlockGone = "replaced" | "aboveHead" | "pruned";
+
+const GONE_DETAIL: Record<BlockGone, string> = {
+  replaced: "a reorganisation replaced it",
+  aboveHead: "the index is now below it",
+  pruned: "its history was pruned",
+};
 
 interface ListQuery {
   name: string;
@@ -118,8 +126,14 @@ type MetaBlock = { block: { number: number; hash: string | null; timestamp?: num
 /** What a read of the latest block asks, in the same request, about the block it read. */
 const META_BLOCK = "_meta { block { number hash timestamp } }";
 
+/**
+ * The block a read of the latest block was at where the source did not say: block 0, before anything was indexed.
+ * Cursors carry it all the same, as every cursor carries a block (one without is from an older gateway).
+ */
+export const UNKNOWN_BLOCK: PinnedBlock = { number: 0, hash: null };
+
 function metaBlock(meta: MetaBlock | undefined): PinnedBlock {
-  const block = { number: meta?.block.number ?? 0, hash: meta?.block.hash ?? null };
+  const block = { number: meta?.block.number ?? UNKNOWN_BLOCK.number, hash: meta?.block.hash ?? UNKNOWN_BLOCK.hash };
   const timestamp = meta?.block.timestamp;
   return timestamp === null || timestamp === undefined ? block : { ...block, timestamp };
 }
@@ -223,13 +237,25 @@ export class SubgraphReader {
     try {
       return await this.source.request<TData>(query(PINNED), { ...variables, block });
     } catch (error) {
-      const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail)) : undefined;
-      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, gone[1]);
+      const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail))?.[1] : undefined;
+      if (gone === "aboveHead" && at.fromCursor === true) throw cursorAboveHead(at.block.number, await this.headNumber());
+      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, GONE_DETAIL[gone]);
       if (gone !== undefined) {
-        const detail = `block ${at.block.number}, which this answer was read at, is no longer served (${gone[1]}); ask again`;
-        throw new SourceError(`subgraph read at block ${at.block.number} failed: ${gone[1]}`, detail, { cause: error });
+        const detail = `block ${at.block.number}, which this answer was read at, is no longer served (${GONE_DETAIL[gone]}); ask again`;
+        throw new SourceError(`subgraph read at block ${at.block.number} failed: ${GONE_DETAIL[gone]}`, detail, { cause: error });
       }
       throw error;
+    }
+  }
+
+  /** The index's head block number, for the message of a cursor above it; null where the source cannot say. */
+  private async headNumber(): Promise<number | null> {
+    try {
+      const data = await this.source.request<{ _meta?: { block: { number: number } } }>("query IndexedHead { _meta { block { number } } }", {});
+      return data._meta?.block.number ?? null;
+    } catch {
+      // The cursor is refused all the same: failing the request over a figure in its message would hide why.
+      return null;
     }
   }
 

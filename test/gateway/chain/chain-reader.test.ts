@@ -1,7 +1,9 @@
 // ChainReader.parentHash against a real Hardhat node (a chain of its own, so that stopping it leaves the suite's
-// alone): the head watcher asks it for the parent of each indexed head when graph-node's _meta cannot say.
+// alone): the head watcher asks it for the parent of each indexed head when graph-node's _meta cannot say. Then
+// against a port nobody listens on: a read fails with ChainError instead of waiting on network detection.
 import { expect } from "chai";
-import { ChainReader } from "../../../gateway/src/chain/chain-reader";
+import { createServer, type AddressInfo } from "node:net";
+import { ChainReader, type ChainReaderOptions } from "../../../gateway/src/chain/chain-reader";
 import { ChainError } from "../../../gateway/src/errors";
 import { createJsonLogger } from "../../../gateway/src/logger";
 import { expectRejection } from "../../helpers/rejects";
@@ -56,5 +58,34 @@ describe("ChainReader.parentHash against a Hardhat node", function () {
     const two = await block(2);
     await stopped();
     await expectRejection(reader.parentHash(two.hash!), /^eth_getBlockByHash failed \(connect ECONNREFUSED/, ChainError);
+  });
+});
+
+describe("ChainReader against an RPC nobody listens on", function () {
+  const logger = createJsonLogger({ level: "error", write: () => undefined });
+  const contracts = { ProviderRegistry: ZERO, Staking: ZERO, JobEscrow: ZERO };
+  let deadUrl: string;
+
+  before(async function () {
+    // A loopback port that was just free: bound, then closed, so that nothing answers on it.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+    deadUrl = `http://127.0.0.1:${port}`;
+  });
+
+  it("refuses to be built without a chain id, naming the RPC URL, rather than detecting the network forever", function () {
+    const options = { rpcUrl: deadUrl, contracts, logger } as unknown as ChainReaderOptions;
+    expect(() => new ChainReader(options)).to.throw(ChainError, `the chain reader for ${deadUrl} needs the chain id`);
+  });
+
+  it("fails a read with ChainError when given the chain id", async function () {
+    const reader = new ChainReader({ rpcUrl: deadUrl, chainId: 31337, contracts, logger });
+    try {
+      await expectRejection(reader.blockNumber(), /^eth_blockNumber failed \(connect ECONNREFUSED/, ChainError);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import { decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
 
+const BLOCK = { number: 7, hash: null };
+
 describe("keyset cursors", function () {
   it("round-trips the sort key and id of a row", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0", block: null });
-    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0", block: null });
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
+    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
   });
 
   it("round-trips the block its page sequence reads", function () {
@@ -34,7 +36,7 @@ describe("keyset cursors", function () {
   });
 
   it("refuses a cursor of another list or ordering, naming both", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01", block: null });
+    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01", block: BLOCK });
     expect(() => decodeCursor(cursor, "providers:PRICE:DESC", ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
   });
 
@@ -59,6 +61,17 @@ describe("keyset cursors", function () {
     } catch (error) {
       expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
       expect((error as Error).message).to.contain("it now carries a time");
+    }
+  });
+
+  it("refuses a cursor of its list from before cursors carried their block with CURSOR_EXPIRED naming the argument", function () {
+    const unpinned = Buffer.from(JSON.stringify(["providers:PRICE:ASC", ["1"], "0x01"])).toString("base64url");
+    try {
+      decodeCursor(unpinned, "providers:PRICE:ASC", ["integer"], "hex", "after");
+      expect.fail("no error");
+    } catch (error) {
+      expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
+      expect((error as Error).message).to.match(/older gateway.*start again without `after`/);
     }
   });
 

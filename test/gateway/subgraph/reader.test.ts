@@ -20,7 +20,30 @@ class ReorgedSource implements SubgraphSource {
   async close(): Promise<void> {}
 }
 
+/** Indexed up to block 7 (its _meta says so); refuses reads above it as graph-node does. */
+class WentBackSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  async request<TData>(_query: string, variables: Variables = {}): Promise<TData> {
+    const block = variables.block as { number?: number } | undefined;
+    if (block !== undefined) {
+      const detail = `the subgraph endpoint answered with an error: has only indexed up to block number 7 and data for block number ${block.number} is therefore not yet available`;
+      throw new SourceError("subgraph query failed", detail);
+    }
+    return { _meta: { block: { number: 7, hash: BLOCK_HASH } } } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
 describe("subgraph reader at a block that is gone", function () {
+  it("answers CURSOR_EXPIRED for a cursor above the head, naming its block, the head, and both ways it got there", async function () {
+    const reader = new SubgraphReader(new WentBackSource());
+    const at = { block: { number: 1_000_000, hash: BLOCK_HASH }, byHash: false, fromCursor: true };
+    const failure: unknown = await reader.providerPage({ where: {}, orderBy: "id", orderDirection: "asc", first: 1, at }).catch((e: unknown) => e);
+    expect(failure).to.be.instanceOf(GraphQLError);
+    expect((failure as GraphQLError).extensions).to.deep.include({ code: "CURSOR_EXPIRED", argument: "after", blockNumber: 1_000_000 });
+    expect((failure as GraphQLError).message).to.match(/^after: .*block 1000000, above the index's head, block 7: .*index went back.*did not issue it/);
+  });
+
   it("answers CURSOR_EXPIRED where the block came from the client's cursor", async function () {
     const reader = new SubgraphReader(new ReorgedSource());
     const at = { block: { number: 5, hash: BLOCK_HASH }, byHash: true, fromCursor: true };
