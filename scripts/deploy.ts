@@ -457,7 +457,7 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     governor: governor.contract,
     timelock: timelock.contract,
   };
-  await verifyWiring(contracts, deployerAddress, config);
+  await verifyWiring(contracts, deployerAddress, config, token.record.blockNumber);
 
   const record: DeploymentRecord = {
     network: options.networkName ?? defaultNetworkName(chainId),
@@ -486,16 +486,19 @@ interface WiringCheck {
   expected?: string;
 }
 
-/** The addresses the contracts store that are not the deployment's own: the configured guardian and arbitrator. */
-export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator">;
+/**
+ * What the deployment gave the contracts beyond its own addresses: the configured guardian and arbitrator, and the
+ * token's supply and allocations (the rest of the supply goes to the treasury, the timelock).
+ */
+export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "allocations">;
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
- * and treasury it was constructed with), each role and each custodian, and says whether each is what the deployment
- * gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
+ * and treasury it was constructed with), each role and each custodian, and the token's mints, and says whether each
+ * is what the deployment gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
  * fails it until it is checked here.
  */
-async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles): Promise<WiringCheck[]> {
+async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock: number): Promise<WiringCheck[]> {
   const a = {
     token: await c.token.getAddress(),
     pauseGuardian: await c.pauseGuardian.getAddress(),
@@ -538,24 +541,68 @@ async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringR
     checks.push({ name, ok: actual.toLowerCase() === expected.toLowerCase(), actual, expected });
   }
   // The timelock's proposers, executors and admin, and the token's custodians, are not readable as addresses.
+  const [admin, proposer, canceller, executor] = await Promise.all([
+    c.timelock.DEFAULT_ADMIN_ROLE(),
+    c.timelock.PROPOSER_ROLE(),
+    c.timelock.CANCELLER_ROLE(),
+    c.timelock.EXECUTOR_ROLE(),
+  ]);
+  const holds = (role: string, account: string) => c.timelock.hasRole(role, account);
   const properties: [string, boolean][] = [
-    ["timelock proposer", await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), a.governor)],
-    ["timelock canceller", await c.timelock.hasRole(await c.timelock.CANCELLER_ROLE(), a.governor)],
-    ["timelock open executor", await c.timelock.hasRole(await c.timelock.EXECUTOR_ROLE(), ZeroAddress)],
-    ["deployer not admin", !(await c.timelock.hasRole(await c.timelock.DEFAULT_ADMIN_ROLE(), deployer))],
-    ["deployer not proposer", !(await c.timelock.hasRole(await c.timelock.PROPOSER_ROLE(), deployer))],
+    ["timelock proposer", await holds(proposer, a.governor)],
+    ["timelock canceller", await holds(canceller, a.governor)],
+    ["timelock open executor", await holds(executor, ZeroAddress)],
+    // TimelockController grants itself the admin role; with no other admin, roles change only by proposal.
+    ["timelock administers itself", await holds(admin, a.timelock)],
+    ["governor not admin", !(await holds(admin, a.governor))],
+  ];
+  // Accounts the deployment knows that must not keep control of the timelock: the deployer (it sent every
+  // constructor) and the configured guardian and arbitrator, unless one of them is the timelock itself (the default
+  // arbitrator) or zero (no guardian). The executor role is open, so an explicit grant is a mis-wiring too.
+  const outsiders: [string, string][] = [["deployer", deployer]];
+  if (roles.guardian !== ZeroAddress && roles.guardian.toLowerCase() !== a.timelock.toLowerCase()) {
+    outsiders.push(["guardian", roles.guardian]);
+  }
+  if (roles.arbitrator !== ZeroAddress && roles.arbitrator.toLowerCase() !== a.timelock.toLowerCase()) {
+    outsiders.push(["arbitrator", roles.arbitrator]);
+  }
+  for (const [who, account] of outsiders) {
+    for (const [role, id] of [["admin", admin], ["proposer", proposer], ["canceller", canceller], ["executor", executor]] as const) {
+      properties.push([`${who} not ${role}`, !(await holds(id, account))]);
+    }
+  }
+  properties.push(
     ["deployer holds no LAT", (await c.token.balanceOf(deployer)) === 0n],
     ["staking is a custodian", await c.token.isCustodian(a.staking)],
     ["jobEscrow is a custodian", await c.token.isCustodian(a.jobEscrow)],
     ["disputeManager is a custodian", await c.token.isCustodian(a.disputeManager)],
-  ];
+  );
   for (const [name, ok] of properties) checks.push({ name, ok });
+  // The token has no treasury getter, but it mints only in its constructor: its Transfers from address zero are the
+  // allocations in order, then the rest of the supply to the treasury (the timelock).
+  const allocated = roles.allocations.reduce((sum, x) => sum + x.amount, 0n);
+  const expectedMints = roles.allocations.map((x) => `${x.amount} to ${x.to}`);
+  if (roles.totalSupply > allocated) expectedMints.push(`${roles.totalSupply - allocated} to ${a.timelock}`);
+  const mints = await c.token.queryFilter(c.token.filters.Transfer(ZeroAddress), mintBlock);
+  const actualMints = mints.map((e) => `${e.args.value} to ${e.args.to}`);
+  const describe = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
+  checks.push({
+    name: "token.mints",
+    ok: actualMints.join(",").toLowerCase() === expectedMints.join(",").toLowerCase(),
+    actual: describe(actualMints),
+    expected: describe(expectedMints),
+  });
+  const supply = await c.token.totalSupply();
+  checks.push({ name: "token.totalSupply", ok: supply === roles.totalSupply, actual: `${supply}`, expected: `${roles.totalSupply}` });
   return checks;
 }
 
-/** Runs `wiringChecks`; throws naming every check that fails (with both addresses where it is an address). */
-export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles): Promise<void> {
-  const failed = (await wiringChecks(c, deployer, roles))
+/**
+ * Runs `wiringChecks`; throws naming every check that fails (with both values where it compares values).
+ * `mintBlock` is where to start looking for the token's mints (its deployment block; by default the whole chain).
+ */
+export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock = 0): Promise<void> {
+  const failed = (await wiringChecks(c, deployer, roles, mintBlock))
     .filter((check) => !check.ok)
     .map(({ name, actual, expected }) => (actual === undefined ? name : `${name} is ${actual}, not ${expected}`));
   if (failed.length > 0) throw new Error(`deployment wiring check failed: ${failed.join(", ")}`);

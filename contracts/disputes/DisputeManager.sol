@@ -70,7 +70,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         bytes32 s
     ) external nonReentrant {
         IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
-        uint256 deposit = jobEscrow.getParams(job.paramsId).disputeDeposit;
+        (, , uint256 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
         // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
         // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), deposit, permitDeadline, v, r, s) {} catch {}
@@ -145,23 +145,24 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         if (job.client == address(0)) revert DisputeManagerUnknownJob(jobId);
         if (msg.sender != job.client) revert DisputeManagerNotClient(jobId, msg.sender);
         if (job.status != IJobEscrow.JobStatus.Submitted) revert DisputeManagerJobNotSubmitted(jobId);
-        IJobEscrow.EconomicParams memory params = jobEscrow.getParams(job.paramsId);
-        uint64 challengeDeadline = uint64(job.submittedAt) + params.challengeWindow;
+        // The job's own parameter version, not the current one: terms change only for jobs accepted after a change.
+        (uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
+        uint64 challengeDeadline = uint64(job.submittedAt) + challengeWindow;
         if (block.timestamp > challengeDeadline) revert DisputeManagerChallengeWindowClosed(jobId, challengeDeadline);
         _checkURI(evidenceURI);
 
         // block.timestamp + at most 14 days fits in 40 bits for the next 30,000 years.
-        uint40 ruleDeadline = uint40(block.timestamp + params.disputePeriod);
+        uint40 ruleDeadline = uint40(block.timestamp + disputePeriod);
         _disputes[jobId] = Dispute({
-            deposit: params.disputeDeposit,
+            deposit: deposit,
             openedAt: uint40(block.timestamp),
             ruleDeadline: ruleDeadline,
             ruling: Ruling.None,
             answered: false
         });
         jobEscrow.markDisputed(jobId);
-        emit DisputeOpened(jobId, msg.sender, job.provider, params.disputeDeposit, evidenceURI, ruleDeadline);
-        token.safeTransferFrom(msg.sender, address(this), params.disputeDeposit);
+        emit DisputeOpened(jobId, msg.sender, job.provider, deposit, evidenceURI, ruleDeadline);
+        token.safeTransferFrom(msg.sender, address(this), deposit);
     }
 
     function _requireOpen(uint256 jobId) private view returns (Dispute storage dispute) {

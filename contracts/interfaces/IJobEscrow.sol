@@ -273,6 +273,17 @@ interface IJobEscrow is IGoverned {
 
     function getParams(uint32 paramsId) external view returns (EconomicParams memory);
 
+    /// @notice The three fields of parameter version `paramsId` that opening a dispute reads (a job's own version is
+    ///         its `paramsId`), so that DisputeManager need not decode the whole EconomicParams struct.
+    /// @param paramsId The version, as a job records it at acceptance.
+    /// @return challengeWindow Seconds after submission during which the client may dispute.
+    /// @return disputePeriod Seconds the arbitrator has to rule.
+    /// @return disputeDeposit Tokens the client posts to open a dispute.
+    function getDisputeTerms(uint32 paramsId)
+        external
+        view
+        returns (uint32 challengeWindow, uint32 disputePeriod, uint96 disputeDeposit);
+
     function currentParamsId() external view returns (uint32);
 
     function providerStats(address provider) external view returns (ProviderStats memory);

@@ -464,6 +464,16 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @inheritdoc IJobEscrow
+    function getDisputeTerms(uint32 paramsId)
+        external
+        view
+        returns (uint32 challengeWindow, uint32 disputePeriod, uint96 disputeDeposit)
+    {
+        EconomicParams storage params = _params[paramsId];
+        return (params.challengeWindow, params.disputePeriod, params.disputeDeposit);
+    }
+
+    /// @inheritdoc IJobEscrow
     function currentParamsId() external view returns (uint32) {
         return _currentParamsId;
     }

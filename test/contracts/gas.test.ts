@@ -118,6 +118,9 @@ class Meter {
   readonly results: Measurements = {};
   private clock = T0;
 
+  /** `calldata` receives each measured transaction's data under its name, for the comparison between sizes. */
+  constructor(private readonly calldata: Record<string, string>) {}
+
   /** Mines `send()` at the next second of the schedule and records its gas under `name`. */
   async measure(name: string, send: () => Promise<ContractTransactionResponse>): Promise<void> {
     await this.at(this.clock + 1);
@@ -125,6 +128,7 @@ class Meter {
     const receipt = await tx.wait();
     if (receipt === null || receipt.status !== 1) throw new Error(`${name} failed`);
     this.results[name] = { gasUsed: Number(receipt.gasUsed), calldataGas: calldataGas(tx.data), sstore: await sstores(tx.hash) };
+    this.calldata[name] = tx.data;
   }
 
   /** Runs an unmeasured step at the next second of the schedule. */
@@ -203,7 +207,7 @@ function terms(o: JobOptions & { acceptDeadline?: number }): IJobEscrow.JobTerms
 }
 
 /** Runs every user operation once (twice where a first-time and a returning cost differ) and measures it. */
-async function measureAll(s: Scenario, delegated: boolean): Promise<Measurements> {
+async function measureAll(s: Scenario, delegated: boolean, calldata: Record<string, string>): Promise<Measurements> {
   const { c, actors } = s;
   const signers = await ethers.getSigners();
   const provider = signers[6] as HardhatEthersSigner;
@@ -211,7 +215,7 @@ async function measureAll(s: Scenario, delegated: boolean): Promise<Measurements
   const client = signers[15] as HardhatEthersSigner;
   const other = signers[16] as HardhatEthersSigner;
   const arbitrator = actors.arbitrator as HardhatEthersSigner;
-  const m = new Meter();
+  const m = new Meter(calldata);
   await time.increaseTo(T0 - 100);
 
   await fund(s, [provider, client, other], parseEther("50000"));
@@ -329,6 +333,7 @@ const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_C
 describe("gas snapshot", function () {
   this.timeout(600_000);
   const measured = { undelegated: {}, delegated: {} } as Snapshot["scenarios"];
+  const calldata = { undelegated: {}, delegated: {} } as Record<ScenarioName, Record<`${Size}`, Record<string, string>>>;
   let deployment = {} as Deployments;
 
   before(async function () {
@@ -342,7 +347,8 @@ describe("gas snapshot", function () {
       if (size === SIZES[0]) deployment = world.deployment;
       for (const scenario of SCENARIOS) {
         await world.restore.restore();
-        measured[scenario][`${size}`] = await measureAll(world.s, scenario === "delegated");
+        calldata[scenario][`${size}`] = {};
+        measured[scenario][`${size}`] = await measureAll(world.s, scenario === "delegated", calldata[scenario][`${size}`]);
       }
     }
     if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
@@ -382,6 +388,18 @@ describe("gas snapshot", function () {
       const exec = (size: Size) =>
         Object.fromEntries(Object.entries(measured[scenario][`${size}`]).map(([op, x]) => [op, x.gasUsed - x.calldataGas]));
       expect(exec(1000)).to.deep.equal(exec(1));
+    });
+
+    it(`costs 12 gas more at 1,000 providers and jobs per extra non-zero calldata byte, and nothing else (${scenario})`, function () {
+      const nonZero = (data: string) => getBytes(data).filter((b) => b !== 0).length;
+      const extra = (f: (size: Size, op: string) => number) =>
+        Object.fromEntries(Object.keys(measured[scenario]["1"]).map((op) => [op, f(1000, op) - f(1, op)]));
+      const data = (size: Size, op: string) => calldata[scenario][`${size}`][op] ?? "0x";
+      const gas = (size: Size, op: string) => measured[scenario][`${size}`][op]?.gasUsed ?? 0;
+      // Same-length ABI words, so each extra non-zero byte replaces a zero one: 16 - 4 gas.
+      expect(extra(gas)).to.deep.equal(extra((size, op) => 12 * nonZero(data(size, op))));
+      // The job ids (2.. against 1,002..) are the only bytes that differ, one more non-zero byte at 1,000.
+      expect(new Set(Object.values(extra((size, op) => nonZero(data(size, op)))))).to.deep.equal(new Set([0, 1]));
     });
   }
 

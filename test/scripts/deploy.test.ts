@@ -30,6 +30,7 @@ import {
   DisputeManager__factory,
   JobEscrow__factory,
   LatentGovernor__factory,
+  LatentTimelock__factory,
   LatentToken__factory,
   PauseGuardian__factory,
   ProviderRegistry__factory,
@@ -195,6 +196,100 @@ describe("scripts/deploy", function () {
       if (!message.includes(`${name} is ${wrong}, not ${expected}`)) unreported.push(`${name}: ${message || "no error"}`);
     }
     expect(unreported).to.deep.equal([]);
+  });
+
+  /** verifyWiring's message for `d` with its timelock replaced by one constructed with these roles (and `roles`). */
+  async function wiringError(
+    d: LatentDeployment,
+    deployer: Signer,
+    timelock: { proposers: string[]; executors: string[]; admin: string } | null,
+    roles: Partial<LatentDeployment["config"]> = {},
+    adjust: (t: LatentContracts["timelock"]) => Promise<unknown> = async () => undefined,
+  ): Promise<string> {
+    let c = d.contracts;
+    if (timelock !== null) {
+      const t = await new LatentTimelock__factory(deployer).deploy(
+        d.config.governance.timelockDelay,
+        timelock.proposers,
+        timelock.executors,
+        timelock.admin,
+      );
+      await adjust(t);
+      c = { ...c, timelock: t };
+    }
+    try {
+      await verifyWiring(c, await deployer.getAddress(), { ...d.config, ...roles });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "no error";
+  }
+
+  it("verifyWiring fails when the deployer keeps the timelock's admin, proposer, canceller or executor role", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const governor = d.record.contracts.LatentGovernor.address;
+    const message = await wiringError(d, deployer, {
+      proposers: [governor, deployer.address],
+      executors: [ZeroAddress, deployer.address],
+      admin: deployer.address,
+    });
+    for (const role of ["admin", "proposer", "canceller", "executor"]) expect(message).to.contain(`deployer not ${role}`);
+  });
+
+  it("verifyWiring fails when the governor is not the timelock's proposer and canceller", async function () {
+    const { d, deployer, other } = await loadFixture(deployedFixture);
+    const message = await wiringError(d, deployer, { proposers: [other.address], executors: [ZeroAddress], admin: ZeroAddress });
+    expect(message).to.match(/timelock proposer(,|$)/).and.to.match(/timelock canceller(,|$)/);
+  });
+
+  it("verifyWiring fails when the timelock's executor role is not open", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const governor = d.record.contracts.LatentGovernor.address;
+    const message = await wiringError(d, deployer, { proposers: [governor], executors: [governor], admin: ZeroAddress });
+    expect(message).to.contain("timelock open executor");
+  });
+
+  it("verifyWiring fails when the timelock does not administer itself", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const governor = d.record.contracts.LatentGovernor.address;
+    const message = await wiringError(d, deployer, { proposers: [governor], executors: [ZeroAddress], admin: deployer.address }, {}, async (t) => {
+      await (await t.revokeRole(await t.DEFAULT_ADMIN_ROLE(), await t.getAddress())).wait();
+      await (await t.renounceRole(await t.DEFAULT_ADMIN_ROLE(), deployer.address)).wait();
+    });
+    expect(message).to.contain("timelock administers itself").and.not.to.contain("deployer not admin");
+  });
+
+  it("verifyWiring fails when the governor is the timelock's admin", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const governor = d.record.contracts.LatentGovernor.address;
+    const message = await wiringError(d, deployer, { proposers: [governor], executors: [ZeroAddress], admin: governor });
+    expect(message).to.contain("governor not admin");
+  });
+
+  it("verifyWiring fails when the configured guardian or arbitrator holds a timelock role", async function () {
+    const { d, deployer, other } = await loadFixture(deployedFixture);
+    const governor = d.record.contracts.LatentGovernor.address;
+    const roles = { proposers: [governor, other.address], executors: [ZeroAddress], admin: ZeroAddress };
+    expect(await wiringError(d, deployer, roles, { guardian: other.address })).to.contain("guardian not proposer, guardian not canceller");
+    expect(await wiringError(d, deployer, roles, { arbitrator: other.address })).to.contain("arbitrator not proposer, arbitrator not canceller");
+  });
+
+  it("verifyWiring fails, with both lists, when the token's mints are not the allocations and the rest to the timelock", async function () {
+    const { d, deployer, other } = await loadFixture(deployedFixture);
+    const r = d.record.contracts;
+    const supply = d.config.totalSupply;
+    // The rest of the supply to another account than the timelock: the treasury the token has no getter for.
+    const token = await new LatentToken__factory(deployer).deploy(other.address, supply, [], [], [r.Staking.address, r.JobEscrow.address, r.DisputeManager.address]);
+    const message = await wiringError({ ...d, contracts: { ...d.contracts, token } }, deployer, null);
+    const rest = supply - parseEther("10");
+    expect(message).to.contain(`token.mints is ${supply} to ${other.address}, not ${parseEther("10")} to ${other.address}; ${rest} to ${r.LatentTimelock.address}`);
+  });
+
+  it("verifyWiring fails, with both figures, when the token's supply is not the configured one", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const supply = d.config.totalSupply;
+    const message = await wiringError(d, deployer, null, { totalSupply: supply + 1n });
+    expect(message).to.contain(`token.totalSupply is ${supply}, not ${supply + 1n}`);
   });
 
   it("attaches typed contracts to a record", async function () {

@@ -307,7 +307,11 @@ export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult
     );
   }
   text.push(...stakeLines(stake));
-  text.push(`  jobs: ${view.stats.completed} completed, ${view.stats.timedOut} timed out, ${view.stats.disputesLost} disputes lost`);
+  // The escrow's `completed` counts only settled jobs that cost at least their params' minTrackRecordCost.
+  text.push(
+    `  jobs: ${view.stats.completed} completed (counted toward track record), ${view.stats.timedOut} timed out, ` +
+      `${view.stats.disputesLost} disputes lost`,
+  );
   return { data: view, text };
 }
 

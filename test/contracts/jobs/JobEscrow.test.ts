@@ -927,6 +927,15 @@ describe("JobEscrow", function () {
     type Setter = (v: number | bigint) => Promise<unknown>;
     const setter = (escrow: unknown, name: string): Setter => (escrow as Record<string, Setter>)[name]!.bind(escrow);
 
+    it("getDisputeTerms gives the challenge window, dispute period and deposit of the version asked for", async function () {
+      const { c, timelock } = await loadFixture(baseFixture);
+      await c.jobEscrow.connect(timelock).setDisputeDeposit(LAT("5"));
+      await c.jobEscrow.connect(timelock).setDisputePeriod(86_400);
+      const terms = async (id: number) => (await c.jobEscrow.getDisputeTerms(id)).map((x) => BigInt(x));
+      expect(await terms(1)).to.deep.equal([BigInt(P.challengeWindow), BigInt(P.disputePeriod), BigInt(P.disputeDeposit)]);
+      expect(await terms(3)).to.deep.equal([BigInt(P.challengeWindow), 86_400n, LAT("5")]);
+    });
+
     for (const [fn, key, value, min, max, bad] of cases) {
       it(`${fn} writes a new parameter version and emits both events`, async function () {
         const { c, timelock } = await loadFixture(baseFixture);

@@ -150,6 +150,12 @@ describe("tasks: provider", function () {
       expect(json.stake.staked).to.equal(parseEther("10000").toString());
     });
 
+    it("show's text says its completed count is the jobs counted toward the track record", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider show", { provider: ACCOUNT.h100 });
+      expect(output).to.contain("  jobs: 0 completed (counted toward track record), 0 timed out, 0 disputes lost");
+    });
+
     it("show explains why a provider is inactive", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider offline", { from: ACCOUNT.rtx });
