@@ -97,21 +97,18 @@ export class TaskContext {
   }
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
-    let file = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
+    const named = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
     // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
     // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
     const inProcess =
       hre.network.name === "hardhat"
         ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
         : "";
-    const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
     // The in-process chain is new on every command, so no record but its own name could describe it.
-    const found =
-      args.deployment === undefined && inProcess === ""
-        ? await findRecord(hre, chainId)
-        : { file, record: withHint(() => readRecord(file, args.deployment === undefined ? undefined : "--deployment"), inProcess) };
-    const record = found.record;
-    file = found.file;
+    const given = args.deployment !== undefined || inProcess !== "";
+    const read = given ? withHint(() => readRecord(named, args.deployment === undefined ? undefined : "--deployment"), inProcess) : undefined;
+    const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+    const { file, record } = read === undefined ? await findRecord(hre, chainId) : { file: named, record: read };
     if (chainId !== record.chainId) {
       throw new DeploymentError(
         `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
