@@ -2,12 +2,14 @@ import { subtask } from "hardhat/config";
 import {
   TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
   TASK_COMPILE_SOLIDITY_LOG_COMPILATION_ERRORS,
+  TASK_COMPILE_SOLIDITY_RUN_SOLCJS,
 } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./scripts/tasks";
 import { withoutDependencyWarnings } from "./scripts/compile/dependency-warnings";
 import type { SolcDiagnostic } from "./scripts/compile/dependency-warnings";
+import { runSolcJs } from "./scripts/compile/solcjs";
 
 // The machines that build Latent reach only the npm registry, so Hardhat's own compiler download (HH502)
 // cannot work. The npm `solc` package ships the same compiler as WebAssembly; pin one version and hand it over.
@@ -24,6 +26,9 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
     longVersion: solc.version().replace(/\.Emscripten.*$/, ""),
   };
 });
+
+// The compiler child must not outlive a devnet or `npx hardhat compile` killed while it compiles (scripts/compile/solcjs.ts).
+subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS).setAction(async (args: { input: unknown; solcJsPath: string }) => runSolcJs(args.input, args.solcJsPath));
 
 subtask(TASK_COMPILE_SOLIDITY_LOG_COMPILATION_ERRORS).setAction(
   async (args: { output?: { errors?: SolcDiagnostic[] }; quiet: boolean }, _hre, runSuper) => {

@@ -119,6 +119,8 @@ export interface ContractRecord {
 export interface DeploymentRecord {
   network: string;
   chainId: number;
+  /** Block 0's hash, where recorded: it tells apart two chains with the same id (two nodes on 1337, say). */
+  genesisHash?: string;
   deployer: string;
   contracts: Record<ContractName, ContractRecord>;
 }

@@ -42,7 +42,10 @@ export function subgraphBuildReason(built = SUBGRAPH_BUILT, sources = SUBGRAPH_S
   return stale === undefined ? null : `${path.relative(ROOT, stale)} changed since the last build`;
 }
 
-/** Compiles the contracts (and their typings) in this process if anything changed. */
+/**
+ * Compiles the contracts (and their typings) in this process if anything changed; solc itself runs in a leashed child
+ * (scripts/compile/solcjs.ts, registered in hardhat.config.ts), which a SIGKILL of this process does not leave running.
+ */
 export async function compileContracts(hre: HardhatRuntimeEnvironment, progress: Progress): Promise<void> {
   const started = Date.now();
   progress.status("build", "contracts: checking...");

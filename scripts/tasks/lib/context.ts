@@ -97,15 +97,18 @@ export class TaskContext {
   }
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
-    const file = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
+    const named = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
     // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
     // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
     const inProcess =
       hre.network.name === "hardhat"
         ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
         : "";
-    const record = withHint(() => readRecord(file, args.deployment === undefined ? undefined : "--deployment"), inProcess);
+    // The in-process chain is new on every command, so no record but its own name could describe it.
+    const given = args.deployment !== undefined || inProcess !== "";
+    const read = given ? withHint(() => readRecord(named, args.deployment === undefined ? undefined : "--deployment"), inProcess) : undefined;
     const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+    const { file, record } = read === undefined ? await findRecord(hre, chainId) : { file: named, record: read };
     if (chainId !== record.chainId) {
       throw new DeploymentError(
         `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
@@ -266,6 +269,56 @@ function withHint<T>(read: () => T, hint: string): T {
   }
 }
 
+/**
+ * The record of the chain a task is connected to, without --deployment: `<network>.json` when it is for this chain,
+ * else the only record in the deployments directory for its chain id (and genesis block, where the record has it),
+ * whatever its name: deploy.ts names a chain's record after its id (chain-1337.json), which no network is called.
+ */
+async function findRecord(hre: HardhatRuntimeEnvironment, chainId: number): Promise<{ file: string; record: DeploymentRecord }> {
+  const dir = deploymentsDir();
+  const named = path.join(dir, `${hre.network.name}.json`);
+  let genesis: string | undefined;
+  const matches = async (record: DeploymentRecord): Promise<boolean> => {
+    if (record.chainId !== chainId) return false;
+    if (record.genesisHash === undefined) return true;
+    genesis ??= (await hre.ethers.provider.getBlock(0))?.hash?.toLowerCase() ?? "";
+    return record.genesisHash.toLowerCase() === genesis;
+  };
+  if (fs.existsSync(named)) {
+    const record = readRecord(named, undefined);
+    if (await matches(record)) return { file: named, record };
+  }
+  const considered: string[] = [];
+  const found: { file: string; record: DeploymentRecord }[] = [];
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith(".json")).sort() : [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let record: DeploymentRecord;
+    try {
+      record = readRecord(file, undefined);
+    } catch {
+      considered.push(`${name} (not a deployment record)`);
+      continue;
+    }
+    const genesisNote = record.genesisHash === undefined ? "" : `, genesis ${record.genesisHash}`;
+    considered.push(`${name} (chain ${record.chainId}${genesisNote})`);
+    if (file !== named && (await matches(record))) found.push({ file, record });
+  }
+  const list = considered.length === 0 ? "none" : considered.join(", ");
+  if (found.length > 1) {
+    throw new DeploymentError(
+      `several deployment records in ${dir} are for chain ${chainId} of network "${hre.network.name}" (considered: ${list}): choose one with --deployment <file>`,
+    );
+  }
+  const only = found[0];
+  if (only === undefined) {
+    throw new DeploymentError(
+      `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list}): deploy to it, or pass --deployment <file>`,
+    );
+  }
+  return only;
+}
+
 function readRecord(file: string, option: string | undefined): DeploymentRecord {
   const moved = process.env.LATENT_DEPLOYMENTS_DIR ? "in LATENT_DEPLOYMENTS_DIR; " : "";
   const where = option === undefined ? `${file} (${moved}pass --deployment <file> to use another)` : `${option} ${file}`;
@@ -280,6 +333,7 @@ function readRecord(file: string, option: string | undefined): DeploymentRecord 
   if (record === null || typeof record !== "object" || typeof record.chainId !== "number" || typeof record.contracts !== "object") {
     throw new DeploymentError(`deployment record ${where}: not a deployment record ({network, chainId, deployer, contracts})`);
   }
+  if (record.genesisHash !== undefined && typeof record.genesisHash !== "string") throw new DeploymentError(`deployment record ${where}: genesisHash is not a block hash`);
   for (const name of CONTRACT_NAMES) {
     const entry = record.contracts?.[name];
     if (entry === undefined || typeof entry.address !== "string" || !isAddress(entry.address) || typeof entry.blockNumber !== "number") {

@@ -5,7 +5,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, HDNodeWallet, Wallet, parseEther, toBeHex, zeroPadValue } from "ethers";
 import { JobEscrow__factory, LatentGovernor__factory } from "../../../typechain-types";
 import { JobStatus } from "../../../scripts/scenario";
-import { latentAbis } from "../../../scripts/tasks/lib/context";
+import hre from "hardhat";
+import { TaskContext, latentAbis } from "../../../scripts/tasks/lib/context";
 import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
 import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
@@ -170,6 +171,48 @@ describe("tasks: shared helpers", function () {
       const args = { deployment: undefined, from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", specUri: "ipfs://spec", specHash: `0x${"ab".repeat(32)}` };
       const { result, output } = await task<{ jobId: bigint }>(file, "job create", args);
       expect(output).to.contain(`Follow it with: npx hardhat job status --job ${result.jobId} --network hardhat --deployment ${path.join(dir, "hardhat.json")}`);
+    });
+
+    describe("without --deployment on a network other than the in-process one", function () {
+      /** The fixture's chain as a network named `localhost`, whose own record (localhost.json) is not in `dir`. */
+      async function openAsLocalhost(dir: string, records: Record<string, object>): Promise<TaskContext> {
+        for (const [name, record] of Object.entries(records)) fs.writeFileSync(path.join(dir, name), JSON.stringify(record));
+        process.env.LATENT_DEPLOYMENTS_DIR = dir;
+        const local = Object.create(hre, { network: { value: { ...hre.network, name: "localhost" } } }) as typeof hre;
+        return TaskContext.open(local, { json: false });
+      }
+
+      async function deployedRecord(): Promise<{ dir: string; record: { chainId: number } }> {
+        const { file } = await loadFixture(tasksBaseFixture);
+        return { dir: fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "by-chain-")), record: JSON.parse(fs.readFileSync(file, "utf8")) as { chainId: number } };
+      }
+
+      it("uses the only record for the connected chain's id, whatever its file is called", async function () {
+        const { dir, record } = await deployedRecord();
+        const ctx = await openAsLocalhost(dir, { "chain-1337.json": { ...record, chainId: 1337 }, "ganache.json": record });
+        expect(ctx.deploymentFile).to.equal(path.join(dir, "ganache.json"));
+      });
+
+      it("leaves out a record for the same chain id with another genesis block", async function () {
+        const { dir, record } = await deployedRecord();
+        const genesisHash = (await hre.ethers.provider.getBlock(0))!.hash!;
+        const ctx = await openAsLocalhost(dir, { "a-reset-node.json": { ...record, genesisHash: `0x${"00".repeat(32)}` }, "this-node.json": { ...record, genesisHash } });
+        expect(ctx.deploymentFile).to.equal(path.join(dir, "this-node.json"));
+      });
+
+      it("refuses two records for the connected chain, naming the chain id and the files considered", async function () {
+        const { dir, record } = await deployedRecord();
+        const error = await openAsLocalhost(dir, { "one.json": record, "two.json": record }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.match(/several deployment records .* for chain 31337 .*considered: one\.json \(chain 31337\), two\.json \(chain 31337\)\): choose one with --deployment/);
+      });
+
+      it("refuses when no record is for the connected chain, naming the chain id and the files considered", async function () {
+        const { dir, record } = await deployedRecord();
+        const error = await openAsLocalhost(dir, { "chain-1337.json": { ...record, chainId: 1337 } }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.match(/no deployment record .* for chain 31337 .*considered: chain-1337\.json \(chain 1337\)\): deploy to it, or pass --deployment/);
+      });
     });
 
     it("a record of another chain is refused", async function () {
