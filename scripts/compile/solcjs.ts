@@ -20,7 +20,7 @@ export class SolcJsRunError extends Error {
   }
 }
 
-/** Compiles `input` (solc standard JSON) with the solcjs at `solcJsPath`; fails as Hardhat's own does (HH501). */
+/** Compiles `input` (solc standard JSON) with the solcjs at `solcJsPath`; fails as Hardhat's own does (HH506, SOLCJS_ERROR). */
 export async function runSolcJs(input: unknown, solcJsPath: string): Promise<unknown> {
   const { child, spawnFailure } = spawnLeashed(process.execPath, [SOLCJS_RUNNER, solcJsPath], { env: process.env });
   const out: Buffer[] = [];
