@@ -117,7 +117,8 @@ export class TaskContext {
     // Before the code check: a restarted node may hold other contracts (or a new deployment) at the same addresses.
     if (record.genesisHash !== undefined) {
       const genesis = await genesisHash(hre);
-      if (record.genesisHash.toLowerCase() !== genesis) throw staleRecord(file, record, genesis);
+      // In-process, every record is another chain's: the advice is --network, not a new deployment.
+      if (record.genesisHash.toLowerCase() !== genesis) throw staleRecord(file, record, genesis, inProcess === "" ? undefined : inProcess.slice(2));
     }
     const missing: string[] = [];
     await Promise.all(
@@ -334,10 +335,9 @@ async function genesisHash(hre: HardhatRuntimeEnvironment): Promise<string> {
   return block.hash.toLowerCase();
 }
 
-function staleRecord(file: string, record: DeploymentRecord, genesis: string): DeploymentError {
+function staleRecord(file: string, record: DeploymentRecord, genesis: string, advice = "deploy again or pass --deployment"): DeploymentError {
   return new DeploymentError(
-    `${displayPath(file)} was written for another chain with id ${record.chainId} (genesis ${record.genesisHash}, this node's is ${genesis}): ` +
-      "deploy again or pass --deployment",
+    `${displayPath(file)} was written for another chain with id ${record.chainId} (genesis ${record.genesisHash}, this node's is ${genesis}): ${advice}`,
   );
 }
 

@@ -163,6 +163,14 @@ describe("tasks: shared helpers", function () {
       await taskFails(gone, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking on network "hardhat" without --network .* add --network localhost/);
     });
 
+    it("without --network, a record with another genesis block says to add --network localhost", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { genesisHash: string };
+      record.genesisHash = `0x${"22".repeat(32)}`;
+      const other = tempFile("another-genesis.json", JSON.stringify(record));
+      await taskFails(other, "provider show", {}, DeploymentError, /was written for another chain with id 31337 \(genesis 0x(22){32}, .*\): without --network .* add --network localhost/);
+    });
+
     it("without --deployment, reads <network>.json from LATENT_DEPLOYMENTS_DIR and names it in the next command", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const dir = fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "moved-"));
@@ -237,7 +245,7 @@ describe("tasks: shared helpers", function () {
       record.genesisHash = `0x${"11".repeat(32)}`;
       record.contracts.Staking!.address = Wallet.createRandom().address;
       const stale = tempFile("stale.json", JSON.stringify(record));
-      await taskFails(stale, "provider show", {}, DeploymentError, /stale\.json was written for another chain with id 31337 \(genesis 0x(11){32}, this node's is 0x[0-9a-f]{64}\): deploy again/);
+      await taskFails(stale, "provider show", {}, DeploymentError, /stale\.json was written for another chain with id 31337 \(genesis 0x(11){32}, this node's is 0x[0-9a-f]{64}\): /);
     });
 
     it("a record with a malformed allocation is refused, naming the file and the field", async function () {
