@@ -122,7 +122,51 @@ export interface DeploymentRecord {
   /** Block 0's hash, where recorded: it tells apart two chains with the same id (two nodes on 1337, say). */
   genesisHash?: string;
   deployer: string;
+  /** Block numbers are where event queries start; LatentToken's is also where its mints are (verifyWiring). */
   contracts: Record<ContractName, ContractRecord>;
+  /**
+   * The token's allocations as given to its constructor (amounts in wei, decimal strings: JSON has no bigint), so that
+   * a record can be verified later. Absent in records written before they were kept: their mints cannot be checked.
+   */
+  allocations?: RecordedAllocation[];
+}
+
+export interface RecordedAllocation {
+  to: string;
+  amount: string;
+}
+
+/** A field of a deployment record is malformed; `file` is where the record came from, `field` its JSON path. */
+export class DeploymentRecordError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`deployment record ${file}: ${field} ${reason}`);
+    this.name = "DeploymentRecordError";
+  }
+}
+
+/**
+ * Checks the optional fields a record may carry (genesisHash, allocations) and returns the allocations as amounts;
+ * undefined when the record predates them. Throws a DeploymentRecordError naming `file` and the field.
+ */
+export function recordedAllocations(record: DeploymentRecord, file: string): Allocation[] | undefined {
+  const { genesisHash, allocations } = record as { genesisHash?: unknown; allocations?: unknown };
+  if (genesisHash !== undefined && (typeof genesisHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(genesisHash))) {
+    throw new DeploymentRecordError(file, "genesisHash", `is ${JSON.stringify(genesisHash)}, not a block hash (0x and 64 hex digits)`);
+  }
+  if (allocations === undefined) return undefined;
+  if (!Array.isArray(allocations)) throw new DeploymentRecordError(file, "allocations", "is not a list of {to, amount}");
+  return allocations.map((item: unknown, i) => {
+    const { to, amount } = (typeof item === "object" && item !== null ? item : {}) as { to?: unknown; amount?: unknown };
+    if (typeof to !== "string" || !isAddress(to)) throw new DeploymentRecordError(file, `allocations[${i}].to`, `is ${JSON.stringify(to)}, not an address`);
+    if (typeof amount !== "string" || !/^\d+$/.test(amount)) {
+      throw new DeploymentRecordError(file, `allocations[${i}].amount`, `is ${JSON.stringify(amount)}, not an amount in wei as a decimal string`);
+    }
+    return { to, amount: BigInt(amount) };
+  });
 }
 
 export interface LatentContracts {
@@ -460,10 +504,12 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     timelock: timelock.contract,
   };
   await verifyWiring(contracts, deployerAddress, config, token.record.blockNumber);
+  const genesis = await runner.getBlock(0);
 
   const record: DeploymentRecord = {
     network: options.networkName ?? defaultNetworkName(chainId),
     chainId,
+    ...(genesis?.hash ? { genesisHash: genesis.hash } : {}),
     deployer: deployerAddress,
     contracts: {
       LatentToken: token.record,
@@ -475,14 +521,17 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
       LatentGovernor: governor.record,
       LatentTimelock: timelock.record,
     },
+    allocations: config.allocations.map((a) => ({ to: a.to, amount: a.amount.toString() })),
   };
   return { record, contracts, config };
 }
 
 /** One of `wiringChecks`' checks: `<contract>.<getter>` for an address a constructor stored, else a property. */
-interface WiringCheck {
+export interface WiringCheck {
   name: string;
   ok: boolean;
+  /** Why the check could not run (ok is then true: nothing known is wrong); absent when it ran. */
+  skipped?: string;
   /** For an address: what the contract holds and what the deployment gave its constructor. */
   actual?: string;
   expected?: string;
@@ -492,7 +541,10 @@ interface WiringCheck {
  * What the deployment gave the contracts beyond its own addresses: the configured guardian and arbitrator, and the
  * token's supply and allocations (the rest of the supply goes to the treasury, the timelock).
  */
-export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "allocations">;
+export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply"> & {
+  /** Undefined where they are not known (a record written before they were kept): the mints are then not checked. */
+  allocations: Allocation[] | undefined;
+};
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
@@ -500,7 +552,7 @@ export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "tota
  * is what the deployment gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
  * fails it until it is checked here.
  */
-async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock: number): Promise<WiringCheck[]> {
+export async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock: number): Promise<WiringCheck[]> {
   const a = {
     token: await c.token.getAddress(),
     pauseGuardian: await c.pauseGuardian.getAddress(),
@@ -582,18 +634,22 @@ async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringR
   for (const [name, ok] of properties) checks.push({ name, ok });
   // The token has no treasury getter, but it mints only in its constructor: its Transfers from address zero are the
   // allocations in order, then the rest of the supply to the treasury (the timelock).
-  const allocated = roles.allocations.reduce((sum, x) => sum + x.amount, 0n);
-  const expectedMints = roles.allocations.map((x) => `${x.amount} to ${x.to}`);
-  if (roles.totalSupply > allocated) expectedMints.push(`${roles.totalSupply - allocated} to ${a.timelock}`);
-  const mints = await c.token.queryFilter(c.token.filters.Transfer(ZeroAddress), mintBlock);
-  const actualMints = mints.map((e) => `${e.args.value} to ${e.args.to}`);
-  const describe = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
-  checks.push({
-    name: "token.mints",
-    ok: actualMints.join(",").toLowerCase() === expectedMints.join(",").toLowerCase(),
-    actual: describe(actualMints),
-    expected: describe(expectedMints),
-  });
+  if (roles.allocations === undefined) {
+    checks.push({ name: "token.mints", ok: true, skipped: "the allocations are not recorded" });
+  } else {
+    const allocated = roles.allocations.reduce((sum, x) => sum + x.amount, 0n);
+    const expectedMints = roles.allocations.map((x) => `${x.amount} to ${x.to}`);
+    if (roles.totalSupply > allocated) expectedMints.push(`${roles.totalSupply - allocated} to ${a.timelock}`);
+    const mints = await c.token.queryFilter(c.token.filters.Transfer(ZeroAddress), mintBlock);
+    const actualMints = mints.map((e) => `${e.args.value} to ${e.args.to}`);
+    const describe = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
+    checks.push({
+      name: "token.mints",
+      ok: actualMints.join(",").toLowerCase() === expectedMints.join(",").toLowerCase(),
+      actual: describe(actualMints),
+      expected: describe(expectedMints),
+    });
+  }
   const supply = await c.token.totalSupply();
   checks.push({ name: "token.totalSupply", ok: supply === roles.totalSupply, actual: `${supply}`, expected: `${roles.totalSupply}` });
   return checks;
@@ -628,16 +684,18 @@ export function attachLatent(record: DeploymentRecord, runner: ContractRunner): 
 /**
  * A LatentDeployment for an existing record (e.g. deployments/localhost.json written by `npm start`): contracts
  * attached to `runner`, and the configuration read back from the chain (parameters in force now, not necessarily
- * the initial ones; allocations are not recoverable and come back empty).
+ * the initial ones). The allocations come from the record (checked, with its other optional fields: a malformed one
+ * is a DeploymentRecordError naming `file`); a record written before they were kept gives none.
  */
-export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner): Promise<LatentDeployment> {
+export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner, file = `${record.network}.json`): Promise<LatentDeployment> {
+  const allocations = recordedAllocations(record, file) ?? [];
   const c = attachLatent(record, runner);
   const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
   const config: ResolvedConfig = {
     guardian: await c.pauseGuardian.guardian(),
     arbitrator: await c.disputeManager.arbitrator(),
     totalSupply: await c.token.totalSupply(),
-    allocations: [],
+    allocations,
     params: {
       minStakePerGpu: await c.staking.minStakePerGpu(),
       thawingPeriod: Number(await c.staking.thawingPeriod()),

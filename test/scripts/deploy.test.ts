@@ -12,6 +12,7 @@ import {
   CONTRACT_NAMES,
   DEFAULT_PARAMS,
   DeployConfigError,
+  DeploymentRecordError,
   GOVERNANCE_MAX_DURATION,
   GOVERNANCE_QUORUM_BOUNDS,
   maxProposalThreshold,
@@ -144,11 +145,45 @@ describe("scripts/deploy", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
     const file = writeDeploymentRecord(d.record, dir);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
-    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "deployer", "contracts"]);
+    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations"]);
     expect([json.network, json.chainId, json.deployer]).to.deep.equal(["localhost", 31337, deployer.address]);
     expect(Object.keys(json.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
     for (const name of CONTRACT_NAMES) expect(Object.keys(json.contracts[name])).to.deep.equal(["address", "blockNumber"]);
     expect(readDeploymentRecord("localhost", dir)).to.deep.equal(json);
+  });
+
+  it("records the chain's genesis block hash and the allocations, in wei as decimal strings", async function () {
+    const { d, other } = await loadFixture(deployedFixture);
+    expect(d.record.genesisHash).to.equal((await ethers.provider.getBlock(0))!.hash);
+    expect(d.record.allocations).to.deep.equal([{ to: other.address, amount: parseEther("10").toString() }]);
+  });
+
+  it("loadDeployment reads the recorded allocations back, so verifyWiring passes on a loaded record", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const loaded = await loadDeployment(JSON.parse(JSON.stringify(d.record)) as DeploymentRecord, ethers.provider);
+    expect(loaded.config.allocations).to.deep.equal(d.config.allocations);
+    await verifyWiring(loaded.contracts, deployer.address, loaded.config, d.record.contracts.LatentToken.blockNumber);
+  });
+
+  it("loadDeployment loads a record written before the genesis hash and allocations were kept, with no allocations", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const old: DeploymentRecord = { network: d.record.network, chainId: d.record.chainId, deployer: d.record.deployer, contracts: d.record.contracts };
+    expect((await loadDeployment(old, ethers.provider)).config.allocations).to.deep.equal([]);
+  });
+
+  it("loadDeployment refuses a malformed genesis hash or allocation with a DeploymentRecordError naming the file and field", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const refused = async (record: object): Promise<DeploymentRecordError> => {
+      const error = await loadDeployment(record as DeploymentRecord, ethers.provider, "deployments/x.json").catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DeploymentRecordError);
+      return error as DeploymentRecordError;
+    };
+    const badAmount = await refused({ ...d.record, allocations: [{ to: ZeroAddress, amount: "10 LAT" }] });
+    expect([badAmount.file, badAmount.field]).to.deep.equal(["deployments/x.json", "allocations[0].amount"]);
+    expect(badAmount.message).to.equal('deployment record deployments/x.json: allocations[0].amount is "10 LAT", not an amount in wei as a decimal string');
+    expect((await refused({ ...d.record, allocations: [{ to: "0x12", amount: "1" }] })).field).to.equal("allocations[0].to");
+    expect((await refused({ ...d.record, allocations: {} })).field).to.equal("allocations");
+    expect((await refused({ ...d.record, genesisHash: 42 })).field).to.equal("genesisHash");
   });
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {

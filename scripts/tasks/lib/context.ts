@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { Wallet, getAddress, isAddress } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
+import { CONTRACT_NAMES, DeploymentRecordError, attachLatent, deploymentsDir, recordedAllocations } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
 import { contractsByName } from "../../scenario/events";
 import {
@@ -113,6 +113,12 @@ export class TaskContext {
       throw new DeploymentError(
         `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
       );
+    }
+    // Before the code check: a restarted node may hold other contracts (or a new deployment) at the same addresses.
+    if (record.genesisHash !== undefined) {
+      const genesis = await genesisHash(hre);
+      // In-process, every record is another chain's: the advice is --network, not a new deployment.
+      if (record.genesisHash.toLowerCase() !== genesis) throw staleRecord(file, record, genesis, inProcess === "" ? undefined : inProcess.slice(2));
     }
     const missing: string[] = [];
     await Promise.all(
@@ -277,16 +283,18 @@ function withHint<T>(read: () => T, hint: string): T {
 async function findRecord(hre: HardhatRuntimeEnvironment, chainId: number): Promise<{ file: string; record: DeploymentRecord }> {
   const dir = deploymentsDir();
   const named = path.join(dir, `${hre.network.name}.json`);
-  let genesis: string | undefined;
+  let genesis: Promise<string> | undefined;
+  const nodeGenesis = (): Promise<string> => (genesis ??= genesisHash(hre));
   const matches = async (record: DeploymentRecord): Promise<boolean> => {
     if (record.chainId !== chainId) return false;
-    if (record.genesisHash === undefined) return true;
-    genesis ??= (await hre.ethers.provider.getBlock(0))?.hash?.toLowerCase() ?? "";
-    return record.genesisHash.toLowerCase() === genesis;
+    return record.genesisHash === undefined || record.genesisHash.toLowerCase() === (await nodeGenesis());
   };
+  // The network's own record, for this chain id but another genesis block: what a restarted node leaves behind.
+  let stale: DeploymentRecord | undefined;
   if (fs.existsSync(named)) {
     const record = readRecord(named, undefined);
     if (await matches(record)) return { file: named, record };
+    if (record.chainId === chainId) stale = record;
   }
   const considered: string[] = [];
   const found: { file: string; record: DeploymentRecord }[] = [];
@@ -311,12 +319,32 @@ async function findRecord(hre: HardhatRuntimeEnvironment, chainId: number): Prom
     );
   }
   const only = found[0];
+  if (only === undefined && stale !== undefined) throw staleRecord(named, stale, await nodeGenesis());
   if (only === undefined) {
     throw new DeploymentError(
       `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list}): deploy to it, or pass --deployment <file>`,
     );
   }
   return only;
+}
+
+/** Block 0's hash on the connected node, lower-case: what tells a restarted node from the one a record was written on. */
+async function genesisHash(hre: HardhatRuntimeEnvironment): Promise<string> {
+  const block = await hre.ethers.provider.getBlock(0);
+  if (block?.hash == null) throw new TransactionError(`network "${hre.network.name}" returned no block 0`);
+  return block.hash.toLowerCase();
+}
+
+function staleRecord(file: string, record: DeploymentRecord, genesis: string, advice = "deploy again or pass --deployment"): DeploymentError {
+  return new DeploymentError(
+    `${displayPath(file)} was written for another chain with id ${record.chainId} (genesis ${record.genesisHash}, this node's is ${genesis}): ${advice}`,
+  );
+}
+
+/** `file` relative to the working directory when it is under it (deployments/localhost.json), else as it is. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
 function readRecord(file: string, option: string | undefined): DeploymentRecord {
@@ -333,12 +361,17 @@ function readRecord(file: string, option: string | undefined): DeploymentRecord 
   if (record === null || typeof record !== "object" || typeof record.chainId !== "number" || typeof record.contracts !== "object") {
     throw new DeploymentError(`deployment record ${where}: not a deployment record ({network, chainId, deployer, contracts})`);
   }
-  if (record.genesisHash !== undefined && typeof record.genesisHash !== "string") throw new DeploymentError(`deployment record ${where}: genesisHash is not a block hash`);
   for (const name of CONTRACT_NAMES) {
     const entry = record.contracts?.[name];
     if (entry === undefined || typeof entry.address !== "string" || !isAddress(entry.address) || typeof entry.blockNumber !== "number") {
       throw new DeploymentError(`deployment record ${where}: no address and block number for ${name}`);
     }
+  }
+  try {
+    recordedAllocations(record as DeploymentRecord, file);
+  } catch (error) {
+    if (!(error instanceof DeploymentRecordError)) throw error;
+    throw new DeploymentError(`deployment record ${where}: ${error.field} ${error.reason}`);
   }
   return record as DeploymentRecord;
 }

@@ -89,3 +89,6 @@ export class TransactionError extends LatentTaskError {}
 
 /** No node answers at the network's URL. */
 export class ConnectionError extends LatentTaskError {}
+
+/** The deployment on the chain is not what its record says (`deployment verify`). */
+export class VerificationError extends LatentTaskError {}

@@ -163,6 +163,14 @@ describe("tasks: shared helpers", function () {
       await taskFails(gone, "provider show", { from: ACCOUNT.rtx }, DeploymentError, /no contract at the address of Staking on network "hardhat" without --network .* add --network localhost/);
     });
 
+    it("without --network, a record with another genesis block says to add --network localhost", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { genesisHash: string };
+      record.genesisHash = `0x${"22".repeat(32)}`;
+      const other = tempFile("another-genesis.json", JSON.stringify(record));
+      await taskFails(other, "provider show", {}, DeploymentError, /was written for another chain with id 31337 \(genesis 0x(22){32}, .*\): without --network .* add --network localhost/);
+    });
+
     it("without --deployment, reads <network>.json from LATENT_DEPLOYMENTS_DIR and names it in the next command", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const dir = fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "moved-"));
@@ -200,18 +208,28 @@ describe("tasks: shared helpers", function () {
         expect(ctx.deploymentFile).to.equal(path.join(dir, "this-node.json"));
       });
 
+      it("names the network's record as stale when it is for the same chain id but another genesis block (a restarted node)", async function () {
+        const { dir, record } = await deployedRecord();
+        const genesis = (await hre.ethers.provider.getBlock(0))!.hash!;
+        const error = await openAsLocalhost(dir, { "localhost.json": { ...record, genesisHash: `0x${"00".repeat(32)}` } }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.equal(
+          `${path.join(dir, "localhost.json")} was written for another chain with id 31337 (genesis 0x${"00".repeat(32)}, this node's is ${genesis}): deploy again or pass --deployment`,
+        );
+      });
+
       it("refuses two records for the connected chain, naming the chain id and the files considered", async function () {
         const { dir, record } = await deployedRecord();
         const error = await openAsLocalhost(dir, { "one.json": record, "two.json": record }).catch((e: unknown) => e);
         expect(error).to.be.instanceOf(DeploymentError);
-        expect((error as Error).message).to.match(/several deployment records .* for chain 31337 .*considered: one\.json \(chain 31337\), two\.json \(chain 31337\)\): choose one with --deployment/);
+        expect((error as Error).message).to.match(/several deployment records .* for chain 31337 .*considered: one\.json \(chain 31337, genesis 0x[0-9a-f]{64}\), two\.json \(chain 31337, genesis 0x[0-9a-f]{64}\)\): choose one with --deployment/);
       });
 
       it("refuses when no record is for the connected chain, naming the chain id and the files considered", async function () {
         const { dir, record } = await deployedRecord();
         const error = await openAsLocalhost(dir, { "chain-1337.json": { ...record, chainId: 1337 } }).catch((e: unknown) => e);
         expect(error).to.be.instanceOf(DeploymentError);
-        expect((error as Error).message).to.match(/no deployment record .* for chain 31337 .*considered: chain-1337\.json \(chain 1337\)\): deploy to it, or pass --deployment/);
+        expect((error as Error).message).to.match(/no deployment record .* for chain 31337 .*considered: chain-1337\.json \(chain 1337, genesis 0x[0-9a-f]{64}\)\): deploy to it, or pass --deployment/);
       });
     });
 
@@ -219,6 +237,23 @@ describe("tasks: shared helpers", function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const other = tempFile("other-chain.json", JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), chainId: 1 }));
       await taskFails(other, "provider show", {}, DeploymentError, /is a deployment on chain 1, but network "hardhat" is chain 31337/);
+    });
+
+    it("a record written on another chain with the same id is named as stale before its contracts are looked for", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { contracts: Record<string, { address: string }>; genesisHash: string };
+      record.genesisHash = `0x${"11".repeat(32)}`;
+      record.contracts.Staking!.address = Wallet.createRandom().address;
+      const stale = tempFile("stale.json", JSON.stringify(record));
+      await taskFails(stale, "provider show", {}, DeploymentError, /stale\.json was written for another chain with id 31337 \(genesis 0x(11){32}, this node's is 0x[0-9a-f]{64}\): /);
+    });
+
+    it("a record with a malformed allocation is refused, naming the file and the field", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { allocations: { amount: string }[] };
+      record.allocations[0]!.amount = "-5";
+      const bad = tempFile("bad-allocation.json", JSON.stringify(record));
+      await taskFails(bad, "provider show", {}, DeploymentError, /^deployment record --deployment .*bad-allocation\.json: allocations\[0\]\.amount is "-5", not an amount in wei/);
     });
 
     it("a record whose contracts are not on the chain is refused", async function () {
