@@ -375,7 +375,7 @@ export class Worker {
     this.emit({ type: "job-accepted", jobId });
     // Without the chain's time the limit is maxDuration alone.
     const now = await this.retry(() => this.options.market.chainTime(), signal).catch(() => undefined);
-    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
   }
 
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
@@ -391,13 +391,24 @@ export class Worker {
       else this.fail(job.jobId, "execute", error);
       return;
     }
-    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
   }
 
-  /** Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why. */
-  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limit: ExecutionLimit): Promise<void> {
+  /**
+   * Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why.
+   * `resultDeadline`: the job's, on the chain's clock, when known.
+   */
+  private async serve(
+    job: CandidateJob,
+    loaded: LoadedSpec,
+    signal: AbortSignal,
+    limit: ExecutionLimit,
+    resultDeadline: bigint | undefined,
+  ): Promise<void> {
     const { jobId } = job;
     const log = this.options.logger.child({ jobId });
+    // The limit leaves SUBMISSION_MARGIN_MS before the result deadline (or less before maxDuration, which ends earlier).
+    const submitBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() + limit.ms + SUBMISSION_MARGIN_MS };
     if (limit.ms <= 0) {
       this.fail(jobId, "execute", new Error(`too late to run: no time is left within ${limit.what}`));
       return;
@@ -433,7 +444,7 @@ export class Worker {
 
     let challengeDeadline: bigint;
     try {
-      challengeDeadline = await this.submit(jobId, result, signal);
+      challengeDeadline = await this.submit(jobId, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
@@ -546,20 +557,44 @@ export class Worker {
     }
   }
 
-  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal): Promise<bigint> {
-    const { market } = this.options;
-    try {
-      const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
-      return receipt.challengeDeadline;
-    } catch (rejection) {
-      if (signal.aborted) throw rejection;
-      const state = await this.retry(() => market.getJobState(jobId), signal);
-      const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
-      if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
-        return state.challengeDeadline;
+  /**
+   * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
+   * longer than one round of retries is waited out, round after round, until that deadline has passed.
+   */
+  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+    const { market, logger } = this.options;
+    for (;;) {
+      try {
+        const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
+        return receipt.challengeDeadline;
+      } catch (rejection) {
+        if (signal.aborted) throw rejection;
+        if (rejection instanceof RetryExhaustedError && !(await this.pastResultDeadline(by))) {
+          logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
+            jobId,
+            resultDeadline: by.chain,
+            error: rejection.message,
+          });
+          await sleep(this.options.retry.maxDelayMs, signal);
+          continue;
+        }
+        const state = await this.retry(() => market.getJobState(jobId), signal);
+        const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
+        if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
+          return state.challengeDeadline;
+        }
+        throw rejection;
       }
-      throw rejection;
     }
+  }
+
+  /** On the chain's clock when it answers (an outage may be partial), else on ours. */
+  private async pastResultDeadline(by: SubmitDeadline): Promise<boolean> {
+    if (by.chain !== undefined) {
+      const now = await this.options.market.chainTime().catch(() => undefined);
+      if (now !== undefined) return now > by.chain;
+    }
+    return Date.now() > by.localMs;
   }
 
   private fail(jobId: bigint, stage: FailureStage, error: unknown): void {
@@ -649,6 +684,12 @@ export class Worker {
       this.fail(jobId, "settle", error);
     }
   }
+}
+
+/** When a submission can no longer land: the job's result deadline, on the chain's clock if known and on ours. */
+interface SubmitDeadline {
+  chain: bigint | undefined;
+  localMs: number;
 }
 
 interface ExecutionLimit {

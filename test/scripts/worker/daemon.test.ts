@@ -669,6 +669,42 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("keeps submitting a computed result through an RPC outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      market.failBefore.submit.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.count("submit", 1n)).to.equal(8);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await subject.stop();
+    await running;
+  });
+
+  it("gives up submitting through an outage once the job's result deadline has passed", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // Every try fails; the chain's clock runs past the deadline meanwhile, as it would during a long outage.
+    market.failBefore.submit.push(
+      ...Array.from({ length: 1000 }, () => () => {
+        market.chainNow += 1_000n;
+        return Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      }),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1, { maxDuration: 60 }));
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    expect((eventsOf("job-failed")[0] as { stage: string }).stage).to.equal("submit");
+    await subject.stop();
+    await running;
+  });
+
   it("goes on with a job whose acceptance landed although its answer was lost", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
