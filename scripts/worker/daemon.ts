@@ -192,6 +192,22 @@ export class Worker {
     });
   }
 
+  /**
+   * retry, for what has no deadline but must happen (a settlement: until it the collateral stays locked and the payment
+   * in escrow): an outage longer than one round of retries is waited out, a round every `pauseMs`, until the worker stops.
+   */
+  private async retryWhileRunning<T>(operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
+    for (;;) {
+      try {
+        return await this.retry(operation, signal);
+      } catch (error) {
+        if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
+        this.options.logger.warn("the chain stays unreachable; trying again later", { delayMs: pauseMs, error: error.message });
+        await sleep(pauseMs, signal);
+      }
+    }
+  }
+
   private async checkProvider(): Promise<void> {
     const { logger, gpus } = this.options;
     const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
@@ -645,9 +661,9 @@ export class Worker {
     const pollMs = this.options.settlementPollMs ?? 60_000;
     try {
       for (;;) {
-        const now = await this.retry(() => market.chainTime(), signal);
+        const now = await this.retryWhileRunning(() => market.chainTime(), signal, pollMs);
         if (now > challengeDeadline) {
-          const state = await this.retry(() => market.getJobState(jobId), signal);
+          const state = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
           if (state.status === JobStatus.Disputed) {
             logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
             this.emit({ type: "job-disputed", jobId });
@@ -658,7 +674,7 @@ export class Worker {
             return;
           }
           try {
-            await this.retry(() => market.settle(jobId), signal);
+            await this.retryWhileRunning(() => market.settle(jobId), signal, pollMs);
             logger.info("job settled", { jobId });
             this.emit({ type: "job-settled", jobId, by: "worker" });
             return;
@@ -667,7 +683,7 @@ export class Worker {
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
-              const after = await this.retry(() => market.getJobState(jobId), signal);
+              const after = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
               if (after.status === JobStatus.Submitted) throw error;
               continue;
             }

@@ -813,6 +813,24 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("keeps trying to settle through an RPC outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      market.failBefore.settle.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    await subject.stop();
+    await running;
+  });
+
   it("leaves a disputed job to the dispute process", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
