@@ -194,7 +194,8 @@ export class Worker {
 
   /**
    * retry, for what has no deadline but must happen (a settlement: until it the collateral stays locked and the payment
-   * in escrow): an outage longer than one round of retries is waited out, a round every `pauseMs`, until the worker stops.
+   * in escrow; the listing of jobs left in hand at start): an outage longer than one round of retries is waited out, a
+   * round every `pauseMs`, until the worker stops.
    */
   private async retryWhileRunning<T>(operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
     for (;;) {
@@ -202,7 +203,7 @@ export class Worker {
         return await this.retry(operation, signal);
       } catch (error) {
         if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
-        this.options.logger.warn("the chain stays unreachable; trying again later", { delayMs: pauseMs, error: error.message });
+        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: error.message });
         await sleep(pauseMs, signal);
       }
     }
@@ -301,9 +302,12 @@ export class Worker {
     if (source.jobsInHand === undefined) return;
     const list = source.jobsInHand.bind(source);
     const signal = this.intake.signal;
+    // Until they are listed, accepted jobs are not run and run towards a timeout slash: an outage is waited out (the
+    // same gateway feeds new jobs, so none would come meanwhile anyway).
+    const pauseMs = this.options.retry.maxDelayMs;
     let jobs: CandidateJob[];
     try {
-      jobs = await this.retry(() => list(signal), signal);
+      jobs = await this.retryWhileRunning(() => list(signal), signal, pauseMs);
     } catch (error) {
       if (signal.aborted) return;
       logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
@@ -314,7 +318,7 @@ export class Worker {
       this.remember(job.jobId);
       let state: JobState;
       try {
-        state = await this.retry(() => market.getJobState(job.jobId), signal);
+        state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
         logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });

@@ -45,8 +45,12 @@ class QueueJobSource implements JobSource {
   private wake: (() => void) | undefined;
   /** What jobsInHand answers. */
   inHand: CandidateJob[] = [];
+  /** Failures jobsInHand throws first, in order. */
+  readonly inHandFailures: (() => Error)[] = [];
 
   async jobsInHand(): Promise<CandidateJob[]> {
+    const failure = this.inHandFailures.shift();
+    if (failure) throw failure();
     return this.inHand;
   }
 
@@ -960,6 +964,22 @@ describe("worker job loop", () => {
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("resumes a job an earlier run accepted when the gateway is unreachable at start for longer than a round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      source.inHandFailures.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     await subject.stop();
     await running;
   });
