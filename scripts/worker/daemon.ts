@@ -192,6 +192,23 @@ export class Worker {
     });
   }
 
+  /**
+   * retry, for what has no deadline but must happen (a settlement: until it the collateral stays locked and the payment
+   * in escrow; the listing of jobs left in hand at start): an outage longer than one round of retries is waited out, a
+   * round every `pauseMs`, until the worker stops.
+   */
+  private async retryWhileRunning<T>(operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
+    for (;;) {
+      try {
+        return await this.retry(operation, signal);
+      } catch (error) {
+        if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
+        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: error.message });
+        await sleep(pauseMs, signal);
+      }
+    }
+  }
+
   private async checkProvider(): Promise<void> {
     const { logger, gpus } = this.options;
     const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
@@ -285,9 +302,12 @@ export class Worker {
     if (source.jobsInHand === undefined) return;
     const list = source.jobsInHand.bind(source);
     const signal = this.intake.signal;
+    // Until they are listed, accepted jobs are not run and run towards a timeout slash: an outage is waited out (the
+    // same gateway feeds new jobs, so none would come meanwhile anyway).
+    const pauseMs = this.options.retry.maxDelayMs;
     let jobs: CandidateJob[];
     try {
-      jobs = await this.retry(() => list(signal), signal);
+      jobs = await this.retryWhileRunning(() => list(signal), signal, pauseMs);
     } catch (error) {
       if (signal.aborted) return;
       logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
@@ -298,7 +318,7 @@ export class Worker {
       this.remember(job.jobId);
       let state: JobState;
       try {
-        state = await this.retry(() => market.getJobState(job.jobId), signal);
+        state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
         logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
@@ -375,7 +395,7 @@ export class Worker {
     this.emit({ type: "job-accepted", jobId });
     // Without the chain's time the limit is maxDuration alone.
     const now = await this.retry(() => this.options.market.chainTime(), signal).catch(() => undefined);
-    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
   }
 
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
@@ -391,13 +411,24 @@ export class Worker {
       else this.fail(job.jobId, "execute", error);
       return;
     }
-    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now));
+    await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
   }
 
-  /** Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why. */
-  private async serve(job: CandidateJob, loaded: LoadedSpec, signal: AbortSignal, limit: ExecutionLimit): Promise<void> {
+  /**
+   * Run an accepted job, submit its result and have it settled. `limit`: how long it may run, and why.
+   * `resultDeadline`: the job's, on the chain's clock, when known.
+   */
+  private async serve(
+    job: CandidateJob,
+    loaded: LoadedSpec,
+    signal: AbortSignal,
+    limit: ExecutionLimit,
+    resultDeadline: bigint | undefined,
+  ): Promise<void> {
     const { jobId } = job;
     const log = this.options.logger.child({ jobId });
+    // The limit leaves SUBMISSION_MARGIN_MS before the result deadline (or less before maxDuration, which ends earlier).
+    const submitBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() + limit.ms + SUBMISSION_MARGIN_MS };
     if (limit.ms <= 0) {
       this.fail(jobId, "execute", new Error(`too late to run: no time is left within ${limit.what}`));
       return;
@@ -433,7 +464,7 @@ export class Worker {
 
     let challengeDeadline: bigint;
     try {
-      challengeDeadline = await this.submit(jobId, result, signal);
+      challengeDeadline = await this.submit(jobId, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
@@ -546,20 +577,44 @@ export class Worker {
     }
   }
 
-  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal): Promise<bigint> {
-    const { market } = this.options;
-    try {
-      const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
-      return receipt.challengeDeadline;
-    } catch (rejection) {
-      if (signal.aborted) throw rejection;
-      const state = await this.retry(() => market.getJobState(jobId), signal);
-      const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
-      if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
-        return state.challengeDeadline;
+  /**
+   * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
+   * longer than one round of retries is waited out, round after round, until that deadline has passed.
+   */
+  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+    const { market, logger } = this.options;
+    for (;;) {
+      try {
+        const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
+        return receipt.challengeDeadline;
+      } catch (rejection) {
+        if (signal.aborted) throw rejection;
+        if (rejection instanceof RetryExhaustedError && !(await this.pastResultDeadline(by))) {
+          logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
+            jobId,
+            resultDeadline: by.chain,
+            error: rejection.message,
+          });
+          await sleep(this.options.retry.maxDelayMs, signal);
+          continue;
+        }
+        const state = await this.retry(() => market.getJobState(jobId), signal);
+        const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
+        if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
+          return state.challengeDeadline;
+        }
+        throw rejection;
       }
-      throw rejection;
     }
+  }
+
+  /** On the chain's clock when it answers (an outage may be partial), else on ours. */
+  private async pastResultDeadline(by: SubmitDeadline): Promise<boolean> {
+    if (by.chain !== undefined) {
+      const now = await this.options.market.chainTime().catch(() => undefined);
+      if (now !== undefined) return now > by.chain;
+    }
+    return Date.now() > by.localMs;
   }
 
   private fail(jobId: bigint, stage: FailureStage, error: unknown): void {
@@ -610,9 +665,9 @@ export class Worker {
     const pollMs = this.options.settlementPollMs ?? 60_000;
     try {
       for (;;) {
-        const now = await this.retry(() => market.chainTime(), signal);
+        const now = await this.retryWhileRunning(() => market.chainTime(), signal, pollMs);
         if (now > challengeDeadline) {
-          const state = await this.retry(() => market.getJobState(jobId), signal);
+          const state = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
           if (state.status === JobStatus.Disputed) {
             logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
             this.emit({ type: "job-disputed", jobId });
@@ -623,7 +678,7 @@ export class Worker {
             return;
           }
           try {
-            await this.retry(() => market.settle(jobId), signal);
+            await this.retryWhileRunning(() => market.settle(jobId), signal, pollMs);
             logger.info("job settled", { jobId });
             this.emit({ type: "job-settled", jobId, by: "worker" });
             return;
@@ -632,7 +687,7 @@ export class Worker {
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
-              const after = await this.retry(() => market.getJobState(jobId), signal);
+              const after = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
               if (after.status === JobStatus.Submitted) throw error;
               continue;
             }
@@ -649,6 +704,12 @@ export class Worker {
       this.fail(jobId, "settle", error);
     }
   }
+}
+
+/** When a submission can no longer land: the job's result deadline, on the chain's clock if known and on ours. */
+interface SubmitDeadline {
+  chain: bigint | undefined;
+  localMs: number;
 }
 
 interface ExecutionLimit {

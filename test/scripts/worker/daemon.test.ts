@@ -45,8 +45,12 @@ class QueueJobSource implements JobSource {
   private wake: (() => void) | undefined;
   /** What jobsInHand answers. */
   inHand: CandidateJob[] = [];
+  /** Failures jobsInHand throws first, in order. */
+  readonly inHandFailures: (() => Error)[] = [];
 
   async jobsInHand(): Promise<CandidateJob[]> {
+    const failure = this.inHandFailures.shift();
+    if (failure) throw failure();
     return this.inHand;
   }
 
@@ -669,6 +673,42 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("keeps submitting a computed result through an RPC outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      market.failBefore.submit.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.count("submit", 1n)).to.equal(8);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await subject.stop();
+    await running;
+  });
+
+  it("gives up submitting through an outage once the job's result deadline has passed", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // Every try fails; the chain's clock runs past the deadline meanwhile, as it would during a long outage.
+    market.failBefore.submit.push(
+      ...Array.from({ length: 1000 }, () => () => {
+        market.chainNow += 1_000n;
+        return Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      }),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1, { maxDuration: 60 }));
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    expect((eventsOf("job-failed")[0] as { stage: string }).stage).to.equal("submit");
+    await subject.stop();
+    await running;
+  });
+
   it("goes on with a job whose acceptance landed although its answer was lost", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -771,6 +811,24 @@ describe("worker job loop", () => {
     market.chainNow += market.challengeWindow + 1n;
     await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
     expect(market.count("settle", 1n)).to.equal(2); // the retry reverted: the job was no longer Submitted
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    await subject.stop();
+    await running;
+  });
+
+  it("keeps trying to settle through an RPC outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      market.failBefore.settle.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
     await subject.stop();
@@ -906,6 +964,22 @@ describe("worker job loop", () => {
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("resumes a job an earlier run accepted when the gateway is unreachable at start for longer than a round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      source.inHandFailures.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    }
+    const subject = worker(executor);
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     await subject.stop();
     await running;
   });
