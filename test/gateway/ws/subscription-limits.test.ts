@@ -24,6 +24,9 @@ const TICK = "subscription { tick }";
 describe("subscription server limits", function () {
   /** The running `tick` subscriptions, as the schema's resolver sees them. */
   const feeds = new Set<Channel<number>>();
+  /** The starts of `gatedTick` waiting for the test, and how many went on to run. */
+  const gates: (() => void)[] = [];
+  let started = 0;
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLBoolean, resolve: () => true } } }),
     subscription: new GraphQLObjectType({
@@ -34,6 +37,18 @@ describe("subscription server limits", function () {
           subscribe: () => {
             const feed: Channel<number> = new Channel(() => feeds.delete(feed));
             feeds.add(feed);
+            return feed;
+          },
+          resolve: (n: number) => n,
+        },
+        // A `tick` whose start waits until the test opens its gate (a source query still running).
+        gatedTick: {
+          type: GraphQLInt,
+          subscribe: async () => {
+            await new Promise<void>((resolve) => gates.push(resolve));
+            const feed: Channel<number> = new Channel(() => feeds.delete(feed));
+            feeds.add(feed);
+            started++;
             return feed;
           },
           resolve: (n: number) => n,
@@ -83,6 +98,8 @@ describe("subscription server limits", function () {
   afterEach(async function () {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     connections.clear();
+    for (const open of gates.splice(0)) open();
+    started = 0;
     await subscriptions?.close();
     const closing = server;
     if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
@@ -258,5 +275,28 @@ describe("subscription server limits", function () {
     const events = await tick(connect());
     push(4);
     expect(await value(events)).to.equal(4);
+  });
+
+  it("ends a subscription the client completed while it started and whose id it then reused, once the connection closes", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 5, maxSubscriptions: 100 });
+    const socket = new WebSocket(url, "graphql-transport-ws");
+    const messages: { id?: string; type: string }[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data)) as { id?: string; type: string }));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await waitUntil(() => messages.some((m) => m.type === "connection_ack"), "the connection is acknowledged");
+    const subscribe = JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { gatedTick }" } });
+    socket.send(subscribe);
+    await waitUntil(() => gates.length === 1, "the first start waits");
+    // The protocol frees an id once its subscription is completed, even one still starting.
+    socket.send(JSON.stringify({ id: "1", type: "complete" }));
+    socket.send(subscribe);
+    await waitUntil(() => gates.length === 2 || messages.some((m) => m.id === "1" && m.type === "error"), "the second start is run or refused");
+    const starts = gates.length;
+    for (const open of gates.splice(0)) open();
+    await waitUntil(() => started === starts, "the starts have run");
+    socket.close();
+    await waitUntil(() => server.clientCount === 0 && server.subscriptionCount === 0, "the connection is gone");
+    expect(feeds.size).to.equal(0);
   });
 });
