@@ -106,8 +106,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // onComplete that same object, where an id may already be taken again by a new subscription of the client's.
   const held = new WeakMap<object, Set<object>>();
   let heldTotal = 0;
+  // The queries each connection runs. graphql-ws reads a connection's messages whatever its client has left unread,
+  // and completes a query only once its result is written: without a cap, a client that sends queries and reads
+  // nothing has the server execute them all and buffer every result (each up to the cost limit's worth of rows).
+  const queries = new WeakMap<object, Set<object>>();
   const release = (connection: object, payload: object) => {
     if (held.get(connection)?.delete(payload) === true) heldTotal--;
+    queries.get(connection)?.delete(payload);
   };
   // The event streams each connection runs, by subscribe payload, and the connection and payload of each operation's
   // context (what `subscribe` is handed). graphql-ws ends only the streams its table of ids holds when a connection
@@ -170,7 +175,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const variables = payload.variables ?? {};
         const verdict = checkQueryLimits(schema, document, operation, variables, limits);
         if (verdict.errors.length > 0) return verdict.errors;
-        // Queries and mutations end by themselves; only subscriptions hold a slot.
+        // A subscription holds a slot until it ends; a query or mutation one of its own until its result is written.
         if (operation.operation === "subscription") {
           const mine = held.get(ctx) ?? new Set<object>();
           if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection)];
@@ -178,6 +183,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           mine.add(payload);
           held.set(ctx, mine);
           heldTotal++;
+        } else {
+          const mine = queries.get(ctx) ?? new Set<object>();
+          if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
+          mine.add(payload);
+          queries.set(ctx, mine);
         }
         const contextValue = options.context();
         if (operation.operation === "subscription") operations.set(contextValue, { connection: ctx, payload });
@@ -199,6 +209,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const running = streams.get(ctx);
         streams.delete(ctx);
         await Promise.all([...(running?.values() ?? [])].map((stream) => stream.return?.()));
+        queries.delete(ctx);
         const mine = held.get(ctx);
         if (mine === undefined) return;
         heldTotal -= mine.size;

@@ -28,7 +28,14 @@ describe("subscription server limits", function () {
   const gates: (() => void)[] = [];
   let started = 0;
   const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLBoolean, resolve: () => true } } }),
+    query: new GraphQLObjectType({
+      name: "Query",
+      fields: {
+        ok: { type: GraphQLBoolean, resolve: () => true },
+        // A query whose answer waits until the test opens its gate, as one whose result is still being written.
+        gatedOk: { type: GraphQLBoolean, resolve: () => new Promise<boolean>((resolve) => gates.push(() => resolve(true))) },
+      },
+    }),
     subscription: new GraphQLObjectType({
       name: "Subscription",
       fields: {
@@ -298,5 +305,23 @@ describe("subscription server limits", function () {
     socket.close();
     await waitUntil(() => server.clientCount === 0 && server.subscriptionCount === 0, "the connection is gone");
     expect(feeds.size).to.equal(0);
+  });
+
+  it("refuses a query over the WebSocket while maxSubscriptionsPerConnection of the connection's queries are unanswered", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const socket = new WebSocket(url, "graphql-transport-ws");
+    const messages: { id?: string; type: string; payload?: Refusal[] }[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data)) as { id?: string; type: string; payload?: Refusal[] }));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await waitUntil(() => messages.some((m) => m.type === "connection_ack"), "the connection is acknowledged");
+    for (const id of ["1", "2", "3"]) socket.send(JSON.stringify({ id, type: "subscribe", payload: { query: "{ gatedOk }" } }));
+    await waitUntil(() => gates.length === 3 || messages.some((m) => m.id === "3"), "the third query is run or refused");
+    const third = messages.find((m) => m.id === "3");
+    for (const open of gates.splice(0)) open();
+    await waitUntil(() => messages.filter((m) => m.type === "complete").length === 2 || third === undefined, "the first two are answered");
+    socket.close();
+    expect(third?.type).to.equal("error");
+    expect(third?.payload?.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 2 }]);
   });
 });
