@@ -561,6 +561,29 @@ function onStats(stats) {
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
 
+/**
+ * The gateway may end the statistics subscription with an error while the connection stays up (SUBSCRIBER_TOO_SLOW
+ * after a stalled tab, TOO_MANY_SUBSCRIPTIONS when it is full): the client then forgets it, and only a reconnection
+ * would have sent it again. The page asks again after this pause instead of showing frozen figures as live.
+ */
+const STATS_RETRY_MS = 5_000;
+
+function followStats() {
+  liveClient.subscribe(api.NETWORK_STATS_SUBSCRIPTION, { days: api.HISTORY_DAYS }, {
+    next: (result) => {
+      if (result.errors?.length) reportError("Live updates", graphqlErrors(result.errors));
+      else {
+        clearError("Live updates");
+        onStats(result.data.networkStats);
+      }
+    },
+    error: (errorList) => {
+      reportError("Live updates", graphqlErrors(errorList));
+      setTimeout(followStats, STATS_RETRY_MS);
+    },
+  });
+}
+
 async function start() {
   byId("error-dismiss").addEventListener("click", () => {
     errors.clear();
@@ -575,16 +598,7 @@ async function start() {
     renderIndexing(indexing);
   });
   await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity()]);
-  liveClient.subscribe(api.NETWORK_STATS_SUBSCRIPTION, { days: api.HISTORY_DAYS }, {
-    next: (result) => {
-      if (result.errors?.length) reportError("Live updates", graphqlErrors(result.errors));
-      else {
-        clearError("Live updates");
-        onStats(result.data.networkStats);
-      }
-    },
-    error: (errorList) => reportError("Live updates", graphqlErrors(errorList)),
-  });
+  followStats();
   document.body.dataset.ready = "true";
 }
 

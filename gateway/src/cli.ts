@@ -24,7 +24,8 @@ const USAGE = `Usage: npm run gateway -- [options]
   --max-connections <n>    open WebSocket connections (env MAX_CONNECTIONS; default 1000)
   --max-subscriptions <n>  subscriptions running at once, all connections (env MAX_SUBSCRIPTIONS; default 10000)
   --max-subscriptions-per-connection <n>
-                           subscriptions one connection runs at once (env MAX_SUBSCRIPTIONS_PER_CONNECTION; default 100)
+                           subscriptions, and queries, one connection runs at once (env MAX_SUBSCRIPTIONS_PER_CONNECTION;
+                           default 100)
   --log-level <level>      debug|info|warn|error (env LOG_LEVEL; default info)
   --help
 `;

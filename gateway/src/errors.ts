@@ -57,10 +57,12 @@ export function shuttingDown(): GraphQLError {
 /**
  * Refuses one more subscription: `limit` says whose cap it hit (the connection's or the whole server's), `maximum`
  * what the cap is. Nothing else on the connection is affected; a slot freed by completing a subscription is reusable.
+ * `what` is "queries" for a query over the WebSocket refused while its connection's earlier ones are unanswered.
  */
-export function tooManySubscriptions(limit: "connection" | "server", maximum: number): GraphQLError {
+export function tooManySubscriptions(limit: "connection" | "server", maximum: number, what: "subscriptions" | "queries" = "subscriptions"): GraphQLError {
   const whose = limit === "connection" ? "on one connection" : "on this gateway";
-  return new GraphQLError(`too many subscriptions: at most ${maximum} may run at once ${whose}; complete one first`, {
+  const first = what === "subscriptions" ? "complete one first" : "read their results first";
+  return new GraphQLError(`too many ${what}: at most ${maximum} may run at once ${whose}; ${first}`, {
     extensions: { code: ErrorCode.TooManySubscriptions, limit, maximum },
   });
 }

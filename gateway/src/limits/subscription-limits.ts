@@ -5,7 +5,7 @@
 export interface SubscriptionLimits {
   /** Open WebSocket connections (default 1000); one more is closed at once with 1013 (try again later). */
   maxConnections: number;
-  /** Subscriptions one connection runs at once (default 100). */
+  /** Subscriptions one connection runs at once (default 100); also the queries it runs at once over the WebSocket. */
   maxSubscriptionsPerConnection: number;
   /** Subscriptions the server runs at once, all connections together (default 10000). */
   maxSubscriptions: number;

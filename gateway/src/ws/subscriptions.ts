@@ -106,8 +106,29 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // onComplete that same object, where an id may already be taken again by a new subscription of the client's.
   const held = new WeakMap<object, Set<object>>();
   let heldTotal = 0;
+  // The queries each connection runs. graphql-ws reads a connection's messages whatever its client has left unread,
+  // and completes a query only once its result is written: without a cap, a client that sends queries and reads
+  // nothing has the server execute them all and buffer every result (each up to the cost limit's worth of rows).
+  const queries = new WeakMap<object, Set<object>>();
   const release = (connection: object, payload: object) => {
     if (held.get(connection)?.delete(payload) === true) heldTotal--;
+    queries.get(connection)?.delete(payload);
+  };
+  // The event streams each connection runs, by subscribe payload, and the connection and payload of each operation's
+  // context (what `subscribe` is handed). graphql-ws ends only the streams its table of ids holds when a connection
+  // closes; a client that completes a subscription while it is still starting and then reuses its id replaces the
+  // first stream there, which would run on, feeding the hub's subscriber, after its connection is gone.
+  const streams = new WeakMap<object, Map<object, AsyncIterableIterator<ExecutionResult>>>();
+  const operations = new WeakMap<object, { connection: object; payload: object }>();
+  const track = async (args: ExecutionArgs) => {
+    const started = await startSubscription(args, options.context);
+    const operation = typeof args.contextValue === "object" && args.contextValue !== null ? operations.get(args.contextValue) : undefined;
+    if (operation !== undefined && Symbol.asyncIterator in started) {
+      const running = streams.get(operation.connection) ?? new Map<object, AsyncIterableIterator<ExecutionResult>>();
+      running.set(operation.payload, started);
+      streams.set(operation.connection, running);
+    }
+    return started;
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -132,7 +153,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       schema,
       context: () => options.context(),
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
-      subscribe: (args) => startSubscription(args, options.context),
+      subscribe: track,
       onSubscribe: (ctx, _id, payload) => {
         let document;
         try {
@@ -154,7 +175,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const variables = payload.variables ?? {};
         const verdict = checkQueryLimits(schema, document, operation, variables, limits);
         if (verdict.errors.length > 0) return verdict.errors;
-        // Queries and mutations end by themselves; only subscriptions hold a slot.
+        // A subscription holds a slot until it ends; a query or mutation one of its own until its result is written.
         if (operation.operation === "subscription") {
           const mine = held.get(ctx) ?? new Set<object>();
           if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection)];
@@ -162,14 +183,15 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           mine.add(payload);
           held.set(ctx, mine);
           heldTotal++;
+        } else {
+          const mine = queries.get(ctx) ?? new Set<object>();
+          if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
+          mine.add(payload);
+          queries.set(ctx, mine);
         }
-        return {
-          schema,
-          document,
-          operationName: payload.operationName ?? undefined,
-          variableValues: variables,
-          contextValue: options.context(),
-        };
+        const contextValue = options.context();
+        if (operation.operation === "subscription") operations.set(contextValue, { connection: ctx, payload });
+        return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
       },
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
       onError: (_ctx, _id, _payload, errors) =>
@@ -178,9 +200,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           return new GraphQLError(f.message, { extensions: f.extensions, path: f.path });
         }),
       // Called however the operation ended: completed by either side, failed, or its socket closed.
-      onComplete: (ctx, _id, payload) => release(ctx, payload),
+      onComplete: (ctx, _id, payload) => {
+        release(ctx, payload);
+        streams.get(ctx)?.delete(payload);
+      },
       // Whatever did not reach onComplete (its socket failed mid-send) is freed when the connection ends.
-      onClose: (ctx) => {
+      onClose: async (ctx) => {
+        const running = streams.get(ctx);
+        streams.delete(ctx);
+        await Promise.all([...(running?.values() ?? [])].map((stream) => stream.return?.()));
+        queries.delete(ctx);
         const mine = held.get(ctx);
         if (mine === undefined) return;
         heldTotal -= mine.size;

@@ -24,8 +24,18 @@ const TICK = "subscription { tick }";
 describe("subscription server limits", function () {
   /** The running `tick` subscriptions, as the schema's resolver sees them. */
   const feeds = new Set<Channel<number>>();
+  /** The starts of `gatedTick` waiting for the test, and how many went on to run. */
+  const gates: (() => void)[] = [];
+  let started = 0;
   const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLBoolean, resolve: () => true } } }),
+    query: new GraphQLObjectType({
+      name: "Query",
+      fields: {
+        ok: { type: GraphQLBoolean, resolve: () => true },
+        // A query whose answer waits until the test opens its gate, as one whose result is still being written.
+        gatedOk: { type: GraphQLBoolean, resolve: () => new Promise<boolean>((resolve) => gates.push(() => resolve(true))) },
+      },
+    }),
     subscription: new GraphQLObjectType({
       name: "Subscription",
       fields: {
@@ -34,6 +44,18 @@ describe("subscription server limits", function () {
           subscribe: () => {
             const feed: Channel<number> = new Channel(() => feeds.delete(feed));
             feeds.add(feed);
+            return feed;
+          },
+          resolve: (n: number) => n,
+        },
+        // A `tick` whose start waits until the test opens its gate (a source query still running).
+        gatedTick: {
+          type: GraphQLInt,
+          subscribe: async () => {
+            await new Promise<void>((resolve) => gates.push(resolve));
+            const feed: Channel<number> = new Channel(() => feeds.delete(feed));
+            feeds.add(feed);
+            started++;
             return feed;
           },
           resolve: (n: number) => n,
@@ -83,6 +105,8 @@ describe("subscription server limits", function () {
   afterEach(async function () {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     connections.clear();
+    for (const open of gates.splice(0)) open();
+    started = 0;
     await subscriptions?.close();
     const closing = server;
     if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
@@ -258,5 +282,46 @@ describe("subscription server limits", function () {
     const events = await tick(connect());
     push(4);
     expect(await value(events)).to.equal(4);
+  });
+
+  it("ends a subscription the client completed while it started and whose id it then reused, once the connection closes", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 5, maxSubscriptions: 100 });
+    const socket = new WebSocket(url, "graphql-transport-ws");
+    const messages: { id?: string; type: string }[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data)) as { id?: string; type: string }));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await waitUntil(() => messages.some((m) => m.type === "connection_ack"), "the connection is acknowledged");
+    const subscribe = JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { gatedTick }" } });
+    socket.send(subscribe);
+    await waitUntil(() => gates.length === 1, "the first start waits");
+    // The protocol frees an id once its subscription is completed, even one still starting.
+    socket.send(JSON.stringify({ id: "1", type: "complete" }));
+    socket.send(subscribe);
+    await waitUntil(() => gates.length === 2 || messages.some((m) => m.id === "1" && m.type === "error"), "the second start is run or refused");
+    const starts = gates.length;
+    for (const open of gates.splice(0)) open();
+    await waitUntil(() => started === starts, "the starts have run");
+    socket.close();
+    await waitUntil(() => server.clientCount === 0 && server.subscriptionCount === 0, "the connection is gone");
+    expect(feeds.size).to.equal(0);
+  });
+
+  it("refuses a query over the WebSocket while maxSubscriptionsPerConnection of the connection's queries are unanswered", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const socket = new WebSocket(url, "graphql-transport-ws");
+    const messages: { id?: string; type: string; payload?: Refusal[] }[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data)) as { id?: string; type: string; payload?: Refusal[] }));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await waitUntil(() => messages.some((m) => m.type === "connection_ack"), "the connection is acknowledged");
+    for (const id of ["1", "2", "3"]) socket.send(JSON.stringify({ id, type: "subscribe", payload: { query: "{ gatedOk }" } }));
+    await waitUntil(() => gates.length === 3 || messages.some((m) => m.id === "3"), "the third query is run or refused");
+    const third = messages.find((m) => m.id === "3");
+    for (const open of gates.splice(0)) open();
+    await waitUntil(() => messages.filter((m) => m.type === "complete").length === 2 || third === undefined, "the first two are answered");
+    socket.close();
+    expect(third?.type).to.equal("error");
+    expect(third?.payload?.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 2 }]);
   });
 });

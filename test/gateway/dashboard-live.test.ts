@@ -1,0 +1,86 @@
+// The dashboard's live client against a stand-in gateway: the page's files served as the gateway serves them, its
+// GraphQL over HTTP refused, and a graphql-ws endpoint the test scripts message by message. It checks what the page
+// does when the gateway ends its networkStats subscription with an error.
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect } from "chai";
+import { chromium, type Browser } from "playwright-core";
+import { WebSocketServer, type WebSocket } from "ws";
+import { DEFAULT_STATIC_DIR } from "../../gateway/src/gateway";
+import { serveStatic } from "../../gateway/src/http/static-files";
+import { waitUntil } from "../helpers/wait";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
+
+interface Message {
+  id?: string;
+  type: string;
+  payload?: { query?: string };
+}
+
+describe("dashboard live updates against a stand-in gateway", function () {
+  let server: http.Server | null = null;
+  let wss: WebSocketServer | null = null;
+  let browser: Browser | null = null;
+  /** Every subscribe message the page sent, with the socket it came on. */
+  const subscribes: { socket: WebSocket; message: Message }[] = [];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+      this.skip();
+    }
+    const httpServer = http.createServer((req, res) => {
+      if (req.url?.startsWith("/graphql") === true) {
+        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
+        return;
+      }
+      void serveStatic(DEFAULT_STATIC_DIR, new URL(req.url ?? "/", "http://localhost").pathname, res, false).then((found) => {
+        if (!found) res.writeHead(404).end();
+      });
+    });
+    server = httpServer;
+    const sockets = new WebSocketServer({ server: httpServer, path: "/graphql", handleProtocols: () => "graphql-transport-ws" });
+    wss = sockets;
+    sockets.on("connection", (socket) => {
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as Message;
+        if (message.type === "connection_init") socket.send(JSON.stringify({ type: "connection_ack" }));
+        else if (message.type === "ping") socket.send(JSON.stringify({ type: "pong" }));
+        else if (message.type === "subscribe") subscribes.push({ socket, message });
+      });
+    });
+    await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async function () {
+    await browser?.close();
+    for (const client of wss?.clients ?? []) client.terminate();
+    wss?.close();
+    const closing = server;
+    if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
+  });
+
+  it("subscribes to networkStats again after the gateway ended it with an error, on the same connection", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const stats = () => subscribes.filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+    await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+    const first = stats()[0];
+    if (first === undefined) throw new Error("unreachable");
+    first.socket.send(
+      JSON.stringify({
+        id: first.message.id,
+        type: "error",
+        payload: [{ message: "too slow", extensions: { code: "SUBSCRIBER_TOO_SLOW", maxQueued: 16 } }],
+      }),
+    );
+    await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again", { timeoutMs: 30_000 });
+    expect(stats()[1]?.socket).to.equal(first.socket);
+    await page.close();
+  });
+});
