@@ -10,6 +10,7 @@ import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHOR
 import { stripJsonComments } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
+import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
 import { FieldError, FieldReader, StringRules } from "./validate";
 
@@ -59,6 +60,9 @@ export interface SpecsConfig {
 export interface MatmulExecutorConfig {
   enabled: boolean;
   maxN: number;
+  /** This machine's speed at the built-in kernel (one thread per job), from which a job's run time is estimated. */
+  multiplyAddsPerSecond: number;
+  margin: RunTimeMargin;
 }
 
 export interface CommandExecutorConfig {
@@ -67,6 +71,9 @@ export interface CommandExecutorConfig {
   program?: string;
   args: string[];
   timeoutMs: number;
+  /** The longest the program takes for any job, when the provider says; a job allowing less is refused. */
+  expectedMs?: number;
+  margin: RunTimeMargin;
   maxOutputBytes: number;
   /** Parent of the per-job temporary working directories. */
   workDir: string;
@@ -181,7 +188,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   const chain = root.object("chain", ["rpcUrl", "chainId", "receiptTimeoutSeconds", "replaceAfterSeconds", "maxFeePerGas"]);
   const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
-  const executors = readExecutors(root.optionalObject("executors", ["builtin", "command"]), baseDir);
+  const executors = readExecutors(root.optionalObject("executors", ["builtin", "command", "runTimeMargin"]), baseDir);
 
   return {
     configPath,
@@ -421,12 +428,24 @@ function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig
   };
 }
 
-const COMMAND_KEYS = ["enabled", "program", "args", "timeoutSeconds", "maxOutputBytes", "workDir", "envAllowList"];
+const COMMAND_KEYS = [
+  "enabled", "program", "args", "timeoutSeconds", "expectedSeconds", "maxOutputBytes", "workDir", "envAllowList",
+];
+
+// About half of what bench.ts measured on a 2-core cloud VM (2.3 G/s at n=1024): a slower machine, or one busy with
+// another job, should still finish what this lets it accept. A provider who measured theirs can raise it.
+export const DEFAULT_MATMUL_MULTIPLY_ADDS_PER_SECOND = 1e9;
 
 function readExecutors(executors: FieldReader | undefined, baseDir: string): WorkerConfig["executors"] {
   const builtin = executors?.optionalObject("builtin", ["matmul"]);
-  const matmul = builtin?.optionalObject("matmul", ["enabled", "maxN"]);
+  const matmul = builtin?.optionalObject("matmul", ["enabled", "maxN", "multiplyAddsPerSecond"]);
   const command = executors?.optionalObject("command", COMMAND_KEYS);
+  const marginReader = executors?.optionalObject("runTimeMargin", ["seconds", "fraction"]);
+  const d = DEFAULT_RUN_TIME_MARGIN;
+  const margin: RunTimeMargin = {
+    seconds: marginReader?.optionalInteger("seconds", 0, 3600, d.seconds) ?? d.seconds,
+    fraction: marginReader?.number("fraction", 0, 10, d.fraction) ?? d.fraction,
+  };
   const commandEnabled = command?.boolean("enabled", false) ?? false;
   const commandPath = command?.path ?? "config.executors.command";
   let program: string | undefined;
@@ -446,12 +465,18 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
     matmul: {
       enabled: matmul?.boolean("enabled", true) ?? true,
       maxN: matmul?.optionalInteger("maxN", 1, MATMUL_MAX_N, MATMUL_MAX_N) ?? MATMUL_MAX_N,
+      multiplyAddsPerSecond:
+        matmul?.number("multiplyAddsPerSecond", 1e6, 1e15, DEFAULT_MATMUL_MULTIPLY_ADDS_PER_SECOND) ??
+        DEFAULT_MATMUL_MULTIPLY_ADDS_PER_SECOND,
+      margin,
     },
     command: {
       enabled: commandEnabled,
       program,
       args: command?.stringArray("args", 64, { minLength: 0, maxBytes: 4096 }, []) ?? [],
       timeoutMs: (command?.optionalInteger("timeoutSeconds", 1, ONE_DAY_SECONDS, 3600) ?? 3600) * 1000,
+      expectedMs: command?.has("expectedSeconds") ? command.integer("expectedSeconds", 1, ONE_DAY_SECONDS) * 1000 : undefined,
+      margin,
       maxOutputBytes: command?.optionalInteger("maxOutputBytes", 1, 1024 ** 3, 16 * 1024 ** 2) ?? 16 * 1024 ** 2,
       workDir: command?.has("workDir") ? resolvePath(command, "workDir", baseDir) : os.tmpdir(),
       envAllowList: command?.stringArray(
@@ -462,6 +487,15 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
       ) ?? ["PATH"],
     },
   };
+  const { expectedMs, timeoutMs } = result.command;
+  // The program would be killed before the time it says it may need: every job that long would fail and be slashed.
+  if (expectedMs !== undefined && expectedMs > timeoutMs) {
+    throw new FieldError(
+      `${commandPath}.expectedSeconds`,
+      `must be at most executors.command.timeoutSeconds (${timeoutMs / 1000})`,
+      expectedMs / 1000,
+    );
+  }
   if (!result.matmul.enabled && !result.command.enabled) {
     throw new FieldError("config.executors", "enables no executor: the worker could run no job");
   }

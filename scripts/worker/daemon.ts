@@ -403,6 +403,7 @@ export class Worker {
     let now: bigint;
     try {
       loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+      // Not against maxDuration: the job is ours already, and a run that may be too slow beats a certain slash.
       const refusal = this.options.executors.refusalReason(loaded.spec);
       if (refusal !== undefined) throw new ExecutionError(refusal);
       now = await this.retry(() => this.options.market.chainTime(), signal);
@@ -493,7 +494,8 @@ export class Worker {
       if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true, !(error instanceof SpecFetchError));
       throw error;
     }
-    const refusal = this.options.executors.refusalReason(loaded.spec);
+    // A run that cannot end within maxDuration is stopped there and the job slashed at its result deadline.
+    const refusal = this.options.executors.refusalReason(loaded.spec, job.terms.maxDuration);
     if (refusal !== undefined) throw new SkipJob(refusal, true, true);
     const state = await this.retry(() => market.getJobState(job.jobId), signal);
     if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);

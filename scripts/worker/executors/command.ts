@@ -10,6 +10,7 @@ import type { CommandExecutorConfig } from "../config";
 import { ProcessAbortedError, runProcess } from "../process-runner";
 import type { JobSpec, LoadedSpec } from "../spec";
 import type { ResultStore } from "./results";
+import { runTimeRefusal } from "./run-time";
 import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from "./types";
 
 /** Variables the worker sets for the program, whatever the allow-list says. */
@@ -31,8 +32,14 @@ export class CommandExecutor implements Executor {
     this.program = config.program;
   }
 
-  refusalReason(spec: JobSpec): string | undefined {
-    return spec.kind === "command" ? undefined : `the command executor cannot run a ${spec.kind} job`;
+  refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
+    if (spec.kind !== "command") return `the command executor cannot run a ${spec.kind} job`;
+    // Without a declared figure the worker cannot know what the program needs; the run is still stopped at the
+    // job's maxDuration (daemon.ts), before its deadline.
+    const { expectedMs } = this.config;
+    if (maxDurationSeconds === undefined || expectedMs === undefined) return undefined;
+    const estimate = `executors.command.expectedSeconds ${expectedMs / 1000}`;
+    return runTimeRefusal(expectedMs / 1000, estimate, maxDurationSeconds, this.config.margin);
   }
 
   async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {

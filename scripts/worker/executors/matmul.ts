@@ -6,6 +6,7 @@ import type { MatmulExecutorConfig } from "../config";
 import type { JobSpec, LoadedSpec, MatmulParams, MatmulSpec } from "../spec";
 import type { MatmulThreadReply } from "./matmul-thread";
 import type { ResultStore } from "./results";
+import { runTimeRefusal } from "./run-time";
 import { startThread } from "./threads";
 import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from "./types";
 
@@ -69,6 +70,12 @@ export async function verifyMatmulResult(
   return { valid: hash === resultHash.toLowerCase(), expectedHash: hash };
 }
 
+/** The kernel's work for a job: each round multiplies matrices padded to a multiple of 4 (matmul-kernel.ts). */
+export function matmulMultiplyAdds(params: Pick<MatmulParams, "n" | "rounds">): number {
+  const size = Math.ceil(params.n / 4) * 4;
+  return size ** 3 * params.rounds;
+}
+
 export class MatmulExecutor implements Executor {
   readonly kind = "matmul" as const;
 
@@ -77,11 +84,16 @@ export class MatmulExecutor implements Executor {
     private readonly results: ResultStore,
   ) {}
 
-  refusalReason(spec: JobSpec): string | undefined {
+  refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
     if (spec.kind !== "matmul") return `the matmul executor cannot run a ${spec.kind} job`;
-    if (spec.params.n > this.config.maxN)
-      return `matrix size ${spec.params.n} is above executors.builtin.matmul.maxN (${this.config.maxN})`;
-    return undefined;
+    const { n, rounds } = spec.params;
+    if (n > this.config.maxN) return `matrix size ${n} is above executors.builtin.matmul.maxN (${this.config.maxN})`;
+    if (maxDurationSeconds === undefined) return undefined;
+    const multiplyAdds = matmulMultiplyAdds(spec.params);
+    const rate = this.config.multiplyAddsPerSecond;
+    const estimate =
+      `${multiplyAdds} multiply-adds for n=${n}, rounds=${rounds}, at executors.builtin.matmul.multiplyAddsPerSecond ${rate}`;
+    return runTimeRefusal(multiplyAdds / rate, estimate, maxDurationSeconds, this.config.margin);
   }
 
   async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {

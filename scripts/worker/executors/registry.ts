@@ -37,10 +37,10 @@ export class ExecutorRegistry {
     return executor;
   }
 
-  /** Why this worker would not run `spec`, or undefined if it would. */
-  refusalReason(spec: JobSpec): string | undefined {
+  /** Why this worker would not run `spec` within `maxDurationSeconds` (when given), or undefined if it would. */
+  refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
     const executor = this.byKind.get(spec.kind);
-    return executor ? executor.refusalReason(spec) : new NoExecutorError(spec.kind).message;
+    return executor ? executor.refusalReason(spec, maxDurationSeconds) : new NoExecutorError(spec.kind).message;
   }
 }
 

@@ -32,10 +32,11 @@ export interface ExecutionResult {
 export interface Executor {
   readonly kind: JobSpecKind;
   /**
-   * Why this executor would not run `spec` (e.g. a matrix above the provider's limit), or undefined if it would.
-   * Asked before the job is accepted, so a job it cannot run is never taken.
+   * Why this executor would not run `spec` (e.g. a matrix above the provider's limit, or a run that may outlast
+   * `maxDurationSeconds`, the job's), or undefined if it would. Asked before the job is accepted, so a job it cannot
+   * run is never taken. Without `maxDurationSeconds` the run time is not judged (a job already accepted).
    */
-  refusalReason(spec: JobSpec): string | undefined;
+  refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined;
   /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
   run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
 }

@@ -94,7 +94,14 @@ describe("worker config", () => {
 
   it("fills the executor and retry defaults the README documents", () => {
     const config = parseConfig(minimalConfig(), "/etc/latent/worker.json");
-    expect(config.executors.matmul).to.deep.equal({ enabled: true, maxN: 2048 });
+    expect(config.executors.matmul).to.deep.equal({
+      enabled: true,
+      maxN: 2048,
+      multiplyAddsPerSecond: 1e9,
+      margin: { seconds: 30, fraction: 0.25 },
+    });
+    expect(config.executors.command).to.include({ expectedMs: undefined });
+    expect(config.executors.command.margin).to.deep.equal({ seconds: 30, fraction: 0.25 });
     expect(config.executors.command.args).to.deep.equal([]);
     expect(config.executors.command.workDir).to.equal(os.tmpdir());
     expect(config.retry).to.deep.equal({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
@@ -107,6 +114,7 @@ describe("worker config", () => {
     ["policy.settlementPollSeconds", 1, 3600],
     ["specs.maxBytes", 256, 4_194_304],
     ["executors.command.timeoutSeconds", 1, 86_400],
+    ["executors.runTimeMargin.seconds", 0, 3600],
     ["shutdown.graceSeconds", 0, 3600],
     ["results.maxUriBytes", 64, 256],
   ];
@@ -121,6 +129,37 @@ describe("worker config", () => {
       }
     });
   }
+
+  it("reads the matmul throughput and the run-time margin, shared by both executors", () => {
+    const command = withField(
+      withField(minimalConfig(), "executors.command.enabled", true),
+      "executors.command.program",
+      "/usr/bin/true",
+    );
+    let json = withField(command, "executors.builtin.matmul.multiplyAddsPerSecond", 2.5e9);
+    json = withField(withField(json, "executors.runTimeMargin.seconds", 10), "executors.runTimeMargin.fraction", 0.5);
+    const { executors } = parseConfig(json, "/etc/latent/worker.json");
+    expect(executors.matmul).to.include({ multiplyAddsPerSecond: 2.5e9 });
+    expect(executors.matmul.margin).to.deep.equal({ seconds: 10, fraction: 0.5 });
+    expect(executors.command.margin).to.deep.equal({ seconds: 10, fraction: 0.5 });
+    expect(configError(withField(minimalConfig(), "executors.builtin.matmul.multiplyAddsPerSecond", 0)).message).to.equal(
+      "config.executors.builtin.matmul.multiplyAddsPerSecond: must be a number between 1000000 and 1000000000000000, got 0",
+    );
+  });
+
+  it("rejects an executors.command.expectedSeconds above timeoutSeconds, which would kill every job that long", () => {
+    let json = withField(
+      withField(minimalConfig(), "executors.command.enabled", true),
+      "executors.command.program",
+      "/usr/bin/true",
+    );
+    json = withField(withField(json, "executors.command.timeoutSeconds", 600), "executors.command.expectedSeconds", 601);
+    expect(configError(json).message).to.equal(
+      "config.executors.command.expectedSeconds: must be at most executors.command.timeoutSeconds (600), got 601",
+    );
+    const fits = withField(json, "executors.command.expectedSeconds", 600);
+    expect(parseConfig(fits, "/etc/latent/worker.json").executors.command.expectedMs).to.equal(600_000);
+  });
 
   it("puts the provider online at start and offline at shutdown unless told otherwise", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").provider).to.deep.equal({

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PolicyConfig } from "../../../scripts/worker/config";
+import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
 import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -35,6 +35,12 @@ import type { JobSpec, LoadedSpec } from "../../../scripts/worker/spec";
 import { SpecFetcher } from "../../../scripts/worker/spec-fetch";
 
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const MATMUL_CONFIG: MatmulExecutorConfig = {
+  enabled: true,
+  maxN: 2048,
+  multiplyAddsPerSecond: 1e9,
+  margin: { seconds: 30, fraction: 0.25 },
+};
 const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 // ---------------------------------------------------------------- test doubles (the real ones come with the wiring)
@@ -395,7 +401,7 @@ describe("worker job loop", () => {
   const skipReason = (jobId: bigint) => (eventsOf("job-skipped", jobId)[0] as { reason: string } | undefined)?.reason;
 
   it("accepts, runs, submits and settles a matmul job end to end", async () => {
-    const subject = worker(new MatmulExecutor({ enabled: true, maxN: 2048 }, store));
+    const subject = worker(new MatmulExecutor(MATMUL_CONFIG, store));
     const running = subject.run();
     const job = makeJob(1);
     offer(job);
@@ -610,6 +616,24 @@ describe("worker job loop", () => {
     await waitFor(() => eventsOf("job-skipped").length === 1);
     expect(skipReason(1n)).to.equal("no enabled executor accepts command jobs");
     expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a matmul job its configured throughput cannot finish within maxDuration, and accepts one it can", async () => {
+    // A given throughput, not this machine's: the jobs' 4³ = 64 multiply-adds take 64 s at 1 a second, 110 s with the
+    // margin of 30 s + 25%.
+    const subject = worker(new MatmulExecutor({ ...MATMUL_CONFIG, multiplyAddsPerSecond: 1 }, store));
+    const running = subject.run();
+    offer(makeJob(1, { maxDuration: 109 }), makeJob(2, { maxDuration: 110 }));
+    await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+    expect(skipReason(1n)).to.equal(
+      "may need 64 s (64 multiply-adds for n=4, rounds=1, at executors.builtin.matmul.multiplyAddsPerSecond 1), " +
+        "110 s with the margin (executors.runTimeMargin: 30 s + 25%), above the job's maxDuration (109 s)",
+    );
+    expect(market.count("accept", 1n)).to.equal(0);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([2n]);
     await subject.stop();
     await running;
   });
@@ -1057,7 +1081,7 @@ describe("worker job loop", () => {
     it("notes the job of each result it writes to a file, and deletes the file once the job is settled", async () => {
       // A URI limit below this 32-byte result's data: URI (81 bytes) and above its file's (77): it goes to a file.
       const fileStore = new ResultStore({ dir, maxUriBytes: 80, publicBaseUrl: "http://r" });
-      const subject = worker(new MatmulExecutor({ enabled: true, maxN: 2048 }, fileStore), {
+      const subject = worker(new MatmulExecutor(MATMUL_CONFIG, fileStore), {
         results: fileStore,
         resultRetentionMs: 1,
         resultPruneIntervalMs: 5,

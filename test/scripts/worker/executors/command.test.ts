@@ -59,6 +59,7 @@ describe("command executor", () => {
       program: programPath,
       args: [],
       timeoutMs: 10_000,
+      margin: { seconds: 30, fraction: 0.25 },
       maxOutputBytes: 64 * 1024,
       workDir,
       envAllowList: [],
@@ -190,5 +191,20 @@ describe("command executor", () => {
     while (!fs.existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
     expect(await rejection(running)).to.be.instanceOf(ExecutionAbortedError);
+  });
+
+  it("refuses a job whose maxDuration cannot hold executors.command.expectedSeconds with the margin", () => {
+    // 600 s, with 30 s + 25%: 780 s.
+    const subject = executor("/bin/true", { timeoutMs: 3_600_000, expectedMs: 600_000 });
+    const spec = loaded({ input: "", args: [] }).spec;
+    expect(subject.refusalReason(spec, 779)).to.equal(
+      "may need 600 s (executors.command.expectedSeconds 600), 780 s with the margin " +
+        "(executors.runTimeMargin: 30 s + 25%), above the job's maxDuration (779 s)",
+    );
+    expect(subject.refusalReason(spec, 780)).to.equal(undefined);
+  });
+
+  it("does not judge the run time of a program that declares no expectedSeconds", () => {
+    expect(executor("/bin/true").refusalReason(loaded({ input: "", args: [] }).spec, 60)).to.equal(undefined);
   });
 });

@@ -3,11 +3,20 @@ import { keccak256 } from "ethers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { MatmulExecutorConfig } from "../../../../scripts/worker/config";
 import { MatmulExecutor, verifyMatmulResult } from "../../../../scripts/worker/executors/matmul";
 import { MATMUL_MODULUS, computeMatmulResult, multiplyMod } from "../../../../scripts/worker/executors/matmul-kernel";
 import { RESULT_DATA_URI_PREFIX, ResultStore } from "../../../../scripts/worker/executors/results";
 import { ExecutionAbortedError } from "../../../../scripts/worker/executors/types";
 import { LoadedSpec, MatmulParams, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
+
+// The throughput is given, not measured: a refusal must not depend on how fast this machine is.
+const MATMUL_CONFIG: MatmulExecutorConfig = {
+  enabled: true,
+  maxN: 2048,
+  multiplyAddsPerSecond: 1e9,
+  margin: { seconds: 30, fraction: 0.25 },
+};
 
 const SEED = "0x5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
 
@@ -90,7 +99,7 @@ describe("matmul executor", () => {
 
     it("returns the reference result, its hash and where it was published", async () => {
       const params = { n: 16, seed: SEED, rounds: 2 };
-      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+      const result = await new MatmulExecutor(MATMUL_CONFIG, store).run(
         loaded(params),
         new AbortController().signal,
       );
@@ -106,7 +115,7 @@ describe("matmul executor", () => {
     });
 
     it("inlines a small product as a data: URI", async () => {
-      const result = await new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+      const result = await new MatmulExecutor(MATMUL_CONFIG, store).run(
         loaded({ n: 4, seed: SEED, rounds: 1 }),
         new AbortController().signal,
       );
@@ -115,7 +124,7 @@ describe("matmul executor", () => {
 
     it("stops computing when aborted", async () => {
       const controller = new AbortController();
-      const run = new MatmulExecutor({ enabled: true, maxN: 2048 }, store).run(
+      const run = new MatmulExecutor(MATMUL_CONFIG, store).run(
         loaded({ n: 2048, seed: SEED, rounds: 32 }),
         controller.signal,
       );
@@ -145,12 +154,34 @@ describe("matmul executor", () => {
 
   it("refuses a matrix above the configured maximum before accepting the job", () => {
     const executor = new MatmulExecutor(
-      { enabled: true, maxN: 512 },
+      { ...MATMUL_CONFIG, maxN: 512 },
       new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }),
     );
     expect(executor.refusalReason(loaded({ n: 1024, seed: SEED, rounds: 1 }).spec)).to.equal(
       "matrix size 1024 is above executors.builtin.matmul.maxN (512)",
     );
     expect(executor.refusalReason(loaded({ n: 512, seed: SEED, rounds: 1 }).spec)).to.equal(undefined);
+  });
+
+  it("refuses a job whose work at the configured throughput, with the margin, exceeds the job's maxDuration", () => {
+    const executor = new MatmulExecutor(MATMUL_CONFIG, new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }));
+    // 2048³ × 32 = 274,877,906,944 multiply-adds: 275 s at 1 G/s, 374 s with 30 s + 25%.
+    const spec = loaded({ n: 2048, seed: SEED, rounds: 32 }).spec;
+    expect(executor.refusalReason(spec, 60)).to.equal(
+      "may need 275 s (274877906944 multiply-adds for n=2048, rounds=32, at " +
+        "executors.builtin.matmul.multiplyAddsPerSecond 1000000000), 374 s with the margin " +
+        "(executors.runTimeMargin: 30 s + 25%), above the job's maxDuration (60 s)",
+    );
+    expect(executor.refusalReason(spec, 373)).to.contain("above the job's maxDuration (373 s)");
+    expect(executor.refusalReason(spec, 374)).to.equal(undefined);
+  });
+
+  it("counts the padding of a matrix to a multiple of 4 in a job's work", () => {
+    const executor = new MatmulExecutor(
+      { ...MATMUL_CONFIG, multiplyAddsPerSecond: 1e6, margin: { seconds: 0, fraction: 0 } },
+      new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 }),
+    );
+    // n=101 runs as 104×104: 1,124,864 multiply-adds, 1.1 s at 1 M/s.
+    expect(executor.refusalReason(loaded({ n: 101, seed: SEED, rounds: 1 }).spec, 1)).to.contain("1124864 multiply-adds");
   });
 });
