@@ -992,6 +992,18 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("runs a job an earlier run accepted even when its run-time estimate exceeds its maxDuration", async () => {
+    // 64 multiply-adds at 0.01 a second: 6400 s estimated, for a job of 3600 s. Already ours: refusing it is a slash.
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const subject = worker(new MatmulExecutor({ ...MATMUL_CONFIG, multiplyAddsPerSecond: 0.01 }, store));
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await subject.stop();
+    await running;
+  });
+
   it("resumes a job an earlier run accepted when the gateway is unreachable at start for longer than a round of retries", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
