@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
 import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
@@ -376,7 +377,7 @@ describe("worker job loop", () => {
       },
       source,
       market,
-      executors: new ExecutorRegistry([executor], ["matmul"]),
+      executors: new ExecutorRegistry([executor], [executor.kind]),
       specs: new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 },
       shutdownGraceMs: overrides.graceMs ?? 5000,
@@ -912,6 +913,36 @@ describe("worker job loop", () => {
       "ran past the job's maxDuration (1 s)",
     );
     expect(executor.signals[0].aborted).to.equal(true);
+    await subject.stop();
+    await running;
+  });
+
+  it("kills a command job's program at the job's maxDuration, not at a longer executors.command.timeoutSeconds", async () => {
+    // job-failed is reported only once run() has ended, so only once the program is killed (its whole process group:
+    // command.test.ts); with the config's timeout alone that would be in an hour.
+    const program = path.join(dir, "hang.js");
+    fs.writeFileSync(program, `#!${process.execPath}\nsetInterval(() => {}, 1000);\n`, { mode: 0o755 });
+    const executor = new CommandExecutor(
+      {
+        enabled: true,
+        program,
+        args: [],
+        timeoutMs: 3_600_000,
+        margin: { seconds: 30, fraction: 0.25 },
+        maxOutputBytes: 1024,
+        workDir: path.join(dir, "work"),
+        envAllowList: [],
+      },
+      store,
+      {},
+    );
+    const subject = worker(executor, { policy: { acceptedKinds: ["command"] } });
+    const running = subject.run();
+    offer(makeJob(1, { kind: "command", maxDuration: 1 }));
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error.message).to.contain(
+      "ran past the job's maxDuration (1 s)",
+    );
     await subject.stop();
     await running;
   });
