@@ -12,7 +12,8 @@
 //
 // Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
 // are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
-// submitted one is settled once its window has passed.
+// submitted one is settled once its window has passed. One accepted just before a crash may be missing from that list
+// (the source's index lags the chain) and offered as open later: prepare finds it Accepted by us and it is run the same way.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
@@ -359,9 +360,9 @@ export class Worker {
   private async processJob(job: CandidateJob, signal: AbortSignal): Promise<void> {
     const { jobId } = job;
     const log = this.options.logger.child({ jobId });
-    let loaded: LoadedSpec;
+    let prepared: Prepared;
     try {
-      loaded = await this.prepare(job, signal);
+      prepared = await this.prepare(job, signal);
     } catch (error) {
       // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
       if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
@@ -372,6 +373,14 @@ export class Worker {
       else this.skip(jobId, error instanceof Error ? error.message : String(error));
       return;
     }
+    if (prepared.ours) {
+      log.info("resuming a job of ours offered as open (the source's index lags the chain)", {
+        resultDeadline: prepared.resultDeadline,
+      });
+      await this.resumeJob(job, prepared.resultDeadline, signal);
+      return;
+    }
+    const { loaded } = prepared;
     let stopping = false;
     let resultDeadline: bigint | undefined;
     try {
@@ -482,9 +491,20 @@ export class Worker {
     if (this.options.policy.autoSettle) this.scheduleSettlement(jobId, challengeDeadline);
   }
 
-  /** Everything before acceptance: requirements against the fresh registry record, spec, executor, job state. */
-  private async prepare(job: CandidateJob, signal: AbortSignal): Promise<LoadedSpec> {
-    const { market } = this.options;
+  /**
+   * Everything before acceptance: job state, requirements against the fresh registry record, spec, executor, job state
+   * again. A job already Accepted by this provider is answered `ours`, to be resumed rather than accepted.
+   */
+  private async prepare(job: CandidateJob, signal: AbortSignal): Promise<Prepared> {
+    const { market, provider } = this.options;
+    // Read first: a job accepted just before a crash may be missing from the jobs in hand listed at start (the index
+    // lags the chain) and then offered as open; the checks below would refuse it (its GPUs and collateral are held, its
+    // accept deadline may be past) and it would be slashed at its result deadline.
+    const before = await this.retry(() => market.getJobState(job.jobId), signal);
+    if (before.status === JobStatus.Accepted && sameAddress(before.provider, provider) && before.resultDeadline !== undefined) {
+      return { ours: true, resultDeadline: before.resultDeadline };
+    }
+    if (before.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[before.status]})`, true);
     await this.checkRequirements(job, signal);
     let loaded: LoadedSpec;
     try {
@@ -497,9 +517,10 @@ export class Worker {
     // A run that cannot end within maxDuration is stopped there and the job slashed at its result deadline.
     const refusal = this.options.executors.refusalReason(loaded.spec, job.terms.maxDuration);
     if (refusal !== undefined) throw new SkipJob(refusal, true, true);
+    // Again: another provider may have taken it, or the client cancelled it, while the spec loaded.
     const state = await this.retry(() => market.getJobState(job.jobId), signal);
     if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
-    return loaded;
+    return { ours: false, loaded };
   }
 
   // Two jobs prepared at once both count the same free GPUs: the second acceptance would revert on-chain,
@@ -707,6 +728,9 @@ export class Worker {
     }
   }
 }
+
+/** What prepare found: an open job, ready to accept, or one this provider already accepted (in an earlier run). */
+type Prepared = { ours: false; loaded: LoadedSpec } | { ours: true; resultDeadline: bigint };
 
 /** When a submission can no longer land: the job's result deadline, on the chain's clock if known and on ours. */
 interface SubmitDeadline {

@@ -1077,6 +1077,54 @@ describe("worker job loop", () => {
     await running;
   });
 
+  // Accepted just before a crash, the job is not in the lagging index yet: not listed in hand, then offered as open.
+  function acceptedButOfferedAsOpen(id: number, provider: string): CandidateJob {
+    const job = makeJob(id);
+    market.post(job);
+    Object.assign(market.states.get(BigInt(id)) as StoredJob, {
+      status: JobStatus.Accepted,
+      provider,
+      resultDeadline: market.chainNow + 1000n,
+      collateral: job.escrowed / 2n,
+    });
+    return job;
+  }
+
+  it("resumes a job of ours missing from the jobs in hand at start when the source offers it as open", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = acceptedButOfferedAsOpen(1, PROVIDER);
+    // Past its accept deadline, as a job accepted before a crash may be by the restart: it is ours all the same.
+    market.chainNow = job.terms.acceptDeadline + 1n;
+    (market.states.get(1n) as StoredJob).resultDeadline = market.chainNow + 1000n;
+    const subject = worker(executor);
+    const running = subject.run();
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length + eventsOf("job-skipped").length === 1);
+    expect(eventsOf("job-skipped")).to.deep.equal([]);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips, submitting nothing, a job offered as open that another provider has accepted", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = acceptedButOfferedAsOpen(1, OTHER_PROVIDER);
+    const subject = worker(executor);
+    const running = subject.run();
+    source.push(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("no longer open (Accepted)");
+    expect(executor.signals).to.have.length(0);
+    expect(market.count("accept")).to.equal(0);
+    expect(market.count("submit")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
   it("refuses to start for a provider that is not registered", async () => {
     market.provider = { ...market.provider, registered: false };
     const error = await worker(new GatedExecutor(store))
