@@ -463,7 +463,13 @@ function openJob(id) {
         renderJob(result.data.jobUpdated);
       }
     },
-    error: (errorList) => reportError("Job", graphqlErrors(errorList)),
+    error: (errorList) => {
+      const error = graphqlErrors(errorList);
+      reportError("Job", error);
+      // The subscription is over: the dialog would otherwise stay on "Loading…" (or on a state that no longer
+      // updates). h() sets the message as text, so a message with markup is shown, not parsed.
+      if (shownJob?.id === id) replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
+    },
   });
   shownJob = { id, stop };
 }

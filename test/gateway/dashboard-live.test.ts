@@ -1,6 +1,6 @@
 // The dashboard's live client against a stand-in gateway: the page's files served as the gateway serves them, its
-// GraphQL over HTTP refused, and a graphql-ws endpoint the test scripts message by message. It checks what the page
-// does when the gateway ends its networkStats subscription with an error.
+// GraphQL over HTTP refused but for a one-job jobs list, and a graphql-ws endpoint the test scripts message by message.
+// It checks what the page does when the gateway ends its networkStats or jobUpdated subscription with an error.
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +13,24 @@ import { waitUntil } from "../helpers/wait";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
+
+const ZERO = { wei: "0", lat: "0" };
+/** One job, with the fields the jobs table shows. */
+const JOBS_PAGE = {
+  pageInfo: { hasNextPage: false, endCursor: null },
+  nodes: [
+    {
+      id: "7",
+      status: "OPEN",
+      requirements: { gpuModel: null, region: null, minVramGiB: 0, gpuCount: 1, tier: "ANY", minCompletedJobs: "0" },
+      client: "0x00000000000000000000000000000000000000aa",
+      provider: null,
+      maxPricePerGpuHour: ZERO,
+      escrowed: ZERO,
+      updatedAt: "1700000000",
+    },
+  ],
+};
 
 interface Message {
   id?: string;
@@ -34,7 +52,16 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
     const httpServer = http.createServer((req, res) => {
       if (req.url?.startsWith("/graphql") === true) {
-        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
+        // The jobs list answers with one job, for the job dialog to be opened from; every other query is refused.
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += String(chunk)));
+        req.on("end", () => {
+          if (body.includes("jobs(filter")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { jobs: JOBS_PAGE } }));
+            return;
+          }
+          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
+        });
         return;
       }
       void serveStatic(DEFAULT_STATIC_DIR, new URL(req.url ?? "/", "http://localhost").pathname, res, false).then((found) => {
@@ -81,6 +108,22 @@ describe("dashboard live updates against a stand-in gateway", function () {
     );
     await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again", { timeoutMs: 30_000 });
     expect(stats()[1]?.socket).to.equal(first.socket);
+    await page.close();
+  });
+
+  it("shows, as text, the error that ended the job dialog's jobUpdated subscription", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.click('[data-testid="job-open"]');
+    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+    await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+    const subscription = updates()[0];
+    if (subscription === undefined) throw new Error("unreachable");
+    const message = "<b>source down</b>";
+    subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: [{ message }] }));
+    await page.waitForSelector('[data-testid="job-error"]');
+    expect(await page.textContent("#job-detail")).to.equal(message);
     await page.close();
   });
 });

@@ -34,6 +34,19 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.queue.push(value);
   }
 
+  /**
+   * Ends the stream without error: the values already queued are still delivered, then the reader sees the end (and
+   * graphql-ws completes the operation, freeing its subscription slot).
+   */
+  end(): void {
+    if (this.closed) return;
+    // A reader waiting has nothing queued before it (push hands values straight to waiters): it sees the end now.
+    for (const resolve of this.waiting) resolve({ value: undefined, done: true });
+    this.waiting.length = 0;
+    this.rejecters = [];
+    this.finish();
+  }
+
   /** Ends the stream with an error (delivered after the values already queued). */
   fail(error: unknown): void {
     if (this.closed) return;

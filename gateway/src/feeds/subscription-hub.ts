@@ -35,6 +35,12 @@ interface StatsSubscriber {
  */
 const REORG_RESCAN_BLOCKS = 64;
 
+/**
+ * Statuses no transaction leaves (JobStatus's settled, refunded and never-run states): a jobUpdated feed that has sent
+ * one has nothing more to send, so it ends instead of holding a subscription slot forever.
+ */
+const FINAL_STATUSES: ReadonlySet<JobEntity["status"]> = new Set(["Completed", "Cancelled", "Expired", "Declined", "TimedOut", "Refunded"]);
+
 /** A job as offered: after a reorg the same id may be another job (ids are a counter), the same terms the same one. */
 const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
 
@@ -94,7 +100,7 @@ export class SubscriptionHub {
     return subscriber.channel;
   }
 
-  /** `job` now, then each time its indexed state changes. */
+  /** `job` now, then each time its indexed state changes, ending after the first state in a final status. */
   jobUpdated(job: JobEntity): AsyncIterableIterator<JobEntity> {
     const subscriber: JobUpdatedSubscriber = {
       jobId: job.id,
@@ -103,6 +109,7 @@ export class SubscriptionHub {
     };
     this.updated.add(subscriber);
     subscriber.channel.push(job);
+    if (FINAL_STATUSES.has(job.status)) subscriber.channel.end();
     return subscriber.channel;
   }
 
@@ -206,6 +213,8 @@ export class SubscriptionHub {
         if (encoded === subscriber.lastSent) continue;
         subscriber.lastSent = encoded;
         subscriber.channel.push(job);
+        // end() removes the subscriber from this.updated (onClose); deleting the current entry is safe in for...of.
+        if (FINAL_STATUSES.has(job.status)) subscriber.channel.end();
       }
     } catch (error) {
       this.logger.warn("jobUpdated feed skipped a head", { error });

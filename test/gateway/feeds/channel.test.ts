@@ -34,6 +34,24 @@ describe("subscription channels", function () {
     expect((error as Error).message).to.equal("source down");
   });
 
+  it("ends after the values already queued, running onClose, when ended", async function () {
+    let closed = 0;
+    const channel = new Channel<number>(() => (closed += 1));
+    channel.push(1);
+    channel.end();
+    channel.push(2);
+    expect(closed).to.equal(1);
+    expect(await channel.next()).to.deep.equal({ value: 1, done: false });
+    expect(await channel.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it("ends a reader already waiting when ended", async function () {
+    const channel = new Channel<number>(() => undefined);
+    const waiting = channel.next();
+    channel.end();
+    expect(await waiting).to.deep.equal({ value: undefined, done: true });
+  });
+
   it("cuts off a reader that falls too far behind", async function () {
     let closed = false;
     const channel = new Channel<number>(() => (closed = true), 3);

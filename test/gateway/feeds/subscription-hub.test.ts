@@ -162,6 +162,29 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("sends jobUpdated's final state and then ends the feed, freeing its subscription", async function () {
+    let job: JobEntity = { ...openJob(1, 90), status: "Accepted" };
+    const { hub, advance } = startHub({ jobsByIds: async () => [job] } as unknown as SubgraphReader);
+    const feed = hub.jobUpdated(job);
+    expect((await feed.next()).value?.status).to.equal("Accepted");
+    job = { ...job, status: "Completed" };
+    await advance(head(101), head(100));
+    // Checked before reading the end, so that a feed that never ends fails here instead of waiting for mocha's timeout.
+    expect(hub.subscriberCount).to.equal(0);
+    expect((await feed.next()).value?.status).to.equal("Completed");
+    expect(await feed.next()).to.deep.equal({ value: undefined, done: true });
+    hub.stop();
+  });
+
+  it("sends a job already in a final status once to jobUpdated and ends the feed", async function () {
+    const { hub } = startHub({ jobsByIds: async () => [] } as unknown as SubgraphReader);
+    const feed = hub.jobUpdated({ ...openJob(1, 90), status: "Expired" });
+    expect(hub.subscriberCount).to.equal(0);
+    expect((await feed.next()).value?.status).to.equal("Expired");
+    expect(await feed.next()).to.deep.equal({ value: undefined, done: true });
+    hub.stop();
+  });
+
   it("ends every subscription with SHUTTING_DOWN when it stops", async function () {
     const { hub } = startHub({ jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader);
     const feed = await hub.jobOpened(parseFeedFilter(null));

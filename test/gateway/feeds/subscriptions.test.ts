@@ -158,6 +158,30 @@ describeEachSource("subscriptions", (ctx) => {
     expect(kinds(submitted)).to.include.members(["JobAccepted", "ResultSubmitted"]);
   });
 
+  it("jobUpdated sends a job's final state and then completes", async function () {
+    const { env } = ctx();
+    const client = env.scenario.actors.clients[4]!;
+    const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: uniqueSpec("final"), acceptWindow: 86_400 });
+    await env.waitForIndexed();
+    const { events, first } = await subscribe<{ jobUpdated: FeedJob }>(`subscription($id: ID!) { jobUpdated(id: $id) { id status } }`, { id: posted.jobId.toString() });
+    expect(((await first).value as GraphQLResponseJson<{ jobUpdated: FeedJob }>).data!.jobUpdated.status).to.equal("OPEN");
+    await env.scenario.c.jobEscrow.connect(client).cancelJob(posted.jobId).then((tx) => tx.wait());
+    expect((await next(events)).data!.jobUpdated.status).to.equal("CANCELLED");
+    expect((await events.next()).done).to.equal(true);
+  });
+
+  it("jobUpdated sends a job already in a final status once and completes", async function () {
+    const { env } = ctx();
+    const client = env.scenario.actors.clients[4]!;
+    const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: uniqueSpec("already-final"), acceptWindow: 86_400 });
+    await env.scenario.c.jobEscrow.connect(client).cancelJob(posted.jobId).then((tx) => tx.wait());
+    await env.waitForIndexed();
+    // Not through subscribe(): the subscription ends as it starts, so the gateway's subscriber count never shows it.
+    const events = ctx().client.subscribe<{ jobUpdated: FeedJob }>(`subscription($id: ID!) { jobUpdated(id: $id) { id status } }`, { id: posted.jobId.toString() });
+    expect((await next(events)).data!.jobUpdated.status).to.equal("CANCELLED");
+    expect((await events.next()).done).to.equal(true);
+  });
+
   it("jobUpdated refuses a job that does not exist", async function () {
     const errors = await refusal(ctx().client.subscribe(`subscription { jobUpdated(id: "999999") { id } }`));
     expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
