@@ -401,6 +401,16 @@ describe("worker job loop", () => {
     events.filter((event) => event.type === type && (jobId === undefined || event.jobId === jobId));
   const skipReason = (jobId: bigint) => (eventsOf("job-skipped", jobId)[0] as { reason: string } | undefined)?.reason;
 
+  /** Runs `subject` until it has submitted job 1 (a job left in hand), asserting nothing failed, then stops it. */
+  async function runUntilResumedJobSubmitted(subject: Worker): Promise<void> {
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await subject.stop();
+    await running;
+  }
+
   it("accepts, runs, submits and settles a matmul job end to end", async () => {
     const subject = worker(new MatmulExecutor(MATMUL_CONFIG, store));
     const running = subject.run();
@@ -1014,25 +1024,15 @@ describe("worker job loop", () => {
     executor.open();
     leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
     const subject = worker(executor);
-    const running = subject.run();
-    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
-    expect(eventsOf("job-failed")).to.deep.equal([]);
-    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    await runUntilResumedJobSubmitted(subject);
     expect(market.count("accept")).to.equal(0);
-    await subject.stop();
-    await running;
   });
 
   it("runs a job an earlier run accepted even when its run-time estimate exceeds its maxDuration", async () => {
     // 64 multiply-adds at 0.01 a second: 6400 s estimated, for a job of 3600 s. Already ours: refusing it is a slash.
     leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
     const subject = worker(new MatmulExecutor({ ...MATMUL_CONFIG, multiplyAddsPerSecond: 0.01 }, store));
-    const running = subject.run();
-    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
-    expect(eventsOf("job-failed")).to.deep.equal([]);
-    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
-    await subject.stop();
-    await running;
+    await runUntilResumedJobSubmitted(subject);
   });
 
   it("resumes a job an earlier run accepted when the gateway is unreachable at start for longer than a round of retries", async () => {
@@ -1043,12 +1043,7 @@ describe("worker job loop", () => {
       source.inHandFailures.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
     }
     const subject = worker(executor);
-    const running = subject.run();
-    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
-    expect(eventsOf("job-failed")).to.deep.equal([]);
-    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
-    await subject.stop();
-    await running;
+    await runUntilResumedJobSubmitted(subject);
   });
 
   it("settles a job an earlier run submitted once its challenge window has passed", async () => {
