@@ -349,7 +349,8 @@ describe("embedded indexer: probe subgraph", function () {
     it("filters lists: equality, contains (all of), not_contains and nocase", async function () {
       expect(await names(`{ labels_contains: ["x"] }`, "samples", "id")).to.deep.equal(["ünïcødé"]);
       expect(await names(`{ labels_contains: ["x", "nope"] }`, "samples", "id")).to.deep.equal([]);
-      expect(await names(`{ labels_contains_nocase: ["ÜNÏCØDÉ"] }`, "samples", "id")).to.deep.equal(["ünïcødé"]);
+      // ILIKE under graph-node's C locale folds ASCII letters only.
+      expect(await names(`{ labels_contains_nocase: ["üNïCøDé"] }`, "samples", "id")).to.deep.equal(["ünïcødé"]);
       expect(await names(`{ labels_not_contains: ["plain"] }`, "samples", "id")).to.deep.equal(["ünïcødé"]);
       expect(await names(`{ labels: ["plain"] }`, "samples", "id")).to.deep.equal(["plain"]);
       expect(await names(`{ labels_not: ["plain"] }`, "samples", "id")).to.deep.equal(["ünïcødé"]);
