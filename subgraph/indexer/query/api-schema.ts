@@ -121,8 +121,13 @@ function fieldKey(name: string, op: string): string {
   return op === "" ? name : `${name}_${op}`;
 }
 
+/**
+ * graph-node's range check (graphql/src/store/query.rs, build_range): `skip` may be 0, `first` may not, although its
+ * message says "between 0 and": `first: 0` is refused, not answered with an empty list.
+ */
 function checkRange(name: "first" | "skip", value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
+  const min = name === "first" ? 1 : 0;
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw new GraphQLError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
   }
 }

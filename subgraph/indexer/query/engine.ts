@@ -7,6 +7,7 @@ import { QueryError } from "../errors";
 import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
 import { buildApiSchema, type RequestContext } from "./api-schema";
+import { sqlLike } from "./filters";
 import { EntityReader } from "./reader";
 
 export interface QueryStatus {
@@ -27,8 +28,9 @@ export interface QueryExecutor {
 const DOCUMENT_CACHE_SIZE = 200;
 
 function registerFunctions(db: Database.Database): void {
-  // Unicode-aware lower() for the `_nocase` filters (SQLite's lower() only folds ASCII).
-  db.function("gn_lower", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value));
+  // graph-node's string filters are Postgres LIKE/ILIKE patterns, which SQLite's LIKE (ASCII case folding, no escape
+  // character by default) does not reproduce.
+  db.function("gn_like", { deterministic: true }, sqlLike);
 }
 
 export class QueryEngine implements QueryExecutor {

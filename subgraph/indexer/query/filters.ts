@@ -1,9 +1,9 @@
 // Compiles graph-node `where` filters to SQL over the entity tables, following graph-node's semantics
 // (graphql/src/store/query.rs, store/postgres/src/relational_queries.rs):
-//   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` and `_not_in: []` match nothing, string ops are case-sensitive
-//   unless `_nocase`, list `_contains` means "contains all of", nested `f_: {...}` holds when a referenced (or
-//   referencing, for @derivedFrom) entity at the same block matches, `and`/`or` combine lists of filters, and
-//   `or` may not be mixed with column filters at the same level.
+//   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` and `_not_in: []` match nothing, string ops take the
+//   value as a Postgres LIKE/ILIKE pattern (likePattern), list `_contains` means "contains all of", nested `f_: {...}`
+//   holds when a referenced (or referencing, for @derivedFrom) entity at the same block matches, `and`/`or` combine
+//   lists of filters, and `or` may not be mixed with column filters at the same level.
 import { GraphQLError } from "graphql";
 import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { encodeBigDecimal, encodeBigInt } from "../values/sortable";
@@ -139,6 +139,68 @@ function codePoints(text: string): number {
   return Array.from(text).length;
 }
 
+/**
+ * graph-node's String operators bind the value as a LIKE/ILIKE pattern without escaping it (relational_queries.rs,
+ * `contains` and `starts_or_ends_with`): `_` matches any one character, `%` any run, `\` takes the next character
+ * literally, and `_contains` wraps the value in `%` only when it neither starts nor ends with one.
+ */
+export function likePattern(base: "contains" | "starts_with" | "ends_with", value: string): string {
+  if (base === "starts_with") return `${value}%`;
+  if (base === "ends_with") return `%${value}`;
+  return value.startsWith("%") || value.endsWith("%") ? value : `%${value}%`;
+}
+
+/** Postgres' error for such a pattern, reported as graph-node reports store errors (without its `, query = ` SQL). */
+export const LIKE_TRAILING_ESCAPE_ERROR = "Failed to get entities from store: LIKE pattern must not end with escape character";
+
+const likeCache = new Map<string, RegExp>();
+const LIKE_CACHE_SIZE = 256;
+
+/**
+ * A Postgres LIKE (or, `nocase`, ILIKE) pattern as a regular expression over code points. graph-node's database must
+ * use the C locale (store/postgres/src/catalog.rs, Locale::suitable), where ILIKE folds only ASCII letters: `É` and
+ * `é` differ, so ASCII letters become `[aA]` classes rather than the `i` flag, which folds all of Unicode.
+ */
+export function likeRegExp(pattern: string, nocase: boolean): RegExp {
+  const key = (nocase ? "i" : "s") + pattern;
+  let re = likeCache.get(key);
+  if (re !== undefined) return re;
+  const chars = Array.from(pattern);
+  // Regular expression pieces; null is a `%` (a literal `%` is the string "%").
+  const tokens: Array<string | null> = [];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch === "%") tokens.push(null);
+    else if (ch === "_") tokens.push(".");
+    else {
+      let literal = ch;
+      if (ch === "\\") {
+        if (i + 1 === chars.length) throw new GraphQLError(LIKE_TRAILING_ESCAPE_ERROR);
+        literal = chars[++i]!;
+      }
+      const lower = literal.toLowerCase();
+      if (nocase && /^[a-z]$/.test(lower)) tokens.push(`[${lower}${lower.toUpperCase()}]`);
+      else tokens.push(literal.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+    }
+  }
+  // A leading or trailing run of `%` is an unanchored end, which spares the engine a backtracking `.*`.
+  let first = 0;
+  while (first < tokens.length && tokens[first] === null) first++;
+  let last = tokens.length;
+  while (last > first && tokens[last - 1] === null) last--;
+  const body = tokens.slice(first, last).map((t) => t ?? ".*").join("");
+  re = new RegExp(`${first === 0 ? "^" : ""}${body}${last === tokens.length ? "$" : ""}`, "su");
+  if (likeCache.size >= LIKE_CACHE_SIZE) likeCache.delete(likeCache.keys().next().value as string);
+  likeCache.set(key, re);
+  return re;
+}
+
+/** The SQL function `gn_like(value, pattern, nocase)`: Postgres' `value [I]LIKE pattern`, null for a null value. */
+export function sqlLike(value: unknown, pattern: unknown, nocase: unknown): number | null {
+  if (typeof value !== "string") return null;
+  return likeRegExp(String(pattern), nocase === 1 || nocase === 1n).test(value) ? 1 : 0;
+}
+
 export class FilterCompiler {
   constructor(
     private readonly schema: SchemaModel,
@@ -220,7 +282,10 @@ export class FilterCompiler {
     }
   }
 
-  /** String and Bytes matching; SQLite's LIKE is case-insensitive, so instr/substr do the case-sensitive work. */
+  /**
+   * String and Bytes matching. Strings follow graph-node's LIKE patterns (gn_like); a case-sensitive value without
+   * `%`, `_` or `\` is a plain substring, prefix or suffix, matched with instr/substr (SQLite's own LIKE folds case).
+   */
   private compileText(field: FieldModel, c: string, op: Op, value: unknown): string {
     if (value === null) throw badValue(field, value, `null cannot be used with _${op}`);
     const negate = op.startsWith("not_");
@@ -229,16 +294,22 @@ export class FilterCompiler {
     if (nocase && field.valueType !== "String") {
       throw new GraphQLError(`Filter \`_${op}\` is only supported on String fields, not on \`${field.name}\``);
     }
-    const raw = scalarSqlValue(field, value);
-    const column = nocase ? `gn_lower(${c})` : c;
-    const needle = nocase ? String(raw).toLowerCase() : raw;
+    if (base !== "contains" && base !== "starts_with" && base !== "ends_with") {
+      throw new GraphQLError(`Unsupported filter \`_${op}\` on \`${field.name}\``);
+    }
+    const needle = scalarSqlValue(field, value);
+    if (typeof needle === "string" && (nocase || /[%_\\]/.test(needle))) {
+      const pattern = likePattern(base, needle);
+      likeRegExp(pattern, nocase); // refuses a pattern Postgres refuses, before any SQL runs
+      const condition = `gn_like(${c}, ${this.params.add(pattern)}, ${nocase ? 1 : 0})`;
+      return negate ? `NOT (${condition})` : condition;
+    }
     const length = typeof needle === "string" ? codePoints(needle) : (needle as Buffer).length;
     if (length === 0) return negate ? "0" : `${c} IS NOT NULL`;
     let condition: string;
-    if (base === "contains") condition = `instr(${column}, ${this.params.add(needle)}) > 0`;
-    else if (base === "starts_with") condition = `substr(${column}, 1, ${length}) = ${this.params.add(needle)}`;
-    else if (base === "ends_with") condition = `substr(${column}, -${length}) = ${this.params.add(needle)}`;
-    else throw new GraphQLError(`Unsupported filter \`_${op}\` on \`${field.name}\``);
+    if (base === "contains") condition = `instr(${c}, ${this.params.add(needle)}) > 0`;
+    else if (base === "starts_with") condition = `substr(${c}, 1, ${length}) = ${this.params.add(needle)}`;
+    else condition = `substr(${c}, -${length}) = ${this.params.add(needle)}`;
     return negate ? `NOT (${condition})` : condition;
   }
 
@@ -259,12 +330,14 @@ export class FilterCompiler {
         }
         // graph-node's operators (relational_queries.rs): `_contains` is `c @> v` (holds all of v),
         // `_not_contains` is `NOT c && v` (holds none of v), `_contains_nocase` is `EXISTS (unnest(c) ILIKE ANY v)`
-        // (holds one of v) and `_not_contains_nocase` its negation. SQL's null logic makes a null list fail all but
-        // `_not_contains_nocase`, which a NOT EXISTS over no elements satisfies.
+        // (holds one of v, each an ILIKE pattern as it is) and `_not_contains_nocase` its negation. SQL's null logic
+        // makes a null list fail all but `_not_contains_nocase`, which a NOT EXISTS over no elements satisfies.
         if (nocase) {
           if (value.length === 0) return op === "contains_nocase" ? "0" : "1";
-          const needles = value.map((v) => this.params.add(String(listElementSql(field, v)).toLowerCase())).join(", ");
-          const any = `EXISTS (SELECT 1 FROM json_each(${c}) WHERE gn_lower(value) IN (${needles}))`;
+          const patterns = value.map((v) => String(listElementSql(field, v)));
+          for (const pattern of patterns) likeRegExp(pattern, true); // refuses what Postgres refuses, before any SQL runs
+          const matches = patterns.map((pattern) => `gn_like(value, ${this.params.add(pattern)}, 1)`).join(" OR ");
+          const any = `EXISTS (SELECT 1 FROM json_each(${c}) WHERE ${matches})`;
           return op === "contains_nocase" ? any : `NOT ${any}`;
         }
         if (value.length === 0) return `${c} IS NOT NULL`;

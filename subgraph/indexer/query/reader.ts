@@ -102,9 +102,6 @@ export class EntityReader {
     if (separator < 0) {
       const field = type.fieldsByName.get(args.orderBy);
       if (field === undefined) throw new GraphQLError(`\`${type.name}\` has no field \`${args.orderBy}\` to order by`);
-      if (field.derivedFrom !== null || field.list) {
-        throw new GraphQLError(`Ordering by the ${field.derivedFrom !== null ? "derived" : "list"} field \`${field.name}\` is not supported`);
-      }
       const expr = `${t}.${quoteIdent(field.column!)}`;
       return { joins: "", clause: `${expr} ${direction} ${nulls}, ${byId}`, sortExpr: expr, direction };
     }
@@ -137,8 +134,33 @@ export class EntityReader {
     return { joins, clause: `${expr} ${direction} ${nulls}, ${byId}`, sortExpr: expr, direction };
   }
 
+  /**
+   * graph-node sorts only by a field whose type is a built-in scalar (graphql/src/store/query.rs, build_order_by: the
+   * field's type must parse as a ValueType). Its `<T>_orderBy` enum offers every field, and `parent__child` values
+   * for enum children too, so a reference, an enum, a list or a derived field is refused only when the query runs,
+   * naming the queried type (the interface, for an interface) or, for a child sort, the reference's type.
+   */
+  private checkSortable(typeName: string, orderBy: string | null): void {
+    if (orderBy === null) return;
+    let type = this.schema.composite(typeName)!;
+    let name = orderBy;
+    const separator = orderBy.indexOf("__");
+    if (separator >= 0) {
+      const parent = type.fieldsByName.get(orderBy.slice(0, separator));
+      const target = parent === undefined ? undefined : this.schema.composite(parent.typeName);
+      if (target === undefined) return; // order() names what is wrong
+      type = target;
+      name = orderBy.slice(separator + 2);
+    }
+    const field = type.fieldsByName.get(name);
+    if (field !== undefined && (field.kind !== "scalar" || field.list)) {
+      throw new GraphQLError(`Ordering by \`${name}\` is not supported for type \`${type.name}\``);
+    }
+  }
+
   /** A top-level collection: `providers(first, skip, where, orderBy, orderDirection, block)`. */
   list(typeName: string, args: ListArgs, block: number): EntityRecord[] {
+    this.checkSortable(typeName, args.orderBy);
     const types = this.schema.concreteTypes(typeName);
     const params = new Params();
     const b = params.add(block);
@@ -210,6 +232,8 @@ export class EntityReader {
     const result: EntityRecord[][] = parents.map(() => []);
     // graph-node sends no query for a level without parents, so only a level with some refuses a child sort.
     if (parents.length === 0) return result;
+    // graph-node checks the arguments before its store refuses a child sort.
+    this.checkSortable(field.typeName, args.orderBy);
     if (args.orderBy !== null && args.orderBy.includes("__")) throw new GraphQLError(NESTED_CHILD_SORT_ERROR);
     const params = new Params();
     const b = params.add(block);

@@ -61,3 +61,77 @@ describe("query filters on a schema of the test", function () {
     expect(errors.join("\n")).to.match(/tags_not_in/);
   });
 });
+
+// graph-node binds a String filter's value as a Postgres LIKE/ILIKE pattern, unescaped (relational_queries.rs,
+// `contains` and `starts_or_ends_with`), on a database that must use the C locale (catalog.rs, Locale::suitable).
+describe("query string filters as graph-node's LIKE patterns", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(`type Word @entity { id: ID!, text: String, tags: [String!] }`);
+    const words: Array<[string, string | null, string | null]> = [
+      ["w1", "a_b", '["Foo_1"]'],
+      ["w2", "axb", '["fooX1"]'],
+      ["w3", "50%", null],
+      ["w4", "500", null],
+      ["w5", "Ébc", null],
+      ["w6", "ébc", null],
+      ["w7", "back\\slash", null],
+      ["w8", null, null],
+    ];
+    for (const [id, text, tags] of words) sdb.insert("Word", 1, { id, text, tags });
+    sdb.advance(1);
+    engine = QueryEngine.forDatabase(sdb.db);
+  });
+
+  after(function () {
+    sdb?.close();
+  });
+
+  // Values travel as variables, so that the test's strings are the filter values exactly.
+  const ids = async (key: string, value: string | string[]): Promise<string[]> => {
+    const type = Array.isArray(value) ? "[String!]" : "String";
+    const query = `query($v: ${type}) { words(where: { ${key}: $v }, orderBy: id) { id } }`;
+    return (await gql<{ words: Array<{ id: string }> }>(engine, query, { v: value })).words.map((w) => w.id);
+  };
+
+  it("treats _ and % in the value as wildcards, one character and any run", async function () {
+    expect(await ids("text_contains", "a_b")).to.deep.equal(["w1", "w2"]);
+    expect(await ids("text_starts_with", "50%")).to.deep.equal(["w3", "w4"]);
+    expect(await ids("text_ends_with", "_b")).to.deep.equal(["w1", "w2"]);
+    expect(await ids("text_not_contains", "x_")).to.deep.equal(["w1", "w3", "w4", "w5", "w6", "w7"]);
+    expect(await ids("text_not_starts_with", "_")).to.deep.equal([]);
+  });
+
+  it("takes a _contains value that starts or ends with % as the whole pattern, unwrapped", async function () {
+    expect(await ids("text_contains", "5%")).to.deep.equal(["w3", "w4"]);
+    expect(await ids("text_contains", "%b")).to.deep.equal(["w1", "w2"]);
+  });
+
+  it("takes the character after a backslash literally", async function () {
+    expect(await ids("text_contains", "a\\_b")).to.deep.equal(["w1"]);
+    expect(await ids("text_contains", "k\\\\s")).to.deep.equal(["w7"]);
+    // starts_with appends `%`, which the trailing backslash then escapes: a literal `x%` prefix.
+    expect(await ids("text_starts_with", "50\\")).to.deep.equal(["w3"]);
+  });
+
+  it("refuses a pattern that ends with the escape character with Postgres' error", async function () {
+    const query = `query($v: String) { words(where: { text_ends_with: $v }) { id } }`;
+    expect(await gqlErrors(engine, query, { v: "b\\" })).to.deep.equal([
+      "Failed to get entities from store: LIKE pattern must not end with escape character",
+    ]);
+  });
+
+  it("folds only ASCII letters in _nocase filters, as ILIKE under the C locale", async function () {
+    expect(await ids("text_contains_nocase", "BC")).to.deep.equal(["w5", "w6"]);
+    expect(await ids("text_starts_with_nocase", "ÉBC")).to.deep.equal(["w5"]);
+    expect(await ids("text_not_starts_with_nocase", "éB")).to.deep.equal(["w1", "w2", "w3", "w4", "w5", "w7"]);
+  });
+
+  it("matches list elements against each _contains_nocase value as an ILIKE pattern", async function () {
+    expect(await ids("tags_contains_nocase", ["FOO_1"])).to.deep.equal(["w1", "w2"]);
+    expect(await ids("tags_contains_nocase", ["foo"])).to.deep.equal([]);
+    expect(await ids("tags_not_contains_nocase", ["%x%"])).to.deep.equal(["w1", "w3", "w4", "w5", "w6", "w7", "w8"]);
+  });
+});

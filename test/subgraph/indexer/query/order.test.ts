@@ -75,3 +75,59 @@ describe("query ordering by a field of a derived single reference", function () 
     expect(await gql(engine, query)).to.deep.equal({ badges: [] });
   });
 });
+
+// graph-node sorts only by fields whose type is a built-in scalar (query.rs, build_order_by), although its
+// `<T>_orderBy` enums offer every field.
+const NON_SCALAR_SCHEMA = `
+  enum Tier { Gold, Silver }
+  interface Thing { id: ID!, tier: Tier }
+  type Parent @entity { id: ID!, tier: Tier, items: [Item!]! @derivedFrom(field: "parent") }
+  type Item implements Thing @entity { id: ID!, name: String, tier: Tier, parent: Parent, tags: [String!], peers: [Item!] }
+`;
+
+describe("query ordering by a field that is not a built-in scalar", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(NON_SCALAR_SCHEMA);
+    sdb.insert("Parent", 1, { id: "p1", tier: "Gold" });
+    sdb.insert("Item", 1, { id: "a", name: null, tier: "Silver", parent: "p1", tags: '["x"]', peers: '["b"]' });
+    sdb.insert("Item", 1, { id: "b", name: "beta", tier: "Gold", parent: "p1", tags: null, peers: null });
+    sdb.advance(1);
+    engine = QueryEngine.forDatabase(sdb.db);
+  });
+
+  after(function () {
+    sdb?.close();
+  });
+
+  const refused = (field: string, type: string): string => `Ordering by \`${field}\` is not supported for type \`${type}\``;
+
+  it("refuses an enum, a reference, a list or a derived field with graph-node's error", async function () {
+    for (const field of ["tier", "parent", "tags", "peers"]) {
+      expect(await gqlErrors(engine, `{ items(orderBy: ${field}) { id } }`), field).to.deep.equal([refused(field, "Item")]);
+    }
+    expect(await gqlErrors(engine, `{ parents(orderBy: items) { id } }`)).to.deep.equal([refused("items", "Parent")]);
+  });
+
+  it("names the interface when an interface collection is ordered by such a field", async function () {
+    expect(await gqlErrors(engine, `{ things(orderBy: tier) { id } }`)).to.deep.equal([refused("tier", "Thing")]);
+  });
+
+  it("refuses a child sort by an enum field, naming the reference's type", async function () {
+    expect(await gqlErrors(engine, `{ items(orderBy: parent__tier) { id } }`)).to.deep.equal([refused("tier", "Parent")]);
+  });
+
+  it("refuses such a field in a nested list with that error, not the child-sort one", async function () {
+    expect(await gqlErrors(engine, `{ parents { items(orderBy: tier) { id } } }`)).to.deep.equal([refused("tier", "Item")]);
+    expect(await gqlErrors(engine, `{ parents { items(orderBy: parent__tier) { id } } }`)).to.deep.equal([refused("tier", "Parent")]);
+  });
+
+  it("still sorts by a scalar field, nulls last ascending and first descending", async function () {
+    const names = async (direction: string): Promise<string[]> =>
+      (await gql<{ items: Array<{ id: string }> }>(engine, `{ items(orderBy: name, orderDirection: ${direction}) { id } }`)).items.map((i) => i.id);
+    expect(await names("asc")).to.deep.equal(["b", "a"]);
+    expect(await names("desc")).to.deep.equal(["a", "b"]);
+  });
+});
