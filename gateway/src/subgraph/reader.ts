@@ -74,11 +74,13 @@ export interface ListPage<T> {
 /**
  * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
  * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
+ * graph-node words the last "subgraph <id> only has data starting at block number <n> and data for block number <m>
+ * is therefore not available" (DeploymentState::block_queryable), where it keeps `history_blocks` blocks.
  */
 const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
   [/no block with that hash/i, "replaced"],
   [/not yet available/i, "aboveHead"],
-  [/earliest block|pruned/i, "pruned"],
+  [/only has data starting at block number|earliest block|pruned/i, "pruned"],
 ];
 
 type BlockGone = "replaced" | "aboveHead" | "pruned";
