@@ -15,6 +15,7 @@ import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
 import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf, anyOf, type Where } from "../subgraph/where";
+import { chainNow } from "./clock";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
@@ -191,6 +192,12 @@ export async function availableCompute(
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
+  // While the guardian's pause lasts, JobEscrow.createJob and acceptJob revert: no offer can run a job. Judged at the
+  // page's block time, as openJobs judges it, so that every page of a sequence agrees.
+  const now = at?.block.timestamp ?? chainNow(head);
+  if (BigInt(protocol.pausedUntil) > BigInt(now)) {
+    return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
+  }
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
   if (sort === null) {
     const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, position, at);

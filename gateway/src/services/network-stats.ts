@@ -4,7 +4,7 @@ import type { ResolversParentTypes } from "../generated/graphql";
 import { gpuHours } from "../model/money";
 import type { IndexedHead } from "../sources/head-watcher";
 import type { NetworkDayEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf } from "../subgraph/where";
 import { belowMinimumWhere } from "./provider-filters";
 
@@ -35,10 +35,10 @@ function dayStats(day: number, entity: NetworkDayEntity | undefined, carried: Ne
 }
 
 /** `days` UTC days ending with the head's day, oldest first. */
-async function history(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkDayStats[]> {
+async function history(reader: SubgraphReader, head: IndexedHead, days: number, at: ReadAt): Promise<NetworkDayStats[]> {
   const today = Math.floor((head.timestamp ?? Math.floor(Date.now() / 1000)) / DAY);
   const fromDay = today - days + 1;
-  const [entities, before] = await Promise.all([reader.networkDays(fromDay), reader.networkDayBefore(fromDay)]);
+  const [entities, before] = await Promise.all([reader.networkDays(fromDay, at), reader.networkDayBefore(fromDay, at)]);
   const byDay = new Map(entities.map((e) => [e.day, e]));
   const out: NetworkDayStats[] = [];
   let carried = before;
@@ -59,22 +59,29 @@ async function history(reader: SubgraphReader, head: IndexedHead, days: number):
  * minimum can take no job: one source request in all but unusual cases (right after governance raised the minimum
  * above most stakes), which page on, a thousand providers per request, instead of walking every active provider.
  */
-export async function countActiveProviders(reader: SubgraphReader, minStakePerGpu: string): Promise<number> {
+export async function countActiveProviders(reader: SubgraphReader, minStakePerGpu: string, at?: ReadAt): Promise<number> {
   const below = belowMinimumWhere(minStakePerGpu);
-  const first = await reader.onlineCountAndProviderIds(below);
+  const first = await reader.onlineCountAndProviderIds(below, at);
   if (first === null) return 0;
   let belowCount = first.ids.length;
   const last = first.ids[first.ids.length - 1];
-  if (belowCount === SOURCE_MAX_FIRST && last !== undefined) belowCount += await reader.countProviders(allOf(below, { id_gt: last }));
+  if (belowCount === SOURCE_MAX_FIRST && last !== undefined) belowCount += await reader.countProviders(allOf(below, { id_gt: last }), at);
   return first.onlineProviderCount - belowCount;
 }
 
+/**
+ * The statistics at `head`'s block. Every read asks for that block: read at the latest, the totals, the breakdowns
+ * and the active count could come from different blocks (the index moving on between the requests, or since the
+ * head was seen), disagreeing with each other and with `blockNumber`. A head a reorganisation replaced since is
+ * refused by the source (SOURCE_UNAVAILABLE: ask again).
+ */
 export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
-  const protocol = await reader.protocol();
+  const at: ReadAt = { block: { number: head.number, hash: head.hash }, byHash: head.hash !== null };
+  const protocol = await reader.protocol(at);
   const [inventory, active, daily] = await Promise.all([
-    reader.inventory(),
-    protocol === null ? Promise.resolve(0) : countActiveProviders(reader, protocol.minStakePerGpu),
-    history(reader, head, days),
+    reader.inventory(at),
+    protocol === null ? Promise.resolve(0) : countActiveProviders(reader, protocol.minStakePerGpu, at),
+    history(reader, head, days, at),
   ]);
   const p = protocol;
   const big = (v: string | undefined) => BigInt(v ?? 0);

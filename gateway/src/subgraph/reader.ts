@@ -74,11 +74,13 @@ export interface ListPage<T> {
 /**
  * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
  * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
+ * graph-node words the last "subgraph <id> only has data starting at block number <n> and data for block number <m>
+ * is therefore not available" (DeploymentState::block_queryable), where it keeps `history_blocks` blocks.
  */
 const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
   [/no block with that hash/i, "replaced"],
   [/not yet available/i, "aboveHead"],
-  [/earliest block|pruned/i, "pruned"],
+  [/only has data starting at block number|earliest block|pruned/i, "pruned"],
 ];
 
 type BlockGone = "replaced" | "aboveHead" | "pruned";
@@ -364,33 +366,37 @@ export class SubgraphReader {
   }
 
   /** Every GPU model and region that ever had a registered provider (a catalogue: tens of rows). */
-  async inventory(): Promise<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }> {
-    return this.source.request<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }>(
-      `{
-        gpuModels(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${GPU_MODEL_FIELDS} }
-        regions(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${REGION_FIELDS} }
+  async inventory(at?: ReadAt): Promise<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }> {
+    return this.requestAt<{ gpuModels: GpuModelEntity[]; regions: RegionEntity[] }>(
+      (b) => `query Inventory${b.variable === "" ? "" : `(${b.variable.slice(2)})`} {
+        gpuModels(first: ${SOURCE_MAX_FIRST}, orderBy: id${b.argument}) { ${GPU_MODEL_FIELDS} }
+        regions(first: ${SOURCE_MAX_FIRST}, orderBy: id${b.argument}) { ${REGION_FIELDS} }
       }`,
+      {},
+      at,
     );
   }
 
   /** Daily rollups from `fromDay` on, oldest first. */
-  async networkDays(fromDay: number): Promise<NetworkDayEntity[]> {
-    const data = await this.source.request<{ networkDays: NetworkDayEntity[] }>(
-      `query NetworkDays($fromDay: Int!) {
-        networkDays(where: { day_gte: $fromDay }, orderBy: day, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { ${NETWORK_DAY_FIELDS} }
+  async networkDays(fromDay: number, at?: ReadAt): Promise<NetworkDayEntity[]> {
+    const data = await this.requestAt<{ networkDays: NetworkDayEntity[] }>(
+      (b) => `query NetworkDays($fromDay: Int!${b.variable}) {
+        networkDays(where: { day_gte: $fromDay }, orderBy: day, orderDirection: asc, first: ${SOURCE_MAX_FIRST}${b.argument}) { ${NETWORK_DAY_FIELDS} }
       }`,
       { fromDay },
+      at,
     );
     return data.networkDays;
   }
 
   /** The last rollup before `day`, to carry its snapshot into a chart that starts on a quiet day. */
-  async networkDayBefore(day: number): Promise<NetworkDayEntity | null> {
-    const data = await this.source.request<{ networkDays: NetworkDayEntity[] }>(
-      `query NetworkDayBefore($day: Int!) {
-        networkDays(where: { day_lt: $day }, orderBy: day, orderDirection: desc, first: 1) { ${NETWORK_DAY_FIELDS} }
+  async networkDayBefore(day: number, at?: ReadAt): Promise<NetworkDayEntity | null> {
+    const data = await this.requestAt<{ networkDays: NetworkDayEntity[] }>(
+      (b) => `query NetworkDayBefore($day: Int!${b.variable}) {
+        networkDays(where: { day_lt: $day }, orderBy: day, orderDirection: desc, first: 1${b.argument}) { ${NETWORK_DAY_FIELDS} }
       }`,
       { day },
+      at,
     );
     return data.networkDays[0] ?? null;
   }
@@ -424,29 +430,31 @@ export class SubgraphReader {
    * Protocol.onlineProviderCount and the ids of the first thousand providers matching `where` (by id), in one request
    * and hence of one block; null before the Protocol exists.
    */
-  async onlineCountAndProviderIds(where: Where): Promise<{ onlineProviderCount: number; ids: string[] } | null> {
-    const data = await this.source.request<{ protocol: { onlineProviderCount: number } | null; providers: { id: string }[] }>(
-      `query OnlineCountAndProviders($id: ID!, $where: Provider_filter) {
-        protocol(id: $id) { onlineProviderCount }
-        providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { id }
+  async onlineCountAndProviderIds(where: Where, at?: ReadAt): Promise<{ onlineProviderCount: number; ids: string[] } | null> {
+    const data = await this.requestAt<{ protocol: { onlineProviderCount: number } | null; providers: { id: string }[] }>(
+      (b) => `query OnlineCountAndProviders($id: ID!, $where: Provider_filter${b.variable}) {
+        protocol(id: $id${b.argument}) { onlineProviderCount }
+        providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}${b.argument}) { id }
       }`,
       { id: PROTOCOL_ID, where },
+      at,
     );
     if (data.protocol === null) return null;
     return { onlineProviderCount: data.protocol.onlineProviderCount, ids: data.providers.map((p) => p.id) };
   }
 
   /** Counts the providers matching `where` by walking their ids, a thousand per request (graph-node has no count). */
-  async countProviders(where: Where): Promise<number> {
+  async countProviders(where: Where, at?: ReadAt): Promise<number> {
     let count = 0;
     let lastId: string | null = null;
     for (;;) {
       const pageWhere: Where = lastId === null ? where : allOf(where, { id_gt: lastId });
-      const data: { providers: { id: string }[] } = await this.source.request<{ providers: { id: string }[] }>(
-        `query CountProviders($where: Provider_filter) {
-          providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}) { id }
+      const data: { providers: { id: string }[] } = await this.requestAt<{ providers: { id: string }[] }>(
+        (b) => `query CountProviders($where: Provider_filter${b.variable}) {
+          providers(where: $where, orderBy: id, orderDirection: asc, first: ${SOURCE_MAX_FIRST}${b.argument}) { id }
         }`,
         { where: pageWhere },
+        at,
       );
       count += data.providers.length;
       if (data.providers.length < SOURCE_MAX_FIRST) return count;

@@ -1,11 +1,12 @@
-// availableCompute's default ranking over a fake source, for what the scenario chain is too small to show.
+// availableCompute over a fake source, for what the scenario chain is too small to show (its default ranking) or does
+// not stay in (a guardian pause).
 import { expect } from "chai";
 import { availableCompute } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { list } from "../helpers/fake-source";
 
-const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, protocolFeeBps: 500 } as ProtocolEntity;
+const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, protocolFeeBps: 500, pausedUntil: "0" } as ProtocolEntity;
 
 function provider(n: number, reputationScore: number): ProviderEntity {
   return {
@@ -38,5 +39,26 @@ describe("availableCompute ranking", function () {
       after = connection.pageInfo.endCursor;
     }
     expect(seen).to.deep.equal(expected.slice(0, 300));
+  });
+});
+
+describe("availableCompute while the guardian has paused the protocol", function () {
+  const NOW = 1_500;
+  const rows = [provider(1, 5000), provider(2, 6000)];
+
+  async function offered(pausedUntil: number): Promise<string[]> {
+    const at = { block: { number: 10, hash: null, timestamp: NOW }, byHash: false };
+    const reader = {
+      protocolOfPage: async () => ({ protocol: { ...protocol, pausedUntil: String(pausedUntil) }, at }),
+      providers: async (args: ListArgs) => list(rows, args),
+      providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: at.block }),
+    } as unknown as SubgraphReader;
+    const connection = await availableCompute(reader, null, { requirements: {}, first: 20 });
+    return connection.edges.map((e) => e.node.provider.id);
+  }
+
+  it("offers nothing until the pause ends (JobEscrow.createJob and acceptJob revert while paused), then offers again", async function () {
+    expect(await offered(NOW + 1)).to.deep.equal([]);
+    expect(await offered(NOW)).to.deep.equal([rows[1]!.id, rows[0]!.id]);
   });
 });

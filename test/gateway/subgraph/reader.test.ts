@@ -2,7 +2,10 @@
 // read was replaced before what is nested under its rows was read.
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { SourceError } from "../../../gateway/src/errors";
+import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { SubgraphReader, readAtOf } from "../../../gateway/src/subgraph/reader";
 
@@ -34,7 +37,51 @@ class WentBackSource implements SubgraphSource {
   async close(): Promise<void> {}
 }
 
+/**
+ * A graph-node that prunes history (`history_blocks`): its data starts at block 500, and a read below it is refused in
+ * graph-node's words (DeploymentState::block_queryable), over HTTP as graph-node answers.
+ */
+async function prunedGraphNode(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      const { variables } = JSON.parse(body) as { variables: { block?: { number: number } } };
+      const answer =
+        variables.block === undefined
+          ? { data: { providers: [], _meta: { block: { number: 900, hash: BLOCK_HASH } } } }
+          : {
+              errors: [
+                {
+                  message:
+                    "Failed to decode `block.number` value: `subgraph QmYw4gDJ6ZCxCg only has data starting at block number 500 and data for " +
+                    `block number ${variables.block.number} is therefore not available\``,
+                },
+              ],
+            };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe("subgraph reader at a block that is gone", function () {
+  it("answers CURSOR_EXPIRED for a cursor whose block graph-node pruned (its own wording, over HTTP)", async function () {
+    const node = await prunedGraphNode();
+    try {
+      const reader = new SubgraphReader(new HttpSubgraphSource({ url: node.url }));
+      const at = { block: { number: 100, hash: null }, byHash: false, fromCursor: true };
+      const failure: unknown = await reader.providerPage({ where: {}, orderBy: "id", orderDirection: "asc", first: 1, at }).catch((e: unknown) => e);
+      expect(failure).to.be.instanceOf(GraphQLError);
+      expect((failure as GraphQLError).extensions).to.deep.include({ code: "CURSOR_EXPIRED", argument: "after", blockNumber: 100 });
+      expect((failure as GraphQLError).message).to.contain("its history was pruned");
+    } finally {
+      await node.close();
+    }
+  });
+
   it("answers CURSOR_EXPIRED for a cursor above the head, naming its block, the head, and both ways it got there", async function () {
     const reader = new SubgraphReader(new WentBackSource());
     const at = { block: { number: 1_000_000, hash: BLOCK_HASH }, byHash: false, fromCursor: true };
