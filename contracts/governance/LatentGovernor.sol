@@ -17,7 +17,8 @@ import {ILatentGovernor} from "../interfaces/ILatentGovernor.sol";
 /// @title LatentGovernor
 /// @notice See ILatentGovernor. Voting delay and period are in seconds (the token's clock is the timestamp).
 ///         Only delegated LAT votes: staked and escrowed tokens sit in protocol contracts and carry no votes.
-///         The settings themselves (delay, period, threshold, quorum) change only through a proposal.
+///         The settings themselves (delay, period, threshold, quorum) change only through a proposal; the timelock
+///         never changes.
 contract LatentGovernor is
     ILatentGovernor,
     Governor,
@@ -72,6 +73,13 @@ contract LatentGovernor is
     function setProposalThreshold(uint256 newProposalThreshold) public override onlyGovernance {
         _checkProposalThreshold(newProposalThreshold);
         _setProposalThreshold(newProposalThreshold);
+    }
+
+    /// @notice Refused, to governance too: the LatentTimelock owns every protocol parameter and the treasury, fixed in
+    ///         each contract at construction, so the governor must keep queueing there (see ILatentGovernor).
+    /// @param newTimelock The timelock the call asked for.
+    function updateTimelock(TimelockController newTimelock) public view override {
+        revert LatentGovernorTimelockFixed(timelock(), address(newTimelock));
     }
 
     /// @notice The token's clock: the timestamp (ERC-6372).

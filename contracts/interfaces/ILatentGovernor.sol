@@ -17,8 +17,16 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 ///         delegate's votes, or a quorum above the share of the supply that can vote (staked and escrowed LAT
 ///         cannot), would leave no proposal able to pass. The threshold is at most 1% of the supply (Compound
 ///         Governor Bravo's bound) and the quorum between 1% and 50%.
+///
+///         The timelock is fixed for the same reason: every protocol contract's `governance` is the LatentTimelock,
+///         immutably, and it holds the treasury, so a proposal that pointed the governor elsewhere would leave every
+///         parameter and the treasury out of reach; one that named an address without a working timelock there would
+///         make every later proposal fail to queue, the one undoing it included. `updateTimelock` always reverts.
 interface ILatentGovernor is IGovernor {
     /// @notice A voting delay or period (seconds), proposal threshold (LAT wei) or quorum numerator (percent),
     ///         named by `setting`, outside `[min, max]`.
     error LatentGovernorSettingOutOfBounds(bytes32 setting, uint256 value, uint256 min, uint256 max);
+
+    /// @notice `updateTimelock(newTimelock)` was called: the governor queues in `timelock` for as long as it exists.
+    error LatentGovernorTimelockFixed(address timelock, address newTimelock);
 }

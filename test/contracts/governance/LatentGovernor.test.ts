@@ -295,6 +295,17 @@ describe("LatentGovernor and LatentTimelock", function () {
       await expect(execute()).to.emit(c.governor, "QuorumNumeratorUpdated").withArgs(DEVNET_GOVERNANCE.quorumNumerator, 50);
     });
 
+    it("a proposal pointing the governor at another timelock fails at execution, and the governor keeps its own", async function () {
+      const elsewhere = "0x000000000000000000000000000000000000dEaD";
+      const { c, execute } = await queuedSetting(
+        (c) => [c.governor, c.governor.interface.encodeFunctionData("updateTimelock", [elsewhere])],
+        "timelock to 0xdead",
+      );
+      const timelock = await c.timelock.getAddress();
+      await expect(execute()).to.be.revertedWithCustomError(c.governor, "LatentGovernorTimelockFixed").withArgs(timelock, elsewhere);
+      expect(await c.governor.timelock()).to.equal(timelock);
+    });
+
     it("updateDelay is refused to anyone but the timelock itself", async function () {
       const { c, funder } = await loadFixture(delegatedFixture);
       await expect(c.timelock.connect(funder).updateDelay(MAX + 1))
