@@ -214,7 +214,32 @@ function parseLogs(raw: readonly RpcLog[]): LogData[] {
   }
   // Chain order: block, then log index (the log index is unique within a block and follows transaction order).
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  // A log sent twice (a node that merges its backends' answers) would run its handlers twice: graph-node keeps one of
+  // identical triggers. Two different logs at one position of one block cannot both be the chain's.
+  let kept = 0;
+  for (let i = 0; i < logs.length; i++) {
+    const log = logs[i]!;
+    const previous = kept > 0 ? logs[kept - 1]! : null;
+    if (previous !== null && previous.logIndex === log.logIndex && previous.blockHash === log.blockHash) {
+      if (!sameLog(previous, log)) {
+        throw new InconsistentChainDataError(`eth_getLogs returned two different logs with index ${log.logIndex} in block ${log.blockNumber}`);
+      }
+      continue;
+    }
+    logs[kept++] = log;
+  }
+  logs.length = kept;
   return logs;
+}
+
+function sameLog(a: LogData, b: LogData): boolean {
+  return (
+    a.address === b.address &&
+    (a.data === b.data || a.data.toLowerCase() === b.data.toLowerCase()) &&
+    a.transactionHash === b.transactionHash &&
+    a.topics.length === b.topics.length &&
+    a.topics.every((topic, i) => topic === b.topics[i])
+  );
 }
 
 /** A block with its logs, checked to be the block the logs come from and to hold their transactions. */

@@ -26,9 +26,13 @@ export interface Eip1193Provider {
 const RANGE_TOO_LARGE =
   /too many|limit exceeded|exceeds? (the )?(max|limit)|response size|returned more than|block range|range (is )?too (large|wide|big)|max results|timeout|timed out|query timeout|10000 results/i;
 
+// EIP-1474's "limit exceeded": what Infura (and graph-node, which shrinks on it) take for too many logs, whatever the
+// wording. Left to the patterns, a message they do not know failed every pass on the same range, for ever.
+const LIMIT_EXCEEDED = -32005;
+
 function rpcError(method: string, error: { code?: number; message?: string; data?: unknown }): RpcError {
   const message = `${method} failed: ${error.message ?? "unknown error"}${error.code !== undefined ? ` (code ${error.code})` : ""}`;
-  if (method === "eth_getLogs" && RANGE_TOO_LARGE.test(error.message ?? "")) {
+  if (method === "eth_getLogs" && (error.code === LIMIT_EXCEEDED || RANGE_TOO_LARGE.test(error.message ?? ""))) {
     return new RangeTooLargeError(message, method, error.code);
   }
   return new RpcError(message, method, error.code);

@@ -6,6 +6,7 @@
 // and is put back between them in the state `_start` left it in (trigger-reset.ts): the same isolation. It is
 // replaced after any failure, on a reorg and when its memory grows past `maxMemoryBytes`; and after every trigger
 // where it cannot be reset (a module the host cannot rewrite, a runtime other than the stub one).
+import Database from "better-sqlite3";
 import { HandlerError, HostError, IndexerError } from "../errors";
 import type { DataSourceSpec, EventHandlerSpec } from "../manifest";
 import type { BlockHeader, LogData, TransactionData } from "../chain/types";
@@ -135,7 +136,7 @@ export class DataSourceRuntime {
 
   /**
    * Runs one event handler. Throws HandlerError (deterministic: the subgraph fails at this block) when the
-   * mapping aborts, a host call fails or the module traps.
+   * mapping aborts, a host call fails or the module traps; a SqliteError of the store as it is (not deterministic).
    */
   runEvent(
     handler: EventHandlerSpec,
@@ -165,6 +166,9 @@ export class DataSourceRuntime {
       (exports[handler.handler] as (event: number) => void)(event);
     } catch (error) {
       this.live = null;
+      // The store failing a read (a disk or I/O error) is not the mapping's doing, and another try need not meet it: the
+      // pass fails and is retried, as graph-node retries non-deterministic errors, instead of failing the subgraph for good.
+      if (error instanceof Database.SqliteError) throw error;
       throw this.handlerError(handler, block, log, error);
     } finally {
       this.state.context = null;

@@ -376,4 +376,48 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
+
+  it("runs the handlers of a log the node sends twice once, as graph-node does: the database equals a fresh index", async function () {
+    await fx.probe.send("emitBatch", [4300, 3, 2]);
+    await fx.probe.send("emitBatch", [4310, 2, 2]);
+    const http = new HttpRpc(fx.chain.url);
+    let sent = 0;
+    const twice = <T>(method: string, result: T): T => {
+      if (method !== "eth_getLogs") return result;
+      const logs = result as unknown as unknown[];
+      sent += logs.length;
+      return logs.flatMap((log) => [log, { ...(log as object) }]) as unknown as T;
+    };
+    // Every log twice in every eth_getLogs answer, as a node that merges the answers of its backends may send them.
+    const doubling: RpcTransport = {
+      description: "doubling",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => twice(method, await http.request<T>(method, params)),
+      batch: async <T>(calls: readonly RpcCall[]): Promise<T[]> => (await http.batch<T>(calls)).map((r, i) => twice(calls[i]!.method, r)),
+    };
+    const { indexer, db } = await openIndexer({ rpc: doubling });
+    await indexer.syncOnce();
+    expect(sent).to.be.greaterThan(0);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("refuses an eth_getLogs answer with two different logs at one position of a block", async function () {
+    await fx.probe.send("emitBatch", [4400, 1, 1]);
+    const head = await fx.chain.blockNumber();
+    const http = new HttpRpc(fx.chain.url);
+    const clashing: RpcTransport = {
+      description: "clashing",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => {
+        const result = await http.request<T>(method, params);
+        if (method !== "eth_getLogs") return result;
+        const logs = result as unknown as Array<Record<string, unknown>>;
+        return logs.flatMap((log) => [log, { ...log, data: "0x" + "00".repeat(96) }]) as unknown as T;
+      },
+      batch: <T>(calls: readonly RpcCall[]) => http.batch<T>(calls),
+    };
+    const { indexer } = await openIndexer();
+    const fetcher = new ChainFetcher(clashing, { addresses: [fx.probe.address.toLowerCase()], topic0s: indexer.build.dataSources[0]!.eventHandlers.map((h) => h.topic0) });
+    const error = await fetcher.fetchRange(head, head, false).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect((error as Error).message).to.equal(`eth_getLogs returned two different logs with index 0 in block ${head}`);
+  });
 });

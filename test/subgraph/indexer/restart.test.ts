@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { expect } from "chai";
 import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
@@ -143,6 +144,36 @@ describe("embedded indexer: restarts", function () {
     expect(indexer.status().checkpoint!.number).to.be.below(head);
     indexer.db.db.pragma("max_page_count = 1073741823");
     expect((await indexer.syncOnce()).checkpoint!.number).to.equal(head);
+    await indexer.close();
+    expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  it("retries a pass in which SQLite failed a mapping's store.get, instead of failing the subgraph: identical to an uninterrupted run", async function () {
+    const db = fx.dbPath("failed-read.sqlite");
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, maxBlockRange: 10, initialBlockRange: 10 });
+    const failed: unknown[] = [];
+    indexer.on("failed", (fatal) => failed.push(fatal));
+    // The mappings' 30th entity load fails as a disk read error would: nothing the mapping did, and nothing that another
+    // try would do again.
+    const get = EntityCache.prototype.get;
+    let loads = 0;
+    EntityCache.prototype.get = function (this: EntityCache, typeName: string, id: string) {
+      if (++loads === 30) throw new Database.SqliteError("disk I/O error", "SQLITE_IOERR_READ");
+      return get.call(this, typeName, id);
+    };
+    let error: unknown;
+    try {
+      error = await indexer.syncOnce().catch((e: unknown) => e);
+    } finally {
+      EntityCache.prototype.get = get;
+    }
+    expect(error).to.be.instanceOf(Database.SqliteError);
+    expect((error as { code?: string }).code).to.equal("SQLITE_IOERR_READ");
+    expect(indexer.status().fatalError).to.equal(null);
+    expect(indexer.db.fatalError()).to.equal(null);
+    expect(indexer.status().checkpoint!.number).to.be.below(head);
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(head);
+    expect(failed).to.deep.equal([]);
     await indexer.close();
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { HttpRpc } from "../../../../subgraph/indexer/chain/rpc";
-import { RpcError } from "../../../../subgraph/indexer/errors";
+import { RangeTooLargeError, RpcError } from "../../../../subgraph/indexer/errors";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -51,6 +51,35 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       expect(error).to.be.instanceOf(RpcError);
       expect((error as Error).message).to.equal("eth_blockNumber timed out after 100 ms");
       expect(Date.now() - started).to.be.below(5_000);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("takes eth_getLogs answered with -32005 (limit exceeded) for a range too large, whatever the message says", async function () {
+    // EIP-1474's "limit exceeded", which Infura and others send for too many logs: with a wording no pattern knows, the
+    // range was never shrunk and every pass asked for the same blocks again.
+    const node = await standIn((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        response.writeHead(200, { "content-type": "application/json" });
+        const error =
+          method === "eth_getLogs"
+            ? { code: -32005, message: "Exceeded max range limit for eth_getLogs: 10000" }
+            : { code: -32005, message: "daily request count exceeded, request rate limited" };
+        response.end(JSON.stringify({ jsonrpc: "2.0", id, error }));
+      });
+    });
+    try {
+      const rpc = new HttpRpc(node.url);
+      const logs = await rpc.request("eth_getLogs", [{ fromBlock: "0x1", toBlock: "0x4e20" }]).catch((e: unknown) => e);
+      expect(logs).to.be.instanceOf(RangeTooLargeError);
+      expect((logs as Error).message).to.equal("eth_getLogs failed: Exceeded max range limit for eth_getLogs: 10000 (code -32005)");
+      // Other methods have no range to shrink.
+      const head = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(head).to.be.instanceOf(RpcError).and.not.instanceOf(RangeTooLargeError);
     } finally {
       await node.close();
     }
