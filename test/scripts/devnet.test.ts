@@ -16,8 +16,8 @@ import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
-import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
-import { Lifecycle } from "../../scripts/devnet/lifecycle";
+import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
+import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
@@ -174,6 +174,42 @@ describe("scripts/devnet", function () {
     // The same live process, as it recorded itself, still holds it.
     claimDataDir(dir, process.ppid);
     expect(() => claimDataDir(dir)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.ppid}\\) is running`));
+  });
+
+  it("makes a second devnet wait for the first's build (contracts, subgraph) instead of building into the same directories at once", async function () {
+    const file = path.join(dir, "build.pid");
+    const first = await claimBuildLock(file, { pid: process.ppid });
+    const waitedFor: number[] = [];
+    let heldWhileWaiting = "";
+    const second = await claimBuildLock(file, {
+      onWait: (holder) => waitedFor.push(holder),
+      // The first devnet's build ends while the second waits.
+      wait: async () => {
+        heldWhileWaiting = fs.readFileSync(file, "utf8");
+        first();
+      },
+    });
+    expect([waitedFor, heldWhileWaiting]).to.deep.equal([[process.ppid], `${process.ppid}\n`]);
+    expect(fs.readFileSync(file, "utf8")).to.equal(`${process.pid}\n`);
+    second();
+    expect(fs.existsSync(file)).to.equal(false);
+  });
+
+  it("stops waiting for another devnet's build when this one is stopped (Ctrl-C)", async function () {
+    const file = path.join(dir, "build.pid");
+    await claimBuildLock(file, { pid: process.ppid });
+    let stopping = false;
+    const stopped = claimBuildLock(file, {
+      wait: async () => {
+        stopping = true;
+      },
+      throwIfStopping: () => {
+        if (stopping) throw new StoppingError();
+      },
+    });
+    const error = await stopped.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(StoppingError);
+    expect(fs.readFileSync(file, "utf8")).to.equal(`${process.ppid}\n`);
   });
 
   it("reports a data directory it cannot create in one line naming --data-dir", function () {
