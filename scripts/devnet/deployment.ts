@@ -113,19 +113,19 @@ async function genesisHash(provider: Provider): Promise<string> {
   return block.hash;
 }
 
-/** Runs `read`, turning a RecordReadError into the devnet's DeploymentError. */
-async function readErrors<T>(read: () => T | Promise<T>): Promise<T> {
+/** Runs `read`, turning a RecordReadError into the devnet's DeploymentError, naming the option the file came from. */
+async function readErrors<T>(read: () => T | Promise<T>, option?: string): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof RecordReadError) throw new DeploymentError(error.message);
+    if (error instanceof RecordReadError) throw new DeploymentError(option === undefined ? error.message : `${option} ${error.file}: ${error.reason}`);
     throw error;
   }
 }
 
 /** Reads --deployment and checks it is for `chainId`. */
 export async function readDeploymentFile(file: string, chainId: number): Promise<FoundDeployment> {
-  const record = await readErrors(() => readRecordFile(file));
+  const record = await readErrors(() => readRecordFile(file), "--deployment");
   if (record.chainId !== chainId) throw new DeploymentError(`${file} is for chain ${record.chainId}, but the chain at --rpc-url is ${chainId}`);
   return { record, file };
 }

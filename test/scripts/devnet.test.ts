@@ -391,7 +391,7 @@ describe("scripts/devnet", function () {
         return (error as Error).message;
       };
       expect(await refused("a.json", 10)).to.match(/is for chain 1, but the chain at --rpc-url is 10/);
-      expect(await refused("b.json", 1)).to.match(/does not exist/);
+      expect(await refused("b.json", 1)).to.equal(`--deployment ${path.join(dir, "b.json")}: does not exist`);
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
       expect(await refused("c.json", 1)).to.match(/no address and block number for LatentTimelock/);
     });
