@@ -129,6 +129,14 @@ export interface DeploymentRecord {
    * a record can be verified later. Absent in records written before they were kept: their mints cannot be checked.
    */
   allocations?: RecordedAllocation[];
+  /**
+   * What the deployment gave the contracts besides each other's addresses: the guardian (zero: none), the arbitrator
+   * and the supply in wei (a decimal string), so that `deployment verify` checks the chain against the record rather
+   * than against itself. Absent in records written before they were kept: those checks are then not run.
+   */
+  guardian?: string;
+  arbitrator?: string;
+  totalSupply?: string;
 }
 
 export interface RecordedAllocation {
@@ -167,6 +175,22 @@ export function recordedAllocations(record: DeploymentRecord, file: string): All
     }
     return { to, amount: BigInt(amount) };
   });
+}
+
+/** The guardian, arbitrator and supply a record carries, each undefined where the record predates it; checked like recordedAllocations. */
+export function recordedRoles(record: DeploymentRecord, file: string): Partial<Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply">> {
+  const { guardian, arbitrator, totalSupply } = record as { guardian?: unknown; arbitrator?: unknown; totalSupply?: unknown };
+  for (const [field, value] of [["guardian", guardian], ["arbitrator", arbitrator]] as const) {
+    if (value !== undefined && (typeof value !== "string" || !isAddress(value))) throw new DeploymentRecordError(file, field, `is ${JSON.stringify(value)}, not an address`);
+  }
+  if (totalSupply !== undefined && (typeof totalSupply !== "string" || !/^\d+$/.test(totalSupply))) {
+    throw new DeploymentRecordError(file, "totalSupply", `is ${JSON.stringify(totalSupply)}, not an amount in wei as a decimal string`);
+  }
+  return {
+    guardian: guardian as string | undefined,
+    arbitrator: arbitrator as string | undefined,
+    totalSupply: totalSupply === undefined ? undefined : BigInt(totalSupply as string),
+  };
 }
 
 export interface LatentContracts {
@@ -522,6 +546,9 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
       LatentTimelock: timelock.record,
     },
     allocations: config.allocations.map((a) => ({ to: a.to, amount: a.amount.toString() })),
+    guardian: config.guardian,
+    arbitrator: config.arbitrator,
+    totalSupply: config.totalSupply.toString(),
   };
   return { record, contracts, config };
 }
@@ -684,11 +711,13 @@ export function attachLatent(record: DeploymentRecord, runner: ContractRunner): 
 /**
  * A LatentDeployment for an existing record (e.g. deployments/localhost.json written by `npm start`): contracts
  * attached to `runner`, and the configuration read back from the chain (parameters in force now, not necessarily
- * the initial ones). The allocations come from the record (checked, with its other optional fields: a malformed one
- * is a DeploymentRecordError naming `file`); a record written before they were kept gives none.
+ * the initial ones, the guardian, arbitrator and supply included: `deployment verify` compares those with the record's,
+ * recordedRoles). The allocations come from the record (checked, with its other optional fields: a malformed one is a
+ * DeploymentRecordError naming `file`); a record written before they were kept gives none.
  */
 export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner, file = `${record.network}.json`): Promise<LatentDeployment> {
   const allocations = recordedAllocations(record, file) ?? [];
+  recordedRoles(record, file);
   const c = attachLatent(record, runner);
   const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
   const config: ResolvedConfig = {

@@ -6,6 +6,9 @@
  * indexer, then the chain, and exits 0. `--rpc-url` uses an existing chain instead. `npm start -- --help` lists
  * the options (scripts/devnet/options.ts).
  *
+ * Two started at once (each with its own --data-dir and ports) build the checkout one after the other
+ * (devnet/instance.ts, claimBuildLock): the second waits, then finds the contracts and the subgraph up to date.
+ *
  * Everything runs in this one process (the chain is served from here, the indexer is a worker thread), so nothing
  * can outlive it; the only child is `npm run subgraph:build` on a fresh clone, leashed to it (devnet/leash.ts): it
  * ends with this process even when that is killed with SIGKILL.
@@ -14,7 +17,7 @@ import { DevnetError, UsageError } from "./devnet/errors";
 import { Lifecycle, StoppingError } from "./devnet/lifecycle";
 import { USAGE, parseDevnetOptions } from "./devnet/options";
 import type { DevnetOptions } from "./devnet/options";
-import { claimDataDir } from "./devnet/instance";
+import { BUILD_LOCK_FILE, claimBuildLock, claimDataDir } from "./devnet/instance";
 import { assertPortFree } from "./devnet/ports";
 import { Progress } from "./devnet/progress";
 import { buildSubgraphIfNeeded, compileContracts } from "./devnet/build";
@@ -29,10 +32,19 @@ async function start(options: DevnetOptions, progress: Progress, lifecycle: Life
   // The local chain is Hardhat Network in this process; a HARDHAT_NETWORK from the shell must not redirect it.
   delete process.env.HARDHAT_NETWORK;
   const hre = await import("hardhat");
-  await compileContracts(hre, progress);
-  lifecycle.throwIfStopping();
-  await buildSubgraphIfNeeded(progress, lifecycle);
-  lifecycle.throwIfStopping();
+  const releaseBuild = await claimBuildLock(BUILD_LOCK_FILE, {
+    onWait: (holder) => progress.status("build", `waiting for another npm start (pid ${holder}) to finish building this checkout...`),
+    throwIfStopping: () => lifecycle.throwIfStopping(),
+  });
+  process.once("exit", releaseBuild);
+  try {
+    await compileContracts(hre, progress);
+    lifecycle.throwIfStopping();
+    await buildSubgraphIfNeeded(progress, lifecycle);
+    lifecycle.throwIfStopping();
+  } finally {
+    releaseBuild();
+  }
   // Imported only now: it needs the contracts' typings that the compilation writes on a fresh clone.
   const { runDevnet } = await import("./devnet/devnet");
   await runDevnet(hre, options, progress, lifecycle);

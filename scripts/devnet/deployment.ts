@@ -1,11 +1,12 @@
-// Which deployment record a chain uses: with --rpc-url, the record in deployments/ whose chain id matches (or, for a
-// development chain (31337, 1337) off 127.0.0.1:8545, the one named after its URL in the data directory; or the one
-// named with --deployment), checked against the chain, so a reset node is reported instead of indexed as empty.
-import * as fs from "node:fs";
+// Which deployment record a chain uses: with --rpc-url, the record in deployments/ for its chain id and genesis block,
+// found as the Hardhat tasks find it (scripts/deployment-records.ts) (or, for a development chain (31337, 1337) off
+// 127.0.0.1:8545, the one named after its URL in the data directory; or the one named with --deployment), checked
+// against the chain, so a reset node is reported instead of indexed as empty.
 import * as path from "node:path";
 import type { Provider } from "ethers";
 import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
+import { RecordReadError, lookupRecord, readRecordFile, staleReason } from "../deployment-records";
 import { DeploymentError } from "./errors";
 
 export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir };
@@ -47,7 +48,7 @@ export const DEV_CHAIN_IDS: ReadonlySet<number> = new Set([DEV_CHAIN_ID, 1337]);
 export interface RecordPlace {
   dir: string;
   network: string;
-  /** Only `<dir>/<network>.json` is this chain's; false: the record in `dir` with the chain's id (findDeployment). */
+  /** Only `<dir>/<network>.json` is this chain's; false: the record in `dir` with the chain's id (lookupRecord). */
   exact: boolean;
   /** Why the record is not in the deployments directory; null when it is. */
   why: string | null;
@@ -79,70 +80,52 @@ export function rpcRecordPlace(rpcUrl: string, chainId: number, dataDir: string,
   };
 }
 
-/** The record of the chain with id `chainId` at `place`; null when there is none. */
-export function findPlacedDeployment(place: RecordPlace, chainId: number): FoundDeployment | null {
-  if (!place.exact) return findDeployment(place.dir, chainId);
-  const file = path.join(place.dir, `${place.network}.json`);
-  if (!fs.existsSync(file)) return null;
-  const record = readRecord(file);
-  if (record.chainId !== chainId) throw new DeploymentError(`${file} is for chain ${record.chainId}, but the chain it is named after is ${chainId}: remove it or add --deploy`);
-  return { record, file };
-}
-
 export interface FoundDeployment {
   record: DeploymentRecord;
   file: string;
 }
 
-function readRecord(file: string): DeploymentRecord {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new DeploymentError(`cannot read the deployment record ${file}: ${(error as Error).message}`);
+/**
+ * The record of the chain with id `chainId` at `place` (lookupRecord, the tasks' lookup: `<network>.json`, or unless
+ * `exact` the only record there for the chain); null when there is none, which the devnet answers by deploying one.
+ * A record written on another chain under this one's name (a node restarted since), or several for the chain, is
+ * an error: deploying over it would hide the mistake.
+ */
+export async function findPlacedDeployment(place: RecordPlace, chainId: number, provider: Provider): Promise<FoundDeployment | null> {
+  const lookup = await readErrors(() => lookupRecord({ dir: place.dir, name: place.network, exact: place.exact, chainId, genesis: () => genesisHash(provider) }));
+  switch (lookup.kind) {
+    case "found":
+      return { record: lookup.record, file: lookup.file };
+    case "missing":
+      return null;
+    case "stale":
+      throw new DeploymentError(`${staleReason(lookup.file, lookup.record, chainId, lookup.genesis)}: remove it or add --deploy`);
+    case "ambiguous":
+      throw new DeploymentError(
+        `several deployment records in ${place.dir} are for chain ${chainId} (${lookup.files.map((f) => path.basename(f)).join(", ")}): choose one with --deployment <file>`,
+      );
   }
-  const record = parsed as Partial<DeploymentRecord>;
-  if (typeof record.chainId !== "number" || typeof record.network !== "string" || typeof record.contracts !== "object" || record.contracts === null) {
-    throw new DeploymentError(`${file} is not a deployment record written by scripts/deploy.ts`);
-  }
-  for (const name of CONTRACT_NAMES) {
-    if (typeof record.contracts[name]?.address !== "string") throw new DeploymentError(`${file} has no address for ${name}`);
-  }
-  return record as DeploymentRecord;
 }
 
-/**
- * The record for `chainId` in `dir`: `<defaultNetworkName>.json` if it matches, else the only record with that chain
- * id; null when there is none; an error when several match (name one with --deployment).
- */
-export function findDeployment(dir: string, chainId: number): FoundDeployment | null {
-  if (!fs.existsSync(dir)) return null;
-  const preferred = path.join(dir, `${defaultNetworkName(chainId)}.json`);
-  if (fs.existsSync(preferred)) {
-    const record = readRecord(preferred);
-    if (record.chainId === chainId) return { record, file: preferred };
+async function genesisHash(provider: Provider): Promise<string> {
+  const block = await provider.getBlock(0);
+  if (block?.hash == null) throw new DeploymentError("the chain returned no block 0");
+  return block.hash;
+}
+
+/** Runs `read`, turning a RecordReadError into the devnet's DeploymentError, naming the option the file came from. */
+async function readErrors<T>(read: () => T | Promise<T>, option?: string): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RecordReadError) throw new DeploymentError(option === undefined ? error.message : `${option} ${error.file}: ${error.reason}`);
+    throw error;
   }
-  const matches: FoundDeployment[] = [];
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
-    const file = path.join(dir, name);
-    let record: DeploymentRecord;
-    try {
-      record = readRecord(file);
-    } catch {
-      continue; // Not a deployment record: not ours to judge here.
-    }
-    if (record.chainId === chainId) matches.push({ record, file });
-  }
-  if (matches.length > 1) {
-    throw new DeploymentError(`several deployment records in ${dir} are for chain ${chainId} (${matches.map((m) => path.basename(m.file)).join(", ")}): choose one with --deployment <file>`);
-  }
-  return matches[0] ?? null;
 }
 
 /** Reads --deployment and checks it is for `chainId`. */
-export function readDeploymentFile(file: string, chainId: number): FoundDeployment {
-  if (!fs.existsSync(file)) throw new DeploymentError(`--deployment ${file} does not exist`);
-  const record = readRecord(file);
+export async function readDeploymentFile(file: string, chainId: number): Promise<FoundDeployment> {
+  const record = await readErrors(() => readRecordFile(file), "--deployment");
   if (record.chainId !== chainId) throw new DeploymentError(`${file} is for chain ${record.chainId}, but the chain at --rpc-url is ${chainId}`);
   return { record, file };
 }

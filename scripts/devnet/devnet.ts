@@ -128,7 +128,7 @@ async function deployFresh(chain: Chain, dataDir: string, progress: Progress): P
 export async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
   if (options.deploy) return deployFresh(chain, options.dataDir, progress);
   const place = recordPlace(chain, options.dataDir);
-  const found = options.deploymentFile !== undefined ? readDeploymentFile(options.deploymentFile, chain.chainId) : findPlacedDeployment(place, chain.chainId);
+  const found = options.deploymentFile !== undefined ? await readDeploymentFile(options.deploymentFile, chain.chainId) : await findPlacedDeployment(place, chain.chainId, chain.rpc);
   if (found === null) {
     const where = place.exact ? rel(path.join(place.dir, `${place.network}.json`)) : rel(place.dir);
     progress.step("deploy", `no deployment for chain ${chain.chainId} in ${where}: deploying one`);

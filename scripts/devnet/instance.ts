@@ -2,6 +2,8 @@
 // before anything else and given back on exit; one left by a killed devnet (its pid gone, or reused by another
 // process since: devnet.pid.start records the process's start time where the system tells it) is taken over.
 // devnet.pid holds the pid alone, so `kill $(cat .data/devnet.pid)` signals that process and no other.
+// The checkout's build (artifacts/, subgraph/build) is claimed the same way, by any devnet of the checkout, but waited
+// for instead of refused: it takes a minute at most, and the devnet that waited then has nothing to build.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { processStartTime, processStillRunning } from "../processes";
@@ -48,28 +50,77 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
     throw new DevnetError(`cannot use ${dataDir} as the data directory (${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}): give another --data-dir`, { cause: error });
   }
   const file = path.join(dataDir, "devnet.pid");
+  const holder = takePidFile(file, pid, startTimeOf);
+  if (holder !== null) throw new DataDirInUseError(dataDir, holder);
+  for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
+  return pidFileRelease(file, pid);
+}
+
+/**
+ * Writes `pid` into `file` (and its start time into `<file>.start`) unless a live process holds it, taking over from
+ * one that is gone; returns that live holder's pid, or null once the file is this process's.
+ */
+function takePidFile(file: string, pid: number, startTimeOf: (pid: number) => string | undefined): number | null {
   const startFile = `${file}.start`;
   for (;;) {
     try {
       fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
       fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
-      break;
+      return null;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = holderAlive(fs.readFileSync(file, "utf8"), readOptional(startFile), startTimeOf);
-      if (holder !== null && holder !== pid) throw new DataDirInUseError(dataDir, holder);
+      if (holder !== null && holder !== pid) return holder;
       fs.rmSync(file, { force: true });
     }
   }
-  for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
+}
+
+function pidFileRelease(file: string, pid: number): () => void {
   return () => {
     try {
       if (Number(fs.readFileSync(file, "utf8").trim()) === pid) {
-        fs.rmSync(startFile, { force: true });
+        fs.rmSync(`${file}.start`, { force: true });
         fs.rmSync(file, { force: true });
       }
     } catch {
       // Already gone.
     }
   };
+}
+
+/** Where `npm start` claims the build: in Hardhat's cache/, of this checkout, as are the artifacts and subgraph/build. */
+export const BUILD_LOCK_FILE = path.resolve(__dirname, "..", "..", "cache", "npm-start-build.pid");
+
+export interface BuildLockOptions {
+  pid?: number;
+  startTimeOf?: (pid: number) => string | undefined;
+  /** Told once, when another devnet holds the build: `holder` is its pid. */
+  onWait?: (holder: number) => void;
+  /** Between two tries (default: half a second). */
+  wait?: () => Promise<void>;
+  /** Throws to give up waiting (Lifecycle.throwIfStopping: Ctrl-C). */
+  throwIfStopping?: () => void;
+}
+
+/**
+ * Claims the checkout's build for this devnet, waiting while another one's runs: two devnets started at once (each
+ * with its own --data-dir and ports) would otherwise compile into the same artifacts/ and run graph build into the
+ * same subgraph/build together, each removing what the other writes. The second then finds both up to date.
+ * Returns what releases it.
+ */
+export async function claimBuildLock(file: string = BUILD_LOCK_FILE, options: BuildLockOptions = {}): Promise<() => void> {
+  const pid = options.pid ?? process.pid;
+  const startTimeOf = options.startTimeOf ?? processStartTime;
+  const wait = options.wait ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 500)));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let told = false;
+  for (;;) {
+    options.throwIfStopping?.();
+    const holder = takePidFile(file, pid, startTimeOf);
+    if (holder === null) return pidFileRelease(file, pid);
+    if (!told) options.onWait?.(holder);
+    told = true;
+    await wait();
+  }
 }

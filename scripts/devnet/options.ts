@@ -14,7 +14,8 @@ over the embedded indexer. Ctrl-C stops everything.
   --data-dir <dir>     indexer database, logs, worker config and devnet.json (default .data)
 
   --rpc-url <url>      use this chain instead of starting one (no local chain; no seed unless --seed).
-                       Its deployment is read from deployments/ by chain id; deployed first if none exists.
+                       Its deployment is read from deployments/ by chain id and genesis block, as the Hardhat
+                       tasks find it; deployed first if none exists.
                        A chain 31337 or 1337 other than 127.0.0.1:8545 keeps it in <data-dir>/deployments/
                        instead, named after the URL (chain-<id>-<host>-<port>.json)
   --deploy             with --rpc-url: deploy a new set even if deployments/ has one for that chain

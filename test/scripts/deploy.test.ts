@@ -23,6 +23,7 @@ import {
   loadDeployment,
   parseAllocations,
   readDeploymentRecord,
+  recordedRoles,
   verifyWiring,
   writeDeploymentRecord,
 } from "../../scripts/deploy";
@@ -145,7 +146,7 @@ describe("scripts/deploy", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
     const file = writeDeploymentRecord(d.record, dir);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
-    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations"]);
+    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations", "guardian", "arbitrator", "totalSupply"]);
     expect([json.network, json.chainId, json.deployer]).to.deep.equal(["localhost", 31337, deployer.address]);
     expect(Object.keys(json.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
     for (const name of CONTRACT_NAMES) expect(Object.keys(json.contracts[name])).to.deep.equal(["address", "blockNumber"]);
@@ -156,6 +157,12 @@ describe("scripts/deploy", function () {
     const { d, other } = await loadFixture(deployedFixture);
     expect(d.record.genesisHash).to.equal((await ethers.provider.getBlock(0))!.hash);
     expect(d.record.allocations).to.deep.equal([{ to: other.address, amount: parseEther("10").toString() }]);
+  });
+
+  it("records the guardian, arbitrator and supply it gave the contracts, the supply in wei as a decimal string", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    expect([d.record.guardian, d.record.arbitrator, d.record.totalSupply]).to.deep.equal([ZeroAddress, d.record.contracts.LatentTimelock.address, d.config.totalSupply.toString()]);
+    expect(recordedRoles(d.record, "x.json")).to.deep.equal({ guardian: ZeroAddress, arbitrator: d.config.arbitrator, totalSupply: d.config.totalSupply });
   });
 
   it("loadDeployment reads the recorded allocations back, so verifyWiring passes on a loaded record", async function () {
@@ -184,6 +191,9 @@ describe("scripts/deploy", function () {
     expect((await refused({ ...d.record, allocations: [{ to: "0x12", amount: "1" }] })).field).to.equal("allocations[0].to");
     expect((await refused({ ...d.record, allocations: {} })).field).to.equal("allocations");
     expect((await refused({ ...d.record, genesisHash: 42 })).field).to.equal("genesisHash");
+    expect((await refused({ ...d.record, guardian: "0x12" })).field).to.equal("guardian");
+    expect((await refused({ ...d.record, arbitrator: 7 })).field).to.equal("arbitrator");
+    expect((await refused({ ...d.record, totalSupply: "1e27" })).field).to.equal("totalSupply");
   });
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {

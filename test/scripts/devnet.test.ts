@@ -11,13 +11,13 @@ import { startLocalChain } from "../../scripts/devnet/chain";
 import { serveGateway } from "../../scripts/devnet/serve";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
-import { DEFAULT_DEPLOYMENTS_DIR, findDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "../../scripts/devnet/deployment";
+import { DEFAULT_DEPLOYMENTS_DIR, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "../../scripts/devnet/deployment";
 import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
-import { DataDirInUseError, claimDataDir } from "../../scripts/devnet/instance";
-import { Lifecycle } from "../../scripts/devnet/lifecycle";
+import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
+import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
@@ -176,6 +176,42 @@ describe("scripts/devnet", function () {
     expect(() => claimDataDir(dir)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.ppid}\\) is running`));
   });
 
+  it("makes a second devnet wait for the first's build (contracts, subgraph) instead of building into the same directories at once", async function () {
+    const file = path.join(dir, "build.pid");
+    const first = await claimBuildLock(file, { pid: process.ppid });
+    const waitedFor: number[] = [];
+    let heldWhileWaiting = "";
+    const second = await claimBuildLock(file, {
+      onWait: (holder) => waitedFor.push(holder),
+      // The first devnet's build ends while the second waits.
+      wait: async () => {
+        heldWhileWaiting = fs.readFileSync(file, "utf8");
+        first();
+      },
+    });
+    expect([waitedFor, heldWhileWaiting]).to.deep.equal([[process.ppid], `${process.ppid}\n`]);
+    expect(fs.readFileSync(file, "utf8")).to.equal(`${process.pid}\n`);
+    second();
+    expect(fs.existsSync(file)).to.equal(false);
+  });
+
+  it("stops waiting for another devnet's build when this one is stopped (Ctrl-C)", async function () {
+    const file = path.join(dir, "build.pid");
+    await claimBuildLock(file, { pid: process.ppid });
+    let stopping = false;
+    const stopped = claimBuildLock(file, {
+      wait: async () => {
+        stopping = true;
+      },
+      throwIfStopping: () => {
+        if (stopping) throw new StoppingError();
+      },
+    });
+    const error = await stopped.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(StoppingError);
+    expect(fs.readFileSync(file, "utf8")).to.equal(`${process.ppid}\n`);
+  });
+
   it("reports a data directory it cannot create in one line naming --data-dir", function () {
     const file = path.join(dir, "a-file");
     fs.writeFileSync(file, "");
@@ -326,27 +362,38 @@ describe("scripts/devnet", function () {
     });
     const write = (name: string, value: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(value));
 
-    it("finds the record of a chain id, preferring the chain's default name", function () {
-      expect(findDeployment(path.join(dir, "none"), 1)).to.equal(null);
+    it("finds the record of an --rpc-url chain with the tasks' lookup, null when there is none (the devnet then deploys)", async function () {
+      const place = { dir, network: "chain-11155111", exact: false, why: null };
+      expect(await findPlacedDeployment({ ...place, dir: path.join(dir, "none") }, 11155111, hre.ethers.provider)).to.equal(null);
       write("sepolia.json", record(11155111, "sepolia"));
-      write("localhost.json", record(31337, "localhost"));
       write("notes.json", { hello: "world" });
-      expect(findDeployment(dir, 11155111)?.record.network).to.equal("sepolia");
-      expect(findDeployment(dir, 31337)?.file).to.equal(path.join(dir, "localhost.json"));
-      expect(findDeployment(dir, 5)).to.equal(null);
-      write("devnet-b.json", record(31337, "devnet-b"));
-      expect(findDeployment(dir, 31337)?.file).to.equal(path.join(dir, "localhost.json"));
+      expect((await findPlacedDeployment(place, 11155111, hre.ethers.provider))?.file).to.equal(path.join(dir, "sepolia.json"));
       write("sepolia-2.json", record(11155111, "sepolia-2"));
-      expect(() => findDeployment(dir, 11155111)).to.throw(DeploymentError, /several deployment records .* choose one with --deployment/);
+      const several = await findPlacedDeployment(place, 11155111, hre.ethers.provider).catch((e: unknown) => e);
+      expect(several).to.be.instanceOf(DeploymentError);
+      expect((several as Error).message).to.match(/several deployment records .* \(sepolia-2\.json, sepolia\.json\): choose one with --deployment/);
     });
 
-    it("checks a --deployment file against the chain", function () {
+    it("refuses the record of an --rpc-url chain written on another chain with its id (a restarted node), saying to add --deploy", async function () {
+      write("localhost.json", { ...record(31337, "localhost"), genesisHash: `0x${"00".repeat(32)}` });
+      const place = { dir, network: "localhost", exact: false, why: null };
+      const error = await findPlacedDeployment(place, 31337, hre.ethers.provider).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DeploymentError);
+      expect((error as Error).message).to.match(/localhost\.json was written for another chain with id 31337 \(genesis 0x(00){32}, this node's is 0x[0-9a-f]{64}\): remove it or add --deploy$/);
+    });
+
+    it("checks a --deployment file against the chain", async function () {
       write("a.json", record(1, "mainnet"));
-      expect(readDeploymentFile(path.join(dir, "a.json"), 1).record.network).to.equal("mainnet");
-      expect(() => readDeploymentFile(path.join(dir, "a.json"), 10)).to.throw(DeploymentError, /is for chain 1, but the chain at --rpc-url is 10/);
-      expect(() => readDeploymentFile(path.join(dir, "b.json"), 1)).to.throw(DeploymentError, /does not exist/);
+      expect((await readDeploymentFile(path.join(dir, "a.json"), 1)).record.network).to.equal("mainnet");
+      const refused = async (file: string, chainId: number): Promise<string> => {
+        const error = await readDeploymentFile(path.join(dir, file), chainId).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        return (error as Error).message;
+      };
+      expect(await refused("a.json", 10)).to.match(/is for chain 1, but the chain at --rpc-url is 10/);
+      expect(await refused("b.json", 1)).to.equal(`--deployment ${path.join(dir, "b.json")}: does not exist`);
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
-      expect(() => readDeploymentFile(path.join(dir, "c.json"), 1)).to.throw(DeploymentError, /has no address for LatentTimelock/);
+      expect(await refused("c.json", 1)).to.match(/no address and block number for LatentTimelock/);
     });
 
     it("keeps a local chain's record in the deployments directory on 8545 only, elsewhere in the data directory", function () {

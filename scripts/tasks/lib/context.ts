@@ -1,7 +1,7 @@
 /**
- * What every task starts from: the deployment record (checked against the connected chain), the signing account
- * chosen with `--from` or LATENT_PRIVATE_KEY, the eight contracts attached to it, and `send`, which turns a revert
- * into the contract's custom error before anything else sees it.
+ * What every task starts from: the deployment record (checked against the connected chain; DeploymentContext, all a
+ * read-only task gets), the signing account chosen with `--from` or LATENT_PRIVATE_KEY, the eight contracts attached
+ * to it, and `send`, which turns a revert into the contract's custom error before anything else sees it.
  *
  * Loaded only when a task runs: it needs the TypeChain factories, which do not exist before the first compile,
  * while the task definitions are read by every Hardhat command, `compile` included.
@@ -11,8 +11,9 @@ import * as path from "node:path";
 import { Wallet, getAddress, isAddress } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { CONTRACT_NAMES, DeploymentRecordError, attachLatent, deploymentsDir, recordedAllocations } from "../../deploy";
+import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
+import { RecordReadError, lookupRecord, readRecordFile, staleReason } from "../../deployment-records";
 import { contractsByName } from "../../scenario/events";
 import {
   DisputeManager__factory,
@@ -78,63 +79,22 @@ export function revertDecoder(): RevertDecoder {
   return sharedDecoder;
 }
 
-export class TaskContext {
-  private readonly byAddress: Map<string, ContractName>;
-
-  private constructor(
+/**
+ * A task's deployment, checked against the connected chain, with no account: what a read-only task (deployment
+ * verify) needs, so that it runs against a node with no account configured (a public RPC with no key).
+ */
+export class DeploymentContext {
+  protected constructor(
     readonly hre: HardhatRuntimeEnvironment,
     readonly record: DeploymentRecord,
     readonly deploymentFile: string,
-    readonly signer: Signer,
-    /** The signing account's address. */
-    readonly address: string,
-    /** The contracts, connected to the signer. */
-    readonly c: LatentContracts,
     /** The common options as given, to repeat them in suggested command lines. */
     readonly options: Readonly<CommonArgs>,
-  ) {
-    this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
-  }
+  ) {}
 
-  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
-    const named = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
-    // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
-    // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
-    const inProcess =
-      hre.network.name === "hardhat"
-        ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
-        : "";
-    // The in-process chain is new on every command, so no record but its own name could describe it.
-    const given = args.deployment !== undefined || inProcess !== "";
-    const read = given ? withHint(() => readRecord(named, args.deployment === undefined ? undefined : "--deployment"), inProcess) : undefined;
-    const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-    const { file, record } = read === undefined ? await findRecord(hre, chainId) : { file: named, record: read };
-    if (chainId !== record.chainId) {
-      throw new DeploymentError(
-        `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
-      );
-    }
-    // Before the code check: a restarted node may hold other contracts (or a new deployment) at the same addresses.
-    if (record.genesisHash !== undefined) {
-      const genesis = await genesisHash(hre);
-      // In-process, every record is another chain's: the advice is --network, not a new deployment.
-      if (record.genesisHash.toLowerCase() !== genesis) throw staleRecord(file, record, genesis, inProcess === "" ? undefined : inProcess.slice(2));
-    }
-    const missing: string[] = [];
-    await Promise.all(
-      CONTRACT_NAMES.map(async (name) => {
-        if ((await hre.ethers.provider.getCode(record.contracts[name].address)) === "0x") missing.push(name);
-      }),
-    );
-    if (missing.length > 0) {
-      throw new DeploymentError(
-        `${file}: no contract at the address of ${missing.sort().join(", ")} on network "${hre.network.name}" ` +
-          (inProcess === "" ? "(was the node restarted since the deployment?)" : inProcess.slice(2)),
-      );
-    }
-    const signer = await resolveSigner(hre, args.from);
-    const address = getAddress(await signer.getAddress());
-    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
+  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
+    const { file, record } = await openDeployment(hre, args);
+    return new DeploymentContext(hre, record, file, args);
   }
 
   get networkName(): string {
@@ -151,6 +111,32 @@ export class TaskContext {
     const block = await this.hre.ethers.provider.getBlock("latest");
     if (block === null) throw new TransactionError("the node returned no latest block");
     return block.timestamp;
+  }
+}
+
+export class TaskContext extends DeploymentContext {
+  private readonly byAddress: Map<string, ContractName>;
+
+  private constructor(
+    hre: HardhatRuntimeEnvironment,
+    record: DeploymentRecord,
+    deploymentFile: string,
+    readonly signer: Signer,
+    /** The signing account's address. */
+    readonly address: string,
+    /** The contracts, connected to the signer. */
+    readonly c: LatentContracts,
+    options: Readonly<CommonArgs>,
+  ) {
+    super(hre, record, deploymentFile, options);
+    this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
+  }
+
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
+    const { file, record } = await openDeployment(hre, args);
+    const signer = await resolveSigner(hre, args.from);
+    const address = getAddress(await signer.getAddress());
+    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
   }
 
   /** An account option: an address, or an index among the network's accounts (handy on a devnet). */
@@ -265,10 +251,51 @@ export class TaskContext {
   }
 }
 
+/** The record a task uses (--deployment, or lookupRecord's), refused unless its contracts are on the connected chain. */
+async function openDeployment(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<{ file: string; record: DeploymentRecord }> {
+  const named = args.deployment ?? path.join(deploymentsDir(), `${hre.network.name}.json`);
+  // Without --network, a task runs on Hardhat's in-process chain, started empty for this one command: the
+  // usual reason for a missing record or missing contracts, and not what the record or a restart would suggest.
+  const inProcess =
+    hre.network.name === "hardhat"
+      ? ': without --network a task runs on Hardhat\'s in-process chain, empty on every command; add --network localhost for the chain of npm start (or npx hardhat node)'
+      : "";
+  // The in-process chain is new on every command, so no record but its own name could describe it.
+  const given = args.deployment !== undefined || inProcess !== "";
+  const option = args.deployment === undefined ? undefined : "--deployment";
+  const read = given ? await withHint(() => withReadErrors(option, () => readRecordFile(named)), inProcess) : undefined;
+  const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+  const { file, record } = read === undefined ? await findRecord(hre, chainId) : { file: named, record: read };
+  if (chainId !== record.chainId) {
+    throw new DeploymentError(
+      `${file} is a deployment on chain ${record.chainId}, but network "${hre.network.name}" is chain ${chainId}`,
+    );
+  }
+  // Before the code check: a restarted node may hold other contracts (or a new deployment) at the same addresses.
+  if (record.genesisHash !== undefined) {
+    const genesis = await genesisHash(hre);
+    // In-process, every record is another chain's: the advice is --network, not a new deployment.
+    if (record.genesisHash.toLowerCase() !== genesis) throw staleRecord(file, record, genesis, inProcess === "" ? undefined : inProcess.slice(2));
+  }
+  const missing: string[] = [];
+  await Promise.all(
+    CONTRACT_NAMES.map(async (name) => {
+      if ((await hre.ethers.provider.getCode(record.contracts[name].address)) === "0x") missing.push(name);
+    }),
+  );
+  if (missing.length > 0) {
+    throw new DeploymentError(
+      `${file}: no contract at the address of ${missing.sort().join(", ")} on network "${hre.network.name}" ` +
+        (inProcess === "" ? "(was the node restarted since the deployment?)" : inProcess.slice(2)),
+    );
+  }
+  return { file, record };
+}
+
 /** Runs `read`, appending `hint` to the message of the DeploymentError it throws. */
-function withHint<T>(read: () => T, hint: string): T {
+async function withHint<T>(read: () => Promise<T>, hint: string): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (error) {
     if (hint === "" || !(error instanceof DeploymentError)) throw error;
     throw new DeploymentError(`${error.message}${hint}`);
@@ -276,56 +303,27 @@ function withHint<T>(read: () => T, hint: string): T {
 }
 
 /**
- * The record of the chain a task is connected to, without --deployment: `<network>.json` when it is for this chain,
- * else the only record in the deployments directory for its chain id (and genesis block, where the record has it),
- * whatever its name: deploy.ts names a chain's record after its id (chain-1337.json), which no network is called.
+ * The record of the chain a task is connected to, without --deployment: lookupRecord's, `<network>.json` when it is
+ * for this chain, else the only record in the deployments directory for its chain id and genesis block.
  */
 async function findRecord(hre: HardhatRuntimeEnvironment, chainId: number): Promise<{ file: string; record: DeploymentRecord }> {
   const dir = deploymentsDir();
-  const named = path.join(dir, `${hre.network.name}.json`);
-  let genesis: Promise<string> | undefined;
-  const nodeGenesis = (): Promise<string> => (genesis ??= genesisHash(hre));
-  const matches = async (record: DeploymentRecord): Promise<boolean> => {
-    if (record.chainId !== chainId) return false;
-    return record.genesisHash === undefined || record.genesisHash.toLowerCase() === (await nodeGenesis());
-  };
-  // The network's own record, for this chain id but another genesis block: what a restarted node leaves behind.
-  let stale: DeploymentRecord | undefined;
-  if (fs.existsSync(named)) {
-    const record = readRecord(named, undefined);
-    if (await matches(record)) return { file: named, record };
-    if (record.chainId === chainId) stale = record;
+  const lookup = await withReadErrors(undefined, () => lookupRecord({ dir, name: hre.network.name, exact: false, chainId, genesis: () => genesisHash(hre) }));
+  const list = (considered: string[]) => (considered.length === 0 ? "none" : considered.join(", "));
+  switch (lookup.kind) {
+    case "found":
+      return lookup;
+    case "stale":
+      throw staleRecord(lookup.file, lookup.record, lookup.genesis ?? "unknown");
+    case "ambiguous":
+      throw new DeploymentError(
+        `several deployment records in ${dir} are for chain ${chainId} of network "${hre.network.name}" (considered: ${list(lookup.considered)}): choose one with --deployment <file>`,
+      );
+    case "missing":
+      throw new DeploymentError(
+        `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list(lookup.considered)}): deploy to it, or pass --deployment <file>`,
+      );
   }
-  const considered: string[] = [];
-  const found: { file: string; record: DeploymentRecord }[] = [];
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith(".json")).sort() : [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    let record: DeploymentRecord;
-    try {
-      record = readRecord(file, undefined);
-    } catch {
-      considered.push(`${name} (not a deployment record)`);
-      continue;
-    }
-    const genesisNote = record.genesisHash === undefined ? "" : `, genesis ${record.genesisHash}`;
-    considered.push(`${name} (chain ${record.chainId}${genesisNote})`);
-    if (file !== named && (await matches(record))) found.push({ file, record });
-  }
-  const list = considered.length === 0 ? "none" : considered.join(", ");
-  if (found.length > 1) {
-    throw new DeploymentError(
-      `several deployment records in ${dir} are for chain ${chainId} of network "${hre.network.name}" (considered: ${list}): choose one with --deployment <file>`,
-    );
-  }
-  const only = found[0];
-  if (only === undefined && stale !== undefined) throw staleRecord(named, stale, await nodeGenesis());
-  if (only === undefined) {
-    throw new DeploymentError(
-      `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list}): deploy to it, or pass --deployment <file>`,
-    );
-  }
-  return only;
 }
 
 /** Block 0's hash on the connected node, lower-case: what tells a restarted node from the one a record was written on. */
@@ -336,44 +334,19 @@ async function genesisHash(hre: HardhatRuntimeEnvironment): Promise<string> {
 }
 
 function staleRecord(file: string, record: DeploymentRecord, genesis: string, advice = "deploy again or pass --deployment"): DeploymentError {
-  return new DeploymentError(
-    `${displayPath(file)} was written for another chain with id ${record.chainId} (genesis ${record.genesisHash}, this node's is ${genesis}): ${advice}`,
-  );
+  return new DeploymentError(`${staleReason(file, record, record.chainId, genesis)}: ${advice}`);
 }
 
-/** `file` relative to the working directory when it is under it (deployments/localhost.json), else as it is. */
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
-}
-
-function readRecord(file: string, option: string | undefined): DeploymentRecord {
-  const moved = process.env.LATENT_DEPLOYMENTS_DIR ? "in LATENT_DEPLOYMENTS_DIR; " : "";
-  const where = option === undefined ? `${file} (${moved}pass --deployment <file> to use another)` : `${option} ${file}`;
-  let json: unknown;
+/** Runs `read`, turning the RecordReadError of the file it read into a DeploymentError that says how it was chosen. */
+async function withReadErrors<T>(option: string | undefined, read: () => T | Promise<T>): Promise<T> {
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    return await read();
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (error as Error).message;
-    throw new DeploymentError(`deployment record ${where}: ${reason}`);
+    if (!(error instanceof RecordReadError)) throw error;
+    const moved = process.env.LATENT_DEPLOYMENTS_DIR ? "in LATENT_DEPLOYMENTS_DIR; " : "";
+    const where = option === undefined ? `${error.file} (${moved}pass --deployment <file> to use another)` : `${option} ${error.file}`;
+    throw new DeploymentError(`deployment record ${where}: ${error.reason}`);
   }
-  const record = json as Partial<DeploymentRecord> | null;
-  if (record === null || typeof record !== "object" || typeof record.chainId !== "number" || typeof record.contracts !== "object") {
-    throw new DeploymentError(`deployment record ${where}: not a deployment record ({network, chainId, deployer, contracts})`);
-  }
-  for (const name of CONTRACT_NAMES) {
-    const entry = record.contracts?.[name];
-    if (entry === undefined || typeof entry.address !== "string" || !isAddress(entry.address) || typeof entry.blockNumber !== "number") {
-      throw new DeploymentError(`deployment record ${where}: no address and block number for ${name}`);
-    }
-  }
-  try {
-    recordedAllocations(record as DeploymentRecord, file);
-  } catch (error) {
-    if (!(error instanceof DeploymentRecordError)) throw error;
-    throw new DeploymentError(`deployment record ${where}: ${error.field} ${error.reason}`);
-  }
-  return record as DeploymentRecord;
 }
 
 async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | undefined): Promise<Signer> {

@@ -5,14 +5,16 @@
 import { types } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 import type { CommonArgs } from "./context";
-import type { TaskAction } from "./run";
+import type { ReadTaskAction, TaskAction } from "./run";
+
+const DEPLOYMENT_HELP = "Deployment record file (default: <network>.json in LATENT_DEPLOYMENTS_DIR, else in deployments/)";
 
 export function latentTask<A extends CommonArgs, T>(
   definition: ConfigurableTaskDefinition,
   load: () => Promise<TaskAction<A, T>>,
 ): ConfigurableTaskDefinition {
   return definition
-    .addOptionalParam("deployment", "Deployment record file (default: <network>.json in LATENT_DEPLOYMENTS_DIR, else in deployments/)", undefined, types.string)
+    .addOptionalParam("deployment", DEPLOYMENT_HELP, undefined, types.string)
     .addOptionalParam(
       "from",
       "Signing account: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, else account 0)",
@@ -23,5 +25,19 @@ export function latentTask<A extends CommonArgs, T>(
     .setAction(async (args: A, hre) => {
       const { runLatentTask } = await import("./run");
       return runLatentTask(hre, args, await load());
+    });
+}
+
+/** A task that signs nothing: no --from, and no account needed (it runs against a public RPC with no key). */
+export function latentReadTask<A extends CommonArgs, T>(
+  definition: ConfigurableTaskDefinition,
+  load: () => Promise<ReadTaskAction<A, T>>,
+): ConfigurableTaskDefinition {
+  return definition
+    .addOptionalParam("deployment", DEPLOYMENT_HELP, undefined, types.string)
+    .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
+    .setAction(async (args: A, hre) => {
+      const { runReadTask } = await import("./run");
+      return runReadTask(hre, args, await load());
     });
 }

@@ -9,7 +9,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatError, HardhatPluginError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
-import { TaskContext, revertDecoder } from "./context";
+import { DeploymentContext, TaskContext, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
 import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError } from "./errors";
 import { toJson } from "./format";
@@ -24,13 +24,25 @@ export interface TaskResult<T> {
 
 export type TaskAction<A extends CommonArgs, T = unknown> = (ctx: TaskContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runLatentTask<A extends CommonArgs, T>(
+/** A task that only reads: it gets no signer, so it runs on a network with no account. */
+export type ReadTaskAction<A extends CommonArgs, T = unknown> = (ctx: DeploymentContext, args: A) => Promise<TaskResult<T>>;
+
+export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>): Promise<T> {
+  return run(hre, args, () => TaskContext.open(hre, args), action);
+}
+
+export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>): Promise<T> {
+  return run(hre, args, () => DeploymentContext.open(hre, args), action);
+}
+
+async function run<A extends CommonArgs, T, C extends DeploymentContext>(
   hre: HardhatRuntimeEnvironment,
   args: A,
-  action: TaskAction<A, T>,
+  open: () => Promise<C>,
+  action: (ctx: C, args: A) => Promise<TaskResult<T>>,
 ): Promise<T> {
   try {
-    const ctx = await TaskContext.open(hre, args);
+    const ctx = await open();
     const result = await action(ctx, args);
     write(args.json ? toJson(result.data) : result.text.join("\n"));
     return result.data;

@@ -41,13 +41,51 @@ describe("tasks: deployment", function () {
       await taskFails(tampered, "deployment verify", {}, VerificationError, /checks failed: token\.mints is .* to 0x.*, not 1 to 0x/);
     });
 
-    it("on a record without genesisHash or allocations, says which checks it could not run and passes the rest", async function () {
+    it("fails naming both addresses when the record's guardian or arbitrator is not the chain's", async function () {
+      const { file, guardian, arbitrator } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { guardian: string; arbitrator: string };
+      const tampered = tempFile("tampered-roles.json", JSON.stringify({ ...record, guardian: arbitrator.address, arbitrator: guardian.address }));
+      await taskFails(
+        tampered,
+        "deployment verify",
+        {},
+        VerificationError,
+        new RegExp(
+          `checks failed: pauseGuardian\\.guardian is ${guardian.address}, not ${arbitrator.address}, disputeManager\\.arbitrator is ${arbitrator.address}, not ${guardian.address}(, |$)`,
+        ),
+      );
+    });
+
+    it("fails naming both figures when the record's supply is not the chain's", async function () {
+      const { file, c } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+      const tampered = tempFile("tampered-supply.json", JSON.stringify({ ...record, totalSupply: "5" }));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`token\\.totalSupply is ${await c.token.totalSupply()}, not 5`));
+    });
+
+    it("runs with no account configured (a public RPC with no key): it signs nothing", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
-      const { genesisHash: _genesis, allocations: _allocations, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+      const { getSigners } = hre.ethers;
+      const key = process.env.LATENT_PRIVATE_KEY;
+      hre.ethers.getSigners = async () => [];
+      delete process.env.LATENT_PRIVATE_KEY;
+      try {
+        const { result } = await task<VerifyView>(file, "deployment verify");
+        expect(result.failed).to.deep.equal([]);
+      } finally {
+        hre.ethers.getSigners = getSigners;
+        if (key !== undefined) process.env.LATENT_PRIVATE_KEY = key;
+      }
+    });
+
+    it("on a record without genesisHash, allocations, guardian, arbitrator or supply, says which checks it could not run and passes the rest", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
       const { result, output } = await task<VerifyView>(tempFile("old-record.json", JSON.stringify(old)), "deployment verify");
-      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "token.mints"]]);
-      expect(output).to.match(/checks passed, 2 not run\n/);
+      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", "token.mints", "token.totalSupply"]]);
+      expect(output).to.match(/checks passed, 5 not run\n/);
       expect(output).to.contain("  not run  genesis block: the record has no genesisHash\n");
+      expect(output).to.contain("  not run  pauseGuardian.guardian: the record has no guardian\n");
       expect(output).to.contain("  not run  token.mints: the allocations are not recorded");
     });
   });
