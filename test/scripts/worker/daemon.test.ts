@@ -1104,6 +1104,28 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("settles a job of ours already submitted, missing from the jobs in hand at start, when the source offers it as open", async () => {
+    const executor = new GatedExecutor(store);
+    const job = acceptedButOfferedAsOpen(1, PROVIDER);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Submitted,
+      resultDeadline: undefined,
+      challengeDeadline: market.chainNow + market.challengeWindow,
+    });
+    const subject = worker(executor);
+    const running = subject.run();
+    source.push(job);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length + eventsOf("job-skipped").length === 1);
+    expect(eventsOf("job-skipped")).to.deep.equal([]);
+    expect(eventsOf("job-settled")[0]).to.deep.include({ by: "worker" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    expect(executor.signals).to.have.length(0);
+    expect(market.count("submit")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
   it("skips, submitting nothing, a job offered as open that another provider has accepted", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
