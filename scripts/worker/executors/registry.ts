@@ -1,6 +1,7 @@
 // Chooses the executor for a spec: by its kind, among the executors the config enables and the kinds the job
 // policy accepts.
 
+import * as os from "node:os";
 import type { WorkerConfig } from "../config";
 import type { JobSpec, JobSpecKind } from "../spec";
 import { CommandExecutor } from "./command";
@@ -44,10 +45,18 @@ export class ExecutorRegistry {
   }
 }
 
-/** The executors `config` enables, restricted to `config.policy.acceptedKinds`. */
-export function buildExecutors(config: WorkerConfig, results: ResultStore): ExecutorRegistry {
+/**
+ * The executors `config` enables, restricted to `config.policy.acceptedKinds`; `cores`: how many this machine offers
+ * the jobs' threads.
+ */
+export function buildExecutors(
+  config: WorkerConfig,
+  results: ResultStore,
+  cores: number = os.availableParallelism(),
+): ExecutorRegistry {
   const executors: Executor[] = [];
-  if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results));
+  const share = { concurrentJobs: config.policy.maxConcurrentJobs, cores };
+  if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results, share));
   if (config.executors.command.enabled) executors.push(new CommandExecutor(config.executors.command, results));
   return new ExecutorRegistry(executors, config.policy.acceptedKinds);
 }
