@@ -253,6 +253,28 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("warns once at start that command jobs are accepted without a run-time check while expectedSeconds is unset", async () => {
+      const program = path.join(dir, "job.sh");
+      fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
+      const warnings = async (command: Record<string, unknown>): Promise<string[]> => {
+        const config = configJson({
+          logLevel: "warn",
+          policy: { acceptedKinds: ["matmul", "command"] },
+          executors: { command: { enabled: true, program, ...command } },
+        });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+        const records = stderr.text().trimEnd().split("\n").filter((line) => line !== "");
+        return records.map((line) => (JSON.parse(line) as { msg: string }).msg);
+      };
+      const unchecked = (await warnings({})).filter((msg) => msg.includes("without a run-time check"));
+      expect(unchecked).to.deep.equal([
+        "command jobs are accepted without a run-time check: config.executors.command.expectedSeconds is not set, so a " +
+          "job whose maxDuration is too short for the program is accepted, stopped at its maxDuration and slashed",
+      ]);
+      expect(await warnings({ expectedSeconds: 60 })).to.deep.equal([]);
+    });
+
     it("exits 2 naming config.results.publicBaseUrl, before connecting, when a result file's URI could not be submitted", async () => {
       let connected = false;
       const connect: ConnectNetwork = async () => {
