@@ -364,6 +364,39 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.match(/^latent-worker: cannot connect: .*(ECONNREFUSED|fetch failed)/);
     });
 
+    it("keeps the API key in the RPC endpoint's URL out of its logs and messages when the node answers HTTP errors", async () => {
+      // As Alchemy and Infura do, the key is the URL's last path segment; ethers puts the URL in its HTTP errors.
+      const server = http.createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as RpcRequest | RpcRequest[];
+          if (!Array.isArray(body) && body.method === "eth_chainId") {
+            response.setHeader("content-type", "application/json");
+            response.end(JSON.stringify({ jsonrpc: "2.0", id: body.id, result: "0x7a69" }));
+            return;
+          }
+          response.statusCode = 503;
+          response.end("upstream unavailable");
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const config = configJson({
+          chain: { rpcUrl: `${origin}/v2/sEcReTkEy0123456789` },
+          retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+          logLevel: "warn",
+        });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).not.to.contain("sEcReTkEy0123456789");
+        expect(stderr.text()).to.contain("transient failure; retrying").and.to.contain(`${origin}/…`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
       let providerReads = 0;
       let closed = false;
