@@ -206,6 +206,13 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("--check prints chain.rpcUrl without the API key in its path", async () => {
+      const config = configJson({ chain: { rpcUrl: "https://eth.example.org/v2/sEcReTkEy0123456789" } });
+      const { io: cliIo, stdout } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+      expect((JSON.parse(stdout.text()) as { chain: { rpcUrl: string } }).chain.rpcUrl).to.equal("https://eth.example.org/…");
+    });
+
     it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {
       const source: JobSource = {
         async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
