@@ -655,15 +655,23 @@ export class Worker {
     this.emit({ type: "job-failed", jobId, stage, error: failure });
   }
 
-  /** Temporary result files left by a crash between a write and its rename; no job ever names them. */
+  /**
+   * Temporary result files left by a crash between a write and its rename, which no job ever names, and the job
+   * directories of runs a crash cut short (the jobs run again in new ones).
+   */
   private async removeStaleTemporaries(): Promise<void> {
-    const { results, logger } = this.options;
-    if (results === undefined) return;
+    const { results, executors, logger } = this.options;
     try {
-      const removed = await results.removeStaleTemporaries();
+      const removed = (await results?.removeStaleTemporaries()) ?? [];
       if (removed.length > 0) logger.info("stale temporary result files removed", { removed });
     } catch (error) {
       logger.warn("cannot remove stale temporary result files", { error });
+    }
+    try {
+      const removed = await executors.removeStaleFiles();
+      if (removed.length > 0) logger.info("job directories left by a worker that died removed", { removed });
+    } catch (error) {
+      logger.warn("cannot remove the job directories left by a worker that died", { error });
     }
   }
 

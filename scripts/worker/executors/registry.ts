@@ -38,6 +38,13 @@ export class ExecutorRegistry {
     return executor;
   }
 
+  /** What runs of a worker that died left on disk, removed (each executor's removeStaleFiles); the paths. */
+  async removeStaleFiles(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const executor of this.byKind.values()) removed.push(...((await executor.removeStaleFiles?.()) ?? []));
+    return removed;
+  }
+
   /** Why this worker would not run `spec` within `maxDurationSeconds` (when given), or undefined if it would. */
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
     const executor = this.byKind.get(spec.kind);

@@ -560,6 +560,39 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("removes, when it starts, the directories of command jobs a worker that died left behind", async () => {
+    const logs: LogRecord[] = [];
+    const workDir = path.join(dir, "work");
+    const leftover = path.join(workDir, `latent-job-${spawnSync(process.execPath, ["-e", ""]).pid as number}-a1B2c3`);
+    fs.mkdirSync(leftover, { recursive: true });
+    fs.writeFileSync(path.join(leftover, "checkpoint.bin"), "what the program had written");
+    const executor = new CommandExecutor(
+      {
+        enabled: true,
+        program: process.execPath,
+        args: [],
+        timeoutMs: 10_000,
+        margin: { seconds: 30, fraction: 0.25 },
+        maxOutputBytes: 1024,
+        workDir,
+        envAllowList: [],
+      },
+      store,
+      {},
+    );
+    const record = "job directories left by a worker that died removed";
+    const subject = worker(executor, {
+      policy: { acceptedKinds: ["command"] },
+      logger: createLogger("debug", (entry) => logs.push(entry)),
+    });
+    const running = subject.run();
+    await waitFor(() => logs.some((entry) => entry.msg === record));
+    expect(logs.find((entry) => entry.msg === record)?.fields).to.deep.equal({ removed: [leftover] });
+    expect(fs.existsSync(leftover)).to.equal(false);
+    await subject.stop();
+    await running;
+  });
+
   it("sends no acceptance for a job whose collateral another job of ours locked meanwhile", async () => {
     const executor = new GatedExecutor(store);
     market.staked = 8n * 10n ** 17n;
