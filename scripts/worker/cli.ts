@@ -12,6 +12,7 @@ import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connection
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
+import { Redactor, configRedactor } from "./redact";
 import { SignalSource, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
@@ -60,7 +61,7 @@ function jsonText(value: unknown): string {
 
 const SELF_TEST_N = 64;
 
-async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promise<number> {
+async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo, redact: Redactor): Promise<number> {
   const started = performance.now();
   const { hash } = await computeMatmulInThread({
     n: SELF_TEST_N,
@@ -68,7 +69,7 @@ async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promi
     rounds: 1,
   });
   io.stdout.write(
-    `${jsonText({
+    `${redact(jsonText({
       ok: true,
       provider: config.provider.address,
       operator: parts.operator.wallet.address,
@@ -80,7 +81,7 @@ async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo): Promi
       policy: config.policy,
       results: config.results,
       selfTest: { kind: "matmul", n: SELF_TEST_N, resultHash: hash, wallMs: Math.round(performance.now() - started) },
-    })}\n`,
+    }))}\n`,
   );
   return 0;
 }
@@ -91,12 +92,13 @@ async function runDaemon(
   logger: Logger,
   io: CliIo,
   connect: ConnectNetwork,
+  redact: Redactor,
 ): Promise<number> {
   let network: NetworkConnections;
   try {
     network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
   } catch (error) {
-    io.stderr.write(`latent-worker: cannot connect: ${(error as Error).message}\n`);
+    io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
     return 1;
   }
   const worker = new Worker(workerOptions(config, parts, network, logger));
@@ -106,7 +108,7 @@ async function runDaemon(
     logger.info("worker stopped");
     return 0;
   } catch (error) {
-    io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
+    io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
     return 1;
   } finally {
     removeHandlers();
@@ -140,7 +142,8 @@ export async function runWorkerCli(
     io.stderr.write(`latent-worker: ${error.message}\n`);
     return 2;
   }
-  const logger = createLogger(options.logLevel ?? config.logLevel, jsonLineSink(io.stderr));
+  const redact = configRedactor(config);
+  const logger = createLogger(options.logLevel ?? config.logLevel, jsonLineSink(io.stderr, redact));
   let parts: WorkerParts;
   try {
     parts = await prepareWorkerParts(config, logger, io.env);
@@ -149,7 +152,7 @@ export async function runWorkerCli(
     io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
     return 2;
   }
-  return options.check ? check(config, parts, io) : runDaemon(config, parts, logger, io, connect);
+  return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redact);
 }
 
 /** Run the CLI on this process: its arguments, streams, environment and signals. */

@@ -12,8 +12,9 @@
 //
 // Start (and restart after a stop or a crash): the provider's jobs still Accepted or Submitted (JobSource.jobsInHand)
 // are taken up first: an accepted one is run again, within what is left of its result deadline, and submitted; a
-// submitted one is settled once its window has passed. One accepted just before a crash may be missing from that list
-// (the source's index lags the chain) and offered as open later: prepare finds it Accepted by us and it is run the same way.
+// submitted one is settled once its window has passed. One accepted or submitted just before a crash may be missing from
+// that list (the source's index lags the chain) and offered as open later: prepare reads its state first, finds it held by
+// us (heldBy) and it is taken up the same way.
 
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
@@ -325,13 +326,13 @@ export class Worker {
         logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
         continue;
       }
-      if (!sameAddress(state.provider, provider)) continue;
-      if (state.status === JobStatus.Accepted && state.resultDeadline !== undefined) {
-        logger.info("resuming a job accepted by an earlier run", { jobId: job.jobId, resultDeadline: state.resultDeadline });
-        this.startJob(job, state.resultDeadline);
-      } else if (state.status === JobStatus.Submitted && state.challengeDeadline !== undefined && policy.autoSettle) {
+      const held = heldBy(state, provider);
+      if (held?.status === JobStatus.Accepted) {
+        logger.info("resuming a job accepted by an earlier run", { jobId: job.jobId, resultDeadline: held.resultDeadline });
+        this.startJob(job, held.resultDeadline);
+      } else if (held?.status === JobStatus.Submitted && policy.autoSettle) {
         logger.info("settling a job submitted by an earlier run", { jobId: job.jobId });
-        this.scheduleSettlement(job.jobId, state.challengeDeadline);
+        this.scheduleSettlement(job.jobId, held.challengeDeadline);
       }
     }
   }
@@ -374,10 +375,18 @@ export class Worker {
       return;
     }
     if (prepared.ours) {
-      log.info("resuming a job of ours offered as open (the source's index lags the chain)", {
-        resultDeadline: prepared.resultDeadline,
-      });
-      await this.resumeJob(job, prepared.resultDeadline, signal);
+      const { held } = prepared;
+      if (held.status === JobStatus.Accepted) {
+        log.info("resuming a job of ours offered as open (the source's index lags the chain)", {
+          resultDeadline: held.resultDeadline,
+        });
+        await this.resumeJob(job, held.resultDeadline, signal);
+      } else if (this.options.policy.autoSettle) {
+        log.info("settling a job of ours submitted by an earlier run, offered as open (the source's index lags the chain)", {
+          challengeDeadline: held.challengeDeadline,
+        });
+        this.scheduleSettlement(jobId, held.challengeDeadline);
+      }
       return;
     }
     const { loaded } = prepared;
@@ -493,17 +502,17 @@ export class Worker {
 
   /**
    * Everything before acceptance: job state, requirements against the fresh registry record, spec, executor, job state
-   * again. A job already Accepted by this provider is answered `ours`, to be resumed rather than accepted.
+   * again. A job this provider already holds (Accepted or Submitted, heldBy) is answered `ours`, to be taken up as the
+   * jobs in hand at start are rather than accepted.
    */
   private async prepare(job: CandidateJob, signal: AbortSignal): Promise<Prepared> {
     const { market, provider } = this.options;
-    // Read first: a job accepted just before a crash may be missing from the jobs in hand listed at start (the index
-    // lags the chain) and then offered as open; the checks below would refuse it (its GPUs and collateral are held, its
-    // accept deadline may be past) and it would be slashed at its result deadline.
+    // Read first: a job accepted or submitted just before a crash may be missing from the jobs in hand listed at start
+    // (the index lags the chain) and then offered as open; the checks below would refuse it (its GPUs and collateral are
+    // held, its accept deadline may be past) and it would be slashed at its result deadline, or left unsettled.
     const before = await this.retry(() => market.getJobState(job.jobId), signal);
-    if (before.status === JobStatus.Accepted && sameAddress(before.provider, provider) && before.resultDeadline !== undefined) {
-      return { ours: true, resultDeadline: before.resultDeadline };
-    }
+    const held = heldBy(before, provider);
+    if (held !== undefined) return { ours: true, held };
     if (before.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[before.status]})`, true);
     await this.checkRequirements(job, signal);
     let loaded: LoadedSpec;
@@ -646,15 +655,23 @@ export class Worker {
     this.emit({ type: "job-failed", jobId, stage, error: failure });
   }
 
-  /** Temporary result files left by a crash between a write and its rename; no job ever names them. */
+  /**
+   * Temporary result files left by a crash between a write and its rename, which no job ever names, and the job
+   * directories of runs a crash cut short (the jobs run again in new ones).
+   */
   private async removeStaleTemporaries(): Promise<void> {
-    const { results, logger } = this.options;
-    if (results === undefined) return;
+    const { results, executors, logger } = this.options;
     try {
-      const removed = await results.removeStaleTemporaries();
+      const removed = (await results?.removeStaleTemporaries()) ?? [];
       if (removed.length > 0) logger.info("stale temporary result files removed", { removed });
     } catch (error) {
       logger.warn("cannot remove stale temporary result files", { error });
+    }
+    try {
+      const removed = await executors.removeStaleFiles();
+      if (removed.length > 0) logger.info("job directories left by a worker that died removed", { removed });
+    } catch (error) {
+      logger.warn("cannot remove the job directories left by a worker that died", { error });
     }
   }
 
@@ -729,8 +746,25 @@ export class Worker {
   }
 }
 
-/** What prepare found: an open job, ready to accept, or one this provider already accepted (in an earlier run). */
-type Prepared = { ours: false; loaded: LoadedSpec } | { ours: true; resultDeadline: bigint };
+/** What prepare found: an open job, ready to accept, or one this provider already holds (from an earlier run). */
+type Prepared = { ours: false; loaded: LoadedSpec } | { ours: true; held: Held };
+
+/** A job this provider holds and what is left to do with it: run and submit it (Accepted), or settle it (Submitted). */
+type Held =
+  | { status: JobStatus.Accepted; resultDeadline: bigint }
+  | { status: JobStatus.Submitted; challengeDeadline: bigint };
+
+/** Whether `state` is of a job `provider` holds, for the jobs in hand at start and those offered as open alike. */
+function heldBy(state: JobState, provider: string): Held | undefined {
+  if (!sameAddress(state.provider, provider)) return undefined;
+  if (state.status === JobStatus.Accepted && state.resultDeadline !== undefined) {
+    return { status: JobStatus.Accepted, resultDeadline: state.resultDeadline };
+  }
+  if (state.status === JobStatus.Submitted && state.challengeDeadline !== undefined) {
+    return { status: JobStatus.Submitted, challengeDeadline: state.challengeDeadline };
+  }
+  return undefined;
+}
 
 /** When a submission can no longer land: the job's result deadline, on the chain's clock if known and on ours. */
 interface SubmitDeadline {

@@ -24,10 +24,14 @@ export interface Logger {
 
 export type LogSink = (record: LogRecord) => void;
 
-export function jsonLineSink(stream: NodeJS.WritableStream = process.stderr): LogSink {
+/** `redact`: applied to each whole line, so a secret is caught wherever it sits (a field, an error's message). */
+export function jsonLineSink(
+  stream: NodeJS.WritableStream = process.stderr,
+  redact: (line: string) => string = (line) => line,
+): LogSink {
   return (record) => {
     stream.write(
-      `${JSON.stringify({ time: record.time, level: record.level, msg: record.msg, ...record.fields }, jsonReplacer)}\n`,
+      `${redact(JSON.stringify({ time: record.time, level: record.level, msg: record.msg, ...record.fields }, jsonReplacer))}\n`,
     );
   };
 }

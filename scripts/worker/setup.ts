@@ -86,6 +86,7 @@ export async function prepareWorkerParts(
   }
   checkResultUriLength(config.results);
   await checkCommandExecutor(config.executors.command);
+  warnOfUncheckedCommandRunTime(config, logger);
   const results = new ResultStore(config.results);
   return {
     operator,
@@ -128,6 +129,18 @@ async function checkCommandExecutor(command: CommandExecutorConfig): Promise<voi
   } catch (error) {
     throw new CommandExecutorSetupError(`${field}.workDir`, command.workDir, `is not writable: ${(error as Error).message}`);
   }
+}
+
+// Without expectedSeconds the worker cannot judge whether a command job's maxDuration is long enough: a warning, not a
+// refusal to start, since a provider may knowingly run a program fast enough for any job, and the option is documented
+// as optional; but once at start, so that an operator who merely forgot it learns what the worker will do.
+function warnOfUncheckedCommandRunTime(config: WorkerConfig, logger: Logger): void {
+  const { command } = config.executors;
+  if (!command.enabled || command.expectedMs !== undefined || !config.policy.acceptedKinds.includes("command")) return;
+  logger.warn(
+    "command jobs are accepted without a run-time check: config.executors.command.expectedSeconds is not set, so a job " +
+      "whose maxDuration is too short for the program is accepted, stopped at its maxDuration and slashed",
+  );
 }
 
 /** The daemon's options: what the config says, wired to the prepared parts and the network's source and market. */

@@ -6,6 +6,7 @@
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { processStartTime, processStillRunning } from "../../processes";
 import type { CommandExecutorConfig } from "../config";
 import { ProcessAbortedError, runProcess } from "../process-runner";
 import type { JobSpec, LoadedSpec } from "../spec";
@@ -18,6 +19,14 @@ export const COMMAND_ENV = {
   specPath: "LATENT_SPEC_PATH",
   specHash: "LATENT_SPEC_HASH",
 } as const;
+
+// A worker that dies mid-job (SIGKILL, out of memory) never removes the job's directory, nor what the program wrote
+// there, and the job runs again in a new one after the restart: crash after crash the disk would fill. So each
+// directory is named after its worker, `latent-job-<pid>-<start time>-<random>` (field 22 of /proc/<pid>/stat;
+// `latent-job-<pid>-<random>` where there is no /proc), and at start the worker removes those whose worker is gone.
+const OWN_START_TIME = processStartTime(process.pid);
+const JOB_DIR_PREFIX = `latent-job-${OWN_START_TIME === undefined ? process.pid : `${process.pid}-${OWN_START_TIME}`}-`;
+const JOB_DIR_NAME = /^latent-job-([0-9]{1,10})(?:-([0-9]{1,20}))?-[A-Za-z0-9]{6}$/;
 
 export class CommandExecutor implements Executor {
   readonly kind = "command" as const;
@@ -47,7 +56,7 @@ export class CommandExecutor implements Executor {
     if (refusal !== undefined) throw new ExecutionError(refusal);
     const startedAt = new Date();
     await fs.mkdir(this.config.workDir, { recursive: true });
-    const workDir = await fs.mkdtemp(path.join(this.config.workDir, "latent-job-"));
+    const workDir = await fs.mkdtemp(path.join(this.config.workDir, JOB_DIR_PREFIX));
     try {
       const specPath = path.join(workDir, "spec.json");
       await fs.writeFile(specPath, loaded.bytes, { mode: 0o600 });
@@ -81,6 +90,33 @@ export class CommandExecutor implements Executor {
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Removes the job directories of workers that are gone, and returns their paths. A live worker's (another one
+   * sharing the directory, or this one) is left, as is anything not named as a job directory or not ours to remove
+   * (the default work directory is the shared temporary directory).
+   */
+  async removeStaleFiles(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.config.workDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const uid = process.getuid?.();
+    const removed: string[] = [];
+    for (const name of names.sort()) {
+      const match = JOB_DIR_NAME.exec(name);
+      if (match === null || processStillRunning(Number(match[1]), match[2])) continue;
+      const jobDir = path.join(this.config.workDir, name);
+      const stat = await fs.lstat(jobDir).catch(() => undefined);
+      if (stat === undefined || !stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) continue;
+      await fs.rm(jobDir, { recursive: true, force: true });
+      removed.push(jobDir);
+    }
+    return removed;
   }
 
   private environment(workDir: string, specPath: string, specHash: string): NodeJS.ProcessEnv {

@@ -6,7 +6,7 @@ import type { MatmulExecutorConfig } from "../config";
 import type { JobSpec, LoadedSpec, MatmulParams, MatmulSpec } from "../spec";
 import type { MatmulThreadReply } from "./matmul-thread";
 import type { ResultStore } from "./results";
-import { runTimeRefusal } from "./run-time";
+import { CORE_PER_JOB, CoreShare, coreShareSlowdown, runTimeRefusal } from "./run-time";
 import { startThread } from "./threads";
 import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from "./types";
 
@@ -82,6 +82,8 @@ export class MatmulExecutor implements Executor {
   constructor(
     private readonly config: MatmulExecutorConfig,
     private readonly results: ResultStore,
+    // multiplyAddsPerSecond is one job's speed alone on a core: beside more jobs than cores, each gets less.
+    private readonly share: CoreShare = CORE_PER_JOB,
   ) {}
 
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
@@ -91,9 +93,13 @@ export class MatmulExecutor implements Executor {
     if (maxDurationSeconds === undefined) return undefined;
     const multiplyAdds = matmulMultiplyAdds(spec.params);
     const rate = this.config.multiplyAddsPerSecond;
+    const slowdown = coreShareSlowdown(this.share);
+    const { concurrentJobs, cores } = this.share;
+    const shared = slowdown > 1 ? `, × ${slowdown} for policy.maxConcurrentJobs ${concurrentJobs} on ${cores} cores` : "";
     const estimate =
-      `${multiplyAdds} multiply-adds for n=${n}, rounds=${rounds}, at executors.builtin.matmul.multiplyAddsPerSecond ${rate}`;
-    return runTimeRefusal(multiplyAdds / rate, estimate, maxDurationSeconds, this.config.margin);
+      `${multiplyAdds} multiply-adds for n=${n}, rounds=${rounds}, at executors.builtin.matmul.multiplyAddsPerSecond ${rate}` +
+      shared;
+    return runTimeRefusal((multiplyAdds / rate) * slowdown, estimate, maxDurationSeconds, this.config.margin);
   }
 
   async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {

@@ -1,6 +1,7 @@
 // Chooses the executor for a spec: by its kind, among the executors the config enables and the kinds the job
 // policy accepts.
 
+import * as os from "node:os";
 import type { WorkerConfig } from "../config";
 import type { JobSpec, JobSpecKind } from "../spec";
 import { CommandExecutor } from "./command";
@@ -37,6 +38,13 @@ export class ExecutorRegistry {
     return executor;
   }
 
+  /** What runs of a worker that died left on disk, removed (each executor's removeStaleFiles); the paths. */
+  async removeStaleFiles(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const executor of this.byKind.values()) removed.push(...((await executor.removeStaleFiles?.()) ?? []));
+    return removed;
+  }
+
   /** Why this worker would not run `spec` within `maxDurationSeconds` (when given), or undefined if it would. */
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
     const executor = this.byKind.get(spec.kind);
@@ -44,10 +52,18 @@ export class ExecutorRegistry {
   }
 }
 
-/** The executors `config` enables, restricted to `config.policy.acceptedKinds`. */
-export function buildExecutors(config: WorkerConfig, results: ResultStore): ExecutorRegistry {
+/**
+ * The executors `config` enables, restricted to `config.policy.acceptedKinds`; `cores`: how many this machine offers
+ * the jobs' threads.
+ */
+export function buildExecutors(
+  config: WorkerConfig,
+  results: ResultStore,
+  cores: number = os.availableParallelism(),
+): ExecutorRegistry {
   const executors: Executor[] = [];
-  if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results));
+  const share = { concurrentJobs: config.policy.maxConcurrentJobs, cores };
+  if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results, share));
   if (config.executors.command.enabled) executors.push(new CommandExecutor(config.executors.command, results));
   return new ExecutorRegistry(executors, config.policy.acceptedKinds);
 }

@@ -14,6 +14,26 @@ export interface RunTimeMargin {
 
 export const DEFAULT_RUN_TIME_MARGIN: RunTimeMargin = { seconds: 30, fraction: 0.25 };
 
+/**
+ * How the jobs share the machine: up to `concurrentJobs` (policy.maxConcurrentJobs) run at once, each on one thread, on
+ * `cores` (os.availableParallelism()).
+ */
+export interface CoreShare {
+  concurrentJobs: number;
+  cores: number;
+}
+
+/** What a throughput measured with one job on one thread (bench.ts) holds for. */
+export const CORE_PER_JOB: CoreShare = { concurrentJobs: 1, cores: 1 };
+
+/**
+ * How many times longer than alone on a core a single-threaded job may take: 1 while every job can have a core of its
+ * own, else `concurrentJobs / cores`, since the operating system then splits the cores evenly between the jobs' threads.
+ */
+export function coreShareSlowdown(share: CoreShare): number {
+  return Math.max(1, share.concurrentJobs / Math.max(1, share.cores));
+}
+
 /** Why a job estimated to run `worstCaseSeconds` (`estimate` says how that was found) does not fit, or undefined. */
 export function runTimeRefusal(
   worstCaseSeconds: number,

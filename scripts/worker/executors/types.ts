@@ -39,6 +39,8 @@ export interface Executor {
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined;
   /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
   run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
+  /** Removes what runs of a worker that died left on disk, returning the paths; called once, at start. */
+  removeStaleFiles?(): Promise<string[]>;
 }
 
 export class ExecutionError extends Error {

@@ -206,6 +206,13 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("--check prints chain.rpcUrl without the API key in its path", async () => {
+      const config = configJson({ chain: { rpcUrl: "https://eth.example.org/v2/sEcReTkEy0123456789" } });
+      const { io: cliIo, stdout } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+      expect((JSON.parse(stdout.text()) as { chain: { rpcUrl: string } }).chain.rpcUrl).to.equal("https://eth.example.org/…");
+    });
+
     it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {
       const source: JobSource = {
         async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
@@ -251,6 +258,28 @@ describe("latent-worker CLI", () => {
         expect(stderr.text()).to.match(new RegExp(`^latent-worker: config\\.executors\\.command\\.program: ${program} cannot be run: `));
         expect(connected).to.equal(false);
       }
+    });
+
+    it("warns once at start that command jobs are accepted without a run-time check while expectedSeconds is unset", async () => {
+      const program = path.join(dir, "job.sh");
+      fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
+      const warnings = async (command: Record<string, unknown>): Promise<string[]> => {
+        const config = configJson({
+          logLevel: "warn",
+          policy: { acceptedKinds: ["matmul", "command"] },
+          executors: { command: { enabled: true, program, ...command } },
+        });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+        const records = stderr.text().trimEnd().split("\n").filter((line) => line !== "");
+        return records.map((line) => (JSON.parse(line) as { msg: string }).msg);
+      };
+      const unchecked = (await warnings({})).filter((msg) => msg.includes("without a run-time check"));
+      expect(unchecked).to.deep.equal([
+        "command jobs are accepted without a run-time check: config.executors.command.expectedSeconds is not set, so a " +
+          "job whose maxDuration is too short for the program is accepted, stopped at its maxDuration and slashed",
+      ]);
+      expect(await warnings({ expectedSeconds: 60 })).to.deep.equal([]);
     });
 
     it("exits 2 naming config.results.publicBaseUrl, before connecting, when a result file's URI could not be submitted", async () => {
@@ -340,6 +369,39 @@ describe("latent-worker CLI", () => {
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
       expect(stderr.text()).to.match(/^latent-worker: cannot connect: .*(ECONNREFUSED|fetch failed)/);
+    });
+
+    it("keeps the API key in the RPC endpoint's URL out of its logs and messages when the node answers HTTP errors", async () => {
+      // As Alchemy and Infura do, the key is the URL's last path segment; ethers puts the URL in its HTTP errors.
+      const server = http.createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as RpcRequest | RpcRequest[];
+          if (!Array.isArray(body) && body.method === "eth_chainId") {
+            response.setHeader("content-type", "application/json");
+            response.end(JSON.stringify({ jsonrpc: "2.0", id: body.id, result: "0x7a69" }));
+            return;
+          }
+          response.statusCode = 503;
+          response.end("upstream unavailable");
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const config = configJson({
+          chain: { rpcUrl: `${origin}/v2/sEcReTkEy0123456789` },
+          retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+          logLevel: "warn",
+        });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).not.to.contain("sEcReTkEy0123456789");
+        expect(stderr.text()).to.contain("transient failure; retrying").and.to.contain(`${origin}/…`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {

@@ -560,6 +560,39 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("removes, when it starts, the directories of command jobs a worker that died left behind", async () => {
+    const logs: LogRecord[] = [];
+    const workDir = path.join(dir, "work");
+    const leftover = path.join(workDir, `latent-job-${spawnSync(process.execPath, ["-e", ""]).pid as number}-a1B2c3`);
+    fs.mkdirSync(leftover, { recursive: true });
+    fs.writeFileSync(path.join(leftover, "checkpoint.bin"), "what the program had written");
+    const executor = new CommandExecutor(
+      {
+        enabled: true,
+        program: process.execPath,
+        args: [],
+        timeoutMs: 10_000,
+        margin: { seconds: 30, fraction: 0.25 },
+        maxOutputBytes: 1024,
+        workDir,
+        envAllowList: [],
+      },
+      store,
+      {},
+    );
+    const record = "job directories left by a worker that died removed";
+    const subject = worker(executor, {
+      policy: { acceptedKinds: ["command"] },
+      logger: createLogger("debug", (entry) => logs.push(entry)),
+    });
+    const running = subject.run();
+    await waitFor(() => logs.some((entry) => entry.msg === record));
+    expect(logs.find((entry) => entry.msg === record)?.fields).to.deep.equal({ removed: [leftover] });
+    expect(fs.existsSync(leftover)).to.equal(false);
+    await subject.stop();
+    await running;
+  });
+
   it("sends no acceptance for a job whose collateral another job of ours locked meanwhile", async () => {
     const executor = new GatedExecutor(store);
     market.staked = 8n * 10n ** 17n;
@@ -1100,6 +1133,28 @@ describe("worker job loop", () => {
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("settles a job of ours already submitted, missing from the jobs in hand at start, when the source offers it as open", async () => {
+    const executor = new GatedExecutor(store);
+    const job = acceptedButOfferedAsOpen(1, PROVIDER);
+    Object.assign(market.states.get(1n) as StoredJob, {
+      status: JobStatus.Submitted,
+      resultDeadline: undefined,
+      challengeDeadline: market.chainNow + market.challengeWindow,
+    });
+    const subject = worker(executor);
+    const running = subject.run();
+    source.push(job);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length + eventsOf("job-skipped").length === 1);
+    expect(eventsOf("job-skipped")).to.deep.equal([]);
+    expect(eventsOf("job-settled")[0]).to.deep.include({ by: "worker" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    expect(executor.signals).to.have.length(0);
+    expect(market.count("submit")).to.equal(0);
     await subject.stop();
     await running;
   });

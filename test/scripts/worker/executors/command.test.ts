@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { keccak256 } from "ethers";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -141,6 +142,30 @@ describe("command executor", () => {
     const jobDir = Buffer.from(result.resultBytes).toString();
     expect(path.dirname(jobDir)).to.equal(workDir);
     expect(fs.existsSync(jobDir)).to.equal(false);
+  });
+
+  it("names each job's directory after the worker's process, so a later start can tell whether its worker is gone", async () => {
+    const cwd = program("cwd.js", `process.stdout.write(process.cwd())`);
+    const result = await run(executor(cwd), { input: "", args: [] });
+    const jobDir = path.basename(Buffer.from(result.resultBytes).toString());
+    expect(jobDir).to.match(new RegExp(`^latent-job-${process.pid}(-[0-9]+)?-[A-Za-z0-9]{6}$`));
+  });
+
+  it("removes the job directories of workers that are gone, with what their programs left, and nothing else", async () => {
+    /** A pid no process has now: a child that has exited and been reaped. */
+    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const jobDir = (name: string): string => {
+      fs.mkdirSync(path.join(workDir, name), { recursive: true });
+      fs.writeFileSync(path.join(workDir, name, "checkpoint.bin"), "partial output");
+      return path.join(workDir, name);
+    };
+    const dead = [jobDir(`latent-job-${deadPid}-a1B2c3`), jobDir(`latent-job-${deadPid}-4242-d4E5f6`)];
+    const kept = [jobDir(`latent-job-${process.ppid}-g7H8i9`), jobDir("latent-job-j1K2l3"), jobDir("notes")];
+    fs.writeFileSync(path.join(workDir, `latent-job-${deadPid}-m4N5o6`), "a file, not a job's directory");
+    kept.push(path.join(workDir, `latent-job-${deadPid}-m4N5o6`));
+    const removed = await executor(program("true.js", "")).removeStaleFiles();
+    expect(removed.sort()).to.deep.equal(dead.sort());
+    expect(fs.readdirSync(workDir).map((name) => path.join(workDir, name)).sort()).to.deep.equal(kept.sort());
   });
 
   it("reports a non-zero exit with its status and stderr, and still removes the directory", async () => {

@@ -176,6 +176,23 @@ describe("matmul executor", () => {
     expect(executor.refusalReason(spec, 374)).to.equal(undefined);
   });
 
+  it("stretches a job's estimate by concurrent jobs / cores when more jobs than cores may run", () => {
+    const results = new ResultStore({ dir: os.tmpdir(), maxUriBytes: 256 });
+    const spec = loaded({ n: 2048, seed: SEED, rounds: 32 }).spec;
+    // 275 s alone on a core; 8 jobs on 2 cores get half a core each: 1100 s, 1405 s with 30 s + 25%.
+    const crowded = new MatmulExecutor(MATMUL_CONFIG, results, { concurrentJobs: 8, cores: 2 });
+    expect(crowded.refusalReason(spec, 1404)).to.equal(
+      "may need 1100 s (274877906944 multiply-adds for n=2048, rounds=32, at " +
+        "executors.builtin.matmul.multiplyAddsPerSecond 1000000000, × 4 for policy.maxConcurrentJobs 8 on 2 cores), " +
+        "1405 s with the margin (executors.runTimeMargin: 30 s + 25%), above the job's maxDuration (1404 s)",
+    );
+    expect(crowded.refusalReason(spec, 1405)).to.equal(undefined);
+    // No more jobs than cores: each has one, as the throughput was measured.
+    expect(new MatmulExecutor(MATMUL_CONFIG, results, { concurrentJobs: 2, cores: 2 }).refusalReason(spec, 374)).to.equal(
+      undefined,
+    );
+  });
+
   it("counts the padding of a matrix to a multiple of 4 in a job's work", () => {
     const executor = new MatmulExecutor(
       { ...MATMUL_CONFIG, multiplyAddsPerSecond: 1e6, margin: { seconds: 0, fraction: 0 } },

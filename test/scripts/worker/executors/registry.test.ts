@@ -50,6 +50,22 @@ describe("executor registry", () => {
     expect(buildExecutors(config, store).kinds()).to.deep.equal(["command"]);
   });
 
+  it("estimates matmul run times for policy.maxConcurrentJobs jobs sharing the machine's cores", () => {
+    // n=1000: 1e9 multiply-adds, 1000 s at 1 M/s with no margin; 4000 s for 8 jobs on 2 cores.
+    const spec: JobSpec = { version: 1, kind: "matmul", params: { n: 1000, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
+    const config = (maxConcurrentJobs: number) =>
+      parseConfig(
+        {
+          ...BASE,
+          policy: { maxConcurrentJobs },
+          executors: { builtin: { matmul: { multiplyAddsPerSecond: 1e6 } }, runTimeMargin: { seconds: 0, fraction: 0 } },
+        },
+        "/w.json",
+      );
+    expect(buildExecutors(config(2), store, 2).refusalReason(spec, 1000)).to.equal(undefined);
+    expect(buildExecutors(config(8), store, 2).refusalReason(spec, 1000)).to.contain("may need 4000 s");
+  });
+
   it("passes on the executor's own refusal", () => {
     const config = parseConfig({ ...BASE, executors: { builtin: { matmul: { maxN: 4 } } } }, "/w.json");
     expect(buildExecutors(config, store).refusalReason(MATMUL)).to.contain("above executors.builtin.matmul.maxN (4)");

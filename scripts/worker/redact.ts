@@ -1,0 +1,51 @@
+// Secrets the worker's config holds in its URLs: RPC providers put the API key in the path (Alchemy's /v2/<key>,
+// Infura's /v3/<key>) or the query, some take user:password@. ethers writes the request's URL into the message of
+// every HTTP error it throws (info.requestUrl), and the worker logs such messages when it retries, so every log line
+// and every message on stderr goes through a Redactor made from the config's URLs.
+
+/** Returns `text` with each secret-bearing URL it knows replaced by its redacted form. */
+export type Redactor = (text: string) => string;
+
+/**
+ * What `url` becomes in logs: scheme and host, then `/…` in place of any credentials, path or query; with `keepPath`
+ * (a route such as the gateway's /graphql, not a key) the path stays and only credentials, query and fragment go.
+ */
+export function redactUrl(url: string, options: { keepPath?: boolean } = {}): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const hidden = parsed.username !== "" || parsed.password !== "" || parsed.search !== "" || parsed.hash !== "";
+  const bare = parsed.pathname === "/" || parsed.pathname === "";
+  if (!hidden && (bare || options.keepPath === true)) return url;
+  const origin = `${parsed.protocol}//${parsed.host}`;
+  if (options.keepPath !== true) return `${origin}/…`;
+  return `${origin}${parsed.pathname}${parsed.search !== "" || parsed.hash !== "" ? "?…" : ""}`;
+}
+
+/** A Redactor for `urls`: each is replaced as written and as URL normalises it (a lowercased host, say). */
+export function urlRedactor(urls: readonly { url: string; keepPath?: boolean }[]): Redactor {
+  const replacements = new Map<string, string>();
+  for (const { url, keepPath } of urls) {
+    const redacted = redactUrl(url, { keepPath });
+    if (redacted === url) continue;
+    replacements.set(url, redacted);
+    const normalised = new URL(url).href;
+    if (normalised !== url) replacements.set(normalised, redacted);
+  }
+  // Longest first: one URL may begin with another.
+  const secrets = [...replacements.keys()].sort((a, b) => b.length - a.length);
+  if (secrets.length === 0) return (text) => text;
+  return (text) => secrets.reduce((result, secret) => result.split(secret).join(replacements.get(secret) as string), text);
+}
+
+/** The Redactor for a worker config's URLs: the RPC endpoint's whole path may be its key; the gateway's is its route. */
+export function configRedactor(config: { chain: { rpcUrl: string }; gateway: { httpUrl: string; wsUrl: string } }): Redactor {
+  return urlRedactor([
+    { url: config.chain.rpcUrl },
+    { url: config.gateway.httpUrl, keepPath: true },
+    { url: config.gateway.wsUrl, keepPath: true },
+  ]);
+}
