@@ -225,7 +225,8 @@ describe("latent-worker CLI", () => {
         const { io: cliIo, stderr, signals } = io();
         // config.logLevel is "error": only the flag lets info lines through.
         const exit = runWorkerCli(["--config", writeConfig(configJson()), ...extra], cliIo, connect);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // A fixed pause lost the race on a loaded machine: the signal came before the CLI listened for it.
+        while (signals.listenerCount("SIGTERM") === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         signals.emit("SIGTERM");
         expect(await exit).to.equal(0);
         return stderr.text();
