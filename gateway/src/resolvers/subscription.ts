@@ -14,7 +14,9 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
         subscribe: async (_root, args) => {
           const matcher = parseFeedFilter(args.requirements);
           const since = args.sinceBlock;
-          if (since !== null && since !== undefined && since < 0) throw badUserInput("sinceBlock", `must be a block number, 0 or more (got ${since})`);
+          if (since !== null && since !== undefined && since < 0) {
+            throw badUserInput("sinceBlock", `must be a block number, 0 or more (got ${since})`);
+          }
           return hub.jobOpened(matcher, since ?? null);
         },
         resolve: (job: JobEntity) => job,
