@@ -3,7 +3,7 @@
 import { GraphQLError } from "graphql";
 
 /**
- * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, two that end
+ * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, three that end
  * subscriptions, one that refuses a subscription, one that refuses a cursor whose block is gone.
  */
 export const ErrorCode = {
@@ -19,6 +19,11 @@ export const ErrorCode = {
   SubscriberTooSlow: "SUBSCRIBER_TOO_SLOW",
   /** A subscription ended because the gateway is stopping: subscribe again to another instance, or later. */
   ShuttingDown: "SHUTTING_DOWN",
+  /**
+   * jobUpdated ended because a chain reorganisation removed the job it followed (`extensions.jobId`): the index no
+   * longer holds it, or holds another job, with other terms, under its id, at `extensions.blockNumber`.
+   */
+  JobReorged: "JOB_REORGED",
   /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
   /**
@@ -47,6 +52,19 @@ export function subscriberTooSlow(maxQueued: number): GraphQLError {
   return new GraphQLError(`subscriber too slow: more than ${maxQueued} undelivered events`, {
     extensions: { code: ErrorCode.SubscriberTooSlow, maxQueued },
   });
+}
+
+/**
+ * Ends a jobUpdated feed whose job a reorganisation removed. The job's creation may be included again on the new
+ * branch, under the same id or (another job having taken it) under another: the client looks for its transaction.
+ */
+export function jobReorged(jobId: string, blockNumber: number, reason: "gone" | "otherTerms"): GraphQLError {
+  const what = reason === "gone" ? "no longer holds it" : "holds another job, with other terms, under its id";
+  return new GraphQLError(
+    `job ${jobId} was removed by a chain reorganisation: at block ${blockNumber} the index ${what}; ` +
+      "look for the transaction that created it (it may be included again, possibly under another id)",
+    { extensions: { code: ErrorCode.JobReorged, jobId, blockNumber } },
+  );
 }
 
 /** Ends every subscription when the gateway stops. */

@@ -1,6 +1,7 @@
 // startGateway: composes a running gateway from its parts. The source of network state is the embedded indexer
 // (default) or any graph-node endpoint (`subgraphUrl`); everything above the source is the same in both cases.
 import * as path from "node:path";
+import { DEFAULT_REORG_THRESHOLD } from "../../subgraph/indexer";
 import { ChainReader } from "./chain/chain-reader";
 import type { GatewayServices } from "./context";
 import { SubscriptionHub } from "./feeds/subscription-hub";
@@ -39,7 +40,15 @@ export interface SubgraphUrlSourceConfig {
   subgraphUrl: string;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
+  /**
+   * The endpoint's reorg threshold: how deep a block must be before the index no longer replaces it (default 250,
+   * graph-node's ETHEREUM_REORG_THRESHOLD; `npm run indexer`'s is 50). jobUpdated follows a final status this deep.
+   */
+  reorgThreshold?: number;
 }
+
+/** graph-node's ETHEREUM_REORG_THRESHOLD when the environment does not set it. */
+export const GRAPH_NODE_REORG_THRESHOLD = 250;
 
 /** Live chain reads (provider.live, job.live). */
 export interface ChainConfig {
@@ -169,7 +178,10 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     maxLag: options.maxLag ?? 5,
     logger,
   };
-  const hub = new SubscriptionHub(reader, head, logger.child({ component: "subscriptions" }));
+  const reorgThreshold = isEmbedded(options.source)
+    ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)
+    : (options.source.reorgThreshold ?? GRAPH_NODE_REORG_THRESHOLD);
+  const hub = new SubscriptionHub(reader, head, logger.child({ component: "subscriptions" }), { reorgThreshold });
   hub.start();
   head.start();
   return {

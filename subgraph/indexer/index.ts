@@ -1,5 +1,5 @@
 // Public API of the embedded indexer. See README.md next to this file.
-export { Indexer } from "./indexer";
+export { Indexer, DEFAULT_REORG_THRESHOLD } from "./indexer";
 export type { IndexerOptions, IndexerStatus, IndexerLogRecord, ProgressEvent, ReorgEvent, SyncOptions } from "./indexer";
 export { QueryEngine } from "./query/engine";
 export type { QueryExecutor, QueryStatus } from "./query/engine";

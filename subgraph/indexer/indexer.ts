@@ -33,6 +33,9 @@ import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
 
+/** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
+export const DEFAULT_REORG_THRESHOLD = 50;
+
 export interface IndexerOptions {
   /** A subgraph build directory (what `graph build` writes) or a subgraph directory containing `build/`. */
   subgraph: string;
@@ -197,7 +200,7 @@ export class Indexer extends EventEmitter {
     super();
     this.checkpointPtr = checkpoint;
     this.fatal = db.fatalError();
-    this.reorgThreshold = options.reorgThreshold ?? 50;
+    this.reorgThreshold = options.reorgThreshold ?? DEFAULT_REORG_THRESHOLD;
     this.now = options.now ?? Date.now;
     this.lastCommit = this.now();
     this.rate = { since: this.now(), blocks: 0, events: 0 };

@@ -1,7 +1,7 @@
 // Subscriptions, driven by the indexed head: when it advances, the hub runs one shared set of source queries (the
 // jobs created in the new blocks, the subscribed jobs' current state, fresh statistics) and hands each subscriber
 // its share. A thousand workers watching for jobs cost the source what one does.
-import { shuttingDown } from "../errors";
+import { badUserInput, jobReorged, shuttingDown } from "../errors";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -10,17 +10,39 @@ import { chainNow } from "../services/clock";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
 import { isActive } from "../services/provider-filters";
+import type { Where } from "../subgraph/where";
 import { Channel } from "./channel";
 
 interface JobOpenedSubscriber {
   matcher: FeedMatcher;
   channel: Channel<JobEntity>;
+  /**
+   * While its replay (sinceBlock) is read: the live jobs, held back to follow it. Null once they flow (at once
+   * without sinceBlock).
+   */
+  held: JobEntity[] | null;
+  /** The jobs replayed (offerKey): a reorg rescan may offer one of them again. */
+  replayed: Set<string>;
+  /**
+   * Live jobs created in (from, through] are not sent: blocks above the hub's scanned head that the client said it
+   * already has (a sinceBlock above it, e.g. read from a gateway further ahead). Empty without sinceBlock.
+   */
+  skip: { from: number; through: number };
 }
 
 interface JobUpdatedSubscriber {
   jobId: string;
+  /** The job followed is this id with these terms: after a reorg another job may hold the id (ids are a counter). */
+  termsHash: string;
+  /** Its creation block as last sent. */
+  createdAtBlock: number;
   /** What was last sent, to send only changes. */
   lastSent: string;
+  /**
+   * The block of the final status last sent (or the head it was first seen at, which is no lower), null while the
+   * status is not final: the feed ends once that block is deeper than the reorg threshold, when no reorg can undo it.
+   */
+  finalAt: number | null;
   channel: Channel<JobEntity>;
 }
 
@@ -37,12 +59,27 @@ const REORG_RESCAN_BLOCKS = 64;
 
 /**
  * Statuses no transaction leaves (JobStatus's settled, refunded and never-run states): a jobUpdated feed that has sent
- * one has nothing more to send, so it ends instead of holding a subscription slot forever.
+ * one has nothing more to send once no reorg can undo it, so it ends then instead of holding a subscription slot.
  */
 const FINAL_STATUSES: ReadonlySet<JobEntity["status"]> = new Set(["Completed", "Cancelled", "Expired", "Declined", "TimedOut", "Refunded"]);
 
 /** A job as offered: after a reorg the same id may be another job (ids are a counter), the same terms the same one. */
 const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
+
+/**
+ * Most jobs a jobOpened(sinceBlock) replays: the channel's queue holds 1000 unread events before it cuts its client
+ * off as too slow, and a replay is queued at once.
+ */
+export const MAX_REPLAYED_JOBS = 1000;
+
+export interface SubscriptionHubOptions {
+  /**
+   * How deep a block must be before no reorg can replace it: the index's reorg threshold (the embedded indexer's
+   * `reorgThreshold`, graph-node's ETHEREUM_REORG_THRESHOLD). A jobUpdated feed stays open until its final status
+   * is deeper than this, so that a reorg undoing it is sent too.
+   */
+  reorgThreshold: number;
+}
 
 /**
  * Whether `head` is known to be the child of `scanned`, so that the blocks scanned up to `scanned` are still the
@@ -67,15 +104,28 @@ export class SubscriptionHub {
   /** The jobs offered from the last REORG_RESCAN_BLOCKS blocks (offerKey to creation block), not to offer twice. */
   private readonly recentlyOffered = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
+  /**
+   * Heads are handled, and jobOpened subscribers join, one at a time: a subscriber that joined while a head's jobs
+   * were being read would otherwise get neither them (it was not listed when they were handed out) nor, in its
+   * replay, the jobs of that head (not yet marked scanned when it joined).
+   */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly reader: SubgraphReader,
     private readonly head: HeadWatcher,
     private readonly logger: Logger,
+    private readonly options: SubscriptionHubOptions,
   ) {}
 
   start(): void {
-    this.unsubscribe = this.head.subscribe((head) => this.onHead(head));
+    this.unsubscribe = this.head.subscribe((head) => this.inTurn(() => this.onHead(head)));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   stop(): void {
@@ -88,29 +138,77 @@ export class SubscriptionHub {
     return this.opened.size + this.updated.size + this.stats.size;
   }
 
-  /** Jobs posted from the next indexed block on that match `matcher`. */
-  async jobOpened(matcher: FeedMatcher): Promise<AsyncIterableIterator<JobEntity>> {
+  /**
+   * Jobs posted from the next indexed block on that match `matcher`; with `sinceBlock`, first those created after
+   * that block up to the last block scanned that are still open and match, then the live ones, none sent twice.
+   */
+  async jobOpened(matcher: FeedMatcher, sinceBlock: number | null = null): Promise<AsyncIterableIterator<JobEntity>> {
     const head = await this.head.ensureHead();
-    if (this.scanned === null) {
-      this.scanned = head;
-      this.rescanFloor = head.number;
+    const { subscriber, scannedThrough } = await this.inTurn(async () => {
+      if (this.scanned === null) {
+        this.scanned = head;
+        this.rescanFloor = head.number;
+      }
+      const scannedThrough = this.scanned.number;
+      const subscriber: JobOpenedSubscriber = {
+        matcher,
+        channel: new Channel(() => this.opened.delete(subscriber)),
+        held: sinceBlock === null ? null : [],
+        replayed: new Set(),
+        skip: { from: scannedThrough, through: sinceBlock ?? scannedThrough },
+      };
+      this.opened.add(subscriber);
+      return { subscriber, scannedThrough };
+    });
+    if (sinceBlock === null) return subscriber.channel;
+    try {
+      const jobs = sinceBlock < scannedThrough ? await this.openJobsCreatedIn(sinceBlock, scannedThrough) : [];
+      const offered = (await this.offers([subscriber], jobs, await this.head.ensureHead())).get(subscriber) ?? [];
+      for (const job of offered) {
+        subscriber.replayed.add(offerKey(job));
+        subscriber.channel.push(job);
+      }
+      const held = subscriber.held ?? [];
+      subscriber.held = null;
+      for (const job of held) if (!subscriber.replayed.has(offerKey(job))) subscriber.channel.push(job);
+      return subscriber.channel;
+    } catch (error) {
+      void subscriber.channel.return();
+      throw error;
     }
-    const subscriber: JobOpenedSubscriber = { matcher, channel: new Channel(() => this.opened.delete(subscriber)) };
-    this.opened.add(subscriber);
-    return subscriber.channel;
   }
 
-  /** `job` now, then each time its indexed state changes, ending after the first state in a final status. */
-  jobUpdated(job: JobEntity): AsyncIterableIterator<JobEntity> {
+  /**
+   * `job` now, then each time its indexed state changes, until a final status is deeper than the reorg threshold
+   * (at once, after the current state, for a job whose final status already is). Fails with JOB_REORGED when a
+   * reorg removes the job.
+   */
+  async jobUpdated(job: JobEntity): Promise<AsyncIterableIterator<JobEntity>> {
+    const final = FINAL_STATUSES.has(job.status);
+    const [head, finalAt] = await Promise.all([this.head.ensureHead(), final ? this.lastChangeBlock(job.id) : Promise.resolve(null)]);
     const subscriber: JobUpdatedSubscriber = {
       jobId: job.id,
+      termsHash: job.termsHash,
+      createdAtBlock: Number(job.createdAtBlock),
       lastSent: JSON.stringify(job),
+      finalAt: finalAt ?? (final ? head.number : null),
       channel: new Channel(() => this.updated.delete(subscriber)),
     };
     this.updated.add(subscriber);
     subscriber.channel.push(job);
-    if (FINAL_STATUSES.has(job.status)) subscriber.channel.end();
+    if (this.isSettled(subscriber, head)) subscriber.channel.end();
     return subscriber.channel;
+  }
+
+  /** The block of the job's last event (the one that set its status), null if it has none. */
+  private async lastChangeBlock(jobId: string): Promise<number | null> {
+    const events = (await this.reader.eventsOfJobs([jobId])).get(jobId) ?? [];
+    return events.length === 0 ? null : Math.max(...events.map((e) => Number(e.blockNumber)));
+  }
+
+  /** Whether the subscriber's final status is deeper than any reorg reaches. */
+  private isSettled(subscriber: JobUpdatedSubscriber, head: IndexedHead): boolean {
+    return subscriber.finalAt !== null && head.number - subscriber.finalAt > this.options.reorgThreshold;
   }
 
   /** Statistics now, then at every new head. */
@@ -135,7 +233,7 @@ export class SubscriptionHub {
     const listening = this.opened.size > 0;
     const [opened] = await Promise.all([
       from !== null && head.number > from && listening ? this.deliverOpened(from, head) : true,
-      this.updated.size > 0 ? this.deliverUpdated() : undefined,
+      this.updated.size > 0 ? this.deliverUpdated(head) : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
     // Blocks whose jobs could not be read stay unscanned: the next head offers them, instead of a worker never
@@ -150,26 +248,8 @@ export class SubscriptionHub {
       const jobs = (await this.jobsCreatedIn(afterBlock, head.number)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
       for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
       if (jobs.length === 0) return true;
-      const providerIds = [...new Set([...this.opened].map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
-      const [providers, protocol] = await Promise.all([
-        providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
-        this.reader.protocol(),
-      ]);
-      const byId = new Map(providers.map((p) => [p.id, p]));
-      const now = chainNow(head);
-      for (const subscriber of this.opened) {
-        const { matcher } = subscriber;
-        const provider = matcher.provider === null ? null : byId.get(matcher.provider);
-        for (const job of jobs) {
-          if (job.status !== "Open" || !feedFieldsMatch(job, matcher)) continue;
-          if (matcher.provider !== null) {
-            if (provider === undefined || provider === null || protocol === null) continue;
-            // An inactive provider (offline, under the minimum stake, deregistered) may accept nothing: openJobs
-            // is empty for it, and acceptJob would revert in the registry.
-            if (!isActive(provider, protocol.minStakePerGpu) || !providerMayAccept(job, provider, protocol, now)) continue;
-          }
-          subscriber.channel.push(job);
-        }
+      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, head)) {
+        for (const job of offered) this.sendLive(subscriber, job);
       }
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
       return true;
@@ -179,12 +259,56 @@ export class SubscriptionHub {
     }
   }
 
-  private async jobsCreatedIn(afterBlock: number, throughBlock: number): Promise<JobEntity[]> {
+  private sendLive(subscriber: JobOpenedSubscriber, job: JobEntity): void {
+    const block = Number(job.createdAtBlock);
+    if ((block > subscriber.skip.from && block <= subscriber.skip.through) || subscriber.replayed.has(offerKey(job))) return;
+    if (subscriber.held !== null) subscriber.held.push(job);
+    else subscriber.channel.push(job);
+  }
+
+  /**
+   * The jobs of `jobs` that each subscriber's requirements take, judged at `head` (its time for deadlines); the
+   * providers and the protocol are read once for all.
+   */
+  private async offers(
+    subscribers: readonly JobOpenedSubscriber[],
+    jobs: readonly JobEntity[],
+    head: IndexedHead,
+  ): Promise<Map<JobOpenedSubscriber, JobEntity[]>> {
+    const offers = new Map<JobOpenedSubscriber, JobEntity[]>();
+    if (jobs.length === 0) return offers;
+    const providerIds = [...new Set(subscribers.map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
+    const [providers, protocol] = await Promise.all([
+      providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
+      this.reader.protocol(),
+    ]);
+    const byId = new Map(providers.map((p) => [p.id, p]));
+    const now = chainNow(head);
+    for (const subscriber of subscribers) {
+      const { matcher } = subscriber;
+      const provider = matcher.provider === null ? null : byId.get(matcher.provider);
+      offers.set(
+        subscriber,
+        jobs.filter((job) => {
+          if (job.status !== "Open" || !feedFieldsMatch(job, matcher)) return false;
+          if (matcher.provider === null) return true;
+          if (provider === undefined || provider === null || protocol === null) return false;
+          // An inactive provider (offline, under the minimum stake, deregistered) may accept nothing: openJobs
+          // is empty for it, and acceptJob would revert in the registry.
+          return isActive(provider, protocol.minStakePerGpu) && providerMayAccept(job, provider, protocol, now);
+        }),
+      );
+    }
+    return offers;
+  }
+
+  private async jobsCreatedIn(afterBlock: number, throughBlock: number, where: Where = {}, most = Infinity): Promise<JobEntity[]> {
     const jobs: JobEntity[] = [];
     let lastJobId: string | null = null;
     for (;;) {
       const page: JobEntity[] = await this.reader.jobs({
         where: {
+          ...where,
           createdAtBlock_gt: String(afterBlock),
           createdAtBlock_lte: String(throughBlock),
           ...(lastJobId === null ? {} : { jobId_gt: lastJobId }),
@@ -194,27 +318,52 @@ export class SubscriptionHub {
         first: SOURCE_MAX_FIRST,
       });
       jobs.push(...page);
-      if (page.length < SOURCE_MAX_FIRST) return jobs;
+      if (page.length < SOURCE_MAX_FIRST || jobs.length > most) return jobs;
       lastJobId = page[page.length - 1]?.jobId ?? null;
     }
   }
 
-  private async deliverUpdated(): Promise<void> {
+  /** A replay: the jobs still open created in (afterBlock, throughBlock], refused past MAX_REPLAYED_JOBS. */
+  private async openJobsCreatedIn(afterBlock: number, throughBlock: number): Promise<JobEntity[]> {
+    const jobs = await this.jobsCreatedIn(afterBlock, throughBlock, { status: "Open" }, MAX_REPLAYED_JOBS);
+    if (jobs.length > MAX_REPLAYED_JOBS) {
+      throw badUserInput(
+        "sinceBlock",
+        `more than ${MAX_REPLAYED_JOBS} jobs still open were posted after block ${afterBlock}: resume from a later block, or page openJobs`,
+        { maximum: MAX_REPLAYED_JOBS },
+      );
+    }
+    return jobs;
+  }
+
+  private async deliverUpdated(head: IndexedHead): Promise<void> {
     try {
-      const ids = [...new Set([...this.updated].map((s) => s.jobId))];
+      // Those who subscribe while the jobs are read are not among the ids asked for: they wait for the next head,
+      // rather than be told that their job is gone.
+      const subscribers = [...this.updated];
+      const ids = [...new Set(subscribers.map((s) => s.jobId))];
       const current = new Map<string, JobEntity>();
       for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
         for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST))) current.set(job.id, job);
       }
-      for (const subscriber of this.updated) {
+      for (const subscriber of subscribers) {
+        if (subscriber.channel.isClosed) continue;
         const job = current.get(subscriber.jobId);
-        if (job === undefined) continue;
+        if (job === undefined || job.termsHash !== subscriber.termsHash) {
+          // An index below the job's block may be rolling back to catch up on the new branch, where the same
+          // transaction can create the job again: its absence says nothing until the index is back at that height.
+          if (job === undefined && head.number < subscriber.createdAtBlock) continue;
+          subscriber.channel.fail(jobReorged(subscriber.jobId, head.number, job === undefined ? "gone" : "otherTerms"));
+          continue;
+        }
         const encoded = JSON.stringify(job);
-        if (encoded === subscriber.lastSent) continue;
-        subscriber.lastSent = encoded;
-        subscriber.channel.push(job);
-        // end() removes the subscriber from this.updated (onClose); deleting the current entry is safe in for...of.
-        if (FINAL_STATUSES.has(job.status)) subscriber.channel.end();
+        if (encoded !== subscriber.lastSent) {
+          subscriber.lastSent = encoded;
+          subscriber.createdAtBlock = Number(job.createdAtBlock);
+          subscriber.finalAt = FINAL_STATUSES.has(job.status) ? head.number : null;
+          subscriber.channel.push(job);
+        }
+        if (this.isSettled(subscriber, head)) subscriber.channel.end();
       }
     } catch (error) {
       this.logger.warn("jobUpdated feed skipped a head", { error });

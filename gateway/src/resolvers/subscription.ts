@@ -11,7 +11,14 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
   return {
     Subscription: {
       jobOpened: {
-        subscribe: async (_root, args) => hub.jobOpened(parseFeedFilter(args.requirements)),
+        subscribe: async (_root, args) => {
+          const matcher = parseFeedFilter(args.requirements);
+          const since = args.sinceBlock;
+          if (since !== null && since !== undefined && since < 0) {
+            throw badUserInput("sinceBlock", `must be a block number, 0 or more (got ${since})`);
+          }
+          return hub.jobOpened(matcher, since ?? null);
+        },
         resolve: (job: JobEntity) => job,
       },
       jobUpdated: {

@@ -2,12 +2,13 @@
 import { expect } from "chai";
 import type { GraphQLError } from "graphql";
 import { SourceError } from "../../../gateway/src/errors";
-import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
+import { MAX_REPLAYED_JOBS, SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { silentLogger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
-import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import type { JobEntity, JobEventEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { list } from "../helpers/fake-source";
 
 /** Block `number` of the chain whose block hashes are their numbers (each head the child of the one below). */
 const head = (number: number): IndexedHead => ({
@@ -30,6 +31,9 @@ function createdIn(all: () => JobEntity[]): (args: ListArgs) => Promise<JobEntit
   };
 }
 
+/** The reorg threshold of the hubs below: a final status at block b is beyond any reorg from head b + 6 on. */
+const REORG_THRESHOLD = 5;
+
 /** A started hub over `reader`, at head 100; `advance` announces a new head as the head watcher would. */
 function startHub(reader: SubgraphReader): { hub: SubscriptionHub; advance: HeadListener } {
   let listener: HeadListener | null = null;
@@ -40,7 +44,7 @@ function startHub(reader: SubgraphReader): { hub: SubscriptionHub; advance: Head
       return () => undefined;
     },
   } as unknown as HeadWatcher;
-  const hub = new SubscriptionHub(reader, watcher, silentLogger);
+  const hub = new SubscriptionHub(reader, watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
   hub.start();
   return { hub, advance: (next, previous) => listener!(next, previous) };
 }
@@ -162,26 +166,233 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
-  it("sends jobUpdated's final state and then ends the feed, freeing its subscription", async function () {
-    let job: JobEntity = { ...openJob(1, 90), status: "Accepted" };
-    const { hub, advance } = startHub({ jobsByIds: async () => [job] } as unknown as SubgraphReader);
-    const feed = hub.jobUpdated(job);
+  /** A hub whose jobUpdated feed follows job 1 (created in block 90, Accepted); `replace` sets what the source holds. */
+  async function followedJob() {
+    let jobs: JobEntity[] = [{ ...openJob(1, 90), status: "Accepted", termsHash: "0xaa" }];
+    const { hub, advance } = startHub({ jobsByIds: async () => jobs } as unknown as SubgraphReader);
+    const feed = await hub.jobUpdated(jobs[0]!);
     expect((await feed.next()).value?.status).to.equal("Accepted");
-    job = { ...job, status: "Completed" };
+    return { hub, advance, feed, replace: (next: JobEntity[]) => (jobs = next) };
+  }
+
+  /** A job event of job 1 in `block`, as eventsOfJobs answers it. */
+  const eventsInBlocks = (...blocks: number[]) => async () =>
+    new Map([["1", blocks.map((b) => ({ blockNumber: String(b) }) as JobEventEntity)]]);
+
+  it("sends jobUpdated's final state and ends the feed once that state is deeper than the reorg threshold", async function () {
+    const { hub, advance, feed, replace } = await followedJob();
+    replace([{ ...openJob(1, 90), status: "Completed", termsHash: "0xaa" }]);
     await advance(head(101), head(100));
-    // Checked before reading the end, so that a feed that never ends fails here instead of waiting for mocha's timeout.
-    expect(hub.subscriberCount).to.equal(0);
     expect((await feed.next()).value?.status).to.equal("Completed");
+    await advance(head(101 + REORG_THRESHOLD), head(101));
+    // Checked before reading the end, so that a feed that never ends fails here instead of waiting for mocha's timeout.
+    expect(hub.subscriberCount, "still open while a reorg may undo the final status").to.equal(1);
+    await advance(head(102 + REORG_THRESHOLD), head(101 + REORG_THRESHOLD));
+    expect(hub.subscriberCount).to.equal(0);
     expect(await feed.next()).to.deep.equal({ value: undefined, done: true });
     hub.stop();
   });
 
-  it("sends a job already in a final status once to jobUpdated and ends the feed", async function () {
-    const { hub } = startHub({ jobsByIds: async () => [] } as unknown as SubgraphReader);
-    const feed = hub.jobUpdated({ ...openJob(1, 90), status: "Expired" });
+  it("sends jobUpdated the state a reorg brings back after a final status", async function () {
+    const { hub, advance, feed, replace } = await followedJob();
+    replace([{ ...openJob(1, 90), status: "Completed", termsHash: "0xaa" }]);
+    await advance(head(101), head(100));
+    expect((await feed.next()).value?.status).to.equal("Completed");
+    // Block 101 replaced by one without the settlement.
+    replace([{ ...openJob(1, 90), status: "Accepted", termsHash: "0xaa" }]);
+    await advance({ ...head(101), hash: "0xb101" }, head(101));
+    expect((await feed.next()).value?.status).to.equal("Accepted");
+    hub.stop();
+  });
+
+  it("sends a job whose final status is deeper than the reorg threshold once to jobUpdated and ends the feed", async function () {
+    const reader = { jobsByIds: async () => [], eventsOfJobs: eventsInBlocks(80, 100 - REORG_THRESHOLD - 1) } as unknown as SubgraphReader;
+    const { hub } = startHub(reader);
+    const feed = await hub.jobUpdated({ ...openJob(1, 80), status: "Expired" });
     expect(hub.subscriberCount).to.equal(0);
     expect((await feed.next()).value?.status).to.equal("Expired");
     expect(await feed.next()).to.deep.equal({ value: undefined, done: true });
+    hub.stop();
+  });
+
+  it("keeps jobUpdated on a job already final open until its final status is deeper than the reorg threshold", async function () {
+    const job: JobEntity = { ...openJob(1, 80), status: "Cancelled" };
+    const { hub, advance } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) } as unknown as SubgraphReader);
+    const feed = await hub.jobUpdated(job);
+    expect((await feed.next()).value?.status).to.equal("Cancelled");
+    await advance(head(98 + REORG_THRESHOLD), head(100));
+    expect(hub.subscriberCount).to.equal(1);
+    await advance(head(99 + REORG_THRESHOLD), head(98 + REORG_THRESHOLD));
+    expect(hub.subscriberCount).to.equal(0);
+    expect(await feed.next()).to.deep.equal({ value: undefined, done: true });
+    hub.stop();
+  });
+
+  /** The error a feed ends with (or "no error" if it sends something or ends without one). */
+  async function endingError(feed: AsyncIterableIterator<JobEntity>): Promise<GraphQLError | "no error"> {
+    return feed.next().then(
+      () => "no error",
+      (error: unknown) => error as GraphQLError,
+    );
+  }
+
+  it("ends jobUpdated with JOB_REORGED when a reorg removes the job", async function () {
+    const { hub, advance, feed, replace } = await followedJob();
+    replace([]);
+    await advance({ ...head(100), hash: "0xb100" }, head(100));
+    expect(hub.subscriberCount).to.equal(0);
+    const error = await endingError(feed);
+    expect(error).to.be.instanceOf(Error);
+    expect((error as GraphQLError).extensions).to.deep.equal({ code: "JOB_REORGED", jobId: "1", blockNumber: 100 });
+    hub.stop();
+  });
+
+  it("ends jobUpdated with JOB_REORGED when a reorg gives the job's id to a job with other terms", async function () {
+    const { hub, advance, feed, replace } = await followedJob();
+    replace([{ ...openJob(1, 90), termsHash: "0xbb" }]);
+    await advance({ ...head(100), hash: "0xb100" }, head(100));
+    expect(hub.subscriberCount).to.equal(0);
+    expect(((await endingError(feed)) as GraphQLError).extensions?.code).to.equal("JOB_REORGED");
+    hub.stop();
+  });
+
+  it("does not end with JOB_REORGED a jobUpdated that subscribes while the followed jobs are read", async function () {
+    const jobs = [openJob(1, 90), openJob(2, 90)];
+    let releaseRead: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => (releaseRead = resolve));
+    let reading = false;
+    const reader = {
+      jobsByIds: async (ids: string[]) => {
+        reading = true;
+        await read;
+        return jobs.filter((j) => ids.includes(j.id));
+      },
+      eventsOfJobs: eventsInBlocks(),
+    } as unknown as SubgraphReader;
+    const { hub, advance } = startHub(reader);
+    await hub.jobUpdated(jobs[0]!);
+    const handling = advance(head(101), head(100));
+    while (!reading) await new Promise((resolve) => setImmediate(resolve));
+    const feed = await hub.jobUpdated(jobs[1]!);
+    releaseRead();
+    await handling;
+    expect(hub.subscriberCount).to.equal(2);
+    expect((await feed.next()).value?.id).to.equal("2");
+    hub.stop();
+  });
+
+  it("follows a job through an index rolled back below its block, once the new branch creates it again", async function () {
+    const { hub, advance, feed, replace } = await followedJob();
+    replace([]);
+    await advance(head(89), head(100));
+    expect(hub.subscriberCount, "the index below the job's block says nothing of it yet").to.equal(1);
+    replace([{ ...openJob(1, 91), status: "Open", termsHash: "0xaa" }]);
+    await advance({ ...head(92), parentHash: "0xb91" }, head(89));
+    const again = (await feed.next()).value;
+    expect([again?.status, again?.createdAtBlock]).to.deep.equal(["Open", "91"]);
+    hub.stop();
+  });
+
+  /** A hub over the jobs `all()` holds, answering list queries as graph-node does (status, block range, paging). */
+  function hubOver(all: () => JobEntity[]) {
+    return startHub({ jobs: async (args: ListArgs) => list(all(), args), protocol: async () => null } as unknown as SubgraphReader);
+  }
+
+  /** The ids of the jobs a feed holds now (a queued job is handed over at once; a pull left waiting is abandoned). */
+  async function queued(feed: AsyncIterableIterator<JobEntity>): Promise<string[]> {
+    const ids: string[] = [];
+    for (;;) {
+      const next = await Promise.race([feed.next(), new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
+      if (next === null || next.done === true) return ids;
+      ids.push(next.value.id);
+    }
+  }
+
+  it("jobOpened(sinceBlock) replays the jobs still open created after that block, then sends the live ones", async function () {
+    const jobs = [openJob(1, 94), openJob(2, 95), { ...openJob(3, 97), status: "Accepted" }, openJob(4, 100)] as JobEntity[];
+    const { hub, advance } = hubOver(() => jobs);
+    const feed = await hub.jobOpened(parseFeedFilter(null), 94);
+    jobs.push(openJob(5, 101));
+    await advance(head(101), head(100));
+    expect(await queued(feed)).to.deep.equal(["2", "4", "5"]);
+    hub.stop();
+  });
+
+  it("jobOpened(sinceBlock) sends the jobs of a head indexed while it replays after the replay", async function () {
+    const jobs = [openJob(1, 95)];
+    let releaseReplay: () => void = () => undefined;
+    const replayRead = new Promise<void>((resolve) => (releaseReplay = resolve));
+    const { hub, advance } = startHub({
+      jobs: async (args: ListArgs) => {
+        if (args.where.status === "Open") await replayRead;
+        return list(jobs, args);
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader);
+    await hub.jobOpened(parseFeedFilter(null));
+    const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
+    // Until it is listed, no head may pass it by: one that did would be neither replayed nor sent live.
+    while (hub.subscriberCount < 2) await new Promise((resolve) => setImmediate(resolve));
+    jobs.push(openJob(2, 101));
+    await advance(head(101), head(100));
+    releaseReplay();
+    expect(await queued(await subscribing)).to.deep.equal(["1", "2"]);
+    hub.stop();
+  });
+
+  it("jobOpened(sinceBlock) sent while a head's jobs are handed out gets that head's jobs once", async function () {
+    const jobs = [openJob(1, 95)];
+    let releaseHead: () => void = () => undefined;
+    const headRead = new Promise<void>((resolve) => (releaseHead = resolve));
+    let headReading = false;
+    const { hub, advance } = startHub({
+      jobs: async (args: ListArgs) => list(jobs, args),
+      // The protocol is read only to hand out a head's jobs (a feed without a provider needs nothing more).
+      protocol: async () => {
+        headReading = true;
+        await headRead;
+        return null;
+      },
+    } as unknown as SubgraphReader);
+    await hub.jobOpened(parseFeedFilter(null));
+    jobs.push(openJob(2, 101));
+    const handling = advance(head(101), head(100));
+    while (!headReading) await new Promise((resolve) => setImmediate(resolve));
+    const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
+    releaseHead();
+    await handling;
+    expect(await queued(await subscribing)).to.deep.equal(["1", "2"]);
+    hub.stop();
+  });
+
+  it("jobOpened(sinceBlock) does not send a replayed job again when a reorg rescan offers it", async function () {
+    const jobs = [openJob(1, 101)];
+    const { hub, advance } = hubOver(() => jobs);
+    await hub.jobOpened(parseFeedFilter(null));
+    await advance(head(101), head(100));
+    // Block 101 replaced by one holding job 2 as well, indexed before the hub has seen its head.
+    jobs.push(openJob(2, 101));
+    const feed = await hub.jobOpened(parseFeedFilter(null), 100);
+    await advance({ ...head(101), hash: "0xb101" }, head(101));
+    expect(await queued(feed)).to.deep.equal(["1", "2"]);
+    hub.stop();
+  });
+
+  it("jobOpened(sinceBlock) above the blocks scanned sends live only the jobs created after it", async function () {
+    const jobs = [openJob(1, 101), openJob(2, 102), openJob(3, 103)];
+    const { hub, advance } = hubOver(() => jobs);
+    const feed = await hub.jobOpened(parseFeedFilter(null), 102);
+    await advance(head(103), head(100));
+    expect(await queued(feed)).to.deep.equal(["3"]);
+    hub.stop();
+  });
+
+  it("refuses a jobOpened(sinceBlock) that would replay more jobs than a feed queues", async function () {
+    const jobs = Array.from({ length: MAX_REPLAYED_JOBS + 1 }, (_, i) => openJob(i + 1, 50));
+    const { hub } = hubOver(() => jobs);
+    const error = (await hub.jobOpened(parseFeedFilter(null), 49).catch((e: unknown) => e)) as GraphQLError;
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", maximum: MAX_REPLAYED_JOBS });
+    expect(hub.subscriberCount).to.equal(0);
     hub.stop();
   });
 

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { createJob } from "../../../scripts/scenario";
+import { DEFAULT_REORG_THRESHOLD } from "../../../subgraph/indexer";
 import type { GraphQLResponseJson } from "../helpers/client";
-import { describeEachSource } from "../helpers/environment";
+import { describeEachSource, type Environment } from "../helpers/environment";
 
 interface FeedJob {
   id: string;
@@ -50,6 +51,13 @@ async function refusal(events: AsyncIterableIterator<GraphQLResponseJson<unknown
   } catch (error) {
     return Array.isArray(error) ? error : [];
   }
+}
+
+/** Mines the blocks that put the chain's last block deeper than both gateways' reorg threshold, and waits for them. */
+async function buryLastBlock(env: Environment): Promise<void> {
+  // One evm_mine at a time: the blocks hardhat_mine reserves report a zero parent hash, which the indexer takes for a reorg.
+  for (let i = 0; i <= DEFAULT_REORG_THRESHOLD; i++) await env.chain.ethers.send("evm_mine", []);
+  await env.waitForIndexed();
 }
 
 describeEachSource("subscriptions", (ctx) => {
@@ -158,8 +166,8 @@ describeEachSource("subscriptions", (ctx) => {
     expect(kinds(submitted)).to.include.members(["JobAccepted", "ResultSubmitted"]);
   });
 
-  it("jobUpdated sends a job's final state and then completes", async function () {
-    const { env } = ctx();
+  it("jobUpdated sends a job's final state and completes once it is deeper than the reorg threshold", async function () {
+    const { env, mode } = ctx();
     const client = env.scenario.actors.clients[4]!;
     const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: uniqueSpec("final"), acceptWindow: 86_400 });
     await env.waitForIndexed();
@@ -167,19 +175,40 @@ describeEachSource("subscriptions", (ctx) => {
     expect(((await first).value as GraphQLResponseJson<{ jobUpdated: FeedJob }>).data!.jobUpdated.status).to.equal("OPEN");
     await env.scenario.c.jobEscrow.connect(client).cancelJob(posted.jobId).then((tx) => tx.wait());
     expect((await next(events)).data!.jobUpdated.status).to.equal("CANCELLED");
+    expect(env.gateways[mode].subscriberCount(), "open while a reorg may undo the cancellation").to.equal(1);
+    await buryLastBlock(env);
     expect((await events.next()).done).to.equal(true);
   });
 
-  it("jobUpdated sends a job already in a final status once and completes", async function () {
+  it("jobUpdated sends a job whose final status is deeper than the reorg threshold once and completes", async function () {
     const { env } = ctx();
     const client = env.scenario.actors.clients[4]!;
     const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: uniqueSpec("already-final"), acceptWindow: 86_400 });
     await env.scenario.c.jobEscrow.connect(client).cancelJob(posted.jobId).then((tx) => tx.wait());
-    await env.waitForIndexed();
+    await buryLastBlock(env);
     // Not through subscribe(): the subscription ends as it starts, so the gateway's subscriber count never shows it.
     const events = ctx().client.subscribe<{ jobUpdated: FeedJob }>(`subscription($id: ID!) { jobUpdated(id: $id) { id status } }`, { id: posted.jobId.toString() });
     expect((await next(events)).data!.jobUpdated.status).to.equal("CANCELLED");
     expect((await events.next()).done).to.equal(true);
+  });
+
+  it("jobOpened(sinceBlock) first sends the jobs posted after that block, then the new ones", async function () {
+    const { env } = ctx();
+    const client = env.scenario.actors.clients[3]!;
+    const since = await env.chain.blockNumber();
+    const whileAway = uniqueSpec("while-away");
+    await createJob(env.scenario, client, { gpuCount: 1, specURI: whileAway, acceptWindow: 86_400 });
+    await env.waitForIndexed();
+    const { events, first } = await subscribe<{ jobOpened: FeedJob }>(`subscription($since: Int) { jobOpened(sinceBlock: $since) { ${FEED_JOB} } }`, { since });
+    expect(((await first).value as GraphQLResponseJson<{ jobOpened: FeedJob }>).data!.jobOpened.specURI).to.equal(whileAway);
+    const live = uniqueSpec("live");
+    await createJob(env.scenario, client, { gpuCount: 1, specURI: live, acceptWindow: 86_400 });
+    expect((await next(events)).data!.jobOpened.specURI).to.equal(live);
+  });
+
+  it("refuses a negative sinceBlock", async function () {
+    const errors = await refusal(ctx().client.subscribe(`subscription { jobOpened(sinceBlock: -1) { id } }`));
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "sinceBlock" });
   });
 
   it("jobUpdated refuses a job that does not exist", async function () {

@@ -20,6 +20,7 @@ import {
   type Scenario,
   type ScenarioSummary,
 } from "../../../scripts/scenario";
+import { DEFAULT_REORG_THRESHOLD } from "../../../subgraph/indexer";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../../gateway/src";
 import { createJsonLogger, type Logger } from "../../../gateway/src/logger";
@@ -158,7 +159,12 @@ async function setUp(): Promise<Environment> {
       source: { rpcUrl: chain.url, deployment, dbPath: path.join(tmpDir, "embedded.sqlite"), indexerPollMs: POLL_MS },
     });
     cleanups.push(() => embedded.stop());
-    const viaUrl = await startGateway({ ...common, source: { subgraphUrl: indexer.url }, chain: { rpcUrl: chain.url, deployment } });
+    // The separate indexer process runs with the embedded one's reorg threshold, not graph-node's.
+    const viaUrl = await startGateway({
+      ...common,
+      source: { subgraphUrl: indexer.url, reorgThreshold: DEFAULT_REORG_THRESHOLD },
+      chain: { rpcUrl: chain.url, deployment },
+    });
     cleanups.push(() => viaUrl.stop());
 
     const gateways: Record<SourceMode, GatewayHandle> = { embedded, subgraphUrl: viaUrl };
