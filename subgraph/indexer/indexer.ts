@@ -23,7 +23,7 @@ import {
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
 import { ChainFetcher, RangeSizer } from "./chain/fetcher";
 import { Eip1193Rpc, HttpRpc, type Eip1193Provider, type RpcTransport } from "./chain/rpc";
-import type { BlockHeader, FetchedRange } from "./chain/types";
+import { ZERO_HASH, type BlockHeader, type FetchedRange } from "./chain/types";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "./store/database";
 import { EntityStore } from "./store/entity-store";
 import { EntityCache } from "./store/entity-cache";
@@ -520,7 +520,7 @@ export class Indexer extends EventEmitter {
         if (this.stopping) break;
         const block = byNumber.get(number);
         const header = block?.header ?? data.headers.get(number)!;
-        if (nearHead && header.parentHash !== last.hash) {
+        if (nearHead && header.parentHash !== last.hash && !(await this.reservedBlockLinks(header, last))) {
           throw new ReorgDetected(
             `reorg: block ${number} (${header.hash}) has parent ${header.parentHash}, but block ${last.number} is ${last.hash}`,
           );
@@ -587,6 +587,17 @@ export class Indexer extends EventEmitter {
       this.processor.cache.clear();
       throw error;
     }
+  }
+
+  /**
+   * Whether a block that reports the zero parent hash follows `last`. Hardhat's hardhat_mine reserves the blocks it
+   * mines at once and serves most of them so (no block after genesis has that parent on a real chain): such a block
+   * links if its predecessor is still the block we hold. Only these blocks cost the extra header read.
+   */
+  private async reservedBlockLinks(header: BlockHeader, last: BlockPointer): Promise<boolean> {
+    if (header.parentHash !== ZERO_HASH || header.number !== last.number + 1) return false;
+    const previous = await this.fetcher.header(last.number);
+    return previous !== null && previous.hash === last.hash;
   }
 
   /** Stores the failure and the checkpoint just before the failing block, in one transaction. */

@@ -107,7 +107,7 @@ export interface RpcLog {
   removed?: boolean;
 }
 
-const ZERO_HASH = "0x" + "00".repeat(32);
+export const ZERO_HASH = "0x" + "00".repeat(32);
 const ZERO_ADDRESS = "0x" + "00".repeat(20);
 
 function big(q: string | null | undefined): bigint {

@@ -45,8 +45,8 @@ export async function startLocalChain(seed?: number): Promise<LocalChain> {
     accounts,
     request,
     blockNumber: async () => Number(await request<string>("eth_blockNumber")),
-    // evm_mine one block at a time: Hardhat's hardhat_mine after an evm_revert serves blocks whose parentHash is
-    // zero, i.e. a chain that does not link.
+    // evm_mine one block at a time: every block then names its parent. hardhat_mine's reserved blocks report a zero
+    // parent hash, which the indexer checks against the chain with a header read each (hardhat-mine.test.ts).
     mine: async (blocks = 1) => {
       for (let i = 0; i < blocks; i++) await request("evm_mine");
     },
