@@ -1,19 +1,6 @@
-// The governance object over a fake source whose index moves on while its fields are read, which the scenario chain
-// (idle while the suite queries it) never does.
+// The governance object over a fake source whose index moves on while its fields are read.
 import { expect } from "chai";
-import { execute, parse } from "graphql";
-import { createContext } from "../../../gateway/src/context";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import { silentLogger } from "../../../gateway/src/logger";
-import { createResolvers } from "../../../gateway/src/resolvers";
-import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
-import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
-import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
-
-const HASH_7 = `0x${"07".repeat(32)}`;
-const HASH_8 = `0x${"08".repeat(32)}`;
+import { executeWhileMoving, type MovingBlocks } from "../helpers/moving-index";
 
 function proposal(voteCount: number) {
   return {
@@ -64,7 +51,7 @@ function parameter(value: number, changeCount: number) {
 }
 
 /** Block 7: no pause, economic parameters 1, a fee of 100, a proposal without votes. Block 8 changed all four. */
-const BLOCKS = {
+const BLOCKS: MovingBlocks = {
   7: {
     protocol: { pausedUntil: "0", currentParams: { id: "1" }, totalSupply: "1000" },
     parameters: [parameter(100, 1)],
@@ -79,20 +66,6 @@ const BLOCKS = {
   },
 };
 
-/** Answers its first read of the latest block at block 7, every later one at block 8; a read at a block, at that block. */
-class MovingIndex implements SubgraphSource {
-  readonly kind: SourceKind = "subgraphUrl";
-  private latestReads = 0;
-
-  async request<TData>(_query: string, variables: Variables = {}): Promise<TData> {
-    const block = variables.block as { hash?: string; number?: number } | undefined;
-    const number = block === undefined ? (this.latestReads++ === 0 ? 7 : 8) : block.hash === HASH_8 || block.number === 8 ? 8 : 7;
-    return { ...BLOCKS[number], _meta: { block: { number, hash: number === 8 ? HASH_8 : HASH_7, timestamp: 1_000 } } } as TData;
-  }
-
-  async close(): Promise<void> {}
-}
-
 const GOVERNANCE = `{
   governance {
     paused pausedUntil economicParamsVersion
@@ -104,18 +77,7 @@ const GOVERNANCE = `{
 
 describe("governance at one block", function () {
   it("reads every field of one answer at the head's block while the index moves on", async function () {
-    const head: IndexedHead = { number: 7, hash: HASH_7, parentHash: null, timestamp: 1_000, hasIndexingErrors: false };
-    const context = createContext({
-      reader: new SubgraphReader(new MovingIndex()),
-      head: { head, ensureHead: async () => head } as unknown as HeadWatcher,
-      chain: null,
-      chainHead: null,
-      sourceKind: "subgraphUrl",
-      limits: DEFAULT_QUERY_LIMITS,
-      maxLag: 10,
-      logger: silentLogger,
-    });
-    const result = await execute({ schema: buildSchema(createResolvers({} as SubscriptionHub)), document: parse(GOVERNANCE), contextValue: context });
+    const result = await executeWhileMoving(BLOCKS, GOVERNANCE);
     expect(result.errors).to.equal(undefined);
     expect(result.data).to.deep.equal({
       governance: {
