@@ -41,7 +41,8 @@ function durationSeconds(hours: number): number {
   if (!Number.isFinite(hours) || seconds < min || seconds > max) {
     throw badUserInput(
       "requirements.hours",
-      `must be a job length JobEscrow.createJob takes, from ${min} s (MIN_DURATION, 1 minute) to ${max} s (MAX_DURATION, ${max / 3600} hours) (got ${hours} hours: ${seconds} s)`,
+      `must be a job length JobEscrow.createJob takes, from ${min} s (MIN_DURATION, 1 minute) to ${max} s ` +
+        `(MAX_DURATION, ${max / 3600} hours) (got ${hours} hours: ${seconds} s)`,
       { value: hours, minSeconds: min, maxSeconds: max },
     );
   }
