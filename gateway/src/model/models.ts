@@ -1,6 +1,7 @@
 // What resolvers hand each other for the object types that are not plain values (codegen `mappers`): the subgraph
 // entities themselves for providers, jobs and proposals, so fields are computed only when selected.
 import type { EventEntity, JobEntity, ProposalEntity, ProviderEntity } from "../subgraph/entities";
+import type { ReadAt } from "../subgraph/reader";
 
 export type ProviderModel = ProviderEntity;
 export type JobModel = JobEntity;
@@ -50,9 +51,14 @@ export type JobConnectionModel = ConnectionModel<JobModel>;
 export type ProposalConnectionModel = ConnectionModel<ProposalModel>;
 export type ActivityConnectionModel = ConnectionModel<EventEntity>;
 
-/** Governance resolves its fields lazily; the model is only the time proposals are judged at. */
+/**
+ * Governance resolves its fields lazily, all at one block: the indexed head's when the query started (`at`), whose
+ * time (`now`) proposals' states are judged at. Read at the latest block each, the pause, the parameters and the
+ * proposals of one answer could come from different blocks while the index moves on.
+ */
 export interface GovernanceModel {
   now: number;
+  at: ReadAt;
 }
 
 /** Builds a connection from `first + 1` fetched rows: the extra row only says that there is a next page. */

@@ -8,22 +8,24 @@ import { optionalTime } from "./common";
 
 export const governanceResolvers: Resolvers = {
   Governance: {
-    parameters: (_g, _args, ctx) => parameters(ctx.reader),
-    economicParamsVersion: async (_g, _args, ctx) => {
-      const protocol = await ctx.reader.protocol();
+    // Every field reads the block of `g.at` (see GovernanceModel); the protocol's three share one cached request.
+    parameters: (g, _args, ctx) => parameters(ctx.reader, g.at),
+    economicParamsVersion: async (g, _args, ctx) => {
+      const protocol = await ctx.reader.protocol(g.at);
       return protocol?.currentParams === null || protocol?.currentParams === undefined ? null : Number(protocol.currentParams.id);
     },
     paused: async (g, _args, ctx) => {
-      const protocol = await ctx.reader.protocol();
+      const protocol = await ctx.reader.protocol(g.at);
       return protocol !== null && BigInt(protocol.pausedUntil) > BigInt(g.now);
     },
-    pausedUntil: async (_g, _args, ctx) => {
-      const protocol = await ctx.reader.protocol();
+    pausedUntil: async (g, _args, ctx) => {
+      const protocol = await ctx.reader.protocol(g.at);
       return protocol === null || protocol.pausedUntil === "0" ? null : Number(protocol.pausedUntil);
     },
-    proposals: (g, args, ctx) => proposals(ctx.reader, ctx.head.head, g.now, args.states, pageSize(args.first, 20, ctx.limits), args.after),
+    proposals: (g, args, ctx) =>
+      proposals(ctx.reader, ctx.head.head, g.now, args.states, pageSize(args.first, 20, ctx.limits), args.after, g.at),
     proposal: async (g, args, ctx) => {
-      const entity = await ctx.reader.proposal(parseProposalId(args.id, "id"));
+      const entity = await ctx.reader.proposal(parseProposalId(args.id, "id"), g.at);
       return entity === null ? null : { entity, now: g.now };
     },
   },

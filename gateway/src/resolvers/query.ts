@@ -6,7 +6,7 @@ import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { decodeKeysetCursor, keysetConnection, keysetPage, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { decodeKeysetCursor, headReadAt, keysetConnection, keysetPage, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -99,7 +99,10 @@ export const queryResolvers: Resolvers = {
 
     networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),
 
-    governance: async (_root, _args, ctx) => ({ now: chainNow(await ctx.head.ensureHead()) }),
+    governance: async (_root, _args, ctx) => {
+      const head = await ctx.head.ensureHead();
+      return { now: chainNow(head), at: headReadAt(head) };
+    },
 
     indexingStatus: (_root, _args, ctx) => indexingStatus(ctx),
   },

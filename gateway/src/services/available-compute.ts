@@ -20,23 +20,41 @@ import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
-/** JobEscrow's longest job: 30 days. */
-const MAX_HOURS = 720;
+/**
+ * The job lengths JobEscrow.createJob takes (its MIN_DURATION and MAX_DURATION, in seconds). They are constants of
+ * the contract, not governed parameters, so the subgraph holds neither: a quote for a length outside them would
+ * price a job that cannot be created.
+ */
+export const JOB_DURATION_SECONDS = { min: 60, max: 30 * 24 * 3600 } as const;
 
 interface ParsedRequirements {
+  /** The provider columns the requirements filter on (the active-provider filter is added at the page's block). */
   where: Where;
   gpuCount: number;
   durationSeconds: number;
 }
 
-export function parseRequirements(r: ComputeRequirements, minStakePerGpu: string): ParsedRequirements {
+/** `hours` in whole seconds, as JobEscrow's uint32 maxDuration holds it, refused outside the lengths createJob takes. */
+function durationSeconds(hours: number): number {
+  const seconds = Math.round(hours * 3600);
+  const { min, max } = JOB_DURATION_SECONDS;
+  if (!Number.isFinite(hours) || seconds < min || seconds > max) {
+    throw badUserInput(
+      "requirements.hours",
+      `must be a job length JobEscrow.createJob takes, from ${min} s (MIN_DURATION, 1 minute) to ${max} s ` +
+        `(MAX_DURATION, ${max / 3600} hours) (got ${hours} hours: ${seconds} s)`,
+      { value: hours, minSeconds: min, maxSeconds: max },
+    );
+  }
+  return seconds;
+}
+
+/** Checks every requirement before anything is read, so that a bad one is refused even where no offer exists. */
+export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   const column: Where = {};
   const gpuCount = intInRange(r.gpuCount ?? 1, 1, 1024, "requirements.gpuCount");
   column.gpusFree_gte = gpuCount;
-  const hours = r.hours ?? 1;
-  if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_HOURS) {
-    throw badUserInput("requirements.hours", `must be more than 0 and at most ${MAX_HOURS} (got ${hours})`);
-  }
+  const seconds = durationSeconds(r.hours ?? 1);
   const models = gpuModelList(r.gpuModels, "requirements.gpuModels");
   if (models !== null) column.gpuModelKey_in = models;
   const regions = regionList(r.regions, "requirements.regions");
@@ -50,11 +68,7 @@ export function parseRequirements(r: ComputeRequirements, minStakePerGpu: string
   if (r.minCompletedJobs !== null && r.minCompletedJobs !== undefined) {
     column.jobsCompleted_gte = intInRange(r.minCompletedJobs, 0, 2 ** 31 - 1, "requirements.minCompletedJobs");
   }
-  return {
-    where: { ...activeWhere(minStakePerGpu), ...column },
-    gpuCount,
-    durationSeconds: Math.max(1, Math.round(hours * 3600)),
-  };
+  return { where: column, gpuCount, durationSeconds: seconds };
 }
 
 function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity): OfferModel {
@@ -187,11 +201,12 @@ export async function availableCompute(
   const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy);
   // Refused before anything is read at a forged cursor's block, and before an empty answer could skip the page.
   const position = sort === null ? decodeRankedCursor(args.after) : decodeKeysetCursor(args.after, sort);
+  const parsed = parseRequirements(args.requirements);
   // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
   const { protocol, at } = await reader.protocolOfPage(pageReadAt(position, head));
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
-  const req = parseRequirements(args.requirements, protocol.minStakePerGpu);
+  const req = { ...parsed, where: { ...activeWhere(protocol.minStakePerGpu), ...parsed.where } };
   // While the guardian's pause lasts, JobEscrow.createJob and acceptJob revert: no offer can run a job. Judged at the
   // page's block time, as openJobs judges it, so that every page of a sequence agrees.
   const now = at?.block.timestamp ?? chainNow(head);

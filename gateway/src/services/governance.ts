@@ -7,7 +7,7 @@ import { toConnection, type ProposalConnectionModel, type ProposalModel } from "
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
-import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { readAt } from "./keyset";
 import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 
@@ -52,8 +52,8 @@ function stateWhere(state: ProposalState, now: string): Where {
   }
 }
 
-export async function parameters(reader: SubgraphReader): Promise<GovernanceParameterModel[]> {
-  const { parameters: rows, totalSupply } = await reader.parameters();
+export async function parameters(reader: SubgraphReader, at?: ReadAt): Promise<GovernanceParameterModel[]> {
+  const { parameters: rows, totalSupply } = await reader.parameters(at);
   return rows.map((row) => {
     const spec = parameterSpec(row.id, row.addressValue !== null, totalSupply);
     return {
@@ -79,7 +79,8 @@ const BEFORE_PINNED_PAGES = { keyCount: 1, change: "its cursors now carry the ti
 /**
  * A page of proposals. Like the other lists, a sequence reads one block (the first page's, which its cursors carry)
  * and judges states at one time: the cursor also carries the `now` of the first page, so that a state filter and
- * the states shown never move between pages.
+ * the states shown never move between pages. `start` is the block a first page reads (the latest when undefined):
+ * the one the rest of its `governance` answer reads, whose time `headNow` is.
  */
 export async function proposals(
   reader: SubgraphReader,
@@ -88,6 +89,7 @@ export async function proposals(
   states: readonly ProposalState[] | null | undefined,
   first: number,
   after: string | null | undefined,
+  start?: ReadAt,
 ): Promise<ProposalConnectionModel> {
   if (states !== null && states !== undefined && states.length === 0) {
     throw badUserInput("states", "must not be empty (omit it to match any)");
@@ -99,8 +101,8 @@ export async function proposals(
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));
-  let at = position === null ? undefined : readAt(position.block, head);
-  let block: PinnedBlock | null = position?.block ?? null;
+  let at = position === null ? start : readAt(position.block, head);
+  let block: PinnedBlock | null = position?.block ?? start?.block ?? null;
   let cursor: { keys: string[]; id: string } | null = position;
   const rows: ProposalEntity[] = [];
   // Until the page is full or the proposals run out: stopping after a few rounds would end the list (no next page)

@@ -51,6 +51,17 @@ export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
   return { block, byHash: block.hash !== null && head !== null && head.number - block.number < PIN_BY_HASH_BLOCKS, fromCursor: true };
 }
 
+/**
+ * How an answer that reads the indexed head's block (every figure of it, so that none mixes two blocks) reads it: by
+ * hash where the source said it, so that a head a reorganisation replaced since it was seen is refused
+ * (SOURCE_UNAVAILABLE: ask again) rather than read at its height.
+ */
+export function headReadAt(head: IndexedHead): ReadAt {
+  const pinned: PinnedBlock = { number: head.number, hash: head.hash };
+  const block = head.timestamp === null ? pinned : { ...pinned, timestamp: head.timestamp };
+  return { block, byHash: head.hash !== null, fromCursor: false };
+}
+
 /** The block a page at this position reads (undefined: the latest), for what is read before its rows. */
 export function pageReadAt(position: CursorPosition | null, head: IndexedHead | null): ReadAt | undefined {
   return position === null ? undefined : readAt(position.block, head);

@@ -6,6 +6,7 @@ import type { IndexedHead } from "../sources/head-watcher";
 import type { NetworkDayEntity } from "../subgraph/entities";
 import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf } from "../subgraph/where";
+import { headReadAt } from "./keyset";
 import { belowMinimumWhere } from "./provider-filters";
 
 const DAY = 86_400;
@@ -76,7 +77,7 @@ export async function countActiveProviders(reader: SubgraphReader, minStakePerGp
  * refused by the source (SOURCE_UNAVAILABLE: ask again).
  */
 export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
-  const at: ReadAt = { block: { number: head.number, hash: head.hash }, byHash: head.hash !== null };
+  const at = headReadAt(head);
   const protocol = await reader.protocol(at);
   const [inventory, active, daily] = await Promise.all([
     reader.inventory(at),

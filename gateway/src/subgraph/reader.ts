@@ -402,13 +402,14 @@ export class SubgraphReader {
   }
 
   /** The parameters, with LAT's supply from the same block: the proposal threshold's bound is a share of it. */
-  async parameters(): Promise<{ parameters: ParameterEntity[]; totalSupply: bigint | null }> {
-    const data = await this.source.request<{ parameters: ParameterEntity[]; protocol: { totalSupply: string } | null }>(
-      `query Parameters($id: ID!) {
-        parameters(first: ${SOURCE_MAX_FIRST}, orderBy: id) { ${PARAMETER_FIELDS} }
-        protocol(id: $id) { totalSupply }
+  async parameters(at?: ReadAt): Promise<{ parameters: ParameterEntity[]; totalSupply: bigint | null }> {
+    const data = await this.requestAt<{ parameters: ParameterEntity[]; protocol: { totalSupply: string } | null }>(
+      (b) => `query Parameters($id: ID!${b.variable}) {
+        parameters(first: ${SOURCE_MAX_FIRST}, orderBy: id${b.argument}) { ${PARAMETER_FIELDS} }
+        protocol(id: $id${b.argument}) { totalSupply }
       }`,
       { id: PROTOCOL_ID },
+      at,
     );
     return { parameters: data.parameters, totalSupply: data.protocol === null ? null : BigInt(data.protocol.totalSupply) };
   }
@@ -418,12 +419,14 @@ export class SubgraphReader {
     return this.list<ProposalEntity>(PROPOSALS, args, true);
   }
 
-  async proposal(id: string): Promise<ProposalEntity | null> {
-    const data = await this.source.request<{ proposal: ProposalEntity | null }>(
-      `query Proposal($id: ID!) { proposal(id: $id) { ${PROPOSAL_FIELDS} } }`,
+  /** One proposal, tagged with `at` (readAtOf) so that its votes read that block too. */
+  async proposal(id: string, at?: ReadAt): Promise<ProposalEntity | null> {
+    const data = await this.requestAt<{ proposal: ProposalEntity | null }>(
+      (b) => `query Proposal($id: ID!${b.variable}) { proposal(id: $id${b.argument}) { ${PROPOSAL_FIELDS} } }`,
       { id },
+      at,
     );
-    return data.proposal;
+    return data.proposal === null ? null : (pinRows([data.proposal], at)[0] ?? null);
   }
 
   /**

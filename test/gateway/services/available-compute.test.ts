@@ -143,6 +143,17 @@ describeEachSource("availableCompute", (ctx) => {
     expect(BigInt(sample.quote.cost.wei)).to.equal(onChain);
   });
 
+  it("refuses a job length the deployed JobEscrow would refuse, giving its MIN_DURATION and MAX_DURATION as the range", async function () {
+    const escrow = ctx().env.scenario.c.jobEscrow;
+    const errors = await ctx().client.errors(OFFERS, { requirements: { gpuCount: 1, hours: 0.01 } });
+    expect(errors[0]?.extensions).to.include({
+      code: "BAD_USER_INPUT",
+      argument: "requirements.hours",
+      minSeconds: Number(await escrow.MIN_DURATION()),
+      maxSeconds: Number(await escrow.MAX_DURATION()),
+    });
+  });
+
   it("refuses a malformed GPU model id with BAD_USER_INPUT", async function () {
     const errors = await ctx().client.errors(OFFERS, { requirements: { gpuModels: ["H100 SXM!"] } });
     expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");

@@ -1,0 +1,66 @@
+// availableCompute's requirements against what JobEscrow.createJob takes, over a fake reader: one provider that every
+// valid requirement set is quoted at.
+import { expect } from "chai";
+import { GraphQLError } from "graphql";
+import type { ComputeRequirements } from "../../../gateway/src/generated/graphql";
+import type { OfferConnectionModel } from "../../../gateway/src/model/models";
+import { JOB_DURATION_SECONDS, availableCompute } from "../../../gateway/src/services/available-compute";
+import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
+import type { ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+
+const AT: ReadAt = { block: { number: 5, hash: null, timestamp: 1_000 }, byHash: false };
+const PROTOCOL = { minStakePerGpu: "1", pausedUntil: "0", protocolFeeBps: 100, collateralRatioBps: 10_000 } as ProtocolEntity;
+const PROVIDER = { id: "0x01", pricePerGpuHour: "3600", reputationScore: 0, freeStake: "0" } as ProviderEntity;
+
+function readerOf(protocol: ProtocolEntity | null): SubgraphReader {
+  return {
+    protocolOfPage: async () => ({ protocol, at: AT }),
+    providerPage: async () => ({ rows: [PROVIDER], block: AT.block }),
+    providers: async () => [PROVIDER],
+  } as unknown as SubgraphReader;
+}
+
+const offers = (requirements: ComputeRequirements, protocol: ProtocolEntity | null = PROTOCOL): Promise<OfferConnectionModel> =>
+  availableCompute(readerOf(protocol), null, { requirements, first: 10 });
+
+async function refusal(requirements: ComputeRequirements, protocol: ProtocolEntity | null = PROTOCOL): Promise<GraphQLError> {
+  try {
+    await offers(requirements, protocol);
+  } catch (error) {
+    if (error instanceof GraphQLError) return error;
+    throw error;
+  }
+  throw new Error(`requirements ${JSON.stringify(requirements)} were quoted`);
+}
+
+describe("availableCompute requirements", function () {
+  it("refuses a job shorter than JobEscrow.MIN_DURATION (60 s) with BAD_USER_INPUT naming hours, the value and the range", async function () {
+    const error = await refusal({ gpuCount: 1, hours: 0.01 });
+    expect(error.extensions.code).to.equal("BAD_USER_INPUT");
+    expect(error.extensions).to.include({ argument: "requirements.hours", value: 0.01, minSeconds: 60, maxSeconds: 2_592_000 });
+    expect(error.message).to.contain("requirements.hours").and.contain("0.01").and.contain("60 s").and.contain("2592000 s");
+  });
+
+  it("refuses a job longer than JobEscrow.MAX_DURATION (30 days) with the range in its extensions", async function () {
+    const error = await refusal({ gpuCount: 1, hours: 720.5 });
+    expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.hours", value: 720.5, minSeconds: 60, maxSeconds: 2_592_000 });
+  });
+
+  it("quotes the shortest and the longest job createJob takes", async function () {
+    const shortest = await offers({ gpuCount: 1, hours: JOB_DURATION_SECONDS.min / 3600 });
+    const longest = await offers({ gpuCount: 1, hours: JOB_DURATION_SECONDS.max / 3600 });
+    expect([shortest, longest].map((page) => page.edges[0]?.node.quote.durationSeconds)).to.deep.equal([60, 2_592_000]);
+  });
+
+  it("refuses a bad requirement before anything is indexed too, rather than answering no offers", async function () {
+    const error = await refusal({ gpuCount: 1, hours: 0.01 }, null);
+    expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.hours" });
+  });
+
+  it("refuses a negative GPU count, memory, reputation or completed-job count, naming the field", async function () {
+    const fields = ["gpuCount", "minVramGiB", "minReputation", "minCompletedJobs"] as const;
+    const arguments_ = [];
+    for (const field of fields) arguments_.push((await refusal({ gpuCount: 1, [field]: -1 })).extensions.argument);
+    expect(arguments_).to.deep.equal(fields.map((f) => `requirements.${f}`));
+  });
+});
