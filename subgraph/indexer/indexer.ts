@@ -162,6 +162,20 @@ function validateOptions(options: IndexerOptions): void {
   }
 }
 
+/**
+ * Indexing starts just before the earliest start block, so that the checkpoint is always a real block; graph-node's
+ * earliest queryable block is that one too.
+ */
+function earliestBlock(build: SubgraphBuild): number {
+  return Math.max(Math.min(...build.dataSources.map((d) => d.startBlock)) - 1, 0);
+}
+
+async function firstCheckpoint(fetcher: ChainFetcher, earliest: number): Promise<BlockHeader> {
+  const header = await fetcher.header(earliest);
+  if (header === null) throw new RpcError(`block ${earliest} does not exist yet`, "eth_getBlockByNumber");
+  return header;
+}
+
 export class Indexer extends EventEmitter {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
@@ -242,13 +256,12 @@ export class Indexer extends EventEmitter {
       if (reset) {
         log({ level: "warning", source: "indexer", message: `database ${options.db} belonged to another chain or subgraph build: starting over` });
       }
+      // Set on every open: a database of an older indexer lacks it.
+      const earliest = earliestBlock(build);
+      if (db.earliestBlock() !== earliest) db.setEarliestBlock(earliest);
       let checkpoint = db.checkpoint();
       if (checkpoint === null) {
-        // Start just before the earliest start block, so that the checkpoint is always a real block.
-        const start = Math.min(...build.dataSources.map((d) => d.startBlock));
-        const header = await fetcher.header(Math.max(start - 1, 0));
-        if (header === null) throw new RpcError(`block ${Math.max(start - 1, 0)} does not exist yet`, "eth_getBlockByNumber");
-        checkpoint = pointer(header);
+        checkpoint = pointer(await firstCheckpoint(fetcher, earliest));
         db.transaction(() => {
           db.setCheckpoint(checkpoint!);
           db.recordBlock(checkpoint!, false);

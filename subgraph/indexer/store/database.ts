@@ -176,6 +176,19 @@ export class IndexerDatabase {
     this.setMeta("checkpoint", JSON.stringify(pointer));
   }
 
+  /**
+   * The first block queries may ask for: graph-node's earliest block, the block before the earliest start block (or
+   * 0). Null in a database an older indexer wrote that has not been reopened since.
+   */
+  earliestBlock(): number | null {
+    const raw = this.meta("earliest_block");
+    return raw === null ? null : Number(raw);
+  }
+
+  setEarliestBlock(number: number): void {
+    this.setMeta("earliest_block", String(number));
+  }
+
   fatalError(): FatalError | null {
     const raw = this.meta("fatal_error");
     return raw === null ? null : (JSON.parse(raw) as FatalError);
