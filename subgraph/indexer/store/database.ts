@@ -122,6 +122,8 @@ export class IndexerDatabase {
       if (existing !== null && existing !== key) {
         reset = true;
         this.wipe();
+        // The tables are new: their query indexes are to be built again (an indexer that starts over in place).
+        this.queryIndexes = false;
       } else if (existing === null && this.hasEntityTables()) {
         reset = true;
         this.wipe();
