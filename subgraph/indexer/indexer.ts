@@ -390,7 +390,7 @@ export class Indexer extends EventEmitter {
               { cause: error },
             );
           }
-          this.sizer.refused();
+          this.sizer.refused(current.to - current.from + 1);
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
           continue;
         }
