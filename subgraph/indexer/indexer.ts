@@ -165,6 +165,20 @@ function validateOptions(options: IndexerOptions): void {
   }
 }
 
+/**
+ * Indexing starts just before the earliest start block, so that the checkpoint is always a real block; graph-node's
+ * earliest queryable block is that one too.
+ */
+function earliestBlock(build: SubgraphBuild): number {
+  return Math.max(Math.min(...build.dataSources.map((d) => d.startBlock)) - 1, 0);
+}
+
+async function firstCheckpoint(fetcher: ChainFetcher, earliest: number): Promise<BlockHeader> {
+  const header = await fetcher.header(earliest);
+  if (header === null) throw new RpcError(`block ${earliest} does not exist yet`, "eth_getBlockByNumber");
+  return header;
+}
+
 export class Indexer extends EventEmitter {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
@@ -182,15 +196,15 @@ export class Indexer extends EventEmitter {
   private readonly reorgThreshold: number;
   private readonly commitIntervalMs: number;
   private readonly prefetch: number;
-  private readonly statistics: PlannerStatistics;
+  private statistics: PlannerStatistics;
   private rate: { since: number; blocks: number; events: number };
   private totals = { blocks: 0, events: 0 };
 
   private constructor(
     readonly build: SubgraphBuild,
     readonly db: IndexerDatabase,
-    readonly deployment: string,
-    readonly chainId: string,
+    private deploymentId: string,
+    private chain: string,
     private readonly fetcher: ChainFetcher,
     private readonly rpc: RpcTransport,
     private readonly processor: BlockProcessor,
@@ -245,13 +259,12 @@ export class Indexer extends EventEmitter {
       if (reset) {
         log({ level: "warning", source: "indexer", message: `database ${options.db} belonged to another chain or subgraph build: starting over` });
       }
+      // Set on every open: a database of an older indexer lacks it.
+      const earliest = earliestBlock(build);
+      if (db.earliestBlock() !== earliest) db.setEarliestBlock(earliest);
       let checkpoint = db.checkpoint();
       if (checkpoint === null) {
-        // Start just before the earliest start block, so that the checkpoint is always a real block.
-        const start = Math.min(...build.dataSources.map((d) => d.startBlock));
-        const header = await fetcher.header(Math.max(start - 1, 0));
-        if (header === null) throw new RpcError(`block ${Math.max(start - 1, 0)} does not exist yet`, "eth_getBlockByNumber");
-        checkpoint = pointer(header);
+        checkpoint = pointer(await firstCheckpoint(fetcher, earliest));
         db.transaction(() => {
           db.setCheckpoint(checkpoint!);
           db.recordBlock(checkpoint!, false);
@@ -278,6 +291,15 @@ export class Indexer extends EventEmitter {
       db.close();
       throw error;
     }
+  }
+
+  /** The database's deployment id: it changes when the chain is restarted under the indexer (a new genesis). */
+  get deployment(): string {
+    return this.deploymentId;
+  }
+
+  get chainId(): string {
+    return this.chain;
   }
 
   private log(level: IndexerLogRecord["level"], message: string): void {
@@ -371,7 +393,7 @@ export class Indexer extends EventEmitter {
               { cause: error },
             );
           }
-          this.sizer.refused();
+          this.sizer.refused(current.to - current.from + 1);
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
           continue;
         }
@@ -640,6 +662,9 @@ export class Indexer extends EventEmitter {
       const below = this.db.blockAtOrBelow(head);
       const known = below === null ? null : await this.fetcher.header(below.number);
       if (below === null || (known !== null && known.hash === below.hash)) {
+        // A chain restarted from scratch (`npx hardhat node` again) is also below the checkpoint, and may have none of
+        // the stored blocks to compare: waiting would last until it passes the checkpoint, only to fail then.
+        if (await this.startOverOnNewGenesis()) return;
         this.log("warning", `the node's head ${head} is behind the checkpoint ${cp.number}: waiting for it`);
         return;
       }
@@ -673,6 +698,7 @@ export class Indexer extends EventEmitter {
       );
     }
     if (ancestor === undefined) {
+      if (await this.startOverOnNewGenesis()) return;
       const error = new ReorgTooDeepError(
         `reorg deeper than the reorg threshold (${this.reorgThreshold} blocks): no stored block between ${from.number - this.reorgThreshold} and ${from.number} is on the chain any more`,
       );
@@ -710,6 +736,48 @@ export class Indexer extends EventEmitter {
     this.log("warning", `reverted from block ${from.number} to common ancestor ${ancestor.number}`);
     const event: ReorgEvent = { from, to: ancestor };
     this.emit("reorg", event);
+  }
+
+  /**
+   * A chain restarted under the indexer (same chain id, new genesis: a developer's `npx hardhat node` again) looks like
+   * a reorg deeper than the threshold, and would fail the subgraph until the indexer is reopened, which starts over
+   * as the database belongs to the old genesis. Asked only where that failure (or endless waiting) would follow, it
+   * starts over in place as `open` would: wipes the database, warns, and indexes the new chain from its start.
+   * Returns whether it did.
+   */
+  private async startOverOnNewGenesis(): Promise<boolean> {
+    const genesis = await this.fetcher.header(0);
+    const stored = this.db.meta("genesis_hash");
+    if (genesis === null || stored === null || genesis.hash.toLowerCase() === stored) return false;
+    const chainId = await this.fetcher.chainId();
+    // Before the wipe: a chain that does not have the first block yet is retried on the next pass, old index intact.
+    const earliest = earliestBlock(this.build);
+    const first = pointer(await firstCheckpoint(this.fetcher, earliest));
+    const previous = this.deploymentId;
+    // One transaction: readers never see the new deployment without its checkpoint.
+    const { deployment } = this.db.transaction(() => {
+      this.checkDeployment();
+      const identity = { chainId, genesisHash: genesis.hash, buildHash: this.build.buildHash, network: this.build.network };
+      const initialised = this.db.initialise(identity, this.build.schema);
+      this.db.setEarliestBlock(earliest);
+      this.db.setCheckpoint(first);
+      this.db.recordBlock(first, false);
+      return initialised;
+    });
+    this.deploymentId = deployment;
+    this.chain = chainId;
+    this.checkpointPtr = first;
+    this.fatal = null;
+    this.synced = false;
+    this.processor.reset();
+    this.processor.cache.clear();
+    this.statistics = new PlannerStatistics(this.db, { ...DEFAULT_STATISTICS_POLICY, ...this.options.statistics }, this.now);
+    this.log(
+      "warning",
+      `the chain was restarted (genesis ${stored} is now ${genesis.hash.toLowerCase()}): database ${this.db.path} starts over ` +
+        `(deployment ${previous} is now ${deployment})`,
+    );
+    return true;
   }
 
   /**

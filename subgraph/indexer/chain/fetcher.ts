@@ -285,7 +285,11 @@ export class RangeSizer {
     else if (logCount < this.targetLogs) this.size = Math.min(this.max, this.size * 2);
   }
 
-  refused(): void {
-    this.size = Math.max(this.min, Math.floor(this.size / 2));
+  /**
+   * The node refused a range of `asked` blocks. Halved from what was asked, which a range cut short (at the target
+   * or at the final boundary) makes smaller than the size: halving the size would ask for the same blocks again.
+   */
+  refused(asked: number): void {
+    this.size = Math.max(this.min, Math.floor(Math.min(this.size, asked) / 2));
   }
 }

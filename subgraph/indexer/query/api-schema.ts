@@ -39,6 +39,8 @@ export interface RequestContext {
   readonly reader: EntityReader;
   /** The indexed head when the request started: "latest" for every field of this request. */
   readonly latest: BlockPointer;
+  /** The first block the subgraph has data for (graph-node's earliest block: the earliest start block - 1, or 0). */
+  readonly earliest: number;
   readonly deployment: string;
   readonly fatalError: FatalError | null;
   /** Nothing indexes the database now (its indexer's worker died): reported as indexing errors. */
@@ -146,24 +148,46 @@ function listArgs(args: CollectionArgsInput): ListArgs {
   };
 }
 
+/**
+ * A `block` argument graph-node cannot serve. It checks every top-level field's block before it runs any
+ * (graphql/src/store/resolver.rs, locate_blocks) and answers the first such error alone, without `data`: the engine
+ * turns this error into that answer, whatever else the query held.
+ */
+export class BlockConstraintError extends GraphQLError {
+  constructor(
+    readonly argument: "block.hash" | "block.number" | "block.number_gte",
+    readonly reason: string,
+  ) {
+    super(`Failed to decode \`${argument}\` value: \`${reason}\``);
+  }
+}
+
 /** The block a top-level field reads at (graph-node's block constraint rules and messages). */
 function resolveBlock(ctx: RequestContext, block: BlockHeightInput | null | undefined): number {
   const latest = ctx.latest.number;
-  const notYet = (what: string, n: number): GraphQLError =>
-    new GraphQLError(
-      `Failed to decode \`${what}\` value: \`subgraph ${ctx.deployment} has only indexed up to block number ${latest} and data for block number ${n} is therefore not yet available\``,
+  const notYet = (argument: "block.number" | "block.number_gte", n: number): BlockConstraintError =>
+    new BlockConstraintError(
+      argument,
+      `subgraph ${ctx.deployment} has only indexed up to block number ${latest} and data for block number ${n} is therefore not yet available`,
     );
+  // graph-node's DeploymentState::block_queryable, for a block given by number or by hash.
+  const queryable = (n: number): number => {
+    if (n > latest) throw notYet("block.number", n);
+    if (n < ctx.earliest) {
+      throw new BlockConstraintError(
+        "block.number",
+        `subgraph ${ctx.deployment} only has data starting at block number ${ctx.earliest} and data for block number ${n} is therefore not available`,
+      );
+    }
+    return n;
+  };
   if (block === null || block === undefined) return latest;
   if (block.hash !== null && block.hash !== undefined) {
     const ptr = ctx.blockByHash("0x" + block.hash.toString("hex"));
-    if (ptr === null) throw new GraphQLError("Failed to decode `block.hash` value: `no block with that hash found`");
-    if (ptr.number > latest) throw notYet("block.number", ptr.number);
-    return ptr.number;
+    if (ptr === null) throw new BlockConstraintError("block.hash", "no block with that hash found");
+    return queryable(ptr.number);
   }
-  if (block.number !== null && block.number !== undefined) {
-    if (block.number > latest) throw notYet("block.number", block.number);
-    return block.number;
-  }
+  if (block.number !== null && block.number !== undefined) return queryable(block.number);
   if (block.number_gte !== null && block.number_gte !== undefined) {
     if (latest < block.number_gte) throw notYet("block.number_gte", block.number_gte);
     return latest;

@@ -6,7 +6,7 @@ import { parse, validate, execute, GraphQLError, type DocumentNode, type Executi
 import { QueryError } from "../errors";
 import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
-import { buildApiSchema, type RequestContext } from "./api-schema";
+import { BlockConstraintError, buildApiSchema, type RequestContext } from "./api-schema";
 import { sqlLike } from "./filters";
 import { EntityReader } from "./reader";
 
@@ -196,6 +196,7 @@ export class QueryEngine implements QueryExecutor {
     const context: RequestContext = {
       reader: this.reader,
       latest,
+      earliest: this.db.earliestBlock() ?? 0,
       deployment: this.deployment,
       fatalError: this.db.fatalError(),
       indexerDown: this.indexerDown !== null,
@@ -203,13 +204,17 @@ export class QueryEngine implements QueryExecutor {
       blockByNumber: (number) => this.db.block(number),
       loaders: new Map(),
     };
-    return execute({
+    const result = await execute({
       schema: this.schema,
       document: entry.document,
       variableValues: variables ?? undefined,
       operationName: operationName ?? undefined,
       contextValue: context,
     });
+    // graph-node resolves every block constraint before it executes anything, and a failure is the whole answer:
+    // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
+    const blockError = result.errors?.find((e) => e.originalError instanceof BlockConstraintError)?.originalError;
+    return blockError instanceof BlockConstraintError ? { errors: [blockError] } : result;
   }
 
   close(): void {

@@ -2,8 +2,8 @@
 // (graphql/src/store/query.rs, store/postgres/src/relational_queries.rs):
 //   `f: null` is IS NULL, `f_not: v` excludes nulls, `_in: []` and `_not_in: []` match nothing, string ops take the
 //   value as a Postgres LIKE/ILIKE pattern (likePattern), list `_contains` means "contains all of", nested `f_: {...}`
-//   holds when a referenced (or referencing, for @derivedFrom) entity at the same block matches, `and`/`or` combine
-//   lists of filters, and `or` may not be mixed with column filters at the same level.
+//   holds when a referenced (or referencing, for @derivedFrom) entity at the same block matches (one level only),
+//   `and`/`or` combine lists of filters, and `or` may not be mixed with column filters at the same level.
 import { GraphQLError } from "graphql";
 import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { encodeBigDecimal, encodeBigInt } from "../values/sortable";
@@ -201,6 +201,90 @@ export function sqlLike(value: unknown, pattern: unknown, nocase: unknown): numb
   return likeRegExp(String(pattern), nocase === 1 || nocase === 1n).test(value) ? 1 : 0;
 }
 
+/**
+ * graph-node builds the SQL of a child filter (`f_: {...}`) with child filters disallowed inside it
+ * (relational_queries.rs, `ColumnQual::Child`): `a_: { b_: {...} }` is refused rather than joined twice.
+ */
+export class ChildFilterNestingError extends GraphQLError {
+  constructor(
+    readonly attribute: string,
+    readonly filter: string,
+  ) {
+    super(`Child filter nesting not supported by value \`${attribute}\`: \`${filter}\``);
+  }
+}
+
+const OP_DISPLAY: Readonly<Record<Exclude<Op, "child" | "in" | "not_in">, (a: string, v: string) => string>> = {
+  eq: (a, v) => `${a} = ${v}`,
+  not: (a, v) => `${a} != ${v}`,
+  gt: (a, v) => `${a} > ${v}`,
+  lt: (a, v) => `${a} < ${v}`,
+  gte: (a, v) => `${a} >= ${v}`,
+  lte: (a, v) => `${a} <= ${v}`,
+  contains: (a, v) => `${a} ~ *${v}*`,
+  contains_nocase: (a, v) => `${a} ~ *${v}*i`,
+  not_contains: (a, v) => `${a} !~ *${v}*`,
+  not_contains_nocase: (a, v) => `${a} !~ *${v}*i`,
+  starts_with: (a, v) => `${a} ~ ^${v}*`,
+  starts_with_nocase: (a, v) => `${a} ~ ^${v}*i`,
+  not_starts_with: (a, v) => `${a} !~ ^${v}*`,
+  not_starts_with_nocase: (a, v) => `${a} !~ ^${v}*i`,
+  ends_with: (a, v) => `${a} ~ *${v}$`,
+  ends_with_nocase: (a, v) => `${a} ~ *${v}$i`,
+  not_ends_with: (a, v) => `${a} !~ *${v}$`,
+  not_ends_with_nocase: (a, v) => `${a} !~ *${v}$i`,
+};
+
+/** A filter value as graph-node's `Value` displays it (graph/src/data/store/mod.rs). */
+function displayValue(field: FieldModel, value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map((v) => displayValue(field, v)).join(", ")}]`;
+  if (Buffer.isBuffer(value)) return "0x" + value.toString("hex");
+  if (field.valueType === "Bytes" && typeof value === "string") {
+    try {
+      return "0x" + hexToBytes(value).toString("hex");
+    } catch {
+      return value;
+    }
+  }
+  return String(value);
+}
+
+/** The entity type and attribute graph-node's `Child` filter names for `f_` (the other side's field when derived). */
+function childTarget(schema: SchemaModel, field: FieldModel): { attribute: string; type: CompositeTypeModel } {
+  const concrete = schema.concreteTypes(field.typeName);
+  return { attribute: field.derivedFrom ?? field.name, type: concrete[0] ?? schema.entity(field.typeName) };
+}
+
+/**
+ * `where` as graph-node's `EntityFilter` displays it (graph/src/components/store/mod.rs), for the message of a nested
+ * child filter: fields are ANDed, an interface child is an OR over its implementations, of which the first is named.
+ */
+export function describeFilter(schema: SchemaModel, type: CompositeTypeModel, where: FilterInput): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (value === undefined) continue;
+    if (key === "and" || key === "or") {
+      const items = Array.isArray(value) ? (value as FilterInput[]) : [];
+      parts.push(items.map((item) => describeFilter(schema, type, item)).join(key === "and" ? " and " : " or "));
+    } else if (key === "_change_block") {
+      parts.push(`block >= ${String((value as { number_gte?: number } | null)?.number_gte)}`);
+    } else {
+      const { field, op } = parseKey(type, key);
+      if (op === "child") {
+        const { attribute, type: child } = childTarget(schema, field);
+        parts.push(`join on ${attribute} with ${child.name}(${describeFilter(schema, child, value as FilterInput)})`);
+      } else if (op === "in" || op === "not_in") {
+        const list = Array.isArray(value) ? value.map((v) => displayValue(field, v)).join(",") : "";
+        parts.push(`${field.name} ${op === "in" ? "in" : "not in"} (${list})`);
+      } else {
+        parts.push(OP_DISPLAY[op](field.name, displayValue(field, value)));
+      }
+    }
+  }
+  return parts.join(" and ");
+}
+
 export class FilterCompiler {
   constructor(
     private readonly schema: SchemaModel,
@@ -209,8 +293,8 @@ export class FilterCompiler {
     private readonly block: string,
   ) {}
 
-  /** A SQL condition for `where` on rows of `type` aliased `t`. */
-  compile(type: EntityTypeModel, t: string, where: FilterInput | null | undefined): string {
+  /** A SQL condition for `where` on rows of `type` aliased `t`; `inChild`: `where` is a child filter's. */
+  compile(type: EntityTypeModel, t: string, where: FilterInput | null | undefined, inChild = false): string {
     if (where === null || where === undefined) return "1";
     const keys = Object.keys(where);
     if (keys.includes("or")) {
@@ -232,22 +316,28 @@ export class FilterCompiler {
           parts.push(key === "and" ? "1" : "0");
           continue;
         }
-        const inner = (value as FilterInput[]).map((v) => `(${this.compile(type, t, v)})`);
+        const inner = (value as FilterInput[]).map((v) => `(${this.compile(type, t, v, inChild)})`);
         parts.push(`(${inner.join(key === "and" ? " AND " : " OR ")})`);
       } else if (key === "_change_block") {
         const gte = (value as { number_gte?: number } | null)?.number_gte;
         if (typeof gte !== "number") throw new GraphQLError("`_change_block` needs `number_gte`");
         parts.push(`${t}.__from >= ${this.params.add(gte)}`);
       } else {
-        parts.push(this.compileField(type, t, key, value));
+        parts.push(this.compileField(type, t, key, value, inChild));
       }
     }
     return parts.length === 0 ? "1" : parts.join(" AND ");
   }
 
-  private compileField(type: EntityTypeModel, t: string, key: string, value: unknown): string {
+  private compileField(type: EntityTypeModel, t: string, key: string, value: unknown, inChild: boolean): string {
     const { field, op } = parseKey(type, key);
-    if (op === "child") return this.compileChild(type, t, field, value as FilterInput);
+    if (op === "child") {
+      if (inChild && (field.kind === "entity" || field.kind === "interface")) {
+        const { attribute, type: child } = childTarget(this.schema, field);
+        throw new ChildFilterNestingError(attribute, `join on ${attribute} with ${child.name}(${describeFilter(this.schema, child, value as FilterInput)})`);
+      }
+      return this.compileChild(type, t, field, value as FilterInput);
+    }
     if (field.derivedFrom !== null) throw new GraphQLError(`Derived field \`${field.name}\` can only be filtered with \`${field.name}_\``);
     const column = `${t}.${quoteIdent(field.column!)}`;
     return field.list ? this.compileList(field, column, op, value) : this.compileScalar(field, column, op, value);
@@ -364,14 +454,14 @@ export class FilterCompiler {
         const c = alias("c");
         const ref = referencesParent(c, back, t, type);
         alternatives.push(
-          `EXISTS (SELECT 1 FROM ${quoteIdent(child.table)} ${c} WHERE ${ref} AND ${atBlock(c, this.block)} AND ${this.compile(child, c, where)})`,
+          `EXISTS (SELECT 1 FROM ${quoteIdent(child.table)} ${c} WHERE ${ref} AND ${atBlock(c, this.block)} AND ${this.compile(child, c, where, true)})`,
         );
       }
     } else {
       const column = `${t}.${quoteIdent(field.column!)}`;
       for (const child of this.schema.concreteTypes(field.typeName)) {
         const c = alias("c");
-        const body = `${atBlock(c, this.block)} AND ${this.compile(child, c, where)}`;
+        const body = `${atBlock(c, this.block)} AND ${this.compile(child, c, where, true)}`;
         if (field.list) {
           const j = alias("j");
           alternatives.push(

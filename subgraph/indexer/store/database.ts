@@ -122,6 +122,8 @@ export class IndexerDatabase {
       if (existing !== null && existing !== key) {
         reset = true;
         this.wipe();
+        // The tables are new: their query indexes are to be built again (an indexer that starts over in place).
+        this.queryIndexes = false;
       } else if (existing === null && this.hasEntityTables()) {
         reset = true;
         this.wipe();
@@ -174,6 +176,19 @@ export class IndexerDatabase {
 
   setCheckpoint(pointer: BlockPointer): void {
     this.setMeta("checkpoint", JSON.stringify(pointer));
+  }
+
+  /**
+   * The first block queries may ask for: graph-node's earliest block, the block before the earliest start block (or
+   * 0). Null in a database an older indexer wrote that has not been reopened since.
+   */
+  earliestBlock(): number | null {
+    const raw = this.meta("earliest_block");
+    return raw === null ? null : Number(raw);
+  }
+
+  setEarliestBlock(number: number): void {
+    this.setMeta("earliest_block", String(number));
   }
 
   fatalError(): FatalError | null {

@@ -150,6 +150,32 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
+  it("halves a refused eth_getLogs range from the blocks it asked for, not from the range size it had", async function () {
+    const head = await fx.chain.blockNumber();
+    if (head < 40) await fx.chain.mine(40 - head);
+    const http = new HttpRpc(fx.chain.url);
+    const fromFirst: number[] = [];
+    // A node that answers at most 8 blocks per eth_getLogs; the sizes asked for from block 1 are recorded.
+    const capped: RpcTransport = {
+      description: "capped",
+      request: async <T>(method: string, params: readonly unknown[]): Promise<T> => {
+        const filter = params[0] as { fromBlock?: string; toBlock?: string };
+        if (method === "eth_getLogs" && filter.fromBlock !== undefined) {
+          const size = Number(filter.toBlock) - Number(filter.fromBlock) + 1;
+          if (Number(filter.fromBlock) === 1) fromFirst.push(size);
+          if (size > 8) throw new RangeTooLargeError("eth_getLogs failed: query exceeds max block range 8", method);
+        }
+        return http.request<T>(method, params);
+      },
+      batch: <T>(calls: readonly RpcCall[]) => http.batch<T>(calls),
+    };
+    // The first range (100 blocks) is cut at the final boundary, block 20: it asks for blocks 1-20.
+    const { indexer } = await openIndexer({ rpc: capped, reorgThreshold: (await fx.chain.blockNumber()) - 20 });
+    await indexer.syncOnce();
+    // Halving the size (100) instead would ask for 1-20 three times, then 1-12, before 1-6.
+    expect(fromFirst).to.deep.equal([20, 10, 5]);
+  });
+
   it("fails the pass, naming the block, when the node refuses even a range of minBlockRange blocks", async function () {
     const http = new HttpRpc(fx.chain.url);
     let refused = 0;

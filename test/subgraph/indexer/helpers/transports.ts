@@ -70,3 +70,22 @@ export class LaggingLogs implements RpcTransport {
     return Promise.all(calls.map((c) => this.request<T>(c.method, c.params)));
   }
 }
+
+/** One endpoint in front of several chains: `target` picks which answers, as a node restarted at the same URL. */
+export class SwitchingNode implements RpcTransport {
+  readonly description = "switching node";
+  target = 0;
+  private readonly nodes: HttpRpc[];
+
+  constructor(urls: readonly string[]) {
+    this.nodes = urls.map((url) => new HttpRpc(url));
+  }
+
+  request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    return this.nodes[this.target]!.request<T>(method, params);
+  }
+
+  batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+    return this.nodes[this.target]!.batch<T>(calls);
+  }
+}

@@ -135,3 +135,47 @@ describe("query string filters as graph-node's LIKE patterns", function () {
     expect(await ids("tags_not_contains_nocase", ["%x%"])).to.deep.equal(["w1", "w3", "w4", "w5", "w6", "w7", "w8"]);
   });
 });
+
+// graph-node builds a child filter's SQL with child filters disallowed inside it (relational_queries.rs,
+// `ColumnQual::Child`), so `a_: { b_: {...} }` is an error there: one we answered would break on a real graph-node.
+describe("query child filters, one level deep as graph-node", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(`
+      type Owner @entity { id: ID!, name: String!, parents: [Parent!]! @derivedFrom(field: "owner") }
+      type Parent @entity { id: ID!, name: String!, owner: Owner, items: [Item!]! @derivedFrom(field: "parent") }
+      type Item @entity { id: ID!, count: Int, parent: Parent }
+    `);
+    sdb.insert("Owner", 1, { id: "o1", name: "one" });
+    sdb.insert("Parent", 1, { id: "p1", name: "first", owner: "o1" });
+    sdb.insert("Item", 1, { id: "a", count: 2, parent: "p1" });
+    sdb.insert("Item", 1, { id: "b", count: 5, parent: null });
+    sdb.advance(1);
+    engine = QueryEngine.forDatabase(sdb.db);
+  });
+
+  after(function () {
+    sdb?.close();
+  });
+
+  it("applies child filters one level deep, also inside and/or", async function () {
+    const query = `{ items(where: { or: [{ parent_: { name: "first", owner: "o1" } }, { count: 5 }] }, orderBy: id) { id } }`;
+    expect((await gql<{ items: Array<{ id: string }> }>(engine, query)).items.map((i) => i.id)).to.deep.equal(["a", "b"]);
+  });
+
+  it("refuses a child filter inside a child filter with graph-node's message", async function () {
+    const cases: Array<[string, string]> = [
+      [`items(where: { parent_: { owner_: { name: "one" } } })`, "`owner`: `join on owner with Owner(name = one)`"],
+      [`owners(where: { parents_: { items_: { count_gt: 1 } } })`, "`parent`: `join on parent with Item(count > 1)`"],
+      [
+        `items(where: { parent_: { or: [{ name: "x" }, { owner_: { id_in: ["o1", "o2"], name_starts_with: "o" } }] } })`,
+        "`owner`: `join on owner with Owner(id in (o1,o2) and name ~ ^o*)`",
+      ],
+    ];
+    for (const [field, message] of cases) {
+      expect(await gqlErrors(engine, `{ ${field} { id } }`), field).to.deep.equal([`Child filter nesting not supported by value ${message}`]);
+    }
+  });
+});
