@@ -594,8 +594,10 @@ export class Worker {
       return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
-      // An earlier attempt may have landed although its answer was lost; the job's state says.
-      const state = await this.retry(() => market.getJobState(job.jobId), signal);
+      // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
+      // may be ours and running towards a slash, so an outage is waited out, as at start (resumeJobsInHand): dropped
+      // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
+      const state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, this.options.retry.maxDelayMs);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
         return state.resultDeadline;
       }

@@ -813,6 +813,33 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("runs a job whose acceptance landed just before an RPC outage that outlasts a round of retries of its state", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // The first acceptance lands and its answer is lost; the node is then down for the retries and beyond.
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    market.failBefore.accept.push(refused, refused);
+    let stateFailures = 0;
+    const getJobState = market.getJobState.bind(market);
+    market.getJobState = async (jobId) => {
+      if (market.count("accept") > 0 && stateFailures < 7) {
+        stateFailures += 1;
+        throw refused();
+      }
+      return getJobState(jobId);
+    };
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(market.count("accept", 1n)).to.equal(3);
+    await subject.stop();
+    await running;
+  });
+
   it("looks again at a job whose acceptance never got through an outage when the source offers it again", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
