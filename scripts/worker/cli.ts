@@ -12,7 +12,7 @@ import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connection
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
-import { Redactor, configRedactor } from "./redact";
+import { Redactor, configRedactor, redactUrlsIn } from "./redact";
 import { SignalSource, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
@@ -139,7 +139,8 @@ export async function runWorkerCli(
     config = loadConfig(options.configPath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`latent-worker: ${error.message}\n`);
+    // No config, no Redactor: a URL named in the message (a bad field's value, a JSON snippet) may hold a key.
+    io.stderr.write(redactUrlsIn(`latent-worker: ${error.message}\n`));
     return 2;
   }
   const redact = configRedactor(config);
@@ -155,6 +156,15 @@ export async function runWorkerCli(
   return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redact);
 }
 
+/**
+ * What the CLI prints for a failure it did not expect: the stack trace, with every URL in it redacted (redactUrlsIn),
+ * since ethers and fetch name the URL they called in their messages.
+ */
+export function unexpectedFailureMessage(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return redactUrlsIn(`latent-worker: unexpected failure: ${text}\n`);
+}
+
 /** Run the CLI on this process: its arguments, streams, environment and signals. */
 export function main(): void {
   runWorkerCli(process.argv.slice(2), {
@@ -165,9 +175,7 @@ export function main(): void {
   }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(
-        `latent-worker: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
+      process.stderr.write(unexpectedFailureMessage(error));
       process.exit(1);
     },
   );

@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { stripJsonComments } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
+import { redactUrl } from "./redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
@@ -201,8 +202,8 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
-      httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"]),
-      wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"]),
+      httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"], { keepPath: true }),
+      wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"], { keepPath: true }),
       resyncMs: gateway.optionalInteger("resyncSeconds", 5, 3600, 60) * 1000,
     },
     provider: {
@@ -231,19 +232,26 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   };
 }
 
-function readUrl(reader: FieldReader, key: string, protocols: readonly string[]): string {
+/** `shown.keepPath`: the path is a route, not a key, and an error may show it (redact.ts). */
+function readUrl(
+  reader: FieldReader,
+  key: string,
+  protocols: readonly string[],
+  shown: { keepPath?: boolean } = {},
+): string {
   const value = reader.string(key, { maxBytes: 2048 });
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`, value);
+    // Not shown: an endpoint written without its scheme keeps its key in its path (redact.ts cannot tell it for a URL).
+    throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`);
   }
   if (!protocols.includes(url.protocol)) {
     throw new FieldError(
       reader.fieldPath(key),
       `must be a ${protocols.map((p) => p.slice(0, -1)).join("/")} URL`,
-      value,
+      redactUrl(value, shown),
     );
   }
   return value;
@@ -514,7 +522,7 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
 
 // A result file is named by appending /<hash>.bin: after a query or a fragment that would name something else.
 function readBaseUrl(reader: FieldReader, key: string): string {
-  const value = readUrl(reader, key, ["http:", "https:"]);
+  const value = readUrl(reader, key, ["http:", "https:"], { keepPath: true });
   const url = new URL(value);
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
     throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)", value);

@@ -80,6 +80,24 @@ export class WorkerStartupError extends Error {
   }
 }
 
+/** The spec of a job we hold stayed out of reach until too late to run the job and submit its result by its deadline. */
+export class HeldSpecUnavailableError extends Error {
+  constructor(
+    readonly jobId: bigint,
+    /** The last second (chain time) a run could have started. */
+    readonly lastStart: bigint,
+    readonly resultDeadline: bigint,
+    readonly lastError: unknown,
+  ) {
+    super(
+      `cannot fetch the spec of job ${jobId} by ${lastStart}, the last second it could start and still be submitted by ` +
+        `its result deadline (${resultDeadline}): ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      { cause: lastError },
+    );
+    this.name = "HeldSpecUnavailableError";
+  }
+}
+
 /**
  * Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). `lasting`: only a
  * change of the provider's listing, stake or config could (policy.ts), so a job directed at us is declined.
@@ -420,7 +438,7 @@ export class Worker {
     let loaded: LoadedSpec;
     let now: bigint;
     try {
-      loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+      loaded = await this.loadHeldSpec(job, resultDeadline, signal);
       // Not against maxDuration: the job is ours already, and a run that may be too slow beats a certain slash.
       const refusal = this.options.executors.refusalReason(loaded.spec);
       if (refusal !== undefined) throw new ExecutionError(refusal);
@@ -431,6 +449,34 @@ export class Worker {
       return;
     }
     await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
+  }
+
+  /**
+   * The spec of a job we hold but whose spec we no longer have (a restart; a fresh job's is loaded before acceptance and
+   * kept). Left unrun the job is slashed at its result deadline, so a spec server down for longer than one round of
+   * retries is waited out, round after round, until the last second a run could start and still be submitted in time:
+   * the result deadline less SUBMISSION_MARGIN_MS and the least run time the executors' estimates allow.
+   */
+  private async loadHeldSpec(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<LoadedSpec> {
+    const { specs, executors, market, logger } = this.options;
+    const lastStart = resultDeadline - BigInt(SUBMISSION_MARGIN_MS / 1000 + Math.ceil(executors.leastRunSeconds()));
+    for (;;) {
+      try {
+        return await this.retry(() => specs.load(job.specURI, job.terms.specHash, signal), signal);
+      } catch (error) {
+        if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
+        // On the chain's clock when it answers, else on ours: the spec server may be down while the node is up, or both.
+        const now = await market.chainTime().catch(() => BigInt(Math.floor(Date.now() / 1000)));
+        if (now >= lastStart) throw new HeldSpecUnavailableError(job.jobId, lastStart, resultDeadline, error.lastError);
+        logger.warn("cannot fetch the spec of a job we hold; trying again while it can still be run in time", {
+          jobId: job.jobId,
+          lastStart,
+          resultDeadline,
+          error: error.message,
+        });
+        await sleep(Math.min(this.options.retry.maxDelayMs, Number(lastStart - now) * 1000), signal);
+      }
+    }
   }
 
   /**
@@ -548,8 +594,10 @@ export class Worker {
       return (await this.retry(() => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
-      // An earlier attempt may have landed although its answer was lost; the job's state says.
-      const state = await this.retry(() => market.getJobState(job.jobId), signal);
+      // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
+      // may be ours and running towards a slash, so an outage is waited out, as at start (resumeJobsInHand): dropped
+      // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
+      const state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, this.options.retry.maxDelayMs);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
         return state.resultDeadline;
       }

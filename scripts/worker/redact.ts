@@ -25,6 +25,23 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
   return `${origin}${parsed.pathname}${parsed.search !== "" || parsed.hash !== "" ? "?…" : ""}`;
 }
 
+// A URL in free text runs up to whitespace, a quote, an angle bracket or a backslash (a JSON escape); punctuation at its
+// end is the sentence's.
+const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'`<>\\]+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+/**
+ * `text` with every http(s) and ws(s) URL in it redacted as redactUrl does without keepPath: for text no config's
+ * Redactor covers (a config that could not be read, a failure the CLI did not expect), where a route cannot be told from
+ * a key.
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(URL_IN_TEXT, (match) => {
+    const url = match.replace(TRAILING_PUNCTUATION, "");
+    return `${redactUrl(url)}${match.slice(url.length)}`;
+  });
+}
+
 /** A Redactor for `urls`: each is replaced as written and as URL normalises it (a lowercased host, say). */
 export function urlRedactor(urls: readonly { url: string; keepPath?: boolean }[]): Redactor {
   const replacements = new Map<string, string>();

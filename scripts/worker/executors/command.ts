@@ -51,6 +51,10 @@ export class CommandExecutor implements Executor {
     return runTimeRefusal(expectedMs / 1000, estimate, maxDurationSeconds, this.config.margin);
   }
 
+  leastRunSeconds(): number {
+    return (this.config.expectedMs ?? 0) / 1000;
+  }
+
   async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
     const refusal = this.refusalReason(loaded.spec);
     if (refusal !== undefined) throw new ExecutionError(refusal);

@@ -45,6 +45,12 @@ export class ExecutorRegistry {
     return removed;
   }
 
+  /** The least run time any job may need by the enabled executors' estimates, before its spec is known (seconds). */
+  leastRunSeconds(): number {
+    const least = [...this.byKind.values()].map((executor) => executor.leastRunSeconds?.() ?? 0);
+    return least.length === 0 ? 0 : Math.min(...least);
+  }
+
   /** Why this worker would not run `spec` within `maxDurationSeconds` (when given), or undefined if it would. */
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined {
     const executor = this.byKind.get(spec.kind);

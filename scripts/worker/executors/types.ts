@@ -37,6 +37,11 @@ export interface Executor {
    * run is never taken. Without `maxDurationSeconds` the run time is not judged (a job already accepted).
    */
   refusalReason(spec: JobSpec, maxDurationSeconds?: number): string | undefined;
+  /**
+   * The run time this executor's estimate gives every job, whatever its spec (seconds); absent: no such floor. A job in
+   * hand whose spec cannot be fetched is given up once that much no longer fits before its result deadline.
+   */
+  leastRunSeconds?(): number;
   /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
   run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
   /** Removes what runs of a worker that died left on disk, returning the paths; called once, at start. */

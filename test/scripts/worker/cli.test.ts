@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { IProviderRegistry__factory } from "../../../typechain-types";
-import { runWorkerCli } from "../../../scripts/worker/cli";
+import { runWorkerCli, unexpectedFailureMessage } from "../../../scripts/worker/cli";
 import type { ConnectNetwork } from "../../../scripts/worker/connections";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
@@ -211,6 +211,45 @@ describe("latent-worker CLI", () => {
       const { io: cliIo, stdout } = io();
       expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
       expect((JSON.parse(stdout.text()) as { chain: { rpcUrl: string } }).chain.rpcUrl).to.equal("https://eth.example.org/…");
+    });
+
+    it("exits 2 for a config error without the API key of the RPC URL it names, in its path or query", async () => {
+      const config = configJson({ chain: { rpcUrl: "wss://eth.example.org/v2/sEcReTkEy0123456789?token=tOkEn42" } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+      expect(stderr.text()).to.equal('latent-worker: config.chain.rpcUrl: must be a http/https URL, got "wss://eth.example.org/…"\n');
+    });
+
+    it("exits 2 for a config error without the credentials of the gateway URL it names", async () => {
+      const config = configJson({ gateway: { httpUrl: "ws://operator:hUnTeR2@gw.example.org/graphql", wsUrl: "ws://gw.example.org/graphql" } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+      expect(stderr.text()).to.contain("config.gateway.httpUrl: must be a http/https URL").and.not.to.contain("hUnTeR2");
+    });
+
+    it("exits 2 for an RPC URL written without its scheme without printing it, since its path may be a key", async () => {
+      const config = configJson({ chain: { rpcUrl: "eth.example.org/v2/sEcReTkEy0123456789" } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+      expect(stderr.text()).to.equal("latent-worker: config.chain.rpcUrl: must be a URL (http: or https:)\n");
+    });
+
+    it("exits 2 for an RPC URL over the length limit without the key its shortened form begins with", async () => {
+      const config = configJson({ chain: { rpcUrl: `https://eth.example.org/v2/sEcReTkEy0123456789?jwt=${"x".repeat(2100)}` } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+      expect(stderr.text()).to.contain("config.chain.rpcUrl: must be at most 2048 bytes").and.not.to.contain("sEcReTkEy");
+    });
+
+    it("prints an unexpected failure's stack trace without the keys and credentials of the URLs in it", () => {
+      const error = new Error(
+        "request to https://eth.example.org/v2/sEcReTkEy0123456789?key=k3y failed (gateway https://op:hUnTeR2@gw.example.org/graphql)",
+      );
+      const message = unexpectedFailureMessage(error);
+      expect(message).to.match(
+        /^latent-worker: unexpected failure: Error: request to https:\/\/eth\.example\.org\/… failed \(gateway https:\/\/gw\.example\.org\/…\)\n {4}at /,
+      );
+      expect(message).not.to.contain("sEcReTkEy").and.not.to.contain("k3y").and.not.to.contain("hUnTeR2");
     });
 
     it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {

@@ -32,8 +32,9 @@ import {
   ProviderRecord,
   SubmitReceipt,
 } from "../../../scripts/worker/market";
+import type { SpecLoader } from "../../../scripts/worker/daemon";
 import type { JobSpec, LoadedSpec } from "../../../scripts/worker/spec";
-import { SpecFetcher } from "../../../scripts/worker/spec-fetch";
+import { SpecFetchError, SpecFetcher } from "../../../scripts/worker/spec-fetch";
 
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const MATMUL_CONFIG: MatmulExecutorConfig = {
@@ -280,6 +281,27 @@ class GatedExecutor implements Executor {
   }
 }
 
+/** A spec server that is down (ECONNREFUSED, a transient failure) for its first `failures` requests, then answers. */
+class FlakySpecLoader implements SpecLoader {
+  requests = 0;
+  private readonly fetcher = new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false });
+
+  constructor(
+    private readonly failures: number,
+    /** Called at each failed request, e.g. to move the chain's clock on as a long outage would. */
+    private readonly onFailure: () => void = () => undefined,
+  ) {}
+
+  async load(uri: string, expectedHash: string, signal?: AbortSignal): Promise<LoadedSpec> {
+    this.requests += 1;
+    if (this.requests <= this.failures) {
+      this.onFailure();
+      throw new SpecFetchError(uri, "connect ECONNREFUSED 127.0.0.1:8080", true);
+    }
+    return this.fetcher.load(uri, expectedHash, signal);
+  }
+}
+
 /** An executor that always fails, as a crashed workload would. */
 class FailingExecutor implements Executor {
   readonly kind = "matmul" as const;
@@ -360,7 +382,7 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs">
     > = {},
   ): Worker {
     const subject = new Worker({
@@ -378,7 +400,7 @@ describe("worker job loop", () => {
       source,
       market,
       executors: new ExecutorRegistry([executor], [executor.kind]),
-      specs: new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
+      specs: overrides.specs ?? new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false }),
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 },
       shutdownGraceMs: overrides.graceMs ?? 5000,
       logger: overrides.logger ?? silentLogger,
@@ -791,6 +813,33 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("runs a job whose acceptance landed just before an RPC outage that outlasts a round of retries of its state", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // The first acceptance lands and its answer is lost; the node is then down for the retries and beyond.
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
+    market.failBefore.accept.push(refused, refused);
+    let stateFailures = 0;
+    const getJobState = market.getJobState.bind(market);
+    market.getJobState = async (jobId) => {
+      if (market.count("accept") > 0 && stateFailures < 7) {
+        stateFailures += 1;
+        throw refused();
+      }
+      return getJobState(jobId);
+    };
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(market.count("accept", 1n)).to.equal(3);
+    await subject.stop();
+    await running;
+  });
+
   it("looks again at a job whose acceptance never got through an outage when the source offers it again", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -1079,6 +1128,61 @@ describe("worker job loop", () => {
     await runUntilResumedJobSubmitted(subject);
   });
 
+  it("keeps fetching the spec of a job an earlier run accepted through a spec server outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const specs = new FlakySpecLoader(7);
+    const subject = worker(executor, { specs });
+    await runUntilResumedJobSubmitted(subject);
+    expect(specs.requests).to.equal(8);
+  });
+
+  it("gives up fetching the spec of a job in hand once it could no longer be run and submitted by its result deadline", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const start = market.chainNow;
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: start + 1000n });
+    // The outage outlasts the job: the chain's clock moves on 50 s at each failed request.
+    const specs = new FlakySpecLoader(Infinity, () => (market.chainNow += 50n));
+    const records: LogRecord[] = [];
+    const subject = worker(executor, { specs, logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    // The last second a run can start is the result deadline less the 60 s a submission is given.
+    expect(market.chainNow).to.be.at.least(start + 940n).and.below(start + 940n + 150n);
+    const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+    expect(failed?.error.message)
+      .to.contain(
+        `cannot fetch the spec of job 1 by ${start + 940n}, the last second it could start and still be submitted by its ` +
+          `result deadline (${start + 1000n}): `,
+      )
+      .and.to.contain("connect ECONNREFUSED 127.0.0.1:8080");
+    expect(records.map((record) => record.msg)).to.include.members([
+      "cannot fetch the spec of a job we hold; trying again while it can still be run in time",
+      "job failed at execute",
+    ]);
+    expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("gives up on the spec of a job in hand earlier by the run time its executor's estimate needs", async () => {
+    // Every job of this executor is estimated at 500 s, as a command executor's expectedSeconds says.
+    const executor = Object.assign(new GatedExecutor(store), { leastRunSeconds: () => 500 });
+    const start = market.chainNow;
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: start + 1000n });
+    const specs = new FlakySpecLoader(Infinity, () => (market.chainNow += 50n));
+    const subject = worker(executor, { specs });
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-failed").length === 1);
+    const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+    expect(failed?.error.message).to.contain(`cannot fetch the spec of job 1 by ${start + 440n}, the last second`);
+    expect(market.chainNow).to.be.below(start + 440n + 150n);
+    await subject.stop();
+    await running;
+  });
+
   it("settles a job an earlier run submitted once its challenge window has passed", async () => {
     leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + market.challengeWindow });
     const subject = worker(new GatedExecutor(store));
@@ -1133,6 +1237,22 @@ describe("worker job loop", () => {
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
     expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("keeps fetching the spec of a job of ours offered as open through a spec server outage longer than one round of retries", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const job = acceptedButOfferedAsOpen(1, PROVIDER);
+    const specs = new FlakySpecLoader(7);
+    const subject = worker(executor, { specs });
+    const running = subject.run();
+    source.push(job);
+    await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(specs.requests).to.equal(8);
     await subject.stop();
     await running;
   });

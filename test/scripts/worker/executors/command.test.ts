@@ -229,6 +229,11 @@ describe("command executor", () => {
     expect(subject.refusalReason(spec, 780)).to.equal(undefined);
   });
 
+  it("counts executors.command.expectedSeconds as the least run time of any job before its spec is known", () => {
+    expect(executor("/bin/true", { timeoutMs: 3_600_000, expectedMs: 600_000 }).leastRunSeconds()).to.equal(600);
+    expect(executor("/bin/true").leastRunSeconds()).to.equal(0);
+  });
+
   it("does not judge the run time of a program that declares no expectedSeconds", () => {
     expect(executor("/bin/true").refusalReason(loaded({ input: "", args: [] }).spec, 60)).to.equal(undefined);
   });
