@@ -11,7 +11,8 @@ import { badUserInput, jobReorged, shuttingDown } from "../errors";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
+import type { PinnedBlock } from "../model/cursor";
+import { SOURCE_MAX_FIRST, readAtOf, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { chainNow } from "../services/clock";
 import { headReadAt } from "../services/keyset";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
@@ -50,11 +51,15 @@ interface JobUpdatedSubscriber {
    * status is not final: the feed ends once that block is deeper than the reorg threshold, when no reorg can undo it.
    */
   finalAt: number | null;
+  /** The block of the state first sent while heads the hub handles may be older (see covers), else null. */
+  firstRead: PinnedBlock | null;
   channel: Channel<JobEntity>;
 }
 
 interface StatsSubscriber {
   days: number;
+  /** The block of the statistics first sent while heads the hub handles may be older (see covers), else null. */
+  firstRead: PinnedBlock | null;
   channel: Channel<NetworkStatsModel>;
 }
 
@@ -89,6 +94,28 @@ export interface SubscriptionHubOptions {
 }
 
 /**
+ * Whether a subscriber's first event, read at `firstRead`, already says what `head` would: a head at or below its
+ * block. Its first event is read at the newest block known (the watcher's head, or the index's latest), while the hub
+ * may still have heads to handle that the watcher saw before, or that the index has passed: read at their blocks,
+ * they would send an older state or older statistics after the first, then the first again. A head at the same
+ * height with another hash (a reorg) is news.
+ */
+function covers(firstRead: PinnedBlock, head: IndexedHead): boolean {
+  return head.number < firstRead.number || (head.number === firstRead.number && head.hash === firstRead.hash);
+}
+
+/**
+ * Whether `subscriber`'s first event covers `head`. The first head it does not cover opens the gate for good: a lower
+ * head after it is the index going back (a reorg), which is news.
+ */
+function startedAfter(subscriber: { firstRead: PinnedBlock | null }, head: IndexedHead): boolean {
+  if (subscriber.firstRead === null) return false;
+  if (covers(subscriber.firstRead, head)) return true;
+  subscriber.firstRead = null;
+  return false;
+}
+
+/**
  * Whether `head` is known to be the child of `scanned`, so that the blocks scanned up to `scanned` are still the
  * chain's. A head a few blocks up is not: the hub only ever sees heads' hashes, never those of the blocks between,
  * and a block it scanned may have been replaced on the way (block N replaced, the next head seen N+1 or higher).
@@ -117,6 +144,8 @@ export class SubscriptionHub {
    * replay, the jobs of that head (not yet marked scanned when it joined).
    */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The head being handled, or the last one handled (null before the first). */
+  private handling: IndexedHead | null = null;
 
   constructor(
     private readonly reader: SubgraphReader,
@@ -202,12 +231,23 @@ export class SubscriptionHub {
       createdAtBlock: Number(job.createdAtBlock),
       lastSent: JSON.stringify(job),
       finalAt: finalAt ?? (final ? head.number : null),
+      firstRead: this.gate(readAtOf(job)?.block),
       channel: new Channel(() => this.updated.delete(subscriber)),
     };
     this.updated.add(subscriber);
     subscriber.channel.push(job);
     if (this.isSettled(subscriber, head)) subscriber.channel.end();
     return subscriber.channel;
+  }
+
+  /**
+   * What a subscriber whose first event was read at `block` waits past (its firstRead): nothing when that is the head
+   * the hub is at, since every head it handles next comes after it, nor when the source did not say which block.
+   */
+  private gate(block: PinnedBlock | undefined): PinnedBlock | null {
+    const at = this.handling;
+    if (block === undefined || (at !== null && at.number === block.number && at.hash === block.hash)) return null;
+    return block;
   }
 
   /** The block of the job's last event (the one that set its status), null if it has none. */
@@ -225,13 +265,18 @@ export class SubscriptionHub {
   async networkStats(days: number): Promise<AsyncIterableIterator<NetworkStatsModel>> {
     const head = await this.head.ensureHead();
     const current = await networkStats(this.reader, head, days);
-    const subscriber: StatsSubscriber = { days, channel: new Channel(() => this.stats.delete(subscriber), 16) };
+    const subscriber: StatsSubscriber = {
+      days,
+      firstRead: this.gate({ number: head.number, hash: head.hash }),
+      channel: new Channel(() => this.stats.delete(subscriber), 16),
+    };
     this.stats.add(subscriber);
     subscriber.channel.push(current);
     return subscriber.channel;
   }
 
   private async onHead(head: IndexedHead): Promise<void> {
+    this.handling = head;
     const scanned = this.scanned;
     let from = scanned?.number ?? null;
     // A head that is not known to extend the last one scanned may sit on blocks that replaced scanned ones (a
@@ -367,7 +412,7 @@ export class SubscriptionHub {
         for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) current.set(job.id, job);
       }
       for (const subscriber of subscribers) {
-        if (subscriber.channel.isClosed) continue;
+        if (subscriber.channel.isClosed || startedAfter(subscriber, head)) continue;
         const job = current.get(subscriber.jobId);
         if (job === undefined || job.termsHash !== subscriber.termsHash) {
           // An index below the job's block may be rolling back to catch up on the new branch, where the same
@@ -393,7 +438,7 @@ export class SubscriptionHub {
   private async deliverStats(head: IndexedHead): Promise<void> {
     const byDays = new Map<number, Promise<NetworkStatsModel>>();
     await Promise.all(
-      [...this.stats].map(async (subscriber) => {
+      [...this.stats].filter((subscriber) => !startedAfter(subscriber, head)).map(async (subscriber) => {
         let pending = byDays.get(subscriber.days);
         if (pending === undefined) {
           pending = networkStats(this.reader, head, subscriber.days);

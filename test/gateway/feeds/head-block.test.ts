@@ -127,4 +127,70 @@ describe("subscription hub: one block per head", function () {
     expect(await queued(feed)).to.deep.equal(["2:Open"]);
     hub.stop();
   });
+
+  /**
+   * A source at block 103 (hash "0xh103") whose job 1 was Accepted up to block 101 and Completed from block 102, with
+   * empty statistics; the hub it feeds has yet to handle heads 101 to 103, which the watcher has already seen.
+   */
+  function aheadOfTheHub() {
+    const blockOf = (variables: Variables) => (variables.block as { number?: number; hash?: string } | undefined) ?? { hash: "0xh103" };
+    const numberOf = (block: { number?: number; hash?: string }) => block.number ?? Number(block.hash?.slice(3));
+    const source: SubgraphSource = {
+      kind: "subgraphUrl" as SourceKind,
+      async request<TData>(_query: string, variables: Variables = {}): Promise<TData> {
+        const status = numberOf(blockOf(variables)) <= 101 ? "Accepted" : "Completed";
+        return {
+          jobs: [{ ...job(1, status), createdAtBlock: "90" }],
+          protocol: null,
+          gpuModels: [],
+          regions: [],
+          networkDays: [],
+          _meta: { block: { number: 103, hash: "0xh103", timestamp: 1_000 } },
+        } as TData;
+      },
+      async close() {},
+    };
+    const at = (number: number) => head(number, `0xh${number}`, `0xh${number - 1}`);
+    const started = startHub(source, at(103));
+    /** Has the hub handle heads `from` to `through`, one after another, as the watcher hands them over. */
+    const handle = async (from: number, through: number) => {
+      for (let n = from; n <= through; n++) await started.advance(at(n), at(n - 1));
+    };
+    return { ...started, handle };
+  }
+
+  it("sends jobUpdated no older state than the one it started with while the hub catches up on heads below the block it was read at", async function () {
+    const { hub, reader, handle } = aheadOfTheHub();
+    // As the resolver reads it: at the latest block, 103.
+    const [completed] = await reader.jobsByIds(["1"]);
+    const feed = await hub.jobUpdated(completed!);
+    await handle(101, 104);
+    expect(await queued(feed)).to.deep.equal(["1:Completed"]);
+    hub.stop();
+  });
+
+  it("sends jobUpdated started at the head the hub is at the state of an index rolled back below that head", async function () {
+    const { hub, reader, handle, advance } = aheadOfTheHub();
+    await handle(101, 103);
+    const [completed] = await reader.jobsByIds(["1"]);
+    const feed = await hub.jobUpdated(completed!);
+    // A reorg: the index goes back to block 101 of another branch, where the job is not settled.
+    await advance(head(101, "0xb101", "0xh100"), head(103, "0xh103", "0xh102"));
+    expect(await queued(feed)).to.deep.equal(["1:Completed", "1:Accepted"]);
+    hub.stop();
+  });
+
+  it("sends networkStats no block older than its first while the hub catches up on heads the watcher has seen", async function () {
+    const { hub, handle } = aheadOfTheHub();
+    const feed = await hub.networkStats(1);
+    await handle(101, 104);
+    const blocks: number[] = [];
+    for (;;) {
+      const next = await Promise.race([feed.next(), new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
+      if (next === null || next.done === true) break;
+      blocks.push(next.value.blockNumber);
+    }
+    expect(blocks).to.deep.equal([103, 104]);
+    hub.stop();
+  });
 });
