@@ -98,7 +98,7 @@ describe("subscription hub: one block per head", function () {
     hub.stop();
   });
 
-  it("offers the jobs of a head a reorg replaces while they are judged at the next head, judged there, not with the replacing block's figures", async function () {
+  it("skips a head a reorg replaces while its jobs are judged, rather than judge them with the new block's minimum stake, and offers the new head's", async function () {
     // Block 7 holds job 1, which the provider may not take (the minimum stake is above its own). After the first read
     // a reorg replaces it with a block holding job 2 instead, under a minimum the provider meets: job 1 is offerable in
     // neither block.
