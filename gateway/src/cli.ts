@@ -3,7 +3,7 @@
 // Serves the Latent gateway. By default it runs the embedded indexer (in a worker thread) against --rpc-url; with
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
-import { startGateway, type GatewayOptions } from "./gateway";
+import { GRAPH_NODE_REORG_THRESHOLD, startGateway, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
@@ -17,6 +17,9 @@ const USAGE = `Usage: npm run gateway -- [options]
   --db <file>              embedded indexer database (default .data/gateway-indexer.sqlite)
   --subgraph-build <dir>   compiled subgraph (default subgraph/build)
   --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL)
+  --reorg-threshold <blocks>
+                           with --subgraph-url: the endpoint's reorg threshold, graph-node's ETHEREUM_REORG_THRESHOLD;
+                           jobUpdated stays open this deep after a final status (env REORG_THRESHOLD; default 250)
   --port <n>               (env PORT; default 4000; 0 picks a free port)
   --host <addr>            (env HOST; default 127.0.0.1)
   --cors <origins>         "*" or comma-separated origins (env CORS_ORIGINS; default "*")
@@ -50,8 +53,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     flags.set(flag.slice(2), value);
     i++;
   }
-  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "port", "host", "cors", "max-lag", "log-level",
-    "max-connections", "max-subscriptions", "max-subscriptions-per-connection"]);
+  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "reorg-threshold", "port", "host", "cors", "max-lag",
+    "log-level", "max-connections", "max-subscriptions", "max-subscriptions-per-connection"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
   // every interface, and `RPC_URL=` would be a URL.
@@ -99,6 +102,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const deployment = path.resolve(flags.get("deployment") ?? path.join(recordsDir, "localhost.json"));
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
   const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"));
+  const reorgThresholdText = pick("reorg-threshold", "REORG_THRESHOLD");
+  // The embedded indexer's threshold is its own (indexerTuning): taking the value there would change how far back it
+  // follows reorgs, and ignoring it would leave jobUpdated open for another depth than the one asked for.
+  if (reorgThresholdText !== undefined && subgraphUrl === undefined) {
+    const name = origin("reorg-threshold", "REORG_THRESHOLD");
+    throw new UsageError(`${name} applies only with --subgraph-url (SUBGRAPH_URL): the embedded indexer's is its own`);
+  }
+  const reorgThreshold = reorgThresholdText === undefined
+    ? undefined
+    : integer(reorgThresholdText, origin("reorg-threshold", "REORG_THRESHOLD"), GRAPH_NODE_REORG_THRESHOLD);
   const options: GatewayOptions = {
     // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
     port: integer(pick("port", "PORT"), origin("port", "PORT"), 4000, 65_535),
@@ -117,7 +130,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     },
     source:
       subgraphUrl !== undefined
-        ? { subgraphUrl }
+        ? { subgraphUrl, ...(reorgThreshold === undefined ? {} : { reorgThreshold }) }
         : {
             rpcUrl,
             deployment,

@@ -153,6 +153,42 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--port", "abc"], { PORT: "abc" })).to.throw(/^--port must be/);
   });
 
+  it("reads a graph-node endpoint's reorg threshold from --reorg-threshold, or REORG_THRESHOLD, 0 included", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    expect(parseCli(["--subgraph-url", url, "--reorg-threshold", "64"], {}).options.source).to.deep.equal({ subgraphUrl: url, reorgThreshold: 64 });
+    expect(parseCli([], { SUBGRAPH_URL: url, REORG_THRESHOLD: "0" }).options.source).to.deep.equal({ subgraphUrl: url, reorgThreshold: 0 });
+    expect(parseCli(["--reorg-threshold", "7"], { SUBGRAPH_URL: url, REORG_THRESHOLD: "9" }).options.source).to.include({ reorgThreshold: 7 });
+  });
+
+  it("refuses a reorg threshold that is not a whole number of blocks, 0 or more, naming the flag or variable", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    for (const text of ["-1", "2.5", "0x10", "1e3", "many"]) {
+      expect(() => parseCli(["--subgraph-url", url, "--reorg-threshold", text], {}), text).to.throw(
+        new RegExp(`^--reorg-threshold must be a non-negative integer \\(got ${text.replace(".", "\\.")}\\)$`),
+      );
+    }
+    expect(() => parseCli([], { SUBGRAPH_URL: url, REORG_THRESHOLD: "-5" })).to.throw(/^REORG_THRESHOLD must be a non-negative integer \(got -5\)$/);
+  });
+
+  it("refuses a reorg threshold without a graph-node endpoint, where the embedded indexer's own applies", function () {
+    expect(() => parseCli(["--reorg-threshold", "64"], {})).to.throw(/^--reorg-threshold applies only with --subgraph-url/);
+    expect(() => parseCli([], { REORG_THRESHOLD: "64" })).to.throw(/^REORG_THRESHOLD applies only with --subgraph-url/);
+  });
+
+  it("exits 2 on a bad --reorg-threshold, with the message and the usage, before it serves", async function () {
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--subgraph-url", "http://127.0.0.1:9/x", "--reorg-threshold", "-1"],
+        { cwd: ROOT, timeout: 30_000 },
+        (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+      );
+    });
+    expect(run.code, run.stderr).to.equal(2);
+    expect(run.stderr).to.match(/^--reorg-threshold must be a non-negative integer \(got -1\)\n\nUsage: npm run gateway/);
+    expect(run.stderr).to.include("--reorg-threshold <blocks>");
+  });
+
   it("reports a missing or broken deployment record in one line naming it, exit 1, without a stack trace", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
     try {

@@ -1,12 +1,20 @@
 // Subscriptions, driven by the indexed head: when it advances, the hub runs one shared set of source queries (the
 // jobs created in the new blocks, the subscribed jobs' current state, fresh statistics) and hands each subscriber
 // its share. A thousand workers watching for jobs cost the source what one does.
+//
+// Every read for a head asks for that head's block (by hash where the source gave one), never the latest: the index
+// moves on while a head is handled, and jobs judged with the protocol or providers of another block (a minimum stake,
+// a pause), or a job's state sent from a later block than the head, would mix two blocks. A head that a reorg replaces
+// while it is handled is refused by the source; what it would have sent is sent at the next head, which the watcher
+// reports since its hash differs.
 import { badUserInput, jobReorged, shuttingDown } from "../errors";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, type SubgraphReader } from "../subgraph/reader";
+import type { PinnedBlock } from "../model/cursor";
+import { SOURCE_MAX_FIRST, readAtOf, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { chainNow } from "../services/clock";
+import { headReadAt } from "../services/keyset";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
 import { isActive } from "../services/provider-filters";
@@ -43,11 +51,15 @@ interface JobUpdatedSubscriber {
    * status is not final: the feed ends once that block is deeper than the reorg threshold, when no reorg can undo it.
    */
   finalAt: number | null;
+  /** The block of the state first sent while heads the hub handles may be older (see covers), else null. */
+  firstRead: PinnedBlock | null;
   channel: Channel<JobEntity>;
 }
 
 interface StatsSubscriber {
   days: number;
+  /** The block of the statistics first sent while heads the hub handles may be older (see covers), else null. */
+  firstRead: PinnedBlock | null;
   channel: Channel<NetworkStatsModel>;
 }
 
@@ -82,6 +94,28 @@ export interface SubscriptionHubOptions {
 }
 
 /**
+ * Whether a subscriber's first event, read at `firstRead`, already says what `head` would: a head at or below its
+ * block. Its first event is read at the newest block known (the watcher's head, or the index's latest), while the hub
+ * may still have heads to handle that the watcher saw before, or that the index has passed: read at their blocks,
+ * they would send an older state or older statistics after the first, then the first again. A head at the same
+ * height with another hash (a reorg) is news.
+ */
+function covers(firstRead: PinnedBlock, head: IndexedHead): boolean {
+  return head.number < firstRead.number || (head.number === firstRead.number && head.hash === firstRead.hash);
+}
+
+/**
+ * Whether `subscriber`'s first event covers `head`. The first head it does not cover opens the gate for good: a lower
+ * head after it is the index going back (a reorg), which is news.
+ */
+function startedAfter(subscriber: { firstRead: PinnedBlock | null }, head: IndexedHead): boolean {
+  if (subscriber.firstRead === null) return false;
+  if (covers(subscriber.firstRead, head)) return true;
+  subscriber.firstRead = null;
+  return false;
+}
+
+/**
  * Whether `head` is known to be the child of `scanned`, so that the blocks scanned up to `scanned` are still the
  * chain's. A head a few blocks up is not: the hub only ever sees heads' hashes, never those of the blocks between,
  * and a block it scanned may have been replaced on the way (block N replaced, the next head seen N+1 or higher).
@@ -110,6 +144,8 @@ export class SubscriptionHub {
    * replay, the jobs of that head (not yet marked scanned when it joined).
    */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The head being handled, or the last one handled (null before the first). */
+  private handling: IndexedHead | null = null;
 
   constructor(
     private readonly reader: SubgraphReader,
@@ -144,12 +180,13 @@ export class SubscriptionHub {
    */
   async jobOpened(matcher: FeedMatcher, sinceBlock: number | null = null): Promise<AsyncIterableIterator<JobEntity>> {
     const head = await this.head.ensureHead();
-    const { subscriber, scannedThrough } = await this.inTurn(async () => {
+    const { subscriber, scannedHead } = await this.inTurn(async () => {
       if (this.scanned === null) {
         this.scanned = head;
         this.rescanFloor = head.number;
       }
-      const scannedThrough = this.scanned.number;
+      const scannedHead = this.scanned;
+      const scannedThrough = scannedHead.number;
       const subscriber: JobOpenedSubscriber = {
         matcher,
         channel: new Channel(() => this.opened.delete(subscriber)),
@@ -158,12 +195,14 @@ export class SubscriptionHub {
         skip: { from: scannedThrough, through: sinceBlock ?? scannedThrough },
       };
       this.opened.add(subscriber);
-      return { subscriber, scannedThrough };
+      return { subscriber, scannedHead };
     });
     if (sinceBlock === null) return subscriber.channel;
     try {
-      const jobs = sinceBlock < scannedThrough ? await this.openJobsCreatedIn(sinceBlock, scannedThrough) : [];
-      const offered = (await this.offers([subscriber], jobs, await this.head.ensureHead())).get(subscriber) ?? [];
+      // The replay reads the block the live feed takes over from, all of it: the jobs and what they are judged with.
+      const at = headReadAt(scannedHead);
+      const jobs = sinceBlock < scannedHead.number ? await this.openJobsCreatedIn(sinceBlock, scannedHead.number, at) : [];
+      const offered = (await this.offers([subscriber], jobs, scannedHead, at)).get(subscriber) ?? [];
       for (const job of offered) {
         subscriber.replayed.add(offerKey(job));
         subscriber.channel.push(job);
@@ -192,12 +231,23 @@ export class SubscriptionHub {
       createdAtBlock: Number(job.createdAtBlock),
       lastSent: JSON.stringify(job),
       finalAt: finalAt ?? (final ? head.number : null),
+      firstRead: this.gate(readAtOf(job)?.block),
       channel: new Channel(() => this.updated.delete(subscriber)),
     };
     this.updated.add(subscriber);
     subscriber.channel.push(job);
     if (this.isSettled(subscriber, head)) subscriber.channel.end();
     return subscriber.channel;
+  }
+
+  /**
+   * What a subscriber whose first event was read at `block` waits past (its firstRead): nothing when that is the head
+   * the hub is at, since every head it handles next comes after it, nor when the source did not say which block.
+   */
+  private gate(block: PinnedBlock | undefined): PinnedBlock | null {
+    const at = this.handling;
+    if (block === undefined || (at !== null && at.number === block.number && at.hash === block.hash)) return null;
+    return block;
   }
 
   /** The block of the job's last event (the one that set its status), null if it has none. */
@@ -215,13 +265,18 @@ export class SubscriptionHub {
   async networkStats(days: number): Promise<AsyncIterableIterator<NetworkStatsModel>> {
     const head = await this.head.ensureHead();
     const current = await networkStats(this.reader, head, days);
-    const subscriber: StatsSubscriber = { days, channel: new Channel(() => this.stats.delete(subscriber), 16) };
+    const subscriber: StatsSubscriber = {
+      days,
+      firstRead: this.gate({ number: head.number, hash: head.hash }),
+      channel: new Channel(() => this.stats.delete(subscriber), 16),
+    };
     this.stats.add(subscriber);
     subscriber.channel.push(current);
     return subscriber.channel;
   }
 
   private async onHead(head: IndexedHead): Promise<void> {
+    this.handling = head;
     const scanned = this.scanned;
     let from = scanned?.number ?? null;
     // A head that is not known to extend the last one scanned may sit on blocks that replaced scanned ones (a
@@ -231,9 +286,10 @@ export class SubscriptionHub {
       from = Math.max(this.rescanFloor, Math.min(scanned.number, head.number - REORG_RESCAN_BLOCKS));
     }
     const listening = this.opened.size > 0;
+    const at = headReadAt(head);
     const [opened] = await Promise.all([
-      from !== null && head.number > from && listening ? this.deliverOpened(from, head) : true,
-      this.updated.size > 0 ? this.deliverUpdated(head) : undefined,
+      from !== null && head.number > from && listening ? this.deliverOpened(from, head, at) : true,
+      this.updated.size > 0 ? this.deliverUpdated(head, at) : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
     // Blocks whose jobs could not be read stay unscanned: the next head offers them, instead of a worker never
@@ -243,12 +299,12 @@ export class SubscriptionHub {
   }
 
   /** False when the jobs could not be read (nothing was sent). */
-  private async deliverOpened(afterBlock: number, head: IndexedHead): Promise<boolean> {
+  private async deliverOpened(afterBlock: number, head: IndexedHead, at: ReadAt): Promise<boolean> {
     try {
-      const jobs = (await this.jobsCreatedIn(afterBlock, head.number)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
+      const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
       for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
       if (jobs.length === 0) return true;
-      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, head)) {
+      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, head, at)) {
         for (const job of offered) this.sendLive(subscriber, job);
       }
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
@@ -267,20 +323,22 @@ export class SubscriptionHub {
   }
 
   /**
-   * The jobs of `jobs` that each subscriber's requirements take, judged at `head` (its time for deadlines); the
-   * providers and the protocol are read once for all.
+   * The jobs of `jobs` that each subscriber's requirements take, judged at `head` (its time for deadlines, and the
+   * providers and the protocol of its block, `at`, where the jobs were read); the providers and the protocol are
+   * read once for all.
    */
   private async offers(
     subscribers: readonly JobOpenedSubscriber[],
     jobs: readonly JobEntity[],
     head: IndexedHead,
+    at: ReadAt,
   ): Promise<Map<JobOpenedSubscriber, JobEntity[]>> {
     const offers = new Map<JobOpenedSubscriber, JobEntity[]>();
     if (jobs.length === 0) return offers;
     const providerIds = [...new Set(subscribers.map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
     const [providers, protocol] = await Promise.all([
-      providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds),
-      this.reader.protocol(),
+      providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds, at),
+      this.reader.protocol(at),
     ]);
     const byId = new Map(providers.map((p) => [p.id, p]));
     const now = chainNow(head);
@@ -302,7 +360,13 @@ export class SubscriptionHub {
     return offers;
   }
 
-  private async jobsCreatedIn(afterBlock: number, throughBlock: number, where: Where = {}, most = Infinity): Promise<JobEntity[]> {
+  private async jobsCreatedIn(
+    afterBlock: number,
+    throughBlock: number,
+    at: ReadAt,
+    where: Where = {},
+    most = Infinity,
+  ): Promise<JobEntity[]> {
     const jobs: JobEntity[] = [];
     let lastJobId: string | null = null;
     for (;;) {
@@ -316,6 +380,7 @@ export class SubscriptionHub {
         orderBy: "jobId",
         orderDirection: "asc",
         first: SOURCE_MAX_FIRST,
+        at,
       });
       jobs.push(...page);
       if (page.length < SOURCE_MAX_FIRST || jobs.length > most) return jobs;
@@ -324,8 +389,8 @@ export class SubscriptionHub {
   }
 
   /** A replay: the jobs still open created in (afterBlock, throughBlock], refused past MAX_REPLAYED_JOBS. */
-  private async openJobsCreatedIn(afterBlock: number, throughBlock: number): Promise<JobEntity[]> {
-    const jobs = await this.jobsCreatedIn(afterBlock, throughBlock, { status: "Open" }, MAX_REPLAYED_JOBS);
+  private async openJobsCreatedIn(afterBlock: number, throughBlock: number, at: ReadAt): Promise<JobEntity[]> {
+    const jobs = await this.jobsCreatedIn(afterBlock, throughBlock, at, { status: "Open" }, MAX_REPLAYED_JOBS);
     if (jobs.length > MAX_REPLAYED_JOBS) {
       throw badUserInput(
         "sinceBlock",
@@ -336,7 +401,7 @@ export class SubscriptionHub {
     return jobs;
   }
 
-  private async deliverUpdated(head: IndexedHead): Promise<void> {
+  private async deliverUpdated(head: IndexedHead, at: ReadAt): Promise<void> {
     try {
       // Those who subscribe while the jobs are read are not among the ids asked for: they wait for the next head,
       // rather than be told that their job is gone.
@@ -344,10 +409,10 @@ export class SubscriptionHub {
       const ids = [...new Set(subscribers.map((s) => s.jobId))];
       const current = new Map<string, JobEntity>();
       for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
-        for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST))) current.set(job.id, job);
+        for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) current.set(job.id, job);
       }
       for (const subscriber of subscribers) {
-        if (subscriber.channel.isClosed) continue;
+        if (subscriber.channel.isClosed || startedAfter(subscriber, head)) continue;
         const job = current.get(subscriber.jobId);
         if (job === undefined || job.termsHash !== subscriber.termsHash) {
           // An index below the job's block may be rolling back to catch up on the new branch, where the same
@@ -373,7 +438,7 @@ export class SubscriptionHub {
   private async deliverStats(head: IndexedHead): Promise<void> {
     const byDays = new Map<number, Promise<NetworkStatsModel>>();
     await Promise.all(
-      [...this.stats].map(async (subscriber) => {
+      [...this.stats].filter((subscriber) => !startedAfter(subscriber, head)).map(async (subscriber) => {
         let pending = byDays.get(subscriber.days);
         if (pending === undefined) {
           pending = networkStats(this.reader, head, subscriber.days);
