@@ -7,10 +7,9 @@ import { MaxUint256, parseEther } from "ethers";
 import { makeTerms } from "../../../scripts/scenario";
 import { createGatewayRuntime, silentLogger } from "../../../gateway/src";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
-import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { JobEntity } from "../../../gateway/src/subgraph/entities";
-import { waitUntil } from "../../helpers/wait";
 import { environment } from "../helpers/environment";
+import { headShower } from "../helpers/hub-heads";
 
 describe("jobOpened across a reorg of the chain", function () {
   it("offers the job of a replaced block when the next head seen is higher, and not again the job that survived", async function () {
@@ -25,28 +24,10 @@ describe("jobOpened across a reorg of the chain", function () {
     const create = async (terms: Awaited<ReturnType<typeof makeTerms>>, specURI: string) => {
       await (await escrow.createJob(terms, specURI)).wait();
     };
-    const indexedThrough = async (block: number) => {
-      const response = await fetch(env.subgraphUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ _meta { block { number } } }" }),
-      });
-      const body = (await response.json()) as { data?: { _meta: { block: { number: number } } } };
-      return (body.data?._meta.block.number ?? -1) >= block;
-    };
 
     const runtime = await createGatewayRuntime({ source: { subgraphUrl: env.subgraphUrl }, chain: null, headPollMs: 2 ** 31 - 1, logger: silentLogger });
     try {
-      // Runs after the hub (listeners run in order, one head at a time): once it has a head, so has the hub.
-      const seen: IndexedHead[] = [];
-      runtime.services.head.subscribe((head) => void seen.push(head));
-      /** Shows the hub the indexed head once the indexer has reached `block`, and waits until the hub is done with it. */
-      const showHead = async (block: number) => {
-        await waitUntil(() => indexedThrough(block), `the indexer has indexed block ${block}`);
-        const head = await runtime.services.head.refresh();
-        await waitUntil(() => seen.at(-1) === head, `the hub has handled head ${head.number}`);
-        return head;
-      };
+      const showHead = headShower(runtime, env.subgraphUrl);
       /** The jobs the feed holds now, as "id:termsHash". */
       const feed = await runtime.hub.jobOpened(parseFeedFilter(null));
       // A pull left waiting takes the next job pushed: it is kept for the next look rather than abandoned.

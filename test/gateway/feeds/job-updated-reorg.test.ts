@@ -6,9 +6,8 @@ import type { GraphQLError } from "graphql";
 import { MaxUint256, parseEther } from "ethers";
 import { makeTerms } from "../../../scripts/scenario";
 import { createGatewayRuntime, silentLogger } from "../../../gateway/src";
-import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
-import { waitUntil } from "../../helpers/wait";
 import { environment } from "../helpers/environment";
+import { headShower } from "../helpers/hub-heads";
 
 describe("jobUpdated across a reorg of the chain", function () {
   it("ends with JOB_REORGED when the block that created the job is replaced by one without it", async function () {
@@ -17,26 +16,10 @@ describe("jobUpdated across a reorg of the chain", function () {
     const { chain, scenario } = env;
     const client = scenario.actors.clients[2]!;
     const escrow = scenario.c.jobEscrow.connect(client);
-    const indexedThrough = async (block: number) => {
-      const response = await fetch(env.subgraphUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ _meta { block { number } } }" }),
-      });
-      const body = (await response.json()) as { data?: { _meta: { block: { number: number } } } };
-      return (body.data?._meta.block.number ?? -1) >= block;
-    };
 
     const runtime = await createGatewayRuntime({ source: { subgraphUrl: env.subgraphUrl }, chain: null, headPollMs: 2 ** 31 - 1, logger: silentLogger });
     try {
-      // Runs after the hub (listeners run in order, one head at a time): once it has a head, so has the hub.
-      const seen: IndexedHead[] = [];
-      runtime.services.head.subscribe((head) => void seen.push(head));
-      const showHead = async (block: number) => {
-        await waitUntil(() => indexedThrough(block), `the indexer has indexed block ${block}`);
-        const head = await runtime.services.head.refresh();
-        await waitUntil(() => seen.at(-1) === head, `the hub has handled head ${head.number}`);
-      };
+      const showHead = headShower(runtime, env.subgraphUrl);
 
       await (await scenario.c.token.connect(client).approve(await escrow.getAddress(), MaxUint256)).wait();
       const terms = await makeTerms(scenario, { gpuCount: 1, maxPricePerGpuHour: parseEther("2") });
