@@ -98,6 +98,8 @@ interface IStaking is IGoverned {
 
     error StakingZeroBeneficiary();
     error StakingMaxSlashRewardTooHigh(uint256 maxSlashRewardBps, uint256 max);
+    /// @notice `treasury` is Staking itself, LAT, the job escrow or the pause guardian, none of which can pass tokens on.
+    error StakingTreasuryIsProtocolContract(address treasury);
 
     /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
     function stake(uint256 amount) external;
@@ -151,7 +153,8 @@ interface IStaking is IGoverned {
     /// @notice Set the thawing period for new thaw requests. Governance only.
     function setThawingPeriod(uint64 thawingPeriod) external;
 
-    /// @notice Set where slashed tokens and protocol fees go. Governance only.
+    /// @notice Set where slashed tokens and protocol fees go: non-zero, and not Staking, LAT, the job escrow or the
+    ///         pause guardian (`StakingTreasuryIsProtocolContract`), which would strand them. Governance only.
     function setTreasury(address treasury) external;
 
     /// @notice `provider`'s staked, locked and thawing totals.

@@ -393,6 +393,11 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     function _setTreasury(address value) private {
         _requireNonZero("treasury", value);
+        // None of these can pass tokens on, so every later fee and slash sent there would be stranded for good. The
+        // dispute manager and the registry would need a call to the escrow to know; these are immutables.
+        if (value == address(this) || value == address(token) || value == jobEscrow || value == address(pauseGuardian)) {
+            revert StakingTreasuryIsProtocolContract(value);
+        }
         treasury = value;
         emit AddressParameterUpdated("treasury", value);
     }

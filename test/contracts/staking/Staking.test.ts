@@ -51,6 +51,16 @@ describe("Staking", function () {
           .withArgs(encodeBytes32String(name));
       }
     });
+
+    it("refuses LAT as the initial treasury (a protocol contract, which would strand what it is sent)", async function () {
+      const { deployer, c } = await loadFixture(baseFixture);
+      const [gov, token, escrow, guardian] = await Promise.all(
+        [c.timelock, c.token, c.jobEscrow, c.pauseGuardian].map((x) => x.getAddress()),
+      );
+      await expect(new Staking__factory(deployer).deploy(gov, token, escrow, guardian, token, LAT("1"), 3600))
+        .to.be.revertedWithCustomError(c.staking, "StakingTreasuryIsProtocolContract")
+        .withArgs(token);
+    });
   });
 
   describe("stake", function () {
@@ -587,6 +597,17 @@ describe("Staking", function () {
       await expect(c.staking.connect(timelock).setTreasury(ZeroAddress))
         .to.be.revertedWithCustomError(c.staking, "GovernedZeroAddress")
         .withArgs(encodeBytes32String("treasury"));
+    });
+
+    it("setTreasury refuses Staking itself, LAT, the job escrow and the pause guardian, which would strand what it sends", async function () {
+      const { c, timelock } = await loadFixture(baseFixture);
+      for (const contract of [c.staking, c.token, c.jobEscrow, c.pauseGuardian]) {
+        const address = await contract.getAddress();
+        await expect(c.staking.connect(timelock).setTreasury(address))
+          .to.be.revertedWithCustomError(c.staking, "StakingTreasuryIsProtocolContract")
+          .withArgs(address);
+      }
+      expect(await c.staking.treasury()).to.equal(await c.timelock.getAddress());
     });
 
     it("every setter is refused to anyone but governance", async function () {
