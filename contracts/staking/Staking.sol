@@ -11,10 +11,10 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 
 /// @title Staking
-/// @notice See IStaking. Storage per provider is one slot for `staked` and `locked`, one for `thawing` and the
-///         thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's cost depends on how
-///         many providers or jobs exist. The lock and slash role is an immutable set at construction: there is no
-///         function that could grant it to anyone else.
+/// @notice See IStaking. Storage per provider is one slot for `staked`, `locked` and its slash reward cap, one for
+///         `thawing` and the thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's
+///         cost depends on how many providers or jobs exist. The lock and slash role is an immutable set at
+///         construction: there is no function that could grant it to anyone else.
 contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
