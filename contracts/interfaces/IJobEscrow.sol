@@ -74,9 +74,9 @@ interface IJobEscrow is IGoverned {
     struct EconomicParams {
         uint16 protocolFeeBps; // of the cost, from the provider's share; <= 1000
         uint16 collateralRatioBps; // collateral = escrowed * ratio / 10_000; >= a non-zero floor
-        uint16 timeoutSlashBps; // of the collateral, slashed to the client on timeout; >= a non-zero floor
+        uint16 timeoutSlashBps; // of the collateral, slashed on timeout, to the client within the provider's cap; >= a floor
         uint16 maxSlashingCutBps; // most of the collateral an upheld dispute may slash
-        uint16 disputeRewardBps; // of a dispute's slash, to the client; the rest to the treasury
+        uint16 disputeRewardBps; // of a dispute's slash, to the client (within the provider's cap); the rest to the treasury
         uint32 challengeWindow; // seconds after submission during which the client may dispute
         uint32 grace; // seconds after acceptedAt + maxDuration during which a result is still accepted
         uint32 disputePeriod; // seconds the arbitrator has to rule
@@ -230,7 +230,8 @@ interface IJobEscrow is IGoverned {
     /// @notice Settle a submitted job once its challenge window has passed. Anyone.
     function settle(uint256 jobId) external;
 
-    /// @notice Refund a job whose result deadline passed with no result, slashing part of the collateral to the client. Anyone.
+    /// @notice Refund a job whose result deadline passed with no result, slashing part of the collateral to the client
+    ///         (at most the provider's `IStaking.maxSlashRewardBps` of it, the rest to the treasury). Anyone.
     function claimTimeout(uint256 jobId) external;
 
     /// @notice Move a submitted job to Disputed. Dispute manager only.
@@ -244,7 +245,8 @@ interface IJobEscrow is IGoverned {
 
     /// @notice Refund a disputed job to its client after an upheld dispute, slashing `slashAmount` of its collateral
     ///         (at most the job's `maxSlashingCutBps` of it, else `IDisputeManager.DisputeManagerSlashTooLarge`),
-    ///         `disputeRewardBps` of the slash to the client, and unlocking the rest. Dispute manager only.
+    ///         `disputeRewardBps` of the slash to the client (at most the provider's `IStaking.maxSlashRewardBps` of
+    ///         it), and unlocking the rest. Dispute manager only.
     /// @return client The job's client.
     /// @return reward The part of the slash paid to the client.
     function refundDisputed(uint256 jobId, uint256 slashAmount) external returns (address client, uint256 reward);

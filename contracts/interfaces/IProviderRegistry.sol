@@ -6,8 +6,12 @@ import {IGoverned} from "./IGoverned.sol";
 /// @title IProviderRegistry
 /// @notice The GPU inventory of the network. A provider lists one machine (a homogeneous set of GPUs), prices it
 ///         per GPU-hour and names an optional operator: the hot key of its worker, which may go online/offline,
-///         accept and decline jobs, submit results and answer disputes, but can never move stake, change the price,
-///         the specs or the operator, or deregister.
+///         accept and decline jobs, submit results and answer disputes, but can never thaw or withdraw stake, change
+///         the price, the specs or the operator, or deregister. It can still get its provider slashed, by letting
+///         jobs it accepted time out or losing disputes (as it can make the provider idle by going offline), and a
+///         job it accepted may be one a client it controls posted: the provider's own address caps the share of
+///         any slash paid to the client with `IStaking.setMaxSlashRewardBps`, and a provider that hands out an
+///         operator key should set that cap to 0, so that the operator can take none of a slash.
 ///
 ///         Storage keeps what contracts check (ids, numbers); human strings (the GPU model's display name, the
 ///         metadata URI) live only in events, where indexers keep them.

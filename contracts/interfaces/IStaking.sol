@@ -16,10 +16,17 @@ import {IGoverned} from "./IGoverned.sol";
 ///
 ///         Collateral: the job escrow locks collateral per job from free stake and unlocks it when the job ends.
 ///         `slashAndUnlock` takes only from one job's lock (and so from `staked`), pays `reward` to the beneficiary
-///         and the rest to the treasury (slashed tokens are never burned, the supply is constant), then unlocks
-///         the rest of that lock. The lock and slash role belongs to the job escrow alone (an upheld dispute is
-///         slashed by the escrow, for the dispute manager), fixed at deployment: no one, governance included, can
-///         grant it afterwards.
+///         (the job's client), at most the provider's `maxSlashRewardBps` of the slash, and the rest to the treasury
+///         (slashed tokens are never burned, the supply is constant), then unlocks the rest of that lock. The lock
+///         and slash role belongs to the job escrow alone (an upheld dispute is slashed by the escrow, for the
+///         dispute manager), fixed at deployment: no one, governance included, can grant it afterwards.
+///
+///         Slash reward cap: a provider's operator (its worker hot key) can accept a job that a client it controls
+///         posted and let it time out, or lose a dispute on it; whatever of the slash goes to that client is the
+///         operator's to take. `setMaxSlashRewardBps`, callable only by the provider's own address, caps the share of
+///         any slash of its collateral paid to the client (after The Graph's Horizon `maxVerifierCut`); the rest goes
+///         to the treasury. A provider that hands out an operator key should set it to 0: its operator can still get
+///         it slashed, but can take none of the slash. Unset, there is no cap (10,000 bps).
 ///
 ///         Staked tokens sit in this contract, so they do not vote: a provider that wants a say in governance
 ///         keeps some LAT outside the stake (or delegates it) and votes with that.
@@ -85,7 +92,14 @@ interface IStaking is IGoverned {
     error StakingNoLock(address provider, uint256 jobId);
     error StakingSlashExceedsLock(uint256 jobId, uint256 amount, uint256 locked);
     error StakingRewardExceedsSlash(uint256 reward, uint256 amount);
+    /// @notice `provider` (only its own address can) capped the share of any later slash of its collateral paid to
+    ///         the slash's beneficiary at `maxSlashRewardBps` (10,000: no cap).
+    event MaxSlashRewardSet(address indexed provider, uint16 maxSlashRewardBps);
+
     error StakingZeroBeneficiary();
+    error StakingMaxSlashRewardTooHigh(uint256 maxSlashRewardBps, uint256 max);
+    /// @notice `treasury` is Staking itself, LAT, the job escrow or the pause guardian, none of which can pass tokens on.
+    error StakingTreasuryIsProtocolContract(address treasury);
 
     /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
     function stake(uint256 amount) external;
@@ -110,17 +124,28 @@ interface IStaking is IGoverned {
     function unlock(address provider, uint256 jobId) external returns (uint256 amount);
 
     /// @notice Slash `amount` (non-zero, at most the lock) from `jobId`'s collateral, `reward` of it (at most
-    ///         `amount`) to `beneficiary` (non-zero) and the rest to the treasury, then unlock what remains of the
-    ///         collateral, in one call (a timed-out job or an upheld dispute ends both ways at once). Emits `Slashed`
-    ///         then `CollateralUnlocked`. Job escrow only.
+    ///         `amount`), cut to the provider's `maxSlashRewardBps` of `amount` (rounded down), to `beneficiary`
+    ///         (non-zero) and the rest to the treasury, then unlock what remains of the collateral, in one call (a
+    ///         timed-out job or an upheld dispute ends both ways at once). Emits `Slashed` (with what was paid) then
+    ///         `CollateralUnlocked`. Job escrow only.
     /// @return unlocked The amount unlocked after the slash.
+    /// @return paidReward What `beneficiary` received: `reward`, or less where the provider's cap cut it.
     function slashAndUnlock(
         address provider,
         uint256 jobId,
         uint256 amount,
         address beneficiary,
         uint256 reward
-    ) external returns (uint256 unlocked);
+    ) external returns (uint256 unlocked, uint256 paidReward);
+
+    /// @notice Cap the share of any later slash of the caller's collateral paid to the slash's beneficiary (the job's
+    ///         client) at `bps` of the slash (0..10,000; 10,000 is no cap); the rest goes to the
+    ///         treasury. Only the provider's own address sets it (an operator cannot, it has no say in Staking).
+    ///         Applies to every slash from then on, jobs already running included. Emits `MaxSlashRewardSet`.
+    function setMaxSlashRewardBps(uint16 bps) external;
+
+    /// @notice The most of a slash of `provider`'s collateral paid to the beneficiary, in bps (10,000 when unset).
+    function maxSlashRewardBps(address provider) external view returns (uint16);
 
     /// @notice Set the minimum stake per listed GPU that keeps a provider active. Governance only.
     function setMinStakePerGpu(uint256 minStakePerGpu) external;
@@ -128,7 +153,8 @@ interface IStaking is IGoverned {
     /// @notice Set the thawing period for new thaw requests. Governance only.
     function setThawingPeriod(uint64 thawingPeriod) external;
 
-    /// @notice Set where slashed tokens and protocol fees go. Governance only.
+    /// @notice Set where slashed tokens and protocol fees go: non-zero, and not Staking, LAT, the job escrow or the
+    ///         pause guardian (`StakingTreasuryIsProtocolContract`), which would strand them. Governance only.
     function setTreasury(address treasury) external;
 
     /// @notice `provider`'s staked, locked and thawing totals.

@@ -360,7 +360,8 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
             uint256 maxSlash = LatentMath.bps(collateral, params.maxSlashingCutBps);
             if (slashAmount > maxSlash) revert IDisputeManager.DisputeManagerSlashTooLarge(jobId, slashAmount, maxSlash);
             reward = LatentMath.bps(slashAmount, params.disputeRewardBps);
-            staking.slashAndUnlock(provider, jobId, slashAmount, client, reward);
+            // The provider's cap may cut the reward: report what the client was paid.
+            (, reward) = staking.slashAndUnlock(provider, jobId, slashAmount, client, reward);
         } else {
             staking.unlock(provider, jobId);
         }

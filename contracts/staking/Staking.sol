@@ -11,16 +11,18 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 
 /// @title Staking
-/// @notice See IStaking. Storage per provider is one slot for `staked` and `locked`, one for `thawing` and the
-///         thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's cost depends on how
-///         many providers or jobs exist. The lock and slash role is an immutable set at construction: there is no
-///         function that could grant it to anyone else.
+/// @notice See IStaking. Storage per provider is one slot for `staked`, `locked` and its slash reward cap, one for
+///         `thawing` and the thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's
+///         cost depends on how many providers or jobs exist. The lock and slash role is an immutable set at
+///         construction: there is no function that could grant it to anyone else.
 contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
     /// @notice Most thaw requests a provider may have pending at once (bounds `withdraw`'s loop).
     uint256 public constant MAX_THAW_REQUESTS = 8;
+    /// @notice The whole of a slash, in bps: the highest `maxSlashRewardBps`, and the default (no cap).
+    uint16 public constant MAX_BPS = 10_000;
     /// @notice Bounds of `minStakePerGpu` (token units per listed GPU).
     uint256 public constant MIN_MIN_STAKE_PER_GPU = 1e18;
     uint256 public constant MAX_MIN_STAKE_PER_GPU = 1e24;
@@ -30,9 +32,13 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slashAndUnlock each write only this slot, which is
     ///      non-zero for as long as the provider has stake, so none of them pays for a zero-to-non-zero write.
+    ///      `withheldRewardBps` shares it so that a slash reads the provider's cap without loading another slot. It
+    ///      holds `MAX_BPS - cap` rather than the cap so that the zero every provider starts with means "no cap":
+    ///      a provider that never set one is slashed exactly as before the cap existed.
     struct StakeBalance {
         uint96 staked;
         uint96 locked;
+        uint16 withheldRewardBps;
     }
 
     /// @dev `thawing` and the pending requests `[thawFirst, thawNext)` in one slot, which stays non-zero once a
@@ -117,10 +123,10 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     /// @inheritdoc IStaking
     function thaw(uint256 amount) external returns (uint256 requestIndex) {
         if (amount == 0) revert StakingZeroAmount();
-        StakeBalance memory balance = _balances[msg.sender];
+        StakeBalance storage balance = _balances[msg.sender];
         ThawQueue storage queue = _queues[msg.sender];
         ThawQueue memory q = queue;
-        uint256 free = _free(balance, q.thawing);
+        uint256 free = _free(balance.staked, balance.locked, q.thawing);
         if (amount > free) revert StakingInsufficientFreeStake(msg.sender, amount, free);
         // Cannot underflow: thawFirst <= thawNext always.
         unchecked {
@@ -184,13 +190,13 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         JobLock storage jobLock = _jobLocks[jobId];
         if (jobLock.provider != address(0)) revert StakingJobAlreadyLocked(jobId);
         StakeBalance storage balance = _balances[provider];
-        StakeBalance memory b = balance;
-        uint256 free = _free(b, _queues[provider].thawing);
+        // Only the fields used are read, not the whole struct: a memory copy would also unpack withheldRewardBps.
+        uint96 locked = balance.locked;
+        uint256 free = _free(balance.staked, locked, _queues[provider].thawing);
         if (amount > free) revert StakingInsufficientFreeStake(provider, amount, free);
-        uint96 locked;
         // Cannot overflow: locked + amount <= staked < 2^96.
         unchecked {
-            locked = b.locked + uint96(amount);
+            locked += uint96(amount);
         }
         balance.locked = locked;
         _jobLocks[jobId] = JobLock({provider: provider, amount: uint96(amount)});
@@ -220,26 +226,44 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         uint256 amount,
         address beneficiary,
         uint256 reward
-    ) external onlyJobEscrow nonReentrant returns (uint256 unlocked) {
+    ) external onlyJobEscrow nonReentrant returns (uint256 unlocked, uint256 paidReward) {
         unlocked = _checkSlash(provider, jobId, amount, beneficiary, reward);
         StakeBalance storage balance = _balances[provider];
-        // Both fields read together so the slot is loaded once; it is written once below.
+        // All three fields read together so the slot is loaded once; it is written once below.
         uint256 staked = balance.staked;
         uint256 locked = balance.locked;
+        uint256 withheld = balance.withheldRewardBps;
+        paidReward = reward;
         // Cannot underflow: amount plus what remains of this job's lock (unlocked) is the lock, which is counted in
-        // both locked and staked, and reward <= amount was checked.
+        // both locked and staked, reward <= amount was checked, and withheld <= MAX_BPS is kept by its setter;
+        // amount < 2^96, so amount * MAX_BPS cannot overflow.
         unchecked {
+            if (withheld != 0) {
+                uint256 maxReward = (amount * (MAX_BPS - withheld)) / MAX_BPS;
+                if (paidReward > maxReward) paidReward = maxReward;
+            }
             staked -= amount;
             locked -= amount;
-            emit Slashed(provider, jobId, beneficiary, amount, reward, amount - reward, staked, locked);
+            emit Slashed(provider, jobId, beneficiary, amount, paidReward, amount - paidReward, staked, locked);
             locked -= unlocked;
             delete _jobLocks[jobId];
             emit CollateralUnlocked(provider, jobId, unlocked, locked);
             // Both values are below their previous uint96 values.
-            _balances[provider] = StakeBalance({staked: uint96(staked), locked: uint96(locked)});
-            if (reward != 0) token.safeTransfer(beneficiary, reward);
-            if (amount != reward) token.safeTransfer(treasury, amount - reward);
+            balance.staked = uint96(staked);
+            balance.locked = uint96(locked);
+            if (paidReward != 0) token.safeTransfer(beneficiary, paidReward);
+            if (amount != paidReward) token.safeTransfer(treasury, amount - paidReward);
         }
+    }
+
+    /// @inheritdoc IStaking
+    function setMaxSlashRewardBps(uint16 bps) external {
+        if (bps > MAX_BPS) revert StakingMaxSlashRewardTooHigh(bps, MAX_BPS);
+        // Cannot underflow: checked just above.
+        unchecked {
+            _balances[msg.sender].withheldRewardBps = MAX_BPS - bps;
+        }
+        emit MaxSlashRewardSet(msg.sender, bps);
     }
 
     /// @inheritdoc IStaking
@@ -265,7 +289,8 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     /// @inheritdoc IStaking
     function freeStake(address provider) external view returns (uint256) {
-        return _free(_balances[provider], _queues[provider].thawing);
+        StakeBalance storage b = _balances[provider];
+        return _free(b.staked, b.locked, _queues[provider].thawing);
     }
 
     /// @inheritdoc IStaking
@@ -291,6 +316,14 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     function thawRequestRange(address provider) external view returns (uint256 first, uint256 next) {
         ThawQueue storage q = _queues[provider];
         return (q.thawFirst, q.thawNext);
+    }
+
+    /// @inheritdoc IStaking
+    function maxSlashRewardBps(address provider) external view returns (uint16) {
+        // Cannot underflow: the stored share is at most MAX_BPS.
+        unchecked {
+            return MAX_BPS - _balances[provider].withheldRewardBps;
+        }
     }
 
     /// @inheritdoc IStaking
@@ -338,10 +371,10 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         }
     }
 
-    function _free(StakeBalance memory b, uint96 thawing) private pure returns (uint256) {
+    function _free(uint96 staked, uint96 locked, uint96 thawing) private pure returns (uint256) {
         // locked + thawing <= staked is the contract's invariant, so this cannot underflow.
         unchecked {
-            return uint256(b.staked) - b.locked - thawing;
+            return uint256(staked) - locked - thawing;
         }
     }
 
@@ -360,6 +393,11 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
 
     function _setTreasury(address value) private {
         _requireNonZero("treasury", value);
+        // None of these can pass tokens on, so every later fee and slash sent there would be stranded for good. The
+        // dispute manager and the registry would need a call to the escrow to know; these are immutables.
+        if (value == address(this) || value == address(token) || value == jobEscrow || value == address(pauseGuardian)) {
+            revert StakingTreasuryIsProtocolContract(value);
+        }
         treasury = value;
         emit AddressParameterUpdated("treasury", value);
     }

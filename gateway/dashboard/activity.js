@@ -77,6 +77,8 @@ export function describe(event) {
       return `Provider ${provider} got back${sum(event)} of collateral from ${job}`;
     case "Slashed":
       return `Provider ${provider} was slashed over ${job}${amount(event)}`;
+    case "MaxSlashRewardSet":
+      return `Provider ${provider} capped the share of its slashes paid to clients`;
     // JOB
     case "JobCreated":
       return `Client ${client} posted ${job}${amount(event, " in escrow")}`;

@@ -770,6 +770,9 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   a100.listing = { ...a100.listing, pricePerGpuHour: cheaper };
   await mined(c.registry.connect(l40s.signer).setOperator(await ops[1].getAddress()));
   l40s.operator = ops[1];
+  // The H100's owner, whose operator key is out, caps the client's share of its slashes below disputeRewardBps, so
+  // the upheld dispute below pays the client a quarter of the slash rather than half.
+  await mined(c.staking.connect(h100.signer).setMaxSlashRewardBps(2_500));
 
   // Happy path: an open H100 job accepted by the operator, submitted early (metered), approved by the client.
   const approved = await createJob(s, clients[0], { gpuModel: "h100-sxm-80gb", gpuCount: 8, tier: Tier.Enterprise });

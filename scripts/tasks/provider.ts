@@ -41,6 +41,11 @@ latentTask(provider.task("operator", "Name the operator (worker hot key), or non
   types.string,
 );
 
+latentTask(
+  provider.task("slash-reward-cap", "Cap the share of the signer's slashes paid to the job's client (set 0 when an operator key is out)"),
+  async () => (await actions()).slashRewardCap,
+).addParam("bps", "Most of a slash paid to the client, in bps: 0 (all to the treasury) .. 10000 (no cap)", undefined, types.string);
+
 const providerOption = "Provider acted for (address or account index); default: the signer, which must be registered";
 latentTask(provider.task("online", "Go online (by the provider or its operator)"), async () => (await actions()).goOnline).addOptionalParam(
   "provider",

@@ -306,6 +306,8 @@ export function loadOrCreateProvider(address: Bytes, event: ethereum.Event): Pro
   p.thawing = ZERO;
   p.freeStake = ZERO;
   p.stakePerGpu = ZERO;
+  // Staking's default: a provider that never set a cap has none.
+  p.maxSlashRewardBps = 10000;
   p.jobsAccepted = 0;
   p.jobsActive = 0;
   p.jobsCompleted = 0;

@@ -4,6 +4,7 @@ import {
   AddressParameterUpdated,
   CollateralLocked,
   CollateralUnlocked,
+  MaxSlashRewardSet,
   ParameterUpdated,
   Slashed,
   Staked,
@@ -14,6 +15,7 @@ import {
   CollateralLockedEvent,
   CollateralUnlockedEvent,
   Job,
+  MaxSlashRewardSetEvent,
   Slash,
   StakedEvent,
   ThawRequest,
@@ -225,6 +227,19 @@ export function handleSlashed(event: Slashed): void {
 
   d.slashed = d.slashed.plus(params.amount);
   commit(p, d, event);
+}
+
+export function handleMaxSlashRewardSet(event: MaxSlashRewardSet): void {
+  let provider = loadOrCreateProvider(event.params.provider, event);
+  provider.maxSlashRewardBps = event.params.maxSlashRewardBps;
+  // Not one of ProviderDay's snapshot fields.
+  saveProviderOnly(provider, event);
+
+  let e = new MaxSlashRewardSetEvent(eventId(event));
+  stamp(e, event, CAT_STAKE, [event.params.provider]);
+  e.provider = provider.id;
+  e.maxSlashRewardBps = event.params.maxSlashRewardBps;
+  e.save();
 }
 
 export function handleStakingParameterUpdated(event: ParameterUpdated): void {

@@ -56,6 +56,7 @@ export interface ProviderEntity {
   thawing: BigIntText;
   freeStake: BigIntText;
   stakePerGpu: BigIntText;
+  maxSlashRewardBps: number;
   jobsAccepted: number;
   jobsActive: number;
   jobsCompleted: number;

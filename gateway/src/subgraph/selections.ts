@@ -2,8 +2,8 @@
 
 export const PROVIDER_FIELDS = `
   id registered online operator gpuModelKey gpuModelName regionKey vramGiB gpuCount gpusInUse gpusFree tier
-  pricePerGpuHour metadataURI staked locked thawing freeStake stakePerGpu jobsAccepted jobsActive jobsCompleted
-  jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid slashed
+  pricePerGpuHour metadataURI staked locked thawing freeStake stakePerGpu maxSlashRewardBps jobsAccepted jobsActive
+  jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid slashed
   gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;
 
 export const JOB_FIELDS = `

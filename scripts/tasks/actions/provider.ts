@@ -1,5 +1,5 @@
 /**
- * provider register / update / price / operator / online / offline / deregister / show.
+ * provider register / update / price / operator / slash-reward-cap / online / offline / deregister / show.
  */
 import { ZeroAddress } from "ethers";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
@@ -192,6 +192,34 @@ export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<Ta
   };
 }
 
+export interface SlashRewardCapArgs extends CommonArgs {
+  bps: string;
+}
+
+/** Basis points in a whole slash: the highest cap, which is also what a provider that never set one has. */
+const NO_CAP_BPS = 10_000;
+
+export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs): Promise<TaskResult<unknown>> {
+  const bps = parseInteger("--bps", args.bps, 0, NO_CAP_BPS);
+  // Staking takes the cap from whoever calls: run by an operator, it would cap the operator's own (empty) stake and
+  // leave its provider's open, so only a registered provider's account may run it.
+  const record = await ctx.c.registry.getProvider(ctx.address);
+  if (!record.registered) {
+    throw new StateError(`${ctx.address} is not a registered provider (only the provider's own account sets its slash reward cap)`);
+  }
+  const before = Number(await ctx.c.staking.maxSlashRewardBps(ctx.address));
+  const tx = await ctx.send("Staking.setMaxSlashRewardBps", () => ctx.c.staking.setMaxSlashRewardBps(bps));
+  const text = [`Slash reward cap of ${ctx.address}: ${describeCap(before)} -> ${describeCap(bps)} (jobs already running included)`];
+  if (bps !== 0 && record.operator !== ZeroAddress) {
+    text.push(`  its operator ${record.operator} can take up to ${describeCap(bps)} of a slash through a client it controls; 0 leaves it none`);
+  }
+  return { data: { provider: ctx.address, previous: before, maxSlashRewardBps: bps, transaction: tx.hash }, text };
+}
+
+function describeCap(bps: number): string {
+  return bps === NO_CAP_BPS ? "no cap (10000 bps)" : `${bps} bps`;
+}
+
 export interface OnlineArgs extends CommonArgs {
   provider?: string;
 }
@@ -250,17 +278,20 @@ export interface ProviderView {
   metadataURI: string | null;
   capacity: { gpuCount: number; gpusInUse: number; freeGpus: number };
   stake: StakeBreakdown;
+  /** Most of a slash of its collateral paid to the job's client, in bps (10000: no cap). */
+  maxSlashRewardBps: number;
   stats: { completed: number; timedOut: number; disputesLost: number };
 }
 
 export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
   const provider = await providerArg(ctx, args.provider);
-  const [record, active, stake, stats, strings] = await Promise.all([
+  const [record, active, stake, stats, strings, cap] = await Promise.all([
     ctx.c.registry.getProvider(provider),
     ctx.c.registry.isActive(provider),
     readStake(ctx, provider),
     ctx.c.jobEscrow.providerStats(provider),
     listingStrings(ctx, provider),
+    ctx.c.staking.maxSlashRewardBps(provider),
   ]);
   const reasons: string[] = [];
   if (!record.registered) reasons.push("not registered");
@@ -288,6 +319,7 @@ export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult
       freeGpus: Number(record.gpuCount - record.gpusInUse),
     },
     stake,
+    maxSlashRewardBps: Number(cap),
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
   };
   const text = [`Provider ${provider}`];
@@ -297,6 +329,7 @@ export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult
       ...table([
         ["status", `${active ? "active" : `inactive (${reasons.join("; ")})`}, ${record.online ? "online" : "offline"}`],
         ["operator", formatAddress(record.operator)],
+        ["slash reward cap", `${describeCap(view.maxSlashRewardBps)} of a slash to the client, the rest to the treasury`],
         ["GPU model", `${view.gpuModel} (${view.gpuModelName ?? "?"})`],
         ["GPUs", `${view.capacity.gpuCount} x ${view.vramGiB} GiB, ${view.capacity.gpusInUse} in use, ${view.capacity.freeGpus} free`],
         ["region", String(view.region)],

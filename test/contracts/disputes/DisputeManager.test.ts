@@ -243,6 +243,17 @@ describe("DisputeManager", function () {
       expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(Ruling.Upheld);
     });
 
+    it("upheld: reports the reward the provider's slash reward cap let through, the rest of the slash to the treasury", async function () {
+      const { c, client, job, h100, arbitrator, treasury, collateral } = await loadFixture(disputedFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(1_000);
+      const slash = bps(collateral, P.maxSlashingCutBps);
+      const paid = bps(slash, 1_000);
+      expect(paid).to.be.below(bps(slash, P.disputeRewardBps));
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, slash);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Upheld, arbitrator.address, slash, paid, client.address);
+      await expect(tx).to.changeTokenBalances(c.token, [client, treasury], [job.escrowed + DEPOSIT + paid, slash - paid]);
+    });
+
     it("upheld with no slash refunds without slashing", async function () {
       const { c, job, arbitrator, client } = await loadFixture(disputedFixture);
       const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, 0);

@@ -18,7 +18,7 @@ import {
   submitResult,
 } from "../../../scripts/scenario";
 import type { JobHandle, JobOptions } from "../../../scripts/scenario";
-import { asAccount, baseFixture, providersFixture, rawId, H100_LISTING, RTX_LISTING } from "../../helpers/fixtures";
+import { asAccount, baseFixture, providersFixture, rawId, H100_LISTING, H100_STAKE, RTX_LISTING } from "../../helpers/fixtures";
 import type { WithProviders } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
@@ -902,6 +902,23 @@ describe("JobEscrow", function () {
       await expect(c.registry.connect(operators[0]!).deregister())
         .to.be.revertedWithCustomError(c.registry, "ProviderRegistryNotRegistered")
         .withArgs(operators[0]!.address);
+    });
+
+    it("with its provider's cap at 0, an operator's self-dealt timeout nets its client nothing: the slash goes to the treasury", async function () {
+      // The audit's round: the operator posts a job for its own provider from a client it controls, accepts it and
+      // lets it time out.
+      const w = await loadFixture(providersFixture);
+      const [operator, client] = [w.operators[0]!, w.clients[1]!];
+      await w.c.staking.connect(w.h100.signer).setMaxSlashRewardBps(0);
+      const job = await createJob(w.s, client, { gpuModel: "h100-sxm-80gb", gpuCount: 8, targetProvider: w.h100.address });
+      await acceptJob(w.s, job, w.h100, "operator");
+      const collateral = bps(job.escrowed, P.collateralRatioBps);
+      const slashed = bps(collateral, P.timeoutSlashBps);
+      const deadline = Number((await w.c.jobEscrow.getJob(job.jobId)).deadline);
+      await time.setNextBlockTimestamp(deadline + 1);
+      const tx = w.c.jobEscrow.connect(w.funder).claimTimeout(job.jobId);
+      await expect(tx).to.emit(w.c.staking, "Slashed").withArgs(w.h100.address, job.jobId, client.address, slashed, 0, slashed, H100_STAKE - slashed, collateral - slashed);
+      await expect(tx).to.changeTokenBalances(w.c.token, [client, operator, w.treasury], [job.escrowed, 0, slashed]);
     });
 
     it("payments go to the provider, never to the operator", async function () {

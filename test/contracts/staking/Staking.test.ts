@@ -51,6 +51,16 @@ describe("Staking", function () {
           .withArgs(encodeBytes32String(name));
       }
     });
+
+    it("refuses LAT as the initial treasury (a protocol contract, which would strand what it is sent)", async function () {
+      const { deployer, c } = await loadFixture(baseFixture);
+      const [gov, token, escrow, guardian] = await Promise.all(
+        [c.timelock, c.token, c.jobEscrow, c.pauseGuardian].map((x) => x.getAddress()),
+      );
+      await expect(new Staking__factory(deployer).deploy(gov, token, escrow, guardian, token, LAT("1"), 3600))
+        .to.be.revertedWithCustomError(c.staking, "StakingTreasuryIsProtocolContract")
+        .withArgs(token);
+    });
   });
 
   describe("stake", function () {
@@ -309,7 +319,10 @@ describe("Staking", function () {
       const { c, h100, escrow, clients, treasury } = await loadFixture(rolesFixture);
       await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
       await c.staking.connect(escrow).lock(h100.address, 6n, LAT("2"));
-      expect(await c.staking.connect(escrow).slashAndUnlock.staticCall(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10"))).to.equal(LAT("10"));
+      expect(await c.staking.connect(escrow).slashAndUnlock.staticCall(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10"))).to.deep.equal([
+        LAT("10"),
+        LAT("10"),
+      ]);
       const tx = c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10"));
       await expect(tx)
         .to.emit(c.staking, "Slashed")
@@ -439,6 +452,85 @@ describe("Staking", function () {
     });
   });
 
+  describe("slash reward cap", function () {
+    it("is 10,000 bps (no cap) until the provider sets it", async function () {
+      const { c, h100 } = await loadFixture(rolesFixture);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
+    });
+
+    it("setMaxSlashRewardBps sets the caller's own cap and emits it", async function () {
+      const { c, h100 } = await loadFixture(rolesFixture);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(2_500))
+        .to.emit(c.staking, "MaxSlashRewardSet")
+        .withArgs(h100.address, 2_500);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(2_500);
+    });
+
+    it("setMaxSlashRewardBps refuses more than 10,000 bps", async function () {
+      const { c, h100 } = await loadFixture(rolesFixture);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(10_001))
+        .to.be.revertedWithCustomError(c.staking, "StakingMaxSlashRewardTooHigh")
+        .withArgs(10_001, 10_000);
+    });
+
+    it("an operator calling setMaxSlashRewardBps sets its own entry, never its provider's cap", async function () {
+      const { c, h100, operators } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(0);
+      await c.staking.connect(operators[0]!).setMaxSlashRewardBps(10_000);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(0);
+    });
+
+    it("slashAndUnlock pays the beneficiary at most the cap's share of the slash, rounded down, the rest to the treasury", async function () {
+      const { c, h100, escrow, clients, treasury } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(2_500);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
+      const slash = LAT("30") + 3n;
+      const paid = (slash * 2_500n) / 10_000n;
+      expect(await c.staking.connect(escrow).slashAndUnlock.staticCall(h100.address, 5n, slash, clients[0]!.address, slash)).to.deep.equal([
+        LAT("40") - slash,
+        paid,
+      ]);
+      const tx = c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, slash, clients[0]!.address, slash);
+      await expect(tx)
+        .to.emit(c.staking, "Slashed")
+        .withArgs(h100.address, 5n, clients[0]!.address, slash, paid, slash - paid, H100_STAKE - slash, LAT("40") - slash);
+      await expect(tx).to.changeTokenBalances(c.token, [c.staking, clients[0]!, treasury], [-slash, paid, slash - paid]);
+    });
+
+    it("slashAndUnlock pays a reward below the cap in full", async function () {
+      const { c, h100, escrow, clients, treasury } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(5_000);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
+      await expect(c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("30"), clients[0]!.address, LAT("10")))
+        .to.changeTokenBalances(c.token, [clients[0]!, treasury], [LAT("10"), LAT("20")]);
+    });
+
+    it("slashAndUnlock with the cap at 0 sends the whole slash to the treasury, whatever the reward asked", async function () {
+      const { c, h100, escrow, clients, treasury } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(0);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));
+      const tx = c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("4"), clients[0]!.address, LAT("4"));
+      await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, 5n, clients[0]!.address, LAT("4"), 0, LAT("4"), H100_STAKE - LAT("4"), 0);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, treasury], [0, LAT("4")]);
+    });
+
+    it("the cap survives stake, thaw, withdraw, lock, unlock and slashAndUnlock, which share its slot", async function () {
+      const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(1_234);
+      await c.token.connect(h100.signer).approve(await c.staking.getAddress(), LAT("5"));
+      await c.staking.connect(h100.signer).stake(LAT("5"));
+      await c.staking.connect(h100.signer).thaw(LAT("5"));
+      await time.increase(Number(await c.staking.thawingPeriod()));
+      await c.staking.connect(h100.signer).withdraw(1);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));
+      await c.staking.connect(escrow).unlock(h100.address, 5n);
+      await c.staking.connect(escrow).lock(h100.address, 6n, LAT("4"));
+      await c.staking.connect(escrow).slashAndUnlock(h100.address, 6n, LAT("1"), clients[0]!.address, 0);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(1_234);
+      expect(await c.staking.getStake(h100.address)).to.deep.equal([H100_STAKE - LAT("1"), 0n, 0n]);
+    });
+  });
+
   describe("views", function () {
     it("hasMinimumStake compares stake net of thawing with minStakePerGpu x gpuCount", async function () {
       const { c, p } = await loadFixture(stakedFixture);
@@ -505,6 +597,17 @@ describe("Staking", function () {
       await expect(c.staking.connect(timelock).setTreasury(ZeroAddress))
         .to.be.revertedWithCustomError(c.staking, "GovernedZeroAddress")
         .withArgs(encodeBytes32String("treasury"));
+    });
+
+    it("setTreasury refuses Staking itself, LAT, the job escrow and the pause guardian, which would strand what it sends", async function () {
+      const { c, timelock } = await loadFixture(baseFixture);
+      for (const contract of [c.staking, c.token, c.jobEscrow, c.pauseGuardian]) {
+        const address = await contract.getAddress();
+        await expect(c.staking.connect(timelock).setTreasury(address))
+          .to.be.revertedWithCustomError(c.staking, "StakingTreasuryIsProtocolContract")
+          .withArgs(address);
+      }
+      expect(await c.staking.treasury()).to.equal(await c.timelock.getAddress());
     });
 
     it("every setter is refused to anyone but governance", async function () {

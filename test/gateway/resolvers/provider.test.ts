@@ -178,6 +178,21 @@ describeEachSource("provider(address)", (ctx) => {
     expect(p.active).to.equal(await env.scenario.c.registry.isActive(address));
   });
 
+  it("gives the slash reward cap Staking holds (the scenario caps one provider, the others have none)", async function () {
+    const { env } = ctx();
+    const caps: number[] = [];
+    for (const { address } of env.summary.providers) {
+      const { provider } = await ctx().client.query<{ provider: { maxSlashRewardBps: number } | null }>(
+        `query($address: Address!) { provider(address: $address) { maxSlashRewardBps } }`,
+        { address },
+      );
+      expect(provider!.maxSlashRewardBps).to.equal(Number(await env.scenario.c.staking.maxSlashRewardBps(address)));
+      caps.push(provider!.maxSlashRewardBps);
+    }
+    expect(caps).to.include(2_500);
+    expect(caps).to.include(10_000);
+  });
+
   it("gives the track record JobEscrow keeps", async function () {
     const { env } = ctx();
     for (const { address } of env.summary.providers) {

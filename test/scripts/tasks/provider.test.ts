@@ -97,6 +97,39 @@ describe("tasks: provider", function () {
     });
   });
 
+  describe("slash-reward-cap", function () {
+    it("sets the signer's cap in Staking and says its operator can take none of a slash at 0", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(0);
+      expect(output).to.contain(`Slash reward cap of ${h100.address}: no cap (10000 bps) -> 0 bps`);
+    });
+
+    it("warns a provider with an operator that a cap above 0 leaves the operator part of a slash", async function () {
+      const { file, h100, operators } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "2500" });
+      expect(output).to.contain(`its operator ${operators[0]!.address} can take up to 2500 bps of a slash`);
+    });
+
+    it("refuses the operator's account, which would set a cap of its own and leave its provider's open", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.operator0, bps: "0" }, StateError, /is not a registered provider .*slash reward cap/);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
+    });
+
+    it("refuses more than 10000 bps before signing", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "10001" }, InputError, /^--bps: 10001 is outside \[0, 10000\]/);
+    });
+
+    it("show reports the cap", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "1500" });
+      const { result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100, json: true });
+      expect(result.maxSlashRewardBps).to.equal(1500);
+    });
+  });
+
   describe("online, offline", function () {
     it("the operator takes its provider offline with --provider", async function () {
       const { file, c, h100 } = await loadFixture(tasksProvidersFixture);

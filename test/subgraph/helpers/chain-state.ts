@@ -59,6 +59,8 @@ export interface ProviderView {
   locked: bigint;
   thawing: bigint;
   freeStake: bigint;
+  /** Staking.maxSlashRewardBps. */
+  maxSlashRewardBps: number;
   hasMinimumStake: boolean;
   completed: number;
   timedOut: number;
@@ -87,6 +89,8 @@ export interface JobView {
   dispute: DisputeView | null;
   /** Collateral slashed for the job (measured on the provider's stake across the slashing block). */
   slashed: bigint;
+  /** The provider's Staking.maxSlashRewardBps when the job was slashed (10,000, no cap, for a job never slashed). */
+  maxSlashRewardBps: number;
 }
 
 export interface DisputeView {
@@ -293,7 +297,7 @@ async function readListing(s: Scenario, provider: string, blockTag: number): Pro
 async function readProvider(s: Scenario, lm: Landmarks, address: string, blockTag: number): Promise<ProviderView> {
   const { registry, staking, jobEscrow } = s.c;
   const o = { blockTag };
-  const [record, freeGpus, isActive, stake, freeStake, stats, thawRange] = await Promise.all([
+  const [record, freeGpus, isActive, stake, freeStake, stats, thawRange, maxSlashRewardBps] = await Promise.all([
     registry.getProvider(address, o),
     registry.freeGpus(address, o),
     registry.isActive(address, o),
@@ -301,6 +305,7 @@ async function readProvider(s: Scenario, lm: Landmarks, address: string, blockTa
     staking.freeStake(address, o),
     jobEscrow.providerStats(address, o),
     staking.thawRequestRange(address, o),
+    staking.maxSlashRewardBps(address, o),
   ]);
   const hasMinimumStake = await staking.hasMinimumStake(address, record.gpuCount, o);
   let listing: Listing | null = null;
@@ -340,6 +345,7 @@ async function readProvider(s: Scenario, lm: Landmarks, address: string, blockTa
     locked: stake.locked,
     thawing: stake.thawing,
     freeStake,
+    maxSlashRewardBps: Number(maxSlashRewardBps),
     hasMinimumStake,
     completed: Number(stats.completed),
     timedOut: Number(stats.timedOut),
@@ -409,12 +415,15 @@ export async function readChainState(
         ? null
         : { deposit: d.deposit, openedAt: d.openedAt, ruleDeadline: d.ruleDeadline, ruling: RULING[Number(d.ruling)]!, answered: d.answered };
     let slashed = 0n;
+    let maxSlashRewardBps = 10_000;
     if (status === "TimedOut" || status === "Refunded") {
       const closed = lm.slashingClosings.find((m) => m.jobId === id);
       if (closed === undefined || closed.block > block) throw new Error(`job ${id} is ${status} but its closing log is missing`);
       const txs = (await s.rpc.getBlock(closed.block))?.transactions.length;
       if (txs !== 1) throw new Error(`block ${closed.block} holds ${txs} transactions: cannot attribute the stake drop`);
       slashed = await stakeDropAt(s, j.provider, closed.block);
+      // The block holds only the slashing transaction, so the cap before it is the one the slash applied.
+      maxSlashRewardBps = Number(await c.staking.maxSlashRewardBps(j.provider, { blockTag: closed.block - 1 }));
     }
     return {
       id,
@@ -433,6 +442,7 @@ export async function readChainState(
       lockedCollateral: collateral.amount,
       dispute,
       slashed,
+      maxSlashRewardBps,
     };
   });
 

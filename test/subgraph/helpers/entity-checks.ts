@@ -80,10 +80,15 @@ export function settlement(st: ChainState, job: JobView): { cost: bigint; fee: b
   return { cost: c, fee: bps(c, paramsOf(st, job).protocolFeeBps), billed };
 }
 
-/** Of a job's slash, what went to the client (a time-out pays the whole slash; a dispute `disputeRewardBps`). */
+/**
+ * Of a job's slash, what went to the client: a time-out asks for the whole slash, a dispute for `disputeRewardBps`
+ * of it, and the provider's slash reward cap cuts either to its share of the slash.
+ */
 function slashReward(st: ChainState, job: JobView): bigint {
   if (job.slashed === 0n) return 0n;
-  return job.status === "TimedOut" ? job.slashed : bps(job.slashed, paramsOf(st, job).disputeRewardBps);
+  const asked = job.status === "TimedOut" ? job.slashed : bps(job.slashed, paramsOf(st, job).disputeRewardBps);
+  const cap = bps(job.slashed, job.maxSlashRewardBps);
+  return asked < cap ? asked : cap;
 }
 
 const accepted = (j: JobView): boolean => j.acceptedAt > 0n;
@@ -105,8 +110,8 @@ function modelName(id: string): string | null {
 // ------------------------------------------------------------------------------------------------------ providers
 
 const PROVIDER_FIELDS = `id registered online operator gpuModel { id raw } gpuModelKey gpuModelName region { id raw } regionKey vramGiB tier
-  pricePerGpuHour gpuCount gpusInUse gpusFree staked locked thawing freeStake stakePerGpu jobsAccepted jobsActive
-  jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid
+  pricePerGpuHour gpuCount gpusInUse gpusFree staked locked thawing freeStake stakePerGpu maxSlashRewardBps jobsAccepted
+  jobsActive jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid
   slashed gpuSecondsBilled reputationScore`;
 
 export function expectedProvider(st: ChainState, p: ProviderView): ExpectedRecord {
@@ -152,6 +157,7 @@ export function expectedProvider(st: ChainState, p: ProviderView): ExpectedRecor
     thawing: p.thawing,
     freeStake: p.freeStake,
     stakePerGpu: stakePerGpu(p),
+    maxSlashRewardBps: p.maxSlashRewardBps,
     jobsAccepted: took.length,
     jobsActive: took.filter((j) => !finished(j)).length,
     jobsCompleted: p.completed,
