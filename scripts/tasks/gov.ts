@@ -1,6 +1,6 @@
 /** `npx hardhat gov <task>`: token-holder governance of the protocol's parameters. */
 import { scope, types } from "hardhat/config";
-import { latentTask } from "./lib/define";
+import { latentReadTask, latentTask } from "./lib/define";
 
 const gov = scope("gov", "Governance: delegate, propose a parameter change, vote, queue, execute, status");
 const actions = () => import("./actions/gov");
@@ -19,7 +19,7 @@ latentTask(gov.task("vote", "Vote on an active proposal"), async () => (await ac
 
 latentTask(gov.task("queue", "Queue a succeeded proposal in the timelock (anyone)"), async () => (await actions()).queue).addParam("id", id, undefined, types.string);
 latentTask(gov.task("execute", "Execute a queued proposal once its timelock delay passed (anyone)"), async () => (await actions()).execute).addParam("id", id, undefined, types.string);
-latentTask(gov.task("status", "State, actions, tallies, quorum and eta of a proposal"), async () => (await actions()).status).addParam("id", id, undefined, types.string);
+latentReadTask(gov.task("status", "State, actions, tallies, quorum and eta of a proposal (needs no account)"), async () => (await actions()).status).addParam("id", id, undefined, types.string);
 
 latentTask(gov.task("delegate", "Delegate the signer's LAT votes (needed before voting or proposing)"), async () => (await actions()).delegate).addOptionalParam(
   "to",

@@ -1,9 +1,9 @@
 /** `npx hardhat guardian <task>`: the emergency brake. */
 import { scope } from "hardhat/config";
-import { latentTask } from "./lib/define";
+import { latentReadTask, latentTask } from "./lib/define";
 
 const guardian = scope("guardian", "Pause guardian: pause (guardian only), status");
 const actions = () => import("./actions/guardian");
 
 latentTask(guardian.task("pause", "Pause registrations, new stake, job creation and acceptance (guardian only)"), async () => (await actions()).pause);
-latentTask(guardian.task("status", "Whether the protocol is paused, until when, and who the guardian is"), async () => (await actions()).status);
+latentReadTask(guardian.task("status", "Whether the protocol is paused, until when, and who the guardian is (needs no account)"), async () => (await actions()).status);

@@ -1,6 +1,6 @@
 /** `npx hardhat job <task>`: a compute job's whole life, from the client's and the provider's side. */
 import { scope, types } from "hardhat/config";
-import { latentTask } from "./lib/define";
+import { latentReadTask, latentTask } from "./lib/define";
 
 const job = scope("job", "Jobs: create, accept, submit, approve, settle, cancel, expire, decline, timeout, status");
 const actions = () => import("./actions/job");
@@ -23,18 +23,23 @@ latentTask(job.task("create", "Post a job and pay its maximum cost into escrow (
   .addOptionalParam("specHash", "keccak256 of the document at --spec-uri (when no --spec-file)", undefined, types.string)
   .addFlag("permit", "Sign an EIP-2612 permit instead of sending an approve transaction");
 
-const simple: [string, string, "cancel" | "expire" | "decline" | "approve" | "settle" | "timeout" | "status"][] = [
+const simple: [string, string, "cancel" | "expire" | "decline" | "approve" | "settle" | "timeout"][] = [
   ["cancel", "Cancel an unaccepted job and refund it (client)", "cancel"],
   ["expire", "Refund a job whose acceptance deadline passed (anyone)", "expire"],
   ["decline", "Decline a job directed at the provider (target provider or its operator)", "decline"],
   ["approve", "Accept the submitted result and settle now (client)", "approve"],
   ["settle", "Settle a submitted job after its challenge window (anyone)", "settle"],
   ["timeout", "Refund a job whose result deadline passed, slashing collateral to the client (anyone)", "timeout"],
-  ["status", "Everything about a job, and what can happen next, by whom and when", "status"],
 ];
 for (const [name, description, action] of simple) {
   latentTask(job.task(name, description), async () => (await actions())[action]).addParam("job", jobId, undefined, types.string);
 }
+latentReadTask(job.task("status", "Everything about a job, and what can happen next, by whom and when (needs no account)"), async () => (await actions()).status).addParam(
+  "job",
+  jobId,
+  undefined,
+  types.string,
+);
 
 latentTask(job.task("accept", "Accept a job for a provider (the terms are read back from JobCreated)"), async () => (await actions()).accept)
   .addParam("job", jobId, undefined, types.string)

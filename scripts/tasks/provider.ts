@@ -1,6 +1,6 @@
 /** `npx hardhat provider <task>`: list a machine and keep its listing current. */
 import { scope, types } from "hardhat/config";
-import { latentTask } from "./lib/define";
+import { latentReadTask, latentTask } from "./lib/define";
 
 const provider = scope("provider", "Providers: list a GPU machine, change it, go online/offline, leave");
 const actions = () => import("./actions/provider");
@@ -62,9 +62,6 @@ latentTask(provider.task("offline", "Go offline (by the provider or its operator
 
 latentTask(provider.task("deregister", "Leave the registry (no GPUs in use, no collateral locked)"), async () => (await actions()).deregister);
 
-latentTask(provider.task("show", "Specs, capacity, status, stake and track record of a provider"), async () => (await actions()).show).addOptionalParam(
-  "provider",
-  "Provider address or account index (default: the signer)",
-  undefined,
-  types.string,
-);
+latentReadTask(provider.task("show", "Specs, capacity, status, stake and track record of a provider (needs no account)"), async () => (await actions()).show, {
+  accountDefault: true,
+}).addOptionalParam("provider", "Provider address or account index (default: --from's account; required on a network with no account)", undefined, types.string);

@@ -1,6 +1,6 @@
 /** `npx hardhat stake <task>`: a provider's stake in the Staking contract. */
 import { scope, types } from "hardhat/config";
-import { latentTask } from "./lib/define";
+import { latentReadTask, latentTask } from "./lib/define";
 
 const stake = scope("stake", "Provider stake: add, thaw, withdraw, status");
 const actions = () => import("./actions/stake");
@@ -23,9 +23,6 @@ latentTask(stake.task("withdraw", "Withdraw matured thaw requests, oldest first"
   types.string,
 );
 
-latentTask(stake.task("status", "Staked, locked, thawing and free stake, and pending thaw requests"), async () => (await actions()).status).addOptionalParam(
-  "provider",
-  "Provider address or account index (default: the signer)",
-  undefined,
-  types.string,
-);
+latentReadTask(stake.task("status", "Staked, locked, thawing and free stake, and pending thaw requests (needs no account)"), async () => (await actions()).status, {
+  accountDefault: true,
+}).addOptionalParam("provider", "Provider address or account index (default: --from's account; required on a network with no account)", undefined, types.string);

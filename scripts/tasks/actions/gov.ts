@@ -9,7 +9,7 @@ import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARA
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
-import type { CommonArgs, RevertHints, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
 import { parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp } from "../lib/parse";
@@ -207,7 +207,7 @@ interface Proposal {
 }
 
 /** The proposal's actions and description, from its ProposalCreated event; checked against its id. */
-async function findProposal(ctx: TaskContext, proposalId: bigint): Promise<Proposal> {
+async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise<Proposal> {
   const gov = ctx.c.governor;
   const events = await gov.queryFilter(gov.filters.ProposalCreated(), ctx.fromBlock("LatentGovernor"));
   const event = events.find((e) => e.args.proposalId === proposalId);
@@ -333,7 +333,7 @@ export interface ProposalView {
   now: number;
 }
 
-export async function status(ctx: TaskContext, args: IdArgs): Promise<TaskResult<ProposalView>> {
+export async function status(ctx: DeploymentContext, args: IdArgs): Promise<TaskResult<ProposalView>> {
   const proposalId = parseBigId("--id", args.id);
   const p = await findProposal(ctx, proposalId);
   const gov = ctx.c.governor;

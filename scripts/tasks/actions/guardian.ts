@@ -2,7 +2,7 @@
  * guardian pause / status. Lifting a pause early is governance's (gov propose --contract PauseGuardian --set unpause).
  */
 import { ZeroAddress } from "ethers";
-import type { TaskContext } from "../lib/context";
+import type { DeploymentContext, TaskContext } from "../lib/context";
 import { formatAddress, formatDuration, formatTime } from "../lib/format";
 import type { TaskResult } from "../lib/run";
 
@@ -26,7 +26,7 @@ export interface GuardianStatus {
   now: number;
 }
 
-export async function status(ctx: TaskContext): Promise<TaskResult<GuardianStatus>> {
+export async function status(ctx: DeploymentContext): Promise<TaskResult<GuardianStatus>> {
   const g = ctx.c.pauseGuardian;
   const [paused, pausedUntil, guardian, duration, now] = await Promise.all([g.isPaused(), g.pausedUntil(), g.guardian(), g.pauseDuration(), ctx.now()]);
   const view: GuardianStatus = {

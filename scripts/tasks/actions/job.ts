@@ -5,7 +5,7 @@ import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
-import type { CommonArgs, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import {
@@ -272,7 +272,7 @@ const JOB_EVENTS = new Set([
 ]);
 
 /** Every JobEscrow and DisputeManager event of one job, in order (all index the job id as their first topic). */
-async function jobHistory(ctx: TaskContext, jobId: bigint): Promise<{ blockNumber: number; log: LogDescription }[]> {
+async function jobHistory(ctx: DeploymentContext, jobId: bigint): Promise<{ blockNumber: number; log: LogDescription }[]> {
   const escrow = await ctx.c.jobEscrow.getAddress();
   const disputes = await ctx.c.disputeManager.getAddress();
   const logs = await ctx.hre.ethers.provider.getLogs({
@@ -299,7 +299,7 @@ function flat(args: LogDescription["args"]): Record<string, string> {
   return out;
 }
 
-export async function status(ctx: TaskContext, args: JobArgs): Promise<TaskResult<JobView>> {
+export async function status(ctx: DeploymentContext, args: JobArgs): Promise<TaskResult<JobView>> {
   const jobId = parseJobId("--job", args.job);
   const created = await createdJob(ctx, jobId);
   const [job, history, now, dispute, pausedUntil] = await Promise.all([
@@ -406,7 +406,7 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
   return out;
 }
 
-function jobLines(ctx: TaskContext, v: JobView): string[] {
+function jobLines(ctx: DeploymentContext, v: JobView): string[] {
   const r = v.requirements;
   const rows: [string, string][] = [
     ["client", v.client],

@@ -4,7 +4,7 @@
 import { ZeroAddress } from "ethers";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
 import { GPU_MODELS } from "../../scenario/catalog";
-import type { CommonArgs, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatAddress, formatLat, readModel, readRegion, table, tierName } from "../lib/format";
 import {
@@ -283,7 +283,7 @@ export interface ProviderView {
   stats: { completed: number; timedOut: number; disputesLost: number };
 }
 
-export async function show(ctx: TaskContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
+export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
   const provider = await providerArg(ctx, args.provider);
   const [record, active, stake, stats, strings, cap] = await Promise.all([
     ctx.c.registry.getProvider(provider),

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import { signTokenPermit } from "../../scenario";
-import type { TaskContext } from "../lib/context";
+import type { DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { parseBytes32, parseText } from "../lib/parse";
@@ -16,9 +16,12 @@ import { parseBytes32, parseText } from "../lib/parse";
 /** How long a permit signed by a task stays valid: long enough for the transaction that uses it to be mined. */
 const PERMIT_VALIDITY = 3600;
 
-/** `--provider` if given (address or account index), else the signer itself. */
-export async function providerArg(ctx: TaskContext, value: string | undefined, field = "--provider"): Promise<string> {
-  return value === undefined ? ctx.address : ctx.account(field, value);
+/**
+ * `--provider` if given (address or account index), else the signer itself; in a read-only task, the account it
+ * would sign with, and with none (a network with no account), an error saying `field` is required.
+ */
+export async function providerArg(ctx: DeploymentContext, value: string | undefined, field = "--provider"): Promise<string> {
+  return value === undefined ? ctx.defaultAccount(field) : ctx.account(field, value);
 }
 
 /**
@@ -49,7 +52,7 @@ export interface StakeBreakdown {
   meetsMinimum: boolean;
 }
 
-export async function readStake(ctx: TaskContext, provider: string): Promise<StakeBreakdown> {
+export async function readStake(ctx: DeploymentContext, provider: string): Promise<StakeBreakdown> {
   const [[staked, locked, thawing], free, minStakePerGpu, record] = await Promise.all([
     ctx.c.staking.getStake(provider),
     ctx.c.staking.freeStake(provider),
@@ -62,7 +65,7 @@ export async function readStake(ctx: TaskContext, provider: string): Promise<Sta
 
 /** The display name and metadata URI a provider last emitted (they live only in events). */
 export async function listingStrings(
-  ctx: TaskContext,
+  ctx: DeploymentContext,
   provider: string,
 ): Promise<{ gpuModelName: string; metadataURI: string } | undefined> {
   const registry = ctx.c.registry;
@@ -100,7 +103,7 @@ export interface CreatedJob {
 }
 
 /** A job's terms, read back from its JobCreated event (the escrow stores only their hash). */
-export async function createdJob(ctx: TaskContext, jobId: bigint): Promise<CreatedJob> {
+export async function createdJob(ctx: DeploymentContext, jobId: bigint): Promise<CreatedJob> {
   const escrow = ctx.c.jobEscrow;
   const [event] = await escrow.queryFilter(escrow.filters.JobCreated(jobId), ctx.fromBlock("JobEscrow"));
   if (event === undefined) {
@@ -217,7 +220,7 @@ const DEFAULT_LOCAL_RPC_URL = "http://127.0.0.1:8545";
  * the same account takes the step (`sameSigner`). On `localhost` at another URL (npm start --chain-port) it starts
  * with the LOCAL_RPC_URL that reached the node: without it the command would go to the default port.
  */
-export function suggest(ctx: TaskContext, command: string, options: { sameSigner?: boolean } = {}): string {
+export function suggest(ctx: DeploymentContext, command: string, options: { sameSigner?: boolean } = {}): string {
   const config = ctx.hre.network.config as { url?: string };
   const url = ctx.networkName === "localhost" ? config.url : undefined;
   const parts = url !== undefined && url !== DEFAULT_LOCAL_RPC_URL ? [`LOCAL_RPC_URL=${url}`] : [];

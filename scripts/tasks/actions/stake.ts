@@ -1,7 +1,7 @@
 /**
  * stake add / thaw / withdraw / status.
  */
-import type { CommonArgs, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
@@ -93,7 +93,7 @@ export interface ThawRequestView {
   matured: boolean;
 }
 
-async function thawRequests(ctx: TaskContext, provider: string): Promise<ThawRequestView[]> {
+async function thawRequests(ctx: DeploymentContext, provider: string): Promise<ThawRequestView[]> {
   const [[first, next], now] = await Promise.all([ctx.c.staking.thawRequestRange(provider), ctx.now()]);
   const out: ThawRequestView[] = [];
   for (let i = first; i < next; i++) {
@@ -115,7 +115,7 @@ export interface StakeStatus {
   thawRequests: ThawRequestView[];
 }
 
-export async function status(ctx: TaskContext, args: StatusArgs): Promise<TaskResult<StakeStatus>> {
+export async function status(ctx: DeploymentContext, args: StatusArgs): Promise<TaskResult<StakeStatus>> {
   const provider = await providerArg(ctx, args.provider);
   const [stake, balance, period, requests, now] = await Promise.all([
     readStake(ctx, provider),

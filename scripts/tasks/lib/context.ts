@@ -1,7 +1,8 @@
 /**
- * What every task starts from: the deployment record (checked against the connected chain; DeploymentContext, all a
- * read-only task gets), the signing account chosen with `--from` or LATENT_PRIVATE_KEY, the eight contracts attached
- * to it, and `send`, which turns a revert into the contract's custom error before anything else sees it.
+ * What every task starts from: the deployment record (checked against the connected chain) and the eight contracts
+ * attached to the node (DeploymentContext, all a read-only task gets); a task that signs adds the signing account
+ * chosen with `--from` or LATENT_PRIVATE_KEY, the contracts connected to it, and `send`, which turns a revert into the
+ * contract's custom error before anything else sees it.
  *
  * Loaded only when a task runs: it needs the TypeChain factories, which do not exist before the first compile,
  * while the task definitions are read by every Hardhat command, `compile` included.
@@ -25,7 +26,7 @@ import {
   ProviderRegistry__factory,
   Staking__factory,
 } from "../../../typechain-types";
-import { DeploymentError, InputError, LatentTaskError, RevertError, SignerError, TransactionError } from "./errors";
+import { DeploymentError, InputError, LatentTaskError, MissingInputError, RevertError, SignerError, TransactionError } from "./errors";
 import { write } from "./output";
 import { notAnAddress } from "./parse";
 import { RevertDecoder } from "./revert";
@@ -35,7 +36,7 @@ import type { NamedAbi } from "./revert";
 export interface CommonArgs {
   /** Deployment record file; default <LATENT_DEPLOYMENTS_DIR or deployments/>/<network>.json. */
   deployment?: string;
-  /** Account index or address among the network's accounts. */
+  /** Account index or address among the network's accounts (a read-only task's, only where an option defaults to it). */
   from?: string;
   json: boolean;
 }
@@ -80,21 +81,26 @@ export function revertDecoder(): RevertDecoder {
 }
 
 /**
- * A task's deployment, checked against the connected chain, with no account: what a read-only task (deployment
- * verify) needs, so that it runs against a node with no account configured (a public RPC with no key).
+ * A task's deployment, checked against the connected chain, and its contracts attached to the node, with no account:
+ * what a read-only task (deployment verify, the status and show tasks) needs, so that it runs against a node with no
+ * account configured (a public RPC with no key).
  */
 export class DeploymentContext {
   protected constructor(
     readonly hre: HardhatRuntimeEnvironment,
     readonly record: DeploymentRecord,
     readonly deploymentFile: string,
+    /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
+    readonly c: LatentContracts,
     /** The common options as given, to repeat them in suggested command lines. */
     readonly options: Readonly<CommonArgs>,
   ) {}
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
     const { file, record } = await openDeployment(hre, args);
-    return new DeploymentContext(hre, record, file, args);
+    // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
+    if (args.from !== undefined) await chooseSigner(hre, args.from);
+    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
   }
 
   get networkName(): string {
@@ -112,32 +118,6 @@ export class DeploymentContext {
     if (block === null) throw new TransactionError("the node returned no latest block");
     return block.timestamp;
   }
-}
-
-export class TaskContext extends DeploymentContext {
-  private readonly byAddress: Map<string, ContractName>;
-
-  private constructor(
-    hre: HardhatRuntimeEnvironment,
-    record: DeploymentRecord,
-    deploymentFile: string,
-    readonly signer: Signer,
-    /** The signing account's address. */
-    readonly address: string,
-    /** The contracts, connected to the signer. */
-    readonly c: LatentContracts,
-    options: Readonly<CommonArgs>,
-  ) {
-    super(hre, record, deploymentFile, options);
-    this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
-  }
-
-  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
-    const { file, record } = await openDeployment(hre, args);
-    const signer = await resolveSigner(hre, args.from);
-    const address = getAddress(await signer.getAddress());
-    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
-  }
 
   /** An account option: an address, or an index among the network's accounts (handy on a devnet). */
   async account(field: string, value: string): Promise<string> {
@@ -152,6 +132,79 @@ export class TaskContext extends DeploymentContext {
     }
     if (!isAddress(text)) throw new InputError(field, `"${value}" ${notAnAddress(text, "is neither an address nor an account index")}`);
     return getAddress(text);
+  }
+
+  /**
+   * What the account option `field` stands for when it is not given: the account a signing task would sign with
+   * (`--from`, else LATENT_PRIVATE_KEY's, else account 0). A network with none makes `field` required.
+   */
+  async defaultAccount(field: string): Promise<string> {
+    const signer = await chooseSigner(this.hre, this.options.from);
+    if (signer === undefined) {
+      throw new MissingInputError(field, `required: network "${this.networkName}" has no account to default to (give an address, or set ${PRIVATE_KEY_ENV})`);
+    }
+    return getAddress(await signer.getAddress());
+  }
+
+  /** A view call whose revert is worth decoding (e.g. a governor view on an unknown proposal). */
+  async read<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw await this.explain(action, error);
+    }
+  }
+
+  protected async explain(action: string, error: unknown, response?: ContractTransactionResponse): Promise<LatentTaskError> {
+    if (error instanceof LatentTaskError) return error;
+    const parent = error instanceof Error ? error : undefined;
+    let decoded = revertDecoder().decode(error);
+    if (decoded === undefined && response !== undefined) {
+      // Mined and reverted (estimation passed, the state changed before inclusion): replay it for the reason.
+      decoded = await this.replay(response);
+    }
+    if (decoded !== undefined) return new RevertError(action, decoded.name, decoded.args, decoded.formatted, parent);
+    const message = parent?.message ?? String(error);
+    return new TransactionError(`${action} failed: ${message.split("\n")[0]}`, parent);
+  }
+
+  private async replay(response: ContractTransactionResponse) {
+    try {
+      await this.hre.ethers.provider.call({ to: response.to, from: response.from, data: response.data, value: response.value });
+      return undefined;
+    } catch (error) {
+      return revertDecoder().decode(error);
+    }
+  }
+}
+
+export class TaskContext extends DeploymentContext {
+  private readonly byAddress: Map<string, ContractName>;
+
+  private constructor(
+    hre: HardhatRuntimeEnvironment,
+    record: DeploymentRecord,
+    deploymentFile: string,
+    readonly signer: Signer,
+    /** The signing account's address. */
+    readonly address: string,
+    c: LatentContracts,
+    options: Readonly<CommonArgs>,
+  ) {
+    super(hre, record, deploymentFile, c, options);
+    this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
+  }
+
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
+    const { file, record } = await openDeployment(hre, args);
+    const signer = await resolveSigner(hre, args.from);
+    const address = getAddress(await signer.getAddress());
+    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
+  }
+
+  /** The signer: what an account option of a signing task defaults to. */
+  override async defaultAccount(): Promise<string> {
+    return this.address;
   }
 
   /** A progress line, printed at once (not in --json mode) so that a later failure does not hide what was sent. */
@@ -198,15 +251,6 @@ export class TaskContext extends DeploymentContext {
     }
   }
 
-  /** A view call whose revert is worth decoding (e.g. a governor view on an unknown proposal). */
-  async read<T>(action: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw await this.explain(action, error);
-    }
-  }
-
   /** The Latent events in a receipt, decoded with their contract's ABI. */
   decodeEvents(receipt: ContractTransactionReceipt): ReceiptEvent[] {
     const byName = contractsByName(this.c);
@@ -226,28 +270,6 @@ export class TaskContext extends DeploymentContext {
     const hint = hints[error.errorName];
     if (hint === undefined) return error;
     return new RevertError(error.action, error.errorName, error.args, `${error.formatted}: ${await hint()}`, error);
-  }
-
-  private async explain(action: string, error: unknown, response?: ContractTransactionResponse): Promise<LatentTaskError> {
-    if (error instanceof LatentTaskError) return error;
-    const parent = error instanceof Error ? error : undefined;
-    let decoded = revertDecoder().decode(error);
-    if (decoded === undefined && response !== undefined) {
-      // Mined and reverted (estimation passed, the state changed before inclusion): replay it for the reason.
-      decoded = await this.replay(response);
-    }
-    if (decoded !== undefined) return new RevertError(action, decoded.name, decoded.args, decoded.formatted, parent);
-    const message = parent?.message ?? String(error);
-    return new TransactionError(`${action} failed: ${message.split("\n")[0]}`, parent);
-  }
-
-  private async replay(response: ContractTransactionResponse) {
-    try {
-      await this.hre.ethers.provider.call({ to: response.to, from: response.from, data: response.data, value: response.value });
-      return undefined;
-    } catch (error) {
-      return revertDecoder().decode(error);
-    }
   }
 }
 
@@ -350,6 +372,15 @@ async function withReadErrors<T>(option: string | undefined, read: () => T | Pro
 }
 
 async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | undefined): Promise<Signer> {
+  const signer = await chooseSigner(hre, from);
+  if (signer === undefined) {
+    throw new SignerError(`network "${hre.network.name}" has no accounts: set ${PRIVATE_KEY_ENV} to sign with your key`);
+  }
+  return signer;
+}
+
+/** `--from`'s account, else LATENT_PRIVATE_KEY's, else account 0; undefined when, with no --from, there is none. */
+async function chooseSigner(hre: HardhatRuntimeEnvironment, from: string | undefined): Promise<Signer | undefined> {
   const key = process.env[PRIVATE_KEY_ENV];
   let keyWallet: Wallet | undefined;
   if (key !== undefined && key.trim() !== "") {
@@ -361,13 +392,7 @@ async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | unde
     }
   }
   const accounts = await hre.ethers.getSigners();
-  if (from === undefined) {
-    const signer = keyWallet ?? accounts[0];
-    if (signer === undefined) {
-      throw new SignerError(`network "${hre.network.name}" has no accounts: set ${PRIVATE_KEY_ENV} to sign with your key`);
-    }
-    return signer;
-  }
+  if (from === undefined) return keyWallet ?? accounts[0];
   const text = from.trim();
   if (/^\d+$/.test(text)) {
     const signer = accounts[Number(text)];

@@ -28,13 +28,27 @@ export function latentTask<A extends CommonArgs, T>(
     });
 }
 
-/** A task that signs nothing: no --from, and no account needed (it runs against a public RPC with no key). */
+/**
+ * A task that signs nothing: no account needed (it runs against a public RPC with no key). One with an account
+ * option that defaults to the account a signing task would use (`accountDefault`) takes --from to choose that
+ * account; a network with none makes the option required.
+ */
 export function latentReadTask<A extends CommonArgs, T>(
   definition: ConfigurableTaskDefinition,
   load: () => Promise<ReadTaskAction<A, T>>,
+  options: { accountDefault?: boolean } = {},
 ): ConfigurableTaskDefinition {
+  definition.addOptionalParam("deployment", DEPLOYMENT_HELP, undefined, types.string);
+  if (options.accountDefault === true) {
+    definition.addOptionalParam(
+      "from",
+      "Account the options not given default to: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, " +
+        "else account 0; signs nothing)",
+      undefined,
+      types.string,
+    );
+  }
   return definition
-    .addOptionalParam("deployment", DEPLOYMENT_HELP, undefined, types.string)
     .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
     .setAction(async (args: A, hre) => {
       const { runReadTask } = await import("./run");

@@ -61,6 +61,9 @@ export class InputError extends LatentTaskError {
   }
 }
 
+/** An option that defaults to an account was not given on a network that has no account to default to. */
+export class MissingInputError extends InputError {}
+
 /** The deployment record is missing, malformed or does not match the connected chain. */
 export class DeploymentError extends LatentTaskError {}
 

@@ -7,13 +7,13 @@ import { JobEscrow__factory, LatentGovernor__factory } from "../../../typechain-
 import { JobStatus } from "../../../scripts/scenario";
 import hre from "hardhat";
 import { TaskContext, latentAbis } from "../../../scripts/tasks/lib/context";
-import { DeploymentError, InputError, SignerError } from "../../../scripts/tasks/lib/errors";
+import { DeploymentError, InputError, MissingInputError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
 import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
 import { asTaskError } from "../../../scripts/tasks/lib/run";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { ACCOUNT, DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile } from "./helpers";
+import { ACCOUNT, DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile, withoutAccounts } from "./helpers";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -139,6 +139,24 @@ describe("tasks: shared helpers", function () {
       process.env.LATENT_PRIVATE_KEY = wallet.privateKey;
       await task(file, "gov delegate", {});
       expect(await c.token.delegates(wallet.address)).to.equal(wallet.address);
+    });
+
+    it("a read-only task on a network with no account requires the option that would default to one, naming it", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const error = await withoutAccounts(() =>
+        taskFails(file, "provider show", {}, MissingInputError, /^--provider: required: network "hardhat" has no account to default to \(give an address/),
+      );
+      expect((error as MissingInputError).field).to.equal("--provider");
+    });
+
+    it("a read-only task's option defaults to LATENT_PRIVATE_KEY's account on a network with no other", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const wallet = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/9");
+      const { result } = await withoutAccounts(() => {
+        process.env.LATENT_PRIVATE_KEY = wallet.privateKey;
+        return task<ProviderView>(file, "provider show", {});
+      });
+      expect(result.provider).to.equal(wallet.address);
     });
 
     it("a malformed LATENT_PRIVATE_KEY is refused without echoing it", async function () {

@@ -6,7 +6,7 @@ import { parseEther } from "ethers";
 import { setOutputSink } from "../../../scripts/tasks";
 import { VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
-import { task, taskFails, tasksBaseFixture, tempFile } from "./helpers";
+import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
 
 describe("tasks: deployment", function () {
   describe("verify", function () {
@@ -65,17 +65,8 @@ describe("tasks: deployment", function () {
 
     it("runs with no account configured (a public RPC with no key): it signs nothing", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
-      const { getSigners } = hre.ethers;
-      const key = process.env.LATENT_PRIVATE_KEY;
-      hre.ethers.getSigners = async () => [];
-      delete process.env.LATENT_PRIVATE_KEY;
-      try {
-        const { result } = await task<VerifyView>(file, "deployment verify");
-        expect(result.failed).to.deep.equal([]);
-      } finally {
-        hre.ethers.getSigners = getSigners;
-        if (key !== undefined) process.env.LATENT_PRIVATE_KEY = key;
-      }
+      const { result } = await withoutAccounts(() => task<VerifyView>(file, "deployment verify"));
+      expect(result.failed).to.deep.equal([]);
     });
 
     it("on a record without genesisHash, allocations, guardian, arbitrator or supply, says which checks it could not run and passes the rest", async function () {

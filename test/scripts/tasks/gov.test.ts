@@ -6,7 +6,7 @@ import { delegate } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProposalView } from "../../../scripts/tasks/actions/gov";
 import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
-import { ACCOUNT, task, taskFails, tasksBaseFixture } from "./helpers";
+import { ACCOUNT, task, taskFails, tasksBaseFixture, withAndWithoutAccounts } from "./helpers";
 
 const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
 const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
@@ -264,6 +264,15 @@ describe("tasks: gov", function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made/);
   });
+
+  it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    const { withAccounts, without } = await withAndWithoutAccounts<ProposalView>(file, "gov status", { id });
+    expect(without.result).to.deep.equal(withAccounts.result);
+    expect(without.output).to.equal(withAccounts.output).and.to.match(new RegExp(`^Proposal ${id}: Active\\n(.|\\n)*next: gov vote \\(possible now\\)`));
+  });
 });
 
 describe("tasks: guardian", function () {
@@ -279,6 +288,14 @@ describe("tasks: guardian", function () {
     const pausedAt = await time.latest();
     const { result } = await task<GuardianStatus>(file, "guardian status", {});
     expect(result).to.include({ paused: true, pausedUntil: pausedAt + 3 * 86_400 });
+  });
+
+  it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const { withAccounts, without } = await withAndWithoutAccounts<GuardianStatus>(file, "guardian status", {});
+    expect(without.result).to.deep.equal(withAccounts.result);
+    expect(without.output).to.equal(withAccounts.output).and.to.match(/^Protocol PAUSED until /);
   });
 
   it("pause by anyone else reverts with PauseGuardianNotGuardian", async function () {

@@ -105,6 +105,38 @@ export async function task<T = Record<string, unknown>>(
   }
 }
 
+/**
+ * Runs `run` as on a network with no account configured (a public RPC with no key): no accounts and no
+ * LATENT_PRIVATE_KEY, both restored after.
+ */
+export async function withoutAccounts<T>(run: () => Promise<T>): Promise<T> {
+  const { getSigners } = hre.ethers;
+  const key = process.env.LATENT_PRIVATE_KEY;
+  hre.ethers.getSigners = async () => [];
+  delete process.env.LATENT_PRIVATE_KEY;
+  try {
+    return await run();
+  } finally {
+    hre.ethers.getSigners = getSigners;
+    if (key === undefined) delete process.env.LATENT_PRIVATE_KEY;
+    else process.env.LATENT_PRIVATE_KEY = key;
+  }
+}
+
+/**
+ * Runs a read-only task with the network's accounts, then with none: what each printed and returned, to compare
+ * (a read mines no block, so both see the same chain and time).
+ */
+export async function withAndWithoutAccounts<T>(
+  file: string,
+  name: string,
+  args: Record<string, string | boolean | undefined>,
+): Promise<{ withAccounts: TaskRun<T>; without: TaskRun<T> }> {
+  const withAccounts = await task<T>(file, name, args);
+  const without = await withoutAccounts(() => task<T>(file, name, args));
+  return { withAccounts, without };
+}
+
 /** Asserts that running the task fails with an error of `type` whose message matches `message`. */
 export async function taskFails(
   file: string,

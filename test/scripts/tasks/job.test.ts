@@ -4,7 +4,7 @@ import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { JobStatus, acceptJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, withAndWithoutAccounts } from "./helpers";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -263,6 +263,14 @@ describe("tasks: job", function () {
       const settle = view.next.find((n) => n.task === "job settle")!;
       expect(settle.from).to.equal(view.submitted!.challengeDeadline + 1);
       expect(settle.possibleNow).to.equal(false);
+    });
+
+    it("runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { withAccounts, without } = await withAndWithoutAccounts<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(without.result).to.deep.equal(withAccounts.result);
+      expect(without.output).to.equal(withAccounts.output).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 /);
     });
 
     it("prints JSON with amounts in wei", async function () {

@@ -4,7 +4,7 @@ import { ZeroAddress, parseEther } from "ethers";
 import { Tier, gpuModelId, regionId } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { ACCOUNT, task, taskFails, tasksBaseFixture, tasksProvidersFixture } from "./helpers";
+import { ACCOUNT, task, taskFails, tasksBaseFixture, tasksProvidersFixture, withAndWithoutAccounts } from "./helpers";
 
 const REGISTER = {
   from: ACCOUNT.provider2,
@@ -187,6 +187,13 @@ describe("tasks: provider", function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider show", { provider: ACCOUNT.h100 });
       expect(output).to.contain("  jobs: 0 completed (counted toward track record), 0 timed out, 0 disputes lost");
+    });
+
+    it("show runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      const { withAccounts, without } = await withAndWithoutAccounts<ProviderView>(file, "provider show", { provider: h100.address });
+      expect(without.result).to.deep.equal(withAccounts.result);
+      expect(without.output).to.equal(withAccounts.output).and.to.match(new RegExp(`^Provider ${h100.address}\\n  status +active, online\\n`));
     });
 
     it("show explains why a provider is inactive", async function () {

@@ -5,7 +5,7 @@ import { parseEther } from "ethers";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { StakeStatus } from "../../../scripts/tasks/actions/stake";
 import { guardianPause } from "../../../scripts/scenario";
-import { ACCOUNT, task, taskFails, tasksProvidersFixture } from "./helpers";
+import { ACCOUNT, task, taskFails, tasksProvidersFixture, withAndWithoutAccounts } from "./helpers";
 
 describe("tasks: stake", function () {
   describe("add", function () {
@@ -120,5 +120,13 @@ describe("tasks: stake", function () {
     expect(result.thawRequests).to.have.length(1);
     expect(result.thawRequests[0]!.matured).to.equal(false);
     expect(output).to.match(/#0 {2}300\.0 LAT .* matures /);
+  });
+
+  it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+    const { file, rtx } = await loadFixture(tasksProvidersFixture);
+    await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "300" });
+    const { withAccounts, without } = await withAndWithoutAccounts<StakeStatus>(file, "stake status", { provider: rtx.address });
+    expect(without.result).to.deep.equal(withAccounts.result);
+    expect(without.output).to.equal(withAccounts.output).and.to.match(new RegExp(`^Stake of ${rtx.address} (.|\\n)*#0 {2}300\\.0 LAT `));
   });
 });
