@@ -106,6 +106,29 @@ describe("indexer values", function () {
       expect(Array.from(bigIntToSignedLE(-129n))).to.deep.equal([0x7f, 0xff]);
     });
 
+    it("lays out and reads BigInt bytes as a byte-at-a-time reference does, on both sides of every power of two to 2^200", function () {
+      // The conversions work in 48-bit chunks: the edges of a chunk and of the byte after the last chunk are where a
+      // sign byte or a carry could go missing.
+      const reference = (v: bigint): number[] => {
+        const out: number[] = [];
+        for (let rest = v; ; rest >>= 8n) {
+          const byte = Number(BigInt.asUintN(8, rest));
+          out.push(byte);
+          if ((rest >> 8n === 0n && byte < 0x80) || (rest >> 8n === -1n && byte >= 0x80)) return out;
+        }
+      };
+      for (let b = 0n; b <= 200n; b++) {
+        for (const base of [2n ** b, -(2n ** b)]) {
+          for (const v of [base - 1n, base, base + 1n]) {
+            const bytes = reference(v);
+            expect(Array.from(bigIntToSignedLE(v)), `bytes of ${v}`).to.deep.equal(bytes);
+            const framed = Uint8Array.from([0xee, ...bytes, 0xee]);
+            expect(signedLEToBigInt(framed, 1, bytes.length), `value of ${v}`).to.equal(v);
+          }
+        }
+      }
+    });
+
     it("reads BigInt bytes at an offset, and non-minimal encodings by their value", function () {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 8 }), (bytes, pad) => {
