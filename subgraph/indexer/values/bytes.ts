@@ -99,14 +99,6 @@ export function signedLEToBigInt(bytes: Uint8Array, start = 0, length = bytes.le
   return negative ? BigInt.asIntN(length * 8, unsigned) : unsigned;
 }
 
-/** Big-endian unsigned bytes of a non-negative integer (empty for zero). */
-export function unsignedBE(value: bigint): Buffer {
-  if (value === 0n) return Buffer.alloc(0);
-  let hex = value.toString(16);
-  if (hex.length % 2 === 1) hex = "0" + hex;
-  return Buffer.from(hex, "hex");
-}
-
 const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 /** Bitcoin-alphabet base58 (what graph-node's `bytesToBase58` uses, e.g. for IPFS hashes). */
