@@ -42,6 +42,11 @@ export enum TypeId {
   ResultJsonValueBool = 40,
 }
 
+/** UTF-16 code units of `0123456789abcdef`. */
+const HEX_DIGITS = Uint16Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+/** writeBytesAsHex's code units before `__new`, `0x` in front. */
+let hexUnits = Uint16Array.of(0x30, 0x78);
+
 /** In a `u` regexp a surrogate pair is one code point: only unpaired halves match. */
 const LONE_SURROGATE = /\p{Cs}/u;
 const NULS = /\u0000/g;
@@ -190,6 +195,35 @@ export class AscHeap {
     this.view.setUint32(view + 4, buffer, true);
     this.view.setUint32(view + 8, bytes.length, true);
     return view;
+  }
+
+  /**
+   * The String `0x` + lower-case hex of the Bytes at `ptr` (typeConversion.bytesToHex, which mappings call for most
+   * ids): UTF-16 code units straight from memory to memory, where a copy of the bytes, a JavaScript string and its
+   * encoding cost 2-3 times as much. The units are laid out before `__new` runs, as a collection could free the input.
+   */
+  writeBytesAsHex(ptr: number): number {
+    if (ptr === 0) throw nullValueError();
+    this.refresh();
+    const dataStart = this.words[(ptr + 4) >>> 2]!;
+    const length = this.words[(ptr + 8) >>> 2]!;
+    const units = 2 + 2 * length;
+    if (hexUnits.length < units) {
+      hexUnits = new Uint16Array(units * 2);
+      hexUnits[0] = 0x30;
+      hexUnits[1] = 0x78;
+    }
+    const memory = this.bytes;
+    for (let i = 0; i < length; i++) {
+      const byte = memory[dataStart + i]!;
+      hexUnits[2 + 2 * i] = HEX_DIGITS[byte >>> 4]!;
+      hexUnits[3 + 2 * i] = HEX_DIGITS[byte & 15]!;
+    }
+    const out = this.alloc(units * 2, TypeId.String);
+    const halfs = this.halfs;
+    const base = out >>> 1;
+    for (let i = 0; i < units; i++) halfs[base + i] = hexUnits[i]!;
+    return out;
   }
 
   /** `0x…` hex to a Bytes object without an intermediate copy. */

@@ -10,7 +10,7 @@ import { HostError, MappingAbortError, UnsupportedHostCallError } from "../error
 import type { DataSourceSpec } from "../manifest";
 import type { EntityCache } from "../store/entity-cache";
 import { BigDecimal, BigDecimalParseError } from "../values/bigdecimal";
-import { bytesToHex, toBase58 } from "../values/bytes";
+import { toBase58 } from "../values/bytes";
 import type { BlockHeader } from "../chain/types";
 import { TypeId, type AscHeap } from "./asc-heap";
 import { decodeToEthereumValue, encodeEthereumValue, encodeStaticEthereumValue, readEthereumValue } from "./ethereum-values";
@@ -152,7 +152,7 @@ export function buildImports(module: WasmModule, state: HostState): WasmImports 
     // --- conversions -----------------------------------------------------------------------------------------
     "typeConversion.bytesToString": (bytes: number) =>
       heap().writeString(Buffer.from(heap().readBytes(bytes)).toString("utf8").replace(/\u0000+$/, "")),
-    "typeConversion.bytesToHex": (bytes: number) => heap().writeString(bytesToHex(heap().readBytes(bytes))),
+    "typeConversion.bytesToHex": (bytes: number) => heap().writeBytesAsHex(bytes),
     "typeConversion.bigIntToString": (n: number) => heap().writeString(bigint(n).toString()),
     "typeConversion.bigIntToHex": (n: number) => {
       // graph-node prints the magnitude only (to_bytes_be().1), so a negative number loses its sign.

@@ -57,7 +57,7 @@ describe("indexer values", function () {
   });
 
   describe("sortable encodings", function () {
-    // Small magnitudes (below 2^47) are encoded arithmetically, the rest through hex: both, and the boundary.
+    // Small magnitudes (below 2^47) are encoded arithmetically, the rest in 48-bit chunks: both, and the boundary.
     const bigints = fc.oneof(
       fc.bigInt({ min: -(2n ** 300n), max: 2n ** 300n }),
       fc.bigInt({ min: -(2n ** 48n), max: 2n ** 48n }),
@@ -73,6 +73,24 @@ describe("indexer values", function () {
           expect(Math.sign(order)).to.equal(a < b ? -1 : a > b ? 1 : 0);
         }),
       );
+    });
+
+    it("encode BigInt as a byte-at-a-time reference does, and back, on both sides of every power of two to 2^200", function () {
+      // Large magnitudes are converted in 48-bit chunks: the edges of a chunk are where a byte could go missing.
+      const reference = (v: bigint): number[] => {
+        const magnitude: number[] = [];
+        for (let rest = v < 0n ? -v : v; rest > 0n; rest >>= 8n) magnitude.unshift(Number(rest & 0xffn));
+        const len = magnitude.length;
+        return v < 0n ? [0x00, (0xffff - len) >> 8, (0xffff - len) & 0xff, ...magnitude.map((b) => 0xff - b)] : [0x01, len >> 8, len & 0xff, ...magnitude];
+      };
+      for (let b = 0n; b <= 200n; b++) {
+        for (const base of [2n ** b, -(2n ** b)]) {
+          for (const v of [base - 1n, base, base + 1n]) {
+            expect(Array.from(encodeBigInt(v)), `encoding of ${v}`).to.deep.equal(reference(v));
+            expect(decodeBigInt(Uint8Array.from(reference(v))), `decoding of ${v}`).to.equal(v);
+          }
+        }
+      }
     });
 
     it("encode BigDecimal so that byte order is numeric order, reversibly", function () {
@@ -104,6 +122,29 @@ describe("indexer values", function () {
       expect(Array.from(bigIntToSignedLE(0n))).to.deep.equal([0]);
       expect(Array.from(bigIntToSignedLE(128n))).to.deep.equal([0x80, 0x00]);
       expect(Array.from(bigIntToSignedLE(-129n))).to.deep.equal([0x7f, 0xff]);
+    });
+
+    it("lays out and reads BigInt bytes as a byte-at-a-time reference does, on both sides of every power of two to 2^200", function () {
+      // The conversions work in 48-bit chunks: the edges of a chunk and of the byte after the last chunk are where a
+      // sign byte or a carry could go missing.
+      const reference = (v: bigint): number[] => {
+        const out: number[] = [];
+        for (let rest = v; ; rest >>= 8n) {
+          const byte = Number(BigInt.asUintN(8, rest));
+          out.push(byte);
+          if ((rest >> 8n === 0n && byte < 0x80) || (rest >> 8n === -1n && byte >= 0x80)) return out;
+        }
+      };
+      for (let b = 0n; b <= 200n; b++) {
+        for (const base of [2n ** b, -(2n ** b)]) {
+          for (const v of [base - 1n, base, base + 1n]) {
+            const bytes = reference(v);
+            expect(Array.from(bigIntToSignedLE(v)), `bytes of ${v}`).to.deep.equal(bytes);
+            const framed = Uint8Array.from([0xee, ...bytes, 0xee]);
+            expect(signedLEToBigInt(framed, 1, bytes.length), `value of ${v}`).to.equal(v);
+          }
+        }
+      }
     });
 
     it("reads BigInt bytes at an offset, and non-minimal encodings by their value", function () {

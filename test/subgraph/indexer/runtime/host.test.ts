@@ -69,6 +69,15 @@ describe("indexer runtime: host functions", function () {
     expect(keys).to.deep.equal(["gpuCount", "id", "jobCount", "name"]);
   });
 
+  it("turns Bytes of any length into 0x and lower-case hex with typeConversion.bytesToHex, as graph-node's hex::encode", function () {
+    const { heap, call } = host;
+    for (const length of [0, 1, 20, 32, 65, 300, 2]) {
+      const bytes = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + 250) & 0xff));
+      const hex = call("typeConversion.bytesToHex", heap.writeBytes(bytes)) as number;
+      expect(heap.readString(hex), `${length} bytes`).to.equal("0x" + bytes.toString("hex"));
+    }
+  });
+
   it("fails a host call given null for an object with graph-node's message, not an internal error", function () {
     const { heap, call } = host;
     const isNull = "Tried to read AssemblyScript value that is 'null'";
