@@ -1,11 +1,34 @@
 // Paths the full scenario does not take, each on a chain of its own (test/subgraph/helpers/own-chain.ts), indexed and
 // compared with the contracts' views.
 import { expect } from "chai";
-import { parseEther } from "ethers";
-import { GPU_MODELS, createJob, fund, mined, registerProvider } from "../../scripts/scenario";
+import { ZeroAddress, parseEther, toBeHex } from "ethers";
+import {
+  GPU_MODELS,
+  Ruling,
+  acceptJob,
+  advanceTo,
+  claimTimeout,
+  createJob,
+  fund,
+  latestTimestamp,
+  mined,
+  openDispute,
+  registerProvider,
+  rule,
+  submitResult,
+} from "../../scripts/scenario";
 import { toSpec } from "../../scripts/scenario/catalog";
 import { gql } from "./indexer/helpers/dump";
-import { checkAggregates, checkProtocol, checkProviders } from "./helpers/entity-checks";
+import {
+  checkAggregates,
+  checkDailyRollups,
+  checkDailySnapshots,
+  checkDisputes,
+  checkJobs,
+  checkProtocol,
+  checkProviders,
+  checkSlashes,
+} from "./helpers/entity-checks";
 import { Mismatches, contextAtHead, indexOwnChain, type OwnChain } from "./helpers/own-chain";
 
 describe("subgraph: paths the full scenario does not take", function () {
@@ -116,6 +139,94 @@ describe("subgraph: paths the full scenario does not take", function () {
         `{ gpuModels(orderBy: id) { providerCount gpusTotal } }`,
       );
       expect(data.gpuModels.map((g) => g.providerCount).sort()).to.deep.equal([1, 1]);
+    });
+  });
+  describe("a provider whose slashes its cap cut, that leaves and registers again at midnight UTC with another model and region", function () {
+    let x: OwnChain | undefined;
+    let midnight = 0;
+
+    before(async function () {
+      x = await indexOwnChain(async (s) => {
+        const [leaver, client] = [s.actors.providers[0]!, s.actors.clients[0]!];
+        await fund(s, [leaver, client], parseEther("100000"));
+        const [from, to] = [GPU_MODELS[0]!, GPU_MODELS[1]!];
+        const at = (model: typeof from, region: string, gpuCount: number) =>
+          ({ gpuModel: model, region, gpuCount, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://p.example" });
+        const p = await registerProvider(s, leaver, { listing: at(from, "eu-west", 2), operator: s.actors.operators[0]! });
+        await mined(s.c.staking.connect(leaver).setMaxSlashRewardBps(2_500));
+        const price = { maxPricePerGpuHour: parseEther("100") };
+        // A time-out (its whole slash asked for the client) and an upheld dispute, both cut by the cap.
+        const late = await createJob(s, client, price);
+        await acceptJob(s, late, p, "operator");
+        const disputed = await createJob(s, client, price);
+        await acceptJob(s, disputed, p);
+        await submitResult(s, disputed, p, { by: "operator", after: 600 });
+        await openDispute(s, disputed);
+        await rule(s, disputed, Ruling.Upheld);
+        const { deadline } = await s.c.jobEscrow.getJob(late.jobId);
+        if ((await latestTimestamp(s)) <= Number(deadline)) await advanceTo(s, Number(deadline) + 1);
+        await claimTimeout(s, late);
+        await mined(s.c.registry.connect(leaver).deregister());
+        midnight = (Math.floor((await latestTimestamp(s)) / 86_400) + 1) * 86_400;
+        await s.rpc.send("evm_setNextBlockTimestamp", [toBeHex(midnight)]);
+        const again = at(to, "us-east", 3);
+        await mined(s.c.registry.connect(leaver).register(toSpec(again), again.gpuModel.name, again.metadataURI, ZeroAddress));
+        await mined(s.c.registry.connect(leaver).setOnline(p.address, true));
+      });
+    });
+
+    after(async () => x?.close());
+
+    it("records the slashes with the reward actually paid, and the jobs, disputes and Protocol as the views", async function () {
+      const ctx = await contextAtHead(x!);
+      const m = new Mismatches("slashes");
+      await checkSlashes(ctx, m);
+      await checkDisputes(ctx, m);
+      await checkJobs(ctx, m);
+      await checkProtocol(ctx, m);
+      m.assertNone();
+      const data = await gql<{ slashes: { amount: string; reward: string }[] }>(x!.engine, `{ slashes { amount reward } }`);
+      expect(data.slashes).to.have.length(2);
+      for (const slash of data.slashes) expect(BigInt(slash.reward)).to.equal((BigInt(slash.amount) * 2_500n) / 10_000n);
+    });
+
+    it("counts the provider once, in its new model and region only; the former ones keep their name and no inventory", async function () {
+      const m = new Mismatches("inventories");
+      const ctx = await contextAtHead(x!);
+      await checkProviders(ctx, m);
+      await checkAggregates(ctx, m);
+      m.assertNone();
+      const data = await gql<{ gpuModels: { id: string; providerCount: number }[]; regions: { id: string; providerCount: number }[] }>(
+        x!.engine,
+        `{ gpuModels(orderBy: id) { id providerCount } regions(orderBy: id) { id providerCount } }`,
+      );
+      expect(data.gpuModels).to.deep.equal([
+        { id: GPU_MODELS[0]!.id, providerCount: 0 },
+        { id: GPU_MODELS[1]!.id, providerCount: 1 },
+      ].sort((a, b) => a.id.localeCompare(b.id)));
+      expect(data.regions).to.deep.equal([{ id: "eu-west", providerCount: 0 }, { id: "us-east", providerCount: 1 }]);
+    });
+
+    it("puts a registration at exactly midnight UTC in the new day's NetworkDay and ProviderDay", async function () {
+      const m = new Mismatches("days");
+      const ctx = await contextAtHead(x!);
+      await checkDailySnapshots(ctx, m);
+      await checkDailyRollups(ctx, m);
+      m.assertNone();
+      const day = String(midnight / 86_400);
+      const data = await gql<{
+        networkDay: { date: string; providersRegistered: number; providerCount: number } | null;
+        providerDays: { date: string; online: boolean }[];
+      }>(
+        x!.engine,
+        `query($id: ID!, $day: Int!) {
+          networkDay(id: $id) { date providersRegistered providerCount }
+          providerDays(where: { day: $day }) { date online }
+        }`,
+        { id: day, day: midnight / 86_400 },
+      );
+      expect(data.networkDay).to.deep.equal({ date: String(midnight), providersRegistered: 1, providerCount: 1 });
+      expect(data.providerDays).to.deep.equal([{ date: String(midnight), online: true }]);
     });
   });
 });

@@ -161,6 +161,8 @@ export interface ChainState {
   registryProviderCount: bigint;
   /** ProviderRegistered logs up to this block (a provider may register more than once). */
   registrations: number;
+  /** Raw GPU model and region ids some listing held by this block, former listings of providers that moved included. */
+  everListed: { gpuModels: Set<string>; regions: Set<string> };
   pausedUntil: bigint;
   guardian: string;
   balances: { staking: bigint; jobEscrow: bigint; disputeManager: bigint; treasury: bigint; treasuryAtDeployment: bigint };
@@ -214,6 +216,8 @@ interface ProviderMark {
  */
 export interface Landmarks {
   registered: ProviderMark[];
+  /** ProviderRegistered and ProviderUpdated: the GPU models and regions listed at some point (raw ids). */
+  listed: { block: number; gpuModel: string; region: string }[];
   staked: ProviderMark[];
   deregistered: ProviderMark[];
   withdrawn: (ProviderMark & { firstRequestIndex: number; count: number })[];
@@ -234,8 +238,9 @@ export interface Landmarks {
 export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landmarks> {
   const { registry, staking, jobEscrow, timelock, pauseGuardian, governor } = s.c;
   const from = Math.min(...CONTRACT_NAMES.map((n) => s.deployment.record.contracts[n].blockNumber));
-  const [registered, staked, deregistered, withdrawn, timedOut, refunded, scheduled, roleGranted] = await Promise.all([
+  const [registered, updated, staked, deregistered, withdrawn, timedOut, refunded, scheduled, roleGranted] = await Promise.all([
     registry.queryFilter(registry.filters.ProviderRegistered, from, toBlock),
+    registry.queryFilter(registry.filters.ProviderUpdated, from, toBlock),
     staking.queryFilter(staking.filters.Staked, from, toBlock),
     registry.queryFilter(registry.filters.ProviderDeregistered, from, toBlock),
     staking.queryFilter(staking.filters.Withdrawn, from, toBlock),
@@ -255,6 +260,11 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
   const blocks = (logs: readonly { blockNumber: number }[]): number[] => logs.map((l) => l.blockNumber);
   return {
     registered: registered.map((e) => ({ block: e.blockNumber, provider: lower(e.args.provider) })),
+    listed: [...registered, ...updated].map((e) => ({
+      block: e.blockNumber,
+      gpuModel: lower(e.args.gpuModel),
+      region: lower(e.args.region),
+    })),
     staked: staked.map((e) => ({ block: e.blockNumber, provider: lower(e.args.provider) })),
     deregistered: deregistered.map((e) => ({ block: e.blockNumber, provider: lower(e.args.provider) })),
     withdrawn: withdrawn.map((e) => ({
@@ -580,6 +590,10 @@ export async function readChainState(
     parameters,
     registryProviderCount,
     registrations: lm.registered.filter((m) => m.block <= block).length,
+    everListed: {
+      gpuModels: new Set(lm.listed.filter((m) => m.block <= block).map((m) => m.gpuModel)),
+      regions: new Set(lm.listed.filter((m) => m.block <= block).map((m) => m.region)),
+    },
     pausedUntil,
     guardian: lower(guardian),
     balances: { staking: stakingBalance, jobEscrow: escrowBalance, disputeManager: disputeBalance, treasury: treasuryBalance, treasuryAtDeployment },

@@ -505,8 +505,11 @@ export async function checkAggregates(ctx: CheckContext, m: Mismatches): Promise
     // Every model (region) a registered provider lists must have an entity; entities may also come from former
     // listings and job requirements (then with zero inventory).
     const listed = new Set(providers.filter((p) => p.registered).map((p) => decodeIdentifier(rawOf(p)!)));
+    const everListed = kind === "GpuModel" ? st.everListed.gpuModels : st.everListed.regions;
     const known = new Set([
       ...providers.map(rawOf).filter((r): r is string => r !== null).map(decodeIdentifier),
+      // A provider that moved its listing (an update, or a new registration) leaves its former model and region.
+      ...[...everListed].map(decodeIdentifier),
       ...data.jobs.map((j) => str(j, jobRaw)).filter((r) => !isZeroHex(r)).map(decodeIdentifier),
     ]);
     const ids = rows.map((r) => str(r, "id"));
@@ -521,8 +524,9 @@ export async function checkAggregates(ctx: CheckContext, m: Mismatches): Promise
       m.record(`${kind} ${id}`, {
         ...totals,
         jobCount: data.jobs.filter((j) => str(j, jobRaw).toLowerCase() === raw.toLowerCase()).length,
-        // A model only jobs asked for has no display name: its id stands in.
-        ...(kind === "GpuModel" ? { name: mine.length > 0 ? (modelName(id) ?? id) : id } : {}),
+        // A model only jobs asked for has no display name: its id stands in. One a listing left keeps that listing's.
+        ...(kind === "GpuModel" ? { name: mine.length > 0 || everListed.has(raw.toLowerCase()) ? (modelName(id) ?? id) : id }
+          : {}),
       }, row);
     }
     if (rows.length === 0 && ctx.at === undefined) m.fail(`${kind}: no entities`);
