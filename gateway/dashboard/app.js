@@ -47,8 +47,29 @@ function renderErrors() {
   );
 }
 
+/**
+ * Codes with which the gateway ends a subscription that is worth asking for again: it is restarting, the tab stalled,
+ * the server is full, or the source failed. Any other (JOB_REORGED: the job is gone) is the subscription's last word.
+ */
+const RESUBSCRIBE_CODES = new Set(["SHUTTING_DOWN", "SUBSCRIBER_TOO_SLOW", "TOO_MANY_SUBSCRIPTIONS", "SOURCE_UNAVAILABLE"]);
+
+/** The GraphQL errors of one answer, with their `extensions.code`s. */
+class GraphQLErrors extends Error {
+  name = "GraphQLErrors";
+
+  constructor(errorList) {
+    super(errorList.map((e) => e.message).join("; "));
+    this.codes = errorList.map((e) => e.extensions?.code ?? null);
+  }
+
+  /** Whether every error says that the same subscription may succeed if asked for again. */
+  get resubscribe() {
+    return this.codes.length > 0 && this.codes.every((code) => RESUBSCRIBE_CODES.has(code));
+  }
+}
+
 function graphqlErrors(errorList) {
-  return new Error(errorList.map((e) => e.message).join("; "));
+  return new GraphQLErrors(errorList);
 }
 
 /**
@@ -397,7 +418,18 @@ function initJobs() {
 
 // ------------------------------------------------------------------------------------------------- job detail
 
-/** The job shown in the dialog: its id, and how to stop its jobUpdated subscription. */
+/**
+ * The gateway may end a subscription with an error while the connection stays up (SUBSCRIBER_TOO_SLOW after a
+ * stalled tab, TOO_MANY_SUBSCRIPTIONS when it is full, SHUTTING_DOWN as it restarts): the client then forgets it, and
+ * only a reconnection would have sent it again. The page asks again after this pause instead of showing frozen
+ * figures as live.
+ */
+const RESUBSCRIBE_MS = 5_000;
+
+/**
+ * The job shown in the dialog: its id, how to stop its jobUpdated subscription, and the timer of a subscription
+ * asked for again. Each opening is a new object, so that a late answer for an earlier one is told apart.
+ */
 let shownJob = null;
 
 /** "JobCreated" → "Job created" */
@@ -451,10 +483,16 @@ function openJob(id) {
   byId("job-dialog-title").textContent = `Job #${id}`;
   replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  // The subscription sends the job as it is now, then again after each change.
-  const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
+  const shown = { id, stop: () => {}, retry: null };
+  shownJob = shown;
+  followJob(shown);
+}
+
+/** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
+function followJob(shown) {
+  shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
-      if (shownJob?.id !== id) return;
+      if (shownJob !== shown) return;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -466,16 +504,31 @@ function openJob(id) {
     error: (errorList) => {
       const error = graphqlErrors(errorList);
       reportError("Job", error);
+      if (shownJob !== shown) return;
+      if (error.resubscribe) {
+        // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
+        // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
+        // state shown stays, with a line saying that updates stopped, until the new subscription sends the job.
+        byId("job-detail").append(
+          h("p", { class: "empty", "data-testid": "job-notice" }, `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`),
+        );
+        shown.retry = setTimeout(() => {
+          if (shownJob === shown) followJob(shown);
+        }, RESUBSCRIBE_MS);
+        return;
+      }
       // The subscription is over: the dialog would otherwise stay on "Loading…" (or on a state that no longer
       // updates). h() sets the message as text, so a message with markup is shown, not parsed.
-      if (shownJob?.id === id) replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
+      replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
     },
   });
-  shownJob = { id, stop };
 }
 
 function closeJob() {
-  shownJob?.stop();
+  if (shownJob !== null) {
+    clearTimeout(shownJob.retry);
+    shownJob.stop();
+  }
   shownJob = null;
 }
 
@@ -567,12 +620,6 @@ function onStats(stats) {
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
 
-/**
- * The gateway may end the statistics subscription with an error while the connection stays up (SUBSCRIBER_TOO_SLOW
- * after a stalled tab, TOO_MANY_SUBSCRIPTIONS when it is full): the client then forgets it, and only a reconnection
- * would have sent it again. The page asks again after this pause instead of showing frozen figures as live.
- */
-const STATS_RETRY_MS = 5_000;
 
 function followStats() {
   liveClient.subscribe(api.NETWORK_STATS_SUBSCRIPTION, { days: api.HISTORY_DAYS }, {
@@ -585,7 +632,7 @@ function followStats() {
     },
     error: (errorList) => {
       reportError("Live updates", graphqlErrors(errorList));
-      setTimeout(followStats, STATS_RETRY_MS);
+      setTimeout(followStats, RESUBSCRIBE_MS);
     },
   });
 }

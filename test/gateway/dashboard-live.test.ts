@@ -32,6 +32,29 @@ const JOBS_PAGE = {
   ],
 };
 
+/** The job of JOBS_PAGE as jobUpdated sends it, with the fields the job dialog shows. */
+function jobUpdate(status: string): { data: { jobUpdated: Record<string, unknown> } } {
+  return {
+    data: {
+      jobUpdated: {
+        ...JOBS_PAGE.nodes[0],
+        status,
+        createdAt: "1700000000",
+        maxDuration: 3600,
+        specURI: "ipfs://spec",
+        directed: false,
+        targetProvider: null,
+        pricePerGpuHour: null,
+        collateral: null,
+        result: null,
+        settlement: null,
+        dispute: null,
+        timeline: [],
+      },
+    },
+  };
+}
+
 interface Message {
   id?: string;
   type: string;
@@ -124,6 +147,31 @@ describe("dashboard live updates against a stand-in gateway", function () {
     subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: [{ message }] }));
     await page.waitForSelector('[data-testid="job-error"]');
     expect(await page.textContent("#job-detail")).to.equal(message);
+    await page.close();
+  });
+
+  it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+    await page.click('[data-testid="job-open"]');
+    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+    await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+    const first = updates()[0];
+    if (first === undefined) throw new Error("unreachable");
+    first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
+    await page.waitForSelector("#job-dialog-title .badge.status-open");
+    const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+    first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+    await page.waitForSelector('[data-testid="job-notice"]');
+
+    await waitUntil(() => updates().length === 2, "the dialog subscribes to jobUpdated again", { timeoutMs: 30_000 });
+    const second = updates()[1];
+    if (second === undefined) throw new Error("unreachable");
+    second.socket.send(JSON.stringify({ id: second.message.id, type: "next", payload: jobUpdate("ACCEPTED") }));
+    await page.waitForSelector("#job-dialog-title .badge.status-accepted");
+    expect(await page.$('[data-testid="job-notice"]')).to.equal(null);
     await page.close();
   });
 });
