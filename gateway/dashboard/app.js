@@ -9,6 +9,8 @@ import { formatBps, formatInt, formatLat, formatTime, latToWei, modelLabel, quot
 import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
+/** The job lengths JobEscrow.createJob takes, in seconds: its MIN_DURATION and MAX_DURATION (constants, not governed). */
+const JOB_SECONDS = { min: 60, max: 30 * 24 * 3600 };
 const JOB_PAGE_SIZE = 10;
 
 /** JobCounts fields and the JobStatus each counts, in lifecycle order. */
@@ -237,6 +239,12 @@ function readProviderQuery() {
   const price = priceInput.value.trim();
   const maxPricePerGpuHour = price === "" ? undefined : latToWei(price);
   priceInput.setCustomValidity(maxPricePerGpuHour === null ? "Enter a price in LAT, such as 2.5" : "");
+  // availableCompute refuses a length JobEscrow.createJob would refuse, and a quote for one prices a job that cannot be
+  // posted: checked here, with the gateway's rounding, so the form says so instead of sending the query.
+  const hoursInput = byId("f-hours");
+  const seconds = jobSeconds(Number(hoursInput.value));
+  const runnable = hoursInput.value === "" || (seconds >= JOB_SECONDS.min && seconds <= JOB_SECONDS.max);
+  hoursInput.setCustomValidity(runnable ? "" : "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)");
   if (!form.checkValidity()) {
     form.reportValidity();
     return null;
@@ -272,8 +280,8 @@ const loadProviders = latestOnly(
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
-function quoteSeconds(hours) {
-  return Math.max(1, Math.round(hours * 3600));
+function jobSeconds(hours) {
+  return Math.round(hours * 3600);
 }
 
 function providerStatus(p) {
@@ -293,7 +301,7 @@ function quoteCell(p, criteria) {
       p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
     );
   }
-  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, quoteSeconds(criteria.hours));
+  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
   return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)));
 }
 

@@ -67,6 +67,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let browser: Browser | null = null;
   /** Every subscribe message the page sent, with the socket it came on. */
   const subscribes: { socket: WebSocket; message: Message }[] = [];
+  /** Every GraphQL request body the page sent over HTTP. */
+  const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
@@ -79,6 +81,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         let body = "";
         req.on("data", (chunk: Buffer) => (body += String(chunk)));
         req.on("end", () => {
+          requests.push(JSON.parse(body) as { query: string; variables: Record<string, unknown> });
           if (body.includes("jobs(filter")) {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { jobs: JOBS_PAGE } }));
             return;
@@ -147,6 +150,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: [{ message }] }));
     await page.waitForSelector('[data-testid="job-error"]');
     expect(await page.textContent("#job-detail")).to.equal(message);
+    await page.close();
+  });
+
+  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const offers = () => requests.filter((r) => r.query.includes("availableCompute("));
+    const before = offers().length;
+    await page.fill('[data-testid="filter-hours"]', "0.01");
+    await page.check('[data-testid="filter-available"]');
+    const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
+      valid: input.matches(":valid"),
+      message: (input as unknown as { validationMessage: string }).validationMessage,
+    }));
+    expect(hours).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+
+    // A length it takes is asked for; the stand-in saw nothing before it.
+    await page.fill('[data-testid="filter-hours"]', "0.02");
+    await page.press('[data-testid="filter-hours"]', "Enter");
+    await waitUntil(() => offers().length > before, "the page asks availableCompute");
+    // (Enter both changes the field and submits the form: the same query may go twice.)
+    expect(new Set(offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours))).to.deep.equal(new Set([0.02]));
     await page.close();
   });
 
