@@ -75,15 +75,15 @@ function graphqlErrors(errorList) {
 }
 
 /**
- * A loader for one area of the page: runs `load`, renders only the answer of the latest call (an earlier request
+ * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest call (an earlier request
  * answering late, e.g. for filters since changed, is dropped) and reports failures in the banner. It never throws.
  */
 function latestOnly(area, load, render) {
   let token = 0;
-  return async () => {
+  return async (...args) => {
     const mine = ++token;
     try {
-      const result = await load();
+      const result = await load(...args);
       if (mine !== token) return;
       render(result);
       clearError(area);
@@ -127,7 +127,26 @@ class KeysetPager {
     this.afters = [null];
   }
 
-  update(pageInfo) {
+  /**
+   * The reader's page, from `loadPage(after)` (a connection's page). A page sequence reads its first page's block (its
+   * cursors carry it), so a later page reloaded with its cursor shows that block forever, and fails (CURSOR_EXPIRED)
+   * once a reorg replaced it: with `fresh` (a new block), the sequence starts over at the latest block and walks its
+   * pages up to the reader's, or its last. Answers { page, afters } for update().
+   */
+  async load(loadPage, fresh) {
+    if (!fresh || this.afters.length === 1) return { page: await loadPage(this.after), afters: this.afters };
+    const depth = this.afters.length;
+    const afters = [null];
+    for (;;) {
+      const page = await loadPage(afters[afters.length - 1]);
+      if (afters.length === depth || !page.pageInfo.hasNextPage) return { page, afters };
+      afters.push(page.pageInfo.endCursor);
+    }
+  }
+
+  /** After a load: `afters` are the cursors of the sequence it walked (a fresh one replaces the reader's). */
+  update(pageInfo, afters = this.afters) {
+    this.afters = afters;
     this.endCursor = pageInfo.hasNextPage ? pageInfo.endCursor : null;
     this.prev.disabled = this.afters.length === 1;
     this.next.disabled = this.endCursor === null;
@@ -269,14 +288,15 @@ function readProviderQuery() {
   };
 }
 
+/** Loads the providers' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadProviders = latestOnly(
   "Providers",
-  async () => {
-    const query = providers.query;
-    const page = await api.loadProviders({ ...query, order: providers.order, after: providers.pager.after, first: PROVIDER_PAGE_SIZE });
-    return { query, page };
+  async (fresh = false) => {
+    const { query, order } = providers;
+    const loadPage = (after) => api.loadProviders({ ...query, order, after, first: PROVIDER_PAGE_SIZE });
+    return { query, ...(await providers.pager.load(loadPage, fresh)) };
   },
-  ({ query, page }) => renderProviders(query, page),
+  ({ query, page, afters }) => renderProviders(query, page, afters),
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
@@ -309,8 +329,8 @@ function address(value) {
   return value ? h("code", { title: value }, shortAddress(value)) : "—";
 }
 
-function renderProviders({ criteria, availableOnly }, page) {
-  providers.pager.update(page.pageInfo);
+function renderProviders({ criteria, availableOnly }, page, afters) {
+  providers.pager.update(page.pageInfo, afters);
   const gpus = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"} × ${criteria.hours} h`;
   byId("quote-heading").textContent = `Quote (${gpus})`;
   byId("providers-caption").textContent = availableOnly
@@ -390,11 +410,15 @@ function needs(r) {
   return `${r.gpuCount}× ${model}${r.region ? ` · ${r.region}` : ""}${r.minVramGiB > 0 ? ` · ≥${r.minVramGiB} GiB` : ""}`;
 }
 
+/** Loads the jobs' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadJobs = latestOnly(
   "Jobs",
-  () => api.loadJobs({ statuses: jobs.status === "" ? [] : [jobs.status], after: jobs.pager.after, first: JOB_PAGE_SIZE }),
-  (page) => {
-    jobs.pager.update(page.pageInfo);
+  (fresh = false) => {
+    const statuses = jobs.status === "" ? [] : [jobs.status];
+    return jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+  },
+  ({ page, afters }) => {
+    jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
         "tr",
@@ -613,7 +637,7 @@ async function refreshLists() {
   refreshing = true;
   do {
     refreshAgain = false;
-    await Promise.all([loadProviders(), loadJobs(), loadActivity(), loadIndexing()]);
+    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing()]);
   } while (refreshAgain);
   refreshing = false;
 }
