@@ -9,9 +9,9 @@ import { formatBps, formatInt, formatLat, formatTime, latToWei, modelLabel, quot
 import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
+const JOB_PAGE_SIZE = 10;
 /** The job lengths JobEscrow.createJob takes, in seconds: its MIN_DURATION and MAX_DURATION (constants, not governed). */
 const JOB_SECONDS = { min: 60, max: 30 * 24 * 3600 };
-const JOB_PAGE_SIZE = 10;
 
 /** JobCounts fields and the JobStatus each counts, in lifecycle order. */
 const JOB_STATUSES = [
@@ -75,8 +75,9 @@ function graphqlErrors(errorList) {
 }
 
 /**
- * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest call (an earlier request
- * answering late, e.g. for filters since changed, is dropped) and reports failures in the banner. It never throws.
+ * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
+ * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
+ * banner. It never throws.
  */
 function latestOnly(area, load, render) {
   let token = 0;
@@ -542,7 +543,11 @@ function followJob(shown) {
         // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
         // state shown stays, with a line saying that updates stopped, until the new subscription sends the job.
         byId("job-detail").append(
-          h("p", { class: "empty", "data-testid": "job-notice" }, `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`),
+          h(
+            "p",
+            { class: "empty", "data-testid": "job-notice" },
+            `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`,
+          ),
         );
         shown.retry = setTimeout(() => {
           if (shownJob === shown) followJob(shown);

@@ -198,7 +198,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
     await page.press('[data-testid="filter-hours"]', "Enter");
     await waitUntil(() => offers().length > before, "the page asks availableCompute");
     // (Enter both changes the field and submits the form: the same query may go twice.)
-    expect(new Set(offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours))).to.deep.equal(new Set([0.02]));
+    const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
+    expect(new Set(asked)).to.deep.equal(new Set([0.02]));
     await page.close();
   });
 
@@ -209,7 +210,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     let block = 1;
     const job = (id: string, status: string) => ({ ...JOBS_PAGE.nodes[0], id, status });
     jobsAnswer = (after) => {
-      if (after === null) return { data: { jobs: { pageInfo: { hasNextPage: true, endCursor: `${block}:8` }, nodes: [job("8", "OPEN")] } } };
+      if (after === null) {
+        return { data: { jobs: { pageInfo: { hasNextPage: true, endCursor: `${block}:8` }, nodes: [job("8", "OPEN")] } } };
+      }
       if (after === `${block}:8`) {
         return { data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [job("7", block === 1 ? "OPEN" : "ACCEPTED")] } } };
       }
