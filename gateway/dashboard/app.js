@@ -10,6 +10,8 @@ import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
 const JOB_PAGE_SIZE = 10;
+/** The job lengths JobEscrow.createJob takes, in seconds: its MIN_DURATION and MAX_DURATION (constants, not governed). */
+const JOB_SECONDS = { min: 60, max: 30 * 24 * 3600 };
 
 /** JobCounts fields and the JobStatus each counts, in lifecycle order. */
 const JOB_STATUSES = [
@@ -47,20 +49,42 @@ function renderErrors() {
   );
 }
 
+/**
+ * Codes with which the gateway ends a subscription that is worth asking for again: it is restarting, the tab stalled,
+ * the server is full, or the source failed. Any other (JOB_REORGED: the job is gone) is the subscription's last word.
+ */
+const RESUBSCRIBE_CODES = new Set(["SHUTTING_DOWN", "SUBSCRIBER_TOO_SLOW", "TOO_MANY_SUBSCRIPTIONS", "SOURCE_UNAVAILABLE"]);
+
+/** The GraphQL errors of one answer, with their `extensions.code`s. */
+class GraphQLErrors extends Error {
+  name = "GraphQLErrors";
+
+  constructor(errorList) {
+    super(errorList.map((e) => e.message).join("; "));
+    this.codes = errorList.map((e) => e.extensions?.code ?? null);
+  }
+
+  /** Whether every error says that the same subscription may succeed if asked for again. */
+  get resubscribe() {
+    return this.codes.length > 0 && this.codes.every((code) => RESUBSCRIBE_CODES.has(code));
+  }
+}
+
 function graphqlErrors(errorList) {
-  return new Error(errorList.map((e) => e.message).join("; "));
+  return new GraphQLErrors(errorList);
 }
 
 /**
- * A loader for one area of the page: runs `load`, renders only the answer of the latest call (an earlier request
- * answering late, e.g. for filters since changed, is dropped) and reports failures in the banner. It never throws.
+ * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
+ * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
+ * banner. It never throws.
  */
 function latestOnly(area, load, render) {
   let token = 0;
-  return async () => {
+  return async (...args) => {
     const mine = ++token;
     try {
-      const result = await load();
+      const result = await load(...args);
       if (mine !== token) return;
       render(result);
       clearError(area);
@@ -104,7 +128,26 @@ class KeysetPager {
     this.afters = [null];
   }
 
-  update(pageInfo) {
+  /**
+   * The reader's page, from `loadPage(after)` (a connection's page). A page sequence reads its first page's block (its
+   * cursors carry it), so a later page reloaded with its cursor shows that block forever, and fails (CURSOR_EXPIRED)
+   * once a reorg replaced it: with `fresh` (a new block), the sequence starts over at the latest block and walks its
+   * pages up to the reader's, or its last. Answers { page, afters } for update().
+   */
+  async load(loadPage, fresh) {
+    if (!fresh || this.afters.length === 1) return { page: await loadPage(this.after), afters: this.afters };
+    const depth = this.afters.length;
+    const afters = [null];
+    for (;;) {
+      const page = await loadPage(afters[afters.length - 1]);
+      if (afters.length === depth || !page.pageInfo.hasNextPage) return { page, afters };
+      afters.push(page.pageInfo.endCursor);
+    }
+  }
+
+  /** After a load: `afters` are the cursors of the sequence it walked (a fresh one replaces the reader's). */
+  update(pageInfo, afters = this.afters) {
+    this.afters = afters;
     this.endCursor = pageInfo.hasNextPage ? pageInfo.endCursor : null;
     this.prev.disabled = this.afters.length === 1;
     this.next.disabled = this.endCursor === null;
@@ -216,6 +259,12 @@ function readProviderQuery() {
   const price = priceInput.value.trim();
   const maxPricePerGpuHour = price === "" ? undefined : latToWei(price);
   priceInput.setCustomValidity(maxPricePerGpuHour === null ? "Enter a price in LAT, such as 2.5" : "");
+  // availableCompute refuses a length JobEscrow.createJob would refuse, and a quote for one prices a job that cannot be
+  // posted: checked here, with the gateway's rounding, so the form says so instead of sending the query.
+  const hoursInput = byId("f-hours");
+  const seconds = jobSeconds(Number(hoursInput.value));
+  const runnable = hoursInput.value === "" || (seconds >= JOB_SECONDS.min && seconds <= JOB_SECONDS.max);
+  hoursInput.setCustomValidity(runnable ? "" : "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)");
   if (!form.checkValidity()) {
     form.reportValidity();
     return null;
@@ -240,19 +289,20 @@ function readProviderQuery() {
   };
 }
 
+/** Loads the providers' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadProviders = latestOnly(
   "Providers",
-  async () => {
-    const query = providers.query;
-    const page = await api.loadProviders({ ...query, order: providers.order, after: providers.pager.after, first: PROVIDER_PAGE_SIZE });
-    return { query, page };
+  async (fresh = false) => {
+    const { query, order } = providers;
+    const loadPage = (after) => api.loadProviders({ ...query, order, after, first: PROVIDER_PAGE_SIZE });
+    return { query, ...(await providers.pager.load(loadPage, fresh)) };
   },
-  ({ query, page }) => renderProviders(query, page),
+  ({ query, page, afters }) => renderProviders(query, page, afters),
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
-function quoteSeconds(hours) {
-  return Math.max(1, Math.round(hours * 3600));
+function jobSeconds(hours) {
+  return Math.round(hours * 3600);
 }
 
 function providerStatus(p) {
@@ -272,7 +322,7 @@ function quoteCell(p, criteria) {
       p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
     );
   }
-  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, quoteSeconds(criteria.hours));
+  const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
   return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)));
 }
 
@@ -280,8 +330,8 @@ function address(value) {
   return value ? h("code", { title: value }, shortAddress(value)) : "—";
 }
 
-function renderProviders({ criteria, availableOnly }, page) {
-  providers.pager.update(page.pageInfo);
+function renderProviders({ criteria, availableOnly }, page, afters) {
+  providers.pager.update(page.pageInfo, afters);
   const gpus = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"} × ${criteria.hours} h`;
   byId("quote-heading").textContent = `Quote (${gpus})`;
   byId("providers-caption").textContent = availableOnly
@@ -361,11 +411,15 @@ function needs(r) {
   return `${r.gpuCount}× ${model}${r.region ? ` · ${r.region}` : ""}${r.minVramGiB > 0 ? ` · ≥${r.minVramGiB} GiB` : ""}`;
 }
 
+/** Loads the jobs' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadJobs = latestOnly(
   "Jobs",
-  () => api.loadJobs({ statuses: jobs.status === "" ? [] : [jobs.status], after: jobs.pager.after, first: JOB_PAGE_SIZE }),
-  (page) => {
-    jobs.pager.update(page.pageInfo);
+  (fresh = false) => {
+    const statuses = jobs.status === "" ? [] : [jobs.status];
+    return jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+  },
+  ({ page, afters }) => {
+    jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
         "tr",
@@ -397,7 +451,18 @@ function initJobs() {
 
 // ------------------------------------------------------------------------------------------------- job detail
 
-/** The job shown in the dialog: its id, and how to stop its jobUpdated subscription. */
+/**
+ * The gateway may end a subscription with an error while the connection stays up (SUBSCRIBER_TOO_SLOW after a
+ * stalled tab, TOO_MANY_SUBSCRIPTIONS when it is full, SHUTTING_DOWN as it restarts): the client then forgets it, and
+ * only a reconnection would have sent it again. The page asks again after this pause instead of showing frozen
+ * figures as live.
+ */
+const RESUBSCRIBE_MS = 5_000;
+
+/**
+ * The job shown in the dialog: its id, how to stop its jobUpdated subscription, and the timer of a subscription
+ * asked for again. Each opening is a new object, so that a late answer for an earlier one is told apart.
+ */
 let shownJob = null;
 
 /** "JobCreated" → "Job created" */
@@ -451,10 +516,16 @@ function openJob(id) {
   byId("job-dialog-title").textContent = `Job #${id}`;
   replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  // The subscription sends the job as it is now, then again after each change.
-  const stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id }, {
+  const shown = { id, stop: () => {}, retry: null };
+  shownJob = shown;
+  followJob(shown);
+}
+
+/** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
+function followJob(shown) {
+  shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
-      if (shownJob?.id !== id) return;
+      if (shownJob !== shown) return;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -466,16 +537,35 @@ function openJob(id) {
     error: (errorList) => {
       const error = graphqlErrors(errorList);
       reportError("Job", error);
+      if (shownJob !== shown) return;
+      if (error.resubscribe) {
+        // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
+        // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
+        // state shown stays, with a line saying that updates stopped, until the new subscription sends the job.
+        byId("job-detail").append(
+          h(
+            "p",
+            { class: "empty", "data-testid": "job-notice" },
+            `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`,
+          ),
+        );
+        shown.retry = setTimeout(() => {
+          if (shownJob === shown) followJob(shown);
+        }, RESUBSCRIBE_MS);
+        return;
+      }
       // The subscription is over: the dialog would otherwise stay on "Loading…" (or on a state that no longer
       // updates). h() sets the message as text, so a message with markup is shown, not parsed.
-      if (shownJob?.id === id) replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
+      replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
     },
   });
-  shownJob = { id, stop };
 }
 
 function closeJob() {
-  shownJob?.stop();
+  if (shownJob !== null) {
+    clearTimeout(shownJob.retry);
+    shownJob.stop();
+  }
   shownJob = null;
 }
 
@@ -552,7 +642,7 @@ async function refreshLists() {
   refreshing = true;
   do {
     refreshAgain = false;
-    await Promise.all([loadProviders(), loadJobs(), loadActivity(), loadIndexing()]);
+    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing()]);
   } while (refreshAgain);
   refreshing = false;
 }
@@ -567,12 +657,6 @@ function onStats(stats) {
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
 
-/**
- * The gateway may end the statistics subscription with an error while the connection stays up (SUBSCRIBER_TOO_SLOW
- * after a stalled tab, TOO_MANY_SUBSCRIPTIONS when it is full): the client then forgets it, and only a reconnection
- * would have sent it again. The page asks again after this pause instead of showing frozen figures as live.
- */
-const STATS_RETRY_MS = 5_000;
 
 function followStats() {
   liveClient.subscribe(api.NETWORK_STATS_SUBSCRIPTION, { days: api.HISTORY_DAYS }, {
@@ -585,7 +669,7 @@ function followStats() {
     },
     error: (errorList) => {
       reportError("Live updates", graphqlErrors(errorList));
-      setTimeout(followStats, STATS_RETRY_MS);
+      setTimeout(followStats, RESUBSCRIBE_MS);
     },
   });
 }

@@ -32,6 +32,52 @@ const JOBS_PAGE = {
   ],
 };
 
+/** The job of JOBS_PAGE as jobUpdated sends it, with the fields the job dialog shows. */
+function jobUpdate(status: string): { data: { jobUpdated: Record<string, unknown> } } {
+  return {
+    data: {
+      jobUpdated: {
+        ...JOBS_PAGE.nodes[0],
+        status,
+        createdAt: "1700000000",
+        maxDuration: 3600,
+        specURI: "ipfs://spec",
+        directed: false,
+        targetProvider: null,
+        pricePerGpuHour: null,
+        collateral: null,
+        result: null,
+        settlement: null,
+        dispute: null,
+        timeline: [],
+      },
+    },
+  };
+}
+
+/** An empty network's statistics at `blockNumber`, with every field the overview shows. */
+function networkStats(blockNumber: number): Record<string, unknown> {
+  const counts = { open: 0, accepted: 0, submitted: 0, disputed: 0, completed: 0, cancelled: 0, expired: 0, declined: 0, timedOut: 0, refunded: 0 };
+  return {
+    blockNumber,
+    timestamp: 1700000000 + blockNumber,
+    providers: { registered: 0, online: 0, active: 0 },
+    gpus: { total: 0, inUse: 0, free: 0, online: 0, freeOnline: 0 },
+    gpusByModel: [],
+    gpusByRegion: [],
+    stake: { total: ZERO, locked: ZERO, thawing: ZERO },
+    jobs: { total: 0, ...counts },
+    volume: ZERO,
+    fees: ZERO,
+    providerEarnings: ZERO,
+    slashed: ZERO,
+    escrowBalance: ZERO,
+    gpuHoursBilled: 0,
+    disputes: { total: 0, open: 0 },
+    history: [],
+  };
+}
+
 interface Message {
   id?: string;
   type: string;
@@ -44,6 +90,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let browser: Browser | null = null;
   /** Every subscribe message the page sent, with the socket it came on. */
   const subscribes: { socket: WebSocket; message: Message }[] = [];
+  /** The answer to a jobs query, by its `after`: JOBS_PAGE unless a test says otherwise. */
+  let jobsAnswer: (after: string | null) => unknown = () => ({ data: { jobs: JOBS_PAGE } });
+  /** Every GraphQL request body the page sent over HTTP. */
+  const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
@@ -56,8 +106,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
         let body = "";
         req.on("data", (chunk: Buffer) => (body += String(chunk)));
         req.on("end", () => {
+          requests.push(JSON.parse(body) as { query: string; variables: Record<string, unknown> });
           if (body.includes("jobs(filter")) {
-            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { jobs: JOBS_PAGE } }));
+            const { variables } = JSON.parse(body) as { variables: { after: string | null } };
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(jobsAnswer(variables.after)));
             return;
           }
           res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
@@ -124,6 +176,96 @@ describe("dashboard live updates against a stand-in gateway", function () {
     subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: [{ message }] }));
     await page.waitForSelector('[data-testid="job-error"]');
     expect(await page.textContent("#job-detail")).to.equal(message);
+    await page.close();
+  });
+
+  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const offers = () => requests.filter((r) => r.query.includes("availableCompute("));
+    const before = offers().length;
+    await page.fill('[data-testid="filter-hours"]', "0.01");
+    await page.check('[data-testid="filter-available"]');
+    const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
+      valid: input.matches(":valid"),
+      message: (input as unknown as { validationMessage: string }).validationMessage,
+    }));
+    expect(hours).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+
+    // A length it takes is asked for; the stand-in saw nothing before it.
+    await page.fill('[data-testid="filter-hours"]', "0.02");
+    await page.press('[data-testid="filter-hours"]', "Enter");
+    await waitUntil(() => offers().length > before, "the page asks availableCompute");
+    // (Enter both changes the field and submits the form: the same query may go twice.)
+    const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
+    expect(new Set(asked)).to.deep.equal(new Set([0.02]));
+    await page.close();
+  });
+
+  it("reloads a later page of jobs at each new block, not at the block its cursor was issued at", async function () {
+    if (browser === null || server === null) return;
+    // Two pages (job 8, then job 7) read at `block`; a cursor carries its block, and one of a block a reorg replaced
+    // is refused as the gateway refuses it.
+    let block = 1;
+    const job = (id: string, status: string) => ({ ...JOBS_PAGE.nodes[0], id, status });
+    jobsAnswer = (after) => {
+      if (after === null) {
+        return { data: { jobs: { pageInfo: { hasNextPage: true, endCursor: `${block}:8` }, nodes: [job("8", "OPEN")] } } };
+      }
+      if (after === `${block}:8`) {
+        return { data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [job("7", block === 1 ? "OPEN" : "ACCEPTED")] } } };
+      }
+      return { errors: [{ message: `block ${after.split(":")[0]} was replaced`, extensions: { code: "CURSOR_EXPIRED" } }] };
+    };
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () => page.$$eval("[data-testid=job-row]", (trs) => trs.map((tr) => `${tr.getAttribute("data-id")} ${tr.getAttribute("data-status")}`));
+      await waitUntil(async () => (await rows()).join() === "8 OPEN", "the first page of jobs shows");
+      await page.click('[data-testid="jobs-next"]');
+      await waitUntil(async () => (await rows()).join() === "7 OPEN", "the second page of jobs shows");
+
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0];
+      if (subscription === undefined) throw new Error("unreachable");
+      const send = (blockNumber: number) =>
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+      send(1);
+      block = 2;
+      send(2);
+      await waitUntil(async () => (await rows()).join() === "7 ACCEPTED", "the second page shows block 2's jobs");
+      expect(await page.textContent('[data-testid="jobs-page"]')).to.equal("Page 2");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
+  it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+    await page.click('[data-testid="job-open"]');
+    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+    await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+    const first = updates()[0];
+    if (first === undefined) throw new Error("unreachable");
+    first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
+    await page.waitForSelector("#job-dialog-title .badge.status-open");
+    const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+    first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+    await page.waitForSelector('[data-testid="job-notice"]');
+
+    await waitUntil(() => updates().length === 2, "the dialog subscribes to jobUpdated again", { timeoutMs: 30_000 });
+    const second = updates()[1];
+    if (second === undefined) throw new Error("unreachable");
+    second.socket.send(JSON.stringify({ id: second.message.id, type: "next", payload: jobUpdate("ACCEPTED") }));
+    await page.waitForSelector("#job-dialog-title .badge.status-accepted");
+    expect(await page.$('[data-testid="job-notice"]')).to.equal(null);
     await page.close();
   });
 });
