@@ -103,11 +103,14 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
             quote { gpuCount durationSeconds cost ${AMOUNT} collateralAvailable }
           }
         }
+        governance { paused pausedUntil }
       }`,
       { requirements: criteria, orderBy: order, first, after },
     );
     const page = data.availableCompute;
-    return { pageInfo: page.pageInfo, rows: page.nodes.map((offer) => ({ ...offer.provider, quote: offer.quote })) };
+    // During a guardian pause there are no offers: the page says why instead of blaming the filters.
+    const pausedUntil = data.governance.paused ? data.governance.pausedUntil : null;
+    return { pageInfo: page.pageInfo, rows: page.nodes.map((offer) => ({ ...offer.provider, quote: offer.quote })), pausedUntil };
   }
   const filter = {
     gpuModels: criteria.gpuModels,
@@ -127,7 +130,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
     }`,
     { filter, orderBy: order, first, after },
   );
-  return { pageInfo: data.providers.pageInfo, rows: data.providers.nodes.map((p) => ({ ...p, quote: null })) };
+  return { pageInfo: data.providers.pageInfo, rows: data.providers.nodes.map((p) => ({ ...p, quote: null })), pausedUntil: null };
 }
 
 // ------------------------------------------------------------------------------------------------------ jobs

@@ -363,7 +363,11 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       quoteCell(p, criteria),
     ),
   );
-  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(10, "No provider matches these filters."));
+  const none =
+    page.pausedUntil === null
+      ? "No provider matches these filters."
+      : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
+  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(10, none));
 }
 
 function emptyRow(columns, text) {

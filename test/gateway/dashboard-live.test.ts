@@ -92,6 +92,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   const subscribes: { socket: WebSocket; message: Message }[] = [];
   /** The answer to a jobs query, by its `after`: JOBS_PAGE unless a test says otherwise. */
   let jobsAnswer: (after: string | null) => unknown = () => ({ data: { jobs: JOBS_PAGE } });
+  /** The answer to an availableCompute query; null: refused like every other query. */
+  let offersAnswer: (() => unknown) | null = null;
   /** Every GraphQL request body the page sent over HTTP. */
   const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
@@ -110,6 +112,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
           if (body.includes("jobs(filter")) {
             const { variables } = JSON.parse(body) as { variables: { after: string | null } };
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(jobsAnswer(variables.after)));
+            return;
+          }
+          if (offersAnswer !== null && body.includes("availableCompute(")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(offersAnswer()));
             return;
           }
           res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
@@ -201,6 +207,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
     expect(new Set(asked)).to.deep.equal(new Set([0.02]));
     await page.close();
+  });
+
+  it("says the protocol is paused, and until when, where a pause leaves available-now offers empty", async function () {
+    if (browser === null || server === null) return;
+    let paused = true;
+    offersAnswer = () => ({
+      data: {
+        availableCompute: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+        governance: { paused, pausedUntil: paused ? "1700003600" : "1699990000" },
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.check('[data-testid="filter-available"]');
+      const empty = () => page.textContent("#providers-body .empty-row");
+      await waitUntil(async () => (await empty())?.includes("paused") === true, "the providers table says why it is empty");
+      expect(await empty()).to.equal("The protocol is paused until 2023-11-14 23:13 UTC: JobEscrow takes no job, so nothing is offered now.");
+
+      paused = false;
+      await page.uncheck('[data-testid="filter-available"]');
+      await page.check('[data-testid="filter-available"]');
+      await waitUntil(async () => (await empty()) === "No provider matches these filters.", "an empty table without a pause blames the filters");
+    } finally {
+      offersAnswer = null;
+      await page.close();
+    }
   });
 
   it("reloads a later page of jobs at each new block, not at the block its cursor was issued at", async function () {
