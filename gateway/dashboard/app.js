@@ -388,7 +388,8 @@ function initProviders() {
   const form = byId("provider-filters");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    applyProviderFilters();
+    // Enter in a field changes it first: that change has applied this very query already.
+    if (JSON.stringify(readProviderQuery()) !== JSON.stringify(providers.query)) applyProviderFilters();
   });
   form.addEventListener("change", applyProviderFilters);
   // The form's values change after the reset event.
