@@ -73,7 +73,8 @@ function main(): void {
   start(options, progress, lifecycle).catch((error: unknown) => {
     // A step interrupted by Ctrl-C fails in its own way; the shutdown already under way is the story.
     if (error instanceof StoppingError || lifecycle.isStopping) return;
-    const message = error instanceof DevnetError ? redact(error.message) : redactUrlsIn(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+    const message =
+      error instanceof DevnetError ? redact(error.message) : redactUrlsIn(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)));
     progress.line();
     process.stderr.write(`npm start failed: ${message}\n`);
     void lifecycle.shutdown(1);

@@ -76,7 +76,10 @@ function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undef
   const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
   return {
     // A URL whose path, query or credentials may be a key is not printed (npm start redacts it): the command names it.
-    env: info.chain.rpcUrl === LOCALHOST_URL && !exported ? "" : `LOCAL_RPC_URL=${redactUrl(info.chain.rpcUrl) === info.chain.rpcUrl ? info.chain.rpcUrl : "<--rpc-url>"} `,
+    env:
+      info.chain.rpcUrl === LOCALHOST_URL && !exported
+        ? ""
+        : `LOCAL_RPC_URL=${redactUrl(info.chain.rpcUrl) === info.chain.rpcUrl ? info.chain.rpcUrl : "<--rpc-url>"} `,
     // A task reads deployments/localhost.json unless the shell exports LATENT_DEPLOYMENTS_DIR, which may have been
     // given to npm start alone: any other record is named.
     deployment:
