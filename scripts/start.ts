@@ -21,6 +21,7 @@ import { BUILD_LOCK_FILE, claimBuildLock, claimDataDir } from "./devnet/instance
 import { assertPortFree } from "./devnet/ports";
 import { Progress } from "./devnet/progress";
 import { buildSubgraphIfNeeded, compileContracts } from "./devnet/build";
+import { redactUrlsIn, urlRedactor } from "../subgraph/indexer/redact";
 
 async function start(options: DevnetOptions, progress: Progress, lifecycle: Lifecycle): Promise<void> {
   progress.line(options.rpcUrl === undefined ? "Latent devnet: a fresh local chain, deployed and seeded" : `Latent on ${options.rpcUrl}`);
@@ -51,7 +52,6 @@ async function start(options: DevnetOptions, progress: Progress, lifecycle: Life
 }
 
 function main(): void {
-  const progress = new Progress();
   let options: DevnetOptions | "help";
   try {
     options = parseDevnetOptions(process.argv.slice(2), process.cwd(), process.env);
@@ -64,12 +64,17 @@ function main(): void {
     process.stdout.write(USAGE);
     process.exit(0);
   }
+  // --rpc-url's path, query and credentials may be an API key: hidden in everything printed (the gateway's and the
+  // indexer's errors on stderr come through its redacting logger, as does the log file).
+  const redact = options.rpcUrl === undefined ? (text: string) => text : urlRedactor([{ url: options.rpcUrl }]);
+  const progress = new Progress({ write: (text) => process.stdout.write(redact(text)) });
   const lifecycle = new Lifecycle({ log: (line) => progress.line(line), exit: (code) => process.exit(code) });
   lifecycle.handleSignals();
   start(options, progress, lifecycle).catch((error: unknown) => {
     // A step interrupted by Ctrl-C fails in its own way; the shutdown already under way is the story.
     if (error instanceof StoppingError || lifecycle.isStopping) return;
-    const message = error instanceof DevnetError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof DevnetError ? redact(error.message) : redactUrlsIn(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)));
     progress.line();
     process.stderr.write(`npm start failed: ${message}\n`);
     void lifecycle.shutdown(1);

@@ -3,12 +3,13 @@
 // Serves the Latent gateway. By default it runs the embedded indexer (in a worker thread) against --rpc-url; with
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
-import { GRAPH_NODE_REORG_THRESHOLD, startGateway, type GatewayOptions } from "./gateway";
+import { GRAPH_NODE_REORG_THRESHOLD, gatewayRedactor, startGateway, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
 import { DeploymentError } from "./sources/deployment";
 import { IndexerError } from "../../subgraph/indexer/errors";
+import { redactUrl, redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
 
 const USAGE = `Usage: npm run gateway -- [options]
 
@@ -76,15 +77,20 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   };
   // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
   // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong.
-  const httpUrl = (text: string, name: string): string => {
-    let protocol: string | null = null;
+  // `route`: the path is a route (a graph-node endpoint's), not an RPC provider's key, and the message may repeat it.
+  const httpUrl = (text: string, name: string, route = false): string => {
+    let parsed: URL | null = null;
     try {
-      protocol = new URL(text).protocol;
+      parsed = new URL(text);
     } catch {
       // not a URL at all
     }
-    if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (got ${text})`);
-    return text;
+    if (parsed?.protocol === "http:" || parsed?.protocol === "https:") return text;
+    // Repeated without what may be a key: a URL's path (for an RPC), query and credentials. Written without its scheme,
+    // the URL parses as another (or none), where they cannot be told apart: it is repeated only if it has none of them.
+    const plain = route ? !/[?#@]/.test(text) : !/[/?#@]/.test(text);
+    const shown = plain ? text : parsed !== null && parsed.host !== "" ? redactUrl(text, { keepPath: route }) : null;
+    throw new UsageError(`${name} must be an http:// or https:// URL (${shown === null ? "not repeated: it may hold a key" : `got ${shown}`})`);
   };
   const corsOrigins = (text: string | undefined, name: string): ReturnType<typeof parseCorsOrigins> => {
     try {
@@ -101,7 +107,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const recordsDir = env.LATENT_DEPLOYMENTS_DIR === undefined || env.LATENT_DEPLOYMENTS_DIR === "" ? "deployments" : env.LATENT_DEPLOYMENTS_DIR;
   const deployment = path.resolve(flags.get("deployment") ?? path.join(recordsDir, "localhost.json"));
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
-  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"));
+  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"), true);
   const reorgThresholdText = pick("reorg-threshold", "REORG_THRESHOLD");
   // The embedded indexer's threshold is its own (indexerTuning): taking the value there would change how far back it
   // follows reorgs, and ignoring it would leave jobUpdated open for another depth than the one asked for.
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createJsonLogger({ level: config.logLevel, fields: { service: "latent-gateway" } });
+  redact = gatewayRedactor(config.options) ?? redact;
   const gateway = await startGateway({ ...config.options, logger });
   logger.info("ready to serve", { url: gateway.url, wsUrl: gateway.wsUrl });
   // One line for scripts that start the gateway as a child process.
@@ -172,11 +179,16 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+/** What the crash report below hides: the configured URLs once they are known (main sets it), any URL's path before. */
+let redact: Redactor = redactUrlsIn;
+
 if (require.main === module) {
   main().catch((error: unknown) => {
-    // A deployment record or subgraph build that cannot be used is named by its message; the stack is for the rest.
+    // A deployment record or subgraph build that cannot be used is named by its message; the stack is for the rest, and
+    // may hold any URL (redactUrlsIn), as written or as a library rewrote it.
     const known = error instanceof DeploymentError || error instanceof IndexerError;
-    process.stderr.write(`gateway: ${error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+    const text = error instanceof Error ? (known ? redact(error.message) : redactUrlsIn(redact(error.stack ?? error.message))) : redactUrlsIn(String(error));
+    process.stderr.write(`gateway: ${text}\n`);
     process.exit(1);
   });
 }

@@ -8,7 +8,8 @@ import { SubscriptionHub } from "./feeds/subscription-hub";
 import type { CorsOrigins } from "./http/cors";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "./limits/subscription-limits";
-import { createJsonLogger, type Logger } from "./logger";
+import { createJsonLogger, redactingLogger, type Logger } from "./logger";
+import { redactUrl, urlRedactor, type Redactor } from "../../subgraph/indexer/redact";
 import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
 import { buildSchema } from "./schema/executable-schema";
@@ -107,8 +108,23 @@ function isEmbedded(source: GatewayOptions["source"]): source is EmbeddedSourceC
   return (source as EmbeddedSourceConfig).dbPath !== undefined;
 }
 
+/**
+ * Hides what `options`' URLs may hold in the text it is given: an RPC URL's path and query (an API key) and
+ * credentials, and a subgraph endpoint's credentials and query (its path is a route, and stays). Null when they hold
+ * none of these, so that the logs of a local gateway pay nothing for it.
+ */
+export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain">): Redactor | null {
+  const urls: { url: string; keepPath?: boolean }[] = [];
+  if (isEmbedded(options.source)) urls.push({ url: options.source.rpcUrl });
+  else urls.push({ url: options.source.subgraphUrl, keepPath: true });
+  if (options.chain !== null && options.chain !== undefined) urls.push({ url: options.chain.rpcUrl });
+  return urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
+}
+
 export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
-  const logger = options.logger ?? createJsonLogger();
+  const given = options.logger ?? createJsonLogger();
+  const redact = gatewayRedactor(options);
+  const logger = redact === null ? given : redactingLogger(given, redact);
   const { maxDepth, maxCost, maxPageSize, maxDays } = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
   const limits: QueryLimits = { maxDepth, maxCost, maxPageSize, maxDays };
   let inner: SubgraphSource;

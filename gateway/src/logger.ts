@@ -20,7 +20,7 @@ export function isLogLevel(value: string): value is LogLevel {
 }
 
 /** Errors do not survive JSON.stringify; keep what helps an operator. */
-function serialise(value: unknown): unknown {
+export function serialise(value: unknown): unknown {
   if (value instanceof Error) {
     const cause = (value as { cause?: unknown }).cause;
     return { name: value.name, message: value.message, ...(cause === undefined ? {} : { cause: serialise(cause) }) };
@@ -55,6 +55,24 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     };
   };
   return make(options.fields ?? {});
+}
+
+/**
+ * `logger` with `redact` applied to each message and to every field as it will be written (an error's message and its
+ * causes' included): what the gateway logs may carry its RPC or subgraph URL, and with it an API key, whatever logger
+ * the caller gave it.
+ */
+export function redactingLogger(logger: Logger, redact: (text: string) => string): Logger {
+  // A URL holds no character JSON escapes, so it reads the same in the serialised fields as in the text it came from.
+  const clean = (fields: LogFields): LogFields => JSON.parse(redact(JSON.stringify(fields, (_key, value: unknown) => serialise(value)))) as LogFields;
+  const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => logger[level](redact(msg), clean(fields));
+  return {
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    child: (fields) => redactingLogger(logger.child(clean(fields)), redact),
+  };
 }
 
 /** Discards everything (tests, embedding applications that log elsewhere). */

@@ -2,6 +2,7 @@
 // found as the Hardhat tasks find it (scripts/deployment-records.ts) (or, for a development chain (31337, 1337) off
 // 127.0.0.1:8545, the one named after its URL in the data directory; or the one named with --deployment), checked
 // against the chain, so a reset node is reported instead of indexed as empty.
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { Provider } from "ethers";
 import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
@@ -54,12 +55,17 @@ export interface RecordPlace {
   why: string | null;
 }
 
-/** `chain-<id>-<host>-<port>[-<path>]`: a name for the development chain at `rpcUrl`, usable as a file name. */
+/**
+ * `chain-<id>-<host>-<port>[-<hash>]`: a name for the development chain at `rpcUrl`, usable as a file name. A path
+ * (a hosted node's API key, as often as a route) tells apart two chains on one host by the first 8 hex digits of its
+ * SHA-256, not by itself: the name is printed, and is the record's file name and its network.
+ */
 export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
   const url = new URL(rpcUrl);
   const port = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port;
-  const where = `${url.hostname}-${port}${url.pathname === "/" ? "" : url.pathname}`.replace(/[^A-Za-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
-  return `chain-${chainId}-${where}`;
+  const where = `${url.hostname}-${port}`.replace(/[^A-Za-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
+  const route = url.pathname === "/" ? "" : `-${createHash("sha256").update(url.pathname).digest("hex").slice(0, 8)}`;
+  return `chain-${chainId}-${where}${route}`;
 }
 
 /**

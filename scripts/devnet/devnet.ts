@@ -26,6 +26,7 @@ import { fetchNetworkSummary, printBanner } from "./report";
 import { seedDemoNetwork } from "./seed";
 import type { SeedPhase, SeedSummary } from "./seed";
 import { serveGateway, waitForIndexed } from "./serve";
+import { redactUrl } from "../../subgraph/indexer/redact";
 
 export interface Chain {
   rpcUrl: string;
@@ -83,10 +84,10 @@ async function chainIdAt(url: string): Promise<number> {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new ChainError(`cannot reach the chain at --rpc-url ${url}: ${reason}`);
+    throw new ChainError(`cannot reach the chain at --rpc-url ${redactUrl(url)}: ${reason}`);
   }
   const body = (await response.json().catch(() => null)) as { result?: string } | null;
-  if (!response.ok || typeof body?.result !== "string") throw new ChainError(`${url} did not answer eth_chainId (HTTP ${response.status}): is it a JSON-RPC endpoint?`);
+  if (!response.ok || typeof body?.result !== "string") throw new ChainError(`${redactUrl(url)} did not answer eth_chainId (HTTP ${response.status}): is it a JSON-RPC endpoint?`);
   return Number(body.result);
 }
 
@@ -109,7 +110,7 @@ function recordPlace(chain: Chain, dataDir: string): RecordPlace {
 async function deployFresh(chain: Chain, dataDir: string, progress: Progress): Promise<Deployed> {
   if (chain.signers.length < SCENARIO_SIGNERS) {
     throw new ChainError(
-      `deploying from npm start needs a development node with ${SCENARIO_SIGNERS} unlocked accounts; ${chain.rpcUrl} has ${chain.signers.length}. ` +
+      `deploying from npm start needs a development node with ${SCENARIO_SIGNERS} unlocked accounts; ${redactUrl(chain.rpcUrl)} has ${chain.signers.length}. ` +
         "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
     );
   }

@@ -4,6 +4,7 @@ import type { RoleAccount } from "./accounts";
 import { DEFAULT_DEPLOYMENTS_DIR, LOCALHOST_URL, deploymentsDir } from "./deployment";
 import type { DevnetInfo } from "./files";
 import type { Progress } from "./progress";
+import { redactUrl } from "../../subgraph/indexer/redact";
 
 export interface NetworkSummary {
   providers: { registered: number; active: number };
@@ -74,7 +75,11 @@ function taskReach(info: DevnetInfo, env: Readonly<Record<string, string | undef
   // A LOCAL_RPC_URL exported in this shell (for an earlier devnet on another port) would send the tasks there.
   const exported = env.LOCAL_RPC_URL !== undefined && env.LOCAL_RPC_URL !== "" && env.LOCAL_RPC_URL !== info.chain.rpcUrl;
   return {
-    env: info.chain.rpcUrl === LOCALHOST_URL && !exported ? "" : `LOCAL_RPC_URL=${info.chain.rpcUrl} `,
+    // A URL whose path, query or credentials may be a key is not printed (npm start redacts it): the command names it.
+    env:
+      info.chain.rpcUrl === LOCALHOST_URL && !exported
+        ? ""
+        : `LOCAL_RPC_URL=${redactUrl(info.chain.rpcUrl) === info.chain.rpcUrl ? info.chain.rpcUrl : "<--rpc-url>"} `,
     // A task reads deployments/localhost.json unless the shell exports LATENT_DEPLOYMENTS_DIR, which may have been
     // given to npm start alone: any other record is named.
     deployment:

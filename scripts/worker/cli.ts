@@ -7,12 +7,12 @@
 
 import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
-import { ConfigError, WorkerConfig, loadConfig } from "./config";
+import { type Redactor, redactUrlsIn } from "../../subgraph/indexer/redact";
+import { ConfigError, WorkerConfig, configRedactor, loadConfig } from "./config";
 import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
-import { Redactor, configRedactor, redactUrlsIn } from "./redact";
 import { SignalSource, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 

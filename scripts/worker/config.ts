@@ -9,7 +9,7 @@ import { getAddress } from "ethers";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { stripJsonComments } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
-import { redactUrl } from "./redact";
+import { type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
@@ -232,7 +232,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   };
 }
 
-/** `shown.keepPath`: the path is a route, not a key, and an error may show it (redact.ts). */
+/** `shown.keepPath`: the path is a route, not a key, and an error may show it (subgraph/indexer/redact.ts). */
 function readUrl(
   reader: FieldReader,
   key: string,
@@ -244,7 +244,7 @@ function readUrl(
   try {
     url = new URL(value);
   } catch {
-    // Not shown: an endpoint written without its scheme keeps its key in its path (redact.ts cannot tell it for a URL).
+    // Not shown: an endpoint written without its scheme keeps its key in its path (redactUrl cannot tell it for a URL).
     throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`);
   }
   if (!protocols.includes(url.protocol)) {
@@ -547,4 +547,13 @@ function readRetry(retry: FieldReader | undefined): RetryPolicy {
     );
   }
   return policy;
+}
+
+/** The Redactor for a worker config's URLs: the RPC endpoint's whole path may be its key; the gateway's is its route. */
+export function configRedactor(config: { chain: { rpcUrl: string }; gateway: { httpUrl: string; wsUrl: string } }): Redactor {
+  return urlRedactor([
+    { url: config.chain.rpcUrl },
+    { url: config.gateway.httpUrl, keepPath: true },
+    { url: config.gateway.wsUrl, keepPath: true },
+  ]);
 }

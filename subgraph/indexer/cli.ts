@@ -9,6 +9,7 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "./redact";
 import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
@@ -158,9 +159,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
-function printLog(record: IndexerLogRecord): void {
+function printLog(record: IndexerLogRecord, redact: Redactor): void {
   const where = record.source === "mapping" ? ` [${record.dataSource ?? "?"}${record.handler ? `/${record.handler}` : ""}${record.block !== null && record.block !== undefined ? ` #${record.block}` : ""}]` : "";
-  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${record.message}\n`);
+  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${redact(record.message)}\n`);
 }
 
 function progressLine(p: ProgressEvent): string {
@@ -187,8 +188,8 @@ function refuseTemplateBuild(subgraph: string): SubgraphBuild {
   );
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+// `redact`: hides --rpc's path, query and credentials (an API key) in everything printed, the indexer's messages included.
+async function main(args: CliArgs, redact: Redactor): Promise<void> {
   const build = refuseTemplateBuild(args.subgraph);
   mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
   const worker = new IndexerWorker({
@@ -208,20 +209,20 @@ async function main(): Promise<void> {
     ...(args.once ? { restart: false as const } : {}),
   });
   let lastPrint = 0;
-  worker.on("log", printLog);
+  worker.on("log", (record) => printLog(record, redact));
   worker.on("progress", (p) => {
     if (args.quiet || Date.now() - lastPrint < 2000) return;
     lastPrint = Date.now();
     process.stdout.write(`${progressLine(p)}\n`);
   });
   worker.on("failed", (fatal) => {
-    process.stderr.write(`SUBGRAPH FAILED: ${fatal.message}\n`);
+    process.stderr.write(redact(`SUBGRAPH FAILED: ${fatal.message}\n`));
   });
   // A thread that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does
   // not restart would leave this process serving a frozen index, or waiting for nothing: exit non-zero instead, for a
   // supervisor to act on.
   worker.on("error", (error) => {
-    process.stderr.write(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`);
+    process.stderr.write(redact(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`));
     if (error instanceof IndexerWorkerDownError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
   });
   worker.on("restarted", (status) => {
@@ -229,7 +230,7 @@ async function main(): Promise<void> {
   });
   worker.on("done", (status) => {
     const cp = status.checkpoint!;
-    process.stdout.write(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`);
+    process.stdout.write(redact(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`));
     void worker.stop().then(() => process.exit(status.failed ? 1 : 0));
   });
   // Taken before anything is printed: whoever reads the first line may signal at once, and a signal without a
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
     if (stopping && error instanceof StoppedError) return;
     throw error;
   }
-  process.stdout.write(`indexing ${build.dir} from ${args.rpc} into ${args.db} (deployment ${worker.status().deployment})\n`);
+  process.stdout.write(`indexing ${build.dir} from ${redactUrl(args.rpc)} into ${args.db} (deployment ${worker.status().deployment})\n`);
   if (args.port !== null && !args.once) {
     let server: QueryServer;
     try {
@@ -269,14 +270,20 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
+let args: CliArgs;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const redact = urlRedactor([{ url: args.rpc }]);
+main(args, redact).catch((error: unknown) => {
   // The indexer's own errors (no build, RPC down, a database of another kind) say what is wrong: the stack is
-  // only for what it did not foresee.
+  // only for what it did not foresee, and may hold any URL (redactUrlsIn), as written or as a library rewrote it.
   const foreseen = error instanceof IndexerError || (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
-  process.stderr.write(`indexer: ${foreseen ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
+  const text = foreseen ? redact((error as Error).message) : redactUrlsIn(redact((error as Error).stack ?? String(error)));
+  process.stderr.write(`indexer: ${text}\n`);
   process.exit(1);
 });

@@ -5,6 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseCli } from "../../gateway/src/cli";
+import { API_KEY, fakeDeployment, startKeyedRpc } from "../helpers/keyed-rpc";
+import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -131,6 +133,16 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { RPC_URL: "not a url" })).to.throw(/^RPC_URL .*\(got not a url\)/);
   });
 
+  it("refuses a URL that is not http(s) without repeating what may hold a key: an RPC URL's path, any query or credentials", function () {
+    expect(() => parseCli(["--rpc-url", "wss://eth.example.org/v2/key123"], {})).to.throw(
+      /^--rpc-url must be an http:\/\/ or https:\/\/ URL \(got wss:\/\/eth\.example\.org\/…\)$/,
+    );
+    expect(() => parseCli([], { RPC_URL: "eth.example.org/v2/key123" })).to.throw(/^RPC_URL must be an http:\/\/ or https:\/\/ URL \(not repeated: it may hold a key\)$/);
+    expect(() => parseCli(["--subgraph-url", "ws://u:pw@gn:8000/subgraphs/name/x?token=1"], {})).to.throw(
+      /^--subgraph-url must be an http:\/\/ or https:\/\/ URL \(got ws:\/\/gn:8000\/subgraphs\/name\/x\?…\)$/,
+    );
+  });
+
   it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, signs, spaces)", function () {
     for (const text of ["0x1f90", "8e3", "4000.0", " 5", "+5"]) {
       expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);
@@ -235,6 +247,42 @@ describe("gateway CLI", function () {
         expect(run.stderr, source[0]).to.match(/^gateway: [^\n]*ProviderRegistry[^\n]*\n$/);
       }
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps the API key in --rpc-url's path out of its stdout (its log) and stderr, naming the node's host, when the node fails", async function () {
+    const build = path.join(ROOT, "subgraph", "build");
+    if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    const node = await startKeyedRpc();
+    const deployment = path.join(dir, "deployment.json");
+    fs.writeFileSync(deployment, JSON.stringify(fakeDeployment(build)));
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--rpc-url", node.url, "--deployment", deployment, "--db", path.join(dir, "db.sqlite"), "--port", "0"],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      await waitUntil(() => /"listening":"[^"]+"/.test(stdout) || child.exitCode !== null, "the gateway listened", { timeoutMs: 60_000 });
+      const url = /"listening":"([^"]+)"/.exec(stdout)?.[1];
+      expect(url, stderr).to.be.a("string");
+      // /readyz reads the chain's head through the chain reader (ethers, whose errors carry the request's URL), while
+      // the embedded indexer fails its passes.
+      const answer = await (await fetch(new URL("/readyz", url))).text();
+      await waitUntil(() => stdout.includes("chain read failed") && stdout.includes("indexing pass failed"), "the chain reader and the indexer logged the node's failures");
+      child.kill("SIGTERM");
+      expect(await exited).to.equal(0);
+      expect(`${stdout}${stderr}${answer}`).not.to.include(API_KEY);
+      expect(stdout).to.include(`upstream ${node.origin}/… unavailable`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await node.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { execFile } from "node:child_process";
 import hre from "hardhat";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { startLocalChain } from "../../scripts/devnet/chain";
@@ -25,6 +26,10 @@ import { Progress } from "../../scripts/devnet/progress";
 import { printBanner } from "../../scripts/devnet/report";
 import { loadConfig } from "../../scripts/worker/config";
 import { hashSpecBytes, parseJobSpec } from "../../scripts/worker/spec";
+import { API_KEY, startKeyedRpc } from "../helpers/keyed-rpc";
+import { waitUntil } from "../helpers/wait";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 describe("scripts/devnet", function () {
   let dir: string;
@@ -146,6 +151,58 @@ describe("scripts/devnet", function () {
     // follow (eth_blockNumber): each distinct message once.
     expect(failures.length, failures.join("")).to.be.within(1, 2);
     expect(new Set(failures).size, failures.join("")).to.equal(failures.length);
+  });
+
+  it("keeps the API key in --rpc-url's path out of the gateway log file and the errors it shows, naming the node's host", async function () {
+    this.timeout(60_000);
+    const node = await startKeyedRpc();
+    const contracts = Object.fromEntries(
+      CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: 1 }]),
+    ) as DeploymentRecord["contracts"];
+    const deployment: DeploymentRecord = { network: "keyed", chainId: 31337, deployer: `0x${"0".repeat(39)}9`, contracts };
+    const logFile = path.join(dir, "gateway.log");
+    const shown: string[] = [];
+    const stderrWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      shown.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
+    try {
+      gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: node.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
+      // /readyz reads the chain's head through the chain reader, whose ethers errors carry the request's URL.
+      await fetch(new URL("/readyz", gateway.url));
+      await waitUntil(
+        () => shown.some((line) => line.includes("indexing pass failed")) && fs.readFileSync(logFile, "utf8").includes("chain read failed"),
+        "the indexer's failure was shown and the chain reader's logged",
+      );
+    } finally {
+      process.stderr.write = stderrWrite;
+      await gateway?.stop();
+      await node.close();
+    }
+    const logged = fs.readFileSync(logFile, "utf8");
+    expect(`${logged}${shown.join("")}`).not.to.include(API_KEY);
+    expect(logged).to.include(`upstream ${node.origin}/… unavailable`);
+    expect(shown.join("")).to.include(`upstream ${node.origin}/… unavailable`);
+  });
+
+  it("npm start --rpc-url keeps the API key in the URL's path out of what it prints and the files it names, naming the host", async function () {
+    this.timeout(180_000);
+    const node = await startKeyedRpc();
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts"), "--rpc-url", node.url, "--data-dir", path.join(dir, "data"), "--port", "0"],
+        { cwd: ROOT, timeout: 170_000, env: { ...process.env, LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") } },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
+      ).stdin?.end();
+    }).finally(() => node.close());
+    // The node has no unlocked account to deploy from: npm start stops there, having printed the chain and the record.
+    expect(run.code, run.stderr).to.equal(1);
+    expect(`${run.stdout}${run.stderr}`).not.to.include(API_KEY);
+    expect(run.stdout).to.include(`Latent on ${node.origin}/…`);
+    expect(run.stderr).to.include(`${node.origin}/… has 0`);
   });
 
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
@@ -417,6 +474,13 @@ describe("scripts/devnet", function () {
       expect(rpcRecordPlace("http://10.0.0.2:8545", 31337, data, env).network).to.equal("chain-31337-10.0.0.2-8545");
     });
 
+    it("names the record of an --rpc-url chain with a path after a hash of the path, which may be an API key", function () {
+      const data = path.join(dir, "data");
+      const keyed = rpcRecordPlace("http://127.0.0.1:9545/v2/sEcReTkEy", 31337, data, {});
+      expect(keyed.network).to.match(/^chain-31337-127\.0\.0\.1-9545-[0-9a-f]{8}$/);
+      expect(rpcRecordPlace("http://127.0.0.1:9545/v2/another", 31337, data, {}).network).not.to.equal(keyed.network);
+    });
+
     it("keeps the record of an --rpc-url chain 1337 (Ganache, geth --dev) off 8545 in the data directory, named after its URL", function () {
       const data = path.join(dir, "data");
       const env = { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") };
@@ -495,6 +559,33 @@ describe("scripts/devnet", function () {
     expect(banner(true, "http://127.0.0.1:8545")).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     const exported = banner(true, "http://127.0.0.1:8545", { LOCAL_RPC_URL: "http://127.0.0.1:9545" });
     for (const line of exported.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:8545 ");
+  });
+
+  it("names --rpc-url instead of repeating it in task commands when its path may be an API key", function () {
+    let out = "";
+    const rpcUrl = "https://dev.example.org/v2/sEcReTkEy";
+    printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
+      info: {
+        startedAt: "2030-01-01T00:00:00Z",
+        pid: 1,
+        chain: { rpcUrl, wsUrl: null, chainId: 31337, local: false },
+        gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
+        deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
+        seeded: false,
+        accounts: [{ index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" }],
+        worker: null,
+        specFile: null,
+        indexDb: path.join(dir, "index.sqlite"),
+        gatewayLog: path.join(dir, "gateway.log"),
+      },
+      network: null,
+      operators: new Map(),
+      keyAccounts: [],
+      workerProviderText: null,
+      infoFile: path.join(dir, "devnet.json"),
+      env: {},
+    });
+    expect(out).to.include("Accounts (LOCAL_RPC_URL=<--rpc-url> npx hardhat <task> --network localhost --from <#>):");
   });
 
   it("names deployments/localhost.json in task commands when the shell's LATENT_DEPLOYMENTS_DIR would send the tasks elsewhere", function () {

@@ -4,6 +4,7 @@
 import { JsonRpcProvider, Network } from "ethers";
 import { ChainError } from "../errors";
 import type { Logger } from "../logger";
+import { redactUrl, urlRedactor, type Redactor } from "../../../subgraph/indexer/redact";
 import { IJobEscrow__factory, IProviderRegistry__factory, IStaking__factory } from "../../../typechain-types";
 import type { IJobEscrow, IProviderRegistry, IStaking } from "../../../typechain-types";
 
@@ -96,13 +97,16 @@ export class ChainReader {
   private cache = new Map<string, Promise<unknown>>();
   private readonly headMaxAgeMs: number;
   private readonly timeoutMs: number;
+  // ethers writes the request's URL, which may hold the provider's API key, into every HTTP error (info.requestUrl).
+  private readonly redact: Redactor;
 
   constructor(private readonly options: ChainReaderOptions) {
     // Checked at run time too: a JavaScript caller (or a cast) could still leave it out.
     const { chainId } = options as { chainId?: unknown };
     if (typeof chainId !== "number" || !Number.isSafeInteger(chainId) || chainId < 1) {
-      throw new ChainError(`the chain reader for ${options.rpcUrl} needs the chain id (a positive integer), got ${String(chainId)}`);
+      throw new ChainError(`the chain reader for ${redactUrl(options.rpcUrl)} needs the chain id (a positive integer), got ${String(chainId)}`);
     }
+    this.redact = urlRedactor([{ url: options.rpcUrl }]);
     const network = Network.from(chainId);
     this.rpc = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network, batchStallTime: 2 });
     this.registry = IProviderRegistry__factory.connect(options.contracts.ProviderRegistry, this.rpc);
@@ -221,8 +225,10 @@ export class ChainReader {
       return await Promise.race([run(), timeout]);
     } catch (error) {
       if (error instanceof ChainError) throw error;
-      this.options.logger.warn("chain read failed", { call: what, error });
-      throw new ChainError(`${what} failed (${failure(error)})`, { cause: error });
+      const reason = this.redact(failure(error));
+      // The reason, not the error: its message, its info and its cause each repeat the URL.
+      this.options.logger.warn("chain read failed", { call: what, error: reason });
+      throw new ChainError(`${what} failed (${reason})`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,5 +1,6 @@
 // A subgraph endpoint over HTTP: graph-node's /subgraphs/name/<name>, or the embedded indexer's HTTP server.
 import { SourceError } from "../errors";
+import { redactUrl } from "../../../subgraph/indexer/redact";
 import type { SourceKind, SubgraphSource, Variables } from "./source";
 
 export interface HttpSourceOptions {
@@ -33,7 +34,7 @@ export class HttpSubgraphSource implements SubgraphSource {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       throw new SourceError(
-        `subgraph request to ${this.options.url} failed`,
+        `subgraph request to ${redactUrl(this.options.url, { keepPath: true })} failed`,
         timedOut ? `the subgraph endpoint did not answer within ${this.timeoutMs} ms` : "the subgraph endpoint cannot be reached",
         { cause: error },
       );

@@ -2,6 +2,7 @@
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
 import { RangeTooLargeError, RpcError } from "../errors";
+import { redactUrl, urlRedactor, type Redactor } from "../redact";
 
 export interface RpcCall {
   readonly method: string;
@@ -30,8 +31,8 @@ const RANGE_TOO_LARGE =
 // wording. Left to the patterns, a message they do not know failed every pass on the same range, for ever.
 const LIMIT_EXCEEDED = -32005;
 
-function rpcError(method: string, error: { code?: number; message?: string; data?: unknown }): RpcError {
-  const message = `${method} failed: ${error.message ?? "unknown error"}${error.code !== undefined ? ` (code ${error.code})` : ""}`;
+function rpcError(method: string, error: { code?: number; message?: string; data?: unknown }, redact: Redactor = (text) => text): RpcError {
+  const message = redact(`${method} failed: ${error.message ?? "unknown error"}${error.code !== undefined ? ` (code ${error.code})` : ""}`);
   if (method === "eth_getLogs" && (error.code === LIMIT_EXCEEDED || RANGE_TOO_LARGE.test(error.message ?? ""))) {
     return new RangeTooLargeError(message, method, error.code);
   }
@@ -56,12 +57,16 @@ export class HttpRpc implements RpcTransport {
   private nextSlot = 0;
   private batchUnsupported = false;
   readonly description: string;
+  // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
+  // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
+  private readonly redact: Redactor;
 
   constructor(
     private readonly url: string,
     private readonly options: HttpRpcOptions = {},
   ) {
-    this.description = url;
+    this.description = redactUrl(url);
+    this.redact = urlRedactor([{ url }]);
   }
 
   private async throttle(): Promise<void> {
@@ -107,7 +112,7 @@ export class HttpRpc implements RpcTransport {
       text = await response.text();
     } catch (error) {
       const aborted = controller.signal.aborted;
-      const message = aborted ? `${method} timed out after ${timeoutMs} ms` : `${method} failed: ${(error as Error).message}`;
+      const message = aborted ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${(error as Error).message}`);
       throw aborted && method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })
         : new RpcError(message, method, undefined, { cause: error });
@@ -116,19 +121,19 @@ export class HttpRpc implements RpcTransport {
     }
     if (!response.ok) {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
-      throw new RpcError(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`, method);
+      throw new RpcError(this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`), method);
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new RpcError(`${method}: response is not JSON: ${text.slice(0, 200)}`, method, undefined, { cause: error });
+      throw new RpcError(this.redact(`${method}: response is not JSON: ${text.slice(0, 200)}`), method, undefined, { cause: error });
     }
   }
 
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
     const id = this.nextId++;
     const reply = (await this.post({ jsonrpc: "2.0", id, method, params }, method)) as JsonRpcResponse;
-    if (reply.error !== undefined) throw rpcError(method, reply.error);
+    if (reply.error !== undefined) throw rpcError(method, reply.error, this.redact);
     return reply.result as T;
   }
 
@@ -161,7 +166,7 @@ export class HttpRpc implements RpcTransport {
     for (const item of reply as JsonRpcResponse[]) {
       const index = item.id - first;
       if (index < 0 || index >= calls.length) continue;
-      if (item.error !== undefined) throw rpcError(calls[index]!.method, item.error);
+      if (item.error !== undefined) throw rpcError(calls[index]!.method, item.error, this.redact);
       results[index] = item.result as T;
       seen.add(index);
     }

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { ChainReader, type ChainReaderOptions } from "../../../gateway/src/chain/chain-reader";
 import { ChainError } from "../../../gateway/src/errors";
 import { createJsonLogger } from "../../../gateway/src/logger";
+import { API_KEY, startKeyedRpc } from "../../helpers/keyed-rpc";
 import { expectRejection } from "../../helpers/rejects";
 import { startLocalChain, type LocalChain } from "../helpers/local-chain";
 
@@ -86,6 +87,30 @@ describe("ChainReader against an RPC nobody listens on", function () {
       await expectRejection(reader.blockNumber(), /^eth_blockNumber failed \(connect ECONNREFUSED/, ChainError);
     } finally {
       await reader.close();
+    }
+  });
+});
+
+describe("ChainReader against an RPC whose URL holds an API key", function () {
+  const contracts = { ProviderRegistry: ZERO, Staking: ZERO, JobEscrow: ZERO };
+
+  it("names the node by its host alone in its errors and logs, when the node fails or the chain id is missing", async function () {
+    const node = await startKeyedRpc();
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: "debug", write: (line) => lines.push(line) });
+    const reader = new ChainReader({ rpcUrl: node.url, chainId: 31337, contracts, logger });
+    try {
+      let caught: unknown;
+      await reader.blockNumber().catch((error: unknown) => (caught = error));
+      expect(caught).to.be.instanceOf(ChainError);
+      const missing = { rpcUrl: node.url, contracts, logger } as unknown as ChainReaderOptions;
+      expect(() => new ChainReader(missing)).to.throw(ChainError, `the chain reader for ${node.origin}/… needs the chain id`);
+      expect((caught as Error).message).to.include(`${node.origin}/…`);
+      expect(lines.join("")).to.include(`${node.origin}/…`);
+      expect(`${(caught as Error).message}${lines.join("")}`).not.to.include(API_KEY);
+    } finally {
+      await reader.close();
+      await node.close();
     }
   });
 });

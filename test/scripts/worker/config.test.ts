@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { ConfigError, loadConfig, parseConfig } from "../../../scripts/worker/config";
+import { ConfigError, configRedactor, loadConfig, parseConfig } from "../../../scripts/worker/config";
 import { transactionWaits } from "../../../scripts/worker/connections";
 import { ContractMarket } from "../../../scripts/worker/contract-market";
 
@@ -47,6 +47,16 @@ function configError(json: unknown): ConfigError {
 }
 
 describe("worker config", () => {
+  it("redacts the RPC URL's path and query, and only the credentials and query of the gateway's routes", () => {
+    const redact = configRedactor({
+      chain: { rpcUrl: "https://eth.example.org/v2/key123?token=abc" },
+      gateway: { httpUrl: "https://user:pw@gw.example.org/graphql", wsUrl: "wss://gw.example.org/graphql?auth=xyz" },
+    });
+    expect(redact("https://eth.example.org/v2/key123?token=abc, https://user:pw@gw.example.org/graphql, wss://gw.example.org/graphql?auth=xyz")).to.equal(
+      "https://eth.example.org/…, https://gw.example.org/graphql, wss://gw.example.org/graphql?…",
+    );
+  });
+
   it("accepts the committed example config", () => {
     const config = loadConfig(EXAMPLE);
     expect(config.gpu.model).to.equal("rtx-4090-24gb");

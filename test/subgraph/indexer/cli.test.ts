@@ -4,7 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { runIndexerCli as runCli } from "./helpers/cli";
+import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
+import { API_KEY, fakeDeployment, startKeyedRpc } from "../../helpers/keyed-rpc";
+import { waitUntil } from "../../helpers/wait";
+import { runIndexerCli as runCli, spawnIndexerCli } from "./helpers/cli";
 
 describe("embedded indexer: CLI input", function () {
   this.timeout(60_000);
@@ -72,5 +75,31 @@ describe("embedded indexer: CLI input", function () {
         "--subgraph subgraph/build-<network>\n",
     );
     expect(fs.existsSync(db)).to.equal(false);
+  });
+
+  it("keeps the API key in --rpc's path out of stdout and stderr, naming the node's host, when the node fails", async function () {
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const build = path.join(dir, "keyed-build");
+    writeDeploymentManifest(fakeDeployment(template), build, { buildDir: template });
+    const node = await startKeyedRpc();
+    const child = spawnIndexerCli(["--rpc", node.url, "--db", path.join(dir, "keyed.sqlite"), "--subgraph", build, "--poll-ms", "50"]);
+    try {
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      // Started (the line naming the node), then a pass failed on the node's answer, which echoes the URL.
+      await waitUntil(() => stdout.includes("indexing ") && /HTTP 503/.test(stderr) && child.exitCode === null, "the indexer started and a pass failed");
+      child.kill("SIGTERM");
+      expect(await exited).to.equal(0);
+      expect(`${stdout}${stderr}`).not.to.include(API_KEY);
+      expect(stdout).to.include(`from ${node.origin}/… into`);
+      expect(stderr).to.include(`upstream ${node.origin}/… unavailable`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await node.close();
+    }
   });
 });

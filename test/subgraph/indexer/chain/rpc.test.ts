@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { HttpRpc } from "../../../../subgraph/indexer/chain/rpc";
 import { RangeTooLargeError, RpcError } from "../../../../subgraph/indexer/errors";
+import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -25,6 +26,21 @@ async function standIn(handler: http.RequestListener): Promise<{ url: string; cl
 }
 
 describe("embedded indexer: HTTP JSON-RPC transport", function () {
+  it("names its endpoint, in its description and in its errors, by host only: the path and query may hold an API key", async function () {
+    const node = await startKeyedRpc();
+    try {
+      const rpc = new HttpRpc(node.url);
+      expect(rpc.description).to.equal(`${node.origin}/…`);
+      let caught: unknown;
+      await rpc.request("eth_blockNumber", []).catch((error: unknown) => (caught = error));
+      expect(caught).to.be.instanceOf(RpcError);
+      expect((caught as RpcError).message).to.equal(`eth_blockNumber: HTTP 503 upstream ${node.origin}/… unavailable`);
+      expect((caught as RpcError).message).not.to.include(API_KEY);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("gives up on a request the node does not answer within rpcTimeoutMs", async function () {
     const node = await standIn(() => undefined); // never answers
     const tmp = mkdtempSync(path.join(os.tmpdir(), "latent-rpc-"));

@@ -1,7 +1,9 @@
-// Secrets the worker's config holds in its URLs: RPC providers put the API key in the path (Alchemy's /v2/<key>,
-// Infura's /v3/<key>) or the query, some take user:password@. ethers writes the request's URL into the message of
-// every HTTP error it throws (info.requestUrl), and the worker logs such messages when it retries, so every log line
-// and every message on stderr goes through a Redactor made from the config's URLs.
+// Secrets in the URLs the gateway, the indexer and the GPU worker are given: RPC providers put the API key in the path
+// (Alchemy's /v2/<key>, Infura's /v3/<key>) or the query, some take user:password@, and a graph-node endpoint may carry
+// credentials. Error messages carry those URLs (ethers writes info.requestUrl into every HTTP error, fetch names a URL
+// it cannot parse, a node or proxy may echo it) and the programs log such messages, so what they print goes through a
+// Redactor made from the URLs they were given. It lives in the indexer, the lowest of the three: the gateway already
+// depends on it and the worker may, where the indexer may depend on neither.
 
 /** Returns `text` with each secret-bearing URL it knows replaced by its redacted form. */
 export type Redactor = (text: string) => string;
@@ -56,13 +58,4 @@ export function urlRedactor(urls: readonly { url: string; keepPath?: boolean }[]
   const secrets = [...replacements.keys()].sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return (text) => text;
   return (text) => secrets.reduce((result, secret) => result.split(secret).join(replacements.get(secret) as string), text);
-}
-
-/** The Redactor for a worker config's URLs: the RPC endpoint's whole path may be its key; the gateway's is its route. */
-export function configRedactor(config: { chain: { rpcUrl: string }; gateway: { httpUrl: string; wsUrl: string } }): Redactor {
-  return urlRedactor([
-    { url: config.chain.rpcUrl },
-    { url: config.gateway.httpUrl, keepPath: true },
-    { url: config.gateway.wsUrl, keepPath: true },
-  ]);
 }

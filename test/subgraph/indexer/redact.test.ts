@@ -1,0 +1,29 @@
+import { expect } from "chai";
+import { redactUrl, redactUrlsIn, urlRedactor } from "../../../subgraph/indexer/redact";
+
+describe("URL redaction (shared by the indexer, the gateway and the worker)", () => {
+  it("keeps the scheme and host of a URL and puts /… in place of its path, query and credentials", () => {
+    expect(redactUrl("https://u:p@eth.example.org/v3/key123?token=abc")).to.equal("https://eth.example.org/…");
+    expect(redactUrl("http://127.0.0.1:8545")).to.equal("http://127.0.0.1:8545");
+  });
+
+  it("replaces a known URL wherever it appears in a line, as written and as URL normalises it", () => {
+    const redact = urlRedactor([{ url: "https://ETH.example.org/v2/key123?token=abc" }]);
+    const line = '{"error":"server response 503 (info={ \\"requestUrl\\": \\"https://eth.example.org/v2/key123?token=abc\\" })"}';
+    expect(redact(line)).to.equal('{"error":"server response 503 (info={ \\"requestUrl\\": \\"https://eth.example.org/…\\" })"}');
+    expect(redact("from https://ETH.example.org/v2/key123?token=abc")).to.equal("from https://eth.example.org/…");
+  });
+
+  it("keeps a route's path with keepPath, hiding only its credentials and query", () => {
+    const redact = urlRedactor([{ url: "https://user:pw@gw.example.org/graphql", keepPath: true }, { url: "wss://gw.example.org/graphql?auth=xyz", keepPath: true }]);
+    expect(redact("https://user:pw@gw.example.org/graphql and wss://gw.example.org/graphql?auth=xyz")).to.equal(
+      "https://gw.example.org/graphql and wss://gw.example.org/graphql?…",
+    );
+  });
+
+  it("hides the path, query and credentials of every http(s) and ws(s) URL in free text, leaving the punctuation after it", () => {
+    expect(redactUrlsIn("calling https://eth.example.org/v2/key123 (via wss://u:p@gw.example.org/graphql?auth=xyz), then ftp://x/y.")).to.equal(
+      "calling https://eth.example.org/… (via wss://gw.example.org/…), then ftp://x/y.",
+    );
+  });
+});
