@@ -31,6 +31,26 @@ import { waitUntil } from "../helpers/wait";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
+
+/** A record of the eight contracts at made-up addresses (1, 2, ...), deployed at `blockNumber`. */
+function placeholderDeployment(network: string, chainId: number, blockNumber: number): DeploymentRecord {
+  const contracts = Object.fromEntries(
+    CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber }]),
+  ) as DeploymentRecord["contracts"];
+  return { network, chainId, deployer: `0x${"0".repeat(39)}9`, contracts };
+}
+
+/** What this process writes to stderr from now until `restore()`, kept instead of shown. */
+function captureStderr(): { shown: string[]; restore: () => void } {
+  const shown: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    shown.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  return { shown, restore: () => void (process.stderr.write = write) };
+}
+
 describe("scripts/devnet", function () {
   let dir: string;
   beforeEach(() => {
@@ -124,24 +144,16 @@ describe("scripts/devnet", function () {
   it("shows an indexing error that repeats every poll once, not twice a second, while the chain is gone", async function () {
     this.timeout(60_000);
     const chain = await startLocalChain(hre, "127.0.0.1", 0);
-    const contracts = Object.fromEntries(
-      CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: 0 }]),
-    ) as DeploymentRecord["contracts"];
-    const deployment: DeploymentRecord = { network: "gone", chainId: chain.chainId, deployer: `0x${"0".repeat(39)}9`, contracts };
+    const deployment = placeholderDeployment("gone", chain.chainId, 0);
     const logFile = path.join(dir, "gateway.log");
-    const shown: string[] = [];
-    const stderrWrite = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      shown.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
+    const { shown, restore } = captureStderr();
     let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
     try {
       gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: chain.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
       await chain.stop();
       await new Promise((resolve) => setTimeout(resolve, 3000));
     } finally {
-      process.stderr.write = stderrWrite;
+      restore();
       await gateway?.stop();
     }
     const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
@@ -156,17 +168,9 @@ describe("scripts/devnet", function () {
   it("keeps the API key in --rpc-url's path out of the gateway log file and the errors it shows, naming the node's host", async function () {
     this.timeout(60_000);
     const node = await startKeyedRpc();
-    const contracts = Object.fromEntries(
-      CONTRACT_NAMES.map((name, i) => [name, { address: `0x${(i + 1).toString(16).padStart(40, "0")}`, blockNumber: 1 }]),
-    ) as DeploymentRecord["contracts"];
-    const deployment: DeploymentRecord = { network: "keyed", chainId: 31337, deployer: `0x${"0".repeat(39)}9`, contracts };
+    const deployment = placeholderDeployment("keyed", 31337, 1);
     const logFile = path.join(dir, "gateway.log");
-    const shown: string[] = [];
-    const stderrWrite = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      shown.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
+    const { shown, restore } = captureStderr();
     let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
     try {
       gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: node.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
@@ -177,7 +181,7 @@ describe("scripts/devnet", function () {
         "the indexer's failure was shown and the chain reader's logged",
       );
     } finally {
-      process.stderr.write = stderrWrite;
+      restore();
       await gateway?.stop();
       await node.close();
     }
