@@ -26,7 +26,7 @@ import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState,
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
-import { SpecFetchError } from "./spec-fetch";
+import { SpecFetchError, SpecUriError } from "./spec-fetch";
 
 /** What the worker needs to load a job's spec; SpecFetcher implements it. */
 export interface SpecLoader {
@@ -464,15 +464,20 @@ export class Worker {
       try {
         return await this.retry(() => specs.load(job.specURI, job.terms.specHash, signal), signal);
       } catch (error) {
-        if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
+        if (signal.aborted) throw error;
+        // A server answering 404, or a spec that does not hash to the job's specHash, may be put right before the
+        // deadline, and giving up on a job we hold is a certain slash: only a URI that cannot be fetched at all is final.
+        const failure =
+          error instanceof RetryExhaustedError ? error.lastError : error instanceof SpecError && !(error instanceof SpecUriError) ? error : null;
+        if (failure === null) throw error;
         // On the chain's clock when it answers, else on ours: the spec server may be down while the node is up, or both.
         const now = await market.chainTime().catch(() => BigInt(Math.floor(Date.now() / 1000)));
-        if (now >= lastStart) throw new HeldSpecUnavailableError(job.jobId, lastStart, resultDeadline, error.lastError);
+        if (now >= lastStart) throw new HeldSpecUnavailableError(job.jobId, lastStart, resultDeadline, failure);
         logger.warn("cannot fetch the spec of a job we hold; trying again while it can still be run in time", {
           jobId: job.jobId,
           lastStart,
           resultDeadline,
-          error: error.message,
+          error: failure instanceof Error ? failure.message : String(failure),
         });
         await sleep(Math.min(this.options.retry.maxDelayMs, Number(lastStart - now) * 1000), signal);
       }

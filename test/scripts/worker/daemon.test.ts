@@ -290,13 +290,17 @@ class FlakySpecLoader implements SpecLoader {
     private readonly failures: number,
     /** Called at each failed request, e.g. to move the chain's clock on as a long outage would. */
     private readonly onFailure: () => void = () => undefined,
+    /** How each failure reads: a refused connection, or a server that answers 404 (not worth retrying in general). */
+    private readonly failure: "refused" | "not-found" = "refused",
   ) {}
 
   async load(uri: string, expectedHash: string, signal?: AbortSignal): Promise<LoadedSpec> {
     this.requests += 1;
     if (this.requests <= this.failures) {
       this.onFailure();
-      throw new SpecFetchError(uri, "connect ECONNREFUSED 127.0.0.1:8080", true);
+      throw this.failure === "refused"
+        ? new SpecFetchError(uri, "connect ECONNREFUSED 127.0.0.1:8080", true)
+        : new SpecFetchError(uri, "HTTP 404 Not Found", false, 404);
     }
     return this.fetcher.load(uri, expectedHash, signal);
   }
@@ -1136,6 +1140,16 @@ describe("worker job loop", () => {
     const subject = worker(executor, { specs });
     await runUntilResumedJobSubmitted(subject);
     expect(specs.requests).to.equal(8);
+  });
+
+  it("keeps fetching the spec of a job in hand whose server answers 404 for a while (giving up is a certain slash)", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const specs = new FlakySpecLoader(3, undefined, "not-found");
+    const subject = worker(executor, { specs });
+    await runUntilResumedJobSubmitted(subject);
+    expect(specs.requests).to.equal(4);
   });
 
   it("gives up fetching the spec of a job in hand once it could no longer be run and submitted by its result deadline", async () => {
