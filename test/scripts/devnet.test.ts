@@ -23,6 +23,7 @@ import { parseDevnetOptions } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
+import type { DevnetInfo } from "../../scripts/devnet/files";
 import { printBanner } from "../../scripts/devnet/report";
 import { loadConfig } from "../../scripts/worker/config";
 import { hashSpecBytes, parseJobSpec } from "../../scripts/worker/spec";
@@ -57,6 +58,38 @@ describe("scripts/devnet", function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-devnet-"));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /**
+   * What printBanner prints for an unseeded devnet on the local chain at 8545 with only the client's account, as
+   * `info` and the shell's `env` change it.
+   */
+  function bannerText(info: Partial<DevnetInfo>, env: Record<string, string> = {}): string {
+    let out = "";
+    const rpcUrl = info.chain?.rpcUrl ?? "http://127.0.0.1:8545";
+    printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
+      info: {
+        startedAt: "2030-01-01T00:00:00Z",
+        pid: 1,
+        chain: { rpcUrl, wsUrl: rpcUrl.replace("http", "ws"), chainId: 31337, local: true },
+        gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
+        deploymentFile: path.join(DEFAULT_DEPLOYMENTS_DIR, "localhost.json"),
+        seeded: false,
+        accounts: [{ index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" }],
+        worker: null,
+        specFile: null,
+        indexDb: path.join(dir, "index.sqlite"),
+        gatewayLog: path.join(dir, "gateway.log"),
+        ...info,
+      },
+      network: null,
+      operators: new Map(),
+      keyAccounts: [],
+      workerProviderText: null,
+      infoFile: path.join(dir, "devnet.json"),
+      env,
+    });
+    return out;
+  }
 
   describe("options", function () {
     const parse = (...argv: string[]) => parseDevnetOptions(argv, "/work");
@@ -523,35 +556,23 @@ describe("scripts/devnet", function () {
   });
 
   it("prints how tasks reach a devnet on another chain port, seeded or not", function () {
-    const banner = (worker: boolean, rpcUrl = "http://127.0.0.1:9545", env: Record<string, string> = {}): string => {
-      let out = "";
-      const config = path.join(dir, "worker.json");
-      printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
-        info: {
-          startedAt: "2030-01-01T00:00:00Z",
-          pid: 1,
+    const banner = (worker: boolean, rpcUrl = "http://127.0.0.1:9545", env: Record<string, string> = {}): string =>
+      bannerText(
+        {
           chain: { rpcUrl, wsUrl: rpcUrl.replace("http", "ws"), chainId: 31337, local: true },
-          gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
           deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
           seeded: worker,
           accounts: [
             { index: 7, address: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", role: "provider: 4x rtx-4090-24gb" },
             { index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" },
           ],
-          worker: worker ? { config, provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", operator: "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec", operatorIndex: 13, keyEnv: "LATENT_OPERATOR_KEY" } : null,
+          worker: worker
+            ? { config: path.join(dir, "worker.json"), provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", operator: "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec", operatorIndex: 13, keyEnv: "LATENT_OPERATOR_KEY" }
+            : null,
           specFile: worker ? path.join(dir, "matmul-spec.json") : null,
-          indexDb: path.join(dir, "index.sqlite"),
-          gatewayLog: path.join(dir, "gateway.log"),
         },
-        network: null,
-        operators: new Map(),
-        keyAccounts: [],
-        workerProviderText: null,
-        infoFile: path.join(dir, "devnet.json"),
         env,
-      });
-      return out;
-    };
+      );
     for (const seeded of [true, false]) {
       const out = banner(seeded);
       expect(out, `seeded: ${seeded}`).to.include("Accounts (LOCAL_RPC_URL=http://127.0.0.1:9545 npx hardhat <task> --network localhost --from <#>):");
@@ -566,52 +587,15 @@ describe("scripts/devnet", function () {
   });
 
   it("names --rpc-url instead of repeating it in task commands when its path may be an API key", function () {
-    let out = "";
-    const rpcUrl = "https://dev.example.org/v2/sEcReTkEy";
-    printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
-      info: {
-        startedAt: "2030-01-01T00:00:00Z",
-        pid: 1,
-        chain: { rpcUrl, wsUrl: null, chainId: 31337, local: false },
-        gateway: { graphql: "http://127.0.0.1:4001/graphql", ws: "ws://127.0.0.1:4001/graphql", dashboard: "http://127.0.0.1:4001/", readyz: "http://127.0.0.1:4001/readyz" },
-        deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
-        seeded: false,
-        accounts: [{ index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" }],
-        worker: null,
-        specFile: null,
-        indexDb: path.join(dir, "index.sqlite"),
-        gatewayLog: path.join(dir, "gateway.log"),
-      },
-      network: null,
-      operators: new Map(),
-      keyAccounts: [],
-      workerProviderText: null,
-      infoFile: path.join(dir, "devnet.json"),
-      env: {},
+    const out = bannerText({
+      chain: { rpcUrl: "https://dev.example.org/v2/sEcReTkEy", wsUrl: null, chainId: 31337, local: false },
+      deploymentFile: path.join(process.cwd(), "deployments", "localhost.json"),
     });
     expect(out).to.include("Accounts (LOCAL_RPC_URL=<--rpc-url> npx hardhat <task> --network localhost --from <#>):");
   });
 
   it("names deployments/localhost.json in task commands when the shell's LATENT_DEPLOYMENTS_DIR would send the tasks elsewhere", function () {
-    let out = "";
-    const info = {
-      startedAt: "2030-01-01T00:00:00Z",
-      pid: 1,
-      chain: { rpcUrl: "http://127.0.0.1:8545", wsUrl: "ws://127.0.0.1:8545", chainId: 31337, local: true },
-      gateway: { graphql: "http://127.0.0.1:4000/graphql", ws: "ws://127.0.0.1:4000/graphql", dashboard: "http://127.0.0.1:4000/", readyz: "http://127.0.0.1:4000/readyz" },
-      deploymentFile: path.join(DEFAULT_DEPLOYMENTS_DIR, "localhost.json"),
-      seeded: false,
-      accounts: [{ index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)" }],
-      worker: null,
-      specFile: null,
-      indexDb: path.join(dir, "index.sqlite"),
-      gatewayLog: path.join(dir, "gateway.log"),
-    };
-    const print = (env: Record<string, string>) => {
-      out = "";
-      printBanner(new Progress({ tty: false, write: (t) => (out += t) }), { info, network: null, operators: new Map(), keyAccounts: [], workerProviderText: null, infoFile: path.join(dir, "devnet.json"), env });
-      return out;
-    };
+    const print = (env: Record<string, string>) => bannerText({}, env);
     expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
   });
