@@ -282,6 +282,16 @@ class GatedExecutor implements Executor {
 }
 
 /** A spec server that is down (ECONNREFUSED, a transient failure) for its first `failures` requests, then answers. */
+/** A node that is down, as Node's fetch reports it: transient, so retried. */
+function refusedConnection(): Error {
+  return Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+}
+
+/** `count` failures of a node that is down, for a fake's queue of failures. */
+function refusals(count: number): (() => Error)[] {
+  return Array.from({ length: count }, () => refusedConnection);
+}
+
 class FlakySpecLoader implements SpecLoader {
   requests = 0;
   private readonly fetcher = new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: false });
@@ -770,9 +780,7 @@ describe("worker job loop", () => {
   it("keeps submitting a computed result through an RPC outage longer than one round of retries", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    for (let attempt = 0; attempt < 7; attempt += 1) {
-      market.failBefore.submit.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
-    }
+    market.failBefore.submit.push(...refusals(7));
     const subject = worker(executor);
     const running = subject.run();
     offer(makeJob(1));
@@ -791,7 +799,7 @@ describe("worker job loop", () => {
     market.failBefore.submit.push(
       ...Array.from({ length: 1000 }, () => () => {
         market.chainNow += 1_000n;
-        return Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        return refusedConnection();
       }),
     );
     const subject = worker(executor);
@@ -821,15 +829,14 @@ describe("worker job loop", () => {
     const executor = new GatedExecutor(store);
     executor.open();
     // The first acceptance lands and its answer is lost; the node is then down for the retries and beyond.
-    const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     market.failAfter.accept.push(Object.assign(new Error("timeout"), { code: "TIMEOUT" }));
-    market.failBefore.accept.push(refused, refused);
+    market.failBefore.accept.push(...refusals(2));
     let stateFailures = 0;
     const getJobState = market.getJobState.bind(market);
     market.getJobState = async (jobId) => {
       if (market.count("accept") > 0 && stateFailures < 7) {
         stateFailures += 1;
-        throw refused();
+        throw refusedConnection();
       }
       return getJobState(jobId);
     };
@@ -847,9 +854,7 @@ describe("worker job loop", () => {
   it("looks again at a job whose acceptance never got through an outage when the source offers it again", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      market.failBefore.accept.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
-    }
+    market.failBefore.accept.push(...refusals(3));
     const subject = worker(executor);
     const running = subject.run();
     const job = makeJob(1);
@@ -941,9 +946,7 @@ describe("worker job loop", () => {
   it("keeps trying to settle through an RPC outage longer than one round of retries", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    for (let attempt = 0; attempt < 7; attempt += 1) {
-      market.failBefore.settle.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
-    }
+    market.failBefore.settle.push(...refusals(7));
     const subject = worker(executor);
     const running = subject.run();
     offer(makeJob(1));
@@ -1125,9 +1128,7 @@ describe("worker job loop", () => {
     const executor = new GatedExecutor(store);
     executor.open();
     leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
-    for (let attempt = 0; attempt < 7; attempt += 1) {
-      source.inHandFailures.push(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
-    }
+    source.inHandFailures.push(...refusals(7));
     const subject = worker(executor);
     await runUntilResumedJobSubmitted(subject);
   });
