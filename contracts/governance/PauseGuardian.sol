@@ -24,6 +24,9 @@ contract PauseGuardian is Governed, IPauseGuardian {
     uint64 public pausedUntil;
     /// @inheritdoc IPauseGuardian
     uint64 public pauseDuration;
+    /// @inheritdoc IPauseGuardian
+    /// @dev Shares pauseDuration's slot, which pause() reads anyway: recording the pauser costs no new slot.
+    address public pausedBy;
 
     /// @param governance_ The LatentTimelock.
     /// @param guardian_ The first guardian (zero: none).
@@ -45,6 +48,7 @@ contract PauseGuardian is Governed, IPauseGuardian {
         }
         uint64 newUntil = uint64(block.timestamp) + duration;
         pausedUntil = newUntil;
+        pausedBy = msg.sender;
         emit Paused(msg.sender, newUntil);
     }
 
@@ -62,8 +66,9 @@ contract PauseGuardian is Governed, IPauseGuardian {
         if (newPausedUntil <= block.timestamp || newPausedUntil > maxPausedUntil) {
             revert PauseGuardianInvalidPauseEnd(newPausedUntil, maxPausedUntil);
         }
+        if (block.timestamp >= pausedUntil) pausedBy = msg.sender;
         pausedUntil = newPausedUntil;
-        emit PauseRenewed(newPausedUntil);
+        emit PauseRenewed(msg.sender, newPausedUntil);
     }
 
     /// @inheritdoc IPauseGuardian

@@ -14,8 +14,9 @@ interface IPauseGuardian is IGoverned {
     /// @notice The guardian paused the protocol until `pausedUntil` (a unix timestamp).
     event Paused(address indexed by, uint64 pausedUntil);
 
-    /// @notice Governance set the end of the current pause (renewal or extension) to `pausedUntil`.
-    event PauseRenewed(uint64 pausedUntil);
+    /// @notice Governance (`by`, the timelock) set the end of the pause to `pausedUntil`: a renewal or extension of
+    ///         the current pause, or a pause of its own when nothing was paused.
+    event PauseRenewed(address indexed by, uint64 pausedUntil);
 
     /// @notice Governance lifted the pause before it expired.
     event Unpaused(address indexed by);
@@ -68,4 +69,8 @@ interface IPauseGuardian is IGoverned {
 
     /// @notice How long a guardian pause lasts.
     function pauseDuration() external view returns (uint64);
+
+    /// @notice Who started the current (or last) pause: the guardian that called `pause`, or governance when its
+    ///         `renewPause` found nothing paused (a renewal of a running pause keeps its starter); zero if never paused.
+    function pausedBy() external view returns (address);
 }

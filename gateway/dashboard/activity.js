@@ -144,7 +144,7 @@ export function describe(event) {
     case "Paused":
       return `Guardian ${account(event, 0) ?? from} paused the protocol`;
     case "PauseRenewed":
-      return "The guardian's pause was renewed";
+      return `Governance (${account(event, 0) ?? from}) set the end of the pause`;
     case "Unpaused":
       return `${account(event, 0) ?? from} unpaused the protocol`;
     // TOKEN

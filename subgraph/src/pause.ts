@@ -34,11 +34,14 @@ export function handlePaused(event: Paused): void {
 
 export function handlePauseRenewed(event: PauseRenewed): void {
   let p = loadProtocol();
+  // Nothing was paused: governance started a pause of its own (a renewal keeps the pause's starter).
+  if (p.pausedUntil.le(event.block.timestamp)) p.pausedBy = event.params.by;
   p.pausedUntil = event.params.pausedUntil;
   saveProtocol(p, event);
 
   let e = new PauseRenewedEvent(eventId(event));
-  stamp(e, event, CAT_PAUSE, [event.address]);
+  stamp(e, event, CAT_PAUSE, [event.params.by]);
+  e.by = event.params.by;
   e.pausedUntil = event.params.pausedUntil;
   e.save();
 }

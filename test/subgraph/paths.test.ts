@@ -9,10 +9,13 @@ import {
   advanceTo,
   claimTimeout,
   createJob,
+  delegate,
   fund,
+  guardianPause,
   latestTimestamp,
   mined,
   openDispute,
+  passProposal,
   registerProvider,
   rule,
   submitResult,
@@ -227,6 +230,48 @@ describe("subgraph: paths the full scenario does not take", function () {
       );
       expect(data.networkDay).to.deep.equal({ date: String(midnight), providersRegistered: 1, providerCount: 1 });
       expect(data.providerDays).to.deep.equal([{ date: String(midnight), online: true }]);
+    });
+  });
+
+  describe("governance starting a pause of its own with renewPause after the guardian's pause ended", function () {
+    let x: OwnChain | undefined;
+    let guardian: string;
+    let timelock: string;
+    let beforeProposal: number;
+
+    before(async function () {
+      x = await indexOwnChain(async (s) => {
+        guardian = (await s.actors.guardian.getAddress()).toLowerCase();
+        timelock = (await s.c.timelock.getAddress()).toLowerCase();
+        await delegate(s, s.actors.funder);
+        await guardianPause(s);
+        await advanceTo(s, Number(await s.c.pauseGuardian.pausedUntil()) + 1);
+        beforeProposal = await s.rpc.getBlockNumber();
+        const g = s.deployment.config.governance;
+        // In the future when the proposal executes, and within the 14-day bound then.
+        const end = (await latestTimestamp(s)) + g.votingDelay + g.votingPeriod + g.timelockDelay + 86_400;
+        const target = await s.c.pauseGuardian.getAddress();
+        const p = await passProposal(s, [{ target, data: s.c.pauseGuardian.interface.encodeFunctionData("renewPause", [end]) }], "Pause again");
+        return { pause: p.proposalId };
+      });
+    });
+
+    after(async () => x?.close());
+
+    it("names governance as the pause's starter (it named the guardian before), as PauseGuardian.pausedBy does", async function () {
+      type PausedBy = { protocol: { pausedBy: string | null } };
+      const at = (block: number) =>
+        gql<PausedBy>(x!.engine, `query($b: Int!) { protocol(id: "latent", block: { number: $b }) { pausedBy } }`, { b: block });
+      expect((await at(beforeProposal)).protocol.pausedBy).to.equal(guardian);
+      const m = new Mismatches("Protocol");
+      await checkProtocol(await contextAtHead(x!), m);
+      m.assertNone();
+      const data = await gql<PausedBy & { pauseRenewedEvents: { by: string; accounts: string[] }[] }>(
+        x!.engine,
+        `{ protocol(id: "latent") { pausedBy } pauseRenewedEvents { by accounts } }`,
+      );
+      expect(data.protocol.pausedBy).to.equal(timelock);
+      expect(data.pauseRenewedEvents).to.deep.equal([{ by: timelock, accounts: [timelock] }]);
     });
   });
 });

@@ -49,6 +49,11 @@ describe("PauseGuardian", function () {
       expect(await c.pauseGuardian.pausedUntil()).to.equal(BigInt(t + DURATION));
     });
 
+    it("records the guardian as the pause's starter", async function () {
+      const { c, guardian } = await loadFixture(pausedFixture);
+      expect(await c.pauseGuardian.pausedBy()).to.equal(guardian.address);
+    });
+
     it("is refused to anyone but the guardian", async function () {
       const { c, funder } = await loadFixture(baseFixture);
       await expect(c.pauseGuardian.connect(funder).pause())
@@ -138,15 +143,31 @@ describe("PauseGuardian", function () {
   describe("renewPause", function () {
     it("extends the pause and emits the new end", async function () {
       const { c, timelock, until } = await loadFixture(pausedFixture);
-      await expect(c.pauseGuardian.connect(timelock).renewPause(until + DAY)).to.emit(c.pauseGuardian, "PauseRenewed").withArgs(until + DAY);
+      await expect(c.pauseGuardian.connect(timelock).renewPause(until + DAY))
+        .to.emit(c.pauseGuardian, "PauseRenewed")
+        .withArgs(timelock.address, until + DAY);
       expect(await c.pauseGuardian.pausedUntil()).to.equal(BigInt(until + DAY));
     });
 
-    it("lets governance start a pause of its own", async function () {
+    it("keeps the guardian as the starter of the pause it extends", async function () {
+      const { c, guardian, timelock, until } = await loadFixture(pausedFixture);
+      await c.pauseGuardian.connect(timelock).renewPause(until + DAY);
+      expect(await c.pauseGuardian.pausedBy()).to.equal(guardian.address);
+    });
+
+    it("lets governance start a pause of its own, recorded as governance's", async function () {
       const { c, timelock } = await loadFixture(baseFixture);
       const end = (await time.latest()) + DAY;
-      await c.pauseGuardian.connect(timelock).renewPause(end);
+      await expect(c.pauseGuardian.connect(timelock).renewPause(end)).to.emit(c.pauseGuardian, "PauseRenewed").withArgs(timelock.address, end);
       expect(await c.pauseGuardian.isPaused()).to.equal(true);
+      expect(await c.pauseGuardian.pausedBy()).to.equal(timelock.address);
+    });
+
+    it("records governance as the starter of a pause it starts after the guardian's ended", async function () {
+      const { c, timelock, until } = await loadFixture(pausedFixture);
+      await time.increaseTo(until);
+      await c.pauseGuardian.connect(timelock).renewPause(until + DAY);
+      expect(await c.pauseGuardian.pausedBy()).to.equal(timelock.address);
     });
 
     it("refuses an end that is not in the future", async function () {

@@ -164,6 +164,7 @@ export interface ChainState {
   /** Raw GPU model and region ids some listing held by this block, former listings of providers that moved included. */
   everListed: { gpuModels: Set<string>; regions: Set<string> };
   pausedUntil: bigint;
+  pausedBy: string;
   guardian: string;
   balances: { staking: bigint; jobEscrow: bigint; disputeManager: bigint; treasury: bigint; treasuryAtDeployment: bigint };
   treasury: string;
@@ -518,7 +519,7 @@ export async function readChainState(
   // Parameters, by the id the subgraph gives them.
   const current = params.get(currentParamsId);
   if (current === undefined) throw new Error(`no EconomicParams ${currentParamsId}`);
-  const [maxGpus, minStake, thawingPeriod, treasury, arbitrator, guardian, pauseDuration, pausedUntil] = await Promise.all([
+  const [maxGpus, minStake, thawingPeriod, treasury, arbitrator, guardian, pauseDuration, pausedUntil, pausedBy] = await Promise.all([
     c.registry.maxGpusPerProvider(o),
     c.staking.minStakePerGpu(o),
     c.staking.thawingPeriod(o),
@@ -527,6 +528,7 @@ export async function readChainState(
     c.pauseGuardian.guardian(o),
     c.pauseGuardian.pauseDuration(o),
     c.pauseGuardian.pausedUntil(o),
+    c.pauseGuardian.pausedBy(o),
   ]);
   const [votingDelay, votingPeriod, proposalThreshold, quorumNumerator, timelockAddress, minDelay] = await Promise.all([
     c.governor.votingDelay(o),
@@ -595,6 +597,7 @@ export async function readChainState(
       regions: new Set(lm.listed.filter((m) => m.block <= block).map((m) => m.region)),
     },
     pausedUntil,
+    pausedBy: lower(pausedBy),
     guardian: lower(guardian),
     balances: { staking: stakingBalance, jobEscrow: escrowBalance, disputeManager: disputeBalance, treasury: treasuryBalance, treasuryAtDeployment },
     treasury: lower(treasury),

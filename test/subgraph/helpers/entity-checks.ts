@@ -441,8 +441,7 @@ export function expectedProtocol(st: ChainState): ExpectedRecord {
     guardian: isZeroAddress(st.guardian) ? null : st.guardian,
     pauseDuration: param("PauseGuardian.pauseDuration"),
     pausedUntil: st.pausedUntil,
-    // Only the guardian can pause (governance renews or lifts): whoever paused last is the guardian.
-    pausedBy: st.pausedUntil === 0n ? null : st.guardian,
+    pausedBy: isZeroAddress(st.pausedBy) ? null : st.pausedBy,
     "currentParams.id": String(st.currentParamsId),
     protocolFeeBps: current.protocolFeeBps,
     collateralRatioBps: current.collateralRatioBps,
