@@ -21,6 +21,8 @@ export async function pause(ctx: TaskContext): Promise<TaskResult<unknown>> {
 export interface GuardianStatus {
   paused: boolean;
   pausedUntil: number;
+  /** Who started the current (or last) pause: the guardian, or governance (renewPause); null if never paused. */
+  pausedBy: string | null;
   guardian: string | null;
   pauseDuration: number;
   now: number;
@@ -28,10 +30,18 @@ export interface GuardianStatus {
 
 export async function status(ctx: DeploymentContext): Promise<TaskResult<GuardianStatus>> {
   const g = ctx.c.pauseGuardian;
-  const [paused, pausedUntil, guardian, duration, now] = await Promise.all([g.isPaused(), g.pausedUntil(), g.guardian(), g.pauseDuration(), ctx.now()]);
+  const [paused, pausedUntil, pausedBy, guardian, duration, now] = await Promise.all([
+    g.isPaused(),
+    g.pausedUntil(),
+    g.pausedBy(),
+    g.guardian(),
+    g.pauseDuration(),
+    ctx.now(),
+  ]);
   const view: GuardianStatus = {
     paused,
     pausedUntil: Number(pausedUntil),
+    pausedBy: pausedBy === ZeroAddress ? null : pausedBy,
     guardian: guardian === ZeroAddress ? null : guardian,
     pauseDuration: Number(duration),
     now,
@@ -39,7 +49,7 @@ export async function status(ctx: DeploymentContext): Promise<TaskResult<Guardia
   return {
     data: view,
     text: [
-      paused ? `Protocol PAUSED until ${formatTime(view.pausedUntil, now)}` : "Protocol not paused",
+      paused ? `Protocol PAUSED by ${pausedBy} until ${formatTime(view.pausedUntil, now)}` : "Protocol not paused",
       `  guardian ${formatAddress(guardian, "none (only governance can pause)")}; a pause lasts ${formatDuration(view.pauseDuration)}`,
     ],
   };

@@ -286,8 +286,10 @@ describe("tasks: guardian", function () {
     const { file } = await loadFixture(tasksBaseFixture);
     await task(file, "guardian pause", { from: ACCOUNT.guardian });
     const pausedAt = await time.latest();
-    const { result } = await task<GuardianStatus>(file, "guardian status", {});
-    expect(result).to.include({ paused: true, pausedUntil: pausedAt + 3 * 86_400 });
+    const { result, output } = await task<GuardianStatus>(file, "guardian status", {});
+    const guardian = (await ethers.getSigners())[Number(ACCOUNT.guardian)]!.address;
+    expect(result).to.include({ paused: true, pausedUntil: pausedAt + 3 * 86_400, pausedBy: guardian });
+    expect(output).to.match(new RegExp(`^Protocol PAUSED by ${guardian} until `));
   });
 
   it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
@@ -295,7 +297,7 @@ describe("tasks: guardian", function () {
     await task(file, "guardian pause", { from: ACCOUNT.guardian });
     const { withAccounts, without } = await withAndWithoutAccounts<GuardianStatus>(file, "guardian status", {});
     expect(without.result).to.deep.equal(withAccounts.result);
-    expect(without.output).to.equal(withAccounts.output).and.to.match(/^Protocol PAUSED until /);
+    expect(without.output).to.equal(withAccounts.output).and.to.match(/^Protocol PAUSED by 0x[0-9a-fA-F]{40} until /);
   });
 
   it("pause by anyone else reverts with PauseGuardianNotGuardian", async function () {
