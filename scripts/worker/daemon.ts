@@ -214,8 +214,8 @@ export class Worker {
 
   /**
    * retry, for what has no deadline but must happen (a settlement: until it the collateral stays locked and the payment
-   * in escrow; the listing of jobs left in hand at start): an outage longer than one round of retries is waited out, a
-   * round every `pauseMs`, until the worker stops.
+   * in escrow; the listing of jobs left in hand at start, and the chain's time a resumed one is run against): an outage
+   * longer than one round of retries is waited out, a round every `pauseMs`, until the worker stops.
    */
   private async retryWhileRunning<T>(operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
     for (;;) {
@@ -442,7 +442,9 @@ export class Worker {
       // Not against maxDuration: the job is ours already, and a run that may be too slow beats a certain slash.
       const refusal = this.options.executors.refusalReason(loaded.spec);
       if (refusal !== undefined) throw new ExecutionError(refusal);
-      now = await this.retry(() => this.options.market.chainTime(), signal);
+      // Given up here the job is slashed at its result deadline, so an outage is waited out as after an acceptance whose
+      // answer was lost; once the chain answers, executionLimit says whether any time is left to run.
+      now = await this.retryWhileRunning(() => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
     } catch (error) {
       if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
       else this.fail(job.jobId, "execute", error);

@@ -5,8 +5,9 @@
 // With --config, its gpu section (overrides, region, tier) applies; without, only nvidia-smi is asked.
 // Exit status: 0 with the specs on stdout; 1 when they cannot be determined; 2 for a usage or config error.
 
+import { type Redactor, redactUrlsIn } from "../../subgraph/indexer/redact";
 import { parseArgs, UsageError } from "./args";
-import { ConfigError, GpuConfig, loadConfig } from "./config";
+import { ConfigError, GpuConfig, configRedactor, loadConfig } from "./config";
 import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import { createLogger, jsonLineSink } from "./logger";
 
@@ -17,6 +18,8 @@ export async function runGpuProbe(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
 ): Promise<number> {
   let gpu: GpuConfig;
+  // Once a config is read, what is printed hides its URLs' keys, as latent-worker's output does (cli.ts).
+  let redact: Redactor = (text) => text;
   try {
     const args = parseArgs(argv, [
       { name: "config", alias: "c", takesValue: true },
@@ -24,10 +27,11 @@ export async function runGpuProbe(
       { name: "timeout", takesValue: true },
     ]);
     const configPath = args.get("config");
-    gpu =
-      typeof configPath === "string"
-        ? loadConfig(configPath).gpu
-        : { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
+    if (typeof configPath === "string") {
+      const config = loadConfig(configPath);
+      redact = configRedactor(config);
+      gpu = config.gpu;
+    } else gpu = { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
     const nvidiaSmi = args.get("nvidia-smi");
     if (typeof nvidiaSmi === "string") gpu = { ...gpu, nvidiaSmiPath: nvidiaSmi, detect: true };
     const timeout = args.get("timeout");
@@ -39,16 +43,17 @@ export async function runGpuProbe(
     }
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
-    io.stderr.write(`gpu-probe: ${error.message}\n${error instanceof UsageError ? USAGE : ""}`);
+    // No config, no Redactor: a URL a config error quotes (a value in the wrong field, a JSON snippet) may hold a key.
+    io.stderr.write(redactUrlsIn(`gpu-probe: ${error.message}\n${error instanceof UsageError ? USAGE : ""}`));
     return 2;
   }
   try {
-    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr)), io.env);
+    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr, redact)), io.env);
     io.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof GpuSpecsUnavailableError)) throw error;
-    io.stderr.write(`gpu-probe: ${error.message}\n`);
+    io.stderr.write(redact(`gpu-probe: ${error.message}\n`));
     return 1;
   }
 }
@@ -58,7 +63,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(
-        `gpu-probe: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+        redactUrlsIn(`gpu-probe: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`),
       );
       process.exit(1);
     },

@@ -6,6 +6,7 @@
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { JOB_MAX_DURATION, PARAM_BOUNDS } from "../../deploy";
 import { processStartTime, processStillRunning } from "../../processes";
 import type { CommandExecutorConfig } from "../config";
 import { ProcessAbortedError, runProcess } from "../process-runner";
@@ -27,6 +28,16 @@ export const COMMAND_ENV = {
 const OWN_START_TIME = processStartTime(process.pid);
 const JOB_DIR_PREFIX = `latent-job-${OWN_START_TIME === undefined ? process.pid : `${process.pid}-${OWN_START_TIME}`}-`;
 const JOB_DIR_NAME = /^latent-job-([0-9]{1,10})(?:-([0-9]{1,20}))?-[A-Za-z0-9]{6}$/;
+
+// Workers from before that scheme named the directory `latent-job-<random>`, which no worker writes now: its worker may
+// still be running (a host with two workers upgraded one at a time), and the name cannot tell. But a directory is made
+// for a job already accepted, and JobEscrow refuses the job's result once its result deadline, the acceptance plus its
+// maxDuration and grace, has passed: at most MAX_DURATION + MAX_GRACE (31 days) after the directory was made. One made
+// longer ago than that can only hold a run nobody can be paid for, and is removed. Its ctime stands for when it was made:
+// it is never earlier (mtime can be set back, by utimes or a tar unpacking `./` into it; ctime only by the clock). A
+// day more allows for the worker's clock against the chain's.
+const OLD_JOB_DIR_NAME = /^latent-job-[A-Za-z0-9]{6}$/;
+export const OLD_JOB_DIR_MAX_AGE_MS = (JOB_MAX_DURATION + PARAM_BOUNDS.grace[1] + 86_400) * 1000;
 
 export class CommandExecutor implements Executor {
   readonly kind = "command" as const;
@@ -97,11 +108,12 @@ export class CommandExecutor implements Executor {
   }
 
   /**
-   * Removes the job directories of workers that are gone, and returns their paths. A live worker's (another one
-   * sharing the directory, or this one) is left, as is anything not named as a job directory or not ours to remove
-   * (the default work directory is the shared temporary directory).
+   * Removes the job directories of workers that are gone, and those of older workers made more than
+   * OLD_JOB_DIR_MAX_AGE_MS before `nowMs`, and returns their paths. A live worker's (another one sharing the directory,
+   * or this one) is left, as is anything not named as a job directory or not ours to remove (the default work directory
+   * is the shared temporary directory).
    */
-  async removeStaleFiles(): Promise<string[]> {
+  async removeStaleFiles(nowMs = Date.now()): Promise<string[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.config.workDir);
@@ -113,10 +125,12 @@ export class CommandExecutor implements Executor {
     const removed: string[] = [];
     for (const name of names.sort()) {
       const match = JOB_DIR_NAME.exec(name);
-      if (match === null || processStillRunning(Number(match[1]), match[2])) continue;
+      const old = OLD_JOB_DIR_NAME.test(name);
+      if (!old && (match === null || processStillRunning(Number(match[1]), match[2]))) continue;
       const jobDir = path.join(this.config.workDir, name);
       const stat = await fs.lstat(jobDir).catch(() => undefined);
       if (stat === undefined || !stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) continue;
+      if (old && nowMs - stat.ctimeMs <= OLD_JOB_DIR_MAX_AGE_MS) continue;
       await fs.rm(jobDir, { recursive: true, force: true });
       removed.push(jobDir);
     }

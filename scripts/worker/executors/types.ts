@@ -44,7 +44,10 @@ export interface Executor {
   leastRunSeconds?(): number;
   /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
   run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
-  /** Removes what runs of a worker that died left on disk, returning the paths; called once, at start. */
+  /**
+   * Removes what runs of a worker that died left on disk (or of an older worker, once no run of it can still be paid),
+   * returning the paths; called once, at start.
+   */
   removeStaleFiles?(): Promise<string[]>;
 }
 

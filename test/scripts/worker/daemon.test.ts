@@ -121,6 +121,8 @@ class InMemoryEscrow implements JobMarket {
   readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [], decline: [] };
   /** Errors to throw after an operation took effect (its answer "lost"), in order. */
   readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [] };
+  /** Failures of the next reads of the chain's time, in order. */
+  readonly chainTimeFailures: (() => Error)[] = [];
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
@@ -165,6 +167,8 @@ class InMemoryEscrow implements JobMarket {
   }
 
   async chainTime(): Promise<bigint> {
+    const failure = this.chainTimeFailures.shift();
+    if (failure) throw failure();
     return this.chainNow;
   }
 
@@ -1131,6 +1135,17 @@ describe("worker job loop", () => {
     source.inHandFailures.push(...refusals(7));
     const subject = worker(executor);
     await runUntilResumedJobSubmitted(subject);
+  });
+
+  it("runs a job an earlier run accepted through an RPC outage, longer than a round of retries, when its spec has loaded", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    // Three rounds of three tries: the chain's time, which the run's limit is counted from, answers at the seventh.
+    market.chainTimeFailures.push(...refusals(6));
+    const subject = worker(executor);
+    await runUntilResumedJobSubmitted(subject);
+    expect(market.chainTimeFailures).to.deep.equal([]);
   });
 
   it("keeps fetching the spec of a job an earlier run accepted through a spec server outage longer than one round of retries", async () => {

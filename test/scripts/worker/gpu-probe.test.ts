@@ -79,6 +79,27 @@ describe("gpu-probe", () => {
     expect(stderr.text()).to.contain("not found").and.to.contain("config.gpu.model");
   });
 
+  it("exits 2 for a config error without the API key of a URL its message quotes", async () => {
+    const config = path.join(binDir, "worker.json");
+    // The RPC URL pasted into the wrong field: chain.chainId's error quotes the value, key and all.
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        chain: { rpcUrl: "https://eth.example.org", chainId: "https://eth.example.org/v2/sEcReTkEy0123456789" },
+        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+        operatorKey: { env: "LATENT_OPERATOR_KEY" },
+        contracts: { deploymentFile: "deployments/localhost.json" },
+      }),
+    );
+    const stderr = collect();
+    const code = await runGpuProbe(["--config", config], { stdout: collect().stream, stderr: stderr.stream, env: {} });
+    expect(code).to.equal(2);
+    expect(stderr.text()).to.equal(
+      'gpu-probe: config.chain.chainId: must be an integer between 1 and 9007199254740991, got "https://eth.example.org/…"\n',
+    );
+  });
+
   it("exits 2 on a bad timeout", async () => {
     const stderr = collect();
     const code = await runGpuProbe(["--timeout", "soon"], { stdout: collect().stream, stderr: stderr.stream, env: {} });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { CommandExecutorConfig } from "../../../../scripts/worker/config";
-import { CommandExecutor } from "../../../../scripts/worker/executors/command";
+import { CommandExecutor, OLD_JOB_DIR_MAX_AGE_MS } from "../../../../scripts/worker/executors/command";
 import { ResultStore } from "../../../../scripts/worker/executors/results";
 import { ExecutionAbortedError } from "../../../../scripts/worker/executors/types";
 import {
@@ -166,6 +166,23 @@ describe("command executor", () => {
     const removed = await executor(program("true.js", "")).removeStaleFiles();
     expect(removed.sort()).to.deep.equal(dead.sort());
     expect(fs.readdirSync(workDir).map((name) => path.join(workDir, name)).sort()).to.deep.equal(kept.sort());
+  });
+
+  it("removes a job directory named as before the pid scheme once its job's result deadline must have passed, not before", async () => {
+    // No live worker writes such a name; an older one still running may, and then for a job it accepted before.
+    const oldDir = path.join(workDir, "latent-job-p1Q2r3");
+    fs.mkdirSync(oldDir, { recursive: true });
+    fs.writeFileSync(path.join(oldDir, "checkpoint.bin"), "partial output");
+    // Set back as a tar unpacking `./` would: the rule goes by the ctime, which only the clock moves.
+    fs.utimesSync(oldDir, new Date(0), new Date(0));
+    const made = fs.statSync(oldDir).ctimeMs;
+    const subject = executor(program("true.js", ""));
+    // 30 days of JobEscrow.MAX_DURATION, 1 of MAX_GRACE, 1 for the clocks.
+    expect(OLD_JOB_DIR_MAX_AGE_MS).to.equal(32 * 86_400_000);
+    expect(await subject.removeStaleFiles(made + OLD_JOB_DIR_MAX_AGE_MS)).to.deep.equal([]);
+    expect(fs.existsSync(oldDir)).to.equal(true);
+    expect(await subject.removeStaleFiles(made + OLD_JOB_DIR_MAX_AGE_MS + 1)).to.deep.equal([oldDir]);
+    expect(fs.existsSync(oldDir)).to.equal(false);
   });
 
   it("reports a non-zero exit with its status and stderr, and still removes the directory", async () => {
