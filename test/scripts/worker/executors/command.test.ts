@@ -199,11 +199,9 @@ describe("command executor", () => {
 
   it("kills the program and the processes it started when it runs past the timeout", async () => {
     const pidFile = path.join(dir, "child.pid");
-    const hang = program(
-      "hang.js",
-      `const c=require("child_process").spawn(process.execPath,["-e","setInterval(()=>{},1000)"],{stdio:"ignore"});` +
-        `require("fs").writeFileSync(${JSON.stringify(pidFile)},String(c.pid));setInterval(()=>{},1000)`,
-    );
+    // A shell script, not node: under load two node start-ups outlasted the timeout before the pid file was written.
+    const hang = path.join(dir, "hang.sh");
+    fs.writeFileSync(hang, `#!/bin/sh\nsleep 1000 &\necho $! > '${pidFile}'\nwait\n`, { mode: 0o755 });
     const error = await rejection(run(executor(hang, { timeoutMs: 1500 }), { input: "", args: [] }));
     expect(error).to.be.instanceOf(ProcessTimeoutError).and.to.include({ timeoutMs: 1500 });
     const childPid = Number(fs.readFileSync(pidFile, "utf8"));
