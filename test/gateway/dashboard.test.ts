@@ -464,6 +464,47 @@ describe("dashboard in headless Chromium", function () {
     await page.selectOption("[data-testid=filter-status]", "");
   });
 
+  it("wraps a job's longest spec URI inside the job dialog", async function () {
+    // JobEscrow's longest spec URI (MAX_URI_LENGTH bytes), without a space or a hyphen to break it at.
+    const specURI = `https://specs.latent.example/${"0123456789abcdef".repeat(16)}`.slice(0, 256);
+    const job = await createJob(scenario, scenario.actors.clients[1]!, { gpuCount: 1, specURI });
+    await waitForIndexed();
+    await eventually(async () => expect((await jobRows(page))[0]).to.deep.equal({ id: job.jobId.toString(), status: "OPEN" }));
+    await page.click(`[data-testid=job-row][data-id="${job.jobId}"] [data-testid=job-open]`);
+    const dialog = page.locator("[data-testid=job-dialog]");
+    // The value beside the term "Spec".
+    const spec = dialog.locator("dt", { hasText: /^Spec$/ }).locator("xpath=following-sibling::dd[1]");
+    await eventually(async () => expect(await spec.textContent()).to.equal(specURI));
+
+    const sizes = await spec.evaluate((dd) => {
+      const box = (node: { scrollWidth: number; clientWidth: number }) => ({ scrollWidth: node.scrollWidth, clientWidth: node.clientWidth });
+      const rect = (node: { getBoundingClientRect(): { left: number; right: number; top: number; width: number; height: number } }) => {
+        const { left, right, top, width, height } = node.getBoundingClientRect();
+        return { left, right, top, width, height };
+      };
+      const dialogEl = dd.closest("dialog")!;
+      const dt = dd.previousElementSibling!;
+      return {
+        dialog: box(dialogEl),
+        detail: box(dialogEl.querySelector("#job-detail")!),
+        spec: box(dd),
+        specRect: rect(dd),
+        termRect: rect(dt),
+        lineHeight: parseFloat(dd.ownerDocument.defaultView!.getComputedStyle(dd).lineHeight),
+      };
+    });
+    for (const name of ["dialog", "detail", "spec"] as const) {
+      expect(sizes[name].scrollWidth, `${name} overflows: ${JSON.stringify(sizes[name])}`).to.be.at.most(sizes[name].clientWidth);
+    }
+    // Still a term beside its value, the value wrapped over several lines rather than squeezed into a sliver.
+    expect(sizes.specRect.left).to.be.greaterThan(sizes.termRect.right);
+    expect(sizes.specRect.top).to.equal(sizes.termRect.top);
+    expect(sizes.specRect.width).to.be.greaterThan(sizes.dialog.clientWidth / 2);
+    expect(sizes.specRect.height).to.be.greaterThan(2 * sizes.lineHeight);
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+  });
+
   /** The feed as shown: each entry's kind and category (from its data attributes) and its sentence. */
   async function feed(): Promise<{ kind: string; category: string; text: string }[]> {
     return page.$$eval("[data-testid=activity-item]", (items) =>
