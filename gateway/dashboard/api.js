@@ -81,7 +81,8 @@ const PROVIDER_FIELDS = `
   pricePerGpuHour ${AMOUNT}
   capacity { gpuCount gpusFree }
   reputation { score jobsCompleted }
-  stake { staked ${AMOUNT} }`;
+  stake { staked ${AMOUNT} }
+  maxSlashRewardBps`;
 
 /**
  * One page of the providers table. `criteria` holds availableCompute's requirements (gpuModels, minVramGiB,

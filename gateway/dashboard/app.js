@@ -5,7 +5,19 @@ import * as api from "./api.js";
 import { ACTIVITY_VIEWS, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
-import { formatBps, formatInt, formatLat, formatTime, latToWei, modelLabel, quoteWei, shortAddress, statusLabel, weiToLat } from "./format.js";
+import {
+  formatBps,
+  formatInt,
+  formatLat,
+  formatSlashRewardCap,
+  formatTime,
+  latToWei,
+  modelLabel,
+  quoteWei,
+  shortAddress,
+  statusLabel,
+  weiToLat,
+} from "./format.js";
 import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
@@ -359,6 +371,12 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       h("td", {}, p.tier ? statusLabel(p.tier) : "—"),
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
       h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
+      h("td", { class: "num", "data-testid": "provider-stake", "data-value": p.stake.staked.wei }, formatLat(p.stake.staked.lat)),
+      h(
+        "td",
+        { class: "num", "data-testid": "provider-slash-cap", "data-value": p.maxSlashRewardBps },
+        formatSlashRewardCap(p.maxSlashRewardBps),
+      ),
       h("td", {}, providerStatus(p)),
       quoteCell(p, criteria),
     ),
@@ -367,7 +385,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
     page.pausedUntil === null
       ? "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
-  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(10, none));
+  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(12, none));
 }
 
 function emptyRow(columns, text) {

@@ -57,6 +57,14 @@ export function formatBps(bps) {
   return `${(bps / 100).toFixed(1)}%`;
 }
 
+/** Staking's maxSlashRewardBps, which is the whole slash (10,000) until the provider lowers it. */
+const NO_SLASH_REWARD_CAP = 10_000;
+
+/** A provider's cap on the client's share of a slash: 2500 → "25.0%", 10000 → "no cap". */
+export function formatSlashRewardCap(bps) {
+  return bps >= NO_SLASH_REWARD_CAP ? "no cap" : formatBps(bps);
+}
+
 /**
  * Chain time in UTC ("2025-06-06 05:32 UTC"). Absolute, not "5 minutes ago": a devnet's clock is often far from
  * the browser's.

@@ -33,7 +33,7 @@ const JOBS_PAGE = {
 };
 
 /** The job of JOBS_PAGE as jobUpdated sends it, with the fields the job dialog shows. */
-function jobUpdate(status: string): { data: { jobUpdated: Record<string, unknown> } } {
+function jobUpdate(status: string, specURI = "ipfs://spec"): { data: { jobUpdated: Record<string, unknown> } } {
   return {
     data: {
       jobUpdated: {
@@ -41,7 +41,7 @@ function jobUpdate(status: string): { data: { jobUpdated: Record<string, unknown
         status,
         createdAt: "1700000000",
         maxDuration: 3600,
-        specURI: "ipfs://spec",
+        specURI,
         directed: false,
         targetProvider: null,
         pricePerGpuHour: null,
@@ -183,6 +183,41 @@ describe("dashboard live updates against a stand-in gateway", function () {
     await page.waitForSelector('[data-testid="job-error"]');
     expect(await page.textContent("#job-detail")).to.equal(message);
     await page.close();
+  });
+
+  it("wraps long unbroken strings in the job dialog: its spec URI, and the message that stopped its updates", async function () {
+    if (browser === null || server === null) return;
+    // A phone's width, where the least is left for them.
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+      await page.click('[data-testid="job-open"]');
+      const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+      await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+      const subscription = updates()[0];
+      if (subscription === undefined) throw new Error("unreachable");
+      // JobEscrow's longest spec URI (MAX_URI_LENGTH bytes), and a source failure naming a subgraph endpoint by its
+      // deployment hash: neither has a space or a hyphen to break at.
+      const specURI = `ipfs://${"bafybeigdyrztq6vdkw4c5rqh3yfpb2xuhkr7l3o".repeat(7)}`.slice(0, 256);
+      const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: jobUpdate("OPEN", specURI) }));
+      await page.waitForSelector("#job-dialog-title .badge.status-open");
+      const failed = [{ message: `the subgraph endpoint ${endpoint} answered HTTP 502`, extensions: { code: "SOURCE_UNAVAILABLE" } }];
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: failed }));
+      await page.waitForSelector('[data-testid="job-notice"]');
+
+      const widths = await page.$eval("#job-dialog", (dialog) => {
+        const spec = [...dialog.querySelectorAll("dt")].find((dt) => dt.textContent === "Spec")?.nextElementSibling;
+        const named = { dialog, detail: dialog.querySelector("#job-detail"), spec, notice: dialog.querySelector('[data-testid="job-notice"]') };
+        return Object.entries(named).map(([name, el]) => ({ name, text: el?.textContent ?? null, scroll: el?.scrollWidth, client: el?.clientWidth }));
+      });
+      expect(widths.find((w) => w.name === "spec")?.text).to.equal(specURI);
+      expect(widths.find((w) => w.name === "notice")?.text).to.include(endpoint);
+      for (const w of widths) expect(w.scroll, `${w.name} is ${w.scroll}px wide in ${w.client}px`).to.be.at.most(w.client!);
+    } finally {
+      await page.close();
+    }
   });
 
   it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {

@@ -15,6 +15,7 @@ import {
   bulkRegisterProviders,
   createJob,
   deployScenario,
+  mined,
   runFullScenario,
   type BulkProvidersResult,
   type Scenario,
@@ -296,6 +297,78 @@ describe("dashboard in headless Chromium", function () {
     await eventually(async () => expect(await text(page, "providers-page")).to.equal(`Page ${Math.ceil(expected.length / PAGE_SIZE) - 1}`));
   });
 
+  it("shows each provider's stake and slash reward cap, and a cap set on chain without a reload", async function () {
+    interface ProviderStake {
+      address: string;
+      gpuModel: string;
+      stake: { staked: TokenAmount };
+      maxSlashRewardBps: number;
+    }
+    const listProviders = async (filter: Record<string, unknown>) =>
+      (
+        await client.query<{ providers: { nodes: ProviderStake[] } }>(
+          `query ($filter: ProviderFilter) { providers(filter: $filter, first: 100) { nodes { address gpuModel stake { staked { wei lat } } maxSlashRewardBps } } }`,
+          { filter },
+        )
+      ).providers.nodes;
+    // The scenario's H100 owner capped the client's share at a quarter; a provider that never set a cap has the whole
+    // slash, 10,000 bps. (The H100 runs a job on all its GPUs, so no filter of the page lists it.)
+    const all = await listProviders({});
+    const h100 = summary.providers[0]!.address;
+    expect(all.find((p) => p.address === h100)?.maxSlashRewardBps).to.equal(2_500);
+    for (const p of all) if (p.address !== h100) expect(p.maxSlashRewardBps, p.address).to.equal(10_000);
+
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    const model = bulk.listings[0]!.gpuModel.id;
+    await page.selectOption("[data-testid=filter-models]", [model]);
+    /** The page's rows against the API's providers of `model`, cell by cell. */
+    const expectRows = async () => {
+      const expected = await listProviders({ gpuModels: [model], minGpusFree: 1 });
+      expect(expected.length).to.be.greaterThan(0);
+      // The page's own formatting of token amounts (a string, so that the compiled test leaves its import() alone).
+      const stakeTexts = (await page.evaluate(
+        `import("/format.js").then(({ formatLat }) => ${JSON.stringify(expected.map((p) => p.stake.staked.lat))}.map(formatLat))`,
+      )) as string[];
+      for (const stake of stakeTexts) expect(stake).to.match(/^[\d,.]+ LAT$/);
+      await eventually(async () => {
+        const cells = await page.$$eval("[data-testid=provider-row]", (rows) =>
+          rows.map((row) => ({
+            address: row.getAttribute("data-address") ?? "",
+            stakeWei: row.querySelector("[data-testid=provider-stake]")?.getAttribute("data-value"),
+            stake: row.querySelector("[data-testid=provider-stake]")?.textContent,
+            capBps: row.querySelector("[data-testid=provider-slash-cap]")?.getAttribute("data-value"),
+            cap: row.querySelector("[data-testid=provider-slash-cap]")?.textContent,
+          })),
+        );
+        expect(cells).to.deep.equal(
+          expected.map((p, i) => ({
+            address: p.address,
+            stakeWei: p.stake.staked.wei,
+            stake: stakeTexts[i],
+            capBps: String(p.maxSlashRewardBps),
+            cap: p.maxSlashRewardBps === 10_000 ? "no cap" : `${(p.maxSlashRewardBps / 100).toFixed(1)}%`,
+          })),
+        );
+      });
+      return expected;
+    };
+    const before = await expectRows();
+    expect(before.map((p) => p.maxSlashRewardBps)).to.satisfy((caps: number[]) => caps.every((bps) => bps === 10_000));
+    expect(BigInt(before[0]!.stake.staked.wei)).to.be.greaterThan(0n);
+
+    // One of them caps the client's share at an eighth: the page shows it once indexed.
+    const wallet = bulk.wallets[0]!;
+    await mined(scenario.c.staking.connect(wallet).setMaxSlashRewardBps(1_250));
+    await waitForIndexed();
+    const after = await expectRows();
+    expect(after.find((p) => p.address === wallet.address)?.maxSlashRewardBps).to.equal(1_250);
+    expect(await page.textContent(`[data-testid=provider-row][data-address="${wallet.address}"] [data-testid=provider-slash-cap]`)).to.equal(
+      "12.5%",
+    );
+    await form.locator("button[type=reset]").click();
+  });
+
   it("narrows the providers table with the filters: GPU model, max price, available now", async function () {
     const form = page.locator("[data-testid=provider-filters]");
     await form.locator("button[type=reset]").click();
@@ -389,6 +462,47 @@ describe("dashboard in headless Chromium", function () {
     await page.keyboard.press("Escape");
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
     await page.selectOption("[data-testid=filter-status]", "");
+  });
+
+  it("wraps a job's longest spec URI inside the job dialog", async function () {
+    // JobEscrow's longest spec URI (MAX_URI_LENGTH bytes), without a space or a hyphen to break it at.
+    const specURI = `https://specs.latent.example/${"0123456789abcdef".repeat(16)}`.slice(0, 256);
+    const job = await createJob(scenario, scenario.actors.clients[1]!, { gpuCount: 1, specURI });
+    await waitForIndexed();
+    await eventually(async () => expect((await jobRows(page))[0]).to.deep.equal({ id: job.jobId.toString(), status: "OPEN" }));
+    await page.click(`[data-testid=job-row][data-id="${job.jobId}"] [data-testid=job-open]`);
+    const dialog = page.locator("[data-testid=job-dialog]");
+    // The value beside the term "Spec".
+    const spec = dialog.locator("dt", { hasText: /^Spec$/ }).locator("xpath=following-sibling::dd[1]");
+    await eventually(async () => expect(await spec.textContent()).to.equal(specURI));
+
+    const sizes = await spec.evaluate((dd) => {
+      const box = (node: { scrollWidth: number; clientWidth: number }) => ({ scrollWidth: node.scrollWidth, clientWidth: node.clientWidth });
+      const rect = (node: { getBoundingClientRect(): { left: number; right: number; top: number; width: number; height: number } }) => {
+        const { left, right, top, width, height } = node.getBoundingClientRect();
+        return { left, right, top, width, height };
+      };
+      const dialogEl = dd.closest("dialog")!;
+      const dt = dd.previousElementSibling!;
+      return {
+        dialog: box(dialogEl),
+        detail: box(dialogEl.querySelector("#job-detail")!),
+        spec: box(dd),
+        specRect: rect(dd),
+        termRect: rect(dt),
+        lineHeight: parseFloat(dd.ownerDocument.defaultView!.getComputedStyle(dd).lineHeight),
+      };
+    });
+    for (const name of ["dialog", "detail", "spec"] as const) {
+      expect(sizes[name].scrollWidth, `${name} overflows: ${JSON.stringify(sizes[name])}`).to.be.at.most(sizes[name].clientWidth);
+    }
+    // Still a term beside its value, the value wrapped over several lines rather than squeezed into a sliver.
+    expect(sizes.specRect.left).to.be.greaterThan(sizes.termRect.right);
+    expect(sizes.specRect.top).to.equal(sizes.termRect.top);
+    expect(sizes.specRect.width).to.be.greaterThan(sizes.dialog.clientWidth / 2);
+    expect(sizes.specRect.height).to.be.greaterThan(2 * sizes.lineHeight);
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
   });
 
   /** The feed as shown: each entry's kind and category (from its data attributes) and its sentence. */
