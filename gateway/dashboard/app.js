@@ -385,10 +385,13 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
     page.pausedUntil === null
       ? "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
-  replace(byId("providers-body"), rows.length > 0 ? rows : emptyRow(12, none));
+  const body = byId("providers-body");
+  replace(body, rows.length > 0 ? rows : emptyRow(body, none));
 }
 
-function emptyRow(columns, text) {
+/** A row saying why `body` is empty, across every column its table's head has. */
+function emptyRow(body, text) {
+  const columns = body.closest("table").tHead.rows[0].cells.length;
   return h("tr", { class: "empty-row" }, h("td", { colspan: columns }, text));
 }
 
@@ -457,7 +460,8 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    replace(byId("jobs-body"), rows.length > 0 ? rows : emptyRow(8, "No jobs with this status."));
+    const body = byId("jobs-body");
+    replace(body, rows.length > 0 ? rows : emptyRow(body, "No jobs with this status."));
   },
 );
 

@@ -94,6 +94,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let jobsAnswer: (after: string | null) => unknown = () => ({ data: { jobs: JOBS_PAGE } });
   /** The answer to an availableCompute query; null: refused like every other query. */
   let offersAnswer: (() => unknown) | null = null;
+  /** The message every refused query is answered with. */
+  let refusal = "stand-in";
   /** Every GraphQL request body the page sent over HTTP. */
   const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
@@ -118,7 +120,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(offersAnswer()));
             return;
           }
-          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "stand-in" }] }));
+          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: refusal }] }));
         });
         return;
       }
@@ -220,6 +222,28 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
+    if (browser === null || server === null) return;
+    const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
+    refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
+      const widths = await page.$eval('[data-testid="error-banner"]', (banner) => ({
+        text: banner.textContent ?? "",
+        banner: [banner.scrollWidth, banner.clientWidth],
+        page: [banner.ownerDocument.documentElement.scrollWidth, banner.ownerDocument.documentElement.clientWidth],
+      }));
+      expect(widths.text).to.include(endpoint);
+      expect(widths.banner[0], `the banner is ${widths.banner[0]}px wide in ${widths.banner[1]}px`).to.be.at.most(widths.banner[1]!);
+      expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
+    } finally {
+      refusal = "stand-in";
+      await page.close();
+    }
+  });
+
   it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -259,6 +283,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const empty = () => page.textContent("#providers-body .empty-row");
       await waitUntil(async () => (await empty())?.includes("paused") === true, "the providers table says why it is empty");
       expect(await empty()).to.equal("The protocol is paused until 2023-11-14 23:13 UTC: JobEscrow takes no job, so nothing is offered now.");
+      const spans = await page.$eval("#providers-body .empty-row td", (td) => [td.colSpan, td.closest("table")!.tHead!.rows[0]!.cells.length]);
+      expect(spans[0], "the row spans every column of the table").to.equal(spans[1]);
 
       paused = false;
       await page.uncheck('[data-testid="filter-available"]');
