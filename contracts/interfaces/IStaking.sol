@@ -25,8 +25,10 @@ import {IGoverned} from "./IGoverned.sol";
 ///         posted and let it time out, or lose a dispute on it; whatever of the slash goes to that client is the
 ///         operator's to take. `setMaxSlashRewardBps`, callable only by the provider's own address, caps the share of
 ///         any slash of its collateral paid to the client (after The Graph's Horizon `maxVerifierCut`); the rest goes
-///         to the treasury. A provider that hands out an operator key should set it to 0: its operator can still get
-///         it slashed, but can take none of the slash. Unset, there is no cap (10,000 bps).
+///         to the treasury. A provider that hands out an operator key should set it to 0 first: its operator can
+///         still get it slashed, but can take none of the slash. Unset, there is no cap (10,000 bps). A client is paid
+///         under at least the cap in force when its job was accepted: the cap can be raised at any time, but lowered
+///         only while none of the provider's collateral is locked (no accepted job that can still be slashed).
 ///
 ///         Staked tokens sit in this contract, so they do not vote: a provider that wants a say in governance
 ///         keeps some LAT outside the stake (or delegates it) and votes with that.
@@ -98,6 +100,15 @@ interface IStaking is IGoverned {
 
     error StakingZeroBeneficiary();
     error StakingMaxSlashRewardTooHigh(uint256 maxSlashRewardBps, uint256 max);
+    /// @notice `provider` tried to lower its slash reward cap from `currentBps` to `requestedBps` while
+    ///         `lockedCollateral` of its stake is locked for jobs that can still be slashed, whose clients were
+    ///         accepted under the cap in force then.
+    error StakingSlashRewardCapLowerWhileLocked(
+        address provider,
+        uint256 currentBps,
+        uint256 requestedBps,
+        uint256 lockedCollateral
+    );
     /// @notice `treasury` is Staking itself, LAT, the job escrow or the pause guardian, none of which can pass tokens on.
     error StakingTreasuryIsProtocolContract(address treasury);
 
@@ -141,7 +152,12 @@ interface IStaking is IGoverned {
     /// @notice Cap the share of any later slash of the caller's collateral paid to the slash's beneficiary (the job's
     ///         client) at `bps` of the slash (0..10,000; 10,000 is no cap); the rest goes to the
     ///         treasury. Only the provider's own address sets it (an operator cannot, it has no say in Staking).
-    ///         Applies to every slash from then on, jobs already running included. Emits `MaxSlashRewardSet`.
+    ///         Raising it is always allowed and applies to every slash from then on, jobs already running included.
+    ///         Lowering it is refused (`StakingSlashRewardCapLowerWhileLocked`) while any of the caller's collateral
+    ///         is locked, i.e. while any job it accepted can still be slashed (running, submitted or disputed), so a
+    ///         client is never paid under a lower cap than the one in force when its job was accepted. To lower it, a
+    ///         provider stops accepting jobs (goes offline) and lowers it once the last one has ended.
+    ///         Emits `MaxSlashRewardSet`.
     function setMaxSlashRewardBps(uint16 bps) external;
 
     /// @notice The most of a slash of `provider`'s collateral paid to the beneficiary, in bps (10,000 when unset).

@@ -257,12 +257,24 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
+    /// @dev Lowering is refused while anything is locked rather than snapshotting the cap per job: a job's lock has no
+    ///      spare bits, and a copy in the escrow's job would cost every acceptance and slash gas for a rare change.
     function setMaxSlashRewardBps(uint16 bps) external {
         if (bps > MAX_BPS) revert StakingMaxSlashRewardTooHigh(bps, MAX_BPS);
-        // Cannot underflow: checked just above.
+        StakeBalance storage balance = _balances[msg.sender];
+        // Both fields read together so the slot is loaded once; it is written once below.
+        uint96 locked = balance.locked;
+        uint16 withheld = balance.withheldRewardBps;
+        uint16 newWithheld;
+        // Cannot underflow: bps <= MAX_BPS was checked just above, withheld <= MAX_BPS is kept by this setter.
         unchecked {
-            _balances[msg.sender].withheldRewardBps = MAX_BPS - bps;
+            newWithheld = MAX_BPS - bps;
+            // Every job still able to be slashed holds a lock, and its client was accepted under the cap in force then.
+            if (newWithheld > withheld && locked != 0) {
+                revert StakingSlashRewardCapLowerWhileLocked(msg.sender, MAX_BPS - withheld, bps, locked);
+            }
         }
+        balance.withheldRewardBps = newWithheld;
         emit MaxSlashRewardSet(msg.sender, bps);
     }
 

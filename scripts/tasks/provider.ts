@@ -42,7 +42,7 @@ latentTask(provider.task("operator", "Name the operator (worker hot key), or non
 );
 
 latentTask(
-  provider.task("slash-reward-cap", "Cap the share of the signer's slashes paid to the job's client (set 0 when an operator key is out)"),
+  provider.task("slash-reward-cap", "Cap the share of the signer's slashes paid to the job's client (set 0 before an operator key is out; lowered only with no collateral locked)"),
   async () => (await actions()).slashRewardCap,
 ).addParam("bps", "Most of a slash paid to the client, in bps: 0 (all to the treasury) .. 10000 (no cap)", undefined, types.string);
 

@@ -324,6 +324,8 @@ async function measureAll(s: Scenario, delegated: boolean, calldata: Record<stri
   await m.measure("DisputeManager.closeExpired", () => c.disputeManager.connect(other).closeExpired(d4));
   await m.measure("ProviderRegistry.setOnline (offline)", () => c.registry.connect(provider).setOnline(provider.address, false));
   await m.measure("ProviderRegistry.deregister", () => c.registry.connect(provider).deregister());
+  // Last, once none of the provider's collateral is locked (lowering is refused before), so no slash above is cut.
+  await m.measure("Staking.setMaxSlashRewardBps (lower)", () => c.staking.connect(provider).setMaxSlashRewardBps(0));
   return m.results;
 }
 

@@ -207,9 +207,21 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
   if (!record.registered) {
     throw new StateError(`${ctx.address} is not a registered provider (only the provider's own account sets its slash reward cap)`);
   }
-  const before = Number(await ctx.c.staking.maxSlashRewardBps(ctx.address));
+  const [cap, [, locked]] = await Promise.all([ctx.c.staking.maxSlashRewardBps(ctx.address), ctx.c.staking.getStake(ctx.address)]);
+  const before = Number(cap);
+  // Staking would revert with StakingSlashRewardCapLowerWhileLocked; said here, with what to do about it.
+  if (bps < before && locked > 0n) {
+    throw new StateError(
+      `${ctx.address} has ${formatLat(locked)} locked as collateral of jobs it accepted, whose clients were accepted under ` +
+        `its slash reward cap of ${describeCap(before)}: it cannot be lowered to ${describeCap(bps)} until none is locked ` +
+        `(raising it is allowed). Stop taking jobs (${suggest(ctx, "provider offline", { sameSigner: true })}), ` +
+        `let the running ones end (settled, timed out or ruled on), then run this again`,
+    );
+  }
   const tx = await ctx.send("Staking.setMaxSlashRewardBps", () => ctx.c.staking.setMaxSlashRewardBps(bps));
-  const text = [`Slash reward cap of ${ctx.address}: ${describeCap(before)} -> ${describeCap(bps)} (jobs already running included)`];
+  // Lowering goes through only with nothing locked, so it can only reach jobs accepted from now on.
+  const reach = bps < before ? "jobs accepted from now on" : "jobs already running included";
+  const text = [`Slash reward cap of ${ctx.address}: ${describeCap(before)} -> ${describeCap(bps)} (${reach})`];
   if (bps !== 0 && record.operator !== ZeroAddress) {
     text.push(`  its operator ${record.operator} can take up to ${describeCap(bps)} of a slash through a client it controls; 0 leaves it none`);
   }

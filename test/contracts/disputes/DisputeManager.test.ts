@@ -13,10 +13,14 @@ const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * s
 const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
 
 describe("DisputeManager", function () {
-  /** A 4x H100 job submitted 1,800 s after acceptance, its deposit approved by the client. */
-  async function submittedFixture() {
+  /**
+   * A 4x H100 job submitted 1,800 s after acceptance, its deposit approved by the client; `maxSlashRewardBps`, where
+   * given, is the provider's slash reward cap, set before acceptance (it cannot be lowered once the job is accepted).
+   */
+  async function submittedFixture(maxSlashRewardBps?: number) {
     const w = await providersFixture();
     const client = w.clients[0]!;
+    if (maxSlashRewardBps !== undefined) await w.c.staking.connect(w.h100.signer).setMaxSlashRewardBps(maxSlashRewardBps);
     const job = await createJob(w.s, client, { gpuModel: "h100-sxm-80gb", gpuCount: 4 });
     const acceptedAt = (await time.latest()) + 1;
     await time.setNextBlockTimestamp(acceptedAt);
@@ -37,7 +41,15 @@ describe("DisputeManager", function () {
   }
 
   async function disputedFixture() {
-    const w = await submittedFixture();
+    return dispute(await submittedFixture());
+  }
+
+  /** As disputedFixture, the H100 provider's slash reward cap set to 1,000 bps before it accepted the job. */
+  async function cappedDisputedFixture() {
+    return dispute(await submittedFixture(1_000));
+  }
+
+  async function dispute(w: Awaited<ReturnType<typeof submittedFixture>>) {
     const openedAt = (await time.latest()) + 1;
     await time.setNextBlockTimestamp(openedAt);
     await w.c.disputeManager.connect(w.client).openDispute(w.job.jobId, "ipfs://client-evidence");
@@ -244,14 +256,25 @@ describe("DisputeManager", function () {
     });
 
     it("upheld: reports the reward the provider's slash reward cap let through, the rest of the slash to the treasury", async function () {
-      const { c, client, job, h100, arbitrator, treasury, collateral } = await loadFixture(disputedFixture);
-      await c.staking.connect(h100.signer).setMaxSlashRewardBps(1_000);
+      const { c, client, job, h100, arbitrator, treasury, collateral } = await loadFixture(cappedDisputedFixture);
       const slash = bps(collateral, P.maxSlashingCutBps);
       const paid = bps(slash, 1_000);
       expect(paid).to.be.below(bps(slash, P.disputeRewardBps));
       const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, slash);
       await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Upheld, arbitrator.address, slash, paid, client.address);
       await expect(tx).to.changeTokenBalances(c.token, [client, treasury], [job.escrowed + DEPOSIT + paid, slash - paid]);
+    });
+
+    it("upheld: pays the client under the cap in force at acceptance, which the provider cannot lower during the dispute", async function () {
+      const { c, client, job, h100, arbitrator, treasury, collateral } = await loadFixture(disputedFixture);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 10_000, 0, collateral);
+      const slash = bps(collateral, P.maxSlashingCutBps);
+      const reward = bps(slash, P.disputeRewardBps);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, slash);
+      await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Upheld, arbitrator.address, slash, reward, client.address);
+      await expect(tx).to.changeTokenBalances(c.token, [client, treasury], [job.escrowed + DEPOSIT + reward, slash - reward]);
     });
 
     it("upheld with no slash refunds without slashing", async function () {

@@ -790,6 +790,22 @@ describe("JobEscrow", function () {
       expect(await c.staking.getStake(h100.address)).to.deep.equal([LAT("10000") - slashed, 0n, 0n]);
     });
 
+    it("pays the client under the cap in force at acceptance: the provider cannot lower it while the job runs", async function () {
+      // The attack: the provider accepts with no cap, lowers the cap to 0 once the client is committed, then lets the
+      // job time out so that the whole slash goes to the treasury instead of the client.
+      const { c, job, h100, funder, clients, treasury, resultDeadline, collateral } = await loadFixture(acceptedFixture);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 10_000, 0, collateral);
+      const slashed = bps(collateral, P.timeoutSlashBps);
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      const tx = c.jobEscrow.connect(funder).claimTimeout(job.jobId);
+      await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, job.jobId, clients[0]!.address, slashed, slashed, 0, LAT("10000") - slashed, collateral - slashed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, treasury], [job.escrowed + slashed, 0]);
+      // With the job over, the provider may lower its cap for the jobs it accepts next.
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0)).to.emit(c.staking, "MaxSlashRewardSet").withArgs(h100.address, 0);
+    });
+
     it("is refused once a result is in", async function () {
       const { c, job, funder } = await loadFixture(submittedFixture);
       await expect(c.jobEscrow.connect(funder).claimTimeout(job.jobId))

@@ -514,6 +514,65 @@ describe("Staking", function () {
       await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, treasury], [0, LAT("4")]);
     });
 
+    it("setMaxSlashRewardBps refuses to lower the cap while collateral is locked, naming both caps and the lock", async function () {
+      const { c, h100, escrow } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(5_000);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(4_999))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 5_000, 4_999, LAT("40"));
+      await c.staking.connect(escrow).lock(h100.address, 6n, LAT("2"));
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 5_000, 0, LAT("42"));
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(5_000);
+    });
+
+    it("setMaxSlashRewardBps refuses to cap a provider that never set one while collateral is locked", async function () {
+      const { c, h100, escrow } = await loadFixture(rolesFixture);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(9_999))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 10_000, 9_999, LAT("4"));
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
+    });
+
+    it("setMaxSlashRewardBps raises the cap, or sets it unchanged, while collateral is locked", async function () {
+      const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
+      await c.staking.connect(h100.signer).setMaxSlashRewardBps(2_500);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("40"));
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(2_500))
+        .to.emit(c.staking, "MaxSlashRewardSet")
+        .withArgs(h100.address, 2_500);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(7_500))
+        .to.emit(c.staking, "MaxSlashRewardSet")
+        .withArgs(h100.address, 7_500);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(7_500);
+      // The raise helps the running job's client at once.
+      await expect(c.staking.connect(escrow).slashAndUnlock(h100.address, 5n, LAT("40"), clients[0]!.address, LAT("40")))
+        .to.emit(c.staking, "Slashed")
+        .withArgs(h100.address, 5n, clients[0]!.address, LAT("40"), LAT("30"), LAT("10"), H100_STAKE - LAT("40"), 0);
+    });
+
+    it("setMaxSlashRewardBps lowers the cap once nothing is locked: after an unlock, and after a slash", async function () {
+      const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
+      await c.staking.connect(escrow).lock(h100.address, 5n, LAT("4"));
+      await c.staking.connect(escrow).lock(h100.address, 6n, LAT("4"));
+      await c.staking.connect(escrow).unlock(h100.address, 5n);
+      // One lock left: still refused.
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(5_000))
+        .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
+        .withArgs(h100.address, 10_000, 5_000, LAT("4"));
+      await c.staking.connect(escrow).slashAndUnlock(h100.address, 6n, LAT("1"), clients[0]!.address, LAT("1"));
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(5_000))
+        .to.emit(c.staking, "MaxSlashRewardSet")
+        .withArgs(h100.address, 5_000);
+      await c.staking.connect(escrow).lock(h100.address, 7n, LAT("4"));
+      await c.staking.connect(escrow).unlock(h100.address, 7n);
+      await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0)).to.emit(c.staking, "MaxSlashRewardSet").withArgs(h100.address, 0);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(0);
+    });
+
     it("the cap survives stake, thaw, withdraw, lock, unlock and slashAndUnlock, which share its slot", async function () {
       const { c, h100, escrow, clients } = await loadFixture(rolesFixture);
       await c.staking.connect(h100.signer).setMaxSlashRewardBps(1_234);

@@ -1,10 +1,19 @@
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, parseEther } from "ethers";
-import { Tier, gpuModelId, regionId } from "../../../scripts/scenario";
+import { ZeroAddress, formatUnits, parseEther } from "ethers";
+import { Tier, acceptJob, approveResult, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { ACCOUNT, task, taskFails, tasksBaseFixture, tasksProvidersFixture, withAndWithoutAccounts } from "./helpers";
+import {
+  ACCOUNT,
+  openJobFixture,
+  task,
+  taskFails,
+  tasksBaseFixture,
+  tasksProvidersFixture,
+  withAndWithoutAccounts,
+} from "./helpers";
 
 const REGISTER = {
   from: ACCOUNT.provider2,
@@ -14,6 +23,22 @@ const REGISTER = {
   price: "1.25",
   metadataUri: "https://a100.example/worker.json",
 };
+
+/** The open H100 job, accepted by the H100 provider (no slash reward cap): its collateral is locked. */
+async function acceptedJobFixture() {
+  const b = await openJobFixture();
+  await acceptJob(b.s, b.job, b.h100);
+  return b;
+}
+
+/** The H100 provider caps its slash rewards at 2,500 bps, then accepts an H100 job. */
+async function cappedAcceptedJobFixture() {
+  const b = await tasksProvidersFixture();
+  await b.c.staking.connect(b.h100.signer).setMaxSlashRewardBps(2_500);
+  const job = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+  await acceptJob(b.s, job, b.h100);
+  return { ...b, job };
+}
 
 describe("tasks: provider", function () {
   describe("register", function () {
@@ -120,6 +145,42 @@ describe("tasks: provider", function () {
     it("refuses more than 10000 bps before signing", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "10001" }, InputError, /^--bps: 10001 is outside \[0, 10000\]/);
+    });
+
+    it("refuses, before signing, to lower the cap while the provider has collateral locked, naming the lock and the way out", async function () {
+      const { file, c, h100 } = await loadFixture(acceptedJobFixture);
+      const [, locked] = await c.staking.getStake(h100.address);
+      expect(locked).to.be.above(0n);
+      const block = await ethers.provider.getBlockNumber();
+      await taskFails(
+        file,
+        "provider slash-reward-cap",
+        { from: ACCOUNT.h100, bps: "0" },
+        StateError,
+        new RegExp(
+          `^${h100.address} has ${formatUnits(locked).replace(".", "\\.")} LAT \\(${locked} wei\\) locked as collateral of jobs it accepted, .*` +
+            `slash reward cap of no cap \\(10000 bps\\): it cannot be lowered to 0 bps until none is locked \\(raising it is allowed\\)\\. ` +
+            `Stop taking jobs \\(npx hardhat provider offline .*--from ${ACCOUNT.h100}\\), let the running ones end`,
+        ),
+      );
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
+    });
+
+    it("raises the cap while the provider has collateral locked, for its running jobs too", async function () {
+      const { file, c, h100 } = await loadFixture(cappedAcceptedJobFixture);
+      const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "5000" });
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(5_000);
+      expect(output).to.contain(`Slash reward cap of ${h100.address}: 2500 bps -> 5000 bps (jobs already running included)`);
+    });
+
+    it("lowers the cap once nothing is locked, for the jobs accepted from then on", async function () {
+      const { file, s: scenario, c, h100, job } = await loadFixture(cappedAcceptedJobFixture);
+      await submitResult(scenario, job, h100);
+      await approveResult(scenario, job);
+      const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(0);
+      expect(output).to.contain(`Slash reward cap of ${h100.address}: 2500 bps -> 0 bps (jobs accepted from now on)`);
     });
 
     it("show reports the cap", async function () {
