@@ -8,6 +8,7 @@ import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
 import { DeploymentError } from "./sources/deployment";
+import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
 import { IndexerError } from "../../subgraph/indexer/errors";
 import { redactUrl, redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
 
@@ -17,7 +18,9 @@ const USAGE = `Usage: npm run gateway -- [options]
   --deployment <file>      deployment record (default localhost.json in LATENT_DEPLOYMENTS_DIR, or deployments/)
   --db <file>              embedded indexer database (default .data/gateway-indexer.sqlite)
   --subgraph-build <dir>   compiled subgraph (default subgraph/build)
-  --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL)
+  --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL);
+                           user:password@ in it is sent as Authorization: Basic. Env SUBGRAPH_BEARER_TOKEN (no flag:
+                           ps would show it) is sent as Authorization: Bearer <token>
   --reorg-threshold <blocks>
                            with --subgraph-url: the endpoint's reorg threshold, graph-node's ETHEREUM_REORG_THRESHOLD;
                            jobUpdated stays open this deep after a final status (env REORG_THRESHOLD; default 250)
@@ -108,6 +111,19 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const deployment = path.resolve(flags.get("deployment") ?? path.join(recordsDir, "localhost.json"));
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
   const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"), true);
+  const bearerToken = env.SUBGRAPH_BEARER_TOKEN === undefined || env.SUBGRAPH_BEARER_TOKEN.trim() === "" ? undefined : env.SUBGRAPH_BEARER_TOKEN;
+  if (bearerToken !== undefined && subgraphUrl === undefined) {
+    throw new UsageError("SUBGRAPH_BEARER_TOKEN applies only with --subgraph-url (SUBGRAPH_URL): the embedded indexer takes none");
+  }
+  if (subgraphUrl !== undefined) {
+    // Refused here, with the usage, rather than once the gateway starts.
+    try {
+      httpEndpoint(subgraphUrl, bearerToken);
+    } catch (error) {
+      if (error instanceof HttpSourceConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
   const reorgThresholdText = pick("reorg-threshold", "REORG_THRESHOLD");
   // The embedded indexer's threshold is its own (indexerTuning): taking the value there would change how far back it
   // follows reorgs, and ignoring it would leave jobUpdated open for another depth than the one asked for.
@@ -136,7 +152,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     },
     source:
       subgraphUrl !== undefined
-        ? { subgraphUrl, ...(reorgThreshold === undefined ? {} : { reorgThreshold }) }
+        ? { subgraphUrl, ...(reorgThreshold === undefined ? {} : { reorgThreshold }), ...(bearerToken === undefined ? {} : { bearerToken }) }
         : {
             rpcUrl,
             deployment,
@@ -186,7 +202,7 @@ if (require.main === module) {
   main().catch((error: unknown) => {
     // A deployment record or subgraph build that cannot be used is named by its message; the stack is for the rest, and
     // may hold any URL (redactUrlsIn), as written or as a library rewrote it.
-    const known = error instanceof DeploymentError || error instanceof IndexerError;
+    const known = error instanceof DeploymentError || error instanceof IndexerError || error instanceof HttpSourceConfigError;
     const text = error instanceof Error ? (known ? redact(error.message) : redactUrlsIn(redact(error.stack ?? error.message))) : redactUrlsIn(String(error));
     process.stderr.write(`gateway: ${text}\n`);
     process.exit(1);

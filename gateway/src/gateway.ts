@@ -38,7 +38,10 @@ export interface EmbeddedSourceConfig {
 
 /** Any endpoint that speaks graph-node's dialect (graph-node, or the embedded indexer over HTTP). */
 export interface SubgraphUrlSourceConfig {
+  /** May carry `user:password@`, sent as `Authorization: Basic` (Node's fetch refuses a URL with credentials). */
   subgraphUrl: string;
+  /** Sent as `Authorization: Bearer <token>`, as hosted gateways in front of graph-node ask; not with credentials. */
+  bearerToken?: string;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
   /**
@@ -118,7 +121,11 @@ export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain"
   if (isEmbedded(options.source)) urls.push({ url: options.source.rpcUrl });
   else urls.push({ url: options.source.subgraphUrl, keepPath: true });
   if (options.chain !== null && options.chain !== undefined) urls.push({ url: options.chain.rpcUrl });
-  return urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
+  const byUrl = urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
+  const token = isEmbedded(options.source) ? undefined : options.source.bearerToken;
+  if (token === undefined || token === "") return byUrl;
+  // Nothing of the gateway's writes the token, but an endpoint's error may echo the request's headers.
+  return (text) => (byUrl === null ? text : byUrl(text)).split(token).join("…");
 }
 
 export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
@@ -142,7 +149,8 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     });
     if (chainConfig === undefined) chainConfig = { rpcUrl: options.source.rpcUrl, deployment };
   } else {
-    inner = new HttpSubgraphSource({ url: options.source.subgraphUrl, timeoutMs: options.source.timeoutMs });
+    const { subgraphUrl, bearerToken, timeoutMs } = options.source;
+    inner = new HttpSubgraphSource({ url: subgraphUrl, timeoutMs, ...(bearerToken === undefined ? {} : { bearerToken }) });
   }
   // Without the cache (benchmarks) requests still pass through it, keeping nothing, so sourceQueries() counts them.
   const source = new CachingSubgraphSource(inner, {

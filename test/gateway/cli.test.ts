@@ -78,6 +78,16 @@ describe("gateway CLI", function () {
     expect(options.chain).to.include({ rpcUrl: "http://rpc.example" });
   });
 
+  it("reads a graph-node endpoint's bearer token from SUBGRAPH_BEARER_TOKEN, only with an endpoint without credentials", function () {
+    const url = "https://graph.example/subgraphs/name/latent";
+    expect(parseCli(["--subgraph-url", url], { SUBGRAPH_BEARER_TOKEN: "key-123" }).options.source).to.deep.equal({ subgraphUrl: url, bearerToken: "key-123" });
+    expect(parseCli(["--subgraph-url", url], { SUBGRAPH_BEARER_TOKEN: " " }).options.source).to.deep.equal({ subgraphUrl: url });
+    expect(() => parseCli([], { SUBGRAPH_BEARER_TOKEN: "key-123" })).to.throw(/SUBGRAPH_BEARER_TOKEN applies only with --subgraph-url/);
+    const both = () => parseCli(["--subgraph-url", "https://user:secret@graph.example/subgraphs/name/latent"], { SUBGRAPH_BEARER_TOKEN: "key-123" });
+    expect(both).to.throw(/^the subgraph URL https:\/\/graph\.example\/subgraphs\/name\/latent carries credentials and a bearer token/);
+    expect(() => parseCli(["--subgraph-url", url], { SUBGRAPH_BEARER_TOKEN: "key 123" })).to.throw(/bearer token is empty or holds whitespace/);
+  });
+
   it("lets flags win over the environment", function () {
     const { options } = parseCli(["--port", "0", "--subgraph-url", "http://flag.example"], { PORT: "8080", SUBGRAPH_URL: "http://env.example" });
     expect(options.port).to.equal(0);

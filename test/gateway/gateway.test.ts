@@ -2,8 +2,11 @@
 // headPollMs: 1000; introspection: true), and the head() and sourceQueries() it returns.
 import { expect } from "chai";
 import { createClient } from "graphql-ws";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { createGatewayRuntime, silentLogger } from "../../gateway/src";
+import { createJsonLogger } from "../../gateway/src/logger";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
 
@@ -99,6 +102,73 @@ describe("startGateway options", function () {
       const env = await environment();
       const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null, introspection: false });
       expect(await client.query<{ __typename: string }>(`{ __typename }`)).to.deep.equal({ __typename: "Query" });
+    });
+  });
+
+  describe("a graph-node endpoint behind authentication (subgraphUrl with user:password@)", function () {
+    const BASIC = `Basic ${Buffer.from("reader:p@ss wörd", "utf8").toString("base64")}`;
+
+    /** A proxy in front of `target` that forwards the requests carrying `authorization` and answers 401 to the rest. */
+    async function authProxy(target: string, authorization: string): Promise<{ port: number; close(): Promise<void> }> {
+      const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => {
+          if (req.headers.authorization !== authorization) {
+            res.writeHead(401, { "www-authenticate": 'Basic realm="graph"' }).end("unauthorised");
+            return;
+          }
+          fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+            .then(async (answer) => res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text()))
+            .catch(() => res.writeHead(502).end());
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return {
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+      };
+    }
+
+    async function gatewayBehind(password: string): Promise<{ lines: string[]; answer: () => Promise<unknown> }> {
+      const env = await environment();
+      await env.waitForIndexed();
+      const proxy = await authProxy(env.subgraphUrl, BASIC);
+      const lines: string[] = [];
+      const logger = createJsonLogger({ level: "debug", write: (line) => lines.push(line) });
+      const subgraphUrl = `http://reader:${password}@127.0.0.1:${proxy.port}/subgraphs/name/latent`;
+      const client = await env.startExtraGateway({ source: { subgraphUrl }, chain: null, logger });
+      const answer = async () => {
+        try {
+          return (await client.request(`{ indexingStatus { indexedBlock } }`)).body;
+        } finally {
+          await client.handle.stop();
+          await proxy.close();
+        }
+      };
+      return { lines, answer };
+    }
+
+    it("sends the credentials as Authorization: Basic and reads the endpoint, logging neither", async function () {
+      const { lines, answer } = await gatewayBehind("p%40ss%20w%C3%B6rd");
+      const body = (await answer()) as { data?: { indexingStatus: { indexedBlock: number } }; errors?: unknown };
+      expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
+      expect(body.data?.indexingStatus.indexedBlock).to.be.greaterThan(0);
+      expect(lines.length).to.be.greaterThan(0);
+      expect(lines.filter((line) => /reader|p%40ss|p@ss/.test(line))).to.deep.equal([]);
+    });
+
+    it("answers SOURCE_UNAVAILABLE naming the refusal when the endpoint refuses them, repeating them nowhere", async function () {
+      const { lines, answer } = await gatewayBehind("wrong-secret");
+      const body = await answer();
+      expect((body as { errors?: { message: string; extensions?: unknown }[] }).errors?.[0]).to.deep.include({
+        message: "network state is unavailable: the subgraph endpoint refused the gateway (HTTP 401)",
+        extensions: { code: "SOURCE_UNAVAILABLE" },
+      });
+      expect([JSON.stringify(body), ...lines].filter((text) => /reader|wrong-secret/.test(text))).to.deep.equal([]);
     });
   });
 

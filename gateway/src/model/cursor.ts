@@ -1,17 +1,59 @@
 // Keyset cursors: the sort key(s) and the id of the last row of a page, tagged with the list and ordering they
-// belong to, and the indexed block the page sequence reads, as opaque base64url. A cursor from another list or
-// ordering is refused instead of silently paging something else.
+// belong to and bound to the arguments that chose the rows (a digest of them), and the indexed block the page
+// sequence reads, as opaque base64url. A cursor from another list, ordering, filter or provider is refused instead
+// of silently paging something else.
+import { createHash } from "node:crypto";
 import { badUserInput, cursorRetired } from "../errors";
+
+/**
+ * What a cursor is issued for: its list and ordering, and the arguments that choose its rows (cursorScope). Not a
+ * secret: a client may still forge a cursor, which then pages what it names, as a fresh query would.
+ */
+export interface CursorScope {
+  /** The list and ordering, e.g. "providers:PRICE:ASC". */
+  tag: string;
+  /** A short digest of the arguments. */
+  digest: string;
+  /** The arguments by name, for the refusal ("filter", "provider or statuses"). */
+  what: string;
+}
+
+/** `value` as JSON that says the same whatever way the client wrote it: keys sorted; null, absent and `{}` alike. */
+function canonical(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map((item) => canonical(item) ?? null);
+  if (typeof value !== "object") return value;
+  const entries = Object.keys(value)
+    .sort()
+    .flatMap((key) => {
+      const item = canonical((value as Record<string, unknown>)[key]);
+      return item === undefined ? [] : [[key, item] as const];
+    });
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+}
+
+/** 66 bits of SHA-256: a client that changes its filter between pages will not hit the same digest by chance. */
+const DIGEST = /^[A-Za-z0-9_-]{11}$/;
+
+/**
+ * The scope of `tag`'s cursors for `args`: every argument that chooses the rows (not `first`, nor `after`, nor the
+ * ordering, which `tag` names), with the parent's key for a nested list (Provider.jobs: the provider).
+ */
+export function cursorScope(tag: string, args: Record<string, unknown>): CursorScope {
+  const digest = createHash("sha256")
+    .update(JSON.stringify(canonical(args) ?? null))
+    .digest("base64url")
+    .slice(0, 11);
+  return { tag, digest, what: Object.keys(args).join(" or ") };
+}
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
 export interface PinnedBlock {
   number: number;
   /** Null when the source did not say (the sequence is then pinned by number alone). */
   hash: string | null;
-  /**
-   * Its block time, unix seconds, where the source said: openJobs judges acceptance deadlines at it on every page.
-   * Absent from cursors made before it was carried.
-   */
+  /** Its block time, unix seconds, where the source said: openJobs judges acceptance deadlines at it on every page. */
   timestamp?: number;
 }
 
@@ -45,18 +87,18 @@ const BLOCK_HASH = /^0x[0-9a-f]{64}$/;
 const isBlockNumber = (value: unknown): value is number =>
   typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= INT_MAX;
 
-export function encodeCursor(tag: string, position: CursorPosition): string {
+/** `[tag, keys, id, block number, block hash, block time or null, digest]`. */
+export function encodeCursor(scope: CursorScope, position: CursorPosition): string {
   const { block } = position;
-  const parts = [tag, position.keys, position.id, block.number, block.hash, ...(block.timestamp === undefined ? [] : [block.timestamp])];
+  const parts = [scope.tag, position.keys, position.id, block.number, block.hash, block.timestamp ?? null, scope.digest];
   return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
 }
 
-/** The block a cursor's tail holds: undefined when it holds none (the unpinned form) or is malformed. */
-function pinnedBlock(parsed: unknown[]): PinnedBlock | undefined {
-  const [number, hash, timestamp] = [parsed[3], parsed[4], parsed[5]];
-  if ((parsed.length !== 5 && parsed.length !== 6) || !isBlockNumber(number)) return undefined;
+/** The block of a cursor (number, hash, time: null where the source did not say it): undefined when malformed. */
+function pinnedBlock(number: unknown, hash: unknown, timestamp: unknown): PinnedBlock | undefined {
+  if (!isBlockNumber(number)) return undefined;
   if (hash !== null && (typeof hash !== "string" || !BLOCK_HASH.test(hash))) return undefined;
-  if (parsed.length === 5) return { number, hash };
+  if (timestamp === null) return { number, hash };
   return typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0 ? { number, hash, timestamp } : undefined;
 }
 
@@ -65,6 +107,12 @@ function pinnedBlock(parsed: unknown[]): PinnedBlock | undefined {
  * skip or repeat rows whose sort key changed since its page, so every list refuses it as expired.
  */
 const UNPINNED = "an older gateway issued it, before cursors carried the block their page sequence reads";
+
+/**
+ * Cursors from before they were bound to their arguments: `[tag, keys, id, block number, block hash, block time?]`.
+ * Nothing says which filter they paged, so none can be continued.
+ */
+const UNBOUND = "an older gateway issued it, before cursors were bound to the filter they page";
 
 /** How a list's cursors looked before a release changed them: `keyCount` keys under the same tag. */
 export interface RetiredCursorShape {
@@ -75,13 +123,14 @@ export interface RetiredCursorShape {
 
 /**
  * Decodes `after`, or returns null when there is none: the one place a cursor is parsed, whose position the page and
- * the reads before it (at its block) share. `tag` identifies the list and ordering. A cursor of the list's `retired`
- * shape, or of this list from before sequences were pinned, was valid once: refused as expired (start again), not as
- * something this list never handed out.
+ * the reads before it (at its block) share. `scope` is what the page is asked for: a cursor issued for another
+ * list, ordering or arguments is refused. A cursor of the list's `retired` shape, or of this list from before
+ * sequences were pinned or cursors bound, was valid once: refused as expired (start again), not as something this
+ * list never handed out.
  */
 export function decodeCursor(
   after: string | null | undefined,
-  tag: string,
+  scope: CursorScope,
   keyKinds: readonly CursorValueKind[],
   idKind: CursorValueKind,
   argument = "after",
@@ -94,7 +143,9 @@ export function decodeCursor(
   } catch {
     throw badUserInput(argument, "not a cursor returned by this list");
   }
-  const block = Array.isArray(parsed) ? pinnedBlock(parsed) : undefined;
+  const { tag } = scope;
+  const bound = Array.isArray(parsed) && parsed.length === 7 && typeof parsed[6] === "string" && DIGEST.test(parsed[6]);
+  const block = bound && Array.isArray(parsed) ? pinnedBlock(parsed[3], parsed[4], parsed[5]) : undefined;
   const rowValid =
     Array.isArray(parsed) &&
     typeof parsed[0] === "string" &&
@@ -108,11 +159,19 @@ export function decodeCursor(
     if (retired !== undefined && Array.isArray(parsed) && parsed[0] === tag && Array.isArray(keys) && keys.length === retired.keyCount) {
       throw cursorRetired(argument, retired.change);
     }
-    if (rowValid && Array.isArray(parsed) && parsed.length === 3 && parsed[0] === tag) throw cursorRetired(argument, UNPINNED);
+    if (rowValid && Array.isArray(parsed) && parsed[0] === tag) {
+      if (parsed.length === 3) throw cursorRetired(argument, UNPINNED);
+      const unbound = parsed.length === 5 || parsed.length === 6;
+      if (unbound && pinnedBlock(parsed[3], parsed[4], parsed.length === 5 ? null : parsed[5]) !== undefined) throw cursorRetired(argument, UNBOUND);
+    }
     throw badUserInput(argument, "not a cursor returned by this list");
   }
   if (parsed[0] !== tag) {
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
+  }
+  if (parsed[6] !== scope.digest) {
+    const problem = `the cursor was issued for a different ${scope.what}: ask with the ${scope.what} it was issued for, or start again without \`${argument}\``;
+    throw badUserInput(argument, problem);
   }
   return { keys: parsed[1] as string[], id: parsed[2], block };
 }

@@ -2,6 +2,7 @@ import type { Resolvers } from "../generated/graphql";
 import { badUserInput } from "../errors";
 import { pageSize } from "../limits/page-size";
 import { CATEGORY_FROM_SUBGRAPH, CATEGORY_TO_SUBGRAPH, eventAmount, eventKind } from "../model/events";
+import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
 import { keysetConnection } from "../services/keyset";
 import type { EventEntity } from "../subgraph/entities";
@@ -24,7 +25,14 @@ export const activityResolvers: Resolvers = {
         ctx.head.head,
         where,
         // Newest block first; within a block by id (transaction hash and log index): stable, if not log order.
-        { tag: "activity:BLOCK:DESC", field: "blockNumber", direction: "desc", keyType: "BigInt", idKind: "hex", keyOf: (e: EventEntity) => e.blockNumber },
+        {
+          scope: cursorScope("activity:BLOCK:DESC", { filter }),
+          field: "blockNumber",
+          direction: "desc",
+          keyType: "BigInt",
+          idKind: "hex",
+          keyOf: (e: EventEntity) => e.blockNumber,
+        },
         pageSize(args.first, 20, ctx.limits),
         args.after,
         (e) => e,

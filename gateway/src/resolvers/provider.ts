@@ -2,7 +2,7 @@
 // read from the chain (only reachable outside lists; see limits/query-limits.ts).
 import type { Resolvers } from "../generated/graphql";
 import { ChainError } from "../errors";
-import { decodeCursor, encodeCursor } from "../model/cursor";
+import { cursorScope, decodeCursor, encodeCursor } from "../model/cursor";
 import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH } from "../model/enums";
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
@@ -65,7 +65,9 @@ export const providerResolvers: Resolvers = {
     updatedAt: (p) => Number(p.updatedAt),
     jobs: async (p, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const position = decodeCursor(args.after, PROVIDER_JOBS_TAG, ["integer"], "integer");
+      // Bound to its provider too: one provider's cursor would page another's jobs after the first's position.
+      const scope = cursorScope(PROVIDER_JOBS_TAG, { provider: p.id, statuses: args.statuses });
+      const position = decodeCursor(args.after, scope, ["integer"], "integer");
       const statuses = args.statuses === null || args.statuses === undefined ? null : args.statuses.map((s) => JOB_STATUS_TO_SUBGRAPH[s]);
       const where = allOf(
         statuses === null ? null : { status_in: statuses },
@@ -83,7 +85,7 @@ export const providerResolvers: Resolvers = {
         first,
         position !== null,
         (j) => j,
-        (j) => encodeCursor(PROVIDER_JOBS_TAG, { keys: [j.jobId], id: j.id, block: block ?? UNKNOWN_BLOCK }),
+        (j) => encodeCursor(scope, { keys: [j.jobId], id: j.id, block: block ?? UNKNOWN_BLOCK }),
         block?.number ?? null,
       );
     },

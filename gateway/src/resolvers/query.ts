@@ -1,5 +1,6 @@
 import type { JobOrderField, ProviderOrderField, Resolvers } from "../generated/graphql";
 import { dayCount, pageSize } from "../limits/page-size";
+import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
 import { toConnection } from "../model/models";
 import { availableCompute } from "../services/available-compute";
@@ -30,10 +31,11 @@ const JOB_ORDER: Record<JobOrderField, keyof JobEntity & string> = {
   ESCROWED: "escrowed",
 };
 
-function providerSort(field: ProviderOrderField, direction: "asc" | "desc"): KeysetSort<ProviderEntity> {
+/** `bound`: the arguments that choose the rows, which the cursors are bound to. */
+function providerSort(field: ProviderOrderField, direction: "asc" | "desc", bound: Record<string, unknown>): KeysetSort<ProviderEntity> {
   const { field: column, type } = PROVIDER_ORDER[field];
   return {
-    tag: `providers:${field}:${direction.toUpperCase()}`,
+    scope: cursorScope(`providers:${field}:${direction.toUpperCase()}`, bound),
     field: column,
     direction,
     keyType: type,
@@ -42,10 +44,10 @@ function providerSort(field: ProviderOrderField, direction: "asc" | "desc"): Key
   };
 }
 
-function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "desc"): KeysetSort<JobEntity> {
+function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "desc", bound: Record<string, unknown>): KeysetSort<JobEntity> {
   const column = JOB_ORDER[field];
   return {
-    tag: `${tagPrefix}:${field}:${direction.toUpperCase()}`,
+    scope: cursorScope(`${tagPrefix}:${field}:${direction.toUpperCase()}`, bound),
     field: column,
     direction,
     keyType: "BigInt",
@@ -61,7 +63,7 @@ export const queryResolvers: Resolvers = {
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc");
+      const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc", { filter: args.filter });
       const position = decodeKeysetCursor(args.after, sort);
       const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
@@ -72,7 +74,7 @@ export const queryResolvers: Resolvers = {
 
     jobs: (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const sort = jobSort("jobs", args.orderBy?.field ?? "CREATED", args.orderBy?.direction === "ASC" ? "asc" : "desc");
+      const sort = jobSort("jobs", args.orderBy?.field ?? "CREATED", args.orderBy?.direction === "ASC" ? "asc" : "desc", { filter: args.filter });
       return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, jobFilterWhere(args.filter), sort, first, args.after, (j) => j);
     },
 
@@ -80,13 +82,13 @@ export const queryResolvers: Resolvers = {
 
     openJobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
-      const sort = jobSort("openJobs", "CREATED", "asc");
+      const sort = jobSort("openJobs", "CREATED", "asc", { provider: args.provider });
       const position = decodeKeysetCursor(args.after, sort);
       const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head)), ctx.head.ensureHead()]);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
-      // out of the later one. Only cursors made before they carried the time fall back to the head's.
+      // out of the later one. Only where the source gave no block time does it fall back to the head's.
       const now = at?.block.timestamp ?? chainNow(head);
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);

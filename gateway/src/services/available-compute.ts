@@ -7,7 +7,7 @@
 // price, and pages never overlap or skip. Every read of a page is made at the block of its sequence (keyset.ts).
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { decodeCursor, encodeCursor, type CursorPosition, type PinnedBlock } from "../model/cursor";
+import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type PinnedBlock } from "../model/cursor";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { bpsOf, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
@@ -98,7 +98,7 @@ function compareRanking(a: ProviderEntity, b: ProviderEntity): number {
 
 const RANKED_TAG = "offers:PRICE_THEN_REPUTATION";
 
-const decodeRankedCursor = (after: string | null | undefined) => decodeCursor(after, RANKED_TAG, ["integer", "int"], "hex");
+const decodeRankedCursor = (after: string | null | undefined, scope: CursorScope) => decodeCursor(after, scope, ["integer", "int"], "hex");
 
 /**
  * The best-ranked rows of `where` (all of one price) by reputation desc, address asc: all of them, or a thousand or
@@ -180,11 +180,11 @@ const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & 
   VRAM: { field: "vramGiB", type: "Int" },
 };
 
-function offerSort(orderBy: OfferOrder): KeysetSort<ProviderEntity> {
+function offerSort(orderBy: OfferOrder, requirements: QueryAvailableComputeArgs["requirements"]): KeysetSort<ProviderEntity> {
   const { field, type } = ORDER_FIELDS[orderBy.field];
   const direction = orderBy.direction === "DESC" ? "desc" : "asc";
   return {
-    tag: `offers:${orderBy.field}:${direction.toUpperCase()}`,
+    scope: cursorScope(`offers:${orderBy.field}:${direction.toUpperCase()}`, { requirements }),
     field,
     direction,
     keyType: type,
@@ -198,9 +198,10 @@ export async function availableCompute(
   head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
 ): Promise<OfferConnectionModel> {
-  const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy);
+  const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy, args.requirements);
+  const ranked = cursorScope(RANKED_TAG, { requirements: args.requirements });
   // Refused before anything is read at a forged cursor's block, and before an empty answer could skip the page.
-  const position = sort === null ? decodeRankedCursor(args.after) : decodeKeysetCursor(args.after, sort);
+  const position = sort === null ? decodeRankedCursor(args.after, ranked) : decodeKeysetCursor(args.after, sort);
   const parsed = parseRequirements(args.requirements);
   // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
   const { protocol, at } = await reader.protocolOfPage(pageReadAt(position, head));
@@ -221,7 +222,7 @@ export async function availableCompute(
       args.first,
       hadCursor,
       toOffer,
-      (p) => encodeCursor(RANKED_TAG, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id, block }),
+      (p) => encodeCursor(ranked, { keys: [p.pricePerGpuHour, String(p.reputationScore)], id: p.id, block }),
       block.number,
     );
   }

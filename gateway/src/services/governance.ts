@@ -2,7 +2,7 @@
 // indexed head's time.
 import type { ProposalState, ResolversParentTypes } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
+import { cursorScope, decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
 import { toConnection, type ProposalConnectionModel, type ProposalModel } from "../model/models";
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
@@ -94,7 +94,8 @@ export async function proposals(
   if (states !== null && states !== undefined && states.length === 0) {
     throw badUserInput("states", "must not be empty (omit it to match any)");
   }
-  const position = decodeCursor(after, TAG, ["integer", "integer"], "integer", "after", BEFORE_PINNED_PAGES);
+  const scope = cursorScope(TAG, { states });
+  const position = decodeCursor(after, scope, ["integer", "integer"], "integer", "after", BEFORE_PINNED_PAGES);
   const now = position === null ? headNow : Number(position.keys[1]);
   // As a number past 2^53 it would reach the source as "1e+80", a failed query (SOURCE_UNAVAILABLE).
   if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", "not a cursor returned by this list");
@@ -132,7 +133,7 @@ export async function proposals(
     first,
     position !== null,
     (entity): ProposalModel => ({ entity, now }),
-    (p) => encodeCursor(TAG, { keys: [p.createdAt, nowText], id: p.id, block: block ?? UNKNOWN_BLOCK }),
+    (p) => encodeCursor(scope, { keys: [p.createdAt, nowText], id: p.id, block: block ?? UNKNOWN_BLOCK }),
     block?.number ?? null,
   );
 }

@@ -6,7 +6,7 @@
 // GPUs, a job's last update) would otherwise move across the cursor and be skipped or shown twice. What is read
 // under the rows (their nested lists, through the loaders at their block: readAtOf) reads that block as well. A
 // client that wants newer rows starts a new sequence (no `after`).
-import { decodeCursor, encodeCursor, type CursorPosition, type CursorValueKind, type PinnedBlock } from "../model/cursor";
+import { decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type CursorValueKind, type PinnedBlock } from "../model/cursor";
 import type { IndexedHead } from "../sources/head-watcher";
 
 /** The subgraph type of a sort key: Int keys must reach the source as numbers, BigInt keys as decimal strings. */
@@ -18,8 +18,8 @@ import type { ListArgs, ListPage, ReadAt } from "../subgraph/reader";
 import { allOf, keysetAfter, type SortDirection, type Where } from "../subgraph/where";
 
 export interface KeysetSort<TRow> {
-  /** Identifies the list and ordering in cursors, e.g. "providers:PRICE:ASC". */
-  tag: string;
+  /** What the cursors are issued for: the list and ordering (e.g. "providers:PRICE:ASC") and its filter (cursorScope). */
+  scope: CursorScope;
   /** The subgraph field sorted by ("id" for id order). */
   field: string;
   direction: SortDirection;
@@ -43,7 +43,7 @@ export const PIN_BY_HASH_BLOCKS = 50;
  * then share the position.
  */
 export function decodeKeysetCursor<TRow>(after: string | null | undefined, sort: KeysetSort<TRow>): CursorPosition | null {
-  return decodeCursor(after, sort.tag, sort.field === "id" ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
+  return decodeCursor(after, sort.scope, sort.field === "id" ? [] : [CURSOR_KIND[sort.keyType]], sort.idKind);
 }
 
 /** How a later page reads its sequence's block (its cursor's), given the indexed head now. */
@@ -113,7 +113,7 @@ export async function keysetPage<TRow extends { id: string }, TNode>(
     first,
     position !== null,
     toNode,
-    (row) => encodeCursor(sort.tag, { keys: byId ? [] : [sort.keyOf(row)], id: row.id, block }),
+    (row) => encodeCursor(sort.scope, { keys: byId ? [] : [sort.keyOf(row)], id: row.id, block }),
     block.number,
   );
 }

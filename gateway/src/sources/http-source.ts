@@ -4,9 +4,59 @@ import { redactUrl } from "../../../subgraph/indexer/redact";
 import type { SourceKind, SubgraphSource, Variables } from "./source";
 
 export interface HttpSourceOptions {
+  /** May carry `user:password@`: sent as `Authorization: Basic`, never in the URL. */
   url: string;
+  /** Sent as `Authorization: Bearer <token>` (graph-node behind a hosted gateway); not with credentials in `url`. */
+  bearerToken?: string;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
+}
+
+/** Options that cannot work (the message never repeats a credential). */
+export class HttpSourceConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "HttpSourceConfigError";
+  }
+}
+
+/**
+ * WHATWG percent-decoding then UTF-8, as a browser's fetch reads a URL's credentials: URL keeps them percent-encoded
+ * (`p%40ss` for `p@ss`), and decodeURIComponent would throw on a lone `%`, which URL leaves as it is.
+ */
+function percentDecode(text: string): string {
+  // URL has percent-encoded every non-ASCII character, so each char here is one byte once the escapes are decoded.
+  const bytes = text.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, "latin1").toString("utf8");
+}
+
+/**
+ * The URL to fetch and the Authorization header to send. Node's fetch refuses a URL with credentials ("Request cannot
+ * be constructed from a URL that includes credentials"), so they leave the URL for the header.
+ */
+export function httpEndpoint(url: string, bearerToken?: string): { url: string; authorization: string | null } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // fetch names the failure when it is used; nothing here to take out.
+    return { url, authorization: bearerToken === undefined ? null : `Bearer ${bearerToken}` };
+  }
+  const hasCredentials = parsed.username !== "" || parsed.password !== "";
+  if (bearerToken !== undefined && (bearerToken === "" || /\s/.test(bearerToken))) {
+    throw new HttpSourceConfigError("the subgraph bearer token is empty or holds whitespace: a header cannot carry it as it is");
+  }
+  if (hasCredentials && bearerToken !== undefined) {
+    throw new HttpSourceConfigError(
+      `the subgraph URL ${redactUrl(url, { keepPath: true })} carries credentials and a bearer token was given: both would be the ` +
+        "Authorization header; give one",
+    );
+  }
+  if (!hasCredentials) return { url, authorization: bearerToken === undefined ? null : `Bearer ${bearerToken}` };
+  const credentials = `${percentDecode(parsed.username)}:${percentDecode(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.href, authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
 }
 
 interface GraphQLResponse<TData> {
@@ -17,17 +67,22 @@ interface GraphQLResponse<TData> {
 export class HttpSubgraphSource implements SubgraphSource {
   readonly kind: SourceKind = "subgraphUrl";
   private readonly timeoutMs: number;
+  private readonly endpoint: string;
+  private readonly headers: Record<string, string>;
 
   constructor(private readonly options: HttpSourceOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    const { url, authorization } = httpEndpoint(options.url, options.bearerToken);
+    this.endpoint = url;
+    this.headers = { "content-type": "application/json", accept: "application/json", ...(authorization === null ? {} : { authorization }) };
   }
 
   async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
     let response: Response;
     try {
-      response = await fetch(this.options.url, {
+      response = await fetch(this.endpoint, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
+        headers: this.headers,
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -37,6 +92,14 @@ export class HttpSubgraphSource implements SubgraphSource {
         `subgraph request to ${redactUrl(this.options.url, { keepPath: true })} failed`,
         timedOut ? `the subgraph endpoint did not answer within ${this.timeoutMs} ms` : "the subgraph endpoint cannot be reached",
         { cause: error },
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      // A proxy's refusal page says nothing useful; which credentials were tried is for the operator to know.
+      const sent = this.headers.authorization === undefined ? "sent no credentials" : "sent credentials it refused";
+      throw new SourceError(
+        `subgraph endpoint answered HTTP ${response.status}: the gateway ${sent}`,
+        `the subgraph endpoint refused the gateway (HTTP ${response.status})`,
       );
     }
     let body: GraphQLResponse<TData>;

@@ -1,62 +1,66 @@
 import { expect } from "chai";
-import { decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
+import { cursorScope, decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
 
 const BLOCK = { number: 7, hash: null };
 
+/** The scope of a list asked without a filter. */
+const unfiltered = (tag: string) => cursorScope(tag, { filter: null });
+/** A cursor as this version writes them, `parts` standing for what comes between the tag and the digest. */
+const written = (tag: string, parts: unknown[]) =>
+  Buffer.from(JSON.stringify([tag, ...parts, unfiltered(tag).digest])).toString("base64url");
+
 describe("keyset cursors", function () {
   it("round-trips the sort key and id of a row", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
-    expect(decodeCursor(cursor, "providers:PRICE:ASC", ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
+    const cursor = encodeCursor(unfiltered("providers:PRICE:ASC"), { keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
+    expect(decodeCursor(cursor, unfiltered("providers:PRICE:ASC"), ["integer"], "hex")).to.deep.equal({ keys: ["2500000000000000000"], id: "0xabc0", block: BLOCK });
   });
 
   it("round-trips the block its page sequence reads", function () {
     const block = { number: 1234, hash: `0x${"ab".repeat(32)}` };
-    const cursor = encodeCursor("jobs:UPDATED:DESC", { keys: ["17"], id: "9", block });
-    expect(decodeCursor(cursor, "jobs:UPDATED:DESC", ["integer"], "integer")).to.deep.equal({ keys: ["17"], id: "9", block });
+    const cursor = encodeCursor(unfiltered("jobs:UPDATED:DESC"), { keys: ["17"], id: "9", block });
+    expect(decodeCursor(cursor, unfiltered("jobs:UPDATED:DESC"), ["integer"], "integer")).to.deep.equal({ keys: ["17"], id: "9", block });
   });
 
-  it("round-trips the block time of its page sequence, and still reads a cursor made before it carried one", function () {
+  it("round-trips the block time of its page sequence", function () {
     const block = { number: 1234, hash: `0x${"ab".repeat(32)}`, timestamp: 1_750_000_000 };
-    const cursor = encodeCursor("openJobs:CREATED:ASC", { keys: ["17"], id: "17", block });
-    expect(decodeCursor(cursor, "openJobs:CREATED:ASC", ["integer"], "integer")?.block).to.deep.equal(block);
-    const before = Buffer.from(JSON.stringify(["openJobs:CREATED:ASC", ["17"], "17", 1234, null])).toString("base64url");
-    expect(decodeCursor(before, "openJobs:CREATED:ASC", ["integer"], "integer")?.block).to.deep.equal({ number: 1234, hash: null });
+    const cursor = encodeCursor(unfiltered("openJobs:CREATED:ASC"), { keys: ["17"], id: "17", block });
+    expect(decodeCursor(cursor, unfiltered("openJobs:CREATED:ASC"), ["integer"], "integer")?.block).to.deep.equal(block);
   });
 
   it("refuses a forged cursor whose block is not a block number and hash", function () {
-    for (const block of [[-1, null], [1.5, null], ["7", null], [7, "0x12"], [7], [7, null, -1], [7, null, "1"], [7, null, 1, 2], [2 ** 31, null]]) {
-      const forged = Buffer.from(JSON.stringify(["t", ["1"], "0x01", ...block])).toString("base64url");
-      expect(() => decodeCursor(forged, "t", ["integer"], "hex"), JSON.stringify(block)).to.throw(/not a cursor/);
+    for (const block of [[-1, null, null], [1.5, null, null], ["7", null, null], [7, "0x12", null], [7, null], [7, null, -1], [7, null, "1"], [7, null, 1, 2], [2 ** 31, null, null]]) {
+      const forged = written("t", [["1"], "0x01", ...block]);
+      expect(() => decodeCursor(forged, unfiltered("t"), ["integer"], "hex"), JSON.stringify(block)).to.throw(/not a cursor/);
     }
   });
 
   it("is absent when no cursor is given", function () {
-    expect(decodeCursor(undefined, "jobs:CREATED:DESC", ["integer"], "integer")).to.equal(null);
-    expect(decodeCursor(null, "jobs:CREATED:DESC", ["integer"], "integer")).to.equal(null);
+    expect(decodeCursor(undefined, unfiltered("jobs:CREATED:DESC"), ["integer"], "integer")).to.equal(null);
+    expect(decodeCursor(null, unfiltered("jobs:CREATED:DESC"), ["integer"], "integer")).to.equal(null);
   });
 
   it("refuses a cursor of another list or ordering, naming both", function () {
-    const cursor = encodeCursor("providers:PRICE:ASC", { keys: ["1"], id: "0x01", block: BLOCK });
-    expect(() => decodeCursor(cursor, "providers:PRICE:DESC", ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
+    const cursor = encodeCursor(unfiltered("providers:PRICE:ASC"), { keys: ["1"], id: "0x01", block: BLOCK });
+    expect(() => decodeCursor(cursor, unfiltered("providers:PRICE:DESC"), ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
   });
 
   it("refuses text that is not a cursor", function () {
     for (const text of ["", "not-base64!", Buffer.from("[1,2]").toString("base64url"), Buffer.from('{"a":1}').toString("base64url")]) {
-      expect(() => decodeCursor(text, "t", ["integer"], "hex"), text).to.throw(/not a cursor/);
+      expect(() => decodeCursor(text, unfiltered("t"), ["integer"], "hex"), text).to.throw(/not a cursor/);
     }
   });
 
   it("refuses a forged cursor whose values are not of the sort key's kind", function () {
-    const forged = Buffer.from(JSON.stringify(["t", ["1; drop table"], "0x01"])).toString("base64url");
-    expect(() => decodeCursor(forged, "t", ["integer"], "hex")).to.throw(/not a cursor/);
-    const badId = Buffer.from(JSON.stringify(["t", ["1"], "zz"])).toString("base64url");
-    expect(() => decodeCursor(badId, "t", ["integer"], "hex")).to.throw(/not a cursor/);
+    const forged = written("t", [["1; drop table"], "0x01", 7, null, null]);
+    expect(() => decodeCursor(forged, unfiltered("t"), ["integer"], "hex")).to.throw(/not a cursor/);
+    const badId = written("t", [["1"], "zz", 7, null, null]);
+    expect(() => decodeCursor(badId, unfiltered("t"), ["integer"], "hex")).to.throw(/not a cursor/);
   });
 
   it("refuses a cursor of the shape an earlier version of its list handed out with CURSOR_EXPIRED naming the argument", function () {
     const earlier = Buffer.from(JSON.stringify(["t", ["1"], "1"])).toString("base64url");
     try {
-      decodeCursor(earlier, "t", ["integer", "integer"], "integer", "after", { keyCount: 1, change: "it now carries a time" });
+      decodeCursor(earlier, unfiltered("t"), ["integer", "integer"], "integer", "after", { keyCount: 1, change: "it now carries a time" });
       expect.fail("no error");
     } catch (error) {
       expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
@@ -67,7 +71,7 @@ describe("keyset cursors", function () {
   it("refuses a cursor of its list from before cursors carried their block with CURSOR_EXPIRED naming the argument", function () {
     const unpinned = Buffer.from(JSON.stringify(["providers:PRICE:ASC", ["1"], "0x01"])).toString("base64url");
     try {
-      decodeCursor(unpinned, "providers:PRICE:ASC", ["integer"], "hex", "after");
+      decodeCursor(unpinned, unfiltered("providers:PRICE:ASC"), ["integer"], "hex", "after");
       expect.fail("no error");
     } catch (error) {
       expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
@@ -75,9 +79,55 @@ describe("keyset cursors", function () {
     }
   });
 
+  it("refuses a cursor of its list from before cursors were bound to their filter with CURSOR_EXPIRED naming the argument", function () {
+    for (const block of [[7, null], [7, `0x${"ab".repeat(32)}`, 1_750_000_000]]) {
+      const unbound = Buffer.from(JSON.stringify(["providers:PRICE:ASC", ["1"], "0x01", ...block])).toString("base64url");
+      try {
+        decodeCursor(unbound, unfiltered("providers:PRICE:ASC"), ["integer"], "hex", "after");
+        expect.fail("no error");
+      } catch (error) {
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "CURSOR_EXPIRED", argument: "after" });
+        expect((error as Error).message).to.match(/older gateway.*bound to the filter.*start again without `after`/);
+      }
+    }
+  });
+
+  it("refuses a cursor issued for other arguments of its list with BAD_USER_INPUT naming them", function () {
+    const issued = cursorScope("jobs:CREATED:DESC", { filter: { statuses: ["OPEN"] } });
+    const cursor = encodeCursor(issued, { keys: ["5"], id: "5", block: BLOCK });
+    for (const filter of [null, { statuses: ["ACCEPTED"] }, { statuses: ["OPEN"], client: "0x01" }]) {
+      try {
+        decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
+        expect.fail(`no error for ${JSON.stringify(filter)}`);
+      } catch (error) {
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as Error).message).to.equal(
+          "after: the cursor was issued for a different filter: ask with the filter it was issued for, or start again without `after`",
+        );
+      }
+    }
+    const providerJobs = encodeCursor(cursorScope("providerJobs:CREATED:DESC", { provider: "0x01", statuses: null }), { keys: ["5"], id: "5", block: BLOCK });
+    const other = cursorScope("providerJobs:CREATED:DESC", { provider: "0x02", statuses: null });
+    expect(() => decodeCursor(providerJobs, other, ["integer"], "integer")).to.throw(/issued for a different provider or statuses/);
+  });
+
+  it("binds a cursor to what its arguments mean, not how they were written: key order, null, absent and {} alike", function () {
+    const issued = cursorScope("providers:ADDRESS:ASC", { filter: { minGpus: 2, regions: ["eu"], online: null } });
+    const cursor = encodeCursor(issued, { keys: [], id: "0x01", block: BLOCK });
+    const same = cursorScope("providers:ADDRESS:ASC", { filter: { regions: ["eu"], minGpus: 2 } });
+    expect(decodeCursor(cursor, same, [], "hex")?.id).to.equal("0x01");
+    const none = encodeCursor(cursorScope("providers:ADDRESS:ASC", { filter: null }), { keys: [], id: "0x01", block: BLOCK });
+    for (const filter of [undefined, {}, { online: null }]) {
+      expect(decodeCursor(none, cursorScope("providers:ADDRESS:ASC", { filter }), [], "hex")?.id, JSON.stringify(filter)).to.equal("0x01");
+    }
+    const bigints = cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 5n } });
+    expect(bigints.digest).to.equal(cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 5n } }).digest);
+    expect(bigints.digest).not.to.equal(cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 6n } }).digest);
+  });
+
   it("raises BAD_USER_INPUT naming the argument", function () {
     try {
-      decodeCursor("x", "t", [], "hex", "after");
+      decodeCursor("x", unfiltered("t"), [], "hex", "after");
       expect.fail("no error");
     } catch (error) {
       expect((error as { extensions: { code: string; argument: string } }).extensions).to.include({ code: "BAD_USER_INPUT", argument: "after" });

@@ -2,10 +2,13 @@
 // the list, pinning a block the source does not serve) with BAD_USER_INPUT or CURSOR_EXPIRED naming `after`: never
 // SOURCE_UNAVAILABLE or INTERNAL_SERVER_ERROR, and never an answer that skips the check.
 import { expect } from "chai";
+import { cursorScope } from "../../../gateway/src/model/cursor";
 import type { Environment } from "../helpers/environment";
 import { describeEachSource } from "../helpers/environment";
 
 const cursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+/** A cursor as the list writes them: `parts` are its keys, id and block (number, hash, time), then the digest of `bound`. */
+const boundCursor = (tag: string, bound: Record<string, unknown>, parts: unknown[]) => cursor([tag, ...parts, cursorScope(tag, bound).digest]);
 
 /** Above every block the suite's chain reaches, yet within 50 of none: asked for by hash where a hash is given. */
 const FAR_BLOCK = 1_000_000;
@@ -18,6 +21,8 @@ interface PagedField {
   variables?: (env: Environment) => Record<string, unknown>;
   /** The list's tag, sort keys and id as its own cursors carry them. */
   tag: string;
+  /** The arguments its cursors are bound to, as the gateway has them once it parsed the query. */
+  bound: (env: Environment) => Record<string, unknown>;
   keys: string[];
   id: string;
   /** Cursors only this list refuses, with the code it refuses them with. */
@@ -29,6 +34,7 @@ const FIELDS: PagedField[] = [
     name: "providers",
     query: `query Q($after: String) { providers(first: 2, after: $after) { nodes { address } } }`,
     tag: "providers:ADDRESS:ASC",
+    bound: () => ({ filter: null }),
     keys: [],
     id: "0x01",
   },
@@ -36,15 +42,17 @@ const FIELDS: PagedField[] = [
     name: "providers by price",
     query: `query Q($after: String) { providers(orderBy: { field: PRICE, direction: DESC }, first: 2, after: $after) { nodes { address } } }`,
     tag: "providers:PRICE:DESC",
+    bound: () => ({ filter: null }),
     keys: ["5"],
     id: "0x01",
   },
-  { name: "jobs", query: `query Q($after: String) { jobs(first: 2, after: $after) { nodes { id } } }`, tag: "jobs:CREATED:DESC", keys: ["5"], id: "5" },
+  { name: "jobs", query: `query Q($after: String) { jobs(first: 2, after: $after) { nodes { id } } }`, tag: "jobs:CREATED:DESC", keys: ["5"], id: "5", bound: () => ({ filter: null }) },
   {
     name: "openJobs",
     query: `query Q($after: String, $provider: Address!) { openJobs(provider: $provider, first: 2, after: $after) { nodes { id } } }`,
     variables: (env) => ({ provider: env.directedAt.address }),
     tag: "openJobs:CREATED:ASC",
+    bound: (env) => ({ provider: env.directedAt.address.toLowerCase() }),
     keys: ["5"],
     id: "5",
   },
@@ -53,6 +61,7 @@ const FIELDS: PagedField[] = [
     query: `query Q($after: String, $provider: Address!) { openJobs(provider: $provider, first: 2, after: $after) { nodes { id } } }`,
     variables: () => ({ provider: NOBODY }),
     tag: "openJobs:CREATED:ASC",
+    bound: () => ({ provider: NOBODY }),
     keys: ["5"],
     id: "5",
   },
@@ -60,6 +69,8 @@ const FIELDS: PagedField[] = [
     name: "availableCompute",
     query: `query Q($after: String) { availableCompute(requirements: {}, first: 2, after: $after) { nodes { provider { address } } } }`,
     tag: "offers:PRICE_THEN_REPUTATION",
+    // `{}` with the defaults of ComputeRequirements filled in.
+    bound: () => ({ requirements: { gpuCount: 1, hours: 1, tier: "ANY" } }),
     keys: ["5", "5"],
     id: "0x01",
   },
@@ -69,6 +80,7 @@ const FIELDS: PagedField[] = [
       availableCompute(requirements: {}, orderBy: { field: FREE_GPUS, direction: DESC }, first: 2, after: $after) { nodes { provider { address } } }
     }`,
     tag: "offers:FREE_GPUS:DESC",
+    bound: () => ({ requirements: { gpuCount: 1, hours: 1, tier: "ANY" } }),
     keys: ["5"],
     id: "0x01",
   },
@@ -76,6 +88,7 @@ const FIELDS: PagedField[] = [
     name: "activity",
     query: `query Q($after: String) { activity(first: 2, after: $after) { nodes { kind } } }`,
     tag: "activity:BLOCK:DESC",
+    bound: () => ({ filter: null }),
     keys: ["5"],
     id: "0x01",
   },
@@ -84,6 +97,7 @@ const FIELDS: PagedField[] = [
     query: `query Q($after: String, $provider: Address!) { provider(address: $provider) { jobs(first: 2, after: $after) { nodes { id } } } }`,
     variables: (env) => ({ provider: env.directedAt.address }),
     tag: "providerJobs:CREATED:DESC",
+    bound: (env) => ({ provider: env.directedAt.address.toLowerCase(), statuses: null }),
     keys: ["5"],
     id: "5",
   },
@@ -91,11 +105,15 @@ const FIELDS: PagedField[] = [
     name: "Governance.proposals",
     query: `query Q($after: String) { governance { proposals(states: [ACTIVE, DEFEATED], first: 2, after: $after) { nodes { id } } } }`,
     tag: "proposals:CREATED:DESC",
+    bound: () => ({ states: ["ACTIVE", "DEFEATED"] }),
     keys: ["5", "5"],
     id: "5",
     more: {
       "a cursor from before proposals paged one block (one key, no time)": [["proposals:CREATED:DESC", ["5"], "5"], "CURSOR_EXPIRED"],
-      "a time past 2^53": [["proposals:CREATED:DESC", ["5", "9".repeat(80)], "5", 0, null], "BAD_USER_INPUT"],
+      "a time past 2^53": [
+        ["proposals:CREATED:DESC", ["5", "9".repeat(80)], "5", 0, null, null, cursorScope("proposals:CREATED:DESC", { states: ["ACTIVE", "DEFEATED"] }).digest],
+        "BAD_USER_INPUT",
+      ],
     },
   },
 ];
@@ -105,17 +123,22 @@ describeEachSource("cursors a paged field cannot continue", (ctx) => {
     it(`${field.name}: refused with BAD_USER_INPUT or CURSOR_EXPIRED naming \`after\``, async function () {
       const { env, client } = ctx();
       const { tag, keys, id } = field;
+      const bound = field.bound(env);
       const cases: Record<string, [string, string]> = {
         "text that is not a cursor": ["%%not a cursor%%", "BAD_USER_INPUT"],
         "JSON that is not a cursor": [Buffer.from('{"after":1}').toString("base64url"), "BAD_USER_INPUT"],
         // Block 0 is before the protocol and every provider: a page that answered empty there skipped the check.
         "a cursor of another list": [cursor(["other:LIST:ASC", ["1", "2", "3"], "x", 0, null]), "BAD_USER_INPUT"],
-        "sort keys and id of the wrong kind": [cursor([tag, keys.map(() => "x"), "zz", 0, null]), "BAD_USER_INPUT"],
-        "a block number past the source's Int": [cursor([tag, keys, id, 2 ** 40, null]), "BAD_USER_INPUT"],
-        "a block above the index's head": [cursor([tag, keys, id, FAR_BLOCK, null]), "CURSOR_EXPIRED"],
-        "a block hash the source does not know": [cursor([tag, keys, id, FAR_BLOCK, UNKNOWN_HASH]), "CURSOR_EXPIRED"],
+        "sort keys and id of the wrong kind": [boundCursor(tag, bound, [keys.map(() => "x"), "zz", 0, null, null]), "BAD_USER_INPUT"],
+        "a block number past the source's Int": [boundCursor(tag, bound, [keys, id, 2 ** 40, null, null]), "BAD_USER_INPUT"],
+        "a block above the index's head": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, null, null]), "CURSOR_EXPIRED"],
+        "a block hash the source does not know": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, UNKNOWN_HASH, null]), "CURSOR_EXPIRED"],
+        // Block 0 is before every row: a page that answered empty there skipped the check.
+        "a cursor issued for other arguments": [boundCursor(tag, { other: 1 }, [keys, id, 0, null, null]), "BAD_USER_INPUT"],
         // Continued at the latest block, it could skip or repeat rows whose sort key changed since its page.
         "a cursor of this list from before cursors carried their block": [cursor([tag, keys, id]), "CURSOR_EXPIRED"],
+        // Nothing says which filter it paged.
+        "a cursor of this list from before cursors were bound to their arguments": [cursor([tag, keys, id, 0, null]), "CURSOR_EXPIRED"],
         ...Object.fromEntries(Object.entries(field.more ?? {}).map(([what, [parts, code]]) => [what, [cursor(parts), code]])),
       };
       for (const [what, [after, code]] of Object.entries(cases)) {

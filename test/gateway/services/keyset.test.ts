@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
+import { cursorScope } from "../../../gateway/src/model/cursor";
 import { keysetConnection, type KeysetSort } from "../../../gateway/src/services/keyset";
 import type { ListArgs } from "../../../gateway/src/subgraph/reader";
 
@@ -9,7 +10,7 @@ interface Row {
 }
 
 const BY_REPUTATION: KeysetSort<Row> = {
-  tag: "providers:REPUTATION:DESC",
+  scope: cursorScope("providers:REPUTATION:DESC", { filter: null }),
   field: "reputationScore",
   direction: "desc",
   keyType: "Int",
@@ -17,7 +18,8 @@ const BY_REPUTATION: KeysetSort<Row> = {
   keyOf: (r) => String(r.reputationScore),
 };
 
-const forged = (keys: string[], id: string) => Buffer.from(JSON.stringify([BY_REPUTATION.tag, keys, id])).toString("base64url");
+const forged = (keys: string[], id: string) =>
+  Buffer.from(JSON.stringify([BY_REPUTATION.scope.tag, keys, id, 1, null, null, BY_REPUTATION.scope.digest])).toString("base64url");
 
 describe("keyset connections", function () {
   it("refuses a forged cursor the source would fail on (an Int key over 32 bits, an id of half a byte), asking nothing", async function () {

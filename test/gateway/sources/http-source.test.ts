@@ -1,14 +1,93 @@
 import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { SourceError } from "../../../gateway/src/errors";
-import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
+import { gatewayRedactor } from "../../../gateway/src/gateway";
+import { HttpSourceConfigError, HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
+
+const META = "{ _meta { block { number } } }";
+
+/**
+ * A graph-node behind a proxy that wants `authorization`: it answers a query sent with it, 401 to any other, and
+ * keeps what each request carried.
+ */
+async function guardedGraphNode(authorization: string): Promise<{ port: number; seen: { url?: string; authorization?: string }[]; close(): Promise<void> }> {
+  const seen: { url?: string; authorization?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization });
+    req.resume();
+    req.on("end", () => {
+      if (req.headers.authorization !== authorization) res.writeHead(401, { "content-type": "text/html" }).end("<h1>401 Authorization Required</h1>");
+      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { _meta: { block: { number: 7 } } } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
 
 describe("HttpSubgraphSource", () => {
   it("names an endpoint it cannot reach by its host and route, without its credentials or query", async () => {
     // Port 9 (discard): nothing answers there on a test machine.
     const source = new HttpSubgraphSource({ url: "http://user:pw@127.0.0.1:9/subgraphs/name/latent?token=abc" });
     let caught: unknown;
-    await source.request("{ _meta { block { number } } }").catch((error: unknown) => (caught = error));
+    await source.request(META).catch((error: unknown) => (caught = error));
     expect(caught).to.be.instanceOf(SourceError);
     expect((caught as SourceError).message).to.equal("subgraph request to http://127.0.0.1:9/subgraphs/name/latent?… failed");
+  });
+
+  it("sends a URL's credentials as Authorization: Basic, percent-decoded, and the URL without them", async () => {
+    const node = await guardedGraphNode(basic("us@er", "p:ss wörd%"));
+    try {
+      // URL keeps a lone % as it is: it stays a %, as a browser reads it.
+      const source = new HttpSubgraphSource({ url: `http://us%40er:p%3Ass%20w%C3%B6rd%@127.0.0.1:${node.port}/subgraphs/name/latent` });
+      expect(await source.request(META)).to.deep.equal({ _meta: { block: { number: 7 } } });
+      expect(node.seen).to.deep.equal([{ url: "/subgraphs/name/latent", authorization: basic("us@er", "p:ss wörd%") }]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("sends a bearer token as Authorization: Bearer", async () => {
+    const node = await guardedGraphNode("Bearer key-123");
+    try {
+      const source = new HttpSubgraphSource({ url: `http://127.0.0.1:${node.port}/subgraphs/name/latent`, bearerToken: "key-123" });
+      expect(await source.request(META)).to.deep.equal({ _meta: { block: { number: 7 } } });
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("says the endpoint refused the gateway (HTTP 401), naming neither the credentials nor the URL's", async () => {
+    const node = await guardedGraphNode(basic("user", "right"));
+    try {
+      const source = new HttpSubgraphSource({ url: `http://user:wrong-secret@127.0.0.1:${node.port}/subgraphs/name/latent` });
+      const caught: unknown = await source.request(META).catch((error: unknown) => error);
+      expect(caught).to.be.instanceOf(SourceError);
+      expect((caught as SourceError).detail).to.equal("the subgraph endpoint refused the gateway (HTTP 401)");
+      expect((caught as SourceError).message).to.equal("subgraph endpoint answered HTTP 401: the gateway sent credentials it refused");
+      expect(JSON.stringify([(caught as SourceError).message, (caught as SourceError).detail])).not.to.match(/wrong-secret|user/);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("refuses credentials in the URL together with a bearer token, and a token a header cannot carry, without repeating them", () => {
+    const both = () => new HttpSubgraphSource({ url: "https://user:secret@graph.example/subgraphs/name/latent", bearerToken: "key-123" });
+    expect(both).to.throw(HttpSourceConfigError, /https:\/\/graph\.example\/subgraphs\/name\/latent carries credentials and a bearer token/);
+    expect(both).to.throw(/^(?!.*(secret|key-123))/);
+    for (const token of ["", "key 123", "key\r\nx-injected: 1"]) {
+      expect(() => new HttpSubgraphSource({ url: "https://graph.example/subgraphs/name/latent", bearerToken: token }), JSON.stringify(token))
+        .to.throw(HttpSourceConfigError, /bearer token is empty or holds whitespace/);
+    }
+  });
+
+  it("keeps the bearer token out of what the gateway logs, as it keeps a URL's credentials", () => {
+    const url = "https://graph.example/subgraphs/name/latent";
+    const redact = gatewayRedactor({ source: { subgraphUrl: url, bearerToken: "key-123" }, chain: null });
+    expect(redact?.(`asked ${url} with Bearer key-123`)).to.equal(`asked ${url} with Bearer …`);
+    const withCredentials = gatewayRedactor({ source: { subgraphUrl: "https://user:secret@graph.example/subgraphs/name/latent" }, chain: null });
+    expect(withCredentials?.("asked https://user:secret@graph.example/subgraphs/name/latent")).to.equal(`asked ${url}`);
   });
 });
