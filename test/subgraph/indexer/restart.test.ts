@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
+import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type IndexerLogRecord, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { spawnIndexerCli } from "./helpers/cli";
@@ -364,6 +364,42 @@ describe("embedded indexer: restarts", function () {
       await indexer.close();
     }
     expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
+    this.timeout(30_000);
+    // Infura's -32005 answers, with and without backoff_seconds; the last asks for a minute, which stop() must not wait.
+    const limits = [
+      { code: -32005, message: "project ID request rate exceeded", data: { rate: { backoff_seconds: 0.05 } } },
+      { code: -32005, message: "daily request count exceeded, request rate limited" },
+      { code: -32005, message: "daily request count exceeded, request rate limited", data: { rate: { backoff_seconds: 60 } } },
+    ];
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        const limit = armed && method === "eth_blockNumber" ? limits.shift() : undefined;
+        if (limit !== undefined) throw Object.assign(new Error(limit.message), { code: limit.code, data: limit.data });
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("rate-limited.sqlite"), pollIntervalMs: 1, logger: (r) => logs.push(r) });
+    try {
+      armed = true;
+      let retries = 0;
+      const third = new Promise<void>((resolve) => indexer.on("retry", () => ++retries === 3 && resolve()));
+      void indexer.run();
+      await third;
+      await indexer.stop();
+    } finally {
+      await indexer.close();
+    }
+    // The second names no wait: 250 ms doubled, as it is the second refusal in a row.
+    expect(logs.filter((l) => l.message.startsWith("rate limited")).map((l) => l.message)).to.deep.equal([
+      "rate limited: the next pass in 50 ms",
+      "rate limited: the next pass in 500 ms",
+      "rate limited: the next pass in 60000 ms",
+    ]);
   });
 
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {
