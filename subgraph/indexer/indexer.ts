@@ -33,6 +33,7 @@ import { DEFAULT_STATISTICS_POLICY, PlannerStatistics, type StatisticsPolicy } f
 import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
+import { PassFailures } from "./pass-failures";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -814,11 +815,14 @@ export class Indexer extends EventEmitter {
     this.stopping = false;
     this.running = (async () => {
       const interval = this.options.pollIntervalMs ?? 1000;
+      const failures = new PassFailures(this.now);
       while (!this.stopping) {
         let delay = this.fatal !== null ? Math.max(interval, 1000) : interval;
         try {
           await this.syncOnce();
           this.rateLimits = 0;
+          const recovered = failures.succeeded();
+          if (recovered !== null) this.log("info", recovered);
           if (this.synced) {
             this.refreshStatistics();
             this.emit("synced", this.status());
@@ -831,8 +835,9 @@ export class Indexer extends EventEmitter {
             throw error;
           }
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
-          // would throw without a listener).
-          this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
+          // would throw without a listener). Logged once while it repeats (see PassFailures), emitted every time.
+          const line = failures.failed((error as Error).message);
+          if (line !== null) this.log("error", line);
           this.emit("retry", error);
           if (error instanceof RateLimitedError) {
             delay = Math.max(delay, this.rateLimitDelay(error));

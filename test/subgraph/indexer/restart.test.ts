@@ -366,6 +366,62 @@ describe("embedded indexer: restarts", function () {
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
+  it("run() logs a failing pass once, again only for another error or a minute later with the count, and the recovery", async function () {
+    const start = 1_000_000;
+    let clock = start;
+    const refused = "connect ECONNREFUSED";
+    const unavailable = "HTTP 503 upstream unavailable";
+    // Each pass asks for the head first: with the node failing, that is its one request. One entry per pass: the
+    // clock when it fails and the node's error.
+    const script: Array<[number, string]> = [
+      [0, refused],
+      [1_000, refused],
+      [2_000, refused],
+      [59_000, refused],
+      [61_000, refused],
+      [62_000, refused],
+      [63_000, unavailable],
+      [64_000, unavailable],
+    ];
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        if (armed && method === "eth_blockNumber") {
+          const failure = script.shift();
+          clock = start + (failure?.[0] ?? 70_000);
+          if (failure !== undefined) throw new Error(failure[1]);
+        }
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({
+      subgraph: fx.buildDir,
+      rpc,
+      db: fx.dbPath("failure-log.sqlite"),
+      pollIntervalMs: 1,
+      now: () => clock,
+      logger: (record) => logs.push(record),
+    });
+    let retries = 0;
+    indexer.on("retry", () => retries++);
+    try {
+      armed = true;
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    expect(retries).to.equal(8);
+    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${refused}`,
+      `error: indexing pass still failing, 4 failed passes in 61 s, retrying: eth_blockNumber failed: ${refused}`,
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${unavailable} (the previous error failed 1 more pass after it was logged)`,
+      `info: indexing pass succeeded after 8 failed passes in 70 s: indexing resumes`,
+    ]);
+  });
+
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
     this.timeout(30_000);
     // Infura's -32005 answers, with and without backoff_seconds; the last asks for a minute, which stop() must not wait.
