@@ -23,7 +23,7 @@ const REPEAT_QUIET_MS = 60_000;
 
 /**
  * A logger for the log file that also puts errors on stderr, one short line each: the console stays readable
- * and nothing that breaks the devnet goes unseen. An error that repeats (the indexer retries every poll while the
+ * and nothing that breaks the devnet goes unseen. An error that repeats (whatever fails at every poll while the
  * chain at --rpc-url is unreachable) is shown once a minute with its count, not twice a second.
  */
 function devnetLogger(logFile: string): Logger {

@@ -139,6 +139,24 @@ export class RpcError extends IndexerError {
 /** eth_getLogs refused the block range (too many results, response too large, timeout): retry with a smaller one. */
 export class RangeTooLargeError extends RpcError {}
 
+/**
+ * The node refused the request for its rate (HTTP 429, or an error that says so: per second, per day, compute units),
+ * not for what it asked: the same request can succeed later, and a smaller eth_getLogs range would only mean more
+ * requests. `retryAfterMs`: the wait the node asked for (Retry-After, Infura's backoff_seconds), at most
+ * MAX_RETRY_AFTER_MS; null when it named none.
+ */
+export class RateLimitedError extends RpcError {
+  constructor(
+    message: string,
+    method: string,
+    code: number | undefined,
+    readonly retryAfterMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, method, code, options);
+  }
+}
+
 /** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
 export class InconsistentChainDataError extends IndexerError {}
 

@@ -17,6 +17,7 @@ import {
   IndexerError,
   IndexerOptionError,
   RangeTooLargeError,
+  RateLimitedError,
   ReorgTooDeepError,
   RpcError,
 } from "./errors";
@@ -32,9 +33,19 @@ import { DEFAULT_STATISTICS_POLICY, PlannerStatistics, type StatisticsPolicy } f
 import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
+import { PassFailures } from "./pass-failures";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
+
+/**
+ * A rate-limited node that named no wait: 250 ms, doubled after each refusal in a row up to 30 s (ethers starts its
+ * 429 backoff at 250 ms, graph-node caps its retries' at 30 s).
+ */
+const RATE_LIMIT_BACKOFF_MS = 250;
+const RATE_LIMIT_MAX_BACKOFF_MS = 30_000;
+/** Rate-limited answers to one range in a row before the pass fails (run() then waits the backoff before the next). */
+const RATE_LIMIT_RETRIES = 5;
 
 export interface IndexerOptions {
   /** A subgraph build directory (what `graph build` writes) or a subgraph directory containing `build/`. */
@@ -199,6 +210,10 @@ export class Indexer extends EventEmitter {
   private statistics: PlannerStatistics;
   private rate: { since: number; blocks: number; events: number };
   private totals = { blocks: 0, events: 0 };
+  /** Rate-limited answers in a row, for the backoff. */
+  private rateLimits = 0;
+  /** Waits that stop() cuts short. */
+  private readonly sleepers = new Set<() => void>();
 
   private constructor(
     readonly build: SubgraphBuild,
@@ -374,6 +389,7 @@ export class Indexer extends EventEmitter {
       }
     };
     let inconsistencies = 0;
+    let rateLimited = 0;
     while (next <= target && !this.stopping && this.fatal === null) {
       if (queue.length === 0 || queue[0]!.from !== next) queue.length = 0;
       fill();
@@ -397,6 +413,14 @@ export class Indexer extends EventEmitter {
           this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
           continue;
         }
+        if (error instanceof RateLimitedError && rateLimited++ < RATE_LIMIT_RETRIES) {
+          // The node refused the rate, not the range: the same blocks once it lets us, as a smaller range would only
+          // mean more requests against the same limit.
+          const delay = this.rateLimitDelay(error);
+          this.log("debug", `${error.message}: asking for blocks ${current.from}-${current.to} again in ${delay} ms`);
+          await this.pause(delay);
+          continue;
+        }
         if (error instanceof InconsistentChainDataError && inconsistencies++ < 20) {
           this.log("info", `${error.message}: fetching again`);
           await sleep(100);
@@ -405,6 +429,8 @@ export class Indexer extends EventEmitter {
         throw error;
       }
       this.sizer.succeeded(data.logCount);
+      this.rateLimits = 0;
+      rateLimited = 0;
       // Keep fetching ahead while this range is processed.
       next = data.to + 1;
       fill();
@@ -789,9 +815,14 @@ export class Indexer extends EventEmitter {
     this.stopping = false;
     this.running = (async () => {
       const interval = this.options.pollIntervalMs ?? 1000;
+      const failures = new PassFailures(this.now);
       while (!this.stopping) {
+        let delay = this.fatal !== null ? Math.max(interval, 1000) : interval;
         try {
           await this.syncOnce();
+          this.rateLimits = 0;
+          const recovered = failures.succeeded();
+          if (recovered !== null) this.log("info", recovered);
           if (this.synced) {
             this.refreshStatistics();
             this.emit("synced", this.status());
@@ -804,17 +835,42 @@ export class Indexer extends EventEmitter {
             throw error;
           }
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
-          // would throw without a listener).
-          this.log("error", `indexing pass failed, retrying: ${(error as Error).message}`);
+          // would throw without a listener). Logged once while it repeats (see PassFailures), emitted every time.
+          const line = failures.failed((error as Error).message);
+          if (line !== null) this.log("error", line);
           this.emit("retry", error);
+          if (error instanceof RateLimitedError) {
+            delay = Math.max(delay, this.rateLimitDelay(error));
+            this.log("debug", `rate limited: the next pass in ${delay} ms`);
+          }
         }
         if (this.stopping) break;
-        await sleep(this.fatal !== null ? Math.max(interval, 1000) : interval);
+        await this.pause(delay);
       }
     })().finally(() => {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** What a rate-limited node asked to wait, or the backoff for the refusals in a row so far. */
+  private rateLimitDelay(error: RateLimitedError): number {
+    this.rateLimits++;
+    return error.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_BACKOFF_MS, RATE_LIMIT_BACKOFF_MS * 2 ** Math.min(this.rateLimits - 1, 16));
+  }
+
+  /** Waits `ms`, or until stop(): a rate limit's backoff may last a minute. */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   /** At the head, between passes (no transaction open): the planner's statistics, when due. */
@@ -834,6 +890,7 @@ export class Indexer extends EventEmitter {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const wake of [...this.sleepers]) wake();
     if (this.running !== null) await this.running;
     await this.inFlight;
     this.stopping = this.closed;

@@ -191,10 +191,12 @@ describe("scripts/devnet", function () {
     }
     const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
     const failures = shown.filter((l) => l.includes("indexing pass failed"));
-    expect(logged, "retries in the log file").to.be.greaterThan(3);
+    // The indexer itself logs a failure that repeats at every poll once a minute (the gateway's retry events count
+    // them all), and the console shows what the log file holds.
     // A pass under way when the chain stopped may fail on another call (eth_getBlockByNumber) than the retries that
     // follow (eth_blockNumber): each distinct message once.
-    expect(failures.length, failures.join("")).to.be.within(1, 2);
+    expect(logged, "failures in the log file").to.be.within(1, 2);
+    expect(failures.length, failures.join("")).to.equal(logged);
     expect(new Set(failures).size, failures.join("")).to.equal(failures.length);
   });
 

@@ -5,7 +5,7 @@
 // the subgraph's events is asked again by hash: a load-balanced endpoint may answer eth_getLogs from a backend that
 // does not have the newest blocks yet, and those would otherwise be indexed as blocks without events.
 import { getBytes, keccak256 } from "ethers";
-import { InconsistentChainDataError, RangeTooLargeError } from "../errors";
+import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError } from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
 import {
   parseHeader,
@@ -124,6 +124,8 @@ export class ChainFetcher {
           chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })),
         );
       } catch (error) {
+        // A rate limit is no sign of a lagging backend: fetching again at once would only be refused again.
+        if (error instanceof RateLimitedError) throw error;
         throw new InconsistentChainDataError(
           `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node ` +
             `behind it: ${(error as Error).message}`,

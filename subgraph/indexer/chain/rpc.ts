@@ -1,7 +1,7 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { RangeTooLargeError, RpcError } from "../errors";
+import { RangeTooLargeError, RateLimitedError, RpcError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
 
 export interface RpcCall {
@@ -31,8 +31,45 @@ const RANGE_TOO_LARGE =
 // wording. Left to the patterns, a message they do not know failed every pass on the same range, for ever.
 const LIMIT_EXCEEDED = -32005;
 
+// Rate limits, whatever the method: "rate limit exceeded", "Too Many Requests", Alchemy's "exceeded its compute units
+// per second capacity", Infura's "daily request count exceeded, request rate limited" and "project ID request rate
+// exceeded" (both -32005)... Several would also match RANGE_TOO_LARGE ("too many", "limit exceeded") or carry -32005:
+// they are looked for first, as a smaller range only means more requests against the same limit.
+const RATE_LIMITED = /rate.?limit|too many requests|request rate|requests per second|request count|compute units|quota|throttl/i;
+
+// Alchemy answers a rate limit with the HTTP status as the JSON-RPC error code.
+const TOO_MANY_REQUESTS = 429;
+
+/** The longest wait a node's Retry-After (or backoff_seconds) is honoured for: a day's quota must not stall for a day. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+function boundedWait(ms: number): number | null {
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms))) : null;
+}
+
+/** An HTTP Retry-After value (RFC 9110: seconds, or a date), in bounded milliseconds; null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (header === null) return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return boundedWait(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : boundedWait(date - now);
+}
+
+/** Infura's `data: { rate: { backoff_seconds } }` (some proxies put backoff_seconds on `data` itself). */
+function backoffSeconds(data: unknown): number | null {
+  if (typeof data !== "object" || data === null) return null;
+  const { rate, backoff_seconds: own } = data as { rate?: { backoff_seconds?: unknown }; backoff_seconds?: unknown };
+  const seconds = typeof rate?.backoff_seconds === "number" ? rate.backoff_seconds : own;
+  return typeof seconds === "number" ? boundedWait(seconds * 1000) : null;
+}
+
 function rpcError(method: string, error: { code?: number; message?: string; data?: unknown }, redact: Redactor = (text) => text): RpcError {
   const message = redact(`${method} failed: ${error.message ?? "unknown error"}${error.code !== undefined ? ` (code ${error.code})` : ""}`);
+  const backoff = backoffSeconds(error.data);
+  if (error.code === TOO_MANY_REQUESTS || backoff !== null || RATE_LIMITED.test(error.message ?? "")) {
+    return new RateLimitedError(message, method, error.code, backoff);
+  }
   if (method === "eth_getLogs" && (error.code === LIMIT_EXCEEDED || RANGE_TOO_LARGE.test(error.message ?? ""))) {
     return new RangeTooLargeError(message, method, error.code);
   }
@@ -121,6 +158,10 @@ export class HttpRpc implements RpcTransport {
     }
     if (!response.ok) {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
+      if (response.status === TOO_MANY_REQUESTS) {
+        const message = this.redact(`${method}: HTTP 429 ${text.slice(0, 200)}`);
+        throw new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after")));
+      }
       throw new RpcError(this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`), method);
     }
     try {
@@ -156,6 +197,11 @@ export class HttpRpc implements RpcTransport {
     if (this.batchUnsupported) return this.oneByOne<T>(calls);
     const reply = await this.post(body, calls[0]!.method);
     if (!Array.isArray(reply)) {
+      // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
+      // would only multiply the requests that hit it.
+      const error = (reply as JsonRpcResponse | null)?.error;
+      const refusal = error === undefined ? null : rpcError(calls[0]!.method, error, this.redact);
+      if (refusal instanceof RateLimitedError) throw refusal;
       // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
       // one from now on.
       this.batchUnsupported = true;
@@ -184,8 +230,8 @@ export class Eip1193Rpc implements RpcTransport {
     try {
       return (await this.provider.request({ method, params: [...params] })) as T;
     } catch (error) {
-      const e = error as { code?: number; message?: string };
-      throw rpcError(method, { code: e.code, message: e.message ?? String(error) });
+      const e = error as { code?: number; message?: string; data?: unknown };
+      throw rpcError(method, { code: e.code, message: e.message ?? String(error), data: e.data });
     }
   }
 

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { Indexer, type ReorgEvent } from "../../../subgraph/indexer";
+import { Indexer, type IndexerLogRecord, type ReorgEvent } from "../../../subgraph/indexer";
 import { Eip1193Rpc, HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
@@ -200,6 +200,117 @@ describe("embedded indexer: reorgs and fetching", function () {
       `eth_getLogs refused blocks ${start}-${start + 1}, the smallest range allowed (minBlockRange 2): eth_getLogs timed out after 100 ms`,
     );
     expect(indexer.status().checkpoint!.number).to.equal(start - 1);
+  });
+
+  it("asks for the same eth_getLogs range again after a backoff when the node answers with a rate limit, never a smaller one", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 150n, A!, { note: "rate limited" });
+    // Two rate limits a too-large pattern or -32005 took for a range too large, then the node answers.
+    const limits = [
+      { code: -32005, message: "rate limit exceeded" },
+      { code: -32000, message: "Too Many Requests" },
+    ];
+    const asked: string[] = [];
+    // An EIP-1193 provider in front of the chain: its errors reach the indexer as a node's answers do.
+    const limited = {
+      request: async ({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> => {
+        const filter = params?.[0] as { fromBlock?: string; toBlock?: string } | undefined;
+        if (method === "eth_getLogs" && filter?.fromBlock !== undefined) {
+          asked.push(`${Number(filter.fromBlock)}-${Number(filter.toBlock)}`);
+          const limit = limits.shift();
+          if (limit !== undefined) throw Object.assign(new Error(limit.message), { code: limit.code });
+        }
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const db = fx.dbPath(`reorg-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: limited, db, prefetchRanges: 1, logger: (r) => logs.push(r) });
+    open.push(indexer);
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(asked.slice(0, 3)).to.deep.equal([asked[0], asked[0], asked[0]]);
+    // No wait named: the backoff doubles from 250 ms.
+    expect(logs.filter((l) => l.message.includes("again in")).map((l) => l.message)).to.deep.equal([
+      `eth_getLogs failed: rate limit exceeded (code -32005): asking for blocks ${asked[0]} again in 250 ms`,
+      `eth_getLogs failed: Too Many Requests (code -32000): asking for blocks ${asked[0]} again in 500 ms`,
+    ]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("backs off on a rate limit of the eth_getLogs by block hash that checks a block near the head, not fetching again at once", async function () {
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 160n, A!, { note: "checked by hash" });
+    let answered = false;
+    let limited = false;
+    // The first range's eth_getLogs comes back empty (as from a lagging backend), so the blocks whose bloom may hold
+    // the subgraph's events are asked by hash: that is refused once for the rate.
+    const provider = {
+      request: async ({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> => {
+        const filter = params?.[0] as { fromBlock?: string; blockHash?: string } | undefined;
+        if (method === "eth_getLogs" && filter?.fromBlock !== undefined && !answered) {
+          answered = true;
+          return [];
+        }
+        if (method === "eth_getLogs" && filter?.blockHash !== undefined && !limited) {
+          limited = true;
+          throw Object.assign(new Error("Your app has exceeded its compute units per second capacity"), { code: 429 });
+        }
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const db = fx.dbPath(`reorg-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: provider, db, reorgThreshold: 10_000, logger: (r) => logs.push(r) });
+    open.push(indexer);
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(limited).to.equal(true);
+    const retries = logs.filter((l) => /fetching again|again in/.test(l.message)).map((l) => l.message.replace(/blocks \d+-\d+/, "blocks …"));
+    expect(retries).to.deep.equal([
+      "eth_getLogs failed: Your app has exceeded its compute units per second capacity (code 429): asking for blocks … again in 250 ms",
+    ]);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("waits what an HTTP 429's Retry-After says before it asks for the same eth_getLogs range again", async function () {
+    const asked: string[] = [];
+    // A proxy in front of the chain that answers the first eth_getLogs over a block range with 429 and Retry-After: 1.
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        const call = JSON.parse(body) as { method?: string; params?: Array<{ fromBlock?: string; toBlock?: string }> };
+        const filter = call.method === "eth_getLogs" ? call.params?.[0] : undefined;
+        if (filter?.fromBlock !== undefined) asked.push(`${Number(filter.fromBlock)}-${Number(filter.toBlock)}`);
+        if (asked.length === 1 && filter?.fromBlock !== undefined) {
+          res.writeHead(429, { "content-type": "text/plain", "retry-after": "1" });
+          res.end("Too Many Requests");
+          return;
+        }
+        void fetch(fx.chain.url, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(await r.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const logs: IndexerLogRecord[] = [];
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: url, db: fx.dbPath(`reorg-${++runs}.sqlite`), logger: (r) => logs.push(r) });
+      open.push(indexer);
+      const status = await indexer.syncOnce();
+      expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+      expect(asked.slice(0, 2)).to.deep.equal([asked[0], asked[0]]);
+      expect(logs.filter((l) => l.message.includes("again in")).map((l) => l.message)).to.deep.equal([
+        `eth_getLogs: HTTP 429 Too Many Requests: asking for blocks ${asked[0]} again in 1000 ms`,
+      ]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("indexes through an in-process EIP-1193 provider exactly as over HTTP", async function () {

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type ProgressEvent } from "../../../subgraph/indexer";
+import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type IndexerLogRecord, type ProgressEvent } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { spawnIndexerCli } from "./helpers/cli";
@@ -364,6 +364,98 @@ describe("embedded indexer: restarts", function () {
       await indexer.close();
     }
     expect(dumpDatabase(db)).to.deep.equal(reference);
+  });
+
+  it("run() logs a failing pass once, again only for another error or a minute later with the count, and the recovery", async function () {
+    const start = 1_000_000;
+    let clock = start;
+    const refused = "connect ECONNREFUSED";
+    const unavailable = "HTTP 503 upstream unavailable";
+    // Each pass asks for the head first: with the node failing, that is its one request. One entry per pass: the
+    // clock when it fails and the node's error.
+    const script: Array<[number, string]> = [
+      [0, refused],
+      [1_000, refused],
+      [2_000, refused],
+      [59_000, refused],
+      [61_000, refused],
+      [62_000, refused],
+      [63_000, unavailable],
+      [64_000, unavailable],
+    ];
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        if (armed && method === "eth_blockNumber") {
+          const failure = script.shift();
+          clock = start + (failure?.[0] ?? 70_000);
+          if (failure !== undefined) throw new Error(failure[1]);
+        }
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({
+      subgraph: fx.buildDir,
+      rpc,
+      db: fx.dbPath("failure-log.sqlite"),
+      pollIntervalMs: 1,
+      now: () => clock,
+      logger: (record) => logs.push(record),
+    });
+    let retries = 0;
+    indexer.on("retry", () => retries++);
+    try {
+      armed = true;
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    expect(retries).to.equal(8);
+    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${refused}`,
+      `error: indexing pass still failing, 4 failed passes in 61 s, retrying: eth_blockNumber failed: ${refused}`,
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${unavailable} (the previous error failed 1 more pass after it was logged)`,
+      `info: indexing pass succeeded after 8 failed passes in 70 s: indexing resumes`,
+    ]);
+  });
+
+  it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
+    this.timeout(30_000);
+    // Infura's -32005 answers, with and without backoff_seconds; the last asks for a minute, which stop() must not wait.
+    const limits = [
+      { code: -32005, message: "project ID request rate exceeded", data: { rate: { backoff_seconds: 0.05 } } },
+      { code: -32005, message: "daily request count exceeded, request rate limited" },
+      { code: -32005, message: "daily request count exceeded, request rate limited", data: { rate: { backoff_seconds: 60 } } },
+    ];
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        const limit = armed && method === "eth_blockNumber" ? limits.shift() : undefined;
+        if (limit !== undefined) throw Object.assign(new Error(limit.message), { code: limit.code, data: limit.data });
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("rate-limited.sqlite"), pollIntervalMs: 1, logger: (r) => logs.push(r) });
+    try {
+      armed = true;
+      let retries = 0;
+      const third = new Promise<void>((resolve) => indexer.on("retry", () => ++retries === 3 && resolve()));
+      void indexer.run();
+      await third;
+      await indexer.stop();
+    } finally {
+      await indexer.close();
+    }
+    // The second names no wait: 250 ms doubled, as it is the second refusal in a row.
+    expect(logs.filter((l) => l.message.startsWith("rate limited")).map((l) => l.message)).to.deep.equal([
+      "rate limited: the next pass in 50 ms",
+      "rate limited: the next pass in 500 ms",
+      "rate limited: the next pass in 60000 ms",
+    ]);
   });
 
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {

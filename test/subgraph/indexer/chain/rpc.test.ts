@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
-import { HttpRpc } from "../../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RpcError } from "../../../../subgraph/indexer/errors";
+import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../../../subgraph/indexer/chain/rpc";
+import { RangeTooLargeError, RateLimitedError, RpcError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -96,6 +96,110 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       // Other methods have no range to shrink.
       const head = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
       expect(head).to.be.instanceOf(RpcError).and.not.instanceOf(RangeTooLargeError);
+    } finally {
+      await node.close();
+    }
+  });
+
+  /** A stand-in node that gives each request the next of `answers` (status, headers, JSON-RPC error), and records the bodies. */
+  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object }>) {
+    const bodies: string[] = [];
+    const node = await standIn((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        bodies.push(body);
+        const answer = answers[bodies.length - 1] ?? {};
+        const parsed = JSON.parse(body) as { id: number } | Array<{ id: number }>;
+        response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
+        if (answer.status !== undefined) response.end("Too Many Requests");
+        else if (answer.error !== undefined) response.end(JSON.stringify({ jsonrpc: "2.0", id: Array.isArray(parsed) ? null : parsed.id, error: answer.error }));
+        else if (Array.isArray(parsed)) response.end(JSON.stringify(parsed.map(({ id }) => ({ jsonrpc: "2.0", id, result: [] }))));
+        else response.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, result: [] }));
+      });
+    });
+    return { ...node, bodies };
+  }
+
+  const GET_LOGS: [{ fromBlock: string; toBlock: string }] = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
+
+  it("takes rate limits for rate limits, not for an eth_getLogs range too large, with the wait the node names", async function () {
+    // What providers answer when a client goes too fast: several match the too-large patterns ("too many", "limit
+    // exceeded") or carry -32005, and shrinking the range on them would only multiply the requests.
+    const limits: Array<[object, number | null]> = [
+      [{ code: 429, message: "Your app has exceeded its compute units per second capacity. If you have retries enabled, you can safely ignore this message." }, null],
+      [{ code: -32005, message: "daily request count exceeded, request rate limited", data: { see: "https://infura.io/dashboard", rate: { allowed_rps: 1, backoff_seconds: 30, current_rps: 1.4 } } }, 30_000],
+      [{ code: -32005, message: "project ID request rate exceeded", data: { rate: { backoff_seconds: 86_400 } } }, MAX_RETRY_AFTER_MS],
+      [{ code: -32005, message: "rate limit exceeded" }, null],
+      [{ code: -32000, message: "Too Many Requests" }, null],
+      [{ code: -32603, message: "Request throttled: over your plan's quota" }, null],
+    ];
+    const node = await scripted(limits.map(([error]) => ({ error })));
+    try {
+      const rpc = new HttpRpc(node.url);
+      for (const [error, wait] of limits) {
+        const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+        expect(refused, JSON.stringify(error)).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+        expect((refused as RateLimitedError).retryAfterMs, JSON.stringify(error)).to.equal(wait);
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("still takes -32005 and the too-large wordings that are about results or the range for a range too large", async function () {
+    const tooLarge = [
+      { code: -32005, message: "query returned more than 10000 results" },
+      { code: -32005, message: "limit exceeded" },
+      { code: -32602, message: "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range" },
+      { code: -32000, message: "block range is too wide" },
+      { code: -32000, message: "too many logs in the response" },
+    ];
+    const node = await scripted(tooLarge.map((error) => ({ error })));
+    try {
+      const rpc = new HttpRpc(node.url);
+      for (const error of tooLarge) {
+        expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e), error.message).to.be.instanceOf(RangeTooLargeError);
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("takes HTTP 429 for a rate limit on any method, honouring Retry-After up to MAX_RETRY_AFTER_MS", async function () {
+    const node = await scripted([
+      { status: 429, headers: { "retry-after": "2" } },
+      { status: 429, headers: { "retry-after": "86400" } },
+      { status: 429 },
+      { status: 429, headers: { "retry-after": "soon" } },
+    ]);
+    try {
+      const rpc = new HttpRpc(node.url);
+      const waits: Array<number | null> = [];
+      for (const method of ["eth_getLogs", "eth_getLogs", "eth_blockNumber", "eth_getLogs"]) {
+        const refused = await rpc.request(method, method === "eth_getLogs" ? GET_LOGS : []).catch((e: unknown) => e);
+        expect(refused, method).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+        expect((refused as RateLimitedError).message).to.equal(`${method}: HTTP 429 Too Many Requests`);
+        waits.push((refused as RateLimitedError).retryAfterMs);
+      }
+      expect(waits).to.deep.equal([2000, MAX_RETRY_AFTER_MS, null, null]);
+    } finally {
+      await node.close();
+    }
+    // The other form RFC 9110 allows: a date.
+    expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:30 GMT"))).to.equal(30_000);
+    expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:29:00 GMT"))).to.equal(0);
+  });
+
+  it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {
+    const node = await scripted([{ error: { code: 429, message: "Too Many Requests" } }]);
+    try {
+      const rpc = new HttpRpc(node.url);
+      const calls = [1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] }));
+      expect(await rpc.batch(calls).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      expect(await rpc.batch(calls)).to.deep.equal([[], []]);
+      // One request per batch, each a JSON-RPC batch: not the calls one by one.
+      expect(node.bodies.map((body) => body.startsWith("["))).to.deep.equal([true, true]);
     } finally {
       await node.close();
     }
