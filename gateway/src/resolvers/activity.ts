@@ -3,13 +3,23 @@ import { badUserInput } from "../errors";
 import { pageSize } from "../limits/page-size";
 import { CATEGORY_FROM_SUBGRAPH, CATEGORY_TO_SUBGRAPH, eventAmount, eventKind } from "../model/events";
 import { parseJobId } from "../model/ids";
-import { keysetConnection } from "../services/keyset";
+import { decodeKeysetCursor, keysetPage, type KeysetSort } from "../services/keyset";
 import type { EventEntity } from "../subgraph/entities";
 import type { Where } from "../subgraph/where";
 
+/** Newest block first; within a block by id (transaction hash and log index): stable, if not log order. */
+const ACTIVITY_SORT: KeysetSort<EventEntity> = {
+  tag: "activity:BLOCK:DESC",
+  field: "blockNumber",
+  direction: "desc",
+  keyType: "BigInt",
+  idKind: "hex",
+  keyOf: (e) => e.blockNumber,
+};
+
 export const activityResolvers: Resolvers = {
   Query: {
-    activity: (_root, args, ctx) => {
+    activity: async (_root, args, ctx) => {
       const filter = args.filter;
       const where: Where = {};
       if (filter?.categories !== null && filter?.categories !== undefined) {
@@ -19,16 +29,10 @@ export const activityResolvers: Resolvers = {
       if (filter?.account !== null && filter?.account !== undefined) where.accounts_contains = [filter.account];
       if (filter?.provider !== null && filter?.provider !== undefined) where.provider = filter.provider;
       if (filter?.jobId !== null && filter?.jobId !== undefined) where.job = parseJobId(filter.jobId, "filter.jobId");
-      return keysetConnection(
-        (a) => ctx.reader.eventPage(a),
-        ctx.head.head,
-        where,
-        // Newest block first; within a block by id (transaction hash and log index): stable, if not log order.
-        { tag: "activity:BLOCK:DESC", field: "blockNumber", direction: "desc", keyType: "BigInt", idKind: "hex", keyOf: (e: EventEntity) => e.blockNumber },
-        pageSize(args.first, 20, ctx.limits),
-        args.after,
-        (e) => e,
-      );
+      const first = pageSize(args.first, 20, ctx.limits);
+      const position = decodeKeysetCursor(args.after, ACTIVITY_SORT);
+      const at = await ctx.block.pageAt(position);
+      return keysetPage((a) => ctx.reader.eventPage(a), ctx.head.head, where, ACTIVITY_SORT, first, position, (e) => e, at);
     },
   },
   ActivityEvent: {
