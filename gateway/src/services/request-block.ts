@@ -1,7 +1,7 @@
-// The block one GraphQL request reads. Each field used to fix its own block (a list's first page the latest, a
-// networkStats answer the head), so two fields of one request could show two blocks when the index moved on between
-// their reads. A request now pins the indexed head once, at its first read, and every field reads that block; only a
-// page after a cursor reads its sequence's block instead, since its rows must continue the earlier page's.
+// The block one GraphQL request reads. Fields that each fixed their own block (a list's first page the latest, a
+// networkStats answer the head) would show two blocks in one answer whenever the index moves on between their reads.
+// So a request pins the indexed head once, at its first read, and every field reads that block; only a page after a
+// cursor reads its sequence's block instead, since its rows must continue the earlier page's.
 import type { CursorPosition, PinnedBlock } from "../model/cursor";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { ReadAt } from "../subgraph/reader";
