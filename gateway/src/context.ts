@@ -1,8 +1,9 @@
-// What every resolver gets: the long-lived services of the gateway and this request's DataLoaders.
+// What every resolver gets: the long-lived services of the gateway, this request's DataLoaders and the block it reads.
 import type { ChainReader } from "./chain/chain-reader";
 import type { QueryLimits } from "./limits/query-limits";
 import { createLoaders, type Loaders } from "./loaders/loaders";
 import type { Logger } from "./logger";
+import { RequestBlock } from "./services/request-block";
 import type { HeadWatcher } from "./sources/head-watcher";
 import type { SourceKind } from "./sources/source";
 import type { SubgraphReader } from "./subgraph/reader";
@@ -24,8 +25,10 @@ export interface GatewayServices {
 
 export interface GatewayContext extends GatewayServices {
   loaders: Loaders;
+  /** The indexed block every field of this request reads (pinned at its first read); a cursor's page reads its own. */
+  block: RequestBlock;
 }
 
 export function createContext(services: GatewayServices): GatewayContext {
-  return { ...services, loaders: createLoaders(services.reader) };
+  return { ...services, loaders: createLoaders(services.reader), block: new RequestBlock(services.head) };
 }

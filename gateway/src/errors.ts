@@ -3,7 +3,7 @@
 import { GraphQLError } from "graphql";
 
 /**
- * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, three that end
+ * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, four that end
  * subscriptions, one that refuses a subscription, one that refuses a cursor whose block is gone.
  */
 export const ErrorCode = {
@@ -24,6 +24,11 @@ export const ErrorCode = {
    * longer holds it, or holds another job, with other terms, under its id, at `extensions.blockNumber`.
    */
   JobReorged: "JOB_REORGED",
+  /**
+   * jobOpened(sinceBlock) ended because its replay and the live jobs posted while it was read were more than a feed
+   * queues at once (`extensions.maximum`): subscribe again from a later block, or page openJobs.
+   */
+  ReplayOverflow: "REPLAY_OVERFLOW",
   /** A subscription refused because its connection or the server runs as many as allowed (`extensions.limit`). */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
   /**
@@ -64,6 +69,18 @@ export function jobReorged(jobId: string, blockNumber: number, reason: "gone" | 
     `job ${jobId} was removed by a chain reorganisation: at block ${blockNumber} the index ${what}; ` +
       "look for the transaction that created it (it may be included again, possibly under another id)",
     { extensions: { code: ErrorCode.JobReorged, jobId, blockNumber } },
+  );
+}
+
+/**
+ * Ends a jobOpened(sinceBlock) whose replay and the live jobs held back while it was read come to more than
+ * `maximum`, the events a feed queues at once: the jobs held are dropped with it rather than kept without bound.
+ */
+export function replayOverflow(sinceBlock: number, maximum: number): GraphQLError {
+  return new GraphQLError(
+    `jobOpened(sinceBlock: ${sinceBlock}): more than ${maximum} jobs to send at once (the replay and the jobs posted ` +
+      "while it was read); subscribe again with a later sinceBlock, or page openJobs",
+    { extensions: { code: ErrorCode.ReplayOverflow, argument: "sinceBlock", maximum } },
   );
 }
 

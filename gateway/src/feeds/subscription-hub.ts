@@ -7,7 +7,7 @@
 // a pause), or a job's state sent from a later block than the head, would mix two blocks. A head that a reorg replaces
 // while it is handled is refused by the source; what it would have sent is sent at the next head, which the watcher
 // reports since its hash differs.
-import { badUserInput, jobReorged, shuttingDown } from "../errors";
+import { badUserInput, jobReorged, replayOverflow, shuttingDown } from "../errors";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -25,10 +25,10 @@ interface JobOpenedSubscriber {
   matcher: FeedMatcher;
   channel: Channel<JobEntity>;
   /**
-   * While its replay (sinceBlock) is read: the live jobs, held back to follow it. Null once they flow (at once
-   * without sinceBlock).
+   * While its replay (after `sinceBlock`) is read: the live jobs, held back to follow it, at most MAX_REPLAYED_JOBS
+   * (the subscription ends past that). Null once they flow (at once without sinceBlock).
    */
-  held: JobEntity[] | null;
+  held: { sinceBlock: number; jobs: JobEntity[] } | null;
   /** The jobs replayed (offerKey): a reorg rescan may offer one of them again. */
   replayed: Set<string>;
   /**
@@ -80,7 +80,9 @@ const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
 
 /**
  * Most jobs a jobOpened(sinceBlock) replays: the channel's queue holds 1000 unread events before it cuts its client
- * off as too slow, and a replay is queued at once.
+ * off as too slow, and a replay is queued at once. The live jobs held back while the replay is read are queued right
+ * after it, so the two together are held to this bound too (REPLAY_OVERFLOW past it): a source slow to answer the
+ * replay while jobs pour in would otherwise have the hub hold them without bound.
  */
 export const MAX_REPLAYED_JOBS = 1000;
 
@@ -190,7 +192,7 @@ export class SubscriptionHub {
       const subscriber: JobOpenedSubscriber = {
         matcher,
         channel: new Channel(() => this.opened.delete(subscriber)),
-        held: sinceBlock === null ? null : [],
+        held: sinceBlock === null ? null : { sinceBlock, jobs: [] },
         replayed: new Set(),
         skip: { from: scannedThrough, through: sinceBlock ?? scannedThrough },
       };
@@ -207,9 +209,11 @@ export class SubscriptionHub {
         subscriber.replayed.add(offerKey(job));
         subscriber.channel.push(job);
       }
-      const held = subscriber.held ?? [];
+      const held = (subscriber.held?.jobs ?? []).filter((job) => !subscriber.replayed.has(offerKey(job)));
       subscriber.held = null;
-      for (const job of held) if (!subscriber.replayed.has(offerKey(job))) subscriber.channel.push(job);
+      // Queued at once behind the replay: past what a feed queues, the subscription ends here, not as too slow.
+      if (offered.length + held.length > MAX_REPLAYED_JOBS) subscriber.channel.fail(replayOverflow(sinceBlock, MAX_REPLAYED_JOBS));
+      else for (const job of held) subscriber.channel.push(job);
       return subscriber.channel;
     } catch (error) {
       void subscriber.channel.return();
@@ -316,10 +320,19 @@ export class SubscriptionHub {
   }
 
   private sendLive(subscriber: JobOpenedSubscriber, job: JobEntity): void {
+    if (subscriber.channel.isClosed) return;
     const block = Number(job.createdAtBlock);
     if ((block > subscriber.skip.from && block <= subscriber.skip.through) || subscriber.replayed.has(offerKey(job))) return;
-    if (subscriber.held !== null) subscriber.held.push(job);
-    else subscriber.channel.push(job);
+    const { held } = subscriber;
+    if (held === null) {
+      subscriber.channel.push(job);
+    } else if (held.jobs.length < MAX_REPLAYED_JOBS) {
+      held.jobs.push(job);
+    } else {
+      // Ended at once, the jobs held dropped: its replay may take a while yet, and more jobs keep coming meanwhile.
+      held.jobs = [];
+      subscriber.channel.fail(replayOverflow(held.sinceBlock, MAX_REPLAYED_JOBS));
+    }
   }
 
   /**

@@ -57,6 +57,26 @@ function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerP
   };
 }
 
+/**
+ * Tells the client which indexed block the answer read (`extensions.block`): every field of a request reads one
+ * (RequestBlock), which a field's own figures (`blockNumber`, `pageInfo.blockNumber`) may not show. Absent where no
+ * field read it: every list followed a cursor (each reads its sequence's block), or nothing read the index at all.
+ */
+function blockPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const block = contextValue.block.pinned;
+          if (block === null || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, block };
+        },
+      };
+    },
+  };
+}
+
 function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -101,6 +121,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       ApolloServerPluginCacheControlDisabled(),
       limitsPlugin(options.schema, options.limits),
       requestLogPlugin(logger),
+      blockPlugin(),
     ],
   });
   await apollo.start();

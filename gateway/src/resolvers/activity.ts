@@ -4,13 +4,25 @@ import { pageSize } from "../limits/page-size";
 import { CATEGORY_FROM_SUBGRAPH, CATEGORY_TO_SUBGRAPH, eventAmount, eventKind } from "../model/events";
 import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
-import { keysetConnection } from "../services/keyset";
+import { decodeKeysetCursor, keysetPage, type KeysetSort } from "../services/keyset";
 import type { EventEntity } from "../subgraph/entities";
 import type { Where } from "../subgraph/where";
 
+/** Newest block first; within a block by id (transaction hash and log index): stable, if not log order. */
+function activitySort(filter: unknown): KeysetSort<EventEntity> {
+  return {
+    scope: cursorScope("activity:BLOCK:DESC", { filter }),
+    field: "blockNumber",
+    direction: "desc",
+    keyType: "BigInt",
+    idKind: "hex",
+    keyOf: (e) => e.blockNumber,
+  };
+}
+
 export const activityResolvers: Resolvers = {
   Query: {
-    activity: (_root, args, ctx) => {
+    activity: async (_root, args, ctx) => {
       const filter = args.filter;
       const where: Where = {};
       if (filter?.categories !== null && filter?.categories !== undefined) {
@@ -20,23 +32,11 @@ export const activityResolvers: Resolvers = {
       if (filter?.account !== null && filter?.account !== undefined) where.accounts_contains = [filter.account];
       if (filter?.provider !== null && filter?.provider !== undefined) where.provider = filter.provider;
       if (filter?.jobId !== null && filter?.jobId !== undefined) where.job = parseJobId(filter.jobId, "filter.jobId");
-      return keysetConnection(
-        (a) => ctx.reader.eventPage(a),
-        ctx.head.head,
-        where,
-        // Newest block first; within a block by id (transaction hash and log index): stable, if not log order.
-        {
-          scope: cursorScope("activity:BLOCK:DESC", { filter }),
-          field: "blockNumber",
-          direction: "desc",
-          keyType: "BigInt",
-          idKind: "hex",
-          keyOf: (e: EventEntity) => e.blockNumber,
-        },
-        pageSize(args.first, 20, ctx.limits),
-        args.after,
-        (e) => e,
-      );
+      const first = pageSize(args.first, 20, ctx.limits);
+      const sort = activitySort(filter);
+      const position = decodeKeysetCursor(args.after, sort);
+      const at = await ctx.block.pageAt(position);
+      return keysetPage((a) => ctx.reader.eventPage(a), ctx.head.head, where, sort, first, position, (e) => e, at);
     },
   },
   ActivityEvent: {

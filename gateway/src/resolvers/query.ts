@@ -7,7 +7,7 @@ import { availableCompute } from "../services/available-compute";
 import { chainNow } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
-import { decodeKeysetCursor, headReadAt, keysetConnection, keysetPage, pageReadAt, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { decodeKeysetCursor, keysetPage, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -59,37 +59,43 @@ function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "de
 export const queryResolvers: Resolvers = {
   Query: {
     availableCompute: (_root, args, ctx) =>
-      availableCompute(ctx.reader, ctx.head.head, { ...args, first: pageSize(args.first, 20, ctx.limits) }),
+      availableCompute(ctx.reader, ctx.head.head, { ...args, first: pageSize(args.first, 20, ctx.limits) }, (position) => ctx.block.pageAt(position)),
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = providerSort(args.orderBy?.field ?? "ADDRESS", args.orderBy?.direction === "DESC" ? "desc" : "asc", { filter: args.filter });
       const position = decodeKeysetCursor(args.after, sort);
-      const { protocol, at } = await ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head));
+      const { protocol, at } = await ctx.reader.protocolOfPage(await ctx.block.pageAt(position));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
       return keysetPage((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, position, (p) => p, at);
     },
 
-    provider: (_root, args, ctx) => ctx.loaders.provider.load(args.address),
+    provider: async (_root, args, ctx) => ctx.loaders.at(await ctx.block.readAt()).provider.load(args.address),
 
-    jobs: (_root, args, ctx) => {
+    jobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = jobSort("jobs", args.orderBy?.field ?? "CREATED", args.orderBy?.direction === "ASC" ? "asc" : "desc", { filter: args.filter });
-      return keysetConnection((a) => ctx.reader.jobPage(a), ctx.head.head, jobFilterWhere(args.filter), sort, first, args.after, (j) => j);
+      const where = jobFilterWhere(args.filter);
+      const position = decodeKeysetCursor(args.after, sort);
+      const at = await ctx.block.pageAt(position);
+      return keysetPage((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, position, (j) => j, at);
     },
 
-    job: (_root, args, ctx) => ctx.loaders.job.load(parseJobId(args.id, "id")),
+    job: async (_root, args, ctx) => {
+      const id = parseJobId(args.id, "id");
+      return ctx.loaders.at(await ctx.block.readAt()).job.load(id);
+    },
 
     openJobs: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = jobSort("openJobs", "CREATED", "asc", { provider: args.provider });
       const position = decodeKeysetCursor(args.after, sort);
-      const [{ protocol, at }, head] = await Promise.all([ctx.reader.protocolOfPage(pageReadAt(position, ctx.head.head)), ctx.head.ensureHead()]);
+      const { protocol, at } = await ctx.reader.protocolOfPage(await ctx.block.pageAt(position));
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
-      // out of the later one. Only where the source gave no block time does it fall back to the head's.
-      const now = at?.block.timestamp ?? chainNow(head);
+      // out of the later one. Only where the source gave no block time does it fall back to the request's head's.
+      const now = at?.block.timestamp ?? chainNow(await ctx.block.head());
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
       if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
@@ -99,13 +105,17 @@ export const queryResolvers: Resolvers = {
       return keysetPage((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, position, (j) => j, at);
     },
 
-    networkStats: async (_root, args, ctx) => networkStats(ctx.reader, await ctx.head.ensureHead(), dayCount(args.days, 30, ctx.limits)),
-
-    governance: async (_root, _args, ctx) => {
-      const head = await ctx.head.ensureHead();
-      return { now: chainNow(head), at: headReadAt(head) };
+    networkStats: async (_root, args, ctx) => {
+      const days = dayCount(args.days, 30, ctx.limits);
+      return networkStats(ctx.reader, await ctx.block.head(), days);
     },
 
-    indexingStatus: (_root, _args, ctx) => indexingStatus(ctx),
+    governance: async (_root, _args, ctx) => {
+      const head = await ctx.block.head();
+      return { now: chainNow(head), at: await ctx.block.readAt() };
+    },
+
+    // The index's status at the request's block; pinned by this field, that block is a fresh poll's, not the last seen.
+    indexingStatus: (_root, _args, ctx) => indexingStatus(ctx, ctx.block.head(() => ctx.head.refresh())),
   },
 };

@@ -193,18 +193,23 @@ function offerSort(orderBy: OfferOrder, requirements: QueryAvailableComputeArgs[
   };
 }
 
+/**
+ * One page of offers. `pageAt` says which block a page at a position reads: in a GraphQL request RequestBlock.pageAt
+ * (its cursor's, else the request's); by default its cursor's, else the latest (which the first page fixes).
+ */
 export async function availableCompute(
   reader: SubgraphReader,
   head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
+  pageAt: (position: CursorPosition | null) => Promise<ReadAt | undefined> = async (position) => pageReadAt(position, head),
 ): Promise<OfferConnectionModel> {
   const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy, args.requirements);
   const ranked = cursorScope(RANKED_TAG, { requirements: args.requirements });
   // Refused before anything is read at a forged cursor's block, and before an empty answer could skip the page.
   const position = sort === null ? decodeRankedCursor(args.after, ranked) : decodeKeysetCursor(args.after, sort);
   const parsed = parseRequirements(args.requirements);
-  // The protocol's minimum stake filters the offers: read at the page's block, which it fixes on a first page.
-  const { protocol, at } = await reader.protocolOfPage(pageReadAt(position, head));
+  // The protocol's minimum stake filters the offers: read at the page's block.
+  const { protocol, at } = await reader.protocolOfPage(await pageAt(position));
   // Nothing indexed yet: no protocol, no providers.
   if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   const req = { ...parsed, where: { ...activeWhere(protocol.minStakePerGpu), ...parsed.where } };

@@ -1,6 +1,7 @@
 // How far the index is behind the chain: what indexingStatus answers and what /readyz judges readiness by.
 import type { ResolversParentTypes, SourceKind as ApiSourceKind } from "../generated/graphql";
 import type { GatewayServices } from "../context";
+import type { IndexedHead } from "../sources/head-watcher";
 
 export type IndexingStatusModel = ResolversParentTypes["IndexingStatus"];
 
@@ -10,12 +11,15 @@ const SOURCE_KIND: Record<GatewayServices["sourceKind"], ApiSourceKind> = { embe
  * Ready when the source answers, the index has no fatal error, and it is within `maxLag` blocks of the chain head.
  * Without any way to know the head (no RPC and a source that does not report it), answering is enough; with one
  * that fails, the gateway is not ready (it cannot tell how stale it is). Throws SourceError when the source does
- * not answer.
+ * not answer. `indexed` is the indexed head to report: a fresh poll's (/readyz), or the block a GraphQL request reads.
  */
-export async function indexingStatus(services: GatewayServices): Promise<IndexingStatusModel> {
+export async function indexingStatus(
+  services: GatewayServices,
+  indexed: Promise<IndexedHead> = services.head.refresh(),
+): Promise<IndexingStatusModel> {
   const readHead = services.chainHead;
   const [head, chainHead] = await Promise.all([
-    services.head.refresh(),
+    indexed,
     readHead === null ? Promise.resolve(null) : readHead().catch(() => undefined),
   ]);
   const headKnown = chainHead !== null && chainHead !== undefined;

@@ -82,6 +82,12 @@ function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult 
   };
 }
 
+/** `result` with the block its request read in `extensions.block` (see graphql-http's blockPlugin), where it read one. */
+function withBlock(result: ExecutionResult, context: GatewayContext): ExecutionResult {
+  const block = context.block.pinned;
+  return block === null ? result : { ...result, extensions: { ...result.extensions, block } };
+}
+
 /**
  * graphql-js answers a start that fails with a GraphQLError (what a subscribe resolver throws, located) as a result,
  * but rethrows anything else, such as a resolver that returns no event stream. graphql-ws then closes the whole
@@ -193,7 +199,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         if (operation.operation === "subscription") operations.set(contextValue, { connection: ctx, payload });
         return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
+      // A query's answer names the block it read, as over HTTP (the context is the one onSubscribe made).
+      onNext: (_ctx, _id, _payload, args, result) => withBlock(formatResult(result as ExecutionResult, logger), args.contextValue as GatewayContext),
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {
           const f = formatError(e.toJSON(), e, logger);

@@ -396,6 +396,67 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  /** A hub over `jobs` whose replays (the reads of open jobs) wait for `release`. */
+  async function hubWithSlowReplay(jobs: JobEntity[]) {
+    let release: () => void = () => undefined;
+    const replayRead = new Promise<void>((resolve) => (release = resolve));
+    const { hub, advance } = startHub({
+      jobs: async (args: ListArgs) => {
+        if (args.where.status === "Open") await replayRead;
+        return list(jobs, args);
+      },
+      protocol: async () => null,
+    } as unknown as SubgraphReader);
+    return { hub, advance, release };
+  }
+
+  /** The ids a feed sends until it ends, and the error it ends with (null if none). */
+  async function drain(feed: AsyncIterableIterator<JobEntity>): Promise<{ ids: string[]; error: GraphQLError | null }> {
+    const ids: string[] = [];
+    for (;;) {
+      try {
+        const next = await feed.next();
+        if (next.done === true) return { ids, error: null };
+        ids.push(next.value.id);
+      } catch (error) {
+        return { ids, error: error as GraphQLError };
+      }
+    }
+  }
+
+  const REPLAY_OVERFLOW = { code: "REPLAY_OVERFLOW", argument: "sinceBlock", maximum: MAX_REPLAYED_JOBS };
+
+  it("ends a jobOpened(sinceBlock) with REPLAY_OVERFLOW, at once, when more live jobs arrive while it replays than a feed queues", async function () {
+    const jobs = [openJob(1, 95)];
+    const { hub, advance, release } = await hubWithSlowReplay(jobs);
+    const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
+    while (hub.subscriberCount < 1) await new Promise((resolve) => setImmediate(resolve));
+    jobs.push(...Array.from({ length: MAX_REPLAYED_JOBS + 1 }, (_, i) => openJob(i + 2, 101)));
+    await advance(head(101), head(100));
+    // Dropped with the jobs it held while its replay is still being read, not once the replay is in.
+    expect(hub.subscriberCount).to.equal(0);
+    release();
+    const { ids, error } = await drain(await subscribing);
+    expect(ids).to.deep.equal([]);
+    expect(error?.extensions).to.deep.equal(REPLAY_OVERFLOW);
+    hub.stop();
+  });
+
+  it("ends a jobOpened(sinceBlock) with REPLAY_OVERFLOW after its replay when the replay and the jobs held are more than a feed queues", async function () {
+    const replayed = 600;
+    const jobs = Array.from({ length: replayed }, (_, i) => openJob(i + 1, 95));
+    const { hub, advance, release } = await hubWithSlowReplay(jobs);
+    const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
+    while (hub.subscriberCount < 1) await new Promise((resolve) => setImmediate(resolve));
+    jobs.push(...Array.from({ length: MAX_REPLAYED_JOBS - replayed + 1 }, (_, i) => openJob(replayed + i + 1, 101)));
+    await advance(head(101), head(100));
+    release();
+    const { ids, error } = await drain(await subscribing);
+    expect(ids).to.have.length(replayed);
+    expect(error?.extensions).to.deep.equal(REPLAY_OVERFLOW);
+    hub.stop();
+  });
+
   it("ends every subscription with SHUTTING_DOWN when it stops", async function () {
     const { hub } = startHub({ jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader);
     const feed = await hub.jobOpened(parseFeedFilter(null));

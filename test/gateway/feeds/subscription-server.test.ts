@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import type { GatewayContext } from "../../../gateway/src/context";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
 import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
+import { bareContext } from "../helpers/bare-context";
 
 interface Outcome {
   data?: unknown;
@@ -30,7 +30,7 @@ describe("subscription server", function () {
       limits: DEFAULT_QUERY_LIMITS,
       corsOrigins: "*",
       logger: silentLogger,
-      context: () => ({}) as GatewayContext,
+      context: bareContext,
       introspection: false,
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -38,7 +38,7 @@ export async function executeWhileMoving(blocks: MovingBlocks, query: string): P
   const head: IndexedHead = { number: 7, hash: HASH_7, parentHash: null, timestamp: 1_000, hasIndexingErrors: false };
   const context = createContext({
     reader: new SubgraphReader(new MovingIndex(blocks)),
-    head: { head, ensureHead: async () => head } as unknown as HeadWatcher,
+    head: { head, ensureHead: async () => head, refresh: async () => head } as unknown as HeadWatcher,
     chain: null,
     chainHead: null,
     sourceKind: "subgraphUrl",

@@ -3,11 +3,11 @@ import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
-import type { GatewayContext } from "../../../gateway/src/context";
 import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
+import { bareContext } from "../helpers/bare-context";
 
 describe("GraphQL over HTTP", function () {
   let handler: GraphQLHttpHandler;
@@ -19,7 +19,7 @@ describe("GraphQL over HTTP", function () {
       schema: buildSchema(loadTypeDefs()),
       limits: DEFAULT_QUERY_LIMITS,
       logger: silentLogger,
-      context: () => ({}) as GatewayContext,
+      context: bareContext,
     });
     server = http.createServer((req, res) => {
       const [, query = ""] = (req.url ?? "/").split("?", 2);

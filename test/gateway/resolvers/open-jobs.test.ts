@@ -5,6 +5,7 @@ import type { GatewayContext } from "../../../gateway/src/context";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import type { JobConnectionModel } from "../../../gateway/src/model/models";
 import { queryResolvers } from "../../../gateway/src/resolvers/query";
+import { RequestBlock } from "../../../gateway/src/services/request-block";
 import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs } from "../../../gateway/src/subgraph/reader";
 import { list } from "../helpers/fake-source";
@@ -24,11 +25,13 @@ const job = {
 
 async function openJobs(pausedUntil: number): Promise<string[]> {
   const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
+  const head = { head: null, ensureHead: async () => ({ number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false }) };
   const ctx = {
     limits: DEFAULT_QUERY_LIMITS,
     loaders: { at: () => ({ provider: { load: async () => provider } }) },
     reader: { protocolOfPage: async () => ({ protocol, at: undefined }), jobPage: async (args: ListArgs) => ({ rows: list([job], args), block: { number: 10, hash: null } }) },
-    head: { head: null, ensureHead: async () => ({ number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false }) },
+    head,
+    block: new RequestBlock(head),
   } as unknown as GatewayContext;
   const resolve = queryResolvers.Query!.openJobs as (root: unknown, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;
   const connection = await resolve({}, { provider: PROVIDER, first: 20 }, ctx, {} as GraphQLResolveInfo);

@@ -6,13 +6,13 @@ import type { AddressInfo } from "node:net";
 import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import type { GatewayContext } from "../../../gateway/src/context";
 import { Channel } from "../../../gateway/src/feeds/channel";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import type { SubscriptionLimits } from "../../../gateway/src/limits/subscription-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
 import { waitUntil } from "../../helpers/wait";
+import { bareContext } from "../helpers/bare-context";
 
 interface Refusal {
   message: string;
@@ -95,7 +95,7 @@ describe("subscription server limits", function () {
       subscriptionLimits: caps,
       corsOrigins: "*",
       logger: silentLogger,
-      context: () => ({}) as GatewayContext,
+      context: bareContext,
     });
     await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
     url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/graphql`;

@@ -1,0 +1,198 @@
+// One GraphQL request reads one indexed block, over fake sources whose index moves on (or is reorganised) while the
+// request's fields are read, which the scenario chain (idle while the suites query it) never does.
+import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { createContext } from "../../../gateway/src/context";
+import { SourceError } from "../../../gateway/src/errors";
+import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
+import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import { silentLogger } from "../../../gateway/src/logger";
+import { createResolvers } from "../../../gateway/src/resolvers";
+import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
+import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { startSubscriptionServer } from "../../../gateway/src/ws/subscriptions";
+import { HASH_7, HASH_8, MovingIndex, executeWhileMoving, type MovingBlocks } from "../helpers/moving-index";
+
+const PROVIDER = `0x${"0a".repeat(20)}`;
+const CLIENT = `0x${"0c".repeat(20)}`;
+
+type Block = 7 | 8;
+
+/** Block 7: one provider, with one job done, and job 1 open. Block 8: a second provider; the first has two jobs done and took job 1. */
+function at(block: Block): Record<string, unknown> {
+  const done = block === 7 ? 1 : 2;
+  return {
+    protocol: { minStakePerGpu: "50", providerCount: block === 7 ? 1 : 2, onlineProviderCount: block === 7 ? 1 : 2, pausedUntil: "0" },
+    providers: [{ id: PROVIDER, registered: true, online: true, gpuCount: 8, stakePerGpu: "100", jobsCompleted: done }],
+    jobs: [{ id: "1", jobId: "1", status: block === 7 ? "Open" : "Accepted", client: { id: CLIENT }, provider: null }],
+    gpuModels: [],
+    regions: [],
+    networkDays: [],
+  };
+}
+
+const BLOCKS: MovingBlocks = { 7: at(7), 8: at(8) };
+
+const head = (number: Block): IndexedHead => ({
+  number,
+  hash: number === 7 ? HASH_7 : HASH_8,
+  parentHash: null,
+  timestamp: 1_000,
+  hasIndexingErrors: false,
+});
+
+const EVERY_FIELD = `{
+  networkStats(days: 1) { blockNumber providers { registered } }
+  jobs(first: 5) { nodes { id status } pageInfo { blockNumber } }
+  providers(first: 5) { nodes { reputation { jobsCompleted } } pageInfo { blockNumber } }
+  provider(address: "${PROVIDER}") { reputation { jobsCompleted } }
+  job(id: "1") { status }
+  indexingStatus { indexedBlock }
+}`;
+
+/** Refuses reads at block 7 as graph-node refuses a hash a reorganisation replaced; answers everything else at 8. */
+class ReorgedIndex implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+
+  async request<TData>(_query: string, variables: Variables = {}): Promise<TData> {
+    const block = variables.block as { hash?: string } | undefined;
+    if (block?.hash === HASH_7) throw new SourceError("subgraph query failed", "no block with that hash found");
+    return { ...BLOCKS[8], _meta: { block: { number: 8, hash: HASH_8, timestamp: 1_000 } } } as TData;
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Answer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+interface Served {
+  post(query: string): Promise<Answer>;
+  /** The query sent over the WebSocket (graphql-ws). */
+  overWebSocket(query: string): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/** The gateway's HTTP and WebSocket handlers over `source`, whose head the gateway has seen at `seen()`. */
+async function serve(source: SubgraphSource, seen: () => IndexedHead): Promise<Served> {
+  const watcher = {
+    get head() {
+      return seen();
+    },
+    ensureHead: async () => seen(),
+    refresh: async () => seen(),
+  } as unknown as HeadWatcher;
+  const services = {
+    reader: new SubgraphReader(source),
+    head: watcher,
+    chain: null,
+    chainHead: null,
+    sourceKind: source.kind,
+    limits: DEFAULT_QUERY_LIMITS,
+    maxLag: 10,
+    logger: silentLogger,
+  };
+  const schema = buildSchema(createResolvers({} as SubscriptionHub));
+  const context = () => createContext(services);
+  const handler: GraphQLHttpHandler = await createGraphQLHttpHandler({ schema, limits: DEFAULT_QUERY_LIMITS, logger: silentLogger, context });
+  const server = http.createServer((req, res) => void handler.handle(req, res, ""));
+  const subscriptions = startSubscriptionServer({
+    httpServer: server,
+    path: "/graphql",
+    schema,
+    limits: DEFAULT_QUERY_LIMITS,
+    corsOrigins: "*",
+    logger: silentLogger,
+    context,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    async post(query) {
+      const response = await fetch(`http://${address}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      return (await response.json()) as Answer;
+    },
+    async overWebSocket(query) {
+      const client = createClient({ url: `ws://${address}`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+      try {
+        return (await client.iterate({ query }).next()).value as Answer;
+      } finally {
+        await client.dispose();
+      }
+    },
+    async close() {
+      await subscriptions.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handler.stop();
+    },
+  };
+}
+
+describe("one block per request", function () {
+  it("reads every top-level field at the block the request pinned while the index moves on between their reads", async function () {
+    const result = await executeWhileMoving(BLOCKS, EVERY_FIELD);
+    expect(result.errors?.map((e) => e.message).join("; ")).to.equal(undefined);
+    expect(result.data).to.deep.equal({
+      networkStats: { blockNumber: 7, providers: { registered: 1 } },
+      jobs: { nodes: [{ id: "1", status: "OPEN" }], pageInfo: { blockNumber: 7 } },
+      providers: { nodes: [{ reputation: { jobsCompleted: 1 } }], pageInfo: { blockNumber: 7 } },
+      provider: { reputation: { jobsCompleted: 1 } },
+      job: { status: "OPEN" },
+      indexingStatus: { indexedBlock: 7 },
+    });
+  });
+
+  it("names the block in extensions.block; a cursor's page reads its own, and a request of cursor pages only names none", async function () {
+    let seen = head(7);
+    const gateway = await serve(new MovingIndex(BLOCKS), () => seen);
+    try {
+      const first = await gateway.post(`{ jobs(first: 1) { pageInfo { endCursor } } job(id: "1") { status } }`);
+      expect(first.errors).to.equal(undefined);
+      expect(first.extensions?.block).to.deep.equal({ number: 7, hash: HASH_7 });
+      const cursor = (first.data?.jobs as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+
+      seen = head(8);
+      const next = await gateway.post(`{
+        jobs(first: 1, after: "${cursor}") { pageInfo { blockNumber } }
+        networkStats(days: 1) { blockNumber }
+        job(id: "1") { status }
+      }`);
+      expect(next.errors).to.equal(undefined);
+      expect(next.data).to.deep.equal({ jobs: { pageInfo: { blockNumber: 7 } }, networkStats: { blockNumber: 8 }, job: { status: "ACCEPTED" } });
+      expect(next.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+
+      const cursorOnly = await gateway.post(`{ jobs(first: 1, after: "${cursor}") { pageInfo { blockNumber } } }`);
+      expect(cursorOnly.errors).to.equal(undefined);
+      expect(cursorOnly.extensions?.block).to.equal(undefined);
+
+      const overWebSocket = await gateway.overWebSocket(`{ job(id: "1") { status } }`);
+      expect(overWebSocket.errors).to.equal(undefined);
+      expect(overWebSocket.data).to.deep.equal({ job: { status: "ACCEPTED" } });
+      expect(overWebSocket.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("answers SOURCE_UNAVAILABLE, as networkStats does, for a pinned head that a reorganisation replaced", async function () {
+    const gateway = await serve(new ReorgedIndex(), () => head(7));
+    try {
+      for (const query of [`{ jobs(first: 5) { nodes { id } } }`, `{ networkStats(days: 1) { blockNumber } }`, `{ job(id: "1") { status } }`]) {
+        const answer = await gateway.post(query);
+        expect(answer.errors?.map((e) => e.extensions?.code), query).to.deep.equal(["SOURCE_UNAVAILABLE"]);
+        expect(answer.errors?.[0]?.message, query).to.match(/block 7, which this answer was read at, is no longer served.*ask again/);
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+});
