@@ -2,6 +2,9 @@
 // client unsubscribed or went away) runs `onClose`, which removes the subscriber from the hub.
 import { subscriberTooSlow } from "../errors";
 
+/** Most undelivered values a channel holds, unless its creator says otherwise. */
+export const DEFAULT_MAX_QUEUED = 1000;
+
 export class Channel<T> implements AsyncIterableIterator<T> {
   private readonly queue: T[] = [];
   private readonly waiting: ((result: IteratorResult<T>) => void)[] = [];
@@ -12,7 +15,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly onClose: () => void,
     /** Most undelivered values before the subscriber is cut off as too slow. */
-    private readonly maxQueued = 1000,
+    private readonly maxQueued = DEFAULT_MAX_QUEUED,
   ) {}
 
   get isClosed(): boolean {

@@ -19,7 +19,7 @@ import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../service
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
 import { isActive } from "../services/provider-filters";
 import type { Where } from "../subgraph/where";
-import { Channel } from "./channel";
+import { Channel, DEFAULT_MAX_QUEUED } from "./channel";
 
 interface JobOpenedSubscriber {
   matcher: FeedMatcher;
@@ -79,12 +79,12 @@ const FINAL_STATUSES: ReadonlySet<JobEntity["status"]> = new Set(["Completed", "
 const offerKey = (job: JobEntity) => `${job.id}:${job.termsHash}`;
 
 /**
- * Most jobs a jobOpened(sinceBlock) replays: the channel's queue holds 1000 unread events before it cuts its client
+ * Most jobs a jobOpened(sinceBlock) replays: the channel's queue holds this many unread events before it cuts its client
  * off as too slow, and a replay is queued at once. The live jobs held back while the replay is read are queued right
  * after it, so the two together are held to this bound too (REPLAY_OVERFLOW past it): a source slow to answer the
  * replay while jobs pour in would otherwise have the hub hold them without bound.
  */
-export const MAX_REPLAYED_JOBS = 1000;
+export const MAX_REPLAYED_JOBS = DEFAULT_MAX_QUEUED;
 
 export interface SubscriptionHubOptions {
   /**

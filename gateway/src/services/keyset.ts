@@ -67,19 +67,6 @@ export function pageReadAt(position: CursorPosition | null, head: IndexedHead | 
   return position === null ? undefined : readAt(position.block, head);
 }
 
-/** One page after `after`, for lists that read nothing before the page (else: decodeKeysetCursor, keysetPage). */
-export async function keysetConnection<TRow extends { id: string }, TNode>(
-  fetch: (args: ListArgs) => Promise<ListPage<TRow>>,
-  head: IndexedHead | null,
-  where: Where,
-  sort: KeysetSort<TRow>,
-  first: number,
-  after: string | null | undefined,
-  toNode: (row: TRow) => TNode,
-): Promise<ConnectionModel<TNode>> {
-  return keysetPage(fetch, head, where, sort, first, decodeKeysetCursor(after, sort), toNode);
-}
-
 /**
  * One page after `position` (decodeKeysetCursor's). `start` is the block a first page reads where a read before it
  * (the filter's minimum stake) already fixed one, so that the page reads that block too; later pages read their

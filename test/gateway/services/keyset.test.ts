@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
 import { cursorScope } from "../../../gateway/src/model/cursor";
-import { keysetConnection, type KeysetSort } from "../../../gateway/src/services/keyset";
+import { decodeKeysetCursor, keysetPage, type KeysetSort } from "../../../gateway/src/services/keyset";
 import type { ListArgs } from "../../../gateway/src/subgraph/reader";
 
 interface Row {
@@ -29,7 +29,8 @@ describe("keyset connections", function () {
         asked.push(args);
         return { rows: [] as Row[], block: { number: 1, hash: null } };
       };
-      const refusal = await keysetConnection(fetch, null, {}, BY_REPUTATION, 10, after, (r) => r).then(
+      const page = async () => keysetPage(fetch, null, {}, BY_REPUTATION, 10, decodeKeysetCursor(after, BY_REPUTATION), (r) => r);
+      const refusal = await page().then(
         () => null,
         (error: unknown) => error,
       );
