@@ -212,9 +212,12 @@ describe("scripts/deploy", function () {
   it("verifyWiring reports every address getter of every contract (each immutable, the guardian, arbitrator and treasury) that differs, with both addresses", async function () {
     const { d, deployer } = await loadFixture(deployedFixture);
     const getters: [keyof LatentContracts, string][] = [];
+    // State, not wiring: who started the last pause (zero until one starts).
+    const state = new Set(["pauseGuardian.pausedBy"]);
     for (const [key, contract] of Object.entries(d.contracts) as [keyof LatentContracts, BaseContract][]) {
       contract.interface.forEachFunction((f) => {
-        if (f.constant && f.inputs.length === 0 && f.outputs.length === 1 && f.outputs[0]!.type === "address") getters.push([key, f.name]);
+        const address = f.constant && f.inputs.length === 0 && f.outputs.length === 1 && f.outputs[0]!.type === "address";
+        if (address && !state.has(`${key}.${f.name}`)) getters.push([key, f.name]);
       });
     }
     expect(getters.map(([key, getter]) => `${key}.${getter}`)).to.include.members(["disputeManager.registry", "disputeManager.token"]);
