@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, setStorageAt } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
@@ -145,6 +145,22 @@ describe("tasks: deployment", function () {
       expect(error).to.be.instanceOf(VerificationError);
       expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: disputeManager\\.arbitrator is ${b.newArbitrator}, not ${b.funder.address}$`));
       expect(printed.join("\n")).to.contain(`  changed  pauseGuardian.guardian: is ${b.newGuardian}`);
+    });
+
+    it("fails a value the chain holds that its last governance change did not set (written in storage, no log)", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const pauseGuardian = await b.c.pauseGuardian.getAddress();
+      // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
+      const tail = b.newGuardian.slice(2).toLowerCase();
+      let slot = -1;
+      for (let i = 0; i < 8 && slot < 0; i += 1) {
+        if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
+      }
+      expect(slot, "the guardian's slot").to.be.at.least(0);
+      const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
+      await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${b.funder.address.slice(2).toLowerCase()}`);
+      expect(await b.c.pauseGuardian.guardian()).to.equal(b.funder.address);
+      await taskFails(b.file, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: pauseGuardian\\.guardian is ${b.funder.address}, not ${b.guardian.address}$`));
     });
 
     it("does not take the value a constructor emitted for a governance change", async function () {
