@@ -593,7 +593,7 @@ describe("scripts/devnet", function () {
         expect(fs.readdirSync(path.join(data, "deployments"))).to.deep.equal([`${name}.json`]);
         expect(fs.readdirSync(path.join(data, "index"))).to.deep.equal([name]);
         expect(fs.readFileSync(path.join(data, "index", name, "indexer.sqlite"), "utf8")).to.equal("kept");
-        expect(printed).to.match(new RegExp(`renamed the record named after the URL's path to \\S*${name}\\.json, and its index to \\S*${name}\\n`));
+        expect(printed).to.match(new RegExp(`renamed the record named after the URL's path to \\S*${name}\\.json, and its index to \\S*${name}, where the indexer starts over`));
         expect(printed).not.to.include("sEcReTkEy");
       } finally {
         await hre.network.provider.send("evm_revert", [snapshot]);
