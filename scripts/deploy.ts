@@ -576,12 +576,27 @@ export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "tota
 };
 
 /**
+ * How the checks ask for logs in blocks `from` to `to` (`what` names them): `query` as it is, or in ranges a node
+ * accepts (`deployment verify` on a public RPC).
+ */
+export type LogReader = <T>(what: string, from: number, to: number, query: (from: number, to: number) => Promise<T[]>) => Promise<T[]>;
+
+const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
+
+/**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
  * and treasury it was constructed with), each role and each custodian, and the token's mints, and says whether each
  * is what the deployment gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
- * fails it until it is checked here.
+ * fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
+ * everything (undefined: the whole chain is searched).
  */
-export async function wiringChecks(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock: number): Promise<WiringCheck[]> {
+export async function wiringChecks(
+  c: LatentContracts,
+  deployer: string,
+  roles: WiringRoles,
+  mintBlock: number | undefined,
+  readLogs: LogReader = readLogsAtOnce,
+): Promise<WiringCheck[]> {
   const a = {
     token: await c.token.getAddress(),
     pauseGuardian: await c.pauseGuardian.getAddress(),
@@ -669,7 +684,12 @@ export async function wiringChecks(c: LatentContracts, deployer: string, roles: 
     const allocated = roles.allocations.reduce((sum, x) => sum + x.amount, 0n);
     const expectedMints = roles.allocations.map((x) => `${x.amount} to ${x.to}`);
     if (roles.totalSupply > allocated) expectedMints.push(`${roles.totalSupply - allocated} to ${a.timelock}`);
-    const mints = await c.token.queryFilter(c.token.filters.Transfer(ZeroAddress), mintBlock);
+    const minted = c.token.filters.Transfer(ZeroAddress);
+    // The token mints only in its constructor, so one block holds every mint: a range any node serves.
+    const mints =
+      mintBlock === undefined
+        ? await c.token.queryFilter(minted)
+        : await readLogs("LatentToken's mints (Transfer from address zero)", mintBlock, mintBlock, (from, to) => c.token.queryFilter(minted, from, to));
     const actualMints = mints.map((e) => `${e.args.value} to ${e.args.to}`);
     const describe = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
     checks.push({
@@ -686,9 +706,9 @@ export async function wiringChecks(c: LatentContracts, deployer: string, roles: 
 
 /**
  * Runs `wiringChecks`; throws naming every check that fails (with both values where it compares values).
- * `mintBlock` is where to start looking for the token's mints (its deployment block; by default the whole chain).
+ * `mintBlock` is the token's deployment block, where its mints are (by default the whole chain is searched).
  */
-export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock = 0): Promise<void> {
+export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock?: number): Promise<void> {
   const failed = (await wiringChecks(c, deployer, roles, mintBlock))
     .filter((check) => !check.ok)
     .map(({ name, actual, expected }) => (actual === undefined ? name : `${name} is ${actual}, not ${expected}`));

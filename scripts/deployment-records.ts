@@ -118,6 +118,30 @@ export async function lookupRecord(query: RecordQuery): Promise<RecordLookup> {
   return stale ?? { kind: "missing", considered };
 }
 
+/**
+ * Moves a record kept under a name no longer used for its chain (`formerName`: a development chain's record once named
+ * after its URL's path, which may be an API key) to `<dir>/<name>.json`, its `network` renamed with it, so that the
+ * lookup finds it and the former name, the path in it, is printed nowhere again. Nothing is moved while `<name>.json`
+ * exists (a record written under the new name since is the chain's). Returns the file moved, null when there was none;
+ * a former file that is not a record is left where it is, as a RecordReadError.
+ */
+export function adoptFormerRecord(dir: string, name: string, formerName: string): string | null {
+  const own = path.join(dir, `${name}.json`);
+  const former = path.join(dir, `${formerName}.json`);
+  if (formerName === name || fs.existsSync(own) || !fs.existsSync(former)) return null;
+  const record = readRecordFile(former);
+  // The record goes to the new name before the old is removed, so that a failure between them loses nothing.
+  try {
+    fs.writeFileSync(own, `${JSON.stringify({ ...record, network: name }, null, 2)}\n`, { flag: "wx" });
+  } catch (error) {
+    // Written by another start since it was looked for: that one is the chain's, and the former file is left alone.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return null;
+    throw error;
+  }
+  fs.rmSync(former);
+  return former;
+}
+
 /** Why a stale record is not the chain's, for a message that goes on with what to do about it. */
 export function staleReason(file: string, record: DeploymentRecord, chainId: number, genesis: string | null): string {
   if (record.chainId !== chainId || genesis === null) return `${displayPath(file)} is for chain ${record.chainId}, but the chain it is named after is ${chainId}`;

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { Provider } from "ethers";
 import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
-import { RecordReadError, lookupRecord, readRecordFile, staleReason } from "../deployment-records";
+import { RecordReadError, adoptFormerRecord, lookupRecord, readRecordFile, staleReason } from "../deployment-records";
 import { DeploymentError } from "./errors";
 
 export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir };
@@ -53,6 +53,8 @@ export interface RecordPlace {
   exact: boolean;
   /** Why the record is not in the deployments directory; null when it is. */
   why: string | null;
+  /** The name the record had before (formerUrlNetworkName); found under it, it is moved to `network` (adoptFormerRecord). */
+  formerNetwork?: string;
 }
 
 /**
@@ -69,6 +71,17 @@ export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
 }
 
 /**
+ * The name urlNetworkName gave a chain before the path was hashed: the path itself, its other characters than letters,
+ * digits and dots made dashes (`chain-31337-127.0.0.1-9545-v2-KEY`); null where the URL has no path (the same name).
+ */
+export function formerUrlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string | null {
+  const url = new URL(rpcUrl);
+  if (url.pathname === "/") return null;
+  const port = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port;
+  return `chain-${chainId}-${`${url.hostname}-${port}${url.pathname}`.replace(/[^A-Za-z0-9.]+/g, "-").replace(/^-+|-+$/g, "")}`;
+}
+
+/**
  * Where the record of the chain at --rpc-url is kept. A chain id names one chain, except a development one
  * (DEV_CHAIN_IDS): any Hardhat or anvil node on any port has 31337, so found by chain id a node on 9545 would use, and
  * a deployment to it overwrite, deployments/localhost.json, the record of the chain on 127.0.0.1:8545; two Ganache or
@@ -78,30 +91,37 @@ export function urlNetworkName(rpcUrl: string, chainId = DEV_CHAIN_ID): string {
  */
 export function rpcRecordPlace(rpcUrl: string, chainId: number, dataDir: string, env: NodeJS.ProcessEnv = process.env): RecordPlace {
   if (!DEV_CHAIN_IDS.has(chainId) || isLocalhostUrl(rpcUrl)) return { dir: deploymentsDir(env), network: defaultNetworkName(chainId), exact: false, why: null };
+  const former = formerUrlNetworkName(rpcUrl, chainId);
   return {
     dir: path.join(dataDir, "deployments"),
     network: urlNetworkName(rpcUrl, chainId),
     exact: true,
     why: `chain ${chainId} is any development node, so its record goes by the URL, not by the chain id`,
+    ...(former === null ? {} : { formerNetwork: former }),
   };
 }
 
 export interface FoundDeployment {
   record: DeploymentRecord;
   file: string;
+  /** The network the record was kept under before this lookup moved it to its place's name (place.formerNetwork). */
+  renamedFrom?: string;
 }
 
 /**
  * The record of the chain with id `chainId` at `place` (lookupRecord, the tasks' lookup: `<network>.json`, or unless
  * `exact` the only record there for the chain); null when there is none, which the devnet answers by deploying one.
  * A record written on another chain under this one's name (a node restarted since), or several for the chain, is
- * an error: deploying over it would hide the mistake.
+ * an error: deploying over it would hide the mistake. A record under the place's former name is first moved to its
+ * name (adoptFormerRecord), and checked as if it had been there.
  */
 export async function findPlacedDeployment(place: RecordPlace, chainId: number, provider: Provider): Promise<FoundDeployment | null> {
+  const former = place.formerNetwork;
+  const adopted = former === undefined ? null : await readErrors(() => adoptFormerRecord(place.dir, place.network, former));
   const lookup = await readErrors(() => lookupRecord({ dir: place.dir, name: place.network, exact: place.exact, chainId, genesis: () => genesisHash(provider) }));
   switch (lookup.kind) {
     case "found":
-      return { record: lookup.record, file: lookup.file };
+      return { record: lookup.record, file: lookup.file, ...(adopted === null || former === undefined ? {} : { renamedFrom: former }) };
     case "missing":
       return null;
     case "stale":

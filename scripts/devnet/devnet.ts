@@ -135,6 +135,15 @@ export async function resolveDeployment(chain: Chain, options: DevnetOptions, pr
     progress.step("deploy", `no deployment for chain ${chain.chainId} in ${where}: deploying one`);
     return deployFresh(chain, options.dataDir, progress);
   }
+  if (found.renamedFrom !== undefined) {
+    // Not named: the former name holds the URL's path, which may be an API key.
+    const index = renameIndex(options.dataDir, found.renamedFrom, found.record.network);
+    progress.step(
+      "deploy",
+      `renamed the record named after the URL's path to ${rel(found.file)}` +
+        (index === null ? "" : `, and its index to ${rel(index)}, where the indexer starts over (the subgraph it built names the network)`),
+    );
+  }
   if (options.seed) throw new DeploymentError(`--seed needs a deployment made by this run, and ${rel(found.file)} already exists for chain ${chain.chainId}: add --deploy`);
   await assertDeployed(chain.rpc, found);
   progress.step("deploy", `using ${rel(found.file)} (add --deploy to deploy a new set)`);
@@ -178,6 +187,20 @@ async function seed(scenario: Scenario, progress: Progress): Promise<SeedSummary
   );
   progress.detail(`blocks ${summary.fromBlock}-${summary.toBlock} (${seconds(Date.now() - started)})`);
   return summary;
+}
+
+/**
+ * Moves the index kept under a record's former network name to its new one, so that no directory is left named after
+ * the URL's path. The database does not resume there: its subgraph's build hash covers the manifest, which names the
+ * network, so the indexer starts it over. Returns the new directory, or null where there was nothing to move or an
+ * index is already under the new name.
+ */
+export function renameIndex(dataDir: string, from: string, to: string): string | null {
+  const source = path.join(dataDir, "index", from);
+  const target = path.join(dataDir, "index", to);
+  if (!fs.existsSync(source) || fs.existsSync(target)) return null;
+  fs.renameSync(source, target);
+  return target;
 }
 
 /** The local index starts over with the chain; an existing chain's index resumes. */

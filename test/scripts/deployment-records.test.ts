@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
-import { RecordReadError, lookupRecord, readRecordFile } from "../../scripts/deployment-records";
+import { RecordReadError, adoptFormerRecord, lookupRecord, readRecordFile } from "../../scripts/deployment-records";
 import type { RecordQuery } from "../../scripts/deployment-records";
 
 const GENESIS = `0x${"aa".repeat(32)}`;
@@ -85,6 +85,35 @@ describe("scripts/deployment-records", function () {
     write("sepolia.json", record(11155111, "sepolia", GENESIS));
     const genesis = async (): Promise<string> => expect.fail("genesis asked for");
     expect(await lookupRecord(query({ genesis }))).to.include({ kind: "found", file: path.join(dir, "localhost.json") });
+  });
+
+  describe("a record under its former name (a development chain's, once named after its URL's path)", function () {
+    const FORMER = "chain-31337-127.0.0.1-9545-v2-sEcReTkEy";
+    const NAME = "chain-31337-127.0.0.1-9545-1a2b3c4d";
+
+    it("is moved to <name>.json with its network renamed, and the exact lookup then finds it", async function () {
+      write(`${FORMER}.json`, { ...record(31337, FORMER, GENESIS), allocations: [] });
+      expect(adoptFormerRecord(dir, NAME, FORMER)).to.equal(path.join(dir, `${FORMER}.json`));
+      expect(fs.readdirSync(dir)).to.deep.equal([`${NAME}.json`]);
+      expect(readRecordFile(path.join(dir, `${NAME}.json`))).to.deep.equal({ ...record(31337, NAME, GENESIS), allocations: [] });
+      expect(await lookupRecord(query({ name: NAME, exact: true }))).to.include({ kind: "found", file: path.join(dir, `${NAME}.json`) });
+      expect(adoptFormerRecord(dir, NAME, FORMER), "nothing left to move").to.equal(null);
+    });
+
+    it("is left where it is while <name>.json exists: the record written under the new name since is the chain's", function () {
+      write(`${FORMER}.json`, record(31337, FORMER));
+      write(`${NAME}.json`, record(31337, NAME, GENESIS));
+      expect(adoptFormerRecord(dir, NAME, FORMER)).to.equal(null);
+      expect(fs.readdirSync(dir).sort()).to.deep.equal([`${NAME}.json`, `${FORMER}.json`].sort());
+      expect(readRecordFile(path.join(dir, `${NAME}.json`)).genesisHash).to.equal(GENESIS);
+    });
+
+    it("is refused with a RecordReadError when it is not a record, and left where it is", function () {
+      write(`${FORMER}.json`, { hello: "world" });
+      expect(() => adoptFormerRecord(dir, NAME, FORMER)).to.throw(RecordReadError, new RegExp(`${FORMER}\\.json: not a deployment record`));
+      expect(fs.readdirSync(dir)).to.deep.equal([`${FORMER}.json`]);
+      expect(adoptFormerRecord(path.join(dir, "none"), NAME, FORMER), "no directory").to.equal(null);
+    });
   });
 
   it("refuses a malformed <name>.json with a RecordReadError naming the file and what is wrong", async function () {

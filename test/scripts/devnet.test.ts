@@ -12,7 +12,14 @@ import { startLocalChain } from "../../scripts/devnet/chain";
 import { serveGateway } from "../../scripts/devnet/serve";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
-import { DEFAULT_DEPLOYMENTS_DIR, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "../../scripts/devnet/deployment";
+import {
+  DEFAULT_DEPLOYMENTS_DIR,
+  findPlacedDeployment,
+  formerUrlNetworkName,
+  localDeploymentsDir,
+  readDeploymentFile,
+  rpcRecordPlace,
+} from "../../scripts/devnet/deployment";
 import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
 import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
@@ -520,6 +527,13 @@ describe("scripts/devnet", function () {
       expect(rpcRecordPlace("http://127.0.0.1:9545/v2/another", 31337, data, {}).network).not.to.equal(keyed.network);
     });
 
+    it("knows the name an --rpc-url chain's record had when it was named after the URL's path itself", function () {
+      const data = path.join(dir, "data");
+      expect(rpcRecordPlace("http://127.0.0.1:9545/v2/sEcReTkEy", 31337, data, {}).formerNetwork).to.equal("chain-31337-127.0.0.1-9545-v2-sEcReTkEy");
+      expect(formerUrlNetworkName("https://dev.example.org/rpc/", 1337)).to.equal("chain-1337-dev.example.org-443-rpc");
+      expect(rpcRecordPlace("http://127.0.0.1:9545/", 31337, data, {}).formerNetwork, "no path: the same name").to.equal(undefined);
+    });
+
     it("keeps the record of an --rpc-url chain 1337 (Ganache, geth --dev) off 8545 in the data directory, named after its URL", function () {
       const data = path.join(dir, "data");
       const env = { LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") };
@@ -552,6 +566,38 @@ describe("scripts/devnet", function () {
       } finally {
         if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
         else process.env.LATENT_DEPLOYMENTS_DIR = saved;
+        await hre.network.provider.send("evm_revert", [snapshot]);
+      }
+    });
+
+    it("with --rpc-url, finds a record kept under the name its URL's path once gave it, moving it and its index to the new name", async function () {
+      const url = "http://127.0.0.1:9545/v2/sEcReTkEy";
+      const data = path.join(dir, "data");
+      const options = parseDevnetOptions(["--rpc-url", url, "--data-dir", data], dir) as DevnetOptions;
+      const chain: Chain = { rpcUrl: url, wsUrl: null, chainId: 31337, local: false, signers: await hre.ethers.getSigners(), rpc: hre.ethers.provider, accounts: [], publicKeys: false };
+      let printed = "";
+      const progress = new Progress({ tty: false, write: (t) => (printed += t) });
+      const snapshot = (await hre.network.provider.send("evm_snapshot", [])) as string;
+      try {
+        const deployed = await resolveDeployment(chain, options, progress);
+        const name = deployed.record.network;
+        // As an npm start before the path was hashed left it: the record and its index named after the path.
+        const former = "chain-31337-127.0.0.1-9545-v2-sEcReTkEy";
+        fs.rmSync(deployed.file);
+        fs.writeFileSync(path.join(data, "deployments", `${former}.json`), JSON.stringify({ ...deployed.record, network: former }));
+        fs.mkdirSync(path.join(data, "index", former), { recursive: true });
+        fs.writeFileSync(path.join(data, "index", former, "indexer.sqlite"), "kept");
+        printed = "";
+        const again = await resolveDeployment(chain, options, progress);
+        expect(again.scenario, "deployed again").to.equal(null);
+        expect(again.file).to.equal(deployed.file);
+        expect(again.record).to.deep.equal(JSON.parse(JSON.stringify(deployed.record)));
+        expect(fs.readdirSync(path.join(data, "deployments"))).to.deep.equal([`${name}.json`]);
+        expect(fs.readdirSync(path.join(data, "index"))).to.deep.equal([name]);
+        expect(fs.readFileSync(path.join(data, "index", name, "indexer.sqlite"), "utf8")).to.equal("kept");
+        expect(printed).to.match(new RegExp(`renamed the record named after the URL's path to \\S*${name}\\.json, and its index to \\S*${name}, where the indexer starts over`));
+        expect(printed).not.to.include("sEcReTkEy");
+      } finally {
         await hre.network.provider.send("evm_revert", [snapshot]);
       }
     });

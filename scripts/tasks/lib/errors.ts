@@ -95,3 +95,6 @@ export class ConnectionError extends LatentTaskError {}
 
 /** The deployment on the chain is not what its record says (`deployment verify`). */
 export class VerificationError extends LatentTaskError {}
+
+/** The node refused a query the task cannot do without (eth_getLogs over any range, even a single block). */
+export class ChainQueryError extends LatentTaskError {}

@@ -1,12 +1,65 @@
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, setStorageAt } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { parseEther } from "ethers";
+import type { EIP1193Provider } from "hardhat/types";
 import { setOutputSink } from "../../../scripts/tasks";
-import { VerificationError } from "../../../scripts/tasks/lib/errors";
+import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
 import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+
+/** The deployment, then 40 blocks, then governance (the timelock) naming a new guardian, arbitrator and treasury. */
+async function governanceChangedFixture() {
+  const b = await tasksBaseFixture();
+  await mine(40);
+  const [newGuardian, newArbitrator, newTreasury] = (await hre.ethers.getSigners()).slice(16, 19).map((s) => s.address) as [string, string, string];
+  const guardianTx = await b.c.pauseGuardian.connect(b.timelock).setGuardian(newGuardian);
+  const arbitratorTx = await b.c.disputeManager.connect(b.timelock).setArbitrator(newArbitrator);
+  await mine(5);
+  const treasuryTx = await b.c.staking.connect(b.timelock).setTreasury(newTreasury);
+  const mined = async (tx: { wait: () => Promise<{ blockNumber: number; hash: string } | null> }) => {
+    const receipt = await tx.wait();
+    if (receipt === null) throw new Error("not mined");
+    return receipt;
+  };
+  return { ...b, newGuardian, newArbitrator, newTreasury, guardianTx: await mined(guardianTx), arbitratorTx: await mined(arbitratorTx), treasuryTx: await mined(treasuryTx) };
+}
+
+/** An eth_getLogs call: its range, and the contract it names. */
+interface LogsCall {
+  blocks: number;
+  address: string;
+}
+
+/**
+ * Runs `run` against a node that refuses the eth_getLogs calls `refuse` picks, as a public RPC refuses a range over
+ * its limit, counting the calls it answers and refuses.
+ */
+async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () => Promise<T>): Promise<{ value: T; answered: number; refused: number }> {
+  const provider = hre.network.provider as EIP1193Provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+  const send = provider.send;
+  let answered = 0;
+  let refused = 0;
+  provider.send = async (method: string, params?: unknown[]) => {
+    if (method === "eth_getLogs") {
+      const { fromBlock, toBlock, address } = (params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; address?: string };
+      // A query to "latest" (no toBlock) spans the whole chain: refused as a range like any other.
+      const to = toBlock === undefined || toBlock === "latest" ? Number(await send.call(provider, "eth_blockNumber")) : Number(toBlock);
+      if (refuse({ blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
+        refused += 1;
+        throw new Error("query exceeds max block range");
+      }
+      answered += 1;
+    }
+    return send.call(provider, method, params);
+  };
+  try {
+    return { value: await run(), answered, refused };
+  } finally {
+    provider.send = send;
+  }
+}
 
 describe("tasks: deployment", function () {
   describe("verify", function () {
@@ -61,6 +114,84 @@ describe("tasks: deployment", function () {
       const record = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
       const tampered = tempFile("tampered-supply.json", JSON.stringify({ ...record, totalSupply: "5" }));
       await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`token\\.totalSupply is ${await c.token.totalSupply()}, not 5`));
+    });
+
+    it("passes a guardian, arbitrator and treasury that governance set after the deployment, naming each change's block and transaction", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      expect(result.failed).to.deep.equal([]);
+      expect(result.changedByGovernance).to.deep.equal(["pauseGuardian.guardian", "staking.treasury", "disputeManager.arbitrator"]);
+      expect(output).to.match(/^Deployment .* on network "hardhat": (\d+) of \1 checks passed \(3 changed by governance since\)\n/);
+      const timelock = await b.c.timelock.getAddress();
+      expect(output).to.contain(
+        `  changed  pauseGuardian.guardian: is ${b.newGuardian} (the record's ${b.guardian.address}), ` +
+          `changed by governance at block ${b.guardianTx.blockNumber} (tx ${b.guardianTx.hash})\n`,
+      );
+      expect(output).to.contain(
+        `  changed  disputeManager.arbitrator: is ${b.newArbitrator} (the record's ${b.arbitrator.address}), ` +
+          `changed by governance at block ${b.arbitratorTx.blockNumber} (tx ${b.arbitratorTx.hash})\n`,
+      );
+      expect(output).to.contain(`  changed  staking.treasury: is ${b.newTreasury} (the record's ${timelock}), changed by governance at block ${b.treasuryTx.blockNumber} (tx ${b.treasuryTx.hash})`);
+    });
+
+    it("still fails a value that governance changed when the record misstates what the deployment set, beside one it passes", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as Record<string, unknown>;
+      // DisputeManager's constructor logged the arbitrator it was given, which is not this.
+      const tampered = tempFile("tampered-arbitrator.json", JSON.stringify({ ...record, arbitrator: b.funder.address }));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: tampered }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: disputeManager\\.arbitrator is ${b.newArbitrator}, not ${b.funder.address}$`));
+      expect(printed.join("\n")).to.contain(`  changed  pauseGuardian.guardian: is ${b.newGuardian}`);
+    });
+
+    it("fails a value the chain holds that its last governance change did not set (written in storage, no log)", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const pauseGuardian = await b.c.pauseGuardian.getAddress();
+      // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
+      const tail = b.newGuardian.slice(2).toLowerCase();
+      let slot = -1;
+      for (let i = 0; i < 8 && slot < 0; i += 1) {
+        if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
+      }
+      expect(slot, "the guardian's slot").to.be.at.least(0);
+      const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
+      await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${b.funder.address.slice(2).toLowerCase()}`);
+      expect(await b.c.pauseGuardian.guardian()).to.equal(b.funder.address);
+      await taskFails(b.file, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: pauseGuardian\\.guardian is ${b.funder.address}, not ${b.guardian.address}$`));
+    });
+
+    it("does not take the value a constructor emitted for a governance change", async function () {
+      const { file, guardian } = await loadFixture(tasksBaseFixture);
+      // The guardian the chain holds was set, and logged, by PauseGuardian's constructor in the record's block.
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+      const tampered = tempFile("tampered-guardian.json", JSON.stringify({ ...record, guardian: hre.ethers.ZeroAddress }));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`checks failed: pauseGuardian\\.guardian is ${guardian.address}, not ${hre.ethers.ZeroAddress}$`));
+    });
+
+    it("finds a governance change on a node that limits eth_getLogs to a few blocks, asking for smaller ranges", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const { value, answered, refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task<VerifyView>(b.file, "deployment verify"));
+      expect(value.result.failed).to.deep.equal([]);
+      expect(value.result.changedByGovernance).to.have.length(3);
+      expect(refused).to.be.greaterThan(0);
+      // Each of the three contracts' 45 and more blocks since the deployment, 8 at most at a time, and the mints' block.
+      expect(answered).to.be.at.least(3 * 6 + 1);
+    });
+
+    it("fails naming eth_getLogs, the logs and the node's answer when the node refuses it even for one block", async function () {
+      const b = await loadFixture(governanceChangedFixture);
+      const pauseGuardian = (await b.c.pauseGuardian.getAddress()).toLowerCase();
+      const refused = await withRefusedLogs(({ address }) => address === pauseGuardian, () => task(b.file, "deployment verify").catch((e: unknown) => e));
+      expect(refused.value).to.be.instanceOf(ChainQueryError);
+      expect((refused.value as Error).message).to.match(
+        /^the node refused eth_getLogs for PauseGuardian's AddressParameterUpdated\(pauseGuardian\.guardian\) in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+      );
+      const none = await withRefusedLogs(() => true, () => task(b.file, "deployment verify").catch((e: unknown) => e));
+      expect(none.value).to.be.instanceOf(ChainQueryError);
+      expect((none.value as Error).message).to.match(/^the node refused eth_getLogs for LatentToken's mints \(Transfer from address zero\) in block \d+: query exceeds max block range$/);
     });
 
     it("runs with no account configured (a public RPC with no key): it signs nothing", async function () {
