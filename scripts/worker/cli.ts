@@ -14,7 +14,7 @@ import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, handleShutdownSignals } from "./signals";
-import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
+import { ResultUriSetupError, WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
@@ -127,7 +127,8 @@ export async function runWorkerCli(
     options = parseWorkerArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`latent-worker: ${error.message}\n\n${USAGE}`);
+    // An unexpected argument is quoted as given: an RPC URL pasted onto the command line may hold a key.
+    io.stderr.write(redactUrlsIn(`latent-worker: ${error.message}\n\n${USAGE}`));
     return 2;
   }
   if (options === "help") {
@@ -150,10 +151,22 @@ export async function runWorkerCli(
     parts = await prepareWorkerParts(config, logger, io.env);
   } catch (error) {
     if (!isSetupError(error)) throw error;
-    io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
+    io.stderr.write(setupErrorMessage(error as Error, redact));
     return 2;
   }
   return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redact);
+}
+
+/**
+ * What the CLI prints for a setup error: through the config's Redactor, and then with every other URL cut to scheme
+ * and host (redactUrlsIn), since a setup error quotes whatever the operator wrote in the field it names (an RPC URL
+ * pasted into config.gpu.nvidiaSmiPath, say), which the config's Redactor knows only when it is the RPC URL itself.
+ * A result file's URI (ResultUriSetupError) is the exception: the worker built it from config.results.publicBaseUrl, a
+ * public route whose path is the point of the message.
+ */
+function setupErrorMessage(error: Error, redact: Redactor): string {
+  const message = redact(`latent-worker: ${error.message}\n`);
+  return error instanceof ResultUriSetupError ? message : redactUrlsIn(message);
 }
 
 /**
