@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress } from "ethers";
+import { JOB_MAX_DURATION } from "../deploy";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { jsonSyntaxProblem, stripJsonComments } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
@@ -413,8 +414,9 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
   return {
     maxConcurrentJobs: policy?.optionalInteger("maxConcurrentJobs", 1, 1024, 1) ?? 1,
     minPricePerGpuHour: readTokenAmount(policy, "minPricePerGpuHour"),
+    // No job may last longer than the escrow's MAX_DURATION: deploy.ts's mirror, which a test compares with the contract.
     maxDurationSeconds:
-      policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
+      policy?.optionalInteger("maxDurationSeconds", 1, JOB_MAX_DURATION, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
     settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,
