@@ -145,10 +145,13 @@ export async function runWorkerCli(
     return 2;
   }
   const redact = configRedactor(config);
-  const logger = createLogger(options.logLevel ?? config.logLevel, jsonLineSink(io.stderr, redact));
+  const level = options.logLevel ?? config.logLevel;
+  const logger = createLogger(level, jsonLineSink(io.stderr, redact));
+  // Setup's warnings quote what was written in the fields they name (why nvidia-smi could not run), as its errors do.
+  const setupLogger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsIn(redact(line))));
   let parts: WorkerParts;
   try {
-    parts = await prepareWorkerParts(config, logger, io.env);
+    parts = await prepareWorkerParts(config, setupLogger, io.env);
   } catch (error) {
     if (!isSetupError(error)) throw error;
     io.stderr.write(setupErrorMessage(error as Error, redact));
@@ -180,6 +183,14 @@ export function unexpectedFailureMessage(error: unknown): string {
 
 /** Run the CLI on this process: its arguments, streams, environment and signals. */
 export function main(): void {
+  // A failure no promise of the CLI carries (a throw in a timer, an 'error' event nobody listens for, a rejection nobody
+  // awaits) would be printed by Node as it is, URLs and all: it ends the process the same way, but redacted.
+  const crash = (error: unknown): void => {
+    process.stderr.write(unexpectedFailureMessage(error));
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   runWorkerCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

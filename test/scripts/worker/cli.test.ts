@@ -166,6 +166,24 @@ describe("latent-worker CLI", () => {
       });
       expect(summary.selfTest.resultHash).to.equal(expected.hash);
     });
+
+    it("prints a failure thrown outside its promises (a timer, an event) as an unexpected failure, without its URLs' keys", async () => {
+      // Loaded before the launcher, so the timer fires while the CLI awaits its first I/O, with no promise of its own to
+      // carry the error: Node would print it as it is.
+      const preload = path.join(dir, "throw-from-timer.js");
+      fs.writeFileSync(
+        preload,
+        'setTimeout(() => { throw new Error("request to https://eth.example.org/v2/sEcReTkEy0123456789 failed"); }, 0);\n',
+      );
+      const file = writeConfig(configJson());
+      const { code, stderr } = await runLauncher(["--config", file, "--check"], {
+        TEST_OPERATOR_KEY: KEY,
+        NODE_OPTIONS: `--require ${preload}`,
+      });
+      expect(code).to.equal(1);
+      expect(stderr).to.match(/^latent-worker: unexpected failure: Error: request to https:\/\/eth\.example\.org\/… failed\n/);
+      expect(stderr).not.to.contain("sEcReTkEy");
+    });
   });
 
   describe("in process", () => {
@@ -308,13 +326,15 @@ describe("latent-worker CLI", () => {
         expect(stderr.text()).to.equal("latent-worker: the config file must be given as a file path, not a URL\n");
       });
 
-      it("exits 2 for a setup error without the key of a URL it quotes, the config's RPC URL or another", async () => {
+      it("exits 2 for a setup error without the key of a URL it or a setup warning quotes, the RPC URL or another", async () => {
         for (const nvidiaSmiPath of [RPC, OTHER]) {
           // A URL pasted into the wrong field: the GPU detection failure quotes the program it could not find.
           const config = configJson({ chain: { rpcUrl: RPC }, gpu: { nvidiaSmiPath } });
           const { io: cliIo, stderr } = io();
-          expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
-          expect(stderr.text()).to.contain("GPU detection failed").and.to.contain("https://");
+          expect(await runWorkerCli(["--config", writeConfig(config), "--log-level", "warn"], cliIo)).to.equal(2);
+          const [warning, error] = stderr.text().trimEnd().split("\n");
+          expect((JSON.parse(warning) as { msg: string }).msg).to.equal("GPU detection failed; using config.gpu");
+          expect(error).to.contain("GPU detection failed").and.to.contain("https://");
           for (const secret of NO_SECRETS) expect(stderr.text(), nvidiaSmiPath).not.to.contain(secret);
         }
       });
