@@ -141,8 +141,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ONE_DAY_SECONDS = 86_400;
 /** A scheme and `//`: a URL where a path belongs (an RPC endpoint pasted into the wrong field). */
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** A private key's 64 hex digits, wherever they sit in a value. */
-const KEY_LIKE = /[0-9a-f]{64}/i;
+/** A private key as a key file holds it; a path is refused when it is one, not when a file name merely contains 64 digits. */
+const KEY_LIKE = /^\s*(0x)?[0-9a-f]{64}\s*$/i;
 /** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
 const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 

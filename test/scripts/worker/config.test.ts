@@ -337,6 +337,17 @@ describe("worker config", () => {
     expect(error.message).not.to.contain(key.slice(2, 20));
   });
 
+  it("refuses a key as operatorKey.file, but not a key file's path whose name has 64 hex digits in it", () => {
+    const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    for (const file of [digits, `0x${digits}`, ` 0x${digits}\n`]) {
+      const error = configError(withField(minimalConfig(), "operatorKey", { file }));
+      expect(error.field, file).to.equal("config.operatorKey.file");
+      expect(error.message).to.contain("looks like a private key, not a file path").and.not.to.contain(digits.slice(0, 16));
+    }
+    const named = parseConfig(withField(minimalConfig(), "operatorKey", { file: `keys/${digits}.key` }), "/etc/latent/worker.json");
+    expect(named.operatorKey).to.deep.equal({ kind: "file", path: `/etc/latent/keys/${digits}.key` });
+  });
+
   it("requires exactly one operator key source", () => {
     const error = configError(withField(minimalConfig(), "operatorKey", { env: "A", file: "/k" }));
     expect(error.message).to.equal('config.operatorKey: must have exactly one of "env" or "file"');
