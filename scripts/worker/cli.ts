@@ -14,7 +14,7 @@ import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, handleShutdownSignals } from "./signals";
-import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
+import { ResultUriSetupError, WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
@@ -127,7 +127,8 @@ export async function runWorkerCli(
     options = parseWorkerArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`latent-worker: ${error.message}\n\n${USAGE}`);
+    // An unexpected argument is quoted as given: an RPC URL pasted onto the command line may hold a key.
+    io.stderr.write(redactUrlsIn(`latent-worker: ${error.message}\n\n${USAGE}`));
     return 2;
   }
   if (options === "help") {
@@ -144,16 +145,31 @@ export async function runWorkerCli(
     return 2;
   }
   const redact = configRedactor(config);
-  const logger = createLogger(options.logLevel ?? config.logLevel, jsonLineSink(io.stderr, redact));
+  const level = options.logLevel ?? config.logLevel;
+  const logger = createLogger(level, jsonLineSink(io.stderr, redact));
+  // Setup's warnings quote what was written in the fields they name (why nvidia-smi could not run), as its errors do.
+  const setupLogger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsIn(redact(line))));
   let parts: WorkerParts;
   try {
-    parts = await prepareWorkerParts(config, logger, io.env);
+    parts = await prepareWorkerParts(config, setupLogger, io.env);
   } catch (error) {
     if (!isSetupError(error)) throw error;
-    io.stderr.write(`latent-worker: ${(error as Error).message}\n`);
+    io.stderr.write(setupErrorMessage(error as Error, redact));
     return 2;
   }
   return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redact);
+}
+
+/**
+ * What the CLI prints for a setup error: through the config's Redactor, and then with every other URL cut to scheme
+ * and host (redactUrlsIn), since a setup error quotes whatever the operator wrote in the field it names (an RPC URL
+ * pasted into config.gpu.nvidiaSmiPath, say), which the config's Redactor knows only when it is the RPC URL itself.
+ * A result file's URI (ResultUriSetupError) is the exception: the worker built it from config.results.publicBaseUrl, a
+ * public route whose path is the point of the message.
+ */
+function setupErrorMessage(error: Error, redact: Redactor): string {
+  const message = redact(`latent-worker: ${error.message}\n`);
+  return error instanceof ResultUriSetupError ? message : redactUrlsIn(message);
 }
 
 /**
@@ -167,6 +183,14 @@ export function unexpectedFailureMessage(error: unknown): string {
 
 /** Run the CLI on this process: its arguments, streams, environment and signals. */
 export function main(): void {
+  // A failure no promise of the CLI carries (a throw in a timer, an 'error' event nobody listens for, a rejection nobody
+  // awaits) would be printed by Node as it is, URLs and all: it ends the process the same way, but redacted.
+  const crash = (error: unknown): void => {
+    process.stderr.write(unexpectedFailureMessage(error));
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   runWorkerCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

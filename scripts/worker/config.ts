@@ -6,8 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress } from "ethers";
+import { JOB_MAX_DURATION } from "../deploy";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
-import { stripJsonComments } from "./jsonc";
+import { jsonSyntaxProblem, stripJsonComments } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
 import { type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
@@ -138,10 +139,16 @@ export class ConfigError extends Error {
 const UINT96_MAX = (1n << 96n) - 1n;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ONE_DAY_SECONDS = 86_400;
+/** A scheme and `//`: a URL where a path belongs (an RPC endpoint pasted into the wrong field). */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** A private key as a key file holds it; a path is refused when it is one, not when a file name merely contains 64 digits. */
+const KEY_LIKE = /^\s*(0x)?[0-9a-f]{64}\s*$/i;
 /** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
 const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
 export function loadConfig(file: string): WorkerConfig {
+  // Resolved as a path, a URL would be quoted in the error below as /cwd/https:/host/<key>, which no redaction knows.
+  if (URL_LIKE.test(file)) throw new ConfigError("config", "the config file must be given as a file path, not a URL");
   const configPath = path.resolve(file);
   let text: string;
   try {
@@ -153,7 +160,7 @@ export function loadConfig(file: string): WorkerConfig {
   try {
     json = JSON.parse(stripJsonComments(text));
   } catch (error) {
-    throw new ConfigError("config", `config file ${configPath} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError("config", `config file ${configPath} is not valid JSON: ${jsonSyntaxProblem(error)}`);
   }
   return parseConfig(json, configPath);
 }
@@ -273,8 +280,12 @@ function readAddress(reader: FieldReader, key: string): string {
   }
 }
 
+// A URL is refused without being shown: resolved, it would become <dir>/https:/host/<key>, which setup errors quote and
+// no redaction recognises as a URL.
 function resolvePath(reader: FieldReader, key: string, baseDir: string): string {
-  return path.resolve(baseDir, reader.string(key, { maxBytes: 4096 }));
+  const value = reader.string(key, { maxBytes: 4096 });
+  if (URL_LIKE.test(value)) throw new FieldError(reader.fieldPath(key), "must be a file path, not a URL");
+  return path.resolve(baseDir, value);
 }
 
 // The key itself must never be echoed into an error message or a log, so nothing here reports the value found.
@@ -294,10 +305,27 @@ function readOperatorKey(root: FieldReader, baseDir: string): OperatorKeySource 
     throw new FieldError(fieldPath, 'must have exactly one of "env" or "file"');
   }
   if (source.has("env")) {
-    return {
-      kind: "env",
-      variable: source.string("env", { pattern: ENV_NAME, patternDescription: "an environment variable name" }),
-    };
+    try {
+      return {
+        kind: "env",
+        variable: source.string("env", { pattern: ENV_NAME, patternDescription: "an environment variable name" }),
+      };
+    } catch (error) {
+      // What is found here may be the key itself, written where its variable's name belongs.
+      if (error instanceof FieldError) {
+        throw new FieldError(error.path, `${error.problem}; never put the key itself in the config`);
+      }
+      throw error;
+    }
+  }
+  // A key written where its file's path belongs would be quoted, resolved, in the error for a file that cannot be read.
+  const file = source.raw("file");
+  if (typeof file === "string" && KEY_LIKE.test(file)) {
+    throw new FieldError(
+      source.fieldPath("file"),
+      "looks like a private key, not a file path: put the key in a file and name that file; " +
+        "never put the key itself in the config",
+    );
   }
   return { kind: "file", path: resolvePath(source, "file", baseDir) };
 }
@@ -386,8 +414,9 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
   return {
     maxConcurrentJobs: policy?.optionalInteger("maxConcurrentJobs", 1, 1024, 1) ?? 1,
     minPricePerGpuHour: readTokenAmount(policy, "minPricePerGpuHour"),
+    // No job may last longer than the escrow's MAX_DURATION: deploy.ts's mirror, which a test compares with the contract.
     maxDurationSeconds:
-      policy?.optionalInteger("maxDurationSeconds", 1, 30 * ONE_DAY_SECONDS, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
+      policy?.optionalInteger("maxDurationSeconds", 1, JOB_MAX_DURATION, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
     settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,

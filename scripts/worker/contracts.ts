@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import { getAddress, isAddress } from "ethers";
 import type { ContractsSource } from "./config";
+import { jsonSyntaxProblem } from "./jsonc";
 import { isJsonObject } from "./validate";
 
 export interface ContractAddresses {
@@ -37,10 +38,17 @@ const CONTRACT_NAMES: Record<"jobEscrow" | "providerRegistry", string> = {
 export function resolveContractAddresses(source: ContractsSource): ContractAddresses {
   if (source.kind === "addresses") return { jobEscrow: source.jobEscrow, providerRegistry: source.providerRegistry };
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(fs.readFileSync(source.path, "utf8"));
+    text = fs.readFileSync(source.path, "utf8");
   } catch (error) {
     throw new DeploymentFileError(source.path, (error as Error).message);
+  }
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // Without V8's excerpt of the text: it may be part of an RPC URL's key the record holds, which nothing would redact.
+    throw new DeploymentFileError(source.path, `is not valid JSON: ${jsonSyntaxProblem(error)}`);
   }
   if (!isJsonObject(json)) throw new DeploymentFileError(source.path, "is not a JSON object");
   const table = isJsonObject(json.contracts) ? json.contracts : json;

@@ -16,6 +16,7 @@
 // that list (the source's index lags the chain) and offered as open later: prepare reads its state first, finds it held by
 // us (heldBy) and it is taken up the same way.
 
+import { PARAM_BOUNDS } from "../deploy";
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
@@ -116,8 +117,9 @@ class SkipJob extends Error {
 const SEEN_JOBS_LIMIT = 10_000;
 
 // JobEscrow.MIN_GRACE: the least time a result deadline leaves after maxDuration, so a run stopped at maxDuration always
-// has this long to submit; a run stopped by the result deadline is left as long.
-const SUBMISSION_MARGIN_MS = 60_000;
+// has this long to submit; a run stopped by the result deadline is left as long. Read from deploy.ts's mirror of the
+// escrow's bounds (grace's lower one), which a test compares with the contract, so that the two cannot drift apart.
+const SUBMISSION_MARGIN_MS = PARAM_BOUNDS.grace[0] * 1000;
 
 export class Worker {
   private readonly intake = new AbortController();

@@ -18,8 +18,10 @@ export async function runGpuProbe(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
 ): Promise<number> {
   let gpu: GpuConfig;
-  // Once a config is read, what is printed hides its URLs' keys, as latent-worker's output does (cli.ts).
-  let redact: Redactor = (text) => text;
+  // Once a config is read, what is printed hides its URLs' keys, as latent-worker's output does (cli.ts); and every other
+  // URL is cut to scheme and host, since what is printed quotes nvidia-smi's path, where a URL may have been pasted.
+  let configRedact: Redactor = (text) => text;
+  const redact: Redactor = (text) => redactUrlsIn(configRedact(text));
   try {
     const args = parseArgs(argv, [
       { name: "config", alias: "c", takesValue: true },
@@ -29,7 +31,7 @@ export async function runGpuProbe(
     const configPath = args.get("config");
     if (typeof configPath === "string") {
       const config = loadConfig(configPath);
-      redact = configRedactor(config);
+      configRedact = configRedactor(config);
       gpu = config.gpu;
     } else gpu = { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
     const nvidiaSmi = args.get("nvidia-smi");

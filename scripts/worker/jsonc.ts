@@ -39,3 +39,13 @@ export function stripJsonComments(text: string): string {
   }
   return out;
 }
+
+/**
+ * JSON.parse's complaint about `error`, without the excerpt of the text V8 quotes in some (`Unexpected token 'a',
+ * ..."{"env": a9c6995e99"... is not valid JSON`): the text is a config or deployment file, where that excerpt may be part
+ * of an operator key or of an RPC URL's key that no redaction would recognise.
+ */
+export function jsonSyntaxProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,? ?(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, "");
+}

@@ -166,6 +166,24 @@ describe("latent-worker CLI", () => {
       });
       expect(summary.selfTest.resultHash).to.equal(expected.hash);
     });
+
+    it("prints a failure thrown outside its promises (a timer, an event) as an unexpected failure, without its URLs' keys", async () => {
+      // Loaded before the launcher, so the timer fires while the CLI awaits its first I/O, with no promise of its own to
+      // carry the error: Node would print it as it is.
+      const preload = path.join(dir, "throw-from-timer.js");
+      fs.writeFileSync(
+        preload,
+        'setTimeout(() => { throw new Error("request to https://eth.example.org/v2/sEcReTkEy0123456789 failed"); }, 0);\n',
+      );
+      const file = writeConfig(configJson());
+      const { code, stderr } = await runLauncher(["--config", file, "--check"], {
+        TEST_OPERATOR_KEY: KEY,
+        NODE_OPTIONS: `--require ${preload}`,
+      });
+      expect(code).to.equal(1);
+      expect(stderr).to.match(/^latent-worker: unexpected failure: Error: request to https:\/\/eth\.example\.org\/… failed\n/);
+      expect(stderr).not.to.contain("sEcReTkEy");
+    });
   });
 
   describe("in process", () => {
@@ -281,6 +299,95 @@ describe("latent-worker CLI", () => {
       const { io: cliIo, stderr } = io({});
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo)).to.equal(2);
       expect(stderr.text()).to.contain("environment variable TEST_OPERATOR_KEY (config.operatorKey.env) is not set");
+    });
+
+    describe("keeps keys out of what it prints", () => {
+      const RPC = "https://eth.example.org/v2/sEcReTkEy0123456789";
+      const OTHER = "https://other.example.org/v3/oThErKeY9876543210?apikey=qUeRyKeY";
+      const NO_SECRETS = ["sEcReTkEy", "oThErKeY", "qUeRyKeY"];
+      /** Not one 8-digit stretch of the operator key: V8's excerpt of a bad JSON text shows about ten characters. */
+      function expectNoOperatorKey(text: string): void {
+        const digits = KEY.slice(2);
+        for (let start = 0; start + 8 <= digits.length; start += 1) {
+          expect(text.toLowerCase()).not.to.contain(digits.slice(start, start + 8));
+        }
+      }
+
+      it("exits 2 for an unexpected argument without the key of the URL it quotes", async () => {
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson()), OTHER], cliIo)).to.equal(2);
+        expect(stderr.text()).to.match(/^latent-worker: unexpected argument "https:\/\/other\.example\.org\/…"\n\nUsage: /);
+        for (const secret of NO_SECRETS) expect(stderr.text()).not.to.contain(secret);
+      });
+
+      it("exits 2 for --config naming a URL, without the key that its path would have quoted", async () => {
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", RPC], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal("latent-worker: the config file must be given as a file path, not a URL\n");
+      });
+
+      it("exits 2 for a setup error without the key of a URL it or a setup warning quotes, the RPC URL or another", async () => {
+        for (const nvidiaSmiPath of [RPC, OTHER]) {
+          // A URL pasted into the wrong field: the GPU detection failure quotes the program it could not find.
+          const config = configJson({ chain: { rpcUrl: RPC }, gpu: { nvidiaSmiPath } });
+          const { io: cliIo, stderr } = io();
+          expect(await runWorkerCli(["--config", writeConfig(config), "--log-level", "warn"], cliIo)).to.equal(2);
+          const [warning, error] = stderr.text().trimEnd().split("\n");
+          expect((JSON.parse(warning) as { msg: string }).msg).to.equal("GPU detection failed; using config.gpu");
+          expect(error).to.contain("GPU detection failed").and.to.contain("https://");
+          for (const secret of NO_SECRETS) expect(stderr.text(), nvidiaSmiPath).not.to.contain(secret);
+        }
+      });
+
+      it("exits 2 for a URL where a file path belongs without printing it: the path it resolves to is no URL", async () => {
+        for (const [field, override] of [
+          ["config.contracts.deploymentFile", { contracts: { deploymentFile: RPC } }],
+          ["config.operatorKey.file", { operatorKey: { file: RPC } }],
+          ["config.results.dir", { results: { dir: RPC } }],
+        ] as const) {
+          const { io: cliIo, stderr } = io();
+          expect(await runWorkerCli(["--config", writeConfig(configJson(override))], cliIo)).to.equal(2);
+          expect(stderr.text()).to.equal(`latent-worker: ${field}: must be a file path, not a URL\n`);
+        }
+      });
+
+      it("exits 2 for a deployment file that is not JSON without the excerpt V8 quotes, which may be part of a key", async () => {
+        const deploymentFile = path.join(dir, "deployment.json");
+        // A hand-edited record with the RPC provider's key written without its quotes: V8's message would quote its start.
+        fs.writeFileSync(deploymentFile, `{"chainId": 31337, "rpcApiKey": sEcReTkEy0123456789}`);
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ contracts: { deploymentFile } }))], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: deployment file ${deploymentFile} (config.contracts.deploymentFile): is not valid JSON: ` +
+            "Unexpected token 's'\n",
+        );
+      });
+
+      it("exits 2 for the operator key written into the config, as operatorKey.env or .file, without printing it", async () => {
+        for (const [field, operatorKey] of [
+          ["config.operatorKey.env", { env: KEY }],
+          ["config.operatorKey.env", { env: `TEST_OPERATOR_KEY=${KEY}` }],
+          ["config.operatorKey.file", { file: KEY }],
+          ["config.operatorKey.file", { file: KEY.slice(2) }],
+        ] as const) {
+          const { io: cliIo, stderr } = io();
+          expect(await runWorkerCli(["--config", writeConfig(configJson({ operatorKey }))], cliIo)).to.equal(2);
+          const message = new RegExp(`^latent-worker: ${field.replace(/\./g, "\\.")}: .*never put the key itself in the config\n$`);
+          expect(stderr.text()).to.match(message);
+          expectNoOperatorKey(stderr.text());
+        }
+      });
+
+      it("exits 2 for a config that is not JSON without the excerpt V8 quotes, which may be part of the key", async () => {
+        const file = path.join(dir, "worker.json");
+        // The key pasted without its quotes (and without its 0x, so that it begins with a letter V8 calls a token).
+        const unquoted = KEY.slice(2).replace(/^5/, "a");
+        fs.writeFileSync(file, JSON.stringify(configJson()).replace('{"env":"TEST_OPERATOR_KEY"}', unquoted));
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", file], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(`latent-worker: config file ${file} is not valid JSON: Unexpected token 'a'\n`);
+        expectNoOperatorKey(stderr.text());
+      });
     });
 
     it("exits 2 naming config.executors.command.program, before connecting, when the program cannot be run", async () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
+import { JOB_MAX_DURATION } from "../../../scripts/deploy";
 import { ConfigError, configRedactor, loadConfig, parseConfig } from "../../../scripts/worker/config";
 import { transactionWaits } from "../../../scripts/worker/connections";
 import { ContractMarket } from "../../../scripts/worker/contract-market";
@@ -121,6 +122,8 @@ describe("worker config", () => {
   const ranges: Array<[string, number, number]> = [
     ["gpu.detectTimeoutSeconds", 1, 300],
     ["policy.maxConcurrentJobs", 1, 1024],
+    // JobEscrow.MAX_DURATION, as deploy.ts mirrors it (a test compares the mirror with the contract).
+    ["policy.maxDurationSeconds", 1, JOB_MAX_DURATION],
     ["policy.settlementPollSeconds", 1, 3600],
     ["specs.maxBytes", 256, 4_194_304],
     ["executors.command.timeoutSeconds", 1, 86_400],
@@ -332,6 +335,17 @@ describe("worker config", () => {
     expect(error.field).to.equal("config.operatorKey");
     expect(error.message).to.contain("never put the key itself in the config");
     expect(error.message).not.to.contain(key.slice(2, 20));
+  });
+
+  it("refuses a key as operatorKey.file, but not a key file's path whose name has 64 hex digits in it", () => {
+    const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    for (const file of [digits, `0x${digits}`, ` 0x${digits}\n`]) {
+      const error = configError(withField(minimalConfig(), "operatorKey", { file }));
+      expect(error.field, file).to.equal("config.operatorKey.file");
+      expect(error.message).to.contain("looks like a private key, not a file path").and.not.to.contain(digits.slice(0, 16));
+    }
+    const named = parseConfig(withField(minimalConfig(), "operatorKey", { file: `keys/${digits}.key` }), "/etc/latent/worker.json");
+    expect(named.operatorKey).to.deep.equal({ kind: "file", path: `/etc/latent/keys/${digits}.key` });
   });
 
   it("requires exactly one operator key source", () => {

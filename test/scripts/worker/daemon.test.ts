@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PARAM_BOUNDS } from "../../../scripts/deploy";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
 import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
@@ -1179,12 +1180,14 @@ describe("worker job loop", () => {
     const subject = worker(executor, { specs, logger: createLogger("info", (record) => records.push(record)) });
     const running = subject.run();
     await waitFor(() => eventsOf("job-failed").length === 1);
-    // The last second a run can start is the result deadline less the 60 s a submission is given.
-    expect(market.chainNow).to.be.at.least(start + 940n).and.below(start + 940n + 150n);
+    // The last second a run can start is the result deadline less the time a submission is given: JobEscrow.MIN_GRACE,
+    // as deploy.ts mirrors it (a test compares the mirror with the contract).
+    const lastStart = start + 1000n - BigInt(PARAM_BOUNDS.grace[0]);
+    expect(market.chainNow).to.be.at.least(lastStart).and.below(lastStart + 150n);
     const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
     expect(failed?.error.message)
       .to.contain(
-        `cannot fetch the spec of job 1 by ${start + 940n}, the last second it could start and still be submitted by its ` +
+        `cannot fetch the spec of job 1 by ${lastStart}, the last second it could start and still be submitted by its ` +
           `result deadline (${start + 1000n}): `,
       )
       .and.to.contain("connect ECONNREFUSED 127.0.0.1:8080");
@@ -1207,8 +1210,9 @@ describe("worker job loop", () => {
     const running = subject.run();
     await waitFor(() => eventsOf("job-failed").length === 1);
     const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
-    expect(failed?.error.message).to.contain(`cannot fetch the spec of job 1 by ${start + 440n}, the last second`);
-    expect(market.chainNow).to.be.below(start + 440n + 150n);
+    const lastStart = start + 1000n - BigInt(PARAM_BOUNDS.grace[0]) - 500n;
+    expect(failed?.error.message).to.contain(`cannot fetch the spec of job 1 by ${lastStart}, the last second`);
+    expect(market.chainNow).to.be.below(lastStart + 150n);
     await subject.stop();
     await running;
   });

@@ -79,6 +79,30 @@ describe("gpu-probe", () => {
     expect(stderr.text()).to.contain("not found").and.to.contain("config.gpu.model");
   });
 
+  it("exits 1 without the key of a URL given as nvidia-smi, in its warning or its error, with or without a config", async () => {
+    const url = "https://eth.example.org/v2/sEcReTkEy0123456789?apikey=qUeRyKeY";
+    const config = path.join(binDir, "worker.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        chain: { rpcUrl: "https://other.example.org/v3/oThErKeY" },
+        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+        operatorKey: { env: "LATENT_OPERATOR_KEY" },
+        contracts: { deploymentFile: "deployments/localhost.json" },
+      }),
+    );
+    for (const argv of [["--nvidia-smi", url], ["--config", config, "--nvidia-smi", url]]) {
+      const stderr = collect();
+      const code = await runGpuProbe(argv, { stdout: collect().stream, stderr: stderr.stream, env: {} });
+      expect(code).to.equal(1);
+      const [warning, error] = stderr.text().trimEnd().split("\n");
+      expect(warning).to.contain("GPU detection failed").and.to.contain("https://eth.example.org/…");
+      expect(error).to.contain("GPU detection failed (https://eth.example.org/… not found)");
+      expect(stderr.text()).not.to.contain("sEcReTkEy").and.not.to.contain("qUeRyKeY");
+    }
+  });
+
   it("exits 2 for a config error without the API key of a URL its message quotes", async () => {
     const config = path.join(binDir, "worker.json");
     // The RPC URL pasted into the wrong field: chain.chainId's error quotes the value, key and all.
