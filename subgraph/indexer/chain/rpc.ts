@@ -1,7 +1,7 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { RangeTooLargeError, RateLimitedError, RpcError } from "../errors";
+import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
 
 export interface RpcCall {
@@ -39,6 +39,12 @@ const RATE_LIMITED = /rate.?limit|too many requests|request rate|requests per se
 
 // Alchemy answers a rate limit with the HTTP status as the JSON-RPC error code.
 const TOO_MANY_REQUESTS = 429;
+
+// Bad gateway, service unavailable, gateway timeout: a load balancer with no backend up, a node restarting.
+const UNAVAILABLE = new Set([502, 503, 504]);
+
+/** How many times a request that failed in transit (see `HttpRpc.post`) is sent again before its error is thrown. */
+export const TRANSIENT_RETRIES = 3;
 
 /** The longest wait a node's Retry-After (or backoff_seconds) is honoured for: a day's quota must not stall for a day. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -81,7 +87,12 @@ export interface HttpRpcOptions {
   timeoutMs?: number;
   /** At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. */
   maxRequestsPerSecond?: number;
+  /** The clock and the wait of the request throttle and the retries (default Date.now, setTimeout): tests pass fake ones. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface JsonRpcResponse {
   id: number;
@@ -97,6 +108,8 @@ export class HttpRpc implements RpcTransport {
   // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
   // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
   private readonly redact: Redactor;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly url: string,
@@ -104,29 +117,35 @@ export class HttpRpc implements RpcTransport {
   ) {
     this.description = redactUrl(url);
     this.redact = urlRedactor([{ url }]);
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
   }
 
   private async throttle(): Promise<void> {
     const rps = this.options.maxRequestsPerSecond;
     if (rps === undefined || rps <= 0) return;
-    const now = Date.now();
+    const now = this.now();
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + 1000 / rps;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (slot > now) await this.sleep(slot - now);
   }
 
   /**
-   * A kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) fails the request before it
-   * is sent; JSON-RPC reads are safe to repeat, so retry a few times before giving up.
+   * Failures in transit, which say nothing about the request, are retried a few times before giving up (JSON-RPC
+   * reads are safe to repeat): a kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) or a
+   * refused connection, and HTTP 502/503/504 (a load balancer between backends, a node restarting). Failing the pass on
+   * the first would log it and wait a poll; shrinking an eth_getLogs range for it would only mean more requests.
    */
   private async post(body: unknown, method: string): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.postOnce(body, method);
       } catch (error) {
-        const transient = error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message);
-        if (!transient || attempt >= 3) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+        const transient =
+          error instanceof RpcUnavailableError ||
+          (error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message));
+        if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
+        await this.sleep(50 * (attempt + 1));
       }
     }
   }
@@ -162,7 +181,8 @@ export class HttpRpc implements RpcTransport {
         const message = this.redact(`${method}: HTTP 429 ${text.slice(0, 200)}`);
         throw new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after")));
       }
-      throw new RpcError(this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`), method);
+      const message = this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      throw UNAVAILABLE.has(response.status) ? new RpcUnavailableError(message, method, response.status) : new RpcError(message, method);
     }
     try {
       return JSON.parse(text) as unknown;

@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
-import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RateLimitedError, RpcError } from "../../../../subgraph/indexer/errors";
+import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -102,7 +102,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
   });
 
   /** A stand-in node that gives each request the next of `answers` (status, headers, JSON-RPC error), and records the bodies. */
-  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object }>) {
+  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object; body?: string }>) {
     const bodies: string[] = [];
     const node = await standIn((request, response) => {
       let body = "";
@@ -112,7 +112,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         const answer = answers[bodies.length - 1] ?? {};
         const parsed = JSON.parse(body) as { id: number } | Array<{ id: number }>;
         response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
-        if (answer.status !== undefined) response.end("Too Many Requests");
+        if (answer.status !== undefined) response.end(answer.body ?? "Too Many Requests");
         else if (answer.error !== undefined) response.end(JSON.stringify({ jsonrpc: "2.0", id: Array.isArray(parsed) ? null : parsed.id, error: answer.error }));
         else if (Array.isArray(parsed)) response.end(JSON.stringify(parsed.map(({ id }) => ({ jsonrpc: "2.0", id, result: [] }))));
         else response.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, result: [] }));
@@ -189,6 +189,31 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     // The other form RFC 9110 allows: a date.
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:30 GMT"))).to.equal(30_000);
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:29:00 GMT"))).to.equal(0);
+  });
+
+  it("asks again after HTTP 502, 503 and 504 with the backoff of a refused connection, then fails with RpcUnavailableError", async function () {
+    // A load balancer between backends, a node restarting: failing the pass on the first cost a poll and a log line,
+    // and these are no reason to shrink an eth_getLogs range either.
+    const unavailable = (status: number) => ({ status, body: "no healthy upstream" });
+    const node = await scripted([unavailable(503), unavailable(502), unavailable(504), {}, ...[503, 503, 503, 503].map(unavailable), {}]);
+    const waits: number[] = [];
+    try {
+      const rpc = new HttpRpc(node.url, { sleep: async (ms) => void waits.push(ms) });
+      expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+      expect(node.bodies).to.have.length(4);
+      expect(waits).to.deep.equal([50, 100, 150]);
+      // Down for longer than the retries: the pass fails (run() retries it), with an error that says why.
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as RpcUnavailableError).status).to.equal(503);
+      expect((error as Error).message).to.equal("eth_getLogs: HTTP 503 no healthy upstream");
+      expect(node.bodies).to.have.length(4 + 1 + TRANSIENT_RETRIES);
+      expect(waits).to.deep.equal([50, 100, 150, 50, 100, 150]);
+      // Other statuses are the node's answer: not asked again.
+      expect(await rpc.request("eth_blockNumber", [])).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
   });
 
   it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {
