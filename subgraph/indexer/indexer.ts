@@ -78,7 +78,7 @@ export interface IndexerOptions {
   commitIntervalMs?: number;
   /** Block ranges fetched ahead of the one being processed: a whole number, at least 1 (default 2). */
   prefetchRanges?: number;
-  /** HTTP JSON-RPC only: request timeout and rate limit. */
+  /** HTTP JSON-RPC only: request timeout and rate limit (lowered while the node answers with rate limits, see HttpRpc). */
   rpcTimeoutMs?: number;
   maxRequestsPerSecond?: number;
   /** WASM instance reuse; see runtime/mapping.ts. */
@@ -151,7 +151,11 @@ function pointer(h: BlockHeader): BlockPointer {
 function transport(options: IndexerOptions): RpcTransport {
   const rpc = options.rpc;
   if (typeof rpc === "string") {
-    return new HttpRpc(rpc, { timeoutMs: options.rpcTimeoutMs, maxRequestsPerSecond: options.maxRequestsPerSecond });
+    return new HttpRpc(rpc, {
+      timeoutMs: options.rpcTimeoutMs,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      logger: (level, message) => options.logger?.({ level, message, source: "indexer" }),
+    });
   }
   if ("batch" in rpc && typeof rpc.batch === "function") return rpc;
   return new Eip1193Rpc(rpc as Eip1193Provider);
