@@ -157,6 +157,20 @@ export class RateLimitedError extends RpcError {
   }
 }
 
+/**
+ * HTTP 502, 503 or 504 (`status`): a load balancer without a backend to answer, or a node restarting, not a refusal
+ * of the request. The transport asks again a few times before it gives up with this error.
+ */
+export class RpcUnavailableError extends RpcError {
+  constructor(
+    message: string,
+    method: string,
+    readonly status: number,
+  ) {
+    super(message, method);
+  }
+}
+
 /** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
 export class InconsistentChainDataError extends IndexerError {}
 

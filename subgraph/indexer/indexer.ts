@@ -34,6 +34,7 @@ import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
 import { PassFailures } from "./pass-failures";
+import { Recurring, seconds } from "./recurring";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -77,7 +78,7 @@ export interface IndexerOptions {
   commitIntervalMs?: number;
   /** Block ranges fetched ahead of the one being processed: a whole number, at least 1 (default 2). */
   prefetchRanges?: number;
-  /** HTTP JSON-RPC only: request timeout and rate limit. */
+  /** HTTP JSON-RPC only: request timeout and rate limit (lowered while the node answers with rate limits, see HttpRpc). */
   rpcTimeoutMs?: number;
   maxRequestsPerSecond?: number;
   /** WASM instance reuse; see runtime/mapping.ts. */
@@ -150,7 +151,11 @@ function pointer(h: BlockHeader): BlockPointer {
 function transport(options: IndexerOptions): RpcTransport {
   const rpc = options.rpc;
   if (typeof rpc === "string") {
-    return new HttpRpc(rpc, { timeoutMs: options.rpcTimeoutMs, maxRequestsPerSecond: options.maxRequestsPerSecond });
+    return new HttpRpc(rpc, {
+      timeoutMs: options.rpcTimeoutMs,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      logger: (level, message) => options.logger?.({ level, message, source: "indexer" }),
+    });
   }
   if ("batch" in rpc && typeof rpc.batch === "function") return rpc;
   return new Eip1193Rpc(rpc as Eip1193Provider);
@@ -210,6 +215,8 @@ export class Indexer extends EventEmitter {
   private statistics: PlannerStatistics;
   private rate: { since: number; blocks: number; events: number };
   private totals = { blocks: 0, events: 0 };
+  /** The node's head below the checkpoint, pass after pass: logged when it begins, once a minute, when it ends. */
+  private readonly lag: Recurring;
   /** Rate-limited answers in a row, for the backoff. */
   private rateLimits = 0;
   /** Waits that stop() cuts short. */
@@ -232,6 +239,7 @@ export class Indexer extends EventEmitter {
     this.reorgThreshold = options.reorgThreshold ?? DEFAULT_REORG_THRESHOLD;
     this.now = options.now ?? Date.now;
     this.lastCommit = this.now();
+    this.lag = new Recurring(this.now);
     this.rate = { since: this.now(), blocks: 0, events: 0 };
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
     this.prefetch = options.prefetchRanges ?? 2;
@@ -691,9 +699,20 @@ export class Indexer extends EventEmitter {
         // A chain restarted from scratch (`npx hardhat node` again) is also below the checkpoint, and may have none of
         // the stored blocks to compare: waiting would last until it passes the checkpoint, only to fail then.
         if (await this.startOverOnNewGenesis()) return;
-        this.log("warning", `the node's head ${head} is behind the checkpoint ${cp.number}: waiting for it`);
+        // Asked at every poll while the node lags (a restart, a backend that stays behind for minutes): once logged, only
+        // how long it has lasted is news, and that once a minute.
+        const lag = this.lag.occurred(String(cp.number));
+        if (lag?.kind === "lasting") {
+          this.log("warning", `the node's head ${head} is still behind the checkpoint ${cp.number}, for ${seconds(lag.lastedMs)}: waiting for it`);
+        } else if (lag !== null) {
+          this.log("warning", `the node's head ${head} is behind the checkpoint ${cp.number}: waiting for it`);
+        }
         return;
       }
+    }
+    const lagged = this.lag.ended();
+    if (lagged !== null && cp.number <= head) {
+      this.log("info", `the node's head ${head} has reached the checkpoint ${cp.number} after ${seconds(lagged.lastedMs)} behind it: indexing resumes`);
     }
     const onChain = cp.number <= head ? await this.fetcher.header(cp.number) : null;
     // A block below the head the node reports, missing: the node contradicts itself (a load-balanced endpoint whose
@@ -798,6 +817,7 @@ export class Indexer extends EventEmitter {
     this.processor.reset();
     this.processor.cache.clear();
     this.statistics = new PlannerStatistics(this.db, { ...DEFAULT_STATISTICS_POLICY, ...this.options.statistics }, this.now);
+    this.lag.ended(); // the old chain's lag: the new one is indexed from its start, not waited for
     this.log(
       "warning",
       `the chain was restarted (genesis ${stored} is now ${genesis.hash.toLowerCase()}): database ${this.db.path} starts over ` +

@@ -1,8 +1,9 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { RangeTooLargeError, RateLimitedError, RpcError } from "../errors";
+import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
+import { RequestRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
   readonly method: string;
@@ -39,6 +40,12 @@ const RATE_LIMITED = /rate.?limit|too many requests|request rate|requests per se
 
 // Alchemy answers a rate limit with the HTTP status as the JSON-RPC error code.
 const TOO_MANY_REQUESTS = 429;
+
+// Bad gateway, service unavailable, gateway timeout: a load balancer with no backend up, a node restarting.
+const UNAVAILABLE = new Set([502, 503, 504]);
+
+/** How many times a request that failed in transit (see `HttpRpc.post`) is sent again before its error is thrown. */
+export const TRANSIENT_RETRIES = 3;
 
 /** The longest wait a node's Retry-After (or backoff_seconds) is honoured for: a day's quota must not stall for a day. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -79,8 +86,24 @@ function rpcError(method: string, error: { code?: number; message?: string; data
 export interface HttpRpcOptions {
   /** Per-request timeout (default 30 s). A timed-out eth_getLogs counts as "range too large". */
   timeoutMs?: number;
-  /** At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. */
+  /**
+   * At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. The rate is
+   * halved on each rate-limit answer and raised back step by step (see request-rate.ts).
+   */
   maxRequestsPerSecond?: number;
+  /** Receives the changes of the request rate under maxRequestsPerSecond. */
+  logger?: RateLogger;
+  /** The clock and the wait of the request throttle and the retries (default Date.now, setTimeout): tests pass fake ones. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A parsed answer, and the rate's epoch its request was scheduled in. */
+interface Posted {
+  readonly reply: unknown;
+  readonly epoch: number;
 }
 
 interface JsonRpcResponse {
@@ -92,11 +115,15 @@ interface JsonRpcResponse {
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
+  /** Null: no maxRequestsPerSecond, nothing to throttle. */
+  private readonly rate: RequestRate | null;
   private batchUnsupported = false;
   readonly description: string;
   // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
   // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
   private readonly redact: Redactor;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly url: string,
@@ -104,35 +131,57 @@ export class HttpRpc implements RpcTransport {
   ) {
     this.description = redactUrl(url);
     this.redact = urlRedactor([{ url }]);
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
+    const rps = options.maxRequestsPerSecond;
+    this.rate = rps === undefined || rps <= 0 ? null : new RequestRate(rps, this.now, options.logger);
   }
 
-  private async throttle(): Promise<void> {
-    const rps = this.options.maxRequestsPerSecond;
-    if (rps === undefined || rps <= 0) return;
-    const now = Date.now();
+  /** The requests per second the transport sends at most now (null: unlimited). */
+  get requestsPerSecond(): number | null {
+    return this.rate?.current ?? null;
+  }
+
+  /** Waits for the request's slot; returns the rate's epoch it was scheduled in (see RequestRate.limited). */
+  private async throttle(): Promise<number> {
+    const rate = this.rate;
+    if (rate === null) return 0;
+    const epoch = rate.epoch;
+    const now = this.now();
     const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + 1000 / rps;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    this.nextSlot = slot + rate.intervalMs;
+    if (slot > now) await this.sleep(slot - now);
+    return epoch;
+  }
+
+  /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
+  private limited(error: RateLimitedError, epoch: number): RateLimitedError {
+    this.rate?.limited(epoch);
+    return error;
   }
 
   /**
-   * A kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) fails the request before it
-   * is sent; JSON-RPC reads are safe to repeat, so retry a few times before giving up.
+   * Failures in transit, which say nothing about the request, are retried a few times before giving up (JSON-RPC
+   * reads are safe to repeat): a kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) or a
+   * refused connection, and HTTP 502/503/504 (a load balancer between backends, a node restarting). Failing the pass on
+   * the first would log it and wait a poll; shrinking an eth_getLogs range for it would only mean more requests.
    */
-  private async post(body: unknown, method: string): Promise<unknown> {
+  private async post(body: unknown, method: string): Promise<Posted> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.postOnce(body, method);
       } catch (error) {
-        const transient = error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message);
-        if (!transient || attempt >= 3) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+        const transient =
+          error instanceof RpcUnavailableError ||
+          (error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message));
+        if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
+        await this.sleep(50 * (attempt + 1));
       }
     }
   }
 
-  private async postOnce(body: unknown, method: string): Promise<unknown> {
-    await this.throttle();
+  private async postOnce(body: unknown, method: string): Promise<Posted> {
+    const epoch = await this.throttle();
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const controller = new AbortController();
     // Until the whole body is read: a node can send its headers and then stall.
@@ -160,12 +209,13 @@ export class HttpRpc implements RpcTransport {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
       if (response.status === TOO_MANY_REQUESTS) {
         const message = this.redact(`${method}: HTTP 429 ${text.slice(0, 200)}`);
-        throw new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after")));
+        throw this.limited(new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after"))), epoch);
       }
-      throw new RpcError(this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`), method);
+      const message = this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      throw UNAVAILABLE.has(response.status) ? new RpcUnavailableError(message, method, response.status) : new RpcError(message, method);
     }
     try {
-      return JSON.parse(text) as unknown;
+      return { reply: JSON.parse(text) as unknown, epoch };
     } catch (error) {
       throw new RpcError(this.redact(`${method}: response is not JSON: ${text.slice(0, 200)}`), method, undefined, { cause: error });
     }
@@ -173,9 +223,14 @@ export class HttpRpc implements RpcTransport {
 
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
     const id = this.nextId++;
-    const reply = (await this.post({ jsonrpc: "2.0", id, method, params }, method)) as JsonRpcResponse;
-    if (reply.error !== undefined) throw rpcError(method, reply.error, this.redact);
-    return reply.result as T;
+    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method);
+    const { error, result } = reply as JsonRpcResponse;
+    if (error !== undefined) {
+      const refusal = rpcError(method, error, this.redact);
+      throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
+    }
+    this.rate?.answered();
+    return result as T;
   }
 
   /** The calls as separate requests, a few at a time. */
@@ -195,13 +250,13 @@ export class HttpRpc implements RpcTransport {
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
     if (this.batchUnsupported) return this.oneByOne<T>(calls);
-    const reply = await this.post(body, calls[0]!.method);
+    const { reply, epoch } = await this.post(body, calls[0]!.method);
     if (!Array.isArray(reply)) {
       // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
       // would only multiply the requests that hit it.
       const error = (reply as JsonRpcResponse | null)?.error;
       const refusal = error === undefined ? null : rpcError(calls[0]!.method, error, this.redact);
-      if (refusal instanceof RateLimitedError) throw refusal;
+      if (refusal instanceof RateLimitedError) throw this.limited(refusal, epoch);
       // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
       // one from now on.
       this.batchUnsupported = true;
@@ -212,11 +267,15 @@ export class HttpRpc implements RpcTransport {
     for (const item of reply as JsonRpcResponse[]) {
       const index = item.id - first;
       if (index < 0 || index >= calls.length) continue;
-      if (item.error !== undefined) throw rpcError(calls[index]!.method, item.error, this.redact);
+      if (item.error !== undefined) {
+        const refusal = rpcError(calls[index]!.method, item.error, this.redact);
+        throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
+      }
       results[index] = item.result as T;
       seen.add(index);
     }
     if (seen.size !== calls.length) throw new RpcError(`batch of ${calls.length} answered ${seen.size} calls`, calls[0]!.method);
+    this.rate?.answered();
     return results;
   }
 }

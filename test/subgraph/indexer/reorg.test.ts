@@ -30,7 +30,13 @@ describe("embedded indexer: reorgs and fetching", function () {
   });
 
   async function openIndexer(
-    options: { reorgThreshold?: number; rpc?: RpcTransport | string; minBlockRange?: number } = {},
+    options: {
+      reorgThreshold?: number;
+      rpc?: RpcTransport | string;
+      minBlockRange?: number;
+      now?: () => number;
+      logger?: (record: IndexerLogRecord) => void;
+    } = {},
   ): Promise<{ indexer: Indexer; db: string }> {
     const db = fx.dbPath(`reorg-${++runs}.sqlite`);
     const indexer = await Indexer.open({
@@ -39,6 +45,8 @@ describe("embedded indexer: reorgs and fetching", function () {
       db,
       reorgThreshold: options.reorgThreshold,
       minBlockRange: options.minBlockRange,
+      now: options.now,
+      logger: options.logger,
     });
     open.push(indexer);
     return { indexer, db };
@@ -427,6 +435,43 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(reorgs).to.deep.equal([]);
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
+  it("logs a node behind the checkpoint when the lag begins, once a minute while it lasts, and when it has caught up", async function () {
+    // A poll a second while a node restarts: a warning each drowned the log and said nothing new after the first.
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 405n, A!, { note: "before the lag" });
+    await fx.chain.mine(2);
+    const start = 1_000_000;
+    let clock = start;
+    const logs: IndexerLogRecord[] = [];
+    const node = new LaggingNode(fx.chain.url);
+    const { indexer } = await openIndexer({ rpc: node, reorgThreshold: 2, now: () => clock, logger: (r) => logs.push(r) });
+    await indexer.syncOnce();
+    const checkpoint = indexer.status().checkpoint!.number;
+    // One entry per pass: the clock, and how far behind the node is (it catches up meanwhile).
+    const polls: Array<[number, number]> = [
+      [0, 4],
+      [1_000, 4],
+      [2_000, 3],
+      [59_000, 3],
+      [61_000, 2],
+      [62_000, 2],
+      [121_500, 1],
+      [125_000, 0],
+      [126_000, 0],
+    ];
+    for (const [at, behind] of polls) {
+      clock = start + at;
+      node.behind = behind;
+      expect((await indexer.syncOnce()).failed).to.equal(false);
+    }
+    expect(logs.filter((l) => l.message.startsWith("the node's head")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      `warning: the node's head ${checkpoint - 4} is behind the checkpoint ${checkpoint}: waiting for it`,
+      `warning: the node's head ${checkpoint - 2} is still behind the checkpoint ${checkpoint}, for 61 s: waiting for it`,
+      `warning: the node's head ${checkpoint - 1} is still behind the checkpoint ${checkpoint}, for 122 s: waiting for it`,
+      `info: the node's head ${checkpoint} has reached the checkpoint ${checkpoint} after 125 s behind it: indexing resumes`,
+    ]);
   });
 
   it("takes an endpoint whose head is ahead of the blocks it serves for an inconsistent node, not for a reorg", async function () {

@@ -7,8 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
-import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RateLimitedError, RpcError } from "../../../../subgraph/indexer/errors";
+import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
+import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -102,7 +103,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
   });
 
   /** A stand-in node that gives each request the next of `answers` (status, headers, JSON-RPC error), and records the bodies. */
-  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object }>) {
+  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object; body?: string }>) {
     const bodies: string[] = [];
     const node = await standIn((request, response) => {
       let body = "";
@@ -112,7 +113,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         const answer = answers[bodies.length - 1] ?? {};
         const parsed = JSON.parse(body) as { id: number } | Array<{ id: number }>;
         response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
-        if (answer.status !== undefined) response.end("Too Many Requests");
+        if (answer.status !== undefined) response.end(answer.body ?? "Too Many Requests");
         else if (answer.error !== undefined) response.end(JSON.stringify({ jsonrpc: "2.0", id: Array.isArray(parsed) ? null : parsed.id, error: answer.error }));
         else if (Array.isArray(parsed)) response.end(JSON.stringify(parsed.map(({ id }) => ({ jsonrpc: "2.0", id, result: [] }))));
         else response.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, result: [] }));
@@ -191,6 +192,31 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:29:00 GMT"))).to.equal(0);
   });
 
+  it("asks again after HTTP 502, 503 and 504 with the backoff of a refused connection, then fails with RpcUnavailableError", async function () {
+    // A load balancer between backends, a node restarting: failing the pass on the first cost a poll and a log line,
+    // and these are no reason to shrink an eth_getLogs range either.
+    const unavailable = (status: number) => ({ status, body: "no healthy upstream" });
+    const node = await scripted([unavailable(503), unavailable(502), unavailable(504), {}, ...[503, 503, 503, 503].map(unavailable), {}]);
+    const waits: number[] = [];
+    try {
+      const rpc = new HttpRpc(node.url, { sleep: async (ms) => void waits.push(ms) });
+      expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+      expect(node.bodies).to.have.length(4);
+      expect(waits).to.deep.equal([50, 100, 150]);
+      // Down for longer than the retries: the pass fails (run() retries it), with an error that says why.
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as RpcUnavailableError).status).to.equal(503);
+      expect((error as Error).message).to.equal("eth_getLogs: HTTP 503 no healthy upstream");
+      expect(node.bodies).to.have.length(4 + 1 + TRANSIENT_RETRIES);
+      expect(waits).to.deep.equal([50, 100, 150, 50, 100, 150]);
+      // Other statuses are the node's answer: not asked again.
+      expect(await rpc.request("eth_blockNumber", [])).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {
     const node = await scripted([{ error: { code: 429, message: "Too Many Requests" } }]);
     try {
@@ -229,6 +255,97 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+
+  it("halves maxRequestsPerSecond on rate limits, down to a floor, and raises it back a step after each run of answers", async function () {
+    // A fixed rate hit the provider's limit again and again. The clock and the waits are the test's: the spacing is
+    // read off the waits the throttle asks for, and nothing waits for real.
+    const url = "http://127.0.0.1:9/adaptive";
+    const realFetch = globalThis.fetch;
+    let clock = 0;
+    const waits: number[] = [];
+    let refuse = false;
+    let refuseHttp = false;
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      if (refuseHttp) return new Response("Too Many Requests", { status: 429 });
+      const { id } = JSON.parse(String(init?.body)) as { id: number };
+      const answer = refuse ? { jsonrpc: "2.0", id, error: { code: 429, message: "Too Many Requests" } } : { jsonrpc: "2.0", id, result: "0x1" };
+      return new Response(JSON.stringify(answer), { headers: { "content-type": "application/json" } });
+    };
+    const lines: string[] = [];
+    const rpc = new HttpRpc(url, {
+      maxRequestsPerSecond: 10,
+      now: () => clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+      logger: (level, message) => lines.push(`${level}: ${message}`),
+    });
+    const send = (n: number) => Promise.all(Array.from({ length: n }, () => rpc.request("eth_blockNumber", []).catch((e: unknown) => e)));
+    /** The waits of `n` requests sent one after another. */
+    const spacing = async (n: number) => {
+      waits.length = 0;
+      for (let i = 0; i < n; i++) await send(1);
+      return waits.slice(1);
+    };
+    try {
+      // Three requests in flight at 10/s, all refused: one halving, not three (they were all sent at 10/s).
+      refuse = true;
+      const refused = await send(3);
+      refused.forEach((e) => expect(e).to.be.instanceOf(RateLimitedError));
+      refuse = false;
+      expect(await spacing(3)).to.deep.equal([200, 200]);
+      expect(rpc.requestsPerSecond).to.equal(5);
+      // Raised by a tenth of the maximum after each RATE_RAISE_AFTER answers in a row (3 answered already).
+      await spacing(RATE_RAISE_AFTER - 4);
+      expect(rpc.requestsPerSecond).to.equal(5);
+      await send(1);
+      expect(rpc.requestsPerSecond).to.equal(6);
+      // Refused again, one at a time: halved each time, down to MIN_REQUESTS_PER_SECOND and no lower.
+      refuse = true;
+      const rates: Array<number | null> = [];
+      for (let i = 0; i < 4; i++) {
+        await send(1);
+        rates.push(rpc.requestsPerSecond);
+      }
+      expect(rates).to.deep.equal([3, 1.5, MIN_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND]);
+      refuse = false;
+      expect(await spacing(2)).to.deep.equal([1000]);
+      // Still refused a minute later.
+      clock += 60_000;
+      refuse = true;
+      await send(1);
+      refuse = false;
+      // Back up step by step to the maximum, never above it.
+      await spacing(10 * RATE_RAISE_AFTER);
+      expect(rpc.requestsPerSecond).to.equal(10);
+      expect(await spacing(3)).to.deep.equal([100, 100]);
+      // HTTP 429 and a rate-limited batch lower it as well.
+      refuseHttp = true;
+      await send(1);
+      refuseHttp = false;
+      expect(rpc.requestsPerSecond).to.equal(5);
+      refuse = true;
+      expect(await rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] }))).catch((e: unknown) => e)).to.be.instanceOf(
+        RateLimitedError,
+      );
+      expect(rpc.requestsPerSecond).to.equal(2.5);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    // The first lowering, each fall to a lower power of two of the maximum (not 6 to 3: 5 was logged), the floor
+    // again only a minute later, and the recovery: 63 s after the line before, 125 s in all on the test's clock.
+    expect(lines).to.deep.equal([
+      "warning: rate limited: the request rate is lowered to 5 requests/s (maxRequestsPerSecond 10)",
+      "warning: rate limited: the request rate is lowered to 1.5 requests/s (maxRequestsPerSecond 10)",
+      "warning: rate limited: the request rate is lowered to 1 requests/s (maxRequestsPerSecond 10)",
+      "warning: still rate limited: the request rate was lowered 2 times in 63 s, to 1 requests/s (maxRequestsPerSecond 10)",
+      "info: the request rate is back at maxRequestsPerSecond 10, 125 s after it was first lowered (lowered 6 times)",
+      "warning: rate limited: the request rate is lowered to 5 requests/s (maxRequestsPerSecond 10)",
+      "warning: rate limited: the request rate is lowered to 2.5 requests/s (maxRequestsPerSecond 10)",
+    ]);
   });
 
   it("sends every request at once with maxRequestsPerSecond 0 (unlimited, as when it is not set)", async function () {
