@@ -171,6 +171,9 @@ export class RpcUnavailableError extends RpcError {
   }
 }
 
+/** The request never got an answer: the connection was refused, reset or never made (fetch threw, not a timeout). */
+export class RpcConnectionError extends RpcError {}
+
 /** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
 export class InconsistentChainDataError extends IndexerError {}
 

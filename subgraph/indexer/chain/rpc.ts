@@ -1,7 +1,7 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../errors";
+import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
 import { RequestRate, type RateLogger } from "./request-rate";
 
@@ -171,9 +171,7 @@ export class HttpRpc implements RpcTransport {
       try {
         return await this.postOnce(body, method);
       } catch (error) {
-        const transient =
-          error instanceof RpcUnavailableError ||
-          (error instanceof RpcError && !(error instanceof RangeTooLargeError) && error.code === undefined && /fetch failed/.test(error.message));
+        const transient = error instanceof RpcUnavailableError || error instanceof RpcConnectionError;
         if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
         await this.sleep(50 * (attempt + 1));
       }
@@ -199,7 +197,8 @@ export class HttpRpc implements RpcTransport {
     } catch (error) {
       const aborted = controller.signal.aborted;
       const message = aborted ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${(error as Error).message}`);
-      throw aborted && method === "eth_getLogs"
+      if (!aborted) throw new RpcConnectionError(message, method, undefined, { cause: error });
+      throw method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })
         : new RpcError(message, method, undefined, { cause: error });
     } finally {

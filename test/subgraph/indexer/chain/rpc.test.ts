@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
 import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RateLimitedError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
+import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -215,6 +215,20 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       await node.close();
     }
+  });
+
+  it("asks again after a refused connection, then fails with RpcConnectionError (typed, not matched by its message)", async function () {
+    // A port nothing listens on: fetch throws before any answer.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const waits: number[] = [];
+    const rpc = new HttpRpc(`http://127.0.0.1:${port}`, { sleep: async (ms) => void waits.push(ms) });
+    const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+    expect((error as Error).message).to.match(/^eth_getLogs failed: /);
+    expect(waits).to.deep.equal([50, 100, 150]);
   });
 
   it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {
