@@ -320,15 +320,7 @@ describe("subscription hub", function () {
 
   it("jobOpened(sinceBlock) sends the jobs of a head indexed while it replays after the replay", async function () {
     const jobs = [openJob(1, 95)];
-    let releaseReplay: () => void = () => undefined;
-    const replayRead = new Promise<void>((resolve) => (releaseReplay = resolve));
-    const { hub, advance } = startHub({
-      jobs: async (args: ListArgs) => {
-        if (args.where.status === "Open") await replayRead;
-        return list(jobs, args);
-      },
-      protocol: async () => null,
-    } as unknown as SubgraphReader);
+    const { hub, advance, release: releaseReplay } = hubWithSlowReplay(jobs);
     await hub.jobOpened(parseFeedFilter(null));
     const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
     // Until it is listed, no head may pass it by: one that did would be neither replayed nor sent live.
@@ -397,7 +389,7 @@ describe("subscription hub", function () {
   });
 
   /** A hub over `jobs` whose replays (the reads of open jobs) wait for `release`. */
-  async function hubWithSlowReplay(jobs: JobEntity[]) {
+  function hubWithSlowReplay(jobs: JobEntity[]) {
     let release: () => void = () => undefined;
     const replayRead = new Promise<void>((resolve) => (release = resolve));
     const { hub, advance } = startHub({
@@ -428,7 +420,7 @@ describe("subscription hub", function () {
 
   it("ends a jobOpened(sinceBlock) with REPLAY_OVERFLOW, at once, when more live jobs arrive while it replays than a feed queues", async function () {
     const jobs = [openJob(1, 95)];
-    const { hub, advance, release } = await hubWithSlowReplay(jobs);
+    const { hub, advance, release } = hubWithSlowReplay(jobs);
     const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
     while (hub.subscriberCount < 1) await new Promise((resolve) => setImmediate(resolve));
     jobs.push(...Array.from({ length: MAX_REPLAYED_JOBS + 1 }, (_, i) => openJob(i + 2, 101)));
@@ -445,7 +437,7 @@ describe("subscription hub", function () {
   it("ends a jobOpened(sinceBlock) with REPLAY_OVERFLOW after its replay when the replay and the jobs held are more than a feed queues", async function () {
     const replayed = 600;
     const jobs = Array.from({ length: replayed }, (_, i) => openJob(i + 1, 95));
-    const { hub, advance, release } = await hubWithSlowReplay(jobs);
+    const { hub, advance, release } = hubWithSlowReplay(jobs);
     const subscribing = hub.jobOpened(parseFeedFilter(null), 90);
     while (hub.subscriberCount < 1) await new Promise((resolve) => setImmediate(resolve));
     jobs.push(...Array.from({ length: MAX_REPLAYED_JOBS - replayed + 1 }, (_, i) => openJob(replayed + i + 1, 101)));
