@@ -547,14 +547,14 @@ export class Indexer extends EventEmitter {
 
   private emitProgress(): void {
     const now = this.now();
-    const seconds = Math.max(0.001, (now - this.rate.since) / 1000);
+    const elapsed = Math.max(0.001, (now - this.rate.since) / 1000);
     const head = Math.max(this.head ?? 0, this.checkpointPtr.number);
     const event: ProgressEvent = {
       checkpoint: this.checkpointPtr,
       head,
       lag: head - this.checkpointPtr.number,
-      blocksPerSecond: this.rate.blocks / seconds,
-      eventsPerSecond: this.rate.events / seconds,
+      blocksPerSecond: this.rate.blocks / elapsed,
+      eventsPerSecond: this.rate.events / elapsed,
       totalBlocks: this.totals.blocks,
       totalEvents: this.totals.events,
     };
