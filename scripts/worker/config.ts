@@ -553,6 +553,10 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
 function readBaseUrl(reader: FieldReader, key: string): string {
   const value = readUrl(reader, key, ["http:", "https:"], { keepPath: true });
   const url = new URL(value);
+  // Every result URI is published on-chain: a password in it would be public for good. Not echoed, for the same reason.
+  if (url.username !== "" || url.password !== "") {
+    throw new FieldError(reader.fieldPath(key), "must carry no user or password: every result URI built from it is published on-chain");
+  }
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
     throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)", value);
   }

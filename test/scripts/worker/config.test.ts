@@ -195,6 +195,15 @@ describe("worker config", () => {
     }
   });
 
+  it("rejects a results.publicBaseUrl with a user or password, without echoing it: result URIs are published on-chain", () => {
+    for (const url of ["https://uploader:s3cr3t@worker.example.org/results", "https://uploader@worker.example.org/results"]) {
+      const error = configError(withField(minimalConfig(), "results.publicBaseUrl", url));
+      expect(error.message).to.equal(
+        "config.results.publicBaseUrl: must carry no user or password: every result URI built from it is published on-chain",
+      );
+    }
+  });
+
   it("rejects a WebSocket RPC URL (the worker only makes requests)", () => {
     const error = configError(withField(minimalConfig(), "chain.rpcUrl", "ws://127.0.0.1:8545"));
     expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');
