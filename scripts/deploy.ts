@@ -564,6 +564,19 @@ export interface WiringCheck {
   /** For an address: what the contract holds and what the deployment gave its constructor. */
   actual?: string;
   expected?: string;
+  /** For a timelock role check: the role and account it reads, and whether the deployment left the account holding it. */
+  timelockRole?: TimelockRoleCheck;
+}
+
+export type TimelockRoleName = "admin" | "proposer" | "canceller" | "executor";
+
+export interface TimelockRoleCheck {
+  role: TimelockRoleName;
+  /** The role's bytes32 id, as AccessControl's RoleGranted and RoleRevoked log it. */
+  id: string;
+  account: string;
+  /** Whether the deployment left `account` holding `role` (the check passes when the chain agrees). */
+  held: boolean;
 }
 
 /**
@@ -645,14 +658,14 @@ export async function wiringChecks(
     c.timelock.CANCELLER_ROLE(),
     c.timelock.EXECUTOR_ROLE(),
   ]);
-  const holds = (role: string, account: string) => c.timelock.hasRole(role, account);
-  const properties: [string, boolean][] = [
-    ["timelock proposer", await holds(proposer, a.governor)],
-    ["timelock canceller", await holds(canceller, a.governor)],
-    ["timelock open executor", await holds(executor, ZeroAddress)],
+  const ids: Record<TimelockRoleName, string> = { admin, proposer, canceller, executor };
+  const roleChecks: [string, TimelockRoleName, string, boolean][] = [
+    ["timelock proposer", "proposer", a.governor, true],
+    ["timelock canceller", "canceller", a.governor, true],
+    ["timelock open executor", "executor", ZeroAddress, true],
     // TimelockController grants itself the admin role; with no other admin, roles change only by proposal.
-    ["timelock administers itself", await holds(admin, a.timelock)],
-    ["governor not admin", !(await holds(admin, a.governor))],
+    ["timelock administers itself", "admin", a.timelock, true],
+    ["governor not admin", "admin", a.governor, false],
   ];
   // Accounts the deployment knows that must not keep control of the timelock: the deployer (it sent every
   // constructor) and the configured guardian and arbitrator, unless one of them is the timelock itself (the default
@@ -665,16 +678,18 @@ export async function wiringChecks(
     outsiders.push(["arbitrator", roles.arbitrator]);
   }
   for (const [who, account] of outsiders) {
-    for (const [role, id] of [["admin", admin], ["proposer", proposer], ["canceller", canceller], ["executor", executor]] as const) {
-      properties.push([`${who} not ${role}`, !(await holds(id, account))]);
-    }
+    for (const role of ["admin", "proposer", "canceller", "executor"] as const) roleChecks.push([`${who} not ${role}`, role, account, false]);
   }
-  properties.push(
+  for (const [name, role, account, held] of roleChecks) {
+    const holds = await c.timelock.hasRole(ids[role], account);
+    checks.push({ name, ok: holds === held, timelockRole: { role, id: ids[role], account, held } });
+  }
+  const properties: [string, boolean][] = [
     ["deployer holds no LAT", (await c.token.balanceOf(deployer)) === 0n],
     ["staking is a custodian", await c.token.isCustodian(a.staking)],
     ["jobEscrow is a custodian", await c.token.isCustodian(a.jobEscrow)],
     ["disputeManager is a custodian", await c.token.isCustodian(a.disputeManager)],
-  );
+  ];
   for (const [name, ok] of properties) checks.push({ name, ok });
   // The token has no treasury getter, but it mints only in its constructor: its Transfers from address zero are the
   // allocations in order, then the rest of the supply to the treasury (the timelock).

@@ -2,14 +2,14 @@
  * deployment verify: runs deploy.ts's wiring checks on the record's contracts against what the record says the
  * deployment gave them (guardian, arbitrator, supply, allocations), prints each one's result, and fails naming the
  * checks that failed. A record written before those were kept cannot have their checks run: they are listed as not
- * run, not failed. A governed address (guardian, arbitrator, treasury) that differs from the deployment's passes
- * when the chain's own logs show governance set it since. It signs nothing, so it needs no account.
+ * run, not failed. A governed address (guardian, arbitrator, treasury) or a timelock role that differs from the
+ * deployment's passes when the chain's own logs show governance set it since. It signs nothing, so it needs no account.
  */
 import { encodeBytes32String } from "ethers";
 import { loadDeployment, recordedRoles, wiringChecks } from "../../deploy";
-import type { ContractName, LatentContracts, LogReader, WiringCheck } from "../../deploy";
+import type { ContractName, LatentContracts, LogReader, TimelockRoleName, WiringCheck } from "../../deploy";
 import type { DeploymentContext } from "../lib/context";
-import { VerificationError } from "../lib/errors";
+import { ChainQueryError, VerificationError } from "../lib/errors";
 import { toJson } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
 import { write } from "../lib/output";
@@ -24,6 +24,8 @@ export interface GovernanceChange {
 export interface VerifyCheck extends WiringCheck {
   /** Set where the value is not the deployment's but governance set it since (ok is then true). */
   changedByGovernance?: GovernanceChange;
+  /** For a failed timelock role: what the logs say of it (who granted or revoked it), or that they do not explain it. */
+  detail?: string;
 }
 
 export interface VerifyView {
@@ -109,6 +111,105 @@ async function governanceChange(
   return { blockNumber: last.blockNumber, transactionHash: last.transactionHash };
 }
 
+/** One AccessControl RoleGranted or RoleRevoked log of the timelock. */
+interface RoleLog {
+  granted: boolean;
+  role: string;
+  account: string;
+  sender: string;
+  blockNumber: number;
+  index: number;
+  transactionHash: string;
+}
+
+interface RoleHistory {
+  /** The last log of each role and account, keyed by `roleKey`. */
+  last: Map<string, RoleLog>;
+  timelock: string;
+}
+
+const roleKey = (id: string, account: string) => `${id.toLowerCase()}:${account.toLowerCase()}`;
+
+/**
+ * Every RoleGranted and RoleRevoked the timelock emitted from its block in the record to `head`, the last of each
+ * role and account kept. AccessControl logs a grant only to an account without the role and a revocation only from
+ * one with it, so the last log of a pair is what the chain holds, and the pairs that have none were never granted.
+ * TimelockController is not enumerable, so these logs are the only way to find a holder the checks do not name.
+ */
+async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: number): Promise<RoleHistory> {
+  const timelock = await c.timelock.getAddress();
+  const granted = c.timelock.interface.getEvent("RoleGranted");
+  const revoked = c.timelock.interface.getEvent("RoleRevoked");
+  const provider = ctx.hre.ethers.provider;
+  // One filter for both events (topic0 either): one range of calls instead of two.
+  const query = (from: number, to: number) =>
+    provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to });
+  const { logs } = await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", ctx.fromBlock("LatentTimelock"), head, query);
+  const parsed: RoleLog[] = logs.map((log) => {
+    const event = c.timelock.interface.parseLog(log);
+    if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
+    const [role, account, sender] = event.args as unknown as [string, string, string];
+    return { granted: event.name === "RoleGranted", role, account, sender, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash };
+  });
+  parsed.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  const last = new Map<string, RoleLog>();
+  for (const log of parsed) last.set(roleKey(log.role, log.account), log);
+  return { last, timelock };
+}
+
+/**
+ * Whether the chain's `holds` for a role and account is governance's doing: its last log was emitted with the
+ * timelock as sender (a grantRole or revokeRole the timelock called on itself, so an executed proposal; the
+ * constructor's grants have the deployer as sender) and set what the chain holds. Otherwise a detail that says why not.
+ */
+function explainRole(history: RoleHistory, id: string, account: string, holds: boolean): { change: GovernanceChange } | { detail: string } {
+  const last = history.last.get(roleKey(id, account));
+  if (last === undefined) return { detail: holds ? "no RoleGranted log grants it" : "no RoleRevoked log revokes it" };
+  const what = `${last.granted ? "granted" : "revoked"} by ${last.sender}`;
+  const where = `at block ${last.blockNumber} (tx ${last.transactionHash})`;
+  if (last.granted !== holds) return { detail: `the chain does not hold what its last log (${what} ${where}) left` };
+  if (last.sender.toLowerCase() !== history.timelock.toLowerCase()) return { detail: `${what} (not the timelock) ${where}` };
+  return { change: { blockNumber: last.blockNumber, transactionHash: last.transactionHash } };
+}
+
+/**
+ * The timelock's role checks against its logs: a failed one passes where governance made the change, and a holder of
+ * a role that no check names (one the deployment did not grant) becomes a check of its own (`timelock <role>
+ * <account>`), passed where governance granted it and failed otherwise (a deployer that kept the admin role and
+ * granted one, say). The chain's hasRole confirms each such holder.
+ */
+async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, wiring: VerifyCheck[], head: number): Promise<VerifyCheck[]> {
+  const ids = new Map<string, TimelockRoleName>();
+  const named = new Set<string>();
+  for (const check of wiring) {
+    if (check.timelockRole === undefined) continue;
+    ids.set(check.timelockRole.id.toLowerCase(), check.timelockRole.role);
+    named.add(roleKey(check.timelockRole.id, check.timelockRole.account));
+  }
+  const history = await roleHistory(ctx, c, head);
+  const checks = wiring.map((check): VerifyCheck => {
+    const role = check.timelockRole;
+    if (role === undefined || check.ok) return check;
+    const explained = explainRole(history, role.id, role.account, !role.held);
+    return "change" in explained ? { ...check, ok: true, changedByGovernance: explained.change } : { ...check, detail: explained.detail };
+  });
+  const holders: VerifyCheck[] = [];
+  for (const [key, log] of history.last) {
+    // A role id that is none of the four is one no function of the timelock checks: it grants nothing.
+    const role = ids.get(log.role.toLowerCase());
+    if (named.has(key) || !log.granted || role === undefined) continue;
+    // A holder the logs name but the chain does not: the deployment's state (not held), nothing to explain.
+    if (!(await c.timelock.hasRole(log.role, log.account, { blockTag: head }))) continue;
+    const timelockRole = { role, id: log.role, account: log.account, held: false };
+    const check: VerifyCheck = { name: `timelock ${role} ${log.account}`, ok: false, timelockRole };
+    const explained = explainRole(history, log.role, log.account, true);
+    holders.push("change" in explained ? { ...check, ok: true, changedByGovernance: explained.change } : { ...check, detail: explained.detail });
+  }
+  // Listed after the deployment's own role checks, with them.
+  const after = checks.map((check) => check.timelockRole !== undefined).lastIndexOf(true) + 1;
+  return [...checks.slice(0, after), ...holders, ...checks.slice(after)];
+}
+
 export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyView>> {
   const { record, deploymentFile: file } = ctx;
   const loaded = await loadDeployment(record, ctx.hre.ethers.provider, file);
@@ -126,13 +227,14 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     ...(recorded.totalSupply === undefined ? [["token.totalSupply", "the record has no totalSupply"] as const] : []),
   ]);
   const readLogs: LogReader = async (what, from, to, query) => (await queryLogRange(what, from, to, query)).logs;
-  const wiring: VerifyCheck[] = await wiringChecks(loaded.contracts, record.deployer, roles, ctx.fromBlock("LatentToken"), readLogs);
+  const wired: VerifyCheck[] = await wiringChecks(loaded.contracts, record.deployer, roles, ctx.fromBlock("LatentToken"), readLogs);
   // Read after the checks, so that a change they saw is in the logs up to it.
   const head = await ctx.hre.ethers.provider.getBlockNumber();
   const governed = governedParameters(loaded.contracts);
+  const wiring = await timelockRoles(ctx, loaded.contracts, wired, head);
   for (const [i, check] of wiring.entries()) {
     const parameter = governed.get(check.name);
-    // Only a difference costs log queries: a deployment as recorded is verified without any.
+    // Only a difference costs these log queries: a deployment as recorded is verified without them.
     if (parameter === undefined || check.ok || check.actual === undefined || check.expected === undefined || unrecorded.has(check.name)) continue;
     const change = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, head);
     if (change !== undefined) wiring[i] = { ...check, ok: true, changedByGovernance: change };
@@ -165,11 +267,14 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     ...checks.map((check) => {
       if (check.skipped !== undefined) return `  not run  ${check.name}: ${check.skipped}`;
       const change = check.changedByGovernance;
-      if (change !== undefined) {
-        return `  changed  ${check.name}: is ${check.actual} (the record's ${check.expected}), changed by governance at block ${change.blockNumber} (tx ${change.transactionHash})`;
+      const at = change === undefined ? "" : `by governance at block ${change.blockNumber} (tx ${change.transactionHash})`;
+      if (change !== undefined && check.timelockRole !== undefined) {
+        const role = check.timelockRole;
+        return `  changed  ${check.name}: ${role.held ? "revoked from" : "granted to"} ${role.account} ${at}`;
       }
+      if (change !== undefined) return `  changed  ${check.name}: is ${check.actual} (the record's ${check.expected}), changed ${at}`;
       if (check.ok) return `  ok       ${check.name}`;
-      return `  FAILED   ${check.name}${check.actual === undefined ? "" : `: is ${check.actual}, not ${check.expected}`}`;
+      return `  FAILED   ${check.name}${check.actual === undefined ? "" : `: is ${check.actual}, not ${check.expected}`}${check.detail === undefined ? "" : `: ${check.detail}`}`;
     }),
   ];
   if (failed.length > 0) {
@@ -177,7 +282,9 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     write(ctx.options.json ? toJson(view) : text.join("\n"));
     throw new VerificationError(
       `${file}: ${failed.length} of ${ran} checks failed: ` +
-        failed.map(({ name, actual, expected }) => (actual === undefined ? name : `${name} is ${actual}, not ${expected}`)).join(", "),
+        failed
+          .map(({ name, actual, expected, detail }) => (actual !== undefined ? `${name} is ${actual}, not ${expected}` : detail !== undefined ? `${name}: ${detail}` : name))
+          .join(", "),
     );
   }
   return { data: view, text };

@@ -4,10 +4,46 @@ import { loadFixture, mine, setStorageAt } from "@nomicfoundation/hardhat-networ
 import hre from "hardhat";
 import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
+import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
 import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+
+interface Mined {
+  blockNumber: number;
+  hash: string;
+}
+
+async function mined(tx: { wait: () => Promise<Mined | null> }): Promise<Mined> {
+  const receipt = await tx.wait();
+  if (receipt === null) throw new Error("not mined");
+  return receipt;
+}
+
+/** The deployment, then a proposal, voted and executed, by which the timelock grants itself a second proposer (account 19). */
+async function proposerGrantedFixture() {
+  const b = await tasksBaseFixture();
+  const s = b.s;
+  await delegate(s, s.actors.funder);
+  const newProposer = (await hre.ethers.getSigners())[19]!.address;
+  const data = s.c.timelock.interface.encodeFunctionData("grantRole", [await s.c.timelock.PROPOSER_ROLE(), newProposer]);
+  const p = await propose(s, [{ target: await s.c.timelock.getAddress(), data }], "A second proposer");
+  await advanceToVoting(s, p);
+  await mined(await s.c.governor.connect(s.actors.funder).castVote(p.proposalId, Vote.For));
+  await advancePastVoting(s, p);
+  await queueProposal(s, p);
+  const tx = await executeProposal(s, p);
+  return { ...b, newProposer, tx };
+}
+
+/** The deployment, then 40 blocks, then governance revoking the governor's proposer role. */
+async function proposerRevokedFixture() {
+  const b = await tasksBaseFixture();
+  await mine(40);
+  const tx = await mined(await b.c.timelock.connect(b.timelock).revokeRole(await b.c.timelock.PROPOSER_ROLE(), await b.c.governor.getAddress()));
+  return { ...b, tx };
+}
 
 /** The deployment, then 40 blocks, then governance (the timelock) naming a new guardian, arbitrator and treasury. */
 async function governanceChangedFixture() {
@@ -18,11 +54,6 @@ async function governanceChangedFixture() {
   const arbitratorTx = await b.c.disputeManager.connect(b.timelock).setArbitrator(newArbitrator);
   await mine(5);
   const treasuryTx = await b.c.staking.connect(b.timelock).setTreasury(newTreasury);
-  const mined = async (tx: { wait: () => Promise<{ blockNumber: number; hash: string } | null> }) => {
-    const receipt = await tx.wait();
-    if (receipt === null) throw new Error("not mined");
-    return receipt;
-  };
   return { ...b, newGuardian, newArbitrator, newTreasury, guardianTx: await mined(guardianTx), arbitratorTx: await mined(arbitratorTx), treasuryTx: await mined(treasuryTx) };
 }
 
@@ -171,6 +202,81 @@ describe("tasks: deployment", function () {
       await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`checks failed: pauseGuardian\\.guardian is ${guardian.address}, not ${hre.ethers.ZeroAddress}$`));
     });
 
+    it("reads, on a deployment as recorded, the mints' block and the timelock's role logs: two eth_getLogs calls", async function () {
+      const { file, c } = await loadFixture(tasksBaseFixture);
+      const timelock = (await c.timelock.getAddress()).toLowerCase();
+      const token = (await c.token.getAddress()).toLowerCase();
+      const asked: string[] = [];
+      const { value, answered } = await withRefusedLogs(({ address }) => {
+        asked.push(address);
+        return false;
+      }, () => task<VerifyView>(file, "deployment verify"));
+      expect(value.result.failed).to.deep.equal([]);
+      expect([answered, asked]).to.deep.equal([2, [token, timelock]]);
+    });
+
+    it("passes a proposer that a governance proposal granted after the deployment, naming the grant's block and transaction", async function () {
+      const b = await loadFixture(proposerGrantedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      const name = `timelock proposer ${b.newProposer}`;
+      expect([result.failed, result.changedByGovernance]).to.deep.equal([[], [name]]);
+      expect(output).to.match(/^Deployment .* on network "hardhat": (\d+) of \1 checks passed \(1 changed by governance since\)\n/);
+      expect(output).to.contain(`  changed  ${name}: granted to ${b.newProposer} by governance at block ${b.tx.blockNumber} (tx ${b.tx.hash})\n`);
+      // The deployment's own roles are still checked as before.
+      expect(output).to.contain("  ok       timelock proposer\n");
+    });
+
+    it("passes the governor's proposer role that governance revoked, naming the revocation", async function () {
+      const b = await loadFixture(proposerRevokedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["timelock proposer"]]);
+      const governor = await b.c.governor.getAddress();
+      expect(output).to.contain(`  changed  timelock proposer: revoked from ${governor} by governance at block ${b.tx.blockNumber} (tx ${b.tx.hash})\n`);
+      expect(output).to.contain("  ok       timelock canceller\n");
+    });
+
+    it("fails a role granted by an account other than the timelock, even one that no longer holds the admin role", async function () {
+      const b = await loadFixture(tasksBaseFixture);
+      const timelock = b.c.timelock;
+      const [admin, proposer] = [await timelock.DEFAULT_ADMIN_ROLE(), await timelock.PROPOSER_ROLE()];
+      const deployer = await hre.ethers.getSigner(b.s.deployment.record.deployer);
+      const outsider = (await hre.ethers.getSigners())[19]!.address;
+      // The deployer as admin (as if it had kept the role), granting a proposer and then renouncing: the deployer's
+      // own checks read as the deployment left them, and only the logs show the grant.
+      await mined(await timelock.connect(b.timelock).grantRole(admin, deployer.address));
+      const grant = await mined(await timelock.connect(deployer).grantRole(proposer, outsider));
+      await mined(await timelock.connect(deployer).renounceRole(admin, deployer.address));
+      await taskFails(
+        b.file,
+        "deployment verify",
+        {},
+        VerificationError,
+        new RegExp(
+          `: 1 of \\d+ checks failed: timelock proposer ${outsider}: granted by ${deployer.address} \\(not the timelock\\) ` +
+            `at block ${grant.blockNumber} \\(tx ${grant.hash}\\)$`,
+        ),
+      );
+    });
+
+    it("fails a deployment role changed by an admin other than the timelock, beside one governance changed", async function () {
+      const b = await loadFixture(tasksBaseFixture);
+      const timelock = b.c.timelock;
+      const governor = await b.c.governor.getAddress();
+      // Governance makes the guardian an admin (explained); the guardian then revokes the governor's proposer role (not).
+      const grant = await mined(await timelock.connect(b.timelock).grantRole(await timelock.DEFAULT_ADMIN_ROLE(), b.guardian.address));
+      const revoke = await mined(await timelock.connect(b.guardian).revokeRole(await timelock.PROPOSER_ROLE(), governor));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: b.file }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      const why = `revoked by ${b.guardian.address} (not the timelock) at block ${revoke.blockNumber} (tx ${revoke.hash})`;
+      expect((error as Error).message).to.match(/: 1 of \d+ checks failed: timelock proposer: /).and.to.contain(`timelock proposer: ${why}`);
+      expect(printed.join("\n")).to.contain(`  FAILED   timelock proposer: ${why}\n`);
+      expect(printed.join("\n")).to.contain(
+        `  changed  guardian not admin: granted to ${b.guardian.address} by governance at block ${grant.blockNumber} (tx ${grant.hash})\n`,
+      );
+    });
+
     it("finds a governance change on a node that limits eth_getLogs to a few blocks, asking for smaller ranges", async function () {
       const b = await loadFixture(governanceChangedFixture);
       const { value, answered, refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task<VerifyView>(b.file, "deployment verify"));
@@ -188,6 +294,12 @@ describe("tasks: deployment", function () {
       expect(refused.value).to.be.instanceOf(ChainQueryError);
       expect((refused.value as Error).message).to.match(
         /^the node refused eth_getLogs for PauseGuardian's AddressParameterUpdated\(pauseGuardian\.guardian\) in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+      );
+      const timelock = (await b.c.timelock.getAddress()).toLowerCase();
+      const roles = await withRefusedLogs(({ address }) => address === timelock, () => task(b.file, "deployment verify").catch((e: unknown) => e));
+      expect(roles.value).to.be.instanceOf(ChainQueryError);
+      expect((roles.value as Error).message).to.match(
+        /^the node refused eth_getLogs for LatentTimelock's RoleGranted and RoleRevoked in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
       );
       const none = await withRefusedLogs(() => true, () => task(b.file, "deployment verify").catch((e: unknown) => e));
       expect(none.value).to.be.instanceOf(ChainQueryError);
