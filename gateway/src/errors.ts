@@ -1,6 +1,7 @@
 // Errors the gateway answers with. Every one is a GraphQLError with a standard `extensions.code`, so clients branch
 // on the code (and on the structured extensions), never on message text.
 import { GraphQLError } from "graphql";
+import type { PinnedBlock } from "./model/cursor";
 
 /**
  * The codes this gateway uses: Apollo's standard ones, two for the sources of network state, four that end
@@ -146,6 +147,35 @@ export class SourceError extends Error {
   ) {
     super(message, options);
     this.name = "SourceError";
+  }
+}
+
+/** Why a source no longer serves a block: a reorganisation replaced it, the index went back below it, or it was pruned. */
+export type BlockGone = "replaced" | "aboveHead" | "pruned";
+
+export const BLOCK_GONE_DETAIL: Record<BlockGone, string> = {
+  replaced: "a reorganisation replaced it",
+  aboveHead: "the index is now below it",
+  pruned: "its history was pruned",
+};
+
+/**
+ * A read at a block the source no longer serves, where no cursor named that block (a cursor's is CURSOR_EXPIRED): the
+ * block a request pinned, or the one a first page read. Typed, so that a request can tell that its pinned head was
+ * lost (RequestBlock runs it again at a fresh head) from any other failure; clients see SOURCE_UNAVAILABLE.
+ */
+export class BlockNotServedError extends SourceError {
+  constructor(
+    readonly block: PinnedBlock,
+    readonly reason: BlockGone,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `subgraph read at block ${block.number} failed: ${BLOCK_GONE_DETAIL[reason]}`,
+      `block ${block.number}, which this answer was read at, is no longer served (${BLOCK_GONE_DETAIL[reason]}); ask again`,
+      options,
+    );
+    this.name = "BlockNotServedError";
   }
 }
 

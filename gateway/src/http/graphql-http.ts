@@ -8,6 +8,7 @@ import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
+import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { BodyError, readBody } from "./body";
 
 export interface GraphQLHttpOptions {
@@ -77,6 +78,24 @@ function blockPlugin(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/**
+ * Keeps the errors each request's execution ended with, unformatted (what resolvers threw is their originalError):
+ * the answer leaves executeHTTPGraphQLRequest as text, and executeOnLiveHead must tell from them whether a read lost
+ * the request's pinned head. By the request's RequestBlock: Apollo hands plugins a copy of the context, not the one
+ * given, but a shallow one.
+ */
+function executionErrorsPlugin(errorsOf: WeakMap<RequestBlock, readonly GraphQLError[]>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          errorsOf.set(contextValue.block, [...(errorsOf.get(contextValue.block) ?? []), ...errors]);
+        },
+      };
+    },
+  };
+}
+
 function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -98,6 +117,7 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
 export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Promise<GraphQLHttpHandler> {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
+  const executionErrors = new WeakMap<RequestBlock, readonly GraphQLError[]>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
     introspection: options.introspection ?? true,
@@ -122,6 +142,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       limitsPlugin(options.schema, options.limits),
       requestLogPlugin(logger),
       blockPlugin(),
+      executionErrorsPlugin(executionErrors),
     ],
   });
   await apollo.start();
@@ -153,10 +174,13 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
           body = text;
         }
       }
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body },
-        context: async () => options.context(),
-      });
+      const httpGraphQLRequest = { method: req.method ?? "GET", headers, search, body };
+      const { result: response } = await executeOnLiveHead(
+        options.context(),
+        options.context,
+        (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
+        (_answer, context) => executionErrors.get(context.block) ?? [],
+      );
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {

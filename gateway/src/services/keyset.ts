@@ -54,7 +54,7 @@ export function readAt(block: PinnedBlock, head: IndexedHead | null): ReadAt {
 /**
  * How an answer that reads the indexed head's block (every figure of it, so that none mixes two blocks) reads it: by
  * hash where the source said it, so that a head a reorganisation replaced since it was seen is refused
- * (SOURCE_UNAVAILABLE: ask again) rather than read at its height.
+ * (BlockNotServedError) rather than read at its height.
  */
 export function headReadAt(head: IndexedHead): ReadAt {
   const pinned: PinnedBlock = { number: head.number, hash: head.hash };

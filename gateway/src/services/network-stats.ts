@@ -74,7 +74,7 @@ export async function countActiveProviders(reader: SubgraphReader, minStakePerGp
  * The statistics at `head`'s block. Every read asks for that block: read at the latest, the totals, the breakdowns
  * and the active count could come from different blocks (the index moving on between the requests, or since the
  * head was seen), disagreeing with each other and with `blockNumber`. A head a reorganisation replaced since is
- * refused by the source (SOURCE_UNAVAILABLE: ask again).
+ * refused by the source (BlockNotServedError).
  */
 export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
   const at = headReadAt(head);

@@ -2,6 +2,7 @@
 // answers graph-node queries in another, on a read-only SQLite connection (better-sqlite3 is synchronous: in this
 // thread, every cache miss would stall every request in flight). It pushes "blocks indexed" to the head watcher,
 // so subscriptions react without waiting for a poll.
+import type { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -11,6 +12,7 @@ import {
   type IndexerWorkerOptions,
 } from "../../../subgraph/indexer";
 import { IndexerError, IndexerWorkerDownError } from "../../../subgraph/indexer/errors";
+import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
@@ -62,6 +64,28 @@ const LOG_LEVEL: Record<IndexerLogRecord["level"], "error" | "warn" | "info" | "
   info: "info",
   debug: "debug",
 };
+
+/**
+ * Calls `listener` with the indexed head's number whenever the indexer moves it: at each commit, at the end of a
+ * sync, and when a reorganisation rolls the index back to the common ancestor. Without the last, the head watcher
+ * would keep the replaced head until the first commit on the new branch (fetched from the RPC first) or its own next
+ * poll, and every request meanwhile would pin a head the index no longer serves and have to run twice.
+ */
+export function onIndexedHead(worker: EventEmitter<IndexerWorkerEvents>, listener: (blockNumber: number) => void): () => void {
+  const onProgress = (p: { checkpoint: { number: number } }) => listener(p.checkpoint.number);
+  const onSynced = (s: { checkpoint: { number: number } | null }) => {
+    if (s.checkpoint !== null) listener(s.checkpoint.number);
+  };
+  const onReorg = (r: { to: { number: number } }) => listener(r.to.number);
+  worker.on("progress", onProgress);
+  worker.on("synced", onSynced);
+  worker.on("reorg", onReorg);
+  return () => {
+    worker.off("progress", onProgress);
+    worker.off("synced", onSynced);
+    worker.off("reorg", onReorg);
+  };
+}
 
 export class EmbeddedSubgraphSource implements SubgraphSource {
   readonly kind: SourceKind = "embedded";
@@ -140,16 +164,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
   }
 
   onIndexed(listener: (blockNumber: number) => void): () => void {
-    const onProgress = (p: { checkpoint: { number: number } }) => listener(p.checkpoint.number);
-    const onSynced = (s: { checkpoint: { number: number } | null }) => {
-      if (s.checkpoint !== null) listener(s.checkpoint.number);
-    };
-    this.worker.on("progress", onProgress);
-    this.worker.on("synced", onSynced);
-    return () => {
-      this.worker.off("progress", onProgress);
-      this.worker.off("synced", onSynced);
-    };
+    return onIndexedHead(this.worker, listener);
   }
 
   chainHead(): number | null {

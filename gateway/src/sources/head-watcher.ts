@@ -3,6 +3,7 @@
 // cache is dropped, subscriptions compute their diffs, readiness is judged.
 import { SourceError } from "../errors";
 import type { Logger } from "../logger";
+import type { PinnedBlock } from "../model/cursor";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
 import type { SubgraphSource } from "./source";
@@ -124,6 +125,18 @@ export class HeadWatcher {
     });
     this.inFlight = polling;
     return polling;
+  }
+
+  /**
+   * A head to read instead of `lost`, a head a read found the source no longer serves (a reorganisation replaced it
+   * since it was seen): the head seen since where the watcher has moved on, else a poll's. Every request refused at
+   * the same head meanwhile gets the one poll: those before it ends share it (refresh), those after find it done.
+   * It is `lost` again where the source still names that head.
+   */
+  headReplacing(lost: Pick<PinnedBlock, "number" | "hash">): Promise<IndexedHead> {
+    const current = this.current;
+    if (current !== null && (current.number !== lost.number || current.hash !== lost.hash)) return Promise.resolve(current);
+    return this.refresh();
   }
 
   private schedule(delayMs: number): void {

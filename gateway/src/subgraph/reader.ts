@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { SourceError, cursorAboveHead, cursorExpired } from "../errors";
+import { BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorExpired, type BlockGone } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -51,8 +51,9 @@ export interface ReadAt {
   byHash: boolean;
   /**
    * The block came from the client's cursor (`after`): one the source no longer serves is CURSOR_EXPIRED. Else it is
-   * the block a first page just read, which a reorganisation replaced in the meantime: the source is asked to answer
-   * again (SOURCE_UNAVAILABLE), as the client gave no cursor to drop.
+   * the head a request pinned (or a first page just read), which a reorganisation replaced in the meantime:
+   * BlockNotServedError, on which the request runs again at a fresh head (RequestBlock), as the client gave no
+   * cursor to drop.
    */
   fromCursor?: boolean;
 }
@@ -82,14 +83,6 @@ const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
   [/not yet available/i, "aboveHead"],
   [/only has data starting at block number|earliest block|pruned/i, "pruned"],
 ];
-
-type BlockGone = "replaced" | "aboveHead" | "pruned";
-
-const GONE_DETAIL: Record<BlockGone, string> = {
-  replaced: "a reorganisation replaced it",
-  aboveHead: "the index is now below it",
-  pruned: "its history was pruned",
-};
 
 interface ListQuery {
   name: string;
@@ -241,11 +234,8 @@ export class SubgraphReader {
     } catch (error) {
       const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail))?.[1] : undefined;
       if (gone === "aboveHead" && at.fromCursor === true) throw cursorAboveHead(at.block.number, await this.headNumber());
-      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, GONE_DETAIL[gone]);
-      if (gone !== undefined) {
-        const detail = `block ${at.block.number}, which this answer was read at, is no longer served (${GONE_DETAIL[gone]}); ask again`;
-        throw new SourceError(`subgraph read at block ${at.block.number} failed: ${GONE_DETAIL[gone]}`, detail, { cause: error });
-      }
+      if (gone !== undefined && at.fromCursor === true) throw cursorExpired(at.block.number, BLOCK_GONE_DETAIL[gone]);
+      if (gone !== undefined) throw new BlockNotServedError(at.block, gone, { cause: error });
       throw error;
     }
   }

@@ -5,6 +5,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import {
   GraphQLError,
+  execute,
   getOperationAST,
   parse,
   specifiedRules,
@@ -23,6 +24,7 @@ import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
+import { executeOnLiveHead } from "../services/request-block";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 
 export interface SubscriptionServerOptions {
@@ -160,6 +162,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       context: () => options.context(),
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
       subscribe: track,
+      // A query runs as over HTTP: again at a fresh head where its pinned one was lost, and names the block it read.
+      execute: async (args) => {
+        const { result, context } = await executeOnLiveHead(
+          args.contextValue as GatewayContext,
+          options.context,
+          async (contextValue) => execute({ ...args, contextValue }),
+          (answer) => answer.errors ?? [],
+        );
+        return withBlock(result, context);
+      },
       onSubscribe: (ctx, _id, payload) => {
         let document;
         try {
@@ -199,8 +211,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         if (operation.operation === "subscription") operations.set(contextValue, { connection: ctx, payload });
         return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
       },
-      // A query's answer names the block it read, as over HTTP (the context is the one onSubscribe made).
-      onNext: (_ctx, _id, _payload, args, result) => withBlock(formatResult(result as ExecutionResult, logger), args.contextValue as GatewayContext),
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {
           const f = formatError(e.toJSON(), e, logger);

@@ -4,6 +4,7 @@ import type { GatewayContext } from "../../../gateway/src/context";
 import { RequestBlock } from "../../../gateway/src/services/request-block";
 
 export function bareContext(): GatewayContext {
-  const watcher = { head: null, ensureHead: () => Promise.reject(new Error("this test's server has no index to read")) };
+  const noIndex = () => Promise.reject(new Error("this test's server has no index to read"));
+  const watcher = { head: null, ensureHead: noIndex, headReplacing: noIndex };
   return { block: new RequestBlock(watcher) } as unknown as GatewayContext;
 }

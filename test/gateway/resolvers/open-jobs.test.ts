@@ -25,7 +25,8 @@ const job = {
 
 async function openJobs(pausedUntil: number): Promise<string[]> {
   const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
-  const head = { head: null, ensureHead: async () => ({ number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false }) };
+  const indexed = { number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false };
+  const head = { head: null, ensureHead: async () => indexed, headReplacing: async () => indexed };
   const ctx = {
     limits: DEFAULT_QUERY_LIMITS,
     loaders: { at: () => ({ provider: { load: async () => provider } }) },

@@ -13,7 +13,7 @@ import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { startSubscriptionServer } from "../../../gateway/src/ws/subscriptions";
@@ -82,15 +82,78 @@ interface Served {
   close(): Promise<void>;
 }
 
-/** The gateway's HTTP and WebSocket handlers over `source`, whose head the gateway has seen at `seen()`. */
-async function serve(source: SubgraphSource, seen: () => IndexedHead): Promise<Served> {
-  const watcher = {
+/** A head watcher that has seen `seen()`, and whose every poll finds it again. */
+function seenWatcher(seen: () => IndexedHead): HeadWatcher {
+  return {
     get head() {
       return seen();
     },
     ensureHead: async () => seen(),
     refresh: async () => seen(),
+    headReplacing: async () => seen(),
   } as unknown as HeadWatcher;
+}
+
+/**
+ * An index that a reorganisation replaces block 7 of (`reorg()`): block 8 is the head then, and a read at 7's hash
+ * is refused as graph-node refuses it. The head watcher's polls (`_meta` with hasIndexingErrors) are counted, and
+ * each may wait for `beforePoll`; `afterRead` runs once a read at a block has answered.
+ */
+class ReorgingIndex implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  head: Block = 7;
+  readonly replaced = new Set<string>();
+  polls = 0;
+  /** Reads at a block refused as replaced. */
+  refused = 0;
+  beforePoll: () => Promise<void> = async () => undefined;
+  afterRead: (block: Block) => void = () => undefined;
+
+  reorg(): void {
+    this.replaced.add(HASH_7);
+    this.head = 8;
+  }
+
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    if (query.includes("hasIndexingErrors")) {
+      this.polls += 1;
+      await this.beforePoll();
+      const block = { number: this.head, hash: this.head === 7 ? HASH_7 : HASH_8, timestamp: 1_000, parentHash: null };
+      return { _meta: { block, hasIndexingErrors: false, deployment: "reorging" } } as TData;
+    }
+    const asked = variables.block as { hash?: string } | undefined;
+    if (asked?.hash !== undefined && this.replaced.has(asked.hash)) {
+      this.refused += 1;
+      throw new SourceError("subgraph query failed: no block with that hash found", "the subgraph endpoint answered with an error: no block with that hash found");
+    }
+    const number: Block = asked === undefined ? this.head : asked.hash === HASH_8 ? 8 : 7;
+    const data = { ...BLOCKS[number], _meta: { block: { number, hash: number === 8 ? HASH_8 : HASH_7, timestamp: 1_000 } } } as TData;
+    this.afterRead(number);
+    return data;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A head watcher over `source` (not started: it polls only when asked) that has seen its head. */
+async function watching(source: SubgraphSource): Promise<HeadWatcher> {
+  const watcher = new HeadWatcher(source, { logger: silentLogger });
+  await watcher.refresh();
+  return watcher;
+}
+
+/** Every field of EVERY_FIELD, answered at block 8. */
+const EVERY_FIELD_AT_8 = {
+  networkStats: { blockNumber: 8, providers: { registered: 2 } },
+  jobs: { nodes: [{ id: "1", status: "ACCEPTED" }], pageInfo: { blockNumber: 8 } },
+  providers: { nodes: [{ reputation: { jobsCompleted: 2 } }], pageInfo: { blockNumber: 8 } },
+  provider: { reputation: { jobsCompleted: 2 } },
+  job: { status: "ACCEPTED" },
+  indexingStatus: { indexedBlock: 8 },
+};
+
+/** The gateway's HTTP and WebSocket handlers over `source`, whose head `watcher` follows. */
+async function serve(source: SubgraphSource, watcher: HeadWatcher): Promise<Served> {
   const services = {
     reader: new SubgraphReader(source),
     head: watcher,
@@ -153,7 +216,7 @@ describe("one block per request", function () {
 
   it("names the block in extensions.block; a cursor's page reads its own, and a request of cursor pages only names none", async function () {
     let seen = head(7);
-    const gateway = await serve(new MovingIndex(BLOCKS), () => seen);
+    const gateway = await serve(new MovingIndex(BLOCKS), seenWatcher(() => seen));
     try {
       const first = await gateway.post(`{ jobs(first: 1) { pageInfo { endCursor } } job(id: "1") { status } }`);
       expect(first.errors).to.equal(undefined);
@@ -183,8 +246,8 @@ describe("one block per request", function () {
     }
   });
 
-  it("answers SOURCE_UNAVAILABLE, as networkStats does, for a pinned head that a reorganisation replaced", async function () {
-    const gateway = await serve(new ReorgedIndex(), () => head(7));
+  it("answers SOURCE_UNAVAILABLE for a pinned head that a reorganisation replaced, where the watcher's poll still names it", async function () {
+    const gateway = await serve(new ReorgedIndex(), seenWatcher(() => head(7)));
     try {
       for (const query of [`{ jobs(first: 5) { nodes { id } } }`, `{ networkStats(days: 1) { blockNumber } }`, `{ job(id: "1") { status } }`]) {
         const answer = await gateway.post(query);
@@ -194,5 +257,105 @@ describe("one block per request", function () {
     } finally {
       await gateway.close();
     }
+  });
+
+  describe("after a reorganisation the head watcher has not polled yet", function () {
+    it("answers at the new head, after one poll of it", async function () {
+      const source = new ReorgingIndex();
+      const gateway = await serve(source, await watching(source));
+      try {
+        source.reorg();
+        const answer = await gateway.post(EVERY_FIELD);
+        expect(answer.errors).to.equal(undefined);
+        expect(answer.data).to.deep.equal(EVERY_FIELD_AT_8);
+        expect(answer.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+        expect(source.polls).to.equal(2);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("answers at the new head over the WebSocket too", async function () {
+      const source = new ReorgingIndex();
+      const gateway = await serve(source, await watching(source));
+      try {
+        source.reorg();
+        const answer = await gateway.overWebSocket(`{ networkStats(days: 1) { blockNumber } job(id: "1") { status } }`);
+        expect(answer.errors).to.equal(undefined);
+        expect(answer.data).to.deep.equal({ networkStats: { blockNumber: 8 }, job: { status: "ACCEPTED" } });
+        expect(answer.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("polls once for concurrent requests refused at the replaced head", async function () {
+      const source = new ReorgingIndex();
+      const gateway = await serve(source, await watching(source));
+      try {
+        const requests = 5;
+        // The poll answers only once every request was refused, so that all of them are waiting for a new head.
+        let allRefused: () => void = () => undefined;
+        const refusedAll = new Promise<void>((resolve) => (allRefused = resolve));
+        source.beforePoll = () => refusedAll;
+        const refuse = source.request.bind(source);
+        source.request = async <TData>(query: string, variables?: Variables): Promise<TData> => {
+          try {
+            return await refuse<TData>(query, variables);
+          } finally {
+            if (source.refused === requests) allRefused();
+          }
+        };
+        source.reorg();
+        const answers = await Promise.all(Array.from({ length: requests }, () => gateway.post(`{ job(id: "1") { status } }`)));
+        for (const answer of answers) {
+          expect(answer.errors).to.equal(undefined);
+          expect(answer.data).to.deep.equal({ job: { status: "ACCEPTED" } });
+          expect(answer.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+        }
+        expect(source.refused).to.equal(requests);
+        expect(source.polls).to.equal(2);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("answers wholly at the new head a request whose first read had answered at the replaced one", async function () {
+      const source = new ReorgingIndex();
+      const gateway = await serve(source, await watching(source));
+      try {
+        // The reorganisation lands right after the request's first read answered at block 7.
+        source.afterRead = (block) => {
+          if (block === 7) source.reorg();
+        };
+        const answer = await gateway.post(EVERY_FIELD);
+        expect(answer.errors).to.equal(undefined);
+        // Nothing read at block 7 remains: the job is the accepted one, as every other figure is block 8's.
+        expect(answer.data).to.deep.equal(EVERY_FIELD_AT_8);
+        expect(answer.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
+        expect(source.refused).to.be.greaterThan(0);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("runs a request again once only: a new head replaced in turn is SOURCE_UNAVAILABLE", async function () {
+      const source = new ReorgingIndex();
+      const gateway = await serve(source, await watching(source));
+      try {
+        source.reorg();
+        // Block 8 is replaced in turn as soon as the watcher has seen it.
+        source.beforePoll = async () => {
+          source.replaced.add(HASH_8);
+        };
+        const answer = await gateway.post(`{ job(id: "1") { status } }`);
+        expect(answer.errors?.map((e) => e.extensions?.code)).to.deep.equal(["SOURCE_UNAVAILABLE"]);
+        expect(answer.errors?.[0]?.message).to.match(/block 8, which this answer was read at, is no longer served/);
+        expect(source.refused).to.equal(2);
+        expect(source.polls).to.equal(2);
+      } finally {
+        await gateway.close();
+      }
+    });
   });
 });

@@ -1,13 +1,31 @@
-// The embedded source when its indexer's worker thread dies: the gateway logs it, reports indexing errors (so it is
-// not ready) while no worker follows the chain, and follows it again once the handle has started a new worker.
+// The embedded source: which of its indexer's moves it pushes to the head watcher; and when the indexer's worker
+// thread dies, the gateway logs it, reports indexing errors (so it is not ready) while no worker follows the chain,
+// and follows it again once the handle has started a new worker.
 import { expect } from "chai";
+import { EventEmitter } from "node:events";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
-import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import { onIndexedHead, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import type { RestartPolicy } from "../../../subgraph/indexer";
+import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { waitUntil } from "../../helpers/wait";
 import { indexedEmbeddedRuntime } from "../helpers/embedded-runtime";
 import { environment } from "../helpers/environment";
+
+describe("the embedded source's pushes to the head watcher", function () {
+  it("tells of each commit, the end of a sync, and a reorganisation's rollback to the common ancestor", function () {
+    const worker = new EventEmitter<IndexerWorkerEvents>();
+    const told: number[] = [];
+    const stop = onIndexedHead(worker, (block) => told.push(block));
+    const pointer = (number: number) => ({ number, hash: `0x${number.toString(16).padStart(64, "0")}`, timestamp: 1_000 + number, parentHash: null });
+    worker.emit("progress", { checkpoint: pointer(10), head: 10, lag: 0, blocksPerSecond: 1, eventsPerSecond: 0, totalBlocks: 10, totalEvents: 0 });
+    // Nothing indexed on the new branch yet: until its first commit, the index's head is the ancestor.
+    worker.emit("reorg", { from: pointer(10), to: pointer(8) });
+    stop();
+    worker.emit("reorg", { from: pointer(9), to: pointer(7) });
+    expect(told).to.deep.equal([10, 8]);
+  });
+});
 
 describe("the embedded source when its indexer worker dies", function () {
   const runtimes: GatewayRuntime[] = [];

@@ -51,6 +51,25 @@ describe("the head watcher", function () {
     expect(polls).to.equal(1);
   });
 
+  it("polls for a head replacing a lost one only while it has seen none newer, one poll for concurrent callers", async function () {
+    const source = new MetaSource();
+    let polls = 0;
+    const request = source.request.bind(source);
+    source.request = async <T>() => {
+      polls += 1;
+      return request<T>();
+    };
+    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    const lost = await watcher.refresh();
+    source.block = 2;
+    const heads = await Promise.all([watcher.headReplacing(lost), watcher.headReplacing(lost), watcher.headReplacing(lost)]);
+    expect(heads.map((h) => h.number)).to.deep.equal([2, 2, 2]);
+    expect(polls).to.equal(2);
+    // Seen since: no poll.
+    expect((await watcher.headReplacing(lost)).number).to.equal(2);
+    expect(polls).to.equal(2);
+  });
+
   it("reports the source's failure and recovers when it answers again", async function () {
     const source = new MetaSource();
     source.down = true;
