@@ -89,8 +89,9 @@ const PROVIDER_FIELDS = `
  * gpuCount, hours, regions, tier, maxPricePerGpuHour, minReputation). With `availableOnly`, the page is
  * availableCompute itself (active providers that can take the job now, with the gateway's quote); otherwise
  * every provider matching the same criteria through `providers(filter)`, whose quote the page computes the way
- * JobEscrow does. `order` is {field, direction} over PRICE, REPUTATION, FREE_GPUS or VRAM (both APIs have them),
- * or null for each API's default order.
+ * JobEscrow does, and which asks for the GPUs listed (`minGpuCount`), not those free: a provider whose GPUs all run
+ * jobs could run this one later, and availableCompute leaves it out. `order` is {field, direction} over PRICE,
+ * REPUTATION, FREE_GPUS or VRAM (both APIs have them), or null for each API's default order.
  */
 export async function loadProviders({ criteria, availableOnly, order, after, first }) {
   if (availableOnly) {
@@ -118,7 +119,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
     regions: criteria.regions,
     tier: criteria.tier,
     minVramGiB: criteria.minVramGiB,
-    minGpusFree: criteria.gpuCount,
+    minGpuCount: criteria.gpuCount,
     maxPricePerGpuHour: criteria.maxPricePerGpuHour,
     minReputation: criteria.minReputation,
   };

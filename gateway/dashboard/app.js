@@ -344,11 +344,12 @@ function address(value) {
 
 function renderProviders({ criteria, availableOnly }, page, afters) {
   providers.pager.update(page.pageInfo, afters);
-  const gpus = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"} × ${criteria.hours} h`;
+  const count = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"}`;
+  const gpus = `${count} × ${criteria.hours} h`;
   byId("quote-heading").textContent = `Quote (${gpus})`;
   byId("providers-caption").textContent = availableOnly
     ? `Offers that can run ${gpus} now (availableCompute)`
-    : `All providers matching the filters (quotes for ${gpus})`;
+    : `All providers matching the filters, listing ${count} or more, busy or free (quotes for ${gpus})`;
   for (const th of document.querySelectorAll("th[data-sort]")) {
     const sorted = providers.order?.field === th.dataset.sort;
     th.setAttribute("aria-sort", sorted ? (providers.order.direction === "ASC" ? "ascending" : "descending") : "none");
@@ -366,7 +367,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       h("td", {}, address(p.address)),
       h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
       h("td", { class: "num" }, `${p.vramGiB} GiB`),
-      h("td", { class: "num" }, `${p.capacity.gpusFree} / ${p.capacity.gpuCount}`),
+      h("td", { class: "num", "data-testid": "provider-capacity" }, `${p.capacity.gpusFree} / ${p.capacity.gpuCount}`),
       h("td", {}, p.region ?? "—"),
       h("td", {}, p.tier ? statusLabel(p.tier) : "—"),
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),

@@ -277,7 +277,7 @@ describe("dashboard in headless Chromium", function () {
   });
 
   it("lists the seeded providers page by page", async function () {
-    const expected = await apiProviders(client, { minGpusFree: 1 });
+    const expected = await apiProviders(client, { minGpuCount: 1 });
     for (const wallet of bulk.wallets) expect(expected.map((p) => p.address)).to.include(wallet.address);
 
     const seen: string[] = [];
@@ -312,7 +312,7 @@ describe("dashboard in headless Chromium", function () {
         )
       ).providers.nodes;
     // The scenario's H100 owner capped the client's share at a quarter; a provider that never set a cap has the whole
-    // slash, 10,000 bps. (The H100 runs a job on all its GPUs, so no filter of the page lists it.)
+    // slash, 10,000 bps. (The H100 runs a job on all its GPUs: the next test finds it on the page.)
     const all = await listProviders({});
     const h100 = summary.providers[0]!.address;
     expect(all.find((p) => p.address === h100)?.maxSlashRewardBps).to.equal(2_500);
@@ -324,7 +324,7 @@ describe("dashboard in headless Chromium", function () {
     await page.selectOption("[data-testid=filter-models]", [model]);
     /** The page's rows against the API's providers of `model`, cell by cell. */
     const expectRows = async () => {
-      const expected = await listProviders({ gpuModels: [model], minGpusFree: 1 });
+      const expected = await listProviders({ gpuModels: [model], minGpuCount: 1 });
       expect(expected.length).to.be.greaterThan(0);
       // The page's own formatting of token amounts (a string, so that the compiled test leaves its import() alone).
       const stakeTexts = (await page.evaluate(
@@ -369,13 +369,59 @@ describe("dashboard in headless Chromium", function () {
     await form.locator("button[type=reset]").click();
   });
 
+  it("lists a provider whose GPUs all run a job, with its capacity and slash cap, but not as available now", async function () {
+    // The scenario's H100 rack runs a job on all 8 of its GPUs and is the one provider with a slash reward cap.
+    const h100 = summary.providers[0]!;
+    const record = await scenario.c.registry.getProvider(h100.address);
+    expect([Number(record.gpuCount), Number(record.gpusInUse)]).to.deep.equal([8, 8]);
+    expect(await scenario.c.staking.maxSlashRewardBps(h100.address)).to.equal(2_500n);
+    const sorted = (addresses: string[]) => [...addresses].sort();
+
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [h100.gpuModel]);
+    await page.fill("[data-testid=filter-count]", "8");
+    await page.press("[data-testid=filter-count]", "Enter");
+    const listed = await apiProviders(client, { gpuModels: [h100.gpuModel], minGpuCount: 8 });
+    expect(listed.map((p) => p.address)).to.include(h100.address);
+    expect(listed.length).to.be.at.most(PAGE_SIZE);
+    const row = page.locator(`[data-testid=provider-row][data-address="${h100.address}"]`);
+    await eventually(async () => {
+      expect((await page.textContent("#providers-caption"))).to.match(/^All providers matching the filters, listing 8 GPUs or more/);
+      expect(sorted((await providerRows(page)).map((r) => r.address))).to.deep.equal(sorted(listed.map((p) => p.address)));
+    });
+    expect(await row.locator("[data-testid=provider-capacity]").textContent()).to.equal("0 / 8");
+    expect(await row.locator("[data-testid=provider-slash-cap]").getAttribute("data-value")).to.equal("2500");
+    expect(await row.locator("[data-testid=provider-slash-cap]").textContent()).to.equal("25.0%");
+    // Still quoted, as JobEscrow would bill 8 GPUs for an hour at its price.
+    const quoted = (await providerRows(page)).find((r) => r.address === h100.address)!;
+    expect(quoted.quote).to.equal(((BigInt(quoted.priceWei) * 8n * 3600n) / 3600n).toString());
+
+    // Available now: availableCompute's offers, which leave out a provider with no GPU free.
+    const { availableCompute } = await client.query<{ availableCompute: { nodes: { provider: { address: string } }[] } }>(
+      `query ($model: String!) { availableCompute(requirements: { gpuModels: [$model], gpuCount: 8 }, first: ${PAGE_SIZE}) {
+        nodes { provider { address } }
+      } }`,
+      { model: h100.gpuModel },
+    );
+    const offered = availableCompute.nodes.map((o) => o.provider.address);
+    expect(offered).not.to.include(h100.address);
+    await page.check("[data-testid=filter-available]");
+    await eventually(async () => {
+      expect((await page.textContent("#providers-caption"))).to.equal("Offers that can run 8 GPUs × 1 h now (availableCompute)");
+      expect(sorted((await providerRows(page)).map((r) => r.address))).to.deep.equal(sorted(offered));
+    });
+    expect(await row.count()).to.equal(0);
+    await form.locator("button[type=reset]").click();
+  });
+
   it("narrows the providers table with the filters: GPU model, max price, available now", async function () {
     const form = page.locator("[data-testid=provider-filters]");
     await form.locator("button[type=reset]").click();
 
     // One model: only its rows, all of them.
     const model = bulk.listings[0]!.gpuModel.id;
-    const ofModel = await apiProviders(client, { gpuModels: [model], minGpusFree: 1 });
+    const ofModel = await apiProviders(client, { gpuModels: [model], minGpuCount: 1 });
     expect(ofModel.length).to.be.greaterThan(0);
     await page.selectOption("[data-testid=filter-models]", [model]);
     await eventually(async () => {
@@ -384,12 +430,12 @@ describe("dashboard in headless Chromium", function () {
       expect(rows.map((r) => r.address)).to.deep.equal(ofModel.map((p) => p.address));
     });
 
-    // A price ceiling, for 2 GPUs during 1.5 hours: only cheaper rows with 2 GPUs free, every one of them, each
+    // A price ceiling, for 2 GPUs during 1.5 hours: only cheaper rows with 2 GPUs listed, every one of them, each
     // quoted as JobEscrow would bill it.
     await form.locator("button[type=reset]").click();
     const ceiling = parseEther("0.75");
-    const cheaper = await apiProviders(client, { maxPricePerGpuHour: ceiling.toString(), minGpusFree: 2 });
-    const all = await apiProviders(client, { minGpusFree: 2 });
+    const cheaper = await apiProviders(client, { maxPricePerGpuHour: ceiling.toString(), minGpuCount: 2 });
+    const all = await apiProviders(client, { minGpuCount: 2 });
     expect(cheaper.length).to.be.greaterThan(0).and.lessThan(all.length);
     await page.fill("[data-testid=filter-count]", "2");
     await page.fill("[data-testid=filter-hours]", "1.5");

@@ -42,6 +42,9 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   if (filter.minGpusFree !== null && filter.minGpusFree !== undefined) {
     column.gpusFree_gte = intInRange(filter.minGpusFree, 0, 65_535, "filter.minGpusFree");
   }
+  if (filter.minGpuCount !== null && filter.minGpuCount !== undefined) {
+    column.gpuCount_gte = intInRange(filter.minGpuCount, 0, 65_535, "filter.minGpuCount");
+  }
   if (filter.maxPricePerGpuHour !== null && filter.maxPricePerGpuHour !== undefined) {
     column.pricePerGpuHour_lte = filter.maxPricePerGpuHour.toString();
   }

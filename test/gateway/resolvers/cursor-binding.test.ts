@@ -58,6 +58,15 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     await page(client, PROVIDERS, "providers", { filter: { active: true }, after: first.pageInfo.endCursor });
   });
 
+  it("providers: binds a cursor to its minimum GPU count", async function () {
+    const { client } = ctx();
+    const first = await page(client, PROVIDERS, "providers", { filter: { minGpuCount: 8 } });
+    const after = first.pageInfo.endCursor;
+    expect(after).to.be.a("string");
+    for (const filter of [{ minGpuCount: 1 }, { minGpusFree: 8 }, null]) refused((await client.request(PROVIDERS, { filter, after })).body, "filter");
+    await page(client, PROVIDERS, "providers", { filter: { minGpuCount: 8 }, after });
+  });
+
   it("availableCompute: refuses a cursor of one set of requirements with another, not with its defaults written out", async function () {
     const { client } = ctx();
     const first = await page(client, OFFERS, "availableCompute", { requirements: {} });

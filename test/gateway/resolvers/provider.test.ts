@@ -94,6 +94,7 @@ describeEachSource("providers", (ctx) => {
     ["tier", { tier: "ENTERPRISE" }, (r) => r.tier === "ENTERPRISE"],
     ["minimum VRAM", { minVramGiB: 48 }, (r) => r.vramGiB >= 48],
     ["minimum free GPUs", { minGpusFree: 8 }, (r) => r.capacity.gpusFree >= 8],
+    ["minimum listed GPUs", { minGpuCount: 8 }, (r) => r.capacity.gpuCount >= 8],
     ["maximum price", { maxPricePerGpuHour: "500000000000000000" }, (r) => BigInt(r.pricePerGpuHour.wei) <= 5n * 10n ** 17n],
     ["minimum reputation", { minReputation: 5001 }, (r) => r.reputation.score >= 5001],
   ];
@@ -106,6 +107,28 @@ describeEachSource("providers", (ctx) => {
       expect(filtered.map((r) => r.address)).to.deep.equal(everyone.filter(holds).map((r) => r.address));
     });
   }
+
+  it("lists a provider whose GPUs all run a job by its listed GPUs, not by its free ones", async function () {
+    const { env } = ctx();
+    // The scenario's H100 rack runs a job on all 8 of its GPUs.
+    const h100 = env.summary.providers[0]!.address;
+    const record = await env.scenario.c.registry.getProvider(h100);
+    expect([Number(record.gpuCount), Number(record.gpusInUse)]).to.deep.equal([8, 8]);
+    const listed = await all({ filter: { minGpuCount: 8 } });
+    expect(listed.find((r) => r.address === h100)?.capacity).to.deep.equal({ gpuCount: 8, gpusInUse: 8, gpusFree: 0 });
+    expect((await all({ filter: { minGpusFree: 8 } })).map((r) => r.address)).not.to.include(h100);
+    expect((await all({ filter: { minGpuCount: 9 } })).map((r) => r.address)).not.to.include(h100);
+  });
+
+  it("refuses a minimum GPU count out of range with BAD_USER_INPUT naming filter.minGpuCount", async function () {
+    for (const minGpuCount of [-1, 65_536]) {
+      const errors = await ctx().client.errors(`query($filter: ProviderFilter) { providers(filter: $filter) { nodes { address } } }`, {
+        filter: { minGpuCount },
+      });
+      expect(errors[0]?.extensions, String(minGpuCount)).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.minGpuCount" });
+      expect(errors[0]?.message).to.equal(`filter.minGpuCount: must be an integer from 0 to 65535 (got ${minGpuCount})`);
+    }
+  });
 
   it("filters by operator", async function () {
     const { env } = ctx();
