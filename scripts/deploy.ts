@@ -137,6 +137,20 @@ export interface DeploymentRecord {
   guardian?: string;
   arbitrator?: string;
   totalSupply?: string;
+  /**
+   * The governor's and timelock's settings the deployment constructed them with (the threshold in wei, a decimal
+   * string), which `deployment verify` checks the chain's against. Absent in records written before they were kept.
+   */
+  governance?: RecordedGovernance;
+}
+
+/** GovernanceTimings as a record keeps them: JSON has no bigint, so the threshold is a decimal string. */
+export interface RecordedGovernance {
+  votingDelay: number;
+  votingPeriod: number;
+  proposalThreshold: string;
+  quorumNumerator: number;
+  timelockDelay: number;
 }
 
 export interface RecordedAllocation {
@@ -177,8 +191,14 @@ export function recordedAllocations(record: DeploymentRecord, file: string): All
   });
 }
 
-/** The guardian, arbitrator and supply a record carries, each undefined where the record predates it; checked like recordedAllocations. */
-export function recordedRoles(record: DeploymentRecord, file: string): Partial<Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply">> {
+/**
+ * The guardian, arbitrator, supply and governance settings a record carries, each undefined where the record predates
+ * it; checked like recordedAllocations.
+ */
+export function recordedRoles(
+  record: DeploymentRecord,
+  file: string,
+): Partial<Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "governance">> {
   const { guardian, arbitrator, totalSupply } = record as { guardian?: unknown; arbitrator?: unknown; totalSupply?: unknown };
   for (const [field, value] of [["guardian", guardian], ["arbitrator", arbitrator]] as const) {
     if (value !== undefined && (typeof value !== "string" || !isAddress(value))) throw new DeploymentRecordError(file, field, `is ${JSON.stringify(value)}, not an address`);
@@ -190,6 +210,35 @@ export function recordedRoles(record: DeploymentRecord, file: string): Partial<P
     guardian: guardian as string | undefined,
     arbitrator: arbitrator as string | undefined,
     totalSupply: totalSupply === undefined ? undefined : BigInt(totalSupply as string),
+    governance: recordedGovernance(record, file),
+  };
+}
+
+function recordedGovernance(record: DeploymentRecord, file: string): GovernanceTimings | undefined {
+  const { governance } = record as { governance?: unknown };
+  if (governance === undefined) return undefined;
+  if (typeof governance !== "object" || governance === null || Array.isArray(governance)) {
+    throw new DeploymentRecordError(file, "governance", "is not {votingDelay, votingPeriod, proposalThreshold, quorumNumerator, timelockDelay}");
+  }
+  const g = governance as Record<string, unknown>;
+  // All or nothing: a setting missing from a record that has the others is a mistake, not an older record.
+  const whole = (field: "votingDelay" | "votingPeriod" | "quorumNumerator" | "timelockDelay"): number => {
+    const value = g[field];
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw new DeploymentRecordError(file, `governance.${field}`, `is ${JSON.stringify(value)}, not a whole number`);
+    }
+    return value;
+  };
+  const threshold = g.proposalThreshold;
+  if (typeof threshold !== "string" || !/^\d+$/.test(threshold)) {
+    throw new DeploymentRecordError(file, "governance.proposalThreshold", `is ${JSON.stringify(threshold)}, not an amount in wei as a decimal string`);
+  }
+  return {
+    votingDelay: whole("votingDelay"),
+    votingPeriod: whole("votingPeriod"),
+    proposalThreshold: BigInt(threshold),
+    quorumNumerator: whole("quorumNumerator"),
+    timelockDelay: whole("timelockDelay"),
   };
 }
 
@@ -551,11 +600,12 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     guardian: config.guardian,
     arbitrator: config.arbitrator,
     totalSupply: config.totalSupply.toString(),
+    governance: { ...governance, proposalThreshold: governance.proposalThreshold.toString() },
   };
   return { record, contracts, config };
 }
 
-/** One of `wiringChecks`' checks: `<contract>.<getter>` for an address a constructor stored, else a property. */
+/** One of `wiringChecks`' checks: `<contract>.<getter>` for an address or setting a constructor stored, else a property. */
 export interface WiringCheck {
   name: string;
   ok: boolean;
@@ -580,10 +630,11 @@ export interface TimelockRoleCheck {
 }
 
 /**
- * What the deployment gave the contracts beyond its own addresses: the configured guardian and arbitrator, and the
- * token's supply and allocations (the rest of the supply goes to the treasury, the timelock).
+ * What the deployment gave the contracts beyond its own addresses: the configured guardian and arbitrator, the
+ * token's supply and allocations (the rest of the supply goes to the treasury, the timelock), and the governor's and
+ * timelock's settings.
  */
-export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply"> & {
+export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "governance"> & {
   /** Undefined where they are not known (a record written before they were kept): the mints are then not checked. */
   allocations: Allocation[] | undefined;
 };
@@ -598,9 +649,9 @@ const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
- * and treasury it was constructed with), each role and each custodian, and the token's mints, and says whether each
- * is what the deployment gave it. A test swaps in a contract with each address getter of the contracts' ABIs wrong, so a new immutable
- * fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
+ * and treasury it was constructed with), the governor's and timelock's settings, each role and each custodian, and the
+ * token's mints, and says whether each is what the deployment gave it. A test swaps in a contract with each address
+ * getter of the contracts' ABIs wrong, so a new immutable fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
  * everything (undefined: the whole chain is searched).
  */
 export async function wiringChecks(
@@ -650,6 +701,19 @@ export async function wiringChecks(
   for (const [name, read, expected] of stored) {
     const actual = await read();
     checks.push({ name, ok: actual.toLowerCase() === expected.toLowerCase(), actual, expected });
+  }
+  // The settings the governor and timelock were constructed with; named after their getters, in decimal.
+  const g = roles.governance;
+  const settings: [string, () => Promise<bigint>, bigint | number][] = [
+    ["governor.votingDelay", () => c.governor.votingDelay(), g.votingDelay],
+    ["governor.votingPeriod", () => c.governor.votingPeriod(), g.votingPeriod],
+    ["governor.proposalThreshold", () => c.governor.proposalThreshold(), g.proposalThreshold],
+    ["governor.quorumNumerator", () => c.governor["quorumNumerator()"](), g.quorumNumerator],
+    ["timelock.getMinDelay", () => c.timelock.getMinDelay(), g.timelockDelay],
+  ];
+  for (const [name, read, expected] of settings) {
+    const actual = await read();
+    checks.push({ name, ok: actual === BigInt(expected), actual: `${actual}`, expected: `${expected}` });
   }
   // The timelock's proposers, executors and admin, and the token's custodians, are not readable as addresses.
   const [admin, proposer, canceller, executor] = await Promise.all([

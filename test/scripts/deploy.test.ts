@@ -147,7 +147,7 @@ describe("scripts/deploy", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
     const file = writeDeploymentRecord(d.record, dir);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
-    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations", "guardian", "arbitrator", "totalSupply"]);
+    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations", "guardian", "arbitrator", "totalSupply", "governance"]);
     expect([json.network, json.chainId, json.deployer]).to.deep.equal(["localhost", 31337, deployer.address]);
     expect(Object.keys(json.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
     for (const name of CONTRACT_NAMES) expect(Object.keys(json.contracts[name])).to.deep.equal(["address", "blockNumber"]);
@@ -163,7 +163,20 @@ describe("scripts/deploy", function () {
   it("records the guardian, arbitrator and supply it gave the contracts, the supply in wei as a decimal string", async function () {
     const { d } = await loadFixture(deployedFixture);
     expect([d.record.guardian, d.record.arbitrator, d.record.totalSupply]).to.deep.equal([ZeroAddress, d.record.contracts.LatentTimelock.address, d.config.totalSupply.toString()]);
-    expect(recordedRoles(d.record, "x.json")).to.deep.equal({ guardian: ZeroAddress, arbitrator: d.config.arbitrator, totalSupply: d.config.totalSupply });
+    expect(recordedRoles(d.record, "x.json")).to.deep.equal({
+      guardian: ZeroAddress,
+      arbitrator: d.config.arbitrator,
+      totalSupply: d.config.totalSupply,
+      governance: d.config.governance,
+    });
+  });
+
+  it("records the governor's and timelock's settings it deployed them with, the threshold in wei as a decimal string", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const g = d.config.governance;
+    expect(d.record.governance).to.deep.equal({ ...g, proposalThreshold: g.proposalThreshold.toString() });
+    const read = recordedRoles(JSON.parse(JSON.stringify(d.record)) as DeploymentRecord, "x.json").governance;
+    expect(read).to.deep.equal(g);
   });
 
   it("loadDeployment reads the recorded allocations back, so verifyWiring passes on a loaded record", async function () {
@@ -195,6 +208,12 @@ describe("scripts/deploy", function () {
     expect((await refused({ ...d.record, guardian: "0x12" })).field).to.equal("guardian");
     expect((await refused({ ...d.record, arbitrator: 7 })).field).to.equal("arbitrator");
     expect((await refused({ ...d.record, totalSupply: "1e27" })).field).to.equal("totalSupply");
+    expect((await refused({ ...d.record, governance: [] })).field).to.equal("governance");
+    const governance = { ...d.record.governance };
+    expect((await refused({ ...d.record, governance: { ...governance, votingPeriod: "60" } })).field).to.equal("governance.votingPeriod");
+    expect((await refused({ ...d.record, governance: { ...governance, timelockDelay: undefined } })).field).to.equal("governance.timelockDelay");
+    const threshold = await refused({ ...d.record, governance: { ...governance, proposalThreshold: 1000 } });
+    expect(threshold.message).to.equal("deployment record deployments/x.json: governance.proposalThreshold is 1000, not an amount in wei as a decimal string");
   });
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {
@@ -339,6 +358,18 @@ describe("scripts/deploy", function () {
     const supply = d.config.totalSupply;
     const message = await wiringError(d, deployer, null, { totalSupply: supply + 1n });
     expect(message).to.contain(`token.totalSupply is ${supply}, not ${supply + 1n}`);
+  });
+
+  it("verifyWiring fails, with both figures, when a governor or timelock setting is not the configured one", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const g = d.config.governance;
+    const governance = { ...g, votingDelay: g.votingDelay + 1, votingPeriod: g.votingPeriod + 2, proposalThreshold: g.proposalThreshold + 3n, quorumNumerator: g.quorumNumerator + 4, timelockDelay: g.timelockDelay + 5 };
+    const message = await wiringError(d, deployer, null, { governance });
+    expect(message).to.contain(
+      `governor.votingDelay is ${g.votingDelay}, not ${governance.votingDelay}, governor.votingPeriod is ${g.votingPeriod}, not ${governance.votingPeriod}, ` +
+        `governor.proposalThreshold is ${g.proposalThreshold}, not ${governance.proposalThreshold}, governor.quorumNumerator is ${g.quorumNumerator}, ` +
+        `not ${governance.quorumNumerator}, timelock.getMinDelay is ${g.timelockDelay}, not ${governance.timelockDelay}`,
+    );
   });
 
   it("attaches typed contracts to a record", async function () {

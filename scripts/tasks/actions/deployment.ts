@@ -1,9 +1,10 @@
 /**
  * deployment verify: runs deploy.ts's wiring checks on the record's contracts against what the record says the
- * deployment gave them (guardian, arbitrator, supply, allocations), prints each one's result, and fails naming the
- * checks that failed. A record written before those were kept cannot have their checks run: they are listed as not
- * run, not failed. A governed address (guardian, arbitrator, treasury) or a timelock role that differs from the
- * deployment's passes when the chain's own logs show governance set it since. It signs nothing, so it needs no account.
+ * deployment gave them (guardian, arbitrator, supply, allocations, governance settings), prints each one's result, and
+ * fails naming the checks that failed. A record written before those were kept cannot have their checks run: they are
+ * listed as not run, not failed. A governed address (guardian, arbitrator, treasury), governor or timelock setting, or
+ * timelock role that differs from the deployment's passes when the chain's own logs show governance set it since. It
+ * signs nothing, so it needs no account.
  */
 import { encodeBytes32String } from "ethers";
 import { loadDeployment, recordedRoles, wiringChecks } from "../../deploy";
@@ -39,7 +40,7 @@ export interface VerifyView {
   changedByGovernance: string[];
 }
 
-/** A value set once in that contract's `AddressParameterUpdated(parameter, value)` log. */
+/** A value set once in one of that contract's setter logs (an address, or a number in decimal). */
 interface SetValue {
   value: string;
   blockNumber: number;
@@ -49,15 +50,21 @@ interface SetValue {
 
 interface GovernedParameter {
   contract: ContractName;
+  /** The logs, as a ChainQueryError names them. */
+  event: string;
   /** The governed contract's logs of `parameter` in blocks `from` to `to`. */
   query: (from: number, to: number) => Promise<SetValue[]>;
 }
 
 /**
- * The checked values governance may change: each contract's setter is onlyGovernance (the timelock, acting on an
- * executed proposal), and its constructor and setter alone emit AddressParameterUpdated for it (contracts/). The
- * other checked addresses are immutables, and no numeric parameter is checked, so ParameterUpdated never explains a
- * difference.
+ * The checked values governance may change, each logged by its constructor and its setter alone, so that a log not
+ * the constructor's is governance's. The addresses' setters are onlyGovernance (the timelock, acting on an executed
+ * proposal), and each emits AddressParameterUpdated (contracts/). The governor's settings emit OZ's VotingDelaySet,
+ * VotingPeriodSet, ProposalThresholdSet and QuorumNumeratorUpdated from setters that are its onlyGovernance: the
+ * caller must be its executor, the timelock, and the call must be one that the governor's own `execute` of a passed
+ * proposal queued (`_checkGovernance`), so no timelock operation scheduled otherwise passes. The timelock's
+ * `updateDelay` (MinDelayChange) accepts only the timelock itself, an operation it executes. The other checked
+ * addresses are immutables, so nothing explains their difference.
  */
 function governedParameters(c: LatentContracts): Map<string, GovernedParameter> {
   const set = (e: { args: { value: string }; blockNumber: number; index: number; transactionHash: string }): SetValue => ({
@@ -69,16 +76,47 @@ function governedParameters(c: LatentContracts): Map<string, GovernedParameter> 
   const guardian = c.pauseGuardian.filters.AddressParameterUpdated(encodeBytes32String("guardian"));
   const arbitrator = c.disputeManager.filters.AddressParameterUpdated(encodeBytes32String("arbitrator"));
   const treasury = c.staking.filters.AddressParameterUpdated(encodeBytes32String("treasury"));
+  const address = (name: string, contract: ContractName, query: GovernedParameter["query"]): [string, GovernedParameter] => [
+    name,
+    { contract, event: `AddressParameterUpdated(${name})`, query },
+  ];
+  const setting = (name: string, contract: ContractName, event: string, query: GovernedParameter["query"]): [string, GovernedParameter] => [
+    name,
+    { contract, event, query },
+  ];
+  // A setting's log carries its old and new value; the new one, in decimal, is what it set.
+  const newValue = (e: { args: [bigint, bigint]; blockNumber: number; index: number; transactionHash: string }): SetValue => ({
+    value: `${e.args[1]}`,
+    blockNumber: e.blockNumber,
+    index: e.index,
+    transactionHash: e.transactionHash,
+  });
+  const [governor, timelock] = [c.governor.filters, c.timelock.filters];
   return new Map<string, GovernedParameter>([
-    ["pauseGuardian.guardian", { contract: "PauseGuardian", query: async (from, to) => (await c.pauseGuardian.queryFilter(guardian, from, to)).map(set) }],
-    ["disputeManager.arbitrator", { contract: "DisputeManager", query: async (from, to) => (await c.disputeManager.queryFilter(arbitrator, from, to)).map(set) }],
-    ["staking.treasury", { contract: "Staking", query: async (from, to) => (await c.staking.queryFilter(treasury, from, to)).map(set) }],
+    address("pauseGuardian.guardian", "PauseGuardian", async (from, to) => (await c.pauseGuardian.queryFilter(guardian, from, to)).map(set)),
+    address("disputeManager.arbitrator", "DisputeManager", async (from, to) => (await c.disputeManager.queryFilter(arbitrator, from, to)).map(set)),
+    address("staking.treasury", "Staking", async (from, to) => (await c.staking.queryFilter(treasury, from, to)).map(set)),
+    setting("governor.votingDelay", "LatentGovernor", "VotingDelaySet", async (from, to) =>
+      (await c.governor.queryFilter(governor.VotingDelaySet, from, to)).map(newValue),
+    ),
+    setting("governor.votingPeriod", "LatentGovernor", "VotingPeriodSet", async (from, to) =>
+      (await c.governor.queryFilter(governor.VotingPeriodSet, from, to)).map(newValue),
+    ),
+    setting("governor.proposalThreshold", "LatentGovernor", "ProposalThresholdSet", async (from, to) =>
+      (await c.governor.queryFilter(governor.ProposalThresholdSet, from, to)).map(newValue),
+    ),
+    setting("governor.quorumNumerator", "LatentGovernor", "QuorumNumeratorUpdated", async (from, to) =>
+      (await c.governor.queryFilter(governor.QuorumNumeratorUpdated, from, to)).map(newValue),
+    ),
+    setting("timelock.getMinDelay", "LatentTimelock", "MinDelayChange", async (from, to) =>
+      (await c.timelock.queryFilter(timelock.MinDelayChange, from, to)).map(newValue),
+    ),
   ]);
 }
 
 /**
- * Where governance last set the value a failed check read, if it did: the contract's last AddressParameterUpdated of
- * the parameter up to `head`, when it sets the chain's value and was not emitted by the contract's constructor (in the
+ * Where governance last set the value a failed check read, if it did: the contract's last log of the parameter up to
+ * `head`, when it sets the chain's value and was not emitted by the contract's constructor (in the
  * transaction that created it, in the record's block: a proposal cannot be executed before the contract exists). The
  * constructor's own log must have set the record's value: a record that misstates what the deployment set is not
  * excused by a later change.
@@ -91,7 +129,7 @@ async function governanceChange(
 ): Promise<GovernanceChange | undefined> {
   const deployedAt = ctx.fromBlock(parameter.contract);
   const address = ctx.record.contracts[parameter.contract].address.toLowerCase();
-  const { logs } = await queryLogRange(`${parameter.contract}'s AddressParameterUpdated(${check.name})`, deployedAt, head, parameter.query);
+  const { logs } = await queryLogRange(`${parameter.contract}'s ${parameter.event}`, deployedAt, head, parameter.query);
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const changes: SetValue[] = [];
   for (const log of logs) {
@@ -210,6 +248,15 @@ async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, wiring:
   return [...checks.slice(0, after), ...holders, ...checks.slice(after)];
 }
 
+/** wiringChecks' governor and timelock settings, which a record written before they were kept cannot check. */
+const SETTINGS = [
+  "governor.votingDelay",
+  "governor.votingPeriod",
+  "governor.proposalThreshold",
+  "governor.quorumNumerator",
+  "timelock.getMinDelay",
+];
+
 export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyView>> {
   const { record, deploymentFile: file } = ctx;
   const loaded = await loadDeployment(record, ctx.hre.ethers.provider, file);
@@ -219,10 +266,12 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     guardian: recorded.guardian ?? loaded.config.guardian,
     arbitrator: recorded.arbitrator ?? loaded.config.arbitrator,
     totalSupply: recorded.totalSupply ?? loaded.config.totalSupply,
+    governance: recorded.governance ?? loaded.config.governance,
     allocations: record.allocations === undefined ? undefined : loaded.config.allocations,
   };
   const unrecorded = new Map<string, string>([
     ...(recorded.guardian === undefined ? [["pauseGuardian.guardian", "the record has no guardian"] as const] : []),
+    ...(recorded.governance === undefined ? SETTINGS.map((name) => [name, "the record has no governance settings"] as const) : []),
     ...(recorded.arbitrator === undefined ? [["disputeManager.arbitrator", "the record has no arbitrator"] as const] : []),
     ...(recorded.totalSupply === undefined ? [["token.totalSupply", "the record has no totalSupply"] as const] : []),
   ]);

@@ -37,6 +37,27 @@ async function proposerGrantedFixture() {
   return { ...b, newProposer, tx };
 }
 
+/** The deployment, then one executed proposal by which governance sets the voting period and the timelock's delay to 120 s. */
+async function settingsChangedFixture() {
+  const b = await tasksBaseFixture();
+  const s = b.s;
+  await delegate(s, s.actors.funder);
+  const p = await propose(
+    s,
+    [
+      { target: await s.c.governor.getAddress(), data: s.c.governor.interface.encodeFunctionData("setVotingPeriod", [120]) },
+      { target: await s.c.timelock.getAddress(), data: s.c.timelock.interface.encodeFunctionData("updateDelay", [120]) },
+    ],
+    "Longer voting and delay",
+  );
+  await advanceToVoting(s, p);
+  await mined(await s.c.governor.connect(s.actors.funder).castVote(p.proposalId, Vote.For));
+  await advancePastVoting(s, p);
+  await queueProposal(s, p);
+  const tx = await executeProposal(s, p);
+  return { ...b, tx };
+}
+
 /** The deployment, then 40 blocks, then governance revoking the governor's proposer role. */
 async function proposerRevokedFixture() {
   const b = await tasksBaseFixture();
@@ -102,6 +123,38 @@ describe("tasks: deployment", function () {
       expect(output).to.contain("  ok       genesis block\n");
       expect(output).to.contain("  ok       token.mints\n");
       expect(output).to.contain("  ok       registry.staking\n");
+      const settings = ["governor.votingDelay", "governor.votingPeriod", "governor.proposalThreshold", "governor.quorumNumerator", "timelock.getMinDelay"];
+      for (const name of settings) expect(output).to.contain(`  ok       ${name}\n`);
+      expect(result.checks.map((check) => check.name)).to.include.members(settings);
+      expect(output).to.contain(` ${result.checks.length} of ${result.checks.length} checks passed\n`);
+    });
+
+    it("passes a voting period and timelock delay that an executed proposal changed, naming its block and transaction", async function () {
+      const b = await loadFixture(settingsChangedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["governor.votingPeriod", "timelock.getMinDelay"]]);
+      expect(output).to.match(/^Deployment .* on network "hardhat": (\d+) of \1 checks passed \(2 changed by governance since\)\n/);
+      const at = `changed by governance at block ${b.tx.blockNumber} (tx ${b.tx.hash})`;
+      const deployed = b.s.deployment.config.governance;
+      expect(output).to.contain(`  changed  governor.votingPeriod: is 120 (the record's ${deployed.votingPeriod}), ${at}\n`);
+      expect(output).to.contain(`  changed  timelock.getMinDelay: is 120 (the record's ${deployed.timelockDelay}), ${at}`);
+      expect(output).to.contain("  ok       governor.votingDelay\n");
+    });
+
+    it("fails naming the setting and both values when the record's differs from the chain's with no log of governance setting it", async function () {
+      const { file, s } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { governance: Record<string, unknown> };
+      const deployed = s.deployment.config.governance;
+      const tampered = tempFile("tampered-governance.json", JSON.stringify({ ...record, governance: { ...record.governance, votingPeriod: deployed.votingPeriod + 1 } }));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: governor\\.votingPeriod is ${deployed.votingPeriod}, not ${deployed.votingPeriod + 1}$`));
+    });
+
+    it("still fails a setting an executed proposal changed when the record misstates what the deployment set", async function () {
+      const b = await loadFixture(settingsChangedFixture);
+      const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { governance: Record<string, unknown> };
+      // LatentTimelock's constructor logged the delay it was given (MinDelayChange(0, delay)), which is not this.
+      const tampered = tempFile("tampered-delay.json", JSON.stringify({ ...record, governance: { ...record.governance, timelockDelay: 7 } }));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, /: 1 of \d+ checks failed: timelock\.getMinDelay is 120, not 7$/);
     });
 
     it("fails naming the check a mis-wired deployment fails (the deployer holds LAT)", async function () {
@@ -312,12 +365,17 @@ describe("tasks: deployment", function () {
       expect(result.failed).to.deep.equal([]);
     });
 
-    it("on a record without genesisHash, allocations, guardian, arbitrator or supply, says which checks it could not run and passes the rest", async function () {
+    it("on a record without genesisHash, allocations, guardian, arbitrator, supply or governance settings, says which checks it could not run and passes the rest", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
-      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, governance: _gov, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
+        string,
+        unknown
+      >;
       const { result, output } = await task<VerifyView>(tempFile("old-record.json", JSON.stringify(old)), "deployment verify");
-      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", "token.mints", "token.totalSupply"]]);
-      expect(output).to.match(/checks passed, 5 not run\n/);
+      const settings = ["governor.votingDelay", "governor.votingPeriod", "governor.proposalThreshold", "governor.quorumNumerator", "timelock.getMinDelay"];
+      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", ...settings, "token.mints", "token.totalSupply"]]);
+      expect(output).to.match(/checks passed, 10 not run\n/);
+      expect(output).to.contain("  not run  governor.votingPeriod: the record has no governance settings\n");
       expect(output).to.contain("  not run  genesis block: the record has no genesisHash\n");
       expect(output).to.contain("  not run  pauseGuardian.guardian: the record has no guardian\n");
       expect(output).to.contain("  not run  token.mints: the allocations are not recorded");
