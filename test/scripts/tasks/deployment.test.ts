@@ -359,6 +359,16 @@ describe("tasks: deployment", function () {
       expect((none.value as Error).message).to.match(/^the node refused eth_getLogs for LatentToken's mints \(Transfer from address zero\) in block \d+: query exceeds max block range$/);
     });
 
+    it("names the governor's setter logs when the node refuses them even for one block", async function () {
+      const b = await loadFixture(settingsChangedFixture);
+      const governor = (await b.c.governor.getAddress()).toLowerCase();
+      const refused = await withRefusedLogs(({ address }) => address === governor, () => task(b.file, "deployment verify").catch((e: unknown) => e));
+      expect(refused.value).to.be.instanceOf(ChainQueryError);
+      expect((refused.value as Error).message).to.match(
+        /^the node refused eth_getLogs for LatentGovernor's VotingPeriodSet in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+      );
+    });
+
     it("runs with no account configured (a public RPC with no key): it signs nothing", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const { result } = await withoutAccounts(() => task<VerifyView>(file, "deployment verify"));
