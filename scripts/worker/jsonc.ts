@@ -42,8 +42,8 @@ export function stripJsonComments(text: string): string {
 
 /**
  * A config or deployment file that is not JSON: where (1-based; a line ends at `\n`, `\r\n` or `\r`, the line ends
- * JSON allows, and a column counts UTF-16 code units, as V8's own "(line L column C)" does) and what, never quoting
- * the text, which may hold an operator key or an RPC URL's key that no redaction would recognise.
+ * JSON allows, and a column counts UTF-16 code units) and what, never quoting the text, which may hold an operator key
+ * or an RPC URL's key that no redaction would recognise.
  */
 export class JsonSyntaxError extends Error {
   constructor(
@@ -81,8 +81,9 @@ export function jsonSyntaxError(text: string, source: string, message: string): 
   // a quote in it we do not know is taken for one of those too, so that no future message can leak a key here.
   const quotesText = /^Unexpected token\b|"|'[^'[\]{},:]'/.test(phrase);
   const problem = quotesText ? "unexpected token" : phrase.charAt(0).toLowerCase() + phrase.slice(1);
-  const position = /at position (\d+)/.exec(message);
-  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+  // Anchored at the end: an excerpt of the text could read "at position 12" too, which is then no position of V8's.
+  const position = / at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
+  const lineColumn = / \(line (\d+) column (\d+)\)$/.exec(message);
   if (position) return located(text, Number(position[1]), problem);
   // Node 20 and 22 give the offset wherever they give a line; should a V8 give the line alone, it counts as we do.
   if (lineColumn) return new JsonSyntaxError(Number(lineColumn[1]), Number(lineColumn[2]), problem);

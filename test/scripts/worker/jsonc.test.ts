@@ -16,6 +16,9 @@ describe("JSON syntax errors from other V8 messages", () => {
       `Unexpected token 's', ..."  "b": secret"... is not valid JSON`,
       `Unexpected character "s" in JSON`,
       "Unexpected character 's' in JSON",
+      // The excerpt is the file's, whatever it reads like.
+      `Unexpected token 's', ..."at position 99"... is not valid JSON`,
+      `Unexpected token 's', ..."(line 9 column 99)"... is not valid JSON`,
     ]) {
       const error = jsonSyntaxError(text, text, message);
       expect(error.message, message).to.equal("not valid JSON at line 3, column 8: unexpected token");
