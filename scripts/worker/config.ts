@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { getAddress } from "ethers";
 import { JOB_MAX_DURATION } from "../deploy";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
-import { jsonSyntaxProblem, stripJsonComments } from "./jsonc";
+import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
 import { type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
@@ -158,9 +158,10 @@ export function loadConfig(file: string): WorkerConfig {
   }
   let json: unknown;
   try {
-    json = JSON.parse(stripJsonComments(text));
+    json = parseJsonText(text, { comments: true });
   } catch (error) {
-    throw new ConfigError("config", `config file ${configPath} is not valid JSON: ${jsonSyntaxProblem(error)}`);
+    if (error instanceof JsonSyntaxError) throw new ConfigError("config", `config file ${configPath} is ${error.message}`);
+    throw error;
   }
   return parseConfig(json, configPath);
 }

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import { getAddress, isAddress } from "ethers";
 import type { ContractsSource } from "./config";
-import { jsonSyntaxProblem } from "./jsonc";
+import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { isJsonObject } from "./validate";
 
 export interface ContractAddresses {
@@ -45,10 +45,10 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
     throw new DeploymentFileError(source.path, (error as Error).message);
   }
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text, { comments: false });
   } catch (error) {
-    // Without V8's excerpt of the text: it may be part of an RPC URL's key the record holds, which nothing would redact.
-    throw new DeploymentFileError(source.path, `is not valid JSON: ${jsonSyntaxProblem(error)}`);
+    if (error instanceof JsonSyntaxError) throw new DeploymentFileError(source.path, `is ${error.message}`);
+    throw error;
   }
   if (!isJsonObject(json)) throw new DeploymentFileError(source.path, "is not a JSON object");
   const table = isJsonObject(json.contracts) ? json.contracts : json;

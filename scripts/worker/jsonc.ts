@@ -41,11 +41,183 @@ export function stripJsonComments(text: string): string {
 }
 
 /**
- * JSON.parse's complaint about `error`, without the excerpt of the text V8 quotes in some (`Unexpected token 'a',
- * ..."{"env": a9c6995e99"... is not valid JSON`): the text is a config or deployment file, where that excerpt may be part
- * of an operator key or of an RPC URL's key that no redaction would recognise.
+ * A config or deployment file that is not JSON: where (1-based; a line ends at `\n`, `\r\n` or `\r`, the line ends
+ * JSON allows, and a column counts UTF-16 code units) and what, never quoting the text, which may hold an operator key
+ * or an RPC URL's key that no redaction would recognise.
  */
-export function jsonSyntaxProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/,? ?(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, "");
+export class JsonSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly problem: string,
+  ) {
+    super(`not valid JSON at line ${line}, column ${column}: ${problem}`);
+    this.name = "JsonSyntaxError";
+  }
+}
+
+/**
+ * JSON.parse of a file's text, `comments` allowing `//` and `/* *\/` (the worker config). Throws JsonSyntaxError in
+ * place of V8's SyntaxError, which quotes up to 10 characters either side of an unexpected token.
+ */
+export function parseJsonText(text: string, options: { comments: boolean }): unknown {
+  // Stripping keeps every offset, so V8's positions in the stripped text are positions in the file.
+  const source = options.comments ? stripJsonComments(text) : text;
+  try {
+    return JSON.parse(source);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw jsonSyntaxError(text, source, error.message);
+  }
+}
+
+/**
+ * What V8's `message` says is wrong with `source` (`text` with its comments blanked), as our message says it: its
+ * phrase without position and without any excerpt of the text, at a line and column of `text`.
+ */
+export function jsonSyntaxError(text: string, source: string, message: string): JsonSyntaxError {
+  const phrase = message.replace(/(?: in JSON)?(?: at position \d+)?(?: \(line \d+ column \d+\))?$/, "");
+  // `Unexpected token 'a', ..."…"... is not valid JSON` and `"NaN" is not valid JSON` quote the text; a phrase with
+  // a quote in it we do not know is taken for one of those too, so that no future message can leak a key here.
+  const quotesText = /^Unexpected token\b|"|'[^'[\]{},:]'/.test(phrase);
+  const problem = quotesText ? "unexpected token" : phrase.charAt(0).toLowerCase() + phrase.slice(1);
+  // Anchored at the end: an excerpt of the text could read "at position 12" too, which is then no position of V8's.
+  const position = / at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
+  const lineColumn = / \(line (\d+) column (\d+)\)$/.exec(message);
+  if (position) return located(text, Number(position[1]), problem);
+  // Node 20 and 22 give the offset wherever they give a line; should a V8 give the line alone, it counts as we do.
+  if (lineColumn) return new JsonSyntaxError(Number(lineColumn[1]), Number(lineColumn[2]), problem);
+  // V8 gives no position for an unexpected token (only its excerpt) nor for the end of the input.
+  return located(text, /^Unexpected end of JSON input/.test(message) ? text.length : syntaxErrorOffset(source), problem);
+}
+
+function located(text: string, offset: number, problem: string): JsonSyntaxError {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < offset && index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "\n" || (char === "\r" && text[index + 1] !== "\n")) {
+      line += 1;
+      lineStart = index + 1;
+    }
+  }
+  return new JsonSyntaxError(line, Math.min(offset, text.length) - lineStart + 1, problem);
+}
+
+class StopAt {
+  constructor(readonly offset: number) {}
+}
+
+const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
+const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t"]);
+const HEX_DIGIT = /^[0-9a-fA-F]$/;
+const DIGIT = /^[0-9]$/;
+
+/**
+ * The offset where a strict JSON parser first cannot go on in `source` (of the first character no JSON continues
+ * with, or the end when it ends too early), which is where V8 finds the unexpected token it reports without one.
+ * Only called on text JSON.parse refused; text.length should it find nothing wrong.
+ */
+function syntaxErrorOffset(source: string): number {
+  let at = 0;
+  const stop = (): never => {
+    throw new StopAt(at);
+  };
+  const peek = (): string | undefined => (at < source.length ? source[at] : undefined);
+  const expect = (char: string): void => {
+    if (peek() !== char) stop();
+    at += 1;
+  };
+  const space = (): void => {
+    while (at < source.length && WHITESPACE.has(source[at])) at += 1;
+  };
+  const digits = (): void => {
+    if (!DIGIT.test(peek() ?? "")) stop();
+    while (DIGIT.test(peek() ?? "")) at += 1;
+  };
+  const string = (): void => {
+    expect('"');
+    for (;;) {
+      const char = peek();
+      if (char === undefined || char < " ") stop();
+      at += 1;
+      if (char === '"') return;
+      if (char !== "\\") continue;
+      const escape = peek();
+      if (escape === "u") {
+        at += 1;
+        for (let count = 0; count < 4; count += 1) {
+          if (!HEX_DIGIT.test(peek() ?? "")) stop();
+          at += 1;
+        }
+      } else if (escape !== undefined && ESCAPES.has(escape)) {
+        at += 1;
+      } else {
+        stop();
+      }
+    }
+  };
+  const number = (): void => {
+    if (peek() === "-") at += 1;
+    if (peek() === "0") at += 1;
+    else digits();
+    if (peek() === ".") {
+      at += 1;
+      digits();
+    }
+    if (peek() === "e" || peek() === "E") {
+      at += 1;
+      if (peek() === "+" || peek() === "-") at += 1;
+      digits();
+    }
+  };
+  const value = (): void => {
+    space();
+    const char = peek();
+    if (char === "{") {
+      at += 1;
+      space();
+      if (peek() === "}") {
+        at += 1;
+        return;
+      }
+      for (;;) {
+        space();
+        string();
+        space();
+        expect(":");
+        value();
+        space();
+        if (peek() !== ",") return expect("}");
+        at += 1;
+      }
+    }
+    if (char === "[") {
+      at += 1;
+      space();
+      if (peek() === "]") {
+        at += 1;
+        return;
+      }
+      for (;;) {
+        value();
+        space();
+        if (peek() !== ",") return expect("]");
+        at += 1;
+      }
+    }
+    if (char === '"') return string();
+    if (char === "-" || DIGIT.test(char ?? "")) return number();
+    const word = ["true", "false", "null"].find((literal) => literal[0] === char);
+    if (word === undefined) stop();
+    else for (const letter of word) expect(letter);
+  };
+  try {
+    value();
+    space();
+    return at;
+  } catch (error) {
+    if (error instanceof StopAt) return error.offset;
+    throw error;
+  }
 }

@@ -358,8 +358,8 @@ describe("latent-worker CLI", () => {
         const { io: cliIo, stderr } = io();
         expect(await runWorkerCli(["--config", writeConfig(configJson({ contracts: { deploymentFile } }))], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          `latent-worker: deployment file ${deploymentFile} (config.contracts.deploymentFile): is not valid JSON: ` +
-            "Unexpected token 's'\n",
+          `latent-worker: deployment file ${deploymentFile} (config.contracts.deploymentFile): is not valid JSON ` +
+            "at line 1, column 33: unexpected token\n",
         );
       });
 
@@ -382,10 +382,14 @@ describe("latent-worker CLI", () => {
         const file = path.join(dir, "worker.json");
         // The key pasted without its quotes (and without its 0x, so that it begins with a letter V8 calls a token).
         const unquoted = KEY.slice(2).replace(/^5/, "a");
-        fs.writeFileSync(file, JSON.stringify(configJson()).replace('{"env":"TEST_OPERATOR_KEY"}', unquoted));
+        const text = JSON.stringify(configJson()).replace('{"env":"TEST_OPERATOR_KEY"}', unquoted);
+        fs.writeFileSync(file, text);
+        const column = text.indexOf(unquoted) + 1;
         const { io: cliIo, stderr } = io();
         expect(await runWorkerCli(["--config", file], cliIo)).to.equal(2);
-        expect(stderr.text()).to.equal(`latent-worker: config file ${file} is not valid JSON: Unexpected token 'a'\n`);
+        expect(stderr.text()).to.equal(
+          `latent-worker: config file ${file} is not valid JSON at line 1, column ${column}: unexpected token\n`,
+        );
         expectNoOperatorKey(stderr.text());
       });
     });

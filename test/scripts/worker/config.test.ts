@@ -480,6 +480,105 @@ describe("worker config", () => {
       expect(() => loadConfig(file)).to.throw(ConfigError, /is not valid JSON/);
     });
 
+    describe("a syntax error, by line and column and without quoting the file", () => {
+      // Lines 1 to 3 are comments, so every position below is also one after a comment block.
+      const LINES = [
+        "// The worker on gpu-7.",
+        "/* Keys live in the environment,",
+        "   never here. */",
+        "{",
+        '  "chain": { "rpcUrl": "http://127.0.0.1:8545" },',
+        '  "gateway": { "httpUrl": "http://127.0.0.1:4000/graphql", "wsUrl": "ws://127.0.0.1:4000/graphql" },',
+        '  "provider": { "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },',
+        '  "operatorKey": { "env": "LATENT_OPERATOR_KEY" },',
+        '  "contracts": { "deploymentFile": "deployments/localhost.json" }',
+        "}",
+      ];
+      // An operator key without its 0x and beginning with a letter: V8 would quote it as the unexpected token.
+      const KEY = "a9c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+      /** LINES with line `line` (1-based) replaced by `text` (several lines where it holds newlines). */
+      function linesWith(line: number, text: string): string[] {
+        return [...LINES.slice(0, line - 1), text, ...LINES.slice(line)];
+      }
+
+      function loadError(text: string): string {
+        const file = path.join(dir, "worker.json");
+        fs.writeFileSync(file, text);
+        try {
+          loadConfig(file);
+        } catch (error) {
+          expect(error).to.be.instanceOf(ConfigError);
+          const message = (error as Error).message;
+          expect(message).not.to.contain(KEY.slice(0, 4));
+          return message.replace(`config file ${file} is `, "");
+        }
+        throw new Error("loadConfig accepted the file");
+      }
+
+      it("loads the file before it is broken", () => {
+        const file = path.join(dir, "worker.json");
+        fs.writeFileSync(file, LINES.join("\n"));
+        expect(loadConfig(file).operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
+      });
+
+      it("points at a stray token, the key written where a value belongs, without quoting it", () => {
+        const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\n");
+        expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
+      });
+
+      it("points at the value after a missing comma", () => {
+        const text = linesWith(5, '  "chain": { "rpcUrl": "http://127.0.0.1:8545" }').join("\n");
+        expect(loadError(text)).to.equal("not valid JSON at line 6, column 3: expected ',' or '}' after property value");
+      });
+
+      it("points at the closing brace after a trailing comma", () => {
+        const text = linesWith(9, '  "contracts": { "deploymentFile": "deployments/localhost.json" },').join("\n");
+        expect(loadError(text)).to.equal("not valid JSON at line 10, column 1: expected double-quoted property name");
+      });
+
+      it("points at the end of a string left open at the end of the file", () => {
+        const text = [...LINES.slice(0, 7), `  "operatorKey": { "env": "${KEY}`].join("\n");
+        expect(loadError(text)).to.equal(`not valid JSON at line 8, column ${28 + KEY.length}: unterminated string`);
+      });
+
+      it("points at the line break in a string left open before the end of the line", () => {
+        const text = linesWith(8, `  "operatorKey": { "env": "${KEY} },`).join("\n");
+        expect(loadError(text)).to.equal(
+          `not valid JSON at line 8, column ${31 + KEY.length}: bad control character in string literal`,
+        );
+      });
+
+      it("points at the end of a file that ends too early", () => {
+        const cut = [...LINES.slice(0, 8), '  "contracts": { "deploymentFile":'].join("\n");
+        expect(loadError(cut)).to.equal("not valid JSON at line 9, column 35: unexpected end of JSON input");
+        expect(loadError(`${cut}\n`)).to.equal("not valid JSON at line 10, column 1: unexpected end of JSON input");
+        expect(loadError(LINES.slice(0, 9).join("\n"))).to.equal(
+          `not valid JSON at line 9, column ${LINES[8].length + 1}: expected ',' or '}' after property value`,
+        );
+      });
+
+      it("points at a missing colon after a comment on the same line, the comment holding the key", () => {
+        const comment = `/* ${KEY} */`;
+        const text = linesWith(7, `  ${comment} "provider" { "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },`);
+        expect(loadError(text.join("\n"))).to.equal(
+          `not valid JSON at line 7, column ${comment.length + 15}: unexpected token`,
+        );
+      });
+
+      it("points after a comment spanning lines, the comment holding the key", () => {
+        const text = linesWith(7, `  /* ${KEY}\n  ${KEY} */ "provider": ${KEY},`);
+        expect(loadError(text.join("\n"))).to.equal(`not valid JSON at line 8, column ${KEY.length + 19}: unexpected token`);
+      });
+
+      it("counts lines and columns alike in a file with CRLF line ends", () => {
+        const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\r\n");
+        expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
+        const lineComment = linesWith(1, `// ${KEY}`).join("\r\n").replace(/ {2}"chain"/, `  ${KEY}`);
+        expect(loadError(lineComment)).to.equal("not valid JSON at line 5, column 3: expected property name or '}'");
+      });
+    });
+
     it("reports a missing file by its path", () => {
       const file = path.join(dir, "absent.json");
       expect(() => loadConfig(file)).to.throw(ConfigError, new RegExp(`cannot read config file ${file}`));

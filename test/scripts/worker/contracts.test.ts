@@ -65,6 +65,24 @@ describe("contract addresses", () => {
     );
   });
 
+  it("names the line and column of a syntax error in a deployment file, without quoting the file", () => {
+    const file = path.join(dir, "localhost.json");
+    // A hand-edited record with the RPC provider's key written without its quotes: V8's message would quote its start.
+    fs.writeFileSync(file, `{\n  "chainId": 31337,\n  "rpcApiKey": sEcReTkEy0123456789\n}`);
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file }))
+      .to.throw(DeploymentFileError)
+      .with.property(
+        "message",
+        `deployment file ${file} (config.contracts.deploymentFile): is not valid JSON at line 3, column 16: unexpected token`,
+      );
+    // Comments are for the worker config only: a deployment file is plain JSON, as the deploy script writes it.
+    fs.writeFileSync(file, `// hardhat\n{"JobEscrow": "${ESCROW}", "ProviderRegistry": "${REGISTRY}"}`);
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      "is not valid JSON at line 1, column 1: unexpected token",
+    );
+  });
+
   it("names a deployment file that does not exist", () => {
     const file = path.join(dir, "absent.json");
     expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(DeploymentFileError, file);

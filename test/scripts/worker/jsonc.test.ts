@@ -1,0 +1,27 @@
+import { expect } from "chai";
+import { jsonSyntaxError } from "../../../scripts/worker/jsonc";
+
+// V8's messages that no Node this project runs on gives, but which another V8 may: the position and the wording are
+// still the file's and ours, and nothing of the text gets through.
+describe("JSON syntax errors from other V8 messages", () => {
+  const text = '{\n  "a": 1,\n  "b": secret\n}';
+
+  it("takes a line and column V8 gives without an offset", () => {
+    const error = jsonSyntaxError(text, text, "Expected ',' or '}' after property value in JSON (line 3 column 8)");
+    expect(error.message).to.equal("not valid JSON at line 3, column 8: expected ',' or '}' after property value");
+  });
+
+  it("says only 'unexpected token' for a message that quotes any of the text, and finds the token itself", () => {
+    for (const message of [
+      `Unexpected token 's', ..."  "b": secret"... is not valid JSON`,
+      `Unexpected character "s" in JSON`,
+      "Unexpected character 's' in JSON",
+      // The excerpt is the file's, whatever it reads like.
+      `Unexpected token 's', ..."at position 99"... is not valid JSON`,
+      `Unexpected token 's', ..."(line 9 column 99)"... is not valid JSON`,
+    ]) {
+      const error = jsonSyntaxError(text, text, message);
+      expect(error.message, message).to.equal("not valid JSON at line 3, column 8: unexpected token");
+    }
+  });
+});
