@@ -60,7 +60,9 @@ export class JsonSyntaxError extends Error {
  * JSON.parse of a file's text, `comments` allowing `//` and `/* *\/` (the worker config). Throws JsonSyntaxError in
  * place of V8's SyntaxError, which quotes up to 10 characters either side of an unexpected token.
  */
-export function parseJsonText(text: string, options: { comments: boolean }): unknown {
+export function parseJsonText(file: string, options: { comments: boolean }): unknown {
+  // A byte-order mark (editors on Windows write one) is no part of the JSON, and no column an editor shows.
+  const text = file.startsWith("\uFEFF") ? file.slice(1) : file;
   // Stripping keeps every offset, so V8's positions in the stripped text are positions in the file.
   const source = options.comments ? stripJsonComments(text) : text;
   try {

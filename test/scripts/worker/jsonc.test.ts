@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { jsonSyntaxError } from "../../../scripts/worker/jsonc";
+import { jsonSyntaxError, parseJsonText } from "../../../scripts/worker/jsonc";
 
 // V8's messages that no Node this project runs on gives, but which another V8 may: the position and the wording are
 // still the file's and ours, and nothing of the text gets through.
@@ -23,5 +23,12 @@ describe("JSON syntax errors from other V8 messages", () => {
       const error = jsonSyntaxError(text, text, message);
       expect(error.message, message).to.equal("not valid JSON at line 3, column 8: unexpected token");
     }
+  });
+});
+
+describe("parseJsonText", () => {
+  it("reads a file that starts with a byte-order mark, and counts columns after it as an editor shows them", () => {
+    expect(parseJsonText('\uFEFF{ "a": 1 } // saved by Notepad', { comments: true })).to.deep.equal({ a: 1 });
+    expect(() => parseJsonText('\uFEFF{ "a": x }', { comments: false })).to.throw("not valid JSON at line 1, column 8: unexpected token");
   });
 });
