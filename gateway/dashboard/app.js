@@ -414,8 +414,12 @@ function initProviders() {
     if (JSON.stringify(readProviderQuery()) !== JSON.stringify(providers.query)) applyProviderFilters();
   });
   form.addEventListener("change", applyProviderFilters);
-  // The form's values change after the reset event.
-  form.addEventListener("reset", () => setTimeout(applyProviderFilters));
+  // The form's values change after the reset event. Reset also drops a column's sort for the API's default order, the
+  // page's own at start; the headers' aria-sort follows as the table renders.
+  form.addEventListener("reset", () => {
+    providers.order = null;
+    setTimeout(applyProviderFilters);
+  });
   for (const th of document.querySelectorAll("th[data-sort]")) {
     th.querySelector("button").addEventListener("click", () => {
       const field = th.dataset.sort;

@@ -479,6 +479,36 @@ describe("dashboard in headless Chromium", function () {
     await form.locator("button[type=reset]").click();
   });
 
+  it("resets the sort order with the filters: the API's default order, and no header marked sorted", async function () {
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    const byAddress = (await apiProviders(client, { minGpuCount: 1 })).slice(0, PAGE_SIZE).map((p) => p.address);
+    const byPrice = await client.query<{ providers: { nodes: { address: string }[] } }>(
+      `{ providers(filter: { minGpuCount: 1 }, orderBy: { field: PRICE, direction: ASC }, first: ${PAGE_SIZE}) {
+        nodes { address }
+      } }`,
+    );
+    const cheapest = byPrice.providers.nodes.map((p) => p.address);
+    expect(cheapest).not.to.deep.equal(byAddress);
+    await page.click("th[data-sort=PRICE] button");
+    await eventually(async () => {
+      expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(cheapest);
+      expect(await page.getAttribute("th[data-sort=PRICE]", "aria-sort")).to.equal("ascending");
+    });
+
+    const sent = page.waitForRequest(
+      (request) => request.url().endsWith("/graphql") && (request.postData() ?? "").includes("providers(filter"),
+    );
+    await form.locator("button[type=reset]").click();
+    const { variables } = (await sent).postDataJSON() as { variables: { orderBy: unknown } };
+    expect(variables.orderBy).to.equal(null);
+    await eventually(async () => {
+      expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(byAddress);
+      const sorts = await page.$$eval("th[data-sort]", (ths) => ths.map((th) => th.getAttribute("aria-sort")));
+      expect(sorts).to.deep.equal(sorts.map(() => "none"));
+    });
+  });
+
   it("lists jobs with their statuses, filters by status and shows a job's timeline", async function () {
     const { jobs } = await client.query<{ jobs: { nodes: { id: string; status: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id status } } }`);
     await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
