@@ -415,6 +415,37 @@ describe("dashboard in headless Chromium", function () {
     await form.locator("button[type=reset]").click();
   });
 
+  it("says in the quote cell, in words, that a provider whose GPUs all run a job cannot take it now", async function () {
+    // Without "available now", every provider listing 8 H100s is quoted; the scenario's H100 rack runs a job on all 8.
+    const h100 = summary.providers[0]!;
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [h100.gpuModel]);
+    await page.fill("[data-testid=filter-count]", "8");
+    await page.press("[data-testid=filter-count]", "Enter");
+    const { providers } = await client.query<{
+      providers: { nodes: { address: string; active: boolean; capacity: { gpusFree: number } }[] };
+    }>(
+      `query ($model: String!) { providers(filter: { gpuModels: [$model], minGpuCount: 8 }, first: ${PAGE_SIZE}) {
+        nodes { address active capacity { gpusFree } }
+      } }`,
+      { model: h100.gpuModel },
+    );
+    const available = providers.nodes.filter((p) => p.active && p.capacity.gpusFree >= 8);
+    expect(available.length, "a provider that can take 8 H100s now").to.be.greaterThan(0);
+    const note = (address: string) =>
+      page.locator(`[data-testid=provider-row][data-address="${address}"] [data-testid=provider-not-now]`);
+    await eventually(async () => {
+      expect(await page.textContent("#providers-caption")).to.match(/^All providers matching the filters, listing 8 GPUs or more/);
+      expect((await providerRows(page)).map((r) => r.address).sort()).to.deep.equal(providers.nodes.map((p) => p.address).sort());
+    });
+    expect(await note(h100.address).count()).to.equal(1);
+    expect(await note(h100.address).textContent()).to.equal("not now: busy");
+    expect(await note(h100.address).getAttribute("title")).to.equal("0 of the 8 GPUs needed free now");
+    for (const p of available) expect(await note(p.address).count(), p.address).to.equal(0);
+    await form.locator("button[type=reset]").click();
+  });
+
   it("narrows the providers table with the filters: GPU model, max price, available now", async function () {
     const form = page.locator("[data-testid=provider-filters]");
     await form.locator("button[type=reset]").click();
