@@ -324,7 +324,20 @@ function providerStatus(p) {
   return h("span", { class: "badge warn", title: "Staked less than the minimum per GPU" }, "Under-staked");
 }
 
-/** The quote cell: the gateway's quote (availableCompute) or the same computation here; its wei in data-value. */
+/**
+ * Why a provider listed in the "all providers" mode cannot take the job now, from its row's fields (the Status badge's
+ * status, then its free GPUs against those asked for); null when it can.
+ */
+function notNowReason(p, criteria) {
+  if (!p.active) return !p.registered ? "deregistered" : !p.online ? "offline" : "under-staked";
+  if (p.capacity.gpusFree < criteria.gpuCount) return "busy";
+  return null;
+}
+
+/**
+ * The quote cell: the gateway's quote (availableCompute) or the same computation here; its wei in data-value. A quote
+ * computed here for a provider that cannot take the job now says so, in words beside the price.
+ */
 function quoteCell(p, criteria) {
   if (p.quote !== null) {
     const cost = formatLat(p.quote.cost.lat);
@@ -335,7 +348,24 @@ function quoteCell(p, criteria) {
     );
   }
   const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
-  return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)));
+  const reason = notNowReason(p, criteria);
+  const note =
+    reason === null
+      ? null
+      : h(
+          "span",
+          {
+            class: "not-now muted",
+            "data-testid": "provider-not-now",
+            "data-reason": reason,
+            title:
+              reason === "busy"
+                ? `${p.capacity.gpusFree} of the ${criteria.gpuCount} GPUs needed free now`
+                : "Only an active provider takes a job (see Status)",
+          },
+          `not now: ${reason}`,
+        );
+  return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)), note);
 }
 
 function address(value) {
@@ -414,8 +444,12 @@ function initProviders() {
     if (JSON.stringify(readProviderQuery()) !== JSON.stringify(providers.query)) applyProviderFilters();
   });
   form.addEventListener("change", applyProviderFilters);
-  // The form's values change after the reset event.
-  form.addEventListener("reset", () => setTimeout(applyProviderFilters));
+  // The form's values change after the reset event. Reset also drops a column's sort for the API's default order, the
+  // page's own at start; the headers' aria-sort follows as the table renders.
+  form.addEventListener("reset", () => {
+    providers.order = null;
+    setTimeout(applyProviderFilters);
+  });
   for (const th of document.querySelectorAll("th[data-sort]")) {
     th.querySelector("button").addEventListener("click", () => {
       const field = th.dataset.sort;

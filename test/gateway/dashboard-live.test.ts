@@ -94,6 +94,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let jobsAnswer: (after: string | null) => unknown = () => ({ data: { jobs: JOBS_PAGE } });
   /** The answer to an availableCompute query; null: refused like every other query. */
   let offersAnswer: (() => unknown) | null = null;
+  /** The answer to a providers query; null: refused like every other query. */
+  let providersAnswer: (() => unknown) | null = null;
   /** The message every refused query is answered with. */
   let refusal = "stand-in";
   /** Every GraphQL request body the page sent over HTTP. */
@@ -118,6 +120,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
           }
           if (offersAnswer !== null && body.includes("availableCompute(")) {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(offersAnswer()));
+            return;
+          }
+          if (providersAnswer !== null && body.includes("providers(filter")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(providersAnswer()));
             return;
           }
           res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: refusal }] }));
@@ -292,6 +298,52 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No provider matches these filters.", "an empty table without a pause blames the filters");
     } finally {
       offersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked", async function () {
+    if (browser === null || server === null) return;
+    const provider = (n: number, status: { online: boolean; active: boolean }, gpusFree: number) => ({
+      address: `0x${n.toString(16).padStart(40, "0")}`,
+      registered: true,
+      ...status,
+      gpuModel: "h100-80gb",
+      gpuModelName: "H100 80GB",
+      vramGiB: 80,
+      region: "eu-west",
+      tier: "ENTERPRISE",
+      pricePerGpuHour: { wei: "2000000000000000000", lat: "2.0" },
+      capacity: { gpuCount: 8, gpusFree },
+      reputation: { score: 10_000, jobsCompleted: 3 },
+      stake: { staked: ZERO },
+      maxSlashRewardBps: 10_000,
+    });
+    // Every GPU free: only the status keeps the first two from the job.
+    const nodes = [
+      provider(1, { online: false, active: false }, 8),
+      provider(2, { online: true, active: false }, 8),
+      provider(3, { online: true, active: true }, 8),
+    ];
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () =>
+        page.$$eval("[data-testid=provider-row]", (trs) =>
+          trs.map((tr) => [
+            tr.querySelector(".badge")?.textContent,
+            tr.querySelector("[data-testid=provider-not-now]")?.textContent ?? null,
+          ]),
+        );
+      await waitUntil(async () => (await rows()).length === 3, "the providers table lists the stand-in's providers");
+      expect(await rows()).to.deep.equal([
+        ["Offline", "not now: offline"],
+        ["Under-staked", "not now: under-staked"],
+        ["Active", null],
+      ]);
+    } finally {
+      providersAnswer = null;
       await page.close();
     }
   });

@@ -415,6 +415,37 @@ describe("dashboard in headless Chromium", function () {
     await form.locator("button[type=reset]").click();
   });
 
+  it("says in the quote cell, in words, that a provider whose GPUs all run a job cannot take it now", async function () {
+    // Without "available now", every provider listing 8 H100s is quoted; the scenario's H100 rack runs a job on all 8.
+    const h100 = summary.providers[0]!;
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [h100.gpuModel]);
+    await page.fill("[data-testid=filter-count]", "8");
+    await page.press("[data-testid=filter-count]", "Enter");
+    const { providers } = await client.query<{
+      providers: { nodes: { address: string; active: boolean; capacity: { gpusFree: number } }[] };
+    }>(
+      `query ($model: String!) { providers(filter: { gpuModels: [$model], minGpuCount: 8 }, first: ${PAGE_SIZE}) {
+        nodes { address active capacity { gpusFree } }
+      } }`,
+      { model: h100.gpuModel },
+    );
+    const available = providers.nodes.filter((p) => p.active && p.capacity.gpusFree >= 8);
+    expect(available.length, "a provider that can take 8 H100s now").to.be.greaterThan(0);
+    const note = (address: string) =>
+      page.locator(`[data-testid=provider-row][data-address="${address}"] [data-testid=provider-not-now]`);
+    await eventually(async () => {
+      expect(await page.textContent("#providers-caption")).to.match(/^All providers matching the filters, listing 8 GPUs or more/);
+      expect((await providerRows(page)).map((r) => r.address).sort()).to.deep.equal(providers.nodes.map((p) => p.address).sort());
+    });
+    expect(await note(h100.address).count()).to.equal(1);
+    expect(await note(h100.address).textContent()).to.equal("not now: busy");
+    expect(await note(h100.address).getAttribute("title")).to.equal("0 of the 8 GPUs needed free now");
+    for (const p of available) expect(await note(p.address).count(), p.address).to.equal(0);
+    await form.locator("button[type=reset]").click();
+  });
+
   it("narrows the providers table with the filters: GPU model, max price, available now", async function () {
     const form = page.locator("[data-testid=provider-filters]");
     await form.locator("button[type=reset]").click();
@@ -477,6 +508,36 @@ describe("dashboard in headless Chromium", function () {
       expect(row.quote).to.equal(((BigInt(row.priceWei) * 8n * 7200n) / 3600n).toString());
     });
     await form.locator("button[type=reset]").click();
+  });
+
+  it("resets the sort order with the filters: the API's default order, and no header marked sorted", async function () {
+    const form = page.locator("[data-testid=provider-filters]");
+    await form.locator("button[type=reset]").click();
+    const byAddress = (await apiProviders(client, { minGpuCount: 1 })).slice(0, PAGE_SIZE).map((p) => p.address);
+    const byPrice = await client.query<{ providers: { nodes: { address: string }[] } }>(
+      `{ providers(filter: { minGpuCount: 1 }, orderBy: { field: PRICE, direction: ASC }, first: ${PAGE_SIZE}) {
+        nodes { address }
+      } }`,
+    );
+    const cheapest = byPrice.providers.nodes.map((p) => p.address);
+    expect(cheapest).not.to.deep.equal(byAddress);
+    await page.click("th[data-sort=PRICE] button");
+    await eventually(async () => {
+      expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(cheapest);
+      expect(await page.getAttribute("th[data-sort=PRICE]", "aria-sort")).to.equal("ascending");
+    });
+
+    const sent = page.waitForRequest(
+      (request) => request.url().endsWith("/graphql") && (request.postData() ?? "").includes("providers(filter"),
+    );
+    await form.locator("button[type=reset]").click();
+    const { variables } = (await sent).postDataJSON() as { variables: { orderBy: unknown } };
+    expect(variables.orderBy).to.equal(null);
+    await eventually(async () => {
+      expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(byAddress);
+      const sorts = await page.$$eval("th[data-sort]", (ths) => ths.map((th) => th.getAttribute("aria-sort")));
+      expect(sorts).to.deep.equal(sorts.map(() => "none"));
+    });
   });
 
   it("lists jobs with their statuses, filters by status and shows a job's timeline", async function () {
