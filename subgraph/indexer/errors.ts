@@ -159,13 +159,15 @@ export class RateLimitedError extends RpcError {
 
 /**
  * HTTP 502, 503 or 504 (`status`): a load balancer without a backend to answer, or a node restarting, not a refusal
- * of the request. The transport asks again a few times before it gives up with this error.
+ * of the request. The transport asks again a few times before it gives up with this error. `retryAfterMs`: the wait
+ * its Retry-After named, at most MAX_RETRY_AFTER_MS; null when it named none.
  */
 export class RpcUnavailableError extends RpcError {
   constructor(
     message: string,
     method: string,
     readonly status: number,
+    readonly retryAfterMs: number | null,
   ) {
     super(message, method);
   }

@@ -50,6 +50,13 @@ export const TRANSIENT_RETRIES = 3;
 /** The longest wait a node's Retry-After (or backoff_seconds) is honoured for: a day's quota must not stall for a day. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
+/**
+ * The most a request waits in all, over its transient retries, for the Retry-After of 502/503/504 answers. A node that
+ * names a longer wait is down for longer than a retry within the pass is worth: its RpcUnavailableError (with the wait)
+ * is thrown at once, and the pass fails, rather than stall the fetch for up to a minute per request.
+ */
+export const MAX_TRANSIENT_RETRY_AFTER_MS = 5_000;
+
 function boundedWait(ms: number): number | null {
   return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms))) : null;
 }
@@ -115,6 +122,12 @@ interface JsonRpcResponse {
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
+  /**
+   * No request is sent before this instant: the latest end of a wait a rate-limit answer named. The indexer waits it
+   * before asking again, but the other requests (the fetcher's next reads, the retries of those in flight) would otherwise
+   * go at once, be refused, and each halve the rate again.
+   */
+  private notBefore = 0;
   /** Null: no maxRequestsPerSecond, nothing to throttle. */
   private readonly rate: RequestRate | null;
   private batchUnsupported = false;
@@ -142,21 +155,36 @@ export class HttpRpc implements RpcTransport {
     return this.rate?.current ?? null;
   }
 
-  /** Waits for the request's slot; returns the rate's epoch it was scheduled in (see RequestRate.limited). */
+  /**
+   * Waits for the end of any wait a rate limit named, then for the request's slot; returns the rate's epoch it was
+   * scheduled in (see RequestRate.limited).
+   */
   private async throttle(): Promise<number> {
+    await this.holdOff();
     const rate = this.rate;
     if (rate === null) return 0;
     const epoch = rate.epoch;
     const now = this.now();
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
-    if (slot > now) await this.sleep(slot - now);
+    if (slot > now) {
+      await this.sleep(slot - now);
+      // A rate limit answered meanwhile may have named a wait past the slot.
+      await this.holdOff();
+    }
     return epoch;
+  }
+
+  /** Until `notBefore`, which a rate limit answered while waiting may push further. */
+  private async holdOff(): Promise<void> {
+    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
   }
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
     this.rate?.limited(epoch);
+    // Already at most MAX_RETRY_AFTER_MS. The later end wins: an answer to a request sent earlier may name a shorter wait.
+    if (error.retryAfterMs !== null) this.notBefore = Math.max(this.notBefore, this.now() + error.retryAfterMs);
     return error;
   }
 
@@ -165,15 +193,22 @@ export class HttpRpc implements RpcTransport {
    * reads are safe to repeat): a kept-alive socket the server closed meanwhile (e.g. Node's 5 s keepAliveTimeout) or a
    * refused connection, and HTTP 502/503/504 (a load balancer between backends, a node restarting). Failing the pass on
    * the first would log it and wait a poll; shrinking an eth_getLogs range for it would only mean more requests.
+   * A 502/503/504 with a Retry-After is asked again after that wait instead, as long as the waits stay within
+   * MAX_TRANSIENT_RETRY_AFTER_MS in all.
    */
   private async post(body: unknown, method: string): Promise<Posted> {
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.postOnce(body, method);
       } catch (error) {
         const transient = error instanceof RpcUnavailableError || error instanceof RpcConnectionError;
         if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
-        await this.sleep(50 * (attempt + 1));
+        const named = error instanceof RpcUnavailableError ? error.retryAfterMs : null;
+        if (named !== null && waited + named > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
+        const wait = named ?? 50 * (attempt + 1);
+        waited += named ?? 0;
+        await this.sleep(wait);
       }
     }
   }
@@ -208,10 +243,11 @@ export class HttpRpc implements RpcTransport {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
       if (response.status === TOO_MANY_REQUESTS) {
         const message = this.redact(`${method}: HTTP 429 ${text.slice(0, 200)}`);
-        throw this.limited(new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after"))), epoch);
+        throw this.limited(new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after"), this.now())), epoch);
       }
       const message = this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`);
-      throw UNAVAILABLE.has(response.status) ? new RpcUnavailableError(message, method, response.status) : new RpcError(message, method);
+      if (!UNAVAILABLE.has(response.status)) throw new RpcError(message, method);
+      throw new RpcUnavailableError(message, method, response.status, retryAfterMs(response.headers.get("retry-after"), this.now()));
     }
     try {
       return { reply: JSON.parse(text) as unknown, epoch };

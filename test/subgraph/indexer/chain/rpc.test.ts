@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
-import { HttpRpc, MAX_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
@@ -102,10 +102,18 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
-  /** A stand-in node that gives each request the next of `answers` (status, headers, JSON-RPC error), and records the bodies. */
-  async function scripted(answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object; body?: string }>) {
+  /**
+   * A stand-in node that gives each request the next of `answers` (status, headers, JSON-RPC error), and records the
+   * bodies and, on `clock` (a test's fake one, which only its sleeps move), when each arrived.
+   */
+  async function scripted(
+    answers: ReadonlyArray<{ status?: number; headers?: Record<string, string>; error?: object; body?: string }>,
+    clock: () => number = () => 0,
+  ) {
     const bodies: string[] = [];
+    const arrivals: number[] = [];
     const node = await standIn((request, response) => {
+      arrivals.push(clock());
       let body = "";
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
       request.on("end", () => {
@@ -119,7 +127,20 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         else response.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, result: [] }));
       });
     });
-    return { ...node, bodies };
+    return { ...node, bodies, arrivals };
+  }
+
+  /** A clock that only the waits move, and the waits asked for: nothing waits for real. */
+  function fakeTime() {
+    const time = { clock: 0, waits: [] as number[] };
+    const options = {
+      now: () => time.clock,
+      sleep: async (ms: number) => {
+        time.waits.push(ms);
+        time.clock += ms;
+      },
+    };
+    return { time, options };
   }
 
   const GET_LOGS: [{ fromBlock: string; toBlock: string }] = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
@@ -136,13 +157,16 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       [{ code: -32603, message: "Request throttled: over your plan's quota" }, null],
     ];
     const node = await scripted(limits.map(([error]) => ({ error })));
+    // The named waits hold the transport's next request: on a fake clock.
+    const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url);
+      const rpc = new HttpRpc(node.url, options);
       for (const [error, wait] of limits) {
         const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
         expect(refused, JSON.stringify(error)).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
         expect((refused as RateLimitedError).retryAfterMs, JSON.stringify(error)).to.equal(wait);
       }
+      expect(time.waits).to.deep.equal([30_000, MAX_RETRY_AFTER_MS]);
     } finally {
       await node.close();
     }
@@ -174,8 +198,9 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       { status: 429 },
       { status: 429, headers: { "retry-after": "soon" } },
     ]);
+    const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url);
+      const rpc = new HttpRpc(node.url, options);
       const waits: Array<number | null> = [];
       for (const method of ["eth_getLogs", "eth_getLogs", "eth_blockNumber", "eth_getLogs"]) {
         const refused = await rpc.request(method, method === "eth_getLogs" ? GET_LOGS : []).catch((e: unknown) => e);
@@ -184,12 +209,61 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         waits.push((refused as RateLimitedError).retryAfterMs);
       }
       expect(waits).to.deep.equal([2000, MAX_RETRY_AFTER_MS, null, null]);
+      expect(time.waits).to.deep.equal([2000, MAX_RETRY_AFTER_MS]);
     } finally {
       await node.close();
     }
     // The other form RFC 9110 allows: a date.
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:30 GMT"))).to.equal(30_000);
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:29:00 GMT"))).to.equal(0);
+  });
+
+  it("holds all the transport's requests, not only the refused one's retry, until a rate limit's Retry-After has passed", async function () {
+    // The indexer waits the Retry-After before asking for the refused range again, but the fetcher's other reads (a
+    // batch of blocks, receipts) went at once: refused in turn, each halving the rate again.
+    for (const maxRequestsPerSecond of [undefined, 10]) {
+      const { time, options } = fakeTime();
+      const node = await scripted([{ status: 429, headers: { "retry-after": "2" } }], () => time.clock);
+      try {
+        const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond });
+        expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+        const calls = [1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] }));
+        await Promise.all([rpc.batch(calls), rpc.request("eth_blockNumber", [])]);
+        const label = `maxRequestsPerSecond ${maxRequestsPerSecond}`;
+        // At 10/s, halved to 5/s by the 429: the second waits a slot (200 ms) more.
+        expect(time.waits, label).to.deep.equal(maxRequestsPerSecond === undefined ? [2000] : [2000, 200]);
+        // Where the node sees them (the fake clock may have moved on since each was sent): none before the 2 s.
+        expect(node.arrivals, label).to.have.length(3);
+        node.arrivals.slice(1).forEach((at) => expect(at, label).to.be.at.least(2000));
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
+  it("asks again after a 503's Retry-After, up to MAX_TRANSIENT_RETRY_AFTER_MS in all, and fails at once on a longer wait", async function () {
+    const unavailable = (retryAfter: string) => ({ status: 503, headers: { "retry-after": retryAfter }, body: "restarting" });
+    const node = await scripted([unavailable("1"), {}, unavailable("2"), unavailable("2"), unavailable("2"), unavailable("30")]);
+    const { time, options } = fakeTime();
+    try {
+      const rpc = new HttpRpc(node.url, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+      expect(time.waits).to.deep.equal([1000]);
+      // 2 s, 2 s, and 2 s more would pass the bound: the pass fails with the wait the node named, which run() retries.
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError);
+      expect((error as RpcUnavailableError).retryAfterMs).to.equal(2000);
+      expect(time.waits).to.deep.equal([1000, 2000, 2000]);
+      expect(node.bodies).to.have.length(5);
+      // A wait longer than the bound: not asked again at all.
+      const down = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect((down as RpcUnavailableError).retryAfterMs).to.equal(30_000);
+      expect(node.bodies).to.have.length(6);
+      expect(time.waits).to.deep.equal([1000, 2000, 2000]);
+      expect(MAX_TRANSIENT_RETRY_AFTER_MS).to.equal(5_000);
+    } finally {
+      await node.close();
+    }
   });
 
   it("asks again after HTTP 502, 503 and 504 with the backoff of a refused connection, then fails with RpcUnavailableError", async function () {
