@@ -20,6 +20,7 @@ import {
   RateLimitedError,
   ReorgTooDeepError,
   RpcError,
+  RpcUnavailableError,
 } from "./errors";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
 import { ChainFetcher, RangeSizer } from "./chain/fetcher";
@@ -862,6 +863,10 @@ export class Indexer extends EventEmitter {
           if (error instanceof RateLimitedError) {
             delay = Math.max(delay, this.rateLimitDelay(error));
             this.log("debug", `rate limited: the next pass in ${delay} ms`);
+          } else if (error instanceof RpcUnavailableError && error.retryAfterMs !== null) {
+            // The node said when it would be back (a 503's Retry-After, longer than the transport waits itself).
+            delay = Math.max(delay, error.retryAfterMs);
+            this.log("debug", `unavailable: the next pass in ${delay} ms`);
           }
         }
         if (this.stopping) break;

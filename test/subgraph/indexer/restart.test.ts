@@ -2,6 +2,8 @@
 // checkpoint and ends identical to an uninterrupted run. Also covers the CLI.
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type IndexerLogRecord, type ProgressEvent } from "../../../subgraph/indexer";
@@ -456,6 +458,42 @@ describe("embedded indexer: restarts", function () {
       "rate limited: the next pass in 500 ms",
       "rate limited: the next pass in 60000 ms",
     ]);
+  });
+
+  it("run() waits what an HTTP 503's Retry-After asks for, when longer than the transport waits, before the next pass", async function () {
+    this.timeout(30_000);
+    // A node behind a proxy that answers its first eth_blockNumber with 503 and Retry-After: 30 (a maintenance window).
+    let refusals = 0;
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        if (refusals === 0 && body.includes('"eth_blockNumber"')) {
+          refusals++;
+          res.writeHead(503, { "content-type": "text/plain", "retry-after": "30" }).end("maintenance");
+          return;
+        }
+        void fetch(fx.chain.url, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => {
+          res.writeHead(200, { "content-type": "application/json" }).end(await r.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const logs: IndexerLogRecord[] = [];
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: url, db: fx.dbPath("unavailable.sqlite"), pollIntervalMs: 1, logger: (r) => logs.push(r) });
+    try {
+      const retried = new Promise<void>((resolve) => indexer.once("retry", () => resolve()));
+      void indexer.run();
+      await retried;
+      await indexer.stop();
+    } finally {
+      await indexer.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    expect(logs.filter((l) => l.message.startsWith("unavailable")).map((l) => l.message)).to.deep.equal(["unavailable: the next pass in 30000 ms"]);
   });
 
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {
