@@ -10,7 +10,7 @@ import { JOB_MAX_DURATION } from "../deploy";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
-import { type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
+import { holdsUrl, type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
@@ -146,9 +146,18 @@ const KEY_LIKE = /^\s*(0x)?[0-9a-f]{64}\s*$/i;
 /** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
 const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
+/**
+ * A URL where a path belongs: any scheme with `//`, or an http(s) or ws(s) URL anywhere in it with one slash as well
+ * (holdsUrl), such as `https:/host/v2/<key>`, or the path a URL was already resolved into, `/cwd/https:/host/v2/<key>`.
+ */
+function isUrlLike(value: string): boolean {
+  return URL_LIKE.test(value) || holdsUrl(value);
+}
+
 export function loadConfig(file: string): WorkerConfig {
-  // Resolved as a path, a URL would be quoted in the error below as /cwd/https:/host/<key>, which no redaction knows.
-  if (URL_LIKE.test(file)) throw new ConfigError("config", "the config file must be given as a file path, not a URL");
+  // Resolved as a path, a URL would be quoted in the error below as /cwd/https:/host/<key>: with another scheme than
+  // http(s) and ws(s), no redaction would know it for a URL.
+  if (isUrlLike(file)) throw new ConfigError("config", "the config file must be given as a file path, not a URL");
   const configPath = path.resolve(file);
   let text: string;
   try {
@@ -282,10 +291,10 @@ function readAddress(reader: FieldReader, key: string): string {
 }
 
 // A URL is refused without being shown: resolved, it would become <dir>/https:/host/<key>, which setup errors quote and
-// no redaction recognises as a URL.
+// that, with another scheme than http(s) and ws(s), no redaction recognises as a URL.
 function resolvePath(reader: FieldReader, key: string, baseDir: string): string {
   const value = reader.string(key, { maxBytes: 4096 });
-  if (URL_LIKE.test(value)) throw new FieldError(reader.fieldPath(key), "must be a file path, not a URL");
+  if (isUrlLike(value)) throw new FieldError(reader.fieldPath(key), "must be a file path, not a URL");
   return path.resolve(baseDir, value);
 }
 

@@ -7,6 +7,7 @@
 // Parsing is strict (unknown fields are errors): two workers must never read one committed document differently.
 
 import { keccak256 } from "ethers";
+import { jsonSyntaxError } from "./jsonc";
 import { FieldError, FieldReader } from "./validate";
 
 export const SPEC_VERSION = 1;
@@ -105,7 +106,11 @@ export function parseJobSpec(bytes: Uint8Array): JobSpec {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SpecFormatError("spec", `is not valid JSON (${(error as Error).message})`);
+    if (!(error instanceof SyntaxError)) throw error;
+    // Said as a config file's error is (line and column, never V8's excerpt of the text), since it is logged and
+    // written into errors as they are. Not parseJsonText, which skips a byte-order mark: the decoder has skipped one
+    // already, and a second would make a document this worker reads that an older one refused.
+    throw new SpecFormatError("spec", `is ${jsonSyntaxError(text, text, error.message).message}`);
   }
   try {
     return readJobSpec(json);

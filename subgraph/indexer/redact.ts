@@ -28,9 +28,19 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
 }
 
 // A URL in free text runs up to whitespace, a quote, an angle bracket or a backslash (a JSON escape); punctuation at its
-// end is the sentence's.
-const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'`<>\\]+/gi;
+// end is the sentence's. One slash after the scheme is enough: URL (so fetch and ethers) reads `https:/host/v2/<key>`
+// as `https://host/v2/<key>`, and path.resolve makes that of any URL (`/cwd/https:/host/v2/<key>`), so the key is
+// there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
+const URL_IN_TEXT = /\b(?:https?|wss?):\/\/?[^\s"'`<>\\]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+/**
+ * Whether `text` holds an http(s) or ws(s) URL, written with one slash after its scheme or two, at its start or
+ * inside it (a path that a URL was resolved into): what redactUrlsIn redacts, for whoever must refuse such text.
+ */
+export function holdsUrl(text: string): boolean {
+  return new RegExp(URL_IN_TEXT.source, "i").test(text);
+}
 
 /**
  * `text` with every http(s) and ws(s) URL in it redacted as redactUrl does without keepPath: for text no config's
@@ -40,8 +50,16 @@ const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
 export function redactUrlsIn(text: string): string {
   return text.replace(URL_IN_TEXT, (match) => {
     const url = match.replace(TRAILING_PUNCTUATION, "");
-    return `${redactUrl(url)}${match.slice(url.length)}`;
+    return `${asWritten(url, redactUrl(url))}${match.slice(url.length)}`;
   });
+}
+
+// redactUrl writes `scheme://host`; a URL written with one slash keeps its one slash, so that a path a URL was resolved
+// into still reads as the path the program was given.
+function asWritten(url: string, redacted: string): string {
+  const scheme = url.indexOf(":") + 1;
+  if (redacted === url || url.startsWith("//", scheme)) return redacted;
+  return `${url.slice(0, scheme + 1)}${redacted.slice(redacted.indexOf("//") + 2)}`;
 }
 
 /** A Redactor for `urls`: each is replaced as written and as URL normalises it (a lowercased host, say). */

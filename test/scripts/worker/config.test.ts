@@ -305,6 +305,24 @@ describe("worker config", () => {
     expect(config.contracts).to.deep.equal({ kind: "deploymentFile", path: "/srv/latent/deployments/localhost.json" });
   });
 
+  it("refuses a URL with one slash after its scheme where a path belongs, and the path a URL was resolved into", () => {
+    const urls = [
+      "https:/eth.example.org/v2/sEcReTkEy",
+      "WSS:/gw.example.org/graphql?auth=sEcReTkEy",
+      path.posix.resolve("/home/u", "https://eth.example.org/v2/sEcReTkEy"),
+    ];
+    for (const url of urls) {
+      for (const field of ["contracts.deploymentFile", "operatorKey.file", "results.dir", "specs.fileRoot", "executors.command.workDir"]) {
+        const json = withField(field === "operatorKey.file" ? withField(minimalConfig(), "operatorKey", {}) : minimalConfig(), field, url);
+        const error = configError(json);
+        expect(error.message, `${field}: ${url}`).to.equal(`config.${field}: must be a file path, not a URL`);
+      }
+      expect(() => loadConfig(url), url).to.throw(ConfigError, /^the config file must be given as a file path, not a URL$/);
+    }
+    const json = withField(minimalConfig(), "results.dir", "/srv/https/v2/results");
+    expect(parseConfig(json, "/srv/latent/worker.json").results.dir).to.equal("/srv/https/v2/results");
+  });
+
   it("names the field, the rule and the value for a bad command timeout", () => {
     const json = withField(minimalConfig(), "executors.command.timeoutSeconds", "abc");
     const error = configError(json);

@@ -126,6 +126,22 @@ describe("job spec", () => {
       expect(() => parseJobSpec(bytesOf("{version:1}"))).to.throw(SpecFormatError, "spec: is not valid JSON");
     });
 
+    it("says where a document is not JSON by line and column, as a config file's error does, never quoting it", () => {
+      const lines = ["{", '  "version": 1,', '  "kind": matmulWithAnUnquotedName,', `  "params": {"n": 8, "seed": "${SEED}"}`, "}"];
+      for (const [text, message] of [
+        [lines.join("\n"), "spec: is not valid JSON at line 3, column 11: unexpected token"],
+        [lines.join("\r\n"), "spec: is not valid JSON at line 3, column 11: unexpected token"],
+        ['{"version":1,"kind":', "spec: is not valid JSON at line 1, column 21: unexpected end of JSON input"],
+        // The decoder skips one byte-order mark; a second is no JSON, as it was before, at the column an editor shows.
+        [`\uFEFF\uFEFF${MATMUL_DOC}`, "spec: is not valid JSON at line 1, column 1: unexpected token"],
+      ]) {
+        const error = formatError(text);
+        expect(error.message, text).to.equal(message);
+        expect(error.path).to.equal("spec");
+      }
+      expect(parseJobSpec(bytesOf(`\uFEFF${MATMUL_DOC}`)).kind).to.equal("matmul");
+    });
+
     it("encodes a spec to bytes that parse back to it", () => {
       const spec = parseJobSpec(bytesOf(MATMUL_DOC));
       expect(parseJobSpec(encodeJobSpec(spec))).to.deep.equal(spec);

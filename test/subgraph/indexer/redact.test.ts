@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { redactUrl, redactUrlsIn, urlRedactor } from "../../../subgraph/indexer/redact";
+import * as path from "node:path";
+import { holdsUrl, redactUrl, redactUrlsIn, urlRedactor } from "../../../subgraph/indexer/redact";
 
 describe("URL redaction (shared by the indexer, the gateway and the worker)", () => {
   it("keeps the scheme and host of a URL and puts /… in place of its path, query and credentials", () => {
@@ -25,5 +26,26 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
     expect(redactUrlsIn("calling https://eth.example.org/v2/key123 (via wss://u:p@gw.example.org/graphql?auth=xyz), then ftp://x/y.")).to.equal(
       "calling https://eth.example.org/… (via wss://gw.example.org/…), then ftp://x/y.",
     );
+  });
+
+  it("hides the key of a URL written with one slash after its scheme, also inside the path a URL was resolved into", () => {
+    const resolved = path.posix.resolve("/home/u", "https://eth.example.org/v2/sEcReTkEy");
+    expect(resolved).to.equal("/home/u/https:/eth.example.org/v2/sEcReTkEy");
+    expect(redactUrlsIn(`cannot read config file ${resolved}: ENOENT`)).to.equal(
+      "cannot read config file /home/u/https:/eth.example.org/…: ENOENT",
+    );
+    expect(redactUrlsIn("calling https:/eth.example.org/v2/sEcReTkEy, then WSS:/u:p@GW.example.org/graphql?auth=xyz.")).to.equal(
+      "calling https:/eth.example.org/…, then WSS:/gw.example.org/….",
+    );
+    expect(redactUrlsIn("ws:/127.0.0.1:8545 and http:/127.0.0.1:8545/")).to.equal("ws:/127.0.0.1:8545 and http:/127.0.0.1:8545/");
+    expect(holdsUrl("/home/u/https:/eth.example.org/v2/sEcReTkEy")).to.equal(true);
+    expect(holdsUrl("wss:/gw.example.org/graphql")).to.equal(true);
+  });
+
+  it("leaves ordinary file paths alone, also those with a scheme's name in them", () => {
+    for (const text of ["spawn /usr/bin/nvidia-smi ENOENT", "/srv/https/v2/key.json", "/srv/cache-https/v2", "./wss/x:/y", "C:/x"]) {
+      expect(redactUrlsIn(text), text).to.equal(text);
+      expect(holdsUrl(text), text).to.equal(false);
+    }
   });
 });
