@@ -4,6 +4,7 @@
 // of silently paging something else.
 import { createHash } from "node:crypto";
 import { badUserInput, cursorRetired } from "../errors";
+import { parseGpuModel, parseJobId, parseRegion } from "./ids";
 
 /**
  * What a cursor is issued for: its list and ordering, and the arguments that choose its rows (cursorScope). Not a
@@ -14,20 +15,75 @@ export interface CursorScope {
   tag: string;
   /** A short digest of the arguments. */
   digest: string;
+  /**
+   * The digest an earlier gateway gave them, its sets in the order written and its ids as spelled: a sequence it
+   * began, continued with the same arguments written the same way, is not refused for this release's change.
+   */
+  asWritten: string;
   /** The arguments by name, for the refusal ("filter", "provider or statuses"). */
   what: string;
 }
 
-/** `value` as JSON that says the same whatever way the client wrote it: keys sorted; null, absent and `{}` alike. */
-function canonical(value: unknown): unknown {
+/** How the gateway reads a value it parses (an id): the form it queries with, so that spellings of it hash alike. */
+type Normalise = (value: string, argument: string) => string;
+
+/**
+ * The list arguments that are sets, by their path in cursorScope's arguments: each only ever becomes an `_in` clause
+ * or a Set, so neither the order of its values nor a repeated one changes the rows. Hashed sorted and de-duplicated,
+ * each value in its parsed form where the gateway parses it:
+ *  - `statuses` (Provider.jobs: status_in), `filter.statuses` (jobs: status_in);
+ *  - `states` (governance.proposals: the Set of wanted states, one clause each, any of them);
+ *  - `filter.gpuModels`, `filter.regions` (jobs, providers: gpuModelKey_in, regionKey_in, parsed and de-duplicated
+ *    by inputs.ts), `requirements.gpuModels`, `requirements.regions` (availableCompute: the same);
+ *  - `filter.categories` (activity: category_in).
+ * No paged list takes a list whose order matters (none is a ranking or a sequence), so none is left as written.
+ */
+const SETS: ReadonlyMap<string, Normalise | null> = new Map<string, Normalise | null>([
+  ["statuses", null],
+  ["states", null],
+  ["filter.statuses", null],
+  ["filter.gpuModels", parseGpuModel],
+  ["filter.regions", parseRegion],
+  ["filter.categories", null],
+  ["requirements.gpuModels", parseGpuModel],
+  ["requirements.regions", parseRegion],
+]);
+
+/** Single ids the gateway parses before querying with them: `filter.jobId` (activity; "01" is job 1). */
+const IDS: ReadonlyMap<string, Normalise> = new Map([["filter.jobId", parseJobId]]);
+
+/**
+ * `value` in the form its query reads it. A value its parser refuses is kept as written: the request is refused by
+ * the list's own validation, with that check's message and in its order, whatever the digest.
+ */
+function normalised(value: unknown, normalise: Normalise | null | undefined, path: string): unknown {
+  if (normalise === null || normalise === undefined || typeof value !== "string") return value;
+  try {
+    return normalise(value, path);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * `value` as JSON that says the same whatever way the client wrote it: keys sorted; null, absent and `{}` alike; the
+ * lists in SETS sorted and de-duplicated; ids in IDS and the values of SETS in their parsed form. `path` is where
+ * `value` sits in the arguments ("filter.gpuModels").
+ */
+function canonical(value: unknown, path = "", asWritten = false): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === "bigint") return value.toString();
-  if (Array.isArray(value)) return value.map((item) => canonical(item) ?? null);
-  if (typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    if (asWritten || !SETS.has(path)) return value.map((item) => canonical(item, "", asWritten) ?? null);
+    const normalise = SETS.get(path);
+    const items = value.map((item) => JSON.stringify(canonical(normalised(item, normalise, path)) ?? null));
+    return [...new Set(items)].sort().map((item): unknown => JSON.parse(item));
+  }
+  if (typeof value !== "object") return asWritten ? value : normalised(value, IDS.get(path), path);
   const entries = Object.keys(value)
     .sort()
     .flatMap((key) => {
-      const item = canonical((value as Record<string, unknown>)[key]);
+      const item = canonical((value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`, asWritten);
       return item === undefined ? [] : [[key, item] as const];
     });
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
@@ -41,11 +97,8 @@ const DIGEST = /^[A-Za-z0-9_-]{11}$/;
  * ordering, which `tag` names), with the parent's key for a nested list (Provider.jobs: the provider).
  */
 export function cursorScope(tag: string, args: Record<string, unknown>): CursorScope {
-  const digest = createHash("sha256")
-    .update(JSON.stringify(canonical(args) ?? null))
-    .digest("base64url")
-    .slice(0, 11);
-  return { tag, digest, what: Object.keys(args).join(" or ") };
+  const digestOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value ?? null)).digest("base64url").slice(0, 11);
+  return { tag, digest: digestOf(canonical(args)), asWritten: digestOf(canonical(args, "", true)), what: Object.keys(args).join(" or ") };
 }
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
@@ -169,7 +222,7 @@ export function decodeCursor(
   if (parsed[0] !== tag) {
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
   }
-  if (parsed[6] !== scope.digest) {
+  if (parsed[6] !== scope.digest && parsed[6] !== scope.asWritten) {
     const problem = `the cursor was issued for a different ${scope.what}: ask with the ${scope.what} it was issued for, or start again without \`${argument}\``;
     throw badUserInput(argument, problem);
   }

@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import { createHash } from "node:crypto";
 import { cursorScope, decodeCursor, encodeCursor } from "../../../gateway/src/model/cursor";
 
 const BLOCK = { number: 7, hash: null };
+const RANKED = "offers:PRICE_THEN_REPUTATION";
 
 /** The scope of a list asked without a filter. */
 const unfiltered = (tag: string) => cursorScope(tag, { filter: null });
@@ -123,6 +125,71 @@ describe("keyset cursors", function () {
     const bigints = cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 5n } });
     expect(bigints.digest).to.equal(cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 5n } }).digest);
     expect(bigints.digest).not.to.equal(cursorScope("offers:PRICE_THEN_REPUTATION", { requirements: { maxPricePerGpuHour: 6n } }).digest);
+  });
+
+  it("binds a cursor to the set a list argument names, not the order or repeats of its values, where order cannot matter", function () {
+    const issued = (args: Record<string, unknown>, tag = "jobs:CREATED:DESC") =>
+      encodeCursor(cursorScope(tag, args), { keys: ["5"], id: "5", block: BLOCK });
+    const continues = (cursor: string, args: Record<string, unknown>, tag = "jobs:CREATED:DESC") =>
+      decodeCursor(cursor, cursorScope(tag, args), ["integer"], "integer")?.id;
+    const statuses = issued({ provider: "0x01", statuses: ["OPEN", "ACCEPTED"] }, "providerJobs:CREATED:DESC");
+    for (const other of [["ACCEPTED", "OPEN"], ["OPEN", "OPEN", "ACCEPTED"], ["ACCEPTED", "OPEN", "ACCEPTED"]]) {
+      expect(continues(statuses, { provider: "0x01", statuses: other }, "providerJobs:CREATED:DESC"), other.join()).to.equal("5");
+    }
+    const states = issued({ states: ["ACTIVE", "PENDING"] }, "proposals");
+    expect(continues(states, { states: ["PENDING", "ACTIVE", "PENDING"] }, "proposals")).to.equal("5");
+    const filter = issued({ filter: { statuses: ["OPEN", "COMPLETED"], gpuModels: ["h100-sxm-80gb", "a100-40gb"], regions: ["eu-west", "us-east"] } });
+    expect(continues(filter, { filter: { statuses: ["COMPLETED", "OPEN"], gpuModels: ["a100-40gb", "h100-sxm-80gb"], regions: ["us-east", "eu-west"] } })).to.equal("5");
+    // Model ids and region codes as the filter parses them: trimmed, lowercase.
+    expect(continues(filter, { filter: { statuses: ["OPEN", "COMPLETED"], gpuModels: ["A100-40GB", " h100-sxm-80gb", "a100-40gb"], regions: ["EU-West", "us-east"] } })).to.equal("5");
+    const requirements = issued({ requirements: { gpuModels: ["h100-sxm-80gb", "a100-40gb"], regions: ["eu-west", "us-east"] } }, RANKED);
+    expect(continues(requirements, { requirements: { gpuModels: ["A100-40GB", "h100-sxm-80gb"], regions: ["us-east", "eu-west", "us-east"] } }, RANKED)).to.equal("5");
+    const categories = issued({ filter: { categories: ["JOB", "STAKING"] } }, "activity:BLOCK:DESC");
+    expect(continues(categories, { filter: { categories: ["STAKING", "JOB"] } }, "activity:BLOCK:DESC")).to.equal("5");
+  });
+
+  it("still refuses a cursor issued for another set, or for a list whose order is kept", function () {
+    const cursor = encodeCursor(cursorScope("jobs:CREATED:DESC", { filter: { statuses: ["OPEN", "ACCEPTED"], gpuModels: ["h100-sxm-80gb"] } }), {
+      keys: ["5"],
+      id: "5",
+      block: BLOCK,
+    });
+    const others = [
+      { statuses: ["OPEN"], gpuModels: ["h100-sxm-80gb"] },
+      { statuses: ["OPEN", "ACCEPTED", "COMPLETED"], gpuModels: ["h100-sxm-80gb"] },
+      { statuses: ["OPEN", "ACCEPTED"], gpuModels: ["h100-sxm-80gb", "a100-40gb"] },
+      { statuses: ["OPEN", "ACCEPTED"], gpuModels: ["h100-pcie-80gb"] },
+      { statuses: ["OPEN", "ACCEPTED"], gpuModels: [] },
+    ];
+    for (const filter of others) {
+      try {
+        decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
+        expect.fail(`no error for ${JSON.stringify(filter)}`);
+      } catch (error) {
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as Error).message).to.contain("issued for a different filter");
+      }
+    }
+    // A list argument not known to be a set keeps its order.
+    expect(cursorScope("t", { path: ["a", "b"] }).digest).not.to.equal(cursorScope("t", { path: ["b", "a"] }).digest);
+  });
+
+  it("binds a cursor to the job an activity filter names, however its id is spelled", function () {
+    const cursor = encodeCursor(cursorScope("activity:BLOCK:DESC", { filter: { jobId: "1" } }), { keys: ["5"], id: "0x01", block: BLOCK });
+    for (const jobId of ["01", "0001", "1"]) {
+      expect(decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId } }), ["integer"], "hex")?.id, jobId).to.equal("0x01");
+    }
+    expect(() => decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId: "10" } }), ["integer"], "hex")).to.throw(
+      /issued for a different filter/,
+    );
+  });
+
+  it("continues a cursor an earlier gateway bound to its sets in the order written, asked the same way", function () {
+    // That gateway's digest: the arguments' JSON, keys sorted, lists and ids as written.
+    const earlier = (args: unknown) => createHash("sha256").update(JSON.stringify(args)).digest("base64url").slice(0, 11);
+    const args = { filter: { categories: ["STAKING", "JOB"], jobId: "01" } };
+    const cursor = Buffer.from(JSON.stringify(["activity:BLOCK:DESC", ["5"], "0x01", 7, null, null, earlier(args)])).toString("base64url");
+    expect(decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", args), ["integer"], "hex")?.id).to.equal("0x01");
   });
 
   it("raises BAD_USER_INPUT naming the argument", function () {

@@ -32,6 +32,9 @@ const OFFERS = `query Q($requirements: ComputeRequirements!, $after: String) {
   availableCompute(requirements: $requirements, first: 1, after: $after) { pageInfo { endCursor } nodes { provider { id: address } } }
 }`;
 const OPEN_JOBS = `query Q($provider: Address!, $after: String) { openJobs(provider: $provider, first: 1, after: $after) { pageInfo { endCursor } nodes { id } } }`;
+const ACTIVITY = `query Q($filter: ActivityFilter, $after: String) {
+  activity(filter: $filter, first: 1, after: $after) { pageInfo { endCursor } nodes { id: transaction logIndex } }
+}`;
 const PROVIDER_JOBS = `query Q($provider: Address!, $statuses: [JobStatus!], $after: String) {
   provider(address: $provider) { jobs(statuses: $statuses, first: 1, after: $after) { pageInfo { endCursor } nodes { id } } }
 }`;
@@ -101,5 +104,56 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     refused(await jobsOf({ provider: env.directedAt.address, after }), "provider or statuses");
     refused(await jobsOf({ provider, statuses: ["COMPLETED"], after }), "provider or statuses");
     expect((await jobsOf({ provider, after })).errors).to.equal(undefined);
+  });
+
+  it("Provider.jobs: continues a cursor with its statuses in another order or repeated, refuses it with another set", async function () {
+    const { client } = ctx();
+    const { body } = await client.request<{ jobs: { nodes: { provider: { address: string } | null }[] } }>(
+      `{ jobs(filter: { statuses: [COMPLETED] }, first: 1) { nodes { provider { address } } } }`,
+    );
+    const provider = body.data?.jobs.nodes[0]?.provider?.address as string;
+    const jobsOf = async (variables: Record<string, unknown>) =>
+      (await client.request<{ provider: { jobs: Page } }>(PROVIDER_JOBS, variables)).body;
+    const first = (await jobsOf({ provider, statuses: ["COMPLETED", "ACCEPTED"] })).data?.provider.jobs as Page;
+    const after = first.pageInfo.endCursor;
+    expect(after).to.be.a("string");
+    for (const statuses of [["ACCEPTED", "COMPLETED"], ["COMPLETED", "COMPLETED", "ACCEPTED"]]) {
+      const next = await jobsOf({ provider, statuses, after });
+      expect(next.errors, JSON.stringify(next.errors)).to.equal(undefined);
+      expect(next.data?.provider.jobs.nodes.map((j) => j.id)).not.to.include(first.nodes[0]?.id);
+    }
+    refused(await jobsOf({ provider, statuses: ["COMPLETED", "DISPUTED"], after }), "provider or statuses");
+  });
+
+  it("jobs, providers, availableCompute: continue a cursor with the same models or regions in another order or spelling", async function () {
+    const { client } = ctx();
+    const jobs = await page(client, JOBS, "jobs", { filter: { gpuModels: ["rtx-4090-24gb", "h100-sxm-80gb"] } });
+    expect(jobs.pageInfo.endCursor).to.be.a("string");
+    const jobsAfter = jobs.pageInfo.endCursor;
+    await page(client, JOBS, "jobs", { filter: { gpuModels: ["H100-SXM-80GB", "rtx-4090-24gb", "h100-sxm-80gb"] }, after: jobsAfter });
+    refused((await client.request(JOBS, { filter: { gpuModels: ["rtx-4090-24gb"] }, after: jobsAfter })).body, "filter");
+
+    const providers = await page(client, PROVIDERS, "providers", { filter: { regions: ["us-east", "eu-west"], gpuModels: ["rtx-4090-24gb"] } });
+    const providersAfter = providers.pageInfo.endCursor;
+    expect(providersAfter).to.be.a("string");
+    await page(client, PROVIDERS, "providers", { filter: { gpuModels: ["rtx-4090-24gb"], regions: ["eu-west", "us-east"] }, after: providersAfter });
+    refused((await client.request(PROVIDERS, { filter: { regions: ["eu-west"], gpuModels: ["rtx-4090-24gb"] }, after: providersAfter })).body, "filter");
+
+    const offers = await page(client, OFFERS, "availableCompute", { requirements: { gpuModels: ["rtx-4090-24gb", "h100-sxm-80gb"] } });
+    const offersAfter = offers.pageInfo.endCursor;
+    expect(offersAfter).to.be.a("string");
+    await page(client, OFFERS, "availableCompute", { requirements: { gpuModels: ["h100-sxm-80gb", "RTX-4090-24GB"] }, after: offersAfter });
+    refused((await client.request(OFFERS, { requirements: { gpuModels: ["h100-sxm-80gb"] }, after: offersAfter })).body, "requirements");
+  });
+
+  it("activity: continues a cursor with its job id spelled another way, refuses it for another job", async function () {
+    const { client } = ctx();
+    const first = await page(client, ACTIVITY, "activity", { filter: { jobId: "1" } });
+    const after = first.pageInfo.endCursor;
+    expect(after).to.be.a("string");
+    const next = await page(client, ACTIVITY, "activity", { filter: { jobId: "001" }, after });
+    // One transaction may emit several of a job's events: a row is its transaction and log index.
+    expect(next.nodes.map((e) => JSON.stringify(e))).not.to.include(JSON.stringify(first.nodes[0]));
+    refused((await client.request(ACTIVITY, { filter: { jobId: "2" }, after })).body, "filter");
   });
 });
