@@ -15,11 +15,6 @@ export interface CursorScope {
   tag: string;
   /** A short digest of the arguments. */
   digest: string;
-  /**
-   * The digest an earlier gateway gave them, its sets in the order written and its ids as spelled: a sequence it
-   * began, continued with the same arguments written the same way, is not refused for this release's change.
-   */
-  asWritten: string;
   /** The arguments by name, for the refusal ("filter", "provider or statuses"). */
   what: string;
 }
@@ -70,20 +65,20 @@ function normalised(value: unknown, normalise: Normalise | null | undefined, pat
  * lists in SETS sorted and de-duplicated; ids in IDS and the values of SETS in their parsed form. `path` is where
  * `value` sits in the arguments ("filter.gpuModels").
  */
-function canonical(value: unknown, path = "", asWritten = false): unknown {
+function canonical(value: unknown, path = ""): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) {
-    if (asWritten || !SETS.has(path)) return value.map((item) => canonical(item, "", asWritten) ?? null);
+    if (!SETS.has(path)) return value.map((item) => canonical(item) ?? null);
     const normalise = SETS.get(path);
     const items = value.map((item) => JSON.stringify(canonical(normalised(item, normalise, path)) ?? null));
     return [...new Set(items)].sort().map((item): unknown => JSON.parse(item));
   }
-  if (typeof value !== "object") return asWritten ? value : normalised(value, IDS.get(path), path);
+  if (typeof value !== "object") return normalised(value, IDS.get(path), path);
   const entries = Object.keys(value)
     .sort()
     .flatMap((key) => {
-      const item = canonical((value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`, asWritten);
+      const item = canonical((value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`);
       return item === undefined ? [] : [[key, item] as const];
     });
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
@@ -97,8 +92,11 @@ const DIGEST = /^[A-Za-z0-9_-]{11}$/;
  * ordering, which `tag` names), with the parent's key for a nested list (Provider.jobs: the provider).
  */
 export function cursorScope(tag: string, args: Record<string, unknown>): CursorScope {
-  const digestOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value ?? null)).digest("base64url").slice(0, 11);
-  return { tag, digest: digestOf(canonical(args)), asWritten: digestOf(canonical(args, "", true)), what: Object.keys(args).join(" or ") };
+  const digest = createHash("sha256")
+    .update(JSON.stringify(canonical(args) ?? null))
+    .digest("base64url")
+    .slice(0, 11);
+  return { tag, digest, what: Object.keys(args).join(" or ") };
 }
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
@@ -222,7 +220,7 @@ export function decodeCursor(
   if (parsed[0] !== tag) {
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
   }
-  if (parsed[6] !== scope.digest && parsed[6] !== scope.asWritten) {
+  if (parsed[6] !== scope.digest) {
     const problem = `the cursor was issued for a different ${scope.what}: ask with the ${scope.what} it was issued for, or start again without \`${argument}\``;
     throw badUserInput(argument, problem);
   }
