@@ -37,7 +37,8 @@ describe("the head watcher", function () {
     expect(seen).to.deep.equal(["invalidate 1", "head 1 after none", "invalidate 3", "head 3 after 1"]);
   });
 
-  it("shares one poll among concurrent callers", async function () {
+  /** A watcher over a MetaSource that counts the polls it answers. */
+  function countingWatcher(): { source: MetaSource; watcher: HeadWatcher; polls: () => number } {
     const source = new MetaSource();
     let polls = 0;
     const request = source.request.bind(source);
@@ -45,29 +46,26 @@ describe("the head watcher", function () {
       polls += 1;
       return request<T>();
     };
-    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    return { source, watcher: new HeadWatcher(source, { logger: silentLogger }), polls: () => polls };
+  }
+
+  it("shares one poll among concurrent callers", async function () {
+    const { watcher, polls } = countingWatcher();
     const heads: IndexedHead[] = await Promise.all([watcher.refresh(), watcher.refresh(), watcher.ensureHead()]);
     expect(heads.map((h) => h.number)).to.deep.equal([1, 1, 1]);
-    expect(polls).to.equal(1);
+    expect(polls()).to.equal(1);
   });
 
   it("polls for a head replacing a lost one only while it has seen none newer, one poll for concurrent callers", async function () {
-    const source = new MetaSource();
-    let polls = 0;
-    const request = source.request.bind(source);
-    source.request = async <T>() => {
-      polls += 1;
-      return request<T>();
-    };
-    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    const { source, watcher, polls } = countingWatcher();
     const lost = await watcher.refresh();
     source.block = 2;
     const heads = await Promise.all([watcher.headReplacing(lost), watcher.headReplacing(lost), watcher.headReplacing(lost)]);
     expect(heads.map((h) => h.number)).to.deep.equal([2, 2, 2]);
-    expect(polls).to.equal(2);
+    expect(polls()).to.equal(2);
     // Seen since: no poll.
     expect((await watcher.headReplacing(lost)).number).to.equal(2);
-    expect(polls).to.equal(2);
+    expect(polls()).to.equal(2);
   });
 
   it("reports the source's failure and recovers when it answers again", async function () {
