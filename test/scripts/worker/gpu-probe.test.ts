@@ -19,6 +19,23 @@ describe("gpu-probe", () => {
   });
   afterEach(() => fs.rmSync(binDir, { recursive: true, force: true }));
 
+  /** Writes a worker config whose chain and gpu sections are `chain` and `gpu`, the rest a local devnet's; its path. */
+  function writeConfig(chain: Record<string, unknown>, gpu?: Record<string, unknown>): string {
+    const config = path.join(binDir, "worker.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        chain,
+        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
+        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+        operatorKey: { env: "LATENT_OPERATOR_KEY" },
+        contracts: { deploymentFile: "deployments/localhost.json" },
+        ...(gpu === undefined ? {} : { gpu }),
+      }),
+    );
+    return config;
+  }
+
   it("prints the detected specs as JSON", async () => {
     const fake = path.join(binDir, "nvidia-smi");
     fs.writeFileSync(
@@ -44,17 +61,9 @@ describe("gpu-probe", () => {
   it("with --config applies the worker's gpu section: its nvidia-smi, overrides, region and tier", async () => {
     const fake = path.join(binDir, "smi");
     fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n", { mode: 0o755 });
-    const config = path.join(binDir, "worker.json");
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        chain: { rpcUrl: "http://127.0.0.1:8545" },
-        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
-        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
-        operatorKey: { env: "LATENT_OPERATOR_KEY" },
-        contracts: { deploymentFile: "deployments/localhost.json" },
-        gpu: { nvidiaSmiPath: fake, displayName: "Rack 7 L40S", region: "eu-west", tier: "enterprise" },
-      }),
+    const config = writeConfig(
+      { rpcUrl: "http://127.0.0.1:8545" },
+      { nvidiaSmiPath: fake, displayName: "Rack 7 L40S", region: "eu-west", tier: "enterprise" },
     );
     const stdout = collect();
     const code = await runGpuProbe(["--config", config], { stdout: stdout.stream, stderr: collect().stream, env: {} });
@@ -81,17 +90,7 @@ describe("gpu-probe", () => {
 
   it("exits 1 without the key of a URL given as nvidia-smi, in its warning or its error, with or without a config", async () => {
     const url = "https://eth.example.org/v2/sEcReTkEy0123456789?apikey=qUeRyKeY";
-    const config = path.join(binDir, "worker.json");
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        chain: { rpcUrl: "https://other.example.org/v3/oThErKeY" },
-        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
-        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
-        operatorKey: { env: "LATENT_OPERATOR_KEY" },
-        contracts: { deploymentFile: "deployments/localhost.json" },
-      }),
-    );
+    const config = writeConfig({ rpcUrl: "https://other.example.org/v3/oThErKeY" });
     for (const argv of [["--nvidia-smi", url], ["--config", config, "--nvidia-smi", url]]) {
       const stderr = collect();
       const code = await runGpuProbe(argv, { stdout: collect().stream, stderr: stderr.stream, env: {} });
@@ -104,18 +103,8 @@ describe("gpu-probe", () => {
   });
 
   it("exits 2 for a config error without the API key of a URL its message quotes", async () => {
-    const config = path.join(binDir, "worker.json");
     // The RPC URL pasted into the wrong field: chain.chainId's error quotes the value, key and all.
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        chain: { rpcUrl: "https://eth.example.org", chainId: "https://eth.example.org/v2/sEcReTkEy0123456789" },
-        gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
-        provider: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
-        operatorKey: { env: "LATENT_OPERATOR_KEY" },
-        contracts: { deploymentFile: "deployments/localhost.json" },
-      }),
-    );
+    const config = writeConfig({ rpcUrl: "https://eth.example.org", chainId: "https://eth.example.org/v2/sEcReTkEy0123456789" });
     const stderr = collect();
     const code = await runGpuProbe(["--config", config], { stdout: collect().stream, stderr: stderr.stream, env: {} });
     expect(code).to.equal(2);
