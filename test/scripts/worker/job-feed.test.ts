@@ -50,7 +50,9 @@ describe("the gateway job feed", function () {
 
   it("pings the gateway every keepAliveMs and stays connected while it answers", async () => {
     server = await pingServer(true);
-    const jobs = feed(server.url, 20);
+    // Long enough for a pong to come back under load (two test runs at once on two cores took more than 20 ms once):
+    // a late pong reads as a dead gateway.
+    const jobs = feed(server.url, 250);
     try {
       await jobs.connected;
       await waitUntil(() => server.pings >= 3, "three pings reached the server");
