@@ -271,6 +271,16 @@ function readUrl(
       redactUrl(value, shown),
     );
   }
+  // URL reads `https:/host/v2/<key>` (a typo, or what path.resolve leaves of a URL), `https:host`, `https:///host` and
+  // `https:\\host` (a Windows paste) all as `https://host`: such a value would work, yet it is a mistake in the file
+  // that would stay unseen. The value is not shown, as its key would be: only the separator found, which holds none.
+  const separator = /^[a-z][a-z0-9+.-]*:([/\\]*)/i.exec(value.replace(/^[\u0000-\u0020]+/, ""))?.[1] ?? "";
+  if (separator !== "//") {
+    throw new FieldError(
+      reader.fieldPath(key),
+      `must have two slashes after its scheme (${url.protocol}//host/…), not ${separator === "" ? "none" : `"${separator}"`}`,
+    );
+  }
   return value;
 }
 

@@ -209,6 +209,30 @@ describe("worker config", () => {
     expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');
   });
 
+  it("refuses a URL field without exactly two slashes after its scheme, which URL would read as two, without showing it", () => {
+    const fields: [string, string][] = [
+      ["chain.rpcUrl", "https:"],
+      ["gateway.httpUrl", "https:"],
+      ["gateway.wsUrl", "wss:"],
+      ["results.publicBaseUrl", "https:"],
+    ];
+    const written: [string, string][] = [
+      ["/", '"/"'],
+      ["", "none"],
+      ["///", '"///"'],
+      ["\\\\", '"\\\\"'],
+      ["\\", '"\\"'],
+    ];
+    for (const [field, scheme] of fields) {
+      for (const [separator, shown] of written) {
+        const url = `${scheme}${separator}eth.example.org/v2/sEcReTkEy`;
+        expect(configError(withField(minimalConfig(), field, url)).message, url).to.equal(
+          `config.${field}: must have two slashes after its scheme (${scheme}//host/…), not ${shown}`,
+        );
+      }
+    }
+  });
+
   it("reads the gateway resync interval in seconds", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").gateway.resyncMs).to.equal(60_000);
     const json = withField(minimalConfig(), "gateway.resyncSeconds", 30);
