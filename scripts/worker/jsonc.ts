@@ -1,6 +1,7 @@
 // The worker's config file is JSON with `//` and `/* */` comments, so the example can explain itself.
 // Comments are replaced by spaces (newlines kept) so JSON.parse reports positions that still match the file.
 
+/** Throws JsonSyntaxError, at its `/*`, for a comment never closed. */
 export function stripJsonComments(text: string): string {
   let out = "";
   let index = 0;
@@ -30,8 +31,9 @@ export function stripJsonComments(text: string): string {
       }
     } else if (char === "/" && next === "*") {
       const end = text.indexOf("*/", index + 2);
-      const stop = end === -1 ? text.length : end + 2;
-      for (; index < stop; index += 1) out += text[index] === "\n" ? "\n" : " ";
+      // Blanked to the end, the file would read as complete (or end too early, far from the cause).
+      if (end === -1) throw located(text, index, "unterminated comment");
+      for (; index < end + 2; index += 1) out += text[index] === "\n" ? "\n" : " ";
     } else {
       out += char;
       index += 1;

@@ -613,6 +613,11 @@ describe("worker config", () => {
         expect(loadError(text.join("\n"))).to.equal(`not valid JSON at line 8, column ${KEY.length + 19}: unexpected token`);
       });
 
+      it("points at a /* comment left open at the end of the file, the comment holding the key", () => {
+        const text = [...LINES, `  /* ${KEY}`].join("\n");
+        expect(loadError(text)).to.equal("not valid JSON at line 11, column 3: unterminated comment");
+      });
+
       it("counts lines and columns alike in a file with CRLF line ends", () => {
         const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\r\n");
         expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
