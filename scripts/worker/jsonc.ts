@@ -1,5 +1,5 @@
 // The worker's config file is JSON with `//` and `/* */` comments, so the example can explain itself.
-// Comments are replaced by spaces (newlines kept) so JSON.parse reports positions that still match the file.
+// Comments are replaced by spaces (line ends kept) so JSON.parse reports positions that still match the file.
 
 /** Throws JsonSyntaxError, at its `/*`, for a comment never closed. */
 export function stripJsonComments(text: string): string {
@@ -25,7 +25,8 @@ export function stripJsonComments(text: string): string {
       out += char;
       index += 1;
     } else if (char === "/" && next === "/") {
-      while (index < text.length && text[index] !== "\n") {
+      // Up to `\r` too, where a line ends in a file saved with lone-CR (old Mac) line ends as well as CRLF ones.
+      while (index < text.length && text[index] !== "\n" && text[index] !== "\r") {
         out += " ";
         index += 1;
       }
@@ -33,7 +34,7 @@ export function stripJsonComments(text: string): string {
       const end = text.indexOf("*/", index + 2);
       // Blanked to the end, the file would read as complete (or end too early, far from the cause).
       if (end === -1) throw located(text, index, "unterminated comment");
-      for (; index < end + 2; index += 1) out += text[index] === "\n" ? "\n" : " ";
+      for (; index < end + 2; index += 1) out += text[index] === "\n" || text[index] === "\r" ? text[index] : " ";
     } else {
       out += char;
       index += 1;

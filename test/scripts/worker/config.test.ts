@@ -624,6 +624,17 @@ describe("worker config", () => {
         const lineComment = linesWith(1, `// ${KEY}`).join("\r\n").replace(/ {2}"chain"/, `  ${KEY}`);
         expect(loadError(lineComment)).to.equal("not valid JSON at line 5, column 3: expected property name or '}'");
       });
+
+      it("ends a // comment at a lone CR (old Mac line ends), so the lines after it are read", () => {
+        const file = path.join(dir, "worker.json");
+        fs.writeFileSync(file, LINES.join("\r"));
+        expect(loadConfig(file).operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
+      });
+
+      it("counts lines and columns alike in a file with lone-CR line ends, after // and /* */ comments", () => {
+        const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\r");
+        expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
+      });
     });
 
     it("reports a missing file by its path", () => {
