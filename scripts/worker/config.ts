@@ -139,16 +139,20 @@ export class ConfigError extends Error {
 const UINT96_MAX = (1n << 96n) - 1n;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ONE_DAY_SECONDS = 86_400;
-/** A scheme and `//`: a URL where a path belongs (an RPC endpoint pasted into the wrong field). */
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * A scheme and `//`: a URL where a path belongs (an RPC endpoint pasted into the wrong field); or two slashes or
+ * backslashes, as a URL pasted from Windows has them (`s3:\\bucket\<key>`), after a scheme longer than a drive letter.
+ */
+const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|[a-z][a-z0-9+.-]+:[/\\]{2})/i;
 /** A private key as a key file holds it; a path is refused when it is one, not when a file name merely contains 64 digits. */
 const KEY_LIKE = /^\s*(0x)?[0-9a-f]{64}\s*$/i;
 /** 500 gwei: far above what a block usually takes, low enough that a runaway bump cannot drain the operator key. */
 const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
 /**
- * A URL where a path belongs: any scheme with `//`, or an http(s) or ws(s) URL anywhere in it with one slash as well
- * (holdsUrl), such as `https:/host/v2/<key>`, or the path a URL was already resolved into, `/cwd/https:/host/v2/<key>`.
+ * A URL where a path belongs: any scheme with `//` (or `\\`), or an http(s) or ws(s) URL anywhere in it with one slash
+ * or backslash as well (holdsUrl), such as `https:/host/v2/<key>`, or the path a URL was already resolved into,
+ * `/cwd/https:/host/v2/<key>` or `C:\work\https:\host\v2\<key>`.
  */
 function isUrlLike(value: string): boolean {
   return URL_LIKE.test(value) || holdsUrl(value);

@@ -31,8 +31,13 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
 // end is the sentence's. One slash after the scheme is enough: URL (so fetch and ethers) reads `https:/host/v2/<key>`
 // as `https://host/v2/<key>`, and path.resolve makes that of any URL (`/cwd/https:/host/v2/<key>`), so the key is
 // there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
-const URL_IN_TEXT = /\b(?:https?|wss?):\/\/?[^\s"'`<>\\]+/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+// URL reads a backslash as a slash too: a URL whose scheme a backslash follows (`https:\\host\v2\<key>`, pasted into a
+// Windows path as `C:\work\https:\host\v2\<key>`, or either JSON-escaped) runs on over backslashes, up to one that
+// ends it (before a quote, whitespace or the end), since its key lies beyond them; after `//` a backslash still ends
+// it, being far likelier the `\n` or `\"` of a JSON-escaped message than part of the URL. A backslash that ends it (before
+// punctuation) is left outside it with the punctuation, as written.
+const URL_IN_TEXT = /\b(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}\\]+$/;
 
 /**
  * Whether `text` holds an http(s) or ws(s) URL, written with one slash after its scheme or two, at its start or
@@ -54,12 +59,13 @@ export function redactUrlsIn(text: string): string {
   });
 }
 
-// redactUrl writes `scheme://host`; a URL written with one slash keeps its one slash, so that a path a URL was resolved
-// into still reads as the path the program was given.
+// redactUrl writes `scheme://host`; a URL written with one slash, or with backslashes, keeps them, so that a path a URL
+// was resolved into still reads as the path the program was given.
 function asWritten(url: string, redacted: string): string {
   const scheme = url.indexOf(":") + 1;
-  if (redacted === url || url.startsWith("//", scheme)) return redacted;
-  return `${url.slice(0, scheme + 1)}${redacted.slice(redacted.indexOf("//") + 2)}`;
+  const separator = /^[/\\]*/.exec(url.slice(scheme))?.[0] ?? "";
+  if (redacted === url || separator === "//") return redacted;
+  return `${url.slice(0, scheme)}${separator}${redacted.slice(redacted.indexOf("//") + 2)}`;
 }
 
 /** A Redactor for `urls`: each is replaced as written and as URL normalises it (a lowercased host, say). */

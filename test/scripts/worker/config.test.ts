@@ -347,6 +347,27 @@ describe("worker config", () => {
     expect(parseConfig(json, "/srv/latent/worker.json").results.dir).to.equal("/srv/https/v2/results");
   });
 
+  it("refuses a URL pasted from Windows where a path belongs: backslashes after its scheme, alone or in a Windows path", () => {
+    const urls = [
+      "https:\\\\eth.example.org\\v2\\sEcReTkEy",
+      "C:\\work\\https:\\eth.example.org\\v2\\sEcReTkEy",
+      "wss:\\/gw.example.org\\graphql?auth=sEcReTkEy",
+      "s3:\\\\bucket\\sEcReTkEy",
+    ];
+    for (const url of urls) {
+      for (const field of ["contracts.deploymentFile", "operatorKey.file", "results.dir", "specs.fileRoot", "executors.command.workDir"]) {
+        const json = withField(field === "operatorKey.file" ? withField(minimalConfig(), "operatorKey", {}) : minimalConfig(), field, url);
+        expect(configError(json).message, `${field}: ${url}`).to.equal(`config.${field}: must be a file path, not a URL`);
+      }
+      expect(() => loadConfig(url), url).to.throw(ConfigError, /^the config file must be given as a file path, not a URL$/);
+    }
+    for (const dir of ["C:\\work\\https\\results", "C:\\\\work\\results"]) {
+      expect(parseConfig(withField(minimalConfig(), "results.dir", dir), "/srv/latent/worker.json").results.dir, dir).to.equal(
+        `/srv/latent/${dir}`,
+      );
+    }
+  });
+
   it("names the field, the rule and the value for a bad command timeout", () => {
     const json = withField(minimalConfig(), "executors.command.timeoutSeconds", "abc");
     const error = configError(json);

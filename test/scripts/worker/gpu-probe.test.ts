@@ -102,6 +102,18 @@ describe("gpu-probe", () => {
     }
   });
 
+  it("exits 1 without the key of a URL pasted from Windows as nvidia-smi, in its JSON warning or its error", async () => {
+    const url = "C:\\work\\https:\\eth.example.org\\v2\\sEcReTkEy0123456789";
+    const stderr = collect();
+    const code = await runGpuProbe(["--nvidia-smi", url], { stdout: collect().stream, stderr: stderr.stream, env: {} });
+    expect(code).to.equal(1);
+    const [warning, error] = stderr.text().trimEnd().split("\n");
+    expect(JSON.parse(warning).msg).to.contain("GPU detection failed");
+    expect(warning).to.contain("C:\\\\work\\\\https:\\\\eth.example.org/…");
+    expect(error).to.contain("GPU detection failed (C:\\work\\https:\\eth.example.org/… not found)");
+    expect(stderr.text()).not.to.contain("sEcReTkEy");
+  });
+
   it("exits 2 for a config error without the API key of a URL its message quotes", async () => {
     // The RPC URL pasted into the wrong field: chain.chainId's error quotes the value, key and all.
     const config = writeConfig({ rpcUrl: "https://eth.example.org", chainId: "https://eth.example.org/v2/sEcReTkEy0123456789" });

@@ -42,8 +42,37 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
     expect(holdsUrl("wss:/gw.example.org/graphql")).to.equal(true);
   });
 
+  it("hides the key of a URL written with backslashes, as pasted from Windows, also inside a Windows path and JSON-escaped", () => {
+    expect(redactUrlsIn("cannot read config file C:\\work\\https:\\eth.example.org\\v2\\sEcReTkEy: ENOENT")).to.equal(
+      "cannot read config file C:\\work\\https:\\eth.example.org/…: ENOENT",
+    );
+    expect(redactUrlsIn("calling https:\\\\eth.example.org\\v2\\sEcReTkEy\\, then WSS:\\/GW.example.org\\graphql?auth=xyz.")).to.equal(
+      "calling https:\\\\eth.example.org/…\\, then WSS:\\/gw.example.org/….",
+    );
+    const line = JSON.stringify({ msg: "spawn C:\\work\\https:\\eth.example.org\\v2\\sEcReTkEy\\ ENOENT", path: "https:\\\\eth.example.org\\v2\\sEcReTkEy\\" });
+    expect(JSON.parse(redactUrlsIn(line))).to.deep.equal({
+      msg: "spawn C:\\work\\https:\\eth.example.org/…\\ ENOENT",
+      path: "https:\\\\eth.example.org/…\\",
+    });
+    expect(holdsUrl("C:\\work\\https:\\eth.example.org\\v2\\sEcReTkEy")).to.equal(true);
+    expect(holdsUrl("https:\\\\eth.example.org\\v2\\sEcReTkEy")).to.equal(true);
+  });
+
+  it("ends a URL written with // at a backslash, the JSON escape of what follows it", () => {
+    const line = JSON.stringify({ msg: 'GET https://eth.example.org/v2/sEcReTkEy\nat "https://gw.example.org/graphql?auth=xyz"' });
+    expect(redactUrlsIn(line)).to.equal(JSON.stringify({ msg: 'GET https://eth.example.org/…\nat "https://gw.example.org/…"' }));
+  });
+
   it("leaves ordinary file paths alone, also those with a scheme's name in them", () => {
-    for (const text of ["spawn /usr/bin/nvidia-smi ENOENT", "/srv/https/v2/key.json", "/srv/cache-https/v2", "./wss/x:/y", "C:/x"]) {
+    for (const text of [
+      "spawn /usr/bin/nvidia-smi ENOENT",
+      "/srv/https/v2/key.json",
+      "/srv/cache-https/v2",
+      "./wss/x:/y",
+      "C:/x",
+      "C:\\work\\https\\v2",
+      "C:\\\\server\\https\\x",
+    ]) {
       expect(redactUrlsIn(text), text).to.equal(text);
       expect(holdsUrl(text), text).to.equal(false);
     }
