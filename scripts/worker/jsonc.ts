@@ -179,35 +179,25 @@ function syntaxErrorOffset(source: string): number {
   const value = (): void => {
     space();
     const char = peek();
-    if (char === "{") {
+    if (char === "{" || char === "[") {
+      // An object and an array differ only in their closing bracket and in the `"key":` before each member's value.
+      const close = char === "{" ? "}" : "]";
       at += 1;
       space();
-      if (peek() === "}") {
+      if (peek() === close) {
         at += 1;
         return;
       }
       for (;;) {
-        space();
-        string();
-        space();
-        expect(":");
+        if (close === "}") {
+          space();
+          string();
+          space();
+          expect(":");
+        }
         value();
         space();
-        if (peek() !== ",") return expect("}");
-        at += 1;
-      }
-    }
-    if (char === "[") {
-      at += 1;
-      space();
-      if (peek() === "]") {
-        at += 1;
-        return;
-      }
-      for (;;) {
-        value();
-        space();
-        if (peek() !== ",") return expect("]");
+        if (peek() !== ",") return expect(close);
         at += 1;
       }
     }

@@ -27,6 +27,20 @@ describe("JSON syntax errors from other V8 messages", () => {
 });
 
 describe("parseJsonText", () => {
+  it("points at a token that no array element or object member can begin with, after empty ones and however deep", () => {
+    for (const [text, column] of [
+      ['{"a": [1, x]}', 11],
+      ["[1, 2, ]", 8],
+      ['{"a": [{"b": [ }]}', 16],
+      ['[{"a": {"b": x}}]', 14],
+      ['{"a": {}, "b": [], "c": x}', 25],
+    ] as const) {
+      expect(() => parseJsonText(text, { comments: false }), text).to.throw(
+        `not valid JSON at line 1, column ${column}: unexpected token`,
+      );
+    }
+  });
+
   it("reads a file that starts with a byte-order mark, and counts columns after it as an editor shows them", () => {
     expect(parseJsonText('\uFEFF{ "a": 1 } // saved by Notepad', { comments: true })).to.deep.equal({ a: 1 });
     expect(() => parseJsonText('\uFEFF{ "a": x }', { comments: false })).to.throw("not valid JSON at line 1, column 8: unexpected token");
