@@ -52,13 +52,22 @@ function port(text: string, flag: string): number {
 }
 
 function url(text: string): string {
+  // The URL is not quoted back: its path may be an API key.
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    throw new UsageError(`--rpc-url must be an http(s) URL, got "${text}"`);
+    throw new UsageError(`--rpc-url must be an http(s) URL (http://host:port or https://host/…)`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UsageError(`--rpc-url must be an http(s) URL, got "${text}"`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new UsageError(`--rpc-url must be an http(s) URL, not ${parsed.protocol}`);
+  }
+  // URL reads https:/host, https:host and https:///host as https://host; the worker's config refuses them, so the
+  // worker config the devnet writes from this URL would be refused.
+  const separator = /^[a-z][a-z0-9+.-]*:([/\\]*)/i.exec(text.trimStart())?.[1] ?? "";
+  if (separator !== "//") {
+    throw new UsageError(`--rpc-url must have two slashes after its scheme (${parsed.protocol}//host/…), not ${separator === "" ? "none" : `"${separator}"`}`);
+  }
   return text;
 }
 
