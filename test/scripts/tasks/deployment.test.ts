@@ -78,6 +78,23 @@ async function governanceChangedFixture() {
   return { ...b, newGuardian, newArbitrator, newTreasury, guardianTx: await mined(guardianTx), arbitratorTx: await mined(arbitratorTx), treasuryTx: await mined(treasuryTx) };
 }
 
+const DAY = 24 * 3600;
+
+/** The protocol parameters' checks, written out here so that one the verify stops making fails a test. */
+const ESCROW = ["protocolFeeBps", "collateralRatioBps", "timeoutSlashBps", "maxSlashingCutBps", "disputeRewardBps", "challengeWindow", "grace", "disputePeriod", "disputeDeposit", "minTrackRecordCost"];
+const PARAMETERS = ["staking.minStakePerGpu", "staking.thawingPeriod", "registry.maxGpusPerProvider", "pauseGuardian.pauseDuration", ...ESCROW.map((name) => `jobEscrow.${name}`)];
+
+/** The deployment, then 40 blocks, then governance (the timelock) setting the thawing period, the pause duration and the escrow's fee. */
+async function parametersChangedFixture() {
+  const b = await tasksBaseFixture();
+  await mine(40);
+  const thawingTx = await mined(await b.c.staking.connect(b.timelock).setThawingPeriod(2 * DAY + 17));
+  const pauseTx = await mined(await b.c.pauseGuardian.connect(b.timelock).setPauseDuration(5 * DAY));
+  await mine(5);
+  const feeTx = await mined(await b.c.jobEscrow.connect(b.timelock).setProtocolFeeBps(300));
+  return { ...b, thawingTx, pauseTx, feeTx };
+}
+
 /** An eth_getLogs call: its range, and the contract it names. */
 interface LogsCall {
   blocks: number;
@@ -127,6 +144,72 @@ describe("tasks: deployment", function () {
       for (const name of settings) expect(output).to.contain(`  ok       ${name}\n`);
       expect(result.checks.map((check) => check.name)).to.include.members(settings);
       expect(output).to.contain(` ${result.checks.length} of ${result.checks.length} checks passed\n`);
+    });
+
+    it("checks every protocol parameter the deployment set (staking, registry, pause guardian, escrow) against the record's", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { result, output } = await task<VerifyView>(file, "deployment verify");
+      expect(result.checks.map((check) => check.name)).to.include.members(PARAMETERS);
+      for (const name of PARAMETERS) expect(output).to.contain(`  ok       ${name}\n`);
+    });
+
+    it("fails naming the parameter and both values when the record's differs from the chain's with no log of governance setting it", async function () {
+      const { file, s } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { params: { economic: Record<string, unknown> } & Record<string, unknown> };
+      const deployed = s.deployment.config.params;
+      const tampered = tempFile(
+        "tampered-params.json",
+        JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: deployed.thawingPeriod + 1, economic: { ...record.params.economic, grace: deployed.economic.grace + 2 } } }),
+      );
+      await taskFails(
+        tampered,
+        "deployment verify",
+        {},
+        VerificationError,
+        new RegExp(
+          `: 2 of \\d+ checks failed: staking\\.thawingPeriod is ${deployed.thawingPeriod}, not ${deployed.thawingPeriod + 1}, ` +
+            `jobEscrow\\.grace is ${deployed.economic.grace}, not ${deployed.economic.grace + 2}$`,
+        ),
+      );
+    });
+
+    it("passes protocol parameters that governance set after the deployment, naming each change's block and transaction", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["staking.thawingPeriod", "pauseGuardian.pauseDuration", "jobEscrow.protocolFeeBps"]]);
+      const deployed = b.s.deployment.config.params;
+      const at = (tx: Mined) => `changed by governance at block ${tx.blockNumber} (tx ${tx.hash})`;
+      expect(output).to.contain(`  changed  staking.thawingPeriod: is ${2 * DAY + 17} (the record's ${deployed.thawingPeriod}), ${at(b.thawingTx)}\n`);
+      expect(output).to.contain(`  changed  pauseGuardian.pauseDuration: is ${5 * DAY} (the record's ${deployed.pauseDuration}), ${at(b.pauseTx)}\n`);
+      expect(output).to.contain(`  changed  jobEscrow.protocolFeeBps: is 300 (the record's ${deployed.economic.protocolFeeBps}), ${at(b.feeTx)}`);
+    });
+
+    it("fails a parameter the chain holds that its last governance change did not set, naming that change's value, block and transaction", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const staking = await b.c.staking.getAddress();
+      // The thawing period is a uint64, packed or not: the slot whose word holds it, 8 bytes, at a byte boundary.
+      const held = (2 * DAY + 17).toString(16).padStart(16, "0");
+      let slot = -1;
+      let at = -1;
+      for (let i = 0; i < 32 && slot < 0; i += 1) {
+        const word = (await hre.ethers.provider.getStorage(staking, i)).slice(2);
+        for (let j = 0; j + 16 <= 64 && slot < 0; j += 2) if (word.slice(j, j + 16) === held) [slot, at] = [i, j];
+      }
+      expect(slot, "the thawing period's slot").to.be.at.least(0);
+      const word = (await hre.ethers.provider.getStorage(staking, slot)).slice(2);
+      const written = 3 * DAY;
+      await setStorageAt(staking, slot, `0x${word.slice(0, at)}${written.toString(16).padStart(16, "0")}${word.slice(at + 16)}`);
+      expect(await b.c.staking.thawingPeriod()).to.equal(BigInt(written));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: b.file }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      const recorded = b.s.deployment.config.params.thawingPeriod;
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${written}, not ${recorded}$`));
+      expect(printed.join("\n")).to.contain(
+        `  FAILED   staking.thawingPeriod: is ${written}, not ${recorded}: its last ParameterUpdated(thawingPeriod) set ${2 * DAY + 17} ` +
+          `at block ${b.thawingTx.blockNumber} (tx ${b.thawingTx.hash})\n`,
+      );
     });
 
     it("passes a voting period and timelock delay that an executed proposal changed, naming its block and transaction", async function () {
@@ -375,16 +458,19 @@ describe("tasks: deployment", function () {
       expect(result.failed).to.deep.equal([]);
     });
 
-    it("on a record without genesisHash, allocations, guardian, arbitrator, supply or governance settings, says which checks it could not run and passes the rest", async function () {
+    it("on a record without genesisHash, allocations, guardian, arbitrator, supply, governance settings or protocol parameters, says which checks it could not run and passes the rest", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
-      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, governance: _gov, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
-        string,
-        unknown
-      >;
+      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, governance: _gov, params: _p, ...old } = JSON.parse(
+        fs.readFileSync(file, "utf8"),
+      ) as Record<string, unknown>;
       const { result, output } = await task<VerifyView>(tempFile("old-record.json", JSON.stringify(old)), "deployment verify");
       const settings = ["governor.votingDelay", "governor.votingPeriod", "governor.proposalThreshold", "governor.quorumNumerator", "timelock.getMinDelay"];
-      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", ...settings, "token.mints", "token.totalSupply"]]);
-      expect(output).to.match(/checks passed, 10 not run\n/);
+      expect([result.failed, result.notRun]).to.deep.equal([
+        [],
+        ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", ...settings, ...PARAMETERS, "token.mints", "token.totalSupply"],
+      ]);
+      expect(output).to.match(/checks passed, 24 not run\n/);
+      expect(output).to.contain("  not run  jobEscrow.grace: the record has no protocol parameters\n");
       expect(output).to.contain("  not run  governor.votingPeriod: the record has no governance settings\n");
       expect(output).to.contain("  not run  genesis block: the record has no genesisHash\n");
       expect(output).to.contain("  not run  pauseGuardian.guardian: the record has no guardian\n");
