@@ -12,6 +12,7 @@ import type { ContractName, LatentContracts, LogReader, TimelockRoleName, Wiring
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
 import { toJson } from "../lib/format";
+import { CHECKPOINT_MARGIN, checkpointFile, readCheckpoint, writeCheckpoint } from "../lib/checkpoint";
 import { queryLogRange } from "../lib/logs";
 import { write } from "../lib/output";
 import type { TaskResult } from "../lib/run";
@@ -194,21 +195,45 @@ interface RoleHistory {
 
 const roleKey = (id: string, account: string) => `${id.toLowerCase()}:${account.toLowerCase()}`;
 
+const isRoleLog = (item: unknown): item is RoleLog => {
+  const log = item as Partial<RoleLog> | null;
+  return (
+    typeof log === "object" &&
+    log !== null &&
+    typeof log.granted === "boolean" &&
+    [log.role, log.account, log.sender, log.transactionHash].every((field) => typeof field === "string") &&
+    Number.isSafeInteger(log.blockNumber) &&
+    Number.isSafeInteger(log.index)
+  );
+};
+
 /**
  * Every RoleGranted and RoleRevoked the timelock emitted from its block in the record to `head`, the last of each
  * role and account kept. AccessControl logs a grant only to an account without the role and a revocation only from
  * one with it, so the last log of a pair is what the chain holds, and the pairs that have none were never granted.
  * TimelockController is not enumerable, so these logs are the only way to find a holder the checks do not name.
+ * What a run read up to CHECKPOINT_MARGIN blocks below its head is kept beside the record (lib/checkpoint.ts), so that
+ * the next reads from there: an old deployment behind a node that caps eth_getLogs' range is thousands of calls.
  */
 async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: number): Promise<RoleHistory> {
   const timelock = await c.timelock.getAddress();
   const granted = c.timelock.interface.getEvent("RoleGranted");
   const revoked = c.timelock.interface.getEvent("RoleRevoked");
   const provider = ctx.hre.ethers.provider;
+  const deployedAt = ctx.fromBlock("LatentTimelock");
+  const file = checkpointFile(ctx.deploymentFile);
+  let saved = readCheckpoint(file, timelock, deployedAt, isRoleLog);
+  // Its block's hash is not what it was: a reorg reached it (or the chain is another), so what it holds may not be.
+  if (saved !== undefined && (saved.block > head || (await provider.getBlock(saved.block))?.hash !== saved.blockHash)) saved = undefined;
+  const start = saved === undefined ? deployedAt : saved.block + 1;
+  const confirmed = head - CHECKPOINT_MARGIN;
+  // The next checkpoint's hash is asked for before its logs, so that a reorg between the two makes it one that the
+  // next run finds stale, never one that vouches for logs of another chain.
+  const checkpointHash = confirmed >= start ? (await provider.getBlock(confirmed))?.hash : undefined;
   // One filter for both events (topic0 either): one range of calls instead of two.
   const query = (from: number, to: number) =>
     provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to });
-  const { logs } = await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", ctx.fromBlock("LatentTimelock"), head, query);
+  const { logs } = start > head ? { logs: [] } : await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", start, head, query);
   const parsed: RoleLog[] = logs.map((log) => {
     const event = c.timelock.interface.parseLog(log);
     if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
@@ -217,7 +242,15 @@ async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: num
   });
   parsed.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const last = new Map<string, RoleLog>();
-  for (const log of parsed) last.set(roleKey(log.role, log.account), log);
+  const apply = (from: RoleLog[]) => {
+    for (const log of from) last.set(roleKey(log.role, log.account), log);
+  };
+  apply(saved?.state ?? []);
+  apply(parsed.filter((log) => log.blockNumber <= confirmed));
+  if (checkpointHash != null) {
+    writeCheckpoint(file, { version: 1, address: timelock, from: deployedAt, block: confirmed, blockHash: checkpointHash, state: [...last.values()] });
+  }
+  apply(parsed.filter((log) => log.blockNumber > confirmed));
   return { last, timelock };
 }
 

@@ -1,14 +1,16 @@
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { loadFixture, mine, setStorageAt } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, setStorageAt, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
 import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
+import { CHECKPOINT_MARGIN } from "../../../scripts/tasks/lib/checkpoint";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
 import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+import type { TaskBase } from "./helpers";
 
 interface Mined {
   blockNumber: number;
@@ -95,8 +97,9 @@ async function parametersChangedFixture() {
   return { ...b, thawingTx, pauseTx, feeTx };
 }
 
-/** An eth_getLogs call: its range, and the contract it names. */
+/** An eth_getLogs call: its range (its first block, and how many), and the contract it names. */
 interface LogsCall {
+  from: number;
   blocks: number;
   address: string;
 }
@@ -115,7 +118,7 @@ async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () =
       const { fromBlock, toBlock, address } = (params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; address?: string };
       // A query to "latest" (no toBlock) spans the whole chain: refused as a range like any other.
       const to = toBlock === undefined || toBlock === "latest" ? Number(await send.call(provider, "eth_blockNumber")) : Number(toBlock);
-      if (refuse({ blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
+      if (refuse({ from: Number(fromBlock ?? 0), blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
         refused += 1;
         throw new Error("query exceeds max block range");
       }
@@ -349,6 +352,65 @@ describe("tasks: deployment", function () {
       }, () => task<VerifyView>(file, "deployment verify"));
       expect(value.result.failed).to.deep.equal([]);
       expect([answered, asked]).to.deep.equal([2, [token, timelock]]);
+    });
+
+    describe("the timelock's role logs, read from a checkpoint beside the record", function () {
+      /** A deployment of its own, so that no other test's run leaves a checkpoint beside its record. */
+      async function checkpointFixture() {
+        return tasksBaseFixture();
+      }
+
+      /** The first block of each eth_getLogs call for the timelock's logs that a verify run makes. */
+      async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
+        const timelock = (await b.c.timelock.getAddress()).toLowerCase();
+        const from: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === timelock) from.push(call.from);
+          return false;
+        }, () => task<VerifyView>(b.file, "deployment verify"));
+        return { result: value.result, from };
+      }
+
+      it("asks, on a second run, for the role logs only from CHECKPOINT_MARGIN blocks below the first run's head on", async function () {
+        const b = await loadFixture(checkpointFixture);
+        await mine(100);
+        const head = await hre.ethers.provider.getBlockNumber();
+        const first = await timelockQueries(b);
+        expect(first.from).to.deep.equal([b.s.deployment.record.contracts.LatentTimelock.blockNumber]);
+        await mine(10);
+        const second = await timelockQueries(b);
+        expect([second.result.failed, second.from]).to.deep.equal([[], [head - CHECKPOINT_MARGIN + 1]]);
+      });
+
+      it("still passes, on a run from the checkpoint, a proposer that governance granted before it", async function () {
+        const b = await loadFixture(checkpointFixture);
+        const outsider = (await hre.ethers.getSigners())[19]!.address;
+        const grant = await mined(await b.c.timelock.connect(b.timelock).grantRole(await b.c.timelock.PROPOSER_ROLE(), outsider));
+        await mine(100);
+        await task<VerifyView>(b.file, "deployment verify");
+        await mine(10);
+        const { result, from } = await timelockQueries(b);
+        expect(from[0]).to.be.greaterThan(grant.blockNumber);
+        const name = `timelock proposer ${outsider}`;
+        expect([result.failed, result.changedByGovernance]).to.deep.equal([[], [name]]);
+        const check = result.checks.find((c) => c.name === name);
+        expect(check?.changedByGovernance).to.deep.equal({ blockNumber: grant.blockNumber, transactionHash: grant.hash });
+      });
+
+      it("reads the role logs from the deployment again when a reorg has replaced the checkpoint's block, finding a grant in the new history", async function () {
+        const b = await loadFixture(checkpointFixture);
+        const before = await takeSnapshot();
+        await mine(100);
+        await task<VerifyView>(b.file, "deployment verify");
+        // Another history of as many blocks, the first of which grants a proposer: the checkpoint's block is not in it.
+        await before.restore();
+        const outsider = (await hre.ethers.getSigners())[19]!.address;
+        await mined(await b.c.timelock.connect(b.timelock).grantRole(await b.c.timelock.PROPOSER_ROLE(), outsider));
+        await mine(110);
+        const { result, from } = await timelockQueries(b);
+        expect(from).to.deep.equal([b.s.deployment.record.contracts.LatentTimelock.blockNumber]);
+        expect(result.changedByGovernance).to.deep.equal([`timelock proposer ${outsider}`]);
+      });
     });
 
     it("passes a proposer that a governance proposal granted after the deployment, naming the grant's block and transaction", async function () {
