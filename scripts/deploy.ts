@@ -733,7 +733,8 @@ const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
- * and treasury it was constructed with), the governor's and timelock's settings, each role and each custodian, and the
+ * and treasury it was constructed with), the governor's and timelock's settings, the protocol parameters (staking's,
+ * the registry's, the pause guardian's and the escrow's current version), each role and each custodian, and the
  * token's mints, and says whether each is what the deployment gave it. A test swaps in a contract with each address
  * getter of the contracts' ABIs wrong, so a new immutable fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
  * everything (undefined: the whole chain is searched).

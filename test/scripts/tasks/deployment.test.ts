@@ -215,6 +215,24 @@ describe("tasks: deployment", function () {
       );
     });
 
+    it("fails a parameter governance changed when the record misstates what the deployment set, naming what the constructor set", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { params: Record<string, unknown> };
+      const tampered = tempFile("tampered-thawing.json", JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: 7200 } }));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: tampered }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${2 * DAY + 17}, not 7200$`));
+      const deployed = b.s.deployment.config.params.thawingPeriod;
+      const staking = b.s.deployment.record.contracts.Staking;
+      const block = await hre.ethers.provider.getBlock(staking.blockNumber);
+      const receipts = await Promise.all((block?.transactions ?? []).map((hash) => hre.ethers.provider.getTransactionReceipt(hash)));
+      const created = receipts.find((receipt) => receipt?.contractAddress === staking.address);
+      expect(created, "Staking's deployment transaction").not.to.equal(undefined);
+      expect(printed.join("\n")).to.contain(`  FAILED   staking.thawingPeriod: is ${2 * DAY + 17}, not 7200: the constructor set ${deployed} (tx ${created!.hash})\n`);
+    });
+
     it("passes a voting period and timelock delay that an executed proposal changed, naming its block and transaction", async function () {
       const b = await loadFixture(settingsChangedFixture);
       const { result, output } = await task<VerifyView>(b.file, "deployment verify");
