@@ -142,6 +142,21 @@ export interface DeploymentRecord {
    * string), which `deployment verify` checks the chain's against. Absent in records written before they were kept.
    */
   governance?: RecordedGovernance;
+  /**
+   * The protocol parameters the deployment constructed Staking, ProviderRegistry, PauseGuardian and JobEscrow with
+   * (token amounts in wei, decimal strings), which `deployment verify` checks the chain's against. Absent in records
+   * written before they were kept.
+   */
+  params?: RecordedParams;
+}
+
+/** ProtocolParams as a record keeps them: JSON has no bigint, so the token amounts are decimal strings. */
+export interface RecordedParams {
+  minStakePerGpu: string;
+  thawingPeriod: number;
+  maxGpusPerProvider: number;
+  pauseDuration: number;
+  economic: Omit<EconomicParams, "minTrackRecordCost" | "disputeDeposit"> & { minTrackRecordCost: string; disputeDeposit: string };
 }
 
 /** GovernanceTimings as a record keeps them: JSON has no bigint, so the threshold is a decimal string. */
@@ -239,6 +254,74 @@ function recordedGovernance(record: DeploymentRecord, file: string): GovernanceT
     proposalThreshold: BigInt(threshold),
     quorumNumerator: whole("quorumNumerator"),
     timelockDelay: whole("timelockDelay"),
+  };
+}
+
+/** EconomicParams' fields, in the order JobEscrow's constructor checks them. */
+export const ECONOMIC_PARAM_NAMES = [
+  "protocolFeeBps",
+  "collateralRatioBps",
+  "timeoutSlashBps",
+  "maxSlashingCutBps",
+  "disputeRewardBps",
+  "challengeWindow",
+  "grace",
+  "disputePeriod",
+  "disputeDeposit",
+  "minTrackRecordCost",
+] as const satisfies readonly (keyof EconomicParams)[];
+
+const ECONOMIC_NUMBERS = ["protocolFeeBps", "collateralRatioBps", "timeoutSlashBps", "maxSlashingCutBps", "disputeRewardBps", "challengeWindow", "grace", "disputePeriod"] as const;
+
+/** The protocol parameters a record carries, undefined where the record predates them; checked like recordedGovernance. */
+export function recordedParams(record: DeploymentRecord, file: string): ProtocolParams | undefined {
+  const { params } = record as { params?: unknown };
+  if (params === undefined) return undefined;
+  const object = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!object(params)) throw new DeploymentRecordError(file, "params", "is not {minStakePerGpu, thawingPeriod, maxGpusPerProvider, pauseDuration, economic}");
+  // All or nothing, as the governance settings: a parameter missing beside the others is a mistake, not an older record.
+  const whole = (from: Record<string, unknown>, prefix: string, field: string): number => {
+    const value = from[field];
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw new DeploymentRecordError(file, `${prefix}${field}`, `is ${JSON.stringify(value)}, not a whole number`);
+    }
+    return value;
+  };
+  const wei = (from: Record<string, unknown>, prefix: string, field: string): bigint => {
+    const value = from[field];
+    if (typeof value !== "string" || !/^\d+$/.test(value)) {
+      throw new DeploymentRecordError(file, `${prefix}${field}`, `is ${JSON.stringify(value)}, not an amount in wei as a decimal string`);
+    }
+    return BigInt(value);
+  };
+  const economic = params.economic;
+  if (!object(economic)) throw new DeploymentRecordError(file, "params.economic", `is ${JSON.stringify(economic)}, not the escrow's economic parameters`);
+  const numbers = Object.fromEntries(ECONOMIC_NUMBERS.map((field) => [field, whole(economic, "params.economic.", field)])) as Record<(typeof ECONOMIC_NUMBERS)[number], number>;
+  return {
+    minStakePerGpu: wei(params, "params.", "minStakePerGpu"),
+    thawingPeriod: whole(params, "params.", "thawingPeriod"),
+    maxGpusPerProvider: whole(params, "params.", "maxGpusPerProvider"),
+    pauseDuration: whole(params, "params.", "pauseDuration"),
+    economic: {
+      ...numbers,
+      minTrackRecordCost: wei(economic, "params.economic.", "minTrackRecordCost"),
+      disputeDeposit: wei(economic, "params.economic.", "disputeDeposit"),
+    },
+  };
+}
+
+/** `params` as a record keeps them. */
+export function recordParams(params: ProtocolParams): RecordedParams {
+  return {
+    minStakePerGpu: params.minStakePerGpu.toString(),
+    thawingPeriod: params.thawingPeriod,
+    maxGpusPerProvider: params.maxGpusPerProvider,
+    pauseDuration: params.pauseDuration,
+    economic: {
+      ...params.economic,
+      minTrackRecordCost: params.economic.minTrackRecordCost.toString(),
+      disputeDeposit: params.economic.disputeDeposit.toString(),
+    },
   };
 }
 
@@ -601,6 +684,7 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     arbitrator: config.arbitrator,
     totalSupply: config.totalSupply.toString(),
     governance: { ...governance, proposalThreshold: governance.proposalThreshold.toString() },
+    params: recordParams(params),
   };
   return { record, contracts, config };
 }
@@ -634,7 +718,7 @@ export interface TimelockRoleCheck {
  * token's supply and allocations (the rest of the supply goes to the treasury, the timelock), and the governor's and
  * timelock's settings.
  */
-export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "governance"> & {
+export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "totalSupply" | "governance" | "params"> & {
   /** Undefined where they are not known (a record written before they were kept): the mints are then not checked. */
   allocations: Allocation[] | undefined;
 };
@@ -649,7 +733,8 @@ const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
- * and treasury it was constructed with), the governor's and timelock's settings, each role and each custodian, and the
+ * and treasury it was constructed with), the governor's and timelock's settings, the protocol parameters (staking's,
+ * the registry's, the pause guardian's and the escrow's current version), each role and each custodian, and the
  * token's mints, and says whether each is what the deployment gave it. A test swaps in a contract with each address
  * getter of the contracts' ABIs wrong, so a new immutable fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
  * everything (undefined: the whole chain is searched).
@@ -713,6 +798,20 @@ export async function wiringChecks(
   ];
   for (const [name, read, expected] of settings) {
     const actual = await read();
+    checks.push({ name, ok: actual === BigInt(expected), actual: `${actual}`, expected: `${expected}` });
+  }
+  // The protocol parameters the constructors were given, named after the getter (the escrow's, fields of its current
+  // version, getParams(currentParamsId())), in decimal.
+  const p = roles.params;
+  const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
+  const params: [string, bigint, bigint | number][] = [
+    ["staking.minStakePerGpu", await c.staking.minStakePerGpu(), p.minStakePerGpu],
+    ["staking.thawingPeriod", await c.staking.thawingPeriod(), p.thawingPeriod],
+    ["registry.maxGpusPerProvider", await c.registry.maxGpusPerProvider(), p.maxGpusPerProvider],
+    ["pauseGuardian.pauseDuration", await c.pauseGuardian.pauseDuration(), p.pauseDuration],
+    ...ECONOMIC_PARAM_NAMES.map((field): [string, bigint, bigint | number] => [`jobEscrow.${field}`, e[field], p.economic[field]]),
+  ];
+  for (const [name, actual, expected] of params) {
     checks.push({ name, ok: actual === BigInt(expected), actual: `${actual}`, expected: `${expected}` });
   }
   // The timelock's proposers, executors and admin, and the token's custodians, are not readable as addresses.
@@ -819,6 +918,7 @@ export function attachLatent(record: DeploymentRecord, runner: ContractRunner): 
 export async function loadDeployment(record: DeploymentRecord, runner: ContractRunner, file = `${record.network}.json`): Promise<LatentDeployment> {
   const allocations = recordedAllocations(record, file) ?? [];
   recordedRoles(record, file);
+  recordedParams(record, file);
   const c = attachLatent(record, runner);
   const e = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
   const config: ResolvedConfig = {

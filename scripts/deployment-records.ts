@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isAddress } from "ethers";
-import { CONTRACT_NAMES, DeploymentRecordError, recordedAllocations, recordedRoles } from "./deploy";
+import { CONTRACT_NAMES, DeploymentRecordError, recordedAllocations, recordedParams, recordedRoles } from "./deploy";
 import type { DeploymentRecord } from "./deploy";
 
 /** `file` cannot be used as a deployment record; `reason` says why ("does not exist", a field and what is wrong with it). */
@@ -41,6 +41,7 @@ export function readRecordFile(file: string): DeploymentRecord {
   try {
     recordedAllocations(record as DeploymentRecord, file);
     recordedRoles(record as DeploymentRecord, file);
+    recordedParams(record as DeploymentRecord, file);
   } catch (error) {
     if (!(error instanceof DeploymentRecordError)) throw error;
     throw new RecordReadError(file, `${error.field} ${error.reason}`);

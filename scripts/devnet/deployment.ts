@@ -117,7 +117,7 @@ export interface FoundDeployment {
  */
 export async function findPlacedDeployment(place: RecordPlace, chainId: number, provider: Provider): Promise<FoundDeployment | null> {
   const former = place.formerNetwork;
-  const adopted = former === undefined ? null : await readErrors(() => adoptFormerRecord(place.dir, place.network, former));
+  const adopted = await adoptFormerPlace(place);
   const lookup = await readErrors(() => lookupRecord({ dir: place.dir, name: place.network, exact: place.exact, chainId, genesis: () => genesisHash(provider) }));
   switch (lookup.kind) {
     case "found":
@@ -131,6 +131,18 @@ export async function findPlacedDeployment(place: RecordPlace, chainId: number, 
         `several deployment records in ${place.dir} are for chain ${chainId} (${lookup.files.map((f) => path.basename(f)).join(", ")}): choose one with --deployment <file>`,
       );
   }
+}
+
+/**
+ * Moves a record kept under the place's former name to its name (adoptFormerRecord): what every lookup of the place
+ * does first, and `--deploy` too, whose new record then replaces it as it would one already under the name (left under
+ * the former name, it would keep the URL's path, perhaps an API key, in a file name for good: nothing moves it once
+ * `<network>.json` exists). Returns the former network when a record was moved, null otherwise.
+ */
+export async function adoptFormerPlace(place: RecordPlace): Promise<string | null> {
+  const former = place.formerNetwork;
+  if (former === undefined) return null;
+  return (await readErrors(() => adoptFormerRecord(place.dir, place.network, former))) === null ? null : former;
 }
 
 async function genesisHash(provider: Provider): Promise<string> {

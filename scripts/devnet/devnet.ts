@@ -14,7 +14,7 @@ import { indexOf, roleAccounts } from "./accounts";
 import type { RoleAccount } from "./accounts";
 import { startLocalChain } from "./chain";
 import type { DevAccount } from "./chain";
-import { LOCALHOST_URL, assertDeployed, deploymentsDir, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "./deployment";
+import { LOCALHOST_URL, adoptFormerPlace, assertDeployed, deploymentsDir, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "./deployment";
 import type { RecordPlace } from "./deployment";
 import { ChainError, DeploymentError } from "./errors";
 import { OPERATOR_KEY_ENV, writeDevnetInfo, writeMatmulSpec, writeWorkerConfig } from "./files";
@@ -126,24 +126,31 @@ async function deployFresh(chain: Chain, dataDir: string, progress: Progress): P
   return { record, file, scenario };
 }
 
+/** Moves the index of a record moved from its former name (adoptFormerPlace) with it, and says so. */
+function renamedFormer(dataDir: string, former: string, place: RecordPlace, progress: Progress): void {
+  // Not named: the former name holds the URL's path, which may be an API key.
+  const index = renameIndex(dataDir, former, place.network);
+  progress.step(
+    "deploy",
+    `renamed the record named after the URL's path to ${rel(path.join(place.dir, `${place.network}.json`))}` +
+      (index === null ? "" : `, and its index to ${rel(index)}, where the indexer starts over (the subgraph it built names the network)`),
+  );
+}
+
 export async function resolveDeployment(chain: Chain, options: DevnetOptions, progress: Progress): Promise<Deployed> {
-  if (options.deploy) return deployFresh(chain, options.dataDir, progress);
   const place = recordPlace(chain, options.dataDir);
+  if (options.deploy) {
+    const former = await adoptFormerPlace(place);
+    if (former !== null) renamedFormer(options.dataDir, former, place, progress);
+    return deployFresh(chain, options.dataDir, progress);
+  }
   const found = options.deploymentFile !== undefined ? await readDeploymentFile(options.deploymentFile, chain.chainId) : await findPlacedDeployment(place, chain.chainId, chain.rpc);
   if (found === null) {
     const where = place.exact ? rel(path.join(place.dir, `${place.network}.json`)) : rel(place.dir);
     progress.step("deploy", `no deployment for chain ${chain.chainId} in ${where}: deploying one`);
     return deployFresh(chain, options.dataDir, progress);
   }
-  if (found.renamedFrom !== undefined) {
-    // Not named: the former name holds the URL's path, which may be an API key.
-    const index = renameIndex(options.dataDir, found.renamedFrom, found.record.network);
-    progress.step(
-      "deploy",
-      `renamed the record named after the URL's path to ${rel(found.file)}` +
-        (index === null ? "" : `, and its index to ${rel(index)}, where the indexer starts over (the subgraph it built names the network)`),
-    );
-  }
+  if (found.renamedFrom !== undefined) renamedFormer(options.dataDir, found.renamedFrom, place, progress);
   if (options.seed) throw new DeploymentError(`--seed needs a deployment made by this run, and ${rel(found.file)} already exists for chain ${chain.chainId}: add --deploy`);
   await assertDeployed(chain.rpc, found);
   progress.step("deploy", `using ${rel(found.file)} (add --deploy to deploy a new set)`);

@@ -24,6 +24,7 @@ import {
   loadDeployment,
   parseAllocations,
   readDeploymentRecord,
+  recordedParams,
   recordedRoles,
   verifyWiring,
   writeDeploymentRecord,
@@ -147,7 +148,7 @@ describe("scripts/deploy", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-deploy-"));
     const file = writeDeploymentRecord(d.record, dir);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
-    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations", "guardian", "arbitrator", "totalSupply", "governance"]);
+    expect(Object.keys(json)).to.deep.equal(["network", "chainId", "genesisHash", "deployer", "contracts", "allocations", "guardian", "arbitrator", "totalSupply", "governance", "params"]);
     expect([json.network, json.chainId, json.deployer]).to.deep.equal(["localhost", 31337, deployer.address]);
     expect(Object.keys(json.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
     for (const name of CONTRACT_NAMES) expect(Object.keys(json.contracts[name])).to.deep.equal(["address", "blockNumber"]);
@@ -177,6 +178,17 @@ describe("scripts/deploy", function () {
     expect(d.record.governance).to.deep.equal({ ...g, proposalThreshold: g.proposalThreshold.toString() });
     const read = recordedRoles(JSON.parse(JSON.stringify(d.record)) as DeploymentRecord, "x.json").governance;
     expect(read).to.deep.equal(g);
+  });
+
+  it("records the protocol parameters it deployed the contracts with, the token amounts in wei as decimal strings, and reads them back", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const p = d.config.params;
+    expect(d.record.params).to.deep.equal({
+      ...p,
+      minStakePerGpu: p.minStakePerGpu.toString(),
+      economic: { ...p.economic, minTrackRecordCost: p.economic.minTrackRecordCost.toString(), disputeDeposit: p.economic.disputeDeposit.toString() },
+    });
+    expect(recordedParams(JSON.parse(JSON.stringify(d.record)) as DeploymentRecord, "x.json")).to.deep.equal(p);
   });
 
   it("loadDeployment reads the recorded allocations back, so verifyWiring passes on a loaded record", async function () {
@@ -214,6 +226,22 @@ describe("scripts/deploy", function () {
     expect((await refused({ ...d.record, governance: { ...governance, timelockDelay: undefined } })).field).to.equal("governance.timelockDelay");
     const threshold = await refused({ ...d.record, governance: { ...governance, proposalThreshold: 1000 } });
     expect(threshold.message).to.equal("deployment record deployments/x.json: governance.proposalThreshold is 1000, not an amount in wei as a decimal string");
+  });
+
+  it("loadDeployment refuses malformed protocol parameters with a DeploymentRecordError naming the file and field", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const params = d.record.params!;
+    const field = async (record: object): Promise<string> => {
+      const error = await loadDeployment(record as DeploymentRecord, ethers.provider, "deployments/x.json").catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DeploymentRecordError);
+      return (error as DeploymentRecordError).field;
+    };
+    expect(await field({ ...d.record, params: 5 })).to.equal("params");
+    expect(await field({ ...d.record, params: { ...params, thawingPeriod: "3600" } })).to.equal("params.thawingPeriod");
+    expect(await field({ ...d.record, params: { ...params, minStakePerGpu: 100 } })).to.equal("params.minStakePerGpu");
+    expect(await field({ ...d.record, params: { ...params, economic: undefined } })).to.equal("params.economic");
+    expect(await field({ ...d.record, params: { ...params, economic: { ...params.economic, grace: -1 } } })).to.equal("params.economic.grace");
+    expect(await field({ ...d.record, params: { ...params, economic: { ...params.economic, disputeDeposit: "1e20" } } })).to.equal("params.economic.disputeDeposit");
   });
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {
@@ -370,6 +398,15 @@ describe("scripts/deploy", function () {
         `governor.proposalThreshold is ${g.proposalThreshold}, not ${governance.proposalThreshold}, governor.quorumNumerator is ${g.quorumNumerator}, ` +
         `not ${governance.quorumNumerator}, timelock.getMinDelay is ${g.timelockDelay}, not ${governance.timelockDelay}`,
     );
+  });
+
+  it("verifyWiring fails, with both figures, when a protocol parameter is not the configured one", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const p = d.config.params;
+    const params = { ...p, pauseDuration: p.pauseDuration + 1, economic: { ...p.economic, disputeDeposit: p.economic.disputeDeposit + 2n } };
+    const message = await wiringError(d, deployer, null, { params });
+    expect(message).to.contain(`pauseGuardian.pauseDuration is ${p.pauseDuration}, not ${params.pauseDuration}, `);
+    expect(message).to.contain(`jobEscrow.disputeDeposit is ${p.economic.disputeDeposit}, not ${params.economic.disputeDeposit}`);
   });
 
   it("attaches typed contracts to a record", async function () {

@@ -604,6 +604,37 @@ describe("scripts/devnet", function () {
         await hre.network.provider.send("evm_revert", [snapshot]);
       }
     });
+
+    it("with --rpc-url and --deploy, moves a record and index kept under the name its URL's path once gave them before writing the new record", async function () {
+      const url = "http://127.0.0.1:9545/v2/sEcReTkEy";
+      const data = path.join(dir, "data");
+      const options = parseDevnetOptions(["--rpc-url", url, "--data-dir", data, "--deploy"], dir) as DevnetOptions;
+      const chain: Chain = { rpcUrl: url, wsUrl: null, chainId: 31337, local: false, signers: await hre.ethers.getSigners(), rpc: hre.ethers.provider, accounts: [], publicKeys: false };
+      let printed = "";
+      const progress = new Progress({ tty: false, write: (t) => (printed += t) });
+      const snapshot = (await hre.network.provider.send("evm_snapshot", [])) as string;
+      try {
+        const first = await resolveDeployment(chain, options, progress);
+        const name = first.record.network;
+        // As an npm start before the path was hashed left it: the record and its index named after the path.
+        const former = "chain-31337-127.0.0.1-9545-v2-sEcReTkEy";
+        fs.rmSync(first.file);
+        fs.writeFileSync(path.join(data, "deployments", `${former}.json`), JSON.stringify({ ...first.record, network: former }));
+        fs.mkdirSync(path.join(data, "index", former), { recursive: true });
+        printed = "";
+        const again = await resolveDeployment(chain, options, progress);
+        expect(again.scenario, "deployed again").not.to.equal(null);
+        expect(again.file).to.equal(first.file);
+        expect(again.record.contracts.LatentToken.address).not.to.equal(first.record.contracts.LatentToken.address);
+        // Nothing is left named after the path, which nothing would move once <name>.json exists.
+        expect(fs.readdirSync(path.join(data, "deployments"))).to.deep.equal([`${name}.json`]);
+        expect(fs.readdirSync(path.join(data, "index"))).to.deep.equal([name]);
+        expect(printed).to.match(new RegExp(`renamed the record named after the URL's path to \\S*${name}\\.json, and its index to \\S*${name}`));
+        expect(printed).not.to.include("sEcReTkEy");
+      } finally {
+        await hre.network.provider.send("evm_revert", [snapshot]);
+      }
+    });
   });
 
   it("prints how tasks reach a devnet on another chain port, seeded or not", function () {

@@ -1,17 +1,18 @@
 /**
  * deployment verify: runs deploy.ts's wiring checks on the record's contracts against what the record says the
- * deployment gave them (guardian, arbitrator, supply, allocations, governance settings), prints each one's result, and
- * fails naming the checks that failed. A record written before those were kept cannot have their checks run: they are
- * listed as not run, not failed. A governed address (guardian, arbitrator, treasury), governor or timelock setting, or
- * timelock role that differs from the deployment's passes when the chain's own logs show governance set it since. It
- * signs nothing, so it needs no account.
+ * deployment gave them (guardian, arbitrator, supply, allocations, governance settings, protocol parameters), prints
+ * each one's result, and fails naming the checks that failed. A record written before those were kept cannot have
+ * their checks run: they are listed as not run, not failed. A governed address (guardian, arbitrator, treasury),
+ * governor or timelock setting, protocol parameter, or timelock role that differs from the deployment's passes when
+ * the chain's own logs show governance set it since. It signs nothing, so it needs no account.
  */
 import { encodeBytes32String } from "ethers";
-import { loadDeployment, recordedRoles, wiringChecks } from "../../deploy";
+import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
 import type { ContractName, LatentContracts, LogReader, TimelockRoleName, WiringCheck } from "../../deploy";
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
 import { toJson } from "../lib/format";
+import { CHECKPOINT_MARGIN, checkpointFile, readCheckpoint, writeCheckpoint } from "../lib/checkpoint";
 import { queryLogRange } from "../lib/logs";
 import { write } from "../lib/output";
 import type { TaskResult } from "../lib/run";
@@ -25,7 +26,11 @@ export interface GovernanceChange {
 export interface VerifyCheck extends WiringCheck {
   /** Set where the value is not the deployment's but governance set it since (ok is then true). */
   changedByGovernance?: GovernanceChange;
-  /** For a failed timelock role: what the logs say of it (who granted or revoked it), or that they do not explain it. */
+  /**
+   * For a failed timelock role: what the logs say of it (who granted or revoked it), or that they do not explain it;
+   * for a failed governed value: the log that does not explain it (governance's last change set another value, or the
+   * constructor set another than the record's), with its block and transaction.
+   */
   detail?: string;
 }
 
@@ -59,7 +64,8 @@ interface GovernedParameter {
 /**
  * The checked values governance may change, each logged by its constructor and its setter alone, so that a log not
  * the constructor's is governance's. The addresses' setters are onlyGovernance (the timelock, acting on an executed
- * proposal), and each emits AddressParameterUpdated (contracts/). The governor's settings emit OZ's VotingDelaySet,
+ * proposal), and each emits AddressParameterUpdated (contracts/); the protocol parameters' setters are
+ * onlyGovernance too, each emitting ParameterUpdated with the parameter's name (IGoverned). The governor's settings emit OZ's VotingDelaySet,
  * VotingPeriodSet, ProposalThresholdSet and QuorumNumeratorUpdated from setters that are its onlyGovernance: the
  * caller must be its executor, the timelock, and the call must be one that the governor's own `execute` of a passed
  * proposal queued (`_checkGovernance`), so no timelock operation scheduled otherwise passes. The timelock's
@@ -92,7 +98,25 @@ function governedParameters(c: LatentContracts): Map<string, GovernedParameter> 
     transactionHash: e.transactionHash,
   });
   const [governor, timelock] = [c.governor.filters, c.timelock.filters];
+  // The protocol parameters: each contract's ParameterUpdated of that name, emitted by its constructor and its
+  // onlyGovernance setter alone (the escrow's setters also push a new EconomicParams version, which a check reads).
+  const parameter = (
+    contract: ContractName,
+    target: LatentContracts["staking" | "registry" | "pauseGuardian" | "jobEscrow"],
+    prefix: string,
+    name: string,
+  ): [string, GovernedParameter] => {
+    const filter = target.filters.ParameterUpdated(encodeBytes32String(name));
+    const query = async (from: number, to: number): Promise<SetValue[]> =>
+      (await target.queryFilter(filter, from, to)).map((e) => ({ value: `${e.args.value}`, blockNumber: e.blockNumber, index: e.index, transactionHash: e.transactionHash }));
+    return [`${prefix}.${name}`, { contract, event: `ParameterUpdated(${name})`, query }];
+  };
   return new Map<string, GovernedParameter>([
+    parameter("Staking", c.staking, "staking", "minStakePerGpu"),
+    parameter("Staking", c.staking, "staking", "thawingPeriod"),
+    parameter("ProviderRegistry", c.registry, "registry", "maxGpusPerProvider"),
+    parameter("PauseGuardian", c.pauseGuardian, "pauseGuardian", "pauseDuration"),
+    ...ECONOMIC_PARAM_NAMES.map((name) => parameter("JobEscrow", c.jobEscrow, "jobEscrow", name)),
     address("pauseGuardian.guardian", "PauseGuardian", async (from, to) => (await c.pauseGuardian.queryFilter(guardian, from, to)).map(set)),
     address("disputeManager.arbitrator", "DisputeManager", async (from, to) => (await c.disputeManager.queryFilter(arbitrator, from, to)).map(set)),
     address("staking.treasury", "Staking", async (from, to) => (await c.staking.queryFilter(treasury, from, to)).map(set)),
@@ -119,14 +143,14 @@ function governedParameters(c: LatentContracts): Map<string, GovernedParameter> 
  * `head`, when it sets the chain's value and was not emitted by the contract's constructor (in the
  * transaction that created it, in the record's block: a proposal cannot be executed before the contract exists). The
  * constructor's own log must have set the record's value: a record that misstates what the deployment set is not
- * excused by a later change.
+ * excused by a later change. Otherwise, where a log explains why not, a detail naming it; undefined where none does.
  */
 async function governanceChange(
   ctx: DeploymentContext,
   parameter: GovernedParameter,
   check: { name: string; actual: string; expected: string },
   head: number,
-): Promise<GovernanceChange | undefined> {
+): Promise<{ change: GovernanceChange } | { detail: string } | undefined> {
   const deployedAt = ctx.fromBlock(parameter.contract);
   const address = ctx.record.contracts[parameter.contract].address.toLowerCase();
   const { logs } = await queryLogRange(`${parameter.contract}'s ${parameter.event}`, deployedAt, head, parameter.query);
@@ -138,15 +162,18 @@ async function governanceChange(
       // A log whose transaction the node no longer has cannot be told from the constructor's: it excuses nothing.
       if (receipt === null) return undefined;
       if (receipt.contractAddress?.toLowerCase() === address) {
-        if (log.value.toLowerCase() !== check.expected.toLowerCase()) return undefined;
+        if (log.value.toLowerCase() !== check.expected.toLowerCase()) return { detail: `the constructor set ${log.value} (tx ${log.transactionHash})` };
         continue;
       }
     }
     changes.push(log);
   }
   const last = changes.at(-1);
-  if (last === undefined || last.value.toLowerCase() !== check.actual.toLowerCase()) return undefined;
-  return { blockNumber: last.blockNumber, transactionHash: last.transactionHash };
+  if (last === undefined) return undefined;
+  if (last.value.toLowerCase() !== check.actual.toLowerCase()) {
+    return { detail: `its last ${parameter.event} set ${last.value} at block ${last.blockNumber} (tx ${last.transactionHash})` };
+  }
+  return { change: { blockNumber: last.blockNumber, transactionHash: last.transactionHash } };
 }
 
 /** One AccessControl RoleGranted or RoleRevoked log of the timelock. */
@@ -168,21 +195,45 @@ interface RoleHistory {
 
 const roleKey = (id: string, account: string) => `${id.toLowerCase()}:${account.toLowerCase()}`;
 
+const isRoleLog = (item: unknown): item is RoleLog => {
+  const log = item as Partial<RoleLog> | null;
+  return (
+    typeof log === "object" &&
+    log !== null &&
+    typeof log.granted === "boolean" &&
+    [log.role, log.account, log.sender, log.transactionHash].every((field) => typeof field === "string") &&
+    Number.isSafeInteger(log.blockNumber) &&
+    Number.isSafeInteger(log.index)
+  );
+};
+
 /**
  * Every RoleGranted and RoleRevoked the timelock emitted from its block in the record to `head`, the last of each
  * role and account kept. AccessControl logs a grant only to an account without the role and a revocation only from
  * one with it, so the last log of a pair is what the chain holds, and the pairs that have none were never granted.
  * TimelockController is not enumerable, so these logs are the only way to find a holder the checks do not name.
+ * What a run read up to CHECKPOINT_MARGIN blocks below its head is kept beside the record (lib/checkpoint.ts), so that
+ * the next reads from there: an old deployment behind a node that caps eth_getLogs' range is thousands of calls.
  */
 async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: number): Promise<RoleHistory> {
   const timelock = await c.timelock.getAddress();
   const granted = c.timelock.interface.getEvent("RoleGranted");
   const revoked = c.timelock.interface.getEvent("RoleRevoked");
   const provider = ctx.hre.ethers.provider;
+  const deployedAt = ctx.fromBlock("LatentTimelock");
+  const file = checkpointFile(ctx.deploymentFile);
+  let saved = readCheckpoint(file, timelock, deployedAt, isRoleLog);
+  // Its block's hash is not what it was: a reorg reached it (or the chain is another), so what it holds may not be.
+  if (saved !== undefined && (saved.block > head || (await provider.getBlock(saved.block))?.hash !== saved.blockHash)) saved = undefined;
+  const start = saved === undefined ? deployedAt : saved.block + 1;
+  const confirmed = head - CHECKPOINT_MARGIN;
+  // The next checkpoint's hash is asked for before its logs, so that a reorg between the two makes it one that the
+  // next run finds stale, never one that vouches for logs of another chain.
+  const checkpointHash = confirmed >= start ? (await provider.getBlock(confirmed))?.hash : undefined;
   // One filter for both events (topic0 either): one range of calls instead of two.
   const query = (from: number, to: number) =>
     provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to });
-  const { logs } = await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", ctx.fromBlock("LatentTimelock"), head, query);
+  const { logs } = start > head ? { logs: [] } : await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", start, head, query);
   const parsed: RoleLog[] = logs.map((log) => {
     const event = c.timelock.interface.parseLog(log);
     if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
@@ -191,7 +242,15 @@ async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: num
   });
   parsed.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const last = new Map<string, RoleLog>();
-  for (const log of parsed) last.set(roleKey(log.role, log.account), log);
+  const apply = (from: RoleLog[]) => {
+    for (const log of from) last.set(roleKey(log.role, log.account), log);
+  };
+  apply(saved?.state ?? []);
+  apply(parsed.filter((log) => log.blockNumber <= confirmed));
+  if (checkpointHash != null) {
+    writeCheckpoint(file, { version: 1, address: timelock, from: deployedAt, block: confirmed, blockHash: checkpointHash, state: [...last.values()] });
+  }
+  apply(parsed.filter((log) => log.blockNumber > confirmed));
   return { last, timelock };
 }
 
@@ -257,10 +316,20 @@ const SETTINGS = [
   "timelock.getMinDelay",
 ];
 
+/** wiringChecks' protocol parameters, which a record written before they were kept cannot check. */
+const PARAMETERS = [
+  "staking.minStakePerGpu",
+  "staking.thawingPeriod",
+  "registry.maxGpusPerProvider",
+  "pauseGuardian.pauseDuration",
+  ...ECONOMIC_PARAM_NAMES.map((name) => `jobEscrow.${name}`),
+];
+
 export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyView>> {
   const { record, deploymentFile: file } = ctx;
   const loaded = await loadDeployment(record, ctx.hre.ethers.provider, file);
   const recorded = recordedRoles(record, file);
+  const params = recordedParams(record, file);
   // What the record does not say is taken from the chain, where comparing it with itself proves nothing: not run.
   const roles = {
     guardian: recorded.guardian ?? loaded.config.guardian,
@@ -268,12 +337,14 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     totalSupply: recorded.totalSupply ?? loaded.config.totalSupply,
     governance: recorded.governance ?? loaded.config.governance,
     allocations: record.allocations === undefined ? undefined : loaded.config.allocations,
+    params: params ?? loaded.config.params,
   };
   const unrecorded = new Map<string, string>([
     ...(recorded.guardian === undefined ? [["pauseGuardian.guardian", "the record has no guardian"] as const] : []),
     ...(recorded.governance === undefined ? SETTINGS.map((name) => [name, "the record has no governance settings"] as const) : []),
     ...(recorded.arbitrator === undefined ? [["disputeManager.arbitrator", "the record has no arbitrator"] as const] : []),
     ...(recorded.totalSupply === undefined ? [["token.totalSupply", "the record has no totalSupply"] as const] : []),
+    ...(params === undefined ? PARAMETERS.map((name) => [name, "the record has no protocol parameters"] as const) : []),
   ]);
   const readLogs: LogReader = async (what, from, to, query) => (await queryLogRange(what, from, to, query)).logs;
   const wired: VerifyCheck[] = await wiringChecks(loaded.contracts, record.deployer, roles, ctx.fromBlock("LatentToken"), readLogs);
@@ -285,8 +356,9 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     const parameter = governed.get(check.name);
     // Only a difference costs these log queries: a deployment as recorded is verified without them.
     if (parameter === undefined || check.ok || check.actual === undefined || check.expected === undefined || unrecorded.has(check.name)) continue;
-    const change = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, head);
-    if (change !== undefined) wiring[i] = { ...check, ok: true, changedByGovernance: change };
+    const explained = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, head);
+    if (explained === undefined) continue;
+    wiring[i] = "change" in explained ? { ...check, ok: true, changedByGovernance: explained.change } : { ...check, detail: explained.detail };
   }
   const checks: VerifyCheck[] = [
     // DeploymentContext.open has refused a record whose genesis hash is another chain's.

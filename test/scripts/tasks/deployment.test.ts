@@ -1,14 +1,16 @@
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { loadFixture, mine, setStorageAt } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, setStorageAt, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
 import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
+import { CHECKPOINT_MARGIN } from "../../../scripts/tasks/lib/checkpoint";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
 import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+import type { TaskBase } from "./helpers";
 
 interface Mined {
   blockNumber: number;
@@ -78,8 +80,26 @@ async function governanceChangedFixture() {
   return { ...b, newGuardian, newArbitrator, newTreasury, guardianTx: await mined(guardianTx), arbitratorTx: await mined(arbitratorTx), treasuryTx: await mined(treasuryTx) };
 }
 
-/** An eth_getLogs call: its range, and the contract it names. */
+const DAY = 24 * 3600;
+
+/** The protocol parameters' checks, written out here so that one the verify stops making fails a test. */
+const ESCROW = ["protocolFeeBps", "collateralRatioBps", "timeoutSlashBps", "maxSlashingCutBps", "disputeRewardBps", "challengeWindow", "grace", "disputePeriod", "disputeDeposit", "minTrackRecordCost"];
+const PARAMETERS = ["staking.minStakePerGpu", "staking.thawingPeriod", "registry.maxGpusPerProvider", "pauseGuardian.pauseDuration", ...ESCROW.map((name) => `jobEscrow.${name}`)];
+
+/** The deployment, then 40 blocks, then governance (the timelock) setting the thawing period, the pause duration and the escrow's fee. */
+async function parametersChangedFixture() {
+  const b = await tasksBaseFixture();
+  await mine(40);
+  const thawingTx = await mined(await b.c.staking.connect(b.timelock).setThawingPeriod(2 * DAY + 17));
+  const pauseTx = await mined(await b.c.pauseGuardian.connect(b.timelock).setPauseDuration(5 * DAY));
+  await mine(5);
+  const feeTx = await mined(await b.c.jobEscrow.connect(b.timelock).setProtocolFeeBps(300));
+  return { ...b, thawingTx, pauseTx, feeTx };
+}
+
+/** An eth_getLogs call: its range (its first block, and how many), and the contract it names. */
 interface LogsCall {
+  from: number;
   blocks: number;
   address: string;
 }
@@ -98,7 +118,7 @@ async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () =
       const { fromBlock, toBlock, address } = (params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; address?: string };
       // A query to "latest" (no toBlock) spans the whole chain: refused as a range like any other.
       const to = toBlock === undefined || toBlock === "latest" ? Number(await send.call(provider, "eth_blockNumber")) : Number(toBlock);
-      if (refuse({ blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
+      if (refuse({ from: Number(fromBlock ?? 0), blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
         refused += 1;
         throw new Error("query exceeds max block range");
       }
@@ -127,6 +147,90 @@ describe("tasks: deployment", function () {
       for (const name of settings) expect(output).to.contain(`  ok       ${name}\n`);
       expect(result.checks.map((check) => check.name)).to.include.members(settings);
       expect(output).to.contain(` ${result.checks.length} of ${result.checks.length} checks passed\n`);
+    });
+
+    it("checks every protocol parameter the deployment set (staking, registry, pause guardian, escrow) against the record's", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { result, output } = await task<VerifyView>(file, "deployment verify");
+      expect(result.checks.map((check) => check.name)).to.include.members(PARAMETERS);
+      for (const name of PARAMETERS) expect(output).to.contain(`  ok       ${name}\n`);
+    });
+
+    it("fails naming the parameter and both values when the record's differs from the chain's with no log of governance setting it", async function () {
+      const { file, s } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { params: { economic: Record<string, unknown> } & Record<string, unknown> };
+      const deployed = s.deployment.config.params;
+      const tampered = tempFile(
+        "tampered-params.json",
+        JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: deployed.thawingPeriod + 1, economic: { ...record.params.economic, grace: deployed.economic.grace + 2 } } }),
+      );
+      await taskFails(
+        tampered,
+        "deployment verify",
+        {},
+        VerificationError,
+        new RegExp(
+          `: 2 of \\d+ checks failed: staking\\.thawingPeriod is ${deployed.thawingPeriod}, not ${deployed.thawingPeriod + 1}, ` +
+            `jobEscrow\\.grace is ${deployed.economic.grace}, not ${deployed.economic.grace + 2}$`,
+        ),
+      );
+    });
+
+    it("passes protocol parameters that governance set after the deployment, naming each change's block and transaction", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+      expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["staking.thawingPeriod", "pauseGuardian.pauseDuration", "jobEscrow.protocolFeeBps"]]);
+      const deployed = b.s.deployment.config.params;
+      const at = (tx: Mined) => `changed by governance at block ${tx.blockNumber} (tx ${tx.hash})`;
+      expect(output).to.contain(`  changed  staking.thawingPeriod: is ${2 * DAY + 17} (the record's ${deployed.thawingPeriod}), ${at(b.thawingTx)}\n`);
+      expect(output).to.contain(`  changed  pauseGuardian.pauseDuration: is ${5 * DAY} (the record's ${deployed.pauseDuration}), ${at(b.pauseTx)}\n`);
+      expect(output).to.contain(`  changed  jobEscrow.protocolFeeBps: is 300 (the record's ${deployed.economic.protocolFeeBps}), ${at(b.feeTx)}`);
+    });
+
+    it("fails a parameter the chain holds that its last governance change did not set, naming that change's value, block and transaction", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const staking = await b.c.staking.getAddress();
+      // The thawing period is a uint64, packed or not: the slot whose word holds it, 8 bytes, at a byte boundary.
+      const held = (2 * DAY + 17).toString(16).padStart(16, "0");
+      let slot = -1;
+      let at = -1;
+      for (let i = 0; i < 32 && slot < 0; i += 1) {
+        const word = (await hre.ethers.provider.getStorage(staking, i)).slice(2);
+        for (let j = 0; j + 16 <= 64 && slot < 0; j += 2) if (word.slice(j, j + 16) === held) [slot, at] = [i, j];
+      }
+      expect(slot, "the thawing period's slot").to.be.at.least(0);
+      const word = (await hre.ethers.provider.getStorage(staking, slot)).slice(2);
+      const written = 3 * DAY;
+      await setStorageAt(staking, slot, `0x${word.slice(0, at)}${written.toString(16).padStart(16, "0")}${word.slice(at + 16)}`);
+      expect(await b.c.staking.thawingPeriod()).to.equal(BigInt(written));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: b.file }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      const recorded = b.s.deployment.config.params.thawingPeriod;
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${written}, not ${recorded}$`));
+      expect(printed.join("\n")).to.contain(
+        `  FAILED   staking.thawingPeriod: is ${written}, not ${recorded}: its last ParameterUpdated(thawingPeriod) set ${2 * DAY + 17} ` +
+          `at block ${b.thawingTx.blockNumber} (tx ${b.thawingTx.hash})\n`,
+      );
+    });
+
+    it("fails a parameter governance changed when the record misstates what the deployment set, naming what the constructor set", async function () {
+      const b = await loadFixture(parametersChangedFixture);
+      const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { params: Record<string, unknown> };
+      const tampered = tempFile("tampered-thawing.json", JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: 7200 } }));
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: tampered }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${2 * DAY + 17}, not 7200$`));
+      const deployed = b.s.deployment.config.params.thawingPeriod;
+      const staking = b.s.deployment.record.contracts.Staking;
+      const block = await hre.ethers.provider.getBlock(staking.blockNumber);
+      const receipts = await Promise.all((block?.transactions ?? []).map((hash) => hre.ethers.provider.getTransactionReceipt(hash)));
+      const created = receipts.find((receipt) => receipt?.contractAddress === staking.address);
+      expect(created, "Staking's deployment transaction").not.to.equal(undefined);
+      expect(printed.join("\n")).to.contain(`  FAILED   staking.thawingPeriod: is ${2 * DAY + 17}, not 7200: the constructor set ${deployed} (tx ${created!.hash})\n`);
     });
 
     it("passes a voting period and timelock delay that an executed proposal changed, naming its block and transaction", async function () {
@@ -268,6 +372,65 @@ describe("tasks: deployment", function () {
       expect([answered, asked]).to.deep.equal([2, [token, timelock]]);
     });
 
+    describe("the timelock's role logs, read from a checkpoint beside the record", function () {
+      /** A deployment of its own, so that no other test's run leaves a checkpoint beside its record. */
+      async function checkpointFixture() {
+        return tasksBaseFixture();
+      }
+
+      /** The first block of each eth_getLogs call for the timelock's logs that a verify run makes. */
+      async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
+        const timelock = (await b.c.timelock.getAddress()).toLowerCase();
+        const from: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === timelock) from.push(call.from);
+          return false;
+        }, () => task<VerifyView>(b.file, "deployment verify"));
+        return { result: value.result, from };
+      }
+
+      it("asks, on a second run, for the role logs only from CHECKPOINT_MARGIN blocks below the first run's head on", async function () {
+        const b = await loadFixture(checkpointFixture);
+        await mine(100);
+        const head = await hre.ethers.provider.getBlockNumber();
+        const first = await timelockQueries(b);
+        expect(first.from).to.deep.equal([b.s.deployment.record.contracts.LatentTimelock.blockNumber]);
+        await mine(10);
+        const second = await timelockQueries(b);
+        expect([second.result.failed, second.from]).to.deep.equal([[], [head - CHECKPOINT_MARGIN + 1]]);
+      });
+
+      it("still passes, on a run from the checkpoint, a proposer that governance granted before it", async function () {
+        const b = await loadFixture(checkpointFixture);
+        const outsider = (await hre.ethers.getSigners())[19]!.address;
+        const grant = await mined(await b.c.timelock.connect(b.timelock).grantRole(await b.c.timelock.PROPOSER_ROLE(), outsider));
+        await mine(100);
+        await task<VerifyView>(b.file, "deployment verify");
+        await mine(10);
+        const { result, from } = await timelockQueries(b);
+        expect(from[0]).to.be.greaterThan(grant.blockNumber);
+        const name = `timelock proposer ${outsider}`;
+        expect([result.failed, result.changedByGovernance]).to.deep.equal([[], [name]]);
+        const check = result.checks.find((c) => c.name === name);
+        expect(check?.changedByGovernance).to.deep.equal({ blockNumber: grant.blockNumber, transactionHash: grant.hash });
+      });
+
+      it("reads the role logs from the deployment again when a reorg has replaced the checkpoint's block, finding a grant in the new history", async function () {
+        const b = await loadFixture(checkpointFixture);
+        const before = await takeSnapshot();
+        await mine(100);
+        await task<VerifyView>(b.file, "deployment verify");
+        // Another history of as many blocks, the first of which grants a proposer: the checkpoint's block is not in it.
+        await before.restore();
+        const outsider = (await hre.ethers.getSigners())[19]!.address;
+        await mined(await b.c.timelock.connect(b.timelock).grantRole(await b.c.timelock.PROPOSER_ROLE(), outsider));
+        await mine(110);
+        const { result, from } = await timelockQueries(b);
+        expect(from).to.deep.equal([b.s.deployment.record.contracts.LatentTimelock.blockNumber]);
+        expect(result.changedByGovernance).to.deep.equal([`timelock proposer ${outsider}`]);
+      });
+    });
+
     it("passes a proposer that a governance proposal granted after the deployment, naming the grant's block and transaction", async function () {
       const b = await loadFixture(proposerGrantedFixture);
       const { result, output } = await task<VerifyView>(b.file, "deployment verify");
@@ -375,16 +538,19 @@ describe("tasks: deployment", function () {
       expect(result.failed).to.deep.equal([]);
     });
 
-    it("on a record without genesisHash, allocations, guardian, arbitrator, supply or governance settings, says which checks it could not run and passes the rest", async function () {
+    it("on a record without genesisHash, allocations, guardian, arbitrator, supply, governance settings or protocol parameters, says which checks it could not run and passes the rest", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
-      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, governance: _gov, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
-        string,
-        unknown
-      >;
+      const { genesisHash: _g, allocations: _a, guardian: _gu, arbitrator: _ar, totalSupply: _t, governance: _gov, params: _p, ...old } = JSON.parse(
+        fs.readFileSync(file, "utf8"),
+      ) as Record<string, unknown>;
       const { result, output } = await task<VerifyView>(tempFile("old-record.json", JSON.stringify(old)), "deployment verify");
       const settings = ["governor.votingDelay", "governor.votingPeriod", "governor.proposalThreshold", "governor.quorumNumerator", "timelock.getMinDelay"];
-      expect([result.failed, result.notRun]).to.deep.equal([[], ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", ...settings, "token.mints", "token.totalSupply"]]);
-      expect(output).to.match(/checks passed, 10 not run\n/);
+      expect([result.failed, result.notRun]).to.deep.equal([
+        [],
+        ["genesis block", "pauseGuardian.guardian", "disputeManager.arbitrator", ...settings, ...PARAMETERS, "token.mints", "token.totalSupply"],
+      ]);
+      expect(output).to.match(/checks passed, 24 not run\n/);
+      expect(output).to.contain("  not run  jobEscrow.grace: the record has no protocol parameters\n");
       expect(output).to.contain("  not run  governor.votingPeriod: the record has no governance settings\n");
       expect(output).to.contain("  not run  genesis block: the record has no genesisHash\n");
       expect(output).to.contain("  not run  pauseGuardian.guardian: the record has no guardian\n");
