@@ -4,15 +4,19 @@
  * each one's result, and fails naming the checks that failed. A record written before those were kept cannot have
  * their checks run: they are listed as not run, not failed. A governed address (guardian, arbitrator, treasury),
  * governor or timelock setting, protocol parameter, or timelock role that differs from the deployment's passes when
- * the chain's own logs show governance set it since. It signs nothing, so it needs no account.
+ * the chain's own logs show governance set it since; what a run read of them is kept beside the record, so that the next
+ * reads only the blocks since (lib/checkpoint.ts). It signs nothing, so it needs no account.
  */
 import { encodeBytes32String } from "ethers";
+import type { Interface, LogDescription } from "ethers";
 import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
 import type { ContractName, LatentContracts, LogReader, TimelockRoleName, WiringCheck } from "../../deploy";
+import { IGoverned__factory } from "../../../typechain-types";
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
 import { toJson } from "../lib/format";
-import { CHECKPOINT_MARGIN, checkpointFile, readCheckpoint, writeCheckpoint } from "../lib/checkpoint";
+import { LogCheckpoint, checkpointFile, readLogStream } from "../lib/checkpoint";
+import type { LogStream } from "../lib/checkpoint";
 import { queryLogRange } from "../lib/logs";
 import { write } from "../lib/output";
 import type { TaskResult } from "../lib/run";
@@ -43,22 +47,40 @@ export interface VerifyView {
   notRun: string[];
   /** Names of the checks whose value governance has changed since the deployment. */
   changedByGovernance: string[];
+  /** What the user should know that is no check's result: that the checkpoint beside the record could not be written. */
+  notes: string[];
 }
 
-/** A value set once in one of that contract's setter logs (an address, or a number in decimal). */
+/** One setter log of a governed value: the check whose value it sets, and the value (an address, or a number in decimal). */
 interface SetValue {
+  parameter: string;
   value: string;
   blockNumber: number;
   index: number;
   transactionHash: string;
 }
 
+const isSetValue = (item: unknown): item is SetValue => {
+  const log = item as Partial<SetValue> | null;
+  return (
+    typeof log === "object" &&
+    log !== null &&
+    [log.parameter, log.value, log.transactionHash].every((field) => typeof field === "string") &&
+    Number.isSafeInteger(log.blockNumber) &&
+    Number.isSafeInteger(log.index)
+  );
+};
+
 interface GovernedParameter {
   contract: ContractName;
-  /** The logs, as a ChainQueryError names them. */
+  /** The event that logs it, and its logs as a detail names them: `ParameterUpdated(thawingPeriod)`. */
+  kind: string;
   event: string;
-  /** The governed contract's logs of `parameter` in blocks `from` to `to`. */
-  query: (from: number, to: number) => Promise<SetValue[]>;
+  /** The interface that parses its contract's logs of `kind`, and the kind's topic. */
+  iface: Interface;
+  topic: string;
+  /** The value a parsed log of its contract sets of this parameter; undefined for a log of another. */
+  set: (log: LogDescription) => string | undefined;
 }
 
 /**
@@ -73,90 +95,91 @@ interface GovernedParameter {
  * addresses are immutables, so nothing explains their difference.
  */
 function governedParameters(c: LatentContracts): Map<string, GovernedParameter> {
-  const set = (e: { args: { value: string }; blockNumber: number; index: number; transactionHash: string }): SetValue => ({
-    value: e.args.value,
-    blockNumber: e.blockNumber,
-    index: e.index,
-    transactionHash: e.transactionHash,
-  });
-  const guardian = c.pauseGuardian.filters.AddressParameterUpdated(encodeBytes32String("guardian"));
-  const arbitrator = c.disputeManager.filters.AddressParameterUpdated(encodeBytes32String("arbitrator"));
-  const treasury = c.staking.filters.AddressParameterUpdated(encodeBytes32String("treasury"));
-  const address = (name: string, contract: ContractName, query: GovernedParameter["query"]): [string, GovernedParameter] => [
-    name,
-    { contract, event: `AddressParameterUpdated(${name})`, query },
-  ];
-  const setting = (name: string, contract: ContractName, event: string, query: GovernedParameter["query"]): [string, GovernedParameter] => [
-    name,
-    { contract, event, query },
-  ];
+  // The five Governed contracts share IGoverned's two events, whose first argument is the parameter's name.
+  const governed = IGoverned__factory.createInterface();
+  const named = (contract: ContractName, prefix: string, kind: "ParameterUpdated" | "AddressParameterUpdated", name: string): [string, GovernedParameter] => {
+    const id = encodeBytes32String(name);
+    const set = (log: LogDescription) => (log.name === kind && log.args[0] === id ? `${log.args[1]}` : undefined);
+    return [`${prefix}.${name}`, { contract, kind, event: `${kind}(${name})`, iface: governed, topic: governed.getEvent(kind).topicHash, set }];
+  };
   // A setting's log carries its old and new value; the new one, in decimal, is what it set.
-  const newValue = (e: { args: [bigint, bigint]; blockNumber: number; index: number; transactionHash: string }): SetValue => ({
-    value: `${e.args[1]}`,
-    blockNumber: e.blockNumber,
-    index: e.index,
-    transactionHash: e.transactionHash,
-  });
-  const [governor, timelock] = [c.governor.filters, c.timelock.filters];
+  const setting = (name: string, contract: ContractName, iface: Interface, kind: string): [string, GovernedParameter] => {
+    const set = (log: LogDescription) => (log.name === kind ? `${log.args[1]}` : undefined);
+    const topic = iface.getEvent(kind)?.topicHash;
+    if (topic === undefined) throw new TypeError(`${contract} has no event ${kind}`);
+    return [name, { contract, kind, event: kind, iface, topic, set }];
+  };
   // The protocol parameters: each contract's ParameterUpdated of that name, emitted by its constructor and its
   // onlyGovernance setter alone (the escrow's setters also push a new EconomicParams version, which a check reads).
-  const parameter = (
-    contract: ContractName,
-    target: LatentContracts["staking" | "registry" | "pauseGuardian" | "jobEscrow"],
-    prefix: string,
-    name: string,
-  ): [string, GovernedParameter] => {
-    const filter = target.filters.ParameterUpdated(encodeBytes32String(name));
-    const query = async (from: number, to: number): Promise<SetValue[]> =>
-      (await target.queryFilter(filter, from, to)).map((e) => ({ value: `${e.args.value}`, blockNumber: e.blockNumber, index: e.index, transactionHash: e.transactionHash }));
-    return [`${prefix}.${name}`, { contract, event: `ParameterUpdated(${name})`, query }];
-  };
   return new Map<string, GovernedParameter>([
-    parameter("Staking", c.staking, "staking", "minStakePerGpu"),
-    parameter("Staking", c.staking, "staking", "thawingPeriod"),
-    parameter("ProviderRegistry", c.registry, "registry", "maxGpusPerProvider"),
-    parameter("PauseGuardian", c.pauseGuardian, "pauseGuardian", "pauseDuration"),
-    ...ECONOMIC_PARAM_NAMES.map((name) => parameter("JobEscrow", c.jobEscrow, "jobEscrow", name)),
-    address("pauseGuardian.guardian", "PauseGuardian", async (from, to) => (await c.pauseGuardian.queryFilter(guardian, from, to)).map(set)),
-    address("disputeManager.arbitrator", "DisputeManager", async (from, to) => (await c.disputeManager.queryFilter(arbitrator, from, to)).map(set)),
-    address("staking.treasury", "Staking", async (from, to) => (await c.staking.queryFilter(treasury, from, to)).map(set)),
-    setting("governor.votingDelay", "LatentGovernor", "VotingDelaySet", async (from, to) =>
-      (await c.governor.queryFilter(governor.VotingDelaySet, from, to)).map(newValue),
-    ),
-    setting("governor.votingPeriod", "LatentGovernor", "VotingPeriodSet", async (from, to) =>
-      (await c.governor.queryFilter(governor.VotingPeriodSet, from, to)).map(newValue),
-    ),
-    setting("governor.proposalThreshold", "LatentGovernor", "ProposalThresholdSet", async (from, to) =>
-      (await c.governor.queryFilter(governor.ProposalThresholdSet, from, to)).map(newValue),
-    ),
-    setting("governor.quorumNumerator", "LatentGovernor", "QuorumNumeratorUpdated", async (from, to) =>
-      (await c.governor.queryFilter(governor.QuorumNumeratorUpdated, from, to)).map(newValue),
-    ),
-    setting("timelock.getMinDelay", "LatentTimelock", "MinDelayChange", async (from, to) =>
-      (await c.timelock.queryFilter(timelock.MinDelayChange, from, to)).map(newValue),
-    ),
+    named("Staking", "staking", "ParameterUpdated", "minStakePerGpu"),
+    named("Staking", "staking", "ParameterUpdated", "thawingPeriod"),
+    named("ProviderRegistry", "registry", "ParameterUpdated", "maxGpusPerProvider"),
+    named("PauseGuardian", "pauseGuardian", "ParameterUpdated", "pauseDuration"),
+    ...ECONOMIC_PARAM_NAMES.map((name) => named("JobEscrow", "jobEscrow", "ParameterUpdated", name)),
+    named("PauseGuardian", "pauseGuardian", "AddressParameterUpdated", "guardian"),
+    named("DisputeManager", "disputeManager", "AddressParameterUpdated", "arbitrator"),
+    named("Staking", "staking", "AddressParameterUpdated", "treasury"),
+    setting("governor.votingDelay", "LatentGovernor", c.governor.interface, "VotingDelaySet"),
+    setting("governor.votingPeriod", "LatentGovernor", c.governor.interface, "VotingPeriodSet"),
+    setting("governor.proposalThreshold", "LatentGovernor", c.governor.interface, "ProposalThresholdSet"),
+    setting("governor.quorumNumerator", "LatentGovernor", c.governor.interface, "QuorumNumeratorUpdated"),
+    setting("timelock.getMinDelay", "LatentTimelock", c.timelock.interface, "MinDelayChange"),
   ]);
 }
 
 /**
- * Where governance last set the value a failed check read, if it did: the contract's last log of the parameter up to
- * `head`, when it sets the chain's value and was not emitted by the contract's constructor (in the
- * transaction that created it, in the record's block: a proposal cannot be executed before the contract exists). The
- * constructor's own log must have set the record's value: a record that misstates what the deployment set is not
- * excused by a later change. Otherwise, where a log explains why not, a detail naming it; undefined where none does.
+ * Every governed parameter's logs of `contract`, read as one stream (one filter for all their events, so one range of
+ * calls however many have changed) into the checkpoint: of the logs in its block, which may be its constructor's, all;
+ * of the later ones, the last of each parameter, all that governanceChange reads of them.
+ */
+function setterLogs(ctx: DeploymentContext, contract: ContractName, governed: Map<string, GovernedParameter>): LogStream<SetValue> {
+  const parameters = [...governed].filter(([, parameter]) => parameter.contract === contract);
+  const [first] = parameters;
+  if (first === undefined) throw new TypeError(`${contract} has no governed parameter`);
+  const { iface } = first[1];
+  const address = ctx.record.contracts[contract].address;
+  const from = ctx.fromBlock(contract);
+  const topics = [...new Set(parameters.map(([, parameter]) => parameter.topic))];
+  const kinds = [...new Set(parameters.map(([, parameter]) => parameter.kind))];
+  const what = `${contract}'s ${kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`}`;
+  const query = async (fromBlock: number, toBlock: number): Promise<SetValue[]> =>
+    (await ctx.hre.ethers.provider.getLogs({ address, topics: [topics], fromBlock, toBlock })).flatMap((log) => {
+      const parsed = iface.parseLog(log);
+      if (parsed === null) throw new ChainQueryError(`the node returned a log of ${contract} that is none of ${kinds.join(", ")} (tx ${log.transactionHash})`);
+      for (const [parameter, { set }] of parameters) {
+        const value = set(parsed);
+        if (value !== undefined) return [{ parameter, value, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash }];
+      }
+      // A parameter no check reads.
+      return [];
+    });
+  const keep = (logs: SetValue[]): SetValue[] => {
+    const last = new Map<string, SetValue>();
+    for (const log of logs) if (log.blockNumber > from) last.set(log.parameter, log);
+    return [...logs.filter((log) => log.blockNumber === from), ...last.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  };
+  return { key: `${contract} parameters`, what, address, from, query, isItem: isSetValue, keep };
+}
+
+/**
+ * Where governance last set the value a failed check read, if it did: of `logs`, the parameter's logs from its
+ * contract's block to the head (those in that block, and the last after it), the last, when it sets the chain's value
+ * and was not emitted by the contract's constructor (in the transaction that created it, in the record's block: a
+ * proposal cannot be executed before the contract exists). The constructor's own log must have set the record's
+ * value: a record that misstates what the deployment set is not excused by a later change. Otherwise, where a log
+ * explains why not, a detail naming it; undefined where none does.
  */
 async function governanceChange(
   ctx: DeploymentContext,
   parameter: GovernedParameter,
   check: { name: string; actual: string; expected: string },
-  head: number,
+  logs: SetValue[],
 ): Promise<{ change: GovernanceChange } | { detail: string } | undefined> {
   const deployedAt = ctx.fromBlock(parameter.contract);
   const address = ctx.record.contracts[parameter.contract].address.toLowerCase();
-  const { logs } = await queryLogRange(`${parameter.contract}'s ${parameter.event}`, deployedAt, head, parameter.query);
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const changes: SetValue[] = [];
-  for (const log of logs) {
+  for (const log of logs.filter((log) => log.parameter === check.name)) {
     if (log.blockNumber === deployedAt) {
       const receipt = await ctx.hre.ethers.provider.getTransactionReceipt(log.transactionHash);
       // A log whose transaction the node no longer has cannot be told from the constructor's: it excuses nothing.
@@ -212,46 +235,38 @@ const isRoleLog = (item: unknown): item is RoleLog => {
  * role and account kept. AccessControl logs a grant only to an account without the role and a revocation only from
  * one with it, so the last log of a pair is what the chain holds, and the pairs that have none were never granted.
  * TimelockController is not enumerable, so these logs are the only way to find a holder the checks do not name.
- * What a run read up to CHECKPOINT_MARGIN blocks below its head is kept beside the record (lib/checkpoint.ts), so that
- * the next reads from there: an old deployment behind a node that caps eth_getLogs' range is thousands of calls.
+ * They are read from the checkpoint on (lib/checkpoint.ts): an old deployment behind a node that caps eth_getLogs'
+ * range is thousands of calls.
  */
-async function roleHistory(ctx: DeploymentContext, c: LatentContracts, head: number): Promise<RoleHistory> {
+async function roleHistory(ctx: DeploymentContext, c: LatentContracts, checkpoint: LogCheckpoint, head: number): Promise<RoleHistory> {
   const timelock = await c.timelock.getAddress();
   const granted = c.timelock.interface.getEvent("RoleGranted");
   const revoked = c.timelock.interface.getEvent("RoleRevoked");
   const provider = ctx.hre.ethers.provider;
-  const deployedAt = ctx.fromBlock("LatentTimelock");
-  const file = checkpointFile(ctx.deploymentFile);
-  let saved = readCheckpoint(file, timelock, deployedAt, isRoleLog);
-  // Its block's hash is not what it was: a reorg reached it (or the chain is another), so what it holds may not be.
-  if (saved !== undefined && (saved.block > head || (await provider.getBlock(saved.block))?.hash !== saved.blockHash)) saved = undefined;
-  const start = saved === undefined ? deployedAt : saved.block + 1;
-  const confirmed = head - CHECKPOINT_MARGIN;
-  // The next checkpoint's hash is asked for before its logs, so that a reorg between the two makes it one that the
-  // next run finds stale, never one that vouches for logs of another chain.
-  const checkpointHash = confirmed >= start ? (await provider.getBlock(confirmed))?.hash : undefined;
   // One filter for both events (topic0 either): one range of calls instead of two.
-  const query = (from: number, to: number) =>
-    provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to });
-  const { logs } = start > head ? { logs: [] } : await queryLogRange("LatentTimelock's RoleGranted and RoleRevoked", start, head, query);
-  const parsed: RoleLog[] = logs.map((log) => {
-    const event = c.timelock.interface.parseLog(log);
-    if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
-    const [role, account, sender] = event.args as unknown as [string, string, string];
-    return { granted: event.name === "RoleGranted", role, account, sender, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash };
-  });
-  parsed.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  const last = new Map<string, RoleLog>();
-  const apply = (from: RoleLog[]) => {
-    for (const log of from) last.set(roleKey(log.role, log.account), log);
-  };
-  apply(saved?.state ?? []);
-  apply(parsed.filter((log) => log.blockNumber <= confirmed));
-  if (checkpointHash != null) {
-    writeCheckpoint(file, { version: 1, address: timelock, from: deployedAt, block: confirmed, blockHash: checkpointHash, state: [...last.values()] });
-  }
-  apply(parsed.filter((log) => log.blockNumber > confirmed));
-  return { last, timelock };
+  const query = async (from: number, to: number): Promise<RoleLog[]> =>
+    (await provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to })).map((log) => {
+      const event = c.timelock.interface.parseLog(log);
+      if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
+      const [role, account, sender] = event.args as unknown as [string, string, string];
+      return { granted: event.name === "RoleGranted", role, account, sender, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash };
+    });
+  const lastOfEach = (logs: RoleLog[]) => [...new Map(logs.map((log) => [roleKey(log.role, log.account), log])).values()];
+  const logs = await readLogStream(
+    checkpoint,
+    provider,
+    {
+      key: "LatentTimelock roles",
+      what: "LatentTimelock's RoleGranted and RoleRevoked",
+      address: timelock,
+      from: ctx.fromBlock("LatentTimelock"),
+      query,
+      isItem: isRoleLog,
+      keep: lastOfEach,
+    },
+    head,
+  );
+  return { last: new Map(logs.map((log) => [roleKey(log.role, log.account), log])), timelock };
 }
 
 /**
@@ -275,7 +290,7 @@ function explainRole(history: RoleHistory, id: string, account: string, holds: b
  * <account>`), passed where governance granted it and failed otherwise (a deployer that kept the admin role and
  * granted one, say). The chain's hasRole confirms each such holder.
  */
-async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, wiring: VerifyCheck[], head: number): Promise<VerifyCheck[]> {
+async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, checkpoint: LogCheckpoint, wiring: VerifyCheck[], head: number): Promise<VerifyCheck[]> {
   const ids = new Map<string, TimelockRoleName>();
   const named = new Set<string>();
   for (const check of wiring) {
@@ -283,7 +298,7 @@ async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, wiring:
     ids.set(check.timelockRole.id.toLowerCase(), check.timelockRole.role);
     named.add(roleKey(check.timelockRole.id, check.timelockRole.account));
   }
-  const history = await roleHistory(ctx, c, head);
+  const history = await roleHistory(ctx, c, checkpoint, head);
   const checks = wiring.map((check): VerifyCheck => {
     const role = check.timelockRole;
     if (role === undefined || check.ok) return check;
@@ -351,12 +366,20 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
   // Read after the checks, so that a change they saw is in the logs up to it.
   const head = await ctx.hre.ethers.provider.getBlockNumber();
   const governed = governedParameters(loaded.contracts);
-  const wiring = await timelockRoles(ctx, loaded.contracts, wired, head);
+  const checkpoint = new LogCheckpoint(checkpointFile(file));
+  const wiring = await timelockRoles(ctx, loaded.contracts, checkpoint, wired, head);
+  // Each contract's setter logs, read once for all its parameters that differ.
+  const setters = new Map<ContractName, SetValue[]>();
   for (const [i, check] of wiring.entries()) {
     const parameter = governed.get(check.name);
     // Only a difference costs these log queries: a deployment as recorded is verified without them.
     if (parameter === undefined || check.ok || check.actual === undefined || check.expected === undefined || unrecorded.has(check.name)) continue;
-    const explained = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, head);
+    let logs = setters.get(parameter.contract);
+    if (logs === undefined) {
+      logs = await readLogStream(checkpoint, ctx.hre.ethers.provider, setterLogs(ctx, parameter.contract, governed), head);
+      setters.set(parameter.contract, logs);
+    }
+    const explained = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, logs);
     if (explained === undefined) continue;
     wiring[i] = "change" in explained ? { ...check, ok: true, changedByGovernance: explained.change } : { ...check, detail: explained.detail };
   }
@@ -373,12 +396,18 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
   const failed = checks.filter((check) => !check.ok);
   const notRun = checks.filter((check) => check.skipped !== undefined);
   const changed = checks.filter((check) => check.changedByGovernance !== undefined);
+  // Nothing else tells the user that every run reads the logs from the deployment again.
+  const notes =
+    checkpoint.unwritable === undefined
+      ? []
+      : [`could not write the checkpoint ${checkpoint.file} (${checkpoint.unwritable}): the next run reads the logs this one read again`];
   const view: VerifyView = {
     deployment: file,
     checks,
     failed: failed.map((c) => c.name),
     notRun: notRun.map((c) => c.name),
     changedByGovernance: changed.map((c) => c.name),
+    notes,
   };
   const ran = checks.length - notRun.length;
   const text = [
@@ -397,6 +426,7 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
       if (check.ok) return `  ok       ${check.name}`;
       return `  FAILED   ${check.name}${check.actual === undefined ? "" : `: is ${check.actual}, not ${check.expected}`}${check.detail === undefined ? "" : `: ${check.detail}`}`;
     }),
+    ...notes.map((note) => `note: ${note}`),
   ];
   if (failed.length > 0) {
     // The error names the failures; the list shows them among every check, as a passing run would.

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { loadFixture, mine, setStorageAt, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
@@ -6,10 +7,10 @@ import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
 import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
-import { CHECKPOINT_MARGIN } from "../../../scripts/tasks/lib/checkpoint";
+import { CHECKPOINT_MARGIN, checkpointFile } from "../../../scripts/tasks/lib/checkpoint";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
-import { task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+import { DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
 import type { TaskBase } from "./helpers";
 
 interface Mined {
@@ -431,6 +432,175 @@ describe("tasks: deployment", function () {
       });
     });
 
+    describe("the setter logs of a governed value, read from the checkpoint beside the record", function () {
+      /**
+       * A deployment of its own, then 40 blocks, governance setting the thawing period and the guardian, and 100
+       * blocks: a first run's checkpoint is past both changes.
+       */
+      async function changedBeforeCheckpointFixture() {
+        const b = await tasksBaseFixture();
+        await mine(40);
+        const thawingTx = await mined(await b.c.staking.connect(b.timelock).setThawingPeriod(2 * DAY + 17));
+        const newGuardian = (await hre.ethers.getSigners())[16]!.address;
+        const guardianTx = await mined(await b.c.pauseGuardian.connect(b.timelock).setGuardian(newGuardian));
+        await mine(100);
+        return { ...b, thawingTx, guardianTx, newGuardian };
+      }
+
+      /** A verify run of `file`, with the first block of each eth_getLogs call it makes for `contract`'s logs. */
+      async function queriesOf(file: string, contract: { getAddress: () => Promise<string> }): Promise<{ result: VerifyView; output: string; from: number[] }> {
+        const address = (await contract.getAddress()).toLowerCase();
+        const from: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === address) from.push(call.from);
+          return false;
+        }, () => task<VerifyView>(file, "deployment verify"));
+        return { ...value, from };
+      }
+
+      /** A verify run of `file` that fails, with what it printed and the error. */
+      async function failedRun(file: string): Promise<{ error: unknown; output: string }> {
+        const printed: string[] = [];
+        const restore = setOutputSink((text) => printed.push(text));
+        const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: file }).catch((e: unknown) => e).finally(restore);
+        return { error, output: printed.join("\n") };
+      }
+
+      beforeEach(async function () {
+        // The fixture's record is every test's here: a checkpoint another left would be this one's first run.
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        fs.rmSync(checkpointFile(b.file), { force: true });
+      });
+
+      it("asks, on a second run, for a changed contract's setter logs only from CHECKPOINT_MARGIN blocks below the first run's head on", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const head = await hre.ethers.provider.getBlockNumber();
+        const first = await queriesOf(b.file, b.c.staking);
+        expect(first.from).to.deep.equal([b.s.deployment.record.contracts.Staking.blockNumber]);
+        await mine(10);
+        const second = await queriesOf(b.file, b.c.staking);
+        expect([second.result.failed, second.from]).to.deep.equal([[], [head - CHECKPOINT_MARGIN + 1]]);
+        const check = second.result.checks.find((c) => c.name === "staking.thawingPeriod");
+        expect(check?.changedByGovernance).to.deep.equal({ blockNumber: b.thawingTx.blockNumber, transactionHash: b.thawingTx.hash });
+      });
+
+      it("reads each contract's setter logs in one range for all its parameters, however many differ", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        await mined(await b.c.staking.connect(b.timelock).setMinStakePerGpu(parseEther("3")));
+        await mined(await b.c.staking.connect(b.timelock).setTreasury(b.funder.address));
+        const { result, from } = await queriesOf(b.file, b.c.staking);
+        expect(result.changedByGovernance).to.include.members(["staking.minStakePerGpu", "staking.thawingPeriod", "staking.treasury"]);
+        expect(from).to.deep.equal([b.s.deployment.record.contracts.Staking.blockNumber]);
+      });
+
+      it("gives, from the checkpoint, what a full read gives: the changes before it and one after it", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        await task<VerifyView>(b.file, "deployment verify");
+        const after = await mined(await b.c.staking.connect(b.timelock).setThawingPeriod(3 * DAY));
+        await mine(10);
+        const fromCheckpoint = await queriesOf(b.file, b.c.staking);
+        expect(fromCheckpoint.from[0]).to.be.greaterThan(b.thawingTx.blockNumber).and.at.most(after.blockNumber);
+        fs.rmSync(checkpointFile(b.file));
+        const full = await queriesOf(b.file, b.c.staking);
+        expect(full.from).to.deep.equal([b.s.deployment.record.contracts.Staking.blockNumber]);
+        expect(fromCheckpoint.result).to.deep.equal(full.result);
+        expect(fromCheckpoint.result.changedByGovernance).to.deep.equal(["pauseGuardian.guardian", "staking.thawingPeriod"]);
+        const check = fromCheckpoint.result.checks.find((c) => c.name === "staking.thawingPeriod");
+        expect(check?.changedByGovernance).to.deep.equal({ blockNumber: after.blockNumber, transactionHash: after.hash });
+      });
+
+      it("fails, from the checkpoint, a value its last governance change before the checkpoint did not set, naming that change", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        await task<VerifyView>(b.file, "deployment verify");
+        const pauseGuardian = await b.c.pauseGuardian.getAddress();
+        // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
+        const tail = b.newGuardian.slice(2).toLowerCase();
+        let slot = -1;
+        for (let i = 0; i < 8 && slot < 0; i += 1) {
+          if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
+        }
+        expect(slot, "the guardian's slot").to.be.at.least(0);
+        const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
+        await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${b.funder.address.slice(2).toLowerCase()}`);
+        const asked: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === pauseGuardian.toLowerCase()) asked.push(call.from);
+          return false;
+        }, () => failedRun(b.file));
+        expect(value.error).to.be.instanceOf(VerificationError);
+        expect(asked[0]).to.be.greaterThan(b.guardianTx.blockNumber);
+        expect(value.output).to.contain(
+          `  FAILED   pauseGuardian.guardian: is ${b.funder.address}, not ${b.guardian.address}: its last AddressParameterUpdated(guardian) set ${b.newGuardian} ` +
+            `at block ${b.guardianTx.blockNumber} (tx ${b.guardianTx.hash})\n`,
+        );
+      });
+
+      it("fails, from the checkpoint, a changed value whose record misstates what the constructor set, naming the constructor's", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { params: Record<string, unknown> };
+        const tampered = tempFile("checkpoint-tampered-thawing.json", JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: 5 } }));
+        fs.rmSync(checkpointFile(tampered), { force: true });
+        await failedRun(tampered);
+        await mine(10);
+        const staking = (await b.c.staking.getAddress()).toLowerCase();
+        const asked: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === staking) asked.push(call.from);
+          return false;
+        }, () => failedRun(tampered));
+        const { error, output } = value;
+        expect(error).to.be.instanceOf(VerificationError);
+        // Past the deployment's block, whose logs the checkpoint keeps.
+        expect(asked[0]).to.be.greaterThan(b.thawingTx.blockNumber);
+        expect(output).to.match(
+          new RegExp(`  FAILED   staking\\.thawingPeriod: is ${2 * DAY + 17}, not 5: the constructor set ${b.s.deployment.config.params.thawingPeriod} \\(tx 0x[0-9a-f]{64}\\)\\n`),
+        );
+      });
+
+      it("reads the setter logs from the deployment again when a reorg has replaced the checkpoint's block, finding a change in the new history", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const before = await takeSnapshot();
+        await mine(100);
+        await task<VerifyView>(b.file, "deployment verify");
+        // Another history of as many blocks, the first of which changes the minimum stake: the checkpoint's block is not in it.
+        await before.restore();
+        await mined(await b.c.staking.connect(b.timelock).setMinStakePerGpu(parseEther("3")));
+        await mine(110);
+        const { result, from } = await queriesOf(b.file, b.c.staking);
+        expect(from).to.deep.equal([b.s.deployment.record.contracts.Staking.blockNumber]);
+        expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["pauseGuardian.guardian", "staking.minStakePerGpu", "staking.thawingPeriod"]]);
+      });
+
+      it("reads the setter logs from the deployment when the checkpoint is not one (unreadable)", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        fs.writeFileSync(checkpointFile(b.file), "{ not json");
+        const { result, from } = await queriesOf(b.file, b.c.staking);
+        expect([result.failed, from]).to.deep.equal([[], [b.s.deployment.record.contracts.Staking.blockNumber]]);
+      });
+
+      it("notes once, and passes, when the checkpoint cannot be written beside the record", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const dir = fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "unwritable-"));
+        const file = path.join(dir, "record.json");
+        fs.copyFileSync(b.file, file);
+        // A directory where the file should be takes no file, even for root (which a read-only mode does not stop).
+        fs.mkdirSync(checkpointFile(file));
+        const { result, output } = await task<VerifyView>(file, "deployment verify");
+        expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["pauseGuardian.guardian", "staking.thawingPeriod"]]);
+        expect(result.notes).to.have.length(1);
+        expect(result.notes[0]).to.match(new RegExp(`^could not write the checkpoint ${checkpointFile(file)} \\(E[A-Z]+: [^)]+\\): the next run reads`));
+        expect(output.split("\n").filter((line) => line.startsWith("note: "))).to.deep.equal([`note: ${result.notes[0]}`]);
+      });
+
+      it("notes nothing when the checkpoint is written", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const { result, output } = await task<VerifyView>(b.file, "deployment verify");
+        expect(result.notes).to.deep.equal([]);
+        expect(output).not.to.contain("note:");
+        expect(fs.existsSync(checkpointFile(b.file))).to.equal(true);
+      });
+    });
+
     it("passes a proposer that a governance proposal granted after the deployment, naming the grant's block and transaction", async function () {
       const b = await loadFixture(proposerGrantedFixture);
       const { result, output } = await task<VerifyView>(b.file, "deployment verify");
@@ -509,7 +679,7 @@ describe("tasks: deployment", function () {
       const refused = await withRefusedLogs(({ address }) => address === pauseGuardian, () => task(b.file, "deployment verify").catch((e: unknown) => e));
       expect(refused.value).to.be.instanceOf(ChainQueryError);
       expect((refused.value as Error).message).to.match(
-        /^the node refused eth_getLogs for PauseGuardian's AddressParameterUpdated\(pauseGuardian\.guardian\) in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+        /^the node refused eth_getLogs for PauseGuardian's ParameterUpdated and AddressParameterUpdated in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
       );
       const timelock = (await b.c.timelock.getAddress()).toLowerCase();
       const roles = await withRefusedLogs(({ address }) => address === timelock, () => task(b.file, "deployment verify").catch((e: unknown) => e));
@@ -528,7 +698,7 @@ describe("tasks: deployment", function () {
       const refused = await withRefusedLogs(({ address }) => address === governor, () => task(b.file, "deployment verify").catch((e: unknown) => e));
       expect(refused.value).to.be.instanceOf(ChainQueryError);
       expect((refused.value as Error).message).to.match(
-        /^the node refused eth_getLogs for LatentGovernor's VotingPeriodSet in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+        /^the node refused eth_getLogs for LatentGovernor's VotingDelaySet, VotingPeriodSet, ProposalThresholdSet and QuorumNumeratorUpdated in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
       );
     });
 
