@@ -578,6 +578,21 @@ describe("tasks: deployment", function () {
         expect([result.failed, from]).to.deep.equal([[], [b.s.deployment.record.contracts.Staking.blockNumber]]);
       });
 
+      it("reads a contract's setter logs from the deployment when its part of the checkpoint is another contract's", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        await task<VerifyView>(b.file, "deployment verify");
+        const file = checkpointFile(b.file);
+        const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { streams: Record<string, { address: string }> };
+        expect(saved.streams).to.have.property("Staking parameters");
+        saved.streams["Staking parameters"]!.address = await b.c.registry.getAddress();
+        fs.writeFileSync(file, JSON.stringify(saved));
+        await mine(10);
+        const { result, from } = await queriesOf(b.file, b.c.staking);
+        expect([result.failed, from]).to.deep.equal([[], [b.s.deployment.record.contracts.Staking.blockNumber]]);
+        const pauseGuardian = await queriesOf(b.file, b.c.pauseGuardian);
+        expect(pauseGuardian.from[0], "another contract's part still read from the checkpoint").to.be.greaterThan(b.guardianTx.blockNumber);
+      });
+
       it("notes once, and passes, when the checkpoint cannot be written beside the record", async function () {
         const b = await loadFixture(changedBeforeCheckpointFixture);
         const dir = fs.mkdtempSync(path.join(DEPLOYMENT_DIR, "unwritable-"));
