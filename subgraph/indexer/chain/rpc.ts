@@ -123,9 +123,10 @@ export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
   /**
-   * No request is sent before this instant: the latest end of a wait a rate-limit answer named. The indexer waits it
-   * before asking again, but the other requests (the fetcher's next reads, the retries of those in flight) would otherwise
-   * go at once, be refused, and each halve the rate again.
+   * No request is sent before this instant: the latest end of a wait a rate-limit answer, or a 502/503/504 the request
+   * asks again after, named. The indexer waits a rate limit's before asking again, but the other requests (the fetcher's
+   * next reads, the retries of those in flight) would otherwise go at once, be refused, and each halve the rate again;
+   * a node that says when it will be back says it for all of them.
    */
   private notBefore = 0;
   /** Null: no maxRequestsPerSecond, nothing to throttle. */
@@ -156,8 +157,8 @@ export class HttpRpc implements RpcTransport {
   }
 
   /**
-   * Waits for the end of any wait a rate limit named, then for the request's slot; returns the rate's epoch it was
-   * scheduled in (see RequestRate.limited).
+   * Waits for the end of any wait a rate limit or an unavailable node named, then for the request's slot; returns the
+   * rate's epoch it was scheduled in (see RequestRate.limited).
    */
   private async throttle(): Promise<number> {
     await this.holdOff();
@@ -169,13 +170,13 @@ export class HttpRpc implements RpcTransport {
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
       await this.sleep(slot - now);
-      // A rate limit answered meanwhile may have named a wait past the slot.
+      // An answer meanwhile may have named a wait past the slot.
       await this.holdOff();
     }
     return epoch;
   }
 
-  /** Until `notBefore`, which a rate limit answered while waiting may push further. */
+  /** Until `notBefore`, which an answer that names a wait, arriving meanwhile, may push further. */
   private async holdOff(): Promise<void> {
     for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
   }
@@ -183,9 +184,14 @@ export class HttpRpc implements RpcTransport {
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
     this.rate?.limited(epoch);
-    // Already at most MAX_RETRY_AFTER_MS. The later end wins: an answer to a request sent earlier may name a shorter wait.
-    if (error.retryAfterMs !== null) this.notBefore = Math.max(this.notBefore, this.now() + error.retryAfterMs);
+    // Already at most MAX_RETRY_AFTER_MS.
+    if (error.retryAfterMs !== null) this.holdAll(error.retryAfterMs);
     return error;
+  }
+
+  /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
+  private holdAll(ms: number): void {
+    this.notBefore = Math.max(this.notBefore, this.now() + ms);
   }
 
   /**
@@ -194,7 +200,8 @@ export class HttpRpc implements RpcTransport {
    * refused connection, and HTTP 502/503/504 (a load balancer between backends, a node restarting). Failing the pass on
    * the first would log it and wait a poll; shrinking an eth_getLogs range for it would only mean more requests.
    * A 502/503/504 with a Retry-After is asked again after that wait instead, as long as the waits stay within
-   * MAX_TRANSIENT_RETRY_AFTER_MS in all.
+   * MAX_TRANSIENT_RETRY_AFTER_MS in all, and the transport's other requests wait it too: sent meanwhile, they would
+   * only be turned away in turn. A longer wait holds none of them: the request fails at once, and so does the pass.
    */
   private async post(body: unknown, method: string): Promise<Posted> {
     let waited = 0;
@@ -206,9 +213,13 @@ export class HttpRpc implements RpcTransport {
         if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
         const named = error instanceof RpcUnavailableError ? error.retryAfterMs : null;
         if (named !== null && waited + named > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
-        const wait = named ?? 50 * (attempt + 1);
-        waited += named ?? 0;
-        await this.sleep(wait);
+        if (named === null) {
+          await this.sleep(50 * (attempt + 1));
+        } else {
+          waited += named;
+          // postOnce waits it, in throttle.
+          this.holdAll(named);
+        }
       }
     }
   }

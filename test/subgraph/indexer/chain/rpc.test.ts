@@ -266,6 +266,75 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  /**
+   * A clock that only `advance` moves, and waits that end when it passes them: a test can look at what a transport does
+   * while one of its requests waits, before the wait is over.
+   */
+  function heldTime() {
+    const sleepers: Array<{ until: number; wake(): void }> = [];
+    const time = {
+      clock: 0,
+      /** How many waits have begun. */
+      waits: 0,
+      advance(to: number): void {
+        time.clock = to;
+        for (const sleeper of sleepers.filter((s) => s.until <= to)) {
+          sleepers.splice(sleepers.indexOf(sleeper), 1);
+          sleeper.wake();
+        }
+      },
+    };
+    const options = {
+      now: () => time.clock,
+      sleep: (ms: number) => {
+        time.waits++;
+        return new Promise<void>((wake) => sleepers.push({ until: time.clock + ms, wake }));
+      },
+    };
+    return { time, options };
+  }
+
+  /** Until `condition` holds: what a test waits for is an event, not a duration (mocha's timeout bounds it). */
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  it("holds the transport's other requests, not only the refused one's retry, until a 502/503/504's Retry-After has passed", async function () {
+    // A node that says it is back in 2 s says it for every request: sent meanwhile, they were only turned away in turn.
+    for (const status of [502, 503, 504]) {
+      const { time, options } = heldTime();
+      const node = await scripted([{ status, headers: { "retry-after": "2" }, body: "restarting" }], () => time.clock);
+      try {
+        const rpc = new HttpRpc(node.url, options);
+        const first = rpc.request("eth_getLogs", GET_LOGS);
+        await until(() => time.waits === 1);
+        const second = rpc.request("eth_blockNumber", []);
+        // Either it waits too, or it reaches the node.
+        await until(() => time.waits === 2 || node.arrivals.length === 2);
+        expect(node.arrivals, `HTTP ${status}`).to.deep.equal([0]);
+        time.advance(2000);
+        expect(await Promise.all([first, second])).to.deep.equal([[], []]);
+        expect(node.arrivals, `HTTP ${status}`).to.deep.equal([0, 2000, 2000]);
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
+  it("holds no other request for a 503's Retry-After past MAX_TRANSIENT_RETRY_AFTER_MS: the refused one fails at once", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 503, headers: { "retry-after": "30" }, body: "down for maintenance" }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RpcUnavailableError);
+      // The pass fails on it and run() waits the 30 s; a request of this transport meanwhile is not held.
+      expect(await rpc.request("eth_blockNumber", [])).to.deep.equal([]);
+      expect(time.waits).to.equal(0);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("asks again after HTTP 502, 503 and 504 with the backoff of a refused connection, then fails with RpcUnavailableError", async function () {
     // A load balancer between backends, a node restarting: failing the pass on the first cost a poll and a log line,
     // and these are no reason to shrink an eth_getLogs range either.
