@@ -107,6 +107,30 @@ export interface HttpRpcOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A transport's "not before" instant: no request is sent before the latest end of a wait a node named. The indexer
+ * waits a rate limit's before asking again, but the transport's other requests (the fetcher's next reads, the retries
+ * of those in flight) would otherwise go at once, be refused, and, under a request rate, each halve it again.
+ */
+class SendHold {
+  private notBefore = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
+
+  /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
+  extend(ms: number): void {
+    this.notBefore = Math.max(this.notBefore, this.now() + ms);
+  }
+
+  /** Until the end of the hold, which an answer that names a wait, arriving meanwhile, may push further. */
+  async passed(): Promise<void> {
+    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
+  }
+}
+
 /** A parsed answer, and the rate's epoch its request was scheduled in. */
 interface Posted {
   readonly reply: unknown;
@@ -123,12 +147,10 @@ export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
   /**
-   * No request is sent before this instant: the latest end of a wait a rate-limit answer, or a 502/503/504 the request
-   * asks again after, named. The indexer waits a rate limit's before asking again, but the other requests (the fetcher's
-   * next reads, the retries of those in flight) would otherwise go at once, be refused, and each halve the rate again;
-   * a node that says when it will be back says it for all of them.
+   * Set by the waits rate-limit answers name, and by those of the 502/503/504 a request is asked again after: a node
+   * that says when it will be back says it for every request.
    */
-  private notBefore = 0;
+  private readonly hold: SendHold;
   /** Null: no maxRequestsPerSecond, nothing to throttle. */
   private readonly rate: RequestRate | null;
   private batchUnsupported = false;
@@ -147,6 +169,7 @@ export class HttpRpc implements RpcTransport {
     this.redact = urlRedactor([{ url }]);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleep;
+    this.hold = new SendHold(this.now, this.sleep);
     const rps = options.maxRequestsPerSecond;
     this.rate = rps === undefined || rps <= 0 ? null : new RequestRate(rps, this.now, options.logger);
   }
@@ -161,7 +184,7 @@ export class HttpRpc implements RpcTransport {
    * rate's epoch it was scheduled in (see RequestRate.limited).
    */
   private async throttle(): Promise<number> {
-    await this.holdOff();
+    await this.hold.passed();
     const rate = this.rate;
     if (rate === null) return 0;
     const epoch = rate.epoch;
@@ -171,27 +194,17 @@ export class HttpRpc implements RpcTransport {
     if (slot > now) {
       await this.sleep(slot - now);
       // An answer meanwhile may have named a wait past the slot.
-      await this.holdOff();
+      await this.hold.passed();
     }
     return epoch;
-  }
-
-  /** Until `notBefore`, which an answer that names a wait, arriving meanwhile, may push further. */
-  private async holdOff(): Promise<void> {
-    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
   }
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
     this.rate?.limited(epoch);
     // Already at most MAX_RETRY_AFTER_MS.
-    if (error.retryAfterMs !== null) this.holdAll(error.retryAfterMs);
+    if (error.retryAfterMs !== null) this.hold.extend(error.retryAfterMs);
     return error;
-  }
-
-  /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
-  private holdAll(ms: number): void {
-    this.notBefore = Math.max(this.notBefore, this.now() + ms);
   }
 
   /**
@@ -218,7 +231,7 @@ export class HttpRpc implements RpcTransport {
         } else {
           waited += named;
           // postOnce waits it, in throttle.
-          this.holdAll(named);
+          this.hold.extend(named);
         }
       }
     }
@@ -326,17 +339,85 @@ export class HttpRpc implements RpcTransport {
   }
 }
 
+/** An error an EIP-1193 provider threw, as far as it says anything: each field may be absent or of another type. */
+interface ProviderFailure {
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+  status?: unknown;
+  headers?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * The HTTP status, and its Retry-After, of the request a provider over a remote node made, where its error carries
+ * them: viem's HttpRequestError and RpcRequestError (`status`, `headers`), also as another error's `cause`.
+ */
+function httpFailure(error: unknown): { status: number; retryAfter: string | null } | null {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as ProviderFailure).cause, depth++) {
+    const { status, headers } = e as ProviderFailure;
+    if (typeof status !== "number" || status < 400 || status > 599) continue;
+    const get = (headers as { get?: unknown } | null | undefined)?.get;
+    const retryAfter = typeof get === "function" ? (get.call(headers, "retry-after") as unknown) : null;
+    return { status, retryAfter: typeof retryAfter === "string" ? retryAfter : null };
+  }
+  return null;
+}
+
+/**
+ * What an EIP-1193 provider threw, classified as HttpRpc classifies what it receives. A provider over a remote node
+ * throws that node's JSON-RPC error (Hardhat's HttpProvider, with its `data`; viem's LimitExceededRpcError), or
+ * an error with the HTTP status that refused its request (viem, above; Hardhat's throws a 429 it gave up retrying as
+ * `-32005` "Too Many Requests error received from <host>").
+ */
+function providerError(method: string, error: unknown, now: number): RpcError {
+  const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const code = typeof e.code === "number" ? e.code : undefined;
+  const http = httpFailure(error);
+  if (http !== null) {
+    const text = `${method} failed: ${message} (HTTP ${http.status})`;
+    if (http.status === TOO_MANY_REQUESTS) return new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now));
+    if (UNAVAILABLE.has(http.status)) return new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now));
+    if (http.status === 413 && method === "eth_getLogs") return new RangeTooLargeError(text, method, code);
+  }
+  return rpcError(method, { code, message, data: e.data });
+}
+
+export interface Eip1193RpcOptions {
+  /** The clock and the wait of the hold after a rate limit (default Date.now, setTimeout): tests pass fake ones. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
+ * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
+ * names holds every request of the transport. It retries nothing itself (those providers retry their requests: viem
+ * a 429 and a 502/503/504, Hardhat a 429) and has no request rate (maxRequestsPerSecond is the HTTP transport's).
+ */
 export class Eip1193Rpc implements RpcTransport {
   readonly description = "in-process EIP-1193 provider";
+  private readonly now: () => number;
+  private readonly hold: SendHold;
 
-  constructor(private readonly provider: Eip1193Provider) {}
+  constructor(
+    private readonly provider: Eip1193Provider,
+    options: Eip1193RpcOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.hold = new SendHold(this.now, options.sleep ?? sleep);
+  }
 
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    await this.hold.passed();
     try {
       return (await this.provider.request({ method, params: [...params] })) as T;
     } catch (error) {
-      const e = error as { code?: number; message?: string; data?: unknown };
-      throw rpcError(method, { code: e.code, message: e.message ?? String(error), data: e.data });
+      const refusal = providerError(method, error, this.now());
+      // A 502/503/504's wait holds nothing: with no retry here, the pass fails on it, and run() waits it.
+      if (refusal instanceof RateLimitedError && refusal.retryAfterMs !== null) this.hold.extend(refusal.retryAfterMs);
+      throw refusal;
     }
   }
 

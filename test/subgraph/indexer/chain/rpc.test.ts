@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
-import { HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { Eip1193Rpc, HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
@@ -24,6 +24,19 @@ async function standIn(handler: http.RequestListener): Promise<{ url: string; cl
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A clock that only the waits move, and the waits asked for: nothing waits for real. */
+function fakeTime() {
+  const time = { clock: 0, waits: [] as number[] };
+  const options = {
+    now: () => time.clock,
+    sleep: async (ms: number) => {
+      time.waits.push(ms);
+      time.clock += ms;
+    },
+  };
+  return { time, options };
 }
 
 describe("embedded indexer: HTTP JSON-RPC transport", function () {
@@ -128,19 +141,6 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       });
     });
     return { ...node, bodies, arrivals };
-  }
-
-  /** A clock that only the waits move, and the waits asked for: nothing waits for real. */
-  function fakeTime() {
-    const time = { clock: 0, waits: [] as number[] };
-    const options = {
-      now: () => time.clock,
-      sleep: async (ms: number) => {
-        time.waits.push(ms);
-        time.clock += ms;
-      },
-    };
-    return { time, options };
   }
 
   const GET_LOGS: [{ fromBlock: string; toBlock: string }] = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
@@ -527,5 +527,68 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+});
+
+describe("embedded indexer: in-process EIP-1193 transport", function () {
+  const GET_LOGS = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
+
+  /** A provider that throws each of `failures` in turn, then answers [], recording when (on `clock`) it was asked. */
+  function failing(failures: unknown[], clock: () => number = () => 0) {
+    const asked: number[] = [];
+    const provider = {
+      request: async (): Promise<unknown> => {
+        asked.push(clock());
+        const failure = failures.shift();
+        if (failure !== undefined) throw failure;
+        return [];
+      },
+    };
+    return { provider, asked };
+  }
+
+  it("holds all its requests until the wait a rate limit named has passed, as the HTTP transport does", async function () {
+    // What Hardhat's provider of a network with a URL throws for Infura's answer: the node's error, with its data.
+    const infura = Object.assign(new Error("daily request count exceeded, request rate limited"), {
+      code: -32005,
+      data: { rate: { allowed_rps: 1, backoff_seconds: 2, current_rps: 1.4 } },
+    });
+    const { time, options } = fakeTime();
+    const { provider, asked } = failing([infura], () => time.clock);
+    const rpc = new Eip1193Rpc(provider, options);
+    const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+    expect((refused as RateLimitedError).retryAfterMs).to.equal(2000);
+    // The fetcher's other reads, before the indexer asks for the range again.
+    await rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })));
+    expect(time.waits).to.deep.equal([2000]);
+    expect(asked).to.deep.equal([0, 2000, 2000]);
+  });
+
+  it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
+    // viem's HttpRequestError: "HTTP request failed." whatever the status, which is in `status`, with the headers.
+    const httpError = (status: number, headers: Record<string, string> = {}) =>
+      Object.assign(new Error("HTTP request failed."), { name: "HttpRequestError", status, headers: new Headers(headers) });
+    const { provider } = failing([
+      httpError(429, { "retry-after": "3" }),
+      new Error("request failed", { cause: httpError(429) }),
+      httpError(503, { "retry-after": "1" }),
+      httpError(413),
+      httpError(404),
+    ]);
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5; i++) errors.push(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e));
+    expect(errors[0]).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+    expect((errors[0] as RateLimitedError).retryAfterMs).to.equal(3000);
+    expect((errors[0] as Error).message).to.equal("eth_getLogs failed: HTTP request failed. (HTTP 429)");
+    expect(errors[1]).to.be.instanceOf(RateLimitedError);
+    expect((errors[1] as RateLimitedError).retryAfterMs).to.equal(null);
+    expect(errors[2]).to.be.instanceOf(RpcUnavailableError);
+    expect((errors[2] as RpcUnavailableError).status).to.equal(503);
+    expect((errors[2] as RpcUnavailableError).retryAfterMs).to.equal(1000);
+    expect(errors[3]).to.be.instanceOf(RangeTooLargeError);
+    // Another status is the node's answer, as over HTTP.
+    expect(errors[4]).to.be.instanceOf(RpcError).and.not.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
   });
 });
