@@ -3,7 +3,7 @@
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
-import { RequestRate, type RateLogger } from "./request-rate";
+import { RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
   readonly method: string;
@@ -94,11 +94,13 @@ export interface HttpRpcOptions {
   /** Per-request timeout (default 30 s). A timed-out eth_getLogs counts as "range too large". */
   timeoutMs?: number;
   /**
-   * At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. The rate is
-   * halved on each rate-limit answer and raised back step by step (see request-rate.ts).
+   * At most this many HTTP requests per second (a batch is one request); 0: unlimited. The rate is halved on each
+   * rate-limit answer and raised back step by step (see request-rate.ts). Default: unlimited until the first rate limit,
+   * which starts the rate at half the rate measured over the last seconds, raised back step by step to that rate and
+   * then unlimited again.
    */
   maxRequestsPerSecond?: number;
-  /** Receives the changes of the request rate under maxRequestsPerSecond. */
+  /** Receives the changes of the request rate. */
   logger?: RateLogger;
   /** The clock and the wait of the request throttle and the retries (default Date.now, setTimeout): tests pass fake ones. */
   now?: () => number;
@@ -131,6 +133,9 @@ class SendHold {
   }
 }
 
+/** The epoch of a request sent with no rate: none a rate's lowering counts. */
+const UNLIMITED = -1;
+
 /** A parsed answer, and the rate's epoch its request was scheduled in. */
 interface Posted {
   readonly reply: unknown;
@@ -151,8 +156,13 @@ export class HttpRpc implements RpcTransport {
    * that says when it will be back says it for every request.
    */
   private readonly hold: SendHold;
-  /** Null: no maxRequestsPerSecond, nothing to throttle. */
-  private readonly rate: RequestRate | null;
+  /** Null: nothing to throttle (no maxRequestsPerSecond, and no rate limit since `measured` last restarted). */
+  private rate: RequestRate | null;
+  /**
+   * Without maxRequestsPerSecond: the rate sent at while unlimited, which the first rate limit starts a rate from, as
+   * a configured one would start it, halved. Null with maxRequestsPerSecond, 0 included (unlimited for good).
+   */
+  private readonly measured: SentRate | null;
   private batchUnsupported = false;
   readonly description: string;
   // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
@@ -172,6 +182,7 @@ export class HttpRpc implements RpcTransport {
     this.hold = new SendHold(this.now, this.sleep);
     const rps = options.maxRequestsPerSecond;
     this.rate = rps === undefined || rps <= 0 ? null : new RequestRate(rps, this.now, options.logger);
+    this.measured = rps === undefined ? new SentRate(this.now) : null;
   }
 
   /** The requests per second the transport sends at most now (null: unlimited). */
@@ -186,7 +197,10 @@ export class HttpRpc implements RpcTransport {
   private async throttle(): Promise<number> {
     await this.hold.passed();
     const rate = this.rate;
-    if (rate === null) return 0;
+    if (rate === null) {
+      this.measured?.sent();
+      return UNLIMITED;
+    }
     const epoch = rate.epoch;
     const now = this.now();
     const slot = Math.max(now, this.nextSlot);
@@ -201,10 +215,28 @@ export class HttpRpc implements RpcTransport {
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
+    if (this.rate === null && this.measured !== null) {
+      this.rate = new RequestRate(this.measured.perSecond, this.now, this.options.logger, "measured");
+      // Lowered now, once: the refusals of the other requests sent unlimited (UNLIMITED) do not lower it again.
+      epoch = this.rate.epoch;
+    }
     this.rate?.limited(epoch);
     // Already at most MAX_RETRY_AFTER_MS.
     if (error.retryAfterMs !== null) this.hold.extend(error.retryAfterMs);
     return error;
+  }
+
+  /** A request was answered, not for its rate. */
+  private answered(): void {
+    const rate = this.rate;
+    if (rate === null) return;
+    rate.answered();
+    // Back at the rate the first rate limit measured, which is no limit of the node's: unlimited again, until a rate
+    // limit measures anew.
+    if (this.measured !== null && rate.atMax) {
+      this.rate = null;
+      this.measured.restart();
+    }
   }
 
   /**
@@ -288,7 +320,7 @@ export class HttpRpc implements RpcTransport {
       const refusal = rpcError(method, error, this.redact);
       throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
     }
-    this.rate?.answered();
+    this.answered();
     return result as T;
   }
 
@@ -334,7 +366,7 @@ export class HttpRpc implements RpcTransport {
       seen.add(index);
     }
     if (seen.size !== calls.length) throw new RpcError(`batch of ${calls.length} answered ${seen.size} calls`, calls[0]!.method);
-    this.rate?.answered();
+    this.answered();
     return results;
   }
 }

@@ -160,7 +160,8 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     // The named waits hold the transport's next request: on a fake clock.
     const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url, options);
+      // Unlimited for good: by default a rate limit also starts a request rate, whose slots would be waits too.
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
       for (const [error, wait] of limits) {
         const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
         expect(refused, JSON.stringify(error)).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
@@ -200,7 +201,8 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     ]);
     const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url, options);
+      // Unlimited for good: by default a rate limit also starts a request rate, whose slots would be waits too.
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
       const waits: Array<number | null> = [];
       for (const method of ["eth_getLogs", "eth_getLogs", "eth_blockNumber", "eth_getLogs"]) {
         const refused = await rpc.request(method, method === "eth_getLogs" ? GET_LOGS : []).catch((e: unknown) => e);
@@ -221,7 +223,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
   it("holds all the transport's requests, not only the refused one's retry, until a rate limit's Retry-After has passed", async function () {
     // The indexer waits the Retry-After before asking for the refused range again, but the fetcher's other reads (a
     // batch of blocks, receipts) went at once: refused in turn, each halving the rate again.
-    for (const maxRequestsPerSecond of [undefined, 10]) {
+    for (const maxRequestsPerSecond of [0, 10]) {
       const { time, options } = fakeTime();
       const node = await scripted([{ status: 429, headers: { "retry-after": "2" } }], () => time.clock);
       try {
@@ -231,7 +233,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         await Promise.all([rpc.batch(calls), rpc.request("eth_blockNumber", [])]);
         const label = `maxRequestsPerSecond ${maxRequestsPerSecond}`;
         // At 10/s, halved to 5/s by the 429: the second waits a slot (200 ms) more.
-        expect(time.waits, label).to.deep.equal(maxRequestsPerSecond === undefined ? [2000] : [2000, 200]);
+        expect(time.waits, label).to.deep.equal(maxRequestsPerSecond === 0 ? [2000] : [2000, 200]);
         // Where the node sees them (the fake clock may have moved on since each was sent): none before the 2 s.
         expect(node.arrivals, label).to.have.length(3);
         node.arrivals.slice(1).forEach((at) => expect(at, label).to.be.at.least(2000));
@@ -503,6 +505,55 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       "warning: rate limited: the request rate is lowered to 5 requests/s (maxRequestsPerSecond 10)",
       "warning: rate limited: the request rate is lowered to 2.5 requests/s (maxRequestsPerSecond 10)",
     ]);
+  });
+
+  it("without maxRequestsPerSecond, starts a rate on the first rate limit at half the rate measured, and is unlimited again once back at it", async function () {
+    // With no rate to halve, every request went on at the pace that was refused. The clock and the waits are the test's.
+    const url = "http://127.0.0.1:9/measured";
+    const realFetch = globalThis.fetch;
+    let refuse = false;
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      if (refuse) return new Response("Too Many Requests", { status: 429 });
+      const { id } = JSON.parse(String(init?.body)) as { id: number };
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }), { headers: { "content-type": "application/json" } });
+    };
+    const { time, options } = fakeTime();
+    const lines: string[] = [];
+    const rpc = new HttpRpc(url, { ...options, logger: (level, message) => lines.push(`${level}: ${message}`) });
+    try {
+      // 10 requests 200 ms apart, the 11th refused: 11 in 2 s.
+      for (let i = 0; i < 10; i++) {
+        await rpc.request("eth_blockNumber", []);
+        time.clock += 200;
+      }
+      expect(rpc.requestsPerSecond).to.equal(null);
+      refuse = true;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      refuse = false;
+      expect(rpc.requestsPerSecond).to.equal(11 / 2 / 2);
+      expect(lines).to.deep.equal(["warning: rate limited: the request rate is lowered to 2.75 requests/s (measured before the first rate limit: 5.5 requests/s)"]);
+      // Spaced at that rate, then raised a step (a tenth of 5.5/s) after each RATE_RAISE_AFTER answers, to 5.5/s.
+      time.waits.length = 0;
+      await rpc.request("eth_blockNumber", []);
+      await rpc.request("eth_blockNumber", []);
+      expect(time.waits).to.have.length(1);
+      expect(time.waits[0]).to.be.closeTo(1000 / 2.75, 1e-9);
+      let answers = 2;
+      while (rpc.requestsPerSecond !== null && answers < 10 * RATE_RAISE_AFTER) {
+        await rpc.request("eth_blockNumber", []);
+        answers++;
+      }
+      expect(rpc.requestsPerSecond).to.equal(null);
+      expect(answers).to.be.within(5 * RATE_RAISE_AFTER, 6 * RATE_RAISE_AFTER);
+      expect(lines[1]).to.match(/^info: the request rate is back at the 5\.5 requests\/s measured before the first rate limit, \d+ s after it was first lowered \(lowered once\): unlimited again$/);
+      // Unlimited: requests at once, none waiting for a slot.
+      time.waits.length = 0;
+      await Promise.all([1, 2, 3].map(() => rpc.request("eth_blockNumber", [])));
+      expect(time.waits).to.deep.equal([]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it("sends every request at once with maxRequestsPerSecond 0 (unlimited, as when it is not set)", async function () {
