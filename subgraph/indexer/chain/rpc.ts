@@ -3,7 +3,7 @@
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
-import { RequestRate, SentRate, type RateLogger } from "./request-rate";
+import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
   readonly method: string;
@@ -215,8 +215,10 @@ export class HttpRpc implements RpcTransport {
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
-    if (this.rate === null && this.measured !== null) {
-      this.rate = new RequestRate(this.measured.perSecond, this.now, this.options.logger, "measured");
+    const measured = this.rate === null ? (this.measured?.perSecond ?? 0) : 0;
+    // At the floor already, a rate would lower nothing, and each refusal would start (and log) another.
+    if (measured > MIN_REQUESTS_PER_SECOND) {
+      this.rate = new RequestRate(measured, this.now, this.options.logger, "measured");
       // Lowered now, once: the refusals of the other requests sent unlimited (UNLIMITED) do not lower it again.
       epoch = this.rate.epoch;
     }

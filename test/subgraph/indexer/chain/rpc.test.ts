@@ -556,6 +556,28 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("without maxRequestsPerSecond, starts no rate on a rate limit when the rate measured is at MIN_REQUESTS_PER_SECOND or below", async function () {
+    // Nothing to lower: a node refusing every request of an idle indexer (a daily quota) would start, and log, a rate each time.
+    const { time, options } = fakeTime();
+    const lines: string[] = [];
+    const node = await scripted([{}, { status: 429 }, { status: 429 }]);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, logger: (level, message) => lines.push(`${level}: ${message}`) });
+      await rpc.request("eth_blockNumber", []);
+      // Two requests in 2 s: 1 per second.
+      time.clock += 2000;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      expect(rpc.requestsPerSecond).to.equal(null);
+      time.clock += 60_000;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      expect(rpc.requestsPerSecond).to.equal(null);
+      expect(lines).to.deep.equal([]);
+      expect(MIN_REQUESTS_PER_SECOND).to.equal(1);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("sends every request at once with maxRequestsPerSecond 0 (unlimited, as when it is not set)", async function () {
     const url = "http://127.0.0.1:9/unlimited";
     const realFetch = globalThis.fetch;
