@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
   --reorg-threshold <n>   blocks below the head checked for reorgs (default 50)
   --poll-ms <n>           pause between passes at the head (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
-  --rps <n>               at most n JSON-RPC requests per second (default, and 0: unlimited)
+  --rps <n>               at most n JSON-RPC requests per second (0: unlimited; default: unlimited until rate limited)
   --hang-timeout <s>      the indexer's thread, answering nothing for s seconds (a mapping in an endless loop), is
                           terminated and restarted; with --once, exit code 1 (default 120; 0: never)
   --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB (default ${DEFAULT_MAX_HEAP_MB})

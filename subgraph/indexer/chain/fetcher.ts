@@ -3,7 +3,8 @@
 // Every log's block hash is checked against the block fetched for its number, so data from two forks is never
 // mixed in one range. Near the head, a block for which eth_getLogs returned nothing but whose log bloom may hold
 // the subgraph's events is asked again by hash: a load-balanced endpoint may answer eth_getLogs from a backend that
-// does not have the newest blocks yet, and those would otherwise be indexed as blocks without events.
+// does not have the newest blocks yet, and those would otherwise be indexed as blocks without events. Below the
+// reorg window only a range's last block is fetched without logs, and checked the same way.
 import { getBytes, keccak256 } from "ethers";
 import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError } from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
@@ -140,7 +141,7 @@ export class ChainFetcher {
   /**
    * Logs, blocks and transactions of [from, to]. With `allHeaders` every header of the range is fetched (near
    * the head, where each block's parent hash is checked). Throws RangeTooLargeError when the node refuses the
-   * range, InconsistentChainDataError when a reorg happened while fetching.
+   * range, InconsistentChainDataError when a reorg happened while fetching or the node's answers disagree.
    */
   async fetchRange(from: number, to: number, allHeaders: boolean): Promise<FetchedRange> {
     if (to < from) throw new RangeTooLargeError(`empty range ${from}-${to}`, "eth_getLogs");
@@ -163,7 +164,8 @@ export class ChainFetcher {
     }
     const headers = new Map<number, BlockHeader>();
     const blocks: FetchedBlock[] = [];
-    // Near the head: blocks without logs in the range's answer whose bloom says they may have some.
+    // Blocks without logs in the range's answer whose bloom says they may have some: near the head any of them, below
+    // it the range's last block, the one a backend behind the node that answers headers misses first.
     const suspects: BlockHeader[] = [];
     for (let i = 0; i < calls.length; i += BATCH) {
       const chunk = calls.slice(i, i + BATCH);
@@ -178,13 +180,20 @@ export class ChainFetcher {
         const header = parseHeader(raw);
         headers.set(c.number, header);
         if (c.full) blocks.push(fullBlock(raw, header, byBlock.get(c.number)!));
-        else if (allHeaders && this.mayHaveLogs(raw.logsBloom)) suspects.push(header);
+        else if (this.mayHaveLogs(raw.logsBloom)) suspects.push(header);
       });
     }
     let logCount = logs.length;
     if (suspects.length > 0) {
       const found = await this.logsByHash(suspects);
       const missed = suspects.filter((_, i) => found[i]!.length > 0);
+      if (!allHeaders && missed.length > 0) {
+        // The blocks before it are not fetched: the backend that skipped this one's logs may have skipped theirs too.
+        throw new InconsistentChainDataError(
+          `eth_getLogs for blocks ${from}-${to} returned no log of block ${to}, which has ${found[0]!.length} asked by its hash ` +
+            `(${missed[0]!.hash}): the range's answer may come from a node behind it`,
+        );
+      }
       for (let i = 0; i < missed.length; i += BATCH) {
         const chunk = missed.slice(i, i + BATCH);
         const results = await this.rpc.batch<RpcBlock | null>(

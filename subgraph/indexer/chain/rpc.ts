@@ -3,7 +3,7 @@
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, urlRedactor, type Redactor } from "../redact";
-import { RequestRate, type RateLogger } from "./request-rate";
+import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
   readonly method: string;
@@ -94,11 +94,13 @@ export interface HttpRpcOptions {
   /** Per-request timeout (default 30 s). A timed-out eth_getLogs counts as "range too large". */
   timeoutMs?: number;
   /**
-   * At most this many HTTP requests per second (a batch is one request). Default, and 0: unlimited. The rate is
-   * halved on each rate-limit answer and raised back step by step (see request-rate.ts).
+   * At most this many HTTP requests per second (a batch is one request); 0: unlimited. The rate is halved on each
+   * rate-limit answer and raised back step by step (see request-rate.ts). Default: unlimited until the first rate limit,
+   * which starts the rate at half the rate measured over the last seconds, raised back step by step to that rate and
+   * then unlimited again.
    */
   maxRequestsPerSecond?: number;
-  /** Receives the changes of the request rate under maxRequestsPerSecond. */
+  /** Receives the changes of the request rate. */
   logger?: RateLogger;
   /** The clock and the wait of the request throttle and the retries (default Date.now, setTimeout): tests pass fake ones. */
   now?: () => number;
@@ -106,6 +108,33 @@ export interface HttpRpcOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A transport's "not before" instant: no request is sent before the latest end of a wait a node named. The indexer
+ * waits a rate limit's before asking again, but the transport's other requests (the fetcher's next reads, the retries
+ * of those in flight) would otherwise go at once, be refused, and, under a request rate, each halve it again.
+ */
+class SendHold {
+  private notBefore = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
+
+  /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
+  extend(ms: number): void {
+    this.notBefore = Math.max(this.notBefore, this.now() + ms);
+  }
+
+  /** Until the end of the hold, which an answer that names a wait, arriving meanwhile, may push further. */
+  async passed(): Promise<void> {
+    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
+  }
+}
+
+/** The epoch of a request sent with no rate: none a rate's lowering counts. */
+const UNLIMITED = -1;
 
 /** A parsed answer, and the rate's epoch its request was scheduled in. */
 interface Posted {
@@ -123,13 +152,17 @@ export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
   /**
-   * No request is sent before this instant: the latest end of a wait a rate-limit answer named. The indexer waits it
-   * before asking again, but the other requests (the fetcher's next reads, the retries of those in flight) would otherwise
-   * go at once, be refused, and each halve the rate again.
+   * Set by the waits rate-limit answers name, and by those of the 502/503/504 a request is asked again after: a node
+   * that says when it will be back says it for every request.
    */
-  private notBefore = 0;
-  /** Null: no maxRequestsPerSecond, nothing to throttle. */
-  private readonly rate: RequestRate | null;
+  private readonly hold: SendHold;
+  /** Null: nothing to throttle (no maxRequestsPerSecond, and no rate limit since `measured` last restarted). */
+  private rate: RequestRate | null;
+  /**
+   * Without maxRequestsPerSecond: the rate sent at while unlimited, which the first rate limit starts a rate from, as
+   * a configured one would start it, halved. Null with maxRequestsPerSecond, 0 included (unlimited for good).
+   */
+  private readonly measured: SentRate | null;
   private batchUnsupported = false;
   readonly description: string;
   // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
@@ -146,8 +179,10 @@ export class HttpRpc implements RpcTransport {
     this.redact = urlRedactor([{ url }]);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleep;
+    this.hold = new SendHold(this.now, this.sleep);
     const rps = options.maxRequestsPerSecond;
     this.rate = rps === undefined || rps <= 0 ? null : new RequestRate(rps, this.now, options.logger);
+    this.measured = rps === undefined ? new SentRate(this.now) : null;
   }
 
   /** The requests per second the transport sends at most now (null: unlimited). */
@@ -156,36 +191,54 @@ export class HttpRpc implements RpcTransport {
   }
 
   /**
-   * Waits for the end of any wait a rate limit named, then for the request's slot; returns the rate's epoch it was
-   * scheduled in (see RequestRate.limited).
+   * Waits for the end of any wait a rate limit or an unavailable node named, then for the request's slot; returns the
+   * rate's epoch it was scheduled in (see RequestRate.limited).
    */
   private async throttle(): Promise<number> {
-    await this.holdOff();
+    await this.hold.passed();
     const rate = this.rate;
-    if (rate === null) return 0;
+    if (rate === null) {
+      this.measured?.sent();
+      return UNLIMITED;
+    }
     const epoch = rate.epoch;
     const now = this.now();
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
       await this.sleep(slot - now);
-      // A rate limit answered meanwhile may have named a wait past the slot.
-      await this.holdOff();
+      // An answer meanwhile may have named a wait past the slot.
+      await this.hold.passed();
     }
     return epoch;
   }
 
-  /** Until `notBefore`, which a rate limit answered while waiting may push further. */
-  private async holdOff(): Promise<void> {
-    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
-  }
-
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
   private limited(error: RateLimitedError, epoch: number): RateLimitedError {
+    const measured = this.rate === null ? (this.measured?.perSecond ?? 0) : 0;
+    // At the floor already, a rate would lower nothing, and each refusal would start (and log) another.
+    if (measured > MIN_REQUESTS_PER_SECOND) {
+      this.rate = new RequestRate(measured, this.now, this.options.logger, "measured");
+      // Lowered now, once: the refusals of the other requests sent unlimited (UNLIMITED) do not lower it again.
+      epoch = this.rate.epoch;
+    }
     this.rate?.limited(epoch);
-    // Already at most MAX_RETRY_AFTER_MS. The later end wins: an answer to a request sent earlier may name a shorter wait.
-    if (error.retryAfterMs !== null) this.notBefore = Math.max(this.notBefore, this.now() + error.retryAfterMs);
+    // Already at most MAX_RETRY_AFTER_MS.
+    if (error.retryAfterMs !== null) this.hold.extend(error.retryAfterMs);
     return error;
+  }
+
+  /** A request was answered, not for its rate. */
+  private answered(): void {
+    const rate = this.rate;
+    if (rate === null) return;
+    rate.answered();
+    // Back at the rate the first rate limit measured, which is no limit of the node's: unlimited again, until a rate
+    // limit measures anew.
+    if (this.measured !== null && rate.atMax) {
+      this.rate = null;
+      this.measured.restart();
+    }
   }
 
   /**
@@ -194,7 +247,8 @@ export class HttpRpc implements RpcTransport {
    * refused connection, and HTTP 502/503/504 (a load balancer between backends, a node restarting). Failing the pass on
    * the first would log it and wait a poll; shrinking an eth_getLogs range for it would only mean more requests.
    * A 502/503/504 with a Retry-After is asked again after that wait instead, as long as the waits stay within
-   * MAX_TRANSIENT_RETRY_AFTER_MS in all.
+   * MAX_TRANSIENT_RETRY_AFTER_MS in all, and the transport's other requests wait it too: sent meanwhile, they would
+   * only be turned away in turn. A longer wait holds none of them: the request fails at once, and so does the pass.
    */
   private async post(body: unknown, method: string): Promise<Posted> {
     let waited = 0;
@@ -206,9 +260,13 @@ export class HttpRpc implements RpcTransport {
         if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
         const named = error instanceof RpcUnavailableError ? error.retryAfterMs : null;
         if (named !== null && waited + named > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
-        const wait = named ?? 50 * (attempt + 1);
-        waited += named ?? 0;
-        await this.sleep(wait);
+        if (named === null) {
+          await this.sleep(50 * (attempt + 1));
+        } else {
+          waited += named;
+          // postOnce waits it, in throttle.
+          this.hold.extend(named);
+        }
       }
     }
   }
@@ -264,7 +322,7 @@ export class HttpRpc implements RpcTransport {
       const refusal = rpcError(method, error, this.redact);
       throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
     }
-    this.rate?.answered();
+    this.answered();
     return result as T;
   }
 
@@ -310,22 +368,90 @@ export class HttpRpc implements RpcTransport {
       seen.add(index);
     }
     if (seen.size !== calls.length) throw new RpcError(`batch of ${calls.length} answered ${seen.size} calls`, calls[0]!.method);
-    this.rate?.answered();
+    this.answered();
     return results;
   }
 }
 
+/** An error an EIP-1193 provider threw, as far as it says anything: each field may be absent or of another type. */
+interface ProviderFailure {
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+  status?: unknown;
+  headers?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * The HTTP status, and its Retry-After, of the request a provider over a remote node made, where its error carries
+ * them: viem's HttpRequestError and RpcRequestError (`status`, `headers`), also as another error's `cause`.
+ */
+function httpFailure(error: unknown): { status: number; retryAfter: string | null } | null {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as ProviderFailure).cause, depth++) {
+    const { status, headers } = e as ProviderFailure;
+    if (typeof status !== "number" || status < 400 || status > 599) continue;
+    const get = (headers as { get?: unknown } | null | undefined)?.get;
+    const retryAfter = typeof get === "function" ? (get.call(headers, "retry-after") as unknown) : null;
+    return { status, retryAfter: typeof retryAfter === "string" ? retryAfter : null };
+  }
+  return null;
+}
+
+/**
+ * What an EIP-1193 provider threw, classified as HttpRpc classifies what it receives. A provider over a remote node
+ * throws that node's JSON-RPC error (Hardhat's HttpProvider, with its `data`; viem's LimitExceededRpcError), or
+ * an error with the HTTP status that refused its request (viem, above; Hardhat's throws a 429 it gave up retrying as
+ * `-32005` "Too Many Requests error received from <host>").
+ */
+function providerError(method: string, error: unknown, now: number): RpcError {
+  const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const code = typeof e.code === "number" ? e.code : undefined;
+  const http = httpFailure(error);
+  if (http !== null) {
+    const text = `${method} failed: ${message} (HTTP ${http.status})`;
+    if (http.status === TOO_MANY_REQUESTS) return new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now));
+    if (UNAVAILABLE.has(http.status)) return new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now));
+    if (http.status === 413 && method === "eth_getLogs") return new RangeTooLargeError(text, method, code);
+  }
+  return rpcError(method, { code, message, data: e.data });
+}
+
+export interface Eip1193RpcOptions {
+  /** The clock and the wait of the hold after a rate limit (default Date.now, setTimeout): tests pass fake ones. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
+ * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
+ * names holds every request of the transport. It retries nothing itself (those providers retry their requests: viem
+ * a 429 and a 502/503/504, Hardhat a 429) and has no request rate (maxRequestsPerSecond is the HTTP transport's).
+ */
 export class Eip1193Rpc implements RpcTransport {
   readonly description = "in-process EIP-1193 provider";
+  private readonly now: () => number;
+  private readonly hold: SendHold;
 
-  constructor(private readonly provider: Eip1193Provider) {}
+  constructor(
+    private readonly provider: Eip1193Provider,
+    options: Eip1193RpcOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.hold = new SendHold(this.now, options.sleep ?? sleep);
+  }
 
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+    await this.hold.passed();
     try {
       return (await this.provider.request({ method, params: [...params] })) as T;
     } catch (error) {
-      const e = error as { code?: number; message?: string; data?: unknown };
-      throw rpcError(method, { code: e.code, message: e.message ?? String(error), data: e.data });
+      const refusal = providerError(method, error, this.now());
+      // A 502/503/504's wait holds nothing: with no retry here, the pass fails on it, and run() waits it.
+      if (refusal instanceof RateLimitedError && refusal.retryAfterMs !== null) this.hold.extend(refusal.retryAfterMs);
+      throw refusal;
     }
   }
 

@@ -559,6 +559,30 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(dumpDatabase(db)).to.deep.equal(await freshDump());
   });
 
+  it("does not take a final range's last block for one without events when eth_getLogs comes from a lagging backend", async function () {
+    // Below the reorg window only the blocks with logs and the range's last header are fetched: the last block is the
+    // one whose bloom can give a lagging eth_getLogs backend away.
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await postJob(fx.probe, 440n, A!, { note: "seen by every backend" });
+    const node = new LaggingLogs(fx.chain.url);
+    node.hashQueriesLag = false;
+    const { indexer, db } = await openIndexer({ rpc: node, reorgThreshold: 0 });
+    await indexer.syncOnce();
+    await postJob(fx.probe, 441n, A!, { note: "newer than the logs backend" });
+    const hidden = await fx.chain.blockNumber();
+    node.behind = 1;
+    // Asked by its hash, the block has the events the range's answer left out: the range is fetched again, and the
+    // pass fails while the backend stays behind.
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InconsistentChainDataError);
+    expect((error as Error).message).to.match(new RegExp(`^eth_getLogs for blocks \\d+-${hidden} returned no log of block ${hidden}, which has \\d+ asked by its hash`));
+    expect(indexer.status().checkpoint!.number).to.be.below(hidden);
+    node.behind = 0;
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(hidden);
+    expect(dumpDatabase(db)).to.deep.equal(await freshDump());
+  });
+
   it("runs the handlers of a log the node sends twice once, as graph-node does: the database equals a fresh index", async function () {
     await fx.probe.send("emitBatch", [4300, 3, 2]);
     await fx.probe.send("emitBatch", [4310, 2, 2]);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
-import { HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { Eip1193Rpc, HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
@@ -24,6 +24,19 @@ async function standIn(handler: http.RequestListener): Promise<{ url: string; cl
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A clock that only the waits move, and the waits asked for: nothing waits for real. */
+function fakeTime() {
+  const time = { clock: 0, waits: [] as number[] };
+  const options = {
+    now: () => time.clock,
+    sleep: async (ms: number) => {
+      time.waits.push(ms);
+      time.clock += ms;
+    },
+  };
+  return { time, options };
 }
 
 describe("embedded indexer: HTTP JSON-RPC transport", function () {
@@ -130,19 +143,6 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     return { ...node, bodies, arrivals };
   }
 
-  /** A clock that only the waits move, and the waits asked for: nothing waits for real. */
-  function fakeTime() {
-    const time = { clock: 0, waits: [] as number[] };
-    const options = {
-      now: () => time.clock,
-      sleep: async (ms: number) => {
-        time.waits.push(ms);
-        time.clock += ms;
-      },
-    };
-    return { time, options };
-  }
-
   const GET_LOGS: [{ fromBlock: string; toBlock: string }] = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
 
   it("takes rate limits for rate limits, not for an eth_getLogs range too large, with the wait the node names", async function () {
@@ -160,7 +160,8 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     // The named waits hold the transport's next request: on a fake clock.
     const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url, options);
+      // Unlimited for good: by default a rate limit also starts a request rate, whose slots would be waits too.
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
       for (const [error, wait] of limits) {
         const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
         expect(refused, JSON.stringify(error)).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
@@ -200,7 +201,8 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     ]);
     const { time, options } = fakeTime();
     try {
-      const rpc = new HttpRpc(node.url, options);
+      // Unlimited for good: by default a rate limit also starts a request rate, whose slots would be waits too.
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
       const waits: Array<number | null> = [];
       for (const method of ["eth_getLogs", "eth_getLogs", "eth_blockNumber", "eth_getLogs"]) {
         const refused = await rpc.request(method, method === "eth_getLogs" ? GET_LOGS : []).catch((e: unknown) => e);
@@ -221,7 +223,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
   it("holds all the transport's requests, not only the refused one's retry, until a rate limit's Retry-After has passed", async function () {
     // The indexer waits the Retry-After before asking for the refused range again, but the fetcher's other reads (a
     // batch of blocks, receipts) went at once: refused in turn, each halving the rate again.
-    for (const maxRequestsPerSecond of [undefined, 10]) {
+    for (const maxRequestsPerSecond of [0, 10]) {
       const { time, options } = fakeTime();
       const node = await scripted([{ status: 429, headers: { "retry-after": "2" } }], () => time.clock);
       try {
@@ -231,7 +233,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         await Promise.all([rpc.batch(calls), rpc.request("eth_blockNumber", [])]);
         const label = `maxRequestsPerSecond ${maxRequestsPerSecond}`;
         // At 10/s, halved to 5/s by the 429: the second waits a slot (200 ms) more.
-        expect(time.waits, label).to.deep.equal(maxRequestsPerSecond === undefined ? [2000] : [2000, 200]);
+        expect(time.waits, label).to.deep.equal(maxRequestsPerSecond === 0 ? [2000] : [2000, 200]);
         // Where the node sees them (the fake clock may have moved on since each was sent): none before the 2 s.
         expect(node.arrivals, label).to.have.length(3);
         node.arrivals.slice(1).forEach((at) => expect(at, label).to.be.at.least(2000));
@@ -261,6 +263,75 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       expect(node.bodies).to.have.length(6);
       expect(time.waits).to.deep.equal([1000, 2000, 2000]);
       expect(MAX_TRANSIENT_RETRY_AFTER_MS).to.equal(5_000);
+    } finally {
+      await node.close();
+    }
+  });
+
+  /**
+   * A clock that only `advance` moves, and waits that end when it passes them: a test can look at what a transport does
+   * while one of its requests waits, before the wait is over.
+   */
+  function heldTime() {
+    const sleepers: Array<{ until: number; wake(): void }> = [];
+    const time = {
+      clock: 0,
+      /** How many waits have begun. */
+      waits: 0,
+      advance(to: number): void {
+        time.clock = to;
+        for (const sleeper of sleepers.filter((s) => s.until <= to)) {
+          sleepers.splice(sleepers.indexOf(sleeper), 1);
+          sleeper.wake();
+        }
+      },
+    };
+    const options = {
+      now: () => time.clock,
+      sleep: (ms: number) => {
+        time.waits++;
+        return new Promise<void>((wake) => sleepers.push({ until: time.clock + ms, wake }));
+      },
+    };
+    return { time, options };
+  }
+
+  /** Until `condition` holds: what a test waits for is an event, not a duration (mocha's timeout bounds it). */
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  it("holds the transport's other requests, not only the refused one's retry, until a 502/503/504's Retry-After has passed", async function () {
+    // A node that says it is back in 2 s says it for every request: sent meanwhile, they were only turned away in turn.
+    for (const status of [502, 503, 504]) {
+      const { time, options } = heldTime();
+      const node = await scripted([{ status, headers: { "retry-after": "2" }, body: "restarting" }], () => time.clock);
+      try {
+        const rpc = new HttpRpc(node.url, options);
+        const first = rpc.request("eth_getLogs", GET_LOGS);
+        await until(() => time.waits === 1);
+        const second = rpc.request("eth_blockNumber", []);
+        // Either it waits too, or it reaches the node.
+        await until(() => time.waits === 2 || node.arrivals.length === 2);
+        expect(node.arrivals, `HTTP ${status}`).to.deep.equal([0]);
+        time.advance(2000);
+        expect(await Promise.all([first, second])).to.deep.equal([[], []]);
+        expect(node.arrivals, `HTTP ${status}`).to.deep.equal([0, 2000, 2000]);
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
+  it("holds no other request for a 503's Retry-After past MAX_TRANSIENT_RETRY_AFTER_MS: the refused one fails at once", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 503, headers: { "retry-after": "30" }, body: "down for maintenance" }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RpcUnavailableError);
+      // The pass fails on it and run() waits the 30 s; a request of this transport meanwhile is not held.
+      expect(await rpc.request("eth_blockNumber", [])).to.deep.equal([]);
+      expect(time.waits).to.equal(0);
     } finally {
       await node.close();
     }
@@ -436,6 +507,77 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     ]);
   });
 
+  it("without maxRequestsPerSecond, starts a rate on the first rate limit at half the rate measured, and is unlimited again once back at it", async function () {
+    // With no rate to halve, every request went on at the pace that was refused. The clock and the waits are the test's.
+    const url = "http://127.0.0.1:9/measured";
+    const realFetch = globalThis.fetch;
+    let refuse = false;
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      if (refuse) return new Response("Too Many Requests", { status: 429 });
+      const { id } = JSON.parse(String(init?.body)) as { id: number };
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }), { headers: { "content-type": "application/json" } });
+    };
+    const { time, options } = fakeTime();
+    const lines: string[] = [];
+    const rpc = new HttpRpc(url, { ...options, logger: (level, message) => lines.push(`${level}: ${message}`) });
+    try {
+      // 10 requests 200 ms apart, the 11th refused: 11 in 2 s.
+      for (let i = 0; i < 10; i++) {
+        await rpc.request("eth_blockNumber", []);
+        time.clock += 200;
+      }
+      expect(rpc.requestsPerSecond).to.equal(null);
+      refuse = true;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      refuse = false;
+      expect(rpc.requestsPerSecond).to.equal(11 / 2 / 2);
+      expect(lines).to.deep.equal(["warning: rate limited: the request rate is lowered to 2.75 requests/s (measured before the first rate limit: 5.5 requests/s)"]);
+      // Spaced at that rate, then raised a step (a tenth of 5.5/s) after each RATE_RAISE_AFTER answers, to 5.5/s.
+      time.waits.length = 0;
+      await rpc.request("eth_blockNumber", []);
+      await rpc.request("eth_blockNumber", []);
+      expect(time.waits).to.have.length(1);
+      expect(time.waits[0]).to.be.closeTo(1000 / 2.75, 1e-9);
+      let answers = 2;
+      while (rpc.requestsPerSecond !== null && answers < 10 * RATE_RAISE_AFTER) {
+        await rpc.request("eth_blockNumber", []);
+        answers++;
+      }
+      expect(rpc.requestsPerSecond).to.equal(null);
+      expect(answers).to.be.within(5 * RATE_RAISE_AFTER, 6 * RATE_RAISE_AFTER);
+      expect(lines[1]).to.match(/^info: the request rate is back at the 5\.5 requests\/s measured before the first rate limit, \d+ s after it was first lowered \(lowered once\): unlimited again$/);
+      // Unlimited: requests at once, none waiting for a slot.
+      time.waits.length = 0;
+      await Promise.all([1, 2, 3].map(() => rpc.request("eth_blockNumber", [])));
+      expect(time.waits).to.deep.equal([]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it("without maxRequestsPerSecond, starts no rate on a rate limit when the rate measured is at MIN_REQUESTS_PER_SECOND or below", async function () {
+    // Nothing to lower: a node refusing every request of an idle indexer (a daily quota) would start, and log, a rate each time.
+    const { time, options } = fakeTime();
+    const lines: string[] = [];
+    const node = await scripted([{}, { status: 429 }, { status: 429 }]);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, logger: (level, message) => lines.push(`${level}: ${message}`) });
+      await rpc.request("eth_blockNumber", []);
+      // Two requests in 2 s: 1 per second.
+      time.clock += 2000;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      expect(rpc.requestsPerSecond).to.equal(null);
+      time.clock += 60_000;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      expect(rpc.requestsPerSecond).to.equal(null);
+      expect(lines).to.deep.equal([]);
+      expect(MIN_REQUESTS_PER_SECOND).to.equal(1);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("sends every request at once with maxRequestsPerSecond 0 (unlimited, as when it is not set)", async function () {
     const url = "http://127.0.0.1:9/unlimited";
     const realFetch = globalThis.fetch;
@@ -458,5 +600,68 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+});
+
+describe("embedded indexer: in-process EIP-1193 transport", function () {
+  const GET_LOGS = [{ fromBlock: "0x1", toBlock: "0x4e20" }];
+
+  /** A provider that throws each of `failures` in turn, then answers [], recording when (on `clock`) it was asked. */
+  function failing(failures: unknown[], clock: () => number = () => 0) {
+    const asked: number[] = [];
+    const provider = {
+      request: async (): Promise<unknown> => {
+        asked.push(clock());
+        const failure = failures.shift();
+        if (failure !== undefined) throw failure;
+        return [];
+      },
+    };
+    return { provider, asked };
+  }
+
+  it("holds all its requests until the wait a rate limit named has passed, as the HTTP transport does", async function () {
+    // What Hardhat's provider of a network with a URL throws for Infura's answer: the node's error, with its data.
+    const infura = Object.assign(new Error("daily request count exceeded, request rate limited"), {
+      code: -32005,
+      data: { rate: { allowed_rps: 1, backoff_seconds: 2, current_rps: 1.4 } },
+    });
+    const { time, options } = fakeTime();
+    const { provider, asked } = failing([infura], () => time.clock);
+    const rpc = new Eip1193Rpc(provider, options);
+    const refused = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+    expect((refused as RateLimitedError).retryAfterMs).to.equal(2000);
+    // The fetcher's other reads, before the indexer asks for the range again.
+    await rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })));
+    expect(time.waits).to.deep.equal([2000]);
+    expect(asked).to.deep.equal([0, 2000, 2000]);
+  });
+
+  it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
+    // viem's HttpRequestError: "HTTP request failed." whatever the status, which is in `status`, with the headers.
+    const httpError = (status: number, headers: Record<string, string> = {}) =>
+      Object.assign(new Error("HTTP request failed."), { name: "HttpRequestError", status, headers: new Headers(headers) });
+    const { provider } = failing([
+      httpError(429, { "retry-after": "3" }),
+      new Error("request failed", { cause: httpError(429) }),
+      httpError(503, { "retry-after": "1" }),
+      httpError(413),
+      httpError(404),
+    ]);
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5; i++) errors.push(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e));
+    expect(errors[0]).to.be.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+    expect((errors[0] as RateLimitedError).retryAfterMs).to.equal(3000);
+    expect((errors[0] as Error).message).to.equal("eth_getLogs failed: HTTP request failed. (HTTP 429)");
+    expect(errors[1]).to.be.instanceOf(RateLimitedError);
+    expect((errors[1] as RateLimitedError).retryAfterMs).to.equal(null);
+    expect(errors[2]).to.be.instanceOf(RpcUnavailableError);
+    expect((errors[2] as RpcUnavailableError).status).to.equal(503);
+    expect((errors[2] as RpcUnavailableError).retryAfterMs).to.equal(1000);
+    expect(errors[3]).to.be.instanceOf(RangeTooLargeError);
+    // Another status is the node's answer, as over HTTP.
+    expect(errors[4]).to.be.instanceOf(RpcError).and.not.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
   });
 });
