@@ -2,7 +2,7 @@
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
-import { redactUrl, urlRedactor, type Redactor } from "../redact";
+import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
@@ -406,7 +406,8 @@ function httpFailure(error: unknown): { status: number; retryAfter: string | nul
  */
 function providerError(method: string, error: unknown, now: number): RpcError {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
-  const message = typeof e.message === "string" ? e.message : String(error);
+  // The provider knows its node's URL and we do not: viem's messages carry a "URL:" line, whose path may be a key.
+  const message = redactUrlsIn(typeof e.message === "string" ? e.message : String(error));
   const code = typeof e.code === "number" ? e.code : undefined;
   const http = httpFailure(error);
   if (http !== null) {

@@ -664,4 +664,20 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     // Another status is the node's answer, as over HTTP.
     expect(errors[4]).to.be.instanceOf(RpcError).and.not.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
   });
+
+  it("keeps the path of a node URL in the provider's message (an API key) out of its errors, naming the host", async function () {
+    // viem's messages end with the request's URL; Hardhat's name the network's URL when it cannot reach it.
+    const viem = (status?: number) =>
+      Object.assign(new Error("HTTP request failed.\n\nURL: https://eth.example.io/v2/SECRETKEY\nRequest body: {}"), {
+        name: "HttpRequestError",
+        ...(status === undefined ? {} : { status, headers: new Headers() }),
+      });
+    const { provider } = failing([viem(429), viem(503), viem(), new Error("Cannot connect to the network wss://eth.example.io/ws/SECRETKEY")]);
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    for (let i = 0; i < 4; i++) {
+      const error = (await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)) as Error;
+      expect(error, `error ${i}`).to.be.instanceOf(RpcError);
+      expect(error.message, `error ${i}`).to.include("eth.example.io").and.not.include("SECRETKEY");
+    }
+  });
 });
