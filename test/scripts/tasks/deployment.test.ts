@@ -105,6 +105,19 @@ interface LogsCall {
   address: string;
 }
 
+/** Writes `to` over the pause guardian's `from` in storage, as no setter would: a value no governance log explains. */
+async function overwriteGuardian(pauseGuardian: string, from: string, to: string): Promise<void> {
+  // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
+  const tail = from.slice(2).toLowerCase();
+  let slot = -1;
+  for (let i = 0; i < 8 && slot < 0; i += 1) {
+    if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
+  }
+  expect(slot, "the guardian's slot").to.be.at.least(0);
+  const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
+  await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${to.slice(2).toLowerCase()}`);
+}
+
 /**
  * Runs `run` against a node that refuses the eth_getLogs calls `refuse` picks, as a public RPC refuses a range over
  * its limit, counting the calls it answers and refuses.
@@ -338,16 +351,7 @@ describe("tasks: deployment", function () {
 
     it("fails a value the chain holds that its last governance change did not set (written in storage, no log)", async function () {
       const b = await loadFixture(governanceChangedFixture);
-      const pauseGuardian = await b.c.pauseGuardian.getAddress();
-      // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
-      const tail = b.newGuardian.slice(2).toLowerCase();
-      let slot = -1;
-      for (let i = 0; i < 8 && slot < 0; i += 1) {
-        if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
-      }
-      expect(slot, "the guardian's slot").to.be.at.least(0);
-      const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
-      await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${b.funder.address.slice(2).toLowerCase()}`);
+      await overwriteGuardian(await b.c.pauseGuardian.getAddress(), b.newGuardian, b.funder.address);
       expect(await b.c.pauseGuardian.guardian()).to.equal(b.funder.address);
       await taskFails(b.file, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: pauseGuardian\\.guardian is ${b.funder.address}, not ${b.guardian.address}$`));
     });
@@ -513,15 +517,7 @@ describe("tasks: deployment", function () {
         const b = await loadFixture(changedBeforeCheckpointFixture);
         await task<VerifyView>(b.file, "deployment verify");
         const pauseGuardian = await b.c.pauseGuardian.getAddress();
-        // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
-        const tail = b.newGuardian.slice(2).toLowerCase();
-        let slot = -1;
-        for (let i = 0; i < 8 && slot < 0; i += 1) {
-          if ((await hre.ethers.provider.getStorage(pauseGuardian, i)).endsWith(tail)) slot = i;
-        }
-        expect(slot, "the guardian's slot").to.be.at.least(0);
-        const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
-        await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${b.funder.address.slice(2).toLowerCase()}`);
+        await overwriteGuardian(pauseGuardian, b.newGuardian, b.funder.address);
         const asked: number[] = [];
         const { value } = await withRefusedLogs((call) => {
           if (call.address === pauseGuardian.toLowerCase()) asked.push(call.from);
