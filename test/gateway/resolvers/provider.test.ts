@@ -120,6 +120,21 @@ describeEachSource("providers", (ctx) => {
     expect((await all({ filter: { minGpuCount: 9 } })).map((r) => r.address)).not.to.include(h100);
   });
 
+  for (const filter of [{ minGpuCount: 0 }, { minGpusFree: 0 }]) {
+    it(`lists registered providers only for ${JSON.stringify(filter)}: a deregistered one lists no GPUs`, async function () {
+      const { env } = ctx();
+      const everyone = await all();
+      const deregistered = env.summary.providers.find((p) => !p.registered)!.address;
+      expect(everyone.map((r) => r.address)).to.include(deregistered);
+      const listed = await all({ filter });
+      expect(listed.map((r) => r.address)).to.deep.equal(everyone.filter((r) => r.registered).map((r) => r.address));
+    });
+  }
+
+  it("lists no provider for registered: false with a GPU count, 0 included", async function () {
+    expect(await all({ filter: { registered: false, minGpuCount: 0 } })).to.deep.equal([]);
+  });
+
   it("refuses a minimum GPU count out of range with BAD_USER_INPUT naming filter.minGpuCount", async function () {
     for (const minGpuCount of [-1, 65_536]) {
       const errors = await ctx().client.errors(`query($filter: ProviderFilter) { providers(filter: $filter) { nodes { address } } }`, {
