@@ -164,12 +164,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       subscribe: track,
       // A query runs as over HTTP: again at a fresh head where its pinned one was lost, and names the block it read.
       execute: async (args) => {
-        const { result, context } = await executeOnLiveHead(
+        const { result, context, rerun } = await executeOnLiveHead(
           args.contextValue as GatewayContext,
           options.context,
           async (contextValue) => execute({ ...args, contextValue }),
           (answer) => answer.errors ?? [],
         );
+        // The one line such a query writes: queries over the WebSocket have no request log.
+        if (rerun !== null) logger.info("a reorganisation replaced the head a query read: it ran again at the new head", { ...rerun });
         return withBlock(result, context);
       },
       onSubscribe: (ctx, _id, payload) => {
