@@ -216,6 +216,21 @@ describeEachSource("provider(address)", (ctx) => {
     expect(p.active).to.equal(await env.scenario.c.registry.isActive(address));
   });
 
+  it("gives history as consecutive calendar days, newest first, ending with the day networkStats' history ends with", async function () {
+    const { env } = ctx();
+    // One request: both read its block.
+    const { provider, networkStats } = await ctx().client.query<{
+      provider: { history: { date: number }[] };
+      networkStats: { history: { date: number }[] };
+    }>(`query($address: Address!) { provider(address: $address) { history(days: 10) { date } } networkStats(days: 1) { history { date } } }`, {
+      address: env.summary.providers[0]!.address,
+    });
+    const dates = provider.history.map((d) => d.date);
+    expect(dates[0]).to.equal(networkStats.history[0]!.date);
+    expect(dates.length).to.be.within(1, 10);
+    for (let i = 1; i < dates.length; i++) expect(dates[i - 1]! - dates[i]!).to.equal(86_400);
+  });
+
   it("gives the slash reward cap Staking holds (the scenario caps one provider, the others have none)", async function () {
     const { env } = ctx();
     const caps: number[] = [];
