@@ -1,6 +1,7 @@
 // What every resolver gets: the long-lived services of the gateway, this request's DataLoaders and the block it reads.
 import type { ChainReader } from "./chain/chain-reader";
 import type { QueryLimits } from "./limits/query-limits";
+import type { SubscriptionSlot } from "./limits/subscription-limits";
 import { createLoaders, type Loaders } from "./loaders/loaders";
 import type { Logger } from "./logger";
 import { RequestBlock } from "./services/request-block";
@@ -27,6 +28,8 @@ export interface GatewayContext extends GatewayServices {
   loaders: Loaders;
   /** The indexed block every field of this request reads (pinned at its first read); a cursor's page reads its own. */
   block: RequestBlock;
+  /** A subscription's slot in its connection's limit (set by the WebSocket server); absent for queries. */
+  subscriptionSlot?: SubscriptionSlot;
 }
 
 export function createContext(services: GatewayServices): GatewayContext {

@@ -8,6 +8,7 @@
 // while it is handled is refused by the source; what it would have sent is sent at the next head, which the watcher
 // reports since its hash differs.
 import { badUserInput, jobReorged, replayOverflow, shuttingDown } from "../errors";
+import type { SubscriptionSlot } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -54,6 +55,8 @@ interface JobUpdatedSubscriber {
   /** The block of the state first sent while heads the hub handles may be older (see covers), else null. */
   firstRead: PinnedBlock | null;
   channel: Channel<JobEntity>;
+  /** Given back while finalAt is set (see SubscriptionSlot); null outside a WebSocket server. */
+  slot: SubscriptionSlot | null;
 }
 
 interface StatsSubscriber {
@@ -226,7 +229,7 @@ export class SubscriptionHub {
    * (at once, after the current state, for a job whose final status already is). Fails with JOB_REORGED when a
    * reorg removes the job.
    */
-  async jobUpdated(job: JobEntity): Promise<AsyncIterableIterator<JobEntity>> {
+  async jobUpdated(job: JobEntity, slot: SubscriptionSlot | null = null): Promise<AsyncIterableIterator<JobEntity>> {
     const final = FINAL_STATUSES.has(job.status);
     const [head, finalAt] = await Promise.all([this.head.ensureHead(), final ? this.lastChangeBlock(job.id) : Promise.resolve(null)]);
     const subscriber: JobUpdatedSubscriber = {
@@ -237,11 +240,21 @@ export class SubscriptionHub {
       finalAt: finalAt ?? (final ? head.number : null),
       firstRead: this.gate(readAtOf(job)?.block),
       channel: new Channel(() => this.updated.delete(subscriber)),
+      slot,
     };
     this.updated.add(subscriber);
     subscriber.channel.push(job);
     if (this.isSettled(subscriber, head)) subscriber.channel.end();
+    else if (subscriber.finalAt !== null) slot?.release();
     return subscriber.channel;
+  }
+
+  /** Sets the subscriber's finalAt, giving its slot back as it becomes final and taking it again if a reorg undoes that. */
+  private setFinalAt(subscriber: JobUpdatedSubscriber, finalAt: number | null): void {
+    const wasFinal = subscriber.finalAt !== null;
+    subscriber.finalAt = finalAt;
+    if (!wasFinal && finalAt !== null) subscriber.slot?.release();
+    if (wasFinal && finalAt === null) subscriber.slot?.retake();
   }
 
   /**
@@ -438,7 +451,7 @@ export class SubscriptionHub {
         if (encoded !== subscriber.lastSent) {
           subscriber.lastSent = encoded;
           subscriber.createdAtBlock = Number(job.createdAtBlock);
-          subscriber.finalAt = FINAL_STATUSES.has(job.status) ? head.number : null;
+          this.setFinalAt(subscriber, FINAL_STATUSES.has(job.status) ? head.number : null);
           subscriber.channel.push(job);
         }
         if (this.isSettled(subscriber, head)) subscriber.channel.end();

@@ -8,7 +8,7 @@ import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
-import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
+import { executeOnLiveHead, type RequestBlock, type RequestRerun } from "../services/request-block";
 import { BodyError, readBody } from "./body";
 
 export interface GraphQLHttpOptions {
@@ -96,28 +96,46 @@ function executionErrorsPlugin(errorsOf: WeakMap<RequestBlock, readonly GraphQLE
   };
 }
 
-function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+/** How a run of a request ended, for the request's log line. */
+interface RunOutcome {
+  operation: string | null;
+  errors: readonly GraphQLError[] | undefined;
+}
+
+/**
+ * Keeps how each run of a request ended, by its RequestBlock as executionErrorsPlugin does. `handle` writes the line,
+ * once per request: a run whose pinned head a reorganisation replaced is followed by another (executeOnLiveHead), and
+ * a line per run would count one request twice.
+ */
+function runOutcomePlugin(outcomes: WeakMap<RequestBlock, RunOutcome>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
-      const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operationName, errors }) {
-          logger.info("graphql request", {
-            operation: operationName ?? null,
-            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-            errors: errors?.length ?? 0,
-            codes: errors === undefined ? undefined : [...new Set(errors.map((e) => e.extensions.code))],
-          });
+        async willSendResponse({ operationName, errors, contextValue }) {
+          outcomes.set(contextValue.block, { operation: operationName ?? null, errors });
         },
       };
     },
   };
 }
 
+function logRequest(logger: Logger, outcome: RunOutcome, started: bigint, rerun: RequestRerun | null): void {
+  const { errors } = outcome;
+  logger.info("graphql request", {
+    operation: outcome.operation,
+    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    errors: errors?.length ?? 0,
+    codes: errors === undefined ? undefined : [...new Set(errors.map((e) => e.extensions.code))],
+    // Which blocks its two runs read: the first's a reorganisation replaced, and the one answered.
+    rerun: rerun ?? undefined,
+  });
+}
+
 export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Promise<GraphQLHttpHandler> {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
   const executionErrors = new WeakMap<RequestBlock, readonly GraphQLError[]>();
+  const outcomes = new WeakMap<RequestBlock, RunOutcome>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
     introspection: options.introspection ?? true,
@@ -140,7 +158,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       // Cache hints are per field and wrap every resolver; answers here are cached per indexed block instead.
       ApolloServerPluginCacheControlDisabled(),
       limitsPlugin(options.schema, options.limits),
-      requestLogPlugin(logger),
+      runOutcomePlugin(outcomes),
       blockPlugin(),
       executionErrorsPlugin(executionErrors),
     ],
@@ -175,12 +193,16 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
         }
       }
       const httpGraphQLRequest = { method: req.method ?? "GET", headers, search, body };
-      const { result: response } = await executeOnLiveHead(
+      const started = process.hrtime.bigint();
+      const { result: response, context, rerun } = await executeOnLiveHead(
         options.context(),
         options.context,
         (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
         (_answer, context) => executionErrors.get(context.block) ?? [],
       );
+      // None where Apollo refused the request before running it (a GET without a query...), as before any run.
+      const outcome = outcomes.get(context.block);
+      if (outcome !== undefined) logRequest(logger, outcome, started, rerun);
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {

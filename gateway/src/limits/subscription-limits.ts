@@ -16,3 +16,17 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
   maxSubscriptionsPerConnection: 100,
   maxSubscriptions: 10_000,
 };
+
+/**
+ * A running subscription's slot among its connection's maxSubscriptionsPerConnection. A jobUpdated feed that has sent
+ * a final status only waits out the reorg threshold (tens of blocks) for a reorg that would undo it: a client
+ * following many short jobs would otherwise find its slots taken by jobs that are over. Such a feed gives its slot
+ * back, still counted against maxSubscriptions; a connection keeps at most maxSubscriptionsPerConnection of them,
+ * past which the oldest ends early (completes, as once its status is settled).
+ */
+export interface SubscriptionSlot {
+  /** The feed waits for a reorg only: its slot is free for another subscription of its connection. */
+  release(): void;
+  /** A reorg undid its final status: it holds a slot again, over the cap if it must (a running feed is not refused). */
+  retake(): void;
+}

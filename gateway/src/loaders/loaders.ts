@@ -5,13 +5,12 @@ import DataLoader from "dataloader";
 import type {
   JobEntity,
   JobEventEntity,
-  ProviderDayEntity,
   ProviderEntity,
   SlashEntity,
   ThawRequestEntity,
   VoteEntity,
 } from "../subgraph/entities";
-import type { NestedListArgs, ReadAt, SubgraphReader } from "../subgraph/reader";
+import type { DayWindow, NestedListArgs, ProviderDays, ReadAt, SubgraphReader } from "../subgraph/reader";
 
 /** Most keys per batch: graph-node's `id_in` and nested queries stay small and fast. */
 const MAX_BATCH = 100;
@@ -43,7 +42,7 @@ export interface Loaders {
   jobsOfProvider: LoaderFamily<NestedListArgs, string, JobEntity[]>;
   slashesOfProvider: LoaderFamily<number, string, SlashEntity[]>;
   thawRequestsOfProvider: LoaderFamily<number, string, ThawRequestEntity[]>;
-  daysOfProvider: LoaderFamily<number, string, ProviderDayEntity[]>;
+  daysOfProvider: LoaderFamily<DayWindow, string, ProviderDays>;
   eventsOfJob: DataLoader<string, JobEventEntity[]>;
   votesOfProposal: LoaderFamily<number, string, VoteEntity[]>;
   /**
@@ -89,7 +88,7 @@ function loadersAt(reader: SubgraphReader, at: ReadAt | undefined, atBlock: (at:
       (first) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, first, at), []), options),
     ),
     daysOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, first, at), []), options),
+      (window) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, window, at), { days: [], before: null }), options),
     ),
     eventsOfJob: new DataLoader(async (ids) => byKey(ids, await reader.eventsOfJobs(ids, at), []), options),
     votesOfProposal: new LoaderFamily(

@@ -7,8 +7,10 @@ import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH 
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
+import { chainNow } from "../services/clock";
 import { readAt } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
+import { dayOf, providerHistory } from "../services/provider-history";
 import { listedKey } from "../subgraph/entities";
 import { UNKNOWN_BLOCK, readAtOf } from "../subgraph/reader";
 import { allOf, keysetAfter } from "../subgraph/where";
@@ -115,22 +117,13 @@ export const providerResolvers: Resolvers = {
       }));
     },
     history: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p)).daysOfProvider.get(dayCount(args.days, 30, ctx.limits)).load(p.id);
-      return rows.map((d) => ({
-        date: Number(d.date),
-        jobsAccepted: d.jobsAccepted,
-        jobsCompleted: d.jobsCompleted,
-        jobsTimedOut: d.jobsTimedOut,
-        disputesLost: d.disputesLost,
-        earned: BigInt(d.earned),
-        slashed: BigInt(d.slashed),
-        gpuHoursBilled: gpuHours(d.gpuSecondsBilled),
-        staked: BigInt(d.staked),
-        gpusInUse: d.gpusInUse,
-        pricePerGpuHour: BigInt(d.pricePerGpuHour),
-        online: d.online,
-        reputation: d.reputationScore,
-      }));
+      const days = dayCount(args.days, 30, ctx.limits);
+      const at = readAtOf(p);
+      // The days end with the day of the block the provider was read at, on the chain's clock (as networkStats').
+      const today = dayOf(at?.block.timestamp ?? chainNow(await ctx.block.head()));
+      const fromDay = today - days + 1;
+      const read = await ctx.loaders.at(at).daysOfProvider.get({ fromDay, first: days }).load(p.id);
+      return providerHistory(read.days, read.before, fromDay, today);
     },
     live: async (p, _args, ctx) => {
       if (ctx.chain === null) throw new ChainError("no chain RPC is configured for live reads");

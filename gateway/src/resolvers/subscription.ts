@@ -27,7 +27,7 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           const job = await ctx.reader.jobsByIds([id]);
           const current = job[0];
           if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
-          return hub.jobUpdated(current);
+          return hub.jobUpdated(current, ctx.subscriptionSlot ?? null);
         },
         resolve: (job: JobEntity) => job,
       },

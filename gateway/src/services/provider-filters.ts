@@ -39,12 +39,14 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   if (filter.minVramGiB !== null && filter.minVramGiB !== undefined) {
     column.vramGiB_gte = intInRange(filter.minVramGiB, 0, 65_535, "filter.minVramGiB");
   }
-  if (filter.minGpusFree !== null && filter.minGpusFree !== undefined) {
-    column.gpusFree_gte = intInRange(filter.minGpusFree, 0, 65_535, "filter.minGpusFree");
-  }
-  if (filter.minGpuCount !== null && filter.minGpuCount !== undefined) {
-    column.gpuCount_gte = intInRange(filter.minGpuCount, 0, 65_535, "filter.minGpuCount");
-  }
+  const minGpusFree = filter.minGpusFree ?? null;
+  const minGpuCount = filter.minGpuCount ?? null;
+  if (minGpusFree !== null) column.gpusFree_gte = intInRange(minGpusFree, 0, 65_535, "filter.minGpusFree");
+  if (minGpuCount !== null) column.gpuCount_gte = intInRange(minGpuCount, 0, 65_535, "filter.minGpuCount");
+  // A GPU count asks about a listing, and a provider that deregistered (or only ever staked) lists none: at 0 it would
+  // pass with its counts at zero. A part of its own, so that with `registered: false` the answer is empty, not a
+  // contradiction silently resolved for one side.
+  if (minGpusFree !== null || minGpuCount !== null) parts.push({ registered: true });
   if (filter.maxPricePerGpuHour !== null && filter.maxPricePerGpuHour !== undefined) {
     column.pricePerGpuHour_lte = filter.maxPricePerGpuHour.toString();
   }

@@ -98,26 +98,31 @@ export class RequestBlock {
   }
 }
 
+/** A request run again at a new head: the block its first run read, which a reorganisation replaced, and the new one. */
+export interface RequestRerun {
+  replaced: number;
+  block: number;
+}
+
 /**
  * Runs a request (`execute`) with `context` and, where a read found its pinned head no longer served, once more with
  * a new context, which pins the head the watcher found instead: a request made after a reorganisation but before the
  * watcher's next poll answers at the new head, not SOURCE_UNAVAILABLE. Once only: a head replaced again meanwhile is
  * SOURCE_UNAVAILABLE (ask again). Nothing of the first run reaches the client, so the answer reads one block either
- * way. `errorsOf` says which errors a run ended with. Returns the run answered and its context (the block it read).
+ * way. `errorsOf` says which errors a run ended with. Returns the run answered, its context (the block it read) and,
+ * where it was the second, which blocks the two read (`rerun`): logged by the caller in the request's one line, since
+ * a request log counts requests, not runs.
  */
 export async function executeOnLiveHead<T>(
   context: GatewayContext,
   newContext: () => GatewayContext,
   execute: (context: GatewayContext) => Promise<T>,
   errorsOf: (result: T, context: GatewayContext) => readonly unknown[],
-): Promise<{ result: T; context: GatewayContext }> {
+): Promise<{ result: T; context: GatewayContext; rerun: RequestRerun | null }> {
   const result = await execute(context);
+  const replaced = context.block.pinned;
   const head = await context.block.headAfterLoss(errorsOf(result, context));
-  if (head === null) return { result, context };
-  context.logger.info("a reorganisation replaced the head a request read: running it again at the new head", {
-    replaced: context.block.pinned?.number ?? null,
-    block: head.number,
-  });
+  if (head === null || replaced === null) return { result, context, rerun: null };
   const again = newContext();
-  return { result: await execute(again), context: again };
+  return { result: await execute(again), context: again, rerun: { replaced: replaced.number, block: head.number } };
 }

@@ -66,6 +66,18 @@ export interface ListArgs {
   at?: ReadAt;
 }
 
+/** Which of a provider's days to read: those from `fromDay` on, at most `first`. */
+export interface DayWindow {
+  fromDay: number;
+  first: number;
+}
+
+/** A provider's days in a DayWindow, and its last day before it (null if none). */
+export interface ProviderDays {
+  days: ProviderDayEntity[];
+  before: ProviderDayEntity | null;
+}
+
 /** Rows of a list and the block they were read at. */
 export interface ListPage<T> {
   rows: T[];
@@ -315,17 +327,24 @@ export class SubgraphReader {
     return new Map(data.providers.map((p) => [p.id, p.thawRequests]));
   }
 
-  async daysOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, ProviderDayEntity[]>> {
-    const data = await this.requestAt<{ providers: { id: string; days: ProviderDayEntity[] }[] }>(
-      (b) => `query ProviderDays($ids: [Bytes!]!, $first: Int${b.variable}) {
+  /**
+   * Each provider's days from `window.fromDay` on (up to `window.first`, newest first) and its last day before them
+   * (null if none), from which a quiet day's snapshot is carried (providerHistory).
+   */
+  async daysOfProviders(ids: readonly string[], window: DayWindow, at?: ReadAt): Promise<Map<string, ProviderDays>> {
+    type Row = { id: string; days: ProviderDayEntity[]; before: ProviderDayEntity[] };
+    const data = await this.requestAt<{ providers: Row[] }>(
+      (b) => `query ProviderDays($ids: [Bytes!]!, $fromDay: Int!, $first: Int${b.variable}) {
         providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
-          id days(first: $first, orderBy: day, orderDirection: desc) { ${PROVIDER_DAY_FIELDS} }
+          id
+          days(where: { day_gte: $fromDay }, first: $first, orderBy: day, orderDirection: desc) { ${PROVIDER_DAY_FIELDS} }
+          before: days(where: { day_lt: $fromDay }, first: 1, orderBy: day, orderDirection: desc) { ${PROVIDER_DAY_FIELDS} }
         }
       }`,
-      { ids, first },
+      { ids, fromDay: window.fromDay, first: window.first },
       at,
     );
-    return new Map(data.providers.map((p) => [p.id, p.days]));
+    return new Map(data.providers.map((p) => [p.id, { days: p.days, before: p.before[0] ?? null }]));
   }
 
   /** Each job's timeline (up to 1000 events, in no particular order). */

@@ -22,7 +22,7 @@ import { ErrorCode, tooManySubscriptions } from "../errors";
 import { formatError } from "../format-error";
 import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
-import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "../limits/subscription-limits";
+import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type SubscriptionSlot } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
 import { executeOnLiveHead } from "../services/request-block";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
@@ -118,8 +118,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // and completes a query only once its result is written: without a cap, a client that sends queries and reads
   // nothing has the server execute them all and buffer every result (each up to the cost limit's worth of rows).
   const queries = new WeakMap<object, Set<object>>();
+  // The subscriptions of each connection that gave their slot back (SubscriptionSlot), oldest first: still counted in
+  // heldTotal, not in the connection's slots.
+  const waiving = new WeakMap<object, Set<object>>();
   const release = (connection: object, payload: object) => {
-    if (held.get(connection)?.delete(payload) === true) heldTotal--;
+    if (held.get(connection)?.delete(payload) === true || waiving.get(connection)?.delete(payload) === true) heldTotal--;
     queries.get(connection)?.delete(payload);
   };
   // The event streams each connection runs, by subscribe payload, and the connection and payload of each operation's
@@ -128,6 +131,29 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // first stream there, which would run on, feeding the hub's subscriber, after its connection is gone.
   const streams = new WeakMap<object, Map<object, AsyncIterableIterator<ExecutionResult>>>();
   const operations = new WeakMap<object, { connection: object; payload: object }>();
+  // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
+  const evicted = new WeakSet<object>();
+  const slotOf = (connection: object, payload: object): SubscriptionSlot => ({
+    release: () => {
+      if (held.get(connection)?.delete(payload) !== true) return;
+      const mine = waiving.get(connection) ?? new Set<object>();
+      mine.add(payload);
+      waiving.set(connection, mine);
+      if (mine.size <= caps.maxSubscriptionsPerConnection) return;
+      // Bounded as the slots are: one connection must not fill maxSubscriptions with feeds of jobs that are over.
+      const [oldest] = mine;
+      if (oldest === undefined) return;
+      release(connection, oldest);
+      const stream = streams.get(connection)?.get(oldest);
+      // One still starting has no stream yet: track ends it once it has.
+      if (stream === undefined) evicted.add(oldest);
+      else void stream.return?.();
+    },
+    retake: () => {
+      if (waiving.get(connection)?.delete(payload) !== true) return;
+      held.get(connection)?.add(payload);
+    },
+  });
   const track = async (args: ExecutionArgs) => {
     const started = await startSubscription(args, options.context);
     const operation = typeof args.contextValue === "object" && args.contextValue !== null ? operations.get(args.contextValue) : undefined;
@@ -135,6 +161,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       const running = streams.get(operation.connection) ?? new Map<object, AsyncIterableIterator<ExecutionResult>>();
       running.set(operation.payload, started);
       streams.set(operation.connection, running);
+      if (evicted.has(operation.payload)) void started.return?.();
     }
     return started;
   };
@@ -164,12 +191,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       subscribe: track,
       // A query runs as over HTTP: again at a fresh head where its pinned one was lost, and names the block it read.
       execute: async (args) => {
-        const { result, context } = await executeOnLiveHead(
+        const { result, context, rerun } = await executeOnLiveHead(
           args.contextValue as GatewayContext,
           options.context,
           async (contextValue) => execute({ ...args, contextValue }),
           (answer) => answer.errors ?? [],
         );
+        // The one line such a query writes: queries over the WebSocket have no request log.
+        if (rerun !== null) logger.info("a reorganisation replaced the head a query read: it ran again at the new head", { ...rerun });
         return withBlock(result, context);
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -208,7 +237,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           queries.set(ctx, mine);
         }
         const contextValue = options.context();
-        if (operation.operation === "subscription") operations.set(contextValue, { connection: ctx, payload });
+        if (operation.operation === "subscription") {
+          operations.set(contextValue, { connection: ctx, payload });
+          contextValue.subscriptionSlot = slotOf(ctx, payload);
+        }
         return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
       },
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
@@ -228,10 +260,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         streams.delete(ctx);
         await Promise.all([...(running?.values() ?? [])].map((stream) => stream.return?.()));
         queries.delete(ctx);
-        const mine = held.get(ctx);
-        if (mine === undefined) return;
-        heldTotal -= mine.size;
+        heldTotal -= (held.get(ctx)?.size ?? 0) + (waiving.get(ctx)?.size ?? 0);
         held.delete(ctx);
+        waiving.delete(ctx);
       },
       onConnect: () => {
         logger.debug("subscription client connected");

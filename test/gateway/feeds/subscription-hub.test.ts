@@ -3,6 +3,7 @@ import { expect } from "chai";
 import type { GraphQLError } from "graphql";
 import { SourceError } from "../../../gateway/src/errors";
 import { MAX_REPLAYED_JOBS, SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
+import type { SubscriptionSlot } from "../../../gateway/src/limits/subscription-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
@@ -166,14 +167,56 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
-  /** A hub whose jobUpdated feed follows job 1 (created in block 90, Accepted); `replace` sets what the source holds. */
+  /**
+   * A hub whose jobUpdated feed follows job 1 (created in block 90, Accepted); `replace` sets what the source holds,
+   * `slot` says what the feed did with its subscription slot.
+   */
   async function followedJob() {
     let jobs: JobEntity[] = [{ ...openJob(1, 90), status: "Accepted", termsHash: "0xaa" }];
     const { hub, advance } = startHub({ jobsByIds: async () => jobs } as unknown as SubgraphReader);
-    const feed = await hub.jobUpdated(jobs[0]!);
+    const slot = recordingSlot();
+    const feed = await hub.jobUpdated(jobs[0]!, slot);
     expect((await feed.next()).value?.status).to.equal("Accepted");
-    return { hub, advance, feed, replace: (next: JobEntity[]) => (jobs = next) };
+    return { hub, advance, feed, slot, replace: (next: JobEntity[]) => (jobs = next) };
   }
+
+  /** A subscription slot that records what a feed did with it, in order. */
+  function recordingSlot(): SubscriptionSlot & { calls: string[] } {
+    const calls: string[] = [];
+    return { calls, release: () => calls.push("release"), retake: () => calls.push("retake") };
+  }
+
+  it("gives jobUpdated's subscription slot back when it sends a final status, and not before", async function () {
+    const { hub, advance, feed, slot, replace } = await followedJob();
+    await advance(head(101), head(100));
+    expect(slot.calls, "while the job runs").to.deep.equal([]);
+    replace([{ ...openJob(1, 90), status: "Completed", termsHash: "0xaa" }]);
+    await advance(head(102), head(101));
+    expect((await feed.next()).value?.status).to.equal("Completed");
+    expect(slot.calls).to.deep.equal(["release"]);
+    hub.stop();
+  });
+
+  it("takes jobUpdated's subscription slot again when a reorg undoes its final status", async function () {
+    const { hub, advance, feed, slot, replace } = await followedJob();
+    replace([{ ...openJob(1, 90), status: "Completed", termsHash: "0xaa" }]);
+    await advance(head(101), head(100));
+    expect((await feed.next()).value?.status).to.equal("Completed");
+    replace([{ ...openJob(1, 90), status: "Accepted", termsHash: "0xaa" }]);
+    await advance({ ...head(101), hash: "0xb101" }, head(101));
+    expect((await feed.next()).value?.status).to.equal("Accepted");
+    expect(slot.calls).to.deep.equal(["release", "retake"]);
+    hub.stop();
+  });
+
+  it("gives the slot of jobUpdated on a job already final back at once, while a reorg may undo the status", async function () {
+    const job: JobEntity = { ...openJob(1, 80), status: "Cancelled" };
+    const { hub } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) } as unknown as SubgraphReader);
+    const slot = recordingSlot();
+    await hub.jobUpdated(job, slot);
+    expect(slot.calls).to.deep.equal(["release"]);
+    hub.stop();
+  });
 
   /** A job event of job 1 in `block`, as eventsOfJobs answers it. */
   const eventsInBlocks = (...blocks: number[]) => async () =>

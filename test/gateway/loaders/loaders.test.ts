@@ -13,7 +13,7 @@ class RecordingSource implements SubgraphSource {
   readonly blocks: unknown[] = [];
   async request<TData>(_query: string, variables: Variables = {}): Promise<TData> {
     this.blocks.push(variables.block ?? "latest");
-    const provider = { id: PROVIDER, jobs: [], slashes: [], thawRequests: [], days: [] };
+    const provider = { id: PROVIDER, jobs: [], slashes: [], thawRequests: [], days: [], before: [] };
     return { providers: [provider], _meta: { block: { number: 42, hash: BLOCK_HASH } } } as TData;
   }
   async close(): Promise<void> {}
@@ -31,7 +31,7 @@ describe("loaders under a page's rows", function () {
       loaders.jobsOfProvider.get({ first: 5, orderBy: "jobId", orderDirection: "desc" }).load(row.id),
       loaders.slashesOfProvider.get(5).load(row.id),
       loaders.thawRequestsOfProvider.get(5).load(row.id),
-      loaders.daysOfProvider.get(5).load(row.id),
+      loaders.daysOfProvider.get({ fromDay: 0, first: 5 }).load(row.id),
     ]);
     expect(source.blocks).to.deep.equal([{ number: 40 }, { number: 40 }, { number: 40 }, { number: 40 }, { number: 40 }]);
   });

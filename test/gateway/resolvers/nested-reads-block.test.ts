@@ -59,7 +59,8 @@ function provider(block: Block) {
     freeStake: "800",
     jobsCompleted: done,
     jobs: Array.from({ length: done }, (_, i) => ({ ...job(block), id: String(done - i), jobId: String(done - i) })),
-    days: [{ date: "0", jobsCompleted: done, earned: "0", slashed: "0", gpuSecondsBilled: "0", staked: "800", pricePerGpuHour: "1" }],
+    days: [{ day: 0, date: "0", jobsCompleted: done, earned: "0", slashed: "0", gpuSecondsBilled: "0", staked: "800", pricePerGpuHour: "1" }],
+    before: [],
     slashes: block === 7 ? [] : [{ amount: "5", reward: "0", toTreasury: "5", reason: "Timeout", job: null }],
     thawRequests: block === 7 ? [] : [{ amount: "50", requestIndex: "0" }],
   };

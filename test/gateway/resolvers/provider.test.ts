@@ -120,6 +120,21 @@ describeEachSource("providers", (ctx) => {
     expect((await all({ filter: { minGpuCount: 9 } })).map((r) => r.address)).not.to.include(h100);
   });
 
+  for (const filter of [{ minGpuCount: 0 }, { minGpusFree: 0 }]) {
+    it(`lists registered providers only for ${JSON.stringify(filter)}: a deregistered one lists no GPUs`, async function () {
+      const { env } = ctx();
+      const everyone = await all();
+      const deregistered = env.summary.providers.find((p) => !p.registered)!.address;
+      expect(everyone.map((r) => r.address)).to.include(deregistered);
+      const listed = await all({ filter });
+      expect(listed.map((r) => r.address)).to.deep.equal(everyone.filter((r) => r.registered).map((r) => r.address));
+    });
+  }
+
+  it("lists no provider for registered: false with a GPU count, 0 included", async function () {
+    expect(await all({ filter: { registered: false, minGpuCount: 0 } })).to.deep.equal([]);
+  });
+
   it("refuses a minimum GPU count out of range with BAD_USER_INPUT naming filter.minGpuCount", async function () {
     for (const minGpuCount of [-1, 65_536]) {
       const errors = await ctx().client.errors(`query($filter: ProviderFilter) { providers(filter: $filter) { nodes { address } } }`, {
@@ -199,6 +214,21 @@ describeEachSource("provider(address)", (ctx) => {
     expect(p.capacity.gpuCount).to.equal(Number(record.gpuCount));
     expect(p.capacity.gpusInUse).to.equal(Number(record.gpusInUse));
     expect(p.active).to.equal(await env.scenario.c.registry.isActive(address));
+  });
+
+  it("gives history as consecutive calendar days, newest first, ending with the day networkStats' history ends with", async function () {
+    const { env } = ctx();
+    // One request: both read its block.
+    const { provider, networkStats } = await ctx().client.query<{
+      provider: { history: { date: number }[] };
+      networkStats: { history: { date: number }[] };
+    }>(`query($address: Address!) { provider(address: $address) { history(days: 10) { date } } networkStats(days: 1) { history { date } } }`, {
+      address: env.summary.providers[0]!.address,
+    });
+    const dates = provider.history.map((d) => d.date);
+    expect(dates[0]).to.equal(networkStats.history[0]!.date);
+    expect(dates.length).to.be.within(1, 10);
+    for (let i = 1; i < dates.length; i++) expect(dates[i - 1]! - dates[i]!).to.equal(86_400);
   });
 
   it("gives the slash reward cap Staking holds (the scenario caps one provider, the others have none)", async function () {

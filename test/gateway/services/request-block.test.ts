@@ -10,7 +10,7 @@ import { SourceError } from "../../../gateway/src/errors";
 import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import { silentLogger } from "../../../gateway/src/logger";
+import { createJsonLogger, silentLogger, type Logger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
@@ -152,8 +152,8 @@ const EVERY_FIELD_AT_8 = {
   indexingStatus: { indexedBlock: 8 },
 };
 
-/** The gateway's HTTP and WebSocket handlers over `source`, whose head `watcher` follows. */
-async function serve(source: SubgraphSource, watcher: HeadWatcher): Promise<Served> {
+/** The gateway's HTTP and WebSocket handlers over `source`, whose head `watcher` follows, logging to `logger`. */
+async function serve(source: SubgraphSource, watcher: HeadWatcher, logger: Logger = silentLogger): Promise<Served> {
   const services = {
     reader: new SubgraphReader(source),
     head: watcher,
@@ -166,7 +166,7 @@ async function serve(source: SubgraphSource, watcher: HeadWatcher): Promise<Serv
   };
   const schema = buildSchema(createResolvers({} as SubscriptionHub));
   const context = () => createContext(services);
-  const handler: GraphQLHttpHandler = await createGraphQLHttpHandler({ schema, limits: DEFAULT_QUERY_LIMITS, logger: silentLogger, context });
+  const handler: GraphQLHttpHandler = await createGraphQLHttpHandler({ schema, limits: DEFAULT_QUERY_LIMITS, logger, context });
   const server = http.createServer((req, res) => void handler.handle(req, res, ""));
   const subscriptions = startSubscriptionServer({
     httpServer: server,
@@ -174,7 +174,7 @@ async function serve(source: SubgraphSource, watcher: HeadWatcher): Promise<Serv
     schema,
     limits: DEFAULT_QUERY_LIMITS,
     corsOrigins: "*",
-    logger: silentLogger,
+    logger,
     context,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -270,6 +270,22 @@ describe("one block per request", function () {
         expect(answer.data).to.deep.equal(EVERY_FIELD_AT_8);
         expect(answer.extensions?.block).to.deep.equal({ number: 8, hash: HASH_8 });
         expect(source.polls).to.equal(2);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("writes one request log line for the request, naming the block it first read and the one it answered at", async function () {
+      const source = new ReorgingIndex();
+      const lines: Record<string, unknown>[] = [];
+      const logger = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+      const gateway = await serve(source, await watching(source), logger);
+      try {
+        source.reorg();
+        const answer = await gateway.post(`{ job(id: "1") { status } }`);
+        expect(answer.errors).to.equal(undefined);
+        const requests = lines.filter((line) => line.msg === "graphql request");
+        expect(requests.map(({ errors, rerun }) => ({ errors, rerun }))).to.deep.equal([{ errors: 0, rerun: { replaced: 7, block: 8 } }]);
       } finally {
         await gateway.close();
       }

@@ -6,9 +6,10 @@ import type { AddressInfo } from "node:net";
 import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import type { GatewayContext } from "../../../gateway/src/context";
 import { Channel } from "../../../gateway/src/feeds/channel";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import type { SubscriptionLimits } from "../../../gateway/src/limits/subscription-limits";
+import type { SubscriptionLimits, SubscriptionSlot } from "../../../gateway/src/limits/subscription-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
 import { waitUntil } from "../../helpers/wait";
@@ -24,6 +25,8 @@ const TICK = "subscription { tick }";
 describe("subscription server limits", function () {
   /** The running `tick` subscriptions, as the schema's resolver sees them. */
   const feeds = new Set<Channel<number>>();
+  /** The slots of the `waivingTick` subscriptions, in the order they started. */
+  const slots: SubscriptionSlot[] = [];
   /** The starts of `gatedTick` waiting for the test, and how many went on to run. */
   const gates: (() => void)[] = [];
   let started = 0;
@@ -44,6 +47,19 @@ describe("subscription server limits", function () {
           subscribe: () => {
             const feed: Channel<number> = new Channel(() => feeds.delete(feed));
             feeds.add(feed);
+            return feed;
+          },
+          resolve: (n: number) => n,
+        },
+        // A `tick` that gives its slot back as it starts, as a jobUpdated feed does once its job's status is final.
+        waivingTick: {
+          type: GraphQLInt,
+          subscribe: (_root: number, _args: Record<string, never>, context: unknown) => {
+            const feed: Channel<number> = new Channel(() => feeds.delete(feed));
+            feeds.add(feed);
+            const slot = (context as GatewayContext).subscriptionSlot;
+            if (slot !== undefined) slots.push(slot);
+            slot?.release();
             return feed;
           },
           resolve: (n: number) => n,
@@ -105,6 +121,7 @@ describe("subscription server limits", function () {
   afterEach(async function () {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     connections.clear();
+    slots.length = 0;
     for (const open of gates.splice(0)) open();
     started = 0;
     await subscriptions?.close();
@@ -125,10 +142,10 @@ describe("subscription server limits", function () {
     return client;
   }
 
-  /** Subscribes to `tick` and waits until the server runs it. */
-  async function tick(client: Client): Promise<AsyncIterableIterator<unknown>> {
+  /** Subscribes to `tick` (or `query`) and waits until the server runs it. */
+  async function tick(client: Client, query = TICK): Promise<AsyncIterableIterator<unknown>> {
     const before = feeds.size;
-    const events = client.iterate({ query: TICK });
+    const events = client.iterate({ query });
     const first = events.next();
     await waitUntil(() => feeds.size > before, "the server runs the subscription");
     // The first pull is already waiting: hand back an iterator that starts with it.
@@ -200,6 +217,36 @@ describe("subscription server limits", function () {
     push(8);
     expect(await value(c)).to.equal(8);
     expect(server.subscriptionCount).to.equal(2);
+  });
+
+  const WAIVING_TICK = "subscription { waivingTick }";
+
+  it("lets a connection run a subscription in the slot another gave back, and counts both for the server", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+    const client = connect();
+    await tick(client, WAIVING_TICK);
+    expect(await refused(client)).to.deep.equal([]);
+    expect(server.subscriptionCount).to.equal(2);
+  });
+
+  it("counts a subscription that takes its slot again against its connection", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+    const client = connect();
+    await tick(client, WAIVING_TICK);
+    slots[0]!.retake();
+    expect((await refused(client)).map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 1 }]);
+  });
+
+  it("ends a connection's oldest subscription that gave its slot back, past maxSubscriptionsPerConnection of them", async function () {
+    const server = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+    const client = connect();
+    const oldest = await tick(client, WAIVING_TICK);
+    // Not through tick: the oldest feed ends as the newest starts, so the count of feeds stays at one.
+    const newest = client.iterate({ query: WAIVING_TICK }).next();
+    expect(await oldest.next()).to.deep.equal({ done: true, value: undefined });
+    await waitUntil(() => slots.length === 2 && feeds.size === 1 && server.subscriptionCount === 1, "the newest runs alone");
+    push(3);
+    expect(((await newest).value as { data?: { waivingTick?: number } }).data?.waivingTick).to.equal(3);
   });
 
   /** The errors a subscription that fails at its start ends with, whether sent as a result or as its error. */
