@@ -111,6 +111,7 @@ class InMemoryEscrow implements JobMarket {
     tier: TierCode.Consumer,
     pricePerGpuHour: 100n,
     completedJobs: 0,
+    maxSlashRewardBps: 10_000,
   };
   /** The escrow's collateralRatioBps and the provider's stake, as Staking keeps it (locked: see lockedStake). */
   collateralRatioBps = 5_000n;
@@ -360,6 +361,7 @@ function makeJob(
         gpuCount: 1,
         tier: TierCode.Any,
         minCompletedJobs: 0,
+        minSlashRewardBps: 0,
       },
       maxPricePerGpuHour: 1_000n,
       maxDuration: 3600,
