@@ -501,6 +501,20 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("skips a job requiring a higher slash reward cap than the provider's, without sending the acceptance", async () => {
+    market.provider = { ...market.provider, maxSlashRewardBps: 2_000 };
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    const job = makeJob(1);
+    job.terms.requirements.minSlashRewardBps = 2_001;
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("requires a slash reward cap of at least 2001 bps, ours is 2000");
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
   it("looks again at a job skipped for lack of free GPUs when the source offers it again", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
