@@ -58,6 +58,10 @@ interface IJobEscrow is IGoverned {
         uint16 gpuCount; // GPUs needed, >= 1
         IProviderRegistry.Tier tier;
         uint32 minCompletedJobs; // jobs the provider must have completed
+        // Least `IStaking.maxSlashRewardBps` the accepting provider must have (0..10,000; 0: any): the least share of a
+        // slash of this job's collateral its client is paid. Checked at acceptance, and the cap cannot be lowered while
+        // the job's collateral is locked, so it holds until the job ends.
+        uint16 minSlashRewardBps;
     }
 
     /// @notice A job's terms; `termsHash = keccak256(abi.encode(terms))`.
@@ -164,6 +168,7 @@ interface IJobEscrow is IGoverned {
     error JobEscrowInvalidRegion(bytes16 region);
     error JobEscrowInvalidGpuCount(uint16 gpuCount);
     error JobEscrowInvalidMaxPrice(uint96 maxPricePerGpuHour);
+    error JobEscrowInvalidMinSlashRewardBps(uint16 minSlashRewardBps, uint16 max);
     error JobEscrowInvalidMaxDuration(uint32 maxDuration, uint32 minDuration, uint32 maxAllowed);
     error JobEscrowInvalidAcceptDeadline(uint64 acceptDeadline, uint256 nowTimestamp);
     error JobEscrowInvalidSpecURI(uint256 length, uint256 maxLength);
@@ -183,6 +188,7 @@ interface IJobEscrow is IGoverned {
     error JobEscrowVramTooLow(uint16 required, uint16 offered);
     error JobEscrowTierMismatch(IProviderRegistry.Tier required, IProviderRegistry.Tier offered);
     error JobEscrowTooFewCompletedJobs(uint32 required, uint32 completed);
+    error JobEscrowSlashRewardCapTooLow(uint16 required, uint16 offered);
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
     error JobEscrowResultDeadlinePassed(uint256 jobId, uint64 resultDeadline);
     error JobEscrowResultDeadlineNotPassed(uint256 jobId, uint64 resultDeadline);
@@ -190,7 +196,8 @@ interface IJobEscrow is IGoverned {
     error JobEscrowOnlyDisputeManager(address caller);
 
     /// @notice Post a job and pay its maximum cost into escrow (the caller is the client). Refused while paused.
-    /// @param terms Requirements, price cap, duration cap, acceptance deadline, optional target and spec hash.
+    /// @param terms Requirements (`minSlashRewardBps` at most 10,000, else `JobEscrowInvalidMinSlashRewardBps`), price
+    ///        cap, duration cap, acceptance deadline, optional target and spec hash.
     /// @param specURI Where the workload document lives (1..MAX_URI_LENGTH bytes); its hash is `terms.specHash`.
     /// @return jobId The new job's id (ids start at 1).
     function createJob(JobTerms calldata terms, string calldata specURI) external returns (uint256 jobId);
@@ -215,7 +222,8 @@ interface IJobEscrow is IGoverned {
     function declineJob(uint256 jobId) external;
 
     /// @notice Accept an open job (or a job directed at `provider`) for `provider`, by the provider or its operator.
-    ///         The provider must be active, meet every requirement, price at most the job's maximum and have the
+    ///         The provider must be active, meet every requirement (its `IStaking.maxSlashRewardBps` at least the job's
+    ///         `minSlashRewardBps`, else `JobEscrowSlashRewardCapTooLow`), price at most the job's maximum and have the
     ///         GPUs free; its GPUs are reserved and collateral locked from its free stake. Refused while paused.
     /// @param terms The job's terms exactly as emitted in `JobCreated`.
     function acceptJob(uint256 jobId, address provider, JobTerms calldata terms) external;

@@ -28,7 +28,10 @@ import {IGoverned} from "./IGoverned.sol";
 ///         to the treasury. A provider that hands out an operator key should set it to 0 first: its operator can
 ///         still get it slashed, but can take none of the slash. Unset, there is no cap (10,000 bps). A client is paid
 ///         under at least the cap in force when its job was accepted: the cap can be raised at any time, but lowered
-///         only while none of the provider's collateral is locked (no accepted job that can still be slashed).
+///         only while none of the provider's collateral is locked (no accepted job that can still be slashed). A
+///         client that needs a least cap puts it in its job's terms (`IJobEscrow.JobRequirements.minSlashRewardBps`):
+///         the escrow refuses acceptance by a provider whose cap is then below it, so a cap lowered between posting
+///         and acceptance cannot apply to the job.
 ///
 ///         Staked tokens sit in this contract, so they do not vote: a provider that wants a say in governance
 ///         keeps some LAT outside the stake (or delegates it) and votes with that.

@@ -42,6 +42,8 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     uint16 public constant MIN_MAX_SLASHING_CUT_BPS = 1_000;
     uint16 public constant MAX_MAX_SLASHING_CUT_BPS = 10_000;
     uint16 public constant MAX_DISPUTE_REWARD_BPS = 10_000;
+    /// @notice Upper bound of a job's `minSlashRewardBps`: the whole of a slash.
+    uint16 public constant MAX_MIN_SLASH_REWARD_BPS = 10_000;
     uint32 public constant MIN_CHALLENGE_WINDOW = 10 minutes;
     uint32 public constant MAX_CHALLENGE_WINDOW = 7 days;
     uint32 public constant MIN_GRACE = 1 minutes;
@@ -530,6 +532,9 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         if (req.gpuModel != bytes32(0) && !LatentIds.isValid(req.gpuModel)) revert JobEscrowInvalidGpuModel(req.gpuModel);
         if (req.region != bytes16(0) && !LatentIds.isValidRegion(req.region)) revert JobEscrowInvalidRegion(req.region);
         if (req.gpuCount == 0) revert JobEscrowInvalidGpuCount(req.gpuCount);
+        if (req.minSlashRewardBps > MAX_MIN_SLASH_REWARD_BPS) {
+            revert JobEscrowInvalidMinSlashRewardBps(req.minSlashRewardBps, MAX_MIN_SLASH_REWARD_BPS);
+        }
         uint32 maxDuration = terms.maxDuration;
         if (maxDuration < MIN_DURATION || maxDuration > MAX_DURATION) {
             revert JobEscrowInvalidMaxDuration(maxDuration, MIN_DURATION, MAX_DURATION);
@@ -564,6 +569,13 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         if (minCompleted != 0) {
             uint32 completed = _stats[provider].completed;
             if (completed < minCompleted) revert JobEscrowTooFewCompletedJobs(minCompleted, completed);
+        }
+        // A call to Staking only for jobs that set a minimum: passing it into `Staking.lock` instead would spare those
+        // jobs the call but cost every acceptance, and every Staking call, a little (measured: see the README).
+        uint16 minSlashReward = req.minSlashRewardBps;
+        if (minSlashReward != 0) {
+            uint16 cap = staking.maxSlashRewardBps(provider);
+            if (cap < minSlashReward) revert JobEscrowSlashRewardCapTooLow(minSlashReward, cap);
         }
     }
 
@@ -610,14 +622,14 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @dev `keccak256(abi.encode(terms))` without re-encoding: JobTerms has only static fields, so its ABI
-    ///      encoding is exactly its 11 words of calldata. Calldata with dirty high bits hashes differently from
+    ///      encoding is exactly its 12 words of calldata. Calldata with dirty high bits hashes differently from
     ///      the clean encoding; createJob cannot store such a hash (emitting the terms validates every field), so
     ///      dirty terms passed to acceptJob simply fail the hash check.
     function _hashTerms(JobTerms calldata terms) private pure returns (bytes32 termsHash) {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            calldatacopy(ptr, terms, 352)
-            termsHash := keccak256(ptr, 352)
+            calldatacopy(ptr, terms, 384)
+            termsHash := keccak256(ptr, 384)
         }
     }
 

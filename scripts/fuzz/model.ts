@@ -434,7 +434,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       const address = h.clientAddresses[client] as string;
       if (paused || bal(address) < escrowed) return undefined;
       const terms: IJobEscrow.JobTermsStruct = {
-        requirements: { gpuModel: ZeroHash, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: gpus, tier: Tier.Any, minCompletedJobs: 0 },
+        requirements: { gpuModel: ZeroHash, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: gpus, tier: Tier.Any, minCompletedJobs: 0, minSlashRewardBps: 0 },
         maxPricePerGpuHour: MAX_PRICE,
         maxDuration,
         acceptDeadline: t + acceptWindow,

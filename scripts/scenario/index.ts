@@ -344,6 +344,8 @@ export interface JobOptions {
   gpuCount?: number;
   tier?: Tier;
   minCompletedJobs?: number;
+  /** Least slash reward cap (Staking.maxSlashRewardBps) the accepting provider must have; default 0 (any). */
+  minSlashRewardBps?: number;
   /** Default: 3 LAT per GPU-hour. */
   maxPricePerGpuHour?: bigint;
   /** Seconds; default one hour. */
@@ -385,6 +387,7 @@ function termsAt(now: number, o: JobOptions, defaults: TermsDefaults): IJobEscro
       gpuCount: o.gpuCount ?? 1,
       tier: o.tier ?? Tier.Any,
       minCompletedJobs: o.minCompletedJobs ?? 0,
+      minSlashRewardBps: o.minSlashRewardBps ?? 0,
     },
     maxPricePerGpuHour: o.maxPricePerGpuHour ?? defaults.maxPricePerGpuHour,
     maxDuration: o.maxDuration ?? 3600,
@@ -806,7 +809,8 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   await claimTimeout(s, timedOut);
 
   // Disputes: upheld (answered by the operator first), rejected, drawn, and left to expire.
-  const upheld = await createJob(s, clients[0], { gpuModel: "h100-sxm-80gb", gpuCount: 4 });
+  // Its client requires the cap the H100 set above, no less: the H100 meets it exactly.
+  const upheld = await createJob(s, clients[0], { gpuModel: "h100-sxm-80gb", gpuCount: 4, minSlashRewardBps: 2_500 });
   await acceptJob(s, upheld, h100);
   await submitResult(s, upheld, h100, { after: 600 });
   await openDispute(s, upheld);

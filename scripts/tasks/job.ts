@@ -15,6 +15,12 @@ latentTask(job.task("create", "Post a job and pay its maximum cost into escrow (
   .addOptionalParam("minVram", "Least GiB per GPU (default: 0)", undefined, types.string)
   .addOptionalParam("tier", "any, enterprise or consumer", "any", types.string)
   .addOptionalParam("minCompleted", "Least jobs the provider must have completed", "0", types.string)
+  .addOptionalParam(
+    "minSlashReward",
+    "Least slash reward cap (bps of a slash paid to the client) the accepting provider must have: 0 (any) .. 10000",
+    "0",
+    types.string,
+  )
   .addOptionalParam("acceptWithin", "Acceptance deadline from now: seconds or e.g. 30m, 1h (default 1h)", undefined, types.string)
   .addOptionalParam("acceptDeadline", "Acceptance deadline as unix seconds or an ISO date (instead of --accept-within)", undefined, types.string)
   .addOptionalParam("provider", "Direct the job at one provider (address or account index)", undefined, types.string)

@@ -211,10 +211,12 @@ export class ContractMarket implements JobMarket {
   }
 
   async getProvider(): Promise<ProviderRecord> {
-    const [record, active, stats] = await Promise.all([
+    const staking = await this.stakingContract();
+    const [record, active, stats, maxSlashRewardBps] = await Promise.all([
       this.registry.getProvider(this.provider),
       this.registry.isActive(this.provider),
       this.escrow.providerStats(this.provider),
+      staking.maxSlashRewardBps(this.provider),
     ]);
     return {
       registered: record.registered,
@@ -227,6 +229,7 @@ export class ContractMarket implements JobMarket {
       tier: Number(record.tier) as TierCode,
       pricePerGpuHour: record.pricePerGpuHour,
       completedJobs: Number(stats.completed),
+      maxSlashRewardBps: Number(maxSlashRewardBps),
     };
   }
 

@@ -20,7 +20,7 @@ export const CANDIDATE_JOB_FRAGMENT = `
     termsHash
     escrowed { wei }
     terms {
-      requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs }
+      requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps }
       maxPricePerGpuHour
       maxDuration
       acceptDeadline
@@ -57,7 +57,7 @@ export function hashJobTerms(terms: JobTerms): string {
     [TERMS_TYPE],
     [
       [
-        [r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, r.minCompletedJobs],
+        [r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, r.minCompletedJobs, r.minSlashRewardBps],
         terms.maxPricePerGpuHour,
         terms.maxDuration,
         terms.acceptDeadline,
@@ -99,6 +99,11 @@ export function toCandidateJob(json: unknown): CandidateJob {
           requirements.minCompletedJobs,
           "terms.requirements.minCompletedJobs",
           UINT32_MAX,
+        ),
+        minSlashRewardBps: reader.smallInteger(
+          requirements.minSlashRewardBps,
+          "terms.requirements.minSlashRewardBps",
+          UINT16_MAX,
         ),
       },
       maxPricePerGpuHour: reader.integer(terms.maxPricePerGpuHour, "terms.maxPricePerGpuHour", 0n, UINT96_MAX),

@@ -33,6 +33,8 @@ export interface JobRequirements {
   gpuCount: number;
   tier: TierCode;
   minCompletedJobs: number;
+  /** Least Staking.maxSlashRewardBps the accepting provider must have, 0..10,000 (0: any). */
+  minSlashRewardBps: number;
 }
 
 /** IJobEscrow.JobTerms, exactly as emitted in JobCreated: `acceptJob` needs them back verbatim (their hash is stored). */
@@ -75,6 +77,8 @@ export interface ProviderRecord {
   pricePerGpuHour: bigint;
   /** escrow.providerStats(provider).completed: checked against minCompletedJobs. */
   completedJobs: number;
+  /** Staking.maxSlashRewardBps(provider) (10,000 when never set): checked against minSlashRewardBps. */
+  maxSlashRewardBps: number;
 }
 
 /** A job's stored state (IJobEscrow.getJob), with the challenge deadline worked out once it is submitted. */

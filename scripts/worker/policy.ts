@@ -64,6 +64,10 @@ export function requirementRefusal(job: CandidateJob, record: ProviderRecord, ch
     const reason = `requires ${required.gpuCount} GPUs, ${free} of ${record.gpuCount} are free`;
     return required.gpuCount > record.gpuCount ? lasting(reason) : passing(reason);
   }
+  // Only the provider's own address can raise its cap: the worker, signing with the operator key, cannot.
+  if (required.minSlashRewardBps > record.maxSlashRewardBps) {
+    return lasting(`requires a slash reward cap of at least ${required.minSlashRewardBps} bps, ours is ${record.maxSlashRewardBps}`);
+  }
   if (required.minCompletedJobs > record.completedJobs) {
     return passing(`requires ${required.minCompletedJobs} completed jobs, we have ${record.completedJobs}`);
   }

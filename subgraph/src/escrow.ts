@@ -129,6 +129,7 @@ export function handleJobCreated(event: JobCreated): void {
   job.gpuCount = req.gpuCount;
   job.tier = tierName(req.tier);
   job.minCompletedJobs = req.minCompletedJobs;
+  job.minSlashRewardBps = req.minSlashRewardBps;
   job.maxPricePerGpuHour = terms.maxPricePerGpuHour;
   job.maxDuration = terms.maxDuration;
   job.acceptDeadline = terms.acceptDeadline;

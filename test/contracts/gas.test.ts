@@ -197,6 +197,7 @@ function terms(o: JobOptions & { acceptDeadline?: number }): IJobEscrow.JobTerms
       gpuCount: o.gpuCount ?? 4,
       tier: Tier.Enterprise,
       minCompletedJobs: o.minCompletedJobs ?? 0,
+      minSlashRewardBps: o.minSlashRewardBps ?? 0,
     },
     maxPricePerGpuHour: parseEther("3"),
     maxDuration: 3600,
@@ -277,8 +278,10 @@ async function measureAll(s: Scenario, delegated: boolean, calldata: Record<stri
   await m.measure("JobEscrow.submitResult (operator)", () => submit(j2, operator));
   await m.measure("JobEscrow.approveResult (returning provider)", () => c.jobEscrow.connect(client).approveResult(j2));
 
-  const j3 = await create(null, open);
-  await m.step(() => accept(j3, open));
+  // A job that requires a slash reward cap, which only the provider's cap in Staking can meet.
+  const capped = terms({ minSlashRewardBps: 5_000 });
+  const j3 = await create(null, capped);
+  await m.measure("JobEscrow.acceptJob (minSlashRewardBps)", () => accept(j3, capped));
   await m.step(() => submit(j3));
   const j4 = await create(null, open);
   await m.measure("JobEscrow.cancelJob", () => c.jobEscrow.connect(client).cancelJob(j4));

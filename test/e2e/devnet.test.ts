@@ -66,7 +66,7 @@ async function postMatmulJob(chainUrl: string, record: DeploymentRecord, clientK
     const document = JSON.stringify({ version: 1, kind: "matmul", params });
     const now = Number(((await rpc(chainUrl, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
     const terms = {
-      requirements: { gpuModel: ZeroHash, region: toBeHex(0, 16), minVramGiB: 0, gpuCount: 1, tier: 0, minCompletedJobs: 0 },
+      requirements: { gpuModel: ZeroHash, region: toBeHex(0, 16), minVramGiB: 0, gpuCount: 1, tier: 0, minCompletedJobs: 0, minSlashRewardBps: 0 },
       maxPricePerGpuHour: parseEther("0.5"),
       maxDuration: 600,
       acceptDeadline: now + 3600,

@@ -22,7 +22,7 @@ const JOBS_PAGE = {
     {
       id: "7",
       status: "OPEN",
-      requirements: { gpuModel: null, region: null, minVramGiB: 0, gpuCount: 1, tier: "ANY", minCompletedJobs: "0" },
+      requirements: { gpuModel: null, region: null, minVramGiB: 0, gpuCount: 1, tier: "ANY", minCompletedJobs: "0", minSlashRewardBps: 0 },
       client: "0x00000000000000000000000000000000000000aa",
       provider: null,
       maxPricePerGpuHour: ZERO,

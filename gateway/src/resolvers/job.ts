@@ -26,6 +26,7 @@ export const jobResolvers: Resolvers = {
       gpuCount: j.gpuCount,
       tier: TIER_FROM_SUBGRAPH[j.tier],
       minCompletedJobs: Number(j.minCompletedJobs),
+      minSlashRewardBps: j.minSlashRewardBps,
     }),
     terms: (j) => ({
       requirements: {
@@ -35,6 +36,7 @@ export const jobResolvers: Resolvers = {
         gpuCount: j.gpuCount,
         tier: TIER_ABI[j.tier],
         minCompletedJobs: BigInt(j.minCompletedJobs),
+        minSlashRewardBps: j.minSlashRewardBps,
       },
       maxPricePerGpuHour: BigInt(j.maxPricePerGpuHour),
       maxDuration: BigInt(j.maxDuration),

@@ -68,6 +68,9 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   if (r.minCompletedJobs !== null && r.minCompletedJobs !== undefined) {
     column.jobsCompleted_gte = intInRange(r.minCompletedJobs, 0, 2 ** 31 - 1, "requirements.minCompletedJobs");
   }
+  if (r.minSlashRewardBps !== null && r.minSlashRewardBps !== undefined) {
+    column.maxSlashRewardBps_gte = intInRange(r.minSlashRewardBps, 0, 10_000, "requirements.minSlashRewardBps");
+  }
   return { where: column, gpuCount, durationSeconds: seconds };
 }
 

@@ -56,6 +56,7 @@ export function acceptableJobsWhere(provider: ProviderEntity, protocol: Protocol
     gpuCount_lte: provider.gpusFree,
     tier_in: provider.tier === null ? ["Any"] : ["Any", provider.tier],
     minCompletedJobs_lte: String(provider.jobsCompleted),
+    minSlashRewardBps_lte: provider.maxSlashRewardBps,
     maxPricePerGpuHour_gte: provider.pricePerGpuHour,
     targetProvider_in: [provider.id, ZERO_ADDRESS],
     escrowed_lte: maxCoverableEscrow(BigInt(provider.freeStake), protocol.collateralRatioBps).toString(),
@@ -73,6 +74,7 @@ export function providerMayAccept(job: JobEntity, provider: ProviderEntity, prot
     job.gpuCount <= provider.gpusFree &&
     (job.tier === "Any" || job.tier === provider.tier) &&
     BigInt(job.minCompletedJobs) <= BigInt(provider.jobsCompleted) &&
+    job.minSlashRewardBps <= provider.maxSlashRewardBps &&
     BigInt(job.maxPricePerGpuHour) >= BigInt(provider.pricePerGpuHour) &&
     (job.targetProvider === ZERO_ADDRESS || job.targetProvider === provider.id) &&
     BigInt(job.escrowed) <= maxCoverableEscrow(BigInt(provider.freeStake), protocol.collateralRatioBps)

@@ -105,6 +105,7 @@ export interface JobEntity {
   gpuCount: number;
   tier: SubgraphTier;
   minCompletedJobs: BigIntText;
+  minSlashRewardBps: number;
   maxPricePerGpuHour: BigIntText;
   maxDuration: BigIntText;
   acceptDeadline: BigIntText;

@@ -8,7 +8,8 @@ export const PROVIDER_FIELDS = `
 
 export const JOB_FIELDS = `
   id jobId status client { id } provider { id } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
-  minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI termsHash
+  minCompletedJobs minSlashRewardBps maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI
+  termsHash
   escrowed pricePerGpuHour collateral params { id } resultDeadline challengeDeadline resultURI resultHash cost
   billedSeconds amountPaid fee providerAmount refund settlementReason countsForTrackRecord submittedBy
   dispute { openedAt deposit evidenceURI ruleDeadline answered answerEvidenceURI ruling resolved resolvedAt slashed reward }

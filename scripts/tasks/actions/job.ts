@@ -33,6 +33,7 @@ export interface CreateArgs extends CommonArgs {
   gpus: string;
   tier: string;
   minCompleted: string;
+  minSlashReward: string;
   maxPrice: string;
   maxDuration: string;
   acceptWithin?: string;
@@ -47,12 +48,13 @@ export interface CreateArgs extends CommonArgs {
 export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskResult<unknown>> {
   const escrow = ctx.c.jobEscrow;
   exclusive({ "--accept-within": args.acceptWithin, "--accept-deadline": args.acceptDeadline });
-  const [minDuration, maxDuration, maxAcceptWindow, maxUri, maxGpus, now] = await Promise.all([
+  const [minDuration, maxDuration, maxAcceptWindow, maxUri, maxGpus, maxMinSlashReward, now] = await Promise.all([
     escrow.MIN_DURATION(),
     escrow.MAX_DURATION(),
     escrow.MAX_ACCEPT_WINDOW(),
     escrow.MAX_URI_LENGTH(),
     ctx.c.registry.maxGpusPerProvider(),
+    escrow.MAX_MIN_SLASH_REWARD_BPS(),
     ctx.now(),
   ]);
   const gpuCount = parseInteger("--gpus", args.gpus, 1, Number(maxGpus));
@@ -78,6 +80,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
       gpuCount,
       tier: parseChoice("--tier", args.tier, JOB_TIER_CHOICES),
       minCompletedJobs: parseInteger("--min-completed", args.minCompleted, 0, 2 ** 32 - 1),
+      minSlashRewardBps: parseInteger("--min-slash-reward", args.minSlashReward, 0, Number(maxMinSlashReward)),
     },
     maxPricePerGpuHour: maxPrice,
     maxDuration: duration,
@@ -240,7 +243,15 @@ export interface JobView {
   targetProvider: string | null;
   provider: string | null;
   escrowed: bigint;
-  requirements: { gpuModel: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number };
+  requirements: {
+    gpuModel: string | null;
+    region: string | null;
+    minVramGiB: number;
+    gpuCount: number;
+    tier: string;
+    minCompletedJobs: number;
+    minSlashRewardBps: number;
+  };
   maxPricePerGpuHour: bigint;
   maxDuration: number;
   acceptDeadline: number;
@@ -326,6 +337,7 @@ export async function status(ctx: DeploymentContext, args: JobArgs): Promise<Tas
       gpuCount: Number(t.requirements.gpuCount),
       tier: tierName(t.requirements.tier),
       minCompletedJobs: Number(t.requirements.minCompletedJobs),
+      minSlashRewardBps: Number(t.requirements.minSlashRewardBps),
     },
     maxPricePerGpuHour: t.maxPricePerGpuHour,
     maxDuration: Number(t.maxDuration),
@@ -414,7 +426,8 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
     ["escrowed", formatLat(v.escrowed)],
     [
       "requirements",
-      `${r.gpuCount} GPU, model ${r.gpuModel ?? "any"}, region ${r.region ?? "any"}, >= ${r.minVramGiB} GiB, tier ${r.tier}, >= ${r.minCompletedJobs} completed jobs`,
+      `${r.gpuCount} GPU, model ${r.gpuModel ?? "any"}, region ${r.region ?? "any"}, >= ${r.minVramGiB} GiB, tier ${r.tier}, >= ${r.minCompletedJobs} completed jobs` +
+        (r.minSlashRewardBps === 0 ? "" : `, slash reward cap >= ${r.minSlashRewardBps} bps`),
     ],
     ["max price", `${formatLat(v.maxPricePerGpuHour)} per GPU-hour`],
     ["max duration", formatDuration(v.maxDuration)],

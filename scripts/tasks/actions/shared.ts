@@ -90,6 +90,7 @@ export interface CreatedJob {
       gpuCount: bigint;
       tier: bigint;
       minCompletedJobs: bigint;
+      minSlashRewardBps: bigint;
     };
     maxPricePerGpuHour: bigint;
     maxDuration: bigint;
@@ -122,6 +123,7 @@ export async function createdJob(ctx: DeploymentContext, jobId: bigint): Promise
         gpuCount: r.gpuCount,
         tier: r.tier,
         minCompletedJobs: r.minCompletedJobs,
+        minSlashRewardBps: r.minSlashRewardBps,
       },
       maxPricePerGpuHour: t.maxPricePerGpuHour,
       maxDuration: t.maxDuration,

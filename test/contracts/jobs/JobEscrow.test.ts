@@ -28,7 +28,7 @@ const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * s
 const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
 
 const TERMS_TYPE =
-  "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
+  "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs, uint16 minSlashRewardBps) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
 
 describe("JobEscrow", function () {
   async function openJobFixture() {
@@ -102,14 +102,16 @@ describe("JobEscrow", function () {
       const w = await loadFixture(providersFixture);
       const { c, clients } = w;
       const client = clients[0]!;
-      const terms = await makeTerms(w.s, { gpuModel: "h100-sxm-80gb", gpuCount: 4, region: "eu-west", minVramGiB: 80, tier: Tier.Enterprise, minCompletedJobs: 0 });
+      const terms = await makeTerms(w.s, {
+        gpuModel: "h100-sxm-80gb", gpuCount: 4, region: "eu-west", minVramGiB: 80, tier: Tier.Enterprise, minCompletedJobs: 0, minSlashRewardBps: 2_500,
+      });
       const escrowed = cost(MAX_PRICE, 4n, 3600n);
       await c.token.connect(client).approve(await c.jobEscrow.getAddress(), escrowed);
       const tx = c.jobEscrow.connect(client).createJob(terms, "ipfs://spec");
       await expect(tx)
         .to.emit(c.jobEscrow, "JobCreated")
         .withArgs(1n, client.address, ZeroAddress, [
-          [gpuModelId("h100-sxm-80gb"), regionId("eu-west"), 80, 4, Tier.Enterprise, 0],
+          [gpuModelId("h100-sxm-80gb"), regionId("eu-west"), 80, 4, Tier.Enterprise, 0, 2_500],
           MAX_PRICE,
           3600,
           terms.acceptDeadline,
@@ -174,6 +176,12 @@ describe("JobEscrow", function () {
       const w = await loadFixture(providersFixture);
       const terms = await makeTerms(w.s);
       await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, gpuCount: 0 } }, "ipfs://x", "JobEscrowInvalidGpuCount", [0]);
+    });
+
+    it("refuses a minimum slash reward cap above 10,000 bps", async function () {
+      const w = await loadFixture(providersFixture);
+      const terms = await makeTerms(w.s, { minSlashRewardBps: 10_001 });
+      await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowInvalidMinSlashRewardBps", [10_001, 10_000]);
     });
 
     for (const d of [59, 30 * 86_400 + 1]) {
@@ -509,6 +517,36 @@ describe("JobEscrow", function () {
         await approveResult(w.s, first);
         expect((await w.c.jobEscrow.providerStats(w.rtx.address)).completed).to.equal(1n);
         const job = await create(w, { minCompletedJobs: 1 });
+        await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+      });
+
+      it("refuses a provider that lowered its slash reward cap below the job's minimum after the job was posted", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { minSlashRewardBps: 5_000 });
+        // Nothing of its stake is locked, so Staking lets it lower the cap.
+        await w.c.staking.connect(w.rtx.signer).setMaxSlashRewardBps(4_999);
+        await expect(w.c.jobEscrow.connect(w.rtx.signer).acceptJob(job.jobId, w.rtx.address, job.terms))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSlashRewardCapTooLow")
+          .withArgs(5_000, 4_999);
+      });
+
+      it("admits a provider whose slash reward cap equals the job's minimum", async function () {
+        const w = await loadFixture(providersFixture);
+        await w.c.staking.connect(w.rtx.signer).setMaxSlashRewardBps(5_000);
+        const job = await create(w, { minSlashRewardBps: 5_000 });
+        await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+      });
+
+      it("admits a provider that never set a cap (the whole slash) to a job requiring 10,000 bps", async function () {
+        const w = await loadFixture(providersFixture);
+        const job = await create(w, { minSlashRewardBps: 10_000 });
+        await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+      });
+
+      it("admits a provider with a zero slash reward cap to a job with no minimum", async function () {
+        const w = await loadFixture(providersFixture);
+        await w.c.staking.connect(w.rtx.signer).setMaxSlashRewardBps(0);
+        const job = await create(w, { minSlashRewardBps: 0 });
         await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
       });
 
@@ -1007,9 +1045,10 @@ describe("JobEscrow", function () {
 
     it("hashTerms is keccak256 of the ABI-encoded terms", async function () {
       const w = await loadFixture(providersFixture);
-      const terms = await makeTerms(w.s, { gpuModel: "h100-sxm-80gb" });
+      const terms = await makeTerms(w.s, { gpuModel: "h100-sxm-80gb", minSlashRewardBps: 7_500 });
+      const r = terms.requirements;
       const encoded = AbiCoder.defaultAbiCoder().encode([TERMS_TYPE], [[
-        [terms.requirements.gpuModel, terms.requirements.region, terms.requirements.minVramGiB, terms.requirements.gpuCount, terms.requirements.tier, terms.requirements.minCompletedJobs],
+        [r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, r.minCompletedJobs, r.minSlashRewardBps],
         terms.maxPricePerGpuHour,
         terms.maxDuration,
         terms.acceptDeadline,

@@ -26,14 +26,14 @@ const head = (number: number, hash: string, parentHash: string | null = null): I
 /** Online with 8 H100s and a stake of 100 per GPU: active while the minimum stake is 100, not at 200. */
 const provider = {
   id: PROVIDER, registered: true, online: true, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8,
-  tier: "Enterprise", jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
+  tier: "Enterprise", jobsCompleted: 0, maxSlashRewardBps: 10_000, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
 } as ProviderEntity;
 
 /** An open job created in block 7 that the provider may take. */
 const job = (id: number, status: JobEntity["status"] = "Open") =>
   ({
     id: String(id), jobId: String(id), status, createdAtBlock: "7", termsHash: `0x${id}`, gpuModelKey: "*", regionKey: "*", minVramGiB: 0,
-    gpuCount: 1, tier: "Any", minCompletedJobs: "0", maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000",
+    gpuCount: 1, tier: "Any", minCompletedJobs: "0", minSlashRewardBps: 0, maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000",
     escrowed: "10", acceptDeadline: "999999",
   }) as JobEntity;
 

@@ -151,10 +151,10 @@ describe("subscription hub", function () {
     const provider = "0x00000000000000000000000000000000000000aa";
     const listing = {
       id: provider, registered: true, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8, tier: "Enterprise",
-      jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
+      jobsCompleted: 0, maxSlashRewardBps: 10_000, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
     } as ProviderEntity;
-    const job = { ...openJob(1, 101), minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", maxPricePerGpuHour: "5",
-      targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: "999999" } as JobEntity;
+    const job = { ...openJob(1, 101), minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", minSlashRewardBps: 0,
+      maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: "999999" } as JobEntity;
     const reader = {
       jobs: async () => [job],
       providersByIds: async () => [{ ...listing, online: false }],

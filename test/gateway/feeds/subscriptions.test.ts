@@ -11,7 +11,7 @@ interface FeedJob {
   specURI: string;
   provider: { address: string } | null;
   terms: {
-    requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string };
+    requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string; minSlashRewardBps: number };
     maxPricePerGpuHour: string;
     maxDuration: string;
     acceptDeadline: string;
@@ -20,7 +20,7 @@ interface FeedJob {
   };
 }
 
-const FEED_JOB = `id status specURI provider { address } terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }`;
+const FEED_JOB = `id status specURI provider { address } terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }`;
 
 /** The terms as IJobEscrow.JobTerms, from the gateway's answer alone. */
 function toJobTerms(t: FeedJob["terms"]) {

@@ -7,9 +7,13 @@ interface JobRow {
   status: string;
   client: string;
   provider: { address: string } | null;
-  requirements: { gpuModel: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number };
+  requirements: {
+    gpuModel: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number; minSlashRewardBps: number;
+  };
   terms: {
-    requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string };
+    requirements: {
+      gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string; minSlashRewardBps: number;
+    };
     maxPricePerGpuHour: string;
     maxDuration: string;
     acceptDeadline: string;
@@ -28,8 +32,8 @@ interface JobRow {
 
 const JOB_FIELDS = `
   id status client provider { address }
-  requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs }
-  terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }
+  requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps }
+  terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }
   termsHash specURI directed targetProvider maxPricePerGpuHour { wei } escrowed { wei } createdAt acceptDeadline`;
 
 interface JobsPage {
@@ -41,11 +45,11 @@ const JOBS = `
     jobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { edges { cursor node { ${JOB_FIELDS} } } pageInfo { hasNextPage endCursor } }
   }`;
 
-const TERMS_TYPE = "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
+const TERMS_TYPE = "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs, uint16 minSlashRewardBps) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
 
 function termsTuple(t: JobRow["terms"]) {
   const r = t.requirements;
-  return [[r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, BigInt(r.minCompletedJobs)], BigInt(t.maxPricePerGpuHour), BigInt(t.maxDuration), BigInt(t.acceptDeadline), t.targetProvider, t.specHash];
+  return [[r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, BigInt(r.minCompletedJobs), r.minSlashRewardBps], BigInt(t.maxPricePerGpuHour), BigInt(t.maxDuration), BigInt(t.acceptDeadline), t.targetProvider, t.specHash];
 }
 
 /** acceptJob's rules, written out independently of the gateway, for a provider as the registry holds it. */
@@ -53,6 +57,7 @@ async function mayAccept(env: Environment, job: JobRow, provider: string, now: n
   const c = env.scenario.c;
   const record = await c.registry.getProvider(provider);
   const completed = (await c.jobEscrow.providerStats(provider)).completed;
+  const cap = await c.staking.maxSlashRewardBps(provider);
   const free = await c.staking.freeStake(provider);
   const ratio = BigInt((await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId())).collateralRatioBps);
   const t = job.terms;
@@ -67,6 +72,7 @@ async function mayAccept(env: Environment, job: JobRow, provider: string, now: n
     t.requirements.gpuCount <= Number(record.gpuCount - record.gpusInUse) &&
     (t.requirements.tier === 0 || t.requirements.tier === Number(record.tier)) &&
     BigInt(t.requirements.minCompletedJobs) <= completed &&
+    BigInt(t.requirements.minSlashRewardBps) <= cap &&
     BigInt(t.maxPricePerGpuHour) >= record.pricePerGpuHour &&
     (t.targetProvider === ZeroAddress || t.targetProvider.toLowerCase() === provider.toLowerCase()) &&
     (BigInt(job.escrowed.wei) * ratio) / 10_000n <= free

@@ -15,22 +15,22 @@ const NOW = 1_500;
 
 const provider = {
   id: PROVIDER, registered: true, online: true, stakePerGpu: "100", gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80,
-  gpusFree: 8, tier: "Enterprise", jobsCompleted: 0, pricePerGpuHour: "1", freeStake: "1000",
+  gpusFree: 8, tier: "Enterprise", jobsCompleted: 0, maxSlashRewardBps: 10_000, pricePerGpuHour: "1", freeStake: "1000",
 } as ProviderEntity;
 
 const job = {
   id: "1", jobId: "1", status: "Open", acceptDeadline: "999999", gpuModelKey: "*", regionKey: "*", minVramGiB: 0, gpuCount: 1, tier: "Any",
-  minCompletedJobs: "0", maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10",
+  minCompletedJobs: "0", minSlashRewardBps: 0, maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10",
 } as JobEntity;
 
-async function openJobs(pausedUntil: number): Promise<string[]> {
+async function openJobs(pausedUntil: number, jobs: JobEntity[] = [job], listing: ProviderEntity = provider): Promise<string[]> {
   const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
   const indexed = { number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false };
   const head = { head: null, ensureHead: async () => indexed, headReplacing: async () => indexed };
   const ctx = {
     limits: DEFAULT_QUERY_LIMITS,
-    loaders: { at: () => ({ provider: { load: async () => provider } }) },
-    reader: { protocolOfPage: async () => ({ protocol, at: undefined }), jobPage: async (args: ListArgs) => ({ rows: list([job], args), block: { number: 10, hash: null } }) },
+    loaders: { at: () => ({ provider: { load: async () => listing } }) },
+    reader: { protocolOfPage: async () => ({ protocol, at: undefined }), jobPage: async (args: ListArgs) => ({ rows: list(jobs, args), block: { number: 10, hash: null } }) },
     head,
     block: new RequestBlock(head),
   } as unknown as GatewayContext;
@@ -43,5 +43,13 @@ describe("openJobs while the guardian has paused the protocol", function () {
   it("is empty until the pause ends (JobEscrow.acceptJob reverts while paused), then lists the jobs again", async function () {
     expect(await openJobs(NOW + 1)).to.deep.equal([]);
     expect(await openJobs(NOW)).to.deep.equal(["1"]);
+  });
+});
+
+describe("openJobs and a job's minimum slash reward cap", function () {
+  it("leaves out the jobs requiring a higher cap than the provider's (JobEscrowSlashRewardCapTooLow), keeps those at or below it", async function () {
+    const requiring = (id: string, minSlashRewardBps: number) => ({ ...job, id, jobId: id, minSlashRewardBps });
+    const jobs = [requiring("1", 0), requiring("2", 2_500), requiring("3", 2_501)];
+    expect(await openJobs(0, jobs, { ...provider, maxSlashRewardBps: 2_500 })).to.deep.equal(["1", "2"]);
   });
 });

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { GraphQLError } from "graphql";
 import type { ComputeRequirements } from "../../../gateway/src/generated/graphql";
 import type { OfferConnectionModel } from "../../../gateway/src/model/models";
-import { JOB_DURATION_SECONDS, availableCompute } from "../../../gateway/src/services/available-compute";
+import { JOB_DURATION_SECONDS, availableCompute, parseRequirements } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 
@@ -62,5 +62,14 @@ describe("availableCompute requirements", function () {
     const arguments_ = [];
     for (const field of fields) arguments_.push((await refusal({ gpuCount: 1, [field]: -1 })).extensions.argument);
     expect(arguments_).to.deep.equal(fields.map((f) => `requirements.${f}`));
+  });
+
+  it("asks for providers whose slash reward cap is at least a job's minSlashRewardBps", function () {
+    expect(parseRequirements({ gpuCount: 1, minSlashRewardBps: 2_500 }).where.maxSlashRewardBps_gte).to.equal(2_500);
+  });
+
+  it("refuses a minimum slash reward cap above 10,000 bps, naming the field", async function () {
+    const error = await refusal({ gpuCount: 1, minSlashRewardBps: 10_001 });
+    expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.minSlashRewardBps" });
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { maxCoverableEscrow } from "../../../gateway/src/services/job-filters";
+import { maxCoverableEscrow, providerMayAccept } from "../../../gateway/src/services/job-filters";
+import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 
 describe("which escrow a provider's free stake covers", function () {
   const collateral = (escrowed: bigint, ratio: number) => (escrowed * BigInt(ratio)) / 10_000n;
@@ -16,5 +17,22 @@ describe("which escrow a provider's free stake covers", function () {
       expect(collateral(max, ratio) <= free, `${free} at ${ratio}`).to.equal(true);
       expect(collateral(max + 1n, ratio) > free, `${free} at ${ratio}: +1`).to.equal(true);
     }
+  });
+});
+
+describe("which jobs the feed offers a provider", function () {
+  const provider = {
+    id: "0x00000000000000000000000000000000000000aa", gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8,
+    tier: "Enterprise", jobsCompleted: 0, maxSlashRewardBps: 2_500, pricePerGpuHour: "1", freeStake: "1000",
+  } as ProviderEntity;
+  const protocol = { collateralRatioBps: 1000 } as ProtocolEntity;
+  const job = (minSlashRewardBps: number) =>
+    ({
+      status: "Open", acceptDeadline: "999999", gpuModelKey: "*", regionKey: "*", minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0",
+      minSlashRewardBps, maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10",
+    }) as JobEntity;
+
+  it("offers a job requiring at most the provider's slash reward cap, not one requiring more", function () {
+    expect([0, 2_500, 2_501].map((bps) => providerMayAccept(job(bps), provider, protocol, 1_000))).to.deep.equal([true, true, false]);
   });
 });

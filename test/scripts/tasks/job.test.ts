@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { JobStatus, acceptJob, guardianPause, submitResult } from "../../../scripts/scenario";
+import { JobStatus, acceptJob, createJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
 import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, withAndWithoutAccounts } from "./helpers";
@@ -82,6 +82,27 @@ describe("tasks: job", function () {
       await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile }, InputError, /^--spec-file: .* over the contracts' 256/);
     });
 
+    it("puts --min-slash-reward in the job's terms and its status", async function () {
+      const { file, c } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "2500" });
+      const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobCreated(result.jobId));
+      expect(event!.args.terms.requirements.minSlashRewardBps).to.equal(2500n);
+      expect((await statusOf(file, result.jobId)).requirements.minSlashRewardBps).to.equal(2500);
+    });
+
+    it("refuses a --min-slash-reward above 10000 bps", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "10001" },
+        InputError,
+        /^--min-slash-reward: 10001 is outside \[0, 10000\]/,
+      );
+    });
+
     it("refuses --accept-within together with --accept-deadline", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
@@ -113,6 +134,19 @@ describe("tasks: job", function () {
         { from: ACCOUNT.h100, job: job.jobId.toString() },
         RevertError,
         /JobEscrow\.acceptJob reverted: JobEscrowPriceAboveMax\(price=3\.5 LAT \(3500000000000000000 wei\), maxPricePerGpuHour=3\.0 LAT/,
+      );
+    });
+
+    it("accept by a provider whose slash reward cap is below the job's minimum reverts with JobEscrowSlashRewardCapTooLow", async function () {
+      const { s, file, clients } = await loadFixture(tasksProvidersFixture);
+      const job = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", minSlashRewardBps: 5000 });
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "4999" });
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        /JobEscrow\.acceptJob reverted: JobEscrowSlashRewardCapTooLow\(required=5000, offered=4999\)/,
       );
     });
 

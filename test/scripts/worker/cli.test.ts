@@ -107,6 +107,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
         tier: TierCode.Consumer,
         pricePerGpuHour: 1n,
         completedJobs: 0,
+        maxSlashRewardBps: 10_000,
       };
     },
     getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),

@@ -216,6 +216,13 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
   // 100 hours at 3 LAT per GPU-hour: 300 LAT escrowed, 150 LAT of collateral at the default 50%.
   const bigJob = () => createJob(s, client, { maxDuration: 360_000 });
 
+  // First: lowering the cap is refused once the later tests have locked collateral.
+  it("reads the provider's slash reward cap with its record, for matching a job's minSlashRewardBps", async () => {
+    expect((await market.getProvider()).maxSlashRewardBps).to.equal(10_000);
+    await (await s.c.staking.connect(provider.signer).setMaxSlashRewardBps(2_000)).wait();
+    expect((await market.getProvider()).maxSlashRewardBps).to.equal(2_000);
+  });
+
   it("quotes the collateral acceptJob locks and the free stake Staking.lock takes it from", async () => {
     const job = await bigJob();
     const quote = await market.collateral(job.jobId);

@@ -111,6 +111,7 @@ class InMemoryEscrow implements JobMarket {
     tier: TierCode.Consumer,
     pricePerGpuHour: 100n,
     completedJobs: 0,
+    maxSlashRewardBps: 10_000,
   };
   /** The escrow's collateralRatioBps and the provider's stake, as Staking keeps it (locked: see lockedStake). */
   collateralRatioBps = 5_000n;
@@ -360,6 +361,7 @@ function makeJob(
         gpuCount: 1,
         tier: TierCode.Any,
         minCompletedJobs: 0,
+        minSlashRewardBps: 0,
       },
       maxPricePerGpuHour: 1_000n,
       maxDuration: 3600,
@@ -494,6 +496,20 @@ describe("worker job loop", () => {
     offer(job);
     await waitFor(() => eventsOf("job-skipped").length === 1);
     expect(skipReason(1n)).to.equal("requires GPU model h100-80gb-hbm3, we list rtx-4090-24gb");
+    expect(market.count("accept")).to.equal(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("skips a job requiring a higher slash reward cap than the provider's, without sending the acceptance", async () => {
+    market.provider = { ...market.provider, maxSlashRewardBps: 2_000 };
+    const subject = worker(new GatedExecutor(store));
+    const running = subject.run();
+    const job = makeJob(1);
+    job.terms.requirements.minSlashRewardBps = 2_001;
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("requires a slash reward cap of at least 2001 bps, ours is 2000");
     expect(market.count("accept")).to.equal(0);
     await subject.stop();
     await running;

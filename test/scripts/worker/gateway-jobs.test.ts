@@ -22,7 +22,7 @@ describe("gateway jobs", () => {
       specURI: "data:,{}",
       escrowed: 1050000000000000000n,
       terms: {
-        requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: TierCode.Consumer, minCompletedJobs: 3 },
+        requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: TierCode.Consumer, minCompletedJobs: 3, minSlashRewardBps: 2500 },
         maxPricePerGpuHour: 350000000000000000n,
         maxDuration: 3600,
         acceptDeadline: 1750000000n,
@@ -50,8 +50,13 @@ describe("gateway jobs", () => {
       [{}, { targetProvider: "nobody" }, "terms.targetProvider must be an address"],
       [{ id: "-1" }, {}, "id must be an integer from 1 to"],
       [{ escrowed: "1" }, {}, "escrowed must be an object"],
-      [{}, { requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 70000, tier: 2, minCompletedJobs: "0" } }, "terms.requirements.gpuCount must be an integer from 0 to 65535"],
-      [{}, { requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: 3, minCompletedJobs: "0" } }, "terms.requirements.tier must be an integer from 0 to 2"],
+      [{}, { requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 70000, tier: 2, minCompletedJobs: "0", minSlashRewardBps: 0 } }, "terms.requirements.gpuCount must be an integer from 0 to 65535"],
+      [{}, { requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: 3, minCompletedJobs: "0", minSlashRewardBps: 0 } }, "terms.requirements.tier must be an integer from 0 to 2"],
+      [
+        {},
+        { requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: 2, minCompletedJobs: "0", minSlashRewardBps: 70000 } },
+        "terms.requirements.minSlashRewardBps must be an integer from 0 to 65535",
+      ],
     ];
     for (const [overrides, terms, message] of cases) {
       expect(() => toCandidateJob(job(overrides, terms)), message).to.throw(GatewayJobError, message);

@@ -21,6 +21,7 @@ function job(id: number): CandidateJob {
         gpuCount: 1,
         tier: 0,
         minCompletedJobs: 0,
+        minSlashRewardBps: 0,
       },
       maxPricePerGpuHour: 1n,
       maxDuration: 60,

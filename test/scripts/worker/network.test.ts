@@ -315,6 +315,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
           gpuCount: Number(t.requirements.gpuCount),
           tier: Number(t.requirements.tier),
           minCompletedJobs: Number(t.requirements.minCompletedJobs),
+          minSlashRewardBps: Number(t.requirements.minSlashRewardBps),
         },
         maxPricePerGpuHour: t.maxPricePerGpuHour,
         maxDuration: Number(t.maxDuration),

@@ -19,6 +19,7 @@ const RECORD: ProviderRecord = {
   tier: TierCode.Enterprise,
   pricePerGpuHour: 2_000n,
   completedJobs: 3,
+  maxSlashRewardBps: 2_500,
 };
 
 const POLICY: PolicyConfig = {
@@ -50,6 +51,7 @@ function job(
         gpuCount: 1,
         tier: TierCode.Any,
         minCompletedJobs: 0,
+        minSlashRewardBps: 0,
         ...requirements,
       },
       maxPricePerGpuHour: 3_000n,
@@ -139,6 +141,20 @@ describe("job selection policy", () => {
     );
   });
 
+  it("skips a job requiring a higher slash reward cap than the provider's", () => {
+    expect(matchRequirements(job({ requirements: { minSlashRewardBps: 2_501 } }), RECORD, NOW)).to.equal(
+      "requires a slash reward cap of at least 2501 bps, ours is 2500",
+    );
+  });
+
+  it("takes a job requiring exactly the provider's slash reward cap", () => {
+    expect(matchRequirements(job({ requirements: { minSlashRewardBps: 2_500 } }), RECORD, NOW)).to.equal(undefined);
+  });
+
+  it("takes a job with no slash reward minimum from a provider whose cap is 0", () => {
+    expect(matchRequirements(job(), { ...RECORD, maxSlashRewardBps: 0 }, NOW)).to.equal(undefined);
+  });
+
   it("skips every job while the provider is inactive", () => {
     expect(matchRequirements(job(), { ...RECORD, active: false }, NOW)).to.contain("not active");
   });
@@ -154,6 +170,7 @@ describe("job selection policy", () => {
     expect(lasting({ requirements: { gpuCount: 9 } })).to.equal(true);
     expect(lasting({ requirements: { gpuCount: 3 } })).to.equal(false);
     expect(lasting({ requirements: { minCompletedJobs: 4 } })).to.equal(false);
+    expect(lasting({ requirements: { minSlashRewardBps: 2_501 } })).to.equal(true);
     expect(lasting({ acceptDeadline: NOW - 1n })).to.equal(false);
     const otherModel = { requirements: { gpuModel: encodeShortId("a100-sxm4-80gb", 32) } };
     expect(lasting(otherModel, { ...RECORD, active: false })).to.equal(false);

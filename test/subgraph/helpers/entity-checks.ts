@@ -224,7 +224,7 @@ export async function checkActive(ctx: CheckContext, m: Mismatches): Promise<{ a
 // ----------------------------------------------------------------------------------------------------------- jobs
 
 const JOB_FIELDS = `id jobId status client { id } provider { id } gpuModel { id } gpuModelKey gpuModelRaw region { id }
-  regionKey regionRaw minVramGiB gpuCount tier minCompletedJobs maxPricePerGpuHour maxDuration acceptDeadline
+  regionKey regionRaw minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps maxPricePerGpuHour maxDuration acceptDeadline
   targetProvider directed specHash termsHash escrowed deadline pricePerGpuHour collateral collateralUnlocked
   collateralSlashed params { id } resultDeadline challengeDeadline cost billedSeconds amountPaid fee providerAmount
   refund settlementReason countsForTrackRecord dispute { id } acceptedAt submittedAt disputedAt settledAt cancelledAt expiredAt declinedAt
@@ -303,6 +303,7 @@ export async function checkJobs(ctx: CheckContext, m: Mismatches): Promise<Row[]
         gpuCount: num(entity, "gpuCount"),
         tier: TIER.indexOf(str(entity, "tier") as (typeof TIER)[number]),
         minCompletedJobs: BigInt(str(entity, "minCompletedJobs")),
+        minSlashRewardBps: num(entity, "minSlashRewardBps"),
       },
       maxPricePerGpuHour: BigInt(str(entity, "maxPricePerGpuHour")),
       maxDuration: BigInt(str(entity, "maxDuration")),

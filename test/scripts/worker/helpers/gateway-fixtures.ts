@@ -8,10 +8,10 @@ export const SPEC_HASH = keccak256(Buffer.from("spec"));
 export const CLIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 const TERMS_TUPLE =
-  "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
+  "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs, uint16 minSlashRewardBps) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
 
 export interface GatewayTermsJson {
-  requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string };
+  requirements: { gpuModel: string; region: string; minVramGiB: number; gpuCount: number; tier: number; minCompletedJobs: string; minSlashRewardBps: number };
   maxPricePerGpuHour: string;
   maxDuration: string;
   acceptDeadline: string;
@@ -21,7 +21,7 @@ export interface GatewayTermsJson {
 
 export function termsJson(overrides: Partial<GatewayTermsJson> = {}): GatewayTermsJson {
   return {
-    requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: 2, minCompletedJobs: "3" },
+    requirements: { gpuModel: MODEL, region: REGION, minVramGiB: 24, gpuCount: 2, tier: 2, minCompletedJobs: "3", minSlashRewardBps: 2500 },
     maxPricePerGpuHour: "350000000000000000",
     maxDuration: "3600",
     acceptDeadline: "1750000000",
@@ -37,7 +37,7 @@ export function termsHashOf(t: GatewayTermsJson): string {
   return keccak256(
     AbiCoder.defaultAbiCoder().encode(
       [TERMS_TUPLE],
-      [[[r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, BigInt(r.minCompletedJobs)], BigInt(t.maxPricePerGpuHour), BigInt(t.maxDuration), BigInt(t.acceptDeadline), t.targetProvider, t.specHash]],
+      [[[r.gpuModel, r.region, r.minVramGiB, r.gpuCount, r.tier, BigInt(r.minCompletedJobs), r.minSlashRewardBps], BigInt(t.maxPricePerGpuHour), BigInt(t.maxDuration), BigInt(t.acceptDeadline), t.targetProvider, t.specHash]],
     ),
   );
 }
