@@ -467,9 +467,17 @@ function initProviders() {
 
 const jobs = { status: "", pager: null };
 
+/**
+ * Every requirement a job sets that its provider must meet, "2× h100-sxm-80gb ≥80 GiB · eu-west · enterprise · ≥10
+ * jobs · slash cap ≥25%"; those at their "any" value are left out to keep the column short.
+ */
 function needs(r) {
-  const model = r.gpuModel ?? "any GPU";
-  return `${r.gpuCount}× ${model}${r.region ? ` · ${r.region}` : ""}${r.minVramGiB > 0 ? ` · ≥${r.minVramGiB} GiB` : ""}`;
+  const gpus = `${r.gpuCount}× ${r.gpuModel ?? "any GPU"}${r.minVramGiB > 0 ? ` ≥${r.minVramGiB} GiB` : ""}`;
+  const jobs = r.minCompletedJobs > 0 ? `≥${formatInt(r.minCompletedJobs)} ${r.minCompletedJobs === 1 ? "job" : "jobs"}` : null;
+  // Whole percents read as such (2500 → 25%); JobEscrow takes any bps, so a fraction keeps its digits (2550 → 25.5%).
+  const slashCap = r.minSlashRewardBps > 0 ? `slash cap ≥${r.minSlashRewardBps / 100}%` : null;
+  const tier = r.tier === "ANY" ? null : r.tier.toLowerCase();
+  return [gpus, r.region, tier, jobs, slashCap].filter((part) => part).join(" · ");
 }
 
 /** Loads the jobs' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
@@ -487,7 +495,7 @@ const loadJobs = latestOnly(
         { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
         h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
         h("td", {}, statusBadge(j.status)),
-        h("td", {}, needs(j.requirements)),
+        h("td", { "data-testid": "job-needs" }, needs(j.requirements)),
         h("td", {}, address(j.client)),
         h("td", {}, address(j.provider?.address)),
         h("td", { class: "num" }, formatLat(j.maxPricePerGpuHour.lat)),

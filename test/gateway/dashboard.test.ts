@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import {
   GPU_MODELS,
   REGIONS,
+  Tier,
   acceptJob,
   bulkRegisterProviders,
   createJob,
@@ -608,6 +609,28 @@ describe("dashboard in headless Chromium", function () {
     expect(sizes.specRect.top).to.equal(sizes.termRect.top);
     expect(sizes.specRect.width).to.be.greaterThan(sizes.dialog.clientWidth / 2);
     expect(sizes.specRect.height).to.be.greaterThan(2 * sizes.lineHeight);
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+  });
+
+  it("shows every requirement a job sets in its Needs cell and its dialog, read through the gateway", async function () {
+    const job = await createJob(scenario, scenario.actors.clients[1]!, {
+      gpuModel: "h100-sxm-80gb",
+      minVramGiB: 80,
+      gpuCount: 2,
+      region: "eu-west",
+      tier: Tier.Enterprise,
+      minCompletedJobs: 10,
+      minSlashRewardBps: 2_500,
+    });
+    await waitForIndexed();
+    const expected = "2× h100-sxm-80gb ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%";
+    const row = page.locator(`[data-testid=job-row][data-id="${job.jobId}"]`);
+    await eventually(async () => expect(await row.locator("[data-testid=job-needs]").textContent()).to.equal(expected));
+    await row.locator("[data-testid=job-open]").click();
+    const dialog = page.locator("[data-testid=job-dialog]");
+    const needs = dialog.locator("dt", { hasText: /^Needs$/ }).locator("xpath=following-sibling::dd[1]");
+    await eventually(async () => expect(await needs.textContent()).to.equal(expected));
     await page.keyboard.press("Escape");
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
   });
