@@ -162,6 +162,7 @@ const PHASES: Record<SeedPhase, string> = {
   providers: "20 more providers from the catalog",
   operators: "operators for the catalog machines",
   "thaw requests": "thaw requests",
+  "slash caps": "a slash reward cap on a catalog machine",
   "live jobs": "running, open and disputed jobs",
 };
 

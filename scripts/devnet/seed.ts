@@ -5,9 +5,11 @@
 //      a provider that thaws, withdraws and leaves, a guardian pause, and governance proposals executed, vetoed and
 //      withdrawn; it leaves an open, a running and a submitted job.
 //   2. bulkRegisterProviders: 20 more machines from the catalog's deterministic mix (12 GPU models, 7 regions,
-//      consumer and enterprise), half of them with an operator, three with a pending thaw request.
-//   3. Live work: running jobs on the catalog machines, open jobs waiting for datacenter GPUs, and a result
-//      under dispute, so every job status shows on the dashboard.
+//      consumer and enterprise), half of them with an operator, three with a pending thaw request, and one of
+//      the two H100 SXM racks with a slash reward cap (the scenario's own H100 rack has one too).
+//   3. Live work: running jobs on the catalog machines, open jobs waiting for datacenter GPUs (one asking for a
+//      least slash reward cap that one catalog H100 rack meets and the two capped ones do not), and a result under
+//      dispute, so every job status shows on the dashboard.
 import { Wallet, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { Signer } from "ethers";
 import {
@@ -29,13 +31,22 @@ import type { BulkProvidersResult, GpuModel, ProviderHandle, ProviderListing, Sc
 /** Seeds of the catalog machines' keys: the same on every start, so their addresses are stable. */
 export const DEVNET_SEED = "latent-devnet";
 export const CATALOG_PROVIDERS = 20;
-const OPEN_JOBS: { gpuModel?: string; region?: string; gpuCount: number; tier?: Tier; minVramGiB?: number }[] = [
+/**
+ * The slash reward cap one catalog H100 SXM rack sets: below SLASH_CAP_JOB_MIN_BPS, so that the job is refused to a
+ * machine that meets all its other requirements, not only to the scenario's capped rack, whose GPUs are all busy.
+ */
+export const CATALOG_SLASH_REWARD_CAP_BPS = 4_000;
+/** The least slash reward cap one open job asks for: its client wants up to half of a slash of the collateral. */
+export const SLASH_CAP_JOB_MIN_BPS = 5_000;
+const SLASH_CAP_MODEL = "h100-sxm-80gb";
+const OPEN_JOBS: { gpuModel?: string; region?: string; gpuCount: number; tier?: Tier; minVramGiB?: number; minSlashRewardBps?: number }[] = [
   { gpuModel: "h100-sxm-80gb", gpuCount: 8 },
   { gpuModel: "a100-sxm-80gb", gpuCount: 4, region: "eu-central" },
   { gpuModel: "l40s-48gb", gpuCount: 4 },
   { minVramGiB: 80, gpuCount: 2, tier: Tier.Enterprise, region: "ap-northeast" },
   { gpuModel: "h200-sxm-141gb", gpuCount: 8, region: "us-west" },
   { gpuModel: "rtx-5090-32gb", gpuCount: 2, region: "eu-west" },
+  { gpuModel: SLASH_CAP_MODEL, gpuCount: 4, minSlashRewardBps: SLASH_CAP_JOB_MIN_BPS },
 ];
 const RUNNING_JOBS = 8;
 
@@ -64,7 +75,7 @@ export interface SeedSummary {
   toBlock: number;
 }
 
-export type SeedPhase = "scenario" | "providers" | "operators" | "thaw requests" | "live jobs";
+export type SeedPhase = "scenario" | "providers" | "operators" | "thaw requests" | "slash caps" | "live jobs";
 
 function tierName(tier: Tier): "consumer" | "enterprise" {
   return tier === Tier.Consumer ? "consumer" : "enterprise";
@@ -98,6 +109,10 @@ export async function seedDemoNetwork(s: Scenario, onPhase: (phase: SeedPhase) =
   // Part of the spare stake (twice the minimum plus 1,000 LAT is staked), so the machines stay active.
   const thawing = bulk.wallets.filter((_, i) => i % 7 === 3);
   for (const wallet of thawing) await thaw(s, wallet, parseEther("400"));
+
+  onPhase("slash caps");
+  // Before the live jobs: Staking refuses to lower a cap while any collateral is locked.
+  await capSlashReward(s, bulk);
 
   onPhase("live jobs");
   await bulkCreateJobs(s, { count: RUNNING_JOBS, seed: `${DEVNET_SEED}:running`, acceptWith: bulk });
@@ -136,6 +151,16 @@ async function assignOperators(s: Scenario, bulk: BulkProvidersResult): Promise<
     assigned.set(wallet.address, operator.address);
   }
   return assigned;
+}
+
+/** The last catalog H100 SXM rack caps its slash reward below what the open slash-cap job asks. */
+async function capSlashReward(s: Scenario, bulk: BulkProvidersResult): Promise<void> {
+  const models = bulk.listings.map((l) => l.gpuModel.id);
+  const index = models.lastIndexOf(SLASH_CAP_MODEL);
+  if (index <= models.indexOf(SLASH_CAP_MODEL)) {
+    throw new Error(`the catalog machines need two ${SLASH_CAP_MODEL} racks: one to cap its slash reward, one to take the job`);
+  }
+  await mined(s.c.staking.connect(bulk.wallets[index] as Wallet).setMaxSlashRewardBps(CATALOG_SLASH_REWARD_CAP_BPS));
 }
 
 /** A result under dispute that nobody has answered or ruled yet (the scenario resolves all of its disputes). */

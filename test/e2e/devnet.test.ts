@@ -10,6 +10,7 @@ import { attachLatent } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
 import { EVENTS_NEVER_EMITTED, collectEvents, missingEvents } from "../../scripts/scenario";
 import { readDevnetInfo } from "../../scripts/devnet/files";
+import { SLASH_CAP_JOB_MIN_BPS } from "../../scripts/devnet/seed";
 import type { DevnetInfo } from "../../scripts/devnet/files";
 import { verifyMatmulResult } from "../../scripts/worker/executors/matmul";
 import type { MatmulParams } from "../../scripts/worker/spec";
@@ -45,6 +46,15 @@ const STATS = `{ networkStats(days: 1) {
   jobs { open accepted submitted disputed completed cancelled expired declined timedOut refunded }
   disputes { total }
 } }`;
+
+const OPEN_JOBS = `{ jobs(filter: { statuses: [OPEN] }, first: 100) { nodes { id requirements { gpuModel gpuCount minSlashRewardBps } } } }`;
+
+/** Every registered provider listing `model`, with its slash reward cap. */
+const PROVIDERS_OF_MODEL = `query Providers($model: String!) {
+  providers(filter: { gpuModels: [$model], registered: true }, first: 100) { nodes { address maxSlashRewardBps } }
+}`;
+
+const PROVIDER_OPEN_JOBS = `query OpenJobs($provider: Address!) { openJobs(provider: $provider, first: 100) { nodes { id } } }`;
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -180,6 +190,31 @@ describe("npm start (end to end)", function () {
     expect(networkStats.providers.registered).to.be.at.least(20);
     for (const [status, count] of Object.entries(networkStats.jobs)) expect(count, `jobs ${status}`).to.be.greaterThan(0);
     expect(networkStats.disputes.total).to.be.at.least(5);
+
+    // One open job asks for a least slash reward cap: the seeded providers of its model whose cap is lower may not
+    // take it (one of them could take another job, so its cap is what keeps it out), and one whose cap is not may.
+    const { jobs } = await gql<{ jobs: { nodes: { id: string; requirements: { gpuModel: string | null; gpuCount: number; minSlashRewardBps: number } }[] } }>(
+      info.gateway.graphql,
+      OPEN_JOBS,
+    );
+    const capped = jobs.nodes.filter((j) => j.requirements.minSlashRewardBps > 0);
+    expect(capped.map((j) => j.requirements)).to.deep.equal([{ gpuModel: "h100-sxm-80gb", gpuCount: 4, minSlashRewardBps: SLASH_CAP_JOB_MIN_BPS }]);
+    const cappedJob = capped[0]!.id;
+    const { providers } = await gql<{ providers: { nodes: { address: string; maxSlashRewardBps: number }[] } }>(
+      info.gateway.graphql,
+      PROVIDERS_OF_MODEL,
+      { model: "h100-sxm-80gb" },
+    );
+    const openJobsOf = async (provider: string) =>
+      (await gql<{ openJobs: { nodes: { id: string }[] } }>(info.gateway.graphql, PROVIDER_OPEN_JOBS, { provider })).openJobs.nodes.map((j) => j.id);
+    const below = providers.nodes.filter((p) => p.maxSlashRewardBps < SLASH_CAP_JOB_MIN_BPS);
+    const meeting = providers.nodes.filter((p) => p.maxSlashRewardBps >= SLASH_CAP_JOB_MIN_BPS);
+    expect(below.length, "providers whose cap is below the job's").to.be.at.least(2);
+    const belowOpenJobs = await Promise.all(below.map((p) => openJobsOf(p.address)));
+    for (const ids of belowOpenJobs) expect(ids).to.not.include(cappedJob);
+    expect(belowOpenJobs.some((ids) => ids.length > 0), "a provider whose cap alone keeps it from the job").to.equal(true);
+    const meetingOpenJobs = await Promise.all(meeting.map((p) => openJobsOf(p.address)));
+    expect(meetingOpenJobs.some((ids) => ids.includes(cappedJob)), "a provider that may take the job").to.equal(true);
 
     // Every event the contracts can emit is on the chain (the seed exercises the whole protocol).
     const record = JSON.parse(fs.readFileSync(info.deploymentFile, "utf8")) as DeploymentRecord;
