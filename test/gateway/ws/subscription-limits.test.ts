@@ -445,6 +445,16 @@ describe("subscription server limits", function () {
       ]);
     });
 
+    it("logs the end of a subscription whose feed ended as feed-ended", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const events = await tick(connect(), TICKS);
+      push(4);
+      for (const feed of feeds) feed.end();
+      expect(await value(events)).to.equal(4);
+      expect(await events.next()).to.deep.equal({ done: true, value: undefined });
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 1, end: "feed-ended" }]);
+    });
+
     it("logs the end of a subscription the server ended for maxSubscriptionsPerConnection as server-limit", async function () {
       await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
       const client = connect();
