@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseCli } from "../../gateway/src/cli";
+import { collectOutput, spawnTsCli } from "../helpers/child-output";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../helpers/keyed-rpc";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
@@ -268,28 +269,23 @@ describe("gateway CLI", function () {
     const node = await startKeyedRpc();
     const deployment = path.join(dir, "deployment.json");
     fs.writeFileSync(deployment, JSON.stringify(fakeDeployment(build)));
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--rpc-url", node.url, "--deployment", deployment, "--db", path.join(dir, "db.sqlite"), "--port", "0"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawnTsCli("gateway/src/cli.ts", ["--rpc-url", node.url, "--deployment", deployment, "--db", path.join(dir, "db.sqlite"), "--port", "0"]);
     try {
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-      await waitUntil(() => /"listening":"[^"]+"/.test(stdout) || child.exitCode !== null, "the gateway listened", { timeoutMs: 60_000 });
-      const url = /"listening":"([^"]+)"/.exec(stdout)?.[1];
-      expect(url, stderr).to.be.a("string");
+      const output = collectOutput(child);
+      await waitUntil(() => /"listening":"[^"]+"/.test(output.stdout) || child.exitCode !== null, "the gateway listened", { timeoutMs: 60_000 });
+      const url = /"listening":"([^"]+)"/.exec(output.stdout)?.[1];
+      expect(url, output.stderr).to.be.a("string");
       // /readyz reads the chain's head through the chain reader (ethers, whose errors carry the request's URL), while
       // the embedded indexer fails its passes.
       const answer = await (await fetch(new URL("/readyz", url))).text();
-      await waitUntil(() => stdout.includes("chain read failed") && stdout.includes("indexing pass failed"), "the chain reader and the indexer logged the node's failures");
+      await waitUntil(
+        () => output.stdout.includes("chain read failed") && output.stdout.includes("indexing pass failed"),
+        "the chain reader and the indexer logged the node's failures",
+      );
       child.kill("SIGTERM");
-      expect(await exited).to.equal(0);
-      expect(`${stdout}${stderr}${answer}`).not.to.include(API_KEY);
-      expect(stdout).to.include(`upstream ${node.origin}/… unavailable`);
+      expect(await output.exited).to.equal(0);
+      expect(`${output.stdout}${output.stderr}${answer}`).not.to.include(API_KEY);
+      expect(output.stdout).to.include(`upstream ${node.origin}/… unavailable`);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await node.close();

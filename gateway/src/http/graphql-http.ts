@@ -8,7 +8,8 @@ import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
-import { executeOnLiveHead, type RequestBlock, type RequestRerun } from "../services/request-block";
+import { logRequest } from "../request-log";
+import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { BodyError, readBody } from "./body";
 
 export interface GraphQLHttpOptions {
@@ -119,18 +120,6 @@ function runOutcomePlugin(outcomes: WeakMap<RequestBlock, RunOutcome>): ApolloSe
   };
 }
 
-function logRequest(logger: Logger, outcome: RunOutcome, started: bigint, rerun: RequestRerun | null): void {
-  const { errors } = outcome;
-  logger.info("graphql request", {
-    operation: outcome.operation,
-    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-    errors: errors?.length ?? 0,
-    codes: errors === undefined ? undefined : [...new Set(errors.map((e) => e.extensions.code))],
-    // Which blocks its two runs read: the first's a reorganisation replaced, and the one answered.
-    rerun: rerun ?? undefined,
-  });
-}
-
 export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Promise<GraphQLHttpHandler> {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
@@ -202,7 +191,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       );
       // None where Apollo refused the request before running it (a GET without a query...), as before any run.
       const outcome = outcomes.get(context.block);
-      if (outcome !== undefined) logRequest(logger, outcome, started, rerun);
+      if (outcome !== undefined) logRequest(logger, { transport: "http", ...outcome, started, rerun });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {

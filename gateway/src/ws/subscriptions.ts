@@ -13,10 +13,12 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationTypeNode,
   type ValidationRule,
 } from "graphql";
+import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { GatewayContext } from "../context";
 import { ErrorCode, tooManySubscriptions } from "../errors";
 import { formatError } from "../format-error";
@@ -24,6 +26,7 @@ import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type SubscriptionSlot } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
+import { answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 
@@ -106,6 +109,34 @@ async function startSubscription(args: ExecutionArgs, freshContext: () => unknow
   }
 }
 
+/** Why a subscription that started ended, in its `graphql subscription end` log line. */
+export type SubscriptionEnd =
+  /** The client sent `complete`. */
+  | "client-completed"
+  /** Its connection closed (the client left, or its socket failed). */
+  | "connection-closed"
+  /** Ended by the server for maxSubscriptionsPerConnection (the oldest of those that gave their slot back). */
+  | "server-limit"
+  /** The gateway stopped. */
+  | "server-stopped"
+  /** Its feed ended. */
+  | "feed-ended"
+  /** Its feed failed: the client got the error. */
+  | "failed";
+
+/** An operation over the WebSocket, for its log lines. */
+interface OperationLog {
+  kind: OperationTypeNode;
+  operation: string | null;
+  started: bigint;
+  /** A subscription whose start was accepted (its start line written). */
+  running: boolean;
+  events: number;
+  errors: GraphQLError[];
+  /** Why it ended, where the server knows before graphql-ws completes it. */
+  end: SubscriptionEnd | null;
+}
+
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, schema, limits } = options;
   const caps = options.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
@@ -131,6 +162,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // first stream there, which would run on, feeding the hub's subscriber, after its connection is gone.
   const streams = new WeakMap<object, Map<object, AsyncIterableIterator<ExecutionResult>>>();
   const operations = new WeakMap<object, { connection: object; payload: object }>();
+  // Each operation's log, by its context (what `execute` and `subscribe` are handed) and by its subscribe payload.
+  const logsByContext = new WeakMap<object, OperationLog>();
+  const logs = new WeakMap<object, OperationLog>();
+  let stopping = false;
   // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
   const evicted = new WeakSet<object>();
   const slotOf = (connection: object, payload: object): SubscriptionSlot => ({
@@ -144,6 +179,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       const [oldest] = mine;
       if (oldest === undefined) return;
       release(connection, oldest);
+      const log = logs.get(oldest);
+      if (log !== undefined) log.end = "server-limit";
       const stream = streams.get(connection)?.get(oldest);
       // One still starting has no stream yet: track ends it once it has.
       if (stream === undefined) evicted.add(oldest);
@@ -156,7 +193,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   });
   const track = async (args: ExecutionArgs) => {
     const started = await startSubscription(args, options.context);
-    const operation = typeof args.contextValue === "object" && args.contextValue !== null ? operations.get(args.contextValue) : undefined;
+    const key = typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : null;
+    const log = key === null ? undefined : logsByContext.get(key);
+    if (log !== undefined) {
+      log.running = Symbol.asyncIterator in started;
+      const refusal = Symbol.asyncIterator in started ? [] : (started.errors ?? []);
+      logSubscriptionStart(log, refusal);
+    }
+    const operation = key === null ? undefined : operations.get(key);
     if (operation !== undefined && Symbol.asyncIterator in started) {
       const running = streams.get(operation.connection) ?? new Map<object, AsyncIterableIterator<ExecutionResult>>();
       running.set(operation.payload, started);
@@ -183,6 +227,67 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   };
   options.httpServer.on("upgrade", onUpgrade);
 
+  /** The arguments `payload` runs with, or the errors it is refused with. */
+  const admit = (ctx: object, payload: SubscribePayload, started: bigint): GraphQLError[] | ExecutionArgs => {
+    let document;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      const message = error instanceof GraphQLError ? error.message : "the query cannot be parsed";
+      return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+    }
+    // Found before validation, so that an invalid document's refusal is logged as the kind of operation it is.
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (operation !== null && operation !== undefined) {
+      logs.set(payload, { kind: operation.operation, operation: operation.name?.value ?? null, started, running: false, events: 0, errors: [], end: null });
+    }
+    const errors = validate(schema, document, specifiedRules);
+    if (errors.length > 0) return errors.map(validationError);
+    if (options.introspection === false) {
+      const refused = validate(schema, document, [NoIntrospection]);
+      if (refused.length > 0) return [...refused];
+    }
+    if (operation === null || operation === undefined) {
+      return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
+    }
+    const variables = payload.variables ?? {};
+    const verdict = checkQueryLimits(schema, document, operation, variables, limits);
+    if (verdict.errors.length > 0) return verdict.errors;
+    // A subscription holds a slot until it ends; a query or mutation one of its own until its result is written.
+    if (operation.operation === "subscription") {
+      const mine = held.get(ctx) ?? new Set<object>();
+      if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection)];
+      if (heldTotal >= caps.maxSubscriptions) return [tooManySubscriptions("server", caps.maxSubscriptions)];
+      mine.add(payload);
+      held.set(ctx, mine);
+      heldTotal++;
+    } else {
+      const mine = queries.get(ctx) ?? new Set<object>();
+      if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
+      mine.add(payload);
+      queries.set(ctx, mine);
+    }
+    const contextValue = options.context();
+    const log = logs.get(payload);
+    if (log !== undefined) logsByContext.set(contextValue, log);
+    if (operation.operation === "subscription") {
+      operations.set(contextValue, { connection: ctx, payload });
+      contextValue.subscriptionSlot = slotOf(ctx, payload);
+    }
+    return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
+  };
+
+  /** The one line a subscription's start writes: it runs, or the codes it was refused with. */
+  const logSubscriptionStart = (log: OperationLog, refusal: readonly GraphQLError[]) => {
+    logger.info("graphql subscription start", {
+      transport: "ws",
+      operation: log.operation,
+      accepted: refusal.length === 0,
+      durationMs: elapsedMs(log.started),
+      codes: refusal.length === 0 ? undefined : answeredCodes(refusal),
+    });
+  };
+
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       schema,
@@ -197,62 +302,61 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           async (contextValue) => execute({ ...args, contextValue }),
           (answer) => answer.errors ?? [],
         );
-        // The one line such a query writes: queries over the WebSocket have no request log.
-        if (rerun !== null) logger.info("a reorganisation replaced the head a query read: it ran again at the new head", { ...rerun });
+        const log = logsByContext.get(args.contextValue as GatewayContext);
+        // Logged as the answer is ready, as over HTTP: whether the client still waits for it, it was run.
+        if (log !== undefined) logRequest(logger, { transport: "ws", operation: log.operation, started: log.started, errors: result.errors, rerun });
         return withBlock(result, context);
       },
       onSubscribe: (ctx, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          const message = error instanceof GraphQLError ? error.message : "the query cannot be parsed";
-          return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
-        }
-        const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors.map(validationError);
-        if (options.introspection === false) {
-          const refused = validate(schema, document, [NoIntrospection]);
-          if (refused.length > 0) return refused;
-        }
-        const operation = getOperationAST(document, payload.operationName ?? undefined);
-        if (operation === null || operation === undefined) {
-          return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
-        }
-        const variables = payload.variables ?? {};
-        const verdict = checkQueryLimits(schema, document, operation, variables, limits);
-        if (verdict.errors.length > 0) return verdict.errors;
-        // A subscription holds a slot until it ends; a query or mutation one of its own until its result is written.
-        if (operation.operation === "subscription") {
-          const mine = held.get(ctx) ?? new Set<object>();
-          if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection)];
-          if (heldTotal >= caps.maxSubscriptions) return [tooManySubscriptions("server", caps.maxSubscriptions)];
-          mine.add(payload);
-          held.set(ctx, mine);
-          heldTotal++;
-        } else {
-          const mine = queries.get(ctx) ?? new Set<object>();
-          if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
-          mine.add(payload);
-          queries.set(ctx, mine);
-        }
-        const contextValue = options.context();
-        if (operation.operation === "subscription") {
-          operations.set(contextValue, { connection: ctx, payload });
-          contextValue.subscriptionSlot = slotOf(ctx, payload);
-        }
-        return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
+        const started = process.hrtime.bigint();
+        const admitted = admit(ctx, payload, started);
+        if (!Array.isArray(admitted)) return admitted;
+        const log = logs.get(payload);
+        // A document that did not parse, or named no operation of its own, is refused as a request over HTTP is.
+        if (log?.kind === "subscription") logSubscriptionStart(log, admitted);
+        else logRequest(logger, { transport: "ws", operation: log?.operation ?? null, started, errors: admitted, rerun: null });
+        return admitted;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => {
+      onNext: (_ctx, _id, payload, _args, result) => {
+        const formatted = formatResult(result as ExecutionResult, logger);
+        const log = logs.get(payload);
+        if (log?.running === true) {
+          log.events++;
+          log.errors.push(...(result as ExecutionResult).errors ?? []);
+        }
+        return formatted;
+      },
+      onError: (_ctx, _id, payload, errors) => {
+        const log = logs.get(payload);
+        if (log?.running === true) {
+          log.end ??= "failed";
+          log.errors.push(...errors);
+        }
+        return errors.map((e) => {
           const f = formatError(e.toJSON(), e, logger);
           return new GraphQLError(f.message, { extensions: f.extensions, path: f.path });
-        }),
+        });
+      },
       // Called however the operation ended: completed by either side, failed, or its socket closed.
-      onComplete: (ctx, _id, payload) => {
+      onComplete: (ctx, id, payload) => {
         release(ctx, payload);
         streams.get(ctx)?.delete(payload);
+        const log = logs.get(payload);
+        if (log?.running !== true) return;
+        log.running = false;
+        // graphql-ws forgets an id the client completed, or all of them as the connection closes, before ending it.
+        const end: SubscriptionEnd =
+          log.end ??
+          (stopping ? "server-stopped" : id in ctx.subscriptions ? "feed-ended" : ctx.extra.socket.readyState === WebSocket.OPEN ? "client-completed" : "connection-closed");
+        logger.info("graphql subscription end", {
+          transport: "ws",
+          operation: log.operation,
+          durationMs: elapsedMs(log.started),
+          events: log.events,
+          end,
+          errors: log.errors.length,
+          codes: answeredCodes(log.errors),
+        });
       },
       // Whatever did not reach onComplete (its socket failed mid-send) is freed when the connection ends.
       onClose: async (ctx) => {
@@ -280,6 +384,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       return heldTotal;
     },
     async close() {
+      stopping = true;
       options.httpServer.off("upgrade", onUpgrade);
       await disposable.dispose();
       for (const client of wss.clients) client.terminate();

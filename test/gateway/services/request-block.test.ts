@@ -200,6 +200,17 @@ async function serve(source: SubgraphSource, watcher: HeadWatcher, logger: Logge
   };
 }
 
+/** A logger that keeps each line it writes, parsed. */
+function capturing(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { logger: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }), lines };
+}
+
+/** The `graphql request` lines, without what differs from one run to the next (the time, the duration). */
+function requestLines(lines: Record<string, unknown>[]): Record<string, unknown>[] {
+  return lines.filter((line) => line.msg === "graphql request").map(({ time: _time, durationMs: _durationMs, ...fields }) => fields);
+}
+
 describe("one block per request", function () {
   it("reads every top-level field at the block the request pinned while the index moves on between their reads", async function () {
     const result = await executeWhileMoving(BLOCKS, EVERY_FIELD);
@@ -246,6 +257,38 @@ describe("one block per request", function () {
     }
   });
 
+  it("writes the same request log line for a query over HTTP and over the WebSocket, but for the transport", async function () {
+    const { logger, lines } = capturing();
+    const gateway = await serve(new ReorgedIndex(), seenWatcher(() => head(8)), logger);
+    try {
+      const query = `query JobStatus { job(id: "1") { status } }`;
+      expect((await gateway.post(query)).errors).to.equal(undefined);
+      expect((await gateway.overWebSocket(query)).errors).to.equal(undefined);
+      const line = { level: "info", msg: "graphql request", operation: "JobStatus", errors: 0 };
+      expect(requestLines(lines)).to.deep.equal([
+        { ...line, transport: "http" },
+        { ...line, transport: "ws" },
+      ]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("logs the code a source's failure is answered with, SOURCE_UNAVAILABLE, over HTTP and the WebSocket", async function () {
+    const { logger, lines } = capturing();
+    const gateway = await serve(new ReorgedIndex(), seenWatcher(() => head(7)), logger);
+    try {
+      await gateway.post(`{ job(id: "1") { status } }`);
+      await gateway.overWebSocket(`{ job(id: "1") { status } }`);
+      expect(requestLines(lines).map(({ transport, codes }) => ({ transport, codes }))).to.deep.equal([
+        { transport: "http", codes: ["SOURCE_UNAVAILABLE"] },
+        { transport: "ws", codes: ["SOURCE_UNAVAILABLE"] },
+      ]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("answers SOURCE_UNAVAILABLE for a pinned head that a reorganisation replaced, where the watcher's poll still names it", async function () {
     const gateway = await serve(new ReorgedIndex(), seenWatcher(() => head(7)));
     try {
@@ -286,6 +329,22 @@ describe("one block per request", function () {
         expect(answer.errors).to.equal(undefined);
         const requests = lines.filter((line) => line.msg === "graphql request");
         expect(requests.map(({ errors, rerun }) => ({ errors, rerun }))).to.deep.equal([{ errors: 0, rerun: { replaced: 7, block: 8 } }]);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("writes one request log line for a query over the WebSocket too, naming the block it first read and the one it answered at", async function () {
+      const source = new ReorgingIndex();
+      const { logger, lines } = capturing();
+      const gateway = await serve(source, await watching(source), logger);
+      try {
+        source.reorg();
+        const answer = await gateway.overWebSocket(`{ job(id: "1") { status } }`);
+        expect(answer.errors).to.equal(undefined);
+        expect(requestLines(lines).map(({ transport, errors, rerun }) => ({ transport, errors, rerun }))).to.deep.equal([
+          { transport: "ws", errors: 0, rerun: { replaced: 7, block: 8 } },
+        ]);
       } finally {
         await gateway.close();
       }

@@ -1,16 +1,16 @@
-// The graphql-ws server's caps on connections and running subscriptions, over a schema of its own whose one
-// subscription runs until its client completes it, and sends whatever the test pushes.
+// The graphql-ws server's caps on connections and running subscriptions, and the log lines its operations write, over
+// a schema of its own whose one subscription runs until its client completes it, and sends whatever the test pushes.
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema } from "graphql";
+import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { GatewayContext } from "../../../gateway/src/context";
 import { Channel } from "../../../gateway/src/feeds/channel";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import type { SubscriptionLimits, SubscriptionSlot } from "../../../gateway/src/limits/subscription-limits";
-import { silentLogger } from "../../../gateway/src/logger";
+import { createJsonLogger } from "../../../gateway/src/logger";
 import { startSubscriptionServer, type SubscriptionServer } from "../../../gateway/src/ws/subscriptions";
 import { waitUntil } from "../../helpers/wait";
 import { bareContext } from "../helpers/bare-context";
@@ -35,6 +35,7 @@ describe("subscription server limits", function () {
       name: "Query",
       fields: {
         ok: { type: GraphQLBoolean, resolve: () => true },
+        okWith: { type: GraphQLBoolean, args: { text: { type: GraphQLString } }, resolve: () => true },
         // A query whose answer waits until the test opens its gate, as one whose result is still being written.
         gatedOk: { type: GraphQLBoolean, resolve: () => new Promise<boolean>((resolve) => gates.push(() => resolve(true))) },
       },
@@ -99,6 +100,8 @@ describe("subscription server limits", function () {
   let subscriptions: SubscriptionServer | null = null;
   let url = "";
   const clients: Client[] = [];
+  /** What the server logged, parsed. */
+  const lines: Record<string, unknown>[] = [];
 
   async function start(caps: SubscriptionLimits): Promise<SubscriptionServer> {
     const httpServer = http.createServer((_req, res) => res.writeHead(404).end());
@@ -110,7 +113,7 @@ describe("subscription server limits", function () {
       limits: DEFAULT_QUERY_LIMITS,
       subscriptionLimits: caps,
       corsOrigins: "*",
-      logger: silentLogger,
+      logger: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
       context: bareContext,
     });
     await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
@@ -129,6 +132,7 @@ describe("subscription server limits", function () {
     if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
     server = null;
     subscriptions = null;
+    lines.length = 0;
   });
 
   /** How many times each client opened a socket: more than once means the server closed its connection. */
@@ -370,5 +374,125 @@ describe("subscription server limits", function () {
     socket.close();
     expect(third?.type).to.equal("error");
     expect(third?.payload?.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 2 }]);
+  });
+
+  describe("log lines", function () {
+    /** The lines logged as `msg`, without what differs from one run to the next (the time, the duration). */
+    function logged(msg: string): Record<string, unknown>[] {
+      return lines.filter((line) => line.msg === msg).map(({ time: _time, durationMs: _durationMs, ...fields }) => fields);
+    }
+
+    /** The end lines, once there are `count` of them. */
+    async function ends(count: number): Promise<Record<string, unknown>[]> {
+      await waitUntil(() => logged("graphql subscription end").length >= count, `${count} subscription end lines are logged`);
+      return logged("graphql subscription end");
+    }
+
+    const TICKS = "subscription Ticks { tick }";
+    const started = { level: "info", msg: "graphql subscription start", transport: "ws", operation: "Ticks", accepted: true };
+    const ended = { level: "info", msg: "graphql subscription end", transport: "ws", operation: "Ticks", errors: 0, codes: [] };
+
+    it("logs a subscription's start and, once its client completes it, its end with the events sent", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+      const events = await tick(connect(), TICKS);
+      push(1);
+      push(2);
+      expect([await value(events), await value(events)]).to.deep.equal([1, 2]);
+      await events.return?.();
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 2, end: "client-completed" }]);
+      expect(logged("graphql subscription start")).to.deep.equal([started]);
+      expect(lines.filter((line) => line.msg === "graphql subscription end").map((line) => typeof line.durationMs)).to.deep.equal(["number"]);
+    });
+
+    it("logs a subscription refused at its start with the code it was refused with, and no end", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const client = connect();
+      await tick(client, TICKS);
+      expect((await refused(client)).map((e) => e.extensions?.code)).to.deep.equal(["TOO_MANY_SUBSCRIPTIONS"]);
+      expect(logged("graphql subscription start")).to.deep.equal([
+        started,
+        { level: "info", msg: "graphql subscription start", transport: "ws", operation: null, accepted: false, codes: ["TOO_MANY_SUBSCRIPTIONS"] },
+      ]);
+      expect(logged("graphql subscription end")).to.deep.equal([]);
+    });
+
+    it("logs a subscription whose subscribe resolver fails as refused, INTERNAL_SERVER_ERROR", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      await failure(connect(), "subscription Broken { broken }");
+      expect(logged("graphql subscription start")).to.deep.equal([
+        { level: "info", msg: "graphql subscription start", transport: "ws", operation: "Broken", accepted: false, codes: ["INTERNAL_SERVER_ERROR"] },
+      ]);
+      expect(logged("graphql subscription end")).to.deep.equal([]);
+    });
+
+    it("logs the end of a subscription whose feed failed as failed, with the code its client got", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      await failure(connect(), "subscription Failing { brokenLater }");
+      expect(await ends(1)).to.deep.equal([
+        { ...ended, operation: "Failing", events: 0, end: "failed", errors: 1, codes: ["INTERNAL_SERVER_ERROR"] },
+      ]);
+    });
+
+    it("logs the end of each subscription of a connection that closed as connection-closed", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+      const client = connect();
+      await tick(client, TICKS);
+      await tick(client, TICKS);
+      await client.dispose();
+      expect(await ends(2)).to.deep.equal([
+        { ...ended, events: 0, end: "connection-closed" },
+        { ...ended, events: 0, end: "connection-closed" },
+      ]);
+    });
+
+    it("logs the end of a subscription whose feed ended as feed-ended", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const events = await tick(connect(), TICKS);
+      push(4);
+      for (const feed of feeds) feed.end();
+      expect(await value(events)).to.equal(4);
+      expect(await events.next()).to.deep.equal({ done: true, value: undefined });
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 1, end: "feed-ended" }]);
+    });
+
+    it("logs the end of a subscription the server ended for maxSubscriptionsPerConnection as server-limit", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const client = connect();
+      const oldest = await tick(client, "subscription Oldest { waivingTick }");
+      void client.iterate({ query: "subscription Newest { waivingTick }" }).next();
+      expect(await oldest.next()).to.deep.equal({ done: true, value: undefined });
+      expect(await ends(1)).to.deep.equal([{ ...ended, operation: "Oldest", events: 0, end: "server-limit" }]);
+    });
+
+    it("logs the end of a subscription running as the server stops as server-stopped", async function () {
+      const stopping = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      // Without onNonLazyError, the client would write the server's going away to the console.
+      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+      clients.push(client);
+      const events = await tick(client, TICKS);
+      // The client's subscription ends with the close event of its socket, the server's going away.
+      const closed = events.next().catch((event: unknown) => event);
+      subscriptions = null;
+      await stopping.close();
+      await closed;
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 0, end: "server-stopped" }]);
+    });
+
+    it("logs a query refused before it ran as a graphql request, with its code and the transport", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      await failure(connect(), "query Typo { okk }");
+      expect(logged("graphql request")).to.deep.equal([
+        { level: "info", msg: "graphql request", transport: "ws", operation: "Typo", errors: 1, codes: ["GRAPHQL_VALIDATION_FAILED"] },
+      ]);
+    });
+
+    it("logs one graphql request line per query, without its variables' values", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const client = connect();
+      const answer = await client.iterate({ query: "query Ok($secret: String) { okWith(text: $secret) }", variables: { secret: "s3cret-key" } }).next();
+      expect(answer.value).to.deep.equal({ data: { okWith: true } });
+      expect(logged("graphql request")).to.deep.equal([{ level: "info", msg: "graphql request", transport: "ws", operation: "Ok", errors: 0 }]);
+      expect(JSON.stringify(lines)).not.to.contain("s3cret-key");
+    });
   });
 });

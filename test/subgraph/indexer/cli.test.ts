@@ -5,6 +5,7 @@ import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
+import { collectOutput } from "../../helpers/child-output";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../../helpers/keyed-rpc";
 import { waitUntil } from "../../helpers/wait";
 import { runIndexerCli as runCli, spawnIndexerCli } from "./helpers/cli";
@@ -85,18 +86,14 @@ describe("embedded indexer: CLI input", function () {
     const node = await startKeyedRpc();
     const child = spawnIndexerCli(["--rpc", node.url, "--db", path.join(dir, "keyed.sqlite"), "--subgraph", build, "--poll-ms", "50"]);
     try {
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      const output = collectOutput(child);
       // Started (the line naming the node), then a pass failed on the node's answer, which echoes the URL.
-      await waitUntil(() => stdout.includes("indexing ") && /HTTP 503/.test(stderr) && child.exitCode === null, "the indexer started and a pass failed");
+      await waitUntil(() => output.stdout.includes("indexing ") && /HTTP 503/.test(output.stderr) && child.exitCode === null, "the indexer started and a pass failed");
       child.kill("SIGTERM");
-      expect(await exited).to.equal(0);
-      expect(`${stdout}${stderr}`).not.to.include(API_KEY);
-      expect(stdout).to.include(`from ${node.origin}/… into`);
-      expect(stderr).to.include(`upstream ${node.origin}/… unavailable`);
+      expect(await output.exited).to.equal(0);
+      expect(`${output.stdout}${output.stderr}`).not.to.include(API_KEY);
+      expect(output.stdout).to.include(`from ${node.origin}/… into`);
+      expect(output.stderr).to.include(`upstream ${node.origin}/… unavailable`);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await node.close();

@@ -1,7 +1,8 @@
 // The indexer's CLI as a process (`npm run indexer` without npm in between), for the tests of its command line,
 // exit statuses and signals.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { spawnTsCli } from "../../../helpers/child-output";
 
 const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 const ARGV = ["-r", "ts-node/register/transpile-only", path.join(REPO, "subgraph", "indexer", "cli.ts")];
@@ -9,7 +10,7 @@ const ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" };
 
 /** Starts the CLI with `args`, stdout and stderr piped. */
 export function spawnIndexerCli(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [...ARGV, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: ENV });
+  return spawnTsCli("subgraph/indexer/cli.ts", args, ENV);
 }
 
 /** Runs the CLI to completion (killed after `timeoutMs`): its exit code and output. */

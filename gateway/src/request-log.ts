@@ -1,0 +1,45 @@
+// The `graphql request` log line, one per query or mutation whichever transport carried it, so that request counts
+// and error rates read from the log cover HTTP and the WebSocket alike. It names the operation and the codes of the
+// errors answered, never the query, its variables or an error's message: a message may quote a variable's value (a
+// scalar refusing it) or a source's URL.
+import type { GraphQLError } from "graphql";
+import { formatError } from "./format-error";
+import { silentLogger, type Logger } from "./logger";
+import type { RequestRerun } from "./services/request-block";
+
+export type Transport = "http" | "ws";
+
+/**
+ * The codes `errors` are answered with (formatError's): what a resolver threw carries none of its own where it is a
+ * source's or the chain's failure, or a bug. Without logging: the answer's formatting logs what it must, once.
+ */
+export function answeredCodes(errors: readonly GraphQLError[]): unknown[] {
+  return [...new Set(errors.map((e) => formatError(e.toJSON(), e, silentLogger).extensions?.code))];
+}
+
+export interface RequestOutcome {
+  transport: Transport;
+  /** The name of the operation run, null where it has none (or none was found). */
+  operation: string | null;
+  /** When the request started (process.hrtime.bigint()). */
+  started: bigint;
+  errors: readonly GraphQLError[] | undefined;
+  /** Where a reorganisation had the request run again: the block its first run read, and the one answered. */
+  rerun: RequestRerun | null;
+}
+
+export function logRequest(logger: Logger, outcome: RequestOutcome): void {
+  const { errors } = outcome;
+  logger.info("graphql request", {
+    transport: outcome.transport,
+    operation: outcome.operation,
+    durationMs: elapsedMs(outcome.started),
+    errors: errors?.length ?? 0,
+    codes: errors === undefined ? undefined : answeredCodes(errors),
+    rerun: outcome.rerun ?? undefined,
+  });
+}
+
+export function elapsedMs(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
