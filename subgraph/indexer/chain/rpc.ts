@@ -1,6 +1,7 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
+import { setMaxListeners } from "node:events";
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
@@ -114,15 +115,35 @@ export interface HttpRpcOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A wait of the transport; one given `signal` may end when it is aborted (the caller then throws RpcAbortedError). */
+type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+// Its timer ends with the abort: a minute's Retry-After would otherwise keep the process of a closed indexer alive.
+const sleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 
 /**
  * The abort() and close() of a transport. Each request takes the signal of the moment it begins: abort() ends those,
  * and gives the requests begun after it a new one; close() ends them all, and leaves its signal aborted for good.
  */
 class Aborts {
-  private controller = new AbortController();
+  private controller = Aborts.controller();
   private closed = false;
+
+  // Every request in flight listens to it (a prefetch's batches, a fetch's reads): Node warns of a leak past ten.
+  private static controller(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -130,7 +151,7 @@ class Aborts {
 
   abort(): void {
     this.controller.abort();
-    if (!this.closed) this.controller = new AbortController();
+    if (!this.closed) this.controller = Aborts.controller();
   }
 
   close(): void {
@@ -178,7 +199,7 @@ class SendHold {
 
   constructor(
     private readonly now: () => number,
-    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly sleep: Sleep,
   ) {}
 
   /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
@@ -198,7 +219,7 @@ class SendHold {
   async passed(signal: AbortSignal, method: string): Promise<number> {
     const start = this.now();
     if (signal.aborted) throw aborted(method);
-    for (let now = start; now < this.notBefore; now = this.now()) await unlessAborted(this.sleep(this.notBefore - now), signal, method);
+    for (let now = start; now < this.notBefore; now = this.now()) await unlessAborted(this.sleep(this.notBefore - now, signal), signal, method);
     return this.now() - start;
   }
 }
@@ -244,7 +265,7 @@ export class HttpRpc implements RpcTransport {
   // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
   private readonly redact: Redactor;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: Sleep;
   private readonly aborts = new Aborts();
 
   constructor(
@@ -290,7 +311,7 @@ export class HttpRpc implements RpcTransport {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
-      await unlessAborted(this.sleep(slot - now), signal, method);
+      await unlessAborted(this.sleep(slot - now, signal), signal, method);
       // An answer meanwhile may have named a wait past the slot.
       held.ms += await this.hold.passed(signal, method);
     }
@@ -348,7 +369,7 @@ export class HttpRpc implements RpcTransport {
         // The retry waits the named wait, or the hold others' answers set, if that ends later.
         if (named !== null && held.ms + Math.max(named, this.hold.remaining) > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
         if (named === null) {
-          await unlessAborted(this.sleep(50 * (attempt + 1)), signal, method);
+          await unlessAborted(this.sleep(50 * (attempt + 1), signal), signal, method);
         } else {
           // postOnce waits it, in throttle, which counts it in `held`.
           this.hold.extend(named);

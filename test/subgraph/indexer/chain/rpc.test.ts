@@ -402,6 +402,41 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("abort() clears the timer of a Retry-After's hold, which would keep a stopped indexer's process alive for a minute", async function () {
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }]);
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    try {
+      // Real waits: the default sleep's timer is what is looked at.
+      const rpc = new HttpRpc(node.url, { maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      const before = timers();
+      const held = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(timers()).to.equal(before + 1);
+      rpc.abort();
+      expect(await held).to.be.instanceOf(RpcAbortedError);
+      expect(timers()).to.equal(before);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("sends many requests at once without Node's warning of a leak: each listens to the transport's abort", async function () {
+    const node = await scripted([]);
+    const warnings: Error[] = [];
+    const listener = (warning: Error): void => void warnings.push(warning);
+    process.on("warning", listener);
+    try {
+      const rpc = new HttpRpc(node.url);
+      await Promise.all(Array.from({ length: 20 }, () => rpc.request("eth_blockNumber", [])));
+      // process.emitWarning emits on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).to.not.include("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", listener);
+      await node.close();
+    }
+  });
+
   it("after abort(), sends the requests begun later, once the hold the node asked for has passed", async function () {
     const { time, options } = heldTime();
     const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }], () => time.clock);
