@@ -176,6 +176,13 @@ export class RpcUnavailableError extends RpcError {
 /** The request never got an answer: the connection was refused, reset or never made (fetch threw, not a timeout). */
 export class RpcConnectionError extends RpcError {}
 
+/**
+ * The request was given up before the node answered, nor waited out what it was held for (a rate limit's Retry-After,
+ * the request rate's spacing, a retry's backoff): its transport was aborted (`RpcTransport.abort`, which the indexer's
+ * `stop()` calls) or closed. It says nothing about the node; the indexer that is stopping takes it for its own stop.
+ */
+export class RpcAbortedError extends RpcError {}
+
 /** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
 export class InconsistentChainDataError extends IndexerError {}
 

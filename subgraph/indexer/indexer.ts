@@ -19,6 +19,7 @@ import {
   RangeTooLargeError,
   RateLimitedError,
   ReorgTooDeepError,
+  RpcAbortedError,
   RpcError,
   RpcUnavailableError,
 } from "./errors";
@@ -347,7 +348,14 @@ export class Indexer extends EventEmitter {
   /** Indexes up to the head seen at the start of the pass (or `toBlock`), then resolves with the status. */
   syncOnce(options: SyncOptions = {}): Promise<IndexerStatus> {
     const pass = this.pass();
-    const current = pass.then(() => this.sync(options));
+    const current = pass
+      .then(() => this.sync(options))
+      .catch((error: unknown) => {
+        // A request stop() gave up (see stop): the pass ends where it was, as one stopped between two blocks does,
+        // at the last block committed; nothing failed.
+        if (this.stopping && error instanceof RpcAbortedError) return this.status();
+        throw error;
+      });
     this.inFlight = current.then(
       () => undefined,
       () => undefined,
@@ -841,6 +849,8 @@ export class Indexer extends EventEmitter {
         let delay = this.fatal !== null ? Math.max(interval, 1000) : interval;
         try {
           await this.syncOnce();
+          // Ended by stop(), perhaps before it reached the node at all: it says nothing of the node's recovery.
+          if (this.stopping) break;
           this.rateLimits = 0;
           const recovered = failures.succeeded();
           if (recovered !== null) this.log("info", recovered);
@@ -916,6 +926,9 @@ export class Indexer extends EventEmitter {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of [...this.sleepers]) wake();
+    // The transport's waits too (a rate limit's Retry-After holds every request for up to a minute) and its requests in
+    // flight: they end with RpcAbortedError, which the pass takes for this stop (syncOnce, run). Later requests are sent.
+    this.rpc.abort?.();
     if (this.running !== null) await this.running;
     await this.inFlight;
     this.stopping = this.closed;

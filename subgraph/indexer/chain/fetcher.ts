@@ -6,7 +6,7 @@
 // does not have the newest blocks yet, and those would otherwise be indexed as blocks without events. Below the
 // reorg window only a range's last block is fetched without logs, and checked the same way.
 import { getBytes, keccak256 } from "ethers";
-import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError } from "../errors";
+import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError, RpcAbortedError } from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
 import {
   parseHeader,
@@ -125,8 +125,9 @@ export class ChainFetcher {
           chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })),
         );
       } catch (error) {
-        // A rate limit is no sign of a lagging backend: fetching again at once would only be refused again.
-        if (error instanceof RateLimitedError) throw error;
+        // A rate limit is no sign of a lagging backend: fetching again at once would only be refused again. Nor is a
+        // request the indexer's stop gave up.
+        if (error instanceof RateLimitedError || error instanceof RpcAbortedError) throw error;
         throw new InconsistentChainDataError(
           `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node ` +
             `behind it: ${(error as Error).message}`,

@@ -1,7 +1,8 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
+import { setMaxListeners } from "node:events";
+import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
@@ -16,6 +17,13 @@ export interface RpcTransport {
   batch<T>(calls: readonly RpcCall[]): Promise<T[]>;
   /** Human-readable endpoint for logs. */
   readonly description: string;
+  /**
+   * Ends at once the requests begun before it, and their waits (a rate limit's Retry-After, the request rate's spacing,
+   * a retry's backoff): they reject with RpcAbortedError. Requests begun later are sent as usual, after what the node
+   * asked to wait. The indexer's stop() calls it: a Retry-After would otherwise hold the stop for up to a minute.
+   */
+  abort?(): void;
+  /** As abort(), and every later request rejects with RpcAbortedError too. */
   close?(): void;
 }
 
@@ -107,7 +115,79 @@ export interface HttpRpcOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A wait of the transport; one given `signal` may end when it is aborted (the caller then throws RpcAbortedError). */
+type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+// Its timer ends with the abort: a minute's Retry-After would otherwise keep the process of a closed indexer alive.
+const sleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * The abort() and close() of a transport. Each request takes the signal of the moment it begins: abort() ends those,
+ * and gives the requests begun after it a new one; close() ends them all, and leaves its signal aborted for good.
+ */
+class Aborts {
+  private controller = Aborts.controller();
+  private closed = false;
+
+  // Every request in flight listens to it (a prefetch's batches, a fetch's reads): Node warns of a leak past ten.
+  private static controller(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.controller.abort();
+    if (!this.closed) this.controller = Aborts.controller();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.controller.abort();
+  }
+}
+
+function aborted(method: string): RpcAbortedError {
+  return new RpcAbortedError(`${method} was given up: the transport was aborted (the indexer is stopping) or closed`, method);
+}
+
+/**
+ * `promise`, or RpcAbortedError as soon as `signal` is aborted: what is left of it (a sleep, a provider's request)
+ * then ends unheard.
+ */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, method: string): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(aborted(method));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(aborted(method));
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", abort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * A transport's "not before" instant: no request is sent before the latest end of a wait a node named. The indexer
@@ -119,7 +199,7 @@ class SendHold {
 
   constructor(
     private readonly now: () => number,
-    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly sleep: Sleep,
   ) {}
 
   /** No request is sent for `ms`. The later end wins: an answer to a request sent earlier may name a shorter wait. */
@@ -127,9 +207,20 @@ class SendHold {
     this.notBefore = Math.max(this.notBefore, this.now() + ms);
   }
 
-  /** Until the end of the hold, which an answer that names a wait, arriving meanwhile, may push further. */
-  async passed(): Promise<void> {
-    for (let now = this.now(); now < this.notBefore; now = this.now()) await this.sleep(this.notBefore - now);
+  /** How long a request sent now would wait (0: none). */
+  get remaining(): number {
+    return Math.max(0, this.notBefore - this.now());
+  }
+
+  /**
+   * Until the end of the hold, which an answer that names a wait, arriving meanwhile, may push further; or until
+   * `signal` is aborted (RpcAbortedError). Resolves with how long it waited.
+   */
+  async passed(signal: AbortSignal, method: string): Promise<number> {
+    const start = this.now();
+    if (signal.aborted) throw aborted(method);
+    for (let now = start; now < this.notBefore; now = this.now()) await unlessAborted(this.sleep(this.notBefore - now, signal), signal, method);
+    return this.now() - start;
   }
 }
 
@@ -140,6 +231,11 @@ const UNLIMITED = -1;
 interface Posted {
   readonly reply: unknown;
   readonly epoch: number;
+}
+
+/** What one request (with its retries) has waited so far in its transport's hold, in ms. */
+interface Held {
+  ms: number;
 }
 
 interface JsonRpcResponse {
@@ -169,7 +265,8 @@ export class HttpRpc implements RpcTransport {
   // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
   private readonly redact: Redactor;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: Sleep;
+  private readonly aborts = new Aborts();
 
   constructor(
     private readonly url: string,
@@ -190,12 +287,20 @@ export class HttpRpc implements RpcTransport {
     return this.rate?.current ?? null;
   }
 
+  abort(): void {
+    this.aborts.abort();
+  }
+
+  close(): void {
+    this.aborts.close();
+  }
+
   /**
-   * Waits for the end of any wait a rate limit or an unavailable node named, then for the request's slot; returns the
-   * rate's epoch it was scheduled in (see RequestRate.limited).
+   * Waits for the end of any wait a rate limit or an unavailable node named (adding it to `held`), then for the
+   * request's slot; returns the rate's epoch it was scheduled in (see RequestRate.limited).
    */
-  private async throttle(): Promise<number> {
-    await this.hold.passed();
+  private async throttle(signal: AbortSignal, method: string, held: Held): Promise<number> {
+    held.ms += await this.hold.passed(signal, method);
     const rate = this.rate;
     if (rate === null) {
       this.measured?.sent();
@@ -206,9 +311,9 @@ export class HttpRpc implements RpcTransport {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
-      await this.sleep(slot - now);
+      await unlessAborted(this.sleep(slot - now, signal), signal, method);
       // An answer meanwhile may have named a wait past the slot.
-      await this.hold.passed();
+      held.ms += await this.hold.passed(signal, method);
     }
     return epoch;
   }
@@ -249,34 +354,39 @@ export class HttpRpc implements RpcTransport {
    * A 502/503/504 with a Retry-After is asked again after that wait instead, as long as the waits stay within
    * MAX_TRANSIENT_RETRY_AFTER_MS in all, and the transport's other requests wait it too: sent meanwhile, they would
    * only be turned away in turn. A longer wait holds none of them: the request fails at once, and so does the pass.
+   * "In all" counts every wait of the request in the transport's hold, those other requests' answers named included
+   * (a rate limit's, another 503's): with several 503s at once each request would otherwise wait the others' too.
    */
-  private async post(body: unknown, method: string): Promise<Posted> {
-    let waited = 0;
+  private async post(body: unknown, method: string, signal: AbortSignal): Promise<Posted> {
+    const held: Held = { ms: 0 };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.postOnce(body, method);
+        return await this.postOnce(body, method, signal, held);
       } catch (error) {
         const transient = error instanceof RpcUnavailableError || error instanceof RpcConnectionError;
         if (!transient || attempt >= TRANSIENT_RETRIES) throw error;
         const named = error instanceof RpcUnavailableError ? error.retryAfterMs : null;
-        if (named !== null && waited + named > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
+        // The retry waits the named wait, or the hold others' answers set, if that ends later.
+        if (named !== null && held.ms + Math.max(named, this.hold.remaining) > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
         if (named === null) {
-          await this.sleep(50 * (attempt + 1));
+          await unlessAborted(this.sleep(50 * (attempt + 1), signal), signal, method);
         } else {
-          waited += named;
-          // postOnce waits it, in throttle.
+          // postOnce waits it, in throttle, which counts it in `held`.
           this.hold.extend(named);
         }
       }
     }
   }
 
-  private async postOnce(body: unknown, method: string): Promise<Posted> {
-    const epoch = await this.throttle();
+  private async postOnce(body: unknown, method: string, signal: AbortSignal, held: Held): Promise<Posted> {
+    const epoch = await this.throttle(signal, method, held);
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const controller = new AbortController();
     // Until the whole body is read: a node can send its headers and then stall.
     const timeout = setTimeout(() => controller.abort(), timeoutMs);
+    // The transport's abort() ends the request too: a node that takes its time must not hold the indexer's stop.
+    const abort = (): void => controller.abort();
+    signal.addEventListener("abort", abort, { once: true });
     let response: Response;
     let text: string;
     try {
@@ -288,14 +398,16 @@ export class HttpRpc implements RpcTransport {
       });
       text = await response.text();
     } catch (error) {
-      const aborted = controller.signal.aborted;
-      const message = aborted ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${(error as Error).message}`);
-      if (!aborted) throw new RpcConnectionError(message, method, undefined, { cause: error });
+      if (signal.aborted) throw aborted(method);
+      const timedOut = controller.signal.aborted;
+      const message = timedOut ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${(error as Error).message}`);
+      if (!timedOut) throw new RpcConnectionError(message, method, undefined, { cause: error });
       throw method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })
         : new RpcError(message, method, undefined, { cause: error });
     } finally {
       clearTimeout(timeout);
+      signal.removeEventListener("abort", abort);
     }
     if (!response.ok) {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
@@ -316,7 +428,7 @@ export class HttpRpc implements RpcTransport {
 
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
     const id = this.nextId++;
-    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method);
+    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, this.aborts.signal);
     const { error, result } = reply as JsonRpcResponse;
     if (error !== undefined) {
       const refusal = rpcError(method, error, this.redact);
@@ -343,7 +455,7 @@ export class HttpRpc implements RpcTransport {
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
     if (this.batchUnsupported) return this.oneByOne<T>(calls);
-    const { reply, epoch } = await this.post(body, calls[0]!.method);
+    const { reply, epoch } = await this.post(body, calls[0]!.method, this.aborts.signal);
     if (!Array.isArray(reply)) {
       // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
       // would only multiply the requests that hit it.
@@ -435,6 +547,7 @@ export class Eip1193Rpc implements RpcTransport {
   readonly description = "in-process EIP-1193 provider";
   private readonly now: () => number;
   private readonly hold: SendHold;
+  private readonly aborts = new Aborts();
 
   constructor(
     private readonly provider: Eip1193Provider,
@@ -444,11 +557,22 @@ export class Eip1193Rpc implements RpcTransport {
     this.hold = new SendHold(this.now, options.sleep ?? sleep);
   }
 
+  /** The provider's requests cannot be cancelled: those in flight go on, and their answers are not waited for. */
+  abort(): void {
+    this.aborts.abort();
+  }
+
+  close(): void {
+    this.aborts.close();
+  }
+
   async request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    await this.hold.passed();
+    const signal = this.aborts.signal;
+    await this.hold.passed(signal, method);
     try {
-      return (await this.provider.request({ method, params: [...params] })) as T;
+      return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, method)) as T;
     } catch (error) {
+      if (error instanceof RpcAbortedError) throw error;
       const refusal = providerError(method, error, this.now());
       // A 502/503/504's wait holds nothing: with no retry here, the pass fails on it, and run() waits it.
       if (refusal instanceof RateLimitedError && refusal.retryAfterMs !== null) this.hold.extend(refusal.retryAfterMs);

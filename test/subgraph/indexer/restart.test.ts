@@ -6,7 +6,16 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { ConcurrentIndexerError, DatabaseInUseError, Indexer, type IndexerLogRecord, type ProgressEvent } from "../../../subgraph/indexer";
+import {
+  ConcurrentIndexerError,
+  DatabaseInUseError,
+  HttpRpc,
+  Indexer,
+  RateLimitedError,
+  type IndexerLogRecord,
+  type IndexerStatus,
+  type ProgressEvent,
+} from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { spawnIndexerCli } from "./helpers/cli";
@@ -494,6 +503,94 @@ describe("embedded indexer: restarts", function () {
       await new Promise((resolve) => proxy.close(resolve));
     }
     expect(logs.filter((l) => l.message.startsWith("unavailable")).map((l) => l.message)).to.deep.equal(["unavailable: the next pass in 30000 ms"]);
+  });
+
+  /**
+   * An indexer whose every request is held by a 429's Retry-After: 60, on a transport clock that only the test moves, in
+   * `how` (run, or one syncOnce pass); stopped while the hold is on. Resolves with the fake clock when stop() resolved
+   * (0: before the hold's end), the pass's outcome, what was logged and emitted, and the checkpoint before the hold.
+   */
+  async function stopHeld(how: "run" | "syncOnce", db: string) {
+    let armed = false;
+    // In front of the chain: once armed, refuses everything for a minute.
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (armed) {
+          res.writeHead(429, { "content-type": "text/plain", "retry-after": "60" }).end("Too Many Requests");
+          return;
+        }
+        const body = Buffer.concat(chunks).toString();
+        void fetch(fx.chain.url, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => {
+          res.writeHead(200, { "content-type": "application/json" }).end(await r.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const sleepers: Array<() => void> = [];
+    const time = { clock: 0 };
+    // Unlimited for good: a rate started by the 429 would space requests on the fake clock too.
+    const rpc = new HttpRpc(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, {
+      maxRequestsPerSecond: 0,
+      now: () => time.clock,
+      sleep: () => new Promise<void>((wake) => sleepers.push(wake)),
+    });
+    const logs: IndexerLogRecord[] = [];
+    const retries: unknown[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, pollIntervalMs: 1, logger: (r) => logs.push(r) });
+    try {
+      const before = (await indexer.syncOnce({ toBlock: 40 })).checkpoint!.number;
+      armed = true;
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      indexer.on("retry", (error: unknown) => retries.push(error));
+      const pass: Promise<IndexerStatus | void> = how === "run" ? indexer.run() : indexer.syncOnce();
+      // The pass's first request waits in the hold.
+      while (sleepers.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      let stoppedAt: number | null = null;
+      const stopped = indexer.stop().then(() => (stoppedAt = time.clock));
+      // A grace for the stop to finish; then the hold ends, which also ends a stop that waits for it.
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      time.clock = 60_000;
+      for (const wake of sleepers.splice(0)) wake();
+      await stopped;
+      const outcome = await pass.catch((e: unknown) => e);
+      return { stoppedAt, outcome, logs, retries, before, status: indexer.status() };
+    } finally {
+      await indexer.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  }
+
+  it("stop() ends run() at once while a 429's Retry-After: 60 holds its transport: no retry, no error, not failed", async function () {
+    this.timeout(30_000);
+    const { stoppedAt, outcome, logs, retries, before, status } = await stopHeld("run", fx.dbPath("held-run.sqlite"));
+    // Resolved on a clock still at 0: the hold was not waited out.
+    expect(stoppedAt).to.equal(0);
+    expect(outcome).to.equal(undefined);
+    expect(retries).to.deep.equal([]);
+    expect(logs.filter((l) => l.level === "error" || l.level === "critical")).to.deep.equal([]);
+    expect(status.failed).to.equal(false);
+    expect(status.checkpoint!.number).to.equal(before);
+  });
+
+  it("stop() ends a syncOnce pass at once while a 429's Retry-After: 60 holds its transport; opened again, it resumes from the checkpoint", async function () {
+    this.timeout(30_000);
+    const db = fx.dbPath("held-once.sqlite");
+    const { stoppedAt, outcome, before } = await stopHeld("syncOnce", db);
+    expect(stoppedAt).to.equal(0);
+    // The pass resolves with the status, as one stopped between two blocks does: the CLI's --once reports it.
+    expect((outcome as IndexerStatus).failed).to.equal(false);
+    expect((outcome as IndexerStatus).checkpoint!.number).to.equal(before);
+    const again = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    try {
+      expect(again.status().checkpoint!.number).to.equal(before);
+      expect((await again.syncOnce()).checkpoint!.number).to.equal(head);
+    } finally {
+      await again.close();
+    }
+    expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
   it("runs from the CLI: --once indexes to the head, reports the final block and exits 0", async function () {

@@ -9,7 +9,14 @@ import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
 import { Eip1193Rpc, HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RateLimitedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../../subgraph/indexer/errors";
+import {
+  RangeTooLargeError,
+  RateLimitedError,
+  RpcAbortedError,
+  RpcConnectionError,
+  RpcError,
+  RpcUnavailableError,
+} from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -337,6 +344,145 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("counts a request's wait for other requests' Retry-After in its MAX_TRANSIENT_RETRY_AFTER_MS bound", async function () {
+    // Two requests answered 503 in turn: the second, held 4 s by the first's Retry-After, then named 2 s of its own.
+    // Counting only its own waits it asked again, and waited 6 s in all.
+    const { time, options } = heldTime();
+    const answered = new Map<string, number>();
+    const node = await standIn((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        const n = answered.get(method) ?? 0;
+        answered.set(method, n + 1);
+        const retryAfter = n > 0 ? null : method === "eth_chainId" ? "4" : "2";
+        if (retryAfter !== null) response.writeHead(503, { "content-type": "text/plain", "retry-after": retryAfter }).end("restarting");
+        else response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }));
+      });
+    });
+    try {
+      const rpc = new HttpRpc(node.url, options);
+      const first = rpc.request("eth_chainId", []);
+      await until(() => time.waits === 1);
+      let second: unknown = undefined;
+      const settled = rpc.request("eth_blockNumber", []).then(
+        (result) => (second = result),
+        (error: unknown) => (second = error),
+      );
+      await until(() => time.waits === 2);
+      time.advance(4000);
+      // Either it fails at once, or it waits once more.
+      await until(() => second !== undefined || time.waits === 3);
+      expect(second).to.be.instanceOf(RpcUnavailableError);
+      expect((second as RpcUnavailableError).retryAfterMs).to.equal(2000);
+      expect(await first).to.equal("0x1");
+      await settled;
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("abort() ends at once, with RpcAbortedError, the requests a rate limit's Retry-After holds", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      const held = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      await until(() => time.waits === 1);
+      rpc.abort();
+      // The fake clock has not moved: the hold is still on.
+      const error = await held;
+      expect(error).to.be.instanceOf(RpcAbortedError);
+      expect((error as RpcAbortedError).method).to.equal("eth_blockNumber");
+      expect(node.arrivals).to.deep.equal([0]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("abort() clears the timer of a Retry-After's hold, which would keep a stopped indexer's process alive for a minute", async function () {
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }]);
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    try {
+      // Real waits: the default sleep's timer is what is looked at.
+      const rpc = new HttpRpc(node.url, { maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      const before = timers();
+      const held = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(timers()).to.equal(before + 1);
+      rpc.abort();
+      expect(await held).to.be.instanceOf(RpcAbortedError);
+      expect(timers()).to.equal(before);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("sends many requests at once without Node's warning of a leak: each listens to the transport's abort", async function () {
+    const node = await scripted([]);
+    const warnings: Error[] = [];
+    const listener = (warning: Error): void => void warnings.push(warning);
+    process.on("warning", listener);
+    try {
+      const rpc = new HttpRpc(node.url);
+      await Promise.all(Array.from({ length: 20 }, () => rpc.request("eth_blockNumber", [])));
+      // process.emitWarning emits on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).to.not.include("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", listener);
+      await node.close();
+    }
+  });
+
+  it("after abort(), sends the requests begun later, once the hold the node asked for has passed", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      rpc.abort();
+      const later = rpc.request("eth_blockNumber", []);
+      await until(() => time.waits === 1);
+      time.advance(60_000);
+      expect(await later).to.deep.equal([]);
+      expect(node.arrivals).to.deep.equal([0, 60_000]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("abort() ends a request the node has not answered yet, without waiting for its timeout", async function () {
+    let arrived = 0;
+    const node = await standIn(() => void arrived++); // never answers
+    try {
+      const rpc = new HttpRpc(node.url, { timeoutMs: 3_600_000 });
+      const pending = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      await until(() => arrived === 1);
+      rpc.abort();
+      expect(await pending).to.be.instanceOf(RpcAbortedError);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("close() refuses every later request with RpcAbortedError, sending none", async function () {
+    const node = await scripted([]);
+    try {
+      const rpc = new HttpRpc(node.url);
+      rpc.close();
+      expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RpcAbortedError);
+      expect(await rpc.batch([{ method: "eth_chainId", params: [] }, { method: "eth_blockNumber", params: [] }]).catch((e: unknown) => e)).to.be.instanceOf(
+        RpcAbortedError,
+      );
+      expect(node.bodies).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("asks again after HTTP 502, 503 and 504 with the backoff of a refused connection, then fails with RpcUnavailableError", async function () {
     // A load balancer between backends, a node restarting: failing the pass on the first cost a poll and a log line,
     // and these are no reason to shrink an eth_getLogs range either.
@@ -636,6 +782,23 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     await rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })));
     expect(time.waits).to.deep.equal([2000]);
     expect(asked).to.deep.equal([0, 2000, 2000]);
+  });
+
+  it("abort() ends at once, with RpcAbortedError, a request held by a rate limit's wait and one the provider has not answered", async function () {
+    const limited = Object.assign(new Error("rate limited"), { code: -32005, data: { rate: { backoff_seconds: 60 } } });
+    // A fake sleep that never ends on its own: the hold is still on when abort() comes.
+    let waits = 0;
+    const options = { now: () => 0, sleep: () => new Promise<void>(() => void waits++) };
+    const rpc = new Eip1193Rpc({ request: () => Promise.reject(limited) }, options);
+    expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+    const held = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+    const unanswered = new Eip1193Rpc({ request: () => new Promise<unknown>(() => undefined) });
+    const pending = unanswered.request("eth_blockNumber", []).catch((e: unknown) => e);
+    rpc.abort();
+    unanswered.abort();
+    expect(await held).to.be.instanceOf(RpcAbortedError);
+    expect(waits).to.equal(1);
+    expect(await pending).to.be.instanceOf(RpcAbortedError);
   });
 
   it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
