@@ -7,6 +7,7 @@ import {
   GraphQLError,
   execute,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -251,6 +252,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
     }
     const variables = payload.variables ?? {};
+    // graphql-js's execute reports a variable its type refuses as an uncoded error, which the error policy would
+    // answer as INTERNAL_SERVER_ERROR without its message; Apollo codes it BAD_USER_INPUT over HTTP.
+    const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    if (coercion.errors !== undefined) {
+      return coercion.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
+    }
     const verdict = checkQueryLimits(schema, document, operation, variables, limits);
     if (verdict.errors.length > 0) return verdict.errors;
     // A subscription holds a slot until it ends; a query or mutation one of its own until its result is written.

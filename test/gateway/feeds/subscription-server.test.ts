@@ -43,10 +43,10 @@ describe("subscription server", function () {
   });
 
   /** The first result of an operation, or the errors it was refused with. */
-  async function run(query: string): Promise<Outcome> {
+  async function run(query: string, variables?: Record<string, unknown>): Promise<Outcome> {
     const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
     try {
-      const result = await client.iterate({ query }).next();
+      const result = await client.iterate({ query, variables }).next();
       const value = result.value as { data?: unknown; errors?: Outcome["errors"] } | undefined;
       return { data: value?.data, errors: value?.errors ?? [] };
     } catch (error) {
@@ -62,6 +62,20 @@ describe("subscription server", function () {
       expect(outcome.data ?? null, query).to.equal(null);
       expect(outcome.errors.map((e) => e.extensions?.code), query).to.deep.equal(["GRAPHQL_VALIDATION_FAILED"]);
       expect(outcome.errors[0]?.extensions?.validationErrorCode, query).to.equal("INTROSPECTION_DISABLED");
+    }
+  });
+
+  it("refuses variables their types refuse with BAD_USER_INPUT and graphql-js's message naming them, as over HTTP", async function () {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["query Q($id: ID!) { job(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/],
+      ["query Q($first: Int) { jobs(first: $first) { nodes { id } } }", { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent/],
+      ["subscription S($id: ID!) { jobUpdated(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/],
+    ];
+    for (const [query, variables, message] of cases) {
+      const outcome = await run(query, variables);
+      expect(outcome.data ?? null, query).to.equal(null);
+      expect(outcome.errors.map((e) => e.extensions?.code), query).to.deep.equal(["BAD_USER_INPUT"]);
+      expect((outcome.errors[0] as { message?: string }).message, query).to.match(message);
     }
   });
 });
