@@ -235,3 +235,10 @@ export class QueryError extends IndexerError {}
 
 /** The indexer was stopped while an operation was in flight. */
 export class StoppedError extends IndexerError {}
+
+/**
+ * `Indexer.open` was given up: the signal it was given was aborted (a stop asked for while it opened) before it was
+ * open. Nothing it opened stays open (the database and its writer lock are released). A StoppedError: whoever stops
+ * takes it for that stop, not for a failure.
+ */
+export class OpenAbortedError extends StoppedError {}

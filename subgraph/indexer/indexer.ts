@@ -16,6 +16,7 @@ import {
   InconsistentChainDataError,
   IndexerError,
   IndexerOptionError,
+  OpenAbortedError,
   RangeTooLargeError,
   RateLimitedError,
   ReorgTooDeepError,
@@ -133,6 +134,15 @@ export interface ReorgEvent {
   to: BlockPointer;
 }
 
+export interface OpenOptions {
+  /**
+   * Aborted, it gives the open up at once (a stop asked for while it opens): its reads through the transport end, and
+   * their waits with them (a rate limit's Retry-After would hold them for up to a minute), and open rejects with
+   * OpenAbortedError, leaving the database and its writer lock released.
+   */
+  signal?: AbortSignal;
+}
+
 export interface SyncOptions {
   /** Stop at this block even if the chain is longer (e.g. to restart mid-sync in tests). */
   toBlock?: number;
@@ -161,6 +171,35 @@ function transport(options: IndexerOptions): RpcTransport {
   }
   if ("batch" in rpc && typeof rpc.batch === "function") return rpc;
   return new Eip1193Rpc(rpc as Eip1193Provider);
+}
+
+function openAborted(options: IndexerOptions): OpenAbortedError {
+  return new OpenAbortedError(`the indexer of ${options.db} was stopped while it opened`);
+}
+
+/**
+ * `read`, or OpenAbortedError as soon as `signal` is aborted, whether or not the transport ends the request (one
+ * without abort() does not): a stop must not wait for it.
+ */
+function givenUpOn<T>(read: Promise<T>, signal: AbortSignal, options: IndexerOptions): Promise<T> {
+  if (signal.aborted) {
+    read.catch(() => undefined);
+    return Promise.reject(openAborted(options));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(openAborted(options));
+    signal.addEventListener("abort", abort, { once: true });
+    read.then(
+      (value) => {
+        signal.removeEventListener("abort", abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", abort);
+        reject(error);
+      },
+    );
+  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -253,14 +292,20 @@ export class Indexer extends EventEmitter {
    * Loads the subgraph, connects to the chain and opens (or creates) the database. A database that belongs to
    * another chain or another build of the subgraph is wiped first.
    */
-  static async open(options: IndexerOptions): Promise<Indexer> {
+  static async open(options: IndexerOptions, { signal }: OpenOptions = {}): Promise<Indexer> {
     validateOptions(options);
+    if (signal?.aborted) throw openAborted(options);
     const build = loadSubgraph(options.subgraph);
     // Before the database is opened: one of another build would wipe the index of the indexer that holds it.
     const lock = options.lock === false || options.db === ":memory:" || options.db === "" ? null : WriterLock.acquire(options.db);
     try {
-      const indexer = await Indexer.openLocked(options, build);
+      const indexer = await Indexer.openLocked(options, build, signal);
       indexer.lock = lock;
+      // Aborted after the last read, before the caller heard of the open: the caller stops, and has no indexer to close.
+      if (signal?.aborted) {
+        await indexer.close();
+        throw openAborted(options);
+      }
       return indexer;
     } catch (error) {
       lock?.release();
@@ -268,11 +313,28 @@ export class Indexer extends EventEmitter {
     }
   }
 
-  private static async openLocked(options: IndexerOptions, build: SubgraphBuild): Promise<Indexer> {
+  private static async openLocked(options: IndexerOptions, build: SubgraphBuild, signal: AbortSignal | undefined): Promise<Indexer> {
     const rpc = transport(options);
     const fetcher = new ChainFetcher(rpc, logFilterFor(build));
-    const chainId = await fetcher.chainId();
-    const genesis = await fetcher.header(0);
+    const abort = (): void => rpc.abort?.();
+    signal?.addEventListener("abort", abort, { once: true });
+    try {
+      return await Indexer.openWith(options, build, rpc, fetcher, (read) => (signal === undefined ? read : givenUpOn(read, signal, options)));
+    } finally {
+      signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  /** `read` passes each read through the transport: it rejects with OpenAbortedError once the open is given up. */
+  private static async openWith(
+    options: IndexerOptions,
+    build: SubgraphBuild,
+    rpc: RpcTransport,
+    fetcher: ChainFetcher,
+    read: <T>(promise: Promise<T>) => Promise<T>,
+  ): Promise<Indexer> {
+    const chainId = await read(fetcher.chainId());
+    const genesis = await read(fetcher.header(0));
     if (genesis === null) throw new RpcError("the node has no genesis block", "eth_getBlockByNumber");
     const db = IndexerDatabase.open(options.db);
     try {
@@ -289,7 +351,7 @@ export class Indexer extends EventEmitter {
       if (db.earliestBlock() !== earliest) db.setEarliestBlock(earliest);
       let checkpoint = db.checkpoint();
       if (checkpoint === null) {
-        checkpoint = pointer(await firstCheckpoint(fetcher, earliest));
+        checkpoint = pointer(await read(firstCheckpoint(fetcher, earliest)));
         db.transaction(() => {
           db.setCheckpoint(checkpoint!);
           db.recordBlock(checkpoint!, false);

@@ -1,6 +1,7 @@
 // Entry point of an indexer worker thread: runs the indexing loop and reports to the parent thread. Queries
 // never come here; the parent answers them from its own read-only connection to the same database.
 import { parentPort, workerData } from "node:worker_threads";
+import { OpenAbortedError } from "../errors";
 import { Indexer, type IndexerLogRecord } from "../indexer";
 import type { MainToWorker, WorkerData, WorkerToMain } from "./protocol";
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   let indexer: Indexer | null = null;
   let stopping = false;
   let closing = false;
+  const opening = new AbortController();
   const stop = (open: Indexer): void => {
     if (closing) return;
     closing = true;
@@ -46,19 +48,29 @@ async function main(): Promise<void> {
       } else process.exit(3);
     } else if (message.type === "stop") {
       stopping = true;
-      // Still opening: stopped as soon as it is open (closing it releases the database's lock).
+      // Still opening: the open is given up at once, releasing the database's lock (a node that does not answer holds
+      // each of its reads until the request timeout, 30 s by default; the handle would terminate the thread first).
       if (indexer !== null) stop(indexer);
+      else opening.abort();
     }
   });
   post({ type: "started" });
   try {
-    indexer = await Indexer.open({
-      ...options,
-      logger: (record) => {
-        if (LEVELS[record.level] <= threshold) post({ type: "log", record });
+    indexer = await Indexer.open(
+      {
+        ...options,
+        logger: (record) => {
+          if (LEVELS[record.level] <= threshold) post({ type: "log", record });
+        },
       },
-    });
+      { signal: opening.signal },
+    );
   } catch (error) {
+    // Given up for the stop: the thread ends as a stopped one does, with no error to report.
+    if (error instanceof OpenAbortedError) {
+      post({ type: "stopped" });
+      process.exit(0);
+    }
     post({ type: "error", message: (error as Error).message, name: (error as Error).name });
     return;
   }
