@@ -1,8 +1,6 @@
 // A stop asked for while the indexer opens (Indexer.open's signal; the worker thread's stop): the open's reads are
 // given up at once, however long the node holds them, and nothing it opened stays open.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -17,53 +15,8 @@ import {
 } from "../../../subgraph/indexer";
 import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
 import { waitUntil } from "../../helpers/wait";
+import { FAKE_GENESIS, startFakeNode, type Answer, type FakeNode } from "./helpers/fake-node";
 import { probeBuildDir } from "./helpers/probe";
-
-/** How the fake node answers a JSON-RPC method: a result, a 429 with Retry-After: 60, or never (until it closes). */
-type Answer = { result: unknown } | "rate-limited" | "no-answer";
-
-interface FakeNode {
-  readonly url: string;
-  /** The methods asked, in order. */
-  readonly methods: string[];
-  close(): Promise<void>;
-}
-
-const GENESIS = {
-  number: "0x0",
-  hash: "0x" + "11".repeat(32),
-  parentHash: "0x" + "00".repeat(32),
-  timestamp: "0x0",
-};
-
-/** A node on 127.0.0.1 that answers each request as `answer` says for its method (one request per HTTP request). */
-async function fakeNode(answer: (method: string, nth: number) => Answer): Promise<FakeNode> {
-  const methods: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const { id, method } = JSON.parse(Buffer.concat(chunks).toString()) as { id: number; method: string };
-      methods.push(method);
-      const reply = answer(method, methods.filter((m) => m === method).length);
-      if (reply === "no-answer") return;
-      if (reply === "rate-limited") {
-        res.writeHead(429, { "content-type": "text/plain", "retry-after": "60" }).end("Too Many Requests");
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: reply.result }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    methods,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 /** Takes and releases the writer lock of `db`: throws DatabaseInUseError while an indexer holds it. */
 function takeLock(db: string): void {
@@ -86,7 +39,7 @@ describe("embedded indexer: a stop while it opens", function () {
   });
 
   async function node(answer: (method: string, nth: number) => Answer): Promise<FakeNode> {
-    const started = await fakeNode(answer);
+    const started = await startFakeNode(answer);
     nodes.push(started);
     return started;
   }
@@ -124,7 +77,7 @@ describe("embedded indexer: a stop while it opens", function () {
   it("Indexer.open whose node does not answer the first checkpoint's read rejects with OpenAbortedError when aborted, the lock of the database it created released", async function () {
     this.timeout(30_000);
     const silent = await node((method, nth) =>
-      method === "eth_chainId" ? { result: "0x7a69" } : nth === 1 ? { result: GENESIS } : "no-answer",
+      method === "eth_chainId" ? { result: "0x7a69" } : nth === 1 ? { result: FAKE_GENESIS } : "no-answer",
     );
     const db = path.join(tmp, "first-checkpoint.sqlite");
     const controller = new AbortController();

@@ -1,4 +1,6 @@
-// RPC transports that misbehave the way real endpoints do, for the indexer's tests.
+// RPC transports that misbehave the way real endpoints do, for the indexer's tests. Each passes abort() and close() on
+// to the transports inside it: a test that stops an indexer over one exercises the real abort (RpcAbortedError), not
+// a stop that waits for the requests in flight.
 import { HttpRpc, type RpcCall, type RpcTransport } from "../../../../subgraph/indexer/chain/rpc";
 import { RpcError } from "../../../../subgraph/indexer/errors";
 
@@ -35,6 +37,14 @@ export class LaggingNode implements RpcTransport {
   async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
     return Promise.all(calls.map((c) => this.request<T>(c.method, c.params)));
   }
+
+  abort(): void {
+    this.http.abort();
+  }
+
+  close(): void {
+    this.http.close();
+  }
 }
 
 /**
@@ -69,6 +79,14 @@ export class LaggingLogs implements RpcTransport {
   async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
     return Promise.all(calls.map((c) => this.request<T>(c.method, c.params)));
   }
+
+  abort(): void {
+    this.http.abort();
+  }
+
+  close(): void {
+    this.http.close();
+  }
 }
 
 /** One endpoint in front of several chains: `target` picks which answers, as a node restarted at the same URL. */
@@ -87,5 +105,14 @@ export class SwitchingNode implements RpcTransport {
 
   batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
     return this.nodes[this.target]!.batch<T>(calls);
+  }
+
+  /** Every node's: requests sent before `target` changed may still be in flight. */
+  abort(): void {
+    for (const node of this.nodes) node.abort();
+  }
+
+  close(): void {
+    for (const node of this.nodes) node.close();
   }
 }
