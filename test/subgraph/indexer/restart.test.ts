@@ -18,6 +18,7 @@ import {
 } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
+import { collectOutput } from "../../helpers/child-output";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
@@ -230,13 +231,13 @@ describe("embedded indexer: restarts", function () {
   async function childIndexer(db: string): Promise<ChildProcess> {
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--poll-ms", "50", "--quiet"]);
     children.push(child);
+    const output = collectOutput(child);
     await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes(`into ${db}`)) resolve();
+      // After collectOutput's own listener: `output.stdout` already holds the chunk.
+      child.stdout!.on("data", () => {
+        if (output.stdout.includes(`into ${db}`)) resolve();
       });
-      child.once("exit", (code) => reject(new Error(`the child exited (${code}) before it opened ${db}`)));
+      void output.exited.then((code) => reject(new Error(`the child exited (${code}) before it opened ${db}`)));
     });
     return child;
   }
@@ -291,18 +292,17 @@ describe("embedded indexer: restarts", function () {
     // Small ranges and a rate limit keep the child busy for a few seconds.
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--max-range", "2", "--rps", "40", "--reorg-threshold", "0", "--poll-ms", "100", "--quiet"]);
     children.push(child);
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const output = collectOutput(child);
     let seen: number | null = null;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}): ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}): ${output.stderr}`);
       seen = checkpointOf(db);
       if (seen !== null && seen >= 30) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     child.kill("SIGKILL");
-    await exited(child);
+    await output.exited;
     expect(seen, "the child made progress").to.be.at.least(30);
 
     const afterKill = dumpDatabase(db);
@@ -326,10 +326,9 @@ describe("embedded indexer: restarts", function () {
     const run = async (extra: string[]): Promise<string> => {
       const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`progress-${extra.length}.sqlite`), "--subgraph", fx.buildDir, "--once", ...extra]);
       children.push(child);
-      let stdout = "";
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      expect(await exited(child)).to.equal(0);
-      return stdout;
+      const output = collectOutput(child);
+      expect(await output.exited).to.equal(0);
+      return output.stdout;
     };
     const progress = /^block \d+ \/ head (\d+) \(lag \d+\) \| \d+\.\d blocks\/s \| \d+\.\d events\/s \| \d+ events$/m;
     expect(progress.exec(await run([]))?.[1]).to.equal(String(head));
@@ -597,11 +596,10 @@ describe("embedded indexer: restarts", function () {
     const db = fx.dbPath("cli.sqlite");
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--once"]);
     children.push(child);
-    let stdout = "";
-    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    expect(await exited(child)).to.equal(0);
-    expect(stdout).to.match(/^indexing .+ from http:\/\/127\.0\.0\.1:\d+ into .+ \(deployment Qm\w+\)$/m);
-    expect(stdout).to.include(`done: block ${head}`);
+    const output = collectOutput(child);
+    expect(await output.exited).to.equal(0);
+    expect(output.stdout).to.match(/^indexing .+ from http:\/\/127\.0\.0\.1:\d+ into .+ \(deployment Qm\w+\)$/m);
+    expect(output.stdout).to.include(`done: block ${head}`);
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 });
