@@ -290,7 +290,7 @@ export class Indexer extends EventEmitter {
 
   /**
    * Loads the subgraph, connects to the chain and opens (or creates) the database. A database that belongs to
-   * another chain or another build of the subgraph is wiped first.
+   * another chain or another build of the subgraph is wiped first. An aborted `signal` gives it up (OpenAbortedError).
    */
   static async open(options: IndexerOptions, { signal }: OpenOptions = {}): Promise<Indexer> {
     validateOptions(options);

@@ -468,7 +468,7 @@ describe("embedded indexer: worker thread", function () {
     }
   });
 
-  it("stop() while the thread starts ends it once it is open and rejects the start with StoppedError", async function () {
+  it("stop() while the thread starts ends it (its open given up, or the indexer closed once open) and rejects the start with StoppedError", async function () {
     const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-starting.sqlite") });
     const exit = new Promise<number>((resolve) => w.once("exit", resolve));
     await w.stop();
