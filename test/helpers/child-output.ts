@@ -16,7 +16,7 @@ export interface ChildOutput {
   readonly stdout: string;
   /** What the child wrote to stderr so far. */
   readonly stderr: string;
-  /** Its exit code, null where a signal ended it. */
+  /** Its exit code, null where a signal ended it; once its stdout and stderr are read to their end. */
   readonly exited: Promise<number | null>;
 }
 
@@ -26,7 +26,8 @@ export function collectOutput(child: ChildProcess): ChildOutput {
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // "close", not "exit": a child's last writes may still be in the pipes when it exits.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code: number | null) => resolve(code)));
   return {
     get stdout() {
       return stdout;
