@@ -140,7 +140,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
 const JOB_SUMMARY_FIELDS = `
   id status client createdAt updatedAt maxDuration
   provider { address }
-  requirements { gpuModel region gpuCount minVramGiB tier minCompletedJobs minSlashRewardBps }
+  requirements { gpuModel gpuModelName region gpuCount minVramGiB tier minCompletedJobs minSlashRewardBps }
   maxPricePerGpuHour ${AMOUNT}
   escrowed ${AMOUNT}`;
 

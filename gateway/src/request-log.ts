@@ -5,6 +5,7 @@
 import type { GraphQLError } from "graphql";
 import { formatError } from "./format-error";
 import { silentLogger, type Logger } from "./logger";
+import type { PinnedBlock } from "./model/cursor";
 import type { RequestRerun } from "./services/request-block";
 
 export type Transport = "http" | "ws";
@@ -24,6 +25,11 @@ export interface RequestOutcome {
   /** When the request started (process.hrtime.bigint()). */
   started: bigint;
   errors: readonly GraphQLError[] | undefined;
+  /**
+   * The indexed block the request read, as its answer names it in `extensions.block`; null where it read none (refused
+   * before it ran, or every field followed a cursor or read no index), so that a line can be matched to its answer.
+   */
+  block: Pick<PinnedBlock, "number" | "hash"> | null;
   /** Where a reorganisation had the request run again: the block its first run read, and the one answered. */
   rerun: RequestRerun | null;
 }
@@ -36,6 +42,7 @@ export function logRequest(logger: Logger, outcome: RequestOutcome): void {
     durationMs: elapsedMs(outcome.started),
     errors: errors?.length ?? 0,
     codes: errors === undefined ? undefined : answeredCodes(errors),
+    block: outcome.block ?? undefined,
     rerun: outcome.rerun ?? undefined,
   });
 }

@@ -307,17 +307,11 @@ describe("gateway CLI, compiled (npm run gateway:build, then node dist/gateway/s
       { cwd: ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     try {
-      let stderr = "";
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /"listening":"([^"]+)"/.exec(stdout);
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-        child.once("exit", (code) => reject(new Error(`the compiled gateway exited (${code}) before listening: ${stderr}`)));
-      });
+      const output = collectOutput(child);
+      const listening = () => /"listening":"([^"]+)"/.exec(output.stdout)?.[1];
+      await waitUntil(() => listening() !== undefined || child.exitCode !== null || child.signalCode !== null, "the compiled gateway listened", { timeoutMs: 60_000 });
+      const url = listening();
+      if (url === undefined) throw new Error(`the compiled gateway exited (${await output.exited}) before listening: ${output.stderr}`);
       const head = await env.chain.blockNumber();
       let indexed = -1;
       for (let attempt = 0; attempt < 300 && indexed < head; attempt++) {
@@ -326,10 +320,9 @@ describe("gateway CLI, compiled (npm run gateway:build, then node dist/gateway/s
         indexed = body.data?.indexingStatus.indexedBlock ?? -1;
         if (indexed < head) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(indexed, stderr).to.be.at.least(head);
-      const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(indexed, output.stderr).to.be.at.least(head);
       child.kill("SIGTERM");
-      expect(await exit).to.equal(0);
+      expect(await output.exited).to.equal(0);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }

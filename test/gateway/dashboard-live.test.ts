@@ -22,7 +22,7 @@ const JOBS_PAGE = {
     {
       id: "7",
       status: "OPEN",
-      requirements: { gpuModel: null, region: null, minVramGiB: 0, gpuCount: 1, tier: "ANY", minCompletedJobs: 0, minSlashRewardBps: 0 },
+      requirements: { gpuModel: null, gpuModelName: null, region: null, minVramGiB: 0, gpuCount: 1, tier: "ANY", minCompletedJobs: 0, minSlashRewardBps: 0 },
       client: "0x00000000000000000000000000000000000000aa",
       provider: null,
       maxPricePerGpuHour: ZERO,
@@ -353,7 +353,19 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const base = JOBS_PAGE.nodes[0];
     const requirements = (r: Record<string, unknown>) => ({ ...base, requirements: { ...base?.requirements, ...r } });
     const nodes = [
-      { ...requirements({ gpuModel: "h100-sxm-80gb", minVramGiB: 80, gpuCount: 2, region: "eu-west", tier: "ENTERPRISE", minCompletedJobs: 10, minSlashRewardBps: 2500 }), id: "9" },
+      {
+        ...requirements({
+          gpuModel: "h100-sxm-80gb",
+          gpuModelName: "NVIDIA H100 SXM5 80GB",
+          minVramGiB: 80,
+          gpuCount: 2,
+          region: "eu-west",
+          tier: "ENTERPRISE",
+          minCompletedJobs: 10,
+          minSlashRewardBps: 2500,
+        }),
+        id: "9",
+      },
       { ...requirements({ tier: "CONSUMER", minCompletedJobs: 1, minSlashRewardBps: 2550 }), id: "8" },
       { ...requirements({}), id: "7" },
     ];
@@ -364,9 +376,36 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const cells = () => page.$$eval("[data-testid=job-needs]", (tds) => tds.map((td) => td.textContent));
       await waitUntil(async () => (await cells()).length === 3, "the jobs table lists the stand-in's jobs");
       expect(await cells()).to.deep.equal([
-        "2× h100-sxm-80gb ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%",
+        "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%",
         "1× any GPU · consumer · ≥1 job · slash cap ≥25.5%",
         "1× any GPU",
+      ]);
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
+  it("shows a job's GPU model in its Needs cell by name, as the providers table does, with its id as the tooltip", async function () {
+    if (browser === null || server === null) return;
+    const base = JOBS_PAGE.nodes[0];
+    const model = (gpuModel: string, gpuModelName: string | null, id: string) => ({
+      ...base,
+      id,
+      requirements: { ...base?.requirements, gpuModel, gpuModelName },
+    });
+    const nodes = [model("h100-sxm-80gb", "NVIDIA H100 SXM5 80GB", "9"), model("b200-192gb", null, "8")];
+    jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const models = () =>
+        page.$$eval("[data-testid=job-needs] [title]", (spans) => spans.map((span) => [span.textContent, span.getAttribute("title")]));
+      await waitUntil(async () => (await models()).length === 2, "the jobs table lists the stand-in's jobs");
+      // A model no provider has registered has no name: its id stands in, as in the providers table.
+      expect(await models()).to.deep.equal([
+        ["NVIDIA H100 SXM5 80GB", "h100-sxm-80gb"],
+        ["b200-192gb", "b200-192gb"],
       ]);
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
@@ -383,7 +422,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const jobsQuery = () => requests.slice(before).find((r) => r.query.includes("jobs(filter"))?.query;
       await waitUntil(() => jobsQuery() !== undefined, "the page asks for the jobs");
       const selection = /requirements \{([^}]*)\}/.exec(jobsQuery() ?? "")?.[1]?.trim().split(/\s+/);
-      expect(selection).to.have.members(["gpuModel", "region", "gpuCount", "minVramGiB", "tier", "minCompletedJobs", "minSlashRewardBps"]);
+      expect(selection).to.have.members(["gpuModel", "gpuModelName", "region", "gpuCount", "minVramGiB", "tier", "minCompletedJobs", "minSlashRewardBps"]);
     } finally {
       await page.close();
     }

@@ -613,7 +613,7 @@ describe("dashboard in headless Chromium", function () {
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
   });
 
-  it("shows every requirement a job sets in its Needs cell and its dialog, read through the gateway", async function () {
+  it("shows every requirement a job sets in its Needs cell and its dialog, its GPU model by name, read through the gateway", async function () {
     const job = await createJob(scenario, scenario.actors.clients[1]!, {
       gpuModel: "h100-sxm-80gb",
       minVramGiB: 80,
@@ -624,7 +624,7 @@ describe("dashboard in headless Chromium", function () {
       minSlashRewardBps: 2_500,
     });
     await waitForIndexed();
-    const expected = "2× h100-sxm-80gb ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%";
+    const expected = "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%";
     const row = page.locator(`[data-testid=job-row][data-id="${job.jobId}"]`);
     await eventually(async () => expect(await row.locator("[data-testid=job-needs]").textContent()).to.equal(expected));
     await row.locator("[data-testid=job-open]").click();

@@ -191,7 +191,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       );
       // None where Apollo refused the request before running it (a GET without a query...), as before any run.
       const outcome = outcomes.get(context.block);
-      if (outcome !== undefined) logRequest(logger, { transport: "http", ...outcome, started, rerun });
+      if (outcome !== undefined) logRequest(logger, { transport: "http", ...outcome, started, block: context.block.pinned, rerun });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {

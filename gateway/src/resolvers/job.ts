@@ -19,6 +19,8 @@ export const jobResolvers: Resolvers = {
     provider: (j, _args, ctx) => (j.provider === null ? null : ctx.loaders.at(readAtOf(j)).provider.load(j.provider.id)),
     requirements: (j) => ({
       gpuModel: j.gpuModelKey === "*" ? null : j.gpuModelKey,
+      // "" for a model no provider has registered (the subgraph made it for the job): no name, as for Provider.gpuModelName.
+      gpuModelName: j.gpuModel?.name || null,
       gpuModelRaw: j.gpuModelRaw,
       region: j.regionKey === "*" ? null : j.regionKey,
       regionRaw: j.regionRaw,

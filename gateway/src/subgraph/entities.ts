@@ -97,6 +97,8 @@ export interface JobEntity {
   status: SubgraphJobStatus;
   client: Ref;
   provider: Ref | null;
+  /** The model asked for (null for any); its name is "" until a provider registers it. */
+  gpuModel: { name: string } | null;
   gpuModelKey: string;
   gpuModelRaw: Hex;
   regionKey: string;

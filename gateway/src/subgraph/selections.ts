@@ -7,7 +7,7 @@ export const PROVIDER_FIELDS = `
   gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;
 
 export const JOB_FIELDS = `
-  id jobId status client { id } provider { id } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
+  id jobId status client { id } provider { id } gpuModel { name } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
   minCompletedJobs minSlashRewardBps maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI
   termsHash
   escrowed pricePerGpuHour collateral params { id } resultDeadline challengeDeadline resultURI resultHash cost

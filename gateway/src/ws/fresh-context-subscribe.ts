@@ -4,13 +4,20 @@
 // would be; only the source stream (the subscription's `subscribe` resolver) keeps the operation's context.
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
 
-export async function subscribeWithFreshContexts(
+/** `computed` is handed each event's context once the event is executed: what it read (its block) is then known. */
+export async function subscribeWithFreshContexts<C>(
   args: ExecutionArgs,
-  freshContext: () => unknown,
+  freshContext: () => C,
+  computed: (context: C) => void = () => undefined,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
-  return mapEvents(stream, (event) => execute({ ...args, rootValue: event, contextValue: freshContext() }));
+  return mapEvents(stream, async (event) => {
+    const contextValue = freshContext();
+    const result = await execute({ ...args, rootValue: event, contextValue });
+    computed(contextValue);
+    return result;
+  });
 }
 
 /**

@@ -27,6 +27,7 @@ import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type SubscriptionSlot } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
+import type { PinnedBlock } from "../model/cursor";
 import { answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
@@ -101,9 +102,13 @@ function withBlock(result: ExecutionResult, context: GatewayContext): ExecutionR
  * go with it. As a result instead, graphql-ws sends the error (INTERNAL_SERVER_ERROR, logged by formatResult) and
  * completes the operation, which frees its slot in onComplete.
  */
-async function startSubscription(args: ExecutionArgs, freshContext: () => unknown): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+async function startSubscription(
+  args: ExecutionArgs,
+  freshContext: () => GatewayContext,
+  computed: (context: GatewayContext) => void,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   try {
-    return await subscribeWithFreshContexts(args, freshContext);
+    return await subscribeWithFreshContexts(args, freshContext, computed);
   } catch (error) {
     const cause = error instanceof Error ? error : new Error(String(error));
     return { errors: [new GraphQLError(cause.message, { originalError: cause })] };
@@ -136,6 +141,8 @@ interface OperationLog {
   errors: GraphQLError[];
   /** Why it ended, where the server knows before graphql-ws completes it. */
   end: SubscriptionEnd | null;
+  /** The block the latest event executed read, where one did (an event may read none, or follow a cursor). */
+  block: PinnedBlock | null;
 }
 
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
@@ -193,9 +200,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     },
   });
   const track = async (args: ExecutionArgs) => {
-    const started = await startSubscription(args, options.context);
     const key = typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : null;
     const log = key === null ? undefined : logsByContext.get(key);
+    const started = await startSubscription(args, options.context, (context) => {
+      const block = context.block.pinned;
+      if (log !== undefined && block !== null) log.block = block;
+    });
     if (log !== undefined) {
       log.running = Symbol.asyncIterator in started;
       const refusal = Symbol.asyncIterator in started ? [] : (started.errors ?? []);
@@ -240,7 +250,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     // Found before validation, so that an invalid document's refusal is logged as the kind of operation it is.
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (operation !== null && operation !== undefined) {
-      logs.set(payload, { kind: operation.operation, operation: operation.name?.value ?? null, started, running: false, events: 0, errors: [], end: null });
+      logs.set(payload, { kind: operation.operation, operation: operation.name?.value ?? null, started, running: false, events: 0, errors: [], end: null, block: null });
     }
     const errors = validate(schema, document, specifiedRules);
     if (errors.length > 0) return errors.map(validationError);
@@ -311,7 +321,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         );
         const log = logsByContext.get(args.contextValue as GatewayContext);
         // Logged as the answer is ready, as over HTTP: whether the client still waits for it, it was run.
-        if (log !== undefined) logRequest(logger, { transport: "ws", operation: log.operation, started: log.started, errors: result.errors, rerun });
+        if (log !== undefined) {
+          const { operation, started } = log;
+          logRequest(logger, { transport: "ws", operation, started, errors: result.errors, block: context.block.pinned, rerun });
+        }
         return withBlock(result, context);
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -321,7 +334,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const log = logs.get(payload);
         // A document that did not parse, or named no operation of its own, is refused as a request over HTTP is.
         if (log?.kind === "subscription") logSubscriptionStart(log, admitted);
-        else logRequest(logger, { transport: "ws", operation: log?.operation ?? null, started, errors: admitted, rerun: null });
+        else logRequest(logger, { transport: "ws", operation: log?.operation ?? null, started, errors: admitted, block: null, rerun: null });
         return admitted;
       },
       onNext: (_ctx, _id, payload, _args, result) => {
@@ -363,6 +376,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           end,
           errors: log.errors.length,
           codes: answeredCodes(log.errors),
+          block: log.block ?? undefined,
         });
       },
       // Whatever did not reach onComplete (its socket failed mid-send) is freed when the connection ends.

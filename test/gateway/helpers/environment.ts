@@ -2,7 +2,7 @@
 // down after the last test: a local chain with the full protocol scenario, 40 more providers across GPU models and
 // regions, a few open jobs; then two gateways over the same chain: one on the embedded indexer (in-process,
 // worker thread) and one in graph-node mode, reading a separate indexer process over HTTP (SUBGRAPH_URL).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,6 +24,8 @@ import { DEFAULT_REORG_THRESHOLD } from "../../../subgraph/indexer";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../../gateway/src";
 import { createJsonLogger, type Logger } from "../../../gateway/src/logger";
+import { collectOutput, spawnTsCli } from "../../helpers/child-output";
+import { waitUntil } from "../../helpers/wait";
 import { GatewayClient } from "./client";
 import { startLocalChain, type LocalChain } from "./local-chain";
 
@@ -73,24 +75,15 @@ function testLogger(): Logger {
 
 /** Starts the embedded indexer's CLI as its own process serving graph-node's query API; resolves with its URL. */
 async function startIndexerProcess(rpcUrl: string, manifestDir: string, dbPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const repo = path.resolve(__dirname, "..", "..", "..");
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(repo, "subgraph/indexer/cli.ts"), "--rpc", rpcUrl, "--db", dbPath,
-      "--subgraph", manifestDir, "--port", "0", "--poll-ms", String(POLL_MS), "--quiet", "--log-level", "error"],
-    { cwd: repo, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /queries: POST (\S+)/.exec(stdout);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`indexer process exited (${code}) before serving: ${stderr}`)));
-  });
+  const child = spawnTsCli("subgraph/indexer/cli.ts", [
+    "--rpc", rpcUrl, "--db", dbPath, "--subgraph", manifestDir, "--port", "0", "--poll-ms", String(POLL_MS), "--quiet", "--log-level", "error",
+  ]);
+  const output = collectOutput(child);
+  const serving = () => /queries: POST (\S+)/.exec(output.stdout)?.[1];
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
+  await waitUntil(() => serving() !== undefined || ended(), "the indexer process serves", { timeoutMs: 60_000 });
+  const url = serving();
+  if (url === undefined) throw new Error(`indexer process exited (${await output.exited}) before serving: ${output.stderr}`);
   return { child, url };
 }
 

@@ -1,5 +1,11 @@
 import { expect } from "chai";
 import { AbiCoder, ZeroAddress, keccak256 } from "ethers";
+import type { GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../../../gateway/src/context";
+import type { JobRequirements } from "../../../gateway/src/generated/graphql";
+import { jobResolvers } from "../../../gateway/src/resolvers/job";
+import type { JobEntity } from "../../../gateway/src/subgraph/entities";
+import { GPU_MODELS } from "../../../scripts/scenario/catalog";
 import { describeEachSource, type Environment } from "../helpers/environment";
 
 interface JobRow {
@@ -8,7 +14,7 @@ interface JobRow {
   client: string;
   provider: { address: string } | null;
   requirements: {
-    gpuModel: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number; minSlashRewardBps: number;
+    gpuModel: string | null; gpuModelName: string | null; region: string | null; minVramGiB: number; gpuCount: number; tier: string; minCompletedJobs: number; minSlashRewardBps: number;
   };
   terms: {
     requirements: {
@@ -32,7 +38,7 @@ interface JobRow {
 
 const JOB_FIELDS = `
   id status client provider { address }
-  requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps }
+  requirements { gpuModel gpuModelName region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps }
   terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }
   termsHash specURI directed targetProvider maxPricePerGpuHour { wei } escrowed { wei } createdAt acceptDeadline`;
 
@@ -170,6 +176,26 @@ describeEachSource("jobs", (ctx) => {
     const any = rows.find((j) => j.id === env.jobs.anyGpu.jobId.toString())!;
     expect(any.requirements.gpuModel).to.equal(null);
     expect(any.requirements.region).to.equal(null);
+  });
+
+  it("names a job's GPU model as its providers registered it, and none for any model", async function () {
+    const { env } = ctx();
+    const rows = await all();
+    const rtx = rows.find((j) => j.id === env.jobs.rtx4090.jobId.toString())!;
+    expect(rtx.requirements.gpuModelName).to.equal(GPU_MODELS.find((m) => m.id === "rtx-4090-24gb")!.name);
+    const any = rows.find((j) => j.id === env.jobs.anyGpu.jobId.toString())!;
+    expect(any.requirements.gpuModelName).to.equal(null);
+  });
+});
+
+describe("a job's requirements", function () {
+  const requirements = jobResolvers.Job!.requirements as (j: JobEntity, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => JobRequirements;
+  const job = (gpuModel: JobEntity["gpuModel"]) =>
+    ({ gpuModel, gpuModelKey: "b200-192gb", regionKey: "*", tier: "Any", minCompletedJobs: "0" }) as JobEntity;
+
+  it("names no GPU model that no provider has registered: the subgraph made its entity with an empty name", function () {
+    const r = requirements(job({ name: "" }), {}, {} as GatewayContext, {} as GraphQLResolveInfo);
+    expect([r.gpuModel, r.gpuModelName]).to.deep.equal(["b200-192gb", null]);
   });
 });
 

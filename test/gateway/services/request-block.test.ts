@@ -264,10 +264,52 @@ describe("one block per request", function () {
       const query = `query JobStatus { job(id: "1") { status } }`;
       expect((await gateway.post(query)).errors).to.equal(undefined);
       expect((await gateway.overWebSocket(query)).errors).to.equal(undefined);
-      const line = { level: "info", msg: "graphql request", operation: "JobStatus", errors: 0 };
+      const line = { level: "info", msg: "graphql request", operation: "JobStatus", errors: 0, block: { number: 8, hash: HASH_8 } };
       expect(requestLines(lines)).to.deep.equal([
         { ...line, transport: "http" },
         { ...line, transport: "ws" },
+      ]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("names the block its answer's extensions.block names in a request's log line, over HTTP and the WebSocket", async function () {
+    const { logger, lines } = capturing();
+    let seen = head(7);
+    const gateway = await serve(new MovingIndex(BLOCKS), seenWatcher(() => seen), logger);
+    try {
+      const answers = [await gateway.post(`{ job(id: "1") { status } }`)];
+      seen = head(8);
+      answers.push(await gateway.overWebSocket(`{ job(id: "1") { status } }`));
+      expect(answers.map((answer) => answer.extensions?.block)).to.deep.equal([
+        { number: 7, hash: HASH_7 },
+        { number: 8, hash: HASH_8 },
+      ]);
+      expect(requestLines(lines).map(({ transport, block }) => ({ transport, block }))).to.deep.equal([
+        { transport: "http", block: answers[0]?.extensions?.block },
+        { transport: "ws", block: answers[1]?.extensions?.block },
+      ]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("names no block in the log line of a request that read none: refused before it ran, or of cursor pages only", async function () {
+    const { logger, lines } = capturing();
+    const gateway = await serve(new MovingIndex(BLOCKS), seenWatcher(() => head(7)), logger);
+    try {
+      const first = await gateway.post(`{ jobs(first: 1) { pageInfo { endCursor } } }`);
+      const cursor = (first.data?.jobs as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+      lines.length = 0;
+      const pages = `{ jobs(first: 1, after: "${cursor}") { pageInfo { blockNumber } } }`;
+      expect((await gateway.post(pages)).errors).to.equal(undefined);
+      expect((await gateway.overWebSocket(pages)).errors).to.equal(undefined);
+      expect((await gateway.post(`{ jobz { id } }`)).errors).to.have.length(1);
+      expect(requestLines(lines).map(({ transport, errors, block }) => ({ transport, errors, block }))).to.deep.equal([
+        { transport: "http", errors: 0, block: undefined },
+        { transport: "ws", errors: 0, block: undefined },
+        { transport: "http", errors: 1, block: undefined },
       ]);
     } finally {
       await gateway.close();
@@ -318,7 +360,7 @@ describe("one block per request", function () {
       }
     });
 
-    it("writes one request log line for the request, naming the block it first read and the one it answered at", async function () {
+    it("writes one request log line for the request, naming the block it first read and the one it answered at, and that block's hash", async function () {
       const source = new ReorgingIndex();
       const lines: Record<string, unknown>[] = [];
       const logger = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -328,13 +370,15 @@ describe("one block per request", function () {
         const answer = await gateway.post(`{ job(id: "1") { status } }`);
         expect(answer.errors).to.equal(undefined);
         const requests = lines.filter((line) => line.msg === "graphql request");
-        expect(requests.map(({ errors, rerun }) => ({ errors, rerun }))).to.deep.equal([{ errors: 0, rerun: { replaced: 7, block: 8 } }]);
+        expect(requests.map(({ errors, rerun, block }) => ({ errors, rerun, block }))).to.deep.equal([
+          { errors: 0, rerun: { replaced: 7, block: 8 }, block: { number: 8, hash: HASH_8 } },
+        ]);
       } finally {
         await gateway.close();
       }
     });
 
-    it("writes one request log line for a query over the WebSocket too, naming the block it first read and the one it answered at", async function () {
+    it("writes one request log line for a query over the WebSocket too, naming the block it first read and the one it answered at, with its hash", async function () {
       const source = new ReorgingIndex();
       const { logger, lines } = capturing();
       const gateway = await serve(source, await watching(source), logger);
@@ -342,8 +386,8 @@ describe("one block per request", function () {
         source.reorg();
         const answer = await gateway.overWebSocket(`{ job(id: "1") { status } }`);
         expect(answer.errors).to.equal(undefined);
-        expect(requestLines(lines).map(({ transport, errors, rerun }) => ({ transport, errors, rerun }))).to.deep.equal([
-          { transport: "ws", errors: 0, rerun: { replaced: 7, block: 8 } },
+        expect(requestLines(lines).map(({ transport, errors, rerun, block }) => ({ transport, errors, rerun, block }))).to.deep.equal([
+          { transport: "ws", errors: 0, rerun: { replaced: 7, block: 8 }, block: { number: 8, hash: HASH_8 } },
         ]);
       } finally {
         await gateway.close();

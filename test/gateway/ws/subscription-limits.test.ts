@@ -22,6 +22,10 @@ interface Refusal {
 
 const TICK = "subscription { tick }";
 
+function blockHash(n: number): string {
+  return `0x${n.toString(16).padStart(64, "0")}`;
+}
+
 describe("subscription server limits", function () {
   /** The running `tick` subscriptions, as the schema's resolver sees them. */
   const feeds = new Set<Channel<number>>();
@@ -51,6 +55,19 @@ describe("subscription server limits", function () {
             return feed;
           },
           resolve: (n: number) => n,
+        },
+        // A `tick` whose every event reads block `n` of the index, as the gateway's feeds read their head's block.
+        blockTick: {
+          type: GraphQLInt,
+          subscribe: () => {
+            const feed: Channel<number> = new Channel(() => feeds.delete(feed));
+            feeds.add(feed);
+            return feed;
+          },
+          resolve: async (n: number, _args: Record<string, never>, context: unknown) => {
+            await (context as GatewayContext).block.head(async () => ({ number: n, hash: blockHash(n), parentHash: null, timestamp: 1_000, hasIndexingErrors: false }));
+            return n;
+          },
         },
         // A `tick` that gives its slot back as it starts, as a jobUpdated feed does once its job's status is final.
         waivingTick: {
@@ -402,6 +419,19 @@ describe("subscription server limits", function () {
       expect(await ends(1)).to.deep.equal([{ ...ended, events: 2, end: "client-completed" }]);
       expect(logged("graphql subscription start")).to.deep.equal([started]);
       expect(lines.filter((line) => line.msg === "graphql subscription end").map((line) => typeof line.durationMs)).to.deep.equal(["number"]);
+    });
+
+    it("names in a subscription's end line the block its last event read", async function () {
+      await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+      const events = await tick(connect(), "subscription Blocks { blockTick }");
+      push(7);
+      push(9);
+      const read = [await events.next(), await events.next()].map((result) => (result.value as { data?: { blockTick?: number } }).data?.blockTick);
+      expect(read).to.deep.equal([7, 9]);
+      await events.return?.();
+      expect(await ends(1)).to.deep.equal([
+        { ...ended, operation: "Blocks", events: 2, end: "client-completed", block: { number: 9, hash: blockHash(9) } },
+      ]);
     });
 
     it("logs a subscription refused at its start with the code it was refused with, and no end", async function () {

@@ -2,7 +2,7 @@
 // runs in-process through the same connectNetwork the CLI uses (so its events and logs can be watched), then the
 // real CLI runs as a child process. Every wait is a bounded poll of chain or gateway state.
 import { expect } from "chai";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,7 @@ import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
 import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../scripts/worker/spec";
+import { collectOutput } from "../../helpers/child-output";
 import { PROVIDER_GPUS, PROVIDER_MODEL, PROVIDER_REGION, startStack, waitFor, type PostedJob, type Stack } from "./helpers/stack";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -268,16 +269,15 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     const child = spawn("npm", ["run", "--silent", "worker", "--", "--config", file], {
       cwd: REPO,
       env: { ...process.env, LATENT_OPERATOR_KEY: stack.operator.privateKey },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, so that a failing test can stop npm, sh and the worker together.
       detached: true,
     });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = exitOf(child);
+    // Its log goes to stderr; stdout, piped too for collectOutput, is read and dropped.
+    const output = collectOutput(child);
     try {
       await waitFor("the CLI worker to go online", online, 30_000).catch((error: Error) => {
-        throw new Error(`${error.message}; its stderr: ${stderr}`);
+        throw new Error(`${error.message}; its stderr: ${output.stderr}`);
       });
       const jobE = await stack.postMatmulJob(matmul("job-e"));
       await waitSubmitted(jobE);
@@ -285,11 +285,11 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       // passes no signal on, and a SIGINT to the whole group would also reach sh, which then reports the signal.
       const workerPid = await workerProcessOf(child.pid!);
       process.kill(workerPid, "SIGINT");
-      const code = await exited;
-      expect(code, stderr).to.equal(0);
-      expect(stderr).to.contain("shutting down");
+      const code = await output.exited;
+      expect(code, output.stderr).to.equal(0);
+      expect(output.stderr).to.contain("shutting down");
       expect(await online()).to.equal(false);
-      expect(stderr).to.contain("provider is offline");
+      expect(output.stderr).to.contain("provider is offline");
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         try {
@@ -350,8 +350,4 @@ async function workerProcessOf(root: number): Promise<number> {
   const worker = processes.find((p) => below.has(p.pid) && p.args.includes("scripts/worker/cli.ts") && !p.args.startsWith("sh "));
   if (worker === undefined) throw new Error(`no worker process below ${root}`);
   return worker.pid;
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
