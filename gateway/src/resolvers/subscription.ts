@@ -1,4 +1,5 @@
 import type { Resolvers } from "../generated/graphql";
+import type { GatewayContext } from "../context";
 import { badUserInput } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
@@ -6,6 +7,17 @@ import { parseJobId } from "../model/ids";
 import { parseFeedFilter } from "../services/job-filters";
 import type { NetworkStatsModel } from "../services/network-stats";
 import type { JobEntity } from "../subgraph/entities";
+import { readAtOf } from "../subgraph/reader";
+
+/**
+ * Each event is resolved with a context of its own (see fresh-context-subscribe): pinned to the block the hub read the
+ * event at, the block its `extensions.block` names.
+ */
+function atEventBlock<T extends object>(event: T, ctx: GatewayContext): T {
+  const at = readAtOf(event);
+  if (at !== undefined) ctx.block.pinEvent(at);
+  return event;
+}
 
 export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
   return {
@@ -19,7 +31,7 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           }
           return hub.jobOpened(matcher, since ?? null);
         },
-        resolve: (job: JobEntity) => job,
+        resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
       },
       jobUpdated: {
         subscribe: async (_root, args, ctx) => {
@@ -29,11 +41,11 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
           return hub.jobUpdated(current, ctx.subscriptionSlot ?? null);
         },
-        resolve: (job: JobEntity) => job,
+        resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
       },
       networkStats: {
         subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits)),
-        resolve: (stats: NetworkStatsModel) => stats,
+        resolve: (stats: NetworkStatsModel, _args: unknown, ctx: GatewayContext) => atEventBlock(stats, ctx),
       },
     },
   };

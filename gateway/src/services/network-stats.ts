@@ -4,7 +4,7 @@ import type { ResolversParentTypes } from "../generated/graphql";
 import { gpuHours } from "../model/money";
 import type { IndexedHead } from "../sources/head-watcher";
 import type { NetworkDayEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, pinRows, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf } from "../subgraph/where";
 import { headReadAt } from "./keyset";
 import { belowMinimumWhere } from "./provider-filters";
@@ -86,7 +86,8 @@ export async function networkStats(reader: SubgraphReader, head: IndexedHead, da
   ]);
   const p = protocol;
   const big = (v: string | undefined) => BigInt(v ?? 0);
-  return {
+  // Tagged with its block (readAtOf), as rows are: a networkStats subscription event names that block.
+  const stats: NetworkStatsModel = {
     blockNumber: head.number,
     timestamp: head.timestamp ?? 0,
     providers: { registered: p?.providerCount ?? 0, online: p?.onlineProviderCount ?? 0, active },
@@ -144,4 +145,6 @@ export async function networkStats(reader: SubgraphReader, head: IndexedHead, da
     disputes: { total: p?.disputeCount ?? 0, open: p?.disputesOpen ?? 0 },
     history: daily,
   };
+  pinRows([stats], at);
+  return stats;
 }

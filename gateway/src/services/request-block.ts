@@ -69,6 +69,21 @@ export class RequestBlock {
     return pageReadAt(position, this.watcher.head) ?? (await this.readAt());
   }
 
+  /**
+   * Pins the block a subscription event was read at (its root's, see readAtOf), before its fields read: any of them
+   * that reads the request's block then reads the event's, and `pinned` names it (the event's `extensions.block`).
+   * The hub reads each head at its block, so an event is one block, as a query's answer is. What the event's block
+   * does not say (its parent, indexing errors) is unknown: no field under a subscription reads it.
+   */
+  pinEvent(at: ReadAt): void {
+    if (this.pin !== null) return;
+    const { number, hash, timestamp } = at.block;
+    const head: IndexedHead = { number, hash, parentHash: null, timestamp: timestamp ?? null, hasIndexingErrors: false };
+    this.pinnedHead = head;
+    this.pin = Promise.resolve(head);
+    this.at = at;
+  }
+
   /** The block pinned, null while nothing read it (every field so far read a cursor's block, or none read at all). */
   get pinned(): PinnedBlock | null {
     return this.pinnedHead === null ? null : { number: this.pinnedHead.number, hash: this.pinnedHead.hash };

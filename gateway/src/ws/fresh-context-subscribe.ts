@@ -4,19 +4,20 @@
 // would be; only the source stream (the subscription's `subscribe` resolver) keeps the operation's context.
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
 
-/** `computed` is handed each event's context once the event is executed: what it read (its block) is then known. */
+/**
+ * `answer` is handed each event's result with the context it was executed with, once what the event read (its block)
+ * is known, and gives the result sent: the event's block can only be named from its own context.
+ */
 export async function subscribeWithFreshContexts<C>(
   args: ExecutionArgs,
   freshContext: () => C,
-  computed: (context: C) => void = () => undefined,
+  answer: (result: ExecutionResult, context: C) => ExecutionResult = (result) => result,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
   return mapEvents(stream, async (event) => {
     const contextValue = freshContext();
-    const result = await execute({ ...args, rootValue: event, contextValue });
-    computed(contextValue);
-    return result;
+    return answer(await execute({ ...args, rootValue: event, contextValue }), contextValue);
   });
 }
 

@@ -89,7 +89,10 @@ function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult 
   };
 }
 
-/** `result` with the block its request read in `extensions.block` (see graphql-http's blockPlugin), where it read one. */
+/**
+ * `result` with the block its request (or subscription event) read in `extensions.block` (see graphql-http's
+ * blockPlugin), where it read one.
+ */
 function withBlock(result: ExecutionResult, context: GatewayContext): ExecutionResult {
   const block = context.block.pinned;
   return block === null ? result : { ...result, extensions: { ...result.extensions, block } };
@@ -105,10 +108,10 @@ function withBlock(result: ExecutionResult, context: GatewayContext): ExecutionR
 async function startSubscription(
   args: ExecutionArgs,
   freshContext: () => GatewayContext,
-  computed: (context: GatewayContext) => void,
+  answer: (result: ExecutionResult, context: GatewayContext) => ExecutionResult,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   try {
-    return await subscribeWithFreshContexts(args, freshContext, computed);
+    return await subscribeWithFreshContexts(args, freshContext, answer);
   } catch (error) {
     const cause = error instanceof Error ? error : new Error(String(error));
     return { errors: [new GraphQLError(cause.message, { originalError: cause })] };
@@ -202,9 +205,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const track = async (args: ExecutionArgs) => {
     const key = typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : null;
     const log = key === null ? undefined : logsByContext.get(key);
-    const started = await startSubscription(args, options.context, (context) => {
+    // Each event names the block it read, as a query's answer does, so a client can line events and queries up.
+    const started = await startSubscription(args, options.context, (result, context) => {
       const block = context.block.pinned;
       if (log !== undefined && block !== null) log.block = block;
+      return withBlock(result, context);
     });
     if (log !== undefined) {
       log.running = Symbol.asyncIterator in started;

@@ -232,6 +232,50 @@ describeEachSource("subscriptions", (ctx) => {
     expect(later.blockNumber).to.be.greaterThan(now.blockNumber);
   });
 
+  /** The block an event names in `extensions.block`, checked to be the chain's block at its height. */
+  async function eventBlock(event: GraphQLResponseJson<unknown>): Promise<{ number: number; hash: string }> {
+    const block = event.extensions?.block;
+    if (block === undefined) throw new Error("the event names no block");
+    expect(block.hash, `the chain's hash of block ${block.number}`).to.equal((await ctx().env.chain.ethers.getBlock(block.number))?.hash);
+    return block;
+  }
+
+  it("jobOpened names in an event's extensions.block the block it read, one holding the job", async function () {
+    const { env } = ctx();
+    const { first } = await subscribe<{ jobOpened: { id: string; createdAtBlock: number } }>(`subscription { jobOpened { id createdAtBlock } }`);
+    const posted = await createJob(env.scenario, env.scenario.actors.clients[3]!, { gpuCount: 1, specURI: uniqueSpec("block"), acceptWindow: 86_400 });
+    const event = (await first).value as GraphQLResponseJson<{ jobOpened: { id: string; createdAtBlock: number } }>;
+    const job = event.data!.jobOpened;
+    expect(job.id).to.equal(posted.jobId.toString());
+    expect((await eventBlock(event)).number).to.be.at.least(job.createdAtBlock);
+  });
+
+  it("jobUpdated names in each event's extensions.block the block it read: a later one for a later state", async function () {
+    const { env } = ctx();
+    const client = env.scenario.actors.clients[4]!;
+    const posted = await createJob(env.scenario, client, { gpuCount: 1, specURI: uniqueSpec("updated-block"), acceptWindow: 86_400 });
+    await env.waitForIndexed();
+    const { events, first } = await subscribe<{ jobUpdated: { status: string } }>(`subscription($id: ID!) { jobUpdated(id: $id) { status } }`, { id: posted.jobId.toString() });
+    const open = (await first).value as GraphQLResponseJson<{ jobUpdated: { status: string } }>;
+    expect(open.data).to.deep.equal({ jobUpdated: { status: "OPEN" } });
+    const cancelledIn = (await env.scenario.c.jobEscrow.connect(client).cancelJob(posted.jobId).then((tx) => tx.wait()))!.blockNumber;
+    const cancelled = await next(events);
+    expect(cancelled.data).to.deep.equal({ jobUpdated: { status: "CANCELLED" } });
+    expect((await eventBlock(open)).number, "the job as it was, before its cancellation").to.be.below(cancelledIn);
+    expect((await eventBlock(cancelled)).number, "the cancelled job").to.be.at.least(cancelledIn);
+  });
+
+  it("networkStats names in each event's extensions.block the block its figures read", async function () {
+    const { env } = ctx();
+    const { events, first } = await subscribe<{ networkStats: { blockNumber: number } }>(`subscription { networkStats(days: 2) { blockNumber } }`);
+    const now = (await first).value as GraphQLResponseJson<{ networkStats: { blockNumber: number } }>;
+    await env.chain.ethers.send("evm_mine", []);
+    const later = await next(events);
+    const named = [(await eventBlock(now)).number, (await eventBlock(later)).number];
+    expect(named).to.deep.equal([now.data!.networkStats.blockNumber, later.data!.networkStats.blockNumber]);
+    expect(named[1]).to.be.greaterThan(named[0]!);
+  });
+
   it("refuses a subscription over the query limits", async function () {
     const deep = `subscription { jobOpened { provider { jobs { nodes { provider { jobs { nodes { provider { jobs { nodes { provider { jobs { nodes { id } } } } } } } } } } } } } }`;
     const errors = await refusal(ctx().client.subscribe(deep));

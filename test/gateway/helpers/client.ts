@@ -12,6 +12,8 @@ export interface GraphQLErrorJson {
 export interface GraphQLResponseJson<TData> {
   data?: TData | null;
   errors?: GraphQLErrorJson[];
+  /** `block`: the indexed block the answer (or subscription event) read, where it read one. */
+  extensions?: { block?: { number: number; hash: string }; [key: string]: unknown };
 }
 
 export class GatewayClient {

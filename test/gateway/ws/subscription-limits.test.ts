@@ -1,5 +1,6 @@
-// The graphql-ws server's caps on connections and running subscriptions, and the log lines its operations write, over
-// a schema of its own whose one subscription runs until its client completes it, and sends whatever the test pushes.
+// The graphql-ws server's caps on connections and running subscriptions, the log lines its operations write and the
+// block each subscription event names, over a schema of its own whose one subscription runs until its client
+// completes it, and sends whatever the test pushes.
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -391,6 +392,20 @@ describe("subscription server limits", function () {
     socket.close();
     expect(third?.type).to.equal("error");
     expect(third?.payload?.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 2 }]);
+  });
+
+  it("names in each event's extensions.block the block that event read, and no block on an event that read none", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
+    const client = connect();
+    const blocks = await tick(client, "subscription Blocks { blockTick }");
+    const plain = await tick(client);
+    push(7);
+    const [atSeven, unpinned] = [(await blocks.next()).value, (await plain.next()).value];
+    push(9);
+    const atNine = (await blocks.next()).value;
+    expect(atSeven).to.deep.equal({ data: { blockTick: 7 }, extensions: { block: { number: 7, hash: blockHash(7) } } });
+    expect(atNine).to.deep.equal({ data: { blockTick: 9 }, extensions: { block: { number: 9, hash: blockHash(9) } } });
+    expect(unpinned).to.deep.equal({ data: { tick: 7 } });
   });
 
   describe("log lines", function () {
