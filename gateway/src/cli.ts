@@ -3,7 +3,7 @@
 // Serves the Latent gateway. By default it runs the embedded indexer (in a worker thread) against --rpc-url; with
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
-import { GRAPH_NODE_REORG_THRESHOLD, gatewayRedactor, startGateway, type GatewayOptions } from "./gateway";
+import { GRAPH_NODE_REORG_THRESHOLD, StartAbortedError, gatewayRedactor, startGateway, type GatewayHandle, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
@@ -177,13 +177,12 @@ async function main(): Promise<void> {
   }
   const logger = createJsonLogger({ level: config.logLevel, fields: { service: "latent-gateway" } });
   redact = gatewayRedactor(config.options) ?? redact;
-  const gateway = await startGateway({ ...config.options, logger });
-  logger.info("ready to serve", { url: gateway.url, wsUrl: gateway.wsUrl });
-  // One line for scripts that start the gateway as a child process.
-  process.stdout.write(`${JSON.stringify({ listening: gateway.url, ws: gateway.wsUrl, port: gateway.port })}\n`);
-  const shutdown = (signal: string) => {
-    logger.info("shutting down", { signal });
-    gateway.stop().then(
+  // Taken before the start: a signal without a handler would end the process there and then, leaving the indexer
+  // thread no chance to give up its open and close its database in order, and the exit status would be the signal's.
+  const starting = new AbortController();
+  let gateway: GatewayHandle | null = null;
+  const stop = (running: GatewayHandle): void => {
+    running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error("shutdown failed", { error });
@@ -191,8 +190,25 @@ async function main(): Promise<void> {
       },
     );
   };
+  const shutdown = (signal: string) => {
+    logger.info("shutting down", { signal });
+    // Still starting: startGateway stops what it started and rejects with StartAbortedError, handled below.
+    if (gateway === null) starting.abort();
+    else stop(gateway);
+  };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+  logger.info("starting", { source: "subgraphUrl" in config.options.source ? "subgraph-url" : "embedded" });
+  try {
+    gateway = await startGateway({ ...config.options, logger, signal: starting.signal });
+  } catch (error) {
+    if (!(starting.signal.aborted && error instanceof StartAbortedError)) throw error;
+    logger.info("stopped while starting");
+    process.exit(0);
+  }
+  logger.info("ready to serve", { url: gateway.url, wsUrl: gateway.wsUrl });
+  // One line for scripts that start the gateway as a child process.
+  process.stdout.write(`${JSON.stringify({ listening: gateway.url, ws: gateway.wsUrl, port: gateway.port })}\n`);
 }
 
 /** What the crash report below hides: the configured URLs once they are known (main sets it), any URL's path before. */

@@ -2,6 +2,7 @@
 // (default) or any graph-node endpoint (`subgraphUrl`); everything above the source is the same in both cases.
 import * as path from "node:path";
 import { DEFAULT_REORG_THRESHOLD } from "../../subgraph/indexer";
+import { StoppedError } from "../../subgraph/indexer/errors";
 import { ChainReader } from "./chain/chain-reader";
 import type { GatewayServices } from "./context";
 import { SubscriptionHub } from "./feeds/subscription-hub";
@@ -82,6 +83,19 @@ export interface GatewayOptions {
   /** Served at / (default gateway/dashboard). */
   staticDir?: string;
   introspection?: boolean;
+  /**
+   * Aborted while the gateway starts (a SIGTERM): what started is stopped, the embedded indexer's open given up, and
+   * startGateway (createGatewayRuntime) rejects with {@link StartAbortedError}. Not heard once it has resolved: stop() that.
+   */
+  signal?: AbortSignal;
+}
+
+/** The gateway was stopped (GatewayOptions.signal) while it started; nothing it started runs any more. */
+export class StartAbortedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("the gateway was stopped while it started", options);
+    this.name = new.target.name;
+  }
 }
 
 export interface GatewayHandle {
@@ -136,17 +150,26 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   const limits: QueryLimits = { maxDepth, maxCost, maxPageSize, maxDays };
   let inner: SubgraphSource;
   let chainConfig: ChainConfig | null | undefined = options.chain;
+  const { signal } = options;
+  if (signal?.aborted) throw new StartAbortedError();
   if (isEmbedded(options.source)) {
     const deployment = readDeployment(options.source.deployment);
-    inner = await EmbeddedSubgraphSource.start({
-      rpcUrl: options.source.rpcUrl,
-      deployment,
-      dbPath: options.source.dbPath,
-      subgraphBuildDir: options.source.subgraphBuildDir,
-      pollIntervalMs: options.source.indexerPollMs,
-      tuning: options.source.indexerTuning,
-      logger,
-    });
+    try {
+      inner = await EmbeddedSubgraphSource.start({
+        rpcUrl: options.source.rpcUrl,
+        deployment,
+        dbPath: options.source.dbPath,
+        subgraphBuildDir: options.source.subgraphBuildDir,
+        pollIntervalMs: options.source.indexerPollMs,
+        tuning: options.source.indexerTuning,
+        logger,
+        signal,
+      });
+    } catch (error) {
+      // A start that failed on its own as the stop came says why it failed instead.
+      if (signal?.aborted && error instanceof StoppedError) throw new StartAbortedError({ cause: error });
+      throw error;
+    }
     if (chainConfig === undefined) chainConfig = { rpcUrl: options.source.rpcUrl, deployment };
   } else {
     const { subgraphUrl, bearerToken, timeoutMs } = options.source;
@@ -231,7 +254,9 @@ export const DEFAULT_STATIC_DIR = path.join(repoRoot(), "gateway", "dashboard");
 /** Starts the gateway: its source, head watcher, subscriptions and the HTTP/WebSocket server. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const runtime = await createGatewayRuntime(options);
+  const { signal } = options;
   try {
+    if (signal?.aborted) throw new StartAbortedError();
     const schema = buildSchema(createResolvers(runtime.hub));
     const server = await startHttpServer({
       schema,
@@ -243,6 +268,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       introspection: options.introspection,
       subscriptionLimits: subscriptionLimits(options.limits),
     });
+    if (signal?.aborted) {
+      await server.close();
+      throw new StartAbortedError();
+    }
     return {
       url: server.url,
       wsUrl: server.wsUrl,

@@ -1,5 +1,5 @@
 // The gateway's public API.
-export { startGateway, createGatewayRuntime, DEFAULT_STATIC_DIR } from "./gateway";
+export { startGateway, createGatewayRuntime, DEFAULT_STATIC_DIR, StartAbortedError } from "./gateway";
 export type {
   GatewayOptions,
   GatewayHandle,

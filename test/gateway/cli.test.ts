@@ -6,7 +6,9 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseCli } from "../../gateway/src/cli";
 import { collectOutput, spawnTsCli } from "../helpers/child-output";
+import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../helpers/keyed-rpc";
+import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
 
@@ -292,6 +294,34 @@ describe("gateway CLI", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`exits 0 on ${signal} while its embedded indexer's open waits on a node that never answers, the database's writer lock released`, async function () {
+      this.timeout(60_000);
+      const build = path.join(ROOT, "subgraph", "build");
+      if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+      const node = await startSilentNode();
+      const deployment = path.join(dir, "deployment.json");
+      fs.writeFileSync(deployment, JSON.stringify(fakeDeployment(build)));
+      const db = path.join(dir, "db.sqlite");
+      const child = spawnTsCli("gateway/src/cli.ts", ["--rpc-url", node.url, "--deployment", deployment, "--db", db, "--port", "0"]);
+      try {
+        const output = collectOutput(child);
+        // The indexer thread's open holds the database's writer lock while it asks the node for the chain id.
+        await waitUntil(() => node.connections > 0 || child.exitCode !== null, "the indexer asked the node", { timeoutMs: 40_000 });
+        child.kill(signal);
+        expect(await output.exited, output.stderr).to.equal(0);
+        expect(output.stdout).to.include('"msg":"stopped while starting"');
+        expect(output.stdout).not.to.include('"level":"error"');
+        expect(() => WriterLock.acquire(db).release()).to.not.throw();
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        await node.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe("gateway CLI, compiled (npm run gateway:build, then node dist/gateway/src/cli.js)", function () {

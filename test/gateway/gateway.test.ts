@@ -2,11 +2,17 @@
 // headPollMs: 1000; introspection: true), and the head() and sourceQueries() it returns.
 import { expect } from "chai";
 import { createClient } from "graphql-ws";
+import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import WebSocket from "ws";
-import { createGatewayRuntime, silentLogger } from "../../gateway/src";
+import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } from "../../gateway/src";
 import { createJsonLogger } from "../../gateway/src/logger";
+import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
+import { fakeDeployment } from "../helpers/keyed-rpc";
+import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
 
@@ -187,6 +193,35 @@ describe("startGateway options", function () {
       expect(refused.map((e) => e.extensions)).to.deep.equal([{ code: "TOO_MANY_SUBSCRIPTIONS", limit: "connection", maximum: 1 }]);
     } finally {
       await socket.dispose();
+    }
+  });
+});
+
+describe("startGateway's signal", function () {
+  it("aborted while the embedded indexer's open waits on a node that never answers, rejects with StartAbortedError, the database's writer lock released", async function () {
+    this.timeout(60_000);
+    const build = path.resolve(__dirname, "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-abort-"));
+    const node = await startSilentNode();
+    try {
+      const db = path.join(dir, "db.sqlite");
+      const controller = new AbortController();
+      const starting = startGateway({
+        source: { rpcUrl: node.url, deployment: fakeDeployment(build), dbPath: db },
+        port: 0,
+        logger: silentLogger,
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      // The indexer thread's open holds the database's writer lock while it asks the node for the chain id.
+      await waitUntil(() => node.connections > 0, "the indexer asked the node", { timeoutMs: 40_000 });
+      controller.abort();
+      expect(await starting).to.be.instanceOf(StartAbortedError);
+      // In this process: a thread still opening would hold the lock.
+      expect(() => WriterLock.acquire(db).release()).to.not.throw();
+    } finally {
+      await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -11,7 +11,7 @@ import {
   type IndexerWorker,
   type IndexerWorkerOptions,
 } from "../../../subgraph/indexer";
-import { IndexerError, IndexerWorkerDownError } from "../../../subgraph/indexer/errors";
+import { IndexerError, IndexerWorkerDownError, StoppedError } from "../../../subgraph/indexer/errors";
 import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { SourceError } from "../errors";
@@ -34,6 +34,11 @@ export interface EmbeddedSourceOptions {
   /** Tuning of the indexer itself (block ranges, WASM instance reuse...), passed through unchanged. */
   tuning?: IndexerTuning;
   logger: Logger;
+  /**
+   * Aborted while the source starts: its indexer thread's open is given up, what started is stopped, and start()
+   * rejects with StoppedError once the database's writer lock is released.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -110,14 +115,18 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       // and as an IndexerError the CLI reports it in one line instead of with a stack.
       throw new IndexerError(`the embedded indexer cannot be set up: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const worker = await startIndexerWorker({
-      ...options.tuning,
-      subgraph: manifestDir,
-      rpc: options.rpcUrl,
-      db: options.dbPath,
-      pollIntervalMs: options.pollIntervalMs,
-      logLevel: "info",
-    });
+    const { signal } = options;
+    const worker = await startIndexerWorker(
+      {
+        ...options.tuning,
+        subgraph: manifestDir,
+        rpc: options.rpcUrl,
+        db: options.dbPath,
+        pollIntervalMs: options.pollIntervalMs,
+        logLevel: "info",
+      },
+      { signal },
+    );
     worker.on("log", (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }));
     worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
     let queries: QueryWorker;
@@ -126,6 +135,12 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     } catch (error) {
       await worker.stop();
       throw error;
+    }
+    // The query thread starts in moments and cannot be given up: a stop asked for meanwhile is heard here.
+    if (signal?.aborted) {
+      await queries.stop();
+      await worker.stop();
+      throw new StoppedError("the embedded indexer was stopped while it started");
     }
     // The handle restarts a worker that died or hung; meanwhile `_meta` (so /readyz and indexingStatus) must not report
     // an index that follows the chain. A worker it does not restart leaves the gateway serving what was indexed, not ready.

@@ -53,10 +53,28 @@ export interface IndexerWorkerEvents {
 /**
  * Starts the worker and resolves once its database is initialised and queryable. Rejects when the subgraph, the
  * RPC endpoint or the database cannot be opened, or the thread hangs while it starts ({@link IndexerWorkerHungError}).
+ * An aborted `signal` stops the worker (its open is given up) and rejects with {@link StoppedError} once the thread has
+ * ended, the database's lock released: the caller has no handle to stop it with.
  */
-export async function startIndexerWorker(options: IndexerWorkerOptions): Promise<IndexerWorker> {
+export async function startIndexerWorker(options: IndexerWorkerOptions, { signal }: { signal?: AbortSignal } = {}): Promise<IndexerWorker> {
+  if (signal?.aborted) throw new StoppedError("the indexer worker was stopped before it started");
   const handle = new IndexerWorker(options);
-  await handle.ready;
+  const stop = (): void => void handle.stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await handle.ready;
+  } catch (error) {
+    // Rejected on the thread's exit, but stop() may still be closing what it opened here.
+    if (signal?.aborted) await handle.stop();
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+  // Aborted as the ready message was handled: the caller asked for no handle.
+  if (signal?.aborted) {
+    await handle.stop();
+    throw new StoppedError("the indexer worker was stopped as it became ready");
+  }
   return handle;
 }
 

@@ -11,6 +11,7 @@ import {
   OpenAbortedError,
   RateLimitedError,
   StoppedError,
+  startIndexerWorker,
   type IndexerLogRecord,
 } from "../../../subgraph/indexer";
 import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
@@ -121,5 +122,27 @@ describe("embedded indexer: a stop while it opens", function () {
     expect(errors).to.deep.equal([]);
     expect(logs.filter((l) => l.level === "error" || l.level === "critical")).to.deep.equal([]);
     expect(() => takeLock(db)).to.not.throw();
+  });
+
+  it("startIndexerWorker whose signal is aborted while the open waits for a node that does not answer rejects with StoppedError once the thread ended, the lock released", async function () {
+    this.timeout(60_000);
+    const silent = await node(() => "no-answer");
+    const db = path.join(tmp, "start-signal.sqlite");
+    const controller = new AbortController();
+    const starting = startIndexerWorker({ subgraph, rpc: silent.url, db, rpcTimeoutMs: 600_000 }, { signal: controller.signal }).catch((e: unknown) => e);
+    await waitUntil(() => silent.methods.includes("eth_chainId"), "the thread's open asks for the chain id", { timeoutMs: 40_000 });
+    controller.abort();
+    expect(await starting).to.be.instanceOf(StoppedError);
+    // In this process: a thread still opening would hold it.
+    expect(() => takeLock(db)).to.not.throw();
+  });
+
+  it("startIndexerWorker given an aborted signal rejects with StoppedError and starts no thread", async function () {
+    const untouched = await node(() => "no-answer");
+    const db = path.join(tmp, "start-aborted-before.sqlite");
+    const error = await startIndexerWorker({ subgraph, rpc: untouched.url, db }, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(StoppedError);
+    expect(untouched.methods).to.deep.equal([]);
+    expect(existsSync(db)).to.equal(false);
   });
 });
