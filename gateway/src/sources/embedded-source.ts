@@ -125,9 +125,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
         pollIntervalMs: options.pollIntervalMs,
         logLevel: "info",
       },
-      { signal },
+      { signal, onLog: (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }) },
     );
-    worker.on("log", (record) => logger[LOG_LEVEL[record.level]](record.message, { source: record.source, block: record.block }));
     worker.on("failed", (fatal) => logger.error("indexing stopped on a handler error", { error: fatal.message }));
     let queries: QueryWorker;
     try {

@@ -54,11 +54,18 @@ export interface IndexerWorkerEvents {
  * Starts the worker and resolves once its database is initialised and queryable. Rejects when the subgraph, the
  * RPC endpoint or the database cannot be opened, or the thread hangs while it starts ({@link IndexerWorkerHungError}).
  * An aborted `signal` stops the worker (its open is given up) and rejects with {@link StoppedError} once the thread has
- * ended, the database's lock released: the caller has no handle to stop it with.
+ * ended, the database's lock released: the caller has no handle to stop it with. `onLog` hears the indexer's log from
+ * the thread's start, the open included (the handle's `log` event, for a listener attached once this resolves, does not).
  */
-export async function startIndexerWorker(options: IndexerWorkerOptions, { signal }: { signal?: AbortSignal } = {}): Promise<IndexerWorker> {
+export async function startIndexerWorker(
+  options: IndexerWorkerOptions,
+  { signal, onLog }: { signal?: AbortSignal; onLog?: (record: IndexerLogRecord) => void } = {},
+): Promise<IndexerWorker> {
   if (signal?.aborted) throw new StoppedError("the indexer worker was stopped before it started");
   const handle = new IndexerWorker(options);
+  // Before the thread can post anything: what the indexer logs while it opens (a database it starts over) would reach
+  // no listener the caller attached once this resolves.
+  if (onLog !== undefined) handle.on("log", onLog);
   const stop = (): void => void handle.stop();
   signal?.addEventListener("abort", stop, { once: true });
   try {

@@ -2,6 +2,7 @@
 // read-only connection and can serve HTTP; the CLI's --port mode uses the same path.
 import type { ChildProcess } from "node:child_process";
 import net, { type AddressInfo } from "node:net";
+import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import {
@@ -13,11 +14,14 @@ import {
   IndexerWorkerHungError,
   StoppedError,
   startIndexerWorker,
+  type IndexerLogRecord,
   type IndexerStatus,
   type IndexerWorkerOptions,
   type ProgressEvent,
 } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { SchemaModel } from "../../../subgraph/indexer/schema/model";
+import { IndexerDatabase } from "../../../subgraph/indexer/store/database";
 import { gql } from "./helpers/dump";
 import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
@@ -177,6 +181,21 @@ describe("embedded indexer: worker thread", function () {
       error = e;
     }
     expect((error as Error).message).to.match(/^indexer worker: no subgraph\.yaml in .*nowhere/);
+  });
+
+  it("hands onLog what the indexer logs while it opens: a database of another chain that it starts over", async function () {
+    const db = fx.dbPath("another-chain.sqlite");
+    const other = IndexerDatabase.open(db);
+    other.initialise(
+      { chainId: "1", genesisHash: `0x${"11".repeat(32)}`, buildHash: "another build", network: "mainnet" },
+      SchemaModel.parse(fs.readFileSync(path.join(fx.buildDir, "schema.graphql"), "utf8")),
+    );
+    other.close();
+    const logs: IndexerLogRecord[] = [];
+    worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db, pollIntervalMs: 50 }, { onLog: (r) => logs.push(r) });
+    await worker.stop();
+    worker = null;
+    expect(logs.map((l) => `${l.level}: ${l.message}`)).to.include(`warning: database ${db} belonged to another chain or subgraph build: starting over`);
   });
 
   it("runs the CLI with --port: indexing in a worker, queries over HTTP, clean exit on SIGTERM", async function () {
