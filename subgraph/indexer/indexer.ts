@@ -37,6 +37,7 @@ import { BlockProcessor, BlockWriteError, logFilterFor } from "./processor";
 import { DEFAULT_INSTANCE_POLICY, type InstancePolicy } from "./runtime/mapping";
 import type { MappingLogRecord } from "./runtime/host";
 import { PassFailures } from "./pass-failures";
+import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
@@ -177,31 +178,6 @@ function openAborted(options: IndexerOptions): OpenAbortedError {
   return new OpenAbortedError(`the indexer of ${options.db} was stopped while it opened`);
 }
 
-/**
- * `read`, or OpenAbortedError as soon as `signal` is aborted, whether or not the transport ends the request (one
- * without abort() does not): a stop must not wait for it.
- */
-function givenUpOn<T>(read: Promise<T>, signal: AbortSignal, options: IndexerOptions): Promise<T> {
-  if (signal.aborted) {
-    read.catch(() => undefined);
-    return Promise.reject(openAborted(options));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(openAborted(options));
-    signal.addEventListener("abort", abort, { once: true });
-    read.then(
-      (value) => {
-        signal.removeEventListener("abort", abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(error);
-      },
-    );
-  });
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Refuses option values the loop cannot honour, before anything is opened. */
@@ -319,7 +295,7 @@ export class Indexer extends EventEmitter {
     const abort = (): void => rpc.abort?.();
     signal?.addEventListener("abort", abort, { once: true });
     try {
-      return await Indexer.openWith(options, build, rpc, fetcher, (read) => (signal === undefined ? read : givenUpOn(read, signal, options)));
+      return await Indexer.openWith(options, build, rpc, fetcher, (read) => (signal === undefined ? read : unlessAborted(read, signal, () => openAborted(options))));
     } finally {
       signal?.removeEventListener("abort", abort);
     }

@@ -3,6 +3,7 @@
 // `request` and `batch`.
 import { setMaxListeners } from "node:events";
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
+import { unlessAborted } from "../abortable";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
@@ -165,31 +166,6 @@ function aborted(method: string): RpcAbortedError {
 }
 
 /**
- * `promise`, or RpcAbortedError as soon as `signal` is aborted: what is left of it (a sleep, a provider's request)
- * then ends unheard.
- */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, method: string): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(aborted(method));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(aborted(method));
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/**
  * A transport's "not before" instant: no request is sent before the latest end of a wait a node named. The indexer
  * waits a rate limit's before asking again, but the transport's other requests (the fetcher's next reads, the retries
  * of those in flight) would otherwise go at once, be refused, and, under a request rate, each halve it again.
@@ -219,7 +195,7 @@ class SendHold {
   async passed(signal: AbortSignal, method: string): Promise<number> {
     const start = this.now();
     if (signal.aborted) throw aborted(method);
-    for (let now = start; now < this.notBefore; now = this.now()) await unlessAborted(this.sleep(this.notBefore - now, signal), signal, method);
+    for (let now = start; now < this.notBefore; now = this.now()) await unlessAborted(this.sleep(this.notBefore - now, signal), signal, () => aborted(method));
     return this.now() - start;
   }
 }
@@ -311,7 +287,7 @@ export class HttpRpc implements RpcTransport {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
-      await unlessAborted(this.sleep(slot - now, signal), signal, method);
+      await unlessAborted(this.sleep(slot - now, signal), signal, () => aborted(method));
       // An answer meanwhile may have named a wait past the slot.
       held.ms += await this.hold.passed(signal, method);
     }
@@ -369,7 +345,7 @@ export class HttpRpc implements RpcTransport {
         // The retry waits the named wait, or the hold others' answers set, if that ends later.
         if (named !== null && held.ms + Math.max(named, this.hold.remaining) > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
         if (named === null) {
-          await unlessAborted(this.sleep(50 * (attempt + 1), signal), signal, method);
+          await unlessAborted(this.sleep(50 * (attempt + 1), signal), signal, () => aborted(method));
         } else {
           // postOnce waits it, in throttle, which counts it in `held`.
           this.hold.extend(named);
@@ -570,7 +546,7 @@ export class Eip1193Rpc implements RpcTransport {
     const signal = this.aborts.signal;
     await this.hold.passed(signal, method);
     try {
-      return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, method)) as T;
+      return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, () => aborted(method))) as T;
     } catch (error) {
       if (error instanceof RpcAbortedError) throw error;
       const refusal = providerError(method, error, this.now());
