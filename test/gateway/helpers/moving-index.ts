@@ -36,8 +36,13 @@ export class MovingIndex implements SubgraphSource {
 /** Runs `query` through the gateway's schema and resolvers over a MovingIndex, whose head the gateway saw at block 7. */
 export async function executeWhileMoving(blocks: MovingBlocks, query: string): Promise<ExecutionResult> {
   const head: IndexedHead = { number: 7, hash: HASH_7, parentHash: null, timestamp: 1_000, hasIndexingErrors: false };
+  return executeOver(new MovingIndex(blocks), head, query);
+}
+
+/** Runs `query` through the gateway's schema and resolvers over `source`, whose head the gateway saw at `head`. */
+export async function executeOver(source: SubgraphSource, head: IndexedHead, query: string): Promise<ExecutionResult> {
   const context = createContext({
-    reader: new SubgraphReader(new MovingIndex(blocks)),
+    reader: new SubgraphReader(source),
     head: { head, ensureHead: async () => head, refresh: async () => head } as unknown as HeadWatcher,
     chain: null,
     chainHead: null,

@@ -2,16 +2,9 @@
 // provider's newest rows may lie weeks apart. A fake source holds such rows and answers the days query as graph-node
 // does (its `where`, order and `first`), which the scenario chain, all of whose activity falls on a few days, cannot.
 import { expect } from "chai";
-import { parse, execute } from "graphql";
-import { createContext } from "../../../gateway/src/context";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import { silentLogger } from "../../../gateway/src/logger";
-import { createResolvers } from "../../../gateway/src/resolvers";
-import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
-import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { executeOver } from "../helpers/moving-index";
 
 const PROVIDER = `0x${"0a".repeat(20)}`;
 const DAY = 86_400;
@@ -68,21 +61,7 @@ interface Day {
 
 async function history(rows: Row[], days: number): Promise<Day[]> {
   const head: IndexedHead = { number: 7, hash: null, parentHash: null, timestamp: TODAY * DAY + 3600, hasIndexingErrors: false };
-  const context = createContext({
-    reader: new SubgraphReader(new DaysIndex(rows)),
-    head: { head, ensureHead: async () => head, refresh: async () => head } as unknown as HeadWatcher,
-    chain: null,
-    chainHead: null,
-    sourceKind: "subgraphUrl",
-    limits: DEFAULT_QUERY_LIMITS,
-    maxLag: 10,
-    logger: silentLogger,
-  });
-  const result = await execute({
-    schema: buildSchema(createResolvers({} as SubscriptionHub)),
-    document: parse(`{ provider(address: "${PROVIDER}") { history(days: ${days}) { date jobsCompleted staked { wei } } } }`),
-    contextValue: context,
-  });
+  const result = await executeOver(new DaysIndex(rows), head, `{ provider(address: "${PROVIDER}") { history(days: ${days}) { date jobsCompleted staked { wei } } } }`);
   expect(result.errors?.map((e) => e.message).join("; ")).to.equal(undefined);
   return (result.data as { provider: { history: Day[] } }).provider.history;
 }
