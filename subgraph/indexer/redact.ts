@@ -33,10 +33,14 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
 // there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
 // URL reads a backslash as a slash too: a URL whose scheme a backslash follows (`https:\\host\v2\<key>`, pasted into a
 // Windows path as `C:\work\https:\host\v2\<key>`, or either JSON-escaped) runs on over backslashes, up to one that
-// ends it (before a quote, whitespace or the end), since its key lies beyond them; after `//` a backslash still ends
-// it, being far likelier the `\n` or `\"` of a JSON-escaped message than part of the URL. A backslash that ends it (before
-// punctuation) is left outside it with the punctuation, as written.
-const URL_IN_TEXT = /\b(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
+// ends it (before a quote, whitespace or the end), since its key lies beyond them. After `//`, a backslash in the path
+// still ends it, being far likelier the `\n` or `\"` of a JSON-escaped message than part of the URL; but one right after
+// the host (`https://host\v2\<key>`, which URL reads as `https://host/v2/<key>`) begins the path, and the URL runs on
+// over backslashes as above, unless a single character follows it (the `\n` that ends a JSON-escaped line after a bare
+// host): no key is one character. A backslash that ends it (before punctuation) is left outside it with the
+// punctuation, as written.
+const URL_IN_TEXT =
+  /\b(?:https?|wss?):(?:\/\/[^\s"'`<>\\/?#]+\\+(?=[^\s"'`<>\\]{2})(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+|\/\/?[^\s"'`<>\\]+|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}\\]+$/;
 
 /**

@@ -340,6 +340,26 @@ describe("latent-worker CLI", () => {
         }
       });
 
+      it("exits 2 for a setup error without the key of a URL whose path begins with a backslash after its host", async () => {
+        // URL reads it as https://eth.example.org/v2/<key>: pasted into the wrong field, GPU detection quotes it.
+        const config = configJson({ gpu: { nvidiaSmiPath: "https://eth.example.org\\v2\\sEcReTkEy0123456789" } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--log-level", "warn"], cliIo)).to.equal(2);
+        const [warning, error] = stderr.text().trimEnd().split("\n");
+        expect(JSON.stringify(JSON.parse(warning))).to.contain("https://eth.example.org/…");
+        expect(error).to.contain("GPU detection failed").and.to.contain("https://eth.example.org/…");
+        expect(stderr.text()).not.to.contain("sEcReTkEy");
+      });
+
+      it("exits 2 for a config error without the key of a URL whose path begins with a backslash after its host", async () => {
+        const config = configJson({ provider: { address: "https://eth.example.org\\v2\\sEcReTkEy0123456789" } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          'latent-worker: config.provider.address: must be a 0x-prefixed 20-byte address, got "https://eth.example.org/…"\n',
+        );
+      });
+
       it("exits 2 for a URL where a file path belongs without printing it: the path it resolves to is no URL", async () => {
         for (const [field, override] of [
           ["config.contracts.deploymentFile", { contracts: { deploymentFile: RPC } }],

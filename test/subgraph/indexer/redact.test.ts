@@ -58,6 +58,21 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
     expect(holdsUrl("https:\\\\eth.example.org\\v2\\sEcReTkEy")).to.equal(true);
   });
 
+  it("hides the whole path of a URL written with // whose path begins with a backslash after its host, also JSON-escaped", () => {
+    expect(new URL("https://eth.example.org\\v2\\sEcReTkEy").pathname).to.equal("/v2/sEcReTkEy");
+    expect(redactUrlsIn("calling https://u:p@eth.example.org:8545\\v2\\sEcReTkEy?token=abc, then wss://gw.example.org\\graphql\\.")).to.equal(
+      "calling https://eth.example.org:8545/…, then wss://gw.example.org/…\\.",
+    );
+    const line = JSON.stringify({ msg: "GET https://eth.example.org\\v2\\sEcReTkEy failed\nretrying", url: "https://eth.example.org\\v2\\sEcReTkEy\\" });
+    expect(JSON.parse(redactUrlsIn(line))).to.deep.equal({ msg: "GET https://eth.example.org/… failed\nretrying", url: "https://eth.example.org/…\\" });
+    expect(holdsUrl("https://eth.example.org\\v2\\sEcReTkEy")).to.equal(true);
+  });
+
+  it("leaves a bare host's URL alone before the JSON escape that ends a line or a quoted string", () => {
+    const line = JSON.stringify({ msg: 'cannot reach http://127.0.0.1:8545\n    at "https://eth.example.org"\n' });
+    expect(redactUrlsIn(line)).to.equal(line);
+  });
+
   it("ends a URL written with // at a backslash, the JSON escape of what follows it", () => {
     const line = JSON.stringify({ msg: 'GET https://eth.example.org/v2/sEcReTkEy\nat "https://gw.example.org/graphql?auth=xyz"' });
     expect(redactUrlsIn(line)).to.equal(JSON.stringify({ msg: 'GET https://eth.example.org/…\nat "https://gw.example.org/…"' }));
