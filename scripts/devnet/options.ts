@@ -1,5 +1,6 @@
 // `npm start` options: parsed and checked before anything starts, so a typo costs nothing.
 import * as path from "node:path";
+import { checkUrlForm, UrlFormError } from "../worker/url-form";
 import { UsageError } from "./errors";
 
 export const USAGE = `Usage: npm start -- [options]
@@ -62,11 +63,13 @@ function url(text: string): string {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new UsageError(`--rpc-url must be an http(s) URL, not ${parsed.protocol}`);
   }
-  // URL reads https:/host, https:host and https:///host as https://host; the worker's config refuses them, so the
-  // worker config the devnet writes from this URL would be refused.
-  const separator = /^[a-z][a-z0-9+.-]*:([/\\]*)/i.exec(text.trimStart())?.[1] ?? "";
-  if (separator !== "//") {
-    throw new UsageError(`--rpc-url must have two slashes after its scheme (${parsed.protocol}//host/…), not ${separator === "" ? "none" : `"${separator}"`}`);
+  // The worker's rule (scripts/worker/url-form.ts): the devnet writes this URL into the worker config it makes, which
+  // would refuse it otherwise.
+  try {
+    checkUrlForm(text, parsed);
+  } catch (error) {
+    if (error instanceof UrlFormError) throw new UsageError(`--rpc-url ${error.message}`);
+    throw error;
   }
   return text;
 }

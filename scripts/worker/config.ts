@@ -14,6 +14,7 @@ import { holdsUrl, type Redactor, redactUrl, urlRedactor } from "../../subgraph/
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
+import { checkUrlForm, UrlFormError } from "./url-form";
 import { FieldError, FieldReader, StringRules } from "./validate";
 
 /** JobEscrow.MAX_URI_LENGTH: the longest result URI submitResult accepts. */
@@ -275,15 +276,12 @@ function readUrl(
       redactUrl(value, shown),
     );
   }
-  // URL reads `https:/host/v2/<key>` (a typo, or what path.resolve leaves of a URL), `https:host`, `https:///host` and
-  // `https:\\host` (a Windows paste) all as `https://host`: such a value would work, yet it is a mistake in the file
-  // that would stay unseen. The value is not shown, as its key would be: only the separator found, which holds none.
-  const separator = /^[a-z][a-z0-9+.-]*:([/\\]*)/i.exec(value.replace(/^[\u0000-\u0020]+/, ""))?.[1] ?? "";
-  if (separator !== "//") {
-    throw new FieldError(
-      reader.fieldPath(key),
-      `must have two slashes after its scheme (${url.protocol}//host/…), not ${separator === "" ? "none" : `"${separator}"`}`,
-    );
+  // Written otherwise than URL uses it (spaces around it, one slash after its scheme, a Windows paste): refused, not shown.
+  try {
+    checkUrlForm(value, url);
+  } catch (error) {
+    if (error instanceof UrlFormError) throw new FieldError(reader.fieldPath(key), error.message);
+    throw error;
   }
   return value;
 }

@@ -134,6 +134,16 @@ describe("scripts/devnet", function () {
       expect(parse("--help")).to.equal("help");
     });
 
+    it("refuses an --rpc-url that URL would trim or strip (spaces around it, a tab or line break in it), without showing it", function () {
+      for (const [text, message] of [
+        [" https://eth.example.org/v2/sEcReTkEy", "--rpc-url has leading or trailing whitespace"],
+        ["https://eth.example.org/v2/sEcReTkEy\n", "--rpc-url has leading or trailing whitespace"],
+        ["https://eth.example.org/v2/sEc\tReTkEy", "--rpc-url has a tab or line break in it"],
+      ]) {
+        expect(() => parse("--rpc-url", text), JSON.stringify(text)).to.throw(UsageError).with.property("message", message);
+      }
+    });
+
     it("refuses options npm kept for itself (npm start --port 4001, without --) instead of starting on the defaults", function () {
       // What npm 7+ hands the script for `npm start --port=4001`, `npm start --no-seed --data-dir x` and `npm start --deploy`.
       expect(() => parseDevnetOptions([], "/work", { npm_config_port: "4001" })).to.throw(UsageError, /^npm kept --port for itself .*: write npm start -- --port 4001$/);

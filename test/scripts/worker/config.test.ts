@@ -233,6 +233,27 @@ describe("worker config", () => {
     }
   });
 
+  it("refuses a URL field with leading or trailing whitespace, which URL would trim, naming the field without showing it", () => {
+    const fields: [string, string][] = [
+      ["chain.rpcUrl", "https://eth.example.org/v2/sEcReTkEy"],
+      ["gateway.httpUrl", "https://gw.example.org/graphql"],
+      ["gateway.wsUrl", "wss://gw.example.org/graphql"],
+      ["results.publicBaseUrl", "https://results.example.org/files"],
+    ];
+    for (const [field, url] of fields) {
+      for (const written of [` ${url}`, `${url} `, `\t${url}`, `${url}\n`, `${url}\u0000`]) {
+        expect(configError(withField(minimalConfig(), field, written)).message, JSON.stringify(written)).to.equal(
+          `config.${field}: has leading or trailing whitespace`,
+        );
+      }
+    }
+  });
+
+  it("refuses a URL field with a tab or line break in it, which URL would strip, without showing it", () => {
+    const error = configError(withField(minimalConfig(), "chain.rpcUrl", "https://eth.example.org/v2/sEc\nReTkEy"));
+    expect(error.message).to.equal("config.chain.rpcUrl: has a tab or line break in it");
+  });
+
   it("reads the gateway resync interval in seconds", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").gateway.resyncMs).to.equal(60_000);
     const json = withField(minimalConfig(), "gateway.resyncSeconds", 30);
