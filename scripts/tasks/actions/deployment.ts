@@ -8,7 +8,7 @@
  * reads only the blocks since (lib/checkpoint.ts). It signs nothing, so it needs no account.
  */
 import { encodeBytes32String } from "ethers";
-import type { Interface, LogDescription } from "ethers";
+import type { Interface, Log, LogDescription } from "ethers";
 import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
 import type { ContractName, LatentContracts, LogReader, TimelockRoleName, WiringCheck } from "../../deploy";
 import { IGoverned__factory } from "../../../typechain-types";
@@ -128,38 +128,56 @@ function governedParameters(c: LatentContracts): Map<string, GovernedParameter> 
   ]);
 }
 
+/** `contract`'s governed parameters, each with its check's name. */
+function parametersOf(governed: Map<string, GovernedParameter>, contract: ContractName): [string, GovernedParameter][] {
+  const parameters = [...governed].filter(([, parameter]) => parameter.contract === contract);
+  if (parameters.length === 0) throw new TypeError(`${contract} has no governed parameter`);
+  return parameters;
+}
+
+/** What `log`, parsed as `parsed`, sets of `parameters`; undefined for a parameter no check reads. */
+function setValueOf(parameters: [string, GovernedParameter][], parsed: LogDescription, log: Log): SetValue | undefined {
+  for (const [parameter, { set }] of parameters) {
+    const value = set(parsed);
+    if (value !== undefined) return { parameter, value, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash };
+  }
+  return undefined;
+}
+
+/**
+ * Of a contract's setter logs in block order, all that governanceChange reads of them: those in its block `from`, which
+ * may be its constructor's, and of the later ones the last of each parameter.
+ */
+function keptSetValues(logs: SetValue[], from: number): SetValue[] {
+  const last = new Map<string, SetValue>();
+  for (const log of logs) if (log.blockNumber > from) last.set(log.parameter, log);
+  return [...logs.filter((log) => log.blockNumber === from), ...last.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+}
+
+/** `kinds` as a list in a sentence: `A`, `A and B`, `A, B and C`. */
+const listed = (kinds: string[]): string => (kinds.length === 1 ? `${kinds[0]}` : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`);
+
 /**
  * Every governed parameter's logs of `contract`, read as one stream (one filter for all their events, so one range of
- * calls however many have changed) into the checkpoint: of the logs in its block, which may be its constructor's, all;
- * of the later ones, the last of each parameter, all that governanceChange reads of them.
+ * calls however many have changed) into the checkpoint, as keptSetValues keeps them. Not the timelock's: its delay's
+ * logs are read with its role logs (timelockHistory).
  */
 function setterLogs(ctx: DeploymentContext, contract: ContractName, governed: Map<string, GovernedParameter>): LogStream<SetValue> {
-  const parameters = [...governed].filter(([, parameter]) => parameter.contract === contract);
-  const [first] = parameters;
-  if (first === undefined) throw new TypeError(`${contract} has no governed parameter`);
-  const { iface } = first[1];
+  const parameters = parametersOf(governed, contract);
+  const { iface } = parameters[0]![1];
   const address = ctx.record.contracts[contract].address;
   const from = ctx.fromBlock(contract);
   const topics = [...new Set(parameters.map(([, parameter]) => parameter.topic))];
   const kinds = [...new Set(parameters.map(([, parameter]) => parameter.kind))];
-  const what = `${contract}'s ${kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`}`;
   const query = async (fromBlock: number, toBlock: number): Promise<SetValue[]> =>
     (await ctx.hre.ethers.provider.getLogs({ address, topics: [topics], fromBlock, toBlock })).flatMap((log) => {
       const parsed = iface.parseLog(log);
       if (parsed === null) throw new ChainQueryError(`the node returned a log of ${contract} that is none of ${kinds.join(", ")} (tx ${log.transactionHash})`);
-      for (const [parameter, { set }] of parameters) {
-        const value = set(parsed);
-        if (value !== undefined) return [{ parameter, value, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash }];
-      }
-      // A parameter no check reads.
-      return [];
+      const set = setValueOf(parameters, parsed, log);
+      return set === undefined ? [] : [set];
     });
-  const keep = (logs: SetValue[]): SetValue[] => {
-    const last = new Map<string, SetValue>();
-    for (const log of logs) if (log.blockNumber > from) last.set(log.parameter, log);
-    return [...logs.filter((log) => log.blockNumber === from), ...last.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  };
-  return { key: `${contract} parameters`, what, address, from, query, isItem: isSetValue, keep };
+  const keep = (logs: SetValue[]): SetValue[] => keptSetValues(logs, from);
+  return { key: `${contract} parameters`, what: `${contract}'s ${listed(kinds)}`, address, from, query, isItem: isSetValue, keep };
 }
 
 /**
@@ -210,10 +228,12 @@ interface RoleLog {
   transactionHash: string;
 }
 
-interface RoleHistory {
-  /** The last log of each role and account, keyed by `roleKey`. */
+interface TimelockHistory {
+  /** The last role log of each role and account, keyed by `roleKey`. */
   last: Map<string, RoleLog>;
   timelock: string;
+  /** The timelock's governed settings' logs (MinDelayChange), as keptSetValues keeps them. */
+  settings: SetValue[];
 }
 
 const roleKey = (id: string, account: string) => `${id.toLowerCase()}:${account.toLowerCase()}`;
@@ -230,43 +250,60 @@ const isRoleLog = (item: unknown): item is RoleLog => {
   );
 };
 
+/** One log of the timelock's stream: a role's, or a governed setting's. */
+type TimelockLog = RoleLog | SetValue;
+
 /**
  * Every RoleGranted and RoleRevoked the timelock emitted from its block in the record to `head`, the last of each
  * role and account kept. AccessControl logs a grant only to an account without the role and a revocation only from
  * one with it, so the last log of a pair is what the chain holds, and the pairs that have none were never granted.
  * TimelockController is not enumerable, so these logs are the only way to find a holder the checks do not name.
- * They are read from the checkpoint on (lib/checkpoint.ts): an old deployment behind a node that caps eth_getLogs'
- * range is thousands of calls.
+ * Its MinDelayChange logs come with them, in the same filter (topic0 any of the three): one range of eth_getLogs calls
+ * instead of two, where a changed delay would otherwise be read again on its own. They are read from the checkpoint on
+ * (lib/checkpoint.ts): an old deployment behind a node that caps eth_getLogs' range is thousands of calls.
  */
-async function roleHistory(ctx: DeploymentContext, c: LatentContracts, checkpoint: LogCheckpoint, head: number): Promise<RoleHistory> {
+async function timelockHistory(
+  ctx: DeploymentContext,
+  c: LatentContracts,
+  governed: Map<string, GovernedParameter>,
+  checkpoint: LogCheckpoint,
+  head: number,
+): Promise<TimelockHistory> {
   const timelock = await c.timelock.getAddress();
-  const granted = c.timelock.interface.getEvent("RoleGranted");
-  const revoked = c.timelock.interface.getEvent("RoleRevoked");
+  const from = ctx.fromBlock("LatentTimelock");
+  const roleEvents = [c.timelock.interface.getEvent("RoleGranted"), c.timelock.interface.getEvent("RoleRevoked")];
+  const settings = parametersOf(governed, "LatentTimelock");
+  const kinds = [...roleEvents.map((event) => event.name), ...new Set(settings.map(([, setting]) => setting.kind))];
+  const topics = [...roleEvents.map((event) => event.topicHash), ...new Set(settings.map(([, setting]) => setting.topic))];
   const provider = ctx.hre.ethers.provider;
-  // One filter for both events (topic0 either): one range of calls instead of two.
-  const query = async (from: number, to: number): Promise<RoleLog[]> =>
-    (await provider.getLogs({ address: timelock, topics: [[granted.topicHash, revoked.topicHash]], fromBlock: from, toBlock: to })).map((log) => {
+  const query = async (fromBlock: number, toBlock: number): Promise<TimelockLog[]> =>
+    (await provider.getLogs({ address: timelock, topics: [topics], fromBlock, toBlock })).flatMap((log): TimelockLog[] => {
       const event = c.timelock.interface.parseLog(log);
-      if (event === null) throw new ChainQueryError(`the node returned a timelock log that is neither RoleGranted nor RoleRevoked (tx ${log.transactionHash})`);
-      const [role, account, sender] = event.args as unknown as [string, string, string];
-      return { granted: event.name === "RoleGranted", role, account, sender, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash };
+      if (event === null) throw new ChainQueryError(`the node returned a timelock log that is none of ${kinds.join(", ")} (tx ${log.transactionHash})`);
+      if (roleEvents.some(({ name }) => name === event.name)) {
+        const [role, account, sender] = event.args as unknown as [string, string, string];
+        return [{ granted: event.name === "RoleGranted", role, account, sender, blockNumber: log.blockNumber, index: log.index, transactionHash: log.transactionHash }];
+      }
+      const set = setValueOf(settings, event, log);
+      return set === undefined ? [] : [set];
     });
   const lastOfEach = (logs: RoleLog[]) => [...new Map(logs.map((log) => [roleKey(log.role, log.account), log])).values()];
   const logs = await readLogStream(
     checkpoint,
     provider,
     {
-      key: "LatentTimelock roles",
-      what: "LatentTimelock's RoleGranted and RoleRevoked",
+      key: "LatentTimelock roles and settings",
+      what: `LatentTimelock's ${listed(kinds)}`,
       address: timelock,
-      from: ctx.fromBlock("LatentTimelock"),
+      from,
       query,
-      isItem: isRoleLog,
-      keep: lastOfEach,
+      isItem: (item): item is TimelockLog => isRoleLog(item) || isSetValue(item),
+      keep: (logs) => [...lastOfEach(logs.filter(isRoleLog)), ...keptSetValues(logs.filter(isSetValue), from)],
     },
     head,
   );
-  return { last: new Map(logs.map((log) => [roleKey(log.role, log.account), log])), timelock };
+  const roles = logs.filter(isRoleLog);
+  return { last: new Map(roles.map((log) => [roleKey(log.role, log.account), log])), timelock, settings: logs.filter(isSetValue) };
 }
 
 /**
@@ -274,7 +311,7 @@ async function roleHistory(ctx: DeploymentContext, c: LatentContracts, checkpoin
  * timelock as sender (a grantRole or revokeRole the timelock called on itself, so an executed proposal; the
  * constructor's grants have the deployer as sender) and set what the chain holds. Otherwise a detail that says why not.
  */
-function explainRole(history: RoleHistory, id: string, account: string, holds: boolean): { change: GovernanceChange } | { detail: string } {
+function explainRole(history: TimelockHistory, id: string, account: string, holds: boolean): { change: GovernanceChange } | { detail: string } {
   const last = history.last.get(roleKey(id, account));
   if (last === undefined) return { detail: holds ? "no RoleGranted log grants it" : "no RoleRevoked log revokes it" };
   const what = `${last.granted ? "granted" : "revoked"} by ${last.sender}`;
@@ -290,7 +327,7 @@ function explainRole(history: RoleHistory, id: string, account: string, holds: b
  * <account>`), passed where governance granted it and failed otherwise (a deployer that kept the admin role and
  * granted one, say). The chain's hasRole confirms each such holder.
  */
-async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, checkpoint: LogCheckpoint, wiring: VerifyCheck[], head: number): Promise<VerifyCheck[]> {
+async function timelockRoles(c: LatentContracts, history: TimelockHistory, wiring: VerifyCheck[], head: number): Promise<VerifyCheck[]> {
   const ids = new Map<string, TimelockRoleName>();
   const named = new Set<string>();
   for (const check of wiring) {
@@ -298,7 +335,6 @@ async function timelockRoles(ctx: DeploymentContext, c: LatentContracts, checkpo
     ids.set(check.timelockRole.id.toLowerCase(), check.timelockRole.role);
     named.add(roleKey(check.timelockRole.id, check.timelockRole.account));
   }
-  const history = await roleHistory(ctx, c, checkpoint, head);
   const checks = wiring.map((check): VerifyCheck => {
     const role = check.timelockRole;
     if (role === undefined || check.ok) return check;
@@ -367,9 +403,10 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
   const head = await ctx.hre.ethers.provider.getBlockNumber();
   const governed = governedParameters(loaded.contracts);
   const checkpoint = new LogCheckpoint(checkpointFile(file));
-  const wiring = await timelockRoles(ctx, loaded.contracts, checkpoint, wired, head);
-  // Each contract's setter logs, read once for all its parameters that differ.
-  const setters = new Map<ContractName, SetValue[]>();
+  const history = await timelockHistory(ctx, loaded.contracts, governed, checkpoint, head);
+  const wiring = await timelockRoles(loaded.contracts, history, wired, head);
+  // Each contract's setter logs, read once for all its parameters that differ; the timelock's came with its role logs.
+  const setters = new Map<ContractName, SetValue[]>([["LatentTimelock", history.settings]]);
   for (const [i, check] of wiring.entries()) {
     const parameter = governed.get(check.name);
     // Only a difference costs these log queries: a deployment as recorded is verified without them.

@@ -436,6 +436,50 @@ describe("tasks: deployment", function () {
       });
     });
 
+    describe("the timelock's role and delay logs, read by one filter", function () {
+      /** settingsChangedFixture's deployment of its own (its checkpoint is no other test's), then 100 blocks. */
+      async function delayChangedFixture() {
+        const b = await settingsChangedFixture();
+        await mine(100);
+        return b;
+      }
+
+      /** A verify run, with the first block of each eth_getLogs call it makes for the timelock's logs. */
+      async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
+        const timelock = (await b.c.timelock.getAddress()).toLowerCase();
+        const from: number[] = [];
+        const { value } = await withRefusedLogs((call) => {
+          if (call.address === timelock) from.push(call.from);
+          return false;
+        }, () => task<VerifyView>(b.file, "deployment verify"));
+        return { result: value.result, from };
+      }
+
+      beforeEach(async function () {
+        fs.rmSync(checkpointFile((await loadFixture(delayChangedFixture)).file), { force: true });
+      });
+
+      it("reads the role logs and the MinDelayChange that explains a changed delay in one eth_getLogs call", async function () {
+        const b = await loadFixture(delayChangedFixture);
+        const { result, from } = await timelockQueries(b);
+        expect(from).to.deep.equal([b.s.deployment.record.contracts.LatentTimelock.blockNumber]);
+        expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["governor.votingPeriod", "timelock.getMinDelay"]]);
+        const check = result.checks.find((c) => c.name === "timelock.getMinDelay");
+        expect(check?.changedByGovernance).to.deep.equal({ blockNumber: b.tx.blockNumber, transactionHash: b.tx.hash });
+      });
+
+      it("asks, on a second run, for both only from the checkpoint on, still passing the delay governance changed before it", async function () {
+        const b = await loadFixture(delayChangedFixture);
+        const head = await hre.ethers.provider.getBlockNumber();
+        const first = await timelockQueries(b);
+        await mine(10);
+        const second = await timelockQueries(b);
+        expect(second.from).to.deep.equal([head - CHECKPOINT_MARGIN + 1]);
+        expect(first.result.changedByGovernance).to.deep.equal(["governor.votingPeriod", "timelock.getMinDelay"]);
+        expect(second.result).to.deep.equal(first.result);
+      });
+    });
+
     describe("the setter logs of a governed value, read from the checkpoint beside the record", function () {
       /**
        * A deployment of its own, then 40 blocks, governance setting the thawing period and the guardian, and 100
@@ -696,7 +740,7 @@ describe("tasks: deployment", function () {
       const roles = await withRefusedLogs(({ address }) => address === timelock, () => task(b.file, "deployment verify").catch((e: unknown) => e));
       expect(roles.value).to.be.instanceOf(ChainQueryError);
       expect((roles.value as Error).message).to.match(
-        /^the node refused eth_getLogs for LatentTimelock's RoleGranted and RoleRevoked in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
+        /^the node refused eth_getLogs for LatentTimelock's RoleGranted, RoleRevoked and MinDelayChange in block \d+ \(asked for blocks \d+-\d+, down to one block at a time\): query exceeds max block range$/,
       );
       const none = await withRefusedLogs(() => true, () => task(b.file, "deployment verify").catch((e: unknown) => e));
       expect(none.value).to.be.instanceOf(ChainQueryError);
