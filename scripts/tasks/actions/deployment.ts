@@ -181,6 +181,21 @@ function setterLogs(ctx: DeploymentContext, contract: ContractName, governed: Ma
 }
 
 /**
+ * The contract (lowercase) transaction `hash` created, null for none, from its receipt; undefined where the node has no
+ * receipt for it. Kept in the checkpoint (which never needs to ask again: see lib/checkpoint.ts), so that the logs in a
+ * contract's block cost their receipts once, not on every run.
+ */
+async function contractCreatedBy(ctx: DeploymentContext, checkpoint: LogCheckpoint, hash: string): Promise<string | null | undefined> {
+  const known = checkpoint.createdBy(hash);
+  if (known !== undefined) return known;
+  const receipt = await ctx.hre.ethers.provider.getTransactionReceipt(hash);
+  if (receipt === null) return undefined;
+  const created = receipt.contractAddress?.toLowerCase() ?? null;
+  checkpoint.saveCreatedBy(hash, created);
+  return created;
+}
+
+/**
  * Where governance last set the value a failed check read, if it did: of `logs`, the parameter's logs from its
  * contract's block to the head (those in that block, and the last after it), the last, when it sets the chain's value
  * and was not emitted by the contract's constructor (in the transaction that created it, in the record's block: a
@@ -190,6 +205,7 @@ function setterLogs(ctx: DeploymentContext, contract: ContractName, governed: Ma
  */
 async function governanceChange(
   ctx: DeploymentContext,
+  checkpoint: LogCheckpoint,
   parameter: GovernedParameter,
   check: { name: string; actual: string; expected: string },
   logs: SetValue[],
@@ -199,10 +215,10 @@ async function governanceChange(
   const changes: SetValue[] = [];
   for (const log of logs.filter((log) => log.parameter === check.name)) {
     if (log.blockNumber === deployedAt) {
-      const receipt = await ctx.hre.ethers.provider.getTransactionReceipt(log.transactionHash);
+      const created = await contractCreatedBy(ctx, checkpoint, log.transactionHash);
       // A log whose transaction the node no longer has cannot be told from the constructor's: it excuses nothing.
-      if (receipt === null) return undefined;
-      if (receipt.contractAddress?.toLowerCase() === address) {
+      if (created === undefined) return undefined;
+      if (created === address) {
         if (log.value.toLowerCase() !== check.expected.toLowerCase()) return { detail: `the constructor set ${log.value} (tx ${log.transactionHash})` };
         continue;
       }
@@ -416,7 +432,7 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
       logs = await readLogStream(checkpoint, ctx.hre.ethers.provider, setterLogs(ctx, parameter.contract, governed), head);
       setters.set(parameter.contract, logs);
     }
-    const explained = await governanceChange(ctx, parameter, { name: check.name, actual: check.actual, expected: check.expected }, logs);
+    const explained = await governanceChange(ctx, checkpoint, parameter, { name: check.name, actual: check.actual, expected: check.expected }, logs);
     if (explained === undefined) continue;
     wiring[i] = "change" in explained ? { ...check, ok: true, changedByGovernance: explained.change } : { ...check, detail: explained.detail };
   }

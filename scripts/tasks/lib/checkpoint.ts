@@ -6,8 +6,12 @@
  * one kind, read by one filter), the logs that matter up to a block CHECKPOINT_MARGIN below the head of the run that
  * read it, and that block's hash: a reorg that reaches it changes the hash, and the next run reads that stream from
  * the deployment again; one of the last blocks only is read again anyway. Each stream keeps its own block, as a run
- * reads only the streams it needs. It is a cache: a missing, unreadable or foreign one is read from the deployment
- * again, and one that cannot be written is not written (`unwritable` says why, for the task to tell the user).
+ * reads only the streams it needs. It also keeps, per transaction asked about, the contract it created (or that it
+ * created none): the receipt that tells a constructor's log from a later one in the deployment's block, asked for once
+ * rather than on every run. That needs no block hash: a transaction's hash commits to its sender, nonce and `to`, which
+ * make what it creates, wherever a reorg puts it. It is a cache: a missing, unreadable, foreign or older one is read
+ * from the deployment again (and rewritten), and one that cannot be written is not written (`unwritable` says why, for
+ * the task to tell the user).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,9 +32,15 @@ export interface StreamCheckpoint<T> {
   state: T[];
 }
 
+// Version 3: the timelock's stream holds its MinDelayChange logs too, and `createdContracts` is new. An older file's
+// streams are read from the deployment again, once, as a missing file's are.
+const VERSION = 3;
+
 interface CheckpointContents {
-  version: 2;
+  version: typeof VERSION;
   streams: Record<string, StreamCheckpoint<unknown>>;
+  /** Transaction hash (lowercase) to the contract it created (lowercase), or null where it created none. */
+  createdContracts: Record<string, string | null>;
 }
 
 /** `<dir>/<name>.verify-checkpoint` for the record `<dir>/<name>.json`. */
@@ -42,24 +52,28 @@ export function checkpointFile(recordFile: string): string {
 /** A checkpoint file, read once when opened; `save` writes each stream as it is read. */
 export class LogCheckpoint {
   private readonly streams: Record<string, StreamCheckpoint<unknown>>;
+  private readonly createdContracts: Record<string, string | null>;
   /** Why the file could not be written, from the first write that failed; undefined while none has. */
   unwritable: string | undefined;
 
   constructor(readonly file: string) {
-    this.streams = LogCheckpoint.read(file);
+    ({ streams: this.streams, createdContracts: this.createdContracts } = LogCheckpoint.read(file));
   }
 
-  private static read(file: string): Record<string, StreamCheckpoint<unknown>> {
+  private static read(file: string): Omit<CheckpointContents, "version"> {
+    const none = { streams: {}, createdContracts: {} };
     let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {
-      return {};
+      return none;
     }
     const c = json as Partial<CheckpointContents> | null;
-    // Another version's (the role logs' alone, say) is read from the deployment again, as a missing one.
-    if (c === null || typeof c !== "object" || c.version !== 2 || typeof c.streams !== "object" || c.streams === null || Array.isArray(c.streams)) return {};
-    return c.streams;
+    // Another version's is read from the deployment again, as a missing one.
+    if (c === null || typeof c !== "object" || c.version !== VERSION || !isRecord(c.streams)) return none;
+    const created = isRecord(c.createdContracts) ? c.createdContracts : {};
+    const valid = Object.entries(created).filter(([, address]) => address === null || typeof address === "string");
+    return { streams: c.streams, createdContracts: Object.fromEntries(valid) as Record<string, string | null> };
   }
 
   /**
@@ -78,9 +92,25 @@ export class LogCheckpoint {
   /** Keeps `checkpoint` as stream `key` and writes the file, or nothing where the directory does not take it. */
   save<T>(key: string, checkpoint: StreamCheckpoint<T>): void {
     this.streams[key] = checkpoint;
+    this.write();
+  }
+
+  /** The contract (lowercase) transaction `hash` created, null for none; undefined where the checkpoint does not know. */
+  createdBy(hash: string): string | null | undefined {
+    const key = hash.toLowerCase();
+    return Object.hasOwn(this.createdContracts, key) ? this.createdContracts[key] : undefined;
+  }
+
+  /** Keeps that transaction `hash` created `contract` (null: none) and writes the file, as save does. */
+  saveCreatedBy(hash: string, contract: string | null): void {
+    this.createdContracts[hash.toLowerCase()] = contract === null ? null : contract.toLowerCase();
+    this.write();
+  }
+
+  private write(): void {
     // One that failed fails again (the directory is read-only, say): the task says so once.
     if (this.unwritable !== undefined) return;
-    const contents: CheckpointContents = { version: 2, streams: this.streams };
+    const contents: CheckpointContents = { version: VERSION, streams: this.streams, createdContracts: this.createdContracts };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       // Renamed into place, so that a run stopped halfway leaves the previous checkpoint, not half of one.
@@ -93,6 +123,10 @@ export class LogCheckpoint {
       this.unwritable = error instanceof Error ? (error.message.split(",")[0] ?? error.message) : String(error);
     }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A block's hash as the node has it now (null where it has no such block). */

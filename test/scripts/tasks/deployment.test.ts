@@ -147,6 +147,22 @@ async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () =
   }
 }
 
+/** Runs `run`, counting the calls of JSON-RPC `method` that reach the node. */
+async function countingCalls<T>(method: string, run: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const provider = hre.network.provider as EIP1193Provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+  const send = provider.send;
+  let calls = 0;
+  provider.send = async (asked: string, params?: unknown[]) => {
+    if (asked === method) calls += 1;
+    return send.call(provider, asked, params);
+  };
+  try {
+    return { value: await run(), calls };
+  } finally {
+    provider.send = send;
+  }
+}
+
 describe("tasks: deployment", function () {
   describe("verify", function () {
     it("passes on a fresh deployment, printing every check, the genesis block and the mints included", async function () {
@@ -609,6 +625,43 @@ describe("tasks: deployment", function () {
         const { result, from } = await queriesOf(b.file, b.c.staking);
         expect(from).to.deep.equal([b.s.deployment.record.contracts.Staking.blockNumber]);
         expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["pauseGuardian.guardian", "staking.minStakePerGpu", "staking.thawingPeriod"]]);
+      });
+
+      it("asks for the receipts that tell the constructor's logs from governance's in a contract's block once: a second run asks for none", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const first = await countingCalls("eth_getTransactionReceipt", () => task<VerifyView>(b.file, "deployment verify"));
+        expect(first.calls, "the first run's receipts").to.be.greaterThan(0);
+        await mine(10);
+        const second = await countingCalls("eth_getTransactionReceipt", () => task<VerifyView>(b.file, "deployment verify"));
+        expect(second.calls).to.equal(0);
+        expect(second.value.result).to.deep.equal(first.value.result);
+        expect(second.value.result.changedByGovernance).to.deep.equal(["pauseGuardian.guardian", "staking.thawingPeriod"]);
+      });
+
+      it("still names what the constructor set, with no receipt asked for, on a second run of a record that misstates it", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { params: Record<string, unknown> };
+        const tampered = tempFile("receipts-tampered-thawing.json", JSON.stringify({ ...record, params: { ...record.params, thawingPeriod: 5 } }));
+        fs.rmSync(checkpointFile(tampered), { force: true });
+        const first = await countingCalls("eth_getTransactionReceipt", () => failedRun(tampered));
+        const second = await countingCalls("eth_getTransactionReceipt", () => failedRun(tampered));
+        expect([first.calls > 0, second.calls]).to.deep.equal([true, 0]);
+        expect(second.value.error).to.be.instanceOf(VerificationError);
+        expect(second.value.output).to.equal(first.value.output).and.to.match(
+          new RegExp(`  FAILED   staking\\.thawingPeriod: is ${2 * DAY + 17}, not 5: the constructor set ${b.s.deployment.config.params.thawingPeriod} \\(tx 0x[0-9a-f]{64}\\)\\n`),
+        );
+      });
+
+      it("reads the logs from the deployment again when the checkpoint is of an earlier version, and rewrites it", async function () {
+        const b = await loadFixture(changedBeforeCheckpointFixture);
+        await task<VerifyView>(b.file, "deployment verify");
+        const file = checkpointFile(b.file);
+        const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { version: number };
+        fs.writeFileSync(file, JSON.stringify({ ...saved, version: saved.version - 1 }));
+        await mine(10);
+        const { result, from } = await queriesOf(b.file, b.c.staking);
+        expect([result.failed, from]).to.deep.equal([[], [b.s.deployment.record.contracts.Staking.blockNumber]]);
+        expect((JSON.parse(fs.readFileSync(file, "utf8")) as { version: number }).version).to.equal(saved.version);
       });
 
       it("reads the setter logs from the deployment when the checkpoint is not one (unreadable)", async function () {
