@@ -190,14 +190,24 @@ async function main(): Promise<void> {
       },
     );
   };
+  /** The signal that started the stop, null until one came. */
+  let stoppingOn: string | null = null;
   const shutdown = (signal: string) => {
+    // A second signal (a supervisor's SIGTERM after a Ctrl-C) must not start a second stop while the first closes what
+    // it closes; the first one's end exits.
+    if (stoppingOn !== null) {
+      logger.info("already stopping", { signal, stoppingOn });
+      return;
+    }
+    stoppingOn = signal;
     logger.info("shutting down", { signal });
     // Still starting: startGateway stops what it started and rejects with StartAbortedError, handled below.
     if (gateway === null) starting.abort();
     else stop(gateway);
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  // `on`, not `once`: with no handler left, a second signal would end the process there and then, mid-stop.
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
   logger.info("starting", { source: "subgraphUrl" in config.options.source ? "subgraph-url" : "embedded" });
   try {
     gateway = await startGateway({ ...config.options, logger, signal: starting.signal });

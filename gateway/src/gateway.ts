@@ -110,6 +110,7 @@ export interface GatewayHandle {
   sourceQueries(): number;
   /** Live subscriptions, for monitoring. */
   subscriberCount(): number;
+  /** Closes the server, then the source; a second call returns the first call's promise. */
   stop(): Promise<void>;
 }
 
@@ -272,6 +273,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       await server.close();
       throw new StartAbortedError();
     }
+    let stopping: Promise<void> | null = null;
     return {
       url: server.url,
       wsUrl: server.wsUrl,
@@ -279,9 +281,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       head: () => runtime.services.head.head,
       sourceQueries: () => runtime.source.misses,
       subscriberCount: () => runtime.hub.subscriberCount,
-      async stop() {
-        await server.close();
-        await runtime.close();
+      stop() {
+        // Once: a second stop (the CLI's SIGTERM after its SIGINT) would close the server and the source again
+        // while the first is closing them, and resolve before they are closed.
+        stopping ??= (async () => {
+          await server.close();
+          await runtime.close();
+        })();
+        return stopping;
       },
     };
   } catch (error) {

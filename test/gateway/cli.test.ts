@@ -295,6 +295,39 @@ describe("gateway CLI", function () {
     }
   });
 
+  it("on SIGTERM while a SIGINT's stop is under way, logs that it is already stopping and exits 0 after one stop", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    // Neither answers: the /readyz below waits on the chain node, and holds the server's stop open for its grace period.
+    const subgraph = await startSilentNode();
+    const chain = await startSilentNode();
+    const deployment = path.join(dir, "deployment.json");
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    fs.writeFileSync(deployment, JSON.stringify({ network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } }));
+    const child = spawnTsCli("gateway/src/cli.ts", ["--subgraph-url", `${subgraph.url}/subgraphs/name/latent`, "--rpc-url", chain.url, "--deployment", deployment, "--port", "0"]);
+    try {
+      const output = collectOutput(child);
+      await waitUntil(() => /"listening":"[^"]+"/.test(output.stdout) || child.exitCode !== null, "the gateway listened", { timeoutMs: 40_000 });
+      const url = /"listening":"([^"]+)"/.exec(output.stdout)?.[1];
+      expect(url, output.stderr).to.be.a("string");
+      void fetch(new URL("/readyz", url)).catch(() => undefined);
+      await waitUntil(() => chain.connections > 0, "the gateway asked the chain node for its head");
+      child.kill("SIGINT");
+      await waitUntil(() => output.stdout.includes('"msg":"shutting down"'), "the gateway started its stop");
+      child.kill("SIGTERM");
+      expect(await output.exited, output.stderr).to.equal(0);
+      const lines = output.stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.msg === "shutting down").map((line) => line.signal)).to.deep.equal(["SIGINT"]);
+      expect(lines.filter((line) => line.msg === "already stopping").map((line) => [line.signal, line.stoppingOn])).to.deep.equal([["SIGTERM", "SIGINT"]]);
+      expect(lines.filter((line) => line.level === "error")).to.deep.equal([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await subgraph.close();
+      await chain.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`exits 0 on ${signal} while its embedded indexer's open waits on a node that never answers, the database's writer lock released`, async function () {
       this.timeout(60_000);

@@ -197,6 +197,17 @@ describe("startGateway options", function () {
   });
 });
 
+describe("startGateway's stop()", function () {
+  it("called again while it stops, returns the first call's promise instead of stopping twice", async function () {
+    // An endpoint nothing listens on: the gateway serves without it, and nothing here asks it anything.
+    const handle = await startGateway({ source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent" }, chain: null, port: 0, logger: silentLogger });
+    const first = handle.stop();
+    const second = handle.stop();
+    expect(second).to.equal(first);
+    await first;
+  });
+});
+
 describe("startGateway's signal", function () {
   it("aborted while the embedded indexer's open waits on a node that never answers, rejects with StartAbortedError, the database's writer lock released", async function () {
     this.timeout(60_000);
