@@ -26,6 +26,8 @@ import { SubgraphReader } from "./subgraph/reader";
 /** The embedded indexer, indexing `deployment` from `rpcUrl` into `dbPath` in a worker thread. */
 export interface EmbeddedSourceConfig {
   rpcUrl: string;
+  /** How long the indexer waits on one JSON-RPC request before it fails it (default 30,000 ms). */
+  rpcTimeoutMs?: number;
   /** The deployment record, or the path of deployments/<network>.json. */
   deployment: DeploymentRecord | string;
   dbPath: string;
@@ -158,6 +160,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     try {
       inner = await EmbeddedSubgraphSource.start({
         rpcUrl: options.source.rpcUrl,
+        rpcTimeoutMs: options.source.rpcTimeoutMs,
         deployment,
         dbPath: options.source.dbPath,
         subgraphBuildDir: options.source.subgraphBuildDir,

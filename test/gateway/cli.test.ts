@@ -200,6 +200,28 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { REORG_THRESHOLD: "64" })).to.throw(/^REORG_THRESHOLD applies only with --subgraph-url/);
   });
 
+  it("reads the embedded indexer's RPC timeout from --indexer-rpc-timeout, or INDEXER_RPC_TIMEOUT_MS, and leaves the indexer's default without", function () {
+    expect(parseCli(["--indexer-rpc-timeout", "120000"], {}).options.source).to.include({ rpcTimeoutMs: 120_000 });
+    expect(parseCli([], { INDEXER_RPC_TIMEOUT_MS: "5000" }).options.source).to.include({ rpcTimeoutMs: 5_000 });
+    expect(parseCli(["--indexer-rpc-timeout", "7"], { INDEXER_RPC_TIMEOUT_MS: "9" }).options.source).to.include({ rpcTimeoutMs: 7 });
+    expect(parseCli([], {}).options.source).not.to.have.property("rpcTimeoutMs");
+  });
+
+  it("refuses an indexer RPC timeout that is not a positive whole number of milliseconds a timer can wait, naming the flag or variable and the value", function () {
+    for (const text of ["0", "-1", "2.5", "0x10", "1e3", "30s", "2147483648"]) {
+      expect(() => parseCli(["--indexer-rpc-timeout", text], {}), text).to.throw(
+        new RegExp(`^--indexer-rpc-timeout must be a positive integer of milliseconds, at most 2147483647 \\(got ${text.replace(".", "\\.")}\\)$`),
+      );
+    }
+    expect(() => parseCli([], { INDEXER_RPC_TIMEOUT_MS: "0" })).to.throw(/^INDEXER_RPC_TIMEOUT_MS must be a positive integer of milliseconds, at most 2147483647 \(got 0\)$/);
+  });
+
+  it("refuses an indexer RPC timeout with a graph-node endpoint, where no indexer runs", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    expect(() => parseCli(["--subgraph-url", url, "--indexer-rpc-timeout", "5000"], {})).to.throw(/^--indexer-rpc-timeout applies only to the embedded indexer/);
+    expect(() => parseCli([], { SUBGRAPH_URL: url, INDEXER_RPC_TIMEOUT_MS: "5000" })).to.throw(/^INDEXER_RPC_TIMEOUT_MS applies only to the embedded indexer/);
+  });
+
   it("exits 2 on a bad --reorg-threshold, with the message and the usage, before it serves", async function () {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(
