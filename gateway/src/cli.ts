@@ -15,6 +15,9 @@ import { redactUrl, redactUrlsIn, type Redactor } from "../../subgraph/indexer/r
 const USAGE = `Usage: npm run gateway -- [options]
 
   --rpc-url <url>          chain JSON-RPC (env RPC_URL; default http://127.0.0.1:8545)
+  --indexer-rpc-timeout <ms>
+                           the embedded indexer's wait on one JSON-RPC request before it fails it
+                           (env INDEXER_RPC_TIMEOUT_MS; default 30000)
   --deployment <file>      deployment record (default localhost.json in LATENT_DEPLOYMENTS_DIR, or deployments/)
   --db <file>              embedded indexer database (default .data/gateway-indexer.sqlite)
   --subgraph-build <dir>   compiled subgraph (default subgraph/build)
@@ -39,6 +42,9 @@ const USAGE = `Usage: npm run gateway -- [options]
 
 class UsageError extends Error {}
 
+/** The longest delay Node's timers take. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface CliConfig {
   options: GatewayOptions;
   logLevel: LogLevel;
@@ -57,7 +63,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     flags.set(flag.slice(2), value);
     i++;
   }
-  const known = new Set(["rpc-url", "deployment", "db", "subgraph-build", "subgraph-url", "reorg-threshold", "port", "host", "cors", "max-lag",
+  const known = new Set(["rpc-url", "indexer-rpc-timeout", "deployment", "db", "subgraph-build", "subgraph-url", "reorg-threshold", "port", "host", "cors", "max-lag",
     "log-level", "max-connections", "max-subscriptions", "max-subscriptions-per-connection"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
@@ -76,6 +82,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       const what = max === 65_535 ? "a port number from 0 to 65535" : min === 1 ? "a positive integer" : "a non-negative integer";
       throw new UsageError(`${name} must be ${what} (got ${text})`);
     }
+    return n;
+  };
+  // Above 2^31 - 1 ms Node's timers fire at once (a TimeoutOverflowWarning): every request would time out.
+  const milliseconds = (text: string, name: string): number => {
+    const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= 1 && n <= MAX_TIMER_MS)) throw new UsageError(`${name} must be a positive integer of milliseconds, at most ${MAX_TIMER_MS} (got ${text})`);
     return n;
   };
   // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
@@ -131,6 +143,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     const name = origin("reorg-threshold", "REORG_THRESHOLD");
     throw new UsageError(`${name} applies only with --subgraph-url (SUBGRAPH_URL): the embedded indexer's is its own`);
   }
+  const rpcTimeoutText = pick("indexer-rpc-timeout", "INDEXER_RPC_TIMEOUT_MS");
+  const rpcTimeoutName = origin("indexer-rpc-timeout", "INDEXER_RPC_TIMEOUT_MS");
+  if (rpcTimeoutText !== undefined && subgraphUrl !== undefined) {
+    throw new UsageError(`${rpcTimeoutName} applies only to the embedded indexer, not with --subgraph-url (SUBGRAPH_URL)`);
+  }
+  const rpcTimeoutMs = rpcTimeoutText === undefined ? undefined : milliseconds(rpcTimeoutText, rpcTimeoutName);
   const reorgThreshold = reorgThresholdText === undefined
     ? undefined
     : integer(reorgThresholdText, origin("reorg-threshold", "REORG_THRESHOLD"), GRAPH_NODE_REORG_THRESHOLD);
@@ -155,6 +173,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
         ? { subgraphUrl, ...(reorgThreshold === undefined ? {} : { reorgThreshold }), ...(bearerToken === undefined ? {} : { bearerToken }) }
         : {
             rpcUrl,
+            ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
             deployment,
             dbPath: path.resolve(flags.get("db") ?? ".data/gateway-indexer.sqlite"),
             subgraphBuildDir: flags.has("subgraph-build") ? path.resolve(flags.get("subgraph-build") as string) : undefined,
@@ -190,14 +209,24 @@ async function main(): Promise<void> {
       },
     );
   };
+  /** The signal that started the stop, null until one came. */
+  let stoppingOn: string | null = null;
   const shutdown = (signal: string) => {
+    // A second signal (a supervisor's SIGTERM after a Ctrl-C) must not start a second stop while the first closes what
+    // it closes; the first one's end exits.
+    if (stoppingOn !== null) {
+      logger.info("already stopping", { signal, stoppingOn });
+      return;
+    }
+    stoppingOn = signal;
     logger.info("shutting down", { signal });
     // Still starting: startGateway stops what it started and rejects with StartAbortedError, handled below.
     if (gateway === null) starting.abort();
     else stop(gateway);
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  // `on`, not `once`: with no handler left, a second signal would end the process there and then, mid-stop.
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
   logger.info("starting", { source: "subgraphUrl" in config.options.source ? "subgraph-url" : "embedded" });
   try {
     gateway = await startGateway({ ...config.options, logger, signal: starting.signal });

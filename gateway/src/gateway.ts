@@ -26,6 +26,8 @@ import { SubgraphReader } from "./subgraph/reader";
 /** The embedded indexer, indexing `deployment` from `rpcUrl` into `dbPath` in a worker thread. */
 export interface EmbeddedSourceConfig {
   rpcUrl: string;
+  /** How long the indexer waits on one JSON-RPC request before it fails it (default 30,000 ms). */
+  rpcTimeoutMs?: number;
   /** The deployment record, or the path of deployments/<network>.json. */
   deployment: DeploymentRecord | string;
   dbPath: string;
@@ -110,6 +112,7 @@ export interface GatewayHandle {
   sourceQueries(): number;
   /** Live subscriptions, for monitoring. */
   subscriberCount(): number;
+  /** Closes the server, then the source; a second call returns the first call's promise. */
   stop(): Promise<void>;
 }
 
@@ -157,6 +160,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     try {
       inner = await EmbeddedSubgraphSource.start({
         rpcUrl: options.source.rpcUrl,
+        rpcTimeoutMs: options.source.rpcTimeoutMs,
         deployment,
         dbPath: options.source.dbPath,
         subgraphBuildDir: options.source.subgraphBuildDir,
@@ -272,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       await server.close();
       throw new StartAbortedError();
     }
+    let stopping: Promise<void> | null = null;
     return {
       url: server.url,
       wsUrl: server.wsUrl,
@@ -279,9 +284,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       head: () => runtime.services.head.head,
       sourceQueries: () => runtime.source.misses,
       subscriberCount: () => runtime.hub.subscriberCount,
-      async stop() {
-        await server.close();
-        await runtime.close();
+      stop() {
+        // Once: a second stop (the CLI's SIGTERM after its SIGINT) would close the server and the source again
+        // while the first is closing them, and resolve before they are closed.
+        stopping ??= (async () => {
+          await server.close();
+          await runtime.close();
+        })();
+        return stopping;
       },
     };
   } catch (error) {

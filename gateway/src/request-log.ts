@@ -20,6 +20,8 @@ export function answeredCodes(errors: readonly GraphQLError[]): unknown[] {
 
 export interface RequestOutcome {
   transport: Transport;
+  /** The HTTP status answered; none over the WebSocket. */
+  status?: number;
   /** The name of the operation run, null where it has none (or none was found). */
   operation: string | null;
   /** When the request started (process.hrtime.bigint()). */
@@ -38,12 +40,36 @@ export function logRequest(logger: Logger, outcome: RequestOutcome): void {
   const { errors } = outcome;
   logger.info("graphql request", {
     transport: outcome.transport,
+    status: outcome.status,
     operation: outcome.operation,
     durationMs: elapsedMs(outcome.started),
     errors: errors?.length ?? 0,
     codes: errors === undefined ? undefined : answeredCodes(errors),
     block: outcome.block ?? undefined,
     rerun: outcome.rerun ?? undefined,
+  });
+}
+
+/** An HTTP request answered before any run: a method, body or request Apollo (or the gateway) refused, or a failure. */
+export interface RefusedHttpRequest {
+  /** When the request started (process.hrtime.bigint()). */
+  started: bigint;
+  status: number;
+  /** How many errors the answer holds. */
+  errors: number;
+  /** Their codes, as the client got them. */
+  codes: readonly unknown[];
+}
+
+/** The same `graphql request` line as logRequest's, for a request no run answered: it names no operation or block. */
+export function logRefusedHttpRequest(logger: Logger, refused: RefusedHttpRequest): void {
+  logger.info("graphql request", {
+    transport: "http",
+    status: refused.status,
+    operation: null,
+    durationMs: elapsedMs(refused.started),
+    errors: refused.errors,
+    codes: [...new Set(refused.codes)],
   });
 }
 

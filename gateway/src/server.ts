@@ -57,7 +57,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const search = mark === -1 || mark === url.length - 1 ? "" : url.slice(mark);
     handle(pathname, search, req, res).catch((error: unknown) => {
       logger.error("request failed", { path: pathname, error });
-      if (!res.headersSent) sendJsonError(res, 500, "internal error");
+      if (!res.headersSent) sendJsonError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
       else res.end();
     });
   });
@@ -65,11 +65,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
     if (handleCors(req, res, options.corsOrigins)) return;
     if (pathname === GRAPHQL_PATH) {
-      if (req.method !== "GET" && req.method !== "POST") {
-        res.setHeader("allow", "GET, POST, OPTIONS");
-        sendJsonError(res, 405, `${req.method ?? "?"} is not supported: use POST (or GET for queries)`);
-        return;
-      }
       await graphql.handle(req, res, search);
       return;
     }

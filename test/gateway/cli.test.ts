@@ -200,6 +200,28 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { REORG_THRESHOLD: "64" })).to.throw(/^REORG_THRESHOLD applies only with --subgraph-url/);
   });
 
+  it("reads the embedded indexer's RPC timeout from --indexer-rpc-timeout, or INDEXER_RPC_TIMEOUT_MS, and leaves the indexer's default without", function () {
+    expect(parseCli(["--indexer-rpc-timeout", "120000"], {}).options.source).to.include({ rpcTimeoutMs: 120_000 });
+    expect(parseCli([], { INDEXER_RPC_TIMEOUT_MS: "5000" }).options.source).to.include({ rpcTimeoutMs: 5_000 });
+    expect(parseCli(["--indexer-rpc-timeout", "7"], { INDEXER_RPC_TIMEOUT_MS: "9" }).options.source).to.include({ rpcTimeoutMs: 7 });
+    expect(parseCli([], {}).options.source).not.to.have.property("rpcTimeoutMs");
+  });
+
+  it("refuses an indexer RPC timeout that is not a positive whole number of milliseconds a timer can wait, naming the flag or variable and the value", function () {
+    for (const text of ["0", "-1", "2.5", "0x10", "1e3", "30s", "2147483648"]) {
+      expect(() => parseCli(["--indexer-rpc-timeout", text], {}), text).to.throw(
+        new RegExp(`^--indexer-rpc-timeout must be a positive integer of milliseconds, at most 2147483647 \\(got ${text.replace(".", "\\.")}\\)$`),
+      );
+    }
+    expect(() => parseCli([], { INDEXER_RPC_TIMEOUT_MS: "0" })).to.throw(/^INDEXER_RPC_TIMEOUT_MS must be a positive integer of milliseconds, at most 2147483647 \(got 0\)$/);
+  });
+
+  it("refuses an indexer RPC timeout with a graph-node endpoint, where no indexer runs", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    expect(() => parseCli(["--subgraph-url", url, "--indexer-rpc-timeout", "5000"], {})).to.throw(/^--indexer-rpc-timeout applies only to the embedded indexer/);
+    expect(() => parseCli([], { SUBGRAPH_URL: url, INDEXER_RPC_TIMEOUT_MS: "5000" })).to.throw(/^INDEXER_RPC_TIMEOUT_MS applies only to the embedded indexer/);
+  });
+
   it("exits 2 on a bad --reorg-threshold, with the message and the usage, before it serves", async function () {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(
@@ -291,6 +313,39 @@ describe("gateway CLI", function () {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on SIGTERM while a SIGINT's stop is under way, logs that it is already stopping and exits 0 after one stop", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    // Neither answers: the /readyz below waits on the chain node, and holds the server's stop open for its grace period.
+    const subgraph = await startSilentNode();
+    const chain = await startSilentNode();
+    const deployment = path.join(dir, "deployment.json");
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    fs.writeFileSync(deployment, JSON.stringify({ network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } }));
+    const child = spawnTsCli("gateway/src/cli.ts", ["--subgraph-url", `${subgraph.url}/subgraphs/name/latent`, "--rpc-url", chain.url, "--deployment", deployment, "--port", "0"]);
+    try {
+      const output = collectOutput(child);
+      await waitUntil(() => /"listening":"[^"]+"/.test(output.stdout) || child.exitCode !== null, "the gateway listened", { timeoutMs: 40_000 });
+      const url = /"listening":"([^"]+)"/.exec(output.stdout)?.[1];
+      expect(url, output.stderr).to.be.a("string");
+      void fetch(new URL("/readyz", url)).catch(() => undefined);
+      await waitUntil(() => chain.connections > 0, "the gateway asked the chain node for its head");
+      child.kill("SIGINT");
+      await waitUntil(() => output.stdout.includes('"msg":"shutting down"'), "the gateway started its stop");
+      child.kill("SIGTERM");
+      expect(await output.exited, output.stderr).to.equal(0);
+      const lines = output.stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.msg === "shutting down").map((line) => line.signal)).to.deep.equal(["SIGINT"]);
+      expect(lines.filter((line) => line.msg === "already stopping").map((line) => [line.signal, line.stoppingOn])).to.deep.equal([["SIGTERM", "SIGINT"]]);
+      expect(lines.filter((line) => line.level === "error")).to.deep.equal([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await subgraph.close();
+      await chain.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -197,6 +197,43 @@ describe("startGateway options", function () {
   });
 });
 
+describe("startGateway's stop()", function () {
+  it("called again while it stops, returns the first call's promise instead of stopping twice", async function () {
+    // An endpoint nothing listens on: the gateway serves without it, and nothing here asks it anything.
+    const handle = await startGateway({ source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent" }, chain: null, port: 0, logger: silentLogger });
+    const first = handle.stop();
+    const second = handle.stop();
+    expect(second).to.equal(first);
+    await first;
+  });
+});
+
+describe("startGateway's embedded source", function () {
+  it("hands rpcTimeoutMs to its indexer (in its worker thread), which gives up on a node that never answers after that long", async function () {
+    this.timeout(60_000);
+    const build = path.resolve(__dirname, "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-rpc-timeout-"));
+    const node = await startSilentNode();
+    try {
+      const error = await startGateway({
+        source: { rpcUrl: node.url, rpcTimeoutMs: 300, deployment: fakeDeployment(build), dbPath: path.join(dir, "db.sqlite") },
+        port: 0,
+        logger: silentLogger,
+      }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // The indexer's default (30 s) would name 30000 ms, if the test waited that long.
+      expect(error).to.be.instanceOf(Error);
+      expect((error as Error).message).to.match(/: eth_\w+ timed out after 300 ms$/);
+    } finally {
+      await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("startGateway's signal", function () {
   it("aborted while the embedded indexer's open waits on a node that never answers, rejects with StartAbortedError, the database's writer lock released", async function () {
     this.timeout(60_000);

@@ -1,14 +1,14 @@
 // GraphQL over HTTP: Apollo Server 5 driven from Node's HTTP server through its integration API
 // (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../context";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
-import { logRequest } from "../request-log";
+import { logRefusedHttpRequest, logRequest } from "../request-log";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { BodyError, readBody } from "./body";
 
@@ -154,58 +154,101 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   });
   await apollo.start();
 
-  return {
-    async handle(req, res, search) {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-      }
-      let body: unknown = undefined;
-      if (req.method === "POST") {
-        let text: string;
-        try {
-          text = await readBody(req, maxBodyBytes);
-        } catch (error) {
-          const status = error instanceof BodyError ? error.status : 400;
-          sendJsonError(res, status, error instanceof Error ? error.message : "unreadable body");
-          return;
-        }
-        if ((headers.get("content-type") ?? "").includes("application/json")) {
-          try {
-            body = text.length === 0 ? {} : JSON.parse(text);
-          } catch {
-            sendJsonError(res, 400, "the request body is not valid JSON");
-            return;
-          }
-        } else {
-          body = text;
-        }
-      }
-      const httpGraphQLRequest = { method: req.method ?? "GET", headers, search, body };
-      const started = process.hrtime.bigint();
-      const { result: response, context, rerun } = await executeOnLiveHead(
-        options.context(),
-        options.context,
-        (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
-        (_answer, context) => executionErrors.get(context.block) ?? [],
-      );
-      // None where Apollo refused the request before running it (a GET without a query...), as before any run.
-      const outcome = outcomes.get(context.block);
-      if (outcome !== undefined) logRequest(logger, { transport: "http", ...outcome, started, block: context.block.pinned, rerun });
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === "complete") {
-        res.end(response.body.string);
+  /**
+   * Answers one request, and writes its `graphql request` line: a run's (logRequest) or, for a request no run answered
+   * (a method, body or request refused before it ran), one naming its status and the codes the client got.
+   */
+  const answer = async (req: IncomingMessage, res: ServerResponse, search: string, received: bigint): Promise<void> => {
+    const refuse = (status: number, message: string) => {
+      sendJsonError(res, status, message);
+      logRefusedHttpRequest(logger, { started: received, status, errors: 1, codes: ["BAD_REQUEST"] });
+    };
+    if (req.method !== "GET" && req.method !== "POST") {
+      res.setHeader("allow", "GET, POST, OPTIONS");
+      refuse(405, `${req.method ?? "?"} is not supported: use POST (or GET for queries)`);
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      let text: string;
+      try {
+        text = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        const status = error instanceof BodyError ? error.status : 400;
+        refuse(status, error instanceof Error ? error.message : "unreadable body");
         return;
       }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
+      if ((headers.get("content-type") ?? "").includes("application/json")) {
+        try {
+          body = text.length === 0 ? {} : JSON.parse(text);
+        } catch {
+          refuse(400, "the request body is not valid JSON");
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const httpGraphQLRequest = { method: req.method, headers, search, body };
+    const started = process.hrtime.bigint();
+    const { result: response, context, rerun } = await executeOnLiveHead(
+      options.context(),
+      options.context,
+      (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
+      (_answer, context) => executionErrors.get(context.block) ?? [],
+    );
+    const status = response.status ?? 200;
+    // None where Apollo refused the request before running it (a GET without a query...): its answer, which holds
+    // nothing but errors, says what the client got.
+    const outcome = outcomes.get(context.block);
+    if (outcome !== undefined) logRequest(logger, { transport: "http", status, ...outcome, started, block: context.block.pinned, rerun });
+    else logRefusedHttpRequest(logger, { started, status, ...refusalErrors(response.body) });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = status;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  return {
+    async handle(req, res, search) {
+      const received = process.hrtime.bigint();
+      try {
+        await answer(req, res, search, received);
+      } catch (error) {
+        // Past the answer's line (a socket that failed as the answer was written), the line is written already.
+        if (!res.headersSent) {
+          sendJsonError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
+          logRefusedHttpRequest(logger, { started: received, status: 500, errors: 1, codes: ["INTERNAL_SERVER_ERROR"] });
+        }
+        throw error;
+      }
     },
     stop: () => apollo.stop(),
   };
 }
 
-export function sendJsonError(res: ServerResponse, status: number, message: string): void {
+export function sendJsonError(res: ServerResponse, status: number, message: string, code = "BAD_REQUEST"): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] }));
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** How many errors an answer Apollo gave without a run holds, and their codes (formatError's). */
+function refusalErrors(body: HTTPGraphQLResponse["body"]): { errors: number; codes: unknown[] } {
+  if (body.kind !== "complete") return { errors: 0, codes: [] };
+  let errors: unknown;
+  try {
+    errors = (JSON.parse(body.string) as { errors?: unknown }).errors;
+  } catch {
+    return { errors: 0, codes: [] };
+  }
+  if (!Array.isArray(errors)) return { errors: 0, codes: [] };
+  return { errors: errors.length, codes: errors.map((error: { extensions?: { code?: unknown } } | null) => error?.extensions?.code) };
 }

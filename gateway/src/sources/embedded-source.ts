@@ -24,6 +24,8 @@ import type { SourceKind, SubgraphSource, Variables } from "./source";
 export interface EmbeddedSourceOptions {
   /** JSON-RPC endpoint the indexer follows. */
   rpcUrl: string;
+  /** How long the indexer waits on one request to it (the indexer's rpcTimeoutMs; default 30,000 ms). */
+  rpcTimeoutMs?: number;
   deployment: DeploymentRecord;
   /** SQLite database file (created if missing; indexing resumes from it). */
   dbPath: string;
@@ -121,6 +123,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
         ...options.tuning,
         subgraph: manifestDir,
         rpc: options.rpcUrl,
+        rpcTimeoutMs: options.rpcTimeoutMs,
         db: options.dbPath,
         pollIntervalMs: options.pollIntervalMs,
         logLevel: "info",

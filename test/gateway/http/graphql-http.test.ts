@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
 import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import { silentLogger } from "../../../gateway/src/logger";
+import type { GatewayContext } from "../../../gateway/src/context";
+import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
 import { bareContext } from "../helpers/bare-context";
 
@@ -57,5 +58,100 @@ describe("GraphQL over HTTP", function () {
     expect(refused.status).to.equal(400);
     const extensions = refused.errors[0]?.extensions;
     expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "Query.providers(first)", maximum: 100 });
+  });
+});
+
+describe("GraphQL over HTTP: the request log", function () {
+  /** A handler logging to `lines`, served on 127.0.0.1 as the gateway's server serves it; `context` builds each request's. */
+  async function serve(context: () => GatewayContext = bareContext) {
+    const lines: Record<string, unknown>[] = [];
+    const handler = await createGraphQLHttpHandler({
+      schema: buildSchema(loadTypeDefs()),
+      limits: DEFAULT_QUERY_LIMITS,
+      logger: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
+      context,
+      maxBodyBytes: 1_000,
+    });
+    const server = http.createServer((req, res) => {
+      const [, query = ""] = (req.url ?? "/").split("?", 2);
+      // As the gateway's server does with what the handler throws, once the handler has answered it.
+      handler.handle(req, res, query === "" ? "" : `?${query}`).catch(() => res.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      /** The `graphql request` lines, without their duration. */
+      requestLines: () => lines.filter((line) => line.msg === "graphql request").map(({ time: _time, durationMs: _durationMs, ...fields }) => fields),
+      async close() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await handler.stop();
+      },
+    };
+  }
+
+  /** The status and error codes a request was answered with, and the request lines it wrote. */
+  async function logged(request: (url: string) => Promise<Response>, context?: () => GatewayContext) {
+    const served = await serve(context);
+    try {
+      const response = await request(served.url);
+      const body = (await response.json()) as { errors?: { extensions?: { code?: unknown } }[] };
+      return { status: response.status, codes: (body.errors ?? []).map((error) => error.extensions?.code), lines: served.requestLines() };
+    } finally {
+      await served.close();
+    }
+  }
+
+  const refusedLine = (status: number, code: string) => ({ level: "info", msg: "graphql request", transport: "http", status, operation: null, errors: 1, codes: [code] });
+  const json = { "content-type": "application/json" };
+
+  it("logs a GET without a query, which Apollo refuses before running it, with its status and code", async function () {
+    const answer = await logged((url) => fetch(url, { headers: { "apollo-require-preflight": "true" } }));
+    expect([answer.status, answer.codes]).to.deep.equal([400, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(400, "BAD_REQUEST")]);
+  });
+
+  it("logs a POST whose body is not valid JSON with its status and code", async function () {
+    const answer = await logged((url) => fetch(url, { method: "POST", headers: json, body: "{ query: " }));
+    expect([answer.status, answer.codes]).to.deep.equal([400, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(400, "BAD_REQUEST")]);
+  });
+
+  it("logs a POST whose body holds no query, which Apollo refuses before running it, with its status and code", async function () {
+    const answer = await logged((url) => fetch(url, { method: "POST", headers: json, body: JSON.stringify({ variables: {} }) }));
+    expect([answer.status, answer.codes]).to.deep.equal([400, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(400, "BAD_REQUEST")]);
+  });
+
+  it("logs a GET that Apollo's CSRF prevention refuses (no content type, no preflight header) with its status and code", async function () {
+    const answer = await logged((url) => fetch(`${url}?query=${encodeURIComponent("{ __typename }")}`));
+    expect([answer.status, answer.codes]).to.deep.equal([400, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(400, "BAD_REQUEST")]);
+  });
+
+  it("logs a body over the size limit with status 413", async function () {
+    const answer = await logged((url) => fetch(url, { method: "POST", headers: json, body: JSON.stringify({ query: `{ ${"__typename ".repeat(200)}}` }) }));
+    expect([answer.status, answer.codes]).to.deep.equal([413, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(413, "BAD_REQUEST")]);
+  });
+
+  it("logs a method it does not serve with status 405", async function () {
+    const answer = await logged((url) => fetch(url, { method: "PUT", headers: json, body: "{}" }));
+    expect([answer.status, answer.codes]).to.deep.equal([405, ["BAD_REQUEST"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(405, "BAD_REQUEST")]);
+  });
+
+  it("logs a request whose context cannot be built with status 500 and INTERNAL_SERVER_ERROR, as answered", async function () {
+    const broken = (): GatewayContext => {
+      throw new Error("no context");
+    };
+    const answer = await logged((url) => fetch(url, { method: "POST", headers: json, body: JSON.stringify({ query: "{ __typename }" }) }), broken);
+    expect([answer.status, answer.codes]).to.deep.equal([500, ["INTERNAL_SERVER_ERROR"]]);
+    expect(answer.lines).to.deep.equal([refusedLine(500, "INTERNAL_SERVER_ERROR")]);
+  });
+
+  it("logs a query that ran with its HTTP status and its operation's name", async function () {
+    const answer = await logged((url) => fetch(url, { method: "POST", headers: json, body: JSON.stringify({ query: "query Name { __typename }" }) }));
+    expect([answer.status, answer.codes]).to.deep.equal([200, []]);
+    expect(answer.lines).to.deep.equal([{ level: "info", msg: "graphql request", transport: "http", status: 200, operation: "Name", errors: 0 }]);
   });
 });

@@ -266,7 +266,7 @@ describe("one block per request", function () {
       expect((await gateway.overWebSocket(query)).errors).to.equal(undefined);
       const line = { level: "info", msg: "graphql request", operation: "JobStatus", errors: 0, block: { number: 8, hash: HASH_8 } };
       expect(requestLines(lines)).to.deep.equal([
-        { ...line, transport: "http" },
+        { ...line, transport: "http", status: 200 },
         { ...line, transport: "ws" },
       ]);
     } finally {
