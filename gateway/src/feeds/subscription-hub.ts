@@ -451,6 +451,11 @@ export class SubscriptionHub {
         if (encoded !== subscriber.lastSent) {
           subscriber.lastSent = encoded;
           subscriber.createdAtBlock = Number(job.createdAtBlock);
+          // A final status that a reorg replaced with another (Completed, then Cancelled on the new branch) starts
+          // its window over, from the head it is seen at: the window waits until the block that set the status sent
+          // is beyond any reorg, and that block is now one of the new branch, as shallow as the reorg left it. Kept
+          // from the first status's block, the feed could end, telling the client this status is for good, while a
+          // second reorg may still undo it.
           this.setFinalAt(subscriber, FINAL_STATUSES.has(job.status) ? head.number : null);
           subscriber.channel.push(job);
         }

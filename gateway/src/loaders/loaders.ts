@@ -10,7 +10,7 @@ import type {
   ThawRequestEntity,
   VoteEntity,
 } from "../subgraph/entities";
-import type { DayWindow, NestedListArgs, ProviderDays, ReadAt, SubgraphReader } from "../subgraph/reader";
+import type { BlockClock, DayWindow, NestedListArgs, ProviderDays, ReadAt, SubgraphReader } from "../subgraph/reader";
 
 /** Most keys per batch: graph-node's `id_in` and nested queries stay small and fast. */
 const MAX_BATCH = 100;
@@ -45,6 +45,8 @@ export interface Loaders {
   daysOfProvider: LoaderFamily<DayWindow, string, ProviderDays>;
   eventsOfJob: DataLoader<string, JobEventEntity[]>;
   votesOfProposal: LoaderFamily<number, string, VoteEntity[]>;
+  /** The block's time as the source knows it, read once however many rows ask. */
+  blockClock(): Promise<BlockClock>;
   /**
    * The loaders that read at `at`'s block (these when undefined): what is read under a row of a page reads the
    * page's block (readAtOf), batched with the rest of that page.
@@ -69,6 +71,7 @@ export function createLoaders(reader: SubgraphReader): Loaders {
 
 function loadersAt(reader: SubgraphReader, at: ReadAt | undefined, atBlock: (at: ReadAt | undefined) => Loaders): Loaders {
   const options = { maxBatchSize: MAX_BATCH };
+  let clock: Promise<BlockClock> | null = null;
   return {
     provider: new DataLoader(async (ids) => {
       const rows = await reader.providersByIds(ids, at);
@@ -94,6 +97,7 @@ function loadersAt(reader: SubgraphReader, at: ReadAt | undefined, atBlock: (at:
     votesOfProposal: new LoaderFamily(
       (first) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, first, at), []), options),
     ),
+    blockClock: () => (clock ??= reader.blockClock(at)),
     at: atBlock,
   };
 }

@@ -7,10 +7,9 @@ import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH 
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
-import { chainNow } from "../services/clock";
 import { readAt } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
-import { dayOf, providerHistory } from "../services/provider-history";
+import { lastDayAt, providerHistory } from "../services/provider-history";
 import { listedKey } from "../subgraph/entities";
 import { UNKNOWN_BLOCK, readAtOf } from "../subgraph/reader";
 import { allOf, keysetAfter } from "../subgraph/where";
@@ -118,11 +117,13 @@ export const providerResolvers: Resolvers = {
     },
     history: async (p, args, ctx) => {
       const days = dayCount(args.days, 30, ctx.limits);
-      const at = readAtOf(p);
-      // The days end with the day of the block the provider was read at, on the chain's clock (as networkStats').
-      const today = dayOf(at?.block.timestamp ?? chainNow(await ctx.block.head()));
+      // Read at the provider's block (the request's, for a provider that carries none), and dated by it.
+      const at = readAtOf(p) ?? (await ctx.block.readAt());
+      const loaders = ctx.loaders.at(at);
+      const today = await lastDayAt(at.block, () => loaders.blockClock());
+      if (today === null) return [];
       const fromDay = today - days + 1;
-      const read = await ctx.loaders.at(at).daysOfProvider.get({ fromDay, first: days }).load(p.id);
+      const read = await loaders.daysOfProvider.get({ fromDay, first: days }).load(p.id);
       return providerHistory(read.days, read.before, fromDay, today);
     },
     live: async (p, _args, ctx) => {

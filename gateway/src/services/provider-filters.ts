@@ -43,10 +43,6 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   const minGpuCount = filter.minGpuCount ?? null;
   if (minGpusFree !== null) column.gpusFree_gte = intInRange(minGpusFree, 0, 65_535, "filter.minGpusFree");
   if (minGpuCount !== null) column.gpuCount_gte = intInRange(minGpuCount, 0, 65_535, "filter.minGpuCount");
-  // A GPU count asks about a listing, and a provider that deregistered (or only ever staked) lists none: at 0 it would
-  // pass with its counts at zero. A part of its own, so that with `registered: false` the answer is empty, not a
-  // contradiction silently resolved for one side.
-  if (minGpusFree !== null || minGpuCount !== null) parts.push({ registered: true });
   if (filter.maxPricePerGpuHour !== null && filter.maxPricePerGpuHour !== undefined) {
     column.pricePerGpuHour_lte = filter.maxPricePerGpuHour.toString();
   }
@@ -54,5 +50,27 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
     column.reputationScore_gte = intInRange(filter.minReputation, 0, 10_000, "filter.minReputation");
   }
   if (filter.operator !== null && filter.operator !== undefined) column.operator = filter.operator;
+  // These ask "who offers this": a provider that deregistered (or only ever staked) offers nothing, though the
+  // subgraph keeps the listing it left with (and a GPU count at 0 would pass its zeroed counts). A part of its own, so
+  // that with `registered: false` the answer is empty, not a contradiction silently resolved for one side.
+  if (asksForListing(filter)) parts.push({ registered: true });
   return allOf(column, ...parts);
+}
+
+/**
+ * Whether the filter asks about what a provider offers (its listing, or its reputation as a provider to hire), which
+ * only a registered provider has. `registered`, `online`, `active` and `operator` ask about the provider itself.
+ */
+function asksForListing(filter: ProviderFilter): boolean {
+  const given = (value: unknown): boolean => value !== null && value !== undefined;
+  return (
+    given(filter.gpuModels) ||
+    given(filter.regions) ||
+    (given(filter.tier) && filter.tier !== "ANY") ||
+    given(filter.minVramGiB) ||
+    given(filter.minGpusFree) ||
+    given(filter.minGpuCount) ||
+    given(filter.maxPricePerGpuHour) ||
+    given(filter.minReputation)
+  );
 }

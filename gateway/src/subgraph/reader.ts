@@ -78,6 +78,18 @@ export interface ProviderDays {
   before: ProviderDayEntity | null;
 }
 
+/** What the source knows of a block's time (SubgraphReader.blockClock). */
+export interface BlockClock {
+  /**
+   * The block's time, unix seconds; null where the source does not say: graph-node for a block asked by number (it
+   * then knows no hash to look the block up by) or one missing from its block cache, the embedded indexer for a block
+   * whose hash it forgot.
+   */
+  timestamp: number | null;
+  /** The newest day a day entity (NetworkDay, ProviderDay) was written for up to the block; null before any. */
+  newestDay: number | null;
+}
+
 /** Rows of a list and the block they were read at. */
 export interface ListPage<T> {
   rows: T[];
@@ -384,6 +396,22 @@ export class SubgraphReader {
       {},
       at,
     );
+  }
+
+  /** The time of `at`'s block (the latest when undefined), as far as the source knows it: one request. */
+  async blockClock(at?: ReadAt): Promise<BlockClock> {
+    type Data = { _meta?: { block: { timestamp?: number | null } }; networkDays: { day: number }[]; providerDays: { day: number }[] };
+    const data = await this.requestAt<Data>(
+      (b) => `query BlockClock${b.variable === "" ? "" : "($block: Block_height)"} {
+        _meta${b.argument === "" ? "" : "(block: $block)"} { block { timestamp } }
+        networkDays(orderBy: day, orderDirection: desc, first: 1${b.argument}) { day }
+        providerDays(orderBy: day, orderDirection: desc, first: 1${b.argument}) { day }
+      }`,
+      {},
+      at,
+    );
+    const days = [...data.networkDays, ...data.providerDays].map((d) => d.day);
+    return { timestamp: data._meta?.block.timestamp ?? null, newestDay: days.length === 0 ? null : Math.max(...days) };
   }
 
   /** Daily rollups from `fromDay` on, oldest first. */

@@ -89,14 +89,14 @@ describeEachSource("providers", (ctx) => {
   const filters: [string, Record<string, unknown>, (r: ProviderRow) => boolean][] = [
     ["registered", { registered: false }, (r) => !r.registered],
     ["online", { online: true }, (r) => r.online],
-    ["GPU models", { gpuModels: ["l40s-48gb", "mi300x-192gb"] }, (r) => ["l40s-48gb", "mi300x-192gb"].includes(r.gpuModel ?? "")],
-    ["regions", { regions: ["ap-southeast"] }, (r) => r.region === "ap-southeast"],
-    ["tier", { tier: "ENTERPRISE" }, (r) => r.tier === "ENTERPRISE"],
-    ["minimum VRAM", { minVramGiB: 48 }, (r) => r.vramGiB >= 48],
-    ["minimum free GPUs", { minGpusFree: 8 }, (r) => r.capacity.gpusFree >= 8],
-    ["minimum listed GPUs", { minGpuCount: 8 }, (r) => r.capacity.gpuCount >= 8],
-    ["maximum price", { maxPricePerGpuHour: "500000000000000000" }, (r) => BigInt(r.pricePerGpuHour.wei) <= 5n * 10n ** 17n],
-    ["minimum reputation", { minReputation: 5001 }, (r) => r.reputation.score >= 5001],
+    ["GPU models", { gpuModels: ["l40s-48gb", "mi300x-192gb"] }, (r) => r.registered && ["l40s-48gb", "mi300x-192gb"].includes(r.gpuModel ?? "")],
+    ["regions", { regions: ["ap-southeast"] }, (r) => r.registered && r.region === "ap-southeast"],
+    ["tier", { tier: "ENTERPRISE" }, (r) => r.registered && r.tier === "ENTERPRISE"],
+    ["minimum VRAM", { minVramGiB: 48 }, (r) => r.registered && r.vramGiB >= 48],
+    ["minimum free GPUs", { minGpusFree: 8 }, (r) => r.registered && r.capacity.gpusFree >= 8],
+    ["minimum listed GPUs", { minGpuCount: 8 }, (r) => r.registered && r.capacity.gpuCount >= 8],
+    ["maximum price", { maxPricePerGpuHour: "500000000000000000" }, (r) => r.registered && BigInt(r.pricePerGpuHour.wei) <= 5n * 10n ** 17n],
+    ["minimum reputation", { minReputation: 5001 }, (r) => r.registered && r.reputation.score >= 5001],
   ];
   for (const [name, filter, holds] of filters) {
     it(`filters by ${name}`, async function () {
@@ -133,6 +133,34 @@ describeEachSource("providers", (ctx) => {
 
   it("lists no provider for registered: false with a GPU count, 0 included", async function () {
     expect(await all({ filter: { registered: false, minGpuCount: 0 } })).to.deep.equal([]);
+  });
+
+  // Each filter built from the listing the scenario's deregistered provider left with, which the subgraph keeps.
+  const lastListing: [string, (left: ProviderRow) => Record<string, unknown>, (r: ProviderRow, left: ProviderRow) => boolean][] = [
+    ["GPU models", (left) => ({ gpuModels: [left.gpuModel] }), (r, left) => r.gpuModel === left.gpuModel],
+    ["regions", (left) => ({ regions: [left.region] }), (r, left) => r.region === left.region],
+    ["tier", (left) => ({ tier: left.tier }), (r, left) => r.tier === left.tier],
+    ["minimum VRAM", (left) => ({ minVramGiB: left.vramGiB }), (r, left) => r.vramGiB >= left.vramGiB],
+    ["maximum price", (left) => ({ maxPricePerGpuHour: left.pricePerGpuHour.wei }), (r, left) => BigInt(r.pricePerGpuHour.wei) <= BigInt(left.pricePerGpuHour.wei)],
+    ["minimum reputation", (left) => ({ minReputation: left.reputation.score }), (r, left) => r.reputation.score >= left.reputation.score],
+  ];
+  for (const [name, filterOf, holds] of lastListing) {
+    it(`lists registered providers only by ${name}: a deregistered one offers nothing, whatever it listed when it left`, async function () {
+      const { env } = ctx();
+      const everyone = await all();
+      const address = env.summary.providers.find((p) => !p.registered)!.address;
+      const left = everyone.find((r) => r.address === address)!;
+      expect(left.gpuModel, "the subgraph keeps its last listing").to.not.equal(null);
+      const listed = await all({ filter: filterOf(left) });
+      expect(listed.map((r) => r.address)).to.deep.equal(everyone.filter((r) => r.registered && holds(r, left)).map((r) => r.address));
+      expect(listed.map((r) => r.address)).not.to.include(address);
+    });
+  }
+
+  it("lists no provider for registered: false with a listing filter", async function () {
+    const { env } = ctx();
+    const left = env.summary.providers.find((p) => !p.registered)!;
+    expect(await all({ filter: { registered: false, regions: [left.region] } })).to.deep.equal([]);
   });
 
   it("refuses a minimum GPU count out of range with BAD_USER_INPUT naming filter.minGpuCount", async function () {
