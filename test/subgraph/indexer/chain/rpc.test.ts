@@ -18,6 +18,7 @@ import {
   RpcUnavailableError,
 } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
+import { HttpProvider } from "hardhat/internal/core/providers/http";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -826,6 +827,69 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(errors[3]).to.be.instanceOf(RangeTooLargeError);
     // Another status is the node's answer, as over HTTP.
     expect(errors[4]).to.be.instanceOf(RpcError).and.not.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+  });
+
+  /** An nginx in front of a node with no backend up: what a load balancer answers, as HTML. */
+  const NGINX_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+  /**
+   * A node at 127.0.0.1 behind Hardhat's HttpProvider (a Hardhat network with a URL) that gives `answers` in turn
+   * ("ok": the result []), then "ok" to everything.
+   */
+  async function behindHardhat(answers: Array<{ status: number; body: string } | "ok">) {
+    const asked: string[] = [];
+    const node = await standIn((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        asked.push(body);
+        const { id } = JSON.parse(body) as { id: number };
+        const next = answers.shift() ?? "ok";
+        const answer = next === "ok" ? { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id, result: [] }) } : next;
+        res.writeHead(answer.status, { "content-type": answer.status === 200 ? "application/json" : "text/html" }).end(answer.body);
+      });
+    });
+    return { provider: new HttpProvider(node.url, "remote"), asked, close: () => node.close() };
+  }
+
+  it("sends again, as the HTTP transport does, a 502/503 that Hardhat's provider only reports as an answer that is not JSON", async function () {
+    const node = await behindHardhat([
+      { status: 502, body: NGINX_502 },
+      { status: 503, body: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>" },
+      "ok",
+      ...Array.from({ length: TRANSIENT_RETRIES + 1 }, () => ({ status: 502, body: NGINX_502 })),
+    ]);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(node.provider, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+      expect(node.asked).to.have.length(3);
+      expect(time.waits).to.deep.equal([50, 100]);
+      // Down for longer than the retries: the pass fails with the status, not with a range too large.
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as RpcUnavailableError).status).to.equal(502);
+      expect((error as Error).message).to.match(/^eth_getLogs: HTTP 502 .*<title>502 Bad Gateway<\/title>/s);
+      expect(node.asked).to.have.length(3 + 1 + TRANSIENT_RETRIES);
+      expect(time.waits).to.deep.equal([50, 100, 50, 100, 150]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("fails at once, naming what it got, on an answer that is not JSON-RPC and no gateway's error page", async function () {
+    const node = await behindHardhat([{ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":[' }]);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(node.provider, options);
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError).and.not.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).message).to.equal('eth_getLogs: the answer is not a JSON-RPC response: {"jsonrpc":"2.0","id":1,"result":[');
+      expect(node.asked).to.have.length(1);
+      expect(time.waits).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
   });
 
   it("keeps the path of a node URL in the provider's message (an API key) out of its errors, naming the host", async function () {
