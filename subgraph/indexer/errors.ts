@@ -178,8 +178,9 @@ export class RpcConnectionError extends RpcError {}
 
 /**
  * The request was given up before the node answered, nor waited out what it was held for (a rate limit's Retry-After,
- * the request rate's spacing, a retry's backoff): its transport was aborted (`RpcTransport.abort`, which the indexer's
- * `stop()` calls) or closed. It says nothing about the node; the indexer that is stopping takes it for its own stop.
+ * the request rate's spacing, a retry's backoff): its signal was aborted (the indexer's `stop()` aborts its requests'),
+ * or its transport was aborted (`RpcTransport.abort`) or closed. It says nothing about the node; the indexer that is
+ * stopping takes it for its own stop.
  */
 export class RpcAbortedError extends RpcError {}
 

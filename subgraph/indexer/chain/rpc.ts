@@ -1,9 +1,8 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { setMaxListeners } from "node:events";
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
-import { unlessAborted } from "../abortable";
+import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
@@ -12,19 +11,29 @@ export interface RpcCall {
   readonly params: readonly unknown[];
 }
 
+export interface RequestOptions {
+  /**
+   * Aborted, it ends this request at once, and its waits (a rate limit's Retry-After, the request rate's spacing, a
+   * retry's backoff): it rejects with RpcAbortedError. The transport's other requests go on. The indexer gives every
+   * request one, which its stop() aborts: a Retry-After would otherwise hold the stop for up to a minute, and a
+   * transport the caller passed in may serve others than the indexer.
+   */
+  signal?: AbortSignal;
+}
+
 export interface RpcTransport {
-  request<T>(method: string, params: readonly unknown[]): Promise<T>;
+  request<T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T>;
   /** Results in call order. A failed call rejects the whole batch with its RpcError. */
-  batch<T>(calls: readonly RpcCall[]): Promise<T[]>;
+  batch<T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]>;
   /** Human-readable endpoint for logs. */
   readonly description: string;
   /**
-   * Ends at once the requests begun before it, and their waits (a rate limit's Retry-After, the request rate's spacing,
-   * a retry's backoff): they reject with RpcAbortedError. Requests begun later are sent as usual, after what the node
-   * asked to wait. The indexer's stop() calls it: a Retry-After would otherwise hold the stop for up to a minute.
+   * Ends at once every request begun before it, whoever made it, and their waits: they reject with RpcAbortedError.
+   * Requests begun later are sent as usual, after what the node asked to wait. The indexer never calls it (it aborts
+   * its own requests' signals).
    */
   abort?(): void;
-  /** As abort(), and every later request rejects with RpcAbortedError too. */
+  /** As abort(), and every later request rejects with RpcAbortedError too. The indexer calls it on a transport it created. */
   close?(): void;
 }
 
@@ -136,38 +145,9 @@ const sleep: Sleep = (ms, signal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
-/**
- * The abort() and close() of a transport. Each request takes the signal of the moment it begins: abort() ends those,
- * and gives the requests begun after it a new one; close() ends them all, and leaves its signal aborted for good.
- */
-class Aborts {
-  private controller = Aborts.controller();
-  private closed = false;
-
-  // Every request in flight listens to it (a prefetch's batches, a fetch's reads): Node warns of a leak past ten.
-  private static controller(): AbortController {
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
-    return controller;
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  abort(): void {
-    this.controller.abort();
-    if (!this.closed) this.controller = Aborts.controller();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.controller.abort();
-  }
-}
-
-function aborted(method: string): RpcAbortedError {
-  return new RpcAbortedError(`${method} was given up: the transport was aborted (the indexer is stopping) or closed`, method);
+/** The error of a request given up by its signal, or by its transport's abort() or close(). */
+export function aborted(method: string): RpcAbortedError {
+  return new RpcAbortedError(`${method} was given up: its signal or its transport was aborted (the indexer is stopping), or the transport closed`, method);
 }
 
 /**
@@ -365,7 +345,8 @@ export class HttpRpc implements RpcTransport {
     const controller = new AbortController();
     // Until the whole body is read: a node can send its headers and then stall.
     const timeout = setTimeout(() => controller.abort(), timeoutMs);
-    // The transport's abort() ends the request too: a node that takes its time must not hold the indexer's stop.
+    // Its signal (the transport's abort(), or the request's own) ends it too: a node that takes its time must not hold
+    // the indexer's stop.
     const abort = (): void => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
     let response: Response;
@@ -407,9 +388,13 @@ export class HttpRpc implements RpcTransport {
     }
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+  request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.requestWith<T>(method, params, signal));
+  }
+
+  private async requestWith<T>(method: string, params: readonly unknown[], signal: AbortSignal): Promise<T> {
     const id = this.nextId++;
-    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, this.aborts.signal);
+    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, signal);
     const { error, result } = reply as JsonRpcResponse;
     if (error !== undefined) {
       const refusal = rpcError(method, error, this.redact);
@@ -420,23 +405,27 @@ export class HttpRpc implements RpcTransport {
   }
 
   /** The calls as separate requests, a few at a time. */
-  private async oneByOne<T>(calls: readonly RpcCall[]): Promise<T[]> {
+  private async oneByOne<T>(calls: readonly RpcCall[], signal: AbortSignal): Promise<T[]> {
     const results: T[] = [];
     for (let i = 0; i < calls.length; i += 8) {
       const chunk = calls.slice(i, i + 8);
-      results.push(...(await Promise.all(chunk.map((c) => this.request<T>(c.method, c.params)))));
+      results.push(...(await Promise.all(chunk.map((c) => this.requestWith<T>(c.method, c.params, signal)))));
     }
     return results;
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+  batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.batchWith<T>(calls, signal));
+  }
+
+  private async batchWith<T>(calls: readonly RpcCall[], signal: AbortSignal): Promise<T[]> {
     if (calls.length === 0) return [];
-    if (calls.length === 1) return [await this.request<T>(calls[0]!.method, calls[0]!.params)];
+    if (calls.length === 1) return [await this.requestWith<T>(calls[0]!.method, calls[0]!.params, signal)];
     const first = this.nextId;
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
-    if (this.batchUnsupported) return this.oneByOne<T>(calls);
-    const { reply, epoch } = await this.post(body, calls[0]!.method, this.aborts.signal);
+    if (this.batchUnsupported) return this.oneByOne<T>(calls, signal);
+    const { reply, epoch } = await this.post(body, calls[0]!.method, signal);
     if (!Array.isArray(reply)) {
       // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
       // would only multiply the requests that hit it.
@@ -446,7 +435,7 @@ export class HttpRpc implements RpcTransport {
       // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
       // one from now on.
       this.batchUnsupported = true;
-      return this.oneByOne<T>(calls);
+      return this.oneByOne<T>(calls, signal);
     }
     const results = new Array<T>(calls.length);
     const seen = new Set<number>();
@@ -597,8 +586,11 @@ export class Eip1193Rpc implements RpcTransport {
     this.aborts.close();
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    const signal = this.aborts.signal;
+  request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.requestWith<T>(method, params, signal));
+  }
+
+  private async requestWith<T>(method: string, params: readonly unknown[], signal: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.hold.passed(signal, method);
       try {
@@ -615,9 +607,11 @@ export class Eip1193Rpc implements RpcTransport {
     }
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
-    const results: T[] = [];
-    for (const call of calls) results.push(await this.request<T>(call.method, call.params));
-    return results;
+  batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return withEitherSignal(this.aborts.signal, options.signal, async (signal) => {
+      const results: T[] = [];
+      for (const call of calls) results.push(await this.requestWith<T>(call.method, call.params, signal));
+      return results;
+    });
   }
 }

@@ -403,6 +403,33 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("a request's own signal ends it, and its wait in the hold a rate limit set, and no other request of the transport", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      const mine = new AbortController();
+      const held = rpc.request("eth_blockNumber", [], { signal: mine.signal }).catch((e: unknown) => e);
+      const heldBatch = rpc
+        .batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })), { signal: mine.signal })
+        .catch((e: unknown) => e);
+      const others = rpc.request("eth_chainId", []);
+      await until(() => time.waits === 3);
+      mine.abort();
+      expect(await held).to.be.instanceOf(RpcAbortedError);
+      expect(await heldBatch).to.be.instanceOf(RpcAbortedError);
+      time.advance(60_000);
+      expect(await others).to.deep.equal([]);
+      expect(node.arrivals).to.deep.equal([0, 60_000]);
+      // Already aborted: not sent.
+      expect(await rpc.request("eth_chainId", [], { signal: mine.signal }).catch((e: unknown) => e)).to.be.instanceOf(RpcAbortedError);
+      expect(node.arrivals).to.have.length(2);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("abort() clears the timer of a Retry-After's hold, which would keep a stopped indexer's process alive for a minute", async function () {
     const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }]);
     const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
@@ -800,6 +827,19 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(await held).to.be.instanceOf(RpcAbortedError);
     expect(waits).to.equal(1);
     expect(await pending).to.be.instanceOf(RpcAbortedError);
+  });
+
+  it("a request's own signal ends it, unanswered, and no other request of the transport", async function () {
+    const answers: Array<(result: unknown) => void> = [];
+    const provider = { request: () => new Promise<unknown>((resolve) => answers.push(resolve)) };
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const mine = new AbortController();
+    const unanswered = rpc.request("eth_blockNumber", [], { signal: mine.signal }).catch((e: unknown) => e);
+    const others = rpc.request("eth_chainId", []);
+    mine.abort();
+    expect(await unanswered).to.be.instanceOf(RpcAbortedError);
+    for (const answer of answers) answer("0x7a69");
+    expect(await others).to.equal("0x7a69");
   });
 
   it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
