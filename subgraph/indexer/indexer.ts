@@ -540,7 +540,8 @@ export class Indexer extends EventEmitter {
     // Keep a range entirely final or entirely near the head: only the latter needs every header.
     if (from <= finalBoundary && to > finalBoundary) to = finalBoundary;
     const nearHead = to > finalBoundary;
-    const promise = this.fetcher.fetchRange(from, to, nearHead);
+    // A range of minBlockRange blocks is not asked for again smaller: a count at a cap is taken as it is.
+    const promise = this.fetcher.fetchRange(from, to, nearHead, to - from + 1 > this.sizer.min);
     promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
     return { from, to, promise };
   }
