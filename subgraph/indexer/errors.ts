@@ -140,6 +140,20 @@ export class RpcError extends IndexerError {
 export class RangeTooLargeError extends RpcError {}
 
 /**
+ * eth_getLogs answered a range of several blocks with exactly as many logs as a node or proxy caps its answers at
+ * (`logCount`, see ChainFetcher): an answer cut at the cap, without an error, would lose the later blocks' logs. The
+ * range is fetched again smaller, as one refused.
+ */
+export class TruncatedLogsError extends RangeTooLargeError {
+  constructor(
+    message: string,
+    readonly logCount: number,
+  ) {
+    super(message, "eth_getLogs");
+  }
+}
+
+/**
  * The node refused the request for its rate (HTTP 429, or an error that says so: per second, per day, compute units),
  * not for what it asked: the same request can succeed later, and a smaller eth_getLogs range would only mean more
  * requests. `retryAfterMs`: the wait the node asked for (Retry-After, Infura's backoff_seconds), at most
@@ -178,8 +192,9 @@ export class RpcConnectionError extends RpcError {}
 
 /**
  * The request was given up before the node answered, nor waited out what it was held for (a rate limit's Retry-After,
- * the request rate's spacing, a retry's backoff): its transport was aborted (`RpcTransport.abort`, which the indexer's
- * `stop()` calls) or closed. It says nothing about the node; the indexer that is stopping takes it for its own stop.
+ * the request rate's spacing, a retry's backoff): its signal was aborted (the indexer's `stop()` aborts its requests'),
+ * or its transport was aborted (`RpcTransport.abort`) or closed. It says nothing about the node; the indexer that is
+ * stopping takes it for its own stop.
  */
 export class RpcAbortedError extends RpcError {}
 

@@ -11,7 +11,7 @@ export { RestartBackoff } from "./worker/restart-backoff";
 export { loadSubgraph, resolveBuildDir } from "./manifest";
 export type { SubgraphBuild, DataSourceSpec, EventHandlerSpec } from "./manifest";
 export { HttpRpc, Eip1193Rpc } from "./chain/rpc";
-export type { RpcTransport, Eip1193Provider } from "./chain/rpc";
+export type { RpcTransport, RequestOptions, Eip1193Provider } from "./chain/rpc";
 export type { BlockPointer, FatalError } from "./store/database";
 export { DEFAULT_INSTANCE_POLICY } from "./runtime/mapping";
 export type { InstancePolicy } from "./runtime/mapping";

@@ -27,6 +27,7 @@ import {
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
 import { ChainFetcher, RangeSizer } from "./chain/fetcher";
 import { Eip1193Rpc, HttpRpc, type Eip1193Provider, type RpcTransport } from "./chain/rpc";
+import { ScopedRpc } from "./chain/scoped-rpc";
 import { ZERO_HASH, type BlockHeader, type FetchedRange } from "./chain/types";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "./store/database";
 import { EntityStore } from "./store/entity-store";
@@ -161,17 +162,19 @@ function pointer(h: BlockHeader): BlockPointer {
   return { number: h.number, hash: h.hash, timestamp: h.timestamp, parentHash: h.parentHash };
 }
 
-function transport(options: IndexerOptions): RpcTransport {
+/** The indexer's view of its transport: a ready transport passed in is the caller's, which its stop must not abort. */
+function transport(options: IndexerOptions): ScopedRpc {
   const rpc = options.rpc;
   if (typeof rpc === "string") {
-    return new HttpRpc(rpc, {
+    const http = new HttpRpc(rpc, {
       timeoutMs: options.rpcTimeoutMs,
       maxRequestsPerSecond: options.maxRequestsPerSecond,
       logger: (level, message) => options.logger?.({ level, message, source: "indexer" }),
     });
+    return new ScopedRpc(http, true);
   }
-  if ("batch" in rpc && typeof rpc.batch === "function") return rpc;
-  return new Eip1193Rpc(rpc as Eip1193Provider);
+  if ("batch" in rpc && typeof rpc.batch === "function") return new ScopedRpc(rpc, false);
+  return new ScopedRpc(new Eip1193Rpc(rpc as Eip1193Provider), true);
 }
 
 function openAborted(options: IndexerOptions): OpenAbortedError {
@@ -245,7 +248,7 @@ export class Indexer extends EventEmitter {
     private deploymentId: string,
     private chain: string,
     private readonly fetcher: ChainFetcher,
-    private readonly rpc: RpcTransport,
+    private readonly rpc: ScopedRpc,
     private readonly processor: BlockProcessor,
     private readonly options: IndexerOptions,
     checkpoint: BlockPointer,
@@ -292,7 +295,7 @@ export class Indexer extends EventEmitter {
   private static async openLocked(options: IndexerOptions, build: SubgraphBuild, signal: AbortSignal | undefined): Promise<Indexer> {
     const rpc = transport(options);
     const fetcher = new ChainFetcher(rpc, logFilterFor(build));
-    const abort = (): void => rpc.abort?.();
+    const abort = (): void => rpc.abort();
     signal?.addEventListener("abort", abort, { once: true });
     try {
       return await Indexer.openWith(options, build, rpc, fetcher, (read) => (signal === undefined ? read : unlessAborted(read, signal, () => openAborted(options))));
@@ -305,7 +308,7 @@ export class Indexer extends EventEmitter {
   private static async openWith(
     options: IndexerOptions,
     build: SubgraphBuild,
-    rpc: RpcTransport,
+    rpc: ScopedRpc,
     fetcher: ChainFetcher,
     read: <T>(promise: Promise<T>) => Promise<T>,
   ): Promise<Indexer> {
@@ -537,7 +540,8 @@ export class Indexer extends EventEmitter {
     // Keep a range entirely final or entirely near the head: only the latter needs every header.
     if (from <= finalBoundary && to > finalBoundary) to = finalBoundary;
     const nearHead = to > finalBoundary;
-    const promise = this.fetcher.fetchRange(from, to, nearHead);
+    // A range of minBlockRange blocks is not asked for again smaller: a count at a cap is taken as it is.
+    const promise = this.fetcher.fetchRange(from, to, nearHead, to - from + 1 > this.sizer.min);
     promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
     return { from, to, promise };
   }
@@ -964,9 +968,10 @@ export class Indexer extends EventEmitter {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of [...this.sleepers]) wake();
-    // The transport's waits too (a rate limit's Retry-After holds every request for up to a minute) and its requests in
-    // flight: they end with RpcAbortedError, which the pass takes for this stop (syncOnce, run). Later requests are sent.
-    this.rpc.abort?.();
+    // The indexer's requests in flight and their waits in the transport too (a rate limit's Retry-After holds every
+    // request for up to a minute): they end with RpcAbortedError, which the pass takes for this stop (syncOnce, run).
+    // Only the indexer's: a transport the caller passed in may be sending others' requests. Later requests are sent.
+    this.rpc.abort();
     if (this.running !== null) await this.running;
     await this.inFlight;
     this.stopping = this.closed;
@@ -976,7 +981,8 @@ export class Indexer extends EventEmitter {
     this.closed = true;
     await this.stop();
     this.rollbackTransaction();
-    this.rpc.close?.();
+    // The transport too, if the indexer created it.
+    this.rpc.close();
     this.db.close();
     this.lock?.release();
   }

@@ -4,9 +4,10 @@
 // mixed in one range. Near the head, a block for which eth_getLogs returned nothing but whose log bloom may hold
 // the subgraph's events is asked again by hash: a load-balanced endpoint may answer eth_getLogs from a backend that
 // does not have the newest blocks yet, and those would otherwise be indexed as blocks without events. Below the
-// reorg window only a range's last block is fetched without logs, and checked the same way.
+// reorg window only a range's last block is fetched without logs, and checked the same way. An answer of exactly as
+// many logs as nodes cap theirs at is taken for one that may have been cut short, and the range is asked again smaller.
 import { getBytes, keccak256 } from "ethers";
-import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError, RpcAbortedError } from "../errors";
+import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError, RpcAbortedError, TruncatedLogsError } from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
 import {
   parseHeader,
@@ -27,6 +28,15 @@ export interface LogFilter {
 }
 
 const BATCH = 100;
+
+/**
+ * Log counts at which nodes and proxies cap an eth_getLogs answer. Most refuse a query past the cap (Infura's, Alchemy's
+ * and QuickNode's 10,000 results, which RANGE_TOO_LARGE knows), but some have answered with the first logs up to it and
+ * no error (aurora-relayer at 10,000, before it errored; Nethermind once capped at 1,000): the later blocks' logs would
+ * be lost without a sign, as the range-end bloom check sees only the last block. Matching one by chance costs one
+ * halving of the range, no request on any other answer.
+ */
+export const LOG_COUNT_CAPS: ReadonlySet<number> = new Set([1_000, 5_000, 10_000, 20_000]);
 
 function hex(n: number): string {
   return "0x" + n.toString(16);
@@ -106,8 +116,16 @@ export class ChainFetcher {
     return out;
   }
 
-  async logs(from: number, to: number): Promise<LogData[]> {
+  /** With `canShrink`, an answer of LOG_COUNT_CAPS logs over several blocks is a TruncatedLogsError. */
+  async logs(from: number, to: number, canShrink = false): Promise<LogData[]> {
     const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), ...this.filterParams() }]);
+    if (canShrink && to > from && LOG_COUNT_CAPS.has(raw.length)) {
+      throw new TruncatedLogsError(
+        `eth_getLogs for blocks ${from}-${to} returned exactly ${raw.length} logs, a count nodes cap their answers at: ` +
+          "the later blocks' logs may have been cut off, asking for a smaller range",
+        raw.length,
+      );
+    }
     return parseLogs(raw);
   }
 
@@ -142,11 +160,13 @@ export class ChainFetcher {
   /**
    * Logs, blocks and transactions of [from, to]. With `allHeaders` every header of the range is fetched (near
    * the head, where each block's parent hash is checked). Throws RangeTooLargeError when the node refuses the
-   * range, InconsistentChainDataError when a reorg happened while fetching or the node's answers disagree.
+   * range, or, when it `canShrink` (the caller would ask for a smaller one), answers with a count of logs it may have
+   * been cut at (TruncatedLogsError); InconsistentChainDataError when a reorg happened while fetching or the node's
+   * answers disagree.
    */
-  async fetchRange(from: number, to: number, allHeaders: boolean): Promise<FetchedRange> {
+  async fetchRange(from: number, to: number, allHeaders: boolean, canShrink = true): Promise<FetchedRange> {
     if (to < from) throw new RangeTooLargeError(`empty range ${from}-${to}`, "eth_getLogs");
-    const logs = this.filter.topic0s.length === 0 ? [] : await this.logs(from, to);
+    const logs = this.filter.topic0s.length === 0 ? [] : await this.logs(from, to, canShrink);
     const byBlock = new Map<number, LogData[]>();
     for (const log of logs) {
       let list = byBlock.get(log.blockNumber);

@@ -1,9 +1,8 @@
 // JSON-RPC transports: plain HTTP (any Ethereum node; batched requests, timeouts, optional rate limit) and an
 // adapter for in-process EIP-1193 providers (Hardhat's, ethers' BrowserProvider...). The indexer only needs
 // `request` and `batch`.
-import { setMaxListeners } from "node:events";
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
-import { unlessAborted } from "../abortable";
+import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
@@ -12,19 +11,29 @@ export interface RpcCall {
   readonly params: readonly unknown[];
 }
 
+export interface RequestOptions {
+  /**
+   * Aborted, it ends this request at once, and its waits (a rate limit's Retry-After, the request rate's spacing, a
+   * retry's backoff): it rejects with RpcAbortedError. The transport's other requests go on. The indexer gives every
+   * request one, which its stop() aborts: a Retry-After would otherwise hold the stop for up to a minute, and a
+   * transport the caller passed in may serve others than the indexer.
+   */
+  signal?: AbortSignal;
+}
+
 export interface RpcTransport {
-  request<T>(method: string, params: readonly unknown[]): Promise<T>;
+  request<T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T>;
   /** Results in call order. A failed call rejects the whole batch with its RpcError. */
-  batch<T>(calls: readonly RpcCall[]): Promise<T[]>;
+  batch<T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]>;
   /** Human-readable endpoint for logs. */
   readonly description: string;
   /**
-   * Ends at once the requests begun before it, and their waits (a rate limit's Retry-After, the request rate's spacing,
-   * a retry's backoff): they reject with RpcAbortedError. Requests begun later are sent as usual, after what the node
-   * asked to wait. The indexer's stop() calls it: a Retry-After would otherwise hold the stop for up to a minute.
+   * Ends at once every request begun before it, whoever made it, and their waits: they reject with RpcAbortedError.
+   * Requests begun later are sent as usual, after what the node asked to wait. The indexer never calls it (it aborts
+   * its own requests' signals).
    */
   abort?(): void;
-  /** As abort(), and every later request rejects with RpcAbortedError too. */
+  /** As abort(), and every later request rejects with RpcAbortedError too. The indexer calls it on a transport it created. */
   close?(): void;
 }
 
@@ -55,6 +64,11 @@ const UNAVAILABLE = new Set([502, 503, 504]);
 
 /** How many times a request that failed in transit (see `HttpRpc.post`) is sent again before its error is thrown. */
 export const TRANSIENT_RETRIES = 3;
+
+/** The wait before the retry after `attempt` (0 first) of a request that failed in transit and named no wait. */
+export function transientBackoffMs(attempt: number): number {
+  return 50 * (attempt + 1);
+}
 
 /** The longest wait a node's Retry-After (or backoff_seconds) is honoured for: a day's quota must not stall for a day. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -131,38 +145,9 @@ const sleep: Sleep = (ms, signal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
-/**
- * The abort() and close() of a transport. Each request takes the signal of the moment it begins: abort() ends those,
- * and gives the requests begun after it a new one; close() ends them all, and leaves its signal aborted for good.
- */
-class Aborts {
-  private controller = Aborts.controller();
-  private closed = false;
-
-  // Every request in flight listens to it (a prefetch's batches, a fetch's reads): Node warns of a leak past ten.
-  private static controller(): AbortController {
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
-    return controller;
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  abort(): void {
-    this.controller.abort();
-    if (!this.closed) this.controller = Aborts.controller();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.controller.abort();
-  }
-}
-
-function aborted(method: string): RpcAbortedError {
-  return new RpcAbortedError(`${method} was given up: the transport was aborted (the indexer is stopping) or closed`, method);
+/** The error of a request given up by its signal, or by its transport's abort() or close(). */
+export function aborted(method: string): RpcAbortedError {
+  return new RpcAbortedError(`${method} was given up: its signal or its transport was aborted (the indexer is stopping), or the transport closed`, method);
 }
 
 /**
@@ -345,7 +330,7 @@ export class HttpRpc implements RpcTransport {
         // The retry waits the named wait, or the hold others' answers set, if that ends later.
         if (named !== null && held.ms + Math.max(named, this.hold.remaining) > MAX_TRANSIENT_RETRY_AFTER_MS) throw error;
         if (named === null) {
-          await unlessAborted(this.sleep(50 * (attempt + 1), signal), signal, () => aborted(method));
+          await unlessAborted(this.sleep(transientBackoffMs(attempt), signal), signal, () => aborted(method));
         } else {
           // postOnce waits it, in throttle, which counts it in `held`.
           this.hold.extend(named);
@@ -360,7 +345,8 @@ export class HttpRpc implements RpcTransport {
     const controller = new AbortController();
     // Until the whole body is read: a node can send its headers and then stall.
     const timeout = setTimeout(() => controller.abort(), timeoutMs);
-    // The transport's abort() ends the request too: a node that takes its time must not hold the indexer's stop.
+    // Its signal (the transport's abort(), or the request's own) ends it too: a node that takes its time must not hold
+    // the indexer's stop.
     const abort = (): void => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
     let response: Response;
@@ -402,9 +388,13 @@ export class HttpRpc implements RpcTransport {
     }
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
+  request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.requestWith<T>(method, params, signal));
+  }
+
+  private async requestWith<T>(method: string, params: readonly unknown[], signal: AbortSignal): Promise<T> {
     const id = this.nextId++;
-    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, this.aborts.signal);
+    const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, signal);
     const { error, result } = reply as JsonRpcResponse;
     if (error !== undefined) {
       const refusal = rpcError(method, error, this.redact);
@@ -415,23 +405,27 @@ export class HttpRpc implements RpcTransport {
   }
 
   /** The calls as separate requests, a few at a time. */
-  private async oneByOne<T>(calls: readonly RpcCall[]): Promise<T[]> {
+  private async oneByOne<T>(calls: readonly RpcCall[], signal: AbortSignal): Promise<T[]> {
     const results: T[] = [];
     for (let i = 0; i < calls.length; i += 8) {
       const chunk = calls.slice(i, i + 8);
-      results.push(...(await Promise.all(chunk.map((c) => this.request<T>(c.method, c.params)))));
+      results.push(...(await Promise.all(chunk.map((c) => this.requestWith<T>(c.method, c.params, signal)))));
     }
     return results;
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
+  batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.batchWith<T>(calls, signal));
+  }
+
+  private async batchWith<T>(calls: readonly RpcCall[], signal: AbortSignal): Promise<T[]> {
     if (calls.length === 0) return [];
-    if (calls.length === 1) return [await this.request<T>(calls[0]!.method, calls[0]!.params)];
+    if (calls.length === 1) return [await this.requestWith<T>(calls[0]!.method, calls[0]!.params, signal)];
     const first = this.nextId;
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: first + i, method: c.method, params: c.params }));
-    if (this.batchUnsupported) return this.oneByOne<T>(calls);
-    const { reply, epoch } = await this.post(body, calls[0]!.method, this.aborts.signal);
+    if (this.batchUnsupported) return this.oneByOne<T>(calls, signal);
+    const { reply, epoch } = await this.post(body, calls[0]!.method, signal);
     if (!Array.isArray(reply)) {
       // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
       // would only multiply the requests that hit it.
@@ -441,7 +435,7 @@ export class HttpRpc implements RpcTransport {
       // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
       // one from now on.
       this.batchUnsupported = true;
-      return this.oneByOne<T>(calls);
+      return this.oneByOne<T>(calls, signal);
     }
     const results = new Array<T>(calls.length);
     const seen = new Set<number>();
@@ -486,13 +480,48 @@ function httpFailure(error: unknown): { status: number; retryAfter: string | nul
   return null;
 }
 
+// Hardhat's HH110, "Invalid JSON-RPC response received": what its HttpProvider throws for any answer it cannot parse
+// as JSON-RPC, whatever the answer's HTTP status, which it does not keep.
+const HARDHAT_INVALID_JSON_RESPONSE = 110;
+
+/**
+ * The body of an answer the provider could not read as JSON-RPC (Hardhat's HH110 keeps it, whole, in
+ * `messageArguments.response`); null for any other error.
+ */
+function unreadableAnswer(error: unknown): string | null {
+  if (typeof error !== "object" || error === null) return null;
+  const { _isHardhatError, number, messageArguments } = error as { _isHardhatError?: unknown; number?: unknown; messageArguments?: unknown };
+  if (_isHardhatError !== true || number !== HARDHAT_INVALID_JSON_RESPONSE) return null;
+  const response = (messageArguments as { response?: unknown } | null | undefined)?.response;
+  return typeof response === "string" ? response : null;
+}
+
+// The error page of a load balancer or proxy in front of the node: nginx's "502 Bad Gateway", "503 Service Temporarily
+// Unavailable" and "504 Gateway Time-out", HAProxy's and AWS's "503 Service Unavailable", Cloudflare's "502: Bad
+// gateway". The status and its reason phrase together: a number or a phrase alone could be anything on a page.
+const GATEWAY_ERROR_PAGE = /\b(50[234])\b[\s:-]*(?:bad gateway|service (?:temporarily )?unavailable|gateway time-?out)/i;
+
+/** The 502/503/504 whose error page `body` is, as far as the page says; null when it says none. */
+function gatewayErrorStatus(body: string): number | null {
+  const match = GATEWAY_ERROR_PAGE.exec(body);
+  return match === null ? null : Number(match[1]);
+}
+
+/** A provider's error, classified; `resend`: it failed in transit and the provider sent it once only (see Eip1193Rpc). */
+interface ProviderRefusal {
+  readonly error: RpcError;
+  readonly resend: boolean;
+}
+
 /**
  * What an EIP-1193 provider threw, classified as HttpRpc classifies what it receives. A provider over a remote node
  * throws that node's JSON-RPC error (Hardhat's HttpProvider, with its `data`; viem's LimitExceededRpcError), or
  * an error with the HTTP status that refused its request (viem, above; Hardhat's throws a 429 it gave up retrying as
- * `-32005` "Too Many Requests error received from <host>").
+ * `-32005` "Too Many Requests error received from <host>"). Hardhat's keeps no other status: a 502/503/504 reaches it
+ * as an answer that is not JSON (HH110, with the body), which is a failure in transit only where the body is a
+ * gateway's error page; any other unreadable answer (a 200 with a broken body, a URL that is no node) is the node's.
  */
-function providerError(method: string, error: unknown, now: number): RpcError {
+function providerError(method: string, error: unknown, now: number): ProviderRefusal {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
   // The provider knows its node's URL and we do not: viem's messages carry a "URL:" line, whose path may be a key.
   const message = redactUrlsIn(typeof e.message === "string" ? e.message : String(error));
@@ -500,11 +529,22 @@ function providerError(method: string, error: unknown, now: number): RpcError {
   const http = httpFailure(error);
   if (http !== null) {
     const text = `${method} failed: ${message} (HTTP ${http.status})`;
-    if (http.status === TOO_MANY_REQUESTS) return new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now));
-    if (UNAVAILABLE.has(http.status)) return new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now));
-    if (http.status === 413 && method === "eth_getLogs") return new RangeTooLargeError(text, method, code);
+    if (http.status === TOO_MANY_REQUESTS) return { error: new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now)), resend: false };
+    // viem has sent it again already, as often as it was configured to.
+    if (UNAVAILABLE.has(http.status)) return { error: new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now)), resend: false };
+    if (http.status === 413 && method === "eth_getLogs") return { error: new RangeTooLargeError(text, method, code), resend: false };
   }
-  return rpcError(method, { code, message, data: e.data });
+  const body = unreadableAnswer(error);
+  if (body !== null) {
+    const excerpt = redactUrlsIn(body.slice(0, 200));
+    const status = gatewayErrorStatus(body);
+    if (status !== null) {
+      const text = `${method}: HTTP ${status} (the provider's answer was its error page, not JSON-RPC) ${excerpt}`;
+      return { error: new RpcUnavailableError(text, method, status, null), resend: true };
+    }
+    return { error: new RpcError(`${method}: the answer is not a JSON-RPC response: ${excerpt}`, method, code, { cause: error }), resend: false };
+  }
+  return { error: rpcError(method, { code, message, data: e.data }), resend: false };
 }
 
 export interface Eip1193RpcOptions {
@@ -516,12 +556,15 @@ export interface Eip1193RpcOptions {
 /**
  * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
  * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
- * names holds every request of the transport. It retries nothing itself (those providers retry their requests: viem
- * a 429 and a 502/503/504, Hardhat a 429) and has no request rate (maxRequestsPerSecond is the HTTP transport's).
+ * names holds every request of the transport. It retries only what the provider does not (those providers retry their
+ * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, is sent
+ * again as HttpRpc sends one, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
+ * (maxRequestsPerSecond is the HTTP transport's).
  */
 export class Eip1193Rpc implements RpcTransport {
   readonly description = "in-process EIP-1193 provider";
   private readonly now: () => number;
+  private readonly sleep: Sleep;
   private readonly hold: SendHold;
   private readonly aborts = new Aborts();
 
@@ -530,7 +573,8 @@ export class Eip1193Rpc implements RpcTransport {
     options: Eip1193RpcOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.hold = new SendHold(this.now, options.sleep ?? sleep);
+    this.sleep = options.sleep ?? sleep;
+    this.hold = new SendHold(this.now, this.sleep);
   }
 
   /** The provider's requests cannot be cancelled: those in flight go on, and their answers are not waited for. */
@@ -542,23 +586,32 @@ export class Eip1193Rpc implements RpcTransport {
     this.aborts.close();
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    const signal = this.aborts.signal;
-    await this.hold.passed(signal, method);
-    try {
-      return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, () => aborted(method))) as T;
-    } catch (error) {
-      if (error instanceof RpcAbortedError) throw error;
-      const refusal = providerError(method, error, this.now());
-      // A 502/503/504's wait holds nothing: with no retry here, the pass fails on it, and run() waits it.
-      if (refusal instanceof RateLimitedError && refusal.retryAfterMs !== null) this.hold.extend(refusal.retryAfterMs);
-      throw refusal;
+  request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    return withEitherSignal(this.aborts.signal, options.signal, (signal) => this.requestWith<T>(method, params, signal));
+  }
+
+  private async requestWith<T>(method: string, params: readonly unknown[], signal: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.hold.passed(signal, method);
+      try {
+        return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, () => aborted(method))) as T;
+      } catch (error) {
+        if (error instanceof RpcAbortedError) throw error;
+        const refusal = providerError(method, error, this.now());
+        // A 502/503/504's wait holds nothing: the provider has retried it (viem's) or named none (Hardhat's page), and
+        // the pass that fails on it has run() wait it.
+        if (refusal.error instanceof RateLimitedError && refusal.error.retryAfterMs !== null) this.hold.extend(refusal.error.retryAfterMs);
+        if (!refusal.resend || attempt >= TRANSIENT_RETRIES) throw refusal.error;
+        await unlessAborted(this.sleep(transientBackoffMs(attempt), signal), signal, () => aborted(method));
+      }
     }
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
-    const results: T[] = [];
-    for (const call of calls) results.push(await this.request<T>(call.method, call.params));
-    return results;
+  batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return withEitherSignal(this.aborts.signal, options.signal, async (signal) => {
+      const results: T[] = [];
+      for (const call of calls) results.push(await this.requestWith<T>(call.method, call.params, signal));
+      return results;
+    });
   }
 }

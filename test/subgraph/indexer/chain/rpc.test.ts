@@ -18,6 +18,7 @@ import {
   RpcUnavailableError,
 } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
+import { HttpProvider } from "hardhat/internal/core/providers/http";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -397,6 +398,33 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       expect(error).to.be.instanceOf(RpcAbortedError);
       expect((error as RpcAbortedError).method).to.equal("eth_blockNumber");
       expect(node.arrivals).to.deep.equal([0]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("a request's own signal ends it, and its wait in the hold a rate limit set, and no other request of the transport", async function () {
+    const { time, options } = heldTime();
+    const node = await scripted([{ status: 429, headers: { "retry-after": "60" } }], () => time.clock);
+    try {
+      const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
+      expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
+      const mine = new AbortController();
+      const held = rpc.request("eth_blockNumber", [], { signal: mine.signal }).catch((e: unknown) => e);
+      const heldBatch = rpc
+        .batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })), { signal: mine.signal })
+        .catch((e: unknown) => e);
+      const others = rpc.request("eth_chainId", []);
+      await until(() => time.waits === 3);
+      mine.abort();
+      expect(await held).to.be.instanceOf(RpcAbortedError);
+      expect(await heldBatch).to.be.instanceOf(RpcAbortedError);
+      time.advance(60_000);
+      expect(await others).to.deep.equal([]);
+      expect(node.arrivals).to.deep.equal([0, 60_000]);
+      // Already aborted: not sent.
+      expect(await rpc.request("eth_chainId", [], { signal: mine.signal }).catch((e: unknown) => e)).to.be.instanceOf(RpcAbortedError);
+      expect(node.arrivals).to.have.length(2);
     } finally {
       await node.close();
     }
@@ -801,6 +829,19 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(await pending).to.be.instanceOf(RpcAbortedError);
   });
 
+  it("a request's own signal ends it, unanswered, and no other request of the transport", async function () {
+    const answers: Array<(result: unknown) => void> = [];
+    const provider = { request: () => new Promise<unknown>((resolve) => answers.push(resolve)) };
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const mine = new AbortController();
+    const unanswered = rpc.request("eth_blockNumber", [], { signal: mine.signal }).catch((e: unknown) => e);
+    const others = rpc.request("eth_chainId", []);
+    mine.abort();
+    expect(await unanswered).to.be.instanceOf(RpcAbortedError);
+    for (const answer of answers) answer("0x7a69");
+    expect(await others).to.equal("0x7a69");
+  });
+
   it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
     // viem's HttpRequestError: "HTTP request failed." whatever the status, which is in `status`, with the headers.
     const httpError = (status: number, headers: Record<string, string> = {}) =>
@@ -826,6 +867,69 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(errors[3]).to.be.instanceOf(RangeTooLargeError);
     // Another status is the node's answer, as over HTTP.
     expect(errors[4]).to.be.instanceOf(RpcError).and.not.instanceOf(RateLimitedError).and.not.instanceOf(RangeTooLargeError);
+  });
+
+  /** An nginx in front of a node with no backend up: what a load balancer answers, as HTML. */
+  const NGINX_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+  /**
+   * A node at 127.0.0.1 behind Hardhat's HttpProvider (a Hardhat network with a URL) that gives `answers` in turn
+   * ("ok": the result []), then "ok" to everything.
+   */
+  async function behindHardhat(answers: Array<{ status: number; body: string } | "ok">) {
+    const asked: string[] = [];
+    const node = await standIn((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        asked.push(body);
+        const { id } = JSON.parse(body) as { id: number };
+        const next = answers.shift() ?? "ok";
+        const answer = next === "ok" ? { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id, result: [] }) } : next;
+        res.writeHead(answer.status, { "content-type": answer.status === 200 ? "application/json" : "text/html" }).end(answer.body);
+      });
+    });
+    return { provider: new HttpProvider(node.url, "remote"), asked, close: () => node.close() };
+  }
+
+  it("sends again, as the HTTP transport does, a 502/503 that Hardhat's provider only reports as an answer that is not JSON", async function () {
+    const node = await behindHardhat([
+      { status: 502, body: NGINX_502 },
+      { status: 503, body: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>" },
+      "ok",
+      ...Array.from({ length: TRANSIENT_RETRIES + 1 }, () => ({ status: 502, body: NGINX_502 })),
+    ]);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(node.provider, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+      expect(node.asked).to.have.length(3);
+      expect(time.waits).to.deep.equal([50, 100]);
+      // Down for longer than the retries: the pass fails with the status, not with a range too large.
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as RpcUnavailableError).status).to.equal(502);
+      expect((error as Error).message).to.match(/^eth_getLogs: HTTP 502 .*<title>502 Bad Gateway<\/title>/s);
+      expect(node.asked).to.have.length(3 + 1 + TRANSIENT_RETRIES);
+      expect(time.waits).to.deep.equal([50, 100, 50, 100, 150]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("fails at once, naming what it got, on an answer that is not JSON-RPC and no gateway's error page", async function () {
+    const node = await behindHardhat([{ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":[' }]);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(node.provider, options);
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError).and.not.instanceOf(RpcUnavailableError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).message).to.equal('eth_getLogs: the answer is not a JSON-RPC response: {"jsonrpc":"2.0","id":1,"result":[');
+      expect(node.asked).to.have.length(1);
+      expect(time.waits).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
   });
 
   it("keeps the path of a node URL in the provider's message (an API key) out of its errors, naming the host", async function () {

@@ -3,8 +3,11 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** How the fake node answers a request: a result, HTTP 429 with Retry-After: 60, or never (until the node closes). */
-export type Answer = { result: unknown } | "rate-limited" | "no-answer";
+/**
+ * How the fake node answers a request: a result, the result `later` resolves to once it does (a request the test
+ * holds, then lets through), HTTP 429 with Retry-After: 60, or never (until the node closes).
+ */
+export type Answer = { result: unknown } | { later: Promise<unknown> } | "rate-limited" | "no-answer";
 
 export interface FakeNode {
   readonly url: string;
@@ -37,7 +40,10 @@ export async function startFakeNode(answer: (method: string, nth: number) => Ans
         res.writeHead(429, { "content-type": "text/plain", "retry-after": "60" }).end("Too Many Requests");
         return;
       }
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: reply.result }));
+      const send = (result: unknown): void =>
+        void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result }));
+      if ("later" in reply) void reply.later.then(send);
+      else send(reply.result);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

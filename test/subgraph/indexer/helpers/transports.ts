@@ -1,7 +1,7 @@
-// RPC transports that misbehave the way real endpoints do, for the indexer's tests. Each passes abort() and close() on
-// to the transports inside it: a test that stops an indexer over one exercises the real abort (RpcAbortedError), not
-// a stop that waits for the requests in flight.
-import { HttpRpc, type RpcCall, type RpcTransport } from "../../../../subgraph/indexer/chain/rpc";
+// RPC transports that misbehave the way real endpoints do, for the indexer's tests. Each passes the signal of a request
+// (and abort() and close()) on to the transports inside it: a test that stops an indexer over one exercises the real
+// abort of the HTTP request (RpcAbortedError), not only the indexer giving up its answer.
+import { HttpRpc, type RequestOptions, type RpcCall, type RpcTransport } from "../../../../subgraph/indexer/chain/rpc";
 import { RpcError } from "../../../../subgraph/indexer/errors";
 
 /**
@@ -24,18 +24,18 @@ export class LaggingNode implements RpcTransport {
     this.http = new HttpRpc(url);
   }
 
-  private async top(): Promise<number> {
-    return Number(await this.http.request<string>("eth_blockNumber", [])) - this.behind;
+  private async top(options: RequestOptions): Promise<number> {
+    return Number(await this.http.request<string>("eth_blockNumber", [], options)) - this.behind;
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    if (method === "eth_blockNumber") return ("0x" + (await this.top() + (this.honestHead ? this.behind : 0)).toString(16)) as T;
-    if (method === "eth_getBlockByNumber" && Number(params[0]) > (await this.top())) return null as T;
-    return this.http.request<T>(method, params);
+  async request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    if (method === "eth_blockNumber") return ("0x" + (await this.top(options) + (this.honestHead ? this.behind : 0)).toString(16)) as T;
+    if (method === "eth_getBlockByNumber" && Number(params[0]) > (await this.top(options))) return null as T;
+    return this.http.request<T>(method, params, options);
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
-    return Promise.all(calls.map((c) => this.request<T>(c.method, c.params)));
+  async batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return Promise.all(calls.map((c) => this.request<T>(c.method, c.params, options)));
   }
 
   abort(): void {
@@ -63,21 +63,21 @@ export class LaggingLogs implements RpcTransport {
     this.http = new HttpRpc(url);
   }
 
-  async request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    if (method !== "eth_getLogs" || this.behind === 0) return this.http.request<T>(method, params);
-    const top = Number(await this.http.request<string>("eth_blockNumber", [])) - this.behind;
+  async request<T>(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    if (method !== "eth_getLogs" || this.behind === 0) return this.http.request<T>(method, params, options);
+    const top = Number(await this.http.request<string>("eth_blockNumber", [], options)) - this.behind;
     const filter = params[0] as { fromBlock?: string; toBlock?: string; blockHash?: string };
     if (filter.blockHash !== undefined) {
-      const block = await this.http.request<{ number: string } | null>("eth_getBlockByHash", [filter.blockHash, false]);
+      const block = await this.http.request<{ number: string } | null>("eth_getBlockByHash", [filter.blockHash, false], options);
       if (block === null || (this.hashQueriesLag && Number(block.number) > top)) throw new RpcError(`eth_getLogs failed: unknown block (code -32000)`, method, -32000);
-      return this.http.request<T>(method, params);
+      return this.http.request<T>(method, params, options);
     }
     if (Number(filter.fromBlock) > top) return [] as T;
-    return this.http.request<T>(method, [{ ...filter, toBlock: "0x" + Math.min(Number(filter.toBlock), top).toString(16) }]);
+    return this.http.request<T>(method, [{ ...filter, toBlock: "0x" + Math.min(Number(filter.toBlock), top).toString(16) }], options);
   }
 
-  async batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
-    return Promise.all(calls.map((c) => this.request<T>(c.method, c.params)));
+  async batch<T>(calls: readonly RpcCall[], options: RequestOptions = {}): Promise<T[]> {
+    return Promise.all(calls.map((c) => this.request<T>(c.method, c.params, options)));
   }
 
   abort(): void {
@@ -99,12 +99,12 @@ export class SwitchingNode implements RpcTransport {
     this.nodes = urls.map((url) => new HttpRpc(url));
   }
 
-  request<T>(method: string, params: readonly unknown[]): Promise<T> {
-    return this.nodes[this.target]!.request<T>(method, params);
+  request<T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> {
+    return this.nodes[this.target]!.request<T>(method, params, options);
   }
 
-  batch<T>(calls: readonly RpcCall[]): Promise<T[]> {
-    return this.nodes[this.target]!.batch<T>(calls);
+  batch<T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> {
+    return this.nodes[this.target]!.batch<T>(calls, options);
   }
 
   /** Every node's: requests sent before `target` changed may still be in flight. */

@@ -1,0 +1,77 @@
+// run()'s loop stopped in a pass that follows failed ones: the stop ends the pass, which says nothing of the node's
+// recovery. A transport that fails the passes the test asks for and then holds the next one makes it land there.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import type { RequestOptions, RpcCall, RpcTransport } from "../../../subgraph/indexer/chain/rpc";
+import { RpcAbortedError, RpcConnectionError } from "../../../subgraph/indexer/errors";
+import { waitUntil } from "../../helpers/wait";
+import { FAKE_GENESIS } from "./helpers/fake-node";
+import { probeBuildDir } from "./helpers/probe";
+
+/**
+ * A node that opens the indexer (its chain id, genesis as the first checkpoint), refuses the head to the first
+ * `failures` passes, and holds the next pass's until its signal is aborted.
+ */
+class FailingThenHeld implements RpcTransport {
+  readonly description = "failing, then held";
+  /** The eth_blockNumber requests so far: one a pass, as a pass that cannot read the head asks nothing more. */
+  headsAsked = 0;
+
+  constructor(private readonly failures: number) {}
+
+  async request<T>(method: string, _params: readonly unknown[], options: RequestOptions = {}): Promise<T> {
+    if (method === "eth_chainId") return "0x7a69" as T;
+    if (method === "eth_getBlockByNumber") return FAKE_GENESIS as T;
+    if (method !== "eth_blockNumber") throw new Error(`unexpected ${method}`);
+    if (++this.headsAsked <= this.failures) throw new RpcConnectionError("eth_blockNumber failed: connect ECONNREFUSED", method);
+    return new Promise<T>((_, reject) => {
+      const abort = (): void => reject(new RpcAbortedError("eth_blockNumber was given up", method));
+      if (options.signal?.aborted) abort();
+      options.signal?.addEventListener("abort", abort, { once: true });
+    });
+  }
+
+  async batch<T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> {
+    const results: T[] = [];
+    for (const call of calls) results.push(await this.request<T>(call.method, call.params, options));
+    return results;
+  }
+}
+
+describe("embedded indexer: run() stopped after failed passes", function () {
+  let subgraph: string;
+  let tmp: string;
+
+  before(async function () {
+    subgraph = await probeBuildDir();
+    tmp = mkdtempSync(path.join(os.tmpdir(), "latent-run-stop-"));
+  });
+
+  after(function () {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("takes a pass stop() ended, after failed passes, for no recovery: no 'succeeded after' line", async function () {
+    const rpc = new FailingThenHeld(3);
+    const logs: IndexerLogRecord[] = [];
+    // A clock that does not move: the failures repeat within PassFailures' interval, logged once.
+    const indexer = await Indexer.open({ subgraph, rpc, db: path.join(tmp, "stopped.sqlite"), pollIntervalMs: 1, now: () => 0, logger: (r) => logs.push(r) });
+    try {
+      let retries = 0;
+      indexer.on("retry", () => retries++);
+      const running = indexer.run();
+      await waitUntil(() => rpc.headsAsked === 4, "the pass after the failed ones asks for the head");
+      await indexer.stop();
+      await running;
+      expect(retries).to.equal(3);
+    } finally {
+      await indexer.close();
+    }
+    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      "error: indexing pass failed, retrying: eth_blockNumber failed: connect ECONNREFUSED",
+    ]);
+  });
+});
