@@ -11,6 +11,7 @@ import { DeploymentError } from "./sources/deployment";
 import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
 import { IndexerError } from "../../subgraph/indexer/errors";
 import { redactUrl, redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
+import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 
 const USAGE = `Usage: npm run gateway -- [options]
 
@@ -100,7 +101,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     } catch {
       // not a URL at all
     }
-    if (parsed?.protocol === "http:" || parsed?.protocol === "https:") return text;
+    if (parsed !== null && (parsed.protocol === "http:" || parsed.protocol === "https:")) {
+      // Written otherwise than URL uses it (spaces around it, one slash after its scheme): refused, not repeated.
+      try {
+        checkUrlForm(text, parsed);
+      } catch (error) {
+        if (error instanceof UrlFormError) throw new UsageError(`${name} ${error.message}`);
+        throw error;
+      }
+      return text;
+    }
     // Repeated without what may be a key: a URL's path (for an RPC), query and credentials. Written without its scheme,
     // the URL parses as another (or none), where they cannot be told apart: it is repeated only if it has none of them.
     const plain = route ? !/[?#@]/.test(text) : !/[/?#@]/.test(text);

@@ -1,6 +1,6 @@
 // `npm start` options: parsed and checked before anything starts, so a typo costs nothing.
 import * as path from "node:path";
-import { checkUrlForm, UrlFormError } from "../worker/url-form";
+import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 import { UsageError } from "./errors";
 
 export const USAGE = `Usage: npm start -- [options]
@@ -63,7 +63,7 @@ function url(text: string): string {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new UsageError(`--rpc-url must be an http(s) URL, not ${parsed.protocol}`);
   }
-  // The worker's rule (scripts/worker/url-form.ts): the devnet writes this URL into the worker config it makes, which
+  // The worker's rule (subgraph/indexer/url-form.ts): the devnet writes this URL into the worker config it makes, which
   // would refuse it otherwise.
   try {
     checkUrlForm(text, parsed);

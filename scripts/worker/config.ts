@@ -14,7 +14,7 @@ import { holdsUrl, type Redactor, redactUrl, urlRedactor } from "../../subgraph/
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
-import { checkUrlForm, UrlFormError } from "./url-form";
+import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 import { FieldError, FieldReader, StringRules } from "./validate";
 
 /** JobEscrow.MAX_URI_LENGTH: the longest result URI submitResult accepts. */

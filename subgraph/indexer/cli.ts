@@ -10,6 +10,7 @@ import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "./redact";
+import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
@@ -58,6 +59,25 @@ interface CliArgs {
 
 class UsageError extends Error {}
 
+// HttpRpc reaches the node with fetch, so http(s) only; and written as URL uses it (url-form.ts), as the gateway and
+// the worker take a URL. Neither refusal repeats the URL: its path may be the provider's API key.
+function httpUrl(flag: string, text: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} must be an http:// or https:// URL (not repeated: it may hold a key)`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UsageError(`${flag} must be an http:// or https:// URL, not ${parsed.protocol}`);
+  try {
+    checkUrlForm(text, parsed);
+  } catch (error) {
+    if (error instanceof UrlFormError) throw new UsageError(`${flag} ${error.message}`);
+    throw error;
+  }
+  return text;
+}
+
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
     rpc: "http://127.0.0.1:8545",
@@ -100,7 +120,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     };
     switch (flag) {
       case "--rpc":
-        args.rpc = value();
+        args.rpc = httpUrl(flag, value());
         break;
       case "--db":
         args.db = value();

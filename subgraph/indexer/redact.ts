@@ -27,20 +27,22 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
   return `${origin}${parsed.pathname}${parsed.search !== "" || parsed.hash !== "" ? "?…" : ""}`;
 }
 
-// A URL in free text runs up to whitespace, a quote, an angle bracket or a backslash (a JSON escape); punctuation at its
-// end is the sentence's. One slash after the scheme is enough: URL (so fetch and ethers) reads `https:/host/v2/<key>`
-// as `https://host/v2/<key>`, and path.resolve makes that of any URL (`/cwd/https:/host/v2/<key>`), so the key is
-// there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
+// A URL in free text runs up to whitespace, a quote, an angle bracket or a backslash that ends it (a JSON escape, below);
+// punctuation at its end is the sentence's. One slash after the scheme is enough: URL (so fetch and ethers) reads
+// `https:/host/v2/<key>` as `https://host/v2/<key>`, and path.resolve makes that of any URL
+// (`/cwd/https:/host/v2/<key>`), so the key is there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
 // URL reads a backslash as a slash too: a URL whose scheme a backslash follows (`https:\\host\v2\<key>`, pasted into a
 // Windows path as `C:\work\https:\host\v2\<key>`, or either JSON-escaped) runs on over backslashes, up to one that
-// ends it (before a quote, whitespace or the end), since its key lies beyond them. After `//`, a backslash in the path
-// still ends it, being far likelier the `\n` or `\"` of a JSON-escaped message than part of the URL; but one right after
-// the host (`https://host\v2\<key>`, which URL reads as `https://host/v2/<key>`) begins the path, and the URL runs on
-// over backslashes as above, unless a single character follows it (the `\n` that ends a JSON-escaped line after a bare
-// host): no key is one character. A backslash that ends it (before punctuation) is left outside it with the
+// ends it (before a quote, whitespace or the end), since its key lies beyond them. After one slash or two, a backslash
+// after the host (`https://host\v2\<key>`) or inside the path (`https://host/v2\<key>`, both of which URL reads as
+// `https://host/v2/<key>`) is the path's too, and the URL runs on over it as far as a part between backslashes of two
+// characters or more: what follows the last such part, one character after each backslash (`\"`, `\n`, `\n\"`), is the
+// JSON escape that ends a URL in JSON-escaped text, and left outside it; no key is one character. A `\n` followed by
+// more (`https://host/v2/<key>\nat`) is read as the path, as a key may begin with `n`: a word of the message may go
+// with the URL, but no key shows. A backslash that ends it (before punctuation) is left outside it with the
 // punctuation, as written.
 const URL_IN_TEXT =
-  /\b(?:https?|wss?):(?:\/\/[^\s"'`<>\\/?#]+\\+(?=[^\s"'`<>\\]{2})(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+|\/\/?[^\s"'`<>\\]+|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
+  /\b(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+(?:(?:\\+[^\s"'`<>\\])*\\+[^\s"'`<>\\]{2,})*|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}\\]+$/;
 
 /**

@@ -156,6 +156,31 @@ describe("gateway CLI", function () {
     );
   });
 
+  // The rule the worker's config and npm start's --rpc-url follow (subgraph/indexer/url-form.ts): URL would trim or strip
+  // what these hold, or read the separator as `//`, so what is used would differ from what was written and redacted.
+  it("refuses an RPC or subgraph URL not written as URL uses it, naming the flag or variable and not repeating it", function () {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [["--rpc-url", " https://eth.example.org/v2/key123"], {}, /^--rpc-url has leading or trailing whitespace$/],
+      [[], { RPC_URL: "https://eth.example.org/v2/key123\n" }, /^RPC_URL has leading or trailing whitespace$/],
+      [[], { RPC_URL: "https://eth.example.org/v2/\tkey123" }, /^RPC_URL has a tab or line break in it$/],
+      [["--rpc-url", "https:/eth.example.org/v2/key123"], {}, /^--rpc-url must have two slashes after its scheme \(https:\/\/host\/…\), not "\/"$/],
+      [["--subgraph-url", "http:\\\\gn:8000/subgraphs/name/key123"], {}, /^--subgraph-url must have two slashes after its scheme \(http:\/\/host\/…\), not "\\\\"$/],
+      [[], { SUBGRAPH_URL: "http://gn:8000/subgraphs/name/key123 " }, /^SUBGRAPH_URL has leading or trailing whitespace$/],
+    ];
+    for (const [argv, env, message] of cases) {
+      let thrown: unknown;
+      try {
+        parseCli(argv, env);
+      } catch (error) {
+        thrown = error;
+      }
+      const what = JSON.stringify([argv, env]);
+      expect(thrown, what).to.be.an("error");
+      expect((thrown as Error).message, what).to.match(message);
+      expect((thrown as Error).message, what).not.to.include("key123");
+    }
+  });
+
   it("refuses numbers that are not plain decimal digits (hex, exponents, fractions, signs, spaces)", function () {
     for (const text of ["0x1f90", "8e3", "4000.0", " 5", "+5"]) {
       expect(() => parseCli(["--port", text], {}), text).to.throw(/^--port must be/);

@@ -24,6 +24,37 @@ describe("embedded indexer: CLI input", function () {
     expect(run.stderr).to.match(/^--rpc needs a value\n/);
   });
 
+  // The rule the gateway and the worker follow (subgraph/indexer/url-form.ts): URL would trim or strip these, or read
+  // the separator as `//`, so the node reached would not be the URL written, nor the one the redaction knows.
+  it("refuses an --rpc not written as URL uses it, naming --rpc, exit 2, without repeating it", async function () {
+    const cases: [string, RegExp][] = [
+      [" https://eth.example.org/v2/key123", /^--rpc has leading or trailing whitespace\n/],
+      ["https://eth.example.org/v2/\tkey123", /^--rpc has a tab or line break in it\n/],
+      ["https:/eth.example.org/v2/key123", /^--rpc must have two slashes after its scheme \(https:\/\/host\/…\), not "\/"\n/],
+    ];
+    for (const [rpc, message] of cases) {
+      const db = path.join(dir, "form.sqlite");
+      const run = await runCli(["--rpc", rpc, "--db", db, "--once"]);
+      expect(run.code, `${JSON.stringify(rpc)}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr, JSON.stringify(rpc)).to.match(message);
+      expect(`${run.stdout}${run.stderr}`, JSON.stringify(rpc)).not.to.include("key123");
+      expect(fs.existsSync(db)).to.equal(false);
+    }
+  });
+
+  it("refuses an --rpc that is not an http(s) URL, exit 2, without repeating it", async function () {
+    const cases: [string, RegExp][] = [
+      ["eth.example.org/v2/key123", /^--rpc must be an http:\/\/ or https:\/\/ URL \(not repeated: it may hold a key\)\n/],
+      ["wss://eth.example.org/v2/key123", /^--rpc must be an http:\/\/ or https:\/\/ URL, not wss:\n/],
+    ];
+    for (const [rpc, message] of cases) {
+      const run = await runCli(["--rpc", rpc, "--db", path.join(dir, "scheme.sqlite"), "--once"]);
+      expect(run.code, `${rpc}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr, rpc).to.match(message);
+      expect(`${run.stdout}${run.stderr}`, rpc).not.to.include("key123");
+    }
+  });
+
   it("refuses a port outside 0..65535 or not a whole number, repeating it", async function () {
     for (const port of ["70000", "1.5", "-1", ""]) {
       const run = await runCli(["--port", port, "--db", path.join(dir, "b.sqlite")]);

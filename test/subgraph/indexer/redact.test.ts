@@ -73,9 +73,32 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
     expect(redactUrlsIn(line)).to.equal(line);
   });
 
-  it("ends a URL written with // at a backslash, the JSON escape of what follows it", () => {
-    const line = JSON.stringify({ msg: 'GET https://eth.example.org/v2/sEcReTkEy\nat "https://gw.example.org/graphql?auth=xyz"' });
-    expect(redactUrlsIn(line)).to.equal(JSON.stringify({ msg: 'GET https://eth.example.org/…\nat "https://gw.example.org/…"' }));
+  it("hides the rest of the path after a backslash inside it, as URL reads one as a slash, also JSON-escaped and with one slash", () => {
+    expect(new URL("https://eth.example.org/v2\\sEcReTkEy").pathname).to.equal("/v2/sEcReTkEy");
+    expect(redactUrlsIn("calling https://eth.example.org/v2\\sEcReTkEy, then wss://gw.example.org/a\\b\\graphql?auth=xyz.")).to.equal(
+      "calling https://eth.example.org/…, then wss://gw.example.org/….",
+    );
+    expect(redactUrlsIn("calling https:/eth.example.org/v2\\sEcReTkEy now")).to.equal("calling https:/eth.example.org/… now");
+    const line = JSON.stringify({ msg: "GET https://eth.example.org/v2\\sEcReTkEy failed", url: "https://eth.example.org/v2\\sEcReTkEy" });
+    expect(JSON.parse(redactUrlsIn(line))).to.deep.equal({ msg: "GET https://eth.example.org/… failed", url: "https://eth.example.org/…" });
+    expect(holdsUrl("https://eth.example.org/v2\\sEcReTkEy")).to.equal(true);
+  });
+
+  // `\n` then more is a JSON-escaped line break, or a backslash and a key that begins with n: it cannot be told, and
+  // only the second reading keeps the key hidden.
+  it("hides a path's backslash and what follows it even where it reads as a JSON escape, a key beginning with n", () => {
+    expect(redactUrlsIn("calling https://eth.example.org/v2\\nKeyAfterIt")).to.equal("calling https://eth.example.org/…");
+  });
+
+  it("ends a URL at the JSON escape that ends it in JSON-escaped text: a closing \\\" or a \\n before a quote, whitespace or the end", () => {
+    expect(redactUrlsIn('{"url":"https://eth.example.org/v2/sEcReTkEy\\"}')).to.equal('{"url":"https://eth.example.org/…\\"}');
+    expect(redactUrlsIn("GET https://eth.example.org/x\\n")).to.equal("GET https://eth.example.org/…\\n");
+    const line = JSON.stringify({ msg: 'GET https://eth.example.org/v2/sEcReTkEy\n  at "https://gw.example.org/graphql?auth=xyz"\n', url: "https://gw.example.org/x\n" });
+    expect(JSON.parse(redactUrlsIn(line))).to.deep.equal({ msg: 'GET https://eth.example.org/…\n  at "https://gw.example.org/…"\n', url: "https://gw.example.org/…\n" });
+    const quoted = JSON.stringify({ msg: 'at "https://eth.example.org/v2/sEcReTkEy\n"' });
+    expect(JSON.parse(redactUrlsIn(quoted))).to.deep.equal({ msg: 'at "https://eth.example.org/…\n"' });
+    const nested = JSON.stringify({ line: JSON.stringify({ url: "https://eth.example.org/v2/sEcReTkEy\n" }) });
+    expect(JSON.parse(JSON.parse(redactUrlsIn(nested)).line)).to.deep.equal({ url: "https://eth.example.org/…\n" });
   });
 
   it("leaves ordinary file paths alone, also those with a scheme's name in them", () => {

@@ -1,9 +1,11 @@
-// How a URL must be written where the worker takes one (its config's URL fields) and where one is written into a
-// worker config (npm start's --rpc-url): exactly as URL will use it. URL trims leading and trailing spaces and control
-// characters, drops tabs and line breaks anywhere, and reads `https:/host`, `https:host`, `https:///host` and
-// `https:\\host` as `https://host`. Such a value works, yet it is a mistake that would stay unseen, and what is used is
-// not what was written: the redaction, which knows the URL as written and as URL normalises it, may miss it where an
-// error quotes it otherwise. The value is never shown in the error, as its path may be a key.
+// How a URL must be written wherever a program takes one (the worker config's URL fields, npm start's --rpc-url, the
+// gateway's --rpc-url and --subgraph-url and their variables, the indexer's --rpc): exactly as URL will use it. URL
+// trims leading and trailing spaces and control characters, drops tabs and line breaks anywhere, and reads
+// `https:/host`, `https:host`, `https:///host` and `https:\\host` as `https://host`. Such a value works, yet it is a
+// mistake that would stay unseen, and what is used is not what was written: the redaction, which knows the URL as
+// written and as URL normalises it, may miss it where an error quotes it otherwise. The value is never shown in the
+// error, as its path may be a key. It lives in the indexer, next to the redaction, as the lowest of the three programs:
+// each may import it.
 
 /** A URL written otherwise than URL will use it; `message` says how, to follow the field's or option's name. */
 export class UrlFormError extends Error {
