@@ -4,9 +4,10 @@
 // blocks, so on the other side of every deadline and midnight here).
 import { expect } from "chai";
 import type { ExecutionResult } from "graphql";
+import { networkStats } from "../../../gateway/src/services/network-stats";
 import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
-import type { ListArgs } from "../../../gateway/src/subgraph/reader";
+import { SubgraphReader, type ListArgs } from "../../../gateway/src/subgraph/reader";
 import type { Where } from "../../../gateway/src/subgraph/where";
 import { list } from "../helpers/fake-source";
 import { HASH_7, HASH_8, executeOver } from "../helpers/moving-index";
@@ -101,6 +102,11 @@ describe("networkStats history at a head without a time", function () {
 
   it("ends with the newest day entity's day where the source tells no time for the block, not the wall clock's day", async function () {
     expect(await historyDays(new UntimedIndex(false))).to.deep.equal([96, 97, NEWEST_DAY]);
+  });
+
+  it("ends with the block's day, by the source's time for it, for the subscription too (no request's loaders)", async function () {
+    const stats = await networkStats(new SubgraphReader(new UntimedIndex(true)), HEAD, 3);
+    expect(stats.history.map((d) => d.date / DAY)).to.deep.equal([97, 98, 99]);
   });
 });
 
