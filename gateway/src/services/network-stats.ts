@@ -86,18 +86,22 @@ export async function networkStats(
   clockAt: (at: ReadAt) => Promise<BlockClock> = (at) => reader.blockClock(at),
 ): Promise<NetworkStatsModel> {
   const at = headReadAt(head);
+  let known: Promise<BlockClock> | null = null;
+  const clock = () => (known ??= clockAt(at));
   const protocol = await reader.protocol(at);
-  const [inventory, active, daily] = await Promise.all([
+  const [inventory, active, daily, timestamp] = await Promise.all([
     reader.inventory(at),
     protocol === null ? Promise.resolve(0) : countActiveProviders(reader, protocol.minStakePerGpu, at),
-    history(reader, days, at, () => clockAt(at)),
+    history(reader, days, at, clock),
+    // 0 only where the source tells no time for the block either: the block's time is not guessed.
+    head.timestamp ?? clock().then((c) => c.timestamp ?? 0),
   ]);
   const p = protocol;
   const big = (v: string | undefined) => BigInt(v ?? 0);
   // Tagged with its block (readAtOf), as rows are: a networkStats subscription event names that block.
   const stats: NetworkStatsModel = {
     blockNumber: head.number,
-    timestamp: head.timestamp ?? 0,
+    timestamp,
     providers: { registered: p?.providerCount ?? 0, online: p?.onlineProviderCount ?? 0, active },
     gpus: {
       total: p?.gpusTotal ?? 0,

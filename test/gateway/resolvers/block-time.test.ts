@@ -110,6 +110,13 @@ describe("networkStats history at a head without a time", function () {
   });
 });
 
+describe("networkStats at a head without a time", function () {
+  it("gives the block's time as the source tells it, not 0", async function () {
+    const data = await answer<{ networkStats: { timestamp: number } }>(new UntimedIndex(true), `{ networkStats { timestamp } }`);
+    expect(data.networkStats.timestamp).to.equal(BLOCK_TIME);
+  });
+});
+
 describe("openJobs at a head without a time", function () {
   it("lists a job whose acceptance deadline lies between the block's time (the source's) and the wall clock", async function () {
     expect(await openJobIds(new UntimedIndex(true, { jobs: [job("1", BLOCK_TIME - 1), job("2", BLOCK_TIME + 60)] }))).to.deep.equal(["2"]);
