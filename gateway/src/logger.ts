@@ -42,6 +42,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const make = (base: LogFields): Logger => {
     const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
       if (RANK[level] < min) return;
+      // The wall clock, unlike the answers' "now" (services/clock.ts): a line says when the gateway did something.
       const record: LogFields = { time: new Date().toISOString(), level, msg, ...base };
       for (const [key, value] of Object.entries(fields)) record[key] = serialise(value);
       write(`${JSON.stringify(record)}\n`);

@@ -14,7 +14,7 @@ import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
 import type { PinnedBlock } from "../model/cursor";
 import { SOURCE_MAX_FIRST, readAtOf, type ReadAt, type SubgraphReader } from "../subgraph/reader";
-import { chainNow } from "../services/clock";
+import { timeAt } from "../services/clock";
 import { headReadAt } from "../services/keyset";
 import { feedFieldsMatch, providerMayAccept, type FeedMatcher } from "../services/job-filters";
 import { networkStats, type NetworkStatsModel } from "../services/network-stats";
@@ -207,7 +207,7 @@ export class SubscriptionHub {
       // The replay reads the block the live feed takes over from, all of it: the jobs and what they are judged with.
       const at = headReadAt(scannedHead);
       const jobs = sinceBlock < scannedHead.number ? await this.openJobsCreatedIn(sinceBlock, scannedHead.number, at) : [];
-      const offered = (await this.offers([subscriber], jobs, scannedHead, at)).get(subscriber) ?? [];
+      const offered = (await this.offers([subscriber], jobs, at)).get(subscriber) ?? [];
       for (const job of offered) {
         subscriber.replayed.add(offerKey(job));
         subscriber.channel.push(job);
@@ -321,7 +321,7 @@ export class SubscriptionHub {
       const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
       for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
       if (jobs.length === 0) return true;
-      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, head, at)) {
+      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, at)) {
         for (const job of offered) this.sendLive(subscriber, job);
       }
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
@@ -349,14 +349,12 @@ export class SubscriptionHub {
   }
 
   /**
-   * The jobs of `jobs` that each subscriber's requirements take, judged at `head` (its time for deadlines, and the
-   * providers and the protocol of its block, `at`, where the jobs were read); the providers and the protocol are
-   * read once for all.
+   * The jobs of `jobs` that each subscriber's requirements take, judged at the head's block `at`, where the jobs were
+   * read (its time for deadlines, its providers and protocol); the providers and the protocol are read once for all.
    */
   private async offers(
     subscribers: readonly JobOpenedSubscriber[],
     jobs: readonly JobEntity[],
-    head: IndexedHead,
     at: ReadAt,
   ): Promise<Map<JobOpenedSubscriber, JobEntity[]>> {
     const offers = new Map<JobOpenedSubscriber, JobEntity[]>();
@@ -367,7 +365,8 @@ export class SubscriptionHub {
       this.reader.protocol(at),
     ]);
     const byId = new Map(providers.map((p) => [p.id, p]));
-    const now = chainNow(head);
+    // Deadlines at the block's time; where the head carries none, the source's for that block (timeAt).
+    const now = await timeAt(at.block, () => this.reader.blockClock(at));
     for (const subscriber of subscribers) {
       const { matcher } = subscriber;
       const provider = matcher.provider === null ? null : byId.get(matcher.provider);

@@ -4,7 +4,7 @@ import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
 import { toConnection } from "../model/models";
 import { availableCompute } from "../services/available-compute";
-import { chainNow } from "../services/clock";
+import { timeAt } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
 import { decodeKeysetCursor, keysetPage, type KeysetSort, type SortKeyType } from "../services/keyset";
@@ -59,7 +59,13 @@ function jobSort(tagPrefix: string, field: JobOrderField, direction: "asc" | "de
 export const queryResolvers: Resolvers = {
   Query: {
     availableCompute: (_root, args, ctx) =>
-      availableCompute(ctx.reader, ctx.head.head, { ...args, first: pageSize(args.first, 20, ctx.limits) }, (position) => ctx.block.pageAt(position)),
+      availableCompute(
+        ctx.reader,
+        ctx.head.head,
+        { ...args, first: pageSize(args.first, 20, ctx.limits) },
+        (position) => ctx.block.pageAt(position),
+        (at) => ctx.loaders.at(at).blockClock(),
+      ),
 
     providers: async (_root, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
@@ -90,12 +96,13 @@ export const queryResolvers: Resolvers = {
       const first = pageSize(args.first, 20, ctx.limits);
       const sort = jobSort("openJobs", "CREATED", "asc", { provider: args.provider });
       const position = decodeKeysetCursor(args.after, sort);
-      const { protocol, at } = await ctx.reader.protocolOfPage(await ctx.block.pageAt(position));
+      const at = await ctx.block.pageAt(position);
+      const { protocol } = await ctx.reader.protocolOfPage(at);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
-      // out of the later one. Only where the source gave no block time does it fall back to the request's head's.
-      const now = at?.block.timestamp ?? chainNow(await ctx.block.head());
+      // out of the later one. Where the page's block carries no time, the source's time of that block (timeAt).
+      const now = await timeAt(at.block, () => ctx.loaders.at(at).blockClock());
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
       if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
@@ -107,12 +114,13 @@ export const queryResolvers: Resolvers = {
 
     networkStats: async (_root, args, ctx) => {
       const days = dayCount(args.days, 30, ctx.limits);
-      return networkStats(ctx.reader, await ctx.block.head(), days);
+      return networkStats(ctx.reader, await ctx.block.head(), days, (at) => ctx.loaders.at(at).blockClock());
     },
 
     governance: async (_root, _args, ctx) => {
-      const head = await ctx.block.head();
-      return { now: chainNow(head), at: await ctx.block.readAt() };
+      // Proposal states and the pause are judged at the time of the block every field reads.
+      const at = await ctx.block.readAt();
+      return { now: await timeAt(at.block, () => ctx.loaders.at(at).blockClock()), at };
     },
 
     // The index's status at the request's block; pinned by this field, that block is a fresh poll's, not the last seen.

@@ -13,9 +13,9 @@ import { bpsOf, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
-import { SOURCE_MAX_FIRST, type ReadAt, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type BlockClock, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf, anyOf, type Where } from "../subgraph/where";
-import { chainNow } from "./clock";
+import { timeAt } from "./clock";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
@@ -199,12 +199,14 @@ function offerSort(orderBy: OfferOrder, requirements: QueryAvailableComputeArgs[
 /**
  * One page of offers. `pageAt` says which block a page at a position reads: in a GraphQL request RequestBlock.pageAt
  * (its cursor's, else the request's); by default its cursor's, else the latest (which the first page fixes).
+ * `clockAt` tells a block's time where the page's block carries none: in a request, the loaders' blockClock.
  */
 export async function availableCompute(
   reader: SubgraphReader,
   head: IndexedHead | null,
   args: Omit<QueryAvailableComputeArgs, "first"> & { first: number },
   pageAt: (position: CursorPosition | null) => Promise<ReadAt | undefined> = async (position) => pageReadAt(position, head),
+  clockAt: (at: ReadAt | undefined) => Promise<BlockClock> = (at) => reader.blockClock(at),
 ): Promise<OfferConnectionModel> {
   const sort = args.orderBy === null || args.orderBy === undefined ? null : offerSort(args.orderBy, args.requirements);
   const ranked = cursorScope(RANKED_TAG, { requirements: args.requirements });
@@ -218,7 +220,7 @@ export async function availableCompute(
   const req = { ...parsed, where: { ...activeWhere(protocol.minStakePerGpu), ...parsed.where } };
   // While the guardian's pause lasts, JobEscrow.createJob and acceptJob revert: no offer can run a job. Judged at the
   // page's block time, as openJobs judges it, so that every page of a sequence agrees.
-  const now = at?.block.timestamp ?? chainNow(head);
+  const now = await timeAt(at?.block ?? UNKNOWN_BLOCK, () => clockAt(at));
   if (BigInt(protocol.pausedUntil) > BigInt(now)) {
     return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
   }

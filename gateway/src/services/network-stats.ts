@@ -4,8 +4,9 @@ import type { ResolversParentTypes } from "../generated/graphql";
 import { gpuHours } from "../model/money";
 import type { IndexedHead } from "../sources/head-watcher";
 import type { NetworkDayEntity } from "../subgraph/entities";
-import { SOURCE_MAX_FIRST, pinRows, type ReadAt, type SubgraphReader } from "../subgraph/reader";
+import { SOURCE_MAX_FIRST, pinRows, type BlockClock, type ReadAt, type SubgraphReader } from "../subgraph/reader";
 import { allOf } from "../subgraph/where";
+import { lastDayAt } from "./clock";
 import { headReadAt } from "./keyset";
 import { belowMinimumWhere } from "./provider-filters";
 
@@ -35,9 +36,10 @@ function dayStats(day: number, entity: NetworkDayEntity | undefined, carried: Ne
   };
 }
 
-/** `days` UTC days ending with the head's day, oldest first. */
-async function history(reader: SubgraphReader, head: IndexedHead, days: number, at: ReadAt): Promise<NetworkDayStats[]> {
-  const today = Math.floor((head.timestamp ?? Math.floor(Date.now() / 1000)) / DAY);
+/** `days` UTC days ending with the day of `at`'s block (lastDayAt), oldest first; none where nothing is indexed. */
+async function history(reader: SubgraphReader, days: number, at: ReadAt, clock: () => Promise<BlockClock>): Promise<NetworkDayStats[]> {
+  const today = await lastDayAt(at.block, clock);
+  if (today === null) return [];
   const fromDay = today - days + 1;
   const [entities, before] = await Promise.all([reader.networkDays(fromDay, at), reader.networkDayBefore(fromDay, at)]);
   const byDay = new Map(entities.map((e) => [e.day, e]));
@@ -74,22 +76,32 @@ export async function countActiveProviders(reader: SubgraphReader, minStakePerGp
  * The statistics at `head`'s block. Every read asks for that block: read at the latest, the totals, the breakdowns
  * and the active count could come from different blocks (the index moving on between the requests, or since the
  * head was seen), disagreeing with each other and with `blockNumber`. A head a reorganisation replaced since is
- * refused by the source (BlockNotServedError).
+ * refused by the source (BlockNotServedError). `clockAt` tells the block's time where the head carries none (in a
+ * request, the loaders' blockClock, read once per block).
  */
-export async function networkStats(reader: SubgraphReader, head: IndexedHead, days: number): Promise<NetworkStatsModel> {
+export async function networkStats(
+  reader: SubgraphReader,
+  head: IndexedHead,
+  days: number,
+  clockAt: (at: ReadAt) => Promise<BlockClock> = (at) => reader.blockClock(at),
+): Promise<NetworkStatsModel> {
   const at = headReadAt(head);
+  let known: Promise<BlockClock> | null = null;
+  const clock = () => (known ??= clockAt(at));
   const protocol = await reader.protocol(at);
-  const [inventory, active, daily] = await Promise.all([
+  const [inventory, active, daily, timestamp] = await Promise.all([
     reader.inventory(at),
     protocol === null ? Promise.resolve(0) : countActiveProviders(reader, protocol.minStakePerGpu, at),
-    history(reader, head, days, at),
+    history(reader, days, at, clock),
+    // 0 only where the source tells no time for the block either: the block's time is not guessed.
+    head.timestamp ?? clock().then((c) => c.timestamp ?? 0),
   ]);
   const p = protocol;
   const big = (v: string | undefined) => BigInt(v ?? 0);
   // Tagged with its block (readAtOf), as rows are: a networkStats subscription event names that block.
   const stats: NetworkStatsModel = {
     blockNumber: head.number,
-    timestamp: head.timestamp ?? 0,
+    timestamp,
     providers: { registered: p?.providerCount ?? 0, online: p?.onlineProviderCount ?? 0, active },
     gpus: {
       total: p?.gpusTotal ?? 0,

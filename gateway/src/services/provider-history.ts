@@ -1,36 +1,12 @@
 // Provider.history: calendar days, as networkStats' history counts them. The subgraph writes a ProviderDay only for
 // a day with a change, so its newest N rows may span months; a chart of "the last 7 days" wants the 7 days.
 import type { ResolversParentTypes } from "../generated/graphql";
-import type { PinnedBlock } from "../model/cursor";
 import { gpuHours } from "../model/money";
 import type { ProviderDayEntity } from "../subgraph/entities";
-import type { BlockClock } from "../subgraph/reader";
 
 const DAY = 86_400;
 
 type ProviderDayStats = ResolversParentTypes["ProviderDayStats"];
-
-/** The UTC day number of a unix time, as the subgraph numbers ProviderDay.day. */
-export function dayOf(seconds: number): number {
-  return Math.floor(seconds / DAY);
-}
-
-/**
- * The day a history read at `block` ends with: the block's own, the day its rows were written under. Not the
- * request's head's, nor the wall clock's: a page after a cursor reads an older block, and around midnight UTC either
- * may be a day after the block's (a day it had not reached) or before it (leaving its last day out). Null where
- * nothing is indexed at the block (no history).
- */
-export async function lastDayAt(block: PinnedBlock, clock: () => Promise<BlockClock>): Promise<number | null> {
-  if (block.timestamp !== undefined) return dayOf(block.timestamp);
-  const known = await clock();
-  if (known.timestamp !== null) return dayOf(known.timestamp);
-  // The source cannot say when the block was. The newest day a day entity was written for is one the block reached:
-  // no day after the block's is made up. The days after it, up to the block's own, have no day entity, so none of
-  // this provider's rows: leaving them out drops only zero counts and unchanged snapshots, where guessing the day from
-  // another clock could date the block a day off.
-  return known.newestDay;
-}
 
 function dayStats(day: number, entity: ProviderDayEntity | undefined, snapshot: ProviderDayEntity): ProviderDayStats {
   return {

@@ -4,6 +4,7 @@ import { BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, c
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
+  BigIntText,
   EventEntity,
   GpuModelEntity,
   JobEntity,
@@ -88,6 +89,11 @@ export interface BlockClock {
   timestamp: number | null;
   /** The newest day a day entity (NetworkDay, ProviderDay) was written for up to the block; null before any. */
   newestDay: number | null;
+  /**
+   * The time of the last change the index recorded up to the block (Protocol.updatedAt: nearly every event changes
+   * one of its counts), unix seconds; null before any.
+   */
+  newestTime: number | null;
 }
 
 /** Rows of a list and the block they were read at. */
@@ -400,18 +406,28 @@ export class SubgraphReader {
 
   /** The time of `at`'s block (the latest when undefined), as far as the source knows it: one request. */
   async blockClock(at?: ReadAt): Promise<BlockClock> {
-    type Data = { _meta?: { block: { timestamp?: number | null } }; networkDays: { day: number }[]; providerDays: { day: number }[] };
+    type Data = {
+      _meta?: { block: { timestamp?: number | null } };
+      networkDays: { day: number }[];
+      providerDays: { day: number }[];
+      protocol: { updatedAt: BigIntText } | null;
+    };
     const data = await this.requestAt<Data>(
-      (b) => `query BlockClock${b.variable === "" ? "" : "($block: Block_height)"} {
+      (b) => `query BlockClock($id: ID!${b.variable}) {
         _meta${b.argument === "" ? "" : "(block: $block)"} { block { timestamp } }
         networkDays(orderBy: day, orderDirection: desc, first: 1${b.argument}) { day }
         providerDays(orderBy: day, orderDirection: desc, first: 1${b.argument}) { day }
+        protocol(id: $id${b.argument}) { updatedAt }
       }`,
-      {},
+      { id: PROTOCOL_ID },
       at,
     );
     const days = [...data.networkDays, ...data.providerDays].map((d) => d.day);
-    return { timestamp: data._meta?.block.timestamp ?? null, newestDay: days.length === 0 ? null : Math.max(...days) };
+    return {
+      timestamp: data._meta?.block.timestamp ?? null,
+      newestDay: days.length === 0 ? null : Math.max(...days),
+      newestTime: data.protocol === null ? null : Number(data.protocol.updatedAt),
+    };
   }
 
   /** Daily rollups from `fromDay` on, oldest first. */

@@ -8,7 +8,7 @@ import { silentLogger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { JobEntity, JobEventEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
-import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import type { BlockClock, ListArgs, ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { list } from "../helpers/fake-source";
 
 /** Block `number` of the chain whose block hashes are their numbers (each head the child of the one below). */
@@ -164,6 +164,30 @@ describe("subscription hub", function () {
     const feed = await hub.jobOpened(parseFeedFilter({ provider }));
     await advance(head(101), head(100));
     expect(await nextWithin(feed, 200)).to.equal("nothing");
+    hub.stop();
+  });
+
+  it("judges a provider's jobOpened feed's deadlines at the source's time for a head's block where the head carries none, not the wall clock", async function () {
+    const provider = "0x00000000000000000000000000000000000000aa";
+    const listing = {
+      id: provider, registered: true, online: true, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80, gpusFree: 8, tier: "Enterprise",
+      jobsCompleted: 0, maxSlashRewardBps: 10_000, pricePerGpuHour: "1", freeStake: "1000", stakePerGpu: "100",
+    } as ProviderEntity;
+    // Block 101's time is 2_000: job 1's deadline lies between it and the wall clock, job 2's before it.
+    const job = (id: number, acceptDeadline: number) =>
+      ({ ...openJob(id, 101), termsHash: `0x0${id}`, minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", minSlashRewardBps: 0,
+        maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: String(acceptDeadline) }) as JobEntity;
+    const reader = {
+      jobs: async () => [job(1, 2_060), job(2, 1_999)],
+      providersByIds: async () => [listing],
+      protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
+      blockClock: async (at: ReadAt): Promise<BlockClock> => ({ timestamp: at.block.number === 101 ? 2_000 : null, newestDay: null, newestTime: null }),
+    } as unknown as SubgraphReader;
+    const { hub, advance } = startHub(reader);
+    const feed = await hub.jobOpened(parseFeedFilter({ provider }));
+    await advance({ ...head(101), timestamp: null }, head(100));
+    expect(await nextWithin(feed, 200)).to.equal("1:0x01");
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
     hub.stop();
   });
 

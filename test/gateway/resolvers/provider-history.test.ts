@@ -125,7 +125,7 @@ class MidnightIndex implements SubgraphSource {
       );
       return { providers: providers.slice(0, Number(variables.first)), _meta: meta } as TData;
     }
-    if (operation === "BlockClock") return { _meta: meta, networkDays: [{ day: 99 }], providerDays: [{ day: 99 }] } as TData;
+    if (operation === "BlockClock") return { _meta: meta, networkDays: [{ day: 99 }], providerDays: [{ day: 99 }], protocol: null } as TData;
     if (operation === "ProviderDays") {
       const fromDay = Number(variables.fromDay);
       const newestFirst = [...rows].reverse();

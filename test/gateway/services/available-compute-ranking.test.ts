@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { availableCompute } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
-import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import type { BlockClock, ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { list } from "../helpers/fake-source";
 
 const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, protocolFeeBps: 500, pausedUntil: "0" } as ProtocolEntity;
@@ -27,6 +27,8 @@ describe("availableCompute ranking", function () {
     const rows = Array.from({ length: 1500 }, (_, i) => provider(i + 1, i >= 1495 ? 9000 : 5000));
     const reader = {
       protocolOfPage: async () => ({ protocol, at: undefined }),
+      // A source that tells no block time, nor any change: not paused.
+      blockClock: async (): Promise<BlockClock> => ({ timestamp: null, newestDay: null, newestTime: null }),
       providers: async (args: ListArgs) => list(rows, args),
       providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 1, hash: null } }),
     } as unknown as SubgraphReader;
