@@ -558,7 +558,9 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
     const text = `${method} failed: ${message} (HTTP ${http.status})`;
     if (http.status === TOO_MANY_REQUESTS) return { error: new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now)), resend: false };
     // viem has sent it again already, as often as it was configured to.
-    if (UNAVAILABLE.has(http.status)) return { error: new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now)), resend: false };
+    if (UNAVAILABLE.has(http.status)) {
+      return { error: new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now), { cause: error }), resend: false };
+    }
     if (http.status === 413 && method === "eth_getLogs") return { error: new RangeTooLargeError(text, method, code), resend: false };
   }
   // As HttpRpc takes fetch's failures: a refused connection is sent again, and a timed-out eth_getLogs asks for a
@@ -577,7 +579,7 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
     const status = gatewayErrorStatus(body);
     if (status !== null) {
       const text = `${method}: HTTP ${status} (the provider's answer was its error page, not JSON-RPC) ${excerpt}`;
-      return { error: new RpcUnavailableError(text, method, status, null), resend: true };
+      return { error: new RpcUnavailableError(text, method, status, null, { cause: error }), resend: true };
     }
     return { error: new RpcError(`${method}: the answer is not a JSON-RPC response: ${excerpt}`, method, code, { cause: error }), resend: false };
   }

@@ -920,6 +920,22 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     }
   });
 
+  it("keeps the provider's error as the cause of an RpcUnavailableError: Hardhat's HH110 of a gateway's page, viem's error with the status", async function () {
+    const node = await behindHardhat(Array.from({ length: TRANSIENT_RETRIES + 1 }, () => ({ status: 502, body: NGINX_502 })));
+    try {
+      const hardhat = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(hardhat).to.be.instanceOf(RpcUnavailableError);
+      expect(((hardhat as Error).cause as HardhatError).number).to.equal(110);
+      const viem = Object.assign(new Error("HTTP request failed."), { name: "HttpRequestError", status: 503, headers: new Headers() });
+      const { provider } = failing([viem]);
+      const refused = await new Eip1193Rpc(provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(RpcUnavailableError);
+      expect((refused as Error).cause).to.equal(viem);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("fails at once, naming what it got, on an answer that is not JSON-RPC and no gateway's error page", async function () {
     const node = await behindHardhat([{ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":[' }]);
     try {
