@@ -174,7 +174,8 @@ export class RateLimitedError extends RpcError {
 /**
  * HTTP 502, 503 or 504 (`status`): a load balancer without a backend to answer, or a node restarting, not a refusal
  * of the request. The transport asks again a few times before it gives up with this error. `retryAfterMs`: the wait
- * its Retry-After named, at most MAX_RETRY_AFTER_MS; null when it named none.
+ * its Retry-After named, at most MAX_RETRY_AFTER_MS; null when it named none. Its `cause`: the error an EIP-1193
+ * provider threw for it (Hardhat's HH110 with the gateway's page, viem's HttpRequestError), where one did.
  */
 export class RpcUnavailableError extends RpcError {
   constructor(
@@ -182,8 +183,9 @@ export class RpcUnavailableError extends RpcError {
     method: string,
     readonly status: number,
     readonly retryAfterMs: number | null,
+    options?: { cause?: unknown },
   ) {
-    super(message, method);
+    super(message, method, undefined, options);
   }
 }
 

@@ -299,6 +299,12 @@ export class Indexer extends EventEmitter {
     signal?.addEventListener("abort", abort, { once: true });
     try {
       return await Indexer.openWith(options, build, rpc, fetcher, (read) => (signal === undefined ? read : unlessAborted(read, signal, () => openAborted(options))));
+    } catch (error) {
+      // No indexer will close it. A read begun after the signal's abort (which ends only those begun before it) would
+      // go on, with its timeout and its socket, for an open that gave up. Closes the transport only if the indexer
+      // created it: one the caller passed in stays usable.
+      rpc.close();
+      throw error;
     } finally {
       signal?.removeEventListener("abort", abort);
     }

@@ -480,19 +480,45 @@ function httpFailure(error: unknown): { status: number; retryAfter: string | nul
   return null;
 }
 
-// Hardhat's HH110, "Invalid JSON-RPC response received": what its HttpProvider throws for any answer it cannot parse
-// as JSON-RPC, whatever the answer's HTTP status, which it does not keep.
+// The errors Hardhat's HttpProvider throws for a request that got no JSON-RPC answer, by their `number`: HH108 "Cannot
+// connect to the network" (a refused connection), HH109 "Network connection timed out", and HH110 "Invalid JSON-RPC
+// response received" (any answer it cannot parse as JSON-RPC, whatever the answer's HTTP status, which it does not keep).
+const HARDHAT_CANNOT_CONNECT = 108;
+const HARDHAT_NETWORK_TIMEOUT = 109;
 const HARDHAT_INVALID_JSON_RESPONSE = 110;
+
+// Hardhat's HttpProvider on undici 5 throws its timeout as undici's error, not as HH109: HH109 is only for an error of
+// `type` "request-timeout", which undici's never are. Its timeout is undici's headersTimeout; a body that stalls after
+// the headers ends on undici's bodyTimeout.
+const UNDICI_TIMEOUTS: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+interface HardhatFailure {
+  _isHardhatError?: unknown;
+  number?: unknown;
+  messageArguments?: unknown;
+}
+
+/** The number of a Hardhat error (108 for HH108); null for any other error. */
+function hardhatErrorNumber(error: unknown): number | null {
+  if (typeof error !== "object" || error === null) return null;
+  const { _isHardhatError, number } = error as HardhatFailure;
+  return _isHardhatError === true && typeof number === "number" ? number : null;
+}
+
+/** The provider gave up waiting for the node's answer: Hardhat's HH109, or undici's timeout it passes on. */
+function timedOut(error: unknown): boolean {
+  if (hardhatErrorNumber(error) === HARDHAT_NETWORK_TIMEOUT) return true;
+  const code = typeof error === "object" && error !== null ? (error as ProviderFailure).code : undefined;
+  return typeof code === "string" && UNDICI_TIMEOUTS.has(code);
+}
 
 /**
  * The body of an answer the provider could not read as JSON-RPC (Hardhat's HH110 keeps it, whole, in
  * `messageArguments.response`); null for any other error.
  */
 function unreadableAnswer(error: unknown): string | null {
-  if (typeof error !== "object" || error === null) return null;
-  const { _isHardhatError, number, messageArguments } = error as { _isHardhatError?: unknown; number?: unknown; messageArguments?: unknown };
-  if (_isHardhatError !== true || number !== HARDHAT_INVALID_JSON_RESPONSE) return null;
-  const response = (messageArguments as { response?: unknown } | null | undefined)?.response;
+  if (hardhatErrorNumber(error) !== HARDHAT_INVALID_JSON_RESPONSE) return null;
+  const response = ((error as HardhatFailure).messageArguments as { response?: unknown } | null | undefined)?.response;
   return typeof response === "string" ? response : null;
 }
 
@@ -520,6 +546,7 @@ interface ProviderRefusal {
  * `-32005` "Too Many Requests error received from <host>"). Hardhat's keeps no other status: a 502/503/504 reaches it
  * as an answer that is not JSON (HH110, with the body), which is a failure in transit only where the body is a
  * gateway's error page; any other unreadable answer (a 200 with a broken body, a URL that is no node) is the node's.
+ * Hardhat's refused connection (HH108) and its timeout (HH109, or undici's) are taken as HttpRpc takes fetch's.
  */
 function providerError(method: string, error: unknown, now: number): ProviderRefusal {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
@@ -531,8 +558,20 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
     const text = `${method} failed: ${message} (HTTP ${http.status})`;
     if (http.status === TOO_MANY_REQUESTS) return { error: new RateLimitedError(text, method, code, retryAfterMs(http.retryAfter, now)), resend: false };
     // viem has sent it again already, as often as it was configured to.
-    if (UNAVAILABLE.has(http.status)) return { error: new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now)), resend: false };
+    if (UNAVAILABLE.has(http.status)) {
+      return { error: new RpcUnavailableError(text, method, http.status, retryAfterMs(http.retryAfter, now), { cause: error }), resend: false };
+    }
     if (http.status === 413 && method === "eth_getLogs") return { error: new RangeTooLargeError(text, method, code), resend: false };
+  }
+  // As HttpRpc takes fetch's failures: a refused connection is sent again, and a timed-out eth_getLogs asks for a
+  // smaller range.
+  if (hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT) {
+    return { error: new RpcConnectionError(`${method} failed: ${message}`, method, undefined, { cause: error }), resend: true };
+  }
+  if (timedOut(error)) {
+    const text = `${method} timed out: ${message}`;
+    const cause = { cause: error };
+    return { error: method === "eth_getLogs" ? new RangeTooLargeError(text, method, undefined, cause) : new RpcError(text, method, undefined, cause), resend: false };
   }
   const body = unreadableAnswer(error);
   if (body !== null) {
@@ -540,7 +579,7 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
     const status = gatewayErrorStatus(body);
     if (status !== null) {
       const text = `${method}: HTTP ${status} (the provider's answer was its error page, not JSON-RPC) ${excerpt}`;
-      return { error: new RpcUnavailableError(text, method, status, null), resend: true };
+      return { error: new RpcUnavailableError(text, method, status, null, { cause: error }), resend: true };
     }
     return { error: new RpcError(`${method}: the answer is not a JSON-RPC response: ${excerpt}`, method, code, { cause: error }), resend: false };
   }
@@ -557,8 +596,9 @@ export interface Eip1193RpcOptions {
  * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
  * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
  * names holds every request of the transport. It retries only what the provider does not (those providers retry their
- * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, is sent
- * again as HttpRpc sends one, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
+ * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, and its
+ * refused connection (HH108) are sent again as HttpRpc sends them, up to TRANSIENT_RETRIES times after
+ * transientBackoffMs. It has no request rate
  * (maxRequestsPerSecond is the HTTP transport's).
  */
 export class Eip1193Rpc implements RpcTransport {

@@ -19,6 +19,9 @@ import {
 } from "../../../../subgraph/indexer/errors";
 import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 import { HttpProvider } from "hardhat/internal/core/providers/http";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { ERRORS } from "hardhat/internal/core/errors-list";
+import { Pool } from "undici";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -917,6 +920,22 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     }
   });
 
+  it("keeps the provider's error as the cause of an RpcUnavailableError: Hardhat's HH110 of a gateway's page, viem's error with the status", async function () {
+    const node = await behindHardhat(Array.from({ length: TRANSIENT_RETRIES + 1 }, () => ({ status: 502, body: NGINX_502 })));
+    try {
+      const hardhat = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(hardhat).to.be.instanceOf(RpcUnavailableError);
+      expect(((hardhat as Error).cause as HardhatError).number).to.equal(110);
+      const viem = Object.assign(new Error("HTTP request failed."), { name: "HttpRequestError", status: 503, headers: new Headers() });
+      const { provider } = failing([viem]);
+      const refused = await new Eip1193Rpc(provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(RpcUnavailableError);
+      expect((refused as Error).cause).to.equal(viem);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("fails at once, naming what it got, on an answer that is not JSON-RPC and no gateway's error page", async function () {
     const node = await behindHardhat([{ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":[' }]);
     try {
@@ -930,6 +949,72 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     } finally {
       await node.close();
     }
+  });
+
+  /** A port on 127.0.0.1 nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
+  it("asks again after a connection Hardhat's provider could not make (HH108), then fails with RpcConnectionError, as the HTTP transport does", async function () {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const pool = new Pool(url);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(new HttpProvider(url, "remote", {}, 20_000, pool), options);
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).message).to.match(/^eth_getLogs failed: HH108: /);
+      expect(((error as Error).cause as HardhatError).number).to.equal(108);
+      expect(time.waits).to.deep.equal([50, 100, 150]);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it("takes the timeout of Hardhat's provider as the HTTP transport takes its own: eth_getLogs a range too large, another method the timeout, neither sent again", async function () {
+    // A node that takes the connection and the request, and never answers.
+    const asked: string[] = [];
+    const silent = await standIn((req) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => asked.push((JSON.parse(body) as { method: string }).method));
+    });
+    const pool = new Pool(silent.url);
+    try {
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(new HttpProvider(silent.url, "remote", {}, 100, pool), options);
+      const logs = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(logs).to.be.instanceOf(RangeTooLargeError);
+      expect((logs as Error).message).to.match(/^eth_getLogs timed out: /);
+      const head = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(head).to.be.instanceOf(RpcError).and.not.instanceOf(RangeTooLargeError).and.not.instanceOf(RpcConnectionError);
+      expect((head as Error).message).to.match(/^eth_blockNumber timed out: /);
+      // The provider's own error, whichever it threw (undici's on undici 5, HH109 before), is kept.
+      for (const error of [logs, head]) expect((error as Error).cause).to.be.instanceOf(Error);
+      expect(asked).to.deep.equal(["eth_getLogs", "eth_blockNumber"]);
+      expect(time.waits).to.deep.equal([]);
+    } finally {
+      await pool.destroy();
+      await silent.close();
+    }
+  });
+
+  it("takes Hardhat's HH109 (Network connection timed out) as a timeout, by its number", async function () {
+    const timeout = () => new HardhatError(ERRORS.NETWORK.NETWORK_TIMEOUT);
+    const { provider, asked } = failing([timeout(), timeout()]);
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const logs = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+    const head = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+    expect(logs).to.be.instanceOf(RangeTooLargeError);
+    expect(head).to.be.instanceOf(RpcError).and.not.instanceOf(RangeTooLargeError).and.not.instanceOf(RpcConnectionError);
+    expect((head as Error).message).to.match(/^eth_blockNumber timed out: HH109: /);
+    expect(((head as Error).cause as HardhatError).number).to.equal(109);
+    expect(asked).to.have.length(2);
   });
 
   it("keeps the path of a node URL in the provider's message (an API key) out of its errors, naming the host", async function () {
