@@ -11,7 +11,9 @@ import WebSocket from "ws";
 import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } from "../../gateway/src";
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
+import { ChainError } from "../../gateway/src/errors";
 import { fakeDeployment } from "../helpers/keyed-rpc";
+import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
@@ -312,6 +314,48 @@ async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; 
       }),
   };
 }
+
+describe("startGateway's timeouts", function () {
+  it("hands the subgraphUrl source's timeoutMs to its requests: /readyz names it when the endpoint never answers", async function () {
+    this.timeout(20_000);
+    const node = await startSilentNode();
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: `${node.url}/subgraphs/name/latent`, timeoutMs: 300 }, chain: null, port: 0, logger: silentLogger });
+      try {
+        const response = await fetch(new URL("/readyz", handle.url));
+        expect(response.status).to.equal(503);
+        // The source's default (10 s) would name 10000 ms, if the test waited that long.
+        expect(await response.json()).to.deep.equal({ ready: false, reason: "source unavailable: the subgraph endpoint did not answer within 300 ms" });
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("hands chain.timeoutMs to its chain reader, whose reads of a node that never answers fail naming it", async function () {
+    this.timeout(20_000);
+    const node = await startSilentNode();
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    const deployment = { network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } };
+    // An endpoint nothing listens on: only the chain is read here.
+    const runtime = await createGatewayRuntime({
+      source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent" },
+      chain: { rpcUrl: node.url, deployment, timeoutMs: 300 },
+      logger: silentLogger,
+    });
+    try {
+      const chain = runtime.services.chain;
+      if (chain === null) throw new Error("the runtime has no chain reader");
+      // The chain reader's default (5 s) would name 5000 ms.
+      await expectRejection(chain.blockNumber(), /^eth_blockNumber: no answer from the RPC within 300 ms$/, ChainError);
+    } finally {
+      await runtime.close();
+      await node.close();
+    }
+  });
+});
 
 describe("startGateway's embedded source", function () {
   it("hands rpcTimeoutMs to its indexer (in its worker thread), which gives up on a node that never answers after that long", async function () {
