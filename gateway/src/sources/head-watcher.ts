@@ -160,8 +160,8 @@ export class HeadWatcher {
   }
 
   /**
-   * The source's answer to `query`, or SourceRequestAbortedError as soon as `signal` aborts: the signal is passed on,
-   * and not waited on to be heard, for a source that cannot cancel (the embedded indexer's worker) ignores it.
+   * The source's answer to `query`, or SourceRequestAbortedError as soon as `signal` aborts. The signal is passed on
+   * but not relied on: a source that cannot cancel (the embedded indexer's worker) ignores it.
    */
   private ask(query: string, signal: AbortSignal): Promise<{ _meta: MetaEntity }> {
     const answer = this.source.request<{ _meta: MetaEntity }>(query, {}, { signal });
@@ -174,7 +174,7 @@ export class HeadWatcher {
       try {
         return (await this.ask(META_QUERY, signal))._meta;
       } catch (error) {
-        if (!(error instanceof SourceError) || error instanceof SourceRequestAbortedError || !lacksParentHash(error)) throw error;
+        if (!(error instanceof SourceError) || !lacksParentHash(error)) throw error;
         this.sourceHasParentHash = false;
         this.options.logger.warn("the subgraph source's _meta has no block parentHash (graph-node before v0.35)", {
           error: error.detail,
