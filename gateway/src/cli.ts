@@ -16,6 +16,8 @@ import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 const USAGE = `Usage: npm run gateway -- [options]
 
   --rpc-url <url>          chain JSON-RPC (env RPC_URL; default http://127.0.0.1:8545)
+  --rpc-timeout <ms>       the live chain reads' wait on one RPC call before they fail it (env RPC_TIMEOUT_MS;
+                           default 5000)
   --indexer-rpc-timeout <ms>
                            the embedded indexer's wait on one JSON-RPC request before it fails it
                            (env INDEXER_RPC_TIMEOUT_MS; default 30000)
@@ -25,6 +27,8 @@ const USAGE = `Usage: npm run gateway -- [options]
   --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL);
                            user:password@ in it is sent as Authorization: Basic. Env SUBGRAPH_BEARER_TOKEN (no flag:
                            ps would show it) is sent as Authorization: Bearer <token>
+  --subgraph-timeout <ms>  with --subgraph-url: the wait on one request to the endpoint before it fails
+                           (env SUBGRAPH_TIMEOUT_MS; default 10000)
   --reorg-threshold <blocks>
                            with --subgraph-url: the endpoint's reorg threshold, graph-node's ETHEREUM_REORG_THRESHOLD;
                            jobUpdated stays open this deep after a final status (env REORG_THRESHOLD; default 250)
@@ -65,7 +69,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     i++;
   }
   const known = new Set(["rpc-url", "indexer-rpc-timeout", "deployment", "db", "subgraph-build", "subgraph-url", "reorg-threshold", "port", "host", "cors", "max-lag",
-    "log-level", "max-connections", "max-subscriptions", "max-subscriptions-per-connection"]);
+    "log-level", "max-connections", "max-subscriptions", "max-subscriptions-per-connection", "rpc-timeout", "subgraph-timeout"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
   // every interface, and `RPC_URL=` would be a URL.
@@ -159,6 +163,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     throw new UsageError(`${rpcTimeoutName} applies only to the embedded indexer, not with --subgraph-url (SUBGRAPH_URL)`);
   }
   const rpcTimeoutMs = rpcTimeoutText === undefined ? undefined : milliseconds(rpcTimeoutText, rpcTimeoutName);
+  const chainTimeoutText = pick("rpc-timeout", "RPC_TIMEOUT_MS");
+  const chainTimeoutMs = chainTimeoutText === undefined ? undefined : milliseconds(chainTimeoutText, origin("rpc-timeout", "RPC_TIMEOUT_MS"));
+  const subgraphTimeoutText = pick("subgraph-timeout", "SUBGRAPH_TIMEOUT_MS");
+  const subgraphTimeoutName = origin("subgraph-timeout", "SUBGRAPH_TIMEOUT_MS");
+  // The embedded indexer answers from a thread of this process: nothing to time out there but the worker's own hang.
+  if (subgraphTimeoutText !== undefined && subgraphUrl === undefined) {
+    throw new UsageError(`${subgraphTimeoutName} applies only with --subgraph-url (SUBGRAPH_URL), not to the embedded indexer`);
+  }
+  const subgraphTimeoutMs = subgraphTimeoutText === undefined ? undefined : milliseconds(subgraphTimeoutText, subgraphTimeoutName);
   const reorgThreshold = reorgThresholdText === undefined
     ? undefined
     : integer(reorgThresholdText, origin("reorg-threshold", "REORG_THRESHOLD"), GRAPH_NODE_REORG_THRESHOLD);
@@ -180,7 +193,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     },
     source:
       subgraphUrl !== undefined
-        ? { subgraphUrl, ...(reorgThreshold === undefined ? {} : { reorgThreshold }), ...(bearerToken === undefined ? {} : { bearerToken }) }
+        ? {
+            subgraphUrl,
+            ...(reorgThreshold === undefined ? {} : { reorgThreshold }),
+            ...(bearerToken === undefined ? {} : { bearerToken }),
+            ...(subgraphTimeoutMs === undefined ? {} : { timeoutMs: subgraphTimeoutMs }),
+          }
         : {
             rpcUrl,
             ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
@@ -188,7 +206,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
             dbPath: path.resolve(flags.get("db") ?? ".data/gateway-indexer.sqlite"),
             subgraphBuildDir: flags.has("subgraph-build") ? path.resolve(flags.get("subgraph-build") as string) : undefined,
           },
-    chain: { rpcUrl, deployment },
+    chain: { rpcUrl, deployment, ...(chainTimeoutMs === undefined ? {} : { timeoutMs: chainTimeoutMs }) },
   };
   return { options, logLevel };
 }

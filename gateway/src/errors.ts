@@ -150,6 +150,17 @@ export class SourceError extends Error {
   }
 }
 
+/**
+ * A source request given up because its caller no longer wants the answer (the gateway is stopping: its head watcher
+ * stopped, or the source was closed), not because the source failed: nothing to log as the source being unavailable.
+ */
+export class SourceRequestAbortedError extends SourceError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} was given up: the gateway is stopping`, "the gateway is stopping", options);
+    this.name = "SourceRequestAbortedError";
+  }
+}
+
 /** Why a source no longer serves a block: a reorganisation replaced it, the index went back below it, or it was pruned. */
 export type BlockGone = "replaced" | "aboveHead" | "pruned";
 
@@ -184,6 +195,14 @@ export class ChainError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ChainError";
+  }
+}
+
+/** A live chain read given up because the gateway is stopping (the chain reader was closed, or its caller gave up). */
+export class ChainReadAbortedError extends ChainError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} was given up: the gateway is stopping`, options);
+    this.name = "ChainReadAbortedError";
   }
 }
 

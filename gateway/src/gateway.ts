@@ -61,6 +61,8 @@ export const GRAPH_NODE_REORG_THRESHOLD = 250;
 export interface ChainConfig {
   rpcUrl: string;
   deployment: DeploymentRecord | string;
+  /** How long a live read waits on one RPC call before it fails it (default 5000 ms). */
+  timeoutMs?: number;
 }
 
 export interface GatewayOptions {
@@ -197,13 +199,14 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
         JobEscrow: contractAddress(record, "JobEscrow", file),
       },
       logger: logger.child({ component: "chain" }),
+      timeoutMs: chainConfig.timeoutMs,
     });
   }
   const chainReader = chain;
   const head = new HeadWatcher(inner, {
     pollIntervalMs: options.headPollMs,
     logger: logger.child({ component: "head" }),
-    ...(chainReader === null ? {} : { parentHashOf: (hash: string) => chainReader.parentHash(hash) }),
+    ...(chainReader === null ? {} : { parentHashOf: (hash: string, signal: AbortSignal) => chainReader.parentHash(hash, signal) }),
   });
   if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
   const reader = new SubgraphReader(source);

@@ -247,6 +247,48 @@ describe("gateway CLI", function () {
     expect(() => parseCli([], { SUBGRAPH_URL: url, INDEXER_RPC_TIMEOUT_MS: "5000" })).to.throw(/^INDEXER_RPC_TIMEOUT_MS applies only to the embedded indexer/);
   });
 
+  it("reads the live chain reads' timeout from --rpc-timeout, or RPC_TIMEOUT_MS, with either source, and leaves the chain reader's default without", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    expect(parseCli(["--rpc-timeout", "120000"], {}).options.chain).to.include({ timeoutMs: 120_000 });
+    expect(parseCli(["--subgraph-url", url], { RPC_TIMEOUT_MS: "2500" }).options.chain).to.include({ timeoutMs: 2_500 });
+    expect(parseCli(["--rpc-timeout", "7"], { RPC_TIMEOUT_MS: "9" }).options.chain).to.include({ timeoutMs: 7 });
+    expect(parseCli([], {}).options.chain).not.to.have.property("timeoutMs");
+  });
+
+  it("refuses a live chain reads' timeout that is not a positive whole number of milliseconds a timer can wait, naming the flag or variable and the value", function () {
+    for (const text of ["0", "-1", "2.5", "0x10", "1e3", "5s", "2147483648"]) {
+      expect(() => parseCli(["--rpc-timeout", text], {}), text).to.throw(
+        new RegExp(`^--rpc-timeout must be a positive integer of milliseconds, at most 2147483647 \\(got ${text.replace(".", "\\.")}\\)$`),
+      );
+    }
+    expect(() => parseCli([], { RPC_TIMEOUT_MS: "0" })).to.throw(/^RPC_TIMEOUT_MS must be a positive integer of milliseconds, at most 2147483647 \(got 0\)$/);
+  });
+
+  it("reads a graph-node endpoint's request timeout from --subgraph-timeout, or SUBGRAPH_TIMEOUT_MS, and leaves the source's default without", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    expect(parseCli(["--subgraph-url", url, "--subgraph-timeout", "60000"], {}).options.source).to.include({ subgraphUrl: url, timeoutMs: 60_000 });
+    expect(parseCli([], { SUBGRAPH_URL: url, SUBGRAPH_TIMEOUT_MS: "1500" }).options.source).to.include({ timeoutMs: 1_500 });
+    expect(parseCli(["--subgraph-url", url, "--subgraph-timeout", "7"], { SUBGRAPH_TIMEOUT_MS: "9" }).options.source).to.include({ timeoutMs: 7 });
+    expect(parseCli(["--subgraph-url", url], {}).options.source).not.to.have.property("timeoutMs");
+  });
+
+  it("refuses a graph-node endpoint's request timeout that is not a positive whole number of milliseconds a timer can wait, naming the flag or variable and the value", function () {
+    const url = "http://graph.example/subgraphs/name/latent";
+    for (const text of ["0", "-1", "2.5", "0x10", "1e3", "10s", "2147483648"]) {
+      expect(() => parseCli(["--subgraph-url", url, "--subgraph-timeout", text], {}), text).to.throw(
+        new RegExp(`^--subgraph-timeout must be a positive integer of milliseconds, at most 2147483647 \\(got ${text.replace(".", "\\.")}\\)$`),
+      );
+    }
+    expect(() => parseCli([], { SUBGRAPH_URL: url, SUBGRAPH_TIMEOUT_MS: "0" })).to.throw(
+      /^SUBGRAPH_TIMEOUT_MS must be a positive integer of milliseconds, at most 2147483647 \(got 0\)$/,
+    );
+  });
+
+  it("refuses a graph-node endpoint's request timeout without a graph-node endpoint, where the embedded indexer answers", function () {
+    expect(() => parseCli(["--subgraph-timeout", "5000"], {})).to.throw(/^--subgraph-timeout applies only with --subgraph-url \(SUBGRAPH_URL\)/);
+    expect(() => parseCli([], { SUBGRAPH_TIMEOUT_MS: "5000" })).to.throw(/^SUBGRAPH_TIMEOUT_MS applies only with --subgraph-url \(SUBGRAPH_URL\)/);
+  });
+
   it("exits 2 on a bad --reorg-threshold, with the message and the usage, before it serves", async function () {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(

@@ -11,7 +11,9 @@ import WebSocket from "ws";
 import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } from "../../gateway/src";
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
+import { ChainError } from "../../gateway/src/errors";
 import { fakeDeployment } from "../helpers/keyed-rpc";
+import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
@@ -205,6 +207,153 @@ describe("startGateway's stop()", function () {
     const second = handle.stop();
     expect(second).to.equal(first);
     await first;
+  });
+
+  // Far above the tests' own timeout: a stop that waited for it fails its test by timing out.
+  const TEN_MINUTES_MS = 600_000;
+
+  it("gives up its head poll on a graph-node that accepts connections and never answers, instead of waiting for the source's timeout", async function () {
+    this.timeout(20_000);
+    const node = await startSilentNode();
+    try {
+      const handle = await startGateway({
+        source: { subgraphUrl: `${node.url}/subgraphs/name/latent`, timeoutMs: TEN_MINUTES_MS },
+        chain: null,
+        port: 0,
+        logger: silentLogger,
+      });
+      await waitUntil(() => node.connections > 0, "the head watcher polled the endpoint");
+      await handle.stop();
+      expect(handle.head()).to.equal(null);
+      await waitUntil(() => node.open === 0, "the gateway closed its connection to the endpoint");
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("gives up the source requests of a query still unanswered at the end of the server's grace period", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS }, chain: null, port: 0, logger: silentLogger });
+      await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
+      const answer = postQuery(handle.url).then(
+        () => "answered",
+        () => "connection closed",
+      );
+      await waitUntil(() => node.held.length > 0, "the query reached the endpoint");
+      await handle.stop();
+      expect(await answer).to.equal("connection closed");
+      await waitUntil(() => node.openQueries() === 0, "the gateway gave up its request to the endpoint");
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("answers a query in flight when the stop starts with what the source answers, within the server's grace period", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: node.url }, chain: null, port: 0, logger: silentLogger });
+      await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
+      const answer = postQuery(handle.url);
+      await waitUntil(() => node.held.length > 0, "the query reached the endpoint");
+      const stopping = handle.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      node.held[0]?.();
+      const body = (await (await answer).json()) as { errors?: { message: string }[] };
+      expect(body.errors?.[0]?.message).to.include("the held query's answer");
+      await stopping;
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+/** POSTs a list query that the index answers (not the head watcher's `_meta`). */
+function postQuery(url: string): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ providers(first: 5) { nodes { address } } }" }),
+  });
+}
+
+/**
+ * A graph-node that answers the head watcher's `_meta` at once and holds every other query until the test calls its
+ * entry in `held`, which answers it with an error naming it ("the held query's answer").
+ */
+async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; openQueries(): number; close(): Promise<void> }> {
+  const held: (() => void)[] = [];
+  const open = new Set<http.ServerResponse>();
+  const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const { query } = JSON.parse(body) as { query: string };
+      const answer = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      if (query.startsWith("{ _meta {")) {
+        answer({ data: { _meta: { block: { number: 7, hash: hash(7), timestamp: 1007, parentHash: hash(6) }, hasIndexingErrors: false, deployment: "Qm" } } });
+        return;
+      }
+      open.add(res);
+      res.on("close", () => open.delete(res));
+      held.push(() => answer({ errors: [{ message: "the held query's answer" }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`,
+    held,
+    openQueries: () => open.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("startGateway's timeouts", function () {
+  it("hands the subgraphUrl source's timeoutMs to its requests: /readyz names it when the endpoint never answers", async function () {
+    this.timeout(20_000);
+    const node = await startSilentNode();
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: `${node.url}/subgraphs/name/latent`, timeoutMs: 300 }, chain: null, port: 0, logger: silentLogger });
+      try {
+        const response = await fetch(new URL("/readyz", handle.url));
+        expect(response.status).to.equal(503);
+        // The source's default (10 s) would name 10000 ms, if the test waited that long.
+        expect(await response.json()).to.deep.equal({ ready: false, reason: "source unavailable: the subgraph endpoint did not answer within 300 ms" });
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("hands chain.timeoutMs to its chain reader, whose reads of a node that never answers fail naming it", async function () {
+    this.timeout(20_000);
+    const node = await startSilentNode();
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    const deployment = { network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } };
+    // An endpoint nothing listens on: only the chain is read here.
+    const runtime = await createGatewayRuntime({
+      source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent" },
+      chain: { rpcUrl: node.url, deployment, timeoutMs: 300 },
+      logger: silentLogger,
+    });
+    try {
+      const chain = runtime.services.chain;
+      if (chain === null) throw new Error("the runtime has no chain reader");
+      // The chain reader's default (5 s) would name 5000 ms.
+      await expectRejection(chain.blockNumber(), /^eth_blockNumber: no answer from the RPC within 300 ms$/, ChainError);
+    } finally {
+      await runtime.close();
+      await node.close();
+    }
   });
 });
 

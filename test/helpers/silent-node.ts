@@ -7,6 +7,8 @@ export interface SilentNode {
   readonly url: string;
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Connections accepted and not yet closed (by either side). */
+  readonly open: number;
   /** Ends the connections it holds and stops listening. */
   close(): Promise<void>;
 }
@@ -18,6 +20,8 @@ export async function startSilentNode(): Promise<SilentNode> {
     connections++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    // Read and dropped: a socket never read never sees its client's end, and `open` would count it for ever.
+    socket.resume();
     // A client's reset must not end the test process as an unhandled "error".
     socket.on("error", () => undefined);
   });
@@ -26,6 +30,9 @@ export async function startSilentNode(): Promise<SilentNode> {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     get connections() {
       return connections;
+    },
+    get open() {
+      return sockets.size;
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -1,9 +1,12 @@
 // Live reads of one provider or one job from the contracts, through their TypeChain bindings. Every read is pinned
 // to a block number and cached for that block, so the fields of one answer agree with each other and a burst of
 // requests for the same provider costs one round of calls per block. Lists never come here.
-import { JsonRpcProvider, Network } from "ethers";
-import { ChainError } from "../errors";
+import * as http from "node:http";
+import * as https from "node:https";
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { ChainError, ChainReadAbortedError } from "../errors";
 import type { Logger } from "../logger";
+import { RequestDeadline, unlessAborted } from "../request-deadline";
 import { redactUrl, urlRedactor, type Redactor } from "../../../subgraph/indexer/redact";
 import { IJobEscrow__factory, IProviderRegistry__factory, IStaking__factory } from "../../../typechain-types";
 import type { IJobEscrow, IProviderRegistry, IStaking } from "../../../typechain-types";
@@ -87,6 +90,13 @@ function failure(error: unknown): string {
 
 export class ChainReader {
   private readonly rpc: JsonRpcProvider;
+  /**
+   * The RPC's connections, ours alone so that close() can end them: ethers ends a request's socket only at its own
+   * 5-minute timeout (its cancel hands http.request an `abort` option, which Node does not know).
+   */
+  private readonly agent: http.Agent;
+  /** Aborted by close(): calls in flight then end at once instead of at their timeout. */
+  private readonly closing = new AbortController();
   private readonly registry: IProviderRegistry;
   private readonly staking: IStaking;
   private readonly escrow: IJobEscrow;
@@ -108,7 +118,11 @@ export class ChainReader {
     }
     this.redact = urlRedactor([{ url: options.rpcUrl }]);
     const network = Network.from(chainId);
-    this.rpc = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network, batchStallTime: 2 });
+    const connection = new FetchRequest(options.rpcUrl);
+    // keepAlive as Node's global agent, which ethers uses by default.
+    this.agent = connection.url.toLowerCase().startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    connection.getUrlFunc = FetchRequest.createGetUrlFunc({ agent: this.agent });
+    this.rpc = new JsonRpcProvider(connection, network, { staticNetwork: network, batchStallTime: 2 });
     this.registry = IProviderRegistry__factory.connect(options.contracts.ProviderRegistry, this.rpc);
     this.staking = IStaking__factory.connect(options.contracts.Staking, this.rpc);
     this.escrow = IJobEscrow__factory.connect(options.contracts.JobEscrow, this.rpc);
@@ -182,11 +196,14 @@ export class ChainReader {
     });
   }
 
-  /** The parent of the block with this hash, or null when the chain does not know the block (a fork it left). */
-  async parentHash(blockHash: string): Promise<string | null> {
+  /**
+   * The parent of the block with this hash, or null when the chain does not know the block (a fork it left).
+   * `signal` gives the read up (ChainReadAbortedError).
+   */
+  async parentHash(blockHash: string, signal?: AbortSignal): Promise<string | null> {
     // eth_getBlockByHash itself, not ethers' getBlock: that reads anything but a 32-byte hash as a block number
     // ("0x02" gave block 2's parent), where the node refuses it.
-    const block = await this.call("eth_getBlockByHash", () => this.rpc.send("eth_getBlockByHash", [blockHash, false]) as Promise<unknown>);
+    const block = await this.call("eth_getBlockByHash", () => this.rpc.send("eth_getBlockByHash", [blockHash, false]) as Promise<unknown>, signal);
     if (block === null) return null;
     const parent = typeof block === "object" && "parentHash" in block ? block.parentHash : undefined;
     if (typeof parent !== "string" || !BLOCK_HASH.test(parent)) {
@@ -195,8 +212,11 @@ export class ChainReader {
     return parent.toLowerCase();
   }
 
+  /** Ends the calls in flight (ChainReadAbortedError) and their connections. */
   async close(): Promise<void> {
+    this.closing.abort();
     this.rpc.destroy();
+    this.agent.destroy();
   }
 
   private cached<T>(key: string, block: number, read: () => Promise<T>): Promise<T> {
@@ -216,13 +236,12 @@ export class ChainReader {
     return pending;
   }
 
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ChainError(`${what}: no answer from the RPC within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
+  private async call<T>(what: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const deadline = new RequestDeadline(this.timeoutMs, [this.closing.signal, signal]);
     try {
-      return await Promise.race([run(), timeout]);
+      return await unlessAborted(run(), deadline.signal, () =>
+        deadline.timedOut ? new ChainError(`${what}: no answer from the RPC within ${this.timeoutMs} ms`) : new ChainReadAbortedError(what),
+      );
     } catch (error) {
       if (error instanceof ChainError) throw error;
       const reason = this.redact(failure(error));
@@ -230,7 +249,7 @@ export class ChainReader {
       this.options.logger.warn("chain read failed", { call: what, error: reason });
       throw new ChainError(`${what} failed (${reason})`, { cause: error });
     } finally {
-      clearTimeout(timer);
+      deadline.dispose();
     }
   }
 }

@@ -1,8 +1,9 @@
 // Follows the indexed head: polls the source's `_meta` (or is woken by the embedded indexer's push) and tells its
 // listeners once per new head. Everything that depends on the indexed block hangs off this one poll: the query
 // cache is dropped, subscriptions compute their diffs, readiness is judged.
-import { SourceError } from "../errors";
+import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
+import { unlessAborted } from "../request-deadline";
 import type { PinnedBlock } from "../model/cursor";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
@@ -31,8 +32,9 @@ export interface HeadWatcherOptions {
    * The parent hash of an indexed block, from the chain (null if the chain does not know the block): asked only
    * when the source's `_meta` has no `parentHash` (graph-node before v0.35). Without it such a source's heads have
    * no parent hash, and the subscription hub rescans its window at every head instead of telling an extension.
+   * `signal` aborts when the watcher stops while it waits.
    */
-  parentHashOf?: (blockHash: string) => Promise<string | null>;
+  parentHashOf?: (blockHash: string, signal: AbortSignal) => Promise<string | null>;
 }
 
 const META_QUERY = `{ _meta { ${META_FIELDS} } }`;
@@ -52,6 +54,8 @@ export class HeadWatcher {
   private current: IndexedHead | null = null;
   private error: SourceError | null = null;
   private inFlight: Promise<IndexedHead> | null = null;
+  /** Gives up the poll in flight (stop()). */
+  private inFlightAbort: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private unsubscribeSource: (() => void) | null = null;
@@ -94,6 +98,8 @@ export class HeadWatcher {
     this.timer = null;
     this.unsubscribeSource?.();
     this.unsubscribeSource = null;
+    // Given up, not waited for: a source that does not answer would hold the stop for as long as its timeout.
+    this.inFlightAbort?.abort();
     await this.inFlight?.catch(() => undefined);
     await this.delivery;
   }
@@ -120,10 +126,13 @@ export class HeadWatcher {
   /** Polls the source now; concurrent callers share one request. */
   refresh(): Promise<IndexedHead> {
     if (this.inFlight !== null) return this.inFlight;
-    const polling = this.poll().finally(() => {
+    const abort = new AbortController();
+    const polling = this.poll(abort.signal).finally(() => {
       this.inFlight = null;
+      this.inFlightAbort = null;
     });
     this.inFlight = polling;
+    this.inFlightAbort = abort;
     return polling;
   }
 
@@ -150,11 +159,20 @@ export class HeadWatcher {
     this.timer.unref();
   }
 
+  /**
+   * The source's answer to `query`, or SourceRequestAbortedError as soon as `signal` aborts. The signal is passed on
+   * but not relied on: a source that cannot cancel (the embedded indexer's worker) ignores it.
+   */
+  private ask(query: string, signal: AbortSignal): Promise<{ _meta: MetaEntity }> {
+    const answer = this.source.request<{ _meta: MetaEntity }>(query, {}, { signal });
+    return unlessAborted(answer, signal, () => new SourceRequestAbortedError("the head poll"));
+  }
+
   /** `_meta`, without parentHash where the source lacks it (found out at the first refusal, once). */
-  private async readMeta(): Promise<MetaEntity> {
+  private async readMeta(signal: AbortSignal): Promise<MetaEntity> {
     if (this.sourceHasParentHash) {
       try {
-        return (await this.source.request<{ _meta: MetaEntity }>(META_QUERY))._meta;
+        return (await this.ask(META_QUERY, signal))._meta;
       } catch (error) {
         if (!(error instanceof SourceError) || !lacksParentHash(error)) throw error;
         this.sourceHasParentHash = false;
@@ -164,29 +182,32 @@ export class HeadWatcher {
         });
       }
     }
-    return (await this.source.request<{ _meta: MetaEntity }>(META_QUERY_WITHOUT_PARENT))._meta;
+    return (await this.ask(META_QUERY_WITHOUT_PARENT, signal))._meta;
   }
 
   /** The source's parentHash, else the chain's for a head the source cannot say it of; null when neither can. */
-  private async parentHashOf(meta: MetaEntity, changed: boolean): Promise<string | null> {
+  private async parentHashOf(meta: MetaEntity, changed: boolean, signal: AbortSignal): Promise<string | null> {
     if (this.sourceHasParentHash) return meta.block.parentHash ?? null;
     const ask = this.options.parentHashOf;
     if (ask === undefined || meta.block.hash === null) return null;
     // The head is the same block as before: its parent too.
     if (!changed && this.current !== null) return this.current.parentHash;
     try {
-      return await ask(meta.block.hash);
+      return await unlessAborted(ask(meta.block.hash, signal), signal, () => new SourceRequestAbortedError("the head poll's parent hash read"));
     } catch (error) {
+      if (signal.aborted) throw error;
       this.options.logger.warn("parent hash of the indexed head unavailable from the chain RPC", { block: meta.block.number, error });
       return null;
     }
   }
 
-  private async poll(): Promise<IndexedHead> {
+  private async poll(signal: AbortSignal): Promise<IndexedHead> {
     let meta: MetaEntity;
     try {
-      meta = await this.readMeta();
+      meta = await this.readMeta(signal);
     } catch (error) {
+      // The watcher stopped: says nothing of the source.
+      if (error instanceof SourceRequestAbortedError) throw error;
       const sourceError =
         error instanceof SourceError ? error : new SourceError("head poll failed", "the subgraph source failed", { cause: error });
       if (this.error === null) this.options.logger.warn("source unavailable", { error: sourceError.detail });
@@ -200,7 +221,7 @@ export class HeadWatcher {
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
-      parentHash: await this.parentHashOf(meta, changed),
+      parentHash: await this.parentHashOf(meta, changed, signal),
       timestamp: meta.block.timestamp,
       hasIndexingErrors: meta.hasIndexingErrors,
     };

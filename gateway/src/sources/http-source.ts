@@ -1,7 +1,8 @@
 // A subgraph endpoint over HTTP: graph-node's /subgraphs/name/<name>, or the embedded indexer's HTTP server.
-import { SourceError } from "../errors";
+import { SourceError, SourceRequestAbortedError } from "../errors";
+import { RequestDeadline } from "../request-deadline";
 import { redactUrl } from "../../../subgraph/indexer/redact";
-import type { SourceKind, SubgraphSource, Variables } from "./source";
+import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface HttpSourceOptions {
   /** May carry `user:password@`: sent as `Authorization: Basic`, never in the URL. */
@@ -69,6 +70,8 @@ export class HttpSubgraphSource implements SubgraphSource {
   private readonly timeoutMs: number;
   private readonly endpoint: string;
   private readonly headers: Record<string, string>;
+  /** Aborted by close(): requests in flight then end at once instead of at their timeout. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: HttpSourceOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -77,20 +80,34 @@ export class HttpSubgraphSource implements SubgraphSource {
     this.headers = { "content-type": "application/json", accept: "application/json", ...(authorization === null ? {} : { authorization }) };
   }
 
-  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+  async request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
+    const deadline = new RequestDeadline(this.timeoutMs, [this.closing.signal, options.signal]);
+    try {
+      return await this.send<TData>(query, variables, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+  }
+
+  private async send<TData>(query: string, variables: Variables, deadline: RequestDeadline): Promise<TData> {
+    const what = `subgraph request to ${redactUrl(this.options.url, { keepPath: true })}`;
     let response: Response;
     try {
       response = await fetch(this.endpoint, {
         method: "POST",
         headers: this.headers,
         body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: deadline.signal,
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      if (deadline.givenUp) throw new SourceRequestAbortedError(what, { cause: error });
       throw new SourceError(
-        `subgraph request to ${redactUrl(this.options.url, { keepPath: true })} failed`,
-        timedOut ? `the subgraph endpoint did not answer within ${this.timeoutMs} ms` : "the subgraph endpoint cannot be reached",
+        `${what} failed`,
+        deadline.timedOut ? `the subgraph endpoint did not answer within ${this.timeoutMs} ms` : "the subgraph endpoint cannot be reached",
         { cause: error },
       );
     }
@@ -106,6 +123,11 @@ export class HttpSubgraphSource implements SubgraphSource {
     try {
       body = (await response.json()) as GraphQLResponse<TData>;
     } catch (error) {
+      // The signal still holds while the body arrives: an endpoint may answer its headers and then go silent.
+      if (deadline.givenUp) throw new SourceRequestAbortedError(what, { cause: error });
+      if (deadline.timedOut) {
+        throw new SourceError(`${what} failed`, `the subgraph endpoint did not finish its answer within ${this.timeoutMs} ms`, { cause: error });
+      }
       throw new SourceError(
         `subgraph answered HTTP ${response.status} without JSON`,
         `the subgraph endpoint answered HTTP ${response.status} without a GraphQL response`,
@@ -120,9 +142,5 @@ export class HttpSubgraphSource implements SubgraphSource {
       throw new SourceError(`subgraph answered HTTP ${response.status} with no data`, `the subgraph endpoint answered HTTP ${response.status}`);
     }
     return body.data;
-  }
-
-  async close(): Promise<void> {
-    // fetch keeps no resources of ours open.
   }
 }

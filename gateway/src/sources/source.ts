@@ -6,10 +6,18 @@ export type SourceKind = "embedded" | "subgraphUrl";
 
 export type Variables = Record<string, unknown>;
 
+export interface SourceRequestOptions {
+  /**
+   * Gives the request up (the gateway is stopping): it rejects with SourceRequestAbortedError. A source that cannot
+   * cancel its work may ignore it; who gives a request up does not wait on such a source (see HeadWatcher.stop).
+   */
+  signal?: AbortSignal;
+}
+
 export interface SubgraphSource {
   readonly kind: SourceKind;
   /** Runs `query` with `variables` and returns its `data`. Throws SourceError when the source cannot answer. */
-  request<TData>(query: string, variables?: Variables): Promise<TData>;
+  request<TData>(query: string, variables?: Variables, options?: SourceRequestOptions): Promise<TData>;
   /**
    * Subscribes to "blocks were indexed" notifications, for sources that can push them (the embedded indexer), so
    * the gateway reacts at once instead of at its next poll. Returns the unsubscribe function.
@@ -17,5 +25,6 @@ export interface SubgraphSource {
   onIndexed?(listener: (blockNumber: number) => void): () => void;
   /** The chain head as the indexer last saw it, for sources that know it (the embedded indexer). */
   chainHead?(): number | null;
+  /** Also gives up the requests still in flight, where the source can. */
   close(): Promise<void>;
 }

@@ -4,10 +4,12 @@
 import { expect } from "chai";
 import { createServer, type AddressInfo } from "node:net";
 import { ChainReader, type ChainReaderOptions } from "../../../gateway/src/chain/chain-reader";
-import { ChainError } from "../../../gateway/src/errors";
+import { ChainError, ChainReadAbortedError } from "../../../gateway/src/errors";
 import { createJsonLogger } from "../../../gateway/src/logger";
 import { API_KEY, startKeyedRpc } from "../../helpers/keyed-rpc";
 import { expectRejection } from "../../helpers/rejects";
+import { startSilentNode, type SilentNode } from "../../helpers/silent-node";
+import { waitUntil } from "../../helpers/wait";
 import { startLocalChain, type LocalChain } from "../helpers/local-chain";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -88,6 +90,42 @@ describe("ChainReader against an RPC nobody listens on", function () {
     } finally {
       await reader.close();
     }
+  });
+});
+
+describe("ChainReader against a node that accepts connections and never answers", function () {
+  const logger = createJsonLogger({ level: "error", write: () => undefined });
+  const contracts = { ProviderRegistry: ZERO, Staking: ZERO, JobEscrow: ZERO };
+  let node: SilentNode;
+  let reader: ChainReader;
+
+  beforeEach(async function () {
+    node = await startSilentNode();
+    // Far above the tests' own timeout: a read that waited for it fails its test by timing out.
+    reader = new ChainReader({ rpcUrl: node.url, chainId: 31337, contracts, logger, timeoutMs: 600_000 });
+  });
+
+  afterEach(async function () {
+    await reader.close();
+    await node.close();
+  });
+
+  it("close() gives up the reads in flight with ChainReadAbortedError, and ends their connections", async function () {
+    this.timeout(10_000);
+    const pending = reader.blockNumber();
+    await waitUntil(() => node.connections > 0, "the reader asked the node");
+    await reader.close();
+    await expectRejection(pending, /^eth_blockNumber was given up: the gateway is stopping$/, ChainReadAbortedError);
+    await waitUntil(() => node.open === 0, "the reader closed its connection");
+  });
+
+  it("gives up a parent hash read whose signal aborts", async function () {
+    this.timeout(10_000);
+    const controller = new AbortController();
+    const pending = reader.parentHash(`0x${"1".repeat(64)}`, controller.signal);
+    await waitUntil(() => node.connections > 0, "the reader asked the node");
+    controller.abort();
+    await expectRejection(pending, /^eth_getBlockByHash was given up: the gateway is stopping$/, ChainReadAbortedError);
   });
 });
 

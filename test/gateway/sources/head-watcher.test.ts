@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SourceError } from "../../../gateway/src/errors";
+import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
-import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
+import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { waitUntil } from "../../helpers/wait";
 
 /** A source whose `_meta` block is whatever the test sets. */
@@ -16,6 +16,17 @@ class MetaSource implements SubgraphSource {
   async request<TData>(): Promise<TData> {
     if (this.down) throw new SourceError("down", "the subgraph endpoint cannot be reached");
     return { _meta: { block: { number: this.block, hash: `0x${this.block.toString(16)}`, timestamp: 1000 + this.block }, hasIndexingErrors: false, deployment: "d" } } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
+/** A source that never answers, and does not hear the signals it is handed (as the embedded indexer's worker). */
+class SilentSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  readonly signals: (AbortSignal | undefined)[] = [];
+  request<TData>(_query: string, _variables?: Variables, options?: SourceRequestOptions): Promise<TData> {
+    this.signals.push(options?.signal);
+    return new Promise<TData>(() => undefined);
   }
   async close(): Promise<void> {}
 }
@@ -94,6 +105,23 @@ describe("the head watcher", function () {
     await watcher.refresh();
     await watcher.stop();
     expect(seen).to.deep.equal([1]);
+  });
+
+  it("stop() gives up a poll the source never answers, aborting the signal it handed the source, and reports no source failure", async function () {
+    // Without the abort the stop would wait forever: the test fails at this timeout.
+    this.timeout(10_000);
+    const source = new SilentSource();
+    const lines: string[] = [];
+    const watcher = new HeadWatcher(source, { logger: createJsonLogger({ level: "debug", write: (line) => lines.push(line) }) });
+    watcher.start();
+    await waitUntil(() => source.signals.length > 0, "the watcher polled");
+    const polled = watcher.ensureHead().catch((error: unknown) => error);
+    await watcher.stop();
+    expect(source.signals.map((signal) => signal?.aborted)).to.deep.equal([true]);
+    expect(await polled).to.be.instanceOf(SourceRequestAbortedError);
+    expect(watcher.lastError).to.equal(null);
+    expect(watcher.head).to.equal(null);
+    expect(lines).to.deep.equal([]);
   });
 
   it("polls every 1000 ms unless told otherwise, as gateway/README.md documents (headPollMs: 1000)", function () {
@@ -189,6 +217,29 @@ describe("the head watcher", function () {
         "the subgraph source's _meta has no block parentHash (graph-node before v0.35)",
       ]);
       expect(watcher.lastError).to.equal(null);
+    });
+
+    it("stop() gives up a poll waiting on the chain RPC for the head's parent hash, aborting the signal it handed it, and logs no failure", async function () {
+      this.timeout(10_000);
+      const lines: string[] = [];
+      const signals: AbortSignal[] = [];
+      const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
+        logger: createJsonLogger({ level: "warn", write: (line) => lines.push(line) }),
+        // A chain RPC that never answers, and a read that does not hear its signal.
+        parentHashOf: (_hash, signal) => {
+          signals.push(signal);
+          return new Promise<string | null>(() => undefined);
+        },
+      });
+      watcher.start();
+      await waitUntil(() => signals.length > 0, "the watcher asked the chain for a parent hash");
+      await watcher.stop();
+      expect(signals.map((signal) => signal.aborted)).to.deep.equal([true]);
+      expect(watcher.head).to.equal(null);
+      expect(watcher.lastError).to.equal(null);
+      expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).to.deep.equal([
+        "the subgraph source's _meta has no block parentHash (graph-node before v0.35)",
+      ]);
     });
 
     it("without a chain RPC, follows the head with no parent hash", async function () {

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SourceError } from "../../../gateway/src/errors";
+import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { gatewayRedactor } from "../../../gateway/src/gateway";
 import { HttpSourceConfigError, HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
+import { startSilentNode, type SilentNode } from "../../helpers/silent-node";
+import { waitUntil } from "../../helpers/wait";
 
 const META = "{ _meta { block { number } } }";
 
@@ -89,5 +91,47 @@ describe("HttpSubgraphSource", () => {
     expect(redact?.(`asked ${url} with Bearer key-123`)).to.equal(`asked ${url} with Bearer …`);
     const withCredentials = gatewayRedactor({ source: { subgraphUrl: "https://user:secret@graph.example/subgraphs/name/latent" }, chain: null });
     expect(withCredentials?.("asked https://user:secret@graph.example/subgraphs/name/latent")).to.equal(`asked ${url}`);
+  });
+});
+
+describe("HttpSubgraphSource on an endpoint that accepts connections and never answers", function () {
+  // Far above the tests' own timeout: a request that waited for it fails its test by timing out.
+  const TEN_MINUTES_MS = 600_000;
+  let node: SilentNode;
+  let source: HttpSubgraphSource;
+
+  beforeEach(async function () {
+    this.timeout(10_000);
+    node = await startSilentNode();
+    source = new HttpSubgraphSource({ url: `${node.url}/subgraphs/name/latent`, timeoutMs: TEN_MINUTES_MS });
+  });
+
+  afterEach(async function () {
+    await source.close();
+    await node.close();
+  });
+
+  it("close() gives up the requests in flight with SourceRequestAbortedError, and ends their connections", async function () {
+    this.timeout(10_000);
+    const pending = source.request(META).catch((error: unknown) => error);
+    await waitUntil(() => node.connections > 0, "the source asked the endpoint");
+    await source.close();
+    const error = await pending;
+    expect(error).to.be.instanceOf(SourceRequestAbortedError);
+    expect((error as SourceError).detail).to.equal("the gateway is stopping");
+    await waitUntil(() => node.open === 0, "the source closed its connection");
+  });
+
+  it("gives up a request whose signal aborts, and no other", async function () {
+    this.timeout(10_000);
+    const controller = new AbortController();
+    const given = source.request(META, {}, { signal: controller.signal }).catch((error: unknown) => error);
+    const other = source.request(META).catch((error: unknown) => error);
+    await waitUntil(() => node.connections === 2, "the source asked the endpoint twice");
+    controller.abort();
+    expect(await given).to.be.instanceOf(SourceRequestAbortedError);
+    await waitUntil(() => node.open === 1, "the given-up request's connection closed");
+    await source.close();
+    expect(await other).to.be.instanceOf(SourceRequestAbortedError);
   });
 });
