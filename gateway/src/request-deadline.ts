@@ -46,19 +46,3 @@ export class RequestDeadline {
     for (const signal of this.givers) signal.removeEventListener("abort", this.giveUp);
   }
 }
-
-/**
- * `work`, or `error()` as soon as `signal` aborts, whichever comes first: for work that may not hear the signal
- * itself (a call that cannot be cancelled, a source that ignores it), so that whoever gave it up need not wait for it.
- */
-export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal, error: () => Error): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(error());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(error());
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}

@@ -3,7 +3,7 @@
 // cache is dropped, subscriptions compute their diffs, readiness is judged.
 import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
-import { unlessAborted } from "../request-deadline";
+import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import type { PinnedBlock } from "../model/cursor";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
