@@ -147,6 +147,17 @@ async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () =
   }
 }
 
+/** A verify run, with the first block of each eth_getLogs call it makes for the timelock's logs. */
+async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
+  const timelock = (await b.c.timelock.getAddress()).toLowerCase();
+  const from: number[] = [];
+  const { value } = await withRefusedLogs((call) => {
+    if (call.address === timelock) from.push(call.from);
+    return false;
+  }, () => task<VerifyView>(b.file, "deployment verify"));
+  return { result: value.result, from };
+}
+
 /** Runs `run`, counting the calls of JSON-RPC `method` that reach the node. */
 async function countingCalls<T>(method: string, run: () => Promise<T>): Promise<{ value: T; calls: number }> {
   const provider = hre.network.provider as EIP1193Provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
@@ -399,17 +410,6 @@ describe("tasks: deployment", function () {
         return tasksBaseFixture();
       }
 
-      /** The first block of each eth_getLogs call for the timelock's logs that a verify run makes. */
-      async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
-        const timelock = (await b.c.timelock.getAddress()).toLowerCase();
-        const from: number[] = [];
-        const { value } = await withRefusedLogs((call) => {
-          if (call.address === timelock) from.push(call.from);
-          return false;
-        }, () => task<VerifyView>(b.file, "deployment verify"));
-        return { result: value.result, from };
-      }
-
       it("asks, on a second run, for the role logs only from CHECKPOINT_MARGIN blocks below the first run's head on", async function () {
         const b = await loadFixture(checkpointFixture);
         await mine(100);
@@ -458,17 +458,6 @@ describe("tasks: deployment", function () {
         const b = await settingsChangedFixture();
         await mine(100);
         return b;
-      }
-
-      /** A verify run, with the first block of each eth_getLogs call it makes for the timelock's logs. */
-      async function timelockQueries(b: TaskBase): Promise<{ result: VerifyView; from: number[] }> {
-        const timelock = (await b.c.timelock.getAddress()).toLowerCase();
-        const from: number[] = [];
-        const { value } = await withRefusedLogs((call) => {
-          if (call.address === timelock) from.push(call.from);
-          return false;
-        }, () => task<VerifyView>(b.file, "deployment verify"));
-        return { result: value.result, from };
       }
 
       beforeEach(async function () {
