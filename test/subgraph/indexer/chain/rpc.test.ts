@@ -877,7 +877,8 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
 
   /**
    * A node at 127.0.0.1 behind Hardhat's HttpProvider (a Hardhat network with a URL) that gives `answers` in turn
-   * ("ok": the result []), then "ok" to everything.
+   * ("ok": the result []), then "ok" to everything. close() closes the provider's connection pool too: its kept-alive
+   * sockets would otherwise stay open.
    */
   async function behindHardhat(answers: Array<{ status: number; body: string } | "ok">) {
     const asked: string[] = [];
@@ -892,7 +893,16 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
         res.writeHead(answer.status, { "content-type": answer.status === 200 ? "application/json" : "text/html" }).end(answer.body);
       });
     });
-    return { provider: new HttpProvider(node.url, "remote"), asked, close: () => node.close() };
+    // Hardhat's provider keeps the pool it makes to itself: one passed in is one the test can close.
+    const pool = new Pool(node.url);
+    return {
+      provider: new HttpProvider(node.url, "remote", {}, 20_000, pool),
+      asked,
+      close: async () => {
+        await pool.destroy();
+        await node.close();
+      },
+    };
   }
 
   it("sends again, as the HTTP transport does, a 502/503 that Hardhat's provider only reports as an answer that is not JSON", async function () {
