@@ -492,6 +492,12 @@ const HARDHAT_INVALID_JSON_RESPONSE = 110;
 // the headers ends on undici's bodyTimeout.
 const UNDICI_TIMEOUTS: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
+// What Hardhat's HttpProvider passes on as undici threw it for a connection lost before the answer, or never made: the
+// node closed (undici's "other side closed") or reset a socket (a kept-alive one it timed out meanwhile, a node
+// restarting), or undici's connect timed out. fetch, under HttpRpc, fails on the same with "fetch failed", taken for a
+// failure in transit: they are taken as it takes them. Not a timeout of the answer: the request may not have arrived.
+const UNDICI_CONNECTION_FAILURES: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "UND_ERR_CONNECT_TIMEOUT"]);
+
 interface HardhatFailure {
   _isHardhatError?: unknown;
   number?: unknown;
@@ -505,11 +511,24 @@ function hardhatErrorNumber(error: unknown): number | null {
   return _isHardhatError === true && typeof number === "number" ? number : null;
 }
 
+/** The string `code` of an error (undici's and Node's); null for none. */
+function stringCode(error: unknown): string | null {
+  const code = typeof error === "object" && error !== null ? (error as ProviderFailure).code : undefined;
+  return typeof code === "string" ? code : null;
+}
+
 /** The provider gave up waiting for the node's answer: Hardhat's HH109, or undici's timeout it passes on. */
 function timedOut(error: unknown): boolean {
   if (hardhatErrorNumber(error) === HARDHAT_NETWORK_TIMEOUT) return true;
-  const code = typeof error === "object" && error !== null ? (error as ProviderFailure).code : undefined;
-  return typeof code === "string" && UNDICI_TIMEOUTS.has(code);
+  const code = stringCode(error);
+  return code !== null && UNDICI_TIMEOUTS.has(code);
+}
+
+/** The provider could not make the connection or lost it before the answer: Hardhat's HH108, or undici's error. */
+function connectionFailed(error: unknown): boolean {
+  if (hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT) return true;
+  const code = stringCode(error);
+  return code !== null && UNDICI_CONNECTION_FAILURES.has(code);
 }
 
 /**
@@ -546,7 +565,8 @@ interface ProviderRefusal {
  * `-32005` "Too Many Requests error received from <host>"). Hardhat's keeps no other status: a 502/503/504 reaches it
  * as an answer that is not JSON (HH110, with the body), which is a failure in transit only where the body is a
  * gateway's error page; any other unreadable answer (a 200 with a broken body, a URL that is no node) is the node's.
- * Hardhat's refused connection (HH108) and its timeout (HH109, or undici's) are taken as HttpRpc takes fetch's.
+ * Hardhat's refused connection (HH108), the closed or reset one and the connect timeout undici throws through it, and
+ * its timeout (HH109, or undici's) are taken as HttpRpc takes fetch's.
  */
 function providerError(method: string, error: unknown, now: number): ProviderRefusal {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
@@ -563,9 +583,9 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
     }
     if (http.status === 413 && method === "eth_getLogs") return { error: new RangeTooLargeError(text, method, code), resend: false };
   }
-  // As HttpRpc takes fetch's failures: a refused connection is sent again, and a timed-out eth_getLogs asks for a
-  // smaller range.
-  if (hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT) {
+  // As HttpRpc takes fetch's failures: a refused, reset or closed connection is sent again, and a timed-out eth_getLogs
+  // asks for a smaller range.
+  if (connectionFailed(error)) {
     return { error: new RpcConnectionError(`${method} failed: ${message}`, method, undefined, { cause: error }), resend: true };
   }
   if (timedOut(error)) {
@@ -596,9 +616,9 @@ export interface Eip1193RpcOptions {
  * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
  * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
  * names holds every request of the transport. It retries only what the provider does not (those providers retry their
- * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, and its
- * refused connection (HH108) are sent again as HttpRpc sends them, up to TRANSIENT_RETRIES times after
- * transientBackoffMs. It has no request rate
+ * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, its
+ * refused connection (HH108), and a connection the node closed or reset or undici's connect timed out are sent again
+ * as HttpRpc sends them, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
  * (maxRequestsPerSecond is the HTTP transport's).
  */
 export class Eip1193Rpc implements RpcTransport {

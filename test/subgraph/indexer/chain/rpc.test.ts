@@ -21,7 +21,7 @@ import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 import { HttpProvider } from "hardhat/internal/core/providers/http";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
-import { Pool } from "undici";
+import { errors as undiciErrors, Pool } from "undici";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -877,9 +877,10 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
 
   /**
    * A node at 127.0.0.1 behind Hardhat's HttpProvider (a Hardhat network with a URL) that gives `answers` in turn
-   * ("ok": the result []), then "ok" to everything.
+   * ("ok": the result []; "close": the socket closed, unanswered; "reset": the socket reset, unanswered), then "ok" to
+   * everything. close() closes the provider's connection pool too: its kept-alive sockets would otherwise stay open.
    */
-  async function behindHardhat(answers: Array<{ status: number; body: string } | "ok">) {
+  async function behindHardhat(answers: Array<{ status: number; body: string } | "ok" | "close" | "reset">) {
     const asked: string[] = [];
     const node = await standIn((req, res) => {
       let body = "";
@@ -888,11 +889,22 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
         asked.push(body);
         const { id } = JSON.parse(body) as { id: number };
         const next = answers.shift() ?? "ok";
+        if (next === "close") return void req.socket.destroy();
+        if (next === "reset") return void req.socket.resetAndDestroy();
         const answer = next === "ok" ? { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id, result: [] }) } : next;
         res.writeHead(answer.status, { "content-type": answer.status === 200 ? "application/json" : "text/html" }).end(answer.body);
       });
     });
-    return { provider: new HttpProvider(node.url, "remote"), asked, close: () => node.close() };
+    // Hardhat's provider keeps the pool it makes to itself: one passed in is one the test can close.
+    const pool = new Pool(node.url);
+    return {
+      provider: new HttpProvider(node.url, "remote", {}, 20_000, pool),
+      asked,
+      close: async () => {
+        await pool.destroy();
+        await node.close();
+      },
+    };
   }
 
   it("sends again, as the HTTP transport does, a 502/503 that Hardhat's provider only reports as an answer that is not JSON", async function () {
@@ -974,6 +986,50 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     } finally {
       await pool.destroy();
     }
+  });
+
+  it("asks again after a connection the node closed or reset unanswered behind Hardhat's provider, then fails with RpcConnectionError, as the HTTP transport does", async function () {
+    // undici's errors, which Hardhat's provider throws as they are: "other side closed" (UND_ERR_SOCKET), ECONNRESET.
+    for (const [how, code] of [
+      ["close", "UND_ERR_SOCKET"],
+      ["reset", "ECONNRESET"],
+    ] as const) {
+      // Answered first: the next request goes on the kept-alive socket, which the node then closes or resets.
+      const node = await behindHardhat(["ok", how, "ok", ...Array.from({ length: TRANSIENT_RETRIES + 1 }, () => how)]);
+      try {
+        const { time, options } = fakeTime();
+        const rpc = new Eip1193Rpc(node.provider, options);
+        expect(await rpc.request("eth_blockNumber", []), how).to.deep.equal([]);
+        expect(await rpc.request("eth_getLogs", GET_LOGS), how).to.deep.equal([]);
+        expect(node.asked, how).to.have.length(3);
+        expect(time.waits, how).to.deep.equal([50]);
+        const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+        expect(error, how).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+        expect((error as Error).message, how).to.match(/^eth_getLogs failed: /);
+        expect(((error as Error).cause as { code?: unknown }).code, how).to.equal(code);
+        expect(node.asked, how).to.have.length(3 + 1 + TRANSIENT_RETRIES);
+        expect(time.waits, how).to.deep.equal([50, 50, 100, 150]);
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
+  it("asks again after undici's connect timeout (UND_ERR_CONNECT_TIMEOUT), even for eth_getLogs, then fails with RpcConnectionError", async function () {
+    // Loopback connects at once: undici's own error, thrown by a stand-in provider as Hardhat's passes it on.
+    const timeout = () => new undiciErrors.ConnectTimeoutError();
+    // undefined: answered.
+    const { provider, asked } = failing([timeout(), undefined, ...Array.from({ length: TRANSIENT_RETRIES + 1 }, timeout)]);
+    const { time, options } = fakeTime();
+    const rpc = new Eip1193Rpc(provider, options);
+    expect(await rpc.request("eth_getLogs", GET_LOGS)).to.deep.equal([]);
+    expect(asked).to.have.length(2);
+    const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+    expect((error as Error).message).to.equal("eth_getLogs failed: Connect Timeout Error");
+    expect(((error as Error).cause as { code?: unknown }).code).to.equal("UND_ERR_CONNECT_TIMEOUT");
+    expect(asked).to.have.length(2 + 1 + TRANSIENT_RETRIES);
+    expect(time.waits).to.deep.equal([50, 50, 100, 150]);
   });
 
   it("takes the timeout of Hardhat's provider as the HTTP transport takes its own: eth_getLogs a range too large, another method the timeout, neither sent again", async function () {
