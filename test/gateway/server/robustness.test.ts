@@ -6,15 +6,7 @@ import * as path from "node:path";
 import WebSocket from "ws";
 import type { GatewayClient } from "../helpers/client";
 import { environment, type Environment } from "../helpers/environment";
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from "../../helpers/closed-port";
 
 /** An HTTP server answering every request with `status` and `body`. */
 async function fakeEndpoint(status: number, body: string, type: string): Promise<{ url: string; close(): Promise<void> }> {

@@ -1,8 +1,6 @@
 // An Indexer.open that fails or is given up closes the transport it created (from a URL, or around a provider), and
 // never one the caller passed in.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -10,15 +8,7 @@ import { HttpRpc, Indexer, OpenAbortedError, RpcConnectionError, RpcError } from
 import { waitUntil } from "../../helpers/wait";
 import { FAKE_GENESIS, startFakeNode, type FakeNode } from "./helpers/fake-node";
 import { probeBuildDir } from "./helpers/probe";
-
-/** A port on 127.0.0.1 nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from "../../helpers/closed-port";
 
 /** What the HttpRpc instances did while a test's `run` ran: the transport an open creates from a URL is seen nowhere else. */
 interface HttpTransports {

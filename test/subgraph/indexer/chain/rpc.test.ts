@@ -22,6 +22,7 @@ import { HttpProvider } from "hardhat/internal/core/providers/http";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
 import { errors as undiciErrors, Pool } from "undici";
+import { closedPort } from "../../../helpers/closed-port";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -541,10 +542,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
 
   it("asks again after a refused connection, then fails with RpcConnectionError (typed, not matched by its message)", async function () {
     // A port nothing listens on: fetch throws before any answer.
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const waits: number[] = [];
     const rpc = new HttpRpc(`http://127.0.0.1:${port}`, { sleep: async (ms) => void waits.push(ms) });
     const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
@@ -962,15 +960,6 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
       await node.close();
     }
   });
-
-  /** A port on 127.0.0.1 nothing listens on. */
-  async function closedPort(): Promise<number> {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-  }
 
   it("asks again after a connection Hardhat's provider could not make (HH108), then fails with RpcConnectionError, as the HTTP transport does", async function () {
     const url = `http://127.0.0.1:${await closedPort()}`;
