@@ -12,6 +12,7 @@ import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } f
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
 import { ChainError } from "../../gateway/src/errors";
+import type { JobEntity } from "../../gateway/src/subgraph/entities";
 import { fakeDeployment } from "../helpers/keyed-rpc";
 import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
@@ -270,6 +271,33 @@ describe("startGateway's stop()", function () {
   });
 });
 
+describe("startGateway's runtime close()", function () {
+  it("gives up a subscription feed's reads of a new head on a graph-node that never answers them, logging no failure", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    const logged: string[] = [];
+    try {
+      const runtime = await createGatewayRuntime({
+        source: { subgraphUrl: node.url, timeoutMs: 600_000 },
+        chain: null,
+        headPollMs: 20,
+        logger: createJsonLogger({ level: "warn", write: (line) => void logged.push(line) }),
+      });
+      await waitUntil(() => runtime.services.head.head !== null, "the runtime saw the indexed head");
+      const job = { id: "1", jobId: "1", status: "Open", termsHash: "0xaa", createdAtBlock: "5" } as JobEntity;
+      await runtime.hub.jobUpdated(job);
+      node.advance();
+      await waitUntil(() => node.held.length > 0, "the jobUpdated feed asked the endpoint for the new head's job");
+      // Without the hub giving the head up, the head watcher's stop waits for the endpoint until mocha's timeout.
+      await runtime.close();
+      await waitUntil(() => node.openQueries() === 0, "the runtime gave up its request to the endpoint");
+      expect(logged).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
 /** POSTs a list query that the index answers (not the head watcher's `_meta`). */
 function postQuery(url: string): Promise<Response> {
   return fetch(url, {
@@ -283,8 +311,16 @@ function postQuery(url: string): Promise<Response> {
  * A graph-node that answers the head watcher's `_meta` at once and holds every other query until the test calls its
  * entry in `held`, which answers it with an error naming it ("the held query's answer").
  */
-async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; openQueries(): number; close(): Promise<void> }> {
+async function holdingGraphNode(): Promise<{
+  url: string;
+  held: (() => void)[];
+  openQueries(): number;
+  /** Indexes one more block: `_meta` names it from now on. */
+  advance(): void;
+  close(): Promise<void>;
+}> {
   const held: (() => void)[] = [];
+  let indexed = 7;
   const open = new Set<http.ServerResponse>();
   const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
   const server = http.createServer((req, res) => {
@@ -294,7 +330,8 @@ async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; 
       const { query } = JSON.parse(body) as { query: string };
       const answer = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
       if (query.startsWith("{ _meta {")) {
-        answer({ data: { _meta: { block: { number: 7, hash: hash(7), timestamp: 1007, parentHash: hash(6) }, hasIndexingErrors: false, deployment: "Qm" } } });
+        const block = { number: indexed, hash: hash(indexed), timestamp: 1000 + indexed, parentHash: hash(indexed - 1) };
+        answer({ data: { _meta: { block, hasIndexingErrors: false, deployment: "Qm" } } });
         return;
       }
       open.add(res);
@@ -307,6 +344,7 @@ async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; 
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`,
     held,
     openQueries: () => open.size,
+    advance: () => void indexed++,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
