@@ -26,7 +26,11 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** WebSocket connections and subscriptions (default DEFAULT_SUBSCRIPTION_LIMITS). */
   subscriptionLimits?: SubscriptionLimits;
+  /** How long close() lets requests in flight finish before it closes their connections (default 2000 ms). */
+  stopGraceMs?: number;
 }
+
+export const DEFAULT_STOP_GRACE_MS = 2_000;
 
 export interface RunningHttpServer {
   url: string;
@@ -108,7 +112,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
         server.closeIdleConnections();
         // Requests in flight get a moment to finish; then their sockets go too.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS).unref();
       });
       await graphql.stop();
     },
