@@ -4,6 +4,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GraphQLSchema } from "graphql";
 import { createContext, type GatewayServices } from "./context";
+import { ConnectionDrain } from "./http/connection-drain";
 import { handleCors, type CorsOrigins } from "./http/cors";
 import { createGraphQLHttpHandler, sendJsonError } from "./http/graphql-http";
 import { healthz, readyz } from "./http/health";
@@ -66,6 +67,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
 
+  const connections = new ConnectionDrain(server);
+
   const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
     if (handleCors(req, res, options.corsOrigins)) return;
     if (pathname === GRAPHQL_PATH) {
@@ -108,12 +111,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     subscriptions,
     async close() {
       await subscriptions.close();
+      let grace: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; then their sockets go too.
-        setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS).unref();
+        // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
+        // the connections left go too.
+        connections.drain();
+        grace = setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+        grace.unref();
       });
+      clearTimeout(grace);
       await graphql.stop();
     },
   };

@@ -1,0 +1,43 @@
+// How the HTTP server's connections end when it stops: each as soon as it has no request in flight (a keep-alive
+// connection left open would hold the stop for the whole grace).
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+
+export class ConnectionDrain {
+  /** The responses not yet ended, by connection (more than one where a client pipelines). */
+  private readonly inFlight = new Map<Socket, Set<ServerResponse>>();
+  private draining = false;
+
+  constructor(private readonly server: Server) {
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
+  }
+
+  /** From now on a connection closes once its last request is answered; those with none in flight close now. */
+  drain(): void {
+    this.draining = true;
+    for (const responses of this.inFlight.values()) for (const res of responses) closeAfter(res);
+    this.server.closeIdleConnections();
+  }
+
+  private track(socket: Socket, res: ServerResponse): void {
+    let responses = this.inFlight.get(socket);
+    if (responses === undefined) {
+      responses = new Set();
+      this.inFlight.set(socket, responses);
+    }
+    responses.add(res);
+    if (this.draining) closeAfter(res);
+    res.once("close", () => {
+      responses.delete(res);
+      if (responses.size > 0) return;
+      this.inFlight.delete(socket);
+      // A response begun before the drain may have promised keep-alive: nothing else would close its connection.
+      if (this.draining) socket.destroy();
+    });
+  }
+}
+
+/** Has Node close the response's connection once it is written, where its headers are not sent yet. */
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader("connection", "close");
+}
