@@ -27,7 +27,7 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** WebSocket connections and subscriptions (default DEFAULT_SUBSCRIPTION_LIMITS). */
   subscriptionLimits?: SubscriptionLimits;
-  /** How long close() lets requests in flight finish before it closes their connections (default 2000 ms). */
+  /** How long close() lets requests in flight finish before it answers them SHUTTING_DOWN (default 2000 ms). */
   stopGraceMs?: number;
 }
 
@@ -61,6 +61,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const pathname = mark === -1 ? url : url.slice(0, mark);
     const search = mark === -1 || mark === url.length - 1 ? "" : url.slice(mark);
     handle(pathname, search, req, res).catch((error: unknown) => {
+      // The stop answered it at the end of its grace: the handler's late answer found the response written.
+      if (connections.wasAnsweredOnStop(res)) return;
       logger.error("request failed", { path: pathname, error });
       if (!res.headersSent) sendJsonError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
       else res.end();
@@ -115,9 +117,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
-        // the connections left go too.
+        // what is unanswered is refused, and the connections left (a response cut short, headers half sent) closed.
         connections.drain();
-        grace = setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+        grace = setTimeout(() => void connections.refuseUnanswered().then(() => server.closeAllConnections()), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
         grace.unref();
       });
       clearTimeout(grace);

@@ -232,20 +232,31 @@ describe("startGateway's stop()", function () {
     }
   });
 
-  it("gives up the source requests of a query still unanswered at the end of the server's grace period", async function () {
+  it("answers a query still unanswered at the end of the server's grace period 503 SHUTTING_DOWN and gives up its source requests, logging that and no failure", async function () {
     this.timeout(20_000);
     const node = await holdingGraphNode();
+    const logged: { level: string; msg: string; status?: number; codes?: string[] }[] = [];
     try {
-      const handle = await startGateway({ source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS }, chain: null, port: 0, logger: silentLogger });
+      const handle = await startGateway({
+        source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS },
+        chain: null,
+        port: 0,
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+      });
       await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
-      const answer = postQuery(handle.url).then(
-        () => "answered",
-        () => "connection closed",
-      );
+      const answer = postQuery(handle.url);
       await waitUntil(() => node.held.length > 0, "the query reached the endpoint");
       await handle.stop();
-      expect(await answer).to.equal("connection closed");
+      const response = await answer;
+      expect(response.status).to.equal(503);
+      expect(response.headers.get("connection")).to.equal("close");
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).to.deep.equal(["SHUTTING_DOWN"]);
       await waitUntil(() => node.openQueries() === 0, "the gateway gave up its request to the endpoint");
+      await waitUntil(() => logged.some((line) => line.msg === "graphql request"), "the gateway logged the query");
+      expect(logged.filter((line) => line.level === "warn" || line.level === "error")).to.deep.equal([]);
+      const requests = logged.filter((line) => line.msg === "graphql request").map(({ status, codes }) => ({ status, codes }));
+      expect(requests).to.deep.equal([{ status: 503, codes: ["SHUTTING_DOWN"] }]);
     } finally {
       await node.close();
     }

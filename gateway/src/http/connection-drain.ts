@@ -1,15 +1,24 @@
 // How the HTTP server's connections end when it stops: each as soon as it has no request in flight (a keep-alive
-// connection left open would hold the stop for the whole grace).
+// connection left open would hold the stop for the whole grace), and, at the end of the grace, what is still
+// unanswered is told the gateway is shutting down rather than dropped.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { ErrorCode, shuttingDown } from "../errors";
+import { sendJsonError } from "./graphql-http";
 
 export class ConnectionDrain {
   /** The responses not yet ended, by connection (more than one where a client pipelines). */
   private readonly inFlight = new Map<Socket, Set<ServerResponse>>();
+  private readonly answeredOnStop = new WeakSet<ServerResponse>();
   private draining = false;
 
   constructor(private readonly server: Server) {
     server.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
+  }
+
+  /** Whether `res` was answered by {@link refuseUnanswered}: its handler's late answer has nowhere to go. */
+  wasAnsweredOnStop(res: ServerResponse): boolean {
+    return this.answeredOnStop.has(res);
   }
 
   /** From now on a connection closes once its last request is answered; those with none in flight close now. */
@@ -17,6 +26,28 @@ export class ConnectionDrain {
     this.draining = true;
     for (const responses of this.inFlight.values()) for (const res of responses) closeAfter(res);
     this.server.closeIdleConnections();
+  }
+
+  /**
+   * The end of the grace: a request whose response has not started is answered 503 SHUTTING_DOWN (its connection
+   * closed once that is written), one whose response has started can only be dropped. Resolves once those answers are
+   * written: the server's remaining connections may then all be closed without cutting one short.
+   */
+  refuseUnanswered(): Promise<void> {
+    const answered: Promise<void>[] = [];
+    for (const [socket, responses] of this.inFlight) {
+      if ([...responses].some((res) => res.headersSent)) {
+        socket.destroy();
+        continue;
+      }
+      for (const res of responses) {
+        this.answeredOnStop.add(res);
+        closeAfter(res);
+        answered.push(new Promise((resolve) => res.once("close", () => resolve())));
+        sendJsonError(res, 503, shuttingDown().message, ErrorCode.ShuttingDown);
+      }
+    }
+    return Promise.all(answered).then(() => undefined);
   }
 
   private track(socket: Socket, res: ServerResponse): void {

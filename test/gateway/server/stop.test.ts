@@ -95,4 +95,26 @@ describe("gateway HTTP server's close()", function () {
       agent.destroy();
     }
   });
+
+  it("answers a request still unanswered at the end of the grace 503 SHUTTING_DOWN, closing its connection, and logs no failure", async function () {
+    this.timeout(20_000);
+    const { server, answerHead, waiting, logged } = await serverWithHeldHead(50);
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const ready = get(`http://127.0.0.1:${server.port}/readyz`, agent);
+      await waitUntil(() => waiting() > 0, "/readyz waits for the indexed head");
+      await server.close();
+      const answer = await ready;
+      expect(answer.status).to.equal(503);
+      expect(answer.connection).to.equal("close");
+      const body = JSON.parse(answer.body) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).to.deep.equal(["SHUTTING_DOWN"]);
+      // The handler's own answer, late, has nowhere to go.
+      answerHead();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logged).to.deep.equal([]);
+    } finally {
+      agent.destroy();
+    }
+  });
 });
