@@ -119,7 +119,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
         // what is unanswered is refused, and the connections left (a response cut short, headers half sent) closed.
         connections.drain();
-        grace = setTimeout(() => void connections.refuseUnanswered().then(() => server.closeAllConnections()), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+        const refuseTheRest = () => void connections.refuseUnanswered().then(() => server.closeAllConnections());
+        grace = setTimeout(refuseTheRest, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
         grace.unref();
       });
       clearTimeout(grace);

@@ -346,7 +346,9 @@ export class SubscriptionHub {
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
       return true;
     } catch (error) {
-      if (!this.stopping.signal.aborted) this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      if (!this.stopping.signal.aborted) {
+        this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      }
       return false;
     }
   }
