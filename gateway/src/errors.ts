@@ -18,7 +18,10 @@ export const ErrorCode = {
   ChainUnavailable: "CHAIN_UNAVAILABLE",
   /** A subscription ended because its client left more than `maxQueued` events unread (`extensions.maxQueued`). */
   SubscriberTooSlow: "SUBSCRIBER_TOO_SLOW",
-  /** A subscription ended because the gateway is stopping: subscribe again to another instance, or later. */
+  /**
+   * A subscription ended, or a request was answered HTTP 503 at the end of the stop's grace, because the gateway is
+   * stopping: ask or subscribe again, of another instance or later.
+   */
   ShuttingDown: "SHUTTING_DOWN",
   /**
    * jobUpdated ended because a chain reorganisation removed the job it followed (`extensions.jobId`): the index no

@@ -4,6 +4,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GraphQLSchema } from "graphql";
 import { createContext, type GatewayServices } from "./context";
+import { ConnectionDrain } from "./http/connection-drain";
 import { handleCors, type CorsOrigins } from "./http/cors";
 import { createGraphQLHttpHandler, sendJsonError } from "./http/graphql-http";
 import { healthz, readyz } from "./http/health";
@@ -26,7 +27,11 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** WebSocket connections and subscriptions (default DEFAULT_SUBSCRIPTION_LIMITS). */
   subscriptionLimits?: SubscriptionLimits;
+  /** How long close() lets requests in flight finish before it answers them SHUTTING_DOWN (default 2000 ms). */
+  stopGraceMs?: number;
 }
+
+export const DEFAULT_STOP_GRACE_MS = 2_000;
 
 export interface RunningHttpServer {
   url: string;
@@ -56,11 +61,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const pathname = mark === -1 ? url : url.slice(0, mark);
     const search = mark === -1 || mark === url.length - 1 ? "" : url.slice(mark);
     handle(pathname, search, req, res).catch((error: unknown) => {
+      // The stop answered it at the end of its grace: the handler's late answer found the response written.
+      if (connections.wasAnsweredOnStop(res)) return;
       logger.error("request failed", { path: pathname, error });
       if (!res.headersSent) sendJsonError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
       else res.end();
     });
   });
+
+  const connections = new ConnectionDrain(server);
 
   const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
     if (handleCors(req, res, options.corsOrigins)) return;
@@ -104,12 +113,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     subscriptions,
     async close() {
       await subscriptions.close();
+      let grace: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; then their sockets go too.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
+        // what is unanswered is refused, and the connections left (a response cut short, headers half sent) closed.
+        connections.drain();
+        const refuseTheRest = () => void connections.refuseUnanswered().then(() => server.closeAllConnections());
+        grace = setTimeout(refuseTheRest, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+        grace.unref();
       });
+      clearTimeout(grace);
       await graphql.stop();
     },
   };

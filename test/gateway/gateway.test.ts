@@ -12,6 +12,7 @@ import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } f
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
 import { ChainError } from "../../gateway/src/errors";
+import type { JobEntity } from "../../gateway/src/subgraph/entities";
 import { fakeDeployment } from "../helpers/keyed-rpc";
 import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
@@ -231,20 +232,31 @@ describe("startGateway's stop()", function () {
     }
   });
 
-  it("gives up the source requests of a query still unanswered at the end of the server's grace period", async function () {
+  it("answers a query still unanswered at the end of the server's grace period 503 SHUTTING_DOWN and gives up its source requests, logging that and no failure", async function () {
     this.timeout(20_000);
     const node = await holdingGraphNode();
+    const logged: { level: string; msg: string; status?: number; codes?: string[] }[] = [];
     try {
-      const handle = await startGateway({ source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS }, chain: null, port: 0, logger: silentLogger });
+      const handle = await startGateway({
+        source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS },
+        chain: null,
+        port: 0,
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+      });
       await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
-      const answer = postQuery(handle.url).then(
-        () => "answered",
-        () => "connection closed",
-      );
+      const answer = postQuery(handle.url);
       await waitUntil(() => node.held.length > 0, "the query reached the endpoint");
       await handle.stop();
-      expect(await answer).to.equal("connection closed");
+      const response = await answer;
+      expect(response.status).to.equal(503);
+      expect(response.headers.get("connection")).to.equal("close");
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).to.deep.equal(["SHUTTING_DOWN"]);
       await waitUntil(() => node.openQueries() === 0, "the gateway gave up its request to the endpoint");
+      await waitUntil(() => logged.some((line) => line.msg === "graphql request"), "the gateway logged the query");
+      expect(logged.filter((line) => line.level === "warn" || line.level === "error")).to.deep.equal([]);
+      const requests = logged.filter((line) => line.msg === "graphql request").map(({ status, codes }) => ({ status, codes }));
+      expect(requests).to.deep.equal([{ status: 503, codes: ["SHUTTING_DOWN"] }]);
     } finally {
       await node.close();
     }
@@ -270,6 +282,33 @@ describe("startGateway's stop()", function () {
   });
 });
 
+describe("startGateway's runtime close()", function () {
+  it("gives up a subscription feed's reads of a new head on a graph-node that never answers them, logging no failure", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    const logged: string[] = [];
+    try {
+      const runtime = await createGatewayRuntime({
+        source: { subgraphUrl: node.url, timeoutMs: 600_000 },
+        chain: null,
+        headPollMs: 20,
+        logger: createJsonLogger({ level: "warn", write: (line) => void logged.push(line) }),
+      });
+      await waitUntil(() => runtime.services.head.head !== null, "the runtime saw the indexed head");
+      const job = { id: "1", jobId: "1", status: "Open", termsHash: "0xaa", createdAtBlock: "5" } as JobEntity;
+      await runtime.hub.jobUpdated(job);
+      node.advance();
+      await waitUntil(() => node.held.length > 0, "the jobUpdated feed asked the endpoint for the new head's job");
+      // Without the hub giving the head up, the head watcher's stop waits for the endpoint until mocha's timeout.
+      await runtime.close();
+      await waitUntil(() => node.openQueries() === 0, "the runtime gave up its request to the endpoint");
+      expect(logged).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
 /** POSTs a list query that the index answers (not the head watcher's `_meta`). */
 function postQuery(url: string): Promise<Response> {
   return fetch(url, {
@@ -283,8 +322,16 @@ function postQuery(url: string): Promise<Response> {
  * A graph-node that answers the head watcher's `_meta` at once and holds every other query until the test calls its
  * entry in `held`, which answers it with an error naming it ("the held query's answer").
  */
-async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; openQueries(): number; close(): Promise<void> }> {
+async function holdingGraphNode(): Promise<{
+  url: string;
+  held: (() => void)[];
+  openQueries(): number;
+  /** Indexes one more block: `_meta` names it from now on. */
+  advance(): void;
+  close(): Promise<void>;
+}> {
   const held: (() => void)[] = [];
+  let indexed = 7;
   const open = new Set<http.ServerResponse>();
   const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
   const server = http.createServer((req, res) => {
@@ -294,7 +341,8 @@ async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; 
       const { query } = JSON.parse(body) as { query: string };
       const answer = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
       if (query.startsWith("{ _meta {")) {
-        answer({ data: { _meta: { block: { number: 7, hash: hash(7), timestamp: 1007, parentHash: hash(6) }, hasIndexingErrors: false, deployment: "Qm" } } });
+        const block = { number: indexed, hash: hash(indexed), timestamp: 1000 + indexed, parentHash: hash(indexed - 1) };
+        answer({ data: { _meta: { block, hasIndexingErrors: false, deployment: "Qm" } } });
         return;
       }
       open.add(res);
@@ -307,6 +355,7 @@ async function holdingGraphNode(): Promise<{ url: string; held: (() => void)[]; 
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`,
     held,
     openQueries: () => open.size,
+    advance: () => void indexed++,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -151,6 +151,11 @@ export class SubscriptionHub {
   private turn: Promise<unknown> = Promise.resolve();
   /** The head being handled, or the last one handled (null before the first). */
   private handling: IndexedHead | null = null;
+  /**
+   * Aborted by stop(): the head watcher's stop awaits its listeners, and a head's reads on a source that does not
+   * answer would hold it for as long as the source's timeout; the stop closes the source after it, which ends them.
+   */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly reader: SubgraphReader,
@@ -160,7 +165,18 @@ export class SubscriptionHub {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.head.subscribe((head) => this.inTurn(() => this.onHead(head)));
+    this.unsubscribe = this.head.subscribe((head) => this.untilStopped(this.inTurn(() => this.onHead(head))));
+  }
+
+  /** `work`, no longer awaited once the hub stops: what it still does then sends nothing (the channels are closed). */
+  private untilStopped(work: Promise<void>): Promise<void> {
+    const { signal } = this.stopping;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onStop = (): void => resolve();
+      signal.addEventListener("abort", onStop, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onStop));
+    });
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -170,6 +186,7 @@ export class SubscriptionHub {
   }
 
   stop(): void {
+    this.stopping.abort();
     this.unsubscribe?.();
     for (const s of [...this.opened, ...this.updated]) s.channel.fail(shuttingDown());
     for (const s of this.stats) s.channel.fail(shuttingDown());
@@ -293,6 +310,8 @@ export class SubscriptionHub {
   }
 
   private async onHead(head: IndexedHead): Promise<void> {
+    // A head queued behind one the stop gave up: its reads would only fail as the source closes.
+    if (this.stopping.signal.aborted) return;
     this.handling = head;
     const scanned = this.scanned;
     let from = scanned?.number ?? null;
@@ -327,7 +346,9 @@ export class SubscriptionHub {
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
       return true;
     } catch (error) {
-      this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      if (!this.stopping.signal.aborted) {
+        this.logger.warn("jobOpened feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      }
       return false;
     }
   }
@@ -461,7 +482,8 @@ export class SubscriptionHub {
         if (this.isSettled(subscriber, head)) subscriber.channel.end();
       }
     } catch (error) {
-      this.logger.warn("jobUpdated feed skipped a head", { error });
+      // Once stopped, the source closing under the reads fails them: that says nothing of the source.
+      if (!this.stopping.signal.aborted) this.logger.warn("jobUpdated feed skipped a head", { error });
     }
   }
 
@@ -477,7 +499,7 @@ export class SubscriptionHub {
         try {
           subscriber.channel.push(await pending);
         } catch (error) {
-          this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
+          if (!this.stopping.signal.aborted) this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
         }
       }),
     );

@@ -5,6 +5,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRespo
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../context";
+import { ErrorCode } from "../errors";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
@@ -201,6 +202,12 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
       (_answer, context) => executionErrors.get(context.block) ?? [],
     );
+    if (res.headersSent) {
+      // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up after it): that
+      // is what the client got.
+      logRefusedHttpRequest(logger, { started: received, status: res.statusCode, errors: 1, codes: [ErrorCode.ShuttingDown] });
+      return;
+    }
     const status = response.status ?? 200;
     // None where Apollo refused the request before running it (a GET without a query...): its answer, which holds
     // nothing but errors, says what the client got.

@@ -5,6 +5,8 @@ import { SourceError } from "../errors";
 import { indexingStatus } from "../services/indexing";
 
 function json(res: ServerResponse, status: number, body: unknown): void {
+  // Answered SHUTTING_DOWN by the server's stop at the end of its grace, while this waited for the head.
+  if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
   res.end(text);

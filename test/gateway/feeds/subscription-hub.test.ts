@@ -4,7 +4,7 @@ import type { GraphQLError } from "graphql";
 import { SourceError } from "../../../gateway/src/errors";
 import { MAX_REPLAYED_JOBS, SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import type { SubscriptionSlot } from "../../../gateway/src/limits/subscription-limits";
-import { silentLogger } from "../../../gateway/src/logger";
+import { createJsonLogger, silentLogger, type Logger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { JobEntity, JobEventEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
@@ -36,7 +36,7 @@ function createdIn(all: () => JobEntity[]): (args: ListArgs) => Promise<JobEntit
 const REORG_THRESHOLD = 5;
 
 /** A started hub over `reader`, at head 100; `advance` announces a new head as the head watcher would. */
-function startHub(reader: SubgraphReader): { hub: SubscriptionHub; advance: HeadListener } {
+function startHub(reader: SubgraphReader, logger: Logger = silentLogger): { hub: SubscriptionHub; advance: HeadListener } {
   let listener: HeadListener | null = null;
   const watcher = {
     ensureHead: async () => head(100),
@@ -45,7 +45,7 @@ function startHub(reader: SubgraphReader): { hub: SubscriptionHub; advance: Head
       return () => undefined;
     },
   } as unknown as HeadWatcher;
-  const hub = new SubscriptionHub(reader, watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
+  const hub = new SubscriptionHub(reader, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
   hub.start();
   return { hub, advance: (next, previous) => listener!(next, previous) };
 }
@@ -524,5 +524,42 @@ describe("subscription hub", function () {
     const error = (await pending) as GraphQLError;
     expect(error.message).to.equal("the gateway is shutting down");
     expect(error.extensions).to.deep.equal({ code: "SHUTTING_DOWN" });
+  });
+
+  describe("stopped while it reads a head's events", function () {
+    /**
+     * A hub with a jobUpdated subscriber, handling head 101 while the source holds its read of the job until the test
+     * fails it (as closing the source does); `handled` is what the head watcher awaits of it, `logged` its warnings.
+     */
+    async function handlingAHeldHead() {
+      let failRead: ((error: Error) => void) | null = null;
+      const reader = {
+        jobsByIds: () => new Promise<JobEntity[]>((_resolve, reject) => (failRead = reject)),
+      } as unknown as SubgraphReader;
+      const logged: string[] = [];
+      const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(line) });
+      const { hub, advance } = startHub(reader, logger);
+      await hub.jobUpdated({ ...openJob(1, 90), termsHash: "0xaa" });
+      const handled = advance(head(101), head(100));
+      while (failRead === null) await new Promise((resolve) => setImmediate(resolve));
+      return { hub, handled, logged, failRead: failRead as (error: Error) => void };
+    }
+
+    it("lets the head watcher's stop go on without waiting for the source to answer", async function () {
+      this.timeout(10_000);
+      const { hub, handled, failRead } = await handlingAHeldHead();
+      hub.stop();
+      // Never answered: without the hub giving the head up, this waits until mocha's timeout.
+      await handled;
+      failRead(new SourceError("closed", "the embedded indexer cannot answer"));
+    });
+
+    it("logs nothing when the source, closed after the stop, fails the read", async function () {
+      const { hub, logged, failRead } = await handlingAHeldHead();
+      hub.stop();
+      failRead(new SourceError("closed", "the embedded indexer cannot answer"));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logged).to.deep.equal([]);
+    });
   });
 });

@@ -1,0 +1,74 @@
+// How the HTTP server's connections end when it stops: each as soon as it has no request in flight (a keep-alive
+// connection left open would hold the stop for the whole grace), and, at the end of the grace, what is still
+// unanswered is told the gateway is shutting down rather than dropped.
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { ErrorCode, shuttingDown } from "../errors";
+import { sendJsonError } from "./graphql-http";
+
+export class ConnectionDrain {
+  /** The responses not yet ended, by connection (more than one where a client pipelines). */
+  private readonly inFlight = new Map<Socket, Set<ServerResponse>>();
+  private readonly answeredOnStop = new WeakSet<ServerResponse>();
+  private draining = false;
+
+  constructor(private readonly server: Server) {
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
+  }
+
+  /** Whether `res` was answered by {@link refuseUnanswered}: its handler's late answer has nowhere to go. */
+  wasAnsweredOnStop(res: ServerResponse): boolean {
+    return this.answeredOnStop.has(res);
+  }
+
+  /** From now on a connection closes once its last request is answered; those with none in flight close now. */
+  drain(): void {
+    this.draining = true;
+    for (const responses of this.inFlight.values()) for (const res of responses) closeAfter(res);
+    this.server.closeIdleConnections();
+  }
+
+  /**
+   * The end of the grace: a request whose response has not started is answered 503 SHUTTING_DOWN (its connection
+   * closed once that is written), one whose response has started can only be dropped. Resolves once those answers are
+   * written: the server's remaining connections may then all be closed without cutting one short.
+   */
+  refuseUnanswered(): Promise<void> {
+    const answered: Promise<void>[] = [];
+    for (const [socket, responses] of this.inFlight) {
+      if ([...responses].some((res) => res.headersSent)) {
+        socket.destroy();
+        continue;
+      }
+      for (const res of responses) {
+        this.answeredOnStop.add(res);
+        closeAfter(res);
+        answered.push(new Promise((resolve) => res.once("close", () => resolve())));
+        sendJsonError(res, 503, shuttingDown().message, ErrorCode.ShuttingDown);
+      }
+    }
+    return Promise.all(answered).then(() => undefined);
+  }
+
+  private track(socket: Socket, res: ServerResponse): void {
+    let responses = this.inFlight.get(socket);
+    if (responses === undefined) {
+      responses = new Set();
+      this.inFlight.set(socket, responses);
+    }
+    responses.add(res);
+    if (this.draining) closeAfter(res);
+    res.once("close", () => {
+      responses.delete(res);
+      if (responses.size > 0) return;
+      this.inFlight.delete(socket);
+      // A response begun before the drain may have promised keep-alive: nothing else would close its connection.
+      if (this.draining) socket.destroy();
+    });
+  }
+}
+
+/** Has Node close the response's connection once it is written, where its headers are not sent yet. */
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader("connection", "close");
+}
