@@ -699,6 +699,24 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("looks again at a job whose spec server answered an HTTP error when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { specs: new FlakySpecLoader(1, undefined, "not-found") });
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    expect(skipReason(1n)).to.contain("HTTP 404");
+    // Job 2 waits for job 1's slot when job 1 is looked at again, and runs in place of it when it is not.
+    source.push(job);
+    offer(makeJob(2));
+    await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job whose spec does not hash to its specHash, before accepting", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -1450,6 +1468,17 @@ describe("worker job loop", () => {
       expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
       await subject.stop();
       await running;
+    });
+
+    it("does not decline one whose spec server answered an HTTP error (the document may yet appear)", async () => {
+      const subject = worker(new GatedExecutor(store), { specs: new FlakySpecLoader(1, undefined, "not-found") });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+      // A decline would be under way by now: skip and decline are decided in the same step.
+      await Promise.all([subject.stop(), running]);
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
     });
 
     it("declines one whose collateral is more than its stake would free with every job of its own ended", async () => {
