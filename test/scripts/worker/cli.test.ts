@@ -576,6 +576,25 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 1 naming the failure when the worker fails while running, and still closes the network (going offline)", async () => {
+      let closed = false;
+      const unregistered: JobMarket = {
+        ...idleMarket(),
+        getProvider: async () => ({ ...(await idleMarket().getProvider()), registered: false }),
+      };
+      const source: JobSource = {
+        async *jobs(): AsyncGenerator<CandidateJob> {
+          // No job: the worker fails before it reads any.
+        },
+      };
+      const connect: ConnectNetwork = async () => ({ source, market: unregistered, close: async () => void (closed = true) });
+      const { io: cliIo, stderr, signals } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(1);
+      expect(stderr.text()).to.contain(`provider ${PROVIDER} is not registered`);
+      expect(closed).to.equal(true);
+      expect(signals.listenerCount("SIGTERM")).to.equal(0);
+    });
+
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
       let providerReads = 0;
       let closed = false;

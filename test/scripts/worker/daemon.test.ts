@@ -965,6 +965,22 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("leaves its submitted jobs unsettled with policy.autoSettle off, after their challenge window too", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { policy: { autoSettle: false } });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    // Many settlement polls (settlementPollMs is 5): a settlement would have been sent by now.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subject.stop();
+    await running;
+    expect(market.count("settle")).to.equal(0);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+  });
+
   it("does not report a failure for a settlement that landed although its answer was lost", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -1107,6 +1123,22 @@ describe("worker job loop", () => {
       offer(makeJob(1));
       await waitFor(() => executor.running === 1);
       await subject.stop();
+      await running;
+      expect(executor.signals[0].aborted).to.equal(true);
+      expect(eventsOf("job-aborted", 1n)).to.have.length(1);
+      expect(market.count("submit")).to.equal(0);
+    });
+
+    it("aborts a job still in its grace period at once on abortNow (a second signal), without submitting it", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 3_600_000 });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      const stopped = subject.stop();
+      expect(executor.signals[0].aborted).to.equal(false);
+      subject.abortNow();
+      await stopped;
       await running;
       expect(executor.signals[0].aborted).to.equal(true);
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
