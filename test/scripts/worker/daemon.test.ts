@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { PARAM_BOUNDS } from "../../../scripts/deploy";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
 import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -1279,6 +1280,22 @@ describe("worker job loop", () => {
     const lastStart = start + 1000n - BigInt(PARAM_BOUNDS.grace[0]) - 500n;
     expect(failed?.error.message).to.contain(`cannot fetch the spec of job 1 by ${lastStart}, the last second`);
     expect(market.chainNow).to.be.below(lastStart + 150n);
+    await subject.stop();
+    await running;
+  });
+
+  it("goes on taking new jobs when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    source.inHandFailures.push(
+      () => new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    // A worker that stopped on the refusal ends run() instead.
+    await Promise.race([running, waitFor(() => eventsOf("job-submitted", 1n).length === 1)]);
+    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
     await subject.stop();
     await running;
   });
