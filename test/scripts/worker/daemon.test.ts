@@ -69,12 +69,21 @@ class QueueJobSource implements JobSource {
     this.wake?.();
   }
 
+  /** From now on jobs() throws `error`, as a gateway refusing the query does. */
+  fail(error: Error): void {
+    this.failure = error;
+    this.wake?.();
+  }
+
+  private failure: Error | undefined;
+
   get pending(): number {
     return this.queue.length;
   }
 
   async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
     while (!signal.aborted) {
+      if (this.failure) throw this.failure;
       const job = this.queue.shift();
       if (job) {
         yield job;
@@ -1144,6 +1153,26 @@ describe("worker job loop", () => {
       expect(executor.signals[0].aborted).to.equal(true);
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
       expect(market.count("submit")).to.equal(0);
+    });
+
+    it("stops on a job source failure retrying cannot fix, and rethrows it once its running job has had its grace", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 60_000 });
+      let settled = false;
+      const outcome = subject.run().then(
+        () => undefined,
+        (error: unknown) => error,
+      ).finally(() => (settled = true));
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      const refusal = new GatewayResponseError("openJobs", [{ message: "Unknown argument", code: "GRAPHQL_VALIDATION_FAILED" }]);
+      source.fail(refusal);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).to.equal(false);
+      executor.open();
+      expect(await outcome).to.equal(refusal);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(executor.signals[0].aborted).to.equal(false);
     });
 
     it("takes no new job once stopping", async () => {
