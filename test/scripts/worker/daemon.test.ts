@@ -413,11 +413,12 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs" | "gpus">
     > = {},
   ): Worker {
     const subject = new Worker({
       provider: PROVIDER,
+      gpus: overrides.gpus,
       policy: {
         maxConcurrentJobs: 1,
         minPricePerGpuHour: 0n,
@@ -1451,6 +1452,30 @@ describe("worker job loop", () => {
       );
     expect(error).to.be.instanceOf(WorkerStartupError);
     expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
+  });
+
+  it("warns at start when this machine differs from the provider's registered specs, naming each difference", async () => {
+    const records: LogRecord[] = [];
+    const gpus = {
+      model: "rtx-3090-24gb",
+      displayName: "NVIDIA GeForce RTX 3090",
+      vramGiB: 24,
+      gpuCount: 2,
+      source: "nvidia-smi" as const,
+      uuids: [],
+      ignored: [],
+    };
+    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.length > 0);
+    await subject.stop();
+    await running;
+    expect(records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }))).to.deep.equal([
+      {
+        msg: "this machine differs from the provider's registered specs",
+        mismatches: ["model rtx-3090-24gb here, rtx-4090-24gb registered", "2 GPUs here, 4 registered"],
+      },
+    ]);
   });
 
   it("ignores jobs directed at another provider", async () => {
