@@ -202,6 +202,15 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.equal("");
     });
 
+    it("reads the config named by -c as by --config", async () => {
+      const { io: cliIo, stderr } = io();
+      const file = writeConfig(configJson({ executors: { command: { timeoutSeconds: "abc" } } }));
+      expect(await runWorkerCli(["-c", file], cliIo)).to.equal(2);
+      expect(stderr.text()).to.equal(
+        'latent-worker: config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"\n',
+      );
+    });
+
     it("--check works offline: no request reaches the chain or the gateway", async () => {
       let requests = 0;
       const server = http.createServer((_request, response) => {
