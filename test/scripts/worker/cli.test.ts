@@ -441,6 +441,25 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 2 naming config.executors.command.workDir, before connecting, when job directories cannot be made there", async () => {
+      const program = path.join(dir, "job.sh");
+      fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
+      // Under a regular file: no directory can be made there, whoever runs the test (root may write anywhere else).
+      const blocker = path.join(dir, "blocker");
+      fs.writeFileSync(blocker, "");
+      const workDir = path.join(blocker, "jobs");
+      let connected = false;
+      const connect: ConnectNetwork = async () => {
+        connected = true;
+        throw new Error("must not connect");
+      };
+      const config = configJson({ executors: { command: { enabled: true, program, expectedSeconds: 60, workDir } } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(2);
+      expect(stderr.text()).to.match(new RegExp(`^latent-worker: config\\.executors\\.command\\.workDir: ${workDir} is not writable: `));
+      expect(connected).to.equal(false);
+    });
+
     it("warns once at start that command jobs are accepted without a run-time check while expectedSeconds is unset", async () => {
       const program = path.join(dir, "job.sh");
       fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
