@@ -1597,6 +1597,20 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("declines one below policy.minPricePerGpuHour while every slot is taken, since no free slot would change that", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { minPricePerGpuHour: 500n } });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      offer(makeJob(2, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => eventsOf("job-declined", 2n).length === 1);
+      expect(executor.running).to.equal(1);
+      executor.open();
+      await subject.stop();
+      await running;
+    });
+
     it("does not decline one needing GPUs its own running job holds, and takes it once they are free", async () => {
       const executor = new GatedExecutor(store);
       const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
