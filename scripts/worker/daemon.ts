@@ -100,7 +100,7 @@ export class HeldSpecUnavailableError extends Error {
 }
 
 /**
- * Why a job is passed over. `final`: no later look could change that (bad spec, no longer open). `lasting`: only a
+ * Why a job is passed over. `final`: no later look could change that (a wrong spec, no longer open). `lasting`: only a
  * change of the provider's listing, stake or config could (policy.ts), so a job directed at us is declined.
  */
 class SkipJob extends Error {
@@ -574,8 +574,12 @@ export class Worker {
     try {
       loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
     } catch (error) {
-      // A document that cannot be read may yet appear where the URI points; one that is wrong stays wrong.
-      if (error instanceof SpecError) throw new SkipJob(`bad spec: ${error.message}`, true, !(error instanceof SpecFetchError));
+      // A document that cannot be read (an HTTP error, a file not there yet) may yet appear where the URI points: looked
+      // at again when the source offers the job again, and not declined. One that is wrong stays wrong.
+      if (error instanceof SpecError) {
+        const unread = error instanceof SpecFetchError;
+        throw new SkipJob(`bad spec: ${error.message}`, !unread, !unread);
+      }
       throw error;
     }
     // A run that cannot end within maxDuration is stopped there and the job slashed at its result deadline.

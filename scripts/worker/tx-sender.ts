@@ -8,7 +8,7 @@
 // node has taken the transaction, and after any failure it is read again from the node ("pending" counts what the
 // node holds in its pool), because a failed broadcast may or may not have reached it.
 
-import type { ContractTransactionResponse, Provider } from "ethers";
+import type { Provider } from "ethers";
 
 export interface TxOverrides {
   nonce: number;
@@ -24,12 +24,12 @@ export class TransactionSender {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly provider: Provider,
+    private readonly provider: Pick<Provider, "getTransactionCount">,
     private readonly from: string,
   ) {}
 
   /** Builds and broadcasts one transaction with the next nonce; resolves once the node accepted it. */
-  send(build: (overrides: TxOverrides) => Promise<ContractTransactionResponse>): Promise<ContractTransactionResponse> {
+  send<Sent>(build: (overrides: TxOverrides) => Promise<Sent>): Promise<Sent> {
     const turn = this.tail.then(() => this.broadcast(build));
     // The next transaction waits for this one to be broadcast (or to fail), never for it to be mined.
     this.tail = turn.catch(() => undefined);
@@ -44,9 +44,7 @@ export class TransactionSender {
     this.stale = true;
   }
 
-  private async broadcast(
-    build: (overrides: TxOverrides) => Promise<ContractTransactionResponse>,
-  ): Promise<ContractTransactionResponse> {
+  private async broadcast<Sent>(build: (overrides: TxOverrides) => Promise<Sent>): Promise<Sent> {
     try {
       if (this.nonce === undefined || this.stale) {
         this.stale = false;

@@ -202,6 +202,15 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.equal("");
     });
 
+    it("reads the config named by -c as by --config", async () => {
+      const { io: cliIo, stderr } = io();
+      const file = writeConfig(configJson({ executors: { command: { timeoutSeconds: "abc" } } }));
+      expect(await runWorkerCli(["-c", file], cliIo)).to.equal(2);
+      expect(stderr.text()).to.equal(
+        'latent-worker: config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"\n',
+      );
+    });
+
     it("--check works offline: no request reaches the chain or the gateway", async () => {
       let requests = 0;
       const server = http.createServer((_request, response) => {
@@ -432,6 +441,25 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 2 naming config.executors.command.workDir, before connecting, when job directories cannot be made there", async () => {
+      const program = path.join(dir, "job.sh");
+      fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
+      // Under a regular file: no directory can be made there, whoever runs the test (root may write anywhere else).
+      const blocker = path.join(dir, "blocker");
+      fs.writeFileSync(blocker, "");
+      const workDir = path.join(blocker, "jobs");
+      let connected = false;
+      const connect: ConnectNetwork = async () => {
+        connected = true;
+        throw new Error("must not connect");
+      };
+      const config = configJson({ executors: { command: { enabled: true, program, expectedSeconds: 60, workDir } } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(2);
+      expect(stderr.text()).to.match(new RegExp(`^latent-worker: config\\.executors\\.command\\.workDir: ${workDir} is not writable: `));
+      expect(connected).to.equal(false);
+    });
+
     it("warns once at start that command jobs are accepted without a run-time check while expectedSeconds is unset", async () => {
       const program = path.join(dir, "job.sh");
       fs.writeFileSync(program, "#!/bin/sh\necho ok\n", { mode: 0o755 });
@@ -574,6 +602,25 @@ describe("latent-worker CLI", () => {
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
+    });
+
+    it("exits 1 naming the failure when the worker fails while running, and still closes the network (going offline)", async () => {
+      let closed = false;
+      const unregistered: JobMarket = {
+        ...idleMarket(),
+        getProvider: async () => ({ ...(await idleMarket().getProvider()), registered: false }),
+      };
+      const source: JobSource = {
+        async *jobs(): AsyncGenerator<CandidateJob> {
+          // No job: the worker fails before it reads any.
+        },
+      };
+      const connect: ConnectNetwork = async () => ({ source, market: unregistered, close: async () => void (closed = true) });
+      const { io: cliIo, stderr, signals } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(1);
+      expect(stderr.text()).to.contain(`provider ${PROVIDER} is not registered`);
+      expect(closed).to.equal(true);
+      expect(signals.listenerCount("SIGTERM")).to.equal(0);
     });
 
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {

@@ -130,6 +130,14 @@ describe("worker config", () => {
     ["executors.runTimeMargin.seconds", 0, 3600],
     ["shutdown.graceSeconds", 0, 3600],
     ["results.maxUriBytes", 64, 256],
+    ["gateway.resyncSeconds", 5, 3600],
+    ["specs.fetchTimeoutSeconds", 1, 600],
+    ["executors.builtin.matmul.maxN", 1, 2048],
+    ["executors.command.maxOutputBytes", 1, 1_073_741_824],
+    ["results.retentionDays", 0, 3650],
+    ["retry.maxAttempts", 1, 100],
+    ["gpu.vramGiB", 1, 65_535],
+    ["gpu.gpuCount", 1, 65_535],
   ];
   for (const [field, min, max] of ranges) {
     it(`accepts ${field} from ${min} to ${max} and nothing outside`, () => {

@@ -16,10 +16,12 @@ import {
 } from "../../../scripts/scenario";
 import {
   ContractMarket,
+  NonceConflictError,
   ReceiptTimeoutError,
   replacementFees,
   type ContractMarketOptions,
 } from "../../../scripts/worker/contract-market";
+import { pinnedProvider } from "../../../scripts/worker/chain";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
@@ -156,6 +158,24 @@ describe("the contract market's receipts", function () {
     expect(replacementFees(previous, suggest(500n, 50n), 1124n)).to.equal(undefined);
     const legacy = { maxFeePerGas: null, maxPriorityFeePerGas: null, gasPrice: 80n };
     expect(replacementFees(legacy, new FeeData(10n, null, null), 1000n)).to.deep.equal({ gasPrice: 90n });
+  });
+
+  it("reports a nonce the key used elsewhere meanwhile as a transient NonceConflictError, and counts afresh for the next write", async () => {
+    // The worker's own provider, without ethers' response cache, which would answer the count read before the conflict.
+    const rpc = pinnedProvider(chain.url, Number((await chain.ethers.getNetwork()).chainId));
+    providers.push(rpc);
+    const { market: subject } = market(60_000, { rpc });
+    const { rpc: elsewhere } = market();
+    expect((await subject.setOnline(true)).status).to.equal(1);
+    // Another process signing with the operator key: the market's count is now one behind the node's.
+    await (await new Wallet(operator.privateKey, elsewhere).sendTransaction({ to: operator.address, value: 0n })).wait();
+    const caught = await subject.setOnline(true).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).to.be.instanceOf(NonceConflictError);
+    expect(isTransientError(caught)).to.equal(true);
+    expect((await subject.setOnline(true)).status).to.equal(1);
   });
 
   it("after a receipt timeout, gets the next write mined although the node dropped the unmined transaction", async () => {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { PARAM_BOUNDS } from "../../../scripts/deploy";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
 import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -68,12 +69,21 @@ class QueueJobSource implements JobSource {
     this.wake?.();
   }
 
+  /** From now on jobs() throws `error`, as a gateway refusing the query does. */
+  fail(error: Error): void {
+    this.failure = error;
+    this.wake?.();
+  }
+
+  private failure: Error | undefined;
+
   get pending(): number {
     return this.queue.length;
   }
 
   async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
     while (!signal.aborted) {
+      if (this.failure) throw this.failure;
       const job = this.queue.shift();
       if (job) {
         yield job;
@@ -403,11 +413,12 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs" | "gpus">
     > = {},
   ): Worker {
     const subject = new Worker({
       provider: PROVIDER,
+      gpus: overrides.gpus,
       policy: {
         maxConcurrentJobs: 1,
         minPricePerGpuHour: 0n,
@@ -699,6 +710,24 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("looks again at a job whose spec server answered an HTTP error when the source offers it again", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { specs: new FlakySpecLoader(1, undefined, "not-found") });
+    const running = subject.run();
+    const job = makeJob(1);
+    offer(job);
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    expect(skipReason(1n)).to.contain("HTTP 404");
+    // Job 2 waits for job 1's slot when job 1 is looked at again, and runs in place of it when it is not.
+    source.push(job);
+    offer(makeJob(2));
+    await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job whose spec does not hash to its specHash, before accepting", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -947,6 +976,22 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("leaves its submitted jobs unsettled with policy.autoSettle off, after their challenge window too", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor, { policy: { autoSettle: false } });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    // Many settlement polls (settlementPollMs is 5): a settlement would have been sent by now.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subject.stop();
+    await running;
+    expect(market.count("settle")).to.equal(0);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+  });
+
   it("does not report a failure for a settlement that landed although its answer was lost", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -1095,6 +1140,42 @@ describe("worker job loop", () => {
       expect(market.count("submit")).to.equal(0);
     });
 
+    it("aborts a job still in its grace period at once on abortNow (a second signal), without submitting it", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 3_600_000 });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      const stopped = subject.stop();
+      expect(executor.signals[0].aborted).to.equal(false);
+      subject.abortNow();
+      await stopped;
+      await running;
+      expect(executor.signals[0].aborted).to.equal(true);
+      expect(eventsOf("job-aborted", 1n)).to.have.length(1);
+      expect(market.count("submit")).to.equal(0);
+    });
+
+    it("stops on a job source failure retrying cannot fix, and rethrows it once its running job has had its grace", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { graceMs: 60_000 });
+      let settled = false;
+      const outcome = subject.run().then(
+        () => undefined,
+        (error: unknown) => error,
+      ).finally(() => (settled = true));
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      const refusal = new GatewayResponseError("openJobs", [{ message: "Unknown argument", code: "GRAPHQL_VALIDATION_FAILED" }]);
+      source.fail(refusal);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).to.equal(false);
+      executor.open();
+      expect(await outcome).to.equal(refusal);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(executor.signals[0].aborted).to.equal(false);
+    });
+
     it("takes no new job once stopping", async () => {
       const executor = new GatedExecutor(store);
       executor.open();
@@ -1233,6 +1314,22 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("goes on taking new jobs when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    source.inHandFailures.push(
+      () => new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    // A worker that stopped on the refusal ends run() instead.
+    await Promise.race([running, waitFor(() => eventsOf("job-submitted", 1n).length === 1)]);
+    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+    await subject.stop();
+    await running;
+  });
+
   it("settles a job an earlier run submitted once its challenge window has passed", async () => {
     leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + market.challengeWindow });
     const subject = worker(new GatedExecutor(store));
@@ -1357,6 +1454,30 @@ describe("worker job loop", () => {
     expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
   });
 
+  it("warns at start when this machine differs from the provider's registered specs, naming each difference", async () => {
+    const records: LogRecord[] = [];
+    const gpus = {
+      model: "rtx-3090-24gb",
+      displayName: "NVIDIA GeForce RTX 3090",
+      vramGiB: 24,
+      gpuCount: 2,
+      source: "nvidia-smi" as const,
+      uuids: [],
+      ignored: [],
+    };
+    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.length > 0);
+    await subject.stop();
+    await running;
+    expect(records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }))).to.deep.equal([
+      {
+        msg: "this machine differs from the provider's registered specs",
+        mismatches: ["model rtx-3090-24gb here, rtx-4090-24gb registered", "2 GPUs here, 4 registered"],
+      },
+    ]);
+  });
+
   it("ignores jobs directed at another provider", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -1452,6 +1573,17 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("does not decline one whose spec server answered an HTTP error (the document may yet appear)", async () => {
+      const subject = worker(new GatedExecutor(store), { specs: new FlakySpecLoader(1, undefined, "not-found") });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER }));
+      await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+      // A decline would be under way by now: skip and decline are decided in the same step.
+      await Promise.all([subject.stop(), running]);
+      expect(market.count("decline")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+    });
+
     it("declines one whose collateral is more than its stake would free with every job of its own ended", async () => {
       market.staked = 4n * 10n ** 17n;
       const subject = worker(new GatedExecutor(store));
@@ -1461,6 +1593,20 @@ describe("worker job loop", () => {
       expect(declineReason(1n)).to.equal(
         "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
       );
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one below policy.minPricePerGpuHour while every slot is taken, since no free slot would change that", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { minPricePerGpuHour: 500n } });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      offer(makeJob(2, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => eventsOf("job-declined", 2n).length === 1);
+      expect(executor.running).to.equal(1);
+      executor.open();
       await subject.stop();
       await running;
     });

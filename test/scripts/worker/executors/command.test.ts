@@ -136,6 +136,22 @@ describe("command executor", () => {
     ]);
   });
 
+  it("points HOME and TMPDIR into the job's directory, so what the program leaves there goes with it, unless allow-listed", async () => {
+    const paths = program("paths.js", `process.stdout.write(JSON.stringify([process.cwd(), process.env.HOME, process.env.TMPDIR]))`);
+    const parentEnv = { HOME: "/home/provider", TMPDIR: "/var/tmp" };
+    const [cwd, home, tmpdir] = JSON.parse(
+      Buffer.from((await run(executor(paths, {}, parentEnv), { input: "", args: [] })).resultBytes).toString(),
+    ) as string[];
+    expect(cwd.startsWith(workDir)).to.equal(true);
+    expect([home, tmpdir]).to.deep.equal([cwd, cwd]);
+    const allowed = JSON.parse(
+      Buffer.from(
+        (await run(executor(paths, { envAllowList: ["HOME"] }, parentEnv), { input: "", args: [] })).resultBytes,
+      ).toString(),
+    ) as string[];
+    expect(allowed.slice(1)).to.deep.equal(["/home/provider", allowed[0]]);
+  });
+
   it("runs each job in a fresh directory that is removed afterwards", async () => {
     const cwd = program("cwd.js", `require("fs").writeFileSync("scratch","x");process.stdout.write(process.cwd())`);
     const result = await run(executor(cwd), { input: "", args: [] });

@@ -141,6 +141,23 @@ describe("result retention", () => {
     expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 
+  it("counts a job as over once Completed, Refunded, TimedOut, or never accepted (Cancelled, Expired, Declined)", async () => {
+    const over = [
+      JobStatus.Completed,
+      JobStatus.Refunded,
+      JobStatus.TimedOut,
+      JobStatus.Cancelled,
+      JobStatus.Expired,
+      JobStatus.Declined,
+    ];
+    for (const [index, jobStatus] of over.entries()) {
+      await result(index + 1, 31, BigInt(index + 1));
+      statuses.set(BigInt(index + 1), jobStatus);
+    }
+    expect(await store.prune(30 * DAY_MS, status, NOW)).to.include({ kept: 0 });
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
   it("keeps a file whose job is submitted or disputed, however old", async () => {
     const submitted = await result(1, 365, 1n);
     const disputed = await result(2, 365, 2n);

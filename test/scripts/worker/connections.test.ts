@@ -1,0 +1,98 @@
+// connectNetwork's start and close against deployed contracts on a local chain: whether the provider is put online at
+// start and offline at close, as provider.onlineAtStart and provider.offlineAtShutdown say. The gateway is never
+// reached: the job source connects only when asked for jobs.
+import { expect } from "chai";
+import { Wallet, parseEther } from "ethers";
+import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
+import { parseConfig } from "../../../scripts/worker/config";
+import { connectNetwork } from "../../../scripts/worker/connections";
+import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
+import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
+
+describe("connectNetwork: the provider online at start, offline at close", function () {
+  this.timeout(60_000);
+  let chain: LocalChain;
+  let s: Scenario;
+  let provider: string;
+  const operator = new Wallet(Wallet.createRandom().privateKey);
+
+  before(async () => {
+    chain = await startLocalChain();
+    s = await deployScenario(chain.signers);
+    await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
+    await fund(s, [s.actors.providers[0]!], parseEther("10000"));
+    const handle = await registerProvider(s, s.actors.providers[0]!, {
+      listing: { gpuModel: GPU_MODELS[0]!, region: "eu-west", gpuCount: 1, pricePerGpuHour: parseEther("1"), metadataURI: "https://p.example/" },
+      operator,
+      online: false,
+    });
+    provider = handle.address;
+  });
+  let chainClosed = false;
+  after(async () => {
+    if (!chainClosed) await chain.close();
+  });
+
+  async function online(): Promise<boolean> {
+    return (await s.c.registry.getProvider(provider)).online;
+  }
+
+  async function setOnline(value: boolean): Promise<void> {
+    if ((await online()) === value) return;
+    await (await s.c.registry.connect(s.actors.providers[0]!).setOnline(provider, value)).wait();
+  }
+
+  async function connect(flags: { onlineAtStart: boolean; offlineAtShutdown: boolean }, logger: Logger = silentLogger) {
+    const config = parseConfig(
+      {
+        chain: { rpcUrl: chain.url },
+        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        provider: { address: provider, ...flags },
+        operatorKey: { env: "UNUSED" },
+        contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
+        retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      },
+      "/etc/latent/worker.json",
+    );
+    const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
+    return connectNetwork({ config, operator, contracts, logger });
+  }
+
+  it("puts an offline provider online at start and offline again at close", async () => {
+    await setOnline(false);
+    const network = await connect({ onlineAtStart: true, offlineAtShutdown: true });
+    expect(await online()).to.equal(true);
+    await network.close();
+    expect(await online()).to.equal(false);
+  });
+
+  it("with provider.onlineAtStart off, leaves an offline provider offline", async () => {
+    await setOnline(false);
+    const network = await connect({ onlineAtStart: false, offlineAtShutdown: false });
+    expect(await online()).to.equal(false);
+    await network.close();
+  });
+
+  it("with provider.offlineAtShutdown off, leaves the provider online at close", async () => {
+    await setOnline(true);
+    const network = await connect({ onlineAtStart: true, offlineAtShutdown: false });
+    await network.close();
+    expect(await online()).to.equal(true);
+  });
+
+  // Last: it stops the chain.
+  it("closes all the same when the chain cannot be reached to go offline, logging what to do instead", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    const network = await connect(
+      { onlineAtStart: true, offlineAtShutdown: true },
+      createLogger("error", (record) => records.push(record)),
+    );
+    await chain.close();
+    chainClosed = true;
+    await network.close();
+    expect(records.map((record) => record.msg)).to.deep.equal([
+      "could not put the provider offline; do it with `npx hardhat provider offline`",
+    ]);
+  });
+});
