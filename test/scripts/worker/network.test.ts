@@ -270,7 +270,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       cwd: REPO,
       env: { ...process.env, LATENT_OPERATOR_KEY: stack.operator.privateKey },
       stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, so that a failing test can stop npm, sh and the worker together.
+      // Its own process group, so that a failing test can stop npm and the worker together.
       detached: true,
     });
     // Its log goes to stderr; stdout, piped too for collectOutput, is read and dropped.
@@ -281,8 +281,8 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       });
       const jobE = await stack.postMatmulJob(matmul("job-e"));
       await waitSubmitted(jobE);
-      // The worker is npm's grandchild (npm -> sh -> node): signal it by its PID, as a supervisor would. npm
-      // passes no signal on, and a SIGINT to the whole group would also reach sh, which then reports the signal.
+      // The worker's own SIGINT, by its PID (the script execs node in place of sh): the Ctrl-C of someone who runs
+      // it directly. npm passing a SIGTERM on to it is test/e2e/npm-scripts.test.ts's.
       const workerPid = await workerProcessOf(child.pid!);
       process.kill(workerPid, "SIGINT");
       const code = await output.exited;
