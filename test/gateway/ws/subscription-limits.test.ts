@@ -515,12 +515,12 @@ describe("subscription server limits", function () {
       const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
       clients.push(client);
       const events = await tick(client, TICKS);
-      // The client's subscription ends with the close event of its socket, the server's going away.
+      // The client's subscription ends with the SHUTTING_DOWN error, sent before its socket closes.
       const closed = events.next().catch((event: unknown) => event);
       subscriptions = null;
       await stopping.close();
       await closed;
-      expect(await ends(1)).to.deep.equal([{ ...ended, events: 0, end: "server-stopped" }]);
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 0, end: "server-stopped", errors: 1, codes: ["SHUTTING_DOWN"] }]);
     });
 
     it("logs a query refused before it ran as a graphql request, with its code and the transport", async function () {
