@@ -112,17 +112,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     subscriptions,
     async close() {
-      await subscriptions.close();
-      let grace: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
-        // what is unanswered is refused, and the connections left (a response cut short, headers half sent) closed.
-        connections.drain();
-        const refuseTheRest = () => void connections.refuseUnanswered().then(() => server.closeAllConnections());
-        grace = setTimeout(refuseTheRest, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-        grace.unref();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight get a moment to finish, each connection closing as its last one is answered; then
+      // what is unanswered is refused, and the connections left (a response cut short, headers half sent) closed.
+      connections.drain();
+      const graceOver = new AbortController();
+      const grace = setTimeout(() => graceOver.abort(), options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+      grace.unref();
+      graceOver.signal.addEventListener("abort", () => void connections.refuseUnanswered().then(() => server.closeAllConnections()), { once: true });
+      // Meanwhile each subscriber is told its subscriptions end, and its socket closed once it has been (or once the
+      // grace is over, for a client that reads nothing).
+      await subscriptions.close(graceOver.signal);
+      await closed;
       clearTimeout(grace);
       await graphql.stop();
     },

@@ -282,6 +282,83 @@ describe("startGateway's stop()", function () {
   });
 });
 
+describe("startGateway's stop() with WebSocket subscribers", function () {
+  // Far above the tests' own timeout: a stop that waited for it fails its test by timing out.
+  const TEN_MINUTES_MS = 600_000;
+
+  /**
+   * A graphql-ws client of `wsUrl` whose `seen` lists, in order, how each of its subscriptions ended
+   * (`<name>: <codes>`, or `<name>: socket closed`) and how its socket closed (`closed <code>`).
+   */
+  function recordingClient(wsUrl: string) {
+    const seen: string[] = [];
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      // The socket's close is what the test looks at, in `seen`: not an error to print.
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => void seen.push(`closed ${(event as { code: number }).code}`) },
+    });
+    const subscribe = (name: string, query: string, variables: Record<string, unknown> = {}) =>
+      client.subscribe(
+        { query, variables },
+        {
+          next: (result) => void seen.push(`${name}: next ${JSON.stringify(result.errors?.map((e) => e.extensions?.code) ?? [])}`),
+          error: (error) =>
+            void seen.push(
+              Array.isArray(error) ? `${name}: ${(error as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code).join(",")}` : `${name}: socket closed`,
+            ),
+          complete: () => void seen.push(`${name}: complete`),
+        },
+      );
+    return { seen, subscribe, dispose: () => client.dispose() };
+  }
+
+  it("ends each live subscription of a socket with a SHUTTING_DOWN error, then closes the socket with 1001", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    let dispose: () => void | Promise<void> = () => undefined;
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: node.url }, chain: null, port: 0, logger: silentLogger });
+      await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
+      const subscriber = recordingClient(handle.wsUrl);
+      dispose = subscriber.dispose;
+      subscriber.subscribe("first", `subscription { jobOpened { id } }`);
+      subscriber.subscribe("second", `subscription { jobOpened { id status } }`);
+      await waitUntil(() => handle.subscriberCount() === 2, "the gateway runs both subscriptions");
+      await handle.stop();
+      await waitUntil(() => subscriber.seen.some((line) => line.startsWith("closed")), "the socket closed");
+      expect(subscriber.seen.slice(0, 2).sort()).to.deep.equal(["first: SHUTTING_DOWN", "second: SHUTTING_DOWN"]);
+      expect(subscriber.seen.slice(2)).to.deep.equal(["closed 1001"]);
+    } finally {
+      await dispose();
+      await node.close();
+    }
+  });
+
+  it("ends a subscription still starting when the stop comes (its read held by the source) with a SHUTTING_DOWN error before the socket closes", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    let dispose: () => void | Promise<void> = () => undefined;
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS }, chain: null, port: 0, logger: silentLogger });
+      await waitUntil(() => handle.head() !== null, "the gateway saw the indexed head");
+      const subscriber = recordingClient(handle.wsUrl);
+      dispose = subscriber.dispose;
+      subscriber.subscribe("starting", `subscription { jobUpdated(id: "1") { id } }`);
+      await waitUntil(() => node.held.length > 0, "the subscription's start asked the endpoint for its job");
+      await handle.stop();
+      await waitUntil(() => subscriber.seen.some((line) => line.startsWith("closed")), "the socket closed");
+      expect(subscriber.seen).to.deep.equal(["starting: SHUTTING_DOWN", "closed 1001"]);
+    } finally {
+      await dispose();
+      await node.close();
+    }
+  });
+});
+
 describe("startGateway's runtime close()", function () {
   it("gives up a subscription feed's reads of a new head on a graph-node that never answers them, logging no failure", async function () {
     this.timeout(20_000);

@@ -192,6 +192,14 @@ export class SubscriptionHub {
     for (const s of this.stats) s.channel.fail(shuttingDown());
   }
 
+  /**
+   * Refuses a subscriber that would join once the hub has stopped (its start waited on the head or a read meanwhile):
+   * no head would ever reach it, nor would the stop's SHUTTING_DOWN, and it would wait for events forever.
+   */
+  private refuseOnceStopped(): void {
+    if (this.stopping.signal.aborted) throw shuttingDown();
+  }
+
   get subscriberCount(): number {
     return this.opened.size + this.updated.size + this.stats.size;
   }
@@ -203,6 +211,7 @@ export class SubscriptionHub {
   async jobOpened(matcher: FeedMatcher, sinceBlock: number | null = null): Promise<AsyncIterableIterator<JobEntity>> {
     const head = await this.head.ensureHead();
     const { subscriber, scannedHead } = await this.inTurn(async () => {
+      this.refuseOnceStopped();
       if (this.scanned === null) {
         this.scanned = head;
         this.rescanFloor = head.number;
@@ -249,6 +258,7 @@ export class SubscriptionHub {
   async jobUpdated(job: JobEntity, slot: SubscriptionSlot | null = null): Promise<AsyncIterableIterator<JobEntity>> {
     const final = FINAL_STATUSES.has(job.status);
     const [head, finalAt] = await Promise.all([this.head.ensureHead(), final ? this.lastChangeBlock(job.id) : Promise.resolve(null)]);
+    this.refuseOnceStopped();
     const subscriber: JobUpdatedSubscriber = {
       jobId: job.id,
       termsHash: job.termsHash,
@@ -298,7 +308,9 @@ export class SubscriptionHub {
   /** Statistics now, then at every new head. */
   async networkStats(days: number): Promise<AsyncIterableIterator<NetworkStatsModel>> {
     const head = await this.head.ensureHead();
+    this.refuseOnceStopped();
     const current = await networkStats(this.reader, head, days);
+    this.refuseOnceStopped();
     const subscriber: StatsSubscriber = {
       days,
       firstRead: this.gate({ number: head.number, hash: head.hash }),

@@ -21,7 +21,7 @@ import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocket, WebSocketServer } from "ws";
 import type { GatewayContext } from "../context";
-import { ErrorCode, tooManySubscriptions } from "../errors";
+import { ErrorCode, shuttingDown, tooManySubscriptions } from "../errors";
 import { formatError } from "../format-error";
 import { originAllowed, type CorsOrigins } from "../http/cors";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
@@ -30,7 +30,9 @@ import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
 import { answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
+import { failOnAbort, failedStream } from "./fail-on-abort";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
+import { OpenSubscriptions } from "./open-subscriptions";
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -54,7 +56,12 @@ export interface SubscriptionServer {
   readonly clientCount: number;
   /** Subscriptions running (or starting), all connections together. */
   readonly subscriptionCount: number;
-  close(): Promise<void>;
+  /**
+   * Ends every subscription with a SHUTTING_DOWN error (one still starting too, and one asked for from now on), waits
+   * until each error is handed to its socket, or until `giveUp` aborts (a client that reads nothing), then closes
+   * every connection with 1001.
+   */
+  close(giveUp?: AbortSignal): Promise<void>;
 }
 
 /** Validation errors as Apollo codes them over HTTP: BAD_USER_INPUT when a scalar refused a value, else validation. */
@@ -176,7 +183,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // Each operation's log, by its context (what `execute` and `subscribe` are handed) and by its subscribe payload.
   const logsByContext = new WeakMap<object, OperationLog>();
   const logs = new WeakMap<object, OperationLog>();
-  let stopping = false;
+  // Aborted by close(): every subscription's stream fails SHUTTING_DOWN (failOnAbort), and none starts any more.
+  const closing = new AbortController();
+  const open = new OpenSubscriptions();
   // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
   const evicted = new WeakSet<object>();
   const slotOf = (connection: object, payload: object): SubscriptionSlot => ({
@@ -206,25 +215,50 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     const key = typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : null;
     const log = key === null ? undefined : logsByContext.get(key);
     // Each event names the block it read, as a query's answer does, so a client can line events and queries up.
-    const started = await startSubscription(args, options.context, (result, context) => {
-      const block = context.block.pinned;
-      if (log !== undefined && block !== null) log.block = block;
-      return withBlock(result, context);
-    });
+    // One starting as the server stops is refused as soon as the stop comes: its start may wait on a source read
+    // that the stop gives up only after the server has closed.
+    const started = closing.signal.aborted
+      ? null
+      : await unlessClosing(
+          startSubscription(args, options.context, (result, context) => {
+            const block = context.block.pinned;
+            if (log !== undefined && block !== null) log.block = block;
+            return withBlock(result, context);
+          }),
+        );
+    if (started === null) {
+      if (log !== undefined) logSubscriptionStart(log, [shuttingDown()]);
+      return failedStream<ExecutionResult>(shuttingDown());
+    }
     if (log !== undefined) {
       log.running = Symbol.asyncIterator in started;
       const refusal = Symbol.asyncIterator in started ? [] : (started.errors ?? []);
       logSubscriptionStart(log, refusal);
     }
+    if (!(Symbol.asyncIterator in started)) return started;
+    const stream = failOnAbort(started, closing.signal, shuttingDown);
     const operation = key === null ? undefined : operations.get(key);
-    if (operation !== undefined && Symbol.asyncIterator in started) {
+    if (operation !== undefined) {
       const running = streams.get(operation.connection) ?? new Map<object, AsyncIterableIterator<ExecutionResult>>();
-      running.set(operation.payload, started);
+      running.set(operation.payload, stream);
       streams.set(operation.connection, running);
-      if (evicted.has(operation.payload)) void started.return?.();
+      if (evicted.has(operation.payload)) void stream.return?.();
     }
-    return started;
+    return stream;
   };
+
+  /** What `starting` resolves to, or null if the server starts closing first (a stream it gives then is ended). */
+  const unlessClosing = (
+    starting: Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult | null> =>
+    new Promise((resolve, reject) => {
+      const onClose = () => {
+        resolve(null);
+        void starting.then((late) => (Symbol.asyncIterator in late ? late.return?.() : undefined), () => undefined);
+      };
+      closing.signal.addEventListener("abort", onClose, { once: true });
+      starting.then(resolve, reject).finally(() => closing.signal.removeEventListener("abort", onClose));
+    });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -283,6 +317,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       mine.add(payload);
       held.set(ctx, mine);
       heldTotal++;
+      open.add(ctx, payload);
     } else {
       const mine = queries.get(ctx) ?? new Set<object>();
       if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
@@ -354,7 +389,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onError: (_ctx, _id, payload, errors) => {
         const log = logs.get(payload);
         if (log?.running === true) {
-          log.end ??= "failed";
+          log.end ??= closing.signal.aborted && errors.every((e) => e.extensions.code === ErrorCode.ShuttingDown) ? "server-stopped" : "failed";
           log.errors.push(...errors);
         }
         return errors.map((e) => {
@@ -366,13 +401,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onComplete: (ctx, id, payload) => {
         release(ctx, payload);
         streams.get(ctx)?.delete(payload);
+        open.delete(ctx, payload);
         const log = logs.get(payload);
         if (log?.running !== true) return;
         log.running = false;
         // graphql-ws forgets an id the client completed, or all of them as the connection closes, before ending it.
         const end: SubscriptionEnd =
           log.end ??
-          (stopping ? "server-stopped" : id in ctx.subscriptions ? "feed-ended" : ctx.extra.socket.readyState === WebSocket.OPEN ? "client-completed" : "connection-closed");
+          (closing.signal.aborted ? "server-stopped" : id in ctx.subscriptions ? "feed-ended" : ctx.extra.socket.readyState === WebSocket.OPEN ? "client-completed" : "connection-closed");
         logger.info("graphql subscription end", {
           transport: "ws",
           operation: log.operation,
@@ -390,6 +426,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         streams.delete(ctx);
         await Promise.all([...(running?.values() ?? [])].map((stream) => stream.return?.()));
         queries.delete(ctx);
+        open.forget(ctx);
         heldTotal -= (held.get(ctx)?.size ?? 0) + (waiving.get(ctx)?.size ?? 0);
         held.delete(ctx);
         waiving.delete(ctx);
@@ -409,12 +446,25 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     get subscriptionCount() {
       return heldTotal;
     },
-    async close() {
-      stopping = true;
+    async close(giveUp) {
       options.httpServer.off("upgrade", onUpgrade);
+      closing.abort();
+      // graphql-ws hands a subscription's error to its socket through async iteration, and completes the
+      // subscription only once it has: sent before the close frame (ws sends in order), the error reaches the client.
+      await unlessAborted(open.whenNone(), giveUp);
       await disposable.dispose();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Resolves when `work` does, or when `signal` aborts, whichever comes first. */
+function unlessAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener("abort", () => resolve(), { once: true });
+    void work.then(resolve);
+  });
 }

@@ -526,6 +526,33 @@ describe("subscription hub", function () {
     expect(error.extensions).to.deep.equal({ code: "SHUTTING_DOWN" });
   });
 
+  it("refuses SHUTTING_DOWN a subscription whose start was waiting for the indexed head when it stopped, keeping no subscriber", async function () {
+    const waiting: (() => void)[] = [];
+    const watcher = {
+      ensureHead: () => new Promise<IndexedHead>((resolve) => waiting.push(() => resolve(head(100)))),
+      subscribe: () => () => undefined,
+    } as unknown as HeadWatcher;
+    const hub = new SubscriptionHub({} as SubgraphReader, watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
+    hub.start();
+    const starts = {
+      jobOpened: hub.jobOpened(parseFeedFilter(null)),
+      jobUpdated: hub.jobUpdated({ ...openJob(1, 90), termsHash: "0xaa" }),
+      networkStats: hub.networkStats(7),
+    };
+    while (waiting.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    hub.stop();
+    for (const release of waiting) release();
+    const outcomes: Record<string, unknown> = {};
+    for (const [name, start] of Object.entries(starts)) {
+      outcomes[name] = await (start as Promise<unknown>).then(
+        () => "started",
+        (error: GraphQLError) => error.extensions?.code,
+      );
+    }
+    expect(outcomes).to.deep.equal({ jobOpened: "SHUTTING_DOWN", jobUpdated: "SHUTTING_DOWN", networkStats: "SHUTTING_DOWN" });
+    expect(hub.subscriberCount).to.equal(0);
+  });
+
   describe("stopped while it reads a head's events", function () {
     /**
      * A hub with a jobUpdated subscriber, handling head 101 while the source holds its read of the job until the test

@@ -515,12 +515,33 @@ describe("subscription server limits", function () {
       const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
       clients.push(client);
       const events = await tick(client, TICKS);
-      // The client's subscription ends with the close event of its socket, the server's going away.
+      // The client's subscription ends with the SHUTTING_DOWN error, sent before its socket closes.
       const closed = events.next().catch((event: unknown) => event);
       subscriptions = null;
       await stopping.close();
       await closed;
-      expect(await ends(1)).to.deep.equal([{ ...ended, events: 0, end: "server-stopped" }]);
+      expect(await ends(1)).to.deep.equal([{ ...ended, events: 0, end: "server-stopped", errors: 1, codes: ["SHUTTING_DOWN"] }]);
+    });
+
+    it("logs a subscription still starting as the server stops as refused SHUTTING_DOWN, and no end line for it", async function () {
+      const stopping = await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 100 });
+      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+      clients.push(client);
+      const refusal = client
+        .iterate({ query: "subscription Gated { gatedTick }" })
+        .next()
+        .then(
+          () => [],
+          (error: unknown) => (Array.isArray(error) ? (error as Refusal[]).map((e) => e.extensions?.code) : []),
+        );
+      await waitUntil(() => gates.length > 0, "the subscription's start waits at its gate");
+      subscriptions = null;
+      await stopping.close();
+      expect(await refusal).to.deep.equal(["SHUTTING_DOWN"]);
+      expect(logged("graphql subscription start")).to.deep.equal([
+        { level: "info", msg: "graphql subscription start", transport: "ws", operation: "Gated", accepted: false, codes: ["SHUTTING_DOWN"] },
+      ]);
+      expect(logged("graphql subscription end")).to.deep.equal([]);
     });
 
     it("logs a query refused before it ran as a graphql request, with its code and the transport", async function () {
