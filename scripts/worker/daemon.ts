@@ -133,7 +133,6 @@ export class Worker {
   // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
   // openJobs re-read, and the same line each time would drown the log.
   private readonly skipsLogged = new Map<bigint, string>();
-  private readonly slotWaiters: (() => void)[] = [];
   // Jobs that passed screening, waiting for a slot, oldest first (see enqueue).
   private readonly waiting: CandidateJob[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
@@ -268,12 +267,8 @@ export class Worker {
       while (!signal.aborted) {
         // A source that does not watch the signal must not keep the worker from stopping.
         const next = await raceAbort(iterator.next(), signal);
-        if (next === undefined) return;
-        if (next.done) {
-          // The source has no more to offer: the jobs already waiting still get their slots.
-          while (this.waiting.length > 0 && (await this.slotFreed(signal)));
-          return;
-        }
+        // Ended, the source stops the worker: jobs still waiting, not yet accepted, would not be accepted anyway.
+        if (next === undefined || next.done) return;
         const job = next.value;
         if (this.seen.has(job.jobId)) continue;
         this.remember(job.jobId);
@@ -332,20 +327,6 @@ export class Worker {
       if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as bigint);
     }
     this.emit({ type: "job-skipped", jobId, reason });
-  }
-
-  /** Resolves true once a running job has ended (and waiting ones took its slot), false if the worker stops first. */
-  private async slotFreed(signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return false;
-    await new Promise<void>((resolve) => {
-      const onAbort = (): void => resolve();
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.slotWaiters.push(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      });
-    });
-    return !signal.aborted;
   }
 
   /**
@@ -407,7 +388,6 @@ export class Worker {
         this.hardStop.signal.removeEventListener("abort", onHardStop);
         this.running.delete(job.jobId);
         this.startWaiting();
-        this.slotWaiters.splice(0).forEach((wake) => wake());
       });
     this.running.set(job.jobId, { controller, done });
   }
