@@ -1,8 +1,10 @@
 // The provider's job loop. It takes candidate jobs from a JobSource, keeps the ones its policy, GPUs and
 // executors can serve, and for each: fetches and verifies the spec, accepts the job, runs it, submits the result
 // and, after the challenge window, settles it, all through a JobMarket. At most `maxConcurrentJobs` jobs are in
-// hand at once; while all slots are taken the loop stops pulling candidates, so a job is judged only when it could
-// actually be taken.
+// hand at once. While all slots are taken the loop keeps reading candidates and screening them against the policy, so
+// a directed job the policy refuses is declined at once rather than behind a job waiting for a slot; the jobs that pass
+// wait for a slot in the order they came, at most `maxConcurrentJobs` of them (see enqueue). What a slot could change
+// (free GPUs and stake) is judged, with the spec, only once a job has one.
 //
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
@@ -131,7 +133,8 @@ export class Worker {
   // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
   // openJobs re-read, and the same line each time would drown the log.
   private readonly skipsLogged = new Map<bigint, string>();
-  private readonly slotWaiters: (() => void)[] = [];
+  // Jobs that passed screening, waiting for a slot, oldest first (see enqueue).
+  private readonly waiting: CandidateJob[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
   private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
@@ -264,6 +267,7 @@ export class Worker {
       while (!signal.aborted) {
         // A source that does not watch the signal must not keep the worker from stopping.
         const next = await raceAbort(iterator.next(), signal);
+        // Ended, the source stops the worker: jobs still waiting, not yet accepted, would not be accepted anyway.
         if (next === undefined || next.done) return;
         const job = next.value;
         if (this.seen.has(job.jobId)) continue;
@@ -275,11 +279,37 @@ export class Worker {
           this.decline(job, reason);
           continue;
         }
-        if (!(await this.waitForSlot(signal))) return;
-        this.startJob(job);
+        this.enqueue(job);
       }
     } finally {
+      // Stopping: the jobs still waiting were not accepted, and are left open.
+      this.waiting.length = 0;
       void iterator.return?.()?.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Start a job that passed screening once a slot is free, after those waiting already. At most maxConcurrentJobs wait:
+   * one more full set of slots, enough to fill every slot as it frees, while a feed offering many open jobs keeps
+   * memory bounded. A job beyond that is dropped and forgotten (not in `seen`), so the gateway's next re-read of the
+   * open jobs offers it again; by then slots may have freed, and its state is read afresh anyway.
+   */
+  private enqueue(job: CandidateJob): void {
+    const limit = this.options.policy.maxConcurrentJobs;
+    if (this.waiting.length >= limit) {
+      this.seen.delete(job.jobId);
+      this.skip(job.jobId, `every slot is taken and ${limit} jobs already wait for one; looked at again when offered again`);
+      return;
+    }
+    this.waiting.push(job);
+    this.startWaiting();
+  }
+
+  /** Start waiting jobs, oldest first, while slots are free and the worker takes jobs. */
+  private startWaiting(): void {
+    const { maxConcurrentJobs } = this.options.policy;
+    while (!this.intake.signal.aborted && this.waiting.length > 0 && this.running.size < maxConcurrentJobs) {
+      this.startJob(this.waiting.shift() as CandidateJob);
     }
   }
 
@@ -297,22 +327,6 @@ export class Worker {
       if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as bigint);
     }
     this.emit({ type: "job-skipped", jobId, reason });
-  }
-
-  /** Resolves true once fewer than maxConcurrentJobs are running, false if the worker stops first. */
-  private async waitForSlot(signal: AbortSignal): Promise<boolean> {
-    while (this.running.size >= this.options.policy.maxConcurrentJobs) {
-      if (signal.aborted) return false;
-      await new Promise<void>((resolve) => {
-        const onAbort = (): void => resolve();
-        signal.addEventListener("abort", onAbort, { once: true });
-        this.slotWaiters.push(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        });
-      });
-    }
-    return !signal.aborted;
   }
 
   /**
@@ -373,7 +387,7 @@ export class Worker {
       .finally(() => {
         this.hardStop.signal.removeEventListener("abort", onHardStop);
         this.running.delete(job.jobId);
-        this.slotWaiters.shift()?.();
+        this.startWaiting();
       });
     this.running.set(job.jobId, { controller, done });
   }

@@ -801,14 +801,29 @@ describe("worker job loop", () => {
     const executor = new GatedExecutor(store);
     const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
     const running = subject.run();
-    offer(...[1, 2, 3, 4, 5].map((id) => makeJob(id)));
-    await waitFor(() => executor.running === 2);
-    // The loop stops pulling candidates while its slots are full.
+    offer(...[1, 2, 3, 4].map((id) => makeJob(id)));
+    await waitFor(() => executor.running === 2 && source.pending === 0);
     expect(market.count("accept")).to.equal(2);
-    expect(source.pending).to.be.at.least(2);
     executor.open();
-    await waitFor(() => eventsOf("job-submitted").length === 5);
+    await waitFor(() => eventsOf("job-submitted").length === 4);
     expect(executor.maxRunning).to.equal(2);
+    await subject.stop();
+    await running;
+  });
+
+  it("keeps at most maxConcurrentJobs jobs waiting for a slot, in order, and looks again at one beyond when offered again", async () => {
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+    const running = subject.run();
+    offer(...[1, 2, 3, 4, 5].map((id) => makeJob(id)));
+    await waitFor(() => executor.running === 2 && eventsOf("job-skipped", 5n).length === 1);
+    expect(skipReason(5n)).to.equal("every slot is taken and 2 jobs already wait for one; looked at again when offered again");
+    executor.open();
+    await waitFor(() => eventsOf("job-submitted").length === 4);
+    // As the gateway's re-read of the open jobs does.
+    source.push(makeJob(5));
+    await waitFor(() => eventsOf("job-submitted", 5n).length === 1);
+    expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
     await subject.stop();
     await running;
   });
@@ -1607,6 +1622,24 @@ describe("worker job loop", () => {
       await waitFor(() => eventsOf("job-declined", 2n).length === 1);
       expect(executor.running).to.equal(1);
       executor.open();
+      await subject.stop();
+      await running;
+    });
+
+    it("declines one the policy refuses while a job that fits waits for the only slot, before that slot frees", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { minPricePerGpuHour: 500n } });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      offer(makeJob(2), makeJob(3, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => eventsOf("job-declined", 3n).length === 1);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      const order = events
+        .map((event) => `${event.type} ${event.jobId}`)
+        .filter((entry) => ["job-declined 3", "job-executed 1", "job-accepted 2"].includes(entry));
+      expect(order).to.deep.equal(["job-declined 3", "job-executed 1", "job-accepted 2"]);
       await subject.stop();
       await running;
     });
