@@ -169,14 +169,18 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
     const events = feed.events(signal);
     // One pending next() at a time, kept across resyncs: calling next() again would skip or reorder events.
     let pending = events.next();
+    // Counted from the last read, not the last event: on a feed busier than one event a resyncMs, a wait restarted by
+    // each event would never end, and the jobs the worker passed over would come back only at a reconnection.
+    let resyncAt = Date.now() + resyncMs;
     for (;;) {
-      const next = await nextOrTimeout(pending, resyncMs);
+      const next = await nextOrTimeout(pending, Math.max(0, resyncAt - Date.now()));
       if (signal.aborted) return;
       if (next === "timeout") {
         for await (const raw of openJobs(options, signal)) {
           const job = candidate(raw, logger);
           if (job !== undefined) yield job;
         }
+        resyncAt = Date.now() + resyncMs;
         continue;
       }
       if (next.done) return;

@@ -244,6 +244,22 @@ describe("gateway job source", function () {
     await waitFor("the feed, still followed", () => jobs.some((job) => job.jobId === 3n));
   });
 
+  it("reads openJobs again every resyncMs on a feed busier than that, counted from the last read, not the last event", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ resyncMs: 300 });
+    await waitFor("the catch-up", () => jobs.length === 1);
+    gateway.open = [gatewayJob(1), gatewayJob(2)];
+    // An event every 20 ms: a wait for resyncMs of quiet would never end.
+    let id = 100;
+    const busy = setInterval(() => gateway.publish(gatewayJob(id++)), 20);
+    try {
+      await waitFor("a resync on a busy feed", () => jobs.some((job) => job.jobId === 2n));
+    } finally {
+      clearInterval(busy);
+    }
+    expect(jobs.filter((job) => job.jobId >= 100n).length).to.be.greaterThan(0);
+  });
+
   it("with directedJobs, reads every open job directed at the provider after each openJobs read", async () => {
     gateway.open = [gatewayJob(1)];
     gateway.directed = [2, 3, 4].map((id) => gatewayJob(id));
