@@ -8,9 +8,10 @@ export interface GraphQLErrorEntry {
   code?: string;
 }
 
-// The gateway's codes for "cannot answer right now" (its source or the chain is down, or it failed internally);
-// everything else (bad input, validation, unknown fields) will fail the same way on every try.
-const TRANSIENT_CODES = new Set(["SOURCE_UNAVAILABLE", "CHAIN_UNAVAILABLE", "INTERNAL_SERVER_ERROR"]);
+// The gateway's codes for "cannot answer right now" (its source or the chain is down, it failed internally, or it is
+// stopping: a restart ends every subscription with SHUTTING_DOWN before its socket closes); everything else (bad input,
+// validation, unknown fields) will fail the same way on every try.
+const TRANSIENT_CODES = new Set(["SOURCE_UNAVAILABLE", "CHAIN_UNAVAILABLE", "INTERNAL_SERVER_ERROR", "SHUTTING_DOWN"]);
 
 /** The gateway answered a query or subscription with GraphQL errors. */
 export class GatewayResponseError extends Error {
