@@ -498,6 +498,15 @@ const UNDICI_TIMEOUTS: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT",
 // failure in transit: they are taken as it takes them. Not a timeout of the answer: the request may not have arrived.
 const UNDICI_CONNECTION_FAILURES: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "UND_ERR_CONNECT_TIMEOUT"]);
 
+// Node's own errors for a connection never made or lost, which Hardhat's provider throws as they are (but for
+// ECONNREFUSED, its HH108) and viem's keeps as the cause of fetch's "fetch failed": a write to a socket the node closed
+// (EPIPE), a refused connection, no route to the host, and a name that did not resolve. fetch fails on each with
+// "fetch failed", which HttpRpc sends again as a failure in transit: so are they. ENOTFOUND too, although it is as
+// often a misspelt host as a resolver's blip (a container's name not registered yet, a lost answer that some resolvers
+// report so rather than as EAI_AGAIN): three resends cost 300 ms before the error, which keeps the code in its message.
+// Not ETIMEDOUT: some clients (got) name their own timeout of the answer so.
+const SYSTEM_CONNECTION_FAILURES: ReadonlySet<string> = new Set(["EPIPE", "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
 interface HardhatFailure {
   _isHardhatError?: unknown;
   number?: unknown;
@@ -511,24 +520,27 @@ function hardhatErrorNumber(error: unknown): number | null {
   return _isHardhatError === true && typeof number === "number" ? number : null;
 }
 
-/** The string `code` of an error (undici's and Node's); null for none. */
-function stringCode(error: unknown): string | null {
-  const code = typeof error === "object" && error !== null ? (error as ProviderFailure).code : undefined;
-  return typeof code === "string" ? code : null;
+/**
+ * Whether the error, or an error of its `cause` chain, has a string `code` (undici's and Node's) in `codes`: Hardhat's
+ * provider throws undici's and Node's errors as they are, viem's keeps them as the cause of fetch's TypeError, itself
+ * the cause of its HttpRequestError.
+ */
+function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as ProviderFailure).cause, depth++) {
+    const { code } = e as ProviderFailure;
+    if (typeof code === "string" && codes.has(code)) return true;
+  }
+  return false;
 }
 
 /** The provider gave up waiting for the node's answer: Hardhat's HH109, or undici's timeout it passes on. */
 function timedOut(error: unknown): boolean {
-  if (hardhatErrorNumber(error) === HARDHAT_NETWORK_TIMEOUT) return true;
-  const code = stringCode(error);
-  return code !== null && UNDICI_TIMEOUTS.has(code);
+  return hardhatErrorNumber(error) === HARDHAT_NETWORK_TIMEOUT || hasCode(error, UNDICI_TIMEOUTS);
 }
 
-/** The provider could not make the connection or lost it before the answer: Hardhat's HH108, or undici's error. */
+/** The provider could not make the connection or lost it before the answer: Hardhat's HH108, undici's or Node's error. */
 function connectionFailed(error: unknown): boolean {
-  if (hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT) return true;
-  const code = stringCode(error);
-  return code !== null && UNDICI_CONNECTION_FAILURES.has(code);
+  return hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT || hasCode(error, UNDICI_CONNECTION_FAILURES) || hasCode(error, SYSTEM_CONNECTION_FAILURES);
 }
 
 /**
@@ -565,8 +577,9 @@ interface ProviderRefusal {
  * `-32005` "Too Many Requests error received from <host>"). Hardhat's keeps no other status: a 502/503/504 reaches it
  * as an answer that is not JSON (HH110, with the body), which is a failure in transit only where the body is a
  * gateway's error page; any other unreadable answer (a 200 with a broken body, a URL that is no node) is the node's.
- * Hardhat's refused connection (HH108), the closed or reset one and the connect timeout undici throws through it, and
- * its timeout (HH109, or undici's) are taken as HttpRpc takes fetch's.
+ * Hardhat's refused connection (HH108), the closed or reset one and the connect timeout undici throws through it, Node's
+ * errors of a connection never made or lost (a broken pipe, a name that did not resolve...), in the error or its cause
+ * chain, and its timeout (HH109, or undici's) are taken as HttpRpc takes fetch's.
  */
 function providerError(method: string, error: unknown, now: number): ProviderRefusal {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
@@ -617,8 +630,9 @@ export interface Eip1193RpcOptions {
  * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
  * names holds every request of the transport. It retries only what the provider does not (those providers retry their
  * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, its
- * refused connection (HH108), and a connection the node closed or reset or undici's connect timed out are sent again
- * as HttpRpc sends them, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
+ * refused connection (HH108), a connection the node closed or reset or undici's connect timed out, and Node's errors of
+ * a connection never made or lost (EPIPE, ENOTFOUND, EAI_AGAIN...: SYSTEM_CONNECTION_FAILURES) are sent again as HttpRpc
+ * sends them, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
  * (maxRequestsPerSecond is the HTTP transport's).
  */
 export class Eip1193Rpc implements RpcTransport {

@@ -21,7 +21,7 @@ import { API_KEY, startKeyedRpc } from "../../../helpers/keyed-rpc";
 import { HttpProvider } from "hardhat/internal/core/providers/http";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
-import { errors as undiciErrors, Pool } from "undici";
+import { buildConnector, errors as undiciErrors, Pool } from "undici";
 import { closedPort } from "../../../helpers/closed-port";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -1019,6 +1019,63 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(((error as Error).cause as { code?: unknown }).code).to.equal("UND_ERR_CONNECT_TIMEOUT");
     expect(asked).to.have.length(2 + 1 + TRANSIENT_RETRIES);
     expect(time.waits).to.deep.equal([50, 50, 100, 150]);
+  });
+
+  it("asks again after Node's errors of a connection never made or lost, thrown as they are or as a cause, then fails with RpcConnectionError, as the HTTP transport does", async function () {
+    /** An error as Node's net and dns modules throw it. */
+    const systemError = (code: string, syscall: string) =>
+      Object.assign(new Error(`${syscall} ${code} eth-node.example`), { code, syscall, hostname: "eth-node.example" });
+    // viem's: its HttpRequestError, whose cause is fetch's TypeError, whose cause is Node's error.
+    const viaViem = (cause: Error) =>
+      Object.assign(new Error("HTTP request failed.\n\nDetails: fetch failed"), { name: "HttpRequestError", cause: new TypeError("fetch failed", { cause }) });
+    const table: Array<[string, () => Error]> = [
+      ["EPIPE", () => systemError("EPIPE", "write")],
+      ["ECONNREFUSED", () => systemError("ECONNREFUSED", "connect")],
+      ["EHOSTUNREACH", () => systemError("EHOSTUNREACH", "connect")],
+      ["ENETUNREACH", () => systemError("ENETUNREACH", "connect")],
+      ["ENOTFOUND", () => systemError("ENOTFOUND", "getaddrinfo")],
+      ["EAI_AGAIN", () => systemError("EAI_AGAIN", "getaddrinfo")],
+      ["EPIPE under viem", () => viaViem(systemError("EPIPE", "write"))],
+      ["ENOTFOUND under viem", () => viaViem(systemError("ENOTFOUND", "getaddrinfo"))],
+      ["EAI_AGAIN under viem", () => viaViem(systemError("EAI_AGAIN", "getaddrinfo"))],
+      ["UND_ERR_SOCKET under viem", () => viaViem(new undiciErrors.SocketError("other side closed"))],
+    ];
+    for (const [name, failure] of table) {
+      // undefined: answered.
+      const { provider, asked } = failing([failure(), undefined, ...Array.from({ length: TRANSIENT_RETRIES + 1 }, failure)]);
+      const { time, options } = fakeTime();
+      const rpc = new Eip1193Rpc(provider, options);
+      expect(await rpc.request("eth_getLogs", GET_LOGS), name).to.deep.equal([]);
+      expect(asked, name).to.have.length(2);
+      const error = await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).message, name).to.match(/^eth_getLogs failed: /);
+      expect((error as Error).cause, name).to.be.instanceOf(Error);
+      expect(asked, name).to.have.length(2 + 1 + TRANSIENT_RETRIES);
+      expect(time.waits, name).to.deep.equal([50, 50, 100, 150]);
+    }
+  });
+
+  it("asks again after a name Hardhat's provider could not resolve (ENOTFOUND, EAI_AGAIN), keeping Node's error as the cause", async function () {
+    for (const code of ["ENOTFOUND", "EAI_AGAIN"]) {
+      // Node's own connect, through undici's connector, with a resolver that fails as getaddrinfo does: no name is
+      // looked up, nothing leaves the machine.
+      const lookup = (hostname: string, _options: unknown, callback: (error: Error) => void): void =>
+        process.nextTick(() => callback(Object.assign(new Error(`getaddrinfo ${code} ${hostname}`), { code, syscall: "getaddrinfo", hostname })));
+      const url = "http://eth-node.example:8545";
+      const pool = new Pool(url, { connect: buildConnector({ lookup } as buildConnector.BuildOptions) });
+      try {
+        const { time, options } = fakeTime();
+        const rpc = new Eip1193Rpc(new HttpProvider(url, "remote", {}, 20_000, pool), options);
+        const error = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+        expect(error, code).to.be.instanceOf(RpcConnectionError);
+        expect((error as Error).message, code).to.equal(`eth_blockNumber failed: getaddrinfo ${code} eth-node.example`);
+        expect(((error as Error).cause as { code?: unknown }).code, code).to.equal(code);
+        expect(time.waits, code).to.deep.equal([50, 100, 150]);
+      } finally {
+        await pool.destroy();
+      }
+    }
   });
 
   it("takes the timeout of Hardhat's provider as the HTTP transport takes its own: eth_getLogs a range too large, another method the timeout, neither sent again", async function () {
