@@ -7,7 +7,15 @@
 // reorg window only a range's last block is fetched without logs, and checked the same way. An answer of exactly as
 // many logs as nodes cap theirs at is taken for one that may have been cut short, and the range is asked again smaller.
 import { getBytes, keccak256 } from "ethers";
-import { InconsistentChainDataError, RangeTooLargeError, RateLimitedError, RpcAbortedError, TruncatedLogsError } from "../errors";
+import {
+  InconsistentChainDataError,
+  RangeTooLargeError,
+  RateLimitedError,
+  RpcAbortedError,
+  RpcConnectionError,
+  RpcUnavailableError,
+  TruncatedLogsError,
+} from "../errors";
 import type { RpcCall, RpcTransport } from "./rpc";
 import {
   parseHeader,
@@ -144,8 +152,23 @@ export class ChainFetcher {
         );
       } catch (error) {
         // A rate limit is no sign of a lagging backend: fetching again at once would only be refused again. Nor is a
-        // request the indexer's stop gave up.
-        if (error instanceof RateLimitedError || error instanceof RpcAbortedError) throw error;
+        // request the indexer's stop gave up, nor one that got no answer the transport's resends could not get (a
+        // connection lost, a 502/503/504): taken for a lagging backend, the range was fetched again 20 times, each
+        // with the transport's resends, and the pass failed with a message that blamed a lagging backend.
+        if (error instanceof RateLimitedError || error instanceof RpcAbortedError || error instanceof RpcConnectionError || error instanceof RpcUnavailableError) {
+          throw error;
+        }
+        // A timeout (or a node that finds too many logs): a smaller range asks for fewer blocks by hash at once, down
+        // to the single block, whose failure then names it (each of the 20 fetches of the same range waited the
+        // whole timeout before).
+        if (error instanceof RangeTooLargeError) {
+          throw new RangeTooLargeError(
+            `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash})${chunk.length > 1 ? ` and ${chunk.length - 1} more` : ""} failed: ${error.message}`,
+            error.method,
+            error.code,
+            { cause: error },
+          );
+        }
         throw new InconsistentChainDataError(
           `eth_getLogs by hash for block ${chunk[0]!.number} (${chunk[0]!.hash}) failed, the range's answer may come from a node ` +
             `behind it: ${(error as Error).message}`,

@@ -1,0 +1,191 @@
+// A node that misbehaves over the wire, behind a JSON-RPC proxy on 127.0.0.1 that the indexer reaches through its own
+// HTTP transport: eth_getLogs that times out (for large ranges only, or for every range), and an eth_getLogs answer
+// that leaves out one block's logs. The indexer either ends with the same database as an honest node gives it, or
+// fails the pass with an error that names the method and the blocks; it never asks forever.
+import { expect } from "chai";
+import { Indexer } from "../../../subgraph/indexer";
+import { TRANSIENT_RETRIES } from "../../../subgraph/indexer/chain/rpc";
+import { RangeTooLargeError, RpcConnectionError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
+import { dumpDatabase } from "./helpers/dump";
+import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { startRpcProxy, type Fault, type ProxiedCall, type RpcProxy } from "./helpers/rpc-proxy";
+
+interface LogFilter {
+  fromBlock?: string;
+  toBlock?: string;
+  blockHash?: string;
+}
+
+interface RpcLogJson {
+  blockNumber: string;
+}
+
+const filterOf = (call: ProxiedCall): LogFilter => call.params[0] as LogFilter;
+const isRangeQuery = (call: ProxiedCall): boolean => call.method === "eth_getLogs" && filterOf(call).fromBlock !== undefined;
+const rangeSize = (call: ProxiedCall): number => Number(filterOf(call).toBlock) - Number(filterOf(call).fromBlock) + 1;
+
+describe("embedded indexer: a node that times out or leaves logs out, behind a JSON-RPC proxy", function () {
+  let fx: ProbeFixture;
+  let runs = 0;
+  const open: Array<Indexer | RpcProxy> = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    const [A, B] = fx.chain.accounts.slice(1, 3);
+    await registerProvider(fx.probe, A!, "alpha", 10n, 1);
+    await registerProvider(fx.probe, B!, "beta", 20n, 2);
+    for (let i = 0; i < 6; i++) {
+      await postJob(fx.probe, 500n + BigInt(i), A!, { note: `job ${i}` });
+      await fx.chain.mine();
+    }
+  });
+
+  afterEach(async function () {
+    for (const opened of open.splice(0)) await opened.close();
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  async function proxy(options: Parameters<typeof startRpcProxy>[1]): Promise<RpcProxy> {
+    const started = await startRpcProxy(fx.chain.url, options);
+    open.push(started);
+    return started;
+  }
+
+  async function openIndexer(rpc: string, options: { rpcTimeoutMs?: number } = {}): Promise<{ indexer: Indexer; db: string }> {
+    const db = fx.dbPath(`node-faults-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, rpcTimeoutMs: options.rpcTimeoutMs });
+    open.push(indexer);
+    return { indexer, db };
+  }
+
+  /** An index of the chain through an honest node, for comparison. */
+  async function honestDump(): Promise<ReturnType<typeof dumpDatabase>> {
+    const { indexer, db } = await openIndexer(fx.chain.url);
+    await indexer.syncOnce();
+    return dumpDatabase(db);
+  }
+
+  /** A block in the middle of the chain with logs of the subgraph's, and its hash. */
+  async function middleBlockWithLogs(): Promise<{ number: number; hash: string }> {
+    const head = await fx.chain.blockNumber();
+    const logs = await fx.chain.request<RpcLogJson[]>("eth_getLogs", [{ fromBlock: "0x0", toBlock: `0x${head.toString(16)}`, address: fx.probe.address }]);
+    const numbers = [...new Set(logs.map((log) => Number(log.blockNumber)))];
+    const number = numbers[Math.floor(numbers.length / 2)]!;
+    const block = await fx.chain.request<{ hash: string }>("eth_getBlockByNumber", [`0x${number.toString(16)}`, false]);
+    return { number, hash: block.hash };
+  }
+
+  /** Every range answer without the logs of block `number`; the proxy counts those it left out in `dropped`. */
+  function dropping(number: number) {
+    const state = { dropped: 0 };
+    const rewrite = (call: ProxiedCall, result: unknown): unknown => {
+      if (!isRangeQuery(call)) return result;
+      const logs = result as RpcLogJson[];
+      const kept = logs.filter((log) => Number(log.blockNumber) !== number);
+      state.dropped += logs.length - kept.length;
+      return kept;
+    };
+    return { state, rewrite };
+  }
+
+  it("shrinks the range while a node answers eth_getLogs with a query timeout (its message, with no code of its own), and indexes everything", async function () {
+    // geth's words when a filter query runs past its deadline, with the generic server error code.
+    const node = await proxy({
+      fault: (call) => (isRangeQuery(call) && rangeSize(call) > 3 ? { error: { code: -32000, message: "query timeout exceeded" } } : undefined),
+    });
+    const { indexer, db } = await openIndexer(node.url);
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    const sizes = node.calls.filter(isRangeQuery).map(rangeSize);
+    expect(sizes.some((size) => size > 3)).to.equal(true);
+    expect(sizes.filter((size) => size <= 3).length).to.be.greaterThan(2);
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
+  });
+
+  it("fails the pass, naming the method and the block, when eth_getLogs times out at every range, after halving it down to one block", async function () {
+    let stalled = true;
+    const node = await proxy({ fault: (call) => (stalled && call.method === "eth_getLogs" ? "stall" : undefined) });
+    const { indexer, db } = await openIndexer(node.url, { rpcTimeoutMs: 200 });
+    const start = indexer.status().checkpoint!.number + 1;
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RangeTooLargeError);
+    expect((error as Error).message).to.equal(
+      `eth_getLogs refused blocks ${start}-${start}, the smallest range allowed (minBlockRange 1): eth_getLogs timed out after 200 ms`,
+    );
+    expect(indexer.status().checkpoint!.number).to.equal(start - 1);
+    // Each range asked from the checkpoint smaller than the last (the prefetched ranges after it are not counted).
+    const fromStart = node.calls.filter((call) => isRangeQuery(call) && Number(filterOf(call).fromBlock) === start).map(rangeSize);
+    expect(fromStart.length).to.be.at.most(Math.ceil(Math.log2(await fx.chain.blockNumber())) + 1);
+    expect(fromStart.every((size, i) => i === 0 || size < fromStart[i - 1]!)).to.equal(true);
+    expect(fromStart[fromStart.length - 1]).to.equal(1);
+    // The next pass asks for single blocks (the range and the one prefetched after it) and fails at once; once the
+    // node answers, everything is indexed.
+    const asked = node.calls.length;
+    expect(await indexer.syncOnce().catch((e: unknown) => e)).to.be.instanceOf(RangeTooLargeError);
+    const next = node.calls.slice(asked).filter(isRangeQuery);
+    expect(next.filter((call) => Number(filterOf(call).fromBlock) === start).map(rangeSize)).to.deep.equal([1]);
+    expect(next.map(rangeSize).every((size) => size === 1)).to.equal(true);
+    stalled = false;
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
+  });
+
+  it("asks by hash for the logs of a block near the head that an eth_getLogs range answer left out, as its bloom gives away: the database equals an honest node's", async function () {
+    const hidden = await middleBlockWithLogs();
+    const { state, rewrite } = dropping(hidden.number);
+    const node = await proxy({ rewrite });
+    const { indexer, db } = await openIndexer(node.url);
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(state.dropped).to.be.greaterThan(0);
+    expect(node.calls.filter((call) => call.method === "eth_getLogs" && filterOf(call).blockHash === hidden.hash)).to.have.length(1);
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
+  });
+
+  it("fails the pass with the transport's own error, not a lagging backend's, when the eth_getLogs by hash of such a block gets no answer", async function () {
+    const table: Array<[string, Fault, (error: unknown) => void, number]> = [
+      // The transport's resends, then its error, as for any other request: the range is not fetched again.
+      ["connection closed", "close", (error) => expect(error).to.be.instanceOf(RpcConnectionError), 1 + TRANSIENT_RETRIES],
+      [
+        "HTTP 503",
+        { status: 503, body: "503 Service Unavailable" },
+        (error) => expect((error as RpcUnavailableError).status).to.equal(503),
+        1 + TRANSIENT_RETRIES,
+      ],
+    ];
+    const hidden = await middleBlockWithLogs();
+    for (const [name, fault, check, times] of table) {
+      const { rewrite } = dropping(hidden.number);
+      const byHash = (call: ProxiedCall): boolean => call.method === "eth_getLogs" && filterOf(call).blockHash === hidden.hash;
+      const node = await proxy({ rewrite, fault: (call) => (byHash(call) ? fault : undefined) });
+      const { indexer } = await openIndexer(node.url);
+      const error = await indexer.syncOnce().catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(Error);
+      check(error);
+      expect((error as Error).message, name).to.match(/^eth_getLogs/);
+      expect(node.calls.filter(byHash), name).to.have.length(times);
+      expect(indexer.status().checkpoint!.number, name).to.be.below(hidden.number);
+    }
+  });
+
+  it("shrinks the range down to the block when its eth_getLogs by hash times out, then fails the pass naming it", async function () {
+    const hidden = await middleBlockWithLogs();
+    const { rewrite } = dropping(hidden.number);
+    const byHash = (call: ProxiedCall): boolean => call.method === "eth_getLogs" && filterOf(call).blockHash === hidden.hash;
+    const node = await proxy({ rewrite, fault: (call) => (byHash(call) ? "stall" : undefined) });
+    const { indexer } = await openIndexer(node.url, { rpcTimeoutMs: 200 });
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RangeTooLargeError);
+    expect((error as Error).message).to.equal(
+      `eth_getLogs refused blocks ${hidden.number}-${hidden.number}, the smallest range allowed (minBlockRange 1): ` +
+        `eth_getLogs by hash for block ${hidden.number} (${hidden.hash}) failed: eth_getLogs timed out after 200 ms`,
+    );
+    // The blocks before it are indexed.
+    expect(indexer.status().checkpoint!.number).to.equal(hidden.number - 1);
+    expect(node.calls.filter(byHash).length).to.be.at.most(Math.ceil(Math.log2(await fx.chain.blockNumber())) + 1);
+  });
+});
