@@ -1,6 +1,7 @@
 // Collection arguments of the generated API against graph-node's checks (graphql/src/store/query.rs), on a schema
 // written here (no chain).
 import { expect } from "chai";
+import { GraphQLInputObjectType } from "graphql";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
 import { gql, gqlErrors } from "../helpers/dump";
 import { SchemaDatabase } from "../helpers/schema-db";
@@ -65,5 +66,77 @@ describe("query arguments of a stored list of references", function () {
   it("filters, orders and pages each parent's list on its own, and orders by id without orderBy", async function () {
     expect(await tags("")).to.deep.equal({ p1: ["t1", "t2", "t3", "t4"], p2: ["t2", "t4"] });
     expect(await tags(`(where: { rank_gt: 0 }, orderBy: rank, orderDirection: desc, skip: 1, first: 2)`)).to.deep.equal({ p1: ["t2", "t4"], p2: ["t4"] });
+  });
+});
+
+// graph-node's `<T>_filter` (graph/src/schema/api.rs: field_filter_ops, field_enum_filter_input_values,
+// field_list_filter_input_values): a reference filters as its id, as a String (Bytes ids too); a list offers `_nocase`
+// only when its elements are Strings or references to String ids; a reference, stored or in a list, has a child filter.
+describe("query filter operators of each field type", function () {
+  const ORDERED = ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"];
+  const STRING = [
+    ...ORDERED,
+    ...["contains", "contains_nocase", "not_contains", "not_contains_nocase", "starts_with", "starts_with_nocase", "not_starts_with"],
+    ...["not_starts_with_nocase", "ends_with", "ends_with_nocase", "not_ends_with", "not_ends_with_nocase"],
+  ];
+  const LIST = ["", "not", "contains", "not_contains"];
+  const LIST_NOCASE = ["", "not", "contains", "contains_nocase", "not_contains", "not_contains_nocase"];
+  const CHILD = "child filter";
+  const expected: Record<string, string[]> = {
+    id: ORDERED,
+    string: STRING,
+    bytes: [...ORDERED, "contains", "not_contains"],
+    bigInt: ORDERED,
+    bigDecimal: ORDERED,
+    int: ORDERED,
+    int8: ORDERED,
+    timestamp: ORDERED,
+    flag: ["", "not", "in", "not_in"],
+    tier: ["", "not", "in", "not_in"],
+    stringRef: [...STRING, CHILD],
+    bytesRef: [...STRING, CHILD],
+    thing: [...STRING, CHILD],
+    strings: LIST_NOCASE,
+    blobs: LIST,
+    bigInts: LIST,
+    flags: LIST,
+    tiers: LIST,
+    stringRefs: [...LIST_NOCASE, CHILD],
+    bytesRefs: [...LIST, CHILD],
+    things: [...LIST_NOCASE, CHILD],
+    derived: [CHILD],
+  };
+
+  it("offers graph-node's operators for every type of field", function () {
+    const sdb = SchemaDatabase.create(`
+      enum Tier { Gold, Silver }
+      interface Thing { id: ID! }
+      type S implements Thing @entity { id: ID!, owner: T }
+      type B @entity { id: Bytes! }
+      type T @entity {
+        id: ID!, string: String, bytes: Bytes, bigInt: BigInt, bigDecimal: BigDecimal, int: Int, int8: Int8, timestamp: Timestamp
+        flag: Boolean, tier: Tier, stringRef: S, bytesRef: B, thing: Thing, strings: [String!], blobs: [Bytes!], bigInts: [BigInt!]
+        flags: [Boolean!], tiers: [Tier!], stringRefs: [S!], bytesRefs: [B!], things: [Thing!], derived: [S!]! @derivedFrom(field: "owner")
+      }
+    `);
+    try {
+      const filter = QueryEngine.forDatabase(sdb.db).apiSchema.getType("T_filter") as GraphQLInputObjectType;
+      const offered: Record<string, string[]> = {};
+      for (const name of Object.keys(filter.getFields())) {
+        if (name === "_change_block" || name === "and" || name === "or") continue;
+        // The longest field name the input field starts with: `bigInts_contains` is bigInts', not bigInt's.
+        const field = Object.keys(expected)
+          .filter((f) => name === f || name.startsWith(`${f}_`))
+          .sort((a, b) => b.length - a.length)[0]!;
+        const op = name === `${field}_` ? CHILD : name.slice(field.length + 1);
+        (offered[field] ??= []).push(op);
+      }
+      for (const field of Object.keys(expected)) {
+        expect([...(offered[field] ?? [])].sort(), field).to.deep.equal([...expected[field]!].sort());
+      }
+      expect(Object.keys(offered).sort()).to.deep.equal(Object.keys(expected).sort());
+    } finally {
+      sdb.close();
+    }
   });
 });
