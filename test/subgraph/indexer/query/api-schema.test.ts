@@ -140,3 +140,44 @@ describe("query filter operators of each field type", function () {
     }
   });
 });
+
+// An interface-typed list is read with one statement per implementation, ranked together per parent (reader.ts): each
+// parent's page comes from all implementations at once, in one order.
+describe("query arguments of a list of an interface", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(`
+      interface Event { id: ID!, parent: Parent!, n: Int! }
+      type Parent @entity { id: ID!, events: [Event!]! @derivedFrom(field: "parent") }
+      type Deposit implements Event @entity { id: ID!, parent: Parent!, n: Int! }
+      type Withdrawal implements Event @entity { id: ID!, parent: Parent!, n: Int! }
+    `);
+    for (const id of ["p1", "p2"]) sdb.insert("Parent", 1, { id });
+    const events: Array<[string, string, string, number]> = [
+      ["Deposit", "d1", "p1", 5],
+      ["Withdrawal", "w1", "p1", 4],
+      ["Deposit", "d2", "p1", 3],
+      ["Withdrawal", "w2", "p1", 0],
+      ["Withdrawal", "w3", "p2", 2],
+      ["Deposit", "d3", "p2", 1],
+    ];
+    for (const [type, id, parent, n] of events) sdb.insert(type, 1, { id, parent, n });
+    sdb.advance(1);
+    engine = QueryEngine.forDatabase(sdb.db);
+  });
+
+  after(function () {
+    sdb?.close();
+  });
+
+  it("filters, orders and pages each parent's list across the implementations", async function () {
+    const query = `{ parents(orderBy: id) { id events(where: { n_gt: 0 }, orderBy: n, orderDirection: desc, skip: 1, first: 2) { __typename id } } }`;
+    const data = await gql<{ parents: Array<{ id: string; events: Array<{ __typename: string; id: string }> }> }>(engine, query);
+    expect(data.parents.map((p) => [p.id, p.events.map((e) => `${e.__typename} ${e.id}`)])).to.deep.equal([
+      ["p1", ["Withdrawal w1", "Deposit d2"]],
+      ["p2", ["Deposit d3"]],
+    ]);
+  });
+});
