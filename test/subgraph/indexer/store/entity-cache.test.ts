@@ -98,6 +98,33 @@ describe("indexer store: the mappings' entity cache", function () {
     expect(rows("ent_Fixed").map(({ __from, name }) => [__from, name])).to.deep.equal([[1, "second"]]);
   });
 
+  // graph-node skips the store lookup of an immutable entity set (as_modifications), so that one written again in a later
+  // block is inserted again, which the store refuses, unless its cache holds the entity: after a load, an unchanged
+  // write is no change at all (the common `load() ?? new`, then `save()`).
+  it("refuses an immutable entity written again in a later block, unless the block loaded it and left it unchanged", function () {
+    block(1, () => set("Fixed", "f", { name: str("kept") }));
+    const message = "entities of type `Fixed` can not be updated since they are immutable. Entity ids are [f]";
+    const cases: Array<[string, boolean, string]> = [
+      ["unchanged", false, "kept"],
+      ["changed", false, "other"],
+      ["loaded, then changed", true, "other"],
+    ];
+    for (const [what, load, name] of cases) {
+      const write = (): void =>
+        block(2, () => {
+          if (load) cache.get("Fixed", "f");
+          set("Fixed", "f", { name: str(name) });
+        });
+      expect(write, what).to.throw(ImmutableEntityError, message);
+      cache.discard();
+    }
+    block(2, () => {
+      cache.get("Fixed", "f");
+      set("Fixed", "f", { name: str("kept") });
+    });
+    expect(rows("ent_Fixed").map(({ __from, __to, name }) => [__from, __to, name])).to.deep.equal([[1, 2147483647, "kept"]]);
+  });
+
   it("refuses to remove an immutable entity in a later block, whether or not the block read it first", function () {
     block(1, () => {
       set("Fixed", "f", { name: str("kept") });
