@@ -262,7 +262,9 @@ function childTarget(schema: SchemaModel, field: FieldModel): { attribute: strin
  */
 export function describeFilter(schema: SchemaModel, type: CompositeTypeModel, where: FilterInput): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(where)) {
+  // graph-node reads the filter's keys from a BTreeMap, in their byte order; GraphQL.js gives the schema's order.
+  for (const key of Object.keys(where).sort()) {
+    const value = where[key];
     if (value === undefined) continue;
     if (key === "and" || key === "or") {
       const items = Array.isArray(value) ? (value as FilterInput[]) : [];
@@ -298,7 +300,8 @@ export class FilterCompiler {
     if (where === null || where === undefined) return "1";
     const keys = Object.keys(where);
     if (keys.includes("or")) {
-      const columns = keys.filter((k) => k !== "or" && k !== "and" && k !== "_change_block");
+      // Named in graph-node's order, that of its BTreeMap of the filter's keys (GraphQL.js gives the schema's order).
+      const columns = keys.filter((k) => k !== "or" && k !== "and" && k !== "_change_block").sort();
       if (columns.length > 0) {
         const list = columns.map((c) => `'${c}'`).join(", ");
         throw new GraphQLError(

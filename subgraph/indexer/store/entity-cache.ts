@@ -382,8 +382,10 @@ export class EntityCache {
     const stats: FlushStats = { inserted: 0, updated: 0, removed: 0 };
     for (const [key, pending] of this.pending) {
       const { type, idValue, kind } = pending;
-      // Immutable entities are assumed new (graph-node skips the lookup); the unique index catches the rest.
-      const current = type.immutable && !this.current.has(key) ? null : this.loadCurrent(type, key, idValue);
+      // Immutable entities set are assumed new (graph-node skips the lookup); the unique index catches the rest. A
+      // removed one is looked up: no index would catch its removal, which would otherwise pass as one of an entity never
+      // stored, and the stored entity stay (graph-node refuses it when its cache holds the entity, as after a write).
+      const current = type.immutable && kind !== "remove" && !this.current.has(key) ? null : this.loadCurrent(type, key, idValue);
       if (kind === "remove") {
         if (current === null) continue;
         if (type.immutable) {

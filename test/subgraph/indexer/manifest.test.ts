@@ -11,6 +11,7 @@ import { loadSubgraph } from "../../../subgraph/indexer/manifest";
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "subgraph");
 
 interface Manifest {
+  features?: string[];
   dataSources: Array<{ mapping: { eventHandlers: Array<Record<string, unknown>> } & Record<string, unknown> }>;
 }
 
@@ -45,6 +46,7 @@ describe("embedded indexer: loading a subgraph", function () {
     ["receipt: true", (m) => void (m.dataSources[0]!.mapping.eventHandlers[0]!.receipt = true), /asks for `receipt: true`/],
     ["topic filters", (m) => void (m.dataSources[0]!.mapping.eventHandlers[0]!.topic1 = ["0x01"]), /topic filters and declared calls are not supported/],
     ["declared calls", (m) => void (m.dataSources[0]!.mapping.eventHandlers[0]!.calls = { x: "X[event.address].x()" }), /topic filters and declared calls are not supported/],
+    ["the fullTextSearch feature", (m) => void (m.features = ["fullTextSearch"]), /the fullTextSearch feature is not supported/],
   ];
   for (const [what, edit, message] of refused) {
     it(`refuses ${what} when the manifest loads`, function () {

@@ -56,6 +56,21 @@ describe("query filters on a schema of the test", function () {
     ]);
   });
 
+  // graph-node's build_filter_from_object refuses only `or` next to column filters; `and` and `_change_block` mix.
+  it("takes `and` next to column filters, and `or` next to `and` and `_change_block`, as graph-node", async function () {
+    expect(await ids(`{ count: 1, and: [{ name: "alpha" }] }`)).to.deep.equal(["a"]);
+    expect(await ids(`{ count: 1, and: [{ name: "beta" }] }`)).to.deep.equal([]);
+    expect(await ids(`{ and: [{ count: 1 }], or: [{ id: "a" }, { id: "b" }] }`)).to.deep.equal(["a"]);
+    expect(await ids(`{ _change_block: { number_gte: 1 }, or: [{ id: "a" }, { id: "b" }] }`)).to.deep.equal(["a", "b"]);
+  });
+
+  it("refuses `or` next to column filters with graph-node's message, which names them", async function () {
+    expect(await gqlErrors(engine, `{ items(where: { count: 1, name: "x", or: [{ id: "a" }] }) { id } }`)).to.deep.equal([
+      "Cannot mix column filters with 'or' operator at the same level. Found column filter(s) 'count', 'name' alongside 'or' operator.\n\n" +
+        "Instead of:\nwhere: { 'count', 'name', or: [...] }\n\nUse:\nwhere: { or: [{ 'count', 'name', ... }, { 'count', 'name', ... }] }",
+    ]);
+  });
+
   it("offers no _in or _not_in on list fields, as graph-node", async function () {
     const errors = await gqlErrors(engine, `{ items(where: { tags_not_in: [] }) { id } }`);
     expect(errors.join("\n")).to.match(/tags_not_in/);
@@ -169,6 +184,8 @@ describe("query child filters, one level deep as graph-node", function () {
     const cases: Array<[string, string]> = [
       [`items(where: { parent_: { owner_: { name: "one" } } })`, "`owner`: `join on owner with Owner(name = one)`"],
       [`owners(where: { parents_: { items_: { count_gt: 1 } } })`, "`parent`: `join on parent with Item(count > 1)`"],
+      // graph-node names the inner filter's fields in their byte order, not the schema's (`id` comes first there).
+      [`owners(where: { parents_: { items_: { id: "a", count: 2 } } })`, "`parent`: `join on parent with Item(count = 2 and id = a)`"],
       [
         `items(where: { parent_: { or: [{ name: "x" }, { owner_: { id_in: ["o1", "o2"], name_starts_with: "o" } }] } })`,
         "`owner`: `join on owner with Owner(id in (o1,o2) and name ~ ^o*)`",

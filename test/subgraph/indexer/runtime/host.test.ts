@@ -1,10 +1,12 @@
 // The host functions of runtime/host.ts called directly, as a mapping would call them, in a live instance of the
 // probe fixture's module: results and errors checked against graph-node's (runtime/wasm/src/host_exports.rs).
 import { expect } from "chai";
-import { HostError } from "../../../../subgraph/indexer/errors";
+import { HostError, UnsupportedHostCallError } from "../../../../subgraph/indexer/errors";
 import { AbiKind } from "../../../../subgraph/indexer/chain/abi-decoder";
 import { loadSubgraph } from "../../../../subgraph/indexer/manifest";
 import { TypeId } from "../../../../subgraph/indexer/runtime/asc-heap";
+import { buildImports, HostState } from "../../../../subgraph/indexer/runtime/host";
+import { Wasm } from "../../../../subgraph/indexer/runtime/wasm";
 import { readStoreValue, writeStoreValue } from "../../../../subgraph/indexer/runtime/store-values";
 import { ValueKind, type StoreValue } from "../../../../subgraph/indexer/values/store-value";
 import { probeBuildDir } from "../helpers/probe";
@@ -201,4 +203,30 @@ describe("indexer runtime: host functions", function () {
       expect(decode("(uint256,string)", word("01"))).to.equal(null); // too short: null, as in graph-node
     });
   });
+
+  // The probe mapping calls four of these (failures.test.ts checks that the handler's error names the handler); the
+  // rest are imported here by a module written for the test, as graph-ts imports them (module "index").
+  it("fails every call that needs the network, ENS or templates with an UnsupportedHostCallError naming the call", async function () {
+    const calls = [
+      "ethereum.call", "ethereum.getBalance", "ethereum.hasCode",
+      "ipfs.cat", "ipfs.map", "ipfs.getBlock", "ens.nameByHash",
+      "dataSource.create", "dataSource.createWithContext", "some.futureCall",
+    ];
+    const ds = loadSubgraph(await probeBuildDir()).dataSources[0]!;
+    const imports = buildImports(new Wasm.Module(importingModule("index", calls)), new HostState(ds, () => undefined));
+    for (const call of calls) {
+      const fn = imports.index![call] as () => unknown;
+      expect(fn, call).to.throw(UnsupportedHostCallError, `host call ${call} is not supported by the embedded indexer: `).with.property("call", call);
+    }
+  });
 });
+
+/** A WebAssembly module that only imports `names` from `module`, each a function of no parameters and no results. */
+function importingModule(module: string, names: readonly string[]): Uint8Array {
+  const leb = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...leb(n >>> 7)]);
+  const name = (text: string): number[] => [...leb(Buffer.byteLength(text)), ...Buffer.from(text)];
+  const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+  const types = section(1, [1, 0x60, 0, 0]);
+  const entries = names.flatMap((n) => [...name(module), ...name(n), 0x00, 0]);
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...section(2, [...leb(names.length), ...entries])]);
+}

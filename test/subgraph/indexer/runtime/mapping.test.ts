@@ -43,9 +43,10 @@ describe("embedded indexer: mapping instance policy", function () {
     }
   }
 
-  /** Instances made to index the chain with the default policy. */
-  async function instantiationsFor(): Promise<number> {
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(`instance-policy-${++runs}.sqlite`) });
+  /** Instances made to index the chain with `policy` (the default one without). */
+  async function instantiationsFor(policy?: Partial<InstancePolicy>): Promise<number> {
+    const db = fx.dbPath(`instance-policy-${++runs}.sqlite`);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, instancePolicy: policy });
     try {
       expect((await indexer.syncOnce()).failed).to.equal(false);
       const stats = (indexer as unknown as { processor: BlockProcessor }).processor.runtimeStats();
@@ -66,5 +67,16 @@ describe("embedded indexer: mapping instance policy", function () {
 
   it("serves every trigger of the run from one instance by default", async function () {
     expect(await instantiationsFor()).to.equal(1);
+  });
+
+  it("replaces the instance every maxTriggersPerInstance triggers, and after a trigger that left its memory past maxMemoryBytes", async function () {
+    const cases: Array<[Partial<InstancePolicy>, number]> = [
+      [{ maxTriggersPerInstance: 2 }, 3],
+      [{ maxTriggersPerInstance: 1 }, 5],
+      [{ maxMemoryBytes: 0 }, 5],
+    ];
+    for (const [policy, instantiations] of cases) {
+      expect(await instantiationsFor(policy), JSON.stringify(policy)).to.equal(instantiations);
+    }
   });
 });
