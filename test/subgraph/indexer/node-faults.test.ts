@@ -250,3 +250,53 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     expect(dumpDatabase(db)).to.deep.equal(await honestDump());
   });
 });
+
+describe("embedded indexer: a handler that fails while the ranges after its block are in flight, behind a JSON-RPC proxy", function () {
+  let fx: ProbeFixture;
+  let failing: number;
+  const open: Array<Indexer | RpcProxy> = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await registerProvider(fx.probe, A!, "alpha", 10n, 1);
+    // The probe's mode 1 aborts its handler: a deterministic failure at this block.
+    await fx.probe.send("probe", [1, "boom"]);
+    failing = await fx.chain.blockNumber();
+    for (let i = 0; i < 8; i++) await fx.chain.mine();
+  });
+
+  after(async function () {
+    for (const opened of open.splice(0)) await opened.close();
+    await fx?.close();
+  });
+
+  it("gives up the requests of the ranges fetched ahead when the subgraph fails at a block", async function () {
+    let ahead: ProxiedCall | null = null;
+    let arrived = (): void => undefined;
+    const aheadArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const node = await startRpcProxy(fx.chain.url, {
+      fault: (call) => {
+        if (!isRangeQuery(call)) return undefined;
+        const { fromBlock, toBlock } = filterOf(call);
+        // The failing block's range is answered once the range after it has arrived, which is never answered.
+        if (Number(fromBlock) <= failing && failing <= Number(toBlock)) return aheadArrived.then(() => undefined);
+        if (ahead === null && Number(fromBlock) > failing) {
+          ahead = { method: call.method, params: call.params };
+          arrived();
+          return "stall";
+        }
+        return undefined;
+      },
+    });
+    open.push(node);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: node.url, db: fx.dbPath("failing.sqlite"), initialBlockRange: 2 });
+    open.push(indexer);
+    expect((await indexer.syncOnce()).fatalError!.blockNumber).to.equal(failing);
+    // A failed subgraph's next pass asks the node for its head and the failed block: the proxy has seen the indexer's
+    // earlier requests end by then.
+    expect((await indexer.syncOnce()).failed).to.equal(true);
+    expect(ahead, "a range fetched ahead").to.not.equal(null);
+    expect(node.abandoned).to.deep.equal([ahead]);
+  });
+});
