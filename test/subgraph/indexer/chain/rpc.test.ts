@@ -1067,11 +1067,39 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     }
   });
 
+  it("does not send again a connection failure viem's client threw, which viem has sent again itself: one request, an RpcConnectionError with viem's error as its cause", async function () {
+    /** viem's error as its client throws it once its retries are spent: its BaseError has shortMessage, version, walk(). */
+    const viem = (name: string, cause: Error) =>
+      Object.assign(new Error(`HTTP request failed.\n\nURL: http://eth-node.example\n\nDetails: ${cause.message}\nVersion: 2.57.20`, { cause }), {
+        name,
+        shortMessage: "HTTP request failed.",
+        version: "2.57.20",
+        walk: () => cause,
+      });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED", syscall: "connect" });
+    const table: Array<[string, () => Error]> = [
+      ["a refused connection", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: refused }))],
+      ["a connection closed", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: new undiciErrors.SocketError("other side closed") }))],
+      ["undici's connect timeout", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: new undiciErrors.ConnectTimeoutError() }))],
+    ];
+    for (const [name, failure] of table) {
+      const thrown = failure();
+      const { provider, asked } = failing([thrown, failure()]);
+      const { time, options } = fakeTime();
+      const error = await new Eip1193Rpc(provider, options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).cause, name).to.equal(thrown);
+      expect(asked, name).to.have.length(1);
+      expect(time.waits, name).to.deep.equal([]);
+    }
+  });
+
   it("asks again after Node's errors of a connection never made or lost, thrown as they are or as a cause, then fails with RpcConnectionError, as the HTTP transport does", async function () {
     /** An error as Node's net and dns modules throw it. */
     const systemError = (code: string, syscall: string) =>
       Object.assign(new Error(`${syscall} ${code} eth-node.example`), { code, syscall, hostname: "eth-node.example" });
-    // viem's: its HttpRequestError, whose cause is fetch's TypeError, whose cause is Node's error.
+    // viem's cause chain: an HttpRequestError, whose cause is fetch's TypeError, whose cause is Node's error (without
+    // viem's BaseError fields: viem's own error is not sent again, as viem has, see above).
     const viaViem = (cause: Error) =>
       Object.assign(new Error("HTTP request failed.\n\nDetails: fetch failed"), { name: "HttpRequestError", cause: new TypeError("fetch failed", { cause }) });
     const table: Array<[string, () => Error]> = [
