@@ -156,6 +156,11 @@ interface InFlightRange {
   readonly from: number;
   readonly to: number;
   readonly promise: Promise<FetchedRange>;
+  /**
+   * Ends the range's requests (they reject with RpcAbortedError, which no one hears): a range the pass no longer wants
+   * would otherwise keep a slow node busy, and a socket open, until its timeout, once for every range asked again smaller.
+   */
+  abandon(): void;
 }
 
 function pointer(h: BlockHeader): BlockPointer {
@@ -444,6 +449,10 @@ export class Indexer extends EventEmitter {
     let next = this.checkpointPtr.number + 1;
     // Ranges in flight, in order: while one is processed the next ones are already being fetched.
     const queue: InFlightRange[] = [];
+    // The ranges in flight, given up: each range asked again smaller would otherwise leave the ones after it running.
+    const drop = (): void => {
+      for (const range of queue.splice(0)) range.abandon();
+    };
     const fill = (): void => {
       let from = queue.length > 0 ? queue[queue.length - 1]!.to + 1 : next;
       while (queue.length < this.prefetch && from <= target) {
@@ -454,66 +463,71 @@ export class Indexer extends EventEmitter {
     };
     let inconsistencies = 0;
     let rateLimited = 0;
-    while (next <= target && !this.stopping && this.fatal === null) {
-      if (queue.length === 0 || queue[0]!.from !== next) queue.length = 0;
-      fill();
-      const current = queue.shift()!;
-      let data: FetchedRange;
-      try {
-        data = await current.promise;
-      } catch (error) {
-        queue.length = 0; // later ranges were sized for this one; start again from `next`
-        if (error instanceof RangeTooLargeError) {
-          // Nothing smaller to try: asking for the same blocks again would loop forever with no sign of it.
-          if (current.to - current.from + 1 <= this.sizer.min) {
-            throw new RangeTooLargeError(
-              `eth_getLogs refused blocks ${current.from}-${current.to}, the smallest range allowed (minBlockRange ${this.sizer.min}): ${error.message}`,
-              error.method,
-              error.code,
-              { cause: error },
-            );
+    try {
+      while (next <= target && !this.stopping && this.fatal === null) {
+        if (queue.length === 0 || queue[0]!.from !== next) drop();
+        fill();
+        const current = queue.shift()!;
+        let data: FetchedRange;
+        try {
+          data = await current.promise;
+        } catch (error) {
+          drop(); // later ranges were sized for this one; start again from `next`
+          if (error instanceof RangeTooLargeError) {
+            // Nothing smaller to try: asking for the same blocks again would loop forever with no sign of it.
+            if (current.to - current.from + 1 <= this.sizer.min) {
+              throw new RangeTooLargeError(
+                `eth_getLogs refused blocks ${current.from}-${current.to}, the smallest range allowed (minBlockRange ${this.sizer.min}): ${error.message}`,
+                error.method,
+                error.code,
+                { cause: error },
+              );
+            }
+            this.sizer.refused(current.to - current.from + 1);
+            this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
+            continue;
           }
-          this.sizer.refused(current.to - current.from + 1);
-          this.log("debug", `${error.message}: retrying with ${this.sizer.current} blocks`);
+          if (error instanceof RateLimitedError && rateLimited++ < RATE_LIMIT_RETRIES) {
+            // The node refused the rate, not the range: the same blocks once it lets us, as a smaller range would only
+            // mean more requests against the same limit.
+            const delay = this.rateLimitDelay(error);
+            this.log("debug", `${error.message}: asking for blocks ${current.from}-${current.to} again in ${delay} ms`);
+            await this.pause(delay);
+            continue;
+          }
+          if (error instanceof InconsistentChainDataError && inconsistencies++ < 20) {
+            this.log("info", `${error.message}: fetching again`);
+            await sleep(100);
+            continue;
+          }
+          throw error;
+        }
+        this.sizer.succeeded(data.logCount);
+        this.rateLimits = 0;
+        rateLimited = 0;
+        // Keep fetching ahead while this range is processed.
+        next = data.to + 1;
+        fill();
+        try {
+          await this.processRange(data, head);
+        } catch (error) {
+          if (!(error instanceof ReorgDetected)) throw error;
+          drop();
+          this.log("warning", error.message);
+          const before = this.checkpointPtr.number;
+          await this.handleReorg();
+          // Nothing to roll back although a child does not link to its parent: the node contradicts itself
+          // (seen with Hardhat's hardhat_mine after evm_revert). Retry a little, never loop forever.
+          if (this.checkpointPtr.number === before && inconsistencies++ >= 5) {
+            throw new InconsistentChainDataError(`the node keeps returning blocks that do not link to block ${before}: ${error.message}`);
+          }
+          next = this.checkpointPtr.number + 1;
           continue;
         }
-        if (error instanceof RateLimitedError && rateLimited++ < RATE_LIMIT_RETRIES) {
-          // The node refused the rate, not the range: the same blocks once it lets us, as a smaller range would only
-          // mean more requests against the same limit.
-          const delay = this.rateLimitDelay(error);
-          this.log("debug", `${error.message}: asking for blocks ${current.from}-${current.to} again in ${delay} ms`);
-          await this.pause(delay);
-          continue;
-        }
-        if (error instanceof InconsistentChainDataError && inconsistencies++ < 20) {
-          this.log("info", `${error.message}: fetching again`);
-          await sleep(100);
-          continue;
-        }
-        throw error;
       }
-      this.sizer.succeeded(data.logCount);
-      this.rateLimits = 0;
-      rateLimited = 0;
-      // Keep fetching ahead while this range is processed.
-      next = data.to + 1;
-      fill();
-      try {
-        await this.processRange(data, head);
-      } catch (error) {
-        if (!(error instanceof ReorgDetected)) throw error;
-        queue.length = 0;
-        this.log("warning", error.message);
-        const before = this.checkpointPtr.number;
-        await this.handleReorg();
-        // Nothing to roll back although a child does not link to its parent: the node contradicts itself
-        // (seen with Hardhat's hardhat_mine after evm_revert). Retry a little, never loop forever.
-        if (this.checkpointPtr.number === before && inconsistencies++ >= 5) {
-          throw new InconsistentChainDataError(`the node keeps returning blocks that do not link to block ${before}: ${error.message}`);
-        }
-        next = this.checkpointPtr.number + 1;
-        continue;
-      }
+    } finally {
+      // A pass that failed, or ended on a handler's failure or a stop, leaves the ranges fetched ahead unwanted.
+      drop();
     }
     this.checkDeployment();
     if (this.fatal === null && !this.stopping) {
@@ -546,10 +560,11 @@ export class Indexer extends EventEmitter {
     // Keep a range entirely final or entirely near the head: only the latter needs every header.
     if (from <= finalBoundary && to > finalBoundary) to = finalBoundary;
     const nearHead = to > finalBoundary;
+    const controller = new AbortController();
     // A range of minBlockRange blocks is not asked for again smaller: a count at a cap is taken as it is.
-    const promise = this.fetcher.fetchRange(from, to, nearHead, to - from + 1 > this.sizer.min);
+    const promise = this.fetcher.fetchRange(from, to, nearHead, to - from + 1 > this.sizer.min, { signal: controller.signal });
     promise.catch(() => undefined); // a prefetch may be abandoned; its error is seen when awaited
-    return { from, to, promise };
+    return { from, to, promise, abandon: () => controller.abort() };
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   RpcUnavailableError,
   TruncatedLogsError,
 } from "../errors";
-import type { RpcCall, RpcTransport } from "./rpc";
+import type { RequestOptions, RpcCall, RpcTransport } from "./rpc";
 import {
   parseHeader,
   parseLog,
@@ -125,8 +125,8 @@ export class ChainFetcher {
   }
 
   /** With `canShrink`, an answer of LOG_COUNT_CAPS logs over several blocks is a TruncatedLogsError. */
-  async logs(from: number, to: number, canShrink = false): Promise<LogData[]> {
-    const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), ...this.filterParams() }]);
+  async logs(from: number, to: number, canShrink = false, options: RequestOptions = {}): Promise<LogData[]> {
+    const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), ...this.filterParams() }], options);
     if (canShrink && to > from && LOG_COUNT_CAPS.has(raw.length)) {
       throw new TruncatedLogsError(
         `eth_getLogs for blocks ${from}-${to} returned exactly ${raw.length} logs, a count nodes cap their answers at: ` +
@@ -141,7 +141,7 @@ export class ChainFetcher {
    * The filter's logs of each of `blocks`, asked by block hash (EIP-234). A node that does not have one of them
    * (a lagging backend: "unknown block") makes it an InconsistentChainDataError, so that the range is fetched again.
    */
-  private async logsByHash(blocks: readonly BlockHeader[]): Promise<LogData[][]> {
+  private async logsByHash(blocks: readonly BlockHeader[], options: RequestOptions): Promise<LogData[][]> {
     const out: LogData[][] = [];
     for (let i = 0; i < blocks.length; i += BATCH) {
       const chunk = blocks.slice(i, i + BATCH);
@@ -149,6 +149,7 @@ export class ChainFetcher {
       try {
         results = await this.rpc.batch<RpcLog[]>(
           chunk.map((h): RpcCall => ({ method: "eth_getLogs", params: [{ blockHash: h.hash, ...this.filterParams() }] })),
+          options,
         );
       } catch (error) {
         // A rate limit is no sign of a lagging backend: fetching again at once would only be refused again. Nor is a
@@ -185,11 +186,12 @@ export class ChainFetcher {
    * the head, where each block's parent hash is checked). Throws RangeTooLargeError when the node refuses the
    * range, or, when it `canShrink` (the caller would ask for a smaller one), answers with a count of logs it may have
    * been cut at (TruncatedLogsError); InconsistentChainDataError when a reorg happened while fetching or the node's
-   * answers disagree.
+   * answers disagree. Every request carries `options.signal`: aborted, the fetch ends with RpcAbortedError (a range
+   * its caller no longer wants).
    */
-  async fetchRange(from: number, to: number, allHeaders: boolean, canShrink = true): Promise<FetchedRange> {
+  async fetchRange(from: number, to: number, allHeaders: boolean, canShrink = true, options: RequestOptions = {}): Promise<FetchedRange> {
     if (to < from) throw new RangeTooLargeError(`empty range ${from}-${to}`, "eth_getLogs");
-    const logs = this.filter.topic0s.length === 0 ? [] : await this.logs(from, to, canShrink);
+    const logs = this.filter.topic0s.length === 0 ? [] : await this.logs(from, to, canShrink, options);
     const byBlock = new Map<number, LogData[]>();
     for (const log of logs) {
       let list = byBlock.get(log.blockNumber);
@@ -215,6 +217,7 @@ export class ChainFetcher {
       const chunk = calls.slice(i, i + BATCH);
       const results = await this.rpc.batch<RpcBlock | null>(
         chunk.map((c): RpcCall => ({ method: "eth_getBlockByNumber", params: [hex(c.number), c.full] })),
+        options,
       );
       chunk.forEach((c, j) => {
         const raw = results[j];
@@ -229,7 +232,7 @@ export class ChainFetcher {
     }
     let logCount = logs.length;
     if (suspects.length > 0) {
-      const found = await this.logsByHash(suspects);
+      const found = await this.logsByHash(suspects, options);
       const missed = suspects.filter((_, i) => found[i]!.length > 0);
       if (!allHeaders && missed.length > 0) {
         // The blocks before it are not fetched: the backend that skipped this one's logs may have skipped theirs too.
@@ -242,6 +245,7 @@ export class ChainFetcher {
         const chunk = missed.slice(i, i + BATCH);
         const results = await this.rpc.batch<RpcBlock | null>(
           chunk.map((h): RpcCall => ({ method: "eth_getBlockByHash", params: [h.hash, true] })),
+          options,
         );
         chunk.forEach((h, j) => {
           const raw = results[j];

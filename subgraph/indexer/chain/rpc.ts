@@ -44,7 +44,21 @@ export interface Eip1193Provider {
 // Messages nodes and providers use when eth_getLogs covers too much (geth, erigon, Alchemy, Infura, QuickNode,
 // Ankr, Hardhat...). Matching any of them means: retry with a smaller block range.
 const RANGE_TOO_LARGE =
-  /too many|limit exceeded|exceeds? (the )?(max|limit)|response size|returned more than|block range|range (is )?too (large|wide|big)|max results|timeout|timed out|query timeout|10000 results/i;
+  /too many|limit exceeded|exceeds? (the )?(max|limit)|response size|returned more than|block range|range (is )?too (large|wide|big)|max results|10000 results/i;
+
+// A node that gave up the query ("query timeout exceeded", "request timed out", "statement timeout"): a smaller range
+// asks it for less. Unless it is a connect timeout (CONNECT_TIMEOUT), which no range caused.
+const TIMEOUT = /timeout|timed out/i;
+
+// A connection that was never made in time: undici's "Connect Timeout Error" (also as viem's "Details:" line), Node's
+// "connect ETIMEDOUT <address>", a proxy's "upstream connect timeout", "connection timed out". Not the node's answer to
+// a range, which the request may not even have reached: a smaller range would be no likelier to connect.
+const CONNECT_TIMEOUT = /\bconnect(?:ion|ing)?[ _-]?(?:attempt[ _-]?)?(?:timeout|timed[ _-]?out|ETIMEDOUT)/i;
+
+/** Whether an eth_getLogs refused with `message` is to be asked again with a smaller range. */
+function rangeTooLarge(message: string): boolean {
+  return RANGE_TOO_LARGE.test(message) || (TIMEOUT.test(message) && !CONNECT_TIMEOUT.test(message));
+}
 
 // EIP-1474's "limit exceeded": what Infura (and graph-node, which shrinks on it) take for too many logs, whatever the
 // wording. Left to the patterns, a message they do not know failed every pass on the same range, for ever.
@@ -107,7 +121,7 @@ function rpcError(method: string, error: { code?: number; message?: string; data
   if (error.code === TOO_MANY_REQUESTS || backoff !== null || RATE_LIMITED.test(error.message ?? "")) {
     return new RateLimitedError(message, method, error.code, backoff);
   }
-  if (method === "eth_getLogs" && (error.code === LIMIT_EXCEEDED || RANGE_TOO_LARGE.test(error.message ?? ""))) {
+  if (method === "eth_getLogs" && (error.code === LIMIT_EXCEEDED || rangeTooLarge(error.message ?? ""))) {
     return new RangeTooLargeError(message, method, error.code);
   }
   return new RpcError(message, method, error.code);
@@ -507,6 +521,10 @@ const UNDICI_CONNECTION_FAILURES: ReadonlySet<string> = new Set(["UND_ERR_SOCKET
 // Not ETIMEDOUT: some clients (got) name their own timeout of the answer so.
 const SYSTEM_CONNECTION_FAILURES: ReadonlySet<string> = new Set(["EPIPE", "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 
+// undici's class of its connect timeout (UND_ERR_CONNECT_TIMEOUT), by name: a client that copies the error without its
+// code (or a bundled undici whose errors are of another class) keeps the name.
+const UNDICI_CONNECT_TIMEOUT_NAME = "ConnectTimeoutError";
+
 interface HardhatFailure {
   _isHardhatError?: unknown;
   number?: unknown;
@@ -538,9 +556,35 @@ function timedOut(error: unknown): boolean {
   return hardhatErrorNumber(error) === HARDHAT_NETWORK_TIMEOUT || hasCode(error, UNDICI_TIMEOUTS);
 }
 
-/** The provider could not make the connection or lost it before the answer: Hardhat's HH108, undici's or Node's error. */
+/**
+ * Whether the provider's connect timed out, where no code says so: undici's ConnectTimeoutError by its name, Node's
+ * ETIMEDOUT of a `connect` (ETIMEDOUT alone may be a client's timeout of the answer, see SYSTEM_CONNECTION_FAILURES),
+ * or a message of a connect timeout in an error that is no node's JSON-RPC error (which has a numeric code: it goes
+ * to rpcError, as the HTTP transport's node errors do). Matching "timeout", such an error was taken for a range too large.
+ */
+function connectTimedOut(error: unknown): boolean {
+  // Hardhat's errors say what they are by number: its HH109 reads "Network connection timed out" but is the answer's timeout.
+  if (hardhatErrorNumber(error) !== null) return false;
+  if (typeof error === "object" && error !== null && typeof (error as ProviderFailure).code === "number") return false;
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as ProviderFailure).cause, depth++) {
+    const { name, code, syscall, message } = e as ProviderFailure & { name?: unknown; syscall?: unknown };
+    if (name === UNDICI_CONNECT_TIMEOUT_NAME || (code === "ETIMEDOUT" && syscall === "connect")) return true;
+    if (typeof message === "string" && CONNECT_TIMEOUT.test(message)) return true;
+  }
+  return typeof error === "string" && CONNECT_TIMEOUT.test(error);
+}
+
+/**
+ * The provider could not make the connection or lost it before the answer: Hardhat's HH108, undici's or Node's error,
+ * a connect that timed out.
+ */
 function connectionFailed(error: unknown): boolean {
-  return hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT || hasCode(error, UNDICI_CONNECTION_FAILURES) || hasCode(error, SYSTEM_CONNECTION_FAILURES);
+  return (
+    hardhatErrorNumber(error) === HARDHAT_CANNOT_CONNECT ||
+    hasCode(error, UNDICI_CONNECTION_FAILURES) ||
+    hasCode(error, SYSTEM_CONNECTION_FAILURES) ||
+    connectTimedOut(error)
+  );
 }
 
 /**
@@ -562,6 +606,21 @@ const GATEWAY_ERROR_PAGE = /\b(50[234])\b[\s:-]*(?:bad gateway|service (?:tempor
 function gatewayErrorStatus(body: string): number | null {
   const match = GATEWAY_ERROR_PAGE.exec(body);
   return match === null ? null : Number(match[1]);
+}
+
+/**
+ * Whether the error is viem's own (its BaseError: `shortMessage`, `version`, `walk()`), which its client throws once
+ * its retries are spent: viem's buildRequest sends again every error without a status or a JSON-RPC code (a connection
+ * refused, closed or timed out) `retryCount` times (3 by default, after 150, 300 and 600 ms), as it sends a 502/503/504.
+ * Sent again here too, a dead node took 16 requests and 4.5 s to fail instead of 4 and 1.1 s (measured against a
+ * refused port and a node that closes every connection), and, with viem's `timeout` set above undici's connect timeout
+ * (10 s, which then ends each attempt first), a host that never accepts the connection about 4 x 41 s instead of 41 s.
+ * (At viem's default timeout, 10 s, its own TimeoutError comes first: a timeout of the answer, not sent again here.)
+ */
+function retriedByViem(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { shortMessage, version, walk } = error as { shortMessage?: unknown; version?: unknown; walk?: unknown };
+  return typeof shortMessage === "string" && typeof version === "string" && typeof walk === "function";
 }
 
 /** A provider's error, classified; `resend`: it failed in transit and the provider sent it once only (see Eip1193Rpc). */
@@ -599,7 +658,7 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
   // As HttpRpc takes fetch's failures: a refused, reset or closed connection is sent again, and a timed-out eth_getLogs
   // asks for a smaller range.
   if (connectionFailed(error)) {
-    return { error: new RpcConnectionError(`${method} failed: ${message}`, method, undefined, { cause: error }), resend: true };
+    return { error: new RpcConnectionError(`${method} failed: ${message}`, method, undefined, { cause: error }), resend: !retriedByViem(error) };
   }
   if (timedOut(error)) {
     const text = `${method} timed out: ${message}`;
@@ -629,10 +688,11 @@ export interface Eip1193RpcOptions {
  * An in-process provider can be rate limited as much as an HTTP endpoint when it wraps a remote node (Hardhat's
  * provider of a network with a URL, viem's): its refusals are classified as HttpRpc's, and the wait one
  * names holds every request of the transport. It retries only what the provider does not (those providers retry their
- * requests: viem a 429 and a 502/503/504, Hardhat a 429): Hardhat's 502/503/504, known by its error page, its
- * refused connection (HH108), a connection the node closed or reset or undici's connect timed out, and Node's errors of
- * a connection never made or lost (EPIPE, ENOTFOUND, EAI_AGAIN...: SYSTEM_CONNECTION_FAILURES) are sent again as HttpRpc
- * sends them, up to TRANSIENT_RETRIES times after transientBackoffMs. It has no request rate
+ * requests: viem a 429, a 502/503/504 and a connection failure, Hardhat a 429): Hardhat's 502/503/504, known by its
+ * error page, its refused connection (HH108), a connection the node closed or reset or undici's connect timed out, and
+ * Node's errors of a connection never made or lost (EPIPE, ENOTFOUND, EAI_AGAIN...: SYSTEM_CONNECTION_FAILURES), unless
+ * viem's error (retriedByViem), are sent again as HttpRpc sends them, up to TRANSIENT_RETRIES times after
+ * transientBackoffMs. It has no request rate
  * (maxRequestsPerSecond is the HTTP transport's).
  */
 export class Eip1193Rpc implements RpcTransport {

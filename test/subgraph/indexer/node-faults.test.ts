@@ -1,11 +1,12 @@
 // A node that misbehaves over the wire, behind a JSON-RPC proxy on 127.0.0.1 that the indexer reaches through its own
 // HTTP transport: eth_getLogs that times out (for large ranges only, or for every range), and an eth_getLogs answer
-// that leaves out one block's logs. The indexer either ends with the same database as an honest node gives it, or
-// fails the pass with an error that names the method and the blocks; it never asks forever.
+// that leaves out one block's logs, and one that never answers the ranges fetched ahead of one it refuses. The indexer
+// either ends with the same database as an honest node gives it, or fails the pass with an error that names the method
+// and the blocks; it never asks forever, and it gives up the requests of the ranges it no longer wants.
 import { expect } from "chai";
-import { Indexer } from "../../../subgraph/indexer";
+import { Indexer, type IndexerLogRecord, type IndexerOptions } from "../../../subgraph/indexer";
 import { TRANSIENT_RETRIES } from "../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RpcConnectionError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
+import { RangeTooLargeError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 import { startRpcProxy, type Fault, type ProxiedCall, type RpcProxy } from "./helpers/rpc-proxy";
@@ -54,9 +55,12 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     return started;
   }
 
-  async function openIndexer(rpc: string, options: { rpcTimeoutMs?: number } = {}): Promise<{ indexer: Indexer; db: string }> {
+  async function openIndexer(
+    rpc: string,
+    options: Pick<IndexerOptions, "rpcTimeoutMs" | "initialBlockRange" | "logger"> = {},
+  ): Promise<{ indexer: Indexer; db: string }> {
     const db = fx.dbPath(`node-faults-${++runs}.sqlite`);
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, rpcTimeoutMs: options.rpcTimeoutMs });
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, ...options });
     open.push(indexer);
     return { indexer, db };
   }
@@ -187,5 +191,112 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     // The blocks before it are indexed.
     expect(indexer.status().checkpoint!.number).to.equal(hidden.number - 1);
     expect(node.calls.filter(byHash).length).to.be.at.most(Math.ceil(Math.log2(await fx.chain.blockNumber())) + 1);
+  });
+
+  /**
+   * A node that answers the first eth_getLogs range with `refusal` once the range fetched ahead of it has arrived, and
+   * never answers that one (until the client gives it up); it answers everything else.
+   */
+  function refusingAhead(refusal: { code: number; message: string }) {
+    const state: { near: ProxiedCall | null; ahead: ProxiedCall | null; refusing: boolean } = { near: null, ahead: null, refusing: true };
+    let arrived = (): void => undefined;
+    const aheadArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const fault = (call: ProxiedCall): Fault | Promise<Fault> => {
+      if (!isRangeQuery(call) || !state.refusing) return undefined;
+      if (state.near === null) {
+        state.near = call;
+        return aheadArrived.then(() => ({ error: refusal }));
+      }
+      if (state.ahead === null && Number(filterOf(call).fromBlock) > Number(filterOf(state.near).toBlock)) {
+        state.ahead = { method: call.method, params: call.params }; // as the proxy records it (no JSON-RPC id)
+        arrived();
+        return "stall";
+      }
+      return undefined;
+    };
+    return { state, fault };
+  }
+
+  it("gives up the requests of the ranges fetched ahead of a range the node refused as too large, and indexes everything", async function () {
+    // Infura's answer to a range with too many logs.
+    const { state, fault } = refusingAhead({ code: -32005, message: "query returned more than 10000 results" });
+    const node = await proxy({ fault });
+    const logs: IndexerLogRecord[] = [];
+    // The default 30 s timeout: only the indexer's giving up ends the stalled request within the pass.
+    const { indexer, db } = await openIndexer(node.url, { initialBlockRange: 4, logger: (record) => logs.push(record) });
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(state.ahead, "a range fetched ahead").to.not.equal(null);
+    // The range ahead, and no request the pass still wanted.
+    expect(node.abandoned).to.deep.equal([state.ahead]);
+    // Given up, not failed: nothing is reported of it.
+    expect(logs.filter((record) => record.level !== "debug" && record.level !== "info")).to.deep.equal([]);
+    expect(logs.filter((record) => /given up/.test(record.message))).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
+  });
+
+  it("gives up the requests of the ranges fetched ahead when the pass fails, and the next pass indexes everything", async function () {
+    const { state, fault } = refusingAhead({ code: -32602, message: "invalid argument 0: hex string has leading zero digits" });
+    const node = await proxy({ fault });
+    const { indexer, db } = await openIndexer(node.url, { initialBlockRange: 4 });
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcError);
+    expect((error as Error).message).to.match(/^eth_getLogs failed: invalid argument 0/);
+    // The next pass's requests come after the failed pass's were given up.
+    state.refusing = false;
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(node.abandoned).to.deep.equal([state.ahead]);
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
+  });
+});
+
+describe("embedded indexer: a handler that fails while the ranges after its block are in flight, behind a JSON-RPC proxy", function () {
+  let fx: ProbeFixture;
+  let failing: number;
+  const open: Array<Indexer | RpcProxy> = [];
+
+  before(async function () {
+    fx = await startProbeFixture();
+    const [A] = fx.chain.accounts.slice(1, 2);
+    await registerProvider(fx.probe, A!, "alpha", 10n, 1);
+    // The probe's mode 1 aborts its handler: a deterministic failure at this block.
+    await fx.probe.send("probe", [1, "boom"]);
+    failing = await fx.chain.blockNumber();
+    for (let i = 0; i < 8; i++) await fx.chain.mine();
+  });
+
+  after(async function () {
+    for (const opened of open.splice(0)) await opened.close();
+    await fx?.close();
+  });
+
+  it("gives up the requests of the ranges fetched ahead when the subgraph fails at a block", async function () {
+    let ahead: ProxiedCall | null = null;
+    let arrived = (): void => undefined;
+    const aheadArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const node = await startRpcProxy(fx.chain.url, {
+      fault: (call) => {
+        if (!isRangeQuery(call)) return undefined;
+        const { fromBlock, toBlock } = filterOf(call);
+        // The failing block's range is answered once the range after it has arrived, which is never answered.
+        if (Number(fromBlock) <= failing && failing <= Number(toBlock)) return aheadArrived.then(() => undefined);
+        if (ahead === null && Number(fromBlock) > failing) {
+          ahead = { method: call.method, params: call.params };
+          arrived();
+          return "stall";
+        }
+        return undefined;
+      },
+    });
+    open.push(node);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: node.url, db: fx.dbPath("failing.sqlite"), initialBlockRange: 2 });
+    open.push(indexer);
+    expect((await indexer.syncOnce()).fatalError!.blockNumber).to.equal(failing);
+    // A failed subgraph's next pass asks the node for its head and the failed block: the proxy has seen the indexer's
+    // earlier requests end by then.
+    expect((await indexer.syncOnce()).failed).to.equal(true);
+    expect(ahead, "a range fetched ahead").to.not.equal(null);
+    expect(node.abandoned).to.deep.equal([ahead]);
   });
 });

@@ -1021,11 +1021,85 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(time.waits).to.deep.equal([50, 50, 100, 150]);
   });
 
+  it("takes a connect timeout that carries no code (by undici's class name, Node's connect ETIMEDOUT, or a message that says connect) for a connection failure sent again, and a node's timeout of the query for a range too large", async function () {
+    // undici's ConnectTimeoutError copied without its code, as a client that rebuilds errors passes it on.
+    const named = (message: string) => Object.assign(new Error(message), { name: "ConnectTimeoutError" });
+    // viem's HttpRequestError over fetch's TypeError: its message has the cause's only as a "Details:" line.
+    const viaViem = (cause: Error) =>
+      Object.assign(new Error(`HTTP request failed.\n\nDetails: ${cause.message}`), { name: "HttpRequestError", cause: new TypeError("fetch failed", { cause }) });
+    const connectTimeouts: Array<[string, () => unknown]> = [
+      ["undici's message", () => new Error("Connect Timeout Error")],
+      ["undici 6's message", () => new Error("Connect Timeout Error (attempted address: eth-node.example:8545, timeout: 10000ms)")],
+      ["undici's class name, another message", () => named("timeout")],
+      ["undici's class under viem", () => viaViem(named("Connect Timeout Error"))],
+      ["viem's Details line alone", () => new Error("HTTP request failed.\n\nDetails: Connect Timeout Error")],
+      ["Node's connect ETIMEDOUT", () => Object.assign(new Error("connect ETIMEDOUT 10.0.0.1:8545"), { code: "ETIMEDOUT", syscall: "connect" })],
+      ["Node's connect ETIMEDOUT, message only", () => new Error("connect ETIMEDOUT 10.0.0.1:8545")],
+      ["a proxy's words", () => new Error("upstream connect timeout")],
+      ["connection timed out", () => new Error("Connection timed out")],
+      ["a string", () => "connection timeout"],
+    ];
+    for (const [name, failure] of connectTimeouts) {
+      const { provider, asked } = failing(Array.from({ length: TRANSIENT_RETRIES + 1 }, failure));
+      const { time, options } = fakeTime();
+      const error = await new Eip1193Rpc(provider, options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+      expect(asked, name).to.have.length(1 + TRANSIENT_RETRIES);
+      expect(time.waits, name).to.deep.equal([50, 100, 150]);
+    }
+    // The node's own words for a query it gave up: a smaller range, at once. With a JSON-RPC code, even one that says
+    // connect: the node answered (a gateway's upstream), as the HTTP transport takes the same answer.
+    const queryTimeouts: Array<[string, unknown, boolean]> = [
+      ["geth's query timeout", new Error("query timeout exceeded"), true],
+      ["timed out", new Error("request timed out"), true],
+      ["request timeout", new Error("request timeout (code=TIMEOUT, version=6.13.0)"), true],
+      ["a database's statement timeout", Object.assign(new Error("canceling statement due to statement timeout"), { code: -32000 }), true],
+      ["a gateway's connect timeout, with a code", Object.assign(new Error("upstream connect timeout"), { code: -32000 }), false],
+    ];
+    for (const [name, failure, smaller] of queryTimeouts) {
+      const { provider, asked } = failing([failure]);
+      const { time, options } = fakeTime();
+      const error = await new Eip1193Rpc(provider, options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(RpcError).and.not.instanceOf(RpcConnectionError);
+      expect(error instanceof RangeTooLargeError, name).to.equal(smaller);
+      expect(asked, name).to.have.length(1);
+      expect(time.waits, name).to.deep.equal([]);
+    }
+  });
+
+  it("does not send again a connection failure viem's client threw, which viem has sent again itself: one request, an RpcConnectionError with viem's error as its cause", async function () {
+    /** viem's error as its client throws it once its retries are spent: its BaseError has shortMessage, version, walk(). */
+    const viem = (name: string, cause: Error) =>
+      Object.assign(new Error(`HTTP request failed.\n\nURL: http://eth-node.example\n\nDetails: ${cause.message}\nVersion: 2.57.20`, { cause }), {
+        name,
+        shortMessage: "HTTP request failed.",
+        version: "2.57.20",
+        walk: () => cause,
+      });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED", syscall: "connect" });
+    const table: Array<[string, () => Error]> = [
+      ["a refused connection", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: refused }))],
+      ["a connection closed", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: new undiciErrors.SocketError("other side closed") }))],
+      ["undici's connect timeout", () => viem("HttpRequestError", new TypeError("fetch failed", { cause: new undiciErrors.ConnectTimeoutError() }))],
+    ];
+    for (const [name, failure] of table) {
+      const thrown = failure();
+      const { provider, asked } = failing([thrown, failure()]);
+      const { time, options } = fakeTime();
+      const error = await new Eip1193Rpc(provider, options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error, name).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
+      expect((error as Error).cause, name).to.equal(thrown);
+      expect(asked, name).to.have.length(1);
+      expect(time.waits, name).to.deep.equal([]);
+    }
+  });
+
   it("asks again after Node's errors of a connection never made or lost, thrown as they are or as a cause, then fails with RpcConnectionError, as the HTTP transport does", async function () {
     /** An error as Node's net and dns modules throw it. */
     const systemError = (code: string, syscall: string) =>
       Object.assign(new Error(`${syscall} ${code} eth-node.example`), { code, syscall, hostname: "eth-node.example" });
-    // viem's: its HttpRequestError, whose cause is fetch's TypeError, whose cause is Node's error.
+    // viem's cause chain: an HttpRequestError, whose cause is fetch's TypeError, whose cause is Node's error (without
+    // viem's BaseError fields: viem's own error is not sent again, as viem has, see above).
     const viaViem = (cause: Error) =>
       Object.assign(new Error("HTTP request failed.\n\nDetails: fetch failed"), { name: "HttpRequestError", cause: new TypeError("fetch failed", { cause }) });
     const table: Array<[string, () => Error]> = [

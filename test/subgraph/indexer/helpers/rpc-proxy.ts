@@ -1,6 +1,7 @@
 // A JSON-RPC proxy on 127.0.0.1 in front of a node, for the tests of what the indexer does with a node that misbehaves
 // over the wire: it forwards the calls of each HTTP request (a single call or a batch) to the node, and lets the test
-// fail a request or a call before it is forwarded, or rewrite a call's answer after. The indexer talks to it through its own
+// fail a request or a call before it is forwarded (at once, or once something else happened), or rewrite a call's answer
+// after, and it records the requests the client gave up before their answer. The indexer talks to it through its own
 // HTTP transport, as to any node.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,8 +24,8 @@ export type Fault =
   | undefined;
 
 export interface RpcProxyOptions {
-  /** The fault of an HTTP request: the first its calls name, in call order. */
-  fault?(call: ProxiedCall): Fault;
+  /** The fault of an HTTP request: the first its calls name, in call order (a promise: decided when it resolves). */
+  fault?(call: ProxiedCall): Fault | Promise<Fault>;
   /** A call's result as the node gave it, to be answered instead (the node's JSON-RPC errors pass as they are). */
   rewrite?(call: ProxiedCall, result: unknown): unknown;
 }
@@ -34,6 +35,8 @@ export interface RpcProxy {
   readonly url: string;
   /** Every call it received, in order, forwarded or not. */
   readonly calls: ProxiedCall[];
+  /** The calls of the HTTP requests the client closed before they were answered (a "close" fault's are not). */
+  readonly abandoned: ProxiedCall[];
   close(): Promise<void>;
 }
 
@@ -49,17 +52,29 @@ interface JsonRpcReply {
 
 export async function startRpcProxy(upstream: string, options: RpcProxyOptions = {}): Promise<RpcProxy> {
   const calls: ProxiedCall[] = [];
+  const abandoned: ProxiedCall[] = [];
+  let closing = false;
   const server = http.createServer((request, response) => {
     let body = "";
+    let closedHere = false;
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    request.on("end", () => {
+    request.on("end", () => void answer());
+    const answer = async (): Promise<void> => {
       const parsed = JSON.parse(body) as JsonRpcCall | JsonRpcCall[];
       const batch = Array.isArray(parsed) ? parsed : [parsed];
-      calls.push(...batch.map(({ method, params }) => ({ method, params })));
-      const faults = batch.map((call) => options.fault?.(call));
+      const received = batch.map(({ method, params }) => ({ method, params }));
+      calls.push(...received);
+      response.on("close", () => {
+        if (!response.writableFinished && !closedHere && !closing) abandoned.push(...received);
+      });
+      const faults = await Promise.all(batch.map((call) => options.fault?.(call)));
       const fault = faults.find((f) => f !== undefined && !(typeof f === "object" && "error" in f));
+      if (response.destroyed) return;
       if (fault === "stall") return;
-      if (fault === "close") return void request.socket.destroy();
+      if (fault === "close") {
+        closedHere = true;
+        return void request.socket.destroy();
+      }
       if (typeof fault === "object" && "status" in fault) return void response.writeHead(fault.status, { "content-type": "text/plain" }).end(fault.body);
       const refused = new Map<number, JsonRpcReply>();
       batch.forEach((call, i) => {
@@ -78,13 +93,15 @@ export async function startRpcProxy(upstream: string, options: RpcProxyOptions =
         },
         (error: unknown) => response.writeHead(502, { "content-type": "text/plain" }).end(String(error)),
       );
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    abandoned,
     close: () => {
+      closing = true;
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
