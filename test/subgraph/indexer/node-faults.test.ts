@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { Indexer, type IndexerLogRecord, type IndexerOptions } from "../../../subgraph/indexer";
 import { TRANSIENT_RETRIES } from "../../../subgraph/indexer/chain/rpc";
 import { RangeTooLargeError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
+import { waitUntil } from "../../helpers/wait";
 import { dumpDatabase } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 import { startRpcProxy, type Fault, type ProxiedCall, type RpcProxy } from "./helpers/rpc-proxy";
@@ -228,6 +229,8 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
     expect(state.ahead, "a range fetched ahead").to.not.equal(null);
     // The range ahead, and no request the pass still wanted.
+    // The close reaches the proxy on its own socket: the assertion waits for it rather than racing it.
+    await waitUntil(() => node.abandoned.length > 0, "the proxy saw the range ahead given up");
     expect(node.abandoned).to.deep.equal([state.ahead]);
     // Given up, not failed: nothing is reported of it.
     expect(logs.filter((record) => record.level !== "debug" && record.level !== "info")).to.deep.equal([]);
@@ -246,6 +249,7 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     state.refusing = false;
     const status = await indexer.syncOnce();
     expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    await waitUntil(() => node.abandoned.length > 0, "the proxy saw the range ahead given up");
     expect(node.abandoned).to.deep.equal([state.ahead]);
     expect(dumpDatabase(db)).to.deep.equal(await honestDump());
   });
@@ -297,6 +301,7 @@ describe("embedded indexer: a handler that fails while the ranges after its bloc
     // earlier requests end by then.
     expect((await indexer.syncOnce()).failed).to.equal(true);
     expect(ahead, "a range fetched ahead").to.not.equal(null);
+    await waitUntil(() => node.abandoned.length > 0, "the proxy saw the range ahead given up");
     expect(node.abandoned).to.deep.equal([ahead]);
   });
 });
