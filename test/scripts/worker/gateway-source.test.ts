@@ -266,6 +266,7 @@ describe("gateway job source", function () {
     const iterator = source({ feedBufferLimit: 2, resyncMs: 100 }).jobs(controller.signal)[Symbol.asyncIterator]();
     const first = await iterator.next();
     jobs.push(first.value as CandidateJob);
+    await waitFor("the subscription", () => gateway.subscribers() === 1);
     // Not taking the next job: the source is held at its yield, as while it reads openJobs, and the feed buffers.
     for (let id = 10; id <= 14; id++) gateway.publish(gatewayJob(id));
     await waitFor("a full buffer", () => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")));
