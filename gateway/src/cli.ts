@@ -96,30 +96,17 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     return n;
   };
   // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
-  // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong.
-  // `route`: the path is a route (a graph-node endpoint's), not an RPC provider's key, and the message may repeat it.
-  const httpUrl = (text: string, name: string, route = false): string => {
-    let parsed: URL | null = null;
+  // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong. The refusal quotes
+  // nothing after the scheme (url-form.ts): an RPC URL's path may be a key, and what URL takes for the scheme of a URL
+  // written without one may be a user name. `_route` (the subgraph URL's path is a route) no longer changes that.
+  const httpUrl = (text: string, name: string, _route = false): string => {
     try {
-      parsed = new URL(text);
-    } catch {
-      // not a URL at all
+      checkUrlForm(text, ["http", "https"]);
+    } catch (error) {
+      if (error instanceof UrlFormError) throw new UsageError(`${name} ${error.message}`);
+      throw error;
     }
-    if (parsed !== null && (parsed.protocol === "http:" || parsed.protocol === "https:")) {
-      // Written otherwise than URL uses it (spaces around it, one slash after its scheme): refused, not repeated.
-      try {
-        checkUrlForm(text, parsed);
-      } catch (error) {
-        if (error instanceof UrlFormError) throw new UsageError(`${name} ${error.message}`);
-        throw error;
-      }
-      return text;
-    }
-    // Repeated without what may be a key: a URL's path (for an RPC), query and credentials. Written without its scheme,
-    // the URL parses as another (or none), where they cannot be told apart: it is repeated only if it has none of them.
-    const plain = route ? !/[?#@]/.test(text) : !/[/?#@]/.test(text);
-    const shown = plain ? text : parsed !== null && parsed.host !== "" ? redactUrl(text, { keepPath: route }) : null;
-    throw new UsageError(`${name} must be an http:// or https:// URL (${shown === null ? "not repeated: it may hold a key" : `got ${shown}`})`);
+    return text;
   };
   const corsOrigins = (text: string | undefined, name: string): ReturnType<typeof parseCorsOrigins> => {
     try {

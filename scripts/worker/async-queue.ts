@@ -1,5 +1,7 @@
 // A buffer between a push-style producer (a graphql-ws sink) and a pull-style consumer (an async generator):
-// items pushed while nobody is waiting are kept in order; a failure or the end is delivered after them.
+// items pushed while nobody is waiting are kept in order; a failure or the end is delivered after them. With a limit,
+// a push onto a full buffer drops its oldest item: the producer cannot be made to wait, and without one a burst
+// would grow the buffer without bound.
 
 export class AsyncQueue<T> {
   private readonly items: T[] = [];
@@ -7,9 +9,15 @@ export class AsyncQueue<T> {
   private failure: { error: unknown } | undefined;
   private ended = false;
 
+  /** `limit`: the most items kept; `onDrop` is called with each item dropped to make room. */
+  constructor(private readonly limit = Infinity, private readonly onDrop?: (item: T) => void) {
+    if (!(limit >= 1)) throw new RangeError(`an AsyncQueue keeps at least one item, not ${limit}`);
+  }
+
   push(item: T): void {
     if (this.ended || this.failure !== undefined) return;
     this.items.push(item);
+    if (this.items.length > this.limit) this.onDrop?.(this.items.shift() as T);
     this.wake();
   }
 

@@ -7,7 +7,7 @@
 
 import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
-import { type Redactor, redactUrlsIn } from "../../subgraph/indexer/redact";
+import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
 import { ConfigError, WorkerConfig, configRedactor, loadConfig } from "./config";
 import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
@@ -148,7 +148,7 @@ export async function runWorkerCli(
   const level = options.logLevel ?? config.logLevel;
   const logger = createLogger(level, jsonLineSink(io.stderr, redact));
   // Setup's warnings quote what was written in the fields they name (why nvidia-smi could not run), as its errors do.
-  const setupLogger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsIn(redact(line))));
+  const setupLogger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsInJson(redact(line))));
   let parts: WorkerParts;
   try {
     parts = await prepareWorkerParts(config, setupLogger, io.env);

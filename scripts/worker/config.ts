@@ -10,7 +10,7 @@ import { JOB_MAX_DURATION } from "../deploy";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
-import { holdsUrl, type Redactor, redactUrl, urlRedactor } from "../../subgraph/indexer/redact";
+import { holdsUrl, type Redactor, urlRedactor } from "../../subgraph/indexer/redact";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "./retry";
 import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
@@ -218,14 +218,14 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     chain: {
       // Requests only: the worker polls for what it waits on, so it needs no WebSocket RPC (whose dropped
       // connection ethers would not re-establish).
-      rpcUrl: readUrl(chain, "rpcUrl", ["http:", "https:"]),
+      rpcUrl: readUrl(chain, "rpcUrl", ["http", "https"]),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
       ...readReceiptWait(chain),
       maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
-      httpUrl: readUrl(gateway, "httpUrl", ["http:", "https:"], { keepPath: true }),
-      wsUrl: readUrl(gateway, "wsUrl", ["ws:", "wss:"], { keepPath: true }),
+      httpUrl: readUrl(gateway, "httpUrl", ["http", "https"]),
+      wsUrl: readUrl(gateway, "wsUrl", ["ws", "wss"]),
       resyncMs: gateway.optionalInteger("resyncSeconds", 5, 3600, 60) * 1000,
     },
     provider: {
@@ -254,31 +254,13 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   };
 }
 
-/** `shown.keepPath`: the path is a route, not a key, and an error may show it (subgraph/indexer/redact.ts). */
-function readUrl(
-  reader: FieldReader,
-  key: string,
-  protocols: readonly string[],
-  shown: { keepPath?: boolean } = {},
-): string {
+/** `schemes`: lowercase, without the colon (`["http", "https"]`). */
+function readUrl(reader: FieldReader, key: string, schemes: readonly string[]): string {
   const value = reader.string(key, { maxBytes: 2048 });
-  let url: URL;
+  // Refused without being shown (url-form.ts): an endpoint written without its scheme keeps its key in its path, where
+  // redactUrl cannot tell it from a route, and what URL takes for its scheme may be a user name.
   try {
-    url = new URL(value);
-  } catch {
-    // Not shown: an endpoint written without its scheme keeps its key in its path (redactUrl cannot tell it for a URL).
-    throw new FieldError(reader.fieldPath(key), `must be a URL (${protocols.join(" or ")})`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new FieldError(
-      reader.fieldPath(key),
-      `must be a ${protocols.map((p) => p.slice(0, -1)).join("/")} URL`,
-      redactUrl(value, shown),
-    );
-  }
-  // Written otherwise than URL uses it (spaces around it, one slash after its scheme, a Windows paste): refused, not shown.
-  try {
-    checkUrlForm(value, url);
+    checkUrlForm(value, schemes);
   } catch (error) {
     if (error instanceof UrlFormError) throw new FieldError(reader.fieldPath(key), error.message);
     throw error;
@@ -573,14 +555,15 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
 
 // A result file is named by appending /<hash>.bin: after a query or a fragment that would name something else.
 function readBaseUrl(reader: FieldReader, key: string): string {
-  const value = readUrl(reader, key, ["http:", "https:"], { keepPath: true });
+  const value = readUrl(reader, key, ["http", "https"]);
   const url = new URL(value);
   // Every result URI is published on-chain: a password in it would be public for good. Not echoed, for the same reason.
   if (url.username !== "" || url.password !== "") {
     throw new FieldError(reader.fieldPath(key), "must carry no user or password: every result URI built from it is published on-chain");
   }
+  // Not echoed either: a query may be a signature (a presigned upload URL).
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
-    throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)", value);
+    throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)");
   }
   return value;
 }

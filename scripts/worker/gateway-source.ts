@@ -59,6 +59,8 @@ export interface GatewaySourceOptions {
   keepAliveMs?: number;
   /** How often openJobs is read again while following the feed (default 60 s). */
   resyncMs?: number;
+  /** The most feed events kept while they are not taken (during an openJobs read); default 1000 (worker README). */
+  feedBufferLimit?: number;
   /** openJobs page size (default 50; the gateway allows up to 100). */
   pageSize?: number;
   /** Pause between two looks at the gateway's indexed block while waiting for `indexedBlock` (default 500 ms). */
@@ -141,6 +143,11 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
   const { logger } = options;
   const { requestTimeoutMs, keepAliveMs } = gatewayTimeouts(options);
   const filter = await options.feedFilter();
+  // Events pile up only while this loop reads openJobs (the worker takes each job as it comes), so a full buffer drops
+  // the oldest: those most likely to be in the read under way, which returns the jobs open when it reaches their
+  // page. A job dropped and missed by it comes back at the next re-read, like one the worker passed over.
+  const bufferLimit = options.feedBufferLimit ?? 1_000;
+  let droppedAtRead = 0;
   const feed = new JobFeed({
     url: options.wsUrl,
     query: JOB_OPENED,
@@ -148,6 +155,14 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
     field: "jobOpened",
     keepAliveMs,
     connectTimeoutMs: requestTimeoutMs,
+    bufferLimit,
+    onDrop: (dropped) => {
+      if (dropped === droppedAtRead + 1) {
+        logger.warn("the job feed's buffer is full: dropping its oldest events; the next openJobs re-read offers them again", {
+          bufferLimit,
+        });
+      }
+    },
     webSocketImpl: options.webSocketImpl,
   });
   try {
@@ -176,6 +191,10 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
       const next = await nextOrTimeout(pending, Math.max(0, resyncAt - Date.now()));
       if (signal.aborted) return;
       if (next === "timeout") {
+        if (feed.dropped > droppedAtRead) {
+          logger.info("reading openJobs again after the job feed dropped events", { dropped: feed.dropped - droppedAtRead });
+          droppedAtRead = feed.dropped;
+        }
         for await (const raw of openJobs(options, signal)) {
           const job = candidate(raw, logger);
           if (job !== undefined) yield job;

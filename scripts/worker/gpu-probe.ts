@@ -5,7 +5,7 @@
 // With --config, its gpu section (overrides, region, tier) applies; without, only nvidia-smi is asked.
 // Exit status: 0 with the specs on stdout; 1 when they cannot be determined; 2 for a usage or config error.
 
-import { type Redactor, redactUrlsIn } from "../../subgraph/indexer/redact";
+import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
 import { parseArgs, UsageError } from "./args";
 import { ConfigError, GpuConfig, configRedactor, loadConfig } from "./config";
 import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
@@ -50,7 +50,7 @@ export async function runGpuProbe(
     return 2;
   }
   try {
-    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr, redact)), io.env);
+    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr, (line) => redactUrlsInJson(configRedact(line)))), io.env);
     io.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
     return 0;
   } catch (error) {

@@ -19,6 +19,10 @@ export interface JobFeedOptions {
   keepAliveMs: number;
   /** How long to wait for the server to acknowledge the connection. */
   connectTimeoutMs: number;
+  /** The most events kept while the consumer is not reading; a new one beyond drops the oldest. */
+  bufferLimit: number;
+  /** Called for each event dropped so (`dropped`: how many so far). */
+  onDrop?: (dropped: number) => void;
   /** A WebSocket class (default: the `ws` package's). */
   webSocketImpl?: unknown;
 }
@@ -55,13 +59,18 @@ function toFeedError(url: string, received: unknown): Error {
 const PONG_TIMEOUT_CLOSE_CODE = 4408;
 
 export class JobFeed {
-  private readonly queue = new AsyncQueue<unknown>();
+  private readonly queue: AsyncQueue<unknown>;
+  private droppedEvents = 0;
   private readonly client: Client;
   private readonly unsubscribe: () => void;
   /** Resolves once the server acknowledged the connection; rejects if the connection fails first. */
   readonly connected: Promise<void>;
 
   constructor(private readonly options: JobFeedOptions) {
+    this.queue = new AsyncQueue<unknown>(options.bufferLimit, () => {
+      this.droppedEvents += 1;
+      options.onDrop?.(this.droppedEvents);
+    });
     let acknowledged!: () => void;
     let refused!: (error: Error) => void;
     this.connected = new Promise<void>((resolve, reject) => {
@@ -132,6 +141,11 @@ export class JobFeed {
         },
       },
     );
+  }
+
+  /** Events dropped from a full buffer since the feed was opened. */
+  get dropped(): number {
+    return this.droppedEvents;
   }
 
   /** The subscription's payloads (`data[field]`), until the connection fails (thrown) or `signal` aborts. */

@@ -40,9 +40,10 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
 // JSON escape that ends a URL in JSON-escaped text, and left outside it; no key is one character. A `\n` followed by
 // more (`https://host/v2/<key>\nat`) is read as the path, as a key may begin with `n`: a word of the message may go
 // with the URL, but no key shows. A backslash that ends it (before punctuation) is left outside it with the
-// punctuation, as written.
+// punctuation, as written. A scheme starts a URL at a word's start, or right after an escape (`\nhttps://…`, a URL on
+// the next line of a JSON-escaped message, whose `n` would otherwise hide the word's start).
 const URL_IN_TEXT =
-  /\b(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+(?:(?:\\+[^\s"'`<>\\])*\\+[^\s"'`<>\\]{2,})*|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
+  /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+(?:(?:\\+[^\s"'`<>\\])*\\+[^\s"'`<>\\]{2,})*|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}\\]+$/;
 
 /**
@@ -61,8 +62,72 @@ export function holdsUrl(text: string): boolean {
 export function redactUrlsIn(text: string): string {
   return text.replace(URL_IN_TEXT, (match) => {
     const url = match.replace(TRAILING_PUNCTUATION, "");
-    return `${asWritten(url, redactUrl(url))}${match.slice(url.length)}`;
+    return `${cutUrl(url)}${match.slice(url.length)}`;
   });
+}
+
+// What may follow a scheme in JSON-escaped text: a run of characters no escape starts, or one escape. A backslash that
+// starts no JSON escape is taken as itself.
+const JSON_TEXT_PART = /[^\\]+|\\u[0-9a-fA-F]{4}|\\["\\/bfnrt]|\\/gy;
+const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+// What ends a URL in text, as URL_IN_TEXT has it.
+const ENDS_URL = /[\s"'`<>]/;
+const SCHEME_IN_TEXT = /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):/gi;
+
+/**
+ * redactUrlsIn for JSON-escaped text (a JSON log line): a URL ends where its text does once unescaped, at an escape
+ * that stands for whitespace, a quote or an angle bracket (`\n`, `\"`, `\u0027`), and what follows stays as written.
+ * Every other escape is the URL's (`\\` a backslash, which URL reads as a slash; `\u00e9` a letter of its path), so no
+ * part of it shows. The URL is redacted as it reads unescaped, and written back escaped.
+ */
+export function redactUrlsInJson(text: string): string {
+  let result = "";
+  let copied = 0;
+  for (const match of text.matchAll(SCHEME_IN_TEXT)) {
+    const start = match.index;
+    if (start < copied) continue;
+    // The URL unescaped, and for each of its characters where it ends in `text`.
+    let unescaped = match[0];
+    const ends: number[] = [];
+    JSON_TEXT_PART.lastIndex = start + match[0].length;
+    let part: RegExpExecArray | null;
+    scan: while ((part = JSON_TEXT_PART.exec(text)) !== null) {
+      const piece = part[0];
+      const escaped = piece.startsWith("\\");
+      let end = part.index;
+      for (const char of escaped ? [unescape(piece)] : piece) {
+        if (ENDS_URL.test(char)) break scan;
+        end += escaped ? piece.length : char.length;
+        unescaped += char;
+        // One entry a UTF-16 unit, as the URL's length counts them.
+        for (let unit = 0; unit < char.length; unit++) ends.push(end);
+      }
+    }
+    const url = unescaped.replace(TRAILING_PUNCTUATION, "");
+    if (!/^[a-z]+:[/\\]/i.test(url)) continue;
+    const end = ends[url.length - match[0].length - 1] as number;
+    result += `${text.slice(copied, start)}${JSON.stringify(cutUrl(url)).slice(1, -1)}`;
+    copied = end;
+  }
+  return `${result}${text.slice(copied)}`;
+}
+
+function unescape(escape: string): string {
+  if (escape.length === 1) return escape;
+  return escape[1] === "u" ? String.fromCharCode(parseInt(escape.slice(2), 16)) : (JSON_ESCAPES[escape[1] as string] as string);
+}
+
+// A URL in text, redacted as redactUrl does, as written (asWritten); one URL cannot parse (a port out of range, say)
+// keeps only its scheme and separator, since where its host ends cannot be told.
+function cutUrl(url: string): string {
+  try {
+    new URL(url);
+  } catch {
+    const scheme = /^[a-z]+:[/\\]*/i.exec(url)?.[0] ?? "";
+    // A scheme alone (`http://` named in a message) has nothing to hide.
+    return scheme === url ? url : `${scheme}…`;
+  }
+  return asWritten(url, redactUrl(url));
 }
 
 // redactUrl writes `scheme://host`; a URL written with one slash, or with backslashes, keeps them, so that a path a URL

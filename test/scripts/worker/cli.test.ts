@@ -245,21 +245,21 @@ describe("latent-worker CLI", () => {
       const config = configJson({ chain: { rpcUrl: "wss://eth.example.org/v2/sEcReTkEy0123456789?token=tOkEn42" } });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
-      expect(stderr.text()).to.equal('latent-worker: config.chain.rpcUrl: must be a http/https URL, got "wss://eth.example.org/…"\n');
+      expect(stderr.text()).to.equal("latent-worker: config.chain.rpcUrl: must start with http:// or https://, not wss://\n");
     });
 
     it("exits 2 for a config error without the credentials of the gateway URL it names", async () => {
       const config = configJson({ gateway: { httpUrl: "ws://operator:hUnTeR2@gw.example.org/graphql", wsUrl: "ws://gw.example.org/graphql" } });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
-      expect(stderr.text()).to.contain("config.gateway.httpUrl: must be a http/https URL").and.not.to.contain("hUnTeR2");
+      expect(stderr.text()).to.equal("latent-worker: config.gateway.httpUrl: must start with http:// or https://, not ws://\n");
     });
 
     it("exits 2 for an RPC URL written without its scheme without printing it, since its path may be a key", async () => {
       const config = configJson({ chain: { rpcUrl: "eth.example.org/v2/sEcReTkEy0123456789" } });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
-      expect(stderr.text()).to.equal("latent-worker: config.chain.rpcUrl: must be a URL (http: or https:)\n");
+      expect(stderr.text()).to.equal("latent-worker: config.chain.rpcUrl: has no http:// or https:// scheme\n");
     });
 
     it("exits 2 for an RPC URL over the length limit without the key its shortened form begins with", async () => {
@@ -347,6 +347,15 @@ describe("latent-worker CLI", () => {
           expect(error).to.contain("GPU detection failed").and.to.contain("https://");
           for (const secret of NO_SECRETS) expect(stderr.text(), nvidiaSmiPath).not.to.contain(secret);
         }
+      });
+
+      it("logs a setup warning with a URL's key hidden and the text after the line break that ends the URL kept", async () => {
+        const config = configJson({ gpu: { nvidiaSmiPath: `${OTHER}\nwas pasted here` } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--log-level", "warn"], cliIo)).to.equal(2);
+        const warning = JSON.stringify(JSON.parse(stderr.text().split("\n")[0] as string));
+        expect(warning).to.contain("https://other.example.org/…\\nwas pasted here");
+        for (const secret of NO_SECRETS) expect(stderr.text()).not.to.contain(secret);
       });
 
       it("exits 2 for a setup error without the key of a URL whose path begins with a backslash after its host", async () => {

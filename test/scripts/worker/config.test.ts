@@ -195,10 +195,10 @@ describe("worker config", () => {
     );
   });
 
-  it("rejects a results.publicBaseUrl with a query or fragment, which the appended file name would not extend", () => {
+  it("rejects a results.publicBaseUrl with a query or fragment, which the appended file name would not extend, without echoing it", () => {
     for (const url of ["https://worker.example.org/results?token=abc", "https://worker.example.org/results#files"]) {
       expect(configError(withField(minimalConfig(), "results.publicBaseUrl", url)).message).to.equal(
-        `config.results.publicBaseUrl: must have no query or fragment (result files are named <url>/<hash>.bin), got "${url}"`,
+        "config.results.publicBaseUrl: must have no query or fragment (result files are named <url>/<hash>.bin)",
       );
     }
   });
@@ -212,9 +212,31 @@ describe("worker config", () => {
     }
   });
 
-  it("rejects a WebSocket RPC URL (the worker only makes requests)", () => {
+  it("rejects a WebSocket RPC URL (the worker only makes requests), naming its scheme alone", () => {
     const error = configError(withField(minimalConfig(), "chain.rpcUrl", "ws://127.0.0.1:8545"));
-    expect(error.message).to.equal('config.chain.rpcUrl: must be a http/https URL, got "ws://127.0.0.1:8545"');
+    expect(error.message).to.equal("config.chain.rpcUrl: must start with http:// or https://, not ws://");
+  });
+
+  it("refuses a URL field of the wrong scheme or none without showing anything after the scheme", () => {
+    const fields: [string, string][] = [
+      ["chain.rpcUrl", "http:// or https://"],
+      ["gateway.httpUrl", "http:// or https://"],
+      ["gateway.wsUrl", "ws:// or wss://"],
+      ["results.publicBaseUrl", "http:// or https://"],
+    ];
+    const written: [string, string | null][] = [
+      ["alice:sEcReT@eth.example.org:8545/v2/kEy", null],
+      ["eth.example.org:8545/v2/kEy", null],
+      ["https//alice:sEcReT@eth.example.org/v2/kEy", null],
+      ["ftp://alice:sEcReT@eth.example.org/v2/kEy?q=kEy", "ftp://"],
+    ];
+    for (const [field, wanted] of fields) {
+      for (const [url, scheme] of written) {
+        const message = configError(withField(minimalConfig(), field, url)).message;
+        expect(message, url).to.equal(`config.${field}: ${scheme === null ? `has no ${wanted} scheme` : `must start with ${wanted}, not ${scheme}`}`);
+        for (const secret of ["alice", "sEcReT", "eth.example", "kEy", "8545"]) expect(message, `${url}: ${secret}`).not.to.include(secret);
+      }
+    }
   });
 
   it("refuses a URL field without exactly two slashes after its scheme, which URL would read as two, without showing it", () => {
@@ -419,7 +441,7 @@ describe("worker config", () => {
 
   it("rejects a gateway WebSocket URL with an http scheme", () => {
     const error = configError(withField(minimalConfig(), "gateway.wsUrl", "http://127.0.0.1:4000/graphql"));
-    expect(error.message).to.equal('config.gateway.wsUrl: must be a ws/wss URL, got "http://127.0.0.1:4000/graphql"');
+    expect(error.message).to.equal("config.gateway.wsUrl: must start with ws:// or wss://, not http://");
   });
 
   it("rejects a provider address with a bad checksum", () => {

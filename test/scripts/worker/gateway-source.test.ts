@@ -260,6 +260,29 @@ describe("gateway job source", function () {
     expect(jobs.filter((job) => job.jobId >= 100n).length).to.be.greaterThan(0);
   });
 
+  it("keeps at most feedBufferLimit feed events while the jobs are not taken, dropping the oldest, which the next openJobs re-read offers again", async () => {
+    gateway.open = [gatewayJob(1)];
+    const jobs: CandidateJob[] = [];
+    const iterator = source({ feedBufferLimit: 2, resyncMs: 100 }).jobs(controller.signal)[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    jobs.push(first.value as CandidateJob);
+    await waitFor("the subscription", () => gateway.subscribers() === 1);
+    // Not taking the next job: the source is held at its yield, as while it reads openJobs, and the feed buffers.
+    for (let id = 10; id <= 14; id++) gateway.publish(gatewayJob(id));
+    await waitFor("a full buffer", () => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")));
+    const collecting = (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
+    })();
+    collecting.catch(() => undefined);
+    // 10, the oldest, made room for 12: the feed never offers it. 14, the newest, is never dropped.
+    await waitFor("the newest event", () => jobs.some((job) => job.jobId === 14n));
+    expect(jobs.map((job) => job.jobId)).not.to.include(10n);
+    gateway.open = [gatewayJob(1), gatewayJob(10)];
+    await waitFor("the dropped job, offered again by a re-read", () => jobs.some((job) => job.jobId === 10n));
+    const reread = logs.find((record) => record.msg === "reading openJobs again after the job feed dropped events");
+    expect(reread?.fields.dropped).to.be.at.least(1);
+  });
+
   it("with directedJobs, reads every open job directed at the provider after each openJobs read", async () => {
     gateway.open = [gatewayJob(1)];
     gateway.directed = [2, 3, 4].map((id) => gatewayJob(id));

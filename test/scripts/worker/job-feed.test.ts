@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { GatewayConnectionError } from "../../../scripts/worker/gateway-errors";
-import { JobFeed } from "../../../scripts/worker/job-feed";
+import { JobFeed, type JobFeedOptions } from "../../../scripts/worker/job-feed";
 import { waitUntil } from "../../helpers/wait";
 
 interface PingServer {
@@ -15,7 +15,8 @@ interface PingServer {
   close(): Promise<void>;
 }
 
-async function pingServer(answerPings: boolean): Promise<PingServer> {
+/** `burst`: the ids of the jobOpened events sent at once to each subscription. */
+async function pingServer(answerPings: boolean, burst: number[] = []): Promise<PingServer> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
   const state: PingServer = {
@@ -29,8 +30,11 @@ async function pingServer(answerPings: boolean): Promise<PingServer> {
   };
   wss.on("connection", (socket) => {
     socket.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as { type: string };
+      const message = JSON.parse(data.toString()) as { type: string; id?: string };
       if (message.type === "connection_init") socket.send(JSON.stringify({ type: "connection_ack" }));
+      if (message.type === "subscribe") {
+        for (const id of burst) socket.send(JSON.stringify({ type: "next", id: message.id, payload: { data: { jobOpened: { id } } } }));
+      }
       if (message.type === "ping") {
         state.pings += 1;
         if (state.answerPings) socket.send(JSON.stringify({ type: "pong" }));
@@ -40,8 +44,17 @@ async function pingServer(answerPings: boolean): Promise<PingServer> {
   return state;
 }
 
-function feed(url: string, keepAliveMs: number): JobFeed {
-  return new JobFeed({ url, query: "subscription { jobOpened { id } }", variables: {}, field: "jobOpened", keepAliveMs, connectTimeoutMs: 5_000 });
+function feed(url: string, keepAliveMs: number, buffer: Partial<Pick<JobFeedOptions, "bufferLimit" | "onDrop">> = {}): JobFeed {
+  return new JobFeed({
+    url,
+    query: "subscription { jobOpened { id } }",
+    variables: {},
+    field: "jobOpened",
+    keepAliveMs,
+    connectTimeoutMs: 5_000,
+    bufferLimit: 1_000,
+    ...buffer,
+  });
 }
 
 describe("the gateway job feed", function () {
@@ -83,5 +96,24 @@ describe("the gateway job feed", function () {
     expect(caught).to.be.instanceOf(GatewayConnectionError);
     expect(caught).to.include({ closeCode: 4408, transient: true });
     expect((caught as Error).message).to.match(/closed \(4408\): no pong from the server/);
+  });
+
+  it("keeps at most bufferLimit events that are not taken, dropping the oldest and counting each one dropped", async () => {
+    server = await pingServer(true, [1, 2, 3, 4, 5]);
+    const drops: number[] = [];
+    const jobs = feed(server.url, 5_000, { bufferLimit: 2, onDrop: (dropped) => drops.push(dropped) });
+    try {
+      await waitUntil(() => jobs.dropped === 3, "the burst of five arrived");
+      const controller = new AbortController();
+      const events = jobs.events(controller.signal);
+      const taken = [(await events.next()).value, (await events.next()).value];
+      const third = events.next();
+      controller.abort();
+      expect(await third).to.deep.equal({ done: true, value: undefined });
+      expect(taken).to.deep.equal([{ id: 4 }, { id: 5 }]);
+      expect(drops).to.deep.equal([1, 2, 3]);
+    } finally {
+      await jobs.close();
+    }
   });
 });

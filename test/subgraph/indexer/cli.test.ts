@@ -44,8 +44,9 @@ describe("embedded indexer: CLI input", function () {
 
   it("refuses an --rpc that is not an http(s) URL, exit 2, without repeating it", async function () {
     const cases: [string, RegExp][] = [
-      ["eth.example.org/v2/key123", /^--rpc must be an http:\/\/ or https:\/\/ URL \(not repeated: it may hold a key\)\n/],
-      ["wss://eth.example.org/v2/key123", /^--rpc must be an http:\/\/ or https:\/\/ URL, not wss:\n/],
+      ["eth.example.org/v2/key123", /^--rpc has no http:\/\/ or https:\/\/ scheme\n/],
+      ["key123:sEcReT@eth.example.org:8545", /^--rpc has no http:\/\/ or https:\/\/ scheme\n/],
+      ["wss://eth.example.org/v2/key123", /^--rpc must start with http:\/\/ or https:\/\/, not wss:\/\/\n/],
     ];
     for (const [rpc, message] of cases) {
       const run = await runCli(["--rpc", rpc, "--db", path.join(dir, "scheme.sqlite"), "--once"]);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { holdsUrl, redactUrl, redactUrlsIn, urlRedactor } from "../../../subgraph/indexer/redact";
+import { holdsUrl, redactUrl, redactUrlsIn, redactUrlsInJson, urlRedactor } from "../../../subgraph/indexer/redact";
 
 describe("URL redaction (shared by the indexer, the gateway and the worker)", () => {
   it("keeps the scheme and host of a URL and puts /… in place of its path, query and credentials", () => {
@@ -114,5 +114,59 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
       expect(redactUrlsIn(text), text).to.equal(text);
       expect(holdsUrl(text), text).to.equal(false);
     }
+  });
+
+  it("hides a URL right after a JSON escape, on the next line of a JSON-escaped message, in either mode", () => {
+    const line = JSON.stringify({ msg: "request failed:\nhttps://alice:s3cr3t@eth.example.org/v2/sEcReTkEy" });
+    for (const redact of [redactUrlsIn, redactUrlsInJson]) {
+      expect(JSON.parse(redact(line)), redact.name).to.deep.equal({ msg: "request failed:\nhttps://eth.example.org/…" });
+    }
+    expect(redactUrlsIn('{"msg":"after \\u0027https://eth.example.org/v2/sEcReTkEy"}')).to.equal('{"msg":"after \\u0027https://eth.example.org/…"}');
+  });
+
+  it("cuts a URL that does not parse (a port out of range) to its scheme, its host not being known, in either mode", () => {
+    for (const redact of [redactUrlsIn, redactUrlsInJson]) {
+      expect(redact("GET https://alice:s3cr3t@eth.example.org:99999/v2/sEcReTkEy.")).to.equal("GET https://….");
+      expect(redact("must start with http:// or https://, not wss://")).to.equal("must start with http:// or https://, not wss://");
+    }
+  });
+
+  describe("in JSON-escaped text (redactUrlsInJson)", () => {
+    const SECRETS = ["alice", "s3cr3t", "sEcReTkEy", "tOkEn"];
+    const URLS = [
+      "https://alice:s3cr3t@eth.example.org/v2/sEcReTkEy?k=tOkEn",
+      "wss://eth.example.org/v2/sEcReTkEy",
+      "https:/eth.example.org/v2/sEcReTkEy",
+      "https:\\\\eth.example.org\\v2\\sEcReTkEy",
+      "https://eth.example.org\\v2\\sEcReTkEy",
+    ];
+
+    it("ends a URL at an escape standing for what ends it in text (line break, tab, quote, apostrophe, angle bracket), keeping what follows", () => {
+      for (const url of URLS) {
+        for (const after of ["\nat next line", "\tthen", '" said', "'s reply", "<br>", " plain"]) {
+          const msg = `GET ${url}${after}`;
+          const redacted = JSON.parse(redactUrlsInJson(JSON.stringify({ msg }))) as { msg: string };
+          expect(redacted.msg, msg).to.match(/^GET (https|wss):[/\\]+eth\.example\.org\/…/);
+          expect(redacted.msg.endsWith(after), msg).to.equal(true);
+          for (const secret of SECRETS) expect(redacted.msg, `${msg}: ${secret}`).not.to.include(secret);
+        }
+      }
+    });
+
+    it("ends a URL at a \\u escape of such a character, and reads every other escape as part of the URL, hiding it", () => {
+      const line = '{"msg":"GET https://eth.example.org/v2/sEcReTkEy\\u003cbr\\u003e and https:\\/\\/eth.example.org\\/v2\\/sEcReTkEy\\u0027s"}';
+      expect(redactUrlsInJson(line)).to.equal('{"msg":"GET https://eth.example.org/…\\u003cbr\\u003e and https://eth.example.org/…\\u0027s"}');
+      // é, and a backslash (a slash to URL), may be the key's own: hidden with it.
+      for (const tail of ["\\u00e9tOkEn", "\\\\tOkEn", "\\\\ntOkEn", "\\u0026k=tOkEn", "\\u0000tOkEn"]) {
+        const text = `{"msg":"GET https://eth.example.org/v2/sEcReTkEy${tail} end"}`;
+        const redacted = redactUrlsInJson(text);
+        expect(redacted, text).to.equal('{"msg":"GET https://eth.example.org/… end"}');
+      }
+    });
+
+    it("leaves a bare host alone, and text with no URL as it is", () => {
+      const line = JSON.stringify({ msg: "cannot reach http://127.0.0.1:8545\nretrying, see news:/x" });
+      expect(redactUrlsInJson(line)).to.equal(line);
+    });
   });
 });

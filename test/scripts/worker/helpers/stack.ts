@@ -46,6 +46,8 @@ export interface Stack {
   startGateway(): Promise<void>;
   /** Posts a matmul job whose spec is an inline data: URI; `options` set the terms. */
   postMatmulJob(params: MatmulParams, options?: JobOptions): Promise<PostedJob>;
+  /** Posts a job whose spec is `spec` (any kind), as an inline data: URI; `options` set the terms. */
+  postSpecJob(spec: object, options?: JobOptions): Promise<bigint>;
   close(): Promise<void>;
 }
 
@@ -115,7 +117,10 @@ export async function startStack(): Promise<Stack> {
         await stack.startGateway();
       },
       async postMatmulJob(params, options = {}) {
-        const document = JSON.stringify({ version: 1, kind: "matmul", params });
+        return { jobId: await stack.postSpecJob({ version: 1, kind: "matmul", params }, options), params };
+      },
+      async postSpecJob(spec, options = {}) {
+        const document = JSON.stringify(spec);
         const specURI = `data:application/json;base64,${Buffer.from(document).toString("base64")}`;
         const terms = { ...(await makeTerms(s, { ...options, specURI })), specHash: keccak256(toUtf8Bytes(document)) };
         const escrow = s.c.jobEscrow.connect(client);
@@ -124,7 +129,7 @@ export async function startStack(): Promise<Stack> {
         const receipt = await mined(escrow.createJob(terms, specURI));
         for (const log of receipt.logs) {
           const parsed = escrow.interface.parseLog(log);
-          if (parsed?.name === "JobCreated") return { jobId: parsed.args.jobId as bigint, params };
+          if (parsed?.name === "JobCreated") return parsed.args.jobId as bigint;
         }
         throw new Error("createJob emitted no JobCreated");
       },
