@@ -121,9 +121,9 @@ describe("gateway CLI", function () {
     expect(() => parseCli(["--max-subscriptions-per-connection", "-1"], {})).to.throw(/^--max-subscriptions-per-connection must be/);
   });
 
-  it("refuses a CORS origin with a path, naming the flag and the entry", function () {
+  it("refuses a CORS origin with a path, naming the flag and the entry's position and origin", function () {
     expect(() => parseCli(["--cors", "https://app.example/dashboard"], {})).to.throw(
-      /^--cors: "https:\/\/app\.example\/dashboard" is not an origin/,
+      /^--cors: entry 1 \(https:\/\/app\.example\) is not an origin: it has a path/,
     );
   });
 

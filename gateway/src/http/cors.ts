@@ -68,10 +68,12 @@ export function parseCorsOrigins(text: string | undefined): CorsOrigins {
     .split(",")
     .map((o) => o.trim())
     .filter((o) => o.length > 0)
-    .map(browserOrigin);
+    .map((entry, index) => browserOrigin(entry, index + 1));
 }
 
-function browserOrigin(entry: string): string {
+// A refused entry is named by its position, and by its origin where it has one: never quoted whole, as what URL
+// reads as a path, a query or a user name may be a key (`user:secret@host`, `https://host/?key=…`).
+function browserOrigin(entry: string, position: number): string {
   let url: URL | null = null;
   try {
     url = new URL(entry);
@@ -79,10 +81,15 @@ function browserOrigin(entry: string): string {
     // not a URL at all
   }
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new CorsOriginError(`"${entry}" is not an origin: expected http(s)://host[:port]`);
+    throw new CorsOriginError(`entry ${position} is not an origin: expected http(s)://host[:port]`);
   }
-  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-    throw new CorsOriginError(`"${entry}" is not an origin: a browser's Origin has no path, query or credentials`);
+  const extras = [
+    url.pathname !== "/" ? "a path" : null,
+    url.search !== "" || url.hash !== "" ? "a query or fragment" : null,
+    url.username !== "" || url.password !== "" ? "credentials" : null,
+  ].filter((extra) => extra !== null);
+  if (extras.length > 0) {
+    throw new CorsOriginError(`entry ${position} (${url.origin}) is not an origin: it has ${extras.join(" and ")}, which a browser's Origin never has`);
   }
   return url.origin;
 }

@@ -14,10 +14,31 @@ describe("CORS origins", function () {
     expect(originAllowed("https://app.example", allowed, "gateway.example")).to.equal(true);
   });
 
-  it("refuses an entry that no browser could send as its Origin, naming it", function () {
-    expect(() => parseCorsOrigins("https://a.example/app")).to.throw(CorsOriginError, '"https://a.example/app" is not an origin');
-    expect(() => parseCorsOrigins("a.example")).to.throw(CorsOriginError, '"a.example" is not an origin: expected http(s)://host[:port]');
-    expect(() => parseCorsOrigins("ftp://a.example")).to.throw(CorsOriginError, '"ftp://a.example" is not an origin');
+  it("refuses an entry that no browser could send as its Origin, naming its position and what it has", function () {
+    expect(() => parseCorsOrigins("https://a.example/app")).to.throw(CorsOriginError, /^entry 1 \(https:\/\/a\.example\) is not an origin: it has a path,/);
+    expect(() => parseCorsOrigins("https://b.example, a.example")).to.throw(CorsOriginError, /^entry 2 is not an origin: expected http\(s\):\/\/host\[:port\]$/);
+    expect(() => parseCorsOrigins("ftp://a.example")).to.throw(CorsOriginError, /^entry 1 is not an origin/);
+    expect(() => parseCorsOrigins("https://a.example/?k=1#x")).to.throw(CorsOriginError, /it has a query or fragment,/);
+  });
+
+  it("never quotes a refused entry's user name, password, path or query, which may be keys", function () {
+    const secrets = ["alice", "s3cr3t", "v2", "KEY123"];
+    for (const entry of [
+      "alice:s3cr3t@host.example",
+      "https://alice:s3cr3t@host.example",
+      "https://host.example/v2/KEY123",
+      "https://host.example/?key=KEY123",
+      "ftp://alice:s3cr3t@host.example/KEY123",
+    ]) {
+      let message = "";
+      try {
+        parseCorsOrigins(`https://ok.example,${entry}`);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, entry).to.match(/^entry 2 /);
+      for (const secret of secrets) expect(message, entry).to.not.include(secret);
+    }
   });
 
   it("allows listed origins and requests without one", function () {
