@@ -44,7 +44,7 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { services } = options;
   const logger = services.logger;
-  const context = () => createContext(services);
+  const context = (signal?: AbortSignal) => createContext(services, signal);
   const graphql = await createGraphQLHttpHandler({
     schema: options.schema,
     limits: services.limits,

@@ -1,6 +1,7 @@
 // Subscriptions over graphql-ws (the graphql-transport-ws protocol) on the HTTP server's port, at the GraphQL path.
 // Each operation goes through the same validation, limits and error policy as over HTTP; connections and running
 // subscriptions are capped (SubscriptionLimits).
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -43,8 +44,11 @@ export interface SubscriptionServerOptions {
   subscriptionLimits?: SubscriptionLimits;
   corsOrigins: CorsOrigins;
   logger: Logger;
-  /** A new context (its own DataLoaders): one per operation, and one per event of a subscription. */
-  context: () => GatewayContext;
+  /**
+   * A new context (its own DataLoaders): one per operation, and one per event of a subscription; its reads are given
+   * up once `signal` aborts.
+   */
+  context: (signal?: AbortSignal) => GatewayContext;
   /** Largest message (default 64 KB). */
   maxPayloadBytes?: number;
   /** As over HTTP (default true): graphql-ws runs queries too, so `false` must hold here as well. */
@@ -185,6 +189,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const logs = new WeakMap<object, OperationLog>();
   // Aborted by close(): every subscription's stream fails SHUTTING_DOWN (failOnAbort), and none starts any more.
   const closing = new AbortController();
+  // Every subscription's reads listen to it while they run (its start, an event's execution).
+  setMaxListeners(0, closing.signal);
   const open = new OpenSubscriptions();
   // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
   const evicted = new WeakSet<object>();
@@ -220,7 +226,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     const started = closing.signal.aborted
       ? null
       : await unlessClosing(
-          startSubscription(args, options.context, (result, context) => {
+          startSubscription(args, () => options.context(closing.signal), (result, context) => {
             const block = context.block.pinned;
             if (log !== undefined && block !== null) log.block = block;
             return withBlock(result, context);
@@ -324,7 +330,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       mine.add(payload);
       queries.set(ctx, mine);
     }
-    const contextValue = options.context();
+    // A subscription's reads (its start's, as each event's) are given up as the server stops: its start is refused
+    // then, and its events no longer sent, and the stop must not wait on them, nor leave them to the source's close.
+    const contextValue = operation.operation === "subscription" ? options.context(closing.signal) : options.context();
     const log = logs.get(payload);
     if (log !== undefined) logsByContext.set(contextValue, log);
     if (operation.operation === "subscription") {
