@@ -46,9 +46,11 @@ export class CachingSubgraphSource implements SubgraphSource {
   }
 
   request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
+    const { signal } = options;
+    // Given up already: the source is not asked.
+    if (signal?.aborted === true) return Promise.reject(new SourceRequestAbortedError(`the source query ${summarise(query)}`));
     const key = `${query}\u0000${JSON.stringify(variables)}`;
     const entry = this.entries.get(key) ?? this.ask(key, query, variables);
-    const { signal } = options;
     if (signal === undefined || entry.settled) {
       entry.kept = true;
       return entry.result as Promise<TData>;

@@ -154,4 +154,13 @@ describe("the per-block query cache's signals", function () {
     void source.request("{ a }").catch(() => undefined);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true, false]);
   });
+
+  it("refuses a query whose signal has already aborted without asking the source", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const stop = new AbortController();
+    stop.abort();
+    await expectRejection(source.request("{ a }", {}, { signal: stop.signal }), /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect([inner.signals.length, source.misses]).to.deep.equal([0, 0]);
+  });
 });
