@@ -32,6 +32,8 @@ export interface GatewayContext extends GatewayServices {
   subscriptionSlot?: SubscriptionSlot;
 }
 
-export function createContext(services: GatewayServices): GatewayContext {
-  return { ...services, loaders: createLoaders(services.reader), block: new RequestBlock(services.head) };
+/** `signal`: the request's reads are given up once it aborts (its `reader` and `loaders` read with it). */
+export function createContext(services: GatewayServices, signal?: AbortSignal): GatewayContext {
+  const reader = signal === undefined ? services.reader : services.reader.withSignal(signal);
+  return { ...services, reader, loaders: createLoaders(reader), block: new RequestBlock(services.head) };
 }

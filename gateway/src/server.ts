@@ -6,8 +6,9 @@ import type { GraphQLSchema } from "graphql";
 import { createContext, type GatewayServices } from "./context";
 import { ConnectionDrain } from "./http/connection-drain";
 import { handleCors, type CorsOrigins } from "./http/cors";
-import { createGraphQLHttpHandler, sendJsonError } from "./http/graphql-http";
+import { createGraphQLHttpHandler } from "./http/graphql-http";
 import { healthz, readyz } from "./http/health";
+import { sendJsonError } from "./http/refusal";
 import { serveStatic } from "./http/static-files";
 import type { SubscriptionLimits } from "./limits/subscription-limits";
 import { startSubscriptionServer, type SubscriptionServer } from "./ws/subscriptions";
@@ -44,7 +45,7 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { services } = options;
   const logger = services.logger;
-  const context = () => createContext(services);
+  const context = (signal?: AbortSignal) => createContext(services, signal);
   const graphql = await createGraphQLHttpHandler({
     schema: options.schema,
     limits: services.limits,
@@ -69,7 +70,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
 
-  const connections = new ConnectionDrain(server);
+  // A /graphql request the stop answers writes its log line then: its handler may never end (a body still arriving).
+  const connections = new ConnectionDrain(server, (res, refusal) => graphql.answeredElsewhere(res, refusal));
 
   const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
     if (handleCors(req, res, options.corsOrigins)) return;

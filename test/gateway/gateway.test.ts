@@ -18,6 +18,8 @@ import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
+import { holdingGraphNode } from "./helpers/holding-graph-node";
+import { recordingClient } from "./helpers/recording-client";
 
 describe("startGateway options", function () {
   const query = `{ providers(first: 5) { nodes { address } } }`;
@@ -286,36 +288,6 @@ describe("startGateway's stop() with WebSocket subscribers", function () {
   // Far above the tests' own timeout: a stop that waited for it fails its test by timing out.
   const TEN_MINUTES_MS = 600_000;
 
-  /**
-   * A graphql-ws client of `wsUrl` whose `seen` lists, in order, how each of its subscriptions ended
-   * (`<name>: <codes>`, or `<name>: socket closed`) and how its socket closed (`closed <code>`).
-   */
-  function recordingClient(wsUrl: string) {
-    const seen: string[] = [];
-    const client = createClient({
-      url: wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: false,
-      // The socket's close is what the test looks at, in `seen`: not an error to print.
-      onNonLazyError: () => undefined,
-      on: { closed: (event) => void seen.push(`closed ${(event as { code: number }).code}`) },
-    });
-    const subscribe = (name: string, query: string, variables: Record<string, unknown> = {}) =>
-      client.subscribe(
-        { query, variables },
-        {
-          next: (result) => void seen.push(`${name}: next ${JSON.stringify(result.errors?.map((e) => e.extensions?.code) ?? [])}`),
-          error: (error) =>
-            void seen.push(
-              Array.isArray(error) ? `${name}: ${(error as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code).join(",")}` : `${name}: socket closed`,
-            ),
-          complete: () => void seen.push(`${name}: complete`),
-        },
-      );
-    return { seen, subscribe, dispose: () => client.dispose() };
-  }
-
   it("ends each live subscription of a socket with a SHUTTING_DOWN error, then closes the socket with 1001", async function () {
     this.timeout(20_000);
     const node = await holdingGraphNode();
@@ -393,52 +365,6 @@ function postQuery(url: string): Promise<Response> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: "{ providers(first: 5) { nodes { address } } }" }),
   });
-}
-
-/**
- * A graph-node that answers the head watcher's `_meta` at once and holds every other query until the test calls its
- * entry in `held`, which answers it with an error naming it ("the held query's answer").
- */
-async function holdingGraphNode(): Promise<{
-  url: string;
-  held: (() => void)[];
-  openQueries(): number;
-  /** Indexes one more block: `_meta` names it from now on. */
-  advance(): void;
-  close(): Promise<void>;
-}> {
-  const held: (() => void)[] = [];
-  let indexed = 7;
-  const open = new Set<http.ServerResponse>();
-  const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      const { query } = JSON.parse(body) as { query: string };
-      const answer = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
-      if (query.startsWith("{ _meta {")) {
-        const block = { number: indexed, hash: hash(indexed), timestamp: 1000 + indexed, parentHash: hash(indexed - 1) };
-        answer({ data: { _meta: { block, hasIndexingErrors: false, deployment: "Qm" } } });
-        return;
-      }
-      open.add(res);
-      res.on("close", () => open.delete(res));
-      held.push(() => answer({ errors: [{ message: "the held query's answer" }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`,
-    held,
-    openQueries: () => open.size,
-    advance: () => void indexed++,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 describe("startGateway's timeouts", function () {

@@ -207,8 +207,10 @@ export class SubscriptionHub {
   /**
    * Jobs posted from the next indexed block on that match `matcher`; with `sinceBlock`, first those created after
    * that block up to the last block scanned that are still open and match, then the live ones, none sent twice.
+   * `reader` reads the replay: the subscriber's own, which its server gives up as it stops (the hub's reads end only
+   * as the source closes).
    */
-  async jobOpened(matcher: FeedMatcher, sinceBlock: number | null = null): Promise<AsyncIterableIterator<JobEntity>> {
+  async jobOpened(matcher: FeedMatcher, sinceBlock: number | null = null, reader: SubgraphReader = this.reader): Promise<AsyncIterableIterator<JobEntity>> {
     const head = await this.head.ensureHead();
     const { subscriber, scannedHead } = await this.inTurn(async () => {
       this.refuseOnceStopped();
@@ -232,8 +234,8 @@ export class SubscriptionHub {
     try {
       // The replay reads the block the live feed takes over from, all of it: the jobs and what they are judged with.
       const at = headReadAt(scannedHead);
-      const jobs = sinceBlock < scannedHead.number ? await this.openJobsCreatedIn(sinceBlock, scannedHead.number, at) : [];
-      const offered = (await this.offers([subscriber], jobs, at)).get(subscriber) ?? [];
+      const jobs = sinceBlock < scannedHead.number ? await this.openJobsCreatedIn(sinceBlock, scannedHead.number, at, reader) : [];
+      const offered = (await this.offers([subscriber], jobs, at, reader)).get(subscriber) ?? [];
       for (const job of offered) {
         subscriber.replayed.add(offerKey(job));
         subscriber.channel.push(job);
@@ -253,11 +255,11 @@ export class SubscriptionHub {
   /**
    * `job` now, then each time its indexed state changes, until a final status is deeper than the reorg threshold
    * (at once, after the current state, for a job whose final status already is). Fails with JOB_REORGED when a
-   * reorg removes the job.
+   * reorg removes the job. `reader` reads its start: the subscriber's own, as for jobOpened's replay.
    */
-  async jobUpdated(job: JobEntity, slot: SubscriptionSlot | null = null): Promise<AsyncIterableIterator<JobEntity>> {
+  async jobUpdated(job: JobEntity, slot: SubscriptionSlot | null = null, reader: SubgraphReader = this.reader): Promise<AsyncIterableIterator<JobEntity>> {
     const final = FINAL_STATUSES.has(job.status);
-    const [head, finalAt] = await Promise.all([this.head.ensureHead(), final ? this.lastChangeBlock(job.id) : Promise.resolve(null)]);
+    const [head, finalAt] = await Promise.all([this.head.ensureHead(), final ? this.lastChangeBlock(job.id, reader) : Promise.resolve(null)]);
     this.refuseOnceStopped();
     const subscriber: JobUpdatedSubscriber = {
       jobId: job.id,
@@ -295,8 +297,8 @@ export class SubscriptionHub {
   }
 
   /** The block of the job's last event (the one that set its status), null if it has none. */
-  private async lastChangeBlock(jobId: string): Promise<number | null> {
-    const events = (await this.reader.eventsOfJobs([jobId])).get(jobId) ?? [];
+  private async lastChangeBlock(jobId: string, reader: SubgraphReader): Promise<number | null> {
+    const events = (await reader.eventsOfJobs([jobId])).get(jobId) ?? [];
     return events.length === 0 ? null : Math.max(...events.map((e) => Number(e.blockNumber)));
   }
 
@@ -305,11 +307,11 @@ export class SubscriptionHub {
     return subscriber.finalAt !== null && head.number - subscriber.finalAt > this.options.reorgThreshold;
   }
 
-  /** Statistics now, then at every new head. */
-  async networkStats(days: number): Promise<AsyncIterableIterator<NetworkStatsModel>> {
+  /** Statistics now, then at every new head. `reader` reads the first, as for jobOpened's replay. */
+  async networkStats(days: number, reader: SubgraphReader = this.reader): Promise<AsyncIterableIterator<NetworkStatsModel>> {
     const head = await this.head.ensureHead();
     this.refuseOnceStopped();
-    const current = await networkStats(this.reader, head, days);
+    const current = await networkStats(reader, head, days);
     this.refuseOnceStopped();
     const subscriber: StatsSubscriber = {
       days,
@@ -389,17 +391,18 @@ export class SubscriptionHub {
     subscribers: readonly JobOpenedSubscriber[],
     jobs: readonly JobEntity[],
     at: ReadAt,
+    reader: SubgraphReader = this.reader,
   ): Promise<Map<JobOpenedSubscriber, JobEntity[]>> {
     const offers = new Map<JobOpenedSubscriber, JobEntity[]>();
     if (jobs.length === 0) return offers;
     const providerIds = [...new Set(subscribers.map((s) => s.matcher.provider).filter((p): p is string => p !== null))];
     const [providers, protocol] = await Promise.all([
-      providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : this.reader.providersByIds(providerIds, at),
-      this.reader.protocol(at),
+      providerIds.length === 0 ? Promise.resolve([] as ProviderEntity[]) : reader.providersByIds(providerIds, at),
+      reader.protocol(at),
     ]);
     const byId = new Map(providers.map((p) => [p.id, p]));
     // Deadlines at the block's time; where the head carries none, the source's for that block (timeAt).
-    const now = await timeAt(at.block, () => this.reader.blockClock(at));
+    const now = await timeAt(at.block, () => reader.blockClock(at));
     for (const subscriber of subscribers) {
       const { matcher } = subscriber;
       const provider = matcher.provider === null ? null : byId.get(matcher.provider);
@@ -424,11 +427,12 @@ export class SubscriptionHub {
     at: ReadAt,
     where: Where = {},
     most = Infinity,
+    reader: SubgraphReader = this.reader,
   ): Promise<JobEntity[]> {
     const jobs: JobEntity[] = [];
     let lastJobId: string | null = null;
     for (;;) {
-      const page: JobEntity[] = await this.reader.jobs({
+      const page: JobEntity[] = await reader.jobs({
         where: {
           ...where,
           createdAtBlock_gt: String(afterBlock),
@@ -447,8 +451,8 @@ export class SubscriptionHub {
   }
 
   /** A replay: the jobs still open created in (afterBlock, throughBlock], refused past MAX_REPLAYED_JOBS. */
-  private async openJobsCreatedIn(afterBlock: number, throughBlock: number, at: ReadAt): Promise<JobEntity[]> {
-    const jobs = await this.jobsCreatedIn(afterBlock, throughBlock, at, { status: "Open" }, MAX_REPLAYED_JOBS);
+  private async openJobsCreatedIn(afterBlock: number, throughBlock: number, at: ReadAt, reader: SubgraphReader): Promise<JobEntity[]> {
+    const jobs = await this.jobsCreatedIn(afterBlock, throughBlock, at, { status: "Open" }, MAX_REPLAYED_JOBS, reader);
     if (jobs.length > MAX_REPLAYED_JOBS) {
       throw badUserInput(
         "sinceBlock",

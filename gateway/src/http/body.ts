@@ -1,11 +1,11 @@
 import type { IncomingMessage } from "node:http";
+import { HttpRefusal } from "./refusal";
 
-export class BodyError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** A body refused: over the size limit (413). */
+export class BodyError extends HttpRefusal {
+  constructor(status: number, message: string) {
+    super(status, message);
+    this.name = "BodyError";
   }
 }
 

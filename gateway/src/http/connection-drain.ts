@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { ErrorCode, shuttingDown } from "../errors";
-import { sendJsonError } from "./graphql-http";
+import { HttpRefusal, sendRefusal } from "./refusal";
 
 export class ConnectionDrain {
   /** The responses not yet ended, by connection (more than one where a client pipelines). */
@@ -12,7 +12,11 @@ export class ConnectionDrain {
   private readonly answeredOnStop = new WeakSet<ServerResponse>();
   private draining = false;
 
-  constructor(private readonly server: Server) {
+  /** `onRefused` hears of each response {@link refuseUnanswered} answers, as it answers it (its request's log line). */
+  constructor(
+    private readonly server: Server,
+    private readonly onRefused: (res: ServerResponse, refusal: HttpRefusal) => void = () => undefined,
+  ) {
     server.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
   }
 
@@ -41,10 +45,12 @@ export class ConnectionDrain {
         continue;
       }
       for (const res of responses) {
+        const refusal = new HttpRefusal(503, shuttingDown().message, ErrorCode.ShuttingDown);
         this.answeredOnStop.add(res);
         closeAfter(res);
         answered.push(new Promise((resolve) => res.once("close", () => resolve())));
-        sendJsonError(res, 503, shuttingDown().message, ErrorCode.ShuttingDown);
+        sendRefusal(res, refusal);
+        this.onRefused(res, refusal);
       }
     }
     return Promise.all(answered).then(() => undefined);

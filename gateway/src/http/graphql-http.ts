@@ -1,7 +1,8 @@
 // GraphQL over HTTP: Apollo Server 5 driven from Node's HTTP server through its integration API
 // (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from "@apollo/server";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../context";
@@ -11,7 +12,8 @@ import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
 import { logRefusedHttpRequest, logRequest } from "../request-log";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
-import { BodyError, readBody } from "./body";
+import { readBody } from "./body";
+import { HttpRefusal, sendRefusal } from "./refusal";
 
 export interface GraphQLHttpOptions {
   schema: GraphQLSchema;
@@ -26,6 +28,11 @@ export interface GraphQLHttpOptions {
 
 export interface GraphQLHttpHandler {
   handle(req: IncomingMessage, res: ServerResponse, search: string): Promise<void>;
+  /**
+   * `res`, a request `handle` is answering, was answered with `refusal` by someone else (the server's stop, at the
+   * end of its grace): its line is written now, and `handle` writes none, whether it ever ends (a body still arriving).
+   */
+  answeredElsewhere(res: ServerResponse, refusal: HttpRefusal): void;
   stop(): Promise<void>;
 }
 
@@ -126,6 +133,12 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
   const executionErrors = new WeakMap<RequestBlock, readonly GraphQLError[]>();
   const outcomes = new WeakMap<RequestBlock, RunOutcome>();
+  // The codes of the errors each request's answer was formatted with, by the request's async context: Apollo hands
+  // formatError nothing of the request, and a request it refuses without a run (a GET without a query, CSRF
+  // prevention) reaches no plugin hook that has one. Its line reads them from here.
+  const formattedCodes = new AsyncLocalStorage<unknown[]>();
+  // When each request in flight was received.
+  const received = new WeakMap<ServerResponse, bigint>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
     introspection: options.introspection ?? true,
@@ -136,7 +149,11 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     // Apollo's own handlers would stop only Apollo, then re-raise the signal once they had removed themselves:
     // the process died of it (status 143) before the indexer and its database were closed.
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => formatError(formatted, error, logger),
+    formatError: (formatted, error) => {
+      const answered = formatError(formatted, error, logger);
+      formattedCodes.getStore()?.push(answered.extensions?.code);
+      return answered;
+    },
     logger: {
       debug: (m) => logger.debug(String(m)),
       info: (m) => logger.info(String(m)),
@@ -155,18 +172,24 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   });
   await apollo.start();
 
+  /** The line of a request no run answered. */
+  const logRefusal = (started: bigint, refusal: HttpRefusal) =>
+    logRefusedHttpRequest(logger, { started, status: refusal.status, errors: 1, codes: [refusal.code] });
+
   /**
    * Answers one request, and writes its `graphql request` line: a run's (logRequest) or, for a request no run answered
-   * (a method, body or request refused before it ran), one naming its status and the codes the client got.
+   * (a method, body or request refused before it ran), one naming its status and the codes the client got. Once the
+   * server's stop has answered it (the response's headers are sent), it neither answers nor logs: that line is
+   * answeredElsewhere's.
    */
   const answer = async (req: IncomingMessage, res: ServerResponse, search: string, received: bigint): Promise<void> => {
-    const refuse = (status: number, message: string) => {
-      sendJsonError(res, status, message);
-      logRefusedHttpRequest(logger, { started: received, status, errors: 1, codes: ["BAD_REQUEST"] });
+    const refuse = (refusal: HttpRefusal) => {
+      sendRefusal(res, refusal);
+      logRefusal(received, refusal);
     };
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST, OPTIONS");
-      refuse(405, `${req.method ?? "?"} is not supported: use POST (or GET for queries)`);
+      refuse(new HttpRefusal(405, `${req.method ?? "?"} is not supported: use POST (or GET for queries)`));
       return;
     }
     const headers = new HeaderMap();
@@ -179,15 +202,16 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       try {
         text = await readBody(req, maxBodyBytes);
       } catch (error) {
-        const status = error instanceof BodyError ? error.status : 400;
-        refuse(status, error instanceof Error ? error.message : "unreadable body");
+        if (res.headersSent) return;
+        refuse(error instanceof HttpRefusal ? error : new HttpRefusal(400, error instanceof Error ? error.message : "unreadable body"));
         return;
       }
+      if (res.headersSent) return;
       if ((headers.get("content-type") ?? "").includes("application/json")) {
         try {
           body = text.length === 0 ? {} : JSON.parse(text);
         } catch {
-          refuse(400, "the request body is not valid JSON");
+          refuse(new HttpRefusal(400, "the request body is not valid JSON"));
           return;
         }
       } else {
@@ -196,24 +220,23 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     }
     const httpGraphQLRequest = { method: req.method, headers, search, body };
     const started = process.hrtime.bigint();
-    const { result: response, context, rerun } = await executeOnLiveHead(
-      options.context(),
-      options.context,
-      (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
-      (_answer, context) => executionErrors.get(context.block) ?? [],
+    const codes: unknown[] = [];
+    const { result: response, context, rerun } = await formattedCodes.run(codes, () =>
+      executeOnLiveHead(
+        options.context(),
+        options.context,
+        (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
+        (_answer, context) => executionErrors.get(context.block) ?? [],
+      ),
     );
-    if (res.headersSent) {
-      // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up after it): that
-      // is what the client got.
-      logRefusedHttpRequest(logger, { started: received, status: res.statusCode, errors: 1, codes: [ErrorCode.ShuttingDown] });
-      return;
-    }
+    // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up after it).
+    if (res.headersSent) return;
     const status = response.status ?? 200;
-    // None where Apollo refused the request before running it (a GET without a query...): its answer, which holds
-    // nothing but errors, says what the client got.
+    // None where Apollo refused the request before running it (a GET without a query...): the one error its answer
+    // holds is the one formatted for it.
     const outcome = outcomes.get(context.block);
     if (outcome !== undefined) logRequest(logger, { transport: "http", status, ...outcome, started, block: context.block.pinned, rerun });
-    else logRefusedHttpRequest(logger, { started, status, ...refusalErrors(response.body) });
+    else logRefusedHttpRequest(logger, { started, status, errors: codes.length, codes });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = status;
     if (response.body.kind === "complete") {
@@ -226,36 +249,27 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
 
   return {
     async handle(req, res, search) {
-      const received = process.hrtime.bigint();
+      const started = process.hrtime.bigint();
+      received.set(res, started);
       try {
-        await answer(req, res, search, received);
+        await answer(req, res, search, started);
       } catch (error) {
-        // Past the answer's line (a socket that failed as the answer was written), the line is written already.
+        // Past the answer's line (a socket that failed as the answer was written, or the stop answered it), the
+        // line is written already.
         if (!res.headersSent) {
-          sendJsonError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
-          logRefusedHttpRequest(logger, { started: received, status: 500, errors: 1, codes: ["INTERNAL_SERVER_ERROR"] });
+          const failure = new HttpRefusal(500, "internal error", ErrorCode.Internal);
+          sendRefusal(res, failure);
+          logRefusal(started, failure);
         }
         throw error;
+      } finally {
+        received.delete(res);
       }
+    },
+    answeredElsewhere(res, refusal) {
+      const started = received.get(res);
+      if (started !== undefined) logRefusal(started, refusal);
     },
     stop: () => apollo.stop(),
   };
-}
-
-export function sendJsonError(res: ServerResponse, status: number, message: string, code = "BAD_REQUEST"): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
-/** How many errors an answer Apollo gave without a run holds, and their codes (formatError's). */
-function refusalErrors(body: HTTPGraphQLResponse["body"]): { errors: number; codes: unknown[] } {
-  if (body.kind !== "complete") return { errors: 0, codes: [] };
-  let errors: unknown;
-  try {
-    errors = (JSON.parse(body.string) as { errors?: unknown }).errors;
-  } catch {
-    return { errors: 0, codes: [] };
-  }
-  if (!Array.isArray(errors)) return { errors: 0, codes: [] };
-  return { errors: errors.length, codes: errors.map((error: { extensions?: { code?: unknown } } | null) => error?.extensions?.code) };
 }

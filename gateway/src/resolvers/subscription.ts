@@ -23,13 +23,13 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
   return {
     Subscription: {
       jobOpened: {
-        subscribe: async (_root, args) => {
+        subscribe: async (_root, args, ctx) => {
           const matcher = parseFeedFilter(args.requirements);
           const since = args.sinceBlock;
           if (since !== null && since !== undefined && since < 0) {
             throw badUserInput("sinceBlock", `must be a block number, 0 or more (got ${since})`);
           }
-          return hub.jobOpened(matcher, since ?? null);
+          return hub.jobOpened(matcher, since ?? null, ctx.reader);
         },
         resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
       },
@@ -39,12 +39,12 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           const job = await ctx.reader.jobsByIds([id]);
           const current = job[0];
           if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
-          return hub.jobUpdated(current, ctx.subscriptionSlot ?? null);
+          return hub.jobUpdated(current, ctx.subscriptionSlot ?? null, ctx.reader);
         },
         resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
       },
       networkStats: {
-        subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits)),
+        subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits), ctx.reader),
         resolve: (stats: NetworkStatsModel, _args: unknown, ctx: GatewayContext) => atEventBlock(stats, ctx),
       },
     },

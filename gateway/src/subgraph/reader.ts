@@ -192,7 +192,19 @@ export interface NestedListArgs {
 }
 
 export class SubgraphReader {
-  constructor(readonly source: SubgraphSource) {}
+  /** `signal`: every read gives up once it aborts (see withSignal). */
+  constructor(
+    readonly source: SubgraphSource,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /**
+   * A reader over the same source whose reads are given up (SourceRequestAbortedError) once `signal` aborts: the
+   * reads of work that the gateway's stop ends (a subscription's start) must not run on until the source closes.
+   */
+  withSignal(signal: AbortSignal): SubgraphReader {
+    return new SubgraphReader(this.source, signal);
+  }
 
   /**
    * The Protocol at `at`'s block, or at the latest block and which one that is (`_meta` in the same request): the
@@ -257,10 +269,10 @@ export class SubgraphReader {
    * they belong (the argument on every top-level field). A block the source no longer serves is CURSOR_EXPIRED.
    */
   private async requestAt<TData>(query: (clause: BlockClause) => string, variables: Record<string, unknown>, at: ReadAt | undefined): Promise<TData> {
-    if (at === undefined) return this.source.request<TData>(query(LATEST), variables);
+    if (at === undefined) return this.source.request<TData>(query(LATEST), variables, { signal: this.signal });
     const block = at.byHash && at.block.hash !== null ? { hash: at.block.hash } : { number: at.block.number };
     try {
-      return await this.source.request<TData>(query(PINNED), { ...variables, block });
+      return await this.source.request<TData>(query(PINNED), { ...variables, block }, { signal: this.signal });
     } catch (error) {
       const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail))?.[1] : undefined;
       if (gone === "aboveHead" && at.fromCursor === true) throw cursorAboveHead(at.block.number, await this.headNumber());
@@ -273,7 +285,8 @@ export class SubgraphReader {
   /** The index's head block number, for the message of a cursor above it; null where the source cannot say. */
   private async headNumber(): Promise<number | null> {
     try {
-      const data = await this.source.request<{ _meta?: { block: { number: number } } }>("query IndexedHead { _meta { block { number } } }", {});
+      const query = "query IndexedHead { _meta { block { number } } }";
+      const data = await this.source.request<{ _meta?: { block: { number: number } } }>(query, {}, { signal: this.signal });
       return data._meta?.block.number ?? null;
     } catch {
       // The cursor is refused all the same: failing the request over a figure in its message would hide why.

@@ -1,6 +1,7 @@
 // Subscriptions over graphql-ws (the graphql-transport-ws protocol) on the HTTP server's port, at the GraphQL path.
 // Each operation goes through the same validation, limits and error policy as over HTTP; connections and running
 // subscriptions are capped (SubscriptionLimits).
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -43,8 +44,11 @@ export interface SubscriptionServerOptions {
   subscriptionLimits?: SubscriptionLimits;
   corsOrigins: CorsOrigins;
   logger: Logger;
-  /** A new context (its own DataLoaders): one per operation, and one per event of a subscription. */
-  context: () => GatewayContext;
+  /**
+   * A new context (its own DataLoaders): one per operation, and one per event of a subscription; its reads are given
+   * up once `signal` aborts.
+   */
+  context: (signal?: AbortSignal) => GatewayContext;
   /** Largest message (default 64 KB). */
   maxPayloadBytes?: number;
   /** As over HTTP (default true): graphql-ws runs queries too, so `false` must hold here as well. */
@@ -57,12 +61,20 @@ export interface SubscriptionServer {
   /** Subscriptions running (or starting), all connections together. */
   readonly subscriptionCount: number;
   /**
-   * Ends every subscription with a SHUTTING_DOWN error (one still starting too, and one asked for from now on), waits
-   * until each error is handed to its socket, or until `giveUp` aborts (a client that reads nothing), then closes
-   * every connection with 1001.
+   * Ends every subscription with a SHUTTING_DOWN error (one still starting too, and one asked for from now on) and
+   * lets the queries in flight run until `giveUp` aborts (the grace), when those still unanswered are answered
+   * SHUTTING_DOWN. Waits until each of those answers is handed to its socket, then closes every connection with 1001:
+   * no longer than the grace for subscriptions (a client that reads nothing), and ANSWER_HANDOVER_MS past it for the
+   * queries it ended.
    */
   close(giveUp?: AbortSignal): Promise<void>;
 }
+
+/**
+ * How long the close waits, past the grace, for the SHUTTING_DOWN answers of the queries the grace's end gave up to
+ * be handed to their sockets: they are sent at once, but a client that reads nothing would hold the close for ever.
+ */
+export const ANSWER_HANDOVER_MS = 1_000;
 
 /** Validation errors as Apollo codes them over HTTP: BAD_USER_INPUT when a scalar refused a value, else validation. */
 function validationError(error: GraphQLError): GraphQLError {
@@ -185,6 +197,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const logs = new WeakMap<object, OperationLog>();
   // Aborted by close(): every subscription's stream fails SHUTTING_DOWN (failOnAbort), and none starts any more.
   const closing = new AbortController();
+  // Aborted at the end of close()'s grace: the queries still running are answered SHUTTING_DOWN, their reads given up.
+  const graceOver = new AbortController();
+  // Every operation's reads listen to one of them while they run (a subscription's start, an event's, a query's).
+  setMaxListeners(0, closing.signal, graceOver.signal);
+  // The queries each connection runs, from their admission until graphql-ws has handed their answer to the socket.
+  const openQueries = new OpenSubscriptions();
   const open = new OpenSubscriptions();
   // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
   const evicted = new WeakSet<object>();
@@ -220,7 +238,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     const started = closing.signal.aborted
       ? null
       : await unlessClosing(
-          startSubscription(args, options.context, (result, context) => {
+          startSubscription(args, () => options.context(closing.signal), (result, context) => {
             const block = context.block.pinned;
             if (log !== undefined && block !== null) log.block = block;
             return withBlock(result, context);
@@ -323,8 +341,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       if (mine.size >= caps.maxSubscriptionsPerConnection) return [tooManySubscriptions("connection", caps.maxSubscriptionsPerConnection, "queries")];
       mine.add(payload);
       queries.set(ctx, mine);
+      openQueries.add(ctx, payload);
     }
-    const contextValue = options.context();
+    // A subscription's reads (its start's, as each event's) are given up as the server stops: its start is refused
+    // then, and its events no longer sent, and the stop must not wait on them, nor leave them to the source's close.
+    // A query's are given up at the end of the stop's grace, when it is answered SHUTTING_DOWN.
+    const contextValue = options.context(operation.operation === "subscription" ? closing.signal : graceOver.signal);
     const log = logs.get(payload);
     if (log !== undefined) logsByContext.set(contextValue, log);
     if (operation.operation === "subscription") {
@@ -352,14 +374,24 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
       subscribe: track,
       // A query runs as over HTTP: again at a fresh head where its pinned one was lost, and names the block it read.
+      // One still running at the end of the stop's grace is answered SHUTTING_DOWN, as an HTTP request is then.
       execute: async (args) => {
-        const { result, context, rerun } = await executeOnLiveHead(
+        const running = executeOnLiveHead(
           args.contextValue as GatewayContext,
-          options.context,
+          () => options.context(graceOver.signal),
           async (contextValue) => execute({ ...args, contextValue }),
           (answer) => answer.errors ?? [],
         );
+        const ran = await untilAborted(running, graceOver.signal);
         const log = logsByContext.get(args.contextValue as GatewayContext);
+        if (ran === undefined) {
+          // Its reads are given up (its context's signal): what it ends with is not answered.
+          running.catch(() => undefined);
+          const errors = [shuttingDown()];
+          if (log !== undefined) logRequest(logger, { transport: "ws", operation: log.operation, started: log.started, errors, block: null, rerun: null });
+          return { errors };
+        }
+        const { result, context, rerun } = ran;
         // Logged as the answer is ready, as over HTTP: whether the client still waits for it, it was run.
         if (log !== undefined) {
           const { operation, started } = log;
@@ -400,6 +432,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       // Called however the operation ended: completed by either side, failed, or its socket closed.
       onComplete: (ctx, id, payload) => {
         release(ctx, payload);
+        openQueries.delete(ctx, payload);
         streams.get(ctx)?.delete(payload);
         open.delete(ctx, payload);
         const log = logs.get(payload);
@@ -427,6 +460,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         await Promise.all([...(running?.values() ?? [])].map((stream) => stream.return?.()));
         queries.delete(ctx);
         open.forget(ctx);
+        openQueries.forget(ctx);
         heldTotal -= (held.get(ctx)?.size ?? 0) + (waiving.get(ctx)?.size ?? 0);
         held.delete(ctx);
         waiving.delete(ctx);
@@ -449,9 +483,20 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     async close(giveUp) {
       options.httpServer.off("upgrade", onUpgrade);
       closing.abort();
-      // graphql-ws hands a subscription's error to its socket through async iteration, and completes the
-      // subscription only once it has: sent before the close frame (ws sends in order), the error reaches the client.
-      await unlessAborted(open.whenNone(), giveUp);
+      const endGrace = () => graceOver.abort();
+      if (giveUp?.aborted === true) endGrace();
+      else giveUp?.addEventListener("abort", endGrace, { once: true });
+      // graphql-ws hands an operation's error or answer to its socket, and completes the operation only once it has:
+      // sent before the close frame (ws sends in order), it reaches the client.
+      await untilAborted(Promise.all([open.whenNone(), openQueries.whenNone()]), giveUp);
+      if (graceOver.signal.aborted) {
+        const handover = new AbortController();
+        const timer = setTimeout(() => handover.abort(), ANSWER_HANDOVER_MS);
+        timer.unref();
+        await untilAborted(openQueries.whenNone(), handover.signal);
+        clearTimeout(timer);
+      }
+      giveUp?.removeEventListener("abort", endGrace);
       await disposable.dispose();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -459,12 +504,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   };
 }
 
-/** Resolves when `work` does, or when `signal` aborts, whichever comes first. */
-function unlessAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+/** What `work` resolves to, or undefined if `signal` aborts first (at once if it has). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
   if (signal === undefined) return work;
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    signal.addEventListener("abort", () => resolve(), { once: true });
-    void work.then(resolve);
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }

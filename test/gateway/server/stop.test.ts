@@ -19,11 +19,11 @@ const HEAD: IndexedHead = { number: 7, hash: "0x07", parentHash: "0x06", timesta
 /** Far above the tests' own timeout: a close that waited for it fails its test by timing out. */
 const TEN_MINUTES_MS = 600_000;
 
-/** A server whose /readyz waits until the test calls `answerHead`; `logged` holds its warnings and errors. */
-async function serverWithHeldHead(stopGraceMs: number) {
+/** A server whose /readyz waits until the test calls `answerHead`; `logged` holds its lines from `level` up. */
+async function serverWithHeldHead(stopGraceMs: number, level: "info" | "warn" = "warn") {
   const waiting: ((head: IndexedHead) => void)[] = [];
   const logged: string[] = [];
-  const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(line) });
+  const logger = createJsonLogger({ level, write: (line) => void logged.push(line) });
   const services: GatewayServices = {
     reader: {} as SubgraphReader,
     head: { refresh: () => new Promise<IndexedHead>((resolve) => waiting.push(resolve)) } as unknown as HeadWatcher,
@@ -117,4 +117,43 @@ describe("gateway HTTP server's close()", function () {
       agent.destroy();
     }
   });
+
+  it("logs a /graphql request whose body is still arriving at the end of the grace once, with the 503 SHUTTING_DOWN it was answered", async function () {
+    this.timeout(20_000);
+    const { server, logged } = await serverWithHeldHead(50, "info");
+    const agent = new http.Agent({ keepAlive: false });
+    try {
+      // `Expect: 100-continue`: the server answers 100 Continue as it hands the request to its handler, which then
+      // waits for a body that never ends.
+      const request = http.request(`http://127.0.0.1:${server.port}/graphql`, {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": "100", expect: "100-continue" },
+      });
+      const answered = new Promise<number>((resolve, reject) => {
+        request.on("response", (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        request.on("error", reject);
+      });
+      await new Promise<void>((resolve) => request.once("continue", () => resolve()));
+      request.write('{"query":');
+      await server.close();
+      expect(await answered).to.equal(503);
+      await waitUntil(() => requestLines(logged).length > 0, "the server logged the request");
+      expect(requestLines(logged)).to.deep.equal([{ status: 503, codes: ["SHUTTING_DOWN"] }]);
+      request.destroy();
+    } finally {
+      agent.destroy();
+    }
+  });
 });
+
+/** The status and codes of each `graphql request` line in `logged`. */
+function requestLines(logged: readonly string[]): { status: number; codes: string[] }[] {
+  return logged
+    .map((line) => JSON.parse(line) as { msg: string; status: number; codes: string[] })
+    .filter((line) => line.msg === "graphql request")
+    .map(({ status, codes }) => ({ status, codes }));
+}

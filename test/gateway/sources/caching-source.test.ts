@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { SourceError } from "../../../gateway/src/errors";
+import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { silentLogger } from "../../../gateway/src/logger";
 import { CachingSubgraphSource } from "../../../gateway/src/sources/caching-source";
-import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
+import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
+import { expectRejection } from "../../helpers/rejects";
 
 /** A source that answers with a counter and records what it was asked. */
 class CountingSource implements SubgraphSource {
@@ -91,5 +92,75 @@ describe("the per-block query cache across a new block", function () {
     inner.releaseAll();
     expect([await first, await concurrent]).to.deep.equal([{ n: 2 }, { n: 2 }]);
     expect(inner.calls.length).to.equal(2);
+  });
+});
+
+/** A source whose requests wait until their signal aborts, recording which were given up. */
+class WaitingSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  signals: (AbortSignal | undefined)[] = [];
+
+  request<TData>(_query: string, _variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
+    const { signal } = options;
+    this.signals.push(signal);
+    return new Promise<TData>((_resolve, reject) => signal?.addEventListener("abort", () => reject(new SourceRequestAbortedError("the waiting request"))));
+  }
+
+  async close(): Promise<void> {}
+}
+
+describe("the per-block query cache's signals", function () {
+  it("fails a caller whose signal aborts with SourceRequestAbortedError, giving up the source's request it alone waited on", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const stop = new AbortController();
+    const answer = source.request("{ a }", {}, { signal: stop.signal });
+    stop.abort();
+    await expectRejection(answer, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true]);
+  });
+
+  it("gives up a shared request only once every caller waiting on it has given it up", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const [first, second] = [new AbortController(), new AbortController()];
+    const answers = [source.request("{ a }", {}, { signal: first.signal }), source.request("{ a }", {}, { signal: second.signal })];
+    first.abort();
+    await expectRejection(answers[0], /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([false]);
+    second.abort();
+    await expectRejection(answers[1], /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true]);
+  });
+
+  it("never gives up a request a caller without a signal waits on", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const stop = new AbortController();
+    void source.request("{ a }").catch(() => undefined);
+    const given = source.request("{ a }", {}, { signal: stop.signal });
+    stop.abort();
+    await expectRejection(given, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([false]);
+  });
+
+  it("asks the source again for a query whose request every caller gave up, instead of sharing the given-up one", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const stop = new AbortController();
+    const given = source.request("{ a }", {}, { signal: stop.signal });
+    stop.abort();
+    await expectRejection(given, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    void source.request("{ a }").catch(() => undefined);
+    expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true, false]);
+  });
+
+  it("refuses a query whose signal has already aborted without asking the source", async function () {
+    const inner = new WaitingSource();
+    const source = new CachingSubgraphSource(inner, { logger: silentLogger });
+    const stop = new AbortController();
+    stop.abort();
+    await expectRejection(source.request("{ a }", {}, { signal: stop.signal }), /given up: the gateway is stopping/, SourceRequestAbortedError);
+    expect([inner.signals.length, source.misses]).to.deep.equal([0, 0]);
   });
 });

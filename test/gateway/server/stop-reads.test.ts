@@ -1,0 +1,131 @@
+// The HTTP server's close() and the WebSocket operations in flight: a query gets the grace an HTTP request gets, and
+// the source reads of what the close ends are given up. Over a graph-node that holds every query but the head's: the
+// runtime under the server (its source) is closed only after the test has looked, so a read left to the source's
+// close (or to its ten-minute timeout) fails the test by timing out.
+import { expect } from "chai";
+import { createGatewayRuntime, silentLogger, type GatewayRuntime } from "../../../gateway/src";
+import { createResolvers } from "../../../gateway/src/resolvers";
+import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
+import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
+import { createJsonLogger, type Logger } from "../../../gateway/src/logger";
+import { waitUntil } from "../../helpers/wait";
+import { holdingGraphNode } from "../helpers/holding-graph-node";
+import { recordingClient } from "../helpers/recording-client";
+
+/** A list query that the index answers (not the head watcher's `_meta`). */
+const PROVIDERS = "{ providers(first: 5) { nodes { address } } }";
+
+/** Far above the tests' own timeout: a read that waited for it fails its test by timing out. */
+const TEN_MINUTES_MS = 600_000;
+
+type HoldingNode = Awaited<ReturnType<typeof holdingGraphNode>>;
+
+/** A runtime over `node` and an HTTP server over it, stopping with `stopGraceMs`. */
+async function serverOver(node: HoldingNode, stopGraceMs: number, logger: Logger = silentLogger): Promise<{ runtime: GatewayRuntime; server: RunningHttpServer }> {
+  const runtime = await createGatewayRuntime({ source: { subgraphUrl: node.url, timeoutMs: TEN_MINUTES_MS }, chain: null, logger });
+  try {
+    const server = await startHttpServer({
+      schema: buildSchema(createResolvers(runtime.hub)),
+      services: runtime.services,
+      host: "127.0.0.1",
+      port: 0,
+      corsOrigins: "*",
+      staticDir: DEFAULT_STATIC_DIR,
+      stopGraceMs,
+    });
+    await waitUntil(() => runtime.services.head.head !== null, "the runtime saw the indexed head");
+    return { runtime, server };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
+
+describe("gateway HTTP server's close() and the WebSocket operations in flight", function () {
+  const starts: { name: string; query: string; reads: string }[] = [
+    { name: "jobUpdated", query: `subscription { jobUpdated(id: "1") { id } }`, reads: "its job" },
+    { name: "networkStats", query: `subscription { networkStats { blockNumber } }`, reads: "its first statistics" },
+    { name: "jobOpened(sinceBlock)", query: `subscription { jobOpened(sinceBlock: 0) { id } }`, reads: "its replay" },
+  ];
+  for (const { name, query, reads } of starts) {
+    it(`gives up the read of a ${name} subscription still starting (${reads}) as it refuses it, not at the source's close`, async function () {
+      this.timeout(20_000);
+      const node = await holdingGraphNode();
+      let dispose: () => void | Promise<void> = () => undefined;
+      try {
+        const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+        try {
+          const subscriber = recordingClient(server.wsUrl);
+          dispose = subscriber.dispose;
+          subscriber.subscribe("starting", query);
+          await waitUntil(() => node.held.length > 0, `the subscription's start asked the endpoint for ${reads}`);
+          await server.close();
+          await waitUntil(() => node.openQueries() === 0, "the server gave up the start's request to the endpoint");
+          await waitUntil(() => subscriber.seen.some((line) => line.startsWith("closed")), "the socket closed");
+          expect(subscriber.seen).to.deep.equal(["starting: SHUTTING_DOWN", "closed 1001"]);
+        } finally {
+          await runtime.close();
+        }
+      } finally {
+        await dispose();
+        await node.close();
+      }
+    });
+  }
+
+  it("answers a WebSocket query in flight when the stop starts with what the source answers, within the grace, before the socket closes 1001", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    let dispose: () => void | Promise<void> = () => undefined;
+    try {
+      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+      try {
+        const client = recordingClient(server.wsUrl);
+        dispose = client.dispose;
+        client.subscribe("query", PROVIDERS);
+        await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
+        const closing = server.close();
+        await new Promise((resolve) => setImmediate(resolve));
+        node.held[0]?.();
+        await closing;
+        await waitUntil(() => client.seen.some((line) => line.startsWith("closed")), "the socket closed");
+        // The held query's answer is an error of the endpoint's: the client gets it, as over HTTP.
+        expect(client.seen.filter((line) => line !== "query: complete")).to.deep.equal(['query: next ["SOURCE_UNAVAILABLE"]', "closed 1001"]);
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      await dispose();
+      await node.close();
+    }
+  });
+
+  it("answers a WebSocket query still unanswered at the end of the grace SHUTTING_DOWN, logged so, and gives up its reads before the socket closes 1001", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    const logged: { msg: string; transport?: string; codes?: string[] }[] = [];
+    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    let dispose: () => void | Promise<void> = () => undefined;
+    try {
+      const { runtime, server } = await serverOver(node, 50, logger);
+      try {
+        const client = recordingClient(server.wsUrl);
+        dispose = client.dispose;
+        client.subscribe("query", PROVIDERS);
+        await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
+        await server.close();
+        await waitUntil(() => node.openQueries() === 0, "the server gave up the query's request to the endpoint");
+        await waitUntil(() => client.seen.some((line) => line.startsWith("closed")), "the socket closed");
+        expect(client.seen.filter((line) => line !== "query: complete")).to.deep.equal(['query: next ["SHUTTING_DOWN"]', "closed 1001"]);
+        const requests = logged.filter((line) => line.msg === "graphql request").map(({ transport, codes }) => ({ transport, codes }));
+        expect(requests).to.deep.equal([{ transport: "ws", codes: ["SHUTTING_DOWN"] }]);
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      await dispose();
+      await node.close();
+    }
+  });
+});
