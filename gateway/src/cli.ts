@@ -10,7 +10,7 @@ import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
 import { DeploymentError } from "./sources/deployment";
 import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
 import { IndexerError } from "../../subgraph/indexer/errors";
-import { redactUrl, redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
+import { redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 
 const USAGE = `Usage: npm run gateway -- [options]
@@ -98,8 +98,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
   // then answer every query SOURCE_UNAVAILABLE, or index nothing, instead of saying what is wrong. The refusal quotes
   // nothing after the scheme (url-form.ts): an RPC URL's path may be a key, and what URL takes for the scheme of a URL
-  // written without one may be a user name. `_route` (the subgraph URL's path is a route) no longer changes that.
-  const httpUrl = (text: string, name: string, _route = false): string => {
+  // written without one may be a user name.
+  const httpUrl = (text: string, name: string): string => {
     try {
       checkUrlForm(text, ["http", "https"]);
     } catch (error) {
@@ -123,7 +123,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const recordsDir = env.LATENT_DEPLOYMENTS_DIR === undefined || env.LATENT_DEPLOYMENTS_DIR === "" ? "deployments" : env.LATENT_DEPLOYMENTS_DIR;
   const deployment = path.resolve(flags.get("deployment") ?? path.join(recordsDir, "localhost.json"));
   const subgraphUrlText = pick("subgraph-url", "SUBGRAPH_URL");
-  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"), true);
+  const subgraphUrl = subgraphUrlText === undefined || subgraphUrlText === "" ? undefined : httpUrl(subgraphUrlText, origin("subgraph-url", "SUBGRAPH_URL"));
   const bearerToken = env.SUBGRAPH_BEARER_TOKEN === undefined || env.SUBGRAPH_BEARER_TOKEN.trim() === "" ? undefined : env.SUBGRAPH_BEARER_TOKEN;
   if (bearerToken !== undefined && subgraphUrl === undefined) {
     throw new UsageError("SUBGRAPH_BEARER_TOKEN applies only with --subgraph-url (SUBGRAPH_URL): the embedded indexer takes none");

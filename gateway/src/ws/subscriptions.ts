@@ -33,7 +33,7 @@ import { answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
 import { failOnAbort, failedStream } from "./fail-on-abort";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
-import { OpenSubscriptions } from "./open-subscriptions";
+import { OpenOperations } from "./open-operations";
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -202,8 +202,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // Every operation's reads listen to one of them while they run (a subscription's start, an event's, a query's).
   setMaxListeners(0, closing.signal, graceOver.signal);
   // The queries each connection runs, from their admission until graphql-ws has handed their answer to the socket.
-  const openQueries = new OpenSubscriptions();
-  const open = new OpenSubscriptions();
+  const openQueries = new OpenOperations();
+  const open = new OpenOperations();
   // Subscriptions ended early (see slotOf) before their stream was tracked, by payload.
   const evicted = new WeakSet<object>();
   const slotOf = (connection: object, payload: object): SubscriptionSlot => ({

@@ -1,6 +1,6 @@
-// OpenSubscriptions: what the subscription server's stop waits for.
+// OpenOperations: what the subscription server's stop waits for.
 import { expect } from "chai";
-import { OpenSubscriptions } from "../../../gateway/src/ws/open-subscriptions";
+import { OpenOperations } from "../../../gateway/src/ws/open-operations";
 
 /** Whether `promise` has settled once the pending callbacks have run. */
 async function settled(promise: Promise<void>): Promise<boolean> {
@@ -10,13 +10,13 @@ async function settled(promise: Promise<void>): Promise<boolean> {
   return done;
 }
 
-describe("OpenSubscriptions", function () {
+describe("OpenOperations", function () {
   it("resolves whenNone at once when no subscription is open", async function () {
-    expect(await settled(new OpenSubscriptions().whenNone())).to.equal(true);
+    expect(await settled(new OpenOperations().whenNone())).to.equal(true);
   });
 
   it("resolves whenNone once every subscription is completed or its connection forgotten, not before", async function () {
-    const open = new OpenSubscriptions();
+    const open = new OpenOperations();
     const [first, second] = [{}, {}];
     const [a, b] = [{}, {}];
     open.add(first, a);
