@@ -213,6 +213,14 @@ interface Held {
   ms: number;
 }
 
+/** A request waiting for its slot of the request rate; `moved` wakes it when its slot moved earlier. */
+interface SlotWaiter {
+  slot: number;
+  /** The interval taking the slot added to the next one. */
+  readonly intervalMs: number;
+  moved: () => void;
+}
+
 interface JsonRpcResponse {
   id: number;
   result?: unknown;
@@ -222,6 +230,8 @@ interface JsonRpcResponse {
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
+  /** The requests waiting for their slot of the request rate. */
+  private readonly waiting: SlotWaiter[] = [];
   /**
    * Set by the waits rate-limit answers name, and by those of the 502/503/504 a request is asked again after: a node
    * that says when it will be back says it for every request.
@@ -286,11 +296,40 @@ export class HttpRpc implements RpcTransport {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
-      await unlessAborted(this.sleep(slot - now, signal), signal, () => aborted(method));
+      await this.slotReached({ slot, intervalMs: rate.intervalMs, moved: () => undefined }, signal, method);
       // An answer meanwhile may have named a wait past the slot.
       held.ms += await this.hold.passed(signal, method);
     }
     return epoch;
+  }
+
+  /**
+   * Until the clock reaches `waiter`'s slot, which may move earlier meanwhile. Given up first (its signal), the request
+   * hands its slot on: each later request still waiting moves one slot earlier, as does the next slot to be taken.
+   * Abandoned ranges (a prefetch's, ended by a refused range) would otherwise hold back the requests still wanted by
+   * an interval each.
+   */
+  private async slotReached(waiter: SlotWaiter, signal: AbortSignal, method: string): Promise<void> {
+    this.waiting.push(waiter);
+    try {
+      for (let now = this.now(); now < waiter.slot; now = this.now()) {
+        const moved = new AbortController();
+        const woken = new Promise<void>((resolve) => (waiter.moved = () => (moved.abort(), resolve())));
+        // The default sleep's timer ends with a move too: the slot it waits for is no longer the request's.
+        const wait = this.sleep(waiter.slot - now, AbortSignal.any([signal, moved.signal]));
+        await unlessAborted(Promise.race([wait, woken]), signal, () => aborted(method));
+      }
+    } catch (error) {
+      for (const later of this.waiting) {
+        if (later.slot <= waiter.slot) continue;
+        later.slot -= waiter.intervalMs;
+        later.moved();
+      }
+      this.nextSlot -= waiter.intervalMs;
+      throw error;
+    } finally {
+      this.waiting.splice(this.waiting.indexOf(waiter), 1);
+    }
   }
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */

@@ -23,6 +23,7 @@ import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
 import { buildConnector, errors as undiciErrors, Pool } from "undici";
 import { closedPort } from "../../../helpers/closed-port";
+import { waitUntil } from "../../../helpers/wait";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -586,6 +587,50 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       // A busy machine only makes sends later, so each is checked against its slot, not against its neighbour
       // (a late first send shortens the gap after it); a timer may fire up to 1 ms early.
       sends.forEach((sent, k) => expect(sent - start, `request ${k}`).to.be.at.least(k * 50 - 1));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it("gives the slot of a request given up while it waits for it to the requests after it, and to the next one asked", async function () {
+    // The ranges fetched ahead of a refused one are abandoned: their slots, kept, delayed every request still wanted.
+    const url = "http://127.0.0.1:9/released-slots";
+    const realFetch = globalThis.fetch;
+    const { time, options } = heldTime();
+    const sent: Array<{ method: string; at: number }> = [];
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      const { id, method } = JSON.parse(String(init?.body)) as { id: number; method: string };
+      sent.push({ method, at: time.clock });
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }), { headers: { "content-type": "application/json" } });
+    };
+    try {
+      const rpc = new HttpRpc(url, { ...options, maxRequestsPerSecond: 10 });
+      const given = [new AbortController(), new AbortController()];
+      // Slots 0, 100, 200, 300 and 400 ms: the second and the fourth are given up.
+      const requests = [
+        rpc.request("r0", []),
+        rpc.request("r1", [], { signal: given[0]!.signal }).catch((e: unknown) => e),
+        rpc.request("r2", []),
+        rpc.request("r3", [], { signal: given[1]!.signal }).catch((e: unknown) => e),
+        rpc.request("r4", []),
+      ];
+      await until(() => time.waits === 4 && sent.length === 1);
+      given.forEach((controller) => controller.abort());
+      expect(await requests[1]).to.be.instanceOf(RpcAbortedError);
+      expect(await requests[3]).to.be.instanceOf(RpcAbortedError);
+      const later = rpc.request("r5", []);
+      for (const at of [100, 200, 300]) {
+        time.advance(at);
+        await waitUntil(() => sent.some((request) => request.at === at), `a request is sent at its slot of ${at} ms`, { timeoutMs: 5_000 });
+      }
+      await Promise.all([...requests, later]);
+      expect(sent).to.deep.equal([
+        { method: "r0", at: 0 },
+        { method: "r2", at: 100 },
+        { method: "r4", at: 200 },
+        { method: "r5", at: 300 },
+      ]);
     } finally {
       globalThis.fetch = realFetch;
     }
