@@ -38,7 +38,12 @@ export interface RpcTransport {
 }
 
 export interface Eip1193Provider {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+  /**
+   * `options.signal` is aborted when the request is given up: viem's client (2.x) then ends its HTTP request and its
+   * retries. Providers whose `request` takes one argument (Hardhat's, most others) ignore it; the request is then given
+   * up unanswered.
+   */
+  request(args: { method: string; params?: unknown[] }, options?: { signal?: AbortSignal }): Promise<unknown>;
 }
 
 // Messages nodes and providers use when eth_getLogs covers too much (geth, erigon, Alchemy, Infura, QuickNode,
@@ -750,7 +755,10 @@ export class Eip1193Rpc implements RpcTransport {
     this.hold = new SendHold(this.now, this.sleep);
   }
 
-  /** The provider's requests cannot be cancelled: those in flight go on, and their answers are not waited for. */
+  /**
+   * Aborts the signal the provider's requests were given; those of a provider that ignores it go on, and their answers
+   * are not waited for.
+   */
   abort(): void {
     this.aborts.abort();
   }
@@ -767,7 +775,9 @@ export class Eip1193Rpc implements RpcTransport {
     for (let attempt = 0; ; attempt++) {
       await this.hold.passed(signal, method);
       try {
-        return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, () => aborted(method))) as T;
+        // A request given up must not go on at the node: a range fetched ahead and abandoned, or a stop, would leave it
+        // (and viem's retries of it) running. A provider that ignores the signal is given up all the same.
+        return (await unlessAborted(this.provider.request({ method, params: [...params] }, { signal }), signal, () => aborted(method))) as T;
       } catch (error) {
         if (error instanceof RpcAbortedError) throw error;
         const refusal = providerError(method, error, this.now());

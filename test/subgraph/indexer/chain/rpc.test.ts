@@ -888,6 +888,43 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(await others).to.equal("0x7a69");
   });
 
+  it("passes the provider the request's signal, which its own signal, abort() and close() abort, so a provider that honours it ends the request", async function () {
+    // viem's request(args, { signal }) ends its HTTP request and its retries on it: given up unaborted, they ran on at the node.
+    const received: AbortSignal[] = [];
+    const ended: string[] = [];
+    const provider = {
+      request: ({ method }: { method: string }, options?: { signal?: AbortSignal }) =>
+        new Promise<unknown>((_, reject) => {
+          const signal = options?.signal;
+          if (signal === undefined) return;
+          received.push(signal);
+          signal.addEventListener("abort", () => {
+            ended.push(method);
+            reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" }));
+          });
+        }),
+    };
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const mine = new AbortController();
+    const own = rpc.request("eth_getLogs", GET_LOGS, { signal: mine.signal }).catch((e: unknown) => e);
+    const other = rpc.request("eth_chainId", []).catch((e: unknown) => e);
+    await waitUntil(() => received.length === 2, "the provider is asked both requests");
+    expect(received.map((signal) => signal.aborted)).to.deep.equal([false, false]);
+    mine.abort();
+    expect(await own).to.be.instanceOf(RpcAbortedError);
+    expect(ended).to.deep.equal(["eth_getLogs"]);
+    rpc.abort();
+    expect(await other).to.be.instanceOf(RpcAbortedError);
+    expect(ended).to.deep.equal(["eth_getLogs", "eth_chainId"]);
+    const batch = rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] }))).catch((e: unknown) => e);
+    await waitUntil(() => received.length === 3, "the provider is asked the batch's first call");
+    rpc.close();
+    const error = await batch;
+    expect(error).to.be.instanceOf(RpcAbortedError);
+    expect((error as RpcAbortedError).method).to.equal("eth_getBlockByNumber");
+    expect(ended).to.deep.equal(["eth_getLogs", "eth_chainId", "eth_getBlockByNumber"]);
+  });
+
   it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
     // viem's HttpRequestError: "HTTP request failed." whatever the status, which is in `status`, with the headers.
     const httpError = (status: number, headers: Record<string, string> = {}) =>
