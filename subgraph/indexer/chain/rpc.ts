@@ -3,7 +3,7 @@
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
-import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
+import { redactUrl, redactUrlsIn, redactUrlsInJson, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
@@ -641,6 +641,16 @@ function unreadableAnswer(error: unknown): string | null {
   return typeof response === "string" ? response : null;
 }
 
+/**
+ * The start of an answer's body, for a message, with every URL in it cut. A JSON body (broken, or no JSON-RPC) is
+ * JSON-escaped text: a URL in it ends at an escape such as `\n`, which plain text would read as its path's, hiding
+ * the words after it. Any other body (a proxy's error page) is plain text, where a `\n` may start a key.
+ */
+function bodyExcerpt(body: string): string {
+  const excerpt = body.slice(0, 200);
+  return /^\s*[[{]/.test(body) ? redactUrlsInJson(excerpt) : redactUrlsIn(excerpt);
+}
+
 // The error page of a load balancer or proxy in front of the node: nginx's "502 Bad Gateway", "503 Service Temporarily
 // Unavailable" and "504 Gateway Time-out", HAProxy's and AWS's "503 Service Unavailable", Cloudflare's "502: Bad
 // gateway". The status and its reason phrase together: a number or a phrase alone could be anything on a page.
@@ -711,7 +721,7 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
   }
   const body = unreadableAnswer(error);
   if (body !== null) {
-    const excerpt = redactUrlsIn(body.slice(0, 200));
+    const excerpt = bodyExcerpt(body);
     const status = gatewayErrorStatus(body);
     if (status !== null) {
       const text = `${method}: HTTP ${status} (the provider's answer was its error page, not JSON-RPC) ${excerpt}`;

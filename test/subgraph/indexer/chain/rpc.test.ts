@@ -1043,6 +1043,31 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     }
   });
 
+  it("cuts a URL in an unreadable JSON answer quoted in its error to its host, keeping the text after the URL's JSON escape", async function () {
+    // Read as plain text, `\nnode` was taken for more of the URL's path (a key may start with n), and hidden.
+    const body = '{"jsonrpc":"2.0","id":1,"error":"upstream https://eth.example.io/v2/SECRETKEY\\nnode down';
+    const node = await behindHardhat([{ status: 200, body }]);
+    try {
+      const error = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError);
+      expect((error as Error).message).to.equal(
+        'eth_getLogs: the answer is not a JSON-RPC response: {"jsonrpc":"2.0","id":1,"error":"upstream https://eth.example.io/…\\nnode down',
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("reads an unreadable answer that is no JSON (a page) as plain text, where what follows a backslash in a URL may be its key", async function () {
+    const node = await behindHardhat([{ status: 200, body: "<p>upstream https://eth.example.io/v2\\nSECRETKEY</p>" }]);
+    try {
+      const error = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect((error as Error).message).to.equal("eth_getLogs: the answer is not a JSON-RPC response: <p>upstream https://eth.example.io/…</p>");
+    } finally {
+      await node.close();
+    }
+  });
+
   it("asks again after a connection Hardhat's provider could not make (HH108), then fails with RpcConnectionError, as the HTTP transport does", async function () {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const pool = new Pool(url);
