@@ -318,11 +318,17 @@ export class HttpRpc implements RpcTransport {
     this.waiting.push(waiter);
     try {
       for (let now = this.now(); now < waiter.slot; now = this.now()) {
-        const moved = new AbortController();
-        const woken = new Promise<void>((resolve) => (waiter.moved = () => (moved.abort(), resolve())));
-        // The default sleep's timer ends with a move too: the slot it waits for is no longer the request's.
-        const wait = this.sleep(waiter.slot - now, AbortSignal.any([signal, moved.signal]));
-        await unlessAborted(Promise.race([wait, woken]), signal, () => aborted(method));
+        // Ends the wait's timer (the default sleep's) on a move or an abort, as the slot it is for is no longer the
+        // request's. Not AbortSignal.any: `signal` may be the transport's, which lives as long as it does.
+        const wake = new AbortController();
+        const woken = new Promise<void>((resolve) => (waiter.moved = () => (wake.abort(), resolve())));
+        const end = (): void => wake.abort();
+        signal.addEventListener("abort", end, { once: true });
+        try {
+          await unlessAborted(Promise.race([this.sleep(waiter.slot - now, wake.signal), woken]), signal, () => aborted(method));
+        } finally {
+          signal.removeEventListener("abort", end);
+        }
       }
     } catch (error) {
       for (const later of this.waiting) {
