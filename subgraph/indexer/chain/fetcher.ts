@@ -61,9 +61,14 @@ function bloomBits(value: string): number[] {
   return bits;
 }
 
-function anyInBloom(bloom: Uint8Array, values: readonly number[][]): boolean {
+/** A log bloom as a node writes it: 0x and 256 bytes in hex. */
+const LOGS_BLOOM = /^0x[0-9a-f]{512}$/i;
+
+/** `bloom` (LOGS_BLOOM) read only at the bytes `values`' bits are in: a filter's few values need a few of its 256. */
+function anyInBloom(bloom: string, values: readonly number[][]): boolean {
+  const byte = (index: number): number => parseInt(bloom.slice(2 + 2 * index, 4 + 2 * index), 16);
   for (const bits of values) {
-    if ((bloom[bits[0]!]! & bits[1]!) !== 0 && (bloom[bits[2]!]! & bits[3]!) !== 0 && (bloom[bits[4]!]! & bits[5]!) !== 0) return true;
+    if ((byte(bits[0]!) & bits[1]!) !== 0 && (byte(bits[2]!) & bits[3]!) !== 0 && (byte(bits[4]!) & bits[5]!) !== 0) return true;
   }
   return false;
 }
@@ -84,9 +89,8 @@ export class ChainFetcher {
   /** Whether a block's log bloom may hold a log the filter matches (true when the node gave no usable bloom). */
   private mayHaveLogs(logsBloom: string | undefined): boolean {
     if (this.topicBits.length === 0) return false;
-    if (logsBloom === undefined || logsBloom.length !== 2 + 512) return true;
-    const bloom = getBytes(logsBloom);
-    return anyInBloom(bloom, this.topicBits) && (this.addressBits === null || anyInBloom(bloom, this.addressBits));
+    if (logsBloom === undefined || !LOGS_BLOOM.test(logsBloom)) return true;
+    return anyInBloom(logsBloom, this.topicBits) && (this.addressBits === null || anyInBloom(logsBloom, this.addressBits));
   }
 
   private filterParams(): Record<string, unknown> {

@@ -3,7 +3,7 @@
 // `request` and `batch`.
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
-import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../redact";
+import { redactUrl, redactUrlsIn, redactUrlsInJson, urlRedactor, type Redactor } from "../redact";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
@@ -38,7 +38,12 @@ export interface RpcTransport {
 }
 
 export interface Eip1193Provider {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+  /**
+   * `options.signal` is aborted when the request is given up: viem's client (2.x) then ends its HTTP request and its
+   * retries. Providers whose `request` takes one argument (Hardhat's, most others) ignore it; the request is then given
+   * up unanswered.
+   */
+  request(args: { method: string; params?: unknown[] }, options?: { signal?: AbortSignal }): Promise<unknown>;
 }
 
 // Messages nodes and providers use when eth_getLogs covers too much (geth, erigon, Alchemy, Infura, QuickNode,
@@ -213,6 +218,14 @@ interface Held {
   ms: number;
 }
 
+/** A request waiting for its slot of the request rate; `moved` wakes it when its slot moved earlier. */
+interface SlotWaiter {
+  slot: number;
+  /** The interval taking the slot added to the next one. */
+  readonly intervalMs: number;
+  moved: () => void;
+}
+
 interface JsonRpcResponse {
   id: number;
   result?: unknown;
@@ -222,6 +235,8 @@ interface JsonRpcResponse {
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
+  /** The requests waiting for their slot of the request rate. */
+  private readonly waiting: SlotWaiter[] = [];
   /**
    * Set by the waits rate-limit answers name, and by those of the 502/503/504 a request is asked again after: a node
    * that says when it will be back says it for every request.
@@ -286,11 +301,46 @@ export class HttpRpc implements RpcTransport {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + rate.intervalMs;
     if (slot > now) {
-      await unlessAborted(this.sleep(slot - now, signal), signal, () => aborted(method));
+      await this.slotReached({ slot, intervalMs: rate.intervalMs, moved: () => undefined }, signal, method);
       // An answer meanwhile may have named a wait past the slot.
       held.ms += await this.hold.passed(signal, method);
     }
     return epoch;
+  }
+
+  /**
+   * Until the clock reaches `waiter`'s slot, which may move earlier meanwhile. Given up first (its signal), the request
+   * hands its slot on: each later request still waiting moves one slot earlier, as does the next slot to be taken.
+   * Abandoned ranges (a prefetch's, ended by a refused range) would otherwise hold back the requests still wanted by
+   * an interval each.
+   */
+  private async slotReached(waiter: SlotWaiter, signal: AbortSignal, method: string): Promise<void> {
+    this.waiting.push(waiter);
+    try {
+      for (let now = this.now(); now < waiter.slot; now = this.now()) {
+        // Ends the wait's timer (the default sleep's) on a move or an abort, as the slot it is for is no longer the
+        // request's. Not AbortSignal.any: `signal` may be the transport's, which lives as long as it does.
+        const wake = new AbortController();
+        const woken = new Promise<void>((resolve) => (waiter.moved = () => (wake.abort(), resolve())));
+        const end = (): void => wake.abort();
+        signal.addEventListener("abort", end, { once: true });
+        try {
+          await unlessAborted(Promise.race([this.sleep(waiter.slot - now, wake.signal), woken]), signal, () => aborted(method));
+        } finally {
+          signal.removeEventListener("abort", end);
+        }
+      }
+    } catch (error) {
+      for (const later of this.waiting) {
+        if (later.slot <= waiter.slot) continue;
+        later.slot -= waiter.intervalMs;
+        later.moved();
+      }
+      this.nextSlot -= waiter.intervalMs;
+      throw error;
+    } finally {
+      this.waiting.splice(this.waiting.indexOf(waiter), 1);
+    }
   }
 
   /** The node's answer to a request scheduled in `epoch` refused it for its rate: `error`, which the caller throws. */
@@ -597,6 +647,16 @@ function unreadableAnswer(error: unknown): string | null {
   return typeof response === "string" ? response : null;
 }
 
+/**
+ * The start of an answer's body, for a message, with every URL in it cut. A JSON body (broken, or no JSON-RPC) is
+ * JSON-escaped text: a URL in it ends at an escape such as `\n`, which plain text would read as its path's, hiding
+ * the words after it. Any other body (a proxy's error page) is plain text, where a `\n` may start a key.
+ */
+function bodyExcerpt(body: string): string {
+  const excerpt = body.slice(0, 200);
+  return /^\s*[[{]/.test(body) ? redactUrlsInJson(excerpt) : redactUrlsIn(excerpt);
+}
+
 // The error page of a load balancer or proxy in front of the node: nginx's "502 Bad Gateway", "503 Service Temporarily
 // Unavailable" and "504 Gateway Time-out", HAProxy's and AWS's "503 Service Unavailable", Cloudflare's "502: Bad
 // gateway". The status and its reason phrase together: a number or a phrase alone could be anything on a page.
@@ -667,7 +727,7 @@ function providerError(method: string, error: unknown, now: number): ProviderRef
   }
   const body = unreadableAnswer(error);
   if (body !== null) {
-    const excerpt = redactUrlsIn(body.slice(0, 200));
+    const excerpt = bodyExcerpt(body);
     const status = gatewayErrorStatus(body);
     if (status !== null) {
       const text = `${method}: HTTP ${status} (the provider's answer was its error page, not JSON-RPC) ${excerpt}`;
@@ -711,7 +771,10 @@ export class Eip1193Rpc implements RpcTransport {
     this.hold = new SendHold(this.now, this.sleep);
   }
 
-  /** The provider's requests cannot be cancelled: those in flight go on, and their answers are not waited for. */
+  /**
+   * Aborts the signal the provider's requests were given; those of a provider that ignores it go on, and their answers
+   * are not waited for.
+   */
   abort(): void {
     this.aborts.abort();
   }
@@ -728,7 +791,9 @@ export class Eip1193Rpc implements RpcTransport {
     for (let attempt = 0; ; attempt++) {
       await this.hold.passed(signal, method);
       try {
-        return (await unlessAborted(this.provider.request({ method, params: [...params] }), signal, () => aborted(method))) as T;
+        // A request given up must not go on at the node: a range fetched ahead and abandoned, or a stop, would leave it
+        // (and viem's retries of it) running. A provider that ignores the signal is given up all the same.
+        return (await unlessAborted(this.provider.request({ method, params: [...params] }, { signal }), signal, () => aborted(method))) as T;
       } catch (error) {
         if (error instanceof RpcAbortedError) throw error;
         const refusal = providerError(method, error, this.now());

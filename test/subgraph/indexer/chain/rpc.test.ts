@@ -23,6 +23,7 @@ import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
 import { buildConnector, errors as undiciErrors, Pool } from "undici";
 import { closedPort } from "../../../helpers/closed-port";
+import { waitUntil } from "../../../helpers/wait";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
 
@@ -591,6 +592,50 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("gives the slot of a request given up while it waits for it to the requests after it, and to the next one asked", async function () {
+    // The ranges fetched ahead of a refused one are abandoned: their slots, kept, delayed every request still wanted.
+    const url = "http://127.0.0.1:9/released-slots";
+    const realFetch = globalThis.fetch;
+    const { time, options } = heldTime();
+    const sent: Array<{ method: string; at: number }> = [];
+    globalThis.fetch = async (input, init) => {
+      if (String(input) !== url) return realFetch(input, init);
+      const { id, method } = JSON.parse(String(init?.body)) as { id: number; method: string };
+      sent.push({ method, at: time.clock });
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }), { headers: { "content-type": "application/json" } });
+    };
+    try {
+      const rpc = new HttpRpc(url, { ...options, maxRequestsPerSecond: 10 });
+      const given = [new AbortController(), new AbortController()];
+      // Slots 0, 100, 200, 300 and 400 ms: the second and the fourth are given up.
+      const requests = [
+        rpc.request("r0", []),
+        rpc.request("r1", [], { signal: given[0]!.signal }).catch((e: unknown) => e),
+        rpc.request("r2", []),
+        rpc.request("r3", [], { signal: given[1]!.signal }).catch((e: unknown) => e),
+        rpc.request("r4", []),
+      ];
+      await until(() => time.waits === 4 && sent.length === 1);
+      given.forEach((controller) => controller.abort());
+      expect(await requests[1]).to.be.instanceOf(RpcAbortedError);
+      expect(await requests[3]).to.be.instanceOf(RpcAbortedError);
+      const later = rpc.request("r5", []);
+      for (const at of [100, 200, 300]) {
+        time.advance(at);
+        await waitUntil(() => sent.some((request) => request.at === at), `a request is sent at its slot of ${at} ms`, { timeoutMs: 5_000 });
+      }
+      await Promise.all([...requests, later]);
+      expect(sent).to.deep.equal([
+        { method: "r0", at: 0 },
+        { method: "r2", at: 100 },
+        { method: "r4", at: 200 },
+        { method: "r5", at: 300 },
+      ]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it("halves maxRequestsPerSecond on rate limits, down to a floor, and raises it back a step after each run of answers", async function () {
     // A fixed rate hit the provider's limit again and again. The clock and the waits are the test's: the spacing is
     // read off the waits the throttle asks for, and nothing waits for real.
@@ -843,6 +888,43 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     expect(await others).to.equal("0x7a69");
   });
 
+  it("passes the provider the request's signal, which its own signal, abort() and close() abort, so a provider that honours it ends the request", async function () {
+    // viem's request(args, { signal }) ends its HTTP request and its retries on it: given up unaborted, they ran on at the node.
+    const received: AbortSignal[] = [];
+    const ended: string[] = [];
+    const provider = {
+      request: ({ method }: { method: string }, options?: { signal?: AbortSignal }) =>
+        new Promise<unknown>((_, reject) => {
+          const signal = options?.signal;
+          if (signal === undefined) return;
+          received.push(signal);
+          signal.addEventListener("abort", () => {
+            ended.push(method);
+            reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" }));
+          });
+        }),
+    };
+    const rpc = new Eip1193Rpc(provider, fakeTime().options);
+    const mine = new AbortController();
+    const own = rpc.request("eth_getLogs", GET_LOGS, { signal: mine.signal }).catch((e: unknown) => e);
+    const other = rpc.request("eth_chainId", []).catch((e: unknown) => e);
+    await waitUntil(() => received.length === 2, "the provider is asked both requests");
+    expect(received.map((signal) => signal.aborted)).to.deep.equal([false, false]);
+    mine.abort();
+    expect(await own).to.be.instanceOf(RpcAbortedError);
+    expect(ended).to.deep.equal(["eth_getLogs"]);
+    rpc.abort();
+    expect(await other).to.be.instanceOf(RpcAbortedError);
+    expect(ended).to.deep.equal(["eth_getLogs", "eth_chainId"]);
+    const batch = rpc.batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] }))).catch((e: unknown) => e);
+    await waitUntil(() => received.length === 3, "the provider is asked the batch's first call");
+    rpc.close();
+    const error = await batch;
+    expect(error).to.be.instanceOf(RpcAbortedError);
+    expect((error as RpcAbortedError).method).to.equal("eth_getBlockByNumber");
+    expect(ended).to.deep.equal(["eth_getLogs", "eth_chainId", "eth_getBlockByNumber"]);
+  });
+
   it("takes an error that carries the HTTP status of its request (viem's, or its cause) as the HTTP transport takes that status", async function () {
     // viem's HttpRequestError: "HTTP request failed." whatever the status, which is in `status`, with the headers.
     const httpError = (status: number, headers: Record<string, string> = {}) =>
@@ -956,6 +1038,31 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
       expect((error as Error).message).to.equal('eth_getLogs: the answer is not a JSON-RPC response: {"jsonrpc":"2.0","id":1,"result":[');
       expect(node.asked).to.have.length(1);
       expect(time.waits).to.deep.equal([]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("cuts a URL in an unreadable JSON answer quoted in its error to its host, keeping the text after the URL's JSON escape", async function () {
+    // Read as plain text, `\nnode` was taken for more of the URL's path (a key may start with n), and hidden.
+    const body = '{"jsonrpc":"2.0","id":1,"error":"upstream https://eth.example.io/v2/SECRETKEY\\nnode down';
+    const node = await behindHardhat([{ status: 200, body }]);
+    try {
+      const error = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError);
+      expect((error as Error).message).to.equal(
+        'eth_getLogs: the answer is not a JSON-RPC response: {"jsonrpc":"2.0","id":1,"error":"upstream https://eth.example.io/…\\nnode down',
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("reads an unreadable answer that is no JSON (a page) as plain text, where what follows a backslash in a URL may be its key", async function () {
+    const node = await behindHardhat([{ status: 200, body: "<p>upstream https://eth.example.io/v2\\nSECRETKEY</p>" }]);
+    try {
+      const error = await new Eip1193Rpc(node.provider, fakeTime().options).request("eth_getLogs", GET_LOGS).catch((e: unknown) => e);
+      expect((error as Error).message).to.equal("eth_getLogs: the answer is not a JSON-RPC response: <p>upstream https://eth.example.io/…</p>");
     } finally {
       await node.close();
     }
