@@ -34,6 +34,8 @@ export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, abort
 export async function withEitherSignal<T>(own: AbortSignal, given: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (given === undefined || given === own) return run(own);
   const either = new AbortController();
+  // It stands for `own` to everything `run` starts, a batch's requests each listening: as many as `own` may have.
+  setMaxListeners(0, either.signal);
   const abort = (): void => either.abort();
   if (own.aborted || given.aborted) either.abort();
   own.addEventListener("abort", abort, { once: true });
