@@ -12,7 +12,7 @@ import { Worker, type WorkerEvent } from "../../../scripts/worker/daemon";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { JobStatus } from "../../../scripts/worker/market";
 import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
-import { PROVIDER_GPUS, PROVIDER_MODEL, PROVIDER_REGION, startStack, waitFor, type Stack } from "./helpers/stack";
+import { startStack, waitFor, writeStackWorkerConfig, type Stack } from "./helpers/stack";
 
 // Waits until the file named by its first argument exists (at most 60 s, so that it cannot outlive a failed test).
 const HOLD_PROGRAM = `#!/bin/sh
@@ -44,25 +44,12 @@ describe("worker on a live stack: a job passed over for want of a slot comes bac
     const program = path.join(stack.dir, "hold.sh");
     fs.writeFileSync(program, HOLD_PROGRAM, { mode: 0o755 });
     release = path.join(stack.dir, "release");
-    const file = path.join(stack.dir, "worker-resync.json");
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        chain: { rpcUrl: stack.chain.url, chainId: 31337 },
-        // The shortest re-read the config allows.
-        gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl, resyncSeconds: 5 },
-        provider: { address: stack.provider.address },
-        operatorKey: { env: "LATENT_OPERATOR_KEY" },
-        contracts: { deploymentFile: "./deployment.json" },
-        gpu: { detect: false, model: PROVIDER_MODEL.id, vramGiB: 24, gpuCount: PROVIDER_GPUS, region: PROVIDER_REGION, tier: "consumer" },
-        policy: { maxConcurrentJobs: 1, autoSettle: false },
-        executors: { command: { enabled: true, program, args: [release], timeoutSeconds: 120 } },
-        results: { dir: "./results" },
-        retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
-        shutdown: { graceSeconds: 5 },
-        logLevel: "debug",
-      }),
-    );
+    const file = writeStackWorkerConfig(stack, "worker-resync.json", {
+      resyncSeconds: 5, // the shortest re-read the config allows
+      policy: { maxConcurrentJobs: 1, autoSettle: false },
+      executors: { command: { enabled: true, program, args: [release], timeoutSeconds: 120 } },
+      logLevel: "debug",
+    });
     const config = loadConfig(file);
     const logs: LogRecord[] = [];
     const logger = createLogger("debug", (record) => logs.push(record));

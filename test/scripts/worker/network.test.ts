@@ -18,7 +18,7 @@ import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../
 import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../scripts/worker/spec";
 import { collectOutput } from "../../helpers/child-output";
-import { PROVIDER_GPUS, PROVIDER_MODEL, PROVIDER_REGION, startStack, waitFor, type PostedJob, type Stack } from "./helpers/stack";
+import { PROVIDER_GPUS, startStack, waitFor, writeStackWorkerConfig, type PostedJob, type Stack } from "./helpers/stack";
 
 const REPO = path.resolve(__dirname, "../../..");
 const DAY = 86_400;
@@ -44,25 +44,8 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
   const refused: PostedJob[] = [];
 
   function writeConfig(name: string, logLevel: string): string {
-    const file = path.join(stack.dir, name);
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        chain: { rpcUrl: stack.chain.url, chainId: 31337 },
-        // No periodic openJobs re-read during the suite: a job must come from the catch-up or the feed.
-        gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl, resyncSeconds: 3600 },
-        provider: { address: stack.provider.address },
-        operatorKey: { env: "LATENT_OPERATOR_KEY" },
-        contracts: { deploymentFile: "./deployment.json" },
-        gpu: { detect: false, model: PROVIDER_MODEL.id, vramGiB: 24, gpuCount: PROVIDER_GPUS, region: PROVIDER_REGION, tier: "consumer" },
-        policy: { settlementPollSeconds: 1 },
-        results: { dir: "./results" },
-        retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
-        shutdown: { graceSeconds: 5 },
-        logLevel,
-      }),
-    );
-    return file;
+    // No periodic openJobs re-read during the suite: a job must come from the catch-up or the feed.
+    return writeStackWorkerConfig(stack, name, { resyncSeconds: 3600, policy: { settlementPollSeconds: 1 }, logLevel });
   }
 
   /** The CLI's assembly (cli.ts runDaemon), in-process so that its events and logs can be read. */

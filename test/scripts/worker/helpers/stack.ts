@@ -154,3 +154,35 @@ export async function waitFor(what: string, condition: () => Promise<boolean>, t
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+/** What a network test sets in the worker config it writes for the stack's provider; the rest is the same for all. */
+export interface StackWorkerSettings {
+  /** The periodic openJobs re-read (the config allows 5 at least). */
+  resyncSeconds: number;
+  policy: Record<string, unknown>;
+  executors?: Record<string, unknown>;
+  logLevel: string;
+}
+
+/** Writes a worker config for the stack's provider into its directory as `name`; returns the file's path. */
+export function writeStackWorkerConfig(stack: Stack, name: string, settings: StackWorkerSettings): string {
+  const file = path.join(stack.dir, name);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      chain: { rpcUrl: stack.chain.url, chainId: 31337 },
+      gateway: { httpUrl: stack.gateway.url, wsUrl: stack.gateway.wsUrl, resyncSeconds: settings.resyncSeconds },
+      provider: { address: stack.provider.address },
+      operatorKey: { env: "LATENT_OPERATOR_KEY" },
+      contracts: { deploymentFile: "./deployment.json" },
+      gpu: { detect: false, model: PROVIDER_MODEL.id, vramGiB: 24, gpuCount: PROVIDER_GPUS, region: PROVIDER_REGION, tier: "consumer" },
+      policy: settings.policy,
+      ...(settings.executors === undefined ? {} : { executors: settings.executors }),
+      results: { dir: "./results" },
+      retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
+      shutdown: { graceSeconds: 5 },
+      logLevel: settings.logLevel,
+    }),
+  );
+  return file;
+}
