@@ -8,6 +8,7 @@
 //
 // A request shared by several callers is given up (its `signal`) only once every caller waiting on it has given it
 // up: one caller stopping must not fail the others' reads.
+import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import { SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
@@ -90,33 +91,17 @@ export class CachingSubgraphSource implements SubgraphSource {
    */
   private waitUnlessGivenUp(key: string, entry: Entry, signal: AbortSignal, query: string): Promise<unknown> {
     entry.waiting += 1;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        entry.waiting -= 1;
-        if (!entry.kept && entry.waiting === 0 && !entry.settled) {
-          if (this.entries.get(key) === entry) this.entries.delete(key);
-          entry.giveUp.abort();
-        }
-        reject(new SourceRequestAbortedError(`the source query ${summarise(query)}`));
-      };
-      if (signal.aborted) {
-        entry.result.catch(() => undefined);
-        onAbort();
-        return;
+    // The error is made when this caller gives up (at once, if it already has): the moment to count it out.
+    return unlessAborted(entry.result, signal, () => {
+      entry.waiting -= 1;
+      if (!entry.kept && entry.waiting === 0 && !entry.settled) {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+        entry.giveUp.abort();
       }
-      signal.addEventListener("abort", onAbort, { once: true });
-      entry.result.then(
-        (data) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(data);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
+      return new SourceRequestAbortedError(`the source query ${summarise(query)}`);
     });
   }
+
 
   /**
    * Forgets every result: the indexed head advanced. Requests in flight keep their promise but are no longer
