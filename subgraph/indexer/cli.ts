@@ -288,7 +288,9 @@ try {
   args = parseArgs(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${USAGE}`);
+  // A refusal repeats what was typed, which may be a URL in the wrong place (`--rps <url>`, or one without `--rpc`
+  // before it: an unknown option), whose path may be the key.
+  process.stderr.write(`${redactUrlsIn(error.message)}\n\n${USAGE}`);
   process.exit(2);
 }
 const redact = urlRedactor([{ url: args.rpc }]);

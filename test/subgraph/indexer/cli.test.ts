@@ -85,6 +85,22 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  it("repeats a URL typed in the wrong place (without --rpc, as another flag's value) cut to its host: its path may be a key", async function () {
+    const url = "https://eth.example.org/v2/key123";
+    const cases: [string[], RegExp][] = [
+      [[url], /^unknown option https:\/\/eth\.example\.org\/…\n/],
+      [["--rps", url], /^--rps needs a non-negative number \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--port", url], /^--port needs a whole number from 0 to 65535 \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--log-level", url], /^unknown log level https:\/\/eth\.example\.org\/…\n/],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await runCli(argv);
+      expect(run.code, argv.join(" ")).to.equal(2);
+      expect(run.stderr, argv.join(" ")).to.match(message);
+      expect(`${run.stdout}${run.stderr}`, argv.join(" ")).not.to.include("key123");
+    }
+  });
+
   it("reports a missing subgraph build in one line, exit 1, without a stack trace or a database", async function () {
     const db = path.join(dir, "none.sqlite");
     const run = await runCli(["--subgraph", path.join(dir, "no-build"), "--db", db, "--once"]);
