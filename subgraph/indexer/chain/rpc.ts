@@ -664,7 +664,7 @@ function bodyExcerpt(body: string): string {
   return redactUrlsInBody(body.slice(0, 200));
 }
 
-/** `text` (an answer's body, or a part of a message that quotes one) with every URL in it cut, as bodyExcerpt has it. */
+/** `text` (an answer's body, or the start of one) with every URL in it cut, as bodyExcerpt has it. */
 function redactUrlsInBody(text: string): string {
   return /^\s*[[{]/.test(text) ? redactUrlsInJson(text) : redactUrlsIn(text);
 }
@@ -672,19 +672,31 @@ function redactUrlsInBody(text: string): string {
 // A line of viem's messages that quotes JSON after its label: BaseError's metaMessages and details, one a line, as
 // HttpRequestError's `Request body: {…}` (the request, stringified) and `Details: {…}` (the node's JSON-RPC error,
 // stringified). Its other lines (`URL: …`, `Version: …`) and any other provider's messages are plain text.
-const LABELLED_LINE = /^([A-Z][A-Za-z ]{0,30}: )(.*)$/;
+const LABELLED_LINE = /^([A-Z][A-Za-z ]{0,30}: )([[{].*)$/;
+
+/** Whether `text` is JSON, whole: what viem stringified, not text that only starts as JSON. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A provider's message with every URL in it cut: each line on its own, the JSON a label introduces as JSON text (a URL
  * in it ends at an escape such as `\n`, which plain text would read as its path's, hiding the words after it), the
- * rest as plain text.
+ * rest as plain text. Unlike an answer's body, quoted whole, so read as JSON only where it is JSON: a plain text that
+ * starts with a bracket (`[object Object] https://host/v2\nKEY`) may have a key after a backslash.
  */
 function redactUrlsInMessage(message: string): string {
   return message
     .split("\n")
     .map((line) => {
       const labelled = LABELLED_LINE.exec(line);
-      return labelled === null ? redactUrlsIn(line) : `${labelled[1]}${redactUrlsInBody(labelled[2] as string)}`;
+      if (labelled === null || !isJson(labelled[2] as string)) return redactUrlsIn(line);
+      return `${labelled[1]}${redactUrlsInJson(labelled[2] as string)}`;
     })
     .join("\n");
 }

@@ -1460,4 +1460,11 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
       expect((error as Error).message, `HTTP ${status}`).to.equal(`${expected.replace("STATUS", String(status))}${suffix}`);
     }
   });
+
+  it("reads a line of a provider's message that only starts as JSON as plain text, where what follows a backslash in a URL may be its key", async function () {
+    const failure = Object.assign(new Error("HTTP request failed.\n\nDetails: [object Object] https://eth.example.io/v2\\nSECRETKEY"), { status: 500 });
+    const provider = { request: () => Promise.reject(failure) };
+    const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_call", []).catch((e: unknown) => e);
+    expect((error as Error).message).to.equal("eth_call failed: HTTP request failed.\n\nDetails: [object Object] https://eth.example.io/…");
+  });
 });
