@@ -298,7 +298,9 @@ main(args, redact).catch((error: unknown) => {
   // The indexer's own errors (no build, RPC down, a database of another kind) say what is wrong: the stack is
   // only for what it did not foresee, and may hold any URL (redactUrlsIn), as written or as a library rewrote it.
   const foreseen = error instanceof IndexerError || (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
-  const text = foreseen ? redact((error as Error).message) : redactUrlsIn(redact((error as Error).stack ?? String(error)));
+  // Foreseen includes the worker's IndexerError for any error of the thread's start ("indexer worker: <message>"), which
+  // may quote the node's answer as it is (V8's "Cannot convert <value> to a BigInt"): every URL is cut either way.
+  const text = redactUrlsIn(redact(foreseen ? (error as Error).message : ((error as Error).stack ?? String(error))));
   process.stderr.write(`indexer: ${text}\n`);
   process.exit(1);
 });
