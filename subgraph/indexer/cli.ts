@@ -288,7 +288,9 @@ try {
   args = parseArgs(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${USAGE}`);
+  // A refusal repeats what was typed, which may be a URL in the wrong place (`--rps <url>`, or one without `--rpc`
+  // before it: an unknown option), whose path may be the key.
+  process.stderr.write(`${redactUrlsIn(error.message)}\n\n${USAGE}`);
   process.exit(2);
 }
 const redact = urlRedactor([{ url: args.rpc }]);
@@ -296,7 +298,9 @@ main(args, redact).catch((error: unknown) => {
   // The indexer's own errors (no build, RPC down, a database of another kind) say what is wrong: the stack is
   // only for what it did not foresee, and may hold any URL (redactUrlsIn), as written or as a library rewrote it.
   const foreseen = error instanceof IndexerError || (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
-  const text = foreseen ? redact((error as Error).message) : redactUrlsIn(redact((error as Error).stack ?? String(error)));
+  // Foreseen includes the worker's IndexerError for any error of the thread's start ("indexer worker: <message>"), which
+  // may quote the node's answer as it is (V8's "Cannot convert <value> to a BigInt"): every URL is cut either way.
+  const text = redactUrlsIn(redact(foreseen ? (error as Error).message : ((error as Error).stack ?? String(error))));
   process.stderr.write(`indexer: ${text}\n`);
   process.exit(1);
 });

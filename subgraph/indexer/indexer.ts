@@ -40,6 +40,7 @@ import type { MappingLogRecord } from "./runtime/host";
 import { PassFailures } from "./pass-failures";
 import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
+import { redactUrlsIn } from "./redact";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -930,7 +931,11 @@ export class Indexer extends EventEmitter {
           }
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
           // would throw without a listener). Logged once while it repeats (see PassFailures), emitted every time.
-          const line = failures.failed((error as Error).message);
+          // A transport's RpcError has cut the URLs in what it quotes (as JSON text where it quotes JSON, which plain
+          // text would read otherwise); any other error may quote the node's answer as it is (V8's "Cannot convert
+          // <value> to a BigInt" of a block's field), and a value a node or a proxy filled with a URL may hold a key.
+          const message = (error as Error).message;
+          const line = failures.failed(error instanceof RpcError ? message : redactUrlsIn(message));
           if (line !== null) this.log("error", line);
           this.emit("retry", error);
           if (error instanceof RateLimitedError) {

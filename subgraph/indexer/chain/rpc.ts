@@ -254,6 +254,9 @@ export class HttpRpc implements RpcTransport {
   // The URL may hold the provider's API key, and a message may hold the URL (fetch names one it cannot parse, a node or
   // a proxy may echo it): every message this transport writes goes through it, as logs, the CLI and the gateway show them.
   private readonly redact: Redactor;
+  // For a node's JSON-RPC error, whose message (parsed from its JSON: plain text) a node behind a proxy or a load
+  // balancer may fill with its upstream's URL and key, which `redact` (this transport's URL only) does not know.
+  private readonly redactNodeError: Redactor;
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly aborts = new Aborts();
@@ -262,8 +265,10 @@ export class HttpRpc implements RpcTransport {
     private readonly url: string,
     private readonly options: HttpRpcOptions = {},
   ) {
-    this.description = redactUrl(url);
+    // redactUrl returns a URL it cannot parse (`https://host:99999/v2/<key>`) as it is; redactUrlsIn keeps its scheme.
+    this.description = redactUrlsIn(redactUrl(url));
     this.redact = urlRedactor([{ url }]);
+    this.redactNodeError = (text) => redactUrlsIn(this.redact(text));
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleep;
     this.hold = new SendHold(this.now, this.sleep);
@@ -426,7 +431,9 @@ export class HttpRpc implements RpcTransport {
     } catch (error) {
       if (signal.aborted) throw aborted(method);
       const timedOut = controller.signal.aborted;
-      const message = timedOut ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${(error as Error).message}`);
+      // fetch names the URL it cannot parse (a port out of range), which the redactor, knowing only URLs that parse,
+      // leaves whole: every URL in fetch's message is cut.
+      const message = timedOut ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${redactUrlsIn((error as Error).message)}`);
       if (!timedOut) throw new RpcConnectionError(message, method, undefined, { cause: error });
       throw method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })
@@ -438,17 +445,18 @@ export class HttpRpc implements RpcTransport {
     if (!response.ok) {
       if (response.status === 413 && method === "eth_getLogs") throw new RangeTooLargeError(`${method}: HTTP 413`, method);
       if (response.status === TOO_MANY_REQUESTS) {
-        const message = this.redact(`${method}: HTTP 429 ${text.slice(0, 200)}`);
+        const message = this.redact(`${method}: HTTP 429 ${bodyExcerpt(text)}`);
         throw this.limited(new RateLimitedError(message, method, undefined, retryAfterMs(response.headers.get("retry-after"), this.now())), epoch);
       }
-      const message = this.redact(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      // The body may name other URLs than the transport's (an upstream's, behind a proxy), with their keys.
+      const message = this.redact(`${method}: HTTP ${response.status} ${bodyExcerpt(text)}`);
       if (!UNAVAILABLE.has(response.status)) throw new RpcError(message, method);
       throw new RpcUnavailableError(message, method, response.status, retryAfterMs(response.headers.get("retry-after"), this.now()));
     }
     try {
       return { reply: JSON.parse(text) as unknown, epoch };
     } catch (error) {
-      throw new RpcError(this.redact(`${method}: response is not JSON: ${text.slice(0, 200)}`), method, undefined, { cause: error });
+      throw new RpcError(this.redact(`${method}: response is not JSON: ${bodyExcerpt(text)}`), method, undefined, { cause: error });
     }
   }
 
@@ -461,7 +469,7 @@ export class HttpRpc implements RpcTransport {
     const { reply, epoch } = await this.post({ jsonrpc: "2.0", id, method, params }, method, signal);
     const { error, result } = reply as JsonRpcResponse;
     if (error !== undefined) {
-      const refusal = rpcError(method, error, this.redact);
+      const refusal = rpcError(method, error, this.redactNodeError);
       throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
     }
     this.answered();
@@ -494,7 +502,7 @@ export class HttpRpc implements RpcTransport {
       // A rate limit answered to the whole batch says nothing about batches: sending the calls one by one for good
       // would only multiply the requests that hit it.
       const error = (reply as JsonRpcResponse | null)?.error;
-      const refusal = error === undefined ? null : rpcError(calls[0]!.method, error, this.redact);
+      const refusal = error === undefined ? null : rpcError(calls[0]!.method, error, this.redactNodeError);
       if (refusal instanceof RateLimitedError) throw this.limited(refusal, epoch);
       // Some endpoints refuse JSON-RPC batches (one error object instead of an array): send the calls one by
       // one from now on.
@@ -507,7 +515,7 @@ export class HttpRpc implements RpcTransport {
       const index = item.id - first;
       if (index < 0 || index >= calls.length) continue;
       if (item.error !== undefined) {
-        const refusal = rpcError(calls[index]!.method, item.error, this.redact);
+        const refusal = rpcError(calls[index]!.method, item.error, this.redactNodeError);
         throw refusal instanceof RateLimitedError ? this.limited(refusal, epoch) : refusal;
       }
       results[index] = item.result as T;
@@ -653,8 +661,44 @@ function unreadableAnswer(error: unknown): string | null {
  * the words after it. Any other body (a proxy's error page) is plain text, where a `\n` may start a key.
  */
 function bodyExcerpt(body: string): string {
-  const excerpt = body.slice(0, 200);
-  return /^\s*[[{]/.test(body) ? redactUrlsInJson(excerpt) : redactUrlsIn(excerpt);
+  return redactUrlsInBody(body.slice(0, 200));
+}
+
+/** `text` (an answer's body, or the start of one) with every URL in it cut, as bodyExcerpt has it. */
+function redactUrlsInBody(text: string): string {
+  return /^\s*[[{]/.test(text) ? redactUrlsInJson(text) : redactUrlsIn(text);
+}
+
+// A line of viem's messages that quotes JSON after its label: BaseError's metaMessages and details, one a line, as
+// HttpRequestError's `Request body: {…}` (the request, stringified) and `Details: {…}` (the node's JSON-RPC error,
+// stringified). Its other lines (`URL: …`, `Version: …`) and any other provider's messages are plain text.
+const LABELLED_LINE = /^([A-Z][A-Za-z ]{0,30}: )([[{].*)$/;
+
+/** Whether `text` is JSON, whole: what viem stringified, not text that only starts as JSON. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A provider's message with every URL in it cut: each line on its own, the JSON a label introduces as JSON text (a URL
+ * in it ends at an escape such as `\n`, which plain text would read as its path's, hiding the words after it), the
+ * rest as plain text. Unlike an answer's body, quoted whole, so read as JSON only where it is JSON: a plain text that
+ * starts with a bracket (`[object Object] https://host/v2\nKEY`) may have a key after a backslash.
+ */
+function redactUrlsInMessage(message: string): string {
+  return message
+    .split("\n")
+    .map((line) => {
+      const labelled = LABELLED_LINE.exec(line);
+      if (labelled === null || !isJson(labelled[2] as string)) return redactUrlsIn(line);
+      return `${labelled[1]}${redactUrlsInJson(labelled[2] as string)}`;
+    })
+    .join("\n");
 }
 
 // The error page of a load balancer or proxy in front of the node: nginx's "502 Bad Gateway", "503 Service Temporarily
@@ -702,8 +746,9 @@ interface ProviderRefusal {
  */
 function providerError(method: string, error: unknown, now: number): ProviderRefusal {
   const e = (typeof error === "object" && error !== null ? error : {}) as ProviderFailure;
-  // The provider knows its node's URL and we do not: viem's messages carry a "URL:" line, whose path may be a key.
-  const message = redactUrlsIn(typeof e.message === "string" ? e.message : String(error));
+  // The provider knows its node's URL and we do not: viem's messages carry a "URL:" line, whose path may be a key, and
+  // quote the request and the node's error as JSON, which may name other URLs.
+  const message = redactUrlsInMessage(typeof e.message === "string" ? e.message : String(error));
   const code = typeof e.code === "number" ? e.code : undefined;
   const http = httpFailure(error);
   if (http !== null) {

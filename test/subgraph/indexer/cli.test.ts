@@ -1,6 +1,8 @@
 // The indexer CLI's answers to a wrong command line: exit status 2 with a message naming the flag and the value,
 // before anything is opened; the indexer's own errors (no build, RPC down) exit 1 with their message, no stack.
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -85,6 +87,22 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  it("repeats a URL typed in the wrong place (without --rpc, as another flag's value) cut to its host: its path may be a key", async function () {
+    const url = "https://eth.example.org/v2/key123";
+    const cases: [string[], RegExp][] = [
+      [[url], /^unknown option https:\/\/eth\.example\.org\/…\n/],
+      [["--rps", url], /^--rps needs a non-negative number \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--port", url], /^--port needs a whole number from 0 to 65535 \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--log-level", url], /^unknown log level https:\/\/eth\.example\.org\/…\n/],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await runCli(argv);
+      expect(run.code, argv.join(" ")).to.equal(2);
+      expect(run.stderr, argv.join(" ")).to.match(message);
+      expect(`${run.stdout}${run.stderr}`, argv.join(" ")).not.to.include("key123");
+    }
+  });
+
   it("reports a missing subgraph build in one line, exit 1, without a stack trace or a database", async function () {
     const db = path.join(dir, "none.sqlite");
     const run = await runCli(["--subgraph", path.join(dir, "no-build"), "--db", db, "--once"]);
@@ -108,6 +126,34 @@ describe("embedded indexer: CLI input", function () {
         "--subgraph subgraph/build-<network>\n",
     );
     expect(fs.existsSync(db)).to.equal(false);
+  });
+
+  it("cuts a URL the node's answer holds in the error of a start that fails on it, exit 1", async function () {
+    // A node or a proxy that answers eth_chainId with its upstream's URL: V8's BigInt names the value it cannot read,
+    // and the worker passes the message on as its IndexerError ("indexer worker: …"), which the --rpc redactor does not know.
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const build = path.join(dir, "quoting-build");
+    writeDeploymentManifest(fakeDeployment(template), build, { buildDir: template });
+    const node = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const { id } = JSON.parse(body) as { id: number };
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ jsonrpc: "2.0", id, result: "https://upstream.example/v3/SECRETKEY" }));
+      });
+    });
+    await new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve));
+    try {
+      const rpc = `http://127.0.0.1:${(node.address() as AddressInfo).port}`;
+      const run = await runCli(["--rpc", rpc, "--db", path.join(dir, "quoting.sqlite"), "--subgraph", build, "--once"]);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal("indexer: indexer worker: Cannot convert https://upstream.example/… to a BigInt\n");
+    } finally {
+      node.closeAllConnections();
+      await new Promise<void>((resolve) => node.close(() => resolve()));
+    }
   });
 
   it("keeps the API key in --rpc's path out of stdout and stderr, naming the node's host, when the node fails", async function () {

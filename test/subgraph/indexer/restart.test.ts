@@ -432,6 +432,31 @@ describe("embedded indexer: restarts", function () {
     ]);
   });
 
+  it("run() logs a failing pass whose error quotes the node's answer (no transport's RpcError) with every URL in it cut", async function () {
+    // A node or a proxy that fills a block's field with its upstream's URL: V8's BigInt names the value it cannot read.
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        const answer = await fx.chain.provider.request({ method, params });
+        if (!armed || method !== "eth_getBlockByNumber" || answer === null) return answer;
+        armed = false;
+        return { ...(answer as Record<string, unknown>), gasUsed: "https://upstream.example/v3/SECRETKEY" };
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("quoted-answer.sqlite"), pollIntervalMs: 1, logger: (record) => logs.push(record) });
+    try {
+      armed = true;
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    const failed = logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+    expect(failed).to.deep.equal(["indexing pass failed, retrying: Cannot convert https://upstream.example/… to a BigInt"]);
+  });
+
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
     this.timeout(30_000);
     // Infura's -32005 answers, with and without backoff_seconds; the last asks for a minute, which stop() must not wait.

@@ -39,6 +39,9 @@ async function standIn(handler: http.RequestListener): Promise<{ url: string; cl
   };
 }
 
+/** RpcError or one of its subclasses, whatever their constructors take: what an error is expected to be an instance of. */
+type RpcErrorClass = abstract new (...args: never[]) => RpcError;
+
 /** A clock that only the waits move, and the waits asked for: nothing waits for real. */
 function fakeTime() {
   const time = { clock: 0, waits: [] as number[] };
@@ -66,6 +69,102 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     } finally {
       await node.close();
     }
+  });
+
+  it("cuts every URL a node's or a proxy's answer names in the errors that quote it, keeping the text around it", async function () {
+    // A node behind a proxy or a load balancer may name its upstream, with the upstream's key, which is not the URL the
+    // transport was given. JSON bodies are read as JSON text, where a URL ends at an escape (`\n`) and the words after it stay.
+    const upstream = "https://upstream.example/v3/SECRETKEY";
+    type Answer = (ids: number[]) => { status: number; type: string; body: string };
+    const rpcError = (id: number) => ({ jsonrpc: "2.0", id, error: { code: -32000, message: `upstream ${upstream} failed` } });
+    const table: Array<[string, "request" | "batch", Answer, RpcErrorClass, string]> = [
+      [
+        "an error page (HTTP 503)",
+        "request",
+        () => ({ status: 503, type: "text/html", body: `<html><body>upstream ${upstream} is down</body></html>` }),
+        RpcUnavailableError,
+        "eth_blockNumber: HTTP 503 <html><body>upstream https://upstream.example/… is down</body></html>",
+      ],
+      [
+        "a JSON body of an HTTP error (500)",
+        "request",
+        () => ({ status: 500, type: "application/json", body: JSON.stringify({ error: `upstream ${upstream}\nfailed` }) }),
+        RpcError,
+        'eth_blockNumber: HTTP 500 {"error":"upstream https://upstream.example/…\\nfailed"}',
+      ],
+      [
+        "a rate limit's JSON body (HTTP 429)",
+        "request",
+        () => ({ status: 429, type: "application/json", body: JSON.stringify({ error: `limited by ${upstream}, retry later` }) }),
+        RateLimitedError,
+        'eth_blockNumber: HTTP 429 {"error":"limited by https://upstream.example/…, retry later"}',
+      ],
+      [
+        "an answer that is not JSON (HTTP 200)",
+        "request",
+        () => ({ status: 200, type: "text/plain", body: `upstream ${upstream} timed out` }),
+        RpcError,
+        "eth_blockNumber: response is not JSON: upstream https://upstream.example/… timed out",
+      ],
+      [
+        "a broken JSON answer (HTTP 200)",
+        "request",
+        () => ({ status: 200, type: "application/json", body: `{"jsonrpc":"2.0","id":1,"result":"${upstream}\\nmore` }),
+        RpcError,
+        'eth_blockNumber: response is not JSON: {"jsonrpc":"2.0","id":1,"result":"https://upstream.example/…\\nmore',
+      ],
+      [
+        "a node's JSON-RPC error",
+        "request",
+        ([id]) => ({ status: 200, type: "application/json", body: JSON.stringify(rpcError(id!)) }),
+        RpcError,
+        "eth_blockNumber failed: upstream https://upstream.example/… failed (code -32000)",
+      ],
+      [
+        "a node's JSON-RPC error in a batch's answer",
+        "batch",
+        (ids) => ({ status: 200, type: "application/json", body: JSON.stringify(ids.map(rpcError)) }),
+        RpcError,
+        "eth_blockNumber failed: upstream https://upstream.example/… failed (code -32000)",
+      ],
+      [
+        "a node's JSON-RPC error answered to a whole batch, then to each call",
+        "batch",
+        (ids) => ({ status: 200, type: "application/json", body: JSON.stringify(rpcError(ids[0]!)) }),
+        RpcError,
+        "eth_blockNumber failed: upstream https://upstream.example/… failed (code -32000)",
+      ],
+    ];
+    for (const [name, call, answer, type, expected] of table) {
+      const node = await standIn((request, response) => {
+        let body = "";
+        request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        request.on("end", () => {
+          const parsed = JSON.parse(body) as { id: number } | Array<{ id: number }>;
+          const { status, type: contentType, body: text } = answer(Array.isArray(parsed) ? parsed.map((c) => c.id) : [parsed.id]);
+          response.writeHead(status, { "content-type": contentType });
+          response.end(text);
+        });
+      });
+      try {
+        const rpc = new HttpRpc(node.url, fakeTime().options);
+        const blocks = [{ method: "eth_blockNumber", params: [] }, { method: "eth_blockNumber", params: [] }];
+        const error = await (call === "request" ? rpc.request("eth_blockNumber", []) : rpc.batch(blocks)).catch((e: unknown) => e);
+        expect(error, name).to.be.instanceOf(type);
+        expect((error as Error).message, name).to.equal(expected);
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
+  it("keeps the key of a URL fetch cannot parse out of its description and its errors", async function () {
+    // fetch names the URL in its message ("Failed to parse URL from …"), and redactUrl returns such a URL as it is.
+    const rpc = new HttpRpc("http://127.0.0.1:99999/v2/SECRETKEY", fakeTime().options);
+    expect(rpc.description).to.equal("http://…");
+    const error = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError);
+    expect((error as Error).message).to.equal("eth_blockNumber failed: Failed to parse URL from http://…");
   });
 
   it("gives up on a request the node does not answer within rpcTimeoutMs", async function () {
@@ -1314,5 +1413,58 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
       expect(error, `error ${i}`).to.be.instanceOf(RpcError);
       expect(error.message, `error ${i}`).to.include("eth.example.io").and.not.include("SECRETKEY");
     }
+  });
+
+  it("cuts the URL of viem's message and every URL in the JSON it quotes (the request, the node's error), keeping the rest of the message", async function () {
+    // viem's HttpRequestError as viem 2.57 builds it (errors/base.ts, errors/request.ts): its short message, then one
+    // metaMessage a line (Status, URL, `Request body:` and the body stringified), Details (the node's error,
+    // stringified) and Version. Read as plain text, the JSON's `\n` was taken for more of a URL's path, hiding what followed.
+    const viem = (status: number, body: { method: string; params?: unknown[] }) => {
+      const request = { jsonrpc: "2.0", id: 1, ...body };
+      const details = JSON.stringify({ code: -32000, message: "upstream https://upstream.example/v3/SECRETKEY\nfailed" });
+      const metaMessages = [`Status: ${status}`, "URL: https://eth-mainnet.example/v2/SECRETKEY", `Request body: ${JSON.stringify(request)}`];
+      const message = ["HTTP request failed.", "", ...metaMessages, "", `Details: ${details}`, "Version: viem@2.57.20"].join("\n");
+      const error: Error = Object.assign(new Error(message), {
+        name: "HttpRequestError",
+        shortMessage: "HTTP request failed.",
+        version: "2.57.20",
+        details,
+        metaMessages,
+        body: request,
+        status,
+        headers: new Headers(),
+        url: "https://eth-mainnet.example/v2/SECRETKEY",
+        walk: () => error,
+      });
+      return error;
+    };
+    const expected = [
+      "eth_call failed: HTTP request failed.",
+      "",
+      "Status: STATUS",
+      "URL: https://eth-mainnet.example/…",
+      'Request body: {"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"0x01"},"latest","see https://upstream.example/…\\nthen more"]}',
+      "",
+      'Details: {"code":-32000,"message":"upstream https://upstream.example/…\\nfailed"}',
+      "Version: viem@2.57.20",
+    ].join("\n");
+    const table: Array<[number, RpcErrorClass, string]> = [
+      [500, RpcError, ""],
+      [503, RpcUnavailableError, " (HTTP 503)"],
+    ];
+    for (const [status, type, suffix] of table) {
+      const provider = { request: (args: { method: string; params?: unknown[] }) => Promise.reject(viem(status, args)) };
+      const params = [{ to: "0x01" }, "latest", "see https://upstream.example/v3/SECRETKEY\nthen more"];
+      const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_call", params).catch((e: unknown) => e);
+      expect(error, `HTTP ${status}`).to.be.instanceOf(type);
+      expect((error as Error).message, `HTTP ${status}`).to.equal(`${expected.replace("STATUS", String(status))}${suffix}`);
+    }
+  });
+
+  it("reads a line of a provider's message that only starts as JSON as plain text, where what follows a backslash in a URL may be its key", async function () {
+    const failure = Object.assign(new Error("HTTP request failed.\n\nDetails: [object Object] https://eth.example.io/v2\\nSECRETKEY"), { status: 500 });
+    const provider = { request: () => Promise.reject(failure) };
+    const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_call", []).catch((e: unknown) => e);
+    expect((error as Error).message).to.equal("eth_call failed: HTTP request failed.\n\nDetails: [object Object] https://eth.example.io/…");
   });
 });
