@@ -1,6 +1,7 @@
 // GraphQL over HTTP: Apollo Server 5 driven from Node's HTTP server through its integration API
 // (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -255,6 +256,8 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       const started = process.hrtime.bigint();
       received.set(res, started);
       const giveUp = new AbortController();
+      // Each read in flight listens on it: a request may run more than Node's ten at once.
+      setMaxListeners(0, giveUp.signal);
       giveUps.set(res, giveUp);
       // A response that closes unfinished lost its connection (the client left, or the stop dropped it): what its
       // reads would find has nowhere to go. One that finished has no reads left to give up.

@@ -102,6 +102,38 @@ describe("gateway HTTP server's close() and the HTTP requests in flight", functi
   });
 });
 
+describe("gateway HTTP server's HTTP requests and their signal", function () {
+  it("lets a request have more reads in flight than Node's ten listeners on its signal without a leak warning", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+      try {
+        const fields = Array.from({ length: 12 }, (_, i) => `p${i}: providers(first: ${i + 1}) { nodes { address } }`);
+        const { answer } = post(server.url, `{ ${fields.join(" ")} }`);
+        let answered: Awaited<typeof answer> | null = null;
+        void answer.then((result) => (answered = result));
+        // Each of its reads listens on its signal while the endpoint holds it.
+        await waitUntil(() => {
+          node.held.splice(0).forEach((release) => release());
+          return answered !== null;
+        }, "the request was answered");
+        expect(answered).to.not.equal("dropped");
+        expect(warnings.filter((w) => w.includes("MaxListeners") || w.includes("memory leak"))).to.deep.equal([]);
+        await server.close();
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      process.off("warning", onWarning);
+      await node.close();
+    }
+  });
+});
+
 describe("gateway HTTP server's close() and the WebSocket operations in flight", function () {
   const starts: { name: string; query: string; reads: string }[] = [
     { name: "jobUpdated", query: `subscription { jobUpdated(id: "1") { id } }`, reads: "its job" },
