@@ -3,6 +3,7 @@
 // unanswered is told the gateway is shutting down rather than dropped.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { ANSWER_HANDOVER_MS } from "../answer-handover";
 import { ErrorCode, shuttingDown } from "../errors";
 import { HttpRefusal, sendRefusal } from "./refusal";
 
@@ -12,10 +13,14 @@ export class ConnectionDrain {
   private readonly answeredOnStop = new WeakSet<ServerResponse>();
   private draining = false;
 
-  /** `onRefused` hears of each response {@link refuseUnanswered} answers, as it answers it (its request's log line). */
+  /**
+   * `onRefused` hears of each response {@link refuseUnanswered} answers, as it answers it (its request's log line).
+   * `handoverMs`: how long {@link refuseUnanswered} waits for those answers to be written.
+   */
   constructor(
     private readonly server: Server,
     private readonly onRefused: (res: ServerResponse, refusal: HttpRefusal) => void = () => undefined,
+    private readonly handoverMs: number = ANSWER_HANDOVER_MS,
   ) {
     server.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
   }
@@ -35,10 +40,12 @@ export class ConnectionDrain {
   /**
    * The end of the grace: a request whose response has not started is answered 503 SHUTTING_DOWN (its connection
    * closed once that is written), one whose response has started can only be dropped. Resolves once those answers are
-   * written: the server's remaining connections may then all be closed without cutting one short.
+   * written: the server's remaining connections may then all be closed without cutting one short. A connection whose
+   * answer is not written within `handoverMs` (a client that reads nothing, its buffers full) is closed then.
    */
-  refuseUnanswered(): Promise<void> {
+  async refuseUnanswered(): Promise<void> {
     const answered: Promise<void>[] = [];
+    const refused = new Set<Socket>();
     for (const [socket, responses] of this.inFlight) {
       if ([...responses].some((res) => res.headersSent)) {
         socket.destroy();
@@ -49,11 +56,24 @@ export class ConnectionDrain {
         this.answeredOnStop.add(res);
         closeAfter(res);
         answered.push(new Promise((resolve) => res.once("close", () => resolve())));
+        refused.add(socket);
         sendRefusal(res, refusal);
         this.onRefused(res, refusal);
       }
     }
-    return Promise.all(answered).then(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const handedOver = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.handoverMs);
+    });
+    try {
+      const written = await Promise.race([Promise.all(answered).then(() => true), handedOver]);
+      if (written) return;
+      // Destroying a socket closes its responses: the answers still unwritten resolve as they close.
+      for (const socket of refused) if (this.inFlight.has(socket)) socket.destroy();
+      await Promise.all(answered);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private track(socket: Socket, res: ServerResponse): void {

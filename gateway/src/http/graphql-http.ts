@@ -1,6 +1,7 @@
 // GraphQL over HTTP: Apollo Server 5 driven from Node's HTTP server through its integration API
 // (executeHTTPGraphQLRequest), with the gateway's limits, logging and error policy as plugins.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -19,8 +20,8 @@ export interface GraphQLHttpOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   logger: Logger;
-  /** Builds each request's context (fresh DataLoaders). */
-  context: () => GatewayContext;
+  /** Builds each request's context (fresh DataLoaders), its reads given up once `signal` aborts. */
+  context: (signal?: AbortSignal) => GatewayContext;
   /** Largest request body (default 100 KB). */
   maxBodyBytes?: number;
   introspection?: boolean;
@@ -31,6 +32,7 @@ export interface GraphQLHttpHandler {
   /**
    * `res`, a request `handle` is answering, was answered with `refusal` by someone else (the server's stop, at the
    * end of its grace): its line is written now, and `handle` writes none, whether it ever ends (a body still arriving).
+   * Its reads are given up: nobody will receive what they find.
    */
   answeredElsewhere(res: ServerResponse, refusal: HttpRefusal): void;
   stop(): Promise<void>;
@@ -139,6 +141,8 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   const formattedCodes = new AsyncLocalStorage<unknown[]>();
   // When each request in flight was received.
   const received = new WeakMap<ServerResponse, bigint>();
+  // Gives up each request's reads: once the stop has answered it, or its connection closed before its answer ended.
+  const giveUps = new WeakMap<ServerResponse, AbortController>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
     introspection: options.introspection ?? true,
@@ -182,7 +186,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
    * server's stop has answered it (the response's headers are sent), it neither answers nor logs: that line is
    * answeredElsewhere's.
    */
-  const answer = async (req: IncomingMessage, res: ServerResponse, search: string, received: bigint): Promise<void> => {
+  const answer = async (req: IncomingMessage, res: ServerResponse, search: string, received: bigint, signal: AbortSignal): Promise<void> => {
     const refuse = (refusal: HttpRefusal) => {
       sendRefusal(res, refusal);
       logRefusal(received, refusal);
@@ -223,13 +227,13 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     const codes: unknown[] = [];
     const { result: response, context, rerun } = await formattedCodes.run(codes, () =>
       executeOnLiveHead(
-        options.context(),
-        options.context,
+        options.context(signal),
+        () => options.context(signal),
         (context) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
         (_answer, context) => executionErrors.get(context.block) ?? [],
       ),
     );
-    // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up after it).
+    // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up then).
     if (res.headersSent) return;
     const status = response.status ?? 200;
     // None where Apollo refused the request before running it (a GET without a query...): the one error its answer
@@ -251,8 +255,18 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     async handle(req, res, search) {
       const started = process.hrtime.bigint();
       received.set(res, started);
+      const giveUp = new AbortController();
+      // Each read in flight listens on it: a request may run more than Node's ten at once.
+      setMaxListeners(0, giveUp.signal);
+      giveUps.set(res, giveUp);
+      // A response that closes unfinished lost its connection (the client left, or the stop dropped it): what its
+      // reads would find has nowhere to go. One that finished has no reads left to give up.
+      const onClose = () => {
+        if (!res.writableFinished) giveUp.abort();
+      };
+      res.once("close", onClose);
       try {
-        await answer(req, res, search, started);
+        await answer(req, res, search, started, giveUp.signal);
       } catch (error) {
         // Past the answer's line (a socket that failed as the answer was written, or the stop answered it), the
         // line is written already.
@@ -264,11 +278,14 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
         throw error;
       } finally {
         received.delete(res);
+        giveUps.delete(res);
+        res.off("close", onClose);
       }
     },
     answeredElsewhere(res, refusal) {
       const started = received.get(res);
       if (started !== undefined) logRefusal(started, refusal);
+      giveUps.get(res)?.abort();
     },
     stop: () => apollo.stop(),
   };

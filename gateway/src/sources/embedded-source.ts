@@ -14,12 +14,12 @@ import {
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "../../../subgraph/indexer/errors";
 import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
-import { SourceError } from "../errors";
+import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
-import { QueryWorker } from "./query-worker/query-worker";
-import type { SourceKind, SubgraphSource, Variables } from "./source";
+import { QueryGivenUpError, QueryWorker } from "./query-worker/query-worker";
+import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface EmbeddedSourceOptions {
   /** JSON-RPC endpoint the indexer follows. */
@@ -163,11 +163,12 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     return new EmbeddedSubgraphSource(worker, queries, logger);
   }
 
-  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+  async request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
     let result;
     try {
-      result = await this.queries.query(query, variables);
+      result = await this.queries.query(query, variables, options.signal);
     } catch (error) {
+      if (error instanceof QueryGivenUpError) throw new SourceRequestAbortedError("the embedded indexer query", { cause: error });
       throw new SourceError("embedded indexer query failed", "the embedded indexer cannot answer", { cause: error });
     }
     if (result.errors !== null && result.errors.length > 0) {

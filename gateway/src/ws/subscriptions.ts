@@ -31,6 +31,7 @@ import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
 import { answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
+import { ANSWER_HANDOVER_MS } from "../answer-handover";
 import { failOnAbort, failedStream } from "./fail-on-abort";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 import { OpenOperations } from "./open-operations";
@@ -69,12 +70,6 @@ export interface SubscriptionServer {
    */
   close(giveUp?: AbortSignal): Promise<void>;
 }
-
-/**
- * How long the close waits, past the grace, for the SHUTTING_DOWN answers of the queries the grace's end gave up to
- * be handed to their sockets: they are sent at once, but a client that reads nothing would hold the close for ever.
- */
-export const ANSWER_HANDOVER_MS = 1_000;
 
 /** Validation errors as Apollo codes them over HTTP: BAD_USER_INPUT when a scalar refused a value, else validation. */
 function validationError(error: GraphQLError): GraphQLError {

@@ -1,6 +1,7 @@
 // ConnectionDrain over a bare HTTP server whose handler the test drives: the answers begun before the drain.
 import { expect } from "chai";
 import * as http from "node:http";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { ConnectionDrain } from "../../../gateway/src/http/connection-drain";
 import { waitUntil } from "../../helpers/wait";
@@ -74,6 +75,34 @@ describe("ConnectionDrain", function () {
     } finally {
       agent.destroy();
       server.closeAllConnections();
+    }
+  });
+
+  it("closes at the end of the handover a connection whose 503 SHUTTING_DOWN its client does not read, so refuseUnanswered ends", async function () {
+    this.timeout(20_000);
+    // Each request's handler fills its connection with more than the kernel's buffers hold, then holds its answer:
+    // the client reads nothing, so the 503 queued behind it is never written.
+    const held: { res: http.ServerResponse; socket: net.Socket }[] = [];
+    const server = http.createServer((req, res) => {
+      req.socket.write(Buffer.alloc(64 * 1024 * 1024));
+      held.push({ res, socket: req.socket });
+    });
+    const drain = new ConnectionDrain(server, undefined, 100);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const client = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
+    client.on("error", () => undefined);
+    try {
+      client.pause();
+      client.write("GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+      await waitUntil(() => held.length > 0, "the request reached its handler");
+      drain.drain();
+      await drain.refuseUnanswered();
+      // Refused, its 503 still unwritten (behind what fills the connection) when the bound closed the connection.
+      expect([held[0]?.res.headersSent, held[0]?.socket.destroyed]).to.deep.equal([true, true]);
+    } finally {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -16,7 +16,8 @@ describe("gateway HTTP server", function () {
 
   before(async function () {
     const services: GatewayServices = {
-      reader: {} as SubgraphReader,
+      // Never read: only withSignal, as each request's context is built with its own signal.
+      reader: { withSignal: () => services.reader } as unknown as SubgraphReader,
       head: {} as HeadWatcher,
       chain: null,
       chainHead: null,

@@ -3,6 +3,7 @@
 // runtime under the server (its source) is closed only after the test has looked, so a read left to the source's
 // close (or to its ten-minute timeout) fails the test by timing out.
 import { expect } from "chai";
+import * as http from "node:http";
 import { createGatewayRuntime, silentLogger, type GatewayRuntime } from "../../../gateway/src";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
@@ -41,6 +42,97 @@ async function serverOver(node: HoldingNode, stopGraceMs: number, logger: Logger
     throw error;
   }
 }
+
+/** POSTs `query` to `url`: the request (to destroy) and its answer's status and body, or "dropped". */
+function post(url: string, query: string): { request: http.ClientRequest; answer: Promise<{ status: number; body: string } | "dropped"> } {
+  let request!: http.ClientRequest;
+  const answer = new Promise<{ status: number; body: string } | "dropped">((resolve) => {
+    request = http.request(url, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", () => resolve("dropped"));
+    });
+    request.on("error", () => resolve("dropped"));
+    request.end(JSON.stringify({ query }));
+  });
+  return { request, answer };
+}
+
+describe("gateway HTTP server's close() and the HTTP requests in flight", function () {
+  it("gives up the source reads of an HTTP request it answers SHUTTING_DOWN at the end of the grace, not at the source's close", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    try {
+      const { runtime, server } = await serverOver(node, 50);
+      try {
+        const { answer } = post(server.url, PROVIDERS);
+        await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
+        await server.close();
+        const answered = await answer;
+        expect(answered === "dropped" ? answered : answered.status).to.equal(503);
+        await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("gives up the source reads of an HTTP request whose client closed its connection before the answer", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    try {
+      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+      try {
+        const { request, answer } = post(server.url, PROVIDERS);
+        await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
+        request.destroy();
+        expect(await answer).to.equal("dropped");
+        await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
+        // The server still runs, with nothing in flight: its close does not wait on the grace.
+        await server.close();
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+describe("gateway HTTP server's HTTP requests and their signal", function () {
+  it("lets a request have more reads in flight than Node's ten listeners on its signal without a leak warning", async function () {
+    this.timeout(20_000);
+    const node = await holdingGraphNode();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+      try {
+        const fields = Array.from({ length: 12 }, (_, i) => `p${i}: providers(first: ${i + 1}) { nodes { address } }`);
+        const { answer } = post(server.url, `{ ${fields.join(" ")} }`);
+        let answered: Awaited<typeof answer> | null = null;
+        void answer.then((result) => (answered = result));
+        // Each of its reads listens on its signal while the endpoint holds it.
+        await waitUntil(() => {
+          node.held.splice(0).forEach((release) => release());
+          return answered !== null;
+        }, "the request was answered");
+        expect(answered).to.not.equal("dropped");
+        expect(warnings.filter((w) => w.includes("MaxListeners") || w.includes("memory leak"))).to.deep.equal([]);
+        await server.close();
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      process.off("warning", onWarning);
+      await node.close();
+    }
+  });
+});
 
 describe("gateway HTTP server's close() and the WebSocket operations in flight", function () {
   const starts: { name: string; query: string; reads: string }[] = [

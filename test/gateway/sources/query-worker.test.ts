@@ -9,6 +9,7 @@ import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import { SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { QueryWorker } from "../../../gateway/src/sources/query-worker/query-worker";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import type { RestartPolicy } from "../../../subgraph/indexer";
@@ -138,5 +139,34 @@ describe("the embedded source when its query worker thread dies", function () {
     await restarted;
     const answer = await queries.query(`{ _meta { hasIndexingErrors } }`, {});
     expect(answer).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } }, errors: null });
+  });
+});
+
+describe("the embedded source's queries given up", function () {
+  const META = "{ _meta { block { number } } }";
+
+  it("releases the caller at once, and the thread skips the query if it has not started it, answering the next", async function () {
+    this.timeout(90_000);
+    const { runtime, source } = await indexedEmbeddedRuntime("query-given-up", {}, []);
+    try {
+      let skipped = 0;
+      source.queries.on("skipped", () => void skipped++);
+      // Busy as with a long query: what follows waits in the thread's queue.
+      const release = source.queries.hold();
+      const giveUp = new AbortController();
+      const givenUp = source.request(META, {}, { signal: giveUp.signal }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const next = source.request<{ _meta: unknown }>(META);
+      giveUp.abort();
+      expect(await givenUp).to.be.instanceOf(SourceRequestAbortedError);
+      release();
+      expect(await next).to.have.property("_meta");
+      // The thread tells of the skip before it answers the query sent after it.
+      expect(skipped).to.equal(1);
+    } finally {
+      await runtime.close();
+    }
   });
 });

@@ -6,6 +6,10 @@ export interface QueryWorkerData {
 
 export type ToQueryWorker =
   | { type: "query"; id: number; query: string; variables: Record<string, unknown> }
+  /** Query `id` was given up: skipped if it has not started (one running cannot be interrupted: SQLite is synchronous). */
+  | { type: "cancel"; id: number }
+  /** Blocks the thread, as a long synchronous query would, until `gate[0]` is set. For tests only. */
+  | { type: "hold"; gate: SharedArrayBuffer }
   /** The indexer's worker died (`reason`) or runs again (null): see QueryEngine.setIndexerDown. */
   | { type: "indexerDown"; reason: string | null }
   /** Dies as a bug would: an uncaught exception ("throw") or `process.exit(3)` ("exit"). For tests only. */
@@ -16,4 +20,6 @@ export type FromQueryWorker =
   | { type: "ready" }
   | { type: "result"; id: number; data: unknown; errors: string[] | null }
   | { type: "failed"; id: number; message: string }
+  /** Query `id` was cancelled before it started: it was never run. */
+  | { type: "skipped"; id: number }
   | { type: "error"; message: string };

@@ -17,6 +17,34 @@ try {
   process.exit(1);
 }
 
+type QueryMessage = Extract<ToQueryWorker, { type: "query" }>;
+
+// The queries not started yet, in arrival order. They run one at a time (QueryEngine would chain their executions
+// anyway, each in a snapshot of its own), each started from a later turn of the event loop than its arrival: the
+// messages that arrived meanwhile (while a query's synchronous SQLite work held the thread) are all handled first,
+// so a cancel finds its query here and it is skipped.
+const waiting = new Map<number, QueryMessage>();
+let running = false;
+
+function startNext(): void {
+  if (running) return;
+  const next = waiting.values().next();
+  if (next.done === true) return;
+  const message = next.value;
+  waiting.delete(message.id);
+  running = true;
+  engine
+    .executeQuery(message.query, message.variables)
+    .then(
+      (result) => post({ type: "result", id: message.id, data: result.data ?? null, errors: result.errors?.map((e) => e.message) ?? null }),
+      (error: unknown) => post({ type: "failed", id: message.id, message: error instanceof Error ? error.message : String(error) }),
+    )
+    .finally(() => {
+      running = false;
+      setImmediate(startNext);
+    });
+}
+
 port.on("message", (message: ToQueryWorker) => {
   if (message.type === "stop") {
     engine.close();
@@ -34,8 +62,14 @@ port.on("message", (message: ToQueryWorker) => {
     engine.setIndexerDown(message.reason);
     return;
   }
-  engine.executeQuery(message.query, message.variables).then(
-    (result) => post({ type: "result", id: message.id, data: result.data ?? null, errors: result.errors?.map((e) => e.message) ?? null }),
-    (error: unknown) => post({ type: "failed", id: message.id, message: error instanceof Error ? error.message : String(error) }),
-  );
+  if (message.type === "hold") {
+    Atomics.wait(new Int32Array(message.gate), 0, 0);
+    return;
+  }
+  if (message.type === "cancel") {
+    if (waiting.delete(message.id)) post({ type: "skipped", id: message.id });
+    return;
+  }
+  waiting.set(message.id, message);
+  setImmediate(startNext);
 });

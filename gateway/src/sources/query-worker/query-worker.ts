@@ -32,11 +32,21 @@ export class QueryWorkerDiedError extends Error {
   }
 }
 
+/** A query whose signal aborted before its answer came: the caller stopped waiting, and the thread skips it if it has not started it. */
+export class QueryGivenUpError extends Error {
+  constructor() {
+    super("the query was given up before the query worker answered it");
+    this.name = "QueryGivenUpError";
+  }
+}
+
 export interface QueryWorkerEvents {
   /** The thread died, or a new one could not start. */
   error: [QueryWorkerDiedError];
   /** A new thread answers again after one died. */
   restarted: [];
+  /** The thread dropped a query given up before it started it: it never ran. */
+  skipped: [];
 }
 
 function spawn(dbPath: string): Worker {
@@ -109,6 +119,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
     this.backoff.started();
     let cause: Error | null = null;
     worker.on("message", (message: FromQueryWorker) => {
+      if (message.type === "skipped") this.emit("skipped");
       if (message.type !== "result" && message.type !== "failed") return;
       const waiting = this.pending.get(message.id);
       if (waiting === undefined) return;
@@ -164,12 +175,34 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
     return this.worker !== null;
   }
 
-  query(query: string, variables: Record<string, unknown>): Promise<QueryAnswer> {
+  /**
+   * `signal`: once it aborts, the query rejects with {@link QueryGivenUpError} at once, and the thread is told to skip
+   * it if it has not started it (one it runs cannot be interrupted: better-sqlite3 is synchronous).
+   */
+  query(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<QueryAnswer> {
     const worker = this.worker;
     if (worker === null) return Promise.reject(new Error("no query worker thread runs (it died and is not restarted yet)"));
+    if (signal?.aborted === true) return Promise.reject(new QueryGivenUpError());
     const id = this.nextId++;
     return new Promise<QueryAnswer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        // The thread that was sent it, not a restarted one: a new thread never heard of it.
+        if (this.worker === worker) this.post({ type: "cancel", id });
+        reject(new QueryGivenUpError());
+      };
+      const settled = () => signal?.removeEventListener("abort", onAbort);
+      this.pending.set(id, {
+        resolve: (answer) => {
+          settled();
+          resolve(answer);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
       const message: ToQueryWorker = { type: "query", id, query, variables };
       worker.postMessage(message);
     });
@@ -187,6 +220,20 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
    */
   crash(how: "throw" | "exit"): void {
     this.post({ type: "crash", how });
+  }
+
+  /**
+   * Blocks the thread, as a long synchronous query would, until the function returned is called: what is sent to it
+   * meanwhile waits in its queue. For tests of what is queued; nothing else calls it.
+   */
+  hold(): () => void {
+    const gate = new SharedArrayBuffer(4);
+    this.post({ type: "hold", gate });
+    return () => {
+      const view = new Int32Array(gate);
+      Atomics.store(view, 0, 1);
+      Atomics.notify(view, 0);
+    };
   }
 
   /** Stops the thread; a restart that is pending does not happen, one under way is stopped once it is ready. */
