@@ -153,13 +153,16 @@ export class SourceError extends Error {
   }
 }
 
+const SOURCE_REQUEST_GIVEN_UP = "no one waits for its answer (the gateway is stopping, or the client left)";
+
 /**
  * A source request given up because its caller no longer wants the answer (the gateway is stopping: its head watcher
- * stopped, or the source was closed), not because the source failed: nothing to log as the source being unavailable.
+ * stopped, or the source was closed; or the client of the request that read it left), not because the source failed:
+ * nothing to log as the source being unavailable.
  */
 export class SourceRequestAbortedError extends SourceError {
   constructor(what: string, options?: { cause?: unknown }) {
-    super(`${what} was given up: the gateway is stopping`, "the gateway is stopping", options);
+    super(`${what} was given up: ${SOURCE_REQUEST_GIVEN_UP}`, SOURCE_REQUEST_GIVEN_UP, options);
     this.name = "SourceRequestAbortedError";
   }
 }

@@ -16,6 +16,9 @@ import { executeOnLiveHead, type RequestBlock } from "../services/request-block"
 import { readBody } from "./body";
 import { HttpRefusal, sendRefusal } from "./refusal";
 
+/** The status a request whose client closed its connection before the answer is logged with (nginx's). */
+const CLIENT_CLOSED_REQUEST = 499;
+
 export interface GraphQLHttpOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
@@ -235,12 +238,19 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
     );
     // The stop answered it SHUTTING_DOWN at the end of its grace (this run's reads were given up then).
     if (res.headersSent) return;
-    const status = response.status ?? 200;
+    // Its connection closed before the answer (the client left): nothing can be sent, and the errors of the reads
+    // given up then are no source's failure. Logged with nginx's 499, "client closed request", and no codes.
+    const closed = signal.aborted;
+    const status = closed ? CLIENT_CLOSED_REQUEST : (response.status ?? 200);
     // None where Apollo refused the request before running it (a GET without a query...): the one error its answer
     // holds is the one formatted for it.
     const outcome = outcomes.get(context.block);
-    if (outcome !== undefined) logRequest(logger, { transport: "http", status, ...outcome, started, block: context.block.pinned, rerun });
-    else logRefusedHttpRequest(logger, { started, status, errors: codes.length, codes });
+    if (outcome !== undefined) {
+      logRequest(logger, { transport: "http", status, ...outcome, ...(closed ? { errors: [] } : {}), started, block: context.block.pinned, rerun });
+    } else {
+      logRefusedHttpRequest(logger, { started, status, errors: closed ? 0 : codes.length, codes: closed ? [] : codes });
+    }
+    if (closed) return;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = status;
     if (response.body.kind === "complete") {

@@ -8,7 +8,7 @@ export type Variables = Record<string, unknown>;
 
 export interface SourceRequestOptions {
   /**
-   * Gives the request up (the gateway is stopping): it rejects with SourceRequestAbortedError. A source that cannot
+   * Gives the request up (the gateway is stopping, or the request that reads it ended): it rejects with SourceRequestAbortedError. A source that cannot
    * cancel its work may ignore it; who gives a request up does not wait on such a source (see HeadWatcher.stop).
    */
   signal?: AbortSignal;

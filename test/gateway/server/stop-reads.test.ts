@@ -80,17 +80,23 @@ describe("gateway HTTP server's close() and the HTTP requests in flight", functi
     }
   });
 
-  it("gives up the source reads of an HTTP request whose client closed its connection before the answer", async function () {
+  it("gives up the source reads of an HTTP request whose client closed its connection before the answer, and logs it 499 with no codes", async function () {
     this.timeout(20_000);
     const node = await holdingGraphNode();
+    const logged: { msg: string; status?: number; codes?: string[] }[] = [];
+    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
     try {
-      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
+      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS, logger);
       try {
         const { request, answer } = post(server.url, PROVIDERS);
         await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
         request.destroy();
         expect(await answer).to.equal("dropped");
         await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
+        const requests = () => logged.filter((line) => line.msg === "graphql request").map(({ status, codes }) => ({ status, codes }));
+        await waitUntil(() => requests().length > 0, "the request's line was written");
+        // Not a 200 with the given-up reads' SOURCE_UNAVAILABLE: the source did not fail, the client left.
+        expect(requests()).to.deep.equal([{ status: 499, codes: [] }]);
         // The server still runs, with nothing in flight: its close does not wait on the grace.
         await server.close();
       } finally {

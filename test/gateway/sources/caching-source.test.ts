@@ -116,7 +116,7 @@ describe("the per-block query cache's signals", function () {
     const stop = new AbortController();
     const answer = source.request("{ a }", {}, { signal: stop.signal });
     stop.abort();
-    await expectRejection(answer, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(answer, /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true]);
   });
 
@@ -126,10 +126,10 @@ describe("the per-block query cache's signals", function () {
     const [first, second] = [new AbortController(), new AbortController()];
     const answers = [source.request("{ a }", {}, { signal: first.signal }), source.request("{ a }", {}, { signal: second.signal })];
     first.abort();
-    await expectRejection(answers[0], /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(answers[0], /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([false]);
     second.abort();
-    await expectRejection(answers[1], /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(answers[1], /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true]);
   });
 
@@ -140,7 +140,7 @@ describe("the per-block query cache's signals", function () {
     void source.request("{ a }").catch(() => undefined);
     const given = source.request("{ a }", {}, { signal: stop.signal });
     stop.abort();
-    await expectRejection(given, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(given, /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([false]);
   });
 
@@ -150,7 +150,7 @@ describe("the per-block query cache's signals", function () {
     const stop = new AbortController();
     const given = source.request("{ a }", {}, { signal: stop.signal });
     stop.abort();
-    await expectRejection(given, /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(given, /given up: no one waits for its answer/, SourceRequestAbortedError);
     void source.request("{ a }").catch(() => undefined);
     expect(inner.signals.map((signal) => signal?.aborted)).to.deep.equal([true, false]);
   });
@@ -160,7 +160,7 @@ describe("the per-block query cache's signals", function () {
     const source = new CachingSubgraphSource(inner, { logger: silentLogger });
     const stop = new AbortController();
     stop.abort();
-    await expectRejection(source.request("{ a }", {}, { signal: stop.signal }), /given up: the gateway is stopping/, SourceRequestAbortedError);
+    await expectRejection(source.request("{ a }", {}, { signal: stop.signal }), /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect([inner.signals.length, source.misses]).to.deep.equal([0, 0]);
   });
 });

@@ -118,7 +118,7 @@ describe("HttpSubgraphSource on an endpoint that accepts connections and never a
     await source.close();
     const error = await pending;
     expect(error).to.be.instanceOf(SourceRequestAbortedError);
-    expect((error as SourceError).detail).to.equal("the gateway is stopping");
+    expect((error as SourceError).detail).to.equal("no one waits for its answer (the gateway is stopping, or the client left)");
     await waitUntil(() => node.open === 0, "the source closed its connection");
   });
 
