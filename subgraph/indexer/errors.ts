@@ -200,6 +200,27 @@ export class RpcConnectionError extends RpcError {}
  */
 export class RpcAbortedError extends RpcError {}
 
+/**
+ * The node answered `method` with something that is not what JSON-RPC promises there: a field missing, null where it
+ * may not be, not hex, of the wrong length, or a number past what the indexer can hold. `subject` names the block, log
+ * or transaction (`block 0x1f4`, `log 3`: the answer's fourth log, as its own index may be what is wrong; `the result`), `field` its field (`.logIndex`), `expected` what it should
+ * have been (`a hex quantity`). The message quotes the value only cut short and with every URL in it cut (a node or
+ * proxy may put one there, with its key). The pass fails with it: asked again at once, a node that sends garbage
+ * usually sends it again (a bad backend of a load-balanced endpoint is asked again at the next pass, as any failed one).
+ */
+export class MalformedAnswerError extends RpcError {
+  constructor(
+    method: string,
+    readonly subject: string,
+    readonly field: string,
+    readonly expected: string,
+    /** The value as it may be quoted: cut and redacted (see `quoteValue` in chain/types.ts). */
+    readonly found: string,
+  ) {
+    super(`${method}'s answer is malformed: ${subject}${field === "" ? "" : ` ${field}`} is ${found}, expected ${expected}`, method);
+  }
+}
+
 /** The node returned data from two different forks within one fetch (a reorg happened meanwhile): fetch again. */
 export class InconsistentChainDataError extends IndexerError {}
 

@@ -14,6 +14,7 @@ import {
   RpcAbortedError,
   RpcConnectionError,
   RpcUnavailableError,
+  MalformedAnswerError,
   TruncatedLogsError,
 } from "../errors";
 import type { RequestOptions, RpcCall, RpcTransport } from "./rpc";
@@ -21,6 +22,9 @@ import {
   parseHeader,
   parseLog,
   parseTransactions,
+  quantityBig,
+  quantityNumber,
+  quoteValue,
   type BlockHeader,
   type FetchedBlock,
   type FetchedRange,
@@ -104,16 +108,16 @@ export class ChainFetcher {
   }
 
   async chainId(): Promise<string> {
-    return BigInt(await this.rpc.request<string>("eth_chainId", [])).toString();
+    return quantityBig(await this.rpc.request<unknown>("eth_chainId", []), "eth_chainId", "the result", "").toString();
   }
 
   async headNumber(): Promise<number> {
-    return Number(await this.rpc.request<string>("eth_blockNumber", []));
+    return quantityNumber(await this.rpc.request<unknown>("eth_blockNumber", []), "eth_blockNumber", "the result", "");
   }
 
   async header(number: number): Promise<BlockHeader | null> {
     const block = await this.rpc.request<RpcBlock | null>("eth_getBlockByNumber", [hex(number), false]);
-    return block === null ? null : parseHeader(block);
+    return block === null ? null : parseHeader(block, "eth_getBlockByNumber", hex(number));
   }
 
   async headers(numbers: readonly number[]): Promise<Map<number, BlockHeader | null>> {
@@ -123,7 +127,7 @@ export class ChainFetcher {
       const blocks = await this.rpc.batch<RpcBlock | null>(
         chunk.map((n): RpcCall => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
       );
-      chunk.forEach((n, j) => out.set(n, blocks[j] === null ? null : parseHeader(blocks[j]!)));
+      chunk.forEach((n, j) => out.set(n, blocks[j] === null ? null : parseHeader(blocks[j]!, "eth_getBlockByNumber", hex(n))));
     }
     return out;
   }
@@ -131,6 +135,7 @@ export class ChainFetcher {
   /** With `canShrink`, an answer of LOG_COUNT_CAPS logs over several blocks is a TruncatedLogsError. */
   async logs(from: number, to: number, canShrink = false, options: RequestOptions = {}): Promise<LogData[]> {
     const raw = await this.rpc.request<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), ...this.filterParams() }], options);
+    if (!Array.isArray(raw)) throw new MalformedAnswerError("eth_getLogs", `the result for blocks ${from}-${to}`, "", "an array of logs", quoteValue(raw));
     if (canShrink && to > from && LOG_COUNT_CAPS.has(raw.length)) {
       throw new TruncatedLogsError(
         `eth_getLogs for blocks ${from}-${to} returned exactly ${raw.length} logs, a count nodes cap their answers at: ` +
@@ -180,7 +185,12 @@ export class ChainFetcher {
           { cause: error },
         );
       }
-      for (const raw of results) out.push(parseLogs(raw));
+      results.forEach((raw, j) => {
+        if (!Array.isArray(raw)) {
+          throw new MalformedAnswerError("eth_getLogs", `the result for block ${chunk[j]!.number} (${chunk[j]!.hash})`, "", "an array of logs", quoteValue(raw));
+        }
+        out.push(parseLogs(raw));
+      });
     }
     return out;
   }
@@ -228,9 +238,9 @@ export class ChainFetcher {
         if (raw === null || raw === undefined) {
           throw new InconsistentChainDataError(`block ${c.number} disappeared while fetching ${from}-${to}`);
         }
-        const header = parseHeader(raw);
+        const header = parseHeader(raw, "eth_getBlockByNumber", hex(c.number));
         headers.set(c.number, header);
-        if (c.full) blocks.push(fullBlock(raw, header, byBlock.get(c.number)!));
+        if (c.full) blocks.push(fullBlock(raw, header, byBlock.get(c.number)!, "eth_getBlockByNumber", hex(c.number)));
         else if (this.mayHaveLogs(raw.logsBloom)) suspects.push(header);
       });
     }
@@ -258,9 +268,9 @@ export class ChainFetcher {
           }
           const blockLogs = found[suspects.indexOf(h)]!;
           logCount += blockLogs.length;
-          const header = parseHeader(raw);
+          const header = parseHeader(raw, "eth_getBlockByHash", h.hash);
           headers.set(h.number, header);
-          blocks.push(fullBlock(raw, header, blockLogs));
+          blocks.push(fullBlock(raw, header, blockLogs, "eth_getBlockByHash", h.hash));
         });
       }
     }
@@ -271,9 +281,10 @@ export class ChainFetcher {
 
 function parseLogs(raw: readonly RpcLog[]): LogData[] {
   const logs: LogData[] = [];
-  for (const l of raw) {
-    if (l.removed === true) throw new InconsistentChainDataError(`eth_getLogs returned a removed log in block ${Number(l.blockNumber)}`);
-    logs.push(parseLog(l));
+  for (let i = 0; i < raw.length; i++) {
+    const log = parseLog(raw[i]!, i);
+    if (raw[i]!.removed === true) throw new InconsistentChainDataError(`eth_getLogs returned a removed log in block ${log.blockNumber}`);
+    logs.push(log);
   }
   // Chain order: block, then log index (the log index is unique within a block and follows transaction order).
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
@@ -306,7 +317,7 @@ function sameLog(a: LogData, b: LogData): boolean {
 }
 
 /** A block with its logs, checked to be the block the logs come from and to hold their transactions. */
-function fullBlock(raw: RpcBlock, header: BlockHeader, blockLogs: LogData[]): FetchedBlock {
+function fullBlock(raw: RpcBlock, header: BlockHeader, blockLogs: LogData[], method: string, asked: string): FetchedBlock {
   for (const log of blockLogs) {
     if (log.blockHash !== header.hash) {
       throw new InconsistentChainDataError(
@@ -314,7 +325,7 @@ function fullBlock(raw: RpcBlock, header: BlockHeader, blockLogs: LogData[]): Fe
       );
     }
   }
-  const transactions = parseTransactions(raw);
+  const transactions = parseTransactions(raw, method, asked);
   for (const log of blockLogs) {
     if (!transactions.has(log.transactionHash)) {
       throw new InconsistentChainDataError(`transaction ${log.transactionHash} of a log is not in block ${header.number}`);

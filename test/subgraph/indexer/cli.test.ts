@@ -129,8 +129,9 @@ describe("embedded indexer: CLI input", function () {
   });
 
   it("cuts a URL the node's answer holds in the error of a start that fails on it, exit 1", async function () {
-    // A node or a proxy that answers eth_chainId with its upstream's URL: V8's BigInt names the value it cannot read,
-    // and the worker passes the message on as its IndexerError ("indexer worker: …"), which the --rpc redactor does not know.
+    // A node or a proxy that answers eth_chainId with its upstream's URL: the MalformedAnswerError quotes the value (V8's
+    // BigInt error did, whole, before), and the worker passes the message on as its IndexerError ("indexer worker: …"),
+    // which the --rpc redactor does not know.
     const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
     if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
     const build = path.join(dir, "quoting-build");
@@ -149,7 +150,9 @@ describe("embedded indexer: CLI input", function () {
       const rpc = `http://127.0.0.1:${(node.address() as AddressInfo).port}`;
       const run = await runCli(["--rpc", rpc, "--db", path.join(dir, "quoting.sqlite"), "--subgraph", build, "--once"]);
       expect(run.code, run.stderr).to.equal(1);
-      expect(run.stderr).to.equal("indexer: indexer worker: Cannot convert https://upstream.example/… to a BigInt\n");
+      expect(run.stderr).to.equal(
+        'indexer: indexer worker: eth_chainId\'s answer is malformed: the result is "https://upstream.example/…", expected a hex quantity\n',
+      );
     } finally {
       node.closeAllConnections();
       await new Promise<void>((resolve) => node.close(() => resolve()));

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord, type IndexerOptions } from "../../../subgraph/indexer";
 import { TRANSIENT_RETRIES } from "../../../subgraph/indexer/chain/rpc";
-import { RangeTooLargeError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
+import { MalformedAnswerError, RangeTooLargeError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
 import { waitUntil } from "../../helpers/wait";
 import { dumpDatabase } from "./helpers/dump";
 import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
@@ -20,6 +20,7 @@ interface LogFilter {
 
 interface RpcLogJson {
   blockNumber: string;
+  logIndex: string;
 }
 
 const filterOf = (call: ProxiedCall): LogFilter => call.params[0] as LogFilter;
@@ -192,6 +193,40 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
     // The blocks before it are indexed.
     expect(indexer.status().checkpoint!.number).to.equal(hidden.number - 1);
     expect(node.calls.filter(byHash).length).to.be.at.most(Math.ceil(Math.log2(await fx.chain.blockNumber())) + 1);
+  });
+
+  it("fails the pass with a MalformedAnswerError naming eth_getLogs, the log and its field when a node answers a log index that is not hex, writing nothing of its range, and indexes everything once it answers well", async function () {
+    const bad = await middleBlockWithLogs();
+    // The first log of the block in every range answer that holds it, with a log index Number() read as NaN.
+    const state = { malformed: true, positions: [] as number[] };
+    const rewrite = (call: ProxiedCall, result: unknown): unknown => {
+      if (!state.malformed || !isRangeQuery(call)) return result;
+      const logs = result as RpcLogJson[];
+      const position = logs.findIndex((log) => Number(log.blockNumber) === bad.number);
+      if (position < 0) return result;
+      state.positions.push(position);
+      return logs.map((log, i) => (i === position ? { ...log, logIndex: "0xzz" } : log));
+    };
+    const node = await proxy({ rewrite });
+    const { indexer, db } = await openIndexer(node.url, { initialBlockRange: 4 });
+    const error = await indexer.syncOnce().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(MalformedAnswerError);
+    expect((error as MalformedAnswerError).method).to.equal("eth_getLogs");
+    expect((error as Error).message).to.equal(`eth_getLogs's answer is malformed: log ${state.positions[0]} .logIndex is "0xzz", expected a hex quantity`);
+    // Not fetched again within the pass: a node that sends garbage mostly sends it again (ranges fetched ahead do not
+    // overlap it).
+    const holding = node.calls.filter((call) => isRangeQuery(call) && Number(filterOf(call).fromBlock) <= bad.number && Number(filterOf(call).toBlock) >= bad.number);
+    expect(holding).to.have.length(1);
+    // The blocks before the bad one's range are indexed, as an honest node gives them; nothing of it or after.
+    const checkpoint = indexer.status().checkpoint!.number;
+    expect(checkpoint).to.be.below(bad.number);
+    const honest = await openIndexer(fx.chain.url);
+    await honest.indexer.syncOnce({ toBlock: checkpoint });
+    expect(dumpDatabase(db)).to.deep.equal(dumpDatabase(honest.db));
+    state.malformed = false;
+    const status = await indexer.syncOnce();
+    expect(status.checkpoint!.number).to.equal(await fx.chain.blockNumber());
+    expect(dumpDatabase(db)).to.deep.equal(await honestDump());
   });
 
   /**

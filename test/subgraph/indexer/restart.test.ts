@@ -432,8 +432,9 @@ describe("embedded indexer: restarts", function () {
     ]);
   });
 
-  it("run() logs a failing pass whose error quotes the node's answer (no transport's RpcError) with every URL in it cut", async function () {
-    // A node or a proxy that fills a block's field with its upstream's URL: V8's BigInt names the value it cannot read.
+  it("run() logs a failing pass whose error quotes the node's answer with every URL in it cut", async function () {
+    // A node or a proxy that fills a block's field with its upstream's URL: a MalformedAnswerError quotes the value (V8's
+    // BigInt error, which it was before, quoted it whole).
     let armed = false;
     const rpc = {
       async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
@@ -454,7 +455,9 @@ describe("embedded indexer: restarts", function () {
       await indexer.close();
     }
     const failed = logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
-    expect(failed).to.deep.equal(["indexing pass failed, retrying: Cannot convert https://upstream.example/… to a BigInt"]);
+    expect(failed).to.deep.equal([
+      `indexing pass failed, retrying: eth_getBlockByNumber's answer is malformed: block 0x0 .gasUsed is "https://upstream.example/…", expected a hex quantity`,
+    ]);
   });
 
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
