@@ -299,7 +299,8 @@ main(args, redact).catch((error: unknown) => {
   // only for what it did not foresee, and may hold any URL (redactUrlsIn), as written or as a library rewrote it.
   const foreseen = error instanceof IndexerError || (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
   // Foreseen includes the worker's IndexerError for any error of the thread's start ("indexer worker: <message>"), which
-  // may quote the node's answer as it is (V8's "Cannot convert <value> to a BigInt"): every URL is cut either way.
+  // may quote a value of the node's answer (a MalformedAnswerError's, cut already) or anything a library threw: every URL
+  // is cut either way.
   const text = redactUrlsIn(redact(foreseen ? (error as Error).message : ((error as Error).stack ?? String(error))));
   process.stderr.write(`indexer: ${text}\n`);
   process.exit(1);

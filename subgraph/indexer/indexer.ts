@@ -932,8 +932,8 @@ export class Indexer extends EventEmitter {
           // Network trouble is not the subgraph's fault: report it and try again ("retry", not "error", which
           // would throw without a listener). Logged once while it repeats (see PassFailures), emitted every time.
           // A transport's RpcError has cut the URLs in what it quotes (as JSON text where it quotes JSON, which plain
-          // text would read otherwise); any other error may quote the node's answer as it is (V8's "Cannot convert
-          // <value> to a BigInt" of a block's field), and a value a node or a proxy filled with a URL may hold a key.
+          // text would read otherwise); any other error (a transport passed in ready-made throws what it likes) may
+          // quote a URL as it is, and its path or query may hold a key.
           const message = (error as Error).message;
           const line = failures.failed(error instanceof RpcError ? message : redactUrlsIn(message));
           if (line !== null) this.log("error", line);

@@ -16,6 +16,7 @@ import {
   type IndexerStatus,
   type ProgressEvent,
 } from "../../../subgraph/indexer";
+import { Eip1193Rpc, type RequestOptions, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { collectOutput } from "../../helpers/child-output";
@@ -458,6 +459,35 @@ describe("embedded indexer: restarts", function () {
     expect(failed).to.deep.equal([
       `indexing pass failed, retrying: eth_getBlockByNumber's answer is malformed: block 0x0 .gasUsed is "https://upstream.example/…", expected a hex quantity`,
     ]);
+  });
+
+  it("run() logs a failing pass whose error is no RpcError (a caller's own transport's) with every URL in it cut", async function () {
+    // A transport passed in ready-made throws what it likes: its errors have been through no redaction of the indexer's.
+    let armed = false;
+    const node = new Eip1193Rpc(fx.chain.provider);
+    const transport: RpcTransport = {
+      description: "a caller's transport",
+      request: <T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> => {
+        if (armed && method === "eth_blockNumber") {
+          armed = false;
+          return Promise.reject(new Error("upstream https://upstream.example/v3/SECRETKEY refused the request"));
+        }
+        return node.request<T>(method, params, options);
+      },
+      batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: transport, db: fx.dbPath("own-transport.sqlite"), pollIntervalMs: 1, logger: (record) => logs.push(record) });
+    try {
+      armed = true;
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    const failed = logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+    expect(failed).to.deep.equal(["indexing pass failed, retrying: upstream https://upstream.example/… refused the request"]);
   });
 
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {
