@@ -236,6 +236,21 @@ describe("tasks: shared helpers", function () {
         );
       });
 
+      it("checks an older record without genesisHash only for code, asking whether the node was restarted", async function () {
+        const { dir, record } = await deployedRecord();
+        const { genesisHash: _, ...older } = record as unknown as { genesisHash?: string; contracts: Record<string, { address: string }> };
+        const moved = { ...older, contracts: { ...older.contracts, Staking: { ...older.contracts.Staking!, address: Wallet.createRandom().address } } };
+        const error = await openAsLocalhost(dir, { "localhost.json": moved }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.equal(
+          `${path.join(dir, "localhost.json")}: no contract at the address of Staking on network "localhost" (was the node restarted since the deployment?)`,
+        );
+        // The same record with its contracts in place is used as it is.
+        fs.rmSync(path.join(dir, "localhost.json"));
+        const ctx = await openAsLocalhost(dir, { "localhost.json": older });
+        expect(ctx.deploymentFile).to.equal(path.join(dir, "localhost.json"));
+      });
+
       it("refuses two records for the connected chain, naming the chain id and the files considered", async function () {
         const { dir, record } = await deployedRecord();
         const error = await openAsLocalhost(dir, { "one.json": record, "two.json": record }).catch((e: unknown) => e);
