@@ -694,6 +694,9 @@ describe("tasks: deployment", function () {
         const { result, output } = await task<VerifyView>(b.file, "deployment verify");
         expect(result.notes).to.deep.equal([]);
         expect(output).not.to.contain("note:");
+        // Beside the record, as <network>.verify-checkpoint: not .json, so that no record lookup takes it for one.
+        expect(path.basename(b.file)).to.match(/^deployment-\d+\.json$/);
+        expect(checkpointFile(b.file)).to.equal(b.file.replace(/\.json$/, ".verify-checkpoint"));
         expect(fs.existsSync(checkpointFile(b.file))).to.equal(true);
       });
     });
