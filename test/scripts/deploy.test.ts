@@ -440,6 +440,16 @@ describe("scripts/deploy", function () {
     });
   });
 
+  it("deploys with the README's default governance: a day's delay, five days' vote, a 2-day timelock (8 days), 100,000 LAT (0.01%), 4%", async function () {
+    const { d } = await loadFixture(deployedFixture);
+    const { governor, timelock, token } = d.contracts;
+    const day = 86_400n;
+    const read = await Promise.all([governor.votingDelay(), governor.votingPeriod(), timelock.getMinDelay(), governor.proposalThreshold(), governor["quorumNumerator()"]()]);
+    expect(read).to.deep.equal([day, 5n * day, 2n * day, parseEther("100000"), 4n]);
+    expect(read[0] + read[1] + read[2]).to.equal(8n * day);
+    expect((read[3] * 10_000n) / (await token.totalSupply())).to.equal(1n); // 1 bps
+  });
+
   it("has the bounds of the README's parameter table (which the contracts enforce, as the next test checks)", function () {
     const day = 86_400;
     const hour = 3_600;

@@ -306,6 +306,18 @@ describe("LatentGovernor and LatentTimelock", function () {
       expect(await c.governor.timelock()).to.equal(timelock);
     });
 
+    it("a governor setter is refused to a timelock operation that the governor's own execute did not queue", async function () {
+      const { c, deployer, timelock } = await loadFixture(delegatedFixture);
+      // The timelock (as if by proposal) makes the deployer a proposer, which then schedules the call directly.
+      await c.timelock.connect(timelock).grantRole(await c.timelock.PROPOSER_ROLE(), deployer.address);
+      const [target, data] = [await c.governor.getAddress(), c.governor.interface.encodeFunctionData("setVotingPeriod", [120])];
+      await c.timelock.connect(deployer).schedule(target, 0, data, ZeroHash, ZeroHash, DEVNET_GOVERNANCE.timelockDelay);
+      await time.increase(DEVNET_GOVERNANCE.timelockDelay);
+      // The governor finds no call of its own execute queued for it: DoubleEndedQueue's pop of an empty queue.
+      await expect(c.timelock.connect(deployer).execute(target, 0, data, ZeroHash, ZeroHash)).to.be.revertedWithPanic(0x31);
+      expect(await c.governor.votingPeriod()).to.equal(BigInt(DEVNET_GOVERNANCE.votingPeriod));
+    });
+
     it("updateDelay is refused to anyone but the timelock itself", async function () {
       const { c, funder } = await loadFixture(delegatedFixture);
       await expect(c.timelock.connect(funder).updateDelay(MAX + 1))

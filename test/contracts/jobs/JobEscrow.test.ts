@@ -6,6 +6,7 @@ import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscr
 import { DEFAULT_PARAMS } from "../../../scripts/deploy";
 import {
   JobStatus,
+  Ruling,
   SettlementReason,
   Tier,
   acceptJob,
@@ -13,6 +14,7 @@ import {
   createJob,
   gpuModelId,
   makeTerms,
+  openDispute,
   regionId,
   signPermit,
   submitResult,
@@ -936,6 +938,18 @@ describe("JobEscrow", function () {
       const { c, job, clients } = await loadFixture(pausedFixture);
       await c.token.connect(clients[0]!).approve(await c.disputeManager.getAddress(), P.disputeDeposit);
       await expect(c.disputeManager.connect(clients[0]!).openDispute(job.jobId, "ipfs://e")).to.emit(c.disputeManager, "DisputeOpened");
+    });
+
+    it("leaves answering and ruling a dispute working", async function () {
+      const { c, s, job, h100, arbitrator, clients } = await loadFixture(pausedFixture);
+      await openDispute(s, job);
+      const operator = h100.operator!;
+      await expect(c.disputeManager.connect(operator).answerDispute(job.jobId, "ipfs://a"))
+        .to.emit(c.disputeManager, "DisputeAnswered")
+        .withArgs(job.jobId, h100.address, await operator.getAddress(), "ipfs://a");
+      await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0))
+        .to.emit(c.disputeManager, "DisputeResolved")
+        .withArgs(job.jobId, Ruling.Draw, arbitrator.address, 0, 0, clients[0]!.address);
     });
   });
 

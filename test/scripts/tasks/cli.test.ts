@@ -154,6 +154,30 @@ describe("tasks: command line", function () {
     expect(run.stderr, run.stderr).to.match(/^InputError: --amount: "1\.2\.3" is not a LAT amount.*\n {4}at parseLat /m);
   });
 
+  // An error Hardhat raises before any task runs is Hardhat's to print, which the README describes: these pin it, so
+  // that a Hardhat upgrade that prints otherwise fails here rather than leaving the README wrong.
+  function unknownNetwork(env: NodeJS.ProcessEnv): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(HARDHAT, ["guardian", "status", "--network", "nope"], { cwd: ROOT, env: { ...env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" } }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+      });
+    });
+  }
+
+  it("an unknown --network on CI is Hardhat's HH100 line, then its HardhatError and stack, exit 1", async function () {
+    const run = await unknownNetwork({ ...process.env, CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^Error HH100: Network nope doesn't exist\n+HardhatError: HH100: Network nope doesn't exist\n {4}at new Environment \(.*runtime-environment\.ts:\d+:\d+\)/);
+  });
+
+  it("an unknown --network off CI (no CI variable, a display) is Hardhat's HH100 line and a link, exit 1", async function () {
+    // An environment of its own: whatever CI variables this run has would make Hardhat believe it runs on CI.
+    const run = await unknownNetwork({ PATH: process.env.PATH, HOME: process.env.HOME, DISPLAY: ":0" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^Error HH100: Network nope doesn't exist\n+For more info go to https:\/\/\S+\/HH100 /);
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
   // The node is not on localhost's default port, so the tasks reach it through LOCAL_RPC_URL (as after npm start
   // --chain-port): a suggested command printed without it would go to http://127.0.0.1:8545, another chain or none.
   it("a suggested next command carries the LOCAL_RPC_URL that reached the node", async function () {

@@ -106,6 +106,26 @@ describe("tasks: shared helpers", function () {
       delete process.env.LATENT_DEPLOYMENTS_DIR;
     });
 
+    it("--from is an option of every task that signs, and of provider show and stake status only among those that read", function () {
+      // The README's read-only tasks; of those, the two whose --provider defaults to --from's account.
+      const reads: Record<string, boolean> = {
+        "provider show": true,
+        "stake status": true,
+        "job status": false,
+        "gov status": false,
+        "guardian status": false,
+        "deployment verify": false,
+      };
+      const found: Record<string, boolean> = {};
+      for (const area of ["provider", "stake", "job", "dispute", "gov", "guardian", "deployment"]) {
+        for (const [name, definition] of Object.entries(hre.scopes[area]!.tasks)) {
+          const hasFrom = "from" in definition.paramDefinitions;
+          if (`${area} ${name}` in reads || !hasFrom) found[`${area} ${name}`] = hasFrom;
+        }
+      }
+      expect(found).to.deep.equal(reads);
+    });
+
     it("--from takes an address among the network's accounts", async function () {
       const { file, clients } = await loadFixture(tasksBaseFixture);
       const { result } = await task<ProviderView>(file, "provider show", { from: clients[1]!.address });
@@ -234,6 +254,21 @@ describe("tasks: shared helpers", function () {
         expect((error as Error).message).to.equal(
           `${path.join(dir, "localhost.json")} was written for another chain with id 31337 (genesis 0x${"00".repeat(32)}, this node's is ${genesis}): deploy again or pass --deployment`,
         );
+      });
+
+      it("checks an older record without genesisHash only for code, asking whether the node was restarted", async function () {
+        const { dir, record } = await deployedRecord();
+        const { genesisHash: _, ...older } = record as unknown as { genesisHash?: string; contracts: Record<string, { address: string }> };
+        const moved = { ...older, contracts: { ...older.contracts, Staking: { ...older.contracts.Staking!, address: Wallet.createRandom().address } } };
+        const error = await openAsLocalhost(dir, { "localhost.json": moved }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.equal(
+          `${path.join(dir, "localhost.json")}: no contract at the address of Staking on network "localhost" (was the node restarted since the deployment?)`,
+        );
+        // The same record with its contracts in place is used as it is.
+        fs.rmSync(path.join(dir, "localhost.json"));
+        const ctx = await openAsLocalhost(dir, { "localhost.json": older });
+        expect(ctx.deploymentFile).to.equal(path.join(dir, "localhost.json"));
       });
 
       it("refuses two records for the connected chain, naming the chain id and the files considered", async function () {

@@ -694,6 +694,9 @@ describe("tasks: deployment", function () {
         const { result, output } = await task<VerifyView>(b.file, "deployment verify");
         expect(result.notes).to.deep.equal([]);
         expect(output).not.to.contain("note:");
+        // Beside the record, as <network>.verify-checkpoint: not .json, so that no record lookup takes it for one.
+        expect(path.basename(b.file)).to.match(/^deployment-\d+\.json$/);
+        expect(checkpointFile(b.file)).to.equal(b.file.replace(/\.json$/, ".verify-checkpoint"));
         expect(fs.existsSync(checkpointFile(b.file))).to.equal(true);
       });
     });
@@ -758,6 +761,25 @@ describe("tasks: deployment", function () {
       expect(printed.join("\n")).to.contain(
         `  changed  guardian not admin: granted to ${b.guardian.address} by governance at block ${grant.blockNumber} (tx ${grant.hash})\n`,
       );
+    });
+
+    it("fails a role that a named account holds with no log granting it (written in storage)", async function () {
+      const b = await loadFixture(tasksBaseFixture);
+      const timelock = await b.c.timelock.getAddress();
+      const proposer = await b.c.timelock.PROPOSER_ROLE();
+      // AccessControl's _roles is slot 0: hasRole[account] of a role sits at keccak(account, keccak(role, 0)).
+      const coder = hre.ethers.AbiCoder.defaultAbiCoder();
+      const slot = (account: string) =>
+        hre.ethers.keccak256(coder.encode(["address", "bytes32"], [account, hre.ethers.keccak256(coder.encode(["bytes32", "uint256"], [proposer, 0]))]));
+      expect(await hre.ethers.provider.getStorage(timelock, slot(await b.c.governor.getAddress())), "the governor's proposer slot").to.equal(hre.ethers.toBeHex(1, 32));
+      await setStorageAt(timelock, slot(b.guardian.address), 1);
+      expect(await b.c.timelock.hasRole(proposer, b.guardian.address)).to.equal(true);
+      const printed: string[] = [];
+      const restore = setOutputSink((text) => printed.push(text));
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: b.file }).catch((e: unknown) => e).finally(restore);
+      expect(error).to.be.instanceOf(VerificationError);
+      expect((error as Error).message).to.match(/: 1 of \d+ checks failed: guardian not proposer: no RoleGranted log grants it$/);
+      expect(printed.join("\n")).to.contain("  FAILED   guardian not proposer: no RoleGranted log grants it\n");
     });
 
     it("finds a governance change on a node that limits eth_getLogs to a few blocks, asking for smaller ranges", async function () {

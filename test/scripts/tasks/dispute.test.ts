@@ -92,6 +92,18 @@ describe("tasks: dispute", function () {
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Upheld));
   });
 
+  for (const [slash, expected] of [
+    ["max", "the most the job allows"],
+    ["0.5", "0.5 LAT"],
+  ] as const) {
+    it(`rule upheld --slash ${slash} slashes ${expected}`, async function () {
+      const { file, c, job } = await loadFixture(disputedJobFixture);
+      const [, collateral] = await c.staking.jobCollateral(job.jobId);
+      const { result } = await task<{ slashed: bigint }>(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "upheld", slash });
+      expect(result.slashed).to.equal(slash === "max" ? collateral / 2n : parseEther(slash)); // maxSlashingCutBps 5,000
+    });
+  }
+
   it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator", async function () {
     const { file, job, clients } = await loadFixture(disputedJobFixture);
     await taskFails(file, "dispute rule", { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" }, RevertError, new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\)`));

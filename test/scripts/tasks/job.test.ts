@@ -91,6 +91,15 @@ describe("tasks: job", function () {
       expect((await statusOf(file, result.jobId)).requirements.minSlashRewardBps).to.equal(2500);
     });
 
+    it("puts --min-completed in the job's terms and its status", async function () {
+      const { file, c } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minCompleted: "5" });
+      const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobCreated(result.jobId));
+      expect(event!.args.terms.requirements.minCompletedJobs).to.equal(5n);
+      expect((await statusOf(file, result.jobId)).requirements.minCompletedJobs).to.equal(5);
+    });
+
     it("refuses a --min-slash-reward above 10000 bps", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
