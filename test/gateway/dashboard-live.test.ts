@@ -250,26 +250,31 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {
+  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute, over 720 hours)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const offers = () => requests.filter((r) => r.query.includes("availableCompute("));
     const before = offers().length;
-    await page.fill('[data-testid="filter-hours"]', "0.01");
-    await page.check('[data-testid="filter-available"]');
-    const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
-      valid: input.matches(":valid"),
-      message: (input as unknown as { validationMessage: string }).validationMessage,
-    }));
-    expect(hours).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+    for (const refused of ["0.01", "720.01"]) {
+      await page.fill('[data-testid="filter-hours"]', refused);
+      await page.check('[data-testid="filter-available"]');
+      await page.press('[data-testid="filter-hours"]', "Enter");
+      const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
+        valid: input.matches(":valid"),
+        message: (input as unknown as { validationMessage: string }).validationMessage,
+      }));
+      expect(hours, refused).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+    }
 
-    // A length it takes is asked for; the stand-in saw nothing before it.
-    await page.fill('[data-testid="filter-hours"]', "0.02");
-    await page.press('[data-testid="filter-hours"]', "Enter");
-    await waitUntil(() => offers().length > before, "the page asks availableCompute");
+    // The lengths it takes, the bounds' own among them, are asked for; the stand-in saw nothing before them.
+    for (const [i, taken] of ["0.02", "720"].entries()) {
+      await page.fill('[data-testid="filter-hours"]', taken);
+      await page.press('[data-testid="filter-hours"]', "Enter");
+      await waitUntil(() => offers().length > before + i, `the page asks availableCompute for ${taken} hours`);
+    }
     const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
-    expect(asked).to.deep.equal([0.02]);
+    expect(asked).to.deep.equal([0.02, 720]);
     await page.close();
   });
 
