@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { JobStatus, Tier, deployScenario } from "../../scripts/scenario";
-import { SLASH_CAP_JOB_MIN_BPS, seedDemoNetwork } from "../../scripts/devnet/seed";
+import { roleAccounts } from "../../scripts/devnet/accounts";
+import { seedDemoNetwork } from "../../scripts/devnet/seed";
 
 // The figures README.md's "What `npm start` runs" gives for the demo network, read back from the chain.
 describe("scripts/devnet/seed: the demo network npm start seeds", function () {
@@ -49,7 +50,21 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
     expect(capped.map((l) => l.p.gpuModel)).to.deep.equal([h100, h100]);
     expect(capped.map((l) => l.cap).sort()).to.deep.equal([2_500, 4_000]);
     expect(providers.filter((l) => l.p.gpuModel === h100 && l.cap === 10_000).length, "an uncapped H100 SXM rack").to.be.at.least(1);
-    expect(SLASH_CAP_JOB_MIN_BPS).to.equal(5_000);
+  });
+
+  it("serves the demo worker's provider from account #7 (4x RTX 4090, us-east), operated by #13, with #15 a client and #0 the deployer", async function () {
+    const { s, summary } = await loadFixture(seededFixture);
+    const signers = await ethers.getSigners();
+    const roles = new Map((await roleAccounts(signers, summary.providers)).map((a) => [a.index, a]));
+    const w = summary.workerProvider;
+    expect([w.address, w.operator, w.gpuModelName, w.region]).to.deep.equal([signers[7]!.address, signers[13]!.address, "NVIDIA GeForce RTX 4090", "us-east"]);
+    expect((await s.c.registry.getProvider(w.address)).operator).to.equal(signers[13]!.address);
+    expect([0, 7, 13, 15].map((i) => roles.get(i)?.role)).to.deep.equal([
+      "deployer (deploys; holds no role and no LAT afterwards)",
+      "provider: 4x rtx-4090-24gb, us-east, consumer",
+      "operator (worker hot key: online, accept, submit)",
+      "client (posts jobs)",
+    ]);
   });
 
   it("leaves 30 jobs: 8 open, 9 running, 1 submitted, 1 disputed, 6 completed, 1 refunded, 1 cancelled, 1 expired, 1 declined, 1 timed out", async function () {
