@@ -67,6 +67,11 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
     ]);
   });
 
+  it("leaves the challenge window at one day, which README's evm_increaseTime of 86401 s skips", async function () {
+    const { s } = await loadFixture(seededFixture);
+    expect((await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId())).challengeWindow).to.equal(86_400n);
+  });
+
   it("leaves 30 jobs: 8 open, 9 running, 1 submitted, 1 disputed, 6 completed, 1 refunded, 1 cancelled, 1 expired, 1 declined, 1 timed out", async function () {
     const { jobs } = await loadFixture(seededFixture);
     const count = (status: JobStatus) => jobs.filter((j) => Number(j.status) === status).length;

@@ -717,5 +717,6 @@ describe("scripts/devnet", function () {
     const bytes = fs.readFileSync(specFile);
     expect(hashSpecBytes(bytes)).to.equal(hash);
     expect(parseJobSpec(bytes)).to.deep.include({ kind: "matmul" });
+    expect((JSON.parse(bytes.toString("utf8")) as { params: { n: number } }).params.n, "a 256x256 matmul").to.equal(256);
   });
 });
