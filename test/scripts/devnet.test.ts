@@ -14,6 +14,7 @@ import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
 import {
   DEFAULT_DEPLOYMENTS_DIR,
+  assertDeployed,
   findPlacedDeployment,
   formerUrlNetworkName,
   localDeploymentsDir,
@@ -511,6 +512,23 @@ describe("scripts/devnet", function () {
       expect(await refused("b.json", 1)).to.equal(`--deployment ${path.join(dir, "b.json")}: does not exist`);
       write("c.json", { ...record(1, "mainnet"), contracts: {} });
       expect(await refused("c.json", 1)).to.match(/no address and block number for LatentTimelock/);
+    });
+
+    it("reports a record whose contract has no code on the chain (a restarted node), naming the contract and saying to add --deploy", async function () {
+      const found = { record: record(31337, "localhost") as unknown as DeploymentRecord, file: path.join(dir, "localhost.json") };
+      const contracts = Object.entries(found.record.contracts);
+      for (const [i, [name, c]] of contracts.entries()) {
+        c.address = hre.ethers.getAddress(`0x${(0xa11ce0 + i).toString(16).padStart(40, "0")}`);
+        if (name !== "PauseGuardian") await hre.network.provider.send("hardhat_setCode", [c.address, "0x00"]);
+      }
+      const guardian = found.record.contracts.PauseGuardian.address;
+      const error = await assertDeployed(hre.ethers.provider, found).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DeploymentError);
+      expect((error as Error).message).to.equal(
+        `localhost.json says PauseGuardian is at ${guardian}, but chain 31337 has no code there (was the node restarted?): add --deploy to deploy a new set`,
+      );
+      await hre.network.provider.send("hardhat_setCode", [guardian, "0x00"]);
+      await assertDeployed(hre.ethers.provider, found);
     });
 
     it("keeps a local chain's record in the deployments directory on 8545 only, elsewhere in the data directory", function () {
