@@ -23,7 +23,7 @@ import {
 } from "../../scripts/devnet/deployment";
 import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
-import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
+import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
@@ -599,6 +599,34 @@ describe("scripts/devnet", function () {
         if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
         else process.env.LATENT_DEPLOYMENTS_DIR = saved;
         await hre.network.provider.send("evm_revert", [snapshot]);
+      }
+    });
+
+    it("with --rpc-url on a chain it cannot deploy to or seed, says what to do instead of deploying", async function () {
+      const records = path.join(dir, "records");
+      fs.mkdirSync(records);
+      const url = "https://rpc.example.org";
+      const chain = (signers: Chain["signers"]): Chain => ({ rpcUrl: url, wsUrl: null, chainId: 11155111, local: false, signers, rpc: hre.ethers.provider, accounts: [], publicKeys: false });
+      const progress = new Progress({ tty: false, write: () => undefined });
+      const saved = process.env.LATENT_DEPLOYMENTS_DIR;
+      process.env.LATENT_DEPLOYMENTS_DIR = records;
+      try {
+        // No record, and no unlocked accounts to deploy one from (a real chain).
+        const noAccounts = await resolveDeployment(chain([]), parseDevnetOptions(["--rpc-url", url], dir) as DevnetOptions, progress).catch((e: unknown) => e);
+        expect(noAccounts).to.be.instanceOf(ChainError);
+        expect((noAccounts as Error).message).to.equal(
+          "deploying from npm start needs a development node with 20 unlocked accounts; https://rpc.example.org has 0. " +
+            "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
+        );
+        // A record it did not deploy: --seed would run the scenario's roles against someone else's set.
+        write(path.join("records", "remote.json"), record(11155111, "remote"));
+        const options = parseDevnetOptions(["--rpc-url", url, "--seed"], dir) as DevnetOptions;
+        const seeded = await resolveDeployment(chain(await hre.ethers.getSigners()), options, progress).catch((e: unknown) => e);
+        expect(seeded).to.be.instanceOf(DeploymentError);
+        expect((seeded as Error).message).to.match(/^--seed needs a deployment made by this run, and .*remote\.json already exists for chain 11155111: add --deploy$/);
+      } finally {
+        if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
+        else process.env.LATENT_DEPLOYMENTS_DIR = saved;
       }
     });
 
