@@ -307,9 +307,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked", async function () {
+  it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked, deregistered", async function () {
     if (browser === null || server === null) return;
-    const provider = (n: number, status: { online: boolean; active: boolean }, gpusFree: number) => ({
+    const provider = (n: number, status: { online: boolean; active: boolean; registered?: boolean }, gpusFree: number) => ({
       address: `0x${n.toString(16).padStart(40, "0")}`,
       registered: true,
       ...status,
@@ -329,6 +329,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       provider(1, { online: false, active: false }, 8),
       provider(2, { online: true, active: false }, 8),
       provider(3, { online: true, active: true }, 8),
+      provider(4, { online: false, active: false, registered: false }, 8),
     ];
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
     const page = await browser.newPage();
@@ -341,11 +342,12 @@ describe("dashboard live updates against a stand-in gateway", function () {
             tr.querySelector("[data-testid=provider-not-now]")?.textContent ?? null,
           ]),
         );
-      await waitUntil(async () => (await rows()).length === 3, "the providers table lists the stand-in's providers");
+      await waitUntil(async () => (await rows()).length === 4, "the providers table lists the stand-in's providers");
       expect(await rows()).to.deep.equal([
         ["Offline", "not now: offline"],
         ["Under-staked", "not now: under-staked"],
         ["Active", null],
+        ["Deregistered", "not now: deregistered"],
       ]);
     } finally {
       providersAnswer = null;
