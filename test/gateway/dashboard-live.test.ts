@@ -476,6 +476,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  // The codes after which the job dialog keeps the job it shows and subscribes again; any other replaces the job.
+  for (const [code, kept] of [["SHUTTING_DOWN", true], ["SUBSCRIBER_TOO_SLOW", true], ["TOO_MANY_SUBSCRIPTIONS", true], ["SOURCE_UNAVAILABLE", true], ["JOB_REORGED", false]] as const) {
+    it(`${kept ? "keeps the job it shows, saying updates stopped," : "replaces the job with the error"} when the gateway ends the job dialog's jobUpdated with ${code}`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage();
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+        await page.click('[data-testid="job-open"]');
+        const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+        await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+        const first = updates()[0];
+        if (first === undefined) throw new Error("unreachable");
+        first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
+        await page.waitForSelector("#job-dialog-title .badge.status-open");
+        first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: [{ message: `ended: ${code}`, extensions: { code } }] }));
+        await page.waitForSelector(kept ? '[data-testid="job-notice"]' : '[data-testid="job-error"]');
+        expect((await page.$("#job-dialog-title .badge.status-open")) !== null, "the job's status still shown").to.equal(kept);
+        if (kept) expect(await page.textContent('[data-testid="job-notice"]')).to.include(`Updates stopped (ended: ${code})`);
+        else expect(await page.textContent("#job-detail")).to.equal(`ended: ${code}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
