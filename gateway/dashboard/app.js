@@ -627,7 +627,9 @@ function followJob(shown) {
         return;
       }
       // The subscription is over: the dialog would otherwise stay on "Loading…" (or on a state that no longer
-      // updates). h() sets the message as text, so a message with markup is shown, not parsed.
+      // updates). h() sets the message as text, so a message with markup is shown, not parsed. The title's status
+      // badge goes with the job (a reorg may have removed it).
+      byId("job-dialog-title").textContent = `Job #${shown.id}`;
       replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-error" }, error.message));
     },
   });

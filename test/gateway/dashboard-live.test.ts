@@ -250,26 +250,31 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute)", async function () {
+  it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute, over 720 hours)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const offers = () => requests.filter((r) => r.query.includes("availableCompute("));
     const before = offers().length;
-    await page.fill('[data-testid="filter-hours"]', "0.01");
-    await page.check('[data-testid="filter-available"]');
-    const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
-      valid: input.matches(":valid"),
-      message: (input as unknown as { validationMessage: string }).validationMessage,
-    }));
-    expect(hours).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+    for (const refused of ["0.01", "720.01"]) {
+      await page.fill('[data-testid="filter-hours"]', refused);
+      await page.check('[data-testid="filter-available"]');
+      await page.press('[data-testid="filter-hours"]', "Enter");
+      const hours = await page.$eval('[data-testid="filter-hours"]', (input) => ({
+        valid: input.matches(":valid"),
+        message: (input as unknown as { validationMessage: string }).validationMessage,
+      }));
+      expect(hours, refused).to.deep.equal({ valid: false, message: "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" });
+    }
 
-    // A length it takes is asked for; the stand-in saw nothing before it.
-    await page.fill('[data-testid="filter-hours"]', "0.02");
-    await page.press('[data-testid="filter-hours"]', "Enter");
-    await waitUntil(() => offers().length > before, "the page asks availableCompute");
+    // The lengths it takes, the bounds' own among them, are asked for; the stand-in saw nothing before them.
+    for (const [i, taken] of ["0.02", "720"].entries()) {
+      await page.fill('[data-testid="filter-hours"]', taken);
+      await page.press('[data-testid="filter-hours"]', "Enter");
+      await waitUntil(() => offers().length > before + i, `the page asks availableCompute for ${taken} hours`);
+    }
     const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
-    expect(asked).to.deep.equal([0.02]);
+    expect(asked).to.deep.equal([0.02, 720]);
     await page.close();
   });
 
@@ -302,9 +307,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked", async function () {
+  it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked, deregistered", async function () {
     if (browser === null || server === null) return;
-    const provider = (n: number, status: { online: boolean; active: boolean }, gpusFree: number) => ({
+    const provider = (n: number, status: { online: boolean; active: boolean; registered?: boolean }, gpusFree: number) => ({
       address: `0x${n.toString(16).padStart(40, "0")}`,
       registered: true,
       ...status,
@@ -324,6 +329,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       provider(1, { online: false, active: false }, 8),
       provider(2, { online: true, active: false }, 8),
       provider(3, { online: true, active: true }, 8),
+      provider(4, { online: false, active: false, registered: false }, 8),
     ];
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
     const page = await browser.newPage();
@@ -336,11 +342,12 @@ describe("dashboard live updates against a stand-in gateway", function () {
             tr.querySelector("[data-testid=provider-not-now]")?.textContent ?? null,
           ]),
         );
-      await waitUntil(async () => (await rows()).length === 3, "the providers table lists the stand-in's providers");
+      await waitUntil(async () => (await rows()).length === 4, "the providers table lists the stand-in's providers");
       expect(await rows()).to.deep.equal([
         ["Offline", "not now: offline"],
         ["Under-staked", "not now: under-staked"],
         ["Active", null],
+        ["Deregistered", "not now: deregistered"],
       ]);
     } finally {
       providersAnswer = null;
@@ -468,6 +475,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.close();
     }
   });
+
+  // The codes after which the job dialog keeps the job it shows and subscribes again; any other replaces the job.
+  for (const [code, kept] of [["SHUTTING_DOWN", true], ["SUBSCRIBER_TOO_SLOW", true], ["TOO_MANY_SUBSCRIPTIONS", true], ["SOURCE_UNAVAILABLE", true], ["JOB_REORGED", false]] as const) {
+    it(`${kept ? "keeps the job it shows, saying updates stopped," : "replaces the job with the error"} when the gateway ends the job dialog's jobUpdated with ${code}`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage();
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+        await page.click('[data-testid="job-open"]');
+        const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+        await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+        const first = updates()[0];
+        if (first === undefined) throw new Error("unreachable");
+        first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
+        await page.waitForSelector("#job-dialog-title .badge.status-open");
+        first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: [{ message: `ended: ${code}`, extensions: { code } }] }));
+        await page.waitForSelector(kept ? '[data-testid="job-notice"]' : '[data-testid="job-error"]');
+        expect((await page.$("#job-dialog-title .badge.status-open")) !== null, "the job's status still shown").to.equal(kept);
+        if (kept) expect(await page.textContent('[data-testid="job-notice"]')).to.include(`Updates stopped (ended: ${code})`);
+        else expect(await page.textContent("#job-detail")).to.equal(`ended: ${code}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 
   it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
     if (browser === null || server === null) return;

@@ -14,6 +14,7 @@ import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
 import {
   DEFAULT_DEPLOYMENTS_DIR,
+  assertDeployed,
   findPlacedDeployment,
   formerUrlNetworkName,
   localDeploymentsDir,
@@ -22,7 +23,7 @@ import {
 } from "../../scripts/devnet/deployment";
 import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
-import { DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
+import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
@@ -513,6 +514,23 @@ describe("scripts/devnet", function () {
       expect(await refused("c.json", 1)).to.match(/no address and block number for LatentTimelock/);
     });
 
+    it("reports a record whose contract has no code on the chain (a restarted node), naming the contract and saying to add --deploy", async function () {
+      const found = { record: record(31337, "localhost") as unknown as DeploymentRecord, file: path.join(dir, "localhost.json") };
+      const contracts = Object.entries(found.record.contracts);
+      for (const [i, [name, c]] of contracts.entries()) {
+        c.address = hre.ethers.getAddress(`0x${(0xa11ce0 + i).toString(16).padStart(40, "0")}`);
+        if (name !== "PauseGuardian") await hre.network.provider.send("hardhat_setCode", [c.address, "0x00"]);
+      }
+      const guardian = found.record.contracts.PauseGuardian.address;
+      const error = await assertDeployed(hre.ethers.provider, found).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DeploymentError);
+      expect((error as Error).message).to.equal(
+        `localhost.json says PauseGuardian is at ${guardian}, but chain 31337 has no code there (was the node restarted?): add --deploy to deploy a new set`,
+      );
+      await hre.network.provider.send("hardhat_setCode", [guardian, "0x00"]);
+      await assertDeployed(hre.ethers.provider, found);
+    });
+
     it("keeps a local chain's record in the deployments directory on 8545 only, elsewhere in the data directory", function () {
       const data = path.join(dir, "data");
       expect(localDeploymentsDir("http://127.0.0.1:8545", data, {})).to.equal(DEFAULT_DEPLOYMENTS_DIR);
@@ -581,6 +599,34 @@ describe("scripts/devnet", function () {
         if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
         else process.env.LATENT_DEPLOYMENTS_DIR = saved;
         await hre.network.provider.send("evm_revert", [snapshot]);
+      }
+    });
+
+    it("with --rpc-url on a chain it cannot deploy to or seed, says what to do instead of deploying", async function () {
+      const records = path.join(dir, "records");
+      fs.mkdirSync(records);
+      const url = "https://rpc.example.org";
+      const chain = (signers: Chain["signers"]): Chain => ({ rpcUrl: url, wsUrl: null, chainId: 11155111, local: false, signers, rpc: hre.ethers.provider, accounts: [], publicKeys: false });
+      const progress = new Progress({ tty: false, write: () => undefined });
+      const saved = process.env.LATENT_DEPLOYMENTS_DIR;
+      process.env.LATENT_DEPLOYMENTS_DIR = records;
+      try {
+        // No record, and no unlocked accounts to deploy one from (a real chain).
+        const noAccounts = await resolveDeployment(chain([]), parseDevnetOptions(["--rpc-url", url], dir) as DevnetOptions, progress).catch((e: unknown) => e);
+        expect(noAccounts).to.be.instanceOf(ChainError);
+        expect((noAccounts as Error).message).to.equal(
+          "deploying from npm start needs a development node with 20 unlocked accounts; https://rpc.example.org has 0. " +
+            "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
+        );
+        // A record it did not deploy: --seed would run the scenario's roles against someone else's set.
+        write(path.join("records", "remote.json"), record(11155111, "remote"));
+        const options = parseDevnetOptions(["--rpc-url", url, "--seed"], dir) as DevnetOptions;
+        const seeded = await resolveDeployment(chain(await hre.ethers.getSigners()), options, progress).catch((e: unknown) => e);
+        expect(seeded).to.be.instanceOf(DeploymentError);
+        expect((seeded as Error).message).to.match(/^--seed needs a deployment made by this run, and .*remote\.json already exists for chain 11155111: add --deploy$/);
+      } finally {
+        if (saved === undefined) delete process.env.LATENT_DEPLOYMENTS_DIR;
+        else process.env.LATENT_DEPLOYMENTS_DIR = saved;
       }
     });
 
@@ -717,5 +763,6 @@ describe("scripts/devnet", function () {
     const bytes = fs.readFileSync(specFile);
     expect(hashSpecBytes(bytes)).to.equal(hash);
     expect(parseJobSpec(bytes)).to.deep.include({ kind: "matmul" });
+    expect((JSON.parse(bytes.toString("utf8")) as { params: { n: number } }).params.n, "a 256x256 matmul").to.equal(256);
   });
 });

@@ -4,8 +4,9 @@
 import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
-import { parseConfig } from "../../../scripts/worker/config";
-import { connectNetwork } from "../../../scripts/worker/connections";
+import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
+import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
+import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 
@@ -95,4 +96,20 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       "could not put the provider offline; do it with `npx hardhat provider offline`",
     ]);
   });
+});
+
+describe("feedFilterFor: the jobOpened filter a worker subscribes with", function () {
+  // What the provider lists, not what is free now: a busy worker still hears of jobs it could take once a GPU frees up.
+  const cases: [string, { gpuCount: number; gpusInUse: number; price: string; minPrice: string }, Record<string, unknown>][] = [
+    ["its listed GPUs, busy or free, and its own price above the policy's", { gpuCount: 4, gpusInUse: 4, price: "2", minPrice: "1" }, { maxGpuCount: 4, minPricePerGpuHour: parseEther("2").toString() }],
+    ["the policy's least price above its own", { gpuCount: 8, gpusInUse: 0, price: "1", minPrice: "3" }, { maxGpuCount: 8, minPricePerGpuHour: parseEther("3").toString() }],
+    ["nothing for a provider not listed and no price", { gpuCount: 0, gpusInUse: 0, price: "0", minPrice: "0" }, {}],
+  ];
+  for (const [what, c, expected] of cases) {
+    it(`asks for ${what}`, function () {
+      const record = { gpuCount: c.gpuCount, gpusInUse: c.gpusInUse, pricePerGpuHour: parseEther(c.price) } as ProviderRecord;
+      const policy = { minPricePerGpuHour: parseEther(c.minPrice) } as PolicyConfig;
+      expect(feedFilterFor(record, policy)).to.deep.equal(expected);
+    });
+  }
 });
