@@ -357,6 +357,29 @@ describe("gateway CLI", function () {
     }
   });
 
+  it("reports a subgraph build it cannot use in one line naming it, exit 1, without a stack trace", async function () {
+    if (!fs.existsSync(path.join(ROOT, "subgraph", "build", "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const record = path.join(dir, "deployment.json");
+      fs.writeFileSync(record, JSON.stringify(fakeDeployment(path.join(ROOT, "subgraph", "build"))));
+      const build = path.join(dir, "no-build");
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", record, "--subgraph-build", build,
+            "--db", path.join(dir, "db.sqlite"), "--rpc-url", "http://127.0.0.1:9", "--port", "0"],
+          { cwd: ROOT, timeout: 30_000 },
+          (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+        );
+      });
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal(`gateway: the embedded indexer cannot be set up: ${path.join(build, "subgraph.yaml")} not found: run \`npm run subgraph:build\` first\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the API key in --rpc-url's path out of its stdout (its log) and stderr, naming the node's host, when the node fails", async function () {
     const build = path.join(ROOT, "subgraph", "build");
     if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
