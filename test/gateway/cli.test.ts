@@ -411,6 +411,34 @@ describe("gateway CLI", function () {
     }
   });
 
+  it("prints one JSON line once it serves, naming its HTTP URL, its WebSocket URL and its port, for scripts that start it", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    const subgraph = await startSilentNode();
+    const deployment = path.join(dir, "deployment.json");
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    fs.writeFileSync(deployment, JSON.stringify({ network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } }));
+    const child = spawnTsCli("gateway/src/cli.ts", ["--subgraph-url", `${subgraph.url}/subgraphs/name/latent`, "--deployment", deployment, "--port", "0"]);
+    try {
+      const output = collectOutput(child);
+      const announced = () => output.stdout.split("\n").filter((line) => line.startsWith('{"listening"'));
+      await waitUntil(() => announced().length > 0 || child.exitCode !== null, "the gateway listened", { timeoutMs: 40_000 });
+      const lines = announced();
+      expect(lines, output.stderr).to.have.lengthOf(1);
+      const line = JSON.parse(lines[0] as string) as { listening: string; ws: string; port: number };
+      expect(Object.keys(line)).to.deep.equal(["listening", "ws", "port"]);
+      expect(line.port).to.be.a("number").and.greaterThan(0);
+      expect(line).to.deep.equal({ listening: `http://127.0.0.1:${line.port}/graphql`, ws: `ws://127.0.0.1:${line.port}/graphql`, port: line.port });
+      expect((await fetch(new URL("/healthz", line.listening))).status).to.equal(200);
+      child.kill("SIGTERM");
+      expect(await output.exited, output.stderr).to.equal(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await subgraph.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("on SIGTERM while a SIGINT's stop is under way, logs that it is already stopping and exits 0 after one stop", async function () {
     this.timeout(60_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
