@@ -119,6 +119,19 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("after a reorg reads the jobs of the last 64 blocks again, and none below", async function () {
+    let jobs: JobEntity[] = [];
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    await advance(head(200), head(100));
+    // A reorg at head 200 brings in jobs at blocks 136 and 137: only the latter is among the last 64 blocks.
+    jobs = [{ ...openJob(10, 136), termsHash: "0xaa" }, { ...openJob(11, 137), termsHash: "0xbb" }];
+    await advance({ ...head(200), hash: "0xb200" }, head(200));
+    expect(await nextWithin(feed, 200)).to.equal("11:0xbb");
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
   it("after a reorg does not offer the jobs of blocks it scanned before anyone subscribed", async function () {
     const jobs = [{ ...openJob(1, 90), termsHash: "0xaa" }];
     const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
