@@ -119,6 +119,26 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("reads a new head's jobs for jobOpened once, whatever the number of its subscribers", async function () {
+    /** The source reads one head costs with `count` jobOpened subscribers, each offered the head's job. */
+    const readsOfOneHead = async (count: number): Promise<number> => {
+      let reads = 0;
+      const jobsCreatedIn = createdIn(() => [{ ...openJob(1, 101), termsHash: "0xaa" }]);
+      const reader = {
+        jobs: async (args: ListArgs) => (reads++, jobsCreatedIn(args)),
+        protocol: async () => (reads++, null),
+      } as unknown as SubgraphReader;
+      const { hub, advance } = startHub(reader);
+      const feeds = await Promise.all(Array.from({ length: count }, () => hub.jobOpened(parseFeedFilter(null))));
+      reads = 0;
+      await advance(head(101), head(100));
+      for (const feed of feeds) expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+      hub.stop();
+      return reads;
+    };
+    expect(await readsOfOneHead(10)).to.equal(await readsOfOneHead(1));
+  });
+
   it("after a reorg reads the jobs of the last 64 blocks again, and none below", async function () {
     let jobs: JobEntity[] = [];
     const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
