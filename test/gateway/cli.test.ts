@@ -357,6 +357,29 @@ describe("gateway CLI", function () {
     }
   });
 
+  it("reports a subgraph build it cannot use in one line naming it, exit 1, without a stack trace", async function () {
+    if (!fs.existsSync(path.join(ROOT, "subgraph", "build", "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const record = path.join(dir, "deployment.json");
+      fs.writeFileSync(record, JSON.stringify(fakeDeployment(path.join(ROOT, "subgraph", "build"))));
+      const build = path.join(dir, "no-build");
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", record, "--subgraph-build", build,
+            "--db", path.join(dir, "db.sqlite"), "--rpc-url", "http://127.0.0.1:9", "--port", "0"],
+          { cwd: ROOT, timeout: 30_000 },
+          (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+        );
+      });
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal(`gateway: the embedded indexer cannot be set up: ${path.join(build, "subgraph.yaml")} not found: run \`npm run subgraph:build\` first\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the API key in --rpc-url's path out of its stdout (its log) and stderr, naming the node's host, when the node fails", async function () {
     const build = path.join(ROOT, "subgraph", "build");
     if (!fs.existsSync(path.join(build, "subgraph.yaml"))) this.skip(); // npm test builds it first
@@ -384,6 +407,34 @@ describe("gateway CLI", function () {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("prints one JSON line once it serves, naming its HTTP URL, its WebSocket URL and its port, for scripts that start it", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    const subgraph = await startSilentNode();
+    const deployment = path.join(dir, "deployment.json");
+    const at = (n: number) => ({ address: `0x${n.toString(16).padStart(40, "0")}`, blockNumber: 1 });
+    fs.writeFileSync(deployment, JSON.stringify({ network: "localhost", chainId: 31337, contracts: { ProviderRegistry: at(1), Staking: at(2), JobEscrow: at(3) } }));
+    const child = spawnTsCli("gateway/src/cli.ts", ["--subgraph-url", `${subgraph.url}/subgraphs/name/latent`, "--deployment", deployment, "--port", "0"]);
+    try {
+      const output = collectOutput(child);
+      const announced = () => output.stdout.split("\n").filter((line) => line.startsWith('{"listening"'));
+      await waitUntil(() => announced().length > 0 || child.exitCode !== null, "the gateway listened", { timeoutMs: 40_000 });
+      const lines = announced();
+      expect(lines, output.stderr).to.have.lengthOf(1);
+      const line = JSON.parse(lines[0] as string) as { listening: string; ws: string; port: number };
+      expect(Object.keys(line)).to.deep.equal(["listening", "ws", "port"]);
+      expect(line.port).to.be.a("number").and.greaterThan(0);
+      expect(line).to.deep.equal({ listening: `http://127.0.0.1:${line.port}/graphql`, ws: `ws://127.0.0.1:${line.port}/graphql`, port: line.port });
+      expect((await fetch(new URL("/healthz", line.listening))).status).to.equal(200);
+      child.kill("SIGTERM");
+      expect(await output.exited, output.stderr).to.equal(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await subgraph.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -203,13 +203,14 @@ describe("startGateway options", function () {
 });
 
 describe("startGateway's stop()", function () {
-  it("called again while it stops, returns the first call's promise instead of stopping twice", async function () {
+  it("called again while it stops or once it has stopped, returns the first call's promise instead of stopping twice", async function () {
     // An endpoint nothing listens on: the gateway serves without it, and nothing here asks it anything.
     const handle = await startGateway({ source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent" }, chain: null, port: 0, logger: silentLogger });
     const first = handle.stop();
     const second = handle.stop();
     expect(second).to.equal(first);
     await first;
+    expect(handle.stop()).to.equal(first);
   });
 
   // Far above the tests' own timeout: a stop that waited for it fails its test by timing out.

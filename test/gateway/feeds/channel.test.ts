@@ -72,4 +72,13 @@ describe("subscription channels", function () {
     expect((error as Error).message).to.contain("too slow");
     expect((error as GraphQLError).extensions).to.deep.equal({ code: "SUBSCRIBER_TOO_SLOW", maxQueued: 3 });
   });
+
+  it("holds up to 1000 undelivered values by default, and cuts off the reader at the 1001st", function () {
+    let closed = false;
+    const channel = new Channel<number>(() => (closed = true));
+    for (let i = 0; i < 1000; i++) channel.push(i);
+    expect(closed, "after 1000").to.equal(false);
+    channel.push(1000);
+    expect(closed, "after 1001").to.equal(true);
+  });
 });

@@ -119,6 +119,39 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("reads a new head's jobs for jobOpened once, whatever the number of its subscribers", async function () {
+    /** The source reads one head costs with `count` jobOpened subscribers, each offered the head's job. */
+    const readsOfOneHead = async (count: number): Promise<number> => {
+      let reads = 0;
+      const jobsCreatedIn = createdIn(() => [{ ...openJob(1, 101), termsHash: "0xaa" }]);
+      const reader = {
+        jobs: async (args: ListArgs) => (reads++, jobsCreatedIn(args)),
+        protocol: async () => (reads++, null),
+      } as unknown as SubgraphReader;
+      const { hub, advance } = startHub(reader);
+      const feeds = await Promise.all(Array.from({ length: count }, () => hub.jobOpened(parseFeedFilter(null))));
+      reads = 0;
+      await advance(head(101), head(100));
+      for (const feed of feeds) expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
+      hub.stop();
+      return reads;
+    };
+    expect(await readsOfOneHead(10)).to.equal(await readsOfOneHead(1));
+  });
+
+  it("after a reorg reads the jobs of the last 64 blocks again, and none below", async function () {
+    let jobs: JobEntity[] = [];
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const feed = await hub.jobOpened(parseFeedFilter(null));
+    await advance(head(200), head(100));
+    // A reorg at head 200 brings in jobs at blocks 136 and 137: only the latter is among the last 64 blocks.
+    jobs = [{ ...openJob(10, 136), termsHash: "0xaa" }, { ...openJob(11, 137), termsHash: "0xbb" }];
+    await advance({ ...head(200), hash: "0xb200" }, head(200));
+    expect(await nextWithin(feed, 200)).to.equal("11:0xbb");
+    expect(await nextWithin(feed, 100)).to.equal("nothing");
+    hub.stop();
+  });
+
   it("after a reorg does not offer the jobs of blocks it scanned before anyone subscribed", async function () {
     const jobs = [{ ...openJob(1, 90), termsHash: "0xaa" }];
     const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
@@ -450,7 +483,7 @@ describe("subscription hub", function () {
     const jobs = Array.from({ length: MAX_REPLAYED_JOBS + 1 }, (_, i) => openJob(i + 1, 50));
     const { hub } = hubOver(() => jobs);
     const error = (await hub.jobOpened(parseFeedFilter(null), 49).catch((e: unknown) => e)) as GraphQLError;
-    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", maximum: MAX_REPLAYED_JOBS });
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", maximum: 1000 });
     expect(hub.subscriberCount).to.equal(0);
     hub.stop();
   });

@@ -49,6 +49,13 @@ describe("query limits", function () {
     expect(check(`{ providers(first: 3) { nodes { capacity { gpuCount } } } }`).cost).to.equal(10 + 3 * 2);
   });
 
+  it("counts a list without a page size as 20 items, and multiplies a history by its days", function () {
+    // The list field costs 1, and what it selects (amount, earned: 1 each) is multiplied by 20, or by its days.
+    expect(check(`{ job(id: "1") { timeline { kind amount { wei } } } }`).cost).to.equal(10 + 1 + 20 * 1);
+    const provider = `provider(address: "0x0000000000000000000000000000000000000001")`;
+    expect(check(`{ ${provider} { history(days: 7) { earned { wei } } } }`).cost).to.equal(10 + 1 + 7 * 1);
+  });
+
   it("reads page sizes from variables", function () {
     const query = `query($n: Int) { jobs(first: $n) { nodes { provider { address } } } }`;
     expect(check(query, { n: 50 }).cost).to.be.greaterThan(check(query, { n: 5 }).cost);

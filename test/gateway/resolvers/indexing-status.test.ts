@@ -56,4 +56,25 @@ describe("/readyz behind the chain", function () {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it("answers 200 while the index is exactly maxLag blocks behind the chain", async function () {
+    const env = await environment();
+    const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
+    const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const subgraphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`;
+      const head = await env.chain.blockNumber();
+      const atLimit = await env.startExtraGateway({
+        source: { subgraphUrl },
+        chain: { rpcUrl: env.chain.url, deployment: env.scenario.deployment.record },
+        maxLag: head - 1,
+      });
+      const ready = await fetch(`${atLimit.url.replace(/\/graphql$/, "")}/readyz`);
+      const body = (await ready.json()) as { ready: boolean; lag: number; maxLag: number };
+      expect({ status: ready.status, ready: body.ready, lag: body.lag }).to.deep.equal({ status: 200, ready: true, lag: head - 1 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

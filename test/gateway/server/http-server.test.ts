@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import type { GatewayServices } from "../../../gateway/src/context";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
-import { silentLogger } from "../../../gateway/src/logger";
+import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
@@ -46,5 +46,39 @@ describe("gateway HTTP server", function () {
     });
     expect(response.status).to.equal(200);
     expect(await response.json()).to.deep.equal({ data: { __typename: "Query" } });
+  });
+
+  it("answers a request that failed 500 INTERNAL_SERVER_ERROR, logged as a `graphql request` line and a `request failed` error line", async function () {
+    const lines: Record<string, unknown>[] = [];
+    const failing = await startHttpServer({
+      schema: buildSchema(createResolvers({} as SubscriptionHub)),
+      services: {
+        // A request's context cannot be built: what a bug anywhere in the handler amounts to.
+        reader: { withSignal: () => { throw new Error("no reader"); } } as unknown as SubgraphReader,
+        head: {} as HeadWatcher,
+        chain: null,
+        chainHead: null,
+        sourceKind: "subgraphUrl",
+        limits: DEFAULT_QUERY_LIMITS,
+        maxLag: 5,
+        logger: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
+      },
+      host: "127.0.0.1",
+      port: 0,
+      corsOrigins: "*",
+      staticDir: DEFAULT_STATIC_DIR,
+    });
+    try {
+      const response = await fetch(failing.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect([response.status, body.errors.map((error) => error.extensions.code)]).to.deep.equal([500, ["INTERNAL_SERVER_ERROR"]]);
+      const logged = lines.map(({ msg, level, status, codes, path }) => ({ msg, level, status, codes, path }));
+      expect(logged.filter((line) => line.msg !== "gateway listening")).to.deep.equal([
+        { msg: "graphql request", level: "info", status: 500, codes: ["INTERNAL_SERVER_ERROR"], path: undefined },
+        { msg: "request failed", level: "error", status: undefined, codes: undefined, path: "/graphql" },
+      ]);
+    } finally {
+      await failing.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
 import { cursorScope } from "../../../gateway/src/model/cursor";
-import { decodeKeysetCursor, keysetPage, type KeysetSort } from "../../../gateway/src/services/keyset";
+import { decodeKeysetCursor, keysetPage, readAt, type KeysetSort } from "../../../gateway/src/services/keyset";
 import type { ListArgs } from "../../../gateway/src/subgraph/reader";
 
 interface Row {
@@ -37,6 +37,23 @@ describe("keyset connections", function () {
       expect(refusal, after).to.be.instanceOf(GraphQLError);
       expect((refusal as GraphQLError).extensions).to.include({ code: "BAD_USER_INPUT", argument: "after" });
       expect(asked, after).to.deep.equal([]);
+    }
+  });
+});
+
+describe("a later page's block", function () {
+  const HASH = `0x${"ab".repeat(32)}`;
+  const headAt = (number: number) => ({ number, hash: `0x${"cd".repeat(32)}`, parentHash: null, timestamp: 1_000, hasIndexingErrors: false });
+
+  it("is asked for by hash within 50 blocks of the head, and by number further down or where its hash is unknown", function () {
+    const cases: [string, number, string | null, boolean][] = [
+      ["at the head", 1_000, HASH, true],
+      ["49 blocks down", 951, HASH, true],
+      ["50 blocks down", 950, HASH, false],
+      ["no hash", 1_000, null, false],
+    ];
+    for (const [what, number, hash, byHash] of cases) {
+      expect(readAt({ number, hash, timestamp: 1_000 }, headAt(1_000)).byHash, what).to.equal(byHash);
     }
   });
 });

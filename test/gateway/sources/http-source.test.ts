@@ -75,6 +75,25 @@ describe("HttpSubgraphSource", () => {
     }
   });
 
+  it("says an endpoint answering HTTP 403 refused the gateway too, and logs that it sent no credentials where it sent none", async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(403, { "content-type": "text/html" }).end("<h1>403 Forbidden</h1>"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const source = new HttpSubgraphSource({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent` });
+      const caught: unknown = await source.request(META).catch((error: unknown) => error);
+      expect(caught).to.be.instanceOf(SourceError);
+      expect([(caught as SourceError).detail, (caught as SourceError).message]).to.deep.equal([
+        "the subgraph endpoint refused the gateway (HTTP 403)",
+        "subgraph endpoint answered HTTP 403: the gateway sent no credentials",
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("refuses credentials in the URL together with a bearer token, and a token a header cannot carry, without repeating them", () => {
     const both = () => new HttpSubgraphSource({ url: "https://user:secret@graph.example/subgraphs/name/latent", bearerToken: "key-123" });
     expect(both).to.throw(HttpSourceConfigError, /https:\/\/graph\.example\/subgraphs\/name\/latent carries credentials and a bearer token/);

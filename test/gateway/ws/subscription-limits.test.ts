@@ -376,6 +376,16 @@ describe("subscription server limits", function () {
     expect(feeds.size).to.equal(0);
   });
 
+  it("answers a query over the WebSocket of a connection whose subscription slots are all taken: queries take none", async function () {
+    await start({ maxConnections: 10, maxSubscriptionsPerConnection: 1, maxSubscriptions: 1 });
+    const client = connect();
+    const held = await tick(client);
+    const answer = await client.iterate({ query: "{ ok }" }).next();
+    expect(answer.value).to.deep.equal({ data: { ok: true } });
+    push(4);
+    expect(await value(held)).to.equal(4);
+  });
+
   it("refuses a query over the WebSocket while maxSubscriptionsPerConnection of the connection's queries are unanswered", async function () {
     await start({ maxConnections: 10, maxSubscriptionsPerConnection: 2, maxSubscriptions: 100 });
     const socket = new WebSocket(url, "graphql-transport-ws");
