@@ -13,6 +13,7 @@ import {
   Indexer,
   RateLimitedError,
   type IndexerLogRecord,
+  type IndexerOptions,
   type IndexerStatus,
   type ProgressEvent,
 } from "../../../subgraph/indexer";
@@ -433,6 +434,21 @@ describe("embedded indexer: restarts", function () {
     ]);
   });
 
+  /** The `indexing pass failed` lines of run() over `rpc` until it has synced, `arm` called once the open is done. */
+  async function failedPassLines(rpc: IndexerOptions["rpc"], db: string, arm: () => void): Promise<string[]> {
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath(db), pollIntervalMs: 1, logger: (record) => logs.push(record) });
+    try {
+      arm();
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    return logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+  }
+
   it("run() logs a failing pass whose error quotes the node's answer with every URL in it cut", async function () {
     // A node or a proxy that fills a block's field with its upstream's URL: a MalformedAnswerError quotes the value (V8's
     // BigInt error, which it was before, quoted it whole).
@@ -445,17 +461,7 @@ describe("embedded indexer: restarts", function () {
         return { ...(answer as Record<string, unknown>), gasUsed: "https://upstream.example/v3/SECRETKEY" };
       },
     };
-    const logs: IndexerLogRecord[] = [];
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("quoted-answer.sqlite"), pollIntervalMs: 1, logger: (record) => logs.push(record) });
-    try {
-      armed = true;
-      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
-      void indexer.run();
-      await synced;
-    } finally {
-      await indexer.close();
-    }
-    const failed = logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+    const failed = await failedPassLines(rpc, "quoted-answer.sqlite", () => (armed = true));
     expect(failed).to.deep.equal([
       `indexing pass failed, retrying: eth_getBlockByNumber's answer is malformed: block 0x0 .gasUsed is "https://upstream.example/…", expected a hex quantity`,
     ]);
@@ -476,17 +482,7 @@ describe("embedded indexer: restarts", function () {
       },
       batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
     };
-    const logs: IndexerLogRecord[] = [];
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: transport, db: fx.dbPath("own-transport.sqlite"), pollIntervalMs: 1, logger: (record) => logs.push(record) });
-    try {
-      armed = true;
-      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
-      void indexer.run();
-      await synced;
-    } finally {
-      await indexer.close();
-    }
-    const failed = logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+    const failed = await failedPassLines(transport, "own-transport.sqlite", () => (armed = true));
     expect(failed).to.deep.equal(["indexing pass failed, retrying: upstream https://upstream.example/… refused the request"]);
   });
 
