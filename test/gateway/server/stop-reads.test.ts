@@ -43,6 +43,40 @@ async function serverOver(node: HoldingNode, stopGraceMs: number, logger: Logger
   }
 }
 
+/** What a test over withServerOver gets: the holding graph-node, the server, and where to hand its clients' disposal. */
+interface Over {
+  node: HoldingNode;
+  server: RunningHttpServer;
+  track(dispose: () => void | Promise<void>): void;
+}
+
+/**
+ * Runs `test` over a holding graph-node and a server over it, stopping with `stopGraceMs`; then closes the runtime,
+ * the clients handed to `track`, and the node, whatever the test did.
+ */
+async function withServerOver(stopGraceMs: number, test: (over: Over) => Promise<void>, logger: Logger = silentLogger): Promise<void> {
+  const node = await holdingGraphNode();
+  const disposals: (() => void | Promise<void>)[] = [];
+  try {
+    const { runtime, server } = await serverOver(node, stopGraceMs, logger);
+    try {
+      await test({ node, server, track: (dispose) => void disposals.push(dispose) });
+    } finally {
+      await runtime.close();
+    }
+  } finally {
+    for (const dispose of disposals) await dispose();
+    await node.close();
+  }
+}
+
+/** A JSON logger and the `graphql request` lines it wrote. */
+function requestLines(): { logger: Logger; lines: () => { transport?: string; status?: number; codes?: string[] }[] } {
+  const logged: { msg: string; transport?: string; status?: number; codes?: string[] }[] = [];
+  const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+  return { logger, lines: () => logged.filter((line) => line.msg === "graphql request").map(({ transport, status, codes }) => ({ transport, status, codes })) };
+}
+
 /** POSTs `query` to `url`: the request (to destroy) and its answer's status and body, or "dropped". */
 function post(url: string, query: string): { request: http.ClientRequest; answer: Promise<{ status: number; body: string } | "dropped"> } {
   let request!: http.ClientRequest;
@@ -62,62 +96,46 @@ function post(url: string, query: string): { request: http.ClientRequest; answer
 describe("gateway HTTP server's close() and the HTTP requests in flight", function () {
   it("gives up the source reads of an HTTP request it answers SHUTTING_DOWN at the end of the grace, not at the source's close", async function () {
     this.timeout(20_000);
-    const node = await holdingGraphNode();
-    try {
-      const { runtime, server } = await serverOver(node, 50);
-      try {
-        const { answer } = post(server.url, PROVIDERS);
-        await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
-        await server.close();
-        const answered = await answer;
-        expect(answered === "dropped" ? answered : answered.status).to.equal(503);
-        await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
-      } finally {
-        await runtime.close();
-      }
-    } finally {
-      await node.close();
-    }
+    await withServerOver(50, async ({ node, server }) => {
+      const { answer } = post(server.url, PROVIDERS);
+      await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
+      await server.close();
+      const answered = await answer;
+      expect(answered === "dropped" ? answered : answered.status).to.equal(503);
+      await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
+    });
   });
 
   it("gives up the source reads of an HTTP request whose client closed its connection before the answer, and logs it 499 with no codes", async function () {
     this.timeout(20_000);
-    const node = await holdingGraphNode();
-    const logged: { msg: string; status?: number; codes?: string[] }[] = [];
-    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
-    try {
-      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS, logger);
-      try {
+    const { logger, lines } = requestLines();
+    await withServerOver(
+      TEN_MINUTES_MS,
+      async ({ node, server }) => {
         const { request, answer } = post(server.url, PROVIDERS);
         await waitUntil(() => node.held.length > 0, "the request asked the endpoint");
         request.destroy();
         expect(await answer).to.equal("dropped");
         await waitUntil(() => node.openQueries() === 0, "the server gave up the request's read of the endpoint");
-        const requests = () => logged.filter((line) => line.msg === "graphql request").map(({ status, codes }) => ({ status, codes }));
-        await waitUntil(() => requests().length > 0, "the request's line was written");
+        await waitUntil(() => lines().length > 0, "the request's line was written");
         // Not a 200 with the given-up reads' SOURCE_UNAVAILABLE: the source did not fail, the client left.
-        expect(requests()).to.deep.equal([{ status: 499, codes: [] }]);
+        expect(lines()).to.deep.equal([{ transport: "http", status: 499, codes: [] }]);
         // The server still runs, with nothing in flight: its close does not wait on the grace.
         await server.close();
-      } finally {
-        await runtime.close();
-      }
-    } finally {
-      await node.close();
-    }
+      },
+      logger,
+    );
   });
 });
 
 describe("gateway HTTP server's HTTP requests and their signal", function () {
   it("lets a request have more reads in flight than Node's ten listeners on its signal without a leak warning", async function () {
     this.timeout(20_000);
-    const node = await holdingGraphNode();
     const warnings: string[] = [];
     const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
     process.on("warning", onWarning);
     try {
-      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
-      try {
+      await withServerOver(TEN_MINUTES_MS, async ({ node, server }) => {
         const fields = Array.from({ length: 12 }, (_, i) => `p${i}: providers(first: ${i + 1}) { nodes { address } }`);
         const { answer } = post(server.url, `{ ${fields.join(" ")} }`);
         let answered: Awaited<typeof answer> | null = null;
@@ -130,12 +148,9 @@ describe("gateway HTTP server's HTTP requests and their signal", function () {
         expect(answered).to.not.equal("dropped");
         expect(warnings.filter((w) => w.includes("MaxListeners") || w.includes("memory leak"))).to.deep.equal([]);
         await server.close();
-      } finally {
-        await runtime.close();
-      }
+      });
     } finally {
       process.off("warning", onWarning);
-      await node.close();
     }
   });
 });
@@ -149,81 +164,53 @@ describe("gateway HTTP server's close() and the WebSocket operations in flight",
   for (const { name, query, reads } of starts) {
     it(`gives up the read of a ${name} subscription still starting (${reads}) as it refuses it, not at the source's close`, async function () {
       this.timeout(20_000);
-      const node = await holdingGraphNode();
-      let dispose: () => void | Promise<void> = () => undefined;
-      try {
-        const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
-        try {
-          const subscriber = recordingClient(server.wsUrl);
-          dispose = subscriber.dispose;
-          subscriber.subscribe("starting", query);
-          await waitUntil(() => node.held.length > 0, `the subscription's start asked the endpoint for ${reads}`);
-          await server.close();
-          await waitUntil(() => node.openQueries() === 0, "the server gave up the start's request to the endpoint");
-          await waitUntil(() => subscriber.seen.some((line) => line.startsWith("closed")), "the socket closed");
-          expect(subscriber.seen).to.deep.equal(["starting: SHUTTING_DOWN", "closed 1001"]);
-        } finally {
-          await runtime.close();
-        }
-      } finally {
-        await dispose();
-        await node.close();
-      }
+      await withServerOver(TEN_MINUTES_MS, async ({ node, server, track }) => {
+        const subscriber = recordingClient(server.wsUrl);
+        track(subscriber.dispose);
+        subscriber.subscribe("starting", query);
+        await waitUntil(() => node.held.length > 0, `the subscription's start asked the endpoint for ${reads}`);
+        await server.close();
+        await waitUntil(() => node.openQueries() === 0, "the server gave up the start's request to the endpoint");
+        await waitUntil(() => subscriber.seen.some((line) => line.startsWith("closed")), "the socket closed");
+        expect(subscriber.seen).to.deep.equal(["starting: SHUTTING_DOWN", "closed 1001"]);
+      });
     });
   }
 
   it("answers a WebSocket query in flight when the stop starts with what the source answers, within the grace, before the socket closes 1001", async function () {
     this.timeout(20_000);
-    const node = await holdingGraphNode();
-    let dispose: () => void | Promise<void> = () => undefined;
-    try {
-      const { runtime, server } = await serverOver(node, TEN_MINUTES_MS);
-      try {
-        const client = recordingClient(server.wsUrl);
-        dispose = client.dispose;
-        client.subscribe("query", PROVIDERS);
-        await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
-        const closing = server.close();
-        await new Promise((resolve) => setImmediate(resolve));
-        node.held[0]?.();
-        await closing;
-        await waitUntil(() => client.seen.some((line) => line.startsWith("closed")), "the socket closed");
-        // The held query's answer is an error of the endpoint's: the client gets it, as over HTTP.
-        expect(client.seen.filter((line) => line !== "query: complete")).to.deep.equal(['query: next ["SOURCE_UNAVAILABLE"]', "closed 1001"]);
-      } finally {
-        await runtime.close();
-      }
-    } finally {
-      await dispose();
-      await node.close();
-    }
+    await withServerOver(TEN_MINUTES_MS, async ({ node, server, track }) => {
+      const client = recordingClient(server.wsUrl);
+      track(client.dispose);
+      client.subscribe("query", PROVIDERS);
+      await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
+      const closing = server.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      node.held[0]?.();
+      await closing;
+      await waitUntil(() => client.seen.some((line) => line.startsWith("closed")), "the socket closed");
+      // The held query's answer is an error of the endpoint's: the client gets it, as over HTTP.
+      expect(client.seen.filter((line) => line !== "query: complete")).to.deep.equal(['query: next ["SOURCE_UNAVAILABLE"]', "closed 1001"]);
+    });
   });
 
   it("answers a WebSocket query still unanswered at the end of the grace SHUTTING_DOWN, logged so, and gives up its reads before the socket closes 1001", async function () {
     this.timeout(20_000);
-    const node = await holdingGraphNode();
-    const logged: { msg: string; transport?: string; codes?: string[] }[] = [];
-    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
-    let dispose: () => void | Promise<void> = () => undefined;
-    try {
-      const { runtime, server } = await serverOver(node, 50, logger);
-      try {
+    const { logger, lines } = requestLines();
+    await withServerOver(
+      50,
+      async ({ node, server, track }) => {
         const client = recordingClient(server.wsUrl);
-        dispose = client.dispose;
+        track(client.dispose);
         client.subscribe("query", PROVIDERS);
         await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
         await server.close();
         await waitUntil(() => node.openQueries() === 0, "the server gave up the query's request to the endpoint");
         await waitUntil(() => client.seen.some((line) => line.startsWith("closed")), "the socket closed");
         expect(client.seen.filter((line) => line !== "query: complete")).to.deep.equal(['query: next ["SHUTTING_DOWN"]', "closed 1001"]);
-        const requests = logged.filter((line) => line.msg === "graphql request").map(({ transport, codes }) => ({ transport, codes }));
-        expect(requests).to.deep.equal([{ transport: "ws", codes: ["SHUTTING_DOWN"] }]);
-      } finally {
-        await runtime.close();
-      }
-    } finally {
-      await dispose();
-      await node.close();
-    }
+        expect(lines().map(({ transport, codes }) => ({ transport, codes }))).to.deep.equal([{ transport: "ws", codes: ["SHUTTING_DOWN"] }]);
+      },
+      logger,
+    );
   });
 });
