@@ -6,13 +6,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { loadConfig } from "../../../scripts/worker/config";
-import { connectNetwork } from "../../../scripts/worker/connections";
-import { Worker, type WorkerEvent } from "../../../scripts/worker/daemon";
-import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { JobStatus } from "../../../scripts/worker/market";
-import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
-import { startStack, waitFor, writeStackWorkerConfig, type Stack } from "./helpers/stack";
+import { startStack, startStackWorker, waitFor, writeStackWorkerConfig, type Stack } from "./helpers/stack";
 
 // Waits until the file named by its first argument exists (at most 60 s, so that it cannot outlive a failed test).
 const HOLD_PROGRAM = `#!/bin/sh
@@ -50,19 +45,9 @@ describe("worker on a live stack: a job passed over for want of a slot comes bac
       executors: { command: { enabled: true, program, args: [release], timeoutSeconds: 120 } },
       logLevel: "debug",
     });
-    const config = loadConfig(file);
-    const logs: LogRecord[] = [];
-    const logger = createLogger("debug", (record) => logs.push(record));
-    const parts = await prepareWorkerParts(config, logger, { LATENT_OPERATOR_KEY: stack.operator.privateKey });
-    const network = await connectNetwork({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
-    const events: WorkerEvent[] = [];
-    const daemon = new Worker({ ...workerOptions(config, parts, network, logger), onEvent: (event) => events.push(event) });
-    const running = daemon.run();
-    stop = async () => {
-      await daemon.stop();
-      await running;
-      await network.close();
-    };
+    const worker = await startStackWorker(stack, file);
+    stop = worker.stop;
+    const { events, logs } = worker;
     const status = async (jobId: bigint): Promise<JobStatus> => Number((await stack.s.c.jobEscrow.getJob(jobId)).status);
     const matmul = (name: string) => ({ version: 1, kind: "matmul", params: { n: 8, seed: keccak256(toUtf8Bytes(name)), rounds: 1 } });
 

@@ -8,30 +8,20 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { Tier } from "../../../scripts/scenario";
-import { ESCROW_MAX_URI_LENGTH, loadConfig } from "../../../scripts/worker/config";
-import { connectNetwork, type NetworkConnections } from "../../../scripts/worker/connections";
-import { Worker, type WorkerEvent } from "../../../scripts/worker/daemon";
+import { ESCROW_MAX_URI_LENGTH } from "../../../scripts/worker/config";
 import { verifyMatmulResult } from "../../../scripts/worker/executors/matmul";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, hashJobTerms, toCandidateJob } from "../../../scripts/worker/gateway-jobs";
-import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import type { LogRecord } from "../../../scripts/worker/logger";
 import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
-import { prepareWorkerParts, workerOptions } from "../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../scripts/worker/spec";
 import { collectOutput } from "../../helpers/child-output";
-import { PROVIDER_GPUS, startStack, waitFor, writeStackWorkerConfig, type PostedJob, type Stack } from "./helpers/stack";
+import { PROVIDER_GPUS, startStack, startStackWorker, waitFor, writeStackWorkerConfig, type PostedJob, type RunningWorker, type Stack } from "./helpers/stack";
 
 const REPO = path.resolve(__dirname, "../../..");
 const DAY = 86_400;
 
 function matmul(name: string, n = 24): MatmulParams {
   return { n, seed: keccak256(toUtf8Bytes(name)), rounds: 1 };
-}
-
-interface RunningWorker {
-  network: NetworkConnections;
-  events: WorkerEvent[];
-  logs: LogRecord[];
-  stop(): Promise<void>;
 }
 
 describe("worker on a live stack (chain, contracts, gateway)", function () {
@@ -49,26 +39,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
   }
 
   /** The CLI's assembly (cli.ts runDaemon), in-process so that its events and logs can be read. */
-  async function startWorker(): Promise<RunningWorker> {
-    const config = loadConfig(writeConfig("worker.json", "debug"));
-    const logs: LogRecord[] = [];
-    const logger = createLogger("debug", (record) => logs.push(record));
-    const parts = await prepareWorkerParts(config, logger, { LATENT_OPERATOR_KEY: stack.operator.privateKey });
-    const network = await connectNetwork({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
-    const events: WorkerEvent[] = [];
-    const daemon = new Worker({ ...workerOptions(config, parts, network, logger), onEvent: (event) => events.push(event) });
-    const running = daemon.run();
-    return {
-      network,
-      events,
-      logs,
-      async stop() {
-        await daemon.stop();
-        await running;
-        await network.close();
-      },
-    };
-  }
+  const startWorker = (): Promise<RunningWorker> => startStackWorker(stack, writeConfig("worker.json", "debug"));
 
   const status = async (jobId: bigint): Promise<JobStatus> => Number((await stack.s.c.jobEscrow.getJob(jobId)).status);
   const online = async (): Promise<boolean> => (await stack.s.c.registry.getProvider(stack.provider.address)).online;

@@ -17,6 +17,11 @@ import {
   mined,
   registerProvider,
 } from "../../../../scripts/scenario";
+import { loadConfig } from "../../../../scripts/worker/config";
+import { connectNetwork, type NetworkConnections } from "../../../../scripts/worker/connections";
+import { Worker, type WorkerEvent } from "../../../../scripts/worker/daemon";
+import { createLogger, type LogRecord } from "../../../../scripts/worker/logger";
+import { prepareWorkerParts, workerOptions } from "../../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../../scripts/worker/spec";
 import { startLocalChain, type LocalChain } from "../../../gateway/helpers/local-chain";
 
@@ -185,4 +190,35 @@ export function writeStackWorkerConfig(stack: Stack, name: string, settings: Sta
     }),
   );
   return file;
+}
+
+/** A worker started by startStackWorker: its connections, what it reported, and its stop. */
+export interface RunningWorker {
+  network: NetworkConnections;
+  events: WorkerEvent[];
+  logs: LogRecord[];
+  /** Stops the daemon, waits for its run to end, and closes its connections. */
+  stop(): Promise<void>;
+}
+
+/** The CLI's assembly (cli.ts runDaemon) from the config file `configFile`, in-process so that its events and logs can be read. */
+export async function startStackWorker(stack: Stack, configFile: string): Promise<RunningWorker> {
+  const config = loadConfig(configFile);
+  const logs: LogRecord[] = [];
+  const logger = createLogger("debug", (record) => logs.push(record));
+  const parts = await prepareWorkerParts(config, logger, { LATENT_OPERATOR_KEY: stack.operator.privateKey });
+  const network = await connectNetwork({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
+  const events: WorkerEvent[] = [];
+  const daemon = new Worker({ ...workerOptions(config, parts, network, logger), onEvent: (event) => events.push(event) });
+  const running = daemon.run();
+  return {
+    network,
+    events,
+    logs,
+    async stop() {
+      await daemon.stop();
+      await running;
+      await network.close();
+    },
+  };
 }
