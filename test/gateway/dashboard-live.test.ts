@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { WebSocketServer, type WebSocket } from "ws";
 import { DEFAULT_STATIC_DIR } from "../../gateway/src/gateway";
 import { serveStatic } from "../../gateway/src/http/static-files";
@@ -477,21 +477,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
   });
 
   // The codes after which the job dialog keeps the job it shows and subscribes again; any other replaces the job.
+  /**
+   * Opens the job dialog on `page` and has the gateway show its job OPEN through the jobUpdated subscription the dialog
+   * makes; returns the dialog's jobUpdated subscriptions from then on, that one first.
+   */
+  async function openDialogOnOpenJob(page: Page): Promise<() => { socket: WebSocket; message: Message }[]> {
+    const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
+    await page.click('[data-testid="job-open"]');
+    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
+    await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
+    const first = updates()[0]!;
+    first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
+    await page.waitForSelector("#job-dialog-title .badge.status-open");
+    return updates;
+  }
+
   for (const [code, kept] of [["SHUTTING_DOWN", true], ["SUBSCRIBER_TOO_SLOW", true], ["TOO_MANY_SUBSCRIPTIONS", true], ["SOURCE_UNAVAILABLE", true], ["JOB_REORGED", false]] as const) {
     it(`${kept ? "keeps the job it shows, saying updates stopped," : "replaces the job with the error"} when the gateway ends the job dialog's jobUpdated with ${code}`, async function () {
       if (browser === null || server === null) return;
       const page = await browser.newPage();
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-        const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
-        await page.click('[data-testid="job-open"]');
-        const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
-        await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
-        const first = updates()[0];
-        if (first === undefined) throw new Error("unreachable");
-        first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
-        await page.waitForSelector("#job-dialog-title .badge.status-open");
-        first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: [{ message: `ended: ${code}`, extensions: { code } }] }));
+        const [first] = (await openDialogOnOpenJob(page))();
+        first!.socket.send(JSON.stringify({ id: first!.message.id, type: "error", payload: [{ message: `ended: ${code}`, extensions: { code } }] }));
         await page.waitForSelector(kept ? '[data-testid="job-notice"]' : '[data-testid="job-error"]');
         expect((await page.$("#job-dialog-title .badge.status-open")) !== null, "the job's status still shown").to.equal(kept);
         if (kept) expect(await page.textContent('[data-testid="job-notice"]')).to.include(`Updates stopped (ended: ${code})`);
@@ -506,14 +514,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
-    await page.click('[data-testid="job-open"]');
-    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).slice(before);
-    await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
-    const first = updates()[0];
-    if (first === undefined) throw new Error("unreachable");
-    first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: jobUpdate("OPEN") }));
-    await page.waitForSelector("#job-dialog-title .badge.status-open");
+    const updates = await openDialogOnOpenJob(page);
+    const first = updates()[0]!;
     const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
     first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
     await page.waitForSelector('[data-testid="job-notice"]');
