@@ -30,15 +30,22 @@ describeEachSource("indexingStatus", (ctx) => {
   });
 });
 
+/** A graph-node endpoint whose index stays at block 1 while the chain is far ahead: its subgraph URL and its close. */
+async function staleGraphNode(): Promise<{ subgraphUrl: string; close: () => Promise<void> }> {
+  const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
+  const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    subgraphUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe("/readyz behind the chain", function () {
   it("answers 503 with the lag once the index is more than maxLag blocks behind the chain", async function () {
     const env = await environment();
-    // A graph-node endpoint whose index stays at block 1 while the chain is far ahead.
-    const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
-    const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { subgraphUrl, close } = await staleGraphNode();
     try {
-      const subgraphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`;
       const stale = await env.startExtraGateway({
         source: { subgraphUrl },
         chain: { rpcUrl: env.chain.url, deployment: env.scenario.deployment.record },
@@ -53,17 +60,14 @@ describe("/readyz behind the chain", function () {
       expect(body.lag).to.equal(head - 1);
       expect(body.reason).to.equal(`the index is ${head - 1} blocks behind the chain (at most 5 allowed)`);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     }
   });
 
   it("answers 200 while the index is exactly maxLag blocks behind the chain", async function () {
     const env = await environment();
-    const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
-    const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { subgraphUrl, close } = await staleGraphNode();
     try {
-      const subgraphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/latent`;
       const head = await env.chain.blockNumber();
       const atLimit = await env.startExtraGateway({
         source: { subgraphUrl },
@@ -74,7 +78,7 @@ describe("/readyz behind the chain", function () {
       const body = (await ready.json()) as { ready: boolean; lag: number; maxLag: number };
       expect({ status: ready.status, ready: body.ready, lag: body.lag }).to.deep.equal({ status: 200, ready: true, lag: head - 1 });
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     }
   });
 });
