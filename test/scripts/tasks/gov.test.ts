@@ -231,6 +231,22 @@ describe("tasks: gov", function () {
     expect(view.tallies.for).to.equal(await c.token.balanceOf(funder.address));
   });
 
+  it("vote --reason records the reason in the VoteCast event; without it the reason is empty", async function () {
+    const { file, s, c, funder, voters } = await loadFixture(delegatedFixture);
+    const voter0 = voters[0]!;
+    await c.token.connect(funder).transfer(voter0.address, parseEther("10"));
+    await delegate(s, voter0);
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", { ...UNPAUSE, description: "reasons" });
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id: result.proposalId.toString(), support: "against", reason: "too early" });
+    await task(file, "gov vote", { from: ACCOUNT.voter0, id: result.proposalId.toString(), support: "for" });
+    const votes = await c.governor.queryFilter(c.governor.filters.VoteCast());
+    expect(votes.map((v) => [v.args.voter, v.args.proposalId, v.args.support, v.args.reason])).to.deep.equal([
+      [funder.address, result.proposalId, 0n, "too early"],
+      [voter0.address, result.proposalId, 1n, ""],
+    ]);
+  });
+
   it("queue while voting reverts with the state and when voting ends", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await time.increase(11);
