@@ -528,6 +528,33 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 1 naming the deployment file when it was written for another chain than the RPC endpoint serves", async () => {
+      // The node is on chain 31337; the deployment file (a testnet's, say) says 1. The config sets no chainId.
+      const node = await fakeNode(() => {
+        throw new Error("nothing is read once the chain is known to be wrong");
+      });
+      try {
+        const deploymentFile = path.join(dir, "deployment.json");
+        fs.writeFileSync(
+          deploymentFile,
+          JSON.stringify({
+            chainId: 1,
+            JobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ProviderRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+          }),
+        );
+        const config = configJson({ chain: { rpcUrl: node.url }, contracts: { deploymentFile } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          "latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file " +
+            "(config.contracts.deploymentFile) says 1\n",
+        );
+      } finally {
+        await node.close();
+      }
+    });
+
     it("exits 1 naming the contract when the configured address holds no code", async () => {
       const node = await fakeNode(() => "0x");
       try {
