@@ -842,17 +842,21 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("keeps submitting a computed result through an RPC outage longer than one round of retries", async () => {
+  it("keeps submitting a computed result through an RPC outage longer than one round of retries, logging each round", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
     market.failBefore.submit.push(...refusals(7));
-    const subject = worker(executor);
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("debug", (record) => logs.push(record)) });
     const running = subject.run();
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.count("submit", 1n)).to.equal(8);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    // Between the rounds of retries (each retry logged as a transient failure), one line per round.
+    const rounds = logs.filter((record) => record.level === "warn" && record.msg !== "transient failure; retrying");
+    expect([...new Set(rounds.map((record) => record.msg))]).to.deep.equal(["cannot reach the chain to submit; trying again until the result deadline"]);
     await subject.stop();
     await running;
   });
@@ -1024,11 +1028,12 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("keeps trying to settle through an RPC outage longer than one round of retries", async () => {
+  it("keeps trying to settle through an RPC outage longer than one round of retries, logging each round", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
     market.failBefore.settle.push(...refusals(7));
-    const subject = worker(executor);
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("debug", (record) => logs.push(record)) });
     const running = subject.run();
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted").length === 1);
@@ -1036,6 +1041,9 @@ describe("worker job loop", () => {
     await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    // Between the rounds of retries (each retry logged as a transient failure), one line per round.
+    const rounds = logs.filter((record) => record.level === "warn" && record.msg !== "transient failure; retrying");
+    expect([...new Set(rounds.map((record) => record.msg))]).to.deep.equal(["still unreachable; trying again later"]);
     await subject.stop();
     await running;
   });
