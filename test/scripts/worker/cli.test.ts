@@ -508,6 +508,40 @@ describe("latent-worker CLI", () => {
       expect(connected).to.equal(false);
     });
 
+    for (const [what, resultsDir, message] of [
+      [
+        "cannot be made",
+        () => {
+          const file = path.join(dir, "a-file");
+          fs.writeFileSync(file, "");
+          return path.join(file, "results");
+        },
+        (results: string) => new RegExp(`^latent-worker: results directory ${results} \\(config\\.results\\.dir\\) is not writable: .*ENOTDIR`),
+      ],
+      [
+        "is too long for a result file's file:// URI",
+        () => path.join(dir, "r".repeat(200)),
+        (results: string) =>
+          new RegExp(
+            `^latent-worker: config\\.results\\.dir is too long: a result file would be named file://${results}/${"0".repeat(64)}\\.bin, ` +
+              `\\d+ bytes, but config\\.results\\.maxUriBytes is 256\\n$`,
+          ),
+      ],
+    ] as const) {
+      it(`exits 2 naming config.results.dir, before connecting, when it ${what}`, async () => {
+        let connected = false;
+        const connect: ConnectNetwork = async () => {
+          connected = true;
+          throw new Error("must not connect");
+        };
+        const results = resultsDir();
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ results: { dir: results } }))], cliIo, connect)).to.equal(2);
+        expect(stderr.text()).to.match(message(results));
+        expect(connected).to.equal(false);
+      });
+    }
+
     it("exits 1 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
       // A stand-in node that is on chain 1.
       const server = http.createServer((_request, response) => {
@@ -525,6 +559,33 @@ describe("latent-worker CLI", () => {
         );
       } finally {
         await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("exits 1 naming the deployment file when it was written for another chain than the RPC endpoint serves", async () => {
+      // The node is on chain 31337; the deployment file (a testnet's, say) says 1. The config sets no chainId.
+      const node = await fakeNode(() => {
+        throw new Error("nothing is read once the chain is known to be wrong");
+      });
+      try {
+        const deploymentFile = path.join(dir, "deployment.json");
+        fs.writeFileSync(
+          deploymentFile,
+          JSON.stringify({
+            chainId: 1,
+            JobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ProviderRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+          }),
+        );
+        const config = configJson({ chain: { rpcUrl: node.url }, contracts: { deploymentFile } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          "latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file " +
+            "(config.contracts.deploymentFile) says 1\n",
+        );
+      } finally {
+        await node.close();
       }
     });
 

@@ -151,6 +151,27 @@ describe("worker config", () => {
     });
   }
 
+  // The retry policy's and the real-valued fields' ranges, bounds included. The retry rows start from the smallest
+  // initialDelayMs and the largest maxDelayMs, so that retry.maxDelayMs >= initialDelayMs holds at each bound.
+  const retryBase = withField(withField(minimalConfig(), "retry.initialDelayMs", 1), "retry.maxDelayMs", 3_600_000);
+  const numberRanges: Array<[string, number, number, "an integer" | "a number", number]> = [
+    ["retry.initialDelayMs", 1, 600_000, "an integer", 1],
+    ["retry.maxDelayMs", 1, 3_600_000, "an integer", 1],
+    ["retry.multiplier", 1, 10, "a number", 0.5],
+    ["retry.jitter", 0, 1, "a number", 0.1],
+    ["executors.runTimeMargin.fraction", 0, 10, "a number", 0.1],
+    ["executors.builtin.matmul.multiplyAddsPerSecond", 1e6, 1e15, "a number", 1],
+  ];
+  for (const [field, min, max, kind, step] of numberRanges) {
+    it(`accepts ${field} from ${min} to ${max} and nothing outside`, () => {
+      const base = field.startsWith("retry.") ? retryBase : minimalConfig();
+      for (const value of [min, max]) expect(() => parseConfig(withField(base, field, value), "/etc/latent/worker.json"), `${value}`).not.to.throw();
+      for (const value of [min - step, max + step]) {
+        expect(configError(withField(base, field, value)).message).to.equal(`config.${field}: must be ${kind} between ${min} and ${max}, got ${value}`);
+      }
+    });
+  }
+
   it("reads the matmul throughput and the run-time margin, shared by both executors", () => {
     const command = withField(
       withField(minimalConfig(), "executors.command.enabled", true),

@@ -67,6 +67,16 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(await online()).to.equal(false);
   });
 
+  it("sends no setOnline at start for a provider already online", async () => {
+    await setOnline(true);
+    const sent = () => chain.signers[0]!.provider!.getTransactionCount(operator.address);
+    const before = await sent();
+    const network = await connect({ onlineAtStart: true, offlineAtShutdown: false });
+    expect(await sent()).to.equal(before);
+    expect(await online()).to.equal(true);
+    await network.close();
+  });
+
   it("with provider.onlineAtStart off, leaves an offline provider offline", async () => {
     await setOnline(false);
     const network = await connect({ onlineAtStart: false, offlineAtShutdown: false });

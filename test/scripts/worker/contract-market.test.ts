@@ -1,6 +1,6 @@
 // ContractMarket's wait for receipts, on a local chain that stops mining: a transaction the node takes but never
 // mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
-// Then its reads of what an acceptance would lock, on the deployed contracts.
+// Then its reads of what an acceptance would lock, and the revert of one it cannot cover, on the deployed contracts.
 import { expect } from "chai";
 import { FeeData, JsonRpcProvider, Wallet, parseEther, type ContractTransactionReceipt, type Signer } from "ethers";
 import {
@@ -23,6 +23,7 @@ import {
 } from "../../../scripts/worker/contract-market";
 import { pinnedProvider } from "../../../scripts/worker/chain";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import { MarketRejectedError } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
@@ -277,5 +278,38 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     await expect(acceptJob(s, over, provider))
       .to.be.revertedWithCustomError(s.c.staking, "StakingInsufficientFreeStake")
       .withArgs(provider.address, short.collateral, short.freeStake);
+  });
+
+  // Last: it names an operator. The acceptance reverts in Staking.lock, which the escrow's ABI does not describe.
+  it("names a revert of a contract the escrow calls by its custom error: Staking's, for an acceptance the free stake cannot cover", async () => {
+    const operator = new Wallet(Wallet.createRandom().privateKey, rpc);
+    await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
+    await (await s.c.registry.connect(provider.signer).setOperator(operator.address)).wait();
+    const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
+    const operated = new ContractMarket({ rpc, operator, provider: provider.address, contracts });
+    const job = await bigJob();
+    const [created] = await s.c.jobEscrow.queryFilter(s.c.jobEscrow.filters.JobCreated(job.jobId));
+    const t = created!.args.terms;
+    const terms = {
+      requirements: {
+        gpuModel: t.requirements.gpuModel,
+        region: t.requirements.region,
+        minVramGiB: Number(t.requirements.minVramGiB),
+        gpuCount: Number(t.requirements.gpuCount),
+        tier: Number(t.requirements.tier),
+        minCompletedJobs: Number(t.requirements.minCompletedJobs),
+        minSlashRewardBps: Number(t.requirements.minSlashRewardBps),
+      },
+      maxPricePerGpuHour: t.maxPricePerGpuHour,
+      maxDuration: Number(t.maxDuration),
+      acceptDeadline: t.acceptDeadline,
+      targetProvider: t.targetProvider,
+      specHash: t.specHash,
+    };
+    const caught = await operated
+      .accept({ jobId: job.jobId, client: await client.getAddress(), terms, specURI: job.specURI, escrowed: job.escrowed })
+      .then(() => undefined, (error: unknown) => error);
+    expect(caught).to.be.instanceOf(MarketRejectedError);
+    expect(caught).to.include({ operation: "accept", jobId: job.jobId, errorName: "StakingInsufficientFreeStake" });
   });
 });

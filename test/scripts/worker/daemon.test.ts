@@ -842,17 +842,21 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("keeps submitting a computed result through an RPC outage longer than one round of retries", async () => {
+  it("keeps submitting a computed result through an RPC outage longer than one round of retries, logging each round", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
     market.failBefore.submit.push(...refusals(7));
-    const subject = worker(executor);
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("debug", (record) => logs.push(record)) });
     const running = subject.run();
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted").length + eventsOf("job-failed").length === 1);
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.count("submit", 1n)).to.equal(8);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    // Between the rounds of retries (each retry logged as a transient failure), one line per round.
+    const rounds = logs.filter((record) => record.level === "warn" && record.msg !== "transient failure; retrying");
+    expect([...new Set(rounds.map((record) => record.msg))]).to.deep.equal(["cannot reach the chain to submit; trying again until the result deadline"]);
     await subject.stop();
     await running;
   });
@@ -1024,11 +1028,12 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("keeps trying to settle through an RPC outage longer than one round of retries", async () => {
+  it("keeps trying to settle through an RPC outage longer than one round of retries, logging each round", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
     market.failBefore.settle.push(...refusals(7));
-    const subject = worker(executor);
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("debug", (record) => logs.push(record)) });
     const running = subject.run();
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted").length === 1);
@@ -1036,6 +1041,9 @@ describe("worker job loop", () => {
     await waitFor(() => eventsOf("job-settled").length + eventsOf("job-failed").length === 1);
     expect(eventsOf("job-failed")).to.deep.equal([]);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+    // Between the rounds of retries (each retry logged as a transient failure), one line per round.
+    const rounds = logs.filter((record) => record.level === "warn" && record.msg !== "transient failure; retrying");
+    expect([...new Set(rounds.map((record) => record.msg))]).to.deep.equal(["still unreachable; trying again later"]);
     await subject.stop();
     await running;
   });
@@ -1702,12 +1710,13 @@ describe("worker job loop", () => {
       expect(market.count("decline")).to.equal(0);
     });
 
-    it("reports nothing failed when the client cancelled the job before the decline got there", async () => {
+    it("reports nothing failed when the client cancelled the job before the decline got there, logging it no longer open", async () => {
       market.failBefore.decline.push(() => {
         market.states.get(1n)!.status = JobStatus.Cancelled;
         return new MarketRejectedError("decline", 1n, "JobEscrowUnexpectedStatus");
       });
-      const subject = worker(new GatedExecutor(store));
+      const logs: LogRecord[] = [];
+      const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
       const running = subject.run();
       const job = makeJob(1, { targetProvider: PROVIDER });
       job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
@@ -1717,6 +1726,28 @@ describe("worker job loop", () => {
       await running;
       expect(eventsOf("job-failed")).to.deep.equal([]);
       expect(eventsOf("job-declined")).to.deep.equal([]);
+      expect(logs.find((record) => record.msg === "job not declined: no longer open")?.fields).to.deep.equal({
+        jobId: 1n,
+        status: "Cancelled",
+      });
+    });
+
+    it("reports a decline refused while the job is still open as a failure at decline", async () => {
+      market.failBefore.decline.push(() => new MarketRejectedError("decline", 1n, "JobEscrowUnauthorized"));
+      const logs: LogRecord[] = [];
+      const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+      const running = subject.run();
+      const job = makeJob(1, { targetProvider: PROVIDER });
+      job.terms.requirements.gpuModel = encodeShortId("h100-80gb-hbm3", 32);
+      offer(job);
+      await waitFor(() => eventsOf("job-failed").length === 1);
+      await subject.stop();
+      await running;
+      const [failed] = eventsOf("job-failed", 1n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+      expect(failed?.stage).to.equal("decline");
+      expect(failed?.error).to.be.instanceOf(MarketRejectedError);
+      expect(logs.filter((record) => record.level === "error").map((record) => record.msg)).to.deep.equal(["job failed at decline"]);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
     });
   });
 });

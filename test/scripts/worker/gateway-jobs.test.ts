@@ -69,6 +69,7 @@ describe("gateway jobs", () => {
     expect(isTransientError(new GatewayConnectionError("ws://x", 4400, "bad request"))).to.equal(false);
     expect(isTransientError(new GatewayResponseError("openJobs", [{ message: "down", code: "SOURCE_UNAVAILABLE" }]))).to.equal(true);
     expect(isTransientError(new GatewayResponseError("jobOpened", [{ message: "stopping", code: "SHUTTING_DOWN" }]))).to.equal(true);
+    expect(isTransientError(new GatewayResponseError("openJobs", [{ message: "no chain", code: "CHAIN_UNAVAILABLE" }]))).to.equal(true);
     expect(isTransientError(new GatewayResponseError("openJobs", [{ message: "no", code: "BAD_USER_INPUT" }]))).to.equal(false);
     expect(isTransientError(new GatewayResponseError("openJobs", [{ message: "Cannot query field" }]))).to.equal(false);
   });

@@ -125,6 +125,19 @@ describe("gpu-probe", () => {
     );
   });
 
+  it("gives nvidia-smi --timeout seconds, then exits 1 naming the limit it ran past", async () => {
+    const fake = path.join(binDir, "nvidia-smi");
+    fs.writeFileSync(fake, "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
+    const stderr = collect();
+    const code = await runGpuProbe(["--nvidia-smi", fake, "--timeout", "1"], {
+      stdout: collect().stream,
+      stderr: stderr.stream,
+      env: {},
+    });
+    expect(code).to.equal(1);
+    expect(stderr.text()).to.contain(`GPU detection failed (${fake} ran longer than 1000 ms and was killed)`);
+  });
+
   it("exits 2 on a bad timeout", async () => {
     const stderr = collect();
     const code = await runGpuProbe(["--timeout", "soon"], { stdout: collect().stream, stderr: stderr.stream, env: {} });

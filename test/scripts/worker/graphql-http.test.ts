@@ -1,10 +1,11 @@
-// queryGateway's time limit, against a server that takes requests and never answers them.
+// queryGateway's time limit, against a server that takes requests and never answers them; and how it reads an HTTP
+// status without GraphQL errors, which decides whether the worker reconnects or stops.
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
 import { queryGateway } from "../../../scripts/worker/graphql-http";
-import { isTransientError } from "../../../scripts/worker/retry";
+import { HttpStatusError, isTransientError } from "../../../scripts/worker/retry";
 
 /** An HTTP server that reads each request and never responds; `requests` counts what it received. */
 async function silentServer(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
@@ -58,4 +59,35 @@ describe("GraphQL queries to the gateway", function () {
     }
     expect(caught).to.equal(reason);
   });
+});
+
+describe("GraphQL queries to a gateway that answers an HTTP error", function () {
+  // A 5xx is the gateway being unwell (reconnect); a 404 is a wrong gateway.httpUrl, which no retry can fix (stop).
+  for (const [status, transient] of [
+    [404, false],
+    [502, true],
+    [503, true],
+  ] as const) {
+    it(`reports ${status} without GraphQL errors as HttpStatusError ${status}, ${transient ? "" : "not "}transient`, async () => {
+      const server = http.createServer((request, response) => {
+        request.resume();
+        response.statusCode = status;
+        response.end("<html>error</html>");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+        const caught = await queryGateway(url, "openJobs", "{ __typename }", {}, { timeoutMs: 10_000 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(caught).to.be.instanceOf(HttpStatusError);
+        expect(caught).to.include({ url, status });
+        expect(isTransientError(caught)).to.equal(transient);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  }
 });

@@ -51,6 +51,14 @@ describe("operator key", () => {
       .that.does.not.contain("horse");
   });
 
+  it("rejects an environment variable that holds no key (one digit short), naming it without quoting its value", () => {
+    const short = KEY.slice(0, -1);
+    expect(() => loadOperatorKey({ kind: "env", variable: "MY_KEY" }, { MY_KEY: short }))
+      .to.throw(OperatorKeyError, "environment variable MY_KEY does not hold a 32-byte hex private key")
+      .with.property("message")
+      .that.does.not.contain(short.slice(2, 12));
+  });
+
   it("rejects a zero key as not a valid secp256k1 key", () => {
     expect(() => loadOperatorKey({ kind: "env", variable: "K" }, { K: `0x${"0".repeat(64)}` })).to.throw(
       OperatorKeyError,

@@ -7,7 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runProcess } from "../../../scripts/worker/process-runner";
+import { ProcessSpawnError, runProcess } from "../../../scripts/worker/process-runner";
 import { killGroup, processRunning } from "../../e2e/processes";
 
 const RUNNER = path.resolve(__dirname, "../../../scripts/worker/process-runner.ts");
@@ -93,4 +93,24 @@ describe("process runner leash", function () {
     const output = await runProcess("/bin/sh", { args: ["-c", job], env: {}, timeoutMs: 30_000, maxOutputBytes: 1024 });
     expect(output.stdout.toString("utf8")).to.equal("closed\n");
   });
+
+  // The wrapper, not the program, is what node starts: the program's spawn error must still come back as the worker's.
+  for (const [what, code, make] of [
+    ["a missing program", "ENOENT", () => path.join(dir, "absent")],
+    ["a program without execute permission", "EACCES", () => {
+      const file = path.join(dir, "not-executable");
+      fs.writeFileSync(file, "#!/bin/sh\necho ran\n", { mode: 0o644 });
+      return file;
+    }],
+  ] as const) {
+    it(`reports ${what} as a ProcessSpawnError with its code, ${code}`, async () => {
+      const program = make();
+      const failure = await runProcess(program, { args: [], env: {}, timeoutMs: 30_000, maxOutputBytes: 1024 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).to.be.instanceOf(ProcessSpawnError);
+      expect(failure).to.include({ program, code });
+    });
+  }
 });
