@@ -233,9 +233,10 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
   });
   // A thread that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does
   // not restart would leave this process serving a frozen index, or waiting for nothing: exit non-zero instead, for a
-  // supervisor to act on.
+  // supervisor to act on. What killed the thread may quote any text, and any URL in it (another node's, --rpc's with
+  // other credentials, a --db path made of a URL): every URL is cut, not only --rpc's.
   worker.on("error", (error) => {
-    process.stderr.write(redact(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`));
+    process.stderr.write(redactUrlsIn(redact(`${new Date().toISOString()} ERROR indexer: ${error.message}\n`)));
     if (error instanceof IndexerWorkerDownError && error.restartInMs === null) void worker.stop().then(() => process.exit(1));
   });
   worker.on("restarted", (status) => {

@@ -1,5 +1,6 @@
 // Typed errors of the embedded indexer. Callers (the CLI, the gateway, tests) branch on the class, never on
 // message text; messages are written for the person reading the log.
+import { urlFree } from "./redact-error";
 
 export class IndexerError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -124,7 +125,12 @@ export class ManifestError extends IndexerError {}
 /** The GraphQL schema of the subgraph is invalid or uses a feature this indexer does not support. */
 export class SchemaError extends IndexerError {}
 
-/** A JSON-RPC request failed. `code` is the JSON-RPC error code when the node answered with one. */
+/**
+ * A JSON-RPC request failed. `code` is the JSON-RPC error code when the node answered with one. Its `cause` (what the
+ * transport got from fetch or the provider) is kept with every URL in it cut (see urlFree): of the same class, with its
+ * code, its stack and its own cause chain, but no URL's path, query or credentials, which an API key may be, for
+ * util.inspect (console.error, a logger) to print.
+ */
 export class RpcError extends IndexerError {
   constructor(
     message: string,
@@ -132,7 +138,7 @@ export class RpcError extends IndexerError {
     readonly code?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options === undefined || !("cause" in options) ? options : { cause: urlFree(options.cause) });
   }
 }
 

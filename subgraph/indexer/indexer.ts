@@ -41,6 +41,7 @@ import { PassFailures } from "./pass-failures";
 import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
+import { urlFree } from "./redact-error";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -934,10 +935,12 @@ export class Indexer extends EventEmitter {
           // A transport's RpcError has cut the URLs in what it quotes (as JSON text where it quotes JSON, which plain
           // text would read otherwise); any other error (a transport passed in ready-made throws what it likes) may
           // quote a URL as it is, and its path or query may hold a key.
+          // The `retry` event's error is cut the same way, with its cause chain (what a listener's logger prints of it):
+          // an RpcError's cause has been cut as it was made.
           const message = (error as Error).message;
           const line = failures.failed(error instanceof RpcError ? message : redactUrlsIn(message));
           if (line !== null) this.log("error", line);
-          this.emit("retry", error);
+          this.emit("retry", error instanceof RpcError ? error : urlFree(error));
           if (error instanceof RateLimitedError) {
             delay = Math.max(delay, this.rateLimitDelay(error));
             this.log("debug", `rate limited: the next pass in ${delay} ms`);

@@ -27,7 +27,9 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
   return `${origin}${parsed.pathname}${parsed.search !== "" || parsed.hash !== "" ? "?…" : ""}`;
 }
 
-// A URL in free text runs up to whitespace, a quote, an angle bracket or a backslash that ends it (a JSON escape, below);
+// A URL in free text runs up to whitespace, a quote, an angle bracket, a control character (U+0000-U+001F, U+007F-U+009F:
+// URL percent-encodes one, so no URL is written with one, and a terminal's colour code, `\x1b[0m`, may follow a URL)
+// or a backslash that ends it (a JSON escape, below);
 // punctuation at its end is the sentence's. One slash after the scheme is enough: URL (so fetch and ethers) reads
 // `https:/host/v2/<key>` as `https://host/v2/<key>`, and path.resolve makes that of any URL
 // (`/cwd/https:/host/v2/<key>`), so the key is there either way. Only for these schemes, the ones the programs are given; an ordinary file path has none of them.
@@ -43,7 +45,7 @@ export function redactUrl(url: string, options: { keepPath?: boolean } = {}): st
 // punctuation, as written. A scheme starts a URL at a word's start, or right after an escape (`\nhttps://…`, a URL on
 // the next line of a JSON-escaped message, whose `n` would otherwise hide the word's start).
 const URL_IN_TEXT =
-  /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):(?:\/\/?[^\s"'`<>\\]+(?:(?:\\+[^\s"'`<>\\])*\\+[^\s"'`<>\\]{2,})*|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\]|\\+(?=[^\s"'`<>\\]))+)/gi;
+  /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):(?:\/\/?[^\s"'`<>\\\x00-\x1f\x7f-\x9f]+(?:(?:\\+[^\s"'`<>\\\x00-\x1f\x7f-\x9f])*\\+[^\s"'`<>\\\x00-\x1f\x7f-\x9f]{2,})*|(?:\\[/\\]?|\/\\)(?:[^\s"'`<>\\\x00-\x1f\x7f-\x9f]|\\+(?=[^\s"'`<>\\\x00-\x1f\x7f-\x9f]))+)/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}\\]+$/;
 
 /**
@@ -70,13 +72,14 @@ export function redactUrlsIn(text: string): string {
 // starts no JSON escape is taken as itself.
 const JSON_TEXT_PART = /[^\\]+|\\u[0-9a-fA-F]{4}|\\["\\/bfnrt]|\\/gy;
 const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-// What ends a URL in text, as URL_IN_TEXT has it.
-const ENDS_URL = /[\s"'`<>]/;
+// What ends a URL in text, as URL_IN_TEXT has it: a control character among them, written as an escape (`\u0000`, `\u001b`).
+const ENDS_URL = /[\s"'`<>\x00-\x1f\x7f-\x9f]/;
 const SCHEME_IN_TEXT = /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):/gi;
 
 /**
  * redactUrlsIn for JSON-escaped text (a JSON log line): a URL ends where its text does once unescaped, at an escape
- * that stands for whitespace, a quote or an angle bracket (`\n`, `\"`, `\u0027`), and what follows stays as written.
+ * that stands for whitespace, a quote, an angle bracket or a control character (`\n`, `\"`, `\u0027`, `\u001b`), and
+ * what follows stays as written.
  * Every other escape is the URL's (`\\` a backslash, which URL reads as a slash; `\u00e9` a letter of its path), so no
  * part of it shows. The URL is redacted as it reads unescaped, and written back escaped.
  */

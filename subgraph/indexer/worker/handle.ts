@@ -28,6 +28,7 @@ import {
   type WorkerToMain,
 } from "./protocol";
 import { RestartBackoff } from "./restart-backoff";
+import { errorFromThread } from "./thread-error";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
 
@@ -290,7 +291,13 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
           this.emit("done", message.status);
           break;
         case "error":
-          cause = { reason: message.message, name: message.name, error: new IndexerError(`indexer worker: ${message.message}`) };
+          // Of its class (see thread-error.ts): a caller branches on a first start's RpcConnectionError or
+          // DatabaseInUseError as on Indexer.open's, and on a died thread's cause.
+          cause = {
+            reason: message.error.message,
+            name: message.error.name,
+            error: errorFromThread(message.error, `indexer worker: ${message.error.message}`),
+          };
           void worker.terminate();
           break;
         case "started":

@@ -2,6 +2,7 @@
 // friendly (no functions, no class instances).
 import type { IndexerLogRecord, IndexerOptions, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
 import type { FatalError } from "../store/database";
+import type { ThreadErrorData } from "./thread-error";
 
 /**
  * IndexerOptions that can cross a thread boundary: the RPC must be a URL, the logger is replaced by events, and
@@ -66,7 +67,7 @@ export type WorkerToMain =
   | { type: "failed"; fatalError: FatalError; status: IndexerStatus }
   | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
   | { type: "log"; record: IndexerLogRecord }
-  | { type: "error"; message: string; name: string }
+  | { type: "error"; error: ThreadErrorData }
   | { type: "done"; status: IndexerStatus }
   | { type: "stopped" }
   | { type: "pong" };

@@ -4,6 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { OpenAbortedError } from "../errors";
 import { Indexer, type IndexerLogRecord } from "../indexer";
 import type { MainToWorker, WorkerData, WorkerToMain } from "./protocol";
+import { threadErrorData } from "./thread-error";
 
 const LEVELS: Record<IndexerLogRecord["level"], number> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4 };
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
       post({ type: "stopped" });
       process.exit(0);
     }
-    post({ type: "error", message: (error as Error).message, name: (error as Error).name });
+    post({ type: "error", error: threadErrorData(error) });
     return;
   }
   const open = indexer;
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   open.on("reorg", (reorg) => post({ type: "reorg", reorg, status: open.status() }));
   open.on("block", (number: number | null) => Atomics.store(current, 0, BigInt(number ?? -1)));
   post({ type: "ready", status: open.status() });
-  const fail = (error: unknown): void => post({ type: "error", message: (error as Error).message, name: (error as Error).name });
+  const fail = (error: unknown): void => post({ type: "error", error: threadErrorData(error) });
   if (once) {
     open.syncOnce().then((status) => {
       post({ type: "done", status });

@@ -157,10 +157,25 @@ describe("URL redaction (shared by the indexer, the gateway and the worker)", ()
       const line = '{"msg":"GET https://eth.example.org/v2/sEcReTkEy\\u003cbr\\u003e and https:\\/\\/eth.example.org\\/v2\\/sEcReTkEy\\u0027s"}';
       expect(redactUrlsInJson(line)).to.equal('{"msg":"GET https://eth.example.org/…\\u003cbr\\u003e and https://eth.example.org/…\\u0027s"}');
       // é, and a backslash (a slash to URL), may be the key's own: hidden with it.
-      for (const tail of ["\\u00e9tOkEn", "\\\\tOkEn", "\\\\ntOkEn", "\\u0026k=tOkEn", "\\u0000tOkEn"]) {
+      for (const tail of ["\\u00e9tOkEn", "\\\\tOkEn", "\\\\ntOkEn", "\\u0026k=tOkEn"]) {
         const text = `{"msg":"GET https://eth.example.org/v2/sEcReTkEy${tail} end"}`;
         const redacted = redactUrlsInJson(text);
         expect(redacted, text).to.equal('{"msg":"GET https://eth.example.org/… end"}');
+      }
+    });
+
+    it("ends a URL at a \\u escape of a control character (\\u0000, a terminal's colour code), as plain text ends one at the character, keeping what follows", () => {
+      for (const control of ["\u0000", "\u001b[0m", "\u0007", "\u007f", "\u0085"]) {
+        for (const url of URLS) {
+          const msg = `GET ${url}${control}then more`;
+          const plain = redactUrlsIn(msg);
+          const json = JSON.parse(redactUrlsInJson(JSON.stringify({ msg }))) as { msg: string };
+          for (const redacted of [plain, json.msg]) {
+            expect(redacted, JSON.stringify(msg)).to.match(/^GET (https|wss):[/\\]+eth\.example\.org\/…/);
+            expect(redacted.endsWith(`${control}then more`), JSON.stringify(redacted)).to.equal(true);
+            for (const secret of SECRETS) expect(redacted, `${JSON.stringify(msg)}: ${secret}`).not.to.include(secret);
+          }
+        }
       }
     });
 

@@ -4,6 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import {
@@ -435,9 +436,12 @@ describe("embedded indexer: restarts", function () {
   });
 
   /** The `indexing pass failed` lines of run() over `rpc` until it has synced, `arm` called once the open is done. */
-  async function failedPassLines(rpc: IndexerOptions["rpc"], db: string, arm: () => void): Promise<string[]> {
+  /** The lines a failing pass logged, and the errors of its `retry` events. */
+  async function failedPasses(rpc: IndexerOptions["rpc"], db: string, arm: () => void): Promise<{ lines: string[]; retries: unknown[] }> {
     const logs: IndexerLogRecord[] = [];
+    const retries: unknown[] = [];
     const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath(db), pollIntervalMs: 1, logger: (record) => logs.push(record) });
+    indexer.on("retry", (error: unknown) => retries.push(error));
     try {
       arm();
       const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
@@ -446,7 +450,7 @@ describe("embedded indexer: restarts", function () {
     } finally {
       await indexer.close();
     }
-    return logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message);
+    return { lines: logs.filter((l) => l.message.startsWith("indexing pass failed")).map((l) => l.message), retries };
   }
 
   it("run() logs a failing pass whose error quotes the node's answer with every URL in it cut", async function () {
@@ -461,7 +465,7 @@ describe("embedded indexer: restarts", function () {
         return { ...(answer as Record<string, unknown>), gasUsed: "https://upstream.example/v3/SECRETKEY" };
       },
     };
-    const failed = await failedPassLines(rpc, "quoted-answer.sqlite", () => (armed = true));
+    const { lines: failed } = await failedPasses(rpc, "quoted-answer.sqlite", () => (armed = true));
     expect(failed).to.deep.equal([
       `indexing pass failed, retrying: eth_getBlockByNumber's answer is malformed: block 0x0 .gasUsed is "https://upstream.example/…", expected a hex quantity`,
     ]);
@@ -482,8 +486,34 @@ describe("embedded indexer: restarts", function () {
       },
       batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
     };
-    const failed = await failedPassLines(transport, "own-transport.sqlite", () => (armed = true));
+    const { lines: failed } = await failedPasses(transport, "own-transport.sqlite", () => (armed = true));
     expect(failed).to.deep.equal(["indexing pass failed, retrying: upstream https://upstream.example/… refused the request"]);
+  });
+
+  it("run() emits `retry` with a failing pass's error of its class, its cause chain kept, every URL in them cut", async function () {
+    // A caller's transport's own error class, whose message and cause (a client's error with the request's URL) name
+    // the node's URL with its key: what a listener's logger prints of the event's error (util.inspect) must not.
+    class UpstreamError extends Error {}
+    let armed = false;
+    const node = new Eip1193Rpc(fx.chain.provider);
+    const transport: RpcTransport = {
+      description: "a caller's transport",
+      request: <T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> => {
+        if (armed && method === "eth_blockNumber") {
+          armed = false;
+          const cause = Object.assign(new TypeError("fetch failed"), { code: "ECONNRESET", url: "https://user:secret@node.example/v2/SECRETKEY?key=SECRETQUERY" });
+          return Promise.reject(new UpstreamError("upstream https://upstream.example/v3/SECRETKEY refused the request", { cause }));
+        }
+        return node.request<T>(method, params, options);
+      },
+      batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
+    };
+    const { retries } = await failedPasses(transport, "own-transport-retry.sqlite", () => (armed = true));
+    expect(retries).to.have.length(1);
+    const retried = retries[0] as UpstreamError;
+    expect(retried).to.be.instanceOf(UpstreamError);
+    expect(retried.cause).to.be.instanceOf(TypeError).and.include({ code: "ECONNRESET", url: "https://node.example/…" });
+    expect(inspect(retried, { depth: 10 })).to.include("upstream https://upstream.example/… refused").and.not.match(/user:secret|SECRETKEY|SECRETQUERY/);
   });
 
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {

@@ -5,10 +5,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { inspect } from "node:util";
 import { expect } from "chai";
 import { Indexer } from "../../../../subgraph/indexer";
 import { MIN_REQUESTS_PER_SECOND, RATE_RAISE_AFTER } from "../../../../subgraph/indexer/chain/request-rate";
-import { Eip1193Rpc, HttpRpc, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
+import { Eip1193Rpc, HttpRpc, type Eip1193Provider, MAX_RETRY_AFTER_MS, MAX_TRANSIENT_RETRY_AFTER_MS, retryAfterMs, TRANSIENT_RETRIES } from "../../../../subgraph/indexer/chain/rpc";
 import {
   RangeTooLargeError,
   RateLimitedError,
@@ -23,6 +24,7 @@ import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
 import { buildConnector, errors as undiciErrors, Pool } from "undici";
 import { closedPort } from "../../../helpers/closed-port";
+import { createPublicClient, http as viemHttp, HttpRequestError as ViemHttpRequestError } from "viem";
 import { waitUntil } from "../../../helpers/wait";
 
 const SUBGRAPH = path.resolve(__dirname, "..", "..", "..", "..", "subgraph");
@@ -1466,5 +1468,63 @@ describe("embedded indexer: in-process EIP-1193 transport", function () {
     const provider = { request: () => Promise.reject(failure) };
     const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_call", []).catch((e: unknown) => e);
     expect((error as Error).message).to.equal("eth_call failed: HTTP request failed.\n\nDetails: [object Object] https://eth.example.io/…");
+  });
+});
+
+describe("embedded indexer: the cause an RpcError keeps", function () {
+  // util.inspect prints an error's stack, its own properties and its cause chain: what console.error, or a logger of
+  // the caller's, shows of it. The URL's secrets: credentials, a key in the path and one in the query.
+  const SECRETS = /user:secret|SECRETKEY|SECRETQUERY/;
+  const inspected = (error: unknown): string => inspect(error, { depth: 10 });
+
+  it("over fetch: fetch's TypeError, which quotes the URL it refused, is kept as a TypeError with its code, and no URL's secret", async function () {
+    const port = await closedPort();
+    const urls = [`http://user:secret@127.0.0.1:${port}/v2/SECRETKEY?apikey=SECRETQUERY`, "http://127.0.0.1:99999/v2/SECRETKEY?apikey=SECRETQUERY"];
+    for (const url of urls) {
+      const error = await new HttpRpc(url, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(error, url).to.be.instanceOf(RpcConnectionError);
+      expect((error as Error).cause, url).to.be.instanceOf(TypeError);
+      expect(inspected(error), url).to.include("[cause]: TypeError").and.not.match(SECRETS);
+    }
+    const unparsable = await new HttpRpc(urls[1]!, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+    expect(((unparsable as Error).cause as Error).cause).to.include({ code: "ERR_INVALID_URL" });
+  });
+
+  it("over viem: viem's HttpRequestError, whose message and `url` name the URL, is kept as itself, with its status, and no URL's secret", async function () {
+    const node = await standIn((_req, res) => res.writeHead(503, { "content-type": "text/plain" }).end("down"));
+    try {
+      const url = `${node.url.replace("://", "://user:secret@")}/v2/SECRETKEY?apikey=SECRETQUERY`;
+      const client = createPublicClient({ transport: viemHttp(url, { retryCount: 0 }) });
+      const provider: Eip1193Provider = { request: (args, options) => client.request(args as never, options) };
+      const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcError);
+      const cause = (error as Error).cause;
+      expect(cause).to.be.instanceOf(ViemHttpRequestError);
+      expect((cause as ViemHttpRequestError).status).to.equal(503);
+      expect(inspected(error)).to.include("[cause]: HttpRequestError").and.include("127.0.0.1").and.not.match(SECRETS);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("over Hardhat's provider: the HH110 that holds the gateway's page, which names an upstream URL, is kept with its number, and no URL's secret", async function () {
+    const page = "<html><body><h1>502 Bad Gateway</h1>upstream https://user:secret@upstream.example/v3/SECRETKEY?apikey=SECRETQUERY failed</body></html>";
+    const node = await standIn((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(502, { "content-type": "text/html" }).end(page));
+    });
+    const pool = new Pool(node.url);
+    try {
+      const provider = new HttpProvider(`${node.url}/v2/SECRETKEY?apikey=SECRETQUERY`, "remote", {}, 20_000, pool);
+      const error = await new Eip1193Rpc(provider, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcUnavailableError);
+      const cause = (error as Error).cause;
+      expect(cause).to.be.instanceOf(HardhatError);
+      expect((cause as HardhatError).number).to.equal(110);
+      expect(inspected(error)).to.include("[cause]: HardhatError").and.include("upstream.example").and.not.match(SECRETS);
+    } finally {
+      await pool.destroy();
+      await node.close();
+    }
   });
 });

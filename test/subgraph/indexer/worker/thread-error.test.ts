@@ -1,0 +1,90 @@
+// The errors of the indexer's thread reach the caller of the worker API of the class the indexer threw them as, with
+// their fields: a first start refused by the node is an RpcConnectionError, one on a database another indexer holds a
+// DatabaseInUseError, as Indexer.open's are in-process; the DeploymentReplacedError run() ends with is the cause of the
+// thread's death.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import {
+  DatabaseInUseError,
+  DeploymentReplacedError,
+  Indexer,
+  IndexerError,
+  IndexerWorkerDiedError,
+  RateLimitedError,
+  RpcConnectionError,
+  RpcError,
+  startIndexerWorker,
+} from "../../../../subgraph/indexer";
+import { errorFromThread, threadErrorData } from "../../../../subgraph/indexer/worker/thread-error";
+import { closedPort } from "../../../helpers/closed-port";
+import { sample, startProbeFixture, type ProbeFixture } from "../helpers/probe";
+
+describe("embedded indexer: the worker thread's errors", function () {
+  let fx: ProbeFixture;
+
+  before(async function () {
+    fx = await startProbeFixture();
+  });
+
+  after(async function () {
+    await fx?.close();
+  });
+
+  it("rejects a first start the node refused as Indexer.open does: an RpcConnectionError with its method", async function () {
+    const options = { subgraph: fx.buildDir, rpc: `http://127.0.0.1:${await closedPort()}`, db: fx.dbPath("refused.sqlite") };
+    const inProcess = await Indexer.open(options).catch((e: unknown) => e);
+    expect(inProcess).to.be.instanceOf(RpcConnectionError);
+    const error = await startIndexerWorker(options).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError).and.instanceOf(RpcError).and.instanceOf(IndexerError);
+    expect(error).to.include({ name: "RpcConnectionError", method: (inProcess as RpcConnectionError).method, message: `indexer worker: ${(inProcess as Error).message}` });
+  });
+
+  it("rejects a first start on a database another indexer holds with DatabaseInUseError: the database, its lock file and the holder's pid", async function () {
+    const db = fx.dbPath("held.sqlite");
+    const holder = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db });
+    try {
+      const error = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DatabaseInUseError);
+      expect(error).to.include({ database: db, lockFile: `${db}.lock`, pid: process.pid });
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it("reports a thread that run()'s error ended with that error, of its class, as the cause of its IndexerWorkerDiedError", async function () {
+    this.timeout(60_000);
+    const db = fx.dbPath("reset.sqlite");
+    const worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db, pollIntervalMs: 50 });
+    try {
+      const died = new Promise<Error>((resolve) => worker.once("error", resolve));
+      // Read from the database: before the reset.
+      const expected = worker.status().deployment;
+      // Another build of the subgraph opens the database without the lock (which would refuse it), resetting it; the
+      // thread's next pass with a block to write finds it another deployment's, and run() ends with that.
+      const rebuilt = path.join(fx.tmpDir, "rebuilt");
+      cpSync(fx.buildDir, rebuilt, { recursive: true });
+      const manifest = path.join(rebuilt, "subgraph.yaml");
+      writeFileSync(manifest, readFileSync(manifest, "utf8").replace("data: probe-context ✓", "data: rebuilt"));
+      const other = await Indexer.open({ subgraph: rebuilt, rpc: fx.chain.url, db, lock: false });
+      const found = other.deployment;
+      await other.close();
+      await sample(fx.probe, { key: "k", small: 1n, big: 2n, negative: -3n, blob: "0x01", flag: true, labels: ["after the reset"], count: 1 });
+      const error = await died;
+      expect(error).to.be.instanceOf(IndexerWorkerDiedError).and.include({ restartInMs: null });
+      expect(error.cause).to.be.instanceOf(DeploymentReplacedError).and.include({ database: db, expected, found });
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("makes an error of errors.ts's class of what the thread posts, with its fields, and an IndexerError of any other", function () {
+    const limited = errorFromThread(threadErrorData(new RateLimitedError("eth_getLogs: HTTP 429", "eth_getLogs", 429, 1000)), "indexer worker: eth_getLogs: HTTP 429");
+    expect(limited).to.be.instanceOf(RateLimitedError);
+    expect(limited).to.include({ method: "eth_getLogs", code: 429, retryAfterMs: 1000, message: "indexer worker: eth_getLogs: HTTP 429" });
+    const library = Object.assign(new Error("database disk image is malformed"), { name: "SqliteError", code: "SQLITE_CORRUPT" });
+    const other = errorFromThread(threadErrorData(library), "indexer worker: database disk image is malformed");
+    expect(other.constructor).to.equal(IndexerError);
+    expect(other.name).to.equal("IndexerError");
+  });
+});
