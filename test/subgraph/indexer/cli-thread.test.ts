@@ -2,12 +2,15 @@
 // capped at --max-heap-mb, and a thread found hung after --hang-timeout seconds (both were the --port mode's only).
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
+import { waitUntil } from "../../helpers/wait";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
+import { startFakeNode, type FakeNode } from "./helpers/fake-node";
 import { startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
 describe("embedded indexer: the CLI's indexer thread", function () {
   let fx: ProbeFixture;
   const children: ChildProcess[] = [];
+  const nodes: FakeNode[] = [];
 
   before(async function () {
     fx = await startProbeFixture();
@@ -15,6 +18,7 @@ describe("embedded indexer: the CLI's indexer thread", function () {
 
   after(async function () {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const node of nodes) await node.close();
     await fx?.close();
   });
 
@@ -48,6 +52,30 @@ describe("embedded indexer: the CLI's indexer thread", function () {
     });
     child.kill("SIGTERM");
     expect(await exited).to.equal(0);
+  });
+
+  /** The CLI started against a node that never answers, once its thread's open has asked that node for the chain id. */
+  async function cliHeldByItsNode(extra: readonly string[]): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+    const silent = await startFakeNode(() => "no-answer");
+    nodes.push(silent);
+    const child = spawnIndexerCli(["--rpc", silent.url, "--db", fx.dbPath(`held-${nodes.length}.sqlite`), "--subgraph", fx.buildDir, ...extra]);
+    children.push(child);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    // Asked from the thread's open, so after the CLI took its signal handlers: a signal now reaches them, not the default.
+    await waitUntil(() => silent.methods.includes("eth_chainId"), "the thread's open asks the node for the chain id", { timeoutMs: 40_000 });
+    return { child, exited };
+  }
+
+  it("stops a thread that is still opening (its node holding the reads) and exits 0 on SIGINT", async function () {
+    const { child, exited } = await cliHeldByItsNode(["--quiet"]);
+    child.kill("SIGINT");
+    expect(await exited).to.deep.equal({ code: 0, signal: null });
+  });
+
+  it("with --once leaves SIGTERM its default action: the run it was asked for did not end, and the process dies of the signal", async function () {
+    const { child, exited } = await cliHeldByItsNode(["--once", "--quiet"]);
+    child.kill("SIGTERM");
+    expect(await exited).to.deep.equal({ code: null, signal: "SIGTERM" });
   });
 
   it("without --port finds a mapping stuck in an endless loop after --hang-timeout, names its block, and with --once exits 1", async function () {
