@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { expect } from "chai";
 import { AbiCoder, encodeBase58, keccak256 } from "ethers";
 import { getIntrospectionQuery, printSchema } from "graphql";
-import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { executeQuery, Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer, type QueryServer } from "../../../subgraph/indexer/server/http";
 import { dumpDatabase, gql, gqlErrors } from "./helpers/dump";
@@ -255,6 +255,13 @@ describe("embedded indexer: probe subgraph", function () {
       const data = await gql<Record<string, Array<Record<string, string>>>>(engine, `{ list: ${entity}(where: ${where}, orderBy: ${field}) { ${field} } }`);
       return data.list!.map((r) => r[field]!);
     };
+
+    it("answers a one-shot executeQuery(dbPath, query, variables) as a QueryEngine on the file does", async function () {
+      const query = `query($a: ID!) { provider(id: $a) { name jobs { id } } _meta { block { number } } }`;
+      const answer = await executeQuery(fx.dbPath("probe.sqlite"), query, { a: A });
+      expect(answer.errors).to.equal(undefined);
+      expect(answer).to.deep.equal(await engine.executeQuery(query, { a: A }));
+    });
 
     it("answers singular and plural fields under graph-node's names", async function () {
       const data = await gql<Record<string, unknown[]>>(engine, `{ providers { id } jobs { id } samples { id } registrations { id } statusChanges { id } activities { id } batchEvents { id } accounts { id } }`);
