@@ -642,6 +642,22 @@ describe("embedded indexer: probe subgraph", function () {
       expect(status.checkpoint.number).to.equal(blocks.head);
     });
 
+    it("answers a method other than GET, POST and OPTIONS on a query path with 405", async function () {
+      for (const method of ["PUT", "DELETE", "PATCH"]) {
+        const response = await fetch(server.queryUrl, { method, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(response.status, method).to.equal(405);
+        expect(await response.text(), method).to.equal("Use POST for queries.\n");
+      }
+    });
+
+    it("answers a GET of a path that is no query path nor /status with 404, naming the query path", async function () {
+      for (const path of ["/", "/graphql", "/subgraphs/name/other"]) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).to.equal(404);
+        expect(await response.text(), path).to.equal(`No subgraph at ${path}. Query /subgraphs/name/probe with POST.\n`);
+      }
+    });
+
     it("answers 400, not 500, when `variables` is not an object", async function () {
       const query = "query($n: Int) { providers(first: $n) { id } }";
       for (const variables of [JSON.stringify({ n: 1 }), [1], 1]) {
