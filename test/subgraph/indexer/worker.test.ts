@@ -500,6 +500,18 @@ describe("embedded indexer: worker thread", function () {
     expect(await exit).to.equal(0);
   });
 
+  it("stop(timeoutMs) terminates a thread that has not exited after timeoutMs, and resolves once it has exited", async function () {
+    // No pings (hangTimeoutMs 0): the thread hangs at once, as it starts, and never hears the stop; only the timeout ends it.
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stop-terminates.sqlite"), hangTimeoutMs: 0 });
+    let exitCode: number | null = null;
+    w.once("exit", (code) => (exitCode = code));
+    w.crash("hang");
+    await w.stop(200);
+    // terminate()'s exit code: a thread that heard the stop exits with 0.
+    expect(exitCode).to.equal(1);
+    expect(await w.ready.catch((e: unknown) => e)).to.be.instanceOf(StoppedError);
+  });
+
   it("stop() after the thread said it is ready, before the calling thread heard it, rejects the start with StoppedError", async function () {
     const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-ready.sqlite") });
     let stopped: Promise<void> | null = null;
