@@ -2,6 +2,8 @@
 // capped at --max-heap-mb, and a thread found hung after --hang-timeout seconds (both were the --port mode's only).
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
+import { Indexer } from "../../../subgraph/indexer";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 import { startFakeNode, type FakeNode } from "./helpers/fake-node";
@@ -76,6 +78,25 @@ describe("embedded indexer: the CLI's indexer thread", function () {
     const { child, exited } = await cliHeldByItsNode(["--once", "--quiet"]);
     child.kill("SIGTERM");
     expect(await exited).to.deep.equal({ code: null, signal: "SIGTERM" });
+  });
+
+  it("exits 1 with the reason when the thread's first start fails: the node not listening, the database another indexer's", async function () {
+    const port = await closedPort();
+    const taken = fx.dbPath("taken.sqlite");
+    const holder = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: taken });
+    try {
+      const cases: Array<[string, string, RegExp]> = [
+        [`http://127.0.0.1:${port}`, fx.dbPath("no-node.sqlite"), new RegExp(`^indexer: indexer worker: eth_chainId failed: fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`)],
+        [fx.chain.url, taken, new RegExp(`^indexer: indexer worker: ${taken} is being indexed by another indexer \\(pid ${process.pid}\\), which holds ${taken}\\.lock: stop it, or index into another file\\n$`)],
+      ];
+      for (const [rpc, db, message] of cases) {
+        const run = await runIndexerCli(["--rpc", rpc, "--db", db, "--subgraph", fx.buildDir, "--quiet", "--log-level", "critical"], 60_000);
+        expect(run.code, `${rpc} ${db}: ${run.stderr}`).to.equal(1);
+        expect(run.stderr, `${rpc} ${db}`).to.match(message);
+      }
+    } finally {
+      await holder.close();
+    }
   });
 
   it("without --port finds a mapping stuck in an endless loop after --hang-timeout, names its block, and with --once exits 1", async function () {

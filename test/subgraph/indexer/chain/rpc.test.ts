@@ -164,7 +164,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     expect(rpc.description).to.equal("http://…");
     const error = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(RpcConnectionError);
-    expect((error as Error).message).to.equal("eth_blockNumber failed: Failed to parse URL from http://…");
+    expect((error as Error).message).to.equal("eth_blockNumber failed: Failed to parse URL from http://…: Invalid URL");
   });
 
   it("gives up on a request the node does not answer within rpcTimeoutMs", async function () {
@@ -649,6 +649,14 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     expect(error).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
     expect((error as Error).message).to.match(/^eth_getLogs failed: /);
     expect(waits).to.deep.equal([50, 100, 150]);
+  });
+
+  it("says why a request got no answer, which fetch keeps in its cause: not its bare 'fetch failed'", async function () {
+    const port = await closedPort();
+    const rpc = new HttpRpc(`http://127.0.0.1:${port}`, { sleep: async () => undefined });
+    const error = await rpc.request("eth_chainId", []).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError);
+    expect((error as Error).message).to.equal(`eth_chainId failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {
