@@ -3,6 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
+import { collectOutput } from "../../helpers/child-output";
 import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
@@ -114,5 +115,18 @@ describe("embedded indexer: the CLI's indexer thread", function () {
       ),
     );
     expect(run.stdout).to.not.match(/^done:/m);
+  });
+
+  it("without --once restarts a thread found hung after --hang-timeout, 1 s later, logging the block it hung in", async function () {
+    // Mode 12: the fixture's handler loops for ever; every thread restarted hangs in the first block that has it.
+    await fx.probe.send("probe", [12, "spin"]);
+    const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("hangs-restarted.sqlite"), "--subgraph", fx.buildDir, "--hang-timeout", "1", "--quiet"]);
+    children.push(child);
+    const output = collectOutput(child);
+    await waitUntil(() => output.stderr.includes("the worker thread runs again") || child.exitCode !== null, "the CLI restarts its thread", { timeoutMs: 60_000 });
+    child.kill("SIGKILL");
+    expect(output.stderr).to.match(
+      /ERROR indexer: the indexer worker thread did not answer for 1000 ms while processing block \d+; it is terminated and restarted in 1000 ms\n.*INFO indexer: the worker thread runs again, from block \d+\n/s,
+    );
   });
 });
