@@ -688,6 +688,17 @@ describe("embedded indexer: probe subgraph", function () {
       expect(under.status).to.equal(200);
     });
 
+    it("gives a query URL that reaches it when bound to an IPv6 address, the address in brackets", async function () {
+      const v6 = await startQueryServer({ executor: engine, name: "probe", host: "::1" });
+      try {
+        expect(v6.queryUrl).to.equal(`http://[::1]:${v6.port}/subgraphs/name/probe`);
+        const response = await fetch(v6.queryUrl, { method: "POST", body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(await response.json()).to.deep.equal({ data: { _meta: { deployment: indexer.deployment } } });
+      } finally {
+        await v6.close();
+      }
+    });
+
     it("is open to every origin (CORS *), preflight included", async function () {
       const preflight = await fetch(server.queryUrl, { method: "OPTIONS", headers: { origin: "https://anywhere.example", "access-control-request-method": "POST" } });
       expect(preflight.status).to.equal(204);
