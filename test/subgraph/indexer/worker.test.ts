@@ -538,4 +538,27 @@ describe("embedded indexer: worker thread", function () {
     expect(error).to.be.instanceOf(IndexerOptionError);
     expect((error as Error).message).to.equal("hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not -1");
   });
+
+  it("hands on the log records at logLevel or above (default info), not those below", async function () {
+    // Mode 0: the probe's handler logs one message at each of debug, info, warning and error.
+    await fx.probe.send("probe", [0, "levels"]);
+    const head = await fx.chain.blockNumber();
+    for (const [logLevel, levels] of [
+      [undefined, ["info", "warning", "error"]],
+      ["error", ["error"]],
+    ] as const) {
+      const logs: IndexerLogRecord[] = [];
+      const w = await startIndexerWorker(
+        { subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(`log-level-${logLevel ?? "default"}.sqlite`), pollIntervalMs: 50, logLevel },
+        { onLog: (record) => logs.push(record) },
+      );
+      try {
+        await syncedTo(w, head);
+      } finally {
+        await w.stop();
+      }
+      const mapping = logs.filter((l) => l.source === "mapping" && l.message.endsWith(" levels")).map((l) => l.level);
+      expect(mapping, String(logLevel)).to.deep.equal(levels);
+    }
+  });
 });
