@@ -232,6 +232,19 @@ interface JsonRpcResponse {
   error?: { code?: number; message?: string; data?: unknown };
 }
 
+/**
+ * fetch's own message for a request that never got an answer is "fetch failed", whatever happened: why (connect
+ * ECONNREFUSED 127.0.0.1:8545, getaddrinfo ENOTFOUND host) is in its cause, whose message is empty when the connection
+ * was tried at several addresses (an AggregateError, with the code).
+ */
+function fetchFailure(error: unknown): string {
+  const message = (error as Error).message;
+  const cause: unknown = (error as Error).cause;
+  if (!(cause instanceof Error)) return message;
+  const why = cause.message !== "" ? cause.message : ((cause as NodeJS.ErrnoException).code ?? "");
+  return why === "" ? message : `${message}: ${why}`;
+}
+
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
@@ -433,7 +446,7 @@ export class HttpRpc implements RpcTransport {
       const timedOut = controller.signal.aborted;
       // fetch names the URL it cannot parse (a port out of range), which the redactor, knowing only URLs that parse,
       // leaves whole: every URL in fetch's message is cut.
-      const message = timedOut ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${redactUrlsIn((error as Error).message)}`);
+      const message = timedOut ? `${method} timed out after ${timeoutMs} ms` : this.redact(`${method} failed: ${redactUrlsIn(fetchFailure(error))}`);
       if (!timedOut) throw new RpcConnectionError(message, method, undefined, { cause: error });
       throw method === "eth_getLogs"
         ? new RangeTooLargeError(message, method, undefined, { cause: error })

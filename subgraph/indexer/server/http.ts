@@ -129,7 +129,8 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${host}:${address.port}`;
+  // An IPv6 address is bracketed in a URL (http://[::1]:8000): bare, its colons would read as the port's.
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   return {
     url,
     port: address.port,

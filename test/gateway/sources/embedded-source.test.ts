@@ -1,16 +1,18 @@
 // The embedded source: which of its indexer's moves it pushes to the head watcher; and when the indexer's worker
 // thread dies, the gateway logs it, reports indexing errors (so it is not ready) while no worker follows the chain,
-// and follows it again once the handle has started a new worker.
+// and follows it again once the handle has started a new worker; and what its indexer logs as it opens reaches the gateway log.
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
+import * as path from "node:path";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import { onIndexedHead, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
-import type { RestartPolicy } from "../../../subgraph/indexer";
+import { Indexer, type RestartPolicy } from "../../../subgraph/indexer";
 import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { waitUntil } from "../../helpers/wait";
 import { indexedEmbeddedRuntime } from "../helpers/embedded-runtime";
 import { environment } from "../helpers/environment";
+import { probeBuildDir } from "../../subgraph/indexer/helpers/probe";
 
 describe("the embedded source's pushes to the head watcher", function () {
   it("tells of each commit, the end of a sync, and a reorganisation's rollback to the common ancestor", function () {
@@ -77,5 +79,29 @@ describe("the embedded source when its indexer worker dies", function () {
     await waitUntil(async () => (await indexingStatus(runtime.services)).indexedBlock >= head, `the gateway indexed block ${head}`);
     expect(await indexingStatus(runtime.services)).to.include({ ready: true, hasIndexingErrors: false });
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).to.include.members(["indexer worker failed", "indexer worker restarted"]);
+  });
+});
+
+describe("the embedded source's log", function () {
+  const runtimes: GatewayRuntime[] = [];
+
+  after(async function () {
+    for (const runtime of runtimes) await runtime.close();
+  });
+
+  // What the indexer logs while its worker thread opens reaches no listener attached once the start resolves.
+  it("writes what its indexer logs while it opens to the gateway log: a database of another subgraph build that it starts over", async function () {
+    const env = await environment();
+    const db = path.join(env.tmpDir, "another-build.sqlite");
+    // The database of another build of a subgraph, on the same chain.
+    await (await Indexer.open({ subgraph: await probeBuildDir(), rpc: env.chain.url, db })).close();
+    const lines: string[] = [];
+    const { runtime } = await indexedEmbeddedRuntime("another-build", false, lines);
+    runtimes.push(runtime);
+    const startedOver = lines
+      .map((line) => JSON.parse(line) as { level: string; msg: string; component?: string })
+      .filter((record) => record.msg.includes("starting over"))
+      .map(({ level, component, msg }) => ({ level, component, msg }));
+    expect(startedOver).to.deep.equal([{ level: "warn", component: "indexer", msg: `database ${db} belonged to another chain or subgraph build: starting over` }]);
   });
 });

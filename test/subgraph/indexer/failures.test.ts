@@ -95,6 +95,19 @@ describe("embedded indexer: failures", function () {
     expect(indexer.status().checkpoint!.number).to.equal(failing - 1);
   });
 
+  it("names the failing event's block hash, transaction and log in the fatal error, as the failed event gives it", async function () {
+    const failing = await probeBlock(1, "where");
+    const block = await fx.chain.request<{ hash: string; transactions: string[] }>("eth_getBlockByNumber", ["0x" + failing.toString(16), false]);
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(`failure-${++runs}.sqlite`) });
+    open.push(indexer);
+    const failed: unknown[] = [];
+    indexer.on("failed", (fatal) => failed.push(fatal));
+    await indexer.syncOnce();
+    const fatal = indexer.status().fatalError!;
+    expect(fatal).to.include({ blockNumber: failing, blockHash: block.hash, transactionHash: block.transactions[0], logIndex: 0, handler: "handleProbe", dataSource: "Probe" });
+    expect(failed).to.deep.equal([fatal]);
+  });
+
   it("runs from the CLI: --once on a failing subgraph says why and exits 1", async function () {
     const failing = await probeBlock(1, "cli boom");
     const run = await runCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`failure-${++runs}.sqlite`), "--subgraph", fx.buildDir, "--once", "--quiet"]);

@@ -4,7 +4,11 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { DeploymentReplacedError, Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import type { ChildProcess } from "node:child_process";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
+import { collectOutput } from "../../helpers/child-output";
+import { waitUntil } from "../../helpers/wait";
+import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
 
@@ -12,6 +16,7 @@ describe("embedded indexer: database identity", function () {
   let first: ProbeFixture;
   let second: ProbeFixture;
   let db: string;
+  const children: ChildProcess[] = [];
 
   before(async function () {
     first = await startProbeFixture();
@@ -22,6 +27,7 @@ describe("embedded indexer: database identity", function () {
   });
 
   after(async function () {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await first?.close();
     await second?.close();
   });
@@ -94,6 +100,31 @@ describe("embedded indexer: database identity", function () {
       await old.close();
       await fresh.close();
       await current?.close();
+    }
+  });
+
+  // A new thread would reset the database to its own deployment again, under the indexer that now owns it.
+  it("does not restart the CLI's thread that another build's indexer took the database from: exit 1, saying why", async function () {
+    const file = second.dbPath("taken-from-cli.sqlite");
+    const child = spawnIndexerCli(["--rpc", second.chain.url, "--db", file, "--subgraph", relabelled(second, "cli"), "--poll-ms", "50"]);
+    children.push(child);
+    const output = collectOutput(child);
+    // At the head, its statistics gathered: its passes write nothing more that the takeover's reset could run into.
+    await waitUntil(() => output.stderr.includes("query planner statistics refreshed"), "the CLI's thread reaches the head", { timeoutMs: 60_000 });
+    const taker = await Indexer.open({ subgraph: relabelled(second, "taker"), rpc: second.chain.url, db: file, lock: false });
+    try {
+      await taker.syncOnce();
+      await waitUntil(() => child.exitCode !== null || output.stderr.includes("runs again"), "the CLI exits or restarts its thread", { timeoutMs: 60_000 });
+      expect(output.stderr).to.not.include("the worker thread runs again");
+      expect(await output.exited, output.stderr).to.equal(1);
+      expect(output.stderr).to.match(
+        new RegExp(
+          `ERROR indexer: the indexer worker thread died \\(exit code 1\\): ${file} was reset for another deployment \\(${taker.deployment}\\) ` +
+            `while this indexer \\(deployment Qm\\w+\\) had it open: it writes nothing more to it; it is not restarted\\n$`,
+        ),
+      );
+    } finally {
+      await taker.close();
     }
   });
 

@@ -1,6 +1,6 @@
 // The indexing loop's scheduling options (indexer.ts): when the checkpoint is committed within and at the end of
 // a fetched range (commitIntervalMs), how many ranges are fetched ahead (prefetchRanges), and the values of both
-// that Indexer.open refuses.
+// that Indexer.open refuses; and the events of a pass that are not about commits (head, block).
 import { existsSync } from "node:fs";
 import { expect } from "chai";
 import { Indexer, type IndexerLogRecord, type IndexerOptions, type ProgressEvent } from "../../../subgraph/indexer";
@@ -170,6 +170,25 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     expect(indexer.status().checkpoint!.number).to.equal(5);
     expect((await indexer.syncOnce()).checkpoint!.number).to.equal(14);
     expect(dumpDatabase(db).checkpoint).to.deep.include({ number: 14 });
+  });
+
+  // The worker's watchdog reads it to name the block a hung thread is stuck in.
+  it("emits block with a block's number before its handlers and null after them, for the blocks with events only", async function () {
+    // The default reorg window covers the whole chain: blocks 1 and 14, without events, are visited too.
+    const { indexer } = await openIndexer();
+    const blocks: Array<number | null> = [];
+    indexer.on("block", (n: number | null) => blocks.push(n));
+    await indexer.syncOnce();
+    expect(blocks).to.deep.equal(Array.from({ length: 12 }, (_, i) => [i + 2, null]).flat());
+  });
+
+  it("emits head with the chain's head once a pass, also a pass that stops short of it (toBlock)", async function () {
+    const { indexer } = await openIndexer();
+    const heads: number[] = [];
+    indexer.on("head", (head: number) => heads.push(head));
+    await indexer.syncOnce({ toBlock: 5 });
+    await indexer.syncOnce();
+    expect(heads).to.deep.equal([14, 14]);
   });
 
   describe("prefetchRanges", function () {

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { expect } from "chai";
 import { AbiCoder, encodeBase58, keccak256 } from "ethers";
 import { getIntrospectionQuery, printSchema } from "graphql";
-import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { executeQuery, Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer, type QueryServer } from "../../../subgraph/indexer/server/http";
 import { dumpDatabase, gql, gqlErrors } from "./helpers/dump";
@@ -255,6 +255,13 @@ describe("embedded indexer: probe subgraph", function () {
       const data = await gql<Record<string, Array<Record<string, string>>>>(engine, `{ list: ${entity}(where: ${where}, orderBy: ${field}) { ${field} } }`);
       return data.list!.map((r) => r[field]!);
     };
+
+    it("answers a one-shot executeQuery(dbPath, query, variables) as a QueryEngine on the file does", async function () {
+      const query = `query($a: ID!) { provider(id: $a) { name jobs { id } } _meta { block { number } } }`;
+      const answer = await executeQuery(fx.dbPath("probe.sqlite"), query, { a: A });
+      expect(answer.errors).to.equal(undefined);
+      expect(answer).to.deep.equal(await engine.executeQuery(query, { a: A }));
+    });
 
     it("answers singular and plural fields under graph-node's names", async function () {
       const data = await gql<Record<string, unknown[]>>(engine, `{ providers { id } jobs { id } samples { id } registrations { id } statusChanges { id } activities { id } batchEvents { id } accounts { id } }`);
@@ -635,6 +642,22 @@ describe("embedded indexer: probe subgraph", function () {
       expect(status.checkpoint.number).to.equal(blocks.head);
     });
 
+    it("answers a method other than GET, POST and OPTIONS on a query path with 405", async function () {
+      for (const method of ["PUT", "DELETE", "PATCH"]) {
+        const response = await fetch(server.queryUrl, { method, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(response.status, method).to.equal(405);
+        expect(await response.text(), method).to.equal("Use POST for queries.\n");
+      }
+    });
+
+    it("answers a GET of a path that is no query path nor /status with 404, naming the query path", async function () {
+      for (const path of ["/", "/graphql", "/subgraphs/name/other"]) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).to.equal(404);
+        expect(await response.text(), path).to.equal(`No subgraph at ${path}. Query /subgraphs/name/probe with POST.\n`);
+      }
+    });
+
     it("answers 400, not 500, when `variables` is not an object", async function () {
       const query = "query($n: Int) { providers(first: $n) { id } }";
       for (const variables of [JSON.stringify({ n: 1 }), [1], 1]) {
@@ -663,6 +686,17 @@ describe("embedded indexer: probe subgraph", function () {
       expect(over.status).to.equal(413);
       const under = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, padding: "x".repeat(1024 * 1024 - frame) }) });
       expect(under.status).to.equal(200);
+    });
+
+    it("gives a query URL that reaches it when bound to an IPv6 address, the address in brackets", async function () {
+      const v6 = await startQueryServer({ executor: engine, name: "probe", host: "::1" });
+      try {
+        expect(v6.queryUrl).to.equal(`http://[::1]:${v6.port}/subgraphs/name/probe`);
+        const response = await fetch(v6.queryUrl, { method: "POST", body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
+        expect(await response.json()).to.deep.equal({ data: { _meta: { deployment: indexer.deployment } } });
+      } finally {
+        await v6.close();
+      }
     });
 
     it("is open to every origin (CORS *), preflight included", async function () {

@@ -500,6 +500,18 @@ describe("embedded indexer: worker thread", function () {
     expect(await exit).to.equal(0);
   });
 
+  it("stop(timeoutMs) terminates a thread that has not exited after timeoutMs, and resolves once it has exited", async function () {
+    // No pings (hangTimeoutMs 0): the thread hangs at once, as it starts, and never hears the stop; only the timeout ends it.
+    const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stop-terminates.sqlite"), hangTimeoutMs: 0 });
+    let exitCode: number | null = null;
+    w.once("exit", (code) => (exitCode = code));
+    w.crash("hang");
+    await w.stop(200);
+    // terminate()'s exit code: a thread that heard the stop exits with 0.
+    expect(exitCode).to.equal(1);
+    expect(await w.ready.catch((e: unknown) => e)).to.be.instanceOf(StoppedError);
+  });
+
   it("stop() after the thread said it is ready, before the calling thread heard it, rejects the start with StoppedError", async function () {
     const w = new IndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("stopped-ready.sqlite") });
     let stopped: Promise<void> | null = null;
@@ -525,5 +537,28 @@ describe("embedded indexer: worker thread", function () {
     }
     expect(error).to.be.instanceOf(IndexerOptionError);
     expect((error as Error).message).to.equal("hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not -1");
+  });
+
+  it("hands on the log records at logLevel or above (default info), not those below", async function () {
+    // Mode 0: the probe's handler logs one message at each of debug, info, warning and error.
+    await fx.probe.send("probe", [0, "levels"]);
+    const head = await fx.chain.blockNumber();
+    for (const [logLevel, levels] of [
+      [undefined, ["info", "warning", "error"]],
+      ["error", ["error"]],
+    ] as const) {
+      const logs: IndexerLogRecord[] = [];
+      const w = await startIndexerWorker(
+        { subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath(`log-level-${logLevel ?? "default"}.sqlite`), pollIntervalMs: 50, logLevel },
+        { onLog: (record) => logs.push(record) },
+      );
+      try {
+        await syncedTo(w, head);
+      } finally {
+        await w.stop();
+      }
+      const mapping = logs.filter((l) => l.source === "mapping" && l.message.endsWith(" levels")).map((l) => l.level);
+      expect(mapping, String(logLevel)).to.deep.equal(levels);
+    }
   });
 });

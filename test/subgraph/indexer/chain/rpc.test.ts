@@ -160,13 +160,30 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("quotes the first 200 characters of an HTTP error's body and of an answer that is not JSON", async function () {
+    const long = "x".repeat(150) + "y".repeat(150);
+    const quoted = "x".repeat(150) + "y".repeat(50);
+    for (const [status, expected] of [
+      [500, `eth_blockNumber: HTTP 500 ${quoted}`],
+      [200, `eth_blockNumber: response is not JSON: ${quoted}`],
+    ] as const) {
+      const node = await standIn((_request, response) => void response.writeHead(status, { "content-type": "text/plain" }).end(long));
+      try {
+        const error = await new HttpRpc(node.url, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+        expect((error as Error).message, String(status)).to.equal(expected);
+      } finally {
+        await node.close();
+      }
+    }
+  });
+
   it("keeps the key of a URL fetch cannot parse out of its description and its errors", async function () {
     // fetch names the URL in its message ("Failed to parse URL from …"), and redactUrl returns such a URL as it is.
     const rpc = new HttpRpc("http://127.0.0.1:99999/v2/SECRETKEY", fakeTime().options);
     expect(rpc.description).to.equal("http://…");
     const error = await rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(RpcConnectionError);
-    expect((error as Error).message).to.equal("eth_blockNumber failed: Failed to parse URL from http://…");
+    expect((error as Error).message).to.equal("eth_blockNumber failed: Failed to parse URL from http://…: Invalid URL");
   });
 
   it("gives up on a request the node does not answer within rpcTimeoutMs", async function () {
@@ -651,6 +668,14 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     expect(error).to.be.instanceOf(RpcConnectionError).and.not.instanceOf(RangeTooLargeError);
     expect((error as Error).message).to.match(/^eth_getLogs failed: /);
     expect(waits).to.deep.equal([50, 100, 150]);
+  });
+
+  it("says why a request got no answer, which fetch keeps in its cause: not its bare 'fetch failed'", async function () {
+    const port = await closedPort();
+    const rpc = new HttpRpc(`http://127.0.0.1:${port}`, { sleep: async () => undefined });
+    const error = await rpc.request("eth_chainId", []).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RpcConnectionError);
+    expect((error as Error).message).to.equal(`eth_chainId failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   it("keeps batching after a batch answered with one rate-limit error: it says nothing about batches", async function () {

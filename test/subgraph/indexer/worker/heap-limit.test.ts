@@ -1,5 +1,6 @@
 // The indexer thread's heap limit (worker/handle.ts, maxHeapMb): V8 grows an uncapped heap to four times what is
 // live before collecting, so the thread runs with a limit, and a thread that outgrows it says which limit it hit.
+import type { Worker } from "node:worker_threads";
 import { expect } from "chai";
 import { IndexerOptionError } from "../../../../subgraph/indexer/errors";
 import { startIndexerWorker } from "../../../../subgraph/indexer/worker/handle";
@@ -33,6 +34,17 @@ describe("embedded indexer: the worker thread's heap limit", function () {
     expect(error, "the worker started").to.be.instanceOf(Error);
     expect((error as NodeJS.ErrnoException).code).to.equal("ERR_WORKER_OUT_OF_MEMORY");
     expect((error as Error).message).to.contain("the indexer thread's heap is limited to 4 MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it");
+  });
+
+  it("limits the thread's heap to 1,024 MB when maxHeapMb is not given", async function () {
+    const worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("heap-default.sqlite") });
+    try {
+      // What node's Worker says of the running thread's limits.
+      const thread = (worker as unknown as { worker: Worker }).worker;
+      expect(thread.resourceLimits?.maxOldGenerationSizeMb).to.equal(1024);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it("refuses a maxHeapMb that is not a whole number of megabytes, naming it, before starting a thread", async function () {
