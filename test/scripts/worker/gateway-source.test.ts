@@ -277,6 +277,24 @@ describe("gateway job source", function () {
     expect(reread?.fields.dropped).to.be.at.least(1);
   });
 
+  it("keeps the newest 1,000 feed events unless told otherwise, as the worker README says", async () => {
+    gateway.open = [gatewayJob(1)];
+    const iterator = source().jobs(controller.signal)[Symbol.asyncIterator]();
+    const jobs = [(await iterator.next()).value as CandidateJob];
+    await waitUntil(() => gateway.subscribers() === 1, "the source subscribes");
+    // Held at its yield, as while it reads openJobs: 1,001 events for the buffer.
+    for (let id = 10; id <= 1010; id++) gateway.publish(gatewayJob(id));
+    await waitUntil(() => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")), "the feed's buffer is full");
+    const collecting = (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
+    })();
+    collecting.catch(() => undefined);
+    await waitUntil(() => jobs.some((job) => job.jobId === 1010n), "the newest event comes");
+    // Only 10, the oldest, made room: the other 1,000 all come, in order.
+    const newest = Array.from({ length: 1000 }, (_, index) => BigInt(11 + index));
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, ...newest]);
+  });
+
   it("with directedJobs, reads every open job directed at the provider after each openJobs read", async () => {
     gateway.open = [gatewayJob(1)];
     gateway.directed = [2, 3, 4].map((id) => gatewayJob(id));
