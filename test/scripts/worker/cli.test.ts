@@ -14,6 +14,7 @@ import type { ConnectNetwork } from "../../../scripts/worker/connections";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
 import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/worker/market";
+import { waitUntil } from "../../helpers/wait";
 
 const LAUNCHER = path.resolve(__dirname, "../../../bin/latent-worker.js");
 // Hardhat's well-known account #1: public test material.
@@ -293,7 +294,7 @@ describe("latent-worker CLI", () => {
         // config.logLevel is "error": only the flag lets info lines through.
         const exit = runWorkerCli(["--config", writeConfig(configJson()), ...extra], cliIo, connect);
         // A fixed pause lost the race on a loaded machine: the signal came before the CLI listened for it.
-        while (signals.listenerCount("SIGTERM") === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        await waitUntil(() => signals.listenerCount("SIGTERM") > 0, "the CLI listens for SIGTERM");
         signals.emit("SIGTERM");
         expect(await exit).to.equal(0);
         return stderr.text();
@@ -705,7 +706,7 @@ describe("latent-worker CLI", () => {
       const connect: ConnectNetwork = async () => ({ source, market, close: async () => void (closed = true) });
       const { io: cliIo, signals } = io();
       const exit = runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect);
-      while (providerReads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitUntil(() => providerReads > 0, "the worker reads its provider");
       signals.emit("SIGTERM");
       expect(await exit).to.equal(0);
       expect(closed).to.equal(true);

@@ -7,6 +7,8 @@ import { JOB_MAX_DURATION } from "../../../scripts/deploy";
 import { ConfigError, configRedactor, loadConfig, parseConfig } from "../../../scripts/worker/config";
 import { transactionWaits } from "../../../scripts/worker/connections";
 import { ContractMarket } from "../../../scripts/worker/contract-market";
+import { parseJsonText, stripJsonComments } from "../../../scripts/worker/jsonc";
+import { isJsonObject } from "../../../scripts/worker/validate";
 
 const EXAMPLE = path.resolve(__dirname, "../../../scripts/worker/worker.example.json");
 
@@ -734,5 +736,71 @@ describe("worker config", () => {
       const file = path.join(dir, "absent.json");
       expect(() => loadConfig(file)).to.throw(ConfigError, new RegExp(`cannot read config file ${file}`));
     });
+  });
+});
+
+// The README says the example documents every field. The fields are the parser's own: it rejects an unknown key by
+// listing the ones it allows, so a key planted in each object of the example makes it say which those are. That the
+// example parses is "accepts the committed example config" above.
+describe("worker.example.json", () => {
+  const PROBE = "notAConfigField";
+  const text = fs.readFileSync(EXAMPLE, "utf8");
+  // Read as the worker reads it (loadConfig): JSON with comments.
+  const example = parseJsonText(text, { comments: true }) as Json;
+  // What the worker's own comment stripper blanks out: the comments, at their places.
+  const stripped = stripJsonComments(text);
+  const comments = text.split("").map((char, index) => (stripped[index] === char && !/\s/.test(char) ? " " : char)).join("");
+  /** Keys written as JSON in a comment (`"file": ...`): the alternatives and the optional fields left unset. */
+  const keysInComments = new Set([...comments.matchAll(/"([A-Za-z]+)"\s*:/g)].map((match) => match[1]));
+
+  /** The keys the parser allows in the example's object at `at`. */
+  function allowedKeys(at: readonly string[]): string[] {
+    const probed = JSON.parse(JSON.stringify(example)) as Json;
+    let node = probed;
+    for (const key of at) node = node[key] as Json;
+    node[PROBE] = true;
+    const field = ["config", ...at, PROBE].join(".");
+    let error: unknown;
+    try {
+      parseConfig(probed, EXAMPLE);
+    } catch (caught) {
+      error = caught;
+    }
+    const listed = error instanceof ConfigError && error.field === field
+      ? /unknown field \(expected one of: (.*)\)$/.exec(error.message)
+      : null;
+    if (listed === null) throw new Error(`the parser did not refuse ${field} as unknown: ${String(error)}`);
+    return listed[1].split(", ");
+  }
+
+  /** Every field's dotted path, descending into each object the example has. */
+  function fieldsAt(at: readonly string[], node: Json): string[] {
+    return allowedKeys(at).flatMap((key) => {
+      const value = node[key];
+      const here = [...at, key].join(".");
+      return isJsonObject(value) ? [here, ...fieldsAt([...at, key], value)] : [here];
+    });
+  }
+
+  function inExample(field: string): boolean {
+    let node: unknown = example;
+    for (const key of field.split(".")) {
+      if (!isJsonObject(node) || !(key in node)) return false;
+      node = node[key];
+    }
+    return true;
+  }
+
+  it("names every field the parser accepts, set or shown in a comment", () => {
+    const fields = fieldsAt([], example);
+    // The probe found nested objects too, not only the top level.
+    expect(fields).to.include.members(["chain.rpcUrl", "executors.builtin.matmul.maxN", "operatorKey.file"]);
+    const missing = fields.filter((field) => !inExample(field) && !keysInComments.has(field.split(".").pop()!));
+    expect(missing, "fields the example does not name").to.deep.equal([]);
+  });
+
+  it("shows no key in its comments that is not a field", () => {
+    const names = new Set(fieldsAt([], example).map((field) => field.split(".").pop()!));
+    expect([...keysInComments].filter((key) => !names.has(key)), "keys in comments that no object accepts").to.deep.equal([]);
   });
 });

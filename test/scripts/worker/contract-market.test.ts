@@ -26,6 +26,7 @@ import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { MarketRejectedError } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
+import { waitUntil } from "../../helpers/wait";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 
 const CONTRACTS = {
@@ -57,15 +58,6 @@ describe("the contract market's receipts", function () {
     const wallet = new Wallet(operator.privateKey);
     const all = { rpc, operator: wallet, provider: PROVIDER, contracts: CONTRACTS, receiptTimeoutMs, ...options };
     return { market: new ContractMarket(all), rpc };
-  }
-
-  /** Polls `condition` every 10 ms; fails after 10 s naming `what`. */
-  async function eventually(what: string, condition: () => boolean): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   const REPLACED = "transaction not mined in time; replaced it with higher fees";
@@ -112,7 +104,7 @@ describe("the contract market's receipts", function () {
     let receipt: ContractTransactionReceipt;
     try {
       const writing = slow.setOnline(true);
-      await eventually("a replacement", () => logs.some((record) => record.msg === REPLACED));
+      await waitUntil(() => logs.some((record) => record.msg === REPLACED), "a replacement is logged");
       await chain.ethers.send("evm_mine", []);
       receipt = await writing;
     } finally {
@@ -139,7 +131,7 @@ describe("the contract market's receipts", function () {
     let receipt: ContractTransactionReceipt;
     try {
       const writing = capped.setOnline(true);
-      await eventually("the cap to be logged", () => logs.some((record) => record.msg === AT_CAP));
+      await waitUntil(() => logs.some((record) => record.msg === AT_CAP), "the cap is logged");
       await chain.ethers.send("evm_mine", []);
       receipt = await writing;
     } finally {

@@ -37,6 +37,7 @@ import {
 import type { SpecLoader } from "../../../scripts/worker/daemon";
 import type { JobSpec, LoadedSpec } from "../../../scripts/worker/spec";
 import { SpecFetchError, SpecFetcher } from "../../../scripts/worker/spec-fetch";
+import { waitUntil } from "../../helpers/wait";
 
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const MATMUL_CONFIG: MatmulExecutorConfig = {
@@ -383,8 +384,10 @@ function makeJob(
   };
 }
 
+// Bounded, and named by the condition's own source: each of the many waits here is plain from its code, and one that
+// never ends fails saying which it was rather than as a bare test timeout.
 async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(condition, String(condition));
 }
 
 describe("worker job loop", () => {

@@ -14,6 +14,7 @@ import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { gatewayJobSource, gatewayTimeouts, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import type { CandidateJob } from "../../../scripts/worker/market";
+import { waitUntil } from "../../helpers/wait";
 import { gatewayJob, termsJson } from "./helpers/gateway-fixtures";
 
 const SCHEMA_FILE = path.resolve(__dirname, "../../../gateway/src/schema.graphql");
@@ -142,16 +143,9 @@ async function startFakeGateway(): Promise<FakeGateway> {
   });
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("gateway job source", function () {
-  this.timeout(20_000);
+  // Above waitUntil's own bound, so that a wait that never ends fails naming what it waited for.
+  this.timeout(60_000);
   let gateway: FakeGateway;
   let logs: LogRecord[];
   let controller: AbortController;
@@ -201,13 +195,13 @@ describe("gateway job source", function () {
     const forged = { ...gatewayJob(3), terms: termsJson({ maxDuration: "7200" }) };
     gateway.open = [gatewayJob(1), gatewayJob(2), forged, gatewayJob(4)];
     const { jobs } = collect();
-    await waitFor("the catch-up", () => jobs.length === 3);
+    await waitUntil(() => jobs.length === 3, "the catch-up is read");
     expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 4n]);
     expect(logs.find((record) => record.msg === "skipping a job the gateway described wrongly")?.fields).to.deep.include({ jobId: "3" });
     gateway.publish(gatewayJob(5));
     gateway.publish({ ...gatewayJob(6), status: "ACCEPTED" });
     gateway.publish(gatewayJob(7));
-    await waitFor("the feed", () => jobs.length === 5);
+    await waitUntil(() => jobs.length === 5, "the feed's jobs come");
     expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 4n, 5n, 7n]);
   });
 
@@ -215,45 +209,45 @@ describe("gateway job source", function () {
     gateway.indexedBlock = 5;
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect({ indexedBlock: 10 });
-    await waitFor("the wait to be logged", () => logs.some((r) => r.msg === "waiting for the gateway to index the provider's latest change"));
+    await waitUntil(() => logs.some((r) => r.msg === "waiting for the gateway to index the provider's latest change"), "the wait is logged");
     expect(gateway.openJobsCalls).to.equal(0);
     gateway.indexedBlock = 10;
-    await waitFor("the catch-up", () => jobs.length === 1);
+    await waitUntil(() => jobs.length === 1, "the catch-up is read");
   });
 
   it("reconnects after the connection drops, and reads openJobs again", async () => {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect();
-    await waitFor("the first connection", () => jobs.length === 1 && gateway.subscribers() === 1);
+    await waitUntil(() => jobs.length === 1 && gateway.subscribers() === 1, "the first connection is made");
     gateway.dropConnections();
     // (The dropped subscription's generator lingers on the server until its next event: count subscriptions made.)
-    await waitFor("the reconnection", () => gateway.openJobsCalls === 2 && gateway.subscriptions === 2);
+    await waitUntil(() => gateway.openJobsCalls === 2 && gateway.subscriptions === 2, "the source reconnects");
     expect(logs.some((record) => record.msg === "job source disconnected; reconnecting")).to.equal(true);
     gateway.publish(gatewayJob(2));
-    await waitFor("a job on the new connection", () => jobs.some((job) => job.jobId === 2n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 2n), "a job comes over the new connection");
   });
 
   it("reads openJobs again every resyncMs while following the feed (jobs the worker passed over come back)", async () => {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect({ resyncMs: 50 });
-    await waitFor("the catch-up", () => jobs.length === 1);
+    await waitUntil(() => jobs.length === 1, "the catch-up is read");
     // Not announced on the feed: e.g. a job the worker skipped when it had no free GPU.
     gateway.open = [gatewayJob(1), gatewayJob(2)];
-    await waitFor("a resync", () => jobs.some((job) => job.jobId === 2n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 2n), "a resync offers the new job");
     gateway.publish(gatewayJob(3));
-    await waitFor("the feed, still followed", () => jobs.some((job) => job.jobId === 3n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 3n), "the feed, still followed, offers a job");
   });
 
   it("reads openJobs again every resyncMs on a feed busier than that, counted from the last read, not the last event", async () => {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect({ resyncMs: 300 });
-    await waitFor("the catch-up", () => jobs.length === 1);
+    await waitUntil(() => jobs.length === 1, "the catch-up is read");
     gateway.open = [gatewayJob(1), gatewayJob(2)];
     // An event every 20 ms: a wait for resyncMs of quiet would never end.
     let id = 100;
     const busy = setInterval(() => gateway.publish(gatewayJob(id++)), 20);
     try {
-      await waitFor("a resync on a busy feed", () => jobs.some((job) => job.jobId === 2n));
+      await waitUntil(() => jobs.some((job) => job.jobId === 2n), "a resync offers the new job on a busy feed");
     } finally {
       clearInterval(busy);
     }
@@ -266,40 +260,58 @@ describe("gateway job source", function () {
     const iterator = source({ feedBufferLimit: 2, resyncMs: 100 }).jobs(controller.signal)[Symbol.asyncIterator]();
     const first = await iterator.next();
     jobs.push(first.value as CandidateJob);
-    await waitFor("the subscription", () => gateway.subscribers() === 1);
+    await waitUntil(() => gateway.subscribers() === 1, "the source subscribes");
     // Not taking the next job: the source is held at its yield, as while it reads openJobs, and the feed buffers.
     for (let id = 10; id <= 14; id++) gateway.publish(gatewayJob(id));
-    await waitFor("a full buffer", () => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")));
+    await waitUntil(() => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")), "the feed's buffer is full");
     const collecting = (async () => {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
     })();
     collecting.catch(() => undefined);
     // 10, the oldest, made room for 12: the feed never offers it. 14, the newest, is never dropped.
-    await waitFor("the newest event", () => jobs.some((job) => job.jobId === 14n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 14n), "the newest event comes");
     expect(jobs.map((job) => job.jobId)).not.to.include(10n);
     gateway.open = [gatewayJob(1), gatewayJob(10)];
-    await waitFor("the dropped job, offered again by a re-read", () => jobs.some((job) => job.jobId === 10n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 10n), "a re-read offers the dropped job again");
     const reread = logs.find((record) => record.msg === "reading openJobs again after the job feed dropped events");
     expect(reread?.fields.dropped).to.be.at.least(1);
+  });
+
+  it("keeps the newest 1,000 feed events unless told otherwise, as the worker README says", async () => {
+    gateway.open = [gatewayJob(1)];
+    const iterator = source().jobs(controller.signal)[Symbol.asyncIterator]();
+    const jobs = [(await iterator.next()).value as CandidateJob];
+    await waitUntil(() => gateway.subscribers() === 1, "the source subscribes");
+    // Held at its yield, as while it reads openJobs: 1,001 events for the buffer.
+    for (let id = 10; id <= 1010; id++) gateway.publish(gatewayJob(id));
+    await waitUntil(() => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")), "the feed's buffer is full");
+    const collecting = (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
+    })();
+    collecting.catch(() => undefined);
+    await waitUntil(() => jobs.some((job) => job.jobId === 1010n), "the newest event comes");
+    // Only 10, the oldest, made room: the other 1,000 all come, in order.
+    const newest = Array.from({ length: 1000 }, (_, index) => BigInt(11 + index));
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, ...newest]);
   });
 
   it("with directedJobs, reads every open job directed at the provider after each openJobs read", async () => {
     gateway.open = [gatewayJob(1)];
     gateway.directed = [2, 3, 4].map((id) => gatewayJob(id));
     const { jobs } = collect({ directedJobs: true, resyncMs: 50 });
-    await waitFor("the catch-up", () => jobs.length === 4);
+    await waitUntil(() => jobs.length === 4, "the catch-up is read");
     expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n, 4n]);
     expect(gateway.jobsFilters[0]).to.deep.equal({ targetProvider: PROVIDER, statuses: ["OPEN"] });
     expect(logs.find((record) => record.msg === "read the jobs already open")?.fields).to.deep.include({ jobs: 4 });
     gateway.directed = [gatewayJob(5)];
-    await waitFor("a resync", () => jobs.some((job) => job.jobId === 5n));
+    await waitUntil(() => jobs.some((job) => job.jobId === 5n), "a resync offers the new job");
   });
 
   it("without directedJobs, reads openJobs alone", async () => {
     gateway.open = [gatewayJob(1)];
     gateway.directed = [gatewayJob(2)];
     const { jobs } = collect();
-    await waitFor("the catch-up", () => logs.some((record) => record.msg === "read the jobs already open"));
+    await waitUntil(() => logs.some((record) => record.msg === "read the jobs already open"), "the catch-up is read");
     expect(jobs.map((job) => job.jobId)).to.deep.equal([1n]);
     expect(gateway.jobsFilters).to.deep.equal([]);
   });
@@ -316,9 +328,9 @@ describe("gateway job source", function () {
     gateway.openJobsError = new GraphQLError("network state is unavailable", { extensions: { code: "SOURCE_UNAVAILABLE" } });
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect();
-    await waitFor("a few tries", () => gateway.openJobsCalls >= 3);
+    await waitUntil(() => gateway.openJobsCalls >= 3, "openJobs was tried three times");
     gateway.openJobsError = null;
-    await waitFor("the catch-up", () => jobs.length === 1);
+    await waitUntil(() => jobs.length === 1, "the catch-up is read");
   });
 
   it("limits each query and the keep-alive ping to 15 s unless told otherwise, as the worker README says", () => {
@@ -331,9 +343,9 @@ describe("gateway job source", function () {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect({ requestTimeoutMs: 50 });
     const timedOut = `the gateway at ${gateway.httpUrl} did not answer openJobs within 50 ms`;
-    await waitFor("a timed-out query", () => logs.some((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === timedOut));
+    await waitUntil(() => logs.some((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === timedOut), "a query times out");
     gateway.stallHttp = false;
-    await waitFor("the catch-up once the gateway answers", () => jobs.length >= 1);
+    await waitUntil(() => jobs.length >= 1, "the catch-up is read once the gateway answers");
   });
 
   it("pings the gateway every keepAliveMs while following the feed", async () => {
@@ -341,8 +353,8 @@ describe("gateway job source", function () {
     // keepAliveMs is also the pong timeout: long enough that a loaded machine answers in time (20 ms did not, at a
     // load average of 7 on two cores, and the source reconnected).
     const { jobs } = collect({ keepAliveMs: 250 });
-    await waitFor("the catch-up", () => jobs.length === 1);
-    await waitFor("three pings", () => gateway.pings >= 3);
+    await waitUntil(() => jobs.length === 1, "the catch-up is read");
+    await waitUntil(() => gateway.pings >= 3, "three pings arrive");
     expect(gateway.subscriptions).to.equal(1);
   });
 });

@@ -52,10 +52,10 @@ describe("worker on a live stack: a job passed over for want of a slot comes bac
     const matmul = (name: string) => ({ version: 1, kind: "matmul", params: { n: 8, seed: keccak256(toUtf8Bytes(name)), rounds: 1 } });
 
     const held = await stack.postSpecJob({ version: 1, kind: "command", params: { input: "", args: [] } });
-    await waitFor("the command job to hold the slot", async () => (await status(held)) === JobStatus.Accepted);
+    await waitFor("the command job holds the slot", async () => (await status(held)) === JobStatus.Accepted);
     const waiting = await stack.postSpecJob(matmul("waits for the slot"));
     const passedOver = await stack.postSpecJob(matmul("passed over"));
-    await waitFor("the third job to be passed over", async () =>
+    await waitFor("the third job is passed over", async () =>
       events.some((e) => e.type === "job-skipped" && e.jobId === passedOver && /every slot is taken/.test(e.reason)),
     );
     expect(await status(waiting)).to.equal(JobStatus.Open);
@@ -63,7 +63,7 @@ describe("worker on a live stack: a job passed over for want of a slot comes bac
 
     fs.writeFileSync(release, "");
     for (const jobId of [held, waiting, passedOver]) {
-      await waitFor(`job ${jobId} submitted`, async () => (await status(jobId)) === JobStatus.Submitted);
+      await waitFor(`job ${jobId} is submitted`, async () => (await status(jobId)) === JobStatus.Submitted);
     }
     // One connection throughout: the job came back through the re-read, not the catch-up of a reconnection.
     expect(logs.filter((record) => record.msg === "read the jobs already open")).to.have.length(1);

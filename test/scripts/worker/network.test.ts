@@ -46,7 +46,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
 
   /** Waits until the job is Submitted (or further) by our provider. */
   async function waitSubmitted(job: PostedJob, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`job ${job.jobId} submitted`, async () => (await status(job.jobId)) >= JobStatus.Submitted, timeoutMs);
+    await waitFor(`job ${job.jobId} is submitted`, async () => (await status(job.jobId)) >= JobStatus.Submitted, timeoutMs);
     const stored = await stack.s.c.jobEscrow.getJob(job.jobId);
     expect(stored.provider).to.equal(stack.provider.address);
   }
@@ -93,7 +93,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
 
   it("lists, from the real gateway, the provider's submitted job as one to resume after a restart", async () => {
     const running = worker as RunningWorker;
-    await waitFor(`job ${jobA.jobId} indexed as submitted`, async () => {
+    await waitFor(`job ${jobA.jobId} is indexed as submitted`, async () => {
       const jobs = (await running.network.source.jobsInHand?.(new AbortController().signal)) ?? [];
       return jobs.some((job) => job.jobId === jobA.jobId);
     }, 10_000);
@@ -161,9 +161,9 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     await stack.chain.ethers.send("evm_increaseTime", [DAY + 60]);
     await stack.chain.ethers.send("evm_mine", []);
     for (const job of [jobA, jobB]) {
-      await waitFor(`job ${job.jobId} completed`, async () => (await status(job.jobId)) === JobStatus.Completed);
+      await waitFor(`job ${job.jobId} is completed`, async () => (await status(job.jobId)) === JobStatus.Completed);
       // The chain says Completed as soon as the settlement is mined; the worker reports it once it has the receipt.
-      await waitFor(`the worker's settlement of job ${job.jobId}`, async () =>
+      await waitFor(`the worker reports its settlement of job ${job.jobId}`, async () =>
         worker!.events.some((e) => e.type === "job-settled" && e.jobId === job.jobId),
       );
     }
@@ -185,7 +185,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
   it("reconnects after a gateway restart and still takes a new job", async () => {
     await stack.stopGateway();
     const jobD = await stack.postMatmulJob(matmul("job-d"));
-    await waitFor("the worker to notice the gateway went away", async () => logged("job source disconnected; reconnecting").length > 0);
+    await waitFor("the worker notices the gateway went away", async () => logged("job source disconnected; reconnecting").length > 0);
     await stack.startGateway();
     await waitSubmitted(jobD);
     expect(logged("following the gateway's job feed").length).to.be.greaterThanOrEqual(2);
@@ -201,11 +201,11 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     });
     // Neither openJobs nor the feed's filter lets it through: the next connection's catch-up reads it.
     await stack.restartGateway();
-    await waitFor(`job ${job.jobId} declined`, async () => (await status(job.jobId)) === JobStatus.Declined);
+    await waitFor(`job ${job.jobId} is declined`, async () => (await status(job.jobId)) === JobStatus.Declined);
     const [declined] = await jobEscrow.queryFilter(jobEscrow.filters.JobDeclined(job.jobId));
     expect(declined!.args.by).to.equal(stack.operator.address);
     expect(await token.balanceOf(client)).to.equal(before);
-    await waitFor("the decline to be logged", async () => logged("job declined: the client is refunded").length > 0);
+    await waitFor("the decline is logged", async () => logged("job declined: the client is refunded").length > 0);
     expect(logged("job declined: the client is refunded")[0]!.fields).to.deep.include({
       reason: `requires ${PROVIDER_GPUS + 1} GPUs, ${PROVIDER_GPUS} of ${PROVIDER_GPUS} are free`,
     });
@@ -230,7 +230,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     // Its log goes to stderr; stdout, piped too for collectOutput, is read and dropped.
     const output = collectOutput(child);
     try {
-      await waitFor("the CLI worker to go online", online, 30_000).catch((error: Error) => {
+      await waitFor("the CLI worker goes online", online, 30_000).catch((error: Error) => {
         throw new Error(`${error.message}; its stderr: ${output.stderr}`);
       });
       const jobE = await stack.postMatmulJob(matmul("job-e"));

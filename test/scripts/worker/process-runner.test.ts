@@ -9,18 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ProcessSpawnError, runProcess } from "../../../scripts/worker/process-runner";
 import { killGroup, processRunning } from "../../e2e/processes";
+import { waitUntil } from "../../helpers/wait";
 
 const RUNNER = path.resolve(__dirname, "../../../scripts/worker/process-runner.ts");
 
-/** Polls until none of `pids` runs, up to `timeoutMs`; true if they all ended. */
-async function allEnded(pids: readonly number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(processRunning)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
 /** The process group `pid` is in, from /proc/<pid>/stat (the fifth field). */
 function groupOf(pid: number): number {
@@ -60,7 +52,7 @@ describe("process runner leash", function () {
     // Its own group, so that what the test kills at the end cannot reach the test runner.
     const child = spawn(process.execPath, ["-e", source], { stdio: "ignore", detached: true });
     const jobPids = (async () => {
-      while (!fs.existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitUntil(() => fs.existsSync(pidFile), `the ${name} job wrote its pids`);
       const pids = fs.readFileSync(pidFile, "utf8").trim().split(" ").map(Number);
       jobGroups.push(groupOf(pids[0]!));
       return pids;
@@ -75,7 +67,7 @@ describe("process runner leash", function () {
     const pids = await worker.jobPids;
     expect(pids.every(processRunning), "the job is running").to.equal(true);
     worker.process.kill("SIGKILL");
-    expect(await allEnded(pids, 15_000), "a process of the job is still running").to.equal(true);
+    await waitUntil(() => !pids.some(processRunning), "every process of the job ended");
   });
 
   it("leaves a job running while its worker lives, though another worker's job ends with that worker", async () => {
@@ -83,7 +75,7 @@ describe("process runner leash", function () {
     const killed = startWorkerLike("killed");
     const [livingPids, killedPids] = await Promise.all([living.jobPids, killed.jobPids]);
     killed.process.kill("SIGKILL");
-    expect(await allEnded(killedPids, 15_000), "the killed worker's job is still running").to.equal(true);
+    await waitUntil(() => !killedPids.some(processRunning), "every process of the killed worker's job ended");
     expect(livingPids.every(processRunning), "the living worker's job ended").to.equal(true);
   });
 

@@ -15,6 +15,7 @@ import {
 } from "../../../../scripts/worker/process-runner";
 import { CommandParams, LoadedSpec, encodeJobSpec, hashSpecBytes } from "../../../../scripts/worker/spec";
 import { processRunning } from "../../../e2e/processes";
+import { waitUntil } from "../../../helpers/wait";
 
 function loaded(params: CommandParams): LoadedSpec {
   const spec = { version: 1 as const, kind: "command" as const, params };
@@ -222,9 +223,7 @@ describe("command executor", () => {
     expect(error).to.be.instanceOf(ProcessTimeoutError).and.to.include({ timeoutMs: 1500 });
     const childPid = Number(fs.readFileSync(pidFile, "utf8"));
     // The signal is delivered asynchronously; give the kernel a moment rather than assert on the spot.
-    for (let wait = 0; wait < 100 && processRunning(childPid); wait += 1)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(processRunning(childPid)).to.equal(false);
+    await waitUntil(() => !processRunning(childPid), "the program's background child ended");
   });
 
   it("kills a program that floods its output past the cap", async () => {
@@ -244,7 +243,7 @@ describe("command executor", () => {
     );
     const controller = new AbortController();
     const running = run(executor(hang), { input: "", args: [] }, controller.signal);
-    while (!fs.existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitUntil(() => fs.existsSync(ready), "the program started");
     controller.abort();
     expect(await rejection(running)).to.be.instanceOf(ExecutionAbortedError);
   });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as os from "node:os";
 import { parseConfig } from "../../../../scripts/worker/config";
 import { CommandExecutor } from "../../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../../scripts/worker/executors/matmul";
@@ -64,6 +65,24 @@ describe("executor registry", () => {
       );
     expect(buildExecutors(config(2), store, 2).refusalReason(spec, 1000)).to.equal(undefined);
     expect(buildExecutors(config(8), store, 2).refusalReason(spec, 1000)).to.contain("may need 4000 s");
+  });
+
+  it("counts the machine's cores as os.availableParallelism() unless told otherwise, as the worker README says", () => {
+    // n=1000: 1000 s at 1 M/s with no margin; twice that for twice as many jobs as cores.
+    const spec: JobSpec = { version: 1, kind: "matmul", params: { n: 1000, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
+    const config = (maxConcurrentJobs: number) =>
+      parseConfig(
+        {
+          ...BASE,
+          policy: { maxConcurrentJobs },
+          executors: { builtin: { matmul: { multiplyAddsPerSecond: 1e6 } }, runTimeMargin: { seconds: 0, fraction: 0 } },
+        },
+        "/w.json",
+      );
+    const cores = os.availableParallelism();
+    expect(buildExecutors(config(cores), store).refusalReason(spec, 1000)).to.equal(undefined);
+    const refusal = buildExecutors(config(2 * cores), store).refusalReason(spec, 1000);
+    expect(refusal).to.contain("may need 2000 s").and.to.contain(`× 2 for policy.maxConcurrentJobs ${2 * cores} on ${cores} cores`);
   });
 
   it("passes on the executor's own refusal", () => {

@@ -24,6 +24,7 @@ import { createLogger, type LogRecord } from "../../../../scripts/worker/logger"
 import { prepareWorkerParts, workerOptions } from "../../../../scripts/worker/setup";
 import type { MatmulParams } from "../../../../scripts/worker/spec";
 import { startLocalChain, type LocalChain } from "../../../gateway/helpers/local-chain";
+import { waitUntil } from "../../../helpers/wait";
 
 export const PROVIDER_MODEL = GPU_MODELS.find((model) => model.id === "rtx-4090-24gb")!;
 export const PROVIDER_REGION = "eu-west";
@@ -150,14 +151,9 @@ export async function startStack(): Promise<Stack> {
   }
 }
 
-/** Polls `condition` every 100 ms until it holds; fails after `timeoutMs` naming `what`. */
+/** waitUntil at the stack's pace: each look at `condition` asks the chain or the gateway. */
 export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+  await waitUntil(condition, what, { timeoutMs, intervalMs: POLL_MS });
 }
 
 /** What a network test sets in the worker config it writes for the stack's provider; the rest is the same for all. */
