@@ -131,8 +131,10 @@ export class ConfigError extends Error {
     /** e.g. `config.executors.command.timeoutSeconds`, or `config` for the file as a whole. */
     readonly field: string,
     message: string,
+    /** The FieldError found in the document, where one was (its class and data say what is wrong). */
+    options?: { cause: FieldError },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ConfigError";
   }
 }
@@ -185,7 +187,7 @@ export function parseConfig(json: unknown, configPath: string): WorkerConfig {
   try {
     return readConfig(json, path.resolve(configPath));
   } catch (error) {
-    if (error instanceof FieldError) throw new ConfigError(error.path, error.message);
+    if (error instanceof FieldError) throw new ConfigError(error.path, error.message, { cause: error });
     throw error;
   }
 }

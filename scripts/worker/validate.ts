@@ -24,6 +24,18 @@ export class FieldError extends Error {
   readonly detail: string;
 }
 
+/** An object has a key its reader does not know (a typo, or a field of another version). */
+export class UnknownFieldError extends FieldError {
+  constructor(
+    path: string,
+    /** The keys the object may have, as the reader allows them. */
+    readonly allowed: readonly string[],
+  ) {
+    super(path, `unknown field (expected one of: ${allowed.join(", ")})`);
+    this.name = "UnknownFieldError";
+  }
+}
+
 /** A short, unambiguous rendering of a value for an error message ("abc" stays quoted, objects are abbreviated). */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -64,7 +76,7 @@ export class FieldReader {
     if (!isJsonObject(value)) throw new FieldError(path, "must be an object", value);
     for (const key of Object.keys(value)) {
       if (!allowedKeys.includes(key)) {
-        throw new FieldError(`${path}.${key}`, `unknown field (expected one of: ${allowedKeys.join(", ")})`);
+        throw new UnknownFieldError(`${path}.${key}`, allowedKeys);
       }
     }
     return new FieldReader(value, path);
