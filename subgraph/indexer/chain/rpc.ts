@@ -4,6 +4,7 @@
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
 import { redactUrl, redactUrlsIn, redactUrlsInJson, urlRedactor, type Redactor } from "../redact";
+import { checkUrlForm, UrlFormError } from "../url-form";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
@@ -278,7 +279,15 @@ export class HttpRpc implements RpcTransport {
     private readonly url: string,
     private readonly options: HttpRpcOptions = {},
   ) {
-    // redactUrl returns a URL it cannot parse (`https://host:99999/v2/<key>`) as it is; redactUrlsIn keeps its scheme.
+    // A URL fetch cannot use (a port out of range, no scheme, `ws://`) would fail every request as a connection error,
+    // which `run()` takes for a node that is down and retries for ever: it is refused here, as the CLI refuses its
+    // --rpc, quoting nothing after the scheme.
+    try {
+      checkUrlForm(url, ["http", "https"]);
+    } catch (error) {
+      if (error instanceof UrlFormError) throw new UrlFormError(`HttpRpc: the node's URL ${error.message}`);
+      throw error;
+    }
     this.description = redactUrlsIn(redactUrl(url));
     this.redact = urlRedactor([{ url }]);
     this.redactNodeError = (text) => redactUrlsIn(this.redact(text));
