@@ -246,6 +246,15 @@ function fetchFailure(error: unknown): string {
   return why === "" ? message : `${message}: ${why}`;
 }
 
+/** URL keeps credentials percent-encoded (`p%40ss` for `p@ss`); a `%` that starts no escape is sent as written. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
@@ -274,20 +283,34 @@ export class HttpRpc implements RpcTransport {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly aborts = new Aborts();
+  /** The URL requests go to: the one given, without its credentials, which go in `headers`. */
+  private readonly fetchUrl: string;
+  private readonly headers: Record<string, string> = { "content-type": "application/json" };
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: HttpRpcOptions = {},
   ) {
     // A URL fetch cannot use (a port out of range, no scheme, `ws://`) would fail every request as a connection error,
     // which `run()` takes for a node that is down and retries for ever: it is refused here, as the CLI refuses its
     // --rpc, quoting nothing after the scheme.
+    let parsed: URL;
     try {
-      checkUrlForm(url, ["http", "https"]);
+      parsed = checkUrlForm(url, ["http", "https"]);
     } catch (error) {
       if (error instanceof UrlFormError) throw new UrlFormError(`HttpRpc: the node's URL ${error.message}`);
       throw error;
     }
+    // fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes credentials"), where
+    // a node behind basic authentication is given as `https://user:password@host/…`: they go in the Authorization
+    // header instead, as a browser, curl and ethers send them.
+    if (parsed.username !== "" || parsed.password !== "") {
+      const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`;
+      this.headers.authorization = `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`;
+      parsed.username = "";
+      parsed.password = "";
+    }
+    this.fetchUrl = parsed.href;
     this.description = redactUrlsIn(redactUrl(url));
     this.redact = urlRedactor([{ url }]);
     this.redactNodeError = (text) => redactUrlsIn(this.redact(text));
@@ -443,9 +466,9 @@ export class HttpRpc implements RpcTransport {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.url, {
+      response = await fetch(this.fetchUrl, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: this.headers,
         body: JSON.stringify(body),
         signal: controller.signal,
       });

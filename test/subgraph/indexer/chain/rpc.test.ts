@@ -178,6 +178,27 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
+  it("sends a URL's credentials as basic authentication (fetch refuses a URL with them), percent-decoded, to the URL without them", async function () {
+    const seen: Array<{ url: string | undefined; authorization: string | undefined }> = [];
+    const node = await standIn((request, response) => {
+      seen.push({ url: request.url, authorization: request.headers.authorization });
+      request.resume().on("end", () => response.writeHead(200, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","id":1,"result":"0x2a"}'));
+    });
+    try {
+      const credentialed = node.url.replace("://", "://alice:p%40ss%3Aword@");
+      expect(await new HttpRpc(`${credentialed}/v2/KEY?x=1`, fakeTime().options).request("eth_blockNumber", [])).to.equal("0x2a");
+      expect(await new HttpRpc(node.url.replace("://", "://bob@"), fakeTime().options).request("eth_blockNumber", [])).to.equal("0x2a");
+      expect(await new HttpRpc(node.url, fakeTime().options).request("eth_blockNumber", [])).to.equal("0x2a");
+      expect(seen).to.deep.equal([
+        { url: "/v2/KEY?x=1", authorization: `Basic ${Buffer.from("alice:p@ss:word").toString("base64")}` },
+        { url: "/", authorization: `Basic ${Buffer.from("bob:").toString("base64")}` },
+        { url: "/", authorization: undefined },
+      ]);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("refuses at construction a URL fetch could not use, as a UrlFormError quoting nothing after its scheme", function () {
     // Each would fail every request as a connection error, which run() retries for ever.
     const refused: Array<[string, string]> = [
@@ -1507,13 +1528,19 @@ describe("embedded indexer: the cause an RpcError keeps", function () {
   const SECRETS = /user:secret|SECRETKEY|SECRETQUERY/;
   const inspected = (error: unknown): string => inspect(error, { depth: 10 });
 
-  it("over fetch: fetch's TypeError, which quotes the URL it refused, is kept as a TypeError with its code, and no URL's secret", async function () {
-    const port = await closedPort();
-    const url = `http://user:secret@127.0.0.1:${port}/v2/SECRETKEY?apikey=SECRETQUERY`;
-    const error = await new HttpRpc(url, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(RpcConnectionError);
-    expect((error as Error).cause).to.be.instanceOf(TypeError);
-    expect(inspected(error)).to.include("[cause]: TypeError").and.not.match(SECRETS);
+  it("over fetch: fetch's TypeError, whose cause quotes the URL a node redirected to and fetch refused, is kept as a TypeError with its code, and no URL's secret", async function () {
+    // A node (or a proxy before it) that redirects to a URL fetch cannot parse: fetch's cause keeps it as its `input`.
+    const node = await standIn((_req, res) => res.writeHead(307, { location: "http://127.0.0.1:99999/v2/SECRETKEY?apikey=SECRETQUERY" }).end());
+    try {
+      const url = `${node.url.replace("://", "://user:secret@")}/v2/SECRETKEY?apikey=SECRETQUERY`;
+      const error = await new HttpRpc(url, fakeTime().options).request("eth_blockNumber", []).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcConnectionError);
+      expect((error as Error).cause).to.be.instanceOf(TypeError);
+      expect(((error as Error).cause as Error).cause).to.include({ code: "ERR_INVALID_URL" });
+      expect(inspected(error)).to.include("[cause]: TypeError").and.include("input: 'http://…'").and.not.match(SECRETS);
+    } finally {
+      await node.close();
+    }
   });
 
   it("over viem: viem's HttpRequestError, whose message and `url` name the URL, is kept as itself, with its status, and no URL's secret", async function () {
