@@ -9,6 +9,7 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import { accepts, describe, OPTION_RULES, type NumberRule } from "./option-rules";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "./redact";
 import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
@@ -103,6 +104,12 @@ function parseArgs(argv: readonly string[]): CliArgs {
     }
     return n;
   };
+  // A flag that sets an IndexerOptions number is checked against the rule Indexer.open checks the option with.
+  const option = (flag: string, value: string, rule: NumberRule): number => {
+    const n = Number(value);
+    if (!(rule.whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(value) || !accepts(rule, n)) throw new UsageError(`${flag} needs ${describe(rule)} (got "${value}")`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -131,16 +138,16 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.name = value();
         break;
       case "--reorg-threshold":
-        args.reorgThreshold = whole(flag, value(), 0);
+        args.reorgThreshold = option(flag, value(), OPTION_RULES.reorgThreshold);
         break;
       case "--poll-ms":
-        args.pollMs = number(flag, value());
+        args.pollMs = option(flag, value(), OPTION_RULES.pollIntervalMs);
         break;
       case "--max-range":
-        args.maxRange = whole(flag, value(), 1);
+        args.maxRange = option(flag, value(), OPTION_RULES.maxBlockRange);
         break;
       case "--rps":
-        args.rps = number(flag, value());
+        args.rps = option(flag, value(), OPTION_RULES.maxRequestsPerSecond);
         break;
       case "--hang-timeout":
         args.hangTimeoutS = number(flag, value());
@@ -212,7 +219,6 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     reorgThreshold: args.reorgThreshold,
     pollIntervalMs: args.pollMs,
     maxBlockRange: args.maxRange,
-    initialBlockRange: Math.min(100, args.maxRange),
     maxRequestsPerSecond: args.rps,
     logLevel: args.logLevel,
     hangTimeoutMs: args.hangTimeoutS * 1000,

@@ -68,9 +68,9 @@ describe("embedded indexer: CLI input", function () {
 
   it("refuses a block count that is not a whole number (--reorg-threshold, --max-range from 1), repeating it", async function () {
     const cases: [string, string, RegExp][] = [
-      ["--reorg-threshold", "1.5", /^--reorg-threshold needs a whole number at least 0 \(got "1.5"\)/],
-      ["--max-range", "0", /^--max-range needs a whole number at least 1 \(got "0"\)/],
-      ["--max-range", "Infinity", /^--max-range needs a whole number at least 1 \(got "Infinity"\)/],
+      ["--reorg-threshold", "1.5", /^--reorg-threshold needs a whole number of blocks, 0 or more \(got "1.5"\)/],
+      ["--max-range", "0", /^--max-range needs a whole number of blocks, at least 1 \(got "0"\)/],
+      ["--max-range", "Infinity", /^--max-range needs a whole number of blocks, at least 1 \(got "Infinity"\)/],
     ];
     for (const [flag, value, message] of cases) {
       const run = await runCli([flag, value, "--db", path.join(dir, "c.sqlite")]);
@@ -80,10 +80,15 @@ describe("embedded indexer: CLI input", function () {
   });
 
   it("repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
-    for (const [flag, value] of [["--poll-ms", "NaN"], ["--rps", "fast"], ["--hang-timeout", "-1"]] as const) {
+    const cases: [string, string, string][] = [
+      ["--poll-ms", "NaN", "a number of milliseconds, 0 or more"],
+      ["--rps", "fast", "a number of requests per second, 0 or more"],
+      ["--hang-timeout", "-1", "a non-negative number"],
+    ];
+    for (const [flag, value, accepted] of cases) {
       const run = await runCli([flag, value]);
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.match(new RegExp(`^${flag} needs a non-negative number \\(got "${value}"\\)`));
+      expect(run.stderr).to.match(new RegExp(`^${flag} needs ${accepted} \\(got "${value}"\\)`));
     }
   });
 
@@ -91,7 +96,7 @@ describe("embedded indexer: CLI input", function () {
     const url = "https://eth.example.org/v2/key123";
     const cases: [string[], RegExp][] = [
       [[url], /^unknown option https:\/\/eth\.example\.org\/…\n/],
-      [["--rps", url], /^--rps needs a non-negative number \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--rps", url], /^--rps needs a number of requests per second, 0 or more \(got "https:\/\/eth\.example\.org\/…"\)\n/],
       [["--port", url], /^--port needs a whole number from 0 to 65535 \(got "https:\/\/eth\.example\.org\/…"\)\n/],
       [["--log-level", url], /^unknown log level https:\/\/eth\.example\.org\/…\n/],
     ];

@@ -1,0 +1,49 @@
+// The numbers IndexerOptions takes, and what each accepts. Indexer.open checks the options it is given against these
+// rules, and the CLI checks the flags that set them against the same ones, so that the two cannot come to disagree.
+
+/** What a numeric option accepts: always a number, never NaN. */
+export interface NumberRule {
+  /** Safe integers only (a block count, a number of ranges). */
+  readonly whole: boolean;
+  /** What it counts, for the message: "blocks", "milliseconds". */
+  readonly unit: string;
+  readonly min: number;
+  /** `min` itself is refused too. */
+  readonly aboveMin?: boolean;
+  /** Infinity is accepted (it means something: "never"); otherwise only finite numbers are. */
+  readonly infinity?: boolean;
+}
+
+export const OPTION_RULES = {
+  // NaN would turn every comparison with the head false: no block checked for reorgs, none pruned, and any reorg
+  // found at the checkpoint taken for one deeper than the threshold.
+  reorgThreshold: { whole: true, unit: "blocks", min: 0 },
+  // 0: the next pass at once. Infinity (setTimeout takes it for 1 ms) and NaN would not pause at all either.
+  pollIntervalMs: { whole: false, unit: "milliseconds", min: 0 },
+  // A range of 0 blocks, or a fraction of one, would never advance; NaN sizes every range NaN.
+  minBlockRange: { whole: true, unit: "blocks", min: 1 },
+  maxBlockRange: { whole: true, unit: "blocks", min: 1 },
+  initialBlockRange: { whole: true, unit: "blocks", min: 1 },
+  // Infinity: commit at range ends only.
+  commitIntervalMs: { whole: false, unit: "milliseconds", min: 0, infinity: true },
+  // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
+  prefetchRanges: { whole: true, unit: "ranges", min: 1 },
+  // 0 would time every request out at once, and setTimeout takes Infinity for 1 ms.
+  rpcTimeoutMs: { whole: false, unit: "milliseconds", min: 0, aboveMin: true },
+  // 0: unlimited (see HttpRpc). NaN would be taken for a limit that no request can keep.
+  maxRequestsPerSecond: { whole: false, unit: "requests per second", min: 0 },
+} as const satisfies Record<string, NumberRule>;
+
+export type NumericOption = keyof typeof OPTION_RULES;
+
+export function accepts(rule: NumberRule, value: unknown): value is number {
+  if (typeof value !== "number" || Number.isNaN(value)) return false;
+  if (rule.whole ? !Number.isSafeInteger(value) : !(Number.isFinite(value) || (rule.infinity === true && value === Infinity))) return false;
+  return rule.aboveMin === true ? value > rule.min : value >= rule.min;
+}
+
+/** "a whole number of blocks, at least 1": what the rule accepts, for a message that refuses a value. */
+export function describe(rule: NumberRule): string {
+  const bound = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  return `${rule.whole ? "a whole number" : "a number"} of ${rule.unit}, ${bound}`;
+}
