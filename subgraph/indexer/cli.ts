@@ -34,7 +34,7 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
                           terminated and restarted; with --once, exit code 1 (default 120; 0: never)
   --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB (default ${DEFAULT_MAX_HEAP_MB})
   --once                  index up to the current head, then exit (exit code 1 if the subgraph failed, or the
-                          indexer's thread died or hung)
+                          indexer's thread died or hung); not with --port, --host, --name or --poll-ms
   --log-level <level>     critical|error|warning|info|debug (default info)
   --quiet                 no progress lines
   --help
@@ -59,6 +59,14 @@ interface CliArgs {
 }
 
 class UsageError extends Error {}
+
+/** Flags that only following the chain uses: with --once they would be ignored without a word. */
+const NOT_WITH_ONCE: ReadonlyMap<string, string> = new Map([
+  ["--port", "a one-off run serves no queries"],
+  ["--host", "a one-off run serves no queries"],
+  ["--name", "a one-off run serves no queries"],
+  ["--poll-ms", "a one-off run does not wait at the head"],
+]);
 
 // HttpRpc reaches the node with fetch, so http(s) only; and written as URL uses it (url-form.ts), as the gateway and
 // the worker take a URL. No refusal repeats the URL: its path may be the provider's API key.
@@ -110,8 +118,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
     if (!(rule.whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(value) || !accepts(rule, n)) throw new UsageError(`${flag} needs ${describe(rule)} (got "${value}")`);
     return n;
   };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    given.add(flag);
     const value = (): string => {
       const v = argv[++i];
       // `--rpc --db x` would otherwise take "--db" as the URL and report "x" as an unknown option.
@@ -175,6 +185,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
+  }
+  if (args.once) {
+    for (const [flag, why] of NOT_WITH_ONCE) if (given.has(flag)) throw new UsageError(`${flag} cannot be used with --once: ${why}`);
   }
   return args;
 }
@@ -273,7 +286,7 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     throw error;
   }
   process.stdout.write(`indexing ${build.dir} from ${redactUrl(args.rpc)} into ${args.db} (deployment ${worker.status().deployment})\n`);
-  if (args.port !== null && !args.once) {
+  if (args.port !== null) {
     let server: QueryServer;
     try {
       server = await worker.serve({ port: args.port, host: args.host, name: args.name });

@@ -92,6 +92,22 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  it("refuses with --once, before or after it, a flag that only following the chain uses, naming both, exit 2", async function () {
+    const cases: [string[], RegExp][] = [
+      [["--once", "--port", "0"], /^--port cannot be used with --once: a one-off run serves no queries\n/],
+      [["--host", "127.0.0.1", "--once"], /^--host cannot be used with --once: a one-off run serves no queries\n/],
+      [["--once", "--name", "other"], /^--name cannot be used with --once: a one-off run serves no queries\n/],
+      [["--poll-ms", "5", "--once"], /^--poll-ms cannot be used with --once: a one-off run does not wait at the head\n/],
+    ];
+    for (const [argv, message] of cases) {
+      const db = path.join(dir, "once.sqlite");
+      const run = await runCli([...argv, "--db", db]);
+      expect(run.code, argv.join(" ")).to.equal(2);
+      expect(run.stderr, argv.join(" ")).to.match(message);
+      expect(fs.existsSync(db), argv.join(" ")).to.equal(false);
+    }
+  });
+
   it("repeats a URL typed in the wrong place (without --rpc, as another flag's value) cut to its host: its path may be a key", async function () {
     const url = "https://eth.example.org/v2/key123";
     const cases: [string[], RegExp][] = [
