@@ -1,4 +1,4 @@
-// `npm run indexer -- --rpc <url> --db <file> [--subgraph <dir>] [--port N] ...`
+// `npm run indexer -- [--rpc <url>] [--db <file>] [--subgraph <dir>] [--port N] ...`
 //
 // Indexes a built subgraph from any JSON-RPC endpoint into SQLite and prints progress. The indexer runs in a worker
 // thread, with or without --port: there its heap is capped (--max-heap-mb) and a thread that hangs is found
@@ -16,7 +16,7 @@ import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
 
-const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
+const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
 
   --rpc <url>             JSON-RPC endpoint (default http://127.0.0.1:8545)
   --db <file>             SQLite database (default .data/indexer.sqlite)

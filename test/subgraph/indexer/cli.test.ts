@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { collectOutput } from "../../helpers/child-output";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../../helpers/keyed-rpc";
@@ -121,6 +122,27 @@ describe("embedded indexer: CLI input", function () {
       expect(run.code, argv.join(" ")).to.equal(2);
       expect(run.stderr, argv.join(" ")).to.match(message);
       expect(`${run.stdout}${run.stderr}`, argv.join(" ")).not.to.include("key123");
+    }
+  });
+
+  it("indexes into .data/indexer.sqlite under the working directory without --db", async function () {
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const build = path.join(dir, "default-db-build");
+    writeDeploymentManifest(fakeDeployment(template), build, { buildDir: template });
+    const cwd = fs.mkdtempSync(path.join(dir, "cwd-"));
+    fs.mkdirSync(path.join(cwd, ".data"));
+    // Held here, the default database's lock makes the CLI name the file it would index into, before it asks any node.
+    const lock = WriterLock.acquire(path.join(cwd, ".data", "indexer.sqlite"));
+    try {
+      const run = await runCli(["--rpc", "http://127.0.0.1:9", "--subgraph", build, "--once"], 30_000, cwd);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal(
+        `indexer: indexer worker: .data/indexer.sqlite is being indexed by another indexer (pid ${process.pid}), which holds ` +
+          ".data/indexer.sqlite.lock: stop it, or index into another file\n",
+      );
+    } finally {
+      lock.release();
     }
   });
 
