@@ -8,18 +8,23 @@ export interface NumberRule {
   /** What it counts, for the message: "blocks", "milliseconds". */
   readonly unit: string;
   readonly min: number;
+  /** The largest accepted (default: none). */
+  readonly max?: number;
   /** `min` itself is refused too. */
   readonly aboveMin?: boolean;
   /** Infinity is accepted (it means something: "never"); otherwise only finite numbers are. */
   readonly infinity?: boolean;
 }
 
+/** setTimeout takes a longer delay (Infinity included) for 1 ms: the options that set a timer stop there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const OPTION_RULES = {
   // NaN would turn every comparison with the head false: no block checked for reorgs, none pruned, and any reorg
   // found at the checkpoint taken for one deeper than the threshold.
   reorgThreshold: { whole: true, unit: "blocks", min: 0 },
-  // 0: the next pass at once. Infinity (setTimeout takes it for 1 ms) and NaN would not pause at all either.
-  pollIntervalMs: { whole: false, unit: "milliseconds", min: 0 },
+  // 0: the next pass at once. Past MAX_TIMER_MS, and NaN, it would not pause at all either.
+  pollIntervalMs: { whole: false, unit: "milliseconds", min: 0, max: MAX_TIMER_MS },
   // A range of 0 blocks, or a fraction of one, would never advance; NaN sizes every range NaN.
   minBlockRange: { whole: true, unit: "blocks", min: 1 },
   maxBlockRange: { whole: true, unit: "blocks", min: 1 },
@@ -28,8 +33,8 @@ export const OPTION_RULES = {
   commitIntervalMs: { whole: false, unit: "milliseconds", min: 0, infinity: true },
   // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
   prefetchRanges: { whole: true, unit: "ranges", min: 1 },
-  // 0 would time every request out at once, and setTimeout takes Infinity for 1 ms.
-  rpcTimeoutMs: { whole: false, unit: "milliseconds", min: 0, aboveMin: true },
+  // 0 would time every request out at once, and so would one past MAX_TIMER_MS.
+  rpcTimeoutMs: { whole: false, unit: "milliseconds", min: 0, aboveMin: true, max: MAX_TIMER_MS },
   // 0: unlimited (see HttpRpc). NaN would be taken for a limit that no request can keep.
   maxRequestsPerSecond: { whole: false, unit: "requests per second", min: 0 },
 } as const satisfies Record<string, NumberRule>;
@@ -39,11 +44,13 @@ export type NumericOption = keyof typeof OPTION_RULES;
 export function accepts(rule: NumberRule, value: unknown): value is number {
   if (typeof value !== "number" || Number.isNaN(value)) return false;
   if (rule.whole ? !Number.isSafeInteger(value) : !(Number.isFinite(value) || (rule.infinity === true && value === Infinity))) return false;
+  if (rule.max !== undefined && value > rule.max) return false;
   return rule.aboveMin === true ? value > rule.min : value >= rule.min;
 }
 
 /** "a whole number of blocks, at least 1": what the rule accepts, for a message that refuses a value. */
 export function describe(rule: NumberRule): string {
-  const bound = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  const low = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  const bound = rule.max === undefined ? low : `${low}, at most ${rule.max}`;
   return `${rule.whole ? "a whole number" : "a number"} of ${rule.unit}, ${bound}`;
 }
