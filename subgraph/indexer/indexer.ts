@@ -42,7 +42,7 @@ import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
 import { urlFree } from "./redact-error";
-import { accepts, describe, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
+import { accepts, describe, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -204,6 +204,14 @@ function validateOptions(options: IndexerOptions): void {
   for (const [name, rule] of Object.entries(OPTION_RULES) as Array<[NumericOption, NumberRule]>) {
     const value: unknown = options[name];
     if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name} must be ${describe(rule)} (got ${quoted(value)})`);
+  }
+  for (const [name, fields] of Object.entries(NESTED_OPTION_RULES) as Array<[keyof typeof NESTED_OPTION_RULES, Record<string, NumberRule>]>) {
+    const given: Readonly<Record<string, unknown>> | undefined = options[name];
+    if (given === undefined) continue;
+    for (const [field, rule] of Object.entries(fields)) {
+      const value = given[field];
+      if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name}.${field} must be ${describe(rule)} (got ${quoted(value)})`);
+    }
   }
   const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;
   const max = options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;

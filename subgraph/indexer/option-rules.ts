@@ -41,9 +41,28 @@ export const OPTION_RULES = {
 
 export type NumericOption = keyof typeof OPTION_RULES;
 
+/**
+ * The numbers of the options that are objects (instancePolicy, statistics), by option and field. NaN in any of them
+ * would turn its comparison false for good: an instance never replaced, statistics never refreshed.
+ */
+export const NESTED_OPTION_RULES = {
+  instancePolicy: {
+    // Infinity: never replaced for its trigger count (the default).
+    maxTriggersPerInstance: { whole: true, unit: "triggers", min: 1, infinity: true },
+    // 0: replaced after every trigger that grew its memory at all.
+    maxMemoryBytes: { whole: false, unit: "bytes", min: 0, infinity: true },
+  },
+  statistics: {
+    // Infinity: never for the count (everyMs only), and the other way round.
+    everyBlocks: { whole: true, unit: "blocks", min: 0, infinity: true },
+    everyMs: { whole: false, unit: "milliseconds", min: 0, infinity: true },
+  },
+} as const satisfies Record<string, Record<string, NumberRule>>;
+
 export function accepts(rule: NumberRule, value: unknown): value is number {
   if (typeof value !== "number" || Number.isNaN(value)) return false;
-  if (rule.whole ? !Number.isSafeInteger(value) : !(Number.isFinite(value) || (rule.infinity === true && value === Infinity))) return false;
+  if (value === Infinity) return rule.infinity === true;
+  if (rule.whole ? !Number.isSafeInteger(value) : !Number.isFinite(value)) return false;
   if (rule.max !== undefined && value > rule.max) return false;
   return rule.aboveMin === true ? value > rule.min : value >= rule.min;
 }

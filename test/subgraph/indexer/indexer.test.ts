@@ -178,6 +178,16 @@ describe("embedded indexer: commit schedule and prefetching", function () {
         `maxRequestsPerSecond must be a number of requests per second, 0 or more (got ${value})`,
       ]),
       [{ maxBlockRange: notNumber }, 'maxBlockRange must be a whole number of blocks, at least 1 (got "5")'],
+      ...([0, 1.5, Number.NaN] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { instancePolicy: { maxTriggersPerInstance: value } },
+        `instancePolicy.maxTriggersPerInstance must be a whole number of triggers, at least 1 (got ${value})`,
+      ]),
+      [{ instancePolicy: { maxMemoryBytes: -1 } }, "instancePolicy.maxMemoryBytes must be a number of bytes, 0 or more (got -1)"],
+      ...([-1, 2.5, Number.NaN] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { statistics: { everyBlocks: value } },
+        `statistics.everyBlocks must be a whole number of blocks, 0 or more (got ${value})`,
+      ]),
+      [{ statistics: { everyMs: Number.NaN } }, "statistics.everyMs must be a number of milliseconds, 0 or more (got NaN)"],
       [{ minBlockRange: 20, maxBlockRange: 10 }, "minBlockRange must be at most maxBlockRange (got minBlockRange 20, maxBlockRange 10)"],
       [{ minBlockRange: 20_000 }, "minBlockRange must be at most maxBlockRange (got minBlockRange 20000, maxBlockRange 10000)"],
       [{ minBlockRange: 5, initialBlockRange: 4 }, "initialBlockRange must be from minBlockRange to maxBlockRange, 5 to 10000 (got 4)"],
