@@ -1,4 +1,4 @@
-// `npm run indexer -- --rpc <url> --db <file> [--subgraph <dir>] [--port N] ...`
+// `npm run indexer -- [--rpc <url>] [--db <file>] [--subgraph <dir>] [--port N] ...`
 //
 // Indexes a built subgraph from any JSON-RPC endpoint into SQLite and prints progress. The indexer runs in a worker
 // thread, with or without --port: there its heap is capped (--max-heap-mb) and a thread that hangs is found
@@ -9,13 +9,14 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
+import { accepts, describe, OPTION_RULES, type NumberRule } from "./option-rules";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "./redact";
 import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
 
-const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
+const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
 
   --rpc <url>             JSON-RPC endpoint (default http://127.0.0.1:8545)
   --db <file>             SQLite database (default .data/indexer.sqlite)
@@ -33,7 +34,7 @@ const USAGE = `Usage: npm run indexer -- --rpc <url> --db <file> [options]
                           terminated and restarted; with --once, exit code 1 (default 120; 0: never)
   --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB (default ${DEFAULT_MAX_HEAP_MB})
   --once                  index up to the current head, then exit (exit code 1 if the subgraph failed, or the
-                          indexer's thread died or hung)
+                          indexer's thread died or hung); not with --port, --host, --name or --poll-ms
   --log-level <level>     critical|error|warning|info|debug (default info)
   --quiet                 no progress lines
   --help
@@ -58,6 +59,14 @@ interface CliArgs {
 }
 
 class UsageError extends Error {}
+
+/** Flags that only following the chain uses: with --once they would be ignored without a word. */
+const NOT_WITH_ONCE: ReadonlyMap<string, string> = new Map([
+  ["--port", "a one-off run serves no queries"],
+  ["--host", "a one-off run serves no queries"],
+  ["--name", "a one-off run serves no queries"],
+  ["--poll-ms", "a one-off run does not wait at the head"],
+]);
 
 // HttpRpc reaches the node with fetch, so http(s) only; and written as URL uses it (url-form.ts), as the gateway and
 // the worker take a URL. No refusal repeats the URL: its path may be the provider's API key.
@@ -103,8 +112,16 @@ function parseArgs(argv: readonly string[]): CliArgs {
     }
     return n;
   };
+  // A flag that sets an IndexerOptions number is checked against the rule Indexer.open checks the option with.
+  const option = (flag: string, value: string, rule: NumberRule): number => {
+    const n = Number(value);
+    if (!(rule.whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(value) || !accepts(rule, n)) throw new UsageError(`${flag} needs ${describe(rule)} (got "${value}")`);
+    return n;
+  };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    given.add(flag);
     const value = (): string => {
       const v = argv[++i];
       // `--rpc --db x` would otherwise take "--db" as the URL and report "x" as an unknown option.
@@ -131,16 +148,16 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.name = value();
         break;
       case "--reorg-threshold":
-        args.reorgThreshold = whole(flag, value(), 0);
+        args.reorgThreshold = option(flag, value(), OPTION_RULES.reorgThreshold);
         break;
       case "--poll-ms":
-        args.pollMs = number(flag, value());
+        args.pollMs = option(flag, value(), OPTION_RULES.pollIntervalMs);
         break;
       case "--max-range":
-        args.maxRange = whole(flag, value(), 1);
+        args.maxRange = option(flag, value(), OPTION_RULES.maxBlockRange);
         break;
       case "--rps":
-        args.rps = number(flag, value());
+        args.rps = option(flag, value(), OPTION_RULES.maxRequestsPerSecond);
         break;
       case "--hang-timeout":
         args.hangTimeoutS = number(flag, value());
@@ -168,6 +185,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
+  }
+  if (args.once) {
+    for (const [flag, why] of NOT_WITH_ONCE) if (given.has(flag)) throw new UsageError(`${flag} cannot be used with --once: ${why}`);
   }
   return args;
 }
@@ -212,7 +232,6 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     reorgThreshold: args.reorgThreshold,
     pollIntervalMs: args.pollMs,
     maxBlockRange: args.maxRange,
-    initialBlockRange: Math.min(100, args.maxRange),
     maxRequestsPerSecond: args.rps,
     logLevel: args.logLevel,
     hangTimeoutMs: args.hangTimeoutS * 1000,
@@ -267,7 +286,7 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     throw error;
   }
   process.stdout.write(`indexing ${build.dir} from ${redactUrl(args.rpc)} into ${args.db} (deployment ${worker.status().deployment})\n`);
-  if (args.port !== null && !args.once) {
+  if (args.port !== null) {
     let server: QueryServer;
     try {
       server = await worker.serve({ port: args.port, host: args.host, name: args.name });

@@ -42,6 +42,7 @@ import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
 import { urlFree } from "./redact-error";
+import { accepts, describe, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -190,21 +191,36 @@ function openAborted(options: IndexerOptions): OpenAbortedError {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Defaults of the adaptive eth_getLogs range; an initial range outside the bounds given is brought within them. */
+const DEFAULT_MIN_BLOCK_RANGE = 1;
+const DEFAULT_MAX_BLOCK_RANGE = 10_000;
+const DEFAULT_INITIAL_BLOCK_RANGE = 100;
+
+/** A value as the message quotes it: a string from an untyped caller quoted, so that "5" does not read as 5. */
+const quoted = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
+
 /** Refuses option values the loop cannot honour, before anything is opened. */
 function validateOptions(options: IndexerOptions): void {
-  const { prefetchRanges, commitIntervalMs, reorgThreshold } = options;
-  // NaN (an unset environment variable through Number()) would turn every comparison with the head false: no block
-  // checked for reorgs, none pruned, and any reorg found at the checkpoint taken for one deeper than the threshold.
-  if (reorgThreshold !== undefined && !(Number.isSafeInteger(reorgThreshold) && reorgThreshold >= 0)) {
-    throw new IndexerOptionError(`reorgThreshold must be a whole number of blocks, 0 or more (got ${reorgThreshold})`);
+  for (const [name, rule] of Object.entries(OPTION_RULES) as Array<[NumericOption, NumberRule]>) {
+    const value: unknown = options[name];
+    if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name} must be ${describe(rule)} (got ${quoted(value)})`);
   }
-  // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
-  if (prefetchRanges !== undefined && !(Number.isSafeInteger(prefetchRanges) && prefetchRanges >= 1)) {
-    throw new IndexerOptionError(`prefetchRanges must be a whole number of ranges, at least 1 (got ${prefetchRanges})`);
+  for (const [name, fields] of Object.entries(NESTED_OPTION_RULES) as Array<[keyof typeof NESTED_OPTION_RULES, Record<string, NumberRule>]>) {
+    const given: Readonly<Record<string, unknown>> | undefined = options[name];
+    if (given === undefined) continue;
+    for (const [field, rule] of Object.entries(fields)) {
+      const value = given[field];
+      if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name}.${field} must be ${describe(rule)} (got ${quoted(value)})`);
+    }
   }
-  // Infinity is meaningful (commit only at the end of each range); NaN and negative numbers are not.
-  if (commitIntervalMs !== undefined && !(typeof commitIntervalMs === "number" && commitIntervalMs >= 0)) {
-    throw new IndexerOptionError(`commitIntervalMs must be a number of milliseconds, 0 or more (got ${commitIntervalMs})`);
+  const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;
+  const max = options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
+  // The sizer would clamp each range to both bounds in turn, and so honour neither.
+  if (min > max) throw new IndexerOptionError(`minBlockRange must be at most maxBlockRange (got minBlockRange ${min}, maxBlockRange ${max})`);
+  // Only one given: the default is brought within the bounds, but a value asked for is not silently changed.
+  const initial = options.initialBlockRange;
+  if (initial !== undefined && (initial < min || initial > max)) {
+    throw new IndexerOptionError(`initialBlockRange must be from minBlockRange to maxBlockRange, ${min} to ${max} (got ${initial})`);
   }
 }
 
@@ -271,7 +287,11 @@ export class Indexer extends EventEmitter {
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
     this.prefetch = options.prefetchRanges ?? 2;
     this.statistics = new PlannerStatistics(db, { ...DEFAULT_STATISTICS_POLICY, ...options.statistics }, this.now);
-    this.sizer = new RangeSizer(options.minBlockRange ?? 1, options.maxBlockRange ?? 10_000, options.initialBlockRange ?? 100);
+    this.sizer = new RangeSizer(
+      options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE,
+      options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE,
+      options.initialBlockRange ?? DEFAULT_INITIAL_BLOCK_RANGE,
+    );
   }
 
   /**

@@ -94,8 +94,15 @@ export class IndexerDatabase {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
+  /**
+   * A write transaction, begun with BEGIN IMMEDIATE: each of the indexer's transactions reads before it writes (the
+   * deployment, the checkpoint, the tables), and a deferred one that another connection wrote to meanwhile fails at its
+   * first write with SQLITE_BUSY ("database is locked"), which the busy timeout does not wait out, as SQLite cannot
+   * upgrade a read that may be stale. Taking the write lock first waits for the other writer instead. Nested in
+   * another transaction (initialise within startOverOnNewGenesis), it is a savepoint of that one.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   meta(key: string): string | null {
@@ -116,9 +123,10 @@ export class IndexerDatabase {
   initialise(identity: DeploymentIdentity, schema: SchemaModel): { reset: boolean; deployment: string } {
     const key = [FORMAT_VERSION, identity.chainId, identity.genesisHash.toLowerCase(), identity.buildHash].join(":");
     const deployment = deploymentIdFor(key);
-    const existing = this.meta("deployment_key");
     let reset = false;
     this.transaction(() => {
+      // Read within the transaction: another connection may have reset the database since any read before it.
+      const existing = this.meta("deployment_key");
       if (existing !== null && existing !== key) {
         reset = true;
         this.wipe();

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { collectOutput } from "../../helpers/child-output";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../../helpers/keyed-rpc";
@@ -68,9 +69,9 @@ describe("embedded indexer: CLI input", function () {
 
   it("refuses a block count that is not a whole number (--reorg-threshold, --max-range from 1), repeating it", async function () {
     const cases: [string, string, RegExp][] = [
-      ["--reorg-threshold", "1.5", /^--reorg-threshold needs a whole number at least 0 \(got "1.5"\)/],
-      ["--max-range", "0", /^--max-range needs a whole number at least 1 \(got "0"\)/],
-      ["--max-range", "Infinity", /^--max-range needs a whole number at least 1 \(got "Infinity"\)/],
+      ["--reorg-threshold", "1.5", /^--reorg-threshold needs a whole number of blocks, 0 or more \(got "1.5"\)/],
+      ["--max-range", "0", /^--max-range needs a whole number of blocks, at least 1 \(got "0"\)/],
+      ["--max-range", "Infinity", /^--max-range needs a whole number of blocks, at least 1 \(got "Infinity"\)/],
     ];
     for (const [flag, value, message] of cases) {
       const run = await runCli([flag, value, "--db", path.join(dir, "c.sqlite")]);
@@ -80,10 +81,32 @@ describe("embedded indexer: CLI input", function () {
   });
 
   it("repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
-    for (const [flag, value] of [["--poll-ms", "NaN"], ["--rps", "fast"], ["--hang-timeout", "-1"]] as const) {
+    const cases: [string, string, string][] = [
+      ["--poll-ms", "NaN", "a number of milliseconds, 0 or more, at most 2147483647"],
+      ["--poll-ms", "2147483648", "a number of milliseconds, 0 or more, at most 2147483647"],
+      ["--rps", "fast", "a number of requests per second, 0 or more"],
+      ["--hang-timeout", "-1", "a non-negative number"],
+    ];
+    for (const [flag, value, accepted] of cases) {
       const run = await runCli([flag, value]);
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.match(new RegExp(`^${flag} needs a non-negative number \\(got "${value}"\\)`));
+      expect(run.stderr).to.match(new RegExp(`^${flag} needs ${accepted} \\(got "${value}"\\)`));
+    }
+  });
+
+  it("refuses with --once, before or after it, a flag that only following the chain uses, naming both, exit 2", async function () {
+    const cases: [string[], RegExp][] = [
+      [["--once", "--port", "0"], /^--port cannot be used with --once: a one-off run serves no queries\n/],
+      [["--host", "127.0.0.1", "--once"], /^--host cannot be used with --once: a one-off run serves no queries\n/],
+      [["--once", "--name", "other"], /^--name cannot be used with --once: a one-off run serves no queries\n/],
+      [["--poll-ms", "5", "--once"], /^--poll-ms cannot be used with --once: a one-off run does not wait at the head\n/],
+    ];
+    for (const [argv, message] of cases) {
+      const db = path.join(dir, "once.sqlite");
+      const run = await runCli([...argv, "--db", db]);
+      expect(run.code, argv.join(" ")).to.equal(2);
+      expect(run.stderr, argv.join(" ")).to.match(message);
+      expect(fs.existsSync(db), argv.join(" ")).to.equal(false);
     }
   });
 
@@ -91,7 +114,7 @@ describe("embedded indexer: CLI input", function () {
     const url = "https://eth.example.org/v2/key123";
     const cases: [string[], RegExp][] = [
       [[url], /^unknown option https:\/\/eth\.example\.org\/…\n/],
-      [["--rps", url], /^--rps needs a non-negative number \(got "https:\/\/eth\.example\.org\/…"\)\n/],
+      [["--rps", url], /^--rps needs a number of requests per second, 0 or more \(got "https:\/\/eth\.example\.org\/…"\)\n/],
       [["--port", url], /^--port needs a whole number from 0 to 65535 \(got "https:\/\/eth\.example\.org\/…"\)\n/],
       [["--log-level", url], /^unknown log level https:\/\/eth\.example\.org\/…\n/],
     ];
@@ -100,6 +123,27 @@ describe("embedded indexer: CLI input", function () {
       expect(run.code, argv.join(" ")).to.equal(2);
       expect(run.stderr, argv.join(" ")).to.match(message);
       expect(`${run.stdout}${run.stderr}`, argv.join(" ")).not.to.include("key123");
+    }
+  });
+
+  it("indexes into .data/indexer.sqlite under the working directory without --db", async function () {
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const build = path.join(dir, "default-db-build");
+    writeDeploymentManifest(fakeDeployment(template), build, { buildDir: template });
+    const cwd = fs.mkdtempSync(path.join(dir, "cwd-"));
+    fs.mkdirSync(path.join(cwd, ".data"));
+    // Held here, the default database's lock makes the CLI name the file it would index into, before it asks any node.
+    const lock = WriterLock.acquire(path.join(cwd, ".data", "indexer.sqlite"));
+    try {
+      const run = await runCli(["--rpc", "http://127.0.0.1:9", "--subgraph", build, "--once"], 30_000, cwd);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal(
+        `indexer: indexer worker: .data/indexer.sqlite is being indexed by another indexer (pid ${process.pid}), which holds ` +
+          ".data/indexer.sqlite.lock: stop it, or index into another file\n",
+      );
+    } finally {
+      lock.release();
     }
   });
 

@@ -159,6 +159,63 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     }
   });
 
+  it("refuses a numeric option outside what it accepts, or block range bounds that contradict each other, naming the option and the value, before opening or fetching anything", async function () {
+    const notNumber = "5" as unknown as number;
+    const cases: Array<[Partial<IndexerOptions>, string]> = [
+      ...([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY] as const).flatMap((value): Array<[Partial<IndexerOptions>, string]> =>
+        (["minBlockRange", "maxBlockRange", "initialBlockRange"] as const).map((name) => [{ [name]: value }, `${name} must be a whole number of blocks, at least 1 (got ${value})`]),
+      ),
+      ...([-1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { pollIntervalMs: value },
+        `pollIntervalMs must be a number of milliseconds, 0 or more, at most 2147483647 (got ${value})`,
+      ]),
+      ...([0, -1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { rpcTimeoutMs: value },
+        `rpcTimeoutMs must be a number of milliseconds, more than 0, at most 2147483647 (got ${value})`,
+      ]),
+      ...([-1, Number.NaN, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { maxRequestsPerSecond: value },
+        `maxRequestsPerSecond must be a number of requests per second, 0 or more (got ${value})`,
+      ]),
+      [{ maxBlockRange: notNumber }, 'maxBlockRange must be a whole number of blocks, at least 1 (got "5")'],
+      ...([0, 1.5, Number.NaN] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { instancePolicy: { maxTriggersPerInstance: value } },
+        `instancePolicy.maxTriggersPerInstance must be a whole number of triggers, at least 1 (got ${value})`,
+      ]),
+      [{ instancePolicy: { maxMemoryBytes: -1 } }, "instancePolicy.maxMemoryBytes must be a number of bytes, 0 or more (got -1)"],
+      ...([-1, 2.5, Number.NaN] as const).map((value): [Partial<IndexerOptions>, string] => [
+        { statistics: { everyBlocks: value } },
+        `statistics.everyBlocks must be a whole number of blocks, 0 or more (got ${value})`,
+      ]),
+      [{ statistics: { everyMs: Number.NaN } }, "statistics.everyMs must be a number of milliseconds, 0 or more (got NaN)"],
+      [{ minBlockRange: 20, maxBlockRange: 10 }, "minBlockRange must be at most maxBlockRange (got minBlockRange 20, maxBlockRange 10)"],
+      [{ minBlockRange: 20_000 }, "minBlockRange must be at most maxBlockRange (got minBlockRange 20000, maxBlockRange 10000)"],
+      [{ minBlockRange: 5, initialBlockRange: 4 }, "initialBlockRange must be from minBlockRange to maxBlockRange, 5 to 10000 (got 4)"],
+      [{ maxBlockRange: 50, initialBlockRange: 51 }, "initialBlockRange must be from minBlockRange to maxBlockRange, 1 to 50 (got 51)"],
+    ];
+    for (const [options, message] of cases) {
+      const db = fx.dbPath(`bad-option-${++runs}.sqlite`);
+      let error: unknown;
+      try {
+        // Nothing listens there: an open that reached the node would fail with an RpcError instead.
+        open.push(await Indexer.open({ subgraph: fx.buildDir, rpc: "http://127.0.0.1:1", db, ...options }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, message).to.be.instanceOf(IndexerOptionError);
+      expect((error as Error).message).to.equal(message);
+      expect(existsSync(db), `${message}: no database created`).to.equal(false);
+      expect(existsSync(`${db}.lock`), `${message}: no lock taken`).to.equal(false);
+    }
+  });
+
+  it("opens with range bounds that only a default falls outside, bringing the default within them", async function () {
+    const { indexer } = await openIndexer({ maxBlockRange: 5, minBlockRange: 1 });
+    expect((await indexer.syncOnce()).checkpoint!.number).to.equal(14);
+    const { indexer: wide } = await openIndexer({ minBlockRange: 200, maxBlockRange: 300 });
+    expect((await wide.syncOnce()).checkpoint!.number).to.equal(14);
+  });
+
   it("indexes on with syncOnce after stop() ended a pass midway", async function () {
     const { indexer, db } = await openIndexer({ commitIntervalMs: 0, initialBlockRange: 100, reorgThreshold: 0 });
     let stopped: Promise<void> | null = null;

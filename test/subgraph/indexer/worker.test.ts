@@ -539,6 +539,21 @@ describe("embedded indexer: worker thread", function () {
     expect((error as Error).message).to.equal("hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not -1");
   });
 
+  it("rejects with Indexer.open's IndexerOptionError, re-created of its class, for an option the thread's indexer refuses", async function () {
+    const db = fx.dbPath("bad-range.sqlite");
+    let error: unknown;
+    try {
+      const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db, minBlockRange: 20, maxBlockRange: 10 });
+      await w.stop();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(IndexerOptionError);
+    expect((error as Error).message).to.equal("indexer worker: minBlockRange must be at most maxBlockRange (got minBlockRange 20, maxBlockRange 10)");
+    expect(fs.existsSync(db), "no database created").to.equal(false);
+    expect(fs.existsSync(`${db}.lock`), "no lock taken").to.equal(false);
+  });
+
   it("hands on the log records at logLevel or above (default info), not those below", async function () {
     // Mode 0: the probe's handler logs one message at each of debug, info, warning and error.
     await fx.probe.send("probe", [0, "levels"]);

@@ -1,0 +1,75 @@
+// The numbers IndexerOptions takes, and what each accepts. Indexer.open checks the options it is given against these
+// rules, and the CLI checks the flags that set them against the same ones, so that the two cannot come to disagree.
+
+/** What a numeric option accepts: always a number, never NaN. */
+export interface NumberRule {
+  /** Safe integers only (a block count, a number of ranges). */
+  readonly whole: boolean;
+  /** What it counts, for the message: "blocks", "milliseconds". */
+  readonly unit: string;
+  readonly min: number;
+  /** The largest accepted (default: none). */
+  readonly max?: number;
+  /** `min` itself is refused too. */
+  readonly aboveMin?: boolean;
+  /** Infinity is accepted (it means something: "never"); otherwise only finite numbers are. */
+  readonly infinity?: boolean;
+}
+
+/** setTimeout takes a longer delay (Infinity included) for 1 ms: the options that set a timer stop there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export const OPTION_RULES = {
+  // NaN would turn every comparison with the head false: no block checked for reorgs, none pruned, and any reorg
+  // found at the checkpoint taken for one deeper than the threshold.
+  reorgThreshold: { whole: true, unit: "blocks", min: 0 },
+  // 0: the next pass at once. Past MAX_TIMER_MS, and NaN, it would not pause at all either.
+  pollIntervalMs: { whole: false, unit: "milliseconds", min: 0, max: MAX_TIMER_MS },
+  // A range of 0 blocks, or a fraction of one, would never advance; NaN sizes every range NaN.
+  minBlockRange: { whole: true, unit: "blocks", min: 1 },
+  maxBlockRange: { whole: true, unit: "blocks", min: 1 },
+  initialBlockRange: { whole: true, unit: "blocks", min: 1 },
+  // Infinity: commit at range ends only.
+  commitIntervalMs: { whole: false, unit: "milliseconds", min: 0, infinity: true },
+  // NaN would leave the fetch queue empty and Infinity would fetch the whole chain ahead into memory.
+  prefetchRanges: { whole: true, unit: "ranges", min: 1 },
+  // 0 would time every request out at once, and so would one past MAX_TIMER_MS.
+  rpcTimeoutMs: { whole: false, unit: "milliseconds", min: 0, aboveMin: true, max: MAX_TIMER_MS },
+  // 0: unlimited (see HttpRpc). NaN would be taken for a limit that no request can keep.
+  maxRequestsPerSecond: { whole: false, unit: "requests per second", min: 0 },
+} as const satisfies Record<string, NumberRule>;
+
+export type NumericOption = keyof typeof OPTION_RULES;
+
+/**
+ * The numbers of the options that are objects (instancePolicy, statistics), by option and field. NaN in any of them
+ * would turn its comparison false for good: an instance never replaced, statistics never refreshed.
+ */
+export const NESTED_OPTION_RULES = {
+  instancePolicy: {
+    // Infinity: never replaced for its trigger count (the default).
+    maxTriggersPerInstance: { whole: true, unit: "triggers", min: 1, infinity: true },
+    // 0: replaced after every trigger that grew its memory at all.
+    maxMemoryBytes: { whole: false, unit: "bytes", min: 0, infinity: true },
+  },
+  statistics: {
+    // Infinity: never for the count (everyMs only), and the other way round.
+    everyBlocks: { whole: true, unit: "blocks", min: 0, infinity: true },
+    everyMs: { whole: false, unit: "milliseconds", min: 0, infinity: true },
+  },
+} as const satisfies Record<string, Record<string, NumberRule>>;
+
+export function accepts(rule: NumberRule, value: unknown): value is number {
+  if (typeof value !== "number" || Number.isNaN(value)) return false;
+  if (value === Infinity) return rule.infinity === true;
+  if (rule.whole ? !Number.isSafeInteger(value) : !Number.isFinite(value)) return false;
+  if (rule.max !== undefined && value > rule.max) return false;
+  return rule.aboveMin === true ? value > rule.min : value >= rule.min;
+}
+
+/** "a whole number of blocks, at least 1": what the rule accepts, for a message that refuses a value. */
+export function describe(rule: NumberRule): string {
+  const low = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  const bound = rule.max === undefined ? low : `${low}, at most ${rule.max}`;
+  return `${rule.whole ? "a whole number" : "a number"} of ${rule.unit}, ${bound}`;
+}
