@@ -24,8 +24,8 @@ const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
                           subgraph/build has placeholder addresses: index a deployment's build, written by
                           npm run subgraph:manifest -- deployments/<network>.json (subgraph/build-<network>)
   --port <n>              serve queries on http://<host>:<n>/subgraphs/name/<name> (indexing runs in a worker)
-  --host <addr>           bind address for --port (default 127.0.0.1)
-  --name <name>           subgraph name in the query URL (default latent)
+  --host <addr>           bind address for --port (default 127.0.0.1); only with --port
+  --name <name>           subgraph name in the query URL (default latent); only with --port
   --reorg-threshold <n>   blocks below the head checked for reorgs (default 50)
   --poll-ms <n>           pause between passes at the head (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
@@ -67,6 +67,9 @@ const NOT_WITH_ONCE: ReadonlyMap<string, string> = new Map([
   ["--name", "a one-off run serves no queries"],
   ["--poll-ms", "a one-off run does not wait at the head"],
 ]);
+
+// What sets up the query server, which only --port starts.
+const ONLY_WITH_PORT = ["--host", "--name"] as const;
 
 // HttpRpc reaches the node with fetch, so http(s) only; and written as URL uses it (url-form.ts), as the gateway and
 // the worker take a URL. No refusal repeats the URL: its path may be the provider's API key.
@@ -188,6 +191,8 @@ function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (args.once) {
     for (const [flag, why] of NOT_WITH_ONCE) if (given.has(flag)) throw new UsageError(`${flag} cannot be used with --once: ${why}`);
+  } else if (args.port === null) {
+    for (const flag of ONLY_WITH_PORT) if (given.has(flag)) throw new UsageError(`${flag} needs --port: without it no queries are served`);
   }
   return args;
 }

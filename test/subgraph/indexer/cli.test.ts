@@ -110,6 +110,19 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  it("refuses --host or --name without --port (no query server to set up), naming both flags, exit 2", async function () {
+    for (const [argv, message] of [
+      [["--host", "::1"], /^--host needs --port: without it no queries are served\n/],
+      [["--name", "other"], /^--name needs --port: without it no queries are served\n/],
+    ] as const) {
+      const db = path.join(dir, "no-port.sqlite");
+      const run = await runCli([...argv, "--db", db]);
+      expect(run.code, argv.join(" ")).to.equal(2);
+      expect(run.stderr, argv.join(" ")).to.match(message);
+      expect(fs.existsSync(db), argv.join(" ")).to.equal(false);
+    }
+  });
+
   it("repeats a URL typed in the wrong place (without --rpc, as another flag's value) cut to its host: its path may be a key", async function () {
     const url = "https://eth.example.org/v2/key123";
     const cases: [string[], RegExp][] = [
