@@ -11,6 +11,7 @@ import { DeploymentError } from "./sources/deployment";
 import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
 import { IndexerError } from "../../subgraph/indexer/errors";
 import { redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
+import { MAX_TIMER_MS } from "../../subgraph/indexer/option-rules";
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 
 const USAGE = `Usage: npm run gateway -- [options]
@@ -46,9 +47,6 @@ const USAGE = `Usage: npm run gateway -- [options]
 `;
 
 class UsageError extends Error {}
-
-/** The longest delay Node's timers take. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 export interface CliConfig {
   options: GatewayOptions;

@@ -2,6 +2,8 @@
 // error, a timeout or a 5xx may well succeed a moment later, while a revert or a 4xx will fail the same way again
 // (and retrying a revert only burns gas).
 
+import { MAX_TIMER_MS } from "../../subgraph/indexer/option-rules";
+
 export interface RetryPolicy {
   /** Tries in all, the first included; 1 means no retry. */
   maxAttempts: number;
@@ -180,9 +182,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
   }
 }
 
-// setTimeout fires at once for delays above 2^31-1 ms (~24.8 days); a job's maxDuration (uint32 seconds) can be
-// longer, so long deadlines are waited for in steps.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+// setTimeout fires at once for delays above MAX_TIMER_MS (2^31-1 ms, ~24.8 days); a job's maxDuration (uint32 seconds)
+// can be longer, so long deadlines are waited for in steps.
 
 /** A signal that aborts (with a TimeoutError) after `ms`, for any `ms`; `clear` cancels it. */
 export function deadlineSignal(ms: number): { signal: AbortSignal; clear: () => void } {

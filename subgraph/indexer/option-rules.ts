@@ -17,7 +17,7 @@ export interface NumberRule {
 }
 
 /** setTimeout takes a longer delay (Infinity included) for 1 ms: the options that set a timer stop there. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const OPTION_RULES = {
   // NaN would turn every comparison with the head false: no block checked for reorgs, none pruned, and any reorg
