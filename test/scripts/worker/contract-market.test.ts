@@ -27,6 +27,7 @@ import { MarketRejectedError } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { waitUntil } from "../../helpers/wait";
+import { createdCandidate } from "./helpers/created-job";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 
 const CONTRACTS = {
@@ -280,27 +281,7 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
     const operated = new ContractMarket({ rpc, operator, provider: provider.address, contracts });
     const job = await bigJob();
-    const [created] = await s.c.jobEscrow.queryFilter(s.c.jobEscrow.filters.JobCreated(job.jobId));
-    const t = created!.args.terms;
-    const terms = {
-      requirements: {
-        gpuModel: t.requirements.gpuModel,
-        region: t.requirements.region,
-        minVramGiB: Number(t.requirements.minVramGiB),
-        gpuCount: Number(t.requirements.gpuCount),
-        tier: Number(t.requirements.tier),
-        minCompletedJobs: Number(t.requirements.minCompletedJobs),
-        minSlashRewardBps: Number(t.requirements.minSlashRewardBps),
-      },
-      maxPricePerGpuHour: t.maxPricePerGpuHour,
-      maxDuration: Number(t.maxDuration),
-      acceptDeadline: t.acceptDeadline,
-      targetProvider: t.targetProvider,
-      specHash: t.specHash,
-    };
-    const caught = await operated
-      .accept({ jobId: job.jobId, client: await client.getAddress(), terms, specURI: job.specURI, escrowed: job.escrowed })
-      .then(() => undefined, (error: unknown) => error);
+    const caught = await operated.accept(await createdCandidate(s.c.jobEscrow, job.jobId)).then(() => undefined, (error: unknown) => error);
     expect(caught).to.be.instanceOf(MarketRejectedError);
     expect(caught).to.include({ operation: "accept", jobId: job.jobId, errorName: "StakingInsufficientFreeStake" });
   });

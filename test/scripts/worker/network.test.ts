@@ -15,6 +15,7 @@ import type { LogRecord } from "../../../scripts/worker/logger";
 import { ChallengeWindowOpenError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
 import type { MatmulParams } from "../../../scripts/worker/spec";
 import { collectOutput } from "../../helpers/child-output";
+import { createdCandidate } from "./helpers/created-job";
 import { PROVIDER_GPUS, startStack, startStackWorker, waitFor, writeStackWorkerConfig, type PostedJob, type RunningWorker, type Stack } from "./helpers/stack";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -126,10 +127,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     const settle = await market.settle(jobA.jobId).then(() => undefined, (error: unknown) => error);
     expect(settle).to.be.instanceOf(ChallengeWindowOpenError);
     expect((settle as ChallengeWindowOpenError).challengeDeadline).to.equal(state.challengeDeadline);
-    const { terms, specURI, escrowed } = await candidateOf(jobA.jobId);
-    const accept = await market
-      .accept({ jobId: jobA.jobId, client: await stack.client.getAddress(), terms, specURI, escrowed })
-      .then(() => undefined, (error: unknown) => error);
+    const accept = await market.accept(await createdCandidate(stack.s.c.jobEscrow, jobA.jobId)).then(() => undefined, (error: unknown) => error);
     expect(accept).to.be.instanceOf(MarketRejectedError);
     expect((accept as MarketRejectedError).errorName).to.equal("JobEscrowUnexpectedStatus");
   });
@@ -254,31 +252,6 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       }
     }
   });
-
-  async function candidateOf(jobId: bigint) {
-    const [created] = await stack.s.c.jobEscrow.queryFilter(stack.s.c.jobEscrow.filters.JobCreated(jobId));
-    const t = created!.args.terms;
-    return {
-      specURI: created!.args.specURI,
-      escrowed: created!.args.escrowed,
-      terms: {
-        requirements: {
-          gpuModel: t.requirements.gpuModel,
-          region: t.requirements.region,
-          minVramGiB: Number(t.requirements.minVramGiB),
-          gpuCount: Number(t.requirements.gpuCount),
-          tier: Number(t.requirements.tier),
-          minCompletedJobs: Number(t.requirements.minCompletedJobs),
-          minSlashRewardBps: Number(t.requirements.minSlashRewardBps),
-        },
-        maxPricePerGpuHour: t.maxPricePerGpuHour,
-        maxDuration: Number(t.maxDuration),
-        acceptDeadline: t.acceptDeadline,
-        targetProvider: t.targetProvider,
-        specHash: t.specHash,
-      },
-    };
-  }
 });
 
 /** The PID of the node process running scripts/worker/cli.ts below `root`. */

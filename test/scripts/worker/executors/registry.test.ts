@@ -18,6 +18,21 @@ const MATMUL: JobSpec = { version: 1, kind: "matmul", params: { n: 8, seed: `0x$
 const COMMAND: JobSpec = { version: 1, kind: "command", params: { input: "", args: [] } };
 const store = new ResultStore({ dir: "/tmp", maxUriBytes: 256 });
 
+// n=1000: 1e9 multiply-adds, 1000 s at 1 M/s with no margin.
+const THOUSAND_SECOND_MATMUL: JobSpec = { version: 1, kind: "matmul", params: { n: 1000, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
+
+/** A matmul executor doing 1 M multiply-adds a second, with no run-time margin, for `maxConcurrentJobs` at once. */
+function matmulConfig(maxConcurrentJobs: number) {
+  return parseConfig(
+    {
+      ...BASE,
+      policy: { maxConcurrentJobs },
+      executors: { builtin: { matmul: { multiplyAddsPerSecond: 1e6 } }, runTimeMargin: { seconds: 0, fraction: 0 } },
+    },
+    "/w.json",
+  );
+}
+
 describe("executor registry", () => {
   it("runs matmul jobs with the built-in executor by default", () => {
     const registry = buildExecutors(parseConfig(BASE, "/w.json"), store);
@@ -52,36 +67,16 @@ describe("executor registry", () => {
   });
 
   it("estimates matmul run times for policy.maxConcurrentJobs jobs sharing the machine's cores", () => {
-    // n=1000: 1e9 multiply-adds, 1000 s at 1 M/s with no margin; 4000 s for 8 jobs on 2 cores.
-    const spec: JobSpec = { version: 1, kind: "matmul", params: { n: 1000, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
-    const config = (maxConcurrentJobs: number) =>
-      parseConfig(
-        {
-          ...BASE,
-          policy: { maxConcurrentJobs },
-          executors: { builtin: { matmul: { multiplyAddsPerSecond: 1e6 } }, runTimeMargin: { seconds: 0, fraction: 0 } },
-        },
-        "/w.json",
-      );
-    expect(buildExecutors(config(2), store, 2).refusalReason(spec, 1000)).to.equal(undefined);
-    expect(buildExecutors(config(8), store, 2).refusalReason(spec, 1000)).to.contain("may need 4000 s");
+    // 4000 s for 8 jobs on 2 cores.
+    expect(buildExecutors(matmulConfig(2), store, 2).refusalReason(THOUSAND_SECOND_MATMUL, 1000)).to.equal(undefined);
+    expect(buildExecutors(matmulConfig(8), store, 2).refusalReason(THOUSAND_SECOND_MATMUL, 1000)).to.contain("may need 4000 s");
   });
 
   it("counts the machine's cores as os.availableParallelism() unless told otherwise, as the worker README says", () => {
-    // n=1000: 1000 s at 1 M/s with no margin; twice that for twice as many jobs as cores.
-    const spec: JobSpec = { version: 1, kind: "matmul", params: { n: 1000, seed: `0x${"00".repeat(32)}`, rounds: 1 } };
-    const config = (maxConcurrentJobs: number) =>
-      parseConfig(
-        {
-          ...BASE,
-          policy: { maxConcurrentJobs },
-          executors: { builtin: { matmul: { multiplyAddsPerSecond: 1e6 } }, runTimeMargin: { seconds: 0, fraction: 0 } },
-        },
-        "/w.json",
-      );
+    // Twice the 1000 s for twice as many jobs as cores.
     const cores = os.availableParallelism();
-    expect(buildExecutors(config(cores), store).refusalReason(spec, 1000)).to.equal(undefined);
-    const refusal = buildExecutors(config(2 * cores), store).refusalReason(spec, 1000);
+    expect(buildExecutors(matmulConfig(cores), store).refusalReason(THOUSAND_SECOND_MATMUL, 1000)).to.equal(undefined);
+    const refusal = buildExecutors(matmulConfig(2 * cores), store).refusalReason(THOUSAND_SECOND_MATMUL, 1000);
     expect(refusal).to.contain("may need 2000 s").and.to.contain(`× 2 for policy.maxConcurrentJobs ${2 * cores} on ${cores} cores`);
   });
 
