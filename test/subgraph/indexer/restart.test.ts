@@ -437,6 +437,24 @@ describe("embedded indexer: restarts", function () {
 
   /** The `indexing pass failed` lines of run() over `rpc` until it has synced, `arm` called once the open is done. */
   /** The lines a failing pass logged, and the errors of its `retry` events. */
+  /** A caller's own transport over the test chain whose next eth_blockNumber after arm() fails with `error()`. */
+  function ownTransportFailingOnce(error: () => Error): { transport: RpcTransport; arm: () => void } {
+    let armed = false;
+    const node = new Eip1193Rpc(fx.chain.provider);
+    const transport: RpcTransport = {
+      description: "a caller's transport",
+      request: <T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> => {
+        if (armed && method === "eth_blockNumber") {
+          armed = false;
+          return Promise.reject(error());
+        }
+        return node.request<T>(method, params, options);
+      },
+      batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
+    };
+    return { transport, arm: () => (armed = true) };
+  }
+
   async function failedPasses(rpc: IndexerOptions["rpc"], db: string, arm: () => void): Promise<{ lines: string[]; retries: unknown[] }> {
     const logs: IndexerLogRecord[] = [];
     const retries: unknown[] = [];
@@ -473,20 +491,8 @@ describe("embedded indexer: restarts", function () {
 
   it("run() logs a failing pass whose error is no RpcError (a caller's own transport's) with every URL in it cut", async function () {
     // A transport passed in ready-made throws what it likes: its errors have been through no redaction of the indexer's.
-    let armed = false;
-    const node = new Eip1193Rpc(fx.chain.provider);
-    const transport: RpcTransport = {
-      description: "a caller's transport",
-      request: <T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> => {
-        if (armed && method === "eth_blockNumber") {
-          armed = false;
-          return Promise.reject(new Error("upstream https://upstream.example/v3/SECRETKEY refused the request"));
-        }
-        return node.request<T>(method, params, options);
-      },
-      batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
-    };
-    const { lines: failed } = await failedPasses(transport, "own-transport.sqlite", () => (armed = true));
+    const { transport, arm } = ownTransportFailingOnce(() => new Error("upstream https://upstream.example/v3/SECRETKEY refused the request"));
+    const { lines: failed } = await failedPasses(transport, "own-transport.sqlite", arm);
     expect(failed).to.deep.equal(["indexing pass failed, retrying: upstream https://upstream.example/… refused the request"]);
   });
 
@@ -494,21 +500,11 @@ describe("embedded indexer: restarts", function () {
     // A caller's transport's own error class, whose message and cause (a client's error with the request's URL) name
     // the node's URL with its key: what a listener's logger prints of the event's error (util.inspect) must not.
     class UpstreamError extends Error {}
-    let armed = false;
-    const node = new Eip1193Rpc(fx.chain.provider);
-    const transport: RpcTransport = {
-      description: "a caller's transport",
-      request: <T>(method: string, params: readonly unknown[], options?: RequestOptions): Promise<T> => {
-        if (armed && method === "eth_blockNumber") {
-          armed = false;
-          const cause = Object.assign(new TypeError("fetch failed"), { code: "ECONNRESET", url: "https://user:secret@node.example/v2/SECRETKEY?key=SECRETQUERY" });
-          return Promise.reject(new UpstreamError("upstream https://upstream.example/v3/SECRETKEY refused the request", { cause }));
-        }
-        return node.request<T>(method, params, options);
-      },
-      batch: <T>(calls: readonly RpcCall[], options?: RequestOptions): Promise<T[]> => node.batch<T>(calls, options),
-    };
-    const { retries } = await failedPasses(transport, "own-transport-retry.sqlite", () => (armed = true));
+    const { transport, arm } = ownTransportFailingOnce(() => {
+      const cause = Object.assign(new TypeError("fetch failed"), { code: "ECONNRESET", url: "https://user:secret@node.example/v2/SECRETKEY?key=SECRETQUERY" });
+      return new UpstreamError("upstream https://upstream.example/v3/SECRETKEY refused the request", { cause });
+    });
+    const { retries } = await failedPasses(transport, "own-transport-retry.sqlite", arm);
     expect(retries).to.have.length(1);
     const retried = retries[0] as UpstreamError;
     expect(retried).to.be.instanceOf(UpstreamError);
