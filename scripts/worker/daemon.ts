@@ -362,10 +362,14 @@ export class Worker {
       }
       const held = heldBy(state, provider);
       if (held?.status === JobStatus.Accepted) {
-        logger.info("resuming a job accepted by an earlier run", { jobId: job.jobId, resultDeadline: held.resultDeadline });
+        logger.info("resuming a job the provider accepted before this worker started", { jobId: job.jobId, resultDeadline: held.resultDeadline });
         this.startJob(job, held.resultDeadline);
       } else if (held?.status === JobStatus.Submitted && policy.autoSettle) {
-        logger.info("settling a job submitted by an earlier run", { jobId: job.jobId });
+        // "Before this worker started", not "by an earlier run": on a fresh devnet the seed submitted it, not a worker.
+        logger.info("settling a job the provider submitted before this worker started, once its challenge window ends", {
+          jobId: job.jobId,
+          challengeDeadline: held.challengeDeadline,
+        });
         this.scheduleSettlement(job.jobId, held.challengeDeadline);
       }
     }

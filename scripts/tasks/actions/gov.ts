@@ -206,12 +206,31 @@ interface Proposal {
   descriptionHash: string;
 }
 
+/** How many proposals an unknown id's error lists, newest first. */
+const LISTED_PROPOSALS = 5;
+
+/**
+ * For an unknown id's error: the proposals that were made (a proposal id is the long number `gov propose` printed,
+ * not a count), so that a newcomer who tries `--id 1` learns which ids there are.
+ */
+function knownProposals(events: { args: { proposalId: bigint; description: string } }[]): string {
+  if (events.length === 0) return "; no proposal has been made on it yet (gov propose makes one)";
+  const newest = events.slice(-LISTED_PROPOSALS).reverse();
+  const lines = newest.map((e) => {
+    const firstLine = e.args.description.split("\n")[0] ?? "";
+    const short = firstLine.length > 60 ? `${firstLine.slice(0, 59)}…` : firstLine;
+    return `\n  ${e.args.proposalId}  ${JSON.stringify(short)}`;
+  });
+  const which = events.length > newest.length ? `the ${newest.length} newest of its ${events.length} proposals` : `its proposals`;
+  return ` (a proposal id is the number gov propose printed); ${which}:${lines.join("")}`;
+}
+
 /** The proposal's actions and description, from its ProposalCreated event; checked against its id. */
 async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise<Proposal> {
   const gov = ctx.c.governor;
   const events = await gov.queryFilter(gov.filters.ProposalCreated(), ctx.fromBlock("LatentGovernor"));
   const event = events.find((e) => e.args.proposalId === proposalId);
-  if (event === undefined) throw new StateError(`no proposal ${proposalId} was made on governor ${await gov.getAddress()}`);
+  if (event === undefined) throw new StateError(`no proposal ${proposalId} was made on governor ${await gov.getAddress()}${knownProposals(events)}`);
   const a = event.args;
   const p: Proposal = {
     proposalId,

@@ -276,9 +276,14 @@ describe("tasks: gov", function () {
     expect(output).to.match(/Staking\.minStakePerGpu = 150000000000000000000/);
   });
 
-  it("status of an unknown proposal says so", async function () {
+  it("status of an unknown proposal says so, and that none has been made yet", async function () {
     const { file } = await loadFixture(delegatedFixture);
-    await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made/);
+    await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made on governor 0x[0-9a-fA-F]{40}; no proposal has been made on it yet \(gov propose makes one\)$/);
+  });
+
+  it("status of an unknown id (a newcomer's --id 1) lists the ids and descriptions of the proposals made", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await taskFails(file, "gov status", { id: "1" }, StateError, new RegExp(`no proposal 1 was made on governor 0x[0-9a-fA-F]{40} \\(a proposal id is the number gov propose printed\\); its proposals:\n  ${id}  "${DESCRIPTION}"$`));
   });
 
   it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {

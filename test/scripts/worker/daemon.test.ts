@@ -1368,6 +1368,19 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("logs a job submitted before it started (by the seed on a devnet) as such, with the challenge deadline it settles after", async () => {
+    const logs: LogRecord[] = [];
+    const challengeDeadline = market.chainNow + market.challengeWindow;
+    leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline });
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    const message = "settling a job the provider submitted before this worker started, once its challenge window ends";
+    await waitFor(() => logs.some((record) => record.msg === message));
+    expect(logs.find((record) => record.msg === message)?.fields).to.deep.equal({ jobId: 1n, challengeDeadline });
+    await subject.stop();
+    await running;
+  });
+
   it("leaves alone a job in hand that another provider holds", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
