@@ -33,6 +33,8 @@ interface IDisputeManager is IGoverned {
         bool answered;
     }
 
+    /// @notice The client disputed `jobId`'s result, posting `deposit` tokens; `evidenceURI` is its evidence and the
+    ///         arbitrator must rule by `ruleDeadline` (unix seconds).
     event DisputeOpened(
         uint256 indexed jobId,
         address indexed client,
@@ -41,6 +43,7 @@ interface IDisputeManager is IGoverned {
         string evidenceURI,
         uint64 ruleDeadline
     );
+    /// @notice `provider`'s answer to the dispute on `jobId`, sent by `by` (the provider or its operator).
     event DisputeAnswered(uint256 indexed jobId, address indexed provider, address by, string evidenceURI);
     /// @notice `slashed` of the provider's collateral, `reward` of it to the client; the deposit went to `depositTo`.
     event DisputeResolved(
@@ -52,18 +55,32 @@ interface IDisputeManager is IGoverned {
         address depositTo
     );
 
+    /// @notice `jobId` is not a job of the escrow.
     error DisputeManagerUnknownJob(uint256 jobId);
+    /// @notice `caller` is not the client of `jobId`.
     error DisputeManagerNotClient(uint256 jobId, address caller);
+    /// @notice `jobId` is not in the Submitted status, the only one that can be disputed.
     error DisputeManagerJobNotSubmitted(uint256 jobId);
+    /// @notice `jobId`'s challenge window closed at `challengeDeadline`.
     error DisputeManagerChallengeWindowClosed(uint256 jobId, uint64 challengeDeadline);
+    /// @notice `jobId` has no dispute awaiting a ruling.
     error DisputeManagerNoOpenDispute(uint256 jobId);
+    /// @notice The provider already answered the dispute on `jobId` (one answer per dispute).
     error DisputeManagerAlreadyAnswered(uint256 jobId);
+    /// @notice `caller` is neither `provider` nor its operator.
     error DisputeManagerUnauthorized(address caller, address provider);
+    /// @notice `caller` is not the arbitrator.
     error DisputeManagerNotArbitrator(address caller);
+    /// @notice `ruling` is not Upheld, Rejected or Draw.
     error DisputeManagerInvalidRuling(Ruling ruling);
+    /// @notice The arbitrator's deadline `ruleDeadline` for `jobId` has passed: only `closeExpired` is left.
     error DisputeManagerRulingPeriodOver(uint256 jobId, uint64 ruleDeadline);
+    /// @notice `closeExpired` before `jobId`'s ruling deadline `ruleDeadline` has passed.
     error DisputeManagerRulingPeriodNotOver(uint256 jobId, uint64 ruleDeadline);
+    /// @notice An upheld ruling would slash `amount` of `jobId`'s collateral, more than the job's maximum slashing cut
+    ///         `maxAmount`.
     error DisputeManagerSlashTooLarge(uint256 jobId, uint256 amount, uint256 maxAmount);
+    /// @notice An evidence URI of `length` bytes: it must be 1..`maxLength`.
     error DisputeManagerInvalidEvidenceURI(uint256 length, uint256 maxLength);
 
     /// @notice Dispute a submitted result within its challenge window, posting the job's dispute deposit. Client only.
@@ -93,7 +110,9 @@ interface IDisputeManager is IGoverned {
     /// @notice Appoint the arbitrator. Governance only.
     function setArbitrator(address arbitrator) external;
 
+    /// @notice The dispute on `jobId` (all zero if none was opened).
     function getDispute(uint256 jobId) external view returns (Dispute memory);
 
+    /// @notice The address that rules on disputes, appointed by governance.
     function arbitrator() external view returns (address);
 }

@@ -115,6 +115,8 @@ interface IJobEscrow is IGoverned {
         uint32 disputesLost;
     }
 
+    /// @notice `client` posted `jobId` with `terms` (open when `targetProvider` is zero) and escrowed `escrowed` tokens,
+    ///         its maximum cost; `specURI` is where its workload document lives.
     event JobCreated(
         uint256 indexed jobId,
         address indexed client,
@@ -123,9 +125,16 @@ interface IJobEscrow is IGoverned {
         string specURI,
         uint256 escrowed
     );
+    /// @notice The client cancelled unaccepted `jobId`; `refund` (the whole escrow) went back to it.
     event JobCancelled(uint256 indexed jobId, address indexed client, uint256 refund);
+    /// @notice `jobId`'s acceptance deadline passed unaccepted; `refund` (the whole escrow) went back to `client`.
     event JobExpired(uint256 indexed jobId, address indexed client, uint256 refund);
+    /// @notice Directed `jobId` was declined by `by` (its target `provider` or its operator); `refund` (the whole
+    ///         escrow) went back to the client.
     event JobDeclined(uint256 indexed jobId, address indexed provider, address by, uint256 refund);
+    /// @notice `by` (the provider or its operator) accepted `jobId` for `provider` at `pricePerGpuHour`, locking
+    ///         `collateral` of its stake; the job uses parameter version `paramsId` and its result is due by
+    ///         `resultDeadline` (unix seconds).
     event JobAccepted(
         uint256 indexed jobId,
         address indexed provider,
@@ -164,35 +173,65 @@ interface IJobEscrow is IGoverned {
     /// @notice A new version of the economic parameters is in force for jobs accepted from now on.
     event EconomicParamsUpdated(uint32 indexed paramsId, EconomicParams params);
 
+    /// @notice A required `gpuModel` that is neither zero (any) nor a valid GPU model id.
     error JobEscrowInvalidGpuModel(bytes32 gpuModel);
+    /// @notice A required `region` that is neither zero (any) nor a valid region id.
     error JobEscrowInvalidRegion(bytes16 region);
+    /// @notice A job asking for zero GPUs.
     error JobEscrowInvalidGpuCount(uint16 gpuCount);
+    /// @notice `maxPricePerGpuHour` makes the escrowed maximum zero or more than fits in 96 bits.
     error JobEscrowInvalidMaxPrice(uint96 maxPricePerGpuHour);
+    /// @notice A job's `minSlashRewardBps` above `max` (10,000).
     error JobEscrowInvalidMinSlashRewardBps(uint16 minSlashRewardBps, uint16 max);
+    /// @notice `maxDuration` (seconds) outside [`minDuration`, `maxAllowed`].
     error JobEscrowInvalidMaxDuration(uint32 maxDuration, uint32 minDuration, uint32 maxAllowed);
+    /// @notice `acceptDeadline` is not after `nowTimestamp` or is more than MAX_ACCEPT_WINDOW after it.
     error JobEscrowInvalidAcceptDeadline(uint64 acceptDeadline, uint256 nowTimestamp);
+    /// @notice A spec URI of `length` bytes: it must be 1..`maxLength`.
     error JobEscrowInvalidSpecURI(uint256 length, uint256 maxLength);
+    /// @notice A result URI of `length` bytes: it must be 1..`maxLength`.
     error JobEscrowInvalidResultURI(uint256 length, uint256 maxLength);
+    /// @notice A result submitted with a zero hash.
     error JobEscrowZeroResultHash();
+    /// @notice `jobId` was never created.
     error JobEscrowUnknownJob(uint256 jobId);
+    /// @notice `jobId` is in `status`, not one the call accepts.
     error JobEscrowUnexpectedStatus(uint256 jobId, JobStatus status);
+    /// @notice `caller` is not the client of `jobId`.
     error JobEscrowNotClient(uint256 jobId, address caller);
+    /// @notice `jobId` is open, not directed at a provider, so it cannot be declined.
     error JobEscrowNotDirected(uint256 jobId);
+    /// @notice `jobId` is directed at `targetProvider`, not at `provider`.
     error JobEscrowNotTargetProvider(uint256 jobId, address provider, address targetProvider);
+    /// @notice `caller` is neither `provider` nor its operator.
     error JobEscrowUnauthorized(address caller, address provider);
+    /// @notice The terms given for `jobId` hash to `givenHash`, not to its stored `termsHash`.
     error JobEscrowTermsMismatch(uint256 jobId, bytes32 termsHash, bytes32 givenHash);
+    /// @notice `jobId`'s acceptance deadline `acceptDeadline` has passed.
     error JobEscrowAcceptDeadlinePassed(uint256 jobId, uint64 acceptDeadline);
+    /// @notice `expireJob` before `jobId`'s acceptance deadline `acceptDeadline` has passed.
     error JobEscrowAcceptDeadlineNotPassed(uint256 jobId, uint64 acceptDeadline);
+    /// @notice The provider offers GPU model `offered`, not the `required` one.
     error JobEscrowGpuModelMismatch(bytes32 required, bytes32 offered);
+    /// @notice The provider is in region `offered`, not the `required` one.
     error JobEscrowRegionMismatch(bytes16 required, bytes16 offered);
+    /// @notice The provider's GPUs have `offered` GiB of memory, less than the `required` minimum.
     error JobEscrowVramTooLow(uint16 required, uint16 offered);
+    /// @notice The provider's tier `offered` is not the `required` one.
     error JobEscrowTierMismatch(IProviderRegistry.Tier required, IProviderRegistry.Tier offered);
+    /// @notice The provider has `completed` counted jobs, fewer than the `required` track record.
     error JobEscrowTooFewCompletedJobs(uint32 required, uint32 completed);
+    /// @notice The provider's slash reward cap `offered` (bps) is below the job's `required` `minSlashRewardBps`.
     error JobEscrowSlashRewardCapTooLow(uint16 required, uint16 offered);
+    /// @notice The provider's `price` per GPU-hour is above the job's `maxPricePerGpuHour`.
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
+    /// @notice `jobId`'s result deadline `resultDeadline` has passed.
     error JobEscrowResultDeadlinePassed(uint256 jobId, uint64 resultDeadline);
+    /// @notice `claimTimeout` before `jobId`'s result deadline `resultDeadline` has passed.
     error JobEscrowResultDeadlineNotPassed(uint256 jobId, uint64 resultDeadline);
+    /// @notice `settle` before `jobId`'s challenge window ends at `challengeDeadline`.
     error JobEscrowChallengeWindowOpen(uint256 jobId, uint64 challengeDeadline);
+    /// @notice `caller` is not the dispute manager.
     error JobEscrowOnlyDisputeManager(address caller);
 
     /// @notice Post a job and pay its maximum cost into escrow (the caller is the client). Refused while paused.
@@ -259,28 +298,50 @@ interface IJobEscrow is IGoverned {
     /// @return reward The part of the slash paid to the client.
     function refundDisputed(uint256 jobId, uint256 slashAmount) external returns (address client, uint256 reward);
 
+    /// @notice Set the protocol fee, in bps of a job's cost, within [0, MAX_PROTOCOL_FEE_BPS], for jobs accepted from now
+    ///         on. Governance only; `GovernedParameterOutOfBounds` outside the bounds.
     function setProtocolFeeBps(uint16 protocolFeeBps) external;
 
+    /// @notice Set the collateral ratio, in bps of a job's escrow, within [MIN_COLLATERAL_RATIO_BPS,
+    ///         MAX_COLLATERAL_RATIO_BPS], for jobs accepted from now on. Governance only.
     function setCollateralRatioBps(uint16 collateralRatioBps) external;
 
+    /// @notice Set the share of collateral slashed on timeout, in bps, within [MIN_TIMEOUT_SLASH_BPS,
+    ///         MAX_TIMEOUT_SLASH_BPS], for jobs accepted from now on. Governance only.
     function setTimeoutSlashBps(uint16 timeoutSlashBps) external;
 
+    /// @notice Set the most of a job's collateral an upheld dispute may slash, in bps, within
+    ///         [MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS], for jobs accepted from now on. Governance only.
     function setMaxSlashingCutBps(uint16 maxSlashingCutBps) external;
 
+    /// @notice Set the client's share of a dispute slash, in bps, within [0, MAX_DISPUTE_REWARD_BPS], for jobs accepted
+    ///         from now on. Governance only.
     function setDisputeRewardBps(uint16 disputeRewardBps) external;
 
+    /// @notice Set the seconds after submission during which the client may dispute, within [MIN_CHALLENGE_WINDOW,
+    ///         MAX_CHALLENGE_WINDOW], for jobs accepted from now on. Governance only.
     function setChallengeWindow(uint32 challengeWindow) external;
 
+    /// @notice Set the seconds after a job's maximum duration before its result is late, within [MIN_GRACE, MAX_GRACE],
+    ///         for jobs accepted from now on. Governance only.
     function setGrace(uint32 grace) external;
 
+    /// @notice Set the seconds the arbitrator has to rule, within [MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD], for jobs
+    ///         accepted from now on. Governance only.
     function setDisputePeriod(uint32 disputePeriod) external;
 
+    /// @notice Set the tokens a client posts to dispute, within [MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT], for jobs
+    ///         accepted from now on. Governance only.
     function setDisputeDeposit(uint96 disputeDeposit) external;
 
+    /// @notice Set the least cost of a settled job that counts in its provider's `completed`, within
+    ///         [0, MAX_MIN_TRACK_RECORD_COST], for jobs accepted from now on. Governance only.
     function setMinTrackRecordCost(uint80 minTrackRecordCost) external;
 
+    /// @notice Job `jobId`'s stored state (all zero for an unknown id).
     function getJob(uint256 jobId) external view returns (Job memory);
 
+    /// @notice Economic parameter version `paramsId` (all zero for a version never written).
     function getParams(uint32 paramsId) external view returns (EconomicParams memory);
 
     /// @notice The three fields of parameter version `paramsId` that opening a dispute reads (a job's own version is
@@ -294,8 +355,10 @@ interface IJobEscrow is IGoverned {
         view
         returns (uint32 challengeWindow, uint32 disputePeriod, uint96 disputeDeposit);
 
+    /// @notice The parameter version in force: jobs accepted now record it.
     function currentParamsId() external view returns (uint32);
 
+    /// @notice `provider`'s on-chain track record.
     function providerStats(address provider) external view returns (ProviderStats memory);
 
     /// @notice Number of jobs ever created (the last job id).

@@ -102,19 +102,31 @@ interface IProviderRegistry is IGoverned {
     /// @notice The escrow released `gpus` GPUs of `jobId`; `gpusInUse` is the provider's total after it.
     event CapacityReleased(address indexed provider, uint256 indexed jobId, uint16 gpus, uint16 gpusInUse);
 
+    /// @notice `gpuModel` is not a valid GPU model id (see LatentIds).
     error ProviderRegistryInvalidGpuModel(bytes32 gpuModel);
+    /// @notice A GPU model name of `length` bytes: it must be 1..`maxLength`.
     error ProviderRegistryInvalidGpuModelName(uint256 length, uint256 maxLength);
+    /// @notice `region` is not a valid region id (see LatentIds).
     error ProviderRegistryInvalidRegion(bytes16 region);
+    /// @notice `vramGiB` is zero or above `maxVramGiB`.
     error ProviderRegistryInvalidVram(uint16 vramGiB, uint16 maxVramGiB);
+    /// @notice `gpuCount` is zero or above `maxGpusPerProvider`.
     error ProviderRegistryInvalidGpuCount(uint16 gpuCount, uint16 maxGpusPerProvider);
+    /// @notice `tier` is not a tier a provider can offer (Any is for job requirements only).
     error ProviderRegistryInvalidTier(Tier tier);
+    /// @notice A zero `pricePerGpuHour`.
     error ProviderRegistryInvalidPrice(uint96 pricePerGpuHour);
+    /// @notice A metadata URI of `length` bytes: it must be 1..`maxLength`.
     error ProviderRegistryInvalidMetadataURI(uint256 length, uint256 maxLength);
+    /// @notice `operator` is the provider itself.
     error ProviderRegistryInvalidOperator(address operator);
+    /// @notice `provider` is already registered.
     error ProviderRegistryAlreadyRegistered(address provider);
+    /// @notice `provider` is not registered.
     error ProviderRegistryNotRegistered(address provider);
     /// @notice `caller` is neither the provider nor (where allowed) its operator.
     error ProviderRegistryUnauthorized(address caller, address provider);
+    /// @notice `caller` is not the job escrow.
     error ProviderRegistryOnlyJobEscrow(address caller);
     /// @notice Deregistration with GPUs reserved or collateral locked.
     error ProviderRegistryWorkInProgress(address provider, uint16 gpusInUse, uint256 lockedCollateral);
@@ -122,6 +134,7 @@ interface IProviderRegistry is IGoverned {
     error ProviderRegistryGpuCountBelowInUse(uint16 gpuCount, uint16 gpusInUse);
     /// @notice The provider is offline or under-staked.
     error ProviderRegistryProviderInactive(address provider);
+    /// @notice `provider` has `free` GPUs not in use, fewer than the `requested` ones.
     error ProviderRegistryInsufficientCapacity(address provider, uint16 requested, uint16 free);
 
     /// @notice List the caller's machine. Refused while the protocol is paused.

@@ -87,21 +87,33 @@ interface IStaking is IGoverned {
         uint256 locked
     );
 
+    /// @notice A zero amount where a positive one is required (stake, thaw, lock, slash).
     error StakingZeroAmount();
+    /// @notice `provider`'s free stake (staked minus locked) `free` is less than `requested`.
     error StakingInsufficientFreeStake(address provider, uint256 requested, uint256 free);
+    /// @notice `provider` already has `maxRequests` thaw requests pending.
     error StakingTooManyThawRequests(address provider, uint256 maxRequests);
+    /// @notice None of `provider`'s thaw requests has matured.
     error StakingNothingToWithdraw(address provider);
+    /// @notice `withdraw` called with `maxRequests` zero.
     error StakingInvalidMaxRequests(uint256 maxRequests);
+    /// @notice `caller` is not the job escrow.
     error StakingOnlyJobEscrow(address caller);
+    /// @notice Collateral is already locked for `jobId`.
     error StakingJobAlreadyLocked(uint256 jobId);
+    /// @notice No collateral of `provider` is locked for `jobId`.
     error StakingNoLock(address provider, uint256 jobId);
+    /// @notice A slash of `amount` exceeds the `locked` collateral of `jobId`.
     error StakingSlashExceedsLock(uint256 jobId, uint256 amount, uint256 locked);
+    /// @notice A slash `reward` larger than the slashed `amount`.
     error StakingRewardExceedsSlash(uint256 reward, uint256 amount);
     /// @notice `provider` (only its own address can) capped the share of any later slash of its collateral paid to
     ///         the slash's beneficiary at `maxSlashRewardBps` (10,000: no cap).
     event MaxSlashRewardSet(address indexed provider, uint16 maxSlashRewardBps);
 
+    /// @notice A slash reward to the zero address.
     error StakingZeroBeneficiary();
+    /// @notice A slash reward cap `maxSlashRewardBps` above `max` (10,000 bps, the whole slash).
     error StakingMaxSlashRewardTooHigh(uint256 maxSlashRewardBps, uint256 max);
     /// @notice `provider` tried to lower its slash reward cap from `currentBps` to `requestedBps` while
     ///         `lockedCollateral` of its stake is locked for jobs that can still be slashed, whose clients were
@@ -194,9 +206,12 @@ interface IStaking is IGoverned {
     /// @notice Indices of `provider`'s pending thaw requests: `[first, next)`.
     function thawRequestRange(address provider) external view returns (uint256 first, uint256 next);
 
+    /// @notice Stake a provider needs per listed GPU to be active, in LAT's smallest unit. Set by governance.
     function minStakePerGpu() external view returns (uint256);
 
+    /// @notice Seconds a thaw request waits before it can be withdrawn (fixed per request when made). Set by governance.
     function thawingPeriod() external view returns (uint64);
 
+    /// @notice Where slashed tokens not paid as rewards, and the escrow's protocol fees, go. Set by governance.
     function treasury() external view returns (address);
 }

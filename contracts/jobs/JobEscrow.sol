@@ -29,28 +29,45 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     uint256 public constant MAX_URI_LENGTH = 256;
     /// @notice Bounds of a job's `maxDuration`.
     uint32 public constant MIN_DURATION = 1 minutes;
+    /// @notice Upper bound of a job's `maxDuration` (MIN_DURATION is the lower).
     uint32 public constant MAX_DURATION = 30 days;
     /// @notice How far ahead a job's acceptance deadline may be.
     uint64 public constant MAX_ACCEPT_WINDOW = 30 days;
 
-    /// @notice Bounds of the economic parameters, enforced on every change.
+    /// @notice Upper bound of `protocolFeeBps` (its floor is zero). Each bound below is enforced on every change of
+    ///         its economic parameter.
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    /// @notice Lower bound of `collateralRatioBps`.
     uint16 public constant MIN_COLLATERAL_RATIO_BPS = 1_000;
+    /// @notice Upper bound of `collateralRatioBps`.
     uint16 public constant MAX_COLLATERAL_RATIO_BPS = 30_000;
+    /// @notice Lower bound of `timeoutSlashBps`.
     uint16 public constant MIN_TIMEOUT_SLASH_BPS = 500;
+    /// @notice Upper bound of `timeoutSlashBps`.
     uint16 public constant MAX_TIMEOUT_SLASH_BPS = 10_000;
+    /// @notice Lower bound of `maxSlashingCutBps`.
     uint16 public constant MIN_MAX_SLASHING_CUT_BPS = 1_000;
+    /// @notice Upper bound of `maxSlashingCutBps`.
     uint16 public constant MAX_MAX_SLASHING_CUT_BPS = 10_000;
+    /// @notice Upper bound of `disputeRewardBps` (its floor is zero).
     uint16 public constant MAX_DISPUTE_REWARD_BPS = 10_000;
     /// @notice Upper bound of a job's `minSlashRewardBps`: the whole of a slash.
     uint16 public constant MAX_MIN_SLASH_REWARD_BPS = 10_000;
+    /// @notice Lower bound of `challengeWindow`, in seconds.
     uint32 public constant MIN_CHALLENGE_WINDOW = 10 minutes;
+    /// @notice Upper bound of `challengeWindow`, in seconds.
     uint32 public constant MAX_CHALLENGE_WINDOW = 7 days;
+    /// @notice Lower bound of `grace`, in seconds.
     uint32 public constant MIN_GRACE = 1 minutes;
+    /// @notice Upper bound of `grace`, in seconds.
     uint32 public constant MAX_GRACE = 1 days;
+    /// @notice Lower bound of `disputePeriod`, in seconds.
     uint32 public constant MIN_DISPUTE_PERIOD = 1 hours;
+    /// @notice Upper bound of `disputePeriod`, in seconds.
     uint32 public constant MAX_DISPUTE_PERIOD = 14 days;
+    /// @notice Lower bound of `disputeDeposit` (1 LAT).
     uint96 public constant MIN_DISPUTE_DEPOSIT = 1e18;
+    /// @notice Upper bound of `disputeDeposit` (1,000,000 LAT).
     uint96 public constant MAX_DISPUTE_DEPOSIT = 1e24;
     /// @notice Upper bound of `minTrackRecordCost` (10,000 LAT); its floor is zero, which counts every settled job.
     uint80 public constant MAX_MIN_TRACK_RECORD_COST = 1e22;

@@ -25,9 +25,11 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     uint16 public constant MAX_BPS = 10_000;
     /// @notice Bounds of `minStakePerGpu` (token units per listed GPU).
     uint256 public constant MIN_MIN_STAKE_PER_GPU = 1e18;
+    /// @notice Upper bound of `minStakePerGpu` (MIN_MIN_STAKE_PER_GPU is the lower).
     uint256 public constant MAX_MIN_STAKE_PER_GPU = 1e24;
     /// @notice Bounds of `thawingPeriod`.
     uint64 public constant MIN_THAWING_PERIOD = 1 hours;
+    /// @notice Upper bound of `thawingPeriod`, in seconds (MIN_THAWING_PERIOD is the lower).
     uint64 public constant MAX_THAWING_PERIOD = 90 days;
 
     /// @dev `staked` and `locked` in one slot: stake, lock, unlock and slashAndUnlock each write only this slot, which is

@@ -1,0 +1,82 @@
+// House style: NatSpec on every external function. Every function (including a public state variable's getter),
+// event and custom error in the ABI of each of the project's own contracts (contracts/, not contracts/mocks/) must be
+// documented in the compiler's output: a userdoc `notice` (written directly, through `@inheritdoc`, or inherited by
+// solc from the interface the function implements) or a devdoc `details`. Solc's docs come from each contract's
+// metadata in its build info. A public state variable is documented by the `///` comment on the variable (solc puts
+// its `@notice` under userdoc.methods, its `@dev` under devdoc.stateVariables).
+//
+// Rule for dependencies: an ABI item that no project source declares (its selector is not on any function, public
+// variable, event or error in a contracts/ file outside contracts/mocks/) comes from OpenZeppelin, is documented
+// (or not) in OpenZeppelin's sources, and is left out: e.g. LatentGovernor's BALLOT_TYPEHASH and VotingDelaySet, the
+// timelock's role constants, ShortStrings' StringTooLong. An OpenZeppelin function the project overrides is declared
+// in a project source and so must be documented here.
+import { expect } from "chai";
+import { ethers } from "ethers";
+import hre from "hardhat";
+
+type Doc = { notice?: string; details?: string };
+type DocSection = Record<string, Doc | Doc[]>;
+type NatSpec = { methods?: DocSection; events?: DocSection; errors?: DocSection; stateVariables?: Record<string, Doc> };
+type AstNode = { nodeType?: string; functionSelector?: string; eventSelector?: string; errorSelector?: string; [key: string]: unknown };
+
+const isProjectSource = (file: string) => file.startsWith("contracts/") && !file.startsWith("contracts/mocks/");
+
+/** Every selector (4 bytes for functions and errors, 32 for events) that a node of `ast` declares. */
+function declaredSelectors(ast: unknown, into: Set<string>): void {
+  if (Array.isArray(ast)) {
+    for (const child of ast) declaredSelectors(child, into);
+    return;
+  }
+  if (ast === null || typeof ast !== "object") return;
+  const node = ast as AstNode;
+  for (const selector of [node.functionSelector, node.eventSelector, node.errorSelector]) {
+    if (typeof selector === "string") into.add(selector.toLowerCase());
+  }
+  for (const value of Object.values(node)) declaredSelectors(value, into);
+}
+
+function documented(entry: Doc | Doc[] | undefined, field: "notice" | "details"): boolean {
+  const docs = entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+  return docs.some((doc) => (doc[field] ?? "").trim() !== "");
+}
+
+async function undocumentedItems(): Promise<{ missing: string[]; checked: number }> {
+  const names = (await hre.artifacts.getAllFullyQualifiedNames()).filter((fqn) => isProjectSource(fqn.split(":")[0]!));
+  const missing: string[] = [];
+  let checked = 0;
+  for (const fqn of names) {
+    const [file, name] = fqn.split(":") as [string, string];
+    const buildInfo = await hre.artifacts.getBuildInfo(fqn);
+    if (buildInfo === undefined) throw new Error(`no build info for ${fqn}: run npx hardhat compile`);
+    const projectSelectors = new Set<string>();
+    for (const [source, { ast }] of Object.entries(buildInfo.output.sources)) {
+      if (isProjectSource(source)) declaredSelectors(ast, projectSelectors);
+    }
+    const output = buildInfo.output.contracts[file]![name]! as { metadata?: string };
+    const metadata = JSON.parse(output.metadata!) as { output: { userdoc: NatSpec; devdoc: NatSpec } };
+    const { userdoc, devdoc } = metadata.output;
+    const iface = new ethers.Interface((await hre.artifacts.readArtifact(fqn)).abi);
+    iface.forEachFunction((fn) => check("methods", fn.format("sighash"), fn.selector, fn.name));
+    iface.forEachEvent((ev) => check("events", ev.format("sighash"), ev.topicHash, undefined));
+    iface.forEachError((er) => check("errors", er.format("sighash"), er.selector, undefined));
+
+    function check(section: "methods" | "events" | "errors", signature: string, selector: string, getter?: string) {
+      if (!projectSelectors.has(selector.slice(2).toLowerCase())) return; // declared by OpenZeppelin: see the rule above
+      checked++;
+      const ok =
+        documented(userdoc[section]?.[signature], "notice") ||
+        documented(devdoc[section]?.[signature], "details") ||
+        (getter !== undefined && documented(devdoc.stateVariables?.[getter], "details"));
+      if (!ok) missing.push(`${name}.${signature}`);
+    }
+  }
+  return { missing, checked };
+}
+
+describe("NatSpec", function () {
+  it("documents every function, event and error of the project's contracts", async function () {
+    const { missing, checked } = await undocumentedItems();
+    expect(checked, "items checked").to.be.greaterThan(300);
+    expect(missing, `${missing.length} undocumented (add a @notice, @inheritdoc or @dev):\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
+  });
+});
