@@ -42,6 +42,7 @@ import { unlessAborted } from "./abortable";
 import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
 import { urlFree } from "./redact-error";
+import { checkUrlForm, UrlFormError } from "./url-form";
 import { accepts, describe, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
@@ -211,6 +212,16 @@ function validateOptions(options: IndexerOptions): void {
     for (const [field, rule] of Object.entries(fields)) {
       const value = given[field];
       if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name}.${field} must be ${describe(rule)} (got ${quoted(value)})`);
+    }
+  }
+  // A URL the HTTP transport could not use, refused like the other options (HttpRpc's own UrlFormError would cross the
+  // worker thread as a bare IndexerError), quoting nothing after its scheme.
+  if (typeof options.rpc === "string") {
+    try {
+      checkUrlForm(options.rpc, ["http", "https"]);
+    } catch (error) {
+      if (error instanceof UrlFormError) throw new IndexerOptionError(`rpc ${error.message}`);
+      throw error;
     }
   }
   const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;

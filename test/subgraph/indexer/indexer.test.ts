@@ -159,7 +159,7 @@ describe("embedded indexer: commit schedule and prefetching", function () {
     }
   });
 
-  it("refuses a numeric option outside what it accepts, or block range bounds that contradict each other, naming the option and the value, before opening or fetching anything", async function () {
+  it("refuses a numeric option outside what it accepts, block range bounds that contradict each other, or an rpc URL the HTTP transport could not use, naming the option (and the number), before opening or fetching anything", async function () {
     const notNumber = "5" as unknown as number;
     const cases: Array<[Partial<IndexerOptions>, string]> = [
       ...([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY] as const).flatMap((value): Array<[Partial<IndexerOptions>, string]> =>
@@ -192,6 +192,9 @@ describe("embedded indexer: commit schedule and prefetching", function () {
       [{ minBlockRange: 20_000 }, "minBlockRange must be at most maxBlockRange (got minBlockRange 20000, maxBlockRange 10000)"],
       [{ minBlockRange: 5, initialBlockRange: 4 }, "initialBlockRange must be from minBlockRange to maxBlockRange, 5 to 10000 (got 4)"],
       [{ maxBlockRange: 50, initialBlockRange: 51 }, "initialBlockRange must be from minBlockRange to maxBlockRange, 1 to 50 (got 51)"],
+      [{ rpc: "ws://127.0.0.1:1/v2/SECRETKEY" }, "rpc must start with http:// or https://, not ws://"],
+      [{ rpc: "user:SECRET@127.0.0.1:1" }, "rpc has no http:// or https:// scheme"],
+      [{ rpc: "http://127.0.0.1:99999/v2/SECRETKEY" }, "rpc is not a valid http:// URL"],
     ];
     for (const [options, message] of cases) {
       const db = fx.dbPath(`bad-option-${++runs}.sqlite`);
