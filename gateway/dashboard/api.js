@@ -146,6 +146,7 @@ const JOB_SUMMARY_FIELDS = `
 
 const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIndex from amount ${AMOUNT} }`;
 
+/** One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`). */
 export async function loadJobs({ statuses, after, first }) {
   const data = await graphql(
     `query Jobs($filter: JobFilter, $first: Int!, $after: String) {
@@ -154,7 +155,7 @@ export async function loadJobs({ statuses, after, first }) {
         nodes { ${JOB_SUMMARY_FIELDS} }
       }
     }`,
-    { filter: statuses.length > 0 ? { statuses } : null, first, after },
+    { filter: statuses === null || statuses === undefined || statuses.length === 0 ? null : { statuses }, first, after },
   );
   return data.jobs;
 }

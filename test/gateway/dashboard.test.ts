@@ -572,6 +572,18 @@ describe("dashboard in headless Chromium", function () {
     await page.selectOption("[data-testid=filter-status]", "");
   });
 
+  it("loads every status's jobs through its API module when statuses is null or left out, as with an empty list", async function () {
+    const { jobs } = await client.query<{ jobs: { nodes: { id: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id } } }`);
+    // The page's own module, in the page (a string, so that the compiled test leaves its import() alone).
+    const pages = (await page.evaluate(
+      `import("/api.js").then((api) => Promise.all([null, undefined, []].map((statuses) =>
+        api.loadJobs({ statuses, after: null, first: ${PAGE_SIZE} }).then((page) => page.nodes.map((job) => job.id)))))`,
+    )) as string[][];
+    const ids = jobs.nodes.map((job) => job.id);
+    expect(ids).to.not.deep.equal([]);
+    expect(pages).to.deep.equal([ids, ids, ids]);
+  });
+
   it("wraps a job's longest spec URI inside the job dialog", async function () {
     // JobEscrow's longest spec URI (MAX_URI_LENGTH bytes), without a space or a hyphen to break it at.
     const specURI = `https://specs.latent.example/${"0123456789abcdef".repeat(16)}`.slice(0, 256);
