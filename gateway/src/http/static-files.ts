@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -15,7 +16,11 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-/** Serves `urlPath` from `root` ("/" is index.html). Returns false when there is no such file. */
+/**
+ * Serves `urlPath` from `root` ("/" is index.html). Returns false when there is no such file. Resolves once the file is
+ * sent, or once its response closed before that (the client left, or the stop dropped its connection): the file is
+ * closed then, rather than held open for a response that will never drain.
+ */
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headOnly: boolean): Promise<boolean> {
   let decoded: string;
   try {
@@ -43,8 +48,16 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     res.end();
     return true;
   }
-  await new Promise<void>((resolve, reject) => {
-    fs.createReadStream(file).on("error", reject).pipe(res).on("finish", resolve).on("error", reject);
-  });
+  try {
+    await pipeline(fs.createReadStream(file), res);
+  } catch (error) {
+    // Nobody is left to tell: its headers are sent, and its connection is gone.
+    if (!isPrematureClose(error)) throw error;
+  }
   return true;
+}
+
+/** How pipeline says the response closed before the whole file was written to it. */
+function isPrematureClose(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === "ERR_STREAM_PREMATURE_CLOSE";
 }
