@@ -206,7 +206,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   const head = new HeadWatcher(inner, {
     pollIntervalMs: options.headPollMs,
     logger: logger.child({ component: "head" }),
-    ...(chainReader === null ? {} : { parentHashOf: (hash: string, signal: AbortSignal) => chainReader.parentHash(hash, signal) }),
+    ...(chainReader === null ? {} : { chainBlockOf: (hash: string, signal: AbortSignal) => chainReader.blockHeader(hash, signal) }),
   });
   if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
   const reader = new SubgraphReader(source);

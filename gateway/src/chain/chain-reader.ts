@@ -34,6 +34,14 @@ export interface ChainReaderOptions {
   timeoutMs?: number;
 }
 
+/** What the head watcher asks the chain of an indexed block its source cannot say enough of. */
+export interface ChainBlockHeader {
+  /** Lowercase. */
+  parentHash: string;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
 /** IJobEscrow.JobStatus by its numeric value (0 is None: no such job). */
 export const CHAIN_JOB_STATUS = [
   null,
@@ -198,19 +206,24 @@ export class ChainReader {
   }
 
   /**
-   * The parent of the block with this hash, or null when the chain does not know the block (a fork it left).
-   * `signal` gives the read up (ChainReadAbortedError).
+   * The parent hash and time of the block with this hash, or null when the chain does not know the block (a fork it
+   * left). `signal` gives the read up (ChainReadAbortedError).
    */
-  async parentHash(blockHash: string, signal?: AbortSignal): Promise<string | null> {
+  async blockHeader(blockHash: string, signal?: AbortSignal): Promise<ChainBlockHeader | null> {
     // eth_getBlockByHash itself, not ethers' getBlock: that reads anything but a 32-byte hash as a block number
     // ("0x02" gave block 2's parent), where the node refuses it.
     const block = await this.call("eth_getBlockByHash", () => this.rpc.send("eth_getBlockByHash", [blockHash, false]) as Promise<unknown>, signal);
     if (block === null) return null;
-    const parent = typeof block === "object" && "parentHash" in block ? block.parentHash : undefined;
-    if (typeof parent !== "string" || !BLOCK_HASH.test(parent)) {
+    const fields = typeof block === "object" ? (block as { parentHash?: unknown; timestamp?: unknown }) : {};
+    const { parentHash, timestamp } = fields;
+    if (typeof parentHash !== "string" || !BLOCK_HASH.test(parentHash)) {
       throw new ChainError(`eth_getBlockByHash answered for ${blockHash} without a parent hash`);
     }
-    return parent.toLowerCase();
+    // A JSON-RPC quantity (hex, no leading zeros), within what a number holds exactly.
+    if (typeof timestamp !== "string" || !/^0x(?:0|[1-9a-f][0-9a-f]{0,12})$/i.test(timestamp)) {
+      throw new ChainError(`eth_getBlockByHash answered for ${blockHash} without a block time`);
+    }
+    return { parentHash: parentHash.toLowerCase(), timestamp: Number(BigInt(timestamp)) };
   }
 
   /** Ends the calls in flight (ChainReadAbortedError) and their connections. */

@@ -37,11 +37,13 @@ export async function timeAt(block: PinnedBlock, clock: () => Promise<BlockClock
   if (block.timestamp !== undefined) return block.timestamp;
   const known = await clock();
   if (known.timestamp !== null) return known.timestamp;
-  // The source cannot say when the block was. The time of the last change the index recorded (Protocol.updatedAt)
-  // is one the block reached, on the chain's clock, and it is the block's own: every page of a sequence, which reads
-  // the first page's block, judges at the same time, where the head's time or the wall clock would move between
-  // pages and could lie past the block's (hiding jobs it still offered, ending its pause early). What it gets wrong
-  // is only the quiet since that change: a deadline in it is judged not yet passed, as the index last saw it, which
-  // acceptJob then tells the provider at once. Nothing recorded yet: nothing has a deadline to pass either.
+  // The source cannot say when the block was, nor could the chain (the head watcher asks it for a head's time where
+  // the source gives none: HeadWatcherOptions.chainBlockOf). The time of the last change the index recorded
+  // (Protocol.updatedAt) is one the block reached, on the chain's clock, and it is the block's own: every page of a
+  // sequence, which reads the first page's block, judges at the same time, where the head's time or the wall clock
+  // would move between pages and could lie past the block's (hiding jobs it still offered, ending its pause early).
+  // What it gets wrong is only the quiet since that change: a deadline in it is judged not yet passed, as the index
+  // last saw it, which acceptJob then tells the provider at once. Nothing recorded yet: nothing has a deadline to pass
+  // either.
   return known.newestTime ?? 0;
 }

@@ -5,6 +5,7 @@ import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import type { PinnedBlock } from "../model/cursor";
+import type { ChainBlockHeader } from "../chain/chain-reader";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
 import type { SubgraphSource } from "./source";
@@ -29,12 +30,14 @@ export interface HeadWatcherOptions {
   pollIntervalMs?: number;
   logger: Logger;
   /**
-   * The parent hash of an indexed block, from the chain (null if the chain does not know the block): asked only
-   * when the source's `_meta` has no `parentHash` (graph-node before v0.35). Without it such a source's heads have
-   * no parent hash, and the subscription hub rescans its window at every head instead of telling an extension.
+   * The parent hash and time of an indexed block, from the chain (null if the chain does not know the block): asked
+   * only for a new head whose `_meta` lacks one of them (graph-node before v0.35 has no `parentHash`; a graph-node
+   * may give no `timestamp` for a block missing from its block cache). Without it such a source's heads lack them:
+   * the subscription hub rescans its window at every head instead of telling an extension, and deadlines are judged
+   * at the time of the last change the index recorded (services/clock.ts), which stands still while nothing happens.
    * `signal` aborts when the watcher stops while it waits.
    */
-  parentHashOf?: (blockHash: string, signal: AbortSignal) => Promise<string | null>;
+  chainBlockOf?: (blockHash: string, signal: AbortSignal) => Promise<ChainBlockHeader | null>;
 }
 
 const META_QUERY = `{ _meta { ${META_FIELDS} } }`;
@@ -178,27 +181,37 @@ export class HeadWatcher {
         this.sourceHasParentHash = false;
         this.options.logger.warn("the subgraph source's _meta has no block parentHash (graph-node before v0.35)", {
           error: error.detail,
-          parentHashFrom: this.options.parentHashOf === undefined ? "nowhere: every new head rescans the jobOpened window" : "the chain RPC",
+          parentHashFrom: this.options.chainBlockOf === undefined ? "nowhere: every new head rescans the jobOpened window" : "the chain RPC",
         });
       }
     }
     return (await this.ask(META_QUERY_WITHOUT_PARENT, signal))._meta;
   }
 
-  /** The source's parentHash, else the chain's for a head the source cannot say it of; null when neither can. */
-  private async parentHashOf(meta: MetaEntity, changed: boolean, signal: AbortSignal): Promise<string | null> {
-    if (this.sourceHasParentHash) return meta.block.parentHash ?? null;
-    const ask = this.options.parentHashOf;
-    if (ask === undefined || meta.block.hash === null) return null;
-    // The head is the same block as before: its parent too.
-    if (!changed && this.current !== null) return this.current.parentHash;
+  /**
+   * The head's parent hash and time: the source's, else the chain's for a head the source cannot say them of (each
+   * null where neither can). The chain is asked once per new head, and only where the source lacks one of them.
+   */
+  private async parentAndTime(meta: MetaEntity, changed: boolean, signal: AbortSignal): Promise<Pick<IndexedHead, "parentHash" | "timestamp">> {
+    const fromSource = { parentHash: this.sourceHasParentHash ? (meta.block.parentHash ?? null) : null, timestamp: meta.block.timestamp };
+    const ask = this.options.chainBlockOf;
+    const lacking = !this.sourceHasParentHash || fromSource.timestamp === null;
+    if (!lacking || ask === undefined || meta.block.hash === null) return fromSource;
+    // The head is the same block as before: what the chain said of it still holds.
+    if (!changed && this.current !== null) {
+      return { parentHash: fromSource.parentHash ?? this.current.parentHash, timestamp: fromSource.timestamp ?? this.current.timestamp };
+    }
+    let header: ChainBlockHeader | null = null;
     try {
-      return await unlessAborted(ask(meta.block.hash, signal), signal, () => new SourceRequestAbortedError("the head poll's parent hash read"));
+      header = await unlessAborted(ask(meta.block.hash, signal), signal, () => new SourceRequestAbortedError("the head poll's chain block read"));
     } catch (error) {
       if (signal.aborted) throw error;
-      this.options.logger.warn("parent hash of the indexed head unavailable from the chain RPC", { block: meta.block.number, error });
-      return null;
+      this.options.logger.warn("parent hash and time of the indexed head unavailable from the chain RPC", { block: meta.block.number, error });
     }
+    return {
+      parentHash: this.sourceHasParentHash ? fromSource.parentHash : (header?.parentHash ?? null),
+      timestamp: fromSource.timestamp ?? header?.timestamp ?? null,
+    };
   }
 
   private async poll(signal: AbortSignal): Promise<IndexedHead> {
@@ -221,8 +234,7 @@ export class HeadWatcher {
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
-      parentHash: await this.parentHashOf(meta, changed, signal),
-      timestamp: meta.block.timestamp,
+      ...(await this.parentAndTime(meta, changed, signal)),
       hasIndexingErrors: meta.hasIndexingErrors,
     };
     this.current = head;

@@ -1,5 +1,5 @@
-// ChainReader.parentHash against a real Hardhat node (a chain of its own, so that stopping it leaves the suite's
-// alone): the head watcher asks it for the parent of each indexed head when graph-node's _meta cannot say. Then
+// ChainReader.blockHeader against a real Hardhat node (a chain of its own, so that stopping it leaves the suite's
+// alone): the head watcher asks it for the parent and time of an indexed head when graph-node's _meta cannot say. Then
 // against a port nobody listens on: a read fails with ChainError instead of waiting on network detection.
 import { expect } from "chai";
 import { createServer, type AddressInfo } from "node:net";
@@ -14,7 +14,7 @@ import { startLocalChain, type LocalChain } from "../helpers/local-chain";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
-describe("ChainReader.parentHash against a Hardhat node", function () {
+describe("ChainReader.blockHeader against a Hardhat node", function () {
   let chain: LocalChain;
   let reader: ChainReader;
   let running = false;
@@ -38,9 +38,9 @@ describe("ChainReader.parentHash against a Hardhat node", function () {
 
   const block = async (n: number) => (await chain.ethers.getBlock(n))!;
 
-  it("is the parent hash of a block the node has", async function () {
+  it("is the parent hash and time of a block the node has", async function () {
     const [one, two] = [await block(1), await block(2)];
-    expect(await reader.parentHash(two.hash!)).to.equal(one.hash);
+    expect(await reader.blockHeader(two.hash!)).to.deep.equal({ parentHash: one.hash, timestamp: two.timestamp });
   });
 
   it("is null for a block the node does not know, such as one a revert replaced", async function () {
@@ -50,17 +50,17 @@ describe("ChainReader.parentHash against a Hardhat node", function () {
     await chain.ethers.send("evm_revert", [snapshot]);
     await chain.ethers.send("evm_mine", [replaced.timestamp + 100]);
     expect((await block(4)).hash).to.not.equal(replaced.hash);
-    expect(await reader.parentHash(replaced.hash!)).to.equal(null);
+    expect(await reader.blockHeader(replaced.hash!)).to.equal(null);
   });
 
   it("fails with the node's error for what is not a block hash, instead of reading it as a block number", async function () {
-    await expectRejection(reader.parentHash("0x02"), /^eth_getBlockByHash failed \(the node answered: Invalid string length/, ChainError);
+    await expectRejection(reader.blockHeader("0x02"), /^eth_getBlockByHash failed \(the node answered: Invalid string length/, ChainError);
   });
 
   it("fails with ChainError when the node does not answer", async function () {
     const two = await block(2);
     await stopped();
-    await expectRejection(reader.parentHash(two.hash!), /^eth_getBlockByHash failed \(connect ECONNREFUSED/, ChainError);
+    await expectRejection(reader.blockHeader(two.hash!), /^eth_getBlockByHash failed \(connect ECONNREFUSED/, ChainError);
   });
 });
 
@@ -119,10 +119,10 @@ describe("ChainReader against a node that accepts connections and never answers"
     await waitUntil(() => node.open === 0, "the reader closed its connection");
   });
 
-  it("gives up a parent hash read whose signal aborts", async function () {
+  it("gives up a block header read whose signal aborts", async function () {
     this.timeout(10_000);
     const controller = new AbortController();
-    const pending = reader.parentHash(`0x${"1".repeat(64)}`, controller.signal);
+    const pending = reader.blockHeader(`0x${"1".repeat(64)}`, controller.signal);
     await waitUntil(() => node.connections > 0, "the reader asked the node");
     controller.abort();
     await expectRejection(pending, /^eth_getBlockByHash was given up: the gateway is stopping$/, ChainReadAbortedError);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ChainBlockHeader } from "../../../gateway/src/chain/chain-reader";
 import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
@@ -13,9 +14,13 @@ class MetaSource implements SubgraphSource {
   readonly kind: SourceKind = "subgraphUrl";
   block = 1;
   down = false;
+  /** False: its `_meta` gives no block time (a graph-node whose block cache lacks the block). */
+  timed = true;
   async request<TData>(): Promise<TData> {
     if (this.down) throw new SourceError("down", "the subgraph endpoint cannot be reached");
-    return { _meta: { block: { number: this.block, hash: `0x${this.block.toString(16)}`, timestamp: 1000 + this.block }, hasIndexingErrors: false, deployment: "d" } } as TData;
+    const timestamp = this.timed ? 1000 + this.block : null;
+    const parentHash = `0x${(this.block - 1).toString(16)}`;
+    return { _meta: { block: { number: this.block, hash: `0x${this.block.toString(16)}`, parentHash, timestamp }, hasIndexingErrors: false, deployment: "d" } } as TData;
   }
   async close(): Promise<void> {}
 }
@@ -162,6 +167,47 @@ describe("the head watcher", function () {
     expect(watcher.lastError).to.equal(null);
   });
 
+  describe("a head whose _meta has no block time", function () {
+    it("takes its time from the chain RPC, asked once per new head, and keeps the source's parent hash", async function () {
+      const source = new MetaSource();
+      source.timed = false;
+      const asked: string[] = [];
+      const watcher = new HeadWatcher(source, {
+        logger: silentLogger,
+        chainBlockOf: async (hash) => {
+          asked.push(hash);
+          return { parentHash: "0xfrom-the-chain", timestamp: 5000 + Number(hash) };
+        },
+      });
+      expect(await watcher.refresh()).to.deep.include({ number: 1, parentHash: "0x0", timestamp: 5001 });
+      expect(await watcher.refresh()).to.deep.include({ number: 1, parentHash: "0x0", timestamp: 5001 });
+      source.block = 2;
+      expect(await watcher.refresh()).to.deep.include({ number: 2, parentHash: "0x1", timestamp: 5002 });
+      expect(asked).to.deep.equal(["0x1", "0x2"]);
+    });
+
+    it("has none where the chain RPC cannot give it, and keeps polling", async function () {
+      const source = new MetaSource();
+      source.timed = false;
+      const watcher = new HeadWatcher(source, { logger: silentLogger, chainBlockOf: () => Promise.reject(new Error("RPC down")) });
+      expect(await watcher.refresh()).to.deep.include({ number: 1, timestamp: null });
+      expect(watcher.lastError).to.equal(null);
+    });
+
+    it("asks the chain RPC nothing where the source gives the head's time and parent hash", async function () {
+      const asked: string[] = [];
+      const watcher = new HeadWatcher(new MetaSource(), {
+        logger: silentLogger,
+        chainBlockOf: async (hash) => {
+          asked.push(hash);
+          return null;
+        },
+      });
+      expect(await watcher.refresh()).to.deep.include({ number: 1, parentHash: "0x0", timestamp: 1001 });
+      expect(asked).to.deep.equal([]);
+    });
+  });
+
   describe("against a graph-node older than v0.35 (no _meta.block.parentHash)", function () {
     /** Answers `_meta` as graph-node 0.34 does: a query of parentHash is refused as its validation refuses it. */
     let server: http.Server | null = null;
@@ -202,12 +248,13 @@ describe("the head watcher", function () {
       const asked: string[] = [];
       const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
         logger: createJsonLogger({ level: "warn", write: (line) => lines.push(line) }),
-        parentHashOf: async (hash) => {
+        chainBlockOf: async (hash) => {
           asked.push(hash);
-          return parentOf(hash);
+          return { parentHash: parentOf(hash), timestamp: 1 };
         },
       });
-      expect(await watcher.refresh()).to.deep.include({ number: 7, hash: hashOf(7), parentHash: parentOf(hashOf(7)) });
+      // The source's time, not the chain's: the source says it.
+      expect(await watcher.refresh()).to.deep.include({ number: 7, hash: hashOf(7), parentHash: parentOf(hashOf(7)), timestamp: 1007 });
       block = 8;
       expect((await watcher.refresh()).parentHash).to.equal(parentOf(hashOf(8)));
       await watcher.refresh();
@@ -226,9 +273,9 @@ describe("the head watcher", function () {
       const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
         logger: createJsonLogger({ level: "warn", write: (line) => lines.push(line) }),
         // A chain RPC that never answers, and a read that does not hear its signal.
-        parentHashOf: (_hash, signal) => {
+        chainBlockOf: (_hash, signal) => {
           signals.push(signal);
-          return new Promise<string | null>(() => undefined);
+          return new Promise<ChainBlockHeader | null>(() => undefined);
         },
       });
       watcher.start();
@@ -252,7 +299,7 @@ describe("the head watcher", function () {
     it("takes no parent hash for a head whose parent the chain RPC cannot give, and keeps polling", async function () {
       const watcher = new HeadWatcher(new HttpSubgraphSource({ url }), {
         logger: silentLogger,
-        parentHashOf: () => Promise.reject(new Error("RPC down")),
+        chainBlockOf: () => Promise.reject(new Error("RPC down")),
       });
       expect(await watcher.refresh()).to.deep.include({ number: 7, parentHash: null });
       expect(watcher.lastError).to.equal(null);
