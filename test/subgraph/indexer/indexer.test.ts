@@ -165,9 +165,9 @@ describe("embedded indexer: commit schedule and prefetching", function () {
       ...([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY] as const).flatMap((value): Array<[Partial<IndexerOptions>, string]> =>
         (["minBlockRange", "maxBlockRange", "initialBlockRange"] as const).map((name) => [{ [name]: value }, `${name} must be a whole number of blocks, at least 1 (got ${value})`]),
       ),
-      ...([-1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
+      ...([0, 0.5, -1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
         { pollIntervalMs: value },
-        `pollIntervalMs must be a number of milliseconds, 0 or more, at most 2147483647 (got ${value})`,
+        `pollIntervalMs must be a number of milliseconds, at least 1, at most 2147483647 (got ${value})`,
       ]),
       ...([0, -1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
         { rpcTimeoutMs: value },
