@@ -20,18 +20,11 @@ import {
 } from "../../../../subgraph/indexer";
 import { errorFromThread, MAX_CAUSE_DEPTH, threadErrorData, type ThreadErrorData } from "../../../../subgraph/indexer/worker/thread-error";
 import { closedPort } from "../../../helpers/closed-port";
-import { sample, startProbeFixture, type ProbeFixture } from "../helpers/probe";
+import { sample } from "../helpers/probe";
+import { useProbeFixture } from "../helpers/use-probe-fixture";
 
 describe("embedded indexer: the worker thread's errors", function () {
-  let fx: ProbeFixture;
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
-  after(async function () {
-    await fx?.close();
-  });
+  const fx = useProbeFixture();
 
   it("rejects a first start the node refused as Indexer.open does: an RpcConnectionError with its method", async function () {
     const options = { subgraph: fx.buildDir, rpc: `http://127.0.0.1:${await closedPort()}`, db: fx.dbPath("refused.sqlite") };
