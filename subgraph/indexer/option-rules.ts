@@ -23,8 +23,9 @@ export const OPTION_RULES = {
   // NaN would turn every comparison with the head false: no block checked for reorgs, none pruned, and any reorg
   // found at the checkpoint taken for one deeper than the threshold.
   reorgThreshold: { whole: true, unit: "blocks", min: 0 },
-  // 0: the next pass at once. Past MAX_TIMER_MS, and NaN, it would not pause at all either.
-  pollIntervalMs: { whole: false, unit: "milliseconds", min: 0, max: MAX_TIMER_MS },
+  // 0 would be no pause at all: a pass after pass against the node at the head, and after each failed pass against a
+  // node that is down (setTimeout waits 1 ms for less). Past MAX_TIMER_MS, and NaN, it would not pause either.
+  pollIntervalMs: { whole: false, unit: "milliseconds", min: 1, max: MAX_TIMER_MS },
   // A range of 0 blocks, or a fraction of one, would never advance; NaN sizes every range NaN.
   minBlockRange: { whole: true, unit: "blocks", min: 1 },
   maxBlockRange: { whole: true, unit: "blocks", min: 1 },

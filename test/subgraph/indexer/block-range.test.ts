@@ -6,23 +6,19 @@ import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { gql } from "./helpers/dump";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: a data source's start and end blocks", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   /** The block of each provider's registration, by name. */
   const registered = new Map<string, number>();
 
   before(async function () {
-    fx = await startProbeFixture();
     for (let i = 0; i < 4; i++) {
       await registerProvider(fx.probe, fx.chain.accounts[1 + i]!, `p${i}`, 1n, 1);
       registered.set(`p${i}`, await fx.chain.blockNumber());
     }
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   it("handles the events of the blocks from startBlock to endBlock, both included, and no others", async function () {

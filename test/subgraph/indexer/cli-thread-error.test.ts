@@ -9,18 +9,11 @@ import { Indexer } from "../../../subgraph/indexer";
 import { collectOutput } from "../../helpers/child-output";
 import { waitUntil } from "../../helpers/wait";
 import { spawnIndexerCli } from "./helpers/cli";
-import { sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { sample } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: the CLI's report of its thread's death", function () {
-  let fx: ProbeFixture;
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
-  after(async function () {
-    await fx?.close();
-  });
+  const fx = useProbeFixture();
 
   it("cuts every URL in the error its thread died of (a --db path made of a URL), not only --rpc's, and exits 1", async function () {
     this.timeout(120_000);

@@ -8,22 +8,19 @@ import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 import { startFakeNode, type FakeNode } from "./helpers/fake-node";
-import { startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: the CLI's indexer thread", function () {
-  let fx: ProbeFixture;
   const children: ChildProcess[] = [];
   const nodes: FakeNode[] = [];
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
 
   after(async function () {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     for (const node of nodes) await node.close();
-    await fx?.close();
   });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
 
   it("without --port indexes in a thread whose heap --max-heap-mb caps: too small a heap ends it with exit 1, naming the limit", async function () {
     // 4 MB cannot even load the indexer's modules; the main thread's heap would hold them.

@@ -80,10 +80,11 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
-  it("repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
+  it("refuses --poll-ms 0 (no pause between polls of the node) and repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
     const cases: [string, string, string][] = [
-      ["--poll-ms", "NaN", "a number of milliseconds, 0 or more, at most 2147483647"],
-      ["--poll-ms", "2147483648", "a number of milliseconds, 0 or more, at most 2147483647"],
+      ["--poll-ms", "0", "a number of milliseconds, at least 1, at most 2147483647"],
+      ["--poll-ms", "NaN", "a number of milliseconds, at least 1, at most 2147483647"],
+      ["--poll-ms", "2147483648", "a number of milliseconds, at least 1, at most 2147483647"],
       ["--rps", "fast", "a number of requests per second, 0 or more"],
       ["--hang-timeout", "-1", "a non-negative number"],
     ];

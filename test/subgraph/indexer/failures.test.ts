@@ -8,7 +8,8 @@ import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
-import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider, sample } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 import { LaggingNode } from "./helpers/transports";
 
 /** Entity versions that begin or end at `block`, as "table from to". */
@@ -21,13 +22,12 @@ function versionsAt(file: string, block: number): string[] {
 }
 
 describe("embedded indexer: failures", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   let base: string;
   let runs = 0;
   const open: Indexer[] = [];
 
   before(async function () {
-    fx = await startProbeFixture();
     base = await fx.chain.snapshot();
   });
 
@@ -39,10 +39,6 @@ describe("embedded indexer: failures", function () {
 
   afterEach(async function () {
     for (const indexer of open.splice(0)) await indexer.close();
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   async function index(logs: IndexerLogRecord[] = [], db = fx.dbPath(`failure-${++runs}.sqlite`)): Promise<Indexer> {

@@ -4,18 +4,11 @@
 import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
 import { dumpDatabase } from "./helpers/dump";
-import { registerProvider, startProbeFixture, ZERO_BYTES32, type ProbeFixture } from "./helpers/probe";
+import { registerProvider, ZERO_BYTES32 } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: blocks mined with hardhat_mine", function () {
-  let fx: ProbeFixture;
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
-  after(async function () {
-    await fx?.close();
-  });
+  const fx = useProbeFixture();
 
   it("indexes through blocks that report a zero parent hash, up to the head, when their predecessors are still the chain's", async function () {
     const [A, B] = fx.chain.accounts.slice(1, 3);

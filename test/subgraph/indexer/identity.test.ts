@@ -10,29 +10,28 @@ import { collectOutput } from "../../helpers/child-output";
 import { waitUntil } from "../../helpers/wait";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
-import { registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider, sample } from "./helpers/probe";
+import { useProbeFixture, type SuiteProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: database identity", function () {
-  let first: ProbeFixture;
-  let second: ProbeFixture;
   let db: string;
   const children: ChildProcess[] = [];
 
+  after(async function () {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const first = useProbeFixture();
+  const second = useProbeFixture();
+
   before(async function () {
-    first = await startProbeFixture();
-    second = await startProbeFixture();
     await registerProvider(first.probe, first.chain.accounts[1]!, "from the first chain", 1n, 1);
     await registerProvider(second.probe, second.chain.accounts[2]!, "from the second chain", 2n, 2);
     db = first.dbPath("shared.sqlite");
   });
 
-  after(async function () {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await first?.close();
-    await second?.close();
-  });
-
-  async function indexInto(fx: ProbeFixture, buildDir = fx.buildDir): Promise<{ names: string[]; deployment: string; logs: IndexerLogRecord[]; checkpoint: number }> {
+  async function indexInto(fx: SuiteProbeFixture, buildDir = fx.buildDir): Promise<{ names: string[]; deployment: string; logs: IndexerLogRecord[]; checkpoint: number }> {
     const logs: IndexerLogRecord[] = [];
     const indexer = await Indexer.open({ subgraph: buildDir, rpc: fx.chain.url, db, logger: (r) => logs.push(r) });
     try {
@@ -63,7 +62,7 @@ describe("embedded indexer: database identity", function () {
   });
 
   /** A copy of the fixture's build whose mapping writes `label` into Sample.contextLabel (another build hash). */
-  function relabelled(fx: ProbeFixture, label: string): string {
+  function relabelled(fx: SuiteProbeFixture, label: string): string {
     const dir = path.join(fx.tmpDir, `relabelled-${label}`);
     cpSync(fx.buildDir, dir, { recursive: true });
     const manifest = path.join(dir, "subgraph.yaml");

@@ -8,7 +8,8 @@ import { HttpRpc, type RpcCall, type RpcTransport } from "../../../subgraph/inde
 import { IndexerOptionError } from "../../../subgraph/indexer/errors";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 /** Time that passes only while mappings run: every mapping log record (one per registration here) takes `step` ms. */
 function mappingClock(step: number): Pick<IndexerOptions, "now" | "logger"> {
@@ -51,13 +52,12 @@ class GetLogsConcurrency implements RpcTransport {
 }
 
 describe("embedded indexer: commit schedule and prefetching", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   let runs = 0;
   const open: Indexer[] = [];
   const engines: QueryEngine[] = [];
 
   before(async function () {
-    fx = await startProbeFixture();
     // Block 1 deploys the probe; blocks 2-13 hold one registration each; block 14 is empty.
     const provider = fx.chain.accounts[1]!;
     for (let i = 2; i <= 13; i++) await registerProvider(fx.probe, provider, `name at block ${i}`, BigInt(i), i % 10);
@@ -68,10 +68,6 @@ describe("embedded indexer: commit schedule and prefetching", function () {
   afterEach(async function () {
     for (const engine of engines.splice(0)) engine.close();
     for (const indexer of open.splice(0)) await indexer.close();
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   /** What Indexer.open with `options` throws (undefined if it opens). */
@@ -165,9 +161,9 @@ describe("embedded indexer: commit schedule and prefetching", function () {
       ...([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY] as const).flatMap((value): Array<[Partial<IndexerOptions>, string]> =>
         (["minBlockRange", "maxBlockRange", "initialBlockRange"] as const).map((name) => [{ [name]: value }, `${name} must be a whole number of blocks, at least 1 (got ${value})`]),
       ),
-      ...([-1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
+      ...([0, 0.5, -1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
         { pollIntervalMs: value },
-        `pollIntervalMs must be a number of milliseconds, 0 or more, at most 2147483647 (got ${value})`,
+        `pollIntervalMs must be a number of milliseconds, at least 1, at most 2147483647 (got ${value})`,
       ]),
       ...([0, -1, Number.NaN, 2 ** 31, Number.POSITIVE_INFINITY] as const).map((value): [Partial<IndexerOptions>, string] => [
         { rpcTimeoutMs: value },

@@ -9,7 +9,8 @@ import { TRANSIENT_RETRIES } from "../../../subgraph/indexer/chain/rpc";
 import { MalformedAnswerError, RangeTooLargeError, RpcConnectionError, RpcError, RpcUnavailableError } from "../../../subgraph/indexer/errors";
 import { waitUntil } from "../../helpers/wait";
 import { dumpDatabase } from "./helpers/dump";
-import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { postJob, registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 import { startRpcProxy, type Fault, type ProxiedCall, type RpcProxy } from "./helpers/rpc-proxy";
 
 interface LogFilter {
@@ -28,12 +29,11 @@ const isRangeQuery = (call: ProxiedCall): boolean => call.method === "eth_getLog
 const rangeSize = (call: ProxiedCall): number => Number(filterOf(call).toBlock) - Number(filterOf(call).fromBlock) + 1;
 
 describe("embedded indexer: a node that times out or leaves logs out, behind a JSON-RPC proxy", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   let runs = 0;
   const open: Array<Indexer | RpcProxy> = [];
 
   before(async function () {
-    fx = await startProbeFixture();
     const [A, B] = fx.chain.accounts.slice(1, 3);
     await registerProvider(fx.probe, A!, "alpha", 10n, 1);
     await registerProvider(fx.probe, B!, "beta", 20n, 2);
@@ -45,10 +45,6 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
 
   afterEach(async function () {
     for (const opened of open.splice(0)) await opened.close();
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   async function proxy(options: Parameters<typeof startRpcProxy>[1]): Promise<RpcProxy> {
@@ -291,23 +287,23 @@ describe("embedded indexer: a node that times out or leaves logs out, behind a J
 });
 
 describe("embedded indexer: a handler that fails while the ranges after its block are in flight, behind a JSON-RPC proxy", function () {
-  let fx: ProbeFixture;
   let failing: number;
   const open: Array<Indexer | RpcProxy> = [];
 
+  after(async function () {
+    for (const opened of open.splice(0)) await opened.close();
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
   before(async function () {
-    fx = await startProbeFixture();
     const [A] = fx.chain.accounts.slice(1, 2);
     await registerProvider(fx.probe, A!, "alpha", 10n, 1);
     // The probe's mode 1 aborts its handler: a deterministic failure at this block.
     await fx.probe.send("probe", [1, "boom"]);
     failing = await fx.chain.blockNumber();
     for (let i = 0; i < 8; i++) await fx.chain.mine();
-  });
-
-  after(async function () {
-    for (const opened of open.splice(0)) await opened.close();
-    await fx?.close();
   });
 
   it("gives up the requests of the ranges fetched ahead when the subgraph fails at a block", async function () {

@@ -8,7 +8,8 @@ import { executeQuery, Indexer, type IndexerLogRecord } from "../../../subgraph/
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer, type QueryServer } from "../../../subgraph/indexer/server/http";
 import { dumpDatabase, gql, gqlErrors } from "./helpers/dump";
-import { bytes32, postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { bytes32, postJob, registerProvider, sample } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 const ETH = 10n ** 18n;
 const OPEN = 2147483647;
@@ -27,7 +28,6 @@ interface Blocks {
 }
 
 describe("embedded indexer: probe subgraph", function () {
-  let fx: ProbeFixture;
   let indexer: Indexer;
   let engine: QueryEngine;
   let A: string, B: string, C: string, D: string;
@@ -38,8 +38,15 @@ describe("embedded indexer: probe subgraph", function () {
   const NEGATIVE = -(10n ** 30n);
   const BLOB = "0x68656c6c6f00"; // "hello\0"
 
+  after(async function () {
+    engine?.close();
+    await indexer?.close();
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
   before(async function () {
-    fx = await startProbeFixture();
     const { chain, probe } = fx;
     [A, B, C, D] = chain.accounts.slice(1, 5).map((a) => a.toLowerCase()) as [string, string, string, string];
     txs.registerA = await registerProvider(probe, A, "Alpha ✓ GPU", (3n * ETH) / 2n, 4);
@@ -73,12 +80,6 @@ describe("embedded indexer: probe subgraph", function () {
     await indexer.syncOnce();
     // Queries go through their own read-only connection, as the gateway's would.
     engine = QueryEngine.open(fx.dbPath("probe.sqlite"));
-  });
-
-  after(async function () {
-    engine?.close();
-    await indexer?.close();
-    await fx?.close();
   });
 
   const block = async (n: number): Promise<{ hash: string; timestamp: string }> =>
@@ -710,21 +711,21 @@ describe("embedded indexer: probe subgraph", function () {
 });
 
 describe("embedded indexer: default page size", function () {
-  let fx: ProbeFixture;
   let engine: QueryEngine;
   let indexer: Indexer;
 
+  after(async function () {
+    await indexer?.close();
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
   before(async function () {
-    fx = await startProbeFixture();
     await fx.probe.send("emitBatch", [0, 101, 3]); // 101 BatchEvent entities
     indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("page-size.sqlite") });
     await indexer.syncOnce();
     engine = QueryEngine.forDatabase(indexer.db);
-  });
-
-  after(async function () {
-    await indexer?.close();
-    await fx?.close();
   });
 
   it("answers 100 entities when `first` is not given, as graph-node does", async function () {
@@ -738,24 +739,24 @@ describe("embedded indexer: default page size", function () {
 });
 
 describe("embedded indexer: reference lists holding an id twice", function () {
-  let fx: ProbeFixture;
   let engine: QueryEngine;
   let indexer: Indexer;
   let B: string;
 
+  after(async function () {
+    await indexer?.close();
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
   before(async function () {
-    fx = await startProbeFixture();
     B = fx.chain.accounts[2]!.toLowerCase();
     await registerProvider(fx.probe, B, "beta", 1n, 1);
     await postJob(fx.probe, 1n, B, { parties: [B, B] }); // cosigners: [B, B]
     indexer = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("twice.sqlite") });
     await indexer.syncOnce();
     engine = QueryEngine.forDatabase(indexer.db);
-  });
-
-  after(async function () {
-    await indexer?.close();
-    await fx?.close();
   });
 
   it("returns each referenced entity once in the list field and in its @derivedFrom side, as graph-node", async function () {

@@ -10,23 +10,16 @@ import { ChainFetcher } from "../../../subgraph/indexer/chain/fetcher";
 import { InconsistentChainDataError, RangeTooLargeError } from "../../../subgraph/indexer/errors";
 import { dumpDatabase } from "./helpers/dump";
 import { LaggingLogs, LaggingNode } from "./helpers/transports";
-import { postJob, registerProvider, sample, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { postJob, registerProvider, sample } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: reorgs and fetching", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   let runs = 0;
   const open: Indexer[] = [];
 
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
   afterEach(async function () {
     for (const indexer of open.splice(0)) await indexer.close();
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   async function openIndexer(

@@ -24,7 +24,8 @@ import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { collectOutput } from "../../helpers/child-output";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
-import { postJob, registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { postJob, registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
@@ -70,13 +71,21 @@ async function waitUntilIndexedTo(file: string, head: number): Promise<void> {
 }
 
 describe("embedded indexer: restarts", function () {
-  let fx: ProbeFixture;
   let reference: DatabaseDump;
   let head: number;
   const children: ChildProcess[] = [];
 
+  after(async function () {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited(child);
+    }
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
   before(async function () {
-    fx = await startProbeFixture();
     const [A, B] = fx.chain.accounts.slice(1, 3);
     await registerProvider(fx.probe, A!, "alpha", 1n, 1);
     await registerProvider(fx.probe, B!, "beta", 2n, 2);
@@ -90,14 +99,6 @@ describe("embedded indexer: restarts", function () {
     await indexer.syncOnce();
     await indexer.close();
     reference = dumpDatabase(fx.dbPath("reference.sqlite"));
-  });
-
-  after(async function () {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited(child);
-    }
-    await fx?.close();
   });
 
   it("resumes from the checkpoint after a restart mid-sync, identical to an uninterrupted run", async function () {

@@ -7,7 +7,8 @@ import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
 import { IndexerDatabase } from "../../../subgraph/indexer/store/database";
 import { PlannerStatistics } from "../../../subgraph/indexer/store/statistics";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: query planner statistics", function () {
   describe("readers", function () {
@@ -99,15 +100,10 @@ describe("embedded indexer: query planner statistics", function () {
   });
 
   describe("the indexer", function () {
-    let fx: ProbeFixture;
+    const fx = useProbeFixture();
 
     before(async function () {
-      fx = await startProbeFixture();
       await registerProvider(fx.probe, fx.chain.accounts[1]!, "statistics", 1n, 1);
-    });
-
-    after(async function () {
-      await fx?.close();
     });
 
     it("gathers them for the entity tables once run() reaches the head", async function () {

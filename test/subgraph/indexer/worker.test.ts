@@ -23,7 +23,8 @@ import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { SchemaModel } from "../../../subgraph/indexer/schema/model";
 import { IndexerDatabase } from "../../../subgraph/indexer/store/database";
 import { gql } from "./helpers/dump";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "./helpers/probe";
+import { registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 
 function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "failed", predicate: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -66,21 +67,21 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe("embedded indexer: worker thread", function () {
-  let fx: ProbeFixture;
   let worker: IndexerWorker | null = null;
   const children: ChildProcess[] = [];
-
-  before(async function () {
-    fx = await startProbeFixture();
-    await registerProvider(fx.probe, fx.chain.accounts[1]!, "first", 1n, 1);
-  });
 
   after(async function () {
     await worker?.stop();
     for (const child of children) {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
-    await fx?.close();
+  });
+
+  // Registered after the suite's own after hook: it ends what still uses the chain before the chain closes.
+  const fx = useProbeFixture();
+
+  before(async function () {
+    await registerProvider(fx.probe, fx.chain.accounts[1]!, "first", 1n, 1);
   });
 
   /** A worker on a database of its own in the fixture, polling every 50 ms. */

@@ -9,7 +9,8 @@ import { Indexer } from "../../../../subgraph/indexer";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../../subgraph/indexer/server/http";
 import { gql } from "../helpers/dump";
-import { registerProvider, startProbeFixture, type ProbeFixture } from "../helpers/probe";
+import { registerProvider } from "../helpers/probe";
+import { useProbeFixture } from "../helpers/use-probe-fixture";
 import { SchemaDatabase } from "../helpers/schema-db";
 
 describe("query block argument errors, as graph-node answers them", function () {
@@ -75,15 +76,10 @@ describe("query block argument errors, as graph-node answers them", function () 
 });
 
 describe("query earliest block of an indexed subgraph", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
 
   before(async function () {
-    fx = await startProbeFixture();
     for (let i = 0; i < 3; i++) await registerProvider(fx.probe, fx.chain.accounts[1 + i]!, `p${i}`, 1n, 1);
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   it("takes the block before the earliest start block as the earliest block, as graph-node", async function () {

@@ -7,14 +7,13 @@ import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
 import type { BlockProcessor } from "../../../../subgraph/indexer/processor";
 import type { InstancePolicy } from "../../../../subgraph/indexer/runtime/mapping";
 import { gql } from "../helpers/dump";
-import { startProbeFixture, type ProbeFixture } from "../helpers/probe";
+import { useProbeFixture } from "../helpers/use-probe-fixture";
 
 describe("embedded indexer: mapping instance policy", function () {
-  let fx: ProbeFixture;
+  const fx = useProbeFixture();
   let runs = 0;
 
   before(async function () {
-    fx = await startProbeFixture();
     // Three triggers in one block, two in the next.
     for (const messages of [["a1", "a2", "a3"], ["b1", "b2"]]) {
       await fx.chain.setAutomine(false);
@@ -22,10 +21,6 @@ describe("embedded indexer: mapping instance policy", function () {
       await fx.chain.mine();
       await fx.chain.setAutomine(true);
     }
-  });
-
-  after(async function () {
-    await fx?.close();
   });
 
   /** Indexes the chain with `policy`; for each message, what its instance had seen when it handled it. */

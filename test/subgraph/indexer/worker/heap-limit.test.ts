@@ -4,18 +4,10 @@ import type { Worker } from "node:worker_threads";
 import { expect } from "chai";
 import { IndexerOptionError } from "../../../../subgraph/indexer/errors";
 import { startIndexerWorker } from "../../../../subgraph/indexer/worker/handle";
-import { startProbeFixture, type ProbeFixture } from "../helpers/probe";
+import { useProbeFixture } from "../helpers/use-probe-fixture";
 
 describe("embedded indexer: the worker thread's heap limit", function () {
-  let fx: ProbeFixture;
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
-  after(async function () {
-    await fx?.close();
-  });
+  const fx = useProbeFixture();
 
   /** Why the worker could not start with `maxHeapMb` (null: it started, and was stopped). */
   async function startError(maxHeapMb: number, restart?: false): Promise<unknown> {

@@ -4,7 +4,9 @@
 // thread's death.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { inspect } from "node:util";
 import { expect } from "chai";
+import * as errors from "../../../../subgraph/indexer/errors";
 import {
   DatabaseInUseError,
   DeploymentReplacedError,
@@ -16,20 +18,13 @@ import {
   RpcError,
   startIndexerWorker,
 } from "../../../../subgraph/indexer";
-import { errorFromThread, threadErrorData } from "../../../../subgraph/indexer/worker/thread-error";
+import { errorFromThread, MAX_CAUSE_DEPTH, threadErrorData, type ThreadErrorData } from "../../../../subgraph/indexer/worker/thread-error";
 import { closedPort } from "../../../helpers/closed-port";
-import { sample, startProbeFixture, type ProbeFixture } from "../helpers/probe";
+import { sample } from "../helpers/probe";
+import { useProbeFixture } from "../helpers/use-probe-fixture";
 
 describe("embedded indexer: the worker thread's errors", function () {
-  let fx: ProbeFixture;
-
-  before(async function () {
-    fx = await startProbeFixture();
-  });
-
-  after(async function () {
-    await fx?.close();
-  });
+  const fx = useProbeFixture();
 
   it("rejects a first start the node refused as Indexer.open does: an RpcConnectionError with its method", async function () {
     const options = { subgraph: fx.buildDir, rpc: `http://127.0.0.1:${await closedPort()}`, db: fx.dbPath("refused.sqlite") };
@@ -38,6 +33,20 @@ describe("embedded indexer: the worker thread's errors", function () {
     const error = await startIndexerWorker(options).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(RpcConnectionError).and.instanceOf(RpcError).and.instanceOf(IndexerError);
     expect(error).to.include({ name: "RpcConnectionError", method: (inProcess as RpcConnectionError).method, message: `indexer worker: ${(inProcess as Error).message}` });
+  });
+
+  it("carries a thread error's cause chain across as Indexer.open has it: fetch's TypeError, then the ECONNREFUSED with its code, each with the thread's stack, and no URL's key", async function () {
+    const options = { subgraph: fx.buildDir, rpc: `http://127.0.0.1:${await closedPort()}/v2/secret-key`, db: fx.dbPath("refused-cause.sqlite") };
+    const inProcess = (await Indexer.open(options).catch((e: unknown) => e)) as Error;
+    const error = (await startIndexerWorker(options).catch((e: unknown) => e)) as Error;
+    expect(error).to.be.instanceOf(RpcConnectionError);
+    expect(causes(error)).to.deep.equal(causes(inProcess));
+    expect(causes(error).map((cause) => cause.code)).to.include("ECONNREFUSED");
+    const fetchFailed = error.cause as Error;
+    expect(fetchFailed).to.be.instanceOf(TypeError);
+    // Where fetch threw it, in the thread: not where the calling thread re-created it.
+    expect(fetchFailed.stack).to.match(/^TypeError: fetch failed\n\s+at /).and.include("rpc.ts").and.not.include("thread-error.ts");
+    expect(inspect(error, { depth: null })).to.include("ECONNREFUSED").and.not.include("secret-key");
   });
 
   it("rejects a first start on a database another indexer holds with DatabaseInUseError: the database, its lock file and the holder's pid", async function () {
@@ -87,4 +96,45 @@ describe("embedded indexer: the worker thread's errors", function () {
     expect(other.constructor).to.equal(IndexerError);
     expect(other.name).to.equal("IndexerError");
   });
+
+  it("keeps a library's error the thread ended with as the cause of its IndexerError: its name, code, stack and own cause", function () {
+    const library = Object.assign(new Error("database disk image is malformed", { cause: new RangeError("page 7 out of range") }), { name: "SqliteError", code: "SQLITE_CORRUPT" });
+    const error = errorFromThread(threadErrorData(library), "indexer worker: database disk image is malformed");
+    expect(error.cause).to.be.instanceOf(Error).and.include({ name: "SqliteError", message: "database disk image is malformed", code: "SQLITE_CORRUPT", stack: library.stack });
+    expect((error.cause as Error).cause).to.be.instanceOf(RangeError).and.include({ message: "page 7 out of range" });
+  });
+
+  it("re-creates a cause of errors.ts's classes as its class, with its fields", function () {
+    const unsupported = new errors.UnsupportedHostCallError("ethereum.call", "it needs the network");
+    const handler = new errors.HandlerError(`handleJobCreated failed: ${unsupported.message}`, "handleJobCreated", "JobEscrow", 7, "0x07", null, null, { cause: unsupported });
+    const error = errorFromThread(threadErrorData(handler), `indexer worker: ${handler.message}`);
+    expect(error).to.be.instanceOf(errors.HandlerError).and.include({ handler: "handleJobCreated", blockNumber: 7 });
+    expect(error.cause).to.be.instanceOf(errors.UnsupportedHostCallError).and.include({ call: "ethereum.call", message: unsupported.message, stack: unsupported.stack });
+  });
+
+  it("cuts every URL in the cause chain it posts: messages, stacks and fields", function () {
+    const key = "https://eth-mainnet.example/v2/secret-key";
+    const refused = Object.assign(new Error(`request to ${key} failed`), { url: key, code: "ECONNRESET" });
+    const data = threadErrorData(new IndexerError("the pass failed", { cause: new TypeError(`fetch ${key}`, { cause: refused }) }));
+    expect(JSON.stringify(data)).to.not.include("secret-key");
+    expect(data.cause?.cause).to.deep.include({ name: "Error", message: "request to https://eth-mainnet.example/… failed" });
+    expect(data.cause?.cause?.fields).to.deep.equal({ url: "https://eth-mainnet.example/…", code: "ECONNRESET" });
+    expect(data.cause?.cause?.stack).to.match(/^Error: request to https:\/\/eth-mainnet\.example\/… failed\n/);
+  });
+
+  it(`posts at most ${MAX_CAUSE_DEPTH} causes below an error: a cycle of causes ends`, function () {
+    const looped = new IndexerError("looped");
+    looped.cause = looped;
+    let depth = 0;
+    for (let data: ThreadErrorData | undefined = threadErrorData(looped).cause; data !== undefined; data = data.cause) depth++;
+    expect(depth).to.equal(MAX_CAUSE_DEPTH);
+    expect(causes(errorFromThread(threadErrorData(looped), "indexer worker: looped"))).to.have.lengthOf(MAX_CAUSE_DEPTH);
+  });
 });
+
+/** The name, message and code of each cause below `error`, top down. */
+function causes(error: Error): Array<{ name: string; message: string; code: unknown }> {
+  const found: Array<{ name: string; message: string; code: unknown }> = [];
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) found.push({ name: cause.name, message: cause.message, code: (cause as NodeJS.ErrnoException).code });
+  return found;
+}
