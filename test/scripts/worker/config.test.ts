@@ -483,6 +483,30 @@ describe("worker config", () => {
     expect(error.message).not.to.contain(key.slice(2, 20));
   });
 
+  it("does not echo a private key pasted into another field, in a list, or as a key name", () => {
+    const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    const cases: [string, unknown][] = [
+      ["provider.address", `0x${digits}`],
+      ["chain.chainId", digits],
+      ["policy.minPricePerGpuHour", `0x${digits}`],
+      // Quoted abbreviated, to 80 characters: the key's first digits would be.
+      ["retry", ["a value long enough to push the key to the end of the abbreviation", `0x${digits}`]],
+      [`provider.0x${digits}`, true],
+    ];
+    for (const [field, value] of cases) {
+      const error = configError(withField(minimalConfig(), field, value));
+      // No run of 12 of the key's digits, wherever they sit in it.
+      const pieces = Array.from({ length: digits.length - 11 }, (_, start) => digits.slice(start, start + 12));
+      for (const shown of [error.message, error.field, (error.cause as Error).message]) {
+        expect(pieces.filter((piece) => shown.includes(piece)), `${field}: ${shown}`).to.deep.equal([]);
+      }
+      expect(error.message, field).to.contain("not shown");
+    }
+    const address = configError(withField(minimalConfig(), "provider.address", `0x${digits}`));
+    expect(address.field).to.equal("config.provider.address");
+    expect(address.message).to.contain("must be a 0x-prefixed 20-byte address");
+  });
+
   it("refuses a key as operatorKey.file, but not a key file's path whose name has 64 hex digits in it", () => {
     const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     for (const file of [digits, `0x${digits}`, ` 0x${digits}\n`]) {
