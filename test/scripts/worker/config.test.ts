@@ -683,6 +683,13 @@ describe("worker config", () => {
         expect(loadConfig(file).operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
       });
 
+      it("refuses a key written twice in one object, pointing at the second, which JSON.parse would keep silently", () => {
+        const text = linesWith(7, '  "provider": { "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "onlineAtStart": false,\n    /* later */ "onlineAtStart": true },').join("\n");
+        expect(loadError(text)).to.equal(
+          "ambiguous JSON at line 8, column 17: a key written twice in the same object (only the last would count)",
+        );
+      });
+
       it("points at a stray token, the key written where a value belongs, without quoting it", () => {
         const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\n");
         expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
