@@ -1318,6 +1318,18 @@ describe("worker job loop", () => {
     expect(specs.requests).to.equal(4);
   });
 
+  it("keeps fetching the spec of a job in hand while the chain cannot say the time either, however far ahead this machine's clock is", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // The fake chain's clock reads 1970 (chainNow): this machine's is decades past the job's result deadline.
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    // A round of tries and one more: each failed request finds the node down as well.
+    const specs = new FlakySpecLoader(4, () => market.chainTimeFailures.push(refusedConnection));
+    const subject = worker(executor, { specs });
+    await runUntilResumedJobSubmitted(subject);
+    expect(specs.requests).to.equal(5);
+  });
+
   it("gives up fetching the spec of a job in hand once it could no longer be run and submitted by its result deadline", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
