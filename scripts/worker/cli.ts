@@ -94,12 +94,32 @@ async function runDaemon(
   connect: ConnectNetwork,
   redact: Redactor,
 ): Promise<number> {
+  // Connecting may put the provider online, and takes a while when the node is slow (retries, a receipt): a signal
+  // meanwhile, left to Node, would end the process there and leave the provider online with no worker. It ends the
+  // start-up instead, and a network connected all the same is closed at once, which puts the provider offline again.
+  const startup = new AbortController();
+  const removeStartupHandlers = handleShutdownSignals(
+    io.signals,
+    { stop: async () => startup.abort(), abortNow: () => startup.abort() },
+    logger,
+  );
   let network: NetworkConnections;
   try {
-    network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger });
+    network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger, signal: startup.signal });
   } catch (error) {
+    if (startup.signal.aborted) {
+      logger.info("worker stopped before it connected");
+      return 0;
+    }
     io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
     return 1;
+  } finally {
+    removeStartupHandlers();
+  }
+  if (startup.signal.aborted) {
+    await network.close();
+    logger.info("worker stopped before it started");
+    return 0;
   }
   const worker = new Worker(workerOptions(config, parts, network, logger));
   const removeHandlers = handleShutdownSignals(io.signals, worker, logger);

@@ -187,8 +187,37 @@ export function parseConfig(json: unknown, configPath: string): WorkerConfig {
   try {
     return readConfig(json, path.resolve(configPath));
   } catch (error) {
-    if (error instanceof FieldError) throw new ConfigError(error.path, error.message, { cause: error });
+    if (error instanceof FieldError) {
+      const shown = withoutKeys(error);
+      throw new ConfigError(shown.path, shown.message, { cause: shown });
+    }
     throw error;
+  }
+}
+
+/** 64 hex digits in a row: what a private key is, wherever in a value or a key name it was pasted. */
+const KEY_DIGITS = /(?:0x)?[0-9a-f]{64}/gi;
+
+/**
+ * A FieldError quotes the value it found, and its path names the keys it went through: a private key pasted into
+ * another field (provider.address, the provider's "key") or written as a key name would be printed in full. Such a
+ * value is described instead, and such a name cut out.
+ */
+function withoutKeys(error: FieldError): FieldError {
+  const hidden = "<64 hex digits, not shown: a private key?>";
+  // The whole value, not its abbreviation: cut at 80 characters, a key's first digits would still be shown.
+  const gotKey = error.got !== undefined && new RegExp(KEY_DIGITS.source, "i").test(fullText(error.got));
+  const fieldPath = error.path.replace(KEY_DIGITS, hidden);
+  if (!gotKey && fieldPath === error.path) return error;
+  const problem = gotKey ? `${error.problem}, got a value holding 64 hex digits (not shown: never put the key itself in the config)` : error.problem;
+  return new FieldError(fieldPath, problem.replace(KEY_DIGITS, hidden));
+}
+
+function fullText(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item)) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -19,6 +19,11 @@ export interface NetworkContext {
   operator: Wallet;
   contracts: ContractAddresses;
   logger: Logger;
+  /**
+   * Aborted when the worker is asked to stop while it connects: no further try is made, and the provider is not put
+   * online. A setOnline already sent is waited for, so that `close` can put the provider offline again.
+   */
+  signal?: AbortSignal;
 }
 
 export interface NetworkConnections {
@@ -48,9 +53,16 @@ export function feedFilterFor(record: ProviderRecord, policy: PolicyConfig): Job
   return filter;
 }
 
-function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy, logger: Logger, what: string): Promise<T> {
+function retrying<T>(
+  operation: () => Promise<T>,
+  policy: RetryPolicy,
+  logger: Logger,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
   return withRetry(operation, {
     policy,
+    signal,
     onRetry: ({ attempt, delayMs, error }) =>
       logger.warn(`${what}: transient failure; retrying`, {
         attempt,
@@ -67,7 +79,7 @@ export function transactionWaits(
   return { receiptTimeoutMs: chain.receiptTimeoutMs, replaceAfterMs: chain.replaceAfterMs, maxFeePerGas: chain.maxFeePerGas };
 }
 
-export const connectNetwork: ConnectNetwork = async ({ config, operator, contracts, logger }) => {
+export const connectNetwork: ConnectNetwork = async ({ config, operator, contracts, logger, signal }) => {
   const { retry } = config;
   const providerAddress = config.provider.address;
   const chainId = await retrying(
@@ -75,6 +87,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     retry,
     logger,
     "reading the chain id",
+    signal,
   );
   checkChainId(chainId, { config: config.chain.chainId, deployment: contracts.chainId });
   const rpc = pinnedProvider(config.chain.rpcUrl, chainId);
@@ -84,6 +97,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       retry,
       logger,
       "checking the contracts",
+      signal,
     );
     const market = new ContractMarket({
       rpc,
@@ -93,13 +107,13 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       ...transactionWaits(config.chain),
       logger: logger.child({ component: "chain" }),
     });
-    const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider");
+    const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider", signal);
     // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
     if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
 
     let indexedBlock: number | undefined;
     if (config.provider.onlineAtStart && status.registered && !status.online) {
-      const receipt = await retrying(() => market.setOnline(true), retry, logger, "going online");
+      const receipt = await retrying(() => market.setOnline(true), retry, logger, "going online", signal);
       indexedBlock = receipt.blockNumber;
       logger.info("provider is online", { provider: providerAddress, block: receipt.blockNumber });
     }

@@ -492,16 +492,19 @@ export class Worker {
         const failure =
           error instanceof RetryExhaustedError ? error.lastError : error instanceof SpecError && !(error instanceof SpecUriError) ? error : null;
         if (failure === null) throw error;
-        // On the chain's clock when it answers, else on ours: the spec server may be down while the node is up, or both.
-        const now = await market.chainTime().catch(() => BigInt(Math.floor(Date.now() / 1000)));
-        if (now >= lastStart) throw new HeldSpecUnavailableError(job.jobId, lastStart, resultDeadline, failure);
+        // On the chain's clock only. When the node is down too, ours is no stand-in: a clock running ahead of the chain's
+        // would give the job up early, a certain slash, while trying on costs nothing (once the spec loads, the run's
+        // limit is counted from the chain's time, which resumeJob waits for, and says whether any time is left).
+        const now = await market.chainTime().catch(() => undefined);
+        if (now !== undefined && now >= lastStart) throw new HeldSpecUnavailableError(job.jobId, lastStart, resultDeadline, failure);
         logger.warn("cannot fetch the spec of a job we hold; trying again while it can still be run in time", {
           jobId: job.jobId,
           lastStart,
           resultDeadline,
           error: failure instanceof Error ? failure.message : String(failure),
         });
-        await sleep(Math.min(this.options.retry.maxDelayMs, Number(lastStart - now) * 1000), signal);
+        const leftMs = now === undefined ? Infinity : Number(lastStart - now) * 1000;
+        await sleep(Math.min(this.options.retry.maxDelayMs, leftMs), signal);
       }
     }
   }

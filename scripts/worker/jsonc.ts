@@ -59,21 +59,40 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** Valid JSON by the grammar, but with a key written twice in one object, of which JSON.parse keeps the last. */
+export class JsonDuplicateKeyError extends JsonSyntaxError {
+  constructor(line: number, column: number) {
+    super(line, column, "a key written twice in the same object");
+    this.message = `ambiguous JSON at line ${line}, column ${column}: a key written twice in the same object (only the last would count)`;
+    this.name = "JsonDuplicateKeyError";
+  }
+}
+
 /**
  * JSON.parse of a file's text, `comments` allowing `//` and `/* *\/` (the worker config). Throws JsonSyntaxError in
- * place of V8's SyntaxError, which quotes up to 10 characters either side of an unexpected token.
+ * place of V8's SyntaxError, which quotes up to 10 characters either side of an unexpected token, and
+ * JsonDuplicateKeyError (a JsonSyntaxError) for a key written twice in one object.
  */
 export function parseJsonText(file: string, options: { comments: boolean }): unknown {
   // A byte-order mark (editors on Windows write one) is no part of the JSON, and no column an editor shows.
   const text = file.startsWith("\uFEFF") ? file.slice(1) : file;
   // Stripping keeps every offset, so V8's positions in the stripped text are positions in the file.
   const source = options.comments ? stripJsonComments(text) : text;
+  let value: unknown;
   try {
-    return JSON.parse(source);
+    value = JSON.parse(source);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     throw jsonSyntaxError(text, source, error.message);
   }
+  // JSON.parse keeps the last of a key written twice in one object, silently: in a copy of the example, which sets
+  // every field, a value added further down would win over the one edited in place, or lose to one left below it.
+  const duplicate = scanJson(source, true);
+  if (duplicate !== undefined) {
+    const { line, column } = located(text, duplicate, "");
+    throw new JsonDuplicateKeyError(line, column);
+  }
+  return value;
 }
 
 /**
@@ -93,7 +112,7 @@ export function jsonSyntaxError(text: string, source: string, message: string): 
   // Node 20 and 22 give the offset wherever they give a line; should a V8 give the line alone, it counts as we do.
   if (lineColumn) return new JsonSyntaxError(Number(lineColumn[1]), Number(lineColumn[2]), problem);
   // V8 gives no position for an unexpected token (only its excerpt) nor for the end of the input.
-  return located(text, /^Unexpected end of JSON input/.test(message) ? text.length : syntaxErrorOffset(source), problem);
+  return located(text, /^Unexpected end of JSON input/.test(message) ? text.length : (scanJson(source, false) ?? source.length), problem);
 }
 
 function located(text: string, offset: number, problem: string): JsonSyntaxError {
@@ -119,11 +138,13 @@ const HEX_DIGIT = /^[0-9a-fA-F]$/;
 const DIGIT = /^[0-9]$/;
 
 /**
- * The offset where a strict JSON parser first cannot go on in `source` (of the first character no JSON continues
- * with, or the end when it ends too early), which is where V8 finds the unexpected token it reports without one.
- * Only called on text JSON.parse refused; text.length should it find nothing wrong.
+ * `duplicates` false: the offset where a strict JSON parser first cannot go on in `source` (of the first character no
+ * JSON continues with, or the end when it ends too early), which is where V8 finds the unexpected token it reports
+ * without one; called on text JSON.parse refused, it gives undefined should it find nothing wrong.
+ * `duplicates` true: the offset of the second of the first key written twice in one object, called on text JSON.parse
+ * took; undefined when there is none. The key is not returned: it is quoted nowhere (it may be a key pasted as a name).
  */
-function syntaxErrorOffset(source: string): number {
+function scanJson(source: string, duplicates: boolean): number | undefined {
   let at = 0;
   const stop = (): never => {
     throw new StopAt(at);
@@ -188,10 +209,17 @@ function syntaxErrorOffset(source: string): number {
         at += 1;
         return;
       }
+      const keys = new Set<string>();
       for (;;) {
         if (close === "}") {
           space();
+          const keyAt = at;
           string();
+          if (duplicates) {
+            const key = JSON.parse(source.slice(keyAt, at)) as string;
+            if (keys.has(key)) throw new StopAt(keyAt);
+            keys.add(key);
+          }
           space();
           expect(":");
         }
@@ -210,7 +238,7 @@ function syntaxErrorOffset(source: string): number {
   try {
     value();
     space();
-    return at;
+    return duplicates || at === source.length ? undefined : at;
   } catch (error) {
     if (error instanceof StopAt) return error.offset;
     throw error;

@@ -185,20 +185,35 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
 // setTimeout fires at once for delays above MAX_TIMER_MS (2^31-1 ms, ~24.8 days); a job's maxDuration (uint32 seconds)
 // can be longer, so long deadlines are waited for in steps.
 
+/** The clock and timers deadlineSignal runs on; a test passes its own to go through a month-long deadline at once. */
+export interface TimerClock {
+  now(): number;
+  /** Calls `callback` after `ms`, as setTimeout does (above MAX_TIMER_MS too); the result cancels it. */
+  setTimer(callback: () => void, ms: number): () => void;
+}
+
+const SYSTEM_CLOCK: TimerClock = {
+  now: () => Date.now(),
+  setTimer: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 /** A signal that aborts (with a TimeoutError) after `ms`, for any `ms`; `clear` cancels it. */
-export function deadlineSignal(ms: number): { signal: AbortSignal; clear: () => void } {
+export function deadlineSignal(ms: number, clock: TimerClock = SYSTEM_CLOCK): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
-  const due = Date.now() + ms;
-  let timer: NodeJS.Timeout;
+  const due = clock.now() + ms;
+  let cancel: () => void = () => undefined;
   const arm = (): void => {
-    const remaining = due - Date.now();
+    const remaining = due - clock.now();
     if (remaining <= 0) {
       controller.abort(new DOMException(`deadline of ${ms} ms passed`, "TimeoutError"));
       return;
     }
-    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-    timer.unref();
+    cancel = clock.setTimer(arm, Math.min(remaining, MAX_TIMER_MS));
   };
   arm();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  return { signal: controller.signal, clear: () => cancel() };
 }

@@ -694,6 +694,61 @@ describe("latent-worker CLI", () => {
       expect(signals.listenerCount("SIGTERM")).to.equal(0);
     });
 
+    it("on a SIGTERM while connecting (going online), closes the network once connected (going offline) and exits 0 without running the worker", async () => {
+      let providerReads = 0;
+      let closed = false;
+      let connected: () => void = () => undefined;
+      let connecting = false;
+      const market = idleMarket(() => (providerReads += 1));
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      // As a setOnline whose receipt is still awaited: connecting ends only when the test says so, signal or not.
+      const connect: ConnectNetwork = async () => {
+        connecting = true;
+        await new Promise<void>((resolve) => (connected = resolve));
+        return { source, market, close: async () => void (closed = true) };
+      };
+      const { io: cliIo, signals } = io();
+      let exited = false;
+      const exit = runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect).finally(() => (exited = true));
+      try {
+        await waitUntil(() => connecting, "the CLI connects");
+        signals.emit("SIGTERM");
+        connected();
+        // Either the CLI ends, or the worker starts (and reads its provider): the first comes first only with the fix.
+        await waitUntil(() => exited || providerReads > 0, "the CLI exits or the worker starts");
+        expect(providerReads, "the worker ran").to.equal(0);
+        expect(await exit).to.equal(0);
+        expect(closed).to.equal(true);
+        expect(signals.listenerCount("SIGTERM") + signals.listenerCount("SIGINT")).to.equal(0);
+      } finally {
+        if (!exited) signals.emit("SIGTERM");
+        await exit;
+      }
+    });
+
+    it("on a SIGINT while connecting, stops connecting (no more retries) and exits 0", async () => {
+      let connecting = false;
+      // As connectNetwork retrying a node that is down: it stops at the signal it is given, and only then.
+      const connect: ConnectNetwork = ({ signal }) => {
+        connecting = true;
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener("abort", () => reject(new Error("connect ECONNREFUSED")), { once: true }),
+        );
+      };
+      const { io: cliIo, stderr, signals } = io();
+      let exited = false;
+      const exit = runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect).finally(() => (exited = true));
+      await waitUntil(() => connecting, "the CLI connects");
+      signals.emit("SIGINT");
+      await waitUntil(() => exited, "the CLI exits");
+      expect(await exit).to.equal(0);
+      expect(stderr.text()).not.to.contain("cannot connect");
+    });
+
     it("runs the worker on the connected network and exits 0 after SIGTERM", async () => {
       let providerReads = 0;
       let closed = false;

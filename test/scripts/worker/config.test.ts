@@ -483,6 +483,30 @@ describe("worker config", () => {
     expect(error.message).not.to.contain(key.slice(2, 20));
   });
 
+  it("does not echo a private key pasted into another field, in a list, or as a key name", () => {
+    const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    const cases: [string, unknown][] = [
+      ["provider.address", `0x${digits}`],
+      ["chain.chainId", digits],
+      ["policy.minPricePerGpuHour", `0x${digits}`],
+      // Quoted abbreviated, to 80 characters: the key's first digits would be.
+      ["retry", ["a value long enough to push the key to the end of the abbreviation", `0x${digits}`]],
+      [`provider.0x${digits}`, true],
+    ];
+    for (const [field, value] of cases) {
+      const error = configError(withField(minimalConfig(), field, value));
+      // No run of 12 of the key's digits, wherever they sit in it.
+      const pieces = Array.from({ length: digits.length - 11 }, (_, start) => digits.slice(start, start + 12));
+      for (const shown of [error.message, error.field, (error.cause as Error).message]) {
+        expect(pieces.filter((piece) => shown.includes(piece)), `${field}: ${shown}`).to.deep.equal([]);
+      }
+      expect(error.message, field).to.contain("not shown");
+    }
+    const address = configError(withField(minimalConfig(), "provider.address", `0x${digits}`));
+    expect(address.field).to.equal("config.provider.address");
+    expect(address.message).to.contain("must be a 0x-prefixed 20-byte address");
+  });
+
   it("refuses a key as operatorKey.file, but not a key file's path whose name has 64 hex digits in it", () => {
     const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     for (const file of [digits, `0x${digits}`, ` 0x${digits}\n`]) {
@@ -659,6 +683,13 @@ describe("worker config", () => {
         expect(loadConfig(file).operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
       });
 
+      it("refuses a key written twice in one object, pointing at the second, which JSON.parse would keep silently", () => {
+        const text = linesWith(7, '  "provider": { "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "onlineAtStart": false,\n    /* later */ "onlineAtStart": true },').join("\n");
+        expect(loadError(text)).to.equal(
+          "ambiguous JSON at line 8, column 17: a key written twice in the same object (only the last would count)",
+        );
+      });
+
       it("points at a stray token, the key written where a value belongs, without quoting it", () => {
         const text = linesWith(8, `  "operatorKey": ${KEY},`).join("\n");
         expect(loadError(text)).to.equal("not valid JSON at line 8, column 18: unexpected token");
@@ -741,7 +772,8 @@ describe("worker config", () => {
 
 // The README says the example documents every field. The fields are the parser's own: it rejects an unknown key by
 // listing the ones it allows, so a key planted in each object of the example makes it say which those are. That the
-// example parses is "accepts the committed example config" above.
+// example parses is "accepts the committed example config" above. A field counts as documented only where it is a key
+// of the parsed example (a value set, not a name in a comment), save the alternatives below.
 describe("worker.example.json", () => {
   const PROBE = "notAConfigField";
   const text = fs.readFileSync(EXAMPLE, "utf8");
@@ -750,8 +782,17 @@ describe("worker.example.json", () => {
   // What the worker's own comment stripper blanks out: the comments, at their places.
   const stripped = stripJsonComments(text);
   const comments = text.split("").map((char, index) => (stripped[index] === char && !/\s/.test(char) ? " " : char)).join("");
-  /** Keys written as JSON in a comment (`"file": ...`): the alternatives and the optional fields left unset. */
+  /** Keys written as JSON in a comment (`"file": ...`): the alternatives to the fields the example sets. */
   const keysInComments = new Set([...comments.matchAll(/"([A-Za-z]+)"\s*:/g)].map((match) => match[1]));
+  /**
+   * Fields the example cannot set, as the parser refuses them beside one the example sets (checked below): shown in a
+   * comment instead. Each with a value of its kind, so that the refusal is of the pair, not of the value.
+   */
+  const ALTERNATIVES: Record<string, unknown> = {
+    "operatorKey.file": "/etc/latent/operator.key",
+    "contracts.jobEscrow": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    "contracts.providerRegistry": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+  };
 
   /** The keys the parser allows in the example's object at `at`. */
   function allowedKeys(at: readonly string[]): string[] {
@@ -793,8 +834,25 @@ describe("worker.example.json", () => {
     const fields = fieldsAt([], example);
     // The probe found nested objects too, not only the top level.
     expect(fields).to.include.members(["chain.rpcUrl", "executors.builtin.matmul.maxN", "operatorKey.file"]);
-    const missing = fields.filter((field) => !inExample(field) && !keysInComments.has(field.split(".").pop()!));
-    expect(missing, "fields the example does not name").to.deep.equal([]);
+    const missing = fields.filter(
+      (field) => !inExample(field) && !(field in ALTERNATIVES && keysInComments.has(field.split(".").pop()!)),
+    );
+    expect(missing, "fields the example does not set").to.deep.equal([]);
+  });
+
+  it("leaves unset only alternatives the parser refuses beside the fields the example sets", () => {
+    for (const [field, value] of Object.entries(ALTERNATIVES)) {
+      expect(inExample(field), field).to.equal(false);
+      const parent = field.split(".").slice(0, -1).join(".");
+      const refusal = (() => {
+        try {
+          parseConfig(withField(example, field, value), EXAMPLE);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refusal, field).to.be.instanceOf(ConfigError).and.to.have.property("field", `config.${parent}`);
+    }
   });
 
   it("shows no key in its comments that is not a field", () => {

@@ -43,7 +43,11 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     await (await s.c.registry.connect(s.actors.providers[0]!).setOnline(provider, value)).wait();
   }
 
-  async function connect(flags: { onlineAtStart: boolean; offlineAtShutdown: boolean }, logger: Logger = silentLogger) {
+  async function connect(
+    flags: { onlineAtStart: boolean; offlineAtShutdown: boolean },
+    logger: Logger = silentLogger,
+    signal?: AbortSignal,
+  ) {
     const config = parseConfig(
       {
         chain: { rpcUrl: chain.url },
@@ -56,7 +60,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       "/etc/latent/worker.json",
     );
     const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
-    return connectNetwork({ config, operator, contracts, logger });
+    return connectNetwork({ config, operator, contracts, logger, signal });
   }
 
   it("puts an offline provider online at start and offline again at close", async () => {
@@ -89,6 +93,18 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     const network = await connect({ onlineAtStart: true, offlineAtShutdown: false });
     await network.close();
     expect(await online()).to.equal(true);
+  });
+
+  it("stops, leaving an offline provider offline, when told to stop while it connects", async () => {
+    await setOnline(false);
+    const stop = new AbortController();
+    stop.abort(new Error("SIGTERM"));
+    const outcome = await connect({ onlineAtStart: true, offlineAtShutdown: true }, silentLogger, stop.signal).then(
+      (network) => network.close().then(() => "connected"),
+      (error: unknown) => error,
+    );
+    expect(outcome).to.have.property("message", "SIGTERM");
+    expect(await online()).to.equal(false);
   });
 
   // Last: it stops the chain.

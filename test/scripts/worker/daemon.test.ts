@@ -82,19 +82,27 @@ class QueueJobSource implements JobSource {
     return this.queue.length;
   }
 
+  /** Feeds (jobs() calls) not yet ended: a reader that may still take a job pushed. */
+  openFeeds = 0;
+
   async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
-    while (!signal.aborted) {
-      if (this.failure) throw this.failure;
-      const job = this.queue.shift();
-      if (job) {
-        yield job;
-        continue;
+    this.openFeeds += 1;
+    try {
+      while (!signal.aborted) {
+        if (this.failure) throw this.failure;
+        const job = this.queue.shift();
+        if (job) {
+          yield job;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        this.wake = undefined;
       }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        signal.addEventListener("abort", () => resolve(), { once: true });
-      });
-      this.wake = undefined;
+    } finally {
+      this.openFeeds -= 1;
     }
   }
 }
@@ -136,6 +144,8 @@ class InMemoryEscrow implements JobMarket {
   readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [] };
   /** Failures of the next reads of the chain's time, in order. */
   readonly chainTimeFailures: (() => Error)[] = [];
+  /** How often the chain's time was read. */
+  chainTimeReads = 0;
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
@@ -180,6 +190,7 @@ class InMemoryEscrow implements JobMarket {
   }
 
   async chainTime(): Promise<bigint> {
+    this.chainTimeReads += 1;
     const failure = this.chainTimeFailures.shift();
     if (failure) throw failure();
     return this.chainNow;
@@ -989,7 +1000,10 @@ describe("worker job loop", () => {
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted").length === 1);
     market.chainNow += market.challengeWindow; // at the deadline: still inside the window
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Two more looks at the chain's time: the first sees the deadline, and the second comes only once the worker has
+    // acted on it, a settlement included.
+    const reads = market.chainTimeReads;
+    await waitFor(() => market.chainTimeReads >= reads + 2);
     expect(market.count("settle")).to.equal(0);
     market.chainNow += 1n;
     await waitFor(() => eventsOf("job-settled").length === 1);
@@ -1001,13 +1015,19 @@ describe("worker job loop", () => {
   it("leaves its submitted jobs unsettled with policy.autoSettle off, after their challenge window too", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
+    // The window has passed by the time the submission's answer comes: a settlement, scheduled then, would settle at its
+    // first look. The fake market answers in microtasks, all run before waitFor sees the event, and stop() waits for
+    // the settlements the worker scheduled, so one would have been sent by the time the worker has stopped.
+    const submit = market.submit.bind(market);
+    market.submit = async (jobId, resultURI, resultHash) => {
+      const receipt = await submit(jobId, resultURI, resultHash);
+      market.chainNow = receipt.challengeDeadline + 1n;
+      return receipt;
+    };
     const subject = worker(executor, { policy: { autoSettle: false } });
     const running = subject.run();
     offer(makeJob(1));
     await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
-    market.chainNow += market.challengeWindow + 1n;
-    // Many settlement polls (settlementPollMs is 5): a settlement would have been sent by now.
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await subject.stop();
     await running;
     expect(market.count("settle")).to.equal(0);
@@ -1184,7 +1204,8 @@ describe("worker job loop", () => {
 
     it("stops on a job source failure retrying cannot fix, and rethrows it once its running job has had its grace", async () => {
       const executor = new GatedExecutor(store);
-      const subject = worker(executor, { graceMs: 60_000 });
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { graceMs: 60_000, logger: createLogger("debug", (record) => logs.push(record)) });
       let settled = false;
       const outcome = subject.run().then(
         () => undefined,
@@ -1194,7 +1215,9 @@ describe("worker job loop", () => {
       await waitFor(() => executor.running === 1);
       const refusal = new GatewayResponseError("openJobs", [{ message: "Unknown argument", code: "GRAPHQL_VALIDATION_FAILED" }]);
       source.fail(refusal);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The worker has taken in the failure and begun its grace period: a run() ending without it would have ended by
+      // the time this line is logged (and seen here, a turn of the event loop later).
+      await waitFor(() => logs.some((record) => record.msg === "stopping: waiting for running jobs"));
       expect(settled).to.equal(false);
       executor.open();
       expect(await outcome).to.equal(refusal);
@@ -1207,10 +1230,13 @@ describe("worker job loop", () => {
       executor.open();
       const subject = worker(executor);
       const running = subject.run();
+      await waitFor(() => source.openFeeds === 1);
       await subject.stop();
       await running;
+      // The worker has let go of the feed: nothing is left to read a job offered now.
+      await waitFor(() => source.openFeeds === 0);
       offer(makeJob(1));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(source.pending).to.equal(1);
       expect(market.calls).to.deep.equal([]);
     });
 
@@ -1290,6 +1316,18 @@ describe("worker job loop", () => {
     const subject = worker(executor, { specs });
     await runUntilResumedJobSubmitted(subject);
     expect(specs.requests).to.equal(4);
+  });
+
+  it("keeps fetching the spec of a job in hand while the chain cannot say the time either, however far ahead this machine's clock is", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    // The fake chain's clock reads 1970 (chainNow): this machine's is decades past the job's result deadline.
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    // A round of tries and one more: each failed request finds the node down as well.
+    const specs = new FlakySpecLoader(4, () => market.chainTimeFailures.push(refusedConnection));
+    const subject = worker(executor, { specs });
+    await runUntilResumedJobSubmitted(subject);
+    expect(specs.requests).to.equal(5);
   });
 
   it("gives up fetching the spec of a job in hand once it could no longer be run and submitted by its result deadline", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { jsonSyntaxError, parseJsonText } from "../../../scripts/worker/jsonc";
+import { JsonDuplicateKeyError, jsonSyntaxError, parseJsonText } from "../../../scripts/worker/jsonc";
 
 // V8's messages that no Node this project runs on gives, but which another V8 may: the position and the wording are
 // still the file's and ours, and nothing of the text gets through.
@@ -39,6 +39,26 @@ describe("parseJsonText", () => {
         `not valid JSON at line 1, column ${column}: unexpected token`,
       );
     }
+  });
+
+  it("refuses a key written twice in one object, however deep and however escaped, at the second, without quoting it", () => {
+    for (const [text, column] of [
+      ['{"a": 1, "a": 2}', 10],
+      ['[{"b": {"c": 1, "d": [], "c": 2}}]', 26],
+      ['{"key": 1, "k\\u0065y": 2}', 12],
+    ] as const) {
+      expect(() => parseJsonText(text, { comments: false }), text).to.throw(
+        JsonDuplicateKeyError,
+        `ambiguous JSON at line 1, column ${column}: a key written twice in the same object (only the last would count)`,
+      );
+    }
+  });
+
+  it("takes the same key in different objects, and one written in a comment", () => {
+    expect(parseJsonText('{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}] /* "b": 4 */}', { comments: true })).to.deep.equal({
+      a: { a: 1 },
+      b: [{ a: 2 }, { a: 3 }],
+    });
   });
 
   it("reads a file that starts with a byte-order mark, and counts columns after it as an editor shows them", () => {

@@ -10,7 +10,9 @@ import {
   isTransientError,
   raceAbort,
   withRetry,
+  type TimerClock,
 } from "../../../scripts/worker/retry";
+import { MAX_TIMER_MS } from "../../../subgraph/indexer/option-rules";
 
 const FAST: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1, maxDelayMs: 5, multiplier: 2, jitter: 0.5 };
 
@@ -177,12 +179,71 @@ describe("retry", () => {
   });
 });
 
+/**
+ * A clock the test moves by hand. Its timers behave as Node's do: a delay above MAX_TIMER_MS is run after 1 ms (Node
+ * warns with TimeoutOverflowWarning and does so), which is what a month-long deadline must not fall into.
+ */
+class ManualClock implements TimerClock {
+  private time = 0;
+  private timers: { due: number; callback: () => void }[] = [];
+  /** How many timers have run: each is a wake-up of the process. */
+  fired = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(callback: () => void, ms: number): () => void {
+    const timer = { due: this.time + (ms > MAX_TIMER_MS ? 1 : ms), callback };
+    this.timers.push(timer);
+    return () => (this.timers = this.timers.filter((other) => other !== timer));
+  }
+
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /** Moves the time on to `time`, running each timer that falls due on the way, at its due time. */
+  advanceTo(time: number): void {
+    for (;;) {
+      const next = this.timers.filter((timer) => timer.due <= time).sort((a, b) => a.due - b.due)[0];
+      if (next === undefined) break;
+      this.timers = this.timers.filter((timer) => timer !== next);
+      this.time = next.due;
+      this.fired += 1;
+      if (this.fired > 1000) throw new Error("more than 1000 timers ran: a timer loop");
+      next.callback();
+    }
+    this.time = time;
+  }
+}
+
 describe("deadline signal", () => {
-  it("does not fire early for a deadline beyond setTimeout's 24.8-day range", async () => {
-    const deadline = deadlineSignal(30 * 24 * 3600 * 1000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  it("does not fire early for a deadline beyond setTimeout's 24.8-day range, and fires once it passes", () => {
+    const clock = new ManualClock();
+    const monthMs = 30 * 24 * 3600 * 1000;
+    const deadline = deadlineSignal(monthMs, clock);
+    clock.advanceTo(monthMs - 1);
     expect(deadline.signal.aborted).to.equal(false);
+    clock.advanceTo(monthMs);
+    expect(deadline.signal.aborted).to.equal(true);
+  });
+
+  it("waits out a month-long deadline in setTimeout-sized steps, not in a loop of 1 ms timers", () => {
+    const clock = new ManualClock();
+    const monthMs = 30 * 24 * 3600 * 1000;
+    deadlineSignal(monthMs, clock);
+    clock.advanceTo(monthMs);
+    expect(clock.fired).to.equal(Math.ceil(monthMs / MAX_TIMER_MS));
+  });
+
+  it("fires no timer once cleared", () => {
+    const clock = new ManualClock();
+    const deadline = deadlineSignal(MAX_TIMER_MS * 2, clock);
     deadline.clear();
+    clock.advanceTo(MAX_TIMER_MS * 3);
+    expect(deadline.signal.aborted).to.equal(false);
+    expect(clock.pending).to.equal(0);
   });
 
   it("aborts with a TimeoutError once the deadline passes", async () => {

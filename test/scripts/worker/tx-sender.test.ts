@@ -35,21 +35,22 @@ describe("transaction sender", () => {
   it("builds a transaction only once the one before it has been broadcast", async () => {
     const node = new NodeCount(0);
     const sender = new TransactionSender(node, OPERATOR);
-    const built: number[] = [];
+    let firstBroadcast = false;
     let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
     const first = sender.send(async ({ nonce }) => {
-      built.push(nonce);
-      await new Promise<void>((resolve) => (release = resolve));
+      await gate;
+      firstBroadcast = true;
       return nonce;
     });
-    const second = sender.send(async ({ nonce }) => {
-      built.push(nonce);
-      return nonce;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(built).to.deep.equal([0]);
+    // What the second build saw of the first when it was called: built alongside, it would see it still unbroadcast.
+    const second = sender.send(async ({ nonce }) => ({ nonce, afterFirst: firstBroadcast }));
+    // The first build is held for one turn of the event loop: the fake node answers in microtasks, all run by then, so a
+    // second build started alongside the first would have been called.
+    await new Promise((resolve) => setImmediate(resolve));
     release();
-    expect([await first, await second]).to.deep.equal([0, 1]);
+    expect(await first).to.equal(0);
+    expect(await second).to.deep.equal({ nonce: 1, afterFirst: true });
   });
 
   it("reads the node's count again after a failed broadcast, which may have reached the node or not", async () => {
