@@ -3,7 +3,13 @@
 // Each operation's reads listen to a signal of its own, aborted as soon as its client leaves it (and when the stop
 // gives them up), so that a client that starts many operations and goes keeps no source busy for nobody.
 import { setMaxListeners } from "node:events";
-import type { WebSocket } from "ws";
+import type { RawData } from "ws";
+
+/** What is heard of a connection's socket (a `ws` WebSocket): its client's messages, and its close. */
+export interface ClientSocket {
+  on(event: "message", listener: (data: RawData) => void): unknown;
+  once(event: "close", listener: () => void): unknown;
+}
 
 /** One operation's signal: aborted when its client leaves it, or when the stop's signal aborts. */
 class OperationSignal {
@@ -63,7 +69,7 @@ export class OperationSignals {
    * Hears `connection`'s client leave its operations: its `socket` closing, or a `complete` for one of them. Called once
    * per connection, before any of its operations is opened.
    */
-  watch(connection: object, socket: WebSocket): void {
+  watch(connection: object, socket: ClientSocket): void {
     this.running.set(connection, new Map());
     socket.on("message", (data) => {
       const id = completedId(String(data));
