@@ -183,9 +183,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     queries.get(connection)?.delete(payload);
   };
   // The event streams each connection runs, by subscribe payload, and the connection, payload and signal of each
-  // operation's context (what `subscribe` and `execute` are handed). graphql-ws ends only the streams its table of ids holds when a connection
-  // closes; a client that completes a subscription while it is still starting and then reuses its id replaces the
-  // first stream there, which would run on, feeding the hub's subscriber, after its connection is gone.
+  // operation's context (what `subscribe` and `execute` are handed). graphql-ws ends only the streams its table of
+  // ids holds when a connection closes; a client that completes a subscription while it is still starting and then
+  // reuses its id replaces the first stream there, which would run on, feeding the hub's subscriber, after its
+  // connection is gone.
   const streams = new WeakMap<object, Map<object, AsyncIterableIterator<ExecutionResult>>>();
   const operations = new WeakMap<object, { connection: object; payload: object; signal: AbortSignal }>();
   // Each operation's log, by its context (what `execute` and `subscribe` are handed) and by its subscribe payload.
@@ -356,7 +357,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     // A subscription's reads (its start's, as each event's) are given up as the server stops: its start is refused
     // then, and its events no longer sent, and the stop must not wait on them, nor leave them to the source's close.
     // A query's are given up at the end of the stop's grace, when it is answered SHUTTING_DOWN. A query's, and a
-    // subscription's start's, are given up too once the client leaves the operation: nobody would receive what they find.
+    // subscription's start's, are given up too once the client leaves the operation: nobody would receive what they
+    // find.
     const signal = signals.open(ctx, id, payload, operation.operation === "subscription" ? closing.signal : graceOver.signal);
     const contextValue = options.context(signal);
     const log = logs.get(payload);
