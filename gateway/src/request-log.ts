@@ -11,6 +11,12 @@ import type { RequestRerun } from "./services/request-block";
 export type Transport = "http" | "ws";
 
 /**
+ * The status an operation whose client left before its answer is logged with (nginx's "client closed request"): an
+ * HTTP request whose connection closed, or a WebSocket operation whose socket closed or that its client completed.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
  * The codes `errors` are answered with (formatError's): what a resolver threw carries none of its own where it is a
  * source's or the chain's failure, or a bug. Without logging: the answer's formatting logs what it must, once.
  */
@@ -20,7 +26,7 @@ export function answeredCodes(errors: readonly GraphQLError[]): unknown[] {
 
 export interface RequestOutcome {
   transport: Transport;
-  /** The HTTP status answered; none over the WebSocket. */
+  /** The HTTP status answered; over the WebSocket none, but CLIENT_CLOSED_REQUEST where the client left the query. */
   status?: number;
   /** The name of the operation run, null where it has none (or none was found). */
   operation: string | null;

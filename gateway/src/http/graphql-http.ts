@@ -11,13 +11,10 @@ import { ErrorCode } from "../errors";
 import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
-import { logRefusedHttpRequest, logRequest } from "../request-log";
+import { CLIENT_CLOSED_REQUEST, logRefusedHttpRequest, logRequest } from "../request-log";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { readBody } from "./body";
 import { HttpRefusal, sendRefusal } from "./refusal";
-
-/** The status a request whose client closed its connection before the answer is logged with (nginx's). */
-const CLIENT_CLOSED_REQUEST = 499;
 
 export interface GraphQLHttpOptions {
   schema: GraphQLSchema;

@@ -29,12 +29,13 @@ import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type SubscriptionSlot } from "../limits/subscription-limits";
 import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
-import { answeredCodes, elapsedMs, logRequest } from "../request-log";
+import { CLIENT_CLOSED_REQUEST, answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { executeOnLiveHead } from "../services/request-block";
 import { ANSWER_HANDOVER_MS } from "../answer-handover";
 import { failOnAbort, failedStream } from "./fail-on-abort";
 import { subscribeWithFreshContexts } from "./fresh-context-subscribe";
 import { OpenOperations } from "./open-operations";
+import { OperationSignals } from "./operation-signals";
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -181,12 +182,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     if (held.get(connection)?.delete(payload) === true || waiving.get(connection)?.delete(payload) === true) heldTotal--;
     queries.get(connection)?.delete(payload);
   };
-  // The event streams each connection runs, by subscribe payload, and the connection and payload of each operation's
-  // context (what `subscribe` is handed). graphql-ws ends only the streams its table of ids holds when a connection
-  // closes; a client that completes a subscription while it is still starting and then reuses its id replaces the
-  // first stream there, which would run on, feeding the hub's subscriber, after its connection is gone.
+  // The event streams each connection runs, by subscribe payload, and the connection, payload and signal of each
+  // operation's context (what `subscribe` and `execute` are handed). graphql-ws ends only the streams its table of
+  // ids holds when a connection closes; a client that completes a subscription while it is still starting and then
+  // reuses its id replaces the first stream there, which would run on, feeding the hub's subscriber, after its
+  // connection is gone.
   const streams = new WeakMap<object, Map<object, AsyncIterableIterator<ExecutionResult>>>();
-  const operations = new WeakMap<object, { connection: object; payload: object }>();
+  const operations = new WeakMap<object, { connection: object; payload: object; signal: AbortSignal }>();
   // Each operation's log, by its context (what `execute` and `subscribe` are handed) and by its subscribe payload.
   const logsByContext = new WeakMap<object, OperationLog>();
   const logs = new WeakMap<object, OperationLog>();
@@ -196,6 +198,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const graceOver = new AbortController();
   // Every operation's reads listen to one of them while they run (a subscription's start, an event's, a query's).
   setMaxListeners(0, closing.signal, graceOver.signal);
+  // What each operation's reads listen to: its client leaving it, or the stop giving it up.
+  const signals = new OperationSignals();
   // The queries each connection runs, from their admission until graphql-ws has handed their answer to the socket.
   const openQueries = new OpenOperations();
   const open = new OpenOperations();
@@ -227,18 +231,26 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const track = async (args: ExecutionArgs) => {
     const key = typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : null;
     const log = key === null ? undefined : logsByContext.get(key);
+    const operation = key === null ? undefined : operations.get(key);
     // Each event names the block it read, as a query's answer does, so a client can line events and queries up.
     // One starting as the server stops is refused as soon as the stop comes: its start may wait on a source read
-    // that the stop gives up only after the server has closed.
+    // that the stop gives up only after the server has closed. One whose client leaves it while it starts ends then,
+    // its start's reads given up.
     const started = closing.signal.aborted
       ? null
-      : await unlessClosing(
+      : await unlessGivenUp(
           startSubscription(args, () => options.context(closing.signal), (result, context) => {
             const block = context.block.pinned;
             if (log !== undefined && block !== null) log.block = block;
             return withBlock(result, context);
           }),
+          operation?.signal ?? closing.signal,
         );
+    if (started === null && operation !== undefined && signals.clientLeft(operation.payload)) {
+      if (log !== undefined) logSubscriptionStart(log, [], { clientLeft: true });
+      // Sent to nobody: graphql-ws sends nothing for an operation whose client left it.
+      return { data: null };
+    }
     if (started === null) {
       if (log !== undefined) logSubscriptionStart(log, [shuttingDown()]);
       return failedStream<ExecutionResult>(shuttingDown());
@@ -250,7 +262,6 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     }
     if (!(Symbol.asyncIterator in started)) return started;
     const stream = failOnAbort(started, closing.signal, shuttingDown);
-    const operation = key === null ? undefined : operations.get(key);
     if (operation !== undefined) {
       const running = streams.get(operation.connection) ?? new Map<object, AsyncIterableIterator<ExecutionResult>>();
       running.set(operation.payload, stream);
@@ -260,17 +271,22 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     return stream;
   };
 
-  /** What `starting` resolves to, or null if the server starts closing first (a stream it gives then is ended). */
-  const unlessClosing = (
+  /**
+   * What `starting` resolves to, or null if `signal` aborts first (the server starts closing, or the client left): a
+   * stream it gives then is ended.
+   */
+  const unlessGivenUp = (
     starting: Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>,
+    signal: AbortSignal,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult | null> =>
     new Promise((resolve, reject) => {
-      const onClose = () => {
+      const onAbort = () => {
         resolve(null);
         void starting.then((late) => (Symbol.asyncIterator in late ? late.return?.() : undefined), () => undefined);
       };
-      closing.signal.addEventListener("abort", onClose, { once: true });
-      starting.then(resolve, reject).finally(() => closing.signal.removeEventListener("abort", onClose));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+      starting.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
     });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -291,7 +307,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   options.httpServer.on("upgrade", onUpgrade);
 
   /** The arguments `payload` runs with, or the errors it is refused with. */
-  const admit = (ctx: object, payload: SubscribePayload, started: bigint): GraphQLError[] | ExecutionArgs => {
+  const admit = (ctx: object, id: string, payload: SubscribePayload, started: bigint): GraphQLError[] | ExecutionArgs => {
     let document;
     try {
       document = parse(payload.query);
@@ -340,25 +356,30 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     }
     // A subscription's reads (its start's, as each event's) are given up as the server stops: its start is refused
     // then, and its events no longer sent, and the stop must not wait on them, nor leave them to the source's close.
-    // A query's are given up at the end of the stop's grace, when it is answered SHUTTING_DOWN.
-    const contextValue = options.context(operation.operation === "subscription" ? closing.signal : graceOver.signal);
+    // A query's are given up at the end of the stop's grace, when it is answered SHUTTING_DOWN. A query's, and a
+    // subscription's start's, are given up too once the client leaves the operation: nobody would receive what they
+    // find.
+    const signal = signals.open(ctx, id, payload, operation.operation === "subscription" ? closing.signal : graceOver.signal);
+    const contextValue = options.context(signal);
     const log = logs.get(payload);
     if (log !== undefined) logsByContext.set(contextValue, log);
-    if (operation.operation === "subscription") {
-      operations.set(contextValue, { connection: ctx, payload });
-      contextValue.subscriptionSlot = slotOf(ctx, payload);
-    }
+    operations.set(contextValue, { connection: ctx, payload, signal });
+    if (operation.operation === "subscription") contextValue.subscriptionSlot = slotOf(ctx, payload);
     return { schema, document, operationName: payload.operationName ?? undefined, variableValues: variables, contextValue };
   };
 
-  /** The one line a subscription's start writes: it runs, or the codes it was refused with. */
-  const logSubscriptionStart = (log: OperationLog, refusal: readonly GraphQLError[]) => {
+  /**
+   * The one line a subscription's start writes: it runs, or the codes it was refused with, or (`clientLeft`) that its
+   * client left it before it started, as a query's line says so: status 499 and no codes.
+   */
+  const logSubscriptionStart = (log: OperationLog, refusal: readonly GraphQLError[], { clientLeft = false } = {}) => {
     logger.info("graphql subscription start", {
       transport: "ws",
+      ...(clientLeft ? { status: CLIENT_CLOSED_REQUEST } : {}),
       operation: log.operation,
-      accepted: refusal.length === 0,
+      accepted: !clientLeft && refusal.length === 0,
       durationMs: elapsedMs(log.started),
-      codes: refusal.length === 0 ? undefined : answeredCodes(refusal),
+      codes: clientLeft ? [] : refusal.length === 0 ? undefined : answeredCodes(refusal),
     });
   };
 
@@ -369,16 +390,28 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       // Each push is answered like a new query: fresh DataLoaders, so its nested fields are as new as the event.
       subscribe: track,
       // A query runs as over HTTP: again at a fresh head where its pinned one was lost, and names the block it read.
-      // One still running at the end of the stop's grace is answered SHUTTING_DOWN, as an HTTP request is then.
+      // One still running at the end of the stop's grace is answered SHUTTING_DOWN, as an HTTP request is then; one
+      // whose client left it (closed its socket, or sent `complete`) ends then, logged as an HTTP request whose
+      // client closed its connection: 499, no codes (the given-up reads are no source's failure).
       execute: async (args) => {
+        const operation = operations.get(args.contextValue as GatewayContext);
+        const signal = operation?.signal ?? graceOver.signal;
         const running = executeOnLiveHead(
           args.contextValue as GatewayContext,
-          () => options.context(graceOver.signal),
+          () => options.context(signal),
           async (contextValue) => execute({ ...args, contextValue }),
           (answer) => answer.errors ?? [],
         );
-        const ran = await untilAborted(running, graceOver.signal);
+        const ran = await untilAborted(running, signal);
         const log = logsByContext.get(args.contextValue as GatewayContext);
+        if (ran === undefined && operation !== undefined && signals.clientLeft(operation.payload)) {
+          running.catch(() => undefined);
+          if (log !== undefined) {
+            logRequest(logger, { transport: "ws", status: CLIENT_CLOSED_REQUEST, operation: log.operation, started: log.started, errors: [], block: null, rerun: null });
+          }
+          // Sent to nobody: graphql-ws sends nothing for an operation whose client left it.
+          return { data: null };
+        }
         if (ran === undefined) {
           // Its reads are given up (its context's signal): what it ends with is not answered.
           running.catch(() => undefined);
@@ -394,9 +427,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
         return withBlock(result, context);
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const started = process.hrtime.bigint();
-        const admitted = admit(ctx, payload, started);
+        const admitted = admit(ctx, id, payload, started);
         if (!Array.isArray(admitted)) return admitted;
         const log = logs.get(payload);
         // A document that did not parse, or named no operation of its own, is refused as a request over HTTP is.
@@ -426,6 +459,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       },
       // Called however the operation ended: completed by either side, failed, or its socket closed.
       onComplete: (ctx, id, payload) => {
+        signals.end(ctx, id, payload);
         release(ctx, payload);
         openQueries.delete(ctx, payload);
         streams.get(ctx)?.delete(payload);
@@ -460,7 +494,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         held.delete(ctx);
         waiving.delete(ctx);
       },
-      onConnect: () => {
+      onConnect: (ctx) => {
+        signals.watch(ctx, ctx.extra.socket);
         logger.debug("subscription client connected");
         return true;
       },

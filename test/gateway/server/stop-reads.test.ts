@@ -214,3 +214,74 @@ describe("gateway HTTP server's close() and the WebSocket operations in flight",
     );
   });
 });
+
+describe("gateway WebSocket operations whose client leaves them", function () {
+  /** The lines `logger` wrote with `msg`, each with the fields that say how its operation ended. */
+  function linesOf(msg: string): { logger: Logger; lines: () => { transport?: string; status?: number; accepted?: boolean; codes?: string[] }[] } {
+    const logged: { msg: string; transport?: string; status?: number; accepted?: boolean; codes?: string[] }[] = [];
+    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    return {
+      logger,
+      lines: () => logged.filter((line) => line.msg === msg).map(({ transport, status, accepted, codes }) => ({ transport, status, accepted, codes })),
+    };
+  }
+
+  /** How a client leaves an operation: closes its socket, or sends `complete` for it (its socket left open). */
+  const departures: { how: string; leave: (client: ReturnType<typeof recordingClient>, unsubscribe: () => void) => void | Promise<void> }[] = [
+    { how: "closes its socket", leave: (client) => client.dispose() },
+    { how: "sends complete for it", leave: (_client, unsubscribe) => unsubscribe() },
+  ];
+
+  for (const { how, leave } of departures) {
+    it(`gives up the source reads of a query whose client ${how} before its answer, and logs it 499 with no codes`, async function () {
+      this.timeout(20_000);
+      const { logger, lines } = linesOf("graphql request");
+      await withServerOver(
+        TEN_MINUTES_MS,
+        async ({ node, server, track }) => {
+          const client = recordingClient(server.wsUrl);
+          track(client.dispose);
+          const unsubscribe = client.subscribe("query", PROVIDERS);
+          await waitUntil(() => node.held.length > 0, "the query asked the endpoint");
+          await leave(client, unsubscribe);
+          await waitUntil(() => node.openQueries() === 0, "the server gave up the query's request to the endpoint");
+          await waitUntil(() => lines().length > 0, "the query's line was written");
+          // Not the given-up reads' SOURCE_UNAVAILABLE: the source did not fail, the client left.
+          expect(lines()).to.deep.equal([{ transport: "ws", status: 499, accepted: undefined, codes: [] }]);
+          await server.close();
+        },
+        logger,
+      );
+    });
+  }
+
+  const starts: { name: string; query: string; reads: string }[] = [
+    { name: "jobUpdated", query: `subscription { jobUpdated(id: "1") { id } }`, reads: "its job" },
+    { name: "networkStats", query: `subscription { networkStats { blockNumber } }`, reads: "its first statistics" },
+    { name: "jobOpened(sinceBlock)", query: `subscription { jobOpened(sinceBlock: 0) { id } }`, reads: "its replay" },
+  ];
+  for (const { how, leave } of departures) {
+    for (const { name, query, reads } of starts) {
+      it(`gives up the read of a ${name} subscription still starting (${reads}) whose client ${how}, and logs its start 499, not accepted, with no codes`, async function () {
+        this.timeout(20_000);
+        const { logger, lines } = linesOf("graphql subscription start");
+        await withServerOver(
+          TEN_MINUTES_MS,
+          async ({ node, server, track }) => {
+            const client = recordingClient(server.wsUrl);
+            track(client.dispose);
+            const unsubscribe = client.subscribe("starting", query);
+            await waitUntil(() => node.held.length > 0, `the subscription's start asked the endpoint for ${reads}`);
+            await leave(client, unsubscribe);
+            await waitUntil(() => node.openQueries() === 0, "the server gave up the start's request to the endpoint");
+            await waitUntil(() => lines().length > 0, "the start's line was written");
+            expect(lines()).to.deep.equal([{ transport: "ws", status: 499, accepted: false, codes: [] }]);
+            await waitUntil(() => server.subscriptions.subscriptionCount === 0, "the subscription's slot was freed");
+            await server.close();
+          },
+          logger,
+        );
+      });
+    }
+  }
+});
