@@ -361,6 +361,12 @@ interface IJobEscrow is IGoverned {
     /// @notice `provider`'s on-chain track record.
     function providerStats(address provider) external view returns (ProviderStats memory);
 
+    /// @notice The ProviderRegistry, where GPUs are reserved and providers' operators are known.
+    function registry() external view returns (IProviderRegistry);
+
+    /// @notice The DisputeManager, the only contract that may move jobs in and out of dispute.
+    function disputeManager() external view returns (address);
+
     /// @notice Number of jobs ever created (the last job id).
     function jobCount() external view returns (uint256);
 
