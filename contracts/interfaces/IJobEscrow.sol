@@ -38,7 +38,7 @@ interface IJobEscrow is IGoverned {
         Cancelled, // cancelled by the client before acceptance: full refund
         Expired, // acceptance deadline passed unaccepted: full refund
         Declined, // the target provider of a directed job declined it: full refund
-        TimedOut, // no result by the result deadline: full refund, collateral partly slashed to the client
+        TimedOut, // no result by the result deadline: full refund, collateral partly slashed (to the client within a cap)
         Refunded // the client won a dispute: full refund, provider slashed
     }
 
@@ -166,7 +166,9 @@ interface IJobEscrow is IGoverned {
         uint256 providerAmount,
         uint256 refund
     );
-    /// @notice No result in time: `refund` (the whole escrow) to the client, `slashed` of the collateral to the client.
+    /// @notice No result in time: `refund` (the whole escrow) to the client; `slashed` of the collateral was slashed,
+    ///         to the client up to the provider's `IStaking.maxSlashRewardBps` of it and the rest to the treasury (the
+    ///         split is in Staking's `Slashed`, emitted just before).
     event JobTimedOut(uint256 indexed jobId, address indexed provider, uint256 refund, uint256 slashed);
     /// @notice The client won a dispute: `refund` (the whole escrow) to the client.
     event JobRefunded(uint256 indexed jobId, address indexed provider, uint256 refund);
@@ -360,6 +362,12 @@ interface IJobEscrow is IGoverned {
 
     /// @notice `provider`'s on-chain track record.
     function providerStats(address provider) external view returns (ProviderStats memory);
+
+    /// @notice The ProviderRegistry, where GPUs are reserved and providers' operators are known.
+    function registry() external view returns (IProviderRegistry);
+
+    /// @notice The DisputeManager, the only contract that may move jobs in and out of dispute.
+    function disputeManager() external view returns (address);
 
     /// @notice Number of jobs ever created (the last job id).
     function jobCount() external view returns (uint256);

@@ -124,7 +124,8 @@ interface IStaking is IGoverned {
         uint256 requestedBps,
         uint256 lockedCollateral
     );
-    /// @notice `treasury` is Staking itself, LAT, the job escrow or the pause guardian, none of which can pass tokens on.
+    /// @notice `treasury` is Staking itself, LAT, the job escrow, the pause guardian, or (refused by `setTreasury`) the
+    ///         dispute manager or the registry, none of which can pass tokens on.
     error StakingTreasuryIsProtocolContract(address treasury);
 
     /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
@@ -184,8 +185,9 @@ interface IStaking is IGoverned {
     /// @notice Set the thawing period for new thaw requests. Governance only.
     function setThawingPeriod(uint64 thawingPeriod) external;
 
-    /// @notice Set where slashed tokens and protocol fees go: non-zero, and not Staking, LAT, the job escrow or the
-    ///         pause guardian (`StakingTreasuryIsProtocolContract`), which would strand them. Governance only.
+    /// @notice Set where slashed tokens and protocol fees go: non-zero, and not Staking, LAT, the job escrow, the pause
+    ///         guardian, the dispute manager or the registry (`StakingTreasuryIsProtocolContract`), which would strand
+    ///         them. Governance only.
     function setTreasury(address treasury) external;
 
     /// @notice `provider`'s staked, locked and thawing totals.

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 
@@ -291,7 +292,13 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
+    /// @dev The dispute manager and the registry are known only through the escrow, which is deployed after this
+    ///      contract: the constructor cannot ask it, so they are checked here, where it exists.
     function setTreasury(address treasury_) external onlyGovernance {
+        IJobEscrow escrow = IJobEscrow(jobEscrow);
+        if (treasury_ == escrow.disputeManager() || treasury_ == address(escrow.registry())) {
+            revert StakingTreasuryIsProtocolContract(treasury_);
+        }
         _setTreasury(treasury_);
     }
 
@@ -408,7 +415,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     function _setTreasury(address value) private {
         _requireNonZero("treasury", value);
         // None of these can pass tokens on, so every later fee and slash sent there would be stranded for good. The
-        // dispute manager and the registry would need a call to the escrow to know; these are immutables.
+        // dispute manager and the registry, named by the escrow, are checked by setTreasury; these are immutables.
         if (value == address(this) || value == address(token) || value == jobEscrow || value == address(pauseGuardian)) {
             revert StakingTreasuryIsProtocolContract(value);
         }

@@ -2,15 +2,23 @@
  * The conservation property's action model, shared by the property test (200 sequences in `npm test`) and the
  * fuzzer (`npm run fuzz`, FUZZ_RUNS sequences).
  *
- * A sequence is 20-30 random intents (stake, thaw, withdraw, register, go online/offline, deregister, create,
- * accept, decline, submit, approve, settle, cancel, expire, time out, dispute, answer, rule, close an expired
- * dispute, pause, send tokens straight to a contract, advance time). Each intent is resolved against a reference
+ * A sequence is 20-30 random intents (stake, thaw, withdraw, set the slash reward cap, register, go online/offline,
+ * deregister, create (some jobs requiring a least slash reward cap), accept, decline, submit, approve, settle, cancel,
+ * expire, time out, dispute, answer, rule, close an expired dispute, pause, send tokens straight to a contract, advance
+ * time). Each intent is resolved against a reference
  * model of the protocol to an action the model says must succeed (or to a time advance when none applies), sent
  * at a timestamp the model chooses, and then the chain is compared with the model:
  *   - every tracked account's LAT balance equals the model's, so no account gains or loses a wei except by a rule;
  *   - each contract holds at least what it owes (stake; escrow of live jobs; open disputes' deposits), and exactly
  *     that unless someone sent it tokens directly;
  *   - `locked + thawing <= staked` for every provider, and each provider's totals equal the model's;
+ *   - each provider's `locked` is the sum of its jobs' collateral locks, each live job (accepted, submitted or
+ *     disputed) holds exactly its collateral in a lock of its provider and no other job holds one: the unchecked
+ *     subtractions of unlock and slashAndUnlock rely on it, and a lock left behind would keep `locked` above zero
+ *     for good (no deregistration, no lower slash reward cap);
+ *   - each provider's GPUs in use in the registry are the sum of its accepted jobs' GPUs: timeouts and submissions
+ *     release them with checked arithmetic, so a shortfall would trap the job's escrow;
+ *   - every job's status and every provider's counted completions equal the model's;
  *   - the total supply never changes.
  */
 import fc from "fast-check";
@@ -38,6 +46,7 @@ export const KINDS = [
   "stake",
   "thaw",
   "withdraw",
+  "cap",
   "register",
   "setOnline",
   "deregister",
@@ -72,6 +81,7 @@ const WEIGHTS: Record<Kind, number> = {
   stake: 3,
   thaw: 2,
   withdraw: 2,
+  cap: 1,
   register: 2,
   setOnline: 2,
   deregister: 1,
@@ -135,6 +145,8 @@ interface ProviderModel {
   thawing: bigint;
   requests: { amount: bigint; maturesAt: number }[];
   completed: number;
+  /** `Staking.maxSlashRewardBps`: the most of a slash of its collateral paid to the client. */
+  cap: number;
 }
 
 interface DisputeModel {
@@ -149,6 +161,7 @@ interface JobModel {
   client: number;
   escrowed: bigint;
   target: number | undefined;
+  minSlashRewardBps: number;
   status: JobStatus;
   acceptDeadline: number;
   terms: IJobEscrow.JobTermsStruct;
@@ -256,6 +269,7 @@ export async function createHarness(signers: readonly Signer[]): Promise<Harness
         thawing: 0n,
         requests: [],
         completed: 0,
+        cap: 10_000,
       })),
     ),
     jobs: [],
@@ -334,6 +348,14 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
     if (jobCost >= E.minTrackRecordCost) p.completed += 1;
     j.status = JobStatus.Completed;
   };
+  /** Pays `reward` of a `slashed` amount of `p`'s stake to `to` (cut to `p`'s cap) and the rest to the treasury. */
+  const slash = (p: ProviderModel, to: string, slashed: bigint, reward: bigint): void => {
+    const capped = bps(slashed, p.cap);
+    const paid = reward < capped ? reward : capped;
+    move(staking, to, paid);
+    move(staking, treasury, slashed - paid);
+    p.staked -= slashed;
+  };
   const jobsIn = (status: JobStatus, ok: (j: JobModel) => boolean = () => true): JobModel[] =>
     m.jobs.filter((j) => j.status === status && ok(j));
   const { a, b } = intent;
@@ -384,6 +406,19 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         },
       };
     }
+    case "cap": {
+      const p = m.providers[a % 3] as ProviderModel;
+      const cap = [0, 2_500, 5_000, 10_000][b % 4] as number;
+      // Lowering it is refused while any collateral is locked.
+      if (cap < p.cap && p.locked !== 0n) return undefined;
+      return {
+        label: `cap ${p.index} ${cap}`,
+        send: () => c.staking.connect(p.signer).setMaxSlashRewardBps(cap, OV),
+        apply: () => {
+          p.cap = cap;
+        },
+      };
+    }
     case "register": {
       const p = pick(m.providers.filter((x) => !x.registered), a);
       if (p === undefined || paused) return undefined;
@@ -430,11 +465,12 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       const maxDuration = [600, 1800, 3600, 7200][intent.c % 4] as number;
       const target = intent.c % 3 === 0 ? (a + b) % 3 : undefined;
       const acceptWindow = [600, 3600, 86_400][b % 3] as number;
+      const minSlashRewardBps = [0, 0, 2_500, 5_000][Math.floor(intent.c / 12) % 4] as number;
       const escrowed = cost(MAX_PRICE, BigInt(gpus), BigInt(maxDuration));
       const address = h.clientAddresses[client] as string;
       if (paused || bal(address) < escrowed) return undefined;
       const terms: IJobEscrow.JobTermsStruct = {
-        requirements: { gpuModel: ZeroHash, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: gpus, tier: Tier.Any, minCompletedJobs: 0, minSlashRewardBps: 0 },
+        requirements: { gpuModel: ZeroHash, region: `0x${"00".repeat(16)}`, minVramGiB: 0, gpuCount: gpus, tier: Tier.Any, minCompletedJobs: 0, minSlashRewardBps },
         maxPricePerGpuHour: MAX_PRICE,
         maxDuration,
         acceptDeadline: t + acceptWindow,
@@ -442,7 +478,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         specHash: keccakUtf8("ipfs://spec"),
       };
       return {
-        label: `create client ${client} gpus ${gpus} duration ${maxDuration}${target === undefined ? "" : ` for ${target}`}`,
+        label: `create client ${client} gpus ${gpus} duration ${maxDuration}${target === undefined ? "" : ` for ${target}`}${minSlashRewardBps === 0 ? "" : ` min cap ${minSlashRewardBps}`}`,
         send: () => c.jobEscrow.connect(h.clients[client] as Signer).createJob(terms, "ipfs://spec", OV),
         apply: () => {
           move(address, escrow, escrowed);
@@ -451,6 +487,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
             client,
             escrowed,
             target,
+            minSlashRewardBps,
             status: JobStatus.Open,
             acceptDeadline: t + acceptWindow,
             terms,
@@ -475,7 +512,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         for (const p of m.providers) {
           const l = LISTINGS[p.index] as Listing;
           if (j.target !== undefined && j.target !== p.index) continue;
-          if (!active(p) || l.gpuCount - p.inUse < j.gpus || free(p) < collateral) continue;
+          if (!active(p) || l.gpuCount - p.inUse < j.gpus || free(p) < collateral || p.cap < j.minSlashRewardBps) continue;
           options.push([j, p]);
         }
       }
@@ -575,8 +612,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         apply: () => {
           const slashed = bps(j.collateral, E.timeoutSlashBps);
           move(escrow, clientAddress(j), j.escrowed);
-          move(staking, clientAddress(j), slashed);
-          p.staked -= slashed;
+          slash(p, clientAddress(j), slashed, slashed);
           p.locked -= j.collateral;
           p.inUse -= j.gpus;
           j.status = JobStatus.TimedOut;
@@ -616,21 +652,18 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       if (j === undefined) return undefined;
       const ruling = [Ruling.Upheld, Ruling.Rejected, Ruling.Draw][b % 3] as Ruling.Upheld | Ruling.Rejected | Ruling.Draw;
       const maxSlash = bps(j.collateral, E.maxSlashingCutBps);
-      const slash = ruling === Ruling.Upheld ? (maxSlash * BigInt(intent.c % 101)) / 100n : 0n;
+      const slashAmount = ruling === Ruling.Upheld ? (maxSlash * BigInt(intent.c % 101)) / 100n : 0n;
       const p = m.providers[j.provider] as ProviderModel;
       const d = j.dispute as DisputeModel;
       return {
-        label: `rule job ${j.id} ${Ruling[ruling]} slash ${slash}`,
-        send: () => c.disputeManager.connect(h.s.actors.arbitrator).rule(j.id, ruling, slash, OV),
+        label: `rule job ${j.id} ${Ruling[ruling]} slash ${slashAmount}`,
+        send: () => c.disputeManager.connect(h.s.actors.arbitrator).rule(j.id, ruling, slashAmount, OV),
         apply: () => {
           d.ruling = ruling;
           if (ruling === Ruling.Upheld) {
-            const reward = bps(slash, E.disputeRewardBps);
             move(escrow, clientAddress(j), j.escrowed);
             move(dm, clientAddress(j), d.deposit);
-            move(staking, clientAddress(j), reward);
-            move(staking, treasury, slash - reward);
-            p.staked -= slash;
+            slash(p, clientAddress(j), slashAmount, bps(slashAmount, E.disputeRewardBps));
             p.locked -= j.collateral;
             j.status = JobStatus.Refunded;
           } else {
@@ -751,6 +784,42 @@ async function check(h: Harness, m: Model, steps: StepRecord[]): Promise<void> {
     if (staked !== p.staked || locked !== p.locked || thawing !== p.thawing) {
       fail(`provider ${i} stake: chain ${staked}/${locked}/${thawing}, model ${p.staked}/${p.locked}/${p.thawing}`);
     }
+  }
+  const firstJobId = h.initial.nextJobId;
+  const [providerViews, jobViews] = await h.lens.readJobs(
+    await c.jobEscrow.getAddress(),
+    await c.registry.getAddress(),
+    h.contracts.staking,
+    providers,
+    firstJobId,
+    m.nextJobId - 1n,
+  );
+  const collateralHeld = new Set([JobStatus.Accepted, JobStatus.Submitted, JobStatus.Disputed]);
+  const lockedOnChain = m.providers.map(() => 0n);
+  const reservedOnChain = m.providers.map(() => 0);
+  for (const [k, j] of m.jobs.entries()) {
+    const view = jobViews[k] as BalancesLens.JobViewStructOutput;
+    const status = Number(view.status) as JobStatus;
+    if (status !== j.status) fail(`job ${j.id}: status ${JobStatus[status]} on chain, ${JobStatus[j.status]} in the model`);
+    const owner = m.providers.findIndex((p) => p.address === view.lockProvider);
+    if (collateralHeld.has(status)) {
+      if (owner !== j.provider || view.lockAmount !== j.collateral) {
+        fail(`job ${j.id} (${JobStatus[status]}): lock of ${view.lockAmount} for ${view.lockProvider}, expected ${j.collateral} for provider ${j.provider}`);
+      }
+    } else if (view.lockProvider !== ZeroAddress || view.lockAmount !== 0n) {
+      fail(`job ${j.id} (${JobStatus[status]}) still holds a lock of ${view.lockAmount} for ${view.lockProvider}`);
+    }
+    if (owner >= 0) lockedOnChain[owner] = (lockedOnChain[owner] as bigint) + view.lockAmount;
+    if (status === JobStatus.Accepted && owner >= 0) reservedOnChain[owner] = (reservedOnChain[owner] as number) + j.gpus;
+  }
+  for (const [i, p] of m.providers.entries()) {
+    const view = providerViews[i] as BalancesLens.ProviderViewStructOutput;
+    const locked = (stakes[i] as [bigint, bigint, bigint])[1];
+    if (locked !== lockedOnChain[i]) fail(`provider ${i}: locked ${locked}, but its jobs' locks sum to ${lockedOnChain[i]}`);
+    const inUse = Number(view.gpusInUse);
+    if (inUse !== reservedOnChain[i]) fail(`provider ${i}: ${inUse} GPUs in use, but its accepted jobs hold ${reservedOnChain[i]}`);
+    if (inUse !== p.inUse) fail(`provider ${i}: ${inUse} GPUs in use on chain, ${p.inUse} in the model`);
+    if (Number(view.completed) !== p.completed) fail(`provider ${i}: ${view.completed} completed on chain, ${p.completed} in the model`);
   }
   const live = new Set([JobStatus.Open, JobStatus.Accepted, JobStatus.Submitted, JobStatus.Disputed]);
   const owed = {

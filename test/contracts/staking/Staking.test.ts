@@ -669,6 +669,17 @@ describe("Staking", function () {
       expect(await c.staking.treasury()).to.equal(await c.timelock.getAddress());
     });
 
+    it("setTreasury refuses the dispute manager and the registry, which would strand what it sends", async function () {
+      const { c, timelock } = await loadFixture(baseFixture);
+      for (const contract of [c.disputeManager, c.registry]) {
+        const address = await contract.getAddress();
+        await expect(c.staking.connect(timelock).setTreasury(address))
+          .to.be.revertedWithCustomError(c.staking, "StakingTreasuryIsProtocolContract")
+          .withArgs(address);
+      }
+      expect(await c.staking.treasury()).to.equal(await c.timelock.getAddress());
+    });
+
     it("every setter is refused to anyone but governance", async function () {
       const { c, guardian } = await loadFixture(baseFixture);
       for (const call of [
