@@ -26,7 +26,7 @@ import type { Chain } from "../../scripts/devnet/devnet";
 import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
-import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
+import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
@@ -405,24 +405,29 @@ describe("scripts/devnet", function () {
     expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
   });
 
-  /** A lifecycle handling signals, with one part (the gateway) whose stop waits until `release()`. */
+  /**
+   * A lifecycle handling signals, with one part (the gateway) whose stop waits until `release()`, on a fake clock that
+   * reads 0 until `advance(ms)` moves it.
+   */
   function listeningWithStuckGateway() {
     const lines: string[] = [];
     const exits: number[] = [];
     let stopped = (): void => undefined;
-    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    let now = 0;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c), now: () => now });
     lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (stopped = resolve)) });
-    return { lines, exits, lifecycle, release: () => stopped(), stopListening: lifecycle.handleSignals() };
+    return { lines, exits, lifecycle, advance: (ms: number) => void (now += ms), release: () => stopped(), stopListening: lifecycle.handleSignals() };
   }
 
-  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
-    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
+  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", function () {
+    const { lines, exits, lifecycle, advance, release, stopListening } = listeningWithStuckGateway();
     try {
       process.emit("SIGHUP", "SIGHUP");
       expect(lifecycle.isStopping).to.equal(true);
+      advance(REPEAT_WINDOW_MS - 1);
       process.emit("SIGHUP", "SIGHUP"); // npm forwards the terminal's Ctrl-C: the same request
       expect(exits).to.deep.equal([]);
-      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      advance(1);
       process.emit("SIGHUP", "SIGHUP");
       expect(exits).to.deep.equal([1]);
       expect(lines).to.deep.equal(["\nSIGHUP: stopping", "SIGHUP again: exiting without waiting"]);
@@ -433,10 +438,10 @@ describe("scripts/devnet", function () {
   });
 
   it("while stopping after a failure, a first signal waits for the parts; only a later one exits at once", async function () {
-    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
+    const { lines, exits, lifecycle, advance, release, stopListening } = listeningWithStuckGateway();
     try {
       const stopped = lifecycle.shutdown(1); // npm start failed: stopping what started
-      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      advance(REPEAT_WINDOW_MS);
       process.emit("SIGINT", "SIGINT"); // the person's first Ctrl-C, more than a second after the failure
       expect(exits).to.deep.equal([]);
       release();
