@@ -311,6 +311,17 @@ describe("scripts/devnet", function () {
     expect(run.stderr).to.include(`${node.origin}/… has 0`);
   });
 
+  it("has git ignore the default data directory and a second devnet's beside it (.data2, .data-b), as the README says", async function () {
+    for (const dataDir of [".data", ".data2", ".data-b"]) {
+      const code = await new Promise<number | null>((resolve) => {
+        execFile("git", ["check-ignore", "--quiet", "--no-index", `${dataDir}/devnet.json`], { cwd: ROOT }, (error) =>
+          resolve(error === null ? 0 : typeof error.code === "number" ? error.code : null),
+        );
+      });
+      expect(code, `git check-ignore ${dataDir}/devnet.json`).to.equal(0);
+    }
+  });
+
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
     const release = claimDataDir(dir);
     expect(() => claimDataDir(dir, process.ppid)).to.throw(DataDirInUseError, new RegExp(`another devnet \\(pid ${process.pid}\\) is running`));
