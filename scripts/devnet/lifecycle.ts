@@ -24,34 +24,41 @@ export interface LifecycleOptions {
   exit: (code: number) => void;
   /** Longest wait for one part to stop (default 15 s), so a stuck part cannot keep the devnet alive. */
   stopTimeoutMs?: number;
+  /** The clock that tells a repeated signal from a later one (default Date.now): tests pass a fake one. */
+  now?: () => number;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-const REPEAT_WINDOW_MS = 1000;
+/** How soon a repeated signal counts as the same request (npm's forwarded copy of the terminal's Ctrl-C). */
+export const REPEAT_WINDOW_MS = 1000;
 
 export class Lifecycle {
   private readonly parts: Stoppable[] = [];
   private stopping: Promise<void> | null = null;
-  private firstSignalAt = 0;
+  private readonly now: () => number;
+  /** When the first signal came; null before one (a fake clock may well read 0). */
+  private firstSignalAt: number | null = null;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     if (this.stopping !== null) {
-      if (this.firstSignalAt === 0) {
+      if (this.firstSignalAt === null) {
         // Stopping after a failure: this is the person's first Ctrl-C, not a second one; the next exits at once.
-        this.firstSignalAt = Date.now();
+        this.firstSignalAt = this.now();
         this.options.log(`\n${signal}: already stopping (again to exit without waiting)`);
         return;
       }
-      if (Date.now() - this.firstSignalAt < REPEAT_WINDOW_MS) return;
+      if (this.now() - this.firstSignalAt < REPEAT_WINDOW_MS) return;
       this.options.log(`${signal} again: exiting without waiting`);
       this.options.exit(1);
       return;
     }
-    this.firstSignalAt = Date.now();
+    this.firstSignalAt = this.now();
     this.options.log(`\n${signal}: stopping`);
     void this.shutdown(0);
   };
 
-  constructor(private readonly options: LifecycleOptions) {}
+  constructor(private readonly options: LifecycleOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   /** Starts listening for SIGINT, SIGTERM and SIGHUP; returns what stops listening. */
   handleSignals(): () => void {

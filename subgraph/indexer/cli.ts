@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
   --host <addr>           bind address for --port (default 127.0.0.1); only with --port
   --name <name>           subgraph name in the query URL (default latent); only with --port
   --reorg-threshold <n>   blocks below the head checked for reorgs (default 50)
-  --poll-ms <n>           pause between passes at the head (default 1000)
+  --poll-ms <n>           pause between passes at the head, at least 1 (default 1000)
   --max-range <n>         largest eth_getLogs block range (default 10000)
   --rps <n>               at most n JSON-RPC requests per second (0: unlimited; default: unlimited until rate limited)
   --hang-timeout <s>      the indexer's thread, answering nothing for s seconds (a mapping in an endless loop), is

@@ -10,6 +10,7 @@ import hre from "hardhat";
 import { subgraphBuildReason } from "../../scripts/devnet/build";
 import { startLocalChain } from "../../scripts/devnet/chain";
 import { serveGateway } from "../../scripts/devnet/serve";
+import { TRANSIENT_RETRIES } from "../../subgraph/indexer/chain/rpc";
 import { CONTRACT_NAMES } from "../../scripts/deploy";
 import type { DeploymentRecord } from "../../scripts/deploy";
 import {
@@ -26,7 +27,7 @@ import type { Chain } from "../../scripts/devnet/devnet";
 import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
-import { Lifecycle, StoppingError } from "../../scripts/devnet/lifecycle";
+import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
@@ -58,6 +59,41 @@ function captureStderr(): { shown: string[]; restore: () => void } {
     return true;
   }) as typeof process.stderr.write;
   return { shown, restore: () => void (process.stderr.write = write) };
+}
+
+/**
+ * A TCP relay on loopback to the chain at `target` (http://127.0.0.1:<port>), counting the connections it could not
+ * pass on because the chain refused them (stopped): a client whose connection is refused sees it closed at once.
+ */
+async function relayTo(target: string): Promise<{ url: string; refused: () => number; close: () => Promise<void> }> {
+  const port = Number(new URL(target).port);
+  let refused = 0;
+  const clients = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    clients.add(client);
+    const upstream = net.connect(port, "127.0.0.1");
+    upstream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED") refused += 1;
+      client.destroy();
+    });
+    upstream.on("close", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    client.on("close", () => {
+      clients.delete(client);
+      upstream.destroy();
+    });
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    refused: () => refused,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of clients) client.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe("scripts/devnet", function () {
@@ -199,19 +235,28 @@ describe("scripts/devnet", function () {
   it("shows an indexing error that repeats every poll once, not twice a second, while the chain is gone", async function () {
     this.timeout(60_000);
     const chain = await startLocalChain(hre, "127.0.0.1", 0);
+    const relay = await relayTo(chain.url);
     const deployment = placeholderDeployment("gone", chain.chainId, 0);
     const logFile = path.join(dir, "gateway.log");
+    const loggedFailures = (): number => fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
     const { shown, restore } = captureStderr();
     let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
     try {
-      gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: chain.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
+      gateway = await serveGateway({ host: "127.0.0.1", port: 0, rpcUrl: relay.url, deployment, dbPath: path.join(dir, "index.sqlite"), logFile });
       await chain.stop();
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // A failed pass is its first request refused (TRANSIENT_RETRIES + 1 times, the transport's retries): enough refused
+      // for five passes means at least three whole passes failed after the one under way at the stop, each a repeat
+      // that must not be logged or shown again (one pass's worth more, for a chain read of the gateway's own).
+      await waitUntil(
+        () => relay.refused() >= 5 * (TRANSIENT_RETRIES + 1) && loggedFailures() > 0,
+        "five passes' requests were refused by the stopped chain and a failure was logged",
+      );
     } finally {
       restore();
       await gateway?.stop();
+      await relay.close();
     }
-    const logged = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
+    const logged = loggedFailures();
     const failures = shown.filter((l) => l.includes("indexing pass failed"));
     // The indexer itself logs a failure that repeats at every poll once a minute (the gateway's retry events count
     // them all), and the console shows what the log file holds.
@@ -264,6 +309,17 @@ describe("scripts/devnet", function () {
     expect(`${run.stdout}${run.stderr}`).not.to.include(API_KEY);
     expect(run.stdout).to.include(`Latent on ${node.origin}/…`);
     expect(run.stderr).to.include(`${node.origin}/… has 0`);
+  });
+
+  it("has git ignore the default data directory and a second devnet's beside it (.data2, .data-b), as the README says", async function () {
+    for (const dataDir of [".data", ".data2", ".data-b"]) {
+      const code = await new Promise<number | null>((resolve) => {
+        execFile("git", ["check-ignore", "--quiet", "--no-index", `${dataDir}/devnet.json`], { cwd: ROOT }, (error) =>
+          resolve(error === null ? 0 : typeof error.code === "number" ? error.code : null),
+        );
+      });
+      expect(code, `git check-ignore ${dataDir}/devnet.json`).to.equal(0);
+    }
   });
 
   it("lets one devnet at a time use a data directory, taking over from one that is gone", function () {
@@ -405,24 +461,29 @@ describe("scripts/devnet", function () {
     expect(() => lifecycle.throwIfStopping()).to.throw("the devnet is stopping");
   });
 
-  /** A lifecycle handling signals, with one part (the gateway) whose stop waits until `release()`. */
+  /**
+   * A lifecycle handling signals, with one part (the gateway) whose stop waits until `release()`, on a fake clock that
+   * reads 0 until `advance(ms)` moves it.
+   */
   function listeningWithStuckGateway() {
     const lines: string[] = [];
     const exits: number[] = [];
     let stopped = (): void => undefined;
-    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c) });
+    let now = 0;
+    const lifecycle = new Lifecycle({ log: (l) => lines.push(l), exit: (c) => exits.push(c), now: () => now });
     lifecycle.add({ name: "gateway", stop: () => new Promise<void>((resolve) => (stopped = resolve)) });
-    return { lines, exits, lifecycle, release: () => stopped(), stopListening: lifecycle.handleSignals() };
+    return { lines, exits, lifecycle, advance: (ms: number) => void (now += ms), release: () => stopped(), stopListening: lifecycle.handleSignals() };
   }
 
-  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", async function () {
-    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
+  it("on a signal stops the parts; a repeat within a second is the same request, a later one exits at once", function () {
+    const { lines, exits, lifecycle, advance, release, stopListening } = listeningWithStuckGateway();
     try {
       process.emit("SIGHUP", "SIGHUP");
       expect(lifecycle.isStopping).to.equal(true);
+      advance(REPEAT_WINDOW_MS - 1);
       process.emit("SIGHUP", "SIGHUP"); // npm forwards the terminal's Ctrl-C: the same request
       expect(exits).to.deep.equal([]);
-      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      advance(1);
       process.emit("SIGHUP", "SIGHUP");
       expect(exits).to.deep.equal([1]);
       expect(lines).to.deep.equal(["\nSIGHUP: stopping", "SIGHUP again: exiting without waiting"]);
@@ -433,10 +494,10 @@ describe("scripts/devnet", function () {
   });
 
   it("while stopping after a failure, a first signal waits for the parts; only a later one exits at once", async function () {
-    const { lines, exits, lifecycle, release, stopListening } = listeningWithStuckGateway();
+    const { lines, exits, lifecycle, advance, release, stopListening } = listeningWithStuckGateway();
     try {
       const stopped = lifecycle.shutdown(1); // npm start failed: stopping what started
-      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      advance(REPEAT_WINDOW_MS);
       process.emit("SIGINT", "SIGINT"); // the person's first Ctrl-C, more than a second after the failure
       expect(exits).to.deep.equal([]);
       release();

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { processStartTime, processStillRunning } from "../../../scripts/processes";
+import { waitUntil } from "../../helpers/wait";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -47,16 +48,6 @@ function commandLine(pid: number): string {
   }
 }
 
-async function until<T>(what: string, limitMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${limitMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 // The smallest parent on the devnet's compile path: a process that loads this project's Hardhat config and runs the
 // solcjs subtask, as `hre.run("compile")` does, on three copies of the project's own contracts, which solcjs takes
 // half a minute to compile (ten seconds a copy; more copies exhaust its WebAssembly memory): it is still compiling
@@ -89,18 +80,26 @@ describe("compile: the solcjs child", function () {
     const exited = new Promise<void>((resolve) => parent.once("exit", () => resolve()));
     try {
       const parentPid = parent.pid!;
-      const runner = await until("the solcjs child", 120_000, () => descendantsOf(parentPid).find((pid) => commandLine(pid).split(" ")[1]?.endsWith("solcjs-runner.js")));
+      let runner = 0;
+      await waitUntil(
+        () => {
+          runner = descendantsOf(parentPid).find((pid) => commandLine(pid).split(" ")[1]?.endsWith("solcjs-runner.js")) ?? 0;
+          return runner !== 0;
+        },
+        "the solcjs child started",
+        { timeoutMs: 120_000, intervalMs: 100 },
+      );
       // Killed before it has read all of its input, the child would fail at once for want of it: wait until it has
       // spent enough CPU (usually 100 ticks a second) to have read it, loaded the compiler and started on the sources.
-      await until("the solcjs child to be compiling", 120_000, () => (cpuTicks(runner) >= 300 ? true : undefined));
+      await waitUntil(() => cpuTicks(runner) >= 300, "the solcjs child is compiling (300 ticks of CPU)", { timeoutMs: 120_000, intervalMs: 100 });
       const started = descendantsOf(parentPid).map((pid) => ({ pid, startTime: processStartTime(pid), command: commandLine(pid) }));
       parent.kill("SIGKILL");
       await exited;
       // The leash sends SIGTERM to the group at once, which ends the compiler child (SIGKILL 5 s later otherwise).
-      const left = await until("the children to exit", 10_000, () => {
-        const alive = started.filter((p) => processStillRunning(p.pid, p.startTime));
-        return alive.length === 0 ? alive : undefined;
-      }).catch(() => started.filter((p) => processStillRunning(p.pid, p.startTime)));
+      // Those still running after the wait are named by the assertion below, not by the wait's timeout.
+      const alive = () => started.filter((p) => processStillRunning(p.pid, p.startTime));
+      await waitUntil(() => alive().length === 0, "the children exited", { timeoutMs: 10_000, intervalMs: 100 }).catch(() => undefined);
+      const left = alive();
       for (const p of left) process.kill(p.pid, "SIGKILL");
       expect(left.map((p) => p.command)).to.deep.equal([]);
     } finally {

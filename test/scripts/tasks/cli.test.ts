@@ -12,6 +12,7 @@ import { JsonRpcProvider, parseEther } from "ethers";
 import type { JsonRpcSigner } from "ethers";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
 import { deployScenario, fund } from "../../../scripts/scenario";
+import { waitUntil } from "../../helpers/wait";
 import { DEPLOYMENT_DIR } from "./helpers";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -28,17 +29,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForRpc(provider: JsonRpcProvider, node: ChildProcess, deadline: number): Promise<void> {
-  for (;;) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
-    try {
-      await provider.send("eth_chainId", []);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+/** Resolves once the node answers eth_chainId; fails at once if it exits first. */
+async function waitForRpc(provider: JsonRpcProvider, node: ChildProcess, timeoutMs: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
+      return provider.send("eth_chainId", []).then(
+        () => true,
+        () => false,
+      );
+    },
+    "the hardhat node answers eth_chainId",
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
 interface CliRun {
@@ -79,7 +82,7 @@ describe("tasks: command line", function () {
     });
     // A static network: no detection loop (and its retry warnings) while the node is still starting.
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
-    await waitForRpc(provider, node, Date.now() + 60_000);
+    await waitForRpc(provider, node, 60_000);
     const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
     const s = await deployScenario(signers);
     await fund(s, [signers[6]!, signers[15]!], parseEther("10000"));

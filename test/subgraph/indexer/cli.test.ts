@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { OPTION_RULES } from "../../../subgraph/indexer/option-rules";
 import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { collectOutput } from "../../helpers/child-output";
@@ -93,6 +94,12 @@ describe("embedded indexer: CLI input", function () {
       expect(run.code).to.equal(2);
       expect(run.stderr).to.match(new RegExp(`^${flag} needs ${accepted} \\(got "${value}"\\)`));
     }
+  });
+
+  it("says in --help the least --poll-ms it takes, the rule that refuses 0", async function () {
+    const run = await runCli(["--help"]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(new RegExp(`^ {2}--poll-ms <n> +pause between passes at the head, at least ${OPTION_RULES.pollIntervalMs.min} \\(default 1000\\)$`, "m"));
   });
 
   it("refuses with --once, before or after it, a flag that only following the chain uses, naming both, exit 2", async function () {
