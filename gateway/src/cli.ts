@@ -7,11 +7,12 @@ import { GRAPH_NODE_REORG_THRESHOLD, StartAbortedError, gatewayRedactor, startGa
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
+import { GATEWAY_OPTION_RULES, type GatewayNumberRule, type GatewayNumericOption } from "./option-rules";
 import { DeploymentError } from "./sources/deployment";
 import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
 import { IndexerError } from "../../subgraph/indexer/errors";
 import { redactUrlsIn, type Redactor } from "../../subgraph/indexer/redact";
-import { MAX_TIMER_MS } from "../../subgraph/indexer/option-rules";
+import { accepts } from "../../subgraph/indexer/option-rules";
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 
 const USAGE = `Usage: npm run gateway -- [options]
@@ -77,20 +78,24 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   };
   /** How an error names where a value came from: the flag, or the variable when the flag was not given. */
   const origin = (flag: string, envName: string): string => (flags.has(flag) ? `--${flag}` : envName);
-  const integer = (text: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0): number => {
+  // Each number is checked against the rule startGateway applies to the option it sets (option-rules.ts), so that the
+  // two cannot disagree; the flags take digits only, and say so. The rules of the timers stop at MAX_TIMER_MS: above
+  // 2^31 - 1 ms Node's timers fire at once (a TimeoutOverflowWarning), and every request would time out.
+  const integer = (text: string | undefined, name: string, fallback: number, option: GatewayNumericOption): number => {
     if (text === undefined || text === "") return fallback;
     // Digits only: Number() would also take " " (as 0), "0x1f90", "8e3" and "4000.0".
     const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      const what = max === 65_535 ? "a port number from 0 to 65535" : min === 1 ? "a positive integer" : "a non-negative integer";
+    const rule: GatewayNumberRule = GATEWAY_OPTION_RULES[option];
+    if (!accepts(rule, n)) {
+      const what = option === "port" ? "a port number from 0 to 65535" : rule.min === 1 ? "a positive integer" : "a non-negative integer";
       throw new UsageError(`${name} must be ${what} (got ${text})`);
     }
     return n;
   };
-  // Above 2^31 - 1 ms Node's timers fire at once (a TimeoutOverflowWarning): every request would time out.
-  const milliseconds = (text: string, name: string): number => {
+  const milliseconds = (text: string, name: string, option: GatewayNumericOption): number => {
     const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-    if (!(n >= 1 && n <= MAX_TIMER_MS)) throw new UsageError(`${name} must be a positive integer of milliseconds, at most ${MAX_TIMER_MS} (got ${text})`);
+    const rule: GatewayNumberRule = GATEWAY_OPTION_RULES[option];
+    if (!accepts(rule, n)) throw new UsageError(`${name} must be a positive integer of milliseconds, at most ${rule.max} (got ${text})`);
     return n;
   };
   // A URL without its scheme ("localhost:8000/...") parses as one with a strange scheme: the gateway would start and
@@ -147,34 +152,32 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   if (rpcTimeoutText !== undefined && subgraphUrl !== undefined) {
     throw new UsageError(`${rpcTimeoutName} applies only to the embedded indexer, not with --subgraph-url (SUBGRAPH_URL)`);
   }
-  const rpcTimeoutMs = rpcTimeoutText === undefined ? undefined : milliseconds(rpcTimeoutText, rpcTimeoutName);
+  const rpcTimeoutMs = rpcTimeoutText === undefined ? undefined : milliseconds(rpcTimeoutText, rpcTimeoutName, "source.rpcTimeoutMs");
   const chainTimeoutText = pick("rpc-timeout", "RPC_TIMEOUT_MS");
-  const chainTimeoutMs = chainTimeoutText === undefined ? undefined : milliseconds(chainTimeoutText, origin("rpc-timeout", "RPC_TIMEOUT_MS"));
+  const chainTimeoutMs = chainTimeoutText === undefined ? undefined : milliseconds(chainTimeoutText, origin("rpc-timeout", "RPC_TIMEOUT_MS"), "chain.timeoutMs");
   const subgraphTimeoutText = pick("subgraph-timeout", "SUBGRAPH_TIMEOUT_MS");
   const subgraphTimeoutName = origin("subgraph-timeout", "SUBGRAPH_TIMEOUT_MS");
   // The embedded indexer answers from a thread of this process: nothing to time out there but the worker's own hang.
   if (subgraphTimeoutText !== undefined && subgraphUrl === undefined) {
     throw new UsageError(`${subgraphTimeoutName} applies only with --subgraph-url (SUBGRAPH_URL), not to the embedded indexer`);
   }
-  const subgraphTimeoutMs = subgraphTimeoutText === undefined ? undefined : milliseconds(subgraphTimeoutText, subgraphTimeoutName);
+  const subgraphTimeoutMs = subgraphTimeoutText === undefined ? undefined : milliseconds(subgraphTimeoutText, subgraphTimeoutName, "source.timeoutMs");
   const reorgThreshold = reorgThresholdText === undefined
     ? undefined
-    : integer(reorgThresholdText, origin("reorg-threshold", "REORG_THRESHOLD"), GRAPH_NODE_REORG_THRESHOLD);
+    : integer(reorgThresholdText, origin("reorg-threshold", "REORG_THRESHOLD"), GRAPH_NODE_REORG_THRESHOLD, "source.reorgThreshold");
   const options: GatewayOptions = {
-    // listen() would refuse a port above 65535 only once the indexer and chain reader had started, with a stack.
-    port: integer(pick("port", "PORT"), origin("port", "PORT"), 4000, 65_535),
+    port: integer(pick("port", "PORT"), origin("port", "PORT"), 4000, "port"),
     host: pick("host", "HOST") ?? "127.0.0.1",
     corsOrigins: corsOrigins(pick("cors", "CORS_ORIGINS"), origin("cors", "CORS_ORIGINS")),
-    maxLag: integer(pick("max-lag", "MAX_LAG"), origin("max-lag", "MAX_LAG"), 5),
-    // A cap of 0 would refuse every connection or subscription: surely a mistake, not a setting.
+    maxLag: integer(pick("max-lag", "MAX_LAG"), origin("max-lag", "MAX_LAG"), 5, "maxLag"),
     limits: {
       maxConnections: integer(pick("max-connections", "MAX_CONNECTIONS"), origin("max-connections", "MAX_CONNECTIONS"),
-        DEFAULT_SUBSCRIPTION_LIMITS.maxConnections, undefined, 1),
+        DEFAULT_SUBSCRIPTION_LIMITS.maxConnections, "limits.maxConnections"),
       maxSubscriptions: integer(pick("max-subscriptions", "MAX_SUBSCRIPTIONS"), origin("max-subscriptions", "MAX_SUBSCRIPTIONS"),
-        DEFAULT_SUBSCRIPTION_LIMITS.maxSubscriptions, undefined, 1),
+        DEFAULT_SUBSCRIPTION_LIMITS.maxSubscriptions, "limits.maxSubscriptions"),
       maxSubscriptionsPerConnection: integer(pick("max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION"),
         origin("max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION"), DEFAULT_SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection,
-        undefined, 1),
+        "limits.maxSubscriptionsPerConnection"),
     },
     source:
       subgraphUrl !== undefined

@@ -14,6 +14,7 @@ import { redactUrl, urlRedactor, type Redactor } from "../../subgraph/indexer/re
 import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
 import { buildSchema } from "./schema/executable-schema";
+import { checkGatewayOptions } from "./option-rules";
 import { startHttpServer } from "./server";
 import { CachingSubgraphSource } from "./sources/caching-source";
 import { contractAddress, readDeployment, type DeploymentRecord } from "./sources/deployment";
@@ -65,6 +66,10 @@ export interface ChainConfig {
   timeoutMs?: number;
 }
 
+/**
+ * Each number is checked before anything starts: one the gateway cannot honour (headPollMs: 0, a NaN, a timer past
+ * 2^31 - 1 ms) rejects createGatewayRuntime and startGateway with a GatewayOptionError naming its path and value.
+ */
 export interface GatewayOptions {
   /** Default 4000; 0 picks a free port. */
   port?: number;
@@ -148,11 +153,13 @@ export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain"
 }
 
 export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
+  // Before anything starts: a value refused once the indexer thread runs would leave it to stop, and one never refused
+  // (headPollMs: 0) would be a busy loop.
+  checkGatewayOptions(options);
   const given = options.logger ?? createJsonLogger();
   const redact = gatewayRedactor(options);
   const logger = redact === null ? given : redactingLogger(given, redact);
-  const { maxDepth, maxCost, maxPageSize, maxDays } = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
-  const limits: QueryLimits = { maxDepth, maxCost, maxPageSize, maxDays };
+  const limits = limitsWithDefaults(options.limits).query;
   let inner: SubgraphSource;
   let chainConfig: ChainConfig | null | undefined = options.chain;
   const { signal } = options;
@@ -251,9 +258,23 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   };
 }
 
-function subscriptionLimits(given: Partial<SubscriptionLimits> | undefined): SubscriptionLimits {
-  const { maxConnections, maxSubscriptionsPerConnection, maxSubscriptions } = { ...DEFAULT_SUBSCRIPTION_LIMITS, ...given };
-  return { maxConnections, maxSubscriptionsPerConnection, maxSubscriptions };
+/** `defaults`' fields, each replaced by the one `given` holds, if defined. */
+function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const result = { ...defaults };
+  for (const key of Object.keys(defaults) as Array<keyof T>) {
+    const value = given?.[key];
+    if (value !== undefined) result[key] = value as T[keyof T];
+  }
+  return result;
+}
+
+/**
+ * GatewayOptions.limits split in two, each limit not given taking its default. A limit given as undefined is not
+ * given (checkGatewayOptions passes it as such): a spread would copy it, and a comparison with undefined is false, so
+ * the limit would be no limit at all.
+ */
+export function limitsWithDefaults(given: GatewayOptions["limits"]): { query: QueryLimits; subscriptions: SubscriptionLimits } {
+  return { query: withDefaults(DEFAULT_QUERY_LIMITS, given), subscriptions: withDefaults(DEFAULT_SUBSCRIPTION_LIMITS, given) };
 }
 
 export const DEFAULT_STATIC_DIR = path.join(repoRoot(), "gateway", "dashboard");
@@ -273,7 +294,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       corsOrigins: options.corsOrigins ?? "*",
       staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
       introspection: options.introspection,
-      subscriptionLimits: subscriptionLimits(options.limits),
+      subscriptionLimits: limitsWithDefaults(options.limits).subscriptions,
     });
     if (signal?.aborted) {
       await server.close();

@@ -8,6 +8,8 @@ export type {
   SubgraphUrlSourceConfig,
   ChainConfig,
 } from "./gateway";
+export { GatewayOptionError, GATEWAY_OPTION_RULES } from "./option-rules";
+export type { GatewayNumericOption } from "./option-rules";
 export { createJsonLogger, silentLogger } from "./logger";
 export type { Logger, LogLevel } from "./logger";
 export type { QueryLimits } from "./limits/query-limits";
