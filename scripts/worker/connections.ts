@@ -107,11 +107,11 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       ...transactionWaits(config.chain),
       logger: logger.child({ component: "chain" }),
     });
-    // Before any write of this run: each would be queued behind them.
-    await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing unmined transactions", signal);
     const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider", signal);
     // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
     if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
+    // Before any write of this run: each would be queued behind them.
+    await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing unmined transactions", signal);
 
     let indexedBlock: number | undefined;
     if (config.provider.onlineAtStart && status.registered && !status.online) {

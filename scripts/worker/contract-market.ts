@@ -8,7 +8,9 @@
 //   collateral in Staking, whose errors then surface); JobEscrowChallengeWindowOpen becomes
 //   ChallengeWindowOpenError;
 // - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
-//   queue has read the nonce again, so the next try goes through;
+//   queue has read the nonce again, so the next try goes through; one refused as an underpriced replacement collided
+//   with a transaction of ours the node's pending count left out, which is replaced first (as cancelLeftoverTransactions
+//   does);
 // - a receipt that does not come within receiptTimeoutMs is ReceiptTimeoutError, transient;
 //
 // A transaction not mined within replaceAfterMs (a fee below what blocks now take) is sent again with the same nonce
@@ -387,9 +389,22 @@ export class ContractMarket implements JobMarket {
   }
 
   private async sendTx(build: TxBuilder): Promise<ContractTransactionResponse> {
+    let nonce: number | undefined;
     try {
-      return await this.sender.send(build);
+      return await this.sender.send((overrides) => {
+        nonce = overrides.nonce;
+        return build(overrides);
+      });
     } catch (error) {
+      if (isError(error, "REPLACEMENT_UNDERPRICED") && nonce !== undefined) {
+        // The node holds a transaction of ours at this nonce that its `pending` count leaves out (Hardhat's does, for
+        // one whose fee the next block will not take): every try would collide with it. Replaced, the retry goes after.
+        const held = nonce;
+        this.logger.warn("the node holds an unmined transaction of the operator key at the nonce of a write; replacing it", { nonce: held });
+        await this.sender.exclusive(() => this.cancelAt(held)).catch((cancelError: unknown) =>
+          this.logger.warn("could not replace the unmined transaction", { nonce: held, error: cancelError }),
+        );
+      }
       if (isNonceConflict(error)) throw new NonceConflictError(error);
       throw error;
     }
