@@ -17,13 +17,13 @@
 // and the same call, its fees raised by 12.5% (nodes refuse a replacement under +10%; Hardhat too) or to what the node
 // now suggests if that is more, and again after each further replaceAfterMs, never above maxFeePerGas. Whichever of
 // them is mined is the write's receipt.
+// - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
 //
 // Transactions of the operator key the node holds unmined when the worker starts (its `pending` nonce above its
 // `latest`: left by an earlier run, at a fee blocks no longer take) would hold up every write of this one, each queued
 // behind them until its receipt timeout, for as long as they are not mined: cancelLeftoverTransactions replaces each
 // with a 0-value transfer to the key itself at the same nonce, paying what the node suggests, raised by 12.5% at each
 // refusal as underpriced (its fees are unknown), never above maxFeePerGas.
-// - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
 
 import {
   ContractTransactionReceipt,
@@ -33,6 +33,7 @@ import {
   LogDescription,
   Wallet,
   isError,
+  keccak256,
   type JsonFragment,
 } from "ethers";
 import {
@@ -354,7 +355,12 @@ export class ContractMarket implements JobMarket {
       : { gasPrice: cap(suggested.gasPrice ?? 0n) };
     while (fees !== undefined) {
       try {
-        const sent = await this.signer.sendTransaction({ to: this.signer.address, value: 0n, nonce, ...fees });
+        const request = await this.signer.populateTransaction({ to: this.signer.address, value: 0n, nonce, ...fees });
+        const signed = await this.signer.signTransaction(request);
+        // The very transfer a run before this one sent (a worker restarted in a loop, the fees unchanged): nodes refuse
+        // it again as known, in words of their own.
+        if ((await this.rpc.getTransaction(keccak256(signed))) !== null) return true;
+        const sent = await this.rpc.broadcastTransaction(signed);
         this.logger.warn("replaced an unmined transaction of the operator key", { nonce, replacement: sent.hash, fees });
         return true;
       } catch (error) {

@@ -233,6 +233,38 @@ describe("the contract market's receipts", function () {
       await chain.ethers.send("evm_setAutomine", [true]);
     }
   });
+
+  it("counts as replaced a leftover the node already holds the very replacement of (a run before, restarted at unchanged fees)", async () => {
+    const chainId = Number((await chain.ethers.getNetwork()).chainId);
+    const worker = () => {
+      const rpc = pinnedProvider(chain.url, chainId);
+      providers.push(rpc);
+      return market(30_000, { rpc }).market;
+    };
+    const unmined = async () =>
+      (await chain.ethers.getTransactionCount(operator.address, "pending")) -
+      (await chain.ethers.getTransactionCount(operator.address, "latest"));
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      // Blocks cheap enough that the node counts the leftover as pending.
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(parseUnits("0.1", "gwei"))]);
+      await chain.ethers.send("evm_mine", []);
+      const nonce = await chain.ethers.getTransactionCount(operator.address, "latest");
+      await new Wallet(operator.privateKey, chain.ethers).sendTransaction({
+        to: operator.address,
+        nonce,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("0.5", "gwei"),
+        maxPriorityFeePerGas: parseUnits("0.5", "gwei"),
+      });
+      expect(await worker().cancelLeftoverTransactions()).to.deep.equal([nonce]);
+      expect(await worker().cancelLeftoverTransactions()).to.deep.equal([nonce]);
+      await chain.ethers.send("evm_mine", []);
+      expect(await unmined()).to.equal(0);
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+  });
 });
 
 describe("the contract market's collateral quote, on the deployed contracts", function () {
