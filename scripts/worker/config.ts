@@ -243,6 +243,8 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
   const gateway = root.object("gateway", ["httpUrl", "wsUrl", "resyncSeconds"]);
   const provider = root.object("provider", ["address", "onlineAtStart", "offlineAtShutdown"]);
   const executors = readExecutors(root.optionalObject("executors", ["builtin", "command", "runTimeMargin"]), baseDir);
+  const operatorKey = readOperatorKey(root, baseDir);
+  refuseKeyForJobs(operatorKey, executors.command);
 
   return {
     configPath,
@@ -264,7 +266,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
       onlineAtStart: provider.boolean("onlineAtStart", true),
       offlineAtShutdown: provider.boolean("offlineAtShutdown", true),
     },
-    operatorKey: readOperatorKey(root, baseDir),
+    operatorKey,
     contracts: readContracts(root.object("contracts", ["deploymentFile", "jobEscrow", "providerRegistry"]), baseDir),
     gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
     policy: readPolicy(root.optionalObject("policy", POLICY_KEYS), executors),
@@ -321,6 +323,18 @@ function resolvePath(reader: FieldReader, key: string, baseDir: string): string 
   const value = reader.string(key, { maxBytes: 4096 });
   if (isUrlLike(value)) throw new FieldError(reader.fieldPath(key), "must be a file path, not a URL");
   return path.resolve(baseDir, value);
+}
+
+// A job program is the client's code: a variable it is given is the client's to read, and this one would hand them
+// the key that accepts and submits for the provider. Named by the variable, never by its value.
+function refuseKeyForJobs(operatorKey: OperatorKeySource, command: CommandExecutorConfig): void {
+  if (operatorKey.kind !== "env") return;
+  const index = command.envAllowList.indexOf(operatorKey.variable);
+  if (index === -1) return;
+  throw new FieldError(
+    `config.executors.command.envAllowList[${index}]`,
+    `names ${operatorKey.variable}, the operator key's variable (config.operatorKey.env): job programs run the client's code and must never see the key`,
+  );
 }
 
 // The key itself must never be echoed into an error message or a log, so nothing here reports the value found.

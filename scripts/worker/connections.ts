@@ -3,7 +3,7 @@
 // the contracts and the operator key belong together. The worker then puts the provider online (if configured),
 // and `close` puts it offline again.
 
-import type { Wallet } from "ethers";
+import type { ContractTransactionReceipt, Wallet } from "ethers";
 import { checkChainId, checkDeployed, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
 import type { PolicyConfig, WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
@@ -110,10 +110,20 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider", signal);
     // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
     if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
+    // Before any write of this run: each would be queued behind them.
+    await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing unmined transactions", signal);
 
     let indexedBlock: number | undefined;
     if (config.provider.onlineAtStart && status.registered && !status.online) {
-      const receipt = await retrying(() => market.setOnline(true), retry, logger, "going online", signal);
+      let receipt: ContractTransactionReceipt;
+      try {
+        receipt = await retrying(() => market.setOnline(true), retry, logger, "going online", signal);
+      } catch (error) {
+        // The worker will not run, and a setOnline(true) it sent may still be mined (a stop, or retries given up, while
+        // its receipt was awaited): that would leave the provider online with no worker behind it.
+        if (config.provider.offlineAtShutdown) await undoGoingOnline(market, operator.address, retry, logger);
+        throw error;
+      }
       indexedBlock = receipt.blockNumber;
       logger.info("provider is online", { provider: providerAddress, block: receipt.blockNumber });
     }
@@ -146,6 +156,19 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     throw error;
   }
 };
+
+/**
+ * Best effort, after a failed setOnline(true): replaces it if the node still holds it unmined, then goes offline if it
+ * was mined meanwhile. Without a signal: it runs because the worker stops.
+ */
+async function undoGoingOnline(market: ContractMarket, operator: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+  try {
+    await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing the unmined setOnline(true)");
+  } catch (error) {
+    logger.error("could not replace an unmined setOnline(true); the provider may go online with no worker", { error });
+  }
+  await goOffline(market, operator, retry, logger);
+}
 
 /** Best effort: a worker that cannot reach the chain at shutdown still stops, and says so. */
 async function goOffline(market: ContractMarket, operator: string, retry: RetryPolicy, logger: Logger): Promise<void> {

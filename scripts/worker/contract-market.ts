@@ -8,7 +8,9 @@
 //   collateral in Staking, whose errors then surface); JobEscrowChallengeWindowOpen becomes
 //   ChallengeWindowOpenError;
 // - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
-//   queue has read the nonce again, so the next try goes through;
+//   queue has read the nonce again, so the next try goes through; one refused as an underpriced replacement collided
+//   with a transaction of ours the node's pending count left out, which is replaced first (as cancelLeftoverTransactions
+//   does);
 // - a receipt that does not come within receiptTimeoutMs is ReceiptTimeoutError, transient;
 //
 // A transaction not mined within replaceAfterMs (a fee below what blocks now take) is sent again with the same nonce
@@ -16,15 +18,22 @@
 // now suggests if that is more, and again after each further replaceAfterMs, never above maxFeePerGas. Whichever of
 // them is mined is the write's receipt.
 // - everything else (network errors, timeouts, 5xx from the node) is thrown as it is, for retry.ts to classify.
+//
+// Transactions of the operator key the node holds unmined when the worker starts (its `pending` nonce above its
+// `latest`: left by an earlier run, at a fee blocks no longer take) would hold up every write of this one, each queued
+// behind them until its receipt timeout, for as long as they are not mined: cancelLeftoverTransactions replaces each
+// with a 0-value transfer to the key itself at the same nonce, paying what the node suggests, raised by 12.5% at each
+// refusal as underpriced (its fees are unknown), never above maxFeePerGas.
 
 import {
   ContractTransactionReceipt,
   ContractTransactionResponse,
+  FeeData,
   JsonRpcProvider,
-  type FeeData,
   LogDescription,
   Wallet,
   isError,
+  keccak256,
   type JsonFragment,
 } from "ethers";
 import {
@@ -185,6 +194,7 @@ export class ContractMarket implements JobMarket {
   private readonly rpc: JsonRpcProvider;
   private readonly provider: string;
   private readonly sender: TransactionSender;
+  private readonly signer: Wallet;
   /** How long a write waits for its receipt (public so that the documented 180 s default can be checked). */
   readonly receiptTimeoutMs: number;
   readonly replaceAfterMs: number;
@@ -200,6 +210,7 @@ export class ContractMarket implements JobMarket {
     this.rpc = options.rpc;
     this.provider = options.provider;
     const signer = options.operator.connect(options.rpc);
+    this.signer = signer;
     this.escrow = IJobEscrow__factory.connect(options.contracts.jobEscrow, signer);
     this.registry = IProviderRegistry__factory.connect(options.contracts.providerRegistry, signer);
     this.sender = new TransactionSender(options.rpc, signer.address);
@@ -310,6 +321,62 @@ export class ContractMarket implements JobMarket {
     }
   }
 
+  /**
+   * Replaces every transaction of the operator key that the node holds unmined with a 0-value transfer to the key
+   * itself, so that none of them can be mined any more and the next write is not queued behind them. Resolves with
+   * the nonces replaced; one that could not be (the fee cap reached) is logged and left.
+   */
+  cancelLeftoverTransactions(): Promise<number[]> {
+    return this.sender.exclusive(async () => {
+      const address = this.signer.address;
+      const [latest, pending] = await Promise.all([
+        this.rpc.getTransactionCount(address, "latest"),
+        this.rpc.getTransactionCount(address, "pending"),
+      ]);
+      if (pending <= latest) return [];
+      const nonces = Array.from({ length: pending - latest }, (_, index) => latest + index);
+      this.logger.warn("the node holds transactions of the operator key unmined; replacing them with 0-value transfers to itself", {
+        address,
+        nonces,
+      });
+      const replaced: number[] = [];
+      for (const nonce of nonces) if (await this.cancelAt(nonce)) replaced.push(nonce);
+      return replaced;
+    });
+  }
+
+  /** True once a cancelling transfer with `nonce` is in the node's pool (or its nonce is mined already). */
+  private async cancelAt(nonce: number): Promise<boolean> {
+    const suggested = await this.rpc.getFeeData();
+    const eip1559 = suggested.maxFeePerGas !== null && suggested.maxPriorityFeePerGas !== null;
+    const cap = (fee: bigint): bigint => (fee > this.maxFeePerGas ? this.maxFeePerGas : fee);
+    let fees: Omit<TxOverrides, "nonce"> | undefined = eip1559
+      ? { maxFeePerGas: cap(suggested.maxFeePerGas!), maxPriorityFeePerGas: cap(suggested.maxPriorityFeePerGas!) }
+      : { gasPrice: cap(suggested.gasPrice ?? 0n) };
+    while (fees !== undefined) {
+      try {
+        const request = await this.signer.populateTransaction({ to: this.signer.address, value: 0n, nonce, ...fees });
+        const signed = await this.signer.signTransaction(request);
+        // The very transfer a run before this one sent (a worker restarted in a loop, the fees unchanged): nodes refuse
+        // it again as known, in words of their own.
+        if ((await this.rpc.getTransaction(keccak256(signed))) !== null) return true;
+        const sent = await this.rpc.broadcastTransaction(signed);
+        this.logger.warn("replaced an unmined transaction of the operator key", { nonce, replacement: sent.hash, fees });
+        return true;
+      } catch (error) {
+        if (isError(error, "NONCE_EXPIRED")) return true;
+        if (!isError(error, "REPLACEMENT_UNDERPRICED")) throw error;
+        const previous = { maxFeePerGas: fees.maxFeePerGas ?? null, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? null, gasPrice: fees.gasPrice ?? null };
+        fees = replacementFees(previous, new FeeData(), this.maxFeePerGas);
+      }
+    }
+    this.logger.warn("cannot replace an unmined transaction of the operator key within chain.maxFeePerGas; leaving it", {
+      nonce,
+      maxFeePerGas: this.maxFeePerGas,
+    });
+    return false;
+  }
+
   private async write(
     operation: MarketRejectedError["operation"],
     jobId: bigint,
@@ -328,9 +395,22 @@ export class ContractMarket implements JobMarket {
   }
 
   private async sendTx(build: TxBuilder): Promise<ContractTransactionResponse> {
+    let nonce: number | undefined;
     try {
-      return await this.sender.send(build);
+      return await this.sender.send((overrides) => {
+        nonce = overrides.nonce;
+        return build(overrides);
+      });
     } catch (error) {
+      if (isError(error, "REPLACEMENT_UNDERPRICED") && nonce !== undefined) {
+        // The node holds a transaction of ours at this nonce that its `pending` count leaves out (Hardhat's does, for
+        // one whose fee the next block will not take): every try would collide with it. Replaced, the retry goes after.
+        const held = nonce;
+        this.logger.warn("the node holds an unmined transaction of the operator key at the nonce of a write; replacing it", { nonce: held });
+        await this.sender.exclusive(() => this.cancelAt(held)).catch((cancelError: unknown) =>
+          this.logger.warn("could not replace the unmined transaction", { nonce: held, error: cancelError }),
+        );
+      }
       if (isNonceConflict(error)) throw new NonceConflictError(error);
       throw error;
     }

@@ -116,7 +116,7 @@ const JOBS_IN_HAND = `
 `;
 
 export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
-  const source = reconnectingJobSource((signal) => connectGateway(options, signal), {
+  const source = reconnectingJobSource((signal, established) => connectGateway(options, signal, established), {
     retry: options.retry,
     logger: options.logger,
   });
@@ -139,7 +139,11 @@ export async function jobsInHand(options: GatewaySourceOptions, signal: AbortSig
 }
 
 /** One connection: the catch-up, then the feed, until the connection ends (returns or throws). */
-export async function* connectGateway(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<CandidateJob> {
+export async function* connectGateway(
+  options: GatewaySourceOptions,
+  signal: AbortSignal,
+  established: () => void = () => undefined,
+): AsyncGenerator<CandidateJob> {
   const { logger } = options;
   const { requestTimeoutMs, keepAliveMs } = gatewayTimeouts(options);
   const filter = await options.feedFilter();
@@ -179,6 +183,8 @@ export async function* connectGateway(options: GatewaySourceOptions, signal: Abo
       yield job;
     }
     logger.info("read the jobs already open", { jobs: caughtUp });
+    // Both URLs have answered as the gateway: an HTTP status from now on is a restart behind a proxy, not a wrong URL.
+    established();
 
     const resyncMs = options.resyncMs ?? 60_000;
     const events = feed.events(signal);

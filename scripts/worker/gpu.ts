@@ -191,7 +191,24 @@ export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: G
   return { offered: ordered[0], ignored: ordered.slice(1) };
 }
 
-/** Run nvidia-smi (no shell, bounded time) and parse what it prints. Throws ProcessError or NvidiaSmiOutputError. */
+// What a GPU probe may need to be found and to find the driver: the worker's environment also holds the operator key
+// (operatorKey.env), which no child of the worker but the worker itself should ever see.
+const PROBE_ENV_NAMES = new Set(["PATH", "LD_LIBRARY_PATH"]);
+const PROBE_ENV_PREFIX = "CUDA_";
+
+/** The part of `env` a GPU probe is given: PATH, LD_LIBRARY_PATH and CUDA_* only. */
+export function probeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (PROBE_ENV_NAMES.has(name) || name.startsWith(PROBE_ENV_PREFIX))) kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * Run nvidia-smi (no shell, bounded time, with probeEnvironment(env) only) and parse what it prints. Throws
+ * ProcessError or NvidiaSmiOutputError.
+ */
 export async function queryNvidiaSmi(
   nvidiaSmiPath: string,
   timeoutMs: number,
@@ -199,7 +216,7 @@ export async function queryNvidiaSmi(
 ): Promise<GpuDevice[]> {
   const { stdout } = await runProcess(nvidiaSmiPath, {
     args: NVIDIA_SMI_QUERY,
-    env,
+    env: probeEnvironment(env),
     timeoutMs,
     maxOutputBytes: 1024 * 1024,
   });

@@ -1,6 +1,6 @@
 // GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: network
 // errors come through as Node reports them (transient for retry.ts), a query not answered in time is a
-// GatewayTimeoutError (transient), a 5xx/408/429 is an HttpStatusError, and GraphQL errors or an unexpected body are
+// GatewayTimeoutError (transient), a 5xx/408/425/429 is an HttpStatusError, and GraphQL errors or an unexpected body are
 // GatewayResponseError / GatewayProtocolError.
 
 import { GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";

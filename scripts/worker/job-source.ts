@@ -1,10 +1,14 @@
 // Turns a one-shot subscription (`connect` yields jobs until its connection drops) into a JobSource that
 // reconnects by itself, with exponential backoff, for as long as the worker runs. The gateway-backed source only
 // has to implement `connect` over graphql-ws.
+//
+// An HTTP status the gateway answers with (404, 403, 502...) means different things before and after the gateway
+// first worked: at start it is most likely a wrong URL, which no wait fixes and which the operator should hear of at
+// once; once the same URL has answered, it is most likely a reverse proxy answering for a gateway that is restarting.
 
 import type { Logger } from "./logger";
 import type { CandidateJob, JobSource } from "./market";
-import { RetryPolicy, backoffDelayMs, isTransientError, sleep } from "./retry";
+import { HttpStatusError, RetryPolicy, backoffDelayMs, isTransientError, sleep } from "./retry";
 
 export interface ReconnectOptions {
   /** maxAttempts is ignored: a worker keeps reconnecting; the delays grow up to maxDelayMs. */
@@ -15,29 +19,36 @@ export interface ReconnectOptions {
 }
 
 /**
+ * `connect` calls `established` once the connection is known to work (the URLs answered as a gateway does); from
+ * then on an HttpStatusError is retried too (see above).
+ */
+export type Connect = (signal: AbortSignal, established: () => void) => AsyncIterable<CandidateJob>;
+
+/**
  * A JobSource over `connect`. When the connection ends (normally or with a transient error) it connects again
  * after a delay that grows with each consecutive failure and resets once a connection delivers a job. A
  * non-transient error ends the iteration by throwing it.
  */
-export function reconnectingJobSource(
-  connect: (signal: AbortSignal) => AsyncIterable<CandidateJob>,
-  options: ReconnectOptions,
-): JobSource {
+export function reconnectingJobSource(connect: Connect, options: ReconnectOptions): JobSource {
   const isTransient = options.isTransient ?? isTransientError;
   const random = options.random ?? Math.random;
   return {
     async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
       let failures = 0;
+      let worked = false;
+      const established = (): void => {
+        worked = true;
+      };
       while (!signal.aborted) {
         let reason: unknown = "the subscription ended";
         try {
-          for await (const job of connect(signal)) {
+          for await (const job of connect(signal, established)) {
             failures = 0;
             yield job;
           }
         } catch (error) {
           if (signal.aborted) return;
-          if (!isTransient(error)) throw error;
+          if (!isTransient(error) && !(worked && error instanceof HttpStatusError)) throw error;
           reason = error;
         }
         if (signal.aborted) return;

@@ -53,9 +53,9 @@ export class RetryExhaustedError extends Error {
   }
 }
 
-// 408 and 429 are the 4xx that mean "not now" rather than "never".
+// 408, 425 and 429 are the 4xx that mean "not now" rather than "never".
 export function isTransientHttpStatus(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
+  return status >= 500 || status === 408 || status === 425 || status === 429;
 }
 
 const TRANSIENT_NETWORK_CODES = new Set([

@@ -37,6 +37,22 @@ export class TransactionSender {
   }
 
   /**
+   * Runs `task` in the queue's turn: no transaction of the queue is built or broadcast meanwhile, and the nonce is read
+   * from the node again after it (the task may have used nonces of its own, e.g. to replace transactions).
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const turn = this.tail.then(async () => {
+      try {
+        return await task();
+      } finally {
+        this.stale = true;
+      }
+    });
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
    * Read the nonce from the node again before the next transaction. After a transaction of ours went unmined: had the
    * node dropped it, the counter would stay past its nonce and every later transaction wait behind the gap for good.
    */

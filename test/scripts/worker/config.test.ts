@@ -507,6 +507,21 @@ describe("worker config", () => {
     expect(address.message).to.contain("must be a 0x-prefixed 20-byte address");
   });
 
+  it("refuses executors.command.envAllowList naming the operator key's variable, naming the field and the variable", () => {
+    const error = configError(withField(minimalConfig(), "executors.command.envAllowList", ["PATH", "LATENT_OPERATOR_KEY"]));
+    expect(error.field).to.equal("config.executors.command.envAllowList[1]");
+    expect(error.message).to.contain("LATENT_OPERATOR_KEY").and.to.contain("config.operatorKey.env");
+  });
+
+  it("accepts an envAllowList naming another variable when the key is read from a file", () => {
+    const json = withField(
+      withField(minimalConfig(), "operatorKey", { file: "/etc/latent/operator.key" }),
+      "executors.command.envAllowList",
+      ["PATH", "LATENT_OPERATOR_KEY"],
+    );
+    expect(parseConfig(json, "/etc/latent/worker.json").executors.command.envAllowList).to.deep.equal(["PATH", "LATENT_OPERATOR_KEY"]);
+  });
+
   it("refuses a key as operatorKey.file, but not a key file's path whose name has 64 hex digits in it", () => {
     const digits = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     for (const file of [digits, `0x${digits}`, ` 0x${digits}\n`]) {

@@ -2,13 +2,14 @@
 // start and offline at close, as provider.onlineAtStart and provider.offlineAtShutdown say. The gateway is never
 // reached: the job source connects only when asked for jobs.
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
 import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
+import { waitUntil } from "../../helpers/wait";
 
 describe("connectNetwork: the provider online at start, offline at close", function () {
   this.timeout(60_000);
@@ -47,6 +48,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     flags: { onlineAtStart: boolean; offlineAtShutdown: boolean },
     logger: Logger = silentLogger,
     signal?: AbortSignal,
+    receiptTimeoutMs?: number,
   ) {
     const config = parseConfig(
       {
@@ -59,6 +61,8 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       },
       "/etc/latent/worker.json",
     );
+    // Below the 20 s the config allows, for a write the node holds unmined to fail without a long wait.
+    if (receiptTimeoutMs !== undefined) config.chain.receiptTimeoutMs = receiptTimeoutMs;
     const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
     return connectNetwork({ config, operator, contracts, logger, signal });
   }
@@ -104,6 +108,80 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       (error: unknown) => error,
     );
     expect(outcome).to.have.property("message", "SIGTERM");
+    expect(await online()).to.equal(false);
+  });
+
+  /** The operator key's transactions the node holds unmined. */
+  async function unmined(): Promise<number> {
+    const [latest, pending] = await Promise.all([
+      chain.ethers.getTransactionCount(operator.address, "latest"),
+      chain.ethers.getTransactionCount(operator.address, "pending"),
+    ]);
+    return pending - latest;
+  }
+
+  async function withoutAutomine<T>(body: () => Promise<T>): Promise<T> {
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      return await body();
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+  }
+
+  it("replaces a low-fee transaction an earlier run left unmined, naming its nonce, and its first write goes through", async () => {
+    await setOnline(false);
+    const records: LogRecord[] = [];
+    const nonce = await chain.ethers.getTransactionCount(operator.address, "latest");
+    const gwei = (value: string) => parseUnits(value, "gwei");
+    const network = await withoutAutomine(async () => {
+      // Blocks at 0.1 gwei a gas: what the node suggests is then 2 x 0.1 + a tip of 1 gwei.
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("0.1"))]);
+      await chain.ethers.send("evm_mine", []);
+      // An earlier run's transaction, at a fee the next block will no longer take.
+      const stuck = await operator.connect(chain.ethers).sendTransaction({
+        to: operator.address,
+        nonce,
+        gasLimit: 21_000n,
+        maxFeePerGas: gwei("0.2"),
+        maxPriorityFeePerGas: gwei("0.2"),
+      });
+      expect(await unmined()).to.equal(1);
+      const logger = createLogger("info", (record) => records.push(record));
+      const connecting = connect({ onlineAtStart: true, offlineAtShutdown: false }, logger, undefined, 10_000);
+      connecting.catch(() => undefined);
+      await waitUntil(async () => (await unmined()) === 2, "the worker broadcasts its first write");
+      // Fees rise above the earlier run's: (Hardhat's "pending" count leaves out what the next block cannot take.)
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("0.5"))]);
+      await chain.ethers.send("evm_mine", []);
+      const connected = await connecting;
+      expect(await chain.ethers.getTransactionReceipt(stuck.hash)).to.equal(null);
+      return connected;
+    });
+    expect(await online()).to.equal(true);
+    expect(await unmined()).to.equal(0);
+    const noticed = records.find((record) => record.msg.startsWith("the node holds transactions of the operator key unmined"));
+    expect(noticed?.fields.nonces).to.deep.equal([nonce]);
+    expect(records.find((record) => record.msg === "replaced an unmined transaction of the operator key")?.fields.nonce).to.equal(nonce);
+    await network.close();
+  });
+
+  it("told to stop while its setOnline(true) awaits a receipt, replaces it: the provider cannot go online with no worker", async () => {
+    await setOnline(false);
+    const stop = new AbortController();
+    const outcome = await withoutAutomine(async () => {
+      const connecting = connect({ onlineAtStart: true, offlineAtShutdown: true }, silentLogger, stop.signal, 500).then(
+        () => "connected",
+        (error: unknown) => error,
+      );
+      await waitUntil(async () => (await unmined()) === 1, "setOnline(true) is broadcast");
+      stop.abort(new Error("SIGTERM"));
+      const result = await connecting;
+      await chain.ethers.send("evm_mine", []);
+      return result;
+    });
+    expect(outcome).to.have.property("message", "SIGTERM");
+    expect(await unmined()).to.equal(0);
     expect(await online()).to.equal(false);
   });
 

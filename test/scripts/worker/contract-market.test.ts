@@ -2,7 +2,7 @@
 // mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
 // Then its reads of what an acceptance would lock, and the revert of one it cannot cover, on the deployed contracts.
 import { expect } from "chai";
-import { FeeData, JsonRpcProvider, Wallet, parseEther, type ContractTransactionReceipt, type Signer } from "ethers";
+import { FeeData, JsonRpcProvider, Wallet, parseEther, parseUnits, toQuantity, type ContractTransactionReceipt, type Signer } from "ethers";
 import {
   GPU_MODELS,
   type ProviderHandle,
@@ -189,6 +189,81 @@ describe("the contract market's receipts", function () {
     // Another write than the dropped one: Hardhat does not mine a resent copy of a dropped transaction.
     const receipt = await slow.setOnline(false);
     expect(receipt.status).to.equal(1);
+  });
+
+  it("replaces a transaction of the key that the node's pending count leaves out, when a write collides with its nonce; the retry goes through", async () => {
+    const logs: LogRecord[] = [];
+    // The worker's own provider, without ethers' response cache, which would answer the retry's nonce read from the first's.
+    const rpc = pinnedProvider(chain.url, Number((await chain.ethers.getNetwork()).chainId));
+    providers.push(rpc);
+    const { market: subject } = market(30_000, { rpc, receiptPollMs: 10, logger: createLogger("debug", (record) => logs.push(record)) });
+    const gwei = (value: string) => parseUnits(value, "gwei");
+    const unmined = async () =>
+      (await rpc.getTransactionCount(operator.address, "pending")) - (await rpc.getTransactionCount(operator.address, "latest"));
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("0.1"))]);
+      await chain.ethers.send("evm_mine", []);
+      const nonce = await rpc.getTransactionCount(operator.address, "latest");
+      // Sent elsewhere (an earlier run) at a fee the next block will not take: Hardhat's pending count leaves it out.
+      const stuck = await new Wallet(operator.privateKey, rpc).sendTransaction({
+        to: operator.address,
+        nonce,
+        gasLimit: 21_000n,
+        maxFeePerGas: gwei("1"),
+        maxPriorityFeePerGas: gwei("1"),
+      });
+      // A tip as high as the node suggests: a write at its nonce is no valid replacement (+10% is needed).
+      // 1.3, then 1.1375 after that empty block: above its fee still.
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("1.3"))]);
+      await chain.ethers.send("evm_mine", []);
+      expect(await unmined()).to.equal(0);
+      const caught = await subject.setOnline(true).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(caught).to.be.instanceOf(NonceConflictError);
+      expect(logs.find((record) => record.msg === "replaced an unmined transaction of the operator key")?.fields.nonce).to.equal(nonce);
+      const writing = subject.setOnline(true);
+      await waitUntil(async () => (await unmined()) === 2, "the retry is broadcast behind the replacement");
+      await chain.ethers.send("evm_mine", []);
+      expect((await writing).status).to.equal(1);
+      expect(await rpc.getTransactionReceipt(stuck.hash)).to.equal(null);
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+  });
+
+  it("counts as replaced a leftover the node already holds the very replacement of (a run before, restarted at unchanged fees)", async () => {
+    const chainId = Number((await chain.ethers.getNetwork()).chainId);
+    const worker = () => {
+      const rpc = pinnedProvider(chain.url, chainId);
+      providers.push(rpc);
+      return market(30_000, { rpc }).market;
+    };
+    const unmined = async () =>
+      (await chain.ethers.getTransactionCount(operator.address, "pending")) -
+      (await chain.ethers.getTransactionCount(operator.address, "latest"));
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      // Blocks cheap enough that the node counts the leftover as pending.
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(parseUnits("0.1", "gwei"))]);
+      await chain.ethers.send("evm_mine", []);
+      const nonce = await chain.ethers.getTransactionCount(operator.address, "latest");
+      await new Wallet(operator.privateKey, chain.ethers).sendTransaction({
+        to: operator.address,
+        nonce,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("0.5", "gwei"),
+        maxPriorityFeePerGas: parseUnits("0.5", "gwei"),
+      });
+      expect(await worker().cancelLeftoverTransactions()).to.deep.equal([nonce]);
+      expect(await worker().cancelLeftoverTransactions()).to.deep.equal([nonce]);
+      await chain.ethers.send("evm_mine", []);
+      expect(await unmined()).to.equal(0);
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { AsyncQueue } from "../../../scripts/worker/async-queue";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { gatewayJobSource, gatewayTimeouts, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
+import { HttpStatusError } from "../../../scripts/worker/retry";
 import type { CandidateJob } from "../../../scripts/worker/market";
 import { waitUntil } from "../../helpers/wait";
 import { gatewayJob, termsJson } from "./helpers/gateway-fixtures";
@@ -33,6 +34,8 @@ interface FakeGateway {
   openJobsError: GraphQLError | null;
   /** Set to leave HTTP queries unanswered (a gateway that hangs). */
   stallHttp: boolean;
+  /** Set to answer every HTTP query with this status and an HTML page, as a reverse proxy does. */
+  httpStatus: number | null;
   /** graphql-ws pings received over every connection. */
   pings: number;
   indexedBlock: number;
@@ -56,6 +59,7 @@ async function startFakeGateway(): Promise<FakeGateway> {
     jobsFilters: [] as unknown[],
     openJobsError: null as GraphQLError | null,
     stallHttp: false,
+    httpStatus: null as number | null,
     pings: 0,
     indexedBlock: 100,
     openJobsCalls: 0,
@@ -106,6 +110,12 @@ async function startFakeGateway(): Promise<FakeGateway> {
   const server = http.createServer((request, response) => {
     if (fake.stallHttp) {
       request.resume();
+      return;
+    }
+    if (fake.httpStatus !== null) {
+      request.resume();
+      response.writeHead(fake.httpStatus, { "content-type": "text/html" });
+      response.end(`<html><body><h1>${fake.httpStatus}</h1>nginx</body></html>`);
       return;
     }
     let body = "";
@@ -177,11 +187,17 @@ describe("gateway job source", function () {
   /** Collects the source's jobs in the background. */
   function collect(options: Partial<GatewaySourceOptions> = {}) {
     const jobs: CandidateJob[] = [];
+    const done = drain(source(options).jobs(controller.signal)[Symbol.asyncIterator](), jobs);
+    return { jobs, done };
+  }
+
+  /** Takes what is left of `iterator` into `jobs` in the background; the result settles when it ends. */
+  function drain(iterator: AsyncIterator<CandidateJob>, jobs: CandidateJob[]): Promise<void> {
     const done = (async () => {
-      for await (const job of source(options).jobs(controller.signal)) jobs.push(job);
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
     })();
     done.catch(() => undefined);
-    return { jobs, done };
+    return done;
   }
 
   it("lists the provider's jobs still accepted or submitted, every page, for the worker to resume", async () => {
@@ -264,10 +280,7 @@ describe("gateway job source", function () {
     // Not taking the next job: the source is held at its yield, as while it reads openJobs, and the feed buffers.
     for (let id = 10; id <= 14; id++) gateway.publish(gatewayJob(id));
     await waitUntil(() => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")), "the feed's buffer is full");
-    const collecting = (async () => {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
-    })();
-    collecting.catch(() => undefined);
+    void drain(iterator, jobs);
     // 10, the oldest, made room for 12: the feed never offers it. 14, the newest, is never dropped.
     await waitUntil(() => jobs.some((job) => job.jobId === 14n), "the newest event comes");
     expect(jobs.map((job) => job.jobId)).not.to.include(10n);
@@ -285,10 +298,7 @@ describe("gateway job source", function () {
     // Held at its yield, as while it reads openJobs: 1,001 events for the buffer.
     for (let id = 10; id <= 1010; id++) gateway.publish(gatewayJob(id));
     await waitUntil(() => logs.some((record) => record.msg.startsWith("the job feed's buffer is full")), "the feed's buffer is full");
-    const collecting = (async () => {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) jobs.push(next.value);
-    })();
-    collecting.catch(() => undefined);
+    void drain(iterator, jobs);
     await waitUntil(() => jobs.some((job) => job.jobId === 1010n), "the newest event comes");
     // Only 10, the oldest, made room: the other 1,000 all come, in order.
     const newest = Array.from({ length: 1000 }, (_, index) => BigInt(11 + index));
@@ -323,6 +333,34 @@ describe("gateway job source", function () {
     expect(error).to.be.instanceOf(GatewayResponseError);
     expect((error as Error).message).to.contain("BAD_USER_INPUT");
   });
+
+  it("stops with HttpStatusError when the gateway's URL answers 404 at the first connection (a wrong URL)", async () => {
+    gateway.httpStatus = 404;
+    const { done } = collect();
+    const error = await done.then(() => undefined, (failure: unknown) => failure);
+    expect(error).to.be.instanceOf(HttpStatusError);
+    expect(error).to.include({ status: 404 });
+    expect(gateway.subscriptions).to.equal(1);
+  });
+
+  for (const status of [404, 502, 503]) {
+    it(`once the gateway has worked, retries with a log line while a proxy answers ${status} for it, and goes on when it is back`, async () => {
+      gateway.open = [gatewayJob(1)];
+      const { jobs, done } = collect({ resyncMs: 50 });
+      await waitUntil(() => jobs.length === 1, "the catch-up is read");
+      gateway.httpStatus = status;
+      const reason = `${gateway.httpUrl} answered HTTP ${status}`;
+      await waitUntil(
+        () => logs.filter((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === reason).length >= 2,
+        "the source retries twice",
+      );
+      gateway.httpStatus = null;
+      gateway.open = [gatewayJob(1), gatewayJob(2)];
+      await waitUntil(() => jobs.some((job) => job.jobId === 2n), "the source reads openJobs again once the gateway is back");
+      controller.abort();
+      await done;
+    });
+  }
 
   it("keeps retrying while the gateway is unavailable", async () => {
     gateway.openJobsError = new GraphQLError("network state is unavailable", { extensions: { code: "SOURCE_UNAVAILABLE" } });

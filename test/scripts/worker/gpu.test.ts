@@ -234,6 +234,23 @@ describe("GPU detection", () => {
       expect((error as Error).message).to.contain("config.gpu.vramGiB, config.gpu.gpuCount");
     });
 
+    it("gives nvidia-smi PATH, LD_LIBRARY_PATH and CUDA_* only, never the operator key's variable", async () => {
+      const dump = path.join(binDir, "env.txt");
+      installNvidiaSmi(`env > '${dump}'\ncat <<'EOF'\n${RTX_4090}\nEOF`);
+      const parent = {
+        ...env(),
+        LD_LIBRARY_PATH: "/usr/lib/nvidia",
+        CUDA_VISIBLE_DEVICES: "0",
+        LATENT_OPERATOR_KEY: `0x${"ab".repeat(32)}`,
+        AWS_SECRET_ACCESS_KEY: "not-for-probes",
+      };
+      await resolveGpuSpecs(gpuConfig(), logger(), parent);
+      const seen = fs.readFileSync(dump, "utf8");
+      expect(seen).to.contain(`PATH=${parent.PATH}`).and.to.contain("LD_LIBRARY_PATH=/usr/lib/nvidia").and.to.contain("CUDA_VISIBLE_DEVICES=0");
+      expect(seen).not.to.contain("LATENT_OPERATOR_KEY").and.not.to.contain("ab".repeat(32));
+      expect(seen).not.to.contain("AWS_SECRET_ACCESS_KEY");
+    });
+
     it("does not run nvidia-smi when detection is off", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
       const config = gpuConfig({ detect: false, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });

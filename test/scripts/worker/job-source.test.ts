@@ -3,7 +3,7 @@ import { ZeroAddress } from "ethers";
 import { reconnectingJobSource } from "../../../scripts/worker/job-source";
 import { silentLogger } from "../../../scripts/worker/logger";
 import type { CandidateJob } from "../../../scripts/worker/market";
-import type { RetryPolicy } from "../../../scripts/worker/retry";
+import { HttpStatusError, type RetryPolicy } from "../../../scripts/worker/retry";
 
 const FAST: RetryPolicy = { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, jitter: 0 };
 
@@ -101,6 +101,48 @@ describe("reconnecting job source", () => {
       (reason: unknown) => reason,
     );
     expect((error as Error).message).to.equal("GraphQL schema has no field jobOpened");
+  });
+
+  it("gives up on an HTTP 404 before any connection has worked (a wrong URL)", async () => {
+    let connections = 0;
+    const source = reconnectingJobSource(
+      // eslint-disable-next-line require-yield
+      async function* () {
+        connections += 1;
+        throw new HttpStatusError("http://127.0.0.1:1/graphql", 404);
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const iterator = source.jobs(new AbortController().signal)[Symbol.asyncIterator]();
+    const error = await iterator.next().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.be.instanceOf(HttpStatusError);
+    expect(connections).to.equal(1);
+  });
+
+  it("retries an HTTP 404 once a connection has been established (a proxy while the gateway restarts)", async () => {
+    let connections = 0;
+    const source = reconnectingJobSource(
+      async function* (signal, established) {
+        connections += 1;
+        if (connections === 1) {
+          established();
+          throw new HttpStatusError("http://127.0.0.1:1/graphql", 404);
+        }
+        if (connections === 2) throw new HttpStatusError("http://127.0.0.1:1/graphql", 404);
+        yield job(1);
+        await aborted(signal);
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const controller = new AbortController();
+    for await (const candidate of source.jobs(controller.signal)) {
+      expect(candidate.jobId).to.equal(1n);
+      controller.abort();
+    }
+    expect(connections).to.equal(3);
   });
 
   it("ends while waiting to reconnect when aborted", async () => {

@@ -124,8 +124,9 @@ describe("retry", () => {
   });
 
   describe("classification", () => {
-    it("treats 5xx, 408 and 429 as transient and other 4xx as permanent", () => {
-      expect([500, 503, 408, 429].map((status) => isTransientError(new HttpStatusError("u", status)))).to.deep.equal([
+    it("treats 5xx, 408, 425 and 429 as transient and other 4xx as permanent", () => {
+      expect([500, 503, 408, 425, 429].map((status) => isTransientError(new HttpStatusError("u", status)))).to.deep.equal([
+        true,
         true,
         true,
         true,

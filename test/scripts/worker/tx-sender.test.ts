@@ -85,4 +85,23 @@ describe("transaction sender", () => {
     sender.resync();
     expect(await sender.send(taken(node))).to.equal(0);
   });
+
+  it("runs an exclusive task in the queue's turn and reads the node's count again after it (it may have used nonces)", async () => {
+    const node = new NodeCount(4);
+    const sender = new TransactionSender(node, OPERATOR);
+    expect(await sender.send(taken(node))).to.equal(4);
+    const order: string[] = [];
+    const task = sender.exclusive(async () => {
+      order.push("task");
+      // A transaction of the key sent outside the queue, e.g. a replacement at a nonce of its own.
+      node.pending = 9;
+    });
+    const next = sender.send(async (overrides) => {
+      order.push("send");
+      return taken(node)(overrides);
+    });
+    await task;
+    expect(await next).to.equal(9);
+    expect(order).to.deep.equal(["task", "send"]);
+  });
 });
