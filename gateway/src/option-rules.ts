@@ -8,6 +8,8 @@ import {
   MAX_TIMER_MS,
   NESTED_OPTION_RULES,
   OPTION_RULES,
+  RESTART_POLICY_RULES,
+  WORKER_OPTION_RULES,
   type NumberRule,
 } from "../../subgraph/indexer/option-rules";
 import type { GatewayOptions } from "./gateway";
@@ -41,10 +43,12 @@ export const GATEWAY_OPTION_RULES = {
   "source.indexerTuning.commitIntervalMs": OPTION_RULES.commitIntervalMs,
   "source.indexerTuning.instancePolicy.maxTriggersPerInstance": NESTED_OPTION_RULES.instancePolicy.maxTriggersPerInstance,
   "source.indexerTuning.instancePolicy.maxMemoryBytes": NESTED_OPTION_RULES.instancePolicy.maxMemoryBytes,
-  // The restart policy is also the gateway's query thread's, and the indexer does not check it: a delay of 0 doubles to
-  // 0, and a thread that dies as it starts would be started again and again with no pause.
-  "source.indexerTuning.restart.initialDelayMs": PAUSE_MS,
-  "source.indexerTuning.restart.maxDelayMs": PAUSE_MS,
+  // The indexer's worker handle's own options. The restart policy is also the gateway's query thread's: the indexer's
+  // rules keep a thread that dies as it starts from being started again and again with no pause.
+  "source.indexerTuning.hangTimeoutMs": WORKER_OPTION_RULES.hangTimeoutMs,
+  "source.indexerTuning.maxHeapMb": WORKER_OPTION_RULES.maxHeapMb,
+  "source.indexerTuning.restart.initialDelayMs": RESTART_POLICY_RULES.initialDelayMs,
+  "source.indexerTuning.restart.maxDelayMs": RESTART_POLICY_RULES.maxDelayMs,
   "source.timeoutMs": TIMEOUT_MS,
   // graph-node's threshold, which jobUpdated waits out after a final status: NaN would end no feed, ever.
   "source.reorgThreshold": { whole: true, unit: "blocks", min: 0 },

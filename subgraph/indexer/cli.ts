@@ -9,7 +9,7 @@ import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
 import { loadSubgraph, type SubgraphBuild } from "./manifest";
-import { accepts, describe, OPTION_RULES, type NumberRule } from "./option-rules";
+import { accepts, describe, OPTION_RULES, WORKER_OPTION_RULES, type NumberRule } from "./option-rules";
 import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "./redact";
 import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
@@ -31,8 +31,9 @@ const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
   --max-range <n>         largest eth_getLogs block range (default 10000)
   --rps <n>               at most n JSON-RPC requests per second (0: unlimited; default: unlimited until rate limited)
   --hang-timeout <s>      the indexer's thread, answering nothing for s seconds (a mapping in an endless loop), is
-                          terminated and restarted; with --once, exit code 1 (default 120; 0: never)
-  --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB (default ${DEFAULT_MAX_HEAP_MB})
+                          terminated and restarted; with --once, exit code 1 (default 120; 0: never; else at
+                          least ${WORKER_OPTION_RULES.hangTimeoutMs.min / 1000}, to the millisecond)
+  --max-heap-mb <n>       the indexer thread's JavaScript heap limit in MB, at least ${WORKER_OPTION_RULES.maxHeapMb.min} (default ${DEFAULT_MAX_HEAP_MB})
   --once                  index up to the current head, then exit (exit code 1 if the subgraph failed, or the
                           indexer's thread died or hung); not with --port, --host, --name or --poll-ms
   --log-level <level>     critical|error|warning|info|debug (default info)
@@ -51,7 +52,7 @@ interface CliArgs {
   pollMs: number;
   maxRange: number;
   rps: number | undefined;
-  hangTimeoutS: number;
+  hangTimeoutMs: number;
   maxHeapMb: number;
   once: boolean;
   logLevel: IndexerLogRecord["level"];
@@ -95,18 +96,14 @@ function parseArgs(argv: readonly string[]): CliArgs {
     pollMs: 1000,
     maxRange: 10_000,
     rps: undefined,
-    hangTimeoutS: 120,
+    hangTimeoutMs: 120_000,
     maxHeapMb: DEFAULT_MAX_HEAP_MB,
     once: false,
     logLevel: "info",
     quiet: false,
   };
-  // Number("") is 0 and Number(" 1 ") is 1: only plain decimals are read, and the message repeats what was typed.
-  const number = (flag: string, value: string): number => {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new UsageError(`${flag} needs a non-negative number (got "${value}")`);
-    return n;
-  };
+  // Number("") is 0 and Number(" 1 ") is 1: only plain decimals are read (here and below), and the message repeats what
+  // was typed.
   const whole = (flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
@@ -115,11 +112,22 @@ function parseArgs(argv: readonly string[]): CliArgs {
     }
     return n;
   };
-  // A flag that sets an IndexerOptions number is checked against the rule Indexer.open checks the option with.
+  // A flag that sets an IndexerOptions number is checked against the rule Indexer.open (or the worker's handle) checks
+  // the option with.
   const option = (flag: string, value: string, rule: NumberRule): number => {
     const n = Number(value);
     if (!(rule.whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(value) || !accepts(rule, n)) throw new UsageError(`${flag} needs ${describe(rule)} (got "${value}")`);
     return n;
+  };
+  // --hang-timeout is in seconds, hangTimeoutMs in whole milliseconds: at most three decimals, so that the product is
+  // exact (1.1 * 1000 is not 1100), and the rule the handle checks hangTimeoutMs with.
+  const seconds = (flag: string, value: string, rule: NumberRule): number => {
+    const ms = Math.round(Number(value) * 1000);
+    if (!/^\d+(\.\d{1,3})?$/.test(value) || !accepts(rule, ms)) {
+      const least = rule.zero === undefined ? `at least ${rule.min / 1000}` : `0 (${rule.zero}) or at least ${rule.min / 1000}`;
+      throw new UsageError(`${flag} needs a number of seconds, ${least}, at most ${(rule.max ?? Infinity) / 1000}, to the millisecond (got "${value}")`);
+    }
+    return ms;
   };
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -163,10 +171,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.rps = option(flag, value(), OPTION_RULES.maxRequestsPerSecond);
         break;
       case "--hang-timeout":
-        args.hangTimeoutS = number(flag, value());
+        args.hangTimeoutMs = seconds(flag, value(), WORKER_OPTION_RULES.hangTimeoutMs);
         break;
       case "--max-heap-mb":
-        args.maxHeapMb = whole(flag, value(), 1);
+        args.maxHeapMb = option(flag, value(), WORKER_OPTION_RULES.maxHeapMb);
         break;
       case "--once":
         args.once = true;
@@ -239,7 +247,7 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     maxBlockRange: args.maxRange,
     maxRequestsPerSecond: args.rps,
     logLevel: args.logLevel,
-    hangTimeoutMs: args.hangTimeoutS * 1000,
+    hangTimeoutMs: args.hangTimeoutMs,
     maxHeapMb: args.maxHeapMb,
     once: args.once,
     // A one-off run that lost its thread fails (exit code 1) for whoever started it to decide, rather than retry.

@@ -14,6 +14,8 @@ export interface NumberRule {
   readonly aboveMin?: boolean;
   /** Infinity is accepted (it means something: "never"); otherwise only finite numbers are. */
   readonly infinity?: boolean;
+  /** 0 is accepted too, below `min`, and means this ("never"): the message says so. */
+  readonly zero?: string;
 }
 
 /** setTimeout takes a longer delay (Infinity included) for 1 ms: the options that set a timer stop there. */
@@ -43,6 +45,32 @@ export const OPTION_RULES = {
 export type NumericOption = keyof typeof OPTION_RULES;
 
 /**
+ * The options of the worker thread's handle (IndexerWorkerOptions) that Indexer.open does not take: the handle checks
+ * them before it starts a thread.
+ */
+export const WORKER_OPTION_RULES = {
+  // The thread answers a ping only between tasks: a block's handlers (10 ms before the indexer yields), a SQLite
+  // commit, a full collection of a heap of up to maxHeapMb, each of which can take hundreds of ms on a loaded machine.
+  // Under a second those would be taken for hangs (the watchdog checks every quarter of it: 0.001 checked every 1 ms
+  // and called the thread hung at once). Whole: the watchdog counts in Date.now()'s milliseconds.
+  hangTimeoutMs: { whole: true, unit: "milliseconds", min: 1000, zero: "never", max: MAX_TIMER_MS },
+  // Below 5 MB V8 cannot start a thread at all: Node 20 ends it with ERR_WORKER_OUT_OF_MEMORY before its first line
+  // runs (measured: a bare thread starts with 5, not with 4). The indexer's thread needs far more; running out is a
+  // clear error, naming the option, once it has started.
+  maxHeapMb: { whole: true, unit: "megabytes", min: 5 },
+} as const satisfies Record<string, NumberRule>;
+
+/**
+ * The restart policy's delays (RestartPolicy), checked with the handle's options. 0 would double to 0 for ever: a
+ * thread that dies as it starts would be started again and again with no pause. Past MAX_TIMER_MS, or NaN, setTimeout
+ * waits 1 ms instead. The handle also refuses a maxDelayMs below initialDelayMs, both given.
+ */
+export const RESTART_POLICY_RULES = {
+  initialDelayMs: { whole: false, unit: "milliseconds", min: 1, max: MAX_TIMER_MS },
+  maxDelayMs: { whole: false, unit: "milliseconds", min: 1, max: MAX_TIMER_MS },
+} as const satisfies Record<string, NumberRule>;
+
+/**
  * The numbers of the options that are objects (instancePolicy, statistics), by option and field. NaN in any of them
  * would turn its comparison false for good: an instance never replaced, statistics never refreshed.
  */
@@ -64,13 +92,15 @@ export function accepts(rule: NumberRule, value: unknown): value is number {
   if (typeof value !== "number" || Number.isNaN(value)) return false;
   if (value === Infinity) return rule.infinity === true;
   if (rule.whole ? !Number.isSafeInteger(value) : !Number.isFinite(value)) return false;
+  if (value === 0 && rule.zero !== undefined) return true;
   if (rule.max !== undefined && value > rule.max) return false;
   return rule.aboveMin === true ? value > rule.min : value >= rule.min;
 }
 
 /** "a whole number of blocks, at least 1": what the rule accepts, for a message that refuses a value. */
 export function describe(rule: NumberRule): string {
-  const low = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  const least = rule.aboveMin === true ? `more than ${rule.min}` : rule.min === 0 ? "0 or more" : `at least ${rule.min}`;
+  const low = rule.zero === undefined ? least : `0 (${rule.zero}) or ${least}`;
   const bound = rule.max === undefined ? low : `${low}, at most ${rule.max}`;
   return `${rule.whole ? "a whole number" : "a number"} of ${rule.unit}, ${bound}`;
 }

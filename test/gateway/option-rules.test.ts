@@ -77,6 +77,10 @@ const REFUSED: Record<GatewayNumericOption, readonly unknown[]> = {
   "source.indexerTuning.commitIntervalMs": [-1, NaN],
   "source.indexerTuning.instancePolicy.maxTriggersPerInstance": [0, -1, 0.5, NaN],
   "source.indexerTuning.instancePolicy.maxMemoryBytes": [-1, NaN],
+  // 0 is "never"; under a second a block's work would be taken for a hang, and the watchdog counts whole milliseconds.
+  "source.indexerTuning.hangTimeoutMs": [-1, 0.001, 1, 999, 1000.5, NaN, Infinity, PAST_TIMER],
+  // Below 5 MB V8 cannot start a thread.
+  "source.indexerTuning.maxHeapMb": [0, -1, 4, 5.5, NaN, Infinity],
   "source.indexerTuning.restart.initialDelayMs": TIMER_REFUSED,
   "source.indexerTuning.restart.maxDelayMs": TIMER_REFUSED,
   "source.timeoutMs": TIMER_REFUSED,
@@ -106,6 +110,8 @@ const ACCEPTED: Record<GatewayNumericOption, readonly number[]> = {
   "source.indexerTuning.commitIntervalMs": [0, Infinity],
   "source.indexerTuning.instancePolicy.maxTriggersPerInstance": [1, Infinity],
   "source.indexerTuning.instancePolicy.maxMemoryBytes": [0, Infinity],
+  "source.indexerTuning.hangTimeoutMs": [0, 1000, MAX_TIMER_MS],
+  "source.indexerTuning.maxHeapMb": [5, Number.MAX_SAFE_INTEGER],
   "source.indexerTuning.restart.initialDelayMs": TIMER_EDGES,
   "source.indexerTuning.restart.maxDelayMs": TIMER_EDGES,
   "source.timeoutMs": [0.5, MAX_TIMER_MS],

@@ -7,7 +7,6 @@ import { Worker } from "node:worker_threads";
 import type { ExecutionResult } from "graphql";
 import {
   IndexerError,
-  IndexerOptionError,
   IndexerWorkerDiedError,
   IndexerWorkerHungError,
   StoppedError,
@@ -27,6 +26,7 @@ import {
   type WorkerData,
   type WorkerToMain,
 } from "./protocol";
+import { checkWorkerOptions } from "./check-options";
 import { RestartBackoff } from "./restart-backoff";
 import { errorFromThread } from "./thread-error";
 
@@ -148,16 +148,10 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   constructor(private readonly options: IndexerWorkerOptions) {
     super();
-    const hangTimeoutMs = options.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
-    if (!Number.isFinite(hangTimeoutMs) || hangTimeoutMs < 0) {
-      throw new IndexerOptionError(`hangTimeoutMs must be a number of milliseconds, at least 0 (0: never), not ${hangTimeoutMs}`);
-    }
-    this.hangTimeoutMs = hangTimeoutMs;
-    const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
-    if (!Number.isSafeInteger(maxHeapMb) || maxHeapMb < 1) {
-      throw new IndexerOptionError(`maxHeapMb must be a whole number of megabytes, at least 1, not ${maxHeapMb}`);
-    }
-    this.maxHeapMb = maxHeapMb;
+    // Before the thread starts: nothing is opened or written for options that are refused.
+    checkWorkerOptions(options);
+    this.hangTimeoutMs = options.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
+    this.maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
     this.backoff = new RestartBackoff(options.restart || {});
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;

@@ -16,12 +16,14 @@ export type IndexerWorkerOptions = Omit<IndexerOptions, "rpc" | "logger" | "now"
   restart?: RestartPolicy | false;
   /**
    * A worker that answers nothing for this long (a mapping in an endless loop, a blocked call), from its start on, is
-   * terminated and restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never). Until
+   * terminated and restarted as a dead one is (default 120,000 ms, far above the longest block seen; 0: never;
+   * otherwise whole milliseconds from 1,000, see WORKER_OPTION_RULES). Until
    * its code is loaded (its first message) it gets at least {@link CODE_LOAD_TIMEOUT_MS}.
    */
   hangTimeoutMs?: number;
   /**
-   * The thread's JavaScript heap limit in MB (V8's old generation; default {@link DEFAULT_MAX_HEAP_MB}). Under 2 GB,
+   * The thread's JavaScript heap limit in whole MB, at least 5 (V8's old generation; default
+   * {@link DEFAULT_MAX_HEAP_MB}). Under 2 GB,
    * V8 lets a heap grow to 1.3-2 times what is live before a full collection, and to 4 times above: uncapped, the
    * benchmark's indexer reached 750 MB for ~160 MB live. A thread that needs more dies out of memory, saying so.
    */
@@ -46,9 +48,12 @@ export type WorkerData = Omit<IndexerWorkerOptions, "restart" | "hangTimeoutMs" 
 
 /** How a worker that died is restarted: after `initialDelayMs`, doubling up to `maxDelayMs` while it keeps dying. */
 export interface RestartPolicy {
-  /** Default 1000 ms. */
+  /** Default 1000 ms, or `maxDelayMs` where that is given and less. At least 1 (RESTART_POLICY_RULES). */
   initialDelayMs?: number;
-  /** Default 60,000 ms. A worker that ran this long before it died is restarted after `initialDelayMs` again. */
+  /**
+   * Default 60,000 ms, or `initialDelayMs` where that is given and more; not below `initialDelayMs` given with it. A
+   * worker that ran this long before it died is restarted after `initialDelayMs` again.
+   */
   maxDelayMs?: number;
 }
 

@@ -23,17 +23,17 @@ describe("embedded indexer: the CLI's indexer thread", function () {
   const fx = useProbeFixture();
 
   it("without --port indexes in a thread whose heap --max-heap-mb caps: too small a heap ends it with exit 1, naming the limit", async function () {
-    // 4 MB cannot even load the indexer's modules; the main thread's heap would hold them.
-    const run = await runIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("heap.sqlite"), "--subgraph", fx.buildDir, "--max-heap-mb", "4"], 60_000);
+    // 5 MB, the least it takes, cannot even load the indexer's modules; the main thread's heap would hold them.
+    const run = await runIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("heap.sqlite"), "--subgraph", fx.buildDir, "--max-heap-mb", "5"], 60_000);
     expect(run.code, run.stderr).to.equal(1);
-    expect(run.stderr).to.match(/^indexer: .*the indexer thread's heap is limited to 4 MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it\)\n$/);
+    expect(run.stderr).to.match(/^indexer: .*the indexer thread's heap is limited to 5 MB: the maxHeapMb option, the CLI's --max-heap-mb, raises it\)\n$/);
   });
 
-  it("refuses a --max-heap-mb that is not a whole number of megabytes from 1, repeating it", async function () {
-    for (const value of ["0", "1.5", "lots"]) {
+  it("refuses a --max-heap-mb that is not a whole number of megabytes from 5 (maxHeapMb's rule), repeating it", async function () {
+    for (const value of ["0", "4", "1.5", "lots"]) {
       const run = await runIndexerCli(["--max-heap-mb", value, "--db", fx.dbPath("never.sqlite")]);
       expect(run.code, `--max-heap-mb ${value}: ${run.stderr}`).to.equal(2);
-      expect(run.stderr).to.match(new RegExp(`^--max-heap-mb needs a whole number at least 1 \\(got "${value}"\\)\\n`));
+      expect(run.stderr).to.match(new RegExp(`^--max-heap-mb needs a whole number of megabytes, at least 5 \\(got "${value}"\\)\\n`));
     }
   });
 

@@ -81,13 +81,19 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
-  it("refuses --poll-ms 0 (no pause between polls of the node) and repeats the value of a bad --poll-ms, --rps or --hang-timeout", async function () {
+  // As a regular expression: what --hang-timeout accepts, hangTimeoutMs's rule in seconds.
+  const HANG_TIMEOUT = "a number of seconds, 0 \\(never\\) or at least 1, at most 2147483\\.647, to the millisecond";
+
+  it("refuses --poll-ms 0 (no pause between polls of the node), a --hang-timeout under 1 s or finer than a millisecond, and repeats the value", async function () {
     const cases: [string, string, string][] = [
       ["--poll-ms", "0", "a number of milliseconds, at least 1, at most 2147483647"],
       ["--poll-ms", "NaN", "a number of milliseconds, at least 1, at most 2147483647"],
       ["--poll-ms", "2147483648", "a number of milliseconds, at least 1, at most 2147483647"],
       ["--rps", "fast", "a number of requests per second, 0 or more"],
-      ["--hang-timeout", "-1", "a non-negative number"],
+      ["--hang-timeout", "-1", HANG_TIMEOUT],
+      ["--hang-timeout", "0.001", HANG_TIMEOUT],
+      ["--hang-timeout", "0.999", HANG_TIMEOUT],
+      ["--hang-timeout", "1.0001", HANG_TIMEOUT],
     ];
     for (const [flag, value, accepted] of cases) {
       const run = await runCli([flag, value]);

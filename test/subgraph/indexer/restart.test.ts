@@ -22,6 +22,7 @@ import { Eip1193Rpc, type RequestOptions, type RpcCall, type RpcTransport } from
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { EntityCache } from "../../../subgraph/indexer/store/entity-cache";
 import { collectOutput } from "../../helpers/child-output";
+import { waitUntil } from "../../helpers/wait";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, type DatabaseDump } from "./helpers/dump";
 import { postJob, registerProvider } from "./helpers/probe";
@@ -62,12 +63,8 @@ function checkpointOf(file: string): number | null {
 }
 
 /** Waits until the database another process indexes has reached block `head`. */
-async function waitUntilIndexedTo(file: string, head: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((checkpointOf(file) ?? -1) < head) {
-    if (Date.now() > deadline) throw new Error(`${file} did not reach block ${head}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function waitUntilIndexedTo(file: string, head: number): Promise<void> {
+  return waitUntil(() => (checkpointOf(file) ?? -1) >= head, `${file} reached block ${head}`, { timeoutMs: 60_000, intervalMs: 25 });
 }
 
 describe("embedded indexer: restarts", function () {
@@ -297,17 +294,16 @@ describe("embedded indexer: restarts", function () {
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--max-range", "2", "--rps", "40", "--reorg-threshold", "0", "--poll-ms", "100", "--quiet"]);
     children.push(child);
     const output = collectOutput(child);
-    let seen: number | null = null;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}): ${output.stderr}`);
-      seen = checkpointOf(db);
-      if (seen !== null && seen >= 30) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitUntil(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}): ${output.stderr}`);
+        return (checkpointOf(db) ?? -1) >= 30;
+      },
+      "the child indexed block 30",
+      { timeoutMs: 60_000, intervalMs: 25 },
+    );
     child.kill("SIGKILL");
     await output.exited;
-    expect(seen, "the child made progress").to.be.at.least(30);
 
     const afterKill = dumpDatabase(db);
     const checkpoint = (afterKill.checkpoint as { number: number }).number;

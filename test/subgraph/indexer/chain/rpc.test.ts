@@ -453,10 +453,8 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     return { time, options };
   }
 
-  /** Until `condition` holds: what a test waits for is an event, not a duration (mocha's timeout bounds it). */
-  async function until(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  /** Until `condition` holds, said as `what`: an event the test waits for, bounded by waitUntil's default. */
+  const until = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, { intervalMs: 1 });
 
   it("holds the transport's other requests, not only the refused one's retry, until a 502/503/504's Retry-After has passed", async function () {
     // A node that says it is back in 2 s says it for every request: sent meanwhile, they were only turned away in turn.
@@ -466,10 +464,10 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       try {
         const rpc = new HttpRpc(node.url, options);
         const first = rpc.request("eth_getLogs", GET_LOGS);
-        await until(() => time.waits === 1);
+        await until(() => time.waits === 1, "the refused request sleeps out its Retry-After");
         const second = rpc.request("eth_blockNumber", []);
         // Either it waits too, or it reaches the node.
-        await until(() => time.waits === 2 || node.arrivals.length === 2);
+        await until(() => time.waits === 2 || node.arrivals.length === 2, "the second request sleeps too, or reaches the node");
         expect(node.arrivals, `HTTP ${status}`).to.deep.equal([0]);
         time.advance(2000);
         expect(await Promise.all([first, second])).to.deep.equal([[], []]);
@@ -514,16 +512,16 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     try {
       const rpc = new HttpRpc(node.url, options);
       const first = rpc.request("eth_chainId", []);
-      await until(() => time.waits === 1);
+      await until(() => time.waits === 1, "eth_chainId sleeps out its Retry-After");
       let second: unknown = undefined;
       const settled = rpc.request("eth_blockNumber", []).then(
         (result) => (second = result),
         (error: unknown) => (second = error),
       );
-      await until(() => time.waits === 2);
+      await until(() => time.waits === 2, "eth_blockNumber sleeps too");
       time.advance(4000);
       // Either it fails at once, or it waits once more.
-      await until(() => second !== undefined || time.waits === 3);
+      await until(() => second !== undefined || time.waits === 3, "eth_blockNumber fails, or sleeps once more");
       expect(second).to.be.instanceOf(RpcUnavailableError);
       expect((second as RpcUnavailableError).retryAfterMs).to.equal(2000);
       expect(await first).to.equal("0x1");
@@ -540,7 +538,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       const rpc = new HttpRpc(node.url, { ...options, maxRequestsPerSecond: 0 });
       expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
       const held = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
-      await until(() => time.waits === 1);
+      await until(() => time.waits === 1, "the request sent after the rate limit sleeps out its Retry-After");
       rpc.abort();
       // The fake clock has not moved: the hold is still on.
       const error = await held;
@@ -564,7 +562,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         .batch([1, 2].map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n}`, false] })), { signal: mine.signal })
         .catch((e: unknown) => e);
       const others = rpc.request("eth_chainId", []);
-      await until(() => time.waits === 3);
+      await until(() => time.waits === 3, "the three requests sent after the rate limit sleep");
       mine.abort();
       expect(await held).to.be.instanceOf(RpcAbortedError);
       expect(await heldBatch).to.be.instanceOf(RpcAbortedError);
@@ -622,7 +620,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       expect(await rpc.request("eth_getLogs", GET_LOGS).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
       rpc.abort();
       const later = rpc.request("eth_blockNumber", []);
-      await until(() => time.waits === 1);
+      await until(() => time.waits === 1, "the request sent after abort() sleeps out the Retry-After");
       time.advance(60_000);
       expect(await later).to.deep.equal([]);
       expect(node.arrivals).to.deep.equal([0, 60_000]);
@@ -637,7 +635,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     try {
       const rpc = new HttpRpc(node.url, { timeoutMs: 3_600_000 });
       const pending = rpc.request("eth_blockNumber", []).catch((e: unknown) => e);
-      await until(() => arrived === 1);
+      await until(() => arrived === 1, "the request reached the node");
       rpc.abort();
       expect(await pending).to.be.instanceOf(RpcAbortedError);
     } finally {
@@ -767,7 +765,7 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
         rpc.request("r3", [], { signal: given[1]!.signal }).catch((e: unknown) => e),
         rpc.request("r4", []),
       ];
-      await until(() => time.waits === 4 && sent.length === 1);
+      await until(() => time.waits === 4 && sent.length === 1, "four requests sleep and one was sent");
       given.forEach((controller) => controller.abort());
       expect(await requests[1]).to.be.instanceOf(RpcAbortedError);
       expect(await requests[3]).to.be.instanceOf(RpcAbortedError);

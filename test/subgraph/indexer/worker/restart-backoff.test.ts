@@ -11,12 +11,16 @@ describe("RestartBackoff", function () {
     expect([1, 2, 3, 4].map(() => capped.next())).to.deep.equal([1000, 2000, 3000, 3000]);
   });
 
-  it("starts over after a thread that ran maxDelayMs or longer", async function () {
-    const backoff = new RestartBackoff({ initialDelayMs: 50, maxDelayMs: 400 });
+  it("starts over after a thread that ran maxDelayMs or longer, not after one that ran less", function () {
+    let now = 1_000_000;
+    const backoff = new RestartBackoff({ initialDelayMs: 50, maxDelayMs: 400 }, () => now);
     backoff.started();
     expect([backoff.next(), backoff.next(), backoff.next()]).to.deep.equal([50, 100, 200]);
     backoff.started();
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    now += 399;
+    expect(backoff.next()).to.equal(400);
+    backoff.started();
+    now += 400;
     expect(backoff.next()).to.equal(50);
   });
 
@@ -25,5 +29,13 @@ describe("RestartBackoff", function () {
     expect([defaults.next(), defaults.next()]).to.deep.equal([1000, 2000]);
     const inverted = new RestartBackoff({ initialDelayMs: 5000, maxDelayMs: 10 });
     expect([inverted.next(), inverted.next()]).to.deep.equal([5000, 5000]);
+  });
+
+  it("brings the default of the delay not given to the one given, which it honours as given", function () {
+    // The first delay above the default maximum: the maximum is raised to it.
+    expect(new RestartBackoff({ initialDelayMs: 90_000 }).next()).to.equal(90_000);
+    // The maximum below the default first delay: the first delay is lowered to it, the maximum kept.
+    const low = new RestartBackoff({ maxDelayMs: 300 });
+    expect([low.next(), low.next()]).to.deep.equal([300, 300]);
   });
 });
