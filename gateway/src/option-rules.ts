@@ -8,6 +8,7 @@ import {
   MAX_TIMER_MS,
   NESTED_OPTION_RULES,
   OPTION_RULES,
+  quoted,
   RESTART_POLICY_RULES,
   WORKER_OPTION_RULES,
   type NumberRule,
@@ -68,9 +69,6 @@ export type GatewayNumericOption = keyof typeof GATEWAY_OPTION_RULES;
 export function describeGatewayRule(rule: GatewayNumberRule): string {
   return rule.accepted ?? describe(rule);
 }
-
-/** A value as the message quotes it: a string from an untyped caller quoted, so that "5" does not read as 5. */
-const quoted = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
 
 /** A numeric option of startGateway/createGatewayRuntime with a value the gateway cannot honour; nothing was started. */
 export class GatewayOptionError extends Error {

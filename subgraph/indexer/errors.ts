@@ -9,8 +9,20 @@ export class IndexerError extends Error {
   }
 }
 
-/** An IndexerOptions value the indexer cannot work with; the message names the option and the value. */
-export class IndexerOptionError extends IndexerError {}
+/**
+ * An option value the indexer cannot work with, refused before anything is opened: `option` is its name as the caller
+ * wrote it ("minBlockRange", "statistics.everyMs", "restart.maxDelayMs"), `value` what was given; the message names
+ * both. `rpc` is refused without its value, as its URL may carry a key.
+ */
+export class IndexerOptionError extends IndexerError {
+  constructor(
+    readonly option: string,
+    readonly value: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Another indexer moved the database's checkpoint since this one last committed: two indexers on one database would

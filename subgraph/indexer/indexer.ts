@@ -43,7 +43,7 @@ import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
 import { urlFree } from "./redact-error";
 import { checkUrlForm, UrlFormError } from "./url-form";
-import { accepts, describe, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
+import { checkOption, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -197,22 +197,13 @@ const DEFAULT_MIN_BLOCK_RANGE = 1;
 const DEFAULT_MAX_BLOCK_RANGE = 10_000;
 const DEFAULT_INITIAL_BLOCK_RANGE = 100;
 
-/** A value as the message quotes it: a string from an untyped caller quoted, so that "5" does not read as 5. */
-const quoted = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
-
 /** Refuses option values the loop cannot honour, before anything is opened. */
 function validateOptions(options: IndexerOptions): void {
-  for (const [name, rule] of Object.entries(OPTION_RULES) as Array<[NumericOption, NumberRule]>) {
-    const value: unknown = options[name];
-    if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name} must be ${describe(rule)} (got ${quoted(value)})`);
-  }
+  for (const [name, rule] of Object.entries(OPTION_RULES) as Array<[NumericOption, NumberRule]>) checkOption(name, rule, options[name]);
   for (const [name, fields] of Object.entries(NESTED_OPTION_RULES) as Array<[keyof typeof NESTED_OPTION_RULES, Record<string, NumberRule>]>) {
     const given: Readonly<Record<string, unknown>> | undefined = options[name];
     if (given === undefined) continue;
-    for (const [field, rule] of Object.entries(fields)) {
-      const value = given[field];
-      if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(`${name}.${field} must be ${describe(rule)} (got ${quoted(value)})`);
-    }
+    for (const [field, rule] of Object.entries(fields)) checkOption(`${name}.${field}`, rule, given[field]);
   }
   // A URL the HTTP transport could not use, refused like the other options (HttpRpc's own UrlFormError would cross the
   // worker thread as a bare IndexerError), quoting nothing after its scheme.
@@ -220,18 +211,18 @@ function validateOptions(options: IndexerOptions): void {
     try {
       checkUrlForm(options.rpc, ["http", "https"]);
     } catch (error) {
-      if (error instanceof UrlFormError) throw new IndexerOptionError(`rpc ${error.message}`);
+      if (error instanceof UrlFormError) throw new IndexerOptionError("rpc", undefined, `rpc ${error.message}`);
       throw error;
     }
   }
   const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;
   const max = options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
   // The sizer would clamp each range to both bounds in turn, and so honour neither.
-  if (min > max) throw new IndexerOptionError(`minBlockRange must be at most maxBlockRange (got minBlockRange ${min}, maxBlockRange ${max})`);
+  if (min > max) throw new IndexerOptionError("minBlockRange", min, `minBlockRange must be at most maxBlockRange (got minBlockRange ${min}, maxBlockRange ${max})`);
   // Only one given: the default is brought within the bounds, but a value asked for is not silently changed.
   const initial = options.initialBlockRange;
   if (initial !== undefined && (initial < min || initial > max)) {
-    throw new IndexerOptionError(`initialBlockRange must be from minBlockRange to maxBlockRange, ${min} to ${max} (got ${initial})`);
+    throw new IndexerOptionError("initialBlockRange", initial, `initialBlockRange must be from minBlockRange to maxBlockRange, ${min} to ${max} (got ${initial})`);
   }
 }
 

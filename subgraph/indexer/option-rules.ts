@@ -1,5 +1,6 @@
 // The numbers IndexerOptions takes, and what each accepts. Indexer.open checks the options it is given against these
 // rules, and the CLI checks the flags that set them against the same ones, so that the two cannot come to disagree.
+import { IndexerOptionError } from "./errors";
 
 /** What a numeric option accepts: always a number, never NaN. */
 export interface NumberRule {
@@ -95,6 +96,16 @@ export function accepts(rule: NumberRule, value: unknown): value is number {
   if (value === 0 && rule.zero !== undefined) return true;
   if (rule.max !== undefined && value > rule.max) return false;
   return rule.aboveMin === true ? value > rule.min : value >= rule.min;
+}
+
+/** A value as a refusal quotes it: a string from an untyped caller quoted, so that "5" does not read as 5. */
+export function quoted(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** Throws {@link IndexerOptionError} naming `option` where `rule` refuses `value` (undefined: the default, accepted). */
+export function checkOption(option: string, rule: NumberRule, value: unknown): void {
+  if (value !== undefined && !accepts(rule, value)) throw new IndexerOptionError(option, value, `${option} must be ${describe(rule)} (got ${quoted(value)})`);
 }
 
 /** "a whole number of blocks, at least 1": what the rule accepts, for a message that refuses a value. */

@@ -151,6 +151,9 @@ describe("embedded indexer: commit schedule and prefetching", function () {
       }
       expect(error, String(value)).to.be.instanceOf(IndexerOptionError);
       expect((error as Error).message).to.equal(`reorgThreshold must be a whole number of blocks, 0 or more (got ${value})`);
+      // As data, for a caller that branches on which option was refused.
+      expect((error as IndexerOptionError).option).to.equal("reorgThreshold");
+      expect(Object.is((error as IndexerOptionError).value, value), String(value)).to.equal(true);
       expect(existsSync(db), "no database created").to.equal(false);
     }
   });
@@ -203,6 +206,11 @@ describe("embedded indexer: commit schedule and prefetching", function () {
       }
       expect(error, message).to.be.instanceOf(IndexerOptionError);
       expect((error as Error).message).to.equal(message);
+      // The option as data, and its value as given (read at its path); an rpc URL's left out, as it may carry a key.
+      const { option, value } = error as IndexerOptionError;
+      expect(option, message).to.equal(message.split(" ")[0]);
+      const given = option === "rpc" ? undefined : option.split(".").reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], options);
+      expect(Object.is(value, given), `${message}: value ${String(value)}`).to.equal(true);
       expect(existsSync(db), `${message}: no database created`).to.equal(false);
       expect(existsSync(`${db}.lock`), `${message}: no lock taken`).to.equal(false);
     }

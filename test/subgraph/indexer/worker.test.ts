@@ -541,6 +541,8 @@ describe("embedded indexer: worker thread", function () {
     }
     expect(error).to.be.instanceOf(IndexerOptionError);
     expect((error as Error).message).to.equal("indexer worker: minBlockRange must be at most maxBlockRange (got minBlockRange 20, maxBlockRange 10)");
+    // Its fields cross the thread with it.
+    expect(error).to.include({ option: "minBlockRange", value: 20 });
     expect(fs.existsSync(db), "no database created").to.equal(false);
     expect(fs.existsSync(`${db}.lock`), "no lock taken").to.equal(false);
   });

@@ -38,6 +38,8 @@ describe("embedded indexer: the worker handle's own options", function () {
     const error = await refusal(options);
     expect(error, JSON.stringify(options)).to.be.instanceOf(IndexerOptionError);
     expect((error as Error).message).to.equal(message);
+    // The option as data: its name is the message's first word.
+    expect((error as IndexerOptionError).option, message).to.equal(message.split(" ")[0]);
     expect(fs.readdirSync(dir), "nothing written").to.deep.equal([]);
   }
 
