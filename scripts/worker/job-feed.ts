@@ -55,8 +55,17 @@ function toFeedError(url: string, received: unknown): Error {
     const reason = typeof received.reason === "string" ? received.reason : "";
     return new GatewayConnectionError(url, received.code, reason);
   }
-  if (received instanceof Error) return new GatewayConnectionError(url, undefined, received.message, { cause: received });
+  const error = socketError(received);
+  if (error !== undefined) return new GatewayConnectionError(url, undefined, error.message, { cause: error });
   return new GatewayConnectionError(url, undefined, String(received));
+}
+
+// ws reports a socket's failure (ECONNREFUSED, a TLS error) to graphql-ws as an ErrorEvent, which is no Error: the
+// socket's error is its `error` field.
+function socketError(received: unknown): Error | undefined {
+  if (received instanceof Error) return received;
+  const wrapped = typeof received === "object" && received !== null ? (received as { error?: unknown }).error : undefined;
+  return wrapped instanceof Error ? wrapped : undefined;
 }
 
 // Our own code for "the server stopped answering pings" (graphql-ws leaves that to the application).
