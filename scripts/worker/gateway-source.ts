@@ -65,7 +65,6 @@ export interface GatewaySourceOptions {
   pageSize?: number;
   /** Pause between two looks at the gateway's indexed block while waiting for `indexedBlock` (default 500 ms). */
   indexPollMs?: number;
-  webSocketImpl?: unknown;
 }
 
 /** The limits in force for a connection: `requestTimeoutMs` and `keepAliveMs` default to 15 s (worker README). */
@@ -167,7 +166,6 @@ export async function* connectGateway(
         });
       }
     },
-    webSocketImpl: options.webSocketImpl,
   });
   try {
     await raceAbort(feed.connected, signal);

@@ -10,6 +10,7 @@ import { parseArgs, UsageError } from "./args";
 import { ConfigError, GpuConfig, configRedactor, loadConfig } from "./config";
 import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import { createLogger, jsonLineSink } from "./logger";
+import { withoutOperatorKey } from "./operator-key";
 
 const USAGE = "Usage: gpu-probe [--config <file>] [--nvidia-smi <path>] [--timeout <seconds>]\n";
 
@@ -18,6 +19,7 @@ export async function runGpuProbe(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
 ): Promise<number> {
   let gpu: GpuConfig;
+  let probeEnv = io.env;
   // Once a config is read, what is printed hides its URLs' keys, as latent-worker's output does (cli.ts); and every other
   // URL is cut to scheme and host, since what is printed quotes nvidia-smi's path, where a URL may have been pasted.
   let configRedact: Redactor = (text) => text;
@@ -33,6 +35,7 @@ export async function runGpuProbe(
       const config = loadConfig(configPath);
       configRedact = configRedactor(config);
       gpu = config.gpu;
+      probeEnv = withoutOperatorKey(io.env, config.operatorKey);
     } else gpu = { detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 };
     const nvidiaSmi = args.get("nvidia-smi");
     if (typeof nvidiaSmi === "string") gpu = { ...gpu, nvidiaSmiPath: nvidiaSmi, detect: true };
@@ -50,7 +53,7 @@ export async function runGpuProbe(
     return 2;
   }
   try {
-    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr, (line) => redactUrlsInJson(configRedact(line)))), io.env);
+    const specs = await resolveGpuSpecs(gpu, createLogger("info", jsonLineSink(io.stderr, (line) => redactUrlsInJson(configRedact(line)))), probeEnv);
     io.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
     return 0;
   } catch (error) {

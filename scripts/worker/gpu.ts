@@ -192,7 +192,8 @@ export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: G
 }
 
 // What a GPU probe may need to be found and to find the driver: the worker's environment also holds the operator key
-// (operatorKey.env), which no child of the worker but the worker itself should ever see.
+// (operatorKey.env), which no child of the worker but the worker itself should ever see. The key's variable may itself
+// be named CUDA_*: setup.ts and gpu-probe.ts pass an `env` without it (withoutOperatorKey).
 const PROBE_ENV_NAMES = new Set(["PATH", "LD_LIBRARY_PATH"]);
 const PROBE_ENV_PREFIX = "CUDA_";
 

@@ -2,11 +2,17 @@
 // raw Job objects. It does not reconnect (reconnectingJobSource does, around the whole gateway connection); it
 // ends with a typed error when the socket closes, and pings the server so that a connection that died silently
 // (a half-open TCP connection to a machine that went away) is noticed and closed too.
+//
+// A handshake answered with an HTTP status instead of an upgrade (a wrong path's 404, an auth proxy's 401/403) ends
+// the feed with an HttpStatusError, as the same status on a query does, so that reconnectingJobSource applies one rule
+// to both: fatal before the gateway first worked (a wrong URL), retried after. ws reports the status as data only in
+// its 'unexpected-response' event; graphql-ws passes on just the error and close events that follow.
 
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { AsyncQueue } from "./async-queue";
 import { GatewayConnectionError, GatewayProtocolError, GatewayResponseError, graphQLErrorEntries } from "./gateway-errors";
+import { HttpStatusError } from "./retry";
 import { isJsonObject } from "./validate";
 
 export interface JobFeedOptions {
@@ -23,8 +29,6 @@ export interface JobFeedOptions {
   bufferLimit: number;
   /** Called for each event dropped so (`dropped`: how many so far). */
   onDrop?: (dropped: number) => void;
-  /** A WebSocket class (default: the `ws` package's). */
-  webSocketImpl?: unknown;
 }
 
 // graphql-ws reports a socket closing with the close event itself, which is not an Error.
@@ -51,8 +55,17 @@ function toFeedError(url: string, received: unknown): Error {
     const reason = typeof received.reason === "string" ? received.reason : "";
     return new GatewayConnectionError(url, received.code, reason);
   }
-  if (received instanceof Error) return new GatewayConnectionError(url, undefined, received.message, { cause: received });
+  const error = socketError(received);
+  if (error !== undefined) return new GatewayConnectionError(url, undefined, error.message, { cause: error });
   return new GatewayConnectionError(url, undefined, String(received));
+}
+
+// ws reports a socket's failure (ECONNREFUSED, a TLS error) to graphql-ws as an ErrorEvent, which is no Error: the
+// socket's error is its `error` field.
+function socketError(received: unknown): Error | undefined {
+  if (received instanceof Error) return received;
+  const wrapped = typeof received === "object" && received !== null ? (received as { error?: unknown }).error : undefined;
+  return wrapped instanceof Error ? wrapped : undefined;
 }
 
 // Our own code for "the server stopped answering pings" (graphql-ws leaves that to the application).
@@ -79,8 +92,21 @@ export class JobFeed {
     });
     // Whoever awaits `connected` sees the failure; the queue carries it too, so an unobserved rejection is fine.
     this.connected.catch(() => undefined);
+    let handshakeStatus: number | undefined;
+    // With a listener for 'unexpected-response', ws leaves ending the handshake to it: terminate() ends it as ws
+    // otherwise would, with an error and a close event.
+    class StatusRecordingWebSocket extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        this.once("unexpected-response", (_request, response) => {
+          handshakeStatus = response.statusCode;
+          this.terminate();
+        });
+      }
+    }
     const fail = (received: unknown): void => {
-      const error = toFeedError(options.url, received);
+      const error =
+        handshakeStatus === undefined ? toFeedError(options.url, received) : new HttpStatusError(options.url, handshakeStatus);
       refused(error);
       this.queue.fail(error);
     };
@@ -89,7 +115,7 @@ export class JobFeed {
     let pongTimer: NodeJS.Timeout | undefined;
     this.client = createClient({
       url: options.url,
-      webSocketImpl: options.webSocketImpl ?? WebSocket,
+      webSocketImpl: StatusRecordingWebSocket,
       lazy: true,
       // Reconnection is the JobSource's business (with the worker's backoff and a fresh openJobs catch-up).
       retryAttempts: 0,

@@ -21,6 +21,17 @@ export interface OperatorKey {
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
+/**
+ * `env` without the operator key's variable, for what the worker asks of other programs (the GPU probe): those are
+ * given a part of the environment picked by name, and the key's variable may be named to match (CUDA_KEY).
+ */
+export function withoutOperatorKey(env: NodeJS.ProcessEnv, source: OperatorKeySource): NodeJS.ProcessEnv {
+  if (source.kind !== "env") return env;
+  const rest = { ...env };
+  delete rest[source.variable];
+  return rest;
+}
+
 export function loadOperatorKey(source: OperatorKeySource, env: NodeJS.ProcessEnv = process.env): OperatorKey {
   if (source.kind === "env") {
     const value = env[source.variable];

@@ -10,7 +10,7 @@ import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
-import { OperatorKey, OperatorKeyError, loadOperatorKey } from "./operator-key";
+import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
 import { SpecFetcher } from "./spec-fetch";
 
 export interface WorkerParts {
@@ -77,7 +77,7 @@ export async function prepareWorkerParts(
   const operator = loadOperatorKey(config.operatorKey, env);
   if (operator.looseFilePermissions) logger.warn(operator.looseFilePermissions);
   const contracts = resolveContractAddresses(config.contracts);
-  const gpus = await resolveGpuSpecs(config.gpu, logger, env);
+  const gpus = await resolveGpuSpecs(config.gpu, logger, withoutOperatorKey(env, config.operatorKey));
   try {
     await fs.mkdir(config.results.dir, { recursive: true });
     await fs.access(config.results.dir, fs.constants.W_OK);

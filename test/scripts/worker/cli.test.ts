@@ -11,6 +11,7 @@ import { PassThrough } from "node:stream";
 import { IProviderRegistry__factory } from "../../../typechain-types";
 import { runWorkerCli, unexpectedFailureMessage } from "../../../scripts/worker/cli";
 import type { ConnectNetwork } from "../../../scripts/worker/connections";
+import { gatewayJobSource } from "../../../scripts/worker/gateway-source";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
 import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/worker/market";
@@ -119,6 +120,10 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
     settle: async () => undefined,
     decline: async () => undefined,
   };
+}
+
+function feedOnly(source: JobSource): JobSource {
+  return { jobs: (signal) => source.jobs(signal) };
 }
 
 describe("latent-worker CLI", () => {
@@ -304,6 +309,45 @@ describe("latent-worker CLI", () => {
       const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string });
       expect(records.map((r) => r.level)).to.include("info");
       expect(records.map((r) => r.msg)).to.include("worker stopped");
+    });
+
+    it("exits 1 at start, naming the status and without the URL's credentials, when gateway.wsUrl's handshake is answered 401", async () => {
+      const server = http.createServer();
+      server.on("upgrade", (_request, socket: import("node:stream").Duplex) =>
+        socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+      );
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const wsUrl = `ws://worker:pAsSwOrD@127.0.0.1:${port}/graphql`;
+        // The job feed alone: the restart's read of jobs in hand goes over HTTP, which this server does not answer.
+        const connect: ConnectNetwork = async ({ config, logger }) => ({
+          source: feedOnly(gatewayJobSource({
+            httpUrl: config.gateway.httpUrl,
+            wsUrl: config.gateway.wsUrl,
+            provider: PROVIDER,
+            feedFilter: async () => ({}),
+            retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 },
+            logger,
+          })),
+          market: idleMarket(),
+          close: async () => undefined,
+        });
+        const { io: cliIo, stderr, signals } = io();
+        const config = configJson({ gateway: { httpUrl: `http://127.0.0.1:${port}/graphql`, wsUrl }, logLevel: "warn" });
+        const exit = runWorkerCli(["--config", writeConfig(config)], cliIo, connect);
+        // A worker that retries instead (logged at warn) is stopped, so that the test fails at once rather than hang.
+        const retried = waitUntil(() => stderr.text().includes("job source disconnected; reconnecting"), "the worker retries");
+        const outcome = await Promise.race([exit, retried.then(() => "retried")]);
+        if (outcome === "retried") signals.emit("SIGTERM");
+        await exit;
+        expect(outcome).to.equal(1);
+        expect(stderr.text()).to.match(/^latent-worker: ws:\/\/.*127\.0\.0\.1:\d+\/graphql answered HTTP 401\n$/m);
+        expect(stderr.text()).not.to.contain("pAsSwOrD");
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("exits 2 naming the variable when the operator key is not set", async () => {

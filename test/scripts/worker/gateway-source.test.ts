@@ -36,6 +36,8 @@ interface FakeGateway {
   stallHttp: boolean;
   /** Set to answer every HTTP query with this status and an HTML page, as a reverse proxy does. */
   httpStatus: number | null;
+  /** Set to answer every WebSocket handshake with this status instead of the upgrade (a wrong path, an auth proxy). */
+  wsStatus: number | null;
   /** graphql-ws pings received over every connection. */
   pings: number;
   indexedBlock: number;
@@ -60,6 +62,7 @@ async function startFakeGateway(): Promise<FakeGateway> {
     openJobsError: null as GraphQLError | null,
     stallHttp: false,
     httpStatus: null as number | null,
+    wsStatus: null as number | null,
     pings: 0,
     indexedBlock: 100,
     openJobsCalls: 0,
@@ -128,7 +131,11 @@ async function startFakeGateway(): Promise<FakeGateway> {
       });
     });
   });
-  const wss = new WebSocketServer({ server, path: "/graphql" });
+  const wss = new WebSocketServer({
+    server,
+    path: "/graphql",
+    verifyClient: (_info, accept) => (fake.wsStatus === null ? accept(true) : accept(false, fake.wsStatus)),
+  });
   const disposable = useServer({ schema }, wss);
   wss.on("connection", (socket) =>
     socket.on("message", (data) => {
@@ -361,6 +368,53 @@ describe("gateway job source", function () {
       await done;
     });
   }
+
+  /** Whether the source ended (its error, or "ended") before it logged a retry ("retried"), whichever came first. */
+  async function endedOrRetried(done: Promise<void>): Promise<unknown> {
+    const retried = waitUntil(() => logs.some((r) => r.msg === "job source disconnected; reconnecting"), "the source retries");
+    return Promise.race([done.then(() => "ended", (failure: unknown) => failure), retried.then(() => "retried")]);
+  }
+
+  for (const status of [404, 401]) {
+    it(`stops with HttpStatusError ${status} when the WebSocket handshake is answered ${status} at the first connection (a wrong gateway.wsUrl)`, async () => {
+      gateway.wsStatus = status;
+      const { done } = collect();
+      const error = await endedOrRetried(done);
+      expect(error).to.be.instanceOf(HttpStatusError);
+      expect(error).to.include({ url: gateway.wsUrl, status });
+      expect((error as Error).message).to.equal(`${gateway.wsUrl} answered HTTP ${status}`);
+      expect(gateway.openJobsCalls).to.equal(0);
+    });
+  }
+
+  it("retries a WebSocket handshake answered 503 at the first connection (a gateway still starting), and goes on when it upgrades", async () => {
+    gateway.wsStatus = 503;
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect();
+    const reason = `${gateway.wsUrl} answered HTTP 503`;
+    await waitUntil(() => logs.some((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === reason), "the source retries");
+    gateway.wsStatus = null;
+    await waitUntil(() => jobs.length === 1, "the catch-up is read once the handshake succeeds");
+  });
+
+  it("once the gateway has worked, retries with a log line while its WebSocket handshake is answered 404, and goes on when it upgrades again", async () => {
+    gateway.open = [gatewayJob(1)];
+    const { jobs, done } = collect();
+    await waitUntil(() => jobs.length === 1 && gateway.subscribers() === 1, "the first connection is made");
+    gateway.wsStatus = 404;
+    gateway.dropConnections();
+    const reason = `${gateway.wsUrl} answered HTTP 404`;
+    await waitUntil(
+      () => logs.filter((r) => r.msg === "job source disconnected; reconnecting" && r.fields.reason === reason).length >= 2,
+      "the source retries twice",
+    );
+    gateway.wsStatus = null;
+    await waitUntil(() => gateway.subscriptions === 2, "the source subscribes again once the handshake succeeds");
+    gateway.publish(gatewayJob(2));
+    await waitUntil(() => jobs.some((job) => job.jobId === 2n), "a job comes over the new connection");
+    controller.abort();
+    await done;
+  });
 
   it("keeps retrying while the gateway is unavailable", async () => {
     gateway.openJobsError = new GraphQLError("network state is unavailable", { extensions: { code: "SOURCE_UNAVAILABLE" } });

@@ -58,6 +58,22 @@ describe("gpu-probe", () => {
     });
   });
 
+  it("with --config never gives nvidia-smi the operator key's variable, even one named CUDA_*", async () => {
+    const dump = path.join(binDir, "env.txt");
+    const fake = path.join(binDir, "smi");
+    fs.writeFileSync(fake, `#!/bin/sh\nenv > '${dump}'\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n`, { mode: 0o755 });
+    const config = writeConfig({ rpcUrl: "http://127.0.0.1:8545" }, { nvidiaSmiPath: fake });
+    const json = JSON.parse(fs.readFileSync(config, "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(config, JSON.stringify({ ...json, operatorKey: { env: "CUDA_OPERATOR_KEY" } }));
+    const key = `0x${"ab".repeat(32)}`;
+    const env = { CUDA_OPERATOR_KEY: key, CUDA_VISIBLE_DEVICES: "0" };
+    const code = await runGpuProbe(["--config", config], { stdout: collect().stream, stderr: collect().stream, env });
+    expect(code).to.equal(0);
+    const seen = fs.readFileSync(dump, "utf8");
+    expect(seen).to.contain("CUDA_VISIBLE_DEVICES=0");
+    expect(seen).not.to.contain("CUDA_OPERATOR_KEY").and.not.to.contain("ab".repeat(32));
+  });
+
   it("with --config applies the worker's gpu section: its nvidia-smi, overrides, region and tier", async () => {
     const fake = path.join(binDir, "smi");
     fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n", { mode: 0o755 });
