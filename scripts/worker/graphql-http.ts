@@ -1,7 +1,7 @@
 // GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: network
 // errors come through as Node reports them (transient for retry.ts), a query not answered in time is a
-// GatewayTimeoutError (transient), a 5xx/408/425/429 is an HttpStatusError, and GraphQL errors or an unexpected body are
-// GatewayResponseError / GatewayProtocolError.
+// GatewayTimeoutError (transient), a 5xx/408/425/429 is an HttpStatusError (so is a redirect, which is not followed),
+// and GraphQL errors or an unexpected body are GatewayResponseError / GatewayProtocolError.
 
 import { GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";
 import { HttpStatusError, isTransientHttpStatus } from "./retry";
@@ -30,6 +30,10 @@ export async function queryGateway(
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
       body: JSON.stringify({ query, variables }),
+      // Not followed, as ws does not follow one on gateway.wsUrl: the status comes back as an HttpStatusError, so a
+      // URL that redirects (http to https behind a proxy) stops the worker at start, naming it, on either path. fetch
+      // would follow a 301/302 with a GET without the query, which the gateway refuses for reasons that name neither.
+      redirect: "manual",
       signal,
     });
     text = await response.text();

@@ -91,3 +91,40 @@ describe("GraphQL queries to a gateway that answers an HTTP error", function () 
     });
   }
 });
+
+describe("GraphQL queries to a gateway URL that redirects", function () {
+  // The WebSocket (ws, without followRedirects) refuses a redirect with its status; the HTTP path refuses it the same
+  // way, so a gateway.httpUrl that redirects stops the worker at start as a gateway.wsUrl that redirects does.
+  for (const status of [301, 308]) {
+    it(`reports a ${status} as HttpStatusError ${status}, not transient, without following it`, async () => {
+      let followed = 0;
+      const server = http.createServer((request, response) => {
+        request.resume();
+        if (request.url === "/graphql") {
+          followed += 1;
+          response.setHeader("content-type", "application/json");
+          response.end(JSON.stringify({ data: { __typename: "Query" } }));
+          return;
+        }
+        response.statusCode = status;
+        response.setHeader("location", "/graphql");
+        response.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/old`;
+        const caught = await queryGateway(url, "openJobs", "{ __typename }", {}, { timeoutMs: 10_000 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(caught).to.be.instanceOf(HttpStatusError);
+        expect(caught).to.include({ url, status });
+        expect(isTransientError(caught)).to.equal(false);
+        expect(followed).to.equal(0);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  }
+});

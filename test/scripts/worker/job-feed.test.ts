@@ -1,14 +1,18 @@
 // The job feed's keep-alive against a bare graphql-transport-ws server that acknowledges the connection and then
 // answers pings only when told to: a gateway that went away without closing the socket never answers them.
 import { expect } from "chai";
+import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { GatewayConnectionError } from "../../../scripts/worker/gateway-errors";
 import { JobFeed, type JobFeedOptions } from "../../../scripts/worker/job-feed";
+import { HttpStatusError } from "../../../scripts/worker/retry";
 import { waitUntil } from "../../helpers/wait";
 
 interface PingServer {
   url: string;
+  /** WebSocket connections accepted. */
+  connections: number;
   /** graphql-ws pings received. */
   pings: number;
   answerPings: boolean;
@@ -21,6 +25,7 @@ async function pingServer(answerPings: boolean, burst: number[] = []): Promise<P
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
   const state: PingServer = {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/graphql`,
+    connections: 0,
     pings: 0,
     answerPings,
     async close() {
@@ -29,6 +34,7 @@ async function pingServer(answerPings: boolean, burst: number[] = []): Promise<P
     },
   };
   wss.on("connection", (socket) => {
+    state.connections += 1;
     socket.on("message", (data) => {
       const message = JSON.parse(data.toString()) as { type: string; id?: string };
       if (message.type === "connection_init") socket.send(JSON.stringify({ type: "connection_ack" }));
@@ -92,6 +98,30 @@ describe("the gateway job feed", function () {
     // Node leaves port 0 out of the message.
     expect((caught as Error).message).to.equal(`the gateway's WebSocket at ${url} failed: connect ECONNREFUSED 127.0.0.1`);
     expect((caught as Error).cause).to.include({ code: "ECONNREFUSED" });
+  });
+
+  it("refuses a handshake answered 301 as HttpStatusError 301, not transient, without following the redirect", async () => {
+    // A proxy redirecting http to https: gateway.wsUrl is to name the final (wss://) URL, as the README says.
+    server = await pingServer(true);
+    const redirecting = http.createServer((request, response) => {
+      response.statusCode = 301;
+      response.setHeader("location", server.url);
+      response.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    const url = `ws://127.0.0.1:${(redirecting.address() as AddressInfo).port}/graphql`;
+    const jobs = feed(url, 1_000);
+    try {
+      const caught = await jobs.connected.then(() => undefined, (error: unknown) => error);
+      expect(caught).to.be.instanceOf(HttpStatusError);
+      expect(caught).to.include({ url, status: 301, transient: false });
+      expect((caught as Error).message).to.equal(`${url} answered HTTP 301`);
+      expect(server.connections).to.equal(0);
+    } finally {
+      await jobs.close();
+      redirecting.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+    }
   });
 
   it("closes the connection (GatewayConnectionError 4408) when a ping goes unanswered for keepAliveMs", async () => {
