@@ -265,6 +265,36 @@ describe("the contract market's receipts", function () {
       await chain.ethers.send("evm_setAutomine", [true]);
     }
   });
+
+  it("leaves a leftover that no replacement within maxFeePerGas can replace, logging its nonce, and counts it not replaced", async () => {
+    const logs: LogRecord[] = [];
+    const logger = createLogger("debug", (record) => logs.push(record));
+    // Below the leftover's own fees: the cap leaves no replacement the node would take.
+    const { market: capped, rpc } = market(30_000, { maxFeePerGas: parseUnits("0.4", "gwei"), logger });
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(parseUnits("0.1", "gwei"))]);
+      await chain.ethers.send("evm_mine", []);
+      const nonce = await chain.ethers.getTransactionCount(operator.address, "latest");
+      const leftover = await new Wallet(operator.privateKey, chain.ethers).sendTransaction({
+        to: operator.address,
+        nonce,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("0.5", "gwei"),
+        maxPriorityFeePerGas: parseUnits("0.5", "gwei"),
+      });
+      expect(await capped.cancelLeftoverTransactions()).to.deep.equal([]);
+      const left = logs.find(
+        (record) => record.msg === "cannot replace an unmined transaction of the operator key within chain.maxFeePerGas; leaving it",
+      );
+      expect(left?.fields.nonce).to.equal(nonce);
+      expect(logs.filter((record) => record.msg === "replaced an unmined transaction of the operator key")).to.deep.equal([]);
+      await chain.ethers.send("evm_mine", []);
+      expect((await rpc.getTransactionReceipt(leftover.hash))?.status).to.equal(1);
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+  });
 });
 
 describe("the contract market's collateral quote, on the deployed contracts", function () {
