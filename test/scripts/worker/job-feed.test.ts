@@ -64,17 +64,21 @@ function feed(url: string, keepAliveMs: number, buffer: Partial<Pick<JobFeedOpti
 }
 
 describe("the gateway job feed", function () {
-  let server: PingServer;
-  afterEach(() => server.close());
+  // Unset after each test, so that a test without a server (ECONNREFUSED) does not close the previous one's again.
+  let server: PingServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
   it("pings the gateway every keepAliveMs and stays connected while it answers", async () => {
-    server = await pingServer(true);
+    const answering = (server = await pingServer(true));
     // Long enough for a pong to come back under load (two test runs at once on two cores took more than 20 ms once):
     // a late pong reads as a dead gateway.
-    const jobs = feed(server.url, 250);
+    const jobs = feed(answering.url, 250);
     try {
       await jobs.connected;
-      await waitUntil(() => server.pings >= 3, "three pings reached the server");
+      await waitUntil(() => answering.pings >= 3, "three pings reached the server");
       const controller = new AbortController();
       const events = jobs.events(controller.signal);
       const next = events.next();
@@ -102,10 +106,10 @@ describe("the gateway job feed", function () {
 
   it("refuses a handshake answered 301 as HttpStatusError 301, not transient, without following the redirect", async () => {
     // A proxy redirecting http to https: gateway.wsUrl is to name the final (wss://) URL, as the README says.
-    server = await pingServer(true);
+    const target = (server = await pingServer(true));
     const redirecting = http.createServer((request, response) => {
       response.statusCode = 301;
-      response.setHeader("location", server.url);
+      response.setHeader("location", target.url);
       response.end();
     });
     await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
@@ -116,7 +120,7 @@ describe("the gateway job feed", function () {
       expect(caught).to.be.instanceOf(HttpStatusError);
       expect(caught).to.include({ url, status: 301, transient: false });
       expect((caught as Error).message).to.equal(`${url} answered HTTP 301`);
-      expect(server.connections).to.equal(0);
+      expect(target.connections).to.equal(0);
     } finally {
       await jobs.close();
       redirecting.closeAllConnections();
