@@ -4,16 +4,20 @@
 // the indexer's own rules, under the name the gateway's caller wrote.
 import {
   accepts,
+  blockRangeConflict,
   describe,
   MAX_TIMER_MS,
   NESTED_OPTION_RULES,
   OPTION_RULES,
   quoted,
   RESTART_POLICY_RULES,
+  restartPolicyConflict,
   WORKER_OPTION_RULES,
   type NumberRule,
+  type OptionConflict,
 } from "../../subgraph/indexer/option-rules";
 import type { GatewayOptions } from "./gateway";
+import type { IndexerTuning } from "./sources/embedded-source";
 
 /** A rule, and how a refusal says what it accepts where the indexer's wording ("a whole number of …") reads badly. */
 export interface GatewayNumberRule extends NumberRule {
@@ -70,14 +74,26 @@ export function describeGatewayRule(rule: GatewayNumberRule): string {
   return rule.accepted ?? describe(rule);
 }
 
-/** A numeric option of startGateway/createGatewayRuntime with a value the gateway cannot honour; nothing was started. */
+/** The embedded indexer's tuning options as GatewayOptions names them. */
+const INDEXER_TUNING = "source.indexerTuning";
+
+/**
+ * A numeric option of startGateway/createGatewayRuntime with a value the gateway cannot honour, on its own or with
+ * another option (`conflict`: the embedded indexer's block ranges, its restart delays); nothing was started.
+ */
 export class GatewayOptionError extends Error {
   constructor(
     /** Its path in GatewayOptions, e.g. "source.indexerPollMs". */
     readonly option: GatewayNumericOption,
     readonly value: unknown,
+    /** The option it contradicts, where its own rule accepts it; the message names both. */
+    conflict?: OptionConflict,
   ) {
-    super(`${option} must be ${describeGatewayRule(GATEWAY_OPTION_RULES[option])} (got ${quoted(value)})`);
+    super(
+      conflict === undefined
+        ? `${option} must be ${describeGatewayRule(GATEWAY_OPTION_RULES[option])} (got ${quoted(value)})`
+        : conflict.message((name) => `${INDEXER_TUNING}.${name}`),
+    );
     this.name = "GatewayOptionError";
   }
 }
@@ -98,4 +114,11 @@ export function checkGatewayOptions(options: GatewayOptions): void {
     const value = valueAt(options, option);
     if (value !== undefined && !accepts(rule, value)) throw new GatewayOptionError(option, value);
   }
+  // The indexer's thread and the query thread would refuse these only once the database's directory and the
+  // deployment's manifest were written, and under the indexer's names.
+  const tuning = valueAt(options, INDEXER_TUNING) as IndexerTuning | undefined;
+  if (valueAt(options, "source.dbPath") === undefined || tuning === undefined) return;
+  const restart = tuning.restart === false ? null : restartPolicyConflict(tuning.restart ?? {});
+  const conflict = blockRangeConflict(tuning) ?? restart;
+  if (conflict !== null) throw new GatewayOptionError(`${INDEXER_TUNING}.${conflict.option}`, conflict.value, conflict);
 }

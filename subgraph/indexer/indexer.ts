@@ -43,7 +43,18 @@ import { Recurring, seconds } from "./recurring";
 import { redactUrlsIn } from "./redact";
 import { urlFree } from "./redact-error";
 import { checkUrlForm, UrlFormError } from "./url-form";
-import { checkOption, NESTED_OPTION_RULES, OPTION_RULES, type NumberRule, type NumericOption } from "./option-rules";
+import {
+  blockRangeConflict,
+  checkOption,
+  DEFAULT_INITIAL_BLOCK_RANGE,
+  DEFAULT_MAX_BLOCK_RANGE,
+  DEFAULT_MIN_BLOCK_RANGE,
+  NESTED_OPTION_RULES,
+  OPTION_RULES,
+  refuseConflict,
+  type NumberRule,
+  type NumericOption,
+} from "./option-rules";
 
 /** Blocks within this distance of the head are checked for reorgs unless `reorgThreshold` says otherwise. */
 export const DEFAULT_REORG_THRESHOLD = 50;
@@ -192,11 +203,6 @@ function openAborted(options: IndexerOptions): OpenAbortedError {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Defaults of the adaptive eth_getLogs range; an initial range outside the bounds given is brought within them. */
-const DEFAULT_MIN_BLOCK_RANGE = 1;
-const DEFAULT_MAX_BLOCK_RANGE = 10_000;
-const DEFAULT_INITIAL_BLOCK_RANGE = 100;
-
 /** Refuses option values the loop cannot honour, before anything is opened. */
 function validateOptions(options: IndexerOptions): void {
   for (const [name, rule] of Object.entries(OPTION_RULES) as Array<[NumericOption, NumberRule]>) checkOption(name, rule, options[name]);
@@ -215,15 +221,7 @@ function validateOptions(options: IndexerOptions): void {
       throw error;
     }
   }
-  const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;
-  const max = options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
-  // The sizer would clamp each range to both bounds in turn, and so honour neither.
-  if (min > max) throw new IndexerOptionError("minBlockRange", min, `minBlockRange must be at most maxBlockRange (got minBlockRange ${min}, maxBlockRange ${max})`);
-  // Only one given: the default is brought within the bounds, but a value asked for is not silently changed.
-  const initial = options.initialBlockRange;
-  if (initial !== undefined && (initial < min || initial > max)) {
-    throw new IndexerOptionError("initialBlockRange", initial, `initialBlockRange must be from minBlockRange to maxBlockRange, ${min} to ${max} (got ${initial})`);
-  }
+  refuseConflict(blockRangeConflict(options));
 }
 
 /**

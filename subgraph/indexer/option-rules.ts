@@ -115,3 +115,64 @@ export function describe(rule: NumberRule): string {
   const bound = rule.max === undefined ? low : `${low}, at most ${rule.max}`;
   return `${rule.whole ? "a whole number" : "a number"} of ${rule.unit}, ${bound}`;
 }
+
+/** Defaults of the adaptive eth_getLogs range; an initial range outside the bounds given is brought within them. */
+export const DEFAULT_MIN_BLOCK_RANGE = 1;
+export const DEFAULT_MAX_BLOCK_RANGE = 10_000;
+export const DEFAULT_INITIAL_BLOCK_RANGE = 100;
+
+/** An option whose value each of its rules accepts, but which contradicts another option (or that one's default). */
+export interface OptionConflict {
+  /** The option at fault, by the indexer's name for it: "minBlockRange", "initialBlockRange", "restart.maxDelayMs". */
+  readonly option: "minBlockRange" | "initialBlockRange" | "restart.maxDelayMs";
+  readonly value: number;
+  /** The refusal, with each option named by `name` (the indexer's own names by default; the gateway passes its paths). */
+  message(name?: (option: string) => string): string;
+}
+
+/**
+ * The first conflict between the block-range options, the defaults taken for those not given; null where there is
+ * none. Called once each of them passed its own rule: they are numbers.
+ */
+export function blockRangeConflict(options: { readonly minBlockRange?: number; readonly maxBlockRange?: number; readonly initialBlockRange?: number }): OptionConflict | null {
+  const min = options.minBlockRange ?? DEFAULT_MIN_BLOCK_RANGE;
+  const max = options.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
+  // The sizer would clamp each range to both bounds in turn, and so honour neither.
+  if (min > max) {
+    return {
+      option: "minBlockRange",
+      value: min,
+      message: (name = (o) => o) => `${name("minBlockRange")} must be at most ${name("maxBlockRange")} (got minBlockRange ${min}, maxBlockRange ${max})`,
+    };
+  }
+  // Only one given: the default is brought within the bounds, but a value asked for is not silently changed.
+  const initial = options.initialBlockRange;
+  if (initial !== undefined && (initial < min || initial > max)) {
+    return {
+      option: "initialBlockRange",
+      value: initial,
+      message: (name = (o) => o) => `${name("initialBlockRange")} must be from ${name("minBlockRange")} to ${name("maxBlockRange")}, ${min} to ${max} (got ${initial})`,
+    };
+  }
+  return null;
+}
+
+/**
+ * A restart policy whose maxDelayMs is below its initialDelayMs, both given (RestartBackoff would wait initialDelayMs
+ * every time, and so honour neither); null where there is none. Only one given: the default of the other is brought to
+ * it (see RestartBackoff), but a value asked for is not silently changed.
+ */
+export function restartPolicyConflict(restart: { readonly initialDelayMs?: number; readonly maxDelayMs?: number }): OptionConflict | null {
+  const { initialDelayMs, maxDelayMs } = restart;
+  if (initialDelayMs === undefined || maxDelayMs === undefined || maxDelayMs >= initialDelayMs) return null;
+  return {
+    option: "restart.maxDelayMs",
+    value: maxDelayMs,
+    message: (name = (o) => o) => `${name("restart.maxDelayMs")} must be at least ${name("restart.initialDelayMs")} (got initialDelayMs ${initialDelayMs}, maxDelayMs ${maxDelayMs})`,
+  };
+}
+
+/** Throws {@link IndexerOptionError} for `conflict`, under the indexer's names, where there is one. */
+export function refuseConflict(conflict: OptionConflict | null): void {
+  if (conflict !== null) throw new IndexerOptionError(conflict.option, conflict.value, conflict.message());
+}

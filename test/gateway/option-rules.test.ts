@@ -11,6 +11,7 @@ import { createGatewayRuntime, DEFAULT_QUERY_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS
 import type { GatewayNumericOption, GatewayOptions } from "../../gateway/src";
 import { limitsWithDefaults } from "../../gateway/src/gateway";
 import { checkGatewayOptions } from "../../gateway/src/option-rules";
+import type { IndexerTuning } from "../../gateway/src/sources/embedded-source";
 import { IndexerOptionError } from "../../subgraph/indexer/errors";
 import { MAX_TIMER_MS } from "../../subgraph/indexer/option-rules";
 
@@ -209,6 +210,82 @@ describe("startGateway's numeric options", function () {
     for (const options of [edges, { port: 0, source, chain: null, logger: silentLogger }]) {
       const handle = await startGateway(options);
       await handle.stop();
+    }
+  });
+
+  /** The embedded indexer's options that contradict each other (or the other's default), and what each is refused as. */
+  const CONFLICTS: ReadonlyArray<{ tuning: IndexerTuning; option: GatewayNumericOption; value: number; message: string }> = [
+    {
+      tuning: { minBlockRange: 50, maxBlockRange: 10 },
+      option: "source.indexerTuning.minBlockRange",
+      value: 50,
+      message: "source.indexerTuning.minBlockRange must be at most source.indexerTuning.maxBlockRange (got minBlockRange 50, maxBlockRange 10)",
+    },
+    {
+      // Against the indexer's default maxBlockRange (10,000): the gateway's check takes the indexer's defaults.
+      tuning: { minBlockRange: 20_000 },
+      option: "source.indexerTuning.minBlockRange",
+      value: 20_000,
+      message: "source.indexerTuning.minBlockRange must be at most source.indexerTuning.maxBlockRange (got minBlockRange 20000, maxBlockRange 10000)",
+    },
+    {
+      tuning: { minBlockRange: 10, maxBlockRange: 100, initialBlockRange: 5 },
+      option: "source.indexerTuning.initialBlockRange",
+      value: 5,
+      message:
+        "source.indexerTuning.initialBlockRange must be from source.indexerTuning.minBlockRange to source.indexerTuning.maxBlockRange, 10 to 100 (got 5)",
+    },
+    {
+      tuning: { maxBlockRange: 100, initialBlockRange: 500 },
+      option: "source.indexerTuning.initialBlockRange",
+      value: 500,
+      message:
+        "source.indexerTuning.initialBlockRange must be from source.indexerTuning.minBlockRange to source.indexerTuning.maxBlockRange, 1 to 100 (got 500)",
+    },
+    {
+      tuning: { restart: { initialDelayMs: 5000, maxDelayMs: 1000 } },
+      option: "source.indexerTuning.restart.maxDelayMs",
+      value: 1000,
+      message: "source.indexerTuning.restart.maxDelayMs must be at least source.indexerTuning.restart.initialDelayMs (got initialDelayMs 5000, maxDelayMs 1000)",
+    },
+  ];
+
+  for (const conflict of CONFLICTS) {
+    it(`refuses ${JSON.stringify(conflict.tuning)} as ${conflict.option}, naming both options, starting nothing`, async function () {
+      const port = await freePort();
+      const dbPath = path.join(dir, "db", "index.sqlite");
+      const options: GatewayOptions = { port, logger: silentLogger, chain: { rpcUrl: NOWHERE, deployment }, source: { rpcUrl: NOWHERE, deployment, dbPath, indexerTuning: conflict.tuning } };
+      let caught: unknown;
+      try {
+        const handle = await startGateway(options);
+        await handle.stop();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(GatewayOptionError);
+      const refusal = caught as GatewayOptionError;
+      expect(refusal.option).to.equal(conflict.option);
+      expect(refusal.value).to.equal(conflict.value);
+      expect(refusal.message).to.equal(conflict.message);
+      expect(fs.existsSync(path.dirname(dbPath)), "the embedded indexer's directory").to.equal(false);
+      expect(await portIsFree(port), "the port").to.equal(true);
+    });
+  }
+
+  it("accepts block ranges and restart delays that agree, the edges included", function () {
+    const dbPath = path.join(dir, "db", "index.sqlite");
+    const agreeing: readonly IndexerTuning[] = [
+      { minBlockRange: 7, maxBlockRange: 7, initialBlockRange: 7 },
+      { minBlockRange: 10_000 },
+      { initialBlockRange: 10_000 },
+      { restart: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+      // One delay given: RestartBackoff brings the other's default to it.
+      { restart: { initialDelayMs: 120_000 } },
+      { restart: false },
+    ];
+    for (const indexerTuning of agreeing) {
+      const options: GatewayOptions = { logger: silentLogger, chain: null, source: { rpcUrl: NOWHERE, deployment, dbPath, indexerTuning } };
+      expect(() => checkGatewayOptions(options), JSON.stringify(indexerTuning)).not.to.throw();
     }
   });
 

@@ -1,6 +1,8 @@
 // The embedded source when its query worker thread dies: the gateway logs it, answers SOURCE_UNAVAILABLE and is not
 // ready while no thread runs, and answers again once a new thread runs, without a process restart.
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -10,6 +12,7 @@ import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import { SourceRequestAbortedError } from "../../../gateway/src/errors";
+import { IndexerOptionError } from "../../../subgraph/indexer/errors";
 import { QueryWorker } from "../../../gateway/src/sources/query-worker/query-worker";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import type { RestartPolicy } from "../../../subgraph/indexer";
@@ -169,4 +172,41 @@ describe("the embedded source's queries given up", function () {
       await runtime.close();
     }
   });
+});
+
+describe("the query worker's restart policy", function () {
+  const REFUSED: ReadonlyArray<{ restart: RestartPolicy; option: string; value: number; message: RegExp }> = [
+    { restart: { initialDelayMs: 0 }, option: "restart.initialDelayMs", value: 0, message: /^restart\.initialDelayMs must be a number of milliseconds, at least 1/ },
+    { restart: { maxDelayMs: NaN }, option: "restart.maxDelayMs", value: NaN, message: /^restart\.maxDelayMs must be a number of milliseconds/ },
+    {
+      restart: { initialDelayMs: 5000, maxDelayMs: 1000 },
+      option: "restart.maxDelayMs",
+      value: 1000,
+      message: /^restart\.maxDelayMs must be at least restart\.initialDelayMs \(got initialDelayMs 5000, maxDelayMs 1000\)$/,
+    },
+  ];
+
+  for (const refused of REFUSED) {
+    it(`refuses ${refused.option}: ${String(refused.value)} as the indexer's worker handle does, before a thread starts`, async function () {
+      // A database no indexer initialised: a thread started on it would fail otherwise, not with the refusal.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-query-worker-"));
+      try {
+        let caught: unknown;
+        try {
+          const queries = await QueryWorker.start(path.join(dir, "none.sqlite"), refused.restart);
+          await queries.stop();
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).to.be.instanceOf(IndexerOptionError);
+        const refusal = caught as IndexerOptionError;
+        expect(refusal.option).to.equal(refused.option);
+        expect(Object.is(refusal.value, refused.value), `the value refused is ${String(refusal.value)}`).to.equal(true);
+        expect(refusal.message).to.match(refused.message);
+        expect(fs.readdirSync(dir), "what the thread created").to.deep.equal([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

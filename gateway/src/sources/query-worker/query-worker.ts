@@ -4,6 +4,7 @@ import { EventEmitter } from "node:events";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { RestartBackoff, type RestartPolicy } from "../../../../subgraph/indexer";
+import { checkRestartPolicy } from "../../../../subgraph/indexer/worker/check-options";
 import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol";
 
 export interface QueryAnswer {
@@ -107,8 +108,13 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
     this.attach(worker);
   }
 
-  /** Starts the thread on `dbPath` (which an indexer must have initialised) and waits until it can answer. */
+  /**
+   * Starts the thread on `dbPath` (which an indexer must have initialised) and waits until it can answer. A restart
+   * policy RestartBackoff could not honour is refused first, as the indexer's worker handle refuses it (an
+   * IndexerOptionError naming `restart.<delay>`): a 0 delay would start a thread that dies as it starts with no pause.
+   */
   static async start(dbPath: string, restart: RestartPolicy | false = {}): Promise<QueryWorker> {
+    checkRestartPolicy(restart);
     const worker = spawn(dbPath);
     await whenReady(worker);
     return new QueryWorker(dbPath, worker, restart);
