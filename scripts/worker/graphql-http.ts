@@ -6,6 +6,7 @@
 import { GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";
 import { HttpStatusError, isTransientHttpStatus } from "./retry";
 import { isJsonObject } from "./validate";
+import { splitCredentials } from "../../subgraph/indexer/url-form";
 
 export interface GraphQLHttpOptions {
   /** Wall-clock limit on the request, body included. */
@@ -23,12 +24,17 @@ export async function queryGateway(
 ): Promise<Record<string, unknown>> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  // A gateway behind basic authentication (`https://user:password@host/graphql`, as the config takes it): fetch
+  // refuses a URL with credentials, which failed every query with a TypeError naming neither.
+  const endpoint = splitCredentials(new URL(url));
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
+  if (endpoint.basicAuthorization !== null) headers.authorization = endpoint.basicAuthorization;
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, {
+    response = await fetch(endpoint.url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+      headers,
       body: JSON.stringify({ query, variables }),
       // Not followed, as ws does not follow one on gateway.wsUrl: the status comes back as an HttpStatusError, so a
       // URL that redirects (http to https behind a proxy) stops the worker at start, naming it, on either path. fetch

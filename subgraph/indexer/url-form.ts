@@ -49,3 +49,29 @@ export function checkUrlForm(value: string, schemes: readonly string[]): URL {
     throw new UrlFormError(`is not a valid ${scheme}:// URL`);
   }
 }
+
+/**
+ * `url` without its credentials, and the `Authorization: Basic` value that carries them (null where it has none).
+ * Node's fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes credentials"),
+ * where an endpoint behind basic authentication is given as `https://user:password@host/…`: they go in the header
+ * instead, as a browser, curl and ethers send them. Shared by the indexer's transport, the gateway's subgraph source
+ * and the worker's gateway queries, so that the three read credentials alike.
+ */
+export function splitCredentials(url: URL): { url: string; basicAuthorization: string | null } {
+  if (url.username === "" && url.password === "") return { url: url.href, basicAuthorization: null };
+  const credentials = `${percentDecode(url.username)}:${percentDecode(url.password)}`;
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  return { url: bare.href, basicAuthorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+}
+
+/**
+ * WHATWG percent-decoding then UTF-8, as a browser's fetch reads a URL's credentials: URL keeps them percent-encoded
+ * (`p%40ss` for `p@ss`), and decodeURIComponent would throw on a lone `%`, which URL leaves as it is.
+ */
+function percentDecode(text: string): string {
+  // URL has percent-encoded every non-ASCII character, so each char here is one byte once the escapes are decoded.
+  const bytes = text.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, "latin1").toString("utf8");
+}

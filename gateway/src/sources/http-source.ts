@@ -2,6 +2,7 @@
 import { SourceError, SourceRequestAbortedError } from "../errors";
 import { RequestDeadline } from "../request-deadline";
 import { redactUrl } from "../../../subgraph/indexer/redact";
+import { splitCredentials } from "../../../subgraph/indexer/url-form";
 import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface HttpSourceOptions {
@@ -19,16 +20,6 @@ export class HttpSourceConfigError extends Error {
     super(message);
     this.name = "HttpSourceConfigError";
   }
-}
-
-/**
- * WHATWG percent-decoding then UTF-8, as a browser's fetch reads a URL's credentials: URL keeps them percent-encoded
- * (`p%40ss` for `p@ss`), and decodeURIComponent would throw on a lone `%`, which URL leaves as it is.
- */
-function percentDecode(text: string): string {
-  // URL has percent-encoded every non-ASCII character, so each char here is one byte once the escapes are decoded.
-  const bytes = text.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
 /**
@@ -54,10 +45,8 @@ export function httpEndpoint(url: string, bearerToken?: string): { url: string; 
     );
   }
   if (!hasCredentials) return { url, authorization: bearerToken === undefined ? null : `Bearer ${bearerToken}` };
-  const credentials = `${percentDecode(parsed.username)}:${percentDecode(parsed.password)}`;
-  parsed.username = "";
-  parsed.password = "";
-  return { url: parsed.href, authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+  const bare = splitCredentials(parsed);
+  return { url: bare.url, authorization: bare.basicAuthorization };
 }
 
 interface GraphQLResponse<TData> {

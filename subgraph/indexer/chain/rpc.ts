@@ -4,7 +4,7 @@
 import { RangeTooLargeError, RateLimitedError, RpcAbortedError, RpcConnectionError, RpcError, RpcUnavailableError } from "../errors";
 import { Aborts, unlessAborted, withEitherSignal } from "../abortable";
 import { redactUrl, redactUrlsIn, redactUrlsInJson, urlRedactor, type Redactor } from "../redact";
-import { checkUrlForm, UrlFormError } from "../url-form";
+import { checkUrlForm, splitCredentials, UrlFormError } from "../url-form";
 import { MIN_REQUESTS_PER_SECOND, RequestRate, SentRate, type RateLogger } from "./request-rate";
 
 export interface RpcCall {
@@ -246,15 +246,6 @@ function fetchFailure(error: unknown): string {
   return why === "" ? message : `${message}: ${why}`;
 }
 
-/** URL keeps credentials percent-encoded (`p%40ss` for `p@ss`); a `%` that starts no escape is sent as written. */
-function percentDecoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 export class HttpRpc implements RpcTransport {
   private nextId = 1;
   private nextSlot = 0;
@@ -301,16 +292,10 @@ export class HttpRpc implements RpcTransport {
       if (error instanceof UrlFormError) throw new UrlFormError(`HttpRpc: the node's URL ${error.message}`);
       throw error;
     }
-    // fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes credentials"), where
-    // a node behind basic authentication is given as `https://user:password@host/…`: they go in the Authorization
-    // header instead, as a browser, curl and ethers send them.
-    if (parsed.username !== "" || parsed.password !== "") {
-      const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`;
-      this.headers.authorization = `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`;
-      parsed.username = "";
-      parsed.password = "";
-    }
-    this.fetchUrl = parsed.href;
+    // A node behind basic authentication (`https://user:password@host/…`): fetch refuses such a URL.
+    const { url: fetchUrl, basicAuthorization } = splitCredentials(parsed);
+    if (basicAuthorization !== null) this.headers.authorization = basicAuthorization;
+    this.fetchUrl = fetchUrl;
     this.description = redactUrlsIn(redactUrl(url));
     this.redact = urlRedactor([{ url }]);
     this.redactNodeError = (text) => redactUrlsIn(this.redact(text));

@@ -127,4 +127,24 @@ describe("GraphQL queries to a gateway URL that redirects", function () {
       }
     });
   }
+
+  it("sends a URL's credentials as Authorization: Basic, percent-decoded, to the URL without them (fetch refuses a URL with credentials)", async () => {
+    const seen: Array<{ path: string | undefined; authorization: string | undefined }> = [];
+    const server = http.createServer((request, response) => {
+      request.resume();
+      seen.push({ path: request.url, authorization: request.headers.authorization });
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ data: { __typename: "Query" } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://worker:p%40ss%3Aw0rd@127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+      const data = await queryGateway(url, "openJobs", "{ __typename }", {}, { timeoutMs: 10_000 });
+      expect(data).to.deep.equal({ __typename: "Query" });
+      expect(seen).to.deep.equal([{ path: "/graphql", authorization: `Basic ${Buffer.from("worker:p@ss:w0rd").toString("base64")}` }]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
