@@ -21,18 +21,8 @@ import { networkStats, type NetworkStatsModel } from "../services/network-stats"
 import { isActive } from "../services/provider-filters";
 import type { Where } from "../subgraph/where";
 import { Channel, DEFAULT_MAX_QUEUED } from "./channel";
-import { SharedRead } from "./shared-read";
 
-/** A subscriber as the shared reads serving it know it: they are given up once all theirs have left. */
-interface Served {
-  /** The shared reads in flight that serve it: each is told when it leaves (its channel closes). */
-  reads: Set<SharedRead>;
-}
-
-/** A shared read that every subscriber it served left (or the hub stopped): nobody waits for what it would say. */
-const GIVEN_UP = Symbol("given up");
-
-interface JobOpenedSubscriber extends Served {
+interface JobOpenedSubscriber {
   matcher: FeedMatcher;
   channel: Channel<JobEntity>;
   /**
@@ -49,7 +39,7 @@ interface JobOpenedSubscriber extends Served {
   skip: { from: number; through: number };
 }
 
-interface JobUpdatedSubscriber extends Served {
+interface JobUpdatedSubscriber {
   jobId: string;
   /** The job followed is this id with these terms: after a reorg another job may hold the id (ids are a counter). */
   termsHash: string;
@@ -69,7 +59,7 @@ interface JobUpdatedSubscriber extends Served {
   slot: SubscriptionSlot | null;
 }
 
-interface StatsSubscriber extends Served {
+interface StatsSubscriber {
   days: number;
   /** The block of the statistics first sent while heads the hub handles may be older (see covers), else null. */
   firstRead: PinnedBlock | null;
@@ -210,31 +200,6 @@ export class SubscriptionHub {
     if (this.stopping.signal.aborted) throw shuttingDown();
   }
 
-  /** `subscriber` left (its channel closed): it is no longer served, nor waited on by the reads serving it. */
-  private left<S extends Served>(subscribers: Set<S>, subscriber: S): void {
-    subscribers.delete(subscriber);
-    for (const read of subscriber.reads) read.leave();
-    subscriber.reads.clear();
-  }
-
-  /**
-   * `read` for `subscribers`, over a reader given up once all of them have left or the hub stops: GIVEN_UP then, which
-   * says nothing of the source (not logged as its failure).
-   */
-  private async readFor<T>(subscribers: readonly Served[], read: (reader: SubgraphReader) => Promise<T>): Promise<T | typeof GIVEN_UP> {
-    const shared = new SharedRead(subscribers.length, this.stopping.signal);
-    for (const subscriber of subscribers) subscriber.reads.add(shared);
-    try {
-      return await read(this.reader.withSignal(shared.signal));
-    } catch (error) {
-      if (shared.givenUp) return GIVEN_UP;
-      throw error;
-    } finally {
-      shared.end();
-      for (const subscriber of subscribers) subscriber.reads.delete(shared);
-    }
-  }
-
   get subscriberCount(): number {
     return this.opened.size + this.updated.size + this.stats.size;
   }
@@ -257,8 +222,7 @@ export class SubscriptionHub {
       const scannedThrough = scannedHead.number;
       const subscriber: JobOpenedSubscriber = {
         matcher,
-        channel: new Channel(() => this.left(this.opened, subscriber)),
-        reads: new Set(),
+        channel: new Channel(() => this.opened.delete(subscriber)),
         held: sinceBlock === null ? null : { sinceBlock, jobs: [] },
         replayed: new Set(),
         skip: { from: scannedThrough, through: sinceBlock ?? scannedThrough },
@@ -304,8 +268,7 @@ export class SubscriptionHub {
       lastSent: JSON.stringify(job),
       finalAt: finalAt ?? (final ? head.number : null),
       firstRead: this.gate(readAtOf(job)?.block),
-      channel: new Channel(() => this.left(this.updated, subscriber)),
-      reads: new Set(),
+      channel: new Channel(() => this.updated.delete(subscriber)),
       slot,
     };
     this.updated.add(subscriber);
@@ -353,8 +316,7 @@ export class SubscriptionHub {
     const subscriber: StatsSubscriber = {
       days,
       firstRead: this.gate({ number: head.number, hash: head.hash }),
-      channel: new Channel(() => this.left(this.stats, subscriber), 16),
-      reads: new Set(),
+      channel: new Channel(() => this.stats.delete(subscriber), 16),
     };
     this.stats.add(subscriber);
     subscriber.channel.push(current);
@@ -389,19 +351,10 @@ export class SubscriptionHub {
   /** False when the jobs could not be read (nothing was sent). */
   private async deliverOpened(afterBlock: number, head: IndexedHead, at: ReadAt): Promise<boolean> {
     try {
-      const subscribers = [...this.opened];
-      const read = await this.readFor(subscribers, async (reader) => {
-        const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at, {}, Infinity, reader)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
-        return { jobs, offers: await this.offers(subscribers, jobs, at, reader) };
-      });
-      if (read === GIVEN_UP) {
-        // Nobody heard these blocks' jobs, as when nobody subscribed: a later rescan does not offer them either.
-        this.rescanFloor = head.number;
-        return true;
-      }
-      const { jobs, offers } = read;
+      const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
       for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
-      for (const [subscriber, offered] of offers) {
+      if (jobs.length === 0) return true;
+      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, at)) {
         for (const job of offered) this.sendLive(subscriber, job);
       }
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
@@ -516,14 +469,10 @@ export class SubscriptionHub {
       // rather than be told that their job is gone.
       const subscribers = [...this.updated];
       const ids = [...new Set(subscribers.map((s) => s.jobId))];
-      const current = await this.readFor(subscribers, async (reader) => {
-        const byId = new Map<string, JobEntity>();
-        for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
-          for (const job of await reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) byId.set(job.id, job);
-        }
-        return byId;
-      });
-      if (current === GIVEN_UP) return;
+      const current = new Map<string, JobEntity>();
+      for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
+        for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) current.set(job.id, job);
+      }
       for (const subscriber of subscribers) {
         if (subscriber.channel.isClosed || startedAfter(subscriber, head)) continue;
         const job = current.get(subscriber.jobId);
@@ -555,17 +504,16 @@ export class SubscriptionHub {
   }
 
   private async deliverStats(head: IndexedHead): Promise<void> {
-    const byDays = new Map<number, StatsSubscriber[]>();
-    for (const subscriber of this.stats) {
-      if (startedAfter(subscriber, head)) continue;
-      byDays.set(subscriber.days, [...(byDays.get(subscriber.days) ?? []), subscriber]);
-    }
+    const byDays = new Map<number, Promise<NetworkStatsModel>>();
     await Promise.all(
-      [...byDays].map(async ([days, subscribers]) => {
+      [...this.stats].filter((subscriber) => !startedAfter(subscriber, head)).map(async (subscriber) => {
+        let pending = byDays.get(subscriber.days);
+        if (pending === undefined) {
+          pending = networkStats(this.reader, head, subscriber.days);
+          byDays.set(subscriber.days, pending);
+        }
         try {
-          const stats = await this.readFor(subscribers, (reader) => networkStats(reader, head, days));
-          if (stats === GIVEN_UP) return;
-          for (const subscriber of subscribers) subscriber.channel.push(stats);
+          subscriber.channel.push(await pending);
         } catch (error) {
           if (!this.stopping.signal.aborted) this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
         }
