@@ -21,8 +21,18 @@ import { networkStats, type NetworkStatsModel } from "../services/network-stats"
 import { isActive } from "../services/provider-filters";
 import type { Where } from "../subgraph/where";
 import { Channel, DEFAULT_MAX_QUEUED } from "./channel";
+import { SharedRead } from "./shared-read";
 
-interface JobOpenedSubscriber {
+/** A subscriber as the shared reads serving it know it: they are given up once all theirs have left. */
+interface Served {
+  /** The shared reads in flight that serve it: each is told when it leaves (its channel closes). */
+  reads: Set<SharedRead>;
+}
+
+/** A shared read that every subscriber it served left (or the hub stopped): nobody waits for what it would say. */
+const GIVEN_UP = Symbol("given up");
+
+interface JobOpenedSubscriber extends Served {
   matcher: FeedMatcher;
   channel: Channel<JobEntity>;
   /**
@@ -39,7 +49,7 @@ interface JobOpenedSubscriber {
   skip: { from: number; through: number };
 }
 
-interface JobUpdatedSubscriber {
+interface JobUpdatedSubscriber extends Served {
   jobId: string;
   /** The job followed is this id with these terms: after a reorg another job may hold the id (ids are a counter). */
   termsHash: string;
@@ -59,7 +69,7 @@ interface JobUpdatedSubscriber {
   slot: SubscriptionSlot | null;
 }
 
-interface StatsSubscriber {
+interface StatsSubscriber extends Served {
   days: number;
   /** The block of the statistics first sent while heads the hub handles may be older (see covers), else null. */
   firstRead: PinnedBlock | null;
@@ -200,6 +210,31 @@ export class SubscriptionHub {
     if (this.stopping.signal.aborted) throw shuttingDown();
   }
 
+  /** `subscriber` left (its channel closed): it is no longer served, nor waited on by the reads serving it. */
+  private left<S extends Served>(subscribers: Set<S>, subscriber: S): void {
+    subscribers.delete(subscriber);
+    for (const read of subscriber.reads) read.leave();
+    subscriber.reads.clear();
+  }
+
+  /**
+   * `read` for `subscribers`, over a reader given up once all of them have left or the hub stops: GIVEN_UP then, which
+   * says nothing of the source (not logged as its failure).
+   */
+  private async readFor<T>(subscribers: readonly Served[], read: (reader: SubgraphReader) => Promise<T>): Promise<T | typeof GIVEN_UP> {
+    const shared = new SharedRead(subscribers.length, this.stopping.signal);
+    for (const subscriber of subscribers) subscriber.reads.add(shared);
+    try {
+      return await read(this.reader.withSignal(shared.signal));
+    } catch (error) {
+      if (shared.givenUp) return GIVEN_UP;
+      throw error;
+    } finally {
+      shared.end();
+      for (const subscriber of subscribers) subscriber.reads.delete(shared);
+    }
+  }
+
   get subscriberCount(): number {
     return this.opened.size + this.updated.size + this.stats.size;
   }
@@ -222,7 +257,8 @@ export class SubscriptionHub {
       const scannedThrough = scannedHead.number;
       const subscriber: JobOpenedSubscriber = {
         matcher,
-        channel: new Channel(() => this.opened.delete(subscriber)),
+        channel: new Channel(() => this.left(this.opened, subscriber)),
+        reads: new Set(),
         held: sinceBlock === null ? null : { sinceBlock, jobs: [] },
         replayed: new Set(),
         skip: { from: scannedThrough, through: sinceBlock ?? scannedThrough },
@@ -268,7 +304,8 @@ export class SubscriptionHub {
       lastSent: JSON.stringify(job),
       finalAt: finalAt ?? (final ? head.number : null),
       firstRead: this.gate(readAtOf(job)?.block),
-      channel: new Channel(() => this.updated.delete(subscriber)),
+      channel: new Channel(() => this.left(this.updated, subscriber)),
+      reads: new Set(),
       slot,
     };
     this.updated.add(subscriber);
@@ -316,7 +353,8 @@ export class SubscriptionHub {
     const subscriber: StatsSubscriber = {
       days,
       firstRead: this.gate({ number: head.number, hash: head.hash }),
-      channel: new Channel(() => this.stats.delete(subscriber), 16),
+      channel: new Channel(() => this.left(this.stats, subscriber), 16),
+      reads: new Set(),
     };
     this.stats.add(subscriber);
     subscriber.channel.push(current);
@@ -351,10 +389,19 @@ export class SubscriptionHub {
   /** False when the jobs could not be read (nothing was sent). */
   private async deliverOpened(afterBlock: number, head: IndexedHead, at: ReadAt): Promise<boolean> {
     try {
-      const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
+      const subscribers = [...this.opened];
+      const read = await this.readFor(subscribers, async (reader) => {
+        const jobs = (await this.jobsCreatedIn(afterBlock, head.number, at, {}, Infinity, reader)).filter((job) => !this.recentlyOffered.has(offerKey(job)));
+        return { jobs, offers: await this.offers(subscribers, jobs, at, reader) };
+      });
+      if (read === GIVEN_UP) {
+        // Nobody heard these blocks' jobs, as when nobody subscribed: a later rescan does not offer them either.
+        this.rescanFloor = head.number;
+        return true;
+      }
+      const { jobs, offers } = read;
       for (const [key, block] of this.recentlyOffered) if (block <= head.number - REORG_RESCAN_BLOCKS) this.recentlyOffered.delete(key);
-      if (jobs.length === 0) return true;
-      for (const [subscriber, offered] of await this.offers([...this.opened], jobs, at)) {
+      for (const [subscriber, offered] of offers) {
         for (const job of offered) this.sendLive(subscriber, job);
       }
       for (const job of jobs) this.recentlyOffered.set(offerKey(job), Number(job.createdAtBlock));
@@ -469,10 +516,14 @@ export class SubscriptionHub {
       // rather than be told that their job is gone.
       const subscribers = [...this.updated];
       const ids = [...new Set(subscribers.map((s) => s.jobId))];
-      const current = new Map<string, JobEntity>();
-      for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
-        for (const job of await this.reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) current.set(job.id, job);
-      }
+      const current = await this.readFor(subscribers, async (reader) => {
+        const byId = new Map<string, JobEntity>();
+        for (let i = 0; i < ids.length; i += SOURCE_MAX_FIRST) {
+          for (const job of await reader.jobsByIds(ids.slice(i, i + SOURCE_MAX_FIRST), at)) byId.set(job.id, job);
+        }
+        return byId;
+      });
+      if (current === GIVEN_UP) return;
       for (const subscriber of subscribers) {
         if (subscriber.channel.isClosed || startedAfter(subscriber, head)) continue;
         const job = current.get(subscriber.jobId);
@@ -504,16 +555,17 @@ export class SubscriptionHub {
   }
 
   private async deliverStats(head: IndexedHead): Promise<void> {
-    const byDays = new Map<number, Promise<NetworkStatsModel>>();
+    const byDays = new Map<number, StatsSubscriber[]>();
+    for (const subscriber of this.stats) {
+      if (startedAfter(subscriber, head)) continue;
+      byDays.set(subscriber.days, [...(byDays.get(subscriber.days) ?? []), subscriber]);
+    }
     await Promise.all(
-      [...this.stats].filter((subscriber) => !startedAfter(subscriber, head)).map(async (subscriber) => {
-        let pending = byDays.get(subscriber.days);
-        if (pending === undefined) {
-          pending = networkStats(this.reader, head, subscriber.days);
-          byDays.set(subscriber.days, pending);
-        }
+      [...byDays].map(async ([days, subscribers]) => {
         try {
-          subscriber.channel.push(await pending);
+          const stats = await this.readFor(subscribers, (reader) => networkStats(reader, head, days));
+          if (stats === GIVEN_UP) return;
+          for (const subscriber of subscribers) subscriber.channel.push(stats);
         } catch (error) {
           if (!this.stopping.signal.aborted) this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
         }

@@ -45,7 +45,9 @@ function startHub(reader: SubgraphReader, logger: Logger = silentLogger): { hub:
       return () => undefined;
     },
   } as unknown as HeadWatcher;
-  const hub = new SubscriptionHub(reader, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
+  // The fakes below answer the hub's shared reads whatever their signal: the hub asks for a reader with one per read.
+  const signalled = Object.assign(reader, { withSignal: () => signalled });
+  const hub = new SubscriptionHub(signalled, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
   hub.start();
   return { hub, advance: (next, previous) => listener!(next, previous) };
 }

@@ -46,6 +46,7 @@ async function serverOver(node: HoldingNode, stopGraceMs: number, logger: Logger
 /** What a test over withServerOver gets: the holding graph-node, the server, and where to hand its clients' disposal. */
 interface Over {
   node: HoldingNode;
+  runtime: GatewayRuntime;
   server: RunningHttpServer;
   track(dispose: () => void | Promise<void>): void;
 }
@@ -60,7 +61,7 @@ async function withServerOver(stopGraceMs: number, test: (over: Over) => Promise
   try {
     const { runtime, server } = await serverOver(node, stopGraceMs, logger);
     try {
-      await test({ node, server, track: (dispose) => void disposals.push(dispose) });
+      await test({ node, runtime, server, track: (dispose) => void disposals.push(dispose) });
     } finally {
       await runtime.close();
     }
@@ -284,4 +285,75 @@ describe("gateway WebSocket operations whose client leaves them", function () {
       });
     }
   }
+});
+
+describe("gateway subscriptions' shared reads and the subscribers they serve", function () {
+  /** The JSON lines `logger` wrote. */
+  function jsonLines(): { logger: Logger; lines: () => { msg: string; level?: string; end?: string; codes?: string[] }[] } {
+    const logged: { msg: string; level?: string; end?: string; codes?: string[] }[] = [];
+    const logger = createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    return { logger, lines: () => logged };
+  }
+
+  const OPENED = "subscription { jobOpened { id } }";
+
+  it("keeps a head's jobOpened read while one of its subscribers is left, and gives it up, unlogged, once the last leaves", async function () {
+    this.timeout(30_000);
+    const { logger, lines } = jsonLines();
+    await withServerOver(
+      TEN_MINUTES_MS,
+      async ({ node, runtime, server, track }) => {
+        const first = recordingClient(server.wsUrl);
+        const second = recordingClient(server.wsUrl);
+        track(first.dispose);
+        track(second.dispose);
+        const leaveFirst = first.subscribe("first", OPENED);
+        const leaveSecond = second.subscribe("second", OPENED);
+        await waitUntil(() => runtime.hub.subscriberCount === 2, "both subscribed");
+        node.advance();
+        await waitUntil(() => node.held.length === 1, "the new head's jobs were asked for, once for both");
+        leaveFirst();
+        await waitUntil(() => runtime.hub.subscriberCount === 1, "the first left the hub");
+        // A query asked after the first left: the endpoint hears its request after any cancel of the feed's.
+        const { answer } = post(server.url, PROVIDERS);
+        await waitUntil(() => node.held.length === 2, "the query asked the endpoint");
+        expect(node.openQueries()).to.equal(2);
+        node.held[1]?.();
+        await answer;
+        leaveSecond();
+        await waitUntil(() => node.openQueries() === 0, "the hub gave up the read that nobody waits for");
+        await waitUntil(() => lines().filter((line) => line.msg === "graphql subscription end").length === 2, "both ends were logged");
+        expect(lines().filter((line) => line.msg === "graphql subscription end").map(({ end, codes }) => ({ end, codes }))).to.deep.equal([
+          { end: "client-completed", codes: [] },
+          { end: "client-completed", codes: [] },
+        ]);
+        expect(lines().filter((line) => line.level === "warn").map((line) => line.msg)).to.deep.equal([]);
+        await server.close();
+      },
+      logger,
+    );
+  });
+
+  it("goes on reading the next head for a subscriber that came after a read was given up", async function () {
+    this.timeout(30_000);
+    await withServerOver(TEN_MINUTES_MS, async ({ node, runtime, server, track }) => {
+      const gone = recordingClient(server.wsUrl);
+      track(gone.dispose);
+      const leave = gone.subscribe("gone", OPENED);
+      await waitUntil(() => runtime.hub.subscriberCount === 1, "it subscribed");
+      node.advance();
+      await waitUntil(() => node.held.length === 1, "the new head's jobs were asked for");
+      leave();
+      await waitUntil(() => node.openQueries() === 0, "the hub gave up the read that nobody waits for");
+      const next = recordingClient(server.wsUrl);
+      track(next.dispose);
+      next.subscribe("next", OPENED);
+      await waitUntil(() => runtime.hub.subscriberCount === 1, "the next subscribed");
+      node.advance();
+      await waitUntil(() => node.held.length === 2, "the next head's jobs were asked for");
+      expect(node.openQueries()).to.equal(1);
+      node.held[1]?.();
+      await server.close();
+    });
+  });
 });
