@@ -3,7 +3,8 @@
 // make the worker send transactions to another chain, and a missing operator grant is better reported at start
 // than as a revert on the first job.
 
-import { JsonRpcProvider, Network } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { splitCredentials } from "../../subgraph/indexer/url-form";
 import { HttpStatusError } from "./retry";
 import { isJsonObject } from "./validate";
 
@@ -66,13 +67,20 @@ export class OperatorNotAuthorizedError extends Error {
 
 /** eth_chainId, asked directly: an ethers provider would retry a dead endpoint forever while detecting it. */
 export async function readChainId(url: string, timeoutMs: number): Promise<number> {
-  const response = await fetch(url, {
+  // fetch refuses a URL with credentials (`https://user:password@host/`): they go as Authorization: Basic, as ethers
+  // sends them on every later call.
+  const endpoint = splitCredentials(new URL(url));
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (endpoint.basicAuthorization !== null) headers.authorization = endpoint.basicAuthorization;
+  const response = await fetch(endpoint.url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers,
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    // Not followed (pinnedProvider refuses one likewise): a 3xx comes back as an HttpStatusError, not transient.
+    redirect: "manual",
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (!response.ok) throw new HttpStatusError(url, response.status);
+  if (!response.ok) throw new HttpStatusError(endpoint.url, response.status);
   let body: unknown;
   try {
     body = await response.json();
@@ -96,11 +104,24 @@ export function checkChainId(actual: number, expected: { config?: number; deploy
   }
 }
 
-/** An ethers provider pinned to `chainId`: it never re-detects the network, so an outage fails calls, not start-up. */
+/**
+ * An ethers provider pinned to `chainId`: it never re-detects the network, so an outage fails calls, not start-up. A
+ * redirect is refused as HttpStatusError naming the URL without its credentials, as readChainId refuses one.
+ */
 export function pinnedProvider(url: string, chainId: number): JsonRpcProvider {
   const network = Network.from(chainId);
+  const request = new FetchRequest(url);
+  const shown = splitCredentials(new URL(url)).url;
+  const get = request.getUrlFunc;
+  // ethers follows a 301/302/307/308 itself, sending the call (a signed transaction) and its headers to wherever
+  // Location points, another host included. Every 3xx is refused alike, as fetch with `redirect: "manual"` does.
+  request.getUrlFunc = async (req, signal) => {
+    const response = await get(req, signal);
+    if (response.statusCode >= 300 && response.statusCode < 400) throw new HttpStatusError(shown, response.statusCode);
+    return response;
+  };
   // No response cache: the worker re-reads job state right after its own transactions.
-  return new JsonRpcProvider(url, network, { staticNetwork: network, cacheTimeout: -1, pollingInterval: 1000 });
+  return new JsonRpcProvider(request, network, { staticNetwork: network, cacheTimeout: -1, pollingInterval: 1000 });
 }
 
 /** Throws ContractNotDeployedError unless every address holds code. */
