@@ -9,8 +9,8 @@
 //   ChallengeWindowOpenError;
 // - a nonce conflict (the node saw a transaction of ours we did not count) is NonceConflictError, transient: the
 //   queue has read the nonce again, so the next try goes through; one refused as an underpriced replacement collided
-//   with a transaction of ours the node's pending count left out, which is replaced first (as cancelLeftoverTransactions
-//   does);
+//   with a transaction of ours the node's pending count left out, which is replaced (as cancelLeftoverTransactions
+//   does) before the queue's next write is built;
 // - a receipt that does not come within receiptTimeoutMs is ReceiptTimeoutError, transient;
 //
 // A transaction not mined within replaceAfterMs (a fee below what blocks now take) is sent again with the same nonce
@@ -395,25 +395,31 @@ export class ContractMarket implements JobMarket {
   }
 
   private async sendTx(build: TxBuilder): Promise<ContractTransactionResponse> {
-    let nonce: number | undefined;
     try {
-      return await this.sender.send((overrides) => {
-        nonce = overrides.nonce;
-        return build(overrides);
+      return await this.sender.send(async (overrides) => {
+        try {
+          return await build(overrides);
+        } catch (error) {
+          // Replaced in this write's turn: a write queued behind it would read the same nonce and collide as well.
+          if (isError(error, "REPLACEMENT_UNDERPRICED")) await this.replaceHidden(overrides.nonce);
+          throw error;
+        }
       });
     } catch (error) {
-      if (isError(error, "REPLACEMENT_UNDERPRICED") && nonce !== undefined) {
-        // The node holds a transaction of ours at this nonce that its `pending` count leaves out (Hardhat's does, for
-        // one whose fee the next block will not take): every try would collide with it. Replaced, the retry goes after.
-        const held = nonce;
-        this.logger.warn("the node holds an unmined transaction of the operator key at the nonce of a write; replacing it", { nonce: held });
-        await this.sender.exclusive(() => this.cancelAt(held)).catch((cancelError: unknown) =>
-          this.logger.warn("could not replace the unmined transaction", { nonce: held, error: cancelError }),
-        );
-      }
       if (isNonceConflict(error)) throw new NonceConflictError(error);
       throw error;
     }
+  }
+
+  /**
+   * The node holds a transaction of ours at `nonce` that its `pending` count leaves out (Hardhat's does, for one whose
+   * fee the next block will not take): every try would collide with it. Replaced, the retry goes after it.
+   */
+  private async replaceHidden(nonce: number): Promise<void> {
+    this.logger.warn("the node holds an unmined transaction of the operator key at the nonce of a write; replacing it", { nonce });
+    await this.cancelAt(nonce).catch((cancelError: unknown) =>
+      this.logger.warn("could not replace the unmined transaction", { nonce, error: cancelError }),
+    );
   }
 
   /** Sends, then waits for the transaction or one of its replacements to be mined. */

@@ -2,7 +2,20 @@
 // mines. The contracts are not deployed; setOnline is sent to plain addresses, which the node accepts all the same.
 // Then its reads of what an acceptance would lock, and the revert of one it cannot cover, on the deployed contracts.
 import { expect } from "chai";
-import { FeeData, JsonRpcProvider, Wallet, parseEther, parseUnits, toQuantity, type ContractTransactionReceipt, type Signer } from "ethers";
+import {
+  FeeData,
+  JsonRpcProvider,
+  Network,
+  Transaction,
+  Wallet,
+  isError,
+  parseEther,
+  parseUnits,
+  toQuantity,
+  type ContractTransactionReceipt,
+  type Signer,
+  type TransactionResponse,
+} from "ethers";
 import {
   GPU_MODELS,
   type ProviderHandle,
@@ -35,6 +48,33 @@ const CONTRACTS = {
   providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
 };
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+/**
+ * The worker's provider (pinned, no response cache) counting the writes, transactions to the registry, that the node
+ * answered, and those it refused as underpriced replacements. A leftover's replacement, a transfer to the operator key
+ * itself, is not counted.
+ */
+class WriteCountingProvider extends JsonRpcProvider {
+  writesAnswered = 0;
+  writesRefused = 0;
+
+  constructor(url: string, chainId: number) {
+    const network = Network.from(chainId);
+    super(url, network, { staticNetwork: network, cacheTimeout: -1, pollingInterval: 1000 });
+  }
+
+  override async broadcastTransaction(signed: string): Promise<TransactionResponse> {
+    const write = Transaction.from(signed).to === CONTRACTS.providerRegistry;
+    try {
+      return await super.broadcastTransaction(signed);
+    } catch (error) {
+      if (write && isError(error, "REPLACEMENT_UNDERPRICED")) this.writesRefused += 1;
+      throw error;
+    } finally {
+      if (write) this.writesAnswered += 1;
+    }
+  }
+}
 
 describe("the contract market's receipts", function () {
   let chain: LocalChain;
@@ -191,33 +231,41 @@ describe("the contract market's receipts", function () {
     expect(receipt.status).to.equal(1);
   });
 
+  const gwei = (value: string) => parseUnits(value, "gwei");
+  const unmined = async (rpc: JsonRpcProvider) =>
+    (await rpc.getTransactionCount(operator.address, "pending")) - (await rpc.getTransactionCount(operator.address, "latest"));
+
+  /**
+   * With automine off: a transaction of the operator key sent elsewhere (an earlier run) at a fee the next block will
+   * not take, which Hardhat's pending count leaves out. A write at its nonce with a tip as high as the node suggests is
+   * no valid replacement (+10% is needed): base fee 1.3 gwei, then 1.1375 after an empty block, above its fee still.
+   */
+  async function hideTransaction(rpc: JsonRpcProvider): Promise<{ nonce: number; hidden: TransactionResponse }> {
+    await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("0.1"))]);
+    await chain.ethers.send("evm_mine", []);
+    const nonce = await rpc.getTransactionCount(operator.address, "latest");
+    const hidden = await new Wallet(operator.privateKey, rpc).sendTransaction({
+      to: operator.address,
+      nonce,
+      gasLimit: 21_000n,
+      maxFeePerGas: gwei("1"),
+      maxPriorityFeePerGas: gwei("1"),
+    });
+    await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("1.3"))]);
+    await chain.ethers.send("evm_mine", []);
+    expect(await unmined(rpc)).to.equal(0);
+    return { nonce, hidden };
+  }
+
   it("replaces a transaction of the key that the node's pending count leaves out, when a write collides with its nonce; the retry goes through", async () => {
     const logs: LogRecord[] = [];
     // The worker's own provider, without ethers' response cache, which would answer the retry's nonce read from the first's.
     const rpc = pinnedProvider(chain.url, Number((await chain.ethers.getNetwork()).chainId));
     providers.push(rpc);
     const { market: subject } = market(30_000, { rpc, receiptPollMs: 10, logger: createLogger("debug", (record) => logs.push(record)) });
-    const gwei = (value: string) => parseUnits(value, "gwei");
-    const unmined = async () =>
-      (await rpc.getTransactionCount(operator.address, "pending")) - (await rpc.getTransactionCount(operator.address, "latest"));
     await chain.ethers.send("evm_setAutomine", [false]);
     try {
-      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("0.1"))]);
-      await chain.ethers.send("evm_mine", []);
-      const nonce = await rpc.getTransactionCount(operator.address, "latest");
-      // Sent elsewhere (an earlier run) at a fee the next block will not take: Hardhat's pending count leaves it out.
-      const stuck = await new Wallet(operator.privateKey, rpc).sendTransaction({
-        to: operator.address,
-        nonce,
-        gasLimit: 21_000n,
-        maxFeePerGas: gwei("1"),
-        maxPriorityFeePerGas: gwei("1"),
-      });
-      // A tip as high as the node suggests: a write at its nonce is no valid replacement (+10% is needed).
-      // 1.3, then 1.1375 after that empty block: above its fee still.
-      await chain.ethers.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(gwei("1.3"))]);
-      await chain.ethers.send("evm_mine", []);
-      expect(await unmined()).to.equal(0);
+      const { nonce, hidden } = await hideTransaction(rpc);
       const caught = await subject.setOnline(true).then(
         () => undefined,
         (error: unknown) => error,
@@ -225,10 +273,35 @@ describe("the contract market's receipts", function () {
       expect(caught).to.be.instanceOf(NonceConflictError);
       expect(logs.find((record) => record.msg === "replaced an unmined transaction of the operator key")?.fields.nonce).to.equal(nonce);
       const writing = subject.setOnline(true);
-      await waitUntil(async () => (await unmined()) === 2, "the retry is broadcast behind the replacement");
+      await waitUntil(async () => (await unmined(rpc)) === 2, "the retry is broadcast behind the replacement");
       await chain.ethers.send("evm_mine", []);
       expect((await writing).status).to.equal(1);
-      expect(await rpc.getTransactionReceipt(stuck.hash)).to.equal(null);
+      expect(await rpc.getTransactionReceipt(hidden.hash)).to.equal(null);
+    } finally {
+      await chain.ethers.send("evm_setAutomine", [true]);
+    }
+  });
+
+  it("replaces that transaction in the colliding write's turn: a write queued behind it is not refused as well", async () => {
+    const rpc = new WriteCountingProvider(chain.url, Number((await chain.ethers.getNetwork()).chainId));
+    providers.push(rpc);
+    const { market: subject } = market(30_000, { rpc, receiptPollMs: 10 });
+    await chain.ethers.send("evm_setAutomine", [false]);
+    try {
+      await hideTransaction(rpc);
+      const first = subject.setOnline(true).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const queued = subject.setOnline(true).then(
+        (receipt) => receipt.status,
+        (error: unknown) => error,
+      );
+      expect(await first).to.be.instanceOf(NonceConflictError);
+      await waitUntil(() => rpc.writesAnswered === 2, "the node answered the queued write");
+      expect(rpc.writesRefused).to.equal(1);
+      await chain.ethers.send("evm_mine", []);
+      expect(await queued).to.equal(1);
     } finally {
       await chain.ethers.send("evm_setAutomine", [true]);
     }
