@@ -7,6 +7,7 @@ import { WebSocketServer } from "ws";
 import { GatewayConnectionError } from "../../../scripts/worker/gateway-errors";
 import { JobFeed, type JobFeedOptions } from "../../../scripts/worker/job-feed";
 import { HttpStatusError } from "../../../scripts/worker/retry";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 
 interface PingServer {
@@ -91,16 +92,16 @@ describe("the gateway job feed", function () {
   });
 
   it("reports a WebSocket that cannot be opened with the socket's own error (ECONNREFUSED), as transient", async () => {
-    // Port 0 is refused deterministically on Linux: nothing can listen on it (listening on 0 takes an ephemeral port),
-    // whereas a port freed by closing a server could be taken by another process before the test connects to it.
-    const url = "ws://127.0.0.1:0/graphql";
+    // A port bound and released, not port 0: connecting to port 0 is refused on Linux, but may fail otherwise
+    // elsewhere (Windows answers EADDRNOTAVAIL).
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}/graphql`;
     const jobs = feed(url, 1_000);
     const caught = await jobs.connected.then(() => undefined, (error: unknown) => error);
     await jobs.close();
     expect(caught).to.be.instanceOf(GatewayConnectionError);
     expect(caught).to.include({ closeCode: undefined, transient: true });
-    // Node leaves port 0 out of the message.
-    expect((caught as Error).message).to.equal(`the gateway's WebSocket at ${url} failed: connect ECONNREFUSED 127.0.0.1`);
+    expect((caught as Error).message).to.equal(`the gateway's WebSocket at ${url} failed: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect((caught as Error).cause).to.include({ code: "ECONNREFUSED" });
   });
 
