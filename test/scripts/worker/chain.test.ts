@@ -98,13 +98,18 @@ describe("the worker's RPC transport", function () {
     });
   }
 
-  it("sends eth_chainId to a URL with credentials as Authorization: Basic to the URL without them", async () => {
+  it("sends eth_chainId to a URL with credentials as Authorization: Basic to the URL without them, as the provider sends its calls", async () => {
     // fetch refuses a URL with credentials outright: a node behind basic authentication failed every start.
     const server = await rpcServer(301);
+    const url = `http://operator:s3cret@${server.origin.slice("http://".length)}/rpc`;
+    const rpc = pinnedProvider(url, 31337);
     try {
-      expect(await readChainId(`http://operator:s3cret@${server.origin.slice("http://".length)}/rpc`, 10_000)).to.equal(31337);
-      expect(server.authorizations).to.deep.equal([`Basic ${Buffer.from("operator:s3cret").toString("base64")}`]);
+      expect(await readChainId(url, 10_000)).to.equal(31337);
+      await rpc.getBlockNumber();
+      const basic = `Basic ${Buffer.from("operator:s3cret").toString("base64")}`;
+      expect(server.authorizations).to.deep.equal([basic, basic]);
     } finally {
+      rpc.destroy();
       await server.close();
     }
   });
