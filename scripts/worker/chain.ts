@@ -5,18 +5,20 @@
 
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
+import { endpointName } from "./endpoint-name";
 import { HttpStatusError } from "./retry";
 import { isJsonObject } from "./validate";
 
 /** The endpoint answered eth_chainId with a JSON-RPC error or something that is not a chain id. */
 export class RpcEndpointError extends Error {
   readonly transient = false;
+  /** The endpoint's URL without credentials. */
+  readonly url: string;
 
-  constructor(
-    readonly url: string,
-    problem: string,
-  ) {
-    super(`the RPC endpoint ${url} (config.chain.rpcUrl) ${problem}`);
+  constructor(url: string, problem: string) {
+    const shown = endpointName(url);
+    super(`the RPC endpoint ${shown} (config.chain.rpcUrl) ${problem}`);
+    this.url = shown;
     this.name = "RpcEndpointError";
   }
 }
@@ -111,13 +113,12 @@ export function checkChainId(actual: number, expected: { config?: number; deploy
 export function pinnedProvider(url: string, chainId: number): JsonRpcProvider {
   const network = Network.from(chainId);
   const request = new FetchRequest(url);
-  const shown = splitCredentials(new URL(url)).url;
   const get = request.getUrlFunc;
   // ethers follows a 301/302/307/308 itself, sending the call (a signed transaction) and its headers to wherever
   // Location points, another host included. Every 3xx is refused alike, as fetch with `redirect: "manual"` does.
   request.getUrlFunc = async (req, signal) => {
     const response = await get(req, signal);
-    if (response.statusCode >= 300 && response.statusCode < 400) throw new HttpStatusError(shown, response.statusCode);
+    if (response.statusCode >= 300 && response.statusCode < 400) throw new HttpStatusError(url, response.statusCode);
     return response;
   };
   // No response cache: the worker re-reads job state right after its own transactions.

@@ -1,6 +1,8 @@
 // Failures talking to the gateway, typed so that retry.ts's isTransientError (which reads a boolean `transient`)
 // tells an outage, worth waiting out, from a mismatch between this worker and the gateway, which stops the worker.
 
+import { endpointName } from "./endpoint-name";
+
 /** One entry of a GraphQL response's `errors`. */
 export interface GraphQLErrorEntry {
   message: string;
@@ -31,12 +33,13 @@ export class GatewayResponseError extends Error {
 /** The gateway's answer was not the JSON shape this worker expects (another API, or another version of it). */
 export class GatewayProtocolError extends Error {
   readonly transient = false;
+  /** The gateway's URL without credentials. */
+  readonly url: string;
 
-  constructor(
-    readonly url: string,
-    problem: string,
-  ) {
-    super(`unexpected answer from the gateway at ${url}: ${problem}`);
+  constructor(url: string, problem: string) {
+    const shown = endpointName(url);
+    super(`unexpected answer from the gateway at ${shown}: ${problem}`);
+    this.url = shown;
     this.name = "GatewayProtocolError";
   }
 }
@@ -44,14 +47,18 @@ export class GatewayProtocolError extends Error {
 /** A query got no complete answer within its time limit: an outage, worth retrying. */
 export class GatewayTimeoutError extends Error {
   readonly transient = true;
+  /** The gateway's URL without credentials. */
+  readonly url: string;
 
   constructor(
-    readonly url: string,
+    url: string,
     readonly operation: string,
     readonly timeoutMs: number,
     options?: { cause?: unknown },
   ) {
-    super(`the gateway at ${url} did not answer ${operation} within ${timeoutMs} ms`, options);
+    const shown = endpointName(url);
+    super(`the gateway at ${shown} did not answer ${operation} within ${timeoutMs} ms`, options);
+    this.url = shown;
     this.name = "GatewayTimeoutError";
   }
 }
@@ -64,19 +71,23 @@ const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406, 4409, 4429]);
 /** The subscription's WebSocket closed or could not be opened. */
 export class GatewayConnectionError extends Error {
   readonly transient: boolean;
+  /** The WebSocket's URL without credentials. */
+  readonly url: string;
 
   constructor(
-    readonly url: string,
+    url: string,
     /** The WebSocket close code, when there was one. */
     readonly closeCode: number | undefined,
     reason: string,
     options?: { cause?: unknown },
   ) {
+    const shown = endpointName(url);
     super(
-      `the gateway's WebSocket at ${url} ${closeCode === undefined ? "failed" : `closed (${closeCode})`}` +
+      `the gateway's WebSocket at ${shown} ${closeCode === undefined ? "failed" : `closed (${closeCode})`}` +
         (reason ? `: ${reason}` : ""),
       options,
     );
+    this.url = shown;
     this.name = "GatewayConnectionError";
     this.transient = closeCode === undefined || !FATAL_CLOSE_CODES.has(closeCode);
   }

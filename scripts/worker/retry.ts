@@ -3,6 +3,7 @@
 // (and retrying a revert only burns gas).
 
 import { MAX_TIMER_MS } from "../../subgraph/indexer/option-rules";
+import { endpointName } from "./endpoint-name";
 
 export interface RetryPolicy {
   /** Tries in all, the first included; 1 means no retry. */
@@ -27,11 +28,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 /** An HTTP response with a status that is not 2xx. */
 export class HttpStatusError extends Error {
+  /** The URL without credentials. */
+  readonly url: string;
+
   constructor(
-    readonly url: string,
+    url: string,
     readonly status: number,
   ) {
-    super(`${url} answered HTTP ${status}`);
+    const shown = endpointName(url);
+    super(`${shown} answered HTTP ${status}`);
+    this.url = shown;
     this.name = "HttpStatusError";
   }
 

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { pinnedProvider, readChainId } from "../../../scripts/worker/chain";
+import { RpcEndpointError, pinnedProvider, readChainId } from "../../../scripts/worker/chain";
 import { HttpStatusError, isTransientError } from "../../../scripts/worker/retry";
 
 interface RpcServer {
@@ -111,6 +111,26 @@ describe("the worker's RPC transport", function () {
     } finally {
       rpc.destroy();
       await server.close();
+    }
+  });
+
+  it("names a URL with credentials without them when the endpoint's answer is not a chain id (RpcEndpointError)", async () => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      response.end("<html>a login page</html>");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const bare = `127.0.0.1:${(server.address() as AddressInfo).port}/rpc`;
+      const error = await caught(readChainId(`http://operator:s3cret@${bare}`, 10_000));
+      expect(error).to.be.instanceOf(RpcEndpointError);
+      expect(error).to.include({
+        url: `http://${bare}`,
+        message: `the RPC endpoint http://${bare} (config.chain.rpcUrl) answered eth_chainId with something that is not JSON`,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

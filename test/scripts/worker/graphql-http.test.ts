@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
+import { GatewayProtocolError, GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
 import { queryGateway } from "../../../scripts/worker/graphql-http";
 import { HttpStatusError, isTransientError } from "../../../scripts/worker/retry";
 
@@ -146,5 +146,60 @@ describe("GraphQL queries to a gateway URL that redirects", function () {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("GraphQL queries to a gateway URL with credentials", function () {
+  // The errors name the gateway without `user:password@`: they reach library callers and logs beyond the CLI's redaction.
+  const PASSWORD = "s3cret-pass";
+  let server: http.Server;
+  let answer: (response: http.ServerResponse) => void;
+  let base: string;
+  beforeEach(async () => {
+    server = http.createServer((request, response) => {
+      request.resume();
+      answer(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function failure(): Promise<Error> {
+    const caught = await queryGateway(`http://worker:${PASSWORD}@${base}`, "openJobs", "{ __typename }", {}, { timeoutMs: 200 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).to.be.instanceOf(Error);
+    return caught as Error;
+  }
+
+  it("names the gateway without its credentials in an HttpStatusError", async () => {
+    answer = (response) => {
+      response.statusCode = 503;
+      response.end("unavailable");
+    };
+    const error = await failure();
+    expect(error).to.be.instanceOf(HttpStatusError);
+    expect(error).to.include({ url: `http://${base}`, message: `http://${base} answered HTTP 503` });
+  });
+
+  it("names the gateway without its credentials in a GatewayTimeoutError", async () => {
+    answer = () => undefined;
+    const error = await failure();
+    expect(error).to.be.instanceOf(GatewayTimeoutError);
+    expect(error).to.include({ url: `http://${base}` });
+    expect(error.message).to.not.include(PASSWORD);
+  });
+
+  it("names the gateway without its credentials in a GatewayProtocolError", async () => {
+    answer = (response) => response.end("not json");
+    const error = await failure();
+    expect(error).to.be.instanceOf(GatewayProtocolError);
+    expect(error).to.include({ url: `http://${base}` });
+    expect(error.message).to.equal(`unexpected answer from the gateway at http://${base}: openJobs answered with a body that is not JSON`);
   });
 });

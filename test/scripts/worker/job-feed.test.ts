@@ -105,6 +105,16 @@ describe("the gateway job feed", function () {
     expect((caught as Error).cause).to.include({ code: "ECONNREFUSED" });
   });
 
+  it("names a WebSocket URL with credentials without them when it cannot be opened", async () => {
+    const port = await closedPort();
+    const jobs = feed(`ws://worker:s3cret-pass@127.0.0.1:${port}/graphql`, 1_000);
+    const caught = await jobs.connected.then(() => undefined, (error: unknown) => error);
+    await jobs.close();
+    expect(caught).to.be.instanceOf(GatewayConnectionError);
+    expect(caught).to.include({ url: `ws://127.0.0.1:${port}/graphql` });
+    expect((caught as Error).message).to.equal(`the gateway's WebSocket at ws://127.0.0.1:${port}/graphql failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
   it("refuses a handshake answered 301 as HttpStatusError 301, not transient, without following the redirect", async () => {
     // A proxy redirecting http to https: gateway.wsUrl is to name the final (wss://) URL, as the README says.
     const target = (server = await pingServer(true));
