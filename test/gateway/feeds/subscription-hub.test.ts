@@ -589,6 +589,30 @@ describe("subscription hub", function () {
     expect(hub.subscriberCount).to.equal(0);
   });
 
+  it("logs a head whose networkStats reads failed once, naming every days value it skipped", async function () {
+    let sourceDown = false;
+    const logged: { msg: string; block?: number; days?: number[] }[] = [];
+    const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    const { hub, advance } = startHub(
+      {
+        // The statistics' first read: the source failing it fails the head's statistics for every days value.
+        protocol: async () => {
+          if (sourceDown) throw new SourceError("down", "the subgraph endpoint cannot be reached");
+          return null;
+        },
+        inventory: async () => ({ gpuModels: [], regions: [] }),
+        networkDays: async () => [],
+        networkDayBefore: async () => null,
+      },
+      logger,
+    );
+    await Promise.all([hub.networkStats(7), hub.networkStats(1), hub.networkStats(7)]);
+    sourceDown = true;
+    await advance(head(101), head(100));
+    expect(logged.map(({ msg, block, days }) => ({ msg, block, days }))).to.deep.equal([{ msg: "networkStats feed skipped a head", block: 101, days: [1, 7] }]);
+    hub.stop();
+  });
+
   describe("stopped while it reads a head's events", function () {
     /**
      * A hub with a jobUpdated subscriber, handling head 101 while the source holds its read of the job until the test
