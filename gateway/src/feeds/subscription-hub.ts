@@ -560,6 +560,7 @@ export class SubscriptionHub {
       if (startedAfter(subscriber, head)) continue;
       byDays.set(subscriber.days, [...(byDays.get(subscriber.days) ?? []), subscriber]);
     }
+    const failed: { days: number; error: unknown }[] = [];
     await Promise.all(
       [...byDays].map(async ([days, subscribers]) => {
         try {
@@ -567,9 +568,15 @@ export class SubscriptionHub {
           if (stats === GIVEN_UP) return;
           for (const subscriber of subscribers) subscriber.channel.push(stats);
         } catch (error) {
-          if (!this.stopping.signal.aborted) this.logger.warn("networkStats feed skipped a head", { block: head.number, error });
+          failed.push({ days, error });
         }
       }),
     );
+    // One line per head, as the other feeds write: the reads of every `days` ask one source for one block, so a
+    // source that fails one fails them all, and a line each would repeat the same failure once per `days` asked.
+    if (failed.length > 0 && !this.stopping.signal.aborted) {
+      const days = failed.map((f) => f.days).sort((a, b) => a - b);
+      this.logger.warn("networkStats feed skipped a head", { block: head.number, days, error: failed[0]?.error });
+    }
   }
 }

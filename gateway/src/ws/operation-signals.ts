@@ -4,6 +4,7 @@
 // gives them up), so that a client that starts many operations and goes keeps no source busy for nobody.
 import { setMaxListeners } from "node:events";
 import type { RawData } from "ws";
+import { followSignal, type FollowedSignal } from "../follow-signal";
 
 /** What is heard of a connection's socket (a `ws` WebSocket): its client's messages, and its close. */
 export interface ClientSocket {
@@ -13,20 +14,18 @@ export interface ClientSocket {
 
 /** One operation's signal: aborted when its client leaves it, or when the stop's signal aborts. */
 class OperationSignal {
-  private readonly controller = new AbortController();
+  // Released by end(), as graphql-ws completes the operation.
+  private readonly followed: FollowedSignal;
   private left = false;
-  private readonly giveUp = (): void => this.controller.abort();
 
-  constructor(private readonly stop: AbortSignal) {
+  constructor(stop: AbortSignal) {
+    this.followed = followSignal([stop]);
     // Every read of the operation in flight listens on it: a query may run more than Node's ten at once.
-    setMaxListeners(0, this.controller.signal);
-    if (stop.aborted) this.controller.abort();
-    // Removed by end(): a listener per operation left on the stop's signal would pile up for as long as the server runs.
-    else stop.addEventListener("abort", this.giveUp, { once: true });
+    setMaxListeners(0, this.followed.signal);
   }
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.followed.signal;
   }
 
   get clientLeft(): boolean {
@@ -34,13 +33,12 @@ class OperationSignal {
   }
 
   leave(): void {
-    if (!this.controller.signal.aborted) this.left = true;
-    this.end();
-    this.controller.abort();
+    if (!this.followed.signal.aborted) this.left = true;
+    this.followed.abort();
   }
 
   end(): void {
-    this.stop.removeEventListener("abort", this.giveUp);
+    this.followed.release();
   }
 }
 

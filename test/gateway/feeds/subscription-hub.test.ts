@@ -9,6 +9,7 @@ import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
 import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { JobEntity, JobEventEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { BlockClock, ListArgs, ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { FakeReader, type ReaderAnswers } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
 
 /** Block `number` of the chain whose block hashes are their numbers (each head the child of the one below). */
@@ -36,7 +37,7 @@ function createdIn(all: () => JobEntity[]): (args: ListArgs) => Promise<JobEntit
 const REORG_THRESHOLD = 5;
 
 /** A started hub over `reader`, at head 100; `advance` announces a new head as the head watcher would. */
-function startHub(reader: SubgraphReader, logger: Logger = silentLogger): { hub: SubscriptionHub; advance: HeadListener } {
+function startHub(answers: ReaderAnswers, logger: Logger = silentLogger): { hub: SubscriptionHub; advance: HeadListener } {
   let listener: HeadListener | null = null;
   const watcher = {
     ensureHead: async () => head(100),
@@ -46,8 +47,8 @@ function startHub(reader: SubgraphReader, logger: Logger = silentLogger): { hub:
     },
   } as unknown as HeadWatcher;
   // The fakes below answer the hub's shared reads whatever their signal: the hub asks for a reader with one per read.
-  const signalled = Object.assign(reader, { withSignal: () => signalled });
-  const hub = new SubscriptionHub(signalled, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
+  const reader: SubgraphReader = new FakeReader({ withSignal: () => reader, ...answers });
+  const hub = new SubscriptionHub(reader, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
   hub.start();
   return { hub, advance: (next, previous) => listener!(next, previous) };
 }
@@ -62,13 +63,13 @@ describe("subscription hub", function () {
   it("offers jobOpened subscribers the jobs of a head whose query failed, at the next head", async function () {
     let sourceDown = false;
     const jobsCreatedIn = createdIn(() => [{ ...openJob(1, 101), termsHash: "0xaa" }]);
-    const reader = {
+    const reader: ReaderAnswers = {
       jobs: async (args: ListArgs) => {
         if (sourceDown) throw new SourceError("down", "the subgraph endpoint cannot be reached");
         return jobsCreatedIn(args);
       },
       protocol: async () => null,
-    } as unknown as SubgraphReader;
+    };
     const { hub, advance } = startHub(reader);
     const feed = await hub.jobOpened(parseFeedFilter(null));
 
@@ -84,7 +85,7 @@ describe("subscription hub", function () {
   /** A hub whose subscriber has been offered job 1 of block 101; `replace` sets what the source holds from then on. */
   async function offeredJobOfBlock101() {
     let jobs = [{ ...openJob(1, 101), termsHash: "0xaa" }];
-    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null });
     const feed = await hub.jobOpened(parseFeedFilter(null));
     await advance(head(101), head(100));
     expect(await nextWithin(feed, 200)).to.equal("1:0xaa");
@@ -126,10 +127,10 @@ describe("subscription hub", function () {
     const readsOfOneHead = async (count: number): Promise<number> => {
       let reads = 0;
       const jobsCreatedIn = createdIn(() => [{ ...openJob(1, 101), termsHash: "0xaa" }]);
-      const reader = {
+      const reader: ReaderAnswers = {
         jobs: async (args: ListArgs) => (reads++, jobsCreatedIn(args)),
         protocol: async () => (reads++, null),
-      } as unknown as SubgraphReader;
+      };
       const { hub, advance } = startHub(reader);
       const feeds = await Promise.all(Array.from({ length: count }, () => hub.jobOpened(parseFeedFilter(null))));
       reads = 0;
@@ -143,7 +144,7 @@ describe("subscription hub", function () {
 
   it("after a reorg reads the jobs of the last 64 blocks again, and none below", async function () {
     let jobs: JobEntity[] = [];
-    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null });
     const feed = await hub.jobOpened(parseFeedFilter(null));
     await advance(head(200), head(100));
     // A reorg at head 200 brings in jobs at blocks 136 and 137: only the latter is among the last 64 blocks.
@@ -156,7 +157,7 @@ describe("subscription hub", function () {
 
   it("after a reorg does not offer the jobs of blocks it scanned before anyone subscribed", async function () {
     const jobs = [{ ...openJob(1, 90), termsHash: "0xaa" }];
-    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null } as unknown as SubgraphReader);
+    const { hub, advance } = startHub({ jobs: createdIn(() => jobs), protocol: async () => null });
     const feed = await hub.jobOpened(parseFeedFilter(null));
 
     await advance({ ...head(102), parentHash: "0xb101" }, head(100));
@@ -166,14 +167,14 @@ describe("subscription hub", function () {
 
   it("asks the source only for the new block's jobs when the head is the child of the one it scanned", async function () {
     const asked: string[] = [];
-    const reader = {
+    const reader: ReaderAnswers = {
       jobs: async (args: ListArgs) => {
         const where = args.where as { createdAtBlock_gt: string; createdAtBlock_lte: string };
         asked.push(`(${where.createdAtBlock_gt}, ${where.createdAtBlock_lte}]`);
         return [];
       },
       protocol: async () => null,
-    } as unknown as SubgraphReader;
+    };
     const { hub, advance } = startHub(reader);
     await hub.jobOpened(parseFeedFilter(null));
     await advance(head(101), head(100));
@@ -190,11 +191,11 @@ describe("subscription hub", function () {
     } as ProviderEntity;
     const job = { ...openJob(1, 101), minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", minSlashRewardBps: 0,
       maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: "999999" } as JobEntity;
-    const reader = {
+    const reader: ReaderAnswers = {
       jobs: async () => [job],
       providersByIds: async () => [{ ...listing, online: false }],
       protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
-    } as unknown as SubgraphReader;
+    };
     const { hub, advance } = startHub(reader);
     const feed = await hub.jobOpened(parseFeedFilter({ provider }));
     await advance(head(101), head(100));
@@ -212,12 +213,12 @@ describe("subscription hub", function () {
     const job = (id: number, acceptDeadline: number) =>
       ({ ...openJob(id, 101), termsHash: `0x0${id}`, minVramGiB: 0, gpuCount: 1, tier: "Any", minCompletedJobs: "0", minSlashRewardBps: 0,
         maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10", acceptDeadline: String(acceptDeadline) }) as JobEntity;
-    const reader = {
+    const reader: ReaderAnswers = {
       jobs: async () => [job(1, 2_060), job(2, 1_999)],
       providersByIds: async () => [listing],
       protocol: async () => ({ minStakePerGpu: "100", collateralRatioBps: 1000 }) as ProtocolEntity,
       blockClock: async (at: ReadAt): Promise<BlockClock> => ({ timestamp: at.block.number === 101 ? 2_000 : null, newestDay: null, newestTime: null }),
-    } as unknown as SubgraphReader;
+    };
     const { hub, advance } = startHub(reader);
     const feed = await hub.jobOpened(parseFeedFilter({ provider }));
     await advance({ ...head(101), timestamp: null }, head(100));
@@ -232,7 +233,7 @@ describe("subscription hub", function () {
    */
   async function followedJob() {
     let jobs: JobEntity[] = [{ ...openJob(1, 90), status: "Accepted", termsHash: "0xaa" }];
-    const { hub, advance } = startHub({ jobsByIds: async () => jobs } as unknown as SubgraphReader);
+    const { hub, advance } = startHub({ jobsByIds: async () => jobs });
     const slot = recordingSlot();
     const feed = await hub.jobUpdated(jobs[0]!, slot);
     expect((await feed.next()).value?.status).to.equal("Accepted");
@@ -270,7 +271,7 @@ describe("subscription hub", function () {
 
   it("gives the slot of jobUpdated on a job already final back at once, while a reorg may undo the status", async function () {
     const job: JobEntity = { ...openJob(1, 80), status: "Cancelled" };
-    const { hub } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) } as unknown as SubgraphReader);
+    const { hub } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) });
     const slot = recordingSlot();
     await hub.jobUpdated(job, slot);
     expect(slot.calls).to.deep.equal(["release"]);
@@ -308,7 +309,7 @@ describe("subscription hub", function () {
   });
 
   it("sends a job whose final status is deeper than the reorg threshold once to jobUpdated and ends the feed", async function () {
-    const reader = { jobsByIds: async () => [], eventsOfJobs: eventsInBlocks(80, 100 - REORG_THRESHOLD - 1) } as unknown as SubgraphReader;
+    const reader: ReaderAnswers = { jobsByIds: async () => [], eventsOfJobs: eventsInBlocks(80, 100 - REORG_THRESHOLD - 1) };
     const { hub } = startHub(reader);
     const feed = await hub.jobUpdated({ ...openJob(1, 80), status: "Expired" });
     expect(hub.subscriberCount).to.equal(0);
@@ -319,7 +320,7 @@ describe("subscription hub", function () {
 
   it("keeps jobUpdated on a job already final open until its final status is deeper than the reorg threshold", async function () {
     const job: JobEntity = { ...openJob(1, 80), status: "Cancelled" };
-    const { hub, advance } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) } as unknown as SubgraphReader);
+    const { hub, advance } = startHub({ jobsByIds: async () => [job], eventsOfJobs: eventsInBlocks(80, 98) });
     const feed = await hub.jobUpdated(job);
     expect((await feed.next()).value?.status).to.equal("Cancelled");
     await advance(head(98 + REORG_THRESHOLD), head(100));
@@ -363,14 +364,14 @@ describe("subscription hub", function () {
     let releaseRead: () => void = () => undefined;
     const read = new Promise<void>((resolve) => (releaseRead = resolve));
     let reading = false;
-    const reader = {
+    const reader: ReaderAnswers = {
       jobsByIds: async (ids: string[]) => {
         reading = true;
         await read;
         return jobs.filter((j) => ids.includes(j.id));
       },
       eventsOfJobs: eventsInBlocks(),
-    } as unknown as SubgraphReader;
+    };
     const { hub, advance } = startHub(reader);
     await hub.jobUpdated(jobs[0]!);
     const handling = advance(head(101), head(100));
@@ -397,7 +398,7 @@ describe("subscription hub", function () {
 
   /** A hub over the jobs `all()` holds, answering list queries as graph-node does (status, block range, paging). */
   function hubOver(all: () => JobEntity[]) {
-    return startHub({ jobs: async (args: ListArgs) => list(all(), args), protocol: async () => null } as unknown as SubgraphReader);
+    return startHub({ jobs: async (args: ListArgs) => list(all(), args), protocol: async () => null });
   }
 
   /** The ids of the jobs a feed holds now (a queued job is handed over at once; a pull left waiting is abandoned). */
@@ -447,7 +448,7 @@ describe("subscription hub", function () {
         await headRead;
         return null;
       },
-    } as unknown as SubgraphReader);
+    });
     await hub.jobOpened(parseFeedFilter(null));
     jobs.push(openJob(2, 101));
     const handling = advance(head(101), head(100));
@@ -500,7 +501,7 @@ describe("subscription hub", function () {
         return list(jobs, args);
       },
       protocol: async () => null,
-    } as unknown as SubgraphReader);
+    });
     return { hub, advance, release };
   }
 
@@ -552,7 +553,7 @@ describe("subscription hub", function () {
   });
 
   it("ends every subscription with SHUTTING_DOWN when it stops", async function () {
-    const { hub } = startHub({ jobs: async () => [], protocol: async () => null } as unknown as SubgraphReader);
+    const { hub } = startHub({ jobs: async () => [], protocol: async () => null });
     const feed = await hub.jobOpened(parseFeedFilter(null));
     const pending = feed.next().catch((error: unknown) => error);
     hub.stop();
@@ -567,7 +568,7 @@ describe("subscription hub", function () {
       ensureHead: () => new Promise<IndexedHead>((resolve) => waiting.push(() => resolve(head(100)))),
       subscribe: () => () => undefined,
     } as unknown as HeadWatcher;
-    const hub = new SubscriptionHub({} as SubgraphReader, watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
+    const hub = new SubscriptionHub(new FakeReader({}), watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
     hub.start();
     const starts = {
       jobOpened: hub.jobOpened(parseFeedFilter(null)),
@@ -588,6 +589,30 @@ describe("subscription hub", function () {
     expect(hub.subscriberCount).to.equal(0);
   });
 
+  it("logs a head whose networkStats reads failed once, naming every days value it skipped", async function () {
+    let sourceDown = false;
+    const logged: { msg: string; block?: number; days?: number[] }[] = [];
+    const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    const { hub, advance } = startHub(
+      {
+        // The statistics' first read: the source failing it fails the head's statistics for every days value.
+        protocol: async () => {
+          if (sourceDown) throw new SourceError("down", "the subgraph endpoint cannot be reached");
+          return null;
+        },
+        inventory: async () => ({ gpuModels: [], regions: [] }),
+        networkDays: async () => [],
+        networkDayBefore: async () => null,
+      },
+      logger,
+    );
+    await Promise.all([hub.networkStats(7), hub.networkStats(1), hub.networkStats(7)]);
+    sourceDown = true;
+    await advance(head(101), head(100));
+    expect(logged.map(({ msg, block, days }) => ({ msg, block, days }))).to.deep.equal([{ msg: "networkStats feed skipped a head", block: 101, days: [1, 7] }]);
+    hub.stop();
+  });
+
   describe("stopped while it reads a head's events", function () {
     /**
      * A hub with a jobUpdated subscriber, handling head 101 while the source holds its read of the job until the test
@@ -595,9 +620,9 @@ describe("subscription hub", function () {
      */
     async function handlingAHeldHead() {
       let failRead: ((error: Error) => void) | null = null;
-      const reader = {
+      const reader: ReaderAnswers = {
         jobsByIds: () => new Promise<JobEntity[]>((_resolve, reject) => (failRead = reject)),
-      } as unknown as SubgraphReader;
+      };
       const logged: string[] = [];
       const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(line) });
       const { hub, advance } = startHub(reader, logger);

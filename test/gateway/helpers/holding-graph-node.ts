@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A graph-node that answers the head watcher's `_meta` at once and holds every other query until the test calls its
- * entry in `held`, which answers it with an error naming it ("the held query's answer").
+ * entry in `held`, which answers it with an error naming it ("the held query's answer"). `answer` may answer a query
+ * at once instead, with the data it returns (undefined: held), such as the reads that start a subscription.
  */
-export async function holdingGraphNode(): Promise<{
+export async function holdingGraphNode(answer: (query: string) => object | undefined = () => undefined): Promise<{
   url: string;
   held: (() => void)[];
   openQueries(): number;
@@ -23,15 +24,20 @@ export async function holdingGraphNode(): Promise<{
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
       const { query } = JSON.parse(body) as { query: string };
-      const answer = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      const reply = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
       if (query.startsWith("{ _meta {")) {
         const block = { number: indexed, hash: hash(indexed), timestamp: 1000 + indexed, parentHash: hash(indexed - 1) };
-        answer({ data: { _meta: { block, hasIndexingErrors: false, deployment: "Qm" } } });
+        reply({ data: { _meta: { block, hasIndexingErrors: false, deployment: "Qm" } } });
+        return;
+      }
+      const data = answer(query);
+      if (data !== undefined) {
+        reply({ data });
         return;
       }
       open.add(res);
       res.on("close", () => open.delete(res));
-      held.push(() => answer({ errors: [{ message: "the held query's answer" }] }));
+      held.push(() => reply({ errors: [{ message: "the held query's answer" }] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

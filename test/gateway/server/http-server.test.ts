@@ -8,8 +8,8 @@ import { createResolvers } from "../../../gateway/src/resolvers";
 import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
-import type { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import type { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
+import { FakeReader } from "../helpers/fake-reader";
 
 describe("gateway HTTP server", function () {
   let server: RunningHttpServer;
@@ -17,7 +17,7 @@ describe("gateway HTTP server", function () {
   before(async function () {
     const services: GatewayServices = {
       // Never read: only withSignal, as each request's context is built with its own signal.
-      reader: { withSignal: () => services.reader } as unknown as SubgraphReader,
+      reader: new FakeReader({ withSignal: () => services.reader }),
       head: {} as HeadWatcher,
       chain: null,
       chainHead: null,
@@ -54,7 +54,7 @@ describe("gateway HTTP server", function () {
       schema: buildSchema(createResolvers({} as SubscriptionHub)),
       services: {
         // A request's context cannot be built: what a bug anywhere in the handler amounts to.
-        reader: { withSignal: () => { throw new Error("no reader"); } } as unknown as SubgraphReader,
+        reader: new FakeReader({ withSignal: () => { throw new Error("no reader"); } }),
         head: {} as HeadWatcher,
         chain: null,
         chainHead: null,

@@ -52,11 +52,16 @@ interface Over {
 }
 
 /**
- * Runs `test` over a holding graph-node and a server over it, stopping with `stopGraceMs`; then closes the runtime,
- * the clients handed to `track`, and the node, whatever the test did.
+ * Runs `test` over a holding graph-node (answering what `answer` answers) and a server over it, stopping with
+ * `stopGraceMs`; then closes the runtime, the clients handed to `track`, and the node, whatever the test did.
  */
-async function withServerOver(stopGraceMs: number, test: (over: Over) => Promise<void>, logger: Logger = silentLogger): Promise<void> {
-  const node = await holdingGraphNode();
+async function withServerOver(
+  stopGraceMs: number,
+  test: (over: Over) => Promise<void>,
+  logger: Logger = silentLogger,
+  answer?: Parameters<typeof holdingGraphNode>[0],
+): Promise<void> {
+  const node = await holdingGraphNode(answer);
   const disposals: (() => void | Promise<void>)[] = [];
   try {
     const { runtime, server } = await serverOver(node, stopGraceMs, logger);
@@ -297,42 +302,56 @@ describe("gateway subscriptions' shared reads and the subscribers they serve", f
 
   const OPENED = "subscription { jobOpened { id } }";
 
-  it("keeps a head's jobOpened read while one of its subscribers is left, and gives it up, unlogged, once the last leaves", async function () {
-    this.timeout(30_000);
-    const { logger, lines } = jsonLines();
-    await withServerOver(
-      TEN_MINUTES_MS,
-      async ({ node, runtime, server, track }) => {
-        const first = recordingClient(server.wsUrl);
-        const second = recordingClient(server.wsUrl);
-        track(first.dispose);
-        track(second.dispose);
-        const leaveFirst = first.subscribe("first", OPENED);
-        const leaveSecond = second.subscribe("second", OPENED);
-        await waitUntil(() => runtime.hub.subscriberCount === 2, "both subscribed");
-        node.advance();
-        await waitUntil(() => node.held.length === 1, "the new head's jobs were asked for, once for both");
-        leaveFirst();
-        await waitUntil(() => runtime.hub.subscriberCount === 1, "the first left the hub");
-        // A query asked after the first left: the endpoint hears its request after any cancel of the feed's.
-        const { answer } = post(server.url, PROVIDERS);
-        await waitUntil(() => node.held.length === 2, "the query asked the endpoint");
-        expect(node.openQueries()).to.equal(2);
-        node.held[1]?.();
-        await answer;
-        leaveSecond();
-        await waitUntil(() => node.openQueries() === 0, "the hub gave up the read that nobody waits for");
-        await waitUntil(() => lines().filter((line) => line.msg === "graphql subscription end").length === 2, "both ends were logged");
-        expect(lines().filter((line) => line.msg === "graphql subscription end").map(({ end, codes }) => ({ end, codes }))).to.deep.equal([
-          { end: "client-completed", codes: [] },
-          { end: "client-completed", codes: [] },
-        ]);
-        expect(lines().filter((line) => line.level === "warn").map((line) => line.msg)).to.deep.equal([]);
-        await server.close();
-      },
-      logger,
-    );
-  });
+  /**
+   * Each feed whose new head's read its subscribers share, and what the index answers its start: job 1 still open
+   * (jobUpdated reads it), an empty index (networkStats reads its first statistics).
+   */
+  const shared: { name: string; query: string; start?: object }[] = [
+    { name: "jobOpened", query: OPENED },
+    { name: "jobUpdated", query: `subscription { jobUpdated(id: "1") { id } }`, start: { jobs: [{ id: "1", jobId: "1", status: "Open", createdAtBlock: "5", termsHash: "0xaa" }] } },
+    { name: "networkStats", query: "subscription { networkStats { blockNumber } }", start: { protocol: null, gpuModels: [], regions: [], networkDays: [], providerDays: [] } },
+  ];
+  for (const { name, query, start } of shared) {
+    it(`keeps a head's ${name} read while one of its subscribers is left, and gives it up, unlogged, once the last leaves`, async function () {
+      this.timeout(30_000);
+      const { logger, lines } = jsonLines();
+      let starting = true;
+      await withServerOver(
+        TEN_MINUTES_MS,
+        async ({ node, runtime, server, track }) => {
+          const first = recordingClient(server.wsUrl);
+          const second = recordingClient(server.wsUrl);
+          track(first.dispose);
+          track(second.dispose);
+          const leaveFirst = first.subscribe("first", query);
+          const leaveSecond = second.subscribe("second", query);
+          await waitUntil(() => runtime.hub.subscriberCount === 2, "both subscribed");
+          starting = false;
+          node.advance();
+          await waitUntil(() => node.held.length === 1, `the new head's ${name} read asked the endpoint, once for both`);
+          leaveFirst();
+          await waitUntil(() => runtime.hub.subscriberCount === 1, "the first left the hub");
+          // A query asked after the first left: the endpoint hears its request after any cancel of the feed's.
+          const { answer } = post(server.url, PROVIDERS);
+          await waitUntil(() => node.held.length === 2, "the query asked the endpoint");
+          expect(node.openQueries()).to.equal(2);
+          node.held[1]?.();
+          await answer;
+          leaveSecond();
+          await waitUntil(() => node.openQueries() === 0, "the hub gave up the read that nobody waits for");
+          await waitUntil(() => lines().filter((line) => line.msg === "graphql subscription end").length === 2, "both ends were logged");
+          expect(lines().filter((line) => line.msg === "graphql subscription end").map(({ end, codes }) => ({ end, codes }))).to.deep.equal([
+            { end: "client-completed", codes: [] },
+            { end: "client-completed", codes: [] },
+          ]);
+          expect(lines().filter((line) => line.level === "warn").map((line) => line.msg)).to.deep.equal([]);
+          await server.close();
+        },
+        logger,
+        () => (starting ? start : undefined),
+      );
+    });
+  }
 
   it("goes on reading the next head for a subscriber that came after a read was given up", async function () {
     this.timeout(30_000);

@@ -10,9 +10,9 @@ import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
-import type { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
 import { waitUntil } from "../../helpers/wait";
+import { FakeReader } from "../helpers/fake-reader";
 
 const HEAD: IndexedHead = { number: 7, hash: "0x07", parentHash: "0x06", timestamp: 1007, hasIndexingErrors: false };
 
@@ -25,7 +25,7 @@ async function serverWithHeldHead(stopGraceMs: number, level: "info" | "warn" = 
   const logged: string[] = [];
   const logger = createJsonLogger({ level, write: (line) => void logged.push(line) });
   const services: GatewayServices = {
-    reader: {} as SubgraphReader,
+    reader: new FakeReader({}),
     head: { refresh: () => new Promise<IndexedHead>((resolve) => waiting.push(resolve)) } as unknown as HeadWatcher,
     chain: null,
     chainHead: null,

@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import { availableCompute } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
-import type { BlockClock, ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import type { BlockClock, ListArgs } from "../../../gateway/src/subgraph/reader";
+import { FakeReader } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
 
 const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, protocolFeeBps: 500, pausedUntil: "0" } as ProtocolEntity;
@@ -25,13 +26,13 @@ describe("availableCompute ranking", function () {
   it("ranks a price shared by more than a thousand providers by reputation, then address, on every page", async function () {
     // 1500 providers at one price: most with a new provider's 5000, the last few (highest addresses) better.
     const rows = Array.from({ length: 1500 }, (_, i) => provider(i + 1, i >= 1495 ? 9000 : 5000));
-    const reader = {
+    const reader = new FakeReader({
       protocolOfPage: async () => ({ protocol, at: undefined }),
       // A source that tells no block time, nor any change: not paused.
       blockClock: async (): Promise<BlockClock> => ({ timestamp: null, newestDay: null, newestTime: null }),
       providers: async (args: ListArgs) => list(rows, args),
       providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 1, hash: null } }),
-    } as unknown as SubgraphReader;
+    });
     const expected = [...rows].sort((a, b) => b.reputationScore - a.reputationScore || (a.id < b.id ? -1 : 1)).map((p) => p.id);
     const seen: string[] = [];
     let after: string | null = null;
@@ -50,11 +51,11 @@ describe("availableCompute while the guardian has paused the protocol", function
 
   async function offered(pausedUntil: number): Promise<string[]> {
     const at = { block: { number: 10, hash: null, timestamp: NOW }, byHash: false };
-    const reader = {
+    const reader = new FakeReader({
       protocolOfPage: async () => ({ protocol: { ...protocol, pausedUntil: String(pausedUntil) }, at }),
       providers: async (args: ListArgs) => list(rows, args),
       providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: at.block }),
-    } as unknown as SubgraphReader;
+    });
     const connection = await availableCompute(reader, null, { requirements: {}, first: 20 });
     return connection.edges.map((e) => e.node.provider.id);
   }

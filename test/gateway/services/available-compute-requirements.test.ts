@@ -7,17 +7,18 @@ import type { OfferConnectionModel } from "../../../gateway/src/model/models";
 import { JOB_DURATION_SECONDS, availableCompute, parseRequirements } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { FakeReader } from "../helpers/fake-reader";
 
 const AT: ReadAt = { block: { number: 5, hash: null, timestamp: 1_000 }, byHash: false };
 const PROTOCOL = { minStakePerGpu: "1", pausedUntil: "0", protocolFeeBps: 100, collateralRatioBps: 10_000 } as ProtocolEntity;
 const PROVIDER = { id: "0x01", pricePerGpuHour: "3600", reputationScore: 0, freeStake: "0" } as ProviderEntity;
 
 function readerOf(protocol: ProtocolEntity | null): SubgraphReader {
-  return {
+  return new FakeReader({
     protocolOfPage: async () => ({ protocol, at: AT }),
     providerPage: async () => ({ rows: [PROVIDER], block: AT.block }),
     providers: async () => [PROVIDER],
-  } as unknown as SubgraphReader;
+  });
 }
 
 const offers = (requirements: ComputeRequirements, protocol: ProtocolEntity | null = PROTOCOL): Promise<OfferConnectionModel> =>

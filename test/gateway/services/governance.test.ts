@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { proposalState, proposals } from "../../../gateway/src/services/governance";
 import type { ProposalEntity } from "../../../gateway/src/subgraph/entities";
-import type { ListArgs, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import type { ListArgs } from "../../../gateway/src/subgraph/reader";
+import { FakeReader } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
 
 function proposal(overrides: Partial<ProposalEntity>): ProposalEntity {
@@ -59,7 +60,7 @@ describe("proposals list", function () {
     const rows = Array.from({ length: 13 }, (_, i) =>
       proposal({ id: String(i + 1), createdAt: String(90 - i), ...(i === 12 ? { quorumReached: true, forVotes: "6", againstVotes: "5" } : {}) }),
     );
-    const reader = { proposalPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 5, hash: null } }) } as unknown as SubgraphReader;
+    const reader = new FakeReader({ proposalPage: async (args: ListArgs) => ({ rows: list(rows, args), block: { number: 5, hash: null } }) });
     const page = await proposals(reader, null, 201, ["SUCCEEDED"], 1, null);
     expect(page.edges.map((e) => e.node.entity.id)).to.deep.equal(["13"]);
     expect(page.pageInfo.hasNextPage).to.equal(false);
@@ -71,13 +72,13 @@ describe("proposals list", function () {
       [90, 89, 88].map((createdAt, i) => proposal({ id: String(i + 1), createdAt: String(createdAt), ...(block >= 6 && i === 2 ? { status: "Canceled" } : {}) }));
     let latest = 5;
     const reads: (number | null)[] = [];
-    const reader = {
+    const reader = new FakeReader({
       proposalPage: async (args: ListArgs) => {
         const block = args.at?.block.number ?? latest;
         reads.push(args.at?.block.number ?? null);
         return { rows: list(atBlock(block), args), block: { number: block, hash: null } };
       },
-    } as unknown as SubgraphReader;
+    });
     const first = await proposals(reader, null, 150, null, 2, null);
     latest = 6;
     const second = await proposals(reader, null, 250, null, 2, first.pageInfo.endCursor);
