@@ -14,6 +14,8 @@ export class RequestDeadline {
   ) {
     this.followed = followSignal(givers);
     this.timer = setTimeout(() => {
+      // Given up first: the request ends as given up, even if the timer fires before the request's owner disposes.
+      if (this.followed.signal.aborted) return;
       this.expired = true;
       this.followed.abort();
     }, timeoutMs);
