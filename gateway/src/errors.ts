@@ -40,6 +40,8 @@ export const ErrorCode = {
    * earlier version of its list that this one cannot continue: page from the start.
    */
   CursorExpired: "CURSOR_EXPIRED",
+  /** A request the transport cannot serve: a subscription sent over HTTP (Apollo's code for its own HTTP refusals). */
+  BadRequest: "BAD_REQUEST",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -85,6 +87,17 @@ export function replayOverflow(sinceBlock: number, maximum: number): GraphQLErro
     `jobOpened(sinceBlock: ${sinceBlock}): more than ${maximum} jobs to send at once (the replay and the jobs posted ` +
       "while it was read); subscribe again with a later sinceBlock, or page openJobs",
     { extensions: { code: ErrorCode.ReplayOverflow, argument: "sinceBlock", maximum } },
+  );
+}
+
+/**
+ * A subscription operation sent over HTTP, where graphql-js runs it once as a query: its fields have no event to
+ * answer with. Subscriptions are served over graphql-ws on the same URL.
+ */
+export function subscriptionOverHttp(field: string): GraphQLError {
+  return new GraphQLError(
+    `subscription ${field}: subscriptions are served over the WebSocket (graphql-ws, ws:// or wss:// on this same URL), not over HTTP`,
+    { extensions: { code: ErrorCode.BadRequest } },
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Resolvers } from "../generated/graphql";
 import type { GatewayContext } from "../context";
-import { badUserInput } from "../errors";
+import { badUserInput, subscriptionOverHttp } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
 import { parseJobId } from "../model/ids";
@@ -13,7 +13,9 @@ import { readAtOf } from "../subgraph/reader";
  * Each event is resolved with a context of its own (see fresh-context-subscribe): pinned to the block the hub read the
  * event at, the block its `extensions.block` names.
  */
-function atEventBlock<T extends object>(event: T, ctx: GatewayContext): T {
+function atEventBlock<T extends object>(event: T | null | undefined, ctx: GatewayContext, field: string): T {
+  // Only a subscription sent over HTTP resolves without an event: graphql-js runs it once as a query there.
+  if (event === null || event === undefined) throw subscriptionOverHttp(field);
   const at = readAtOf(event);
   if (at !== undefined) ctx.block.pinEvent(at);
   return event;
@@ -31,7 +33,7 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           }
           return hub.jobOpened(matcher, since ?? null, ctx.reader);
         },
-        resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
+        resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobOpened"),
       },
       jobUpdated: {
         subscribe: async (_root, args, ctx) => {
@@ -41,11 +43,11 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
           return hub.jobUpdated(current, ctx.subscriptionSlot ?? null, ctx.reader);
         },
-        resolve: (job: JobEntity, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx),
+        resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobUpdated"),
       },
       networkStats: {
         subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits), ctx.reader),
-        resolve: (stats: NetworkStatsModel, _args: unknown, ctx: GatewayContext) => atEventBlock(stats, ctx),
+        resolve: (stats: NetworkStatsModel | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(stats, ctx, "networkStats"),
       },
     },
   };

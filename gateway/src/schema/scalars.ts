@@ -13,6 +13,20 @@ function literal(ast: ValueNode, scalar: string, kinds: readonly Kind[]): string
   return (ast as { value: string }).value;
 }
 
+/**
+ * A literal's parse whose refusal points at the value (`locations`). graphql-js reports a GraphQLError thrown by
+ * `parseLiteral` as it is, without the node, so a query with two literals of one scalar (`client` and `provider`
+ * addresses) would not say which one is wrong; a variable's refusal names its path in the message instead.
+ */
+function atLiteral<T>(ast: ValueNode, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof GraphQLError) throw new GraphQLError(error.message, { nodes: ast, extensions: error.extensions });
+    throw error;
+  }
+}
+
 const MAX_UINT256 = 2n ** 256n - 1n;
 
 function parseBigInt(value: unknown): bigint {
@@ -33,7 +47,7 @@ export const BigIntScalar = new GraphQLScalarType<bigint, string>({
     throw new GraphQLError(`BigInt cannot represent ${String(value)}`);
   },
   parseValue: parseBigInt,
-  parseLiteral: (ast) => parseBigInt(literal(ast, "BigInt", [Kind.STRING, Kind.INT])),
+  parseLiteral: (ast) => atLiteral(ast, () => parseBigInt(literal(ast, "BigInt", [Kind.STRING, Kind.INT]))),
 });
 
 function parseAddressValue(value: unknown): string {
@@ -54,7 +68,7 @@ export const AddressScalar = new GraphQLScalarType<string, string>({
     return checksumAddress(value);
   },
   parseValue: parseAddressValue,
-  parseLiteral: (ast) => parseAddressValue(literal(ast, "Address", [Kind.STRING])),
+  parseLiteral: (ast) => atLiteral(ast, () => parseAddressValue(literal(ast, "Address", [Kind.STRING]))),
 });
 
 function parseTimestamp(value: unknown): number {
@@ -72,7 +86,7 @@ export const TimestampScalar = new GraphQLScalarType<number, number>({
     throw new GraphQLError(`Timestamp cannot represent ${String(value)}`);
   },
   parseValue: parseTimestamp,
-  parseLiteral: (ast) => parseTimestamp(literal(ast, "Timestamp", [Kind.INT, Kind.STRING])),
+  parseLiteral: (ast) => atLiteral(ast, () => parseTimestamp(literal(ast, "Timestamp", [Kind.INT, Kind.STRING]))),
 });
 
 function parseBytes(value: unknown): string {
@@ -87,5 +101,5 @@ export const BytesScalar = new GraphQLScalarType<string, string>({
     throw new GraphQLError(`Bytes cannot represent ${String(value)}`);
   },
   parseValue: parseBytes,
-  parseLiteral: (ast) => parseBytes(literal(ast, "Bytes", [Kind.STRING])),
+  parseLiteral: (ast) => atLiteral(ast, () => parseBytes(literal(ast, "Bytes", [Kind.STRING]))),
 });

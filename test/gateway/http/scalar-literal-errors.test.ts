@@ -1,0 +1,69 @@
+// A scalar written as a literal in the query and refused (an address, an amount): the error, as a dApp gets it over
+// HTTP, says which value it is (`locations`), as graphql-js does for a variable by naming its path in the message.
+import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
+import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import { silentLogger } from "../../../gateway/src/logger";
+import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { AddressScalar, BigIntScalar, BytesScalar, TimestampScalar } from "../../../gateway/src/schema/scalars";
+import { bareContext } from "../helpers/bare-context";
+
+interface Answer {
+  status: number;
+  errors: { message: string; locations?: { line: number; column: number }[]; extensions?: Record<string, unknown> }[];
+}
+
+describe("GraphQL over HTTP: a scalar literal refused", function () {
+  let handler: GraphQLHttpHandler;
+  let server: http.Server;
+  let url: string;
+
+  before(async function () {
+    handler = await createGraphQLHttpHandler({
+      schema: buildSchema({ Address: AddressScalar, BigInt: BigIntScalar, Bytes: BytesScalar, Timestamp: TimestampScalar }),
+      limits: DEFAULT_QUERY_LIMITS,
+      logger: silentLogger,
+      context: bareContext,
+    });
+    server = http.createServer((req, res) => void handler.handle(req, res, ""));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+
+  after(async function () {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await handler.stop();
+  });
+
+  async function post(query: string): Promise<Answer> {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const json = (await response.json()) as { errors?: Answer["errors"] };
+    return { status: response.status, errors: json.errors ?? [] };
+  }
+
+  it("points at the malformed literal of two of one scalar, with BAD_USER_INPUT and the scalar named", async function () {
+    const query = [
+      "{",
+      '  jobs(filter: { client: "0x5FbDB2315678afecb367f032d93F642f64180aa3",',
+      '                 provider: "0x12" }) { nodes { id } }',
+      "}",
+    ].join("\n");
+    const refused = await post(query);
+    expect(refused.status).to.equal(400);
+    expect(refused.errors).to.have.length(1);
+    const [error] = refused.errors;
+    expect(error?.message).to.equal('Address: "0x12" is not an address (0x followed by 40 hex digits)');
+    expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address" });
+    expect(error?.locations).to.deep.equal([{ line: 3, column: 28 }]);
+  });
+
+  it("points at a literal of the wrong kind (a list where a BigInt goes)", async function () {
+    const query = '{ availableCompute(requirements: { gpuCount: 1, maxPricePerGpuHour: ["1"] }) { nodes { gpuModel } } }';
+    const refused = await post(query);
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "BigInt" });
+    expect(refused.errors[0]?.locations).to.deep.equal([{ line: 1, column: query.indexOf('["1"]') + 1 }]);
+  });
+});
