@@ -36,7 +36,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     return { ...base, message: e.message, extensions: { code: ErrorCode.ChainUnavailable } };
   }
   // A BAD_USER_INPUT raised by a scalar while parsing a literal reaches us wrapped as a validation error: the
-  // client should still see BAD_USER_INPUT (with graphql-js's message, which names the argument).
+  // client should still see BAD_USER_INPUT (graphql-js's message names the scalar and the value, not the argument;
+  // the error's locations point at the literal).
   if (codeOf(cause) === ErrorCode.BadUserInput) {
     const extensions = { ...(cause as GraphQLError).extensions, ...formatted.extensions, code: ErrorCode.BadUserInput };
     // The cause's own extensions still hold Apollo's `http` (the status a limit check asks for), which Apollo took
