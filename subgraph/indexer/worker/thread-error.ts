@@ -69,7 +69,7 @@ export function errorFromThread(data: ThreadErrorData, message: string): Indexer
 }
 
 /**
- * A cause of an error of the thread, in the calling thread: of its class where it is one of errors.ts or one of
+ * A cause of an error of the thread, or the error of a `retry` event, in the calling thread: of its class where it is one of errors.ts or one of
  * JavaScript's (TypeError...), an Error of its name otherwise (a SqliteError, Node's system errors), with its message,
  * its fields (`code`, `errno`, `syscall`...), the stack it had in the thread and its own cause.
  */
