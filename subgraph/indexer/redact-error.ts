@@ -2,22 +2,79 @@
 // properties and its cause chain, at any depth: fetch's TypeError keeps the URL it could not parse (its cause's `input`),
 // viem's errors their `url` and a `URL:` line in their message, Hardhat's HH110 the answer's body. A message with its
 // URLs cut leaks nothing if its cause still holds them, so the causes the indexer keeps go through urlFree first.
+// A URL's parts may stand beside it, apart: a url.parse result spread into a plain object (its `auth`, `pathname`,
+// `query` next to its `href`), a request's options, a Headers or URLSearchParams holding its query's key. Cutting the
+// URL alone would leave them, so what may be a key in each URL the value shows is cut wherever it shows.
 import { inspect } from "node:util";
-import { redactUrlsIn, type Redactor } from "./redact";
+import { redactUrlsIn, urlsIn, type Redactor } from "./redact";
 
 // Deeper than any cause chain or error property seen (viem's: 4 errors): what lies below is left out if it shows a URL.
 const MAX_DEPTH = 16;
 
 /**
- * `value` with every URL in what util.inspect would show of it cut by `redact` (default redactUrlsIn): an error keeps
+ * A URL's part shorter than this is cut with the URL, not apart: no key is that short, and cut wherever it shows, it
+ * would take letters out of words (a path `/v2`, a user `me`).
+ */
+const MIN_KEY_PART = 4;
+
+/**
+ * `value` with every URL in what util.inspect would show of it cut by `redact` (default redactUrlsIn), and every part of
+ * those URLs that may be a key (credentials, path, query, fragment; a path segment or a query value, at least
+ * MIN_KEY_PART long) cut to `…` wherever it shows: an error keeps
  * its class (a copy with its prototype, so `instanceof`, `name`, `code`, `errno`, `status` and its methods stay), its
  * stack, its own properties and its cause chain, each string in them redacted; arrays and plain objects are copied
- * the same way. A URL instance becomes its href, cut; any other object that shows a URL (a Headers with one, an object
- * deeper than MAX_DEPTH) becomes a string naming its class. A value that shows no URL is returned as it is, and so is
- * any part of a copy that shows none.
+ * the same way. A URL instance becomes its href, cut; any other object that shows a URL or such a part (a Headers with
+ * one, an object deeper than MAX_DEPTH) becomes a string naming its class. A value that shows neither is returned as it
+ * is, and so is any part of a copy that shows neither.
  */
 export function urlFree(value: unknown, redact: Redactor = redactUrlsIn): unknown {
-  return new UrlFreeCopy(redact).of(value, 0);
+  const parts = keyPartsIn(value);
+  const cut = parts.length === 0 ? redact : (text: string) => parts.reduce((result, part) => result.split(part).join("…"), redact(text));
+  return new UrlFreeCopy(cut).of(value, 0);
+}
+
+/** The parts of the URLs `value` shows (as urlFree walks it) that may be a key, longest first: one may hold another. */
+function keyPartsIn(value: unknown): string[] {
+  const parts = new Set<string>();
+  const seen = new Set<object>();
+  const visit = (shown: unknown, depth: number): void => {
+    if (typeof shown === "string") {
+      for (const url of urlsIn(shown)) for (const part of keyParts(url)) parts.add(part);
+      return;
+    }
+    if (typeof shown !== "object" || shown === null || seen.has(shown)) return;
+    seen.add(shown);
+    if (shown instanceof URL) return visit(shown.href, depth);
+    if (depth > MAX_DEPTH || !copyable(shown)) return visit(inspect(shown), depth);
+    const keys: PropertyKey[] = Reflect.ownKeys(shown);
+    if (shown instanceof Error) keys.push(...ERROR_BASICS);
+    for (const key of keys) visit(read(shown, key), depth + 1);
+  };
+  visit(value, 0);
+  return [...parts].sort((a, b) => b.length - a.length);
+}
+
+/** What may be a key in `url`, as written and percent-decoded: its credentials, path, query and fragment, and their pieces. */
+function keyParts(url: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [];
+  }
+  const credentials = parsed.password === "" ? parsed.username : `${parsed.username}:${parsed.password}`;
+  const path = parsed.pathname === "/" ? "" : parsed.pathname;
+  const written = [credentials, parsed.username, parsed.password, path, ...path.split("/"), parsed.search.slice(1), parsed.hash.slice(1)];
+  const pieces = [...written, ...written.map(decoded), ...parsed.searchParams.values()];
+  return pieces.filter((piece) => piece.length >= MIN_KEY_PART);
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** An Error's properties its prototype may keep as getters (DOMException's): a copy holds them as its own. */
@@ -38,7 +95,7 @@ class UrlFreeCopy {
     if (value instanceof URL) return this.redact(value.href);
     // inspect shows such an object's parts apart (a URL-like object's pathname, password...), where no URL is to be
     // found and cut: only its class is kept.
-    if (depth > MAX_DEPTH || !copyable(value)) return `[${value.constructor?.name ?? "Object"} left out: it shows a URL]`;
+    if (depth > MAX_DEPTH || !copyable(value)) return `[${value.constructor?.name ?? "Object"} left out: it shows a URL or a part of one]`;
     const copy: object = Array.isArray(value) ? [] : Object.create(Object.getPrototypeOf(value) as object | null);
     this.copies.set(value, copy);
     for (const key of Reflect.ownKeys(value)) {
