@@ -12,15 +12,17 @@ import { redactUrlsIn, urlsIn, type Redactor } from "./redact";
 const MAX_DEPTH = 16;
 
 /**
- * A URL's part shorter than this is cut with the URL, not apart: no key is that short, and cut wherever it shows, it
- * would take letters out of words (a path `/v2`, a user `me`).
+ * A piece of a URL shorter than this (its user or password alone, its path, a segment, its query, a query's value, its
+ * fragment) is cut with the URL, not apart: keys are longer (Alchemy's and Infura's have 32 characters), and cut
+ * wherever they show, shorter ones would take words out of the rest (a path's `/v2` or `/ethereum`, a segment
+ * `indexer`, which the stacks' file names hold).
  */
-const MIN_KEY_PART = 4;
+const MIN_KEY_PART = 10;
 
 /**
  * `value` with every URL in what util.inspect would show of it cut by `redact` (default redactUrlsIn), and every part of
- * those URLs that may be a key (credentials, path, query, fragment; a path segment or a query value, at least
- * MIN_KEY_PART long) cut to `…` wherever it shows: an error keeps
+ * those URLs that may be a key (its `user:password`; its user, password, path, path segments, query, query values and
+ * fragment, at least MIN_KEY_PART long) cut to `…` wherever it shows: an error keeps
  * its class (a copy with its prototype, so `instanceof`, `name`, `code`, `errno`, `status` and its methods stay), its
  * stack, its own properties and its cause chain, each string in them redacted; arrays and plain objects are copied
  * the same way. A URL instance becomes its href, cut; any other object that shows a URL or such a part (a Headers with
@@ -54,7 +56,7 @@ function keyPartsIn(value: unknown): string[] {
   return [...parts].sort((a, b) => b.length - a.length);
 }
 
-/** What may be a key in `url`, as written and percent-decoded: its credentials, path, query and fragment, and their pieces. */
+/** What may be a key in `url`, as written and percent-decoded. */
 function keyParts(url: string): string[] {
   let parsed: URL;
   try {
@@ -62,11 +64,11 @@ function keyParts(url: string): string[] {
   } catch {
     return [];
   }
-  const credentials = parsed.password === "" ? parsed.username : `${parsed.username}:${parsed.password}`;
+  // `user:password` shows nowhere but as a URL's credentials (url.parse's `auth`), whatever its length.
+  const credentials = parsed.password === "" ? [] : [`${parsed.username}:${parsed.password}`];
   const path = parsed.pathname === "/" ? "" : parsed.pathname;
-  const written = [credentials, parsed.username, parsed.password, path, ...path.split("/"), parsed.search.slice(1), parsed.hash.slice(1)];
-  const pieces = [...written, ...written.map(decoded), ...parsed.searchParams.values()];
-  return pieces.filter((piece) => piece.length >= MIN_KEY_PART);
+  const pieces = [parsed.username, parsed.password, path, ...path.split("/"), parsed.search.slice(1), ...parsed.searchParams.values(), parsed.hash.slice(1)];
+  return [...credentials, ...pieces.filter((piece) => piece.length >= MIN_KEY_PART)].flatMap((piece) => [piece, decoded(piece)]);
 }
 
 function decoded(text: string): string {

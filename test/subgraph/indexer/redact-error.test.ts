@@ -47,8 +47,8 @@ describe("embedded indexer: urlFree", function () {
   });
 
   it("leaves out an object it cannot copy that shows a part of a URL shown elsewhere in the value: a Headers, a URLSearchParams", function () {
-    const error = Object.assign(new Error("upstream https://node.example/v2/SECRETKEY?apikey=SECRETQUERY refused"), {
-      headers: new Headers({ "x-api-key": "SECRETKEY" }),
+    const error = Object.assign(new Error("upstream https://node.example/v2/SECRETKEY123?apikey=SECRETQUERY refused"), {
+      headers: new Headers({ "x-api-key": "SECRETKEY123" }),
       params: new URLSearchParams({ apikey: "SECRETQUERY" }),
       // What shows none stays as it is.
       response: new Headers({ "content-type": "text/plain" }),
@@ -62,9 +62,14 @@ describe("embedded indexer: urlFree", function () {
     expect(inspect(copy, { depth: 10 })).to.not.include("SECRET");
   });
 
-  it("cuts no part shorter than 4 characters apart from its URL, and a percent-encoded part decoded too", function () {
-    const error = Object.assign(new Error("upstream https://me@node.example/v2/caf%C3%A9key refused"), { user: "me", route: "/v2", key: "cafékey" });
-    expect(urlFree(error)).to.include({ message: "upstream https://node.example/… refused", user: "me", route: "/v2", key: "…" });
+  it("cuts apart from its URL its credentials and its pieces of 10 characters or more, as written and percent-decoded, not shorter ones", function () {
+    const error = Object.assign(new Error("upstream https://me:pw@node.example/ethereum/caf%C3%A9-long-key refused"), {
+      auth: "me:pw",
+      user: "me",
+      route: "/ethereum",
+      key: "café-long-key",
+    });
+    expect(urlFree(error)).to.include({ message: "upstream https://node.example/… refused", auth: "…", user: "me", route: "/ethereum", key: "…" });
   });
 
   it("copies a cycle as a cycle", function () {
