@@ -88,10 +88,10 @@ export function errorFromThread(data: ThreadErrorData, message: string): Indexer
 }
 
 /**
- * A cause of an error of the thread, or the error of a `retry` event, in the calling thread: of its class where it is one of errors.ts or one of
- * JavaScript's (TypeError...), an Error of its name otherwise (a SqliteError, Node's system errors), with its message,
- * its fields (`code`, `errno`, `syscall`...), the stack it had in the thread and its own cause; an AggregateError with
- * the errors it carried, made the same way.
+ * A cause of an error of the thread, or the error of a `retry` event, in the calling thread: of its class where it is
+ * one of errors.ts or one of JavaScript's (TypeError...), an Error of its name otherwise (a SqliteError, Node's system
+ * errors), with its message, its fields (`code`, `errno`, `syscall`...), the stack it had in the thread and its own
+ * cause; an AggregateError with the errors it carried, made the same way.
  */
 export function causeFromThread(data: ThreadErrorData): Error {
   const indexerType = INDEXER_ERRORS.get(data.name);
