@@ -143,9 +143,14 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case "--rpc":
         args.rpc = httpUrl(flag, value());
         break;
-      case "--db":
+      case "--db": {
         args.db = value();
+        // A database URL (postgres://user:password@host/db, libsql://host?authToken=…) would be read as a relative path:
+        // a file made under folders named after its parts, credentials included, and printed whole in the start line.
+        const scheme = /^([a-z][a-z0-9+.-]+):\//i.exec(args.db);
+        if (scheme !== null) throw new UsageError(`--db takes a SQLite file's path, not a URL (got ${scheme[1]}:…)`);
         break;
+      }
       case "--subgraph":
         args.subgraph = value();
         break;

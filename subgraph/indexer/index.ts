@@ -1,6 +1,6 @@
 // Public API of the embedded indexer. See README.md next to this file.
 export { Indexer, DEFAULT_REORG_THRESHOLD } from "./indexer";
-export type { IndexerOptions, IndexerStatus, IndexerLogRecord, ProgressEvent, ReorgEvent, SyncOptions, OpenOptions } from "./indexer";
+export type { IndexerOptions, IndexerStatus, IndexerLogRecord, ProgressEvent, ReorgEvent, RetryEvent, SyncOptions, OpenOptions } from "./indexer";
 export { QueryEngine } from "./query/engine";
 export type { QueryExecutor, QueryStatus } from "./query/engine";
 export { startQueryServer } from "./server/http";

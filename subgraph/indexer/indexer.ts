@@ -151,6 +151,14 @@ export interface ReorgEvent {
   to: BlockPointer;
 }
 
+/** What the `retry` event says of a failed pass of run(), besides its error. */
+export interface RetryEvent {
+  /** The failed passes in a row, this one included: 1 for the first since run() began or a pass last succeeded. */
+  attempt: number;
+  /** How long until the next pass: pollIntervalMs, or longer where the node asked to wait (rate limit, 503). */
+  delayMs: number;
+}
+
 export interface OpenOptions {
   /**
    * Aborted, it gives the open up at once (a stop asked for while it opens): its reads through the transport end, and
@@ -930,6 +938,7 @@ export class Indexer extends EventEmitter {
     this.running = (async () => {
       const interval = this.options.pollIntervalMs ?? 1000;
       const failures = new PassFailures(this.now);
+      let failedInRow = 0;
       while (!this.stopping) {
         let delay = this.fatal !== null ? Math.max(interval, 1000) : interval;
         try {
@@ -937,6 +946,7 @@ export class Indexer extends EventEmitter {
           // Ended by stop(), perhaps before it reached the node at all: it says nothing of the node's recovery.
           if (this.stopping) break;
           this.rateLimits = 0;
+          failedInRow = 0;
           const recovered = failures.succeeded();
           if (recovered !== null) this.log("info", recovered);
           if (this.synced) {
@@ -960,7 +970,6 @@ export class Indexer extends EventEmitter {
           const message = (error as Error).message;
           const line = failures.failed(error instanceof RpcError ? message : redactUrlsIn(message));
           if (line !== null) this.log("error", line);
-          this.emit("retry", error instanceof RpcError ? error : urlFree(error));
           if (error instanceof RateLimitedError) {
             delay = Math.max(delay, this.rateLimitDelay(error));
             this.log("debug", `rate limited: the next pass in ${delay} ms`);
@@ -969,6 +978,9 @@ export class Indexer extends EventEmitter {
             delay = Math.max(delay, error.retryAfterMs);
             this.log("debug", `unavailable: the next pass in ${delay} ms`);
           }
+          // Once the delay is known: the event says it.
+          const retry: RetryEvent = { attempt: ++failedInRow, delayMs: delay };
+          this.emit("retry", error instanceof RpcError ? error : urlFree(error), retry);
         }
         if (this.stopping) break;
         await this.pause(delay);

@@ -56,6 +56,11 @@ export function holdsUrl(text: string): boolean {
   return new RegExp(URL_IN_TEXT.source, "i").test(text);
 }
 
+/** The http(s) and ws(s) URLs in `text`, as redactUrlsIn finds them. */
+export function urlsIn(text: string): string[] {
+  return [...text.matchAll(URL_IN_TEXT)].map((match) => match[0].replace(TRAILING_PUNCTUATION, ""));
+}
+
 /**
  * `text` with every http(s) and ws(s) URL in it redacted as redactUrl does without keepPath: for text no config's
  * Redactor covers (a config that could not be read, a failure the CLI did not expect), where a route cannot be told from

@@ -12,7 +12,7 @@ import {
   StoppedError,
   type IndexerWorkerDownError,
 } from "../errors";
-import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
+import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent, RetryEvent } from "../indexer";
 import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engine";
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
@@ -28,7 +28,7 @@ import {
 } from "./protocol";
 import { checkWorkerOptions } from "./check-options";
 import { RestartBackoff } from "./restart-backoff";
-import { errorFromThread } from "./thread-error";
+import { causeFromThread, errorFromThread } from "./thread-error";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
 
@@ -39,6 +39,12 @@ export interface IndexerWorkerEvents {
   failed: [FatalError];
   reorg: [ReorgEvent];
   log: [IndexerLogRecord];
+  /**
+   * A pass failed (the node down, an RPC error) and is retried, as the thread's Indexer emits it: the error as
+   * {@link causeFromThread} re-creates it (of its class, with its fields, its stack in the thread and its causes, every
+   * URL cut), and the failed passes in a row and the wait until the next.
+   */
+  retry: [Error, RetryEvent];
   /**
    * The worker could not start, or died ({@link IndexerWorkerDiedError}) or hung ({@link IndexerWorkerHungError}):
    * both are an {@link IndexerWorkerDownError}, which says whether it is restarted.
@@ -275,6 +281,9 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
         case "reorg":
           this.lastStatus = message.status;
           this.emit("reorg", message.reorg);
+          break;
+        case "retry":
+          this.emit("retry", causeFromThread(message.error), message.retry);
           break;
         case "log":
           this.emit("log", message.record);

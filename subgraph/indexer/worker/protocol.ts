@@ -1,6 +1,6 @@
 // Messages between an indexer worker thread and the thread that started it. Everything is structured-clone
 // friendly (no functions, no class instances).
-import type { IndexerLogRecord, IndexerOptions, IndexerStatus, ProgressEvent, ReorgEvent } from "../indexer";
+import type { IndexerLogRecord, IndexerOptions, IndexerStatus, ProgressEvent, ReorgEvent, RetryEvent } from "../indexer";
 import type { FatalError } from "../store/database";
 import type { ThreadErrorData } from "./thread-error";
 
@@ -71,6 +71,7 @@ export type WorkerToMain =
   | { type: "synced"; status: IndexerStatus }
   | { type: "failed"; fatalError: FatalError; status: IndexerStatus }
   | { type: "reorg"; reorg: ReorgEvent; status: IndexerStatus }
+  | { type: "retry"; error: ThreadErrorData; retry: RetryEvent }
   | { type: "log"; record: IndexerLogRecord }
   | { type: "error"; error: ThreadErrorData }
   | { type: "done"; status: IndexerStatus }

@@ -23,10 +23,22 @@ export interface ThreadErrorData {
   readonly stack?: string;
   /** Absent where it had none, and below MAX_CAUSE_DEPTH causes. */
   readonly cause?: ThreadErrorData;
+  /**
+   * An AggregateError's first MAX_AGGREGATED_ERRORS errors, the same way, but for their own `errors`; absent for any
+   * other error, and for an AggregateError within another's errors.
+   */
+  readonly errors?: readonly ThreadErrorData[];
 }
 
 /** Causes carried below the error itself: deeper than any chain seen (viem's: 4 errors), and an end to a cycle. */
 export const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * An AggregateError's errors carried with it: a connect to a host name fails with one per address tried (Node tries
+ * each of its IPv4 and IPv6 addresses), whose message alone names none ("" and the first one's code); more than a
+ * host has, and a bound on what crosses.
+ */
+export const MAX_AGGREGATED_ERRORS = 8;
 
 // The classes of errors.ts, by name: what an error of the thread may be re-created as.
 const INDEXER_ERRORS: ReadonlyMap<string, typeof IndexerError> = new Map(
@@ -35,14 +47,17 @@ const INDEXER_ERRORS: ReadonlyMap<string, typeof IndexerError> = new Map(
     .map((type) => [type.name, type]),
 );
 
-// JavaScript's own errors, which a cause may be (fetch's TypeError "fetch failed"); AggregateError, whose `errors` do
-// not cross, is re-created as an Error of its name.
+// JavaScript's own errors, which a cause may be (fetch's TypeError "fetch failed"); AggregateError, whose constructor
+// takes its errors first, apart (causeFromThread).
 const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor> = new Map(
   [EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError].map((type) => [type.name, type as ErrorConstructor]),
 );
 
-/** What the thread posts of `error`, and of its causes down to MAX_CAUSE_DEPTH. */
-export function threadErrorData(error: unknown, depth = 0): ThreadErrorData {
+/**
+ * What the thread posts of `error`, and of its causes down to MAX_CAUSE_DEPTH. `aggregated`: it is, or is below, one of
+ * an AggregateError's errors, whose own errors are left out (each level would multiply what crosses by 8).
+ */
+export function threadErrorData(error: unknown, depth = 0, aggregated = false): ThreadErrorData {
   if (!(error instanceof Error)) return { name: "Error", message: redactUrlsIn(String(error)), fields: {} };
   const fields: Record<string, ThreadErrorField> = {};
   for (const [key, value] of Object.entries(error)) {
@@ -52,8 +67,12 @@ export function threadErrorData(error: unknown, depth = 0): ThreadErrorData {
   }
   const data = { name: error.name, message: redactUrlsIn(error.message), fields };
   const stack = typeof error.stack === "string" ? { stack: redactUrlsIn(error.stack) } : {};
-  const cause = "cause" in error && error.cause !== undefined && depth < MAX_CAUSE_DEPTH ? { cause: threadErrorData(error.cause, depth + 1) } : {};
-  return { ...data, ...stack, ...cause };
+  const cause = "cause" in error && error.cause !== undefined && depth < MAX_CAUSE_DEPTH ? { cause: threadErrorData(error.cause, depth + 1, aggregated) } : {};
+  const errors =
+    error instanceof AggregateError && Array.isArray(error.errors) && !aggregated && depth < MAX_CAUSE_DEPTH
+      ? { errors: (error.errors as unknown[]).slice(0, MAX_AGGREGATED_ERRORS).map((inner) => threadErrorData(inner, depth + 1, true)) }
+      : {};
+  return { ...data, ...stack, ...cause, ...errors };
 }
 
 /**
@@ -69,13 +88,19 @@ export function errorFromThread(data: ThreadErrorData, message: string): Indexer
 }
 
 /**
- * A cause of an error of the thread, in the calling thread: of its class where it is one of errors.ts or one of
- * JavaScript's (TypeError...), an Error of its name otherwise (a SqliteError, Node's system errors), with its message,
- * its fields (`code`, `errno`, `syscall`...), the stack it had in the thread and its own cause.
+ * A cause of an error of the thread, or the error of a `retry` event, in the calling thread: of its class where it is
+ * one of errors.ts or one of JavaScript's (TypeError...), an Error of its name otherwise (a SqliteError, Node's system
+ * errors), with its message, its fields (`code`, `errno`, `syscall`...), the stack it had in the thread and its own
+ * cause; an AggregateError with the errors it carried, made the same way.
  */
 export function causeFromThread(data: ThreadErrorData): Error {
   const indexerType = INDEXER_ERRORS.get(data.name);
-  const error = indexerType !== undefined ? ofIndexerClass(indexerType, data, data.message) : new (BUILTIN_ERRORS.get(data.name) ?? Error)(data.message);
+  const error =
+    indexerType !== undefined
+      ? ofIndexerClass(indexerType, data, data.message)
+      : data.name === "AggregateError"
+        ? new AggregateError((data.errors ?? []).map(causeFromThread), data.message)
+        : new (BUILTIN_ERRORS.get(data.name) ?? Error)(data.message);
   if (indexerType === undefined) {
     Object.assign(error, data.fields);
     if (error.name !== data.name) Object.defineProperty(error, "name", { value: data.name, writable: true, configurable: true });

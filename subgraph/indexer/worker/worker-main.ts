@@ -2,7 +2,7 @@
 // never come here; the parent answers them from its own read-only connection to the same database.
 import { parentPort, workerData } from "node:worker_threads";
 import { OpenAbortedError } from "../errors";
-import { Indexer, type IndexerLogRecord } from "../indexer";
+import { Indexer, type IndexerLogRecord, type RetryEvent } from "../indexer";
 import type { MainToWorker, WorkerData, WorkerToMain } from "./protocol";
 import { threadErrorData } from "./thread-error";
 
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   open.on("synced", (status) => post({ type: "synced", status }));
   open.on("failed", (fatalError) => post({ type: "failed", fatalError, status: open.status() }));
   open.on("reorg", (reorg) => post({ type: "reorg", reorg, status: open.status() }));
+  // As the thread's own errors cross (thread-error.ts): its class's name, fields and causes, every URL cut.
+  open.on("retry", (error: unknown, retry: RetryEvent) => post({ type: "retry", error: threadErrorData(error), retry }));
   open.on("block", (number: number | null) => Atomics.store(current, 0, BigInt(number ?? -1)));
   post({ type: "ready", status: open.status() });
   const fail = (error: unknown): void => post({ type: "error", error: threadErrorData(error) });

@@ -153,6 +153,22 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  it("refuses a --db written as a URL, naming its scheme only, exit 2, creating nothing", async function () {
+    const cases: [string, string][] = [
+      ["postgres://latent:sEcReT@db.example/latent", "postgres"],
+      ["libsql://latent.example.io?authToken=sEcReT", "libsql"],
+      ["https:/db.example/v2/sEcReT/index.sqlite", "https"],
+    ];
+    for (const [db, scheme] of cases) {
+      const cwd = fs.mkdtempSync(path.join(dir, "db-url-"));
+      const run = await runCli(["--db", db, "--once"], 30_000, cwd);
+      expect(run.code, `${db}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr, db).to.match(new RegExp(`^--db takes a SQLite file's path, not a URL \\(got ${scheme}:…\\)\n`));
+      expect(`${run.stdout}${run.stderr}`, db).not.to.include("sEcReT");
+      expect(fs.readdirSync(cwd), db).to.deep.equal([]);
+    }
+  });
+
   it("indexes into .data/indexer.sqlite under the working directory without --db", async function () {
     const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
     if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first

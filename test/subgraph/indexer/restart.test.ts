@@ -17,6 +17,7 @@ import {
   type IndexerOptions,
   type IndexerStatus,
   type ProgressEvent,
+  type RetryEvent,
 } from "../../../subgraph/indexer";
 import { Eip1193Rpc, type RequestOptions, type RpcCall, type RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
@@ -507,6 +508,37 @@ describe("embedded indexer: restarts", function () {
     expect(retried).to.be.instanceOf(UpstreamError);
     expect(retried.cause).to.be.instanceOf(TypeError).and.include({ code: "ECONNRESET", url: "https://node.example/…" });
     expect(inspect(retried, { depth: 10 })).to.include("upstream https://upstream.example/… refused").and.not.match(/user:secret|SECRETKEY|SECRETQUERY/);
+  });
+
+  it("run() emits `retry` with the failed passes in a row, counted from 1 again after a pass that succeeds, and the wait before the next pass", async function () {
+    // Each eth_blockNumber (a pass's first request) fails with the next of these while there is one.
+    const failures: Error[] = [];
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        const failure = method === "eth_blockNumber" ? failures.shift() : undefined;
+        if (failure !== undefined) throw failure;
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const limited = (): Error => Object.assign(new Error("project ID request rate exceeded"), { code: -32005, data: { rate: { backoff_seconds: 0.05 } } });
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("retry-count.sqlite"), pollIntervalMs: 1 });
+    const retries: RetryEvent[] = [];
+    indexer.on("retry", (_error: unknown, retry: RetryEvent) => retries.push(retry));
+    try {
+      failures.push(limited(), new Error("connect ECONNREFUSED"));
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+      failures.push(new Error("connect ECONNREFUSED"));
+      await waitUntil(() => retries.length === 3, "a failed pass after the one that succeeded");
+    } finally {
+      await indexer.close();
+    }
+    expect(retries).to.deep.equal([
+      { attempt: 1, delayMs: 50 },
+      { attempt: 2, delayMs: 1 },
+      { attempt: 1, delayMs: 1 },
+    ]);
   });
 
   it("run() waits what a rate-limited node asks for, or a doubling backoff, before the next pass; stop() cuts the wait short", async function () {

@@ -4,6 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import net, { type AddressInfo } from "node:net";
 import fs from "node:fs";
 import path from "node:path";
+import { inspect } from "node:util";
 import { expect } from "chai";
 import {
   DatabaseInUseError,
@@ -12,12 +13,14 @@ import {
   IndexerWorker,
   IndexerWorkerDiedError,
   IndexerWorkerHungError,
+  RpcConnectionError,
   StoppedError,
   startIndexerWorker,
   type IndexerLogRecord,
   type IndexerStatus,
   type IndexerWorkerOptions,
   type ProgressEvent,
+  type RetryEvent,
 } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { SchemaModel } from "../../../subgraph/indexer/schema/model";
@@ -26,7 +29,9 @@ import { gql } from "./helpers/dump";
 import { registerProvider } from "./helpers/probe";
 import { useProbeFixture } from "./helpers/use-probe-fixture";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
+import { API_KEY } from "../../helpers/keyed-rpc";
 import { waitUntil } from "../../helpers/wait";
+import { startRpcProxy } from "./helpers/rpc-proxy";
 
 function waitFor<T>(emitter: IndexerWorker, event: "synced" | "progress" | "failed", predicate: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -545,6 +550,31 @@ describe("embedded indexer: worker thread", function () {
     expect(error).to.include({ option: "minBlockRange", value: 20 });
     expect(fs.existsSync(db), "no database created").to.equal(false);
     expect(fs.existsSync(`${db}.lock`), "no lock taken").to.equal(false);
+  });
+
+  it("hands on each failed pass as a `retry` event: the error of its class with its cause chain and no URL's key, the failed passes in a row and the wait", async function () {
+    // In front of the chain, then gone: each pass of the thread fails to connect.
+    const proxy = await startRpcProxy(fx.chain.url);
+    const retries: Array<[Error, RetryEvent]> = [];
+    const w = await startIndexerWorker({ subgraph: fx.buildDir, rpc: `${proxy.url}/v2/${API_KEY}`, db: fx.dbPath("retry.sqlite"), pollIntervalMs: 50 });
+    try {
+      w.on("retry", (error, retry) => retries.push([error, retry]));
+      await proxy.close();
+      await waitUntil(() => retries.length >= 2, "two failed passes");
+    } finally {
+      await w.stop();
+    }
+    expect(retries.slice(0, 2).map(([, retry]) => retry)).to.deep.equal([
+      { attempt: 1, delayMs: 50 },
+      { attempt: 2, delayMs: 50 },
+    ]);
+    const [error] = retries[0]!;
+    expect(error).to.be.instanceOf(RpcConnectionError).and.include({ method: "eth_blockNumber" });
+    expect(error.cause).to.be.instanceOf(TypeError).and.include({ message: "fetch failed" });
+    expect((error.cause as Error).cause).to.include({ code: "ECONNREFUSED", port: Number(new URL(proxy.url).port) });
+    // The thread's stack, where the transport threw it.
+    expect(error.stack).to.include("rpc.ts").and.not.include("thread-error.ts");
+    expect(inspect(error, { depth: null })).to.include("ECONNREFUSED").and.not.include(API_KEY);
   });
 
   it("hands on the log records at logLevel or above (default info), not those below", async function () {

@@ -3,6 +3,8 @@
 // DatabaseInUseError, as Indexer.open's are in-process; the DeploymentReplacedError run() ends with is the cause of the
 // thread's death.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import type { LookupAddress } from "node:dns";
+import net, { type LookupFunction } from "node:net";
 import path from "node:path";
 import { inspect } from "node:util";
 import { expect } from "chai";
@@ -18,7 +20,14 @@ import {
   RpcError,
   startIndexerWorker,
 } from "../../../../subgraph/indexer";
-import { errorFromThread, MAX_CAUSE_DEPTH, threadErrorData, type ThreadErrorData } from "../../../../subgraph/indexer/worker/thread-error";
+import {
+  causeFromThread,
+  errorFromThread,
+  MAX_AGGREGATED_ERRORS,
+  MAX_CAUSE_DEPTH,
+  threadErrorData,
+  type ThreadErrorData,
+} from "../../../../subgraph/indexer/worker/thread-error";
 import { closedPort } from "../../../helpers/closed-port";
 import { sample } from "../helpers/probe";
 import { useProbeFixture } from "../helpers/use-probe-fixture";
@@ -120,6 +129,46 @@ describe("embedded indexer: the worker thread's errors", function () {
     expect(data.cause?.cause).to.deep.include({ name: "Error", message: "request to https://eth-mainnet.example/… failed" });
     expect(data.cause?.cause?.fields).to.deep.equal({ url: "https://eth-mainnet.example/…", code: "ECONNRESET" });
     expect(data.cause?.cause?.stack).to.match(/^Error: request to https:\/\/eth-mainnet\.example\/… failed\n/);
+  });
+
+  it("carries an AggregateError's errors across: a connect to a host's IPv6 and IPv4 addresses says why each failed", async function () {
+    const port = await closedPort();
+    // What Node's connect to a host name with both addresses fails with (fetch's cause, through undici).
+    const refused = await new Promise<Error>((resolve) => {
+      const lookup: LookupFunction = (_host, _options, callback) =>
+        (callback as (error: null, addresses: LookupAddress[]) => void)(null, [
+          { address: "::1", family: 6 },
+          { address: "127.0.0.1", family: 4 },
+        ]);
+      net.connect({ host: "node.example", port, autoSelectFamily: true, lookup }).once("error", resolve);
+    });
+    expect(refused).to.be.instanceOf(AggregateError);
+    const thrown = new RpcConnectionError("eth_chainId failed: fetch failed: ECONNREFUSED", "eth_chainId", undefined, { cause: new TypeError("fetch failed", { cause: refused }) });
+    // Structured cloning, as postMessage does.
+    const error = errorFromThread(structuredClone(threadErrorData(thrown)), `indexer worker: ${thrown.message}`);
+    const aggregate = (error.cause as Error).cause as AggregateError;
+    expect(aggregate).to.be.instanceOf(AggregateError).and.include({ code: "ECONNREFUSED", stack: refused.stack });
+    expect(aggregate.errors.map((inner: Error) => ({ ...inner, message: inner.message, stack: inner.stack }))).to.deep.equal(
+      (refused as AggregateError).errors.map((inner: Error) => ({ ...inner, message: inner.message, stack: inner.stack })),
+    );
+    expect(aggregate.errors.map((inner: NodeJS.ErrnoException) => inner.message)).to.deep.equal([`connect ECONNREFUSED ::1:${port}`, `connect ECONNREFUSED 127.0.0.1:${port}`]);
+    expect(inspect(error, { depth: null })).to.include(`connect ECONNREFUSED ::1:${port}`).and.include(`connect ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it(`carries the first ${MAX_AGGREGATED_ERRORS} of an AggregateError's errors, each with every URL cut, and none of theirs`, function () {
+    const key = "https://eth-mainnet.example/v2/secret-key";
+    const inner = Array.from({ length: MAX_AGGREGATED_ERRORS + 2 }, (_, i) => new Error(`attempt ${i} at ${key} failed`));
+    const nested = new AggregateError([new Error("below the nested one")], "nested");
+    const data = threadErrorData(new AggregateError([nested, ...inner], "every attempt failed"));
+    expect(JSON.stringify(data)).to.not.include("secret-key");
+    const error = causeFromThread(structuredClone(data)) as AggregateError;
+    expect(error).to.be.instanceOf(AggregateError).and.include({ message: "every attempt failed" });
+    expect(error.errors.map((e: Error) => e.message)).to.deep.equal([
+      "nested",
+      ...inner.slice(0, MAX_AGGREGATED_ERRORS - 1).map((_, i) => `attempt ${i} at https://eth-mainnet.example/… failed`),
+    ]);
+    expect(error.errors[0]).to.be.instanceOf(AggregateError);
+    expect((error.errors[0] as AggregateError).errors).to.deep.equal([]);
   });
 
   it(`posts at most ${MAX_CAUSE_DEPTH} causes below an error: a cycle of causes ends`, function () {
