@@ -166,10 +166,20 @@ export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 }
 
 export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "claimTimeout", (id) => ctx.c.jobEscrow.claimTimeout(id), (id, ev) => {
-    const e = ev[ev.length - 1]?.toObject() as { refund: bigint; slashed: bigint } | undefined;
-    return `Job ${id} timed out: ${formatLat(e?.refund ?? 0n)} refunded and ${formatLat(e?.slashed ?? 0n)} of collateral slashed to the client`;
-  });
+  const jobId = parseJobId("--job", args.job);
+  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId));
+  const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
+  // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
+  const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
+  const reward = split?.reward ?? 0n;
+  const toTreasury = split?.toTreasury ?? 0n;
+  const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
+  return {
+    data: { jobId, status, refund: e.refund, slashed: e.slashed, reward, toTreasury, transaction: tx.hash },
+    text: [
+      `Job ${jobId} timed out: ${formatLat(e.refund)} refunded to the client; ${formatLat(e.slashed)} of collateral slashed, ${formatLat(reward)} to the client and ${formatLat(toTreasury)} to the treasury`,
+    ],
+  };
 }
 
 function settlement(events: LogDescription["args"][]): string {

@@ -262,7 +262,17 @@ describe("tasks: job", function () {
       await time.increase(3600 + 15 * 60 + 1);
       const { output } = await task(file, "job timeout", { job: job.jobId.toString() });
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.TimedOut));
-      expect(output).to.match(/timed out: 3\.0 LAT .* refunded and 0\.3 LAT .* slashed/);
+      expect(output).to.match(/timed out: 3\.0 LAT .* refunded to the client; 0\.3 LAT .* of collateral slashed, 0\.3 LAT .* to the client and 0\.0 LAT .* to the treasury/);
+    });
+
+    it("timeout says how much of the slash the provider's slash reward cap sent to the treasury", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await (await c.staking.connect(h100.signer).setMaxSlashRewardBps(2500)).wait();
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      const { result, output } = await task<{ slashed: bigint; reward: bigint; toTreasury: bigint }>(file, "job timeout", { job: job.jobId.toString() });
+      expect([result.slashed, result.reward, result.toTreasury]).to.deep.equal([parseEther("0.3"), parseEther("0.075"), parseEther("0.225")]);
+      expect(output).to.match(/0\.3 LAT .* of collateral slashed, 0\.075 LAT .* to the client and 0\.225 LAT .* to the treasury/);
     });
   });
 
