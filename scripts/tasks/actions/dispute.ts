@@ -2,12 +2,12 @@
  * dispute open / answer / rule / close-expired.
  */
 import { JobStatus, Ruling } from "../../scenario";
-import type { CommonArgs, TaskContext } from "../lib/context";
+import type { CommonArgs, SentTransaction, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
+import { ensureAllowance, requireBalance, signPermit } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -88,12 +88,48 @@ export async function rule(ctx: TaskContext, args: RuleArgs): Promise<TaskResult
     slash = parseLat("--slash", args.slash, { allowZero: true });
   }
   const tx = await ctx.send("DisputeManager.rule", () => ctx.c.disputeManager.rule(jobId, ruling, slash));
-  const e = tx.events.find((x) => x.name === "DisputeResolved")?.args.toObject() as { slashed: bigint; reward: bigint; depositTo: string };
+  return outcome(ctx, jobId, `ruled ${Ruling[ruling]}`, tx);
+}
+
+/**
+ * What a ruling (or closing an expired dispute) did, from its receipt: the job refunded (upheld) or settled to the
+ * provider (rejected, draw, expired), the slash and its split, and who got the deposit back.
+ */
+async function outcome(ctx: TaskContext, jobId: bigint, what: string, tx: SentTransaction): Promise<TaskResult<unknown>> {
+  const resolved = tx.events.find((x) => x.name === "DisputeResolved")?.args.toObject() as { ruling: bigint; slashed: bigint; reward: bigint; depositTo: string };
+  const refunded = tx.events.find((x) => x.contract === "JobEscrow" && x.name === "JobRefunded")?.args.toObject() as { refund: bigint } | undefined;
+  const settled = tx.events.find((x) => x.contract === "JobEscrow" && x.name === "JobSettled")?.args.toObject() as
+    | { cost: bigint; fee: bigint; providerAmount: bigint; refund: bigint }
+    | undefined;
+  const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { toTreasury: bigint } | undefined;
+  const [job, dispute] = await Promise.all([ctx.c.jobEscrow.getJob(jobId), ctx.c.disputeManager.getDispute(jobId)]);
+  const toTreasury = split?.toTreasury ?? 0n;
+  const party = resolved.depositTo === job.client ? "the client" : resolved.depositTo === job.provider ? "the provider" : "";
+  const text = [`Dispute on job ${jobId} ${what}`];
+  if (refunded !== undefined) {
+    text.push(`  job refunded: ${formatLat(refunded.refund)} back to the client`);
+    text.push(`  ${formatLat(resolved.slashed)} of collateral slashed: ${formatLat(resolved.reward)} to the client, ${formatLat(toTreasury)} to the treasury`);
+  } else if (settled !== undefined) {
+    text.push(
+      `  job settled to the provider: cost ${formatLat(settled.cost)}, ${formatLat(settled.providerAmount)} to the provider, fee ${formatLat(settled.fee)}, ${formatLat(settled.refund)} refunded to the client`,
+    );
+  }
+  text.push(`  deposit ${formatLat(dispute.deposit)} to ${party === "" ? resolved.depositTo : `${party} ${resolved.depositTo}`}`);
   return {
-    data: { jobId, ruling: Ruling[ruling], slashed: e.slashed, reward: e.reward, depositTo: e.depositTo, transaction: tx.hash },
-    text: [
-      `Dispute on job ${jobId} ruled ${Ruling[ruling]}: ${formatLat(e.slashed)} slashed (${formatLat(e.reward)} to the client), deposit to ${e.depositTo}`,
-    ],
+    data: {
+      jobId,
+      ruling: Ruling[Number(resolved.ruling)],
+      slashed: resolved.slashed,
+      reward: resolved.reward,
+      toTreasury,
+      deposit: dispute.deposit,
+      depositTo: resolved.depositTo,
+      refund: refunded?.refund ?? settled?.refund ?? 0n,
+      providerAmount: settled?.providerAmount ?? 0n,
+      fee: settled?.fee ?? 0n,
+      transaction: tx.hash,
+    },
+    text,
   };
 }
 
@@ -104,8 +140,5 @@ export interface CloseArgs extends CommonArgs {
 export async function closeExpired(ctx: TaskContext, args: CloseArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const tx = await ctx.send("DisputeManager.closeExpired", () => ctx.c.disputeManager.closeExpired(jobId));
-  return {
-    data: { jobId, ruling: "Expired", transaction: tx.hash },
-    text: [`Dispute on job ${jobId} closed unruled (a draw): ${suggest(ctx, `job status --job ${jobId}`)}`],
-  };
+  return outcome(ctx, jobId, "closed unruled, as a draw (Expired)", tx);
 }

@@ -20,6 +20,16 @@ async function disputedJobFixture() {
   return b;
 }
 
+/** The submitted job disputed, its provider's slash reward cap set to 25% before it accepted. */
+async function cappedDisputedJobFixture() {
+  const b = await openJobFixture();
+  await (await b.c.staking.connect(b.h100.signer).setMaxSlashRewardBps(2500)).wait();
+  await acceptJob(b.s, b.job, b.h100);
+  await submitResult(b.s, b.job, b.h100, { after: 1800 });
+  await openDispute(b.s, b.job);
+  return b;
+}
+
 describe("tasks: dispute", function () {
   it("open approves the deposit and disputes the result", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
@@ -92,6 +102,33 @@ describe("tasks: dispute", function () {
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Upheld));
   });
 
+  it("rule upheld says the job was refunded, how the slash split and that the deposit went back to the client", async function () {
+    const { file, job, clients } = await loadFixture(cappedDisputedJobFixture);
+    const { result, output } = await task<{ refund: bigint; slashed: bigint; reward: bigint; toTreasury: bigint }>(file, "dispute rule", {
+      from: ACCOUNT.arbitrator,
+      job: job.jobId.toString(),
+      ruling: "upheld",
+    });
+    expect([result.refund, result.slashed, result.reward, result.toTreasury]).to.deep.equal([job.escrowed, parseEther("0.75"), parseEther("0.1875"), parseEther("0.5625")]);
+    expect(output).to.match(/\nDispute on job 1 ruled Upheld\n  job refunded: 3\.0 LAT .* back to the client\n/);
+    expect(output).to.match(/\n  0\.75 LAT .* of collateral slashed: 0\.1875 LAT .* to the client, 0\.5625 LAT .* to the treasury\n/);
+    expect(output).to.match(new RegExp(`\\n  deposit 100\\.0 LAT .* to the client ${clients[0]!.address}$`));
+  });
+
+  it("rule rejected says the job settled to the provider, with the fee, and the deposit went to the provider", async function () {
+    const { file, job, h100 } = await loadFixture(disputedJobFixture);
+    const { result, output } = await task<{ slashed: bigint; providerAmount: bigint; fee: bigint }>(file, "dispute rule", {
+      from: ACCOUNT.arbitrator,
+      job: job.jobId.toString(),
+      ruling: "rejected",
+    });
+    expect(result.slashed).to.equal(0n);
+    expect(result.providerAmount + result.fee).to.be.greaterThan(0n);
+    expect(output).to.not.match(/slashed/);
+    expect(output).to.match(/\n  job settled to the provider: cost [\d.]+ LAT .*, [\d.]+ LAT .* to the provider, fee [\d.]+ LAT .*, [\d.]+ LAT .* refunded to the client\n/);
+    expect(output).to.match(new RegExp(`\\n  deposit 100\\.0 LAT .* to the provider ${h100.address}$`));
+  });
+
   for (const [slash, expected] of [
     ["max", "the most the job allows"],
     ["0.5", "0.5 LAT"],
@@ -122,8 +159,10 @@ describe("tasks: dispute", function () {
   it("close-expired after the ruling period settles the job as a draw", async function () {
     const { file, c, job } = await loadFixture(disputedJobFixture);
     await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
-    await task(file, "dispute close-expired", { job: job.jobId.toString() });
+    const { output } = await task(file, "dispute close-expired", { job: job.jobId.toString() });
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Expired));
+    expect(output).to.match(/\nDispute on job 1 closed unruled, as a draw \(Expired\)\n  job settled to the provider: cost /);
+    expect(output).to.match(/\n  deposit 100\.0 LAT .* to the client 0x/);
     expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
   });
 
