@@ -2,12 +2,12 @@
  * dispute open / answer / rule / close-expired.
  */
 import { JobStatus, Ruling } from "../../scenario";
-import type { CommonArgs, SentTransaction, TaskContext } from "../lib/context";
+import type { CommonArgs, RevertHints, SentTransaction, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { ensureAllowance, requireBalance, signPermit } from "./shared";
+import { ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -87,7 +87,12 @@ export async function rule(ctx: TaskContext, args: RuleArgs): Promise<TaskResult
   } else {
     slash = parseLat("--slash", args.slash, { allowZero: true });
   }
-  const tx = await ctx.send("DisputeManager.rule", () => ctx.c.disputeManager.rule(jobId, ruling, slash));
+  const hints: RevertHints = {
+    // Who may rule: the revert names only the caller.
+    DisputeManagerNotArbitrator: async () => `only the arbitrator ${await ctx.c.disputeManager.arbitrator()} rules (governance appoints it)`,
+    DisputeManagerRulingPeriodOver: async () => `anyone may now close it as a draw: ${suggest(ctx, `dispute close-expired --job ${jobId}`)}`,
+  };
+  const tx = await ctx.send("DisputeManager.rule", () => ctx.c.disputeManager.rule(jobId, ruling, slash), hints);
   return outcome(ctx, jobId, `ruled ${Ruling[ruling]}`, tx);
 }
 

@@ -141,9 +141,28 @@ describe("tasks: dispute", function () {
     });
   }
 
-  it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator", async function () {
-    const { file, job, clients } = await loadFixture(disputedJobFixture);
-    await taskFails(file, "dispute rule", { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" }, RevertError, new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\)`));
+  it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator and names the arbitrator", async function () {
+    const { file, c, job, clients } = await loadFixture(disputedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    await taskFails(
+      file,
+      "dispute rule",
+      { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" },
+      RevertError,
+      new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\): only the arbitrator ${arbitrator} rules \\(governance appoints it\\)$`),
+    );
+  });
+
+  it("rule after the ruling period says anyone may close the dispute as a draw, and how", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
+    await taskFails(
+      file,
+      "dispute rule",
+      { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "draw" },
+      RevertError,
+      /DisputeManagerRulingPeriodOver\(jobId=1, ruleDeadline=\d+ .*\): anyone may now close it as a draw: .*npx hardhat dispute close-expired --job 1\b/,
+    );
   });
 
   it("rule rejected refuses --slash", async function () {
