@@ -297,12 +297,14 @@ export async function vote(ctx: TaskContext, args: VoteArgs): Promise<TaskResult
       ? await ctx.send("LatentGovernor.castVote", () => gov.castVote(proposalId, support), hints)
       : await ctx.send("LatentGovernor.castVoteWithReason", () => gov.castVoteWithReason(proposalId, support, args.reason as string), hints);
   const weight = tx.events.find((e) => e.name === "VoteCast")?.args.getValue("weight") as bigint;
-  const [against, forVotes, abstain] = await gov.proposalVotes(proposalId);
+  const [[against, forVotes, abstain], deadline] = await Promise.all([gov.proposalVotes(proposalId), gov.proposalDeadline(proposalId)]);
   return {
     data: { proposalId, voter: ctx.address, support: Vote[support], weight, tallies: { for: forVotes, against, abstain }, transaction: tx.hash },
     text: [
       `Voted ${Vote[support]} on proposal ${proposalId} with ${formatLat(weight)} of votes`,
       `  tallies: for ${formatUnits(forVotes, 18)}, against ${formatUnits(against, 18)}, abstain ${formatUnits(abstain, 18)} LAT`,
+      // Anyone queues a proposal that passed, once voting has ended.
+      `  voting ends ${formatTime(Number(deadline), await ctx.now())}; if it passed, queue it after: ${suggest(ctx, `gov queue --id ${proposalId}`)}`,
     ],
   };
 }
@@ -315,7 +317,7 @@ export async function queue(ctx: TaskContext, args: IdArgs): Promise<TaskResult<
   const eta = Number(await gov.proposalEta(proposalId));
   return {
     data: { proposalId, eta, transaction: tx.hash },
-    text: [`Proposal ${proposalId} queued in the timelock: executable from ${formatTime(eta, await ctx.now())}`],
+    text: [`Proposal ${proposalId} queued in the timelock: executable from ${formatTime(eta, await ctx.now())} by anyone: ${suggest(ctx, `gov execute --id ${proposalId}`)}`],
   };
 }
 
