@@ -185,6 +185,22 @@ describe("tasks: dispute", function () {
     expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
   });
 
+  it("job status of a job refunded by an upheld dispute shows the refund, the slash and where the deposit went", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await task(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "upheld" });
+    const { output } = await task(file, "job status", { job: job.jobId.toString() });
+    expect(output).to.match(/\n  ruling +Upheld: 0\.75 LAT .* slashed \(0\.375 LAT .* to the client\), deposit to the client\n/);
+    expect(output).to.match(/\n  refunded +3\.0 LAT .* to the client\n/);
+  });
+
+  it("job status of a job whose dispute was rejected shows the settlement and the deposit to the provider", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await task(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "rejected" });
+    const { output } = await task(file, "job status", { job: job.jobId.toString() });
+    expect(output).to.match(/\n  ruling +Rejected: deposit to the provider\n/);
+    expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee /);
+  });
+
   it("job status of a disputed job shows the dispute and who acts next", async function () {
     const { file, job } = await loadFixture(disputedJobFixture);
     const { result } = await task<{ dispute: { ruling: string; answered: boolean }; next: { task: string; possibleNow: boolean }[] }>(file, "job status", { job: job.jobId.toString() });

@@ -277,6 +277,27 @@ describe("tasks: job", function () {
   });
 
   describe("status", function () {
+    it("a settled job: what the provider was paid, the fee and the client's refund", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      await time.increase(86_401);
+      await task(file, "job settle", { job: job.jobId.toString() });
+      const { result, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(result.ended?.event).to.equal("JobSettled");
+      expect(result.ended!.refund + result.ended!.cost!).to.equal(job.escrowed);
+      expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee [\d.]+ LAT .*, [\d.]+ LAT .* refunded to the client\n/);
+    });
+
+    it("a timed-out job: the refund and the slash", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      await task(file, "job timeout", { job: job.jobId.toString() });
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/\n  timed out +3\.0 LAT .* refunded to the client, 0\.3 LAT .* of collateral slashed\n/);
+    });
+
     it("an open job: accept and cancel now, expire only after the deadline", async function () {
       const { file, job } = await loadFixture(openJobFixture);
       const view = await statusOf(file, job.jobId);
