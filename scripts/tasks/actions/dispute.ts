@@ -31,7 +31,9 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   const deposit = (await ctx.c.jobEscrow.getParams(job.paramsId)).disputeDeposit;
   const dm = ctx.c.disputeManager;
   // Not the client, not submitted, window closed: said before the balance check and the approve, not after.
-  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri));
+  // The revert names only the job: say what it is instead (a job still running, or already settled or refunded).
+  const notSubmitted = async () => `job ${jobId} is ${JobStatus[Number(job.status)]}: only a submitted result, within its challenge window, can be disputed`;
+  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, { DisputeManagerJobNotSubmitted: notSubmitted });
   await requireBalance(ctx, deposit, "the dispute deposit");
   const dmAddress = await dm.getAddress();
   let tx;

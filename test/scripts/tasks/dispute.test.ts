@@ -63,9 +63,9 @@ describe("tasks: dispute", function () {
     await taskFails(file, "dispute open", { from: ACCOUNT.operator0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
   });
 
-  it("open of a job not yet submitted says so before sending an approve", async function () {
+  it("open of a job not yet submitted names its status before sending an approve", async function () {
     const { file, c, job, clients } = await loadFixture(openJobFixture);
-    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerJobNotSubmitted\(jobId=1\)/);
+    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerJobNotSubmitted\(jobId=1\): job 1 is Open: only a submitted result, within its challenge window, can be disputed$/);
     expect(await c.token.allowance(clients[0]!.address, await c.disputeManager.getAddress())).to.equal(0n);
   });
 
