@@ -216,6 +216,17 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose by a holder that never delegated says to delegate first, with the command", async function () {
+    const { file, funder } = await loadFixture(tasksBaseFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "Staking", set: "minStakePerGpu", value: "150", description: "x" },
+      RevertError,
+      new RegExp(`: ${funder.address} has too few votes to propose \\(its [\\d.]+ LAT .* has not been delegated: npx hardhat gov delegate .*--from ${ACCOUNT.funder}, then propose; `),
+    );
+  });
+
   it("vote refuses an account without votes at the snapshot", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await time.increase(11);
