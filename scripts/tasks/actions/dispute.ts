@@ -2,7 +2,7 @@
  * dispute open / answer / rule / close-expired.
  */
 import { JobStatus, Ruling } from "../../scenario";
-import type { CommonArgs, TaskContext } from "../lib/context";
+import type { CommonArgs, RevertHints, SentTransaction, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
@@ -31,7 +31,9 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   const deposit = (await ctx.c.jobEscrow.getParams(job.paramsId)).disputeDeposit;
   const dm = ctx.c.disputeManager;
   // Not the client, not submitted, window closed: said before the balance check and the approve, not after.
-  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri));
+  // The revert names only the job: say what it is instead (a job still running, or already settled or refunded).
+  const notSubmitted = async () => `job ${jobId} is ${JobStatus[Number(job.status)]}: only a submitted result, within its challenge window, can be disputed`;
+  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, { DisputeManagerJobNotSubmitted: notSubmitted });
   await requireBalance(ctx, deposit, "the dispute deposit");
   const dmAddress = await dm.getAddress();
   let tx;
@@ -87,13 +89,54 @@ export async function rule(ctx: TaskContext, args: RuleArgs): Promise<TaskResult
   } else {
     slash = parseLat("--slash", args.slash, { allowZero: true });
   }
-  const tx = await ctx.send("DisputeManager.rule", () => ctx.c.disputeManager.rule(jobId, ruling, slash));
-  const e = tx.events.find((x) => x.name === "DisputeResolved")?.args.toObject() as { slashed: bigint; reward: bigint; depositTo: string };
+  const hints: RevertHints = {
+    // Who may rule: the revert names only the caller.
+    DisputeManagerNotArbitrator: async () => `only the arbitrator ${await ctx.c.disputeManager.arbitrator()} rules (governance appoints it)`,
+    DisputeManagerRulingPeriodOver: async () => `anyone may now close it as a draw: ${suggest(ctx, `dispute close-expired --job ${jobId}`)}`,
+  };
+  const tx = await ctx.send("DisputeManager.rule", () => ctx.c.disputeManager.rule(jobId, ruling, slash), hints);
+  return outcome(ctx, jobId, `ruled ${Ruling[ruling]}`, tx);
+}
+
+/**
+ * What a ruling (or closing an expired dispute) did, from its receipt: the job refunded (upheld) or settled to the
+ * provider (rejected, draw, expired), the slash and its split, and who got the deposit back.
+ */
+async function outcome(ctx: TaskContext, jobId: bigint, what: string, tx: SentTransaction): Promise<TaskResult<unknown>> {
+  const resolved = tx.events.find((x) => x.name === "DisputeResolved")?.args.toObject() as { ruling: bigint; slashed: bigint; reward: bigint; depositTo: string };
+  const refunded = tx.events.find((x) => x.contract === "JobEscrow" && x.name === "JobRefunded")?.args.toObject() as { refund: bigint } | undefined;
+  const settled = tx.events.find((x) => x.contract === "JobEscrow" && x.name === "JobSettled")?.args.toObject() as
+    | { cost: bigint; fee: bigint; providerAmount: bigint; refund: bigint }
+    | undefined;
+  const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { toTreasury: bigint } | undefined;
+  const [job, dispute] = await Promise.all([ctx.c.jobEscrow.getJob(jobId), ctx.c.disputeManager.getDispute(jobId)]);
+  const toTreasury = split?.toTreasury ?? 0n;
+  const party = resolved.depositTo === job.client ? "the client" : resolved.depositTo === job.provider ? "the provider" : "";
+  const text = [`Dispute on job ${jobId} ${what}`];
+  if (refunded !== undefined) {
+    text.push(`  job refunded: ${formatLat(refunded.refund)} back to the client`);
+    text.push(`  ${formatLat(resolved.slashed)} of collateral slashed: ${formatLat(resolved.reward)} to the client, ${formatLat(toTreasury)} to the treasury`);
+  } else if (settled !== undefined) {
+    text.push(
+      `  job settled to the provider: cost ${formatLat(settled.cost)}, ${formatLat(settled.providerAmount)} to the provider, fee ${formatLat(settled.fee)}, ${formatLat(settled.refund)} refunded to the client`,
+    );
+  }
+  text.push(`  deposit ${formatLat(dispute.deposit)} to ${party === "" ? resolved.depositTo : `${party} ${resolved.depositTo}`}`);
   return {
-    data: { jobId, ruling: Ruling[ruling], slashed: e.slashed, reward: e.reward, depositTo: e.depositTo, transaction: tx.hash },
-    text: [
-      `Dispute on job ${jobId} ruled ${Ruling[ruling]}: ${formatLat(e.slashed)} slashed (${formatLat(e.reward)} to the client), deposit to ${e.depositTo}`,
-    ],
+    data: {
+      jobId,
+      ruling: Ruling[Number(resolved.ruling)],
+      slashed: resolved.slashed,
+      reward: resolved.reward,
+      toTreasury,
+      deposit: dispute.deposit,
+      depositTo: resolved.depositTo,
+      refund: refunded?.refund ?? settled?.refund ?? 0n,
+      providerAmount: settled?.providerAmount ?? 0n,
+      fee: settled?.fee ?? 0n,
+      transaction: tx.hash,
+    },
+    text,
   };
 }
 
@@ -104,8 +147,5 @@ export interface CloseArgs extends CommonArgs {
 export async function closeExpired(ctx: TaskContext, args: CloseArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const tx = await ctx.send("DisputeManager.closeExpired", () => ctx.c.disputeManager.closeExpired(jobId));
-  return {
-    data: { jobId, ruling: "Expired", transaction: tx.hash },
-    text: [`Dispute on job ${jobId} closed unruled (a draw): ${suggest(ctx, `job status --job ${jobId}`)}`],
-  };
+  return outcome(ctx, jobId, "closed unruled, as a draw (Expired)", tx);
 }

@@ -3,7 +3,7 @@
  * and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
  * and execute need only its id.
  */
-import { formatUnits, id as keccakUtf8 } from "ethers";
+import { ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
 import type { FunctionFragment, Interface } from "ethers";
 import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
@@ -174,7 +174,15 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
   const current = fragment.inputs.length === 1 ? await currentValue(ctx, contract, parameter) : undefined;
 
   const gov = ctx.c.governor;
-  const tx = await ctx.send("LatentGovernor.propose", () => gov.propose([targetAddress], [0n], [calldata], description));
+  const hints: RevertHints = {
+    // Votes come from delegation only: an account holding LAT it never delegated has none, whatever its balance.
+    GovernorInsufficientProposerVotes: async () => {
+      const [balance, delegatee] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.delegates(ctx.address)]);
+      const how = delegatee === ZeroAddress ? `its ${formatLat(balance)} has not been delegated: ${suggest(ctx, "gov delegate", { sameSigner: true })}, then propose` : `its LAT is delegated to ${delegatee}`;
+      return `${ctx.address} has too few votes to propose (${how}; votes count from the second after delegating)`;
+    },
+  };
+  const tx = await ctx.send("LatentGovernor.propose", () => gov.propose([targetAddress], [0n], [calldata], description), hints);
   const e = tx.events.find((x) => x.name === "ProposalCreated")?.args.toObject() as { proposalId: bigint; voteStart: bigint; voteEnd: bigint };
   const now = await ctx.now();
   const change =
@@ -297,12 +305,14 @@ export async function vote(ctx: TaskContext, args: VoteArgs): Promise<TaskResult
       ? await ctx.send("LatentGovernor.castVote", () => gov.castVote(proposalId, support), hints)
       : await ctx.send("LatentGovernor.castVoteWithReason", () => gov.castVoteWithReason(proposalId, support, args.reason as string), hints);
   const weight = tx.events.find((e) => e.name === "VoteCast")?.args.getValue("weight") as bigint;
-  const [against, forVotes, abstain] = await gov.proposalVotes(proposalId);
+  const [[against, forVotes, abstain], deadline] = await Promise.all([gov.proposalVotes(proposalId), gov.proposalDeadline(proposalId)]);
   return {
     data: { proposalId, voter: ctx.address, support: Vote[support], weight, tallies: { for: forVotes, against, abstain }, transaction: tx.hash },
     text: [
       `Voted ${Vote[support]} on proposal ${proposalId} with ${formatLat(weight)} of votes`,
       `  tallies: for ${formatUnits(forVotes, 18)}, against ${formatUnits(against, 18)}, abstain ${formatUnits(abstain, 18)} LAT`,
+      // Anyone queues a proposal that passed, once voting has ended.
+      `  voting ends ${formatTime(Number(deadline), await ctx.now())}; if it passed, queue it after: ${suggest(ctx, `gov queue --id ${proposalId}`)}`,
     ],
   };
 }
@@ -315,7 +325,7 @@ export async function queue(ctx: TaskContext, args: IdArgs): Promise<TaskResult<
   const eta = Number(await gov.proposalEta(proposalId));
   return {
     data: { proposalId, eta, transaction: tx.hash },
-    text: [`Proposal ${proposalId} queued in the timelock: executable from ${formatTime(eta, await ctx.now())}`],
+    text: [`Proposal ${proposalId} queued in the timelock: executable from ${formatTime(eta, await ctx.now())} by anyone: ${suggest(ctx, `gov execute --id ${proposalId}`)}`],
   };
 }
 

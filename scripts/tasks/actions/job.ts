@@ -166,10 +166,20 @@ export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 }
 
 export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "claimTimeout", (id) => ctx.c.jobEscrow.claimTimeout(id), (id, ev) => {
-    const e = ev[ev.length - 1]?.toObject() as { refund: bigint; slashed: bigint } | undefined;
-    return `Job ${id} timed out: ${formatLat(e?.refund ?? 0n)} refunded and ${formatLat(e?.slashed ?? 0n)} of collateral slashed to the client`;
-  });
+  const jobId = parseJobId("--job", args.job);
+  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId));
+  const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
+  // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
+  const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
+  const reward = split?.reward ?? 0n;
+  const toTreasury = split?.toTreasury ?? 0n;
+  const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
+  return {
+    data: { jobId, status, refund: e.refund, slashed: e.slashed, reward, toTreasury, transaction: tx.hash },
+    text: [
+      `Job ${jobId} timed out: ${formatLat(e.refund)} refunded to the client; ${formatLat(e.slashed)} of collateral slashed, ${formatLat(reward)} to the client and ${formatLat(toTreasury)} to the treasury`,
+    ],
+  };
 }
 
 function settlement(events: LogDescription["args"][]): string {
@@ -259,7 +269,17 @@ export interface JobView {
   specHash: string;
   accepted?: { acceptedAt: number; pricePerGpuHour: bigint; collateral: bigint; paramsId: number; resultDeadline: number };
   submitted?: { submittedAt: number; cost: bigint; resultURI: string; resultHash: string; challengeDeadline: number };
-  dispute?: { deposit: bigint; openedAt: number; ruleDeadline: number; answered: boolean; ruling: string };
+  dispute?: {
+    deposit: bigint;
+    openedAt: number;
+    ruleDeadline: number;
+    answered: boolean;
+    ruling: string;
+    /** Once resolved (DisputeResolved): the slash, the client's share of it, and who got the deposit. */
+    resolved?: { slashed: bigint; reward: bigint; depositTo: string };
+  };
+  /** How the job ended, where it ended with a payout: settled to the provider, refunded after an upheld dispute, or timed out. */
+  ended?: { event: "JobSettled" | "JobRefunded" | "JobTimedOut"; refund: bigint; cost?: bigint; fee?: bigint; providerAmount?: bigint; slashed?: bigint };
   history: { blockNumber: number; event: string; args: Record<string, string> }[];
   /** End of a guardian pause in force now (unix seconds): no job can be accepted before it. */
   pausedUntil?: number;
@@ -378,6 +398,25 @@ export async function status(ctx: DeploymentContext, args: JobArgs): Promise<Tas
       answered: dispute.answered,
       ruling: Ruling[Number(dispute.ruling)] ?? String(dispute.ruling),
     };
+    const resolved = find("DisputeResolved");
+    if (resolved !== undefined) {
+      view.dispute.resolved = {
+        slashed: resolved.getValue("slashed") as bigint,
+        reward: resolved.getValue("reward") as bigint,
+        depositTo: resolved.getValue("depositTo") as string,
+      };
+    }
+  }
+  const settled = find("JobSettled");
+  const refunded = find("JobRefunded");
+  const timedOut = find("JobTimedOut");
+  if (settled !== undefined) {
+    const e = settled.toObject() as { cost: bigint; fee: bigint; providerAmount: bigint; refund: bigint };
+    view.ended = { event: "JobSettled", refund: e.refund, cost: e.cost, fee: e.fee, providerAmount: e.providerAmount };
+  } else if (refunded !== undefined) {
+    view.ended = { event: "JobRefunded", refund: refunded.getValue("refund") as bigint };
+  } else if (timedOut !== undefined) {
+    view.ended = { event: "JobTimedOut", refund: timedOut.getValue("refund") as bigint, slashed: timedOut.getValue("slashed") as bigint };
   }
   view.next = nextActions(view, st, now);
   return { data: view, text: jobLines(ctx, view) };
@@ -418,6 +457,12 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
   return out;
 }
 
+function rulingLine(ruling: string, resolved: { slashed: bigint; reward: bigint; depositTo: string } | undefined, client: string): string {
+  if (resolved === undefined) return ruling;
+  const slash = resolved.slashed > 0n ? `${formatLat(resolved.slashed)} slashed (${formatLat(resolved.reward)} to the client), ` : "";
+  return `${ruling}: ${slash}deposit to the ${resolved.depositTo === client ? "client" : "provider"}`;
+}
+
 function jobLines(ctx: DeploymentContext, v: JobView): string[] {
   const r = v.requirements;
   const rows: [string, string][] = [
@@ -452,8 +497,16 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
   if (v.dispute !== undefined) {
     rows.push(
       ["dispute", `opened ${formatTime(v.dispute.openedAt, v.now)}, deposit ${formatLat(v.dispute.deposit)}, ${v.dispute.answered ? "answered" : "not answered"}`],
-      ["ruling", v.dispute.ruling === "None" ? `pending, due by ${formatTime(v.dispute.ruleDeadline, v.now)}` : v.dispute.ruling],
+      ["ruling", v.dispute.ruling === "None" ? `pending, due by ${formatTime(v.dispute.ruleDeadline, v.now)}` : rulingLine(v.dispute.ruling, v.dispute.resolved, v.client)],
     );
+  }
+  const e = v.ended;
+  if (e?.event === "JobSettled") {
+    rows.push(["settled", `cost ${formatLat(e.cost ?? 0n)}: ${formatLat(e.providerAmount ?? 0n)} to the provider, fee ${formatLat(e.fee ?? 0n)}, ${formatLat(e.refund)} refunded to the client`]);
+  } else if (e?.event === "JobRefunded") {
+    rows.push(["refunded", `${formatLat(e.refund)} to the client`]);
+  } else if (e?.event === "JobTimedOut") {
+    rows.push(["timed out", `${formatLat(e.refund)} refunded to the client, ${formatLat(e.slashed ?? 0n)} of collateral slashed`]);
   }
   const lines = [`Job ${v.jobId}: ${v.status}`, ...table(rows)];
   lines.push("  history:", ...v.history.map((h) => `    block ${h.blockNumber}  ${h.event}`));

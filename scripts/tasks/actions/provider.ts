@@ -6,7 +6,7 @@ import type { IProviderRegistry } from "../../../typechain-types/contracts/regis
 import { GPU_MODELS } from "../../scenario/catalog";
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
-import { formatAddress, formatLat, readModel, readRegion, table, tierName } from "../lib/format";
+import { formatAddress, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import {
   PROVIDER_TIER_CHOICES,
   parseChoice,
@@ -264,8 +264,17 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
   const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister());
   const stake = await readStake(ctx, ctx.address);
   const text = [`Provider ${ctx.address} left the registry`];
-  if (stake.staked > 0n) {
-    text.push(`  its stake (${formatLat(stake.staked)}) is untouched: ${suggest(ctx, "stake thaw --amount all", { sameSigner: true })}, then stake withdraw`);
+  const notThawing = stake.staked - stake.thawing;
+  if (notThawing > 0n) {
+    const part = stake.thawing > 0n ? `; ${formatLat(stake.thawing)} of it already thawing, ${formatLat(notThawing)} not` : "";
+    text.push(`  its stake (${formatLat(stake.staked)}) is untouched${part}: ${suggest(ctx, "stake thaw --amount all", { sameSigner: true })}, then stake withdraw`);
+  } else if (stake.thawing > 0n) {
+    // All of it is thawing already: thawing again is refused (nothing free); what is left is to withdraw it.
+    const [, next] = await ctx.c.staking.thawRequestRange(ctx.address);
+    const last = await ctx.c.staking.getThawRequest(ctx.address, next - 1n);
+    text.push(
+      `  its stake (${formatLat(stake.staked)}) is all thawing, withdrawable in full from ${formatTime(Number(last.maturesAt), await ctx.now())}: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`,
+    );
   }
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
 }

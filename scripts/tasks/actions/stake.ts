@@ -57,10 +57,17 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;
   const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);
-  return {
-    data: { provider: ctx.address, amount, requestIndex, maturesAt, transaction: tx.hash },
-    text: [`Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`],
-  };
+  const text = [`Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`];
+  // Thawing stake no longer counts toward the listing's minimum: a registered provider below it takes no new jobs.
+  const after = await readStake(ctx, ctx.address);
+  const underStaked = after.required > 0n && !after.meetsMinimum;
+  if (underStaked) {
+    text.push(
+      `  ${ctx.address} is now under-staked (staked minus thawing, ${formatLat(after.staked - after.thawing)}, is below the ${formatLat(after.required)} its listed GPUs need): ` +
+        "it takes no new jobs, its running jobs go on; stake add to list again, or provider offline and provider deregister to leave",
+    );
+  }
+  return { data: { provider: ctx.address, amount, requestIndex, maturesAt, underStaked, transaction: tx.hash }, text };
 }
 
 export interface WithdrawArgs extends CommonArgs {

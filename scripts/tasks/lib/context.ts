@@ -240,14 +240,19 @@ export class TaskContext extends DeploymentContext {
    * the LAT last, so every other reason (a pause, the wrong account, a closed window) shows here, before an approve
    * is sent for an action bound to revert.
    */
-  async preflight(action: string, call: () => Promise<unknown>, expected: readonly string[] = ["ERC20InsufficientAllowance", "ERC20InsufficientBalance"]): Promise<void> {
+  async preflight(
+    action: string,
+    call: () => Promise<unknown>,
+    expected: readonly string[] = ["ERC20InsufficientAllowance", "ERC20InsufficientBalance"],
+    hints: RevertHints = {},
+  ): Promise<void> {
     try {
       await call();
     } catch (error) {
       const decoded = revertDecoder().decode(error);
       // Undecodable (a node that gives no revert data): the transaction itself will say what it can.
       if (decoded === undefined || expected.includes(decoded.name)) return;
-      throw new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined);
+      throw await this.withHint(new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined), hints);
     }
   }
 

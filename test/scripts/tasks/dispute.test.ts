@@ -20,6 +20,16 @@ async function disputedJobFixture() {
   return b;
 }
 
+/** The submitted job disputed, its provider's slash reward cap set to 25% before it accepted. */
+async function cappedDisputedJobFixture() {
+  const b = await openJobFixture();
+  await (await b.c.staking.connect(b.h100.signer).setMaxSlashRewardBps(2500)).wait();
+  await acceptJob(b.s, b.job, b.h100);
+  await submitResult(b.s, b.job, b.h100, { after: 1800 });
+  await openDispute(b.s, b.job);
+  return b;
+}
+
 describe("tasks: dispute", function () {
   it("open approves the deposit and disputes the result", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
@@ -53,9 +63,9 @@ describe("tasks: dispute", function () {
     await taskFails(file, "dispute open", { from: ACCOUNT.operator0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
   });
 
-  it("open of a job not yet submitted says so before sending an approve", async function () {
+  it("open of a job not yet submitted names its status before sending an approve", async function () {
     const { file, c, job, clients } = await loadFixture(openJobFixture);
-    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerJobNotSubmitted\(jobId=1\)/);
+    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerJobNotSubmitted\(jobId=1\): job 1 is Open: only a submitted result, within its challenge window, can be disputed$/);
     expect(await c.token.allowance(clients[0]!.address, await c.disputeManager.getAddress())).to.equal(0n);
   });
 
@@ -92,6 +102,33 @@ describe("tasks: dispute", function () {
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Upheld));
   });
 
+  it("rule upheld says the job was refunded, how the slash split and that the deposit went back to the client", async function () {
+    const { file, job, clients } = await loadFixture(cappedDisputedJobFixture);
+    const { result, output } = await task<{ refund: bigint; slashed: bigint; reward: bigint; toTreasury: bigint }>(file, "dispute rule", {
+      from: ACCOUNT.arbitrator,
+      job: job.jobId.toString(),
+      ruling: "upheld",
+    });
+    expect([result.refund, result.slashed, result.reward, result.toTreasury]).to.deep.equal([job.escrowed, parseEther("0.75"), parseEther("0.1875"), parseEther("0.5625")]);
+    expect(output).to.match(/\nDispute on job 1 ruled Upheld\n  job refunded: 3\.0 LAT .* back to the client\n/);
+    expect(output).to.match(/\n  0\.75 LAT .* of collateral slashed: 0\.1875 LAT .* to the client, 0\.5625 LAT .* to the treasury\n/);
+    expect(output).to.match(new RegExp(`\\n  deposit 100\\.0 LAT .* to the client ${clients[0]!.address}$`));
+  });
+
+  it("rule rejected says the job settled to the provider, with the fee, and the deposit went to the provider", async function () {
+    const { file, job, h100 } = await loadFixture(disputedJobFixture);
+    const { result, output } = await task<{ slashed: bigint; providerAmount: bigint; fee: bigint }>(file, "dispute rule", {
+      from: ACCOUNT.arbitrator,
+      job: job.jobId.toString(),
+      ruling: "rejected",
+    });
+    expect(result.slashed).to.equal(0n);
+    expect(result.providerAmount + result.fee).to.be.greaterThan(0n);
+    expect(output).to.not.match(/slashed/);
+    expect(output).to.match(/\n  job settled to the provider: cost [\d.]+ LAT .*, [\d.]+ LAT .* to the provider, fee [\d.]+ LAT .*, [\d.]+ LAT .* refunded to the client\n/);
+    expect(output).to.match(new RegExp(`\\n  deposit 100\\.0 LAT .* to the provider ${h100.address}$`));
+  });
+
   for (const [slash, expected] of [
     ["max", "the most the job allows"],
     ["0.5", "0.5 LAT"],
@@ -104,9 +141,28 @@ describe("tasks: dispute", function () {
     });
   }
 
-  it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator", async function () {
-    const { file, job, clients } = await loadFixture(disputedJobFixture);
-    await taskFails(file, "dispute rule", { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" }, RevertError, new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\)`));
+  it("rule by anyone but the arbitrator reverts with DisputeManagerNotArbitrator and names the arbitrator", async function () {
+    const { file, c, job, clients } = await loadFixture(disputedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    await taskFails(
+      file,
+      "dispute rule",
+      { from: ACCOUNT.client0, job: job.jobId.toString(), ruling: "draw" },
+      RevertError,
+      new RegExp(`DisputeManagerNotArbitrator\\(caller=${clients[0]!.address}\\): only the arbitrator ${arbitrator} rules \\(governance appoints it\\)$`),
+    );
+  });
+
+  it("rule after the ruling period says anyone may close the dispute as a draw, and how", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
+    await taskFails(
+      file,
+      "dispute rule",
+      { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "draw" },
+      RevertError,
+      /DisputeManagerRulingPeriodOver\(jobId=1, ruleDeadline=\d+ .*\): anyone may now close it as a draw: .*npx hardhat dispute close-expired --job 1\b/,
+    );
   });
 
   it("rule rejected refuses --slash", async function () {
@@ -122,9 +178,27 @@ describe("tasks: dispute", function () {
   it("close-expired after the ruling period settles the job as a draw", async function () {
     const { file, c, job } = await loadFixture(disputedJobFixture);
     await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
-    await task(file, "dispute close-expired", { job: job.jobId.toString() });
+    const { output } = await task(file, "dispute close-expired", { job: job.jobId.toString() });
     expect((await c.disputeManager.getDispute(job.jobId)).ruling).to.equal(BigInt(Ruling.Expired));
+    expect(output).to.match(/\nDispute on job 1 closed unruled, as a draw \(Expired\)\n  job settled to the provider: cost /);
+    expect(output).to.match(/\n  deposit 100\.0 LAT .* to the client 0x/);
     expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Completed));
+  });
+
+  it("job status of a job refunded by an upheld dispute shows the refund, the slash and where the deposit went", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await task(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "upheld" });
+    const { output } = await task(file, "job status", { job: job.jobId.toString() });
+    expect(output).to.match(/\n  ruling +Upheld: 0\.75 LAT .* slashed \(0\.375 LAT .* to the client\), deposit to the client\n/);
+    expect(output).to.match(/\n  refunded +3\.0 LAT .* to the client\n/);
+  });
+
+  it("job status of a job whose dispute was rejected shows the settlement and the deposit to the provider", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await task(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "rejected" });
+    const { output } = await task(file, "job status", { job: job.jobId.toString() });
+    expect(output).to.match(/\n  ruling +Rejected: deposit to the provider\n/);
+    expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee /);
   });
 
   it("job status of a disputed job shows the dispute and who acts next", async function () {

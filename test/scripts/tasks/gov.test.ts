@@ -216,6 +216,17 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose by a holder that never delegated says to delegate first, with the command", async function () {
+    const { file, funder } = await loadFixture(tasksBaseFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "Staking", set: "minStakePerGpu", value: "150", description: "x" },
+      RevertError,
+      new RegExp(`: ${funder.address} has too few votes to propose \\(its [\\d.]+ LAT .* has not been delegated: npx hardhat gov delegate .*--from ${ACCOUNT.funder}, then propose; `),
+    );
+  });
+
   it("vote refuses an account without votes at the snapshot", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await time.increase(11);
@@ -260,6 +271,18 @@ describe("tasks: gov", function () {
     await time.increase(61);
     await task(file, "gov queue", { id });
     await taskFails(file, "gov execute", { id }, RevertError, /TimelockUnexpectedOperationState\(.*\): the proposal is Queued; executable from /);
+  });
+
+  it("vote says when voting ends and how to queue the proposal then; queue says when and how to execute it", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    const voted = await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    const deadline = new Date(Number(await c.governor.proposalDeadline(BigInt(id))) * 1000).toISOString().replace(".000Z", "Z");
+    expect(voted.output).to.match(new RegExp(`\\n  voting ends ${deadline} .*; if it passed, queue it after: npx hardhat gov queue --id ${id} --network `));
+    await time.increase(61);
+    const queued = await task(file, "gov queue", { id });
+    const eta = new Date(Number(await c.governor.proposalEta(BigInt(id))) * 1000).toISOString().replace(".000Z", "Z");
+    expect(queued.output).to.match(new RegExp(`queued in the timelock: executable from ${eta} .* by anyone: npx hardhat gov execute --id ${id} --network `));
   });
 
   it("a proposal passes end to end: vote, queue, execute changes the parameter", async function () {

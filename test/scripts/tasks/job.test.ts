@@ -262,11 +262,42 @@ describe("tasks: job", function () {
       await time.increase(3600 + 15 * 60 + 1);
       const { output } = await task(file, "job timeout", { job: job.jobId.toString() });
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.TimedOut));
-      expect(output).to.match(/timed out: 3\.0 LAT .* refunded and 0\.3 LAT .* slashed/);
+      expect(output).to.match(/timed out: 3\.0 LAT .* refunded to the client; 0\.3 LAT .* of collateral slashed, 0\.3 LAT .* to the client and 0\.0 LAT .* to the treasury/);
+    });
+
+    it("timeout says how much of the slash the provider's slash reward cap sent to the treasury", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await (await c.staking.connect(h100.signer).setMaxSlashRewardBps(2500)).wait();
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      const { result, output } = await task<{ slashed: bigint; reward: bigint; toTreasury: bigint }>(file, "job timeout", { job: job.jobId.toString() });
+      expect([result.slashed, result.reward, result.toTreasury]).to.deep.equal([parseEther("0.3"), parseEther("0.075"), parseEther("0.225")]);
+      expect(output).to.match(/0\.3 LAT .* of collateral slashed, 0\.075 LAT .* to the client and 0\.225 LAT .* to the treasury/);
     });
   });
 
   describe("status", function () {
+    it("a settled job: what the provider was paid, the fee and the client's refund", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      await time.increase(86_401);
+      await task(file, "job settle", { job: job.jobId.toString() });
+      const { result, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(result.ended?.event).to.equal("JobSettled");
+      expect(result.ended!.refund + result.ended!.cost!).to.equal(job.escrowed);
+      expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee [\d.]+ LAT .*, [\d.]+ LAT .* refunded to the client\n/);
+    });
+
+    it("a timed-out job: the refund and the slash", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      await task(file, "job timeout", { job: job.jobId.toString() });
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/\n  timed out +3\.0 LAT .* refunded to the client, 0\.3 LAT .* of collateral slashed\n/);
+    });
+
     it("an open job: accept and cancel now, expire only after the deadline", async function () {
       const { file, job } = await loadFixture(openJobFixture);
       const view = await statusOf(file, job.jobId);

@@ -231,6 +231,26 @@ describe("tasks: provider", function () {
       expect(output).to.match(/its stake \(2000\.0 LAT .*\) is untouched/);
     });
 
+    it("deregister after thawing all the stake says to withdraw it and when, not to thaw it again", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.rtx });
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
+      const [, next] = await c.staking.thawRequestRange(rtx.address);
+      const maturesAt = (await c.staking.getThawRequest(rtx.address, next - 1n)).maturesAt;
+      const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
+      expect(output).to.not.match(/stake thaw/);
+      expect(output).to.match(
+        new RegExp(`its stake \\(2000\\.0 LAT .*\\) is all thawing, withdrawable in full from ${new Date(Number(maturesAt) * 1000).toISOString().replace(".000Z", "Z")} .*: .*npx hardhat stake withdraw\\b`),
+      );
+    });
+
+    it("deregister after thawing part of the stake says how much is not thawing yet", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
+      expect(output).to.match(/its stake \(2000\.0 LAT .*\) is untouched; 500\.0 LAT .* of it already thawing, 1500\.0 LAT .* not: .*stake thaw --amount all/);
+    });
+
     it("show gives specs, capacity, stake and stats as JSON", async function () {
       const { file, h100 } = await loadFixture(tasksProvidersFixture);
       const { result, output } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100, json: true });

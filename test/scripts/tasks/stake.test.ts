@@ -56,6 +56,20 @@ describe("tasks: stake", function () {
       expect(result.maturesAt).to.equal((await time.latest()) + 3600);
     });
 
+    it("thaw below the listing's minimum stake says the provider is now under-staked and takes no new jobs", async function () {
+      const { file, rtx } = await loadFixture(tasksProvidersFixture);
+      const { result, output } = await task<{ underStaked: boolean }>(file, "stake thaw", { from: ACCOUNT.rtx, amount: "1850" });
+      expect(result.underStaked).to.equal(true);
+      expect(output).to.match(new RegExp(`\\n  ${rtx.address} is now under-staked \\(staked minus thawing, 150\\.0 LAT .*, is below the 200\\.0 LAT .* its listed GPUs need\\): it takes no new jobs`));
+    });
+
+    it("thaw that leaves the listing's minimum staked says nothing of it", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { result, output } = await task<{ underStaked: boolean }>(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      expect(result.underStaked).to.equal(false);
+      expect(output).to.not.match(/under-staked/);
+    });
+
     it("thaw all thaws the whole free stake", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
