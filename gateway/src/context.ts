@@ -33,10 +33,15 @@ export interface GatewayContext extends GatewayServices {
   block: RequestBlock;
   /** A subscription's slot in its connection's limit (set by the WebSocket server); absent for queries. */
   subscriptionSlot?: SubscriptionSlot;
+  /**
+   * Aborted once the request's client leaves it or the server gives it up (createContext's `signal`): what it waits
+   * for other than a read (jobUpdated's wait for its `atBlock`) ends then. Absent where nothing gives it up.
+   */
+  signal?: AbortSignal;
 }
 
 /** `signal`: the request's reads are given up once it aborts (its `reader` and `loaders` read with it). */
 export function createContext(services: GatewayServices, signal?: AbortSignal): GatewayContext {
   const reader = signal === undefined ? services.reader : services.reader.withSignal(signal);
-  return { ...services, reader, loaders: createLoaders(reader), block: new RequestBlock(services.head) };
+  return { ...services, reader, loaders: createLoaders(reader), block: new RequestBlock(services.head), ...(signal === undefined ? {} : { signal }) };
 }
