@@ -5,6 +5,7 @@ import type { SubscriptionSlot } from "./limits/subscription-limits";
 import { createLoaders, type Loaders } from "./loaders/loaders";
 import type { Logger } from "./logger";
 import { RequestBlock } from "./services/request-block";
+import type { DeploymentRecord } from "./sources/deployment";
 import type { HeadWatcher } from "./sources/head-watcher";
 import type { SourceKind } from "./sources/source";
 import type { SubgraphReader } from "./subgraph/reader";
@@ -17,6 +18,8 @@ export interface GatewayServices {
   chain: ChainReader | null;
   /** Reads the chain head, for indexing status and readiness; null when there is no way to know it. */
   chainHead: (() => Promise<number>) | null;
+  /** The deployment record the gateway was started with (Query.deployment); null when it was given none. */
+  deployment: DeploymentRecord | null;
   sourceKind: SourceKind;
   limits: QueryLimits;
   /** /readyz answers 200 while the index is at most this many blocks behind the chain. */
@@ -30,10 +33,15 @@ export interface GatewayContext extends GatewayServices {
   block: RequestBlock;
   /** A subscription's slot in its connection's limit (set by the WebSocket server); absent for queries. */
   subscriptionSlot?: SubscriptionSlot;
+  /**
+   * Aborted once the request's client leaves it or the server gives it up (createContext's `signal`): what it waits
+   * for other than a read (jobUpdated's wait for its `atBlock`) ends then. Absent where nothing gives it up.
+   */
+  signal?: AbortSignal;
 }
 
 /** `signal`: the request's reads are given up once it aborts (its `reader` and `loaders` read with it). */
 export function createContext(services: GatewayServices, signal?: AbortSignal): GatewayContext {
   const reader = signal === undefined ? services.reader : services.reader.withSignal(signal);
-  return { ...services, reader, loaders: createLoaders(reader), block: new RequestBlock(services.head) };
+  return { ...services, reader, loaders: createLoaders(reader), block: new RequestBlock(services.head), ...(signal === undefined ? {} : { signal }) };
 }

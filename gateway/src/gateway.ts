@@ -162,10 +162,12 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   const limits = limitsWithDefaults(options.limits).query;
   let inner: SubgraphSource;
   let chainConfig: ChainConfig | null | undefined = options.chain;
+  // Query.deployment's: the record the index is of (the embedded source's), else the chain reader's; none without either.
+  let deployment: DeploymentRecord | null = null;
   const { signal } = options;
   if (signal?.aborted) throw new StartAbortedError();
   if (isEmbedded(options.source)) {
-    const deployment = readDeployment(options.source.deployment);
+    deployment = readDeployment(options.source.deployment);
     try {
       inner = await EmbeddedSubgraphSource.start({
         rpcUrl: options.source.rpcUrl,
@@ -196,6 +198,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   let chain: ChainReader | null = null;
   if (chainConfig !== null && chainConfig !== undefined) {
     const record = readDeployment(chainConfig.deployment);
+    deployment ??= record;
     const file = typeof chainConfig.deployment === "string" ? chainConfig.deployment : undefined;
     chain = new ChainReader({
       rpcUrl: chainConfig.rpcUrl,
@@ -234,6 +237,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     head,
     chain,
     chainHead,
+    deployment,
     sourceKind: inner.kind,
     limits,
     maxLag: options.maxLag ?? 5,

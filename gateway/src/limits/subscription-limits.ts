@@ -18,6 +18,14 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
 };
 
 /**
+ * How far above the indexed head jobUpdated's `atBlock` may be when it subscribes: a block the index has yet to reach
+ * is waited for (the subscription holds its slot meanwhile), so a block far ahead, or one a chain never reaches, would
+ * hold it for as long. A dApp names the block its createJob receipt is from, a few blocks above an index that keeps
+ * up; one further ahead waits on `indexingStatus` first.
+ */
+export const MAX_AT_BLOCK_AHEAD = 64;
+
+/**
  * A running subscription's slot among its connection's maxSubscriptionsPerConnection. A jobUpdated feed that has sent
  * a final status only waits out the reorg threshold (tens of blocks) for a reorg that would undo it: a client
  * following many short jobs would otherwise find its slots taken by jobs that are over. Such a feed gives its slot

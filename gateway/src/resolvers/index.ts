@@ -3,6 +3,7 @@ import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { AddressScalar, BigIntScalar, BytesScalar, TimestampScalar } from "../schema/scalars";
 import { activityResolvers } from "./activity";
 import { tokenAmountResolvers } from "./common";
+import { deploymentResolvers } from "./deployment";
 import { governanceResolvers } from "./governance";
 import { jobResolvers } from "./job";
 import { offerResolvers } from "./offer";
@@ -23,6 +24,7 @@ export function createResolvers(hub: SubscriptionHub): Resolvers {
     ...offerResolvers,
     ...governanceResolvers,
     ...activityResolvers,
-    Query: { ...queryResolvers.Query, ...activityResolvers.Query },
+    ...deploymentResolvers,
+    Query: { ...queryResolvers.Query, ...activityResolvers.Query, ...deploymentResolvers.Query },
   };
 }

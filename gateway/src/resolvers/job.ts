@@ -9,6 +9,8 @@ import {
   TIER_FROM_SUBGRAPH,
 } from "../model/enums";
 import { chronological, eventAmount, eventKind } from "../model/events";
+import { timeAt } from "../services/clock";
+import { isPastAcceptDeadline } from "../services/job-filters";
 import { readAtOf } from "../subgraph/reader";
 import { optionalBigInt, optionalTime } from "./common";
 
@@ -49,6 +51,11 @@ export const jobResolvers: Resolvers = {
     maxPricePerGpuHour: (j) => BigInt(j.maxPricePerGpuHour),
     maxDuration: (j) => Number(j.maxDuration),
     acceptDeadline: (j) => Number(j.acceptDeadline),
+    // At the time of the block the job was read at (its page's, its event's), as openJobs judges deadlines.
+    pastAcceptDeadline: async (j, _args, ctx) => {
+      const at = readAtOf(j) ?? (await ctx.block.readAt());
+      return isPastAcceptDeadline(j.acceptDeadline, await timeAt(at.block, () => ctx.loaders.at(at).blockClock()));
+    },
     targetProvider: (j) => (j.directed ? j.targetProvider : null),
     escrowed: (j) => BigInt(j.escrowed),
     pricePerGpuHour: (j) => optionalBigInt(j.pricePerGpuHour),

@@ -6,11 +6,12 @@ import { toConnection } from "../model/models";
 import { availableCompute } from "../services/available-compute";
 import { timeAt } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
-import { acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
+import { acceptDeadlineWhere, acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
 import { decodeKeysetCursor, keysetPage, type KeysetSort, type SortKeyType } from "../services/keyset";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
+import { allOf } from "../subgraph/where";
 
 const PROVIDER_ORDER: Record<ProviderOrderField, { field: keyof ProviderEntity & string; type: SortKeyType }> = {
   ADDRESS: { field: "id", type: "Bytes" },
@@ -84,7 +85,11 @@ export const queryResolvers: Resolvers = {
       const where = jobFilterWhere(args.filter);
       const position = decodeKeysetCursor(args.after, sort);
       const at = await ctx.block.pageAt(position);
-      return keysetPage((a) => ctx.reader.jobPage(a), ctx.head.head, where, sort, first, position, (j) => j, at);
+      // Deadlines are judged at the page's block time, as openJobs judges them (and Job.pastAcceptDeadline): every page
+      // of a sequence reads its first page's block, so a job does not change sides between two pages.
+      const past = args.filter?.pastAcceptDeadline;
+      const deadline = past === null || past === undefined ? {} : acceptDeadlineWhere(past, await timeAt(at.block, () => ctx.loaders.at(at).blockClock()));
+      return keysetPage((a) => ctx.reader.jobPage(a), ctx.head.head, allOf(where, deadline), sort, first, position, (j) => j, at);
     },
 
     job: async (_root, args, ctx) => {

@@ -3,6 +3,7 @@ import type { GatewayContext } from "../context";
 import { badUserInput, subscriptionOverHttp } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
+import { MAX_AT_BLOCK_AHEAD } from "../limits/subscription-limits";
 import { parseJobId } from "../model/ids";
 import { parseFeedFilter } from "../services/job-filters";
 import type { NetworkStatsModel } from "../services/network-stats";
@@ -19,6 +20,21 @@ function atEventBlock<T extends object>(event: T | null | undefined, ctx: Gatewa
   const at = readAtOf(event);
   if (at !== undefined) ctx.block.pinEvent(at);
   return event;
+}
+
+/** jobUpdated's atBlock: a block number at most MAX_AT_BLOCK_AHEAD above the indexed head. */
+async function checkAtBlock(atBlock: number, ctx: GatewayContext): Promise<void> {
+  if (atBlock < 0) throw badUserInput("atBlock", `must be a block number, 0 or more (got ${atBlock})`);
+  const head = await ctx.head.ensureHead();
+  const maximum = head.number + MAX_AT_BLOCK_AHEAD;
+  if (atBlock > maximum) {
+    throw badUserInput(
+      "atBlock",
+      `block ${atBlock} is more than ${MAX_AT_BLOCK_AHEAD} blocks above the indexed head (block ${head.number}): ` +
+        "wait for indexingStatus.indexedBlock to come closer, then subscribe",
+      { maximum, indexedBlock: head.number },
+    );
+  }
 }
 
 export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
@@ -38,9 +54,19 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
       jobUpdated: {
         subscribe: async (_root, args, ctx) => {
           const id = parseJobId(args.id, "id");
-          const job = await ctx.reader.jobsByIds([id]);
-          const current = job[0];
-          if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed)`);
+          const atBlock = args.atBlock ?? null;
+          if (atBlock !== null) await checkAtBlock(atBlock, ctx);
+          let current = (await ctx.reader.jobsByIds([id]))[0];
+          if (current === undefined && atBlock !== null) {
+            // Not indexed yet: once the index has reached the block the client knows the job from, it holds the job,
+            // unless a reorg dropped it. Given up (ctx.signal) when the client leaves or the server stops.
+            const reached = await ctx.head.reached(atBlock, ctx.signal);
+            current = (await ctx.reader.jobsByIds([id]))[0];
+            if (current === undefined) {
+              throw badUserInput("id", `there is no job ${id} at block ${reached.number}, which is at or above atBlock ${atBlock}`, { atBlock });
+            }
+          }
+          if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed, or name its block as atBlock)`);
           return hub.jobUpdated(current, ctx.subscriptionSlot ?? null, ctx.reader);
         },
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobUpdated"),

@@ -9,6 +9,7 @@ import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from 
 import { badUserInput } from "../errors";
 import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type PinnedBlock } from "../model/cursor";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
+import { JOB_LIMITS } from "../model/job-limits";
 import { bpsOf, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
@@ -21,11 +22,11 @@ import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
 /**
- * The job lengths JobEscrow.createJob takes (its MIN_DURATION and MAX_DURATION, in seconds). They are constants of
- * the contract, not governed parameters, so the subgraph holds neither: a quote for a length outside them would
- * price a job that cannot be created.
+ * The job lengths JobEscrow.createJob takes (its MIN_DURATION and MAX_DURATION, in seconds; model/job-limits.ts). They
+ * are constants of the contract, not governed parameters, so the subgraph holds neither: a quote for a length outside
+ * them would price a job that cannot be created.
  */
-export const JOB_DURATION_SECONDS = { min: 60, max: 30 * 24 * 3600 } as const;
+export const JOB_DURATION_SECONDS = { min: JOB_LIMITS.minDurationSeconds, max: JOB_LIMITS.maxDurationSeconds } as const;
 
 interface ParsedRequirements {
   /** The provider columns the requirements filter on (the active-provider filter is added at the page's block). */

@@ -37,6 +37,21 @@ export function jobFilterWhere(filter: JobFilter | null | undefined): Where {
 }
 
 /**
+ * Whether a job's acceptance deadline has passed at time `now`, the time of the block it was read at (clock.ts's
+ * timeAt): JobEscrow.acceptJob reverts once `block.timestamp > acceptDeadline`, so a job still OPEN then can no longer
+ * be taken, only expired (expireJob) or cancelled. The one rule openJobs, the jobOpened feed, Job.pastAcceptDeadline
+ * and jobs' `filter.pastAcceptDeadline` judge deadlines by.
+ */
+export function isPastAcceptDeadline(acceptDeadline: string, now: number): boolean {
+  return BigInt(acceptDeadline) < BigInt(now);
+}
+
+/** isPastAcceptDeadline as a clause: the jobs past their acceptance deadline at `now` (`past`), or those not. */
+export function acceptDeadlineWhere(past: boolean, now: number): Where {
+  return past ? { acceptDeadline_lt: String(now) } : { acceptDeadline_gte: String(now) };
+}
+
+/**
  * The largest escrow whose collateral the provider's free stake covers: collateral = floor(escrowed * ratio /
  * 10000) <= freeStake  <=>  escrowed <= floor(((freeStake + 1) * 10000 - 1) / ratio).
  */
@@ -49,7 +64,7 @@ export function maxCoverableEscrow(freeStake: bigint, collateralRatioBps: number
 export function acceptableJobsWhere(provider: ProviderEntity, protocol: ProtocolEntity, now: number): Where {
   return {
     status: "Open",
-    acceptDeadline_gte: String(now),
+    ...acceptDeadlineWhere(false, now),
     gpuModelKey_in: provider.gpuModelKey === NOT_LISTED ? ["*"] : [provider.gpuModelKey, "*"],
     regionKey_in: provider.regionKey === NOT_LISTED ? ["*"] : [provider.regionKey, "*"],
     minVramGiB_lte: provider.vramGiB,
@@ -67,7 +82,7 @@ export function acceptableJobsWhere(provider: ProviderEntity, protocol: Protocol
 export function providerMayAccept(job: JobEntity, provider: ProviderEntity, protocol: ProtocolEntity, now: number): boolean {
   return (
     job.status === "Open" &&
-    BigInt(job.acceptDeadline) >= BigInt(now) &&
+    !isPastAcceptDeadline(job.acceptDeadline, now) &&
     (job.gpuModelKey === "*" || job.gpuModelKey === provider.gpuModelKey) &&
     (job.regionKey === "*" || job.regionKey === provider.regionKey) &&
     job.minVramGiB <= provider.vramGiB &&

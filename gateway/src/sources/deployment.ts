@@ -30,8 +30,12 @@ export function readDeployment(deployment: DeploymentRecord | string): Deploymen
   } catch {
     throw new DeploymentError(`the deployment record ${deployment} is not JSON`);
   }
-  if (typeof record !== "object" || record === null || typeof record.contracts !== "object") {
+  if (typeof record !== "object" || record === null || typeof record.contracts !== "object" || record.contracts === null) {
     throw new DeploymentError(`${deployment} is not a deployment record ({ network, chainId, contracts })`);
+  }
+  // Query.deployment serves both as they are: a record without them would be read, then fail every such query.
+  if (typeof record.network !== "string" || !Number.isSafeInteger(record.chainId) || record.chainId <= 0) {
+    throw new DeploymentError(`the deployment record ${deployment} has no network name or no chain id (a positive whole number)`);
   }
   return record;
 }

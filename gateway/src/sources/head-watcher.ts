@@ -66,6 +66,10 @@ export class HeadWatcher {
   private sourceHasParentHash = true;
   private readonly listeners = new Set<HeadListener>();
   private readonly invalidators = new Set<(head: IndexedHead) => void>();
+  /** Those waiting in reached(), given up as the watcher stops. */
+  private readonly stopWaiters = new Set<() => void>();
+  /** Stopped, and not started again: reached() waits no more (a watcher never started may still be refreshed). */
+  private halted = false;
   /** The pause between polls in force (public so that a composed gateway's cadence can be checked). */
   readonly pollIntervalMs: number;
   /** Listeners run one head at a time, in order, so a slow diff never sees heads out of order. */
@@ -91,12 +95,15 @@ export class HeadWatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halted = false;
     this.unsubscribeSource = this.source.onIndexed?.(() => void this.refresh().catch(() => undefined)) ?? null;
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halted = true;
+    for (const giveUp of [...this.stopWaiters]) giveUp();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.unsubscribeSource?.();
@@ -119,6 +126,37 @@ export class HeadWatcher {
   subscribe(listener: HeadListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The first head seen at or above `block` (the head now if it is): for a client that names a block it knows of
+   * (jobUpdated's `atBlock`). Waits on the heads the watcher sees, polling nothing of its own. Rejects with a
+   * SourceRequestAbortedError once `signal` aborts (its client left, the server stops) or the watcher stops, and
+   * stops listening then.
+   */
+  reached(block: number, signal?: AbortSignal): Promise<IndexedHead> {
+    const current = this.current;
+    if (current !== null && current.number >= block) return Promise.resolve(current);
+    const given = () => new SourceRequestAbortedError(`the wait for block ${block}`);
+    if (signal?.aborted === true || this.halted) return Promise.reject(given());
+    return new Promise<IndexedHead>((resolve, reject) => {
+      const end = () => {
+        unsubscribe();
+        this.stopWaiters.delete(onGivenUp);
+        signal?.removeEventListener("abort", onGivenUp);
+      };
+      const onGivenUp = () => {
+        end();
+        reject(given());
+      };
+      const unsubscribe = this.subscribe((head) => {
+        if (head.number < block) return;
+        end();
+        resolve(head);
+      });
+      this.stopWaiters.add(onGivenUp);
+      signal?.addEventListener("abort", onGivenUp, { once: true });
+    });
   }
 
   /** The head now (polls if none was seen yet). */

@@ -46,6 +46,7 @@ export async function executeOver(source: SubgraphSource, head: IndexedHead, que
     head: { head, ensureHead: async () => head, refresh: async () => head } as unknown as HeadWatcher,
     chain: null,
     chainHead: null,
+    deployment: null,
     sourceKind: "subgraphUrl",
     limits: DEFAULT_QUERY_LIMITS,
     maxLag: 10,

@@ -29,6 +29,7 @@ async function serverWithHeldHead(stopGraceMs: number, level: "info" | "warn" = 
     head: { refresh: () => new Promise<IndexedHead>((resolve) => waiting.push(resolve)) } as unknown as HeadWatcher,
     chain: null,
     chainHead: null,
+    deployment: null,
     sourceKind: "subgraphUrl",
     limits: DEFAULT_QUERY_LIMITS,
     maxLag: 5,

@@ -159,6 +159,7 @@ async function serve(source: SubgraphSource, watcher: HeadWatcher, logger: Logge
     head: watcher,
     chain: null,
     chainHead: null,
+    deployment: null,
     sourceKind: source.kind,
     limits: DEFAULT_QUERY_LIMITS,
     maxLag: 10,

@@ -65,7 +65,7 @@ describe("a subscription's end line over the gateway's schema and feeds", functi
     await head.refresh();
     const server = await startHttpServer({
       schema: buildSchema(createResolvers(hub)),
-      services: { reader, head, chain: null, chainHead: null, sourceKind: source.kind, limits: DEFAULT_QUERY_LIMITS, maxLag: 10, logger },
+      services: { reader, head, chain: null, chainHead: null, deployment: null, sourceKind: source.kind, limits: DEFAULT_QUERY_LIMITS, maxLag: 10, logger },
       host: "127.0.0.1",
       port: 0,
       corsOrigins: "*",

@@ -1,0 +1,93 @@
+// Query.deployment: what a dApp needs to build a createJob transaction, from the deployment record the gateway was
+// started with and JobEscrow's constants, checked against the suite's deployment and its deployed contracts.
+import { expect } from "chai";
+import { getAddress } from "ethers";
+import { describeEachSource, environment } from "../helpers/environment";
+
+interface DeployedContract {
+  name: string;
+  address: string;
+  deployedAtBlock: number | null;
+}
+
+interface DeploymentAnswer {
+  deployment: {
+    network: string;
+    chainId: string;
+    contracts: DeployedContract[];
+    escrow: DeployedContract | null;
+    unknown: DeployedContract | null;
+    jobLimits: { minDurationSeconds: number; maxDurationSeconds: number; maxAcceptWindowSeconds: number; maxUriBytes: number };
+  } | null;
+}
+
+const DEPLOYMENT = `{
+  deployment {
+    network chainId
+    contracts { name address deployedAtBlock }
+    escrow: contract(name: "JobEscrow") { name address deployedAtBlock }
+    unknown: contract(name: "Treasury") { name }
+    jobLimits { minDurationSeconds maxDurationSeconds maxAcceptWindowSeconds maxUriBytes }
+  }
+}`;
+
+describeEachSource("Query.deployment", (ctx) => {
+  it("gives the record's network, its chain id (the chain's) and every contract's name, address and deployment block, in the record's order", async function () {
+    const { env, client } = ctx();
+    const record = env.scenario.deployment.record;
+    const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
+    expect(deployment).to.not.equal(null);
+    expect(deployment!.network).to.equal(record.network);
+    expect(deployment!.chainId).to.equal(String(record.chainId));
+    expect(BigInt(deployment!.chainId)).to.equal((await env.scenario.rpc.getNetwork()).chainId);
+    const expected = Object.entries(record.contracts).map(([name, entry]) => ({ name, address: getAddress(entry.address), deployedAtBlock: entry.blockNumber }));
+    expect(expected.length, "the record holds the whole contract set").to.equal(8);
+    expect(deployment!.contracts).to.deep.equal(expected);
+  });
+
+  it("gives one contract by the record's name for it, the address JobEscrow is deployed at, and null for a name the record lacks", async function () {
+    const { env, client } = ctx();
+    const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
+    expect(deployment!.escrow?.address).to.equal(getAddress(await env.scenario.c.jobEscrow.getAddress()));
+    expect(deployment!.escrow?.name).to.equal("JobEscrow");
+    expect(deployment!.unknown).to.equal(null);
+  });
+
+  it("gives the job limits the deployed JobEscrow enforces (MIN_DURATION, MAX_DURATION, MAX_ACCEPT_WINDOW, MAX_URI_LENGTH)", async function () {
+    const { env, client } = ctx();
+    const escrow = env.scenario.c.jobEscrow;
+    const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
+    expect(deployment!.jobLimits).to.deep.equal({
+      minDurationSeconds: Number(await escrow.MIN_DURATION()),
+      maxDurationSeconds: Number(await escrow.MAX_DURATION()),
+      maxAcceptWindowSeconds: Number(await escrow.MAX_ACCEPT_WINDOW()),
+      maxUriBytes: Number(await escrow.MAX_URI_LENGTH()),
+    });
+  });
+});
+
+describe("Query.deployment of a gateway given no full record", function () {
+  it("is null for a subgraphUrl gateway started without a deployment record (chain: null)", async function () {
+    const env = await environment();
+    const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: null });
+    const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
+    expect(deployment).to.equal(null);
+  });
+
+  it("gives deployedAtBlock null for a contract whose block the record does not give (the chain reader's record)", async function () {
+    const env = await environment();
+    const record = env.scenario.deployment.record;
+    const withoutBlocks = {
+      network: record.network,
+      chainId: record.chainId,
+      contracts: Object.fromEntries(Object.entries(record.contracts).map(([name, entry]) => [name, { address: entry.address }])),
+    };
+    const client = await env.startExtraGateway({
+      source: { subgraphUrl: env.subgraphUrl },
+      chain: { rpcUrl: env.chain.url, deployment: withoutBlocks as unknown as typeof record },
+    });
+    const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
+    expect(deployment!.contracts.map((c) => c.deployedAtBlock)).to.deep.equal(Object.keys(record.contracts).map(() => null));
+    expect(deployment!.escrow?.address).to.equal(getAddress(record.contracts.JobEscrow.address));
+  });
+});
