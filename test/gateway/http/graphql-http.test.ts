@@ -1,42 +1,29 @@
 // The HTTP handler on its own (schema without resolvers, no source): what it refuses before anything executes.
 import { expect } from "chai";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
-import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import type { GatewayContext } from "../../../gateway/src/context";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { loadTypeDefs } from "../../../gateway/src/schema/executable-schema";
 import { bareContext } from "../helpers/bare-context";
+import { serveGraphQLHttp, type ServedGraphQLHttp } from "../helpers/served-graphql-http";
 
 describe("GraphQL over HTTP", function () {
-  let handler: GraphQLHttpHandler;
-  let server: http.Server;
-  let url: string;
+  let served: ServedGraphQLHttp;
 
   before(async function () {
-    handler = await createGraphQLHttpHandler({
+    served = await serveGraphQLHttp({
       schema: buildSchema(loadTypeDefs()),
       limits: DEFAULT_QUERY_LIMITS,
       logger: silentLogger,
       context: bareContext,
     });
-    server = http.createServer((req, res) => {
-      const [, query = ""] = (req.url ?? "/").split("?", 2);
-      void handler.handle(req, res, query === "" ? "" : `?${query}`);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   });
 
-  after(async function () {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await handler.stop();
-  });
+  after(() => served.close());
 
   async function post(body: Record<string, unknown>): Promise<{ status: number; errors: { extensions?: Record<string, unknown> }[] }> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const json = (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
     return { status: response.status, errors: json.errors ?? [] };
   }
@@ -65,27 +52,17 @@ describe("GraphQL over HTTP: the request log", function () {
   /** A handler logging to `lines`, served on 127.0.0.1 as the gateway's server serves it; `context` builds each request's. */
   async function serve(context: () => GatewayContext = bareContext) {
     const lines: Record<string, unknown>[] = [];
-    const handler = await createGraphQLHttpHandler({
+    const served = await serveGraphQLHttp({
       schema: buildSchema(loadTypeDefs()),
       limits: DEFAULT_QUERY_LIMITS,
       logger: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
       context,
       maxBodyBytes: 1_000,
     });
-    const server = http.createServer((req, res) => {
-      const [, query = ""] = (req.url ?? "/").split("?", 2);
-      // As the gateway's server does with what the handler throws, once the handler has answered it.
-      handler.handle(req, res, query === "" ? "" : `?${query}`).catch(() => res.end());
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      ...served,
       /** The `graphql request` lines, without their duration. */
       requestLines: () => lines.filter((line) => line.msg === "graphql request").map(({ time: _time, durationMs: _durationMs, ...fields }) => fields),
-      async close() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await handler.stop();
-      },
     };
   }
 

@@ -1,14 +1,12 @@
 // A scalar written as a literal in the query and refused (an address, an amount): the error, as a dApp gets it over
 // HTTP, says which value it is (`locations`), as graphql-js does for a variable by naming its path in the message.
 import { expect } from "chai";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { AddressScalar, BigIntScalar, BytesScalar, TimestampScalar } from "../../../gateway/src/schema/scalars";
 import { bareContext } from "../helpers/bare-context";
+import { serveGraphQLHttp, type ServedGraphQLHttp } from "../helpers/served-graphql-http";
 
 interface Answer {
   status: number;
@@ -16,29 +14,21 @@ interface Answer {
 }
 
 describe("GraphQL over HTTP: a scalar literal refused", function () {
-  let handler: GraphQLHttpHandler;
-  let server: http.Server;
-  let url: string;
+  let served: ServedGraphQLHttp;
 
   before(async function () {
-    handler = await createGraphQLHttpHandler({
+    served = await serveGraphQLHttp({
       schema: buildSchema({ Address: AddressScalar, BigInt: BigIntScalar, Bytes: BytesScalar, Timestamp: TimestampScalar }),
       limits: DEFAULT_QUERY_LIMITS,
       logger: silentLogger,
       context: bareContext,
     });
-    server = http.createServer((req, res) => void handler.handle(req, res, ""));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   });
 
-  after(async function () {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await handler.stop();
-  });
+  after(() => served.close());
 
   async function post(query: string): Promise<Answer> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
     const json = (await response.json()) as { errors?: Answer["errors"] };
     return { status: response.status, errors: json.errors ?? [] };
   }

@@ -1,40 +1,30 @@
 // A subscription sent over HTTP (a dApp's first try with fetch), where graphql-js runs it once as a query: the client
 // is told where subscriptions are served, with a code, rather than answered "internal error" and logged as one.
 import { expect } from "chai";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createJsonLogger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { bareContext } from "../helpers/bare-context";
+import { serveGraphQLHttp, type ServedGraphQLHttp } from "../helpers/served-graphql-http";
 
 describe("a subscription sent over HTTP", function () {
-  let handler: GraphQLHttpHandler;
-  let server: http.Server;
-  let url: string;
+  let served: ServedGraphQLHttp;
   const logged: Record<string, unknown>[] = [];
 
   before(async function () {
     // Over HTTP nothing subscribes: a hub that is asked anything fails the test.
     const hub = new Proxy({}, { get: () => () => Promise.reject(new Error("the hub was asked over HTTP")) }) as unknown as SubscriptionHub;
-    handler = await createGraphQLHttpHandler({
+    served = await serveGraphQLHttp({
       schema: buildSchema(createResolvers(hub)),
       limits: DEFAULT_QUERY_LIMITS,
       logger: createJsonLogger({ level: "debug", write: (line) => logged.push(JSON.parse(line) as Record<string, unknown>) }),
       context: bareContext,
     });
-    server = http.createServer((req, res) => void handler.handle(req, res, ""));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   });
 
-  after(async function () {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await handler.stop();
-  });
+  after(() => served.close());
 
   it("is answered BAD_REQUEST naming the field and the WebSocket, for each subscription, and logged as no internal error", async function () {
     const queries = {
@@ -43,7 +33,7 @@ describe("a subscription sent over HTTP", function () {
       jobUpdated: 'subscription { jobUpdated(id: "1") { id } }',
     };
     for (const [field, query] of Object.entries(queries)) {
-      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await response.json()) as { data?: unknown; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
       expect(body.errors, field).to.have.length(1);
       expect(body.errors?.[0]?.extensions, field).to.deep.equal({ code: "BAD_REQUEST" });
