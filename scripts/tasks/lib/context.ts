@@ -80,36 +80,20 @@ export function revertDecoder(): RevertDecoder {
   return sharedDecoder;
 }
 
-/**
- * A task's deployment, checked against the connected chain, and its contracts attached to the node, with no account:
- * what a read-only task (deployment verify, the status and show tasks) needs, so that it runs against a node with no
- * account configured (a public RPC with no key).
- */
-export class DeploymentContext {
+/** The connected node alone, with no deployment record and no account: what a task on the chain itself needs (devnet advance). */
+export class ChainContext {
   protected constructor(
     readonly hre: HardhatRuntimeEnvironment,
-    readonly record: DeploymentRecord,
-    readonly deploymentFile: string,
-    /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
-    readonly c: LatentContracts,
     /** The common options as given, to repeat them in suggested command lines. */
     readonly options: Readonly<CommonArgs>,
   ) {}
 
-  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
-    const { file, record } = await openDeployment(hre, args);
-    // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
-    if (args.from !== undefined) await chooseSigner(hre, args.from);
-    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
+  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<ChainContext> {
+    return new ChainContext(hre, args);
   }
 
   get networkName(): string {
     return this.hre.network.name;
-  }
-
-  /** The block of `contract`'s deployment: where event queries start. */
-  fromBlock(contract: ContractName): number {
-    return this.record.contracts[contract].blockNumber;
   }
 
   /** The chain's time: the latest block's timestamp, which is what the contracts compare deadlines with. */
@@ -117,6 +101,36 @@ export class DeploymentContext {
     const block = await this.hre.ethers.provider.getBlock("latest");
     if (block === null) throw new TransactionError("the node returned no latest block");
     return block.timestamp;
+  }
+}
+
+/**
+ * A task's deployment, checked against the connected chain, and its contracts attached to the node, with no account:
+ * what a read-only task (deployment verify, the status and show tasks) needs, so that it runs against a node with no
+ * account configured (a public RPC with no key).
+ */
+export class DeploymentContext extends ChainContext {
+  protected constructor(
+    hre: HardhatRuntimeEnvironment,
+    readonly record: DeploymentRecord,
+    readonly deploymentFile: string,
+    /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
+    readonly c: LatentContracts,
+    options: Readonly<CommonArgs>,
+  ) {
+    super(hre, options);
+  }
+
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
+    const { file, record } = await openDeployment(hre, args);
+    // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
+    if (args.from !== undefined) await chooseSigner(hre, args.from);
+    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
+  }
+
+  /** The block of `contract`'s deployment: where event queries start. */
+  fromBlock(contract: ContractName): number {
+    return this.record.contracts[contract].blockNumber;
   }
 
   /** An account option: an address, or an index among the network's accounts (handy on a devnet). */
