@@ -33,19 +33,11 @@ export interface Advanced {
   advancedBy: number;
 }
 
-export async function advance(
-  ctx: ChainContext,
-  args: AdvanceArgs,
-): Promise<TaskResult<Advanced>> {
+export async function advance(ctx: ChainContext, args: AdvanceArgs): Promise<TaskResult<Advanced>> {
   exclusive({ "--by": args.by, "--to": args.to });
-  if (args.by === undefined && args.to === undefined)
-    throw new InputError(
-      "--by / --to",
-      "give one: how far (--by 2h) or to when (--to <unix time or ISO date>)",
-    );
+  if (args.by === undefined && args.to === undefined) throw new InputError("--by / --to", "give one: how far (--by 2h) or to when (--to <unix time or ISO date>)");
   const by = args.by === undefined ? undefined : parseDuration("--by", args.by);
-  const to =
-    args.to === undefined ? undefined : parseTimestamp("--to", args.to);
+  const to = args.to === undefined ? undefined : parseTimestamp("--to", args.to);
   const provider = ctx.hre.ethers.provider;
   const chainId = Number((await provider.getNetwork()).chainId);
   if (!DEV_CHAIN_IDS.includes(chainId)) {
@@ -58,25 +50,14 @@ export async function advance(
   if (by === 0) throw new InputError("--by", "must be more than 0 seconds");
   const target = by !== undefined ? before.timestamp + by : (to as number);
   if (target <= before.timestamp) {
-    throw new InputError(
-      "--to",
-      `${isoTime(target)} is not after the latest block's time, ${isoTime(before.timestamp)} (block ${before.blockNumber}): a chain's clock only moves forward`,
-    );
+    throw new InputError("--to", `${isoTime(target)} is not after the latest block's time, ${isoTime(before.timestamp)} (block ${before.blockNumber}): a chain's clock only moves forward`);
   }
-  if (target > MAX_TIME)
-    throw new InputError(
-      args.by !== undefined ? "--by" : "--to",
-      `would date the block ${target}, past ${MAX_TIME} (2^40 - 1)`,
-    );
+  if (target > MAX_TIME) throw new InputError(args.by !== undefined ? "--by" : "--to", `would date the block ${target}, past ${MAX_TIME} (2^40 - 1)`);
   try {
     await provider.send("evm_mine", [target]);
   } catch (error) {
-    const message =
-      error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new TransactionError(
-      `evm_mine failed on network "${ctx.networkName}" (a node that cannot mine at a given time?): ${message}`,
-      error instanceof Error ? error : undefined,
-    );
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new TransactionError(`evm_mine failed on network "${ctx.networkName}" (a node that cannot mine at a given time?): ${message}`, error instanceof Error ? error : undefined);
   }
   const after = await latest(ctx);
   const advancedBy = after.timestamp - before.timestamp;
@@ -85,18 +66,13 @@ export async function advance(
     `  was block ${before.blockNumber} at ${isoTime(before.timestamp)} (${before.timestamp})`,
   ];
   if (ctx.networkName === "hardhat") {
-    text.push(
-      "  this is Hardhat's in-process chain, empty on every command: add --network localhost for the chain of npm start (or npx hardhat node)",
-    );
+    text.push("  this is Hardhat's in-process chain, empty on every command: add --network localhost for the chain of npm start (or npx hardhat node)");
   }
   return { data: { chainId, before, after, advancedBy }, text };
 }
 
 async function latest(ctx: ChainContext): Promise<ChainPoint> {
   const block = await ctx.hre.ethers.provider.getBlock("latest");
-  if (block === null)
-    throw new TransactionError(
-      `network "${ctx.networkName}" returned no latest block`,
-    );
+  if (block === null) throw new TransactionError(`network "${ctx.networkName}" returned no latest block`);
   return { blockNumber: block.number, timestamp: block.timestamp };
 }

@@ -3,34 +3,22 @@ import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Network } from "ethers";
 import type { Advanced } from "../../../scripts/tasks/actions/devnet";
-import {
-  InputError,
-  NotDevChainError,
-} from "../../../scripts/tasks/lib/errors";
+import { InputError, NotDevChainError } from "../../../scripts/tasks/lib/errors";
 import { setOutputSink } from "../../../scripts/tasks";
 
 /** Runs `devnet advance` in-process (it reads no deployment record): what it returned and printed. */
-async function advance(
-  args: Record<string, string | boolean>,
-): Promise<{ result: Advanced; output: string }> {
+async function advance(args: Record<string, string | boolean>): Promise<{ result: Advanced; output: string }> {
   const lines: string[] = [];
   const restore = setOutputSink((text) => lines.push(text));
   try {
-    const result = (await hre.run(
-      { scope: "devnet", task: "advance" },
-      args,
-    )) as Advanced;
+    const result = (await hre.run({ scope: "devnet", task: "advance" }, args)) as Advanced;
     return { result, output: lines.join("\n") };
   } finally {
     restore();
   }
 }
 
-async function advanceFails(
-  args: Record<string, string>,
-  type: new (...a: never[]) => Error,
-  message: RegExp,
-): Promise<void> {
+async function advanceFails(args: Record<string, string>, type: new (...a: never[]) => Error, message: RegExp): Promise<void> {
   let caught: unknown;
   try {
     await advance(args);
@@ -56,25 +44,13 @@ async function onChain<T>(chainId: number, run: () => Promise<T>): Promise<T> {
 describe("tasks: devnet", function () {
   describe("advance", function () {
     it("--by mines a block that much later and prints its number and time", async function () {
-      const [block, now] = [
-        await hre.ethers.provider.getBlockNumber(),
-        await time.latest(),
-      ];
+      const [block, now] = [await hre.ethers.provider.getBlockNumber(), await time.latest()];
       const { result, output } = await advance({ by: "2h" });
-      expect(result.after).to.deep.equal({
-        blockNumber: block + 1,
-        timestamp: now + 7200,
-      });
+      expect(result.after).to.deep.equal({ blockNumber: block + 1, timestamp: now + 7200 });
       expect(await time.latest()).to.equal(now + 7200);
       expect(result.advancedBy).to.equal(7200);
-      const iso = new Date((now + 7200) * 1000)
-        .toISOString()
-        .replace(".000Z", "Z");
-      expect(output).to.match(
-        new RegExp(
-          `^Chain 31337 advanced by 2h: block ${block + 1} at ${iso} \\(${now + 7200}\\)\\n  was block ${block} at `,
-        ),
-      );
+      const iso = new Date((now + 7200) * 1000).toISOString().replace(".000Z", "Z");
+      expect(output).to.match(new RegExp(`^Chain 31337 advanced by 2h: block ${block + 1} at ${iso} \\(${now + 7200}\\)\\n  was block ${block} at `));
     });
 
     it("--by takes days, minutes and seconds, and plain seconds", async function () {
@@ -105,9 +81,7 @@ describe("tasks: devnet", function () {
 
     it("on the in-process chain says it is empty on every command and names --network localhost", async function () {
       const { output } = await advance({ by: "1m" });
-      expect(output).to.match(
-        /\n  this is Hardhat's in-process chain, empty on every command: add --network localhost/,
-      );
+      expect(output).to.match(/\n  this is Hardhat's in-process chain, empty on every command: add --network localhost/);
     });
 
     it("runs on a chain with id 1337 (Ganache, anvil --chain-id 1337)", async function () {
@@ -119,62 +93,34 @@ describe("tasks: devnet", function () {
     it("refuses a chain that is not a development chain, naming its id, and mines nothing", async function () {
       const block = await hre.ethers.provider.getBlockNumber();
       await onChain(11155111, () =>
-        advanceFails(
-          { by: "2h" },
-          NotDevChainError,
-          /^network "hardhat" is chain 11155111, not a development chain \(chain id 31337 or 1337\)/,
-        ),
+        advanceFails({ by: "2h" }, NotDevChainError, /^network "hardhat" is chain 11155111, not a development chain \(chain id 31337 or 1337\)/),
       );
       expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
     });
 
     it("refuses --to at or before the latest block's time, naming it", async function () {
       const now = await time.latest();
-      await advanceFails(
-        { to: String(now) },
-        InputError,
-        /^--to: .* is not after the latest block's time, .* \(block \d+\): a chain's clock only moves forward/,
-      );
+      await advanceFails({ to: String(now) }, InputError, /^--to: .* is not after the latest block's time, .* \(block \d+\): a chain's clock only moves forward/);
     });
 
     it("refuses --by 0", async function () {
-      await advanceFails(
-        { by: "0" },
-        InputError,
-        /^--by: must be more than 0 seconds/,
-      );
+      await advanceFails({ by: "0" }, InputError, /^--by: must be more than 0 seconds/);
     });
 
     it("refuses a duration it cannot read", async function () {
-      await advanceFails(
-        { by: "2 weeks" },
-        InputError,
-        /^--by: "2 weeks" is not a duration/,
-      );
+      await advanceFails({ by: "2 weeks" }, InputError, /^--by: "2 weeks" is not a duration/);
     });
 
     it("refuses both --by and --to", async function () {
-      await advanceFails(
-        { by: "1h", to: "2030-01-01T00:00:00Z" },
-        InputError,
-        /^--by \/ --to: give only one of these options/,
-      );
+      await advanceFails({ by: "1h", to: "2030-01-01T00:00:00Z" }, InputError, /^--by \/ --to: give only one of these options/);
     });
 
     it("refuses neither --by nor --to", async function () {
-      await advanceFails(
-        {},
-        InputError,
-        /^--by \/ --to: give one: how far \(--by 2h\) or to when/,
-      );
+      await advanceFails({}, InputError, /^--by \/ --to: give one: how far \(--by 2h\) or to when/);
     });
 
     it("refuses a time past 2^40 seconds", async function () {
-      await advanceFails(
-        { by: String(2 ** 40) },
-        InputError,
-        /^--by: would date the block \d+, past 1099511627775/,
-      );
+      await advanceFails({ by: String(2 ** 40) }, InputError, /^--by: would date the block \d+, past 1099511627775/);
     });
   });
 });
