@@ -172,22 +172,35 @@ export class DeploymentContext extends ChainContext {
   protected async explain(action: string, error: unknown, response?: ContractTransactionResponse): Promise<LatentTaskError> {
     if (error instanceof LatentTaskError) return error;
     const parent = error instanceof Error ? error : undefined;
-    let decoded = revertDecoder().decode(error);
+    const now = await this.nowIfAnswered();
+    let decoded = revertDecoder().decode(error, now);
     if (decoded === undefined && response !== undefined) {
       // Mined and reverted (estimation passed, the state changed before inclusion): replay it for the reason.
-      decoded = await this.replay(response);
+      decoded = await this.replay(response, now);
     }
     if (decoded !== undefined) return new RevertError(action, decoded.name, decoded.args, decoded.formatted, parent);
     const message = parent?.message ?? String(error);
     return new TransactionError(`${action} failed: ${message.split("\n")[0]}`, parent);
   }
 
-  private async replay(response: ContractTransactionResponse) {
+  private async replay(response: ContractTransactionResponse, now: number | undefined) {
     try {
       await this.hre.ethers.provider.call({ to: response.to, from: response.from, data: response.data, value: response.value });
       return undefined;
     } catch (error) {
-      return revertDecoder().decode(error);
+      return revertDecoder().decode(error, now);
+    }
+  }
+
+  /**
+   * The chain's time for a revert's deadlines ("in 1h 59m"), or undefined where the node does not answer: a revert
+   * is then still reported, with its dates alone, rather than replaced by the failure to read the clock.
+   */
+  protected async nowIfAnswered(): Promise<number | undefined> {
+    try {
+      return await this.now();
+    } catch {
+      return undefined;
     }
   }
 }
@@ -263,9 +276,11 @@ export class TaskContext extends DeploymentContext {
     try {
       await call();
     } catch (error) {
-      const decoded = revertDecoder().decode(error);
+      const first = revertDecoder().decode(error);
       // Undecodable (a node that gives no revert data): the transaction itself will say what it can.
-      if (decoded === undefined || expected.includes(decoded.name)) return;
+      if (first === undefined || expected.includes(first.name)) return;
+      // The clock read only for a refusal: the expected one comes on every call that spends an allowance not yet given.
+      const decoded = revertDecoder().decode(error, await this.nowIfAnswered()) ?? first;
       throw await this.withHint(new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined), hints);
     }
   }

@@ -3,7 +3,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import { JobStatus, Ruling, acceptJob, openDispute, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
-import { ACCOUNT, openJobFixture, task, taskFails } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, timeLeft } from "./helpers";
 
 /** The open job, accepted by the H100 provider and submitted after 30 minutes. */
 async function submittedJobFixture() {
@@ -47,10 +47,16 @@ describe("tasks: dispute", function () {
     expect(await c.token.nonces(clients[0]!.address)).to.equal(nonce + 1n);
   });
 
-  it("open after the challenge window reverts with its end", async function () {
+  it("open after the challenge window reverts with its end and how long ago that was", async function () {
     const { file, job } = await loadFixture(submittedJobFixture);
-    await time.increase(86_401);
-    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=/);
+    await time.increase(86_400 + 120);
+    await taskFails(
+      file,
+      "dispute open",
+      { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" },
+      RevertError,
+      /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=\d+ \([\dT:-]+Z, \d+m(?: \d+s)? ago\)\)$/,
+    );
   });
 
   it("open by an account that is not the client says so before checking its LAT or sending an approve", async function () {
@@ -173,6 +179,14 @@ describe("tasks: dispute", function () {
   it("rule refuses an unknown ruling", async function () {
     const { file, job } = await loadFixture(disputedJobFixture);
     await taskFails(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "guilty" }, InputError, /^--ruling: "guilty" is not one of upheld, rejected, draw/);
+  });
+
+  it("close-expired before the ruling period is over reverts with its end and the time left", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    // The ruling period is ten days from the dispute's opening: two hours of it gone.
+    await time.increase(7200);
+    const error = await taskFails(file, "dispute close-expired", { job: job.jobId.toString() }, RevertError, /DisputeManagerRulingPeriodNotOver\(jobId=1, ruleDeadline=\d+ \([\dT:-]+Z, in [^)]+\)\)$/);
+    expect(error.message).to.contain(`, in ${timeLeft(error, "ruleDeadline", await time.latest())})`).and.to.match(/, in 9d 2[12]h\)/);
   });
 
   it("close-expired after the ruling period settles the job as a draw", async function () {

@@ -4,7 +4,7 @@ import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { JobStatus, acceptJob, createJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, withAndWithoutAccounts } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts } from "./helpers";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -194,11 +194,14 @@ describe("tasks: job", function () {
   });
 
   describe("settle, cancel, expire, decline, timeout", function () {
-    it("settle inside the challenge window reverts with the window's end", async function () {
+    it("settle inside the challenge window reverts with the window's end and the time left", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
       await submitResult(s, job, h100);
-      await taskFails(file, "job settle", { job: job.jobId.toString() }, RevertError, /JobEscrowChallengeWindowOpen\(jobId=1, challengeDeadline=\d+ \(\d{4}-\d\d-\d\dT/);
+      await time.increase(3600);
+      const error = await taskFails(file, "job settle", { job: job.jobId.toString() }, RevertError, /JobEscrowChallengeWindowOpen\(jobId=1, challengeDeadline=\d+ \(\d{4}-\d\d-\d\dT[\d:]+Z, in [^)]+\)\)$/);
+      // The window is a day from the submission; an hour of it has gone.
+      expect(error.message).to.contain(`, in ${timeLeft(error, "challengeDeadline", await time.latest())})`).and.to.match(/, in 2[23]h\b/);
     });
 
     it("settle after the challenge window pays the provider", async function () {
@@ -254,6 +257,15 @@ describe("tasks: job", function () {
       await task(file, "job decline", { from: ACCOUNT.operator0, job: result.jobId.toString() });
       expect((await c.jobEscrow.getJob(result.jobId)).status).to.equal(BigInt(JobStatus.Declined));
       expect((await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobDeclined(result.jobId, h100.address))).length).to.equal(1);
+    });
+
+    it("timeout before the result deadline reverts with the deadline and the time left", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      // The job's hour plus the 15-minute grace, from the acceptance: 16 minutes of it gone.
+      await time.increase(16 * 60);
+      const error = await taskFails(file, "job timeout", { job: job.jobId.toString() }, RevertError, /JobEscrowResultDeadlineNotPassed\(jobId=1, resultDeadline=\d+ \([\dT:-]+Z, in [^)]+\)\)$/);
+      expect(error.message).to.contain(`, in ${timeLeft(error, "resultDeadline", await time.latest())})`).and.to.match(/, in 5[89]m/);
     });
 
     it("timeout refunds a job past its result deadline and slashes collateral to the client", async function () {
