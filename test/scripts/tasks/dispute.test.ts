@@ -215,6 +215,14 @@ describe("tasks: dispute", function () {
     expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee /);
   });
 
+  it("job status of a disputed job names the arbitrator who rules it by its address", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    const { result, output } = await task<{ dispute: { arbitrator: string } }>(file, "job status", { job: job.jobId.toString() });
+    expect(result.dispute.arbitrator).to.equal(arbitrator);
+    expect(output).to.match(new RegExp(`\\n    dispute rule +by the arbitrator ${arbitrator}; possible now, until `));
+  });
+
   it("job status of a disputed job shows the dispute and who acts next", async function () {
     const { file, job } = await loadFixture(disputedJobFixture);
     const { result } = await task<{ dispute: { ruling: string; answered: boolean }; next: { task: string; possibleNow: boolean }[] }>(file, "job status", { job: job.jobId.toString() });
