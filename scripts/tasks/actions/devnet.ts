@@ -38,6 +38,7 @@ export async function advance(ctx: ChainContext, args: AdvanceArgs): Promise<Tas
   if (args.by === undefined && args.to === undefined) throw new InputError("--by / --to", "give one: how far (--by 2h) or to when (--to <unix time or ISO date>)");
   const by = args.by === undefined ? undefined : parseDuration("--by", args.by);
   const to = args.to === undefined ? undefined : parseTimestamp("--to", args.to);
+  if (by === 0) throw new InputError("--by", "must be more than 0 seconds");
   const provider = ctx.hre.ethers.provider;
   const chainId = Number((await provider.getNetwork()).chainId);
   if (!DEV_CHAIN_IDS.includes(chainId)) {
@@ -47,7 +48,6 @@ export async function advance(ctx: ChainContext, args: AdvanceArgs): Promise<Tas
     );
   }
   const before = await latest(ctx);
-  if (by === 0) throw new InputError("--by", "must be more than 0 seconds");
   const target = by !== undefined ? before.timestamp + by : (to as number);
   if (target <= before.timestamp) {
     throw new InputError("--to", `${isoTime(target)} is not after the latest block's time, ${isoTime(before.timestamp)} (block ${before.blockNumber}): a chain's clock only moves forward`);

@@ -3,7 +3,7 @@ import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Network } from "ethers";
 import type { Advanced } from "../../../scripts/tasks/actions/devnet";
-import { InputError, NotDevChainError } from "../../../scripts/tasks/lib/errors";
+import { InputError, NotDevChainError, TransactionError } from "../../../scripts/tasks/lib/errors";
 import { setOutputSink } from "../../../scripts/tasks";
 
 /** Runs `devnet advance` in-process (it reads no deployment record): what it returned and printed. */
@@ -96,6 +96,20 @@ describe("tasks: devnet", function () {
         advanceFails({ by: "2h" }, NotDevChainError, /^network "hardhat" is chain 11155111, not a development chain \(chain id 31337 or 1337\)/),
       );
       expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+    });
+
+    it("on a node that refuses evm_mine with a time, fails naming the method and the node's message", async function () {
+      const provider = hre.ethers.provider;
+      const { send } = provider;
+      provider.send = async (method: string, params?: unknown[]) => {
+        if (method === "evm_mine") throw new Error("the method evm_mine does not exist/is not available");
+        return send.call(provider, method, params);
+      };
+      try {
+        await advanceFails({ by: "1h" }, TransactionError, /^evm_mine failed on network "hardhat" \(a node that cannot mine at a given time\?\): the method evm_mine does not exist/);
+      } finally {
+        provider.send = send;
+      }
     });
 
     it("refuses --to at or before the latest block's time, naming it", async function () {
