@@ -39,6 +39,14 @@ describe("tasks: dispute", function () {
     expect(balance - (await c.token.balanceOf(clients[0]!.address))).to.equal(parseEther("100"));
   });
 
+  it("open names the arbitrator who rules, by its address, and when the ruling is due", async function () {
+    const { file, c, job } = await loadFixture(submittedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    const { result, output } = await task<{ arbitrator: string }>(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://evidence" });
+    expect(result.arbitrator).to.equal(arbitrator);
+    expect(output).to.match(new RegExp(`\\n  the arbitrator ${arbitrator} rules by \\S+ \\(in 10d\\); after that anyone may close it as a draw$`));
+  });
+
   it("open --permit signs for the deposit", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
     const nonce = await c.token.nonces(clients[0]!.address);
