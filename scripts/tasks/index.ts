@@ -1,6 +1,6 @@
 /**
  * Hardhat tasks for every user action of Latent, imported by hardhat.config.ts:
- *   npx hardhat <provider|stake|job|dispute|gov|guardian|deployment> <task> --network <name> [--from <index|address>] [--json]
+ *   npx hardhat <provider|stake|job|dispute|gov|guardian|deployment|devnet> <task> --network <name> [--from <index|address>] [--json]
  * Each area's definitions are read by every Hardhat command; their actions (scripts/tasks/actions/) load only
  * when a task runs.
  */
@@ -11,5 +11,6 @@ import "./dispute";
 import "./gov";
 import "./guardian";
 import "./deployment";
+import "./devnet";
 
 export { setOutputSink } from "./lib/output";

@@ -45,11 +45,12 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
     tx = await ctx.send("DisputeManager.openDispute", () => dm.openDispute(jobId, uri));
   }
   const ruleDeadline = Number(tx.events.find((e) => e.name === "DisputeOpened")?.args.getValue("ruleDeadline") as bigint);
+  const [arbitrator, now] = await Promise.all([dm.arbitrator(), ctx.now()]);
   return {
-    data: { jobId, deposit, evidenceURI: uri, ruleDeadline, transaction: tx.hash },
+    data: { jobId, deposit, evidenceURI: uri, ruleDeadline, arbitrator, transaction: tx.hash },
     text: [
       `Dispute opened on job ${jobId}: deposit ${formatLat(deposit)}`,
-      `  the arbitrator rules by ${formatTime(ruleDeadline, await ctx.now())}; after that anyone may close it as a draw`,
+      `  the arbitrator ${arbitrator} rules by ${formatTime(ruleDeadline, now)}; after that anyone may close it as a draw`,
     ],
   };
 }

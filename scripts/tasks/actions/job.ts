@@ -275,6 +275,8 @@ export interface JobView {
     ruleDeadline: number;
     answered: boolean;
     ruling: string;
+    /** Who rules it: DisputeManager's arbitrator now (governance may appoint another before the ruling). */
+    arbitrator: string;
     /** Once resolved (DisputeResolved): the slash, the client's share of it, and who got the deposit. */
     resolved?: { slashed: bigint; reward: bigint; depositTo: string };
   };
@@ -333,12 +335,13 @@ function flat(args: LogDescription["args"]): Record<string, string> {
 export async function status(ctx: DeploymentContext, args: JobArgs): Promise<TaskResult<JobView>> {
   const jobId = parseJobId("--job", args.job);
   const created = await createdJob(ctx, jobId);
-  const [job, history, now, dispute, pausedUntil] = await Promise.all([
+  const [job, history, now, dispute, pausedUntil, arbitrator] = await Promise.all([
     ctx.c.jobEscrow.getJob(jobId),
     jobHistory(ctx, jobId),
     ctx.now(),
     ctx.c.disputeManager.getDispute(jobId),
     ctx.c.pauseGuardian.pausedUntil(),
+    ctx.c.disputeManager.arbitrator(),
   ]);
   const st = Number(job.status) as JobStatus;
   const t = created.terms;
@@ -397,6 +400,7 @@ export async function status(ctx: DeploymentContext, args: JobArgs): Promise<Tas
       ruleDeadline: Number(dispute.ruleDeadline),
       answered: dispute.answered,
       ruling: Ruling[Number(dispute.ruling)] ?? String(dispute.ruling),
+      arbitrator,
     };
     const resolved = find("DisputeResolved");
     if (resolved !== undefined) {
@@ -448,7 +452,7 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
       break;
     case JobStatus.Disputed:
       if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, undefined);
-      window("dispute rule", "the arbitrator", undefined, v.dispute?.ruleDeadline);
+      window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline);
       window("dispute close-expired", "anyone", (v.dispute?.ruleDeadline ?? 0) + 1, undefined);
       break;
     default:
@@ -463,8 +467,14 @@ function rulingLine(ruling: string, resolved: { slashed: bigint; reward: bigint;
   return `${ruling}: ${slash}deposit to the ${resolved.depositTo === client ? "client" : "provider"}`;
 }
 
+/** The statuses a job never leaves: nothing can happen to it any more, and none of its deadlines applies. */
+const FINAL_STATUSES: ReadonlySet<string> = new Set(["Completed", "Cancelled", "Expired", "Declined", "TimedOut", "Refunded"]);
+
 function jobLines(ctx: DeploymentContext, v: JobView): string[] {
   const r = v.requirements;
+  // A final job keeps only the deadline that ended it (an expired job's acceptance deadline, a timed-out job's result
+  // deadline) and shows no pause: what it prints must not read as something still to come.
+  const final = FINAL_STATUSES.has(v.status);
   const rows: [string, string][] = [
     ["client", v.client],
     ["provider", v.provider ?? (v.targetProvider === null ? "none yet (open job)" : `${v.targetProvider} (directed)`)],
@@ -476,23 +486,23 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
     ],
     ["max price", `${formatLat(v.maxPricePerGpuHour)} per GPU-hour`],
     ["max duration", formatDuration(v.maxDuration)],
-    ["accept by", formatTime(v.acceptDeadline, v.now)],
-    ...(v.pausedUntil === undefined ? [] : [["paused", `by the guardian until ${formatTime(v.pausedUntil, v.now)}: no job can be accepted before`] as [string, string]]),
+    ...(final && v.status !== "Expired" ? [] : [["accept by", formatTime(v.acceptDeadline, v.now)] as [string, string]]),
+    ...(v.pausedUntil === undefined || final ? [] : [["paused", `by the guardian until ${formatTime(v.pausedUntil, v.now)}: no job can be accepted before`] as [string, string]]),
     ["spec", `${abbreviate(v.specURI)} (hash ${v.specHash})`],
   ];
   if (v.accepted !== undefined) {
     rows.push(
       ["accepted", `${formatTime(v.accepted.acceptedAt, v.now)} at ${formatLat(v.accepted.pricePerGpuHour)} per GPU-hour`],
       ["collateral", formatLat(v.accepted.collateral)],
-      ["result due", formatTime(v.accepted.resultDeadline, v.now)],
     );
+    if (!final || v.status === "TimedOut") rows.push(["result due", formatTime(v.accepted.resultDeadline, v.now)]);
   }
   if (v.submitted !== undefined) {
     rows.push(
       ["submitted", `${formatTime(v.submitted.submittedAt, v.now)}, cost ${formatLat(v.submitted.cost)}`],
       ["result", `${abbreviate(v.submitted.resultURI)} (hash ${v.submitted.resultHash})`],
-      ["challenge until", formatTime(v.submitted.challengeDeadline, v.now)],
     );
+    if (!final) rows.push(["challenge until", formatTime(v.submitted.challengeDeadline, v.now)]);
   }
   if (v.dispute !== undefined) {
     rows.push(

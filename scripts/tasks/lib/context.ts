@@ -80,36 +80,20 @@ export function revertDecoder(): RevertDecoder {
   return sharedDecoder;
 }
 
-/**
- * A task's deployment, checked against the connected chain, and its contracts attached to the node, with no account:
- * what a read-only task (deployment verify, the status and show tasks) needs, so that it runs against a node with no
- * account configured (a public RPC with no key).
- */
-export class DeploymentContext {
+/** The connected node alone, with no deployment record and no account: what a task on the chain itself needs (devnet advance). */
+export class ChainContext {
   protected constructor(
     readonly hre: HardhatRuntimeEnvironment,
-    readonly record: DeploymentRecord,
-    readonly deploymentFile: string,
-    /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
-    readonly c: LatentContracts,
     /** The common options as given, to repeat them in suggested command lines. */
     readonly options: Readonly<CommonArgs>,
   ) {}
 
-  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
-    const { file, record } = await openDeployment(hre, args);
-    // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
-    if (args.from !== undefined) await chooseSigner(hre, args.from);
-    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
+  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<ChainContext> {
+    return new ChainContext(hre, args);
   }
 
   get networkName(): string {
     return this.hre.network.name;
-  }
-
-  /** The block of `contract`'s deployment: where event queries start. */
-  fromBlock(contract: ContractName): number {
-    return this.record.contracts[contract].blockNumber;
   }
 
   /** The chain's time: the latest block's timestamp, which is what the contracts compare deadlines with. */
@@ -117,6 +101,36 @@ export class DeploymentContext {
     const block = await this.hre.ethers.provider.getBlock("latest");
     if (block === null) throw new TransactionError("the node returned no latest block");
     return block.timestamp;
+  }
+}
+
+/**
+ * A task's deployment, checked against the connected chain, and its contracts attached to the node, with no account:
+ * what a read-only task (deployment verify, the status and show tasks) needs, so that it runs against a node with no
+ * account configured (a public RPC with no key).
+ */
+export class DeploymentContext extends ChainContext {
+  protected constructor(
+    hre: HardhatRuntimeEnvironment,
+    readonly record: DeploymentRecord,
+    readonly deploymentFile: string,
+    /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
+    readonly c: LatentContracts,
+    options: Readonly<CommonArgs>,
+  ) {
+    super(hre, options);
+  }
+
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
+    const { file, record } = await openDeployment(hre, args);
+    // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
+    if (args.from !== undefined) await chooseSigner(hre, args.from);
+    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
+  }
+
+  /** The block of `contract`'s deployment: where event queries start. */
+  fromBlock(contract: ContractName): number {
+    return this.record.contracts[contract].blockNumber;
   }
 
   /** An account option: an address, or an index among the network's accounts (handy on a devnet). */
@@ -158,22 +172,35 @@ export class DeploymentContext {
   protected async explain(action: string, error: unknown, response?: ContractTransactionResponse): Promise<LatentTaskError> {
     if (error instanceof LatentTaskError) return error;
     const parent = error instanceof Error ? error : undefined;
-    let decoded = revertDecoder().decode(error);
+    const now = await this.nowIfAnswered();
+    let decoded = revertDecoder().decode(error, now);
     if (decoded === undefined && response !== undefined) {
       // Mined and reverted (estimation passed, the state changed before inclusion): replay it for the reason.
-      decoded = await this.replay(response);
+      decoded = await this.replay(response, now);
     }
     if (decoded !== undefined) return new RevertError(action, decoded.name, decoded.args, decoded.formatted, parent);
     const message = parent?.message ?? String(error);
     return new TransactionError(`${action} failed: ${message.split("\n")[0]}`, parent);
   }
 
-  private async replay(response: ContractTransactionResponse) {
+  private async replay(response: ContractTransactionResponse, now: number | undefined) {
     try {
       await this.hre.ethers.provider.call({ to: response.to, from: response.from, data: response.data, value: response.value });
       return undefined;
     } catch (error) {
-      return revertDecoder().decode(error);
+      return revertDecoder().decode(error, now);
+    }
+  }
+
+  /**
+   * The chain's time for a revert's deadlines ("in 1h 59m"), or undefined where the node does not answer: a revert
+   * is then still reported, with its dates alone, rather than replaced by the failure to read the clock.
+   */
+  protected async nowIfAnswered(): Promise<number | undefined> {
+    try {
+      return await this.now();
+    } catch {
+      return undefined;
     }
   }
 }
@@ -249,9 +276,11 @@ export class TaskContext extends DeploymentContext {
     try {
       await call();
     } catch (error) {
-      const decoded = revertDecoder().decode(error);
+      const first = revertDecoder().decode(error);
       // Undecodable (a node that gives no revert data): the transaction itself will say what it can.
-      if (decoded === undefined || expected.includes(decoded.name)) return;
+      if (first === undefined || expected.includes(first.name)) return;
+      // The clock read only for a refusal: the expected one comes on every call that spends an allowance not yet given.
+      const decoded = revertDecoder().decode(error, await this.nowIfAnswered()) ?? first;
       throw await this.withHint(new RevertError(action, decoded.name, decoded.args, decoded.formatted, error instanceof Error ? error : undefined), hints);
     }
   }

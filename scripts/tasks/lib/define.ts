@@ -5,7 +5,7 @@
 import { types } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 import type { CommonArgs } from "./context";
-import type { ReadTaskAction, TaskAction } from "./run";
+import type { ChainTaskAction, ReadTaskAction, TaskAction } from "./run";
 
 const DEPLOYMENT_HELP = "Deployment record file (default: <network>.json in LATENT_DEPLOYMENTS_DIR, else in deployments/)";
 
@@ -53,5 +53,18 @@ export function latentReadTask<A extends CommonArgs, T>(
     .setAction(async (args: A, hre) => {
       const { runReadTask } = await import("./run");
       return runReadTask(hre, args, await load());
+    });
+}
+
+/** A task on the connected chain itself: it reads no deployment record and signs nothing (devnet advance). */
+export function latentChainTask<A extends CommonArgs, T>(
+  definition: ConfigurableTaskDefinition,
+  load: () => Promise<ChainTaskAction<A, T>>,
+): ConfigurableTaskDefinition {
+  return definition
+    .addFlag("json", "Print machine-readable JSON (times in unix seconds)")
+    .setAction(async (args: A, hre) => {
+      const { runChainTask } = await import("./run");
+      return runChainTask(hre, args, await load());
     });
 }

@@ -98,3 +98,6 @@ export class VerificationError extends LatentTaskError {}
 
 /** The node refused a query the task cannot do without (eth_getLogs over any range, even a single block). */
 export class ChainQueryError extends LatentTaskError {}
+
+/** A task only for a development chain (devnet advance) was run against another chain. */
+export class NotDevChainError extends LatentTaskError {}

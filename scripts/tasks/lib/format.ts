@@ -33,9 +33,13 @@ export function formatDuration(seconds: number): string {
 
 /** "2030-01-01T12:00:00Z (in 1h 30m)" relative to `now` (the chain's latest block time). */
 export function formatTime(timestamp: number, now: number): string {
-  const iso = isoTime(timestamp);
-  if (timestamp === now) return `${iso} (now)`;
-  return timestamp > now ? `${iso} (in ${formatDuration(timestamp - now)})` : `${iso} (${formatDuration(now - timestamp)} ago)`;
+  return `${isoTime(timestamp)} (${fromNow(timestamp, now)})`;
+}
+
+/** "in 1h 30m", "5m ago" or "now": `timestamp`'s distance from `now` (the chain's latest block time). */
+export function fromNow(timestamp: number, now: number): string {
+  if (timestamp === now) return "now";
+  return timestamp > now ? `in ${formatDuration(timestamp - now)}` : `${formatDuration(now - timestamp)} ago`;
 }
 
 export function isoTime(timestamp: number): string {

@@ -5,7 +5,7 @@
  */
 import { AbiCoder, ErrorFragment, Interface, dataSlice, formatUnits, isHexString } from "ethers";
 import type { JsonFragment, Result } from "ethers";
-import { isoTime } from "./format";
+import { fromNow, isoTime } from "./format";
 
 /** One contract's ABI as compiled (with `internalType`, which names enums). */
 export interface NamedAbi {
@@ -58,7 +58,7 @@ const LAT_ARGS = new Set([
   "votes",
 ]);
 
-/** Arguments that hold unix timestamps. */
+/** Arguments that hold unix timestamps (with a chain time to compare, all but nowTimestamp also show their distance from it). */
 const TIME_ARGS = new Set([
   "acceptDeadline",
   "availableAt",
@@ -69,6 +69,9 @@ const TIME_ARGS = new Set([
   "resultDeadline",
   "ruleDeadline",
 ]);
+
+/** The one time argument that is the chain's clock itself, not a deadline (JobEscrowInvalidAcceptDeadline's). */
+const CLOCK_ARGS = new Set(["nowTimestamp"]);
 
 const STANDARD = new Interface(["error Error(string reason)", "error Panic(uint256 code)"]);
 /** ethers knows Error and Panic itself and drops the names given above. */
@@ -97,20 +100,23 @@ export class RevertDecoder {
     }
   }
 
-  /** The decoded revert in `error`, or undefined when it carries no revert data. */
-  decode(error: unknown): DecodedRevert | undefined {
+  /**
+   * The decoded revert in `error`, or undefined when it carries no revert data. With `now` (the chain's latest block
+   * time), a deadline argument also says how far it is: "ruleDeadline=... (2030-01-01T12:00:00Z, in 1h 59m)".
+   */
+  decode(error: unknown, now?: number): DecodedRevert | undefined {
     const data = findRevertData(error);
     if (data === undefined) return undefined;
-    return this.decodeData(data);
+    return this.decodeData(data, now);
   }
 
-  decodeData(data: string): DecodedRevert {
+  decodeData(data: string, now?: number): DecodedRevert {
     if (data === "0x") return { name: "EmptyRevert", args: {}, formatted: "a revert without a reason (out of gas or a failed assertion)" };
     const selector = dataSlice(data, 0, 4);
     const known = this.bySelector.get(selector);
     if (known !== undefined) {
       const values = new AbiCoder().decode(known.fragment.inputs, dataSlice(data, 4));
-      return describe(known.fragment, known.internalTypes, values);
+      return describe(known.fragment, known.internalTypes, values, now);
     }
     const standard = STANDARD.parseError(data);
     if (standard !== null) {
@@ -121,19 +127,19 @@ export class RevertDecoder {
   }
 }
 
-function describe(fragment: ErrorFragment, internalTypes: readonly string[], values: Result): DecodedRevert {
+function describe(fragment: ErrorFragment, internalTypes: readonly string[], values: Result, now?: number): DecodedRevert {
   const args: Record<string, string> = {};
   const shown: string[] = [];
   fragment.inputs.forEach((input, i) => {
     const name = input.name !== "" ? input.name : (STANDARD_ARG_NAMES[fragment.name]?.[i] ?? `arg${i}`);
     const value: unknown = values[i];
     args[name] = String(value);
-    shown.push(`${name}=${render(fragment.name, name, input.type, internalTypes[i] ?? input.type, value)}`);
+    shown.push(`${name}=${render(fragment.name, name, input.type, internalTypes[i] ?? input.type, value, now)}`);
   });
   return { name: fragment.name, args, formatted: `${fragment.name}(${shown.join(", ")})` };
 }
 
-function render(errorName: string, name: string, type: string, internalType: string, value: unknown): string {
+function render(errorName: string, name: string, type: string, internalType: string, value: unknown, now: number | undefined): string {
   const names = ENUMS[internalType];
   if (names !== undefined && typeof value === "bigint") return names[Number(value)] ?? String(value);
   const states = STATE_BITMAPS[errorName];
@@ -144,7 +150,10 @@ function render(errorName: string, name: string, type: string, internalType: str
   }
   if (typeof value === "bigint") {
     if (LAT_ARGS.has(name) && (type === "uint256" || type === "uint96")) return `${formatUnits(value, 18)} LAT (${value} wei)`;
-    if (TIME_ARGS.has(name) && value > 0n && value < 2n ** 40n) return `${value} (${isoTime(Number(value))})`;
+    if (TIME_ARGS.has(name) && value > 0n && value < 2n ** 40n) {
+      const distance = now === undefined || CLOCK_ARGS.has(name) ? "" : `, ${fromNow(Number(value), now)}`;
+      return `${value} (${isoTime(Number(value))}${distance})`;
+    }
     return value.toString();
   }
   if (typeof value === "string" && (type === "bytes32" || type === "bytes16")) {

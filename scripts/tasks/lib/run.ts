@@ -9,7 +9,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatError, HardhatPluginError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
-import { DeploymentContext, TaskContext, revertDecoder } from "./context";
+import { ChainContext, DeploymentContext, TaskContext, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
 import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError } from "./errors";
 import { toJson } from "./format";
@@ -35,7 +35,14 @@ export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEn
   return run(hre, args, () => DeploymentContext.open(hre, args), action);
 }
 
-async function run<A extends CommonArgs, T, C extends DeploymentContext>(
+/** A task on the chain itself: no deployment record, no account (devnet advance). */
+export type ChainTaskAction<A extends CommonArgs, T = unknown> = (ctx: ChainContext, args: A) => Promise<TaskResult<T>>;
+
+export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>): Promise<T> {
+  return run(hre, args, () => ChainContext.open(hre, args), action);
+}
+
+async function run<A extends CommonArgs, T, C extends ChainContext>(
   hre: HardhatRuntimeEnvironment,
   args: A,
   open: () => Promise<C>,

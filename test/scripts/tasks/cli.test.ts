@@ -57,11 +57,12 @@ describe("tasks: command line", function () {
   let url: string;
   let file: string;
 
-  function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  /** Runs `hardhat <args> --network localhost`, with the suite's record as --deployment unless `deployment` is false. */
+  function cli(args: string[], env: NodeJS.ProcessEnv = {}, deployment = true): Promise<CliRun> {
     return new Promise((resolve) => {
       execFile(
         HARDHAT,
-        [...args, "--network", "localhost", "--deployment", file],
+        [...args, "--network", "localhost", ...(deployment ? ["--deployment", file] : [])],
         // NO_COLOR: under CI=true Hardhat colours its messages, which the assertions read as text.
         { cwd: ROOT, env: { ...process.env, LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1", ...env } },
         (error, stdout, stderr) => {
@@ -192,6 +193,15 @@ describe("tasks: command line", function () {
     const id = /Created job (\d+)/.exec(run.stdout)?.[1];
     const next = `LOCAL_RPC_URL=${url} npx hardhat job status --job ${id} --network localhost --deployment ${file}`;
     expect(run.stdout).to.contain(`Follow it with: ${next}`);
+  });
+
+  it("devnet advance moves the node's clock, with no deployment record, and prints the new block", async function () {
+    const before = await provider.getBlock("latest");
+    const run = await cli(["devnet", "advance", "--by", "2h"], {}, false);
+    expect(run.code, run.stderr).to.equal(0);
+    const after = await provider.getBlock("latest");
+    expect(after!.timestamp).to.equal(before!.timestamp + 7200);
+    expect(run.stdout).to.contain(`Chain 31337 advanced by 2h: block ${after!.number} at `);
   });
 
   it("a revert exits 1 with the decoded custom error", async function () {

@@ -76,6 +76,21 @@ describe("tasks: shared helpers", function () {
       expect(decoder.decodeData(data).formatted).to.equal("GovernorUnexpectedProposalState(proposalId=1, current=Active, expectedStates=[Succeeded|Queued])");
     });
 
+    it("gives a deadline argument's date, and with the chain's time how far it is", function () {
+      const deadline = 1_900_000_000;
+      const data = escrow.encodeErrorResult("JobEscrowResultDeadlineNotPassed", [1n, deadline]);
+      expect(decoder.decodeData(data).formatted).to.equal("JobEscrowResultDeadlineNotPassed(jobId=1, resultDeadline=1900000000 (2030-03-17T17:46:40Z))");
+      expect(decoder.decodeData(data, deadline - 7140).formatted).to.equal("JobEscrowResultDeadlineNotPassed(jobId=1, resultDeadline=1900000000 (2030-03-17T17:46:40Z, in 1h 59m))");
+      expect(decoder.decodeData(data, deadline + 300).formatted).to.equal("JobEscrowResultDeadlineNotPassed(jobId=1, resultDeadline=1900000000 (2030-03-17T17:46:40Z, 5m ago))");
+    });
+
+    it("gives the chain's own time argument (nowTimestamp) its date alone", function () {
+      const data = escrow.encodeErrorResult("JobEscrowInvalidAcceptDeadline", [1_900_000_000, 1_900_000_060]);
+      expect(decoder.decodeData(data, 1_900_000_060).formatted).to.equal(
+        "JobEscrowInvalidAcceptDeadline(acceptDeadline=1900000000 (2030-03-17T17:46:40Z, 1m ago), nowTimestamp=1900000060 (2030-03-17T17:47:40Z))",
+      );
+    });
+
     it("decodes Error(string)", function () {
       const data = AbiCoder.defaultAbiCoder().encode(["string"], ["ok"]).replace(/^0x/, "0x08c379a0");
       expect(decoder.decodeData(data).formatted).to.equal('Error(reason="ok")');

@@ -3,7 +3,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import { JobStatus, Ruling, acceptJob, openDispute, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
-import { ACCOUNT, openJobFixture, task, taskFails } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, timeLeft } from "./helpers";
 
 /** The open job, accepted by the H100 provider and submitted after 30 minutes. */
 async function submittedJobFixture() {
@@ -39,6 +39,14 @@ describe("tasks: dispute", function () {
     expect(balance - (await c.token.balanceOf(clients[0]!.address))).to.equal(parseEther("100"));
   });
 
+  it("open names the arbitrator who rules, by its address, and when the ruling is due", async function () {
+    const { file, c, job } = await loadFixture(submittedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    const { result, output } = await task<{ arbitrator: string }>(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://evidence" });
+    expect(result.arbitrator).to.equal(arbitrator);
+    expect(output).to.match(new RegExp(`\\n  the arbitrator ${arbitrator} rules by \\S+ \\(in 10d\\); after that anyone may close it as a draw$`));
+  });
+
   it("open --permit signs for the deposit", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
     const nonce = await c.token.nonces(clients[0]!.address);
@@ -47,10 +55,16 @@ describe("tasks: dispute", function () {
     expect(await c.token.nonces(clients[0]!.address)).to.equal(nonce + 1n);
   });
 
-  it("open after the challenge window reverts with its end", async function () {
+  it("open after the challenge window reverts with its end and how long ago that was", async function () {
     const { file, job } = await loadFixture(submittedJobFixture);
-    await time.increase(86_401);
-    await taskFails(file, "dispute open", { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=/);
+    await time.increase(86_400 + 120);
+    await taskFails(
+      file,
+      "dispute open",
+      { from: ACCOUNT.client0, job: job.jobId.toString(), evidenceUri: "ipfs://e" },
+      RevertError,
+      /DisputeManagerChallengeWindowClosed\(jobId=1, challengeDeadline=\d+ \([\dT:-]+Z, \d+m(?: \d+s)? ago\)\)$/,
+    );
   });
 
   it("open by an account that is not the client says so before checking its LAT or sending an approve", async function () {
@@ -175,6 +189,14 @@ describe("tasks: dispute", function () {
     await taskFails(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "guilty" }, InputError, /^--ruling: "guilty" is not one of upheld, rejected, draw/);
   });
 
+  it("close-expired before the ruling period is over reverts with its end and the time left", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    // The ruling period is ten days from the dispute's opening: two hours of it gone.
+    await time.increase(7200);
+    const error = await taskFails(file, "dispute close-expired", { job: job.jobId.toString() }, RevertError, /DisputeManagerRulingPeriodNotOver\(jobId=1, ruleDeadline=\d+ \([\dT:-]+Z, in [^)]+\)\)$/);
+    expect(error.message).to.contain(`, in ${timeLeft(error, "ruleDeadline", await time.latest())})`).and.to.match(/, in 9d 2[12]h\)/);
+  });
+
   it("close-expired after the ruling period settles the job as a draw", async function () {
     const { file, c, job } = await loadFixture(disputedJobFixture);
     await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
@@ -199,6 +221,14 @@ describe("tasks: dispute", function () {
     const { output } = await task(file, "job status", { job: job.jobId.toString() });
     expect(output).to.match(/\n  ruling +Rejected: deposit to the provider\n/);
     expect(output).to.match(/\n  settled +cost [\d.]+ LAT .*: [\d.]+ LAT .* to the provider, fee /);
+  });
+
+  it("job status of a disputed job names the arbitrator who rules it by its address", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    const arbitrator = await c.disputeManager.arbitrator();
+    const { result, output } = await task<{ dispute: { arbitrator: string } }>(file, "job status", { job: job.jobId.toString() });
+    expect(result.dispute.arbitrator).to.equal(arbitrator);
+    expect(output).to.match(new RegExp(`\\n    dispute rule +by the arbitrator ${arbitrator}; possible now, until `));
   });
 
   it("job status of a disputed job shows the dispute and who acts next", async function () {

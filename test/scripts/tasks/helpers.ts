@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
+import { formatDuration } from "../../../scripts/tasks/lib/format";
 import { createJob } from "../../../scripts/scenario";
 import type { JobHandle } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
@@ -161,4 +162,11 @@ export function tempFile(name: string, content: string | Buffer): string {
   const file = path.join(DEPLOYMENT_DIR, name);
   fs.writeFileSync(file, content);
   return file;
+}
+
+/** How a revert's message should give the time from `now` to its deadline argument `name` ("1h 59m"), read from the message. */
+export function timeLeft(error: Error, name: string, now: number): string {
+  const deadline = new RegExp(`${name}=(\\d+) `).exec(error.message)?.[1];
+  expect(deadline, `${name} in ${error.message}`).to.not.equal(undefined);
+  return formatDuration(Number(deadline) - now);
 }

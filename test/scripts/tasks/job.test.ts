@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { JobStatus, acceptJob, createJob, guardianPause, submitResult } from "../../../scripts/scenario";
+import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, withAndWithoutAccounts } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts } from "./helpers";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -194,11 +194,14 @@ describe("tasks: job", function () {
   });
 
   describe("settle, cancel, expire, decline, timeout", function () {
-    it("settle inside the challenge window reverts with the window's end", async function () {
+    it("settle inside the challenge window reverts with the window's end and the time left", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
       await submitResult(s, job, h100);
-      await taskFails(file, "job settle", { job: job.jobId.toString() }, RevertError, /JobEscrowChallengeWindowOpen\(jobId=1, challengeDeadline=\d+ \(\d{4}-\d\d-\d\dT/);
+      await time.increase(3600);
+      const error = await taskFails(file, "job settle", { job: job.jobId.toString() }, RevertError, /JobEscrowChallengeWindowOpen\(jobId=1, challengeDeadline=\d+ \(\d{4}-\d\d-\d\dT[\d:]+Z, in [^)]+\)\)$/);
+      // The window is a day from the submission; an hour of it has gone.
+      expect(error.message).to.contain(`, in ${timeLeft(error, "challengeDeadline", await time.latest())})`).and.to.match(/, in 2[23]h\b/);
     });
 
     it("settle after the challenge window pays the provider", async function () {
@@ -256,6 +259,15 @@ describe("tasks: job", function () {
       expect((await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobDeclined(result.jobId, h100.address))).length).to.equal(1);
     });
 
+    it("timeout before the result deadline reverts with the deadline and the time left", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      // The job's hour plus the 15-minute grace, from the acceptance: 16 minutes of it gone.
+      await time.increase(16 * 60);
+      const error = await taskFails(file, "job timeout", { job: job.jobId.toString() }, RevertError, /JobEscrowResultDeadlineNotPassed\(jobId=1, resultDeadline=\d+ \([\dT:-]+Z, in [^)]+\)\)$/);
+      expect(error.message).to.contain(`, in ${timeLeft(error, "resultDeadline", await time.latest())})`).and.to.match(/, in 5[89]m/);
+    });
+
     it("timeout refunds a job past its result deadline and slashes collateral to the client", async function () {
       const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
@@ -296,6 +308,43 @@ describe("tasks: job", function () {
       await task(file, "job timeout", { job: job.jobId.toString() });
       const { output } = await task(file, "job status", { job: job.jobId.toString() });
       expect(output).to.match(/\n  timed out +3\.0 LAT .* refunded to the client, 0\.3 LAT .* of collateral slashed\n/);
+    });
+
+    it("a job approved inside its challenge window shows none of its deadlines, and nothing next", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      await approveResult(s, job);
+      const { result, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(result.status).to.equal("Completed");
+      expect(output).to.match(/\n  settled +cost /).and.to.match(/\n  next: nothing \(the job is final\)$/);
+      expect(output).to.not.match(/challenge until|result due|accept by|\(in /);
+    });
+
+    it("a timed-out job shows the result deadline it missed, and no other deadline", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      await task(file, "job timeout", { job: job.jobId.toString() });
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/\n  result due +\S+ \(\d+s ago\)\n/);
+      expect(output).to.not.match(/accept by|challenge until/);
+    });
+
+    it("an expired job shows the acceptance deadline it passed", async function () {
+      const { s, file, job } = await loadFixture(openJobFixture);
+      await expireJob(s, job);
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/^Job 1: Expired\n(.|\n)*\n  accept by +\S+ \(\d+s ago\)\n/);
+    });
+
+    it("a cancelled job shows neither its acceptance deadline nor a guardian's pause", async function () {
+      const { s, file, job } = await loadFixture(openJobFixture);
+      await cancelJob(s, job);
+      await guardianPause(s);
+      const { result, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(result.status).to.equal("Cancelled");
+      expect(output).to.not.match(/accept by|paused/);
     });
 
     it("an open job: accept and cancel now, expire only after the deadline", async function () {
