@@ -1,11 +1,12 @@
 /**
  * Hardhat tasks for every user action of Latent, imported by hardhat.config.ts:
- *   npx hardhat <provider|stake|job|dispute|gov|guardian|deployment|devnet> <task> --network <name> [--from <index|address>] [--json]
+ *   npx hardhat <provider|stake|token|job|dispute|gov|guardian|deployment|devnet> <task> --network <name> [--from <index|address>] [--json]
  * Each area's definitions are read by every Hardhat command; their actions (scripts/tasks/actions/) load only
  * when a task runs.
  */
 import "./provider";
 import "./stake";
+import "./token";
 import "./job";
 import "./dispute";
 import "./gov";

@@ -121,18 +121,19 @@ describe("tasks: shared helpers", function () {
       delete process.env.LATENT_DEPLOYMENTS_DIR;
     });
 
-    it("--from is an option of every task that signs, and of provider show and stake status only among those that read", function () {
-      // The README's read-only tasks; of those, the two whose --provider defaults to --from's account.
+    it("--from is an option of every task that signs, and of provider show, stake status and token balance only among those that read", function () {
+      // The README's read-only tasks; of those, the three whose account option defaults to --from's account.
       const reads: Record<string, boolean> = {
         "provider show": true,
         "stake status": true,
+        "token balance": true,
         "job status": false,
         "gov status": false,
         "guardian status": false,
         "deployment verify": false,
       };
       const found: Record<string, boolean> = {};
-      for (const area of ["provider", "stake", "job", "dispute", "gov", "guardian", "deployment"]) {
+      for (const area of ["provider", "stake", "token", "job", "dispute", "gov", "guardian", "deployment"]) {
         for (const [name, definition] of Object.entries(hre.scopes[area]!.tasks)) {
           const hasFrom = "from" in definition.paramDefinitions;
           if (`${area} ${name}` in reads || !hasFrom) found[`${area} ${name}`] = hasFrom;
