@@ -102,6 +102,18 @@ export class ChainContext {
     if (block === null) throw new TransactionError("the node returned no latest block");
     return block.timestamp;
   }
+
+  /**
+   * The chain's time for a revert's deadlines ("in 1h 59m"), or undefined where the node does not answer: a revert
+   * is then still reported, with its dates alone, rather than replaced by the failure to read the clock.
+   */
+  async nowIfAnswered(): Promise<number | undefined> {
+    try {
+      return await this.now();
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -192,17 +204,6 @@ export class DeploymentContext extends ChainContext {
     }
   }
 
-  /**
-   * The chain's time for a revert's deadlines ("in 1h 59m"), or undefined where the node does not answer: a revert
-   * is then still reported, with its dates alone, rather than replaced by the failure to read the clock.
-   */
-  protected async nowIfAnswered(): Promise<number | undefined> {
-    try {
-      return await this.now();
-    } catch {
-      return undefined;
-    }
-  }
 }
 
 export class TaskContext extends DeploymentContext {

@@ -54,7 +54,7 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
     write(args.json ? toJson(result.data) : result.text.join("\n"));
     return result.data;
   } catch (error) {
-    const failure = unreachable(hre, error) ?? asTaskError(error);
+    const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error));
     // One caused by a bug keeps its stack: it is what the bug report needs.
     if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
       failure.untraced();
@@ -78,12 +78,25 @@ function unreachable(hre: HardhatRuntimeEnvironment, error: unknown): Connection
   );
 }
 
-export function asTaskError(error: unknown): Error {
+/**
+ * asTaskError, and for a revert that no context call decoded (an action's own call, outside `send`, `preflight` and
+ * `read`) its deadlines' distance from the chain's latest block time, as those show them: the clock is read only for
+ * such a revert, and one that the node does not give leaves the dates alone.
+ */
+async function withChainTime<A extends CommonArgs>(hre: HardhatRuntimeEnvironment, args: A, error: unknown): Promise<Error> {
+  const failure = asTaskError(error);
+  if (!(failure instanceof RevertError) || failure === error) return failure;
+  const now = await (await ChainContext.open(hre, args)).nowIfAnswered();
+  return now === undefined ? failure : asTaskError(error, now);
+}
+
+/** `now`: the chain's latest block time, for a revert's deadlines to say how far they are ("in 1h 59m"). */
+export function asTaskError(error: unknown, now?: number): Error {
   if (error instanceof LatentTaskError || HardhatError.isHardhatError(error) || HardhatPluginError.isHardhatPluginError(error) || isProgrammingError(error)) {
     return error as Error;
   }
   const parent = error instanceof Error ? error : undefined;
-  const decoded = revertDecoder().decode(error);
+  const decoded = revertDecoder().decode(error, now);
   if (decoded !== undefined) return new RevertError("a call", decoded.name, decoded.args, decoded.formatted, parent);
   return new TransactionError(parent?.message.split("\n")[0] ?? String(error), parent);
 }

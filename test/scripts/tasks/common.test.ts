@@ -1,19 +1,19 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, HDNodeWallet, Wallet, parseEther, toBeHex, zeroPadValue } from "ethers";
 import { JobEscrow__factory, LatentGovernor__factory } from "../../../typechain-types";
 import { JobStatus } from "../../../scripts/scenario";
 import hre from "hardhat";
 import { TaskContext, latentAbis } from "../../../scripts/tasks/lib/context";
-import { DeploymentError, InputError, MissingInputError, SignerError } from "../../../scripts/tasks/lib/errors";
+import { DeploymentError, InputError, MissingInputError, RevertError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
 import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
-import { asTaskError } from "../../../scripts/tasks/lib/run";
+import { asTaskError, runReadTask } from "../../../scripts/tasks/lib/run";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { ACCOUNT, DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile, withoutAccounts } from "./helpers";
+import { ACCOUNT, DEPLOYMENT_DIR, openJobFixture, task, taskFails, tasksBaseFixture, tasksProvidersFixture, tempFile, timeLeft, withoutAccounts } from "./helpers";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -112,6 +112,21 @@ describe("tasks: shared helpers", function () {
     it("a bug in a task (a TypeError) leaves as it is, for Hardhat to report as unexpected with its stack", function () {
       const bug = new TypeError("Cannot read properties of undefined (reading 'address')");
       expect(asTaskError(bug)).to.equal(bug);
+    });
+
+    it("a revert from an action's own call (outside send, preflight and read) shows its deadline with the time left on the chain's clock", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      let caught: unknown;
+      try {
+        // expireJob before the acceptance deadline, called as no context call would: JobEscrowAcceptDeadlineNotPassed.
+        await runReadTask(hre, { deployment: file, json: false }, async (ctx) => ({ data: await ctx.c.jobEscrow.expireJob.staticCall(job.jobId), text: [] }));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(RevertError);
+      const error = caught as RevertError;
+      expect(error.message).to.match(/^a call reverted: JobEscrowAcceptDeadlineNotPassed\(jobId=1, acceptDeadline=\d+ \(\d{4}-\d\d-\d\dT[\d:]+Z, in /);
+      expect(error.message).to.contain(`, in ${timeLeft(error, "acceptDeadline", await time.latest())})`);
     });
   });
 
