@@ -5,6 +5,9 @@ import { encodeIdentifier, ZERO_ADDRESS } from "../model/ids";
 import { JOB_LIMITS } from "../model/job-limits";
 import { intInRange } from "../services/inputs";
 
+/** type(uint96).max: the most JobEscrow holds for one job. */
+const MAX_ESCROW = 2n ** 96n - 1n;
+
 export const offerResolvers: Resolvers = {
   ComputeOffer: {
     provider: (o) => o.provider,
@@ -24,6 +27,16 @@ export const offerResolvers: Resolvers = {
         throw badUserInput("specHash", `must be 32 bytes, the keccak256 of the workload document (got ${(specHash.length - 2) / 2} bytes)`);
       }
       const { basis, quote, provider } = o;
+      // createJob reverts (JobEscrowInvalidMaxPrice) on an escrow of 0, or of more than a uint96 holds.
+      if (quote.cost === 0n || quote.cost > MAX_ESCROW) {
+        throw badUserInput(
+          "requirements",
+          `the escrow at this offer's price (${provider.pricePerGpuHour} wei per GPU-hour) for ${quote.gpuCount} GPUs for ` +
+            `${quote.durationSeconds} s is ${quote.cost} wei, which JobEscrow.createJob refuses (1 to ${MAX_ESCROW} wei): ` +
+            `ask for ${quote.cost === 0n ? "more" : "fewer"} GPUs or hours`,
+          { escrow: quote.cost.toString() },
+        );
+      }
       return {
         terms: {
           requirements: {

@@ -4,6 +4,12 @@
 // accepting the job (an eth_call: the shared chain's providers keep their GPUs free).
 import { expect } from "chai";
 import { ZeroAddress, keccak256, toUtf8Bytes, type Signer } from "ethers";
+import { GraphQLError, type GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../../../gateway/src/context";
+import type { ComputeOfferJobTermsArgs, JobTerms } from "../../../gateway/src/generated/graphql";
+import type { OfferModel } from "../../../gateway/src/model/models";
+import { computeCost } from "../../../gateway/src/model/money";
+import { offerResolvers } from "../../../gateway/src/resolvers/offer";
 import { mined } from "../../../scripts/scenario";
 import { JOB_LIMITS } from "../../../gateway/src/model/job-limits";
 import { describeEachSource, type Environment } from "../helpers/environment";
@@ -202,5 +208,39 @@ describeEachSource("ComputeOffer.jobTerms", (ctx) => {
     expect(errors.map((e) => [e.message, e.extensions?.code, e.extensions?.argument])).to.deep.equal([
       ["specHash: must be 32 bytes, the keccak256 of the workload document (got 31 bytes)", "BAD_USER_INPUT", "specHash"],
     ]);
+  });
+});
+
+describe("ComputeOffer.jobTerms' escrow range", function () {
+  type JobTermsResolver = (o: OfferModel, args: ComputeOfferJobTermsArgs, ctx: GatewayContext, info: GraphQLResolveInfo) => { terms: JobTerms; escrow: bigint };
+  const jobTerms = offerResolvers.ComputeOffer!.jobTerms as JobTermsResolver;
+  const offerAt = (pricePerGpuHour: bigint, gpuCount: number, durationSeconds: number): OfferModel =>
+    ({
+      provider: { id: `0x${"ab".repeat(20)}`, gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", pricePerGpuHour: pricePerGpuHour.toString() },
+      quote: { gpuCount, durationSeconds, cost: computeCost(pricePerGpuHour, gpuCount, durationSeconds) },
+      basis: { listedModels: false, listedRegions: false, minVramGiB: 0, tier: "Any", minCompletedJobs: 0, minSlashRewardBps: 0, blockTime: 1_000 },
+    }) as OfferModel;
+  const draft = (o: OfferModel) => () => jobTerms(o, { acceptWithinSeconds: 60, specHash: SPEC_HASH, directed: false }, {} as GatewayContext, {} as GraphQLResolveInfo);
+
+  it("refuses an offer whose escrow would be 0 wei (createJob reverts on it) with BAD_USER_INPUT on requirements", function () {
+    expect(draft(offerAt(1n, 1, 60)))
+      .to.throw(GraphQLError)
+      .that.satisfies((e: GraphQLError) => e.extensions.code === "BAD_USER_INPUT" && e.extensions.argument === "requirements")
+      .and.has.property(
+        "message",
+        "requirements: the escrow at this offer's price (1 wei per GPU-hour) for 1 GPUs for 60 s is 0 wei, which JobEscrow.createJob refuses (1 to 79228162514264337593543950335 wei): ask for more GPUs or hours",
+      );
+  });
+
+  it("refuses an offer whose escrow would not fit a uint96 with BAD_USER_INPUT on requirements", function () {
+    const price = 2n ** 96n - 1n;
+    expect(draft(offerAt(price, 1024, 30 * 86_400)))
+      .to.throw(GraphQLError)
+      .that.satisfies((e: GraphQLError) => e.extensions.argument === "requirements" && /ask for fewer GPUs or hours$/.test(e.message));
+  });
+
+  it("takes an escrow of exactly 1 wei and of exactly type(uint96).max", function () {
+    expect(draft(offerAt(60n, 1, 60))().escrow).to.equal(1n);
+    expect(draft(offerAt(2n ** 96n - 1n, 1, 3600))().escrow).to.equal(2n ** 96n - 1n);
   });
 });
