@@ -17,7 +17,7 @@ describe("README.md", function () {
   it("has GraphQL examples that the gateway's schema and default query limits accept", function () {
     const schema = buildSchema(loadTypeDefs());
     const blocks = graphqlBlocks(fs.readFileSync(README, "utf8"));
-    expect(blocks.length, "the tour's examples").to.equal(5);
+    expect(blocks.length, "the tour's examples").to.equal(6);
     for (const block of blocks) {
       const document = parse(block);
       expect(validate(schema, document).map((e) => e.message), block).to.deep.equal([]);

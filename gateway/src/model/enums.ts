@@ -2,6 +2,7 @@
 import type {
   JobStatus,
   ProposalState,
+  RefundReason,
   Ruling,
   SettlementReason,
   SlashReason,
@@ -42,6 +43,15 @@ export const SETTLEMENT_REASON_FROM_SUBGRAPH: Record<SubgraphSettlementReason, S
   ChallengeWindowPassed: "CHALLENGE_WINDOW_PASSED",
   DisputeRejected: "DISPUTE_REJECTED",
   DisputeDraw: "DISPUTE_DRAW",
+};
+
+/** The final statuses that refund the whole escrow, and why; the others (Completed) have none. */
+export const REFUND_REASON_FROM_SUBGRAPH: Partial<Record<SubgraphJobStatus, RefundReason>> = {
+  Refunded: "DISPUTE_UPHELD",
+  TimedOut: "TIMEOUT",
+  Expired: "EXPIRED",
+  Cancelled: "CANCELLED",
+  Declined: "DECLINED",
 };
 
 export const RULING_FROM_SUBGRAPH: Record<SubgraphRuling, Ruling> = {

@@ -70,6 +70,13 @@ export function parseRegion(value: string, argument: string): string {
   return parseIdentifier(value, argument, "region code (e.g. \"eu-west\")", 16);
 }
 
+/** A normalised id as the contracts hold it: its ASCII bytes left-aligned in a `bytes`-byte word, zero-padded; null: zero ("any"). */
+export function encodeIdentifier(id: string | null, bytes: 32 | 16): string {
+  const hex = id === null ? "" : Buffer.from(id, "ascii").toString("hex");
+  if (hex.length > bytes * 2) throw new Error(`"${id}" does not fit ${bytes} bytes`);
+  return `0x${hex.padEnd(bytes * 2, "0")}`;
+}
+
 /** The readable id in a zero-padded bytes32/bytes16, or null for zero ("any"). */
 export function decodeIdentifier(raw: string): string | null {
   const hex = raw.replace(/^0x/, "").replace(/(00)+$/, "");

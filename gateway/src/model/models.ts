@@ -1,6 +1,6 @@
 // What resolvers hand each other for the object types that are not plain values (codegen `mappers`): the subgraph
 // entities themselves for providers, jobs and proposals, so fields are computed only when selected.
-import type { EventEntity, JobEntity, ProposalEntity, ProviderEntity } from "../subgraph/entities";
+import type { EventEntity, JobEntity, ProposalEntity, ProviderEntity, SubgraphTier } from "../subgraph/entities";
 import type { ReadAt } from "../subgraph/reader";
 
 export type ProviderModel = ProviderEntity;
@@ -21,9 +21,23 @@ export interface QuoteModel {
   collateralAvailable: boolean;
 }
 
+/** What ComputeOffer.jobTerms takes from the availableCompute requirements and the page an offer was found on. */
+export interface OfferTermsBasis {
+  /** Whether the requirements listed GPU models (the terms then name the offer's) or regions. */
+  listedModels: boolean;
+  listedRegions: boolean;
+  minVramGiB: number;
+  tier: SubgraphTier;
+  minCompletedJobs: number;
+  minSlashRewardBps: number;
+  /** The time of the page's block, unix seconds: acceptDeadline counts from it. */
+  blockTime: number;
+}
+
 export interface OfferModel {
   provider: ProviderEntity;
   quote: QuoteModel;
+  basis: OfferTermsBasis;
 }
 
 export interface EdgeModel<TNode> {

@@ -3,6 +3,7 @@ import type { Resolvers } from "../generated/graphql";
 import { ChainError } from "../errors";
 import {
   JOB_STATUS_FROM_SUBGRAPH,
+  REFUND_REASON_FROM_SUBGRAPH,
   RULING_FROM_SUBGRAPH,
   SETTLEMENT_REASON_FROM_SUBGRAPH,
   TIER_ABI,
@@ -83,6 +84,8 @@ export const jobResolvers: Resolvers = {
             providerAmount: optionalBigInt(j.providerAmount),
             refund: BigInt(j.refund),
             countsForTrackRecord: j.countsForTrackRecord,
+            refundReason: REFUND_REASON_FROM_SUBGRAPH[j.status] ?? null,
+            slashed: BigInt(j.collateralSlashed),
           },
     dispute: (j) =>
       j.dispute === null

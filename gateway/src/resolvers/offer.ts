@@ -1,5 +1,12 @@
 import type { Resolvers } from "../generated/graphql";
-import { TIER_FROM_SUBGRAPH } from "../model/enums";
+import { badUserInput } from "../errors";
+import { TIER_ABI, TIER_FROM_SUBGRAPH } from "../model/enums";
+import { encodeIdentifier, ZERO_ADDRESS } from "../model/ids";
+import { JOB_LIMITS } from "../model/job-limits";
+import { intInRange } from "../services/inputs";
+
+/** type(uint96).max: the most JobEscrow holds for one job. */
+const MAX_ESCROW = 2n ** 96n - 1n;
 
 export const offerResolvers: Resolvers = {
   ComputeOffer: {
@@ -14,5 +21,41 @@ export const offerResolvers: Resolvers = {
     pricePerGpuHour: (o) => BigInt(o.provider.pricePerGpuHour),
     reputation: (o) => o.provider.reputationScore,
     quote: (o) => o.quote,
+    jobTerms: (o, { acceptWithinSeconds, specHash, directed }) => {
+      const window = intInRange(acceptWithinSeconds, 1, JOB_LIMITS.maxAcceptWindowSeconds, "acceptWithinSeconds");
+      if (specHash.length !== 66) {
+        throw badUserInput("specHash", `must be 32 bytes, the keccak256 of the workload document (got ${(specHash.length - 2) / 2} bytes)`);
+      }
+      const { basis, quote, provider } = o;
+      // createJob reverts (JobEscrowInvalidMaxPrice) on an escrow of 0, or of more than a uint96 holds.
+      if (quote.cost === 0n || quote.cost > MAX_ESCROW) {
+        throw badUserInput(
+          "requirements",
+          `the escrow at this offer's price (${provider.pricePerGpuHour} wei per GPU-hour) for ${quote.gpuCount} GPUs for ` +
+            `${quote.durationSeconds} s is ${quote.cost} wei, which JobEscrow.createJob refuses (1 to ${MAX_ESCROW} wei): ` +
+            `ask for ${quote.cost === 0n ? "more" : "fewer"} GPUs or hours`,
+          { escrow: quote.cost.toString() },
+        );
+      }
+      return {
+        terms: {
+          requirements: {
+            gpuModel: encodeIdentifier(basis.listedModels ? provider.gpuModelKey : null, 32),
+            region: encodeIdentifier(basis.listedRegions ? provider.regionKey : null, 16),
+            minVramGiB: basis.minVramGiB,
+            gpuCount: quote.gpuCount,
+            tier: TIER_ABI[basis.tier],
+            minCompletedJobs: BigInt(basis.minCompletedJobs),
+            minSlashRewardBps: basis.minSlashRewardBps,
+          },
+          maxPricePerGpuHour: BigInt(provider.pricePerGpuHour),
+          maxDuration: BigInt(quote.durationSeconds),
+          acceptDeadline: BigInt(basis.blockTime + window),
+          targetProvider: directed === true ? provider.id : ZERO_ADDRESS,
+          specHash,
+        },
+        escrow: quote.cost,
+      };
+    },
   },
 };

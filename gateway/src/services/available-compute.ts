@@ -11,7 +11,7 @@ import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type Curs
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { JOB_LIMITS } from "../model/job-limits";
 import { bpsOf, computeCost } from "../model/money";
-import { toConnection, type OfferConnectionModel, type OfferModel } from "../model/models";
+import { toConnection, type OfferConnectionModel, type OfferModel, type OfferTermsBasis } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
 import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type BlockClock, type ReadAt, type SubgraphReader } from "../subgraph/reader";
@@ -33,6 +33,8 @@ interface ParsedRequirements {
   where: Where;
   gpuCount: number;
   durationSeconds: number;
+  /** What ComputeOffer.jobTerms takes from the requirements (the page's block time is added per page). */
+  terms: Omit<OfferTermsBasis, "blockTime">;
 }
 
 /** `hours` in whole seconds, as JobEscrow's uint32 maxDuration holds it, refused outside the lengths createJob takes. */
@@ -60,22 +62,32 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   if (models !== null) column.gpuModelKey_in = models;
   const regions = regionList(r.regions, "requirements.regions");
   if (regions !== null) column.regionKey_in = regions;
-  if (r.minVramGiB !== null && r.minVramGiB !== undefined) column.vramGiB_gte = intInRange(r.minVramGiB, 0, 65_535, "requirements.minVramGiB");
-  if (r.tier !== null && r.tier !== undefined && r.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[r.tier];
+  const terms: ParsedRequirements["terms"] = {
+    listedModels: models !== null,
+    listedRegions: regions !== null,
+    minVramGiB: 0,
+    tier: "Any",
+    minCompletedJobs: 0,
+    minSlashRewardBps: 0,
+  };
+  if (r.minVramGiB !== null && r.minVramGiB !== undefined) {
+    column.vramGiB_gte = terms.minVramGiB = intInRange(r.minVramGiB, 0, 65_535, "requirements.minVramGiB");
+  }
+  if (r.tier !== null && r.tier !== undefined && r.tier !== "ANY") column.tier = terms.tier = TIER_TO_SUBGRAPH[r.tier];
   if (r.maxPricePerGpuHour !== null && r.maxPricePerGpuHour !== undefined) column.pricePerGpuHour_lte = r.maxPricePerGpuHour.toString();
   if (r.minReputation !== null && r.minReputation !== undefined) {
     column.reputationScore_gte = intInRange(r.minReputation, 0, 10_000, "requirements.minReputation");
   }
   if (r.minCompletedJobs !== null && r.minCompletedJobs !== undefined) {
-    column.jobsCompleted_gte = intInRange(r.minCompletedJobs, 0, 2 ** 31 - 1, "requirements.minCompletedJobs");
+    column.jobsCompleted_gte = terms.minCompletedJobs = intInRange(r.minCompletedJobs, 0, 2 ** 31 - 1, "requirements.minCompletedJobs");
   }
   if (r.minSlashRewardBps !== null && r.minSlashRewardBps !== undefined) {
-    column.maxSlashRewardBps_gte = intInRange(r.minSlashRewardBps, 0, 10_000, "requirements.minSlashRewardBps");
+    column.maxSlashRewardBps_gte = terms.minSlashRewardBps = intInRange(r.minSlashRewardBps, 0, 10_000, "requirements.minSlashRewardBps");
   }
-  return { where: column, gpuCount, durationSeconds: seconds };
+  return { where: column, gpuCount, durationSeconds: seconds, terms };
 }
 
-function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity): OfferModel {
+function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity, blockTime: number): OfferModel {
   const cost = computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds);
   const collateral = bpsOf(cost, protocol.collateralRatioBps);
   return {
@@ -88,6 +100,7 @@ function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: Prot
       collateral,
       collateralAvailable: BigInt(provider.freeStake) >= collateral,
     },
+    basis: { ...req.terms, blockTime },
   };
 }
 
@@ -176,6 +189,16 @@ async function rankedPage(
 }
 
 const EMPTY_QUOTE = { gpuCount: 0, durationSeconds: 0, cost: 0n, protocolFee: 0n, collateral: 0n, collateralAvailable: false };
+// The rows of an empty page: never made into an offer.
+const EMPTY_BASIS: OfferTermsBasis = {
+  listedModels: false,
+  listedRegions: false,
+  minVramGiB: 0,
+  tier: "Any",
+  minCompletedJobs: 0,
+  minSlashRewardBps: 0,
+  blockTime: 0,
+};
 
 const ORDER_FIELDS: Record<OfferOrder["field"], { field: keyof ProviderEntity & string; type: SortKeyType }> = {
   PRICE: { field: "pricePerGpuHour", type: "BigInt" },
@@ -217,15 +240,15 @@ export async function availableCompute(
   // The protocol's minimum stake filters the offers: read at the page's block.
   const { protocol, at } = await reader.protocolOfPage(await pageAt(position));
   // Nothing indexed yet: no protocol, no providers.
-  if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
+  if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "");
   const req = { ...parsed, where: { ...activeWhere(protocol.minStakePerGpu), ...parsed.where } };
   // While the guardian's pause lasts, JobEscrow.createJob and acceptJob revert: no offer can run a job. Judged at the
   // page's block time, as openJobs judges it, so that every page of a sequence agrees.
   const now = await timeAt(at?.block ?? UNKNOWN_BLOCK, () => clockAt(at));
   if (BigInt(protocol.pausedUntil) > BigInt(now)) {
-    return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE }), () => "");
+    return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "");
   }
-  const toOffer = (p: ProviderEntity) => offer(p, req, protocol);
+  const toOffer = (p: ProviderEntity) => offer(p, req, protocol, now);
   if (sort === null) {
     const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, position, at);
     return toConnection(

@@ -1,5 +1,6 @@
 // deployments/<network>.json as scripts/deploy.ts writes it: where the contracts are and from which block.
 import * as fs from "node:fs";
+import { isAddress } from "ethers";
 
 export interface DeploymentRecord {
   network: string;
@@ -36,6 +37,16 @@ export function readDeployment(deployment: DeploymentRecord | string): Deploymen
   // Query.deployment serves both as they are: a record without them would be read, then fail every such query.
   if (typeof record.network !== "string" || !Number.isSafeInteger(record.chainId) || record.chainId <= 0) {
     throw new DeploymentError(`the deployment record ${deployment} has no network name or no chain id (a positive whole number)`);
+  }
+  // Query.deployment's contracts and the chain reader take each address as it is: a malformed one would start the
+  // gateway, then fail both. A mixed-case address must carry its checksum (a typo in one is refused, not read).
+  for (const [name, entry] of Object.entries(record.contracts)) {
+    const address: unknown = typeof entry === "object" && entry !== null ? entry.address : undefined;
+    if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address) || !isAddress(address)) {
+      throw new DeploymentError(
+        `the deployment record ${deployment} has a malformed ${name} address ${JSON.stringify(address) ?? "(none)"} (a 20-byte 0x address, checksummed when mixed-case)`,
+      );
+    }
   }
   return record;
 }

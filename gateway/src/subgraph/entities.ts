@@ -132,6 +132,8 @@ export interface JobEntity {
   refund: BigIntText | null;
   settlementReason: SubgraphSettlementReason | null;
   countsForTrackRecord: boolean | null;
+  /** Collateral slashed for the job (a time-out's, an upheld dispute's); "0" when none. */
+  collateralSlashed: BigIntText;
   submittedBy: Hex | null;
   dispute: DisputeEntity | null;
   createdAt: BigIntText;

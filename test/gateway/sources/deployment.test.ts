@@ -41,4 +41,36 @@ describe("readDeployment", function () {
         .with.property("message", `the deployment record ${file} has no network name or no chain id (a positive whole number)`);
     }
   });
+
+  it("refuses a record with a malformed contract address, naming the file, the contract and the value", function () {
+    const good = contracts.JobEscrow;
+    for (const [name, address, shown] of [
+      ["short.json", "0x1234", '"0x1234"'],
+      ["no-prefix.json", "11".repeat(20), `"${"11".repeat(20)}"`],
+      ["not-hex.json", `0x${"zz".repeat(20)}`, `"0x${"zz".repeat(20)}"`],
+      ["bad-checksum.json", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", '"0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"'],
+      ["number.json", 17, "17"],
+      ["missing.json", undefined, "(none)"],
+    ] as const) {
+      const file = write(name, { network: "localhost", chainId: 31337, contracts: { JobEscrow: good, Staking: { address, blockNumber: 3 } } });
+      expect(() => readDeployment(file), name)
+        .to.throw(DeploymentError)
+        .with.property(
+          "message",
+          `the deployment record ${file} has a malformed Staking address ${shown} (a 20-byte 0x address, checksummed when mixed-case)`,
+        );
+    }
+  });
+
+  it("reads lower-case and checksummed addresses alike", function () {
+    const record = {
+      network: "localhost",
+      chainId: 31337,
+      contracts: {
+        JobEscrow: { address: "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", blockNumber: 3 },
+        Staking: { address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", blockNumber: 3 },
+      },
+    };
+    expect(readDeployment(write("cases.json", record))).to.deep.equal(record);
+  });
 });
