@@ -67,7 +67,7 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
     ]);
   });
 
-  it("leaves the challenge window at one day, which README's evm_increaseTime of 86401 s skips", async function () {
+  it("leaves the challenge window at one day, which README's devnet advance --by 1d1s skips", async function () {
     const { s } = await loadFixture(seededFixture);
     expect((await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId())).challengeWindow).to.equal(86_400n);
   });

@@ -21,13 +21,6 @@ import { gpuModelList, intInRange, regionList } from "./inputs";
 import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
-/**
- * The job lengths JobEscrow.createJob takes (its MIN_DURATION and MAX_DURATION, in seconds; model/job-limits.ts). They
- * are constants of the contract, not governed parameters, so the subgraph holds neither: a quote for a length outside
- * them would price a job that cannot be created.
- */
-export const JOB_DURATION_SECONDS = { min: JOB_LIMITS.minDurationSeconds, max: JOB_LIMITS.maxDurationSeconds } as const;
-
 interface ParsedRequirements {
   /** The provider columns the requirements filter on (the active-provider filter is added at the page's block). */
   where: Where;
@@ -37,10 +30,14 @@ interface ParsedRequirements {
   terms: Omit<OfferTermsBasis, "blockTime">;
 }
 
-/** `hours` in whole seconds, as JobEscrow's uint32 maxDuration holds it, refused outside the lengths createJob takes. */
+/**
+ * `hours` in whole seconds, as JobEscrow's uint32 maxDuration holds it, refused outside the lengths createJob takes
+ * (constants of the contract, which the subgraph does not hold: a quote for another length would price a job that
+ * cannot be created).
+ */
 function durationSeconds(hours: number): number {
   const seconds = Math.round(hours * 3600);
-  const { min, max } = JOB_DURATION_SECONDS;
+  const { minDurationSeconds: min, maxDurationSeconds: max } = JOB_LIMITS;
   if (!Number.isFinite(hours) || seconds < min || seconds > max) {
     throw badUserInput(
       "requirements.hours",

@@ -203,7 +203,6 @@ export class DeploymentContext extends ChainContext {
       return revertDecoder().decode(error, now);
     }
   }
-
 }
 
 export class TaskContext extends DeploymentContext {

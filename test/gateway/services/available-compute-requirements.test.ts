@@ -4,7 +4,8 @@ import { expect } from "chai";
 import { GraphQLError } from "graphql";
 import type { ComputeRequirements } from "../../../gateway/src/generated/graphql";
 import type { OfferConnectionModel } from "../../../gateway/src/model/models";
-import { JOB_DURATION_SECONDS, availableCompute, parseRequirements } from "../../../gateway/src/services/available-compute";
+import { JOB_LIMITS } from "../../../gateway/src/model/job-limits";
+import { availableCompute, parseRequirements } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { FakeReader } from "../helpers/fake-reader";
@@ -48,8 +49,8 @@ describe("availableCompute requirements", function () {
   });
 
   it("quotes the shortest and the longest job createJob takes", async function () {
-    const shortest = await offers({ gpuCount: 1, hours: JOB_DURATION_SECONDS.min / 3600 });
-    const longest = await offers({ gpuCount: 1, hours: JOB_DURATION_SECONDS.max / 3600 });
+    const shortest = await offers({ gpuCount: 1, hours: JOB_LIMITS.minDurationSeconds / 3600 });
+    const longest = await offers({ gpuCount: 1, hours: JOB_LIMITS.maxDurationSeconds / 3600 });
     expect([shortest, longest].map((page) => page.edges[0]?.node.quote.durationSeconds)).to.deep.equal([60, 2_592_000]);
   });
 
