@@ -5,7 +5,8 @@ import { SourceError } from "../../../gateway/src/errors";
 import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { silentLogger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
-import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { HeadListener, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import type { JobEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
@@ -42,13 +43,13 @@ const protocol = (minStakePerGpu: string) => ({ minStakePerGpu, collateralRatioB
 /** A started hub over `source` whose watcher saw `initial`; `advance` announces a new head as the watcher would. */
 function startHub(source: SubgraphSource, initial: IndexedHead): { hub: SubscriptionHub; reader: SubgraphReader; advance: HeadListener } {
   let listener: HeadListener | null = null;
-  const watcher = {
+  const watcher = new FakeHeadWatcher({
     ensureHead: async () => initial,
     subscribe: (l: HeadListener) => {
       listener = l;
       return () => undefined;
     },
-  } as unknown as HeadWatcher;
+  });
   const reader = new SubgraphReader(source);
   const hub = new SubscriptionHub(reader, watcher, silentLogger, { reorgThreshold: 5 });
   hub.start();

@@ -6,9 +6,10 @@ import { MAX_REPLAYED_JOBS, SubscriptionHub } from "../../../gateway/src/feeds/s
 import type { SubscriptionSlot } from "../../../gateway/src/limits/subscription-limits";
 import { createJsonLogger, silentLogger, type Logger } from "../../../gateway/src/logger";
 import { parseFeedFilter } from "../../../gateway/src/services/job-filters";
-import type { HeadListener, HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { HeadListener, IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { JobEntity, JobEventEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { BlockClock, ListArgs, ReadAt, SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
 import { FakeReader, type ReaderAnswers } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
 
@@ -39,13 +40,13 @@ const REORG_THRESHOLD = 5;
 /** A started hub over `reader`, at head 100; `advance` announces a new head as the head watcher would. */
 function startHub(answers: ReaderAnswers, logger: Logger = silentLogger): { hub: SubscriptionHub; advance: HeadListener } {
   let listener: HeadListener | null = null;
-  const watcher = {
+  const watcher = new FakeHeadWatcher({
     ensureHead: async () => head(100),
     subscribe: (l: HeadListener) => {
       listener = l;
       return () => undefined;
     },
-  } as unknown as HeadWatcher;
+  });
   // The fakes below answer the hub's shared reads whatever their signal: the hub asks for a reader with one per read.
   const reader: SubgraphReader = new FakeReader({ withSignal: () => reader, ...answers });
   const hub = new SubscriptionHub(reader, watcher, logger, { reorgThreshold: REORG_THRESHOLD });
@@ -564,10 +565,10 @@ describe("subscription hub", function () {
 
   it("refuses SHUTTING_DOWN a subscription whose start was waiting for the indexed head when it stopped, keeping no subscriber", async function () {
     const waiting: (() => void)[] = [];
-    const watcher = {
+    const watcher = new FakeHeadWatcher({
       ensureHead: () => new Promise<IndexedHead>((resolve) => waiting.push(() => resolve(head(100)))),
       subscribe: () => () => undefined,
-    } as unknown as HeadWatcher;
+    });
     const hub = new SubscriptionHub(new FakeReader({}), watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
     hub.start();
     const starts = {

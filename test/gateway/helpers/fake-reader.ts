@@ -54,7 +54,7 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
 };
 
 /** The fake's source: every read is answered above it, so a request reaching it is one the fake did not answer. */
-const UNANSWERING_SOURCE: SubgraphSource = {
+export const UNANSWERING_SOURCE: SubgraphSource = {
   kind: "subgraphUrl",
   request: () => Promise.reject(new UnansweredReadError("source.request")),
   close: async () => undefined,

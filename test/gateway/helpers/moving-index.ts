@@ -4,14 +4,15 @@
 // did not select is ignored by the resolvers.
 import { execute, parse, type ExecutionResult } from "graphql";
 import { createContext } from "../../../gateway/src/context";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { FakeHeadWatcher } from "./fake-head-watcher";
+import { FakeHub } from "./fake-hub";
 
 export const HASH_7 = `0x${"07".repeat(32)}`;
 export const HASH_8 = `0x${"08".repeat(32)}`;
@@ -43,7 +44,7 @@ export async function executeWhileMoving(blocks: MovingBlocks, query: string): P
 export async function executeOver(source: SubgraphSource, head: IndexedHead, query: string): Promise<ExecutionResult> {
   const context = createContext({
     reader: new SubgraphReader(source),
-    head: { head, ensureHead: async () => head, refresh: async () => head } as unknown as HeadWatcher,
+    head: new FakeHeadWatcher({ head: () => head, ensureHead: async () => head, refresh: async () => head }),
     chain: null,
     chainHead: null,
     deployment: null,
@@ -52,5 +53,5 @@ export async function executeOver(source: SubgraphSource, head: IndexedHead, que
     maxLag: 10,
     logger: silentLogger,
   });
-  return execute({ schema: buildSchema(createResolvers({} as SubscriptionHub)), document: parse(query), contextValue: context });
+  return execute({ schema: buildSchema(createResolvers(new FakeHub())), document: parse(query), contextValue: context });
 }

@@ -4,9 +4,9 @@
 import { expect } from "chai";
 import { isEnumType, isInputObjectType, isInterfaceType, isIntrospectionType, isObjectType, isSpecifiedScalarType } from "graphql";
 import type { GraphQLSchema } from "graphql";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { FakeHub } from "../helpers/fake-hub";
 
 const described = (description: string | null | undefined) => (description ?? "").trim() !== "";
 
@@ -38,7 +38,7 @@ export function undescribed(schema: GraphQLSchema): string[] {
 
 describe("gateway schema descriptions", function () {
   it("describes every type, field, argument, enum value and input field", function () {
-    const schema = buildSchema(createResolvers({} as SubscriptionHub));
+    const schema = buildSchema(createResolvers(new FakeHub()));
     const missing = undescribed(schema);
     expect(missing, `${missing.length} without a description in gateway/src/schema.graphql:\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
   });

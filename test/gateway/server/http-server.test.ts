@@ -5,10 +5,10 @@ import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { createResolvers } from "../../../gateway/src/resolvers";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
-import type { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
+import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
+import { FakeHub } from "../helpers/fake-hub";
 import { FakeReader } from "../helpers/fake-reader";
 
 describe("gateway HTTP server", function () {
@@ -18,7 +18,7 @@ describe("gateway HTTP server", function () {
     const services: GatewayServices = {
       // Never read: only withSignal, as each request's context is built with its own signal.
       reader: new FakeReader({ withSignal: () => services.reader }),
-      head: {} as HeadWatcher,
+      head: new FakeHeadWatcher({}),
       chain: null,
       chainHead: null,
       deployment: null,
@@ -28,7 +28,7 @@ describe("gateway HTTP server", function () {
       logger: silentLogger,
     };
     server = await startHttpServer({
-      schema: buildSchema(createResolvers({} as SubscriptionHub)),
+      schema: buildSchema(createResolvers(new FakeHub())),
       services,
       host: "127.0.0.1",
       port: 0,
@@ -52,11 +52,11 @@ describe("gateway HTTP server", function () {
   it("answers a request that failed 500 INTERNAL_SERVER_ERROR, logged as a `graphql request` line and a `request failed` error line", async function () {
     const lines: Record<string, unknown>[] = [];
     const failing = await startHttpServer({
-      schema: buildSchema(createResolvers({} as SubscriptionHub)),
+      schema: buildSchema(createResolvers(new FakeHub())),
       services: {
         // A request's context cannot be built: what a bug anywhere in the handler amounts to.
         reader: new FakeReader({ withSignal: () => { throw new Error("no reader"); } }),
-        head: {} as HeadWatcher,
+        head: new FakeHeadWatcher({}),
         chain: null,
         chainHead: null,
         deployment: null,

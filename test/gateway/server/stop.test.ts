@@ -3,15 +3,16 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { GatewayServices } from "../../../gateway/src/context";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createJsonLogger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
-import type { HeadWatcher, IndexedHead } from "../../../gateway/src/sources/head-watcher";
+import type { IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import { DEFAULT_STATIC_DIR } from "../../../gateway/src";
 import { waitUntil } from "../../helpers/wait";
+import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
+import { FakeHub } from "../helpers/fake-hub";
 import { FakeReader } from "../helpers/fake-reader";
 
 const HEAD: IndexedHead = { number: 7, hash: "0x07", parentHash: "0x06", timestamp: 1007, hasIndexingErrors: false };
@@ -26,7 +27,7 @@ async function serverWithHeldHead(stopGraceMs: number, level: "info" | "warn" = 
   const logger = createJsonLogger({ level, write: (line) => void logged.push(line) });
   const services: GatewayServices = {
     reader: new FakeReader({}),
-    head: { refresh: () => new Promise<IndexedHead>((resolve) => waiting.push(resolve)) } as unknown as HeadWatcher,
+    head: new FakeHeadWatcher({ refresh: () => new Promise<IndexedHead>((resolve) => waiting.push(resolve)) }),
     chain: null,
     chainHead: null,
     deployment: null,
@@ -36,7 +37,7 @@ async function serverWithHeldHead(stopGraceMs: number, level: "info" | "warn" = 
     logger,
   };
   const server: RunningHttpServer = await startHttpServer({
-    schema: buildSchema(createResolvers({} as SubscriptionHub)),
+    schema: buildSchema(createResolvers(new FakeHub())),
     services,
     host: "127.0.0.1",
     port: 0,

@@ -7,7 +7,6 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createContext } from "../../../gateway/src/context";
 import { SourceError } from "../../../gateway/src/errors";
-import type { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
 import { createGraphQLHttpHandler, type GraphQLHttpHandler } from "../../../gateway/src/http/graphql-http";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createJsonLogger, silentLogger, type Logger } from "../../../gateway/src/logger";
@@ -18,6 +17,8 @@ import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src
 import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { startSubscriptionServer } from "../../../gateway/src/ws/subscriptions";
 import { HASH_7, HASH_8, MovingIndex, executeWhileMoving, type MovingBlocks } from "../helpers/moving-index";
+import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
+import { FakeHub } from "../helpers/fake-hub";
 
 const PROVIDER = `0x${"0a".repeat(20)}`;
 const CLIENT = `0x${"0c".repeat(20)}`;
@@ -84,14 +85,12 @@ interface Served {
 
 /** A head watcher that has seen `seen()`, and whose every poll finds it again. */
 function seenWatcher(seen: () => IndexedHead): HeadWatcher {
-  return {
-    get head() {
-      return seen();
-    },
+  return new FakeHeadWatcher({
+    head: seen,
     ensureHead: async () => seen(),
     refresh: async () => seen(),
     headReplacing: async () => seen(),
-  } as unknown as HeadWatcher;
+  });
 }
 
 /**
@@ -165,7 +164,7 @@ async function serve(source: SubgraphSource, watcher: HeadWatcher, logger: Logge
     maxLag: 10,
     logger: silentLogger,
   };
-  const schema = buildSchema(createResolvers({} as SubscriptionHub));
+  const schema = buildSchema(createResolvers(new FakeHub()));
   const context = () => createContext(services);
   const handler: GraphQLHttpHandler = await createGraphQLHttpHandler({ schema, limits: DEFAULT_QUERY_LIMITS, logger, context });
   const server = http.createServer((req, res) => void handler.handle(req, res, ""));
