@@ -9,7 +9,7 @@
 // reports since its hash differs.
 import { badUserInput, jobReorged, replayOverflow, shuttingDown } from "../errors";
 import type { SubscriptionSlot } from "../limits/subscription-limits";
-import type { Logger } from "../logger";
+import { serialise, type Logger } from "../logger";
 import type { HeadWatcher, IndexedHead } from "../sources/head-watcher";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
 import type { PinnedBlock } from "../model/cursor";
@@ -573,10 +573,19 @@ export class SubscriptionHub {
       }),
     );
     // One line per head, as the other feeds write: the reads of every `days` ask one source for one block, so a
-    // source that fails one fails them all, and a line each would repeat the same failure once per `days` asked.
+    // source that fails one mostly fails them all, and a line each would repeat the same failure once per `days`
+    // asked. Each distinct error is named, with the days it failed, so that one that failed only some is not hidden.
     if (failed.length > 0 && !this.stopping.signal.aborted) {
-      const days = failed.map((f) => f.days).sort((a, b) => a - b);
-      this.logger.warn("networkStats feed skipped a head", { block: head.number, days, error: failed[0]?.error });
+      const byError = new Map<string, { error: unknown; days: number[] }>();
+      for (const { days, error } of failed.sort((a, b) => a.days - b.days)) {
+        const shown = serialise(error);
+        const key = JSON.stringify(shown);
+        const group = byError.get(key) ?? { error: shown, days: [] };
+        group.days.push(days);
+        byError.set(key, group);
+      }
+      const days = failed.map((f) => f.days);
+      this.logger.warn("networkStats feed skipped a head", { block: head.number, days, errors: [...byError.values()] });
     }
   }
 }

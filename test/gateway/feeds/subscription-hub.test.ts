@@ -614,6 +614,40 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("names in a head's networkStats warning each distinct error with the days values it failed", async function () {
+    let sourceDown = false;
+    const logged: { msg: string; days?: number[]; errors?: unknown[] }[] = [];
+    const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    const { hub, advance } = startHub(
+      {
+        protocol: async () => null,
+        inventory: async () => ({ gpuModels: [], regions: [] }),
+        // The daily history is read from `days` - 1 days before the head's day (day 0): days 1 fails otherwise.
+        networkDays: async (fromDay) => {
+          if (!sourceDown) return [];
+          if (fromDay === 0) throw new SourceError("the subgraph refused the query", "one day's read");
+          throw new SourceError("the subgraph endpoint cannot be reached", "down");
+        },
+        networkDayBefore: async () => null,
+      },
+      logger,
+    );
+    await Promise.all([hub.networkStats(1), hub.networkStats(7), hub.networkStats(30)]);
+    sourceDown = true;
+    await advance(head(101), head(100));
+    expect(logged.map(({ msg, days, errors }) => ({ msg, days, errors }))).to.deep.equal([
+      {
+        msg: "networkStats feed skipped a head",
+        days: [1, 7, 30],
+        errors: [
+          { days: [1], error: { name: "SourceError", message: "the subgraph refused the query" } },
+          { days: [7, 30], error: { name: "SourceError", message: "the subgraph endpoint cannot be reached" } },
+        ],
+      },
+    ]);
+    hub.stop();
+  });
+
   describe("stopped while it reads a head's events", function () {
     /**
      * A hub with a jobUpdated subscriber, handling head 101 while the source holds its read of the job until the test
