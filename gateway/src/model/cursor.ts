@@ -15,8 +15,17 @@ export interface CursorScope {
   tag: string;
   /** A short digest of the arguments. */
   digest: string;
-  /** The arguments by name, for the refusal ("filter", "provider or statuses"). */
-  what: string;
+  /** The arguments by name, for the refusal (["filter"], ["provider", "statuses"]). */
+  names: readonly string[];
+}
+
+/** The arguments named in the plural, which take "other" where the others take "another". */
+const PLURAL_ARGUMENTS: ReadonlySet<string> = new Set(["requirements", "statuses", "states"]);
+
+/** The refusal of a cursor asked with other arguments than `scope`'s, e.g. "...for another provider or other statuses". */
+function otherArgumentsProblem(scope: CursorScope, argument: string): string {
+  const others = scope.names.map((name) => `${PLURAL_ARGUMENTS.has(name) ? "other" : "another"} ${name}`).join(" or ");
+  return `the cursor was issued for ${others}: ask with the ${scope.names.join(" and ")} it was issued for, or start again without \`${argument}\``;
 }
 
 /** How the gateway reads a value it parses (an id): the form it queries with, so that spellings of it hash alike. */
@@ -96,7 +105,7 @@ export function cursorScope(tag: string, args: Record<string, unknown>): CursorS
     .update(JSON.stringify(canonical(args) ?? null))
     .digest("base64url")
     .slice(0, 11);
-  return { tag, digest, what: Object.keys(args).join(" or ") };
+  return { tag, digest, names: Object.keys(args) };
 }
 
 /** The indexed block a page sequence reads: the first page's, carried by every cursor after it. */
@@ -221,8 +230,7 @@ export function decodeCursor(
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
   }
   if (parsed[6] !== scope.digest) {
-    const problem = `the cursor was issued for a different ${scope.what}: ask with the ${scope.what} it was issued for, or start again without \`${argument}\``;
-    throw badUserInput(argument, problem);
+    throw badUserInput(argument, otherArgumentsProblem(scope, argument));
   }
   return { keys: parsed[1] as string[], id: parsed[2], block };
 }

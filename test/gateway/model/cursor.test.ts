@@ -103,13 +103,39 @@ describe("keyset cursors", function () {
       } catch (error) {
         expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
         expect((error as Error).message).to.equal(
-          "after: the cursor was issued for a different filter: ask with the filter it was issued for, or start again without `after`",
+          "after: the cursor was issued for another filter: ask with the filter it was issued for, or start again without `after`",
         );
       }
     }
     const providerJobs = encodeCursor(cursorScope("providerJobs:CREATED:DESC", { provider: "0x01", statuses: null }), { keys: ["5"], id: "5", block: BLOCK });
     const other = cursorScope("providerJobs:CREATED:DESC", { provider: "0x02", statuses: null });
-    expect(() => decodeCursor(providerJobs, other, ["integer"], "integer")).to.throw(/issued for a different provider or statuses/);
+    expect(() => decodeCursor(providerJobs, other, ["integer"], "integer")).to.throw(/issued for another provider or other statuses/);
+  });
+
+  it("words the refusal of a cursor asked with other arguments for each list's arguments, singular and plural", function () {
+    const refusal = (tag: string, issued: Record<string, unknown>, asked: Record<string, unknown>): string => {
+      const cursor = encodeCursor(cursorScope(tag, issued), { keys: ["5"], id: "5", block: BLOCK });
+      try {
+        decodeCursor(cursor, cursorScope(tag, asked), ["integer"], "integer");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "no error";
+    };
+    const tail = "it was issued for, or start again without `after`";
+    expect({
+      filter: refusal("jobs:CREATED:DESC", { filter: null }, { filter: { statuses: ["OPEN"] } }),
+      requirements: refusal("offers:PRICE:ASC", { requirements: { gpuCount: 1 } }, { requirements: { gpuCount: 2 } }),
+      provider: refusal("openJobs:CREATED:DESC", { provider: "0x01" }, { provider: "0x02" }),
+      providerJobs: refusal("providerJobs:CREATED:DESC", { provider: "0x01", statuses: null }, { provider: "0x01", statuses: ["OPEN"] }),
+      states: refusal("proposals:CREATED:DESC", { states: null }, { states: ["ACTIVE"] }),
+    }).to.deep.equal({
+      filter: `after: the cursor was issued for another filter: ask with the filter ${tail}`,
+      requirements: `after: the cursor was issued for other requirements: ask with the requirements ${tail}`,
+      provider: `after: the cursor was issued for another provider: ask with the provider ${tail}`,
+      providerJobs: `after: the cursor was issued for another provider or other statuses: ask with the provider and statuses ${tail}`,
+      states: `after: the cursor was issued for other states: ask with the states ${tail}`,
+    });
   });
 
   it("binds a cursor to what its arguments mean, not how they were written: key order, null, absent and {} alike", function () {
@@ -166,7 +192,7 @@ describe("keyset cursors", function () {
         expect.fail(`no error for ${JSON.stringify(filter)}`);
       } catch (error) {
         expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
-        expect((error as Error).message).to.contain("issued for a different filter");
+        expect((error as Error).message).to.contain("issued for another filter");
       }
     }
     // A list argument not known to be a set keeps its order.
@@ -179,7 +205,7 @@ describe("keyset cursors", function () {
       expect(decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId } }), ["integer"], "hex")?.id, jobId).to.equal("0x01");
     }
     expect(() => decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId: "10" } }), ["integer"], "hex")).to.throw(
-      /issued for a different filter/,
+      /issued for another filter/,
     );
   });
 

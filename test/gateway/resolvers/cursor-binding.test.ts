@@ -16,11 +16,12 @@ async function page(client: GatewayClient, query: string, field: string, variabl
   return (body.data as Record<string, Page>)[field] as Page;
 }
 
-function refused(body: GraphQLResponseJson<unknown>, what: string): void {
+/** Refused as a cursor issued for `others` ("another filter"), to ask with `same` ("the filter") instead. */
+function refused(body: GraphQLResponseJson<unknown>, others: string, same: string): void {
   expect(body.errors?.length, JSON.stringify(body)).to.equal(1);
   expect(body.errors?.[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "after" });
   expect(body.errors?.[0]?.message).to.equal(
-    `after: the cursor was issued for a different ${what}: ask with the ${what} it was issued for, or start again without \`after\``,
+    `after: the cursor was issued for ${others}: ask with the ${same} it was issued for, or start again without \`after\``,
   );
 }
 
@@ -47,7 +48,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     expect(first.pageInfo.endCursor).to.be.a("string");
     const after = first.pageInfo.endCursor;
     for (const filter of [{ statuses: ["COMPLETED"], directed: false }, { statuses: ["OPEN"] }, null]) {
-      refused((await client.request(JOBS, { filter, after })).body, "filter");
+      refused((await client.request(JOBS, { filter, after })).body, "another filter", "filter");
     }
     // The same filter, its fields in another order and an explicit null added: the next page, after the first.
     const second = await page(client, JOBS, "jobs", { filter: { directed: false, client: null, statuses: ["OPEN"] }, after });
@@ -57,7 +58,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
   it("providers: refuses a cursor of one filter with another", async function () {
     const { client } = ctx();
     const first = await page(client, PROVIDERS, "providers", { filter: { active: true } });
-    refused((await client.request(PROVIDERS, { filter: { active: false }, after: first.pageInfo.endCursor })).body, "filter");
+    refused((await client.request(PROVIDERS, { filter: { active: false }, after: first.pageInfo.endCursor })).body, "another filter", "filter");
     await page(client, PROVIDERS, "providers", { filter: { active: true }, after: first.pageInfo.endCursor });
   });
 
@@ -66,7 +67,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     const first = await page(client, PROVIDERS, "providers", { filter: { minGpuCount: 8 } });
     const after = first.pageInfo.endCursor;
     expect(after).to.be.a("string");
-    for (const filter of [{ minGpuCount: 1 }, { minGpusFree: 8 }, null]) refused((await client.request(PROVIDERS, { filter, after })).body, "filter");
+    for (const filter of [{ minGpuCount: 1 }, { minGpusFree: 8 }, null]) refused((await client.request(PROVIDERS, { filter, after })).body, "another filter", "filter");
     await page(client, PROVIDERS, "providers", { filter: { minGpuCount: 8 }, after });
   });
 
@@ -75,7 +76,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     const first = await page(client, OFFERS, "availableCompute", { requirements: {} });
     const after = first.pageInfo.endCursor;
     expect(after).to.be.a("string");
-    refused((await client.request(OFFERS, { requirements: { gpuCount: 2 }, after })).body, "requirements");
+    refused((await client.request(OFFERS, { requirements: { gpuCount: 2 }, after })).body, "other requirements", "requirements");
     await page(client, OFFERS, "availableCompute", { requirements: { gpuCount: 1, hours: 1, tier: "ANY" }, after });
   });
 
@@ -84,7 +85,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     const first = await page(client, OPEN_JOBS, "openJobs", { provider: env.directedAt.address });
     expect(first.pageInfo.endCursor).to.be.a("string");
     const other = env.bulk.wallets.find((w) => w.address !== env.directedAt.address)?.address;
-    refused((await client.request(OPEN_JOBS, { provider: other, after: first.pageInfo.endCursor })).body, "provider");
+    refused((await client.request(OPEN_JOBS, { provider: other, after: first.pageInfo.endCursor })).body, "another provider", "provider");
     // The address written in lowercase is the same provider.
     await page(client, OPEN_JOBS, "openJobs", { provider: env.directedAt.address.toLowerCase(), after: first.pageInfo.endCursor });
   });
@@ -101,8 +102,8 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     const first = (await jobsOf({ provider })).data?.provider.jobs as Page;
     const after = first.pageInfo.endCursor;
     expect(after).to.be.a("string");
-    refused(await jobsOf({ provider: env.directedAt.address, after }), "provider or statuses");
-    refused(await jobsOf({ provider, statuses: ["COMPLETED"], after }), "provider or statuses");
+    refused(await jobsOf({ provider: env.directedAt.address, after }), "another provider or other statuses", "provider and statuses");
+    refused(await jobsOf({ provider, statuses: ["COMPLETED"], after }), "another provider or other statuses", "provider and statuses");
     expect((await jobsOf({ provider, after })).errors).to.equal(undefined);
   });
 
@@ -122,7 +123,7 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
       expect(next.errors, JSON.stringify(next.errors)).to.equal(undefined);
       expect(next.data?.provider.jobs.nodes.map((j) => j.id)).not.to.include(first.nodes[0]?.id);
     }
-    refused(await jobsOf({ provider, statuses: ["COMPLETED", "DISPUTED"], after }), "provider or statuses");
+    refused(await jobsOf({ provider, statuses: ["COMPLETED", "DISPUTED"], after }), "another provider or other statuses", "provider and statuses");
   });
 
   it("jobs, providers, availableCompute: continue a cursor with the same models or regions in another order or spelling", async function () {
@@ -131,19 +132,19 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     expect(jobs.pageInfo.endCursor).to.be.a("string");
     const jobsAfter = jobs.pageInfo.endCursor;
     await page(client, JOBS, "jobs", { filter: { gpuModels: ["H100-SXM-80GB", "rtx-4090-24gb", "h100-sxm-80gb"] }, after: jobsAfter });
-    refused((await client.request(JOBS, { filter: { gpuModels: ["rtx-4090-24gb"] }, after: jobsAfter })).body, "filter");
+    refused((await client.request(JOBS, { filter: { gpuModels: ["rtx-4090-24gb"] }, after: jobsAfter })).body, "another filter", "filter");
 
     const providers = await page(client, PROVIDERS, "providers", { filter: { regions: ["us-east", "eu-west"], gpuModels: ["rtx-4090-24gb"] } });
     const providersAfter = providers.pageInfo.endCursor;
     expect(providersAfter).to.be.a("string");
     await page(client, PROVIDERS, "providers", { filter: { gpuModels: ["rtx-4090-24gb"], regions: ["eu-west", "us-east"] }, after: providersAfter });
-    refused((await client.request(PROVIDERS, { filter: { regions: ["eu-west"], gpuModels: ["rtx-4090-24gb"] }, after: providersAfter })).body, "filter");
+    refused((await client.request(PROVIDERS, { filter: { regions: ["eu-west"], gpuModels: ["rtx-4090-24gb"] }, after: providersAfter })).body, "another filter", "filter");
 
     const offers = await page(client, OFFERS, "availableCompute", { requirements: { gpuModels: ["rtx-4090-24gb", "h100-sxm-80gb"] } });
     const offersAfter = offers.pageInfo.endCursor;
     expect(offersAfter).to.be.a("string");
     await page(client, OFFERS, "availableCompute", { requirements: { gpuModels: ["h100-sxm-80gb", "RTX-4090-24GB"] }, after: offersAfter });
-    refused((await client.request(OFFERS, { requirements: { gpuModels: ["h100-sxm-80gb"] }, after: offersAfter })).body, "requirements");
+    refused((await client.request(OFFERS, { requirements: { gpuModels: ["h100-sxm-80gb"] }, after: offersAfter })).body, "other requirements", "requirements");
   });
 
   it("activity: continues a cursor with its job id spelled another way, refuses it for another job", async function () {
@@ -154,6 +155,6 @@ describeEachSource("cursors bound to the arguments they were issued for", (ctx) 
     const next = await page(client, ACTIVITY, "activity", { filter: { jobId: "001" }, after });
     // One transaction may emit several of a job's events: a row is its transaction and log index.
     expect(next.nodes.map((e) => JSON.stringify(e))).not.to.include(JSON.stringify(first.nodes[0]));
-    refused((await client.request(ACTIVITY, { filter: { jobId: "2" }, after })).body, "filter");
+    refused((await client.request(ACTIVITY, { filter: { jobId: "2" }, after })).body, "another filter", "filter");
   });
 });
