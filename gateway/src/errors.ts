@@ -53,6 +53,17 @@ export function badUserInput(argument: string, problem: string, extra: Record<st
   });
 }
 
+/**
+ * An invalid argument of `field` (e.g. "Provider.jobs"), refused before the query runs: such an error has no `path`
+ * to say whose argument it is, so `extensions.field` says it, and `extensions.argument` names the argument as it does
+ * wherever else an argument is refused.
+ */
+export function badFieldArgument(field: string, argument: string, problem: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(`${field}(${argument}): ${problem}`, {
+    extensions: { code: ErrorCode.BadUserInput, argument, field, ...extra },
+  });
+}
+
 /** A query that breaks one of the server's limits (`limit` says which). */
 export function limitExceeded(limit: "depth" | "cost" | "liveInList", message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.ValidationFailed, limit, ...extra } });

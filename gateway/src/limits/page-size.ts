@@ -1,4 +1,4 @@
-import { badUserInput } from "../errors";
+import { badFieldArgument, badUserInput } from "../errors";
 
 /** Caps of the list arguments (per argument name); `first` is the page size of every list. */
 export interface ListCaps {
@@ -10,22 +10,27 @@ export interface ListCaps {
 
 export const DEFAULT_LIST_CAPS: ListCaps = { maxPageSize: 100, maxDays: 365 };
 
+/** BAD_USER_INPUT on `argument`, of `field` where the refusal comes before the query runs (see badFieldArgument). */
+function refuse(field: string | null, argument: string, problem: string, extra: Record<string, unknown> = {}) {
+  return field === null ? badUserInput(argument, problem, extra) : badFieldArgument(field, argument, problem, extra);
+}
+
 /** The page size to use, or BAD_USER_INPUT saying why `first` is refused. */
-export function pageSize(first: number | null | undefined, fallback: number, caps: ListCaps, argument = "first"): number {
+export function pageSize(first: number | null | undefined, fallback: number, caps: ListCaps, field: string | null = null): number {
   const value = first ?? fallback;
-  if (!Number.isInteger(value) || value < 1) throw badUserInput(argument, `must be at least 1 (got ${value})`);
+  if (!Number.isInteger(value) || value < 1) throw refuse(field, "first", `must be at least 1 (got ${value})`);
   if (value > caps.maxPageSize) {
-    throw badUserInput(argument, `${value} is over the maximum page size of ${caps.maxPageSize}; page with \`after\` instead`, {
+    throw refuse(field, "first", `${value} is over the maximum page size of ${caps.maxPageSize}; page with \`after\` instead`, {
       maximum: caps.maxPageSize,
     });
   }
   return value;
 }
 
-export function dayCount(days: number | null | undefined, fallback: number, caps: ListCaps, argument = "days"): number {
+export function dayCount(days: number | null | undefined, fallback: number, caps: ListCaps, field: string | null = null): number {
   const value = days ?? fallback;
   if (!Number.isInteger(value) || value < 1 || value > caps.maxDays) {
-    throw badUserInput(argument, `must be between 1 and ${caps.maxDays} (got ${value})`, { maximum: caps.maxDays });
+    throw refuse(field, "days", `must be between 1 and ${caps.maxDays} (got ${value})`, { maximum: caps.maxDays });
   }
   return value;
 }

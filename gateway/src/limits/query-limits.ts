@@ -104,7 +104,7 @@ export function checkQueryLimits(
     const first = argValue(field, def, "first");
     if (first !== undefined) {
       try {
-        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}(first)`);
+        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`);
       } catch (error) {
         errors.push(error as GraphQLError);
         return limits.maxPageSize;
@@ -113,7 +113,7 @@ export function checkQueryLimits(
     const days = argValue(field, def, "days");
     if (days !== undefined) {
       try {
-        return dayCount(days as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}(days)`);
+        return dayCount(days as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`);
       } catch (error) {
         errors.push(error as GraphQLError);
         return limits.maxDays;

@@ -22,9 +22,9 @@ describe("GraphQL over HTTP", function () {
 
   after(() => served.close());
 
-  async function post(body: Record<string, unknown>): Promise<{ status: number; errors: { extensions?: Record<string, unknown> }[] }> {
+  async function post(body: Record<string, unknown>): Promise<{ status: number; errors: { message: string; extensions?: Record<string, unknown> }[] }> {
     const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const json = (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    const json = (await response.json()) as { errors?: { message: string; extensions?: Record<string, unknown> }[] };
     return { status: response.status, errors: json.errors ?? [] };
   }
 
@@ -40,11 +40,18 @@ describe("GraphQL over HTTP", function () {
 
   // The README's error shape: `code` and what names the fault. Apollo's `http` (the status the limit check asks for)
   // is its own, and a BAD_USER_INPUT answered `"http": {"status": 400, "headers": {}}` besides.
-  it("answers a page over the cap with BAD_USER_INPUT naming the argument, and nothing of Apollo's internals", async function () {
+  it("answers a page over the cap with BAD_USER_INPUT naming the argument and its field, and nothing of Apollo's internals", async function () {
     const refused = await post({ query: "{ providers(first: 101) { nodes { address } } }" });
     expect(refused.status).to.equal(400);
     const extensions = refused.errors[0]?.extensions;
-    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "Query.providers(first)", maximum: 100 });
+    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", maximum: 100 });
+  });
+
+  it("names a history's days over the cap as every resolver names an argument, its field beside it", async function () {
+    const refused = await post({ query: '{ provider(address: "0x0000000000000000000000000000000000000001") { history(days: 366) { date } } }' });
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Provider.history(days): must be between 1 and 365 (got 366)");
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "days", field: "Provider.history", maximum: 365 });
   });
 });
 
