@@ -6,6 +6,7 @@ import { isEnumType, isInputObjectType, isInterfaceType, isIntrospectionType, is
 import type { GraphQLSchema } from "graphql";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
+import { CONTRACT_NAMES } from "../../../scripts/deploy";
 import { FakeHub } from "../helpers/fake-hub";
 
 const described = (description: string | null | undefined) => (description ?? "").trim() !== "";
@@ -41,5 +42,15 @@ describe("gateway schema descriptions", function () {
     const schema = buildSchema(createResolvers(new FakeHub()));
     const missing = undescribed(schema);
     expect(missing, `${missing.length} without a description in gateway/src/schema.graphql:\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
+  });
+
+  it("lists under Deployment.contract(name) the contracts a deployment record keys, as scripts/deploy.ts names them, in its order", function () {
+    const schema = buildSchema(createResolvers(new FakeHub()));
+    const deployment = schema.getType("Deployment");
+    if (!isObjectType(deployment)) throw new Error("the schema has no Deployment type");
+    const description = deployment.getFields().contract?.args.find((arg) => arg.name === "name")?.description ?? "";
+    // "...keys it: A, B, ... or Z."
+    const listed = /: ([A-Za-z, ]+)\.$/.exec(description)?.[1]?.split(/, | or /) ?? [];
+    expect(listed).to.deep.equal([...CONTRACT_NAMES]);
   });
 });
