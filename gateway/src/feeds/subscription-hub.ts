@@ -550,7 +550,7 @@ export class SubscriptionHub {
       }
     } catch (error) {
       // Once stopped, the source closing under the reads fails them: that says nothing of the source.
-      if (!this.stopping.signal.aborted) this.logger.warn("jobUpdated feed skipped a head", { error });
+      if (!this.stopping.signal.aborted) this.logger.warn("jobUpdated feed skipped a head", { block: head.number, error });
     }
   }
 

@@ -614,6 +614,25 @@ describe("subscription hub", function () {
     hub.stop();
   });
 
+  it("names the head whose jobUpdated reads failed in its warning, as the other feeds' warnings do", async function () {
+    const logged: { msg: string; block?: number; error?: { message: string } }[] = [];
+    const logger = createJsonLogger({ level: "warn", write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+    const { hub, advance } = startHub(
+      {
+        jobsByIds: async () => {
+          throw new SourceError("the subgraph endpoint cannot be reached", "down");
+        },
+      },
+      logger,
+    );
+    await hub.jobUpdated({ ...openJob(1, 90), termsHash: "0xaa" });
+    await advance(head(101), head(100));
+    expect(logged.map(({ msg, block, error }) => ({ msg, block, error: error?.message }))).to.deep.equal([
+      { msg: "jobUpdated feed skipped a head", block: 101, error: "the subgraph endpoint cannot be reached" },
+    ]);
+    hub.stop();
+  });
+
   it("names in a head's networkStats warning each distinct error with the days values it failed", async function () {
     let sourceDown = false;
     const logged: { msg: string; days?: number[]; errors?: unknown[] }[] = [];
