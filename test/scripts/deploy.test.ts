@@ -680,6 +680,12 @@ describe("scripts/deploy", function () {
       expect(stderr.trim()).to.match(/^deploy: LATENT_ALLOCATIONS gives out 1000000 LAT, less than the 40000000 LAT governance needs [^\n]*$/);
     });
 
+    it("names RPC_URL in one line, exit 1, when it is blank (no remote network to deploy to)", async function () {
+      const { code, stderr } = await deployCli({ RPC_URL: "", DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.match(/^network "remote" needs RPC_URL: set it to the chain's JSON-RPC URL [^\n]*$/);
+    });
+
     it("names DEPLOYER_PRIVATE_KEY in one line, exit 1, when the network has no account", async function () {
       const { code, stderr } = await deployCli({});
       expect(code).to.equal(1);
