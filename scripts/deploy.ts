@@ -1040,6 +1040,21 @@ export function checkGovernanceCanAct(
   );
 }
 
+/**
+ * Refuses, on any network but a development one, to deploy where `<dir>/<network>.json` already holds a record: the
+ * new one would replace it, and with it the only note of where the earlier contracts are (what the gateway, the
+ * subgraph manifest and `deployment verify` read).
+ */
+export function checkNoRecordToReplace(networkName: string, dir: string): void {
+  if (DEV_NETWORK_NAMES.includes(networkName)) return;
+  const file = path.join(dir, `${networkName}.json`);
+  if (!fs.existsSync(file)) return;
+  throw new DeployConfigError(
+    `${file} already holds a deployment on network "${networkName}", which this one's record would replace: move it ` +
+      "away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere",
+  );
+}
+
 async function main(): Promise<void> {
   const hre = await import("hardhat");
   const [deployer] = await hre.ethers.getSigners();
@@ -1049,6 +1064,7 @@ async function main(): Promise<void> {
   const options = deployOptionsFromEnv(process.env);
   // Before the first transaction: nothing is spent on a deployment refused.
   checkGovernanceCanAct(hre.network.name, options);
+  checkNoRecordToReplace(hre.network.name, deploymentsDir());
   const deployment = await deployLatent({
     deployer,
     ...options,

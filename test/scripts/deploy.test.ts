@@ -655,8 +655,7 @@ describe("scripts/deploy", function () {
       closedUrl = `http://127.0.0.1:${port}`;
     });
 
-    async function deployCli(env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+    async function deployCli(env: NodeJS.ProcessEnv, dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"))): Promise<{ code: number; stderr: string }> {
       const clean = { ...process.env };
       for (const name of ["DEPLOYER_PRIVATE_KEY", "LATENT_ALLOCATIONS", "LATENT_GUARDIAN", "LATENT_ARBITRATOR", "LATENT_DEVNET"]) delete clean[name];
       try {
@@ -678,6 +677,24 @@ describe("scripts/deploy", function () {
       });
       expect(code).to.equal(1);
       expect(stderr.trim()).to.match(/^deploy: LATENT_ALLOCATIONS gives out 1000000 LAT, less than the 40000000 LAT governance needs [^\n]*$/);
+    });
+
+    it("refuses, in one line, exit 1, to replace a record already in the deployments directory, leaving it as it was", async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+      const file = path.join(dir, "remote.json");
+      fs.writeFileSync(file, '{"network": "remote", "chainId": 4242, "contracts": {}}\n');
+      const { code, stderr } = await deployCli(
+        {
+          DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+          LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:40000000",
+        },
+        dir,
+      );
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal(
+        `deploy: ${file} already holds a deployment on network "remote", which this one's record would replace: move it away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere`,
+      );
+      expect(fs.readFileSync(file, "utf8")).to.equal('{"network": "remote", "chainId": 4242, "contracts": {}}\n');
     });
 
     it("names RPC_URL in one line, exit 1, when it is blank (no remote network to deploy to)", async function () {
