@@ -74,6 +74,12 @@ export function httpEndpoint(url: string, bearerToken?: string): { url: string; 
 interface GraphQLResponse<TData> {
   data?: TData | null;
   errors?: { message?: string }[];
+  /**
+   * graph-node's refusal of a request it does not run (HTTP 400): `error` for a client error (an invalid subgraph
+   * name or id in the URL, an api-version it cannot parse), `QueryError` for a query it could not take.
+   */
+  error?: unknown;
+  QueryError?: unknown;
 }
 
 export class HttpSubgraphSource implements SubgraphSource {
@@ -187,7 +193,10 @@ export class HttpSubgraphSource implements SubgraphSource {
       throw new SourceError(`${short} query failed: ${first}`, `the ${name} answered with an error: ${first}`);
     }
     if (!response.ok || body.data === undefined || body.data === null) {
-      throw new SourceError(`${short} answered HTTP ${response.status} with no data`, `the ${name} answered HTTP ${response.status}`);
+      // Its reason is all that tells an operator which part of the URL it refused.
+      const refusal = typeof body.error === "string" ? body.error : typeof body.QueryError === "string" ? body.QueryError : null;
+      const said = refusal === null ? "" : `: ${refusal}`;
+      throw new SourceError(`${short} answered HTTP ${response.status} with no data${said}`, `the ${name} answered HTTP ${response.status}${said}`);
     }
     return body.data;
   }
