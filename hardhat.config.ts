@@ -10,6 +10,7 @@ import "./scripts/tasks";
 import { withoutDependencyWarnings } from "./scripts/compile/dependency-warnings";
 import type { SolcDiagnostic } from "./scripts/compile/dependency-warnings";
 import { runSolcJs } from "./scripts/compile/solcjs";
+import { remoteNetworkProblem } from "./scripts/remote-network";
 
 // The machines that build Latent reach only the npm registry, so Hardhat's own compiler download (HH502)
 // cannot work. The npm `solc` package ships the same compiler as WebAssembly; pin one version and hand it over.
@@ -39,6 +40,14 @@ subtask(TASK_COMPILE_SOLIDITY_LOG_COMPILATION_ERRORS).setAction(
 );
 
 const remoteAccounts = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
+
+// Said before Hardhat resolves the network: a thrown error would come with Hardhat's stack trace (it shows one on any
+// machine it takes for a CI server), and the README's operator only needs the one line.
+const remoteProblem = remoteNetworkProblem(process.argv, process.env);
+if (remoteProblem !== null) {
+  process.stderr.write(`${remoteProblem}\n`);
+  process.exit(1);
+}
 
 const config: HardhatUserConfig = {
   solidity: {

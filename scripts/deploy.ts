@@ -16,7 +16,7 @@
 import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ZeroAddress, getCreateAddress, isAddress, parseEther } from "ethers";
+import { ZeroAddress, formatEther, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
 import {
   DisputeManager__factory,
@@ -1008,13 +1008,66 @@ export function deployOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeployOptions
   };
 }
 
+/** The networks the CLI deploys to for development: a deployment there whose governance can never act costs nothing. */
+export const DEV_NETWORK_NAMES: readonly string[] = ["hardhat", "localhost"];
+
+/**
+ * Refuses, on any network but a development one, allocations too small for governance ever to act. What is not
+ * allocated is minted to the timelock, which spends it only by executing a passed proposal, and a proposal passes
+ * only with a quorum of the whole supply's votes (and is made only with the threshold's): the timelock's own tokens
+ * are not delegated, so only the allocations can ever vote. Below the larger of the two, the treasury, every
+ * parameter and (by default) the arbitration of disputes would be out of reach for good, on a deployment already
+ * paid for.
+ */
+export function checkGovernanceCanAct(
+  networkName: string,
+  options: Pick<DeployOptions, "allocations" | "governance" | "totalSupply">,
+): void {
+  if (DEV_NETWORK_NAMES.includes(networkName)) return;
+  const governance: GovernanceTimings = { ...DEFAULT_GOVERNANCE, ...(options.governance ?? {}) };
+  const totalSupply = options.totalSupply ?? DEFAULT_TOTAL_SUPPLY;
+  const quorum = (totalSupply * BigInt(governance.quorumNumerator)) / 100n;
+  const needed = quorum > governance.proposalThreshold ? quorum : governance.proposalThreshold;
+  const allocated = (options.allocations ?? []).reduce((sum, a) => sum + a.amount, 0n);
+  if (allocated >= needed) return;
+  const lat = (wei: bigint): string => formatEther(wei).replace(/\.0$/, "");
+  throw new DeployConfigError(
+    `LATENT_ALLOCATIONS gives out ${lat(allocated)} LAT, less than the ${lat(needed)} LAT governance needs ` +
+      `(a proposal's quorum is ${governance.quorumNumerator}% of the ${lat(totalSupply)} LAT supply; making one takes ` +
+      `${lat(governance.proposalThreshold)} LAT of votes): the rest goes to the timelock, which only a passed ` +
+      `proposal can spend, so no proposal could ever pass on network "${networkName}". Allocate at least ` +
+      `${lat(needed)} LAT (LATENT_ALLOCATIONS=0xaddress:amountInLAT,...)`,
+  );
+}
+
+/**
+ * Refuses, on any network but a development one, to deploy where `<dir>/<network>.json` already holds a record: the
+ * new one would replace it, and with it the only note of where the earlier contracts are (what the gateway, the
+ * subgraph manifest and `deployment verify` read).
+ */
+export function checkNoRecordToReplace(networkName: string, dir: string): void {
+  if (DEV_NETWORK_NAMES.includes(networkName)) return;
+  const file = path.join(dir, `${networkName}.json`);
+  if (!fs.existsSync(file)) return;
+  throw new DeployConfigError(
+    `${file} already holds a deployment on network "${networkName}", which this one's record would replace: move it ` +
+      "away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere",
+  );
+}
+
 async function main(): Promise<void> {
   const hre = await import("hardhat");
   const [deployer] = await hre.ethers.getSigners();
-  if (deployer === undefined) throw new Error("no deployer account: set DEPLOYER_PRIVATE_KEY for remote networks");
+  if (deployer === undefined) {
+    throw new DeployConfigError(`no deployer account on network "${hre.network.name}": set DEPLOYER_PRIVATE_KEY`);
+  }
+  const options = deployOptionsFromEnv(process.env);
+  // Before the first transaction: nothing is spent on a deployment refused.
+  checkGovernanceCanAct(hre.network.name, options);
+  checkNoRecordToReplace(hre.network.name, deploymentsDir());
   const deployment = await deployLatent({
     deployer,
-    ...deployOptionsFromEnv(process.env),
+    ...options,
     networkName: hre.network.name,
     log: (line) => console.log(line),
   });

@@ -29,6 +29,9 @@ const USAGE = `Usage: npm run gateway -- [options]
   --subgraph-url <url>     read this graph-node endpoint instead of running the indexer (env SUBGRAPH_URL);
                            user:password@ in it is sent as Authorization: Basic. Env SUBGRAPH_BEARER_TOKEN (no flag:
                            ps would show it) is sent as Authorization: Bearer <token>
+  --subgraph-status-url <url>
+                           with --subgraph-url: graph-node's indexing-status API (http://graph-node:8030/graphql),
+                           asked whether the deployment failed, which its _meta cannot say (env SUBGRAPH_STATUS_URL)
   --subgraph-timeout <ms>  with --subgraph-url: the wait on one request to the endpoint before it fails
                            (env SUBGRAPH_TIMEOUT_MS; default 10000)
   --reorg-threshold <blocks>
@@ -67,7 +70,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     flags.set(flag.slice(2), value);
     i++;
   }
-  const known = new Set(["rpc-url", "indexer-rpc-timeout", "deployment", "db", "subgraph-build", "subgraph-url", "reorg-threshold", "port", "host", "cors", "max-lag",
+  const known = new Set(["rpc-url", "indexer-rpc-timeout", "deployment", "db", "subgraph-build", "subgraph-url", "subgraph-status-url", "reorg-threshold", "port", "host", "cors", "max-lag",
     "log-level", "max-connections", "max-subscriptions", "max-subscriptions-per-connection", "rpc-timeout", "subgraph-timeout"]);
   for (const name of flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   // A blank value is no value: `HOST=` (an .env line, a compose file passing an unset variable) would otherwise bind
@@ -140,6 +143,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       throw error;
     }
   }
+  const statusUrlText = pick("subgraph-status-url", "SUBGRAPH_STATUS_URL");
+  const statusUrlName = origin("subgraph-status-url", "SUBGRAPH_STATUS_URL");
+  const statusUrl = statusUrlText === undefined || statusUrlText === "" ? undefined : httpUrl(statusUrlText, statusUrlName);
+  // The embedded indexer's failure shows in its own _meta.
+  if (statusUrl !== undefined && subgraphUrl === undefined) {
+    throw new UsageError(`${statusUrlName} applies only with --subgraph-url (SUBGRAPH_URL): the embedded indexer's _meta says when it failed`);
+  }
   const reorgThresholdText = pick("reorg-threshold", "REORG_THRESHOLD");
   // The embedded indexer's threshold is its own (indexerTuning): taking the value there would change how far back it
   // follows reorgs, and ignoring it would leave jobUpdated open for another depth than the one asked for.
@@ -186,6 +196,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
             ...(reorgThreshold === undefined ? {} : { reorgThreshold }),
             ...(bearerToken === undefined ? {} : { bearerToken }),
             ...(subgraphTimeoutMs === undefined ? {} : { timeoutMs: subgraphTimeoutMs }),
+            ...(statusUrl === undefined ? {} : { statusUrl }),
           }
         : {
             rpcUrl,

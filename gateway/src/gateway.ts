@@ -49,6 +49,12 @@ export interface SubgraphUrlSourceConfig {
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
   /**
+   * graph-node's indexing-status API (its index node, `http://graph-node:8030/graphql`), asked at each head poll
+   * whether the deployment `_meta` names failed: graph-node's `_meta` cannot say so, so without it a failed subgraph
+   * reads as one falling behind. May carry `user:password@`; the bearer token is not sent there.
+   */
+  statusUrl?: string;
+  /**
    * The endpoint's reorg threshold: how deep a block must be before the index no longer replaces it (default 250,
    * graph-node's ETHEREUM_REORG_THRESHOLD; `npm run indexer`'s is 50). jobUpdated follows a final status this deep.
    */
@@ -137,13 +143,16 @@ function isEmbedded(source: GatewayOptions["source"]): source is EmbeddedSourceC
 
 /**
  * Hides what `options`' URLs may hold in the text it is given: an RPC URL's path and query (an API key) and
- * credentials, and a subgraph endpoint's credentials and query (its path is a route, and stays). Null when they hold
+ * credentials, and a subgraph endpoint's and its status API's credentials and query (a path is a route, and stays). Null when they hold
  * none of these, so that the logs of a local gateway pay nothing for it.
  */
 export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain">): Redactor | null {
   const urls: { url: string; keepPath?: boolean }[] = [];
   if (isEmbedded(options.source)) urls.push({ url: options.source.rpcUrl });
-  else urls.push({ url: options.source.subgraphUrl, keepPath: true });
+  else {
+    urls.push({ url: options.source.subgraphUrl, keepPath: true });
+    if (options.source.statusUrl !== undefined) urls.push({ url: options.source.statusUrl, keepPath: true });
+  }
   if (options.chain !== null && options.chain !== undefined) urls.push({ url: options.chain.rpcUrl });
   const byUrl = urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
   const token = isEmbedded(options.source) ? undefined : options.source.bearerToken;
@@ -187,8 +196,13 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     }
     if (chainConfig === undefined) chainConfig = { rpcUrl: options.source.rpcUrl, deployment };
   } else {
-    const { subgraphUrl, bearerToken, timeoutMs } = options.source;
-    inner = new HttpSubgraphSource({ url: subgraphUrl, timeoutMs, ...(bearerToken === undefined ? {} : { bearerToken }) });
+    const { subgraphUrl, bearerToken, timeoutMs, statusUrl } = options.source;
+    inner = new HttpSubgraphSource({
+      url: subgraphUrl,
+      timeoutMs,
+      ...(bearerToken === undefined ? {} : { bearerToken }),
+      ...(statusUrl === undefined ? {} : { statusUrl }),
+    });
   }
   // Without the cache (benchmarks) requests still pass through it, keeping nothing, so sourceQueries() counts them.
   const source = new CachingSubgraphSource(inner, {

@@ -17,7 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isMap, isSeq, parseDocument, Scalar, type Document } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from "yaml";
 
 const SUBGRAPH_DIR = path.resolve(__dirname, "..");
 export const TEMPLATE_MANIFEST = path.join(SUBGRAPH_DIR, "subgraph.yaml");
@@ -104,6 +104,14 @@ export function renderManifest(manifestText: string, deployment: string | Deploy
   });
   const templates = doc.get("templates");
   if (isSeq(templates)) templates.items.forEach((_t, i) => doc.setIn(["templates", i, "network"], network));
+  // The template's header calls the addresses below placeholders; an operator checking what graph-node was given
+  // would read that of real ones.
+  const first = isMap(doc.contents) ? doc.contents.items[0]?.key : undefined;
+  if (isScalar(first) && first.commentBefore) {
+    first.commentBefore =
+      ` Latent subgraph manifest for network ${network}, from the deployment record of chain ${d.chainId}: generated\n` +
+      " by subgraph/scripts/manifest.ts from the template subgraph/subgraph.yaml. Edit the template and generate it again.";
+  }
   if (problems.length > 0) throw new Error(`manifest for ${d.network}: ${problems.join("; ")}`);
   return doc.toString({ lineWidth: 0 });
 }

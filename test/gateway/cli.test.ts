@@ -288,6 +288,18 @@ describe("gateway CLI", function () {
     );
   });
 
+  it("passes --subgraph-status-url (SUBGRAPH_STATUS_URL) to the graph-node source as statusUrl, and refuses it without --subgraph-url or in a form URL would change", function () {
+    const url = "http://graph-node:8000/subgraphs/name/latent/latent";
+    const status = "http://graph-node:8030/graphql";
+    const source = (options: ReturnType<typeof parseCli>["options"]) => options.source as { statusUrl?: string };
+    expect(source(parseCli(["--subgraph-url", url, "--subgraph-status-url", status], {}).options).statusUrl).to.equal(status);
+    expect(source(parseCli([], { SUBGRAPH_URL: url, SUBGRAPH_STATUS_URL: status }).options).statusUrl).to.equal(status);
+    expect(source(parseCli(["--subgraph-url", url], {}).options).statusUrl).to.equal(undefined);
+    expect(() => parseCli(["--subgraph-status-url", status], {})).to.throw(/^--subgraph-status-url applies only with --subgraph-url \(SUBGRAPH_URL\)/);
+    expect(() => parseCli([], { SUBGRAPH_STATUS_URL: status })).to.throw(/^SUBGRAPH_STATUS_URL applies only with --subgraph-url \(SUBGRAPH_URL\)/);
+    expect(() => parseCli(["--subgraph-url", url, "--subgraph-status-url", "graph-node:8030/graphql"], {})).to.throw(/^--subgraph-status-url /);
+  });
+
   it("refuses a graph-node endpoint's request timeout without a graph-node endpoint, where the embedded indexer answers", function () {
     expect(() => parseCli(["--subgraph-timeout", "5000"], {})).to.throw(/^--subgraph-timeout applies only with --subgraph-url \(SUBGRAPH_URL\)/);
     expect(() => parseCli([], { SUBGRAPH_TIMEOUT_MS: "5000" })).to.throw(/^SUBGRAPH_TIMEOUT_MS applies only with --subgraph-url \(SUBGRAPH_URL\)/);

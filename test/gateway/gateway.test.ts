@@ -18,6 +18,7 @@ import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
+import { FAILED_DEPLOYMENT, failedGraphNode } from "./helpers/failed-graph-node";
 import { holdingGraphNode } from "./helpers/holding-graph-node";
 import { recordingClient } from "./helpers/recording-client";
 
@@ -367,6 +368,78 @@ function postQuery(url: string): Promise<Response> {
     body: JSON.stringify({ query: "{ providers(first: 5) { nodes { address } } }" }),
   });
 }
+
+describe("startGateway's subgraphUrl source with graph-node's indexing-status API (statusUrl)", function () {
+  it("is not ready, with hasIndexingErrors, when the status API says the deployment failed, though graph-node's _meta does not say so", async function () {
+    this.timeout(20_000);
+    const node = await failedGraphNode();
+    const logged: { level: string; msg: string; deployment?: string; error?: string; block?: number }[] = [];
+    try {
+      const handle = await startGateway({
+        source: { subgraphUrl: node.subgraphUrl, statusUrl: node.statusUrl },
+        chain: null,
+        port: 0,
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+      });
+      try {
+        const response = await fetch(new URL("/readyz", handle.url));
+        expect(response.status).to.equal(503);
+        const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string };
+        expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, 40, "the indexer stopped on an error"]);
+        expect(node.statusRequests[0]?.variables).to.deep.equal({ ids: [FAILED_DEPLOYMENT] });
+        const failure = logged.filter((line) => line.msg === "subgraph deployment failed");
+        expect(failure.map(({ level, deployment, error, block }) => ({ level, deployment, error, block }))).to.deep.equal([
+          { level: "error", deployment: FAILED_DEPLOYMENT, error: "Mapping aborted at src/jobs.ts, line 12: boom", block: 41 },
+        ]);
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("serves as _meta says, logging one warning, while the status API cannot be reached", async function () {
+    this.timeout(20_000);
+    const node = await failedGraphNode();
+    const logged: { level: string; msg: string }[] = [];
+    try {
+      const handle = await startGateway({
+        // Nothing listens on port 1: a status API down must not take the queries graph-node answers with it.
+        source: { subgraphUrl: node.subgraphUrl, statusUrl: "http://127.0.0.1:1/graphql" },
+        chain: null,
+        port: 0,
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+      });
+      try {
+        expect((await fetch(new URL("/readyz", handle.url))).status).to.equal(200);
+        expect((await fetch(new URL("/readyz", handle.url))).status).to.equal(200);
+        expect(logged.filter((line) => line.msg === "indexing status unavailable").map((line) => line.level)).to.deep.equal(["warn"]);
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("without statusUrl reads graph-node's failed deployment as healthy, as its _meta says (what statusUrl is for)", async function () {
+    this.timeout(20_000);
+    const node = await failedGraphNode();
+    try {
+      const handle = await startGateway({ source: { subgraphUrl: node.subgraphUrl }, chain: null, port: 0, logger: silentLogger });
+      try {
+        const response = await fetch(new URL("/readyz", handle.url));
+        expect(response.status).to.equal(200);
+        expect(node.statusRequests).to.deep.equal([]);
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+});
 
 describe("startGateway's timeouts", function () {
   it("hands the subgraphUrl source's timeoutMs to its requests: /readyz names it when the endpoint never answers", async function () {

@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +11,7 @@ import { getCreateAddress, parseEther, ZeroAddress } from "ethers";
 import type { BaseContract, Signer } from "ethers";
 import {
   CONTRACT_NAMES,
+  DEFAULT_GOVERNANCE,
   DEFAULT_PARAMS,
   DeployConfigError,
   DeploymentRecordError,
@@ -19,6 +21,7 @@ import {
   maxProposalThreshold,
   PARAM_BOUNDS,
   attachLatent,
+  checkGovernanceCanAct,
   deployLatent,
   deployOptionsFromEnv,
   loadDeployment,
@@ -614,6 +617,97 @@ describe("scripts/deploy", function () {
       params: { thawingPeriod: 3600 },
     });
     expect(deployOptionsFromEnv({})).to.deep.equal({ guardian: undefined, arbitrator: undefined, allocations: [], governance: undefined, params: undefined });
+  });
+
+  it("refuses, on a network other than hardhat or localhost, allocations too small to reach a proposal's quorum, naming the amount needed", function () {
+    const to = "0x0000000000000000000000000000000000000001";
+    expect(() => checkGovernanceCanAct("remote", { allocations: [{ to, amount: parseEther("1000000") }] })).to.throw(
+      DeployConfigError,
+      /^LATENT_ALLOCATIONS gives out 1000000 LAT, less than the 40000000 LAT governance needs \(a proposal's quorum is 4% of the 1000000000 LAT supply; making one takes 100000 LAT of votes\).* on network "remote"\. Allocate at least 40000000 LAT/,
+    );
+    expect(() => checkGovernanceCanAct("remote", { allocations: [] })).to.throw(DeployConfigError, /^LATENT_ALLOCATIONS gives out 0 LAT/);
+    // The threshold counts where it is the larger: a 10-LAT supply's 4% quorum is below a 1-LAT threshold.
+    expect(() =>
+      checkGovernanceCanAct("sepolia", {
+        totalSupply: parseEther("10"),
+        governance: { ...DEFAULT_GOVERNANCE, proposalThreshold: parseEther("1") },
+        allocations: [{ to, amount: parseEther("0.5") }],
+      }),
+    ).to.throw(DeployConfigError, /less than the 1 LAT governance needs/);
+  });
+
+  it("accepts allocations that reach the quorum, and any allocations on hardhat or localhost", function () {
+    const to = "0x0000000000000000000000000000000000000001";
+    expect(() => checkGovernanceCanAct("remote", { allocations: [{ to, amount: parseEther("40000000") }] })).not.to.throw();
+    expect(() => checkGovernanceCanAct("hardhat", { allocations: [] })).not.to.throw();
+    expect(() => checkGovernanceCanAct("localhost", { allocations: [] })).not.to.throw();
+  });
+
+  describe("as a CLI on a remote network (RPC_URL)", function () {
+    const root = path.join(__dirname, "..", "..");
+    // Nothing listens there: a refusal must come before the deployment asks the node anything.
+    let closedUrl: string;
+    before(async function () {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as net.AddressInfo;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      closedUrl = `http://127.0.0.1:${port}`;
+    });
+
+    async function deployCli(env: NodeJS.ProcessEnv, dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"))): Promise<{ code: number; stderr: string }> {
+      const clean = { ...process.env };
+      for (const name of ["DEPLOYER_PRIVATE_KEY", "LATENT_ALLOCATIONS", "LATENT_GUARDIAN", "LATENT_ARBITRATOR", "LATENT_DEVNET"]) delete clean[name];
+      try {
+        await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts", "--network", "remote"], {
+          cwd: root,
+          env: { ...clean, LATENT_DEPLOYMENTS_DIR: dir, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", RPC_URL: closedUrl, ...env },
+        });
+        return { code: 0, stderr: "" };
+      } catch (error) {
+        const failed = error as { code: number; stderr: string };
+        return { code: failed.code, stderr: failed.stderr };
+      }
+    }
+
+    it("refuses allocations below the quorum in one line, exit 1, before sending a transaction", async function () {
+      const { code, stderr } = await deployCli({
+        DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:1000000",
+      });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.match(/^deploy: LATENT_ALLOCATIONS gives out 1000000 LAT, less than the 40000000 LAT governance needs [^\n]*$/);
+    });
+
+    it("refuses, in one line, exit 1, to replace a record already in the deployments directory, leaving it as it was", async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+      const file = path.join(dir, "remote.json");
+      fs.writeFileSync(file, '{"network": "remote", "chainId": 4242, "contracts": {}}\n');
+      const { code, stderr } = await deployCli(
+        {
+          DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+          LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:40000000",
+        },
+        dir,
+      );
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal(
+        `deploy: ${file} already holds a deployment on network "remote", which this one's record would replace: move it away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere`,
+      );
+      expect(fs.readFileSync(file, "utf8")).to.equal('{"network": "remote", "chainId": 4242, "contracts": {}}\n');
+    });
+
+    it("names RPC_URL in one line, exit 1, when it is blank (no remote network to deploy to)", async function () {
+      const { code, stderr } = await deployCli({ RPC_URL: "", DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.match(/^network "remote" needs RPC_URL: set it to the chain's JSON-RPC URL [^\n]*$/);
+    });
+
+    it("names DEPLOYER_PRIVATE_KEY in one line, exit 1, when the network has no account", async function () {
+      const { code, stderr } = await deployCli({});
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal('deploy: no deployer account on network "remote": set DEPLOYER_PRIVATE_KEY');
+    });
   });
 
   it("runs as a CLI and writes deployments/<network>.json", async function () {

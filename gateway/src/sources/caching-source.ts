@@ -11,7 +11,7 @@
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import { SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
-import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
+import type { DeploymentHealth, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface CachingSourceOptions {
   /** Most results kept (default 1000); the oldest go first. */
@@ -38,12 +38,17 @@ export class CachingSubgraphSource implements SubgraphSource {
   /** Requests that reached the underlying source (for logs and the batching tests). */
   misses = 0;
 
+  /** The inner source's, not cached: a deployment fails without its head moving. */
+  readonly deploymentHealth?: (deployment: string, options?: SourceRequestOptions) => Promise<DeploymentHealth | null>;
+
   constructor(
     readonly inner: SubgraphSource,
     private readonly options: CachingSourceOptions,
   ) {
     this.kind = inner.kind;
     this.maxEntries = options.maxEntries ?? 1000;
+    const health = inner.deploymentHealth?.bind(inner);
+    if (health !== undefined) this.deploymentHealth = health;
   }
 
   request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {

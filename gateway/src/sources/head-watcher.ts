@@ -62,6 +62,13 @@ export class HeadWatcher {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private unsubscribeSource: (() => void) | null = null;
+  /**
+   * The deployment failed, as the source's indexing-status API last said (kept while that API does not answer);
+   * false for a source without one.
+   */
+  private deploymentFailed = false;
+  /** The status API's last poll failed: logged once until it answers again. */
+  private healthUnavailable = false;
   /** False once the source said its `_meta` has no parentHash: polls then leave it out for good. */
   private sourceHasParentHash = true;
   private readonly listeners = new Set<HeadListener>();
@@ -273,7 +280,7 @@ export class HeadWatcher {
       number: meta.block.number,
       hash: meta.block.hash,
       ...(await this.parentAndTime(meta, changed, signal)),
-      hasIndexingErrors: meta.hasIndexingErrors,
+      hasIndexingErrors: meta.hasIndexingErrors || (await this.failed(meta, signal)),
     };
     this.current = head;
     if (changed) {
@@ -281,6 +288,43 @@ export class HeadWatcher {
       this.deliver(head, previous);
     }
     return head;
+  }
+
+  /**
+   * Whether the source's indexing-status API says the deployment failed: graph-node's `_meta` cannot (a fatal error
+   * leaves the head below its block, and `hasIndexingErrors` counts only errors at or below the head), so a failed
+   * subgraph would otherwise look like one that is only behind. A status API that does not answer leaves the last
+   * answer in force, logged: the queries `_meta` answered are still served.
+   */
+  private async failed(meta: MetaEntity, signal: AbortSignal): Promise<boolean> {
+    const ask = this.source.deploymentHealth;
+    if (ask === undefined) return false;
+    try {
+      const status = await ask.call(this.source, meta.deployment, { signal });
+      if (this.healthUnavailable) this.options.logger.info("indexing status available again", { deployment: meta.deployment });
+      this.healthUnavailable = false;
+      const failed = status?.health === "failed";
+      if (failed && !this.deploymentFailed) {
+        this.options.logger.error("subgraph deployment failed", {
+          deployment: meta.deployment,
+          error: status?.fatalError?.message ?? null,
+          block: status?.fatalError?.block ?? null,
+        });
+      } else if (!failed && this.deploymentFailed) {
+        this.options.logger.info("subgraph deployment no longer failed", { deployment: meta.deployment, health: status?.health ?? null });
+      }
+      this.deploymentFailed = failed;
+    } catch (error) {
+      if (error instanceof SourceRequestAbortedError) throw error;
+      if (!this.healthUnavailable) {
+        this.options.logger.warn("indexing status unavailable", {
+          deployment: meta.deployment,
+          error: error instanceof SourceError ? error.detail : String(error),
+        });
+      }
+      this.healthUnavailable = true;
+    }
+    return this.deploymentFailed;
   }
 
   private deliver(head: IndexedHead, previous: IndexedHead | null): void {

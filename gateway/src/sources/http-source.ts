@@ -3,7 +3,7 @@ import { SourceError, SourceRequestAbortedError } from "../errors";
 import { RequestDeadline } from "../request-deadline";
 import { redactUrl } from "../../../subgraph/indexer/redact";
 import { splitCredentials } from "../../../subgraph/indexer/url-form";
-import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
+import type { DeploymentHealth, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface HttpSourceOptions {
   /** May carry `user:password@`: sent as `Authorization: Basic`, never in the URL. */
@@ -12,6 +12,28 @@ export interface HttpSourceOptions {
   bearerToken?: string;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
+  /**
+   * graph-node's indexing-status API (`http://graph-node:8030/graphql`), asked for the deployment's health. May carry
+   * `user:password@`; the bearer token is not sent there, as it is another service (its own proxy, its own keys).
+   */
+  statusUrl?: string;
+}
+
+/** Where one kind of request goes: the URL fetched, its headers, and the URL as messages name it (redacted). */
+interface Target {
+  endpoint: string;
+  headers: Record<string, string>;
+  what: string;
+  /** "subgraph endpoint" or "indexing-status endpoint", for the messages. */
+  name: string;
+  /** "subgraph" or "indexing-status endpoint": what the log messages say answered. */
+  short: string;
+}
+
+const STATUS_QUERY = "query DeploymentHealth($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph health fatalError { message block { number } } } }";
+
+interface StatusData {
+  indexingStatuses?: { subgraph: string; health: string; fatalError: { message: string; block: { number: number | string } | null } | null }[];
 }
 
 /** Options that cannot work (the message never repeats a credential). */
@@ -52,6 +74,12 @@ export function httpEndpoint(url: string, bearerToken?: string): { url: string; 
 interface GraphQLResponse<TData> {
   data?: TData | null;
   errors?: { message?: string }[];
+  /**
+   * graph-node's refusal of a request it does not run (HTTP 400): `error` for a client error (an invalid subgraph
+   * name or id in the URL, an api-version it cannot parse), `QueryError` for a query it could not take.
+   */
+  error?: unknown;
+  QueryError?: unknown;
 }
 
 export class HttpSubgraphSource implements SubgraphSource {
@@ -62,17 +90,54 @@ export class HttpSubgraphSource implements SubgraphSource {
   /** Aborted by close(): requests in flight then end at once instead of at their timeout. */
   private readonly closing = new AbortController();
 
+  private readonly subgraph: Target;
+  readonly deploymentHealth?: (deployment: string, options?: SourceRequestOptions) => Promise<DeploymentHealth | null>;
+
   constructor(private readonly options: HttpSourceOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const { url, authorization } = httpEndpoint(options.url, options.bearerToken);
     this.endpoint = url;
     this.headers = { "content-type": "application/json", accept: "application/json", ...(authorization === null ? {} : { authorization }) };
+    this.subgraph = {
+      endpoint: this.endpoint,
+      headers: this.headers,
+      what: `subgraph request to ${redactUrl(options.url, { keepPath: true })}`,
+      name: "subgraph endpoint",
+      short: "subgraph",
+    };
+    const statusUrl = options.statusUrl;
+    if (statusUrl !== undefined) {
+      const status = httpEndpoint(statusUrl);
+      const target: Target = {
+        endpoint: status.url,
+        headers: { "content-type": "application/json", accept: "application/json", ...(status.authorization === null ? {} : { authorization: status.authorization }) },
+        what: `indexing-status request to ${redactUrl(statusUrl, { keepPath: true })}`,
+        name: "indexing-status endpoint",
+        short: "indexing-status endpoint",
+      };
+      this.deploymentHealth = (deployment, requestOptions = {}) => this.health(target, deployment, requestOptions);
+    }
   }
 
   async request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
+    return this.ask<TData>(this.subgraph, query, variables, options);
+  }
+
+  private async health(target: Target, deployment: string, options: SourceRequestOptions): Promise<DeploymentHealth | null> {
+    const data = await this.ask<StatusData>(target, STATUS_QUERY, { ids: [deployment] }, options);
+    const status = data.indexingStatuses?.find((s) => s.subgraph === deployment);
+    if (status === undefined) return null;
+    const fatal = status.fatalError;
+    return {
+      health: status.health,
+      fatalError: fatal === null ? null : { message: fatal.message, block: fatal.block === null ? null : Number(fatal.block.number) },
+    };
+  }
+
+  private async ask<TData>(target: Target, query: string, variables: Variables, options: SourceRequestOptions): Promise<TData> {
     const deadline = new RequestDeadline(this.timeoutMs, [this.closing.signal, options.signal]);
     try {
-      return await this.send<TData>(query, variables, deadline);
+      return await this.send<TData>(target, query, variables, deadline);
     } finally {
       deadline.dispose();
     }
@@ -82,13 +147,13 @@ export class HttpSubgraphSource implements SubgraphSource {
     this.closing.abort();
   }
 
-  private async send<TData>(query: string, variables: Variables, deadline: RequestDeadline): Promise<TData> {
-    const what = `subgraph request to ${redactUrl(this.options.url, { keepPath: true })}`;
+  private async send<TData>(target: Target, query: string, variables: Variables, deadline: RequestDeadline): Promise<TData> {
+    const { what, name, short } = target;
     let response: Response;
     try {
-      response = await fetch(this.endpoint, {
+      response = await fetch(target.endpoint, {
         method: "POST",
-        headers: this.headers,
+        headers: target.headers,
         body: JSON.stringify({ query, variables }),
         signal: deadline.signal,
       });
@@ -96,16 +161,16 @@ export class HttpSubgraphSource implements SubgraphSource {
       if (deadline.givenUp) throw new SourceRequestAbortedError(what, { cause: error });
       throw new SourceError(
         `${what} failed`,
-        deadline.timedOut ? `the subgraph endpoint did not answer within ${this.timeoutMs} ms` : "the subgraph endpoint cannot be reached",
+        deadline.timedOut ? `the ${name} did not answer within ${this.timeoutMs} ms` : `the ${name} cannot be reached`,
         { cause: error },
       );
     }
     if (response.status === 401 || response.status === 403) {
       // A proxy's refusal page says nothing useful; which credentials were tried is for the operator to know.
-      const sent = this.headers.authorization === undefined ? "sent no credentials" : "sent credentials it refused";
+      const sent = target.headers.authorization === undefined ? "sent no credentials" : "sent credentials it refused";
       throw new SourceError(
-        `subgraph endpoint answered HTTP ${response.status}: the gateway ${sent}`,
-        `the subgraph endpoint refused the gateway (HTTP ${response.status})`,
+        `${name} answered HTTP ${response.status}: the gateway ${sent}`,
+        `the ${name} refused the gateway (HTTP ${response.status})`,
       );
     }
     let body: GraphQLResponse<TData>;
@@ -115,20 +180,23 @@ export class HttpSubgraphSource implements SubgraphSource {
       // The signal still holds while the body arrives: an endpoint may answer its headers and then go silent.
       if (deadline.givenUp) throw new SourceRequestAbortedError(what, { cause: error });
       if (deadline.timedOut) {
-        throw new SourceError(`${what} failed`, `the subgraph endpoint did not finish its answer within ${this.timeoutMs} ms`, { cause: error });
+        throw new SourceError(`${what} failed`, `the ${name} did not finish its answer within ${this.timeoutMs} ms`, { cause: error });
       }
       throw new SourceError(
-        `subgraph answered HTTP ${response.status} without JSON`,
-        `the subgraph endpoint answered HTTP ${response.status} without a GraphQL response`,
+        `${short} answered HTTP ${response.status} without JSON`,
+        `the ${name} answered HTTP ${response.status} without a GraphQL response`,
         { cause: error },
       );
     }
     if (body.errors !== undefined && body.errors.length > 0) {
       const first = body.errors[0]?.message ?? "unknown error";
-      throw new SourceError(`subgraph query failed: ${first}`, `the subgraph endpoint answered with an error: ${first}`);
+      throw new SourceError(`${short} query failed: ${first}`, `the ${name} answered with an error: ${first}`);
     }
     if (!response.ok || body.data === undefined || body.data === null) {
-      throw new SourceError(`subgraph answered HTTP ${response.status} with no data`, `the subgraph endpoint answered HTTP ${response.status}`);
+      // Its reason is all that tells an operator which part of the URL it refused.
+      const refusal = typeof body.error === "string" ? body.error : typeof body.QueryError === "string" ? body.QueryError : null;
+      const said = refusal === null ? "" : `: ${refusal}`;
+      throw new SourceError(`${short} answered HTTP ${response.status} with no data${said}`, `the ${name} answered HTTP ${response.status}${said}`);
     }
     return body.data;
   }

@@ -14,6 +14,14 @@ export interface SourceRequestOptions {
   signal?: AbortSignal;
 }
 
+/** A deployment's health as graph-node's indexing-status API (its index node, port 8030) reports it. */
+export interface DeploymentHealth {
+  /** graph-node's `health`: "healthy", "unhealthy" (non-fatal errors) or "failed" (stopped on a fatal error). */
+  health: string;
+  /** The error it stopped on, with the block it failed at where graph-node names one. */
+  fatalError: { message: string; block: number | null } | null;
+}
+
 export interface SubgraphSource {
   readonly kind: SourceKind;
   /** Runs `query` with `variables` and returns its `data`. Throws SourceError when the source cannot answer. */
@@ -25,6 +33,12 @@ export interface SubgraphSource {
   onIndexed?(listener: (blockNumber: number) => void): () => void;
   /** The chain head as the indexer last saw it, for sources that know it (the embedded indexer). */
   chainHead?(): number | null;
+  /**
+   * The deployment's health, for a source given graph-node's indexing-status API (`statusUrl`); null where that API
+   * does not list the deployment. graph-node's `_meta` cannot say a subgraph failed: its `hasIndexingErrors` counts
+   * only errors at or below the head, and a fatal error leaves the head on the block before it.
+   */
+  deploymentHealth?(deployment: string, options?: SourceRequestOptions): Promise<DeploymentHealth | null>;
   /** Also gives up the requests still in flight, where the source can. */
   close(): Promise<void>;
 }

@@ -30,6 +30,24 @@ async function guardedGraphNode(authorization: string): Promise<{ port: number; 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
 
 describe("HttpSubgraphSource", () => {
+  it("names the reason graph-node gives when it refuses a request with HTTP 400 and its {\"error\"} body (an invalid subgraph id in the URL)", async () => {
+    // graph-node answers a ClientError so, not as a GraphQL response with `errors`.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: "Invalid subgraph id `latent`" })));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const source = new HttpSubgraphSource({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/id/latent` });
+      let caught: unknown;
+      await source.request(META).catch((error: unknown) => (caught = error));
+      expect(caught).to.be.instanceOf(SourceError);
+      expect((caught as SourceError).detail).to.equal("the subgraph endpoint answered HTTP 400: Invalid subgraph id `latent`");
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("names an endpoint it cannot reach by its host and route, without its credentials or query", async () => {
     // Port 9 (discard): nothing answers there on a test machine.
     const source = new HttpSubgraphSource({ url: "http://user:pw@127.0.0.1:9/subgraphs/name/latent?token=abc" });

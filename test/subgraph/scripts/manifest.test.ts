@@ -101,6 +101,14 @@ describe("npm run subgraph:manifest", function () {
     expect((manifest.dataSources[0] as unknown as { mapping: { file: string } }).mapping.file).to.equal(template.dataSources[0]!.mapping.file);
   });
 
+  it("--source heads the manifest as generated for its network, not with the template's note that its addresses are placeholders", async function () {
+    const out = path.join(SUBGRAPH, `subgraph.${NETWORK}.yaml`);
+    await written([file, "--source"], out);
+    const text = fs.readFileSync(out, "utf8");
+    expect(text).to.match(new RegExp(`^# Latent subgraph manifest for network ${NETWORK}, from the deployment record of chain ${d.chainId}: generated\n`));
+    expect(text).not.to.match(/placeholder/i);
+  });
+
   it("--source --network <name> writes subgraph/subgraph.<name>.yaml on that network", async function () {
     const other = `other-${NETWORK}`;
     expectDeployed(await written([file, "--source", "--network", other], path.join(SUBGRAPH, `subgraph.${other}.yaml`)), d, other);
