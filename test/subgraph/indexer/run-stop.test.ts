@@ -75,3 +75,45 @@ describe("embedded indexer: run() stopped after failed passes", function () {
     ]);
   });
 });
+
+describe("embedded indexer: a listener that throws", function () {
+  let subgraph: string;
+  let tmp: string;
+
+  before(async function () {
+    subgraph = await probeBuildDir();
+    tmp = mkdtempSync(path.join(os.tmpdir(), "latent-listener-"));
+  });
+
+  after(function () {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("goes on indexing after a retry listener throws, and logs what it threw", async function () {
+    const rpc = new FailingThenHeld(2);
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph, rpc, db: path.join(tmp, "listener.sqlite"), pollIntervalMs: 1, now: () => 0, logger: (r) => logs.push(r) });
+    try {
+      indexer.on("retry", () => {
+        throw new Error("the listener broke");
+      });
+      let ended: string | null = null;
+      const running = indexer.run().then(
+        () => (ended = "resolved"),
+        (error: Error) => (ended = `rejected: ${error.message}`),
+      );
+      // The pass after the two failed ones: the loop outlived both throws.
+      await waitUntil(() => rpc.headsAsked === 3 || ended !== null, "the third pass asks for the head, or run() ends");
+      expect(ended).to.equal(null);
+      await indexer.stop();
+      await running;
+      expect(ended).to.equal("resolved");
+    } finally {
+      await indexer.close();
+    }
+    expect(logs.filter((l) => l.message.includes("listener")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      'error: a listener of the indexer\'s "retry" event threw: the listener broke',
+      'error: a listener of the indexer\'s "retry" event threw: the listener broke',
+    ]);
+  });
+});
