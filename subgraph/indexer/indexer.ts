@@ -159,6 +159,30 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/**
+ * The events the in-process Indexer and the worker thread's handle (worker/handle.ts) both emit, with the same
+ * arguments.
+ */
+export interface IndexingEvents {
+  progress: [ProgressEvent];
+  head: [number];
+  synced: [IndexerStatus];
+  failed: [FatalError];
+  reorg: [ReorgEvent];
+}
+
+/** The in-process Indexer's events. */
+export interface IndexerEvents extends IndexingEvents {
+  /**
+   * run(): a pass failed and is retried. Its error as thrown where it is an RpcError, otherwise a copy with every URL
+   * cut (urlFree); `unknown`, as a transport passed in ready-made may throw what it likes. The thread's handle
+   * re-creates it as an Error.
+   */
+  retry: [unknown, RetryEvent];
+  /** A block's handlers start (its number), and are done (null): blocks with events only. */
+  block: [number | null];
+}
+
 export interface OpenOptions {
   /**
    * Aborted, it gives the open up at once (a stop asked for while it opens): its reads through the transport end, and
@@ -246,7 +270,7 @@ async function firstCheckpoint(fetcher: ChainFetcher, earliest: number): Promise
   return header;
 }
 
-export class Indexer extends EventEmitter {
+export class Indexer extends EventEmitter<IndexerEvents> {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
   private head: number | null = null;
@@ -417,9 +441,10 @@ export class Indexer extends EventEmitter {
    * Emits an event to its listeners, whose throw is theirs, not the indexer's: thrown through emit() it would fail the
    * pass that emitted it (a `synced` listener's), or end run() from its catch (a `retry` listener's). Logged instead.
    */
-  private notify(event: string, ...args: unknown[]): void {
+  private notify<K extends keyof IndexerEvents>(event: K, ...args: IndexerEvents[K]): void {
     try {
-      this.emit(event, ...args);
+      // emit()'s argument type is a conditional type TypeScript does not resolve for a generic K.
+      (this.emit as (event: K, ...args: IndexerEvents[K]) => boolean).call(this, event, ...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log("error", `a listener of the indexer's "${event}" event threw: ${redactUrlsIn(message)}`);

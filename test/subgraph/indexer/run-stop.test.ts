@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { Indexer, type IndexerLogRecord, type RetryEvent } from "../../../subgraph/indexer";
 import type { RequestOptions, RpcCall, RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { RpcAbortedError, RpcConnectionError } from "../../../subgraph/indexer/errors";
 import { waitUntil } from "../../helpers/wait";
@@ -76,7 +76,7 @@ describe("embedded indexer: run() stopped after failed passes", function () {
   });
 });
 
-describe("embedded indexer: a listener that throws", function () {
+describe("embedded indexer: its listeners", function () {
   let subgraph: string;
   let tmp: string;
 
@@ -115,5 +115,31 @@ describe("embedded indexer: a listener that throws", function () {
       'error: a listener of the indexer\'s "retry" event threw: the listener broke',
       'error: a listener of the indexer\'s "retry" event threw: the listener broke',
     ]);
+  });
+
+  it("hears each event with its typed arguments (retry: the error and { attempt, delayMs }), and names no event it does not emit", async function () {
+    const rpc = new FailingThenHeld(2);
+    const indexer = await Indexer.open({ subgraph, rpc, db: path.join(tmp, "typed.sqlite"), pollIntervalMs: 7, now: () => 0 });
+    try {
+      const retries: RetryEvent[] = [];
+      // Not annotated: the event map types the listener's arguments (tsc checks the lines below).
+      indexer.on("retry", (_error, retry) => {
+        // @ts-expect-error: delayMs is a number
+        retry.delayMs satisfies string;
+        retries.push(retry);
+      });
+      // @ts-expect-error: the indexer emits no "retrying" event
+      indexer.on("retrying", () => undefined);
+      const running = indexer.run();
+      await waitUntil(() => rpc.headsAsked === 3, "the pass after the failed ones asks for the head");
+      await indexer.stop();
+      await running;
+      expect(retries).to.deep.equal([
+        { attempt: 1, delayMs: 7 },
+        { attempt: 2, delayMs: 7 },
+      ]);
+    } finally {
+      await indexer.close();
+    }
   });
 });
