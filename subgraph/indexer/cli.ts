@@ -210,9 +210,11 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
+// Every URL cut, not only --rpc's (which `redact` also cuts where it is written in a form redactUrlsIn does not read):
+// a mapping's message may quote any text, an event's URI or an entity's field, whose path or query may be a key.
 function printLog(record: IndexerLogRecord, redact: Redactor): void {
   const where = record.source === "mapping" ? ` [${record.dataSource ?? "?"}${record.handler ? `/${record.handler}` : ""}${record.block !== null && record.block !== undefined ? ` #${record.block}` : ""}]` : "";
-  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${redact(record.message)}\n`);
+  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${redactUrlsIn(redact(record.message))}\n`);
 }
 
 function progressLine(p: ProgressEvent): string {
