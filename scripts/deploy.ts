@@ -417,8 +417,6 @@ export const PARAM_BOUNDS = {
   disputeDeposit: [parseEther("1"), parseEther("1000000")],
 } as const satisfies Record<string, readonly [bigint | number, bigint | number]>;
 
-/** JobEscrow.MAX_DURATION: the longest maxDuration a job may have (a test compares it with the contract's). */
-export const JOB_MAX_DURATION = 30 * DAY;
 /** Longest voting delay, voting period and timelock delay the governor and timelock accept (their MAX_* constants). */
 export const GOVERNANCE_MAX_DURATION = 30 * DAY;
 /** LatentGovernor.MIN_QUORUM_NUMERATOR, MAX_QUORUM_NUMERATOR (percent of the supply). */

@@ -70,6 +70,18 @@ async function listen(server: JsonRpcServer, host: string, port: number): Promis
   });
 }
 
+/**
+ * Closes the server and every connection to it. Node's server.close() ends only the idle ones and waits for the
+ * others, serving each for as long as its client sends requests on it: a kept-alive connection whose request was under
+ * way at the stop (the gateway's indexer polls every 250 ms, within the server's keep-alive timeout) kept the stop
+ * waiting for ever. A request still unanswered ends with its connection: the chain is going away.
+ */
+async function stopServing(server: JsonRpcServer): Promise<void> {
+  const closing = server.close();
+  (server as unknown as { _httpServer?: http.Server })._httpServer?.closeAllConnections();
+  await closing;
+}
+
 /** Serves `hre`'s Hardhat Network on host:port (0: any free port). The caller checks that the port is free first. */
 export async function startLocalChain(hre: HardhatRuntimeEnvironment, host: string, port: number): Promise<LocalChain> {
   if (hre.network.name !== "hardhat") throw new Error(`the local chain must be Hardhat Network, not ${hre.network.name}`);
@@ -88,6 +100,6 @@ export async function startLocalChain(hre: HardhatRuntimeEnvironment, host: stri
     chainId,
     accounts,
     publicKeys,
-    stop: () => server.close(),
+    stop: () => stopServing(server),
   };
 }

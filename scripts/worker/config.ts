@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress } from "ethers";
-import { JOB_MAX_DURATION } from "../deploy";
+import { JOB_LIMITS } from "../../contracts/jobs/job-limits";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
 import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
@@ -16,9 +16,6 @@ import { DEFAULT_RUN_TIME_MARGIN, RunTimeMargin } from "./executors/run-time";
 import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } from "./spec";
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 import { FieldError, FieldReader, StringRules } from "./validate";
-
-/** JobEscrow.MAX_URI_LENGTH: the longest result URI submitResult accepts. */
-export const ESCROW_MAX_URI_LENGTH = 256;
 
 export type OperatorKeySource = { kind: "env"; variable: string } | { kind: "file"; path: string };
 
@@ -463,9 +460,9 @@ function readPolicy(policy: FieldReader | undefined, executors: WorkerConfig["ex
   return {
     maxConcurrentJobs: policy?.optionalInteger("maxConcurrentJobs", 1, 1024, 1) ?? 1,
     minPricePerGpuHour: readTokenAmount(policy, "minPricePerGpuHour"),
-    // No job may last longer than the escrow's MAX_DURATION: deploy.ts's mirror, which a test compares with the contract.
+    // No job may last longer than the escrow's MAX_DURATION.
     maxDurationSeconds:
-      policy?.optionalInteger("maxDurationSeconds", 1, JOB_MAX_DURATION, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
+      policy?.optionalInteger("maxDurationSeconds", 1, JOB_LIMITS.maxDurationSeconds, ONE_DAY_SECONDS) ?? ONE_DAY_SECONDS,
     acceptedKinds,
     autoSettle: policy?.boolean("autoSettle", true) ?? true,
     settlementPollMs: (policy?.optionalInteger("settlementPollSeconds", 1, 3600, 60) ?? 60) * 1000,
@@ -592,7 +589,7 @@ function readResults(results: FieldReader | undefined, baseDir: string): Results
   return {
     dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
-    maxUriBytes: results?.optionalInteger("maxUriBytes", 64, ESCROW_MAX_URI_LENGTH, ESCROW_MAX_URI_LENGTH) ?? ESCROW_MAX_URI_LENGTH,
+    maxUriBytes: results?.optionalInteger("maxUriBytes", 64, JOB_LIMITS.maxUriBytes, JOB_LIMITS.maxUriBytes) ?? JOB_LIMITS.maxUriBytes,
     publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,
     retentionMs: (results?.optionalInteger("retentionDays", 0, 3650, 30) ?? 30) * ONE_DAY_SECONDS * 1000,
   };

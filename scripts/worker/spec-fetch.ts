@@ -157,12 +157,17 @@ export class SpecFetcher {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const response = await fetch(uri, { signal: combined, redirect: "follow" });
+      // A redirect is not followed, as the RPC path follows none: the client chose the URI, which is on chain for anyone
+      // to see, and a redirect would send this worker wherever the client's server says, unseen (a loopback or private
+      // host, server-side request forgery). The spec is checked against its hash whatever serves it, so a client loses
+      // nothing by naming the URL it would redirect to.
+      const response = await fetch(uri, { signal: combined, redirect: "manual" });
       if (!response.ok) {
         await response.body?.cancel();
+        const redirect = response.status >= 300 && response.status < 400;
         throw new SpecFetchError(
           uri,
-          `HTTP ${response.status}`,
+          redirect ? `HTTP ${response.status}, a redirect, which is not followed` : `HTTP ${response.status}`,
           isTransientHttpStatus(response.status),
           response.status,
         );

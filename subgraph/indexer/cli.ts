@@ -210,9 +210,11 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
+// Every URL cut, not only --rpc's (which `redact` also cuts where it is written in a form redactUrlsIn does not read):
+// a mapping's message may quote any text, an event's URI or an entity's field, whose path or query may be a key.
 function printLog(record: IndexerLogRecord, redact: Redactor): void {
   const where = record.source === "mapping" ? ` [${record.dataSource ?? "?"}${record.handler ? `/${record.handler}` : ""}${record.block !== null && record.block !== undefined ? ` #${record.block}` : ""}]` : "";
-  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${redact(record.message)}\n`);
+  process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.source}${where}: ${redactUrlsIn(redact(record.message))}\n`);
 }
 
 function progressLine(p: ProgressEvent): string {
@@ -266,7 +268,8 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
     process.stdout.write(`${progressLine(p)}\n`);
   });
   worker.on("failed", (fatal) => {
-    process.stderr.write(redact(`SUBGRAPH FAILED: ${fatal.message}\n`));
+    // A handler's error quotes what the mapping wrote, as its log lines do (printLog).
+    process.stderr.write(redactUrlsIn(redact(`SUBGRAPH FAILED: ${fatal.message}\n`)));
   });
   // A thread that died or hung is restarted by the handle (and queries say `hasIndexingErrors` meanwhile); one it does
   // not restart would leave this process serving a frozen index, or waiting for nothing: exit non-zero instead, for a
@@ -281,7 +284,7 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
   });
   worker.on("done", (status) => {
     const cp = status.checkpoint!;
-    process.stdout.write(redact(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`));
+    process.stdout.write(redactUrlsIn(redact(`done: block ${cp.number} (${cp.hash})${status.failed ? `, FAILED: ${status.fatalError!.message}` : ""}\n`)));
     void worker.stop().then(() => process.exit(status.failed ? 1 : 0));
   });
   // Taken before anything is printed: whoever reads the first line may signal at once, and a signal without a

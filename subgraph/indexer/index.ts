@@ -1,12 +1,12 @@
 // Public API of the embedded indexer. See README.md next to this file.
 export { Indexer, DEFAULT_REORG_THRESHOLD } from "./indexer";
-export type { IndexerOptions, IndexerStatus, IndexerLogRecord, ProgressEvent, ReorgEvent, RetryEvent, SyncOptions, OpenOptions } from "./indexer";
+export type { IndexerOptions, IndexerStatus, IndexerLogRecord, IndexerEvents, IndexingEvents, ProgressEvent, ReorgEvent, RetryEvent, SyncOptions, OpenOptions } from "./indexer";
 export { QueryEngine } from "./query/engine";
 export type { QueryExecutor, QueryStatus } from "./query/engine";
 export { startQueryServer } from "./server/http";
 export type { QueryServer, QueryServerOptions } from "./server/http";
 export { startIndexerWorker, IndexerWorker } from "./worker/handle";
-export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash } from "./worker/handle";
+export type { IndexerWorkerEvents, IndexerWorkerOptions, RestartPolicy, WorkerCrash } from "./worker/handle";
 export { RestartBackoff } from "./worker/restart-backoff";
 export { loadSubgraph, resolveBuildDir } from "./manifest";
 export type { SubgraphBuild, DataSourceSpec, EventHandlerSpec } from "./manifest";

@@ -159,6 +159,30 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/**
+ * The events the in-process Indexer and the worker thread's handle (worker/handle.ts) both emit, with the same
+ * arguments.
+ */
+export interface IndexingEvents {
+  progress: [ProgressEvent];
+  head: [number];
+  synced: [IndexerStatus];
+  failed: [FatalError];
+  reorg: [ReorgEvent];
+}
+
+/** The in-process Indexer's events. */
+export interface IndexerEvents extends IndexingEvents {
+  /**
+   * run(): a pass failed and is retried. Its error as thrown where it is an RpcError, otherwise a copy with every URL
+   * cut (urlFree); `unknown`, as a transport passed in ready-made may throw what it likes. The thread's handle
+   * re-creates it as an Error.
+   */
+  retry: [unknown, RetryEvent];
+  /** A block's handlers start (its number), and are done (null): blocks with events only. */
+  block: [number | null];
+}
+
 export interface OpenOptions {
   /**
    * Aborted, it gives the open up at once (a stop asked for while it opens): its reads through the transport end, and
@@ -246,7 +270,7 @@ async function firstCheckpoint(fetcher: ChainFetcher, earliest: number): Promise
   return header;
 }
 
-export class Indexer extends EventEmitter {
+export class Indexer extends EventEmitter<IndexerEvents> {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
   private head: number | null = null;
@@ -413,6 +437,20 @@ export class Indexer extends EventEmitter {
     this.options.logger?.({ level, message, source: "indexer" });
   }
 
+  /**
+   * Emits an event to its listeners, whose throw is theirs, not the indexer's: thrown through emit() it would fail the
+   * pass that emitted it (a `synced` listener's), or end run() from its catch (a `retry` listener's). Logged instead.
+   */
+  private notify<K extends keyof IndexerEvents>(event: K, ...args: IndexerEvents[K]): void {
+    try {
+      // emit()'s argument type is a conditional type TypeScript does not resolve for a generic K.
+      (this.emit as (event: K, ...args: IndexerEvents[K]) => boolean).call(this, event, ...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log("error", `a listener of the indexer's "${event}" event threw: ${redactUrlsIn(message)}`);
+    }
+  }
+
   status(): IndexerStatus {
     return {
       deployment: this.deployment,
@@ -455,7 +493,7 @@ export class Indexer extends EventEmitter {
     this.checkDeployment();
     const head = await this.fetcher.headNumber();
     this.head = head;
-    this.emit("head", head);
+    this.notify("head", head);
     // Failed at the checkpoint itself: a reorg deeper than the threshold, which checking the checkpoint again would
     // only find (and announce) once more on every pass.
     if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus();
@@ -661,7 +699,7 @@ export class Indexer extends EventEmitter {
       totalEvents: this.totals.events,
     };
     if (now - this.rate.since > 5000) this.rate = { since: now, blocks: 0, events: 0 };
-    this.emit("progress", event);
+    this.notify("progress", event);
   }
 
   /** Processes one fetched range; commits at its end and every commitIntervalMs. */
@@ -691,11 +729,11 @@ export class Indexer extends EventEmitter {
           this.db.db.exec("SAVEPOINT block");
           try {
             // Tells a worker thread's watchdog which block a hang would be in (see worker/handle.ts).
-            this.emit("block", number);
+            this.notify("block", number);
             try {
               result = this.processor.processBlock(block);
             } finally {
-              this.emit("block", null);
+              this.notify("block", null);
             }
             this.db.db.exec("RELEASE block");
           } catch (error) {
@@ -784,7 +822,7 @@ export class Indexer extends EventEmitter {
     this.commit(checkpoint);
     this.fatal = fatal;
     this.log("error", `subgraph failed: ${fatal.message}`);
-    this.emit("failed", fatal);
+    this.notify("failed", fatal);
   }
 
   /** Re-checks the checkpoint against the chain; a different hash (or a shorter chain) means a reorg. */
@@ -863,7 +901,7 @@ export class Indexer extends EventEmitter {
         this.db.setFatalError(fatal);
       });
       this.fatal = fatal;
-      this.emit("failed", fatal);
+      this.notify("failed", fatal);
       return;
     }
     this.db.transaction(() => {
@@ -882,7 +920,7 @@ export class Indexer extends EventEmitter {
     this.checkpointPtr = ancestor;
     this.log("warning", `reverted from block ${from.number} to common ancestor ${ancestor.number}`);
     const event: ReorgEvent = { from, to: ancestor };
-    this.emit("reorg", event);
+    this.notify("reorg", event);
   }
 
   /**
@@ -951,7 +989,7 @@ export class Indexer extends EventEmitter {
           if (recovered !== null) this.log("info", recovered);
           if (this.synced) {
             this.refreshStatistics();
-            this.emit("synced", this.status());
+            this.notify("synced", this.status());
           }
         } catch (error) {
           if (this.stopping) break;
@@ -980,7 +1018,7 @@ export class Indexer extends EventEmitter {
           }
           // Once the delay is known: the event says it.
           const retry: RetryEvent = { attempt: ++failedInRow, delayMs: delay };
-          this.emit("retry", error instanceof RpcError ? error : urlFree(error), retry);
+          this.notify("retry", error instanceof RpcError ? error : urlFree(error), retry);
         }
         if (this.stopping) break;
         await this.pause(delay);

@@ -17,7 +17,6 @@ import {
   DeploymentRecordError,
   GOVERNANCE_MAX_DURATION,
   GOVERNANCE_QUORUM_BOUNDS,
-  JOB_MAX_DURATION,
   maxProposalThreshold,
   PARAM_BOUNDS,
   attachLatent,
@@ -496,11 +495,6 @@ describe("scripts/deploy", function () {
     for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS)) {
       expect([BigInt(min), BigInt(max)], name).to.deep.equal(onChain[name as keyof typeof PARAM_BOUNDS]);
     }
-  });
-
-  it("mirrors the escrow's longest job maxDuration", async function () {
-    const { d } = await loadFixture(deployedFixture);
-    expect(await d.contracts.jobEscrow.MAX_DURATION()).to.equal(JOB_MAX_DURATION);
   });
 
   it("mirrors the governor's and timelock's longest durations", async function () {

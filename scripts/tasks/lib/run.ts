@@ -9,7 +9,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatError, HardhatPluginError } from "hardhat/internal/core/errors";
 import { ERRORS } from "hardhat/internal/core/errors-list";
-import { ChainContext, DeploymentContext, TaskContext, revertDecoder } from "./context";
+import { Interface, dataSlice } from "ethers";
+import type { TransactionRequest } from "ethers";
+import { ChainContext, DeploymentContext, TaskContext, latentAbis, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
 import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError } from "./errors";
 import { toJson } from "./format";
@@ -48,19 +50,60 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
   open: () => Promise<C>,
   action: (ctx: C, args: A) => Promise<TaskResult<T>>,
 ): Promise<T> {
+  const calls = watchFailedCalls(hre);
   try {
     const ctx = await open();
     const result = await action(ctx, args);
     write(args.json ? toJson(result.data) : result.text.join("\n"));
     return result.data;
   } catch (error) {
-    const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error));
+    const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error, calls.lastFailed()));
     // One caused by a bug keeps its stack: it is what the bug report needs.
     if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
       failure.untraced();
     }
     throw failure;
+  } finally {
+    calls.stop();
   }
+}
+
+/** A call to a contract: where to and its calldata (selector first). */
+export interface ContractCall {
+  to: string | null;
+  data: string;
+}
+
+/**
+ * The last eth_call or gas estimate through the task's provider that failed, unless a later one succeeded: what a
+ * revert no context call named came from. The node's error does not say (Hardhat's ProviderError and SolidityError
+ * carry the revert data only, and ethers passes them on as they are), so the provider's two methods are wrapped for
+ * the task's run, and unwrapped after it (a task run inside another, by hre.run, unwraps its own wrapping first).
+ */
+function watchFailedCalls(hre: HardhatRuntimeEnvironment): { lastFailed(): ContractCall | undefined; stop(): void } {
+  const provider = hre.ethers.provider;
+  const { call, estimateGas } = provider;
+  let failed: ContractCall | undefined;
+  const watched = <R>(method: (tx: TransactionRequest) => Promise<R>) =>
+    async (tx: TransactionRequest): Promise<R> => {
+      try {
+        const result = await method.call(provider, tx);
+        failed = undefined;
+        return result;
+      } catch (error) {
+        failed = { to: typeof tx.to === "string" ? tx.to : null, data: typeof tx.data === "string" ? tx.data : "0x" };
+        throw error;
+      }
+    };
+  provider.call = watched(call);
+  provider.estimateGas = watched(estimateGas);
+  return {
+    lastFailed: () => failed,
+    stop: () => {
+      provider.call = call;
+      provider.estimateGas = estimateGas;
+    },
+  };
 }
 
 /** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
@@ -83,20 +126,42 @@ function unreachable(hre: HardhatRuntimeEnvironment, error: unknown): Connection
  * `read`) its deadlines' distance from the chain's latest block time, as those show them: the clock is read only for
  * such a revert, and one that the node does not give leaves the dates alone.
  */
-async function withChainTime<A extends CommonArgs>(hre: HardhatRuntimeEnvironment, args: A, error: unknown): Promise<Error> {
-  const failure = asTaskError(error);
+async function withChainTime<A extends CommonArgs>(hre: HardhatRuntimeEnvironment, args: A, error: unknown, call: ContractCall | undefined): Promise<Error> {
+  const failure = asTaskError(error, undefined, call);
   if (!(failure instanceof RevertError) || failure === error) return failure;
   const now = await (await ChainContext.open(hre, args)).nowIfAnswered();
-  return now === undefined ? failure : asTaskError(error, now);
+  return now === undefined ? failure : asTaskError(error, now, call);
 }
 
-/** `now`: the chain's latest block time, for a revert's deadlines to say how far they are ("in 1h 59m"). */
-export function asTaskError(error: unknown, now?: number): Error {
+/**
+ * `now`: the chain's latest block time, for a revert's deadlines to say how far they are ("in 1h 59m"); `call`: the
+ * call that reverted, which the error names.
+ */
+export function asTaskError(error: unknown, now?: number, call?: ContractCall): Error {
   if (error instanceof LatentTaskError || HardhatError.isHardhatError(error) || HardhatPluginError.isHardhatPluginError(error) || isProgrammingError(error)) {
     return error as Error;
   }
   const parent = error instanceof Error ? error : undefined;
   const decoded = revertDecoder().decode(error, now);
-  if (decoded !== undefined) return new RevertError("a call", decoded.name, decoded.args, decoded.formatted, parent);
+  if (decoded !== undefined) return new RevertError(call === undefined ? "a call" : callName(call), decoded.name, decoded.args, decoded.formatted, parent);
   return new TransactionError(parent?.message.split("\n")[0] ?? String(error), parent);
+}
+
+let latentInterfaces: Array<{ contract: string; iface: Interface }> | undefined;
+
+/**
+ * A call as a revert's message names it: `JobEscrow.expireJob at 0x…` (the contracts whose ABI has its selector: a
+ * function several declare is named `Staking.pause or JobEscrow.pause`), `a call of 0x12345678 at 0x…` where no Latent
+ * contract has it.
+ */
+function callName({ to, data }: ContractCall): string {
+  const at = to === null ? "" : ` at ${to}`;
+  if (data.length < 10) return `a call${at}`;
+  const selector = dataSlice(data, 0, 4);
+  latentInterfaces ??= latentAbis().map(({ contract, abi }) => ({ contract, iface: new Interface(abi) }));
+  const names = latentInterfaces.flatMap(({ contract, iface }) => {
+    const fragment = iface.getFunction(selector);
+    return fragment === null ? [] : [`${contract}.${fragment.name}`];
+  });
+  return names.length === 0 ? `a call of ${selector}${at}` : `${names.join(" or ")}${at}`;
 }

@@ -6,7 +6,8 @@
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { JOB_MAX_DURATION, PARAM_BOUNDS } from "../../deploy";
+import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
+import { PARAM_BOUNDS } from "../../deploy";
 import { processStartTime, processStillRunning } from "../../processes";
 import type { CommandExecutorConfig } from "../config";
 import { ProcessAbortedError, runProcess } from "../process-runner";
@@ -37,7 +38,7 @@ const JOB_DIR_NAME = /^latent-job-([0-9]{1,10})(?:-([0-9]{1,20}))?-[A-Za-z0-9]{6
 // it is never earlier (mtime can be set back, by utimes or a tar unpacking `./` into it; ctime only by the clock). A
 // day more allows for the worker's clock against the chain's.
 const OLD_JOB_DIR_NAME = /^latent-job-[A-Za-z0-9]{6}$/;
-export const OLD_JOB_DIR_MAX_AGE_MS = (JOB_MAX_DURATION + PARAM_BOUNDS.grace[1] + 86_400) * 1000;
+export const OLD_JOB_DIR_MAX_AGE_MS = (JOB_LIMITS.maxDurationSeconds + PARAM_BOUNDS.grace[1] + 86_400) * 1000;
 
 export class CommandExecutor implements Executor {
   readonly kind = "command" as const;

@@ -12,7 +12,7 @@ import {
   StoppedError,
   type IndexerWorkerDownError,
 } from "../errors";
-import type { IndexerLogRecord, IndexerStatus, ProgressEvent, ReorgEvent, RetryEvent } from "../indexer";
+import type { IndexerLogRecord, IndexerStatus, IndexingEvents, RetryEvent } from "../indexer";
 import { QueryEngine, type QueryExecutor, type QueryStatus } from "../query/engine";
 import { startQueryServer, type QueryServer } from "../server/http";
 import type { FatalError } from "../store/database";
@@ -32,12 +32,7 @@ import { causeFromThread, errorFromThread } from "./thread-error";
 
 export type { IndexerWorkerOptions, RestartPolicy, WorkerCrash };
 
-export interface IndexerWorkerEvents {
-  progress: [ProgressEvent];
-  head: [number];
-  synced: [IndexerStatus];
-  failed: [FatalError];
-  reorg: [ReorgEvent];
+export interface IndexerWorkerEvents extends IndexingEvents {
   log: [IndexerLogRecord];
   /**
    * A pass failed (the node down, an RPC error) and is retried, as the thread's Indexer emits it: the error as

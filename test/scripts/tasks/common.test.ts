@@ -125,8 +125,34 @@ describe("tasks: shared helpers", function () {
       }
       expect(caught).to.be.instanceOf(RevertError);
       const error = caught as RevertError;
-      expect(error.message).to.match(/^a call reverted: JobEscrowAcceptDeadlineNotPassed\(jobId=1, acceptDeadline=\d+ \(\d{4}-\d\d-\d\dT[\d:]+Z, in /);
+      expect(error.message).to.match(/ reverted: JobEscrowAcceptDeadlineNotPassed\(jobId=1, acceptDeadline=\d+ \(\d{4}-\d\d-\d\dT[\d:]+Z, in /);
       expect(error.message).to.contain(`, in ${timeLeft(error, "acceptDeadline", await time.latest())})`);
+    });
+
+    it("a revert from an action's own call names the contract, the function and the address it called", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      let caught: unknown;
+      let escrow = "";
+      try {
+        await runReadTask(hre, { deployment: file, json: false }, async (ctx) => {
+          escrow = await ctx.c.jobEscrow.getAddress();
+          return { data: await ctx.c.jobEscrow.expireJob.staticCall(job.jobId), text: [] };
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(RevertError);
+      expect((caught as RevertError).action).to.equal(`JobEscrow.expireJob at ${escrow}`);
+      expect((caught as RevertError).message).to.match(new RegExp(`^JobEscrow\\.expireJob at ${escrow} reverted: JobEscrowAcceptDeadlineNotPassed\\(jobId=1, `));
+    });
+
+    it("a revert of a call to an address whose function no Latent contract has names the address and the selector", function () {
+      const data = JobEscrow__factory.createInterface().encodeErrorResult("JobEscrowZeroResultHash", []);
+      const to = "0x00000000000000000000000000000000000000aa";
+      const error = Object.assign(new Error("execution reverted"), { data });
+      const failure = asTaskError(error, undefined, { to, data: "0x12345678" });
+      expect(failure).to.be.instanceOf(RevertError);
+      expect((failure as RevertError).action).to.equal(`a call of 0x12345678 at ${to}`);
     });
   });
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { JOB_MAX_DURATION } from "../../../scripts/deploy";
+import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
 import { ConfigError, configRedactor, loadConfig, parseConfig } from "../../../scripts/worker/config";
 import { transactionWaits } from "../../../scripts/worker/connections";
 import { ContractMarket } from "../../../scripts/worker/contract-market";
@@ -124,8 +124,8 @@ describe("worker config", () => {
   const ranges: Array<[string, number, number]> = [
     ["gpu.detectTimeoutSeconds", 1, 300],
     ["policy.maxConcurrentJobs", 1, 1024],
-    // JobEscrow.MAX_DURATION, as deploy.ts mirrors it (a test compares the mirror with the contract).
-    ["policy.maxDurationSeconds", 1, JOB_MAX_DURATION],
+    // JobEscrow.MAX_DURATION, as JOB_LIMITS mirrors it (a test compares the mirror with the contract).
+    ["policy.maxDurationSeconds", 1, JOB_LIMITS.maxDurationSeconds],
     ["policy.settlementPollSeconds", 1, 3600],
     ["specs.maxBytes", 256, 4_194_304],
     ["executors.command.timeoutSeconds", 1, 86_400],

@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { Tier } from "../../../scripts/scenario";
-import { ESCROW_MAX_URI_LENGTH } from "../../../scripts/worker/config";
 import { verifyMatmulResult } from "../../../scripts/worker/executors/matmul";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, hashJobTerms, toCandidateJob } from "../../../scripts/worker/gateway-jobs";
 import type { LogRecord } from "../../../scripts/worker/logger";
@@ -114,10 +113,6 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     expect(hashJobTerms(candidate.terms)).to.equal((await stack.s.c.jobEscrow.getJob(jobA.jobId)).termsHash);
     const tampered = { ...data.job, terms: { ...data.job.terms, maxDuration: "3601" } };
     expect(() => toCandidateJob(tampered)).to.throw(GatewayJobError, "its terms hash to");
-  });
-
-  it("bounds results.maxUriBytes by the escrow's own MAX_URI_LENGTH", async () => {
-    expect(BigInt(ESCROW_MAX_URI_LENGTH)).to.equal(await stack.s.c.jobEscrow.MAX_URI_LENGTH());
   });
 
   it("reports reverts by their custom error (an early settle, a second accept)", async () => {

@@ -249,10 +249,16 @@ describe("job spec", () => {
     describe("http: URIs", () => {
       let server: http.Server;
       let base: string;
+      const asked: string[] = [];
       before(async () => {
         server = http.createServer((request, response) => {
+          asked.push(request.url ?? "");
           if (request.url === "/job.json") {
             response.end(MATMUL_DOC);
+          } else if (request.url === "/moved") {
+            // To a document that would pass the hash check: only the redirect itself is refused.
+            response.writeHead(302, { location: "/job.json" });
+            response.end();
           } else if (request.url === "/flood") {
             // Chunked, no Content-Length: the limit must hold while streaming.
             response.write(Buffer.alloc(800, 0x20));
@@ -301,6 +307,15 @@ describe("job spec", () => {
         expect(error).to.be.instanceOf(SpecFetchError);
         expect(error.message).to.contain("timed out after 200 ms");
         expect(error).to.include({ transient: true });
+      });
+
+      it("refuses a redirect as a permanent failure naming its status, without following it", async () => {
+        asked.length = 0;
+        const error = await rejection(fetcher().fetchBytes(`${base}/moved`));
+        expect(error).to.be.instanceOf(SpecFetchError);
+        expect(error).to.include({ status: 302, transient: false });
+        expect(error.message).to.contain("HTTP 302, a redirect, which is not followed");
+        expect(asked).to.deep.equal(["/moved"]);
       });
 
       it("refuses http when the config disables it", async () => {

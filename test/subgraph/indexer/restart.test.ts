@@ -362,9 +362,9 @@ describe("embedded indexer: restarts", function () {
     const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db, pollIntervalMs: 20 });
     try {
       down = true;
-      const retried = new Promise<Error>((resolve) => indexer.once("retry", resolve));
+      const retried = new Promise<unknown>((resolve) => indexer.once("retry", resolve));
       void indexer.run();
-      expect((await within(retried, "retry")).message).to.contain("ECONNREFUSED");
+      expect(await within(retried, "retry")).to.be.instanceOf(Error).with.property("message").that.contains("ECONNREFUSED");
       expect(indexer.status().checkpoint?.number ?? -1).to.be.below(head);
       const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
       down = false;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
+import { Indexer, type IndexerLogRecord, type RetryEvent } from "../../../subgraph/indexer";
 import type { RequestOptions, RpcCall, RpcTransport } from "../../../subgraph/indexer/chain/rpc";
 import { RpcAbortedError, RpcConnectionError } from "../../../subgraph/indexer/errors";
 import { waitUntil } from "../../helpers/wait";
@@ -73,5 +73,73 @@ describe("embedded indexer: run() stopped after failed passes", function () {
     expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
       "error: indexing pass failed, retrying: eth_blockNumber failed: connect ECONNREFUSED",
     ]);
+  });
+});
+
+describe("embedded indexer: its listeners", function () {
+  let subgraph: string;
+  let tmp: string;
+
+  before(async function () {
+    subgraph = await probeBuildDir();
+    tmp = mkdtempSync(path.join(os.tmpdir(), "latent-listener-"));
+  });
+
+  after(function () {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("goes on indexing after a retry listener throws, and logs what it threw", async function () {
+    const rpc = new FailingThenHeld(2);
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph, rpc, db: path.join(tmp, "listener.sqlite"), pollIntervalMs: 1, now: () => 0, logger: (r) => logs.push(r) });
+    try {
+      indexer.on("retry", () => {
+        throw new Error("the listener broke");
+      });
+      let ended: string | null = null;
+      const running = indexer.run().then(
+        () => (ended = "resolved"),
+        (error: Error) => (ended = `rejected: ${error.message}`),
+      );
+      // The pass after the two failed ones: the loop outlived both throws.
+      await waitUntil(() => rpc.headsAsked === 3 || ended !== null, "the third pass asks for the head, or run() ends");
+      expect(ended).to.equal(null);
+      await indexer.stop();
+      await running;
+      expect(ended).to.equal("resolved");
+    } finally {
+      await indexer.close();
+    }
+    expect(logs.filter((l) => l.message.includes("listener")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      'error: a listener of the indexer\'s "retry" event threw: the listener broke',
+      'error: a listener of the indexer\'s "retry" event threw: the listener broke',
+    ]);
+  });
+
+  it("hears each event with its typed arguments (retry: the error and { attempt, delayMs }), and names no event it does not emit", async function () {
+    const rpc = new FailingThenHeld(2);
+    const indexer = await Indexer.open({ subgraph, rpc, db: path.join(tmp, "typed.sqlite"), pollIntervalMs: 7, now: () => 0 });
+    try {
+      const retries: RetryEvent[] = [];
+      // Not annotated: the event map types the listener's arguments (tsc checks the lines below).
+      indexer.on("retry", (_error, retry) => {
+        // @ts-expect-error: delayMs is a number
+        retry.delayMs satisfies string;
+        retries.push(retry);
+      });
+      // @ts-expect-error: the indexer emits no "retrying" event
+      indexer.on("retrying", () => undefined);
+      const running = indexer.run();
+      await waitUntil(() => rpc.headsAsked === 3, "the pass after the failed ones asks for the head");
+      await indexer.stop();
+      await running;
+      expect(retries).to.deep.equal([
+        { attempt: 1, delayMs: 7 },
+        { attempt: 2, delayMs: 7 },
+      ]);
+    } finally {
+      await indexer.close();
+    }
   });
 });
