@@ -96,6 +96,27 @@ describe("adversarial scenarios", function () {
     });
   });
 
+  describe("thawing period", function () {
+    it("is NOT a bound on exit: a provider recovers timeoutSlashBps of its locked stake within minutes through a self-directed job that times out (reported, not fixed)", async function () {
+      // Known weakness, kept visible: a timeout pays the slash to the client, and nothing stops the client being the
+      // provider itself (or a second address of its own). Per cycle the provider gets timeoutSlashBps of the locked
+      // collateral back after maxDuration + grace (here 16 minutes) instead of thawingPeriod (7 days by default),
+      // and its escrow back in full. Only the provider's own stake moves, so no one else loses tokens.
+      const w = await providersFixture();
+      const provider = w.h100.signer;
+      const collateral = H100_STAKE; // all of it
+      const escrowed = (collateral * 10_000n) / BigInt(P.collateralRatioBps);
+      const price = (escrowed * 3600n) / (8n * 60n);
+      const job = await createJob(w.s, provider, { gpuCount: 8, maxDuration: 60, maxPricePerGpuHour: price, targetProvider: w.h100.address });
+      expect(job.escrowed).to.equal(escrowed);
+      await acceptJob(w.s, job, w.h100);
+      const slashed = bps(collateral, P.timeoutSlashBps);
+      await time.increase(60 + P.grace + 1);
+      await expect(w.c.jobEscrow.connect(provider).claimTimeout(job.jobId)).to.changeTokenBalances(w.c.token, [provider, w.c.staking], [escrowed + slashed, -slashed]);
+      expect(await w.c.staking.getStake(w.h100.address)).to.deep.equal([H100_STAKE - slashed, 0n, 0n]);
+    });
+  });
+
   describe("rounding", function () {
     /** Odd amounts everywhere: prices, GPU count, durations, the provider's cap. */
     async function oddFixture() {
