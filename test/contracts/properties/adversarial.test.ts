@@ -74,6 +74,23 @@ describe("adversarial scenarios", function () {
     });
   });
 
+  describe("governance changes a provider-side parameter while a job runs", function () {
+    it("a provider made inactive by a higher minStakePerGpu still submits and is paid for the job it accepted", async function () {
+      const { s, c, job, h100, clients, timelock } = await loadFixture(acceptedFixture);
+      await c.staking.connect(timelock).setMinStakePerGpu(LAT("1000000"));
+      expect(await c.registry.isActive(h100.address)).to.equal(false);
+      await submitResult(s, job, h100, { after: 600 });
+      await expect(c.jobEscrow.connect(clients[0]!).approveResult(job.jobId)).to.emit(c.jobEscrow, "JobSettled");
+    });
+
+    it("a provider above a lowered maxGpusPerProvider still frees its GPUs on timeout", async function () {
+      const { c, job, h100, funder, timelock, resultDeadline } = await loadFixture(acceptedFixture);
+      await c.registry.connect(timelock).setMaxGpusPerProvider(1);
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      await expect(c.jobEscrow.connect(funder).claimTimeout(job.jobId)).to.emit(c.registry, "CapacityReleased").withArgs(h100.address, job.jobId, 4, 0);
+    });
+  });
+
   describe("slashing after thawing", function () {
     it("a provider that thawed all its free stake is slashed the whole collateral at 300% and still withdraws every request", async function () {
       const w = await providersFixture();
