@@ -141,7 +141,12 @@ export async function createdJob(ctx: DeploymentContext, jobId: bigint): Promise
 export async function requireBalance(ctx: TaskContext, amount: bigint, purpose: string): Promise<void> {
   const balance = await ctx.c.token.balanceOf(ctx.address);
   if (balance < amount) {
-    throw new StateError(`${ctx.address} holds ${formatLat(balance)}; ${purpose} needs ${formatLat(amount)}`);
+    // A new account's first stake or job fails here: say where LAT comes from, not only that it is missing.
+    const missing = formatLat(amount - balance).split(" ")[0] as string;
+    throw new StateError(
+      `${ctx.address} holds ${formatLat(balance)}; ${purpose} needs ${formatLat(amount)}. ` +
+        `Send it the rest from an account that holds LAT: ${suggest(ctx, `token transfer --to ${ctx.address} --amount ${missing}`)} --from <holder>`,
+    );
   }
 }
 
