@@ -110,6 +110,8 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
     `  operator: ${formatAddress(operator)}; offline until it goes online`,
   ];
   if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
+  const cap = await slashCapAdvice(ctx, operator);
+  if (cap !== undefined) text.push(cap);
   text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
@@ -186,10 +188,26 @@ export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<Ta
   if (value === ctx.address) throw new InputError("--operator", "must be another account than the provider's own (or none)");
   await requireRegistered(ctx);
   const tx = await ctx.send("ProviderRegistry.setOperator", () => ctx.c.registry.setOperator(value));
+  const cap = await slashCapAdvice(ctx, value);
   return {
     data: { provider: ctx.address, operator: value, transaction: tx.hash },
-    text: [`Operator of ${ctx.address}: ${formatAddress(value)}`],
+    text: [`Operator of ${ctx.address}: ${formatAddress(value)}`, ...(cap === undefined ? [] : [cap])],
   };
+}
+
+/**
+ * The step a provider that hands out an operator key should take next, while its cap still lets a slash pay the
+ * client: the key can get the provider slashed on jobs a client it controls posted. Said now because the cap cannot
+ * be lowered once the worker has collateral locked.
+ */
+async function slashCapAdvice(ctx: TaskContext, operator: string): Promise<string | undefined> {
+  if (operator === ZeroAddress) return undefined;
+  const cap = Number(await ctx.c.staking.maxSlashRewardBps(ctx.address));
+  if (cap === 0) return undefined;
+  return (
+    `Before its worker takes a job, cap the slash reward at 0 (now ${describeCap(cap)}), so that the operator key can take none of a slash: ` +
+    suggest(ctx, "provider slash-reward-cap --bps 0", { sameSigner: true })
+  );
 }
 
 export interface SlashRewardCapArgs extends CommonArgs {

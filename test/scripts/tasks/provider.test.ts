@@ -60,6 +60,22 @@ describe("tasks: provider", function () {
       expect(output).to.match(/stake at least 400\.0 LAT/);
     });
 
+    it("with --operator, says to cap the slash reward at 0 before the worker takes a job, with the command", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", { ...REGISTER, operator: ACCOUNT.operator0 });
+      const lines = output.split("\n");
+      const cap = lines.findIndex((l) => l.startsWith("Before its worker takes a job, cap the slash reward at 0 (now no cap (10000 bps))"));
+      expect(cap, output).to.be.greaterThan(0);
+      expect(lines[cap]).to.match(new RegExp(`: npx hardhat provider slash-reward-cap --bps 0 --network hardhat --deployment ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --from ${ACCOUNT.provider2}$`));
+      expect(lines[cap + 1]).to.match(/^Then go online: /);
+    });
+
+    it("without --operator, says nothing of the slash reward cap", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", REGISTER);
+      expect(output).to.not.contain("slash-reward-cap");
+    });
+
     it("requires --name for a model the catalog does not know", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "provider register", { ...REGISTER, model: "b200-192gb", vram: "192", tier: "enterprise" }, InputError, /^--name: required/);
@@ -113,6 +129,16 @@ describe("tasks: provider", function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider price", { from: ACCOUNT.rtx, price: "0.33" });
       expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
+    });
+
+    it("operator names the slash-reward-cap step while the cap is above 0, and not once it is 0", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const first = await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      expect(first.output).to.match(/\nBefore its worker takes a job, cap the slash reward at 0 .*: npx hardhat provider slash-reward-cap --bps 0 /);
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.rtx, bps: "0" });
+      expect(await c.staking.maxSlashRewardBps(rtx.address)).to.equal(0);
+      const again = await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      expect(again.output).to.not.contain("slash-reward-cap");
     });
 
     it("operator none removes the operator", async function () {
