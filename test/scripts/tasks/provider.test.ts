@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
 import { Tier, acceptJob, approveResult, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
@@ -74,6 +74,17 @@ describe("tasks: provider", function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const { output } = await task(file, "provider register", REGISTER);
       expect(output).to.not.contain("slash-reward-cap");
+    });
+
+    it("--help marks the options register cannot do without as required (Hardhat shows every one as optional)", function () {
+      const params = hre.scopes.provider!.tasks.register!.paramDefinitions;
+      const required = Object.keys(params).filter((name) => params[name]!.description?.endsWith("(required)"));
+      expect(required.sort()).to.deep.equal(["count", "metadataUri", "model", "price", "region"]);
+    });
+
+    it("requires --metadata-uri, as its help says", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, metadataUri: undefined }, InputError, /^--metadata-uri: required$/);
     });
 
     it("requires --name for a model the catalog does not know", async function () {
