@@ -77,7 +77,7 @@ export async function transfer(ctx: TaskContext, args: TransferArgs): Promise<Ta
     }
   }
   const amount = parseLat("--amount", args.amount);
-  await requireBalance(ctx, amount, "the transfer");
+  await requireBalance(ctx, amount, "the transfer", { suggestTransfer: false });
   const tx = await ctx.send("LatentToken.transfer", () => ctx.c.token.transfer(to, amount));
   const [fromBalance, toBalance] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.balanceOf(to)]);
   return {
