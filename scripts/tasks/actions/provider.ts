@@ -3,6 +3,7 @@
  */
 import { ZeroAddress } from "ethers";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
+import { JobStatus } from "../../scenario";
 import { GPU_MODELS } from "../../scenario/catalog";
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
@@ -279,7 +280,18 @@ export async function goOffline(ctx: TaskContext, args: OnlineArgs): Promise<Tas
 
 export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>> {
   await requireRegistered(ctx);
-  const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister());
+  const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister(), {
+    // The revert gives the GPUs and collateral held, not by which jobs, nor what ends them.
+    ProviderRegistryWorkInProgress: async () => {
+      const held = await jobsHoldingCollateral(ctx, ctx.address);
+      const listed = held.map((j) => `job ${j.jobId} (${JobStatus[j.status]})`).join(", ");
+      return (
+        `${listed === "" ? "its jobs" : listed} must end first: an accepted job once submitted and settled (or timed out), ` +
+        "a submitted one once settled after its challenge window (the worker settles it; job settle does too), a disputed one once ruled. " +
+        `Go offline meanwhile so that it takes no new ones; ${suggest(ctx, `job status --job ${held[0]?.jobId ?? "<id>"}`)} says when`
+      );
+    },
+  });
   const stake = await readStake(ctx, ctx.address);
   const text = [`Provider ${ctx.address} left the registry`];
   const notThawing = stake.staked - stake.thawing;
@@ -295,6 +307,16 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
     );
   }
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
+}
+
+/** The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first. */
+async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobId: bigint; status: JobStatus }[]> {
+  const escrow = ctx.c.jobEscrow;
+  const accepted = await escrow.queryFilter(escrow.filters.JobAccepted(undefined, provider), ctx.fromBlock("JobEscrow"));
+  const jobs = await Promise.all(
+    accepted.map(async (e) => ({ jobId: e.args.jobId, status: Number((await escrow.getJob(e.args.jobId)).status) as JobStatus })),
+  );
+  return jobs.filter((j) => j.status === JobStatus.Accepted || j.status === JobStatus.Submitted || j.status === JobStatus.Disputed);
 }
 
 export interface ShowArgs extends CommonArgs {

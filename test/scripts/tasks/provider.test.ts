@@ -261,6 +261,32 @@ describe("tasks: provider", function () {
   });
 
   describe("deregister, show", function () {
+    it("deregister with a job still running names the job, what ends it and the job status command", async function () {
+      const { file, job } = await loadFixture(acceptedJobFixture);
+      await taskFails(
+        file,
+        "provider deregister",
+        { from: ACCOUNT.h100 },
+        RevertError,
+        new RegExp(
+          `^ProviderRegistry\\.deregister reverted: ProviderRegistryWorkInProgress\\(.*\\): job ${job.jobId} \\(Accepted\\) must end first: ` +
+            `an accepted job once submitted and settled .* npx hardhat job status --job ${job.jobId} --network hardhat --deployment .* says when$`,
+        ),
+      );
+    });
+
+    it("deregister with a submitted job and a settled one names only the submitted one", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
+      await submitResult(s, job, h100);
+      await approveResult(s, job);
+      const second = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+      await acceptJob(s, second, h100);
+      await submitResult(s, second, h100);
+      const error = await taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/);
+      expect(error.message).to.match(new RegExp(`\\): job ${second.jobId} \\(Submitted\\) must end first: `));
+      expect(error.message).to.not.match(new RegExp(`job ${job.jobId} \\(`));
+    });
+
     it("deregister removes the provider and says its stake is untouched", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
