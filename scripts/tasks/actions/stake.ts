@@ -7,7 +7,7 @@ import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, readStake, requireBalance, signPermit } from "./shared";
+import { ensureAllowance, providerArg, readStake, requireBalance, signPermit, suggest } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -57,7 +57,11 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;
   const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);
-  const text = [`Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`];
+  const text = [
+    `Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`,
+    // Weeks later on a real chain (hours on the devnet), the command is what a provider will not remember.
+    `Then withdraw it: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`,
+  ];
   // Thawing stake no longer counts toward the listing's minimum: a registered provider below it takes no new jobs.
   const after = await readStake(ctx, ctx.address);
   const underStaked = after.required > 0n && !after.meetsMinimum;

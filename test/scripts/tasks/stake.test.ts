@@ -67,6 +67,12 @@ describe("tasks: stake", function () {
       expect(result.maturesAt).to.equal((await time.latest()) + 3600);
     });
 
+    it("thaw prints the stake withdraw command for when the request matures", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      expect(output.split("\n")).to.include.members([`Then withdraw it: npx hardhat stake withdraw --network hardhat --deployment ${file} --from ${ACCOUNT.rtx}`]);
+    });
+
     it("thaw below the listing's minimum stake says the provider is now under-staked and takes no new jobs", async function () {
       const { file, rtx } = await loadFixture(tasksProvidersFixture);
       const { result, output } = await task<{ underStaked: boolean }>(file, "stake thaw", { from: ACCOUNT.rtx, amount: "1850" });
