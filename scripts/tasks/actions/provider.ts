@@ -257,9 +257,14 @@ export interface OnlineArgs extends CommonArgs {
 
 async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): Promise<TaskResult<unknown>> {
   const provider = await actingProvider(ctx, args.provider);
-  const tx = await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
+  const [record, authorized] = await Promise.all([ctx.c.registry.getProvider(provider), ctx.c.registry.isAuthorized(provider, ctx.address)]);
+  // The registry takes a repeated setOnline without a word: a transaction for nothing, reported as if it changed
+  // something (a worker stopped at shutdown has already put its provider offline). Anyone else is left to the revert.
+  const unchanged = record.registered && authorized && record.online === online;
+  const tx = unchanged ? undefined : await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
   const active = await ctx.c.registry.isActive(provider);
-  const text = [`Provider ${provider} is ${online ? "online" : "offline"} (set by ${ctx.address})`];
+  const state = online ? "online" : "offline";
+  const text = [unchanged ? `Provider ${provider} is already ${state}: nothing sent` : `Provider ${provider} is ${state} (set by ${ctx.address})`];
   if (online && !active) {
     const stake = await readStake(ctx, provider);
     text.push(
@@ -267,7 +272,7 @@ async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): P
         `below the ${formatLat(stake.required)} its GPUs require`,
     );
   }
-  return { data: { provider, online, active, by: ctx.address, transaction: tx.hash }, text };
+  return { data: { provider, online, active, by: ctx.address, transaction: tx?.hash ?? null }, text };
 }
 
 export async function goOnline(ctx: TaskContext, args: OnlineArgs): Promise<TaskResult<unknown>> {

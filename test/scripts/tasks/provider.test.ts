@@ -235,6 +235,22 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(h100.address)).online).to.equal(false);
     });
 
+    it("offline on a provider already offline sends nothing and says so", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.rtx });
+      const block = await ethers.provider.getBlockNumber();
+      const { result, output } = await task(file, "provider offline", { from: ACCOUNT.rtx });
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect((await c.registry.getProvider(rtx.address)).online).to.equal(false);
+      expect(output).to.equal(`Provider ${rtx.address} is already offline: nothing sent`);
+      expect(result).to.include({ online: false, transaction: null });
+    });
+
+    it("online by an account that is neither the provider nor its operator still reverts, even where nothing would change", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider online", { from: ACCOUNT.client0, provider: h100.address }, RevertError, /ProviderRegistryUnauthorized/);
+    });
+
     it("the owner takes its own provider offline and online again, without --provider", async function () {
       const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider offline", { from: ACCOUNT.h100 });
