@@ -237,6 +237,13 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
         `let the running ones end (settled, timed out or ruled on), then run this again`,
     );
   }
+  if (bps === before) {
+    // Staking would take it and emit the same cap again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, previous: before, maxSlashRewardBps: bps, transaction: null },
+      text: [`Slash reward cap of ${ctx.address} is already ${describeCap(bps)}: nothing sent`],
+    };
+  }
   const tx = await ctx.send("Staking.setMaxSlashRewardBps", () => ctx.c.staking.setMaxSlashRewardBps(bps));
   // Lowering goes through only with nothing locked, so it can only reach jobs accepted from now on.
   const reach = bps < before ? "jobs accepted from now on" : "jobs already running included";

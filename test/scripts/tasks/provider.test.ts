@@ -167,6 +167,16 @@ describe("tasks: provider", function () {
       expect(output).to.contain(`Slash reward cap of ${h100.address}: no cap (10000 bps) -> 0 bps`);
     });
 
+    it("a cap already at the value asked for sends nothing and says so", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      const block = await ethers.provider.getBlockNumber();
+      const { result, output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect(output).to.equal(`Slash reward cap of ${h100.address} is already 0 bps: nothing sent`);
+      expect(result).to.include({ maxSlashRewardBps: 0, transaction: null });
+    });
+
     it("warns a provider with an operator that a cap above 0 leaves the operator part of a slash", async function () {
       const { file, h100, operators } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "2500" });
