@@ -57,11 +57,7 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;
   const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);
-  const text = [
-    `Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`,
-    // Weeks later on a real chain (hours on the devnet), the command is what a provider will not remember.
-    `Then withdraw it: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`,
-  ];
+  const text = [`Thaw request #${requestIndex} of ${formatLat(amount)}: withdrawable from ${formatTime(maturesAt, await ctx.now())}`];
   // Thawing stake no longer counts toward the listing's minimum: a registered provider below it takes no new jobs.
   const after = await readStake(ctx, ctx.address);
   const underStaked = after.required > 0n && !after.meetsMinimum;
@@ -71,6 +67,8 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
         "it takes no new jobs, its running jobs go on; stake add to list again, or provider offline and provider deregister to leave",
     );
   }
+  // Weeks later on a real chain (hours on the devnet), the command is what a provider will not remember.
+  text.push(`Then withdraw it: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`);
   return { data: { provider: ctx.address, amount, requestIndex, maturesAt, underStaked, transaction: tx.hash }, text };
 }
 
