@@ -4,10 +4,39 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSchema, getOperationAST, parse, validate } from "graphql";
+import hre from "hardhat";
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from "../gateway/src/limits/query-limits";
 import { loadTypeDefs } from "../gateway/src/schema/executable-schema";
 
 const README = path.join(__dirname, "..", "README.md");
+const WORKER_README = path.join(__dirname, "..", "scripts", "worker", "README.md");
+
+/** Hardhat's own options, which every task takes. */
+const GLOBAL_OPTIONS = new Set(["network", "show-stack-traces", "verbose", "config", "help", "max-memory", "tsconfig", "typecheck", "flamegraph"]);
+
+/**
+ * The task commands a README gives (`npx hardhat <area> <task> --option ...`), each up to the end of its code span,
+ * table cell or line: what a reader pastes.
+ */
+function taskCommands(markdown: string): string[] {
+  return [...markdown.matchAll(/npx hardhat ([a-z]+ [a-z-]+(?:[^`|\n])*)/g)].map((m) => m[1] as string);
+}
+
+function kebabToCamel(option: string): string {
+  return option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** GitHub's anchor for a heading: lowercase, punctuation other than - and _ dropped, spaces as -. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, "")
+    .replace(/ /g, "-");
+}
+
+function anchors(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1] as string)));
+}
 
 function graphqlBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```graphql\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
@@ -26,4 +55,44 @@ describe("README.md", function () {
       expect(checkQueryLimits(schema, document, operation!, {}, DEFAULT_QUERY_LIMITS).errors.map((e) => e.message), block).to.deep.equal([]);
     }
   });
+
+  for (const file of [README, WORKER_README]) {
+    const name = path.relative(path.join(__dirname, ".."), file);
+
+    it(`${name}: every npx hardhat task command names a task and only options it takes`, function () {
+      const commands = taskCommands(fs.readFileSync(file, "utf8")).filter((c) => !c.startsWith("run "));
+      expect(commands.length).to.be.greaterThan(0);
+      const wrong: string[] = [];
+      for (const command of commands) {
+        const [area, taskName] = command.split(" ") as [string, string];
+        const definition = hre.scopes[area]?.tasks[taskName];
+        if (definition === undefined) {
+          wrong.push(`${command}: no task ${area} ${taskName}`);
+          continue;
+        }
+        for (const [, option] of command.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) {
+          if (!GLOBAL_OPTIONS.has(option!) && !(kebabToCamel(option!) in definition.paramDefinitions)) wrong.push(`${command}: ${area} ${taskName} has no --${option}`);
+        }
+      }
+      expect(wrong).to.deep.equal([]);
+    });
+
+    it(`${name}: every relative link reaches a file, and its #anchor a heading there`, function () {
+      const markdown = fs.readFileSync(file, "utf8");
+      const broken: string[] = [];
+      for (const [, target] of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [relative, anchor] = target!.split("#") as [string, string | undefined];
+        const linked = relative === "" ? file : path.resolve(path.dirname(file), relative);
+        if (!fs.existsSync(linked)) {
+          broken.push(`${target}: no file ${path.relative(path.join(__dirname, ".."), linked)}`);
+          continue;
+        }
+        if (anchor !== undefined && linked.endsWith(".md") && !anchors(fs.readFileSync(linked, "utf8")).has(anchor)) {
+          broken.push(`${target}: no heading for #${anchor}`);
+        }
+      }
+      expect(broken).to.deep.equal([]);
+    });
+  }
 });

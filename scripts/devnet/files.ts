@@ -36,10 +36,14 @@ export function writeWorkerConfig(file: string, input: WorkerConfigInput): void 
     shutdown: { graceSeconds: 10 },
     logLevel: "info",
   };
+  // Relative to where npm start ran only when it lies beneath it: "../../tmp/…" works from one directory alone.
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
   const header = [
     "// Written by `npm start` for the devnet's demo provider; rewritten on every start. Run it with",
-    `//   ${input.keyEnv}=<the operator key npm start printed> npm run worker -- --config ${path.relative(process.cwd(), file) || file}`,
-    "// Every field is described in scripts/worker/worker.example.json.",
+    `//   ${input.keyEnv}=<the operator key npm start printed> npm run worker -- --config ${shown}`,
+    "// Every field is described in scripts/worker/worker.example.json. For a provider of your own, copy this file",
+    "// elsewhere and set provider.address, gpu and results.dir (README.md: Joining as a new provider).",
   ];
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${header.join("\n")}\n${JSON.stringify(config, null, 2)}\n`);

@@ -123,6 +123,8 @@ export function printBanner(progress: Progress, input: BannerInput): void {
     p();
     p("Private keys: PUBLIC TEST KEYS from Hardhat's default mnemonic, known to everyone. Use them on this devnet only.");
     for (const a of input.keyAccounts) p(`  #${String(a.index).padEnd(3)} ${a.privateKey}  ${a.role.split(" (")[0]}`);
+    // A provider of one's own needs an operator key other than these two (README: Joining as a new provider).
+    if (info.accounts.some((a) => a.privateKey !== undefined)) p(`  every account's key: ${rel(input.infoFile)} (accounts[].privateKey)`);
   }
   if (info.worker !== null) {
     const keyAccount = input.keyAccounts.find((a) => a.index === info.worker?.operatorIndex);

@@ -6,17 +6,19 @@ const provider = scope("provider", "Providers: list a GPU machine, change it, go
 const actions = () => import("./actions/provider");
 
 const listingParams = (required: boolean) => {
-  // register needs the specs (a catalog model fills name, VRAM and tier); update keeps what is not given.
+  // register needs the specs (a catalog model fills name, VRAM and tier); update keeps what is not given. Hardhat's
+  // help shows every option as optional (the task checks them itself), so the ones register needs say so.
   const hint = required ? "" : " (default: unchanged)";
+  const needed = required ? " (required)" : hint;
   return [
-    ["model", `GPU model id, lowercase [a-z0-9-] up to 32 bytes, e.g. h100-sxm-80gb${hint}`],
+    ["model", `GPU model id, lowercase [a-z0-9-] up to 32 bytes, e.g. h100-sxm-80gb${needed}`],
     ["name", `GPU model display name (default for catalog models: the catalog's)${hint}`],
     ["vram", `Memory per GPU in GiB (default for catalog models: the catalog's)${hint}`],
-    ["count", `Number of GPUs listed${hint}`],
-    ["region", `Region code, lowercase [a-z0-9-] up to 16 bytes, e.g. eu-west${hint}`],
+    ["count", `Number of GPUs listed${needed}`],
+    ["region", `Region code, lowercase [a-z0-9-] up to 16 bytes, e.g. eu-west${needed}`],
     ["tier", `enterprise or consumer (default for catalog models: the catalog's)${hint}`],
-    ["price", `Price per GPU-hour in LAT, a decimal such as 2.5${hint}`],
-    ["metadataUri", `Worker endpoint or metadata document URI${hint}`],
+    ["price", `Price per GPU-hour in LAT, a decimal such as 2.5${needed}`],
+    ["metadataUri", `Worker endpoint or metadata document URI, e.g. https://gpu.example/worker.json${needed}`],
   ] as const;
 };
 

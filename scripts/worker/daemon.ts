@@ -25,6 +25,7 @@ import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
+import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
@@ -247,6 +248,10 @@ export class Worker {
         gpus.model !== record.gpuModel ? `model ${gpus.model} here, ${record.gpuModel} registered` : undefined,
         gpus.vramGiB < record.vramGiB ? `${gpus.vramGiB} GiB per GPU here, ${record.vramGiB} registered` : undefined,
         gpus.gpuCount < record.gpuCount ? `${gpus.gpuCount} GPUs here, ${record.gpuCount} registered` : undefined,
+        // Jobs are judged against the registered region and tier: a config that says otherwise is ignored, silently
+        // but for this (a provider that registered eu-west and wrote us-east would not know which one counts).
+        gpus.region !== undefined && gpus.region !== record.region ? `region ${gpus.region} here, ${record.region} registered` : undefined,
+        gpus.tier !== undefined && tierCode(gpus.tier) !== record.tier ? `tier ${gpus.tier} here, ${TierCode[record.tier]?.toLowerCase()} registered` : undefined,
       ].filter((text): text is string => text !== undefined);
       if (mismatches.length > 0)
         logger.warn("this machine differs from the provider's registered specs", { mismatches });

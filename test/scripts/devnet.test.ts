@@ -24,6 +24,7 @@ import {
 } from "../../scripts/devnet/deployment";
 import { prepareIndex, resolveDeployment } from "../../scripts/devnet/devnet";
 import type { Chain } from "../../scripts/devnet/devnet";
+import type { RoleAccount } from "../../scripts/devnet/accounts";
 import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
@@ -107,7 +108,7 @@ describe("scripts/devnet", function () {
    * What printBanner prints for an unseeded devnet on the local chain at 8545 with only the client's account, as
    * `info` and the shell's `env` change it.
    */
-  function bannerText(info: Partial<DevnetInfo>, env: Record<string, string> = {}): string {
+  function bannerText(info: Partial<DevnetInfo>, env: Record<string, string> = {}, keyAccounts: RoleAccount[] = []): string {
     let out = "";
     const rpcUrl = info.chain?.rpcUrl ?? "http://127.0.0.1:8545";
     printBanner(new Progress({ tty: false, write: (t) => (out += t) }), {
@@ -127,7 +128,7 @@ describe("scripts/devnet", function () {
       },
       network: null,
       operators: new Map(),
-      keyAccounts: [],
+      keyAccounts,
       workerProviderText: null,
       infoFile: path.join(dir, "devnet.json"),
       env,
@@ -798,6 +799,35 @@ describe("scripts/devnet", function () {
     const print = (env: Record<string, string>) => bannerText({}, env);
     expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
+  });
+
+  it("after the two keys it prints, names the file that holds every account's key", function () {
+    const client = { index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)", privateKey: `0x${"11".repeat(32)}` };
+    const operator = { index: 14, address: "0xdF3e18d64BC6A983f673Ab319CCaE4f1a57C7097", role: "operator (worker hot key)", privateKey: `0x${"22".repeat(32)}` };
+    const out = bannerText({ accounts: [operator, client] }, {}, [client]);
+    const lines = out.split("\n");
+    const keys = lines.indexOf(`  #15  ${client.privateKey}  client`);
+    expect(keys, out).to.be.greaterThan(0);
+    expect(lines[keys + 1]).to.match(/^  every account's key: .*devnet\.json \(accounts\[\]\.privateKey\)$/);
+  });
+
+  it("heads the worker config with a --config path that works from anywhere and the README's section for a provider of one's own", function () {
+    const config = path.join(dir, "worker-header.json");
+    expect(path.relative(process.cwd(), config).startsWith(".."), "a data directory outside the checkout").to.equal(true);
+    writeWorkerConfig(config, {
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      gatewayHttpUrl: "http://127.0.0.1:4000/graphql",
+      gatewayWsUrl: "ws://127.0.0.1:4000/graphql",
+      provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+      deploymentFile: path.join(dir, "localhost.json"),
+      gpu: { model: "rtx-4090-24gb", displayName: "NVIDIA GeForce RTX 4090", vramGiB: 24, gpuCount: 4, region: "us-east", tier: "consumer" },
+      keyEnv: "LATENT_OPERATOR_KEY",
+    });
+    const text = fs.readFileSync(config, "utf8");
+    expect(text).to.include(`npm run worker -- --config ${config}\n`);
+    expect(text).to.include("(README.md: Joining as a new provider)");
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8")).to.match(/^### Joining as a new provider$/m);
   });
 
   it("writes a worker config and a job spec the worker accepts", function () {

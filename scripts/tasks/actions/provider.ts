@@ -3,6 +3,7 @@
  */
 import { ZeroAddress } from "ethers";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
+import { JobStatus } from "../../scenario";
 import { GPU_MODELS } from "../../scenario/catalog";
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
@@ -110,6 +111,8 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
     `  operator: ${formatAddress(operator)}; offline until it goes online`,
   ];
   if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
+  const cap = await slashCapAdvice(ctx, operator);
+  if (cap !== undefined) text.push(cap);
   text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
@@ -186,10 +189,26 @@ export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<Ta
   if (value === ctx.address) throw new InputError("--operator", "must be another account than the provider's own (or none)");
   await requireRegistered(ctx);
   const tx = await ctx.send("ProviderRegistry.setOperator", () => ctx.c.registry.setOperator(value));
+  const cap = await slashCapAdvice(ctx, value);
   return {
     data: { provider: ctx.address, operator: value, transaction: tx.hash },
-    text: [`Operator of ${ctx.address}: ${formatAddress(value)}`],
+    text: [`Operator of ${ctx.address}: ${formatAddress(value)}`, ...(cap === undefined ? [] : [cap])],
   };
+}
+
+/**
+ * The step a provider that hands out an operator key should take next, while its cap still lets a slash pay the
+ * client: the key can get the provider slashed on jobs a client it controls posted. Said now because the cap cannot
+ * be lowered once the worker has collateral locked.
+ */
+async function slashCapAdvice(ctx: TaskContext, operator: string): Promise<string | undefined> {
+  if (operator === ZeroAddress) return undefined;
+  const cap = Number(await ctx.c.staking.maxSlashRewardBps(ctx.address));
+  if (cap === 0) return undefined;
+  return (
+    `Before its worker takes a job, cap the slash reward at 0 (now ${describeCap(cap)}), so that the operator key can take none of a slash: ` +
+    suggest(ctx, "provider slash-reward-cap --bps 0", { sameSigner: true })
+  );
 }
 
 export interface SlashRewardCapArgs extends CommonArgs {
@@ -218,6 +237,13 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
         `let the running ones end (settled, timed out or ruled on), then run this again`,
     );
   }
+  if (bps === before) {
+    // Staking would take it and emit the same cap again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, previous: before, maxSlashRewardBps: bps, transaction: null },
+      text: [`Slash reward cap of ${ctx.address} is already ${describeCap(bps)}: nothing sent`],
+    };
+  }
   const tx = await ctx.send("Staking.setMaxSlashRewardBps", () => ctx.c.staking.setMaxSlashRewardBps(bps));
   // Lowering goes through only with nothing locked, so it can only reach jobs accepted from now on.
   const reach = bps < before ? "jobs accepted from now on" : "jobs already running included";
@@ -238,9 +264,14 @@ export interface OnlineArgs extends CommonArgs {
 
 async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): Promise<TaskResult<unknown>> {
   const provider = await actingProvider(ctx, args.provider);
-  const tx = await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
+  const [record, authorized] = await Promise.all([ctx.c.registry.getProvider(provider), ctx.c.registry.isAuthorized(provider, ctx.address)]);
+  // The registry takes a repeated setOnline without a word: a transaction for nothing, reported as if it changed
+  // something (a worker stopped at shutdown has already put its provider offline). Anyone else is left to the revert.
+  const unchanged = record.registered && authorized && record.online === online;
+  const tx = unchanged ? undefined : await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
   const active = await ctx.c.registry.isActive(provider);
-  const text = [`Provider ${provider} is ${online ? "online" : "offline"} (set by ${ctx.address})`];
+  const state = online ? "online" : "offline";
+  const text = [unchanged ? `Provider ${provider} is already ${state}: nothing sent` : `Provider ${provider} is ${state} (set by ${ctx.address})`];
   if (online && !active) {
     const stake = await readStake(ctx, provider);
     text.push(
@@ -248,7 +279,7 @@ async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): P
         `below the ${formatLat(stake.required)} its GPUs require`,
     );
   }
-  return { data: { provider, online, active, by: ctx.address, transaction: tx.hash }, text };
+  return { data: { provider, online, active, by: ctx.address, transaction: tx?.hash ?? null }, text };
 }
 
 export async function goOnline(ctx: TaskContext, args: OnlineArgs): Promise<TaskResult<unknown>> {
@@ -261,7 +292,18 @@ export async function goOffline(ctx: TaskContext, args: OnlineArgs): Promise<Tas
 
 export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>> {
   await requireRegistered(ctx);
-  const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister());
+  const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister(), {
+    // The revert gives the GPUs and collateral held, not by which jobs, nor what ends them.
+    ProviderRegistryWorkInProgress: async () => {
+      const held = await jobsHoldingCollateral(ctx, ctx.address);
+      const listed = held.map((j) => `job ${j.jobId} (${JobStatus[j.status]})`).join(", ");
+      return (
+        `${listed === "" ? "its jobs" : listed} must end first: an accepted job once submitted and settled (or timed out), ` +
+        "a submitted one once settled after its challenge window (the worker settles it; job settle does too), a disputed one once ruled. " +
+        `Go offline meanwhile so that it takes no new ones; ${suggest(ctx, `job status --job ${held[0]?.jobId ?? "<id>"}`)} says when`
+      );
+    },
+  });
   const stake = await readStake(ctx, ctx.address);
   const text = [`Provider ${ctx.address} left the registry`];
   const notThawing = stake.staked - stake.thawing;
@@ -277,6 +319,16 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
     );
   }
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
+}
+
+/** The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first. */
+async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobId: bigint; status: JobStatus }[]> {
+  const escrow = ctx.c.jobEscrow;
+  const accepted = await escrow.queryFilter(escrow.filters.JobAccepted(undefined, provider), ctx.fromBlock("JobEscrow"));
+  const jobs = await Promise.all(
+    accepted.map(async (e) => ({ jobId: e.args.jobId, status: Number((await escrow.getJob(e.args.jobId)).status) as JobStatus })),
+  );
+  return jobs.filter((j) => j.status === JobStatus.Accepted || j.status === JobStatus.Submitted || j.status === JobStatus.Disputed);
 }
 
 export interface ShowArgs extends CommonArgs {

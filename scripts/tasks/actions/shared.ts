@@ -138,10 +138,18 @@ export async function createdJob(ctx: DeploymentContext, jobId: bigint): Promise
 }
 
 /** Fails before any transaction when the signer holds less LAT than `amount`. */
-export async function requireBalance(ctx: TaskContext, amount: bigint, purpose: string): Promise<void> {
+export async function requireBalance(ctx: TaskContext, amount: bigint, purpose: string, options: { suggestTransfer?: boolean } = {}): Promise<void> {
   const balance = await ctx.c.token.balanceOf(ctx.address);
   if (balance < amount) {
-    throw new StateError(`${ctx.address} holds ${formatLat(balance)}; ${purpose} needs ${formatLat(amount)}`);
+    const shortBy = `${ctx.address} holds ${formatLat(balance)}; ${purpose} needs ${formatLat(amount)}`;
+    // A transfer short of LAT is the sender's to size down; topping the sender up from a third account is no answer.
+    if (options.suggestTransfer === false) throw new StateError(shortBy);
+    // A new account's first stake or job fails here: say where LAT comes from, not only that it is missing.
+    const missing = formatLat(amount - balance).split(" ")[0] as string;
+    throw new StateError(
+      `${shortBy}. Send it the rest from an account that holds LAT: ` +
+        `${suggest(ctx, `token transfer --to ${ctx.address} --amount ${missing}`)} --from <holder>`,
+    );
   }
 }
 

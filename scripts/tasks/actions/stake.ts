@@ -7,7 +7,7 @@ import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, readStake, requireBalance, signPermit } from "./shared";
+import { ensureAllowance, providerArg, readStake, requireBalance, signPermit, suggest } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -67,6 +67,8 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
         "it takes no new jobs, its running jobs go on; stake add to list again, or provider offline and provider deregister to leave",
     );
   }
+  // Weeks later on a real chain (hours on the devnet), the command is what a provider will not remember.
+  text.push(`Then withdraw it: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`);
   return { data: { provider: ctx.address, amount, requestIndex, maturesAt, underStaked, transaction: tx.hash }, text };
 }
 

@@ -1,10 +1,13 @@
 /**
- * token balance.
+ * token balance / transfer.
  */
 import { ZeroAddress } from "ethers";
-import type { CommonArgs, DeploymentContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
+import { InputError } from "../lib/errors";
 import { formatLat, table } from "../lib/format";
+import { parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
+import { requireBalance } from "./shared";
 
 export interface BalanceArgs extends CommonArgs {
   account?: string;
@@ -34,6 +37,56 @@ export async function balance(ctx: DeploymentContext, args: BalanceArgs): Promis
         ["balance", formatLat(held)],
         ["votes", formatLat(votes)],
         ["delegate", shown],
+      ]),
+    ],
+  };
+}
+
+export interface TransferArgs extends CommonArgs {
+  to: string;
+  amount: string;
+}
+
+export interface TokenTransfer {
+  from: string;
+  to: string;
+  amount: bigint;
+  /** Both wallets after the transfer (wei of LAT). */
+  fromBalance: bigint;
+  toBalance: bigint;
+  transaction: string;
+}
+
+/**
+ * The deployment's contracts that would keep LAT sent to them by a plain transfer, with no way to give it back: they
+ * pay out only what their own accounting (stakes, escrows, deposits) credits. The timelock is left out: it is the
+ * treasury, and LAT sent there is governance's to spend.
+ */
+const STRANDING_CONTRACTS = ["LatentToken", "ProviderRegistry", "Staking", "JobEscrow", "DisputeManager", "PauseGuardian", "LatentGovernor"] as const;
+
+export async function transfer(ctx: TaskContext, args: TransferArgs): Promise<TaskResult<TokenTransfer>> {
+  const to = await ctx.account("--to", args.to);
+  if (to === ctx.address) throw new InputError("--to", `is the sender itself (${to}): a transfer to it would change nothing`);
+  for (const name of STRANDING_CONTRACTS) {
+    if (ctx.record.contracts[name].address.toLowerCase() === to.toLowerCase()) {
+      throw new InputError(
+        "--to",
+        `${to} is the ${name} contract, which would keep the LAT with no way to pay it back` +
+          (name === "Staking" ? " (stake with stake add)" : name === "JobEscrow" ? " (pay for a job with job create)" : ""),
+      );
+    }
+  }
+  const amount = parseLat("--amount", args.amount);
+  await requireBalance(ctx, amount, "the transfer", { suggestTransfer: false });
+  const tx = await ctx.send("LatentToken.transfer", () => ctx.c.token.transfer(to, amount));
+  const [fromBalance, toBalance] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.balanceOf(to)]);
+  return {
+    data: { from: ctx.address, to, amount, fromBalance, toBalance, transaction: tx.hash },
+    text: [
+      `Sent ${formatLat(amount)} from ${ctx.address} to ${to}`,
+      ...table([
+        ["sender now holds", formatLat(fromBalance)],
+        ["recipient now holds", formatLat(toBalance)],
       ]),
     ],
   };

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
 import { Tier, acceptJob, approveResult, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
@@ -60,6 +60,33 @@ describe("tasks: provider", function () {
       expect(output).to.match(/stake at least 400\.0 LAT/);
     });
 
+    it("with --operator, says to cap the slash reward at 0 before the worker takes a job, with the command", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", { ...REGISTER, operator: ACCOUNT.operator0 });
+      const lines = output.split("\n");
+      const cap = lines.findIndex((l) => l.startsWith("Before its worker takes a job, cap the slash reward at 0 (now no cap (10000 bps))"));
+      expect(cap, output).to.be.greaterThan(0);
+      expect(lines[cap]).to.match(new RegExp(`: npx hardhat provider slash-reward-cap --bps 0 --network hardhat --deployment ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --from ${ACCOUNT.provider2}$`));
+      expect(lines[cap + 1]).to.match(/^Then go online: /);
+    });
+
+    it("without --operator, says nothing of the slash reward cap", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", REGISTER);
+      expect(output).to.not.contain("slash-reward-cap");
+    });
+
+    it("--help marks the options register cannot do without as required (Hardhat shows every one as optional)", function () {
+      const params = hre.scopes.provider!.tasks.register!.paramDefinitions;
+      const required = Object.keys(params).filter((name) => params[name]!.description?.endsWith("(required)"));
+      expect(required.sort()).to.deep.equal(["count", "metadataUri", "model", "price", "region"]);
+    });
+
+    it("requires --metadata-uri, as its help says", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "provider register", { ...REGISTER, metadataUri: undefined }, InputError, /^--metadata-uri: required$/);
+    });
+
     it("requires --name for a model the catalog does not know", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "provider register", { ...REGISTER, model: "b200-192gb", vram: "192", tier: "enterprise" }, InputError, /^--name: required/);
@@ -115,6 +142,16 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
     });
 
+    it("operator names the slash-reward-cap step while the cap is above 0, and not once it is 0", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const first = await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      expect(first.output).to.match(/\nBefore its worker takes a job, cap the slash reward at 0 .*: npx hardhat provider slash-reward-cap --bps 0 /);
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.rtx, bps: "0" });
+      expect(await c.staking.maxSlashRewardBps(rtx.address)).to.equal(0);
+      const again = await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      expect(again.output).to.not.contain("slash-reward-cap");
+    });
+
     it("operator none removes the operator", async function () {
       const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider operator", { from: ACCOUNT.h100, operator: "none" });
@@ -128,6 +165,16 @@ describe("tasks: provider", function () {
       const { output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
       expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(0);
       expect(output).to.contain(`Slash reward cap of ${h100.address}: no cap (10000 bps) -> 0 bps`);
+    });
+
+    it("a cap already at the value asked for sends nothing and says so", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      const block = await ethers.provider.getBlockNumber();
+      const { result, output } = await task(file, "provider slash-reward-cap", { from: ACCOUNT.h100, bps: "0" });
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect(output).to.equal(`Slash reward cap of ${h100.address} is already 0 bps: nothing sent`);
+      expect(result).to.include({ maxSlashRewardBps: 0, transaction: null });
     });
 
     it("warns a provider with an operator that a cap above 0 leaves the operator part of a slash", async function () {
@@ -198,6 +245,22 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(h100.address)).online).to.equal(false);
     });
 
+    it("offline on a provider already offline sends nothing and says so", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider offline", { from: ACCOUNT.rtx });
+      const block = await ethers.provider.getBlockNumber();
+      const { result, output } = await task(file, "provider offline", { from: ACCOUNT.rtx });
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect((await c.registry.getProvider(rtx.address)).online).to.equal(false);
+      expect(output).to.equal(`Provider ${rtx.address} is already offline: nothing sent`);
+      expect(result).to.include({ online: false, transaction: null });
+    });
+
+    it("online by an account that is neither the provider nor its operator still reverts, even where nothing would change", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider online", { from: ACCOUNT.client0, provider: h100.address }, RevertError, /ProviderRegistryUnauthorized/);
+    });
+
     it("the owner takes its own provider offline and online again, without --provider", async function () {
       const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider offline", { from: ACCOUNT.h100 });
@@ -224,6 +287,32 @@ describe("tasks: provider", function () {
   });
 
   describe("deregister, show", function () {
+    it("deregister with a job still running names the job, what ends it and the job status command", async function () {
+      const { file, job } = await loadFixture(acceptedJobFixture);
+      await taskFails(
+        file,
+        "provider deregister",
+        { from: ACCOUNT.h100 },
+        RevertError,
+        new RegExp(
+          `^ProviderRegistry\\.deregister reverted: ProviderRegistryWorkInProgress\\(.*\\): job ${job.jobId} \\(Accepted\\) must end first: ` +
+            `an accepted job once submitted and settled .* npx hardhat job status --job ${job.jobId} --network hardhat --deployment .* says when$`,
+        ),
+      );
+    });
+
+    it("deregister with a submitted job and a settled one names only the submitted one", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
+      await submitResult(s, job, h100);
+      await approveResult(s, job);
+      const second = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+      await acceptJob(s, second, h100);
+      await submitResult(s, second, h100);
+      const error = await taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/);
+      expect(error.message).to.match(new RegExp(`\\): job ${second.jobId} \\(Submitted\\) must end first: `));
+      expect(error.message).to.not.match(new RegExp(`job ${job.jobId} \\(`));
+    });
+
     it("deregister removes the provider and says its stake is untouched", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });

@@ -40,6 +40,17 @@ describe("tasks: stake", function () {
       await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "1000000" }, StateError, /holds .* LAT .*; staking needs 1000000\.0 LAT/);
     });
 
+    it("refusing an account without enough LAT, says how to send it the rest with token transfer", async function () {
+      const { file, deployer } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake add",
+        { from: ACCOUNT.deployer, amount: "200" },
+        StateError,
+        new RegExp(`holds 0\\.0 LAT \\(0 wei\\); staking needs 200\\.0 LAT .*Send it the rest from an account that holds LAT: npx hardhat token transfer --to ${deployer.address} --amount 200\\.0 --network hardhat --deployment .* --from <holder>$`),
+      );
+    });
+
     it("refuses an amount that is not a number", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "1.2.3" }, InputError, /^--amount: "1\.2\.3" is not a LAT amount/);
@@ -54,6 +65,14 @@ describe("tasks: stake", function () {
       expect(request.amount).to.equal(parseEther("500"));
       expect(Number(request.maturesAt)).to.equal(result.maturesAt);
       expect(result.maturesAt).to.equal((await time.latest()) + 3600);
+    });
+
+    it("thaw prints the stake withdraw command for when the request matures", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "1850" });
+      expect(output.split("\n").at(-1), "last, after the under-staked note").to.equal(
+        `Then withdraw it: npx hardhat stake withdraw --network hardhat --deployment ${file} --from ${ACCOUNT.rtx}`,
+      );
     });
 
     it("thaw below the listing's minimum stake says the provider is now under-staked and takes no new jobs", async function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { InputError, MissingInputError } from "../../../scripts/tasks/lib/errors";
-import type { TokenBalance } from "../../../scripts/tasks/actions/token";
+import { InputError, MissingInputError, StateError } from "../../../scripts/tasks/lib/errors";
+import type { TokenBalance, TokenTransfer } from "../../../scripts/tasks/actions/token";
 import { ACCOUNT, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withoutAccounts } from "./helpers";
 
 describe("tasks: token", function () {
@@ -77,6 +77,58 @@ describe("tasks: token", function () {
         votes: "0",
         delegate: null,
       });
+    });
+  });
+
+  describe("transfer", function () {
+    it("sends LAT from the signer to an account index (a new provider's stake), printing both wallets after it", async function () {
+      const { file, c, deployer } = await loadFixture(tasksBaseFixture);
+      const funder = await task<TokenBalance>(file, "token balance", { account: ACCOUNT.funder });
+      expect(await c.token.balanceOf(deployer.address)).to.equal(0n);
+      const { result, output } = await task<TokenTransfer>(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.deployer, amount: "250.5" });
+      const sent = 250_500000000000000000n;
+      expect(await c.token.balanceOf(deployer.address)).to.equal(sent);
+      expect(result.amount).to.equal(sent);
+      expect(result.to).to.equal(deployer.address);
+      expect(result.fromBalance).to.equal(funder.result.balance - sent);
+      expect(result.toBalance).to.equal(sent);
+      expect(output).to.match(/^LatentToken\.transfer: transaction 0x[0-9a-f]{64} mined in block \d+\n/);
+      expect(output.split("\n").slice(1)).to.deep.equal([
+        `Sent 250.5 LAT (${sent} wei) from ${funder.result.account} to ${deployer.address}`,
+        `  sender now holds     ${(await c.token.balanceOf(funder.result.account)) / 10n ** 18n}.5 LAT (${funder.result.balance - sent} wei)`,
+        `  recipient now holds  250.5 LAT (${sent} wei)`,
+      ]);
+    });
+
+    it("refuses more than the sender holds before signing, naming the balance and suggesting no transfer to the sender", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "token transfer", { from: ACCOUNT.deployer, to: ACCOUNT.client0, amount: "1" }, StateError, /holds 0\.0 LAT \(0 wei\); the transfer needs 1\.0 LAT \(\d+ wei\)$/);
+    });
+
+    it("refuses to send LAT to the Staking contract, which would keep it, pointing at stake add", async function () {
+      const { file, c } = await loadFixture(tasksBaseFixture);
+      const staking = await c.staking.getAddress();
+      await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: staking, amount: "1" }, InputError, /^--to: 0x\w+ is the Staking contract, .*\(stake with stake add\)$/);
+    });
+
+    it("refuses to send LAT to the sender itself", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.funder, amount: "1" }, InputError, /^--to: is the sender itself/);
+    });
+
+    it("refuses an amount of 0 LAT", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.deployer, amount: "0" }, InputError, /^--amount: must be more than 0 LAT$/);
+    });
+
+    it("prints JSON with amounts in wei", async function () {
+      const { file, deployer } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.deployer, amount: "1", json: true });
+      const json = JSON.parse(output) as Record<string, string>;
+      expect(json.to).to.equal(deployer.address);
+      expect(json.amount).to.equal("1000000000000000000");
+      expect(json.toBalance).to.equal("1000000000000000000");
+      expect(json.transaction).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
 });

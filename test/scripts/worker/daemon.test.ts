@@ -1555,6 +1555,32 @@ describe("worker job loop", () => {
     ]);
   });
 
+  it("warns at start when the config's region or tier is not the registered one, which is what jobs are judged by", async () => {
+    const records: LogRecord[] = [];
+    const gpus = {
+      model: "rtx-4090-24gb",
+      displayName: "NVIDIA GeForce RTX 4090",
+      vramGiB: 24,
+      gpuCount: 4,
+      region: "us-east",
+      tier: "enterprise" as const,
+      source: "config" as const,
+      uuids: [],
+      ignored: [],
+    };
+    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.length > 0);
+    await subject.stop();
+    await running;
+    expect(records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }))).to.deep.equal([
+      {
+        msg: "this machine differs from the provider's registered specs",
+        mismatches: ["region us-east here, eu-west registered", "tier enterprise here, consumer registered"],
+      },
+    ]);
+  });
+
   it("ignores jobs directed at another provider", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
