@@ -265,6 +265,38 @@ describeEachSource("subscriptions", (ctx) => {
     expect((await eventBlock(cancelled)).number, "the cancelled job").to.be.at.least(cancelledIn);
   });
 
+  it("clientJobsUpdated sends each of the client's jobs as it is created and changes, and none of another client's", async function () {
+    const { env } = ctx();
+    const [a, b] = [env.scenario.actors.clients[0]!, env.scenario.actors.clients[1]!];
+    const [wallet, otherWallet] = [env.bulk.wallets[11]!, env.bulk.wallets[12]!];
+    type ClientJob = FeedJob & { client: { address: string } };
+    const { events, first } = await subscribe<{ clientJobsUpdated: ClientJob }>(
+      `subscription($c: Address!) { clientJobsUpdated(client: $c) { ${FEED_JOB} client { address } } }`,
+      { c: a.address },
+    );
+    const terms = (provider: string, label: string) => ({ gpuCount: 1, maxPricePerGpuHour: parseEther("4"), targetProvider: provider, specURI: uniqueSpec(label), acceptWindow: 86_400 });
+    const a1 = await createJob(env.scenario, a, terms(wallet.address, "client-a1"));
+    const ofB = await createJob(env.scenario, b, terms(otherWallet.address, "client-b"));
+    const a2 = await createJob(env.scenario, a, terms(wallet.address, "client-a2"));
+    const created = [((await first).value as GraphQLResponseJson<{ clientJobsUpdated: ClientJob }>).data!.clientJobsUpdated, (await next(events)).data!.clientJobsUpdated];
+    expect(created.map((j) => [j.id, j.status, j.client.address])).to.deep.equal([
+      [a1.jobId.toString(), "OPEN", a.address],
+      [a2.jobId.toString(), "OPEN", a.address],
+    ]);
+
+    // B's job changes first: the next event being A's acceptance shows B's change was not sent.
+    const [onA1] = created as [ClientJob, ClientJob];
+    await env.scenario.c.jobEscrow.connect(otherWallet).acceptJob(ofB.jobId, otherWallet.address, ofB.terms).then((tx) => tx.wait());
+    const escrow = env.scenario.c.jobEscrow.connect(wallet);
+    await escrow.acceptJob(a1.jobId, wallet.address, toJobTerms(onA1.terms)).then((tx) => tx.wait());
+    const accepted = (await next(events)).data!.clientJobsUpdated;
+    expect([accepted.id, accepted.status]).to.deep.equal([a1.jobId.toString(), "ACCEPTED"]);
+
+    await escrow.submitResult(a1.jobId, "ipfs://gateway-suite/result.tar", keccak256(toUtf8Bytes("result"))).then((tx) => tx.wait());
+    const submitted = (await next(events)).data!.clientJobsUpdated;
+    expect([submitted.id, submitted.status]).to.deep.equal([a1.jobId.toString(), "SUBMITTED"]);
+  });
+
   it("networkStats names in each event's extensions.block the block its figures read", async function () {
     const { env } = ctx();
     const { events, first } = await subscribe<{ networkStats: { blockNumber: number } }>(`subscription { networkStats(days: 2) { blockNumber } }`);
