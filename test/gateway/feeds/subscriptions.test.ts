@@ -269,10 +269,11 @@ describeEachSource("subscriptions", (ctx) => {
     const { env } = ctx();
     const [a, b] = [env.scenario.actors.clients[0]!, env.scenario.actors.clients[1]!];
     const [wallet, otherWallet] = [env.bulk.wallets[11]!, env.bulk.wallets[12]!];
+    const aAddress = await a.getAddress();
     type ClientJob = FeedJob & { client: { address: string } };
     const { events, first } = await subscribe<{ clientJobsUpdated: ClientJob }>(
       `subscription($c: Address!) { clientJobsUpdated(client: $c) { ${FEED_JOB} client { address } } }`,
-      { c: a.address },
+      { c: aAddress },
     );
     const terms = (provider: string, label: string) => ({ gpuCount: 1, maxPricePerGpuHour: parseEther("4"), targetProvider: provider, specURI: uniqueSpec(label), acceptWindow: 86_400 });
     const a1 = await createJob(env.scenario, a, terms(wallet.address, "client-a1"));
@@ -280,8 +281,8 @@ describeEachSource("subscriptions", (ctx) => {
     const a2 = await createJob(env.scenario, a, terms(wallet.address, "client-a2"));
     const created = [((await first).value as GraphQLResponseJson<{ clientJobsUpdated: ClientJob }>).data!.clientJobsUpdated, (await next(events)).data!.clientJobsUpdated];
     expect(created.map((j) => [j.id, j.status, j.client.address])).to.deep.equal([
-      [a1.jobId.toString(), "OPEN", a.address],
-      [a2.jobId.toString(), "OPEN", a.address],
+      [a1.jobId.toString(), "OPEN", aAddress],
+      [a2.jobId.toString(), "OPEN", aAddress],
     ]);
 
     // B's job changes first: the next event being A's acceptance shows B's change was not sent.
