@@ -24,8 +24,9 @@ export const ErrorCode = {
    */
   ShuttingDown: "SHUTTING_DOWN",
   /**
-   * jobUpdated ended because a chain reorganisation removed the job it followed (`extensions.jobId`): the index no
-   * longer holds it, or holds another job, with other terms, under its id, at `extensions.blockNumber`.
+   * jobUpdated (or clientJobsUpdated) ended because a chain reorganisation removed the job it followed (or one it sent,
+   * `extensions.jobId`): the index no longer holds it, or holds another job, with other terms, under its id, at
+   * `extensions.blockNumber`.
    */
   JobReorged: "JOB_REORGED",
   /**
@@ -77,7 +78,7 @@ export function subscriberTooSlow(maxQueued: number): GraphQLError {
 }
 
 /**
- * Ends a jobUpdated feed whose job a reorganisation removed. The job's creation may be included again on the new
+ * Ends a jobUpdated feed whose job a reorganisation removed (or a clientJobsUpdated feed one of whose jobs it removed). The job's creation may be included again on the new
  * branch, under the same id or (another job having taken it) under another: the client looks for its transaction.
  */
 export function jobReorged(jobId: string, blockNumber: number, reason: "gone" | "otherTerms"): GraphQLError {

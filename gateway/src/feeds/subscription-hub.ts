@@ -69,6 +69,30 @@ interface JobUpdatedSubscriber extends Served {
   slot: SubscriptionSlot | null;
 }
 
+interface ClientJobsSubscriber extends Served {
+  channel: Channel<JobEntity>;
+}
+
+/** What a clientJobsUpdated group last sent of one job. */
+interface SentJob {
+  encoded: string;
+  termsHash: string;
+  createdAtBlock: number;
+  /** The head it was sent at: dropped once deeper than REORG_RESCAN_BLOCKS, where no reorg changes it. */
+  at: number;
+}
+
+/**
+ * The clientJobsUpdated subscribers of one client: the jobs' changes are found and read once for all of them, and
+ * what was sent is kept once, to send only changes and to look again at the jobs a reorg may have changed.
+ */
+interface ClientGroup {
+  client: string;
+  subscribers: Set<ClientJobsSubscriber>;
+  /** By job id, the jobs sent in the last REORG_RESCAN_BLOCKS heads. */
+  sent: Map<string, SentJob>;
+}
+
 interface StatsSubscriber extends Served {
   days: number;
   /** The block of the statistics first sent while heads the hub handles may be older (see covers), else null. */
@@ -143,6 +167,12 @@ export class SubscriptionHub {
   private readonly opened = new Set<JobOpenedSubscriber>();
   private readonly updated = new Set<JobUpdatedSubscriber>();
   private readonly stats = new Set<StatsSubscriber>();
+  /** clientJobsUpdated's subscribers, by client address (lowercase). */
+  private readonly clients = new Map<string, ClientGroup>();
+  /** The job events of blocks up to this head have been looked at for clientJobsUpdated. */
+  private clientScanned: IndexedHead | null = null;
+  /** As rescanFloor, for clientJobsUpdated: a rescan does not send the changes of blocks read while nobody listened. */
+  private clientRescanFloor = 0;
   /** Jobs created up to this head have been offered to jobOpened subscribers. */
   private scanned: IndexedHead | null = null;
   /**
@@ -200,6 +230,7 @@ export class SubscriptionHub {
     this.unsubscribe?.();
     for (const s of [...this.opened, ...this.updated]) s.channel.fail(shuttingDown());
     for (const s of this.stats) s.channel.fail(shuttingDown());
+    for (const group of this.clients.values()) for (const s of group.subscribers) s.channel.fail(shuttingDown());
   }
 
   /**
@@ -236,7 +267,9 @@ export class SubscriptionHub {
   }
 
   get subscriberCount(): number {
-    return this.opened.size + this.updated.size + this.stats.size;
+    let clients = 0;
+    for (const group of this.clients.values()) clients += group.subscribers.size;
+    return this.opened.size + this.updated.size + this.stats.size + clients;
   }
 
   /**
@@ -344,6 +377,32 @@ export class SubscriptionHub {
     return subscriber.finalAt !== null && head.number - subscriber.finalAt > this.options.reorgThreshold;
   }
 
+  /**
+   * Each job of `client` (lowercase) as it is created or changes, from the next head on. Joins in turn, as jobOpened
+   * does: one that joined while a head was read would hear neither that head's changes nor, after it, those before.
+   */
+  async clientJobsUpdated(client: string): Promise<AsyncIterableIterator<JobEntity>> {
+    const head = await this.head.ensureHead();
+    return this.inTurn(async () => {
+      this.refuseOnceStopped();
+      if (this.clientScanned === null) {
+        this.clientScanned = head;
+        this.clientRescanFloor = head.number;
+      }
+      const group = this.clients.get(client) ?? { client, subscribers: new Set<ClientJobsSubscriber>(), sent: new Map<string, SentJob>() };
+      this.clients.set(client, group);
+      const subscriber: ClientJobsSubscriber = {
+        channel: new Channel(() => {
+          this.left(group.subscribers, subscriber);
+          if (group.subscribers.size === 0 && this.clients.get(client) === group) this.clients.delete(client);
+        }),
+        reads: new Set(),
+      };
+      group.subscribers.add(subscriber);
+      return subscriber.channel;
+    });
+  }
+
   /** Statistics now, then at every new head. `reader` reads the first, as for jobOpened's replay. */
   async networkStats(days: number, reader: SubgraphReader = this.reader): Promise<AsyncIterableIterator<NetworkStatsModel>> {
     const head = await this.head.ensureHead();
@@ -374,9 +433,17 @@ export class SubscriptionHub {
       from = Math.max(this.rescanFloor, Math.min(scanned.number, head.number - REORG_RESCAN_BLOCKS));
     }
     const listening = this.opened.size > 0;
+    // clientJobsUpdated looks at its own blocks so: a head not known to extend the last one may have replaced them.
+    const clientScanned = this.clientScanned;
+    let clientFrom = clientScanned?.number ?? null;
+    if (clientScanned !== null && !extendsHead(head, clientScanned)) {
+      clientFrom = Math.max(this.clientRescanFloor, Math.min(clientScanned.number, head.number - REORG_RESCAN_BLOCKS));
+    }
+    const clientsListening = this.clients.size > 0;
     const at = headReadAt(head);
-    const [opened] = await Promise.all([
+    const [opened, clientsRead] = await Promise.all([
       from !== null && head.number > from && listening ? this.deliverOpened(from, head, at) : true,
+      clientFrom !== null && clientsListening ? this.deliverClientJobs(clientFrom, head, at) : true,
       this.updated.size > 0 ? this.deliverUpdated(head, at) : undefined,
       this.stats.size > 0 ? this.deliverStats(head) : undefined,
     ]);
@@ -384,6 +451,87 @@ export class SubscriptionHub {
     // hearing of a job because the source failed once.
     if (opened) this.scanned = head;
     if (!listening) this.rescanFloor = head.number;
+    if (clientsRead) this.clientScanned = head;
+    if (!clientsListening) this.clientRescanFloor = head.number;
+  }
+
+  /**
+   * Sends each subscribed client's jobs that events of blocks (afterBlock, head] concern, and those sent in the last
+   * REORG_RESCAN_BLOCKS heads whose state differs now: a reorg that undoes a change leaves no event on the new branch.
+   * Events, not Job.updatedAt, say which jobs changed: a timestamp cannot tell two blocks of the same second apart,
+   * and the source may give a head no timestamp. False when they could not be read (nothing was sent).
+   */
+  private async deliverClientJobs(afterBlock: number, head: IndexedHead, at: ReadAt): Promise<boolean> {
+    try {
+      // Groups joined while the jobs are read wait for the next head, as jobOpened's subscribers do.
+      const groups = [...this.clients.values()];
+      const subscribers = groups.flatMap((group) => [...group.subscribers]);
+      const read = await this.readFor(subscribers, async (reader) => {
+        const ids = await this.jobIdsWithEventsIn(afterBlock, head.number, at, reader);
+        for (const group of groups) for (const id of group.sent.keys()) ids.add(id);
+        const list = [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+        const byId = new Map<string, JobEntity>();
+        for (let i = 0; i < list.length; i += SOURCE_MAX_FIRST) {
+          for (const job of await reader.jobsByIds(list.slice(i, i + SOURCE_MAX_FIRST), at)) byId.set(job.id, job);
+        }
+        return { list, byId };
+      });
+      if (read === GIVEN_UP) {
+        this.clientRescanFloor = head.number;
+        return true;
+      }
+      for (const group of groups) this.sendClientJobs(group, read.list, read.byId, head);
+      return true;
+    } catch (error) {
+      if (!this.stopping.signal.aborted) {
+        this.logger.warn("clientJobsUpdated feed could not read a head's jobs; it tries again at the next head", { block: head.number, error });
+      }
+      return false;
+    }
+  }
+
+  private sendClientJobs(group: ClientGroup, ids: readonly string[], byId: ReadonlyMap<string, JobEntity>, head: IndexedHead): void {
+    for (const id of ids) {
+      if (group.subscribers.size === 0) return;
+      const job = byId.get(id);
+      const sent = group.sent.get(id);
+      if (sent !== undefined && (job === undefined || job.termsHash !== sent.termsHash)) {
+        // As jobUpdated: below the job's block, the index may be catching up on a branch that creates it again.
+        if (job === undefined && head.number < sent.createdAtBlock) continue;
+        const error = jobReorged(id, head.number, job === undefined ? "gone" : "otherTerms");
+        for (const subscriber of [...group.subscribers]) subscriber.channel.fail(error);
+        return;
+      }
+      if (job === undefined || job.client.id !== group.client) continue;
+      const encoded = JSON.stringify(job);
+      if (sent?.encoded === encoded) continue;
+      group.sent.set(id, { encoded, termsHash: job.termsHash, createdAtBlock: Number(job.createdAtBlock), at: head.number });
+      for (const subscriber of group.subscribers) subscriber.channel.push(job);
+    }
+    for (const [id, sent] of group.sent) if (sent.at <= head.number - REORG_RESCAN_BLOCKS) group.sent.delete(id);
+  }
+
+  /** The ids of the jobs that events of blocks (afterBlock, throughBlock] concern. */
+  private async jobIdsWithEventsIn(afterBlock: number, throughBlock: number, at: ReadAt, reader: SubgraphReader): Promise<Set<string>> {
+    const ids = new Set<string>();
+    if (throughBlock <= afterBlock) return ids;
+    let lastId: string | null = null;
+    for (;;) {
+      const page = await reader.events({
+        where: {
+          blockNumber_gt: String(afterBlock),
+          blockNumber_lte: String(throughBlock),
+          ...(lastId === null ? {} : { id_gt: lastId }),
+        },
+        orderBy: "id",
+        orderDirection: "asc",
+        first: SOURCE_MAX_FIRST,
+        at,
+      });
+      for (const event of page) if (event.job !== null) ids.add(event.job.id);
+      if (page.length < SOURCE_MAX_FIRST) return ids;
+      lastId = page[page.length - 1]?.id ?? null;
+    }
   }
 
   /** False when the jobs could not be read (nothing was sent). */

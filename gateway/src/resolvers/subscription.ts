@@ -4,7 +4,7 @@ import { badUserInput, subscriptionOverHttp } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
 import { MAX_AT_BLOCK_AHEAD } from "../limits/subscription-limits";
-import { parseJobId } from "../model/ids";
+import { parseAddress, parseJobId } from "../model/ids";
 import { parseFeedFilter } from "../services/job-filters";
 import type { NetworkStatsModel } from "../services/network-stats";
 import type { JobEntity } from "../subgraph/entities";
@@ -70,6 +70,10 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           return hub.jobUpdated(current, ctx.subscriptionSlot ?? null, ctx.reader);
         },
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobUpdated"),
+      },
+      clientJobsUpdated: {
+        subscribe: async (_root, args) => hub.clientJobsUpdated(parseAddress(args.client, "client")),
+        resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "clientJobsUpdated"),
       },
       networkStats: {
         subscribe: async (_root, args, ctx) => hub.networkStats(dayCount(args.days, 7, ctx.limits), ctx.reader),

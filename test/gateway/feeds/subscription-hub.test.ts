@@ -12,6 +12,7 @@ import type { BlockClock, ListArgs, ReadAt, SubgraphReader } from "../../../gate
 import { FakeHeadWatcher } from "../helpers/fake-head-watcher";
 import { FakeReader, type ReaderAnswers } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
+import { waitUntil } from "../../helpers/wait";
 
 /** Block `number` of the chain whose block hashes are their numbers (each head the child of the one below). */
 const head = (number: number): IndexedHead => ({
@@ -702,5 +703,165 @@ describe("subscription hub", function () {
       await new Promise((resolve) => setImmediate(resolve));
       expect(logged).to.deep.equal([]);
     });
+  });
+});
+
+describe("subscription hub: clientJobsUpdated", function () {
+  const A = `0x${"a".repeat(40)}`;
+  const B = `0x${"b".repeat(40)}`;
+  const job = (id: number, client: string, status: JobEntity["status"], createdAtBlock = 101): JobEntity =>
+    ({ id: String(id), jobId: String(id), status, client: { id: client }, termsHash: `0x${id}`, createdAtBlock: String(createdAtBlock) }) as JobEntity;
+
+  /** A source holding `jobs` and the events that changed them, which a test edits as the chain moves (or reorgs). */
+  function source() {
+    const jobs = new Map<string, JobEntity>();
+    let events: { id: string; blockNumber: string; job: { id: string } }[] = [];
+    let down = false;
+    const answers: ReaderAnswers = {
+      events: async (args: ListArgs) => {
+        if (down) throw new SourceError("down", "the subgraph endpoint cannot be reached");
+        const where = args.where as { blockNumber_gt: string; blockNumber_lte: string; id_gt?: string };
+        const hits = events.filter((e) => Number(e.blockNumber) > Number(where.blockNumber_gt) && Number(e.blockNumber) <= Number(where.blockNumber_lte));
+        return hits.filter((e) => where.id_gt === undefined || e.id > where.id_gt) as never;
+      },
+      jobsByIds: async (ids: readonly string[]) => ids.flatMap((id) => jobs.get(id) ?? []),
+    };
+    return {
+      answers,
+      /** `changed` as an event of block `block` left it. */
+      change(changed: JobEntity, block: number) {
+        jobs.set(changed.id, changed);
+        events.push({ id: `0x${block}${String(events.length).padStart(4, "0")}`, blockNumber: String(block), job: { id: changed.id } });
+      },
+      /** A reorg back to `block`: the later events are gone, and the jobs as `jobsNow` says. */
+      revertTo(block: number, jobsNow: JobEntity[]) {
+        events = events.filter((e) => Number(e.blockNumber) <= block);
+        jobs.clear();
+        for (const j of jobsNow) jobs.set(j.id, j);
+      },
+      setDown(value: boolean) {
+        down = value;
+      },
+    };
+  }
+
+  const sent = async (feed: AsyncIterableIterator<JobEntity>) => {
+    const next = await feed.next();
+    return `${next.value?.id}:${next.value?.status}`;
+  };
+
+  it("sends the client's jobs that the new blocks' events concern, and not another client's", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.change(job(1, A, "Open"), 101);
+    chain.change(job(2, B, "Open"), 101);
+    await advance(head(101), head(100));
+    chain.change(job(2, B, "Accepted"), 102);
+    chain.change(job(3, A, "Open", 102), 102);
+    await advance(head(102), head(101));
+    // Job 3 right after job 1: neither of B's events was sent.
+    expect([await sent(feed), await sent(feed)]).to.deep.equal(["1:Open", "3:Open"]);
+    hub.stop();
+  });
+
+  it("sends a job once per head, however many of the head's events concern it", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.change(job(1, A, "Open"), 101);
+    chain.change(job(1, A, "Accepted"), 102);
+    await advance(head(102), head(100));
+    chain.change(job(2, A, "Open", 103), 103);
+    await advance(head(103), head(102));
+    expect([await sent(feed), await sent(feed)]).to.deep.equal(["1:Accepted", "2:Open"]);
+    hub.stop();
+  });
+
+  it("sends the changes of blocks whose events could not be read at the next head", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.change(job(1, A, "Open"), 101);
+    chain.setDown(true);
+    await advance(head(101), head(100));
+    chain.setDown(false);
+    await advance(head(102), head(101));
+    expect(await sent(feed)).to.equal("1:Open");
+    hub.stop();
+  });
+
+  it("sends again the state of a job sent in the reorg window whose change a reorg undid", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    // Created before the feed started listening (block 100): the rescan after the reorg does not reach its creation.
+    chain.change(job(1, A, "Open", 100), 100);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.change(job(1, A, "Accepted", 100), 101);
+    await advance(head(101), head(100));
+    expect(await sent(feed)).to.equal("1:Accepted");
+    // Block 101 replaced by one without the acceptance: no event of the new branch says that job 1 changed.
+    chain.revertTo(100, [job(1, A, "Open", 100)]);
+    await advance({ ...head(101), hash: "0xb101" }, head(101));
+    expect(await sent(feed)).to.equal("1:Open");
+    hub.stop();
+  });
+
+  it("ends with JOB_REORGED when a reorg removes a job it sent", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.change(job(1, A, "Open"), 101);
+    await advance(head(101), head(100));
+    expect(await sent(feed)).to.equal("1:Open");
+    chain.revertTo(100, []);
+    await advance({ ...head(102), parentHash: "0xb101" }, head(101));
+    const error = (await feed.next().catch((e: unknown) => e)) as GraphQLError;
+    expect(error.extensions).to.deep.equal({ code: "JOB_REORGED", jobId: "1", blockNumber: 102 });
+    hub.stop();
+  });
+
+  it("reads a head once for all the subscribers of a client, and gives the read up once they all leave", async function () {
+    const chain = source();
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let signal: AbortSignal | null = null;
+    const answers: ReaderAnswers = {
+      ...chain.answers,
+      events: async (args: ListArgs) => {
+        reads += 1;
+        if (reads === 2) {
+          await held;
+          if (signal?.aborted === true) throw new SourceError("aborted", "given up");
+        }
+        return chain.answers.events!(args);
+      },
+    };
+    let listener: HeadListener | null = null;
+    const watcher = new FakeHeadWatcher({ ensureHead: async () => head(100), subscribe: (l: HeadListener) => ((listener = l), () => undefined) });
+    const reader: SubgraphReader = new FakeReader({
+      ...answers,
+      withSignal: (s: AbortSignal) => {
+        signal = s;
+        return reader;
+      },
+    });
+    const hub = new SubscriptionHub(reader, watcher, silentLogger, { reorgThreshold: REORG_THRESHOLD });
+    hub.start();
+    const [first, second] = [await hub.clientJobsUpdated(A), await hub.clientJobsUpdated(A)];
+    chain.change(job(1, A, "Open"), 101);
+    await listener!(head(101), head(100));
+    expect([await sent(first), await sent(second), reads]).to.deep.equal(["1:Open", "1:Open", 1]);
+
+    const handled = listener!(head(102), head(101));
+    await waitUntil(() => reads === 2, "the second head's events are being read");
+    await first.return!();
+    expect(signal!.aborted, "one subscriber is still waiting").to.equal(false);
+    await second.return!();
+    expect(signal!.aborted).to.equal(true);
+    release();
+    await handled;
+    hub.stop();
   });
 });

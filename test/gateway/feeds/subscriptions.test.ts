@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { createJob } from "../../../scripts/scenario";
+import { cancelJob, createJob } from "../../../scripts/scenario";
 import { DEFAULT_REORG_THRESHOLD } from "../../../subgraph/indexer";
 import type { GraphQLResponseJson } from "../helpers/client";
 import { describeEachSource, type Environment } from "../helpers/environment";
@@ -263,6 +263,40 @@ describeEachSource("subscriptions", (ctx) => {
     expect(cancelled.data).to.deep.equal({ jobUpdated: { status: "CANCELLED" } });
     expect((await eventBlock(open)).number, "the job as it was, before its cancellation").to.be.below(cancelledIn);
     expect((await eventBlock(cancelled)).number, "the cancelled job").to.be.at.least(cancelledIn);
+  });
+
+  it("clientJobsUpdated sends each of the client's jobs as it is created and changes, and none of another client's", async function () {
+    const { env, mode } = ctx();
+    const [a, b] = [env.scenario.actors.clients[0]!, env.scenario.actors.clients[1]!];
+    // A provider of its own in each mode: the test runs once per source on one chain, and an acceptance holds a GPU.
+    const wallet = env.bulk.wallets[mode === "embedded" ? 11 : 12]!;
+    const aAddress = await a.getAddress();
+    type ClientJob = FeedJob & { client: string };
+    const { events, first } = await subscribe<{ clientJobsUpdated: ClientJob }>(
+      `subscription($c: Address!) { clientJobsUpdated(client: $c) { ${FEED_JOB} client } }`,
+      { c: aAddress },
+    );
+    const terms = (label: string) => ({ gpuCount: 1, maxPricePerGpuHour: parseEther("4"), targetProvider: wallet.address, specURI: uniqueSpec(label), acceptWindow: 86_400 });
+    const a1 = await createJob(env.scenario, a, terms("client-a1"));
+    const ofB = await createJob(env.scenario, b, terms("client-b"));
+    const a2 = await createJob(env.scenario, a, terms("client-a2"));
+    const created = [((await first).value as GraphQLResponseJson<{ clientJobsUpdated: ClientJob }>).data!.clientJobsUpdated, (await next(events)).data!.clientJobsUpdated];
+    expect(created.map((j) => [j.id, j.status, j.client])).to.deep.equal([
+      [a1.jobId.toString(), "OPEN", aAddress],
+      [a2.jobId.toString(), "OPEN", aAddress],
+    ]);
+
+    // B's job changes first: the next event being A's acceptance shows B's change was not sent.
+    const [onA1] = created as [ClientJob, ClientJob];
+    await cancelJob(env.scenario, ofB);
+    const escrow = env.scenario.c.jobEscrow.connect(wallet);
+    await escrow.acceptJob(a1.jobId, wallet.address, toJobTerms(onA1.terms)).then((tx) => tx.wait());
+    const accepted = (await next(events)).data!.clientJobsUpdated;
+    expect([accepted.id, accepted.status]).to.deep.equal([a1.jobId.toString(), "ACCEPTED"]);
+
+    await escrow.submitResult(a1.jobId, "ipfs://gateway-suite/result.tar", keccak256(toUtf8Bytes("result"))).then((tx) => tx.wait());
+    const submitted = (await next(events)).data!.clientJobsUpdated;
+    expect([submitted.id, submitted.status]).to.deep.equal([a1.jobId.toString(), "SUBMITTED"]);
   });
 
   it("networkStats names in each event's extensions.block the block its figures read", async function () {

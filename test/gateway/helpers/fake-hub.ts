@@ -29,6 +29,7 @@ const MEMBERS: { [K in keyof SubscriptionHub]: K extends HubMethod ? (ReturnType
   stop: "sync",
   jobOpened: "async",
   jobUpdated: "async",
+  clientJobsUpdated: "async",
   networkStats: "async",
 };
 
