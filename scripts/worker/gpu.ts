@@ -1,6 +1,7 @@
 // What GPUs this machine offers, in the registry's terms (model id, VRAM per GPU, count). nvidia-smi is asked
 // when present; the config fills in what it cannot tell (region, tier) and overrides whatever it says.
 
+import { GPU_MODELS } from "../scenario/catalog";
 import type { GpuConfig } from "./config";
 import { GPU_MODEL_ID_BYTES, ProviderTier } from "./ids";
 import type { Logger } from "./logger";
@@ -153,6 +154,15 @@ const CATALOG_IDS: Readonly<Record<string, string>> = {
   "h200-141gb": "h200-sxm-141gb", // "NVIDIA H200": the SXM board (the NVL one says NVL)
 };
 
+/**
+ * The catalog's name for `model` (what `provider register` fills in for it), undefined for a model it does not know:
+ * with nothing detected, a catalog model is named as the network names it, not by its id.
+ */
+export function catalogDisplayName(model: string): string | undefined {
+  const known = GPU_MODELS.find((m) => m.id === model);
+  return known === undefined ? undefined : truncateDisplayName(known.name);
+}
+
 /** The id a detected GPU is offered under: the catalog's where the name alone would give another one. */
 export function gpuModelIdFor(name: string, memoryMiB: number): string {
   const normalised = normaliseGpuModelId(name, memoryMiB);
@@ -279,7 +289,7 @@ export async function resolveGpuSpecs(
     !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);
   return {
     model,
-    displayName: config.displayName ?? offered?.displayName ?? model,
+    displayName: config.displayName ?? offered?.displayName ?? catalogDisplayName(model) ?? model,
     vramGiB,
     gpuCount,
     region: config.region,

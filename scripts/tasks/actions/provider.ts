@@ -17,6 +17,7 @@ import {
   parseRegion,
   parseText,
 } from "../lib/parse";
+import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
 import { actingProvider, listingStrings, providerArg, readStake, suggest } from "./shared";
 import type { StakeBreakdown } from "./shared";
@@ -354,17 +355,70 @@ export interface ProviderView {
   /** Most of a slash of its collateral paid to the job's client, in bps (10000: no cap). */
   maxSlashRewardBps: number;
   stats: { completed: number; timedOut: number; disputesLost: number };
+  /** What its logs add up to, from the contracts' deployment blocks to `toBlock` (the head when read). */
+  earnings: ProviderEarnings;
+}
+
+export interface ProviderEarnings {
+  /** Settled jobs (JobSettled), every one, whatever its cost: `stats.completed` counts only those toward the track record. */
+  jobsSettled: number;
+  /** Sum of JobSettled's providerAmount (cost - fee) paid to it. */
+  earned: bigint;
+  /** Sum of JobSettled's fee, taken by the treasury out of its jobs' cost. */
+  feesPaid: bigint;
+  /** Staking's Slashed logs of its collateral: how many, the amount in all, and the part of it paid to clients. */
+  slashes: number;
+  slashed: bigint;
+  slashedToClients: bigint;
+  /** The blocks read: from JobEscrow's (settlements) and Staking's (slashes) deployment blocks, to `toBlock`. */
+  settledFromBlock: number;
+  slashedFromBlock: number;
+  toBlock: number;
+}
+
+/**
+ * A provider's settlements and slashes from its logs (the contracts keep no running sums): one eth_getLogs per
+ * contract, filtered by the provider's indexed topic, from the contract's deployment block to the head (split where a
+ * node caps the range a call may span).
+ */
+async function readEarnings(ctx: DeploymentContext, provider: string): Promise<ProviderEarnings> {
+  const escrow = ctx.c.jobEscrow;
+  const staking = ctx.c.staking;
+  const toBlock = await ctx.hre.ethers.provider.getBlockNumber();
+  const settledFromBlock = ctx.fromBlock("JobEscrow");
+  const slashedFromBlock = ctx.fromBlock("Staking");
+  const [settled, slashed] = await Promise.all([
+    queryLogRange(`JobEscrow's JobSettled of ${provider}`, settledFromBlock, toBlock, (from, to) =>
+      escrow.queryFilter(escrow.filters.JobSettled(undefined, provider), from, to),
+    ),
+    queryLogRange(`Staking's Slashed of ${provider}`, slashedFromBlock, toBlock, (from, to) =>
+      staking.queryFilter(staking.filters.Slashed(provider), from, to),
+    ),
+  ]);
+  const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
+  return {
+    jobsSettled: settled.logs.length,
+    earned: sum(settled.logs.map((e) => e.args.providerAmount)),
+    feesPaid: sum(settled.logs.map((e) => e.args.fee)),
+    slashes: slashed.logs.length,
+    slashed: sum(slashed.logs.map((e) => e.args.amount)),
+    slashedToClients: sum(slashed.logs.map((e) => e.args.reward)),
+    settledFromBlock,
+    slashedFromBlock,
+    toBlock,
+  };
 }
 
 export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
   const provider = await providerArg(ctx, args.provider);
-  const [record, active, stake, stats, strings, cap] = await Promise.all([
+  const [record, active, stake, stats, strings, cap, earnings] = await Promise.all([
     ctx.c.registry.getProvider(provider),
     ctx.c.registry.isActive(provider),
     readStake(ctx, provider),
     ctx.c.jobEscrow.providerStats(provider),
     listingStrings(ctx, provider),
     ctx.c.staking.maxSlashRewardBps(provider),
+    readEarnings(ctx, provider),
   ]);
   const reasons: string[] = [];
   if (!record.registered) reasons.push("not registered");
@@ -394,6 +448,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     stake,
     maxSlashRewardBps: Number(cap),
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
+    earnings,
   };
   const text = [`Provider ${provider}`];
   if (!record.registered) text.push("  not registered");
@@ -418,7 +473,24 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     `  jobs: ${view.stats.completed} completed (counted toward track record), ${view.stats.timedOut} timed out, ` +
       `${view.stats.disputesLost} disputes lost`,
   );
+  text.push(...earningsLines(earnings));
   return { data: view, text };
+}
+
+function earningsLines(e: ProviderEarnings): string[] {
+  const blocks = (from: number) => (from === e.toBlock ? `block ${from}` : `blocks ${from}-${e.toBlock}`);
+  const slashedTo = e.slashes === 0 ? "" : `, ${formatLat(e.slashedToClients)} of it to clients, the rest to the treasury`;
+  return [
+    `  earnings (from the logs since deployment: JobEscrow ${blocks(e.settledFromBlock)}, Staking ${blocks(e.slashedFromBlock)}):`,
+    ...table(
+      [
+        ["earned", `${formatLat(e.earned)} from ${e.jobsSettled} settled job${e.jobsSettled === 1 ? "" : "s"} (cost minus fee)`],
+        ["fees paid", formatLat(e.feesPaid)],
+        ["slashed", `${formatLat(e.slashed)} in ${e.slashes} slash${e.slashes === 1 ? "" : "es"}${slashedTo}`],
+      ],
+      "    ",
+    ),
+  ];
 }
 
 export function stakeLines(stake: StakeBreakdown): string[] {

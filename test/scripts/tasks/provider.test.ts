@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
-import { Tier, acceptJob, approveResult, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
+import { Tier, acceptJob, approveResult, claimTimeout, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import {
@@ -29,6 +29,26 @@ async function acceptedJobFixture() {
   const b = await openJobFixture();
   await acceptJob(b.s, b.job, b.h100);
   return b;
+}
+
+/** The H100 provider's first job settled after half an hour's compute, its second timed out (a slash of its collateral). */
+async function settledAndSlashedFixture() {
+  const b = await acceptedJobFixture();
+  await submitResult(b.s, b.job, b.h100, { after: 1_800 });
+  const settledReceipt = await approveResult(b.s, b.job);
+  const second = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+  await acceptJob(b.s, second, b.h100);
+  const timedOutReceipt = await claimTimeout(b.s, second);
+  const parse = (receipt: typeof settledReceipt, name: string) => {
+    for (const log of receipt.logs) {
+      for (const contract of [b.c.jobEscrow, b.c.staking] as const) {
+        const parsed = contract.interface.parseLog(log);
+        if (parsed?.name === name) return parsed.args;
+      }
+    }
+    throw new Error(`no ${name} log`);
+  };
+  return { ...b, settled: parse(settledReceipt, "JobSettled"), slashed: parse(timedOutReceipt, "Slashed") };
 }
 
 /** The H100 provider caps its slash rewards at 2,500 bps, then accepts an H100 job. */
@@ -357,6 +377,26 @@ describe("tasks: provider", function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider show", { provider: ACCOUNT.h100 });
       expect(output).to.contain("  jobs: 0 completed (counted toward track record), 0 timed out, 0 disputes lost");
+    });
+
+    it("show sums the provider's settled-job payouts, fees and slashes from the logs since deployment, in LAT", async function () {
+      const { file, s, settled, slashed } = await loadFixture(settledAndSlashedFixture);
+      const { output, result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
+      const lat = (wei: bigint) => `${formatUnits(wei, 18)} LAT (${wei} wei)`;
+      expect(settled.providerAmount).to.be.greaterThan(0n);
+      expect(slashed.amount).to.be.greaterThan(0n);
+      expect(result.earnings).to.include({ jobsSettled: 1, earned: settled.providerAmount, feesPaid: settled.fee, slashes: 1, slashed: slashed.amount });
+      const head = await ethers.provider.getBlockNumber();
+      const { JobEscrow, Staking } = s.deployment.record.contracts;
+      expect(output).to.contain(
+        `\n  earnings (from the logs since deployment: JobEscrow blocks ${JobEscrow.blockNumber}-${head}, Staking blocks ${Staking.blockNumber}-${head}):\n`,
+      );
+      expect(output).to.match(new RegExp(`\\n    earned +${lat(settled.providerAmount).replace(/[()]/g, "\\$&")} from 1 settled job \\(cost minus fee\\)\\n`));
+      expect(output).to.match(new RegExp(`\\n    fees paid +${lat(settled.fee).replace(/[()]/g, "\\$&")}\\n`));
+      expect(output).to.match(new RegExp(`\\n    slashed +${lat(slashed.amount).replace(/[()]/g, "\\$&")} in 1 slash, ${lat(slashed.reward).replace(/[()]/g, "\\$&")} of it to clients`));
+      // The other provider's record is its own: none of the H100 provider's settlements or slashes.
+      const other = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx });
+      expect(other.result.earnings).to.include({ jobsSettled: 0, earned: 0n, slashes: 0, slashed: 0n });
     });
 
     it("show runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {

@@ -198,7 +198,7 @@ describe("GPU detection", () => {
       );
       expect(specs).to.deep.include({
         model: "rtx-3090-24gb",
-        displayName: "rtx-3090-24gb",
+        displayName: "NVIDIA GeForce RTX 3090",
         gpuCount: 2,
         source: "config",
       });
@@ -221,6 +221,22 @@ describe("GPU detection", () => {
       const specs = await resolveGpuSpecs(config, logger(), { PATH: binDir });
       expect(specs.source).to.equal("config");
       expect(String(records.find((record) => record.level === "warn")?.fields.reason)).to.equal("nvidia-smi not found");
+    });
+
+    it("with nothing detected, names a catalog model by the catalog's name, not its id", async () => {
+      const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-3090-24gb", vramGiB: 24, gpuCount: 1 }), logger(), { PATH: binDir });
+      expect(specs.displayName).to.equal("NVIDIA GeForce RTX 3090");
+    });
+
+    it("with nothing detected, names a model the catalog does not know by its id, and config's displayName wins over either", async () => {
+      const unknown = await resolveGpuSpecs(gpuConfig({ model: "l4-24gb", vramGiB: 22, gpuCount: 1 }), logger(), { PATH: binDir });
+      expect(unknown.displayName).to.equal("l4-24gb");
+      const named = await resolveGpuSpecs(
+        gpuConfig({ model: "rtx-3090-24gb", vramGiB: 24, gpuCount: 1, displayName: "My 3090" }),
+        logger(),
+        { PATH: binDir },
+      );
+      expect(named.displayName).to.equal("My 3090");
     });
 
     it("names the config fields it needs when nothing detects the GPUs", async () => {
