@@ -9,7 +9,8 @@
  * Used three ways: by tests' fixtures and the scenario driver (`deployLatent`), and as a CLI:
  *   npx hardhat run scripts/deploy.ts --network <name>
  * which writes deployments/<network>.json (the file the subgraph and the gateway read).
- * CLI environment: LATENT_GUARDIAN, LATENT_ARBITRATOR (addresses), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
+ * CLI environment: LATENT_GUARDIAN (an address, or "none"; required but on hardhat and localhost), LATENT_ARBITRATOR
+ * (an address), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
  * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
  */
 // Brings in `hre.ethers`' types for the CLI below when this file is compiled outside Hardhat (plain ts-node).
@@ -990,15 +991,19 @@ export function parseAllocations(spec: string | undefined): Allocation[] {
   });
 }
 
+/** LATENT_GUARDIAN's value for no guardian (the zero address: only governance can pause). */
+export const GUARDIAN_NONE = "none";
+
 /** The CLI's options from its environment: LATENT_GUARDIAN, LATENT_ARBITRATOR, LATENT_ALLOCATIONS, LATENT_DEVNET=1. */
 export function deployOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeployOptions, "guardian" | "arbitrator" | "allocations" | "governance" | "params"> {
   const devnet = env.LATENT_DEVNET === "1";
   for (const name of ["LATENT_GUARDIAN", "LATENT_ARBITRATOR"] as const) {
     const value = env[name];
+    if (name === "LATENT_GUARDIAN" && value === GUARDIAN_NONE) continue;
     if (value !== undefined && !isAddress(value)) throw new DeployConfigError(`${name} "${value}" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case)`);
   }
   return {
-    guardian: env.LATENT_GUARDIAN,
+    guardian: env.LATENT_GUARDIAN === GUARDIAN_NONE ? ZeroAddress : env.LATENT_GUARDIAN,
     arbitrator: env.LATENT_ARBITRATOR,
     allocations: parseAllocations(env.LATENT_ALLOCATIONS),
     governance: devnet ? DEVNET_GOVERNANCE : undefined,
@@ -1053,6 +1058,20 @@ export function checkNoRecordToReplace(networkName: string, dir: string): void {
   );
 }
 
+/**
+ * Refuses, on any network but a development one, a deployment with LATENT_GUARDIAN unset: its default, no guardian,
+ * leaves no one able to pause in an emergency until governance names one (a vote and the timelock's delay later), so
+ * it must be chosen (LATENT_GUARDIAN=none), never come from a forgotten variable.
+ */
+export function checkGuardianChosen(networkName: string, env: NodeJS.ProcessEnv): void {
+  if (DEV_NETWORK_NAMES.includes(networkName)) return;
+  if (env.LATENT_GUARDIAN !== undefined) return;
+  throw new DeployConfigError(
+    `LATENT_GUARDIAN is not set on network "${networkName}": set it to the pause guardian's address, or to ` +
+      `LATENT_GUARDIAN=${GUARDIAN_NONE} for no guardian (then only governance can pause, after a vote and the timelock's delay)`,
+  );
+}
+
 async function main(): Promise<void> {
   const hre = await import("hardhat");
   const [deployer] = await hre.ethers.getSigners();
@@ -1063,6 +1082,7 @@ async function main(): Promise<void> {
   // Before the first transaction: nothing is spent on a deployment refused.
   checkGovernanceCanAct(hre.network.name, options);
   checkNoRecordToReplace(hre.network.name, deploymentsDir());
+  checkGuardianChosen(hre.network.name, process.env);
   const deployment = await deployLatent({
     deployer,
     ...options,

@@ -14,7 +14,7 @@ import { indexOf, roleAccounts } from "./accounts";
 import type { RoleAccount } from "./accounts";
 import { startLocalChain } from "./chain";
 import type { DevAccount } from "./chain";
-import { LOCALHOST_URL, adoptFormerPlace, assertDeployed, deploymentsDir, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "./deployment";
+import { DEV_CHAIN_IDS, LOCALHOST_URL, adoptFormerPlace, assertDeployed, deploymentsDir, findPlacedDeployment, localDeploymentsDir, readDeploymentFile, rpcRecordPlace } from "./deployment";
 import type { RecordPlace } from "./deployment";
 import { ChainError, DeploymentError } from "./errors";
 import { OPERATOR_KEY_ENV, writeDevnetInfo, writeMatmulSpec, writeWorkerConfig } from "./files";
@@ -112,6 +112,15 @@ async function deployFresh(chain: Chain, dataDir: string, progress: Progress): P
     throw new ChainError(
       `deploying from npm start needs a development node with ${SCENARIO_SIGNERS} unlocked accounts; ${redactUrl(chain.rpcUrl)} has ${chain.signers.length}. ` +
         "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
+    );
+  }
+  // What npm start deploys is the devnet's set (development governance timings, the scenario's guardian, arbitrator
+  // and allocations): on a real chain a node with unlocked accounts would take it for good, so only a development
+  // chain's id gets one.
+  if (!chain.local && !DEV_CHAIN_IDS.has(chain.chainId)) {
+    throw new ChainError(
+      `chain ${chain.chainId} at ${redactUrl(chain.rpcUrl)} is not a development chain (${[...DEV_CHAIN_IDS].join(" or ")}), and npm start deploys only the devnet's set ` +
+        "(its governance timings, guardian, arbitrator and allocations). Deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
     );
   }
   const started = Date.now();

@@ -21,6 +21,7 @@ import {
   PARAM_BOUNDS,
   attachLatent,
   checkGovernanceCanAct,
+  checkGuardianChosen,
   deployLatent,
   deployOptionsFromEnv,
   loadDeployment,
@@ -630,6 +631,20 @@ describe("scripts/deploy", function () {
     ).to.throw(DeployConfigError, /less than the 1 LAT governance needs/);
   });
 
+  it("refuses, on a network other than hardhat or localhost, an unset LATENT_GUARDIAN, naming LATENT_GUARDIAN=none", function () {
+    expect(() => checkGuardianChosen("remote", {})).to.throw(
+      DeployConfigError,
+      /^LATENT_GUARDIAN is not set on network "remote": set it to the pause guardian's address, or to LATENT_GUARDIAN=none for no guardian/,
+    );
+  });
+
+  it("accepts LATENT_GUARDIAN=none as no guardian (the zero address) anywhere, and an unset one on hardhat or localhost", function () {
+    expect(() => checkGuardianChosen("remote", { LATENT_GUARDIAN: "none" })).not.to.throw();
+    expect(deployOptionsFromEnv({ LATENT_GUARDIAN: "none" }).guardian).to.equal(ZeroAddress);
+    expect(() => checkGuardianChosen("hardhat", {})).not.to.throw();
+    expect(() => checkGuardianChosen("localhost", {})).not.to.throw();
+  });
+
   it("accepts allocations that reach the quorum, and any allocations on hardhat or localhost", function () {
     const to = "0x0000000000000000000000000000000000000001";
     expect(() => checkGovernanceCanAct("remote", { allocations: [{ to, amount: parseEther("40000000") }] })).not.to.throw();
@@ -689,6 +704,15 @@ describe("scripts/deploy", function () {
         `deploy: ${file} already holds a deployment on network "remote", which this one's record would replace: move it away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere`,
       );
       expect(fs.readFileSync(file, "utf8")).to.equal('{"network": "remote", "chainId": 4242, "contracts": {}}\n');
+    });
+
+    it("refuses an unset LATENT_GUARDIAN in one line, exit 1, before sending a transaction", async function () {
+      const { code, stderr } = await deployCli({
+        DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:40000000",
+      });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.match(/^deploy: LATENT_GUARDIAN is not set on network "remote": [^\n]*LATENT_GUARDIAN=none[^\n]*$/);
     });
 
     it("names RPC_URL in one line, exit 1, when it is blank (no remote network to deploy to)", async function () {

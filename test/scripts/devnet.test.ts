@@ -680,6 +680,13 @@ describe("scripts/devnet", function () {
           "deploying from npm start needs a development node with 20 unlocked accounts; https://rpc.example.org has 0. " +
             "On a real chain, deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
         );
+        // No record, and unlocked accounts, but not a development chain: the devnet's set would be deployed for good.
+        const unlocked = await resolveDeployment(chain(await hre.ethers.getSigners()), parseDevnetOptions(["--rpc-url", url], dir) as DevnetOptions, progress).catch((e: unknown) => e);
+        expect(unlocked).to.be.instanceOf(ChainError);
+        expect((unlocked as Error).message).to.equal(
+          "chain 11155111 at https://rpc.example.org is not a development chain (31337 or 1337), and npm start deploys only the devnet's set " +
+            "(its governance timings, guardian, arbitrator and allocations). Deploy with `RPC_URL=... DEPLOYER_PRIVATE_KEY=... npm run deploy -- --network remote` first.",
+        );
         // A record it did not deploy: --seed would run the scenario's roles against someone else's set.
         write(path.join("records", "remote.json"), record(11155111, "remote"));
         const options = parseDevnetOptions(["--rpc-url", url, "--seed"], dir) as DevnetOptions;
