@@ -325,7 +325,11 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
 /** The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first. */
 async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobId: bigint; status: JobStatus }[]> {
   const escrow = ctx.c.jobEscrow;
-  const accepted = await escrow.queryFilter(escrow.filters.JobAccepted(undefined, provider), ctx.fromBlock("JobEscrow"));
+  const toBlock = await ctx.hre.ethers.provider.getBlockNumber();
+  // Split where a node caps the blocks one eth_getLogs may span, as every log read of the tasks is.
+  const { logs: accepted } = await queryLogRange(`JobEscrow's JobAccepted of ${provider}`, ctx.fromBlock("JobEscrow"), toBlock, (from, to) =>
+    escrow.queryFilter(escrow.filters.JobAccepted(undefined, provider), from, to),
+  );
   const jobs = await Promise.all(
     accepted.map(async (e) => ({ jobId: e.args.jobId, status: Number((await escrow.getJob(e.args.jobId)).status) as JobStatus })),
   );
