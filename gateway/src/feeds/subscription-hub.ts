@@ -521,6 +521,8 @@ export class SubscriptionHub {
         where: {
           blockNumber_gt: String(afterBlock),
           blockNumber_lte: String(throughBlock),
+          // Filtered at the source: a busy block's transfers, stakes and votes would otherwise be paged through here.
+          job_not: null,
           ...(lastId === null ? {} : { id_gt: lastId }),
         },
         orderBy: "id",

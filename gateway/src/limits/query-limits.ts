@@ -45,6 +45,31 @@ const ROOT_FIELD_COST = 10;
 const LIST_SIZE = 20;
 const LIVE_FIELD = "live";
 
+/**
+ * The root fields (queries and subscriptions) that return one object with a `live` field: where `live` may be
+ * selected, in the liveInList refusal. Read from the schema, so that a new such field is named without anyone
+ * remembering this message (a hand-written list had left jobOpened and clientJobsUpdated out).
+ */
+const liveRootsBySchema = new WeakMap<GraphQLSchema, string[]>();
+function liveRoots(schema: GraphQLSchema): string[] {
+  let names = liveRootsBySchema.get(schema);
+  if (names === undefined) {
+    names = [schema.getQueryType(), schema.getSubscriptionType()].flatMap((root) =>
+      Object.values(root?.getFields() ?? {})
+        .filter((field) => {
+          const type = getNamedType(field.type);
+          return !isListType(getNullableType(field.type)) && (isObjectType(type) || isInterfaceType(type)) && LIVE_FIELD in type.getFields();
+        })
+        .map((field) => field.name),
+    );
+    liveRootsBySchema.set(schema, names);
+  }
+  return names;
+}
+
+/** "a", "a and b", "a, b and c". */
+const inWords = (names: readonly string[]) => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`);
+
 interface Analysis {
   cost: number;
   depth: number;
@@ -178,7 +203,7 @@ export function checkQueryLimits(
       errors.push(
         limitExceeded(
           "liveInList",
-          `\`${LIVE_FIELD}\` reads the chain and is only available on provider(address), job(id) and jobUpdated, not through the list \`${parent.name}.${name}\``,
+          `\`${LIVE_FIELD}\` reads the chain, so it is only available outside lists (on ${inWords(liveRoots(schema))}, and the objects they nest), not through the list \`${parent.name}.${name}\``,
           { field: `${parent.name}.${name}` },
         ),
       );

@@ -715,14 +715,21 @@ describe("subscription hub: clientJobsUpdated", function () {
   /** A source holding `jobs` and the events that changed them, which a test edits as the chain moves (or reorgs). */
   function source() {
     const jobs = new Map<string, JobEntity>();
-    let events: { id: string; blockNumber: string; job: { id: string } }[] = [];
+    let events: { id: string; blockNumber: string; job: { id: string } | null }[] = [];
+    let rowsRead = 0;
     let down = false;
     const answers: ReaderAnswers = {
       events: async (args: ListArgs) => {
         if (down) throw new SourceError("down", "the subgraph endpoint cannot be reached");
-        const where = args.where as { blockNumber_gt: string; blockNumber_lte: string; id_gt?: string };
-        const hits = events.filter((e) => Number(e.blockNumber) > Number(where.blockNumber_gt) && Number(e.blockNumber) <= Number(where.blockNumber_lte));
-        return hits.filter((e) => where.id_gt === undefined || e.id > where.id_gt) as never;
+        const where = args.where as { blockNumber_gt: string; blockNumber_lte: string; id_gt?: string; job_not?: null };
+        const hits = events
+          .filter((e) => Number(e.blockNumber) > Number(where.blockNumber_gt) && Number(e.blockNumber) <= Number(where.blockNumber_lte))
+          .filter((e) => !("job_not" in where) || e.job !== null)
+          .filter((e) => where.id_gt === undefined || e.id > where.id_gt)
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .slice(0, args.first ?? Infinity);
+        rowsRead += hits.length;
+        return hits as never;
       },
       jobsByIds: async (ids: readonly string[]) => ids.flatMap((id) => jobs.get(id) ?? []),
     };
@@ -733,6 +740,12 @@ describe("subscription hub: clientJobsUpdated", function () {
         jobs.set(changed.id, changed);
         events.push({ id: `0x${block}${String(events.length).padStart(4, "0")}`, blockNumber: String(block), job: { id: changed.id } });
       },
+      /** `count` events of block `block` that concern no job (token transfers, stakes...). */
+      unrelated(block: number, count: number) {
+        for (let i = 0; i < count; i++) events.push({ id: `0x${block}${String(events.length).padStart(4, "0")}`, blockNumber: String(block), job: null });
+      },
+      /** How many event rows the source has returned. */
+      rowsRead: () => rowsRead,
       /** A reorg back to `block`: the later events are gone, and the jobs as `jobsNow` says. */
       revertTo(block: number, jobsNow: JobEntity[]) {
         events = events.filter((e) => Number(e.blockNumber) <= block);
@@ -762,6 +775,18 @@ describe("subscription hub: clientJobsUpdated", function () {
     await advance(head(102), head(101));
     // Job 3 right after job 1: neither of B's events was sent.
     expect([await sent(feed), await sent(feed)]).to.deep.equal(["1:Open", "3:Open"]);
+    hub.stop();
+  });
+
+  it("reads only the new blocks' events that concern a job, not a busy block's transfers", async function () {
+    const chain = source();
+    const { hub, advance } = startHub(chain.answers);
+    const feed = await hub.clientJobsUpdated(A);
+    chain.unrelated(101, 2_500);
+    chain.change(job(1, A, "Open"), 101);
+    await advance(head(101), head(100));
+    expect(await sent(feed)).to.equal("1:Open");
+    expect(chain.rowsRead()).to.equal(1);
     hub.stop();
   });
 

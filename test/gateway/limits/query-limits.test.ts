@@ -94,6 +94,17 @@ describe("query limits", function () {
     expect(limitsOf(`{ job(id: "1") { live { status } provider { live { active } } } }`)).to.deep.equal([]);
   });
 
+  it("says, refusing `live` under a list, that it is available on any one provider or job, the subscriptions' included", function () {
+    const [error] = check(`{ jobs { nodes { live { status } } } }`).errors;
+    expect(error!.message).to.equal(
+      "`live` reads the chain, so it is only available outside lists (on provider, job, jobOpened, jobUpdated and clientJobsUpdated, and the objects they nest), not through the list `JobConnection.nodes`",
+    );
+    const address = `"0x0000000000000000000000000000000000000001"`;
+    expect(limitsOf(`subscription { jobOpened(requirements: {}) { live { status } provider { live { active } } } }`)).to.deep.equal([]);
+    expect(limitsOf(`subscription { clientJobsUpdated(client: ${address}) { live { status } } }`)).to.deep.equal([]);
+    expect(limitsOf(`subscription { jobUpdated(id: "1") { live { status } } }`)).to.deep.equal([]);
+  });
+
   it("leaves introspection alone", function () {
     const introspection = `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } }`;
     expect(limitsOf(introspection, {}, { maxDepth: 3 })).to.deep.equal([]);
