@@ -64,12 +64,13 @@ export function urlsIn(text: string): string[] {
 /**
  * `text` with every http(s) and ws(s) URL in it redacted as redactUrl does without keepPath: for text no config's
  * Redactor covers (a config that could not be read, a failure the CLI did not expect), where a route cannot be told from
- * a key.
+ * a key. `isRoute` names the URLs whose path a program knows to be a route (a configured graph-node endpoint's): those
+ * are redacted with keepPath, so that a log still says which endpoint it means.
  */
-export function redactUrlsIn(text: string): string {
+export function redactUrlsIn(text: string, isRoute?: (url: URL) => boolean): string {
   return text.replace(URL_IN_TEXT, (match) => {
     const url = match.replace(TRAILING_PUNCTUATION, "");
-    return `${cutUrl(url)}${match.slice(url.length)}`;
+    return `${cutUrl(url, isRoute)}${match.slice(url.length)}`;
   });
 }
 
@@ -127,15 +128,16 @@ function unescape(escape: string): string {
 
 // A URL in text, redacted as redactUrl does, as written (asWritten); one URL cannot parse (a port out of range, say)
 // keeps only its scheme and separator, since where its host ends cannot be told.
-function cutUrl(url: string): string {
+function cutUrl(url: string, isRoute?: (url: URL) => boolean): string {
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     const scheme = /^[a-z]+:[/\\]*/i.exec(url)?.[0] ?? "";
     // A scheme alone (`http://` named in a message) has nothing to hide.
     return scheme === url ? url : `${scheme}…`;
   }
-  return asWritten(url, redactUrl(url));
+  return asWritten(url, redactUrl(url, { keepPath: isRoute?.(parsed) === true }));
 }
 
 // redactUrl writes `scheme://host`; a URL written with one slash, or with backslashes, keeps them, so that a path a URL
