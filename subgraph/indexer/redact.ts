@@ -87,9 +87,9 @@ const SCHEME_IN_TEXT = /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):/gi;
  * that stands for whitespace, a quote, an angle bracket or a control character (`\n`, `\"`, `\u0027`, `\u001b`), and
  * what follows stays as written.
  * Every other escape is the URL's (`\\` a backslash, which URL reads as a slash; `\u00e9` a letter of its path), so no
- * part of it shows. The URL is redacted as it reads unescaped, and written back escaped.
+ * part of it shows. The URL is redacted as it reads unescaped, and written back escaped. `isRoute` as for redactUrlsIn.
  */
-export function redactUrlsInJson(text: string): string {
+export function redactUrlsInJson(text: string, isRoute?: (url: URL) => boolean): string {
   let result = "";
   let copied = 0;
   for (const match of text.matchAll(SCHEME_IN_TEXT)) {
@@ -115,7 +115,7 @@ export function redactUrlsInJson(text: string): string {
     const url = unescaped.replace(TRAILING_PUNCTUATION, "");
     if (!/^[a-z]+:[/\\]/i.test(url)) continue;
     const end = ends[url.length - match[0].length - 1] as number;
-    result += `${text.slice(copied, start)}${JSON.stringify(cutUrl(url)).slice(1, -1)}`;
+    result += `${text.slice(copied, start)}${JSON.stringify(cutUrl(url, isRoute)).slice(1, -1)}`;
     copied = end;
   }
   return `${result}${text.slice(copied)}`;
