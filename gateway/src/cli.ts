@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createJsonLogger({ level: config.logLevel, fields: { service: "latent-gateway" } });
-  redact = gatewayRedactor(config.options) ?? redact;
+  redact = gatewayRedactor(config.options);
   // Taken before the start: a signal without a handler would end the process there and then, leaving the indexer
   // thread no chance to give up its open and close its database in order, and the exit status would be the signal's.
   const starting = new AbortController();

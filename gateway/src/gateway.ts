@@ -10,12 +10,12 @@ import type { CorsOrigins } from "./http/cors";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./limits/query-limits";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from "./limits/subscription-limits";
 import { createJsonLogger, redactingLogger, type Logger } from "./logger";
-import { redactUrl, urlRedactor, type Redactor } from "../../subgraph/indexer/redact";
+import { redactUrl, redactUrlsIn, urlRedactor, type Redactor } from "../../subgraph/indexer/redact";
 import { repoRoot } from "./repo-root";
 import { createResolvers } from "./resolvers";
 import { buildSchema } from "./schema/executable-schema";
 import { checkGatewayOptions } from "./option-rules";
-import { startHttpServer } from "./server";
+import { GRAPHQL_PATH, startHttpServer } from "./server";
 import { CachingSubgraphSource } from "./sources/caching-source";
 import { contractAddress, readDeployment, type DeploymentRecord } from "./sources/deployment";
 import { EmbeddedSubgraphSource, type IndexerTuning } from "./sources/embedded-source";
@@ -143,10 +143,11 @@ function isEmbedded(source: GatewayOptions["source"]): source is EmbeddedSourceC
 
 /**
  * Hides what `options`' URLs may hold in the text it is given: an RPC URL's path and query (an API key) and
- * credentials, and a subgraph endpoint's and its status API's credentials and query (a path is a route, and stays). Null when they hold
- * none of these, so that the logs of a local gateway pay nothing for it.
+ * credentials, and a subgraph endpoint's and its status API's credentials and query (a path is a route, and stays), and
+ * then every other URL's path, query and credentials: an error's message or cause may quote another endpoint's URL (a
+ * node's, a proxy's) with its key. The gateway's own GraphQL path is a route as well.
  */
-export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain">): Redactor | null {
+export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain">): Redactor {
   const urls: { url: string; keepPath?: boolean }[] = [];
   if (isEmbedded(options.source)) urls.push({ url: options.source.rpcUrl });
   else {
@@ -154,11 +155,22 @@ export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain"
     if (options.source.statusUrl !== undefined) urls.push({ url: options.source.statusUrl, keepPath: true });
   }
   if (options.chain !== null && options.chain !== undefined) urls.push({ url: options.chain.rpcUrl });
+  // The configured URLs first: redactUrlsIn does not read every form they may be written in (see URL_IN_TEXT).
   const byUrl = urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
+  const routes = new Set(urls.filter(({ keepPath }) => keepPath === true).map(({ url }) => routeOf(new URL(url))));
+  const isRoute = (url: URL): boolean => url.pathname === GRAPHQL_PATH || routes.has(routeOf(url));
   const token = isEmbedded(options.source) ? undefined : options.source.bearerToken;
-  if (token === undefined || token === "") return byUrl;
-  // Nothing of the gateway's writes the token, but an endpoint's error may echo the request's headers.
-  return (text) => (byUrl === null ? text : byUrl(text)).split(token).join("…");
+  const byToken = token === undefined || token === "" ? null : token;
+  return (text) => {
+    let result = byUrl === null ? text : byUrl(text);
+    // Nothing of the gateway's writes the token, but an endpoint's error may echo the request's headers.
+    if (byToken !== null) result = result.split(byToken).join("…");
+    return redactUrlsIn(result, isRoute);
+  };
+}
+
+function routeOf(url: URL): string {
+  return `${url.origin}${url.pathname}`;
 }
 
 export async function createGatewayRuntime(options: GatewayOptions): Promise<GatewayRuntime> {
@@ -166,8 +178,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
   // (headPollMs: 0) would be a busy loop.
   checkGatewayOptions(options);
   const given = options.logger ?? createJsonLogger();
-  const redact = gatewayRedactor(options);
-  const logger = redact === null ? given : redactingLogger(given, redact);
+  const logger = redactingLogger(given, gatewayRedactor(options));
   const limits = limitsWithDefaults(options.limits).query;
   let inner: SubgraphSource;
   let chainConfig: ChainConfig | null | undefined = options.chain;

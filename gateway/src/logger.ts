@@ -64,8 +64,15 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
  * the caller gave it.
  */
 export function redactingLogger(logger: Logger, redact: (text: string) => string): Logger {
-  // A URL holds no character JSON escapes, so it reads the same in the serialised fields as in the text it came from.
-  const clean = (fields: LogFields): LogFields => JSON.parse(redact(JSON.stringify(fields, (_key, value: unknown) => serialise(value)))) as LogFields;
+  // Each string as it is, not the JSON text: a URL in it may hold what JSON escapes (a backslash), and a redaction that
+  // reads URLs in text cuts them where the text would read them.
+  const clean = (fields: LogFields): LogFields =>
+    JSON.parse(
+      JSON.stringify(fields, (_key, value: unknown) => {
+        const serialised = serialise(value);
+        return typeof serialised === "string" ? redact(serialised) : serialised;
+      }),
+    ) as LogFields;
   const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => logger[level](redact(msg), clean(fields));
   return {
     debug: log("debug"),

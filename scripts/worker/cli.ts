@@ -8,13 +8,13 @@
 import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
 import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
-import { ConfigError, WorkerConfig, configRedactor, loadConfig } from "./config";
+import { ConfigError, WorkerConfig, configRedactor, configRoutes, loadConfig } from "./config";
 import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, handleShutdownSignals } from "./signals";
-import { ResultUriSetupError, WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
+import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
@@ -165,31 +165,22 @@ export async function runWorkerCli(
     return 2;
   }
   const redact = configRedactor(config);
+  // After the config's Redactor, every other URL is cut to scheme and host but the config's routes: a setup error or
+  // warning quotes what was written in the field it names (an RPC URL pasted into config.gpu.nvidiaSmiPath), and a
+  // running worker's errors quote whatever a node, a spec host or a library wrote (another endpoint's URL with its key).
+  const isRoute = configRoutes(config);
+  const redactText: Redactor = (text) => redactUrlsIn(redact(text), isRoute);
   const level = options.logLevel ?? config.logLevel;
-  const logger = createLogger(level, jsonLineSink(io.stderr, redact));
-  // Setup's warnings quote what was written in the fields they name (why nvidia-smi could not run), as its errors do.
-  const setupLogger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsInJson(redact(line))));
+  const logger = createLogger(level, jsonLineSink(io.stderr, (line) => redactUrlsInJson(redact(line), isRoute)));
   let parts: WorkerParts;
   try {
-    parts = await prepareWorkerParts(config, setupLogger, io.env);
+    parts = await prepareWorkerParts(config, logger, io.env);
   } catch (error) {
     if (!isSetupError(error)) throw error;
-    io.stderr.write(setupErrorMessage(error as Error, redact));
+    io.stderr.write(redactText(`latent-worker: ${(error as Error).message}\n`));
     return 2;
   }
-  return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redact);
-}
-
-/**
- * What the CLI prints for a setup error: through the config's Redactor, and then with every other URL cut to scheme
- * and host (redactUrlsIn), since a setup error quotes whatever the operator wrote in the field it names (an RPC URL
- * pasted into config.gpu.nvidiaSmiPath, say), which the config's Redactor knows only when it is the RPC URL itself.
- * A result file's URI (ResultUriSetupError) is the exception: the worker built it from config.results.publicBaseUrl, a
- * public route whose path is the point of the message.
- */
-function setupErrorMessage(error: Error, redact: Redactor): string {
-  const message = redact(`latent-worker: ${error.message}\n`);
-  return error instanceof ResultUriSetupError ? message : redactUrlsIn(message);
+  return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redactText);
 }
 
 /**

@@ -629,6 +629,23 @@ function readRetry(retry: FieldReader | undefined): RetryPolicy {
   return policy;
 }
 
+/**
+ * The URLs whose path a worker config shows to be a route, not a key, for redactUrlsIn: the gateway's, and a result
+ * file's URI under `results.publicBaseUrl` (public, published on-chain, and named in full so the operator can find it).
+ */
+export function configRoutes(config: { gateway: { httpUrl: string; wsUrl: string }; results?: { publicBaseUrl?: string } }): (url: URL) => boolean {
+  const gateway = new Set([config.gateway.httpUrl, config.gateway.wsUrl].map((url) => routeOf(new URL(url))));
+  const base = config.results?.publicBaseUrl === undefined ? null : new URL(config.results.publicBaseUrl);
+  // A path segment boundary: a base of /results must not keep /results-of-someone-else/<key>.
+  const basePath = base === null ? "" : base.pathname.replace(/\/*$/, "/");
+  return (url) =>
+    gateway.has(routeOf(url)) || (base !== null && url.origin === base.origin && `${url.pathname.replace(/\/*$/, "")}/`.startsWith(basePath));
+}
+
+function routeOf(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
 /** The Redactor for a worker config's URLs: the RPC endpoint's whole path may be its key; the gateway's is its route. */
 export function configRedactor(config: { chain: { rpcUrl: string }; gateway: { httpUrl: string; wsUrl: string } }): Redactor {
   return urlRedactor([

@@ -64,12 +64,13 @@ export function urlsIn(text: string): string[] {
 /**
  * `text` with every http(s) and ws(s) URL in it redacted as redactUrl does without keepPath: for text no config's
  * Redactor covers (a config that could not be read, a failure the CLI did not expect), where a route cannot be told from
- * a key.
+ * a key. `isRoute` names the URLs whose path a program knows to be a route (a configured graph-node endpoint's): those
+ * are redacted with keepPath, so that a log still says which endpoint it means.
  */
-export function redactUrlsIn(text: string): string {
+export function redactUrlsIn(text: string, isRoute?: (url: URL) => boolean): string {
   return text.replace(URL_IN_TEXT, (match) => {
     const url = match.replace(TRAILING_PUNCTUATION, "");
-    return `${cutUrl(url)}${match.slice(url.length)}`;
+    return `${cutUrl(url, isRoute)}${match.slice(url.length)}`;
   });
 }
 
@@ -86,9 +87,9 @@ const SCHEME_IN_TEXT = /(?:\b|(?<=\\[a-z]|\\u[0-9a-f]{4}))(?:https?|wss?):/gi;
  * that stands for whitespace, a quote, an angle bracket or a control character (`\n`, `\"`, `\u0027`, `\u001b`), and
  * what follows stays as written.
  * Every other escape is the URL's (`\\` a backslash, which URL reads as a slash; `\u00e9` a letter of its path), so no
- * part of it shows. The URL is redacted as it reads unescaped, and written back escaped.
+ * part of it shows. The URL is redacted as it reads unescaped, and written back escaped. `isRoute` as for redactUrlsIn.
  */
-export function redactUrlsInJson(text: string): string {
+export function redactUrlsInJson(text: string, isRoute?: (url: URL) => boolean): string {
   let result = "";
   let copied = 0;
   for (const match of text.matchAll(SCHEME_IN_TEXT)) {
@@ -114,7 +115,7 @@ export function redactUrlsInJson(text: string): string {
     const url = unescaped.replace(TRAILING_PUNCTUATION, "");
     if (!/^[a-z]+:[/\\]/i.test(url)) continue;
     const end = ends[url.length - match[0].length - 1] as number;
-    result += `${text.slice(copied, start)}${JSON.stringify(cutUrl(url)).slice(1, -1)}`;
+    result += `${text.slice(copied, start)}${JSON.stringify(cutUrl(url, isRoute)).slice(1, -1)}`;
     copied = end;
   }
   return `${result}${text.slice(copied)}`;
@@ -127,15 +128,16 @@ function unescape(escape: string): string {
 
 // A URL in text, redacted as redactUrl does, as written (asWritten); one URL cannot parse (a port out of range, say)
 // keeps only its scheme and separator, since where its host ends cannot be told.
-function cutUrl(url: string): string {
+function cutUrl(url: string, isRoute?: (url: URL) => boolean): string {
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     const scheme = /^[a-z]+:[/\\]*/i.exec(url)?.[0] ?? "";
     // A scheme alone (`http://` named in a message) has nothing to hide.
     return scheme === url ? url : `${scheme}…`;
   }
-  return asWritten(url, redactUrl(url));
+  return asWritten(url, redactUrl(url, { keepPath: isRoute?.(parsed) === true }));
 }
 
 // redactUrl writes `scheme://host`; a URL written with one slash, or with backslashes, keeps them, so that a path a URL

@@ -399,6 +399,29 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
     }
   });
 
+  it("logs a failure's message with the key of a URL it quotes cut, though no configured URL holds a secret", async function () {
+    this.timeout(20_000);
+    const node = await failedGraphNode("eth_call to https://eth.example.org/v2/key123 failed: HTTP 503");
+    const logged: { msg: string; error?: string }[] = [];
+    try {
+      const handle = await startGateway({
+        source: { subgraphUrl: node.subgraphUrl, statusUrl: node.statusUrl },
+        chain: null,
+        port: 0,
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+      });
+      try {
+        await waitUntil(() => logged.some((line) => line.msg === "subgraph deployment failed"), "the gateway logged the failure");
+        const failure = logged.filter((line) => line.msg === "subgraph deployment failed").map((line) => line.error);
+        expect(failure).to.deep.equal(["eth_call to https://eth.example.org/… failed: HTTP 503"]);
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
   it("serves as _meta says, logging one warning, while the status API cannot be reached", async function () {
     this.timeout(20_000);
     const node = await failedGraphNode();

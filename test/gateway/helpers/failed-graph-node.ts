@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
 
 export const FAILED_DEPLOYMENT = "QmFailedDeploymentFailedDeploymentFailedDeploy";
 
-export async function failedGraphNode(): Promise<{
+/** `fatalError`: the failure's message, as the status API gives it. */
+export async function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom"): Promise<{
   subgraphUrl: string;
   statusUrl: string;
   /** The bodies of the requests its status API received. */
@@ -32,7 +33,7 @@ export async function failedGraphNode(): Promise<{
                     subgraph: FAILED_DEPLOYMENT,
                     health: "failed",
                     // The index node's BigInt: a string.
-                    fatalError: { message: "Mapping aborted at src/jobs.ts, line 12: boom", block: { number: "41" } },
+                    fatalError: { message: fatalError, block: { number: "41" } },
                   },
                 ]
               : [],

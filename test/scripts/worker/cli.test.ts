@@ -536,6 +536,33 @@ describe("latent-worker CLI", () => {
       expect(await warnings({ expectedSeconds: 60 })).to.deep.equal([]);
     });
 
+    /** The stderr of a worker whose connect logs `record`'s fields as a warning, then fails with `failure`. */
+    const loggedWhileRunning = async (fields: Record<string, unknown>, failure: Error): Promise<string> => {
+      const connect: ConnectNetwork = async ({ logger }) => {
+        logger.warn("retrying", fields);
+        throw failure;
+      };
+      const config = configJson({ logLevel: "warn", results: { dir: path.join(dir, "results"), publicBaseUrl: "https://results.example.org/latent" } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(1);
+      return stderr.text();
+    };
+
+    it("logs and prints a running worker's errors without the key of a URL that no config field holds", async () => {
+      const other = "https://eth-other.example.org/v2/key123";
+      const text = await loggedWhileRunning({ error: new Error(`eth_call to ${other} failed`) }, new Error(`${other}: HTTP 503`));
+      expect(text).not.to.contain("key123");
+      expect(text).to.contain("eth_call to https://eth-other.example.org/… failed");
+      expect(text).to.contain("latent-worker: cannot connect: https://eth-other.example.org/…: HTTP 503");
+    });
+
+    it("logs and prints a result file's URI under config.results.publicBaseUrl whole", async () => {
+      const uri = `https://results.example.org/latent/${"ab".repeat(32)}.bin`;
+      const text = await loggedWhileRunning({ error: new Error(`submitting ${uri} failed`) }, new Error(`result URI ${uri} refused`));
+      expect(text).to.contain(`"submitting ${uri} failed"`);
+      expect(text).to.contain(`latent-worker: cannot connect: result URI ${uri} refused`);
+    });
+
     it("exits 2 naming config.results.publicBaseUrl, before connecting, when a result file's URI could not be submitted", async () => {
       let connected = false;
       const connect: ConnectNetwork = async () => {
