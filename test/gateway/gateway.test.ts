@@ -370,19 +370,50 @@ function postQuery(url: string): Promise<Response> {
 }
 
 describe("startGateway's subgraphUrl source with graph-node's indexing-status API (statusUrl)", function () {
-  it("is not ready, with hasIndexingErrors, when the status API says the deployment failed, though graph-node's _meta does not say so", async function () {
-    this.timeout(20_000);
-    const node = await failedGraphNode();
-    const logged: { level: string; msg: string; deployment?: string; error?: string; block?: number }[] = [];
+  interface LogLine {
+    level: string;
+    msg: string;
+    deployment?: string;
+    error?: string;
+    block?: number;
+  }
+  type FailedGraphNode = Awaited<ReturnType<typeof failedGraphNode>>;
+
+  /**
+   * Runs `check` against a gateway reading a failed graph-node (`fatalError` its status API's message), asking the
+   * status API at `statusUrl(node)` (undefined: none), with the gateway's JSON log lines in `logged`; stops both after.
+   */
+  async function withFailedGraphNode(
+    statusUrl: (node: FailedGraphNode) => string | undefined,
+    check: (url: string, node: FailedGraphNode, logged: LogLine[]) => Promise<void>,
+    fatalError?: string,
+  ): Promise<void> {
+    const node = await failedGraphNode(fatalError);
+    const logged: LogLine[] = [];
     try {
+      const status = statusUrl(node);
       const handle = await startGateway({
-        source: { subgraphUrl: node.subgraphUrl, statusUrl: node.statusUrl },
+        source: { subgraphUrl: node.subgraphUrl, ...(status === undefined ? {} : { statusUrl: status }) },
         chain: null,
         port: 0,
-        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as LogLine) }),
       });
       try {
-        const response = await fetch(new URL("/readyz", handle.url));
+        await check(handle.url, node, logged);
+      } finally {
+        await handle.stop();
+      }
+    } finally {
+      await node.close();
+    }
+  }
+
+  it("is not ready, with hasIndexingErrors, when the status API says the deployment failed, though graph-node's _meta does not say so", async function () {
+    this.timeout(20_000);
+    await withFailedGraphNode(
+      (node) => node.statusUrl,
+      async (url, node, logged) => {
+        const response = await fetch(new URL("/readyz", url));
         expect(response.status).to.equal(503);
         const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string };
         expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, 40, "the indexer stopped on an error"]);
@@ -391,76 +422,46 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
         expect(failure.map(({ level, deployment, error, block }) => ({ level, deployment, error, block }))).to.deep.equal([
           { level: "error", deployment: FAILED_DEPLOYMENT, error: "Mapping aborted at src/jobs.ts, line 12: boom", block: 41 },
         ]);
-      } finally {
-        await handle.stop();
-      }
-    } finally {
-      await node.close();
-    }
+      },
+    );
   });
 
   it("logs a failure's message with the key of a URL it quotes cut, though no configured URL holds a secret", async function () {
     this.timeout(20_000);
-    const node = await failedGraphNode("eth_call to https://eth.example.org/v2/key123 failed: HTTP 503");
-    const logged: { msg: string; error?: string }[] = [];
-    try {
-      const handle = await startGateway({
-        source: { subgraphUrl: node.subgraphUrl, statusUrl: node.statusUrl },
-        chain: null,
-        port: 0,
-        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
-      });
-      try {
+    await withFailedGraphNode(
+      (node) => node.statusUrl,
+      async (_url, _node, logged) => {
         await waitUntil(() => logged.some((line) => line.msg === "subgraph deployment failed"), "the gateway logged the failure");
         const failure = logged.filter((line) => line.msg === "subgraph deployment failed").map((line) => line.error);
         expect(failure).to.deep.equal(["eth_call to https://eth.example.org/… failed: HTTP 503"]);
-      } finally {
-        await handle.stop();
-      }
-    } finally {
-      await node.close();
-    }
+      },
+      "eth_call to https://eth.example.org/v2/key123 failed: HTTP 503",
+    );
   });
 
   it("serves as _meta says, logging one warning, while the status API cannot be reached", async function () {
     this.timeout(20_000);
-    const node = await failedGraphNode();
-    const logged: { level: string; msg: string }[] = [];
-    try {
-      const handle = await startGateway({
-        // Nothing listens on port 1: a status API down must not take the queries graph-node answers with it.
-        source: { subgraphUrl: node.subgraphUrl, statusUrl: "http://127.0.0.1:1/graphql" },
-        chain: null,
-        port: 0,
-        logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
-      });
-      try {
-        expect((await fetch(new URL("/readyz", handle.url))).status).to.equal(200);
-        expect((await fetch(new URL("/readyz", handle.url))).status).to.equal(200);
+    // Nothing listens on port 1: a status API down must not take the queries graph-node answers with it.
+    await withFailedGraphNode(
+      () => "http://127.0.0.1:1/graphql",
+      async (url, _node, logged) => {
+        expect((await fetch(new URL("/readyz", url))).status).to.equal(200);
+        expect((await fetch(new URL("/readyz", url))).status).to.equal(200);
         expect(logged.filter((line) => line.msg === "indexing status unavailable").map((line) => line.level)).to.deep.equal(["warn"]);
-      } finally {
-        await handle.stop();
-      }
-    } finally {
-      await node.close();
-    }
+      },
+    );
   });
 
   it("without statusUrl reads graph-node's failed deployment as healthy, as its _meta says (what statusUrl is for)", async function () {
     this.timeout(20_000);
-    const node = await failedGraphNode();
-    try {
-      const handle = await startGateway({ source: { subgraphUrl: node.subgraphUrl }, chain: null, port: 0, logger: silentLogger });
-      try {
-        const response = await fetch(new URL("/readyz", handle.url));
+    await withFailedGraphNode(
+      () => undefined,
+      async (url, node) => {
+        const response = await fetch(new URL("/readyz", url));
         expect(response.status).to.equal(200);
         expect(node.statusRequests).to.deep.equal([]);
-      } finally {
-        await handle.stop();
-      }
-    } finally {
-      await node.close();
-    }
+      },
+    );
   });
 });
 
