@@ -1531,8 +1531,18 @@ describe("worker job loop", () => {
     expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
   });
 
-  it("warns at start when this machine differs from the provider's registered specs, naming each difference", async () => {
+  /** The warnings a worker with `gpus` logs at start (it is stopped once the first is logged). */
+  async function startWarnings(gpus: WorkerOptions["gpus"]): Promise<{ msg: string; mismatches: unknown }[]> {
     const records: LogRecord[] = [];
+    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.length > 0);
+    await subject.stop();
+    await running;
+    return records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }));
+  }
+
+  it("warns at start when this machine differs from the provider's registered specs, naming each difference", async () => {
     const gpus = {
       model: "rtx-3090-24gb",
       displayName: "NVIDIA GeForce RTX 3090",
@@ -1542,12 +1552,7 @@ describe("worker job loop", () => {
       uuids: [],
       ignored: [],
     };
-    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
-    const running = subject.run();
-    await waitFor(() => records.length > 0);
-    await subject.stop();
-    await running;
-    expect(records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }))).to.deep.equal([
+    expect(await startWarnings(gpus)).to.deep.equal([
       {
         msg: "this machine differs from the provider's registered specs",
         mismatches: ["model rtx-3090-24gb here, rtx-4090-24gb registered", "2 GPUs here, 4 registered"],
@@ -1556,7 +1561,6 @@ describe("worker job loop", () => {
   });
 
   it("warns at start when the config's region or tier is not the registered one, which is what jobs are judged by", async () => {
-    const records: LogRecord[] = [];
     const gpus = {
       model: "rtx-4090-24gb",
       displayName: "NVIDIA GeForce RTX 4090",
@@ -1568,12 +1572,7 @@ describe("worker job loop", () => {
       uuids: [],
       ignored: [],
     };
-    const subject = worker(new GatedExecutor(store), { gpus, logger: createLogger("warn", (record) => records.push(record)) });
-    const running = subject.run();
-    await waitFor(() => records.length > 0);
-    await subject.stop();
-    await running;
-    expect(records.map(({ msg, fields }) => ({ msg, mismatches: fields.mismatches }))).to.deep.equal([
+    expect(await startWarnings(gpus)).to.deep.equal([
       {
         msg: "this machine differs from the provider's registered specs",
         mismatches: ["region us-east here, eu-west registered", "tier enterprise here, consumer registered"],
