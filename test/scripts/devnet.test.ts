@@ -818,9 +818,8 @@ describe("scripts/devnet", function () {
     expect(lines[keys + 1]).to.match(/^  every account's key: .*devnet\.json \(accounts\[\]\.privateKey\)$/);
   });
 
-  it("heads the worker config with a --config path that works from anywhere and the README's section for a provider of one's own", function () {
-    const config = path.join(dir, "worker-header.json");
-    expect(path.relative(process.cwd(), config).startsWith(".."), "a data directory outside the checkout").to.equal(true);
+  /** The worker config npm start writes for the demo provider, at `config`. */
+  function writeDemoWorkerConfig(config: string): void {
     writeWorkerConfig(config, {
       rpcUrl: "http://127.0.0.1:8545",
       chainId: 31337,
@@ -831,6 +830,12 @@ describe("scripts/devnet", function () {
       gpu: { model: "rtx-4090-24gb", displayName: "NVIDIA GeForce RTX 4090", vramGiB: 24, gpuCount: 4, region: "us-east", tier: "consumer" },
       keyEnv: "LATENT_OPERATOR_KEY",
     });
+  }
+
+  it("heads the worker config with a --config path that works from anywhere and the README's section for a provider of one's own", function () {
+    const config = path.join(dir, "worker-header.json");
+    expect(path.relative(process.cwd(), config).startsWith(".."), "a data directory outside the checkout").to.equal(true);
+    writeDemoWorkerConfig(config);
     const text = fs.readFileSync(config, "utf8");
     expect(text).to.include(`npm run worker -- --config ${config}\n`);
     expect(text).to.include("(README.md: Joining as a new provider)");
@@ -839,16 +844,7 @@ describe("scripts/devnet", function () {
 
   it("writes a worker config and a job spec the worker accepts", function () {
     const config = path.join(dir, "worker.json");
-    writeWorkerConfig(config, {
-      rpcUrl: "http://127.0.0.1:8545",
-      chainId: 31337,
-      gatewayHttpUrl: "http://127.0.0.1:4000/graphql",
-      gatewayWsUrl: "ws://127.0.0.1:4000/graphql",
-      provider: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
-      deploymentFile: path.join(dir, "localhost.json"),
-      gpu: { model: "rtx-4090-24gb", displayName: "NVIDIA GeForce RTX 4090", vramGiB: 24, gpuCount: 4, region: "us-east", tier: "consumer" },
-      keyEnv: "LATENT_OPERATOR_KEY",
-    });
+    writeDemoWorkerConfig(config);
     const loaded = loadConfig(config);
     expect(loaded.operatorKey).to.deep.equal({ kind: "env", variable: "LATENT_OPERATOR_KEY" });
     expect(loaded.gpu).to.include({ detect: false, model: "rtx-4090-24gb", gpuCount: 4, region: "us-east", tier: "consumer" });
