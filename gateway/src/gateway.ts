@@ -157,7 +157,8 @@ export function gatewayRedactor(options: Pick<GatewayOptions, "source" | "chain"
   if (options.chain !== null && options.chain !== undefined) urls.push({ url: options.chain.rpcUrl });
   // The configured URLs first: redactUrlsIn does not read every form they may be written in (see URL_IN_TEXT).
   const byUrl = urls.some(({ url, keepPath }) => redactUrl(url, { keepPath }) !== url) ? urlRedactor(urls) : null;
-  const routes = new Set(urls.filter(({ keepPath }) => keepPath === true).map(({ url }) => routeOf(new URL(url))));
+  // One that does not parse is refused as the source is made (HttpSourceConfigError), after this.
+  const routes = new Set(urls.filter(({ url, keepPath }) => keepPath === true && URL.canParse(url)).map(({ url }) => routeOf(new URL(url))));
   const isRoute = (url: URL): boolean => url.pathname === GRAPHQL_PATH || routes.has(routeOf(url));
   const token = isEmbedded(options.source) ? undefined : options.source.bearerToken;
   const byToken = token === undefined || token === "" ? null : token;

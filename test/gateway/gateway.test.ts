@@ -12,6 +12,7 @@ import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } f
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
 import { ChainError } from "../../gateway/src/errors";
+import { HttpSourceConfigError } from "../../gateway/src/sources/http-source";
 import type { JobEntity } from "../../gateway/src/subgraph/entities";
 import { fakeDeployment } from "../helpers/keyed-rpc";
 import { expectRejection } from "../helpers/rejects";
@@ -368,6 +369,18 @@ function postQuery(url: string): Promise<Response> {
     body: JSON.stringify({ query: "{ providers(first: 5) { nodes { address } } }" }),
   });
 }
+
+describe("startGateway's subgraphUrl and statusUrl that are not URLs", function () {
+  it("refuses each with HttpSourceConfigError naming which, without repeating what was given", async function () {
+    const cases = [
+      { source: { subgraphUrl: "http://graph-node:80000/key-123" }, name: /^the subgraph URL is not a URL(?!.*key-123)/ },
+      { source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent/latent", statusUrl: "http://graph-node:80300/key-123" }, name: /^the indexing-status URL is not a URL(?!.*key-123)/ },
+    ];
+    for (const { source, name } of cases) {
+      await expectRejection(startGateway({ source, chain: null, port: 0, logger: silentLogger }), name, HttpSourceConfigError);
+    }
+  });
+});
 
 describe("startGateway's subgraphUrl source with graph-node's indexing-status API (statusUrl)", function () {
   interface LogLine {
