@@ -12,7 +12,7 @@ export class PassFailures {
     this.failures = new Recurring(now, intervalMs);
   }
 
-  /** A pass failed with `message`: the line to log, or null when it repeats the last one within the interval. */
+  /** A pass failed with `message`: the line to log, or null when that message was logged within the interval. */
   failed(message: string): string | null {
     const occurrence = this.failures.occurred(message);
     if (occurrence === null) return null;

@@ -239,7 +239,13 @@ describe("scripts/devnet", function () {
     const relay = await relayTo(chain.url);
     const deployment = placeholderDeployment("gone", chain.chainId, 0);
     const logFile = path.join(dir, "gateway.log");
-    const loggedFailures = (): number => fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("indexing pass failed")).length;
+    // Each logged failure from its message on (the log file's lines begin with the time).
+    const loggedFailures = (): string[] =>
+      fs
+        .readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter((l) => l.includes("indexing pass failed"))
+        .map((l) => l.slice(l.indexOf("indexing pass failed")));
     const { shown, restore } = captureStderr();
     let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
     try {
@@ -249,7 +255,7 @@ describe("scripts/devnet", function () {
       // for five passes means at least three whole passes failed after the one under way at the stop, each a repeat
       // that must not be logged or shown again (one pass's worth more, for a chain read of the gateway's own).
       await waitUntil(
-        () => relay.refused() >= 5 * (TRANSIENT_RETRIES + 1) && loggedFailures() > 0,
+        () => relay.refused() >= 5 * (TRANSIENT_RETRIES + 1) && loggedFailures().length > 0,
         "five passes' requests were refused by the stopped chain and a failure was logged",
       );
     } finally {
@@ -262,10 +268,11 @@ describe("scripts/devnet", function () {
     // The indexer itself logs a failure that repeats at every poll once a minute (the gateway's retry events count
     // them all), and the console shows what the log file holds.
     // A pass under way when the chain stopped may fail on another call (eth_getBlockByNumber) than the retries that
-    // follow (eth_blockNumber): each distinct message once.
-    expect(logged, "failures in the log file").to.be.within(1, 2);
-    expect(failures.length, failures.join("")).to.equal(logged);
-    expect(new Set(failures).size, failures.join("")).to.equal(failures.length);
+    // follow (eth_blockNumber), and the relay's closed connection reaches fetch as "other side closed" at one pass
+    // and "read ECONNRESET" at another (on a loaded machine): each distinct message once, however they alternate.
+    expect(logged, "failures in the log file").to.not.be.empty;
+    expect(new Set(logged).size, logged.join("\n")).to.equal(logged.length);
+    expect(failures.length, failures.join("")).to.equal(logged.length);
   });
 
   it("keeps the API key in --rpc-url's path out of the gateway log file and the errors it shows, naming the node's host", async function () {

@@ -433,6 +433,52 @@ describe("embedded indexer: restarts", function () {
     ]);
   });
 
+  it("run() logs two errors that alternate at every pass once each a minute, not at every change", async function () {
+    const start = 1_000_000;
+    let clock = start;
+    // The two ways a node's closed connection reaches fetch, one at one pass and the other at the next.
+    const closed = "fetch failed: other side closed";
+    const reset = "fetch failed: read ECONNRESET";
+    const script: Array<[number, string]> = [
+      [0, closed],
+      [1_000, reset],
+      [2_000, closed],
+      [3_000, reset],
+      [4_000, closed],
+      [61_000, closed],
+      [62_000, reset],
+      [63_000, closed],
+    ];
+    let armed = false;
+    const rpc = {
+      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
+        if (armed && method === "eth_blockNumber") {
+          const failure = script.shift();
+          clock = start + (failure?.[0] ?? 70_000);
+          if (failure !== undefined) throw new Error(failure[1]);
+        }
+        return fx.chain.provider.request({ method, params });
+      },
+    };
+    const logs: IndexerLogRecord[] = [];
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("alternating-failures.sqlite"), pollIntervalMs: 1, now: () => clock, logger: (record) => logs.push(record) });
+    try {
+      armed = true;
+      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
+      void indexer.run();
+      await synced;
+    } finally {
+      await indexer.close();
+    }
+    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${closed}`,
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${reset}`,
+      `error: indexing pass still failing, 3 failed passes in 61 s, retrying: eth_blockNumber failed: ${closed}`,
+      `error: indexing pass failed, retrying: eth_blockNumber failed: ${reset}`,
+      `info: indexing pass succeeded after 8 failed passes in 70 s: indexing resumes`,
+    ]);
+  });
+
   /** The `indexing pass failed` lines of run() over `rpc` until it has synced, `arm` called once the open is done. */
   /** The lines a failing pass logged, and the errors of its `retry` events. */
   /** A caller's own transport over the test chain whose next eth_blockNumber after arm() fails with `error()`. */
