@@ -17,6 +17,10 @@
 // submitted one is settled once its window has passed. One accepted or submitted just before a crash may be missing from
 // that list (the source's index lags the chain) and offered as open later: prepare reads its state first, finds it held by
 // us (heldBy) and it is taken up the same way.
+//
+// GPUs (with `gpus`): each job is assigned its own `gpuCount` of the offered GPUs (GpuPool), checked in turn with its
+// acceptance (a fresh job) or before its spec is fetched (one resumed), and held until the job's work here is over
+// however it ends; its executor is told which they are (the command executor's CUDA_VISIBLE_DEVICES).
 
 import { PARAM_BOUNDS } from "../deploy";
 import type { PolicyConfig } from "./config";
@@ -24,6 +28,7 @@ import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
+import { GpuAssignmentError, GpuPool, offeredGpuIds } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
@@ -53,7 +58,10 @@ type FailureStage = "accept" | "execute" | "submit" | "settle" | "decline";
 export interface WorkerOptions {
   /** The provider (owner) address. */
   provider: string;
-  /** What this machine has, as detected; compared with the registry record at start-up. */
+  /**
+   * What this machine has, as detected; compared with the registry record at start-up, and the GPUs each job is
+   * assigned from (offeredGpuIds). Absent: no check, and no job is told its GPUs.
+   */
   gpus?: GpuSpecs;
   policy: PolicyConfig;
   source: JobSource;
@@ -139,8 +147,18 @@ export class Worker {
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
   private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
+  private readonly gpuPool: GpuPool | undefined;
+  // The GPUs each job in hand holds, released when its startJob ends.
+  private readonly assignedGpus = new Map<bigint, string[]>();
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    this.gpuPool = options.gpus === undefined ? undefined : new GpuPool(offeredGpuIds(options.gpus));
+  }
+
+  /** The GPUs assigned to each job in hand (a copy), for logs and tests. */
+  get gpuAssignments(): Map<bigint, readonly string[]> {
+    return new Map(this.assignedGpus);
+  }
 
   /** Number of jobs currently in hand (accepted or about to be). */
   get activeJobs(): number {
@@ -395,6 +413,7 @@ export class Worker {
       )
       .finally(() => {
         this.hardStop.signal.removeEventListener("abort", onHardStop);
+        this.releaseGpus(job.jobId);
         this.running.delete(job.jobId);
         this.startWaiting();
       });
@@ -438,7 +457,11 @@ export class Worker {
     try {
       await this.acceptInTurn(async () => {
         stopping = this.intake.signal.aborted;
-        if (!stopping) resultDeadline = await this.accept(job, signal);
+        if (stopping) return;
+        // Before the acceptance: a job accepted without GPUs to run on would be slashed. Released, if the acceptance
+        // fails, when the job's startJob ends.
+        this.assignGpus(job);
+        resultDeadline = await this.accept(job, signal);
       });
     } catch (error) {
       if (error instanceof SkipJob) {
@@ -463,6 +486,8 @@ export class Worker {
     let loaded: LoadedSpec;
     let now: bigint;
     try {
+      // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
+      if (!this.assignedGpus.has(job.jobId)) this.assignGpus(job);
       loaded = await this.loadHeldSpec(job, resultDeadline, signal);
       // Not against maxDuration: the job is ours already, and a run that may be too slow beats a certain slash.
       const refusal = this.options.executors.refusalReason(loaded.spec);
@@ -538,7 +563,7 @@ export class Worker {
     try {
       result = await this.options.executors
         .forSpec(loaded.spec)
-        .run(loaded, AbortSignal.any([signal, deadline.signal]));
+        .run(loaded, AbortSignal.any([signal, deadline.signal]), this.assignedGpus.get(jobId));
     } catch (error) {
       if (signal.aborted) {
         log.warn("job aborted at shutdown; it will time out on-chain");
@@ -644,6 +669,31 @@ export class Worker {
       const final = !(rejection instanceof RetryExhaustedError);
       throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
     }
+  }
+
+  /**
+   * Holds `job`'s gpuCount of the offered GPUs for it. Throws SkipJob when too few are free: lasting when the worker
+   * offers fewer than the job needs at all. Without a pool (no `gpus`), nothing.
+   */
+  private assignGpus(job: CandidateJob): void {
+    if (this.gpuPool === undefined) return;
+    let gpus: string[];
+    try {
+      gpus = this.gpuPool.acquire(job.terms.requirements.gpuCount);
+    } catch (error) {
+      if (!(error instanceof GpuAssignmentError)) throw error;
+      throw new SkipJob(error.message, false, error.requested > error.total);
+    }
+    this.assignedGpus.set(job.jobId, gpus);
+    this.options.logger.info("GPUs assigned", { jobId: job.jobId, gpus });
+  }
+
+  private releaseGpus(jobId: bigint): void {
+    const gpus = this.assignedGpus.get(jobId);
+    if (gpus === undefined) return;
+    this.assignedGpus.delete(jobId);
+    this.gpuPool?.release(gpus);
+    this.options.logger.debug("GPUs released", { jobId, gpus });
   }
 
   /** What acceptJob checks, against the chain's current state: throws SkipJob for a job it would refuse. */

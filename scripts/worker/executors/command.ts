@@ -20,6 +20,9 @@ import { ExecutionAbortedError, ExecutionError, ExecutionResult, Executor } from
 export const COMMAND_ENV = {
   specPath: "LATENT_SPEC_PATH",
   specHash: "LATENT_SPEC_HASH",
+  gpuCount: "LATENT_GPU_COUNT",
+  cudaVisibleDevices: "CUDA_VISIBLE_DEVICES",
+  nvidiaVisibleDevices: "NVIDIA_VISIBLE_DEVICES",
 } as const;
 
 // A worker that dies mid-job (SIGKILL, out of memory) never removes the job's directory, nor what the program wrote
@@ -67,7 +70,7 @@ export class CommandExecutor implements Executor {
     return (this.config.expectedMs ?? 0) / 1000;
   }
 
-  async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+  async run(loaded: LoadedSpec, signal: AbortSignal, gpus?: readonly string[]): Promise<ExecutionResult> {
     const refusal = this.refusalReason(loaded.spec);
     if (refusal !== undefined) throw new ExecutionError(refusal);
     const startedAt = new Date();
@@ -81,7 +84,7 @@ export class CommandExecutor implements Executor {
         output = await runProcess(this.program, {
           args: this.config.args,
           cwd: workDir,
-          env: this.environment(workDir, specPath, loaded.hash),
+          env: this.environment(workDir, specPath, loaded.hash, gpus),
           stdin: loaded.bytes,
           timeoutMs: this.config.timeoutMs,
           maxOutputBytes: this.config.maxOutputBytes,
@@ -138,7 +141,7 @@ export class CommandExecutor implements Executor {
     return removed;
   }
 
-  private environment(workDir: string, specPath: string, specHash: string): NodeJS.ProcessEnv {
+  private environment(workDir: string, specPath: string, specHash: string, gpus?: readonly string[]): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const name of this.config.envAllowList) {
       const value = this.parentEnv[name];
@@ -152,6 +155,15 @@ export class CommandExecutor implements Executor {
       ...env,
       [COMMAND_ENV.specPath]: specPath,
       [COMMAND_ENV.specHash]: specHash,
+      // After the allow-list: an inherited CUDA_VISIBLE_DEVICES (the worker's own shell's) would put every job on the
+      // same GPUs. NVIDIA_VISIBLE_DEVICES is what the NVIDIA container runtime reads, for a program that starts one.
+      ...(gpus === undefined
+        ? {}
+        : {
+            [COMMAND_ENV.cudaVisibleDevices]: gpus.join(","),
+            [COMMAND_ENV.nvidiaVisibleDevices]: gpus.join(","),
+            [COMMAND_ENV.gpuCount]: String(gpus.length),
+          }),
     };
   }
 }

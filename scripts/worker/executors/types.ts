@@ -42,8 +42,11 @@ export interface Executor {
    * hand whose spec cannot be fetched is given up once that much no longer fits before its result deadline.
    */
   leastRunSeconds?(): number;
-  /** Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. */
-  run(spec: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult>;
+  /**
+   * Run the job. Rejects with ExecutionAbortedError soon after `signal` aborts. `gpus`: the GPUs the worker assigned
+   * the job (GpuPool), held for it until the job ends; absent where the worker keeps no pool.
+   */
+  run(spec: LoadedSpec, signal: AbortSignal, gpus?: readonly string[]): Promise<ExecutionResult>;
   /**
    * Removes what runs of a worker that died left on disk (or of an older worker, once no run of it can still be paid),
    * returning the paths; called once, at start.

@@ -270,6 +270,8 @@ class GatedExecutor implements Executor {
   running = 0;
   maxRunning = 0;
   readonly signals: AbortSignal[] = [];
+  /** The GPUs each run was given, in the order the runs started. */
+  readonly gpus: (readonly string[] | undefined)[] = [];
   private opened = false;
   private readonly waiters: (() => void)[] = [];
 
@@ -284,8 +286,9 @@ class GatedExecutor implements Executor {
     return spec.kind === "matmul" ? undefined : "not matmul";
   }
 
-  async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+  async run(loaded: LoadedSpec, signal: AbortSignal, gpus?: readonly string[]): Promise<ExecutionResult> {
     this.signals.push(signal);
+    this.gpus.push(gpus);
     this.running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
@@ -1588,6 +1591,128 @@ describe("worker job loop", () => {
     expect(skipReason(1n)).to.contain("directed at another provider");
     await subject.stop();
     await running;
+  });
+
+  describe("GPU assignment", () => {
+    /** This machine as nvidia-smi would show it: `count` GPUs of the registered model, by UUID. */
+    const detected = (count: number): NonNullable<WorkerOptions["gpus"]> => ({
+      model: "rtx-4090-24gb",
+      displayName: "NVIDIA GeForce RTX 4090",
+      vramGiB: 24,
+      gpuCount: count,
+      source: "nvidia-smi",
+      uuids: Array.from({ length: count }, (_, index) => `GPU-5c6d0a11-000${index}`),
+      ignored: [],
+    });
+    const needing = (id: number, gpuCount: number): CandidateJob => {
+      const job = makeJob(id);
+      job.terms.requirements.gpuCount = gpuCount;
+      return job;
+    };
+
+    it("gives concurrent jobs exactly the GPUs each needs, never one GPU to two jobs", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(4), policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(needing(1, 2), needing(2, 2));
+      await waitFor(() => executor.running === 2);
+      const [first, second] = executor.gpus as string[][];
+      expect(first).to.have.length(2);
+      expect(second).to.have.length(2);
+      expect(new Set([...first, ...second])).to.deep.equal(new Set(detected(4).uuids));
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      await subject.stop();
+      await running;
+    });
+
+    it("numbers the GPUs 0..n-1 where the config alone gives them, and logs each assignment", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const gpus = { ...detected(2), source: "config" as const, uuids: [] };
+      const subject = worker(executor, { gpus, logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(needing(1, 2));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      expect(executor.gpus).to.deep.equal([["0", "1"]]);
+      expect(logs.filter((record) => record.msg === "GPUs assigned").map((record) => record.fields)).to.deep.equal([
+        { jobId: 1n, gpus: ["0", "1"] },
+      ]);
+      await subject.stop();
+      await running;
+    });
+
+    it("skips a job while its GPUs are held by another, and gives them to it once that one has submitted", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(1), policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(needing(1, 1));
+      await waitFor(() => executor.running === 1);
+      const second = needing(2, 1);
+      offer(second);
+      await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
+      expect(skipReason(2n)).to.equal("needs 1 GPUs, 0 of the 1 this worker offers are free");
+      expect(market.count("accept", 2n)).to.equal(0);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      await waitFor(() => subject.gpuAssignments.size === 0);
+      source.push(second);
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
+      await subject.stop();
+      await running;
+    });
+
+    it("releases a job's GPUs when its run fails", async () => {
+      const subject = worker(new FailingExecutor(), { gpus: detected(2) });
+      const running = subject.run();
+      offer(needing(1, 2));
+      await waitFor(() => eventsOf("job-failed", 1n).length === 1);
+      await waitFor(() => subject.activeJobs === 0);
+      expect(subject.gpuAssignments.size).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("releases a job's GPUs when its acceptance is refused", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      market.failBefore.accept.push(() => new MarketRejectedError("accept", 1n, "JobEscrowUnexpectedStatus"));
+      const subject = worker(executor, { gpus: detected(1) });
+      const running = subject.run();
+      offer(needing(1, 1));
+      await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+      await waitFor(() => subject.activeJobs === 0);
+      expect(subject.gpuAssignments.size).to.equal(0);
+      offer(needing(2, 1));
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      await subject.stop();
+      await running;
+    });
+
+    it("releases the GPUs of a job aborted at shutdown", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(2), graceMs: 20 });
+      const running = subject.run();
+      offer(needing(1, 2));
+      await waitFor(() => executor.running === 1);
+      expect(subject.gpuAssignments.get(1n)).to.deep.equal(detected(2).uuids);
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-aborted", 1n)).to.have.length(1);
+      expect(subject.gpuAssignments.size).to.equal(0);
+    });
+
+    it("assigns GPUs to a job resumed after a restart, and releases them once it is submitted", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+      const subject = worker(executor, { gpus: detected(1) });
+      await runUntilResumedJobSubmitted(subject);
+      expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"]]);
+      expect(subject.gpuAssignments.size).to.equal(0);
+    });
   });
 
   describe("result files", () => {

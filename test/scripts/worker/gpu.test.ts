@@ -12,6 +12,7 @@ import {
   parseNvidiaSmiOutput,
   resolveGpuSpecs,
 } from "../../../scripts/worker/gpu";
+import { offeredGpuIds } from "../../../scripts/worker/gpu-pool";
 import { GPU_MODELS } from "../../../scripts/scenario/catalog";
 import { LogRecord, createLogger } from "../../../scripts/worker/logger";
 
@@ -185,6 +186,12 @@ describe("GPU detection", () => {
       expect(specs.gpuCount).to.equal(2);
       expect(specs.ignored).to.deep.equal([{ model: "rtx-a6000-48gb", count: 1 }]);
       expect(records.some((record) => record.level === "warn" && record.msg.includes("heterogeneous"))).to.equal(true);
+    });
+
+    it("on a mixed machine, assigns jobs only the offered group's GPUs, by their UUIDs", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(offeredGpuIds(specs)).to.deep.equal(["GPU-aa01", "GPU-cc03"]);
     });
 
     it("falls back to config when nvidia-smi fails, logging why", async () => {

@@ -137,6 +137,21 @@ describe("command executor", () => {
     ]);
   });
 
+  it("tells the program its assigned GPUs in CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES and LATENT_GPU_COUNT, over inherited values", async () => {
+    const names = ["CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LATENT_GPU_COUNT"];
+    const env = program("gpus.js", `process.stdout.write(JSON.stringify(${JSON.stringify(names)}.map(n=>process.env[n])))`);
+    // The worker's own shell may set them (a provider testing on one GPU): allow-listed or not, the job's win.
+    const parentEnv = { CUDA_VISIBLE_DEVICES: "0", NVIDIA_VISIBLE_DEVICES: "all", LATENT_GPU_COUNT: "8" };
+    const subject = executor(env, { envAllowList: names }, parentEnv);
+    const gpus = ["GPU-5c6d0a11-0002", "GPU-5c6d0a11-0003"];
+    const result = await subject.run(loaded({ input: "", args: [] }), new AbortController().signal, gpus);
+    expect(JSON.parse(Buffer.from(result.resultBytes).toString())).to.deep.equal([
+      "GPU-5c6d0a11-0002,GPU-5c6d0a11-0003",
+      "GPU-5c6d0a11-0002,GPU-5c6d0a11-0003",
+      "2",
+    ]);
+  });
+
   it("points HOME and TMPDIR into the job's directory, so what the program leaves there goes with it, unless allow-listed", async () => {
     const paths = program("paths.js", `process.stdout.write(JSON.stringify([process.cwd(), process.env.HOME, process.env.TMPDIR]))`);
     const parentEnv = { HOME: "/home/provider", TMPDIR: "/var/tmp" };

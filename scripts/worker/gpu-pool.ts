@@ -1,0 +1,58 @@
+// Which of the offered GPUs each job has. The registry only counts GPUs in use; without an assignment every job's
+// program would start on CUDA's default device, so two concurrent jobs on a 4-GPU machine would share GPU 0 while three
+// sat idle. The pool hands each job specific GPUs from the offered set and takes them back however the job ends.
+
+import type { GpuSpecs } from "./gpu";
+
+/** The GPUs of the offered set, as a job's program is told them: nvidia-smi's UUIDs where detected, else `0..n-1`. */
+export function offeredGpuIds(specs: Pick<GpuSpecs, "uuids" | "gpuCount">): string[] {
+  // Only the offered group's UUIDs are listed (GpuSpecs.uuids), so a GPU left out of a mixed machine is never named.
+  // config.gpu.gpuCount may offer fewer than were detected: those are the first ones.
+  if (specs.uuids.length > 0) return specs.uuids.slice(0, specs.gpuCount);
+  return Array.from({ length: specs.gpuCount }, (_, index) => String(index));
+}
+
+/** Not enough of the offered GPUs are free for a job. */
+export class GpuAssignmentError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly free: number,
+    readonly total: number,
+  ) {
+    super(`needs ${requested} GPUs, ${free} of the ${total} this worker offers are free`);
+    this.name = "GpuAssignmentError";
+  }
+}
+
+export class GpuPool {
+  private readonly free: string[];
+  private readonly held = new Set<string>();
+
+  constructor(readonly ids: readonly string[]) {
+    if (new Set(ids).size !== ids.length) throw new RangeError(`GPU ids must be distinct: ${ids.join(",")}`);
+    this.free = [...ids];
+  }
+
+  get freeCount(): number {
+    return this.free.length;
+  }
+
+  /** `count` distinct free GPUs, lowest first, now held; throws GpuAssignmentError if fewer are free. */
+  acquire(count: number): string[] {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`cannot assign ${count} GPUs`);
+    if (count > this.free.length) throw new GpuAssignmentError(count, this.free.length, this.ids.length);
+    // The pool's order, not the order of release: a job then gets the same GPUs as a run before it, which keeps a
+    // machine's use (and the operator's reading of nvidia-smi) predictable.
+    this.free.sort((a, b) => this.ids.indexOf(a) - this.ids.indexOf(b));
+    const taken = this.free.splice(0, count);
+    for (const id of taken) this.held.add(id);
+    return taken;
+  }
+
+  /** Frees `ids`; any not held (released twice) is ignored. */
+  release(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.held.delete(id)) this.free.push(id);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { GpuAssignmentError, GpuPool, offeredGpuIds } from "../../../scripts/worker/gpu-pool";
+
+describe("GPU pool", () => {
+  it("offers nvidia-smi's UUIDs where detected, indices 0..n-1 where the config alone gives the count", () => {
+    expect(offeredGpuIds({ uuids: ["GPU-a", "GPU-b"], gpuCount: 2 })).to.deep.equal(["GPU-a", "GPU-b"]);
+    expect(offeredGpuIds({ uuids: [], gpuCount: 3 })).to.deep.equal(["0", "1", "2"]);
+  });
+
+  it("offers only the first config.gpu.gpuCount of the detected GPUs when the config offers fewer", () => {
+    expect(offeredGpuIds({ uuids: ["GPU-a", "GPU-b", "GPU-c"], gpuCount: 2 })).to.deep.equal(["GPU-a", "GPU-b"]);
+  });
+
+  it("gives each job exactly the GPUs it asks for, distinct from every other job's", () => {
+    const pool = new GpuPool(["0", "1", "2", "3"]);
+    const first = pool.acquire(3);
+    const second = pool.acquire(1);
+    expect(first).to.deep.equal(["0", "1", "2"]);
+    expect(second).to.deep.equal(["3"]);
+    expect(pool.freeCount).to.equal(0);
+  });
+
+  it("refuses more GPUs than are free, naming how many are", () => {
+    const pool = new GpuPool(["0", "1"]);
+    pool.acquire(1);
+    expect(() => pool.acquire(2))
+      .to.throw(GpuAssignmentError, "needs 2 GPUs, 1 of the 2 this worker offers are free")
+      .that.includes({ requested: 2, free: 1, total: 2 });
+  });
+
+  it("takes released GPUs back once, lowest first at the next assignment", () => {
+    const pool = new GpuPool(["0", "1", "2"]);
+    const first = pool.acquire(2);
+    pool.release(first);
+    pool.release(first);
+    expect(pool.freeCount).to.equal(3);
+    expect(pool.acquire(3)).to.deep.equal(["0", "1", "2"]);
+  });
+});
