@@ -60,16 +60,17 @@ export class ExecutorRegistry {
 
 /**
  * The executors `config` enables, restricted to `config.policy.acceptedKinds`; `cores`: how many this machine offers
- * the jobs' threads.
+ * the jobs' threads; `env`: what the command executor's allow-list picks from.
  */
 export function buildExecutors(
   config: WorkerConfig,
   results: ResultStore,
   cores: number = os.availableParallelism(),
+  env: NodeJS.ProcessEnv = process.env,
 ): ExecutorRegistry {
   const executors: Executor[] = [];
   const share = { concurrentJobs: config.policy.maxConcurrentJobs, cores };
   if (config.executors.matmul.enabled) executors.push(new MatmulExecutor(config.executors.matmul, results, share));
-  if (config.executors.command.enabled) executors.push(new CommandExecutor(config.executors.command, results));
+  if (config.executors.command.enabled) executors.push(new CommandExecutor(config.executors.command, results, env));
   return new ExecutorRegistry(executors, config.policy.acceptedKinds);
 }
