@@ -287,9 +287,12 @@ export async function resolveGpuSpecs(
   }
   const usedConfig =
     !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);
+  // nvidia-smi's name is the detected model's: under a config.gpu.model naming another, the registry would list a name
+  // that contradicts the model offered, so that one is named as with nothing detected.
+  const detectedName = offered !== undefined && offered.model === model ? offered.displayName : undefined;
   return {
     model,
-    displayName: config.displayName ?? offered?.displayName ?? catalogDisplayName(model) ?? model,
+    displayName: config.displayName ?? detectedName ?? catalogDisplayName(model) ?? model,
     vramGiB,
     gpuCount,
     region: config.region,

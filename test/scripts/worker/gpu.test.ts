@@ -180,6 +180,18 @@ describe("GPU detection", () => {
       expect(specs).to.deep.include({ model: "rtx-4090-oc-24gb", vramGiB: 24, source: "nvidia-smi+config" });
     });
 
+    it("names a config.gpu.model other than the detected one as the catalog does, by its id if unknown, never by nvidia-smi's name", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      const catalog = await resolveGpuSpecs(gpuConfig({ model: "rtx-3090-24gb" }), logger(), env());
+      expect(catalog.displayName).to.equal("NVIDIA GeForce RTX 3090");
+      const unknown = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-oc-24gb" }), logger(), env());
+      expect(unknown.displayName).to.equal("rtx-4090-oc-24gb");
+      const same = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-24gb" }), logger(), env());
+      expect(same.displayName).to.equal("NVIDIA GeForce RTX 4090");
+      const named = await resolveGpuSpecs(gpuConfig({ model: "rtx-3090-24gb", displayName: "Rack 7 3090" }), logger(), env());
+      expect(named.displayName).to.equal("Rack 7 3090");
+    });
+
     it("warns when it leaves GPUs of another model out", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
