@@ -284,6 +284,13 @@ export async function resolveGpuSpecs(
       (field) => config[field] !== undefined,
     );
     if (overridden.length > 0) logger.info("config.gpu overrides detected GPU fields", { fields: overridden });
+    // Each job is assigned GPUs by UUID (gpu-pool.ts): there are no others to assign, whatever the count offered says.
+    if (gpuCount > offered.devices.length) {
+      logger.warn("config.gpu.gpuCount is more than the GPUs detected: jobs are assigned only the detected ones", {
+        gpuCount,
+        detected: offered.devices.length,
+      });
+    }
   }
   const usedConfig =
     !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);

@@ -192,6 +192,18 @@ describe("GPU detection", () => {
       expect(named.displayName).to.equal("Rack 7 3090");
     });
 
+    it("warns when config.gpu.gpuCount offers more GPUs than were detected, which cannot all be assigned", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 4 }), logger(), env());
+      expect(offeredGpuIds(specs)).to.deep.equal(["GPU-9f3e1c77-1d2a"]);
+      expect(records.filter((record) => record.level === "warn").map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
+        {
+          msg: "config.gpu.gpuCount is more than the GPUs detected: jobs are assigned only the detected ones",
+          fields: { gpuCount: 4, detected: 1 },
+        },
+      ]);
+    });
+
     it("warns when it leaves GPUs of another model out", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
