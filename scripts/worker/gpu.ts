@@ -105,7 +105,8 @@ export function vramGiBFromMiB(memoryMiB: number): number {
 
 // Marketed memory sizes (GB). The driver reports less than the marketed size (ECC and firmware reservations:
 // an L40S "48GB" shows 46068 MiB), so the model id uses the smallest marketed size at or above the measured one,
-// if it is within 10%; the on-chain vramGiB stays the measured figure.
+// if it is within 10%. The vramGiB offered stays the measured figure, except for a model of the catalog (see
+// offeredVramGiB).
 const MARKETED_MEMORY_GB = [
   1, 2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 144, 180, 192, 256, 288,
 ];
@@ -163,6 +164,18 @@ export function catalogDisplayName(model: string): string | undefined {
   return known === undefined ? undefined : truncateDisplayName(known.name);
 }
 
+/**
+ * The memory per GPU a detected GPU is offered with: for a model of the catalog whose marketed size is the one
+ * measured, the catalog's figure, which `provider register` lists and clients ask for (a real H200 shows 143771 MiB,
+ * 140 GiB rounded, and the catalog lists 141: the worker warned at start that it had less memory than registered, and
+ * gpu-probe advised registering 140, which a client asking for the catalog's 141 never matches); otherwise the
+ * measured figure, rounded.
+ */
+export function offeredVramGiB(model: string, memoryMiB: number): number {
+  const known = GPU_MODELS.find((m) => m.id === model);
+  return known !== undefined && known.vramGiB === marketedMemoryGB(memoryMiB) ? known.vramGiB : vramGiBFromMiB(memoryMiB);
+}
+
 /** The id a detected GPU is offered under: the catalog's where the name alone would give another one. */
 export function gpuModelIdFor(name: string, memoryMiB: number): string {
   const normalised = normaliseGpuModelId(name, memoryMiB);
@@ -189,7 +202,7 @@ export function groupGpus(devices: GpuDevice[]): { offered: GpuGroup; ignored: G
   const groups = new Map<string, GpuGroup>();
   for (const device of devices) {
     const model = gpuModelIdFor(device.name, device.memoryMiB);
-    const vramGiB = vramGiBFromMiB(device.memoryMiB);
+    const vramGiB = offeredVramGiB(model, device.memoryMiB);
     const key = `${model}/${vramGiB}`;
     const group = groups.get(key) ?? { model, displayName: truncateDisplayName(device.name), vramGiB, devices: [] };
     group.devices.push(device);

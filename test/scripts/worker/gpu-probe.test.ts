@@ -52,7 +52,7 @@ describe("gpu-probe", () => {
     expect(code).to.equal(0);
     expect(JSON.parse(stdout.text())).to.deep.include({
       model: "l40s-48gb",
-      vramGiB: 45,
+      vramGiB: 48,
       gpuCount: 2,
       displayName: "NVIDIA L40S",
     });

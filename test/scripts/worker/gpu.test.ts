@@ -7,6 +7,7 @@ import {
   GpuSpecsUnavailableError,
   NvidiaSmiOutputError,
   groupGpus,
+  offeredVramGiB,
   gpuModelIdFor,
   normaliseGpuModelId,
   parseNvidiaSmiOutput,
@@ -76,6 +77,31 @@ describe("GPU detection", () => {
         expect(gpuModelIdFor(name, memoryMiB)).to.equal(id);
       });
     }
+
+    // The catalog lists marketed sizes; the driver reports less (an H200 143771 MiB, 140 GiB rounded).
+    const catalogVram: [string, number, number][] = [
+      ["NVIDIA H200", 143771, 141],
+      ["NVIDIA L40S", 46068, 48],
+      ["NVIDIA H100 80GB HBM3", 81559, 80],
+      ["NVIDIA GeForce RTX 4090", 24564, 24],
+    ];
+    for (const [name, memoryMiB, vramGiB] of catalogVram) {
+      it(`offers "${name}" with ${memoryMiB} MiB with the catalog's ${vramGiB} GiB per GPU`, () => {
+        const { offered } = groupGpus([{ name, memoryMiB, uuid: "GPU-1", driverVersion: "580.159.04" }]);
+        expect(GPU_MODELS.find((m) => m.id === offered.model)?.vramGiB).to.equal(vramGiB);
+        expect(offered.vramGiB).to.equal(vramGiB);
+      });
+    }
+
+    it("offers a model the catalog does not list with its measured memory, rounded", () => {
+      const { offered } = groupGpus([{ name: "NVIDIA H100 NVL", memoryMiB: 95830, uuid: "GPU-1", driverVersion: "580.159.04" }]);
+      expect([offered.model, offered.vramGiB]).to.deep.equal(["h100-nvl-94gb", 94]);
+    });
+
+    it("offers a catalog id with memory other than its marketed size with the measured memory", () => {
+      // An "L40S" reporting 40 GiB (a partitioned or misreported board) is not given the catalog's 48.
+      expect(offeredVramGiB("l40s-48gb", 40960)).to.equal(40);
+    });
 
     it("offers a model the catalog does not list under its normalised name", () => {
       expect(gpuModelIdFor("NVIDIA H100 NVL", 95830)).to.equal("h100-nvl-94gb");
