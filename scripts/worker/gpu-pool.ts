@@ -19,9 +19,17 @@ export class GpuAssignmentError extends Error {
     readonly free: number,
     readonly total: number,
   ) {
-    super(`needs ${requested} GPUs, ${free} of the ${total} this worker offers are free`);
+    super(
+      requested > total
+        ? `needs ${gpus(requested)}, this worker offers ${total}`
+        : `needs ${gpus(requested)}, ${free} of the ${total} this worker offers ${free === 1 ? "is" : "are"} free`,
+    );
     this.name = "GpuAssignmentError";
   }
+}
+
+function gpus(count: number): string {
+  return count === 1 ? "1 GPU" : `${count} GPUs`;
 }
 
 export class GpuPool {

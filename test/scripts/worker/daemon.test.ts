@@ -1652,7 +1652,7 @@ describe("worker job loop", () => {
       const second = needing(2, 1);
       offer(second);
       await waitFor(() => eventsOf("job-skipped", 2n).length === 1);
-      expect(skipReason(2n)).to.equal("needs 1 GPUs, 0 of the 1 this worker offers are free");
+      expect(skipReason(2n)).to.equal("needs 1 GPU, 0 of the 1 this worker offers are free");
       expect(market.count("accept", 2n)).to.equal(0);
       executor.open();
       await waitFor(() => eventsOf("job-submitted", 1n).length === 1);

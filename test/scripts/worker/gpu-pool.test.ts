@@ -24,8 +24,14 @@ describe("GPU pool", () => {
     const pool = new GpuPool(["0", "1"]);
     pool.acquire(1);
     expect(() => pool.acquire(2))
-      .to.throw(GpuAssignmentError, "needs 2 GPUs, 1 of the 2 this worker offers are free")
+      .to.throw(GpuAssignmentError, "needs 2 GPUs, 1 of the 2 this worker offers is free")
       .that.includes({ requested: 2, free: 1, total: 2 });
+  });
+
+  it("refuses more GPUs than it offers, naming how many it offers", () => {
+    expect(() => new GpuPool(["0"]).acquire(2))
+      .to.throw(GpuAssignmentError, /^needs 2 GPUs, this worker offers 1$/)
+      .that.includes({ requested: 2, free: 1, total: 1 });
   });
 
   it("takes released GPUs back once, lowest first at the next assignment", () => {

@@ -118,7 +118,7 @@ describe("worker:try", () => {
     const { code, stdout, stderr } = await tryJob(["--config", config, "--spec", writeSpec(SPEC), "--gpus", "4"]);
     expect(code).to.equal(1);
     expect(stdout).to.equal("");
-    expect(stderr).to.contain("worker:try: needs 4 GPUs, 3 of the 3 this worker offers are free\n");
+    expect(stderr).to.contain("worker:try: needs 4 GPUs, this worker offers 3\n");
   });
 
   it("exits 1 naming the field of a spec that is not a valid document", async () => {
