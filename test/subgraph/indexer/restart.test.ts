@@ -377,23 +377,14 @@ describe("embedded indexer: restarts", function () {
     expect(dumpDatabase(db)).to.deep.equal(reference);
   });
 
-  it("run() logs a failing pass once, again only for another error or a minute later with the count, and the recovery", async function () {
+  /**
+   * run() over the test chain whose eth_blockNumber fails as `script` says, one entry per pass: the clock (ms after the
+   * start) when it fails and the node's error; the clock reads 70 s once the script is done and the pass succeeds.
+   * The `indexing pass` lines it logged until it synced, and the `retry` events it emitted.
+   */
+  async function passFailureLines(db: string, script: Array<[number, string]>): Promise<{ lines: string[]; retries: number }> {
     const start = 1_000_000;
     let clock = start;
-    const refused = "connect ECONNREFUSED";
-    const unavailable = "HTTP 503 upstream unavailable";
-    // Each pass asks for the head first: with the node failing, that is its one request. One entry per pass: the
-    // clock when it fails and the node's error.
-    const script: Array<[number, string]> = [
-      [0, refused],
-      [1_000, refused],
-      [2_000, refused],
-      [59_000, refused],
-      [61_000, refused],
-      [62_000, refused],
-      [63_000, unavailable],
-      [64_000, unavailable],
-    ];
     let armed = false;
     const rpc = {
       async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
@@ -406,14 +397,7 @@ describe("embedded indexer: restarts", function () {
       },
     };
     const logs: IndexerLogRecord[] = [];
-    const indexer = await Indexer.open({
-      subgraph: fx.buildDir,
-      rpc,
-      db: fx.dbPath("failure-log.sqlite"),
-      pollIntervalMs: 1,
-      now: () => clock,
-      logger: (record) => logs.push(record),
-    });
+    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath(db), pollIntervalMs: 1, now: () => clock, logger: (record) => logs.push(record) });
     let retries = 0;
     indexer.on("retry", () => retries++);
     try {
@@ -424,8 +408,25 @@ describe("embedded indexer: restarts", function () {
     } finally {
       await indexer.close();
     }
+    return { lines: logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`), retries };
+  }
+
+  it("run() logs a failing pass once, again only for another error or a minute later with the count, and the recovery", async function () {
+    const refused = "connect ECONNREFUSED";
+    const unavailable = "HTTP 503 upstream unavailable";
+    // Each pass asks for the head first: with the node failing, that is its one request.
+    const { lines, retries } = await passFailureLines("failure-log.sqlite", [
+      [0, refused],
+      [1_000, refused],
+      [2_000, refused],
+      [59_000, refused],
+      [61_000, refused],
+      [62_000, refused],
+      [63_000, unavailable],
+      [64_000, unavailable],
+    ]);
     expect(retries).to.equal(8);
-    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+    expect(lines).to.deep.equal([
       `error: indexing pass failed, retrying: eth_blockNumber failed: ${refused}`,
       `error: indexing pass still failing, 4 failed passes in 61 s, retrying: eth_blockNumber failed: ${refused}`,
       `error: indexing pass failed, retrying: eth_blockNumber failed: ${unavailable} (the previous error failed 1 more pass after it was logged)`,
@@ -434,12 +435,10 @@ describe("embedded indexer: restarts", function () {
   });
 
   it("run() logs two errors that alternate at every pass once each a minute, not at every change", async function () {
-    const start = 1_000_000;
-    let clock = start;
     // The two ways a node's closed connection reaches fetch, one at one pass and the other at the next.
     const closed = "fetch failed: other side closed";
     const reset = "fetch failed: read ECONNRESET";
-    const script: Array<[number, string]> = [
+    const { lines } = await passFailureLines("alternating-failures.sqlite", [
       [0, closed],
       [1_000, reset],
       [2_000, closed],
@@ -448,29 +447,8 @@ describe("embedded indexer: restarts", function () {
       [61_000, closed],
       [62_000, reset],
       [63_000, closed],
-    ];
-    let armed = false;
-    const rpc = {
-      async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
-        if (armed && method === "eth_blockNumber") {
-          const failure = script.shift();
-          clock = start + (failure?.[0] ?? 70_000);
-          if (failure !== undefined) throw new Error(failure[1]);
-        }
-        return fx.chain.provider.request({ method, params });
-      },
-    };
-    const logs: IndexerLogRecord[] = [];
-    const indexer = await Indexer.open({ subgraph: fx.buildDir, rpc, db: fx.dbPath("alternating-failures.sqlite"), pollIntervalMs: 1, now: () => clock, logger: (record) => logs.push(record) });
-    try {
-      armed = true;
-      const synced = new Promise<void>((resolve) => indexer.once("synced", () => resolve()));
-      void indexer.run();
-      await synced;
-    } finally {
-      await indexer.close();
-    }
-    expect(logs.filter((l) => l.message.startsWith("indexing pass")).map((l) => `${l.level}: ${l.message}`)).to.deep.equal([
+    ]);
+    expect(lines).to.deep.equal([
       `error: indexing pass failed, retrying: eth_blockNumber failed: ${closed}`,
       `error: indexing pass failed, retrying: eth_blockNumber failed: ${reset}`,
       `error: indexing pass still failing, 3 failed passes in 61 s, retrying: eth_blockNumber failed: ${closed}`,
