@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { GRAPH_NODE_REORG_THRESHOLD, StartAbortedError, gatewayRedactor, startGateway, type GatewayHandle, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
-import { createJsonLogger, isLogLevel, type LogLevel } from "./logger";
+import { createJsonLogger, isLogLevel, redactingLogger, type LogLevel, type Logger } from "./logger";
 import { GATEWAY_OPTION_RULES, type GatewayNumberRule, type GatewayNumericOption } from "./option-rules";
 import { DeploymentError } from "./sources/deployment";
 import { HttpSourceConfigError, httpEndpoint } from "./sources/http-source";
@@ -210,6 +210,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   return { options, logLevel };
 }
 
+/**
+ * The CLI's own log (its starting, ready and stopping lines) through the same redaction as the gateway's: a line of it
+ * that came to quote a configured URL, or an error's message quoting one, would otherwise write an RPC key whole.
+ * startGateway is given it as well; its redaction of an already redacted line changes nothing.
+ */
+export function cliLogger(config: CliConfig, write?: (line: string) => void): Logger {
+  return redactingLogger(createJsonLogger({ level: config.logLevel, write, fields: { service: "latent-gateway" } }), gatewayRedactor(config.options));
+}
+
 async function main(): Promise<void> {
   let config: CliConfig;
   try {
@@ -221,7 +230,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createJsonLogger({ level: config.logLevel, fields: { service: "latent-gateway" } });
+  const logger = cliLogger(config);
   redact = gatewayRedactor(config.options);
   // Taken before the start: a signal without a handler would end the process there and then, leaving the indexer
   // thread no chance to give up its open and close its database in order, and the exit status would be the signal's.

@@ -19,14 +19,30 @@ export function isLogLevel(value: string): value is LogLevel {
   return Object.prototype.hasOwnProperty.call(RANK, value);
 }
 
-/** Errors do not survive JSON.stringify; keep what helps an operator. */
-export function serialise(value: unknown): unknown {
+/** How deep a field's objects are written: a log line is for an operator, and a deep object is most likely a mistake. */
+const MAX_DEPTH = 8;
+
+/**
+ * `value` as JSON can write it, at any depth (a URL or an error in a field's object reaches the redaction, and a
+ * bigint there would make JSON.stringify throw): errors as their name, message and cause, bigints as decimal text, an
+ * object met again inside itself as "[Circular]" and one deeper than MAX_DEPTH as "[…]". A log call must not throw.
+ */
+export function serialise(value: unknown, depth = 0, ancestors: object[] = []): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value !== "object" || value === null) return value;
+  if (ancestors.includes(value)) return "[Circular]";
+  if (depth >= MAX_DEPTH) return "[…]";
+  const inner = [...ancestors, value];
   if (value instanceof Error) {
     const cause = (value as { cause?: unknown }).cause;
-    return { name: value.name, message: value.message, ...(cause === undefined ? {} : { cause: serialise(cause) }) };
+    return { name: value.name, message: value.message, ...(cause === undefined ? {} : { cause: serialise(cause, depth + 1, inner) }) };
   }
-  if (typeof value === "bigint") return value.toString();
-  return value;
+  // A Date and the like write themselves.
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return value;
+  if (Array.isArray(value)) return value.map((item) => serialise(item, depth + 1, inner));
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = serialise(item, depth + 1, inner);
+  return result;
 }
 
 export interface JsonLoggerOptions {
@@ -68,10 +84,7 @@ export function redactingLogger(logger: Logger, redact: (text: string) => string
   // reads URLs in text cuts them where the text would read them.
   const clean = (fields: LogFields): LogFields =>
     JSON.parse(
-      JSON.stringify(fields, (_key, value: unknown) => {
-        const serialised = serialise(value);
-        return typeof serialised === "string" ? redact(serialised) : serialised;
-      }),
+      JSON.stringify(serialise(fields), (_key, value: unknown) => (typeof value === "string" ? redact(value) : value)),
     ) as LogFields;
   const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => logger[level](redact(msg), clean(fields));
   return {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { parseCli } from "../../gateway/src/cli";
+import { cliLogger, parseCli } from "../../gateway/src/cli";
 import { collectOutput, spawnTsCli } from "../helpers/child-output";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../helpers/keyed-rpc";
@@ -421,6 +421,16 @@ describe("gateway CLI", function () {
       await node.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("writes its own lines (starting, ready, stopping) through the redaction: a keyed --rpc-url's key never reaches them", function () {
+    const rpcUrl = "https://eth.example.org/v2/key-9f3a1c";
+    const lines: string[] = [];
+    const logger = cliLogger(parseCli(["--rpc-url", rpcUrl], {}), (line) => lines.push(line));
+    logger.info(`starting against ${rpcUrl}`, { source: "embedded", rpcUrl });
+    logger.error("shutdown failed", { error: new Error(`request to ${rpcUrl} failed`) });
+    expect(lines).to.have.length(2);
+    expect(lines.join("")).to.include("eth.example.org").and.not.to.include("key-9f3a1c");
   });
 
   it("prints one JSON line once it serves, naming its HTTP URL, its WebSocket URL and its port, for scripts that start it", async function () {

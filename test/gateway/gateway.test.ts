@@ -382,6 +382,21 @@ describe("startGateway's subgraphUrl and statusUrl that are not URLs", function 
   });
 });
 
+describe("startGateway's subgraphUrl and statusUrl written without their http(s) scheme", function () {
+  it("refuses each at start with HttpSourceConfigError naming the option and that http(s) is needed, quoting nothing of it", async function () {
+    const cases = [
+      { source: { subgraphUrl: "graph-node:8000/subgraphs/name/key-123" }, name: /^the subgraph URL \(subgraphUrl\) must be an http:\/\/ or https:\/\/ URL$/ },
+      {
+        source: { subgraphUrl: "http://127.0.0.1:1/subgraphs/name/latent/latent", statusUrl: "graph-node:8030/key-123" },
+        name: /^the indexing-status URL \(statusUrl\) must be an http:\/\/ or https:\/\/ URL$/,
+      },
+    ];
+    for (const { source, name } of cases) {
+      await expectRejection(startGateway({ source, chain: null, port: 0, logger: silentLogger }), name, HttpSourceConfigError);
+    }
+  });
+});
+
 describe("startGateway's subgraphUrl source with graph-node's indexing-status API (statusUrl)", function () {
   interface LogLine {
     level: string;

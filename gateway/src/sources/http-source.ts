@@ -48,13 +48,23 @@ export class HttpSourceConfigError extends Error {
  * The URL to fetch and the Authorization header to send. Node's fetch refuses a URL with credentials ("Request cannot
  * be constructed from a URL that includes credentials"), so they leave the URL for the header.
  */
-export function httpEndpoint(url: string, bearerToken?: string, name = "the subgraph URL"): { url: string; authorization: string | null } {
+export function httpEndpoint(
+  url: string,
+  bearerToken?: string,
+  name = "the subgraph URL",
+  option = "subgraphUrl",
+): { url: string; authorization: string | null } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     // Not shown: what cannot be parsed cannot be told apart from a key.
     throw new HttpSourceConfigError(`${name} is not a URL (it should read like http://graph-node:8000/subgraphs/name/latent/latent)`);
+  }
+  // A URL written without its scheme (`graph-node:8000/subgraphs/name/x`) parses, with the host as its scheme, and
+  // would fail only at the first poll. The scheme is not quoted: it may be a host or a user name.
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new HttpSourceConfigError(`${name} (${option}) must be an http:// or https:// URL`);
   }
   const hasCredentials = parsed.username !== "" || parsed.password !== "";
   if (bearerToken !== undefined && (bearerToken === "" || /\s/.test(bearerToken))) {
@@ -107,7 +117,7 @@ export class HttpSubgraphSource implements SubgraphSource {
     };
     const statusUrl = options.statusUrl;
     if (statusUrl !== undefined) {
-      const status = httpEndpoint(statusUrl, undefined, "the indexing-status URL");
+      const status = httpEndpoint(statusUrl, undefined, "the indexing-status URL", "statusUrl");
       const target: Target = {
         endpoint: status.url,
         headers: { "content-type": "application/json", accept: "application/json", ...(status.authorization === null ? {} : { authorization: status.authorization }) },
