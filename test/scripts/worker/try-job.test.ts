@@ -152,6 +152,19 @@ describe("worker:try", () => {
     expect(stderr).to.match(/^worker:try: .*status 3.*CUDA out of memory/s);
   });
 
+  it("exits 2 naming config.executors.command.program when the program is absent or not executable, as the worker's setup does", async () => {
+    const notExecutable = path.join(dir, "plain.js");
+    fs.writeFileSync(notExecutable, "process.stdout.write('x')\n", { mode: 0o644 });
+    for (const programPath of [path.join(dir, "absent"), notExecutable]) {
+      const { code, stdout, stderr } = await tryJob(["--config", writeConfig(programPath), "--spec", writeSpec(SPEC)]);
+      expect(code, programPath).to.equal(2);
+      expect(stdout, programPath).to.equal("");
+      expect(stderr, programPath).to.match(
+        new RegExp(`^worker:try: config\\.executors\\.command\\.program: ${programPath.replace(/[.]/g, "\\.")} cannot be run: `),
+      );
+    }
+  });
+
   it("exits 2 with the usage for a missing --spec or a bad --gpus, and for a config that does not load", async () => {
     const config = writeConfig(program(ENV_PRINTER));
     for (const [argv, message] of [
