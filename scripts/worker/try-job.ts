@@ -24,7 +24,7 @@ import { NoExecutorError, buildExecutors } from "./executors/registry";
 import { ResultStore } from "./executors/results";
 import { ExecutionError } from "./executors/types";
 import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
-import { GpuAssignmentError, GpuPool, offeredGpuIds } from "./gpu-pool";
+import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import { createLogger, jsonLineSink } from "./logger";
 import { withoutOperatorKey } from "./operator-key";
 import { ProcessError } from "./process-runner";
@@ -140,7 +140,7 @@ export async function runTryJob(
             ...(result.resultURI.startsWith("data:") ? { resultURI: result.resultURI } : {}),
             ...(text === undefined ? {} : { result: text }),
             wallMs: result.metrics.wallMs,
-            device: result.metrics.device,
+            device: withAssignedGpus(result.metrics.device, gpus, specs),
           },
           null,
           2,

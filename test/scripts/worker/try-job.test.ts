@@ -100,6 +100,11 @@ describe("worker:try", () => {
       resultHash: keccak256(Buffer.from(JSON.stringify(seen))),
     });
     expect(printed.wallMs).to.be.a("number");
+    expect(printed.device).to.deep.equal({
+      type: "external",
+      name: path.join(dir, "job.js"),
+      gpus: { ids: ["GPU-5c6d0a11-0000", "GPU-5c6d0a11-0001"], model: "l40s-48gb", displayName: "NVIDIA L40S" },
+    });
   });
 
   it("checks the spec against --spec-hash, exiting 1 naming both hashes when they differ", async () => {
