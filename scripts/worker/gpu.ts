@@ -362,7 +362,8 @@ export async function resolveGpuSpecs(
     tier: config.tier,
     source: offered ? (usedConfig ? "nvidia-smi+config" : "nvidia-smi") : "config",
     driverVersion: offered?.devices[0].driverVersion,
-    uuids: offered?.devices.map((device) => device.uuid) ?? [],
+    // Where config.gpu.gpuCount offers fewer, only those jobs are given (gpu-pool.ts): gpu-probe then lists just them.
+    uuids: offered?.devices.slice(0, gpuCount).map((device) => device.uuid) ?? [],
     ignored: detected?.ignored.map((group) => ({ model: group.model, count: group.devices.length })) ?? [],
   };
 }

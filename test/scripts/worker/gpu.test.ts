@@ -261,6 +261,12 @@ describe("GPU detection", () => {
       expect(records.filter((record) => record.level === "warn")).to.deep.equal([]);
     });
 
+    it("lists only the first config.gpu.gpuCount of the detected UUIDs when the config offers fewer", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 2 }), logger(), env());
+      expect(specs.uuids).to.deep.equal(["GPU-4c0b5e2a-0000", "GPU-4c0b5e2a-0001"]);
+    });
+
     it("warns when it leaves GPUs of another model out", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
