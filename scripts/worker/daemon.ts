@@ -28,7 +28,7 @@ import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
-import { GpuAssignmentError, GpuPool, offeredGpuIds } from "./gpu-pool";
+import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
@@ -560,10 +560,12 @@ export class Worker {
     }
     let result: ExecutionResult;
     const deadline = deadlineSignal(limit.ms);
+    const gpus = this.assignedGpus.get(jobId);
     try {
-      result = await this.options.executors
-        .forSpec(loaded.spec)
-        .run(loaded, AbortSignal.any([signal, deadline.signal]), this.assignedGpus.get(jobId));
+      result = await this.options.executors.forSpec(loaded.spec).run(loaded, AbortSignal.any([signal, deadline.signal]), gpus);
+      // Before the log line, the event and the result file's record, so that each names the GPUs the job ran on.
+      const device = withAssignedGpus(result.metrics.device, gpus, this.options.gpus);
+      result = { ...result, metrics: { ...result.metrics, device } };
     } catch (error) {
       if (signal.aborted) {
         log.warn("job aborted at shutdown; it will time out on-chain");

@@ -2,6 +2,7 @@
 // program would start on CUDA's default device, so two concurrent jobs on a 4-GPU machine would share GPU 0 while three
 // sat idle. The pool hands each job specific GPUs from the offered set and takes them back however the job ends.
 
+import type { ExecutionDevice } from "./executors/types";
 import type { GpuSpecs } from "./gpu";
 
 /** The GPUs of the offered set, as a job's program is told them: nvidia-smi's UUIDs where detected, else `0..n-1`. */
@@ -10,6 +11,20 @@ export function offeredGpuIds(specs: Pick<GpuSpecs, "uuids" | "gpuCount">): stri
   // config.gpu.gpuCount may offer fewer than were detected: those are the first ones.
   if (specs.uuids.length > 0) return specs.uuids.slice(0, specs.gpuCount);
   return Array.from({ length: specs.gpuCount }, (_, index) => String(index));
+}
+
+/**
+ * `device` with the GPUs a job was assigned. An executor knows only the ids it was handed (a command job's device is
+ * its program's path), so the offered model is added where the run is logged and recorded. A CPU run keeps its device
+ * as it is: the GPUs it held went unused.
+ */
+export function withAssignedGpus(
+  device: ExecutionDevice,
+  ids: readonly string[] | undefined,
+  specs: Pick<GpuSpecs, "model" | "displayName"> | undefined,
+): ExecutionDevice {
+  if (device.type === "cpu" || ids === undefined || ids.length === 0 || specs === undefined) return device;
+  return { ...device, gpus: { ids: [...ids], model: specs.model, displayName: specs.displayName } };
 }
 
 /** Not enough of the offered GPUs are free for a job. */

@@ -249,6 +249,36 @@ export async function queryNvidiaSmi(
   return devices;
 }
 
+/** Asks which GPUs are in MIG mode; a separate query, since a driver from before MIG refuses the field outright. */
+export const NVIDIA_SMI_MIG_QUERY = ["--query-gpu=uuid,mig.mode.current", "--format=csv,noheader"];
+
+/**
+ * UUIDs of the GPUs nvidia-smi reports in MIG mode (`mig.mode.current` "Enabled"). Best effort: a driver that does
+ * not know the field, or any failure, gives none, since detection itself has already succeeded.
+ */
+export async function queryMigEnabledUuids(
+  nvidiaSmiPath: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Set<string>> {
+  try {
+    const { stdout } = await runProcess(nvidiaSmiPath, {
+      args: NVIDIA_SMI_MIG_QUERY,
+      env: probeEnvironment(env),
+      timeoutMs,
+      maxOutputBytes: 1024 * 1024,
+    });
+    const enabled = new Set<string>();
+    for (const line of stdout.toString("utf8").split("\n")) {
+      const [uuid, mode] = line.split(",").map((field) => field.trim());
+      if (uuid && mode === "Enabled") enabled.add(uuid);
+    }
+    return enabled;
+  } catch {
+    return new Set();
+  }
+}
+
 function describeDetectionFailure(error: unknown): string {
   if (error instanceof ProcessSpawnError && error.code === "ENOENT") return `${error.program} not found`;
   if (error instanceof ProcessError || error instanceof NvidiaSmiOutputError) return error.message;
@@ -279,6 +309,19 @@ export async function resolveGpuSpecs(
       offered: { model: detected.offered.model, count: detected.offered.devices.length },
       ignored: detected.ignored.map((group) => ({ model: group.model, count: group.devices.length })),
     });
+  }
+  if (detected) {
+    // Under MIG, CUDA runs on the GPU's MIG devices (`MIG-…` UUIDs, `nvidia-smi -L`), never on the whole GPU: a
+    // program given the GPU's own UUID in CUDA_VISIBLE_DEVICES finds no CUDA device, and every job it is given fails.
+    const mig = await queryMigEnabledUuids(config.nvidiaSmiPath, config.detectTimeoutMs, env);
+    const migGpus = detected.offered.devices.map((device) => device.uuid).filter((uuid) => mig.has(uuid));
+    if (migGpus.length > 0) {
+      logger.warn(
+        "MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG; disable MIG on " +
+          "the offered GPUs (nvidia-smi -i <gpu> -mig 0) before taking jobs",
+        { gpus: migGpus },
+      );
+    }
   }
   const offered = detected?.offered;
   const model = config.model ?? offered?.model;
@@ -319,7 +362,8 @@ export async function resolveGpuSpecs(
     tier: config.tier,
     source: offered ? (usedConfig ? "nvidia-smi+config" : "nvidia-smi") : "config",
     driverVersion: offered?.devices[0].driverVersion,
-    uuids: offered?.devices.map((device) => device.uuid) ?? [],
+    // Where config.gpu.gpuCount offers fewer, only those jobs are given (gpu-pool.ts): gpu-probe then lists just them.
+    uuids: offered?.devices.slice(0, gpuCount).map((device) => device.uuid) ?? [],
     ignored: detected?.ignored.map((group) => ({ model: group.model, count: group.devices.length })) ?? [],
   };
 }

@@ -113,8 +113,9 @@ function checkResultUriLength(results: ResultsConfig): void {
 }
 
 // A command job is accepted (collateral locked) before its program runs: a program that cannot start would fail
-// every such job after acceptance, each one ending in a slashing timeout. So it is refused here, before any job.
-async function checkCommandExecutor(command: CommandExecutorConfig): Promise<void> {
+// every such job after acceptance, each one ending in a slashing timeout. So it is refused here, before any job
+// (and by worker:try before its run, so that a provider trying the program meets the error the worker would give).
+export async function checkCommandExecutor(command: CommandExecutorConfig): Promise<void> {
   if (!command.enabled || command.program === undefined) return;
   const field = "config.executors.command";
   try {

@@ -10,7 +10,8 @@
 // Prints one JSON object on stdout: the GPUs, the spec's hash, the result's hash, size, URI when inlined, text when it
 // is short UTF-8, and the run time.
 // Exit status: 0 after a successful run; 1 when the run cannot happen or fails (GPUs unknown or too few, a bad spec,
-// no executor for it, the program failing); 2 for a usage or config error. SIGINT aborts the run (exit 1).
+// no executor for it, the program failing); 2 for a usage or config error, or a command program that cannot be run or
+// work directory that cannot be written, which the worker refuses at start too (setup.ts). SIGINT aborts the run (exit 1).
 
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
@@ -23,11 +24,12 @@ import { NoExecutorError, buildExecutors } from "./executors/registry";
 import { ResultStore } from "./executors/results";
 import { ExecutionError } from "./executors/types";
 import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
-import { GpuAssignmentError, GpuPool, offeredGpuIds } from "./gpu-pool";
+import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import { createLogger, jsonLineSink } from "./logger";
 import { withoutOperatorKey } from "./operator-key";
 import { ProcessError } from "./process-runner";
 import { LoadedSpec, SpecError, SpecHashMismatchError, hashSpecBytes, parseJobSpec } from "./spec";
+import { CommandExecutorSetupError, checkCommandExecutor } from "./setup";
 import { SpecTooLargeError } from "./spec-fetch";
 
 const USAGE = "Usage: worker:try --config <file> --spec <file> [--gpus <n>] [--spec-hash <0x…>]\n";
@@ -109,6 +111,13 @@ export async function runTryJob(
   const env = withoutOperatorKey(io.env, config.operatorKey);
   const resultsDir = await fs.mkdtemp(path.join(os.tmpdir(), "latent-try-"));
   try {
+    try {
+      await checkCommandExecutor(config.executors.command);
+    } catch (error) {
+      if (!(error instanceof CommandExecutorSetupError)) throw error;
+      io.stderr.write(redact(`worker:try: ${error.message}\n`));
+      return 2;
+    }
     const specs = await resolveGpuSpecs(config.gpu, logger, env);
     const gpus = new GpuPool(offeredGpuIds(specs)).acquire(options.gpus);
     logger.info("GPUs assigned", { gpus });
@@ -131,7 +140,7 @@ export async function runTryJob(
             ...(result.resultURI.startsWith("data:") ? { resultURI: result.resultURI } : {}),
             ...(text === undefined ? {} : { result: text }),
             wallMs: result.metrics.wallMs,
-            device: result.metrics.device,
+            device: withAssignedGpus(result.metrics.device, gpus, specs),
           },
           null,
           2,

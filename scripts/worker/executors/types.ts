@@ -8,6 +8,11 @@ export interface ExecutionDevice {
   type: "cpu" | "gpu" | "external";
   /** e.g. the CPU model, the GPU name, or the program's path. */
   name: string;
+  /**
+   * The GPUs the worker assigned the job (GpuPool): their ids as the job was told them (nvidia-smi UUIDs, else
+   * indices) and the offered model. Absent on a CPU run and where the worker keeps no pool.
+   */
+  gpus?: { ids: string[]; model: string; displayName: string };
 }
 
 export interface ExecutionMetrics {

@@ -1664,6 +1664,45 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("names the GPUs a program's run was given, and their model, in the job executed log line and event", async () => {
+      class ProgramExecutor extends GatedExecutor {
+        async run(loaded: LoadedSpec, signal: AbortSignal, gpus?: readonly string[]): Promise<ExecutionResult> {
+          const result = await super.run(loaded, signal, gpus);
+          return { ...result, metrics: { ...result.metrics, device: { type: "external", name: "/opt/latent/job" } } };
+        }
+      }
+      const executor = new ProgramExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { gpus: detected(2), logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(needing(1, 2));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      const device = {
+        type: "external",
+        name: "/opt/latent/job",
+        gpus: { ids: ["GPU-5c6d0a11-0000", "GPU-5c6d0a11-0001"], model: "rtx-4090-24gb", displayName: "NVIDIA GeForce RTX 4090" },
+      };
+      expect(logs.find((record) => record.msg === "job executed")?.fields).to.deep.include({ device });
+      const executed = eventsOf("job-executed", 1n)[0] as Extract<WorkerEvent, { type: "job-executed" }>;
+      expect(executed.result.metrics.device).to.deep.equal(device);
+      await subject.stop();
+      await running;
+    });
+
+    it("leaves a CPU run's device as it is, naming no GPUs", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { gpus: detected(1), logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(needing(1, 1));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      expect(logs.find((record) => record.msg === "job executed")?.fields).to.deep.include({ device: { type: "cpu", name: "test" } });
+      await subject.stop();
+      await running;
+    });
+
     it("releases a job's GPUs when its run fails", async () => {
       const subject = worker(new FailingExecutor(), { gpus: detected(2) });
       const running = subject.run();

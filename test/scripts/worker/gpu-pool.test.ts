@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { GpuAssignmentError, GpuPool, offeredGpuIds } from "../../../scripts/worker/gpu-pool";
+import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "../../../scripts/worker/gpu-pool";
 
 describe("GPU pool", () => {
   it("offers nvidia-smi's UUIDs where detected, indices 0..n-1 where the config alone gives the count", () => {
@@ -9,6 +9,15 @@ describe("GPU pool", () => {
 
   it("offers only the first config.gpu.gpuCount of the detected GPUs when the config offers fewer", () => {
     expect(offeredGpuIds({ uuids: ["GPU-a", "GPU-b", "GPU-c"], gpuCount: 2 })).to.deep.equal(["GPU-a", "GPU-b"]);
+  });
+
+  it("adds a job's GPUs and the offered model to a program's or GPU run's device, not to a CPU run's", () => {
+    const specs = { model: "h200-141gb", displayName: "NVIDIA H200" };
+    const gpus = { ids: ["GPU-a"], model: "h200-141gb", displayName: "NVIDIA H200" };
+    expect(withAssignedGpus({ type: "external", name: "/opt/job" }, ["GPU-a"], specs)).to.deep.equal({ type: "external", name: "/opt/job", gpus });
+    expect(withAssignedGpus({ type: "gpu", name: "H200" }, ["GPU-a"], specs)).to.deep.equal({ type: "gpu", name: "H200", gpus });
+    expect(withAssignedGpus({ type: "cpu", name: "EPYC" }, ["GPU-a"], specs)).to.deep.equal({ type: "cpu", name: "EPYC" });
+    expect(withAssignedGpus({ type: "external", name: "/opt/job" }, undefined, undefined)).to.deep.equal({ type: "external", name: "/opt/job" });
   });
 
   it("gives each job exactly the GPUs it asks for, distinct from every other job's", () => {

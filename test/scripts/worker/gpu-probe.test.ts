@@ -58,6 +58,34 @@ describe("gpu-probe", () => {
     });
   });
 
+  it("warns on stderr, still printing the specs, when the GPU is in MIG mode", async () => {
+    const fake = path.join(binDir, "nvidia-smi");
+    fs.writeFileSync(
+      fake,
+      [
+        "#!/bin/sh",
+        'case "$1" in',
+        "  --query-gpu=uuid,mig.mode.current) echo 'GPU-1, Enabled' ;;",
+        "  *) echo 'NVIDIA A100-SXM4-80GB, 81920, 1, GPU-1, 550.54.14' ;;",
+        "esac",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const stdout = collect();
+    const stderr = collect();
+    const code = await runGpuProbe(["--nvidia-smi", fake], { stdout: stdout.stream, stderr: stderr.stream, env: {} });
+    expect(code).to.equal(0);
+    expect(JSON.parse(stdout.text())).to.deep.include({ gpuCount: 1, uuids: ["GPU-1"] });
+    const warning = stderr
+      .text()
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { level: string; msg: string; gpus?: string[] })
+      .find((record) => record.level === "warn");
+    expect(warning?.msg).to.match(/^MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG/);
+    expect(warning?.gpus).to.deep.equal(["GPU-1"]);
+  });
+
   it("with --config never gives nvidia-smi the operator key's variable, even one named CUDA_*", async () => {
     const dump = path.join(binDir, "env.txt");
     const fake = path.join(binDir, "smi");

@@ -230,6 +230,43 @@ describe("GPU detection", () => {
       ]);
     });
 
+    it("warns that jobs cannot use the GPUs when nvidia-smi reports MIG mode enabled on any offered one", async () => {
+      const [first, second] = H100_X8.split("\n");
+      const uuid = (line: string) => line.split(",")[3].trim();
+      const script = [
+        "#!/bin/sh",
+        'case "$*" in',
+        `  "--query-gpu=uuid,mig.mode.current --format=csv,noheader") printf '%s, Enabled\\n%s, Disabled\\n' '${uuid(first)}' '${uuid(second)}' ;;`,
+        `  "--query-gpu=name,memory.total,count,uuid,driver_version --format=csv,noheader,nounits") printf '%s\\n%s\\n' '${first}' '${second}' ;;`,
+        '  *) echo "unexpected arguments: $*" >&2; exit 64 ;;',
+        "esac",
+      ].join("\n");
+      fs.writeFileSync(path.join(binDir, "nvidia-smi"), `${script}\n`, { mode: 0o755 });
+      const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(specs.gpuCount).to.equal(2);
+      const warnings = records.filter((record) => record.level === "warn");
+      expect(warnings.map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
+        {
+          msg:
+            "MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG; disable MIG on " +
+            "the offered GPUs (nvidia-smi -i <gpu> -mig 0) before taking jobs",
+          fields: { gpus: [uuid(first)] },
+        },
+      ]);
+    });
+
+    it("gives no MIG warning when MIG is disabled or the driver does not know the field", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(records.filter((record) => record.level === "warn")).to.deep.equal([]);
+    });
+
+    it("lists only the first config.gpu.gpuCount of the detected UUIDs when the config offers fewer", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 2 }), logger(), env());
+      expect(specs.uuids).to.deep.equal(["GPU-4c0b5e2a-0000", "GPU-4c0b5e2a-0001"]);
+    });
+
     it("warns when it leaves GPUs of another model out", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());

@@ -100,6 +100,11 @@ describe("worker:try", () => {
       resultHash: keccak256(Buffer.from(JSON.stringify(seen))),
     });
     expect(printed.wallMs).to.be.a("number");
+    expect(printed.device).to.deep.equal({
+      type: "external",
+      name: path.join(dir, "job.js"),
+      gpus: { ids: ["GPU-5c6d0a11-0000", "GPU-5c6d0a11-0001"], model: "l40s-48gb", displayName: "NVIDIA L40S" },
+    });
   });
 
   it("checks the spec against --spec-hash, exiting 1 naming both hashes when they differ", async () => {
@@ -150,6 +155,19 @@ describe("worker:try", () => {
     expect(code).to.equal(1);
     expect(stdout).to.equal("");
     expect(stderr).to.match(/^worker:try: .*status 3.*CUDA out of memory/s);
+  });
+
+  it("exits 2 naming config.executors.command.program when the program is absent or not executable, as the worker's setup does", async () => {
+    const notExecutable = path.join(dir, "plain.js");
+    fs.writeFileSync(notExecutable, "process.stdout.write('x')\n", { mode: 0o644 });
+    for (const programPath of [path.join(dir, "absent"), notExecutable]) {
+      const { code, stdout, stderr } = await tryJob(["--config", writeConfig(programPath), "--spec", writeSpec(SPEC)]);
+      expect(code, programPath).to.equal(2);
+      expect(stdout, programPath).to.equal("");
+      expect(stderr, programPath).to.match(
+        new RegExp(`^worker:try: config\\.executors\\.command\\.program: ${programPath.replace(/[.]/g, "\\.")} cannot be run: `),
+      );
+    }
   });
 
   it("exits 2 with the usage for a missing --spec or a bad --gpus, and for a config that does not load", async () => {
