@@ -35,14 +35,16 @@ describe("GraphQL queries to the gateway", function () {
   it("fails a query the gateway never answers with a transient GatewayTimeoutError naming the gateway, the query and the limit", async () => {
     let caught: unknown;
     try {
-      await queryGateway(server.url, "openJobs", "{ __typename }", {}, { timeoutMs: 50 });
+      // Long enough for the request to reach the server first on a loaded machine: with 50 ms the limit passed before
+      // fetch had sent it (0 requests) in 5 of 5 runs beside four busy loops.
+      await queryGateway(server.url, "openJobs", "{ __typename }", {}, { timeoutMs: 1_000 });
     } catch (error) {
       caught = error;
     }
     expect(server.requests()).to.equal(1);
     expect(caught).to.be.instanceOf(GatewayTimeoutError);
-    expect(caught).to.include({ url: server.url, operation: "openJobs", timeoutMs: 50 });
-    expect((caught as Error).message).to.equal(`the gateway at ${server.url} did not answer openJobs within 50 ms`);
+    expect(caught).to.include({ url: server.url, operation: "openJobs", timeoutMs: 1_000 });
+    expect((caught as Error).message).to.equal(`the gateway at ${server.url} did not answer openJobs within 1000 ms`);
     expect(isTransientError(caught)).to.equal(true);
   });
 
