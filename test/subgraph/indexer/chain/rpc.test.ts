@@ -233,11 +233,10 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
       response.write('{"jsonrpc":"2.0","id":1,');
     });
     try {
-      const started = Date.now();
+      // Without the timeout over the body, the request would wait for ever (the test's own timeout ends it).
       const error = await new HttpRpc(node.url, { timeoutMs: 100 }).request("eth_blockNumber", []).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(RpcError);
       expect((error as Error).message).to.equal("eth_blockNumber timed out after 100 ms");
-      expect(Date.now() - started).to.be.below(5_000);
     } finally {
       await node.close();
     }
