@@ -193,3 +193,25 @@ export async function loadActivity(categories) {
   );
   return data.activity.nodes;
 }
+
+/** Proposals a token holder reads at a glance, newest first. */
+export const PROPOSALS_SHOWN = 10;
+
+/** The governed parameters in force and the latest proposals, for the governance panel. */
+export async function loadGovernance() {
+  const data = await graphql(
+    `query Governance($first: Int!) {
+      governance {
+        parameters { contract name unit value address min max updatedAt }
+        proposals(first: $first) {
+          nodes {
+            id title state voteEnd quorumReached voterCount
+            forVotes ${AMOUNT} againstVotes ${AMOUNT} abstainVotes ${AMOUNT} quorum ${AMOUNT}
+          }
+        }
+      }
+    }`,
+    { first: PROPOSALS_SHOWN },
+  );
+  return { parameters: data.governance.parameters, proposals: data.governance.proposals.nodes };
+}

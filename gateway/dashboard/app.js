@@ -9,6 +9,7 @@ import {
   formatBps,
   formatInt,
   formatLat,
+  formatParameterValue,
   formatSlashRewardCap,
   formatTime,
   latToWei,
@@ -685,6 +686,57 @@ function initActivity() {
   });
 }
 
+// -------------------------------------------------------------------------------------------------- governance
+
+/** One line per side, so a wide tally does not push the quorum and the deadline off a narrow table. */
+function proposalVotes(p) {
+  return [
+    h("span", { class: "vote" }, `${formatLat(p.forVotes.lat)} for`),
+    h("span", { class: "vote" }, `${formatLat(p.againstVotes.lat)} against`),
+    h("span", { class: "vote" }, `${formatLat(p.abstainVotes.lat)} abstain`),
+  ];
+}
+
+function renderGovernance({ parameters, proposals }) {
+  const proposalsBody = byId("proposals-body");
+  if (proposals.length === 0) replace(proposalsBody, emptyRow(proposalsBody, "No proposals yet."));
+  else
+    replace(
+      proposalsBody,
+      proposals.map((p) =>
+        h(
+          "tr",
+          { "data-testid": "proposal-row", "data-id": p.id },
+          h("td", { class: "wrap", title: `Proposal ${p.id}` }, p.title || "(untitled)"),
+          h("td", {}, statusBadge(p.state)),
+          h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
+          h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
+          h("td", {}, formatTime(p.voteEnd)),
+        ),
+      ),
+    );
+  replace(
+    byId("parameters-body"),
+    parameters.map((p) =>
+      h(
+        "tr",
+        { "data-testid": "parameter-row", "data-name": `${p.contract}.${p.name}` },
+        h("td", {}, p.contract),
+        h("td", {}, p.name),
+        h(
+          "td",
+          { class: "num", "data-value": p.value ?? p.address ?? "" },
+          p.unit === "ADDRESS" ? address(p.address) : formatParameterValue(p.unit, p.value),
+        ),
+        h("td", { class: "num" }, p.unit === "ADDRESS" ? "—" : `${formatParameterValue(p.unit, p.min)} – ${formatParameterValue(p.unit, p.max)}`),
+        h("td", {}, formatTime(p.updatedAt)),
+      ),
+    ),
+  );
+}
+
+const loadGovernance = latestOnly("Governance", api.loadGovernance, renderGovernance);
+
 // -------------------------------------------------------------------------------------------------------- live
 
 const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing);
@@ -716,7 +768,7 @@ async function refreshLists() {
   refreshing = true;
   do {
     refreshAgain = false;
-    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing()]);
+    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing(), loadGovernance()]);
   } while (refreshAgain);
   refreshing = false;
 }
@@ -761,7 +813,7 @@ async function start() {
     onStats(stats);
     renderIndexing(indexing);
   });
-  await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity()]);
+  await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
   followStats();
   document.body.dataset.ready = "true";
 }

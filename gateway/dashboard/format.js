@@ -89,3 +89,36 @@ export function statusLabel(status) {
 export function modelLabel(id, name) {
   return name || id || "any GPU";
 }
+
+/** A length of time in the largest units that fit: 604800 → "7 d", 5400 → "1 h 30 min", 45 → "45 s". */
+export function formatDuration(seconds) {
+  const units = [["d", 86_400], ["h", 3_600], ["min", 60], ["s", 1]];
+  let rest = Number(seconds);
+  const parts = [];
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${formatInt(count)} ${unit}`);
+    rest -= count * size;
+  }
+  return parts.length === 0 ? "0 s" : parts.slice(0, 2).join(" ");
+}
+
+/**
+ * A governed parameter's value (or bound) in its unit, as a person reads it: wei as LAT, basis points as a
+ * percentage, seconds as a duration; null (unbounded) as "—".
+ */
+export function formatParameterValue(unit, value) {
+  if (value === null || value === undefined) return "—";
+  switch (unit) {
+    case "WEI":
+      return formatLat(weiToLat(value));
+    case "BPS":
+      return formatBps(Number(value));
+    case "SECONDS":
+      return formatDuration(value);
+    case "PERCENT":
+      return `${value}%`;
+    default:
+      return formatInt(BigInt(value));
+  }
+}

@@ -762,6 +762,47 @@ describe("dashboard in headless Chromium", function () {
     });
   });
 
+  it("shows the latest proposals with their state and votes, and every governed parameter in its unit, not in wei", async function () {
+    type Governance = {
+      governance: {
+        parameters: { contract: string; name: string; unit: string; value: string | null; address: string | null }[];
+        proposals: { nodes: { id: string; title: string; state: string }[] };
+      };
+    };
+    const { governance } = await client.query<Governance>(
+      "{ governance { parameters { contract name unit value address } proposals(first: 10) { nodes { id title state } } } }",
+    );
+    expect(governance.proposals.nodes).to.not.be.empty;
+    await eventually(async () =>
+      expect(await page.getByTestId("proposal-row").count()).to.equal(governance.proposals.nodes.length),
+    );
+    const proposals = await page.getByTestId("proposal-row").evaluateAll((rows) =>
+      rows.map((row) => ({ id: row.getAttribute("data-id"), cells: [...row.querySelectorAll("td")].map((td) => td.textContent) })),
+    );
+    for (const [i, proposal] of governance.proposals.nodes.entries()) {
+      expect(proposals[i].id).to.equal(proposal.id);
+      expect(proposals[i].cells[0]).to.equal(proposal.title);
+      expect(proposals[i].cells[1].toUpperCase()).to.equal(proposal.state);
+      expect(proposals[i].cells[2]).to.match(/^[\d,.]+ LAT for[\d,.]+ LAT against[\d,.]+ LAT abstain$/);
+    }
+
+    const parameters = await page.getByTestId("parameter-row").evaluateAll((rows) =>
+      rows.map((row) => ({ name: row.getAttribute("data-name"), cells: [...row.querySelectorAll("td")].map((td) => td.textContent) })),
+    );
+    expect(parameters.map((p) => p.name)).to.deep.equal(governance.parameters.map((p) => `${p.contract}.${p.name}`));
+    const shown = (name: string) => parameters.find((p) => p.name === name)!.cells;
+    const minStake = governance.parameters.find((p) => p.name === "minStakePerGpu")!;
+    expect(minStake.unit).to.equal("WEI");
+    expect(shown("Staking.minStakePerGpu")[2]).to.equal(
+      `${new Intl.NumberFormat("en-US").format(BigInt(minStake.value!) / 10n ** 18n)} LAT`,
+    );
+    expect(shown("JobEscrow.protocolFeeBps")[2]).to.match(/^\d+\.\d%$/);
+    expect(shown("Staking.thawingPeriod")[2]).to.match(/^\d[\d,]* (d|h|min|s)( \d+ (h|min|s))?$/);
+    expect(shown("Staking.treasury")[2]).to.match(/^0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}$/);
+    // No value or bound reads as raw wei.
+    for (const row of parameters) expect(row.cells.join(" "), row.name!).to.not.match(/\d{13,}/);
+  });
+
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
     await page.route("**/graphql", (route) =>
       route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) }),
