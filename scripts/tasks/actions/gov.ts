@@ -12,6 +12,7 @@ import { contractsByName } from "../../scenario/events";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
+import { queryLogRange } from "../lib/logs";
 import { parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp } from "../lib/parse";
 import { PROPOSAL_STATES } from "../lib/revert";
 import type { TaskResult } from "../lib/run";
@@ -236,7 +237,11 @@ function knownProposals(events: { args: { proposalId: bigint; description: strin
 /** The proposal's actions and description, from its ProposalCreated event; checked against its id. */
 async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise<Proposal> {
   const gov = ctx.c.governor;
-  const events = await gov.queryFilter(gov.filters.ProposalCreated(), ctx.fromBlock("LatentGovernor"));
+  const head = await ctx.hre.ethers.provider.getBlockNumber();
+  // Split where a node caps the blocks one eth_getLogs may span, as every log read of the tasks is.
+  const { logs: events } = await queryLogRange("LatentGovernor's ProposalCreated", ctx.fromBlock("LatentGovernor"), head, (from, to) =>
+    gov.queryFilter(gov.filters.ProposalCreated(), from, to),
+  );
   const event = events.find((e) => e.args.proposalId === proposalId);
   if (event === undefined) throw new StateError(`no proposal ${proposalId} was made on governor ${await gov.getAddress()}${knownProposals(events)}`);
   const a = event.args;

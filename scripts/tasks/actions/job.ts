@@ -8,6 +8,7 @@ import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscr
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
   exclusive,
@@ -308,12 +309,12 @@ const JOB_EVENTS = new Set([
 async function jobHistory(ctx: DeploymentContext, jobId: bigint): Promise<{ blockNumber: number; log: LogDescription }[]> {
   const escrow = await ctx.c.jobEscrow.getAddress();
   const disputes = await ctx.c.disputeManager.getAddress();
-  const logs = await ctx.hre.ethers.provider.getLogs({
-    address: [escrow, disputes],
-    topics: [null, zeroPadValue(toBeHex(jobId), 32)],
-    fromBlock: ctx.fromBlock("JobEscrow"),
-    toBlock: "latest",
-  });
+  const provider = ctx.hre.ethers.provider;
+  const head = await provider.getBlockNumber();
+  // Split where a node caps the blocks one eth_getLogs may span, as every log read of the tasks is.
+  const { logs } = await queryLogRange(`JobEscrow's and DisputeManager's logs of job ${jobId}`, ctx.fromBlock("JobEscrow"), head, (fromBlock, toBlock) =>
+    provider.getLogs({ address: [escrow, disputes], topics: [null, zeroPadValue(toBeHex(jobId), 32)], fromBlock, toBlock }),
+  );
   const out: { blockNumber: number; log: LogDescription }[] = [];
   for (const log of logs) {
     const iface = log.address.toLowerCase() === escrow.toLowerCase() ? ctx.c.jobEscrow.interface : ctx.c.disputeManager.interface;

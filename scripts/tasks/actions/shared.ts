@@ -11,6 +11,7 @@ import { signTokenPermit } from "../../scenario";
 import type { DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
+import { queryLogRange } from "../lib/logs";
 import { parseBytes32, parseText } from "../lib/parse";
 
 /** How long a permit signed by a task stays valid: long enough for the transaction that uses it to be mined. */
@@ -70,9 +71,15 @@ export async function listingStrings(
 ): Promise<{ gpuModelName: string; metadataURI: string } | undefined> {
   const registry = ctx.c.registry;
   const from = ctx.fromBlock("ProviderRegistry");
-  const [registered, updated] = await Promise.all([
-    registry.queryFilter(registry.filters.ProviderRegistered(provider), from),
-    registry.queryFilter(registry.filters.ProviderUpdated(provider), from),
+  const to = await ctx.hre.ethers.provider.getBlockNumber();
+  // Split where a node caps the blocks one eth_getLogs may span, as every log read of the tasks is.
+  const [{ logs: registered }, { logs: updated }] = await Promise.all([
+    queryLogRange(`ProviderRegistry's ProviderRegistered of ${provider}`, from, to, (a, b) =>
+      registry.queryFilter(registry.filters.ProviderRegistered(provider), a, b),
+    ),
+    queryLogRange(`ProviderRegistry's ProviderUpdated of ${provider}`, from, to, (a, b) =>
+      registry.queryFilter(registry.filters.ProviderUpdated(provider), a, b),
+    ),
   ]);
   const latest = [...registered, ...updated].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index).at(-1);
   if (latest === undefined) return undefined;
@@ -106,7 +113,12 @@ export interface CreatedJob {
 /** A job's terms, read back from its JobCreated event (the escrow stores only their hash). */
 export async function createdJob(ctx: DeploymentContext, jobId: bigint): Promise<CreatedJob> {
   const escrow = ctx.c.jobEscrow;
-  const [event] = await escrow.queryFilter(escrow.filters.JobCreated(jobId), ctx.fromBlock("JobEscrow"));
+  const head = await ctx.hre.ethers.provider.getBlockNumber();
+  const {
+    logs: [event],
+  } = await queryLogRange(`JobEscrow's JobCreated of job ${jobId}`, ctx.fromBlock("JobEscrow"), head, (from, to) =>
+    escrow.queryFilter(escrow.filters.JobCreated(jobId), from, to),
+  );
   if (event === undefined) {
     throw new StateError(`job ${jobId} does not exist (the last job id is ${await escrow.jobCount()})`);
   }

@@ -3,14 +3,14 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { loadFixture, mine, setStorageAt, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { parseEther } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
+import { parseEther } from "ethers";
 import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
 import { CHECKPOINT_MARGIN, checkpointFile } from "../../../scripts/tasks/lib/checkpoint";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
-import { DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tempFile, withoutAccounts } from "./helpers";
+import { DEPLOYMENT_DIR, task, taskFails, tasksBaseFixture, tempFile, withRefusedLogs, withoutAccounts } from "./helpers";
 import type { TaskBase } from "./helpers";
 
 interface Mined {
@@ -98,13 +98,6 @@ async function parametersChangedFixture() {
   return { ...b, thawingTx, pauseTx, feeTx };
 }
 
-/** An eth_getLogs call: its range (its first block, and how many), and the contract it names. */
-interface LogsCall {
-  from: number;
-  blocks: number;
-  address: string;
-}
-
 /** Writes `to` over the pause guardian's `from` in storage, as no setter would: a value no governance log explains. */
 async function overwriteGuardian(pauseGuardian: string, from: string, to: string): Promise<void> {
   // The guardian's slot is the one whose low 20 bytes hold it (it shares the slot with pausedUntil).
@@ -116,35 +109,6 @@ async function overwriteGuardian(pauseGuardian: string, from: string, to: string
   expect(slot, "the guardian's slot").to.be.at.least(0);
   const word = await hre.ethers.provider.getStorage(pauseGuardian, slot);
   await setStorageAt(pauseGuardian, slot, `${word.slice(0, -40)}${to.slice(2).toLowerCase()}`);
-}
-
-/**
- * Runs `run` against a node that refuses the eth_getLogs calls `refuse` picks, as a public RPC refuses a range over
- * its limit, counting the calls it answers and refuses.
- */
-async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () => Promise<T>): Promise<{ value: T; answered: number; refused: number }> {
-  const provider = hre.network.provider as EIP1193Provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
-  const send = provider.send;
-  let answered = 0;
-  let refused = 0;
-  provider.send = async (method: string, params?: unknown[]) => {
-    if (method === "eth_getLogs") {
-      const { fromBlock, toBlock, address } = (params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; address?: string };
-      // A query to "latest" (no toBlock) spans the whole chain: refused as a range like any other.
-      const to = toBlock === undefined || toBlock === "latest" ? Number(await send.call(provider, "eth_blockNumber")) : Number(toBlock);
-      if (refuse({ from: Number(fromBlock ?? 0), blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
-        refused += 1;
-        throw new Error("query exceeds max block range");
-      }
-      answered += 1;
-    }
-    return send.call(provider, method, params);
-  };
-  try {
-    return { value: await run(), answered, refused };
-  } finally {
-    provider.send = send;
-  }
 }
 
 /** A verify run, with the first block of each eth_getLogs call it makes for the timelock's logs. */

@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { impersonateAccount, loadFixture, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
+import { impersonateAccount, loadFixture, mine, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import { parseEther } from "ethers";
 import { delegate } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProposalView } from "../../../scripts/tasks/actions/gov";
 import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
-import { ACCOUNT, task, taskFails, tasksBaseFixture, withAndWithoutAccounts } from "./helpers";
+import { ACCOUNT, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
 
 const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
 const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
@@ -297,6 +297,22 @@ describe("tasks: gov", function () {
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
     expect((await proposalStatus(file, id)).state).to.equal("Executed");
     expect(output).to.match(/Staking\.minStakePerGpu = 150000000000000000000/);
+  });
+
+  it("status, queue and execute find the proposal on a node that limits eth_getLogs to a few blocks", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    await mine(20);
+    const capped = <T>(name: string, args: Record<string, string>) => withRefusedLogs(({ blocks }) => blocks > 8, () => task<T>(file, name, args));
+    const status = await capped<ProposalView>("gov status", { id });
+    expect(status.refused).to.be.greaterThan(0);
+    expect(status.value.result.description).to.equal(DESCRIPTION);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await time.increase(61);
+    expect((await capped("gov queue", { id })).refused).to.be.greaterThan(0);
+    await time.increase(61);
+    expect((await capped("gov execute", { id })).refused).to.be.greaterThan(0);
+    expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
   });
 
   it("status of an unknown proposal says so, and that none has been made yet", async function () {

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
+import type { EIP1193Provider } from "hardhat/types";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
 import { formatDuration } from "../../../scripts/tasks/lib/format";
 import { createJob } from "../../../scripts/scenario";
@@ -169,4 +170,40 @@ export function timeLeft(error: Error, name: string, now: number): string {
   const deadline = new RegExp(`${name}=(\\d+) `).exec(error.message)?.[1];
   expect(deadline, `${name} in ${error.message}`).to.not.equal(undefined);
   return formatDuration(Number(deadline) - now);
+}
+
+/** An eth_getLogs call: its range (its first block, and how many), and the contract it names. */
+export interface LogsCall {
+  from: number;
+  blocks: number;
+  address: string;
+}
+
+/**
+ * Runs `run` against a node that refuses the eth_getLogs calls `refuse` picks, as a public RPC refuses a range over
+ * its limit, counting the calls it answers and refuses.
+ */
+export async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, run: () => Promise<T>): Promise<{ value: T; answered: number; refused: number }> {
+  const provider = hre.network.provider as EIP1193Provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+  const send = provider.send;
+  let answered = 0;
+  let refused = 0;
+  provider.send = async (method: string, params?: unknown[]) => {
+    if (method === "eth_getLogs") {
+      const { fromBlock, toBlock, address } = (params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; address?: string };
+      // A query to "latest" (no toBlock) spans the whole chain: refused as a range like any other.
+      const to = toBlock === undefined || toBlock === "latest" ? Number(await send.call(provider, "eth_blockNumber")) : Number(toBlock);
+      if (refuse({ from: Number(fromBlock ?? 0), blocks: to - Number(fromBlock ?? 0) + 1, address: String(address).toLowerCase() })) {
+        refused += 1;
+        throw new Error("query exceeds max block range");
+      }
+      answered += 1;
+    }
+    return send.call(provider, method, params);
+  };
+  try {
+    return { value: await run(), answered, refused };
+  } finally {
+    provider.send = send;
+  }
 }

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -386,6 +386,23 @@ describe("tasks: job", function () {
       const settle = view.next.find((n) => n.task === "job settle")!;
       expect(settle.from).to.equal(view.submitted!.challengeDeadline + 1);
       expect(settle.possibleNow).to.equal(false);
+    });
+
+    it("reads the job's terms and history from a node that limits eth_getLogs to a few blocks, as from one that does not", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await mine(20);
+      const { refused: acceptRefused } = await withRefusedLogs(({ blocks }) => blocks > 8, () =>
+        task(file, "job accept", { from: ACCOUNT.operator0, job: job.jobId.toString(), provider: h100.address }),
+      );
+      expect(acceptRefused).to.be.greaterThan(0);
+      await submitResult(s, job, h100);
+      await mine(20);
+      const whole = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      const { value: capped, refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task<JobView>(file, "job status", { job: job.jobId.toString() }));
+      expect(refused).to.be.greaterThan(0);
+      expect(capped.result.history.map((h) => h.event)).to.deep.equal(["JobCreated", "JobAccepted", "ResultSubmitted"]);
+      expect(capped.result).to.deep.equal(whole.result);
+      expect(capped.output).to.equal(whole.output);
     });
 
     it("runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {

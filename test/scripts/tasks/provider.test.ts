@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
 import { Tier, acceptJob, approveResult, claimTimeout, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -13,6 +13,7 @@ import {
   tasksBaseFixture,
   tasksProvidersFixture,
   withAndWithoutAccounts,
+  withRefusedLogs,
 } from "./helpers";
 
 const REGISTER = {
@@ -149,6 +150,15 @@ describe("tasks: provider", function () {
       const [event] = await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address));
       expect(event!.args.gpuModelName).to.equal(h100.listing.gpuModel.name);
       expect(event!.args.metadataURI).to.equal(h100.listing.metadataURI);
+    });
+
+    it("update keeps the display name and URI on a node that limits eth_getLogs to a few blocks", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      await mine(20);
+      const { refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task(file, "provider update", { from: ACCOUNT.h100, count: "4" }));
+      expect(refused).to.be.greaterThan(0);
+      const [event] = await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address));
+      expect([event!.args.gpuCount, event!.args.gpuModelName, event!.args.metadataURI]).to.deep.equal([4n, h100.listing.gpuModel.name, h100.listing.metadataURI]);
     });
 
     it("update refuses an account that is not registered", async function () {
@@ -397,6 +407,17 @@ describe("tasks: provider", function () {
       // The other provider's record is its own: none of the H100 provider's settlements or slashes.
       const other = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx });
       expect(other.result.earnings).to.include({ jobsSettled: 0, earned: 0n, slashes: 0, slashed: 0n });
+    });
+
+    it("show reads its listing, settlements and slashes from a node that limits eth_getLogs to a few blocks, as from one that does not", async function () {
+      const { file } = await loadFixture(settledAndSlashedFixture);
+      await mine(20);
+      const whole = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
+      const { value: capped, refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 }));
+      expect(refused).to.be.greaterThan(0);
+      expect(capped.result.gpuModelName).to.not.equal(null);
+      expect(capped.result).to.deep.equal(whole.result);
+      expect(capped.output).to.equal(whole.output);
     });
 
     it("show runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
