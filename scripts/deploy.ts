@@ -9,8 +9,8 @@
  * Used three ways: by tests' fixtures and the scenario driver (`deployLatent`), and as a CLI:
  *   npx hardhat run scripts/deploy.ts --network <name>
  * which writes deployments/<network>.json (the file the subgraph and the gateway read).
- * CLI environment: LATENT_GUARDIAN (an address, or "none"; required but on hardhat and localhost), LATENT_ARBITRATOR
- * (an address), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
+ * CLI environment: LATENT_GUARDIAN (an address, not zero, or "none"; required but on hardhat and localhost),
+ * LATENT_ARBITRATOR (an address, not zero), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
  * LATENT_DEVNET=1 (short governance timings and a 1-hour thawing period), LATENT_DEPLOYMENTS_DIR (default deployments/).
  */
 // Brings in `hre.ethers`' types for the CLI below when this file is compiled outside Hardhat (plain ts-node).
@@ -999,8 +999,18 @@ export function deployOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeployOptions
   const devnet = env.LATENT_DEVNET === "1";
   for (const name of ["LATENT_GUARDIAN", "LATENT_ARBITRATOR"] as const) {
     const value = env[name];
-    if (name === "LATENT_GUARDIAN" && value === GUARDIAN_NONE) continue;
-    if (value !== undefined && !isAddress(value)) throw new DeployConfigError(`${name} "${value}" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case)`);
+    if (value === undefined || (name === "LATENT_GUARDIAN" && value === GUARDIAN_NONE)) continue;
+    const orNone = name === "LATENT_GUARDIAN" ? `, nor ${GUARDIAN_NONE} for no guardian` : "";
+    if (!isAddress(value)) throw new DeployConfigError(`${name} "${value}" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case)${orNone}`);
+    // The zero address is what an unfilled template leaves: as a guardian it would deploy with no one able to pause,
+    // unsaid (no guardian is said with "none"); as an arbitrator resolveConfig refuses it, but without the variable's name.
+    if (value.toLowerCase() === ZeroAddress) {
+      throw new DeployConfigError(
+        name === "LATENT_GUARDIAN"
+          ? `LATENT_GUARDIAN "${value}" is the zero address: set LATENT_GUARDIAN=${GUARDIAN_NONE} for no guardian (then only governance can pause), or the guardian's address`
+          : `LATENT_ARBITRATOR "${value}" is the zero address, which cannot rule disputes: set it to the arbitrator's address, or leave it unset for the timelock (governance rules by proposal)`,
+      );
+    }
   }
   return {
     guardian: env.LATENT_GUARDIAN === GUARDIAN_NONE ? ZeroAddress : env.LATENT_GUARDIAN,

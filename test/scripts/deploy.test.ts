@@ -590,6 +590,21 @@ describe("scripts/deploy", function () {
     expect(() => parseAllocations("0x0000000000000000000000000000000000000001:lots")).to.throw(DeployConfigError, /^LATENT_ALLOCATIONS: "lots" .* is not a LAT amount/);
   });
 
+  it("refuses LATENT_GUARDIAN or LATENT_ARBITRATOR set to the zero address, naming the variable, its value and LATENT_GUARDIAN=none", function () {
+    expect(() => deployOptionsFromEnv({ LATENT_GUARDIAN: ZeroAddress })).to.throw(
+      DeployConfigError,
+      `LATENT_GUARDIAN "${ZeroAddress}" is the zero address: set LATENT_GUARDIAN=none for no guardian (then only governance can pause), or the guardian's address`,
+    );
+    expect(() => deployOptionsFromEnv({ LATENT_ARBITRATOR: ZeroAddress })).to.throw(DeployConfigError, new RegExp(`^LATENT_ARBITRATOR "${ZeroAddress}" is the zero address`));
+  });
+
+  it("refuses a LATENT_GUARDIAN that is neither an address nor none, naming none", function () {
+    expect(() => deployOptionsFromEnv({ LATENT_GUARDIAN: "None" })).to.throw(
+      DeployConfigError,
+      'LATENT_GUARDIAN "None" is not an address (0x and 40 hex digits, with a valid checksum if mixed-case), nor none for no guardian',
+    );
+  });
+
   it("parses LATENT_ALLOCATIONS", function () {
     expect(parseAllocations("0x0000000000000000000000000000000000000001:1.5, 0x0000000000000000000000000000000000000002:2")).to.deep.equal([
       { to: "0x0000000000000000000000000000000000000001", amount: parseEther("1.5") },
@@ -714,6 +729,21 @@ describe("scripts/deploy", function () {
       expect(code).to.equal(1);
       expect(stderr.trim()).to.match(/^deploy: LATENT_GUARDIAN is not set on network "remote": [^\n]*LATENT_GUARDIAN=none[^\n]*$/);
     });
+
+    for (const [value, message] of [
+      [ZeroAddress, `LATENT_GUARDIAN "${ZeroAddress}" is the zero address: set LATENT_GUARDIAN=none for no guardian`],
+      ["0xabc", 'LATENT_GUARDIAN "0xabc" is not an address'],
+    ]) {
+      it(`refuses LATENT_GUARDIAN=${value} in one line naming it, exit 1, before sending a transaction`, async function () {
+        const { code, stderr } = await deployCli({
+          DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+          LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:40000000",
+          LATENT_GUARDIAN: value,
+        });
+        expect(code).to.equal(1);
+        expect(stderr.trim()).to.match(new RegExp(`^deploy: ${message!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^\n]*$`));
+      });
+    }
 
     it("names RPC_URL in one line, exit 1, when it is blank (no remote network to deploy to)", async function () {
       const { code, stderr } = await deployCli({ RPC_URL: "", DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" });
