@@ -1,9 +1,9 @@
 /**
  * provider register / update / price / operator / slash-reward-cap / online / offline / deregister / show.
  */
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, toBeHex, zeroPadValue } from "ethers";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
-import { JobStatus } from "../../scenario";
+import { JobStatus, Ruling } from "../../scenario";
 import { GPU_MODELS } from "../../scenario/catalog";
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
@@ -374,10 +374,68 @@ export interface ProviderEarnings {
   slashes: number;
   slashed: bigint;
   slashedToClients: bigint;
-  /** The blocks read: from JobEscrow's (settlements) and Staking's (slashes) deployment blocks, to `toBlock`. */
+  /** Disputes of its results, from DisputeManager's DisputeOpened and DisputeResolved logs. */
+  disputes: ProviderDisputes;
+  /** The blocks read: from JobEscrow's (settlements), Staking's (slashes) and DisputeManager's deployment blocks, to `toBlock`. */
   settledFromBlock: number;
   slashedFromBlock: number;
+  disputesFromBlock: number;
   toBlock: number;
+}
+
+export interface ProviderDisputes {
+  /** Disputes its jobs' clients opened, each with the client's deposit. */
+  opened: number;
+  /** Opened and not yet ruled or closed. */
+  awaitingRuling: number;
+  upheld: number;
+  rejected: number;
+  /** Ruled a draw, or closed unruled after the dispute period (a draw too). */
+  drawnOrExpired: number;
+  /** The deposits of the disputes ruled rejected: the client's deposit, paid to the provider. */
+  depositsWon: bigint;
+  /** The deposits of the disputes upheld, drawn or expired: the client's, returned to it. */
+  depositsLost: bigint;
+}
+
+/** Job ids per DisputeResolved query: one OR-ed topic each, short enough for any node's filter. */
+const JOB_IDS_PER_QUERY = 100;
+
+/**
+ * The disputes of `provider`'s results: its DisputeOpened logs (which index the provider, and carry the deposit),
+ * then the DisputeResolved logs of those jobs (which index only the job, and say where the deposit went).
+ */
+async function readDisputes(ctx: DeploymentContext, provider: string, fromBlock: number, toBlock: number): Promise<ProviderDisputes> {
+  const dm = ctx.c.disputeManager;
+  const { logs: opened } = await queryLogRange(`DisputeManager's DisputeOpened against ${provider}`, fromBlock, toBlock, (from, to) =>
+    dm.queryFilter(dm.filters.DisputeOpened(undefined, undefined, provider), from, to),
+  );
+  const deposits = new Map(opened.map((e) => [e.args.jobId, e.args.deposit]));
+  const resolved = [];
+  const ids = [...deposits.keys()];
+  const address = await dm.getAddress();
+  const topic = dm.interface.getEvent("DisputeResolved").topicHash;
+  // A dispute is resolved after it was opened: its logs start at the first DisputeOpened's block.
+  const firstOpened = opened[0]?.blockNumber ?? toBlock;
+  for (let i = 0; i < ids.length; i += JOB_IDS_PER_QUERY) {
+    const batch = ids.slice(i, i + JOB_IDS_PER_QUERY).map((id) => zeroPadValue(toBeHex(id), 32));
+    const { logs } = await queryLogRange(`DisputeManager's DisputeResolved of ${provider}'s disputes`, firstOpened, toBlock, (from, to) =>
+      ctx.hre.ethers.provider.getLogs({ address, topics: [topic, batch], fromBlock: from, toBlock: to }),
+    );
+    resolved.push(...logs.map((log) => dm.interface.decodeEventLog("DisputeResolved", log.data, log.topics)));
+  }
+  const tally: ProviderDisputes = { opened: opened.length, awaitingRuling: opened.length - resolved.length, upheld: 0, rejected: 0, drawnOrExpired: 0, depositsWon: 0n, depositsLost: 0n };
+  for (const r of resolved) {
+    const deposit = deposits.get(r.jobId as bigint) ?? 0n;
+    const ruling = Number(r.ruling) as Ruling;
+    if (ruling === Ruling.Upheld) tally.upheld += 1;
+    else if (ruling === Ruling.Rejected) tally.rejected += 1;
+    else tally.drawnOrExpired += 1;
+    // Where the deposit went is the log's to say, not the ruling's: it names the one paid.
+    if ((r.depositTo as string).toLowerCase() === provider.toLowerCase()) tally.depositsWon += deposit;
+    else tally.depositsLost += deposit;
+  }
+  return tally;
 }
 
 /**
@@ -391,13 +449,15 @@ async function readEarnings(ctx: DeploymentContext, provider: string): Promise<P
   const toBlock = await ctx.hre.ethers.provider.getBlockNumber();
   const settledFromBlock = ctx.fromBlock("JobEscrow");
   const slashedFromBlock = ctx.fromBlock("Staking");
-  const [settled, slashed] = await Promise.all([
+  const disputesFromBlock = ctx.fromBlock("DisputeManager");
+  const [settled, slashed, disputes] = await Promise.all([
     queryLogRange(`JobEscrow's JobSettled of ${provider}`, settledFromBlock, toBlock, (from, to) =>
       escrow.queryFilter(escrow.filters.JobSettled(undefined, provider), from, to),
     ),
     queryLogRange(`Staking's Slashed of ${provider}`, slashedFromBlock, toBlock, (from, to) =>
       staking.queryFilter(staking.filters.Slashed(provider), from, to),
     ),
+    readDisputes(ctx, provider, disputesFromBlock, toBlock),
   ]);
   const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
   return {
@@ -407,8 +467,10 @@ async function readEarnings(ctx: DeploymentContext, provider: string): Promise<P
     slashes: slashed.logs.length,
     slashed: sum(slashed.logs.map((e) => e.args.amount)),
     slashedToClients: sum(slashed.logs.map((e) => e.args.reward)),
+    disputes,
     settledFromBlock,
     slashedFromBlock,
+    disputesFromBlock,
     toBlock,
   };
 }
@@ -484,13 +546,19 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
 function earningsLines(e: ProviderEarnings): string[] {
   const blocks = (from: number) => (from === e.toBlock ? `block ${from}` : `blocks ${from}-${e.toBlock}`);
   const slashedTo = e.slashes === 0 ? "" : `, ${formatLat(e.slashedToClients)} of it to clients, the rest to the treasury`;
+  const d = e.disputes;
+  const disputes = (n: number) => `${n} dispute${n === 1 ? "" : "s"}`;
   return [
-    `  earnings (from the logs since deployment: JobEscrow ${blocks(e.settledFromBlock)}, Staking ${blocks(e.slashedFromBlock)}):`,
+    `  earnings (from the logs since deployment: JobEscrow ${blocks(e.settledFromBlock)}, Staking ${blocks(e.slashedFromBlock)}, ` +
+      `DisputeManager ${blocks(e.disputesFromBlock)}):`,
     ...table(
       [
         ["earned", `${formatLat(e.earned)} from ${e.jobsSettled} settled job${e.jobsSettled === 1 ? "" : "s"} (cost minus fee)`],
         ["fees paid", formatLat(e.feesPaid)],
         ["slashed", `${formatLat(e.slashed)} in ${e.slashes} slash${e.slashes === 1 ? "" : "es"}${slashedTo}`],
+        ["disputes", `${disputes(d.opened)} of its results: ${d.upheld} upheld, ${d.rejected} rejected, ${d.drawnOrExpired} drawn or expired, ${d.awaitingRuling} awaiting a ruling`],
+        ["deposits won", `${formatLat(d.depositsWon)} (the clients' dispute deposits of the ${disputes(d.rejected)} ruled rejected, paid to the provider)`],
+        ["deposits lost", `${formatLat(d.depositsLost)} (the clients' dispute deposits of the ${disputes(d.upheld + d.drawnOrExpired)} upheld, drawn or expired, returned to them)`],
       ],
       "    ",
     ),

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
-import { Tier, acceptJob, approveResult, claimTimeout, createJob, gpuModelId, regionId, submitResult } from "../../../scripts/scenario";
+import { Ruling, Tier, acceptJob, approveResult, claimTimeout, closeExpiredDispute, createJob, gpuModelId, openDispute, regionId, rule, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import {
@@ -50,6 +50,26 @@ async function settledAndSlashedFixture() {
     throw new Error(`no ${name} log`);
   };
   return { ...b, settled: parse(settledReceipt, "JobSettled"), slashed: parse(timedOutReceipt, "Slashed") };
+}
+
+/** Five H100 jobs submitted and disputed: ruled rejected, upheld and a draw, one closed unruled, and one awaiting a ruling. */
+async function disputedJobsFixture() {
+  const b = await tasksProvidersFixture();
+  const disputed = async () => {
+    const job = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+    await acceptJob(b.s, job, b.h100);
+    await submitResult(b.s, job, b.h100, { after: 1_800 });
+    await openDispute(b.s, job);
+    return job;
+  };
+  const [rejected, upheld, draw, expired] = [await disputed(), await disputed(), await disputed(), await disputed()] as const;
+  await rule(b.s, rejected, Ruling.Rejected);
+  await rule(b.s, upheld, Ruling.Upheld);
+  await rule(b.s, draw, Ruling.Draw);
+  await closeExpiredDispute(b.s, expired);
+  // Opened after the others' dispute period has passed: still within its own.
+  const open = await disputed();
+  return { ...b, jobs: { rejected, upheld, draw, expired, open } };
 }
 
 /** The H100 provider caps its slash rewards at 2,500 bps, then accepts an H100 job. */
@@ -397,9 +417,10 @@ describe("tasks: provider", function () {
       expect(slashed.amount).to.be.greaterThan(0n);
       expect(result.earnings).to.include({ jobsSettled: 1, earned: settled.providerAmount, feesPaid: settled.fee, slashes: 1, slashed: slashed.amount });
       const head = await ethers.provider.getBlockNumber();
-      const { JobEscrow, Staking } = s.deployment.record.contracts;
+      const { JobEscrow, Staking, DisputeManager } = s.deployment.record.contracts;
       expect(output).to.contain(
-        `\n  earnings (from the logs since deployment: JobEscrow blocks ${JobEscrow.blockNumber}-${head}, Staking blocks ${Staking.blockNumber}-${head}):\n`,
+        `\n  earnings (from the logs since deployment: JobEscrow blocks ${JobEscrow.blockNumber}-${head}, Staking blocks ${Staking.blockNumber}-${head}, ` +
+          `DisputeManager blocks ${DisputeManager.blockNumber}-${head}):\n`,
       );
       expect(output).to.match(new RegExp(`\\n    earned +${lat(settled.providerAmount).replace(/[()]/g, "\\$&")} from 1 settled job \\(cost minus fee\\)\\n`));
       expect(output).to.match(new RegExp(`\\n    fees paid +${lat(settled.fee).replace(/[()]/g, "\\$&")}\\n`));
@@ -418,6 +439,25 @@ describe("tasks: provider", function () {
       expect(capped.result.gpuModelName).to.not.equal(null);
       expect(capped.result).to.deep.equal(whole.result);
       expect(capped.output).to.equal(whole.output);
+    });
+
+    it("show counts the disputes of its results by ruling, and the clients' deposits it won (rejected) and lost (the rest)", async function () {
+      const { file, c, jobs } = await loadFixture(disputedJobsFixture);
+      const deposit = async (job: { jobId: bigint }) => (await c.disputeManager.getDispute(job.jobId)).deposit;
+      const won = await deposit(jobs.rejected);
+      const lost = (await deposit(jobs.upheld)) + (await deposit(jobs.draw)) + (await deposit(jobs.expired));
+      expect(won).to.be.greaterThan(0n);
+      const { result, output } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
+      expect(result.earnings.disputes).to.deep.equal({ opened: 5, awaitingRuling: 1, upheld: 1, rejected: 1, drawnOrExpired: 2, depositsWon: won, depositsLost: lost });
+      const lat = (wei: bigint) => `${formatUnits(wei, 18)} LAT \\(${wei} wei\\)`;
+      expect(output).to.match(/\n    disputes +5 disputes of its results: 1 upheld, 1 rejected, 2 drawn or expired, 1 awaiting a ruling\n/);
+      expect(output).to.match(new RegExp(`\\n    deposits won +${lat(won)} \\(the clients' dispute deposits of the 1 dispute ruled rejected, paid to the provider\\)\\n`));
+      expect(output).to.match(new RegExp(`\\n    deposits lost +${lat(lost)} \\(the clients' dispute deposits of the 3 disputes upheld, drawn or expired, returned to them\\)`));
+      const other = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx });
+      expect(other.result.earnings.disputes).to.deep.equal({ opened: 0, awaitingRuling: 0, upheld: 0, rejected: 0, drawnOrExpired: 0, depositsWon: 0n, depositsLost: 0n });
+      const { value: capped, refused } = await withRefusedLogs(({ blocks }) => blocks > 8, () => task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 }));
+      expect(refused).to.be.greaterThan(0);
+      expect(capped.result.earnings.disputes).to.deep.equal(result.earnings.disputes);
     });
 
     it("show runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
