@@ -341,7 +341,12 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
   const tx = await ctx.send("LatentGovernor.execute", () => gov.execute(p.targets, p.values, p.calldatas, p.descriptionHash), stateHints(ctx, proposalId));
   const changes = tx.events
     .filter((e) => e.name === "ParameterUpdated" || e.name === "AddressParameterUpdated")
-    .map((e) => `${e.contract}.${asciiName(e.args.getValue("parameter") as string)} = ${String(e.args.getValue("value"))}`);
+    .map((e) => {
+      const parameter = asciiName(e.args.getValue("parameter") as string);
+      // In the parameter's unit, as propose showed it: a LAT amount in wei alone reads as 10^18 times too much.
+      const value = e.args.getValue("value") as bigint | string;
+      return `${e.contract}.${parameter} = ${show(parameter, value)}`;
+    });
   return {
     data: { proposalId, changes, transaction: tx.hash },
     text: [`Proposal ${proposalId} executed`, ...changes.map((c) => `  ${c}`)],
@@ -425,7 +430,12 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
   ];
   for (const n of next) {
     const when = n.possibleNow ? "possible now" : `from ${isoTime(n.from ?? now)}`;
-    text.push(`  next: ${n.task} (${when}): ${suggest(ctx, `${n.task} --id ${proposalId}`)}`);
+    // A vote needs its choice and a voter's account (status signs nothing, so it has none to name); the others anyone sends.
+    const command =
+      n.task === "gov vote"
+        ? `${suggest(ctx, `gov vote --id ${proposalId} --support <${Object.keys(SUPPORT).join("|")}>`)} --from <voter>`
+        : suggest(ctx, `${n.task} --id ${proposalId}`);
+    text.push(`  next: ${n.task} (${when}): ${command}`);
   }
   return { data: view, text };
 }
@@ -436,12 +446,24 @@ export interface DelegateArgs extends CommonArgs {
 
 export async function delegate(ctx: TaskContext, args: DelegateArgs): Promise<TaskResult<unknown>> {
   const to = args.to === undefined ? ctx.address : await ctx.account("--to", args.to);
+  const whom = to === ctx.address ? "itself" : to;
+  if ((await ctx.c.token.delegates(ctx.address)).toLowerCase() === to.toLowerCase()) {
+    // Delegating again changes nothing: its votes already count, for proposals made since it first delegated.
+    const [balance, votes] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.getVotes(to)]);
+    return {
+      data: { holder: ctx.address, delegate: to, balance, votesOfDelegate: votes, transaction: null },
+      text: [
+        `${ctx.address} already delegates its ${formatLat(balance)} of votes to ${whom}: nothing sent`,
+        `  ${to} has ${formatLat(votes)} of votes`,
+      ],
+    };
+  }
   const tx = await ctx.send("LatentToken.delegate", () => ctx.c.token.delegate(to));
   const [balance, votes] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.getVotes(to)]);
   return {
     data: { holder: ctx.address, delegate: to, balance, votesOfDelegate: votes, transaction: tx.hash },
     text: [
-      `${ctx.address} delegates its ${formatLat(balance)} of votes to ${to === ctx.address ? "itself" : to}`,
+      `${ctx.address} delegates its ${formatLat(balance)} of votes to ${whom}`,
       `  ${to} now has ${formatLat(votes)} of votes (counted for proposals made from now on)`,
     ],
   };

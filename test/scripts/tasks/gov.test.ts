@@ -53,6 +53,24 @@ describe("tasks: gov", function () {
     expect(await c.token.getVotes(funder.address)).to.equal(await c.token.balanceOf(funder.address));
   });
 
+  it("delegate by a holder that already delegates to that account sends nothing and says so", async function () {
+    const { file, c, funder } = await loadFixture(delegatedFixture);
+    const block = await ethers.provider.getBlockNumber();
+    const { result, output } = await task<{ transaction: string | null }>(file, "gov delegate", { from: ACCOUNT.funder });
+    expect(result.transaction).to.equal(null);
+    expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    expect(output).to.match(new RegExp(`^${funder.address} already delegates its [\\d.]+ LAT .* of votes to itself: nothing sent\n`));
+    expect(await c.token.getVotes(funder.address)).to.equal(await c.token.balanceOf(funder.address));
+  });
+
+  it("delegate to another account sends the delegation and names the delegate", async function () {
+    const { file, c, funder, voters } = await loadFixture(delegatedFixture);
+    const { result, output } = await task<{ transaction: string | null }>(file, "gov delegate", { from: ACCOUNT.funder, to: ACCOUNT.voter0 });
+    expect(result.transaction).to.be.a("string");
+    expect(await c.token.delegates(funder.address)).to.equal(voters[0]!.address);
+    expect(output).to.match(new RegExp(`of votes to ${voters[0]!.address}\n`));
+  });
+
   it("propose builds the setter's calldata with the value in LAT", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
     const view = await proposalStatus(file, id);
@@ -296,7 +314,8 @@ describe("tasks: gov", function () {
     const { output } = await task(file, "gov execute", { id });
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
     expect((await proposalStatus(file, id)).state).to.equal("Executed");
-    expect(output).to.match(/Staking\.minStakePerGpu = 150000000000000000000/);
+    // In LAT, as propose showed the change: the wei alone read as 10^18 times the value.
+    expect(output).to.match(/\n  Staking\.minStakePerGpu = 150\.0 LAT$/);
   });
 
   it("status, queue and execute find the proposal on a node that limits eth_getLogs to a few blocks", async function () {
@@ -313,6 +332,12 @@ describe("tasks: gov", function () {
     await time.increase(61);
     expect((await capped("gov execute", { id })).refused).to.be.greaterThan(0);
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
+  });
+
+  it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(new RegExp(`\n  next: gov vote \\(from \\S+\\): npx hardhat gov vote --id ${id} --support <for\\|against\\|abstain> --network hardhat --deployment \\S+ --from <voter>$`));
   });
 
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
