@@ -361,6 +361,45 @@ export interface ProviderView {
   stats: { completed: number; timedOut: number; disputesLost: number };
   /** What its logs add up to, from the contracts' deployment blocks to `toBlock` (the head when read). */
   earnings: ProviderEarnings;
+  /** Its jobs not yet ended (accepted, submitted or disputed): what holds its GPUs and locks its collateral. */
+  runningJobs: RunningJob[];
+}
+
+export interface RunningJob {
+  jobId: bigint;
+  status: string;
+  gpuCount: number;
+  /** Its collateral locked for the job (Staking.jobCollateral). */
+  collateral: bigint;
+}
+
+/**
+ * The provider's jobs accepted and not ended, oldest first: its JobAccepted logs less its JobSettled, JobTimedOut and
+ * JobRefunded (each indexes the provider second), read as one filter, then each running job's status and collateral.
+ */
+async function readRunningJobs(ctx: DeploymentContext, provider: string, toBlock: number): Promise<RunningJob[]> {
+  const escrow = ctx.c.jobEscrow;
+  const iface = escrow.interface;
+  const events = ["JobAccepted", "JobSettled", "JobTimedOut", "JobRefunded"] as const;
+  const address = await escrow.getAddress();
+  const topics = [events.map((name) => iface.getEvent(name).topicHash), null, zeroPadValue(provider, 32)];
+  const { logs } = await queryLogRange(`JobEscrow's ${events.join(", ")} of ${provider}`, ctx.fromBlock("JobEscrow"), toBlock, (fromBlock, to) =>
+    ctx.hre.ethers.provider.getLogs({ address, topics, fromBlock, toBlock: to }),
+  );
+  const running = new Set<bigint>();
+  for (const log of logs) {
+    const parsed = iface.parseLog(log);
+    if (parsed === null) continue;
+    const jobId = parsed.args.getValue("jobId") as bigint;
+    if (parsed.name === "JobAccepted") running.add(jobId);
+    else running.delete(jobId);
+  }
+  return Promise.all(
+    [...running].map(async (jobId) => {
+      const [job, [, collateral]] = await Promise.all([escrow.getJob(jobId), ctx.c.staking.jobCollateral(jobId)]);
+      return { jobId, status: JobStatus[Number(job.status)] ?? String(job.status), gpuCount: Number(job.gpuCount), collateral };
+    }),
+  );
 }
 
 export interface ProviderEarnings {
@@ -486,6 +525,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     ctx.c.staking.maxSlashRewardBps(provider),
     readEarnings(ctx, provider),
   ]);
+  const runningJobs = await readRunningJobs(ctx, provider, earnings.toBlock);
   const reasons: string[] = [];
   if (!record.registered) reasons.push("not registered");
   else {
@@ -515,6 +555,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     maxSlashRewardBps: Number(cap),
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
     earnings,
+    runningJobs,
   };
   const text = [`Provider ${provider}`];
   if (!record.registered) text.push("  not registered");
@@ -539,6 +580,8 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     `  jobs: ${view.stats.completed} completed (counted toward track record), ${view.stats.timedOut} timed out, ` +
       `${view.stats.disputesLost} disputes lost`,
   );
+  const running = runningJobs.map((j) => `job ${j.jobId} (${j.status}, ${j.gpuCount} GPU${j.gpuCount === 1 ? "" : "s"}, ${formatLat(j.collateral)} collateral)`);
+  text.push(`  running jobs: ${running.length === 0 ? "none" : running.join(", ")}`);
   text.push(...earningsLines(earnings));
   return { data: view, text };
 }

@@ -460,6 +460,25 @@ describe("tasks: provider", function () {
       expect(capped.result.earnings.disputes).to.deep.equal(result.earnings.disputes);
     });
 
+    it("show lists the jobs it is running, with their status, GPUs and locked collateral", async function () {
+      const { file, c, job } = await loadFixture(acceptedJobFixture);
+      const [, collateral] = await c.staking.jobCollateral(job.jobId);
+      expect(collateral).to.be.greaterThan(0n);
+      const { result, output } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
+      expect(result.runningJobs).to.deep.equal([{ jobId: job.jobId, status: "Accepted", gpuCount: 1, collateral }]);
+      expect(output).to.match(new RegExp(`\\n  running jobs: job ${job.jobId} \\(Accepted, 1 GPU, ${formatUnits(collateral, 18)} LAT \\(${collateral} wei\\) collateral\\)\\n`));
+    });
+
+    it("show lists a disputed job as running, and none of the jobs that settled, timed out or were refunded", async function () {
+      const { file, c, jobs } = await loadFixture(disputedJobsFixture);
+      const { result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
+      const [, collateral] = await c.staking.jobCollateral(jobs.open.jobId);
+      expect(result.runningJobs).to.deep.equal([{ jobId: jobs.open.jobId, status: "Disputed", gpuCount: 1, collateral }]);
+      const ended = await loadFixture(settledAndSlashedFixture);
+      const { output } = await task<ProviderView>(ended.file, "provider show", { provider: ACCOUNT.h100 });
+      expect(output).to.contain("\n  running jobs: none\n");
+    });
+
     it("show runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
       const { file, h100 } = await loadFixture(tasksProvidersFixture);
       const { withAccounts, without } = await withAndWithoutAccounts<ProviderView>(file, "provider show", { provider: h100.address });
