@@ -339,19 +339,32 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
   const p = await findProposal(ctx, proposalId);
   const gov = ctx.c.governor;
   const tx = await ctx.send("LatentGovernor.execute", () => gov.execute(p.targets, p.values, p.calldatas, p.descriptionHash), stateHints(ctx, proposalId));
-  const changes = tx.events
-    .filter((e) => e.name === "ParameterUpdated" || e.name === "AddressParameterUpdated")
-    .map((e) => {
+  const changes = tx.events.flatMap((e) => {
+    if (e.name === "ParameterUpdated" || e.name === "AddressParameterUpdated") {
       const parameter = asciiName(e.args.getValue("parameter") as string);
       // In the parameter's unit, as propose showed it: a LAT amount in wei alone reads as 10^18 times too much.
       const value = e.args.getValue("value") as bigint | string;
-      return `${e.contract}.${parameter} = ${show(parameter, value)}`;
-    });
+      return [`${e.contract}.${parameter} = ${show(parameter, value)}`];
+    }
+    // The governor's and the timelock's own settings log OpenZeppelin's events, (old, new), not ParameterUpdated.
+    const setting = SETTING_EVENTS[e.name];
+    if (setting === undefined) return [];
+    return [`${e.contract}.${setting.parameter} = ${showValue(setting.unit, e.args[1] as bigint)}`];
+  });
   return {
     data: { proposalId, changes, transaction: tx.hash },
     text: [`Proposal ${proposalId} executed`, ...changes.map((c) => `  ${c}`)],
   };
 }
+
+/** The governor's and timelock's setting events, by name: the setting each logs, and the parameter whose unit it is in. */
+const SETTING_EVENTS: Readonly<Record<string, { parameter: string; unit: string }>> = {
+  VotingDelaySet: { parameter: "votingDelay", unit: "votingDelay" },
+  VotingPeriodSet: { parameter: "votingPeriod", unit: "votingPeriod" },
+  ProposalThresholdSet: { parameter: "proposalThreshold", unit: "proposalThreshold" },
+  QuorumNumeratorUpdated: { parameter: "quorumNumerator", unit: "quorumNumerator" },
+  MinDelayChange: { parameter: "minDelay", unit: "updateDelay" },
+};
 
 function asciiName(word: string): string {
   return Buffer.from(word.slice(2).replace(/(00)+$/, ""), "hex").toString("latin1");

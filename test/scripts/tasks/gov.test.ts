@@ -340,6 +340,24 @@ describe("tasks: gov", function () {
     expect(output).to.match(new RegExp(`\n  next: gov vote \\(from \\S+\\): npx hardhat gov vote --id ${id} --support <for\\|against\\|abstain> --network hardhat --deployment \\S+ --from <voter>$`));
   });
 
+  it("execute prints the governor's and the timelock's own settings it changed, which log no ParameterUpdated, in their units", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const propose = async (contract: string, set: string, value: string) =>
+      (await task<{ proposalId: bigint }>(file, "gov propose", { from: ACCOUNT.funder, contract, set, value, description: `${contract}.${set} ${value}` })).result.proposalId.toString();
+    const ids = [await propose("LatentGovernor", "votingPeriod", "2m"), await propose("LatentTimelock", "updateDelay", "2m"), await propose("LatentGovernor", "updateQuorumNumerator", "5")];
+    await time.increase(11);
+    for (const id of ids) await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await time.increase(61);
+    for (const id of ids) await task(file, "gov queue", { id });
+    await time.increase(61);
+    const outputs = [];
+    for (const id of ids) outputs.push((await task(file, "gov execute", { id })).output);
+    expect(await c.governor.votingPeriod()).to.equal(120n);
+    expect(outputs[0]).to.match(/\n  LatentGovernor\.votingPeriod = 120 s \(2m\)$/);
+    expect(outputs[1]).to.match(/\n  LatentTimelock\.minDelay = 120 s \(2m\)$/);
+    expect(outputs[2]).to.match(/\n  LatentGovernor\.quorumNumerator = 5$/);
+  });
+
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made on governor 0x[0-9a-fA-F]{40}; no proposal has been made on it yet \(gov propose makes one\)$/);
