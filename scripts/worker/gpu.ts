@@ -339,6 +339,19 @@ export async function resolveGpuSpecs(
       (field) => config[field] !== undefined,
     );
     if (overridden.length > 0) logger.info("config.gpu overrides detected GPU fields", { fields: overridden });
+    // A config copied from worker.example.json (which sets an RTX 4090) onto another machine would list GPUs it does
+    // not have, and gpu-probe would advise registering them: jobs asking for those would be taken and fail or be slow.
+    const contradicted = {
+      ...(model !== offered.model ? { model: { config: model, detected: offered.model } } : {}),
+      ...(vramGiB > offered.vramGiB ? { vramGiB: { config: vramGiB, detected: offered.vramGiB } } : {}),
+    };
+    if (Object.keys(contradicted).length > 0) {
+      logger.warn(
+        "config.gpu offers GPUs other than those detected: jobs are matched against config.gpu, not this machine; " +
+          "remove config.gpu.model and config.gpu.vramGiB to offer what nvidia-smi reports",
+        contradicted,
+      );
+    }
     // Each job is assigned GPUs by UUID (gpu-pool.ts): there are no others to assign, whatever the count offered says.
     if (gpuCount > offered.devices.length) {
       logger.warn("config.gpu.gpuCount is more than the GPUs detected: jobs are assigned only the detected ones", {

@@ -237,6 +237,26 @@ describe("GPU detection", () => {
       expect(named.displayName).to.equal("Rack 7 3090");
     });
 
+    it("warns when config.gpu names another model or more memory than nvidia-smi detects, saying how to offer what it does", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode("NVIDIA GeForce RTX 3090, 24576, 1, GPU-aa01, 535.104.05")}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-24gb", vramGiB: 48 }), logger(), env());
+      expect(specs).to.deep.include({ model: "rtx-4090-24gb", vramGiB: 48 });
+      expect(records.filter((record) => record.level === "warn").map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
+        {
+          msg:
+            "config.gpu offers GPUs other than those detected: jobs are matched against config.gpu, not this machine; " +
+            "remove config.gpu.model and config.gpu.vramGiB to offer what nvidia-smi reports",
+          fields: { model: { config: "rtx-4090-24gb", detected: "rtx-3090-24gb" }, vramGiB: { config: 48, detected: 24 } },
+        },
+      ]);
+    });
+
+    it("does not warn when config.gpu restates the detected model and memory, or offers less memory", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
+      await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-24gb", vramGiB: 20, gpuCount: 1 }), logger(), env());
+      expect(records.filter((record) => record.level === "warn")).to.deep.equal([]);
+    });
+
     it("warns when config.gpu.gpuCount offers more GPUs than were detected, which cannot all be assigned", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 4 }), logger(), env());
