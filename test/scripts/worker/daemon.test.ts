@@ -1809,6 +1809,24 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("ends a resumed job's wait for GPUs when the worker stops, reporting it aborted", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftInHandNeeding(1, 1);
+      const subject = worker(executor, {
+        gpus: detected(1),
+        graceMs: 20,
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-aborted").map((event) => event.jobId)).to.have.members([1n, 2n]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(subject.gpuAssignments.size).to.equal(0);
+    });
+
     it("keeps the free GPUs for a resumed job waiting for more, passing over a job offered meanwhile", async () => {
       const executor = new GatedExecutor(store);
       const logs: LogRecord[] = [];
