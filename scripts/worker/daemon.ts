@@ -19,8 +19,9 @@
 // us (heldBy) and it is taken up the same way.
 //
 // GPUs (with `gpus`): each job is assigned its own `gpuCount` of the offered GPUs (GpuPool), checked in turn with its
-// acceptance (a fresh job) or before its spec is fetched (one resumed), and held until the job's work here is over
-// however it ends; its executor is told which they are (the command executor's CUDA_VISIBLE_DEVICES).
+// acceptance (a fresh job: passed over while too few are free) or before its spec is fetched (one resumed: it waits
+// for them, ahead of fresh jobs, until its result deadline leaves no time to run it), and held until the job's work here
+// is over however it ends; its executor is told which they are (the command executor's CUDA_VISIBLE_DEVICES).
 
 import { PARAM_BOUNDS } from "../deploy";
 import type { PolicyConfig } from "./config";
@@ -74,7 +75,10 @@ export interface WorkerOptions {
   logger: Logger;
   /** Told about each step of each job (for metrics, and for tests). */
   onEvent?: (event: WorkerEvent) => void;
-  /** Longest wait between two looks at the chain's time while a challenge window runs. Default 60 s. */
+  /**
+   * Longest wait between two looks at the chain's time while a challenge window runs, or while a job resumed after a
+   * restart waits for GPUs. Default 60 s.
+   */
   settlementPollMs?: number;
   /** Where file results are; each job's is recorded there, and old ones pruned when `resultRetentionMs` is set. */
   results?: ResultStore;
@@ -487,7 +491,11 @@ export class Worker {
     let now: bigint;
     try {
       // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
-      if (!this.assignedGpus.has(job.jobId)) this.assignGpus(job);
+      const late = await this.waitForGpus(job, resultDeadline, signal);
+      if (late !== undefined) {
+        this.fail(job.jobId, "execute", tooLate(late));
+        return;
+      }
       loaded = await this.loadHeldSpec(job, resultDeadline, signal);
       // Not against maxDuration: the job is ours already, and a run that may be too slow beats a certain slash.
       const refusal = this.options.executors.refusalReason(loaded.spec);
@@ -501,6 +509,47 @@ export class Worker {
       return;
     }
     await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
+  }
+
+  /**
+   * Holds the GPUs of a job we hold (accepted by an earlier run), waiting for them while too few are free: given up, the
+   * job would be slashed at its result deadline. It waits ahead of the jobs not yet accepted (GpuPool.acquireWhenFree)
+   * and, as any job in hand, in one of the maxConcurrentJobs slots. Resolves once they are held, or with the run's limit
+   * when no time is left to run it (handled then as any job too late to run); rejects when the worker stops, or at
+   * once when the job needs more GPUs than the worker offers. Without a pool (no `gpus`), nothing.
+   */
+  private async waitForGpus(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<ExecutionLimit | undefined> {
+    const pool = this.gpuPool;
+    const { jobId } = job;
+    if (pool === undefined || this.assignedGpus.has(jobId)) return undefined;
+    const { market, logger } = this.options;
+    const pollMs = this.options.settlementPollMs ?? 60_000;
+    const count = job.terms.requirements.gpuCount;
+    const free = pool.freeCount;
+    const stopWaiting = new AbortController();
+    // Called before any await: the GPUs free now are this job's before a job being accepted meanwhile can take them.
+    const granted = pool.acquireWhenFree(count, AbortSignal.any([signal, stopWaiting.signal]));
+    try {
+      for (let waitMs = 0; ; ) {
+        const round = new AbortController();
+        const gpus = await Promise.race([granted, sleep(waitMs, AbortSignal.any([signal, round.signal])).then(() => undefined)]);
+        round.abort();
+        if (gpus !== undefined) return undefined;
+        if (waitMs === 0) logger.info("waiting for GPUs for a job we hold", { jobId, needs: count, free, resultDeadline });
+        const now = await this.retryWhileRunning(() => market.chainTime(), signal, this.options.retry.maxDelayMs);
+        const limit = executionLimit(job, resultDeadline, now);
+        if (limit.ms <= 0) return limit;
+        waitMs = Math.min(pollMs, limit.ms);
+      }
+    } finally {
+      stopWaiting.abort();
+      // Given as the wait ended, the GPUs are held as any job's, and released when its startJob ends.
+      const gpus = await granted.catch(() => undefined);
+      if (gpus !== undefined) {
+        this.assignedGpus.set(jobId, gpus);
+        logger.info("GPUs assigned", { jobId, gpus });
+      }
+    }
   }
 
   /**
@@ -555,7 +604,7 @@ export class Worker {
     // The limit leaves SUBMISSION_MARGIN_MS before the result deadline (or less before maxDuration, which ends earlier).
     const submitBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() + limit.ms + SUBMISSION_MARGIN_MS };
     if (limit.ms <= 0) {
-      this.fail(jobId, "execute", new Error(`too late to run: no time is left within ${limit.what}`));
+      this.fail(jobId, "execute", tooLate(limit));
       return;
     }
     let result: ExecutionResult;
@@ -927,6 +976,10 @@ function executionLimit(job: CandidateJob, resultDeadline: bigint | undefined, n
   if (leftMs >= maxDuration.ms) return maxDuration;
   const margin = `${SUBMISSION_MARGIN_MS / 1000} s to submit`;
   return { ms: Math.max(0, leftMs), what: `the time left before the job's result deadline (${resultDeadline}), less ${margin}` };
+}
+
+function tooLate(limit: ExecutionLimit): Error {
+  return new Error(`too late to run: no time is left within ${limit.what}`);
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -3,12 +3,13 @@
 //   gpu-probe [--config <file>] [--nvidia-smi <path>] [--timeout <seconds>]
 //
 // With --config, its gpu section (overrides, region, tier) applies; without, only nvidia-smi is asked.
-// Exit status: 0 with the specs on stdout; 1 when they cannot be determined; 2 for a usage or config error.
+// Exit status: 0 with the specs on stdout; 1 when they cannot be determined or cannot be offered (MIG mode); 2 for a
+// usage or config error.
 
 import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
 import { parseArgs, UsageError } from "./args";
 import { ConfigError, GpuConfig, configRedactor, loadConfig } from "./config";
-import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
+import { GpuMigModeError, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import { createLogger, jsonLineSink } from "./logger";
 import { withoutOperatorKey } from "./operator-key";
 
@@ -57,7 +58,7 @@ export async function runGpuProbe(
     io.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (!(error instanceof GpuSpecsUnavailableError)) throw error;
+    if (!(error instanceof GpuSpecsUnavailableError || error instanceof GpuMigModeError)) throw error;
     io.stderr.write(redact(`gpu-probe: ${error.message}\n`));
     return 1;
   }

@@ -5,9 +5,20 @@ import { GPU_MODELS } from "../scenario/catalog";
 import type { GpuConfig } from "./config";
 import { GPU_MODEL_ID_BYTES, ProviderTier } from "./ids";
 import type { Logger } from "./logger";
-import { ProcessError, ProcessSpawnError, runProcess } from "./process-runner";
+import { ProcessError, ProcessExitError, ProcessSpawnError, runProcess } from "./process-runner";
 
+// One invocation tells both what the GPUs are and whether MIG is on: each run of nvidia-smi initialises NVML, which on
+// a large machine takes seconds (more with persistence mode off).
 export const NVIDIA_SMI_QUERY = [
+  "--query-gpu=name,memory.total,count,uuid,driver_version,mig.mode.current",
+  "--format=csv,noheader,nounits",
+] as const;
+
+/**
+ * The query for a driver from before MIG (R450), which refuses the whole query for the one field it does not know
+ * (status 2, NVML's "invalid argument"): asked only then. Such a driver has no MIG mode to report.
+ */
+export const NVIDIA_SMI_PRE_MIG_QUERY = [
   "--query-gpu=name,memory.total,count,uuid,driver_version",
   "--format=csv,noheader,nounits",
 ] as const;
@@ -21,6 +32,8 @@ export interface GpuDevice {
   memoryMiB: number;
   uuid: string;
   driverVersion: string;
+  /** mig.mode.current is "Enabled"; absent where the driver predates MIG (NVIDIA_SMI_PRE_MIG_QUERY). */
+  migEnabled?: boolean;
 }
 
 /** GPUs of one model and memory size: the registry lists one homogeneous set per provider. */
@@ -76,16 +89,21 @@ export class GpuSpecsUnavailableError extends Error {
   }
 }
 
-/** Parse `nvidia-smi --query-gpu=name,memory.total,count,uuid,driver_version --format=csv,noheader,nounits`. */
-export function parseNvidiaSmiOutput(text: string): GpuDevice[] {
+/**
+ * Parse `nvidia-smi --query-gpu=name,memory.total,count,uuid,driver_version[,mig.mode.current] --format=csv,noheader,nounits`
+ * (`withMigMode`: the query asked for mig.mode.current, NVIDIA_SMI_QUERY; else NVIDIA_SMI_PRE_MIG_QUERY).
+ */
+export function parseNvidiaSmiOutput(text: string, withMigMode = false): GpuDevice[] {
   const devices: GpuDevice[] = [];
+  const expected = withMigMode ? 6 : 5;
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.trim();
     if (line === "") continue;
     const fields = line.split(",").map((field) => field.trim());
-    if (fields.length < 5)
-      throw new NvidiaSmiOutputError(line, `expected 5 comma-separated fields, found ${fields.length}`);
+    if (fields.length < expected)
+      throw new NvidiaSmiOutputError(line, `expected ${expected} comma-separated fields, found ${fields.length}`);
     // Read from the right: only the name could ever contain a comma.
+    const migMode = withMigMode ? fields.pop() : undefined;
     const [count, uuid, driverVersion] = fields.slice(-3);
     const memory = fields[fields.length - 4];
     const name = fields.slice(0, -4).join(", ");
@@ -94,7 +112,10 @@ export function parseNvidiaSmiOutput(text: string): GpuDevice[] {
     }
     if (!/^[0-9]+$/.test(count)) throw new NvidiaSmiOutputError(line, `count ${JSON.stringify(count)} is not a number`);
     if (name === "") throw new NvidiaSmiOutputError(line, "the name is empty");
-    devices.push({ name, memoryMiB: Number(memory), uuid, driverVersion });
+    // "Disabled", or "[N/A]" on a GPU without MIG (every GeForce).
+    const device: GpuDevice = { name, memoryMiB: Number(memory), uuid, driverVersion };
+    if (migMode !== undefined) device.migEnabled = migMode === "Enabled";
+    devices.push(device);
   }
   return devices;
 }
@@ -230,52 +251,42 @@ export function probeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Run nvidia-smi (no shell, bounded time, with probeEnvironment(env) only) and parse what it prints. Throws
- * ProcessError or NvidiaSmiOutputError.
+ * Run nvidia-smi (no shell, bounded time, with probeEnvironment(env) only) and parse what it prints: once, unless the
+ * driver predates MIG (NVIDIA_SMI_PRE_MIG_QUERY). Throws ProcessError or NvidiaSmiOutputError.
  */
 export async function queryNvidiaSmi(
   nvidiaSmiPath: string,
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GpuDevice[]> {
-  const { stdout } = await runProcess(nvidiaSmiPath, {
-    args: NVIDIA_SMI_QUERY,
-    env: probeEnvironment(env),
-    timeoutMs,
-    maxOutputBytes: 1024 * 1024,
-  });
-  const devices = parseNvidiaSmiOutput(stdout.toString("utf8"));
+  const run = async (args: readonly string[]): Promise<string> =>
+    (
+      await runProcess(nvidiaSmiPath, { args, env: probeEnvironment(env), timeoutMs, maxOutputBytes: 1024 * 1024 })
+    ).stdout.toString("utf8");
+  let devices: GpuDevice[];
+  try {
+    devices = parseNvidiaSmiOutput(await run(NVIDIA_SMI_QUERY), true);
+  } catch (error) {
+    if (!(error instanceof ProcessExitError && error.exitCode === 2)) throw error;
+    devices = parseNvidiaSmiOutput(await run(NVIDIA_SMI_PRE_MIG_QUERY));
+  }
   if (devices.length === 0) throw new NvidiaSmiOutputError("", "nvidia-smi listed no GPU");
   return devices;
 }
 
-/** Asks which GPUs are in MIG mode; a separate query, since a driver from before MIG refuses the field outright. */
-export const NVIDIA_SMI_MIG_QUERY = ["--query-gpu=uuid,mig.mode.current", "--format=csv,noheader"];
-
 /**
- * UUIDs of the GPUs nvidia-smi reports in MIG mode (`mig.mode.current` "Enabled"). Best effort: a driver that does
- * not know the field, or any failure, gives none, since detection itself has already succeeded.
+ * GPUs to be offered are in MIG mode. CUDA then runs only on their MIG devices (`MIG-…` UUIDs, `nvidia-smi -L`), never
+ * on the whole GPU, so every job given one would fail; and MIG devices are not offered in their stead (README, "MIG").
  */
-export async function queryMigEnabledUuids(
-  nvidiaSmiPath: string,
-  timeoutMs: number,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Set<string>> {
-  try {
-    const { stdout } = await runProcess(nvidiaSmiPath, {
-      args: NVIDIA_SMI_MIG_QUERY,
-      env: probeEnvironment(env),
-      timeoutMs,
-      maxOutputBytes: 1024 * 1024,
-    });
-    const enabled = new Set<string>();
-    for (const line of stdout.toString("utf8").split("\n")) {
-      const [uuid, mode] = line.split(",").map((field) => field.trim());
-      if (uuid && mode === "Enabled") enabled.add(uuid);
-    }
-    return enabled;
-  } catch {
-    return new Set();
+export class GpuMigModeError extends Error {
+  constructor(readonly uuids: string[]) {
+    super(
+      `MIG mode is enabled on ${uuids.length === 1 ? "GPU" : "GPUs"} ${uuids.join(", ")}: CUDA cannot run a job on a ` +
+        "whole GPU in MIG mode, and this worker does not offer MIG instances. Disable MIG on " +
+        `${uuids.length === 1 ? "it" : "each"} (sudo nvidia-smi -i <uuid> -mig 0, then reset the GPU or reboot), ` +
+        "check with nvidia-smi --query-gpu=uuid,mig.mode.current --format=csv, and start again",
+    );
+    this.name = "GpuMigModeError";
   }
 }
 
@@ -287,7 +298,8 @@ function describeDetectionFailure(error: unknown): string {
 
 /**
  * The GPU specs the worker offers: nvidia-smi's findings (if config.gpu.detect and it works), with each field the
- * config sets taking precedence. Throws GpuSpecsUnavailableError when model, VRAM or count remain unknown.
+ * config sets taking precedence. Throws GpuSpecsUnavailableError when model, VRAM or count remain unknown, and
+ * GpuMigModeError when a GPU jobs would be given is in MIG mode.
  */
 export async function resolveGpuSpecs(
   config: GpuConfig,
@@ -310,19 +322,6 @@ export async function resolveGpuSpecs(
       ignored: detected.ignored.map((group) => ({ model: group.model, count: group.devices.length })),
     });
   }
-  if (detected) {
-    // Under MIG, CUDA runs on the GPU's MIG devices (`MIG-…` UUIDs, `nvidia-smi -L`), never on the whole GPU: a
-    // program given the GPU's own UUID in CUDA_VISIBLE_DEVICES finds no CUDA device, and every job it is given fails.
-    const mig = await queryMigEnabledUuids(config.nvidiaSmiPath, config.detectTimeoutMs, env);
-    const migGpus = detected.offered.devices.map((device) => device.uuid).filter((uuid) => mig.has(uuid));
-    if (migGpus.length > 0) {
-      logger.warn(
-        "MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG; disable MIG on " +
-          "the offered GPUs (nvidia-smi -i <gpu> -mig 0) before taking jobs",
-        { gpus: migGpus },
-      );
-    }
-  }
   const offered = detected?.offered;
   const model = config.model ?? offered?.model;
   const vramGiB = config.vramGiB ?? offered?.vramGiB;
@@ -340,6 +339,19 @@ export async function resolveGpuSpecs(
       (field) => config[field] !== undefined,
     );
     if (overridden.length > 0) logger.info("config.gpu overrides detected GPU fields", { fields: overridden });
+    // A config copied from worker.example.json (which sets an RTX 4090) onto another machine would list GPUs it does
+    // not have, and gpu-probe would advise registering them: jobs asking for those would be taken and fail or be slow.
+    const contradicted = {
+      ...(model !== offered.model ? { model: { config: model, detected: offered.model } } : {}),
+      ...(vramGiB > offered.vramGiB ? { vramGiB: { config: vramGiB, detected: offered.vramGiB } } : {}),
+    };
+    if (Object.keys(contradicted).length > 0) {
+      logger.warn(
+        "config.gpu offers GPUs other than those detected: jobs are matched against config.gpu, not this machine; " +
+          "remove config.gpu.model and config.gpu.vramGiB to offer what nvidia-smi reports",
+        contradicted,
+      );
+    }
     // Each job is assigned GPUs by UUID (gpu-pool.ts): there are no others to assign, whatever the count offered says.
     if (gpuCount > offered.devices.length) {
       logger.warn("config.gpu.gpuCount is more than the GPUs detected: jobs are assigned only the detected ones", {
@@ -347,6 +359,9 @@ export async function resolveGpuSpecs(
         detected: offered.devices.length,
       });
     }
+    // Only those jobs are given: a GPU in MIG mode left out of a mixed machine, or beyond gpuCount, is no one's concern.
+    const mig = offered.devices.slice(0, gpuCount).filter((device) => device.migEnabled === true);
+    if (mig.length > 0) throw new GpuMigModeError(mig.map((device) => device.uuid));
   }
   const usedConfig =
     !offered || [config.model, config.vramGiB, config.gpuCount, config.displayName].some((v) => v !== undefined);

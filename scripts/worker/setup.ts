@@ -8,7 +8,7 @@ import type { WorkerOptions } from "./daemon";
 import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
 import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
-import { GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
+import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
 import { SpecFetcher } from "./spec-fetch";
@@ -63,6 +63,7 @@ export function isSetupError(error: unknown): boolean {
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
     error instanceof GpuSpecsUnavailableError ||
+    error instanceof GpuMigModeError ||
     error instanceof ResultsDirError ||
     error instanceof CommandExecutorSetupError ||
     error instanceof ResultUriSetupError

@@ -23,7 +23,7 @@ import { ConfigError, WorkerConfig, configRedactor, loadConfig } from "./config"
 import { NoExecutorError, buildExecutors } from "./executors/registry";
 import { ResultStore } from "./executors/results";
 import { ExecutionError } from "./executors/types";
-import { GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
+import { GpuMigModeError, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import { createLogger, jsonLineSink } from "./logger";
 import { withoutOperatorKey } from "./operator-key";
@@ -152,6 +152,7 @@ export async function runTryJob(
     if (
       !(
         error instanceof GpuSpecsUnavailableError ||
+        error instanceof GpuMigModeError ||
         error instanceof GpuAssignmentError ||
         error instanceof SpecError ||
         error instanceof ExecutionError ||

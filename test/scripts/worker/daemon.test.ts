@@ -1752,6 +1752,104 @@ describe("worker job loop", () => {
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"]]);
       expect(subject.gpuAssignments.size).to.equal(0);
     });
+
+    /** Jobs an earlier run accepted, needing `needs[i]` GPUs each (ids 1, 2, …), due 1000 s from now. */
+    function leftInHandNeeding(...needs: number[]): void {
+      source.inHand = needs.map((gpuCount, index) => {
+        const job = needing(index + 1, gpuCount);
+        market.post(job);
+        Object.assign(market.states.get(job.jobId) as StoredJob, {
+          status: JobStatus.Accepted,
+          provider: PROVIDER,
+          resultDeadline: market.chainNow + 1000n,
+        });
+        return job;
+      });
+    }
+    const waitingForGpus = (logs: LogRecord[], jobId: bigint) =>
+      logs.some((record) => record.msg === "waiting for GPUs for a job we hold" && record.fields.jobId === jobId);
+
+    it("has a job resumed after a restart wait for the GPUs another one holds, and runs it once they are released", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftInHandNeeding(1, 1);
+      const subject = worker(executor, { gpus: detected(1), logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
+    });
+
+    it("fails a resumed job still waiting for GPUs when its result deadline leaves no time to run it, as any late job", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftInHandNeeding(1, 1);
+      const subject = worker(executor, {
+        gpus: detected(1),
+        graceMs: 20,
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
+      // Within the minimum grace (60 s) of the result deadline: no time to run and submit.
+      market.chainNow += 1000n - 30n;
+      await waitFor(() => eventsOf("job-failed", 2n).length === 1);
+      const [failed] = eventsOf("job-failed", 2n) as Extract<WorkerEvent, { type: "job-failed" }>[];
+      expect(failed?.stage).to.equal("execute");
+      expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
+      expect(executor.gpus).to.have.length(1);
+      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      await subject.stop();
+      await running;
+    });
+
+    it("ends a resumed job's wait for GPUs when the worker stops, reporting it aborted", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftInHandNeeding(1, 1);
+      const subject = worker(executor, {
+        gpus: detected(1),
+        graceMs: 20,
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-aborted").map((event) => event.jobId)).to.have.members([1n, 2n]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(subject.gpuAssignments.size).to.equal(0);
+    });
+
+    it("keeps the free GPUs for a resumed job waiting for more, passing over a job offered meanwhile", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftInHandNeeding(1, 2);
+      const subject = worker(executor, {
+        gpus: detected(2),
+        policy: { maxConcurrentJobs: 3 },
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
+      offer(needing(3, 1));
+      await waitFor(() => eventsOf("job-skipped", 3n).length === 1);
+      expect(skipReason(3n)).to.equal(
+        "needs 1 GPU, 0 of the 2 this worker offers are free (1 more kept for a job already accepted that waits for GPUs)",
+      );
+      expect(market.count("accept", 3n)).to.equal(0);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000", "GPU-5c6d0a11-0001"]]);
+      await subject.stop();
+      await running;
+    });
   });
 
   describe("result files", () => {

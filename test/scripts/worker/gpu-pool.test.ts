@@ -51,4 +51,49 @@ describe("GPU pool", () => {
     expect(pool.freeCount).to.equal(3);
     expect(pool.acquire(3)).to.deep.equal(["0", "1", "2"]);
   });
+
+  it("gives a waiting job its GPUs once enough are released, ahead of any job asking meanwhile", async () => {
+    const pool = new GpuPool(["0", "1"]);
+    const first = pool.acquire(1);
+    const waiting = pool.acquireWhenFree(2, new AbortController().signal);
+    expect(pool.waitingCount).to.equal(1);
+    expect(() => pool.acquire(1))
+      .to.throw(GpuAssignmentError, "needs 1 GPU, 0 of the 2 this worker offers are free (1 more kept for a job already accepted that waits for GPUs)")
+      .that.includes({ requested: 1, free: 0, total: 2, kept: 1 });
+    pool.release(first);
+    expect(await waiting).to.deep.equal(["0", "1"]);
+    expect(pool.waitingCount).to.equal(0);
+  });
+
+  it("gives waiting jobs their GPUs in the order they asked", async () => {
+    const pool = new GpuPool(["0", "1"]);
+    const held = pool.acquire(2);
+    const granted: string[][] = [];
+    const first = pool.acquireWhenFree(2, new AbortController().signal).then((ids) => granted.push(ids));
+    const second = pool.acquireWhenFree(1, new AbortController().signal).then((ids) => granted.push(ids));
+    pool.release([held[1]]);
+    pool.release([held[0]]);
+    await first;
+    expect(granted).to.deep.equal([["0", "1"]]);
+    pool.release(["1"]);
+    await second;
+    expect(granted).to.deep.equal([["0", "1"], ["1"]]);
+  });
+
+  it("stops a job's wait when its signal aborts, and lets the next waiting job have what is free", async () => {
+    const pool = new GpuPool(["0", "1"]);
+    pool.acquire(1);
+    const controller = new AbortController();
+    const first = pool.acquireWhenFree(2, controller.signal);
+    const second = pool.acquireWhenFree(1, new AbortController().signal);
+    controller.abort(new Error("stopping"));
+    expect(await first.catch((error: unknown) => error)).to.have.property("message", "stopping");
+    expect(await second).to.deep.equal(["1"]);
+    expect(pool.freeCount).to.equal(0);
+  });
+
+  it("refuses at once to wait for more GPUs than it offers", async () => {
+    const refusal = await new GpuPool(["0"]).acquireWhenFree(2, new AbortController().signal).catch((error: unknown) => error);
+    expect(refusal).to.be.instanceOf(GpuAssignmentError).and.have.property("message", "needs 2 GPUs, this worker offers 1");
+  });
 });

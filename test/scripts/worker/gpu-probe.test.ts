@@ -40,7 +40,7 @@ describe("gpu-probe", () => {
     const fake = path.join(binDir, "nvidia-smi");
     fs.writeFileSync(
       fake,
-      "#!/bin/sh\necho 'NVIDIA L40S, 46068, 2, GPU-1, 550.54.14'\necho 'NVIDIA L40S, 46068, 2, GPU-2, 550.54.14'\n",
+      "#!/bin/sh\necho 'NVIDIA L40S, 46068, 2, GPU-1, 550.54.14, [N/A]'\necho 'NVIDIA L40S, 46068, 2, GPU-2, 550.54.14, [N/A]'\n",
       { mode: 0o755 },
     );
     const stdout = collect();
@@ -58,38 +58,21 @@ describe("gpu-probe", () => {
     });
   });
 
-  it("warns on stderr, still printing the specs, when the GPU is in MIG mode", async () => {
+  it("exits 1, printing no specs, saying how to turn MIG off, when the GPU is in MIG mode", async () => {
     const fake = path.join(binDir, "nvidia-smi");
-    fs.writeFileSync(
-      fake,
-      [
-        "#!/bin/sh",
-        'case "$1" in',
-        "  --query-gpu=uuid,mig.mode.current) echo 'GPU-1, Enabled' ;;",
-        "  *) echo 'NVIDIA A100-SXM4-80GB, 81920, 1, GPU-1, 550.54.14' ;;",
-        "esac",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
+    fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA A100-SXM4-80GB, 81920, 1, GPU-1, 550.54.14, Enabled'\n", { mode: 0o755 });
     const stdout = collect();
     const stderr = collect();
     const code = await runGpuProbe(["--nvidia-smi", fake], { stdout: stdout.stream, stderr: stderr.stream, env: {} });
-    expect(code).to.equal(0);
-    expect(JSON.parse(stdout.text())).to.deep.include({ gpuCount: 1, uuids: ["GPU-1"] });
-    const warning = stderr
-      .text()
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as { level: string; msg: string; gpus?: string[] })
-      .find((record) => record.level === "warn");
-    expect(warning?.msg).to.match(/^MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG/);
-    expect(warning?.gpus).to.deep.equal(["GPU-1"]);
+    expect(code).to.equal(1);
+    expect(stdout.text()).to.equal("");
+    expect(stderr.text()).to.match(/^gpu-probe: MIG mode is enabled on GPU GPU-1: .* Disable MIG on it \(sudo nvidia-smi -i <uuid> -mig 0, /);
   });
 
   it("with --config never gives nvidia-smi the operator key's variable, even one named CUDA_*", async () => {
     const dump = path.join(binDir, "env.txt");
     const fake = path.join(binDir, "smi");
-    fs.writeFileSync(fake, `#!/bin/sh\nenv > '${dump}'\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n`, { mode: 0o755 });
+    fs.writeFileSync(fake, `#!/bin/sh\nenv > '${dump}'\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14, [N/A]'\n`, { mode: 0o755 });
     const config = writeConfig({ rpcUrl: "http://127.0.0.1:8545" }, { nvidiaSmiPath: fake });
     const json = JSON.parse(fs.readFileSync(config, "utf8")) as Record<string, unknown>;
     fs.writeFileSync(config, JSON.stringify({ ...json, operatorKey: { env: "CUDA_OPERATOR_KEY" } }));
@@ -104,7 +87,7 @@ describe("gpu-probe", () => {
 
   it("with --config applies the worker's gpu section: its nvidia-smi, overrides, region and tier", async () => {
     const fake = path.join(binDir, "smi");
-    fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14'\n", { mode: 0o755 });
+    fs.writeFileSync(fake, "#!/bin/sh\necho 'NVIDIA L40S, 46068, 1, GPU-1, 550.54.14, [N/A]'\n", { mode: 0o755 });
     const config = writeConfig(
       { rpcUrl: "http://127.0.0.1:8545" },
       { nvidiaSmiPath: fake, displayName: "Rack 7 L40S", region: "eu-west", tier: "enterprise" },

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { GpuConfig } from "../../../scripts/worker/config";
 import {
+  GpuMigModeError,
   GpuSpecsUnavailableError,
   NvidiaSmiOutputError,
   groupGpus,
@@ -28,6 +29,14 @@ const MIXED = [
   "NVIDIA RTX A6000, 49140, 3, GPU-bb02, 535.104.05",
   "NVIDIA GeForce RTX 3090, 24576, 3, GPU-cc03, 535.104.05",
 ].join("\n");
+
+/** `lines` as the query with mig.mode.current prints them: "[N/A]" for a GPU without MIG (every GeForce). */
+function withMigMode(lines: string, ...modes: string[]): string {
+  return lines
+    .split("\n")
+    .map((line, index) => `${line}, ${modes[index] ?? modes[0] ?? "[N/A]"}`)
+    .join("\n");
+}
 
 describe("GPU detection", () => {
   describe("model id normalisation", () => {
@@ -130,6 +139,13 @@ describe("GPU detection", () => {
       ]);
     });
 
+    it("reads mig.mode.current when the query asks for it: Enabled, or not (Disabled, [N/A] on a GPU without MIG)", () => {
+      const devices = parseNvidiaSmiOutput(withMigMode(MIXED, "Enabled", "Disabled", "[N/A]"), true);
+      expect(devices.map((device) => device.migEnabled)).to.deep.equal([true, false, false]);
+      expect(devices[0]).to.deep.include({ name: "NVIDIA GeForce RTX 3090", memoryMiB: 24576, uuid: "GPU-aa01" });
+      expect(() => parseNvidiaSmiOutput(RTX_4090, true)).to.throw(NvidiaSmiOutputError, "expected 6 comma-separated fields");
+    });
+
     it("rejects a line whose memory is not a number", () => {
       expect(() => parseNvidiaSmiOutput("NVIDIA L4, [N/A], 1, GPU-1, 550.54.14")).to.throw(
         NvidiaSmiOutputError,
@@ -166,17 +182,20 @@ describe("GPU detection", () => {
       ...overrides,
     });
 
-    // The fake insists on the exact query, so a test also fails if the worker asks nvidia-smi the wrong question.
+    // The fake insists on the exact query, so a test also fails if the worker asks nvidia-smi the wrong question, and
+    // notes each run in `calls`.
     function installNvidiaSmi(body: string): void {
       const script = [
         "#!/bin/sh",
-        'if [ "$1" != "--query-gpu=name,memory.total,count,uuid,driver_version" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
+        `echo "$*" >> '${path.join(binDir, "calls")}'`,
+        'if [ "$1" != "--query-gpu=name,memory.total,count,uuid,driver_version,mig.mode.current" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
         '  echo "unexpected arguments: $*" >&2; exit 64',
         "fi",
         body,
       ].join("\n");
       fs.writeFileSync(path.join(binDir, "nvidia-smi"), `${script}\n`, { mode: 0o755 });
     }
+    const calls = (): string[] => fs.readFileSync(path.join(binDir, "calls"), "utf8").split("\n").filter((line) => line !== "");
 
     beforeEach(() => {
       binDir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gpu-"));
@@ -185,7 +204,7 @@ describe("GPU detection", () => {
     afterEach(() => fs.rmSync(binDir, { recursive: true, force: true }));
 
     it("reports eight H100s from an 8-GPU server", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(H100_X8, "Disabled")}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
       expect(specs).to.deep.include({
         model: "h100-sxm-80gb",
@@ -201,13 +220,13 @@ describe("GPU detection", () => {
     });
 
     it("lets config fields win over what nvidia-smi says", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-oc-24gb", gpuCount: 1 }), logger(), env());
       expect(specs).to.deep.include({ model: "rtx-4090-oc-24gb", vramGiB: 24, source: "nvidia-smi+config" });
     });
 
     it("names a config.gpu.model other than the detected one as the catalog does, by its id if unknown, never by nvidia-smi's name", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const catalog = await resolveGpuSpecs(gpuConfig({ model: "rtx-3090-24gb" }), logger(), env());
       expect(catalog.displayName).to.equal("NVIDIA GeForce RTX 3090");
       const unknown = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-oc-24gb" }), logger(), env());
@@ -218,8 +237,28 @@ describe("GPU detection", () => {
       expect(named.displayName).to.equal("Rack 7 3090");
     });
 
+    it("warns when config.gpu names another model or more memory than nvidia-smi detects, saying how to offer what it does", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode("NVIDIA GeForce RTX 3090, 24576, 1, GPU-aa01, 535.104.05")}\nEOF`);
+      const specs = await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-24gb", vramGiB: 48 }), logger(), env());
+      expect(specs).to.deep.include({ model: "rtx-4090-24gb", vramGiB: 48 });
+      expect(records.filter((record) => record.level === "warn").map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
+        {
+          msg:
+            "config.gpu offers GPUs other than those detected: jobs are matched against config.gpu, not this machine; " +
+            "remove config.gpu.model and config.gpu.vramGiB to offer what nvidia-smi reports",
+          fields: { model: { config: "rtx-4090-24gb", detected: "rtx-3090-24gb" }, vramGiB: { config: 48, detected: 24 } },
+        },
+      ]);
+    });
+
+    it("does not warn when config.gpu restates the detected model and memory, or offers less memory", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
+      await resolveGpuSpecs(gpuConfig({ model: "rtx-4090-24gb", vramGiB: 20, gpuCount: 1 }), logger(), env());
+      expect(records.filter((record) => record.level === "warn")).to.deep.equal([]);
+    });
+
     it("warns when config.gpu.gpuCount offers more GPUs than were detected, which cannot all be assigned", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 4 }), logger(), env());
       expect(offeredGpuIds(specs)).to.deep.equal(["GPU-9f3e1c77-1d2a"]);
       expect(records.filter((record) => record.level === "warn").map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
@@ -230,45 +269,77 @@ describe("GPU detection", () => {
       ]);
     });
 
-    it("warns that jobs cannot use the GPUs when nvidia-smi reports MIG mode enabled on any offered one", async () => {
-      const [first, second] = H100_X8.split("\n");
-      const uuid = (line: string) => line.split(",")[3].trim();
+    it("runs nvidia-smi once per detection, MIG mode included", async () => {
+      // Answers any query the worker ever asked, so that only the count tells them apart.
       const script = [
         "#!/bin/sh",
+        `echo "$*" >> '${path.join(binDir, "calls")}'`,
         'case "$*" in',
-        `  "--query-gpu=uuid,mig.mode.current --format=csv,noheader") printf '%s, Enabled\\n%s, Disabled\\n' '${uuid(first)}' '${uuid(second)}' ;;`,
-        `  "--query-gpu=name,memory.total,count,uuid,driver_version --format=csv,noheader,nounits") printf '%s\\n%s\\n' '${first}' '${second}' ;;`,
+        `  "--query-gpu=name,memory.total,count,uuid,driver_version,mig.mode.current --format=csv,noheader,nounits") printf '%s\\n' '${withMigMode(H100_X8, "Disabled").split("\n").join("' '")}' ;;`,
+        `  "--query-gpu=uuid,mig.mode.current --format=csv,noheader") echo 'GPU-4c0b5e2a-0000, Disabled' ;;`,
+        `  *) printf '%s\\n' '${H100_X8.split("\n").join("' '")}' ;;`,
+        "esac",
+      ].join("\n");
+      fs.writeFileSync(path.join(binDir, "nvidia-smi"), `${script}\n`, { mode: 0o755 });
+      const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
+      expect(specs.gpuCount).to.equal(8);
+      expect(calls()).to.have.length(1);
+    });
+
+    it("asks again without mig.mode.current a driver from before MIG, which refuses the field with status 2", async () => {
+      const script = [
+        "#!/bin/sh",
+        `echo "$*" >> '${path.join(binDir, "calls")}'`,
+        'case "$*" in',
+        '  *mig.mode.current*) echo \'Field "mig.mode.current" is not a valid field to query.\'; exit 2 ;;',
+        `  "--query-gpu=name,memory.total,count,uuid,driver_version --format=csv,noheader,nounits") echo '${RTX_4090}' ;;`,
         '  *) echo "unexpected arguments: $*" >&2; exit 64 ;;',
         "esac",
       ].join("\n");
       fs.writeFileSync(path.join(binDir, "nvidia-smi"), `${script}\n`, { mode: 0o755 });
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
-      expect(specs.gpuCount).to.equal(2);
-      const warnings = records.filter((record) => record.level === "warn");
-      expect(warnings.map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
-        {
-          msg:
-            "MIG mode is enabled: jobs would be given whole-GPU UUIDs, which CUDA cannot use under MIG; disable MIG on " +
-            "the offered GPUs (nvidia-smi -i <gpu> -mig 0) before taking jobs",
-          fields: { gpus: [uuid(first)] },
-        },
-      ]);
+      expect(specs).to.deep.include({ model: "rtx-4090-24gb", gpuCount: 1, source: "nvidia-smi" });
+      expect(calls()).to.have.length(2);
     });
 
-    it("gives no MIG warning when MIG is disabled or the driver does not know the field", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
-      await resolveGpuSpecs(gpuConfig(), logger(), env());
-      expect(records.filter((record) => record.level === "warn")).to.deep.equal([]);
+    it("runs nvidia-smi once when it fails otherwise, and falls back to config", async () => {
+      installNvidiaSmi('echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver." >&2\nexit 9');
+      const specs = await resolveGpuSpecs(gpuConfig({ model: "l4-24gb", vramGiB: 22, gpuCount: 1 }), logger(), env());
+      expect(specs.source).to.equal("config");
+      expect(calls()).to.have.length(1);
+    });
+
+    it("refuses GPUs jobs would be given in MIG mode, naming them and how to turn MIG off", async () => {
+      const [first, second] = H100_X8.split("\n");
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(`${first}\n${second}`, "Enabled", "Disabled")}\nEOF`);
+      const error = await resolveGpuSpecs(gpuConfig(), logger(), env()).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).to.be.instanceOf(GpuMigModeError);
+      expect((error as GpuMigModeError).uuids).to.deep.equal(["GPU-4c0b5e2a-0000"]);
+      expect((error as Error).message).to.equal(
+        "MIG mode is enabled on GPU GPU-4c0b5e2a-0000: CUDA cannot run a job on a whole GPU in MIG mode, and this worker " +
+          "does not offer MIG instances. Disable MIG on it (sudo nvidia-smi -i <uuid> -mig 0, then reset the GPU or " +
+          "reboot), check with nvidia-smi --query-gpu=uuid,mig.mode.current --format=csv, and start again",
+      );
+    });
+
+    it("offers the GPUs without complaint where those in MIG mode are beyond config.gpu.gpuCount or of a group left out", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(H100_X8, "Disabled", "Disabled", "Enabled")}\nEOF`);
+      expect((await resolveGpuSpecs(gpuConfig({ gpuCount: 2 }), logger(), env())).uuids).to.have.length(2);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(MIXED, "[N/A]", "Enabled", "[N/A]")}\nEOF`);
+      expect((await resolveGpuSpecs(gpuConfig(), logger(), env())).uuids).to.deep.equal(["GPU-aa01", "GPU-cc03"]);
     });
 
     it("lists only the first config.gpu.gpuCount of the detected UUIDs when the config offers fewer", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${H100_X8}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(H100_X8, "Disabled")}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig({ gpuCount: 2 }), logger(), env());
       expect(specs.uuids).to.deep.equal(["GPU-4c0b5e2a-0000", "GPU-4c0b5e2a-0001"]);
     });
 
     it("warns when it leaves GPUs of another model out", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(MIXED)}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
       expect(specs.gpuCount).to.equal(2);
       expect(specs.ignored).to.deep.equal([{ model: "rtx-a6000-48gb", count: 1 }]);
@@ -276,7 +347,7 @@ describe("GPU detection", () => {
     });
 
     it("on a mixed machine, assigns jobs only the offered group's GPUs, by their UUIDs", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${MIXED}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(MIXED)}\nEOF`);
       const specs = await resolveGpuSpecs(gpuConfig(), logger(), env());
       expect(offeredGpuIds(specs)).to.deep.equal(["GPU-aa01", "GPU-cc03"]);
     });
@@ -346,7 +417,7 @@ describe("GPU detection", () => {
 
     it("gives nvidia-smi PATH, LD_LIBRARY_PATH and CUDA_* only, never the operator key's variable", async () => {
       const dump = path.join(binDir, "env.txt");
-      installNvidiaSmi(`env > '${dump}'\ncat <<'EOF'\n${RTX_4090}\nEOF`);
+      installNvidiaSmi(`env > '${dump}'\ncat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const parent = {
         ...env(),
         LD_LIBRARY_PATH: "/usr/lib/nvidia",
@@ -362,7 +433,7 @@ describe("GPU detection", () => {
     });
 
     it("does not run nvidia-smi when detection is off", async () => {
-      installNvidiaSmi(`cat <<'EOF'\n${RTX_4090}\nEOF`);
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const config = gpuConfig({ detect: false, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
       const specs = await resolveGpuSpecs(config, logger(), env());
       expect(specs).to.deep.include({ model: "l4-24gb", source: "config" });

@@ -15,10 +15,10 @@ function collect(): { stream: PassThrough; text: () => string } {
 
 // Four GPUs of one model and one of another: only the first group's are ever assigned.
 const NVIDIA_SMI = [
-  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0000, 550.54.14",
-  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0001, 550.54.14",
-  "NVIDIA RTX A6000, 49140, 5, GPU-bb02, 550.54.14",
-  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0002, 550.54.14",
+  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0000, 550.54.14, [N/A]",
+  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0001, 550.54.14, [N/A]",
+  "NVIDIA RTX A6000, 49140, 5, GPU-bb02, 550.54.14, [N/A]",
+  "NVIDIA L40S, 46068, 5, GPU-5c6d0a11-0002, 550.54.14, [N/A]",
 ].join("\n");
 
 describe("worker:try", () => {
