@@ -417,8 +417,19 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
     page.pausedUntil === null
       ? "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
-  const body = byId("providers-body");
-  replace(body, rows.length > 0 ? rows : emptyRow(body, none));
+  fillTable(byId("providers-body"), rows, none);
+}
+
+/** Fills a table's body with `rows`, or with a row saying `emptyText` when there are none. */
+function fillTable(body, rows, emptyText) {
+  replace(body, rows.length > 0 ? rows : emptyRow(body, emptyText));
+  labelCells(body);
+}
+
+/** Names each cell by its column's heading (data-label), which a phone's card layout shows before the value. */
+function labelCells(body) {
+  const headings = [...body.closest("table").tHead.rows[0].cells].map((th) => th.textContent.trim());
+  for (const row of body.rows) for (const [i, cell] of [...row.cells].entries()) if (cell.colSpan === 1) cell.dataset.label = headings[i];
 }
 
 /** A row saying why `body` is empty, across every column its table's head has. */
@@ -506,8 +517,7 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    const body = byId("jobs-body");
-    replace(body, rows.length > 0 ? rows : emptyRow(body, "No jobs with this status."));
+    fillTable(byId("jobs-body"), rows, "No jobs with this status.");
   },
 );
 
@@ -698,24 +708,22 @@ function proposalVotes(p) {
 }
 
 function renderGovernance({ parameters, proposals }) {
-  const proposalsBody = byId("proposals-body");
-  if (proposals.length === 0) replace(proposalsBody, emptyRow(proposalsBody, "No proposals yet."));
-  else
-    replace(
-      proposalsBody,
-      proposals.map((p) =>
-        h(
-          "tr",
-          { "data-testid": "proposal-row", "data-id": p.id },
-          h("td", { class: "wrap", title: `Proposal ${p.id}` }, p.title || "(untitled)"),
-          h("td", {}, statusBadge(p.state)),
-          h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
-          h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
-          h("td", {}, formatTime(p.voteEnd)),
-        ),
+  fillTable(
+    byId("proposals-body"),
+    proposals.map((p) =>
+      h(
+        "tr",
+        { "data-testid": "proposal-row", "data-id": p.id },
+        h("td", { class: "wrap", title: `Proposal ${p.id}` }, p.title || "(untitled)"),
+        h("td", {}, statusBadge(p.state)),
+        h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
+        h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
+        h("td", {}, formatTime(p.voteEnd)),
       ),
-    );
-  replace(
+    ),
+    "No proposals yet.",
+  );
+  fillTable(
     byId("parameters-body"),
     parameters.map((p) =>
       h(
@@ -732,6 +740,7 @@ function renderGovernance({ parameters, proposals }) {
         h("td", {}, formatTime(p.updatedAt)),
       ),
     ),
+    "No governed parameters.",
   );
 }
 
