@@ -181,17 +181,26 @@ export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { job
 /** Entries the activity feed shows. */
 export const ACTIVITY_SIZE = 15;
 
-/** The latest contract events of `categories` (null: every category), newest first. */
+/**
+ * The latest contract events of `categories` (null: every category), newest first, and the deployment's contracts
+ * by address (lower case), for the sentences to name a contract rather than show its address.
+ */
 export async function loadActivity(categories) {
   const data = await graphql(
     `query Activity($filter: ActivityFilter, $first: Int!) {
       activity(filter: $filter, first: $first) {
-        nodes { kind category timestamp from accounts jobId provider amount ${AMOUNT} }
+        nodes {
+          kind category timestamp from accounts jobId provider amount ${AMOUNT}
+          parameter { contract name unit value previousValue address previousAddress }
+        }
       }
+      deployment { contracts { name address } }
     }`,
     { filter: categories === null ? null : { categories }, first: ACTIVITY_SIZE },
   );
-  return data.activity.nodes;
+  // Null when the gateway runs without a deployment record: addresses are then shown as such.
+  const contracts = new Map((data.deployment?.contracts ?? []).map((c) => [c.address.toLowerCase(), c.name]));
+  return { events: data.activity.nodes, contracts };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

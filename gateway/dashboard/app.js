@@ -669,7 +669,7 @@ function initJobDialog() {
 /** The feed's view: one of ACTIVITY_VIEWS. */
 let activityView = ACTIVITY_VIEWS[0];
 
-const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), (events) => {
+const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), ({ events, contracts }) => {
   replace(
     byId("activity"),
     events.length > 0
@@ -679,8 +679,8 @@ const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.
             { "data-testid": "activity-item", "data-kind": event.kind, "data-category": event.category },
             h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
             event.jobId !== null
-              ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event))
-              : h("span", {}, describe(event)),
+              ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event, contracts))
+              : h("span", {}, describe(event, contracts)),
           ),
         )
       : h("li", { class: "empty" }, "No activity yet."),

@@ -156,6 +156,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let providersAnswer: (() => unknown) | null = null;
   /** The answer to the governance panel's query; null: refused like every other query. */
   let governanceAnswer: (() => unknown) | null = null;
+  /** The answer to the activity feed's query; null: refused like every other query. */
+  let activityAnswer: (() => unknown) | null = null;
   /** The message every refused query is answered with. */
   let refusal = "stand-in";
   /** Every GraphQL request body the page sent over HTTP. */
@@ -184,6 +186,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
           }
           if (providersAnswer !== null && body.includes("providers(filter")) {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(providersAnswer()));
+            return;
+          }
+          if (activityAnswer !== null && body.includes("query Activity(")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(activityAnswer()));
             return;
           }
           if (governanceAnswer !== null && body.includes("query Governance(")) {
@@ -706,6 +712,73 @@ describe("dashboard live updates against a stand-in gateway", function () {
     } finally {
       providersAnswer = null;
       governanceAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("names the contract, the parameter and its values before and after in a parameter change's activity line", async function () {
+    if (browser === null || server === null) return;
+    // The deployment's addresses in checksum case, the events' in lower case: the page matches them either way.
+    const contracts = {
+      JobEscrow: "0x9A676e781A523b5d0C0e43731313A708CB607508",
+      DisputeManager: "0x0B306BF915C4d645ff596e518fAf3F9669b97016",
+      Staking: "0x959922bE3CAee4b8Cd9a407cc3ac1C251C2007B1",
+      LatentTimelock: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    };
+    const lower = (name: keyof typeof contracts) => contracts[name].toLowerCase();
+    const event = (kind: string, category: string, accounts: string[], parameter: Record<string, string | null> | null) => ({
+      kind,
+      category,
+      timestamp: 1700000000,
+      from: `0x${"ab".repeat(20)}`,
+      accounts,
+      jobId: null,
+      provider: null,
+      amount: null,
+      parameter,
+    });
+    const change = (contract: keyof typeof contracts, name: string, unit: string, values: Record<string, string | null>) =>
+      event("ParameterChanged", "PARAMETER", [lower(contract)], {
+        contract,
+        name,
+        unit,
+        value: null,
+        previousValue: null,
+        address: null,
+        previousAddress: null,
+        ...values,
+      });
+    const arbitrators = [`0x${"a1".repeat(20)}`, `0x${"b2".repeat(20)}`];
+    const nodes = [
+      change("JobEscrow", "grace", "SECONDS", { previousValue: "3600", value: "7200" }),
+      change("JobEscrow", "protocolFeeBps", "BPS", { previousValue: "250", value: "300" }),
+      change("DisputeManager", "arbitrator", "ADDRESS", { previousAddress: arbitrators[0]!, address: arbitrators[1]! }),
+      change("Staking", "treasury", "ADDRESS", { previousAddress: arbitrators[0]!, address: lower("LatentTimelock") }),
+      // A constructor's first value: nothing before it.
+      change("Staking", "minStakePerGpu", "WEI", { value: "1000000000000000000000" }),
+      event("CallScheduled", "TIMELOCK", [lower("JobEscrow")], null),
+    ];
+    activityAnswer = () => ({
+      data: {
+        activity: { nodes },
+        deployment: { contracts: Object.entries(contracts).map(([name, address]) => ({ name, address })) },
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const lines = () => page.$$eval("[data-testid=activity-item] span", (spans) => spans.map((span) => span.textContent));
+      await waitUntil(async () => (await lines()).length === nodes.length, "the feed lists the stand-in's events");
+      expect(await lines()).to.deep.equal([
+        "JobEscrow grace 1 h → 2 h",
+        "JobEscrow protocolFeeBps 2.5% → 3.0%",
+        "DisputeManager arbitrator 0xa1a1…a1a1 → 0xb2b2…b2b2",
+        "Staking treasury 0xa1a1…a1a1 → LatentTimelock",
+        "Staking minStakePerGpu set to 1,000 LAT",
+        "The timelock scheduled a call to JobEscrow",
+      ]);
+    } finally {
+      activityAnswer = null;
       await page.close();
     }
   });
