@@ -689,7 +689,7 @@ function renderProvider({ provider: p, activity, contracts }) {
         "span",
         { "data-testid": "provider-view-gpus", "data-count": p.capacity.gpuCount, "data-free": p.capacity.gpusFree },
         `${formatInt(p.capacity.gpuCount)}× ${modelLabel(p.gpuModel, p.gpuModelName)}, ${p.vramGiB} GiB each: ` +
-          `${formatInt(p.capacity.gpusFree)} free, ${formatInt(p.capacity.gpusInUse)} running jobs`,
+          `${formatInt(p.capacity.gpusFree)} free, ${formatInt(p.capacity.gpusInUse)} in use`,
       ),
     ],
     ["Region · tier", `${p.region ?? "—"} · ${p.tier ? statusLabel(p.tier) : "—"}`],
