@@ -1,6 +1,6 @@
 // The activity feed in words: one sentence per contract event of the gateway's `activity` feed, whatever its
 // category, from the fields every event has (who, which job and provider, how much).
-import { formatLat, shortAddress } from "./format.js";
+import { formatParameterValue, formatLat, shortAddress } from "./format.js";
 
 /** The feed's views: the API categories each asks for (null: all of them). */
 export const ACTIVITY_VIEWS = [
@@ -34,12 +34,35 @@ function account(event, n) {
   return a === undefined ? null : shortAddress(a);
 }
 
+/** A contract of the deployment by its name, any other address shortened. */
+function named(address, contracts) {
+  return contracts.get(address.toLowerCase()) ?? shortAddress(address);
+}
+
+/**
+ * "JobEscrow grace 1 h → 2 h", "DisputeManager arbitrator set to 0x1234…abcd" (a first value: none before it), each
+ * value in its unit as the governance panel shows it, an address by its contract's name where it is one.
+ */
+function parameterChange(event, contracts) {
+  const p = event.parameter;
+  // Accounts: the governed contract first. The API's name stands in where the page has no deployment record.
+  const contract = contracts.get(event.accounts[0]?.toLowerCase()) ?? p.contract;
+  const isAddress = p.unit === "ADDRESS";
+  const before = isAddress ? (p.previousAddress === null ? null : named(p.previousAddress, contracts)) : p.previousValue;
+  const after = isAddress ? (p.address === null ? "none" : named(p.address, contracts)) : formatParameterValue(p.unit, p.value);
+  if (before === null) return `${contract} ${p.name} set to ${after}`;
+  return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before)} → ${after}`;
+}
+
 function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A sentence for an ActivityEvent of the API. */
-export function describe(event) {
+/**
+ * A sentence for an ActivityEvent of the API. `contracts`: the deployment's contract names by address (lower case),
+ * to name a governed contract or a timelock call's target; without them, addresses are shortened.
+ */
+export function describe(event, contracts = new Map()) {
   const from = shortAddress(event.from);
   // Job and dispute events name the client first.
   const client = account(event, 0) ?? from;
@@ -119,11 +142,11 @@ export function describe(event) {
       return "A proposal was cancelled";
     // TIMELOCK
     case "CallScheduled":
-      return `The timelock scheduled a call to ${account(event, 0) ?? "a contract"}`;
+      return `The timelock scheduled a call to ${event.accounts[0] === undefined ? "a contract" : named(event.accounts[0], contracts)}`;
     case "CallSalt":
       return "The timelock recorded a scheduled call's salt";
     case "CallExecuted":
-      return `The timelock executed a call to ${account(event, 0) ?? "a contract"}`;
+      return `The timelock executed a call to ${event.accounts[0] === undefined ? "a contract" : named(event.accounts[0], contracts)}`;
     case "CallCancelled":
       return "The timelock cancelled a scheduled call";
     case "RoleGranted":
@@ -134,10 +157,12 @@ export function describe(event) {
       return "The timelock changed a role's admin";
     // PARAMETER
     case "ParameterChanged":
+      if (event.parameter) return parameterChange(event, contracts);
       // Accounts: the governed contract, then the new value when the parameter is an address.
-      return account(event, 1)
-        ? `A parameter of ${account(event, 0)} was set to ${account(event, 1)}`
-        : `A parameter of ${account(event, 0)} changed`;
+      if (event.accounts.length === 0) return "A governed parameter changed";
+      return event.accounts.length > 1
+        ? `A parameter of ${named(event.accounts[0], contracts)} was set to ${named(event.accounts[1], contracts)}`
+        : `A parameter of ${named(event.accounts[0], contracts)} changed`;
     case "EconomicParamsUpdated":
       return "The job economics (fees, collateral, windows) changed";
     // PAUSE

@@ -181,17 +181,52 @@ export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { job
 /** Entries the activity feed shows. */
 export const ACTIVITY_SIZE = 15;
 
-/** The latest contract events of `categories` (null: every category), newest first. */
+const ACTIVITY_FIELDS = `
+  kind category timestamp from accounts jobId provider amount ${AMOUNT}
+  parameter { contract name unit value previousValue address previousAddress }`;
+
+/**
+ * The deployment's contracts by address (lower case), for the activity sentences to name a contract rather than show
+ * its address; empty when the gateway runs without a deployment record (`deployment` null).
+ */
+function contractsByAddress(deployment) {
+  return new Map((deployment?.contracts ?? []).map((c) => [c.address.toLowerCase(), c.name]));
+}
+
+/** The latest contract events of `categories` (null: every category), newest first, and the contracts' names. */
 export async function loadActivity(categories) {
   const data = await graphql(
     `query Activity($filter: ActivityFilter, $first: Int!) {
-      activity(filter: $filter, first: $first) {
-        nodes { kind category timestamp from accounts jobId provider amount ${AMOUNT} }
-      }
+      activity(filter: $filter, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
+      deployment { contracts { name address } }
     }`,
     { filter: categories === null ? null : { categories }, first: ACTIVITY_SIZE },
   );
-  return data.activity.nodes;
+  return { events: data.activity.nodes, contracts: contractsByAddress(data.deployment) };
+}
+
+/** Jobs and events the provider view lists, newest first. */
+export const PROVIDER_VIEW_SIZE = 10;
+
+/** One provider's view: its machine, stake and reputation, its latest jobs and its latest events. */
+export async function loadProvider(address) {
+  const data = await graphql(
+    `query Provider($address: Address!, $first: Int!) {
+      provider(address: $address) {
+        ${PROVIDER_FIELDS}
+        operator
+        capacity { gpuCount gpusInUse gpusFree }
+        stake { staked ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} free ${AMOUNT} }
+        reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
+        jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
+      }
+      activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
+      deployment { contracts { name address } }
+    }`,
+    { address, first: PROVIDER_VIEW_SIZE },
+  );
+  if (data.provider === null) throw new ApiError(`the index has no provider ${address}`);
+  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment) };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

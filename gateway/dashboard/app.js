@@ -395,7 +395,15 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
         "data-price-wei": p.pricePerGpuHour.wei,
         "data-free": p.capacity.gpusFree,
       },
-      h("td", {}, address(p.address)),
+      h(
+        "td",
+        {},
+        h(
+          "button",
+          { type: "button", class: "link", "data-testid": "provider-open", title: `${p.address}: its GPUs, stake, jobs and activity`, onclick: () => openProvider(p.address) },
+          h("code", {}, shortAddress(p.address)),
+        ),
+      ),
       h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
       h("td", { class: "num" }, `${p.vramGiB} GiB`),
       h("td", { class: "num", "data-testid": "provider-capacity" }, `${p.capacity.gpusFree} / ${p.capacity.gpuCount}`),
@@ -417,8 +425,19 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
     page.pausedUntil === null
       ? "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
-  const body = byId("providers-body");
-  replace(body, rows.length > 0 ? rows : emptyRow(body, none));
+  fillTable(byId("providers-body"), rows, none);
+}
+
+/** Fills a table's body with `rows`, or with a row saying `emptyText` when there are none. */
+function fillTable(body, rows, emptyText) {
+  replace(body, rows.length > 0 ? rows : emptyRow(body, emptyText));
+  labelCells(body);
+}
+
+/** Names each cell by its column's heading (data-label), which a phone's card layout shows before the value. */
+function labelCells(body) {
+  const headings = [...body.closest("table").tHead.rows[0].cells].map((th) => th.textContent.trim());
+  for (const row of body.rows) for (const [i, cell] of [...row.cells].entries()) if (cell.colSpan === 1) cell.dataset.label = headings[i];
 }
 
 /** A row saying why `body` is empty, across every column its table's head has. */
@@ -506,8 +525,7 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    const body = byId("jobs-body");
-    replace(body, rows.length > 0 ? rows : emptyRow(body, "No jobs with this status."));
+    fillTable(byId("jobs-body"), rows, "No jobs with this status.");
   },
 );
 
@@ -654,12 +672,120 @@ function initJobDialog() {
   });
 }
 
+// --------------------------------------------------------------------------------------------- provider view
+
+/** The address the provider dialog shows (null: closed), so that a late answer for another one is dropped. */
+let shownProvider = null;
+
+function renderProvider({ provider: p, activity, contracts }) {
+  byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
+  const r = p.reputation;
+  const facts = [
+    ["Address", h("code", {}, p.address)],
+    ["Operator", p.operator ? address(p.operator) : "none (the provider itself)"],
+    [
+      "GPUs",
+      h(
+        "span",
+        { "data-testid": "provider-view-gpus", "data-count": p.capacity.gpuCount, "data-free": p.capacity.gpusFree },
+        `${formatInt(p.capacity.gpuCount)}× ${modelLabel(p.gpuModel, p.gpuModelName)}, ${p.vramGiB} GiB each: ` +
+          `${formatInt(p.capacity.gpusFree)} free, ${formatInt(p.capacity.gpusInUse)} in use`,
+      ),
+    ],
+    ["Region · tier", `${p.region ?? "—"} · ${p.tier ? statusLabel(p.tier) : "—"}`],
+    ["Price", `${formatLat(p.pricePerGpuHour.lat)} / GPU-hour`],
+    [
+      "Stake",
+      h(
+        "span",
+        { "data-testid": "provider-view-stake", "data-value": p.stake.staked.wei },
+        `${formatLat(p.stake.staked.lat)}: ${formatLat(p.stake.locked.lat)} locked as collateral, ` +
+          `${formatLat(p.stake.thawing.lat)} thawing, ${formatLat(p.stake.free.lat)} free`,
+      ),
+    ],
+    ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
+    [
+      "Reputation",
+      `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
+        `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`,
+    ],
+  ];
+  const jobs = p.jobs.nodes;
+  replace(
+    byId("provider-detail"),
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("h3", {}, `Latest jobs (${api.PROVIDER_VIEW_SIZE} at most)`),
+    h(
+      "ul",
+      { class: "feed", "data-testid": "provider-view-jobs" },
+      jobs.length > 0
+        ? jobs.map((j) =>
+            h(
+              "li",
+              { "data-id": j.id, "data-status": j.status },
+              h(
+                "span",
+                {},
+                h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
+                " ",
+                statusBadge(j.status),
+                " ",
+                needs(j.requirements),
+                ` · ${formatLat(j.escrowed.lat)} in escrow`,
+              ),
+              h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt)),
+            ),
+          )
+        : h("li", { class: "empty" }, "No jobs yet."),
+    ),
+    h("h3", {}, "Recent activity"),
+    h(
+      "ol",
+      { class: "feed", "data-testid": "provider-view-activity" },
+      activity.length > 0
+        ? activity.map((event) =>
+            h(
+              "li",
+              { "data-kind": event.kind },
+              h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
+              h("span", {}, describe(event, contracts)),
+            ),
+          )
+        : h("li", { class: "empty" }, "No activity yet."),
+    ),
+  );
+}
+
+async function openProvider(providerAddress) {
+  const dialog = byId("provider-dialog");
+  shownProvider = providerAddress;
+  byId("provider-dialog-title").textContent = `Provider ${shortAddress(providerAddress)}`;
+  replace(byId("provider-detail"), h("p", { class: "empty" }, "Loading…"));
+  if (!dialog.open) dialog.showModal();
+  try {
+    const view = await api.loadProvider(providerAddress);
+    if (shownProvider === providerAddress) renderProvider(view);
+  } catch (error) {
+    // h() sets the message as text: one with markup is shown, not parsed.
+    if (shownProvider === providerAddress) replace(byId("provider-detail"), h("p", { class: "empty", "data-testid": "provider-error" }, error.message));
+  }
+}
+
+function initProviderDialog() {
+  const dialog = byId("provider-dialog");
+  byId("provider-dialog-close").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => (shownProvider = null));
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog) dialog.close();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------- activity
 
 /** The feed's view: one of ACTIVITY_VIEWS. */
 let activityView = ACTIVITY_VIEWS[0];
 
-const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), (events) => {
+const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), ({ events, contracts }) => {
   replace(
     byId("activity"),
     events.length > 0
@@ -669,8 +795,8 @@ const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.
             { "data-testid": "activity-item", "data-kind": event.kind, "data-category": event.category },
             h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
             event.jobId !== null
-              ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event))
-              : h("span", {}, describe(event)),
+              ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event, contracts))
+              : h("span", {}, describe(event, contracts)),
           ),
         )
       : h("li", { class: "empty" }, "No activity yet."),
@@ -698,24 +824,22 @@ function proposalVotes(p) {
 }
 
 function renderGovernance({ parameters, proposals }) {
-  const proposalsBody = byId("proposals-body");
-  if (proposals.length === 0) replace(proposalsBody, emptyRow(proposalsBody, "No proposals yet."));
-  else
-    replace(
-      proposalsBody,
-      proposals.map((p) =>
-        h(
-          "tr",
-          { "data-testid": "proposal-row", "data-id": p.id },
-          h("td", { class: "wrap", title: `Proposal ${p.id}` }, p.title || "(untitled)"),
-          h("td", {}, statusBadge(p.state)),
-          h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
-          h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
-          h("td", {}, formatTime(p.voteEnd)),
-        ),
+  fillTable(
+    byId("proposals-body"),
+    proposals.map((p) =>
+      h(
+        "tr",
+        { "data-testid": "proposal-row", "data-id": p.id },
+        h("td", { class: "wrap", title: `Proposal ${p.id}` }, p.title || "(untitled)"),
+        h("td", {}, statusBadge(p.state)),
+        h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
+        h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
+        h("td", {}, formatTime(p.voteEnd)),
       ),
-    );
-  replace(
+    ),
+    "No proposals yet.",
+  );
+  fillTable(
     byId("parameters-body"),
     parameters.map((p) =>
       h(
@@ -732,6 +856,7 @@ function renderGovernance({ parameters, proposals }) {
         h("td", {}, formatTime(p.updatedAt)),
       ),
     ),
+    "No governed parameters.",
   );
 }
 
@@ -808,6 +933,7 @@ async function start() {
   initProviders();
   initJobs();
   initJobDialog();
+  initProviderDialog();
   initActivity();
   const overview = latestOnly("Overview", api.loadOverview, ({ stats, indexing }) => {
     onStats(stats);

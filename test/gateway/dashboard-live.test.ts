@@ -78,6 +78,64 @@ function networkStats(blockNumber: number): Record<string, unknown> {
   };
 }
 
+/**
+ * Providers as wide as the devnet's seeded ones: the catalog's longest model names and regions, six-figure stakes,
+ * capped and uncapped slash rewards, and quotes that say why a provider cannot take the job now.
+ */
+function wideProviders(): Record<string, unknown>[] {
+  const models = [
+    ["mi300x-192gb", "AMD Instinct MI300X", 192],
+    ["rtx-4090-24gb", "NVIDIA GeForce RTX 4090", 24],
+    ["h200-sxm-141gb", "NVIDIA H200 SXM 141GB", 141],
+    ["a100-pcie-40gb", "NVIDIA A100 PCIe 40GB", 40],
+  ] as const;
+  return models.map(([gpuModel, gpuModelName, vramGiB], i) => ({
+    address: `0x${"c0ffee".repeat(6)}${String(i).padStart(4, "0")}`,
+    registered: true,
+    online: i !== 1,
+    active: i !== 1,
+    gpuModel,
+    gpuModelName,
+    vramGiB,
+    region: ["ap-southeast", "sa-east", "ap-northeast", "us-central"][i],
+    tier: i === 1 ? "CONSUMER" : "ENTERPRISE",
+    pricePerGpuHour: { wei: "2630000000000000000", lat: "2.63" },
+    capacity: { gpuCount: 128, gpusFree: i === 2 ? 0 : 128 },
+    reputation: { score: 3_333, jobsCompleted: 12 },
+    stake: { staked: { wei: "250000000000000000000000", lat: "250000.0" } },
+    maxSlashRewardBps: i === 3 ? 2_550 : 10_000,
+  }));
+}
+
+/** The governance panel's answer: `titles` as its proposals, with a tally as wide as the devnet's, and two parameters. */
+function governancePage(titles: string[]): { data: { governance: Record<string, unknown> } } {
+  const lat = (value: string) => ({ wei: `${value}000000000000000000`, lat: value });
+  return {
+    data: {
+      governance: {
+        parameters: [
+          { contract: "JobEscrow", name: "grace", unit: "SECONDS", value: "7200", address: null, min: "0", max: "86400", updatedAt: "1700000000" },
+          { contract: "Staking", name: "treasury", unit: "ADDRESS", value: null, address: `0x${"5f".repeat(20)}`, min: null, max: null, updatedAt: "1700000000" },
+        ],
+        proposals: {
+          nodes: titles.map((title, i) => ({
+            id: `${i + 1}${"7".repeat(76)}`,
+            title,
+            state: "EXECUTED",
+            voteEnd: "1700003600",
+            quorumReached: true,
+            voterCount: 2,
+            forVotes: lat("174780000"),
+            againstVotes: lat("25000000"),
+            abstainVotes: lat("0"),
+            quorum: lat("40000000"),
+          })),
+        },
+      },
+    },
+  };
+}
+
 interface Message {
   id?: string;
   type: string;
@@ -96,6 +154,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let offersAnswer: (() => unknown) | null = null;
   /** The answer to a providers query; null: refused like every other query. */
   let providersAnswer: (() => unknown) | null = null;
+  /** The answer to the governance panel's query; null: refused like every other query. */
+  let governanceAnswer: (() => unknown) | null = null;
+  /** The answer to the activity feed's query; null: refused like every other query. */
+  let activityAnswer: (() => unknown) | null = null;
   /** The message every refused query is answered with. */
   let refusal = "stand-in";
   /** Every GraphQL request body the page sent over HTTP. */
@@ -124,6 +186,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
           }
           if (providersAnswer !== null && body.includes("providers(filter")) {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(providersAnswer()));
+            return;
+          }
+          if (activityAnswer !== null && body.includes("query Activity(")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(activityAnswer()));
+            return;
+          }
+          if (governanceAnswer !== null && body.includes("query Governance(")) {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(governanceAnswer()));
             return;
           }
           res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: refusal }] }));
@@ -527,5 +597,189 @@ describe("dashboard live updates against a stand-in gateway", function () {
     await page.waitForSelector("#job-dialog-title .badge.status-accepted");
     expect(await page.$('[data-testid="job-notice"]')).to.equal(null);
     await page.close();
+  });
+
+  // A title from a proposal's description: any length, and unbroken strings (a hash, a URL) among its words.
+  const LONG_TITLES = [
+    "LIP-7: raise the protocol fee to 3.5%, cap machines at 256 GPUs, lengthen thawing to 3 days, and move the treasury to the new multisig agreed at the community call",
+    `LIP-8: pin the spec schema at ipfs://${"bafybeigdyrztq6vdkw4c5rqh3yfpb2xuhkr7l3o".repeat(3)}`,
+  ];
+
+  for (const width of [390, 1280]) {
+    it(`wraps long proposal titles inside the governance panel at ${width} px, without widening the table or the page`, async function () {
+      if (browser === null || server === null) return;
+      governanceAnswer = () => governancePage(LONG_TITLES);
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
+        const shown = await page.$eval("[data-testid=governance]", (panel) => {
+          const box = panel.getBoundingClientRect();
+          const wrap = panel.querySelector("[data-testid=proposals-table]")!.parentElement!;
+          return {
+            wrap: [wrap.scrollWidth, wrap.clientWidth],
+            page: [panel.ownerDocument.documentElement.scrollWidth, panel.ownerDocument.documentElement.clientWidth],
+            titles: [...panel.querySelectorAll("[data-testid=proposal-row] td:first-child")].map((td) => {
+              const r = td.getBoundingClientRect();
+              return { text: td.textContent, scroll: td.scrollWidth, client: td.clientWidth, inside: r.left >= box.left && r.right <= box.right };
+            }),
+          };
+        });
+        expect(shown.titles.map((t) => t.text)).to.deep.equal(LONG_TITLES);
+        for (const t of shown.titles) {
+          expect(t.scroll, `${t.text} is ${t.scroll}px wide in ${t.client}px`).to.be.at.most(t.client);
+          expect(t.inside, `${t.text} lies inside the panel`).to.equal(true);
+        }
+        expect(shown.wrap[0], `the proposals table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+        expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
+      } finally {
+        governanceAnswer = null;
+        await page.close();
+      }
+    });
+  }
+
+  it("shows every column of the providers table at 1280 px, the quote included, without scrolling the table", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+      const shown = await page.$eval("[data-testid=providers-table]", (table) => {
+        const wrap = table.parentElement!;
+        const box = wrap.getBoundingClientRect();
+        return {
+          wrap: [wrap.scrollWidth, wrap.clientWidth],
+          hidden: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().right > box.right + 0.5).map((th) => th.textContent),
+        };
+      });
+      expect(shown.hidden, "columns past the table's box").to.deep.equal([]);
+      expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("shows each table's rows at 390 px as cards, every cell labelled with its column and inside the screen", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    governanceAnswer = () => governancePage(LONG_TITLES);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+      await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
+      const tables = await page.$$eval("table", (all) =>
+        all.map((table) => {
+          const wrap = table.parentElement!;
+          const headers = [...table.tHead!.rows[0]!.cells].map((th) => th.textContent!.trim());
+          const cells = [...table.tBodies[0]!.rows].flatMap((tr) =>
+            [...tr.cells].map((td, i) => {
+              const r = td.getBoundingClientRect();
+              return {
+                column: i,
+                header: headers[i],
+                label: td.dataset.label ?? null,
+                before: td.ownerDocument.defaultView!.getComputedStyle(td, "::before").content,
+                text: td.textContent,
+                inside: r.left >= 0 && r.right <= td.ownerDocument.documentElement.clientWidth,
+                scroll: td.scrollWidth,
+                client: td.clientWidth,
+              };
+            }),
+          );
+          return { table: table.dataset.testid, wrap: [wrap.scrollWidth, wrap.clientWidth], cells };
+        }),
+      );
+      expect(tables.map((t) => t.table)).to.deep.equal(["providers-table", "jobs-table", "proposals-table", "parameters-table"]);
+      for (const t of tables) {
+        expect(t.wrap[0], `${t.table} is ${t.wrap[0]}px wide in ${t.wrap[1]}px`).to.be.at.most(t.wrap[1]!);
+        expect(t.cells, t.table).to.not.be.empty;
+        for (const c of t.cells) {
+          expect(c.inside, `${t.table}: ${c.header} (${c.text}) lies on the screen`).to.equal(true);
+          expect(c.scroll, `${t.table}: ${c.header} (${c.text}) is ${c.scroll}px wide in ${c.client}px`).to.be.at.most(c.client);
+          // The first cell heads the card (the provider, the job, the proposal, the contract); every other one says its column.
+          if (c.column > 0) {
+            expect(c.label, `${t.table}: ${c.text}`).to.equal(c.header);
+            expect(c.before, `${t.table}: ${c.header} shows its label`).to.not.be.oneOf(["none", "normal"]);
+          }
+        }
+      }
+      const wide = await page.$eval("html", (html) => [html.scrollWidth, html.clientWidth]);
+      expect(wide[0], `the page is ${wide[0]}px wide in ${wide[1]}px`).to.be.at.most(wide[1]!);
+    } finally {
+      providersAnswer = null;
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("names the contract, the parameter and its values before and after in a parameter change's activity line", async function () {
+    if (browser === null || server === null) return;
+    // The deployment's addresses in checksum case, the events' in lower case: the page matches them either way.
+    const contracts = {
+      JobEscrow: "0x9A676e781A523b5d0C0e43731313A708CB607508",
+      DisputeManager: "0x0B306BF915C4d645ff596e518fAf3F9669b97016",
+      Staking: "0x959922bE3CAee4b8Cd9a407cc3ac1C251C2007B1",
+      LatentTimelock: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    };
+    const lower = (name: keyof typeof contracts) => contracts[name].toLowerCase();
+    const event = (kind: string, category: string, accounts: string[], parameter: Record<string, string | null> | null) => ({
+      kind,
+      category,
+      timestamp: 1700000000,
+      from: `0x${"ab".repeat(20)}`,
+      accounts,
+      jobId: null,
+      provider: null,
+      amount: null,
+      parameter,
+    });
+    const change = (contract: keyof typeof contracts, name: string, unit: string, values: Record<string, string | null>) =>
+      event("ParameterChanged", "PARAMETER", [lower(contract)], {
+        contract,
+        name,
+        unit,
+        value: null,
+        previousValue: null,
+        address: null,
+        previousAddress: null,
+        ...values,
+      });
+    const arbitrators = [`0x${"a1".repeat(20)}`, `0x${"b2".repeat(20)}`];
+    const nodes = [
+      change("JobEscrow", "grace", "SECONDS", { previousValue: "3600", value: "7200" }),
+      change("JobEscrow", "protocolFeeBps", "BPS", { previousValue: "250", value: "300" }),
+      change("DisputeManager", "arbitrator", "ADDRESS", { previousAddress: arbitrators[0]!, address: arbitrators[1]! }),
+      change("Staking", "treasury", "ADDRESS", { previousAddress: arbitrators[0]!, address: lower("LatentTimelock") }),
+      // A constructor's first value: nothing before it.
+      change("Staking", "minStakePerGpu", "WEI", { value: "1000000000000000000000" }),
+      event("CallScheduled", "TIMELOCK", [lower("JobEscrow")], null),
+    ];
+    activityAnswer = () => ({
+      data: {
+        activity: { nodes },
+        deployment: { contracts: Object.entries(contracts).map(([name, address]) => ({ name, address })) },
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const lines = () => page.$$eval("[data-testid=activity-item] span", (spans) => spans.map((span) => span.textContent));
+      await waitUntil(async () => (await lines()).length === nodes.length, "the feed lists the stand-in's events");
+      expect(await lines()).to.deep.equal([
+        "JobEscrow grace 1 h → 2 h",
+        "JobEscrow protocolFeeBps 2.5% → 3.0%",
+        "DisputeManager arbitrator 0xa1a1…a1a1 → 0xb2b2…b2b2",
+        "Staking treasury 0xa1a1…a1a1 → LatentTimelock",
+        "Staking minStakePerGpu set to 1,000 LAT",
+        "The timelock scheduled a call to JobEscrow",
+      ]);
+    } finally {
+      activityAnswer = null;
+      await page.close();
+    }
   });
 });

@@ -803,6 +803,54 @@ describe("dashboard in headless Chromium", function () {
     for (const row of parameters) expect(row.cells.join(" "), row.name!).to.not.match(/\d{13,}/);
   });
 
+  it("opens a provider's view from its row: its GPUs, stake, latest jobs and recent activity, as the API gives them", async function () {
+    // The scenario's H100 rack: it has run jobs (one still running), been slashed and capped its slash reward.
+    const h100 = summary.providers.find((p) => p.gpuModel === "h100-sxm-80gb" && p.registered)!;
+    type View = {
+      provider: {
+        gpuModelName: string;
+        capacity: { gpuCount: number; gpusFree: number };
+        stake: { staked: { wei: string } };
+        jobs: { nodes: { id: string; status: string }[] };
+      };
+      activity: { nodes: { kind: string }[] };
+    };
+    const api = await client.query<View>(
+      `query($address: Address!) {
+        provider(address: $address) { gpuModelName capacity { gpuCount gpusFree } stake { staked { wei } } jobs(first: 10) { nodes { id status } } }
+        activity(filter: { provider: $address }, first: 10) { nodes { kind } }
+      }`,
+      { address: h100.address },
+    );
+    expect(api.provider.jobs.nodes).to.not.be.empty;
+
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [h100.gpuModel]);
+    const open = page.locator(`[data-testid=provider-row][data-address="${h100.address}"] [data-testid=provider-open]`);
+    await open.click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
+
+    const gpus = dialog.locator("[data-testid=provider-view-gpus]");
+    expect(await gpus.getAttribute("data-count")).to.equal(String(api.provider.capacity.gpuCount));
+    expect(await gpus.getAttribute("data-free")).to.equal(String(api.provider.capacity.gpusFree));
+    expect(await gpus.textContent()).to.include(api.provider.gpuModelName);
+    expect(await dialog.locator("[data-testid=provider-view-stake]").getAttribute("data-value")).to.equal(api.provider.stake.staked.wei);
+    const jobs = await dialog.locator("[data-testid=provider-view-jobs] li").evaluateAll((lis) =>
+      lis.map((li) => ({ id: li.getAttribute("data-id"), status: li.getAttribute("data-status") })),
+    );
+    expect(jobs).to.deep.equal(api.provider.jobs.nodes);
+    const activity = await dialog.locator("[data-testid=provider-view-activity] li").evaluateAll((lis) =>
+      lis.map((li) => ({ kind: li.getAttribute("data-kind"), text: li.querySelector("span")?.textContent ?? "" })),
+    );
+    expect(activity.map((a) => a.kind)).to.deep.equal(api.activity.nodes.map((e) => e.kind));
+    for (const a of activity) expect(a.text.startsWith(a.kind!), `${a.kind} in words: ${a.text}`).to.equal(false);
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
     await page.route("**/graphql", (route) =>
       route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) }),

@@ -1,9 +1,10 @@
-import type { Resolvers } from "../generated/graphql";
+import type { ParameterChangeDetail, Resolvers } from "../generated/graphql";
 import { badUserInput } from "../errors";
 import { pageSize } from "../limits/page-size";
 import { CATEGORY_FROM_SUBGRAPH, CATEGORY_TO_SUBGRAPH, eventAmount, eventKind } from "../model/events";
 import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
+import { parameterSpec } from "../model/parameters";
 import { decodeKeysetCursor, keysetPage, type KeysetSort } from "../services/keyset";
 import type { EventEntity } from "../subgraph/entities";
 import type { Where } from "../subgraph/where";
@@ -17,6 +18,22 @@ function activitySort(filter: unknown): KeysetSort<EventEntity> {
     keyType: "BigInt",
     idKind: "hex",
     keyOf: (e) => e.blockNumber,
+  };
+}
+
+/** A ParameterChange's parameter, its unit as the governance panel gives it; null for any other event. */
+function parameterChange(e: EventEntity): ParameterChangeDetail | null {
+  if (e.parameterContract === undefined || e.parameterName === undefined) return null;
+  const address = e.addressValue ?? null;
+  const bigint = (value: string | null | undefined) => (value === null || value === undefined ? null : BigInt(value));
+  return {
+    contract: e.parameterContract,
+    name: e.parameterName,
+    unit: parameterSpec(`${e.parameterContract}.${e.parameterName}`, address !== null, null).unit,
+    value: bigint(e.parameterValue),
+    previousValue: bigint(e.previousValue),
+    address,
+    previousAddress: e.previousAddressValue ?? null,
   };
 }
 
@@ -48,6 +65,7 @@ export const activityResolvers: Resolvers = {
     jobId: (e) => e.job?.id ?? null,
     provider: (e) => e.provider?.id ?? null,
     amount: (e) => eventAmount(e),
+    parameter: (e) => parameterChange(e),
   },
   ActivityConnection: { nodes: (c) => c.edges.map((e) => e.node) },
 };

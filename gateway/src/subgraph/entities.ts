@@ -172,6 +172,13 @@ export interface EventEntity extends JobEventEntity {
   accounts: Hex[];
   job: Ref | null;
   provider: Ref | null;
+  /** ParameterChange only (see PARAMETER_CHANGE in selections.ts). */
+  parameterContract?: string;
+  parameterName?: string;
+  parameterValue?: BigIntText | null;
+  previousValue?: BigIntText | null;
+  addressValue?: Hex | null;
+  previousAddressValue?: Hex | null;
 }
 
 export interface SlashEntity {

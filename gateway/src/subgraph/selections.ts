@@ -42,7 +42,13 @@ const EVENT_AMOUNTS = `
 
 export const JOB_EVENT_FIELDS = `__typename id timestamp blockNumber transaction logIndex from ${EVENT_AMOUNTS}`;
 
-export const EVENT_FIELDS = `${JOB_EVENT_FIELDS} category accounts job { id } provider { id }`;
+/** A parameter change's own fields, aliased apart from the other events' (TransferEvent's `value`). */
+const PARAMETER_CHANGE = `
+  ... on ParameterChange {
+    parameterContract: contractKind parameterName: name parameterValue: value previousValue addressValue previousAddressValue
+  }`;
+
+export const EVENT_FIELDS = `${JOB_EVENT_FIELDS} category accounts job { id } provider { id } ${PARAMETER_CHANGE}`;
 
 export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury beneficiary timestamp blockNumber transaction`;
 

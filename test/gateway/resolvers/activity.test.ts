@@ -71,6 +71,36 @@ describeEachSource("activity", (ctx) => {
     expect(about.every((r) => r.provider === provider)).to.equal(true);
   });
 
+  it("gives a parameter change's contract, parameter, unit and value before and after; null for other events", async function () {
+    const { env, client } = ctx();
+    type Change = { kind: string; accounts: string[]; parameter: Record<string, string | null> | null };
+    const { activity } = await client.query<{ activity: { nodes: Change[] } }>(
+      `{ activity(filter: { categories: [PARAMETER, GOVERNANCE] }, first: 100) {
+        nodes { kind accounts parameter { contract name unit value previousValue address previousAddress } }
+      } }`,
+    );
+    const changes = activity.nodes.filter((e) => e.kind === "ParameterChanged");
+    const named = (contract: string, name: string) => changes.filter((e) => e.parameter?.contract === contract && e.parameter.name === name);
+    // LIP-1 (the full scenario) moves the thawing period from the scenario's 1 hour to 2 hours.
+    expect(named("Staking", "thawingPeriod")[0]?.parameter).to.deep.equal({
+      contract: "Staking",
+      name: "thawingPeriod",
+      unit: "SECONDS",
+      value: "7200",
+      previousValue: "3600",
+      address: null,
+      previousAddress: null,
+    });
+    expect(named("Staking", "thawingPeriod")[0]?.accounts[0]).to.equal(await env.scenario.c.staking.getAddress());
+    const arbitrator = named("DisputeManager", "arbitrator")[0]?.parameter;
+    expect(arbitrator).to.include({ unit: "ADDRESS", value: null, previousValue: null, address: env.summary.accounts.arbitrator });
+    // The value a constructor set first has none before it.
+    const initial = changes.find((e) => e.parameter?.previousValue === null && e.parameter.unit !== "ADDRESS");
+    expect(initial?.parameter?.value, "a first value").to.match(/^\d+$/);
+    expect(changes.every((e) => e.parameter !== null)).to.equal(true);
+    expect(activity.nodes.filter((e) => e.kind !== "ParameterChanged").map((e) => e.parameter)).to.satisfy((p: unknown[]) => p.length > 0 && p.every((x) => x === null));
+  });
+
   it("gives the amount each event moved", async function () {
     const { env } = ctx();
     const staked = (await rows({ provider: env.summary.providers[0]!.address, categories: ["STAKE"] })).find((r) => r.kind === "Staked")!;
