@@ -321,6 +321,7 @@ async function main(args: CliArgs, redact: Redactor): Promise<void> {
       throw new IndexerError(`cannot serve queries on ${args.host}:${args.port} (--host, --port): ${(error as Error).message}`, { cause: error });
     }
     process.stdout.write(`queries: POST ${server.queryUrl}\n`);
+    process.stdout.write(`indexing status: POST ${server.statusUrl} (graph-node's index-node API: the gateway's --subgraph-status-url)\n`);
   }
 }
 

@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import { StartAbortedError, createGatewayRuntime, silentLogger, startGateway } from "../../gateway/src";
 import { createJsonLogger } from "../../gateway/src/logger";
 import { WriterLock } from "../../subgraph/indexer/store/writer-lock";
+import { startIndexerWorker, type IndexerWorker } from "../../subgraph/indexer";
 import { ChainError } from "../../gateway/src/errors";
 import { HttpSourceConfigError } from "../../gateway/src/sources/http-source";
 import type { JobEntity } from "../../gateway/src/subgraph/entities";
@@ -22,6 +23,7 @@ import { environment } from "./helpers/environment";
 import { FAILED_DEPLOYMENT, failedGraphNode } from "./helpers/failed-graph-node";
 import { holdingGraphNode } from "./helpers/holding-graph-node";
 import { recordingClient } from "./helpers/recording-client";
+import { useProbeFixture } from "../subgraph/indexer/helpers/use-probe-fixture";
 
 describe("startGateway options", function () {
   const query = `{ providers(first: 5) { nodes { address } } }`;
@@ -490,6 +492,47 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
         expect(node.statusRequests).to.deep.equal([]);
       },
     );
+  });
+});
+
+describe("startGateway's subgraphUrl source on the embedded indexer's HTTP server, its /graphql as statusUrl", function () {
+  this.timeout(60_000);
+  let worker: IndexerWorker | null = null;
+  after(async function () {
+    await worker?.stop();
+  });
+  // Registered after the hook above: the worker stops before the chain it reads closes.
+  const fx = useProbeFixture();
+
+  it("reports a subgraph that failed on a handler abort as it reports graph-node's: not ready, the failure logged once with its message and block", async function () {
+    await fx.probe.send("probe", [1, "gateway boom"]);
+    const failing = await fx.chain.blockNumber();
+    worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db: fx.dbPath("gateway-status.sqlite"), pollIntervalMs: 50 });
+    const w = worker;
+    await waitUntil(() => w.status().failed, "the subgraph failed");
+    const server = await w.serve({ name: "probe" });
+    const logged: Array<{ level: string; msg: string; deployment?: string; error?: string; block?: number }> = [];
+    const handle = await startGateway({
+      source: { subgraphUrl: server.queryUrl, statusUrl: server.statusUrl },
+      chain: null,
+      port: 0,
+      logger: createJsonLogger({ write: (line) => void logged.push(JSON.parse(line) as (typeof logged)[number]) }),
+    });
+    try {
+      const response = await fetch(new URL("/readyz", handle.url));
+      expect(response.status).to.equal(503);
+      const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string };
+      expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, failing - 1, "the indexer stopped on an error"]);
+      await waitUntil(() => logged.some((line) => line.msg === "subgraph deployment failed"), "the gateway logged the failure");
+      const { deployment, fatalError } = w.status();
+      expect(fatalError!.message).to.include("gateway boom");
+      expect(logged.filter((line) => line.msg === "subgraph deployment failed").map(({ level, deployment, error, block }) => ({ level, deployment, error, block }))).to.deep.equal([
+        { level: "error", deployment, error: fatalError!.message, block: failing },
+      ]);
+      expect(logged.filter((line) => line.msg === "indexing status unavailable")).to.deep.equal([]);
+    } finally {
+      await handle.stop();
+    }
   });
 });
 

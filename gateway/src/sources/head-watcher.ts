@@ -276,11 +276,15 @@ export class HeadWatcher {
     this.error = null;
     const previous = this.current;
     const changed = previous === null || previous.number !== meta.block.number || previous.hash !== meta.block.hash;
+    const timing = await this.parentAndTime(meta, changed, signal);
+    // Asked even when `_meta` already says hasIndexingErrors (the embedded indexer's does for a failed subgraph, and
+    // graph-node's for non-fatal errors): only the status API says why, and a failure is logged with its message.
+    const failed = await this.failed(meta, signal);
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
-      ...(await this.parentAndTime(meta, changed, signal)),
-      hasIndexingErrors: meta.hasIndexingErrors || (await this.failed(meta, signal)),
+      ...timing,
+      hasIndexingErrors: meta.hasIndexingErrors || failed,
     };
     this.current = head;
     if (changed) {

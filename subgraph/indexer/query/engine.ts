@@ -19,10 +19,25 @@ export interface QueryStatus {
   fatalError: FatalError | null;
 }
 
+/** What an executor that runs the indexer too (a worker handle) adds to the database's status. */
+export interface IndexingProgress {
+  /** The chain head the indexer last saw (its number only: the indexer asks the node for no more). */
+  head: number | null;
+  /** The last pass reached the head it saw, and the indexer still runs. */
+  synced: boolean;
+  /** An indexer runs (false while a worker thread that died waits to be restarted). */
+  indexing: boolean;
+}
+
 /** Anything that answers graph-node queries: the engine itself, or a worker handle. */
 export interface QueryExecutor {
   executeQuery(query: string, variables?: Record<string, unknown> | null, operationName?: string | null): Promise<ExecutionResult>;
-  status(): QueryStatus;
+  /** An engine on its own knows only the database; a worker handle adds what its indexer sees. */
+  status(): QueryStatus & Partial<IndexingProgress>;
+  /** The current entities, all types together (graph-node's `entityCount`). */
+  entityCount(): number;
+  /** The first block queries may ask for (graph-node's `earliestBlock`); null in a database an older indexer wrote. */
+  earliestBlock(): number | null;
 }
 
 const DOCUMENT_CACHE_SIZE = 200;
@@ -108,6 +123,15 @@ export class QueryEngine implements QueryExecutor {
         fatalError,
       };
     });
+  }
+
+  entityCount(): number {
+    this.refresh();
+    return this.inSnapshotSync(() => this.db.entityCount(this.reader.schema));
+  }
+
+  earliestBlock(): number | null {
+    return this.db.earliestBlock();
   }
 
   private document(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {

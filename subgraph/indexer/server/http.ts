@@ -1,10 +1,13 @@
 // graph-node's HTTP query endpoint: `POST /subgraphs/name/<name>` (and `/subgraphs/id/<deployment>`) with a JSON
 // body `{ query, variables, operationName }`, answering `{ data, errors }`. A GET of the same path returns a short
-// text. `GET /status` (not in graph-node) returns the indexing status, including a fatal error's message.
+// text. `POST /graphql` answers graph-node's indexing-status queries (its index node's path, port 8030 there; see
+// index-node.ts). `GET /status` (not in graph-node) returns the indexing status, including a fatal error's message.
 // Binds 127.0.0.1 unless told otherwise.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ExecutionResult } from "graphql";
 import type { QueryExecutor } from "../query/engine";
+import { executeIndexNodeQuery } from "./index-node";
 
 export interface QueryServerOptions {
   executor: QueryExecutor;
@@ -22,6 +25,8 @@ export interface QueryServer {
   readonly port: number;
   /** The full query URL, e.g. http://127.0.0.1:8000/subgraphs/name/latent */
   readonly queryUrl: string;
+  /** graph-node's indexing-status API on this server (the gateway's `statusUrl`), e.g. http://127.0.0.1:8000/graphql */
+  readonly statusUrl: string;
   close(): Promise<void>;
 }
 
@@ -45,6 +50,7 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
   const host = options.host ?? "127.0.0.1";
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const namePath = `/subgraphs/name/${name}`;
+  const statusPath = "/graphql";
 
   const isQueryPath = (path: string): boolean => {
     if (path === namePath || path === `${namePath}/`) return true;
@@ -63,7 +69,8 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       json(res, 200, options.executor.status());
       return;
     }
-    if (!isQueryPath(path)) {
+    const isStatusPath = path === statusPath || path === `${statusPath}/`;
+    if (!isStatusPath && !isQueryPath(path)) {
       // A GraphQL client posting to a mistyped name must get an error it can parse (graph-node's message).
       const unknown = req.method === "POST" ? /^\/subgraphs\/(?:name|id)\/(.+?)\/?$/.exec(path) : null;
       if (unknown !== null) {
@@ -71,6 +78,15 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
         return;
       }
       send(res, 404, `No subgraph at ${path}. Query ${namePath} with POST.\n`, "text/plain; charset=utf-8");
+      return;
+    }
+    if (req.method === "GET" && isStatusPath) {
+      send(
+        res,
+        200,
+        `graph-node's indexing-status API for deployment ${options.executor.status().deployment}. Send POST ${statusPath} with a JSON body {"query": "{ indexingStatuses { subgraph health synced } }"}.\n`,
+        "text/plain; charset=utf-8",
+      );
       return;
     }
     if (req.method === "GET") {
@@ -118,8 +134,10 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       }
       const variables = rawVariables as Record<string, unknown> | null;
       const operationName = typeof body.operationName === "string" ? body.operationName : null;
-      options.executor
-        .executeQuery(body.query, variables, operationName)
+      const run: Promise<ExecutionResult> = isStatusPath
+        ? executeIndexNodeQuery(options.executor, body.query, variables, operationName)
+        : options.executor.executeQuery(body.query, variables, operationName);
+      run
         .then((result) => json(res, 200, result))
         .catch((error: unknown) => json(res, 500, { errors: [{ message: (error as Error).message }] }));
     });
@@ -135,6 +153,7 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
     url,
     port: address.port,
     queryUrl: `${url}${namePath}`,
+    statusUrl: `${url}${statusPath}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -273,6 +273,16 @@ export class IndexerDatabase {
     this.db.prepare("DELETE FROM block_ptrs WHERE number < ? AND has_events = 0 AND number <> ?").run(finalBelow, keep);
   }
 
+  /** The entities as of the latest block: the current version of each, as graph-node's `entityCount` counts them. */
+  entityCount(schema: SchemaModel): number {
+    let count = 0;
+    for (const type of schema.entities.values()) {
+      const row = this.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(type.table)} WHERE __to = ${OPEN_BLOCK}`).get();
+      count += row?.n ?? 0;
+    }
+    return count;
+  }
+
   /** Reverts every entity table to its state at the end of `block` (graph-node's block-range revert). */
   rollbackEntities(schema: SchemaModel, block: number): void {
     for (const type of schema.entities.values()) {

@@ -373,6 +373,14 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     return this.executeQuery(query, variables, operationName);
   }
 
+  entityCount(): number {
+    return this.requireEngine().entityCount();
+  }
+
+  earliestBlock(): number | null {
+    return this.requireEngine().earliestBlock();
+  }
+
   /**
    * Status from the database (checkpoint, failure) merged with the worker's view of the head. `indexing` is false,
    * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all).

@@ -651,8 +651,8 @@ describe("embedded indexer: probe subgraph", function () {
       }
     });
 
-    it("answers a GET of a path that is no query path nor /status with 404, naming the query path", async function () {
-      for (const path of ["/", "/graphql", "/subgraphs/name/other"]) {
+    it("answers a GET of a path that is no query path nor /status nor /graphql with 404, naming the query path", async function () {
+      for (const path of ["/", "/graphiql", "/subgraphs/name/other"]) {
         const response = await fetch(`${server.url}${path}`);
         expect(response.status, path).to.equal(404);
         expect(await response.text(), path).to.equal(`No subgraph at ${path}. Query /subgraphs/name/probe with POST.\n`);

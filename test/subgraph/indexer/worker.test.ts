@@ -205,22 +205,25 @@ describe("embedded indexer: worker thread", function () {
     expect(logs.map((l) => `${l.level}: ${l.message}`)).to.include(`warning: database ${db} belonged to another chain or subgraph build: starting over`);
   });
 
-  it("runs the CLI with --port: indexing in a worker, queries over HTTP, clean exit on SIGTERM", async function () {
+  it("runs the CLI with --port: indexing in a worker, queries and indexing status over HTTP, clean exit on SIGTERM", async function () {
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("cli-port.sqlite"), "--subgraph", fx.buildDir, "--port", "0", "--name", "probe", "--poll-ms", "50"]);
     children.push(child);
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, statusUrl] = await new Promise<[string, string]>((resolve, reject) => {
       let out = "";
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no URLs printed: ${out}`)), 30_000);
       child.stdout!.on("data", (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /queries: POST (\S+)/.exec(out);
+        const match = /queries: POST (\S+)\nindexing status: POST (\S+) \(graph-node's index-node API: the gateway's --subgraph-status-url\)\n/.exec(out);
         if (match) {
           clearTimeout(timer);
-          resolve(match[1]!);
+          resolve([match[1]!, match[2]!]);
         }
       });
     });
     expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/subgraphs\/name\/probe$/);
+    expect(statusUrl).to.equal(`${new URL(url).origin}/graphql`);
+    const status = (await (await fetch(statusUrl, { method: "POST", body: JSON.stringify({ query: "{ indexingStatuses { health node } }" }) })).json()) as unknown;
+    expect(status).to.deep.equal({ data: { indexingStatuses: [{ health: "healthy", node: "embedded-indexer" }] } });
     await waitUntil(
       async () => {
         const body = (await (await fetch(url, { method: "POST", body: JSON.stringify({ query: "{ providers { name } }" }) })).json()) as { data: { providers: Array<{ name: string }> } };

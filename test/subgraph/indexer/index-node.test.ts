@@ -1,0 +1,165 @@
+// graph-node's indexing-status API on the embedded indexer's HTTP server (`POST /graphql`, the index node's path):
+// `indexingStatuses` in graph-node's shape, for a healthy and a failed subgraph, and GraphQL errors for what it cannot
+// answer.
+import { expect } from "chai";
+import { startIndexerWorker, type IndexerWorker } from "../../../subgraph/indexer";
+import { OPEN_BLOCK } from "../../../subgraph/indexer/store/layout";
+import type { QueryServer } from "../../../subgraph/indexer/server/http";
+import { waitUntil } from "../../helpers/wait";
+import { dumpDatabase } from "./helpers/dump";
+import { registerProvider } from "./helpers/probe";
+import { useProbeFixture } from "./helpers/use-probe-fixture";
+
+const FULL_STATUS = `query Status($ids: [String!]) {
+  indexingStatuses(subgraphs: $ids) {
+    subgraph synced health
+    fatalError { message block { number hash } handler deterministic }
+    nonFatalErrors { message }
+    chains {
+      network
+      chainHeadBlock { number hash }
+      latestBlock { number hash }
+      earliestBlock { number hash }
+      lastHealthyBlock { number hash }
+    }
+    entityCount node
+  }
+}`;
+
+interface StatusAnswer {
+  data?: { indexingStatuses: Array<Record<string, unknown>> };
+  errors?: Array<{ message: string }>;
+}
+
+async function ask(server: QueryServer, query: string, variables?: unknown): Promise<{ status: number; body: StatusAnswer }> {
+  const response = await fetch(server.statusUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, body: (await response.json()) as StatusAnswer };
+}
+
+/** The current entity versions in the database, counted from its rows rather than by the code under test. */
+function currentEntities(file: string): number {
+  return Object.values(dumpDatabase(file).tables)
+    .flatMap((rows) => rows as Array<{ __to?: string }>)
+    .filter((row) => row.__to === String(OPEN_BLOCK)).length;
+}
+
+describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", function () {
+  this.timeout(60_000);
+  const workers: IndexerWorker[] = [];
+  after(async function () {
+    for (const worker of workers.splice(0)) await worker.stop();
+  });
+  const fx = useProbeFixture();
+  let runs = 0;
+
+  /** A worker on a database of its own, serving HTTP, once its status satisfies `ready`. */
+  async function serving(ready: (worker: IndexerWorker) => boolean, what: string): Promise<{ worker: IndexerWorker; server: QueryServer; db: string }> {
+    const db = fx.dbPath(`index-node-${++runs}.sqlite`);
+    const worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db, pollIntervalMs: 50 });
+    workers.push(worker);
+    await waitUntil(() => ready(worker), what);
+    return { worker, server: await worker.serve({ name: "probe" }), db };
+  }
+
+  describe("a healthy subgraph", function () {
+    let worker: IndexerWorker;
+    let server: QueryServer;
+    let db: string;
+
+    before(async function () {
+      await registerProvider(fx.probe, fx.chain.accounts[1]!, "healthy", 1n, 1);
+      const head = await fx.chain.blockNumber();
+      ({ worker, server, db } = await serving((w) => w.status().synced && w.status().checkpoint?.number === head, "the worker has indexed the head"));
+    });
+
+    it("answers indexingStatuses for its deployment in graph-node's shape: healthy, synced, at the head", async function () {
+      const status = worker.status();
+      const checkpoint = { number: String(status.checkpoint!.number), hash: status.checkpoint!.hash };
+      const { status: http, body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
+      expect(http).to.equal(200);
+      expect(body).to.deep.equal({
+        data: {
+          indexingStatuses: [
+            {
+              subgraph: status.deployment,
+              synced: true,
+              health: "healthy",
+              fatalError: null,
+              nonFatalErrors: [],
+              chains: [
+                {
+                  network: status.network,
+                  chainHeadBlock: checkpoint,
+                  latestBlock: checkpoint,
+                  earliestBlock: { number: String(worker.earliestBlock()), hash: "0x0" },
+                  lastHealthyBlock: null,
+                },
+              ],
+              entityCount: String(currentEntities(db)),
+              node: "embedded-indexer",
+            },
+          ],
+        },
+      });
+      expect(currentEntities(db)).to.be.greaterThan(0);
+    });
+
+    it("lists its deployment without arguments, with an empty list and with null, and nothing for another id", async function () {
+      const deployment = worker.status().deployment;
+      const ids = async (query: string, variables?: unknown) =>
+        ((await ask(server, query, variables)).body.data?.indexingStatuses ?? []).map((s) => s["subgraph"]);
+      expect(await ids("{ indexingStatuses { subgraph } }")).to.deep.equal([deployment]);
+      expect(await ids("{ indexingStatuses(subgraphs: []) { subgraph } }")).to.deep.equal([deployment]);
+      expect(await ids("query($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph } }", { ids: null })).to.deep.equal([deployment]);
+      expect(await ids(`{ indexingStatuses(subgraphs: ["QmSomethingElse", "${deployment}"]) { subgraph } }`)).to.deep.equal([deployment]);
+      expect(await ids(`{ indexingStatuses(subgraphs: ["QmSomethingElse"]) { subgraph } }`)).to.deep.equal([]);
+    });
+
+    it("answers a query it cannot run with GraphQL errors that name the problem", async function () {
+      const cases: Array<[string, unknown, RegExp]> = [
+        ["{ indexingStatuses { subgraph paused } }", undefined, /Cannot query field "paused" on type "SubgraphIndexingStatus"/],
+        ["{ providers { id } }", undefined, /Cannot query field "providers" on type "Query"/],
+        ["{ indexingStatuses { subgraph ", undefined, /^Syntax Error/],
+        ["{ indexingStatuses(subgraphs: 5) { subgraph } }", undefined, /String cannot represent a non string value: 5/],
+        ["query($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph } }", { ids: [null] }, /Variable "\$ids" got invalid value null at "ids\[0\]"/],
+      ];
+      for (const [query, variables, message] of cases) {
+        const { status, body } = await ask(server, query, variables);
+        expect(status, query).to.equal(200);
+        expect(body.data ?? null, query).to.equal(null);
+        expect(body.errors?.[0]?.message, query).to.match(message);
+      }
+    });
+
+    it("answers a GET of /graphql with a short text naming the deployment", async function () {
+      const response = await fetch(server.statusUrl);
+      expect(response.status).to.equal(200);
+      expect(await response.text()).to.include(`indexing-status API for deployment ${worker.status().deployment}`);
+    });
+  });
+
+  // After the healthy suite: the failing block fails its worker too.
+  describe("a failed subgraph", function () {
+    it("answers a subgraph that failed on a handler abort: health failed, its fatal error, its last healthy block", async function () {
+      await fx.probe.send("probe", [1, "status boom"]);
+      const failing = await fx.chain.blockNumber();
+      const { worker, server } = await serving((w) => w.status().failed, "the subgraph failed");
+      const status = worker.status();
+      const fatal = status.fatalError!;
+      const before = { number: String(failing - 1), hash: status.checkpoint!.hash };
+      expect(status.checkpoint!.number).to.equal(failing - 1);
+      const { body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
+      const [answer] = body.data!.indexingStatuses;
+      expect(answer).to.deep.include({
+        subgraph: status.deployment,
+        synced: false,
+        health: "failed",
+        fatalError: { message: fatal.message, block: { number: String(failing), hash: fatal.blockHash }, handler: "handleProbe", deterministic: true },
+        nonFatalErrors: [],
+      });
+      expect(fatal.message).to.include("status boom");
+      const [chain] = answer!["chains"] as Array<Record<string, unknown>>;
+      expect(chain).to.deep.include({ latestBlock: before, lastHealthyBlock: before });
+    });
+  });
+});
