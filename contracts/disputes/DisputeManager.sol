@@ -16,6 +16,9 @@ import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 ///         ruling the escrow checks and makes the slash, in the same call that refunds the job).
 ///         The deposit, challenge window, dispute period, slashing cut and reward share are those of the job's
 ///         EconomicParams version (fixed at acceptance); the arbitrator is read live.
+///
+///         The deposits it holds are summed in `heldDeposits`, so that governance can send back tokens transferred
+///         here by mistake without ever reaching a party's deposit.
 contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     using SafeERC20 for IERC20;
 
@@ -33,6 +36,9 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
 
     /// @inheritdoc IDisputeManager
     address public arbitrator;
+    /// @dev The deposits of disputes not yet resolved: this contract's only debt in LAT. In the arbitrator's slot, which
+    ///      `rule` reads first anyway, so a ruling pays only the write. It is below the supply, itself below 2^96.
+    uint96 private _heldDeposits;
 
     /// @param governance_ The LatentTimelock.
     /// @param token_ LAT.
@@ -100,7 +106,12 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
             revert DisputeManagerInvalidRuling(ruling);
         }
         dispute.ruling = ruling;
-        uint256 deposit = dispute.deposit;
+        uint96 deposit = dispute.deposit;
+        // Cannot underflow: the deposit was added when the dispute opened and leaves only here or in closeExpired,
+        // once, as the dispute is then no longer open.
+        unchecked {
+            _heldDeposits -= deposit;
+        }
 
         // The escrow answers with the parties, so the job is read once, where it is stored.
         if (ruling == Ruling.Upheld) {
@@ -124,14 +135,47 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         uint40 ruleDeadline = dispute.ruleDeadline;
         if (block.timestamp <= ruleDeadline) revert DisputeManagerRulingPeriodNotOver(jobId, ruleDeadline);
         dispute.ruling = Ruling.Expired;
+        uint96 deposit = dispute.deposit;
+        // Cannot underflow: as in `rule`, the deposit was added when the dispute opened and leaves once.
+        unchecked {
+            _heldDeposits -= deposit;
+        }
         (address client, ) = jobEscrow.settleDisputed(jobId, IJobEscrow.SettlementReason.DisputeDraw);
         emit DisputeResolved(jobId, Ruling.Expired, msg.sender, 0, 0, client);
-        token.safeTransfer(client, dispute.deposit);
+        token.safeTransfer(client, deposit);
     }
 
     /// @inheritdoc IDisputeManager
     function setArbitrator(address arbitrator_) external onlyGovernance {
         _setArbitrator(arbitrator_);
+    }
+
+    /// @inheritdoc IDisputeManager
+    /// @dev No `whenNotPaused`: the guardian's pause stops new inflows (jobs, stakes), and this moves nothing a party
+    ///      is owed. Reentrancy-guarded because `erc20` may be any contract.
+    function recoverTokens(
+        address erc20,
+        address to,
+        uint256 amount
+    ) external onlyGovernance nonReentrant returns (uint256) {
+        if (to == address(0)) revert DisputeManagerRecoveryZeroRecipient();
+        uint256 surplus = _recoverable(erc20);
+        if (amount == type(uint256).max) amount = surplus;
+        if (amount == 0) revert DisputeManagerRecoveryZeroAmount();
+        if (amount > surplus) revert DisputeManagerRecoveryExceedsSurplus(amount, surplus);
+        emit TokensRecovered(erc20, to, amount);
+        IERC20(erc20).safeTransfer(to, amount);
+        return amount;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function recoverable(address erc20) external view returns (uint256) {
+        return _recoverable(erc20);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function heldDeposits() external view returns (uint256) {
+        return _heldDeposits;
     }
 
     /// @inheritdoc IDisputeManager
@@ -160,9 +204,23 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
             ruling: Ruling.None,
             answered: false
         });
+        // Cannot overflow: every deposit held is paid in by the transfer below (or all of this reverts), so the sum is
+        // at most this contract's LAT, below the supply, itself below 2^96.
+        unchecked {
+            _heldDeposits += deposit;
+        }
         jobEscrow.markDisputed(jobId);
         emit DisputeOpened(jobId, msg.sender, job.provider, deposit, evidenceURI, ruleDeadline);
         token.safeTransferFrom(msg.sender, address(this), deposit);
+    }
+
+    /// @dev LAT above the deposits held, or the whole balance of any other token (none of which is owed to anyone).
+    function _recoverable(address erc20) private view returns (uint256) {
+        uint256 balance = IERC20(erc20).balanceOf(address(this));
+        if (erc20 != address(token)) return balance;
+        uint256 held = _heldDeposits;
+        // Only a bug could leave less than the deposits; then nothing is recoverable rather than a revert.
+        return balance > held ? balance - held : 0;
     }
 
     function _requireOpen(uint256 jobId) private view returns (Dispute storage dispute) {

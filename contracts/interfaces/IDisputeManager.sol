@@ -54,6 +54,9 @@ interface IDisputeManager is IGoverned {
         uint256 reward,
         address depositTo
     );
+    /// @notice Governance sent `amount` of `token`, held by this contract by mistake (a plain transfer, not a deposit),
+    ///         to `to`. For LAT, `amount` came out of the surplus above the dispute deposits held.
+    event TokensRecovered(address indexed token, address indexed to, uint256 amount);
 
     /// @notice `jobId` is not a job of the escrow.
     error DisputeManagerUnknownJob(uint256 jobId);
@@ -82,6 +85,13 @@ interface IDisputeManager is IGoverned {
     error DisputeManagerSlashTooLarge(uint256 jobId, uint256 amount, uint256 maxAmount);
     /// @notice An evidence URI of `length` bytes: it must be 1..`maxLength`.
     error DisputeManagerInvalidEvidenceURI(uint256 length, uint256 maxLength);
+    /// @notice A recovery of `requested` tokens, more than the `surplus` recoverable: for LAT the balance above the
+    ///         dispute deposits held, for any other token the whole balance.
+    error DisputeManagerRecoveryExceedsSurplus(uint256 requested, uint256 surplus);
+    /// @notice A recovery that would move nothing: zero requested, or nothing recoverable when all was asked for.
+    error DisputeManagerRecoveryZeroAmount();
+    /// @notice A recovery to the zero address.
+    error DisputeManagerRecoveryZeroRecipient();
 
     /// @notice Dispute a submitted result within its challenge window, posting the job's dispute deposit. Client only.
     function openDispute(uint256 jobId, string calldata evidenceURI) external;
@@ -109,6 +119,26 @@ interface IDisputeManager is IGoverned {
 
     /// @notice Appoint the arbitrator. Governance only.
     function setArbitrator(address arbitrator) external;
+
+    /// @notice Send `amount` of `erc20` held here by mistake to `to`; `type(uint256).max` sends all that is recoverable
+    ///         (`recoverable(erc20)`, read at execution, so a proposal need not guess a balance that may grow).
+    ///         LAT can be recovered only above the dispute deposits held (`heldDeposits`), so no party's deposit can
+    ///         be taken; any other token in full. Governance only (`GovernedOnlyGovernance`); the guardian's pause,
+    ///         which never covered disputes, does not stop it.
+    /// @param erc20 The token to send: LAT or any other ERC20.
+    /// @param to The recipient, named by the proposal (not zero, else `DisputeManagerRecoveryZeroRecipient`).
+    /// @param amount Tokens to send (non-zero, else `DisputeManagerRecoveryZeroAmount`; at most `recoverable(erc20)`,
+    ///        else `DisputeManagerRecoveryExceedsSurplus`), or `type(uint256).max` for all of it.
+    /// @return recovered The tokens sent.
+    function recoverTokens(address erc20, address to, uint256 amount) external returns (uint256 recovered);
+
+    /// @notice What `recoverTokens` may send of `erc20` now: for LAT its balance above `heldDeposits`, for any other
+    ///         token the whole balance.
+    function recoverable(address erc20) external view returns (uint256);
+
+    /// @notice The dispute deposits this contract holds for their parties: the sum of the deposits of disputes not yet
+    ///         resolved or closed.
+    function heldDeposits() external view returns (uint256);
 
     /// @notice The dispute on `jobId` (all zero if none was opened).
     function getDispute(uint256 jobId) external view returns (Dispute memory);

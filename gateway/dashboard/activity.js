@@ -140,6 +140,9 @@ export function describe(event, contracts = new Map()) {
       return "A proposal was executed";
     case "ProposalCanceled":
       return "A proposal was cancelled";
+    case "TokensRecovered":
+      // No amount: the token recovered need not be LAT.
+      return `Governance sent tokens a contract received by mistake to ${account(event, 0) ?? "an account"}`;
     // TIMELOCK
     case "CallScheduled":
       return `The timelock scheduled a call to ${event.accounts[0] === undefined ? "a contract" : named(event.accounts[0], contracts)}`;

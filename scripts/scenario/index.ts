@@ -13,6 +13,7 @@
  *   const summary = await runFullScenario(s);
  */
 import {
+  MaxUint256,
   Wallet,
   ZeroAddress,
   ZeroHash,
@@ -276,6 +277,9 @@ export interface ProviderHandle {
 }
 
 export const DEFAULT_PROVIDER_STAKE = parseEther("5000");
+
+/** LAT that the full scenario's client sends to the DisputeManager by mistake, and that LIP-1 recovers. */
+export const STRAY_LAT = parseEther("25");
 
 /** Stakes `amount` from `signer` (approve + stake, or stakeWithPermit). */
 export async function stake(s: Scenario, signer: Signer, amount: bigint, usePermit = false): Promise<void> {
@@ -850,6 +854,11 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   // Far enough ahead to be in the future when the proposal executes, and within the 14-day bound then.
   const renewTo = now + g.votingDelay + g.votingPeriod + g.timelockDelay + 86_400;
   const escrowAddress = await c.jobEscrow.getAddress();
+  const disputeManagerAddress = await c.disputeManager.getAddress();
+  // A client sends LAT to the DisputeManager with a plain transfer (below, once LIP-1 is queued); LIP-1 sends it back.
+  // It asks for all that is recoverable (the LAT above the deposits held) as it stands at execution, so the
+  // proposal need not know the amount when it is written.
+  const strayFrom = clients[4];
   const parameterChange = await describeProposal(
     s,
     [
@@ -862,8 +871,12 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
       },
       { target: await c.pauseGuardian.getAddress(), data: c.pauseGuardian.interface.encodeFunctionData("renewPause", [renewTo]) },
       { target: await c.pauseGuardian.getAddress(), data: c.pauseGuardian.interface.encodeFunctionData("unpause") },
+      {
+        target: disputeManagerAddress,
+        data: c.disputeManager.interface.encodeFunctionData("recoverTokens", [await c.token.getAddress(), await strayFrom.getAddress(), MaxUint256]),
+      },
     ],
-    "LIP-1: protocol fee 3%, up to 128 GPUs per machine, 2-hour thawing; end the guardian's pause",
+    "LIP-1: protocol fee 3%, up to 128 GPUs per machine, 2-hour thawing; end the guardian's pause; return the LAT sent to the DisputeManager by mistake",
   );
   const vetoed = await describeProposal(
     s,
@@ -898,6 +911,7 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   await mined(c.governor.connect(v0).castVoteWithReason(vetoed.proposalId, Vote.Against, "prices clients out of disputes"));
   await advancePastVoting(s, veto);
   for (const p of [parameterChange, vetoed, veto]) await queueProposal(s, p);
+  await mined(c.token.connect(strayFrom).transfer(disputeManagerAddress, STRAY_LAT));
   await executeProposal(s, veto);
   await executeProposal(s, parameterChange);
 

@@ -12,6 +12,7 @@ import {
   Provider,
   ProviderDay,
   Region,
+  TokenRecovery,
 } from "../generated/schema";
 
 export const PROTOCOL_ID = "latent";
@@ -199,6 +200,8 @@ export function loadProtocol(): Protocol {
   p.holderCount = 0;
   p.totalVotingPower = ZERO;
   p.proposalCount = 0;
+  p.tokenRecoveryCount = 0;
+  p.latRecoveredTotal = ZERO;
   p.minStakePerGpu = ZERO;
   p.thawingPeriod = ZERO;
   p.maxGpusPerProvider = 0;
@@ -673,4 +676,32 @@ export function setJobStatus(job: Job, status: string, p: Protocol, event: ether
   countJobStatus(p, status, 1);
   job.status = status;
   job.updatedAt = event.block.timestamp;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Token recovery
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A TokensRecovered of `contractKind`: governance sent `amount` of `token`, sent to that contract by mistake, to `to`.
+ * LAT is told from other tokens by the address its mints recorded in the Protocol.
+ */
+export function recordTokenRecovery(event: ethereum.Event, contractKind: string, token: Bytes, to: Bytes, amount: BigInt): void {
+  let p = loadProtocol();
+  let lat = p.token;
+  let isLat = false;
+  if (lat) isLat = lat.equals(token);
+  p.tokenRecoveryCount += 1;
+  if (isLat) p.latRecoveredTotal = p.latRecoveredTotal.plus(amount);
+  saveProtocol(p, event);
+
+  let e = new TokenRecovery(eventId(event));
+  stamp(e, event, CAT_GOVERNANCE, [to]);
+  e.contract = event.address;
+  e.contractKind = contractKind;
+  e.token = token;
+  e.isLat = isLat;
+  e.to = to;
+  e.amount = amount;
+  e.save();
 }

@@ -5,6 +5,7 @@ import {
   DisputeOpened,
   DisputeResolved,
   ParameterUpdated,
+  TokensRecovered,
 } from "../generated/DisputeManager/DisputeManager";
 import { Dispute, DisputeAnsweredEvent, DisputeOpenedEvent, DisputeResolvedEvent, Job } from "../generated/schema";
 import {
@@ -19,6 +20,7 @@ import {
   loadProviderDay,
   recordAddressParameterUpdated,
   recordParameterUpdated,
+  recordTokenRecovery,
   saveProvider,
   setJobStatus,
   stamp,
@@ -164,4 +166,8 @@ export function handleDisputeParameterUpdated(event: ParameterUpdated): void {
 
 export function handleDisputeAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
+}
+
+export function handleDisputeTokensRecovered(event: TokensRecovered): void {
+  recordTokenRecovery(event, KIND, event.params.token, event.params.to, event.params.amount);
 }

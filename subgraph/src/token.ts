@@ -42,6 +42,8 @@ export function handleTransfer(event: Transfer): void {
   // the subgraph's largest entity, is then left alone.
   if (mint != burn || holders != 0) {
     let p = loadProtocol();
+    // LAT mints only at deployment, before any contract could recover tokens: a recovery then knows LAT by address.
+    if (mint) p.token = event.address;
     if (mint && !burn) p.totalSupply = p.totalSupply.plus(params.value);
     if (burn && !mint) p.totalSupply = p.totalSupply.minus(params.value);
     p.holderCount += holders;

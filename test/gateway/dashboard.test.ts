@@ -711,6 +711,7 @@ describe("dashboard in headless Chromium", function () {
       ProposalQueued: /^A proposal passed and was queued in the timelock$/,
       ProposalExecuted: /^A proposal was executed$/,
       ProposalCanceled: /^A proposal was cancelled$/,
+      TokensRecovered: /^Governance sent tokens a contract received by mistake to 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}$/,
     };
     for (const item of items) expect(item.text, item.kind).to.match(sentences[item.kind] ?? /^$/);
     expect(items.map((i) => i.kind)).to.include("VoteCast");

@@ -27,6 +27,7 @@ import {
   checkProviders,
   checkSlashes,
   checkThawRequests,
+  checkTokenRecoveries,
   checkTimelock,
   pluralNames,
   reputationScore,
@@ -133,6 +134,14 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
     expect(new Set(head.jobs.flatMap((j) => (j.dispute === null ? [] : [j.dispute.ruling])))).to.deep.equal(
       new Set(["Upheld", "Rejected", "Draw", "Expired"]),
     );
+  });
+
+  it("TokenRecoveries equal what the contract's and the recipient's balances moved, and leave the deposits held", async function () {
+    const m = new Mismatches("TokenRecovery");
+    await checkTokenRecoveries(atHead(), m);
+    m.assertNone(12);
+    // The scenario's one recovery took all the stray LAT (recoverable() then zero) and no deposit.
+    expect(head.recoveries.map((r) => r.recoverableAfter)).to.deep.equal([0n]);
   });
 
   it("Slashes equal the stake each slashing transaction took", async function () {

@@ -3,7 +3,12 @@ import type { ActivityCategory } from "../generated/graphql";
 import type { JobEventEntity, SubgraphEventCategory } from "../subgraph/entities";
 
 /** Entity types not named after their event. */
-const KIND_BY_TYPE: Record<string, string> = { Slash: "Slashed", Vote: "VoteCast", ParameterChange: "ParameterChanged" };
+const KIND_BY_TYPE: Record<string, string> = {
+  Slash: "Slashed",
+  Vote: "VoteCast",
+  ParameterChange: "ParameterChanged",
+  TokenRecovery: "TokensRecovered",
+};
 
 /** The contract event an entity records ("JobAcceptedEvent" -> "JobAccepted", "Slash" -> "Slashed"). */
 export function eventKind(typename: string): string {

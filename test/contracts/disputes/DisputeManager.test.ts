@@ -1,9 +1,19 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeBytes32String, parseEther, ZeroAddress } from "ethers";
-import { DisputeManager__factory } from "../../../typechain-types";
+import { encodeBytes32String, MaxUint256, parseEther, ZeroAddress } from "ethers";
+import { DisputeManager__factory, LatentToken__factory } from "../../../typechain-types";
 import { DEFAULT_PARAMS } from "../../../scripts/deploy";
-import { JobStatus, Ruling, SettlementReason, acceptJob, createJob, signPermit, submitResult } from "../../../scripts/scenario";
+import {
+  JobStatus,
+  Ruling,
+  SettlementReason,
+  acceptJob,
+  createJob,
+  delegate,
+  passProposal,
+  signPermit,
+  submitResult,
+} from "../../../scripts/scenario";
 import { providersFixture, H100_LISTING, H100_STAKE } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
@@ -446,6 +456,143 @@ describe("DisputeManager", function () {
       await expect(c.disputeManager.connect(arbitrator).setArbitrator(arbitrator.address))
         .to.be.revertedWithCustomError(c.disputeManager, "GovernedOnlyGovernance")
         .withArgs(arbitrator.address);
+    });
+  });
+
+  describe("recoverTokens", function () {
+    const STRAY = LAT("75");
+
+    /** A dispute open (its deposit held) and STRAY LAT sent to the dispute manager by a plain transfer. */
+    async function strayLatFixture() {
+      const w = await disputedFixture();
+      await w.c.token.connect(w.funder).transfer(await w.c.disputeManager.getAddress(), STRAY);
+      return w;
+    }
+
+    /** 1,000 of another ERC20 (not LAT) sent to the dispute manager by mistake, a dispute open. */
+    async function strayOtherFixture() {
+      const w = await disputedFixture();
+      const other = await new LatentToken__factory(w.deployer).deploy(w.funder.address, LAT("1000000"), [], [], [ZeroAddress, ZeroAddress, ZeroAddress]);
+      await other.connect(w.funder).transfer(await w.c.disputeManager.getAddress(), LAT("1000"));
+      return { ...w, other };
+    }
+
+    it("sends LAT sent by mistake to the address governance names and emits TokensRecovered", async function () {
+      const { c, timelock, funder } = await loadFixture(strayLatFixture);
+      const tx = c.disputeManager.connect(timelock).recoverTokens(await c.token.getAddress(), funder.address, LAT("50"));
+      await expect(tx).to.emit(c.disputeManager, "TokensRecovered").withArgs(await c.token.getAddress(), funder.address, LAT("50"));
+      await expect(tx).to.changeTokenBalances(c.token, [c.disputeManager, funder], [-LAT("50"), LAT("50")]);
+      expect(await c.disputeManager.recoverable(await c.token.getAddress())).to.equal(STRAY - LAT("50"));
+    });
+
+    it("sends all the LAT above the deposits held for type(uint256).max", async function () {
+      const { c, timelock, funder } = await loadFixture(strayLatFixture);
+      const lat = await c.token.getAddress();
+      expect(await c.disputeManager.recoverable(lat)).to.equal(STRAY);
+      const tx = c.disputeManager.connect(timelock).recoverTokens(lat, funder.address, MaxUint256);
+      await expect(tx).to.emit(c.disputeManager, "TokensRecovered").withArgs(lat, funder.address, STRAY);
+      await expect(tx).to.changeTokenBalances(c.token, [c.disputeManager, funder], [-STRAY, STRAY]);
+      expect(await c.token.balanceOf(await c.disputeManager.getAddress())).to.equal(DEPOSIT);
+      expect(await c.disputeManager.recoverable(lat)).to.equal(0);
+    });
+
+    it("refuses LAT beyond the surplus, so that no deposit held can be taken", async function () {
+      const { c, timelock, funder } = await loadFixture(strayLatFixture);
+      await expect(c.disputeManager.connect(timelock).recoverTokens(await c.token.getAddress(), funder.address, STRAY + 1n))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRecoveryExceedsSurplus")
+        .withArgs(STRAY + 1n, STRAY);
+    });
+
+    it("refuses any LAT when the contract holds only deposits", async function () {
+      const { c, timelock, funder } = await loadFixture(disputedFixture);
+      await expect(c.disputeManager.connect(timelock).recoverTokens(await c.token.getAddress(), funder.address, DEPOSIT))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRecoveryExceedsSurplus")
+        .withArgs(DEPOSIT, 0);
+    });
+
+    it("pays the held deposit and the job in full after a recovery of the whole surplus", async function () {
+      const { c, timelock, funder, client, job, arbitrator } = await loadFixture(strayLatFixture);
+      await c.disputeManager.connect(timelock).recoverTokens(await c.token.getAddress(), funder.address, MaxUint256);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Upheld, 0);
+      await expect(tx).to.changeTokenBalances(c.token, [client, c.disputeManager, c.jobEscrow], [job.escrowed + DEPOSIT, -DEPOSIT, -job.escrowed]);
+      expect(await c.token.balanceOf(await c.disputeManager.getAddress())).to.equal(0);
+    });
+
+    it("refuses a zero amount, and type(uint256).max when nothing is recoverable", async function () {
+      const { c, timelock, funder } = await loadFixture(disputedFixture);
+      const lat = await c.token.getAddress();
+      for (const amount of [0n, MaxUint256]) {
+        await expect(c.disputeManager.connect(timelock).recoverTokens(lat, funder.address, amount))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRecoveryZeroAmount");
+      }
+    });
+
+    it("refuses the zero address as recipient", async function () {
+      const { c, timelock } = await loadFixture(strayLatFixture);
+      await expect(c.disputeManager.connect(timelock).recoverTokens(await c.token.getAddress(), ZeroAddress, STRAY))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRecoveryZeroRecipient");
+    });
+
+    it("is refused to anyone but governance, the arbitrator included", async function () {
+      const { c, arbitrator, funder } = await loadFixture(strayLatFixture);
+      for (const caller of [arbitrator, funder]) {
+        await expect(c.disputeManager.connect(caller).recoverTokens(await c.token.getAddress(), caller.address, STRAY))
+          .to.be.revertedWithCustomError(c.disputeManager, "GovernedOnlyGovernance")
+          .withArgs(caller.address);
+      }
+    });
+
+    it("runs as a governance proposal through the Governor and the timelock", async function () {
+      const { s, c, funder } = await loadFixture(strayLatFixture);
+      const lat = await c.token.getAddress();
+      const data = c.disputeManager.interface.encodeFunctionData("recoverTokens", [lat, funder.address, MaxUint256]);
+      await delegate(s, funder);
+      const before = await c.token.balanceOf(funder.address);
+      await passProposal(s, [{ target: await c.disputeManager.getAddress(), data }], "Return 75 LAT sent to the DisputeManager by mistake");
+      expect(await c.token.balanceOf(funder.address)).to.equal(before + STRAY);
+      expect(await c.disputeManager.recoverable(lat)).to.equal(0);
+    });
+
+    it("sends another token's whole balance for type(uint256).max, or a given amount of it", async function () {
+      const { c, timelock, funder, other } = await loadFixture(strayOtherFixture);
+      const otherAddress = await other.getAddress();
+      expect(await c.disputeManager.recoverable(otherAddress)).to.equal(LAT("1000"));
+      const part = c.disputeManager.connect(timelock).recoverTokens(otherAddress, funder.address, LAT("400"));
+      await expect(part).to.emit(c.disputeManager, "TokensRecovered").withArgs(otherAddress, funder.address, LAT("400"));
+      await expect(part).to.changeTokenBalances(other, [c.disputeManager, funder], [-LAT("400"), LAT("400")]);
+      const rest = c.disputeManager.connect(timelock).recoverTokens(otherAddress, funder.address, MaxUint256);
+      await expect(rest).to.emit(c.disputeManager, "TokensRecovered").withArgs(otherAddress, funder.address, LAT("600"));
+      expect(await other.balanceOf(await c.disputeManager.getAddress())).to.equal(0);
+      expect(await c.token.balanceOf(await c.disputeManager.getAddress())).to.equal(DEPOSIT);
+    });
+
+    it("refuses more of another token than its balance", async function () {
+      const { c, timelock, funder, other } = await loadFixture(strayOtherFixture);
+      await expect(c.disputeManager.connect(timelock).recoverTokens(await other.getAddress(), funder.address, LAT("1000") + 1n))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRecoveryExceedsSurplus")
+        .withArgs(LAT("1000") + 1n, LAT("1000"));
+    });
+  });
+
+  describe("heldDeposits", function () {
+    it("counts a dispute's deposit from its opening", async function () {
+      const { c } = await loadFixture(disputedFixture);
+      expect(await c.disputeManager.heldDeposits()).to.equal(DEPOSIT);
+    });
+
+    for (const ruling of [Ruling.Upheld, Ruling.Rejected, Ruling.Draw]) {
+      it(`drops the deposit when the arbitrator rules ${Ruling[ruling]}`, async function () {
+        const { c, job, arbitrator } = await loadFixture(disputedFixture);
+        await c.disputeManager.connect(arbitrator).rule(job.jobId, ruling, 0);
+        expect(await c.disputeManager.heldDeposits()).to.equal(0);
+      });
+    }
+
+    it("drops the deposit when an expired dispute is closed", async function () {
+      const { c, job, funder, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline + 1);
+      await c.disputeManager.connect(funder).closeExpired(job.jobId);
+      expect(await c.disputeManager.heldDeposits()).to.equal(0);
     });
   });
 });

@@ -168,6 +168,27 @@ export interface ChainState {
   guardian: string;
   balances: { staking: bigint; jobEscrow: bigint; disputeManager: bigint; treasury: bigint; treasuryAtDeployment: bigint };
   treasury: string;
+  /** LatentToken's address. */
+  token: string;
+  /** DisputeManager.heldDeposits(): the deposits it accounts as owed. */
+  heldDeposits: bigint;
+  /** Governance's recoveries of tokens sent to a contract by mistake, by this block. */
+  recoveries: RecoveryView[];
+}
+
+/**
+ * A recovery (DisputeManager.recoverTokens) as the balances show it: the log says only where to look (block, token,
+ * recipient); `amount` is what the contract's balance of the token lost across that block, `received` what the
+ * recipient's gained, and `recoverableAfter` the contract's `recoverable(token)` right after.
+ */
+export interface RecoveryView {
+  block: number;
+  contract: string;
+  token: string;
+  to: string;
+  amount: bigint;
+  received: bigint;
+  recoverableAfter: bigint;
 }
 
 const lower = (a: string): string => a.toLowerCase();
@@ -226,6 +247,8 @@ export interface Landmarks {
   slashingClosings: { block: number; jobId: number }[];
   scheduled: { block: number; id: string }[];
   roleGranted: { block: number; role: string; account: string }[];
+  /** TokensRecovered: the blocks of recoveries, with the token and the recipient to read balances of. */
+  recovered: { block: number; contract: string; token: string; to: string }[];
   jobCreated: number[];
   jobAccepted: number[];
   thawRequested: number[];
@@ -250,6 +273,7 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     timelock.queryFilter(timelock.filters.CallScheduled, from, toBlock),
     timelock.queryFilter(timelock.filters.RoleGranted, from, toBlock),
   ]);
+  const recovered = await s.c.disputeManager.queryFilter(s.c.disputeManager.filters.TokensRecovered, from, toBlock);
   const [jobCreated, jobAccepted, thawRequested, paused, voteCast, proposalQueued] = await Promise.all([
     jobEscrow.queryFilter(jobEscrow.filters.JobCreated, from, toBlock),
     jobEscrow.queryFilter(jobEscrow.filters.JobAccepted, from, toBlock),
@@ -277,6 +301,7 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     slashingClosings: [...timedOut, ...refunded].map((e) => ({ block: e.blockNumber, jobId: Number(e.args.jobId) })),
     scheduled: scheduled.map((e) => ({ block: e.blockNumber, id: lower(e.args.id) })),
     roleGranted: roleGranted.map((e) => ({ block: e.blockNumber, role: lower(e.args.role), account: lower(e.args.account) })),
+    recovered: recovered.map((e) => ({ block: e.blockNumber, contract: lower(e.address), token: lower(e.args.token), to: lower(e.args.to) })),
     jobCreated: blocks(jobCreated),
     jobAccepted: blocks(jobAccepted),
     thawRequested: blocks(thawRequested),
@@ -285,6 +310,21 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     proposalQueued: blocks(proposalQueued),
     firstBlock: from,
   };
+}
+
+/** A recovery measured on the balances across its block (which holds its transaction alone). */
+async function readRecovery(s: Scenario, r: Landmarks["recovered"][number]): Promise<RecoveryView> {
+  // Any ERC20's balanceOf: LatentToken's ABI is the ERC20 one.
+  const erc20 = s.c.token.attach(r.token) as Scenario["c"]["token"];
+  const balance = (who: string, blockTag: number): Promise<bigint> => erc20.balanceOf(who, { blockTag });
+  const [heldBefore, heldAfter, toBefore, toAfter, recoverableAfter] = await Promise.all([
+    balance(r.contract, r.block - 1),
+    balance(r.contract, r.block),
+    balance(r.to, r.block - 1),
+    balance(r.to, r.block),
+    s.c.disputeManager.recoverable(r.token, { blockTag: r.block }),
+  ]);
+  return { ...r, amount: heldBefore - heldAfter, received: toAfter - toBefore, recoverableAfter };
 }
 
 /** Stake drop of `provider` across `block` (a block holding the one slashing transaction). */
@@ -601,5 +641,8 @@ export async function readChainState(
     guardian: lower(guardian),
     balances: { staking: stakingBalance, jobEscrow: escrowBalance, disputeManager: disputeBalance, treasury: treasuryBalance, treasuryAtDeployment },
     treasury: lower(treasury),
+    token: lower(address("LatentToken")),
+    heldDeposits: await c.disputeManager.heldDeposits(o),
+    recoveries: await Promise.all(lm.recovered.filter((r) => r.block <= block).map((r) => readRecovery(s, r))),
   };
 }

@@ -344,7 +344,8 @@ const PROTOCOL_FIELDS = `providerCount onlineProviderCount gpusTotal gpusInUse g
   disputesOpen totalSupply holderCount totalVotingPower proposalCount minStakePerGpu thawingPeriod treasury
   maxGpusPerProvider arbitrator guardian pauseDuration pausedUntil pausedBy currentParams { id } protocolFeeBps
   collateralRatioBps timeoutSlashBps maxSlashingCutBps disputeRewardBps challengeWindow grace disputePeriod
-  disputeDeposit minTrackRecordCost votingDelay votingPeriod proposalThreshold quorumNumerator timelock timelockMinDelay`;
+  disputeDeposit minTrackRecordCost votingDelay votingPeriod proposalThreshold quorumNumerator timelock timelockMinDelay
+  token tokenRecoveryCount latRecoveredTotal`;
 
 export interface Totals {
   providerCount: number;
@@ -460,6 +461,9 @@ export function expectedProtocol(st: ChainState): ExpectedRecord {
     quorumNumerator: param("LatentGovernor.quorumNumerator"),
     timelock: param("LatentGovernor.timelock"),
     timelockMinDelay: param("LatentTimelock.minDelay"),
+    token: st.token,
+    tokenRecoveryCount: st.recoveries.length,
+    latRecoveredTotal: st.recoveries.filter((r) => r.token === st.token).reduce((a, r) => a + r.amount, 0n),
   };
 }
 
@@ -475,6 +479,7 @@ export async function checkProtocol(ctx: CheckContext, m: Mismatches): Promise<R
   chain("JobEscrow's LAT balance vs escrow of unfinished jobs", expected.escrowBalance, st.balances.jobEscrow);
   const deposits = st.jobs.filter((j) => j.dispute?.ruling === "None").reduce((a, j) => a + j.dispute!.deposit, 0n);
   chain("DisputeManager's LAT balance vs deposits of open disputes", deposits, st.balances.disputeManager);
+  chain("DisputeManager.heldDeposits() vs deposits of open disputes", deposits, st.heldDeposits);
   chain(
     "treasury's LAT gained since deployment vs fees + slashes to treasury",
     BigInt(String(expected.feesTotal)) + BigInt(String(expected.slashedToTreasury)),
@@ -637,6 +642,40 @@ export async function checkSlashes(ctx: CheckContext, m: Mismatches): Promise<vo
       ...(after === null ? {} : { stakedAfter: after.staked, lockedAfter: after.locked }),
     }, row);
   }
+}
+
+/**
+ * Every TokenRecovery equals its recovery as the balances show it (the amount the contract lost and the recipient
+ * gained across the block), and LAT recoveries left nothing the contract owes: its balance is still at least its
+ * deposits held.
+ */
+export async function checkTokenRecoveries(ctx: CheckContext, m: Mismatches): Promise<void> {
+  const { st } = ctx;
+  const data = await query<{ tokenRecoveries: Row[] }>(
+    ctx,
+    `query($block: Block_height) {
+      tokenRecoveries(first: 1000, block: $block) { id contract contractKind token isLat to amount accounts category job { id } provider { id } blockNumber }
+    }`,
+  );
+  const byBlock = new Map(data.tokenRecoveries.map((r) => [str(r, "blockNumber"), r]));
+  m.ids("TokenRecovery (by block)", st.recoveries.map((r) => String(r.block)), byBlock.keys(), ctx.at !== undefined);
+  for (const r of st.recoveries) {
+    m.field(`recovery at block ${r.block}`, "recipient's gain vs contract's loss", r.amount, r.received);
+    m.record(`TokenRecovery at block ${r.block}`, {
+      contract: r.contract,
+      contractKind: "DisputeManager",
+      token: r.token,
+      isLat: r.token === st.token,
+      to: r.to,
+      amount: r.amount,
+      category: "Governance",
+      job: null,
+      provider: null,
+    }, byBlock.get(String(r.block)));
+    const row = byBlock.get(String(r.block));
+    if (row !== undefined) m.field(`TokenRecovery at block ${r.block}`, "accounts", JSON.stringify([r.to]), JSON.stringify(row.accounts));
+  }
+  m.field("DisputeManager", "LAT balance >= heldDeposits()", true, st.balances.disputeManager >= st.heldDeposits);
 }
 
 export async function checkEconomicParams(ctx: CheckContext, m: Mismatches): Promise<void> {
@@ -952,6 +991,7 @@ export function feedEntityOf(event: string): string {
   if (event === "Slashed") return "Slash";
   if (event === "VoteCast" || event === "VoteCastWithParams") return "Vote";
   if (event === "Cancelled") return "CallCancelledEvent";
+  if (event === "TokensRecovered") return "TokenRecovery";
   return `${event}Event`;
 }
 
@@ -1008,6 +1048,7 @@ export async function checkEverything(ctx: CheckContext, m: Mismatches): Promise
   await checkThawRequests(ctx, m);
   await checkDisputes(ctx, m);
   await checkSlashes(ctx, m);
+  await checkTokenRecoveries(ctx, m);
   await checkEconomicParams(ctx, m);
   await checkParameters(ctx, m);
   await checkAccounts(ctx, m);
