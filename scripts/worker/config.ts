@@ -17,10 +17,29 @@ import { JOB_SPEC_KINDS, JobSpecKind, MATMUL_MAX_N, SPEC_MAX_BYTES_CEILING } fro
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
 import { FieldError, FieldReader, StringRules } from "./validate";
 
-export type OperatorKeySource = { kind: "env"; variable: string } | { kind: "file"; path: string };
+/**
+ * A file the config names: `path` resolved against the config file's directory. Where the config wrote it relative,
+ * `written` holds the value as written and `configDir` that directory, so that an error for a file not found shows
+ * all three: a config copied to another directory keeps its relative paths, which then point elsewhere.
+ */
+export interface ConfigFilePath {
+  path: string;
+  written?: { value: string; configDir: string };
+}
+
+export type OperatorKeySource = { kind: "env"; variable: string } | ({ kind: "file" } & ConfigFilePath);
 
 export type ContractsSource =
-  { kind: "deploymentFile"; path: string } | { kind: "addresses"; jobEscrow: string; providerRegistry: string };
+  ({ kind: "deploymentFile" } & ConfigFilePath) | { kind: "addresses"; jobEscrow: string; providerRegistry: string };
+
+/** How an error names a file from the config: its resolved path and field, and for a relative one what was written. */
+export function describeConfigFile(file: ConfigFilePath, field: string): string {
+  if (file.written === undefined) return `${file.path} (${field})`;
+  return (
+    `${file.path} (${field} is ${JSON.stringify(file.written.value)}, a relative path, resolved against the config ` +
+    `file's directory ${file.written.configDir}, not the current directory)`
+  );
+}
 
 /** What the operator says about the machine; each given field wins over nvidia-smi. */
 export interface GpuConfig {
@@ -322,6 +341,12 @@ function resolvePath(reader: FieldReader, key: string, baseDir: string): string 
   return path.resolve(baseDir, value);
 }
 
+function resolveFilePath(reader: FieldReader, key: string, baseDir: string): ConfigFilePath {
+  const resolved = resolvePath(reader, key, baseDir);
+  const value = reader.string(key, { maxBytes: 4096 });
+  return path.isAbsolute(value) ? { path: resolved } : { path: resolved, written: { value, configDir: baseDir } };
+}
+
 // A job program is the client's code: a variable it is given is the client's to read, and this one would hand them
 // the key that accepts and submits for the provider. Named by the variable, never by its value.
 function refuseKeyForJobs(operatorKey: OperatorKeySource, command: CommandExecutorConfig): void {
@@ -373,7 +398,7 @@ function readOperatorKey(root: FieldReader, baseDir: string): OperatorKeySource 
         "never put the key itself in the config",
     );
   }
-  return { kind: "file", path: resolvePath(source, "file", baseDir) };
+  return { kind: "file", ...resolveFilePath(source, "file", baseDir) };
 }
 
 function readContracts(contracts: FieldReader, baseDir: string): ContractsSource {
@@ -385,7 +410,7 @@ function readContracts(contracts: FieldReader, baseDir: string): ContractsSource
       'must have either "deploymentFile" or both "jobEscrow" and "providerRegistry"',
     );
   }
-  if (hasFile) return { kind: "deploymentFile", path: resolvePath(contracts, "deploymentFile", baseDir) };
+  if (hasFile) return { kind: "deploymentFile", ...resolveFilePath(contracts, "deploymentFile", baseDir) };
   return {
     kind: "addresses",
     jobEscrow: readAddress(contracts, "jobEscrow"),

@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import { getAddress, isAddress } from "ethers";
-import type { ContractsSource } from "./config";
+import { type ConfigFilePath, type ContractsSource, describeConfigFile } from "./config";
 import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { isJsonObject } from "./validate";
 
@@ -15,12 +15,13 @@ export interface ContractAddresses {
 }
 
 export class DeploymentFileError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`deployment file ${file} (config.contracts.deploymentFile): ${message}`);
+  readonly file: string;
+
+  constructor(file: string | ConfigFilePath, message: string) {
+    const named = typeof file === "string" ? { path: file } : file;
+    super(`deployment file ${describeConfigFile(named, "config.contracts.deploymentFile")}: ${message}`);
     this.name = "DeploymentFileError";
+    this.file = named.path;
   }
 }
 
@@ -42,7 +43,7 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
   try {
     text = fs.readFileSync(source.path, "utf8");
   } catch (error) {
-    throw new DeploymentFileError(source.path, (error as Error).message);
+    throw new DeploymentFileError(source, (error as Error).message);
   }
   try {
     json = parseJsonText(text, { comments: false });

@@ -4,7 +4,8 @@
 // hand at once. While all slots are taken the loop keeps reading candidates and screening them against the policy, so
 // a directed job the policy refuses is declined at once rather than behind a job waiting for a slot; the jobs that pass
 // wait for a slot in the order they came, at most `maxConcurrentJobs` of them (see enqueue). What a slot could change
-// (free GPUs and stake) is judged, with the spec, only once a job has one.
+// (free GPUs and stake) is judged, with the spec, only once a job has one. Jobs an earlier run accepted (resumed at
+// start) take slots as any job does, ahead of those waiting, and are never dropped (see resumeJobsInHand).
 //
 // Shutdown (stop()): no new candidate is taken and no new job accepted; running jobs get `graceMs` to finish and
 // submit, then they are aborted. Settlements still waiting are left: `settle` can be called by anyone later.
@@ -148,6 +149,8 @@ export class Worker {
   private readonly skipsLogged = new Map<bigint, string>();
   // Jobs that passed screening, waiting for a slot, oldest first (see enqueue).
   private readonly waiting: CandidateJob[] = [];
+  // Jobs an earlier run accepted, waiting for a slot ahead of `waiting`: ours already, so none is ever dropped.
+  private readonly resuming: { job: CandidateJob; resultDeadline: bigint }[] = [];
   // Jobs are prepared side by side but accepted one at a time (see acceptInTurn).
   private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
@@ -210,6 +213,13 @@ export class Worker {
   private async shutDown(): Promise<void> {
     const { logger, shutdownGraceMs } = this.options;
     this.intake.abort();
+    if (this.resuming.length > 0) {
+      // Still accepted on-chain and listed in hand: the next run resumes them.
+      logger.warn("stopping: jobs in hand still waiting for a slot are left for the next run", {
+        jobs: this.resuming.map(({ job }) => job.jobId),
+      });
+      this.resuming.length = 0;
+    }
     if (this.running.size > 0) {
       logger.info("stopping: waiting for running jobs", { jobs: [...this.running.keys()], graceMs: shutdownGraceMs });
       const allDone = Promise.all([...this.running.values()].map((job) => job.done));
@@ -332,11 +342,14 @@ export class Worker {
     this.startWaiting();
   }
 
-  /** Start waiting jobs, oldest first, while slots are free and the worker takes jobs. */
+  /** Start waiting jobs, resumed ones first, then oldest first, while slots are free and the worker takes jobs. */
   private startWaiting(): void {
     const { maxConcurrentJobs } = this.options.policy;
-    while (!this.intake.signal.aborted && this.waiting.length > 0 && this.running.size < maxConcurrentJobs) {
-      this.startJob(this.waiting.shift() as CandidateJob);
+    while (!this.intake.signal.aborted && this.running.size < maxConcurrentJobs) {
+      const resumed = this.resuming.shift();
+      if (resumed !== undefined) this.startJob(resumed.job, resumed.resultDeadline);
+      else if (this.waiting.length > 0) this.startJob(this.waiting.shift() as CandidateJob);
+      else return;
     }
   }
 
@@ -390,7 +403,10 @@ export class Worker {
       const held = heldBy(state, provider);
       if (held?.status === JobStatus.Accepted) {
         logger.info("resuming a job the provider accepted before this worker started", { jobId: job.jobId, resultDeadline: held.resultDeadline });
-        this.startJob(job, held.resultDeadline);
+        // In a slot as any job in hand (maxConcurrentJobs): a job runs towards its own deadline either way, and one
+        // more at once than the config allows would overload the machine it was sized for.
+        this.resuming.push({ job, resultDeadline: held.resultDeadline });
+        this.startWaiting();
       } else if (held?.status === JobStatus.Submitted && policy.autoSettle) {
         // "Before this worker started", not "by an earlier run": on a fresh devnet the seed submitted it, not a worker.
         logger.info("settling a job the provider submitted before this worker started, once its challenge window ends", {

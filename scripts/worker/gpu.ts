@@ -322,6 +322,8 @@ export async function resolveGpuSpecs(
       ignored: detected.ignored.map((group) => ({ model: group.model, count: group.devices.length })),
     });
   }
+  if (!config.detect && config.gpuCount !== undefined)
+    await warnOfMissingDeclaredGpus(config, config.gpuCount, logger, env);
   const offered = detected?.offered;
   const model = config.model ?? offered?.model;
   const vramGiB = config.vramGiB ?? offered?.vramGiB;
@@ -381,4 +383,33 @@ export async function resolveGpuSpecs(
     uuids: offered?.devices.slice(0, gpuCount).map((device) => device.uuid) ?? [],
     ignored: detected?.ignored.map((group) => ({ model: group.model, count: group.devices.length })) ?? [],
   };
+}
+
+/**
+ * With detection off, jobs are handed CUDA indices 0..gpuCount-1 (offeredGpuIds). A config copied from the devnet's
+ * demo provider (4x RTX 4090, declared) onto a real machine with fewer GPUs would hand jobs indices that do not exist,
+ * and each such job would fail after its acceptance. So nvidia-smi is asked all the same, and only to count: where it
+ * is absent or fails (a machine without GPUs, which the demo declares on purpose) there is nothing to compare with.
+ * A warning, not a refusal: the devnet's demo declares its GPUs so that it runs the same on a GPU machine too.
+ */
+async function warnOfMissingDeclaredGpus(
+  config: GpuConfig,
+  gpuCount: number,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  let present: number;
+  try {
+    present = (await queryNvidiaSmi(config.nvidiaSmiPath, config.detectTimeoutMs, env)).length;
+  } catch {
+    return;
+  }
+  if (present >= gpuCount) return;
+  logger.warn(
+    `config.gpu.detect is false and config.gpu.gpuCount declares ${gpuCount} GPUs, but nvidia-smi lists ${present}: ` +
+      `jobs would be handed CUDA devices 0..${gpuCount - 1}, of which only ${present} exist. Set config.gpu.detect ` +
+      `to true and remove config.gpu.model, vramGiB and gpuCount to offer what nvidia-smi reports, or set ` +
+      `config.gpu.gpuCount to ${present} (and register no more than that)`,
+    { gpuCount, detected: present },
+  );
 }

@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import { Wallet } from "ethers";
-import type { OperatorKeySource } from "./config";
+import { type OperatorKeySource, describeConfigFile } from "./config";
 
 /** The key could not be read or is not a private key. The message never contains the key. */
 export class OperatorKeyError extends Error {
@@ -47,7 +47,7 @@ export function loadOperatorKey(source: OperatorKeySource, env: NodeJS.ProcessEn
     text = fs.readFileSync(source.path, "utf8");
   } catch (error) {
     throw new OperatorKeyError(
-      `cannot read key file ${source.path} (config.operatorKey.file): ${(error as Error).message}`,
+      `cannot read key file ${describeConfigFile(source, "config.operatorKey.file")}: ${(error as Error).message}`,
     );
   }
   const wallet = toWallet(text.trim(), `key file ${source.path}`);

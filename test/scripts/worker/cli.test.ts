@@ -435,6 +435,31 @@ describe("latent-worker CLI", () => {
         }
       });
 
+      it("exits 2 for a relative deployment file not found, naming the field, the path as written and where it led", async () => {
+        // As in a copy of worker.example.json moved out of scripts/worker/.
+        const config = writeConfig(configJson({ contracts: { deploymentFile: "../../deployments/localhost.json" } }));
+        const resolved = path.resolve(dir, "../../deployments/localhost.json");
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", config], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: deployment file ${resolved} (config.contracts.deploymentFile is "../../deployments/localhost.json", ` +
+            `a relative path, resolved against the config file's directory ${dir}, not the current directory): ` +
+            `ENOENT: no such file or directory, open '${resolved}'\n`,
+        );
+      });
+
+      it("exits 2 for a relative operator key file not found, naming the field, the path as written and where it led", async () => {
+        const config = writeConfig(configJson({ operatorKey: { file: "keys/operator.key" } }));
+        const resolved = path.join(dir, "keys/operator.key");
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", config], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: cannot read key file ${resolved} (config.operatorKey.file is "keys/operator.key", a relative ` +
+            `path, resolved against the config file's directory ${dir}, not the current directory): ` +
+            `ENOENT: no such file or directory, stat '${resolved}'\n`,
+        );
+      });
+
       it("exits 2 for a deployment file that is not JSON without the excerpt V8 quotes, which may be part of a key", async () => {
         const deploymentFile = path.join(dir, "deployment.json");
         // A hand-edited record with the RPC provider's key written without its quotes: V8's message would quote its start.

@@ -68,6 +68,7 @@ describe("worker config", () => {
     expect(config.contracts).to.deep.equal({
       kind: "deploymentFile",
       path: path.resolve(path.dirname(EXAMPLE), "../../deployments/localhost.json"),
+      written: { value: "../../deployments/localhost.json", configDir: path.dirname(EXAMPLE) },
     });
   });
 
@@ -400,7 +401,22 @@ describe("worker config", () => {
     const json = withField(minimalConfig(), "specs.fileRoot", "specs");
     const config = parseConfig(json, "/srv/latent/worker.json");
     expect(config.specs.fileRoot).to.equal("/srv/latent/specs");
-    expect(config.contracts).to.deep.equal({ kind: "deploymentFile", path: "/srv/latent/deployments/localhost.json" });
+    expect(config.contracts).to.deep.equal({
+      kind: "deploymentFile",
+      path: "/srv/latent/deployments/localhost.json",
+      written: { value: "deployments/localhost.json", configDir: "/srv/latent" },
+    });
+  });
+
+  it("keeps no written form for an absolute deployment or key file, whose errors need only the path", () => {
+    const json = withField(
+      withField(minimalConfig(), "contracts.deploymentFile", "/opt/latent/deployments/localhost.json"),
+      "operatorKey",
+      { file: "/etc/latent/operator.key" },
+    );
+    const config = parseConfig(json, "/srv/latent/worker.json");
+    expect(config.contracts).to.deep.equal({ kind: "deploymentFile", path: "/opt/latent/deployments/localhost.json" });
+    expect(config.operatorKey).to.deep.equal({ kind: "file", path: "/etc/latent/operator.key" });
   });
 
   it("refuses a URL with one slash after its scheme where a path belongs, and the path a URL was resolved into", () => {
@@ -530,7 +546,11 @@ describe("worker config", () => {
       expect(error.message).to.contain("looks like a private key, not a file path").and.not.to.contain(digits.slice(0, 16));
     }
     const named = parseConfig(withField(minimalConfig(), "operatorKey", { file: `keys/${digits}.key` }), "/etc/latent/worker.json");
-    expect(named.operatorKey).to.deep.equal({ kind: "file", path: `/etc/latent/keys/${digits}.key` });
+    expect(named.operatorKey).to.deep.equal({
+      kind: "file",
+      path: `/etc/latent/keys/${digits}.key`,
+      written: { value: `keys/${digits}.key`, configDir: "/etc/latent" },
+    });
   });
 
   it("requires exactly one operator key source", () => {

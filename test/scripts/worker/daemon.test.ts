@@ -1397,6 +1397,81 @@ describe("worker job loop", () => {
     await running;
   });
 
+  describe("jobs an earlier run accepted, and maxConcurrentJobs", () => {
+    /** Jobs an earlier run accepted (ids `ids`), due 1000 s from now. */
+    function leftAcceptedInHand(...ids: number[]): void {
+      source.inHand = ids.map((id) => {
+        const job = makeJob(id);
+        market.post(job);
+        Object.assign(market.states.get(job.jobId) as StoredJob, {
+          status: JobStatus.Accepted,
+          provider: PROVIDER,
+          resultDeadline: market.chainNow + 1000n,
+        });
+        return job;
+      });
+    }
+    const resumedLogged = (logs: LogRecord[], jobId: bigint) =>
+      logs.some(
+        (record) => record.msg === "resuming a job the provider accepted before this worker started" && record.fields.jobId === jobId,
+      );
+
+    it("runs no more of them at once than maxConcurrentJobs, and the rest as slots free, dropping none", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftAcceptedInHand(1, 2, 3);
+      const subject = worker(executor, {
+        policy: { maxConcurrentJobs: 2 },
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      await waitFor(() => executor.running === 2 && resumedLogged(logs, 3n));
+      expect(subject.activeJobs).to.equal(2);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 3);
+      expect(executor.maxRunning).to.equal(2);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(market.count("accept")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
+    it("gives them the free slots before new jobs waiting for one", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftAcceptedInHand(1, 2);
+      const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && resumedLogged(logs, 2n));
+      expect(subject.activeJobs).to.equal(1);
+      offer(makeJob(3));
+      await waitFor(() => source.pending === 0);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 3);
+      expect(eventsOf("job-submitted").map((event) => event.jobId)).to.deep.equal([1n, 2n, 3n]);
+      expect(executor.maxRunning).to.equal(1);
+      await subject.stop();
+      await running;
+    });
+
+    it("leaves one still waiting for a slot at shutdown accepted, for the next run, and says so", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      leftAcceptedInHand(1, 2);
+      const subject = worker(executor, { graceMs: 20, logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      await waitFor(() => executor.running === 1 && resumedLogged(logs, 2n));
+      await subject.stop();
+      await running;
+      expect(executor.gpus).to.have.length(1);
+      expect(eventsOf("job-aborted").map((event) => event.jobId)).to.deep.equal([1n]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(market.states.get(2n)?.status).to.equal(JobStatus.Accepted);
+      const left = logs.find((record) => record.msg === "stopping: jobs in hand still waiting for a slot are left for the next run");
+      expect(left?.fields.jobs).to.deep.equal([2n]);
+    });
+  });
+
   it("settles a job an earlier run submitted once its challenge window has passed", async () => {
     leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + market.challengeWindow });
     const subject = worker(new GatedExecutor(store));
@@ -1773,7 +1848,11 @@ describe("worker job loop", () => {
       const executor = new GatedExecutor(store);
       const logs: LogRecord[] = [];
       leftInHandNeeding(1, 1);
-      const subject = worker(executor, { gpus: detected(1), logger: createLogger("info", (record) => logs.push(record)) });
+      const subject = worker(executor, {
+        gpus: detected(1),
+        policy: { maxConcurrentJobs: 2 },
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
       const running = subject.run();
       await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
       expect(eventsOf("job-failed")).to.deep.equal([]);
@@ -1792,6 +1871,7 @@ describe("worker job loop", () => {
       leftInHandNeeding(1, 1);
       const subject = worker(executor, {
         gpus: detected(1),
+        policy: { maxConcurrentJobs: 2 },
         graceMs: 20,
         logger: createLogger("info", (record) => logs.push(record)),
       });
@@ -1815,6 +1895,7 @@ describe("worker job loop", () => {
       leftInHandNeeding(1, 1);
       const subject = worker(executor, {
         gpus: detected(1),
+        policy: { maxConcurrentJobs: 2 },
         graceMs: 20,
         logger: createLogger("info", (record) => logs.push(record)),
       });

@@ -432,11 +432,34 @@ describe("GPU detection", () => {
       expect(seen).not.to.contain("AWS_SECRET_ACCESS_KEY");
     });
 
-    it("does not run nvidia-smi when detection is off", async () => {
+    it("offers what config.gpu declares when detection is off, whatever nvidia-smi says, and says nothing when it lists as many GPUs", async () => {
       installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
       const config = gpuConfig({ detect: false, model: "l4-24gb", vramGiB: 22, gpuCount: 1 });
       const specs = await resolveGpuSpecs(config, logger(), env());
-      expect(specs).to.deep.include({ model: "l4-24gb", source: "config" });
+      expect(specs).to.deep.include({ model: "l4-24gb", source: "config", uuids: [] });
+      expect(records).to.deep.equal([]);
+    });
+
+    it("warns when detection is off and nvidia-smi lists fewer GPUs than config.gpu.gpuCount declares, naming both counts and the fix", async () => {
+      installNvidiaSmi(`cat <<'EOF'\n${withMigMode(RTX_4090)}\nEOF`);
+      const config = gpuConfig({ detect: false, model: "rtx-4090-24gb", vramGiB: 24, gpuCount: 4 });
+      const specs = await resolveGpuSpecs(config, logger(), env());
+      expect(offeredGpuIds(specs)).to.deep.equal(["0", "1", "2", "3"]);
+      expect(records.filter((record) => record.level === "warn").map(({ msg, fields }) => ({ msg, fields }))).to.deep.equal([
+        {
+          msg:
+            "config.gpu.detect is false and config.gpu.gpuCount declares 4 GPUs, but nvidia-smi lists 1: jobs would be " +
+            "handed CUDA devices 0..3, of which only 1 exist. Set config.gpu.detect to true and remove config.gpu.model, " +
+            "vramGiB and gpuCount to offer what nvidia-smi reports, or set config.gpu.gpuCount to 1 (and register no more than that)",
+          fields: { gpuCount: 4, detected: 1 },
+        },
+      ]);
+    });
+
+    it("says nothing when detection is off and nvidia-smi is not installed, as on a machine without GPUs", async () => {
+      const config = gpuConfig({ detect: false, model: "rtx-4090-24gb", vramGiB: 24, gpuCount: 4 });
+      const specs = await resolveGpuSpecs(config, logger(), { PATH: binDir });
+      expect(specs).to.deep.include({ gpuCount: 4, source: "config" });
       expect(records).to.deep.equal([]);
     });
   });
