@@ -234,7 +234,9 @@ describe("scripts/devnet", function () {
   });
 
   it("shows an indexing error that repeats every poll once, not twice a second, while the chain is gone", async function () {
-    this.timeout(60_000);
+    // A chain, then a gateway whose indexer and query threads each compile their TypeScript under ts-node: CPU-bound
+    // work that serveGateway took 13-33 s for on a 2-core machine at load 16-22, and over 52 s once (60 s failed).
+    this.timeout(180_000);
     const chain = await startLocalChain(hre, "127.0.0.1", 0);
     const relay = await relayTo(chain.url);
     const deployment = placeholderDeployment("gone", chain.chainId, 0);
@@ -276,7 +278,8 @@ describe("scripts/devnet", function () {
   });
 
   it("keeps the API key in --rpc-url's path out of the gateway log file and the errors it shows, naming the node's host", async function () {
-    this.timeout(60_000);
+    // serveGateway's threads, as above.
+    this.timeout(180_000);
     const node = await startKeyedRpc();
     const deployment = placeholderDeployment("keyed", 31337, 1);
     const logFile = path.join(dir, "gateway.log");
