@@ -1,5 +1,6 @@
 /**
- * gov propose / vote / queue / execute / status / delegate: one-action parameter changes through LatentGovernor
+ * gov propose / vote / queue / execute / status / delegate: one-action parameter changes (or a DisputeManager token
+ * recovery) through LatentGovernor
  * and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
  * and execute need only its id.
  */
@@ -239,7 +240,8 @@ async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: 
     throw new InputError(
       "--amount",
       `${showTokens(units, amount)} is more than the ${await whatIsRecoverable()}, so the recovery would fail at execution: ` +
-        `give at most ${units.decimals === null ? surplus : formatUnits(surplus, units.decimals)}, or all for all that is recoverable when the proposal executes`,
+        `${surplus === 0n ? "nothing is recoverable now" : `give at most ${units.decimals === null ? surplus : formatUnits(surplus, units.decimals)}`}, ` +
+        `or all for all that is recoverable when the proposal executes`,
     );
   }
   const sent = all ? `all ${units.symbol} recoverable at execution` : showTokens(units, amount);

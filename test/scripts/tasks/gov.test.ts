@@ -46,13 +46,19 @@ async function proposalFixture() {
 /** LAT a holder sent to the DisputeManager by a plain transfer. */
 const STRAY = parseEther("75");
 
-/** A dispute open (its deposit held by the DisputeManager), STRAY LAT sent there by mistake, the funder delegated. */
-async function strayLatFixture() {
+/** A dispute open (its deposit held by the DisputeManager, which holds no other LAT), the funder delegated. */
+async function disputeOpenFixture() {
   const b = await openJobFixture();
   await acceptJob(b.s, b.job, b.h100);
   await submitResult(b.s, b.job, b.h100, { after: 1800 });
   await openDispute(b.s, b.job);
   await delegate(b.s, b.funder);
+  return b;
+}
+
+/** As disputeOpenFixture, with STRAY LAT sent to the DisputeManager by mistake. */
+async function strayLatFixture() {
+  const b = await disputeOpenFixture();
   await b.c.token.connect(b.funder).transfer(await b.c.disputeManager.getAddress(), STRAY);
   return b;
 }
@@ -481,6 +487,13 @@ describe("tasks: gov propose --set recoverTokens", function () {
       ),
     );
     expect(await c.governor.queryFilter(c.governor.filters.ProposalCreated())).to.have.length(0);
+  });
+
+  it("refuses any LAT amount while only deposits are held, saying nothing is recoverable now, but takes all", async function () {
+    const { file } = await loadFixture(disputeOpenFixture);
+    await taskFails(file, "gov propose", recovery("1"), InputError, /^--amount: 1\.0 LAT is more than the 0\.0 LAT recoverable now .*: nothing is recoverable now, or all for all that is recoverable when the proposal executes$/);
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", recovery("all"));
+    expect(result.proposalId).to.be.a("bigint");
   });
 
   it("refuses a zero amount", async function () {
