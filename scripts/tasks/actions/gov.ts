@@ -1,7 +1,6 @@
 /**
  * gov propose / vote / queue / execute / status / delegate: one-action parameter changes (or a DisputeManager token
- * recovery) through LatentGovernor
- * and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
+ * recovery) through LatentGovernor and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
  * and execute need only its id.
  */
 import { MaxUint256, ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
@@ -12,7 +11,7 @@ import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
-import { InputError, StateError } from "../lib/errors";
+import { InputError, RevertError, StateError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
 import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount } from "../lib/parse";
@@ -175,22 +174,18 @@ async function checkRulingStaysPossible(ctx: TaskContext, contract: ContractName
 
 /** A token as a recovery shows it: LAT's 18 decimals, or another token's decimals() and symbol() where it has them. */
 interface TokenUnits {
-  address: string;
   symbol: string;
   /** null for a token without decimals(): its amounts are shown in its smallest unit. */
   decimals: number | null;
 }
 
 async function tokenUnits(ctx: DeploymentContext, address: string): Promise<TokenUnits> {
-  if (address.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase()) return { address, symbol: "LAT", decimals: LAT_DECIMALS };
+  if (address.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase()) return { symbol: "LAT", decimals: LAT_DECIMALS };
   // decimals() and symbol() are optional in ERC20: a token may have neither.
   const metadata = IERC20Metadata__factory.connect(address, ctx.hre.ethers.provider);
   const decimals = await metadata.decimals().then(Number, () => null);
-  const symbol = await metadata.symbol().then(
-    (x) => x,
-    () => `units of ${address}`,
-  );
-  return { address, symbol, decimals };
+  const symbol = await metadata.symbol().catch(() => `units of ${address}`);
+  return { symbol, decimals };
 }
 
 function showTokens(units: TokenUnits, amount: bigint): string {
@@ -215,8 +210,10 @@ async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: 
 
   const token = args.token.trim().toLowerCase() === "lat" ? ctx.record.contracts.LatentToken.address : parseAddress("--token", args.token);
   if ((await ctx.hre.ethers.provider.getCode(token)) === "0x") throw new InputError("--token", `${token} is no contract, so no token: give LAT or a token's address`);
-  const surplus = await dm.recoverable(token).catch(() => {
-    throw new InputError("--token", `${token} does not answer balanceOf: it is not an ERC20 token`);
+  // recoverable() reads the token's balanceOf: a revert there is a contract that is no ERC20; any other failure (the node) is not the input's.
+  const surplus = await ctx.read("DisputeManager.recoverable", () => dm.recoverable(token)).catch((error: unknown) => {
+    if (error instanceof RevertError) throw new InputError("--token", `${token} does not answer balanceOf: it is not an ERC20 token`);
+    throw error;
   });
   const units = await tokenUnits(ctx, token);
 
