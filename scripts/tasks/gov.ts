@@ -6,10 +6,21 @@ const gov = scope("gov", "Governance: delegate, propose a parameter change, vote
 const actions = () => import("./actions/gov");
 const id = "Proposal id";
 
-latentTask(gov.task("propose", "Propose one parameter change (the calldata is built from the contract's ABI)"), async () => (await actions()).propose)
+latentTask(
+  gov.task("propose", "Propose one parameter change, or a token recovery (the calldata is built from the contract's ABI)"),
+  async () => (await actions()).propose,
+)
   .addParam("contract", "Target contract: Staking, JobEscrow, ProviderRegistry, DisputeManager, PauseGuardian, LatentGovernor, LatentTimelock", undefined, types.string)
-  .addParam("set", "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator)", undefined, types.string)
+  .addParam(
+    "set",
+    "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, with --token, --to, --amount)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("value", "New value: LAT for amounts (150), a duration for periods (2h), else a number or an address", undefined, types.string)
+  .addOptionalParam("token", "recoverTokens: the token sent by mistake, LAT or its address", undefined, types.string)
+  .addOptionalParam("to", "recoverTokens: the recipient, an address or account index", undefined, types.string)
+  .addOptionalParam("amount", "recoverTokens: how much, in the token's units (12.5), or all (all that is recoverable at execution)", undefined, types.string)
   .addParam("description", "Proposal description (its hash is part of the proposal id)", undefined, types.string);
 
 latentTask(gov.task("vote", "Vote on an active proposal"), async () => (await actions()).vote)

@@ -1,19 +1,20 @@
 /**
- * gov propose / vote / queue / execute / status / delegate: one-action parameter changes through LatentGovernor
- * and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
+ * gov propose / vote / queue / execute / status / delegate: one-action parameter changes (or a DisputeManager token
+ * recovery) through LatentGovernor and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
  * and execute need only its id.
  */
-import { ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
+import { MaxUint256, ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
 import type { FunctionFragment, Interface } from "ethers";
+import { IERC20Metadata__factory } from "../../../typechain-types";
 import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
-import { InputError, StateError } from "../lib/errors";
+import { InputError, RevertError, StateError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
-import { parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp } from "../lib/parse";
+import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount } from "../lib/parse";
 import { PROPOSAL_STATES } from "../lib/revert";
 import type { TaskResult } from "../lib/run";
 import { suggest } from "./shared";
@@ -43,8 +44,16 @@ export interface ProposeArgs extends CommonArgs {
   contract: string;
   set: string;
   value?: string;
+  /** recoverTokens' arguments: only with `--set recoverTokens`. */
+  token?: string;
+  to?: string;
+  amount?: string;
   description: string;
 }
+
+/** The one call with more than one argument that the task builds: a token recovery, from its own options. */
+const RECOVER = "recoverTokens";
+const RECOVERY_OPTIONS = ["token", "to", "amount"] as const;
 
 function contractName(value: string): ContractName {
   const name = CONTRACT_NAMES.find((n) => n.toLowerCase() === value.trim().toLowerCase());
@@ -66,6 +75,7 @@ function governanceFunction(iface: Interface, contract: ContractName, set: strin
     .filter((f): f is FunctionFragment => f.type === "function")
     .filter((f) => !f.constant && f.inputs.length <= 1 && GOVERNANCE_FUNCTION.test(f.name))
     .map((f) => f.name);
+  if (iface.getFunction(RECOVER) !== null) available.push(`${RECOVER} (with --token, --to and --amount)`);
   throw new InputError("--set", `${contract} has no parameter setter "${set}": choose one of ${available.join(", ")}`);
 }
 
@@ -162,18 +172,107 @@ async function checkRulingStaysPossible(ctx: TaskContext, contract: ContractName
   }
 }
 
+/** A token as a recovery shows it: LAT's 18 decimals, or another token's decimals() and symbol() where it has them. */
+interface TokenUnits {
+  symbol: string;
+  /** null for a token without decimals(): its amounts are shown in its smallest unit. */
+  decimals: number | null;
+}
+
+async function tokenUnits(ctx: DeploymentContext, address: string): Promise<TokenUnits> {
+  if (address.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase()) return { symbol: "LAT", decimals: LAT_DECIMALS };
+  // decimals() and symbol() are optional in ERC20: a token may have neither.
+  const metadata = IERC20Metadata__factory.connect(address, ctx.hre.ethers.provider);
+  const decimals = await metadata.decimals().then(Number, () => null);
+  const symbol = await metadata.symbol().catch(() => `units of ${address}`);
+  return { symbol, decimals };
+}
+
+function showTokens(units: TokenUnits, amount: bigint): string {
+  return units.decimals === null ? `${amount} ${units.symbol}` : `${formatUnits(amount, units.decimals)} ${units.symbol}`;
+}
+
+/**
+ * `--set recoverTokens --token LAT|<address> --to <account> --amount <amount>|all`: checked as the contract checks it
+ * at execution (recipient, amount, what is recoverable now), so that a proposal days from executing is not a revert.
+ */
+async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: ProposeArgs): Promise<{ values: [string, string, bigint]; change: string }> {
+  if (contract !== "DisputeManager") {
+    // Neither JobEscrow nor Staking sums what it owes, so neither can tell a stray token from a party's (README).
+    throw new InputError("--set", `${contract} has no ${RECOVER}: only DisputeManager sends back tokens sent to it by mistake`);
+  }
+  if (args.value !== undefined) throw new InputError("--value", `${RECOVER} takes --token, --to and --amount, not --value`);
+  const dm = ctx.c.disputeManager;
+  const dmAddress = ctx.record.contracts.DisputeManager.address;
+  if (args.token === undefined) throw new InputError("--token", `required with --set ${RECOVER}: LAT, or the address of the token to recover`);
+  if (args.to === undefined) throw new InputError("--to", `required with --set ${RECOVER}: the recipient, an address or account index`);
+  if (args.amount === undefined) throw new InputError("--amount", `required with --set ${RECOVER}: an amount in the token's units, or all`);
+
+  const token = args.token.trim().toLowerCase() === "lat" ? ctx.record.contracts.LatentToken.address : parseAddress("--token", args.token);
+  if ((await ctx.hre.ethers.provider.getCode(token)) === "0x") throw new InputError("--token", `${token} is no contract, so no token: give LAT or a token's address`);
+  // recoverable() reads the token's balanceOf: a revert there is a contract that is no ERC20; any other failure (the node) is not the input's.
+  const surplus = await ctx.read("DisputeManager.recoverable", () => dm.recoverable(token)).catch((error: unknown) => {
+    if (error instanceof RevertError) throw new InputError("--token", `${token} does not answer balanceOf: it is not an ERC20 token`);
+    throw error;
+  });
+  const units = await tokenUnits(ctx, token);
+
+  const to = await ctx.account("--to", args.to);
+  if (to === ZeroAddress) throw new InputError("--to", `the zero address is not allowed (the recovery would revert with DisputeManagerRecoveryZeroRecipient)`);
+  if (to.toLowerCase() === dmAddress.toLowerCase()) throw new InputError("--to", `${to} is the DisputeManager itself: name the address the tokens go back to`);
+
+  const all = args.amount.trim().toLowerCase() === "all";
+  let amount: bigint;
+  if (all) amount = MaxUint256;
+  else if (units.decimals === null) throw new InputError("--amount", `${token} has no decimals(), so no amount can be read in its units: give all`);
+  else amount = parseTokenAmount("--amount", args.amount, units.decimals, units.symbol);
+
+  const isLat = token.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase();
+  const whatIsRecoverable = async (): Promise<string> => {
+    if (!isLat) return `${showTokens(units, surplus)} recoverable now (the DisputeManager's whole balance of it)`;
+    const [balance, held] = await Promise.all([ctx.c.token.balanceOf(dmAddress), dm.heldDeposits()]);
+    return `${showTokens(units, surplus)} recoverable now (the DisputeManager holds ${showTokens(units, balance)}, of which ${showTokens(units, held)} are the deposits of unresolved disputes, heldDeposits())`;
+  };
+  if (!all && amount > surplus) {
+    throw new InputError(
+      "--amount",
+      `${showTokens(units, amount)} is more than the ${await whatIsRecoverable()}, so the recovery would fail at execution: ` +
+        `${surplus === 0n ? "nothing is recoverable now" : `give at most ${units.decimals === null ? surplus : formatUnits(surplus, units.decimals)}`}, ` +
+        `or all for all that is recoverable when the proposal executes`,
+    );
+  }
+  const sent = all ? `all ${units.symbol} recoverable at execution` : showTokens(units, amount);
+  return { values: [token, to, amount], change: `${contract}.${RECOVER}: ${sent} (token ${token}) to ${to}; ${await whatIsRecoverable()}` };
+}
+
 export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<TaskResult<unknown>> {
   const contract = contractName(args.contract);
   const target = contractsByName(ctx.c)[contract];
+  if (args.set.trim() === RECOVER) {
+    const recovery = await recoveryProposal(ctx, contract, args);
+    const calldata = ctx.c.disputeManager.interface.encodeFunctionData(RECOVER, recovery.values);
+    return sendProposal(ctx, contract, calldata, parseText("--description", args.description, 100_000), recovery.change);
+  }
+  for (const option of RECOVERY_OPTIONS) {
+    if (args[option] !== undefined) throw new InputError(`--${option}`, `only for --set ${RECOVER}, not for --set ${args.set}`);
+  }
   const fragment = governanceFunction(target.interface, contract, args.set);
   const parameter = parameterOf(fragment);
   const values = await convertValue(ctx, contract, fragment, parameter, args.value);
   if (values.length === 1 && typeof values[0] === "bigint") await checkRulingStaysPossible(ctx, contract, parameter, values[0]);
   const description = parseText("--description", args.description, 100_000);
   const calldata = target.interface.encodeFunctionData(fragment, values);
-  const targetAddress = ctx.record.contracts[contract].address;
   const current = fragment.inputs.length === 1 ? await currentValue(ctx, contract, parameter) : undefined;
+  const change =
+    values.length === 0
+      ? `${contract}.${fragment.name}()`
+      : `${contract}.${parameter}: ${current === undefined ? "?" : show(parameter, current)} -> ${show(parameter, values[0] as bigint | string)}`;
+  return sendProposal(ctx, contract, calldata, description, change);
+}
 
+/** Proposes the one call `calldata` to `contract`; `change` says what it does, for the output. */
+async function sendProposal(ctx: TaskContext, contract: ContractName, calldata: string, description: string, change: string): Promise<TaskResult<unknown>> {
+  const targetAddress = ctx.record.contracts[contract].address;
   const gov = ctx.c.governor;
   const hints: RevertHints = {
     // Votes come from delegation only: an account holding LAT it never delegated has none, whatever its balance.
@@ -186,10 +285,6 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
   const tx = await ctx.send("LatentGovernor.propose", () => gov.propose([targetAddress], [0n], [calldata], description), hints);
   const e = tx.events.find((x) => x.name === "ProposalCreated")?.args.toObject() as { proposalId: bigint; voteStart: bigint; voteEnd: bigint };
   const now = await ctx.now();
-  const change =
-    values.length === 0
-      ? `${contract}.${fragment.name}()`
-      : `${contract}.${parameter}: ${current === undefined ? "?" : show(parameter, current)} -> ${show(parameter, values[0] as bigint | string)}`;
   return {
     data: { proposalId: e.proposalId, target: targetAddress, calldata, description, voteStart: Number(e.voteStart), voteEnd: Number(e.voteEnd), transaction: tx.hash },
     text: [
@@ -339,7 +434,14 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
   const p = await findProposal(ctx, proposalId);
   const gov = ctx.c.governor;
   const tx = await ctx.send("LatentGovernor.execute", () => gov.execute(p.targets, p.values, p.calldatas, p.descriptionHash), stateHints(ctx, proposalId));
-  const changes = tx.events.flatMap((e) => {
+  const changes: string[] = [];
+  for (const e of tx.events) {
+    if (e.name !== "TokensRecovered") continue;
+    const [token, to, amount] = [e.args.getValue("token") as string, e.args.getValue("to") as string, e.args.getValue("amount") as bigint];
+    // In the token's units, as propose read them: the smallest unit alone reads as 10^decimals times too much.
+    changes.push(`${e.contract} recovered ${showTokens(await tokenUnits(ctx, token), amount)} (token ${token}) to ${to}`);
+  }
+  changes.push(...tx.events.flatMap((e) => {
     if (e.name === "ParameterUpdated" || e.name === "AddressParameterUpdated") {
       const parameter = asciiName(e.args.getValue("parameter") as string);
       // In the parameter's unit, as propose showed it: a LAT amount in wei alone reads as 10^18 times too much.
@@ -350,7 +452,7 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
     const setting = SETTING_EVENTS[e.name];
     if (setting === undefined) return [];
     return [`${e.contract}.${setting.parameter} = ${showValue(setting.unit, e.args[1] as bigint)}`];
-  });
+  }));
   return {
     data: { proposalId, changes, transaction: tx.hash },
     text: [`Proposal ${proposalId} executed`, ...changes.map((c) => `  ${c}`)],

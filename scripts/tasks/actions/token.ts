@@ -58,9 +58,10 @@ export interface TokenTransfer {
 }
 
 /**
- * The deployment's contracts that would keep LAT sent to them by a plain transfer, with no way to give it back: they
- * pay out only what their own accounting (stakes, escrows, deposits) credits. The timelock is left out: it is the
- * treasury, and LAT sent there is governance's to spend.
+ * The deployment's contracts that would keep LAT sent to them by a plain transfer: they pay out only what their own
+ * accounting (stakes, escrows, deposits) credits. Only the DisputeManager can send such LAT back, and only through a
+ * governance proposal (recoverTokens), days of voting and delay later: still a mistake to make. The timelock is left
+ * out: it is the treasury, and LAT sent there is governance's to spend.
  */
 const STRANDING_CONTRACTS = ["LatentToken", "ProviderRegistry", "Staking", "JobEscrow", "DisputeManager", "PauseGuardian", "LatentGovernor"] as const;
 
@@ -71,8 +72,12 @@ export async function transfer(ctx: TaskContext, args: TransferArgs): Promise<Ta
     if (ctx.record.contracts[name].address.toLowerCase() === to.toLowerCase()) {
       throw new InputError(
         "--to",
-        `${to} is the ${name} contract, which would keep the LAT with no way to pay it back` +
-          (name === "Staking" ? " (stake with stake add)" : name === "JobEscrow" ? " (pay for a job with job create)" : ""),
+        name === "DisputeManager"
+          ? `${to} is the DisputeManager contract, which would keep the LAT until a governance proposal sends it back ` +
+              `(gov propose --contract DisputeManager --set recoverTokens, then a vote, the timelock's delay and gov execute); ` +
+              `a dispute's deposit is paid with dispute open`
+          : `${to} is the ${name} contract, which would keep the LAT with no way to pay it back` +
+              (name === "Staking" ? " (stake with stake add)" : name === "JobEscrow" ? " (pay for a job with job create)" : ""),
       );
     }
   }

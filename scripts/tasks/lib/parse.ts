@@ -25,6 +25,17 @@ export function parseLat(field: string, value: string, options: { allowZero?: bo
   return wei;
 }
 
+/** "12.5" of a token with `decimals` -> its smallest unit; not zero. `symbol` names the unit in errors. */
+export function parseTokenAmount(field: string, value: string, decimals: number, symbol: string): bigint {
+  const text = value.trim();
+  if (!DECIMAL.test(text)) throw new InputError(field, `"${value}" is not an amount of ${symbol}: use a decimal number such as 1500 or 0.25`);
+  const fraction = text.split(".")[1] ?? "";
+  if (fraction.length > decimals) throw new InputError(field, `"${value}" has more than the ${decimals} decimals of ${symbol}`);
+  const amount = parseUnits(text, decimals);
+  if (amount === 0n) throw new InputError(field, `must be more than 0 ${symbol}`);
+  return amount;
+}
+
 /** A LAT amount that must fit a uint96 (prices, deposits: the token's supply is below 2^96). */
 export function parseLat96(field: string, value: string): bigint {
   const wei = parseLat(field, value);

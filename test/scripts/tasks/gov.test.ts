@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { impersonateAccount, loadFixture, mine, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { parseEther } from "ethers";
-import { delegate } from "../../../scripts/scenario";
+import { MaxUint256, ZeroAddress, formatEther, parseEther } from "ethers";
+import { LatentToken__factory } from "../../../typechain-types";
+import { acceptJob, delegate, openDispute, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProposalView } from "../../../scripts/tasks/actions/gov";
 import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
-import { ACCOUNT, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
+import { ACCOUNT, openJobFixture, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
 
 const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
 const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
@@ -40,6 +41,39 @@ async function proposalFixture() {
     description: DESCRIPTION,
   });
   return { ...b, id: result.proposalId.toString() };
+}
+
+/** LAT a holder sent to the DisputeManager by a plain transfer. */
+const STRAY = parseEther("75");
+
+/** A dispute open (its deposit held by the DisputeManager, which holds no other LAT), the funder delegated. */
+async function disputeOpenFixture() {
+  const b = await openJobFixture();
+  await acceptJob(b.s, b.job, b.h100);
+  await submitResult(b.s, b.job, b.h100, { after: 1800 });
+  await openDispute(b.s, b.job);
+  await delegate(b.s, b.funder);
+  return b;
+}
+
+/** As disputeOpenFixture, with STRAY LAT sent to the DisputeManager by mistake. */
+async function strayLatFixture() {
+  const b = await disputeOpenFixture();
+  await b.c.token.connect(b.funder).transfer(await b.c.disputeManager.getAddress(), STRAY);
+  return b;
+}
+
+/** As strayLatFixture, with 1,000 of another ERC20 (not the deployment's LAT) sent to the DisputeManager too. */
+async function strayOtherFixture() {
+  const b = await strayLatFixture();
+  const other = await new LatentToken__factory(b.deployer).deploy(b.funder.address, parseEther("1000000"), [], [], [ZeroAddress, ZeroAddress, ZeroAddress]);
+  await other.connect(b.funder).transfer(await b.c.disputeManager.getAddress(), parseEther("1000"));
+  return { ...b, other: await other.getAddress() };
+}
+
+/** A recovery proposal of the funder for `amount` of LAT to voter 0 (account 4). */
+function recovery(amount: string, extra: Record<string, string> = {}) {
+  return { from: ACCOUNT.funder, contract: "DisputeManager", set: "recoverTokens", token: "LAT", to: ACCOUNT.voter0, amount, description: "LIP-7: return stray LAT", ...extra };
 }
 
 async function proposalStatus(file: string, id: string): Promise<ProposalView> {
@@ -375,6 +409,169 @@ describe("tasks: gov", function () {
     const { withAccounts, without } = await withAndWithoutAccounts<ProposalView>(file, "gov status", { id });
     expect(without.result).to.deep.equal(withAccounts.result);
     expect(without.output).to.equal(withAccounts.output).and.to.match(new RegExp(`^Proposal ${id}: Active\\n(.|\\n)*next: gov vote \\(possible now\\)`));
+  });
+});
+
+describe("tasks: gov propose --set recoverTokens", function () {
+  it("builds recoverTokens(LAT, recipient, amount) with the amount in LAT, which gov status shows", async function () {
+    const { file, c, voters } = await loadFixture(strayLatFixture);
+    const lat = await c.token.getAddress();
+    const { result } = await task<{ proposalId: bigint; calldata: string }>(file, "gov propose", recovery("50.5"));
+    expect(result.calldata).to.equal(c.disputeManager.interface.encodeFunctionData("recoverTokens", [lat, voters[0]!.address, parseEther("50.5")]));
+    const view = await proposalStatus(file, result.proposalId.toString());
+    expect(view.actions[0]!.target).to.equal(await c.disputeManager.getAddress());
+    expect(view.actions[0]!.call).to.equal(`recoverTokens(${lat}, ${voters[0]!.address}, ${parseEther("50.5")})`);
+  });
+
+  it("says what it recovers, and the LAT recoverable now: the balance above the dispute deposits held", async function () {
+    const { file, c, voters } = await loadFixture(strayLatFixture);
+    const held = await c.disputeManager.heldDeposits();
+    expect(held).to.be.greaterThan(0n);
+    const { output } = await task(file, "gov propose", recovery("50.5"));
+    expect(output).to.include(
+      `\n  DisputeManager.recoverTokens: 50.5 LAT (token ${await c.token.getAddress()}) to ${voters[0]!.address}; 75.0 LAT recoverable now ` +
+        `(the DisputeManager holds ${formatEther(STRAY + held)} LAT, of which ${formatEther(held)} LAT are the deposits of unresolved disputes, heldDeposits())\n`,
+    );
+  });
+
+  it("takes --amount all as type(uint256).max: all that is recoverable when the proposal executes", async function () {
+    const { file, c, voters } = await loadFixture(strayLatFixture);
+    const { result, output } = await task<{ calldata: string }>(file, "gov propose", recovery("ALL"));
+    expect(result.calldata).to.equal(c.disputeManager.interface.encodeFunctionData("recoverTokens", [await c.token.getAddress(), voters[0]!.address, MaxUint256]));
+    expect(output).to.match(/DisputeManager\.recoverTokens: all LAT recoverable at execution \(token 0x\w+\) to 0x\w+; 75\.0 LAT recoverable now/);
+  });
+
+  it("a recovery passes end to end: vote, queue, execute sends the LAT and prints the recovery in LAT", async function () {
+    const { file, c, voters } = await loadFixture(strayLatFixture);
+    const held = await c.disputeManager.heldDeposits();
+    const before = await c.token.balanceOf(voters[0]!.address);
+    const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("all"))).result.proposalId.toString();
+    // More LAT arrives while the proposal is voted on: "all" is read when it executes.
+    await c.token.connect((await ethers.getSigners())[Number(ACCOUNT.funder)]!).transfer(await c.disputeManager.getAddress(), parseEther("5"));
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await time.increase(61);
+    await task(file, "gov queue", { id });
+    await time.increase(61);
+    const { output } = await task(file, "gov execute", { id });
+    expect(await c.token.balanceOf(voters[0]!.address)).to.equal(before + STRAY + parseEther("5"));
+    expect(await c.disputeManager.heldDeposits()).to.equal(held);
+    expect(await c.token.balanceOf(await c.disputeManager.getAddress())).to.equal(held);
+    expect(output).to.match(new RegExp(`\n  DisputeManager recovered 80\\.0 LAT \\(token ${await c.token.getAddress()}\\) to ${voters[0]!.address}$`));
+  });
+
+  it("reads another token's amount in its decimals, and refuses more than its balance, the whole of which is recoverable", async function () {
+    const { file, c, other, voters } = await loadFixture(strayOtherFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", recovery("1000", { token: other }));
+    expect(result.calldata).to.equal(c.disputeManager.interface.encodeFunctionData("recoverTokens", [other, voters[0]!.address, parseEther("1000")]));
+    await taskFails(
+      file,
+      "gov propose",
+      recovery("1000.5", { token: other }),
+      InputError,
+      /^--amount: 1000\.5 LAT is more than the 1000\.0 LAT recoverable now \(the DisputeManager's whole balance of it\), so the recovery would fail at execution: give at most 1000\.0, or all/,
+    );
+  });
+
+  it("refuses more LAT than is recoverable now, naming the surplus above the deposits held, before proposing", async function () {
+    const { file, c } = await loadFixture(strayLatFixture);
+    const held = await c.disputeManager.heldDeposits();
+    await taskFails(
+      file,
+      "gov propose",
+      recovery("75.000000000000000001"),
+      InputError,
+      new RegExp(
+        `^--amount: 75\\.000000000000000001 LAT is more than the 75\\.0 LAT recoverable now \\(the DisputeManager holds ${formatEther(STRAY + held).replace(".", "\\.")} LAT, ` +
+          `of which ${formatEther(held).replace(".", "\\.")} LAT are the deposits of unresolved disputes, heldDeposits\\(\\)\\), so the recovery would fail at execution: give at most 75\\.0, or all for all`,
+      ),
+    );
+    expect(await c.governor.queryFilter(c.governor.filters.ProposalCreated())).to.have.length(0);
+  });
+
+  it("refuses any LAT amount while only deposits are held, saying nothing is recoverable now, but takes all", async function () {
+    const { file } = await loadFixture(disputeOpenFixture);
+    await taskFails(file, "gov propose", recovery("1"), InputError, /^--amount: 1\.0 LAT is more than the 0\.0 LAT recoverable now .*: nothing is recoverable now, or all for all that is recoverable when the proposal executes$/);
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", recovery("all"));
+    expect(result.proposalId).to.be.a("bigint");
+  });
+
+  it("refuses a zero amount", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("0"), InputError, /^--amount: must be more than 0 LAT$/);
+  });
+
+  it("refuses an amount that is not a number", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("lots"), InputError, /^--amount: "lots" is not an amount of LAT/);
+  });
+
+  it("refuses the zero address as recipient", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { to: ZeroAddress }), InputError, /^--to: the zero address is not allowed/);
+  });
+
+  it("refuses a recipient that is neither an address nor an account index", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { to: "0x1234" }), InputError, /^--to: "0x1234" is neither an address nor an account index/);
+  });
+
+  it("refuses the DisputeManager itself as recipient", async function () {
+    const { file, c } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { to: await c.disputeManager.getAddress() }), InputError, /^--to: 0x\w+ is the DisputeManager itself/);
+  });
+
+  it("refuses a --token that is not an address", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { token: "USDC" }), InputError, /^--token: "USDC" is not an address/);
+  });
+
+  it("refuses a --token with no contract at its address", async function () {
+    const { file, voters } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { token: voters[1]!.address }), InputError, /^--token: 0x\w+ is no contract, so no token/);
+  });
+
+  it("refuses a --token that is a contract but no ERC20", async function () {
+    const { file, c } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { token: await c.staking.getAddress() }), InputError, /^--token: 0x\w+ does not answer balanceOf: it is not an ERC20 token$/);
+  });
+
+  it("refuses a contract without recoverTokens, naming the one that has it", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { contract: "JobEscrow" }), InputError, /^--set: JobEscrow has no recoverTokens: only DisputeManager sends back tokens/);
+  });
+
+  it("refuses an unknown contract", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { contract: "Treasury" }), InputError, /^--contract: "Treasury" is not one of /);
+  });
+
+  it("requires --token, --to and --amount", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", { ...recovery("1"), token: undefined }, InputError, /^--token: required with --set recoverTokens/);
+    await taskFails(file, "gov propose", { ...recovery("1"), to: undefined }, InputError, /^--to: required with --set recoverTokens/);
+    await taskFails(file, "gov propose", { ...recovery("1"), amount: undefined }, InputError, /^--amount: required with --set recoverTokens/);
+  });
+
+  it("refuses --value, which recoverTokens does not take", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", recovery("1", { value: "1" }), InputError, /^--value: recoverTokens takes --token, --to and --amount, not --value$/);
+  });
+
+  it("refuses --token, --to or --amount with a parameter change", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(file, "gov propose", { ...UNPAUSE, amount: "1" }, InputError, /^--amount: only for --set recoverTokens, not for --set unpause$/);
+  });
+
+  it("lists recoverTokens among the DisputeManager's functions when --set names none", async function () {
+    const { file } = await loadFixture(strayLatFixture);
+    await taskFails(
+      file,
+      "gov propose",
+      { from: ACCOUNT.funder, contract: "DisputeManager", set: "recover", value: "1", description: "x" },
+      InputError,
+      /^--set: DisputeManager has no parameter setter "recover": choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
+    );
   });
 });
 

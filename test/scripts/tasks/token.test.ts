@@ -111,6 +111,18 @@ describe("tasks: token", function () {
       await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: staking, amount: "1" }, InputError, /^--to: 0x\w+ is the Staking contract, .*\(stake with stake add\)$/);
     });
 
+    it("refuses to send LAT to the DisputeManager, saying that only a governance recovery would send it back", async function () {
+      const { file, c } = await loadFixture(tasksBaseFixture);
+      const dm = await c.disputeManager.getAddress();
+      await taskFails(
+        file,
+        "token transfer",
+        { from: ACCOUNT.funder, to: dm, amount: "1" },
+        InputError,
+        /^--to: 0x\w+ is the DisputeManager contract, which would keep the LAT until a governance proposal sends it back \(gov propose --contract DisputeManager --set recoverTokens, .*\); a dispute's deposit is paid with dispute open$/,
+      );
+    });
+
     it("refuses to send LAT to the sender itself", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.funder, amount: "1" }, InputError, /^--to: is the sender itself/);
