@@ -4,7 +4,7 @@
  * and execute need only its id.
  */
 import { MaxUint256, ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
-import type { FunctionFragment, Interface } from "ethers";
+import type { FunctionFragment, Interface, TransactionDescription } from "ethers";
 import { IERC20Metadata__factory } from "../../../typechain-types";
 import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
@@ -123,6 +123,7 @@ async function convertValue(
 function showValue(parameter: string, value: bigint): string {
   if (LAT_PARAMS.has(parameter)) return `${formatUnits(value, 18)} LAT`;
   if (DURATION_PARAMS.has(parameter)) return `${value} s (${formatDuration(Number(value))})`;
+  if (TIME_PARAMS.has(parameter)) return `${value} (${isoTime(Number(value))})`;
   return value.toString();
 }
 
@@ -298,6 +299,21 @@ async function sendProposal(ctx: TaskContext, contract: ContractName, calldata: 
 
 function show(parameter: string, value: bigint | string): string {
   return typeof value === "bigint" ? showValue(parameter, value) : value;
+}
+
+/**
+ * A proposal's call as status prints it, in the units propose read it in: a recovery's token by name where it is LAT
+ * and its amount in the token's units, a parameter in its unit. The raw arguments read as 10^decimals times too much.
+ */
+async function showCall(ctx: DeploymentContext, parsed: TransactionDescription): Promise<string> {
+  if (parsed.name === RECOVER) {
+    const [token, to, amount] = [parsed.args.getValue("erc20") as string, parsed.args.getValue("to") as string, parsed.args.getValue("amount") as bigint];
+    const isLat = token.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase();
+    const sent = amount === MaxUint256 ? "all (everything recoverable at execution)" : showTokens(await tokenUnits(ctx, token), amount);
+    return `${RECOVER}(${isLat ? "LAT" : token}, ${to}, ${sent})`;
+  }
+  const parameter = parameterOf(parsed.fragment);
+  return `${parsed.name}(${parsed.args.map((a: unknown) => (typeof a === "bigint" ? showValue(parameter, a) : String(a))).join(", ")})`;
 }
 
 interface Proposal {
@@ -503,13 +519,18 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
   const quorum = Number(snapshot) < Number(await gov.clock()) ? await gov.quorum(snapshot) : null;
   const stateName = PROPOSAL_STATES[Number(state)] ?? String(state);
   const byAddress = contractsByName(ctx.c);
-  const actions = p.targets.map((target, i) => {
-    const contract = CONTRACT_NAMES.find((n) => ctx.record.contracts[n].address.toLowerCase() === target.toLowerCase()) ?? null;
-    const data = p.calldatas[i] as string;
-    const parsed = contract === null ? null : byAddress[contract].interface.parseTransaction({ data });
-    const call = parsed === null ? data : `${parsed.name}(${parsed.args.map((a: unknown) => String(a)).join(", ")})`;
-    return { target, contract, call, value: p.values[i] as bigint };
-  });
+  const calls = await Promise.all(
+    p.targets.map(async (target, i) => {
+      const contract = CONTRACT_NAMES.find((n) => ctx.record.contracts[n].address.toLowerCase() === target.toLowerCase()) ?? null;
+      const data = p.calldatas[i] as string;
+      const parsed = contract === null ? null : byAddress[contract].interface.parseTransaction({ data });
+      // The data keeps the exact arguments; the text shows them in their units.
+      const call = parsed === null ? data : `${parsed.name}(${parsed.args.map((a: unknown) => String(a)).join(", ")})`;
+      const shown = parsed === null ? data : await showCall(ctx, parsed);
+      return { action: { target, contract, call, value: p.values[i] as bigint }, shown };
+    }),
+  );
+  const actions = calls.map((c) => c.action);
   const next: ProposalView["next"] = [];
   const voteFrom = Number(snapshot) + 1;
   if (stateName === "Pending" || stateName === "Active") next.push({ task: "gov vote", from: voteFrom, until: Number(deadline), possibleNow: stateName === "Active" });
@@ -534,7 +555,7 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
     ...table([
       ["description", p.description.split("\n")[0] ?? ""],
       ["proposer", p.proposer],
-      ...actions.map((a, i): [string, string] => [`action ${i + 1}`, `${a.contract ?? a.target}.${a.call}`]),
+      ...calls.map(({ action: a, shown }, i): [string, string] => [`action ${i + 1}`, `${a.contract ?? a.target}.${shown}`]),
       ["voting", `from ${formatTime(voteFrom, now)} until ${formatTime(Number(deadline), now)}`],
       ["for", formatLat(forVotes)],
       ["against", formatLat(against)],

@@ -368,6 +368,22 @@ describe("tasks: gov", function () {
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
   });
 
+  it("status shows a LAT parameter's value in LAT, as propose read it", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(/\n  action 1 +Staking\.setMinStakePerGpu\(150\.0 LAT\)\n/);
+  });
+
+  it("status shows a period in seconds with its duration, and a pause's end as a time", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const propose = async (contract: string, set: string, value: string) =>
+      (await task<{ proposalId: bigint }>(file, "gov propose", { from: ACCOUNT.funder, contract, set, value, description: `${contract}.${set} ${value}` })).result.proposalId.toString();
+    const period = await propose("Staking", "thawingPeriod", "2h");
+    const pause = await propose("PauseGuardian", "renewPause", "2030-01-01T12:00:00Z");
+    expect((await task(file, "gov status", { id: period })).output).to.match(/\n  action 1 +Staking\.setThawingPeriod\(7200 s \(2h\)\)\n/);
+    expect((await task(file, "gov status", { id: pause })).output).to.match(/\n  action 1 +PauseGuardian\.renewPause\(1893499200 \(2030-01-01T12:00:00Z\)\)\n/);
+  });
+
   it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     const { output } = await task(file, "gov status", { id });
@@ -421,6 +437,27 @@ describe("tasks: gov propose --set recoverTokens", function () {
     const view = await proposalStatus(file, result.proposalId.toString());
     expect(view.actions[0]!.target).to.equal(await c.disputeManager.getAddress());
     expect(view.actions[0]!.call).to.equal(`recoverTokens(${lat}, ${voters[0]!.address}, ${parseEther("50.5")})`);
+  });
+
+  it("gov status shows a LAT recovery's token as LAT and its amount in LAT, not in wei", async function () {
+    const { file, voters } = await loadFixture(strayLatFixture);
+    const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("50.5"))).result.proposalId.toString();
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(new RegExp(`\n  action 1 +DisputeManager\\.recoverTokens\\(LAT, ${voters[0]!.address}, 50\\.5 LAT\\)\n`));
+  });
+
+  it("gov status shows a recovery of all as all, not as type(uint256).max", async function () {
+    const { file, voters } = await loadFixture(strayLatFixture);
+    const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("all"))).result.proposalId.toString();
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(new RegExp(`\n  action 1 +DisputeManager\\.recoverTokens\\(LAT, ${voters[0]!.address}, all \\(everything recoverable at execution\\)\\)\n`));
+  });
+
+  it("gov status shows another token's recovery with its address and the amount in its decimals", async function () {
+    const { file, other, voters } = await loadFixture(strayOtherFixture);
+    const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("999.25", { token: other }))).result.proposalId.toString();
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(new RegExp(`\n  action 1 +DisputeManager\\.recoverTokens\\(${other}, ${voters[0]!.address}, 999\\.25 LAT\\)\n`));
   });
 
   it("says what it recovers, and the LAT recoverable now: the balance above the dispute deposits held", async function () {
