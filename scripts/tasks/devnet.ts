@@ -9,7 +9,7 @@ latentChainTask(
   devnet.task(
     "advance",
     "Move a development chain's clock forward (chain id 31337 or 1337 only) and mine a block at the new time: past a thawing period, " +
-      "an acceptance or result deadline, a challenge window, a ruling period or a vote (needs no account and no deployment record)",
+      "an acceptance or result deadline, a challenge window, a ruling period or a vote (needs no account and no deployment record; --deployment, optional, is checked to be the connected chain's)",
   ),
   async () => (await actions()).advance,
 )

@@ -3,6 +3,7 @@
  * hardhat-network-helpers' time.increaseTo does); later blocks go on from that time. Only on a development chain: a
  * real network has no such method, and a node that took it there would not be one to move.
  */
+import { DeploymentContext } from "../lib/context";
 import type { ChainContext, CommonArgs } from "../lib/context";
 import { InputError, NotDevChainError, TransactionError } from "../lib/errors";
 import { formatDuration, isoTime } from "../lib/format";
@@ -65,6 +66,8 @@ export async function advance(ctx: ChainContext, args: AdvanceArgs): Promise<Tas
     `Chain ${chainId} advanced by ${formatDuration(advancedBy)}: block ${after.blockNumber} at ${isoTime(after.timestamp)} (${after.timestamp})`,
     `  was block ${before.blockNumber} at ${isoTime(before.timestamp)} (${before.timestamp})`,
   ];
+  // With --deployment the chain was checked to be that deployment's: say so, as the chain that moved.
+  if (ctx instanceof DeploymentContext) text.push(`  the chain of deployment ${ctx.deploymentFile}`);
   if (ctx.networkName === "hardhat") {
     text.push("  this is Hardhat's in-process chain, empty on every command: add --network localhost for the chain of npm start (or npx hardhat node)");
   }

@@ -56,12 +56,17 @@ export function latentReadTask<A extends CommonArgs, T>(
     });
 }
 
-/** A task on the connected chain itself: it reads no deployment record and signs nothing (devnet advance). */
+/**
+ * A task on the connected chain itself: it signs nothing and needs no deployment record (devnet advance). It takes
+ * --deployment as the other tasks do, so that their common options pasted into it work: given, the record is checked
+ * against the connected chain, so that the chain it acts on is that deployment's and not another node's at the URL.
+ */
 export function latentChainTask<A extends CommonArgs, T>(
   definition: ConfigurableTaskDefinition,
   load: () => Promise<ChainTaskAction<A, T>>,
 ): ConfigurableTaskDefinition {
   return definition
+    .addOptionalParam("deployment", "Deployment record file: optional; given, the connected chain must be its chain (checked as the other tasks check it)", undefined, types.string)
     .addFlag("json", "Print machine-readable JSON (times in unix seconds)")
     .setAction(async (args: A, hre) => {
       const { runChainTask } = await import("./run");

@@ -37,11 +37,12 @@ export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEn
   return run(hre, args, () => DeploymentContext.open(hre, args), action);
 }
 
-/** A task on the chain itself: no deployment record, no account (devnet advance). */
+/** A task on the chain itself: no account, and no deployment record unless --deployment names one (devnet advance). */
 export type ChainTaskAction<A extends CommonArgs, T = unknown> = (ctx: ChainContext, args: A) => Promise<TaskResult<T>>;
 
 export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>): Promise<T> {
-  return run(hre, args, () => ChainContext.open(hre, args), action);
+  // A record given is checked against the connected chain (chain id, genesis block, code), as every other task checks it.
+  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action);
 }
 
 async function run<A extends CommonArgs, T, C extends ChainContext>(

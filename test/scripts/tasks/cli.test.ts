@@ -204,6 +204,15 @@ describe("tasks: command line", function () {
     expect(run.stdout).to.contain(`Chain 31337 advanced by 2h: block ${after!.number} at `);
   });
 
+  // The options a suggested command carries (--network, --deployment), pasted into devnet advance, work there too.
+  it("devnet advance takes --deployment as the other tasks do, and names the deployment whose chain it moved", async function () {
+    const before = await provider.getBlock("latest");
+    const run = await cli(["devnet", "advance", "--by", "1h"]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect((await provider.getBlock("latest"))!.timestamp).to.equal(before!.timestamp + 3600);
+    expect(run.stdout).to.contain(`\n  the chain of deployment ${file}`);
+  });
+
   it("a revert exits 1 with the decoded custom error", async function () {
     const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
     expect(run.code).to.equal(1);

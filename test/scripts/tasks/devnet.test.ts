@@ -1,12 +1,14 @@
+import * as fs from "node:fs";
 import { expect } from "chai";
 import hre from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Network } from "ethers";
 import type { Advanced } from "../../../scripts/tasks/actions/devnet";
-import { InputError, NotDevChainError, TransactionError } from "../../../scripts/tasks/lib/errors";
+import { DeploymentError, InputError, NotDevChainError, TransactionError } from "../../../scripts/tasks/lib/errors";
 import { setOutputSink } from "../../../scripts/tasks";
+import { tasksBaseFixture, tempFile } from "./helpers";
 
-/** Runs `devnet advance` in-process (it reads no deployment record): what it returned and printed. */
+/** Runs `devnet advance` in-process (it reads no deployment record unless given --deployment): what it returned and printed. */
 async function advance(args: Record<string, string | boolean>): Promise<{ result: Advanced; output: string }> {
   const lines: string[] = [];
   const restore = setOutputSink((text) => lines.push(text));
@@ -82,6 +84,24 @@ describe("tasks: devnet", function () {
     it("on the in-process chain says it is empty on every command and names --network localhost", async function () {
       const { output } = await advance({ by: "1m" });
       expect(output).to.match(/\n  this is Hardhat's in-process chain, empty on every command: add --network localhost/);
+    });
+
+    it("takes --deployment as the other tasks do, checks it is the connected chain's and names it", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const now = await time.latest();
+      const { output } = await advance({ by: "1h", deployment: file });
+      expect(await time.latest()).to.equal(now + 3600);
+      expect(output).to.contain(`\n  the chain of deployment ${file}\n`);
+    });
+
+    it("refuses a --deployment of another chain (another genesis block), and mines nothing", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { genesisHash: string };
+      record.genesisHash = `0x${"22".repeat(32)}`;
+      const other = tempFile("advance-another-genesis.json", JSON.stringify(record));
+      const block = await hre.ethers.provider.getBlockNumber();
+      await advanceFails({ by: "1h", deployment: other }, DeploymentError, /was written for another chain with id 31337 \(genesis 0x(22){32}, /);
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
     });
 
     it("runs on a chain with id 1337 (Ganache, anvil --chain-id 1337)", async function () {
