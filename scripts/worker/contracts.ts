@@ -17,11 +17,11 @@ export interface ContractAddresses {
 export class DeploymentFileError extends Error {
   readonly file: string;
 
-  constructor(file: string | ConfigFilePath, message: string) {
-    const named = typeof file === "string" ? { path: file } : file;
-    super(`deployment file ${describeConfigFile(named, "config.contracts.deploymentFile")}: ${message}`);
+  /** `file` as the config gave it: a relative path's error says what was written and where it led, whatever failed. */
+  constructor(file: ConfigFilePath, message: string) {
+    super(`deployment file ${describeConfigFile(file, "config.contracts.deploymentFile")}: ${message}`);
     this.name = "DeploymentFileError";
-    this.file = named.path;
+    this.file = file.path;
   }
 }
 
@@ -48,16 +48,16 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
   try {
     json = parseJsonText(text, { comments: false });
   } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new DeploymentFileError(source.path, `is ${error.message}`);
+    if (error instanceof JsonSyntaxError) throw new DeploymentFileError(source, `is ${error.message}`);
     throw error;
   }
-  if (!isJsonObject(json)) throw new DeploymentFileError(source.path, "is not a JSON object");
+  if (!isJsonObject(json)) throw new DeploymentFileError(source, "is not a JSON object");
   const table = isJsonObject(json.contracts) ? json.contracts : json;
   const read = (name: string): string => {
     const entry = table[name];
     const address = isJsonObject(entry) ? entry.address : entry;
     if (typeof address !== "string" || !isAddress(address)) {
-      throw new DeploymentFileError(source.path, `has no address for ${name}`);
+      throw new DeploymentFileError(source, `has no address for ${name}`);
     }
     return getAddress(address);
   };
@@ -67,7 +67,7 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
   };
   if (json.chainId !== undefined) {
     if (typeof json.chainId !== "number" || !Number.isSafeInteger(json.chainId) || json.chainId < 1) {
-      throw new DeploymentFileError(source.path, `has a chainId that is not a positive integer`);
+      throw new DeploymentFileError(source, `has a chainId that is not a positive integer`);
     }
     addresses.chainId = json.chainId;
   }

@@ -448,6 +448,20 @@ describe("latent-worker CLI", () => {
         );
       });
 
+      it("exits 2 for a relative deployment file without a contract's address, naming the field, the path as written and where it led", async () => {
+        fs.mkdirSync(path.join(dir, "deployments"), { recursive: true });
+        const resolved = path.join(dir, "deployments", "dev.json");
+        fs.writeFileSync(resolved, JSON.stringify({ chainId: 31337, JobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }));
+        const config = writeConfig(configJson({ contracts: { deploymentFile: "deployments/dev.json" } }));
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", config], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: deployment file ${resolved} (config.contracts.deploymentFile is "deployments/dev.json", ` +
+            `a relative path, resolved against the config file's directory ${dir}, not the current directory): ` +
+            `has no address for ProviderRegistry\n`,
+        );
+      });
+
       it("exits 2 for a relative operator key file not found, naming the field, the path as written and where it led", async () => {
         const config = writeConfig(configJson({ operatorKey: { file: "keys/operator.key" } }));
         const resolved = path.join(dir, "keys/operator.key");

@@ -83,6 +83,47 @@ describe("contract addresses", () => {
     );
   });
 
+  describe("a relative deployment file: the field, the path as written and the resolved path", () => {
+    /** `json` written to <dir>/deployments/dev.json, as the config's "deployments/dev.json" names it from its directory. */
+    function relativeSource(text: string): { kind: "deploymentFile"; path: string; written: { value: string; configDir: string } } {
+      const file = path.join(dir, "deployments", "dev.json");
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+      return { kind: "deploymentFile", path: file, written: { value: "deployments/dev.json", configDir: dir } };
+    }
+    const named = (): string =>
+      `deployment file ${path.join(dir, "deployments", "dev.json")} (config.contracts.deploymentFile is "deployments/dev.json", ` +
+      `a relative path, resolved against the config file's directory ${dir}, not the current directory): `;
+
+    it("for one that is not valid JSON", () => {
+      const source = relativeSource(`{"JobEscrow": "${ESCROW}",}`);
+      expect(() => resolveContractAddresses(source))
+        .to.throw(DeploymentFileError)
+        .with.property("message", `${named()}is not valid JSON at line 1, column 60: expected double-quoted property name`);
+    });
+
+    it("for one that lacks a contract's address", () => {
+      const source = relativeSource(JSON.stringify({ contracts: { JobEscrow: { address: ESCROW } } }));
+      expect(() => resolveContractAddresses(source))
+        .to.throw(DeploymentFileError)
+        .with.property("message", `${named()}has no address for ProviderRegistry`);
+    });
+
+    it("for one that is not a JSON object", () => {
+      const source = relativeSource(JSON.stringify([ESCROW, REGISTRY]));
+      expect(() => resolveContractAddresses(source))
+        .to.throw(DeploymentFileError)
+        .with.property("message", `${named()}is not a JSON object`);
+    });
+
+    it("for one whose chainId is not a positive integer", () => {
+      const source = relativeSource(JSON.stringify({ chainId: 0, JobEscrow: ESCROW, ProviderRegistry: REGISTRY }));
+      expect(() => resolveContractAddresses(source))
+        .to.throw(DeploymentFileError)
+        .with.property("message", `${named()}has a chainId that is not a positive integer`);
+    });
+  });
+
   it("names a deployment file that does not exist", () => {
     const file = path.join(dir, "absent.json");
     expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(DeploymentFileError, file);
