@@ -5,6 +5,7 @@
 
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
+import { type ConfigFilePath, describeConfigFile } from "./config";
 import { endpointName } from "./endpoint-name";
 import { HttpStatusError } from "./retry";
 import { isJsonObject } from "./validate";
@@ -96,13 +97,17 @@ export async function readChainId(url: string, timeoutMs: number): Promise<numbe
   return Number.parseInt(body.result, 16);
 }
 
-/** Compares the endpoint's chain with what the config and the deployment file expect. */
-export function checkChainId(actual: number, expected: { config?: number; deployment?: number }): void {
+/**
+ * Compares the endpoint's chain with what the config and the deployment file expect; the file as the config gave it,
+ * so that a relative path's mismatch says what was written and where it led.
+ */
+export function checkChainId(actual: number, expected: { config?: number; deployment?: { chainId: number; file: ConfigFilePath } }): void {
   if (expected.config !== undefined && expected.config !== actual) {
     throw new ChainMismatchError(actual, expected.config, "config.chain.chainId");
   }
-  if (expected.deployment !== undefined && expected.deployment !== actual) {
-    throw new ChainMismatchError(actual, expected.deployment, "the deployment file (config.contracts.deploymentFile)");
+  if (expected.deployment !== undefined && expected.deployment.chainId !== actual) {
+    const file = describeConfigFile(expected.deployment.file, "config.contracts.deploymentFile");
+    throw new ChainMismatchError(actual, expected.deployment.chainId, `the deployment file ${file}`);
   }
 }
 

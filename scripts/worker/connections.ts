@@ -89,7 +89,9 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     "reading the chain id",
     signal,
   );
-  checkChainId(chainId, { config: config.chain.chainId, deployment: contracts.chainId });
+  // A chain id comes only from a deployment file: the config's contracts name it.
+  const deployment = contracts.chainId === undefined || config.contracts.kind !== "deploymentFile" ? undefined : { chainId: contracts.chainId, file: config.contracts };
+  checkChainId(chainId, { config: config.chain.chainId, deployment });
   const rpc = pinnedProvider(config.chain.rpcUrl, chainId);
   try {
     await retrying(

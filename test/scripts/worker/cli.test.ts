@@ -693,7 +693,35 @@ describe("latent-worker CLI", () => {
         expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
         expect(stderr.text()).to.equal(
           "latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file " +
-            "(config.contracts.deploymentFile) says 1\n",
+            `${deploymentFile} (config.contracts.deploymentFile) says 1\n`,
+        );
+      } finally {
+        await node.close();
+      }
+    });
+
+    it("exits 1 for a relative deployment file of another chain, naming the field, the path as written and where it led", async () => {
+      const node = await fakeNode(() => {
+        throw new Error("nothing is read once the chain is known to be wrong");
+      });
+      try {
+        fs.mkdirSync(path.join(dir, "deployments"), { recursive: true });
+        const resolved = path.join(dir, "deployments", "mainnet.json");
+        fs.writeFileSync(
+          resolved,
+          JSON.stringify({
+            chainId: 1,
+            JobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ProviderRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+          }),
+        );
+        const config = configJson({ chain: { rpcUrl: node.url }, contracts: { deploymentFile: "deployments/mainnet.json" } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(stderr.text()).to.equal(
+          `latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file ${resolved} ` +
+            `(config.contracts.deploymentFile is "deployments/mainnet.json", a relative path, resolved against the config ` +
+            `file's directory ${dir}, not the current directory) says 1\n`,
         );
       } finally {
         await node.close();
