@@ -67,6 +67,8 @@ export interface ProviderEntity {
   disputesLost: number;
   disputesDrawn: number;
   earned: BigIntText;
+  disputeDepositsWon: BigIntText;
+  disputeDepositsReturned: BigIntText;
   feesPaid: BigIntText;
   slashed: BigIntText;
   gpuSecondsBilled: BigIntText;
@@ -248,6 +250,7 @@ export interface ProtocolEntity {
   volumePaid: BigIntText;
   feesTotal: BigIntText;
   providerEarningsTotal: BigIntText;
+  disputeDepositsWonTotal: BigIntText;
   refundsTotal: BigIntText;
   slashedTotal: BigIntText;
   gpuSecondsBilled: BigIntText;
