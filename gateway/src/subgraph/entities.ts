@@ -215,6 +215,7 @@ export interface ProviderDayEntity {
   jobsTimedOut: number;
   disputesLost: number;
   earned: BigIntText;
+  disputeDepositsWon: BigIntText;
   slashed: BigIntText;
   gpuSecondsBilled: BigIntText;
   staked: BigIntText;

@@ -55,8 +55,8 @@ export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury benef
 export const THAW_REQUEST_FIELDS = `id requestIndex amount requestedAt maturesAt withdrawn withdrawnAt`;
 
 export const PROVIDER_DAY_FIELDS = `
-  id day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned slashed gpuSecondsBilled staked gpusInUse
-  pricePerGpuHour online reputationScore`;
+  id day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned disputeDepositsWon slashed gpuSecondsBilled staked
+  gpusInUse pricePerGpuHour online reputationScore`;
 
 export const PROTOCOL_FIELDS = `
   providerCount onlineProviderCount gpusTotal gpusInUse gpusFree gpusOnline gpusFreeOnline stakeTotal stakeLocked

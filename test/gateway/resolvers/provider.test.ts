@@ -315,6 +315,36 @@ describeEachSource("provider(address)", (ctx) => {
     }
   });
 
+  it("gives in history, on the day of each REJECTED ruling, the deposits DisputeManager paid to the provider that day", async function () {
+    const { env } = ctx();
+    const { disputeManager, jobEscrow } = env.scenario.c;
+    const day = async (blockNumber: number) => Math.floor((await env.chain.ethers.getBlock(blockNumber))!.timestamp / 86_400);
+    // provider -> day -> deposits won
+    const won = new Map<string, Map<number, bigint>>();
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      const provider = (await jobEscrow.getJob(e.args.jobId)).provider.toLowerCase();
+      if (e.args.depositTo.toLowerCase() !== provider) continue;
+      const days = won.get(provider) ?? new Map<number, bigint>();
+      const d = await day(e.blockNumber);
+      days.set(d, (days.get(d) ?? 0n) + (await disputeManager.getDispute(e.args.jobId)).deposit);
+      won.set(provider, days);
+    }
+    expect(won.size).to.be.greaterThan(0);
+    const today = await day(await env.chain.blockNumber());
+    for (const [provider, days] of won) {
+      const span = today - Math.min(...days.keys()) + 1;
+      const { provider: p } = await ctx().client.query<{ provider: { history: { date: number; disputeDepositsWon: { wei: string } }[] } }>(
+        `query($address: Address!, $days: Int) { provider(address: $address) { history(days: $days) { date disputeDepositsWon { wei } } } }`,
+        { address: provider, days: span },
+      );
+      for (const [d, amount] of days) {
+        expect(BigInt(p.history.find((h) => h.date === d * 86_400)!.disputeDepositsWon.wei), `${provider} day ${d}`).to.equal(amount);
+      }
+      const total = p.history.reduce((a, h) => a + BigInt(h.disputeDepositsWon.wei), 0n);
+      expect(total, provider).to.equal([...days.values()].reduce((a, b) => a + b, 0n));
+    }
+  });
+
   it("lists the provider's jobs, newest first", async function () {
     const { env } = ctx();
     const address = env.summary.providers[0]!.address;
