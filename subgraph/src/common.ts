@@ -189,6 +189,7 @@ export function loadProtocol(): Protocol {
   p.volumePaid = ZERO;
   p.feesTotal = ZERO;
   p.providerEarningsTotal = ZERO;
+  p.disputeDepositsWonTotal = ZERO;
   p.refundsTotal = ZERO;
   p.slashedTotal = ZERO;
   p.slashRewardsTotal = ZERO;
@@ -249,6 +250,7 @@ export function loadNetworkDay(event: ethereum.Event): NetworkDay {
   d.volumePaid = ZERO;
   d.fees = ZERO;
   d.providerEarnings = ZERO;
+  d.disputeDepositsWon = ZERO;
   d.refunds = ZERO;
   d.slashed = ZERO;
   d.gpuSecondsBilled = ZERO;
@@ -321,6 +323,8 @@ export function loadOrCreateProvider(address: Bytes, event: ethereum.Event): Pro
   p.disputesLost = 0;
   p.disputesDrawn = 0;
   p.earned = ZERO;
+  p.disputeDepositsWon = ZERO;
+  p.disputeDepositsReturned = ZERO;
   p.feesPaid = ZERO;
   p.slashed = ZERO;
   p.gpuSecondsBilled = ZERO;
@@ -362,6 +366,7 @@ export function loadProviderDay(p: Provider, event: ethereum.Event): ProviderDay
   d.jobsTimedOut = 0;
   d.disputesLost = 0;
   d.earned = ZERO;
+  d.disputeDepositsWon = ZERO;
   d.fees = ZERO;
   d.slashed = ZERO;
   d.gpuSecondsBilled = ZERO;

@@ -133,13 +133,20 @@ export function handleDisputeResolved(event: DisputeResolved): void {
 
   let provider = loadOrCreateProvider(dispute.provider, event);
   let pd = loadProviderDay(provider, event);
+  // DisputeResolved names only the deposit's recipient; the amount is the one DisputeOpened posted.
   if (ruling == "Upheld") {
     provider.disputesLost += 1;
     pd.disputesLost += 1;
+    provider.disputeDepositsReturned = provider.disputeDepositsReturned.plus(dispute.deposit);
   } else if (ruling == "Rejected") {
     provider.disputesWon += 1;
+    provider.disputeDepositsWon = provider.disputeDepositsWon.plus(dispute.deposit);
+    pd.disputeDepositsWon = pd.disputeDepositsWon.plus(dispute.deposit);
+    p.disputeDepositsWonTotal = p.disputeDepositsWonTotal.plus(dispute.deposit);
+    d.disputeDepositsWon = d.disputeDepositsWon.plus(dispute.deposit);
   } else {
     provider.disputesDrawn += 1;
+    provider.disputeDepositsReturned = provider.disputeDepositsReturned.plus(dispute.deposit);
   }
   saveProvider(provider, event, pd);
 

@@ -57,6 +57,8 @@ export const providerResolvers: Resolvers = {
     }),
     earnings: (p) => ({
       earned: BigInt(p.earned),
+      disputeDepositsWon: BigInt(p.disputeDepositsWon),
+      disputeDepositsReturned: BigInt(p.disputeDepositsReturned),
       feesPaid: BigInt(p.feesPaid),
       slashed: BigInt(p.slashed),
       gpuHoursBilled: gpuHours(p.gpuSecondsBilled),

@@ -150,6 +150,7 @@ export async function networkStats(
     volume: big(p?.volumePaid),
     fees: big(p?.feesTotal),
     providerEarnings: big(p?.providerEarningsTotal),
+    disputeDepositsWon: big(p?.disputeDepositsWonTotal),
     refunds: big(p?.refundsTotal),
     slashed: big(p?.slashedTotal),
     escrowBalance: big(p?.escrowBalance),

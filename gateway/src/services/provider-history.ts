@@ -16,6 +16,7 @@ function dayStats(day: number, entity: ProviderDayEntity | undefined, snapshot: 
     jobsTimedOut: entity?.jobsTimedOut ?? 0,
     disputesLost: entity?.disputesLost ?? 0,
     earned: BigInt(entity?.earned ?? 0),
+    disputeDepositsWon: BigInt(entity?.disputeDepositsWon ?? 0),
     slashed: BigInt(entity?.slashed ?? 0),
     gpuHoursBilled: gpuHours(entity?.gpuSecondsBilled ?? "0"),
     staked: BigInt(snapshot.staked),

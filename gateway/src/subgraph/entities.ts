@@ -67,6 +67,8 @@ export interface ProviderEntity {
   disputesLost: number;
   disputesDrawn: number;
   earned: BigIntText;
+  disputeDepositsWon: BigIntText;
+  disputeDepositsReturned: BigIntText;
   feesPaid: BigIntText;
   slashed: BigIntText;
   gpuSecondsBilled: BigIntText;
@@ -213,6 +215,7 @@ export interface ProviderDayEntity {
   jobsTimedOut: number;
   disputesLost: number;
   earned: BigIntText;
+  disputeDepositsWon: BigIntText;
   slashed: BigIntText;
   gpuSecondsBilled: BigIntText;
   staked: BigIntText;
@@ -248,6 +251,7 @@ export interface ProtocolEntity {
   volumePaid: BigIntText;
   feesTotal: BigIntText;
   providerEarningsTotal: BigIntText;
+  disputeDepositsWonTotal: BigIntText;
   refundsTotal: BigIntText;
   slashedTotal: BigIntText;
   gpuSecondsBilled: BigIntText;

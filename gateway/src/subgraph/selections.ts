@@ -3,8 +3,8 @@
 export const PROVIDER_FIELDS = `
   id registered online operator gpuModelKey gpuModelName regionKey vramGiB gpuCount gpusInUse gpusFree tier
   pricePerGpuHour metadataURI staked locked thawing freeStake stakePerGpu maxSlashRewardBps jobsAccepted jobsActive
-  jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid slashed
-  gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;
+  jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned disputeDepositsWon
+  disputeDepositsReturned feesPaid slashed gpuSecondsBilled reputationScore createdAt registeredAt deregisteredAt updatedAt`;
 
 export const JOB_FIELDS = `
   id jobId status client { id } provider { id } gpuModel { name } gpuModelKey gpuModelRaw regionKey regionRaw minVramGiB gpuCount tier
@@ -55,15 +55,15 @@ export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury benef
 export const THAW_REQUEST_FIELDS = `id requestIndex amount requestedAt maturesAt withdrawn withdrawnAt`;
 
 export const PROVIDER_DAY_FIELDS = `
-  id day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned slashed gpuSecondsBilled staked gpusInUse
-  pricePerGpuHour online reputationScore`;
+  id day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned disputeDepositsWon slashed gpuSecondsBilled staked
+  gpusInUse pricePerGpuHour online reputationScore`;
 
 export const PROTOCOL_FIELDS = `
   providerCount onlineProviderCount gpusTotal gpusInUse gpusFree gpusOnline gpusFreeOnline stakeTotal stakeLocked
   stakeThawing jobCount jobsOpen jobsAccepted jobsSubmitted jobsDisputed jobsCompleted jobsCancelled jobsExpired
-  jobsDeclined jobsTimedOut jobsRefunded escrowBalance volumePaid feesTotal providerEarningsTotal refundsTotal
-  slashedTotal gpuSecondsBilled disputeCount disputesOpen minStakePerGpu pausedUntil currentParams { id }
-  protocolFeeBps collateralRatioBps`;
+  jobsDeclined jobsTimedOut jobsRefunded escrowBalance volumePaid feesTotal providerEarningsTotal
+  disputeDepositsWonTotal refundsTotal slashedTotal gpuSecondsBilled disputeCount disputesOpen minStakePerGpu pausedUntil
+  currentParams { id } protocolFeeBps collateralRatioBps`;
 
 export const GPU_MODEL_FIELDS = `id name providerCount onlineProviderCount gpusTotal gpusFree gpusOnline gpusFreeOnline`;
 

@@ -12,6 +12,8 @@ interface Stats {
   jobs: Record<string, number>;
   volume: { wei: string };
   fees: { wei: string };
+  providerEarnings: { wei: string };
+  disputeDepositsWon: { wei: string };
   slashed: { wei: string };
   escrowBalance: { wei: string };
   disputes: { total: number; open: number };
@@ -26,7 +28,7 @@ export const STATS_FIELDS = `
   gpusByRegion { region total free providers onlineProviders online freeOnline }
   stake { total { wei } locked { wei } thawing { wei } }
   jobs { total open accepted submitted disputed completed cancelled expired declined timedOut refunded }
-  volume { wei } fees { wei } providerEarnings { wei } refunds { wei } slashed { wei } escrowBalance { wei } gpuHoursBilled
+  volume { wei } fees { wei } providerEarnings { wei } disputeDepositsWon { wei } refunds { wei } slashed { wei } escrowBalance { wei } gpuHoursBilled
   disputes { total open }
   history { date jobsCreated jobsCompleted volume { wei } providers onlineProviders gpusTotal gpusInUse stakeTotal { wei } jobsRunning }`;
 
@@ -69,6 +71,23 @@ describeEachSource("networkStats", (ctx) => {
     const staking = await env.scenario.c.token.balanceOf(await env.scenario.c.staking.getAddress());
     expect(BigInt(s.stake.total.wei)).to.equal(staking);
     expect(BigInt(s.volume.wei) > 0n && BigInt(s.fees.wei) > 0n && BigInt(s.slashed.wei) > 0n).to.equal(true);
+  });
+
+  it("gives as disputeDepositsWon the deposits of the disputes ruled REJECTED, apart from providerEarnings", async function () {
+    const { env } = ctx();
+    const { disputeManager, jobEscrow } = env.scenario.c;
+    let won = 0n;
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      if (e.args.depositTo.toLowerCase() === (await jobEscrow.getJob(e.args.jobId)).provider.toLowerCase()) {
+        won += (await disputeManager.getDispute(e.args.jobId)).deposit;
+      }
+    }
+    let earnings = 0n;
+    for (const e of await jobEscrow.queryFilter(jobEscrow.filters.JobSettled())) earnings += e.args.providerAmount;
+    const s = await stats();
+    expect(won).to.be.greaterThan(0n);
+    expect(BigInt(s.disputeDepositsWon.wei)).to.equal(won);
+    expect(BigInt(s.providerEarnings.wei)).to.equal(earnings);
   });
 
   it("gives one history entry per day, oldest first, ending on the head's day", async function () {

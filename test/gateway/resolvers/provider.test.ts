@@ -191,7 +191,7 @@ describeEachSource("provider(address)", (ctx) => {
         capacity { gpuCount gpusInUse gpusFree }
         stake { staked { wei } locked { wei } thawing { wei } free { wei } perGpu { wei } minimumPerGpu { wei } meetsMinimum }
         reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
-        earnings { earned { wei } feesPaid { wei } slashed { wei } gpuHoursBilled }
+        earnings { earned { wei } disputeDepositsWon { wei } disputeDepositsReturned { wei } feesPaid { wei } slashed { wei } gpuHoursBilled }
         jobs(first: 50) { nodes { id status provider { address } } pageInfo { hasNextPage } }
         slashes { reason jobId amount { wei } beneficiary }
         thawRequests { index amount { wei } withdrawn }
@@ -209,6 +209,7 @@ describeEachSource("provider(address)", (ctx) => {
       capacity: { gpuCount: number; gpusInUse: number; gpusFree: number };
       stake: Record<string, { wei: string }> & { meetsMinimum: boolean };
       reputation: { score: number; jobsCompleted: number; jobsTimedOut: number; disputesLost: number };
+      earnings: { earned: { wei: string }; disputeDepositsWon: { wei: string }; disputeDepositsReturned: { wei: string } };
       jobs: { nodes: { id: string; status: string; provider: { address: string } }[] };
       slashes: { reason: string; jobId: string; amount: { wei: string } }[];
       thawRequests: { withdrawn: boolean; amount: { wei: string } }[];
@@ -284,6 +285,63 @@ describeEachSource("provider(address)", (ctx) => {
       expect(p.reputation.disputesLost).to.equal(Number(stats.disputesLost));
       const expectedScore = Math.floor((10_000 * (p.reputation.jobsCompleted + 1)) / (p.reputation.jobsCompleted + p.reputation.jobsTimedOut + 2 * p.reputation.disputesLost + 2));
       expect(p.reputation.score).to.equal(expectedScore);
+    }
+  });
+
+  it("gives as disputeDepositsWon the deposits DisputeManager paid to the provider, apart from earned (JobEscrow's settlements)", async function () {
+    const { env } = ctx();
+    const { disputeManager, jobEscrow } = env.scenario.c;
+    const won = new Map<string, bigint>();
+    const returned = new Map<string, bigint>();
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      const provider = (await jobEscrow.getJob(e.args.jobId)).provider.toLowerCase();
+      const { deposit } = await disputeManager.getDispute(e.args.jobId);
+      const to = e.args.depositTo.toLowerCase() === provider ? won : returned;
+      to.set(provider, (to.get(provider) ?? 0n) + deposit);
+    }
+    const earned = new Map<string, bigint>();
+    for (const e of await jobEscrow.queryFilter(jobEscrow.filters.JobSettled())) {
+      const provider = e.args.provider.toLowerCase();
+      earned.set(provider, (earned.get(provider) ?? 0n) + e.args.providerAmount);
+    }
+    const rejectedTo = (await jobEscrow.getJob(env.summary.jobs.disputeRejected)).provider.toLowerCase();
+    expect(won.get(rejectedTo) ?? 0n).to.be.greaterThan(0n);
+    for (const { address } of env.summary.providers) {
+      const key = address.toLowerCase();
+      const p = (await detail(address))!;
+      expect(BigInt(p.earnings.disputeDepositsWon.wei), address).to.equal(won.get(key) ?? 0n);
+      expect(BigInt(p.earnings.disputeDepositsReturned.wei), address).to.equal(returned.get(key) ?? 0n);
+      expect(BigInt(p.earnings.earned.wei), address).to.equal(earned.get(key) ?? 0n);
+    }
+  });
+
+  it("gives in history, on the day of each REJECTED ruling, the deposits DisputeManager paid to the provider that day", async function () {
+    const { env } = ctx();
+    const { disputeManager, jobEscrow } = env.scenario.c;
+    const day = async (blockNumber: number) => Math.floor((await env.chain.ethers.getBlock(blockNumber))!.timestamp / 86_400);
+    // provider -> day -> deposits won
+    const won = new Map<string, Map<number, bigint>>();
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      const provider = (await jobEscrow.getJob(e.args.jobId)).provider.toLowerCase();
+      if (e.args.depositTo.toLowerCase() !== provider) continue;
+      const days = won.get(provider) ?? new Map<number, bigint>();
+      const d = await day(e.blockNumber);
+      days.set(d, (days.get(d) ?? 0n) + (await disputeManager.getDispute(e.args.jobId)).deposit);
+      won.set(provider, days);
+    }
+    expect(won.size).to.be.greaterThan(0);
+    const today = await day(await env.chain.blockNumber());
+    for (const [provider, days] of won) {
+      const span = today - Math.min(...days.keys()) + 1;
+      const { provider: p } = await ctx().client.query<{ provider: { history: { date: number; disputeDepositsWon: { wei: string } }[] } }>(
+        `query($address: Address!, $days: Int) { provider(address: $address) { history(days: $days) { date disputeDepositsWon { wei } } } }`,
+        { address: provider, days: span },
+      );
+      for (const [d, amount] of days) {
+        expect(BigInt(p.history.find((h) => h.date === d * 86_400)!.disputeDepositsWon.wei), `${provider} day ${d}`).to.equal(amount);
+      }
+      const total = p.history.reduce((a, h) => a + BigInt(h.disputeDepositsWon.wei), 0n);
+      expect(total, provider).to.equal([...days.values()].reduce((a, b) => a + b, 0n));
     }
   });
 

@@ -111,14 +111,17 @@ function modelName(id: string): string | null {
 
 const PROVIDER_FIELDS = `id registered online operator gpuModel { id raw } gpuModelKey gpuModelName region { id raw } regionKey vramGiB tier
   pricePerGpuHour gpuCount gpusInUse gpusFree staked locked thawing freeStake stakePerGpu maxSlashRewardBps jobsAccepted
-  jobsActive jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned feesPaid
-  slashed gpuSecondsBilled reputationScore`;
+  jobsActive jobsCompleted jobsTimedOut jobsDeclined disputesOpened disputesWon disputesLost disputesDrawn earned
+  disputeDepositsWon disputeDepositsReturned feesPaid slashed gpuSecondsBilled reputationScore`;
 
 export function expectedProvider(st: ChainState, p: ProviderView): ExpectedRecord {
   const mine = st.jobs.filter((j) => j.provider === p.address);
   const took = mine.filter(accepted);
   const completed = took.filter((j) => j.status === "Completed");
   const disputes = took.filter((j) => j.dispute !== null);
+  // DisputeManager.getDispute's deposit, by where the ruling sent it (depositTo: provider iff Rejected).
+  const deposits = (f: (ruling: string) => boolean): bigint =>
+    disputes.reduce((a, j) => a + (f(j.dispute!.ruling) ? j.dispute!.deposit : 0n), 0n);
   let earned = 0n;
   let fees = 0n;
   let gpuSeconds = 0n;
@@ -169,6 +172,8 @@ export function expectedProvider(st: ChainState, p: ProviderView): ExpectedRecor
     disputesLost: p.disputesLost,
     disputesDrawn: disputes.filter((j) => j.dispute?.ruling === "Draw" || j.dispute?.ruling === "Expired").length,
     earned,
+    disputeDepositsWon: deposits((r) => r === "Rejected"),
+    disputeDepositsReturned: deposits((r) => r !== "Rejected" && r !== "None"),
     feesPaid: fees,
     slashed: mine.reduce((sum, j) => sum + j.slashed, 0n),
     gpuSecondsBilled: gpuSeconds,
@@ -340,7 +345,7 @@ export async function checkJobs(ctx: CheckContext, m: Mismatches): Promise<Row[]
 const PROTOCOL_FIELDS = `providerCount onlineProviderCount gpusTotal gpusInUse gpusFree gpusOnline gpusFreeOnline stakeTotal
   stakeLocked stakeThawing jobCount jobsOpen jobsAccepted jobsSubmitted jobsDisputed jobsCompleted jobsCancelled
   jobsExpired jobsDeclined jobsTimedOut jobsRefunded escrowedTotal escrowBalance volumePaid feesTotal
-  providerEarningsTotal refundsTotal slashedTotal slashRewardsTotal slashedToTreasury gpuSecondsBilled disputeCount
+  providerEarningsTotal disputeDepositsWonTotal refundsTotal slashedTotal slashRewardsTotal slashedToTreasury gpuSecondsBilled disputeCount
   disputesOpen totalSupply holderCount totalVotingPower proposalCount minStakePerGpu thawingPeriod treasury
   maxGpusPerProvider arbitrator guardian pauseDuration pausedUntil pausedBy currentParams { id } protocolFeeBps
   collateralRatioBps timeoutSlashBps maxSlashingCutBps disputeRewardBps challengeWindow grace disputePeriod
@@ -424,6 +429,7 @@ export function expectedProtocol(st: ChainState): ExpectedRecord {
     volumePaid: volume,
     feesTotal: fees,
     providerEarningsTotal: volume - fees,
+    disputeDepositsWonTotal: st.jobs.reduce((a, j) => a + (j.dispute?.ruling === "Rejected" ? j.dispute.deposit : 0n), 0n),
     refundsTotal: refunds,
     slashedTotal: slashed,
     slashRewardsTotal: rewards,
@@ -885,9 +891,9 @@ export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promi
     ctx,
     `query($block: Block_height) {
       networkDays(first: 1000, block: $block) { id day date jobsCreated jobsAccepted jobsSubmitted jobsCompleted jobsUnaccepted jobsTimedOut
-        jobsRefunded disputesOpened disputesResolved escrowed volumePaid fees providerEarnings refunds slashed gpuSecondsBilled
-        stakeAdded stakeWithdrawn providersRegistered }
-      providerDays(first: 1000, block: $block) { id provider { id } day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned fees slashed gpuSecondsBilled }
+        jobsRefunded disputesOpened disputesResolved escrowed volumePaid fees providerEarnings disputeDepositsWon refunds slashed
+        gpuSecondsBilled stakeAdded stakeWithdrawn providersRegistered }
+      providerDays(first: 1000, block: $block) { id provider { id } day date jobsAccepted jobsCompleted jobsTimedOut disputesLost earned disputeDepositsWon fees slashed gpuSecondsBilled }
     }`,
   );
   const total = (rows: Row[], field: string): bigint => rows.reduce((a, r) => a + BigInt(String(r[field])), 0n);
@@ -900,7 +906,7 @@ export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promi
   const count = (f: (j: JobView) => boolean): number => st.jobs.filter(f).length;
   const networkFields = [
     "jobsCreated", "jobsAccepted", "jobsSubmitted", "jobsCompleted", "jobsUnaccepted", "jobsTimedOut", "jobsRefunded",
-    "disputesOpened", "disputesResolved", "escrowed", "volumePaid", "fees", "providerEarnings", "refunds", "slashed",
+    "disputesOpened", "disputesResolved", "escrowed", "volumePaid", "fees", "providerEarnings", "disputeDepositsWon", "refunds", "slashed",
     "gpuSecondsBilled", "providersRegistered",
   ] as const;
   m.record("sum of NetworkDays", {
@@ -917,6 +923,7 @@ export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promi
     volumePaid: protocol.volumePaid!,
     fees: protocol.feesTotal!,
     providerEarnings: protocol.providerEarningsTotal!,
+    disputeDepositsWon: protocol.disputeDepositsWonTotal!,
     refunds: protocol.refundsTotal!,
     slashed: protocol.slashedTotal!,
     gpuSecondsBilled: protocol.gpuSecondsBilled!,
@@ -927,7 +934,9 @@ export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promi
     total(data.networkDays, "stakeAdded") - total(data.networkDays, "stakeWithdrawn") - total(data.networkDays, "slashed")
   ).toString());
 
-  const providerFields = ["jobsAccepted", "jobsCompleted", "jobsTimedOut", "disputesLost", "earned", "fees", "slashed", "gpuSecondsBilled"] as const;
+  const providerFields = [
+    "jobsAccepted", "jobsCompleted", "jobsTimedOut", "disputesLost", "earned", "disputeDepositsWon", "fees", "slashed", "gpuSecondsBilled",
+  ] as const;
   for (const p of st.providers.values()) {
     const e = expectedProvider(st, p);
     const days = data.providerDays.filter((d) => refId(d, "provider") === p.address);
@@ -937,6 +946,7 @@ export async function checkDailyRollups(ctx: CheckContext, m: Mismatches): Promi
       jobsTimedOut: BigInt(p.timedOut),
       disputesLost: BigInt(p.disputesLost),
       earned: e.earned!,
+      disputeDepositsWon: e.disputeDepositsWon!,
       fees: e.feesPaid!,
       slashed: e.slashed!,
       gpuSecondsBilled: e.gpuSecondsBilled!,
