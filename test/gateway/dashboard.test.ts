@@ -853,17 +853,26 @@ describe("dashboard in headless Chromium", function () {
   });
 
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
-    await page.route("**/graphql", (route) =>
-      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) }),
-      { times: 1 },
-    );
+    // Only the jobs query fails: the page's live refreshes (providers, stats) may be in flight at the same moment,
+    // and a `times: 1` route on every request let one of them take the error (CI saw "Providers: ..." in the banner).
+    let failedJobsQueries = 0;
+    await page.route("**/graphql", (route) => {
+      const body = route.request().postDataJSON() as { query?: string } | null;
+      if (failedJobsQueries === 0 && body?.query?.trimStart().startsWith("query Jobs(")) {
+        failedJobsQueries += 1;
+        return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) });
+      }
+      return route.fallback();
+    });
     await page.selectOption("[data-testid=filter-status]", "OPEN");
     await eventually(async () => {
       expect(await page.isVisible("[data-testid=error-banner]")).to.equal(true);
       expect(await text(page, "error-banner")).to.include("Jobs: the index is unavailable (test)");
     });
+    await page.unroute("**/graphql");
     await page.selectOption("[data-testid=filter-status]", "");
     await eventually(async () => expect(await page.isVisible("[data-testid=error-banner]")).to.equal(false));
+    expect(failedJobsQueries).to.equal(1);
   });
 
   it("updates live, without a reload, when a provider registers, a job is posted and then accepted", async function () {
