@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IGoverned} from "./IGoverned.sol";
+import {ITokenRecovery} from "./ITokenRecovery.sol";
 
 /// @title IDisputeManager
 /// @notice Disputes over submitted results. The client may dispute within the job's challenge window, posting
@@ -16,7 +17,7 @@ import {IGoverned} from "./IGoverned.sol";
 ///         If the arbitrator does not rule in time anyone may close the dispute as `Expired`, which is a draw:
 ///         funds are never stuck. The dispute manager cannot slash: an upheld ruling asks the JobEscrow, which checks
 ///         the slash and makes it through Staking's per-job `slashAndUnlock` (the escrow's alone).
-interface IDisputeManager is IGoverned {
+interface IDisputeManager is IGoverned, ITokenRecovery {
     enum Ruling {
         None,
         Upheld,
@@ -54,9 +55,6 @@ interface IDisputeManager is IGoverned {
         uint256 reward,
         address depositTo
     );
-    /// @notice Governance sent `amount` of `token`, held by this contract by mistake (a plain transfer, not a deposit),
-    ///         to `to`. For LAT, `amount` came out of the surplus above the dispute deposits held.
-    event TokensRecovered(address indexed token, address indexed to, uint256 amount);
 
     /// @notice `jobId` is not a job of the escrow.
     error DisputeManagerUnknownJob(uint256 jobId);

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IGoverned} from "./IGoverned.sol";
 import {IProviderRegistry} from "./IProviderRegistry.sol";
+import {ITokenRecovery} from "./ITokenRecovery.sol";
 
 /// @title IJobEscrow
 /// @notice The life of a compute job. A client posts a job with requirements and pays its maximum cost into
@@ -27,7 +28,7 @@ import {IProviderRegistry} from "./IProviderRegistry.sol";
 ///         transaction per job.
 ///
 ///         The guardian's pause stops `createJob` and `acceptJob` only.
-interface IJobEscrow is IGoverned {
+interface IJobEscrow is IGoverned, ITokenRecovery {
     enum JobStatus {
         None,
         Open, // posted, waiting for a provider
@@ -235,6 +236,15 @@ interface IJobEscrow is IGoverned {
     error JobEscrowChallengeWindowOpen(uint256 jobId, uint64 challengeDeadline);
     /// @notice `caller` is not the dispute manager.
     error JobEscrowOnlyDisputeManager(address caller);
+    /// @notice A recovery of `token`, which is LAT: every LAT in the escrow (escrowed jobs, held until they end) is owed to someone, and no sum of it is kept
+    ///         that could tell a surplus from what is owed, so none of it can be recovered.
+    error JobEscrowRecoveryOfLat(address token);
+    /// @notice A recovery of `requested` tokens, more than this contract's `balance` of them.
+    error JobEscrowRecoveryExceedsBalance(uint256 requested, uint256 balance);
+    /// @notice A recovery that would move nothing: zero requested, or a zero balance when all was asked for.
+    error JobEscrowRecoveryZeroAmount();
+    /// @notice A recovery to the zero address.
+    error JobEscrowRecoveryZeroRecipient();
 
     /// @notice Post a job and pay its maximum cost into escrow (the caller is the client). Refused while paused.
     /// @param terms Requirements (`minSlashRewardBps` at most 10,000, else `JobEscrowInvalidMinSlashRewardBps`), price
@@ -339,6 +349,17 @@ interface IJobEscrow is IGoverned {
     /// @notice Set the least cost of a settled job that counts in its provider's `completed`, within
     ///         [0, MAX_MIN_TRACK_RECORD_COST], for jobs accepted from now on. Governance only.
     function setMinTrackRecordCost(uint80 minTrackRecordCost) external;
+
+    /// @notice Send `amount` of `erc20`, held here by mistake, to `to`; `type(uint256).max` sends this contract's whole
+    ///         balance of it, read at execution (so a proposal need not guess a balance that may grow). Any ERC20 but
+    ///         LAT (`JobEscrowRecoveryOfLat`): all the LAT here is owed to someone. Governance only
+    ///         (`GovernedOnlyGovernance`); the guardian's pause does not stop it.
+    /// @param erc20 The token to send: any ERC20 but LAT.
+    /// @param to The recipient, named by the proposal (not zero, else `JobEscrowRecoveryZeroRecipient`).
+    /// @param amount Tokens to send (non-zero, else `JobEscrowRecoveryZeroAmount`; at most the balance, else
+    ///        `JobEscrowRecoveryExceedsBalance`), or `type(uint256).max` for all of it.
+    /// @return recovered The tokens sent.
+    function recoverTokens(address erc20, address to, uint256 amount) external returns (uint256 recovered);
 
     /// @notice Job `jobId`'s stored state (all zero for an unknown id).
     function getJob(uint256 jobId) external view returns (Job memory);

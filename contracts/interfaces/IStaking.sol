@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IGoverned} from "./IGoverned.sol";
+import {ITokenRecovery} from "./ITokenRecovery.sol";
 
 /// @title IStaking
 /// @notice Providers' stake. Per provider: `staked` (all tokens held for it), `locked` (collateral of its running
@@ -37,7 +38,7 @@ import {IGoverned} from "./IGoverned.sol";
 ///         keeps some LAT outside the stake (or delegates it) and votes with that.
 ///
 ///         All amounts fit in uint96: the token's total supply is fixed below 2^96.
-interface IStaking is IGoverned {
+interface IStaking is IGoverned, ITokenRecovery {
     /// @notice A pending thaw request.
     struct ThawRequest {
         uint96 amount;
@@ -127,6 +128,15 @@ interface IStaking is IGoverned {
     /// @notice `treasury` is Staking itself, LAT, the job escrow, the pause guardian, or (refused by `setTreasury`) the
     ///         dispute manager or the registry, none of which can pass tokens on.
     error StakingTreasuryIsProtocolContract(address treasury);
+    /// @notice A recovery of `token`, which is LAT: every LAT in Staking (providers' stake) is owed to someone, and no sum of it is kept
+    ///         that could tell a surplus from what is owed, so none of it can be recovered.
+    error StakingRecoveryOfLat(address token);
+    /// @notice A recovery of `requested` tokens, more than this contract's `balance` of them.
+    error StakingRecoveryExceedsBalance(uint256 requested, uint256 balance);
+    /// @notice A recovery that would move nothing: zero requested, or a zero balance when all was asked for.
+    error StakingRecoveryZeroAmount();
+    /// @notice A recovery to the zero address.
+    error StakingRecoveryZeroRecipient();
 
     /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
     function stake(uint256 amount) external;
@@ -189,6 +199,17 @@ interface IStaking is IGoverned {
     ///         guardian, the dispute manager or the registry (`StakingTreasuryIsProtocolContract`), which would strand
     ///         them. Governance only.
     function setTreasury(address treasury) external;
+
+    /// @notice Send `amount` of `erc20`, held here by mistake, to `to`; `type(uint256).max` sends this contract's whole
+    ///         balance of it, read at execution (so a proposal need not guess a balance that may grow). Any ERC20 but
+    ///         LAT (`StakingRecoveryOfLat`): all the LAT here is owed to someone. Governance only
+    ///         (`GovernedOnlyGovernance`); the guardian's pause does not stop it.
+    /// @param erc20 The token to send: any ERC20 but LAT.
+    /// @param to The recipient, named by the proposal (not zero, else `StakingRecoveryZeroRecipient`).
+    /// @param amount Tokens to send (non-zero, else `StakingRecoveryZeroAmount`; at most the balance, else
+    ///        `StakingRecoveryExceedsBalance`), or `type(uint256).max` for all of it.
+    /// @return recovered The tokens sent.
+    function recoverTokens(address erc20, address to, uint256 amount) external returns (uint256 recovered);
 
     /// @notice `provider`'s staked, locked and thawing totals.
     function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing);

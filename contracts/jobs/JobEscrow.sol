@@ -471,6 +471,26 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         _pushParams(p);
     }
 
+    /// @inheritdoc IJobEscrow
+    /// @dev No `whenNotPaused`: the guardian's pause stops new inflows, and this moves nothing anyone is owed. No sum of
+    ///      the LAT owed is kept (it would cost every job's creation and settlement a storage write), so LAT is refused
+    ///      outright. Reentrancy-guarded because `erc20` may be any contract.
+    function recoverTokens(
+        address erc20,
+        address to,
+        uint256 amount
+    ) external onlyGovernance nonReentrant returns (uint256) {
+        if (erc20 == address(token)) revert JobEscrowRecoveryOfLat(erc20);
+        if (to == address(0)) revert JobEscrowRecoveryZeroRecipient();
+        uint256 balance = IERC20(erc20).balanceOf(address(this));
+        if (amount == type(uint256).max) amount = balance;
+        if (amount == 0) revert JobEscrowRecoveryZeroAmount();
+        if (amount > balance) revert JobEscrowRecoveryExceedsBalance(amount, balance);
+        emit TokensRecovered(erc20, to, amount);
+        IERC20(erc20).safeTransfer(to, amount);
+        return amount;
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IJobEscrow

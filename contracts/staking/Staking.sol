@@ -303,6 +303,26 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
+    /// @dev No `whenNotPaused`: the guardian's pause stops new inflows, and this moves nothing anyone is owed. No sum of
+    ///      the LAT owed is kept (it would cost every stake, withdrawal and slash a storage write), so LAT is refused outright.
+    ///      Reentrancy-guarded because `erc20` may be any contract.
+    function recoverTokens(
+        address erc20,
+        address to,
+        uint256 amount
+    ) external onlyGovernance nonReentrant returns (uint256) {
+        if (erc20 == address(token)) revert StakingRecoveryOfLat(erc20);
+        if (to == address(0)) revert StakingRecoveryZeroRecipient();
+        uint256 balance = IERC20(erc20).balanceOf(address(this));
+        if (amount == type(uint256).max) amount = balance;
+        if (amount == 0) revert StakingRecoveryZeroAmount();
+        if (amount > balance) revert StakingRecoveryExceedsBalance(amount, balance);
+        emit TokensRecovered(erc20, to, amount);
+        IERC20(erc20).safeTransfer(to, amount);
+        return amount;
+    }
+
+    /// @inheritdoc IStaking
     function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing) {
         StakeBalance storage b = _balances[provider];
         return (b.staked, b.locked, _queues[provider].thawing);
