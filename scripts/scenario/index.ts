@@ -28,6 +28,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Provider,
 import { deployLatent, DEVNET_GOVERNANCE } from "../deploy";
 import type { DeployOptions, LatentContracts, LatentDeployment } from "../deploy";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
+import { StrayToken__factory } from "../../typechain-types";
 import { GPU_MODELS, Tier, gpuModelId, listing, regionId, toSpec } from "./catalog";
 import type { GpuModel, ProviderListing } from "./catalog";
 
@@ -280,6 +281,11 @@ export const DEFAULT_PROVIDER_STAKE = parseEther("5000");
 
 /** LAT that the full scenario's client sends to the DisputeManager by mistake, and that LIP-1 recovers. */
 export const STRAY_LAT = parseEther("25");
+/**
+ * Tokens of another ERC20 (the test-only StrayToken) that the full scenario's client sends to the JobEscrow, and its
+ * provider to Staking, by mistake; LIP-1 recovers both (neither contract can recover LAT, all of theirs is owed).
+ */
+export const STRAY_OTHER = { jobEscrow: parseEther("40"), staking: parseEther("15") } as const;
 
 /** Stakes `amount` from `signer` (approve + stake, or stakeWithPermit). */
 export async function stake(s: Scenario, signer: Signer, amount: bigint, usePermit = false): Promise<void> {
@@ -859,6 +865,12 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   // It asks for all that is recoverable (the LAT above the deposits held) as it stands at execution, so the
   // proposal need not know the amount when it is written.
   const strayFrom = clients[4];
+  // Another ERC20 reaches the JobEscrow and Staking the same way; LIP-1 returns all of it, read at execution, too.
+  const strayToken = await new StrayToken__factory(actors.deployer).deploy(await strayFrom.getAddress(), parseEther("1000"));
+  await strayToken.waitForDeployment();
+  const strayTokenAddress = await strayToken.getAddress();
+  const stakingStrayFrom = ps[2];
+  await mined(strayToken.connect(strayFrom).transfer(await stakingStrayFrom.getAddress(), STRAY_OTHER.staking));
   const parameterChange = await describeProposal(
     s,
     [
@@ -875,8 +887,16 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
         target: disputeManagerAddress,
         data: c.disputeManager.interface.encodeFunctionData("recoverTokens", [await c.token.getAddress(), await strayFrom.getAddress(), MaxUint256]),
       },
+      {
+        target: escrowAddress,
+        data: c.jobEscrow.interface.encodeFunctionData("recoverTokens", [strayTokenAddress, await strayFrom.getAddress(), MaxUint256]),
+      },
+      {
+        target: await c.staking.getAddress(),
+        data: c.staking.interface.encodeFunctionData("recoverTokens", [strayTokenAddress, await stakingStrayFrom.getAddress(), MaxUint256]),
+      },
     ],
-    "LIP-1: protocol fee 3%, up to 128 GPUs per machine, 2-hour thawing; end the guardian's pause; return the LAT sent to the DisputeManager by mistake",
+    "LIP-1: protocol fee 3%, up to 128 GPUs per machine, 2-hour thawing; end the guardian's pause; return the LAT sent to the DisputeManager and the STRAY sent to the JobEscrow and Staking by mistake",
   );
   const vetoed = await describeProposal(
     s,
@@ -912,6 +932,8 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   await advancePastVoting(s, veto);
   for (const p of [parameterChange, vetoed, veto]) await queueProposal(s, p);
   await mined(c.token.connect(strayFrom).transfer(disputeManagerAddress, STRAY_LAT));
+  await mined(strayToken.connect(strayFrom).transfer(escrowAddress, STRAY_OTHER.jobEscrow));
+  await mined(strayToken.connect(stakingStrayFrom).transfer(await c.staking.getAddress(), STRAY_OTHER.staking));
   await executeProposal(s, veto);
   await executeProposal(s, parameterChange);
 

@@ -13,6 +13,7 @@ import {
   JobTimedOut,
   ParameterUpdated,
   ResultSubmitted,
+  TokensRecovered,
 } from "../generated/JobEscrow/JobEscrow";
 import {
   EconomicParams,
@@ -49,6 +50,7 @@ import {
   minBigInt,
   recordAddressParameterUpdated,
   recordParameterUpdated,
+  recordTokenRecovery,
   saveProvider,
   setJobStatus,
   stamp,
@@ -476,4 +478,8 @@ export function handleEscrowParameterUpdated(event: ParameterUpdated): void {
 
 export function handleEscrowAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
+}
+
+export function handleEscrowTokensRecovered(event: TokensRecovered): void {
+  recordTokenRecovery(event, KIND, event.params.token, event.params.to, event.params.amount);
 }

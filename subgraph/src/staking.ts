@@ -9,6 +9,7 @@ import {
   Slashed,
   Staked,
   ThawRequested,
+  TokensRecovered,
   Withdrawn,
 } from "../generated/Staking/Staking";
 import {
@@ -33,6 +34,7 @@ import {
   loadProviderDay,
   recordAddressParameterUpdated,
   recordParameterUpdated,
+  recordTokenRecovery,
   saveProtocol,
   saveProvider,
   saveProviderOnly,
@@ -248,4 +250,8 @@ export function handleStakingParameterUpdated(event: ParameterUpdated): void {
 
 export function handleStakingAddressParameterUpdated(event: AddressParameterUpdated): void {
   recordAddressParameterUpdated(event, KIND, event.params.parameter, event.params.value);
+}
+
+export function handleStakingTokensRecovered(event: TokensRecovered): void {
+  recordTokenRecovery(event, KIND, event.params.token, event.params.to, event.params.amount);
 }

@@ -140,8 +140,9 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
     const m = new Mismatches("TokenRecovery");
     await checkTokenRecoveries(atHead(), m);
     m.assertNone(12);
-    // The scenario's one recovery took all the stray LAT (recoverable() then zero) and no deposit.
-    expect(head.recoveries.map((r) => r.recoverableAfter)).to.deep.equal([0n]);
+    // LIP-1's three recoveries (the DisputeManager's stray LAT, the STRAY sent to the JobEscrow and to Staking) each
+    // took all there was of the token to recover, and no deposit.
+    expect(head.recoveries.map((r) => r.recoverableAfter)).to.deep.equal([0n, 0n, 0n]);
   });
 
   it("Slashes equal the stake each slashing transaction took", async function () {

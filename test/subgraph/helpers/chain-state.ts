@@ -177,9 +177,11 @@ export interface ChainState {
 }
 
 /**
- * A recovery (DisputeManager.recoverTokens) as the balances show it: the log says only where to look (block, token,
- * recipient); `amount` is what the contract's balance of the token lost across that block, `received` what the
- * recipient's gained, and `recoverableAfter` the contract's `recoverable(token)` right after.
+ * A recovery (recoverTokens of the DisputeManager, JobEscrow or Staking) as the balances show it: the log says only
+ * where to look (block, token, recipient); `amount` is what the contract's balance of the token lost across that block,
+ * `received` what the recipient's gained, and `recoverableAfter` what the contract could still recover of it right
+ * after (the DisputeManager's `recoverable(token)`; for the JobEscrow and Staking, which refuse LAT, their whole
+ * balance of any other token).
  */
 export interface RecoveryView {
   block: number;
@@ -273,7 +275,15 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     timelock.queryFilter(timelock.filters.CallScheduled, from, toBlock),
     timelock.queryFilter(timelock.filters.RoleGranted, from, toBlock),
   ]);
-  const recovered = await s.c.disputeManager.queryFilter(s.c.disputeManager.filters.TokensRecovered, from, toBlock);
+  const recovered = (
+    await Promise.all([
+      s.c.disputeManager.queryFilter(s.c.disputeManager.filters.TokensRecovered, from, toBlock),
+      jobEscrow.queryFilter(jobEscrow.filters.TokensRecovered, from, toBlock),
+      staking.queryFilter(staking.filters.TokensRecovered, from, toBlock),
+    ])
+  )
+    .flat()
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const [jobCreated, jobAccepted, thawRequested, paused, voteCast, proposalQueued] = await Promise.all([
     jobEscrow.queryFilter(jobEscrow.filters.JobCreated, from, toBlock),
     jobEscrow.queryFilter(jobEscrow.filters.JobAccepted, from, toBlock),
@@ -312,7 +322,10 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
   };
 }
 
-/** A recovery measured on the balances across its block (which holds its transaction alone). */
+/**
+ * A recovery measured on the balances across its block (which holds its transaction alone; the scenario recovers each
+ * token from each contract at most once a block, and never the same token for the same recipient twice in one).
+ */
 async function readRecovery(s: Scenario, r: Landmarks["recovered"][number]): Promise<RecoveryView> {
   // Any ERC20's balanceOf: LatentToken's ABI is the ERC20 one.
   const erc20 = s.c.token.attach(r.token) as Scenario["c"]["token"];
@@ -322,7 +335,11 @@ async function readRecovery(s: Scenario, r: Landmarks["recovered"][number]): Pro
     balance(r.contract, r.block),
     balance(r.to, r.block - 1),
     balance(r.to, r.block),
-    s.c.disputeManager.recoverable(r.token, { blockTag: r.block }),
+    r.contract === lower(await s.c.disputeManager.getAddress())
+      ? s.c.disputeManager.recoverable(r.token, { blockTag: r.block })
+      : r.token === lower(await s.c.token.getAddress())
+        ? Promise.resolve(0n)
+        : balance(r.contract, r.block),
   ]);
   return { ...r, amount: heldBefore - heldAfter, received: toAfter - toBefore, recoverableAfter };
 }

@@ -663,13 +663,18 @@ export async function checkTokenRecoveries(ctx: CheckContext, m: Mismatches): Pr
       tokenRecoveries(first: 1000, block: $block) { id contract contractKind token isLat to amount accounts category job { id } provider { id } blockNumber }
     }`,
   );
-  const byBlock = new Map(data.tokenRecoveries.map((r) => [str(r, "blockNumber"), r]));
-  m.ids("TokenRecovery (by block)", st.recoveries.map((r) => String(r.block)), byBlock.keys(), ctx.at !== undefined);
+  // One LIP may recover from several contracts in one transaction, so a recovery is known by its block and contract.
+  const key = (block: string | number, contract: string) => `${block}:${contract}`;
+  const byBlock = new Map(data.tokenRecoveries.map((r) => [key(str(r, "blockNumber"), str(r, "contract")), r]));
+  const kinds = new Map(
+    (["DisputeManager", "JobEscrow", "Staking"] as const).map((kind) => [ctx.s.deployment.record.contracts[kind].address.toLowerCase(), kind] as const),
+  );
+  m.ids("TokenRecovery (by block:contract)", st.recoveries.map((r) => key(r.block, r.contract)), byBlock.keys(), ctx.at !== undefined);
   for (const r of st.recoveries) {
     m.field(`recovery at block ${r.block}`, "recipient's gain vs contract's loss", r.amount, r.received);
-    m.record(`TokenRecovery at block ${r.block}`, {
+    m.record(`TokenRecovery at block ${r.block} from ${r.contract}`, {
       contract: r.contract,
-      contractKind: "DisputeManager",
+      contractKind: kinds.get(r.contract) ?? "unknown",
       token: r.token,
       isLat: r.token === st.token,
       to: r.to,
@@ -677,9 +682,9 @@ export async function checkTokenRecoveries(ctx: CheckContext, m: Mismatches): Pr
       category: "Governance",
       job: null,
       provider: null,
-    }, byBlock.get(String(r.block)));
-    const row = byBlock.get(String(r.block));
-    if (row !== undefined) m.field(`TokenRecovery at block ${r.block}`, "accounts", JSON.stringify([r.to]), JSON.stringify(row.accounts));
+    }, byBlock.get(key(r.block, r.contract)));
+    const row = byBlock.get(key(r.block, r.contract));
+    if (row !== undefined) m.field(`TokenRecovery at block ${r.block} from ${r.contract}`, "accounts", JSON.stringify([r.to]), JSON.stringify(row.accounts));
   }
   m.field("DisputeManager", "LAT balance >= heldDeposits()", true, st.balances.disputeManager >= st.heldDeposits);
 }
