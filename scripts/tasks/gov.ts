@@ -13,7 +13,7 @@ latentTask(
   .addParam("contract", "Target contract: Staking, JobEscrow, ProviderRegistry, DisputeManager, PauseGuardian, LatentGovernor, LatentTimelock", undefined, types.string)
   .addParam(
     "set",
-    "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, with --token, --to, --amount)",
+    "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, JobEscrow or Staking, with --token, --to, --amount)",
     undefined,
     types.string,
   )

@@ -1,6 +1,6 @@
 /**
- * gov propose / vote / queue / execute / status / delegate: one-action parameter changes (or a DisputeManager token
- * recovery) through LatentGovernor and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
+ * gov propose / vote / queue / execute / status / delegate: one-action parameter changes (or a token recovery from the
+ * DisputeManager, JobEscrow or Staking) through LatentGovernor and the timelock. A proposal's actions and description are read back from its ProposalCreated event, so queue
  * and execute need only its id.
  */
 import { MaxUint256, ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
@@ -193,34 +193,58 @@ function showTokens(units: TokenUnits, amount: bigint): string {
   return units.decimals === null ? `${amount} ${units.symbol}` : `${formatUnits(amount, units.decimals)} ${units.symbol}`;
 }
 
+/** The contracts with a `recoverTokens`, and what of theirs a LAT recovery could take (for a refusal's words). */
+const RECOVERERS: Partial<Record<ContractName, { lat: "surplus" } | { lat: "refused"; owed: string }>> = {
+  DisputeManager: { lat: "surplus" },
+  JobEscrow: { lat: "refused", owed: "the escrow of its jobs, owed to their clients and providers" },
+  Staking: { lat: "refused", owed: "providers' stake" },
+};
+
 /**
  * `--set recoverTokens --token LAT|<address> --to <account> --amount <amount>|all`: checked as the contract checks it
- * at execution (recipient, amount, what is recoverable now), so that a proposal days from executing is not a revert.
+ * at execution (token, recipient, amount, what is recoverable now), so that a proposal days from executing is not a
+ * revert. The DisputeManager recovers LAT above its deposits held and any other token in full; the JobEscrow and
+ * Staking any token but LAT, in full.
  */
 async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: ProposeArgs): Promise<{ values: [string, string, bigint]; change: string }> {
-  if (contract !== "DisputeManager") {
-    // Neither JobEscrow nor Staking sums what it owes, so neither can tell a stray token from a party's (README).
-    throw new InputError("--set", `${contract} has no ${RECOVER}: only DisputeManager sends back tokens sent to it by mistake`);
+  const recoverer = RECOVERERS[contract];
+  if (recoverer === undefined) {
+    const names = Object.keys(RECOVERERS);
+    throw new InputError("--set", `${contract} has no ${RECOVER}: only ${names.slice(0, -1).join(", ")} and ${names.at(-1)} send back tokens sent to them by mistake`);
   }
   if (args.value !== undefined) throw new InputError("--value", `${RECOVER} takes --token, --to and --amount, not --value`);
-  const dm = ctx.c.disputeManager;
-  const dmAddress = ctx.record.contracts.DisputeManager.address;
+  const address = ctx.record.contracts[contract].address;
   if (args.token === undefined) throw new InputError("--token", `required with --set ${RECOVER}: LAT, or the address of the token to recover`);
   if (args.to === undefined) throw new InputError("--to", `required with --set ${RECOVER}: the recipient, an address or account index`);
   if (args.amount === undefined) throw new InputError("--amount", `required with --set ${RECOVER}: an amount in the token's units, or all`);
 
-  const token = args.token.trim().toLowerCase() === "lat" ? ctx.record.contracts.LatentToken.address : parseAddress("--token", args.token);
+  const lat = ctx.record.contracts.LatentToken.address;
+  const token = args.token.trim().toLowerCase() === "lat" ? lat : parseAddress("--token", args.token);
+  const isLat = token.toLowerCase() === lat.toLowerCase();
+  if (isLat && recoverer.lat === "refused") {
+    // Every LAT there is owed, and the contract keeps no sum of it that could tell a stray transfer apart.
+    throw new InputError(
+      "--token",
+      `${contract} cannot recover LAT (${token}): all the LAT it holds counts as ${recoverer.owed}, and it keeps no sum that could tell ` +
+        `LAT sent by mistake apart (the recovery would revert with ${contract}RecoveryOfLat); only the DisputeManager recovers LAT, above its deposits held`,
+    );
+  }
   if ((await ctx.hre.ethers.provider.getCode(token)) === "0x") throw new InputError("--token", `${token} is no contract, so no token: give LAT or a token's address`);
-  // recoverable() reads the token's balanceOf: a revert there is a contract that is no ERC20; any other failure (the node) is not the input's.
-  const surplus = await ctx.read("DisputeManager.recoverable", () => dm.recoverable(token)).catch((error: unknown) => {
+  // Both read the token's balanceOf: a revert there is a contract that is no ERC20; any other failure (the node) is not the input's.
+  const notErc20 = (error: unknown): never => {
     if (error instanceof RevertError) throw new InputError("--token", `${token} does not answer balanceOf: it is not an ERC20 token`);
     throw error;
-  });
+  };
+  const dm = ctx.c.disputeManager;
+  const surplus =
+    contract === "DisputeManager"
+      ? await ctx.read("DisputeManager.recoverable", () => dm.recoverable(token)).catch(notErc20)
+      : await ctx.read("balanceOf", () => IERC20Metadata__factory.connect(token, ctx.hre.ethers.provider).balanceOf(address)).catch(notErc20);
   const units = await tokenUnits(ctx, token);
 
   const to = await ctx.account("--to", args.to);
-  if (to === ZeroAddress) throw new InputError("--to", `the zero address is not allowed (the recovery would revert with DisputeManagerRecoveryZeroRecipient)`);
-  if (to.toLowerCase() === dmAddress.toLowerCase()) throw new InputError("--to", `${to} is the DisputeManager itself: name the address the tokens go back to`);
+  if (to === ZeroAddress) throw new InputError("--to", `the zero address is not allowed (the recovery would revert with ${contract}RecoveryZeroRecipient)`);
+  if (to.toLowerCase() === address.toLowerCase()) throw new InputError("--to", `${to} is the ${contract} itself: name the address the tokens go back to`);
 
   const all = args.amount.trim().toLowerCase() === "all";
   let amount: bigint;
@@ -228,10 +252,9 @@ async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: 
   else if (units.decimals === null) throw new InputError("--amount", `${token} has no decimals(), so no amount can be read in its units: give all`);
   else amount = parseTokenAmount("--amount", args.amount, units.decimals, units.symbol);
 
-  const isLat = token.toLowerCase() === ctx.record.contracts.LatentToken.address.toLowerCase();
   const whatIsRecoverable = async (): Promise<string> => {
-    if (!isLat) return `${showTokens(units, surplus)} recoverable now (the DisputeManager's whole balance of it)`;
-    const [balance, held] = await Promise.all([ctx.c.token.balanceOf(dmAddress), dm.heldDeposits()]);
+    if (!isLat) return `${showTokens(units, surplus)} recoverable now (the ${contract}'s whole balance of it)`;
+    const [balance, held] = await Promise.all([ctx.c.token.balanceOf(address), dm.heldDeposits()]);
     return `${showTokens(units, surplus)} recoverable now (the DisputeManager holds ${showTokens(units, balance)}, of which ${showTokens(units, held)} are the deposits of unresolved disputes, heldDeposits())`;
   };
   if (!all && amount > surplus) {
@@ -251,7 +274,7 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
   const target = contractsByName(ctx.c)[contract];
   if (args.set.trim() === RECOVER) {
     const recovery = await recoveryProposal(ctx, contract, args);
-    const calldata = ctx.c.disputeManager.interface.encodeFunctionData(RECOVER, recovery.values);
+    const calldata = target.interface.encodeFunctionData(RECOVER, recovery.values);
     return sendProposal(ctx, contract, calldata, parseText("--description", args.description, 100_000), recovery.change);
   }
   for (const option of RECOVERY_OPTIONS) {

@@ -573,9 +573,15 @@ describe("tasks: gov propose --set recoverTokens", function () {
     await taskFails(file, "gov propose", recovery("1", { token: await c.staking.getAddress() }), InputError, /^--token: 0x\w+ does not answer balanceOf: it is not an ERC20 token$/);
   });
 
-  it("refuses a contract without recoverTokens, naming the one that has it", async function () {
+  it("refuses a contract without recoverTokens, naming the ones that have it", async function () {
     const { file } = await loadFixture(strayLatFixture);
-    await taskFails(file, "gov propose", recovery("1", { contract: "JobEscrow" }), InputError, /^--set: JobEscrow has no recoverTokens: only DisputeManager sends back tokens/);
+    await taskFails(
+      file,
+      "gov propose",
+      recovery("1", { contract: "ProviderRegistry" }),
+      InputError,
+      /^--set: ProviderRegistry has no recoverTokens: only DisputeManager, JobEscrow and Staking send back tokens/,
+    );
   });
 
   it("refuses an unknown contract", async function () {
@@ -610,6 +616,91 @@ describe("tasks: gov propose --set recoverTokens", function () {
       /^--set: DisputeManager has no parameter setter "recover": choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
     );
   });
+});
+
+describe("tasks: gov propose --set recoverTokens on the JobEscrow and Staking", function () {
+  /** 1,000 of another ERC20 sent to the JobEscrow and to Staking each by mistake; both hold LAT that is owed. */
+  async function strayInEscrowAndStakingFixture() {
+    const b = await disputeOpenFixture();
+    const other = await new LatentToken__factory(b.deployer).deploy(b.funder.address, parseEther("1000000"), [], [], [ZeroAddress, ZeroAddress, ZeroAddress]);
+    for (const target of [b.c.jobEscrow, b.c.staking]) await other.connect(b.funder).transfer(await target.getAddress(), parseEther("1000"));
+    return { ...b, other: await other.getAddress() };
+  }
+
+  for (const contract of ["JobEscrow", "Staking"] as const) {
+    const owed = contract === "JobEscrow" ? "the escrow of its jobs" : "providers' stake";
+    const of = (c: Awaited<ReturnType<typeof strayInEscrowAndStakingFixture>>["c"]) => (contract === "JobEscrow" ? c.jobEscrow : c.staking);
+
+    it(`${contract}: builds recoverTokens(token, recipient, amount) with the amount in the token's decimals, which gov status shows`, async function () {
+      const { file, c, other, voters } = await loadFixture(strayInEscrowAndStakingFixture);
+      const { result, output } = await task<{ proposalId: bigint; calldata: string; target: string }>(file, "gov propose", recovery("999.25", { contract, token: other }));
+      expect(result.target).to.equal(await of(c).getAddress());
+      expect(result.calldata).to.equal(of(c).interface.encodeFunctionData("recoverTokens", [other, voters[0]!.address, parseEther("999.25")]));
+      expect(output).to.contain(`\n  ${contract}.recoverTokens: 999.25 LAT (token ${other}) to ${voters[0]!.address}; 1000.0 LAT recoverable now (the ${contract}'s whole balance of it)\n`);
+      const status = await task(file, "gov status", { id: result.proposalId.toString() });
+      expect(status.output).to.match(new RegExp(`\n  action 1 +${contract}\\.recoverTokens\\(${other}, ${voters[0]!.address}, 999\\.25 LAT\\)\n`));
+    });
+
+    it(`${contract}: refuses LAT by name, given as LAT or as its address, before proposing`, async function () {
+      const { file, c } = await loadFixture(strayInEscrowAndStakingFixture);
+      const lat = await c.token.getAddress();
+      for (const token of ["LAT", lat]) {
+        await taskFails(
+          file,
+          "gov propose",
+          recovery("all", { contract, token }),
+          InputError,
+          new RegExp(`^--token: ${contract} cannot recover LAT \\(${lat}\\): all the LAT it holds counts as ${owed}.*would revert with ${contract}RecoveryOfLat`),
+        );
+      }
+      expect(await c.governor.queryFilter(c.governor.filters.ProposalCreated())).to.have.length(0);
+    });
+
+    it(`${contract}: refuses more than its balance of the token, the whole of which is recoverable`, async function () {
+      const { file, other } = await loadFixture(strayInEscrowAndStakingFixture);
+      await taskFails(
+        file,
+        "gov propose",
+        recovery("1000.5", { contract, token: other }),
+        InputError,
+        new RegExp(`^--amount: 1000\\.5 LAT is more than the 1000\\.0 LAT recoverable now \\(the ${contract}'s whole balance of it\\), so the recovery would fail at execution: give at most 1000\\.0, or all`),
+      );
+    });
+
+    it(`${contract}: refuses the zero address as recipient, naming ${contract}RecoveryZeroRecipient`, async function () {
+      const { file, other } = await loadFixture(strayInEscrowAndStakingFixture);
+      await taskFails(file, "gov propose", recovery("1", { contract, token: other, to: ZeroAddress }), InputError, new RegExp(`^--to: the zero address is not allowed \\(the recovery would revert with ${contract}RecoveryZeroRecipient\\)$`));
+    });
+
+    it(`${contract}: refuses the ${contract} itself as recipient`, async function () {
+      const { file, c, other } = await loadFixture(strayInEscrowAndStakingFixture);
+      await taskFails(file, "gov propose", recovery("1", { contract, token: other, to: await of(c).getAddress() }), InputError, new RegExp(`^--to: 0x\\w+ is the ${contract} itself`));
+    });
+
+    it(`${contract}: refuses a --token that is a contract but no ERC20`, async function () {
+      const { file, c } = await loadFixture(strayInEscrowAndStakingFixture);
+      await taskFails(file, "gov propose", recovery("1", { contract, token: await c.registry.getAddress() }), InputError, /^--token: 0x\w+ does not answer balanceOf: it is not an ERC20 token$/);
+    });
+
+    it(`${contract}: a recovery of all passes end to end and gov execute prints it in the token's units`, async function () {
+      const { file, c, other, voters } = await loadFixture(strayInEscrowAndStakingFixture);
+      const token = LatentToken__factory.connect(other, ethers.provider);
+      const before = await token.balanceOf(voters[0]!.address);
+      const latHeld = await c.token.balanceOf(await of(c).getAddress());
+      const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("all", { contract, token: other }))).result.proposalId.toString();
+      // More arrives while the proposal is voted on: "all" is read when it executes.
+      await (token.connect((await ethers.getSigners())[Number(ACCOUNT.funder)]!) as typeof token).transfer(await of(c).getAddress(), parseEther("5"));
+      await time.increase(11);
+      await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+      await time.increase(61);
+      await task(file, "gov queue", { id });
+      await time.increase(61);
+      const { output } = await task(file, "gov execute", { id });
+      expect(await token.balanceOf(voters[0]!.address)).to.equal(before + parseEther("1005"));
+      expect(await c.token.balanceOf(await of(c).getAddress())).to.equal(latHeld);
+      expect(output).to.match(new RegExp(`\n  ${contract} recovered 1005\\.0 LAT \\(token ${other}\\) to ${voters[0]!.address}$`));
+    });
+  }
 });
 
 describe("tasks: guardian", function () {
