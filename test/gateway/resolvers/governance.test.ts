@@ -120,7 +120,7 @@ describeEachSource("governance", (ctx) => {
     const { env } = ctx();
     const proposals = (await governance({ first: 20 })).proposals.nodes;
     const change = proposals.find((p) => p.id === env.summary.proposals.parameterChange.toString())!;
-    expect(change.actions.length).to.equal(7);
+    expect(change.actions.length).to.equal(9);
     expect(change.voterCount).to.equal(2);
     expect(change.votes.map((v) => v.voter)).to.have.members([env.summary.accounts.funder, env.summary.accounts.voters[0]]);
     expect(change.votes.every((v) => v.support === "FOR")).to.equal(true);
