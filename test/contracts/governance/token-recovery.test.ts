@@ -4,9 +4,9 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseEther, ZeroAddress } from "ethers";
-import { LatentToken__factory } from "../../typechain-types";
-import { createJob, delegate, passProposal } from "../../scripts/scenario";
-import { providersFixture } from "../helpers/fixtures";
+import { LatentToken__factory } from "../../../typechain-types";
+import { createJob, delegate, passProposal } from "../../../scripts/scenario";
+import { providersFixture } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
 const STRAY = LAT("1000");
