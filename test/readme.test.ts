@@ -56,6 +56,14 @@ describe("README.md", function () {
     }
   });
 
+  it("names every npm script of package.json in its npm scripts table", function () {
+    const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+    const section = /^## npm scripts\n([\s\S]*?)^## /m.exec(fs.readFileSync(README, "utf8"));
+    expect(section, "README.md's npm scripts section").to.not.equal(null);
+    const named = new Set([...section![1]!.matchAll(/`(?:npm (?:run )?)?([a-z:-]+)/g)].map((m) => m[1] as string));
+    expect(scripts.filter((script) => !named.has(script)), "scripts the table does not name").to.deep.equal([]);
+  });
+
   for (const file of [README, WORKER_README]) {
     const name = path.relative(path.join(__dirname, ".."), file);
 

@@ -13,7 +13,7 @@ import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connection
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
-import { SignalSource, handleShutdownSignals } from "./signals";
+import { SignalSource, Stoppable, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
 
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
@@ -97,42 +97,46 @@ async function runDaemon(
   // Connecting may put the provider online, and takes a while when the node is slow (retries, a receipt): a signal
   // meanwhile, left to Node, would end the process there and leave the provider online with no worker. It ends the
   // start-up instead, and a network connected all the same is closed at once, which puts the provider offline again.
+  // The handlers stay until the network is closed: npm's forwarded copy of a Ctrl-C, or a second signal, that came
+  // while going offline would otherwise end the process with the provider still online.
   const startup = new AbortController();
-  const removeStartupHandlers = handleShutdownSignals(
+  let target: Stoppable = { stop: async () => startup.abort(), abortNow: () => startup.abort() };
+  const removeHandlers = handleShutdownSignals(
     io.signals,
-    { stop: async () => startup.abort(), abortNow: () => startup.abort() },
+    { stop: () => target.stop(), abortNow: () => target.abortNow() },
     logger,
   );
-  let network: NetworkConnections;
   try {
-    network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger, signal: startup.signal });
-  } catch (error) {
+    let network: NetworkConnections;
+    try {
+      network = await connect({ config, operator: parts.operator.wallet, contracts: parts.contracts, logger, signal: startup.signal });
+    } catch (error) {
+      if (startup.signal.aborted) {
+        logger.info("worker stopped before it connected");
+        return 0;
+      }
+      io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
+      return 1;
+    }
     if (startup.signal.aborted) {
-      logger.info("worker stopped before it connected");
+      await network.close();
+      logger.info("worker stopped before it started");
       return 0;
     }
-    io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
-    return 1;
-  } finally {
-    removeStartupHandlers();
-  }
-  if (startup.signal.aborted) {
-    await network.close();
-    logger.info("worker stopped before it started");
-    return 0;
-  }
-  const worker = new Worker(workerOptions(config, parts, network, logger));
-  const removeHandlers = handleShutdownSignals(io.signals, worker, logger);
-  try {
-    await worker.run();
-    logger.info("worker stopped");
-    return 0;
-  } catch (error) {
-    io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
-    return 1;
+    const worker = new Worker(workerOptions(config, parts, network, logger));
+    target = worker;
+    try {
+      await worker.run();
+      logger.info("worker stopped");
+      return 0;
+    } catch (error) {
+      io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
+      return 1;
+    } finally {
+      await network.close();
+    }
   } finally {
     removeHandlers();
-    await network.close();
   }
 }
 

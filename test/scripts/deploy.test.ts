@@ -254,9 +254,9 @@ describe("scripts/deploy", function () {
     expect(await d.contracts.pauseGuardian.guardian()).to.equal(ZeroAddress);
   });
 
-  it("verifyWiring fails for an account that holds tokens", async function () {
+  it("verifyWiring fails for a deployer that an allocation names", async function () {
     const { d, other } = await loadFixture(deployedFixture);
-    await expectRejection(verifyWiring(d.contracts, other.address, d.config), /deployer holds no LAT/);
+    await expectRejection(verifyWiring(d.contracts, other.address, d.config), /deployer is allocated no LAT/);
   });
 
   it("verifyWiring reports every address getter of every contract (each immutable, the guardian, arbitrator and treasury) that differs, with both addresses", async function () {

@@ -266,17 +266,29 @@ describe("tasks: deployment", function () {
       await taskFails(tampered, "deployment verify", {}, VerificationError, /: 1 of \d+ checks failed: timelock\.getMinDelay is 120, not 7$/);
     });
 
-    it("fails naming the check a mis-wired deployment fails (the deployer holds LAT)", async function () {
+    it("passes a deployer sent LAT after the deployment (the README's new provider #0): the mints say it got none", async function () {
       const { file, c, funder, s } = await loadFixture(tasksBaseFixture);
       await c.token.connect(funder).transfer(s.deployment.record.deployer, parseEther("1"));
+      const { result } = await task<VerifyView>(file, "deployment verify");
+      expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).to.deep.equal([]);
+      expect(result.checks.map((check) => check.name)).to.include("deployer is allocated no LAT");
+    });
+
+    it("fails naming the check a mis-wired deployment fails (the deployer holds LAT, on a record without its allocations)", async function () {
+      const { file, c, funder, s } = await loadFixture(tasksBaseFixture);
+      await c.token.connect(funder).transfer(s.deployment.record.deployer, parseEther("1"));
+      // Without the allocations the mints cannot be checked, so the deployer's balance stands in for them.
+      const record = JSON.parse(fs.readFileSync(file, "utf8")) as { allocations?: unknown };
+      delete record.allocations;
+      const tampered = tempFile("no-allocations.json", JSON.stringify(record));
       // Run directly, not through taskFails: its sink drops what a failing task printed.
       const printed: string[] = [];
       const restore = setOutputSink((text) => printed.push(text));
-      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: file }).catch((e: unknown) => e).finally(restore);
+      const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: tampered }).catch((e: unknown) => e).finally(restore);
       expect(error).to.be.instanceOf(VerificationError);
-      expect((error as Error).message).to.match(/: 1 of \d+ checks failed: deployer holds no LAT$/).and.to.contain(file);
+      expect((error as Error).message).to.match(/: 1 of \d+ checks failed: deployer holds no LAT$/).and.to.contain(tampered);
       // Every check is still listed, the failed one marked.
-      expect(printed.join("\n")).to.match(/checks passed\n(.|\n)*  ok       registry\.staking\n(.|\n)*  FAILED   deployer holds no LAT\n/);
+      expect(printed.join("\n")).to.match(/checks passed, 1 not run\n(.|\n)*  ok       registry\.staking\n(.|\n)*  FAILED   deployer holds no LAT\n/);
     });
 
     it("fails naming both lists when the recorded allocations are not what the token minted", async function () {

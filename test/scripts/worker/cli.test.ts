@@ -832,6 +832,35 @@ describe("latent-worker CLI", () => {
       expect(signals.listenerCount("SIGTERM")).to.equal(0);
     });
 
+    it("keeps listening for signals until the network is closed (going offline), so npm's copy of a Ctrl-C cannot end it first", async () => {
+      let closing = false;
+      let closed: () => void = () => undefined;
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      // As a setOnline(false) whose receipt is still awaited: closing ends only when the test says so.
+      const connect: ConnectNetwork = async () => ({
+        source,
+        market: idleMarket(),
+        close: () => {
+          closing = true;
+          return new Promise<void>((resolve) => (closed = resolve));
+        },
+      });
+      const { io: cliIo, signals } = io();
+      const exit = runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect);
+      await waitUntil(() => signals.listenerCount("SIGINT") > 0, "the CLI listens for SIGINT");
+      signals.emit("SIGINT");
+      await waitUntil(() => closing, "the CLI closes the network");
+      // Without a listener, Node's default for the repeated SIGINT would end the process here.
+      expect(signals.listenerCount("SIGINT"), "SIGINT listeners while closing").to.be.greaterThan(0);
+      closed();
+      expect(await exit).to.equal(0);
+      expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).to.equal(0);
+    });
+
     it("on a SIGTERM while connecting (going online), closes the network once connected (going offline) and exits 0 without running the worker", async () => {
       let providerReads = 0;
       let closed = false;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import { silentLogger } from "../../../scripts/worker/logger";
-import { handleShutdownSignals } from "../../../scripts/worker/signals";
+import { REPEAT_WINDOW_MS, handleShutdownSignals } from "../../../scripts/worker/signals";
 
 class RecordingStoppable {
   readonly calls: string[] = [];
@@ -22,13 +22,26 @@ describe("shutdown signals", () => {
     expect(target.calls).to.deep.equal(["stop"]);
   });
 
-  it("aborts running jobs at once on a second signal", () => {
+  it("aborts running jobs at once on a second signal a second or more after the first", () => {
     const signals = new EventEmitter();
     const target = new RecordingStoppable();
-    handleShutdownSignals(signals, target, silentLogger);
+    let clock = 5_000;
+    handleShutdownSignals(signals, target, silentLogger, () => clock);
     signals.emit("SIGINT");
+    clock += REPEAT_WINDOW_MS;
     signals.emit("SIGINT");
     expect(target.calls).to.deep.equal(["stop", "abortNow"]);
+  });
+
+  it("takes a signal repeated within a second as the same request (npm run forwards the terminal's Ctrl-C)", () => {
+    const signals = new EventEmitter();
+    const target = new RecordingStoppable();
+    let clock = 5_000;
+    handleShutdownSignals(signals, target, silentLogger, () => clock);
+    signals.emit("SIGINT");
+    clock += REPEAT_WINDOW_MS - 1;
+    signals.emit("SIGINT");
+    expect(target.calls).to.deep.equal(["stop"]);
   });
 
   it("removes its handlers when disposed", () => {
