@@ -662,9 +662,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  // Between the phone's cards (640 px and narrower) and a laptop (1280 px), the jobs table shares its row with the
-  // activity feed (above 900 px) or has the page's width: every column must still fit.
-  for (const width of [641, 800, 1024, 1200]) {
+  // Wider than the phone's cards (640 px and narrower): up to 1200 px the table drops the columns the job dialog
+  // repeats; from 1280 px it shares its row with the activity feed and shows every column, a long Needs cell wrapping.
+  for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
     it(`fits the jobs table at ${width} px without scrolling it sideways, every column inside its box`, async function () {
       if (browser === null || server === null) return;
       const lat = (value: string) => ({ wei: `${value.replace(".", "")}0000000000000000`, lat: value });
@@ -698,11 +698,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
           return {
             wrap: [wrap.scrollWidth, wrap.clientWidth],
             page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
+            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
             hidden: [...table.querySelectorAll("th, td")]
               .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
               .map((cell) => cell.textContent),
           };
         });
+        const every = ["Job", "Status", "Needs", "Client", "Provider", "Max / GPU-h", "Escrowed", "Updated"];
+        expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => c !== "Client" && c !== "Max / GPU-h"));
         expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
         expect(shown.wrap[0], `the jobs table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
         expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
