@@ -902,6 +902,18 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
+  it("says how many disputes are open of all, in words that read right for any count", async function () {
+    const { networkStats: s } = await client.query<{ networkStats: { disputes: { total: number; open: number } } }>(
+      `{ networkStats { disputes { total open } } }`,
+    );
+    expect(s.disputes.total).to.be.greaterThan(0);
+    await eventually(async () => {
+      expect(await dataValue(page, "stat-disputes-open")).to.equal(String(s.disputes.open));
+      expect(await dataValue(page, "stat-disputes")).to.equal(String(s.disputes.total));
+    });
+    expect((await text(page, "disputes-line")).replace(/\s+/g, " ")).to.equal(`Disputes: ${s.disputes.open} open of ${s.disputes.total}`);
+  });
+
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
     // Only the jobs query fails: the page's live refreshes (providers, stats) may be in flight at the same moment,
     // and a `times: 1` route on every request let one of them take the error (CI saw "Providers: ..." in the banner).
