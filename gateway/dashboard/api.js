@@ -40,17 +40,17 @@ const AMOUNT = "{ wei lat }";
 
 /** Everything the overview, the charts and the filter choices need; also what the live subscription sends. */
 const NETWORK_STATS_FIELDS = `
-  blockNumber timestamp
+  blockNumber
   providers { registered online active }
-  gpus { total inUse free online freeOnline }
-  gpusByModel { model name providers total free }
-  gpusByRegion { region providers total free }
+  gpus { total inUse free }
+  gpusByModel { model name total free }
+  gpusByRegion { region total free }
   stake { total ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} }
   jobs { total open accepted submitted disputed completed cancelled expired declined timedOut refunded }
-  volume ${AMOUNT} fees ${AMOUNT} providerEarnings ${AMOUNT} slashed ${AMOUNT} escrowBalance ${AMOUNT}
+  volume ${AMOUNT} fees ${AMOUNT} slashed ${AMOUNT} escrowBalance ${AMOUNT}
   gpuHoursBilled
   disputes { total open }
-  history { date jobsCreated jobsCompleted volume ${AMOUNT} }`;
+  history { date jobsCreated volume ${AMOUNT} }`;
 
 /** Days of history the overview charts. */
 export const HISTORY_DAYS = 14;
@@ -208,7 +208,7 @@ export async function loadActivity(categories) {
 /** Jobs and events the provider view lists, newest first. */
 export const PROVIDER_VIEW_SIZE = 10;
 
-/** One provider's view: its machine, stake and reputation, its latest jobs and its latest events. */
+/** One provider's view: its machine, stake, reputation and earnings, its latest jobs and its latest events. */
 export async function loadProvider(address) {
   const data = await graphql(
     `query Provider($address: Address!, $first: Int!) {
@@ -218,6 +218,7 @@ export async function loadProvider(address) {
         capacity { gpuCount gpusInUse gpusFree }
         stake { staked ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} free ${AMOUNT} }
         reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
+        earnings { earned ${AMOUNT} disputeDepositsWon ${AMOUNT} disputeDepositsReturned ${AMOUNT} feesPaid ${AMOUNT} slashed ${AMOUNT} gpuHoursBilled }
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }

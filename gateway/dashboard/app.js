@@ -517,10 +517,10 @@ const loadJobs = latestOnly(
         { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
         h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
         h("td", {}, statusBadge(j.status)),
-        h("td", { "data-testid": "job-needs" }, needs(j.requirements)),
-        h("td", {}, address(j.client)),
+        h("td", { class: "needs", "data-testid": "job-needs" }, needs(j.requirements)),
+        h("td", { class: "mid-hidden" }, address(j.client)),
         h("td", {}, address(j.provider?.address)),
-        h("td", { class: "num" }, formatLat(j.maxPricePerGpuHour.lat)),
+        h("td", { class: "num mid-hidden" }, formatLat(j.maxPricePerGpuHour.lat)),
         h("td", { class: "num" }, formatLat(j.escrowed.lat)),
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
@@ -677,6 +677,27 @@ function initJobDialog() {
 /** The address the provider dialog shows (null: closed), so that a late answer for another one is dropped. */
 let shownProvider = null;
 
+/** Each figure keeps its wei in data-value: the LAT shown is rounded, and a check against the chain needs the exact amount. */
+function providerEarnings(e) {
+  const lat = (testId, amount) => h("span", { "data-testid": testId, "data-value": amount.wei }, formatLat(amount.lat));
+  return h(
+    "span",
+    { "data-testid": "provider-view-earnings" },
+    lat("provider-view-earned", e.earned),
+    " from jobs, ",
+    lat("provider-view-deposits-won", e.disputeDepositsWon),
+    " in dispute deposits won; ",
+    lat("provider-view-fees-paid", e.feesPaid),
+    " paid in fees, ",
+    lat("provider-view-slashed", e.slashed),
+    " slashed, ",
+    lat("provider-view-deposits-returned", e.disputeDepositsReturned),
+    " in deposits returned to clients; ",
+    h("span", { "data-testid": "provider-view-gpu-hours", "data-value": e.gpuHoursBilled }, formatInt(Math.round(e.gpuHoursBilled))),
+    " GPU-hours billed",
+  );
+}
+
 function renderProvider({ provider: p, activity, contracts }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
@@ -709,6 +730,7 @@ function renderProvider({ provider: p, activity, contracts }) {
       `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
         `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`,
     ],
+    ["Earnings", providerEarnings(p.earnings)],
   ];
   const jobs = p.jobs.nodes;
   replace(

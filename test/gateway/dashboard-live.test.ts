@@ -662,6 +662,60 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  // Wider than the phone's cards (640 px and narrower): up to 1200 px the table drops the columns the job dialog
+  // repeats; from 1280 px it shares its row with the activity feed and shows every column, a long Needs cell wrapping.
+  for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
+    it(`fits the jobs table at ${width} px without scrolling it sideways, every column inside its box`, async function () {
+      if (browser === null || server === null) return;
+      const lat = (value: string) => ({ wei: `${value.replace(".", "")}0000000000000000`, lat: value });
+      const nodes = ["9", "10", "11"].map((id, i) => ({
+        ...JOBS_PAGE.nodes[0],
+        id: `10000${id}`,
+        status: ["TIMED_OUT", "SUBMITTED", "REFUNDED"][i],
+        requirements: {
+          gpuModel: "h200-sxm-141gb",
+          gpuModelName: "NVIDIA H200 SXM 141GB",
+          region: "ap-southeast",
+          minVramGiB: 141,
+          gpuCount: 8,
+          tier: "ENTERPRISE",
+          minCompletedJobs: 10,
+          minSlashRewardBps: 2550,
+        },
+        client: `0x${"ab".repeat(20)}`,
+        provider: { address: `0x${"cd".repeat(20)}` },
+        maxPricePerGpuHour: lat("12.34"),
+        escrowed: lat("123456.78"),
+      }));
+      jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 3, "the table lists the stand-in's jobs");
+        const shown = await page.$eval("[data-testid=jobs-table]", (table) => {
+          const wrap = table.parentElement!;
+          const box = wrap.getBoundingClientRect();
+          return {
+            wrap: [wrap.scrollWidth, wrap.clientWidth],
+            page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
+            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
+            hidden: [...table.querySelectorAll("th, td")]
+              .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
+              .map((cell) => cell.textContent),
+          };
+        });
+        const every = ["Job", "Status", "Needs", "Client", "Provider", "Max / GPU-h", "Escrowed", "Updated"];
+        expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => c !== "Client" && c !== "Max / GPU-h"));
+        expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
+        expect(shown.wrap[0], `the jobs table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+        expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
+      } finally {
+        jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+        await page.close();
+      }
+    });
+  }
+
   it("shows each table's rows at 390 px as cards, every cell labelled with its column and inside the screen", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });

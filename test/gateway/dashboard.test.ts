@@ -852,6 +852,68 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
+  it("shows a provider's earnings in its view, in LAT, as the API and the chain give them", async function () {
+    const { disputeManager, jobEscrow } = scenario.c;
+    // The provider of the dispute ruled REJECTED: it has earned from jobs and won a client's deposit.
+    const address = (await jobEscrow.getJob(summary.jobs.disputeRejected)).provider;
+    let won = 0n;
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      if (e.args.depositTo.toLowerCase() === address.toLowerCase()) won += (await disputeManager.getDispute(e.args.jobId)).deposit;
+    }
+    let earned = 0n;
+    for (const e of await jobEscrow.queryFilter(jobEscrow.filters.JobSettled(undefined, address))) earned += e.args.providerAmount;
+    expect(won).to.be.greaterThan(0n);
+    expect(earned).to.be.greaterThan(0n);
+    type Amount = { wei: string; lat: string };
+    const { provider: p } = await client.query<{
+      provider: {
+        gpuModel: string;
+        earnings: { earned: Amount; disputeDepositsWon: Amount; disputeDepositsReturned: Amount; feesPaid: Amount; slashed: Amount; gpuHoursBilled: number };
+      };
+    }>(
+      `query($address: Address!) { provider(address: $address) { gpuModel earnings {
+        earned { wei lat } disputeDepositsWon { wei lat } disputeDepositsReturned { wei lat } feesPaid { wei lat } slashed { wei lat } gpuHoursBilled
+      } } }`,
+      { address },
+    );
+    expect(BigInt(p.earnings.earned.wei)).to.equal(earned);
+    expect(BigInt(p.earnings.disputeDepositsWon.wei)).to.equal(won);
+
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [p.gpuModel]);
+    await page.locator(`[data-testid=provider-row][data-address="${address}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    await dialog.locator("[data-testid=provider-view-earnings]").waitFor();
+    for (const [testId, amount] of [
+      ["provider-view-earned", p.earnings.earned],
+      ["provider-view-deposits-won", p.earnings.disputeDepositsWon],
+      ["provider-view-deposits-returned", p.earnings.disputeDepositsReturned],
+      ["provider-view-fees-paid", p.earnings.feesPaid],
+      ["provider-view-slashed", p.earnings.slashed],
+    ] as const) {
+      const figure = dialog.locator(`[data-testid=${testId}]`);
+      expect(await figure.getAttribute("data-value"), testId).to.equal(amount.wei);
+      expect((await figure.textContent())!.trim(), testId).to.match(/^[\d,.]+ LAT$/);
+    }
+    expect(await dialog.locator("[data-testid=provider-view-gpu-hours]").getAttribute("data-value")).to.equal(String(p.earnings.gpuHoursBilled));
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
+  it("says how many disputes are open of all, in words that read right for any count", async function () {
+    const { networkStats: s } = await client.query<{ networkStats: { disputes: { total: number; open: number } } }>(
+      `{ networkStats { disputes { total open } } }`,
+    );
+    expect(s.disputes.total).to.be.greaterThan(0);
+    await eventually(async () => {
+      expect(await dataValue(page, "stat-disputes-open")).to.equal(String(s.disputes.open));
+      expect(await dataValue(page, "stat-disputes")).to.equal(String(s.disputes.total));
+    });
+    expect((await text(page, "disputes-line")).replace(/\s+/g, " ")).to.equal(`Disputes: ${s.disputes.open} open of ${s.disputes.total}`);
+  });
+
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
     // Only the jobs query fails: the page's live refreshes (providers, stats) may be in flight at the same moment,
     // and a `times: 1` route on every request let one of them take the error (CI saw "Providers: ..." in the banner).

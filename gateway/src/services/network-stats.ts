@@ -24,6 +24,7 @@ function dayStats(day: number, entity: NetworkDayEntity | undefined, carried: Ne
     jobsCompleted: entity?.jobsCompleted ?? 0,
     volume: BigInt(entity?.volumePaid ?? 0),
     fees: BigInt(entity?.fees ?? 0),
+    disputeDepositsWon: BigInt(entity?.disputeDepositsWon ?? 0),
     slashed: BigInt(entity?.slashed ?? 0),
     gpuHoursBilled: gpuHours(entity?.gpuSecondsBilled ?? "0"),
     providersRegistered: entity?.providersRegistered ?? 0,

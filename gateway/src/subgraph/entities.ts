@@ -293,6 +293,7 @@ export interface NetworkDayEntity {
   jobsCompleted: number;
   volumePaid: BigIntText;
   fees: BigIntText;
+  disputeDepositsWon: BigIntText;
   slashed: BigIntText;
   gpuSecondsBilled: BigIntText;
   providersRegistered: number;

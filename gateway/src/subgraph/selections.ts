@@ -70,7 +70,7 @@ export const GPU_MODEL_FIELDS = `id name providerCount onlineProviderCount gpusT
 export const REGION_FIELDS = `id providerCount onlineProviderCount gpusTotal gpusFree gpusOnline gpusFreeOnline`;
 
 export const NETWORK_DAY_FIELDS = `
-  id day date jobsCreated jobsCompleted volumePaid fees slashed gpuSecondsBilled providersRegistered providerCount
+  id day date jobsCreated jobsCompleted volumePaid fees disputeDepositsWon slashed gpuSecondsBilled providersRegistered providerCount
   onlineProviderCount gpusTotal gpusInUse stakeTotal jobsRunning`;
 
 export const PARAMETER_FIELDS = `id contract contractKind name value addressValue changeCount updatedAt`;

@@ -99,6 +99,30 @@ describeEachSource("networkStats", (ctx) => {
     expect(s.history.every((d) => d.gpusTotal > 0), "quiet days carry the last snapshot").to.equal(true);
   });
 
+  it("gives in history, on the day of each REJECTED ruling, the dispute deposits DisputeManager paid to providers that day", async function () {
+    const { env } = ctx();
+    const { disputeManager, jobEscrow } = env.scenario.c;
+    const day = async (blockNumber: number) => Math.floor((await env.chain.ethers.getBlock(blockNumber))!.timestamp / 86_400);
+    const won = new Map<number, bigint>();
+    for (const e of await disputeManager.queryFilter(disputeManager.filters.DisputeResolved())) {
+      if (e.args.depositTo.toLowerCase() !== (await jobEscrow.getJob(e.args.jobId)).provider.toLowerCase()) continue;
+      const d = await day(e.blockNumber);
+      won.set(d, (won.get(d) ?? 0n) + (await disputeManager.getDispute(e.args.jobId)).deposit);
+    }
+    expect(won.size).to.be.greaterThan(0);
+    const today = await day(await env.chain.blockNumber());
+    const span = today - Math.min(...won.keys()) + 1;
+    const { networkStats: s } = await ctx().client.query<{ networkStats: { history: { date: number; disputeDepositsWon: { wei: string } }[] } }>(
+      `query($days: Int) { networkStats(days: $days) { history { date disputeDepositsWon { wei } } } }`,
+      { days: span },
+    );
+    for (const [d, amount] of won) {
+      expect(BigInt(s.history.find((h) => h.date === d * 86_400)!.disputeDepositsWon.wei), `day ${d}`).to.equal(amount);
+    }
+    const total = s.history.reduce((a, h) => a + BigInt(h.disputeDepositsWon.wei), 0n);
+    expect(total).to.equal([...won.values()].reduce((a, b) => a + b, 0n));
+  });
+
   it("refuses a history longer than a year", async function () {
     const errors = await ctx().client.errors(`{ networkStats(days: 400) { blockNumber } }`);
     expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
