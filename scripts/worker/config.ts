@@ -3,6 +3,7 @@
 // resolved against the file's own directory, so a config means the same thing whatever the current directory.
 
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress } from "ethers";
@@ -74,6 +75,8 @@ export interface SpecsConfig {
   fetchTimeoutMs: number;
   fileRoot?: string;
   allowHttp: boolean;
+  /** Hosts fetched from although they are or resolve to loopback, private or link-local addresses (lowercase). */
+  allowHosts: string[];
 }
 
 export interface MatmulExecutorConfig {
@@ -287,7 +290,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
     policy: readPolicy(root.optionalObject("policy", POLICY_KEYS), executors),
     specs: readSpecs(
-      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp"]),
+      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp", "allowHosts"]),
       baseDir,
     ),
     executors,
@@ -533,7 +536,26 @@ function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig
     fetchTimeoutMs: (specs?.optionalInteger("fetchTimeoutSeconds", 1, 600, 30) ?? 30) * 1000,
     fileRoot: specs?.has("fileRoot") ? resolvePath(specs, "fileRoot", baseDir) : undefined,
     allowHttp: specs?.boolean("allowHttp", true) ?? true,
+    allowHosts: readAllowHosts(specs),
   };
+}
+
+// A host as a URL's hostname writes it: a name or an IPv4 address, or an IPv6 address (brackets optional). A port, a
+// scheme or a path would never match a URL's host, and the refusal it was meant to lift would stay unexplained.
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$/i;
+
+function readAllowHosts(specs: FieldReader | undefined): string[] {
+  const hosts = specs?.stringArray("allowHosts", 256, { maxBytes: 255 }, []) ?? [];
+  return hosts.map((host, index) => {
+    const bare = host.replace(/^\[(.*)\]$/, "$1");
+    if (net.isIPv6(bare)) return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    if (HOST_NAME.test(host)) return host.toLowerCase();
+    throw new FieldError(
+      `${specs?.fieldPath("allowHosts")}[${index}]`,
+      "must be a host name or an IP address alone, without a scheme, port or path (e.g. \"127.0.0.1\" or \"localhost\")",
+      host,
+    );
+  });
 }
 
 const COMMAND_KEYS = [

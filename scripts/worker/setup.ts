@@ -100,6 +100,7 @@ export async function prepareWorkerParts(
       timeoutMs: config.specs.fetchTimeoutMs,
       fileRoot: config.specs.fileRoot,
       allowHttp: config.specs.allowHttp,
+      allowHosts: config.specs.allowHosts,
     }),
   };
 }

@@ -100,6 +100,7 @@ describe("worker config", () => {
       fetchTimeoutMs: 30_000,
       fileRoot: undefined,
       allowHttp: true,
+      allowHosts: [],
     });
     expect(config.gpu).to.include({ detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 });
     expect(config.shutdown.graceMs).to.equal(30_000);
@@ -465,6 +466,19 @@ describe("worker config", () => {
     expect(error.message).to.equal(
       'config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"',
     );
+  });
+
+  it("reads specs.allowHosts as URL hosts: lowercase, an IPv6 address without brackets", () => {
+    const json = withField(minimalConfig(), "specs.allowHosts", ["LocalHost", "127.0.0.1", "[::1]", "fd00::0:1"]);
+    expect(parseConfig(json, "/etc/latent/worker.json").specs.allowHosts).to.deep.equal(["localhost", "127.0.0.1", "::1", "fd00::1"]);
+  });
+
+  it("rejects a specs.allowHosts entry with a scheme or port, which no URL's host would match, naming it", () => {
+    for (const entry of ["http://127.0.0.1", "127.0.0.1:8080", "specs.local/path", ""]) {
+      const error = configError(withField(minimalConfig(), "specs.allowHosts", ["localhost", entry]));
+      expect(error.field, entry).to.equal("config.specs.allowHosts[1]");
+      expect(error.message, entry).to.contain(JSON.stringify(entry));
+    }
   });
 
   it("names a missing required field", () => {
