@@ -25,7 +25,8 @@ import { FieldError, FieldReader, StringRules } from "./validate";
  */
 export interface ConfigFilePath {
   path: string;
-  written?: { value: string; configDir: string };
+  /** `defaulted`: the field was not set, and `value` is its default. */
+  written?: { value: string; configDir: string; defaulted?: boolean };
 }
 
 export type OperatorKeySource = { kind: "env"; variable: string } | ({ kind: "file" } & ConfigFilePath);
@@ -36,6 +37,12 @@ export type ContractsSource =
 /** How an error names a file from the config: its resolved path and field, and for a relative one what was written. */
 export function describeConfigFile(file: ConfigFilePath, field: string): string {
   if (file.written === undefined) return `${file.path} (${field})`;
+  if (file.written.defaulted) {
+    return (
+      `${file.path} (${field} is not set: its default ${JSON.stringify(file.written.value)} is resolved against the ` +
+      `config file's directory ${file.written.configDir}, not the current directory)`
+    );
+  }
   return (
     `${file.path} (${field} is ${JSON.stringify(file.written.value)}, a relative path, resolved against the config ` +
     `file's directory ${file.written.configDir}, not the current directory)`
@@ -74,6 +81,8 @@ export interface SpecsConfig {
   maxBytes: number;
   fetchTimeoutMs: number;
   fileRoot?: string;
+  /** How fileRoot was written, where relative (for setup errors). */
+  fileRootWritten?: ConfigFilePath["written"];
   allowHttp: boolean;
   /** Hosts fetched from although they are or resolve to loopback, private or link-local addresses (lowercase). */
   allowHosts: string[];
@@ -99,12 +108,16 @@ export interface CommandExecutorConfig {
   maxOutputBytes: number;
   /** Parent of the per-job temporary working directories. */
   workDir: string;
+  /** How workDir was written, where relative (for setup errors). */
+  workDirWritten?: ConfigFilePath["written"];
   /** Names of the worker's environment variables the program may see; all others are withheld. */
   envAllowList: string[];
 }
 
 export interface ResultsConfig {
   dir: string;
+  /** How dir was written, where relative or defaulted (for setup errors). */
+  dirWritten?: ConfigFilePath["written"];
   /** Longest resultURI the escrow accepts (its MAX_URI_LENGTH). */
   maxUriBytes: number;
   /** Where `dir` is served from, if it is; result files are then published as `<publicBaseUrl>/<file>`. */
@@ -531,10 +544,12 @@ function readFeeCap(reader: FieldReader, key: string): bigint {
 }
 
 function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig {
+  const fileRoot = specs?.has("fileRoot") ? resolveFilePath(specs, "fileRoot", baseDir) : undefined;
   return {
     maxBytes: specs?.optionalInteger("maxBytes", 256, SPEC_MAX_BYTES_CEILING, 64 * 1024) ?? 64 * 1024,
     fetchTimeoutMs: (specs?.optionalInteger("fetchTimeoutSeconds", 1, 600, 30) ?? 30) * 1000,
-    fileRoot: specs?.has("fileRoot") ? resolvePath(specs, "fileRoot", baseDir) : undefined,
+    fileRoot: fileRoot?.path,
+    fileRootWritten: fileRoot?.written,
     allowHttp: specs?.boolean("allowHttp", true) ?? true,
     allowHosts: readAllowHosts(specs),
   };
@@ -577,6 +592,7 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
     fraction: marginReader?.number("fraction", 0, 10, d.fraction) ?? d.fraction,
   };
   const commandEnabled = command?.boolean("enabled", false) ?? false;
+  const workDir = command?.has("workDir") ? resolveFilePath(command, "workDir", baseDir) : { path: os.tmpdir() };
   const commandPath = command?.path ?? "config.executors.command";
   let program: string | undefined;
   if (command?.has("program")) {
@@ -608,7 +624,8 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
       expectedMs: command?.has("expectedSeconds") ? command.integer("expectedSeconds", 1, ONE_DAY_SECONDS) * 1000 : undefined,
       margin,
       maxOutputBytes: command?.optionalInteger("maxOutputBytes", 1, 1024 ** 3, 16 * 1024 ** 2) ?? 16 * 1024 ** 2,
-      workDir: command?.has("workDir") ? resolvePath(command, "workDir", baseDir) : os.tmpdir(),
+      workDir: workDir.path,
+      workDirWritten: workDir.written,
       envAllowList: command?.stringArray(
         "envAllowList",
         256,
@@ -633,8 +650,12 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
 }
 
 function readResults(results: FieldReader | undefined, baseDir: string): ResultsConfig {
+  const dir: ConfigFilePath = results?.has("dir")
+    ? resolveFilePath(results, "dir", baseDir)
+    : { path: path.resolve(baseDir, "results"), written: { value: "results", configDir: baseDir, defaulted: true } };
   return {
-    dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
+    dir: dir.path,
+    dirWritten: dir.written,
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
     maxUriBytes: results?.optionalInteger("maxUriBytes", 64, JOB_LIMITS.maxUriBytes, JOB_LIMITS.maxUriBytes) ?? JOB_LIMITS.maxUriBytes,
     publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,

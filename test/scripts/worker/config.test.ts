@@ -91,6 +91,7 @@ describe("worker config", () => {
     expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
     expect(config.results).to.deep.equal({
       dir: "/etc/latent/results",
+      dirWritten: { value: "results", configDir: "/etc/latent", defaulted: true },
       maxUriBytes: 256,
       publicBaseUrl: undefined,
       retentionMs: 30 * 86_400_000,
@@ -99,6 +100,7 @@ describe("worker config", () => {
       maxBytes: 65_536,
       fetchTimeoutMs: 30_000,
       fileRoot: undefined,
+      fileRootWritten: undefined,
       allowHttp: true,
       allowHosts: [],
     });
