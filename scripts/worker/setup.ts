@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises";
 import { type CommandExecutorConfig, type ConfigFilePath, type ResultsConfig, type WorkerConfig, describeConfigFile } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
-import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
+import { ContractAddresses, ContractAddressesError, DeploymentFileError, resolveContractAddresses } from "./contracts";
 import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
@@ -75,6 +75,7 @@ export function isSetupError(error: unknown): boolean {
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
+    error instanceof ContractAddressesError ||
     error instanceof GpuSpecsUnavailableError ||
     error instanceof GpuMigModeError ||
     error instanceof ConfigDirError ||
