@@ -3,6 +3,7 @@
 // resolved against the file's own directory, so a config means the same thing whatever the current directory.
 
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress } from "ethers";
@@ -24,7 +25,8 @@ import { FieldError, FieldReader, StringRules } from "./validate";
  */
 export interface ConfigFilePath {
   path: string;
-  written?: { value: string; configDir: string };
+  /** `defaulted`: the field was not set, and `value` is its default. */
+  written?: { value: string; configDir: string; defaulted?: boolean };
 }
 
 export type OperatorKeySource = { kind: "env"; variable: string } | ({ kind: "file" } & ConfigFilePath);
@@ -35,6 +37,12 @@ export type ContractsSource =
 /** How an error names a file from the config: its resolved path and field, and for a relative one what was written. */
 export function describeConfigFile(file: ConfigFilePath, field: string): string {
   if (file.written === undefined) return `${file.path} (${field})`;
+  if (file.written.defaulted) {
+    return (
+      `${file.path} (${field} is not set: its default ${JSON.stringify(file.written.value)} is resolved against the ` +
+      `config file's directory ${file.written.configDir}, not the current directory)`
+    );
+  }
   return (
     `${file.path} (${field} is ${JSON.stringify(file.written.value)}, a relative path, resolved against the config ` +
     `file's directory ${file.written.configDir}, not the current directory)`
@@ -73,7 +81,11 @@ export interface SpecsConfig {
   maxBytes: number;
   fetchTimeoutMs: number;
   fileRoot?: string;
+  /** How fileRoot was written, where relative (for setup errors). */
+  fileRootWritten?: ConfigFilePath["written"];
   allowHttp: boolean;
+  /** Hosts fetched from although they are or resolve to loopback, private or link-local addresses (lowercase). */
+  allowHosts: string[];
 }
 
 export interface MatmulExecutorConfig {
@@ -96,12 +108,16 @@ export interface CommandExecutorConfig {
   maxOutputBytes: number;
   /** Parent of the per-job temporary working directories. */
   workDir: string;
+  /** How workDir was written, where relative (for setup errors). */
+  workDirWritten?: ConfigFilePath["written"];
   /** Names of the worker's environment variables the program may see; all others are withheld. */
   envAllowList: string[];
 }
 
 export interface ResultsConfig {
   dir: string;
+  /** How dir was written, where relative or defaulted (for setup errors). */
+  dirWritten?: ConfigFilePath["written"];
   /** Longest resultURI the escrow accepts (its MAX_URI_LENGTH). */
   maxUriBytes: number;
   /** Where `dir` is served from, if it is; result files are then published as `<publicBaseUrl>/<file>`. */
@@ -287,7 +303,7 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     gpu: readGpu(root.optionalObject("gpu", GPU_KEYS)),
     policy: readPolicy(root.optionalObject("policy", POLICY_KEYS), executors),
     specs: readSpecs(
-      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp"]),
+      root.optionalObject("specs", ["maxBytes", "fetchTimeoutSeconds", "fileRoot", "allowHttp", "allowHosts"]),
       baseDir,
     ),
     executors,
@@ -528,12 +544,33 @@ function readFeeCap(reader: FieldReader, key: string): bigint {
 }
 
 function readSpecs(specs: FieldReader | undefined, baseDir: string): SpecsConfig {
+  const fileRoot = specs?.has("fileRoot") ? resolveFilePath(specs, "fileRoot", baseDir) : undefined;
   return {
     maxBytes: specs?.optionalInteger("maxBytes", 256, SPEC_MAX_BYTES_CEILING, 64 * 1024) ?? 64 * 1024,
     fetchTimeoutMs: (specs?.optionalInteger("fetchTimeoutSeconds", 1, 600, 30) ?? 30) * 1000,
-    fileRoot: specs?.has("fileRoot") ? resolvePath(specs, "fileRoot", baseDir) : undefined,
+    fileRoot: fileRoot?.path,
+    fileRootWritten: fileRoot?.written,
     allowHttp: specs?.boolean("allowHttp", true) ?? true,
+    allowHosts: readAllowHosts(specs),
   };
+}
+
+// A host as a URL's hostname writes it: a name or an IPv4 address, or an IPv6 address (brackets optional). A port, a
+// scheme or a path would never match a URL's host, and the refusal it was meant to lift would stay unexplained.
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$/i;
+
+function readAllowHosts(specs: FieldReader | undefined): string[] {
+  const hosts = specs?.stringArray("allowHosts", 256, { maxBytes: 255 }, []) ?? [];
+  return hosts.map((host, index) => {
+    const bare = host.replace(/^\[(.*)\]$/, "$1");
+    if (net.isIPv6(bare)) return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    if (HOST_NAME.test(host)) return host.toLowerCase();
+    throw new FieldError(
+      `${specs?.fieldPath("allowHosts")}[${index}]`,
+      "must be a host name or an IP address alone, without a scheme, port or path (e.g. \"127.0.0.1\" or \"localhost\")",
+      host,
+    );
+  });
 }
 
 const COMMAND_KEYS = [
@@ -555,6 +592,7 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
     fraction: marginReader?.number("fraction", 0, 10, d.fraction) ?? d.fraction,
   };
   const commandEnabled = command?.boolean("enabled", false) ?? false;
+  const workDir = command?.has("workDir") ? resolveFilePath(command, "workDir", baseDir) : { path: os.tmpdir() };
   const commandPath = command?.path ?? "config.executors.command";
   let program: string | undefined;
   if (command?.has("program")) {
@@ -586,7 +624,8 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
       expectedMs: command?.has("expectedSeconds") ? command.integer("expectedSeconds", 1, ONE_DAY_SECONDS) * 1000 : undefined,
       margin,
       maxOutputBytes: command?.optionalInteger("maxOutputBytes", 1, 1024 ** 3, 16 * 1024 ** 2) ?? 16 * 1024 ** 2,
-      workDir: command?.has("workDir") ? resolvePath(command, "workDir", baseDir) : os.tmpdir(),
+      workDir: workDir.path,
+      workDirWritten: workDir.written,
       envAllowList: command?.stringArray(
         "envAllowList",
         256,
@@ -611,8 +650,12 @@ function readExecutors(executors: FieldReader | undefined, baseDir: string): Wor
 }
 
 function readResults(results: FieldReader | undefined, baseDir: string): ResultsConfig {
+  const dir: ConfigFilePath = results?.has("dir")
+    ? resolveFilePath(results, "dir", baseDir)
+    : { path: path.resolve(baseDir, "results"), written: { value: "results", configDir: baseDir, defaulted: true } };
   return {
-    dir: results?.has("dir") ? resolvePath(results, "dir", baseDir) : path.resolve(baseDir, "results"),
+    dir: dir.path,
+    dirWritten: dir.written,
     // A longer result URI is one the escrow refuses (JobEscrow.MAX_URI_LENGTH).
     maxUriBytes: results?.optionalInteger("maxUriBytes", 64, JOB_LIMITS.maxUriBytes, JOB_LIMITS.maxUriBytes) ?? JOB_LIMITS.maxUriBytes,
     publicBaseUrl: results?.has("publicBaseUrl") ? readBaseUrl(results, "publicBaseUrl") : undefined,

@@ -25,6 +25,20 @@ export class DeploymentFileError extends Error {
   }
 }
 
+/** The addresses given in the config cannot be the contracts'. */
+export class ContractAddressesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ContractAddressesError";
+  }
+}
+
+// Not quoted: what a hand-edited file holds there may be anything, a private key included.
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  return value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+}
+
 const CONTRACT_NAMES: Record<"jobEscrow" | "providerRegistry", string> = {
   jobEscrow: "JobEscrow",
   providerRegistry: "ProviderRegistry",
@@ -37,7 +51,15 @@ const CONTRACT_NAMES: Record<"jobEscrow" | "providerRegistry", string> = {
  * the deploy script writes it) is returned too, so the worker can refuse an RPC endpoint on another chain.
  */
 export function resolveContractAddresses(source: ContractsSource): ContractAddresses {
-  if (source.kind === "addresses") return { jobEscrow: source.jobEscrow, providerRegistry: source.providerRegistry };
+  if (source.kind === "addresses") {
+    // Both hold code, so the check at start would pass, and every call to one of them would fail as a revert.
+    if (source.jobEscrow === source.providerRegistry) {
+      throw new ContractAddressesError(
+        `config.contracts.jobEscrow and config.contracts.providerRegistry are the same address, ${source.jobEscrow}`,
+      );
+    }
+    return { jobEscrow: source.jobEscrow, providerRegistry: source.providerRegistry };
+  }
   let json: unknown;
   let text: string;
   try {
@@ -56,8 +78,13 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
   const read = (name: string): string => {
     const entry = table[name];
     const address = isJsonObject(entry) ? entry.address : entry;
-    if (typeof address !== "string" || !isAddress(address)) {
-      throw new DeploymentFileError(source, `has no address for ${name}`);
+    if (address === undefined) throw new DeploymentFileError(source, `has no address for ${name}`);
+    // Present but unusable is not the same mistake as missing: a hand-edited record with a digit dropped, or its case.
+    if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+      throw new DeploymentFileError(source, `has ${name}'s address as ${describeValue(address)}, not a 0x-prefixed 20-byte address`);
+    }
+    if (!isAddress(address)) {
+      throw new DeploymentFileError(source, `has ${name}'s address ${address} with a bad EIP-55 checksum (check its mixed case)`);
     }
     return getAddress(address);
   };
@@ -65,6 +92,9 @@ export function resolveContractAddresses(source: ContractsSource): ContractAddre
     jobEscrow: read(CONTRACT_NAMES.jobEscrow),
     providerRegistry: read(CONTRACT_NAMES.providerRegistry),
   };
+  if (addresses.jobEscrow === addresses.providerRegistry) {
+    throw new DeploymentFileError(source, `has the same address for JobEscrow and ProviderRegistry, ${addresses.jobEscrow}`);
+  }
   if (json.chainId !== undefined) {
     if (typeof json.chainId !== "number" || !Number.isSafeInteger(json.chainId) || json.chainId < 1) {
       throw new DeploymentFileError(source, `has a chainId that is not a positive integer`);

@@ -1,11 +1,12 @@
 // Turns a validated config into the worker's parts: operator key, contract addresses, GPU specs, executors and
 // spec fetcher. Every failure here is the operator's to fix before the worker can run (exit status 2).
 
+import type { Stats } from "node:fs";
 import * as fs from "node:fs/promises";
-import type { CommandExecutorConfig, ResultsConfig, WorkerConfig } from "./config";
+import { type CommandExecutorConfig, type ConfigFilePath, type ResultsConfig, type WorkerConfig, describeConfigFile } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
-import { ContractAddresses, DeploymentFileError, resolveContractAddresses } from "./contracts";
+import { ContractAddresses, ContractAddressesError, DeploymentFileError, resolveContractAddresses } from "./contracts";
 import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
@@ -22,11 +23,23 @@ export interface WorkerParts {
   specs: SpecFetcher;
 }
 
-/** The results directory cannot be created or written. */
-export class ResultsDirError extends Error {
-  constructor(dir: string, reason: string) {
-    super(`results directory ${dir} (config.results.dir) is not writable: ${reason}`);
-    this.name = "ResultsDirError";
+/**
+ * A directory the config names (config.results.dir, config.specs.fileRoot, config.executors.command.workDir) is
+ * missing and cannot be created, is not a directory, or cannot be written (read, for specs.fileRoot). Named by its
+ * field, its resolved path and, where relative, by what was written and what it was resolved against.
+ */
+export class ConfigDirError extends Error {
+  readonly path: string;
+
+  constructor(
+    readonly field: string,
+    what: string,
+    dir: ConfigFilePath,
+    readonly problem: string,
+  ) {
+    super(`${what} ${describeConfigFile(dir, field)} ${problem}`);
+    this.name = "ConfigDirError";
+    this.path = dir.path;
   }
 }
 
@@ -62,9 +75,10 @@ export function isSetupError(error: unknown): boolean {
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
+    error instanceof ContractAddressesError ||
     error instanceof GpuSpecsUnavailableError ||
     error instanceof GpuMigModeError ||
-    error instanceof ResultsDirError ||
+    error instanceof ConfigDirError ||
     error instanceof CommandExecutorSetupError ||
     error instanceof ResultUriSetupError
   );
@@ -79,11 +93,10 @@ export async function prepareWorkerParts(
   if (operator.looseFilePermissions) logger.warn(operator.looseFilePermissions);
   const contracts = resolveContractAddresses(config.contracts);
   const gpus = await resolveGpuSpecs(config.gpu, logger, withoutOperatorKey(env, config.operatorKey));
-  try {
-    await fs.mkdir(config.results.dir, { recursive: true });
-    await fs.access(config.results.dir, fs.constants.W_OK);
-  } catch (error) {
-    throw new ResultsDirError(config.results.dir, (error as Error).message);
+  await checkDir("config.results.dir", "results directory", { path: config.results.dir, written: config.results.dirWritten }, "write");
+  if (config.specs.fileRoot !== undefined) {
+    // Otherwise each file: spec would fail alone, after the job was found, as a document not there yet.
+    await checkDir("config.specs.fileRoot", "spec file root", { path: config.specs.fileRoot, written: config.specs.fileRootWritten }, "read");
   }
   checkResultUriLength(config.results);
   await checkCommandExecutor(config.executors.command);
@@ -100,6 +113,7 @@ export async function prepareWorkerParts(
       timeoutMs: config.specs.fetchTimeoutMs,
       fileRoot: config.specs.fileRoot,
       allowHttp: config.specs.allowHttp,
+      allowHosts: config.specs.allowHosts,
     }),
   };
 }
@@ -125,11 +139,35 @@ export async function checkCommandExecutor(command: CommandExecutorConfig): Prom
   } catch (error) {
     throw new CommandExecutorSetupError(`${field}.program`, command.program, `cannot be run: ${(error as Error).message}`);
   }
+  await checkDir(`${field}.workDir`, "job work directory", { path: command.workDir, written: command.workDirWritten }, "write");
+}
+
+/**
+ * `write`: the worker's own directory, created (with its parents) when missing, and written in. `read`: one the worker
+ * only reads, which must exist: made here it would be empty, and hide a path written wrong.
+ */
+async function checkDir(field: string, what: string, dir: ConfigFilePath, need: "read" | "write"): Promise<void> {
+  const fail = (problem: string) => new ConfigDirError(field, what, dir, problem);
+  let stats: Stats;
   try {
-    await fs.mkdir(command.workDir, { recursive: true });
-    await fs.access(command.workDir, fs.constants.W_OK);
+    stats = await fs.stat(dir.path);
   } catch (error) {
-    throw new CommandExecutorSetupError(`${field}.workDir`, command.workDir, `is not writable: ${(error as Error).message}`);
+    // ENOTDIR: a parent is a file; mkdir says so.
+    const missing = ["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "");
+    if (missing && need === "read") throw fail("does not exist");
+    if (!missing) throw fail(`cannot be used: ${(error as Error).message}`);
+    try {
+      await fs.mkdir(dir.path, { recursive: true });
+      stats = await fs.stat(dir.path);
+    } catch (mkdirError) {
+      throw fail(`does not exist and cannot be created: ${(mkdirError as Error).message}`);
+    }
+  }
+  if (!stats.isDirectory()) throw fail("is not a directory");
+  try {
+    await fs.access(dir.path, need === "write" ? fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw fail(`is not ${need === "write" ? "writable" : "readable"}: ${(error as Error).message}`);
   }
 }
 

@@ -2,8 +2,18 @@
 // anything else looks at it. Supported: `data:` (what the devnet uses), `file://` under one configured
 // directory, and `http(s)://`; every path reads at most `maxBytes + 1` bytes, so a hostile URI cannot exhaust
 // memory, and a remote server gets a wall-clock limit.
+//
+// Any client writes the URI, so an http(s) fetch is a request made from the provider's machine on a stranger's behalf:
+// to a loopback, private or link-local host (a cloud's metadata service at 169.254.169.254, a database on the provider's
+// LAN) it would be server-side request forgery. Those addresses are refused unless the host is in `allowHosts`, and
+// checked on the addresses the connection is actually made to, so a name that resolves to a public address when checked
+// and to a private one when fetched (DNS rebinding) gains nothing.
 
+import * as dns from "node:dns";
 import * as fs from "node:fs/promises";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as net from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isTransientHttpStatus } from "./retry";
@@ -18,6 +28,11 @@ export interface SpecFetchOptions {
   fileRoot?: string;
   /** Whether `http://` and `https://` URIs may be fetched. */
   allowHttp: boolean;
+  /**
+   * Hosts (names or IP addresses, as a URL writes them, lowercase, IPv6 without brackets) fetched from even when they
+   * resolve to a loopback, private or link-local address: a local devnet's spec server, a provider's own LAN.
+   */
+  allowHosts?: readonly string[];
 }
 
 /** The URI's scheme is not supported or allowed, or the URI is malformed. */
@@ -27,6 +42,26 @@ export class SpecUriError extends SpecError {
     readonly reason: string,
   ) {
     super(`cannot fetch spec ${abbreviate(uri)}: ${reason}`);
+  }
+}
+
+/**
+ * An http(s) URI whose host is, or resolves to, an address the worker does not fetch from for a client (loopback,
+ * private, link-local and other non-public ranges), and which specs.allowHosts does not list. Final, like any
+ * SpecUriError: the job is declined.
+ */
+export class SpecHostRefusedError extends SpecUriError {
+  constructor(
+    uri: string,
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(
+      uri,
+      `its host ${host}${host === address ? "" : ` resolves to ${address}`}, ${range}, which is not fetched from for a ` +
+        `job unless specs.allowHosts lists "${host}"`,
+    );
   }
 }
 
@@ -154,56 +189,169 @@ export class SpecFetcher {
 
   private async fetchHttp(uri: string, signal?: AbortSignal): Promise<Uint8Array> {
     const { maxBytes, timeoutMs } = this.options;
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new SpecUriError(uri, "not a valid URL");
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    const allowed = (this.options.allowHosts ?? []).includes(host);
+    if (!allowed && net.isIP(host) !== 0) {
+      // An address literal is connected to without a lookup, so the guard below never sees it.
+      const range = refusedRange(host);
+      if (range !== undefined) throw new SpecHostRefusedError(uri, host, host, range);
+    }
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      // A redirect is not followed, as the RPC path follows none: the client chose the URI, which is on chain for anyone
-      // to see, and a redirect would send this worker wherever the client's server says, unseen (a loopback or private
-      // host, server-side request forgery). The spec is checked against its hash whatever serves it, so a client loses
-      // nothing by naming the URL it would redirect to.
-      const response = await fetch(uri, { signal: combined, redirect: "manual" });
-      if (!response.ok) {
-        await response.body?.cancel();
-        const redirect = response.status >= 300 && response.status < 400;
-        throw new SpecFetchError(
-          uri,
-          redirect ? `HTTP ${response.status}, a redirect, which is not followed` : `HTTP ${response.status}`,
-          isTransientHttpStatus(response.status),
-          response.status,
-        );
-      }
-      const declared = Number(response.headers.get("content-length") ?? "NaN");
-      if (declared > maxBytes) {
-        await response.body?.cancel();
-        throw new SpecTooLargeError(uri, maxBytes);
-      }
-      return await readCapped(uri, response, maxBytes);
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        // A redirect is not followed (http.get follows none), as the RPC path follows none: the client chose the URI,
+        // which is on chain for anyone to see, and a redirect would send this worker wherever the client's server says,
+        // unseen. The spec is checked against its hash whatever serves it, so a client loses nothing by naming the URL
+        // it would redirect to. No agent: a kept-alive socket would skip the lookup, and its check, next time.
+        const request = (url.protocol === "https:" ? https : http).get(url, {
+          agent: false,
+          signal: combined,
+          lookup: allowed ? undefined : guardedLookup(uri, host),
+        });
+        request.on("error", reject);
+        request.on("response", (response) => {
+          response.on("error", reject);
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            response.destroy();
+            const redirect = status >= 300 && status < 400;
+            reject(
+              new SpecFetchError(
+                uri,
+                redirect ? `HTTP ${status}, a redirect, which is not followed` : `HTTP ${status}`,
+                isTransientHttpStatus(status),
+                status,
+              ),
+            );
+            return;
+          }
+          if (Number(response.headers["content-length"] ?? "NaN") > maxBytes) {
+            response.destroy();
+            reject(new SpecTooLargeError(uri, maxBytes));
+            return;
+          }
+          readCapped(uri, response, maxBytes).then(resolve, reject);
+        });
+      });
     } catch (error) {
       if (error instanceof SpecError) throw error;
       if (signal?.aborted) throw error;
       if (timeout.aborted)
         throw new SpecFetchError(uri, `timed out after ${timeoutMs} ms`, true, undefined, { cause: error });
-      const cause = (error as Error).cause;
-      const reason = cause instanceof Error ? cause.message : (error as Error).message;
-      throw new SpecFetchError(uri, reason, true, undefined, { cause: error });
+      throw new SpecFetchError(uri, (error as Error).message, true, undefined, { cause: error });
     }
   }
 }
 
-async function readCapped(uri: string, response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/** A `lookup` for http.get that fails with SpecHostRefusedError when any address the name resolves to is refused. */
+function guardedLookup(uri: string, host: string) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, []);
+        return;
+      }
+      // Any, not only the first: the connection may try each in turn (autoSelectFamily).
+      for (const { address } of addresses) {
+        const range = refusedRange(address);
+        if (range !== undefined) {
+          callback(new SpecHostRefusedError(uri, host, address, range) as unknown as NodeJS.ErrnoException, []);
+          return;
+        }
+      }
+      if (options.all) callback(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+const REFUSED_V4: ReadonlyArray<[string, number, string]> = [
+  ["0.0.0.0", 8, "a \"this network\" address"],
+  ["10.0.0.0", 8, "a private address"],
+  ["100.64.0.0", 10, "a shared (carrier-grade NAT) address"],
+  ["127.0.0.0", 8, "a loopback address"],
+  ["169.254.0.0", 16, "a link-local address (where clouds serve instance metadata)"],
+  ["172.16.0.0", 12, "a private address"],
+  ["192.0.0.0", 24, "an IETF protocol assignment"],
+  ["192.168.0.0", 16, "a private address"],
+  ["198.18.0.0", 15, "a benchmarking address"],
+  ["224.0.0.0", 4, "a multicast address"],
+  ["240.0.0.0", 4, "a reserved address"],
+];
+
+const REFUSED_V6: ReadonlyArray<[string, number, string]> = [
+  ["::", 128, "the unspecified address"],
+  ["::1", 128, "a loopback address"],
+  ["fc00::", 7, "a unique local (private) address"],
+  ["fe80::", 10, "a link-local address"],
+  ["ff00::", 8, "a multicast address"],
+];
+
+/** What kind of non-public address `address` (an IP literal) is, or undefined for a public one. */
+export function refusedRange(address: string): string | undefined {
+  const v4 = net.isIPv4(address) ? address : embeddedIpv4(address);
+  if (v4 !== undefined) {
+    const match = REFUSED_V4.find(([network, prefix]) => inSubnet(v4, network, prefix, "ipv4"));
+    return match?.[2];
+  }
+  if (!net.isIPv6(address)) return "not an IP address";
+  return REFUSED_V6.find(([network, prefix]) => inSubnet(address, network, prefix, "ipv6"))?.[2];
+}
+
+function inSubnet(address: string, network: string, prefix: number, type: "ipv4" | "ipv6"): boolean {
+  const list = new net.BlockList();
+  list.addSubnet(network, prefix, type);
+  return list.check(address, type);
+}
+
+/**
+ * The IPv4 address an IPv6 one carries, where a connection to it reaches that IPv4 host: IPv4-mapped (::ffff:a.b.c.d),
+ * IPv4-compatible (::a.b.c.d, other than :: and ::1) and NAT64 (64:ff9b::a.b.c.d).
+ */
+function embeddedIpv4(address: string): string | undefined {
+  if (!net.isIPv6(address)) return undefined;
+  const groups = expandIpv6(address);
+  const prefix = groups.slice(0, 6);
+  const mapped = prefix.slice(0, 5).every((g) => g === 0) && prefix[5] === 0xffff;
+  const compatible = prefix.every((g) => g === 0) && (groups[6] !== 0 || groups[7] > 1);
+  const nat64 = prefix[0] === 0x64 && prefix[1] === 0xff9b && prefix.slice(2).every((g) => g === 0);
+  if (!mapped && !compatible && !nat64) return undefined;
+  return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join(".");
+}
+
+function expandIpv6(address: string): number[] {
+  let text = address.split("%")[0];
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1].split(".").map(Number);
+    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
+  const zeros = tail === undefined ? [] : Array(8 - headGroups.length - tailGroups.length).fill("0");
+  return [...headGroups, ...zeros, ...tailGroups].map((g) => parseInt(g, 16));
+}
+
+async function readCapped(uri: string, response: http.IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
   let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    length += chunk.length;
     if (length > maxBytes) {
-      await reader.cancel();
+      response.destroy();
       throw new SpecTooLargeError(uri, maxBytes);
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   return new Uint8Array(Buffer.concat(chunks, length));
 }

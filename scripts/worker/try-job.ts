@@ -29,7 +29,7 @@ import { createLogger, jsonLineSink } from "./logger";
 import { withoutOperatorKey } from "./operator-key";
 import { ProcessError } from "./process-runner";
 import { LoadedSpec, SpecError, SpecHashMismatchError, hashSpecBytes, parseJobSpec } from "./spec";
-import { CommandExecutorSetupError, checkCommandExecutor } from "./setup";
+import { CommandExecutorSetupError, ConfigDirError, checkCommandExecutor } from "./setup";
 import { SpecTooLargeError } from "./spec-fetch";
 
 const USAGE = "Usage: worker:try --config <file> --spec <file> [--gpus <n>] [--spec-hash <0x…>]\n";
@@ -114,7 +114,7 @@ export async function runTryJob(
     try {
       await checkCommandExecutor(config.executors.command);
     } catch (error) {
-      if (!(error instanceof CommandExecutorSetupError)) throw error;
+      if (!(error instanceof CommandExecutorSetupError) && !(error instanceof ConfigDirError)) throw error;
       io.stderr.write(redact(`worker:try: ${error.message}\n`));
       return 2;
     }

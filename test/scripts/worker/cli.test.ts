@@ -549,7 +549,9 @@ describe("latent-worker CLI", () => {
       const config = configJson({ executors: { command: { enabled: true, program, expectedSeconds: 60, workDir } } });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(config)], cliIo, connect)).to.equal(2);
-      expect(stderr.text()).to.match(new RegExp(`^latent-worker: config\\.executors\\.command\\.workDir: ${workDir} is not writable: `));
+      expect(stderr.text()).to.match(
+        new RegExp(`^latent-worker: job work directory ${workDir} \\(config\\.executors\\.command\\.workDir\\) does not exist and cannot be created: .*ENOTDIR`),
+      );
       expect(connected).to.equal(false);
     });
 
@@ -627,7 +629,8 @@ describe("latent-worker CLI", () => {
           fs.writeFileSync(file, "");
           return path.join(file, "results");
         },
-        (results: string) => new RegExp(`^latent-worker: results directory ${results} \\(config\\.results\\.dir\\) is not writable: .*ENOTDIR`),
+        (results: string) =>
+          new RegExp(`^latent-worker: results directory ${results} \\(config\\.results\\.dir\\) does not exist and cannot be created: .*ENOTDIR`),
       ],
       [
         "is too long for a result file's file:// URI",
@@ -652,6 +655,99 @@ describe("latent-worker CLI", () => {
         expect(connected).to.equal(false);
       });
     }
+
+    describe("directories the config names", () => {
+      const program = () => {
+        const file = path.join(dir, "job.sh");
+        fs.writeFileSync(file, "#!/bin/sh\necho ok\n", { mode: 0o755 });
+        return file;
+      };
+      const fields = [
+        { field: "results.dir", what: "results directory", json: (value: string) => ({ results: { dir: value } }) },
+        { field: "specs.fileRoot", what: "spec file root", json: (value: string) => ({ specs: { fileRoot: value } }) },
+        {
+          field: "executors.command.workDir",
+          what: "job work directory",
+          json: (value: string) => ({ executors: { command: { enabled: true, program: program(), expectedSeconds: 60, workDir: value } } }),
+        },
+      ] as const;
+      /** The exit status and stderr of a worker started with `overrides`, which must fail before it connects. */
+      const setupFailure = async (overrides: Record<string, unknown>): Promise<{ code: number; stderr: string }> => {
+        let connected = false;
+        const connect: ConnectNetwork = async () => {
+          connected = true;
+          throw new Error("must not connect");
+        };
+        const { io: cliIo, stderr } = io();
+        const code = await runWorkerCli(["--config", writeConfig(configJson(overrides))], cliIo, connect);
+        expect(connected).to.equal(false);
+        return { code, stderr: stderr.text() };
+      };
+      const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+      for (const { field, what, json } of fields) {
+        it(`exits 2 when config.${field} is a file, naming the field, the path and that it is not a directory`, async () => {
+          const file = path.join(dir, "a-file");
+          fs.writeFileSync(file, "");
+          const { code, stderr } = await setupFailure(json(file));
+          expect(code).to.equal(2);
+          expect(stderr).to.equal(`latent-worker: ${what} ${file} (config.${field}) is not a directory\n`);
+        });
+
+        it(`exits 2 when config.${field} is relative and resolves to a file, showing it as written and as resolved`, async () => {
+          fs.writeFileSync(path.join(dir, "a-file"), "");
+          const { code, stderr } = await setupFailure(json("a-file"));
+          expect(code).to.equal(2);
+          expect(stderr).to.equal(
+            `latent-worker: ${what} ${path.join(dir, "a-file")} (config.${field} is "a-file", a relative path, resolved ` +
+              `against the config file's directory ${dir}, not the current directory) is not a directory\n`,
+          );
+        });
+
+        it(`exits 2 when config.${field} is not ${field === "specs.fileRoot" ? "readable" : "writable"}, naming the field and the path`, async function () {
+          // Root reads and writes whatever the mode bits say.
+          if (process.getuid?.() === 0) this.skip();
+          const locked = path.join(dir, "locked");
+          fs.mkdirSync(locked, { mode: 0o000 });
+          try {
+            const { code, stderr } = await setupFailure(json(locked));
+            expect(code).to.equal(2);
+            expect(stderr).to.match(new RegExp(`^latent-worker: ${what} ${escape(locked)} \\(config\\.${escape(field)}\\) is not (readable|writable): .*EACCES`));
+          } finally {
+            fs.chmodSync(locked, 0o700);
+          }
+        });
+      }
+
+      it("exits 2 when config.specs.fileRoot does not exist, which it would not create: every file: spec would fail", async () => {
+        const missing = path.join(dir, "no-specs");
+        const { code, stderr } = await setupFailure({ specs: { fileRoot: missing } });
+        expect(code).to.equal(2);
+        expect(stderr).to.equal(`latent-worker: spec file root ${missing} (config.specs.fileRoot) does not exist\n`);
+        expect(fs.existsSync(missing)).to.equal(false);
+      });
+
+      it("creates a missing results.dir and executors.command.workDir, relative ones under the config file's directory", async () => {
+        const config = configJson({
+          results: { dir: "out/results" },
+          executors: { command: { enabled: true, program: program(), expectedSeconds: 60, workDir: "out/work" } },
+        });
+        const { io: cliIo } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
+        expect(fs.statSync(path.join(dir, "out", "results")).isDirectory()).to.equal(true);
+        expect(fs.statSync(path.join(dir, "out", "work")).isDirectory()).to.equal(true);
+      });
+
+      it("names the default results.dir as a default when it cannot be made, resolved against the config file's directory", async () => {
+        fs.writeFileSync(path.join(dir, "results"), "");
+        const { code, stderr } = await setupFailure({});
+        expect(code).to.equal(2);
+        expect(stderr).to.equal(
+          `latent-worker: results directory ${path.join(dir, "results")} (config.results.dir is not set: its default ` +
+            `"results" is resolved against the config file's directory ${dir}, not the current directory) is not a directory\n`,
+        );
+      });
+    });
 
     it("exits 1 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
       // A stand-in node that is on chain 1.

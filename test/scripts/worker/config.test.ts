@@ -91,6 +91,7 @@ describe("worker config", () => {
     expect(config.executors.command.envAllowList).to.deep.equal(["PATH"]);
     expect(config.results).to.deep.equal({
       dir: "/etc/latent/results",
+      dirWritten: { value: "results", configDir: "/etc/latent", defaulted: true },
       maxUriBytes: 256,
       publicBaseUrl: undefined,
       retentionMs: 30 * 86_400_000,
@@ -99,7 +100,9 @@ describe("worker config", () => {
       maxBytes: 65_536,
       fetchTimeoutMs: 30_000,
       fileRoot: undefined,
+      fileRootWritten: undefined,
       allowHttp: true,
+      allowHosts: [],
     });
     expect(config.gpu).to.include({ detect: true, nvidiaSmiPath: "nvidia-smi", detectTimeoutMs: 10_000 });
     expect(config.shutdown.graceMs).to.equal(30_000);
@@ -465,6 +468,19 @@ describe("worker config", () => {
     expect(error.message).to.equal(
       'config.executors.command.timeoutSeconds: must be an integer between 1 and 86400, got "abc"',
     );
+  });
+
+  it("reads specs.allowHosts as URL hosts: lowercase, an IPv6 address without brackets", () => {
+    const json = withField(minimalConfig(), "specs.allowHosts", ["LocalHost", "127.0.0.1", "[::1]", "fd00::0:1"]);
+    expect(parseConfig(json, "/etc/latent/worker.json").specs.allowHosts).to.deep.equal(["localhost", "127.0.0.1", "::1", "fd00::1"]);
+  });
+
+  it("rejects a specs.allowHosts entry with a scheme or port, which no URL's host would match, naming it", () => {
+    for (const entry of ["http://127.0.0.1", "127.0.0.1:8080", "specs.local/path", ""]) {
+      const error = configError(withField(minimalConfig(), "specs.allowHosts", ["localhost", entry]));
+      expect(error.field, entry).to.equal("config.specs.allowHosts[1]");
+      expect(error.message, entry).to.contain(JSON.stringify(entry));
+    }
   });
 
   it("names a missing required field", () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DeploymentFileError, resolveContractAddresses } from "../../../scripts/worker/contracts";
+import { ContractAddressesError, DeploymentFileError, resolveContractAddresses } from "../../../scripts/worker/contracts";
 
 const ESCROW = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const REGISTRY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -55,6 +55,38 @@ describe("contract addresses", () => {
       jobEscrow: ESCROW,
       providerRegistry: REGISTRY,
     });
+  });
+
+  it("names a deployment file's address that is not 20 bytes, without quoting it", () => {
+    const file = deploymentFile({ JobEscrow: ESCROW.slice(0, -1), ProviderRegistry: REGISTRY });
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      `deployment file ${file} (config.contracts.deploymentFile): has JobEscrow's address as a string of 41 characters, not a 0x-prefixed 20-byte address`,
+    );
+  });
+
+  it("names a deployment file's address with a bad checksum", () => {
+    const bad = ESCROW.replace("F", "f");
+    const file = deploymentFile({ contracts: { JobEscrow: { address: bad }, ProviderRegistry: { address: REGISTRY } } });
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      `has JobEscrow's address ${bad} with a bad EIP-55 checksum`,
+    );
+  });
+
+  it("refuses a deployment file giving both contracts the same address", () => {
+    const file = deploymentFile({ JobEscrow: ESCROW, ProviderRegistry: ESCROW.toLowerCase() });
+    expect(() => resolveContractAddresses({ kind: "deploymentFile", path: file })).to.throw(
+      DeploymentFileError,
+      `has the same address for JobEscrow and ProviderRegistry, ${ESCROW}`,
+    );
+  });
+
+  it("refuses config addresses giving both contracts the same address", () => {
+    expect(() => resolveContractAddresses({ kind: "addresses", jobEscrow: ESCROW, providerRegistry: ESCROW })).to.throw(
+      ContractAddressesError,
+      `config.contracts.jobEscrow and config.contracts.providerRegistry are the same address, ${ESCROW}`,
+    );
   });
 
   it("names the contract a deployment file lacks", () => {

@@ -2018,6 +2018,20 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("declines one whose spec URI points at the cloud metadata address, without fetching it", async () => {
+      const specs = new SpecFetcher({ maxBytes: 4096, timeoutMs: 1000, allowHttp: true });
+      const subject = worker(new GatedExecutor(store), { specs });
+      const running = subject.run();
+      const uri = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
+      offer({ ...makeJob(1, { targetProvider: PROVIDER }), specURI: uri });
+      await waitFor(() => eventsOf("job-declined").length === 1);
+      expect(declineReason(1n)).to.contain(`bad spec: cannot fetch spec ${uri}: its host 169.254.169.254, a link-local address`);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+      expect(market.count("accept")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
+
     it("does not decline one whose spec server answered an HTTP error (the document may yet appear)", async () => {
       const subject = worker(new GatedExecutor(store), { specs: new FlakySpecLoader(1, undefined, "not-found") });
       const running = subject.run();

@@ -7,7 +7,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SpecFormatError, SpecHashMismatchError, encodeJobSpec, parseJobSpec } from "../../../scripts/worker/spec";
-import { SpecFetchError, SpecFetcher, SpecTooLargeError, SpecUriError } from "../../../scripts/worker/spec-fetch";
+import {
+  SpecFetchError,
+  SpecFetcher,
+  SpecHostRefusedError,
+  SpecTooLargeError,
+  SpecUriError,
+  refusedRange,
+} from "../../../scripts/worker/spec-fetch";
 
 const SEED = `0x${"ab".repeat(32)}`;
 const MATMUL_DOC = `{"version":1,"kind":"matmul","params":{"n":8,"seed":"${SEED}","rounds":2}}`;
@@ -192,6 +199,18 @@ describe("job spec", () => {
       expect(error.message).to.contain('unsupported scheme "ipfs:"');
     });
 
+    it("tells public addresses from loopback, private, link-local and mapped ones", () => {
+      expect(refusedRange("93.184.216.34")).to.equal(undefined);
+      expect(refusedRange("2606:4700:4700::1111")).to.equal(undefined);
+      expect(refusedRange("127.8.9.1")).to.equal("a loopback address");
+      expect(refusedRange("::1")).to.equal("a loopback address");
+      expect(refusedRange("0.0.0.0")).to.equal('a "this network" address');
+      expect(refusedRange("fe80::1")).to.equal("a link-local address");
+      expect(refusedRange("::ffff:a9fe:a9fe")).to.contain("link-local");
+      expect(refusedRange("64:ff9b::10.0.0.1")).to.equal("a private address");
+      expect(refusedRange("::ffff:8.8.8.8")).to.equal(undefined);
+    });
+
     describe("file: URIs", () => {
       let root: string;
       let outside: string;
@@ -249,7 +268,11 @@ describe("job spec", () => {
     describe("http: URIs", () => {
       let server: http.Server;
       let base: string;
+      let port: number;
       const asked: string[] = [];
+      // The test server is on loopback, which the worker refuses unless told otherwise.
+      const fetcher = (overrides: Partial<ConstructorParameters<typeof SpecFetcher>[0]> = {}) =>
+        new SpecFetcher({ maxBytes: 1024, timeoutMs: 2000, allowHttp: true, allowHosts: ["127.0.0.1"], ...overrides });
       before(async () => {
         server = http.createServer((request, response) => {
           asked.push(request.url ?? "");
@@ -275,7 +298,8 @@ describe("job spec", () => {
           }
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        port = (server.address() as AddressInfo).port;
+        base = `http://127.0.0.1:${port}`;
       });
       after(async () => {
         server.closeAllConnections();
@@ -321,6 +345,51 @@ describe("job spec", () => {
       it("refuses http when the config disables it", async () => {
         const error = await rejection(fetcher({ allowHttp: false }).fetchBytes(`${base}/job.json`));
         expect(error).to.be.instanceOf(SpecUriError);
+      });
+
+      it("refuses a loopback address by default, naming the URL and the range, without connecting", async () => {
+        asked.length = 0;
+        const error = await rejection(fetcher({ allowHosts: undefined }).fetchBytes(`${base}/job.json`));
+        expect(error).to.be.instanceOf(SpecHostRefusedError);
+        expect(error).to.be.instanceOf(SpecUriError);
+        expect(error).to.include({ uri: `${base}/job.json`, host: "127.0.0.1", range: "a loopback address" });
+        expect(error.message).to.contain(`${base}/job.json`).and.contain('specs.allowHosts lists "127.0.0.1"');
+        expect(asked).to.deep.equal([]);
+      });
+
+      it("refuses a host name that resolves to loopback, naming the address, without sending the request", async () => {
+        asked.length = 0;
+        const uri = `http://localhost:${port}/job.json`;
+        const error = await rejection(fetcher({ allowHosts: ["127.0.0.1"] }).fetchBytes(uri));
+        expect(error).to.be.instanceOf(SpecHostRefusedError);
+        expect(error).to.include({ uri, host: "localhost" });
+        expect(error.message).to.match(/its host localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
+        expect(asked).to.deep.equal([]);
+      });
+
+      it("refuses an IPv4-mapped IPv6 literal of a loopback address", async () => {
+        const error = await rejection(fetcher({ allowHosts: undefined }).fetchBytes(`http://[::ffff:127.0.0.1]:${port}/job.json`));
+        expect(error).to.be.instanceOf(SpecHostRefusedError);
+        expect(error).to.include({ range: "a loopback address" });
+      });
+
+      it("refuses the cloud metadata address as link-local", async () => {
+        const uri = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
+        const error = await rejection(fetcher({ allowHosts: undefined }).fetchBytes(uri));
+        expect(error).to.be.instanceOf(SpecHostRefusedError);
+        expect(error.message).to.contain(uri).and.contain("a link-local address");
+      });
+
+      it("refuses private addresses over https too", async () => {
+        for (const host of ["10.1.2.3", "172.20.0.1", "192.168.1.10", "[fd00:ec2::254]"]) {
+          const error = await rejection(fetcher({ allowHosts: undefined }).fetchBytes(`https://${host}/job.json`));
+          expect(error, host).to.be.instanceOf(SpecHostRefusedError);
+        }
+      });
+
+      it("fetches from a host name specs.allowHosts lists", async () => {
+        const loaded = await fetcher({ allowHosts: ["localhost"] }).load(`http://localhost:${port}/job.json`, hashOf(MATMUL_DOC));
+        expect(loaded.spec.kind).to.equal("matmul");
       });
     });
   });
