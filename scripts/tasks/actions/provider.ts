@@ -19,8 +19,8 @@ import {
 } from "../lib/parse";
 import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, listingStrings, providerArg, readStake, suggest } from "./shared";
-import type { StakeBreakdown } from "./shared";
+import { actingProvider, listingStrings, providerArg, readStake, suggest, thawRequests } from "./shared";
+import type { StakeBreakdown, ThawRequestView } from "./shared";
 
 export interface ListingArgs extends CommonArgs {
   model?: string;
@@ -363,6 +363,8 @@ export interface ProviderView {
   earnings: ProviderEarnings;
   /** Its jobs not yet ended (accepted, submitted or disputed): what holds its GPUs and locks its collateral. */
   runningJobs: RunningJob[];
+  /** Its pending thaw requests, oldest first: each one's amount and when it can be withdrawn. */
+  thawRequests: ThawRequestView[];
 }
 
 export interface RunningJob {
@@ -516,7 +518,7 @@ async function readEarnings(ctx: DeploymentContext, provider: string): Promise<P
 
 export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
   const provider = await providerArg(ctx, args.provider);
-  const [record, active, stake, stats, strings, cap, earnings] = await Promise.all([
+  const [record, active, stake, stats, strings, cap, earnings, thawing, now] = await Promise.all([
     ctx.c.registry.getProvider(provider),
     ctx.c.registry.isActive(provider),
     readStake(ctx, provider),
@@ -524,6 +526,8 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     listingStrings(ctx, provider),
     ctx.c.staking.maxSlashRewardBps(provider),
     readEarnings(ctx, provider),
+    thawRequests(ctx, provider),
+    ctx.now(),
   ]);
   const runningJobs = await readRunningJobs(ctx, provider, earnings.toBlock);
   const reasons: string[] = [];
@@ -556,6 +560,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
     earnings,
     runningJobs,
+    thawRequests: thawing,
   };
   const text = [`Provider ${provider}`];
   if (!record.registered) text.push("  not registered");
@@ -575,6 +580,10 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     );
   }
   text.push(...stakeLines(stake));
+  // What is thawing is neither usable as stake nor withdrawable yet: when it is, is what a leaving provider waits for.
+  for (const r of thawing) {
+    text.push(`    thaw #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "withdrawable from"} ${formatTime(r.maturesAt, now)}`);
+  }
   // The escrow's `completed` counts only settled jobs that cost at least their params' minTrackRecordCost.
   text.push(
     `  jobs: ${view.stats.completed} completed (counted toward track record), ${view.stats.timedOut} timed out, ` +

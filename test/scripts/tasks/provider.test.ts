@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
 import { Ruling, Tier, acceptJob, approveResult, claimTimeout, closeExpiredDispute, createJob, gpuModelId, openDispute, regionId, rule, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import { formatDuration } from "../../../scripts/tasks/lib/format";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import {
   ACCOUNT,
@@ -388,6 +389,18 @@ describe("tasks: provider", function () {
       await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
       const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
       expect(output).to.match(/its stake \(2000\.0 LAT .*\) is untouched; 500\.0 LAT .* of it already thawing, 1500\.0 LAT .* not: .*stake thaw --amount all/);
+    });
+
+    it("show says when each thawing request can be withdrawn, as a date and the time left", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      const maturesAt = Number((await c.staking.getThawRequest(rtx.address, 0n)).maturesAt);
+      const left = maturesAt - (await time.latest());
+      const iso = new Date(maturesAt * 1000).toISOString().replace(".000Z", "Z");
+      const { output } = await task(file, "provider show", { provider: ACCOUNT.rtx });
+      expect(output).to.contain(`\n    thaw #0  500.0 LAT (500000000000000000000 wei)  withdrawable from ${iso} (in ${formatDuration(left)})\n`);
+      const { result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx, json: true });
+      expect(result.thawRequests.map((r) => [r.amount, r.maturesAt, r.matured])).to.deep.equal([[parseEther("500"), maturesAt, false]]);
     });
 
     it("show gives specs, capacity, stake and stats as JSON", async function () {
