@@ -40,6 +40,7 @@ import type {
   Staking,
 } from "../typechain-types";
 import type { IJobEscrow } from "../typechain-types/contracts/jobs/JobEscrow";
+import { queryLogRange } from "./tasks/lib/logs";
 
 /** Deployment order; index i is deployed with the deployer's nonce + i. */
 export const CONTRACT_NAMES = [
@@ -728,7 +729,8 @@ export type WiringRoles = Pick<ResolvedConfig, "guardian" | "arbitrator" | "tota
  */
 export type LogReader = <T>(what: string, from: number, to: number, query: (from: number, to: number) => Promise<T[]>) => Promise<T[]>;
 
-const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
+/** queryLogRange's: a range a node refuses is split, and a block it refuses is named in a ChainQueryError. */
+const readLogsInRanges: LogReader = async (what, from, to, query) => (await queryLogRange(what, from, to, query)).logs;
 
 /**
  * Reads back every address a constructor stored (each contract's public immutables, and the guardian, arbitrator
@@ -736,14 +738,14 @@ const readLogsAtOnce: LogReader = (_what, from, to, query) => query(from, to);
  * the registry's, the pause guardian's and the escrow's current version), each role and each custodian, and the
  * token's mints, and says whether each is what the deployment gave it. A test swaps in a contract with each address
  * getter of the contracts' ABIs wrong, so a new immutable fails it until it is checked here. `mintBlock` is the token's deployment block, where its constructor minted
- * everything (undefined: the whole chain is searched).
+ * everything: required, as a search of the whole chain is a range public RPCs refuse (and a long one on any chain).
  */
 export async function wiringChecks(
   c: LatentContracts,
   deployer: string,
   roles: WiringRoles,
-  mintBlock: number | undefined,
-  readLogs: LogReader = readLogsAtOnce,
+  mintBlock: number,
+  readLogs: LogReader = readLogsInRanges,
 ): Promise<WiringCheck[]> {
   const a = {
     token: await c.token.getAddress(),
@@ -870,10 +872,7 @@ export async function wiringChecks(
     if (roles.totalSupply > allocated) expectedMints.push(`${roles.totalSupply - allocated} to ${a.timelock}`);
     const minted = c.token.filters.Transfer(ZeroAddress);
     // The token mints only in its constructor, so one block holds every mint: a range any node serves.
-    const mints =
-      mintBlock === undefined
-        ? await c.token.queryFilter(minted)
-        : await readLogs("LatentToken's mints (Transfer from address zero)", mintBlock, mintBlock, (from, to) => c.token.queryFilter(minted, from, to));
+    const mints = await readLogs("LatentToken's mints (Transfer from address zero)", mintBlock, mintBlock, (from, to) => c.token.queryFilter(minted, from, to));
     const actualMints = mints.map((e) => `${e.args.value} to ${e.args.to}`);
     const describe = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
     checks.push({
@@ -890,9 +889,9 @@ export async function wiringChecks(
 
 /**
  * Runs `wiringChecks`; throws naming every check that fails (with both values where it compares values).
- * `mintBlock` is the token's deployment block, where its mints are (by default the whole chain is searched).
+ * `mintBlock` is the token's deployment block, where its mints are.
  */
-export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock?: number): Promise<void> {
+export async function verifyWiring(c: LatentContracts, deployer: string, roles: WiringRoles, mintBlock: number): Promise<void> {
   const failed = (await wiringChecks(c, deployer, roles, mintBlock))
     .filter((check) => !check.ok)
     .map(({ name, actual, expected }) => (actual === undefined ? name : `${name} is ${actual}, not ${expected}`));

@@ -5,6 +5,7 @@
 import type { Interface, LogDescription, Provider } from "ethers";
 import { CONTRACT_NAMES } from "../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../deploy";
+import { queryLogRange } from "../tasks/lib/logs";
 
 export interface DecodedEvent {
   contract: ContractName;
@@ -68,7 +69,7 @@ export const EVENTS_NEVER_EMITTED: readonly { contract: ContractName; name: stri
   { contract: "LatentTimelock", name: "RoleRevoked", reason: "roles are fixed at deployment (no admin to renounce); only a proposal revoking a role would emit it" },
 ];
 
-/** Decodes every log the eight contracts emitted in [fromBlock, toBlock]. */
+/** Decodes every log the eight contracts emitted in [fromBlock, toBlock] ("latest": the head when called). */
 export async function collectEvents(
   provider: Provider,
   record: DeploymentRecord,
@@ -80,7 +81,10 @@ export async function collectEvents(
   const byAddress = new Map<string, ContractName>(
     CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]),
   );
-  const logs = await provider.getLogs({ address: [...byAddress.keys()], fromBlock, toBlock });
+  // In ranges the node accepts: a whole scenario's blocks (or a devnet's chain) is a range public RPCs and capped nodes refuse.
+  const to = toBlock === "latest" ? await provider.getBlockNumber() : toBlock;
+  const address = [...byAddress.keys()];
+  const { logs } = await queryLogRange("the Latent contracts' events", fromBlock, to, (from, until) => provider.getLogs({ address, fromBlock: from, toBlock: until }));
   const out: DecodedEvent[] = [];
   for (const log of logs) {
     const contract = byAddress.get(log.address.toLowerCase());

@@ -44,6 +44,8 @@ import {
   Staking__factory,
 } from "../../typechain-types";
 import { expectRejection } from "../helpers/rejects";
+import { withRefusedLogs } from "./tasks/helpers";
+import type { LogsCall } from "./tasks/helpers";
 
 /** A fresh copy of `d`'s contract `key`, constructed as deployLatent does but with `wrong` addresses by parameter name. */
 async function deployWith(
@@ -249,14 +251,41 @@ describe("scripts/deploy", function () {
 
   it("leaves the deployer no role and no token, and the arbitrator defaults to the timelock", async function () {
     const { d, deployer } = await loadFixture(deployedFixture);
-    await verifyWiring(d.contracts, deployer.address, d.config);
+    await verifyWiring(d.contracts, deployer.address, d.config, d.record.contracts.LatentToken.blockNumber);
     expect(await d.contracts.disputeManager.arbitrator()).to.equal(d.record.contracts.LatentTimelock.address);
     expect(await d.contracts.pauseGuardian.guardian()).to.equal(ZeroAddress);
   });
 
+  it("verifyWiring reads the mints from the token's deployment block alone, on a node that refuses eth_getLogs over more than one block", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const calls: LogsCall[] = [];
+    const { refused } = await withRefusedLogs(
+      (call) => {
+        calls.push(call);
+        return call.blocks > 1;
+      },
+      () => verifyWiring(d.contracts, deployer.address, d.config, d.record.contracts.LatentToken.blockNumber),
+    );
+    expect(refused).to.equal(0);
+    expect(calls.map((call) => call.from)).to.deep.equal([d.record.contracts.LatentToken.blockNumber]);
+  });
+
+  it("verifyWiring names the mints and their block where the node refuses eth_getLogs even for one block", async function () {
+    const { d, deployer } = await loadFixture(deployedFixture);
+    const block = d.record.contracts.LatentToken.blockNumber;
+    await withRefusedLogs(
+      () => true,
+      () =>
+        expectRejection(
+          verifyWiring(d.contracts, deployer.address, d.config, block),
+          new RegExp(`^the node refused eth_getLogs for LatentToken's mints \\(Transfer from address zero\\) in block ${block}: query exceeds max block range`),
+        ),
+    );
+  });
+
   it("verifyWiring fails for a deployer that an allocation names", async function () {
     const { d, other } = await loadFixture(deployedFixture);
-    await expectRejection(verifyWiring(d.contracts, other.address, d.config), /deployer is allocated no LAT/);
+    await expectRejection(verifyWiring(d.contracts, other.address, d.config, d.record.contracts.LatentToken.blockNumber), /deployer is allocated no LAT/);
   });
 
   it("verifyWiring reports every address getter of every contract (each immutable, the guardian, arbitrator and treasury) that differs, with both addresses", async function () {
@@ -288,7 +317,7 @@ describe("scripts/deploy", function () {
       const swapped = { ...d.contracts, ...(await deployWith(d, deployer, key, { [getter]: wrong })) };
       let message = "";
       try {
-        await verifyWiring(swapped, deployer.address, d.config);
+        await verifyWiring(swapped, deployer.address, d.config, d.record.contracts.LatentToken.blockNumber);
       } catch (error) {
         message = (error as Error).message;
       }
@@ -304,6 +333,7 @@ describe("scripts/deploy", function () {
     timelock: { proposers: string[]; executors: string[]; admin: string } | null,
     roles: Partial<LatentDeployment["config"]> = {},
     adjust: (t: LatentContracts["timelock"]) => Promise<unknown> = async () => undefined,
+    mintBlock: number = d.record.contracts.LatentToken.blockNumber,
   ): Promise<string> {
     let c = d.contracts;
     if (timelock !== null) {
@@ -317,7 +347,7 @@ describe("scripts/deploy", function () {
       c = { ...c, timelock: t };
     }
     try {
-      await verifyWiring(c, await deployer.getAddress(), { ...d.config, ...roles });
+      await verifyWiring(c, await deployer.getAddress(), { ...d.config, ...roles }, mintBlock);
     } catch (error) {
       return (error as Error).message;
     }
@@ -379,7 +409,8 @@ describe("scripts/deploy", function () {
     const supply = d.config.totalSupply;
     // The rest of the supply to another account than the timelock: the treasury the token has no getter for.
     const token = await new LatentToken__factory(deployer).deploy(other.address, supply, [], [], [r.Staking.address, r.JobEscrow.address, r.DisputeManager.address]);
-    const message = await wiringError({ ...d, contracts: { ...d.contracts, token } }, deployer, null);
+    const mintBlock = (await token.deploymentTransaction()!.wait())!.blockNumber;
+    const message = await wiringError({ ...d, contracts: { ...d.contracts, token } }, deployer, null, {}, undefined, mintBlock);
     const rest = supply - parseEther("10");
     expect(message).to.contain(`token.mints is ${supply} to ${other.address}, not ${parseEther("10")} to ${other.address}; ${rest} to ${r.LatentTimelock.address}`);
   });

@@ -15,6 +15,8 @@ import {
   missingEvents,
   runFullScenario,
 } from "../../scripts/scenario";
+import type { DecodedEvent } from "../../scripts/scenario";
+import { withRefusedLogs } from "./tasks/helpers";
 
 describe("scenario driver", function () {
   async function fullScenarioFixture() {
@@ -29,6 +31,19 @@ describe("scenario driver", function () {
     const events = await collectEvents(s.rpc, s.deployment.record, s.c, from);
     const expected = EVENTS_NEVER_EMITTED.map((e) => `${e.contract}.${e.name}`).sort();
     expect(missingEvents(s.c, events).sort()).to.deep.equal(expected);
+  });
+
+  it("collects the same events, in order, from a node that refuses eth_getLogs over more than 16 blocks", async function () {
+    const { s } = await loadFixture(fullScenarioFixture);
+    const from = s.deployment.record.contracts.LatentTimelock.blockNumber;
+    const whole = await collectEvents(s.rpc, s.deployment.record, s.c, from);
+    const capped = await withRefusedLogs(
+      (call) => call.blocks > 16,
+      () => collectEvents(s.rpc, s.deployment.record, s.c, from),
+    );
+    expect(capped.refused).to.be.greaterThan(0);
+    const key = (e: DecodedEvent) => `${e.blockNumber}:${e.logIndex}:${e.contract}.${e.name}`;
+    expect(capped.value.map(key)).to.deep.equal(whole.map(key));
   });
 
   it("deploys with the devnet governance timings npm start promises: 10 s voting delay, 60 s voting period, 60 s timelock", async function () {

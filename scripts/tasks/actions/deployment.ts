@@ -10,14 +10,13 @@
 import { encodeBytes32String } from "ethers";
 import type { Interface, Log, LogDescription } from "ethers";
 import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
-import type { ContractName, LatentContracts, LogReader, TimelockRoleName, WiringCheck } from "../../deploy";
+import type { ContractName, LatentContracts, TimelockRoleName, WiringCheck } from "../../deploy";
 import { IGoverned__factory } from "../../../typechain-types";
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
 import { toJson } from "../lib/format";
 import { LogCheckpoint, checkpointFile, readLogStream } from "../lib/checkpoint";
 import type { LogStream } from "../lib/checkpoint";
-import { queryLogRange } from "../lib/logs";
 import { write } from "../lib/output";
 import type { TaskResult } from "../lib/run";
 
@@ -413,8 +412,7 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     ...(recorded.totalSupply === undefined ? [["token.totalSupply", "the record has no totalSupply"] as const] : []),
     ...(params === undefined ? PARAMETERS.map((name) => [name, "the record has no protocol parameters"] as const) : []),
   ]);
-  const readLogs: LogReader = async (what, from, to, query) => (await queryLogRange(what, from, to, query)).logs;
-  const wired: VerifyCheck[] = await wiringChecks(loaded.contracts, record.deployer, roles, ctx.fromBlock("LatentToken"), readLogs);
+  const wired: VerifyCheck[] = await wiringChecks(loaded.contracts, record.deployer, roles, ctx.fromBlock("LatentToken"));
   // Read after the checks, so that a change they saw is in the logs up to it.
   const head = await ctx.hre.ethers.provider.getBlockNumber();
   const governed = governedParameters(loaded.contracts);

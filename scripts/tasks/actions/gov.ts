@@ -33,6 +33,16 @@ const GOVERNANCE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
   updateDelay: [0, GOVERNANCE_MAX_DURATION],
   updateQuorumNumerator: GOVERNANCE_QUORUM_BOUNDS,
 };
+/** Parameters in basis points (hundredths of a percent), by the contracts' naming: JobEscrow's *Bps. */
+const BPS_PARAM = /Bps$/;
+
+/** 500 -> "5%", 250 -> "2.5%", 1 -> "0.01%": exact, from the integer (a uint16 has no rounding to hide). */
+function formatBps(bps: bigint): string {
+  const whole = bps / 100n;
+  const hundredths = (bps % 100n).toString().padStart(2, "0").replace(/0+$/, "");
+  return `${whole}${hundredths === "" ? "" : `.${hundredths}`}%`;
+}
+
 /** Parameters that are points in time. */
 const TIME_PARAMS = new Set(["renewPause"]);
 /** Functions a proposal typically calls: listed when `--set` names none of them. */
@@ -124,6 +134,8 @@ function showValue(parameter: string, value: bigint): string {
   if (LAT_PARAMS.has(parameter)) return `${formatUnits(value, 18)} LAT`;
   if (DURATION_PARAMS.has(parameter)) return `${value} s (${formatDuration(Number(value))})`;
   if (TIME_PARAMS.has(parameter)) return `${value} (${isoTime(Number(value))})`;
+  // Basis points (protocolFeeBps, collateralRatioBps, ...): a bare 500 reads as 500%, or as an amount.
+  if (BPS_PARAM.test(parameter)) return `${value} bps (${formatBps(value)})`;
   return value.toString();
 }
 

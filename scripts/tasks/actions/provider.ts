@@ -19,8 +19,8 @@ import {
 } from "../lib/parse";
 import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, listingStrings, providerArg, readStake, suggest } from "./shared";
-import type { StakeBreakdown } from "./shared";
+import { actingProvider, listingStrings, providerArg, readStake, suggest, thawRequests } from "./shared";
+import type { StakeBreakdown, ThawRequestView } from "./shared";
 
 export interface ListingArgs extends CommonArgs {
   model?: string;
@@ -296,8 +296,9 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
   const tx = await ctx.send("ProviderRegistry.deregister", () => ctx.c.registry.deregister(), {
     // The revert gives the GPUs and collateral held, not by which jobs, nor what ends them.
     ProviderRegistryWorkInProgress: async () => {
-      const held = await jobsHoldingCollateral(ctx, ctx.address);
-      const listed = held.map((j) => `job ${j.jobId} (${JobStatus[j.status]})`).join(", ");
+      const { jobs: held, total } = await jobsHoldingCollateral(ctx, ctx.address);
+      const more = total > held.length ? `, and ${total - held.length} more` : "";
+      const listed = held.map((j) => `job ${j.jobId} (${JobStatus[j.status]})`).join(", ") + more;
       return (
         `${listed === "" ? "its jobs" : listed} must end first: an accepted job once submitted and settled (or timed out), ` +
         "a submitted one once settled after its challenge window (the worker settles it; job settle does too), a disputed one once ruled. " +
@@ -322,18 +323,23 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };
 }
 
-/** The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first. */
-async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobId: bigint; status: JobStatus }[]> {
-  const escrow = ctx.c.jobEscrow;
-  const toBlock = await ctx.hre.ethers.provider.getBlockNumber();
-  // Split where a node caps the blocks one eth_getLogs may span, as every log read of the tasks is.
-  const { logs: accepted } = await queryLogRange(`JobEscrow's JobAccepted of ${provider}`, ctx.fromBlock("JobEscrow"), toBlock, (from, to) =>
-    escrow.queryFilter(escrow.filters.JobAccepted(undefined, provider), from, to),
-  );
+/**
+ * The most running jobs deregister's refusal names, each read with a getJob call: submitted jobs free their GPUs, so
+ * their number is bounded by nothing but the provider's collateral, and a hint needs only the first few.
+ */
+export const DEREGISTER_HINT_JOBS = 5;
+
+/**
+ * The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first: the first
+ * DEREGISTER_HINT_JOBS of them, and how many there are. Found from the logs, as show finds them, so that the jobs
+ * that ended cost no call however many the provider ran.
+ */
+async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobs: { jobId: bigint; status: JobStatus }[]; total: number }> {
+  const ids = await runningJobIds(ctx, provider, await ctx.hre.ethers.provider.getBlockNumber());
   const jobs = await Promise.all(
-    accepted.map(async (e) => ({ jobId: e.args.jobId, status: Number((await escrow.getJob(e.args.jobId)).status) as JobStatus })),
+    ids.slice(0, DEREGISTER_HINT_JOBS).map(async (jobId) => ({ jobId, status: Number((await ctx.c.jobEscrow.getJob(jobId)).status) as JobStatus })),
   );
-  return jobs.filter((j) => j.status === JobStatus.Accepted || j.status === JobStatus.Submitted || j.status === JobStatus.Disputed);
+  return { jobs, total: ids.length };
 }
 
 export interface ShowArgs extends CommonArgs {
@@ -363,6 +369,8 @@ export interface ProviderView {
   earnings: ProviderEarnings;
   /** Its jobs not yet ended (accepted, submitted or disputed): what holds its GPUs and locks its collateral. */
   runningJobs: RunningJob[];
+  /** Its pending thaw requests, oldest first: each one's amount and when it can be withdrawn. */
+  thawRequests: ThawRequestView[];
 }
 
 export interface RunningJob {
@@ -378,6 +386,16 @@ export interface RunningJob {
  * JobRefunded (each indexes the provider second), read as one filter, then each running job's status and collateral.
  */
 async function readRunningJobs(ctx: DeploymentContext, provider: string, toBlock: number): Promise<RunningJob[]> {
+  return Promise.all(
+    (await runningJobIds(ctx, provider, toBlock)).map(async (jobId) => {
+      const [job, [, collateral]] = await Promise.all([ctx.c.jobEscrow.getJob(jobId), ctx.c.staking.jobCollateral(jobId)]);
+      return { jobId, status: JobStatus[Number(job.status)] ?? String(job.status), gpuCount: Number(job.gpuCount), collateral };
+    }),
+  );
+}
+
+/** The ids of the provider's jobs accepted and not ended by `toBlock`, oldest first, from the logs alone. */
+async function runningJobIds(ctx: DeploymentContext, provider: string, toBlock: number): Promise<bigint[]> {
   const escrow = ctx.c.jobEscrow;
   const iface = escrow.interface;
   const events = ["JobAccepted", "JobSettled", "JobTimedOut", "JobRefunded"] as const;
@@ -394,12 +412,7 @@ async function readRunningJobs(ctx: DeploymentContext, provider: string, toBlock
     if (parsed.name === "JobAccepted") running.add(jobId);
     else running.delete(jobId);
   }
-  return Promise.all(
-    [...running].map(async (jobId) => {
-      const [job, [, collateral]] = await Promise.all([escrow.getJob(jobId), ctx.c.staking.jobCollateral(jobId)]);
-      return { jobId, status: JobStatus[Number(job.status)] ?? String(job.status), gpuCount: Number(job.gpuCount), collateral };
-    }),
-  );
+  return [...running];
 }
 
 export interface ProviderEarnings {
@@ -516,7 +529,7 @@ async function readEarnings(ctx: DeploymentContext, provider: string): Promise<P
 
 export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<TaskResult<ProviderView>> {
   const provider = await providerArg(ctx, args.provider);
-  const [record, active, stake, stats, strings, cap, earnings] = await Promise.all([
+  const [record, active, stake, stats, strings, cap, earnings, thawing, now] = await Promise.all([
     ctx.c.registry.getProvider(provider),
     ctx.c.registry.isActive(provider),
     readStake(ctx, provider),
@@ -524,6 +537,8 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     listingStrings(ctx, provider),
     ctx.c.staking.maxSlashRewardBps(provider),
     readEarnings(ctx, provider),
+    thawRequests(ctx, provider),
+    ctx.now(),
   ]);
   const runningJobs = await readRunningJobs(ctx, provider, earnings.toBlock);
   const reasons: string[] = [];
@@ -556,6 +571,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
     earnings,
     runningJobs,
+    thawRequests: thawing,
   };
   const text = [`Provider ${provider}`];
   if (!record.registered) text.push("  not registered");
@@ -575,6 +591,10 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     );
   }
   text.push(...stakeLines(stake));
+  // What is thawing is neither usable as stake nor withdrawable yet: when it is, is what a leaving provider waits for.
+  for (const r of thawing) {
+    text.push(`    thaw #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "withdrawable from"} ${formatTime(r.maturesAt, now)}`);
+  }
   // The escrow's `completed` counts only settled jobs that cost at least their params' minTrackRecordCost.
   text.push(
     `  jobs: ${view.stats.completed} completed (counted toward track record), ${view.stats.timedOut} timed out, ` +

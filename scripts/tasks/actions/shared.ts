@@ -253,3 +253,21 @@ export function suggest(ctx: DeploymentContext, command: string, options: { same
   if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
   return parts.join(" ");
 }
+
+export interface ThawRequestView {
+  index: bigint;
+  amount: bigint;
+  maturesAt: number;
+  matured: boolean;
+}
+
+/** The provider's pending thaw requests, oldest first: at most Staking's 8, one call each. */
+export async function thawRequests(ctx: DeploymentContext, provider: string): Promise<ThawRequestView[]> {
+  const [[first, next], now] = await Promise.all([ctx.c.staking.thawRequestRange(provider), ctx.now()]);
+  const out: ThawRequestView[] = [];
+  for (let i = first; i < next; i++) {
+    const r = await ctx.c.staking.getThawRequest(provider, i);
+    out.push({ index: i, amount: r.amount, maturesAt: Number(r.maturesAt), matured: Number(r.maturesAt) <= now });
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, readStake, requireBalance, signPermit, suggest } from "./shared";
+import { ensureAllowance, providerArg, readStake, requireBalance, signPermit, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -95,22 +95,8 @@ export async function withdraw(ctx: TaskContext, args: WithdrawArgs): Promise<Ta
   };
 }
 
-export interface ThawRequestView {
-  index: bigint;
-  amount: bigint;
-  maturesAt: number;
-  matured: boolean;
-}
-
-async function thawRequests(ctx: DeploymentContext, provider: string): Promise<ThawRequestView[]> {
-  const [[first, next], now] = await Promise.all([ctx.c.staking.thawRequestRange(provider), ctx.now()]);
-  const out: ThawRequestView[] = [];
-  for (let i = first; i < next; i++) {
-    const r = await ctx.c.staking.getThawRequest(provider, i);
-    out.push({ index: i, amount: r.amount, maturesAt: Number(r.maturesAt), matured: Number(r.maturesAt) <= now });
-  }
-  return out;
-}
+import type { ThawRequestView } from "./shared";
+export type { ThawRequestView };
 
 export interface StatusArgs extends CommonArgs {
   provider?: string;

@@ -89,6 +89,8 @@ export class ChainContext {
   ) {}
 
   static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<ChainContext> {
+    // As DeploymentContext checks it: a --from naming no account is a mistake in the pasted options, even here.
+    if (args.from !== undefined) await chooseSigner(hre, args.from);
     return new ChainContext(hre, args);
   }
 

@@ -60,6 +60,8 @@ export function latentReadTask<A extends CommonArgs, T>(
  * A task on the connected chain itself: it signs nothing and needs no deployment record (devnet advance). It takes
  * --deployment as the other tasks do, so that their common options pasted into it work: given, the record is checked
  * against the connected chain, so that the chain it acts on is that deployment's and not another node's at the URL.
+ * So does --from, which npm start's printed prefix (`… --deployment <file> --from <#>`) ends with: no account acts, so
+ * it is only checked to name one of the network's accounts, as the read tasks check theirs.
  */
 export function latentChainTask<A extends CommonArgs, T>(
   definition: ConfigurableTaskDefinition,
@@ -67,6 +69,7 @@ export function latentChainTask<A extends CommonArgs, T>(
 ): ConfigurableTaskDefinition {
   return definition
     .addOptionalParam("deployment", "Deployment record file: optional; given, the connected chain must be its chain (checked as the other tasks check it)", undefined, types.string)
+    .addOptionalParam("from", "Optional, signs nothing: the clock is the node's, the same for every account; given, it must name one of the network's accounts", undefined, types.string)
     .addFlag("json", "Print machine-readable JSON (times in unix seconds)")
     .setAction(async (args: A, hre) => {
       const { runChainTask } = await import("./run");

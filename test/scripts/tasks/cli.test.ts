@@ -213,6 +213,14 @@ describe("tasks: command line", function () {
     expect(run.stdout).to.contain(`\n  the chain of deployment ${file}`);
   });
 
+  // npm start prints the prefix `… --deployment <file> --from <#>`: pasted whole into devnet advance, it works there too.
+  it("devnet advance takes --from as the other tasks do, and moves the node's clock", async function () {
+    const before = await provider.getBlock("latest");
+    const run = await cli(["devnet", "advance", "--from", "6", "--by", "1h"]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect((await provider.getBlock("latest"))!.timestamp).to.equal(before!.timestamp + 3600);
+  });
+
   it("a revert exits 1 with the decoded custom error", async function () {
     const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
     expect(run.code).to.equal(1);

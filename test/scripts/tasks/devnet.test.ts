@@ -137,6 +137,18 @@ describe("tasks: devnet", function () {
       await advanceFails({ to: String(now) }, InputError, /^--to: .* is not after the latest block's time, .* \(block \d+\): a chain's clock only moves forward/);
     });
 
+    it("takes --from as the other tasks do (npm start's printed prefix ends with it) and mines the block", async function () {
+      const now = await time.latest();
+      await advance({ by: "1h", from: "3" });
+      expect(await time.latest()).to.equal(now + 3600);
+    });
+
+    it("refuses a --from that names no account of the network, and mines nothing", async function () {
+      const block = await hre.ethers.provider.getBlockNumber();
+      await advanceFails({ by: "1h", from: "99" }, InputError, /^--from: account index 99 does not exist: network "hardhat" has 20 accounts/);
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+    });
+
     it("refuses --by 0", async function () {
       await advanceFails({ by: "0" }, InputError, /^--by: must be more than 0 seconds/);
     });

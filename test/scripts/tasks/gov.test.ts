@@ -156,7 +156,7 @@ describe("tasks: gov", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "JobEscrow", set: "protocolFeeBps", value: "1500", description: "x" },
       InputError,
-      /^--value: protocolFeeBps must be within \[0, 1000\]/,
+      /^--value: protocolFeeBps must be within \[0 bps \(0%\), 1000 bps \(10%\)\]/,
     );
   });
 
@@ -382,6 +382,16 @@ describe("tasks: gov", function () {
     const pause = await propose("PauseGuardian", "renewPause", "2030-01-01T12:00:00Z");
     expect((await task(file, "gov status", { id: period })).output).to.match(/\n  action 1 +Staking\.setThawingPeriod\(7200 s \(2h\)\)\n/);
     expect((await task(file, "gov status", { id: pause })).output).to.match(/\n  action 1 +PauseGuardian\.renewPause\(1893499200 \(2030-01-01T12:00:00Z\)\)\n/);
+  });
+
+  it("status shows a basis-point parameter in bps with its percentage", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const propose = async (set: string, value: string) =>
+      (await task<{ proposalId: bigint }>(file, "gov propose", { from: ACCOUNT.funder, contract: "JobEscrow", set, value, description: `JobEscrow.${set} ${value}` })).result.proposalId.toString();
+    const fee = await propose("protocolFeeBps", "500");
+    const collateral = await propose("collateralRatioBps", "12550");
+    expect((await task(file, "gov status", { id: fee })).output).to.match(/\n  action 1 +JobEscrow\.setProtocolFeeBps\(500 bps \(5%\)\)\n/);
+    expect((await task(file, "gov status", { id: collateral })).output).to.match(/\n  action 1 +JobEscrow\.setCollateralRatioBps\(12550 bps \(125\.5%\)\)\n/);
   });
 
   it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, formatUnits, parseEther } from "ethers";
 import { Ruling, Tier, acceptJob, approveResult, claimTimeout, closeExpiredDispute, createJob, gpuModelId, openDispute, regionId, rule, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
+import { formatDuration } from "../../../scripts/tasks/lib/format";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
+import { DEREGISTER_HINT_JOBS } from "../../../scripts/tasks/actions/provider";
 import {
   ACCOUNT,
   openJobFixture,
@@ -79,6 +81,24 @@ async function cappedAcceptedJobFixture() {
   const job = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
   await acceptJob(b.s, job, b.h100);
   return { ...b, job };
+}
+
+
+/** Runs `run`, counting the JobEscrow.getJob calls it makes through the node. */
+async function countingGetJob<T>(run: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const selector = (await ethers.getContractAt("JobEscrow", ZeroAddress)).interface.getFunction("getJob")!.selector;
+  const provider = hre.network.provider as typeof hre.network.provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+  const send = provider.send;
+  let calls = 0;
+  provider.send = async (method: string, params?: unknown[]) => {
+    if (method === "eth_call" && String((params?.[0] as { data?: string; input?: string })?.data ?? (params?.[0] as { input?: string })?.input).startsWith(selector)) calls += 1;
+    return send.call(provider, method, params);
+  };
+  try {
+    return { value: await run(), calls };
+  } finally {
+    provider.send = send;
+  }
 }
 
 describe("tasks: provider", function () {
@@ -363,6 +383,36 @@ describe("tasks: provider", function () {
       expect(error.message).to.not.match(new RegExp(`job ${job.jobId} \\(`));
     });
 
+    it("deregister refused reads no job that has ended, however many the provider ran", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
+      for (let i = 0; i < 4; i++) {
+        const ended = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+        await acceptJob(s, ended, h100);
+        await submitResult(s, ended, h100);
+        await approveResult(s, ended);
+      }
+      const { value: error, calls } = await countingGetJob(() => taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/));
+      expect(error.message).to.match(new RegExp(`\\): job ${job.jobId} \\(Accepted\\) must end first: `));
+      expect(calls).to.equal(1);
+    });
+
+    it(`deregister refused names its first ${DEREGISTER_HINT_JOBS} running jobs and how many more there are`, async function () {
+      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
+      await submitResult(s, job, h100);
+      const ids = [job.jobId];
+      // Submitted jobs free their GPUs: their number is not bounded by the provider's GPUs.
+      for (let i = 0; i < DEREGISTER_HINT_JOBS + 1; i++) {
+        const running = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+        await acceptJob(s, running, h100);
+        await submitResult(s, running, h100);
+        ids.push(running.jobId);
+      }
+      const { value: error, calls } = await countingGetJob(() => taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/));
+      const named = ids.slice(0, DEREGISTER_HINT_JOBS).map((id) => `job ${id} \\(Submitted\\)`).join(", ");
+      expect(error.message).to.match(new RegExp(`\\): ${named}, and 2 more must end first: `));
+      expect(calls).to.equal(DEREGISTER_HINT_JOBS);
+    });
+
     it("deregister removes the provider and says its stake is untouched", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
@@ -388,6 +438,18 @@ describe("tasks: provider", function () {
       await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
       const { output } = await task(file, "provider deregister", { from: ACCOUNT.rtx });
       expect(output).to.match(/its stake \(2000\.0 LAT .*\) is untouched; 500\.0 LAT .* of it already thawing, 1500\.0 LAT .* not: .*stake thaw --amount all/);
+    });
+
+    it("show says when each thawing request can be withdrawn, as a date and the time left", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "500" });
+      const maturesAt = Number((await c.staking.getThawRequest(rtx.address, 0n)).maturesAt);
+      const left = maturesAt - (await time.latest());
+      const iso = new Date(maturesAt * 1000).toISOString().replace(".000Z", "Z");
+      const { output } = await task(file, "provider show", { provider: ACCOUNT.rtx });
+      expect(output).to.contain(`\n    thaw #0  500.0 LAT (500000000000000000000 wei)  withdrawable from ${iso} (in ${formatDuration(left)})\n`);
+      const { result } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.rtx, json: true });
+      expect(result.thawRequests.map((r) => [r.amount, r.maturesAt, r.matured])).to.deep.equal([[parseEther("500"), maturesAt, false]]);
     });
 
     it("show gives specs, capacity, stake and stats as JSON", async function () {
