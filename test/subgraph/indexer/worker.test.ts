@@ -206,6 +206,9 @@ describe("embedded indexer: worker thread", function () {
   });
 
   it("runs the CLI with --port: indexing in a worker, queries and indexing status over HTTP, clean exit on SIGTERM", async function () {
+    // A provider of its own to find, rather than a count of the ones earlier tests registered (run alone with -g,
+    // there are none of theirs).
+    await registerProvider(fx.probe, fx.chain.accounts[7]!, "seen by the CLI", 1n, 1);
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("cli-port.sqlite"), "--subgraph", fx.buildDir, "--port", "0", "--name", "probe", "--poll-ms", "50"]);
     children.push(child);
     const [url, statusUrl] = await new Promise<[string, string]>((resolve, reject) => {
@@ -226,10 +229,11 @@ describe("embedded indexer: worker thread", function () {
     expect(status).to.deep.equal({ data: { indexingStatuses: [{ health: "healthy", node: "embedded-indexer" }] } });
     await waitUntil(
       async () => {
-        const body = (await (await fetch(url, { method: "POST", body: JSON.stringify({ query: "{ providers { name } }" }) })).json()) as { data: { providers: Array<{ name: string }> } };
-        return body.data.providers.length === 6;
+        const query = `{ providers(where: { name: "seen by the CLI" }) { name } }`;
+        const body = (await (await fetch(url, { method: "POST", body: JSON.stringify({ query }) })).json()) as { data: { providers: Array<{ name: string }> } };
+        return body.data.providers.length === 1;
       },
-      "the CLI's query server answered with the 6 providers",
+      "the CLI's query server answered with the provider registered for it",
       { timeoutMs: 10_000, intervalMs: 50 },
     );
     const code = new Promise<number | null>((resolve) => child.once("exit", resolve));
