@@ -230,8 +230,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
   it("subscribes to networkStats again after the gateway ended it with an error, on the same connection", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
+    // Counted from here: a page of an earlier test (or of a rerun) may have subscribed already.
+    const before = subscribes.length;
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    const stats = () => subscribes.filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+    const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
     await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
     const first = stats()[0];
     if (first === undefined) throw new Error("unreachable");
@@ -250,9 +252,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
   it("shows, as text, the error that ended the job dialog's jobUpdated subscription", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
+    const before = subscribes.length;
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.click('[data-testid="job-open"]');
-    const updates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+    const updates = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
     await waitUntil(() => updates().length === 1, "the dialog subscribes to jobUpdated");
     const subscription = updates()[0];
     if (subscription === undefined) throw new Error("unreachable");
@@ -546,6 +549,53 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("keeps the jobs of the latest status filter when an earlier filter's answer comes after them", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Each status's jobs are one job of that status; the Open filter's answer is held until the Completed filter's
+      // jobs show, as a slow answer for a filter the reader has already left.
+      let releaseOpen = (): void => {};
+      const openHeld = new Promise<void>((resolve) => (releaseOpen = resolve));
+      let openAnswered: Promise<void> | null = null;
+      await page.route("**/graphql", async (route) => {
+        const body = route.request().postDataJSON() as { query: string; variables: { filter: { statuses: string[] } | null } };
+        const status = body.variables.filter?.statuses[0];
+        if (!body.query.includes("jobs(filter") || status === undefined) return route.fallback();
+        const answer = { data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...JOBS_PAGE.nodes[0], status }] } } };
+        const fulfill = () => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(answer) });
+        if (status !== "OPEN") return fulfill();
+        openAnswered = openHeld.then(fulfill);
+        return openAnswered;
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const statuses = () => page.$$eval("[data-testid=job-row]", (trs) => trs.map((tr) => tr.getAttribute("data-status")));
+      await waitUntil(async () => (await statuses()).length === 1, "the jobs table lists the stand-in's job");
+      // Every status the table shows from here on, in order (a string: this project's TypeScript has no DOM types).
+      await page.evaluate(`{
+        const body = document.querySelector("#jobs-body");
+        globalThis.shownStatuses = [];
+        new MutationObserver(() =>
+          globalThis.shownStatuses.push([...body.querySelectorAll("[data-testid=job-row]")].map((tr) => tr.getAttribute("data-status"))),
+        ).observe(body, { childList: true });
+      }`);
+
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await waitUntil(() => openAnswered !== null, "the page asks for the open jobs");
+      await page.selectOption("[data-testid=filter-status]", "COMPLETED");
+      await waitUntil(async () => (await statuses()).join() === "COMPLETED", "the table shows the completed jobs");
+      releaseOpen();
+      await openAnswered;
+      // A filter chosen after the late answer arrived: the table shows it once the page has had that answer too.
+      await page.selectOption("[data-testid=filter-status]", "CANCELLED");
+      await waitUntil(async () => (await statuses()).join() === "CANCELLED", "the table shows the cancelled jobs");
+      const shown = await page.evaluate(() => (globalThis as unknown as { shownStatuses: string[][] }).shownStatuses);
+      expect(shown.map((rows) => rows.join())).to.deep.equal(["COMPLETED", "CANCELLED"]);
+    } finally {
+      await page.close();
+    }
+  });
+
   // The codes after which the job dialog keeps the job it shows and subscribes again; any other replaces the job.
   /**
    * Opens the job dialog on `page` and has the gateway show its job OPEN through the jobUpdated subscription the dialog
@@ -725,6 +775,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
       await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
+      // The jobs answer comes on a request of its own: until it does, the jobs table has no row to check.
+      await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 1, "the jobs table lists the stand-in's job");
       const tables = await page.$$eval("table", (all) =>
         all.map((table) => {
           const wrap = table.parentElement!;

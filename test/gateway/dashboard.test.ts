@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parseEther } from "ethers";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import {
   GPU_MODELS,
   REGIONS,
@@ -42,6 +42,8 @@ const POLL_MS = 100;
 /** How long the page may take to show a change (it follows the indexer, which polls every POLL_MS). */
 const UI_TIMEOUT_MS = 20_000;
 const PAGE_SIZE = 10;
+/** The page's longest wait between two tries to reconnect (BACKOFF_MAX_MS in gateway/dashboard/ws.js). */
+const RECONNECT_BACKOFF_MAX_MS = 30_000;
 
 interface TokenAmount {
   wei: string;
@@ -528,17 +530,27 @@ describe("dashboard in headless Chromium", function () {
       expect(await page.getAttribute("th[data-sort=PRICE]", "aria-sort")).to.equal("ascending");
     });
 
-    const sent = page.waitForRequest(
-      (request) => request.url().endsWith("/graphql") && (request.postData() ?? "").includes("providers(filter"),
-    );
-    await form.locator("button[type=reset]").click();
-    const { variables } = (await sent).postDataJSON() as { variables: { orderBy: unknown } };
-    expect(variables.orderBy).to.equal(null);
-    await eventually(async () => {
-      expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(byAddress);
-      const sorts = await page.$$eval("th[data-sort]", (ths) => ths.map((th) => th.getAttribute("aria-sort")));
-      expect(sorts).to.deep.equal(sorts.map(() => "none"));
-    });
+    // Every providers query from here on: a live refresh (a new block) sent just before the reset still asks for the
+    // price order, so the reset's own query is the last one sent, not the first.
+    const sent: unknown[] = [];
+    const onRequest = (request: Request) => {
+      if (request.url().endsWith("/graphql") && (request.postData() ?? "").includes("providers(filter")) {
+        sent.push((request.postDataJSON() as { variables: { orderBy: unknown } }).variables.orderBy);
+      }
+    };
+    page.on("request", onRequest);
+    try {
+      await form.locator("button[type=reset]").click();
+      await eventually(async () => {
+        expect(sent).to.not.be.empty;
+        expect(sent[sent.length - 1]).to.equal(null);
+        expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(byAddress);
+        const sorts = await page.$$eval("th[data-sort]", (ths) => ths.map((th) => th.getAttribute("aria-sort")));
+        expect(sorts).to.deep.equal(sorts.map(() => "none"));
+      });
+    } finally {
+      page.off("request", onRequest);
+    }
   });
 
   it("lists jobs with their statuses, filters by status and shows a job's timeline", async function () {
@@ -917,10 +929,12 @@ describe("dashboard in headless Chromium", function () {
   it("shows an API error in the banner, and clears it once the API answers again", async function () {
     // Only the jobs query fails: the page's live refreshes (providers, stats) may be in flight at the same moment,
     // and a `times: 1` route on every request let one of them take the error (CI saw "Providers: ..." in the banner).
+    // Every jobs query fails while routed, not only the first: a live refresh of the jobs (a new block) could take a
+    // one-shot error, and the page drops that older answer once the filter's own query succeeds.
     let failedJobsQueries = 0;
     await page.route("**/graphql", (route) => {
       const body = route.request().postDataJSON() as { query?: string } | null;
-      if (failedJobsQueries === 0 && body?.query?.trimStart().startsWith("query Jobs(")) {
+      if (body?.query?.trimStart().startsWith("query Jobs(")) {
         failedJobsQueries += 1;
         return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the index is unavailable (test)" }] }) });
       }
@@ -934,7 +948,7 @@ describe("dashboard in headless Chromium", function () {
     await page.unroute("**/graphql");
     await page.selectOption("[data-testid=filter-status]", "");
     await eventually(async () => expect(await page.isVisible("[data-testid=error-banner]")).to.equal(false));
-    expect(failedJobsQueries).to.equal(1);
+    expect(failedJobsQueries).to.be.at.least(1);
   });
 
   it("updates live, without a reload, when a provider registers, a job is posted and then accepted", async function () {
@@ -985,16 +999,31 @@ describe("dashboard in headless Chromium", function () {
   });
 
   it("goes offline when the gateway stops, and reconnects and resubscribes when it is back", async function () {
+    // Measured at load average 31 on 2 cores: 77 s in all, 60.3 s of it restarting the gateway (its indexer reopens
+    // and catches up) and 11.4 s until the page's next try; that try may be 30 s away, which leaves the suite's
+    // 120 s little to spare.
+    this.timeout(240_000);
     const { port } = gateway!;
     const stopping = gateway!;
     gateway = null;
     gatewayDown = true;
     await stopping.stop();
-    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("offline"));
-    expect(await text(page, "live-indicator")).to.match(/^Offline · retrying in \d+ s$/);
+    // State and text read at one moment: the client retries within a second or so of going offline, and a second
+    // read after the first could find it "Connecting…" between the two.
+    await eventually(async () => {
+      const shown = await page.$eval("[data-testid=live-indicator]", (el) => ({ state: el.getAttribute("data-state"), text: el.textContent?.trim() }));
+      expect(shown.state).to.equal("offline");
+      expect(shown.text).to.match(/^Offline · retrying in \d+ s$/);
+    });
 
     await startTestGateway(port);
-    await eventually(async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live"));
+    // The page's next try may be a whole backoff away: its delay grows to ws.js's 30 s ceiling while the gateway is
+    // down. Measured at load average 31 on 2 cores: the restart took 27.6 s, the page then said "retrying in 22 s"
+    // and was live 13.5 s later; a restart ending just after a try leaves up to 30 s, past UI_TIMEOUT_MS alone.
+    await eventually(
+      async () => expect(await page.getAttribute("[data-testid=live-indicator]", "data-state")).to.equal("live"),
+      RECONNECT_BACKOFF_MAX_MS + UI_TIMEOUT_MS,
+    );
     gatewayDown = false;
     // The subscription is back: a job posted now reaches the page.
     const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuCount: 1 });

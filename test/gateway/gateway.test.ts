@@ -28,6 +28,14 @@ import { useProbeFixture } from "../subgraph/indexer/helpers/use-probe-fixture";
 describe("startGateway options", function () {
   const query = `{ providers(first: 5) { nodes { address } } }`;
 
+  // The shared environment (a chain, its scenario, an indexer and gateways) is set up by the first test that asks
+  // for it: 36 s at load average 9 on 2 cores, about 145 s at 35 (the first test ran out of its 120 s, and the next
+  // one finished the setup 25 s later). Set up here, with room for that.
+  before(async function () {
+    this.timeout(300_000);
+    await (await environment()).waitForIndexed();
+  });
+
   /** Source queries made by three repeats of a question a new gateway has answered once. */
   async function sourceQueriesOfRepeats(queryCache?: boolean): Promise<number> {
     const env = await environment();

@@ -81,7 +81,9 @@ async function startIndexerProcess(rpcUrl: string, manifestDir: string, dbPath: 
   const output = collectOutput(child);
   const serving = () => /queries: POST (\S+)/.exec(output.stdout)?.[1];
   const ended = () => child.exitCode !== null || child.signalCode !== null;
-  await waitUntil(() => serving() !== undefined || ended(), "the indexer process serves", { timeoutMs: 60_000 });
+  // The same CLI printed its URLs after 58.7 s at load average 28-31 on 2 cores (test/subgraph/indexer/worker.test.ts),
+  // and 60 s ran out here at 31-35.
+  await waitUntil(() => serving() !== undefined || ended(), "the indexer process serves", { timeoutMs: 150_000 });
   const url = serving();
   if (url === undefined) throw new Error(`indexer process exited (${await output.exited}) before serving: ${output.stderr}`);
   return { child, url };

@@ -14,11 +14,13 @@ export function spawnIndexerCli(args: readonly string[]): ChildProcess {
   return spawnTsCli("subgraph/indexer/cli.ts", args, ENV);
 }
 
-/** Runs the CLI in `cwd` to completion (killed after `timeoutMs`): its exit code and output. */
+/** Runs the CLI in `cwd` to completion (killed after `timeoutMs`: code -1): its exit code and output. */
 export function runIndexerCli(args: readonly string[], timeoutMs = 30_000, cwd = REPO): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...ARGV, ...args], { cwd, env: ENV, timeout: timeoutMs }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+    // A run killed at timeoutMs reads as -1: the CLI ends with 0 on the SIGTERM the timeout sends, which would pass
+    // for a clean exit (a busy-port run under load was reported as "expected 0 to equal 1").
+    const child = execFile(process.execPath, [...ARGV, ...args], { cwd, env: ENV, timeout: timeoutMs }, (error, stdout, stderr) =>
+      resolve({ code: child.killed ? -1 : error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
     );
   });
 }
