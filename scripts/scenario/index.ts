@@ -179,6 +179,17 @@ export async function latestTimestamp(s: Scenario): Promise<number> {
   return Number(block.timestamp);
 }
 
+/**
+ * The time the next block would get: the pending block's timestamp where the node has one (Hardhat's follows its
+ * clock), never before the latest block's. Deadlines counted from the latest block alone fell behind the clock when
+ * no block had been mined for longer than their window (a loaded CI run: a 120 s window, the next block 129 s on).
+ */
+export async function nextBlockTimestamp(s: Scenario): Promise<number> {
+  const latest = await latestTimestamp(s);
+  const pending = (await s.rpc.send("eth_getBlockByNumber", ["pending", false]).catch(() => null)) as { timestamp?: string } | null;
+  return pending?.timestamp === undefined ? latest : Math.max(latest, Number(pending.timestamp));
+}
+
 /** The latest block number, read with a raw request (see latestTimestamp). */
 export async function latestBlockNumber(s: Scenario): Promise<number> {
   return Number((await s.rpc.send("eth_blockNumber", [])) as string);
@@ -407,9 +418,9 @@ function termsAt(now: number, o: JobOptions, defaults: TermsDefaults): IJobEscro
   };
 }
 
-/** JobTerms from options, with the acceptance deadline relative to the latest block. */
+/** JobTerms from options, with the acceptance deadline relative to the next block's time. */
 export async function makeTerms(s: Scenario, o: JobOptions = {}): Promise<IJobEscrow.JobTermsStruct> {
-  return termsAt(await latestTimestamp(s), o, DEMO_TERMS);
+  return termsAt(await nextBlockTimestamp(s), o, DEMO_TERMS);
 }
 
 /** Posts a job from `client`, paying its maximum cost into escrow. */

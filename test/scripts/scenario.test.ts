@@ -7,7 +7,9 @@ import {
   attachScenario,
   bulkCreateJobs,
   bulkRegisterProviders,
+  createJob,
   guardianPause,
+  latestTimestamp,
   unpauseByGovernance,
   JobStatus,
   collectEvents,
@@ -44,6 +46,17 @@ describe("scenario driver", function () {
     expect(capped.refused).to.be.greaterThan(0);
     const key = (e: DecodedEvent) => `${e.blockNumber}:${e.logIndex}:${e.contract}.${e.name}`;
     expect(capped.value.map(key)).to.deep.equal(whole.map(key));
+  });
+
+  it("posts a job whose acceptance window is shorter than the time since the latest block, counting from the next block's time", async function () {
+    const { s } = await loadFixture(fullScenarioFixture);
+    // The node's clock runs 600 s past the latest block, as when no block is mined for 10 minutes.
+    await s.rpc.send("evm_increaseTime", [600]);
+    const stale = await latestTimestamp(s);
+    const job = await createJob(s, s.actors.clients[0]!, { acceptWindow: 120 });
+    const deadline = Number(job.terms.acceptDeadline);
+    expect(deadline).to.be.at.least(stale + 600 + 120);
+    expect(deadline).to.be.within((await latestTimestamp(s)) + 1, (await latestTimestamp(s)) + 120);
   });
 
   it("deploys with the devnet governance timings npm start promises: 10 s voting delay, 60 s voting period, 60 s timelock", async function () {
