@@ -103,7 +103,8 @@ describe("the embedded source when its query worker thread dies", function () {
     const before = await graphql(server, query);
     expect(before.errors).to.equal(undefined);
     source.queries.crash("exit");
-    await waitUntil(() => records(lines).some((record) => record.msg === "query worker restarted"), "the gateway logged the restart");
+    // A new ts-node thread: 1-3 s quiet, over 20 s in a clean-clone CI at load average ~30.
+    await waitUntil(() => records(lines).some((record) => record.msg === "query worker restarted"), "the gateway logged the restart", { timeoutMs: 90_000 });
     // Not the cached answer: a new block makes the gateway ask the new thread.
     const env = await environment();
     await env.chain.ethers.send("evm_mine", []);
@@ -123,7 +124,8 @@ describe("the embedded source when its query worker thread dies", function () {
     // The process exits by itself only if stop() cancelled the restart timer (60 s away) and started no thread.
     const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", script, path.join(env.tmpDir, "embedded.sqlite")], {
       cwd: path.join(__dirname, "..", "..", ".."),
-      timeout: 40_000,
+      // A ts-node process that starts a thread: over 40 s in a clean-clone CI at load average ~30.
+      timeout: 100_000,
     });
     expect(JSON.parse(stdout.trim())).to.deep.equal({
       death: "the query worker thread died (exit code 3); restarting in 60000 ms",
