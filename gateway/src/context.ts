@@ -25,6 +25,11 @@ export interface GatewayServices {
   /** /readyz answers 200 while the index is at most this many blocks behind the chain. */
   maxLag: number;
   logger: Logger;
+  /**
+   * Set when the subgraph endpoint was found, after the start, to index another deployment than `deployment` (at the
+   * start that refuses the start): the gateway is not ready then, and /readyz says why.
+   */
+  deploymentMismatch?: string | null;
 }
 
 export interface GatewayContext extends GatewayServices {

@@ -19,9 +19,12 @@ export function healthz(res: ServerResponse): void {
 export async function readyz(res: ServerResponse, services: GatewayServices): Promise<void> {
   try {
     const status = await indexingStatus(services);
+    const mismatch = services.deploymentMismatch ?? null;
     const reason = status.ready
       ? null
-      : status.hasIndexingErrors
+      : mismatch !== null
+        ? mismatch
+        : status.hasIndexingErrors
         ? "the indexer stopped on an error"
         : status.lag === null
           ? "the chain head cannot be read"
