@@ -30,6 +30,8 @@ export interface GatewayServices {
    * start that refuses the start): the gateway is not ready then, and /readyz says why.
    */
   deploymentMismatch?: string | null;
+  /** Why the embedded indexer follows no chain now (its thread died or hung); absent for a source that runs none. */
+  indexerDown?: () => string | null;
 }
 
 export interface GatewayContext extends GatewayServices {

@@ -290,6 +290,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     get deploymentMismatch() {
       return mismatch.found;
     },
+    ...(inner.indexerDown === undefined ? {} : { indexerDown: inner.indexerDown.bind(inner) }),
   };
   const reorgThreshold = isEmbedded(options.source)
     ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)

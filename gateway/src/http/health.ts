@@ -20,11 +20,15 @@ export async function readyz(res: ServerResponse, services: GatewayServices): Pr
   try {
     const status = await indexingStatus(services);
     const mismatch = services.deploymentMismatch ?? null;
+    // An indexer thread that died flags indexing errors too; saying so tells the operator that it is restarted, and when.
+    const down = status.ready ? null : (services.indexerDown?.() ?? null);
     const reason = status.ready
       ? null
       : mismatch !== null
         ? mismatch
-        : status.hasIndexingErrors
+        : down !== null
+          ? `the indexer is not running: ${down}`
+          : status.hasIndexingErrors
         ? "the indexer stopped on an error"
         : status.lag === null
           ? "the chain head cannot be read"
