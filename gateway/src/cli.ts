@@ -3,6 +3,7 @@
 // Serves the Latent gateway. By default it runs the embedded indexer (in a worker thread) against --rpc-url; with
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
+import { SubgraphDeploymentMismatchError } from "./sources/deployment-check";
 import { GRAPH_NODE_REORG_THRESHOLD, StartAbortedError, gatewayRedactor, startGateway, type GatewayHandle, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
@@ -283,7 +284,11 @@ if (require.main === module) {
   main().catch((error: unknown) => {
     // A deployment record or subgraph build that cannot be used is named by its message; the stack is for the rest, and
     // may hold any URL (redactUrlsIn), as written or as a library rewrote it.
-    const known = error instanceof DeploymentError || error instanceof IndexerError || error instanceof HttpSourceConfigError;
+    const known =
+      error instanceof DeploymentError ||
+      error instanceof IndexerError ||
+      error instanceof HttpSourceConfigError ||
+      error instanceof SubgraphDeploymentMismatchError;
     const text = error instanceof Error ? (known ? redact(error.message) : redactUrlsIn(redact(error.stack ?? error.message))) : redactUrlsIn(String(error));
     process.stderr.write(`gateway: ${text}\n`);
     process.exit(1);

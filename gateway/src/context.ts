@@ -25,6 +25,13 @@ export interface GatewayServices {
   /** /readyz answers 200 while the index is at most this many blocks behind the chain. */
   maxLag: number;
   logger: Logger;
+  /**
+   * Set when the subgraph endpoint was found, after the start, to index another deployment than `deployment` (at the
+   * start that refuses the start): the gateway is not ready then, and /readyz says why.
+   */
+  deploymentMismatch?: string | null;
+  /** Why the embedded indexer follows no chain now (its thread died or hung); absent for a source that runs none. */
+  indexerDown?: () => string | null;
 }
 
 export interface GatewayContext extends GatewayServices {

@@ -20,6 +20,7 @@ import { CachingSubgraphSource } from "./sources/caching-source";
 import { contractAddress, readDeployment, type DeploymentRecord } from "./sources/deployment";
 import { EmbeddedSubgraphSource, type IndexerTuning } from "./sources/embedded-source";
 import { HeadWatcher, type IndexedHead } from "./sources/head-watcher";
+import { guardSubgraphDeployment } from "./sources/deployment-check";
 import { HttpSubgraphSource } from "./sources/http-source";
 import type { SubgraphSource } from "./sources/source";
 import { SubgraphReader } from "./subgraph/reader";
@@ -245,6 +246,24 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     ...(chainReader === null ? {} : { chainBlockOf: (hash: string, signal: AbortSignal) => chainReader.blockHeader(hash, signal) }),
   });
   if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
+  // An embedded indexer indexes the record it is given; a subgraph endpoint may index any network's deployment.
+  let endDeploymentCheck = (): void => undefined;
+  const mismatch: { found: string | null } = { found: null };
+  if (!isEmbedded(options.source) && chainConfig !== null && chainConfig !== undefined && deployment !== null) {
+    try {
+      endDeploymentCheck = await guardSubgraphDeployment(inner, deployment, head, {
+        file: typeof chainConfig.deployment === "string" ? chainConfig.deployment : undefined,
+        logger: logger.child({ component: "source" }),
+        signal,
+        onMismatch: (error) => (mismatch.found = error.message),
+      });
+    } catch (error) {
+      await chain?.close();
+      await source.close();
+      if (signal?.aborted) throw new StartAbortedError({ cause: error });
+      throw error;
+    }
+  }
   const reader = new SubgraphReader(source);
   const sourceHead = inner.chainHead?.bind(inner);
   const chainHead =
@@ -268,6 +287,10 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     limits,
     maxLag: options.maxLag ?? 5,
     logger,
+    get deploymentMismatch() {
+      return mismatch.found;
+    },
+    ...(inner.indexerDown === undefined ? {} : { indexerDown: inner.indexerDown.bind(inner) }),
   };
   const reorgThreshold = isEmbedded(options.source)
     ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)
@@ -280,6 +303,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     hub,
     source,
     async close() {
+      endDeploymentCheck();
       hub.stop();
       await head.stop();
       await chain?.close();

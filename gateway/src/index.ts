@@ -18,3 +18,4 @@ export type { SubscriptionLimits } from "./limits/subscription-limits";
 export { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 export type { CorsOrigins } from "./http/cors";
 export type { DeploymentRecord } from "./sources/deployment";
+export { SubgraphDeploymentMismatchError } from "./sources/deployment-check";

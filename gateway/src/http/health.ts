@@ -19,9 +19,16 @@ export function healthz(res: ServerResponse): void {
 export async function readyz(res: ServerResponse, services: GatewayServices): Promise<void> {
   try {
     const status = await indexingStatus(services);
+    const mismatch = services.deploymentMismatch ?? null;
+    // An indexer thread that died flags indexing errors too; saying so tells the operator that it is restarted, and when.
+    const down = status.ready ? null : (services.indexerDown?.() ?? null);
     const reason = status.ready
       ? null
-      : status.hasIndexingErrors
+      : mismatch !== null
+        ? mismatch
+        : down !== null
+          ? `the indexer is not running: ${down}`
+          : status.hasIndexingErrors
         ? "the indexer stopped on an error"
         : status.lag === null
           ? "the chain head cannot be read"

@@ -8,7 +8,8 @@ export type IndexingStatusModel = ResolversParentTypes["IndexingStatus"];
 const SOURCE_KIND: Record<GatewayServices["sourceKind"], ApiSourceKind> = { embedded: "EMBEDDED", subgraphUrl: "SUBGRAPH_URL" };
 
 /**
- * Ready when the source answers, the index has no fatal error, and it is within `maxLag` blocks of the chain head.
+ * Ready when the source answers, the index has no fatal error, is of the gateway's deployment (as far as that was
+ * found out), and is within `maxLag` blocks of the chain head.
  * Without any way to know the head (no RPC and a source that does not report it), answering is enough; with one
  * that fails, the gateway is not ready (it cannot tell how stale it is). Throws SourceError when the source does
  * not answer. `indexed` is the indexed head to report: a fresh poll's (/readyz), or the block a GraphQL request reads.
@@ -30,7 +31,11 @@ export async function indexingStatus(
     indexedBlockTimestamp: head.timestamp,
     lag,
     maxLag: services.maxLag,
-    ready: !head.hasIndexingErrors && chainHead !== undefined && (lag === null || lag <= services.maxLag),
+    ready:
+      !head.hasIndexingErrors &&
+      (services.deploymentMismatch ?? null) === null &&
+      chainHead !== undefined &&
+      (lag === null || lag <= services.maxLag),
     hasIndexingErrors: head.hasIndexingErrors,
     source: SOURCE_KIND[services.sourceKind],
   };

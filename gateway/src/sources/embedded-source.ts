@@ -193,6 +193,15 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     }
   }
 
+  indexerDown(): string | null {
+    try {
+      return this.worker.status().indexerError;
+    } catch {
+      // Stopped: no engine to read the status from.
+      return null;
+    }
+  }
+
   async close(): Promise<void> {
     await this.queries.stop();
     await this.worker.stop();

@@ -34,6 +34,11 @@ export interface SubgraphSource {
   /** The chain head as the indexer last saw it, for sources that know it (the embedded indexer). */
   chainHead?(): number | null;
   /**
+   * Why no indexer follows the chain now (its thread died or hung and awaits its restart, or is not restarted), for
+   * sources that run one (the embedded indexer); null while one does.
+   */
+  indexerDown?(): string | null;
+  /**
    * The deployment's health, for a source given graph-node's indexing-status API (`statusUrl`); null where that API
    * does not list the deployment. graph-node's `_meta` cannot say a subgraph failed: its `hasIndexingErrors` counts
    * only errors at or below the head, and a fatal error leaves the head on the block before it.

@@ -27,6 +27,10 @@ export interface IndexingProgress {
   synced: boolean;
   /** An indexer runs (false while a worker thread that died waits to be restarted). */
   indexing: boolean;
+  /** Why no indexer runs (the thread's death or hang); null while one does. */
+  indexerError: string | null;
+  /** When a new worker thread is due to start (ms since the epoch); null when none is scheduled. */
+  restartAt: number | null;
 }
 
 /** Anything that answers graph-node queries: the engine itself, or a worker handle. */

@@ -88,7 +88,7 @@ interface BlockValue {
 
 interface ErrorValue {
   message: string;
-  block: BlockValue;
+  block: BlockValue | null;
   handler: string | null;
   deterministic: boolean;
 }
@@ -114,9 +114,38 @@ interface StatusValue {
   node: string | null;
 }
 
+/**
+ * The fatal error to report: the subgraph's own (a handler failed it), else the worker thread's death or hang while no
+ * indexer runs. graph-node reports an error that is not the subgraph's fault (the node, the store) the same way: it
+ * fails the deployment with a non-deterministic error, retries after a backoff, and clears the failure once the
+ * deployment's head moves again. A dead thread is not an `unhealthy` subgraph: graph-node's non-fatal errors are
+ * handler errors it indexed past, and nothing indexes past anything here until the thread is restarted.
+ */
+function fatalErrorOf(status: ReturnType<QueryExecutor["status"]>): ErrorValue | null {
+  const { fatalError } = status;
+  if (fatalError !== null) {
+    return {
+      message: fatalError.message,
+      block: { number: String(fatalError.blockNumber), hash: fatalError.blockHash },
+      handler: fatalError.handler,
+      // The stored failures are all deterministic: an error that is not (the store, the node) fails the pass,
+      // which is retried, and is never stored.
+      deterministic: true,
+    };
+  }
+  if (status.indexing !== false) return null;
+  const reason = status.indexerError ?? "no indexer runs on the database";
+  const restartAt = status.restartAt ?? null;
+  // The error's own "restarting it in N ms" is stale by the time a poll reads it: the due time is not.
+  const when = restartAt === null ? "" : ` (the new worker thread is due at ${new Date(restartAt).toISOString()})`;
+  // No block: a dead thread's is not known, and a hung one's hash is not (the message names its number).
+  return { message: `${reason}${when}`, block: null, handler: null, deterministic: false };
+}
+
 function statusOf(executor: QueryExecutor): StatusValue {
   const status = executor.status();
-  const { checkpoint, fatalError } = status;
+  const { checkpoint } = status;
+  const fatalError = fatalErrorOf(status);
   const latest = checkpoint === null ? null : { number: String(checkpoint.number), hash: checkpoint.hash };
   const head =
     status.head === null || status.head === undefined
@@ -128,17 +157,7 @@ function statusOf(executor: QueryExecutor): StatusValue {
     // A failed subgraph does not follow the chain, whatever its last pass reached.
     synced: fatalError === null && status.synced === true,
     health: fatalError === null ? "healthy" : "failed",
-    fatalError:
-      fatalError === null
-        ? null
-        : {
-            message: fatalError.message,
-            block: { number: String(fatalError.blockNumber), hash: fatalError.blockHash },
-            handler: fatalError.handler,
-            // The stored failures are all deterministic: an error that is not (the store, the node) fails the pass,
-            // which is retried, and is never stored.
-            deterministic: true,
-          },
+    fatalError,
     nonFatalErrors: [],
     chains: [
       {
@@ -147,8 +166,8 @@ function statusOf(executor: QueryExecutor): StatusValue {
         chainHeadBlock: head,
         earliestBlock: earliest === null ? null : { number: String(earliest), hash: "0x0" },
         latestBlock: latest,
-        // The checkpoint of a failed subgraph is the block before the failing one; a healthy one has none, as in
-        // graph-node, which sets it only when a deployment fails.
+        // The checkpoint of a failed subgraph is the block before the failing one (or the last one a thread that died
+        // committed); a healthy one has none, as in graph-node, which sets it only when a deployment fails.
         lastHealthyBlock: fatalError === null ? null : latest,
       },
     ],

@@ -139,6 +139,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
   /** Pings the running worker once it is ready; null while none is watched. */
   private watchdog: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** When the scheduled restart is due (ms since the epoch); null while none is scheduled. */
+  private restartAt: number | null = null;
   /** With `once`: the thread said it is done, and its exit is expected. */
   private finished = false;
   /** A crash() asked for while no thread runs (one is to be restarted): the next thread gets it as it starts. */
@@ -347,8 +349,10 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   private restartAfter(delay: number | null): void {
     if (delay === null) return;
+    this.restartAt = Date.now() + delay;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
+      this.restartAt = null;
       if (!this.stopping) this.worker = this.start();
     }, delay);
   }
@@ -383,9 +387,18 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   /**
    * Status from the database (checkpoint, failure) merged with the worker's view of the head. `indexing` is false,
-   * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all).
+   * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all);
+   * `restartAt` is when the next worker is due to start (ms since the epoch; null when none is scheduled, or it is
+   * starting).
    */
-  status(): QueryStatus & { head: number | null; lag: number | null; synced: boolean; indexing: boolean; indexerError: string | null } {
+  status(): QueryStatus & {
+    head: number | null;
+    lag: number | null;
+    synced: boolean;
+    indexing: boolean;
+    indexerError: string | null;
+    restartAt: number | null;
+  } {
     const fromDb = this.requireEngine().status();
     const head = this.lastStatus?.head ?? null;
     return {
@@ -395,6 +408,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       synced: this.down === null && (this.lastStatus?.synced ?? false),
       indexing: this.down === null,
       indexerError: this.down?.message ?? null,
+      restartAt: this.down === null ? null : this.restartAt,
     };
   }
 
@@ -446,6 +460,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
     this.stopWatchdog();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    this.restartAt = null;
     // Whatever they bound is closed (and what failed to bind is serve()'s caller's to hear of) before stop() resolves.
     await Promise.allSettled([...this.serving]);
     for (const server of this.servers) await server.close();

@@ -3,8 +3,10 @@
 // and follows it again once the handle has started a new worker; and what its indexer logs as it opens reaches the gateway log.
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
 import * as path from "node:path";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
+import { readyz } from "../../../gateway/src/http/health";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import { onIndexedHead, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import { Indexer, type RestartPolicy } from "../../../subgraph/indexer";
@@ -65,6 +67,29 @@ describe("the embedded source when its indexer worker dies", function () {
     ]);
     const { providers } = await runtime.source.request<{ providers: unknown[] }>(`{ providers(first: 1) { id } }`);
     expect(providers).to.have.length(1);
+  });
+
+  it("answers /readyz 503 with the thread's death and its restart as the reason while no indexer worker runs", async function () {
+    // A backoff no test waits out: the thread stays dead while /readyz is asked.
+    const { runtime, source } = await embeddedRuntime("readyz-dies", { initialDelayMs: 600_000, maxDelayMs: 600_000 }, []);
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    let answered: { status: number; body: { ready: boolean; reason: string } } | null = null;
+    const res = {
+      headersSent: false,
+      writeHead(status: number) {
+        answered = { status, body: answered?.body ?? { ready: true, reason: "" } };
+        return this;
+      },
+      end(text: string) {
+        answered = { status: answered!.status, body: JSON.parse(text) as { ready: boolean; reason: string } };
+      },
+    };
+    await readyz(res as unknown as ServerResponse, runtime.services);
+    const died = source.worker.status().indexerError;
+    expect(died).to.match(/^the indexer worker thread died \(exit code 1\): .*; restarting it in 600000 ms$/);
+    expect(answered).to.deep.include({ status: 503 });
+    expect(answered!.body).to.include({ ready: false, reason: `the indexer is not running: ${died}` });
   });
 
   it("follows the chain again once a new worker runs, and is ready again", async function () {

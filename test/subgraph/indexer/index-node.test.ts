@@ -2,7 +2,7 @@
 // `indexingStatuses` in graph-node's shape, for a healthy and a failed subgraph, and GraphQL errors for what it cannot
 // answer.
 import { expect } from "chai";
-import { startIndexerWorker, type IndexerWorker } from "../../../subgraph/indexer";
+import { startIndexerWorker, type IndexerWorker, type IndexerWorkerOptions } from "../../../subgraph/indexer";
 import { OPEN_BLOCK } from "../../../subgraph/indexer/store/layout";
 import type { QueryServer } from "../../../subgraph/indexer/server/http";
 import { waitUntil } from "../../helpers/wait";
@@ -135,6 +135,73 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       const response = await fetch(server.statusUrl);
       expect(response.status).to.equal(200);
       expect(await response.text()).to.include(`indexing-status API for deployment ${worker.status().deployment}`);
+    });
+  });
+
+  // Before the failed suite: its failing block would fail these workers too.
+  describe("a worker thread that died or hung", function () {
+    /** A worker on a database of its own, with `options`, serving HTTP once it has indexed the head. */
+    async function synced(name: string, options: Partial<IndexerWorkerOptions>): Promise<{ worker: IndexerWorker; server: QueryServer }> {
+      const db = fx.dbPath(`index-node-${name}.sqlite`);
+      const worker = await startIndexerWorker({ subgraph: fx.buildDir, rpc: fx.chain.url, db, pollIntervalMs: 50, ...options });
+      workers.push(worker);
+      const head = await fx.chain.blockNumber();
+      await waitUntil(() => worker.status().synced && worker.status().checkpoint?.number === head, "the worker has indexed the head");
+      return { worker, server: await worker.serve({ name: "probe" }) };
+    }
+
+    it("answers a thread that died and awaits its restart: failed, not synced, a non-deterministic error naming the death and when the new thread is due", async function () {
+      // A backoff no test waits out: the thread stays dead while it is asked.
+      const { worker, server } = await synced("died", { restart: { initialDelayMs: 600_000, maxDelayMs: 600_000 } });
+      const died = new Promise<Error>((resolve) => worker.once("error", resolve));
+      worker.crash("throw");
+      const error = await died;
+      const status = worker.status();
+      expect(status.restartAt).to.be.a("number");
+      const checkpoint = { number: String(status.checkpoint!.number), hash: status.checkpoint!.hash };
+      const { body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
+      const [answer] = body.data!.indexingStatuses;
+      expect(answer).to.deep.include({
+        synced: false,
+        health: "failed",
+        fatalError: {
+          message: `${error.message} (the new worker thread is due at ${new Date(status.restartAt!).toISOString()})`,
+          block: null,
+          handler: null,
+          deterministic: false,
+        },
+        nonFatalErrors: [],
+      });
+      expect(error.message).to.include("the indexer worker thread died");
+      const [chain] = answer!["chains"] as Array<Record<string, unknown>>;
+      expect(chain).to.deep.include({ latestBlock: checkpoint, lastHealthyBlock: checkpoint });
+    });
+
+    it("answers a thread that hung and is not restarted: failed, not synced, a non-deterministic error naming the hang", async function () {
+      const { worker, server } = await synced("hung", { restart: false, hangTimeoutMs: 1000 });
+      const hung = new Promise<Error>((resolve) => worker.once("error", resolve));
+      worker.crash("hang");
+      await registerProvider(fx.probe, fx.chain.accounts[5]!, "hangs the status", 1n, 1);
+      const error = await hung;
+      expect(error.message).to.include("did not answer for 1000 ms");
+      const { body } = await ask(server, FULL_STATUS, { ids: [worker.status().deployment] });
+      expect(body.data!.indexingStatuses[0]).to.deep.include({
+        synced: false,
+        health: "failed",
+        fatalError: { message: error.message, block: null, handler: null, deterministic: false },
+      });
+    });
+
+    it("answers healthy and synced again once a new thread has indexed the head", async function () {
+      const { worker, server } = await synced("restarted", { restart: { initialDelayMs: 20, maxDelayMs: 40 } });
+      const restarted = new Promise<void>((resolve) => worker.once("restarted", () => resolve()));
+      worker.crash("exit");
+      await restarted;
+      await registerProvider(fx.probe, fx.chain.accounts[6]!, "after the restart", 1n, 1);
+      const head = await fx.chain.blockNumber();
+      await waitUntil(() => worker.status().synced && worker.status().checkpoint?.number === head, "the new thread has indexed the head");
+      const { body } = await ask(server, FULL_STATUS, { ids: [worker.status().deployment] });
+      expect(body.data!.indexingStatuses[0]).to.deep.include({ synced: true, health: "healthy", fatalError: null });
     });
   });
 
