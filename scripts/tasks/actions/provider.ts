@@ -324,22 +324,32 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
 }
 
 /**
- * The most running jobs deregister's refusal names, each read with a getJob call: submitted jobs free their GPUs, so
- * their number is bounded by nothing but the provider's collateral, and a hint needs only the first few.
+ * The most running jobs deregister's refusal and show name, each read with its own calls: submitted jobs free their
+ * GPUs, so their number is bounded by nothing but the provider's collateral, and the rest are only counted.
  */
-export const DEREGISTER_HINT_JOBS = 5;
+export const RUNNING_JOBS_LISTED = 5;
 
 /**
  * The provider's jobs that still hold GPUs or collateral (accepted, submitted or disputed), oldest first: the first
- * DEREGISTER_HINT_JOBS of them, and how many there are. Found from the logs, as show finds them, so that the jobs
+ * RUNNING_JOBS_LISTED of them, each read by `read`, and how many there are. Found from the logs, so that the jobs
  * that ended cost no call however many the provider ran.
  */
+async function readRunningJobs<T>(
+  ctx: DeploymentContext,
+  provider: string,
+  toBlock: number,
+  read: (jobId: bigint) => Promise<T>,
+): Promise<{ jobs: T[]; total: number }> {
+  const ids = await runningJobIds(ctx, provider, toBlock);
+  return { jobs: await Promise.all(ids.slice(0, RUNNING_JOBS_LISTED).map(read)), total: ids.length };
+}
+
+/** The provider's running jobs with their status, for deregister's refusal. */
 async function jobsHoldingCollateral(ctx: DeploymentContext, provider: string): Promise<{ jobs: { jobId: bigint; status: JobStatus }[]; total: number }> {
-  const ids = await runningJobIds(ctx, provider, await ctx.hre.ethers.provider.getBlockNumber());
-  const jobs = await Promise.all(
-    ids.slice(0, DEREGISTER_HINT_JOBS).map(async (jobId) => ({ jobId, status: Number((await ctx.c.jobEscrow.getJob(jobId)).status) as JobStatus })),
-  );
-  return { jobs, total: ids.length };
+  return readRunningJobs(ctx, provider, await ctx.hre.ethers.provider.getBlockNumber(), async (jobId) => ({
+    jobId,
+    status: Number((await ctx.c.jobEscrow.getJob(jobId)).status) as JobStatus,
+  }));
 }
 
 export interface ShowArgs extends CommonArgs {
@@ -367,8 +377,12 @@ export interface ProviderView {
   stats: { completed: number; timedOut: number; disputesLost: number };
   /** What its logs add up to, from the contracts' deployment blocks to `toBlock` (the head when read). */
   earnings: ProviderEarnings;
-  /** Its jobs not yet ended (accepted, submitted or disputed): what holds its GPUs and locks its collateral. */
+  /**
+   * Its jobs not yet ended (accepted, submitted or disputed): what holds its GPUs and locks its collateral. The first
+   * RUNNING_JOBS_LISTED of them, oldest first; `runningJobsTotal` counts them all.
+   */
   runningJobs: RunningJob[];
+  runningJobsTotal: number;
   /** Its pending thaw requests, oldest first: each one's amount and when it can be withdrawn. */
   thawRequests: ThawRequestView[];
 }
@@ -381,20 +395,16 @@ export interface RunningJob {
   collateral: bigint;
 }
 
-/**
- * The provider's jobs accepted and not ended, oldest first: its JobAccepted logs less its JobSettled, JobTimedOut and
- * JobRefunded (each indexes the provider second), read as one filter, then each running job's status and collateral.
- */
-async function readRunningJobs(ctx: DeploymentContext, provider: string, toBlock: number): Promise<RunningJob[]> {
-  return Promise.all(
-    (await runningJobIds(ctx, provider, toBlock)).map(async (jobId) => {
-      const [job, [, collateral]] = await Promise.all([ctx.c.jobEscrow.getJob(jobId), ctx.c.staking.jobCollateral(jobId)]);
-      return { jobId, status: JobStatus[Number(job.status)] ?? String(job.status), gpuCount: Number(job.gpuCount), collateral };
-    }),
-  );
+/** A running job of show's list, with its status and collateral. */
+async function readRunningJob(ctx: DeploymentContext, jobId: bigint): Promise<RunningJob> {
+  const [job, [, collateral]] = await Promise.all([ctx.c.jobEscrow.getJob(jobId), ctx.c.staking.jobCollateral(jobId)]);
+  return { jobId, status: JobStatus[Number(job.status)] ?? String(job.status), gpuCount: Number(job.gpuCount), collateral };
 }
 
-/** The ids of the provider's jobs accepted and not ended by `toBlock`, oldest first, from the logs alone. */
+/**
+ * The ids of the provider's jobs accepted and not ended by `toBlock`, oldest first, from the logs alone: its
+ * JobAccepted logs less its JobSettled, JobTimedOut and JobRefunded (each indexes the provider second), read as one filter.
+ */
 async function runningJobIds(ctx: DeploymentContext, provider: string, toBlock: number): Promise<bigint[]> {
   const escrow = ctx.c.jobEscrow;
   const iface = escrow.interface;
@@ -540,7 +550,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     thawRequests(ctx, provider),
     ctx.now(),
   ]);
-  const runningJobs = await readRunningJobs(ctx, provider, earnings.toBlock);
+  const { jobs: runningJobs, total: runningJobsTotal } = await readRunningJobs(ctx, provider, earnings.toBlock, (jobId) => readRunningJob(ctx, jobId));
   const reasons: string[] = [];
   if (!record.registered) reasons.push("not registered");
   else {
@@ -571,6 +581,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
     stats: { completed: Number(stats.completed), timedOut: Number(stats.timedOut), disputesLost: Number(stats.disputesLost) },
     earnings,
     runningJobs,
+    runningJobsTotal,
     thawRequests: thawing,
   };
   const text = [`Provider ${provider}`];
@@ -601,6 +612,7 @@ export async function show(ctx: DeploymentContext, args: ShowArgs): Promise<Task
       `${view.stats.disputesLost} disputes lost`,
   );
   const running = runningJobs.map((j) => `job ${j.jobId} (${j.status}, ${j.gpuCount} GPU${j.gpuCount === 1 ? "" : "s"}, ${formatLat(j.collateral)} collateral)`);
+  if (runningJobsTotal > running.length) running.push(`and ${runningJobsTotal - running.length} more`);
   text.push(`  running jobs: ${running.length === 0 ? "none" : running.join(", ")}`);
   text.push(...earningsLines(earnings));
   return { data: view, text };

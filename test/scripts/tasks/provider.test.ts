@@ -6,7 +6,7 @@ import { Ruling, Tier, acceptJob, approveResult, claimTimeout, closeExpiredDispu
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration } from "../../../scripts/tasks/lib/format";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
-import { DEREGISTER_HINT_JOBS } from "../../../scripts/tasks/actions/provider";
+import { RUNNING_JOBS_LISTED } from "../../../scripts/tasks/actions/provider";
 import {
   ACCOUNT,
   openJobFixture,
@@ -396,21 +396,21 @@ describe("tasks: provider", function () {
       expect(calls).to.equal(1);
     });
 
-    it(`deregister refused names its first ${DEREGISTER_HINT_JOBS} running jobs and how many more there are`, async function () {
+    it(`deregister refused names its first ${RUNNING_JOBS_LISTED} running jobs and how many more there are`, async function () {
       const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
       await submitResult(s, job, h100);
       const ids = [job.jobId];
       // Submitted jobs free their GPUs: their number is not bounded by the provider's GPUs.
-      for (let i = 0; i < DEREGISTER_HINT_JOBS + 1; i++) {
+      for (let i = 0; i < RUNNING_JOBS_LISTED + 1; i++) {
         const running = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
         await acceptJob(s, running, h100);
         await submitResult(s, running, h100);
         ids.push(running.jobId);
       }
       const { value: error, calls } = await countingGetJob(() => taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/));
-      const named = ids.slice(0, DEREGISTER_HINT_JOBS).map((id) => `job ${id} \\(Submitted\\)`).join(", ");
+      const named = ids.slice(0, RUNNING_JOBS_LISTED).map((id) => `job ${id} \\(Submitted\\)`).join(", ");
       expect(error.message).to.match(new RegExp(`\\): ${named}, and 2 more must end first: `));
-      expect(calls).to.equal(DEREGISTER_HINT_JOBS);
+      expect(calls).to.equal(RUNNING_JOBS_LISTED);
     });
 
     it("deregister removes the provider and says its stake is untouched", async function () {
@@ -529,6 +529,25 @@ describe("tasks: provider", function () {
       const { result, output } = await task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 });
       expect(result.runningJobs).to.deep.equal([{ jobId: job.jobId, status: "Accepted", gpuCount: 1, collateral }]);
       expect(output).to.match(new RegExp(`\\n  running jobs: job ${job.jobId} \\(Accepted, 1 GPU, ${formatUnits(collateral, 18)} LAT \\(${collateral} wei\\) collateral\\)\\n`));
+    });
+
+    it(`show lists its first ${RUNNING_JOBS_LISTED} running jobs, reading only those, and counts the rest`, async function () {
+      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
+      await submitResult(s, job, h100);
+      const ids = [job.jobId];
+      // Submitted jobs free their GPUs: their number is not bounded by the provider's GPUs.
+      for (let i = 0; i < RUNNING_JOBS_LISTED + 1; i++) {
+        const running = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+        await acceptJob(s, running, h100);
+        await submitResult(s, running, h100);
+        ids.push(running.jobId);
+      }
+      const { value, calls } = await countingGetJob(() => task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 }));
+      expect(calls).to.equal(RUNNING_JOBS_LISTED);
+      expect(value.result.runningJobs.map((j) => j.jobId)).to.deep.equal(ids.slice(0, RUNNING_JOBS_LISTED));
+      expect(value.result.runningJobsTotal).to.equal(RUNNING_JOBS_LISTED + 2);
+      expect(value.output).to.match(new RegExp(`\\n  running jobs: job ${ids[0]} \\(Submitted, [^\\n]*job ${ids[RUNNING_JOBS_LISTED - 1]} \\(Submitted, [^\\n]*\\), and 2 more\\n`));
+      expect(value.output).to.not.contain(`job ${ids[RUNNING_JOBS_LISTED]} (`);
     });
 
     it("show lists a disputed job as running, and none of the jobs that settled, timed out or were refunded", async function () {
