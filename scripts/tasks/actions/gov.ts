@@ -43,6 +43,12 @@ function formatBps(bps: bigint): string {
   return `${whole}${hundredths === "" ? "" : `.${hundredths}`}%`;
 }
 
+/**
+ * The governor's quorum, in percent of the supply at a proposal's snapshot (GovernorVotesQuorumFraction's default
+ * denominator, 100): by its setter's name too, which parameterOf keeps as is.
+ */
+const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"]);
+
 /** Parameters that are points in time. */
 const TIME_PARAMS = new Set(["renewPause"]);
 /** Functions a proposal typically calls: listed when `--set` names none of them. */
@@ -136,6 +142,8 @@ function showValue(parameter: string, value: bigint): string {
   if (TIME_PARAMS.has(parameter)) return `${value} (${isoTime(Number(value))})`;
   // Basis points (protocolFeeBps, collateralRatioBps, ...): a bare 500 reads as 500%, or as an amount.
   if (BPS_PARAM.test(parameter)) return `${value} bps (${formatBps(value)})`;
+  // Not basis points, unlike the other shares: a bare 5 reads as 5 LAT, or as 5 bps.
+  if (QUORUM_PARAMS.has(parameter)) return `${value} (${value}% of the supply)`;
   return value.toString();
 }
 

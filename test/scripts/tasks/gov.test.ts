@@ -214,7 +214,7 @@ describe("tasks: gov", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", value: "51", description: "x" },
       InputError,
-      /^--value: updateQuorumNumerator must be within \[1, 50\]; 51 would fail at execution/,
+      /^--value: updateQuorumNumerator must be within \[1 \(1% of the supply\), 50 \(50% of the supply\)\]; 51 \(51% of the supply\) would fail at execution/,
     );
   });
 
@@ -394,6 +394,12 @@ describe("tasks: gov", function () {
     expect((await task(file, "gov status", { id: collateral })).output).to.match(/\n  action 1 +JobEscrow\.setCollateralRatioBps\(12550 bps \(125\.5%\)\)\n/);
   });
 
+  it("status shows a quorum as the percentage of the supply it is, not in basis points", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ proposalId: bigint }>(file, "gov propose", { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", value: "5", description: "quorum 5" });
+    expect((await task(file, "gov status", { id: result.proposalId.toString() })).output).to.match(/\n  action 1 +LatentGovernor\.updateQuorumNumerator\(5 \(5% of the supply\)\)\n/);
+  });
+
   it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     const { output } = await task(file, "gov status", { id });
@@ -415,7 +421,7 @@ describe("tasks: gov", function () {
     expect(await c.governor.votingPeriod()).to.equal(120n);
     expect(outputs[0]).to.match(/\n  LatentGovernor\.votingPeriod = 120 s \(2m\)$/);
     expect(outputs[1]).to.match(/\n  LatentTimelock\.minDelay = 120 s \(2m\)$/);
-    expect(outputs[2]).to.match(/\n  LatentGovernor\.quorumNumerator = 5$/);
+    expect(outputs[2]).to.match(/\n  LatentGovernor\.quorumNumerator = 5 \(5% of the supply\)$/);
   });
 
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
