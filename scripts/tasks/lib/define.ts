@@ -31,7 +31,9 @@ export function latentTask<A extends CommonArgs, T>(
 /**
  * A task that signs nothing: no account needed (it runs against a public RPC with no key). One with an account
  * option that defaults to the account a signing task would use (`accountDefault`) takes --from to choose that
- * account; a network with none makes the option required.
+ * account; a network with none makes the option required. The others take --from too, as devnet advance does, so
+ * that npm start's printed prefix (`… --deployment <file> --from <#>`) pasted into them works: no account is read,
+ * so it is only checked to name one of the network's accounts (DeploymentContext.open).
  */
 export function latentReadTask<A extends CommonArgs, T>(
   definition: ConfigurableTaskDefinition,
@@ -39,15 +41,15 @@ export function latentReadTask<A extends CommonArgs, T>(
   options: { accountDefault?: boolean } = {},
 ): ConfigurableTaskDefinition {
   definition.addOptionalParam("deployment", DEPLOYMENT_HELP, undefined, types.string);
-  if (options.accountDefault === true) {
-    definition.addOptionalParam(
-      "from",
-      "Account the options not given default to: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, " +
-        "else account 0; signs nothing)",
-      undefined,
-      types.string,
-    );
-  }
+  definition.addOptionalParam(
+    "from",
+    options.accountDefault === true
+      ? "Account the options not given default to: an index or address among the network's accounts (default: LATENT_PRIVATE_KEY's account, " +
+          "else account 0; signs nothing)"
+      : "Optional, signs nothing and reads no account; given, it must name one of the network's accounts",
+    undefined,
+    types.string,
+  );
   return definition
     .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
     .setAction(async (args: A, hre) => {

@@ -221,6 +221,13 @@ describe("tasks: command line", function () {
     expect((await provider.getBlock("latest"))!.timestamp).to.equal(before!.timestamp + 3600);
   });
 
+  // What npm start prints for every task: a read-only one with no account option takes it too, rather than HH305.
+  it("a read-only task with no account option takes the printed prefix's --from", async function () {
+    const run = await cli(["guardian", "status", "--from", "6"]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/guardian/i);
+  });
+
   it("a revert exits 1 with the decoded custom error", async function () {
     const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
     expect(run.code).to.equal(1);

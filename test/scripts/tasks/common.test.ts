@@ -162,25 +162,19 @@ describe("tasks: shared helpers", function () {
       delete process.env.LATENT_DEPLOYMENTS_DIR;
     });
 
-    it("--from is an option of every task that signs, and of provider show, stake status and token balance only among those that read", function () {
-      // The README's read-only tasks; of those, the three whose account option defaults to --from's account.
-      const reads: Record<string, boolean> = {
-        "provider show": true,
-        "stake status": true,
-        "token balance": true,
-        "job status": false,
-        "gov status": false,
-        "guardian status": false,
-        "deployment verify": false,
-      };
-      const found: Record<string, boolean> = {};
-      for (const area of ["provider", "stake", "token", "job", "dispute", "gov", "guardian", "deployment"]) {
+    it("--deployment and --from (npm start's printed prefix) are options of every task, the read-only ones and devnet's included", function () {
+      const lacking: string[] = [];
+      for (const area of ["provider", "stake", "token", "job", "dispute", "gov", "guardian", "deployment", "devnet"]) {
         for (const [name, definition] of Object.entries(hre.scopes[area]!.tasks)) {
-          const hasFrom = "from" in definition.paramDefinitions;
-          if (`${area} ${name}` in reads || !hasFrom) found[`${area} ${name}`] = hasFrom;
+          for (const option of ["deployment", "from"]) if (!(option in definition.paramDefinitions)) lacking.push(`${area} ${name} --${option}`);
         }
       }
-      expect(found).to.deep.equal(reads);
+      expect(lacking).to.deep.equal([]);
+    });
+
+    it("a read-only task with no account option refuses a --from that names no account of the network", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "guardian status", { from: "20" }, InputError, /^--from: account index 20 does not exist: network "hardhat" has 20 accounts/);
     });
 
     it("--from takes an address among the network's accounts", async function () {
