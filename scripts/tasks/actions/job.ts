@@ -107,7 +107,9 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   const jobId = tx.events.find((e) => e.name === "JobCreated")?.args.getValue("jobId") as bigint;
   const text = [
     `Created job ${jobId}: ${formatLat(escrowed)} escrowed (${gpuCount} GPU x ${formatDuration(duration)} at most ${formatLat(maxPrice)} per GPU-hour)`,
-    `  acceptance deadline ${formatTime(acceptDeadline, now)}`,
+    // From the chain's time now, as job status shows it: the window counts from `now` read before sending, and the
+    // approve and the job's own block may come well after it (a devnet that mined nothing for minutes).
+    `  acceptance deadline ${formatTime(acceptDeadline, await ctx.now())}`,
     `  spec ${abbreviate(spec.uri)} (hash ${spec.hash})`,
   ];
   if (terms.targetProvider !== ZeroAddress) text.push(`  directed at provider ${terms.targetProvider}`);

@@ -36,6 +36,17 @@ describe("tasks: job", function () {
       expect(event!.args.terms.maxDuration).to.equal(5400n);
     });
 
+    it("prints the acceptance deadline as job status does right after: the time left from the block that created the job", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      // A devnet that mined nothing for a while: the job's block comes 164 s after the latest one the task read first.
+      await time.setNextBlockTimestamp((await time.latest()) + 164);
+      const { result, output } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", acceptWithin: "1h", specFile: tempFile("spec.json", SPEC) });
+      const status = await task(file, "job status", { job: result.jobId.toString() });
+      const shown = /\n  accept by +(\S+ \([^)]*\))\n/.exec(status.output)![1]!;
+      expect(shown).to.match(/\(in 5\dm \d+s\)$/);
+      expect(output).to.contain(`\n  acceptance deadline ${shown}\n`);
+    });
+
     it("pays with a permit when asked", async function () {
       const { file, c, clients } = await loadFixture(tasksProvidersFixture);
       const { result } = await task<{ jobId: bigint }>(file, "job create", {
