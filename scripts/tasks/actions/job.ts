@@ -56,7 +56,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     escrow.MAX_URI_LENGTH(),
     ctx.c.registry.maxGpusPerProvider(),
     escrow.MAX_MIN_SLASH_REWARD_BPS(),
-    ctx.now(),
+    ctx.nextBlockTime(),
   ]);
   const gpuCount = parseInteger("--gpus", args.gpus, 1, Number(maxGpus));
   const duration = parseDuration("--max-duration", args.maxDuration);

@@ -106,6 +106,18 @@ export class ChainContext {
   }
 
   /**
+   * The time the next block will get: the pending block's timestamp where the node has one (Hardhat's follows its
+   * clock), never before the latest block's. A deadline the task sets from now must count from here: on a devnet that
+   * mined nothing for longer than the window, one counted from the latest block is already past when the job is mined.
+   */
+  async nextBlockTime(): Promise<number> {
+    const latest = await this.now();
+    // Raw: ethers' block formatter refuses a pending block (its number is null).
+    const pending = (await this.hre.ethers.provider.send("eth_getBlockByNumber", ["pending", false]).catch(() => null)) as { timestamp?: string } | null;
+    return typeof pending?.timestamp === "string" ? Math.max(latest, Number(pending.timestamp)) : latest;
+  }
+
+  /**
    * The chain's time for a revert's deadlines ("in 1h 59m"), or undefined where the node does not answer: a revert
    * is then still reported, with its dates alone, rather than replaced by the failure to read the clock.
    */

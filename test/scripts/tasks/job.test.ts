@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
@@ -45,6 +46,15 @@ describe("tasks: job", function () {
       const shown = /\n  accept by +(\S+ \([^)]*\))\n/.exec(status.output)![1]!;
       expect(shown).to.match(/\(in 5\dm \d+s\)$/);
       expect(output).to.contain(`\n  acceptance deadline ${shown}\n`);
+    });
+
+    it("counts --accept-within from the next block's time, on a devnet that mined nothing for longer than the window", async function () {
+      const { file, c } = await loadFixture(tasksProvidersFixture);
+      // The node's clock runs 600 s past the latest block; a 5-minute window from that block would be past already.
+      await network.provider.send("evm_increaseTime", [600]);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", acceptWithin: "5m", specFile: tempFile("spec.json", SPEC) });
+      const job = await c.jobEscrow.getJob(result.jobId);
+      expect(job.status).to.equal(BigInt(JobStatus.Open));
     });
 
     it("pays with a permit when asked", async function () {
