@@ -712,6 +712,41 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  // Wider than the phone's cards (640 px and narrower): up to 1200 px the providers table drops the columns the provider
+  // view repeats (region, tier, stake, slash cap); from 1280 px it shows every column.
+  for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
+    it(`fits the providers table at ${width} px without scrolling it sideways, every column inside its box`, async function () {
+      if (browser === null || server === null) return;
+      providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+        const shown = await page.$eval("[data-testid=providers-table]", (table) => {
+          const wrap = table.parentElement!;
+          const box = wrap.getBoundingClientRect();
+          return {
+            wrap: [wrap.scrollWidth, wrap.clientWidth],
+            page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
+            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
+            hidden: [...table.querySelectorAll("th, td")]
+              .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
+              .map((cell) => cell.textContent),
+          };
+        });
+        const every = ["Provider", "GPU model", "VRAM", "Free / total", "Region", "Tier", "Price / GPU-h", "Reputation", "Stake", "Slash cap", "Status", "Quote (1 GPU × 1 h)"];
+        const mid = ["Region", "Tier", "Stake", "Slash cap"];
+        expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => !mid.includes(c)));
+        expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
+        expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+        expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
+      } finally {
+        providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
+
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the table drops the columns the job dialog
   // repeats; from 1280 px it shares its row with the activity feed and shows every column, a long Needs cell wrapping.
   for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
