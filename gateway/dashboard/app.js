@@ -920,12 +920,22 @@ async function refreshLists() {
   refreshing = false;
 }
 
-function onStats(stats) {
+/**
+ * Whether the lists may still be older than the overview: start-up reads them in parallel with it, and a block
+ * indexed between their answers leaves the lists a block behind an overview that already names it, so that the live
+ * feed's first stats (sent on subscribing) carry no new block number to refresh them by.
+ */
+let listsMayLag = true;
+
+/** `live`: stats from the subscription, not the start-up overview. */
+function onStats(stats, live = false) {
   renderOverview(stats);
   const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
   lastBlock = stats.blockNumber;
   renderLiveBlock();
-  if (newBlock) refreshLists();
+  const settle = live && listsMayLag;
+  if (live) listsMayLag = false;
+  if (newBlock || settle) refreshLists();
 }
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
@@ -937,7 +947,7 @@ function followStats() {
       if (result.errors?.length) reportError("Live updates", graphqlErrors(result.errors));
       else {
         clearError("Live updates");
-        onStats(result.data.networkStats);
+        onStats(result.data.networkStats, true);
       }
     },
     error: (errorList) => {

@@ -549,6 +549,53 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reloads the lists at start-up when a block was indexed after they read and before the overview read", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Job 8 is open at block 1 and accepted at block 2. The first jobs query reads block 1, then block 2 is
+      // indexed; the overview reads after that (it names block 2), and the jobs' answer comes after the overview's.
+      let block = 1;
+      let jobsRead = (): void => {};
+      const firstJobsRead = new Promise<void>((resolve) => (jobsRead = resolve));
+      let overviewSent = (): void => {};
+      const overviewAnswered = new Promise<void>((resolve) => (overviewSent = resolve));
+      const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Jobs(")) {
+          const nodes = [{ ...JOBS_PAGE.nodes[0], id: "8", status: block === 1 ? "OPEN" : "ACCEPTED" }];
+          const answer = json({ jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } });
+          if (block === 1) {
+            block = 2;
+            jobsRead();
+            await overviewAnswered;
+          }
+          return route.fulfill(answer);
+        }
+        if (query.includes("query Overview(")) {
+          await firstJobsRead;
+          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+          await route.fulfill(json({ networkStats: networkStats(block), indexingStatus: indexing }));
+          overviewSent();
+          return;
+        }
+        return route.fallback();
+      });
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () => page.$$eval("[data-testid=job-row]", (trs) => trs.map((tr) => `${tr.getAttribute("data-id")} ${tr.getAttribute("data-status")}`));
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      // The subscription's first stats, sent on subscribing, name the block the overview already showed.
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(2) } } }));
+      await waitUntil(async () => (await rows()).join() === "8 ACCEPTED", "the jobs table shows block 2's jobs");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("keeps the jobs of the latest status filter when an earlier filter's answer comes after them", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
