@@ -698,6 +698,22 @@ function providerEarnings(e) {
   );
 }
 
+/**
+ * A provider's track record in words. The score counts only finished jobs (completed, timed out, disputes lost) over a
+ * prior of one success in two (schema: Reputation.score), so before any job finishes it is that prior, 50%, which
+ * "50.0%: 0 of 0 jobs completed" passed off as a record.
+ */
+function reputationText(r) {
+  if (r.jobsCompleted + r.jobsTimedOut + r.disputesLost === 0) {
+    const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
+    return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
+  }
+  return (
+    `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
+    `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
+  );
+}
+
 function renderProvider({ provider: p, activity, contracts }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
@@ -725,11 +741,7 @@ function renderProvider({ provider: p, activity, contracts }) {
       ),
     ],
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
-    [
-      "Reputation",
-      `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
-        `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`,
-    ],
+    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r))],
     ["Earnings", providerEarnings(p.earnings)],
   ];
   const jobs = p.jobs.nodes;
