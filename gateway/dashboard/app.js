@@ -407,14 +407,14 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       h("td", { title: p.gpuModel }, modelLabel(p.gpuModel, p.gpuModelName)),
       h("td", { class: "num" }, `${p.vramGiB} GiB`),
       h("td", { class: "num", "data-testid": "provider-capacity" }, `${p.capacity.gpusFree} / ${p.capacity.gpuCount}`),
-      h("td", {}, p.region ?? "—"),
-      h("td", {}, p.tier ? statusLabel(p.tier) : "—"),
+      h("td", { class: "mid-hidden" }, p.region ?? "—"),
+      h("td", { class: "mid-hidden" }, p.tier ? statusLabel(p.tier) : "—"),
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
       h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
-      h("td", { class: "num", "data-testid": "provider-stake", "data-value": p.stake.staked.wei }, formatLat(p.stake.staked.lat)),
+      h("td", { class: "num mid-hidden", "data-testid": "provider-stake", "data-value": p.stake.staked.wei }, formatLat(p.stake.staked.lat)),
       h(
         "td",
-        { class: "num", "data-testid": "provider-slash-cap", "data-value": p.maxSlashRewardBps },
+        { class: "num mid-hidden", "data-testid": "provider-slash-cap", "data-value": p.maxSlashRewardBps },
         formatSlashRewardCap(p.maxSlashRewardBps),
       ),
       h("td", {}, providerStatus(p)),
@@ -698,6 +698,22 @@ function providerEarnings(e) {
   );
 }
 
+/**
+ * A provider's track record in words. The score counts only finished jobs (completed, timed out, disputes lost) over a
+ * prior of one success in two (schema: Reputation.score), so before any job finishes it is that prior, 50%, which
+ * "50.0%: 0 of 0 jobs completed" passed off as a record.
+ */
+function reputationText(r) {
+  if (r.jobsCompleted + r.jobsTimedOut + r.disputesLost === 0) {
+    const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
+    return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
+  }
+  return (
+    `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
+    `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
+  );
+}
+
 function renderProvider({ provider: p, activity, contracts }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
@@ -725,11 +741,7 @@ function renderProvider({ provider: p, activity, contracts }) {
       ),
     ],
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
-    [
-      "Reputation",
-      `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
-        `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`,
-    ],
+    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r))],
     ["Earnings", providerEarnings(p.earnings)],
   ];
   const jobs = p.jobs.nodes;
@@ -920,12 +932,22 @@ async function refreshLists() {
   refreshing = false;
 }
 
-function onStats(stats) {
+/**
+ * Whether the lists may still be older than the overview: start-up reads them in parallel with it, and a block
+ * indexed between their answers leaves the lists a block behind an overview that already names it, so that the live
+ * feed's first stats (sent on subscribing) carry no new block number to refresh them by.
+ */
+let listsMayLag = true;
+
+/** `live`: stats from the subscription, not the start-up overview. */
+function onStats(stats, live = false) {
   renderOverview(stats);
   const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
   lastBlock = stats.blockNumber;
   renderLiveBlock();
-  if (newBlock) refreshLists();
+  const settle = live && listsMayLag;
+  if (live) listsMayLag = false;
+  if (newBlock || settle) refreshLists();
 }
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
@@ -937,7 +959,7 @@ function followStats() {
       if (result.errors?.length) reportError("Live updates", graphqlErrors(result.errors));
       else {
         clearError("Live updates");
-        onStats(result.data.networkStats);
+        onStats(result.data.networkStats, true);
       }
     },
     error: (errorList) => {

@@ -549,6 +549,53 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reloads the lists at start-up when a block was indexed after they read and before the overview read", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Job 8 is open at block 1 and accepted at block 2. The first jobs query reads block 1, then block 2 is
+      // indexed; the overview reads after that (it names block 2), and the jobs' answer comes after the overview's.
+      let block = 1;
+      let jobsRead = (): void => {};
+      const firstJobsRead = new Promise<void>((resolve) => (jobsRead = resolve));
+      let overviewSent = (): void => {};
+      const overviewAnswered = new Promise<void>((resolve) => (overviewSent = resolve));
+      const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Jobs(")) {
+          const nodes = [{ ...JOBS_PAGE.nodes[0], id: "8", status: block === 1 ? "OPEN" : "ACCEPTED" }];
+          const answer = json({ jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } });
+          if (block === 1) {
+            block = 2;
+            jobsRead();
+            await overviewAnswered;
+          }
+          return route.fulfill(answer);
+        }
+        if (query.includes("query Overview(")) {
+          await firstJobsRead;
+          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+          await route.fulfill(json({ networkStats: networkStats(block), indexingStatus: indexing }));
+          overviewSent();
+          return;
+        }
+        return route.fallback();
+      });
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () => page.$$eval("[data-testid=job-row]", (trs) => trs.map((tr) => `${tr.getAttribute("data-id")} ${tr.getAttribute("data-status")}`));
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      // The subscription's first stats, sent on subscribing, name the block the overview already showed.
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(2) } } }));
+      await waitUntil(async () => (await rows()).join() === "8 ACCEPTED", "the jobs table shows block 2's jobs");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("keeps the jobs of the latest status filter when an earlier filter's answer comes after them", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -711,6 +758,41 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.close();
     }
   });
+
+  // Wider than the phone's cards (640 px and narrower): up to 1200 px the providers table drops the columns the provider
+  // view repeats (region, tier, stake, slash cap); from 1280 px it shows every column.
+  for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
+    it(`fits the providers table at ${width} px without scrolling it sideways, every column inside its box`, async function () {
+      if (browser === null || server === null) return;
+      providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+        const shown = await page.$eval("[data-testid=providers-table]", (table) => {
+          const wrap = table.parentElement!;
+          const box = wrap.getBoundingClientRect();
+          return {
+            wrap: [wrap.scrollWidth, wrap.clientWidth],
+            page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
+            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
+            hidden: [...table.querySelectorAll("th, td")]
+              .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
+              .map((cell) => cell.textContent),
+          };
+        });
+        const every = ["Provider", "GPU model", "VRAM", "Free / total", "Region", "Tier", "Price / GPU-h", "Reputation", "Stake", "Slash cap", "Status", "Quote (1 GPU × 1 h)"];
+        const mid = ["Region", "Tier", "Stake", "Slash cap"];
+        expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => !mid.includes(c)));
+        expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
+        expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+        expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
+      } finally {
+        providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
 
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the table drops the columns the job dialog
   // repeats; from 1280 px it shares its row with the activity feed and shows every column, a long Needs cell wrapping.

@@ -914,6 +914,29 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
+  it("says a provider no job has finished with has no track record yet, not its starting score as a rate", async function () {
+    type Row = { address: string; gpuModel: string; reputation: { score: number; jobsAccepted: number; jobsCompleted: number; jobsTimedOut: number; disputesLost: number } };
+    const { providers } = await client.query<{ providers: { nodes: Row[] } }>(
+      `{ providers(first: 100) { nodes { address gpuModel reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost } } } }`,
+    );
+    // Its score is the prior alone (schema: Reputation.score counts completed, timed out and lost jobs only).
+    const fresh = providers.nodes.find((p) => p.reputation.jobsAccepted === 0 && p.reputation.jobsCompleted + p.reputation.jobsTimedOut + p.reputation.disputesLost === 0);
+    expect(fresh, "a scenario provider without jobs").to.not.equal(undefined);
+    expect(fresh!.reputation.score).to.equal(5_000);
+
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [fresh!.gpuModel]);
+    await page.locator(`[data-testid=provider-row][data-address="${fresh!.address}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
+    const reputation = dialog.locator('dt:text-is("Reputation") + dd');
+    expect((await reputation.textContent())!.trim()).to.equal("No track record yet: no job accepted (its score starts at 50.0%)");
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
   it("says how many disputes are open of all, in words that read right for any count", async function () {
     const { networkStats: s } = await client.query<{ networkStats: { disputes: { total: number; open: number } } }>(
       `{ networkStats { disputes { total open } } }`,
