@@ -82,6 +82,20 @@ function networkStats(blockNumber: number): Record<string, unknown> {
  * Providers as wide as the devnet's seeded ones: the catalog's longest model names and regions, six-figure stakes,
  * capped and uncapped slash rewards, and quotes that say why a provider cannot take the job now.
  */
+/** A table's layout in the page: its scroll box, the page's, the columns shown, and the cells past its box. */
+function tableLayout(page: Page, testId: string) {
+  return page.$eval(`[data-testid=${testId}]`, (table) => {
+    const wrap = table.parentElement!;
+    const box = wrap.getBoundingClientRect();
+    return {
+      wrap: [wrap.scrollWidth, wrap.clientWidth],
+      page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
+      columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
+      hidden: [...table.querySelectorAll("th, td")].filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5).map((cell) => cell.textContent),
+    };
+  });
+}
+
 function wideProviders(): Record<string, unknown>[] {
   const models = [
     ["mi300x-192gb", "AMD Instinct MI300X", 192],
@@ -736,29 +750,6 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
-  it("shows every column of the providers table at 1280 px, the quote included, without scrolling the table", async function () {
-    if (browser === null || server === null) return;
-    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
-      const shown = await page.$eval("[data-testid=providers-table]", (table) => {
-        const wrap = table.parentElement!;
-        const box = wrap.getBoundingClientRect();
-        return {
-          wrap: [wrap.scrollWidth, wrap.clientWidth],
-          hidden: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().right > box.right + 0.5).map((th) => th.textContent),
-        };
-      });
-      expect(shown.hidden, "columns past the table's box").to.deep.equal([]);
-      expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
-    } finally {
-      providersAnswer = null;
-      await page.close();
-    }
-  });
-
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the providers table drops the columns the provider
   // view repeats (region, tier, stake, slash cap); from 1280 px it shows every column.
   for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
@@ -769,18 +760,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
-        const shown = await page.$eval("[data-testid=providers-table]", (table) => {
-          const wrap = table.parentElement!;
-          const box = wrap.getBoundingClientRect();
-          return {
-            wrap: [wrap.scrollWidth, wrap.clientWidth],
-            page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
-            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
-            hidden: [...table.querySelectorAll("th, td")]
-              .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
-              .map((cell) => cell.textContent),
-          };
-        });
+        const shown = await tableLayout(page, "providers-table");
         const every = ["Provider", "GPU model", "VRAM", "Free / total", "Region", "Tier", "Price / GPU-h", "Reputation", "Stake", "Slash cap", "Status", "Quote (1 GPU × 1 h)"];
         const mid = ["Region", "Tier", "Stake", "Slash cap"];
         expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => !mid.includes(c)));
@@ -824,18 +804,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 3, "the table lists the stand-in's jobs");
-        const shown = await page.$eval("[data-testid=jobs-table]", (table) => {
-          const wrap = table.parentElement!;
-          const box = wrap.getBoundingClientRect();
-          return {
-            wrap: [wrap.scrollWidth, wrap.clientWidth],
-            page: [table.ownerDocument.documentElement.scrollWidth, table.ownerDocument.documentElement.clientWidth],
-            columns: [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.textContent!.trim()),
-            hidden: [...table.querySelectorAll("th, td")]
-              .filter((cell) => cell.getBoundingClientRect().right > box.right + 0.5)
-              .map((cell) => cell.textContent),
-          };
-        });
+        const shown = await tableLayout(page, "jobs-table");
         const every = ["Job", "Status", "Needs", "Client", "Provider", "Max / GPU-h", "Escrowed", "Updated"];
         expect(shown.columns).to.deep.equal(width > 1200 ? every : every.filter((c) => c !== "Client" && c !== "Max / GPU-h"));
         expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
