@@ -34,6 +34,23 @@ async function acceptedJobFixture() {
   return b;
 }
 
+/**
+ * The H100 provider with RUNNING_JOBS_LISTED + 2 submitted jobs, none settled: submitted jobs free their GPUs, so their
+ * number is not bounded by the provider's GPUs.
+ */
+async function manyRunningJobsFixture() {
+  const b = await acceptedJobFixture();
+  await submitResult(b.s, b.job, b.h100);
+  const ids = [b.job.jobId];
+  for (let i = 0; i < RUNNING_JOBS_LISTED + 1; i++) {
+    const running = await createJob(b.s, b.clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
+    await acceptJob(b.s, running, b.h100);
+    await submitResult(b.s, running, b.h100);
+    ids.push(running.jobId);
+  }
+  return { ...b, ids };
+}
+
 /** The H100 provider's first job settled after half an hour's compute, its second timed out (a slash of its collateral). */
 async function settledAndSlashedFixture() {
   const b = await acceptedJobFixture();
@@ -397,16 +414,7 @@ describe("tasks: provider", function () {
     });
 
     it(`deregister refused names its first ${RUNNING_JOBS_LISTED} running jobs and how many more there are`, async function () {
-      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
-      await submitResult(s, job, h100);
-      const ids = [job.jobId];
-      // Submitted jobs free their GPUs: their number is not bounded by the provider's GPUs.
-      for (let i = 0; i < RUNNING_JOBS_LISTED + 1; i++) {
-        const running = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
-        await acceptJob(s, running, h100);
-        await submitResult(s, running, h100);
-        ids.push(running.jobId);
-      }
+      const { file, ids } = await loadFixture(manyRunningJobsFixture);
       const { value: error, calls } = await countingGetJob(() => taskFails(file, "provider deregister", { from: ACCOUNT.h100 }, RevertError, /ProviderRegistryWorkInProgress/));
       const named = ids.slice(0, RUNNING_JOBS_LISTED).map((id) => `job ${id} \\(Submitted\\)`).join(", ");
       expect(error.message).to.match(new RegExp(`\\): ${named}, and 2 more must end first: `));
@@ -532,16 +540,7 @@ describe("tasks: provider", function () {
     });
 
     it(`show lists its first ${RUNNING_JOBS_LISTED} running jobs, reading only those, and counts the rest`, async function () {
-      const { s, file, job, h100, clients } = await loadFixture(acceptedJobFixture);
-      await submitResult(s, job, h100);
-      const ids = [job.jobId];
-      // Submitted jobs free their GPUs: their number is not bounded by the provider's GPUs.
-      for (let i = 0; i < RUNNING_JOBS_LISTED + 1; i++) {
-        const running = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 1 });
-        await acceptJob(s, running, h100);
-        await submitResult(s, running, h100);
-        ids.push(running.jobId);
-      }
+      const { file, ids } = await loadFixture(manyRunningJobsFixture);
       const { value, calls } = await countingGetJob(() => task<ProviderView>(file, "provider show", { provider: ACCOUNT.h100 }));
       expect(calls).to.equal(RUNNING_JOBS_LISTED);
       expect(value.result.runningJobs.map((j) => j.jobId)).to.deep.equal(ids.slice(0, RUNNING_JOBS_LISTED));
