@@ -11,7 +11,7 @@ import type { ContractAddresses } from "./contracts";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import type { Logger } from "./logger";
 import type { JobMarket, JobSource, ProviderRecord } from "./market";
-import { RetryPolicy, withRetry } from "./retry";
+import { RetryPolicy, briefError, withRetry } from "./retry";
 
 export interface NetworkContext {
   config: WorkerConfig;
@@ -67,7 +67,7 @@ function retrying<T>(
       logger.warn(`${what}: transient failure; retrying`, {
         attempt,
         delayMs,
-        error: error instanceof Error ? error.message : String(error),
+        error: briefError(error),
       }),
   });
 }

@@ -106,6 +106,19 @@ export function isTransientError(error: unknown, depth = 0): boolean {
   return error.cause !== undefined && isTransientError(error.cause, depth + 1);
 }
 
+/**
+ * An error's message for a log line. ethers' errors spell out their whole payload in `message` (a signed transaction,
+ * the node's JSON answer, the request): their `shortMessage` and `code` say what went wrong in a line.
+ */
+export function briefError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const fields = error as Error & { shortMessage?: unknown; code?: unknown };
+  if (typeof fields.shortMessage === "string" && fields.shortMessage !== "") {
+    return typeof fields.code === "string" ? `${fields.shortMessage} (${fields.code})` : fields.shortMessage;
+  }
+  return error.message;
+}
+
 /** The delay before retry number `retry` (1 for the first retry). `random` is in [0, 1). */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: number): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (retry - 1));
