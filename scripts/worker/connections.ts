@@ -4,8 +4,8 @@
 // and `close` puts it offline again.
 
 import type { ContractTransactionReceipt, Wallet } from "ethers";
-import { checkChainId, checkDeployed, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
-import type { PolicyConfig, WorkerConfig } from "./config";
+import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
+import { describeConfigFile, type PolicyConfig, type WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
@@ -101,6 +101,11 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       "checking the contracts",
       signal,
     );
+    const contractsSource =
+      config.contracts.kind === "deploymentFile"
+        ? `the deployment file ${describeConfigFile(config.contracts, "config.contracts.deploymentFile")}`
+        : "config.contracts.providerRegistry";
+    await retrying(() => checkSameDeployment(rpc, contracts, contractsSource), retry, logger, "checking the contracts", signal);
     const market = new ContractMarket({
       rpc,
       operator,

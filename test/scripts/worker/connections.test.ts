@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
 import { Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
 import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
+import { DeploymentMismatchError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
+import { isSetupError } from "../../../scripts/worker/setup";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
@@ -186,6 +188,31 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(outcome).to.have.property("message", "SIGTERM");
     expect(await unmined()).to.equal(0);
     expect(await online()).to.equal(false);
+  });
+
+  it("refuses, naming both registries, a JobEscrow whose ProviderRegistry is not the configured one (a DeploymentMismatchError, a setup error)", async () => {
+    const config = parseConfig(
+      {
+        chain: { rpcUrl: chain.url },
+        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        provider: { address: provider },
+        operatorKey: { env: "UNUSED" },
+        contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
+        retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      },
+      "/etc/latent/worker.json",
+    );
+    // Another contract of the deployment: it holds code, as a registry of another deployment would.
+    const stale = await s.c.token.getAddress();
+    const jobEscrow = await s.c.jobEscrow.getAddress();
+    const caught = await connectNetwork({ config, operator, contracts: { jobEscrow, providerRegistry: stale }, logger: silentLogger }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).to.be.instanceOf(DeploymentMismatchError);
+    expect(isSetupError(caught)).to.equal(true);
+    expect((caught as Error).message).to.contain(`uses the ProviderRegistry at ${await s.c.registry.getAddress()}`);
+    expect((caught as Error).message).to.contain(`names the ProviderRegistry at ${stale}`);
   });
 
   /**
