@@ -243,6 +243,21 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("passes --check on a copy of worker.example.json kept as the repository keeps it, with no specs directory beside it", async () => {
+      // The copy at <dir>/scripts/worker/, its deployment file where the example names it: ../../deployments/.
+      const copyDir = path.join(dir, "scripts", "worker");
+      fs.mkdirSync(copyDir, { recursive: true });
+      fs.mkdirSync(path.join(dir, "deployments"));
+      const deployment = { chainId: 31337, contracts: { JobEscrow: { address: CONTRACTS.jobEscrow }, ProviderRegistry: { address: CONTRACTS.providerRegistry } } };
+      fs.writeFileSync(path.join(dir, "deployments", "localhost.json"), JSON.stringify(deployment));
+      const copy = path.join(copyDir, "worker.json");
+      fs.copyFileSync(path.resolve(__dirname, "../../../scripts/worker/worker.example.json"), copy);
+      // No PATH: the example's GPUs are taken as written, whatever this machine has.
+      const { io: cliIo, stdout, stderr } = io({ LATENT_OPERATOR_KEY: KEY });
+      expect(await runWorkerCli(["--config", copy, "--check"], cliIo), stderr.text()).to.equal(0);
+      expect((JSON.parse(stdout.text()) as { ok: boolean }).ok).to.equal(true);
+    });
+
     it("--check prints chain.rpcUrl without the API key in its path", async () => {
       const config = configJson({ chain: { rpcUrl: "https://eth.example.org/v2/sEcReTkEy0123456789" } });
       const { io: cliIo, stdout } = io();
