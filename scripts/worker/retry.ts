@@ -52,7 +52,7 @@ export class RetryExhaustedError extends Error {
     readonly attempts: number,
     readonly lastError: unknown,
   ) {
-    super(`gave up after ${attempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+    super(`gave up after ${attempts} attempts: ${briefError(lastError)}`, {
       cause: lastError,
     });
     this.name = "RetryExhaustedError";
