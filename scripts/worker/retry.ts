@@ -112,9 +112,12 @@ export function isTransientError(error: unknown, depth = 0): boolean {
  */
 export function briefError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const fields = error as Error & { shortMessage?: unknown; code?: unknown };
+  const fields = error as Error & { shortMessage?: unknown; code?: unknown; request?: { url?: unknown } };
   if (typeof fields.shortMessage === "string" && fields.shortMessage !== "") {
-    return typeof fields.code === "string" ? `${fields.shortMessage} (${fields.code})` : fields.shortMessage;
+    // Which endpoint answered (an HTTP error of the node) is worth its place; its credentials are not.
+    const details = [typeof fields.code === "string" ? fields.code : undefined, typeof fields.request?.url === "string" ? endpointName(fields.request.url) : undefined];
+    const shown = details.filter((detail) => detail !== undefined);
+    return shown.length === 0 ? fields.shortMessage : `${fields.shortMessage} (${shown.join(", ")})`;
   }
   return error.message;
 }
