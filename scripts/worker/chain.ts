@@ -3,7 +3,8 @@
 // make the worker send transactions to another chain, and a missing operator grant is better reported at start
 // than as a revert on the first job.
 
-import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, getAddress } from "ethers";
+import { IJobEscrow__factory } from "../../typechain-types";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
 import { type ConfigFilePath, describeConfigFile } from "./config";
 import { endpointName } from "./endpoint-name";
@@ -49,6 +50,28 @@ export class ContractNotDeployedError extends Error {
   ) {
     super(`there is no ${contract} contract at ${address} on chain ${chainId} (check config.contracts)`);
     this.name = "ContractNotDeployedError";
+  }
+}
+
+/**
+ * The JobEscrow uses another ProviderRegistry than the configured one: a stale deployment file, or addresses taken from
+ * two deployments. Both hold code, so nothing else would notice before the worker read one registry and wrote through
+ * the other. A setup error: restarting cannot fix it, the config must change.
+ */
+export class DeploymentMismatchError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly jobEscrow: string,
+    readonly escrowRegistry: string,
+    readonly configuredRegistry: string,
+    readonly source: string,
+  ) {
+    super(
+      `the JobEscrow at ${jobEscrow} uses the ProviderRegistry at ${escrowRegistry}, but ${source} names the ` +
+        `ProviderRegistry at ${configuredRegistry}: they are not one deployment (a stale deployment file?)`,
+    );
+    this.name = "DeploymentMismatchError";
   }
 }
 
@@ -138,5 +161,21 @@ export async function checkDeployed(
 ): Promise<void> {
   for (const [name, address] of Object.entries(contracts)) {
     if ((await rpc.getCode(address)) === "0x") throw new ContractNotDeployedError(name, address, chainId);
+  }
+}
+
+/**
+ * Throws DeploymentMismatchError unless the JobEscrow's `registry()` is the configured ProviderRegistry (IJobEscrow
+ * exposes no other contract the worker is configured with). `source` names where the addresses came from.
+ */
+export async function checkSameDeployment(
+  rpc: JsonRpcProvider,
+  contracts: { jobEscrow: string; providerRegistry: string },
+  source: string,
+): Promise<void> {
+  const escrowRegistry = getAddress(await IJobEscrow__factory.connect(contracts.jobEscrow, rpc).registry());
+  const configured = getAddress(contracts.providerRegistry);
+  if (escrowRegistry !== configured) {
+    throw new DeploymentMismatchError(getAddress(contracts.jobEscrow), escrowRegistry, configured, source);
   }
 }

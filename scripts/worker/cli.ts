@@ -115,6 +115,11 @@ async function runDaemon(
         logger.info("worker stopped before it connected");
         return 0;
       }
+      // A config naming contracts of two deployments is a setup error: restarting the worker cannot fix it.
+      if (isSetupError(error)) {
+        io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
+        return 2;
+      }
       io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
       return 1;
     }

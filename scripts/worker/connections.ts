@@ -4,14 +4,14 @@
 // and `close` puts it offline again.
 
 import type { ContractTransactionReceipt, Wallet } from "ethers";
-import { checkChainId, checkDeployed, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
-import type { PolicyConfig, WorkerConfig } from "./config";
+import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
+import { describeConfigFile, type PolicyConfig, type WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import type { Logger } from "./logger";
 import type { JobMarket, JobSource, ProviderRecord } from "./market";
-import { RetryPolicy, withRetry } from "./retry";
+import { RetryPolicy, briefError, withRetry } from "./retry";
 
 export interface NetworkContext {
   config: WorkerConfig;
@@ -67,7 +67,7 @@ function retrying<T>(
       logger.warn(`${what}: transient failure; retrying`, {
         attempt,
         delayMs,
-        error: error instanceof Error ? error.message : String(error),
+        error: briefError(error),
       }),
   });
 }
@@ -101,6 +101,11 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       "checking the contracts",
       signal,
     );
+    const contractsSource =
+      config.contracts.kind === "deploymentFile"
+        ? `the deployment file ${describeConfigFile(config.contracts, "config.contracts.deploymentFile")}`
+        : "config.contracts.providerRegistry";
+    await retrying(() => checkSameDeployment(rpc, contracts, contractsSource), retry, logger, "checking the contracts", signal);
     const market = new ContractMarket({
       rpc,
       operator,

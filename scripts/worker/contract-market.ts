@@ -62,7 +62,7 @@ import {
   SubmitReceipt,
 } from "./market";
 import { silentLogger, type Logger } from "./logger";
-import { sleep } from "./retry";
+import { briefError, sleep } from "./retry";
 import { TransactionSender, type TxOverrides } from "./tx-sender";
 
 export interface ContractMarketOptions {
@@ -85,12 +85,23 @@ export interface ContractMarketOptions {
 
 type TxBuilder = (overrides: TxOverrides) => Promise<ContractTransactionResponse>;
 
-/** The node refused a transaction's nonce: another transaction of ours got there first. Retrying fixes it. */
+/**
+ * The node refused a transaction's nonce: another transaction of the operator key got there first (e.g. a Hardhat task
+ * run with the same key). Retrying fixes it: the queue reads the nonce from the node again for the next try.
+ */
 export class NonceConflictError extends Error {
   readonly transient = true;
 
-  constructor(cause: unknown) {
-    super(`nonce conflict: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(
+    readonly nonce: number | undefined,
+    cause: unknown,
+  ) {
+    // Not the cause's message: ethers' carries the whole signed transaction and the node's answer.
+    const at = nonce === undefined ? "a nonce" : `nonce ${nonce}`;
+    super(
+      `nonce conflict: ${at} of the operator key was taken by another transaction of the same key (another process signing with it?); the next try reads the nonce again (${briefError(cause)})`,
+      { cause },
+    );
     this.name = "NonceConflictError";
   }
 }
@@ -395,8 +406,10 @@ export class ContractMarket implements JobMarket {
   }
 
   private async sendTx(build: TxBuilder): Promise<ContractTransactionResponse> {
+    let nonce: number | undefined;
     try {
       return await this.sender.send(async (overrides) => {
+        nonce = overrides.nonce;
         try {
           return await build(overrides);
         } catch (error) {
@@ -406,7 +419,7 @@ export class ContractMarket implements JobMarket {
         }
       });
     } catch (error) {
-      if (isNonceConflict(error)) throw new NonceConflictError(error);
+      if (isNonceConflict(error)) throw new NonceConflictError(nonce, error);
       throw error;
     }
   }

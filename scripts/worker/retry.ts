@@ -52,7 +52,7 @@ export class RetryExhaustedError extends Error {
     readonly attempts: number,
     readonly lastError: unknown,
   ) {
-    super(`gave up after ${attempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+    super(`gave up after ${attempts} attempts: ${briefError(lastError)}`, {
       cause: lastError,
     });
     this.name = "RetryExhaustedError";
@@ -104,6 +104,22 @@ export function isTransientError(error: unknown, depth = 0): boolean {
   }
   // fetch() reports network failures as `TypeError: fetch failed` with the socket error as its cause.
   return error.cause !== undefined && isTransientError(error.cause, depth + 1);
+}
+
+/**
+ * An error's message for a log line. ethers' errors spell out their whole payload in `message` (a signed transaction,
+ * the node's JSON answer, the request): their `shortMessage` and `code` say what went wrong in a line.
+ */
+export function briefError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const fields = error as Error & { shortMessage?: unknown; code?: unknown; request?: { url?: unknown } };
+  if (typeof fields.shortMessage === "string" && fields.shortMessage !== "") {
+    // Which endpoint answered (an HTTP error of the node) is worth its place; its credentials are not.
+    const details = [typeof fields.code === "string" ? fields.code : undefined, typeof fields.request?.url === "string" ? endpointName(fields.request.url) : undefined];
+    const shown = details.filter((detail) => detail !== undefined);
+    return shown.length === 0 ? fields.shortMessage : `${fields.shortMessage} (${shown.join(", ")})`;
+  }
+  return error.message;
 }
 
 /** The delay before retry number `retry` (1 for the first retry). `random` is in [0, 1). */

@@ -11,6 +11,7 @@ import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
+import { DeploymentMismatchError } from "./chain";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
 import { SpecFetcher } from "./spec-fetch";
 
@@ -80,7 +81,8 @@ export function isSetupError(error: unknown): boolean {
     error instanceof GpuMigModeError ||
     error instanceof ConfigDirError ||
     error instanceof CommandExecutorSetupError ||
-    error instanceof ResultUriSetupError
+    error instanceof ResultUriSetupError ||
+    error instanceof DeploymentMismatchError
   );
 }
 

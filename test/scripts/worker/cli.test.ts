@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
-import { IProviderRegistry__factory } from "../../../typechain-types";
+import { IJobEscrow__factory, IProviderRegistry__factory } from "../../../typechain-types";
 import { runWorkerCli, unexpectedFailureMessage } from "../../../scripts/worker/cli";
 import type { ConnectNetwork } from "../../../scripts/worker/connections";
 import { gatewayJobSource } from "../../../scripts/worker/gateway-source";
@@ -22,16 +22,19 @@ const LAUNCHER = path.resolve(__dirname, "../../../bin/latent-worker.js");
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
+const CONTRACTS = {
+  jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+};
+const ESCROW = IJobEscrow__factory.createInterface();
+
 function configJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     chain: { rpcUrl: "http://127.0.0.1:8545" },
     gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
     provider: { address: PROVIDER },
     operatorKey: { env: "TEST_OPERATOR_KEY" },
-    contracts: {
-      jobEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      providerRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-    },
+    contracts: { ...CONTRACTS },
     gpu: { detect: false, model: "rtx-4090-24gb", vramGiB: 24, gpuCount: 1, region: "eu-west", tier: "consumer" },
     logLevel: "error",
     ...overrides,
@@ -238,6 +241,21 @@ describe("latent-worker CLI", () => {
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
+    });
+
+    it("passes --check on a copy of worker.example.json kept as the repository keeps it, with no specs directory beside it", async () => {
+      // The copy at <dir>/scripts/worker/, its deployment file where the example names it: ../../deployments/.
+      const copyDir = path.join(dir, "scripts", "worker");
+      fs.mkdirSync(copyDir, { recursive: true });
+      fs.mkdirSync(path.join(dir, "deployments"));
+      const deployment = { chainId: 31337, contracts: { JobEscrow: { address: CONTRACTS.jobEscrow }, ProviderRegistry: { address: CONTRACTS.providerRegistry } } };
+      fs.writeFileSync(path.join(dir, "deployments", "localhost.json"), JSON.stringify(deployment));
+      const copy = path.join(copyDir, "worker.json");
+      fs.copyFileSync(path.resolve(__dirname, "../../../scripts/worker/worker.example.json"), copy);
+      // No PATH: the example's GPUs are taken as written, whatever this machine has.
+      const { io: cliIo, stdout, stderr } = io({ LATENT_OPERATOR_KEY: KEY });
+      expect(await runWorkerCli(["--config", copy, "--check"], cliIo), stderr.text()).to.equal(0);
+      expect((JSON.parse(stdout.text()) as { ok: boolean }).ok).to.equal(true);
     });
 
     it("--check prints chain.rpcUrl without the API key in its path", async () => {
@@ -837,11 +855,33 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 2 naming both registries when the configured JobEscrow uses another ProviderRegistry than the configured one", async () => {
+      const other = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+      const node = await fakeNode((request) => {
+        if (request.method === "eth_getCode") return "0x6000";
+        const data = (request.params[0] as { data: string }).data;
+        if (data === ESCROW.encodeFunctionData("registry")) return ESCROW.encodeFunctionResult("registry", [other]);
+        throw new Error(`unexpected call ${request.method} ${data}`);
+      });
+      try {
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: the JobEscrow at ${CONTRACTS.jobEscrow} uses the ProviderRegistry at ${other}, but ` +
+            `config.contracts.providerRegistry names the ProviderRegistry at ${CONTRACTS.providerRegistry}: they are not one ` +
+            "deployment (a stale deployment file?)\n",
+        );
+      } finally {
+        await node.close();
+      }
+    });
+
     it("exits 1 when the provider has named another operator than the key", async () => {
       const registry = IProviderRegistry__factory.createInterface();
       const node = await fakeNode((request) => {
         if (request.method === "eth_getCode") return "0x6000";
         const data = (request.params[0] as { data: string }).data;
+        if (data === ESCROW.encodeFunctionData("registry")) return ESCROW.encodeFunctionResult("registry", [CONTRACTS.providerRegistry]);
         const call = registry.parseTransaction({ data });
         if (call?.name === "isAuthorized") return registry.encodeFunctionResult("isAuthorized", [false]);
         if (call?.name === "getProvider") {

@@ -2,10 +2,14 @@
 // start and offline at close, as provider.onlineAtStart and provider.offlineAtShutdown say. The gateway is never
 // reached: the job source connects only when asked for jobs.
 import { expect } from "chai";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
 import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
+import { DeploymentMismatchError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
+import { isSetupError } from "../../../scripts/worker/setup";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
@@ -49,15 +53,16 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     logger: Logger = silentLogger,
     signal?: AbortSignal,
     receiptTimeoutMs?: number,
+    { rpcUrl = chain.url, maxAttempts = 1 }: { rpcUrl?: string; maxAttempts?: number } = {},
   ) {
     const config = parseConfig(
       {
-        chain: { rpcUrl: chain.url },
+        chain: { rpcUrl },
         gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
         provider: { address: provider, ...flags },
         operatorKey: { env: "UNUSED" },
         contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
-        retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+        retry: { maxAttempts, initialDelayMs: 1, maxDelayMs: 1 },
       },
       "/etc/latent/worker.json",
     );
@@ -183,6 +188,103 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(outcome).to.have.property("message", "SIGTERM");
     expect(await unmined()).to.equal(0);
     expect(await online()).to.equal(false);
+  });
+
+  it("refuses, naming both registries, a JobEscrow whose ProviderRegistry is not the configured one (a DeploymentMismatchError, a setup error)", async () => {
+    const config = parseConfig(
+      {
+        chain: { rpcUrl: chain.url },
+        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        provider: { address: provider },
+        operatorKey: { env: "UNUSED" },
+        contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
+        retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      },
+      "/etc/latent/worker.json",
+    );
+    // Another contract of the deployment: it holds code, as a registry of another deployment would.
+    const stale = await s.c.token.getAddress();
+    const jobEscrow = await s.c.jobEscrow.getAddress();
+    const caught = await connectNetwork({ config, operator, contracts: { jobEscrow, providerRegistry: stale }, logger: silentLogger }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).to.be.instanceOf(DeploymentMismatchError);
+    expect(isSetupError(caught)).to.equal(true);
+    expect((caught as Error).message).to.contain(`uses the ProviderRegistry at ${await s.c.registry.getAddress()}`);
+    expect((caught as Error).message).to.contain(`names the ProviderRegistry at ${stale}`);
+  });
+
+  /**
+   * The chain's RPC, passed through; once `armed`, the next read of the operator key's pending nonce is answered only
+   * after `meanwhile` has run: as though another process signing with the key sent a transaction between the worker's
+   * nonce read and its send.
+   */
+  async function interceptingRpc(meanwhile: () => Promise<void>): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
+    let armed = false;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        void (async () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          const calls = [JSON.parse(body) as unknown].flat() as { method?: string; params?: unknown[] }[];
+          const readsNonce = calls.some(
+            (call) =>
+              call.method === "eth_getTransactionCount" &&
+              String(call.params?.[0]).toLowerCase() === operator.address.toLowerCase() &&
+              call.params?.[1] === "pending",
+          );
+          const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+          const text = await answer.text();
+          if (armed && readsNonce) {
+            armed = false;
+            await meanwhile();
+          }
+          response.writeHead(answer.status, { "content-type": "application/json" }).end(text);
+        })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      arm: () => {
+        armed = true;
+      },
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it("going offline, retries a nonce another sender of the key took between its read and its send with the nonce read again, logging the conflict without the signed transaction", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    let takenNonce: number | undefined;
+    const rpc = await interceptingRpc(async () => {
+      const sent = await operator.connect(chain.ethers).sendTransaction({ to: operator.address, value: 0n });
+      takenNonce = sent.nonce;
+      await sent.wait();
+    });
+    try {
+      const logger = createLogger("info", (record) => records.push(record));
+      const network = await connect({ onlineAtStart: false, offlineAtShutdown: true }, logger, undefined, undefined, {
+        rpcUrl: rpc.url,
+        maxAttempts: 3,
+      });
+      rpc.arm();
+      await network.close();
+    } finally {
+      await rpc.close();
+    }
+    expect(takenNonce).to.not.equal(undefined);
+    expect(await online()).to.equal(false);
+    const warned = records.filter((record) => record.msg === "going offline: transient failure; retrying");
+    expect(warned).to.have.length(1);
+    const error = String(warned[0]!.fields.error);
+    expect(error).to.contain(`nonce ${takenNonce} of the operator key was taken by another transaction of the same key`);
+    expect(error).to.not.contain("transaction=");
+    expect(error).to.not.contain("info=");
+    expect(error).to.not.match(/0x[0-9a-f]{200}/i);
   });
 
   // Last: it stops the chain.

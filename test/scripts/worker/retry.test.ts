@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { makeError } from "ethers";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -218,6 +219,17 @@ class ManualClock implements TimerClock {
     this.time = time;
   }
 }
+
+describe("RetryExhaustedError", () => {
+  it("names an ethers error by its short message and code, without the signed transaction it carries", () => {
+    const signed = `0x02f8${"ab".repeat(120)}`;
+    const cause = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32000, message: "oops" }, payload: { method: "eth_sendRawTransaction", params: [signed] } });
+    expect(cause.message).to.contain(signed);
+    const error = new RetryExhaustedError(5, cause);
+    expect(error.message).to.equal("gave up after 5 attempts: could not coalesce error (UNKNOWN_ERROR)");
+    expect(error.cause).to.equal(cause);
+  });
+});
 
 describe("deadline signal", () => {
   it("does not fire early for a deadline beyond setTimeout's 24.8-day range, and fires once it passes", () => {
