@@ -87,6 +87,10 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     function answerDispute(uint256 jobId, string calldata evidenceURI) external {
         Dispute storage dispute = _requireOpen(jobId);
         if (dispute.answered) revert DisputeManagerAlreadyAnswered(jobId);
+        // After the deadline no ruling can be made, only a draw by closeExpired: evidence then would weigh nothing,
+        // yet read as part of the dispute.
+        uint40 ruleDeadline = dispute.ruleDeadline;
+        if (block.timestamp > ruleDeadline) revert DisputeManagerRulingPeriodOver(jobId, ruleDeadline);
         address provider = jobEscrow.getJob(jobId).provider;
         if (msg.sender != provider && !registry.isAuthorized(provider, msg.sender)) {
             revert DisputeManagerUnauthorized(msg.sender, provider);

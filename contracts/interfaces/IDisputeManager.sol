@@ -104,7 +104,10 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
         bytes32 s
     ) external;
 
-    /// @notice Answer an open dispute once with the provider's evidence. The provider or its operator.
+    /// @notice Answer an open dispute once with the provider's evidence, until its ruling deadline (after it, the
+    ///         dispute can only be closed as a draw). The provider or its operator.
+    /// @param jobId The disputed job.
+    /// @param evidenceURI The provider's evidence, 1 to MAX_URI_LENGTH bytes.
     function answerDispute(uint256 jobId, string calldata evidenceURI) external;
 
     /// @notice Rule on an open dispute before its deadline. Arbitrator only.

@@ -636,7 +636,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       };
     }
     case "answer": {
-      const j = pick(jobsIn(JobStatus.Disputed, (x) => !(x.dispute as DisputeModel).answered), a);
+      const j = pick(jobsIn(JobStatus.Disputed, (x) => !(x.dispute as DisputeModel).answered && t <= (x.dispute as DisputeModel).ruleDeadline), a);
       if (j === undefined) return undefined;
       const p = m.providers[j.provider] as ProviderModel;
       return {

@@ -230,6 +230,22 @@ describe("DisputeManager", function () {
         .withArgs(client.address, h100.address);
     });
 
+    it("is accepted at the ruling deadline", async function () {
+      const { c, job, h100, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline);
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer"))
+        .to.emit(c.disputeManager, "DisputeAnswered")
+        .withArgs(job.jobId, h100.address, h100.address, "ipfs://answer");
+    });
+
+    it("is refused after the ruling deadline, when no ruling can weigh it", async function () {
+      const { c, job, h100, ruleDeadline } = await loadFixture(disputedFixture);
+      await time.setNextBlockTimestamp(ruleDeadline + 1);
+      await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer"))
+        .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRulingPeriodOver")
+        .withArgs(job.jobId, ruleDeadline);
+    });
+
     it("is refused without an open dispute", async function () {
       const { c, job, h100 } = await loadFixture(submittedFixture);
       await expect(c.disputeManager.connect(h100.signer).answerDispute(job.jobId, "ipfs://answer"))
