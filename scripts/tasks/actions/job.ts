@@ -454,7 +454,7 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
       window("job settle", "anyone", (v.submitted?.challengeDeadline ?? 0) + 1, undefined);
       break;
     case JobStatus.Disputed:
-      if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, undefined);
+      if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, v.dispute.ruleDeadline);
       window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline);
       window("dispute close-expired", "anyone", (v.dispute?.ruleDeadline ?? 0) + 1, undefined);
       break;

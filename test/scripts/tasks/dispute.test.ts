@@ -241,4 +241,15 @@ describe("tasks: dispute", function () {
       ["dispute close-expired", false],
     ]);
   });
+
+  it("job status of a disputed job past its ruling deadline shows only close-expired possible, answering included", async function () {
+    const { file, c, job } = await loadFixture(disputedJobFixture);
+    await time.increaseTo((await c.disputeManager.getDispute(job.jobId)).ruleDeadline + 1n);
+    const { result } = await task<{ next: { task: string; possibleNow: boolean }[] }>(file, "job status", { job: job.jobId.toString() });
+    expect(result.next.map((n) => [n.task, n.possibleNow])).to.deep.equal([
+      ["dispute answer", false],
+      ["dispute rule", false],
+      ["dispute close-expired", true],
+    ]);
+  });
 });
