@@ -150,6 +150,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     }
 
     /// @inheritdoc IDisputeManager
+    /// @param arbitrator_ The new arbitrator (non-zero).
     function setArbitrator(address arbitrator_) external onlyGovernance {
         _setArbitrator(arbitrator_);
     }

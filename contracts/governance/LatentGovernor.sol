@@ -64,6 +64,7 @@ contract LatentGovernor is
     }
 
     /// @notice The highest proposal threshold `setProposalThreshold` accepts now: 1% of LAT's total supply.
+    /// @return The threshold, in votes.
     function maxProposalThreshold() public view returns (uint256) {
         return (IERC20(address(token())).totalSupply() * MAX_PROPOSAL_THRESHOLD_BPS) / 10_000;
     }
@@ -83,27 +84,33 @@ contract LatentGovernor is
     }
 
     /// @notice The token's clock: the timestamp (ERC-6372).
+    /// @return The current timestamp.
     function clock() public view override(Governor, GovernorVotes, IERC6372) returns (uint48) {
         return super.clock();
     }
 
     /// @notice "mode=timestamp", as the token's.
+    /// @return "mode=timestamp".
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public view override(Governor, GovernorVotes, IERC6372) returns (string memory) {
         return super.CLOCK_MODE();
     }
 
     /// @inheritdoc IGovernor
+    /// @return Seconds from a proposal to the start of its vote.
     function votingDelay() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
         return super.votingDelay();
     }
 
     /// @inheritdoc IGovernor
+    /// @return Seconds a vote lasts.
     function votingPeriod() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
         return super.votingPeriod();
     }
 
     /// @inheritdoc IGovernor
+    /// @param timepoint The timestamp the supply is read at.
+    /// @return The votes a proposal needs (for and abstain) to pass.
     function quorum(
         uint256 timepoint
     ) public view override(Governor, GovernorVotesQuorumFraction, IGovernor) returns (uint256) {
@@ -111,6 +118,8 @@ contract LatentGovernor is
     }
 
     /// @inheritdoc IGovernor
+    /// @param proposalId The proposal.
+    /// @return Its state.
     function state(
         uint256 proposalId
     ) public view override(Governor, GovernorTimelockControl, IGovernor) returns (ProposalState) {
@@ -118,6 +127,8 @@ contract LatentGovernor is
     }
 
     /// @inheritdoc IGovernor
+    /// @param proposalId The proposal.
+    /// @return True: every proposal waits in the timelock.
     function proposalNeedsQueuing(
         uint256 proposalId
     ) public view override(Governor, GovernorTimelockControl, IGovernor) returns (bool) {
@@ -125,6 +136,7 @@ contract LatentGovernor is
     }
 
     /// @inheritdoc IGovernor
+    /// @return The votes needed to propose.
     function proposalThreshold() public view override(Governor, GovernorSettings, IGovernor) returns (uint256) {
         return super.proposalThreshold();
     }

@@ -24,6 +24,7 @@ contract LatentTimelock is TimelockController, ILatentTimelock {
     }
 
     /// @notice Change the minimum delay, at most `MAX_DELAY`. Only the timelock itself (a proposal).
+    /// @param newDelay The new minimum delay, in seconds, at most `MAX_DELAY`.
     function updateDelay(uint256 newDelay) public override {
         if (msg.sender != address(this)) revert TimelockUnauthorizedCaller(msg.sender);
         _checkDelay(newDelay);

@@ -61,6 +61,7 @@ contract PauseGuardian is Governed, IPauseGuardian {
 
     /// @inheritdoc IPauseGuardian
     /// @dev Governance may also use it to start a pause of its own.
+    /// @param newPausedUntil The pause's new end, a timestamp.
     function renewPause(uint64 newPausedUntil) external onlyGovernance {
         uint64 maxPausedUntil = uint64(block.timestamp) + MAX_PAUSE_DURATION;
         if (newPausedUntil <= block.timestamp || newPausedUntil > maxPausedUntil) {
@@ -72,11 +73,13 @@ contract PauseGuardian is Governed, IPauseGuardian {
     }
 
     /// @inheritdoc IPauseGuardian
+    /// @param newGuardian The new guardian, or zero.
     function setGuardian(address newGuardian) external onlyGovernance {
         _setGuardian(newGuardian);
     }
 
     /// @inheritdoc IPauseGuardian
+    /// @param newPauseDuration The new duration, in seconds.
     function setPauseDuration(uint64 newPauseDuration) external onlyGovernance {
         _setPauseDuration(newPauseDuration);
     }

@@ -92,9 +92,17 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     error DisputeManagerRecoveryZeroRecipient();
 
     /// @notice Dispute a submitted result within its challenge window, posting the job's dispute deposit. Client only.
+    /// @param jobId A submitted job of the caller.
+    /// @param evidenceURI The client's evidence, 1 to MAX_URI_LENGTH bytes.
     function openDispute(uint256 jobId, string calldata evidenceURI) external;
 
     /// @notice `openDispute` with an EIP-2612 permit; a permit already used is ignored when the allowance is there.
+    /// @param jobId A submitted job of the caller.
+    /// @param evidenceURI The client's evidence, 1 to MAX_URI_LENGTH bytes.
+    /// @param permitDeadline The permit's deadline.
+    /// @param v The permit signature's recovery byte.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
     function openDisputeWithPermit(
         uint256 jobId,
         string calldata evidenceURI,
@@ -111,14 +119,17 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     function answerDispute(uint256 jobId, string calldata evidenceURI) external;
 
     /// @notice Rule on an open dispute before its deadline. Arbitrator only.
+    /// @param jobId The disputed job.
     /// @param ruling Upheld, Rejected or Draw.
     /// @param slashAmount Collateral to slash when upheld (at most the job's max slashing cut); ignored otherwise.
     function rule(uint256 jobId, Ruling ruling, uint256 slashAmount) external;
 
     /// @notice Close a dispute the arbitrator did not rule on in time, as a draw. Anyone.
+    /// @param jobId The disputed job, its ruling deadline passed.
     function closeExpired(uint256 jobId) external;
 
     /// @notice Appoint the arbitrator. Governance only.
+    /// @param arbitrator The new arbitrator (non-zero).
     function setArbitrator(address arbitrator) external;
 
     /// @notice Send `amount` of `erc20` held here by mistake to `to`; `type(uint256).max` sends all that is recoverable
@@ -135,15 +146,21 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
 
     /// @notice What `recoverTokens` may send of `erc20` now: for LAT its balance above `heldDeposits`, for any other
     ///         token the whole balance.
+    /// @param erc20 The token asked about.
+    /// @return The tokens `recoverTokens` may send.
     function recoverable(address erc20) external view returns (uint256);
 
     /// @notice The dispute deposits this contract holds for their parties: the sum of the deposits of disputes not yet
     ///         resolved or closed.
+    /// @return The sum of the open disputes' deposits, in LAT.
     function heldDeposits() external view returns (uint256);
 
     /// @notice The dispute on `jobId` (all zero if none was opened).
+    /// @param jobId The job.
+    /// @return The dispute record.
     function getDispute(uint256 jobId) external view returns (Dispute memory);
 
     /// @notice The address that rules on disputes, appointed by governance.
+    /// @return The arbitrator.
     function arbitrator() external view returns (address);
 }

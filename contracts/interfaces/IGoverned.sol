@@ -24,5 +24,6 @@ interface IGoverned {
     error GovernedZeroAddress(bytes32 parameter);
 
     /// @notice The timelock that owns this contract's parameters.
+    /// @return The LatentTimelock.
     function governance() external view returns (address);
 }

@@ -254,6 +254,13 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     function createJob(JobTerms calldata terms, string calldata specURI) external returns (uint256 jobId);
 
     /// @notice `createJob` with an EIP-2612 permit; a permit already used is ignored when the allowance is there.
+    /// @param terms As in `createJob`.
+    /// @param specURI As in `createJob`.
+    /// @param permitDeadline The permit's deadline.
+    /// @param v The permit signature's recovery byte.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
+    /// @return jobId The new job's id.
     function createJobWithPermit(
         JobTerms calldata terms,
         string calldata specURI,
@@ -264,42 +271,56 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     ) external returns (uint256 jobId);
 
     /// @notice Cancel an unaccepted job and refund it in full. Client only.
+    /// @param jobId An open job of the caller.
     function cancelJob(uint256 jobId) external;
 
     /// @notice Refund in full a job whose acceptance deadline passed unaccepted. Anyone.
+    /// @param jobId An open job past its acceptance deadline.
     function expireJob(uint256 jobId) external;
 
     /// @notice Decline a directed job and refund the client in full. Its target provider or the operator.
+    /// @param jobId An open job directed at the caller's provider.
     function declineJob(uint256 jobId) external;
 
     /// @notice Accept an open job (or a job directed at `provider`) for `provider`, by the provider or its operator.
     ///         The provider must be active, meet every requirement (its `IStaking.maxSlashRewardBps` at least the job's
     ///         `minSlashRewardBps`, else `JobEscrowSlashRewardCapTooLow`), price at most the job's maximum and have the
     ///         GPUs free; its GPUs are reserved and collateral locked from its free stake. Refused while paused.
+    /// @param jobId An open job.
+    /// @param provider The provider accepting it: the caller or the provider whose operator the caller is.
     /// @param terms The job's terms exactly as emitted in `JobCreated`.
     function acceptJob(uint256 jobId, address provider, JobTerms calldata terms) external;
 
     /// @notice Submit the result by the result deadline (`acceptedAt + maxDuration + grace`); frees the GPUs and
     ///         fixes the cost. The provider or its operator.
+    /// @param jobId An accepted job of the provider.
+    /// @param resultURI Where the result lives (1..MAX_URI_LENGTH bytes).
+    /// @param resultHash The result's hash (non-zero).
     function submitResult(uint256 jobId, string calldata resultURI, bytes32 resultHash) external;
 
     /// @notice Accept the result now and settle. Client only.
+    /// @param jobId A submitted job of the caller.
     function approveResult(uint256 jobId) external;
 
     /// @notice Settle a submitted job once its challenge window has passed. Anyone.
+    /// @param jobId A submitted job past its challenge window.
     function settle(uint256 jobId) external;
 
     /// @notice Refund a job whose result deadline passed with no result, slashing part of the collateral to the client
     ///         (at most the provider's `IStaking.maxSlashRewardBps` of it, the rest to the treasury). Anyone.
+    /// @param jobId An accepted job past its result deadline.
     function claimTimeout(uint256 jobId) external;
 
     /// @notice Move a submitted job to Disputed. Dispute manager only.
     /// @return job The job's state before the change.
+    /// @param jobId A submitted job.
     function markDisputed(uint256 jobId) external returns (Job memory job);
 
     /// @notice Settle a disputed job to its provider (dispute rejected or drawn). Dispute manager only.
     /// @return client The job's client.
     /// @return provider The job's provider.
+    /// @param jobId A disputed job.
+    /// @param reason DisputeRejected or DisputeDraw, as emitted in `JobSettled`.
     function settleDisputed(uint256 jobId, SettlementReason reason) external returns (address client, address provider);
 
     /// @notice Refund a disputed job to its client after an upheld dispute, slashing `slashAmount` of its collateral
@@ -308,46 +329,58 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     ///         it), and unlocking the rest. Dispute manager only.
     /// @return client The job's client.
     /// @return reward The part of the slash paid to the client.
+    /// @param jobId A disputed job.
+    /// @param slashAmount Collateral to slash; zero slashes nothing and unlocks it all.
     function refundDisputed(uint256 jobId, uint256 slashAmount) external returns (address client, uint256 reward);
 
     /// @notice Set the protocol fee, in bps of a job's cost, within [0, MAX_PROTOCOL_FEE_BPS], for jobs accepted from now
     ///         on. Governance only; `GovernedParameterOutOfBounds` outside the bounds.
+    /// @param protocolFeeBps The new fee, in bps of a job's cost.
     function setProtocolFeeBps(uint16 protocolFeeBps) external;
 
     /// @notice Set the collateral ratio, in bps of a job's escrow, within [MIN_COLLATERAL_RATIO_BPS,
     ///         MAX_COLLATERAL_RATIO_BPS], for jobs accepted from now on. Governance only.
+    /// @param collateralRatioBps The new ratio, in bps of a job's escrow.
     function setCollateralRatioBps(uint16 collateralRatioBps) external;
 
     /// @notice Set the share of collateral slashed on timeout, in bps, within [MIN_TIMEOUT_SLASH_BPS,
     ///         MAX_TIMEOUT_SLASH_BPS], for jobs accepted from now on. Governance only.
+    /// @param timeoutSlashBps The new share, in bps of a job's collateral.
     function setTimeoutSlashBps(uint16 timeoutSlashBps) external;
 
     /// @notice Set the most of a job's collateral an upheld dispute may slash, in bps, within
     ///         [MIN_MAX_SLASHING_CUT_BPS, MAX_MAX_SLASHING_CUT_BPS], for jobs accepted from now on. Governance only.
+    /// @param maxSlashingCutBps The new cut, in bps of a job's collateral.
     function setMaxSlashingCutBps(uint16 maxSlashingCutBps) external;
 
     /// @notice Set the client's share of a dispute slash, in bps, within [0, MAX_DISPUTE_REWARD_BPS], for jobs accepted
     ///         from now on. Governance only.
+    /// @param disputeRewardBps The new share, in bps of a dispute slash.
     function setDisputeRewardBps(uint16 disputeRewardBps) external;
 
     /// @notice Set the seconds after submission during which the client may dispute, within [MIN_CHALLENGE_WINDOW,
     ///         MAX_CHALLENGE_WINDOW], for jobs accepted from now on. Governance only.
+    /// @param challengeWindow The new window, in seconds.
     function setChallengeWindow(uint32 challengeWindow) external;
 
     /// @notice Set the seconds after a job's maximum duration before its result is late, within [MIN_GRACE, MAX_GRACE],
     ///         for jobs accepted from now on. Governance only.
+    /// @param grace The new grace, in seconds.
     function setGrace(uint32 grace) external;
 
     /// @notice Set the seconds the arbitrator has to rule, within [MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD], for jobs
     ///         accepted from now on. Governance only.
+    /// @param disputePeriod The new period, in seconds.
     function setDisputePeriod(uint32 disputePeriod) external;
 
     /// @notice Set the tokens a client posts to dispute, within [MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT], for jobs
     ///         accepted from now on. Governance only.
+    /// @param disputeDeposit The new deposit, in LAT units.
     function setDisputeDeposit(uint96 disputeDeposit) external;
 
     /// @notice Set the least cost of a settled job that counts in its provider's `completed`, within
     ///         [0, MAX_MIN_TRACK_RECORD_COST], for jobs accepted from now on. Governance only.
+    /// @param minTrackRecordCost The new threshold, in LAT units.
     function setMinTrackRecordCost(uint80 minTrackRecordCost) external;
 
     /// @notice Send `amount` of `erc20`, held here by mistake, to `to`; `type(uint256).max` sends this contract's whole
@@ -362,9 +395,13 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     function recoverTokens(address erc20, address to, uint256 amount) external returns (uint256 recovered);
 
     /// @notice Job `jobId`'s stored state (all zero for an unknown id).
+    /// @param jobId The job.
+    /// @return The job (all zero if it does not exist).
     function getJob(uint256 jobId) external view returns (Job memory);
 
     /// @notice Economic parameter version `paramsId` (all zero for a version never written).
+    /// @param paramsId The version.
+    /// @return The version's parameters (all zero if it does not exist).
     function getParams(uint32 paramsId) external view returns (EconomicParams memory);
 
     /// @notice The three fields of parameter version `paramsId` that opening a dispute reads (a job's own version is
@@ -379,23 +416,35 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
         returns (uint32 challengeWindow, uint32 disputePeriod, uint96 disputeDeposit);
 
     /// @notice The parameter version in force: jobs accepted now record it.
+    /// @return The version jobs accepted now get.
     function currentParamsId() external view returns (uint32);
 
     /// @notice `provider`'s on-chain track record.
+    /// @param provider The provider.
+    /// @return Its completed, timed-out and lost-dispute counts.
     function providerStats(address provider) external view returns (ProviderStats memory);
 
     /// @notice The ProviderRegistry, where GPUs are reserved and providers' operators are known.
+    /// @return The ProviderRegistry.
     function registry() external view returns (IProviderRegistry);
 
     /// @notice The DisputeManager, the only contract that may move jobs in and out of dispute.
+    /// @return The DisputeManager.
     function disputeManager() external view returns (address);
 
     /// @notice Number of jobs ever created (the last job id).
+    /// @return The number of jobs created (the last id).
     function jobCount() external view returns (uint256);
 
     /// @notice `floor(pricePerGpuHour * gpuCount * duration / 3600)`.
+    /// @param pricePerGpuHour Price per GPU-hour, in LAT units.
+    /// @param gpuCount GPUs.
+    /// @param duration Seconds.
+    /// @return The cost, rounded down.
     function computeCost(uint256 pricePerGpuHour, uint256 gpuCount, uint256 duration) external pure returns (uint256);
 
     /// @notice `keccak256(abi.encode(terms))`.
+    /// @param terms The terms.
+    /// @return `keccak256(abi.encode(terms))`.
     function hashTerms(JobTerms calldata terms) external pure returns (bytes32);
 }

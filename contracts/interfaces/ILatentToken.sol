@@ -26,5 +26,7 @@ interface ILatentToken is IERC20, IERC20Permit, IERC6372, IVotes {
     /// @notice Whether `account` is one of the protocol contracts that hold LAT for others (stake, job escrow,
     ///         dispute deposits). Their balances never carry votes, so transfers to and from them skip the
     ///         delegate lookup.
+    /// @param account The address asked about.
+    /// @return Whether it is a custodian.
     function isCustodian(address account) external view returns (bool);
 }

@@ -47,30 +47,38 @@ interface IPauseGuardian is IGoverned {
     function unpause() external;
 
     /// @notice Set the end of the pause to `pausedUntil` (at most `MAX_PAUSE_DURATION` from now). Governance only.
+    /// @param pausedUntil The pause's new end, a timestamp.
     function renewPause(uint64 pausedUntil) external;
 
     /// @notice Appoint a new guardian (zero disables guardian pauses). Governance only.
+    /// @param guardian The new guardian, or zero.
     function setGuardian(address guardian) external;
 
     /// @notice Set how long a guardian pause lasts, within bounds. Governance only.
+    /// @param pauseDuration The new duration, in seconds.
     function setPauseDuration(uint64 pauseDuration) external;
 
     /// @notice Reverts with `PauseGuardianProtocolPaused` while paused. Called by the guarded contracts.
     function requireNotPaused() external view;
 
     /// @notice Whether the protocol is paused now.
+    /// @return Whether it is paused.
     function isPaused() external view returns (bool);
 
     /// @notice When the current (or last) pause ends; zero if never paused.
+    /// @return The end of the pause, a timestamp.
     function pausedUntil() external view returns (uint64);
 
     /// @notice The current guardian.
+    /// @return The guardian (zero when none).
     function guardian() external view returns (address);
 
     /// @notice How long a guardian pause lasts.
+    /// @return The duration, in seconds.
     function pauseDuration() external view returns (uint64);
 
     /// @notice Who started the current (or last) pause: the guardian that called `pause`, or governance when its
     ///         `renewPause` found nothing paused (a renewal of a running pause keeps its starter); zero if never paused.
+    /// @return Who started it.
     function pausedBy() external view returns (address);
 }

@@ -150,15 +150,22 @@ interface IProviderRegistry is IGoverned {
     ) external;
 
     /// @notice Replace the caller's specs and price. Jobs already accepted keep their terms. Owner only.
+    /// @param spec The new specs and price, validated as at registration.
+    /// @param gpuModelName The GPU model's display name (only emitted).
+    /// @param metadataURI The provider's metadata (only emitted).
     function update(ProviderSpec calldata spec, string calldata gpuModelName, string calldata metadataURI) external;
 
     /// @notice Change only the caller's price per GPU-hour. Owner only.
+    /// @param pricePerGpuHour The new price per GPU-hour, in LAT units (non-zero).
     function setPrice(uint96 pricePerGpuHour) external;
 
     /// @notice Name the caller's operator (zero removes it). Owner only.
+    /// @param operator The new operator (not the caller itself), or zero.
     function setOperator(address operator) external;
 
     /// @notice Go online or offline. The provider or its operator.
+    /// @param provider The provider.
+    /// @param online Whether it takes jobs.
     function setOnline(address provider, bool online) external;
 
     /// @notice Leave the registry; only with no GPUs in use and no collateral locked. Owner only.
@@ -167,29 +174,48 @@ interface IProviderRegistry is IGoverned {
     /// @notice Reserve `gpus` GPUs of `provider` for `jobId` on behalf of `caller` (the provider or its operator),
     ///         which must be active with the GPUs free. Job escrow only.
     /// @return The provider's record before the reservation, for the escrow to check the job's requirements.
+    /// @param provider The provider.
+    /// @param caller Who accepts the job: the provider or its operator.
+    /// @param jobId The job.
+    /// @param gpus GPUs to reserve.
     function reserve(address provider, address caller, uint256 jobId, uint16 gpus) external returns (Provider memory);
 
     /// @notice Release `gpus` GPUs reserved for `jobId`. Job escrow only.
+    /// @param provider The provider.
+    /// @param jobId The job.
+    /// @param gpus GPUs to release, at most those in use.
     function release(address provider, uint256 jobId, uint16 gpus) external;
 
     /// @notice Set the most GPUs one provider may list, within bounds. Governance only.
+    /// @param maxGpusPerProvider The new maximum.
     function setMaxGpusPerProvider(uint16 maxGpusPerProvider) external;
 
     /// @notice A provider's record (all zero if never registered).
+    /// @param provider The provider.
+    /// @return The record.
     function getProvider(address provider) external view returns (Provider memory);
 
     /// @notice Whether `provider` is registered, online and staked at least `minStakePerGpu * gpuCount`.
+    /// @param provider The provider.
+    /// @return Whether it may accept jobs now.
     function isActive(address provider) external view returns (bool);
 
     /// @notice Whether `caller` may act for `provider` as its operator (the provider itself or its operator).
+    /// @param provider The provider.
+    /// @param caller The address asking to act for it.
+    /// @return Whether `caller` is the provider or its operator.
     function isAuthorized(address provider, address caller) external view returns (bool);
 
     /// @notice GPUs listed but not reserved.
+    /// @param provider The provider.
+    /// @return Its GPUs not reserved.
     function freeGpus(address provider) external view returns (uint16);
 
     /// @notice The most GPUs one provider may list.
+    /// @return The maximum.
     function maxGpusPerProvider() external view returns (uint16);
 
     /// @notice Number of providers currently registered.
+    /// @return The count.
     function providerCount() external view returns (uint256);
 }

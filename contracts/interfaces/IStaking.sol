@@ -139,25 +139,38 @@ interface IStaking is IGoverned, ITokenRecovery {
     error StakingRecoveryZeroRecipient();
 
     /// @notice Add `amount` from the caller to the caller's stake. Refused while paused.
+    /// @param amount Tokens to stake (non-zero), pulled from the caller.
     function stake(uint256 amount) external;
 
     /// @notice `stake` with an EIP-2612 permit. A permit already used (e.g. front-run) is ignored when the
     ///         allowance is there anyway, so the call cannot be griefed.
+    /// @param amount Tokens to stake (non-zero), also the permit's value.
+    /// @param deadline The permit's deadline.
+    /// @param v The permit signature's recovery byte.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
     function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
     /// @notice Start thawing `amount` of the caller's free stake.
     /// @return requestIndex The new request's index.
+    /// @param amount Tokens to thaw (non-zero, at most the caller's free stake).
     function thaw(uint256 amount) external returns (uint256 requestIndex);
 
     /// @notice Pay out up to `maxRequests` matured thaw requests of the caller, oldest first.
     /// @return amount Tokens transferred to the caller.
+    /// @param maxRequests Most requests to pay out (non-zero).
     function withdraw(uint256 maxRequests) external returns (uint256 amount);
 
     /// @notice Lock `amount` of `provider`'s free stake as `jobId`'s collateral. Job escrow only.
+    /// @param provider The provider accepting the job.
+    /// @param jobId The job (locked at most once).
+    /// @param amount The collateral, at most the provider's free stake.
     function lock(address provider, uint256 jobId, uint256 amount) external;
 
     /// @notice Unlock what remains of `jobId`'s collateral. Job escrow only.
     /// @return amount The amount unlocked.
+    /// @param provider The job's provider.
+    /// @param jobId The job.
     function unlock(address provider, uint256 jobId) external returns (uint256 amount);
 
     /// @notice Slash `amount` (non-zero, at most the lock) from `jobId`'s collateral, `reward` of it (at most
@@ -167,6 +180,11 @@ interface IStaking is IGoverned, ITokenRecovery {
     ///         `CollateralUnlocked`. Job escrow only.
     /// @return unlocked The amount unlocked after the slash.
     /// @return paidReward What `beneficiary` received: `reward`, or less where the provider's cap cut it.
+    /// @param provider The job's provider.
+    /// @param jobId The job.
+    /// @param amount The slash.
+    /// @param beneficiary Who receives the reward: the job's client.
+    /// @param reward The reward asked for, before the provider's cap.
     function slashAndUnlock(
         address provider,
         uint256 jobId,
@@ -184,20 +202,26 @@ interface IStaking is IGoverned, ITokenRecovery {
     ///         client is never paid under a lower cap than the one in force when its job was accepted. To lower it, a
     ///         provider stops accepting jobs (goes offline) and lowers it once the last one has ended.
     ///         Emits `MaxSlashRewardSet`.
+    /// @param bps The new cap, 0..10,000.
     function setMaxSlashRewardBps(uint16 bps) external;
 
     /// @notice The most of a slash of `provider`'s collateral paid to the beneficiary, in bps (10,000 when unset).
+    /// @param provider The provider.
+    /// @return The cap, in bps.
     function maxSlashRewardBps(address provider) external view returns (uint16);
 
     /// @notice Set the minimum stake per listed GPU that keeps a provider active. Governance only.
+    /// @param minStakePerGpu The new minimum, in LAT units per listed GPU.
     function setMinStakePerGpu(uint256 minStakePerGpu) external;
 
     /// @notice Set the thawing period for new thaw requests. Governance only.
+    /// @param thawingPeriod The new period, in seconds.
     function setThawingPeriod(uint64 thawingPeriod) external;
 
     /// @notice Set where slashed tokens and protocol fees go: non-zero, and not Staking, LAT, the job escrow, the pause
     ///         guardian, the dispute manager or the registry (`StakingTreasuryIsProtocolContract`), which would strand
     ///         them. Governance only.
+    /// @param treasury The new treasury.
     function setTreasury(address treasury) external;
 
     /// @notice Send `amount` of `erc20`, held here by mistake, to `to`; `type(uint256).max` sends this contract's whole
@@ -212,29 +236,50 @@ interface IStaking is IGoverned, ITokenRecovery {
     function recoverTokens(address erc20, address to, uint256 amount) external returns (uint256 recovered);
 
     /// @notice `provider`'s staked, locked and thawing totals.
+    /// @param provider The provider.
+    /// @return staked All its stake, locked and thawing included.
+    /// @return locked Its stake locked as jobs' collateral.
+    /// @return thawing Its stake in pending thaw requests.
     function getStake(address provider) external view returns (uint256 staked, uint256 locked, uint256 thawing);
 
     /// @notice `staked - locked - thawing`.
+    /// @param provider The provider.
+    /// @return Its stake neither locked nor thawing.
     function freeStake(address provider) external view returns (uint256);
 
     /// @notice Whether `staked - thawing >= minStakePerGpu * gpuCount`.
+    /// @param provider The provider.
+    /// @param gpuCount GPUs listed.
+    /// @return Whether its stake not thawing covers `minStakePerGpu` per GPU.
     function hasMinimumStake(address provider, uint256 gpuCount) external view returns (bool);
 
     /// @notice The collateral currently locked for `jobId`, and whose it is.
+    /// @param jobId The job.
+    /// @return provider Whose collateral it is (zero if none is locked).
+    /// @return amount What remains locked.
     function jobCollateral(uint256 jobId) external view returns (address provider, uint256 amount);
 
     /// @notice Thaw request `requestIndex` of `provider` (zero once withdrawn).
+    /// @param provider The provider.
+    /// @param requestIndex The request's index.
+    /// @return The request (all zero once paid out).
     function getThawRequest(address provider, uint256 requestIndex) external view returns (ThawRequest memory);
 
     /// @notice Indices of `provider`'s pending thaw requests: `[first, next)`.
+    /// @param provider The provider.
+    /// @return first The oldest pending request's index.
+    /// @return next The next request's index.
     function thawRequestRange(address provider) external view returns (uint256 first, uint256 next);
 
     /// @notice Stake a provider needs per listed GPU to be active, in LAT's smallest unit. Set by governance.
+    /// @return The least stake per listed GPU for a provider to be active, in LAT units.
     function minStakePerGpu() external view returns (uint256);
 
     /// @notice Seconds a thaw request waits before it can be withdrawn (fixed per request when made). Set by governance.
+    /// @return The thawing period, in seconds.
     function thawingPeriod() external view returns (uint64);
 
     /// @notice Where slashed tokens not paid as rewards, and the escrow's protocol fees, go. Set by governance.
+    /// @return Where fees and the treasury's part of slashes go.
     function treasury() external view returns (address);
 }

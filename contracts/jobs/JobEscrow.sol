@@ -391,6 +391,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     // ------------------------------------------------------------- governance
 
     /// @notice Set the protocol fee, in bps of a job's cost, within [0, MAX_PROTOCOL_FEE_BPS]. Governance only.
+    /// @param value The new value.
     function setProtocolFeeBps(uint16 value) external onlyGovernance {
         EconomicParams memory p = _announce("protocolFeeBps", value, 0, MAX_PROTOCOL_FEE_BPS);
         p.protocolFeeBps = value;
@@ -398,6 +399,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the collateral ratio, in bps of a job's escrow, within bounds (non-zero floor). Governance only.
+    /// @param value The new value.
     function setCollateralRatioBps(uint16 value) external onlyGovernance {
         EconomicParams memory p = _announce(
             "collateralRatioBps",
@@ -410,6 +412,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the share of collateral slashed on timeout, within bounds (non-zero floor). Governance only.
+    /// @param value The new value.
     function setTimeoutSlashBps(uint16 value) external onlyGovernance {
         EconomicParams memory p = _announce("timeoutSlashBps", value, MIN_TIMEOUT_SLASH_BPS, MAX_TIMEOUT_SLASH_BPS);
         p.timeoutSlashBps = value;
@@ -417,6 +420,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the most of a job's collateral an upheld dispute may slash, within bounds. Governance only.
+    /// @param value The new value.
     function setMaxSlashingCutBps(uint16 value) external onlyGovernance {
         EconomicParams memory p = _announce(
             "maxSlashingCutBps",
@@ -429,6 +433,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the client's share of a dispute slash, within [0, 10_000]. Governance only.
+    /// @param value The new value.
     function setDisputeRewardBps(uint16 value) external onlyGovernance {
         EconomicParams memory p = _announce("disputeRewardBps", value, 0, MAX_DISPUTE_REWARD_BPS);
         p.disputeRewardBps = value;
@@ -436,6 +441,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the challenge window after submission, within bounds. Governance only.
+    /// @param value The new value.
     function setChallengeWindow(uint32 value) external onlyGovernance {
         EconomicParams memory p = _announce("challengeWindow", value, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         p.challengeWindow = value;
@@ -443,6 +449,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the grace period after a job's maximum duration, within bounds. Governance only.
+    /// @param value The new value.
     function setGrace(uint32 value) external onlyGovernance {
         EconomicParams memory p = _announce("grace", value, MIN_GRACE, MAX_GRACE);
         p.grace = value;
@@ -450,6 +457,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the time the arbitrator has to rule, within bounds. Governance only.
+    /// @param value The new value.
     function setDisputePeriod(uint32 value) external onlyGovernance {
         EconomicParams memory p = _announce("disputePeriod", value, MIN_DISPUTE_PERIOD, MAX_DISPUTE_PERIOD);
         p.disputePeriod = value;
@@ -457,6 +465,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     }
 
     /// @notice Set the deposit a client posts to dispute, within bounds. Governance only.
+    /// @param value The new value.
     function setDisputeDeposit(uint96 value) external onlyGovernance {
         EconomicParams memory p = _announce("disputeDeposit", value, MIN_DISPUTE_DEPOSIT, MAX_DISPUTE_DEPOSIT);
         p.disputeDeposit = value;
@@ -465,6 +474,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
     /// @notice Set the least cost a settled job must have to count in its provider's `completed`, within
     ///         [0, MAX_MIN_TRACK_RECORD_COST]. Applies to jobs accepted from now on. Governance only.
+    /// @param value The new value.
     function setMinTrackRecordCost(uint80 value) external onlyGovernance {
         EconomicParams memory p = _announce("minTrackRecordCost", value, 0, MAX_MIN_TRACK_RECORD_COST);
         p.minTrackRecordCost = value;

@@ -197,6 +197,7 @@ contract ProviderRegistry is Governed, IProviderRegistry {
     }
 
     /// @inheritdoc IProviderRegistry
+    /// @param maxGpusPerProvider_ The new maximum.
     function setMaxGpusPerProvider(uint16 maxGpusPerProvider_) external onlyGovernance {
         _setMaxGpusPerProvider(maxGpusPerProvider_);
     }

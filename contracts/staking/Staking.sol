@@ -282,11 +282,13 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
+    /// @param minStakePerGpu_ The new minimum, in LAT units per listed GPU.
     function setMinStakePerGpu(uint256 minStakePerGpu_) external onlyGovernance {
         _setMinStakePerGpu(minStakePerGpu_);
     }
 
     /// @inheritdoc IStaking
+    /// @param thawingPeriod_ The new period, in seconds.
     function setThawingPeriod(uint64 thawingPeriod_) external onlyGovernance {
         _setThawingPeriod(thawingPeriod_);
     }
@@ -294,6 +296,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
     /// @inheritdoc IStaking
     /// @dev The dispute manager and the registry are known only through the escrow, which is deployed after this
     ///      contract: the constructor cannot ask it, so they are checked here, where it exists.
+    /// @param treasury_ The new treasury.
     function setTreasury(address treasury_) external onlyGovernance {
         IJobEscrow escrow = IJobEscrow(jobEscrow);
         if (treasury_ == escrow.disputeManager() || treasury_ == address(escrow.registry())) {

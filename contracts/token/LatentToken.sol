@@ -67,23 +67,29 @@ contract LatentToken is ERC20, ERC20Permit, ERC20Votes, ILatentToken {
     }
 
     /// @notice `account`'s delegate; always zero for a custodian, whose tokens belong to others.
+    /// @param account The account.
+    /// @return Its delegate.
     function delegates(address account) public view override(IVotes, Votes) returns (address) {
         if (isCustodian(account)) return address(0);
         return super.delegates(account);
     }
 
     /// @notice The current timestamp: votes and proposals are timed in seconds (ERC-6372).
+    /// @return The current timestamp.
     function clock() public view override(Votes, IERC6372) returns (uint48) {
         return uint48(block.timestamp);
     }
 
     /// @notice ERC-6372 clock description: "mode=timestamp".
+    /// @return "mode=timestamp".
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override(Votes, IERC6372) returns (string memory) {
         return "mode=timestamp";
     }
 
     /// @notice EIP-2612 nonce of `owner` (shared with vote delegation by signature).
+    /// @param owner The account.
+    /// @return Its next nonce.
     function nonces(address owner) public view override(ERC20Permit, IERC20Permit, Nonces) returns (uint256) {
         return super.nonces(owner);
     }

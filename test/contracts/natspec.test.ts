@@ -73,10 +73,72 @@ async function undocumentedItems(): Promise<{ missing: string[]; checked: number
   return { missing, checked };
 }
 
+type ContractNode = AstNode & { id: number; name: string; linearizedBaseContracts: number[]; nodes: AstNode[] };
+
+/** Every contract and interface a project source defines, by AST id. */
+function projectContracts(sources: Record<string, { ast: unknown }>): Map<number, ContractNode> {
+  const out = new Map<number, ContractNode>();
+  for (const [source, { ast }] of Object.entries(sources)) {
+    if (!isProjectSource(source)) continue;
+    for (const node of (ast as { nodes: AstNode[] }).nodes) {
+      if (node.nodeType === "ContractDefinition") out.set((node as ContractNode).id, node as ContractNode);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every function a project source declares (its own or in a project base) whose named parameters lack a `@param` or
+ * whose outputs lack a `@return` in the contract's devdoc. A public variable's getter is left out: the variable's
+ * own comment documents it (see the test above), and solc keeps no `@return` for it.
+ */
+async function undocumentedParamsAndReturns(): Promise<{ missing: string[]; checked: number }> {
+  const names = (await hre.artifacts.getAllFullyQualifiedNames()).filter((fqn) => isProjectSource(fqn.split(":")[0]!));
+  const missing: string[] = [];
+  let checked = 0;
+  for (const fqn of names) {
+    const [file, name] = fqn.split(":") as [string, string];
+    const buildInfo = await hre.artifacts.getBuildInfo(fqn);
+    if (buildInfo === undefined) throw new Error(`no build info for ${fqn}: run npx hardhat compile`);
+    const contracts = projectContracts(buildInfo.output.sources);
+    const self = [...contracts.values()].find((node) => node.name === name && buildInfo.output.sources[file] !== undefined);
+    if (self === undefined) continue; // a library or file-level item with no contract node of its own
+    const functions = new Set<string>();
+    const getters = new Set<string>();
+    for (const baseId of self.linearizedBaseContracts) {
+      for (const member of contracts.get(baseId)?.nodes ?? []) {
+        if (typeof member.functionSelector !== "string") continue;
+        (member.nodeType === "FunctionDefinition" ? functions : getters).add(member.functionSelector.toLowerCase());
+      }
+    }
+    const output = buildInfo.output.contracts[file]![name]! as { metadata?: string };
+    const devdoc = (JSON.parse(output.metadata!) as { output: { devdoc: { methods?: Record<string, { params?: Record<string, string>; returns?: Record<string, string> }> } } }).output.devdoc;
+    const iface = new ethers.Interface((await hre.artifacts.readArtifact(fqn)).abi);
+    iface.forEachFunction((fn) => {
+      const selector = fn.selector.slice(2).toLowerCase();
+      if (!functions.has(selector) || getters.has(selector)) return;
+      checked++;
+      const doc = devdoc.methods?.[fn.format("sighash")] ?? {};
+      for (const input of fn.inputs) {
+        if (input.name !== "" && (doc.params?.[input.name] ?? "").trim() === "") missing.push(`${name}.${fn.name}: @param ${input.name}`);
+      }
+      const returns = Object.keys(doc.returns ?? {}).length;
+      if (returns < fn.outputs.length) missing.push(`${name}.${fn.name}: @return (${returns} of ${fn.outputs.length})`);
+    });
+  }
+  return { missing, checked };
+}
+
 describe("NatSpec", function () {
   it("documents every function, event and error of the project's contracts", async function () {
     const { missing, checked } = await undocumentedItems();
     expect(checked, "items checked").to.be.greaterThan(300);
     expect(missing, `${missing.length} undocumented (add a @notice, @inheritdoc or @dev):\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
+  });
+
+  it("documents every parameter and return value of the project's functions", async function () {
+    const { missing, checked } = await undocumentedParamsAndReturns();
+    expect(checked, "functions checked").to.be.greaterThan(200);
+    expect(missing, `${missing.length} undocumented (add a @param or @return):\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
   });
 });
