@@ -142,3 +142,33 @@ describe("NatSpec", function () {
     expect(missing, `${missing.length} undocumented (add a @param or @return):\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
   });
 });
+
+describe("unchecked blocks", function () {
+  it("each follows a comment, within the three lines above it, that says why it cannot overflow or underflow", async function () {
+    const { readdirSync, readFileSync, statSync } = await import("node:fs");
+    const path = await import("node:path");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir)) {
+        const full = path.join(dir, entry);
+        if (statSync(full).isDirectory()) {
+          if (entry !== "mocks") walk(full);
+        } else if (entry.endsWith(".sol")) files.push(full);
+      }
+    };
+    walk(path.join(hre.config.paths.root, "contracts"));
+    const unexplained: string[] = [];
+    let blocks = 0;
+    for (const file of files) {
+      const lines = readFileSync(file, "utf8").split("\n");
+      lines.forEach((line, i) => {
+        if (!/\bunchecked\s*\{/.test(line)) return;
+        blocks++;
+        const comment = lines.slice(Math.max(0, i - 3), i).filter((above) => above.includes("//")).join(" ");
+        if (!/cannot|overflow|underflow|fits|below|at most|<=|< 2/i.test(comment)) unexplained.push(`${path.relative(hre.config.paths.root, file)}:${i + 1}`);
+      });
+    }
+    expect(blocks, "unchecked blocks found").to.be.greaterThan(20);
+    expect(unexplained, "unchecked blocks without a comment saying why they cannot overflow").to.deep.equal([]);
+  });
+});
