@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const replay = process.env.FUZZ_REPLAY === undefined ? undefined : wholeNumber("FUZZ_REPLAY", 0, 0);
   const runs = wholeNumber("FUZZ_RUNS", 10_000, 1);
   const first = wholeNumber("FUZZ_SEED", Date.now() % 2_000_000_000, 0);
-  const h = await createHarness(await ethers.getSigners());
+  const h = await createHarness(await ethers.getSigners(), (address) => ethers.getImpersonatedSigner(address));
   const property = fc.asyncProperty(sequenceArbitrary, async (intents) => {
     await runSequence(h, intents);
   });

@@ -25,7 +25,7 @@ import fc from "fast-check";
 import { MaxUint256, parseEther, ZeroAddress, ZeroHash, id as keccakUtf8 } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import { BalancesLens__factory } from "../../typechain-types";
-import type { BalancesLens } from "../../typechain-types";
+import type { BalancesLens, JobEscrow } from "../../typechain-types";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
 import { DEFAULT_PARAMS } from "../deploy";
 import { JobStatus, Ruling, Tier, deployScenario, gpuModelId, mined, regionId } from "../scenario";
@@ -66,6 +66,7 @@ export const KINDS = [
   "advance",
   "donate",
   "pause",
+  "govern",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -101,6 +102,7 @@ const WEIGHTS: Record<Kind, number> = {
   advance: 7,
   donate: 1,
   pause: 1,
+  govern: 2,
 };
 
 /** When an intent does not apply, the first of these (rotated by the intent) that does is taken instead. */
@@ -174,7 +176,34 @@ interface JobModel {
   resultDeadline: number;
   submittedAt: number;
   dispute: DisputeModel | undefined;
+  /** The economic parameters in force when the job was accepted (the current ones while it is open). */
+  params: EconomicParams;
 }
+
+type EconomicParams = typeof E;
+
+/**
+ * Values governance may set each economic parameter to (all within the escrow's bounds), so that live jobs meet
+ * changed parameters and each must keep the version it was accepted under.
+ */
+interface GovernedParameter {
+  name: string;
+  values: readonly bigint[];
+  send: (escrow: JobEscrow, value: bigint) => Promise<ContractTransactionResponse>;
+  set: (params: EconomicParams, value: bigint) => void;
+}
+
+const GOVERNED: readonly GovernedParameter[] = [
+  { name: "protocolFeeBps", values: [0n, 250n, 1_000n], send: (e, v) => e.setProtocolFeeBps(v, OV), set: (p, v) => void (p.protocolFeeBps = Number(v)) },
+  { name: "collateralRatioBps", values: [1_000n, 5_000n, 30_000n], send: (e, v) => e.setCollateralRatioBps(v, OV), set: (p, v) => void (p.collateralRatioBps = Number(v)) },
+  { name: "timeoutSlashBps", values: [500n, 5_000n, 10_000n], send: (e, v) => e.setTimeoutSlashBps(v, OV), set: (p, v) => void (p.timeoutSlashBps = Number(v)) },
+  { name: "maxSlashingCutBps", values: [1_000n, 5_000n, 10_000n], send: (e, v) => e.setMaxSlashingCutBps(v, OV), set: (p, v) => void (p.maxSlashingCutBps = Number(v)) },
+  { name: "disputeRewardBps", values: [0n, 5_000n, 10_000n], send: (e, v) => e.setDisputeRewardBps(v, OV), set: (p, v) => void (p.disputeRewardBps = Number(v)) },
+  { name: "challengeWindow", values: [600n, 3_600n, 86_400n], send: (e, v) => e.setChallengeWindow(v, OV), set: (p, v) => void (p.challengeWindow = Number(v)) },
+  { name: "grace", values: [60n, 3_600n, 86_400n], send: (e, v) => e.setGrace(v, OV), set: (p, v) => void (p.grace = Number(v)) },
+  { name: "disputePeriod", values: [3_600n, 86_400n, 259_200n], send: (e, v) => e.setDisputePeriod(v, OV), set: (p, v) => void (p.disputePeriod = Number(v)) },
+  { name: "disputeDeposit", values: [LAT("1"), LAT("50"), LAT("500")], send: (e, v) => e.setDisputeDeposit(v, OV), set: (p, v) => void (p.disputeDeposit = v) },
+];
 
 interface Model {
   now: number;
@@ -184,6 +213,8 @@ interface Model {
   nextJobId: bigint;
   pausedUntil: number;
   donated: Set<string>;
+  /** The current economic parameters. */
+  params: EconomicParams;
 }
 
 export interface Harness {
@@ -194,6 +225,8 @@ export interface Harness {
   clients: Signer[];
   clientAddresses: string[];
   anyone: Signer;
+  /** The timelock, impersonated: governance. */
+  governance: Signer;
   /** Tracked addresses: actors, the treasury and the three contracts. */
   accounts: string[];
   contracts: { staking: string; escrow: string; dm: string; treasury: string };
@@ -207,10 +240,11 @@ function cloneModel(m: Model): Model {
     now: m.now,
     balances: new Map(m.balances),
     providers: m.providers.map((p) => ({ ...p, requests: p.requests.map((r) => ({ ...r })) })),
-    jobs: m.jobs.map((j) => ({ ...j, dispute: j.dispute ? { ...j.dispute } : undefined })),
+    jobs: m.jobs.map((j) => ({ ...j, dispute: j.dispute ? { ...j.dispute } : undefined, params: { ...j.params } })),
     nextJobId: m.nextJobId,
     pausedUntil: m.pausedUntil,
     donated: new Set(m.donated),
+    params: { ...m.params },
   };
 }
 
@@ -219,7 +253,7 @@ function cloneModel(m: Model): Model {
  * 4090), a third funded but unregistered provider, three funded clients, every approval in place, and takes an
  * evm snapshot each sequence starts from.
  */
-export async function createHarness(signers: readonly Signer[]): Promise<Harness> {
+export async function createHarness(signers: readonly Signer[], impersonate: (address: string) => Promise<Signer>): Promise<Harness> {
   const s = await deployScenario(signers);
   const { c } = s;
   const providers = signers.slice(6, 9) as Signer[];
@@ -276,7 +310,10 @@ export async function createHarness(signers: readonly Signer[]): Promise<Harness
     nextJobId: (await c.jobEscrow.jobCount()) + 1n,
     pausedUntil: 0,
     donated: new Set(),
+    params: { ...E },
   };
+  await s.rpc.send("hardhat_setBalance", [treasury, "0x3635c9adc5dea00000"]);
+  const governance = await impersonate(treasury);
   const snapshot = (await s.rpc.send("evm_snapshot", [])) as string;
   const clientAddresses = await Promise.all(clients.map((x) => x.getAddress()));
   return {
@@ -287,6 +324,7 @@ export async function createHarness(signers: readonly Signer[]): Promise<Harness
     clients,
     clientAddresses,
     anyone,
+    governance,
     accounts,
     contracts: { staking, escrow, dm, treasury },
     supply,
@@ -340,12 +378,12 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
   const settleTo = (j: JobModel): void => {
     const p = m.providers[j.provider] as ProviderModel;
     const jobCost = cost(j.price, BigInt(j.gpus), BigInt(Math.min(j.submittedAt - j.acceptedAt, j.maxDuration)));
-    const fee = bps(jobCost, E.protocolFeeBps);
+    const fee = bps(jobCost, j.params.protocolFeeBps);
     move(escrow, p.address, jobCost - fee);
     move(escrow, treasury, fee);
     move(escrow, clientAddress(j), j.escrowed - jobCost);
     p.locked -= j.collateral;
-    if (jobCost >= E.minTrackRecordCost) p.completed += 1;
+    if (jobCost >= j.params.minTrackRecordCost) p.completed += 1;
     j.status = JobStatus.Completed;
   };
   /** Pays `reward` of a `slashed` amount of `p`'s stake to `to` (cut to `p`'s cap) and the rest to the treasury. */
@@ -500,6 +538,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
             resultDeadline: 0,
             submittedAt: 0,
             dispute: undefined,
+            params: { ...m.params },
           });
         },
       };
@@ -508,7 +547,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       if (paused) return undefined;
       const options: [JobModel, ProviderModel][] = [];
       for (const j of jobsIn(JobStatus.Open, (x) => t <= x.acceptDeadline)) {
-        const collateral = bps(j.escrowed, E.collateralRatioBps);
+        const collateral = bps(j.escrowed, m.params.collateralRatioBps);
         for (const p of m.providers) {
           const l = LISTINGS[p.index] as Listing;
           if (j.target !== undefined && j.target !== p.index) continue;
@@ -529,8 +568,9 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
           j.provider = p.index;
           j.acceptedAt = time;
           j.price = (LISTINGS[p.index] as Listing).price;
-          j.collateral = bps(j.escrowed, E.collateralRatioBps);
-          j.resultDeadline = time + j.maxDuration + E.grace;
+          j.params = { ...m.params };
+          j.collateral = bps(j.escrowed, j.params.collateralRatioBps);
+          j.resultDeadline = time + j.maxDuration + j.params.grace;
           p.inUse += j.gpus;
           p.locked += j.collateral;
         },
@@ -574,7 +614,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       };
     }
     case "settle": {
-      const j = pick(jobsIn(JobStatus.Submitted, (x) => t > x.submittedAt + E.challengeWindow), a);
+      const j = pick(jobsIn(JobStatus.Submitted, (x) => t > x.submittedAt + x.params.challengeWindow), a);
       if (j === undefined) return undefined;
       return { label: `settle job ${j.id}`, send: () => c.jobEscrow.connect(h.anyone).settle(j.id, OV), apply: () => settleTo(j) };
     }
@@ -610,7 +650,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         label: `timeout job ${j.id}`,
         send: () => c.jobEscrow.connect(h.anyone).claimTimeout(j.id, OV),
         apply: () => {
-          const slashed = bps(j.collateral, E.timeoutSlashBps);
+          const slashed = bps(j.collateral, j.params.timeoutSlashBps);
           move(escrow, clientAddress(j), j.escrowed);
           slash(p, clientAddress(j), slashed, slashed);
           p.locked -= j.collateral;
@@ -621,7 +661,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
     }
     case "dispute": {
       const j = pick(
-        jobsIn(JobStatus.Submitted, (x) => t <= x.submittedAt + E.challengeWindow && bal(clientAddress(x)) >= E.disputeDeposit),
+        jobsIn(JobStatus.Submitted, (x) => t <= x.submittedAt + x.params.challengeWindow && bal(clientAddress(x)) >= x.params.disputeDeposit),
         a,
       );
       if (j === undefined) return undefined;
@@ -629,9 +669,9 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         label: `dispute job ${j.id}`,
         send: () => c.disputeManager.connect(h.clients[j.client] as Signer).openDispute(j.id, "ipfs://evidence", OV),
         apply: (time) => {
-          move(clientAddress(j), dm, E.disputeDeposit);
+          move(clientAddress(j), dm, j.params.disputeDeposit);
           j.status = JobStatus.Disputed;
-          j.dispute = { deposit: E.disputeDeposit, ruleDeadline: time + E.disputePeriod, ruling: Ruling.None, answered: false };
+          j.dispute = { deposit: j.params.disputeDeposit, ruleDeadline: time + j.params.disputePeriod, ruling: Ruling.None, answered: false };
         },
       };
     }
@@ -651,7 +691,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       const j = pick(jobsIn(JobStatus.Disputed, (x) => t <= (x.dispute as DisputeModel).ruleDeadline), a);
       if (j === undefined) return undefined;
       const ruling = [Ruling.Upheld, Ruling.Rejected, Ruling.Draw][b % 3] as Ruling.Upheld | Ruling.Rejected | Ruling.Draw;
-      const maxSlash = bps(j.collateral, E.maxSlashingCutBps);
+      const maxSlash = bps(j.collateral, j.params.maxSlashingCutBps);
       const slashAmount = ruling === Ruling.Upheld ? (maxSlash * BigInt(intent.c % 101)) / 100n : 0n;
       const p = m.providers[j.provider] as ProviderModel;
       const d = j.dispute as DisputeModel;
@@ -663,7 +703,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
           if (ruling === Ruling.Upheld) {
             move(escrow, clientAddress(j), j.escrowed);
             move(dm, clientAddress(j), d.deposit);
-            slash(p, clientAddress(j), slashAmount, bps(slashAmount, E.disputeRewardBps));
+            slash(p, clientAddress(j), slashAmount, bps(slashAmount, j.params.disputeRewardBps));
             p.locked -= j.collateral;
             j.status = JobStatus.Refunded;
           } else {
@@ -710,6 +750,15 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         apply: (time) => {
           m.pausedUntil = time + Number(PAUSE_DURATION);
         },
+      };
+    }
+    case "govern": {
+      const g = GOVERNED[a % GOVERNED.length] as GovernedParameter;
+      const value = g.values[b % g.values.length] as bigint;
+      return {
+        label: `governance sets ${g.name} to ${value}`,
+        send: () => g.send(c.jobEscrow.connect(h.governance), value),
+        apply: () => g.set(m.params, value),
       };
     }
     case "advance":

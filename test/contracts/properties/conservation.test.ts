@@ -13,7 +13,7 @@ describe("conservation property", function () {
   let h: Harness;
 
   before(async function () {
-    h = await createHarness(await ethers.getSigners());
+    h = await createHarness(await ethers.getSigners(), (address) => ethers.getImpersonatedSigner(address));
   });
 
   it(`holds after every step of ${RUNS} random sequences of 20-30 actions over several accounts`, async function () {
