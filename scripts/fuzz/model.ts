@@ -25,7 +25,7 @@ import fc from "fast-check";
 import { MaxUint256, parseEther, ZeroAddress, ZeroHash, id as keccakUtf8 } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import { BalancesLens__factory } from "../../typechain-types";
-import type { BalancesLens, JobEscrow } from "../../typechain-types";
+import type { BalancesLens, JobEscrow, Staking } from "../../typechain-types";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
 import { DEFAULT_PARAMS } from "../deploy";
 import { JobStatus, Ruling, Tier, deployScenario, gpuModelId, mined, regionId } from "../scenario";
@@ -189,20 +189,23 @@ type EconomicParams = typeof E;
 interface GovernedParameter {
   name: string;
   values: readonly bigint[];
-  send: (escrow: JobEscrow, value: bigint) => Promise<ContractTransactionResponse>;
-  set: (params: EconomicParams, value: bigint) => void;
+  send: (as: { escrow: JobEscrow; staking: Staking }, value: bigint) => Promise<ContractTransactionResponse>;
+  set: (m: Model, value: bigint) => void;
 }
 
 const GOVERNED: readonly GovernedParameter[] = [
-  { name: "protocolFeeBps", values: [0n, 250n, 1_000n], send: (e, v) => e.setProtocolFeeBps(v, OV), set: (p, v) => void (p.protocolFeeBps = Number(v)) },
-  { name: "collateralRatioBps", values: [1_000n, 5_000n, 30_000n], send: (e, v) => e.setCollateralRatioBps(v, OV), set: (p, v) => void (p.collateralRatioBps = Number(v)) },
-  { name: "timeoutSlashBps", values: [500n, 5_000n, 10_000n], send: (e, v) => e.setTimeoutSlashBps(v, OV), set: (p, v) => void (p.timeoutSlashBps = Number(v)) },
-  { name: "maxSlashingCutBps", values: [1_000n, 5_000n, 10_000n], send: (e, v) => e.setMaxSlashingCutBps(v, OV), set: (p, v) => void (p.maxSlashingCutBps = Number(v)) },
-  { name: "disputeRewardBps", values: [0n, 5_000n, 10_000n], send: (e, v) => e.setDisputeRewardBps(v, OV), set: (p, v) => void (p.disputeRewardBps = Number(v)) },
-  { name: "challengeWindow", values: [600n, 3_600n, 86_400n], send: (e, v) => e.setChallengeWindow(v, OV), set: (p, v) => void (p.challengeWindow = Number(v)) },
-  { name: "grace", values: [60n, 3_600n, 86_400n], send: (e, v) => e.setGrace(v, OV), set: (p, v) => void (p.grace = Number(v)) },
-  { name: "disputePeriod", values: [3_600n, 86_400n, 259_200n], send: (e, v) => e.setDisputePeriod(v, OV), set: (p, v) => void (p.disputePeriod = Number(v)) },
-  { name: "disputeDeposit", values: [LAT("1"), LAT("50"), LAT("500")], send: (e, v) => e.setDisputeDeposit(v, OV), set: (p, v) => void (p.disputeDeposit = v) },
+  { name: "protocolFeeBps", values: [0n, 250n, 1_000n], send: ({ escrow }, v) => escrow.setProtocolFeeBps(v, OV), set: (m, v) => void (m.params.protocolFeeBps = Number(v)) },
+  { name: "collateralRatioBps", values: [1_000n, 5_000n, 30_000n], send: ({ escrow }, v) => escrow.setCollateralRatioBps(v, OV), set: (m, v) => void (m.params.collateralRatioBps = Number(v)) },
+  { name: "timeoutSlashBps", values: [500n, 5_000n, 10_000n], send: ({ escrow }, v) => escrow.setTimeoutSlashBps(v, OV), set: (m, v) => void (m.params.timeoutSlashBps = Number(v)) },
+  { name: "maxSlashingCutBps", values: [1_000n, 5_000n, 10_000n], send: ({ escrow }, v) => escrow.setMaxSlashingCutBps(v, OV), set: (m, v) => void (m.params.maxSlashingCutBps = Number(v)) },
+  { name: "disputeRewardBps", values: [0n, 5_000n, 10_000n], send: ({ escrow }, v) => escrow.setDisputeRewardBps(v, OV), set: (m, v) => void (m.params.disputeRewardBps = Number(v)) },
+  { name: "challengeWindow", values: [600n, 3_600n, 86_400n], send: ({ escrow }, v) => escrow.setChallengeWindow(v, OV), set: (m, v) => void (m.params.challengeWindow = Number(v)) },
+  { name: "grace", values: [60n, 3_600n, 86_400n], send: ({ escrow }, v) => escrow.setGrace(v, OV), set: (m, v) => void (m.params.grace = Number(v)) },
+  { name: "disputePeriod", values: [3_600n, 86_400n, 259_200n], send: ({ escrow }, v) => escrow.setDisputePeriod(v, OV), set: (m, v) => void (m.params.disputePeriod = Number(v)) },
+  { name: "disputeDeposit", values: [LAT("1"), LAT("50"), LAT("500")], send: ({ escrow }, v) => escrow.setDisputeDeposit(v, OV), set: (m, v) => void (m.params.disputeDeposit = v) },
+  // Staking's: a thaw request keeps the period it was made under, and a higher minimum idles a provider for new jobs only.
+  { name: "minStakePerGpu", values: [LAT("100"), LAT("500"), LAT("1500")], send: ({ staking }, v) => staking.setMinStakePerGpu(v, OV), set: (m, v) => void (m.minStakePerGpu = v) },
+  { name: "thawingPeriod", values: [3_600n, 86_400n, 7n * 86_400n], send: ({ staking }, v) => staking.setThawingPeriod(v, OV), set: (m, v) => void (m.thawingPeriod = Number(v)) },
 ];
 
 interface Model {
@@ -215,6 +218,8 @@ interface Model {
   donated: Set<string>;
   /** The current economic parameters. */
   params: EconomicParams;
+  minStakePerGpu: bigint;
+  thawingPeriod: number;
 }
 
 export interface Harness {
@@ -245,6 +250,8 @@ function cloneModel(m: Model): Model {
     pausedUntil: m.pausedUntil,
     donated: new Set(m.donated),
     params: { ...m.params },
+    minStakePerGpu: m.minStakePerGpu,
+    thawingPeriod: m.thawingPeriod,
   };
 }
 
@@ -311,6 +318,8 @@ export async function createHarness(signers: readonly Signer[], impersonate: (ad
     pausedUntil: 0,
     donated: new Set(),
     params: { ...E },
+    minStakePerGpu: MIN_STAKE_PER_GPU,
+    thawingPeriod: THAWING_PERIOD,
   };
   await s.rpc.send("hardhat_setBalance", [treasury, "0x3635c9adc5dea00000"]);
   const governance = await impersonate(treasury);
@@ -374,7 +383,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
   const clientAddress = (j: JobModel): string => h.clientAddresses[j.client] as string;
   const free = (p: ProviderModel): bigint => p.staked - p.locked - p.thawing;
   const active = (p: ProviderModel): boolean =>
-    p.registered && p.online && p.staked - p.thawing >= MIN_STAKE_PER_GPU * BigInt((LISTINGS[p.index] as Listing).gpuCount);
+    p.registered && p.online && p.staked - p.thawing >= m.minStakePerGpu * BigInt((LISTINGS[p.index] as Listing).gpuCount);
   const settleTo = (j: JobModel): void => {
     const p = m.providers[j.provider] as ProviderModel;
     const jobCost = cost(j.price, BigInt(j.gpus), BigInt(Math.min(j.submittedAt - j.acceptedAt, j.maxDuration)));
@@ -422,7 +431,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         send: () => c.staking.connect(p.signer).thaw(amount, OV),
         apply: (time) => {
           p.thawing += amount;
-          p.requests.push({ amount, maturesAt: time + THAWING_PERIOD });
+          p.requests.push({ amount, maturesAt: time + m.thawingPeriod });
         },
       };
     }
@@ -757,8 +766,8 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       const value = g.values[b % g.values.length] as bigint;
       return {
         label: `governance sets ${g.name} to ${value}`,
-        send: () => g.send(c.jobEscrow.connect(h.governance), value),
-        apply: () => g.set(m.params, value),
+        send: () => g.send({ escrow: c.jobEscrow.connect(h.governance), staking: c.staking.connect(h.governance) }, value),
+        apply: () => g.set(m, value),
       };
     }
     case "advance":
