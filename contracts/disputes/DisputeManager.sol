@@ -109,6 +109,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         if (ruling != Ruling.Upheld && ruling != Ruling.Rejected && ruling != Ruling.Draw) {
             revert DisputeManagerInvalidRuling(ruling);
         }
+        // A slash named with a ruling that slashes nothing is a contradiction, not an amount to drop silently.
+        if (ruling != Ruling.Upheld && slashAmount != 0) revert DisputeManagerSlashWithoutUpheld(jobId, ruling, slashAmount);
         dispute.ruling = ruling;
         uint96 deposit = dispute.deposit;
         // Cannot underflow: the deposit was added when the dispute opened and leaves only here or in closeExpired,

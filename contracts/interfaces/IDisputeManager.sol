@@ -81,6 +81,9 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     /// @notice An upheld ruling would slash `amount` of `jobId`'s collateral, more than the job's maximum slashing cut
     ///         `maxAmount`.
     error DisputeManagerSlashTooLarge(uint256 jobId, uint256 amount, uint256 maxAmount);
+    /// @notice A ruling of `ruling` (Rejected or Draw) on `jobId` with a non-zero `slashAmount`: only an upheld ruling
+    ///         slashes, so the two contradict each other.
+    error DisputeManagerSlashWithoutUpheld(uint256 jobId, Ruling ruling, uint256 slashAmount);
     /// @notice An evidence URI of `length` bytes: it must be 1..`maxLength`.
     error DisputeManagerInvalidEvidenceURI(uint256 length, uint256 maxLength);
     /// @notice A recovery of `requested` tokens, more than the `surplus` recoverable: for LAT the balance above the
@@ -121,7 +124,8 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     /// @notice Rule on an open dispute before its deadline. Arbitrator only.
     /// @param jobId The disputed job.
     /// @param ruling Upheld, Rejected or Draw.
-    /// @param slashAmount Collateral to slash when upheld (at most the job's max slashing cut); ignored otherwise.
+    /// @param slashAmount Collateral to slash when upheld (at most the job's max slashing cut); zero otherwise, else
+    ///        `DisputeManagerSlashWithoutUpheld`.
     function rule(uint256 jobId, Ruling ruling, uint256 slashAmount) external;
 
     /// @notice Close a dispute the arbitrator did not rule on in time, as a draw. Anyone.

@@ -335,7 +335,7 @@ describe("DisputeManager", function () {
     it("rejected: settles the job to the provider and pays it the deposit", async function () {
       const { c, client, job, h100, arbitrator, treasury, jobCost, collateral } = await loadFixture(disputedFixture);
       const fee = bps(jobCost, P.protocolFeeBps);
-      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Rejected, 123n);
+      const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Rejected, 0);
       await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Rejected, arbitrator.address, 0, 0, h100.address);
       await expect(tx)
         .to.emit(c.jobEscrow, "JobSettled")
@@ -392,6 +392,15 @@ describe("DisputeManager", function () {
         .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerRulingPeriodOver")
         .withArgs(job.jobId, ruleDeadline);
     });
+
+    for (const ruling of [Ruling.Rejected, Ruling.Draw]) {
+      it(`refuses a slash with the ruling ${Ruling[ruling]}, which slashes nothing`, async function () {
+        const { c, job, arbitrator } = await loadFixture(disputedFixture);
+        await expect(c.disputeManager.connect(arbitrator).rule(job.jobId, ruling, 123n))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerSlashWithoutUpheld")
+          .withArgs(job.jobId, ruling, 123n);
+      });
+    }
 
     for (const ruling of [Ruling.None, Ruling.Expired]) {
       it(`refuses the ruling ${Ruling[ruling]}`, async function () {
