@@ -22,7 +22,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
 const DEFAULT_ACCEPT_WITHIN = "1h";
@@ -200,7 +200,7 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const provider = await actingProvider(ctx, args.provider);
   // The escrow keeps only the terms' hash: acceptJob takes them back exactly as JobCreated emitted them.
   const job = await createdJob(ctx, jobId);
-  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms));
+  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), actingProviderHints(ctx, provider));
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;
     collateral: bigint;

@@ -5,10 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keccak256 } from "ethers";
+import { ZeroAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import { signTokenPermit } from "../../scenario";
-import type { DeploymentContext, TaskContext } from "../lib/context";
+import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -39,6 +39,22 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
     );
   }
   return ctx.address;
+}
+
+/**
+ * For a revert of the registry's ProviderRegistryUnauthorized(caller, provider), which names the caller: who may act
+ * for `provider` instead, the provider and its operator, each a --from to sign with.
+ */
+export function actingProviderHints(ctx: TaskContext, provider: string): RevertHints {
+  return {
+    ProviderRegistryUnauthorized: async () => {
+      const { registered, operator } = await ctx.c.registry.getProvider(provider);
+      if (!registered) return `${provider} is not a registered provider`;
+      return operator === ZeroAddress
+        ? `only the provider ${provider} itself acts for it (it has no operator): sign with --from ${provider}`
+        : `only the provider ${provider} or its operator ${operator} acts for it: sign with --from one of them`;
+    },
+  };
 }
 
 export interface StakeBreakdown {

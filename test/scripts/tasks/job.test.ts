@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -177,6 +177,22 @@ describe("tasks: job", function () {
         { from: ACCOUNT.h100, job: job.jobId.toString() },
         RevertError,
         /JobEscrow\.acceptJob reverted: JobEscrowSlashRewardCapTooLow\(required=5000, offered=4999\)/,
+      );
+    });
+
+    it("accept by an account that is neither the provider nor its operator reverts with ProviderRegistryUnauthorized, naming both", async function () {
+      const { file, c, job, h100, clients } = await loadFixture(openJobFixture);
+      const { operator } = await c.registry.getProvider(h100.address);
+      expect(operator).to.not.equal(ZeroAddress);
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), provider: h100.address },
+        RevertError,
+        new RegExp(
+          `ProviderRegistryUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): ` +
+            `only the provider ${h100.address} or its operator ${operator} acts for it: sign with --from one of them$`,
+        ),
       );
     });
 
