@@ -7,7 +7,7 @@ import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
+import { actingProviderHints, ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -63,7 +63,8 @@ export interface AnswerArgs extends CommonArgs {
 export async function answer(ctx: TaskContext, args: AnswerArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const uri = await evidence(ctx, args.evidenceUri);
-  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri));
+  const provider = async () => (await ctx.c.jobEscrow.getJob(jobId)).provider;
+  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri), actingProviderHints(ctx, provider));
   return { data: { jobId, evidenceURI: uri, transaction: tx.hash }, text: [`Dispute on job ${jobId} answered by ${ctx.address}`] };
 }
 

@@ -225,7 +225,8 @@ export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskRe
   const jobId = parseJobId("--job", args.job);
   const maxUri = Number(await ctx.c.jobEscrow.MAX_URI_LENGTH());
   const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
-  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash));
+  const provider = async () => (await ctx.c.jobEscrow.getJob(jobId)).provider;
+  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), actingProviderHints(ctx, provider));
   const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };
   return {
     data: { jobId, resultURI: result.uri, resultHash: result.hash, cost: e.cost, challengeDeadline: Number(e.challengeDeadline), transaction: tx.hash },

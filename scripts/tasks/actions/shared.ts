@@ -42,19 +42,20 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
 }
 
 /**
- * For a revert of the registry's ProviderRegistryUnauthorized(caller, provider), which names the caller: who may act
- * for `provider` instead, the provider and its operator, each a --from to sign with.
+ * For a revert that names the caller that may not act for a provider (the registry's ProviderRegistryUnauthorized,
+ * the escrow's JobEscrowUnauthorized, the dispute manager's DisputeManagerUnauthorized): who may act for `provider`
+ * instead, the provider and its operator, each a --from to sign with. `provider` is read only for such a revert.
  */
-export function actingProviderHints(ctx: TaskContext, provider: string): RevertHints {
-  return {
-    ProviderRegistryUnauthorized: async () => {
-      const { registered, operator } = await ctx.c.registry.getProvider(provider);
-      if (!registered) return `${provider} is not a registered provider`;
-      return operator === ZeroAddress
-        ? `only the provider ${provider} itself acts for it (it has no operator): sign with --from ${provider}`
-        : `only the provider ${provider} or its operator ${operator} acts for it: sign with --from one of them`;
-    },
+export function actingProviderHints(ctx: TaskContext, provider: string | (() => Promise<string>)): RevertHints {
+  const hint = async () => {
+    const address = typeof provider === "string" ? provider : await provider();
+    const { registered, operator } = await ctx.c.registry.getProvider(address);
+    if (!registered) return `${address} is not a registered provider`;
+    return operator === ZeroAddress
+      ? `only the provider ${address} itself acts for it (it has no operator): sign with --from ${address}`
+      : `only the provider ${address} or its operator ${operator} acts for it: sign with --from one of them`;
   };
+  return { ProviderRegistryUnauthorized: hint, JobEscrowUnauthorized: hint, DisputeManagerUnauthorized: hint };
 }
 
 export interface StakeBreakdown {

@@ -107,6 +107,18 @@ describe("tasks: dispute", function () {
     expect(event!.args.evidenceURI).to.equal("ipfs://answer");
   });
 
+  it("answer by an account that is neither the provider nor its operator reverts with DisputeManagerUnauthorized, naming both", async function () {
+    const { file, c, job, h100, clients } = await loadFixture(disputedJobFixture);
+    const { operator } = await c.registry.getProvider(h100.address);
+    await taskFails(
+      file,
+      "dispute answer",
+      { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://answer" },
+      RevertError,
+      new RegExp(`DisputeManagerUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+    );
+  });
+
   it("rule upheld slashes the most the job allows by default and refunds the client", async function () {
     const { file, c, job } = await loadFixture(disputedJobFixture);
     const [, collateral] = await c.staking.jobCollateral(job.jobId);

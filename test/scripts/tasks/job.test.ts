@@ -211,6 +211,19 @@ describe("tasks: job", function () {
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Submitted));
     });
 
+    it("submit by an account that is neither the provider nor its operator reverts with JobEscrowUnauthorized, naming both", async function () {
+      const { s, file, c, job, h100, clients } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { operator } = await c.registry.getProvider(h100.address);
+      await taskFails(
+        file,
+        "job submit",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), resultUri: "ipfs://result", resultHash: `0x${"ab".repeat(32)}` },
+        RevertError,
+        new RegExp(`JobEscrowUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+      );
+    });
+
     it("submit sends --result-uri with --result-hash as given", async function () {
       const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
