@@ -271,9 +271,42 @@ describe("tasks: job", function () {
       expect((await c.token.balanceOf(clients[0]!.address)) - balance).to.equal(job.escrowed);
     });
 
-    it("cancel by someone else reverts with JobEscrowNotClient", async function () {
+    it("cancel by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
       const { file, job, clients } = await loadFixture(openJobFixture);
-      await taskFails(file, "job cancel", { from: ACCOUNT.client1, job: job.jobId.toString() }, RevertError, new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\)`));
+      await taskFails(
+        file,
+        "job cancel",
+        { from: ACCOUNT.client1, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} cancels it: sign with --from ${clients[0]!.address}$`),
+      );
+    });
+
+    it("approve by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100, { after: 1800 });
+      await taskFails(
+        file,
+        "job approve",
+        { from: ACCOUNT.client1, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} approves its result`),
+      );
+    });
+
+    it("decline of a directed job by another account reverts with JobEscrowUnauthorized, naming the target and its operator", async function () {
+      const { file, c, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, provider: ACCOUNT.h100 });
+      const { operator } = await c.registry.getProvider(h100.address);
+      await taskFails(
+        file,
+        "job decline",
+        { from: ACCOUNT.rtx, job: result.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowUnauthorized\\(caller=${rtx.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+      );
     });
 
     it("cancel of a finished job names its status", async function () {
