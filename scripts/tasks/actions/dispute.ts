@@ -33,7 +33,12 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   // Not the client, not submitted, window closed: said before the balance check and the approve, not after.
   // The revert names only the job: say what it is instead (a job still running, or already settled or refunded).
   const notSubmitted = async () => `job ${jobId} is ${JobStatus[Number(job.status)]}: only a submitted result, within its challenge window, can be disputed`;
-  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, { DisputeManagerJobNotSubmitted: notSubmitted });
+  // The revert names the caller: the client is the one account that may.
+  const notClient = async () => `only the job's client ${job.client} disputes its result: sign with --from ${job.client}`;
+  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, {
+    DisputeManagerJobNotSubmitted: notSubmitted,
+    DisputeManagerNotClient: notClient,
+  });
   await requireBalance(ctx, deposit, "the dispute deposit");
   const dmAddress = await dm.getAddress();
   let tx;
