@@ -159,6 +159,13 @@ describe("tasks: deployment", function () {
       expect(output).to.contain(` ${result.checks.length} of ${result.checks.length} checks passed\n`);
     });
 
+    it("keeps the raw integers in its result (--json): seconds, wei, the quorum's numerator", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { result } = await task<VerifyView>(file, "deployment verify");
+      const actual = (name: string) => result.checks.find((check) => check.name === name)?.actual;
+      expect([actual("governor.votingPeriod"), actual("governor.proposalThreshold"), actual("governor.quorumNumerator")]).to.deep.equal(["60", "1000000000000000000000", "4"]);
+    });
+
     it("prints the governor's and timelock's settings in their units: durations in seconds and h/m/s, the threshold in LAT, the quorum in percent", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const { output } = await task<VerifyView>(file, "deployment verify");
