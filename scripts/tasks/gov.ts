@@ -17,16 +17,16 @@ latentTask(
     undefined,
     types.string,
   )
-  .addOptionalParam("value", "New value: LAT for amounts (150), a duration for periods (2h), else a number or an address", undefined, types.string)
-  .addOptionalParam("token", "recoverTokens: the token sent by mistake, LAT or its address", undefined, types.string)
-  .addOptionalParam("to", "recoverTokens: the recipient, an address or account index", undefined, types.string)
-  .addOptionalParam("amount", "recoverTokens: how much, in the token's units (12.5), or all (all that is recoverable at execution)", undefined, types.string)
+  .addOptionalParam("value", "New value: LAT for amounts (150), a duration for periods (2h), else a number or an address (required unless the function takes none, e.g. unpause)", undefined, types.string)
+  .addOptionalParam("token", "recoverTokens (required with it): the token sent by mistake, LAT or its address", undefined, types.string)
+  .addOptionalParam("to", "recoverTokens (required with it): the recipient, an address or account index", undefined, types.string)
+  .addOptionalParam("amount", "recoverTokens (required with it): how much, in the token's units (12.5), or all (all that is recoverable at execution)", undefined, types.string)
   .addParam("description", "Proposal description (its hash is part of the proposal id)", undefined, types.string);
 
 latentTask(gov.task("vote", "Vote on an active proposal"), async () => (await actions()).vote)
   .addParam("id", id, undefined, types.string)
   .addParam("support", "for, against or abstain", undefined, types.string)
-  .addOptionalParam("reason", "Reason, recorded in the VoteCast event", undefined, types.string);
+  .addOptionalParam("reason", "Reason, recorded in the VoteCast event (default: none, the vote is cast without one)", undefined, types.string);
 
 latentTask(gov.task("queue", "Queue a succeeded proposal in the timelock (anyone)"), async () => (await actions()).queue).addParam("id", id, undefined, types.string);
 latentTask(gov.task("execute", "Execute a queued proposal once its timelock delay passed (anyone)"), async () => (await actions()).execute).addParam("id", id, undefined, types.string);

@@ -13,5 +13,9 @@ import "./gov";
 import "./guardian";
 import "./deployment";
 import "./devnet";
+import { untraceCommandLineErrors } from "./lib/errors";
+
+// Before Hardhat parses the command line, whose errors (a misspelt option, a missing value) are the commonest.
+untraceCommandLineErrors();
 
 export { setOutputSink } from "./lib/output";

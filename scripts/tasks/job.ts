@@ -23,10 +23,10 @@ latentTask(job.task("create", "Post a job and pay its maximum cost into escrow (
   )
   .addOptionalParam("acceptWithin", "Acceptance deadline from now: seconds or e.g. 30m, 1h (default 1h)", undefined, types.string)
   .addOptionalParam("acceptDeadline", "Acceptance deadline as unix seconds or an ISO date (instead of --accept-within)", undefined, types.string)
-  .addOptionalParam("provider", "Direct the job at one provider (address or account index)", undefined, types.string)
-  .addOptionalParam("specFile", "Workload document: hashed, and sent as a data: URI unless --spec-uri is given", undefined, types.string)
-  .addOptionalParam("specUri", "Where the workload document is published", undefined, types.string)
-  .addOptionalParam("specHash", "keccak256 of the document at --spec-uri (when no --spec-file)", undefined, types.string)
+  .addOptionalParam("provider", "Direct the job at one provider (address or account index) (default: none, any provider that meets the requirements)", undefined, types.string)
+  .addOptionalParam("specFile", "Workload document: hashed, and sent as a data: URI unless --spec-uri is given (this or --spec-uri with --spec-hash is required)", undefined, types.string)
+  .addOptionalParam("specUri", "Where the workload document is published (default: --spec-file's data: URI; required with --spec-hash instead of --spec-file)", undefined, types.string)
+  .addOptionalParam("specHash", "keccak256 of the document at --spec-uri (required with --spec-uri unless --spec-file is given, which it is computed from)", undefined, types.string)
   .addFlag("permit", "Sign an EIP-2612 permit instead of sending an approve transaction");
 
 const simple: [string, string, "cancel" | "expire" | "decline" | "approve" | "settle" | "timeout"][] = [
@@ -53,6 +53,6 @@ latentTask(job.task("accept", "Accept a job for a provider (the terms are read b
 
 latentTask(job.task("submit", "Submit a job's result (provider or its operator)"), async () => (await actions()).submit)
   .addParam("job", jobId, undefined, types.string)
-  .addOptionalParam("resultFile", "Result document: hashed, and sent as a data: URI unless --result-uri is given", undefined, types.string)
-  .addOptionalParam("resultUri", "Where the result is published", undefined, types.string)
-  .addOptionalParam("resultHash", "keccak256 of the result at --result-uri (when no --result-file)", undefined, types.string);
+  .addOptionalParam("resultFile", "Result document: hashed, and sent as a data: URI unless --result-uri is given (this or --result-uri with --result-hash is required)", undefined, types.string)
+  .addOptionalParam("resultUri", "Where the result is published (default: --result-file's data: URI; required with --result-hash instead of --result-file)", undefined, types.string)
+  .addOptionalParam("resultHash", "keccak256 of the result at --result-uri (required with --result-uri unless --result-file is given, which it is computed from)", undefined, types.string);

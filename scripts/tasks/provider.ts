@@ -24,7 +24,7 @@ const listingParams = (required: boolean) => {
 
 const register = latentTask(provider.task("register", "List the signer's machine (it starts offline)"), async () => (await actions()).register);
 for (const [name, description] of listingParams(true)) register.addOptionalParam(name, description, undefined, types.string);
-register.addOptionalParam("operator", "Operator (worker hot key): address or account index", undefined, types.string);
+register.addOptionalParam("operator", "Operator (worker hot key): address or account index (default: none, the provider signs its work itself)", undefined, types.string);
 
 const update = latentTask(provider.task("update", "Change the signer's listing; options not given keep their value"), async () => (await actions()).update);
 for (const [name, description] of listingParams(false)) update.addOptionalParam(name, description, undefined, types.string);

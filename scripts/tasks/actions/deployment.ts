@@ -7,14 +7,15 @@
  * the chain's own logs show governance set it since; what a run read of them is kept beside the record, so that the next
  * reads only the blocks since (lib/checkpoint.ts). It signs nothing, so it needs no account.
  */
-import { encodeBytes32String } from "ethers";
+import { encodeBytes32String, formatUnits } from "ethers";
 import type { Interface, Log, LogDescription } from "ethers";
 import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
 import type { ContractName, LatentContracts, TimelockRoleName, WiringCheck } from "../../deploy";
 import { IGoverned__factory } from "../../../typechain-types";
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
-import { toJson } from "../lib/format";
+import { formatParameter, toJson } from "../lib/format";
+import { LAT_DECIMALS } from "../lib/parse";
 import { LogCheckpoint, checkpointFile, readLogStream } from "../lib/checkpoint";
 import type { LogStream } from "../lib/checkpoint";
 import { write } from "../lib/output";
@@ -218,7 +219,7 @@ async function governanceChange(
       // A log whose transaction the node no longer has cannot be told from the constructor's: it excuses nothing.
       if (created === undefined) return undefined;
       if (created === address) {
-        if (log.value.toLowerCase() !== check.expected.toLowerCase()) return { detail: `the constructor set ${log.value} (tx ${log.transactionHash})` };
+        if (log.value.toLowerCase() !== check.expected.toLowerCase()) return { detail: `the constructor set ${shown(check.name, log.value)} (tx ${log.transactionHash})` };
         continue;
       }
     }
@@ -227,7 +228,7 @@ async function governanceChange(
   const last = changes.at(-1);
   if (last === undefined) return undefined;
   if (last.value.toLowerCase() !== check.actual.toLowerCase()) {
-    return { detail: `its last ${parameter.event} set ${last.value} at block ${last.blockNumber} (tx ${last.transactionHash})` };
+    return { detail: `its last ${parameter.event} set ${shown(check.name, last.value)} at block ${last.blockNumber} (tx ${last.transactionHash})` };
   }
   return { change: { blockNumber: last.blockNumber, transactionHash: last.transactionHash } };
 }
@@ -391,6 +392,20 @@ const PARAMETERS = [
   ...ECONOMIC_PARAM_NAMES.map((name) => `jobEscrow.${name}`),
 ];
 
+/** The checks of a number, whose value an ok line shows: what a reader compares with what they meant to deploy. */
+const NUMBERS = new Set([...SETTINGS, ...PARAMETERS, "token.totalSupply"]);
+
+/**
+ * A check's value as verify prints it: a governor or timelock setting, protocol parameter or the supply in its unit
+ * (7200 s (2h), 100.0 LAT, 4 (4% of the supply)), which its raw integer hides; anything else (an address) as read.
+ */
+function shown(name: string, value: string): string {
+  if (name === "token.totalSupply") return `${formatUnits(value, LAT_DECIMALS)} LAT`;
+  if (!NUMBERS.has(name)) return value;
+  // The timelock's getter is not its setter's parameter, whose unit formatParameter knows.
+  return formatParameter(name === "timelock.getMinDelay" ? "updateDelay" : name.slice(name.indexOf(".") + 1), BigInt(value));
+}
+
 export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyView>> {
   const { record, deploymentFile: file } = ctx;
   const loaded = await loadDeployment(record, ctx.hre.ethers.provider, file);
@@ -473,9 +488,11 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
         const role = check.timelockRole;
         return `  changed  ${check.name}: ${role.held ? "revoked from" : "granted to"} ${role.account} ${at}`;
       }
-      if (change !== undefined) return `  changed  ${check.name}: is ${check.actual} (the record's ${check.expected}), changed ${at}`;
-      if (check.ok) return `  ok       ${check.name}`;
-      return `  FAILED   ${check.name}${check.actual === undefined ? "" : `: is ${check.actual}, not ${check.expected}`}${check.detail === undefined ? "" : `: ${check.detail}`}`;
+      const actual = check.actual === undefined ? undefined : shown(check.name, check.actual);
+      const expected = check.expected === undefined ? undefined : shown(check.name, check.expected);
+      if (change !== undefined) return `  changed  ${check.name}: is ${actual} (the record's ${expected}), changed ${at}`;
+      if (check.ok) return `  ok       ${check.name}${actual === undefined || !NUMBERS.has(check.name) ? "" : `: ${actual}`}`;
+      return `  FAILED   ${check.name}${actual === undefined ? "" : `: is ${actual}, not ${expected}`}${check.detail === undefined ? "" : `: ${check.detail}`}`;
     }),
     ...notes.map((note) => `note: ${note}`),
   ];
@@ -485,7 +502,7 @@ export async function verify(ctx: DeploymentContext): Promise<TaskResult<VerifyV
     throw new VerificationError(
       `${file}: ${failed.length} of ${ran} checks failed: ` +
         failed
-          .map(({ name, actual, expected, detail }) => (actual !== undefined ? `${name} is ${actual}, not ${expected}` : detail !== undefined ? `${name}: ${detail}` : name))
+          .map(({ name, actual, expected, detail }) => (actual !== undefined ? `${name} is ${shown(name, actual)}, not ${expected === undefined ? expected : shown(name, expected)}` : detail !== undefined ? `${name}: ${detail}` : name))
           .join(", "),
     );
   }

@@ -7,7 +7,7 @@ import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
+import { actingProviderHints, ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -33,7 +33,12 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   // Not the client, not submitted, window closed: said before the balance check and the approve, not after.
   // The revert names only the job: say what it is instead (a job still running, or already settled or refunded).
   const notSubmitted = async () => `job ${jobId} is ${JobStatus[Number(job.status)]}: only a submitted result, within its challenge window, can be disputed`;
-  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, { DisputeManagerJobNotSubmitted: notSubmitted });
+  // The revert names the caller: the client is the one account that may.
+  const notClient = async () => `only the job's client ${job.client} disputes its result: sign with --from ${job.client}`;
+  await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, {
+    DisputeManagerJobNotSubmitted: notSubmitted,
+    DisputeManagerNotClient: notClient,
+  });
   await requireBalance(ctx, deposit, "the dispute deposit");
   const dmAddress = await dm.getAddress();
   let tx;
@@ -63,7 +68,8 @@ export interface AnswerArgs extends CommonArgs {
 export async function answer(ctx: TaskContext, args: AnswerArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const uri = await evidence(ctx, args.evidenceUri);
-  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri));
+  const provider = async () => (await ctx.c.jobEscrow.getJob(jobId)).provider;
+  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri), actingProviderHints(ctx, provider));
   return { data: { jobId, evidenceURI: uri, transaction: tx.hash }, text: [`Dispute on job ${jobId} answered by ${ctx.address}`] };
 }
 

@@ -12,17 +12,13 @@ import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, RevertError, StateError } from "../lib/errors";
-import { formatDuration, formatLat, formatTime, isoTime, table } from "../lib/format";
+import { DURATION_PARAMS, LAT_PARAMS, TIME_PARAMS, formatDuration, formatLat, formatParameter, formatTime, isoTime, table } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
 import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount } from "../lib/parse";
 import { PROPOSAL_STATES } from "../lib/revert";
 import type { TaskResult } from "../lib/run";
 import { suggest } from "./shared";
 
-/** Parameters counted in LAT (18 decimals): given and shown as decimals. */
-const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "minTrackRecordCost", "proposalThreshold"]);
-/** Parameters in seconds: given as durations ("2h"). */
-const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
 /**
  * The governor's and timelock's own bounds (LatentGovernor.MAX_VOTING_DELAY / MAX_VOTING_PERIOD / MIN_ and
  * MAX_QUORUM_NUMERATOR, LatentTimelock.MAX_DELAY). The proposal threshold's depends on the supply: read on chain.
@@ -33,24 +29,6 @@ const GOVERNANCE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
   updateDelay: [0, GOVERNANCE_MAX_DURATION],
   updateQuorumNumerator: GOVERNANCE_QUORUM_BOUNDS,
 };
-/** Parameters in basis points (hundredths of a percent), by the contracts' naming: JobEscrow's *Bps. */
-const BPS_PARAM = /Bps$/;
-
-/** 500 -> "5%", 250 -> "2.5%", 1 -> "0.01%": exact, from the integer (a uint16 has no rounding to hide). */
-function formatBps(bps: bigint): string {
-  const whole = bps / 100n;
-  const hundredths = (bps % 100n).toString().padStart(2, "0").replace(/0+$/, "");
-  return `${whole}${hundredths === "" ? "" : `.${hundredths}`}%`;
-}
-
-/**
- * The governor's quorum, in percent of the supply at a proposal's snapshot (GovernorVotesQuorumFraction's default
- * denominator, 100): by its setter's name too, which parameterOf keeps as is.
- */
-const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"]);
-
-/** Parameters that are points in time. */
-const TIME_PARAMS = new Set(["renewPause"]);
 /** Functions a proposal typically calls: listed when `--set` names none of them. */
 const GOVERNANCE_FUNCTION = /^(set|update|renew|unpause)/;
 
@@ -130,21 +108,10 @@ async function convertValue(
     GOVERNANCE_BOUNDS[parameter] ??
     (contract === "LatentGovernor" && parameter === "proposalThreshold" ? [0n, await ctx.c.governor.maxProposalThreshold()] : undefined);
   if (bounds !== undefined && (n < BigInt(bounds[0]) || n > BigInt(bounds[1]))) {
-    const show = (x: bigint | number) => showValue(parameter, BigInt(x));
+    const show = (x: bigint | number) => formatParameter(parameter, BigInt(x));
     throw new InputError("--value", `${parameter} must be within [${show(bounds[0])}, ${show(bounds[1])}]; ${show(n)} would fail at execution`);
   }
   return [n];
-}
-
-function showValue(parameter: string, value: bigint): string {
-  if (LAT_PARAMS.has(parameter)) return `${formatUnits(value, 18)} LAT`;
-  if (DURATION_PARAMS.has(parameter)) return `${value} s (${formatDuration(Number(value))})`;
-  if (TIME_PARAMS.has(parameter)) return `${value} (${isoTime(Number(value))})`;
-  // Basis points (protocolFeeBps, collateralRatioBps, ...): a bare 500 reads as 500%, or as an amount.
-  if (BPS_PARAM.test(parameter)) return `${value} bps (${formatBps(value)})`;
-  // Not basis points, unlike the other shares: a bare 5 reads as 5 LAT, or as 5 bps.
-  if (QUORUM_PARAMS.has(parameter)) return `${value} (${value}% of the supply)`;
-  return value.toString();
 }
 
 /** The parameter's value now, when the contract exposes it (a getter, or the escrow's current parameters). */
@@ -186,9 +153,9 @@ async function checkRulingStaysPossible(ctx: TaskContext, contract: ContractName
   const ruling = timings.votingDelay! + timings.votingPeriod! + timings.updateDelay!;
   if (ruling >= timings.disputePeriod!) {
     throw new StateError(
-      `the timelock arbitrates disputes: with ${parameter} = ${showValue(parameter, value)} a ruling would take ` +
+      `the timelock arbitrates disputes: with ${parameter} = ${formatParameter(parameter, value)} a ruling would take ` +
         `${ruling} s (${formatDuration(Number(ruling))}: votingDelay + votingPeriod + timelock delay), not less than the dispute ` +
-        `period of ${showValue("disputePeriod", timings.disputePeriod!)}, so every dispute would end as a draw`,
+        `period of ${formatParameter("disputePeriod", timings.disputePeriod!)}, so every dispute would end as a draw`,
     );
   }
 }
@@ -341,7 +308,7 @@ async function sendProposal(ctx: TaskContext, contract: ContractName, calldata: 
 }
 
 function show(parameter: string, value: bigint | string): string {
-  return typeof value === "bigint" ? showValue(parameter, value) : value;
+  return typeof value === "bigint" ? formatParameter(parameter, value) : value;
 }
 
 /**
@@ -356,7 +323,7 @@ async function showCall(ctx: DeploymentContext, parsed: TransactionDescription):
     return `${RECOVER}(${isLat ? "LAT" : token}, ${to}, ${sent})`;
   }
   const parameter = parameterOf(parsed.fragment);
-  return `${parsed.name}(${parsed.args.map((a: unknown) => (typeof a === "bigint" ? showValue(parameter, a) : String(a))).join(", ")})`;
+  return `${parsed.name}(${parsed.args.map((a: unknown) => (typeof a === "bigint" ? formatParameter(parameter, a) : String(a))).join(", ")})`;
 }
 
 interface Proposal {
@@ -510,7 +477,7 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
     // The governor's and the timelock's own settings log OpenZeppelin's events, (old, new), not ParameterUpdated.
     const setting = SETTING_EVENTS[e.name];
     if (setting === undefined) return [];
-    return [`${e.contract}.${setting.parameter} = ${showValue(setting.unit, e.args[1] as bigint)}`];
+    return [`${e.contract}.${setting.parameter} = ${formatParameter(setting.unit, e.args[1] as bigint)}`];
   }));
   return {
     data: { proposalId, changes, transaction: tx.hash },

@@ -2,12 +2,21 @@
  * guardian pause / status. Lifting a pause early is governance's (gov propose --contract PauseGuardian --set unpause).
  */
 import { ZeroAddress } from "ethers";
-import type { DeploymentContext, TaskContext } from "../lib/context";
+import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { formatAddress, formatDuration, formatTime } from "../lib/format";
 import type { TaskResult } from "../lib/run";
 
 export async function pause(ctx: TaskContext): Promise<TaskResult<unknown>> {
-  const tx = await ctx.send("PauseGuardian.pause", () => ctx.c.pauseGuardian.pause());
+  const hints: RevertHints = {
+    // The revert names only the caller: who may pause, if anyone, is what the user needs next.
+    PauseGuardianNotGuardian: async () => {
+      const guardian = await ctx.c.pauseGuardian.guardian();
+      return guardian === ZeroAddress
+        ? "there is no guardian (governance removed it): only governance pauses (gov propose --contract PauseGuardian --set renewPause)"
+        : `only the guardian ${guardian} pauses (governance appoints it)`;
+    },
+  };
+  const tx = await ctx.send("PauseGuardian.pause", () => ctx.c.pauseGuardian.pause(), hints);
   const pausedUntil = Number(await ctx.c.pauseGuardian.pausedUntil());
   return {
     data: { pausedUntil, by: ctx.address, transaction: tx.hash },

@@ -5,7 +5,7 @@ import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
-import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -22,7 +22,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
 const DEFAULT_ACCEPT_WITHIN = "1h";
@@ -135,9 +135,10 @@ async function simple(
   action: string,
   send: (jobId: bigint) => Promise<ContractTransactionResponse>,
   describe: (jobId: bigint, events: LogDescription["args"][]) => string,
+  hints: (jobId: bigint) => RevertHints = () => ({}),
 ): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId));
+  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), hints(jobId));
   const escrowEvents = tx.events.filter((e) => e.contract === "JobEscrow").map((e) => e.args);
   const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
   return { data: { jobId, status, transaction: tx.hash }, text: [describe(jobId, escrowEvents)] };
@@ -148,8 +149,23 @@ function refundOf(events: LogDescription["args"][]): string {
   return refund === undefined ? "" : `, ${formatLat(refund)} refunded to the client`;
 }
 
+/** JobEscrowNotClient names the caller, not the client, whose --from the user needs. */
+function clientHints(ctx: TaskContext, does: string): (jobId: bigint) => RevertHints {
+  return (jobId) => ({
+    JobEscrowNotClient: async () => {
+      const { client } = await ctx.c.jobEscrow.getJob(jobId);
+      return `only the job's client ${client} ${does}: sign with --from ${client}`;
+    },
+  });
+}
+
+/** The job's provider (a directed job's target before acceptance): who may act for it, where the caller may not. */
+function jobProviderHints(ctx: TaskContext): (jobId: bigint) => RevertHints {
+  return (jobId) => actingProviderHints(ctx, async () => (await ctx.c.jobEscrow.getJob(jobId)).provider);
+}
+
 export async function cancel(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "cancelJob", (id) => ctx.c.jobEscrow.cancelJob(id), (id, ev) => `Job ${id} cancelled${refundOf(ev)}`);
+  return simple(ctx, args, "cancelJob", (id) => ctx.c.jobEscrow.cancelJob(id), (id, ev) => `Job ${id} cancelled${refundOf(ev)}`, clientHints(ctx, "cancels it"));
 }
 
 export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
@@ -157,11 +173,11 @@ export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 }
 
 export async function decline(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "declineJob", (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`);
+  return simple(ctx, args, "declineJob", (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, jobProviderHints(ctx));
 }
 
 export async function approve(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "approveResult", (id) => ctx.c.jobEscrow.approveResult(id), (id, ev) => `Job ${id} approved: ${settlement(ev)}`);
+  return simple(ctx, args, "approveResult", (id) => ctx.c.jobEscrow.approveResult(id), (id, ev) => `Job ${id} approved: ${settlement(ev)}`, clientHints(ctx, "approves its result"));
 }
 
 export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
@@ -200,7 +216,7 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const provider = await actingProvider(ctx, args.provider);
   // The escrow keeps only the terms' hash: acceptJob takes them back exactly as JobCreated emitted them.
   const job = await createdJob(ctx, jobId);
-  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms));
+  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), actingProviderHints(ctx, provider));
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;
     collateral: bigint;
@@ -225,7 +241,7 @@ export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskRe
   const jobId = parseJobId("--job", args.job);
   const maxUri = Number(await ctx.c.jobEscrow.MAX_URI_LENGTH());
   const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
-  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash));
+  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), jobProviderHints(ctx)(jobId));
   const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };
   return {
     data: { jobId, resultURI: result.uri, resultHash: result.hash, cost: e.cost, challengeDeadline: Number(e.challengeDeadline), transaction: tx.hash },

@@ -19,7 +19,7 @@ import {
 } from "../lib/parse";
 import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, listingStrings, providerArg, readStake, suggest, thawRequests } from "./shared";
+import { actingProvider, actingProviderHints, listingStrings, providerArg, readStake, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown, ThawRequestView } from "./shared";
 
 export interface ListingArgs extends CommonArgs {
@@ -269,7 +269,7 @@ async function setOnline(ctx: TaskContext, args: OnlineArgs, online: boolean): P
   // The registry takes a repeated setOnline without a word: a transaction for nothing, reported as if it changed
   // something (a worker stopped at shutdown has already put its provider offline). Anyone else is left to the revert.
   const unchanged = record.registered && authorized && record.online === online;
-  const tx = unchanged ? undefined : await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online));
+  const tx = unchanged ? undefined : await ctx.send("ProviderRegistry.setOnline", () => ctx.c.registry.setOnline(provider, online), actingProviderHints(ctx, provider));
   const active = await ctx.c.registry.isActive(provider);
   const state = online ? "online" : "offline";
   const text = [unchanged ? `Provider ${provider} is already ${state}: nothing sent` : `Provider ${provider} is ${state} (set by ${ctx.address})`];

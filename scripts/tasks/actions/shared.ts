@@ -5,10 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keccak256 } from "ethers";
+import { ZeroAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import { signTokenPermit } from "../../scenario";
-import type { DeploymentContext, TaskContext } from "../lib/context";
+import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -39,6 +39,23 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
     );
   }
   return ctx.address;
+}
+
+/**
+ * For a revert that names the caller that may not act for a provider (the registry's ProviderRegistryUnauthorized,
+ * the escrow's JobEscrowUnauthorized, the dispute manager's DisputeManagerUnauthorized): who may act for `provider`
+ * instead, the provider and its operator, each a --from to sign with. `provider` is read only for such a revert.
+ */
+export function actingProviderHints(ctx: TaskContext, provider: string | (() => Promise<string>)): RevertHints {
+  const hint = async () => {
+    const address = typeof provider === "string" ? provider : await provider();
+    const { registered, operator } = await ctx.c.registry.getProvider(address);
+    if (!registered) return `${address} is not a registered provider`;
+    return operator === ZeroAddress
+      ? `only the provider ${address} itself acts for it (it has no operator): sign with --from ${address}`
+      : `only the provider ${address} or its operator ${operator} acts for it: sign with --from one of them`;
+  };
+  return { ProviderRegistryUnauthorized: hint, JobEscrowUnauthorized: hint, DisputeManagerUnauthorized: hint };
 }
 
 export interface StakeBreakdown {

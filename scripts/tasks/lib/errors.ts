@@ -10,6 +10,8 @@
  * nor the message again. Its `stack` stays the full trace.
  */
 import { inspect } from "node:util";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { ERRORS, ERROR_RANGES, getErrorCode } from "hardhat/internal/core/errors-list";
 import { HardhatPluginError } from "hardhat/plugins";
 
 export const PLUGIN_NAME = "latent";
@@ -44,6 +46,38 @@ export class LatentTaskError extends HardhatPluginError {
   [inspect.custom](): string {
     return this.traced ? hardhatInspect.call(this) : UNTRACED_HINT;
   }
+}
+
+/** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
+export function ranByHardhatCli(): boolean {
+  return require.main !== undefined && require.main.filename === require.resolve("hardhat/internal/cli/bootstrap");
+}
+
+/**
+ * Hardhat's errors of a command line as typed, which it raises before any task runs: an unknown `--network` (HH100),
+ * scope, task or option, an option's missing or malformed value (HH3xx). Their line names the mistake.
+ */
+function isCommandLineError(error: HardhatError): boolean {
+  const n = error.errorDescriptor.number;
+  return n === ERRORS.NETWORK.CONFIG_NOT_FOUND.number || (n >= ERROR_RANGES.ARGUMENTS.min && n <= ERROR_RANGES.ARGUMENTS.max);
+}
+
+/**
+ * Where Hardhat's CLI runs without `--show-stack-traces`, a command-line error (isCommandLineError) inspects from now
+ * on as the hint Hardhat prints under its line off CI, its page and `--show-stack-traces`: on CI, any Linux without a
+ * display among them, the CLI prints `console.error(error)` under the line, which was the message again and Hardhat's
+ * stack, for a misspelt option. Hardhat loads the config, and so this, before it parses the command line. Only
+ * util.inspect's call (which passes arguments) is answered so: `stack` reads the inspect form with none, and keeps the
+ * trace.
+ */
+export function untraceCommandLineErrors(): void {
+  if (!ranByHardhatCli() || process.argv.includes("--show-stack-traces") || process.env.HARDHAT_SHOW_STACK_TRACES === "true") return;
+  const prototype = HardhatError.prototype as unknown as Record<symbol, (this: HardhatError, ...args: unknown[]) => string>;
+  const traced = prototype[inspect.custom]!;
+  prototype[inspect.custom] = function (this: HardhatError, ...args: unknown[]): string {
+    if (args.length === 0 || !isCommandLineError(this)) return traced.apply(this, args);
+    return `For more info go to https://v2.hardhat.org/${getErrorCode(this.errorDescriptor)} or run hardhat with --show-stack-traces`;
+  };
 }
 
 /** An error of the JavaScript engine's own kinds: a bug in the code, never something a user caused. */

@@ -88,3 +88,38 @@ export function table(rows: readonly (readonly [string, string])[], indent = "  
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
 }
+
+/** Parameters counted in LAT (18 decimals): given and shown as decimals. */
+export const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "minTrackRecordCost", "proposalThreshold"]);
+/** Parameters in seconds: given as durations ("2h"). */
+export const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
+/** Parameters in basis points (hundredths of a percent), by the contracts' naming: JobEscrow's *Bps. */
+const BPS_PARAM = /Bps$/;
+
+/** 500 -> "5%", 250 -> "2.5%", 1 -> "0.01%": exact, from the integer (a uint16 has no rounding to hide). */
+export function formatBps(bps: bigint): string {
+  const whole = bps / 100n;
+  const hundredths = (bps % 100n).toString().padStart(2, "0").replace(/0+$/, "");
+  return `${whole}${hundredths === "" ? "" : `.${hundredths}`}%`;
+}
+
+/**
+ * The governor's quorum, in percent of the supply at a proposal's snapshot (GovernorVotesQuorumFraction's default
+ * denominator, 100): by its setter's name too, which parameterOf keeps as is.
+ */
+const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"]);
+
+/** Parameters that are points in time. */
+export const TIME_PARAMS = new Set(["renewPause"]);
+
+/** A parameter's value in its unit, by the parameter's name (or its setter's): "7200 s (2h)", "100.0 LAT", "500 bps (5%)". */
+export function formatParameter(parameter: string, value: bigint): string {
+  if (LAT_PARAMS.has(parameter)) return `${formatUnits(value, LAT_DECIMALS)} LAT`;
+  if (DURATION_PARAMS.has(parameter)) return `${value} s (${formatDuration(Number(value))})`;
+  if (TIME_PARAMS.has(parameter)) return `${value} (${isoTime(Number(value))})`;
+  // Basis points (protocolFeeBps, collateralRatioBps, ...): a bare 500 reads as 500%, or as an amount.
+  if (BPS_PARAM.test(parameter)) return `${value} bps (${formatBps(value)})`;
+  // Not basis points, unlike the other shares: a bare 5 reads as 5 LAT, or as 5 bps.
+  if (QUORUM_PARAMS.has(parameter)) return `${value} (${value}% of the supply)`;
+  return value.toString();
+}

@@ -13,7 +13,7 @@ import { Interface, dataSlice } from "ethers";
 import type { TransactionRequest } from "ethers";
 import { ChainContext, DeploymentContext, TaskContext, latentAbis, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
-import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError } from "./errors";
+import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError, ranByHardhatCli } from "./errors";
 import { toJson } from "./format";
 import { write } from "./output";
 
@@ -105,11 +105,6 @@ function watchFailedCalls(hre: HardhatRuntimeEnvironment): { lastFailed(): Contr
       provider.estimateGas = estimateGas;
     },
   };
-}
-
-/** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
-function ranByHardhatCli(): boolean {
-  return require.main !== undefined && require.main.filename === require.resolve("hardhat/internal/cli/bootstrap");
 }
 
 /** Hardhat's HH108 (no node at the URL), the most common way to start a task wrong, as a one-line error naming the URL. */

@@ -158,8 +158,9 @@ describe("tasks: command line", function () {
     expect(run.stderr, run.stderr).to.match(/^InputError: --amount: "1\.2\.3" is not a LAT amount.*\n {4}at parseLat /m);
   });
 
-  // An error Hardhat raises before any task runs is Hardhat's to print, which the README describes: these pin it, so
-  // that a Hardhat upgrade that prints otherwise fails here rather than leaving the README wrong.
+  // An error Hardhat raises before any task runs, the user's mistake on the command line, prints as Hardhat prints it
+  // off CI, its line and a link (lib/errors.ts untraceCommandLineErrors): these pin it, so that a Hardhat upgrade
+  // that prints otherwise fails here rather than leaving the README wrong.
   function unknownNetwork(env: NodeJS.ProcessEnv): Promise<CliRun> {
     return new Promise((resolve) => {
       execFile(HARDHAT, ["guardian", "status", "--network", "nope"], { cwd: ROOT, env: { ...env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" } }, (error, stdout, stderr) => {
@@ -168,10 +169,36 @@ describe("tasks: command line", function () {
     });
   }
 
-  it("an unknown --network on CI is Hardhat's HH100 line, then its HardhatError and stack, exit 1", async function () {
+  it("an unknown --network on CI is Hardhat's HH100 line and a link, without a stack trace, exit 1", async function () {
     const run = await unknownNetwork({ ...process.env, CI: "true" });
     expect(run.code).to.equal(1);
-    expect(run.stderr, run.stderr).to.match(/^Error HH100: Network nope doesn't exist\n+HardhatError: HH100: Network nope doesn't exist\n {4}at new Environment \(.*runtime-environment\.ts:\d+:\d+\)/);
+    expect(run.stderr, run.stderr).to.match(/^Error HH100: Network nope doesn't exist\n+For more info go to https:\/\/\S+\/HH100 or run hardhat with --show-stack-traces\n$/);
+  });
+
+  it("a misspelt option on CI is Hardhat's HH305 line and a link, without a stack trace, exit 1", async function () {
+    const run = await cli(["token", "transfer", "--from", "3", "--to", "4", "--amout", "1"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^Error HH305: Unrecognized param --amout\n+For more info go to https:\/\/\S+\/HH305 or run hardhat with --show-stack-traces\n$/);
+  });
+
+  it("a required option left out on CI is Hardhat's HH306 line naming it and a link, without a stack trace, exit 1", async function () {
+    const run = await cli(["token", "transfer", "--from", "3", "--to", "4"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^Error HH306: The '--amount' parameter of task 'transfer' expects a value, but none was passed\.\n+For more info go to https:\/\/\S+\/HH306 /);
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
+  it("an unknown task on CI is Hardhat's HH315 line naming it and a link, without a stack trace, exit 1", async function () {
+    const run = await cli(["guardian", "unpause"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^Error HH315: Unrecognized task 'unpause' under scope 'guardian'\n+For more info go to https:\/\/\S+\/HH315 /);
+    expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
+  it("--show-stack-traces shows where Hardhat raised a command-line error", async function () {
+    const run = await cli(["token", "transfer", "--from", "3", "--to", "4", "--amout", "1", "--show-stack-traces"], { CI: "true" });
+    expect(run.code).to.equal(1);
+    expect(run.stderr, run.stderr).to.match(/^HardhatError: HH305: Unrecognized param --amout\n {4}at .*ArgumentsParser/m);
   });
 
   it("an unknown --network off CI (no CI variable, a display) is Hardhat's HH100 line and a link, exit 1", async function () {

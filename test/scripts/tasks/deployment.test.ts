@@ -7,6 +7,7 @@ import type { EIP1193Provider } from "hardhat/types";
 import { parseEther } from "ethers";
 import { advancePastVoting, advanceToVoting, delegate, executeProposal, propose, queueProposal, Vote } from "../../../scripts/scenario";
 import { setOutputSink } from "../../../scripts/tasks";
+import { formatDuration } from "../../../scripts/tasks/lib/format";
 import { CHECKPOINT_MARGIN, checkpointFile } from "../../../scripts/tasks/lib/checkpoint";
 import { ChainQueryError, VerificationError } from "../../../scripts/tasks/lib/errors";
 import type { VerifyView } from "../../../scripts/tasks/actions/deployment";
@@ -138,6 +139,10 @@ async function countingCalls<T>(method: string, run: () => Promise<T>): Promise<
   }
 }
 
+const rx = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A duration as verify prints it: the seconds, then the readable span. */
+const secs = (seconds: number) => `${seconds} s (${formatDuration(seconds)})`;
+
 describe("tasks: deployment", function () {
   describe("verify", function () {
     it("passes on a fresh deployment, printing every check, the genesis block and the mints included", async function () {
@@ -149,16 +154,48 @@ describe("tasks: deployment", function () {
       expect(output).to.contain("  ok       token.mints\n");
       expect(output).to.contain("  ok       registry.staking\n");
       const settings = ["governor.votingDelay", "governor.votingPeriod", "governor.proposalThreshold", "governor.quorumNumerator", "timelock.getMinDelay"];
-      for (const name of settings) expect(output).to.contain(`  ok       ${name}\n`);
+      for (const name of settings) expect(output).to.contain(`  ok       ${name}: `);
       expect(result.checks.map((check) => check.name)).to.include.members(settings);
       expect(output).to.contain(` ${result.checks.length} of ${result.checks.length} checks passed\n`);
+    });
+
+    it("keeps the raw integers in its result (--json): seconds, wei, the quorum's numerator", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { result } = await task<VerifyView>(file, "deployment verify");
+      const actual = (name: string) => result.checks.find((check) => check.name === name)?.actual;
+      expect([actual("governor.votingPeriod"), actual("governor.proposalThreshold"), actual("governor.quorumNumerator")]).to.deep.equal(["60", "1000000000000000000000", "4"]);
+    });
+
+    it("prints the governor's and timelock's settings in their units: durations in seconds and h/m/s, the threshold in LAT, the quorum in percent", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task<VerifyView>(file, "deployment verify");
+      expect(output).to.contain(
+        [
+          "  ok       governor.votingDelay: 10 s (10s)",
+          "  ok       governor.votingPeriod: 60 s (1m)",
+          "  ok       governor.proposalThreshold: 1000.0 LAT",
+          "  ok       governor.quorumNumerator: 4 (4% of the supply)",
+          "  ok       timelock.getMinDelay: 60 s (1m)\n",
+        ].join("\n"),
+      );
+    });
+
+    it("prints the protocol parameters and the supply in their units: LAT, seconds with h/m/s, basis points with percent", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task<VerifyView>(file, "deployment verify");
+      expect(output).to.contain("  ok       staking.minStakePerGpu: 100.0 LAT\n");
+      expect(output).to.contain("  ok       staking.thawingPeriod: 3600 s (1h)\n");
+      expect(output).to.contain("  ok       registry.maxGpusPerProvider: 64\n");
+      expect(output).to.contain("  ok       jobEscrow.protocolFeeBps: 250 bps (2.5%)\n");
+      expect(output).to.contain("  ok       jobEscrow.disputePeriod: 864000 s (10d)\n");
+      expect(output).to.match(/^  ok       token.totalSupply: 1000000000\.0 LAT$/m);
     });
 
     it("checks every protocol parameter the deployment set (staking, registry, pause guardian, escrow) against the record's", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       const { result, output } = await task<VerifyView>(file, "deployment verify");
       expect(result.checks.map((check) => check.name)).to.include.members(PARAMETERS);
-      for (const name of PARAMETERS) expect(output).to.contain(`  ok       ${name}\n`);
+      for (const name of PARAMETERS) expect(output).to.match(new RegExp(`  ok       ${name.replace(".", "\\.")}(: .*)?\n`));
     });
 
     it("fails naming the parameter and both values when the record's differs from the chain's with no log of governance setting it", async function () {
@@ -175,8 +212,8 @@ describe("tasks: deployment", function () {
         {},
         VerificationError,
         new RegExp(
-          `: 2 of \\d+ checks failed: staking\\.thawingPeriod is ${deployed.thawingPeriod}, not ${deployed.thawingPeriod + 1}, ` +
-            `jobEscrow\\.grace is ${deployed.economic.grace}, not ${deployed.economic.grace + 2}$`,
+          `: 2 of \\d+ checks failed: staking\\.thawingPeriod is ${rx(secs(deployed.thawingPeriod))}, not ${rx(secs(deployed.thawingPeriod + 1))}, ` +
+            `jobEscrow\\.grace is ${rx(secs(deployed.economic.grace))}, not ${rx(secs(deployed.economic.grace + 2))}$`,
         ),
       );
     });
@@ -187,9 +224,9 @@ describe("tasks: deployment", function () {
       expect([result.failed, result.changedByGovernance]).to.deep.equal([[], ["staking.thawingPeriod", "pauseGuardian.pauseDuration", "jobEscrow.protocolFeeBps"]]);
       const deployed = b.s.deployment.config.params;
       const at = (tx: Mined) => `changed by governance at block ${tx.blockNumber} (tx ${tx.hash})`;
-      expect(output).to.contain(`  changed  staking.thawingPeriod: is ${2 * DAY + 17} (the record's ${deployed.thawingPeriod}), ${at(b.thawingTx)}\n`);
-      expect(output).to.contain(`  changed  pauseGuardian.pauseDuration: is ${5 * DAY} (the record's ${deployed.pauseDuration}), ${at(b.pauseTx)}\n`);
-      expect(output).to.contain(`  changed  jobEscrow.protocolFeeBps: is 300 (the record's ${deployed.economic.protocolFeeBps}), ${at(b.feeTx)}`);
+      expect(output).to.contain(`  changed  staking.thawingPeriod: is 172817 s (2d 17s) (the record's ${secs(deployed.thawingPeriod)}), ${at(b.thawingTx)}\n`);
+      expect(output).to.contain(`  changed  pauseGuardian.pauseDuration: is 432000 s (5d) (the record's ${secs(deployed.pauseDuration)}), ${at(b.pauseTx)}\n`);
+      expect(output).to.contain(`  changed  jobEscrow.protocolFeeBps: is 300 bps (3%) (the record's ${deployed.economic.protocolFeeBps} bps (`);
     });
 
     it("fails a parameter the chain holds that its last governance change did not set, naming that change's value, block and transaction", async function () {
@@ -213,9 +250,9 @@ describe("tasks: deployment", function () {
       const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: b.file }).catch((e: unknown) => e).finally(restore);
       expect(error).to.be.instanceOf(VerificationError);
       const recorded = b.s.deployment.config.params.thawingPeriod;
-      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${written}, not ${recorded}$`));
+      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is 259200 s \\(3d\\), not ${rx(secs(recorded))}$`));
       expect(printed.join("\n")).to.contain(
-        `  FAILED   staking.thawingPeriod: is ${written}, not ${recorded}: its last ParameterUpdated(thawingPeriod) set ${2 * DAY + 17} ` +
+        `  FAILED   staking.thawingPeriod: is 259200 s (3d), not ${secs(recorded)}: its last ParameterUpdated(thawingPeriod) set 172817 s (2d 17s) ` +
           `at block ${b.thawingTx.blockNumber} (tx ${b.thawingTx.hash})\n`,
       );
     });
@@ -228,14 +265,14 @@ describe("tasks: deployment", function () {
       const restore = setOutputSink((text) => printed.push(text));
       const error = await hre.run({ scope: "deployment", task: "verify" }, { deployment: tampered }).catch((e: unknown) => e).finally(restore);
       expect(error).to.be.instanceOf(VerificationError);
-      expect((error as Error).message).to.match(new RegExp(`: 1 of \\d+ checks failed: staking\\.thawingPeriod is ${2 * DAY + 17}, not 7200$`));
+      expect((error as Error).message).to.match(/: 1 of \d+ checks failed: staking\.thawingPeriod is 172817 s \(2d 17s\), not 7200 s \(2h\)$/);
       const deployed = b.s.deployment.config.params.thawingPeriod;
       const staking = b.s.deployment.record.contracts.Staking;
       const block = await hre.ethers.provider.getBlock(staking.blockNumber);
       const receipts = await Promise.all((block?.transactions ?? []).map((hash) => hre.ethers.provider.getTransactionReceipt(hash)));
       const created = receipts.find((receipt) => receipt?.contractAddress === staking.address);
       expect(created, "Staking's deployment transaction").not.to.equal(undefined);
-      expect(printed.join("\n")).to.contain(`  FAILED   staking.thawingPeriod: is ${2 * DAY + 17}, not 7200: the constructor set ${deployed} (tx ${created!.hash})\n`);
+      expect(printed.join("\n")).to.contain(`  FAILED   staking.thawingPeriod: is 172817 s (2d 17s), not 7200 s (2h): the constructor set ${secs(deployed)} (tx ${created!.hash})\n`);
     });
 
     it("passes a voting period and timelock delay that an executed proposal changed, naming its block and transaction", async function () {
@@ -245,9 +282,9 @@ describe("tasks: deployment", function () {
       expect(output).to.match(/^Deployment .* on network "hardhat": (\d+) of \1 checks passed \(2 changed by governance since\)\n/);
       const at = `changed by governance at block ${b.tx.blockNumber} (tx ${b.tx.hash})`;
       const deployed = b.s.deployment.config.governance;
-      expect(output).to.contain(`  changed  governor.votingPeriod: is 120 (the record's ${deployed.votingPeriod}), ${at}\n`);
-      expect(output).to.contain(`  changed  timelock.getMinDelay: is 120 (the record's ${deployed.timelockDelay}), ${at}`);
-      expect(output).to.contain("  ok       governor.votingDelay\n");
+      expect(output).to.contain(`  changed  governor.votingPeriod: is 120 s (2m) (the record's ${secs(deployed.votingPeriod)}), ${at}\n`);
+      expect(output).to.contain(`  changed  timelock.getMinDelay: is 120 s (2m) (the record's ${secs(deployed.timelockDelay)}), ${at}`);
+      expect(output).to.contain(`  ok       governor.votingDelay: ${secs(deployed.votingDelay)}\n`);
     });
 
     it("fails naming the setting and both values when the record's differs from the chain's with no log of governance setting it", async function () {
@@ -255,7 +292,7 @@ describe("tasks: deployment", function () {
       const record = JSON.parse(fs.readFileSync(file, "utf8")) as { governance: Record<string, unknown> };
       const deployed = s.deployment.config.governance;
       const tampered = tempFile("tampered-governance.json", JSON.stringify({ ...record, governance: { ...record.governance, votingPeriod: deployed.votingPeriod + 1 } }));
-      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: governor\\.votingPeriod is ${deployed.votingPeriod}, not ${deployed.votingPeriod + 1}$`));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`: 1 of \\d+ checks failed: governor\\.votingPeriod is ${rx(secs(deployed.votingPeriod))}, not ${rx(secs(deployed.votingPeriod + 1))}$`));
     });
 
     it("still fails a setting an executed proposal changed when the record misstates what the deployment set", async function () {
@@ -263,7 +300,7 @@ describe("tasks: deployment", function () {
       const record = JSON.parse(fs.readFileSync(b.file, "utf8")) as { governance: Record<string, unknown> };
       // LatentTimelock's constructor logged the delay it was given (MinDelayChange(0, delay)), which is not this.
       const tampered = tempFile("tampered-delay.json", JSON.stringify({ ...record, governance: { ...record.governance, timelockDelay: 7 } }));
-      await taskFails(tampered, "deployment verify", {}, VerificationError, /: 1 of \d+ checks failed: timelock\.getMinDelay is 120, not 7$/);
+      await taskFails(tampered, "deployment verify", {}, VerificationError, /: 1 of \d+ checks failed: timelock\.getMinDelay is 120 s \(2m\), not 7 s \(7s\)$/);
     });
 
     it("passes a deployer sent LAT after the deployment (the README's new provider #0): the mints say it got none", async function () {
@@ -318,7 +355,7 @@ describe("tasks: deployment", function () {
       const { file, c } = await loadFixture(tasksBaseFixture);
       const record = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
       const tampered = tempFile("tampered-supply.json", JSON.stringify({ ...record, totalSupply: "5" }));
-      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`token\\.totalSupply is ${await c.token.totalSupply()}, not 5`));
+      await taskFails(tampered, "deployment verify", {}, VerificationError, new RegExp(`token\\.totalSupply is ${rx(`${hre.ethers.formatEther(await c.token.totalSupply())} LAT`)}, not 0\\.000000000000000005 LAT`));
     });
 
     it("passes a guardian, arbitrator and treasury that governance set after the deployment, naming each change's block and transaction", async function () {
@@ -574,7 +611,7 @@ describe("tasks: deployment", function () {
         // Past the deployment's block, whose logs the checkpoint keeps.
         expect(asked[0]).to.be.greaterThan(b.thawingTx.blockNumber);
         expect(output).to.match(
-          new RegExp(`  FAILED   staking\\.thawingPeriod: is ${2 * DAY + 17}, not 5: the constructor set ${b.s.deployment.config.params.thawingPeriod} \\(tx 0x[0-9a-f]{64}\\)\\n`),
+          new RegExp(`  FAILED   staking\\.thawingPeriod: is 172817 s \\(2d 17s\\), not 5 s \\(5s\\): the constructor set ${rx(secs(b.s.deployment.config.params.thawingPeriod))} \\(tx 0x[0-9a-f]{64}\\)\\n`),
         );
       });
 
@@ -613,7 +650,7 @@ describe("tasks: deployment", function () {
         expect([first.calls > 0, second.calls]).to.deep.equal([true, 0]);
         expect(second.value.error).to.be.instanceOf(VerificationError);
         expect(second.value.output).to.equal(first.value.output).and.to.match(
-          new RegExp(`  FAILED   staking\\.thawingPeriod: is ${2 * DAY + 17}, not 5: the constructor set ${b.s.deployment.config.params.thawingPeriod} \\(tx 0x[0-9a-f]{64}\\)\\n`),
+          new RegExp(`  FAILED   staking\\.thawingPeriod: is 172817 s \\(2d 17s\\), not 5 s \\(5s\\): the constructor set ${rx(secs(b.s.deployment.config.params.thawingPeriod))} \\(tx 0x[0-9a-f]{64}\\)\\n`),
         );
       });
 

@@ -67,11 +67,17 @@ describe("tasks: dispute", function () {
     );
   });
 
-  it("open by an account that is not the client says so before checking its LAT or sending an approve", async function () {
+  it("open by an account that is not the client says so, naming the client, before checking its LAT or sending an approve", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
     const dm = await c.disputeManager.getAddress();
     // Another client, with LAT: no approve for a dispute it cannot open.
-    await taskFails(file, "dispute open", { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
+    await taskFails(
+      file,
+      "dispute open",
+      { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://e" },
+      RevertError,
+      new RegExp(`DisputeManagerNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} disputes its result: sign with --from ${clients[0]!.address}$`),
+    );
     expect(await c.token.allowance(clients[1]!.address, dm)).to.equal(0n);
     // The provider's operator, with no LAT: the reason is who it is, not its balance.
     await taskFails(file, "dispute open", { from: ACCOUNT.operator0, job: job.jobId.toString(), evidenceUri: "ipfs://e" }, RevertError, /DisputeManagerNotClient\(jobId=1, caller=/);
@@ -105,6 +111,18 @@ describe("tasks: dispute", function () {
     expect((await c.disputeManager.getDispute(job.jobId)).answered).to.equal(true);
     const [event] = await c.disputeManager.queryFilter(c.disputeManager.filters.DisputeAnswered(job.jobId, h100.address));
     expect(event!.args.evidenceURI).to.equal("ipfs://answer");
+  });
+
+  it("answer by an account that is neither the provider nor its operator reverts with DisputeManagerUnauthorized, naming both", async function () {
+    const { file, c, job, h100, clients } = await loadFixture(disputedJobFixture);
+    const { operator } = await c.registry.getProvider(h100.address);
+    await taskFails(
+      file,
+      "dispute answer",
+      { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://answer" },
+      RevertError,
+      new RegExp(`DisputeManagerUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+    );
   });
 
   it("rule upheld slashes the most the job allows by default and refunds the client", async function () {

@@ -744,9 +744,26 @@ describe("tasks: guardian", function () {
     expect(without.output).to.equal(withAccounts.output).and.to.match(/^Protocol PAUSED by 0x[0-9a-fA-F]{40} until /);
   });
 
-  it("pause by anyone else reverts with PauseGuardianNotGuardian", async function () {
+  it("pause by anyone else reverts with PauseGuardianNotGuardian, naming the guardian who may", async function () {
     const { file, clients } = await loadFixture(tasksBaseFixture);
-    await taskFails(file, "guardian pause", { from: ACCOUNT.client0 }, RevertError, new RegExp(`PauseGuardianNotGuardian\\(caller=${clients[0]!.address}\\)`));
+    const guardian = (await ethers.getSigners())[Number(ACCOUNT.guardian)]!.address;
+    await taskFails(
+      file,
+      "guardian pause",
+      { from: ACCOUNT.client0 },
+      RevertError,
+      new RegExp(`PauseGuardianNotGuardian\\(caller=${clients[0]!.address}\\): only the guardian ${guardian} pauses \\(governance appoints it\\)$`),
+    );
+  });
+
+  it("pause with no guardian (governance removed it) reverts with PauseGuardianNotGuardian, saying only governance pauses", async function () {
+    const { file, c } = await loadFixture(tasksBaseFixture);
+    const timelock = await c.timelock.getAddress();
+    await impersonateAccount(timelock);
+    await setBalance(timelock, parseEther("1"));
+    await c.pauseGuardian.connect(await ethers.getSigner(timelock)).setGuardian(ZeroAddress);
+    await stopImpersonatingAccount(timelock);
+    await taskFails(file, "guardian pause", { from: ACCOUNT.guardian }, RevertError, /PauseGuardianNotGuardian\(caller=0x[0-9a-fA-F]{40}\): there is no guardian \(governance removed it\): only governance pauses/);
   });
 
   it("a paused protocol refuses registrations with the pause's end", async function () {

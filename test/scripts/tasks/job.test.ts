@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -180,6 +180,22 @@ describe("tasks: job", function () {
       );
     });
 
+    it("accept by an account that is neither the provider nor its operator reverts with ProviderRegistryUnauthorized, naming both", async function () {
+      const { file, c, job, h100, clients } = await loadFixture(openJobFixture);
+      const { operator } = await c.registry.getProvider(h100.address);
+      expect(operator).to.not.equal(ZeroAddress);
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), provider: h100.address },
+        RevertError,
+        new RegExp(
+          `ProviderRegistryUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): ` +
+            `only the provider ${h100.address} or its operator ${operator} acts for it: sign with --from one of them$`,
+        ),
+      );
+    });
+
     it("accept of a job that does not exist says so", async function () {
       const { file } = await loadFixture(openJobFixture);
       await taskFails(file, "job accept", { from: ACCOUNT.h100, job: "99" }, StateError, /job 99 does not exist \(the last job id is 1\)/);
@@ -193,6 +209,19 @@ describe("tasks: job", function () {
       const [event] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.ResultSubmitted(job.jobId));
       expect(event!.args.resultHash).to.equal(keccak256(toUtf8Bytes("result bytes")));
       expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Submitted));
+    });
+
+    it("submit by an account that is neither the provider nor its operator reverts with JobEscrowUnauthorized, naming both", async function () {
+      const { s, file, c, job, h100, clients } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { operator } = await c.registry.getProvider(h100.address);
+      await taskFails(
+        file,
+        "job submit",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), resultUri: "ipfs://result", resultHash: `0x${"ab".repeat(32)}` },
+        RevertError,
+        new RegExp(`JobEscrowUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+      );
     });
 
     it("submit sends --result-uri with --result-hash as given", async function () {
@@ -242,9 +271,42 @@ describe("tasks: job", function () {
       expect((await c.token.balanceOf(clients[0]!.address)) - balance).to.equal(job.escrowed);
     });
 
-    it("cancel by someone else reverts with JobEscrowNotClient", async function () {
+    it("cancel by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
       const { file, job, clients } = await loadFixture(openJobFixture);
-      await taskFails(file, "job cancel", { from: ACCOUNT.client1, job: job.jobId.toString() }, RevertError, new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\)`));
+      await taskFails(
+        file,
+        "job cancel",
+        { from: ACCOUNT.client1, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} cancels it: sign with --from ${clients[0]!.address}$`),
+      );
+    });
+
+    it("approve by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100, { after: 1800 });
+      await taskFails(
+        file,
+        "job approve",
+        { from: ACCOUNT.client1, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} approves its result`),
+      );
+    });
+
+    it("decline of a directed job by another account reverts with JobEscrowUnauthorized, naming the target and its operator", async function () {
+      const { file, c, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, provider: ACCOUNT.h100 });
+      const { operator } = await c.registry.getProvider(h100.address);
+      await taskFails(
+        file,
+        "job decline",
+        { from: ACCOUNT.rtx, job: result.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowUnauthorized\\(caller=${rtx.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it`),
+      );
     });
 
     it("cancel of a finished job names its status", async function () {

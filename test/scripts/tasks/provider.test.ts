@@ -361,14 +361,25 @@ describe("tasks: provider", function () {
       await taskFails(file, "provider offline", { from: ACCOUNT.operator0 }, InputError, /^--provider: not given/);
     });
 
-    it("another provider's account is refused with the registry's error", async function () {
+    it("an account that is not a provider without an operator is refused, naming the provider as the one account that may", async function () {
+      const { file, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.h100, provider: ACCOUNT.rtx },
+        RevertError,
+        new RegExp(`ProviderRegistryUnauthorized\\(caller=${h100.address}, provider=${rtx.address}\\): only the provider ${rtx.address} itself acts for it \\(it has no operator\\): sign with --from ${rtx.address}$`),
+      );
+    });
+
+    it("another provider's account is refused with the registry's error, naming who may act", async function () {
       const { file, h100, rtx } = await loadFixture(tasksProvidersFixture);
       await taskFails(
         file,
         "provider offline",
         { from: ACCOUNT.rtx, provider: ACCOUNT.h100 },
         RevertError,
-        new RegExp(`ProviderRegistryUnauthorized\\(caller=${rtx.address}, provider=${h100.address}\\)`),
+        new RegExp(`ProviderRegistryUnauthorized\\(caller=${rtx.address}, provider=${h100.address}\\): only the provider ${h100.address} or its operator 0x[0-9a-fA-F]{40} acts for it`),
       );
     });
   });
