@@ -2,8 +2,10 @@
 //
 //   latent-worker --config <file> [--check] [--log-level <level>]
 //
-// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a successful --check; 1 when the worker cannot
-// connect or fails while running; 2 for a usage, config or setup error (the message names what to fix).
+// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a successful --check; 2 for what fails the same way on
+// every restart until a person changes something: a usage, config or setup error, found before or while connecting
+// (the message names what to fix, isSetupError); 1 for what a restart may get past: an endpoint that stays down, a
+// failure while running, an unexpected failure. A supervisor restarts on 1, not on 2.
 
 import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
@@ -12,6 +14,7 @@ import { ConfigError, WorkerConfig, configRedactor, configRoutes, loadConfig } f
 import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
+import { briefError } from "./retry";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, Stoppable, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
@@ -115,12 +118,13 @@ async function runDaemon(
         logger.info("worker stopped before it connected");
         return 0;
       }
-      // A config naming contracts of two deployments is a setup error: restarting the worker cannot fix it.
+      // Another chain, contracts not there or of two deployments, a key the provider has not named: restarting the
+      // worker cannot fix these, the config (or the registration) must change.
       if (isSetupError(error)) {
-        io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
+        io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
         return 2;
       }
-      io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
+      io.stderr.write(redact(`latent-worker: cannot connect: ${briefError(error)}\n`));
       return 1;
     }
     if (startup.signal.aborted) {
@@ -135,8 +139,9 @@ async function runDaemon(
       logger.info("worker stopped");
       return 0;
     } catch (error) {
-      io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
-      return 1;
+      io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
+      // At start, an unregistered provider or a gateway URL answering 404: the config's, as at connect.
+      return isSetupError(error) ? 2 : 1;
     } finally {
       await network.close();
     }

@@ -329,7 +329,7 @@ describe("latent-worker CLI", () => {
       expect(records.map((r) => r.msg)).to.include("worker stopped");
     });
 
-    it("exits 1 at start, naming the status and without the URL's credentials, when gateway.wsUrl's handshake is answered 401", async () => {
+    it("exits 2 at start, naming the status and without the URL's credentials, when gateway.wsUrl's handshake is answered 401", async () => {
       const server = http.createServer();
       server.on("upgrade", (_request, socket: import("node:stream").Duplex) =>
         socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
@@ -359,7 +359,7 @@ describe("latent-worker CLI", () => {
         const outcome = await Promise.race([exit, retried.then(() => "retried")]);
         if (outcome === "retried") signals.emit("SIGTERM");
         await exit;
-        expect(outcome).to.equal(1);
+        expect(outcome).to.equal(2);
         expect(stderr.text()).to.match(/^latent-worker: ws:\/\/.*127\.0\.0\.1:\d+\/graphql answered HTTP 401\n$/m);
         expect(stderr.text()).not.to.contain("pAsSwOrD");
       } finally {
@@ -767,7 +767,7 @@ describe("latent-worker CLI", () => {
       });
     });
 
-    it("exits 1 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
+    it("exits 2 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
       // A stand-in node that is on chain 1.
       const server = http.createServer((_request, response) => {
         response.setHeader("content-type", "application/json");
@@ -778,16 +778,16 @@ describe("latent-worker CLI", () => {
         const { port } = server.address() as AddressInfo;
         const config = configJson({ chain: { rpcUrl: `http://127.0.0.1:${port}`, chainId: 31337 } });
         const { io: cliIo, stderr } = io();
-        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          "latent-worker: cannot connect: the RPC endpoint serves chain 1, but config.chain.chainId says 31337\n",
+          "latent-worker: the RPC endpoint serves chain 1, but config.chain.chainId says 31337\n",
         );
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
     });
 
-    it("exits 1 naming the deployment file when it was written for another chain than the RPC endpoint serves", async () => {
+    it("exits 2 naming the deployment file when it was written for another chain than the RPC endpoint serves", async () => {
       // The node is on chain 31337; the deployment file (a testnet's, say) says 1. The config sets no chainId.
       const node = await fakeNode(() => {
         throw new Error("nothing is read once the chain is known to be wrong");
@@ -804,9 +804,9 @@ describe("latent-worker CLI", () => {
         );
         const config = configJson({ chain: { rpcUrl: node.url }, contracts: { deploymentFile } });
         const { io: cliIo, stderr } = io();
-        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          "latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file " +
+          "latent-worker: the RPC endpoint serves chain 31337, but the deployment file " +
             `${deploymentFile} (config.contracts.deploymentFile) says 1\n`,
         );
       } finally {
@@ -814,7 +814,7 @@ describe("latent-worker CLI", () => {
       }
     });
 
-    it("exits 1 for a relative deployment file of another chain, naming the field, the path as written and where it led", async () => {
+    it("exits 2 for a relative deployment file of another chain, naming the field, the path as written and where it led", async () => {
       const node = await fakeNode(() => {
         throw new Error("nothing is read once the chain is known to be wrong");
       });
@@ -831,9 +831,9 @@ describe("latent-worker CLI", () => {
         );
         const config = configJson({ chain: { rpcUrl: node.url }, contracts: { deploymentFile: "deployments/mainnet.json" } });
         const { io: cliIo, stderr } = io();
-        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(1);
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          `latent-worker: cannot connect: the RPC endpoint serves chain 31337, but the deployment file ${resolved} ` +
+          `latent-worker: the RPC endpoint serves chain 31337, but the deployment file ${resolved} ` +
             `(config.contracts.deploymentFile is "deployments/mainnet.json", a relative path, resolved against the config ` +
             `file's directory ${dir}, not the current directory) says 1\n`,
         );
@@ -842,13 +842,13 @@ describe("latent-worker CLI", () => {
       }
     });
 
-    it("exits 1 naming the contract when the configured address holds no code", async () => {
+    it("exits 2 naming the contract when the configured address holds no code", async () => {
       const node = await fakeNode(() => "0x");
       try {
         const { io: cliIo, stderr } = io();
-        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(1);
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          "latent-worker: cannot connect: there is no JobEscrow contract at 0x5FbDB2315678afecb367f032d93F642f64180aa3 on chain 31337 (check config.contracts)\n",
+          "latent-worker: there is no JobEscrow contract at 0x5FbDB2315678afecb367f032d93F642f64180aa3 on chain 31337 (check config.contracts)\n",
         );
       } finally {
         await node.close();
@@ -876,7 +876,7 @@ describe("latent-worker CLI", () => {
       }
     });
 
-    it("exits 1 when the provider has named another operator than the key", async () => {
+    it("exits 2 when the provider has named another operator than the key", async () => {
       const registry = IProviderRegistry__factory.createInterface();
       const node = await fakeNode((request) => {
         if (request.method === "eth_getCode") return "0x6000";
@@ -892,14 +892,59 @@ describe("latent-worker CLI", () => {
       });
       try {
         const { io: cliIo, stderr } = io();
-        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(1);
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } }))], cliIo)).to.equal(2);
         expect(stderr.text()).to.equal(
-          `latent-worker: cannot connect: the operator key (${PROVIDER}) is not the operator of provider ${PROVIDER}: ` +
+          `latent-worker: the operator key (${PROVIDER}) is not the operator of provider ${PROVIDER}: ` +
             "the owner names it with `npx hardhat provider operator --operator <address>`\n",
         );
       } finally {
         await node.close();
       }
+    });
+
+    it("exits 2 naming the URL and the status when chain.rpcUrl answers HTTP 404", async () => {
+      const server = http.createServer((_request, response) => {
+        response.statusCode = 404;
+        response.end("not found");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const config = configJson({ chain: { rpcUrl: `http://127.0.0.1:${port}/` } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(`latent-worker: http://127.0.0.1:${port}/ answered HTTP 404\n`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("exits 2 naming the field when chain.rpcUrl answers eth_chainId with something that is not JSON", async () => {
+      const server = http.createServer((_request, response) => response.end("<html>a web server</html>"));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const config = configJson({ chain: { rpcUrl: `http://127.0.0.1:${port}` } });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+        expect(stderr.text()).to.equal(
+          `latent-worker: the RPC endpoint http://127.0.0.1:${port} (config.chain.rpcUrl) answered eth_chainId with something that is not JSON\n`,
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("exits 2 naming the provider when it is not registered", async () => {
+      const market = idleMarket();
+      const connect: ConnectNetwork = async () => ({
+        source: { jobs: async function* () {} },
+        market: { ...market, getProvider: async () => ({ ...(await market.getProvider()), registered: false }) },
+        close: async () => undefined,
+      });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(2);
+      expect(stderr.text()).to.equal(`latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry\n`);
     });
 
     it("exits 1 when the RPC endpoint stays down past the retries", async () => {
@@ -951,19 +996,16 @@ describe("latent-worker CLI", () => {
 
     it("exits 1 naming the failure when the worker fails while running, and still closes the network (going offline)", async () => {
       let closed = false;
-      const unregistered: JobMarket = {
-        ...idleMarket(),
-        getProvider: async () => ({ ...(await idleMarket().getProvider()), registered: false }),
-      };
       const source: JobSource = {
+        // eslint-disable-next-line require-yield
         async *jobs(): AsyncGenerator<CandidateJob> {
-          // No job: the worker fails before it reads any.
+          throw new Error("the job feed broke");
         },
       };
-      const connect: ConnectNetwork = async () => ({ source, market: unregistered, close: async () => void (closed = true) });
+      const connect: ConnectNetwork = async () => ({ source, market: idleMarket(), close: async () => void (closed = true) });
       const { io: cliIo, stderr, signals } = io();
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(1);
-      expect(stderr.text()).to.contain(`provider ${PROVIDER} is not registered`);
+      expect(stderr.text()).to.contain("latent-worker: the job feed broke\n");
       expect(closed).to.equal(true);
       expect(signals.listenerCount("SIGTERM")).to.equal(0);
     });
