@@ -35,7 +35,7 @@ import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
-import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
+import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 import { SpecFetchError, SpecUriError } from "./spec-fetch";
 
@@ -108,7 +108,7 @@ export class HeldSpecUnavailableError extends Error {
   ) {
     super(
       `cannot fetch the spec of job ${jobId} by ${lastStart}, the last second it could start and still be submitted by ` +
-        `its result deadline (${resultDeadline}): ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+        `its result deadline (${resultDeadline}): ${briefError(lastError)}`,
       { cause: lastError },
     );
     this.name = "HeldSpecUnavailableError";
@@ -245,7 +245,7 @@ export class Worker {
         this.options.logger.warn("transient failure; retrying", {
           attempt,
           delayMs,
-          error: error instanceof Error ? error.message : String(error),
+          error: briefError(error),
         }),
     });
   }
@@ -261,7 +261,7 @@ export class Worker {
         return await this.retry(operation, signal);
       } catch (error) {
         if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
-        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: error.message });
+        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: briefError(error) });
         await sleep(pauseMs, signal);
       }
     }
@@ -453,7 +453,7 @@ export class Worker {
         this.skip(jobId, error.message);
         if (error.lasting) this.decline(job, error.message);
       } else if (signal.aborted) this.skip(jobId, "the worker is stopping");
-      else this.skip(jobId, error instanceof Error ? error.message : String(error));
+      else this.skip(jobId, briefError(error));
       return;
     }
     if (prepared.ours) {
@@ -596,7 +596,7 @@ export class Worker {
           jobId: job.jobId,
           lastStart,
           resultDeadline,
-          error: failure instanceof Error ? failure.message : String(failure),
+          error: briefError(failure),
         });
         const leftMs = now === undefined ? Infinity : Number(lastStart - now) * 1000;
         await sleep(Math.min(this.options.retry.maxDelayMs, leftMs), signal);
@@ -734,7 +734,7 @@ export class Worker {
       }
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);
-      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
+      throw new SkipJob(`accept failed: ${briefError(rejection)}`, final);
     }
   }
 
@@ -829,7 +829,7 @@ export class Worker {
           logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
             jobId,
             resultDeadline: by.chain,
-            error: rejection.message,
+            error: briefError(rejection),
           });
           await sleep(this.options.retry.maxDelayMs, signal);
           continue;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ZeroAddress, keccak256 } from "ethers";
+import { ZeroAddress, keccak256, makeError } from "ethers";
 import { execFile } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
@@ -613,6 +613,16 @@ describe("latent-worker CLI", () => {
       expect(text).not.to.contain("key123");
       expect(text).to.contain("eth_call to https://eth-other.example.org/… failed");
       expect(text).to.contain("latent-worker: cannot connect: https://eth-other.example.org/…: HTTP 503");
+    });
+
+    it("prints an ethers error that ends the start by its short message and code, not the signed transaction its full message holds", async () => {
+      const signed = `0x02f8${"ab".repeat(120)}`;
+      const connect: ConnectNetwork = async () => {
+        throw makeError("could not coalesce error", "UNKNOWN_ERROR", { payload: { method: "eth_sendRawTransaction", params: [signed] } });
+      };
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(1);
+      expect(stderr.text()).to.equal("latent-worker: cannot connect: could not coalesce error (UNKNOWN_ERROR)\n");
     });
 
     it("logs and prints a result file's URI under config.results.publicBaseUrl whole", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ZeroAddress, keccak256 } from "ethers";
+import { ZeroAddress, keccak256, makeError } from "ethers";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -845,6 +845,22 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("logs a retried submission's network error by ethers' short message and code, not the signed transaction its full message holds", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const signed = `0x02f8${"ab".repeat(120)}`;
+    market.failBefore.submit.push(() => makeError("request timeout", "TIMEOUT", { operation: "request", reason: "timeout", info: { transaction: signed } }));
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("warn", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    const retried = logs.filter((record) => record.msg === "transient failure; retrying");
+    expect(retried.map((record) => record.fields.error)).to.deep.equal(["request timeout (TIMEOUT)"]);
+    await subject.stop();
+    await running;
+  });
+
   it("retries a submission that failed with a network error, submitting once", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -974,6 +990,21 @@ describe("worker job loop", () => {
     expect(failed?.stage).to.equal("execute");
     expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
     expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("names an acceptance the node refused by ethers' short message and code, not the signed transaction its full message holds", async () => {
+    const executor = new GatedExecutor(store);
+    const signed = `0x02f8${"ab".repeat(120)}`;
+    market.failBefore.accept.push(() =>
+      makeError("insufficient funds for intrinsic transaction cost", "INSUFFICIENT_FUNDS", { transaction: { data: signed } }),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("accept failed: insufficient funds for intrinsic transaction cost (INSUFFICIENT_FUNDS)");
     await subject.stop();
     await running;
   });
