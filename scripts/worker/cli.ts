@@ -11,7 +11,7 @@ import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
 import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
 import { ConfigError, WorkerConfig, configRedactor, configRoutes, loadConfig } from "./config";
-import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
+import { type ChainCheck, ConnectNetwork, NetworkConnections, checkChain, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
 import { briefError } from "./retry";
@@ -22,11 +22,13 @@ import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
   -c, --config <file>    the worker's config file (JSON with comments; see scripts/worker/worker.example.json)
-      --check            validate the config, key, contracts and GPUs, run a matmul self-test, print a JSON
-                         summary and exit
+      --check            validate the config, key, contracts and GPUs, check them against the chain when it
+                         answers, run a matmul self-test, print a JSON summary and exit
       --log-level <lvl>  override config.logLevel: ${LOG_LEVELS.join(", ")}
   -h, --help             show this help
 `;
+
+export type CheckChain = typeof checkChain;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -64,7 +66,31 @@ function jsonText(value: unknown): string {
 
 const SELF_TEST_N = 64;
 
-async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo, redact: Redactor): Promise<number> {
+/** What --check says of the chain: what it found, or why it could not ask (the rest of the check stands). */
+type NetworkSummary = ({ checked: true } & ChainCheck) | { checked: false; reason: string };
+
+async function check(
+  config: WorkerConfig,
+  parts: WorkerParts,
+  io: CliIo,
+  logger: Logger,
+  redact: Redactor,
+  checkNetwork: CheckChain,
+): Promise<number> {
+  let network: NetworkSummary;
+  try {
+    network = { checked: true, ...(await checkNetwork(config, parts.operator.wallet, parts.contracts)) };
+  } catch (error) {
+    // What the chain says of the config fails the check as it would fail the start; a chain that cannot be asked
+    // leaves the offline checks standing (a config checked where the node cannot be reached, in a build), and says so.
+    if (isSetupError(error)) {
+      io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
+      return 2;
+    }
+    const reason = briefError(error);
+    logger.warn("--check could not ask the chain: the chain id, the contracts and the provider are not checked", { error: reason });
+    network = { checked: false, reason };
+  }
   const started = performance.now();
   const { hash } = await computeMatmulInThread({
     n: SELF_TEST_N,
@@ -77,6 +103,7 @@ async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo, redact
       provider: config.provider.address,
       operator: parts.operator.wallet.address,
       chain: config.chain,
+      network,
       gateway: config.gateway,
       contracts: parts.contracts,
       gpus: parts.gpus,
@@ -155,6 +182,7 @@ export async function runWorkerCli(
   argv: readonly string[],
   io: CliIo,
   connect: ConnectNetwork = connectNetwork,
+  checkNetwork: CheckChain = checkChain,
 ): Promise<number> {
   let options: WorkerCliOptions | "help";
   try {
@@ -194,7 +222,7 @@ export async function runWorkerCli(
     io.stderr.write(redactText(`latent-worker: ${(error as Error).message}\n`));
     return 2;
   }
-  return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redactText);
+  return options.check ? check(config, parts, io, logger, redactText, checkNetwork) : runDaemon(config, parts, logger, io, connect, redactText);
 }
 
 /**

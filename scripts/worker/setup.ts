@@ -11,7 +11,7 @@ import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
-import { ChainMismatchError, ContractNotDeployedError, DeploymentMismatchError, OperatorNotAuthorizedError, RpcEndpointError } from "./chain";
+import { ChainMismatchError, ContractNotDeployedError, DeploymentMismatchError, OperatorNotAuthorizedError, ProviderNotRegisteredError, RpcEndpointError } from "./chain";
 import { WorkerStartupError } from "./daemon";
 import { HttpStatusError } from "./retry";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
@@ -98,6 +98,7 @@ export function isSetupError(error: unknown): boolean {
     error instanceof ContractNotDeployedError ||
     error instanceof OperatorNotAuthorizedError ||
     error instanceof RpcEndpointError ||
+    error instanceof ProviderNotRegisteredError ||
     error instanceof WorkerStartupError
   );
 }

@@ -30,7 +30,8 @@ const ESCROW = IJobEscrow__factory.createInterface();
 
 function configJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    chain: { rpcUrl: "http://127.0.0.1:8545" },
+    // Port 9 (discard): nothing answers, so --check finds no chain to ask, whatever devnet runs on this machine.
+    chain: { rpcUrl: "http://127.0.0.1:9" },
     gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
     provider: { address: PROVIDER },
     operatorKey: { env: "TEST_OPERATOR_KEY" },
@@ -220,24 +221,31 @@ describe("latent-worker CLI", () => {
       );
     });
 
-    it("--check works offline: no request reaches the chain or the gateway", async () => {
-      let requests = 0;
-      const server = http.createServer((_request, response) => {
-        requests += 1;
-        response.statusCode = 500;
+    it("--check passes when the chain cannot be asked, saying so in its summary and a warning, and never asks the gateway", async () => {
+      const paths: string[] = [];
+      const server = http.createServer((request, response) => {
+        paths.push(request.url ?? "");
+        response.statusCode = 503;
         response.end();
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       try {
         const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
         const config = configJson({
-          chain: { rpcUrl: `http://${base}`, chainId: 31337 },
+          chain: { rpcUrl: `http://${base}/rpc`, chainId: 31337 },
           gateway: { httpUrl: `http://${base}/graphql`, wsUrl: `ws://${base}/graphql` },
+          logLevel: "warn",
         });
-        const { io: cliIo, stdout } = io();
+        const { io: cliIo, stdout, stderr } = io();
         expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(0);
-        expect((JSON.parse(stdout.text()) as { ok: boolean }).ok).to.equal(true);
-        expect(requests).to.equal(0);
+        const summary = JSON.parse(stdout.text()) as { ok: boolean; network: unknown };
+        expect(summary.ok).to.equal(true);
+        expect(summary.network).to.deep.equal({ checked: false, reason: `http://${base}/… answered HTTP 503` });
+        const warning = JSON.parse(stderr.text()) as { level: string; msg: string };
+        expect(warning.level).to.equal("warn");
+        expect(warning.msg).to.equal("--check could not ask the chain: the chain id, the contracts and the provider are not checked");
+        // One try at the chain id, no retries: a check answers at once.
+        expect(paths).to.deep.equal(["/rpc"]);
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
@@ -592,7 +600,7 @@ describe("latent-worker CLI", () => {
         "command jobs are accepted without a run-time check: config.executors.command.expectedSeconds is not set, so a " +
           "job whose maxDuration is too short for the program is accepted, stopped at its maxDuration and slashed",
       ]);
-      expect(await warnings({ expectedSeconds: 60 })).to.deep.equal([]);
+      expect((await warnings({ expectedSeconds: 60 })).filter((msg) => msg.includes("without a run-time check"))).to.deep.equal([]);
     });
 
     /** The stderr of a worker whose connect logs `record`'s fields as a warning, then fails with `failure`. */
@@ -955,6 +963,72 @@ describe("latent-worker CLI", () => {
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(2);
       expect(stderr.text()).to.equal(`latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry\n`);
+    });
+
+    describe("--check against the chain", () => {
+      const registry = IProviderRegistry__factory.createInterface();
+      /** A node on chain 31337 where both contracts hold code and are one deployment, and the provider is as given. */
+      const nodeWith = (provider: { registered: boolean; authorized: boolean; online: boolean }) =>
+        fakeNode((request) => {
+          if (request.method === "eth_getCode") return "0x6000";
+          const data = (request.params[0] as { data: string }).data;
+          if (data === ESCROW.encodeFunctionData("registry")) return ESCROW.encodeFunctionResult("registry", [CONTRACTS.providerRegistry]);
+          const call = registry.parseTransaction({ data });
+          if (call?.name === "isAuthorized") return registry.encodeFunctionResult("isAuthorized", [provider.authorized]);
+          if (call?.name === "getProvider") {
+            const record = [PROVIDER, 1, 0, 24, 1, provider.online, provider.registered, `0x${"00".repeat(32)}`, 1n, `0x${"00".repeat(16)}`];
+            return registry.encodeFunctionResult("getProvider", [record]);
+          }
+          throw new Error(`unexpected call ${request.method} ${call?.name ?? data}`);
+        });
+
+      it("summarises the chain it checked: its id and whether the provider is online", async () => {
+        const node = await nodeWith({ registered: true, authorized: true, online: false });
+        try {
+          const { io: cliIo, stdout } = io();
+          expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } })), "--check"], cliIo)).to.equal(0);
+          expect((JSON.parse(stdout.text()) as { network: unknown }).network).to.deep.equal({ checked: true, chainId: 31337, online: false });
+        } finally {
+          await node.close();
+        }
+      });
+
+      it("exits 2 naming the chain when the RPC endpoint serves another chain than the config's", async () => {
+        const node = await nodeWith({ registered: true, authorized: true, online: false });
+        try {
+          const { io: cliIo, stdout, stderr } = io();
+          const config = configJson({ chain: { rpcUrl: node.url, chainId: 1 } });
+          expect(await runWorkerCli(["--config", writeConfig(config), "--check"], cliIo)).to.equal(2);
+          expect(stderr.text()).to.equal("latent-worker: the RPC endpoint serves chain 31337, but config.chain.chainId says 1\n");
+          expect(stdout.text()).to.equal("");
+        } finally {
+          await node.close();
+        }
+      });
+
+      it("exits 2 naming the provider when it is not registered", async () => {
+        const node = await nodeWith({ registered: false, authorized: false, online: false });
+        try {
+          const { io: cliIo, stderr } = io();
+          expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } })), "--check"], cliIo)).to.equal(2);
+          expect(stderr.text()).to.equal(
+            `latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\`\n`,
+          );
+        } finally {
+          await node.close();
+        }
+      });
+
+      it("exits 2 when the provider has named another operator than the key", async () => {
+        const node = await nodeWith({ registered: true, authorized: false, online: true });
+        try {
+          const { io: cliIo, stderr } = io();
+          expect(await runWorkerCli(["--config", writeConfig(configJson({ chain: { rpcUrl: node.url } })), "--check"], cliIo)).to.equal(2);
+          expect(stderr.text()).to.contain(`latent-worker: the operator key (${PROVIDER}) is not the operator of provider ${PROVIDER}`);
+        } finally {
+          await node.close();
+        }
+      });
     });
 
     it("exits 1 when the RPC endpoint stays down past the retries", async () => {
