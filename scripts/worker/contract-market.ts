@@ -62,7 +62,7 @@ import {
   SubmitReceipt,
 } from "./market";
 import { silentLogger, type Logger } from "./logger";
-import { briefError, sleep } from "./retry";
+import { briefError, nodeMessage, sleep } from "./retry";
 import { TransactionSender, type TxOverrides } from "./tx-sender";
 
 export interface ContractMarketOptions {
@@ -196,7 +196,10 @@ export function replacementFees(previous: {
 }
 
 function isNonceConflict(error: unknown): boolean {
-  return isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
+  // Too high: the node lost transactions the queue counted (a devnet restarted beneath the worker, a pool dropping
+  // them); Hardhat refuses it while automining, and ethers leaves it uncoalesced. The queue reads the nonce again.
+  const tooHigh = isError(error, "UNKNOWN_ERROR") && /nonce too high/i.test(nodeMessage(error) ?? "");
+  return tooHigh || isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
 }
 
 export class ContractMarket implements JobMarket {

@@ -341,7 +341,9 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(lines).to.have.length(1);
     const record = JSON.parse(lines[0]!) as { msg: string; error: { name: string; message: string } };
     expect(record.msg).to.equal("could not put the provider offline; do it with `npx hardhat provider offline`");
-    expect(record.error.message).to.equal("insufficient funds for intrinsic transaction cost (INSUFFICIENT_FUNDS)");
+    expect(record.error.message).to.equal(
+      "insufficient funds for intrinsic transaction cost: insufficient funds for gas * price + value (INSUFFICIENT_FUNDS)",
+    );
     expect(lines[0]).to.not.match(/0x[0-9a-f]{200}/i);
   });
 
