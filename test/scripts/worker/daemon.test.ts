@@ -714,6 +714,21 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("takes a job offered under the id of one it has submitted when its terms differ, as after a devnet restarted beneath it", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    // The restarted chain counts job ids from 1 again: the same id, posted at another time.
+    offer(makeJob(1, { acceptDeadline: 3_000_000n }));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 2);
+    expect(market.count("accept", 1n)).to.equal(2);
+    await subject.stop();
+    await running;
+  });
+
   it("does not look again at a job whose spec was bad", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
