@@ -122,6 +122,8 @@ export function briefError(error: unknown): string {
     const shown = details.filter((detail) => detail !== undefined);
     return shown.length === 0 ? message : `${message} (${shown.join(", ")})`;
   }
+  // fetch's own `fetch failed` names neither the host nor what failed: its cause does (`connect ECONNREFUSED 127.0.0.1:4000`).
+  if (error instanceof TypeError && error.cause instanceof Error && error.cause.message !== "") return `${error.message}: ${error.cause.message}`;
   return error.message;
 }
 

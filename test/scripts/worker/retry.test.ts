@@ -239,6 +239,11 @@ describe("briefError", () => {
     expect(briefError(error)).to.equal(`could not coalesce error: ${said} (UNKNOWN_ERROR)`);
   });
 
+  it("gives the cause of fetch's bare `fetch failed`, which names the host and what failed", () => {
+    const cause = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4000"), { code: "ECONNREFUSED" });
+    expect(briefError(new TypeError("fetch failed", { cause }))).to.equal("fetch failed: connect ECONNREFUSED 127.0.0.1:4000");
+  });
+
   it("cuts what the node said to 200 characters", () => {
     const error = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32000, message: "x".repeat(500) } });
     expect(briefError(error)).to.equal(`could not coalesce error: ${"x".repeat(200)}… (UNKNOWN_ERROR)`);
