@@ -230,7 +230,12 @@ export async function runWorkerCli(
  * since ethers and fetch name the URL they called in their messages.
  */
 export function unexpectedFailureMessage(error: unknown): string {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  let text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // The stack begins with the message: an ethers error's spells out a signed transaction, given here by its brief form.
+  if (error instanceof Error) {
+    const head = `${error.name}: ${error.message}`;
+    if (text.startsWith(head)) text = `${error.name}: ${briefError(error)}${text.slice(head.length)}`;
+  }
   return redactUrlsIn(`latent-worker: unexpected failure: ${text}\n`);
 }
 

@@ -312,6 +312,13 @@ describe("latent-worker CLI", () => {
       expect(message).not.to.contain("sEcReTkEy").and.not.to.contain("k3y").and.not.to.contain("hUnTeR2");
     });
 
+    it("prints an unexpected ethers error by its short message and code, then its stack, without the signed transaction", () => {
+      const signed = `0x02f8${"ab".repeat(120)}`;
+      const message = unexpectedFailureMessage(makeError("nonce has already been used", "NONCE_EXPIRED", { transaction: { data: signed } }));
+      expect(message).to.match(/^latent-worker: unexpected failure: Error: nonce has already been used \(NONCE_EXPIRED\)\n {4}at /);
+      expect(message).not.to.contain(signed);
+    });
+
     it("--log-level overrides config.logLevel; logs are JSON lines on stderr", async () => {
       const source: JobSource = {
         async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
