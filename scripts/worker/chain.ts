@@ -75,6 +75,16 @@ export class DeploymentMismatchError extends Error {
   }
 }
 
+/** The provider is not registered: the owner registers it (and stakes) before a worker can take its jobs. */
+export class ProviderNotRegisteredError extends Error {
+  readonly transient = false;
+
+  constructor(readonly provider: string) {
+    super(`provider ${provider} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\``);
+    this.name = "ProviderNotRegisteredError";
+  }
+}
+
 /** The operator key may not act for the provider. */
 export class OperatorNotAuthorizedError extends Error {
   readonly transient = false;

@@ -2,16 +2,19 @@
 //
 //   latent-worker --config <file> [--check] [--log-level <level>]
 //
-// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a successful --check; 1 when the worker cannot
-// connect or fails while running; 2 for a usage, config or setup error (the message names what to fix).
+// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a successful --check; 2 for what fails the same way on
+// every restart until a person changes something: a usage, config or setup error, found before or while connecting
+// (the message names what to fix, isSetupError); 1 for what a restart may get past: an endpoint that stays down, a
+// failure while running, an unexpected failure. A supervisor restarts on 1, not on 2.
 
 import { keccak256 } from "ethers";
 import { parseArgs, UsageError } from "./args";
 import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/indexer/redact";
 import { ConfigError, WorkerConfig, configRedactor, configRoutes, loadConfig } from "./config";
-import { ConnectNetwork, NetworkConnections, connectNetwork } from "./connections";
+import { type ChainCheck, ConnectNetwork, NetworkConnections, checkChain, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
 import { computeMatmulInThread } from "./executors/matmul";
+import { briefError } from "./retry";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
 import { SignalSource, Stoppable, handleShutdownSignals } from "./signals";
 import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./setup";
@@ -19,11 +22,13 @@ import { WorkerParts, isSetupError, prepareWorkerParts, workerOptions } from "./
 export const USAGE = `Usage: latent-worker --config <file> [--check] [--log-level <level>]
 
   -c, --config <file>    the worker's config file (JSON with comments; see scripts/worker/worker.example.json)
-      --check            validate the config, key, contracts and GPUs, run a matmul self-test, print a JSON
-                         summary and exit
+      --check            validate the config, key, contracts and GPUs, check them against the chain when it
+                         answers, run a matmul self-test, print a JSON summary and exit
       --log-level <lvl>  override config.logLevel: ${LOG_LEVELS.join(", ")}
   -h, --help             show this help
 `;
+
+export type CheckChain = typeof checkChain;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -61,7 +66,31 @@ function jsonText(value: unknown): string {
 
 const SELF_TEST_N = 64;
 
-async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo, redact: Redactor): Promise<number> {
+/** What --check says of the chain: what it found, or why it could not ask (the rest of the check stands). */
+type NetworkSummary = ({ checked: true } & ChainCheck) | { checked: false; reason: string };
+
+async function check(
+  config: WorkerConfig,
+  parts: WorkerParts,
+  io: CliIo,
+  logger: Logger,
+  redact: Redactor,
+  checkNetwork: CheckChain,
+): Promise<number> {
+  let network: NetworkSummary;
+  try {
+    network = { checked: true, ...(await checkNetwork(config, parts.operator.wallet, parts.contracts)) };
+  } catch (error) {
+    // What the chain says of the config fails the check as it would fail the start; a chain that cannot be asked
+    // leaves the offline checks standing (a config checked where the node cannot be reached, in a build), and says so.
+    if (isSetupError(error)) {
+      io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
+      return 2;
+    }
+    const reason = briefError(error);
+    logger.warn("--check could not ask the chain: the chain id, the contracts and the provider are not checked", { error: reason });
+    network = { checked: false, reason };
+  }
   const started = performance.now();
   const { hash } = await computeMatmulInThread({
     n: SELF_TEST_N,
@@ -74,6 +103,7 @@ async function check(config: WorkerConfig, parts: WorkerParts, io: CliIo, redact
       provider: config.provider.address,
       operator: parts.operator.wallet.address,
       chain: config.chain,
+      network,
       gateway: config.gateway,
       contracts: parts.contracts,
       gpus: parts.gpus,
@@ -115,12 +145,13 @@ async function runDaemon(
         logger.info("worker stopped before it connected");
         return 0;
       }
-      // A config naming contracts of two deployments is a setup error: restarting the worker cannot fix it.
+      // Another chain, contracts not there or of two deployments, a key the provider has not named: restarting the
+      // worker cannot fix these, the config (or the registration) must change.
       if (isSetupError(error)) {
-        io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
+        io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
         return 2;
       }
-      io.stderr.write(redact(`latent-worker: cannot connect: ${(error as Error).message}\n`));
+      io.stderr.write(redact(`latent-worker: cannot connect: ${briefError(error)}\n`));
       return 1;
     }
     if (startup.signal.aborted) {
@@ -135,8 +166,9 @@ async function runDaemon(
       logger.info("worker stopped");
       return 0;
     } catch (error) {
-      io.stderr.write(redact(`latent-worker: ${(error as Error).message}\n`));
-      return 1;
+      io.stderr.write(redact(`latent-worker: ${briefError(error)}\n`));
+      // At start, an unregistered provider or a gateway URL answering 404: the config's, as at connect.
+      return isSetupError(error) ? 2 : 1;
     } finally {
       await network.close();
     }
@@ -150,6 +182,7 @@ export async function runWorkerCli(
   argv: readonly string[],
   io: CliIo,
   connect: ConnectNetwork = connectNetwork,
+  checkNetwork: CheckChain = checkChain,
 ): Promise<number> {
   let options: WorkerCliOptions | "help";
   try {
@@ -189,7 +222,7 @@ export async function runWorkerCli(
     io.stderr.write(redactText(`latent-worker: ${(error as Error).message}\n`));
     return 2;
   }
-  return options.check ? check(config, parts, io, redact) : runDaemon(config, parts, logger, io, connect, redactText);
+  return options.check ? check(config, parts, io, logger, redactText, checkNetwork) : runDaemon(config, parts, logger, io, connect, redactText);
 }
 
 /**
@@ -197,7 +230,12 @@ export async function runWorkerCli(
  * since ethers and fetch name the URL they called in their messages.
  */
 export function unexpectedFailureMessage(error: unknown): string {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  let text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // The stack begins with the message: an ethers error's spells out a signed transaction, given here by its brief form.
+  if (error instanceof Error) {
+    const head = `${error.name}: ${error.message}`;
+    if (text.startsWith(head)) text = `${error.name}: ${briefError(error)}${text.slice(head.length)}`;
+  }
   return redactUrlsIn(`latent-worker: unexpected failure: ${text}\n`);
 }
 

@@ -3,13 +3,13 @@
 // the contracts and the operator key belong together. The worker then puts the provider online (if configured),
 // and `close` puts it offline again.
 
-import type { ContractTransactionReceipt, Wallet } from "ethers";
-import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorizedError, pinnedProvider, readChainId } from "./chain";
+import type { ContractTransactionReceipt, JsonRpcProvider, Wallet } from "ethers";
+import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorizedError, ProviderNotRegisteredError, pinnedProvider, readChainId } from "./chain";
 import { describeConfigFile, type PolicyConfig, type WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
-import type { Logger } from "./logger";
+import { type Logger, silentLogger } from "./logger";
 import type { JobMarket, JobSource, ProviderRecord } from "./market";
 import { RetryPolicy, briefError, withRetry } from "./retry";
 
@@ -79,6 +79,59 @@ export function transactionWaits(
   return { receiptTimeoutMs: chain.receiptTimeoutMs, replaceAfterMs: chain.replaceAfterMs, maxFeePerGas: chain.maxFeePerGas };
 }
 
+/** Throws ChainMismatchError unless `chainId` is the one the config and its deployment file name. */
+function checkConfiguredChain(config: WorkerConfig, contracts: ContractAddresses, chainId: number): void {
+  // A chain id comes only from a deployment file: the config's contracts name it.
+  const deployment = contracts.chainId === undefined || config.contracts.kind !== "deploymentFile" ? undefined : { chainId: contracts.chainId, file: config.contracts };
+  checkChainId(chainId, { config: config.chain.chainId, deployment });
+}
+
+/** The contracts hold code and are one deployment; each call through `attempt` (with retries at start, once for --check). */
+async function checkContracts(
+  rpc: JsonRpcProvider,
+  chainId: number,
+  config: WorkerConfig,
+  contracts: ContractAddresses,
+  attempt: <T>(operation: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  await attempt(() => checkDeployed(rpc, chainId, { JobEscrow: contracts.jobEscrow, ProviderRegistry: contracts.providerRegistry }));
+  const contractsSource =
+    config.contracts.kind === "deploymentFile"
+      ? `the deployment file ${describeConfigFile(config.contracts, "config.contracts.deploymentFile")}`
+      : "config.contracts.providerRegistry";
+  await attempt(() => checkSameDeployment(rpc, contracts, contractsSource));
+}
+
+/** What `--check` found on the chain. */
+export interface ChainCheck {
+  chainId: number;
+  /** Whether the provider is online now (the worker puts it online at start, provider.onlineAtStart). */
+  online: boolean;
+}
+
+/**
+ * `--check`'s look at the chain: what connectNetwork checks before it writes anything (the chain id, code at the
+ * contracts, one deployment, the operator key named by the provider), and that the provider is registered, which the
+ * job loop would refuse to start without; each call made once, without retries, for a check that answers at once.
+ * A failure is thrown as it is: a setup error (isSetupError) for what the config or the registration must change,
+ * anything else for a chain that could not be asked.
+ */
+export async function checkChain(config: WorkerConfig, operator: Wallet, contracts: ContractAddresses): Promise<ChainCheck> {
+  const chainId = await readChainId(config.chain.rpcUrl, CHAIN_ID_TIMEOUT_MS);
+  checkConfiguredChain(config, contracts, chainId);
+  const rpc = pinnedProvider(config.chain.rpcUrl, chainId);
+  try {
+    await checkContracts(rpc, chainId, config, contracts, (operation) => operation());
+    const market = new ContractMarket({ rpc, operator, provider: config.provider.address, contracts, ...transactionWaits(config.chain), logger: silentLogger });
+    const status = await market.operatorStatus(operator.address);
+    if (!status.registered) throw new ProviderNotRegisteredError(config.provider.address);
+    if (!status.authorized) throw new OperatorNotAuthorizedError(operator.address, config.provider.address);
+    return { chainId, online: status.online };
+  } finally {
+    rpc.destroy();
+  }
+}
+
 export const connectNetwork: ConnectNetwork = async ({ config, operator, contracts, logger, signal }) => {
   const { retry } = config;
   const providerAddress = config.provider.address;
@@ -89,23 +142,10 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     "reading the chain id",
     signal,
   );
-  // A chain id comes only from a deployment file: the config's contracts name it.
-  const deployment = contracts.chainId === undefined || config.contracts.kind !== "deploymentFile" ? undefined : { chainId: contracts.chainId, file: config.contracts };
-  checkChainId(chainId, { config: config.chain.chainId, deployment });
+  checkConfiguredChain(config, contracts, chainId);
   const rpc = pinnedProvider(config.chain.rpcUrl, chainId);
   try {
-    await retrying(
-      () => checkDeployed(rpc, chainId, { JobEscrow: contracts.jobEscrow, ProviderRegistry: contracts.providerRegistry }),
-      retry,
-      logger,
-      "checking the contracts",
-      signal,
-    );
-    const contractsSource =
-      config.contracts.kind === "deploymentFile"
-        ? `the deployment file ${describeConfigFile(config.contracts, "config.contracts.deploymentFile")}`
-        : "config.contracts.providerRegistry";
-    await retrying(() => checkSameDeployment(rpc, contracts, contractsSource), retry, logger, "checking the contracts", signal);
+    await checkContracts(rpc, chainId, config, contracts, (operation) => retrying(operation, retry, logger, "checking the contracts", signal));
     const market = new ContractMarket({
       rpc,
       operator,

@@ -62,7 +62,7 @@ import {
   SubmitReceipt,
 } from "./market";
 import { silentLogger, type Logger } from "./logger";
-import { briefError, sleep } from "./retry";
+import { briefError, nodeMessage, sleep } from "./retry";
 import { TransactionSender, type TxOverrides } from "./tx-sender";
 
 export interface ContractMarketOptions {
@@ -98,10 +98,10 @@ export class NonceConflictError extends Error {
   ) {
     // Not the cause's message: ethers' carries the whole signed transaction and the node's answer.
     const at = nonce === undefined ? "a nonce" : `nonce ${nonce}`;
-    super(
-      `nonce conflict: ${at} of the operator key was taken by another transaction of the same key (another process signing with it?); the next try reads the nonce again (${briefError(cause)})`,
-      { cause },
-    );
+    const why = isNonceTooHigh(cause)
+      ? "is above the node's count of the key's transactions (the chain restarted, or the node dropped some?)"
+      : "was taken by another transaction of the same key (another process signing with it?)";
+    super(`nonce conflict: ${at} of the operator key ${why}; the next try reads the nonce again (${briefError(cause)})`, { cause });
     this.name = "NonceConflictError";
   }
 }
@@ -195,8 +195,14 @@ export function replacementFees(previous: {
   return gasPrice < minPrice ? undefined : { gasPrice };
 }
 
+// Too high: the node lost transactions the queue counted (a devnet restarted beneath the worker, a pool dropping them);
+// Hardhat refuses it while automining, and ethers leaves it uncoalesced. The queue reads the nonce again.
+function isNonceTooHigh(error: unknown): boolean {
+  return isError(error, "UNKNOWN_ERROR") && /nonce too high/i.test(nodeMessage(error) ?? "");
+}
+
 function isNonceConflict(error: unknown): boolean {
-  return isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
+  return isNonceTooHigh(error) || isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
 }
 
 export class ContractMarket implements JobMarket {

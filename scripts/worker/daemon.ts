@@ -35,7 +35,7 @@ import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
-import { RetryExhaustedError, RetryPolicy, abortReason, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
+import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 import { SpecFetchError, SpecUriError } from "./spec-fetch";
 
@@ -108,7 +108,7 @@ export class HeldSpecUnavailableError extends Error {
   ) {
     super(
       `cannot fetch the spec of job ${jobId} by ${lastStart}, the last second it could start and still be submitted by ` +
-        `its result deadline (${resultDeadline}): ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+        `its result deadline (${resultDeadline}): ${briefError(lastError)}`,
       { cause: lastError },
     );
     this.name = "HeldSpecUnavailableError";
@@ -137,13 +137,19 @@ const SEEN_JOBS_LIMIT = 10_000;
 // escrow's bounds (grace's lower one), which a test compares with the contract, so that the two cannot drift apart.
 const SUBMISSION_MARGIN_MS = PARAM_BOUNDS.grace[0] * 1000;
 
+/** What tells a job from another of the same id: its client, spec and acceptance deadline, fixed when it was posted. */
+function jobIdentity(job: CandidateJob): string {
+  return `${job.client.toLowerCase()} ${job.terms.specHash} ${job.terms.acceptDeadline}`;
+}
+
 export class Worker {
   private readonly intake = new AbortController();
   private readonly hardStop = new AbortController();
   private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
   private readonly settlements = new Set<Promise<void>>();
   private readonly declines = new Map<bigint, Promise<void>>();
-  private readonly seen = new Set<bigint>();
+  // Each job looked at, by id, with what tells it from another job of that id (jobIdentity).
+  private readonly seen = new Map<bigint, string>();
   // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
   // openJobs re-read, and the same line each time would drown the log.
   private readonly skipsLogged = new Map<bigint, string>();
@@ -245,7 +251,7 @@ export class Worker {
         this.options.logger.warn("transient failure; retrying", {
           attempt,
           delayMs,
-          error: error instanceof Error ? error.message : String(error),
+          error: briefError(error),
         }),
     });
   }
@@ -261,7 +267,7 @@ export class Worker {
         return await this.retry(operation, signal);
       } catch (error) {
         if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
-        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: error.message });
+        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: briefError(error) });
         await sleep(pauseMs, signal);
       }
     }
@@ -307,8 +313,14 @@ export class Worker {
         // Ended, the source stops the worker: jobs still waiting, not yet accepted, would not be accepted anyway.
         if (next === undefined || next.done) return;
         const job = next.value;
-        if (this.seen.has(job.jobId)) continue;
-        this.remember(job.jobId);
+        const known = this.seen.get(job.jobId);
+        if (known === jobIdentity(job)) continue;
+        if (known !== undefined) {
+          // Ids are counted again on a chain that restarted (a devnet) beneath a running worker: this is another job.
+          if (this.running.has(job.jobId)) continue;
+          this.options.logger.info("a job id looked at before now names another job (the chain restarted?); looking at it afresh", { jobId: job.jobId });
+        }
+        this.remember(job);
         const reason = screenJob(job, this.options.provider, this.options.policy);
         if (reason !== undefined) {
           this.skip(job.jobId, reason);
@@ -353,9 +365,9 @@ export class Worker {
     }
   }
 
-  private remember(jobId: bigint): void {
-    this.seen.add(jobId);
-    if (this.seen.size > SEEN_JOBS_LIMIT) this.seen.delete(this.seen.values().next().value as bigint);
+  private remember(job: CandidateJob): void {
+    this.seen.set(job.jobId, jobIdentity(job));
+    if (this.seen.size > SEEN_JOBS_LIMIT) this.seen.delete(this.seen.keys().next().value as bigint);
   }
 
   private skip(jobId: bigint, reason: string): void {
@@ -391,7 +403,7 @@ export class Worker {
     }
     for (const job of jobs) {
       if (signal.aborted || this.seen.has(job.jobId)) continue;
-      this.remember(job.jobId);
+      this.remember(job);
       let state: JobState;
       try {
         state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, pauseMs);
@@ -453,7 +465,7 @@ export class Worker {
         this.skip(jobId, error.message);
         if (error.lasting) this.decline(job, error.message);
       } else if (signal.aborted) this.skip(jobId, "the worker is stopping");
-      else this.skip(jobId, error instanceof Error ? error.message : String(error));
+      else this.skip(jobId, briefError(error));
       return;
     }
     if (prepared.ours) {
@@ -596,7 +608,7 @@ export class Worker {
           jobId: job.jobId,
           lastStart,
           resultDeadline,
-          error: failure instanceof Error ? failure.message : String(failure),
+          error: briefError(failure),
         });
         const leftMs = now === undefined ? Infinity : Number(lastStart - now) * 1000;
         await sleep(Math.min(this.options.retry.maxDelayMs, leftMs), signal);
@@ -734,7 +746,7 @@ export class Worker {
       }
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);
-      throw new SkipJob(`accept failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`, final);
+      throw new SkipJob(`accept failed: ${briefError(rejection)}`, final);
     }
   }
 
@@ -829,7 +841,7 @@ export class Worker {
           logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
             jobId,
             resultDeadline: by.chain,
-            error: rejection.message,
+            error: briefError(rejection),
           });
           await sleep(this.options.retry.maxDelayMs, signal);
           continue;

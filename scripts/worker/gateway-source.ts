@@ -115,7 +115,16 @@ const JOBS_IN_HAND = `
 `;
 
 export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
-  const source = reconnectingJobSource((signal, established) => connectGateway(options, signal, established), {
+  // Waited for until a catch-up has been read once: a later connection would find it indexed long since, unless the
+  // chain restarted beneath the worker (a devnet) and counts blocks from 0 again, where the wait would keep every job
+  // from the worker until the new chain reached that height.
+  let indexedBlock = options.indexedBlock;
+  const connect = (signal: AbortSignal, established: () => void) =>
+    connectGateway({ ...options, indexedBlock }, signal, () => {
+      indexedBlock = undefined;
+      established();
+    });
+  const source = reconnectingJobSource(connect, {
     retry: options.retry,
     logger: options.logger,
   });

@@ -1,6 +1,8 @@
 // One JSON object per line on stderr: machine-readable for log shippers, and stdout stays free for the output of
 // commands such as gpu-probe.
 
+import { briefError } from "./retry";
+
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -36,10 +38,11 @@ export function jsonLineSink(
   };
 }
 
-// bigint (job ids, wei amounts) is not JSON; errors would serialise as {}.
+// bigint (job ids, wei amounts) is not JSON; errors would serialise as {}. An error by its brief form: ethers' full
+// message spells out a signed transaction and the node's answer, and names the endpoint with its credentials.
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: briefError(value) };
   return value;
 }
 

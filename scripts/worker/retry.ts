@@ -114,12 +114,30 @@ export function briefError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const fields = error as Error & { shortMessage?: unknown; code?: unknown; request?: { url?: unknown } };
   if (typeof fields.shortMessage === "string" && fields.shortMessage !== "") {
+    // What the node said is the reason (`could not coalesce error` alone says nothing): its message, not the payload.
+    const said = nodeMessage(error);
+    const message = said === undefined || said === fields.shortMessage ? fields.shortMessage : `${fields.shortMessage}: ${said}`;
     // Which endpoint answered (an HTTP error of the node) is worth its place; its credentials are not.
     const details = [typeof fields.code === "string" ? fields.code : undefined, typeof fields.request?.url === "string" ? endpointName(fields.request.url) : undefined];
     const shown = details.filter((detail) => detail !== undefined);
-    return shown.length === 0 ? fields.shortMessage : `${fields.shortMessage} (${shown.join(", ")})`;
+    return shown.length === 0 ? message : `${message} (${shown.join(", ")})`;
   }
+  // fetch's own `fetch failed` names neither the host nor what failed: its cause does (`connect ECONNREFUSED 127.0.0.1:4000`).
+  if (error instanceof TypeError && error.cause instanceof Error && error.cause.message !== "") return `${error.message}: ${error.cause.message}`;
   return error.message;
+}
+
+const NODE_MESSAGE_MAX = 200;
+
+/**
+ * The JSON-RPC error message of the node that an ethers error carries (`error`, or `info.error`, as ethers'
+ * JsonRpcProvider attaches it), cut to a line's length.
+ */
+export function nodeMessage(error: unknown): string | undefined {
+  const fields = error as { error?: { message?: unknown }; info?: { error?: { message?: unknown } } };
+  const message = fields.error?.message ?? fields.info?.error?.message;
+  if (typeof message !== "string" || message === "") return undefined;
+  return message.length > NODE_MESSAGE_MAX ? `${message.slice(0, NODE_MESSAGE_MAX)}…` : message;
 }
 
 /** The delay before retry number `retry` (1 for the first retry). `random` is in [0, 1). */

@@ -11,7 +11,9 @@ import { ExecutorRegistry, buildExecutors } from "./executors/registry";
 import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
-import { DeploymentMismatchError } from "./chain";
+import { ChainMismatchError, ContractNotDeployedError, DeploymentMismatchError, OperatorNotAuthorizedError, ProviderNotRegisteredError, RpcEndpointError } from "./chain";
+import { WorkerStartupError } from "./daemon";
+import { HttpStatusError } from "./retry";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
 import { SpecFetcher } from "./spec-fetch";
 
@@ -71,8 +73,17 @@ export class ResultUriSetupError extends Error {
   }
 }
 
-/** Whether `error` is a setup problem the operator must fix (as opposed to a bug or an outage). */
+/**
+ * Whether `error` is a setup problem the operator must fix (as opposed to a bug or an outage): the worker would fail
+ * the same way on every restart until the config, the key or the provider's registration changes (exit status 2, so
+ * that a supervisor need not restart it). Found at start: the files and directories the config names, and, once the
+ * RPC endpoint answers, what it says of the config: another chain, no contracts or two deployments at the configured
+ * addresses, a provider not registered or an operator key it has not named, an endpoint that is no JSON-RPC node, or
+ * an endpoint (the node's or the gateway's) answering an HTTP status that retrying cannot change (a 404, a 401, a
+ * redirect). An outage (retries given up) is not one.
+ */
 export function isSetupError(error: unknown): boolean {
+  if (error instanceof HttpStatusError) return !error.transient;
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
@@ -82,7 +93,13 @@ export function isSetupError(error: unknown): boolean {
     error instanceof ConfigDirError ||
     error instanceof CommandExecutorSetupError ||
     error instanceof ResultUriSetupError ||
-    error instanceof DeploymentMismatchError
+    error instanceof DeploymentMismatchError ||
+    error instanceof ChainMismatchError ||
+    error instanceof ContractNotDeployedError ||
+    error instanceof OperatorNotAuthorizedError ||
+    error instanceof RpcEndpointError ||
+    error instanceof ProviderNotRegisteredError ||
+    error instanceof WorkerStartupError
   );
 }
 

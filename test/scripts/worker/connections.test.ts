@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PassThrough } from "node:stream";
 import { Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
 import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
@@ -11,7 +12,7 @@ import { DeploymentMismatchError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
 import { isSetupError } from "../../../scripts/worker/setup";
 import type { ProviderRecord } from "../../../scripts/worker/market";
-import { createLogger, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
+import { createLogger, jsonLineSink, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
 import { waitUntil } from "../../helpers/wait";
 
@@ -285,6 +286,65 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(error).to.not.contain("transaction=");
     expect(error).to.not.contain("info=");
     expect(error).to.not.match(/0x[0-9a-f]{200}/i);
+  });
+
+  /** The chain's RPC, passed through, except that once `armed` every eth_sendRawTransaction is refused for want of funds. */
+  async function refusingRpc(): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
+    let armed = false;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        void (async () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          const parsed = JSON.parse(body) as unknown;
+          const calls = [parsed].flat() as { id?: unknown; method?: string }[];
+          const answers = await Promise.all(
+            calls.map(async (call) => {
+              if (armed && call.method === "eth_sendRawTransaction") {
+                return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "insufficient funds for gas * price + value" } };
+              }
+              const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) });
+              return (await answer.json()) as unknown;
+            }),
+          );
+          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
+        })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      arm: () => {
+        armed = true;
+      },
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it("logs a refused setOnline(false) by ethers' short message and code, without the signed transaction its full message holds", async () => {
+    await setOnline(true);
+    const lines: string[] = [];
+    const sink = new PassThrough();
+    sink.on("data", (chunk: Buffer) => lines.push(chunk.toString("utf8")));
+    const rpc = await refusingRpc();
+    try {
+      const network = await connect({ onlineAtStart: false, offlineAtShutdown: true }, createLogger("error", jsonLineSink(sink)), undefined, undefined, {
+        rpcUrl: rpc.url,
+      });
+      rpc.arm();
+      await network.close();
+    } finally {
+      await rpc.close();
+    }
+    expect(lines).to.have.length(1);
+    const record = JSON.parse(lines[0]!) as { msg: string; error: { name: string; message: string } };
+    expect(record.msg).to.equal("could not put the provider offline; do it with `npx hardhat provider offline`");
+    expect(record.error.message).to.equal(
+      "insufficient funds for intrinsic transaction cost: insufficient funds for gas * price + value (INSUFFICIENT_FUNDS)",
+    );
+    expect(lines[0]).to.not.match(/0x[0-9a-f]{200}/i);
   });
 
   // Last: it stops the chain.

@@ -212,6 +212,25 @@ describe("the contract market's receipts", function () {
     expect((await subject.setOnline(true)).status).to.equal(1);
   });
 
+  it("reports a nonce above the node's (a devnet restarted beneath the worker) as a transient NonceConflictError naming what the node said, and counts afresh for the next write", async () => {
+    const rpc = pinnedProvider(chain.url, Number((await chain.ethers.getNetwork()).chainId));
+    providers.push(rpc);
+    const { market: subject } = market(60_000, { rpc });
+    expect((await subject.setOnline(true)).status).to.equal(1);
+    // The chain goes back to before the market's last write: the node's count of the key is now one below the market's.
+    const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
+    expect((await subject.setOnline(true)).status).to.equal(1);
+    await chain.ethers.send("evm_revert", [snapshot]);
+    const caught = await subject.setOnline(true).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).to.be.instanceOf(NonceConflictError);
+    expect(isTransientError(caught)).to.equal(true);
+    expect((caught as Error).message).to.match(/^nonce conflict: nonce \d+ of the operator key is above the node's count of the key's transactions \(the chain restarted, or the node dropped some\?\).*Nonce too high/);
+    expect((await subject.setOnline(true)).status).to.equal(1);
+  });
+
   it("after a receipt timeout, gets the next write mined although the node dropped the unmined transaction", async () => {
     await chain.ethers.send("evm_setAutomine", [false]);
     const { market: slow } = market(100);

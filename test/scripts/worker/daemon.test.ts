@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ZeroAddress, keccak256 } from "ethers";
+import { ZeroAddress, keccak256, makeError } from "ethers";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -714,6 +714,21 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("takes a job offered under the id of one it has submitted when its terms differ, as after a devnet restarted beneath it", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    // The restarted chain counts job ids from 1 again: the same id, posted at another time.
+    offer(makeJob(1, { acceptDeadline: 3_000_000n }));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 2);
+    expect(market.count("accept", 1n)).to.equal(2);
+    await subject.stop();
+    await running;
+  });
+
   it("does not look again at a job whose spec was bad", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -841,6 +856,22 @@ describe("worker job loop", () => {
     source.push(makeJob(5));
     await waitFor(() => eventsOf("job-submitted", 5n).length === 1);
     expect(eventsOf("job-accepted").map((event) => event.jobId)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    await subject.stop();
+    await running;
+  });
+
+  it("logs a retried submission's network error by ethers' short message and code, not the signed transaction its full message holds", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const signed = `0x02f8${"ab".repeat(120)}`;
+    market.failBefore.submit.push(() => makeError("request timeout", "TIMEOUT", { operation: "request", reason: "timeout", info: { transaction: signed } }));
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("warn", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    const retried = logs.filter((record) => record.msg === "transient failure; retrying");
+    expect(retried.map((record) => record.fields.error)).to.deep.equal(["request timeout (TIMEOUT)"]);
     await subject.stop();
     await running;
   });
@@ -974,6 +1005,21 @@ describe("worker job loop", () => {
     expect(failed?.stage).to.equal("execute");
     expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
     expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("names an acceptance the node refused by ethers' short message and code, not the signed transaction its full message holds", async () => {
+    const executor = new GatedExecutor(store);
+    const signed = `0x02f8${"ab".repeat(120)}`;
+    market.failBefore.accept.push(() =>
+      makeError("insufficient funds for intrinsic transaction cost", "INSUFFICIENT_FUNDS", { transaction: { data: signed } }),
+    );
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped").length === 1);
+    expect(skipReason(1n)).to.equal("accept failed: insufficient funds for intrinsic transaction cost (INSUFFICIENT_FUNDS)");
     await subject.stop();
     await running;
   });

@@ -238,6 +238,19 @@ describe("gateway job source", function () {
     await waitUntil(() => jobs.length === 1, "the catch-up is read");
   });
 
+  it("waits for the given block at the first connection only: a reconnection to a chain restarted beneath it reads openJobs at once", async () => {
+    gateway.indexedBlock = 10;
+    gateway.open = [gatewayJob(1)];
+    const { jobs } = collect({ indexedBlock: 10 });
+    await waitUntil(() => jobs.length === 1 && gateway.subscribers() === 1, "the first connection is made");
+    // A devnet started afresh on the same ports: its index starts again below the block the provider went online in.
+    gateway.indexedBlock = 3;
+    gateway.open = [gatewayJob(2)];
+    gateway.dropConnections();
+    await waitUntil(() => jobs.some((job) => job.jobId === 2n), "the new chain's open job is read");
+    expect(logs.filter((r) => r.msg === "waiting for the gateway to index the provider's latest change")).to.deep.equal([]);
+  });
+
   it("reconnects after the connection drops, and reads openJobs again", async () => {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect();

@@ -7,6 +7,7 @@ import {
   RetryExhaustedError,
   RetryPolicy,
   backoffDelayMs,
+  briefError,
   deadlineSignal,
   isTransientError,
   raceAbort,
@@ -226,8 +227,26 @@ describe("RetryExhaustedError", () => {
     const cause = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32000, message: "oops" }, payload: { method: "eth_sendRawTransaction", params: [signed] } });
     expect(cause.message).to.contain(signed);
     const error = new RetryExhaustedError(5, cause);
-    expect(error.message).to.equal("gave up after 5 attempts: could not coalesce error (UNKNOWN_ERROR)");
+    expect(error.message).to.equal("gave up after 5 attempts: could not coalesce error: oops (UNKNOWN_ERROR)");
     expect(error.cause).to.equal(cause);
+  });
+});
+
+describe("briefError", () => {
+  it("gives what the node said after ethers' short message, which alone says nothing of an uncoalesced error", () => {
+    const said = "Nonce too high. Expected nonce to be 3 but got 4. Note that transactions can't be queued when automining.";
+    const error = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32000, message: said }, payload: { params: ["0x02f8"] } });
+    expect(briefError(error)).to.equal(`could not coalesce error: ${said} (UNKNOWN_ERROR)`);
+  });
+
+  it("gives the cause of fetch's bare `fetch failed`, which names the host and what failed", () => {
+    const cause = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4000"), { code: "ECONNREFUSED" });
+    expect(briefError(new TypeError("fetch failed", { cause }))).to.equal("fetch failed: connect ECONNREFUSED 127.0.0.1:4000");
+  });
+
+  it("cuts what the node said to 200 characters", () => {
+    const error = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32000, message: "x".repeat(500) } });
+    expect(briefError(error)).to.equal(`could not coalesce error: ${"x".repeat(200)}… (UNKNOWN_ERROR)`);
   });
 });
 
