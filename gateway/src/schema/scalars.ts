@@ -1,6 +1,6 @@
 // The product scalars. Input errors carry BAD_USER_INPUT and say what is wrong with the value; the server surfaces
 // that code whether the value came as a literal or as a variable.
-import { GraphQLError, GraphQLScalarType, Kind, print, type ValidationRule, type ValueNode } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind, print, type ASTNode, type ValidationRule, type ValueNode } from "graphql";
 import { ErrorCode } from "../errors";
 import { checksumAddress, parseAddress } from "../model/ids";
 
@@ -17,6 +17,11 @@ function literal(ast: ValueNode, scalar: string, kinds: readonly Kind[]): string
 
 /** The argument each literal value of a document being validated belongs to, as LiteralArguments marks it. */
 const literalArguments = new WeakMap<ValueNode, { field: string; argument: string }>();
+
+/** The field and argument path of a literal value in a document LiteralArguments validated, if it is one. */
+export function literalArgumentOf(node: ASTNode | undefined): { field: string; argument: string } | undefined {
+  return node === undefined ? undefined : literalArguments.get(node as ValueNode);
+}
 
 function markLiteral(value: ValueNode, field: string, argument: string): void {
   literalArguments.set(value, { field, argument });

@@ -67,6 +67,19 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.account", field: "Query.activity" });
   });
 
+  it("names the argument of an Int literal past 32 bits, keeping GRAPHQL_VALIDATION_FAILED", async function () {
+    const refused = await post("{ jobs(first: 5) { nodes { id } } providers(first: 2147483648) { nodes { address } } }");
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Query.providers(first): Int cannot represent non 32-bit signed integer value: 2147483648");
+    expect(refused.errors[0]?.extensions).to.deep.include({ code: "GRAPHQL_VALIDATION_FAILED", argument: "first", field: "Query.providers" });
+  });
+
+  it("names the argument path of an enum value no enum has", async function () {
+    const refused = await post("{ availableCompute(requirements: { tier: GOLD }) { nodes { gpuModel } } }");
+    expect(refused.errors[0]?.message).to.equal('Query.availableCompute(requirements.tier): Value "GOLD" does not exist in "Tier" enum.');
+    expect(refused.errors[0]?.extensions).to.deep.include({ code: "GRAPHQL_VALIDATION_FAILED", argument: "requirements.tier", field: "Query.availableCompute" });
+  });
+
   it("names a nested field's argument by that field (ComputeOffer.jobTerms), not by the root field above it", async function () {
     const query = '{ offer: availableCompute(requirements: {}) { nodes { jobTerms(acceptWithinSeconds: 60, specHash: "0x0g") { escrow { wei } } } } }';
     const refused = await post(query);

@@ -1,4 +1,4 @@
-// A scalar literal refused in a subscription (a malformed address): over WebSocket, as over HTTP
+// A literal refused in a subscription (a malformed address, an Int past 32 bits): over WebSocket, as over HTTP
 // (test/gateway/http/scalar-literal-errors.test.ts), the error names the field and the argument, in the message and
 // in extensions. Validation refuses it before anything reads, so the index behind the server is a bare head.
 import { expect } from "chai";
@@ -74,5 +74,11 @@ describe("a scalar literal refused over WebSocket", function () {
     const errors = await refusal(client, 'subscription { clientJobsUpdated(client: "0x12") { id } }');
     expect(errors[0]?.message).to.equal('Subscription.clientJobsUpdated(client): Address: "0x12" is not an address (0x followed by 40 hex digits)');
     expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "client", field: "Subscription.clientJobsUpdated" });
+  });
+
+  it("names the argument of an Int literal past 32 bits (jobOpened(sinceBlock)), keeping GRAPHQL_VALIDATION_FAILED", async function () {
+    const errors = await refusal(client, "subscription { jobOpened(sinceBlock: 99999999999) { id } }");
+    expect(errors[0]?.message).to.equal("Subscription.jobOpened(sinceBlock): Int cannot represent non 32-bit signed integer value: 99999999999");
+    expect(errors[0]?.extensions).to.deep.include({ code: "GRAPHQL_VALIDATION_FAILED", argument: "sinceBlock", field: "Subscription.jobOpened" });
   });
 });
