@@ -3,6 +3,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ChainError, ErrorCode, SourceError, chainUnavailable, sourceUnavailable } from "./errors";
 import type { Logger } from "./logger";
+import { literalArgumentOf } from "./schema/scalars";
 
 /** The innermost error that says more than its wrappers (graphql-js and Apollo wrap what resolvers throw). */
 function rootCause(error: unknown): unknown {
@@ -47,6 +48,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     return { ...formatted, extensions };
   }
   const code = formatted.extensions?.code;
+  // graphql-js's own refusals of a literal (an Int past 32 bits, a value no enum has) name the value and the type,
+  // not whose argument it is: a query with several Ints or enums would not say which.
+  const literal = code === ErrorCode.ValidationFailed && error instanceof GraphQLError ? literalArgumentOf(error.nodes?.[0]) : undefined;
+  if (literal !== undefined) {
+    return { ...formatted, message: `${literal.field}(${literal.argument}): ${formatted.message}`, extensions: { ...formatted.extensions, ...literal } };
+  }
   if (code === undefined || code === ErrorCode.Internal) {
     logger.error("internal error", { error: cause, path: formatted.path });
     return { ...base, message: "internal error", extensions: { code: ErrorCode.Internal } };

@@ -12,6 +12,7 @@ import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
 import { CLIENT_CLOSED_REQUEST, logRefusedHttpRequest, logRequest } from "../request-log";
+import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { readBody } from "./body";
 import { HttpRefusal, sendRefusal } from "./refusal";
@@ -145,6 +146,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   const giveUps = new WeakMap<ServerResponse, AbortController>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
+    validationRules: [LiteralArguments],
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
     // Batched requests would multiply every limit by the batch size.

@@ -21,7 +21,8 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
  * How far above the indexed head jobUpdated's `atBlock` may be when it subscribes: a block the index has yet to reach
  * is waited for (the subscription holds its slot meanwhile), so a block far ahead, or one a chain never reaches, would
  * hold it for as long. A dApp names the block its createJob receipt is from, a few blocks above an index that keeps
- * up; one further ahead waits on `indexingStatus` first.
+ * up; one further ahead waits on `indexingStatus` first. jobOpened's `sinceBlock` has the same bound: the live jobs up
+ * to it are not sent, so one far ahead would silence the feed as long.
  */
 export const MAX_AT_BLOCK_AHEAD = 64;
 

@@ -188,6 +188,11 @@ export interface RetiredCursorShape {
  * sequences were pinned or cursors bound, was valid once: refused as expired (start again), not as something this
  * list never handed out.
  */
+/** `after` as a refusal quotes it: a forged one may be as long as a request body, so past 40 characters its start. */
+export function quotedCursor(after: string): string {
+  return JSON.stringify(after.length > 40 ? `${after.slice(0, 40)}…` : after);
+}
+
 export function decodeCursor(
   after: string | null | undefined,
   scope: CursorScope,
@@ -201,7 +206,7 @@ export function decodeCursor(
   try {
     parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
   } catch {
-    throw badUserInput(argument, "not a cursor returned by this list");
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
   }
   const { tag } = scope;
   const bound = Array.isArray(parsed) && parsed.length === 7 && typeof parsed[6] === "string" && DIGEST.test(parsed[6]);
@@ -224,7 +229,7 @@ export function decodeCursor(
       const unbound = parsed.length === 5 || parsed.length === 6;
       if (unbound && pinnedBlock(parsed[3], parsed[4], parsed.length === 5 ? null : parsed[5]) !== undefined) throw cursorRetired(argument, UNBOUND);
     }
-    throw badUserInput(argument, "not a cursor returned by this list");
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
   }
   if (parsed[0] !== tag) {
     throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);

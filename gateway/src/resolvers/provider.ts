@@ -1,7 +1,7 @@
 // Provider: a subgraph Provider entity, with its relations batched through the request's DataLoaders and `live`
 // read from the chain (only reachable outside lists; see limits/query-limits.ts).
 import type { Resolvers } from "../generated/graphql";
-import { ChainError } from "../errors";
+import { ChainError, badUserInput } from "../errors";
 import { cursorScope, decodeCursor, encodeCursor } from "../model/cursor";
 import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH } from "../model/enums";
 import { gpuHours } from "../model/money";
@@ -69,6 +69,8 @@ export const providerResolvers: Resolvers = {
     updatedAt: (p) => Number(p.updatedAt),
     jobs: async (p, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
+      // As jobs(filter: {statuses}) refuses it: an empty list matches no job, an answer the client did not mean.
+      if (args.statuses?.length === 0) throw badUserInput("statuses", "must not be empty (omit it to match any)");
       // Bound to its provider too: one provider's cursor would page another's jobs after the first's position.
       const scope = cursorScope(PROVIDER_JOBS_TAG, { provider: p.id, statuses: args.statuses });
       const position = decodeCursor(args.after, scope, ["integer"], "integer");

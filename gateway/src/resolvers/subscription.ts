@@ -22,16 +22,18 @@ function atEventBlock<T extends object>(event: T | null | undefined, ctx: Gatewa
   return event;
 }
 
-/** jobUpdated's atBlock: a block number at most MAX_AT_BLOCK_AHEAD above the indexed head. */
-async function checkAtBlock(atBlock: number, ctx: GatewayContext): Promise<void> {
-  if (atBlock < 0) throw badUserInput("atBlock", `must be a block number, 0 or more (got ${atBlock})`);
+/**
+ * A block argument (jobUpdated's atBlock, jobOpened's sinceBlock): a block number at most MAX_AT_BLOCK_AHEAD above the
+ * indexed head. `advice` says what to do instead of a block further ahead.
+ */
+async function checkBlockAhead(argument: string, block: number, advice: string, ctx: GatewayContext): Promise<void> {
+  if (block < 0) throw badUserInput(argument, `must be a block number, 0 or more (got ${block})`);
   const head = await ctx.head.ensureHead();
   const maximum = head.number + MAX_AT_BLOCK_AHEAD;
-  if (atBlock > maximum) {
+  if (block > maximum) {
     throw badUserInput(
-      "atBlock",
-      `block ${atBlock} is more than ${MAX_AT_BLOCK_AHEAD} blocks above the indexed head (block ${head.number}): ` +
-        "wait for indexingStatus.indexedBlock to come closer, then subscribe",
+      argument,
+      `block ${block} is more than ${MAX_AT_BLOCK_AHEAD} blocks above the indexed head (block ${head.number}): ${advice}`,
       { maximum, indexedBlock: head.number },
     );
   }
@@ -43,11 +45,14 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
       jobOpened: {
         subscribe: async (_root, args, ctx) => {
           const matcher = parseFeedFilter(args.requirements);
-          const since = args.sinceBlock;
-          if (since !== null && since !== undefined && since < 0) {
-            throw badUserInput("sinceBlock", `must be a block number, 0 or more (got ${since})`);
+          const since = args.sinceBlock ?? null;
+          // Live jobs up to sinceBlock are not sent (the client has them): one far above the head (a unix time passed
+          // for a block) would silence the feed until the chain got there.
+          if (since !== null) {
+            const advice = "pass the createdAtBlock of the last job received, minus 1 (a block number, not a time)";
+            await checkBlockAhead("sinceBlock", since, advice, ctx);
           }
-          return hub.jobOpened(matcher, since ?? null, ctx.reader);
+          return hub.jobOpened(matcher, since, ctx.reader);
         },
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobOpened"),
       },
@@ -55,7 +60,7 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
         subscribe: async (_root, args, ctx) => {
           const id = parseJobId(args.id, "id");
           const atBlock = args.atBlock ?? null;
-          if (atBlock !== null) await checkAtBlock(atBlock, ctx);
+          if (atBlock !== null) await checkBlockAhead("atBlock", atBlock, "wait for indexingStatus.indexedBlock to come closer, then subscribe", ctx);
           let current = (await ctx.reader.jobsByIds([id]))[0];
           if (current === undefined && atBlock !== null) {
             // Not indexed yet: once the index has reached the block the client knows the job from, it holds the job,

@@ -1,6 +1,6 @@
 // The product scalars. Input errors carry BAD_USER_INPUT and say what is wrong with the value; the server surfaces
 // that code whether the value came as a literal or as a variable.
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind, print, type ASTNode, type ValidationRule, type ValueNode } from "graphql";
 import { ErrorCode } from "../errors";
 import { checksumAddress, parseAddress } from "../model/ids";
 
@@ -8,10 +8,41 @@ function invalid(scalar: string, problem: string): GraphQLError {
   return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar } });
 }
 
+const LITERAL_KINDS: Partial<Record<Kind, string>> = { [Kind.STRING]: "a string", [Kind.INT]: "an integer" };
+
 function literal(ast: ValueNode, scalar: string, kinds: readonly Kind[]): string {
-  if (!kinds.includes(ast.kind)) throw invalid(scalar, `expected ${kinds.map((k) => k.toLowerCase()).join(" or ")}`);
+  if (!kinds.includes(ast.kind)) throw invalid(scalar, `${print(ast)} is not ${kinds.map((k) => LITERAL_KINDS[k] ?? k).join(" or ")}`);
   return (ast as { value: string }).value;
 }
+
+/** The argument each literal value of a document being validated belongs to, as LiteralArguments marks it. */
+const literalArguments = new WeakMap<ValueNode, { field: string; argument: string }>();
+
+/** The field and argument path of a literal value in a document LiteralArguments validated, if it is one. */
+export function literalArgumentOf(node: ASTNode | undefined): { field: string; argument: string } | undefined {
+  return node === undefined ? undefined : literalArguments.get(node as ValueNode);
+}
+
+function markLiteral(value: ValueNode, field: string, argument: string): void {
+  literalArguments.set(value, { field, argument });
+  if (value.kind === Kind.OBJECT) for (const entry of value.fields) markLiteral(entry.value, field, `${argument}.${entry.name.value}`);
+  else if (value.kind === Kind.LIST) value.values.forEach((item, i) => markLiteral(item, field, `${argument}[${i}]`));
+}
+
+/**
+ * Marks every literal under a field's argument with the field and the argument path ("filter.client",
+ * "requirements.gpuModels[1]"), so that a scalar refusing it names them as every other refused argument is named
+ * (badFieldArgument). graphql-js gives parseLiteral the value node alone; a rule's Argument visit comes before the
+ * visits of the values under it, where ValuesOfCorrectTypeRule parses them, so it must run with the specified rules.
+ */
+export const LiteralArguments: ValidationRule = (context) => ({
+  Argument(node) {
+    const parent = context.getParentType();
+    const field = context.getFieldDef();
+    if (context.getDirective() || !parent || !field) return;
+    markLiteral(node.value, `${parent.name}.${field.name}`, node.name.value);
+  },
+});
 
 /**
  * A literal's parse whose refusal points at the value (`locations`). graphql-js reports a GraphQLError thrown by
@@ -22,8 +53,10 @@ function atLiteral<T>(ast: ValueNode, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof GraphQLError) throw new GraphQLError(error.message, { nodes: ast, extensions: error.extensions });
-    throw error;
+    if (!(error instanceof GraphQLError)) throw error;
+    const at = literalArguments.get(ast);
+    if (at === undefined) throw new GraphQLError(error.message, { nodes: ast, extensions: error.extensions });
+    throw new GraphQLError(`${at.field}(${at.argument}): ${error.message}`, { nodes: ast, extensions: { ...error.extensions, argument: at.argument, field: at.field } });
   }
 }
 

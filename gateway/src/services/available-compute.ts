@@ -237,13 +237,15 @@ export async function availableCompute(
   // The protocol's minimum stake filters the offers: read at the page's block.
   const { protocol, at } = await reader.protocolOfPage(await pageAt(position));
   // Nothing indexed yet: no protocol, no providers.
-  if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "");
+  // An empty page still names the block it was judged at (PageInfo.blockNumber), as every other page does.
+  const judgedAt = at?.block.number ?? null;
+  if (protocol === null) return toConnection([] as ProviderEntity[], args.first, false, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "", judgedAt);
   const req = { ...parsed, where: { ...activeWhere(protocol.minStakePerGpu), ...parsed.where } };
   // While the guardian's pause lasts, JobEscrow.createJob and acceptJob revert: no offer can run a job. Judged at the
   // page's block time, as openJobs judges it, so that every page of a sequence agrees.
   const now = await timeAt(at?.block ?? UNKNOWN_BLOCK, () => clockAt(at));
   if (BigInt(protocol.pausedUntil) > BigInt(now)) {
-    return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "");
+    return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "", judgedAt);
   }
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol, now);
   if (sort === null) {

@@ -2,7 +2,7 @@
 // indexed head's time.
 import type { ProposalState, ResolversParentTypes } from "../generated/graphql";
 import { badUserInput } from "../errors";
-import { cursorScope, decodeCursor, encodeCursor, type PinnedBlock } from "../model/cursor";
+import { cursorScope, decodeCursor, encodeCursor, quotedCursor, type PinnedBlock } from "../model/cursor";
 import { toConnection, type ProposalConnectionModel, type ProposalModel } from "../model/models";
 import { parameterSpec } from "../model/parameters";
 import type { ProposalEntity } from "../subgraph/entities";
@@ -98,7 +98,7 @@ export async function proposals(
   const position = decodeCursor(after, scope, ["integer", "integer"], "integer", "after", BEFORE_PINNED_PAGES);
   const now = position === null ? headNow : Number(position.keys[1]);
   // As a number past 2^53 it would reach the source as "1e+80", a failed query (SOURCE_UNAVAILABLE).
-  if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", "not a cursor returned by this list");
+  if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", `${quotedCursor(after ?? "")} is not a cursor returned by this list`);
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));

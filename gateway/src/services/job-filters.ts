@@ -33,6 +33,14 @@ export function jobFilterWhere(filter: JobFilter | null | undefined): Where {
   }
   if (filter.createdAfter !== null && filter.createdAfter !== undefined) where.createdAt_gt = String(filter.createdAfter);
   if (filter.createdBefore !== null && filter.createdBefore !== undefined) where.createdAt_lt = String(filter.createdBefore);
+  // A range no job can be in is a mistake (bounds swapped, milliseconds for seconds), not a question answered "none".
+  const { minGpuCount, maxGpuCount, createdAfter, createdBefore } = filter;
+  if (typeof minGpuCount === "number" && typeof maxGpuCount === "number" && maxGpuCount < minGpuCount) {
+    throw badUserInput("filter.maxGpuCount", `${maxGpuCount} is below filter.minGpuCount (${minGpuCount}): no job can match`);
+  }
+  if (typeof createdAfter === "number" && typeof createdBefore === "number" && createdBefore <= createdAfter + 1) {
+    throw badUserInput("filter.createdBefore", `${createdBefore} leaves no second after filter.createdAfter (${createdAfter}): no job can match (both bounds exclude)`);
+  }
   return where;
 }
 

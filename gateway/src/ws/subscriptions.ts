@@ -30,6 +30,7 @@ import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type Subscription
 import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
 import { CLIENT_CLOSED_REQUEST, answeredCodes, elapsedMs, logRequest } from "../request-log";
+import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead } from "../services/request-block";
 import { ANSWER_HANDOVER_MS } from "../answer-handover";
 import { failOnAbort, failedStream } from "./fail-on-abort";
@@ -77,7 +78,7 @@ function validationError(error: GraphQLError): GraphQLError {
   // graphql-js reports a scalar's GraphQLError as it is, or wraps other errors as the originalError.
   const cause = error.originalError instanceof GraphQLError ? error.originalError : error;
   const code = cause.extensions.code === ErrorCode.BadUserInput ? ErrorCode.BadUserInput : ErrorCode.ValidationFailed;
-  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code } });
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: code === ErrorCode.BadUserInput ? { ...cause.extensions, code } : { code } });
 }
 
 /** Refuses `__schema` and `__type` (`__typename` is no introspection), coded as Apollo refuses them over HTTP. */
@@ -320,7 +321,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     if (operation !== null && operation !== undefined) {
       logs.set(payload, { kind: operation.operation, operation: operation.name?.value ?? null, started, running: false, events: 0, errors: [], end: null, block: null });
     }
-    const errors = validate(schema, document, specifiedRules);
+    const errors = validate(schema, document, [...specifiedRules, LiteralArguments]);
     if (errors.length > 0) return errors.map(validationError);
     if (options.introspection === false) {
       const refused = validate(schema, document, [NoIntrospection]);

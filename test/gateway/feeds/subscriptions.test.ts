@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { cancelJob, createJob } from "../../../scripts/scenario";
+import { MAX_AT_BLOCK_AHEAD } from "../../../gateway/src/limits/subscription-limits";
 import { DEFAULT_REORG_THRESHOLD } from "../../../subgraph/indexer";
 import type { GraphQLResponseJson } from "../helpers/client";
 import { describeEachSource, type Environment } from "../helpers/environment";
@@ -209,6 +210,17 @@ describeEachSource("subscriptions", (ctx) => {
   it("refuses a negative sinceBlock", async function () {
     const errors = await refusal(ctx().client.subscribe(`subscription { jobOpened(sinceBlock: -1) { id } }`));
     expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "sinceBlock" });
+  });
+
+  it("refuses a sinceBlock more than MAX_AT_BLOCK_AHEAD blocks above the indexed head (a unix time for a block), naming the largest it takes, rather than silencing the feed until then", async function () {
+    const { client } = ctx();
+    const indexed = (await client.query<{ indexingStatus: { indexedBlock: number } }>(`{ indexingStatus { indexedBlock } }`)).indexingStatus.indexedBlock;
+    const errors = await refusal(client.subscribe(`subscription { jobOpened(sinceBlock: 1700000000) { id } }`));
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "sinceBlock" });
+    const extensions: Record<string, unknown> = errors[0]?.extensions ?? {};
+    expect(extensions.indexedBlock).to.be.a("number").and.at.least(indexed);
+    expect(extensions.maximum).to.equal(Number(extensions.indexedBlock) + MAX_AT_BLOCK_AHEAD);
+    expect(errors[0]?.message).to.match(/^sinceBlock: block 1700000000 is more than 64 blocks above the indexed head \(block \d+\)/);
   });
 
   it("jobUpdated refuses a job that does not exist", async function () {

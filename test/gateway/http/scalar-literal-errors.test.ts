@@ -1,5 +1,6 @@
 // A scalar written as a literal in the query and refused (an address, an amount): the error, as a dApp gets it over
-// HTTP, says which value it is (`locations`), as graphql-js does for a variable by naming its path in the message.
+// HTTP, says which value it is: its field and argument path in the message and extensions, and `locations`, as
+// graphql-js does for a variable by naming its path in the message.
 import { expect } from "chai";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { silentLogger } from "../../../gateway/src/logger";
@@ -33,7 +34,7 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     return { status: response.status, errors: json.errors ?? [] };
   }
 
-  it("points at the malformed literal of two of one scalar, with BAD_USER_INPUT and the scalar named", async function () {
+  it("points at the malformed literal of two of one scalar, with BAD_USER_INPUT, the scalar, the field and the argument named", async function () {
     const query = [
       "{",
       '  jobs(filter: { client: "0x5FbDB2315678afecb367f032d93F642f64180aa3",',
@@ -44,8 +45,8 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     expect(refused.status).to.equal(400);
     expect(refused.errors).to.have.length(1);
     const [error] = refused.errors;
-    expect(error?.message).to.equal('Address: "0x12" is not an address (0x followed by 40 hex digits)');
-    expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address" });
+    expect(error?.message).to.equal('Query.jobs(filter.provider): Address: "0x12" is not an address (0x followed by 40 hex digits)');
+    expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.provider", field: "Query.jobs" });
     expect(error?.locations).to.deep.equal([{ line: 3, column: 28 }]);
   });
 
@@ -53,7 +54,37 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     const query = '{ availableCompute(requirements: { gpuCount: 1, maxPricePerGpuHour: ["1"] }) { nodes { gpuModel } } }';
     const refused = await post(query);
     expect(refused.status).to.equal(400);
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "BigInt" });
+    expect(refused.errors[0]?.message).to.equal('Query.availableCompute(requirements.maxPricePerGpuHour): BigInt: ["1"] is not a string or an integer');
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "BigInt", argument: "requirements.maxPricePerGpuHour", field: "Query.availableCompute" });
     expect(refused.errors[0]?.locations).to.deep.equal([{ line: 1, column: query.indexOf('["1"]') + 1 }]);
+  });
+
+  it("says what a literal of the wrong kind is (an integer where an Address string goes), after another root field", async function () {
+    const query = '{ providers(first: 1) { nodes { jobs(first: 1) { nodes { id } } } } activity(filter: { account: 5 }) { nodes { kind } } }';
+    const refused = await post(query);
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Query.activity(filter.account): Address: 5 is not a string");
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.account", field: "Query.activity" });
+  });
+
+  it("names the argument of an Int literal past 32 bits, keeping GRAPHQL_VALIDATION_FAILED", async function () {
+    const refused = await post("{ jobs(first: 5) { nodes { id } } providers(first: 2147483648) { nodes { address } } }");
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Query.providers(first): Int cannot represent non 32-bit signed integer value: 2147483648");
+    expect(refused.errors[0]?.extensions).to.deep.include({ code: "GRAPHQL_VALIDATION_FAILED", argument: "first", field: "Query.providers" });
+  });
+
+  it("names the argument path of an enum value no enum has", async function () {
+    const refused = await post("{ availableCompute(requirements: { tier: GOLD }) { nodes { gpuModel } } }");
+    expect(refused.errors[0]?.message).to.equal('Query.availableCompute(requirements.tier): Value "GOLD" does not exist in "Tier" enum.');
+    expect(refused.errors[0]?.extensions).to.deep.include({ code: "GRAPHQL_VALIDATION_FAILED", argument: "requirements.tier", field: "Query.availableCompute" });
+  });
+
+  it("names a nested field's argument by that field (ComputeOffer.jobTerms), not by the root field above it", async function () {
+    const query = '{ offer: availableCompute(requirements: {}) { nodes { jobTerms(acceptWithinSeconds: 60, specHash: "0x0g") { escrow { wei } } } } }';
+    const refused = await post(query);
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal('ComputeOffer.jobTerms(specHash): Bytes: "0x0g" is not 0x-prefixed hex with whole bytes');
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Bytes", argument: "specHash", field: "ComputeOffer.jobTerms" });
   });
 });

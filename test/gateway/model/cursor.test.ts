@@ -51,6 +51,12 @@ describe("keyset cursors", function () {
     }
   });
 
+  it("quotes the text it refuses as a cursor, its first 40 characters where it is longer", function () {
+    expect(() => decodeCursor("%%nope%%", unfiltered("t"), ["integer"], "hex")).to.throw('after: "%%nope%%" is not a cursor returned by this list');
+    const long = "x".repeat(100_000);
+    expect(() => decodeCursor(long, unfiltered("t"), ["integer"], "hex")).to.throw(`after: "${"x".repeat(40)}…" is not a cursor returned by this list`);
+  });
+
   it("refuses a forged cursor whose values are not of the sort key's kind", function () {
     const forged = written("t", [["1; drop table"], "0x01", 7, null, null]);
     expect(() => decodeCursor(forged, unfiltered("t"), ["integer"], "hex")).to.throw(/not a cursor/);

@@ -1,7 +1,7 @@
 // Provider.jobs as a page sequence of its own, over a recording source: its first page reads the provider's block and
 // its cursors make later pages read that block, even once the provider itself is read at a newer one.
 import { expect } from "chai";
-import type { GraphQLResolveInfo } from "graphql";
+import { GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "../../../gateway/src/context";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createLoaders } from "../../../gateway/src/loaders/loaders";
@@ -27,13 +27,13 @@ class RecordingSource implements SubgraphSource {
   async close(): Promise<void> {}
 }
 
-async function providerJobs(source: RecordingSource, after: string | null): Promise<JobConnectionModel> {
+async function providerJobs(source: RecordingSource, after: string | null, statuses?: string[]): Promise<JobConnectionModel> {
   const reader = new SubgraphReader(source);
   const ctx = { reader, loaders: createLoaders(reader), limits: DEFAULT_QUERY_LIMITS, head: { head: null } } as unknown as GatewayContext;
   // As provider(address) reads it: by id, at the latest block.
   const provider = (await ctx.loaders.provider.load(PROVIDER)) as ProviderEntity;
   const resolve = providerResolvers.Provider!.jobs as (p: ProviderEntity, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<JobConnectionModel>;
-  return resolve(provider, { first: 1, after }, ctx, {} as GraphQLResolveInfo);
+  return resolve(provider, { first: 1, after, statuses }, ctx, {} as GraphQLResolveInfo);
 }
 
 describe("a provider's jobs as a page sequence", function () {
@@ -44,5 +44,17 @@ describe("a provider's jobs as a page sequence", function () {
     const second = await providerJobs(source, first.pageInfo.endCursor);
     expect([first.pageInfo.blockNumber, second.pageInfo.blockNumber]).to.deep.equal([42, 42]);
     expect(source.blocks).to.deep.equal([{ hash: hashOf(42) }, { number: 42 }]);
+  });
+});
+
+describe("a provider's jobs by status", function () {
+  it("refuses an empty statuses list with BAD_USER_INPUT on statuses, as jobs(filter: {statuses}) does, rather than answering no job", async function () {
+    const source = new RecordingSource();
+    let refused: unknown;
+    await providerJobs(source, null, []).catch((error: unknown) => (refused = error));
+    expect(refused).to.be.instanceOf(GraphQLError);
+    expect((refused as GraphQLError).extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "statuses" });
+    expect((refused as GraphQLError).message).to.equal("statuses: must not be empty (omit it to match any)");
+    expect(source.blocks, "nothing read").to.deep.equal([]);
   });
 });

@@ -2,7 +2,7 @@
 // field, argument, enum value and input field of the public schema, built as the gateway builds it, has a
 // description. Built-in scalars and introspection types (graphql-js documents those) are left out.
 import { expect } from "chai";
-import { isEnumType, isInputObjectType, isInterfaceType, isIntrospectionType, isObjectType, isSpecifiedScalarType } from "graphql";
+import { isEnumType, isInputObjectType, isInterfaceType, isIntrospectionType, isNonNullType, isObjectType, isSpecifiedScalarType } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
@@ -37,11 +37,33 @@ export function undescribed(schema: GraphQLSchema): string[] {
   return missing;
 }
 
+/**
+ * Every nullable field of an object type (the root types' aside: a root field's null is its errors') whose description
+ * never says "null": a dApp cannot tell when to expect one.
+ */
+export function nullUnexplained(schema: GraphQLSchema): string[] {
+  const roots = new Set([schema.getQueryType(), schema.getSubscriptionType()]);
+  const missing: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isIntrospectionType(type) || !isObjectType(type) || roots.has(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isNonNullType(field.type) && !/\bnull\b/i.test(field.description ?? "")) missing.push(`${type.name}.${field.name}`);
+    }
+  }
+  return missing;
+}
+
 describe("gateway schema descriptions", function () {
   it("describes every type, field, argument, enum value and input field", function () {
     const schema = buildSchema(createResolvers(new FakeHub()));
     const missing = undescribed(schema);
     expect(missing, `${missing.length} without a description in gateway/src/schema.graphql:\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
+  });
+
+  it("says when each nullable field of an object type is null", function () {
+    const schema = buildSchema(createResolvers(new FakeHub()));
+    const missing = nullUnexplained(schema);
+    expect(missing, `${missing.length} nullable fields whose description does not say when they are null:\n  ${missing.join("\n  ")}\n`).to.deep.equal([]);
   });
 
   it("lists under Deployment.contract(name) the contracts a deployment record keys, as scripts/deploy.ts names them, in its order", function () {

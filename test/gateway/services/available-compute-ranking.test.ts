@@ -49,19 +49,26 @@ describe("availableCompute while the guardian has paused the protocol", function
   const NOW = 1_500;
   const rows = [provider(1, 5000), provider(2, 6000)];
 
-  async function offered(pausedUntil: number): Promise<string[]> {
+  async function page(pausedUntil: number) {
     const at = { block: { number: 10, hash: null, timestamp: NOW }, byHash: false };
     const reader = new FakeReader({
       protocolOfPage: async () => ({ protocol: { ...protocol, pausedUntil: String(pausedUntil) }, at }),
       providers: async (args: ListArgs) => list(rows, args),
       providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: at.block }),
     });
-    const connection = await availableCompute(reader, null, { requirements: {}, first: 20 });
-    return connection.edges.map((e) => e.node.provider.id);
+    return availableCompute(reader, null, { requirements: {}, first: 20 });
+  }
+
+  async function offered(pausedUntil: number): Promise<string[]> {
+    return (await page(pausedUntil)).edges.map((e) => e.node.provider.id);
   }
 
   it("offers nothing until the pause ends (JobEscrow.createJob and acceptJob revert while paused), then offers again", async function () {
     expect(await offered(NOW + 1)).to.deep.equal([]);
     expect(await offered(NOW)).to.deep.equal([rows[1]!.id, rows[0]!.id]);
+  });
+
+  it("names the block it judged the pause at as the empty page's blockNumber", async function () {
+    expect((await page(NOW + 1)).pageInfo.blockNumber).to.equal(10);
   });
 });

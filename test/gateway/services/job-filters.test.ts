@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { maxCoverableEscrow, providerMayAccept } from "../../../gateway/src/services/job-filters";
+import { GraphQLError } from "graphql";
+import type { JobFilter } from "../../../gateway/src/generated/graphql";
+import { jobFilterWhere, maxCoverableEscrow, providerMayAccept } from "../../../gateway/src/services/job-filters";
 import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 
 describe("which escrow a provider's free stake covers", function () {
@@ -34,5 +36,32 @@ describe("which jobs the feed offers a provider", function () {
 
   it("offers a job requiring at most the provider's slash reward cap, not one requiring more", function () {
     expect([0, 2_500, 2_501].map((bps) => providerMayAccept(job(bps), provider, protocol, 1_000))).to.deep.equal([true, true, false]);
+  });
+});
+
+describe("jobs(filter) ranges", function () {
+  function refusal(filter: JobFilter): unknown {
+    try {
+      jobFilterWhere(filter);
+    } catch (error) {
+      return error;
+    }
+    return null;
+  }
+
+  it("refuses a maxGpuCount below minGpuCount with BAD_USER_INPUT on filter.maxGpuCount, naming both", function () {
+    const error = refusal({ minGpuCount: 5, maxGpuCount: 1 });
+    expect(error).to.be.instanceOf(GraphQLError);
+    expect((error as GraphQLError).extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.maxGpuCount" });
+    expect((error as GraphQLError).message).to.equal("filter.maxGpuCount: 1 is below filter.minGpuCount (5): no job can match");
+    expect(jobFilterWhere({ minGpuCount: 2, maxGpuCount: 2 })).to.deep.equal({ gpuCount_gte: 2, gpuCount_lte: 2 });
+  });
+
+  it("refuses a createdBefore that leaves no second after createdAfter (both exclusive) with BAD_USER_INPUT on filter.createdBefore", function () {
+    const error = refusal({ createdAfter: 1_700_000_000, createdBefore: 1_700_000_000 });
+    expect((error as GraphQLError).extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.createdBefore" });
+    expect((error as GraphQLError).message).to.match(/^filter\.createdBefore: 1700000000 leaves no second after filter\.createdAfter \(1700000000\)/);
+    expect(refusal({ createdAfter: 10, createdBefore: 11 })).to.be.instanceOf(GraphQLError);
+    expect(jobFilterWhere({ createdAfter: 10, createdBefore: 12 })).to.deep.equal({ createdAt_gt: "10", createdAt_lt: "12" });
   });
 });
