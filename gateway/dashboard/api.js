@@ -80,7 +80,7 @@ const PROVIDER_FIELDS = `
   address registered online active gpuModel gpuModelName vramGiB region tier
   pricePerGpuHour ${AMOUNT}
   capacity { gpuCount gpusFree }
-  reputation { score jobsCompleted }
+  reputation { score jobsCompleted jobsTimedOut disputesLost }
   stake { staked ${AMOUNT} }
   maxSlashRewardBps`;
 

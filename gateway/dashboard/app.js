@@ -369,6 +369,27 @@ function quoteCell(p, criteria) {
   return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)), note);
 }
 
+/** Whether any job the provider took has finished: until one has, its score is only the prior every provider starts at. */
+function hasTrackRecord(r) {
+  return r.jobsCompleted + r.jobsTimedOut + r.disputesLost > 0;
+}
+
+/** The table's reputation figure, which says no more than the provider view does (reputationText). */
+function reputationCell(r) {
+  if (!hasTrackRecord(r)) {
+    return h(
+      "td",
+      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: no job it took has finished (its score starts at ${formatBps(r.score)})` },
+      "no record yet",
+    );
+  }
+  return h(
+    "td",
+    { class: "num", "data-testid": "provider-reputation", title: `${formatInt(r.jobsCompleted)} jobs completed, ${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost` },
+    formatBps(r.score),
+  );
+}
+
 function address(value) {
   return value ? h("code", { title: value }, shortAddress(value)) : "—";
 }
@@ -410,7 +431,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       h("td", { class: "mid-hidden" }, p.region ?? "—"),
       h("td", { class: "mid-hidden" }, p.tier ? statusLabel(p.tier) : "—"),
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
-      h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
+      reputationCell(p.reputation),
       h("td", { class: "num mid-hidden", "data-testid": "provider-stake", "data-value": p.stake.staked.wei }, formatLat(p.stake.staked.lat)),
       h(
         "td",
@@ -704,7 +725,7 @@ function providerEarnings(e) {
  * "50.0%: 0 of 0 jobs completed" passed off as a record.
  */
 function reputationText(r) {
-  if (r.jobsCompleted + r.jobsTimedOut + r.disputesLost === 0) {
+  if (!hasTrackRecord(r)) {
     const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
     return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
   }

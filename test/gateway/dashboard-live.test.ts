@@ -115,7 +115,7 @@ function wideProviders(): Record<string, unknown>[] {
     tier: i === 1 ? "CONSUMER" : "ENTERPRISE",
     pricePerGpuHour: { wei: "2630000000000000000", lat: "2.63" },
     capacity: { gpuCount: 128, gpusFree: i === 2 ? 0 : 128 },
-    reputation: { score: 3_333, jobsCompleted: 12 },
+    reputation: { score: 3_333, jobsCompleted: 12, jobsTimedOut: 0, disputesLost: 0 },
     stake: { staked: { wei: "250000000000000000000000", lat: "250000.0" } },
     maxSlashRewardBps: i === 3 ? 2_550 : 10_000,
   }));
@@ -407,7 +407,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       tier: "ENTERPRISE",
       pricePerGpuHour: { wei: "2000000000000000000", lat: "2.0" },
       capacity: { gpuCount: 8, gpusFree },
-      reputation: { score: 10_000, jobsCompleted: 3 },
+      reputation: { score: 10_000, jobsCompleted: 3, jobsTimedOut: 0, disputesLost: 0 },
       stake: { staked: ZERO },
       maxSlashRewardBps: 10_000,
     });
