@@ -90,7 +90,7 @@ function graphqlErrors(errorList) {
 /**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
- * banner. It never throws.
+ * banner. It never throws: it resolves to the answer it rendered, or null.
  */
 function latestOnly(area, load, render) {
   let token = 0;
@@ -98,11 +98,13 @@ function latestOnly(area, load, render) {
     const mine = ++token;
     try {
       const result = await load(...args);
-      if (mine !== token) return;
+      if (mine !== token) return null;
       render(result);
       clearError(area);
+      return result;
     } catch (error) {
       if (mine === token) reportError(area, error);
+      return null;
     }
   };
 }
@@ -308,7 +310,8 @@ const loadProviders = latestOnly(
   async (fresh = false) => {
     const { query, order } = providers;
     const loadPage = (after) => api.loadProviders({ ...query, order, after, first: PROVIDER_PAGE_SIZE });
-    return { query, ...(await providers.pager.load(loadPage, fresh)) };
+    const { page, afters } = await providers.pager.load(loadPage, fresh);
+    return { query, page, afters, block: page.block };
   },
   ({ query, page, afters }) => renderProviders(query, page, afters),
 );
@@ -526,9 +529,10 @@ function needs(r) {
 /** Loads the jobs' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadJobs = latestOnly(
   "Jobs",
-  (fresh = false) => {
+  async (fresh = false) => {
     const statuses = jobs.status === "" ? [] : [jobs.status];
-    return jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+    return { page, afters, block: page.block };
   },
   ({ page, afters }) => {
     jobs.pager.update(page.pageInfo, afters);
@@ -954,11 +958,12 @@ async function refreshLists() {
 }
 
 /**
- * Whether the lists may still be older than the overview: start-up reads them in parallel with it, and a block
- * indexed between their answers leaves the lists a block behind an overview that already names it, so that the live
- * feed's first stats (sent on subscribing) carry no new block number to refresh them by.
+ * The blocks start-up's lists read (null: one that named none, or failed), until the live feed's first stats. They are
+ * read in parallel with the overview, and a block indexed between their answers leaves a list a block behind an
+ * overview that already names it, so that those first stats (sent on subscribing) carry no new block number to
+ * refresh it by. Lists that read the block those stats name are not read again: every list would be fetched twice.
  */
-let listsMayLag = true;
+let startBlocks = null;
 
 /** `live`: stats from the subscription, not the start-up overview. */
 function onStats(stats, live = false) {
@@ -966,8 +971,8 @@ function onStats(stats, live = false) {
   const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
   lastBlock = stats.blockNumber;
   renderLiveBlock();
-  const settle = live && listsMayLag;
-  if (live) listsMayLag = false;
+  const settle = live && startBlocks !== null && startBlocks.some((block) => block !== stats.blockNumber);
+  if (live) startBlocks = null;
   if (newBlock || settle) refreshLists();
 }
 
@@ -1004,7 +1009,8 @@ async function start() {
     onStats(stats);
     renderIndexing(indexing);
   });
-  await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
+  const [, ...lists] = await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
+  startBlocks = lists.map((list) => list?.block ?? null);
   followStats();
   document.body.dataset.ready = "true";
 }

@@ -610,6 +610,52 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reads each list once at start-up when the lists read the block the live feed's first stats name", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Counted in the page, as each query is sent: a second round would be sent in the same task that shows the
+      // overview the live feed's first stats carry.
+      await page.addInitScript(`{
+        window.sentQueries = [];
+        const send = window.fetch.bind(window);
+        window.fetch = (input, init) => {
+          const query = JSON.parse(String(init?.body ?? "{}")).query ?? "";
+          window.sentQueries.push(/^\\s*query (\\w+)/.exec(query)?.[1] ?? "?");
+          return send(input, init);
+        };
+      }`);
+      const block = { number: 5, hash: `0x${"05".repeat(32)}` };
+      const answer = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data, extensions: { block } }) });
+      const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        const name = /^\s*query (\w+)/.exec(query)?.[1];
+        const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+        if (name === "Overview") return route.fulfill(answer({ networkStats: networkStats(5), indexingStatus: indexing }));
+        if (name === "Indexing") return route.fulfill(answer({ indexingStatus: indexing }));
+        if (name === "Providers") return route.fulfill(answer({ providers: empty }));
+        if (name === "Jobs") return route.fulfill(answer({ jobs: JOBS_PAGE }));
+        if (name === "Activity") return route.fulfill(answer({ activity: { nodes: [] }, deployment: null }));
+        if (name === "Governance") return route.fulfill(answer(governancePage([]).data));
+        return route.fallback();
+      });
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      // The first stats, sent on subscribing, name the block every list read; 3 providers tell them from the overview's.
+      const first = { ...networkStats(5), providers: { registered: 3, online: 3, active: 3 } };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: first } } }));
+      await waitUntil(async () => (await page.textContent("[data-testid=stat-providers]")) === "3", "the page shows the live feed's first stats");
+      const sent = (await page.evaluate("window.sentQueries")) as string[];
+      expect([...sent].sort()).to.deep.equal(["Activity", "Governance", "Jobs", "Overview", "Providers"]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("keeps the jobs of the latest status filter when an earlier filter's answer comes after them", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
