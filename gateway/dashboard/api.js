@@ -63,7 +63,7 @@ const NETWORK_STATS_FIELDS = `
 /** Days of history the overview charts. */
 export const HISTORY_DAYS = 14;
 
-const INDEXING_FIELDS = "chainHead indexedBlock indexedBlockTimestamp lag maxLag ready hasIndexingErrors source";
+const INDEXING_FIELDS = "chainHead indexedBlock indexedBlockTimestamp lag maxLag ready hasIndexingErrors indexerRestart { reason inSeconds } source";
 
 export async function loadOverview() {
   const data = await graphql(

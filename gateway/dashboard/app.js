@@ -7,6 +7,7 @@ import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
   formatBps,
+  formatDuration,
   formatInt,
   formatLat,
   formatParameterValue,
@@ -242,13 +243,33 @@ function syncOptions(select, items) {
   replace(select, items.map((item) => h("option", { value: item.value, selected: selected.has(item.value) }, item.label)));
 }
 
+/** Seconds between reads of the indexing status while the indexer's thread is starting again (its restart is due). */
+const RESTART_RECHECK_S = 2;
+
+/** The timer that reads the indexing status again once an indexer restart is due. */
+let indexingRecheck;
+
 function renderIndexing(status) {
   setStat("idx-block", formatInt(status.indexedBlock), status.indexedBlock);
   setStat("idx-head", status.chainHead === null ? "unknown" : formatInt(status.chainHead));
   setStat("idx-lag", status.lag === null ? "unknown" : `${formatInt(status.lag)} blocks`, status.lag ?? "");
   setStat("idx-source", status.source === "EMBEDDED" ? "embedded indexer" : "subgraph endpoint");
   const health = byId("idx-health");
-  const [text, tone] = status.hasIndexingErrors
+  const restart = status.indexerRestart ?? null;
+  clearTimeout(indexingRecheck);
+  if (restart !== null) {
+    // Nothing is indexed until the new thread runs, so no new block would refresh this line: it is read again once the
+    // restart is due (and every few seconds while the thread starts).
+    indexingRecheck = setTimeout(loadIndexing, Math.max(restart.inSeconds, RESTART_RECHECK_S) * 1000);
+  }
+  const [text, tone] = restart !== null
+    ? [
+        restart.inSeconds > 0
+          ? `Indexing restarts in ${formatDuration(restart.inSeconds)} after an error: ${restart.reason}`
+          : `Indexing is restarting after an error: ${restart.reason}`,
+        "warn",
+      ]
+    : status.hasIndexingErrors
     ? ["Indexing stopped on an error", "bad"]
     : status.ready
       ? ["In sync", "good"]

@@ -589,7 +589,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         }
         if (query.includes("query Overview(")) {
           await firstJobsRead;
-          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
           await route.fulfill(json({ networkStats: networkStats(block), indexingStatus: indexing }));
           overviewSent();
           return;
@@ -631,7 +631,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.route("**/graphql", async (route) => {
         const { query } = route.request().postDataJSON() as { query: string };
         const name = /^\s*query (\w+)/.exec(query)?.[1];
-        const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+        const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
         if (name === "Overview") return route.fulfill(answer({ networkStats: networkStats(5), indexingStatus: indexing }));
         if (name === "Indexing") return route.fulfill(answer({ indexingStatus: indexing }));
         if (name === "Providers") return route.fulfill(answer({ providers: empty }));
@@ -651,6 +651,58 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await page.textContent("[data-testid=stat-providers]")) === "3", "the page shows the live feed's first stats");
       const sent = (await page.evaluate("window.sentQueries")) as string[];
       expect([...sent].sort()).to.deep.equal(["Activity", "Governance", "Jobs", "Overview", "Providers"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  /** Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`. */
+  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>): Promise<Page> {
+    const page = await browser!.newPage();
+    const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+    const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
+    await page.route("**/graphql", async (route) => {
+      const { query } = route.request().postDataJSON() as { query: string };
+      if (query.includes("query Overview(")) return route.fulfill(json({ networkStats: networkStats(9), indexingStatus: { ...status, ...indexing } }));
+      if (query.includes("query Indexing ")) return route.fulfill(json({ indexingStatus: { ...status, ...later() } }));
+      return route.fallback();
+    });
+    await page.goto(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`);
+    return page;
+  }
+
+  const health = (page: Page) => page.$eval("[data-testid=indexing-health]", (el) => [el.textContent, el.getAttribute("data-tone")]);
+
+  it("says that indexing restarts, in how long and after what error, while the indexer's thread awaits its restart", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread died (exit code 1): Error: out of memory; restarting it in 90000 ms";
+    const down = { ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 90 } };
+    const page = await pageWithIndexing(down, () => down);
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min 30 s after an error: ${reason}`, "warn"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("reads the indexing status again once the indexer's restart is due, though no block is indexed meanwhile", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread did not answer for 30000 ms while processing block 9; it is terminated and restarted in 1000 ms";
+    const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 1 } }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page reads that the new thread runs", { timeoutMs: 30_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says that indexing stopped on an error where no restart is due", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal(["Indexing stopped on an error", "bad"]);
     } finally {
       await page.close();
     }
