@@ -615,7 +615,8 @@ function renderJob(job) {
     ["Provider", address(job.provider?.address ?? job.targetProvider)],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
-    ["Max duration", `${formatInt(job.maxDuration / 3600)} h`],
+    // A job may run for any number of seconds from a minute up (`--max-duration 10m`): in hours, 10 minutes read "0.167 h".
+    ["Max duration", formatDuration(job.maxDuration)],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],

@@ -315,6 +315,34 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives a job's maximum duration in the units that fit it, not in fractions of an hour", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const jobUpdates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+      const before = jobUpdates().length;
+      await page.click('[data-testid="job-open"]');
+      await waitUntil(() => jobUpdates().length === before + 1, "the dialog subscribes to jobUpdated");
+      const subscription = jobUpdates()[before]!;
+      const maxDuration = (seconds: number) => {
+        const update = jobUpdate("OPEN");
+        update.data.jobUpdated.maxDuration = seconds;
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: update }));
+      };
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Max duration")?.nextElementSibling?.textContent ?? null);
+      // `job create --max-duration 10m`, the worker's README example, and 90 minutes.
+      maxDuration(600);
+      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      expect(await shown()).to.equal("10 min");
+      maxDuration(5_400);
+      await waitUntil(async () => (await shown()) !== "10 min", "the dialog shows the update");
+      expect(await shown()).to.equal("1 h 30 min");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
     if (browser === null || server === null) return;
     const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
