@@ -91,9 +91,9 @@ function graphqlErrors(errorList) {
 /**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
- * banner. It never throws: it resolves to the answer it rendered, or null.
+ * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
  */
-function latestOnly(area, load, render) {
+function latestOnly(area, load, render, failed = () => {}) {
   let token = 0;
   return async (...args) => {
     const mine = ++token;
@@ -104,7 +104,10 @@ function latestOnly(area, load, render) {
       clearError(area);
       return result;
     } catch (error) {
-      if (mine === token) reportError(area, error);
+      if (mine === token) {
+        reportError(area, error);
+        failed();
+      }
       return null;
     }
   };
@@ -286,6 +289,8 @@ const providers = {
   /** { field, direction } or null for the API's default order. */
   order: null,
   pager: null,
+  /** The filters and order of the rows shown (JSON), for a failed load to tell whether they still answer the form. */
+  shown: null,
 };
 
 /** The filter form as availableCompute requirements; null (with the browser's hint shown) when a field is invalid. */
@@ -332,9 +337,18 @@ const loadProviders = latestOnly(
     const { query, order } = providers;
     const loadPage = (after) => api.loadProviders({ ...query, order, after, first: PROVIDER_PAGE_SIZE });
     const { page, afters } = await providers.pager.load(loadPage, fresh);
-    return { query, page, afters, block: page.block };
+    return { query, order, page, afters, block: page.block };
   },
-  ({ query, page, afters }) => renderProviders(query, page, afters),
+  ({ query, order, page, afters }) => {
+    providers.shown = JSON.stringify({ query, order });
+    renderProviders(query, page, afters);
+  },
+  () => {
+    // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
+    if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
+      fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+    }
+  },
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
@@ -530,7 +544,8 @@ function initProviders() {
 
 // -------------------------------------------------------------------------------------------------------- jobs
 
-const jobs = { status: "", pager: null };
+/** `shown`: the status filter of the rows shown (null: none shown yet). */
+const jobs = { status: "", pager: null, shown: null };
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
@@ -551,11 +566,13 @@ function needs(r) {
 const loadJobs = latestOnly(
   "Jobs",
   async (fresh = false) => {
-    const statuses = jobs.status === "" ? [] : [jobs.status];
+    const { status } = jobs;
+    const statuses = status === "" ? [] : [status];
     const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
-    return { page, afters, block: page.block };
+    return { status, page, afters, block: page.block };
   },
-  ({ page, afters }) => {
+  ({ status, page, afters }) => {
+    jobs.shown = status;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
@@ -572,6 +589,10 @@ const loadJobs = latestOnly(
       ),
     );
     fillTable(byId("jobs-body"), rows, "No jobs with this status.");
+  },
+  () => {
+    // Another status's rows, under the filter's new one, would read as the answer to it.
+    if (jobs.shown !== jobs.status) fillTable(byId("jobs-body"), [], "The jobs with this status could not be loaded: see the error above.");
   },
 );
 

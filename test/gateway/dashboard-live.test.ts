@@ -315,6 +315,50 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
+        if (query.includes("query Jobs(") && variables.filter !== null) {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer", extensions: { code: "SOURCE_UNAVAILABLE" } }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("#f-status", "ACCEPTED");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Jobs: the embedded indexer cannot answer") === true, "the banner shows the failure");
+      expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
+      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: see the error above.");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      // "Available now" asks availableCompute, which the stand-in refuses.
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("availableCompute(") === true);
+      await page.check("[data-testid=filter-available]");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Providers: stand-in") === true, "the banner shows the failure");
+      expect(await page.$$("[data-testid=provider-row]")).to.have.length(0);
+      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: see the error above.");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("gives a job's maximum duration in the units that fit it, not in fractions of an hour", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
