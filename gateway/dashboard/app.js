@@ -252,10 +252,15 @@ const RESTART_RECHECK_S = 2;
 /** The timer that reads the indexing status again once an indexer restart is due. */
 let indexingRecheck;
 
+/** "1 block", "12 blocks". */
+function blocks(count) {
+  return `${formatInt(count)} ${count === 1 ? "block" : "blocks"}`;
+}
+
 function renderIndexing(status) {
   setStat("idx-block", formatInt(status.indexedBlock), status.indexedBlock);
   setStat("idx-head", status.chainHead === null ? "unknown" : formatInt(status.chainHead));
-  setStat("idx-lag", status.lag === null ? "unknown" : `${formatInt(status.lag)} blocks`, status.lag ?? "");
+  setStat("idx-lag", status.lag === null ? "unknown" : blocks(status.lag), status.lag ?? "");
   setStat("idx-source", status.source === "EMBEDDED" ? "embedded indexer" : "subgraph endpoint");
   const health = byId("idx-health");
   const restart = status.indexerRestart ?? null;
@@ -276,7 +281,7 @@ function renderIndexing(status) {
     ? ["Indexing stopped on an error", "bad"]
     : status.ready
       ? ["In sync", "good"]
-      : [`Catching up (more than ${status.maxLag} blocks behind)`, "warn"];
+      : [`Catching up (more than ${blocks(status.maxLag)} behind)`, "warn"];
   health.textContent = text;
   health.dataset.tone = tone;
 }

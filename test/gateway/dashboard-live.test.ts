@@ -769,6 +769,24 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts a lag of one block, and a readiness threshold of one, in the singular", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithIndexing({ chainHead: 11, indexedBlock: 9, lag: 2, maxLag: 1, ready: false }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal(["Catching up (more than 1 block behind)", "warn"]);
+    } finally {
+      await page.close();
+    }
+    const inSync = await pageWithIndexing({ chainHead: 10, indexedBlock: 9, lag: 1 }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(inSync))[0] !== "—", "the page shows the indexing status");
+      expect(await inSync.textContent("[data-testid=indexing-lag]")).to.equal("1 block");
+    } finally {
+      await inSync.close();
+    }
+  });
+
   it("says that indexing stopped on an error where no restart is due", async function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
