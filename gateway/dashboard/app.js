@@ -649,7 +649,8 @@ function renderJob(job) {
     ["Result cost", job.result ? `${formatLat(job.result.cost.lat)} for ${formatInt(job.result.billedSeconds)} s` : null],
     ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
     ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
-    ["Dispute", job.dispute ? `${statusLabel(job.dispute.ruling)}${job.dispute.resolved ? "" : " (pending)"}` : null],
+    // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
+    ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],
   ].filter(([, value]) => value !== null);
   replace(

@@ -387,6 +387,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const jobUpdates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+      const before = jobUpdates().length;
+      await page.click('[data-testid="job-open"]');
+      await waitUntil(() => jobUpdates().length === before + 1, "the dialog subscribes to jobUpdated");
+      const subscription = jobUpdates()[before]!;
+      const dispute = (ruling: string, resolved: boolean) => {
+        const update = jobUpdate(resolved ? "REFUNDED" : "DISPUTED");
+        update.data.jobUpdated.dispute = { ruling, resolved };
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: update }));
+      };
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
+      dispute("NONE", false);
+      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      expect(await shown()).to.equal("Open, not ruled yet");
+      dispute("UPHELD", true);
+      await waitUntil(async () => (await shown()) !== "Open, not ruled yet", "the dialog shows the ruling");
+      expect(await shown()).to.equal("Upheld");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
     if (browser === null || server === null) return;
     const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
