@@ -977,11 +977,25 @@ const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, rende
 let lastBlock = null;
 let liveState = "connecting";
 
+/**
+ * Counts down the seconds to the next connection while offline: the backoff grows to 30 s, too long to state once. The
+ * count is outside the status's live region, which would otherwise be read out every second.
+ */
+let retryCountdown;
+
 function renderLive(state, retryInMs) {
   liveState = state;
+  clearInterval(retryCountdown);
   byId("live").dataset.state = state;
-  byId("live-text").textContent =
-    state === "live" ? "Live" : state === "connecting" ? "Connecting…" : `Offline · retrying in ${Math.ceil(retryInMs / 1000)} s`;
+  byId("live-text").textContent = state === "live" ? "Live" : state === "connecting" ? "Connecting…" : "Offline";
+  const retry = byId("live-retry");
+  retry.textContent = "";
+  if (state === "offline") {
+    const retryAt = Date.now() + retryInMs;
+    const show = () => (retry.textContent = ` · retrying in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s`);
+    show();
+    retryCountdown = setInterval(show, 250);
+  }
   renderLiveBlock();
 }
 

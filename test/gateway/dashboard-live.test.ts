@@ -414,6 +414,24 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts down the seconds to its next connection while the gateway's WebSocket is down", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Every connection is closed at once, as by a gateway that is down: the backoff grows at each try.
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const seconds = async () => Number(/retrying in (\d+) s/.exec((await page.textContent("#live")) ?? "")?.[1] ?? 0);
+      // The third try's pause is 2 to 4 s, the fourth's 4 to 8 s, each later one 8 s or more: once a pause reads 4 s or
+      // more, none after it reads a second less, which only the count down of that pause shows.
+      await waitUntil(async () => (await seconds()) >= 4, "the page waits 4 s or more before its next try", { timeoutMs: 30_000 });
+      const first = await seconds();
+      await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
     if (browser === null || server === null) return;
     const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
