@@ -246,6 +246,12 @@ function syncOptions(select, items) {
   replace(select, items.map((item) => h("option", { value: item.value, selected: selected.has(item.value) }, item.label)));
 }
 
+/**
+ * Seconds between reads of the indexing status besides those at each new block: an indexer that stops indexes no
+ * block to refresh the page by, which would say "In sync" for as long as it is down.
+ */
+const INDEXING_POLL_S = 10;
+
 /** Seconds between reads of the indexing status while the indexer's thread is starting again (its restart is due). */
 const RESTART_RECHECK_S = 2;
 
@@ -1075,6 +1081,7 @@ async function start() {
   const [, ...lists] = await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
   startBlocks = lists.map((list) => list?.block ?? null);
   followStats();
+  setInterval(loadIndexing, INDEXING_POLL_S * 1000);
   document.body.dataset.ready = "true";
 }
 

@@ -832,6 +832,19 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("shows that the indexer stopped after the page loaded, though no block is indexed to refresh it", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread died (exit code 1): Error: out of memory; restarting it in 60000 ms";
+    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }));
+    try {
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status");
+      await waitUntil(async () => (await health(page))[1] === "warn", "the page reads that the indexer stopped", { timeoutMs: 30_000 });
+      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min after an error: ${reason}`, "warn"]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says that indexing stopped on an error where no restart is due", async function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
