@@ -9,6 +9,14 @@ class ApiError extends Error {
 
 /** Runs one operation; GraphQL errors (even with partial data) are errors here: the page never shows half a view. */
 async function graphql(query, variables = {}) {
+  return (await graphqlAt(query, variables)).data;
+}
+
+/**
+ * graphql(), with the block the answer read (its `extensions.block` number; null where it names none: a page after a
+ * cursor, or a gateway that does not say), for the page to tell whether a list is older than the overview.
+ */
+async function graphqlAt(query, variables = {}) {
   let response;
   try {
     response = await fetch(GRAPHQL_URL, {
@@ -31,7 +39,7 @@ async function graphql(query, variables = {}) {
   if (!response.ok || body.data === null || body.data === undefined) {
     throw new ApiError(`the gateway answered HTTP ${response.status}`);
   }
-  return body.data;
+  return { data: body.data, block: body.extensions?.block?.number ?? null };
 }
 
 // ------------------------------------------------------------------------------------------------- fragments
@@ -55,7 +63,7 @@ const NETWORK_STATS_FIELDS = `
 /** Days of history the overview charts. */
 export const HISTORY_DAYS = 14;
 
-const INDEXING_FIELDS = "chainHead indexedBlock indexedBlockTimestamp lag maxLag ready hasIndexingErrors source";
+const INDEXING_FIELDS = "chainHead indexedBlock indexedBlockTimestamp lag maxLag ready hasIndexingErrors indexerRestart { reason inSeconds } source";
 
 export async function loadOverview() {
   const data = await graphql(
@@ -80,7 +88,7 @@ const PROVIDER_FIELDS = `
   address registered online active gpuModel gpuModelName vramGiB region tier
   pricePerGpuHour ${AMOUNT}
   capacity { gpuCount gpusFree }
-  reputation { score jobsCompleted }
+  reputation { score jobsCompleted jobsTimedOut disputesLost }
   stake { staked ${AMOUNT} }
   maxSlashRewardBps`;
 
@@ -95,7 +103,7 @@ const PROVIDER_FIELDS = `
  */
 export async function loadProviders({ criteria, availableOnly, order, after, first }) {
   if (availableOnly) {
-    const data = await graphql(
+    const { data, block } = await graphqlAt(
       `query Offers($requirements: ComputeRequirements!, $orderBy: OfferOrder, $first: Int!, $after: String) {
         availableCompute(requirements: $requirements, orderBy: $orderBy, first: $first, after: $after) {
           pageInfo { hasNextPage endCursor }
@@ -112,7 +120,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
     const page = data.availableCompute;
     // During a guardian pause there are no offers: the page says why instead of blaming the filters.
     const pausedUntil = data.governance.paused ? data.governance.pausedUntil : null;
-    return { pageInfo: page.pageInfo, rows: page.nodes.map((offer) => ({ ...offer.provider, quote: offer.quote })), pausedUntil };
+    return { pageInfo: page.pageInfo, rows: page.nodes.map((offer) => ({ ...offer.provider, quote: offer.quote })), pausedUntil, block };
   }
   const filter = {
     gpuModels: criteria.gpuModels,
@@ -123,7 +131,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
     maxPricePerGpuHour: criteria.maxPricePerGpuHour,
     minReputation: criteria.minReputation,
   };
-  const data = await graphql(
+  const { data, block } = await graphqlAt(
     `query Providers($filter: ProviderFilter, $orderBy: ProviderOrder, $first: Int!, $after: String) {
       providers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
         pageInfo { hasNextPage endCursor }
@@ -132,7 +140,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
     }`,
     { filter, orderBy: order, first, after },
   );
-  return { pageInfo: data.providers.pageInfo, rows: data.providers.nodes.map((p) => ({ ...p, quote: null })), pausedUntil: null };
+  return { pageInfo: data.providers.pageInfo, rows: data.providers.nodes.map((p) => ({ ...p, quote: null })), pausedUntil: null, block };
 }
 
 // ------------------------------------------------------------------------------------------------------ jobs
@@ -148,7 +156,7 @@ const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIn
 
 /** One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`). */
 export async function loadJobs({ statuses, after, first }) {
-  const data = await graphql(
+  const { data, block } = await graphqlAt(
     `query Jobs($filter: JobFilter, $first: Int!, $after: String) {
       jobs(filter: $filter, first: $first, after: $after) {
         pageInfo { hasNextPage endCursor }
@@ -157,7 +165,7 @@ export async function loadJobs({ statuses, after, first }) {
     }`,
     { filter: statuses === null || statuses === undefined || statuses.length === 0 ? null : { statuses }, first, after },
   );
-  return data.jobs;
+  return { ...data.jobs, block };
 }
 
 const JOB_DETAIL_FIELDS = `
@@ -195,14 +203,14 @@ function contractsByAddress(deployment) {
 
 /** The latest contract events of `categories` (null: every category), newest first, and the contracts' names. */
 export async function loadActivity(categories) {
-  const data = await graphql(
+  const { data, block } = await graphqlAt(
     `query Activity($filter: ActivityFilter, $first: Int!) {
       activity(filter: $filter, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
       deployment { contracts { name address } }
     }`,
     { filter: categories === null ? null : { categories }, first: ACTIVITY_SIZE },
   );
-  return { events: data.activity.nodes, contracts: contractsByAddress(data.deployment) };
+  return { events: data.activity.nodes, contracts: contractsByAddress(data.deployment), block };
 }
 
 /** Jobs and events the provider view lists, newest first. */
@@ -235,7 +243,7 @@ export const PROPOSALS_SHOWN = 10;
 
 /** The governed parameters in force and the latest proposals, for the governance panel. */
 export async function loadGovernance() {
-  const data = await graphql(
+  const { data, block } = await graphqlAt(
     `query Governance($first: Int!) {
       governance {
         parameters { contract name unit value address min max updatedAt }
@@ -249,5 +257,5 @@ export async function loadGovernance() {
     }`,
     { first: PROPOSALS_SHOWN },
   );
-  return { parameters: data.governance.parameters, proposals: data.governance.proposals.nodes };
+  return { parameters: data.governance.parameters, proposals: data.governance.proposals.nodes, block };
 }

@@ -7,6 +7,7 @@ import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
   formatBps,
+  formatDuration,
   formatInt,
   formatLat,
   formatParameterValue,
@@ -90,19 +91,24 @@ function graphqlErrors(errorList) {
 /**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
- * banner. It never throws.
+ * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
  */
-function latestOnly(area, load, render) {
+function latestOnly(area, load, render, failed = () => {}) {
   let token = 0;
   return async (...args) => {
     const mine = ++token;
     try {
       const result = await load(...args);
-      if (mine !== token) return;
+      if (mine !== token) return null;
       render(result);
       clearError(area);
+      return result;
     } catch (error) {
-      if (mine === token) reportError(area, error);
+      if (mine === token) {
+        reportError(area, error);
+        failed();
+      }
+      return null;
     }
   };
 }
@@ -240,17 +246,48 @@ function syncOptions(select, items) {
   replace(select, items.map((item) => h("option", { value: item.value, selected: selected.has(item.value) }, item.label)));
 }
 
+/**
+ * Seconds between reads of the indexing status besides those at each new block: an indexer that stops indexes no
+ * block to refresh the page by, which would say "In sync" for as long as it is down.
+ */
+const INDEXING_POLL_S = 10;
+
+/** Seconds between reads of the indexing status while the indexer's thread is starting again (its restart is due). */
+const RESTART_RECHECK_S = 2;
+
+/** The timer that reads the indexing status again once an indexer restart is due. */
+let indexingRecheck;
+
+/** "1 block", "12 blocks". */
+function blocks(count) {
+  return `${formatInt(count)} ${count === 1 ? "block" : "blocks"}`;
+}
+
 function renderIndexing(status) {
   setStat("idx-block", formatInt(status.indexedBlock), status.indexedBlock);
   setStat("idx-head", status.chainHead === null ? "unknown" : formatInt(status.chainHead));
-  setStat("idx-lag", status.lag === null ? "unknown" : `${formatInt(status.lag)} blocks`, status.lag ?? "");
+  setStat("idx-lag", status.lag === null ? "unknown" : blocks(status.lag), status.lag ?? "");
   setStat("idx-source", status.source === "EMBEDDED" ? "embedded indexer" : "subgraph endpoint");
   const health = byId("idx-health");
-  const [text, tone] = status.hasIndexingErrors
+  const restart = status.indexerRestart ?? null;
+  clearTimeout(indexingRecheck);
+  if (restart !== null) {
+    // Nothing is indexed until the new thread runs, so no new block would refresh this line: it is read again once the
+    // restart is due (and every few seconds while the thread starts).
+    indexingRecheck = setTimeout(loadIndexing, Math.max(restart.inSeconds, RESTART_RECHECK_S) * 1000);
+  }
+  const [text, tone] = restart !== null
+    ? [
+        restart.inSeconds > 0
+          ? `Indexing restarts in ${formatDuration(restart.inSeconds)} after an error: ${restart.reason}`
+          : `Indexing is restarting after an error: ${restart.reason}`,
+        "warn",
+      ]
+    : status.hasIndexingErrors
     ? ["Indexing stopped on an error", "bad"]
     : status.ready
       ? ["In sync", "good"]
-      : [`Catching up (more than ${status.maxLag} blocks behind)`, "warn"];
+      : [`Catching up (more than ${blocks(status.maxLag)} behind)`, "warn"];
   health.textContent = text;
   health.dataset.tone = tone;
 }
@@ -263,6 +300,8 @@ const providers = {
   /** { field, direction } or null for the API's default order. */
   order: null,
   pager: null,
+  /** The filters and order of the rows shown (JSON), for a failed load to tell whether they still answer the form. */
+  shown: null,
 };
 
 /** The filter form as availableCompute requirements; null (with the browser's hint shown) when a field is invalid. */
@@ -308,9 +347,19 @@ const loadProviders = latestOnly(
   async (fresh = false) => {
     const { query, order } = providers;
     const loadPage = (after) => api.loadProviders({ ...query, order, after, first: PROVIDER_PAGE_SIZE });
-    return { query, ...(await providers.pager.load(loadPage, fresh)) };
+    const { page, afters } = await providers.pager.load(loadPage, fresh);
+    return { query, order, page, afters, block: page.block };
   },
-  ({ query, page, afters }) => renderProviders(query, page, afters),
+  ({ query, order, page, afters }) => {
+    providers.shown = JSON.stringify({ query, order });
+    renderProviders(query, page, afters);
+  },
+  () => {
+    // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
+    if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
+      fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+    }
+  },
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
@@ -369,6 +418,27 @@ function quoteCell(p, criteria) {
   return h("td", { class: "num", "data-testid": "provider-quote", "data-value": wei }, formatLat(weiToLat(wei)), note);
 }
 
+/** Whether any job the provider took has finished: until one has, its score is only the prior every provider starts at. */
+function hasTrackRecord(r) {
+  return r.jobsCompleted + r.jobsTimedOut + r.disputesLost > 0;
+}
+
+/** The table's reputation figure, which says no more than the provider view does (reputationText). */
+function reputationCell(r) {
+  if (!hasTrackRecord(r)) {
+    return h(
+      "td",
+      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: no job it took has finished (its score starts at ${formatBps(r.score)})` },
+      "no record yet",
+    );
+  }
+  return h(
+    "td",
+    { class: "num", "data-testid": "provider-reputation", title: `${formatInt(r.jobsCompleted)} jobs completed, ${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost` },
+    formatBps(r.score),
+  );
+}
+
 function address(value) {
   return value ? h("code", { title: value }, shortAddress(value)) : "—";
 }
@@ -410,7 +480,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
       h("td", { class: "mid-hidden" }, p.region ?? "—"),
       h("td", { class: "mid-hidden" }, p.tier ? statusLabel(p.tier) : "—"),
       h("td", { class: "num" }, formatLat(p.pricePerGpuHour.lat)),
-      h("td", { class: "num", title: `${p.reputation.jobsCompleted} jobs completed` }, formatBps(p.reputation.score)),
+      reputationCell(p.reputation),
       h("td", { class: "num mid-hidden", "data-testid": "provider-stake", "data-value": p.stake.staked.wei }, formatLat(p.stake.staked.lat)),
       h(
         "td",
@@ -485,7 +555,8 @@ function initProviders() {
 
 // -------------------------------------------------------------------------------------------------------- jobs
 
-const jobs = { status: "", pager: null };
+/** `shown`: the status filter of the rows shown (null: none shown yet). */
+const jobs = { status: "", pager: null, shown: null };
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
@@ -505,11 +576,14 @@ function needs(r) {
 /** Loads the jobs' page the reader is on; `fresh` (a new block): read at the latest block (KeysetPager.load). */
 const loadJobs = latestOnly(
   "Jobs",
-  (fresh = false) => {
-    const statuses = jobs.status === "" ? [] : [jobs.status];
-    return jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+  async (fresh = false) => {
+    const { status } = jobs;
+    const statuses = status === "" ? [] : [status];
+    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
+    return { status, page, afters, block: page.block };
   },
-  ({ page, afters }) => {
+  ({ status, page, afters }) => {
+    jobs.shown = status;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
@@ -526,6 +600,10 @@ const loadJobs = latestOnly(
       ),
     );
     fillTable(byId("jobs-body"), rows, "No jobs with this status.");
+  },
+  () => {
+    // Another status's rows, under the filter's new one, would read as the answer to it.
+    if (jobs.shown !== jobs.status) fillTable(byId("jobs-body"), [], "The jobs with this status could not be loaded: see the error above.");
   },
 );
 
@@ -569,14 +647,16 @@ function renderJob(job) {
     ["Provider", address(job.provider?.address ?? job.targetProvider)],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
-    ["Max duration", `${formatInt(job.maxDuration / 3600)} h`],
+    // A job may run for any number of seconds from a minute up (`--max-duration 10m`): in hours, 10 minutes read "0.167 h".
+    ["Max duration", formatDuration(job.maxDuration)],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],
     ["Result cost", job.result ? `${formatLat(job.result.cost.lat)} for ${formatInt(job.result.billedSeconds)} s` : null],
     ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
     ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
-    ["Dispute", job.dispute ? `${statusLabel(job.dispute.ruling)}${job.dispute.resolved ? "" : " (pending)"}` : null],
+    // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
+    ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],
   ].filter(([, value]) => value !== null);
   replace(
@@ -704,7 +784,7 @@ function providerEarnings(e) {
  * "50.0%: 0 of 0 jobs completed" passed off as a record.
  */
 function reputationText(r) {
-  if (r.jobsCompleted + r.jobsTimedOut + r.disputesLost === 0) {
+  if (!hasTrackRecord(r)) {
     const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
     return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
   }
@@ -903,11 +983,25 @@ const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, rende
 let lastBlock = null;
 let liveState = "connecting";
 
+/**
+ * Counts down the seconds to the next connection while offline: the backoff grows to 30 s, too long to state once. The
+ * count is outside the status's live region, which would otherwise be read out every second.
+ */
+let retryCountdown;
+
 function renderLive(state, retryInMs) {
   liveState = state;
+  clearInterval(retryCountdown);
   byId("live").dataset.state = state;
-  byId("live-text").textContent =
-    state === "live" ? "Live" : state === "connecting" ? "Connecting…" : `Offline · retrying in ${Math.ceil(retryInMs / 1000)} s`;
+  byId("live-text").textContent = state === "live" ? "Live" : state === "connecting" ? "Connecting…" : "Offline";
+  const retry = byId("live-retry");
+  retry.textContent = "";
+  if (state === "offline") {
+    const retryAt = Date.now() + retryInMs;
+    const show = () => (retry.textContent = ` · retrying in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s`);
+    show();
+    retryCountdown = setInterval(show, 250);
+  }
   renderLiveBlock();
 }
 
@@ -933,11 +1027,12 @@ async function refreshLists() {
 }
 
 /**
- * Whether the lists may still be older than the overview: start-up reads them in parallel with it, and a block
- * indexed between their answers leaves the lists a block behind an overview that already names it, so that the live
- * feed's first stats (sent on subscribing) carry no new block number to refresh them by.
+ * The blocks start-up's lists read (null: one that named none, or failed), until the live feed's first stats. They are
+ * read in parallel with the overview, and a block indexed between their answers leaves a list a block behind an
+ * overview that already names it, so that those first stats (sent on subscribing) carry no new block number to
+ * refresh it by. Lists that read the block those stats name are not read again: every list would be fetched twice.
  */
-let listsMayLag = true;
+let startBlocks = null;
 
 /** `live`: stats from the subscription, not the start-up overview. */
 function onStats(stats, live = false) {
@@ -945,8 +1040,8 @@ function onStats(stats, live = false) {
   const newBlock = lastBlock !== null && stats.blockNumber !== lastBlock;
   lastBlock = stats.blockNumber;
   renderLiveBlock();
-  const settle = live && listsMayLag;
-  if (live) listsMayLag = false;
+  const settle = live && startBlocks !== null && startBlocks.some((block) => block !== stats.blockNumber);
+  if (live) startBlocks = null;
   if (newBlock || settle) refreshLists();
 }
 
@@ -983,8 +1078,10 @@ async function start() {
     onStats(stats);
     renderIndexing(indexing);
   });
-  await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
+  const [, ...lists] = await Promise.all([overview(), loadProviders(), loadJobs(), loadActivity(), loadGovernance()]);
+  startBlocks = lists.map((list) => list?.block ?? null);
   followStats();
+  setInterval(loadIndexing, INDEXING_POLL_S * 1000);
   document.body.dataset.ready = "true";
 }
 

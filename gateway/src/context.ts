@@ -7,7 +7,7 @@ import type { Logger } from "./logger";
 import { RequestBlock } from "./services/request-block";
 import type { DeploymentRecord } from "./sources/deployment";
 import type { HeadWatcher } from "./sources/head-watcher";
-import type { SourceKind } from "./sources/source";
+import type { IndexerRestart, SourceKind } from "./sources/source";
 import type { SubgraphReader } from "./subgraph/reader";
 
 export interface GatewayServices {
@@ -32,6 +32,8 @@ export interface GatewayServices {
   deploymentMismatch?: string | null;
   /** Why the embedded indexer follows no chain now (its thread died or hung); absent for a source that runs none. */
   indexerDown?: () => string | null;
+  /** While the embedded indexer's thread awaits its restart: why it stopped and when it is due; absent as indexerDown. */
+  indexerRestart?: () => IndexerRestart | null;
 }
 
 export interface GatewayContext extends GatewayServices {

@@ -291,6 +291,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
       return mismatch.found;
     },
     ...(inner.indexerDown === undefined ? {} : { indexerDown: inner.indexerDown.bind(inner) }),
+    ...(inner.indexerRestart === undefined ? {} : { indexerRestart: inner.indexerRestart.bind(inner) }),
   };
   const reorgThreshold = isEmbedded(options.source)
     ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)

@@ -115,7 +115,7 @@ function wideProviders(): Record<string, unknown>[] {
     tier: i === 1 ? "CONSUMER" : "ENTERPRISE",
     pricePerGpuHour: { wei: "2630000000000000000", lat: "2.63" },
     capacity: { gpuCount: 128, gpusFree: i === 2 ? 0 : 128 },
-    reputation: { score: 3_333, jobsCompleted: 12 },
+    reputation: { score: 3_333, jobsCompleted: 12, jobsTimedOut: 0, disputesLost: 0 },
     stake: { staked: { wei: "250000000000000000000000", lat: "250000.0" } },
     maxSlashRewardBps: i === 3 ? 2_550 : 10_000,
   }));
@@ -315,6 +315,123 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
+        if (query.includes("query Jobs(") && variables.filter !== null) {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer", extensions: { code: "SOURCE_UNAVAILABLE" } }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("#f-status", "ACCEPTED");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Jobs: the embedded indexer cannot answer") === true, "the banner shows the failure");
+      expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
+      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: see the error above.");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      // "Available now" asks availableCompute, which the stand-in refuses.
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("availableCompute(") === true);
+      await page.check("[data-testid=filter-available]");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Providers: stand-in") === true, "the banner shows the failure");
+      expect(await page.$$("[data-testid=provider-row]")).to.have.length(0);
+      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: see the error above.");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("gives a job's maximum duration in the units that fit it, not in fractions of an hour", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const jobUpdates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+      const before = jobUpdates().length;
+      await page.click('[data-testid="job-open"]');
+      await waitUntil(() => jobUpdates().length === before + 1, "the dialog subscribes to jobUpdated");
+      const subscription = jobUpdates()[before]!;
+      const maxDuration = (seconds: number) => {
+        const update = jobUpdate("OPEN");
+        update.data.jobUpdated.maxDuration = seconds;
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: update }));
+      };
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Max duration")?.nextElementSibling?.textContent ?? null);
+      // `job create --max-duration 10m`, the worker's README example, and 90 minutes.
+      maxDuration(600);
+      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      expect(await shown()).to.equal("10 min");
+      maxDuration(5_400);
+      await waitUntil(async () => (await shown()) !== "10 min", "the dialog shows the update");
+      expect(await shown()).to.equal("1 h 30 min");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const jobUpdates = () => subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true);
+      const before = jobUpdates().length;
+      await page.click('[data-testid="job-open"]');
+      await waitUntil(() => jobUpdates().length === before + 1, "the dialog subscribes to jobUpdated");
+      const subscription = jobUpdates()[before]!;
+      const dispute = (ruling: string, resolved: boolean) => {
+        const update = jobUpdate(resolved ? "REFUNDED" : "DISPUTED");
+        update.data.jobUpdated.dispute = { ruling, resolved };
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: update }));
+      };
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
+      dispute("NONE", false);
+      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      expect(await shown()).to.equal("Open, not ruled yet");
+      dispute("UPHELD", true);
+      await waitUntil(async () => (await shown()) !== "Open, not ruled yet", "the dialog shows the ruling");
+      expect(await shown()).to.equal("Upheld");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("counts down the seconds to its next connection while the gateway's WebSocket is down", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Every connection is closed at once, as by a gateway that is down: the backoff grows at each try.
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const seconds = async () => Number(/retrying in (\d+) s/.exec((await page.textContent("#live")) ?? "")?.[1] ?? 0);
+      // The third try's pause is 2 to 4 s, the fourth's 4 to 8 s, each later one 8 s or more: once a pause reads 4 s or
+      // more, none after it reads a second less, which only the count down of that pause shows.
+      await waitUntil(async () => (await seconds()) >= 4, "the page waits 4 s or more before its next try", { timeoutMs: 30_000 });
+      const first = await seconds();
+      await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
     if (browser === null || server === null) return;
     const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
@@ -407,7 +524,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       tier: "ENTERPRISE",
       pricePerGpuHour: { wei: "2000000000000000000", lat: "2.0" },
       capacity: { gpuCount: 8, gpusFree },
-      reputation: { score: 10_000, jobsCompleted: 3 },
+      reputation: { score: 10_000, jobsCompleted: 3, jobsTimedOut: 0, disputesLost: 0 },
       stake: { staked: ZERO },
       maxSlashRewardBps: 10_000,
     });
@@ -589,7 +706,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         }
         if (query.includes("query Overview(")) {
           await firstJobsRead;
-          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, source: "EMBEDDED" };
+          const indexing = { chainHead: block, indexedBlock: block, indexedBlockTimestamp: 1700000000 + block, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
           await route.fulfill(json({ networkStats: networkStats(block), indexingStatus: indexing }));
           overviewSent();
           return;
@@ -605,6 +722,135 @@ describe("dashboard live updates against a stand-in gateway", function () {
       // The subscription's first stats, sent on subscribing, name the block the overview already showed.
       subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(2) } } }));
       await waitUntil(async () => (await rows()).join() === "8 ACCEPTED", "the jobs table shows block 2's jobs");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("reads each list once at start-up when the lists read the block the live feed's first stats name", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // Counted in the page, as each query is sent: a second round would be sent in the same task that shows the
+      // overview the live feed's first stats carry.
+      await page.addInitScript(`{
+        window.sentQueries = [];
+        const send = window.fetch.bind(window);
+        window.fetch = (input, init) => {
+          const query = JSON.parse(String(init?.body ?? "{}")).query ?? "";
+          window.sentQueries.push(/^\\s*query (\\w+)/.exec(query)?.[1] ?? "?");
+          return send(input, init);
+        };
+      }`);
+      const block = { number: 5, hash: `0x${"05".repeat(32)}` };
+      const answer = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data, extensions: { block } }) });
+      const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        const name = /^\s*query (\w+)/.exec(query)?.[1];
+        const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+        if (name === "Overview") return route.fulfill(answer({ networkStats: networkStats(5), indexingStatus: indexing }));
+        if (name === "Indexing") return route.fulfill(answer({ indexingStatus: indexing }));
+        if (name === "Providers") return route.fulfill(answer({ providers: empty }));
+        if (name === "Jobs") return route.fulfill(answer({ jobs: JOBS_PAGE }));
+        if (name === "Activity") return route.fulfill(answer({ activity: { nodes: [] }, deployment: null }));
+        if (name === "Governance") return route.fulfill(answer(governancePage([]).data));
+        return route.fallback();
+      });
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      // The first stats, sent on subscribing, name the block every list read; 3 providers tell them from the overview's.
+      const first = { ...networkStats(5), providers: { registered: 3, online: 3, active: 3 } };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: first } } }));
+      await waitUntil(async () => (await page.textContent("[data-testid=stat-providers]")) === "3", "the page shows the live feed's first stats");
+      const sent = (await page.evaluate("window.sentQueries")) as string[];
+      expect([...sent].sort()).to.deep.equal(["Activity", "Governance", "Jobs", "Overview", "Providers"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  /** Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`. */
+  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>): Promise<Page> {
+    const page = await browser!.newPage();
+    const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+    const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
+    await page.route("**/graphql", async (route) => {
+      const { query } = route.request().postDataJSON() as { query: string };
+      if (query.includes("query Overview(")) return route.fulfill(json({ networkStats: networkStats(9), indexingStatus: { ...status, ...indexing } }));
+      if (query.includes("query Indexing ")) return route.fulfill(json({ indexingStatus: { ...status, ...later() } }));
+      return route.fallback();
+    });
+    await page.goto(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`);
+    return page;
+  }
+
+  const health = (page: Page) => page.$eval("[data-testid=indexing-health]", (el) => [el.textContent, el.getAttribute("data-tone")]);
+
+  it("says that indexing restarts, in how long and after what error, while the indexer's thread awaits its restart", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread died (exit code 1): Error: out of memory; restarting it in 90000 ms";
+    const down = { ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 90 } };
+    const page = await pageWithIndexing(down, () => down);
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min 30 s after an error: ${reason}`, "warn"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("reads the indexing status again once the indexer's restart is due, though no block is indexed meanwhile", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread did not answer for 30000 ms while processing block 9; it is terminated and restarted in 1000 ms";
+    const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 1 } }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page reads that the new thread runs", { timeoutMs: 30_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("counts a lag of one block, and a readiness threshold of one, in the singular", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithIndexing({ chainHead: 11, indexedBlock: 9, lag: 2, maxLag: 1, ready: false }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal(["Catching up (more than 1 block behind)", "warn"]);
+    } finally {
+      await page.close();
+    }
+    const inSync = await pageWithIndexing({ chainHead: 10, indexedBlock: 9, lag: 1 }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(inSync))[0] !== "—", "the page shows the indexing status");
+      expect(await inSync.textContent("[data-testid=indexing-lag]")).to.equal("1 block");
+    } finally {
+      await inSync.close();
+    }
+  });
+
+  it("shows that the indexer stopped after the page loaded, though no block is indexed to refresh it", async function () {
+    if (browser === null || server === null) return;
+    const reason = "the indexer worker thread died (exit code 1): Error: out of memory; restarting it in 60000 ms";
+    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }));
+    try {
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status");
+      await waitUntil(async () => (await health(page))[1] === "warn", "the page reads that the indexer stopped", { timeoutMs: 30_000 });
+      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min after an error: ${reason}`, "warn"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says that indexing stopped on an error where no restart is due", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
+    try {
+      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      expect(await health(page)).to.deep.equal(["Indexing stopped on an error", "bad"]);
     } finally {
       await page.close();
     }

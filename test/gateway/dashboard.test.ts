@@ -914,7 +914,7 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
-  it("says a provider no job has finished with has no track record yet, not its starting score as a rate", async function () {
+  it("says a provider no job has finished with has no track record yet, in the table and in its view, not its starting score as a rate", async function () {
     type Row = { address: string; gpuModel: string; reputation: { score: number; jobsAccepted: number; jobsCompleted: number; jobsTimedOut: number; disputesLost: number } };
     const { providers } = await client.query<{ providers: { nodes: Row[] } }>(
       `{ providers(first: 100) { nodes { address gpuModel reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost } } } }`,
@@ -926,7 +926,9 @@ describe("dashboard in headless Chromium", function () {
 
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
     await page.selectOption("[data-testid=filter-models]", [fresh!.gpuModel]);
-    await page.locator(`[data-testid=provider-row][data-address="${fresh!.address}"] [data-testid=provider-open]`).click();
+    const row = page.locator(`[data-testid=provider-row][data-address="${fresh!.address}"]`);
+    expect((await row.locator("td[data-label=Reputation]").textContent())!.trim()).to.equal("no record yet");
+    await row.locator("[data-testid=provider-open]").click();
     const dialog = page.locator("[data-testid=provider-dialog]");
     await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
     const reputation = dialog.locator('dt:text-is("Reputation") + dd');

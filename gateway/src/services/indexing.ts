@@ -25,6 +25,7 @@ export async function indexingStatus(
   ]);
   const headKnown = chainHead !== null && chainHead !== undefined;
   const lag = headKnown ? Math.max(0, chainHead - head.number) : null;
+  const restart = services.indexerRestart?.() ?? null;
   return {
     chainHead: headKnown ? chainHead : null,
     indexedBlock: head.number,
@@ -37,6 +38,7 @@ export async function indexingStatus(
       chainHead !== undefined &&
       (lag === null || lag <= services.maxLag),
     hasIndexingErrors: head.hasIndexingErrors,
+    indexerRestart: restart === null ? null : { reason: restart.reason, inSeconds: Math.ceil(restart.inMs / 1000) },
     source: SOURCE_KIND[services.sourceKind],
   };
 }

@@ -19,7 +19,7 @@ import type { Logger } from "../logger";
 import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
 import { QueryGivenUpError, QueryWorker } from "./query-worker/query-worker";
-import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
+import type { IndexerRestart, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface EmbeddedSourceOptions {
   /** JSON-RPC endpoint the indexer follows. */
@@ -103,6 +103,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     /** The query worker thread (restarted when it dies). */
     readonly queries: QueryWorker,
     private readonly logger: Logger,
+    /** Whether the worker's last death or hang is followed by a restart (its IndexerWorkerDownError's restartInMs). */
+    private readonly lastDown: { restarts: boolean },
   ) {}
 
   static async start(options: EmbeddedSourceOptions): Promise<EmbeddedSubgraphSource> {
@@ -146,9 +148,13 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     }
     // The handle restarts a worker that died or hung; meanwhile `_meta` (so /readyz and indexingStatus) must not report
     // an index that follows the chain. A worker it does not restart leaves the gateway serving what was indexed, not ready.
+    const lastDown = { restarts: false };
     worker.on("error", (error) => {
       logger.error("indexer worker failed", { error });
-      if (error instanceof IndexerWorkerDownError) queries.setIndexerDown(error.message);
+      if (error instanceof IndexerWorkerDownError) {
+        lastDown.restarts = error.restartInMs !== null;
+        queries.setIndexerDown(error.message);
+      }
     });
     worker.on("restarted", (status) => {
       queries.setIndexerDown(null);
@@ -160,7 +166,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     // It may have died while the query worker started.
     const { indexerError } = worker.status();
     if (indexerError !== null) queries.setIndexerDown(indexerError);
-    return new EmbeddedSubgraphSource(worker, queries, logger);
+    return new EmbeddedSubgraphSource(worker, queries, logger, lastDown);
   }
 
   async request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
@@ -200,6 +206,19 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       // Stopped: no engine to read the status from.
       return null;
     }
+  }
+
+  indexerRestart(): IndexerRestart | null {
+    let status;
+    try {
+      status = this.worker.status();
+    } catch {
+      return null;
+    }
+    if (status.indexerError === null) return null;
+    if (status.restartAt !== null) return { reason: status.indexerError, inMs: Math.max(0, status.restartAt - Date.now()) };
+    // No restart scheduled: the new thread is starting, or none is to be.
+    return this.lastDown.restarts ? { reason: status.indexerError, inMs: 0 } : null;
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,11 @@ export interface DeploymentHealth {
   fatalError: { message: string; block: number | null } | null;
 }
 
+export interface IndexerRestart {
+  reason: string;
+  inMs: number;
+}
+
 export interface SubgraphSource {
   readonly kind: SourceKind;
   /** Runs `query` with `variables` and returns its `data`. Throws SourceError when the source cannot answer. */
@@ -38,6 +43,8 @@ export interface SubgraphSource {
    * sources that run one (the embedded indexer); null while one does.
    */
   indexerDown?(): string | null;
+  /** While a thread that died or hung awaits its restart: why it stopped, and in how many ms the new one is due (0: it is starting). */
+  indexerRestart?(): IndexerRestart | null;
   /**
    * The deployment's health, for a source given graph-node's indexing-status API (`statusUrl`); null where that API
    * does not list the deployment. graph-node's `_meta` cannot say a subgraph failed: its `hasIndexingErrors` counts

@@ -92,6 +92,23 @@ describe("the embedded source when its indexer worker dies", function () {
     expect(answered!.body).to.include({ ready: false, reason: `the indexer is not running: ${died}` });
   });
 
+  it("says in indexingStatus why the thread stopped and in how many seconds the new one is due", async function () {
+    const { runtime, source } = await embeddedRuntime("restart-due", { initialDelayMs: 600_000, maxDelayMs: 600_000 }, []);
+    expect((await indexingStatus(runtime.services)).indexerRestart).to.equal(null);
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    const { indexerRestart } = await indexingStatus(runtime.services);
+    expect(indexerRestart?.reason).to.equal(source.worker.status().indexerError);
+    expect(indexerRestart?.inSeconds).to.be.within(1, 600);
+  });
+
+  it("says in indexingStatus that no restart is due for a thread that is not restarted", async function () {
+    const { runtime, source } = await embeddedRuntime("no-restart", false, []);
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    expect(await indexingStatus(runtime.services)).to.include({ hasIndexingErrors: true, indexerRestart: null });
+  });
+
   it("follows the chain again once a new worker runs, and is ready again", async function () {
     const lines: string[] = [];
     const { runtime, source } = await embeddedRuntime("restarts", { initialDelayMs: 50 }, lines);
