@@ -2,22 +2,15 @@
 // the index to reach it instead of being refused. With the gateway's own schema, subscription hub and
 // HTTP/WebSocket server over a fake index that the test moves a block at a time; job 1 is created in block 9.
 import { expect } from "chai";
-import { createClient, type Client } from "graphql-ws";
-import * as os from "node:os";
-import WebSocket from "ws";
-import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import type { Client } from "graphql-ws";
 import { MAX_AT_BLOCK_AHEAD } from "../../../gateway/src/limits/subscription-limits";
 import { silentLogger } from "../../../gateway/src/logger";
-import { createResolvers } from "../../../gateway/src/resolvers";
-import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import { startHttpServer } from "../../../gateway/src/server";
 import { SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import type { JobEntity } from "../../../gateway/src/subgraph/entities";
-import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { waitUntil } from "../../helpers/wait";
+import { serveGatewayWs, type ServedGatewayWs } from "../helpers/served-gateway-ws";
 
 const FIRST_BLOCK = 7;
 const CREATED_AT = 9;
@@ -68,34 +61,19 @@ interface Event {
 describe("jobUpdated(id, atBlock) over the gateway's server", function () {
   let source: GrowingIndex;
   let head: RecordingWatcher;
-  let hub: SubscriptionHub;
-  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let served: ServedGatewayWs;
   let client: Client;
 
   beforeEach(async function () {
     source = new GrowingIndex();
     // Not started: it polls when the test moves the index.
     head = new RecordingWatcher(source, { logger: silentLogger });
-    const reader = new SubgraphReader(source);
-    hub = new SubscriptionHub(reader, head, silentLogger, { reorgThreshold: 5 });
-    hub.start();
-    await head.refresh();
-    server = await startHttpServer({
-      schema: buildSchema(createResolvers(hub)),
-      services: { reader, head, chain: null, chainHead: null, deployment: null, sourceKind: source.kind, limits: DEFAULT_QUERY_LIMITS, maxLag: 10, logger: silentLogger },
-      host: "127.0.0.1",
-      port: 0,
-      corsOrigins: "*",
-      staticDir: os.tmpdir(),
-    });
-    client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    served = await serveGatewayWs(source, head);
+    client = served.client;
   });
 
   afterEach(async function () {
-    await client.dispose();
-    await server.close();
-    hub.stop();
-    await head.stop();
+    await served.stop();
   });
 
   const follow = (id: string, atBlock?: number) =>

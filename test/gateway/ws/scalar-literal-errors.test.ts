@@ -2,18 +2,11 @@
 // (test/gateway/http/scalar-literal-errors.test.ts), the error names the field and the argument, in the message and
 // in extensions. Validation refuses it before anything reads, so the index behind the server is a bare head.
 import { expect } from "chai";
-import { createClient, type Client } from "graphql-ws";
-import * as os from "node:os";
-import WebSocket from "ws";
-import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
+import type { Client } from "graphql-ws";
 import { silentLogger } from "../../../gateway/src/logger";
-import { createResolvers } from "../../../gateway/src/resolvers";
-import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import { startHttpServer } from "../../../gateway/src/server";
 import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
-import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
+import { serveGatewayWs, type ServedGatewayWs } from "../helpers/served-gateway-ws";
 
 /** An index at block 7 holding nothing. */
 class EmptyIndex implements SubgraphSource {
@@ -40,34 +33,17 @@ async function refusal(client: Client, query: string): Promise<Refusal> {
 }
 
 describe("a scalar literal refused over WebSocket", function () {
-  let head: HeadWatcher;
-  let hub: SubscriptionHub;
-  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let served: ServedGatewayWs;
   let client: Client;
 
   before(async function () {
     const source = new EmptyIndex();
-    head = new HeadWatcher(source, { logger: silentLogger });
-    const reader = new SubgraphReader(source);
-    hub = new SubscriptionHub(reader, head, silentLogger, { reorgThreshold: 5 });
-    hub.start();
-    await head.refresh();
-    server = await startHttpServer({
-      schema: buildSchema(createResolvers(hub)),
-      services: { reader, head, chain: null, chainHead: null, deployment: null, sourceKind: source.kind, limits: DEFAULT_QUERY_LIMITS, maxLag: 10, logger: silentLogger },
-      host: "127.0.0.1",
-      port: 0,
-      corsOrigins: "*",
-      staticDir: os.tmpdir(),
-    });
-    client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    served = await serveGatewayWs(source, new HeadWatcher(source, { logger: silentLogger }));
+    client = served.client;
   });
 
   after(async function () {
-    await client.dispose();
-    await server.close();
-    hub.stop();
-    await head.stop();
+    await served.stop();
   });
 
   it("refuses clientJobsUpdated(client: \"0x12\") with BAD_USER_INPUT naming Subscription.clientJobsUpdated(client)", async function () {

@@ -2,21 +2,13 @@
 // server over a fake index that the test moves from block 7 to block 8: the end line of a jobUpdated subscription
 // names the block its last event read, as that event's extensions.block did.
 import { expect } from "chai";
-import { createClient } from "graphql-ws";
-import * as os from "node:os";
-import WebSocket from "ws";
-import { SubscriptionHub } from "../../../gateway/src/feeds/subscription-hub";
-import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
-import { createResolvers } from "../../../gateway/src/resolvers";
-import { buildSchema } from "../../../gateway/src/schema/executable-schema";
-import { startHttpServer } from "../../../gateway/src/server";
 import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import type { JobEntity } from "../../../gateway/src/subgraph/entities";
-import { SubgraphReader } from "../../../gateway/src/subgraph/reader";
 import { waitUntil } from "../../helpers/wait";
 import { HASH_7, HASH_8 } from "../helpers/moving-index";
+import { serveGatewayWs } from "../helpers/served-gateway-ws";
 
 type Block = 7 | 8;
 
@@ -59,19 +51,7 @@ describe("a subscription's end line over the gateway's schema and feeds", functi
     const logger = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     // Not started: it polls when the test moves the index.
     const head = new HeadWatcher(source, { logger: silentLogger });
-    const reader = new SubgraphReader(source);
-    const hub = new SubscriptionHub(reader, head, silentLogger, { reorgThreshold: 5 });
-    hub.start();
-    await head.refresh();
-    const server = await startHttpServer({
-      schema: buildSchema(createResolvers(hub)),
-      services: { reader, head, chain: null, chainHead: null, deployment: null, sourceKind: source.kind, limits: DEFAULT_QUERY_LIMITS, maxLag: 10, logger },
-      host: "127.0.0.1",
-      port: 0,
-      corsOrigins: "*",
-      staticDir: os.tmpdir(),
-    });
-    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    const { client, stop } = await serveGatewayWs(source, head, logger);
     try {
       const events = client.iterate({ query: `subscription Follow { jobUpdated(id: "1") { status } }` });
       const first = (await events.next()).value as JobEvent;
@@ -89,10 +69,7 @@ describe("a subscription's end line over the gateway's schema and feeds", functi
         { operation: "Follow", events: 2, end: "client-completed", block: { number: 8, hash: HASH_8 } },
       ]);
     } finally {
-      await client.dispose();
-      await server.close();
-      hub.stop();
-      await head.stop();
+      await stop();
     }
   });
 });
