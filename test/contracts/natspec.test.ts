@@ -13,6 +13,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import hre from "hardhat";
+import type { BuildInfo } from "hardhat/types";
 
 type Doc = { notice?: string; details?: string };
 type DocSection = Record<string, Doc | Doc[]>;
@@ -40,21 +41,27 @@ function documented(entry: Doc | Doc[] | undefined, field: "notice" | "details")
   return docs.some((doc) => (doc[field] ?? "").trim() !== "");
 }
 
-async function undocumentedItems(): Promise<{ missing: string[]; checked: number }> {
+/** Each contract, interface and library of the project's sources, with its build info and solc's metadata (JSON). */
+async function* projectArtifacts(): AsyncGenerator<{ fqn: string; file: string; name: string; buildInfo: BuildInfo; metadata: string }> {
   const names = (await hre.artifacts.getAllFullyQualifiedNames()).filter((fqn) => isProjectSource(fqn.split(":")[0]!));
-  const missing: string[] = [];
-  let checked = 0;
   for (const fqn of names) {
     const [file, name] = fqn.split(":") as [string, string];
     const buildInfo = await hre.artifacts.getBuildInfo(fqn);
     if (buildInfo === undefined) throw new Error(`no build info for ${fqn}: run npx hardhat compile`);
+    const output = buildInfo.output.contracts[file]![name]! as { metadata?: string };
+    yield { fqn, file, name, buildInfo, metadata: output.metadata! };
+  }
+}
+
+async function undocumentedItems(): Promise<{ missing: string[]; checked: number }> {
+  const missing: string[] = [];
+  let checked = 0;
+  for await (const { fqn, file, name, buildInfo, metadata } of projectArtifacts()) {
     const projectSelectors = new Set<string>();
     for (const [source, { ast }] of Object.entries(buildInfo.output.sources)) {
       if (isProjectSource(source)) declaredSelectors(ast, projectSelectors);
     }
-    const output = buildInfo.output.contracts[file]![name]! as { metadata?: string };
-    const metadata = JSON.parse(output.metadata!) as { output: { userdoc: NatSpec; devdoc: NatSpec } };
-    const { userdoc, devdoc } = metadata.output;
+    const { userdoc, devdoc } = (JSON.parse(metadata) as { output: { userdoc: NatSpec; devdoc: NatSpec } }).output;
     const iface = new ethers.Interface((await hre.artifacts.readArtifact(fqn)).abi);
     iface.forEachFunction((fn) => check("methods", fn.format("sighash"), fn.selector, fn.name));
     iface.forEachEvent((ev) => check("events", ev.format("sighash"), ev.topicHash, undefined));
@@ -93,13 +100,9 @@ function projectContracts(sources: Record<string, { ast: unknown }>): Map<number
  * own comment documents it (see the test above), and solc keeps no `@return` for it.
  */
 async function undocumentedParamsAndReturns(): Promise<{ missing: string[]; checked: number }> {
-  const names = (await hre.artifacts.getAllFullyQualifiedNames()).filter((fqn) => isProjectSource(fqn.split(":")[0]!));
   const missing: string[] = [];
   let checked = 0;
-  for (const fqn of names) {
-    const [file, name] = fqn.split(":") as [string, string];
-    const buildInfo = await hre.artifacts.getBuildInfo(fqn);
-    if (buildInfo === undefined) throw new Error(`no build info for ${fqn}: run npx hardhat compile`);
+  for await (const { fqn, file, name, buildInfo, metadata } of projectArtifacts()) {
     const contracts = projectContracts(buildInfo.output.sources);
     const self = [...contracts.values()].find((node) => node.name === name && buildInfo.output.sources[file] !== undefined);
     if (self === undefined) continue; // a library or file-level item with no contract node of its own
@@ -111,8 +114,7 @@ async function undocumentedParamsAndReturns(): Promise<{ missing: string[]; chec
         (member.nodeType === "FunctionDefinition" ? functions : getters).add(member.functionSelector.toLowerCase());
       }
     }
-    const output = buildInfo.output.contracts[file]![name]! as { metadata?: string };
-    const devdoc = (JSON.parse(output.metadata!) as { output: { devdoc: { methods?: Record<string, { params?: Record<string, string>; returns?: Record<string, string> }> } } }).output.devdoc;
+    const devdoc = (JSON.parse(metadata) as { output: { devdoc: { methods?: Record<string, { params?: Record<string, string>; returns?: Record<string, string> }> } } }).output.devdoc;
     const iface = new ethers.Interface((await hre.artifacts.readArtifact(fqn)).abi);
     iface.forEachFunction((fn) => {
       const selector = fn.selector.slice(2).toLowerCase();
