@@ -31,7 +31,9 @@ export async function readyz(res: ServerResponse, services: GatewayServices): Pr
         ? mismatch
         : down !== null
           ? `the indexer is not running: ${down}${when}`
-          : status.hasIndexingErrors
+          : status.subgraphFailure?.deterministic === false
+            ? `graph-node stopped on an error that it retries: ${status.subgraphFailure.message}`
+            : status.hasIndexingErrors
         ? "the indexer stopped on an error"
         : status.lag === null
           ? "the chain head cannot be read"
