@@ -39,6 +39,8 @@ export interface EmbeddedSourceConfig {
   indexerPollMs?: number;
   /** The indexer's own tuning (block ranges, WASM instance reuse), passed through. */
   indexerTuning?: IndexerTuning;
+  /** The clock the time left until a dead indexer thread's restart is read on (default Date.now; tests advance one). */
+  now?: () => number;
 }
 
 /** Any endpoint that speaks graph-node's dialect (graph-node, or the embedded indexer over HTTP). */
@@ -199,6 +201,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
         subgraphBuildDir: options.source.subgraphBuildDir,
         pollIntervalMs: options.source.indexerPollMs,
         tuning: options.source.indexerTuning,
+        now: options.source.now,
         logger,
         signal,
       });

@@ -83,6 +83,11 @@ export class IndexerWorkerDownError extends IndexerError {
     message: string,
     readonly restartInMs: number | null,
     options?: { cause?: unknown },
+    /**
+     * The message without `restartInMs`, which is out of date once read later: what a status shows while the worker
+     * is down, next to the time the restart is due (it still says when the worker is not restarted).
+     */
+    readonly summary: string = message,
   ) {
     super(message, options);
   }
@@ -101,11 +106,12 @@ export class IndexerWorkerDiedError extends IndexerWorkerDownError {
     restartInMs: number | null,
     options?: { cause?: unknown },
   ) {
+    const what = `the indexer worker thread died (exit code ${exitCode}): ${reason ?? "it exited without an error"}`;
     super(
-      `the indexer worker thread died (exit code ${exitCode}): ${reason ?? "it exited without an error"}; ` +
-        (restartInMs === null ? "it is not restarted" : `restarting it in ${restartInMs} ms`),
+      `${what}; ${restartInMs === null ? "it is not restarted" : `restarting it in ${restartInMs} ms`}`,
       restartInMs,
       options,
+      restartInMs === null ? `${what}; it is not restarted` : what,
     );
   }
 }
@@ -122,11 +128,14 @@ export class IndexerWorkerHungError extends IndexerWorkerDownError {
     restartInMs: number | null,
     readonly starting = false,
   ) {
-    super(
+    const what =
       `the indexer worker thread did not answer for ${timeoutMs} ms ` +
-        (starting ? "while it started" : block === null ? "(it was not running a block's handlers)" : `while processing block ${block}`) +
-        `; it is terminated and ${restartInMs === null ? "not restarted" : `restarted in ${restartInMs} ms`}`,
+      (starting ? "while it started" : block === null ? "(it was not running a block's handlers)" : `while processing block ${block}`);
+    super(
+      `${what}; it is terminated and ${restartInMs === null ? "not restarted" : `restarted in ${restartInMs} ms`}`,
       restartInMs,
+      undefined,
+      `${what}; it is terminated${restartInMs === null ? " and not restarted" : ""}`,
     );
   }
 }

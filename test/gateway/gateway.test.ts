@@ -425,8 +425,9 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
     statusUrl: (node: FailedGraphNode) => string | undefined,
     check: (url: string, node: FailedGraphNode, logged: LogLine[]) => Promise<void>,
     fatalError?: string,
+    deterministic?: boolean,
   ): Promise<void> {
-    const node = await failedGraphNode(fatalError);
+    const node = await failedGraphNode(fatalError, deterministic);
     const logged: LogLine[] = [];
     try {
       const status = statusUrl(node);
@@ -456,6 +457,7 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
         const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string };
         expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, 40, "the indexer stopped on an error"]);
         expect(node.statusRequests[0]?.variables).to.deep.equal({ ids: [FAILED_DEPLOYMENT] });
+        expect(body).to.deep.include({ subgraphFailure: { message: "Mapping aborted at src/jobs.ts, line 12: boom", deterministic: true } });
         const failure = logged.filter((line) => line.msg === "subgraph deployment failed");
         expect(failure.map(({ level, deployment, error, block }) => ({ level, deployment, error, block }))).to.deep.equal([
           { level: "error", deployment: FAILED_DEPLOYMENT, error: "Mapping aborted at src/jobs.ts, line 12: boom", block: 41 },
@@ -464,14 +466,44 @@ describe("startGateway's subgraphUrl source with graph-node's indexing-status AP
     );
   });
 
-  it("logs a failure's message with the key of a URL it quotes cut, though no configured URL holds a secret", async function () {
+  it("tells a failure graph-node retries (non-deterministic) from one that stops it for good, in /readyz and indexingStatus", async function () {
     this.timeout(20_000);
     await withFailedGraphNode(
       (node) => node.statusUrl,
-      async (_url, _node, logged) => {
+      async (url) => {
+        const response = await fetch(new URL("/readyz", url));
+        expect(response.status).to.equal(503);
+        const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; reason: string };
+        expect(body).to.deep.include({
+          ready: false,
+          hasIndexingErrors: true,
+          reason: "graph-node stopped on an error that it retries: store error: connection reset",
+          subgraphFailure: { message: "store error: connection reset", deterministic: false },
+        });
+        const graphql = await fetch(new URL("/graphql", url), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ indexingStatus { hasIndexingErrors subgraphFailure { message deterministic } indexerRestart { inSeconds } } }" }),
+        });
+        expect(((await graphql.json()) as { data: unknown }).data).to.deep.equal({
+          indexingStatus: { hasIndexingErrors: true, subgraphFailure: { message: "store error: connection reset", deterministic: false }, indexerRestart: null },
+        });
+      },
+      "store error: connection reset",
+      false,
+    );
+  });
+
+  it("logs a failure's message with the key of a URL it quotes cut, though no configured URL holds a secret, and shows it so in /readyz", async function () {
+    this.timeout(20_000);
+    await withFailedGraphNode(
+      (node) => node.statusUrl,
+      async (url, _node, logged) => {
         await waitUntil(() => logged.some((line) => line.msg === "subgraph deployment failed"), "the gateway logged the failure");
         const failure = logged.filter((line) => line.msg === "subgraph deployment failed").map((line) => line.error);
         expect(failure).to.deep.equal(["eth_call to https://eth.example.org/… failed: HTTP 503"]);
+        const body = (await (await fetch(new URL("/readyz", url))).json()) as { subgraphFailure: { message: string } };
+        expect(body.subgraphFailure.message).to.equal("eth_call to https://eth.example.org/… failed: HTTP 503");
       },
       "eth_call to https://eth.example.org/v2/key123 failed: HTTP 503",
     );

@@ -20,15 +20,20 @@ export async function readyz(res: ServerResponse, services: GatewayServices): Pr
   try {
     const status = await indexingStatus(services);
     const mismatch = services.deploymentMismatch ?? null;
-    // An indexer thread that died flags indexing errors too; saying so tells the operator that it is restarted, and when.
+    // An indexer thread that died flags indexing errors too; saying so tells the operator that it is restarted, and when:
+    // the time left now, as the delay its error gave at the death is out of date by the time this is asked.
     const down = status.ready ? null : (services.indexerDown?.() ?? null);
+    const restart = status.indexerRestart ?? null;
+    const when = restart === null ? "" : restart.inSeconds === 0 ? "; it is being restarted" : `; restarting it in ${restart.inSeconds} s`;
     const reason = status.ready
       ? null
       : mismatch !== null
         ? mismatch
         : down !== null
-          ? `the indexer is not running: ${down}`
-          : status.hasIndexingErrors
+          ? `the indexer is not running: ${down}${when}`
+          : status.subgraphFailure?.deterministic === false
+            ? `graph-node stopped on an error that it retries: ${status.subgraphFailure.message}`
+            : status.hasIndexingErrors
         ? "the indexer stopped on an error"
         : status.lag === null
           ? "the chain head cannot be read"

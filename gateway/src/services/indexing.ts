@@ -39,6 +39,7 @@ export async function indexingStatus(
       (lag === null || lag <= services.maxLag),
     hasIndexingErrors: head.hasIndexingErrors,
     indexerRestart: restart === null ? null : { reason: restart.reason, inSeconds: Math.ceil(restart.inMs / 1000) },
+    subgraphFailure: head.failure ?? null,
     source: SOURCE_KIND[services.sourceKind],
   };
 }

@@ -35,6 +35,8 @@ export interface EmbeddedSourceOptions {
   pollIntervalMs?: number;
   /** Tuning of the indexer itself (block ranges, WASM instance reuse...), passed through unchanged. */
   tuning?: IndexerTuning;
+  /** The clock the time left until a dead indexer thread's restart is read on (default Date.now; tests advance one). */
+  now?: () => number;
   logger: Logger;
   /**
    * Aborted while the source starts: its indexer thread's open is given up, what started is stopped, and start()
@@ -105,6 +107,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     private readonly logger: Logger,
     /** Whether the worker's last death or hang is followed by a restart (its IndexerWorkerDownError's restartInMs). */
     private readonly lastDown: { restarts: boolean },
+    private readonly now: () => number,
   ) {}
 
   static async start(options: EmbeddedSourceOptions): Promise<EmbeddedSubgraphSource> {
@@ -153,7 +156,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       logger.error("indexer worker failed", { error });
       if (error instanceof IndexerWorkerDownError) {
         lastDown.restarts = error.restartInMs !== null;
-        queries.setIndexerDown(error.message);
+        queries.setIndexerDown(error.summary);
       }
     });
     worker.on("restarted", (status) => {
@@ -166,7 +169,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     // It may have died while the query worker started.
     const { indexerError } = worker.status();
     if (indexerError !== null) queries.setIndexerDown(indexerError);
-    return new EmbeddedSubgraphSource(worker, queries, logger, lastDown);
+    return new EmbeddedSubgraphSource(worker, queries, logger, lastDown, options.now ?? Date.now);
   }
 
   async request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
@@ -216,7 +219,7 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       return null;
     }
     if (status.indexerError === null) return null;
-    if (status.restartAt !== null) return { reason: status.indexerError, inMs: Math.max(0, status.restartAt - Date.now()) };
+    if (status.restartAt !== null) return { reason: status.indexerError, inMs: Math.max(0, status.restartAt - this.now()) };
     // No restart scheduled: the new thread is starting, or none is to be.
     return this.lastDown.restarts ? { reason: status.indexerError, inMs: 0 } : null;
   }

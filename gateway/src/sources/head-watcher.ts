@@ -1,6 +1,7 @@
 // Follows the indexed head: polls the source's `_meta` (or is woken by the embedded indexer's push) and tells its
 // listeners once per new head. Everything that depends on the indexed block hangs off this one poll: the query
 // cache is dropped, subscriptions compute their diffs, readiness is judged.
+import { redactUrlsIn } from "../../../subgraph/indexer/redact";
 import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
@@ -18,6 +19,16 @@ export interface IndexedHead {
   /** Block time, unix seconds (null if the source does not report it). */
   timestamp: number | null;
   hasIndexingErrors: boolean;
+  /**
+   * The error the deployment failed on, where the source's indexing-status API says it failed (absent otherwise): a
+   * non-deterministic one graph-node retries, a deterministic one stops it for good.
+   */
+  failure?: SubgraphFailure;
+}
+
+export interface SubgraphFailure {
+  message: string;
+  deterministic: boolean;
 }
 
 export type HeadListener = (head: IndexedHead, previous: IndexedHead | null) => void | Promise<void>;
@@ -67,6 +78,8 @@ export class HeadWatcher {
    * false for a source without one.
    */
   private deploymentFailed = false;
+  /** The error the deployment failed on, as that API last said; null while it has not failed, or said no error. */
+  private failure: SubgraphFailure | null = null;
   /** The status API's last poll failed: logged once until it answers again. */
   private healthUnavailable = false;
   /** False once the source said its `_meta` has no parentHash: polls then leave it out for good. */
@@ -285,6 +298,7 @@ export class HeadWatcher {
       hash: meta.block.hash,
       ...timing,
       hasIndexingErrors: meta.hasIndexingErrors || failed,
+      ...(failed && this.failure !== null ? { failure: this.failure } : {}),
     };
     this.current = head;
     if (changed) {
@@ -318,6 +332,9 @@ export class HeadWatcher {
         this.options.logger.info("subgraph deployment no longer failed", { deployment: meta.deployment, health: status?.health ?? null });
       }
       this.deploymentFailed = failed;
+      const fatal = status?.fatalError ?? null;
+      // Shown to anyone who asks /readyz or indexingStatus: a URL graph-node quotes (its RPC's) may hold a key.
+      this.failure = failed && fatal !== null ? { message: redactUrlsIn(fatal.message), deterministic: fatal.deterministic } : null;
     } catch (error) {
       if (error instanceof SourceRequestAbortedError) throw error;
       if (!this.healthUnavailable) {

@@ -30,10 +30,10 @@ interface Target {
   short: string;
 }
 
-const STATUS_QUERY = "query DeploymentHealth($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph health fatalError { message block { number } } } }";
+const STATUS_QUERY = "query DeploymentHealth($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph health fatalError { message block { number } deterministic } } }";
 
 interface StatusData {
-  indexingStatuses?: { subgraph: string; health: string; fatalError: { message: string; block: { number: number | string } | null } | null }[];
+  indexingStatuses?: { subgraph: string; health: string; fatalError: { message: string; block: { number: number | string } | null; deterministic: boolean } | null }[];
 }
 
 /** Options that cannot work (the message never repeats a credential). */
@@ -140,7 +140,10 @@ export class HttpSubgraphSource implements SubgraphSource {
     const fatal = status.fatalError;
     return {
       health: status.health,
-      fatalError: fatal === null ? null : { message: fatal.message, block: fatal.block === null ? null : Number(fatal.block.number) },
+      fatalError:
+        fatal === null
+          ? null
+          : { message: fatal.message, block: fatal.block === null ? null : Number(fatal.block.number), deterministic: fatal.deterministic },
     };
   }
 

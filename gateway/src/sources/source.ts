@@ -18,8 +18,11 @@ export interface SourceRequestOptions {
 export interface DeploymentHealth {
   /** graph-node's `health`: "healthy", "unhealthy" (non-fatal errors) or "failed" (stopped on a fatal error). */
   health: string;
-  /** The error it stopped on, with the block it failed at where graph-node names one. */
-  fatalError: { message: string; block: number | null } | null;
+  /**
+   * The error it stopped on, with the block it failed at where graph-node names one. `deterministic`: false for an
+   * error not the subgraph's own (the node, the store), which graph-node retries itself; true: it is stopped for good.
+   */
+  fatalError: { message: string; block: number | null; deterministic: boolean } | null;
 }
 
 export interface IndexerRestart {

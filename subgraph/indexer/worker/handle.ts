@@ -340,7 +340,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   private markDown(error: IndexerWorkerDownError): void {
     this.down = error;
-    this.engine?.setIndexerDown(error.message);
+    this.engine?.setIndexerDown(error.summary);
   }
 
   private report(error: IndexerWorkerDownError): void {
@@ -387,7 +387,8 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
 
   /**
    * Status from the database (checkpoint, failure) merged with the worker's view of the head. `indexing` is false,
-   * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all);
+   * and `indexerError` says why, while no worker runs (it died and is not restarted yet, or not at all): its error's
+   * summary, without the restart delay measured at the death, which would be out of date here;
    * `restartAt` is when the next worker is due to start (ms since the epoch; null when none is scheduled, or it is
    * starting).
    */
@@ -407,7 +408,7 @@ export class IndexerWorker extends EventEmitter<IndexerWorkerEvents> implements 
       lag: head === null || fromDb.checkpoint === null ? null : Math.max(0, head - fromDb.checkpoint.number),
       synced: this.down === null && (this.lastStatus?.synced ?? false),
       indexing: this.down === null,
-      indexerError: this.down?.message ?? null,
+      indexerError: this.down?.summary ?? null,
       restartAt: this.down === null ? null : this.restartAt,
     };
   }

@@ -9,11 +9,12 @@ import type { RestartPolicy } from "../../../subgraph/indexer";
 import { waitUntil } from "../../helpers/wait";
 import { environment } from "./environment";
 
-/** `lines` collects the runtime's JSON log; the caller closes the runtime. */
+/** `lines` collects the runtime's JSON log; `now`, the clock a restart's time left is read on; the caller closes the runtime. */
 export async function indexedEmbeddedRuntime(
   name: string,
   restart: RestartPolicy | false,
   lines: string[],
+  now?: () => number,
 ): Promise<{ runtime: GatewayRuntime; source: EmbeddedSubgraphSource }> {
   const env = await environment();
   const runtime = await createGatewayRuntime({
@@ -23,6 +24,7 @@ export async function indexedEmbeddedRuntime(
       dbPath: path.join(env.tmpDir, `${name}.sqlite`),
       indexerPollMs: 50,
       indexerTuning: { restart },
+      ...(now === undefined ? {} : { now }),
     },
     logger: createJsonLogger({ level: "info", write: (line) => lines.push(line) }),
     headPollMs: 50,

@@ -6,8 +6,11 @@ import type { AddressInfo } from "node:net";
 
 export const FAILED_DEPLOYMENT = "QmFailedDeploymentFailedDeploymentFailedDeploy";
 
-/** `fatalError`: the failure's message, as the status API gives it. */
-export async function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom"): Promise<{
+/**
+ * `fatalError`: the failure's message, as the status API gives it; `deterministic`: false for an error graph-node
+ * retries itself (the node's or the store's, not the subgraph's).
+ */
+export async function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom", deterministic = true): Promise<{
   subgraphUrl: string;
   statusUrl: string;
   /** The bodies of the requests its status API received. */
@@ -33,7 +36,7 @@ export async function failedGraphNode(fatalError = "Mapping aborted at src/jobs.
                     subgraph: FAILED_DEPLOYMENT,
                     health: "failed",
                     // The index node's BigInt: a string.
-                    fatalError: { message: fatalError, block: { number: "41" } },
+                    fatalError: { message: fatalError, block: { number: "41" }, deterministic },
                   },
                 ]
               : [],

@@ -39,8 +39,13 @@ describe("the embedded source when its indexer worker dies", function () {
   });
 
   /** A gateway runtime on its own database, indexed up to the chain's head; `lines` collects its log. */
-  async function embeddedRuntime(name: string, restart: RestartPolicy | false, lines: string[]): Promise<{ runtime: GatewayRuntime; source: EmbeddedSubgraphSource }> {
-    const served = await indexedEmbeddedRuntime(name, restart, lines);
+  async function embeddedRuntime(
+    name: string,
+    restart: RestartPolicy | false,
+    lines: string[],
+    now?: () => number,
+  ): Promise<{ runtime: GatewayRuntime; source: EmbeddedSubgraphSource }> {
+    const served = await indexedEmbeddedRuntime(name, restart, lines, now);
     runtimes.push(served.runtime);
     return served;
   }
@@ -69,11 +74,8 @@ describe("the embedded source when its indexer worker dies", function () {
     expect(providers).to.have.length(1);
   });
 
-  it("answers /readyz 503 with the thread's death and its restart as the reason while no indexer worker runs", async function () {
-    // A backoff no test waits out: the thread stays dead while /readyz is asked.
-    const { runtime, source } = await embeddedRuntime("readyz-dies", { initialDelayMs: 600_000, maxDelayMs: 600_000 }, []);
-    source.worker.crash("throw");
-    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+  /** What /readyz answers now. */
+  async function askReadyz(runtime: GatewayRuntime): Promise<{ status: number; body: { ready: boolean; reason: string } }> {
     let answered: { status: number; body: { ready: boolean; reason: string } } | null = null;
     const res = {
       headersSent: false,
@@ -86,10 +88,34 @@ describe("the embedded source when its indexer worker dies", function () {
       },
     };
     await readyz(res as unknown as ServerResponse, runtime.services);
+    return answered!;
+  }
+
+  it("answers /readyz 503 with the thread's death and its restart as the reason while no indexer worker runs", async function () {
+    // A backoff no test waits out, on a clock that stands still: the thread stays dead while /readyz is asked.
+    const now = Date.now();
+    const { runtime, source } = await embeddedRuntime("readyz-dies", { initialDelayMs: 600_000, maxDelayMs: 600_000 }, [], () => now);
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    const answered = await askReadyz(runtime);
     const died = source.worker.status().indexerError;
-    expect(died).to.match(/^the indexer worker thread died \(exit code 1\): .*; restarting it in 600000 ms$/);
+    expect(died).to.match(/^the indexer worker thread died \(exit code 1\): Error: the indexer worker was told to crash \(IndexerWorker\.crash\)$/);
+    const left = Math.ceil((source.worker.status().restartAt! - now) / 1000);
     expect(answered).to.deep.include({ status: 503 });
-    expect(answered!.body).to.include({ ready: false, reason: `the indexer is not running: ${died}` });
+    expect(answered.body).to.include({ ready: false, reason: `the indexer is not running: ${died}; restarting it in ${left} s` });
+  });
+
+  it("gives in /readyz's reason and indexingStatus the time left until the restart when they are read, not the delay at the death", async function () {
+    let now = Date.now();
+    const { runtime, source } = await embeddedRuntime("readyz-later", { initialDelayMs: 600_000, maxDelayMs: 600_000 }, [], () => now);
+    source.worker.crash("throw");
+    await waitUntil(async () => (await indexingStatus(runtime.services)).hasIndexingErrors, "the gateway reported indexing errors");
+    // Four minutes on: the restart, 600 s after the death, is due in 6 minutes at most.
+    now = source.worker.status().restartAt! - 360_000;
+    const { body } = await askReadyz(runtime);
+    expect(body.reason).to.match(/; restarting it in 360 s$/);
+    expect(body.reason).to.not.include("600000");
+    expect((await indexingStatus(runtime.services)).indexerRestart).to.deep.equal({ reason: source.worker.status().indexerError, inSeconds: 360 });
   });
 
   it("says in indexingStatus why the thread stopped and in how many seconds the new one is due", async function () {
