@@ -25,6 +25,7 @@
 // is over however it ends; its executor is told which they are (the command executor's CUDA_VISIBLE_DEVICES).
 
 import { PARAM_BOUNDS } from "../deploy";
+import { ProviderNotRegisteredError } from "./chain";
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
@@ -87,14 +88,6 @@ export interface WorkerOptions {
   resultRetentionMs?: number;
   /** Pause between two prunings. Default one hour. */
   resultPruneIntervalMs?: number;
-}
-
-/** The worker cannot start: e.g. the provider is not registered. */
-export class WorkerStartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "WorkerStartupError";
-  }
 }
 
 /** The spec of a job we hold stayed out of reach until too late to run the job and submit its result by its deadline. */
@@ -277,7 +270,7 @@ export class Worker {
     const { logger, gpus } = this.options;
     const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
     if (!record.registered) {
-      throw new WorkerStartupError(`provider ${this.options.provider} is not registered in the ProviderRegistry`);
+      throw new ProviderNotRegisteredError(this.options.provider);
     }
     if (!record.active)
       logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");

@@ -12,7 +12,6 @@ import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { ChainMismatchError, ContractNotDeployedError, DeploymentMismatchError, OperatorNotAuthorizedError, ProviderNotRegisteredError, RpcEndpointError } from "./chain";
-import { WorkerStartupError } from "./daemon";
 import { GatewayConnectionError, GatewayProtocolError, GatewayResponseError } from "./gateway-errors";
 import { HttpStatusError } from "./retry";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
@@ -107,8 +106,7 @@ export function isSetupError(error: unknown): boolean {
     error instanceof ContractNotDeployedError ||
     error instanceof OperatorNotAuthorizedError ||
     error instanceof RpcEndpointError ||
-    error instanceof ProviderNotRegisteredError ||
-    error instanceof WorkerStartupError
+    error instanceof ProviderNotRegisteredError
   );
 }
 

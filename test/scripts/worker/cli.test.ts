@@ -970,7 +970,9 @@ describe("latent-worker CLI", () => {
       });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(2);
-      expect(stderr.text()).to.equal(`latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry\n`);
+      expect(stderr.text()).to.equal(
+        `latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\`\n`,
+      );
     });
 
     const otherVersions: [string, () => Error, RegExp][] = [

@@ -6,7 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PARAM_BOUNDS } from "../../../scripts/deploy";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
-import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { ProviderNotRegisteredError } from "../../../scripts/worker/chain";
+import { Worker, WorkerEvent, WorkerOptions } from "../../../scripts/worker/daemon";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
@@ -1643,7 +1644,7 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("refuses to start for a provider that is not registered", async () => {
+  it("refuses to start for a provider that is not registered, as --check does: by the typed error, saying how to register it", async () => {
     market.provider = { ...market.provider, registered: false };
     const error = await worker(new GatedExecutor(store))
       .run()
@@ -1651,8 +1652,11 @@ describe("worker job loop", () => {
         () => undefined,
         (reason: unknown) => reason,
       );
-    expect(error).to.be.instanceOf(WorkerStartupError);
-    expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
+    expect(error).to.be.instanceOf(ProviderNotRegisteredError);
+    expect((error as ProviderNotRegisteredError).provider).to.equal(PROVIDER);
+    expect((error as Error).message).to.equal(
+      `provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\``,
+    );
   });
 
   /** The warnings a worker with `gpus` logs at start (it is stopped once the first is logged). */
