@@ -730,6 +730,22 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("logs the skip of a job offered under the id of one skipped for the same reason when its terms differ, as after a devnet restarted", async () => {
+    const logs: LogRecord[] = [];
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    // The restarted chain counts job ids from 1 again: another job, passed over for the same reason as the first.
+    offer(makeJob(1, { acceptDeadline: 3_000_000n }));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 2);
+    const skipsLogged = logs.filter((record) => record.msg === "job skipped").map((record) => record.fields.jobId);
+    expect(skipsLogged).to.deep.equal([1n, 1n]);
+    await subject.stop();
+    await running;
+  });
+
   it("does not look again at a job whose spec was bad", async () => {
     const subject = worker(new GatedExecutor(store));
     const running = subject.run();
@@ -2102,6 +2118,29 @@ describe("worker job loop", () => {
       expect(declineReason(1n)).to.equal(
         "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
       );
+      await subject.stop();
+      await running;
+    });
+
+    it("declines a job offered under the id of one whose decline is still on its way when its terms differ, as after a devnet restarted", async () => {
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let declining = 0;
+      const decline = market.decline.bind(market);
+      market.decline = async (jobId: bigint) => {
+        declining += 1;
+        await gate;
+        return decline(jobId);
+      };
+      const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 500n } });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => declining === 1);
+      // The restarted chain counts job ids from 1 again: another job, which a decline of the first does not refund.
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n, acceptDeadline: 3_000_000n }));
+      await waitFor(() => declining === 2);
+      release();
+      await waitFor(() => eventsOf("job-declined", 1n).length === 2);
       await subject.stop();
       await running;
     });
