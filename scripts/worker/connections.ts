@@ -180,6 +180,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       wsUrl: config.gateway.wsUrl,
       provider: providerAddress,
       feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
+      chainUrl: config.chain.rpcUrl,
       directedJobs: config.policy.declineDirectedJobs,
       indexedBlock,
       resyncMs: config.gateway.resyncMs,

@@ -361,6 +361,7 @@ describe("latent-worker CLI", () => {
             wsUrl: config.gateway.wsUrl,
             provider: PROVIDER,
             feedFilter: async () => ({}),
+            chainUrl: config.chain.rpcUrl,
             retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 },
             logger,
           })),
