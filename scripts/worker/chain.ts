@@ -8,7 +8,8 @@ import { IJobEscrow__factory } from "../../typechain-types";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
 import { type ConfigFilePath, describeConfigFile } from "./config";
 import { endpointName } from "./endpoint-name";
-import { HttpStatusError } from "./retry";
+import { HttpStatusError, briefError, isTransientError } from "./retry";
+import { redactUrl } from "../../subgraph/indexer/redact";
 import { isJsonObject } from "./validate";
 
 /** The endpoint answered eth_chainId with a JSON-RPC error or something that is not a chain id. */
@@ -22,6 +23,20 @@ export class RpcEndpointError extends Error {
     super(`the RPC endpoint ${shown} (config.chain.rpcUrl) ${problem}`);
     this.url = shown;
     this.name = "RpcEndpointError";
+  }
+}
+
+/**
+ * A read of the chain that the job source needs failed (the provider's listing, the job feed's filter): named as the
+ * chain's, not the gateway's, in what is logged while the source tries again.
+ */
+export class ChainReadError extends Error {
+  readonly transient: boolean;
+
+  constructor(what: string, url: string, cause: unknown) {
+    super(`cannot read ${what} from the chain at ${redactUrl(url)}: ${briefError(cause)}`, { cause });
+    this.name = "ChainReadError";
+    this.transient = isTransientError(cause);
   }
 }
 

@@ -155,7 +155,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       logger: logger.child({ component: "chain" }),
     });
     const status = await retrying(() => market.operatorStatus(operator.address), retry, logger, "reading the provider", signal);
-    // An unregistered provider is reported by the worker itself when it starts (WorkerStartupError).
+    // An unregistered provider is reported by the worker itself when it starts (ProviderNotRegisteredError, as --check does).
     if (status.registered && !status.authorized) throw new OperatorNotAuthorizedError(operator.address, providerAddress);
     // Before any write of this run: each would be queued behind them.
     await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing unmined transactions", signal);
@@ -180,6 +180,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       wsUrl: config.gateway.wsUrl,
       provider: providerAddress,
       feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
+      chainUrl: config.chain.rpcUrl,
       directedJobs: config.policy.declineDirectedJobs,
       indexedBlock,
       resyncMs: config.gateway.resyncMs,

@@ -25,6 +25,7 @@
 // is over however it ends; its executor is told which they are (the command executor's CUDA_VISIBLE_DEVICES).
 
 import { PARAM_BOUNDS } from "../deploy";
+import { ProviderNotRegisteredError } from "./chain";
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
@@ -89,14 +90,6 @@ export interface WorkerOptions {
   resultPruneIntervalMs?: number;
 }
 
-/** The worker cannot start: e.g. the provider is not registered. */
-export class WorkerStartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "WorkerStartupError";
-  }
-}
-
 /** The spec of a job we hold stayed out of reach until too late to run the job and submit its result by its deadline. */
 export class HeldSpecUnavailableError extends Error {
   constructor(
@@ -142,17 +135,23 @@ function jobIdentity(job: CandidateJob): string {
   return `${job.client.toLowerCase()} ${job.terms.specHash} ${job.terms.acceptDeadline}`;
 }
 
+/** A job's id with its identity: what a job is remembered by beyond `seen`, which a reused id must not inherit. */
+function jobKey(job: CandidateJob): string {
+  return `${job.jobId} ${jobIdentity(job)}`;
+}
+
 export class Worker {
   private readonly intake = new AbortController();
   private readonly hardStop = new AbortController();
   private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
   private readonly settlements = new Set<Promise<void>>();
-  private readonly declines = new Map<bigint, Promise<void>>();
+  // By jobKey, as skipsLogged: after a chain restart a reused id is another job, not one already declined.
+  private readonly declines = new Map<string, Promise<void>>();
   // Each job looked at, by id, with what tells it from another job of that id (jobIdentity).
   private readonly seen = new Map<bigint, string>();
   // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
   // openJobs re-read, and the same line each time would drown the log.
-  private readonly skipsLogged = new Map<bigint, string>();
+  private readonly skipsLogged = new Map<string, string>();
   // Jobs that passed screening, waiting for a slot, oldest first (see enqueue).
   private readonly waiting: CandidateJob[] = [];
   // Jobs an earlier run accepted, waiting for a slot ahead of `waiting`: ours already, so none is ever dropped.
@@ -277,7 +276,7 @@ export class Worker {
     const { logger, gpus } = this.options;
     const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
     if (!record.registered) {
-      throw new WorkerStartupError(`provider ${this.options.provider} is not registered in the ProviderRegistry`);
+      throw new ProviderNotRegisteredError(this.options.provider);
     }
     if (!record.active)
       logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
@@ -323,7 +322,7 @@ export class Worker {
         this.remember(job);
         const reason = screenJob(job, this.options.provider, this.options.policy);
         if (reason !== undefined) {
-          this.skip(job.jobId, reason);
+          this.skip(job, reason);
           // The job's terms against the config: while it stays as it is, no later look says otherwise.
           this.decline(job, reason);
           continue;
@@ -347,7 +346,7 @@ export class Worker {
     const limit = this.options.policy.maxConcurrentJobs;
     if (this.waiting.length >= limit) {
       this.seen.delete(job.jobId);
-      this.skip(job.jobId, `every slot is taken and ${limit} jobs already wait for one; looked at again when offered again`);
+      this.skip(job, `every slot is taken and ${limit} jobs already wait for one; looked at again when offered again`);
       return;
     }
     this.waiting.push(job);
@@ -370,13 +369,15 @@ export class Worker {
     if (this.seen.size > SEEN_JOBS_LIMIT) this.seen.delete(this.seen.keys().next().value as bigint);
   }
 
-  private skip(jobId: bigint, reason: string): void {
-    if (this.skipsLogged.get(jobId) !== reason) {
+  private skip(job: CandidateJob, reason: string): void {
+    const { jobId } = job;
+    const key = jobKey(job);
+    if (this.skipsLogged.get(key) !== reason) {
       this.options.logger.info("job skipped", { jobId, reason });
       // Re-inserted last, so the oldest entry is the one evicted.
-      this.skipsLogged.delete(jobId);
-      this.skipsLogged.set(jobId, reason);
-      if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as bigint);
+      this.skipsLogged.delete(key);
+      this.skipsLogged.set(key, reason);
+      if (this.skipsLogged.size > SEEN_JOBS_LIMIT) this.skipsLogged.delete(this.skipsLogged.keys().next().value as string);
     }
     this.emit({ type: "job-skipped", jobId, reason });
   }
@@ -462,10 +463,10 @@ export class Worker {
       // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
       if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
       if (error instanceof SkipJob) {
-        this.skip(jobId, error.message);
+        this.skip(job, error.message);
         if (error.lasting) this.decline(job, error.message);
-      } else if (signal.aborted) this.skip(jobId, "the worker is stopping");
-      else this.skip(jobId, briefError(error));
+      } else if (signal.aborted) this.skip(job, "the worker is stopping");
+      else this.skip(job, briefError(error));
       return;
     }
     if (prepared.ours) {
@@ -498,13 +499,13 @@ export class Worker {
     } catch (error) {
       if (error instanceof SkipJob) {
         if (!error.final) this.seen.delete(jobId);
-        this.skip(jobId, error.message);
+        this.skip(job, error.message);
         if (error.lasting) this.decline(job, error.message);
       } else this.fail(jobId, "accept", error);
       return;
     }
     if (stopping) {
-      this.skip(jobId, "the worker is stopping");
+      this.skip(job, "the worker is stopping");
       return;
     }
     log.info("job accepted", { kind: loaded.spec.kind });
@@ -798,8 +799,9 @@ export class Worker {
     const { policy, provider } = this.options;
     if (!policy.declineDirectedJobs || !sameAddress(job.terms.targetProvider, provider)) return;
     // Offered again (a re-read) while the first decline is on its way: one transaction is enough.
-    if (this.declines.has(job.jobId)) return;
-    this.declines.set(job.jobId, this.declineNow(job.jobId, reason).finally(() => this.declines.delete(job.jobId)));
+    const key = jobKey(job);
+    if (this.declines.has(key)) return;
+    this.declines.set(key, this.declineNow(job.jobId, reason).finally(() => this.declines.delete(key)));
   }
 
   private async declineNow(jobId: bigint, reason: string): Promise<void> {

@@ -2,6 +2,7 @@
 // tells an outage, worth waiting out, from a mismatch between this worker and the gateway, which stops the worker.
 
 import { endpointName } from "./endpoint-name";
+import { briefError, isTransientError } from "./retry";
 
 /** One entry of a GraphQL response's `errors`. */
 export interface GraphQLErrorEntry {
@@ -60,6 +61,25 @@ export class GatewayTimeoutError extends Error {
     super(`the gateway at ${shown} did not answer ${operation} within ${timeoutMs} ms`, options);
     this.url = shown;
     this.name = "GatewayTimeoutError";
+  }
+}
+
+/** A query's request failed on the way (refused, reset, a DNS name not found): `fetch failed` alone names no gateway. */
+export class GatewayNetworkError extends Error {
+  readonly transient: boolean;
+  /** The gateway's URL without credentials. */
+  readonly url: string;
+
+  constructor(
+    url: string,
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    const shown = endpointName(url);
+    super(`cannot reach the gateway at ${shown} for ${operation}: ${briefError(cause)}`, { cause });
+    this.url = shown;
+    this.name = "GatewayNetworkError";
+    this.transient = isTransientError(cause);
   }
 }
 

@@ -17,6 +17,7 @@
 // Every Job is converted and checked by gateway-jobs.ts (its terms must hash to its termsHash); a job that fails is
 // logged and skipped, never yielded.
 
+import { ChainReadError } from "./chain";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, isOpenJob, toCandidateJob } from "./gateway-jobs";
 import { GatewayProtocolError } from "./gateway-errors";
 import { queryGateway } from "./graphql-http";
@@ -47,6 +48,8 @@ export interface GatewaySourceOptions {
   provider: string;
   /** The jobOpened filter, worked out afresh for each connection (from the provider's current listing). */
   feedFilter: () => Promise<JobFeedFilter>;
+  /** The chain's JSON-RPC endpoint, which feedFilter reads: named (scheme and host) when that read fails. */
+  chainUrl: string;
   /** Read the open jobs directed at the provider along with openJobs (for the worker to decline those it won't run). */
   directedJobs?: boolean;
   /** Before reading openJobs, wait until the gateway has indexed this block. */
@@ -154,7 +157,13 @@ export async function* connectGateway(
 ): AsyncGenerator<CandidateJob> {
   const { logger } = options;
   const { requestTimeoutMs, keepAliveMs } = gatewayTimeouts(options);
-  const filter = await options.feedFilter();
+  let filter: JobFeedFilter;
+  try {
+    filter = await options.feedFilter();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new ChainReadError("the provider's listing (the job feed's filter)", options.chainUrl, error);
+  }
   // Events pile up only while this loop reads openJobs (the worker takes each job as it comes), so a full buffer drops
   // the oldest: those most likely to be in the read under way, which returns the jobs open when it reaches their
   // page. A job dropped and missed by it comes back at the next re-read, like one the worker passed over.

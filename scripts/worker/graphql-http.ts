@@ -1,9 +1,9 @@
-// GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: network
-// errors come through as Node reports them (transient for retry.ts), a query not answered in time is a
+// GraphQL queries to the gateway over HTTP (POST, JSON), each under a wall-clock limit. Failures are typed: a network
+// error is a GatewayNetworkError naming the gateway, as transient for retry.ts as Node's own error, a query not answered in time is a
 // GatewayTimeoutError (transient), a 5xx/408/425/429 is an HttpStatusError (so is a redirect, which is not followed),
 // and GraphQL errors or an unexpected body are GatewayResponseError / GatewayProtocolError.
 
-import { GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";
+import { GatewayNetworkError, GatewayProtocolError, GatewayResponseError, GatewayTimeoutError, graphQLErrorEntries } from "./gateway-errors";
 import { HttpStatusError, isTransientHttpStatus } from "./retry";
 import { isJsonObject } from "./validate";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
@@ -46,8 +46,9 @@ export async function queryGateway(
   } catch (error) {
     // fetch reports its own limit as a bare "The operation was aborted due to timeout", naming neither the gateway
     // nor the query; the caller's abort (shutdown) is not a timeout and passes through as it is.
-    if (timeout.aborted && options.signal?.aborted !== true) throw new GatewayTimeoutError(url, operation, options.timeoutMs, { cause: error });
-    throw error;
+    if (options.signal?.aborted === true) throw error;
+    if (timeout.aborted) throw new GatewayTimeoutError(url, operation, options.timeoutMs, { cause: error });
+    throw new GatewayNetworkError(url, operation, error);
   }
   // Apollo answers a request it rejects (validation, bad variables) with 400 and GraphQL errors in the body: those
   // say more than the status. Only a 5xx-like status without such a body is the server being unwell.

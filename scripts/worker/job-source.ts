@@ -6,6 +6,7 @@
 // first worked: at start it is most likely a wrong URL, which no wait fixes and which the operator should hear of at
 // once; once the same URL has answered, it is most likely a reverse proxy answering for a gateway that is restarting.
 
+import { ChainReadError } from "./chain";
 import type { Logger } from "./logger";
 import type { CandidateJob, JobSource } from "./market";
 import { HttpStatusError, RetryPolicy, backoffDelayMs, isTransientError, sleep } from "./retry";
@@ -54,7 +55,9 @@ export function reconnectingJobSource(connect: Connect, options: ReconnectOption
         if (signal.aborted) return;
         failures += 1;
         const delayMs = backoffDelayMs(options.retry, failures, random());
-        options.logger.warn("job source disconnected; reconnecting", {
+        // A connection also reads the chain (the feed's filter): the gateway is not to blame for the chain's outage.
+        const what = reason instanceof ChainReadError ? "job source cannot read the chain; connecting again" : "job source disconnected; reconnecting";
+        options.logger.warn(what, {
           reason: reason instanceof Error ? reason.message : String(reason),
           attempt: failures,
           delayMs,

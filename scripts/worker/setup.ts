@@ -12,7 +12,7 @@ import { ResultStore, resultFile } from "./executors/results";
 import { GpuMigModeError, GpuSpecs, GpuSpecsUnavailableError, resolveGpuSpecs } from "./gpu";
 import type { Logger } from "./logger";
 import { ChainMismatchError, ContractNotDeployedError, DeploymentMismatchError, OperatorNotAuthorizedError, ProviderNotRegisteredError, RpcEndpointError } from "./chain";
-import { WorkerStartupError } from "./daemon";
+import { GatewayConnectionError, GatewayProtocolError, GatewayResponseError } from "./gateway-errors";
 import { HttpStatusError } from "./retry";
 import { OperatorKey, OperatorKeyError, loadOperatorKey, withoutOperatorKey } from "./operator-key";
 import { SpecFetcher } from "./spec-fetch";
@@ -80,10 +80,18 @@ export class ResultUriSetupError extends Error {
  * RPC endpoint answers, what it says of the config: another chain, no contracts or two deployments at the configured
  * addresses, a provider not registered or an operator key it has not named, an endpoint that is no JSON-RPC node, or
  * an endpoint (the node's or the gateway's) answering an HTTP status that retrying cannot change (a 404, a 401, a
- * redirect). An outage (retries given up) is not one.
+ * redirect), or a gateway that does not speak this worker's protocol (another version of its API refusing its queries,
+ * answering in another shape, or closing the feed as a client it will not serve). An outage (retries given up) is not
+ * one.
  */
 export function isSetupError(error: unknown): boolean {
-  if (error instanceof HttpStatusError) return !error.transient;
+  if (
+    error instanceof HttpStatusError ||
+    error instanceof GatewayResponseError ||
+    error instanceof GatewayProtocolError ||
+    error instanceof GatewayConnectionError
+  )
+    return !error.transient;
   return (
     error instanceof OperatorKeyError ||
     error instanceof DeploymentFileError ||
@@ -98,8 +106,7 @@ export function isSetupError(error: unknown): boolean {
     error instanceof ContractNotDeployedError ||
     error instanceof OperatorNotAuthorizedError ||
     error instanceof RpcEndpointError ||
-    error instanceof ProviderNotRegisteredError ||
-    error instanceof WorkerStartupError
+    error instanceof ProviderNotRegisteredError
   );
 }
 

@@ -11,6 +11,7 @@ import { PassThrough } from "node:stream";
 import { IJobEscrow__factory, IProviderRegistry__factory } from "../../../typechain-types";
 import { runWorkerCli, unexpectedFailureMessage } from "../../../scripts/worker/cli";
 import type { ConnectNetwork } from "../../../scripts/worker/connections";
+import { GatewayProtocolError, GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { gatewayJobSource } from "../../../scripts/worker/gateway-source";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
@@ -360,6 +361,7 @@ describe("latent-worker CLI", () => {
             wsUrl: config.gateway.wsUrl,
             provider: PROVIDER,
             feedFilter: async () => ({}),
+            chainUrl: config.chain.rpcUrl,
             retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 },
             logger,
           })),
@@ -969,8 +971,40 @@ describe("latent-worker CLI", () => {
       });
       const { io: cliIo, stderr } = io();
       expect(await runWorkerCli(["--config", writeConfig(configJson())], cliIo, connect)).to.equal(2);
-      expect(stderr.text()).to.equal(`latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry\n`);
+      expect(stderr.text()).to.equal(
+        `latent-worker: provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\`\n`,
+      );
     });
+
+    const otherVersions: [string, () => Error, RegExp][] = [
+      [
+        "refuses the worker's query with a GraphQL error an outage does not give",
+        () => new GatewayResponseError("openJobs", [{ message: 'Cannot query field "openJobs"', code: "GRAPHQL_VALIDATION_FAILED" }]),
+        /^latent-worker: the gateway refused openJobs: Cannot query field "openJobs" \[GRAPHQL_VALIDATION_FAILED\]\n$/,
+      ],
+      [
+        "answers the worker's query in another shape",
+        () => new GatewayProtocolError("http://worker:pAsSwOrD@127.0.0.1:4000/graphql", "openJobs is not a job connection"),
+        /^latent-worker: unexpected answer from the gateway at http:\/\/127\.0\.0\.1:4000\/graphql: openJobs is not a job connection\n$/,
+      ],
+    ];
+    for (const [what, failure, message] of otherVersions) {
+      it(`exits 2, a restart alone being no help, when a gateway of another version ${what} at start`, async () => {
+        const connect: ConnectNetwork = async () => ({
+          source: {
+            // eslint-disable-next-line require-yield
+            jobs: async function* () {
+              throw failure();
+            },
+          },
+          market: idleMarket(),
+          close: async () => undefined,
+        });
+        const { io: cliIo, stderr } = io();
+        expect(await runWorkerCli(["--config", writeConfig(configJson({ logLevel: "error" }))], cliIo, connect)).to.equal(2);
+        expect(stderr.text().split("\n").filter((line) => line.startsWith("latent-worker:")).join("\n") + "\n").to.match(message);
+      });
+    }
 
     describe("--check against the chain", () => {
       const registry = IProviderRegistry__factory.createInterface();

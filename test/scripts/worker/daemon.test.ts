@@ -6,7 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PARAM_BOUNDS } from "../../../scripts/deploy";
 import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker/config";
-import { Worker, WorkerEvent, WorkerOptions, WorkerStartupError } from "../../../scripts/worker/daemon";
+import { ProviderNotRegisteredError } from "../../../scripts/worker/chain";
+import { Worker, WorkerEvent, WorkerOptions } from "../../../scripts/worker/daemon";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
@@ -725,6 +726,22 @@ describe("worker job loop", () => {
     offer(makeJob(1, { acceptDeadline: 3_000_000n }));
     await waitFor(() => eventsOf("job-submitted", 1n).length === 2);
     expect(market.count("accept", 1n)).to.equal(2);
+    await subject.stop();
+    await running;
+  });
+
+  it("logs the skip of a job offered under the id of one skipped for the same reason when its terms differ, as after a devnet restarted", async () => {
+    const logs: LogRecord[] = [];
+    market.staked = 4n * 10n ** 17n;
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    // The restarted chain counts job ids from 1 again: another job, passed over for the same reason as the first.
+    offer(makeJob(1, { acceptDeadline: 3_000_000n }));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 2);
+    const skipsLogged = logs.filter((record) => record.msg === "job skipped").map((record) => record.fields.jobId);
+    expect(skipsLogged).to.deep.equal([1n, 1n]);
     await subject.stop();
     await running;
   });
@@ -1643,7 +1660,7 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("refuses to start for a provider that is not registered", async () => {
+  it("refuses to start for a provider that is not registered, as --check does: by the typed error, saying how to register it", async () => {
     market.provider = { ...market.provider, registered: false };
     const error = await worker(new GatedExecutor(store))
       .run()
@@ -1651,8 +1668,11 @@ describe("worker job loop", () => {
         () => undefined,
         (reason: unknown) => reason,
       );
-    expect(error).to.be.instanceOf(WorkerStartupError);
-    expect((error as Error).message).to.contain(`provider ${PROVIDER} is not registered`);
+    expect(error).to.be.instanceOf(ProviderNotRegisteredError);
+    expect((error as ProviderNotRegisteredError).provider).to.equal(PROVIDER);
+    expect((error as Error).message).to.equal(
+      `provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\``,
+    );
   });
 
   /** The warnings a worker with `gpus` logs at start (it is stopped once the first is logged). */
@@ -2098,6 +2118,29 @@ describe("worker job loop", () => {
       expect(declineReason(1n)).to.equal(
         "needs 500000000000000000 wei of collateral, the provider's free stake is 400000000000000000 wei",
       );
+      await subject.stop();
+      await running;
+    });
+
+    it("declines a job offered under the id of one whose decline is still on its way when its terms differ, as after a devnet restarted", async () => {
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let declining = 0;
+      const decline = market.decline.bind(market);
+      market.decline = async (jobId: bigint) => {
+        declining += 1;
+        await gate;
+        return decline(jobId);
+      };
+      const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 500n } });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => declining === 1);
+      // The restarted chain counts job ids from 1 again: another job, which a decline of the first does not refund.
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n, acceptDeadline: 3_000_000n }));
+      await waitFor(() => declining === 2);
+      release();
+      await waitFor(() => eventsOf("job-declined", 1n).length === 2);
       await subject.stop();
       await running;
     });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { GraphQLError, graphql, type GraphQLSchema } from "graphql";
+import { makeError } from "ethers";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { AsyncQueue } from "../../../scripts/worker/async-queue";
@@ -183,6 +184,7 @@ describe("gateway job source", function () {
       wsUrl: gateway.wsUrl,
       provider: PROVIDER,
       feedFilter: async () => ({ maxGpuCount: 2 }),
+      chainUrl: "https://eth.example.org/v2/sEcReTkEy",
       retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 },
       logger: createLogger("debug", (record) => logs.push(record)),
       pageSize: 2,
@@ -387,6 +389,26 @@ describe("gateway job source", function () {
     const retried = waitUntil(() => logs.some((r) => r.msg === "job source disconnected; reconnecting"), "the source retries");
     return Promise.race([done.then(() => "ended", (failure: unknown) => failure), retried.then(() => "retried")]);
   }
+
+  it("names the chain endpoint, not the gateway, when reading the job feed's filter from the chain fails, and connects again", async () => {
+    gateway.open = [gatewayJob(1)];
+    let reads = 0;
+    const { jobs } = collect({
+      feedFilter: async () => {
+        reads += 1;
+        if (reads === 1) throw makeError("request timeout", "TIMEOUT");
+        return { maxGpuCount: 2 };
+      },
+    });
+    await waitUntil(() => jobs.length === 1, "the source connects once the chain answers");
+    const warnings = logs.filter((r) => r.level === "warn").map((r) => [r.msg, r.fields.reason]);
+    expect(warnings).to.deep.equal([
+      [
+        "job source cannot read the chain; connecting again",
+        "cannot read the provider's listing (the job feed's filter) from the chain at https://eth.example.org/…: request timeout (TIMEOUT)",
+      ],
+    ]);
+  });
 
   for (const status of [404, 401]) {
     it(`stops with HttpStatusError ${status} when the WebSocket handshake is answered ${status} at the first connection (a wrong gateway.wsUrl)`, async () => {

@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { GatewayProtocolError, GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
+import { GatewayNetworkError, GatewayProtocolError, GatewayTimeoutError } from "../../../scripts/worker/gateway-errors";
 import { queryGateway } from "../../../scripts/worker/graphql-http";
 import { HttpStatusError, isTransientError } from "../../../scripts/worker/retry";
 
@@ -46,6 +46,23 @@ describe("GraphQL queries to the gateway", function () {
     expect(caught).to.include({ url: server.url, operation: "openJobs", timeoutMs: 1_000 });
     expect((caught as Error).message).to.equal(`the gateway at ${server.url} did not answer openJobs within 1000 ms`);
     expect(isTransientError(caught)).to.equal(true);
+  });
+
+  it("fails a query the gateway's host refuses with a transient GatewayNetworkError naming the gateway without its credentials and the query", async () => {
+    const url = server.url.replace("http://", "http://worker:pAsSwOrD@");
+    await server.close();
+    let caught: unknown;
+    try {
+      await queryGateway(url, "openJobs", "{ __typename }", {}, { timeoutMs: 5_000 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(GatewayNetworkError);
+    const error = caught as GatewayNetworkError;
+    expect(error.url).to.equal(server.url);
+    expect(error.message).to.match(new RegExp(`^cannot reach the gateway at ${server.url.replace(/\./g, "\\.")} for openJobs: fetch failed: connect ECONNREFUSED `));
+    expect(error.message).not.to.contain("pAsSwOrD");
+    expect(isTransientError(error)).to.equal(true);
   });
 
   it("reports the caller's abort as the abort, not as a timeout", async () => {
