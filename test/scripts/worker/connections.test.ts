@@ -216,34 +216,18 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect((caught as Error).message).to.contain(`names the ProviderRegistry at ${stale}`);
   });
 
-  /**
-   * The chain's RPC, passed through; once `armed`, the next read of the operator key's pending nonce is answered only
-   * after `meanwhile` has run: as though another process signing with the key sent a transaction between the worker's
-   * nonce read and its send.
-   */
-  async function interceptingRpc(meanwhile: () => Promise<void>): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
-    let armed = false;
+  /** A JSON-RPC proxy in front of the chain on 127.0.0.1 that `answer` serves; `arm` sets what `armed` reads. */
+  async function armableRpc(
+    answer: (body: string, armed: { now: boolean }) => Promise<{ status: number; text: string }>,
+  ): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
+    const armed = { now: false };
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        void (async () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          const calls = [JSON.parse(body) as unknown].flat() as { method?: string; params?: unknown[] }[];
-          const readsNonce = calls.some(
-            (call) =>
-              call.method === "eth_getTransactionCount" &&
-              String(call.params?.[0]).toLowerCase() === operator.address.toLowerCase() &&
-              call.params?.[1] === "pending",
-          );
-          const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
-          const text = await answer.text();
-          if (armed && readsNonce) {
-            armed = false;
-            await meanwhile();
-          }
-          response.writeHead(answer.status, { "content-type": "application/json" }).end(text);
-        })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+        answer(Buffer.concat(chunks).toString("utf8"), armed)
+          .then(({ status, text }) => response.writeHead(status, { "content-type": "application/json" }).end(text))
+          .catch((error: unknown) => response.writeHead(500).end(String(error)));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -251,10 +235,34 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     return {
       url: `http://127.0.0.1:${port}`,
       arm: () => {
-        armed = true;
+        armed.now = true;
       },
       close: () => new Promise((resolve) => server.close(() => resolve())),
     };
+  }
+
+  /**
+   * The chain's RPC, passed through; once `armed`, the next read of the operator key's pending nonce is answered only
+   * after `meanwhile` has run: as though another process signing with the key sent a transaction between the worker's
+   * nonce read and its send.
+   */
+  function interceptingRpc(meanwhile: () => Promise<void>): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
+    return armableRpc(async (body, armed) => {
+      const calls = [JSON.parse(body) as unknown].flat() as { method?: string; params?: unknown[] }[];
+      const readsNonce = calls.some(
+        (call) =>
+          call.method === "eth_getTransactionCount" &&
+          String(call.params?.[0]).toLowerCase() === operator.address.toLowerCase() &&
+          call.params?.[1] === "pending",
+      );
+      const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const text = await answer.text();
+      if (armed.now && readsNonce) {
+        armed.now = false;
+        await meanwhile();
+      }
+      return { status: answer.status, text };
+    });
   }
 
   it("going offline, retries a nonce another sender of the key took between its read and its send with the nonce read again, logging the conflict without the signed transaction", async () => {
@@ -289,38 +297,21 @@ describe("connectNetwork: the provider online at start, offline at close", funct
   });
 
   /** The chain's RPC, passed through, except that once `armed` every eth_sendRawTransaction is refused for want of funds. */
-  async function refusingRpc(): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
-    let armed = false;
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        void (async () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          const parsed = JSON.parse(body) as unknown;
-          const calls = [parsed].flat() as { id?: unknown; method?: string }[];
-          const answers = await Promise.all(
-            calls.map(async (call) => {
-              if (armed && call.method === "eth_sendRawTransaction") {
-                return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "insufficient funds for gas * price + value" } };
-              }
-              const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) });
-              return (await answer.json()) as unknown;
-            }),
-          );
-          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
-        })().catch((error: unknown) => response.writeHead(500).end(String(error)));
-      });
+  function refusingRpc(): Promise<{ url: string; arm(): void; close(): Promise<void> }> {
+    return armableRpc(async (body, armed) => {
+      const parsed = JSON.parse(body) as unknown;
+      const calls = [parsed].flat() as { id?: unknown; method?: string }[];
+      const answers = await Promise.all(
+        calls.map(async (call) => {
+          if (armed.now && call.method === "eth_sendRawTransaction") {
+            return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "insufficient funds for gas * price + value" } };
+          }
+          const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) });
+          return (await answer.json()) as unknown;
+        }),
+      );
+      return { status: 200, text: JSON.stringify(Array.isArray(parsed) ? answers : answers[0]) };
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      arm: () => {
-        armed = true;
-      },
-      close: () => new Promise((resolve) => server.close(() => resolve())),
-    };
   }
 
   it("logs a refused setOnline(false) by ethers' short message and code, without the signed transaction its full message holds", async () => {
