@@ -19,6 +19,8 @@ import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/
 import { waitUntil } from "../../helpers/wait";
 
 const LAUNCHER = path.resolve(__dirname, "../../../bin/latent-worker.js");
+/** The unprivileged user and group (nobody, nogroup) that root runs the mode-bit tests as. */
+const NOBODY = 65534;
 // Hardhat's well-known account #1: public test material.
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const PROVIDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -46,12 +48,13 @@ function configJson(overrides: Record<string, unknown> = {}): Record<string, unk
 function runLauncher(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  user: { uid: number; gid: number } | {} = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [LAUNCHER, ...args],
-      { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir() },
+      { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir(), ...user },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -728,6 +731,17 @@ describe("latent-worker CLI", () => {
         expect(connected).to.equal(false);
         return { code, stderr: stderr.text() };
       };
+      /**
+       * setupFailure for a directory whose mode bits lock the worker out. Root reads and writes whatever the mode bits
+       * say (CI runs as root), so there the worker runs as a process of the unprivileged `nobody` instead.
+       */
+      const lockedOutFailure = async (overrides: Record<string, unknown>): Promise<{ code: number; stderr: string }> => {
+        if (process.getuid?.() !== 0) return setupFailure(overrides);
+        // nobody's own directory, as a worker's is: only the locked one inside it is closed to it.
+        fs.chownSync(dir, NOBODY, NOBODY);
+        const { code, stderr } = await runLauncher(["--config", writeConfig(configJson(overrides))], { TEST_OPERATOR_KEY: KEY }, { uid: NOBODY, gid: NOBODY });
+        return { code, stderr };
+      };
       const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
       for (const { field, what, json } of fields) {
@@ -749,13 +763,11 @@ describe("latent-worker CLI", () => {
           );
         });
 
-        it(`exits 2 when config.${field} is not ${field === "specs.fileRoot" ? "readable" : "writable"}, naming the field and the path`, async function () {
-          // Root reads and writes whatever the mode bits say.
-          if (process.getuid?.() === 0) this.skip();
+        it(`exits 2 when config.${field} is not ${field === "specs.fileRoot" ? "readable" : "writable"}, naming the field and the path`, async () => {
           const locked = path.join(dir, "locked");
           fs.mkdirSync(locked, { mode: 0o000 });
           try {
-            const { code, stderr } = await setupFailure(json(locked));
+            const { code, stderr } = await lockedOutFailure(json(locked));
             expect(code).to.equal(2);
             expect(stderr).to.match(new RegExp(`^latent-worker: ${what} ${escape(locked)} \\(config\\.${escape(field)}\\) is not (readable|writable): .*EACCES`));
           } finally {
