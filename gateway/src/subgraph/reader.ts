@@ -417,6 +417,21 @@ export class SubgraphReader {
     );
   }
 
+  /**
+   * The ids of every GPU model the index has seen at `at`'s block (the latest when undefined): listed by a provider or
+   * required by a job, ever. A catalogue, tens of rows: what a model a query asks for is checked against.
+   */
+  async gpuModelIds(at?: ReadAt): Promise<string[]> {
+    const data = await this.requestAt<{ gpuModels: { id: string }[] }>(
+      (b) => `query GpuModelIds${b.variable === "" ? "" : `(${b.variable.slice(2)})`} {
+        gpuModels(first: ${SOURCE_MAX_FIRST}, orderBy: id${b.argument}) { id }
+      }`,
+      {},
+      at,
+    );
+    return data.gpuModels.map((m) => m.id);
+  }
+
   /** The time of `at`'s block (the latest when undefined), as far as the source knows it: one request. */
   async blockClock(at?: ReadAt): Promise<BlockClock> {
     type Data = {

@@ -43,6 +43,7 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
   eventsOfJobs: "async",
   votesOfProposals: "async",
   inventory: "async",
+  gpuModelIds: "async",
   blockClock: "async",
   networkDays: "async",
   networkDayBefore: "async",
