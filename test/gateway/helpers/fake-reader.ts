@@ -44,6 +44,7 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
   votesOfProposals: "async",
   inventory: "async",
   gpuModelIds: "async",
+  regionIds: "async",
   blockClock: "async",
   networkDays: "async",
   networkDayBefore: "async",

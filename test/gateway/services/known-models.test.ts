@@ -1,5 +1,5 @@
-// A GPU model id the network has never seen (a typo) is refused by every query that takes GPU models, naming it and
-// the models the network knows, rather than answered with an empty list that reads as "all busy".
+// A GPU model id or region code the network has never seen (a typo) is refused by every query that takes them, naming
+// it and the ones the network knows, rather than answered with an empty list that reads as "all busy".
 import { expect } from "chai";
 import { describeEachSource } from "../helpers/environment";
 
@@ -7,7 +7,7 @@ const OFFERS = `query Q($requirements: ComputeRequirements!) { availableCompute(
 const PROVIDERS = `query Q($filter: ProviderFilter) { providers(filter: $filter) { nodes { address } } }`;
 const JOBS = `query Q($filter: JobFilter) { jobs(filter: $filter) { nodes { id } } }`;
 
-describeEachSource("GPU models the network does not know", (ctx) => {
+describeEachSource("GPU models and regions the network does not know", (ctx) => {
   it("availableCompute: refuses a model no provider listed and no job required, naming it, its index and the known models", async function () {
     const errors = await ctx().client.errors(OFFERS, { requirements: { gpuModels: ["h100-sxm-80gb", "H1OO"] } });
     expect(errors.length, JSON.stringify(errors)).to.equal(1);
@@ -34,5 +34,25 @@ describeEachSource("GPU models the network does not know", (ctx) => {
     const errors = await ctx().client.errors(JOBS, { filter: { gpuModels: ["H1OO"] } });
     expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.gpuModels[0]", value: "h1oo" });
     expect(errors[0]?.extensions?.knownModels).to.include("h100-sxm-80gb");
+  });
+
+  it("availableCompute: refuses a region no provider listed and no job required, naming it and the known regions", async function () {
+    const errors = await ctx().client.errors(OFFERS, { requirements: { regions: ["eu-west", "EU-WSET"] } });
+    expect(errors.length, JSON.stringify(errors)).to.equal(1);
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "requirements.regions[1]", value: "eu-wset", unknownRegions: ["eu-wset"] });
+    expect(errors[0]?.extensions?.knownRegions).to.include.members(["eu-west", "us-east"]);
+  });
+
+  it("providers and jobs: refuse an unknown region in filter.regions", async function () {
+    const { client } = ctx();
+    for (const query of [PROVIDERS, JOBS]) {
+      const errors = await client.errors(query, { filter: { regions: ["eu-wset"] } });
+      expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.regions[0]", value: "eu-wset" });
+    }
+  });
+
+  it("names an unknown model before an unknown region when both are asked for", async function () {
+    const errors = await ctx().client.errors(OFFERS, { requirements: { regions: ["eu-wset"], gpuModels: ["h1oo"] } });
+    expect(errors.map((e) => e.extensions?.argument)).to.deep.equal(["requirements.gpuModels[0]"]);
   });
 });
