@@ -17,7 +17,7 @@ function deployedContracts(record: DeploymentRecord): DeployedContract[] {
 /**
  * The record's contract named `name`. A name the record lacks is a mistake (a typo, "jobescrow"), not a contract that
  * may come to exist while the gateway runs: refused, as an unknown GPU model is, naming the record's names and, where
- * only the case differs, the one meant.
+ * only the case or surrounding spaces differ, the one meant.
  */
 function contractNamed(record: DeploymentRecord, name: string): DeployedContract {
   const contracts = deployedContracts(record);
@@ -27,7 +27,7 @@ function contractNamed(record: DeploymentRecord, name: string): DeployedContract
   const meant = knownNames.find((known) => known.toLowerCase() === name.trim().toLowerCase());
   throw badUserInput(
     "name",
-    `the deployment has no contract named "${name}"${meant === undefined ? "" : ` (names are case-sensitive: "${meant}")`}; its contracts: ${knownNames.join(", ")}`,
+    `the deployment has no contract named "${name}"${meant === undefined ? "" : ` (did you mean "${meant}"? names are matched exactly)`}; its contracts: ${knownNames.join(", ")}`,
     { value: name, knownNames, ...(meant === undefined ? {} : { didYouMean: meant }) },
   );
 }

@@ -65,7 +65,13 @@ describeEachSource("Query.deployment", (ctx) => {
   it("refuses a known name written in another case, naming the one meant", async function () {
     const errors = await ctx().client.errors(`{ deployment { contract(name: "jobescrow") { name } } }`);
     expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "name", value: "jobescrow", didYouMean: "JobEscrow" });
-    expect(errors[0]?.message).to.contain('"JobEscrow"');
+    expect(errors[0]?.message).to.contain('did you mean "JobEscrow"?');
+  });
+
+  it("refuses a known name with spaces around it, naming the one meant", async function () {
+    const errors = await ctx().client.errors(`{ deployment { contract(name: " JobEscrow ") { name } } }`);
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "name", value: " JobEscrow ", didYouMean: "JobEscrow" });
+    expect(errors[0]?.message).to.contain('did you mean "JobEscrow"?');
   });
 
   it("gives the job limits the deployed JobEscrow enforces (MIN_DURATION, MAX_DURATION, MAX_ACCEPT_WINDOW, MAX_URI_LENGTH)", async function () {
