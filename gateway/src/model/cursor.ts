@@ -4,7 +4,7 @@
 // of silently paging something else.
 import { createHash } from "node:crypto";
 import { badUserInput, cursorRetired } from "../errors";
-import { parseGpuModel, parseJobId, parseRegion } from "./ids";
+import { parseGpuModel, parseRegion } from "./ids";
 
 /**
  * What a cursor is issued for: its list and ordering, and the arguments that choose its rows (cursorScope). Not a
@@ -53,9 +53,6 @@ const SETS: ReadonlyMap<string, Normalise | null> = new Map<string, Normalise | 
   ["requirements.regions", parseRegion],
 ]);
 
-/** Single ids the gateway parses before querying with them: `filter.jobId` (activity; "01" is job 1). */
-const IDS: ReadonlyMap<string, Normalise> = new Map([["filter.jobId", parseJobId]]);
-
 /**
  * `value` in the form its query reads it. A value its parser refuses is kept as written: the request is refused by
  * the list's own validation, with that check's message and in its order, whatever the digest.
@@ -71,7 +68,8 @@ function normalised(value: unknown, normalise: Normalise | null | undefined, pat
 
 /**
  * `value` as JSON that says the same whatever way the client wrote it: keys sorted; null, absent and `{}` alike; the
- * lists in SETS sorted and de-duplicated; ids in IDS and the values of SETS in their parsed form. `path` is where
+ * lists in SETS sorted and de-duplicated, their values in their parsed form (a job id has one form: model/ids.ts).
+ * `path` is where
  * `value` sits in the arguments ("filter.gpuModels").
  */
 function canonical(value: unknown, path = ""): unknown {
@@ -83,7 +81,7 @@ function canonical(value: unknown, path = ""): unknown {
     const items = value.map((item) => JSON.stringify(canonical(normalised(item, normalise, path)) ?? null));
     return [...new Set(items)].sort().map((item): unknown => JSON.parse(item));
   }
-  if (typeof value !== "object") return normalised(value, IDS.get(path), path);
+  if (typeof value !== "object") return value;
   const entries = Object.keys(value)
     .sort()
     .flatMap((key) => {

@@ -84,18 +84,40 @@ export function decodeIdentifier(raw: string): string | null {
   return Buffer.from(hex, "hex").toString("utf8");
 }
 
-/** A job id: a positive decimal integer. Returned without leading zeros, as the subgraph keys jobs. */
-export function parseJobId(value: string, argument: string): string {
-  if (!/^\d{1,78}$/.test(value) || BigInt(value) === 0n) {
-    throw badUserInput(argument, `"${value}" is not a job id (a positive decimal integer)`);
-  }
-  return BigInt(value).toString();
+const UINT256_LIMIT = 2n ** 256n;
+
+/**
+ * The canonical decimal form of a uint256 id, or null: digits only, no leading zero (but "0" itself), no sign, space,
+ * exponent or hex. One id, one spelling: "01" or "1e0" taken as 1 would make a typo read another row, and the
+ * spelling a client keeps (a cache key, a URL) differ from the one every answer gives back.
+ */
+function canonicalUint256(value: string): bigint | null {
+  if (!/^(0|[1-9]\d{0,77})$/.test(value)) return null;
+  const n = BigInt(value);
+  return n < UINT256_LIMIT ? n : null;
 }
 
-/** A proposal id: a uint256 in decimal. */
-export function parseProposalId(value: string, argument: string): string {
-  if (!/^\d{1,78}$/.test(value) || BigInt(value) >= 2n ** 256n) {
-    throw badUserInput(argument, `"${value}" is not a proposal id (a decimal uint256)`);
+/** A job id: a positive uint256 in canonical decimal, as the subgraph keys jobs and every answer writes them. */
+export function parseJobId(value: string, argument: string): string {
+  const n = canonicalUint256(value);
+  if (n === null || n === 0n) {
+    throw badUserInput(
+      argument,
+      `"${value}" is not a job id: a positive decimal integer below 2^256, written without leading zeros, sign, spaces, exponent or hex (job 1 is "1")`,
+      { value },
+    );
   }
-  return BigInt(value).toString();
+  return value;
+}
+
+/** A proposal id: a uint256 in canonical decimal. */
+export function parseProposalId(value: string, argument: string): string {
+  if (canonicalUint256(value) === null) {
+    throw badUserInput(
+      argument,
+      `"${value}" is not a proposal id: a decimal uint256, written without leading zeros, sign, spaces, exponent or hex`,
+      { value },
+    );
+  }
+  return value;
 }

@@ -1,6 +1,7 @@
 // Query.deployment: the deployment record the gateway was started with, and JobEscrow's job limits (model/job-limits.ts).
 // Nothing here reads the index or the chain: the record and the contract's constants do not change while it runs.
 import type { DeployedContract, Resolvers } from "../generated/graphql";
+import { badUserInput } from "../errors";
 import { JOB_LIMITS } from "../model/job-limits";
 import type { DeploymentRecord } from "../sources/deployment";
 
@@ -13,6 +14,24 @@ function deployedContracts(record: DeploymentRecord): DeployedContract[] {
   }));
 }
 
+/**
+ * The record's contract named `name`. A name the record lacks is a mistake (a typo, "jobescrow"), not a contract that
+ * may come to exist while the gateway runs: refused, as an unknown GPU model is, naming the record's names and, where
+ * only the case or surrounding spaces differ, the one meant.
+ */
+function contractNamed(record: DeploymentRecord, name: string): DeployedContract {
+  const contracts = deployedContracts(record);
+  const found = contracts.find((c) => c.name === name);
+  if (found !== undefined) return found;
+  const knownNames = contracts.map((c) => c.name);
+  const meant = knownNames.find((known) => known.toLowerCase() === name.trim().toLowerCase());
+  throw badUserInput(
+    "name",
+    `the deployment has no contract named "${name}"${meant === undefined ? "" : ` (did you mean "${meant}"? names are matched exactly)`}; its contracts: ${knownNames.join(", ")}`,
+    { value: name, knownNames, ...(meant === undefined ? {} : { didYouMean: meant }) },
+  );
+}
+
 export const deploymentResolvers: Resolvers = {
   Query: {
     deployment: (_root, _args, ctx) => ctx.deployment,
@@ -21,7 +40,7 @@ export const deploymentResolvers: Resolvers = {
     network: (d) => d.network,
     chainId: (d) => BigInt(d.chainId),
     contracts: (d) => deployedContracts(d),
-    contract: (d, args) => deployedContracts(d).find((c) => c.name === args.name) ?? null,
+    contract: (d, args) => contractNamed(d, args.name),
     jobLimits: () => ({ ...JOB_LIMITS }),
   },
 };

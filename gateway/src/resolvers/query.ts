@@ -8,6 +8,7 @@ import { timeAt } from "../services/clock";
 import { indexingStatus } from "../services/indexing";
 import { acceptDeadlineWhere, acceptableJobsWhere, jobFilterWhere } from "../services/job-filters";
 import { decodeKeysetCursor, keysetPage, type KeysetSort, type SortKeyType } from "../services/keyset";
+import { requireKnownModelsAndRegions } from "../services/known-models";
 import { networkStats } from "../services/network-stats";
 import { isActive, providerFilterWhere } from "../services/provider-filters";
 import type { JobEntity, ProviderEntity } from "../subgraph/entities";
@@ -74,6 +75,12 @@ export const queryResolvers: Resolvers = {
       const position = decodeKeysetCursor(args.after, sort);
       const { protocol, at } = await ctx.reader.protocolOfPage(await ctx.block.pageAt(position));
       const where = providerFilterWhere(args.filter, protocol?.minStakePerGpu ?? "0");
+      await requireKnownModelsAndRegions(
+        ctx.reader,
+        { values: args.filter?.gpuModels, argument: "filter.gpuModels" },
+        { values: args.filter?.regions, argument: "filter.regions" },
+        at,
+      );
       return keysetPage((a) => ctx.reader.providerPage(a), ctx.head.head, where, sort, first, position, (p) => p, at);
     },
 
@@ -85,6 +92,12 @@ export const queryResolvers: Resolvers = {
       const where = jobFilterWhere(args.filter);
       const position = decodeKeysetCursor(args.after, sort);
       const at = await ctx.block.pageAt(position);
+      await requireKnownModelsAndRegions(
+        ctx.reader,
+        { values: args.filter?.gpuModels, argument: "filter.gpuModels" },
+        { values: args.filter?.regions, argument: "filter.regions" },
+        at,
+      );
       // Deadlines are judged at the page's block time, as openJobs judges them (and Job.pastAcceptDeadline): every page
       // of a sequence reads its first page's block, so a job does not change sides between two pages.
       const past = args.filter?.pastAcceptDeadline;

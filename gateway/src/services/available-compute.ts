@@ -18,6 +18,7 @@ import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type BlockClock, type ReadAt, type Sub
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { timeAt } from "./clock";
 import { gpuModelList, intInRange, regionList } from "./inputs";
+import { requireKnownModelsAndRegions } from "./known-models";
 import { activeWhere } from "./provider-filters";
 import { decodeKeysetCursor, keysetPage, pageReadAt, readAt, type KeysetSort, type SortKeyType } from "./keyset";
 
@@ -236,6 +237,12 @@ export async function availableCompute(
   const parsed = parseRequirements(args.requirements);
   // The protocol's minimum stake filters the offers: read at the page's block.
   const { protocol, at } = await reader.protocolOfPage(await pageAt(position));
+  await requireKnownModelsAndRegions(
+    reader,
+    { values: args.requirements.gpuModels, argument: "requirements.gpuModels" },
+    { values: args.requirements.regions, argument: "requirements.regions" },
+    at,
+  );
   // Nothing indexed yet: no protocol, no providers.
   // An empty page still names the block it was judged at (PageInfo.blockNumber), as every other page does.
   const judgedAt = at?.block.number ?? null;

@@ -1,9 +1,11 @@
 // How far the index is behind the chain: what indexingStatus answers and what /readyz judges readiness by.
-import type { ResolversParentTypes, SourceKind as ApiSourceKind } from "../generated/graphql";
+import type { ResolversParentTypes, SourceKind as ApiSourceKind, SubgraphHealth } from "../generated/graphql";
 import type { GatewayServices } from "../context";
-import type { IndexedHead } from "../sources/head-watcher";
+import type { IndexedHead, SubgraphHealthReport } from "../sources/head-watcher";
 
 export type IndexingStatusModel = ResolversParentTypes["IndexingStatus"];
+
+const HEALTH: Record<SubgraphHealthReport["health"], SubgraphHealth> = { healthy: "HEALTHY", unhealthy: "UNHEALTHY", failed: "FAILED" };
 
 const SOURCE_KIND: Record<GatewayServices["sourceKind"], ApiSourceKind> = { embedded: "EMBEDDED", subgraphUrl: "SUBGRAPH_URL" };
 
@@ -40,6 +42,8 @@ export async function indexingStatus(
     hasIndexingErrors: head.hasIndexingErrors,
     indexerRestart: restart === null ? null : { reason: restart.reason, inSeconds: Math.ceil(restart.inMs / 1000) },
     subgraphFailure: head.failure ?? null,
+    subgraphHealth: head.health === undefined ? null : HEALTH[head.health.health],
+    subgraphNonFatalErrors: head.health?.nonFatalErrors ?? [],
     source: SOURCE_KIND[services.sourceKind],
   };
 }

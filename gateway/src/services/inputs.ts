@@ -4,9 +4,10 @@ import { parseGpuModel, parseRegion } from "../model/ids";
 
 const MAX_LIST = 50;
 
+/** Refused with the value and the range in its extensions (`value`, `minimum`, `maximum`), as `first` and `hours` are. */
 export function intInRange(value: number, min: number, max: number, argument: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw badUserInput(argument, `must be an integer from ${min} to ${max} (got ${value})`);
+    throw badUserInput(argument, `must be an integer from ${min} to ${max} (got ${value})`, { value, minimum: min, maximum: max });
   }
   return value;
 }

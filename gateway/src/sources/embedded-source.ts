@@ -164,7 +164,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       logger.info("indexer worker restarted", { block: status.checkpoint?.number ?? null });
     });
     // Requests fail with SOURCE_UNAVAILABLE (and /readyz answers 503) until a new query thread runs.
-    queries.on("error", (error) => logger.error("query worker failed", { error }));
+    // The delay as its own field (null: no new thread), the message saying what happened.
+    queries.on("error", (error) => logger.error("query worker failed", { error, restartInMs: error.restartInMs }));
     queries.on("restarted", () => logger.info("query worker restarted"));
     // It may have died while the query worker started.
     const { indexerError } = worker.status();

@@ -9,7 +9,7 @@ import type { PinnedBlock } from "../model/cursor";
 import type { ChainBlockHeader } from "../chain/chain-reader";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
-import type { SubgraphSource } from "./source";
+import type { DeploymentHealth, SubgraphSource } from "./source";
 
 export interface IndexedHead {
   number: number;
@@ -24,11 +24,23 @@ export interface IndexedHead {
    * non-deterministic one graph-node retries, a deterministic one stops it for good.
    */
   failure?: SubgraphFailure;
+  /**
+   * The deployment's health and non-fatal errors as the source's indexing-status API last said them (absent for a
+   * source without one, or before it first answered).
+   */
+  health?: SubgraphHealthReport;
 }
 
 export interface SubgraphFailure {
   message: string;
   deterministic: boolean;
+}
+
+export interface SubgraphHealthReport {
+  /** graph-node's `health`. */
+  health: "healthy" | "unhealthy" | "failed";
+  /** Its `nonFatalErrors`, messages with any URL's key cut. */
+  nonFatalErrors: { message: string; block: number | null; deterministic: boolean }[];
 }
 
 export type HeadListener = (head: IndexedHead, previous: IndexedHead | null) => void | Promise<void>;
@@ -80,6 +92,8 @@ export class HeadWatcher {
   private deploymentFailed = false;
   /** The error the deployment failed on, as that API last said; null while it has not failed, or said no error. */
   private failure: SubgraphFailure | null = null;
+  /** The health that API last said (null: none yet, or a health graph-node does not document). */
+  private healthReport: SubgraphHealthReport | null = null;
   /** The status API's last poll failed: logged once until it answers again. */
   private healthUnavailable = false;
   /** False once the source said its `_meta` has no parentHash: polls then leave it out for good. */
@@ -299,6 +313,7 @@ export class HeadWatcher {
       ...timing,
       hasIndexingErrors: meta.hasIndexingErrors || failed,
       ...(failed && this.failure !== null ? { failure: this.failure } : {}),
+      ...(this.healthReport === null ? {} : { health: this.healthReport }),
     };
     this.current = head;
     if (changed) {
@@ -332,6 +347,7 @@ export class HeadWatcher {
         this.options.logger.info("subgraph deployment no longer failed", { deployment: meta.deployment, health: status?.health ?? null });
       }
       this.deploymentFailed = failed;
+      this.noteHealth(meta.deployment, status);
       const fatal = status?.fatalError ?? null;
       // Shown to anyone who asks /readyz or indexingStatus: a URL graph-node quotes (its RPC's) may hold a key.
       this.failure = failed && fatal !== null ? { message: redactUrlsIn(fatal.message), deterministic: fatal.deterministic } : null;
@@ -346,6 +362,32 @@ export class HeadWatcher {
       this.healthUnavailable = true;
     }
     return this.deploymentFailed;
+  }
+
+  /**
+   * Keeps the health the status API said, and logs a deployment that turns unhealthy (it indexes on past non-fatal
+   * errors, so `_meta` reads as usual while entities are missing) and one that no longer is.
+   */
+  private noteHealth(deployment: string, status: DeploymentHealth | null): void {
+    const health = status?.health;
+    const before = this.healthReport?.health ?? null;
+    if (health !== "healthy" && health !== "unhealthy" && health !== "failed") {
+      this.healthReport = null;
+      return;
+    }
+    // Shown to anyone who asks indexingStatus: a URL graph-node quotes (its RPC's) may hold a key.
+    const nonFatalErrors = (status?.nonFatalErrors ?? []).map((e) => ({ ...e, message: redactUrlsIn(e.message) }));
+    this.healthReport = { health, nonFatalErrors };
+    if (health === "unhealthy" && before !== "unhealthy") {
+      this.options.logger.warn("subgraph deployment unhealthy", {
+        deployment,
+        nonFatalErrors: nonFatalErrors.length,
+        error: nonFatalErrors[0]?.message ?? null,
+        block: nonFatalErrors[0]?.block ?? null,
+      });
+    } else if (health === "healthy" && before === "unhealthy") {
+      this.options.logger.info("subgraph deployment healthy again", { deployment });
+    }
   }
 
   private deliver(head: IndexedHead, previous: IndexedHead | null): void {

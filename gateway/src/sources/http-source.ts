@@ -30,11 +30,22 @@ interface Target {
   short: string;
 }
 
-const STATUS_QUERY = "query DeploymentHealth($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph health fatalError { message block { number } deterministic } } }";
+const STATUS_QUERY =
+  "query DeploymentHealth($ids: [String!]) { indexingStatuses(subgraphs: $ids) { subgraph health " +
+  "fatalError { message block { number } deterministic } nonFatalErrors { message block { number } deterministic } } }";
+
+/** graph-node's SubgraphError: its block's number is the index node's BigInt, a string. */
+interface StatusError {
+  message: string;
+  block: { number: number | string } | null;
+  deterministic: boolean;
+}
 
 interface StatusData {
-  indexingStatuses?: { subgraph: string; health: string; fatalError: { message: string; block: { number: number | string } | null; deterministic: boolean } | null }[];
+  indexingStatuses?: { subgraph: string; health: string; fatalError: StatusError | null; nonFatalErrors?: StatusError[] | null }[];
 }
+
+const statusError = (e: StatusError) => ({ message: e.message, block: e.block === null ? null : Number(e.block.number), deterministic: e.deterministic });
 
 /** Options that cannot work (the message never repeats a credential). */
 export class HttpSourceConfigError extends Error {
@@ -137,13 +148,10 @@ export class HttpSubgraphSource implements SubgraphSource {
     const data = await this.ask<StatusData>(target, STATUS_QUERY, { ids: [deployment] }, options);
     const status = data.indexingStatuses?.find((s) => s.subgraph === deployment);
     if (status === undefined) return null;
-    const fatal = status.fatalError;
     return {
       health: status.health,
-      fatalError:
-        fatal === null
-          ? null
-          : { message: fatal.message, block: fatal.block === null ? null : Number(fatal.block.number), deterministic: fatal.deterministic },
+      fatalError: status.fatalError === null ? null : statusError(status.fatalError),
+      nonFatalErrors: (status.nonFatalErrors ?? []).map(statusError),
     };
   }
 

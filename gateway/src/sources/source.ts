@@ -23,6 +23,11 @@ export interface DeploymentHealth {
    * error not the subgraph's own (the node, the store), which graph-node retries itself; true: it is stopped for good.
    */
   fatalError: { message: string; block: number | null; deterministic: boolean } | null;
+  /**
+   * The errors a subgraph with graph-node's `nonFatalErrors` feature indexed on past (health "unhealthy"): what their
+   * handlers would have written is missing from the index. Empty where there are none.
+   */
+  nonFatalErrors: { message: string; block: number | null; deterministic: boolean }[];
 }
 
 export interface IndexerRestart {

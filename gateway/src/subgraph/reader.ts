@@ -417,6 +417,31 @@ export class SubgraphReader {
     );
   }
 
+  /**
+   * The ids of every GPU model the index has seen at `at`'s block (the latest when undefined): listed by a provider or
+   * required by a job, ever. A catalogue, tens of rows: what a model a query asks for is checked against.
+   */
+  async gpuModelIds(at?: ReadAt): Promise<string[]> {
+    return this.catalogueIds("gpuModels", at);
+  }
+
+  /** The codes of every region the index has seen at `at`'s block: a provider's, or one a job required, ever. */
+  async regionIds(at?: ReadAt): Promise<string[]> {
+    return this.catalogueIds("regions", at);
+  }
+
+  private async catalogueIds(list: "gpuModels" | "regions", at: ReadAt | undefined): Promise<string[]> {
+    const name = list === "gpuModels" ? "GpuModelIds" : "RegionIds";
+    const data = await this.requestAt<Record<string, { id: string }[]>>(
+      (b) => `query ${name}${b.variable === "" ? "" : `(${b.variable.slice(2)})`} {
+        ${list}(first: ${SOURCE_MAX_FIRST}, orderBy: id${b.argument}) { id }
+      }`,
+      {},
+      at,
+    );
+    return (data[list] ?? []).map((m) => m.id);
+  }
+
   /** The time of `at`'s block (the latest when undefined), as far as the source knows it: one request. */
   async blockClock(at?: ReadAt): Promise<BlockClock> {
     type Data = {

@@ -43,6 +43,8 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
   eventsOfJobs: "async",
   votesOfProposals: "async",
   inventory: "async",
+  gpuModelIds: "async",
+  regionIds: "async",
   blockClock: "async",
   networkDays: "async",
   networkDayBefore: "async",

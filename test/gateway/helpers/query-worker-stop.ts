@@ -7,7 +7,9 @@ async function main(dbPath: string): Promise<void> {
   const queries = await QueryWorker.start(dbPath, { initialDelayMs: 60_000 });
   let restarted = 0;
   queries.on("restarted", () => (restarted += 1));
-  const died = new Promise<string>((resolve) => queries.once("error", (error) => resolve(error.message)));
+  const died = new Promise<{ message: string; restartInMs: number | null }>((resolve) =>
+    queries.once("error", (error) => resolve({ message: error.message, restartInMs: error.restartInMs })),
+  );
   queries.crash("exit");
   const death = await died;
   await queries.stop();

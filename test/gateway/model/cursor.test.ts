@@ -205,11 +205,9 @@ describe("keyset cursors", function () {
     expect(cursorScope("t", { path: ["a", "b"] }).digest).not.to.equal(cursorScope("t", { path: ["b", "a"] }).digest);
   });
 
-  it("binds a cursor to the job an activity filter names, however its id is spelled", function () {
+  it("binds a cursor to the job an activity filter names", function () {
     const cursor = encodeCursor(cursorScope("activity:BLOCK:DESC", { filter: { jobId: "1" } }), { keys: ["5"], id: "0x01", block: BLOCK });
-    for (const jobId of ["01", "0001", "1"]) {
-      expect(decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId } }), ["integer"], "hex")?.id, jobId).to.equal("0x01");
-    }
+    expect(decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId: "1" } }), ["integer"], "hex")?.id).to.equal("0x01");
     expect(() => decodeCursor(cursor, cursorScope("activity:BLOCK:DESC", { filter: { jobId: "10" } }), ["integer"], "hex")).to.throw(
       /issued for another filter/,
     );

@@ -42,10 +42,49 @@ describe("identifiers", function () {
     expect(decodeIdentifier("0x" + "00".repeat(32))).to.equal(null);
   });
 
-  it("reads job and proposal ids as decimal integers", function () {
-    expect(parseJobId("0042", "id")).to.equal("42");
-    for (const bad of ["0", "-1", "1e3", "abc", ""]) expect(() => parseJobId(bad, "id"), bad).to.throw(/not a job id/);
+  it("reads job and proposal ids in canonical decimal", function () {
+    expect(parseJobId("42", "id")).to.equal("42");
+    expect(parseJobId((2n ** 256n - 1n).toString(), "id")).to.equal((2n ** 256n - 1n).toString());
     expect(parseProposalId("0", "id")).to.equal("0");
-    expect(() => parseProposalId((2n ** 256n).toString(), "id")).to.throw(/not a proposal id/);
+    expect(parseProposalId("7", "id")).to.equal("7");
+  });
+
+  const NON_CANONICAL: [string, string][] = [
+    ["a leading zero", "01"],
+    ["leading zeros", "0042"],
+    ["a plus sign", "+1"],
+    ["a minus sign", "-1"],
+    ["a leading space", " 1"],
+    ["a trailing newline", "1\n"],
+    ["an exponent", "1e0"],
+    ["hex", "0x1"],
+    ["a fraction", "1.0"],
+    ["digit separators", "1_000"],
+    ["non-ASCII digits", "\u0661"],
+    ["nothing", ""],
+    ["a number past uint256", (2n ** 256n).toString()],
+    ["a very long digit string", "1".repeat(100)],
+  ];
+
+  for (const [what, value] of NON_CANONICAL) {
+    it(`refuses a job id with ${what} with BAD_USER_INPUT naming the argument and the value`, function () {
+      expect(() => parseJobId(value, "filter.jobId"))
+        .to.throw(/^filter\.jobId: .* is not a job id/s)
+        .with.property("extensions")
+        .that.deep.equals({ code: "BAD_USER_INPUT", argument: "filter.jobId", value });
+    });
+  }
+
+  it("refuses job 0, which JobEscrow never numbers", function () {
+    expect(() => parseJobId("0", "id")).to.throw(/not a job id/).with.nested.property("extensions.value", "0");
+  });
+
+  it("refuses a non-canonical proposal id with BAD_USER_INPUT naming the argument and the value", function () {
+    for (const value of ["00", "01", "+1", " 1", "1e0", "0x1", (2n ** 256n).toString()]) {
+      expect(() => parseProposalId(value, "id"), value)
+        .to.throw(/^id: .* is not a proposal id/)
+        .with.property("extensions")
+        .that.deep.equals({ code: "BAD_USER_INPUT", argument: "id", value });
+    }
   });
 });

@@ -16,7 +16,6 @@ interface DeploymentAnswer {
     chainId: string;
     contracts: DeployedContract[];
     escrow: DeployedContract | null;
-    unknown: DeployedContract | null;
     jobLimits: { minDurationSeconds: number; maxDurationSeconds: number; maxAcceptWindowSeconds: number; maxUriBytes: number };
   } | null;
 }
@@ -26,7 +25,6 @@ const DEPLOYMENT = `{
     network chainId
     contracts { name address deployedAtBlock }
     escrow: contract(name: "JobEscrow") { name address deployedAtBlock }
-    unknown: contract(name: "Treasury") { name }
     jobLimits { minDurationSeconds maxDurationSeconds maxAcceptWindowSeconds maxUriBytes }
   }
 }`;
@@ -45,12 +43,35 @@ describeEachSource("Query.deployment", (ctx) => {
     expect(deployment!.contracts).to.deep.equal(expected);
   });
 
-  it("gives one contract by the record's name for it, the address JobEscrow is deployed at, and null for a name the record lacks", async function () {
+  it("gives one contract by the record's name for it, the address JobEscrow is deployed at", async function () {
     const { env, client } = ctx();
     const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
     expect(deployment!.escrow?.address).to.equal(getAddress(await env.scenario.c.jobEscrow.getAddress()));
     expect(deployment!.escrow?.name).to.equal("JobEscrow");
-    expect(deployment!.unknown).to.equal(null);
+  });
+
+  it("refuses a name the record lacks with BAD_USER_INPUT listing the record's names", async function () {
+    const { env, client } = ctx();
+    const errors = await client.errors(`{ deployment { contract(name: "Treasury") { name } } }`);
+    expect(errors[0]?.extensions).to.deep.include({
+      code: "BAD_USER_INPUT",
+      argument: "name",
+      value: "Treasury",
+      knownNames: Object.keys(env.scenario.deployment.record.contracts),
+    });
+    expect(errors[0]?.extensions).not.to.have.property("didYouMean");
+  });
+
+  it("refuses a known name written in another case, naming the one meant", async function () {
+    const errors = await ctx().client.errors(`{ deployment { contract(name: "jobescrow") { name } } }`);
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "name", value: "jobescrow", didYouMean: "JobEscrow" });
+    expect(errors[0]?.message).to.contain('did you mean "JobEscrow"?');
+  });
+
+  it("refuses a known name with spaces around it, naming the one meant", async function () {
+    const errors = await ctx().client.errors(`{ deployment { contract(name: " JobEscrow ") { name } } }`);
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "name", value: " JobEscrow ", didYouMean: "JobEscrow" });
+    expect(errors[0]?.message).to.contain('did you mean "JobEscrow"?');
   });
 
   it("gives the job limits the deployed JobEscrow enforces (MIN_DURATION, MAX_DURATION, MAX_ACCEPT_WINDOW, MAX_URI_LENGTH)", async function () {

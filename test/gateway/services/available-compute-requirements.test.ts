@@ -74,4 +74,9 @@ describe("availableCompute requirements", function () {
     const error = await refusal({ gpuCount: 1, minSlashRewardBps: 10_001 });
     expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.minSlashRewardBps" });
   });
+
+  it("gives a GPU count out of range its value and the range in extensions, as hours does", async function () {
+    const error = await refusal({ gpuCount: 0 });
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.gpuCount", value: 0, minimum: 1, maximum: 1024 });
+  });
 });

@@ -13,7 +13,7 @@ import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/se
 import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import { SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { IndexerOptionError } from "../../../subgraph/indexer/errors";
-import { QueryWorker } from "../../../gateway/src/sources/query-worker/query-worker";
+import { QueryWorker, QueryWorkerDiedError } from "../../../gateway/src/sources/query-worker/query-worker";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import type { RestartPolicy } from "../../../subgraph/indexer";
 import { waitUntil } from "../../helpers/wait";
@@ -30,6 +30,7 @@ interface LogRecord {
   level: string;
   msg: string;
   error?: unknown;
+  restartInMs?: number | null;
 }
 
 describe("the embedded source when its query worker thread dies", function () {
@@ -81,12 +82,13 @@ describe("the embedded source when its query worker thread dies", function () {
     expect(await readyz(server)).to.equal(200);
     source.queries.crash("throw");
     await waitUntil(() => records(lines).some((record) => record.msg === "query worker failed"), "the gateway logged the death");
-    expect(records(lines).filter((record) => record.msg === "query worker failed").map(({ level, error }) => ({ level, error }))).to.deep.equal([
+    expect(records(lines).filter((record) => record.msg === "query worker failed").map(({ level, error, restartInMs }) => ({ level, error, restartInMs }))).to.deep.equal([
       {
         level: "error",
+        restartInMs: 60_000,
         error: {
           name: "QueryWorkerDiedError",
-          message: "the query worker thread died (exit code 1): Error: the query worker was told to crash (QueryWorker.crash); restarting in 60000 ms",
+          message: "the query worker thread died (exit code 1): Error: the query worker was told to crash (QueryWorker.crash)",
           cause: { name: "Error", message: "the query worker was told to crash (QueryWorker.crash)" },
         },
       },
@@ -128,7 +130,7 @@ describe("the embedded source when its query worker thread dies", function () {
       timeout: 100_000,
     });
     expect(JSON.parse(stdout.trim())).to.deep.equal({
-      death: "the query worker thread died (exit code 3); restarting in 60000 ms",
+      death: { message: "the query worker thread died (exit code 3)", restartInMs: 60_000 },
       running: false,
       restarted: 0,
     });
@@ -211,4 +213,18 @@ describe("the query worker's restart policy", function () {
       }
     });
   }
+});
+
+describe("QueryWorkerDiedError", function () {
+  it("carries the restart delay as a typed field and keeps it out of its message", function () {
+    const error = new QueryWorkerDiedError(1, "Error: out of memory", 1_500);
+    expect(error.restartInMs).to.equal(1_500);
+    expect(error.message).to.equal("the query worker thread died (exit code 1): Error: out of memory");
+  });
+
+  it("says in its message that a thread the policy does not restart is not restarted, with restartInMs null", function () {
+    const error = new QueryWorkerDiedError(null, null, null);
+    expect(error.restartInMs).to.equal(null);
+    expect(error.message).to.equal("the query worker thread could not start again; it is not restarted");
+  });
 });

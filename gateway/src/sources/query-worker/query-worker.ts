@@ -17,7 +17,11 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** The query worker thread died once it was ready, or a new one could not start; says whether it is restarted. */
+/**
+ * The query worker thread died once it was ready, or a new one could not start; `restartInMs` says when a new one is
+ * started. The delay is a field, not in the message: the message stays true however late it is read (a log line, a
+ * status), and a caller that acts on the delay reads the number instead of parsing it out.
+ */
 export class QueryWorkerDiedError extends Error {
   constructor(
     readonly code: number | null,
@@ -27,8 +31,8 @@ export class QueryWorkerDiedError extends Error {
     options?: { cause?: unknown },
   ) {
     const how = code === null ? "could not start again" : `died (exit code ${code})`;
-    const next = restartInMs === null ? "it is not restarted" : `restarting in ${restartInMs} ms`;
-    super(`the query worker thread ${how}${reason === null ? "" : `: ${reason}`}; ${next}`, options);
+    const never = restartInMs === null ? "; it is not restarted" : "";
+    super(`the query worker thread ${how}${reason === null ? "" : `: ${reason}`}${never}`, options);
     this.name = "QueryWorkerDiedError";
   }
 }
