@@ -48,6 +48,7 @@ import {
 } from "../../typechain-types";
 import { RevertDecoder } from "../tasks/lib/revert";
 import type { ContractAddresses } from "./contracts";
+import { hashJobTerms } from "./gateway-jobs";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, TierCode, decodeShortId } from "./ids";
 import {
   AcceptReceipt,
@@ -55,6 +56,7 @@ import {
   ChallengeWindowOpenError,
   CollateralQuote,
   JobMarket,
+  JobReplacedError,
   JobState,
   JobStatus,
   MarketRejectedError,
@@ -323,8 +325,17 @@ export class ContractMarket implements JobMarket {
     await this.write("settle", jobId, (overrides) => this.escrow.settle(jobId, overrides));
   }
 
-  async decline(jobId: bigint): Promise<void> {
-    await this.write("decline", jobId, (overrides) => this.escrow.declineJob(jobId, overrides));
+  async decline(job: CandidateJob): Promise<void> {
+    const termsHash = hashJobTerms(job.terms);
+    // Looked at in each try's turn and before each replacement, as each is built: declineJob takes the id alone, and a
+    // chain restarted meanwhile may store another job under it.
+    await this.write("decline", job.jobId, async (overrides) => {
+      const stored = await this.escrow.getJob(job.jobId);
+      if (stored.termsHash !== termsHash || stored.client.toLowerCase() !== job.client.toLowerCase()) {
+        throw new JobReplacedError("decline", job.jobId);
+      }
+      return this.escrow.declineJob(job.jobId, overrides);
+    });
   }
 
   /** `setOnline(provider, online)` by the operator; resolves with the receipt once mined. */
@@ -507,6 +518,8 @@ export class ContractMarket implements JobMarket {
       });
       return replacement;
     } catch (error) {
+      // The chain restarted: what was sent is gone with it, and the call would now apply to another job.
+      if (error instanceof JobReplacedError) throw error;
       // Mined meanwhile (nonce too low, or the call now reverts in estimation): the next look finds its receipt.
       this.logger.info("could not replace an unmined transaction; waiting for it", { ...fields, error });
       return undefined;

@@ -34,7 +34,7 @@ import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -801,17 +801,24 @@ export class Worker {
     // Offered again (a re-read) while the first decline is on its way: one transaction is enough.
     const key = jobKey(job);
     if (this.declines.has(key)) return;
-    this.declines.set(key, this.declineNow(job.jobId, reason).finally(() => this.declines.delete(key)));
+    this.declines.set(key, this.declineNow(job, reason).finally(() => this.declines.delete(key)));
   }
 
-  private async declineNow(jobId: bigint, reason: string): Promise<void> {
+  private async declineNow(job: CandidateJob, reason: string): Promise<void> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     const signal = this.intake.signal;
     try {
       try {
-        await this.retry(() => market.decline(jobId), signal);
+        // The job itself, not its id: a decline still on its way when the chain restarts must not refund the job
+        // that the restarted chain stores under the same id (market.decline checks before each transaction).
+        await this.retry(() => market.decline(job), signal);
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof JobReplacedError) {
+          logger.warn("job not declined: its id now names another job on-chain (the chain restarted?)", { jobId, reason });
+          return;
+        }
         // An earlier attempt may have landed although its answer was lost, or the client cancelled meanwhile.
         const state = await this.retry(() => market.getJobState(jobId), signal);
         if (state.status === JobStatus.Open) throw error;

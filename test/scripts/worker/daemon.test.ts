@@ -9,6 +9,7 @@ import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker
 import { ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { Worker, WorkerEvent, WorkerOptions } from "../../../scripts/worker/daemon";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
+import { hashJobTerms } from "../../../scripts/worker/gateway-jobs";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -28,6 +29,7 @@ import {
   ChallengeWindowOpenError,
   CollateralQuote,
   JobMarket,
+  JobReplacedError,
   JobSource,
   JobState,
   JobStatus,
@@ -110,6 +112,8 @@ class QueueJobSource implements JobSource {
 
 type Operation = "accept" | "submit" | "settle" | "decline";
 type StoredJob = JobState & {
+  /** What tells it from another job stored under its id after a restart: its client and terms hash. */
+  identity: string;
   gpuCount: number;
   escrowed: bigint;
   collateral?: bigint;
@@ -150,6 +154,7 @@ class InMemoryEscrow implements JobMarket {
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
+      identity: storedIdentity(job),
       status: JobStatus.Open,
       provider: job.terms.targetProvider,
       gpuCount: job.terms.requirements.gpuCount,
@@ -234,8 +239,11 @@ class InMemoryEscrow implements JobMarket {
     this.end("settle", undefined);
   }
 
-  async decline(jobId: bigint): Promise<void> {
+  /** Checks the job stored under the id is `job`, as ContractMarket does before each declineJob. */
+  async decline(job: CandidateJob): Promise<void> {
+    const { jobId } = job;
     const state = this.begin("decline", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("decline", jobId);
     if (state.status !== JobStatus.Open) throw new MarketRejectedError("decline", jobId, "JobEscrowUnexpectedStatus");
     if (state.provider === ZeroAddress) throw new MarketRejectedError("decline", jobId, "JobEscrowNotDirected");
     if (state.provider !== PROVIDER) throw new MarketRejectedError("decline", jobId, "JobEscrowUnauthorized");
@@ -263,6 +271,10 @@ class InMemoryEscrow implements JobMarket {
     if (after) throw after;
     return value;
   }
+}
+
+function storedIdentity(job: CandidateJob): string {
+  return `${job.client.toLowerCase()} ${hashJobTerms(job.terms)}`;
 }
 
 /** Runs "matmul" jobs only when the test opens its gate; counts how many run at once. */
@@ -2008,7 +2020,7 @@ describe("worker job loop", () => {
       for (const [jobId, status] of [[8n, JobStatus.Completed], [9n, JobStatus.Disputed]] as const) {
         const published = await store.publish(Buffer.alloc(300, Number(jobId)));
         await store.recordJob(jobId, published);
-        market.states.set(jobId, { status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
+        market.states.set(jobId, { identity: storedIdentity(makeJob(Number(jobId))), status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
         const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
         fs.utimesSync(file, old, old);
         files.push(file);
@@ -2127,10 +2139,10 @@ describe("worker job loop", () => {
       const gate = new Promise<void>((resolve) => (release = resolve));
       let declining = 0;
       const decline = market.decline.bind(market);
-      market.decline = async (jobId: bigint) => {
+      market.decline = async (job: CandidateJob) => {
         declining += 1;
         await gate;
-        return decline(jobId);
+        return decline(job);
       };
       const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 500n } });
       const running = subject.run();
@@ -2140,9 +2152,43 @@ describe("worker job loop", () => {
       offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n, acceptDeadline: 3_000_000n }));
       await waitFor(() => declining === 2);
       release();
-      await waitFor(() => eventsOf("job-declined", 1n).length === 2);
+      await waitFor(() => eventsOf("job-declined", 1n).length === 1);
       await subject.stop();
       await running;
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+    });
+
+    it("does not let a decline still on its way when the chain restarts refund the job the new chain stores under that id, logging why", async () => {
+      const logs: LogRecord[] = [];
+      const logger = createLogger("info", (record) => logs.push(record));
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let declining = 0;
+      const decline = market.decline.bind(market);
+      market.decline = async (job: CandidateJob) => {
+        declining += 1;
+        await gate;
+        return decline(job);
+      };
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor, { policy: { minPricePerGpuHour: 500n }, logger });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => declining === 1);
+      // The chain restarts beneath the worker and job 1 is now another client's, one the worker would take.
+      const other = makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 1_000n });
+      other.client = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+      market.post(other);
+      release();
+      await waitFor(() => logs.some((record) => record.msg.startsWith("job not declined: its id now names another job")));
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+      expect(eventsOf("job-declined")).to.deep.equal([]);
+      source.push(other);
+      await waitFor(() => eventsOf("job-accepted", 1n).length === 1);
+      await subject.stop();
+      await running;
+      expect(logs.find((record) => record.msg.startsWith("job not declined: its id"))?.fields).to.deep.include({ jobId: 1n });
     });
 
     it("declines one below policy.minPricePerGpuHour while every slot is taken, since no free slot would change that", async () => {
