@@ -392,15 +392,16 @@ export class Worker {
     const list = source.jobsInHand.bind(source);
     const signal = this.intake.signal;
     // Until they are listed, accepted jobs are not run and run towards a timeout slash: an outage is waited out (the
-    // same gateway feeds new jobs, so none would come meanwhile anyway).
+    // same gateway feeds new jobs, so none would come meanwhile anyway). A refusal retrying cannot fix (a gateway of
+    // another version, a wrong URL) stops the worker now, as it would at the job feed's first query: going on would
+    // leave the jobs in hand unrun for as long as the worker ran.
     const pauseMs = this.options.retry.maxDelayMs;
     let jobs: CandidateJob[];
     try {
       jobs = await this.retryWhileRunning(() => list(signal), signal, pauseMs);
     } catch (error) {
       if (signal.aborted) return;
-      logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
-      return;
+      throw error;
     }
     for (const job of jobs) {
       if (signal.aborted || this.seen.has(job.jobId)) continue;

@@ -1456,20 +1456,20 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("goes on taking new jobs when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
-    const executor = new GatedExecutor(store);
-    executor.open();
-    source.inHandFailures.push(
-      () => new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]),
-    );
-    const subject = worker(executor);
+  it("stops at once, taking no job, when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
+    const refusal = new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]);
+    source.inHandFailures.push(() => refusal);
+    const subject = worker(new GatedExecutor(store));
     const running = subject.run();
     offer(makeJob(1));
-    // A worker that stopped on the refusal ends run() instead.
-    await Promise.race([running, waitFor(() => eventsOf("job-submitted", 1n).length === 1)]);
-    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
-    await subject.stop();
-    await running;
+    let ended = false;
+    const outcome = running.then(() => undefined, (error: unknown) => error).finally(() => (ended = true));
+    // A worker that went on would open the job feed and take the job instead.
+    await waitFor(() => ended || source.openFeeds > 0);
+    expect(source.openFeeds).to.equal(0);
+    expect(await outcome).to.equal(refusal);
+    expect(source.pending).to.equal(1);
+    expect(market.count("accept")).to.equal(0);
   });
 
   describe("jobs an earlier run accepted, and maxConcurrentJobs", () => {
