@@ -905,6 +905,27 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("names the job and the step in each retry's log line and each round's, so that jobs retrying side by side in an outage can be told apart", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failBefore.submit.push(refusedConnection);
+    // One more than a round (maxAttempts 3): a "still unreachable" round, then the settlement goes through.
+    market.failBefore.settle.push(...refusals(4));
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("warn", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled", 1n).length === 1);
+    await subject.stop();
+    await running;
+    const named = (msg: string) =>
+      [...new Set(logs.filter((record) => record.msg === msg).map((record) => `${String(record.fields.jobId)} ${String(record.fields.step)}`))];
+    expect(named("transient failure; retrying")).to.deep.equal(["1 submit", "1 settle"]);
+    expect(named("still unreachable; trying again later")).to.deep.equal(["1 settle"]);
+  });
+
   it("retries a submission that failed with a network error, submitting once", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
