@@ -430,7 +430,7 @@ export class Worker {
           jobId: job.jobId,
           challengeDeadline: held.challengeDeadline,
         });
-        this.scheduleSettlement(job.jobId, held.challengeDeadline);
+        this.scheduleSettlement(job, held.challengeDeadline);
       }
     }
   }
@@ -484,7 +484,7 @@ export class Worker {
         log.info("settling a job of ours submitted by an earlier run, offered as open (the source's index lags the chain)", {
           challengeDeadline: held.challengeDeadline,
         });
-        this.scheduleSettlement(jobId, held.challengeDeadline);
+        this.scheduleSettlement(job, held.challengeDeadline);
       }
       return;
     }
@@ -673,7 +673,7 @@ export class Worker {
 
     let challengeDeadline: bigint;
     try {
-      challengeDeadline = await this.submit(jobId, result, signal, submitBy);
+      challengeDeadline = await this.submit(job, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
@@ -687,7 +687,7 @@ export class Worker {
       challengeDeadline,
     });
 
-    if (this.options.policy.autoSettle) this.scheduleSettlement(jobId, challengeDeadline);
+    if (this.options.policy.autoSettle) this.scheduleSettlement(job, challengeDeadline);
   }
 
   /**
@@ -842,14 +842,16 @@ export class Worker {
    * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
    * longer than one round of retries is waited out, round after round, until that deadline has passed.
    */
-  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     for (;;) {
       try {
-        const receipt = await this.retry({ jobId, step: "submit" }, () => market.submit(jobId, result.resultURI, result.resultHash), signal);
+        const receipt = await this.retry({ jobId, step: "submit" }, () => market.submit(job, result.resultURI, result.resultHash), signal);
         return receipt.challengeDeadline;
       } catch (rejection) {
-        if (signal.aborted) throw rejection;
+        // Replaced: the state the chain holds under the id is another job's, and says nothing of this one.
+        if (signal.aborted || rejection instanceof JobReplacedError) throw rejection;
         if (rejection instanceof RetryExhaustedError && !(await this.pastResultDeadline(by))) {
           logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
             jobId,
@@ -922,14 +924,15 @@ export class Worker {
     }
   }
 
-  private scheduleSettlement(jobId: bigint, challengeDeadline: bigint): void {
-    const settlement = this.settle(jobId, challengeDeadline).finally(() => this.settlements.delete(settlement));
+  private scheduleSettlement(job: CandidateJob, challengeDeadline: bigint): void {
+    const settlement = this.settle(job, challengeDeadline).finally(() => this.settlements.delete(settlement));
     this.settlements.add(settlement);
   }
 
   /** Wait (in chain time) for the challenge window to pass, then settle unless someone else already did. */
-  private async settle(jobId: bigint, challengeDeadline: bigint): Promise<void> {
+  private async settle(job: CandidateJob, challengeDeadline: bigint): Promise<void> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     const signal = this.intake.signal;
     const pollMs = this.options.settlementPollMs ?? 60_000;
     try {
@@ -947,12 +950,13 @@ export class Worker {
             return;
           }
           try {
-            await this.retryWhileRunning({ jobId, step: "settle" }, () => market.settle(jobId), signal, pollMs);
+            await this.retryWhileRunning({ jobId, step: "settle" }, () => market.settle(job), signal, pollMs);
             logger.info("job settled", { jobId });
             this.emit({ type: "job-settled", jobId, by: "worker" });
             return;
           } catch (error) {
             // The next block may carry an older timestamp than our estimate of the chain's time: look again later.
+            if (error instanceof JobReplacedError) throw error;
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
@@ -968,6 +972,10 @@ export class Worker {
     } catch (error) {
       if (signal.aborted) {
         logger.info("stopping before settlement; anyone can settle the job later", { jobId, challengeDeadline });
+        return;
+      }
+      if (error instanceof JobReplacedError) {
+        logger.warn("job not settled: its id now names another job on-chain (the chain restarted?)", { jobId });
         return;
       }
       this.fail(jobId, "settle", error);

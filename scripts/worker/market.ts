@@ -160,10 +160,10 @@ export interface JobMarket {
   collateral(jobId: bigint): Promise<CollateralQuote>;
   /** `acceptJob(job.jobId, provider, job.terms)`. */
   accept(job: CandidateJob): Promise<AcceptReceipt>;
-  /** `submitResult(jobId, resultURI, resultHash)`. */
-  submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
-  /** `settle(jobId)`. */
-  settle(jobId: bigint): Promise<void>;
+  /** `submitResult(job.jobId, resultURI, resultHash)`, sent only while the chain stores `job` under its id (see decline). */
+  submit(job: CandidateJob, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
+  /** `settle(job.jobId)`, sent only while the chain stores `job` under its id (see decline). */
+  settle(job: CandidateJob): Promise<void>;
   /**
    * `declineJob(job.jobId)`: a job directed at this provider, still Open, is refunded to its client. declineJob takes
    * the id alone, and after a chain restart (a devnet counts job ids from 1 again) the id may name another job, which a
@@ -196,7 +196,7 @@ export class JobReplacedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "decline",
+    readonly operation: "decline" | "submit" | "settle",
     readonly jobId: bigint,
   ) {
     super(`${operation} of job ${jobId} not sent: the chain now holds another job under that id (the chain restarted?)`);

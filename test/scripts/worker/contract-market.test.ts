@@ -484,7 +484,7 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
   });
 });
 
-describe("the contract market's decline, across a chain restart", function () {
+describe("the contract market's writes, across a chain restart", function () {
   this.timeout(60_000);
   let chain: LocalChain;
   let s: Scenario;
@@ -514,7 +514,7 @@ describe("the contract market's decline, across a chain restart", function () {
     await chain.close();
   });
 
-  it("refuses to decline, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
+  it("refuses to decline, submit or settle, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
     const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
     const before = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
     // The chain restarted: the same id, another job (other terms).
@@ -525,6 +525,12 @@ describe("the contract market's decline, across a chain restart", function () {
     const caught = await market.decline(before).then(() => undefined, (error: unknown) => error);
     expect(caught).to.be.instanceOf(JobReplacedError);
     expect(caught).to.include({ operation: "decline", jobId: before.jobId, transient: false });
+    const submit = await market.submit(before, "https://r.example/1", `0x${"11".repeat(32)}`).then(() => undefined, (error: unknown) => error);
+    expect(submit).to.be.instanceOf(JobReplacedError);
+    expect(submit).to.include({ operation: "submit", jobId: before.jobId });
+    const settle = await market.settle(before).then(() => undefined, (error: unknown) => error);
+    expect(settle).to.be.instanceOf(JobReplacedError);
+    expect(settle).to.include({ operation: "settle", jobId: before.jobId });
     expect(Number((await s.c.jobEscrow.getJob(after.jobId)).status)).to.equal(JobStatus.Open);
   });
 

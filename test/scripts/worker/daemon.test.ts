@@ -50,6 +50,8 @@ const MATMUL_CONFIG: MatmulExecutorConfig = {
   margin: { seconds: 30, fraction: 0.25 },
 };
 const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+/** A client other than makeJob's, for a job a restarted chain stores under a reused id. */
+const OTHER_CLIENT = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
 // ---------------------------------------------------------------- test doubles (the real ones come with the wiring)
 
@@ -217,8 +219,10 @@ class InMemoryEscrow implements JobMarket {
     return this.end("accept", { resultDeadline: state.resultDeadline });
   }
 
-  async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+  async submit(job: CandidateJob, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+    const { jobId } = job;
     const state = this.begin("submit", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("submit", jobId);
     if (state.status !== JobStatus.Accepted)
       throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
@@ -228,8 +232,10 @@ class InMemoryEscrow implements JobMarket {
     return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
   }
 
-  async settle(jobId: bigint): Promise<void> {
+  async settle(job: CandidateJob): Promise<void> {
+    const { jobId } = job;
     const state = this.begin("settle", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("settle", jobId);
     if (state.status !== JobStatus.Submitted)
       throw new MarketRejectedError("settle", jobId, "JobEscrowUnexpectedStatus");
     if (this.chainNow <= (state.challengeDeadline as bigint))
@@ -239,7 +245,7 @@ class InMemoryEscrow implements JobMarket {
     this.end("settle", undefined);
   }
 
-  /** Checks the job stored under the id is `job`, as ContractMarket does before each declineJob. */
+  /** Checks the job stored under the id is `job`, as ContractMarket does before each write. */
   async decline(job: CandidateJob): Promise<void> {
     const { jobId } = job;
     const state = this.begin("decline", jobId);
@@ -2199,7 +2205,7 @@ describe("worker job loop", () => {
       await waitFor(() => declining === 1);
       // The chain restarts beneath the worker and job 1 is now another client's, one the worker would take.
       const other = makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 1_000n });
-      other.client = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+      other.client = OTHER_CLIENT;
       market.post(other);
       release();
       await waitFor(() => logs.some((record) => record.msg.startsWith("job not declined: its id now names another job")));
@@ -2210,6 +2216,49 @@ describe("worker job loop", () => {
       await subject.stop();
       await running;
       expect(logs.find((record) => record.msg.startsWith("job not declined: its id"))?.fields).to.deep.include({ jobId: 1n });
+    });
+
+    it("does not submit a result computed for a job the chain lost in a restart to the job it now stores under that id, failing at submit", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor);
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run; job 1 is now another client's, which this provider has submitted (its state
+      // must not pass for this job's submission having landed).
+      const other = { ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT };
+      market.post(other);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + 5n });
+      executor.open();
+      await waitFor(() => eventsOf("job-failed", 1n).length + eventsOf("job-submitted", 1n).length === 1);
+      expect(eventsOf("job-submitted")).to.deep.equal([]);
+      const failed = eventsOf("job-failed", 1n)[0] as { stage: string; error: Error };
+      expect(failed.stage).to.equal("submit");
+      expect(failed.error).to.be.instanceOf(JobReplacedError);
+      expect(market.states.get(1n)?.submitted).to.equal(undefined);
+      await subject.stop();
+      await running;
+    });
+
+    it("does not settle, as if it were its own, the job a restarted chain stores under the id of one it submitted, logging why", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      // The chain restarts; job 1 is now another client's, submitted and past its window as well.
+      const other = { ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT };
+      market.post(other);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow });
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => logs.some((record) => record.msg === "job not settled: its id now names another job on-chain (the chain restarted?)"));
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect(eventsOf("job-settled")).to.deep.equal([]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
     });
 
     it("declines one below policy.minPricePerGpuHour while every slot is taken, since no free slot would change that", async () => {
