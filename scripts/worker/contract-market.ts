@@ -48,6 +48,7 @@ import {
 } from "../../typechain-types";
 import { RevertDecoder } from "../tasks/lib/revert";
 import type { ContractAddresses } from "./contracts";
+import { hashJobTerms } from "./gateway-jobs";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, TierCode, decodeShortId } from "./ids";
 import {
   AcceptReceipt,
@@ -55,6 +56,7 @@ import {
   ChallengeWindowOpenError,
   CollateralQuote,
   JobMarket,
+  JobReplacedError,
   JobState,
   JobStatus,
   MarketRejectedError,
@@ -307,10 +309,13 @@ export class ContractMarket implements JobMarket {
     return { resultDeadline: event.args.resultDeadline as bigint, transactionHash: receipt.hash };
   }
 
-  async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
-    const receipt = await this.write("submit", jobId, (overrides) =>
-      this.escrow.submitResult(jobId, resultURI, resultHash, overrides),
-    );
+  async submit(job: CandidateJob, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+    const { jobId } = job;
+    const termsHash = hashJobTerms(job.terms);
+    const receipt = await this.write("submit", jobId, async (overrides) => {
+      await this.requireStored("submit", job, termsHash);
+      return this.escrow.submitResult(jobId, resultURI, resultHash, overrides);
+    });
     const event = this.escrowEvent(receipt, "ResultSubmitted", jobId);
     return {
       challengeDeadline: event.args.challengeDeadline as bigint,
@@ -319,12 +324,32 @@ export class ContractMarket implements JobMarket {
     };
   }
 
-  async settle(jobId: bigint): Promise<void> {
-    await this.write("settle", jobId, (overrides) => this.escrow.settle(jobId, overrides));
+  async settle(job: CandidateJob): Promise<void> {
+    const termsHash = hashJobTerms(job.terms);
+    await this.write("settle", job.jobId, async (overrides) => {
+      await this.requireStored("settle", job, termsHash);
+      return this.escrow.settle(job.jobId, overrides);
+    });
   }
 
-  async decline(jobId: bigint): Promise<void> {
-    await this.write("decline", jobId, (overrides) => this.escrow.declineJob(jobId, overrides));
+  async decline(job: CandidateJob): Promise<void> {
+    const termsHash = hashJobTerms(job.terms);
+    await this.write("decline", job.jobId, async (overrides) => {
+      await this.requireStored("decline", job, termsHash);
+      return this.escrow.declineJob(job.jobId, overrides);
+    });
+  }
+
+  /**
+   * Throws JobReplacedError unless the chain stores `job` under its id (its client and terms hash). Called as each try
+   * and each replacement is built: declineJob, submitResult and settle take the id alone, and a chain restarted
+   * meanwhile may store another job under it.
+   */
+  private async requireStored(operation: JobReplacedError["operation"], job: CandidateJob, termsHash: string): Promise<void> {
+    const stored = await this.escrow.getJob(job.jobId);
+    if (stored.termsHash !== termsHash || stored.client.toLowerCase() !== job.client.toLowerCase()) {
+      throw new JobReplacedError(operation, job.jobId);
+    }
   }
 
   /** `setOnline(provider, online)` by the operator; resolves with the receipt once mined. */
@@ -507,6 +532,8 @@ export class ContractMarket implements JobMarket {
       });
       return replacement;
     } catch (error) {
+      // The chain restarted: what was sent is gone with it, and the call would now apply to another job.
+      if (error instanceof JobReplacedError) throw error;
       // Mined meanwhile (nonce too low, or the call now reverts in estimation): the next look finds its receipt.
       this.logger.info("could not replace an unmined transaction; waiting for it", { ...fields, error });
       return undefined;

@@ -34,7 +34,7 @@ import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobSource, JobState, JobStatus } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -242,12 +242,15 @@ export class Worker {
     this.options.onEvent?.(event);
   }
 
-  private retry<T>(operation: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  // Each retry's log line names the job and the step: during an outage every job in hand retries side by side (each
+  // settlement waiting, a submission), and lines that named neither could not be told apart.
+  private retry<T>(context: RetryContext, operation: () => Promise<T>, signal: AbortSignal): Promise<T> {
     return withRetry(operation, {
       policy: this.options.retry,
       signal,
       onRetry: ({ attempt, delayMs, error }) =>
         this.options.logger.warn("transient failure; retrying", {
+          ...context,
           attempt,
           delayMs,
           error: briefError(error),
@@ -260,13 +263,13 @@ export class Worker {
    * in escrow; the listing of jobs left in hand at start, and the chain's time a resumed one is run against): an outage
    * longer than one round of retries is waited out, a round every `pauseMs`, until the worker stops.
    */
-  private async retryWhileRunning<T>(operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
+  private async retryWhileRunning<T>(context: RetryContext, operation: () => Promise<T>, signal: AbortSignal, pauseMs: number): Promise<T> {
     for (;;) {
       try {
-        return await this.retry(operation, signal);
+        return await this.retry(context, operation, signal);
       } catch (error) {
         if (signal.aborted || !(error instanceof RetryExhaustedError)) throw error;
-        this.options.logger.warn("still unreachable; trying again later", { delayMs: pauseMs, error: briefError(error) });
+        this.options.logger.warn("still unreachable; trying again later", { ...context, delayMs: pauseMs, error: briefError(error) });
         await sleep(pauseMs, signal);
       }
     }
@@ -274,7 +277,7 @@ export class Worker {
 
   private async checkProvider(): Promise<void> {
     const { logger, gpus } = this.options;
-    const record = await this.retry(() => this.options.market.getProvider(), this.intake.signal);
+    const record = await this.retry({ step: "read the provider's record" }, () => this.options.market.getProvider(), this.intake.signal);
     if (!record.registered) {
       throw new ProviderNotRegisteredError(this.options.provider);
     }
@@ -392,22 +395,23 @@ export class Worker {
     const list = source.jobsInHand.bind(source);
     const signal = this.intake.signal;
     // Until they are listed, accepted jobs are not run and run towards a timeout slash: an outage is waited out (the
-    // same gateway feeds new jobs, so none would come meanwhile anyway).
+    // same gateway feeds new jobs, so none would come meanwhile anyway). A refusal retrying cannot fix (a gateway of
+    // another version, a wrong URL) stops the worker now, as it would at the job feed's first query: going on would
+    // leave the jobs in hand unrun for as long as the worker ran.
     const pauseMs = this.options.retry.maxDelayMs;
     let jobs: CandidateJob[];
     try {
-      jobs = await this.retryWhileRunning(() => list(signal), signal, pauseMs);
+      jobs = await this.retryWhileRunning({ step: "list the jobs in hand" }, () => list(signal), signal, pauseMs);
     } catch (error) {
       if (signal.aborted) return;
-      logger.error("cannot list the provider's jobs in hand: none left by an earlier run is resumed", { error });
-      return;
+      throw error;
     }
     for (const job of jobs) {
       if (signal.aborted || this.seen.has(job.jobId)) continue;
       this.remember(job);
       let state: JobState;
       try {
-        state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, pauseMs);
+        state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
         logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
@@ -426,7 +430,7 @@ export class Worker {
           jobId: job.jobId,
           challengeDeadline: held.challengeDeadline,
         });
-        this.scheduleSettlement(job.jobId, held.challengeDeadline);
+        this.scheduleSettlement(job, held.challengeDeadline);
       }
     }
   }
@@ -480,7 +484,7 @@ export class Worker {
         log.info("settling a job of ours submitted by an earlier run, offered as open (the source's index lags the chain)", {
           challengeDeadline: held.challengeDeadline,
         });
-        this.scheduleSettlement(jobId, held.challengeDeadline);
+        this.scheduleSettlement(job, held.challengeDeadline);
       }
       return;
     }
@@ -511,7 +515,7 @@ export class Worker {
     log.info("job accepted", { kind: loaded.spec.kind });
     this.emit({ type: "job-accepted", jobId });
     // Without the chain's time the limit is maxDuration alone.
-    const now = await this.retry(() => this.options.market.chainTime(), signal).catch(() => undefined);
+    const now = await this.retry({ jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal).catch(() => undefined);
     await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
   }
 
@@ -531,7 +535,7 @@ export class Worker {
       if (refusal !== undefined) throw new ExecutionError(refusal);
       // Given up here the job is slashed at its result deadline, so an outage is waited out as after an acceptance whose
       // answer was lost; once the chain answers, executionLimit says whether any time is left to run.
-      now = await this.retryWhileRunning(() => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
+      now = await this.retryWhileRunning({ jobId: job.jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
     } catch (error) {
       if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
       else this.fail(job.jobId, "execute", error);
@@ -565,7 +569,7 @@ export class Worker {
         round.abort();
         if (gpus !== undefined) return undefined;
         if (waitMs === 0) logger.info("waiting for GPUs for a job we hold", { jobId, needs: count, free, resultDeadline });
-        const now = await this.retryWhileRunning(() => market.chainTime(), signal, this.options.retry.maxDelayMs);
+        const now = await this.retryWhileRunning({ jobId, step: "read the chain's time" }, () => market.chainTime(), signal, this.options.retry.maxDelayMs);
         const limit = executionLimit(job, resultDeadline, now);
         if (limit.ms <= 0) return limit;
         waitMs = Math.min(pollMs, limit.ms);
@@ -592,7 +596,7 @@ export class Worker {
     const lastStart = resultDeadline - BigInt(SUBMISSION_MARGIN_MS / 1000 + Math.ceil(executors.leastRunSeconds()));
     for (;;) {
       try {
-        return await this.retry(() => specs.load(job.specURI, job.terms.specHash, signal), signal);
+        return await this.retry({ jobId: job.jobId, step: "fetch the spec" }, () => specs.load(job.specURI, job.terms.specHash, signal), signal);
       } catch (error) {
         if (signal.aborted) throw error;
         // A server answering 404, or a spec that does not hash to the job's specHash, may be put right before the
@@ -669,7 +673,7 @@ export class Worker {
 
     let challengeDeadline: bigint;
     try {
-      challengeDeadline = await this.submit(jobId, result, signal, submitBy);
+      challengeDeadline = await this.submit(job, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
@@ -683,7 +687,7 @@ export class Worker {
       challengeDeadline,
     });
 
-    if (this.options.policy.autoSettle) this.scheduleSettlement(jobId, challengeDeadline);
+    if (this.options.policy.autoSettle) this.scheduleSettlement(job, challengeDeadline);
   }
 
   /**
@@ -696,14 +700,14 @@ export class Worker {
     // Read first: a job accepted or submitted just before a crash may be missing from the jobs in hand listed at start
     // (the index lags the chain) and then offered as open; the checks below would refuse it (its GPUs and collateral are
     // held, its accept deadline may be past) and it would be slashed at its result deadline, or left unsettled.
-    const before = await this.retry(() => market.getJobState(job.jobId), signal);
+    const before = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal);
     const held = heldBy(before, provider);
     if (held !== undefined) return { ours: true, held };
     if (before.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[before.status]})`, true);
     await this.checkRequirements(job, signal);
     let loaded: LoadedSpec;
     try {
-      loaded = await this.retry(() => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
+      loaded = await this.retry({ jobId: job.jobId, step: "fetch the spec" }, () => this.options.specs.load(job.specURI, job.terms.specHash, signal), signal);
     } catch (error) {
       // A document that cannot be read (an HTTP error, a file not there yet) may yet appear where the URI points: looked
       // at again when the source offers the job again, and not declined. One that is wrong stays wrong.
@@ -717,7 +721,7 @@ export class Worker {
     const refusal = this.options.executors.refusalReason(loaded.spec, job.terms.maxDuration);
     if (refusal !== undefined) throw new SkipJob(refusal, true, true);
     // Again: another provider may have taken it, or the client cancelled it, while the spec loaded.
-    const state = await this.retry(() => market.getJobState(job.jobId), signal);
+    const state = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal);
     if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
     return { ours: false, loaded };
   }
@@ -735,13 +739,13 @@ export class Worker {
     const { market } = this.options;
     await this.checkRequirements(job, signal);
     try {
-      return (await this.retry(() => market.accept(job), signal)).resultDeadline;
+      return (await this.retry({ jobId: job.jobId, step: "accept" }, () => market.accept(job), signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
       // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
       // may be ours and running towards a slash, so an outage is waited out, as at start (resumeJobsInHand): dropped
       // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
-      const state = await this.retryWhileRunning(() => market.getJobState(job.jobId), signal, this.options.retry.maxDelayMs);
+      const state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal, this.options.retry.maxDelayMs);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
         return state.resultDeadline;
       }
@@ -779,7 +783,7 @@ export class Worker {
   /** What acceptJob checks, against the chain's current state: throws SkipJob for a job it would refuse. */
   private async checkRequirements(job: CandidateJob, signal: AbortSignal): Promise<void> {
     const { market } = this.options;
-    const [record, chainTime] = await this.retry(() => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    const [record, chainTime] = await this.retry({ jobId: job.jobId, step: "read the provider's record and the chain's time" }, () => Promise.all([market.getProvider(), market.chainTime()]), signal);
     const mismatch = requirementRefusal(job, record, chainTime);
     // Past its acceptance deadline a job can never be taken: not looked at again when offered again.
     const expired = chainTime > job.terms.acceptDeadline;
@@ -787,7 +791,7 @@ export class Worker {
     // An acceptance Staking.lock would refuse is not sent: its gas estimate would fail, or, estimated before another
     // lock, it would revert mined. Stake frees up as jobs end and owners add more, so the job is looked at again when
     // the source offers it again (its next openJobs re-read), not at once.
-    const shortfall = collateralRefusal(await this.retry(() => market.collateral(job.jobId), signal));
+    const shortfall = collateralRefusal(await this.retry({ jobId: job.jobId, step: "read the collateral" }, () => market.collateral(job.jobId), signal));
     if (shortfall !== undefined) throw new SkipJob(shortfall.reason, false, shortfall.lasting);
   }
 
@@ -801,19 +805,26 @@ export class Worker {
     // Offered again (a re-read) while the first decline is on its way: one transaction is enough.
     const key = jobKey(job);
     if (this.declines.has(key)) return;
-    this.declines.set(key, this.declineNow(job.jobId, reason).finally(() => this.declines.delete(key)));
+    this.declines.set(key, this.declineNow(job, reason).finally(() => this.declines.delete(key)));
   }
 
-  private async declineNow(jobId: bigint, reason: string): Promise<void> {
+  private async declineNow(job: CandidateJob, reason: string): Promise<void> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     const signal = this.intake.signal;
     try {
       try {
-        await this.retry(() => market.decline(jobId), signal);
+        // The job itself, not its id: a decline still on its way when the chain restarts must not refund the job
+        // that the restarted chain stores under the same id (market.decline checks before each transaction).
+        await this.retry({ jobId, step: "decline" }, () => market.decline(job), signal);
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof JobReplacedError) {
+          logger.warn("job not declined: its id now names another job on-chain (the chain restarted?)", { jobId, reason });
+          return;
+        }
         // An earlier attempt may have landed although its answer was lost, or the client cancelled meanwhile.
-        const state = await this.retry(() => market.getJobState(jobId), signal);
+        const state = await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal);
         if (state.status === JobStatus.Open) throw error;
         if (state.status !== JobStatus.Declined) {
           logger.info("job not declined: no longer open", { jobId, status: JobStatus[state.status] });
@@ -831,14 +842,16 @@ export class Worker {
    * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
    * longer than one round of retries is waited out, round after round, until that deadline has passed.
    */
-  private async submit(jobId: bigint, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     for (;;) {
       try {
-        const receipt = await this.retry(() => market.submit(jobId, result.resultURI, result.resultHash), signal);
+        const receipt = await this.retry({ jobId, step: "submit" }, () => market.submit(job, result.resultURI, result.resultHash), signal);
         return receipt.challengeDeadline;
       } catch (rejection) {
-        if (signal.aborted) throw rejection;
+        // Replaced: the state the chain holds under the id is another job's, and says nothing of this one.
+        if (signal.aborted || rejection instanceof JobReplacedError) throw rejection;
         if (rejection instanceof RetryExhaustedError && !(await this.pastResultDeadline(by))) {
           logger.warn("cannot reach the chain to submit; trying again until the result deadline", {
             jobId,
@@ -848,7 +861,7 @@ export class Worker {
           await sleep(this.options.retry.maxDelayMs, signal);
           continue;
         }
-        const state = await this.retry(() => market.getJobState(jobId), signal);
+        const state = await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
         if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
           return state.challengeDeadline;
@@ -898,7 +911,7 @@ export class Worker {
     const { results, resultRetentionMs = 0, market, logger } = this.options;
     if (results === undefined || resultRetentionMs <= 0) return;
     const signal = this.intake.signal;
-    const status = async (jobId: bigint) => (await this.retry(() => market.getJobState(jobId), signal)).status;
+    const status = async (jobId: bigint) => (await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal)).status;
     while (!signal.aborted) {
       try {
         const { deleted, kept } = await results.prune(resultRetentionMs, status);
@@ -911,21 +924,22 @@ export class Worker {
     }
   }
 
-  private scheduleSettlement(jobId: bigint, challengeDeadline: bigint): void {
-    const settlement = this.settle(jobId, challengeDeadline).finally(() => this.settlements.delete(settlement));
+  private scheduleSettlement(job: CandidateJob, challengeDeadline: bigint): void {
+    const settlement = this.settle(job, challengeDeadline).finally(() => this.settlements.delete(settlement));
     this.settlements.add(settlement);
   }
 
   /** Wait (in chain time) for the challenge window to pass, then settle unless someone else already did. */
-  private async settle(jobId: bigint, challengeDeadline: bigint): Promise<void> {
+  private async settle(job: CandidateJob, challengeDeadline: bigint): Promise<void> {
     const { market, logger } = this.options;
+    const { jobId } = job;
     const signal = this.intake.signal;
     const pollMs = this.options.settlementPollMs ?? 60_000;
     try {
       for (;;) {
-        const now = await this.retryWhileRunning(() => market.chainTime(), signal, pollMs);
+        const now = await this.retryWhileRunning({ jobId, step: "read the chain's time" }, () => market.chainTime(), signal, pollMs);
         if (now > challengeDeadline) {
-          const state = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
+          const state = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal, pollMs);
           if (state.status === JobStatus.Disputed) {
             logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
             this.emit({ type: "job-disputed", jobId });
@@ -936,16 +950,17 @@ export class Worker {
             return;
           }
           try {
-            await this.retryWhileRunning(() => market.settle(jobId), signal, pollMs);
+            await this.retryWhileRunning({ jobId, step: "settle" }, () => market.settle(job), signal, pollMs);
             logger.info("job settled", { jobId });
             this.emit({ type: "job-settled", jobId, by: "worker" });
             return;
           } catch (error) {
             // The next block may carry an older timestamp than our estimate of the chain's time: look again later.
+            if (error instanceof JobReplacedError) throw error;
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
-              const after = await this.retryWhileRunning(() => market.getJobState(jobId), signal, pollMs);
+              const after = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal, pollMs);
               if (after.status === JobStatus.Submitted) throw error;
               continue;
             }
@@ -957,6 +972,10 @@ export class Worker {
     } catch (error) {
       if (signal.aborted) {
         logger.info("stopping before settlement; anyone can settle the job later", { jobId, challengeDeadline });
+        return;
+      }
+      if (error instanceof JobReplacedError) {
+        logger.warn("job not settled: its id now names another job on-chain (the chain restarted?)", { jobId });
         return;
       }
       this.fail(jobId, "settle", error);
@@ -982,6 +1001,12 @@ function heldBy(state: JobState, provider: string): Held | undefined {
     return { status: JobStatus.Submitted, challengeDeadline: state.challengeDeadline };
   }
   return undefined;
+}
+
+/** What a retried call was for, named in its log lines: the job (none for the worker's own reads) and the step. */
+interface RetryContext {
+  jobId?: bigint;
+  step: string;
 }
 
 /** When a submission can no longer land: the job's result deadline, on the chain's clock if known and on ours. */

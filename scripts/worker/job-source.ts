@@ -9,7 +9,7 @@
 import { ChainReadError } from "./chain";
 import type { Logger } from "./logger";
 import type { CandidateJob, JobSource } from "./market";
-import { HttpStatusError, RetryPolicy, backoffDelayMs, isTransientError, sleep } from "./retry";
+import { HttpStatusError, RetryPolicy, backoffDelayMs, briefError, isTransientError, sleep } from "./retry";
 
 export interface ReconnectOptions {
   /** maxAttempts is ignored: a worker keeps reconnecting; the delays grow up to maxDelayMs. */
@@ -58,7 +58,8 @@ export function reconnectingJobSource(connect: Connect, options: ReconnectOption
         // A connection also reads the chain (the feed's filter): the gateway is not to blame for the chain's outage.
         const what = reason instanceof ChainReadError ? "job source cannot read the chain; connecting again" : "job source disconnected; reconnecting";
         options.logger.warn(what, {
-          reason: reason instanceof Error ? reason.message : String(reason),
+          // Not the message: an ethers error's spells out the request, a signed transaction and the endpoint's key.
+          reason: briefError(reason),
           attempt: failures,
           delayMs,
         });

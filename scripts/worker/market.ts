@@ -160,12 +160,17 @@ export interface JobMarket {
   collateral(jobId: bigint): Promise<CollateralQuote>;
   /** `acceptJob(job.jobId, provider, job.terms)`. */
   accept(job: CandidateJob): Promise<AcceptReceipt>;
-  /** `submitResult(jobId, resultURI, resultHash)`. */
-  submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
-  /** `settle(jobId)`. */
-  settle(jobId: bigint): Promise<void>;
-  /** `declineJob(jobId)`: a job directed at this provider, still Open, is refunded to its client. */
-  decline(jobId: bigint): Promise<void>;
+  /** `submitResult(job.jobId, resultURI, resultHash)`, sent only while the chain stores `job` under its id (see decline). */
+  submit(job: CandidateJob, resultURI: string, resultHash: string): Promise<SubmitReceipt>;
+  /** `settle(job.jobId)`, sent only while the chain stores `job` under its id (see decline). */
+  settle(job: CandidateJob): Promise<void>;
+  /**
+   * `declineJob(job.jobId)`: a job directed at this provider, still Open, is refunded to its client. declineJob takes
+   * the id alone, and after a chain restart (a devnet counts job ids from 1 again) the id may name another job, which a
+   * decline still on its way must not refund: each transaction is sent only while the job stored under the id is
+   * `job` (its client and terms hash), else JobReplacedError.
+   */
+  decline(job: CandidateJob): Promise<void>;
 }
 
 /** A contract call reverted. `errorName` is the decoded custom error, e.g. "JobEscrowUnexpectedStatus". */
@@ -180,6 +185,22 @@ export class MarketRejectedError extends Error {
   ) {
     super(`${operation} of job ${jobId} reverted with ${errorName}${detail ? `: ${detail}` : ""}`);
     this.name = "MarketRejectedError";
+  }
+}
+
+/**
+ * The job stored on-chain under a job's id is not that job (another client or other terms, or none at all): the chain
+ * restarted beneath the worker, and a write meant for the job it looked at must not apply to this one.
+ */
+export class JobReplacedError extends Error {
+  readonly transient = false;
+
+  constructor(
+    readonly operation: "decline" | "submit" | "settle",
+    readonly jobId: bigint,
+  ) {
+    super(`${operation} of job ${jobId} not sent: the chain now holds another job under that id (the chain restarted?)`);
+    this.name = "JobReplacedError";
   }
 }
 

@@ -41,7 +41,10 @@ export class SpecUriError extends SpecError {
     readonly uri: string,
     readonly reason: string,
   ) {
-    super(`cannot fetch spec ${abbreviate(uri)}: ${reason}`);
+    // One with no scheme quoted: a client may post any string, and an empty one, or one of spaces, would read
+    // `cannot fetch spec : not a URI`.
+    const shown = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri) ? abbreviate(uri) : JSON.stringify(abbreviate(uri));
+    super(`cannot fetch spec ${shown}: ${reason}`);
   }
 }
 

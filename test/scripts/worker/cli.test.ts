@@ -1018,6 +1018,29 @@ describe("latent-worker CLI", () => {
       });
     }
 
+    it("exits 2 at once, before querying openJobs, when a gateway of another version refuses the listing of the jobs in hand", async () => {
+      let feeds = 0;
+      const connect: ConnectNetwork = async () => ({
+        source: {
+          // eslint-disable-next-line require-yield
+          jobs: async function* () {
+            feeds += 1;
+          },
+          jobsInHand: async () => {
+            throw new GatewayResponseError("jobs", [{ message: 'Cannot query field "jobs"', code: "GRAPHQL_VALIDATION_FAILED" }]);
+          },
+        },
+        market: idleMarket(),
+        close: async () => undefined,
+      });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson({ logLevel: "error" }))], cliIo, connect)).to.equal(2);
+      expect(stderr.text().split("\n").filter((line) => line.startsWith("latent-worker:"))).to.deep.equal([
+        'latent-worker: the gateway refused jobs: Cannot query field "jobs" [GRAPHQL_VALIDATION_FAILED]',
+      ]);
+      expect(feeds).to.equal(0);
+    });
+
     describe("--check against the chain", () => {
       const registry = IProviderRegistry__factory.createInterface();
       /** A node on chain 31337 where both contracts hold code and are one deployment, and the provider is as given. */

@@ -36,7 +36,7 @@ import {
 } from "../../../scripts/worker/contract-market";
 import { pinnedProvider } from "../../../scripts/worker/chain";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
-import { MarketRejectedError } from "../../../scripts/worker/market";
+import { JobReplacedError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { waitUntil } from "../../helpers/wait";
@@ -481,5 +481,62 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     const caught = await operated.accept(await createdCandidate(s.c.jobEscrow, job.jobId)).then(() => undefined, (error: unknown) => error);
     expect(caught).to.be.instanceOf(MarketRejectedError);
     expect(caught).to.include({ operation: "accept", jobId: job.jobId, errorName: "StakingInsufficientFreeStake" });
+  });
+});
+
+describe("the contract market's writes, across a chain restart", function () {
+  this.timeout(60_000);
+  let chain: LocalChain;
+  let s: Scenario;
+  let provider: ProviderHandle;
+  let client: Signer;
+  let market: ContractMarket;
+  let rpc: JsonRpcProvider;
+
+  before(async () => {
+    chain = await startLocalChain();
+    s = await deployScenario(chain.signers);
+    client = s.actors.clients[0]!;
+    await fund(s, [s.actors.providers[0]!, client], parseEther("100000"));
+    const operator = new Wallet(Wallet.createRandom().privateKey);
+    await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
+    provider = await registerProvider(s, s.actors.providers[0]!, {
+      listing: { gpuModel: GPU_MODELS[0]!, region: "eu-west", gpuCount: 3, pricePerGpuHour: parseEther("1"), metadataURI: "https://p.example/" },
+      stake: parseEther("450"),
+    });
+    await (await s.c.registry.connect(provider.signer).setOperator(operator.address)).wait();
+    rpc = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const contracts = { jobEscrow: await s.c.jobEscrow.getAddress(), providerRegistry: await s.c.registry.getAddress() };
+    market = new ContractMarket({ rpc, operator, provider: provider.address, contracts });
+  });
+  after(async () => {
+    rpc.destroy();
+    await chain.close();
+  });
+
+  it("refuses to decline, submit or settle, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
+    const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
+    const before = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
+    // The chain restarted: the same id, another job (other terms).
+    await chain.ethers.send("evm_revert", [snapshot]);
+    const after = await createJob(s, client, { targetProvider: provider.address, maxDuration: 7200 });
+    expect(after.jobId).to.equal(before.jobId);
+
+    const caught = await market.decline(before).then(() => undefined, (error: unknown) => error);
+    expect(caught).to.be.instanceOf(JobReplacedError);
+    expect(caught).to.include({ operation: "decline", jobId: before.jobId, transient: false });
+    const submit = await market.submit(before, "https://r.example/1", `0x${"11".repeat(32)}`).then(() => undefined, (error: unknown) => error);
+    expect(submit).to.be.instanceOf(JobReplacedError);
+    expect(submit).to.include({ operation: "submit", jobId: before.jobId });
+    const settle = await market.settle(before).then(() => undefined, (error: unknown) => error);
+    expect(settle).to.be.instanceOf(JobReplacedError);
+    expect(settle).to.include({ operation: "settle", jobId: before.jobId });
+    expect(Number((await s.c.jobEscrow.getJob(after.jobId)).status)).to.equal(JobStatus.Open);
+  });
+
+  it("declines the job it was given when the chain stores that very job under its id", async () => {
+    const job = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
+    await market.decline(job);
+    expect(Number((await s.c.jobEscrow.getJob(job.jobId)).status)).to.equal(JobStatus.Declined);
   });
 });

@@ -9,6 +9,7 @@ import type { MatmulExecutorConfig, PolicyConfig } from "../../../scripts/worker
 import { ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { Worker, WorkerEvent, WorkerOptions } from "../../../scripts/worker/daemon";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
+import { hashJobTerms } from "../../../scripts/worker/gateway-jobs";
 import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
@@ -28,6 +29,7 @@ import {
   ChallengeWindowOpenError,
   CollateralQuote,
   JobMarket,
+  JobReplacedError,
   JobSource,
   JobState,
   JobStatus,
@@ -48,6 +50,8 @@ const MATMUL_CONFIG: MatmulExecutorConfig = {
   margin: { seconds: 30, fraction: 0.25 },
 };
 const OTHER_PROVIDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+/** A client other than makeJob's, for a job a restarted chain stores under a reused id. */
+const OTHER_CLIENT = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
 // ---------------------------------------------------------------- test doubles (the real ones come with the wiring)
 
@@ -110,6 +114,8 @@ class QueueJobSource implements JobSource {
 
 type Operation = "accept" | "submit" | "settle" | "decline";
 type StoredJob = JobState & {
+  /** What tells it from another job stored under its id after a restart: its client and terms hash. */
+  identity: string;
   gpuCount: number;
   escrowed: bigint;
   collateral?: bigint;
@@ -150,6 +156,7 @@ class InMemoryEscrow implements JobMarket {
 
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
+      identity: storedIdentity(job),
       status: JobStatus.Open,
       provider: job.terms.targetProvider,
       gpuCount: job.terms.requirements.gpuCount,
@@ -212,8 +219,10 @@ class InMemoryEscrow implements JobMarket {
     return this.end("accept", { resultDeadline: state.resultDeadline });
   }
 
-  async submit(jobId: bigint, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+  async submit(job: CandidateJob, resultURI: string, resultHash: string): Promise<SubmitReceipt> {
+    const { jobId } = job;
     const state = this.begin("submit", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("submit", jobId);
     if (state.status !== JobStatus.Accepted)
       throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
@@ -223,8 +232,10 @@ class InMemoryEscrow implements JobMarket {
     return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
   }
 
-  async settle(jobId: bigint): Promise<void> {
+  async settle(job: CandidateJob): Promise<void> {
+    const { jobId } = job;
     const state = this.begin("settle", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("settle", jobId);
     if (state.status !== JobStatus.Submitted)
       throw new MarketRejectedError("settle", jobId, "JobEscrowUnexpectedStatus");
     if (this.chainNow <= (state.challengeDeadline as bigint))
@@ -234,8 +245,11 @@ class InMemoryEscrow implements JobMarket {
     this.end("settle", undefined);
   }
 
-  async decline(jobId: bigint): Promise<void> {
+  /** Checks the job stored under the id is `job`, as ContractMarket does before each write. */
+  async decline(job: CandidateJob): Promise<void> {
+    const { jobId } = job;
     const state = this.begin("decline", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("decline", jobId);
     if (state.status !== JobStatus.Open) throw new MarketRejectedError("decline", jobId, "JobEscrowUnexpectedStatus");
     if (state.provider === ZeroAddress) throw new MarketRejectedError("decline", jobId, "JobEscrowNotDirected");
     if (state.provider !== PROVIDER) throw new MarketRejectedError("decline", jobId, "JobEscrowUnauthorized");
@@ -263,6 +277,10 @@ class InMemoryEscrow implements JobMarket {
     if (after) throw after;
     return value;
   }
+}
+
+function storedIdentity(job: CandidateJob): string {
+  return `${job.client.toLowerCase()} ${hashJobTerms(job.terms)}`;
 }
 
 /** Runs "matmul" jobs only when the test opens its gate; counts how many run at once. */
@@ -893,6 +911,27 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("names the job and the step in each retry's log line and each round's, so that jobs retrying side by side in an outage can be told apart", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    market.failBefore.submit.push(refusedConnection);
+    // One more than a round (maxAttempts 3): a "still unreachable" round, then the settlement goes through.
+    market.failBefore.settle.push(...refusals(4));
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("warn", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    market.chainNow += market.challengeWindow + 1n;
+    await waitFor(() => eventsOf("job-settled", 1n).length === 1);
+    await subject.stop();
+    await running;
+    const named = (msg: string) =>
+      [...new Set(logs.filter((record) => record.msg === msg).map((record) => `${String(record.fields.jobId)} ${String(record.fields.step)}`))];
+    expect(named("transient failure; retrying")).to.deep.equal(["1 submit", "1 settle"]);
+    expect(named("still unreachable; trying again later")).to.deep.equal(["1 settle"]);
+  });
+
   it("retries a submission that failed with a network error, submitting once", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
@@ -1444,20 +1483,20 @@ describe("worker job loop", () => {
     await running;
   });
 
-  it("goes on taking new jobs when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
-    const executor = new GatedExecutor(store);
-    executor.open();
-    source.inHandFailures.push(
-      () => new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]),
-    );
-    const subject = worker(executor);
+  it("stops at once, taking no job, when the source refuses to list the jobs in hand (a refusal retrying cannot fix)", async () => {
+    const refusal = new GatewayResponseError("jobs", [{ message: "Cannot query field", code: "GRAPHQL_VALIDATION_FAILED" }]);
+    source.inHandFailures.push(() => refusal);
+    const subject = worker(new GatedExecutor(store));
     const running = subject.run();
     offer(makeJob(1));
-    // A worker that stopped on the refusal ends run() instead.
-    await Promise.race([running, waitFor(() => eventsOf("job-submitted", 1n).length === 1)]);
-    expect(eventsOf("job-submitted", 1n)).to.have.length(1);
-    await subject.stop();
-    await running;
+    let ended = false;
+    const outcome = running.then(() => undefined, (error: unknown) => error).finally(() => (ended = true));
+    // A worker that went on would open the job feed and take the job instead.
+    await waitFor(() => ended || source.openFeeds > 0);
+    expect(source.openFeeds).to.equal(0);
+    expect(await outcome).to.equal(refusal);
+    expect(source.pending).to.equal(1);
+    expect(market.count("accept")).to.equal(0);
   });
 
   describe("jobs an earlier run accepted, and maxConcurrentJobs", () => {
@@ -2008,7 +2047,7 @@ describe("worker job loop", () => {
       for (const [jobId, status] of [[8n, JobStatus.Completed], [9n, JobStatus.Disputed]] as const) {
         const published = await store.publish(Buffer.alloc(300, Number(jobId)));
         await store.recordJob(jobId, published);
-        market.states.set(jobId, { status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
+        market.states.set(jobId, { identity: storedIdentity(makeJob(Number(jobId))), status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
         const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
         fs.utimesSync(file, old, old);
         files.push(file);
@@ -2127,10 +2166,10 @@ describe("worker job loop", () => {
       const gate = new Promise<void>((resolve) => (release = resolve));
       let declining = 0;
       const decline = market.decline.bind(market);
-      market.decline = async (jobId: bigint) => {
+      market.decline = async (job: CandidateJob) => {
         declining += 1;
         await gate;
-        return decline(jobId);
+        return decline(job);
       };
       const subject = worker(new GatedExecutor(store), { policy: { minPricePerGpuHour: 500n } });
       const running = subject.run();
@@ -2140,7 +2179,84 @@ describe("worker job loop", () => {
       offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n, acceptDeadline: 3_000_000n }));
       await waitFor(() => declining === 2);
       release();
-      await waitFor(() => eventsOf("job-declined", 1n).length === 2);
+      await waitFor(() => eventsOf("job-declined", 1n).length === 1);
+      await subject.stop();
+      await running;
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Declined);
+    });
+
+    it("does not let a decline still on its way when the chain restarts refund the job the new chain stores under that id, logging why", async () => {
+      const logs: LogRecord[] = [];
+      const logger = createLogger("info", (record) => logs.push(record));
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let declining = 0;
+      const decline = market.decline.bind(market);
+      market.decline = async (job: CandidateJob) => {
+        declining += 1;
+        await gate;
+        return decline(job);
+      };
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor, { policy: { minPricePerGpuHour: 500n }, logger });
+      const running = subject.run();
+      offer(makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 100n }));
+      await waitFor(() => declining === 1);
+      // The chain restarts beneath the worker and job 1 is now another client's, one the worker would take.
+      const other = makeJob(1, { targetProvider: PROVIDER, maxPricePerGpuHour: 1_000n });
+      other.client = OTHER_CLIENT;
+      market.post(other);
+      release();
+      await waitFor(() => logs.some((record) => record.msg.startsWith("job not declined: its id now names another job")));
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Open);
+      expect(eventsOf("job-declined")).to.deep.equal([]);
+      source.push(other);
+      await waitFor(() => eventsOf("job-accepted", 1n).length === 1);
+      await subject.stop();
+      await running;
+      expect(logs.find((record) => record.msg.startsWith("job not declined: its id"))?.fields).to.deep.include({ jobId: 1n });
+    });
+
+    it("does not submit a result computed for a job the chain lost in a restart to the job it now stores under that id, failing at submit", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor);
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run; job 1 is now another client's, which this provider has submitted (its state
+      // must not pass for this job's submission having landed).
+      const other = { ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT };
+      market.post(other);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + 5n });
+      executor.open();
+      await waitFor(() => eventsOf("job-failed", 1n).length + eventsOf("job-submitted", 1n).length === 1);
+      expect(eventsOf("job-submitted")).to.deep.equal([]);
+      const failed = eventsOf("job-failed", 1n)[0] as { stage: string; error: Error };
+      expect(failed.stage).to.equal("submit");
+      expect(failed.error).to.be.instanceOf(JobReplacedError);
+      expect(market.states.get(1n)?.submitted).to.equal(undefined);
+      await subject.stop();
+      await running;
+    });
+
+    it("does not settle, as if it were its own, the job a restarted chain stores under the id of one it submitted, logging why", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      // The chain restarts; job 1 is now another client's, submitted and past its window as well.
+      const other = { ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT };
+      market.post(other);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow });
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => logs.some((record) => record.msg === "job not settled: its id now names another job on-chain (the chain restarted?)"));
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect(eventsOf("job-settled")).to.deep.equal([]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
       await subject.stop();
       await running;
     });

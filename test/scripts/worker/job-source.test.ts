@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, makeError } from "ethers";
 import { reconnectingJobSource } from "../../../scripts/worker/job-source";
-import { silentLogger } from "../../../scripts/worker/logger";
+import { createLogger, silentLogger, type LogRecord } from "../../../scripts/worker/logger";
 import type { CandidateJob } from "../../../scripts/worker/market";
 import { HttpStatusError, type RetryPolicy } from "../../../scripts/worker/retry";
 
@@ -85,6 +85,32 @@ describe("reconnecting job source", () => {
       controller.abort();
     }
     expect(connections).to.equal(6);
+  });
+
+  it("logs a reconnect's reason by briefError: never the signed transaction or the endpoint's credentials an ethers error spells out", async () => {
+    const signed = `0x02f8${"ab".repeat(60)}`;
+    const failure = makeError("server response 503 Service Unavailable", "SERVER_ERROR", {
+      request: { url: "https://worker:pAsSwOrD@eth.example/v2" } as never,
+      response: { statusCode: 503 } as never,
+      info: { transaction: signed },
+    });
+    expect(failure.message).to.contain(signed).and.to.contain("pAsSwOrD");
+    const logs: LogRecord[] = [];
+    let connections = 0;
+    const source = reconnectingJobSource(
+      async function* (signal) {
+        connections += 1;
+        if (connections === 1) throw failure;
+        yield job(1);
+        await aborted(signal);
+      },
+      { retry: FAST, logger: createLogger("warn", (record) => logs.push(record)) },
+    );
+    const controller = new AbortController();
+    for await (const candidate of source.jobs(controller.signal)) if (candidate.jobId === 1n) controller.abort();
+    const [reconnect] = logs.filter((record) => record.msg === "job source disconnected; reconnecting");
+    expect(reconnect?.fields.reason).to.equal("server response 503 Service Unavailable (SERVER_ERROR, https://eth.example/v2)");
+    expect(JSON.stringify(logs, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).to.not.match(/pAsSwOrD|02f8abab/);
   });
 
   it("gives up on an error that retrying cannot fix", async () => {

@@ -97,7 +97,6 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
       const jobs = (await running.network.source.jobsInHand?.(new AbortController().signal)) ?? [];
       return jobs.some((job) => job.jobId === jobA.jobId);
     }, 10_000);
-    expect(logged("cannot list the provider's jobs in hand: none left by an earlier run is resumed")).to.deep.equal([]);
   });
 
   it("agrees with JobEscrow.hashTerms on the gateway's terms and refuses terms that do not hash to termsHash", async () => {
@@ -119,10 +118,11 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     const market = worker!.network.market;
     const state = await market.getJobState(jobA.jobId);
     expect(state.status).to.equal(JobStatus.Submitted);
-    const settle = await market.settle(jobA.jobId).then(() => undefined, (error: unknown) => error);
+    const candidate = await createdCandidate(stack.s.c.jobEscrow, jobA.jobId);
+    const settle = await market.settle(candidate).then(() => undefined, (error: unknown) => error);
     expect(settle).to.be.instanceOf(ChallengeWindowOpenError);
     expect((settle as ChallengeWindowOpenError).challengeDeadline).to.equal(state.challengeDeadline);
-    const accept = await market.accept(await createdCandidate(stack.s.c.jobEscrow, jobA.jobId)).then(() => undefined, (error: unknown) => error);
+    const accept = await market.accept(candidate).then(() => undefined, (error: unknown) => error);
     expect(accept).to.be.instanceOf(MarketRejectedError);
     expect((accept as MarketRejectedError).errorName).to.equal("JobEscrowUnexpectedStatus");
   });

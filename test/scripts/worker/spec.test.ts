@@ -199,6 +199,13 @@ describe("job spec", () => {
       expect(error.message).to.contain('unsupported scheme "ipfs:"');
     });
 
+    it("quotes a spec URI with no scheme, so that an empty one or one of spaces still reads as a URI in the reason", async () => {
+      const error = await rejection(fetcher().fetchBytes("   "));
+      expect(error).to.be.instanceOf(SpecUriError);
+      expect(error.message).to.equal('cannot fetch spec "   ": not a URI');
+      expect((await rejection(fetcher().fetchBytes(""))).message).to.equal('cannot fetch spec "": not a URI');
+    });
+
     it("tells public addresses from loopback, private, link-local and mapped ones", () => {
       expect(refusedRange("93.184.216.34")).to.equal(undefined);
       expect(refusedRange("2606:4700:4700::1111")).to.equal(undefined);
