@@ -652,7 +652,19 @@ function renderJob(job) {
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],
-    ["Result cost", job.result ? `${formatLat(job.result.cost.lat)} for ${formatInt(job.result.billedSeconds)} s` : null],
+    // Billed in the largest units that fit, as the max duration above reads ("for 5400 s" hid "1 h 30 min"); the
+    // exact seconds, which the cost is computed from, in the tooltip.
+    [
+      "Result cost",
+      job.result
+        ? h(
+            "span",
+            { "data-testid": "job-result-cost" },
+            `${formatLat(job.result.cost.lat)} for `,
+            h("span", { "data-testid": "job-billed", "data-value": job.result.billedSeconds, title: `${formatInt(job.result.billedSeconds)} s billed` }, formatDuration(job.result.billedSeconds)),
+          )
+        : null,
+    ],
     ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
     ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.

@@ -393,6 +393,24 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives a job's billed time in the units that fit it, as its maximum duration, with the exact seconds in its tooltip", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("SUBMITTED");
+      update.data.jobUpdated.result = { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 5_461 };
+      send(update);
+      const billed = page.locator("#job-detail [data-testid=job-billed]");
+      await billed.waitFor();
+      expect(await page.textContent("#job-detail [data-testid=job-result-cost]")).to.equal("2.5 LAT for 1 h 31 min");
+      expect(await billed.getAttribute("title")).to.equal("5,461 s billed");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
