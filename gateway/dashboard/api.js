@@ -88,7 +88,7 @@ const PROVIDER_FIELDS = `
   address registered online active gpuModel gpuModelName vramGiB region tier
   pricePerGpuHour ${AMOUNT}
   capacity { gpuCount gpusFree }
-  reputation { score jobsCompleted jobsTimedOut disputesLost }
+  reputation { score jobsAccepted jobsActive jobsCompleted jobsTimedOut disputesLost }
   stake { staked ${AMOUNT} }
   maxSlashRewardBps`;
 
@@ -225,17 +225,20 @@ export async function loadProvider(address) {
         operator
         capacity { gpuCount gpusInUse gpusFree }
         stake { staked ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} free ${AMOUNT} }
-        reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
+        reputation { score jobsAccepted jobsActive jobsCompleted jobsTimedOut disputesLost }
         earnings { earned ${AMOUNT} disputeDepositsWon ${AMOUNT} disputeDepositsReturned ${AMOUNT} feesPaid ${AMOUNT} slashed ${AMOUNT} gpuHoursBilled }
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
       deployment { contracts { name address } }
+      governance { parameters { contract name value } }
     }`,
     { address, first: PROVIDER_VIEW_SIZE },
   );
   if (data.provider === null) throw new ApiError(`the index has no provider ${address}`);
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment) };
+  // The least cost of a settled job that counts toward a track record: what a provider whose jobs all cost less is told.
+  const minTrackRecordCost = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")?.value ?? null;
+  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

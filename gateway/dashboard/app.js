@@ -423,12 +423,28 @@ function hasTrackRecord(r) {
   return r.jobsCompleted + r.jobsTimedOut + r.disputesLost > 0;
 }
 
+/**
+ * Why a provider has no track record yet. Every job it accepted either is still running or has ended: settled to it,
+ * timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
+ * were settled, each costing less than the `minTrackRecordCost` under which JobEscrow leaves a job out of the record;
+ * "1 accepted, none finished" said the opposite. `minTrackRecordCostWei` is null where the page does not have it.
+ */
+function noTrackRecordReason(r, minTrackRecordCostWei) {
+  if (r.jobsAccepted === 0) return "no job accepted";
+  const settled = r.jobsAccepted - r.jobsActive;
+  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} not finished yet`;
+  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none finished`;
+  const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
+  const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
+  return `${jobs} ${minimum} that counts toward reputation${running}`;
+}
+
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */
 function reputationCell(r) {
   if (!hasTrackRecord(r)) {
     return h(
       "td",
-      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: no job it took has finished (its score starts at ${formatBps(r.score)})` },
+      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: ${noTrackRecordReason(r, null)} (its score starts at ${formatBps(r.score)})` },
       "no record yet",
     );
   }
@@ -795,18 +811,15 @@ function providerEarnings(e) {
  * prior of one success in two (schema: Reputation.score), so before any job finishes it is that prior, 50%, which
  * "50.0%: 0 of 0 jobs completed" passed off as a record.
  */
-function reputationText(r) {
-  if (!hasTrackRecord(r)) {
-    const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
-    return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
-  }
+function reputationText(r, minTrackRecordCostWei) {
+  if (!hasTrackRecord(r)) return `No track record yet: ${noTrackRecordReason(r, minTrackRecordCostWei)} (its score starts at ${formatBps(r.score)})`;
   return (
     `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
     `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
   );
 }
 
-function renderProvider({ provider: p, activity, contracts }) {
+function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -833,7 +846,7 @@ function renderProvider({ provider: p, activity, contracts }) {
       ),
     ],
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
-    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r))],
+    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r, minTrackRecordCost))],
     ["Earnings", providerEarnings(p.earnings)],
   ];
   const jobs = p.jobs.nodes;

@@ -13,11 +13,13 @@ import {
   REGIONS,
   Tier,
   acceptJob,
+  approveResult,
   bulkRegisterProviders,
   createJob,
   deployScenario,
   mined,
   runFullScenario,
+  submitResult,
   type BulkProvidersResult,
   type Scenario,
   type ScenarioSummary,
@@ -933,6 +935,62 @@ describe("dashboard in headless Chromium", function () {
     await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
     const reputation = dialog.locator('dt:text-is("Reputation") + dd');
     expect((await reputation.textContent())!.trim()).to.equal("No track record yet: no job accepted (its score starts at 50.0%)");
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
+  it("says why a provider whose settled jobs all cost less than minTrackRecordCost has no track record yet, in the table and in its view", async function () {
+    const model = GPU_MODELS[0]!;
+    const cheap = await bulkRegisterProviders(scenario, {
+      count: 1,
+      seed: "dashboard-cheap-jobs",
+      listingFor: () => ({ gpuModel: model, region: REGIONS[0]!, gpuCount: model.counts[0]!, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://cheap.latent.example/worker.json" }),
+    });
+    const wallet = cheap.wallets[0]!;
+    const provider = { signer: wallet, address: wallet.address, listing: cheap.listings[0]! };
+    // One GPU for a minute: a few hundredths of a LAT, settled to the provider and left out of its record.
+    const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuModel: model.id, gpuCount: 1, maxPricePerGpuHour: model.pricePerGpuHour, targetProvider: wallet.address });
+    await acceptJob(scenario, job, provider);
+    await submitResult(scenario, job, provider, { after: 60 });
+    await approveResult(scenario, job);
+    await waitForIndexed();
+
+    const data = await client.query<{
+      job: { status: string; result: { cost: { wei: string } }; settlement: { countsForTrackRecord: boolean } };
+      provider: { reputation: { jobsAccepted: number; jobsActive: number; jobsCompleted: number } };
+      governance: { parameters: { contract: string; name: string; value: string }[] };
+    }>(
+      `query ($id: ID!, $address: Address!) {
+        job(id: $id) { status result { cost { wei } } settlement { countsForTrackRecord } }
+        provider(address: $address) { reputation { jobsAccepted jobsActive jobsCompleted } }
+        governance { parameters { contract name value } }
+      }`,
+      { id: job.jobId.toString(), address: wallet.address },
+    );
+    const minimum = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")!.value;
+    expect(minimum).to.equal(parseEther("10").toString());
+    expect(data.job.status).to.equal("COMPLETED");
+    expect(BigInt(data.job.result.cost.wei) < BigInt(minimum)).to.equal(true);
+    expect(data.job.settlement.countsForTrackRecord).to.equal(false);
+    expect(data.provider.reputation).to.deep.equal({ jobsAccepted: 1, jobsActive: 0, jobsCompleted: 0 });
+
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(model.id) === true);
+    await page.selectOption("[data-testid=filter-models]", [model.id]);
+    await filtered;
+    const cell = page.locator(`[data-testid=provider-row][data-address="${wallet.address}"] td[data-label=Reputation]`);
+    await eventually(async () => expect((await cell.textContent())!.trim()).to.equal("no record yet"));
+    expect(await cell.getAttribute("title")).to.equal(
+      "No track record yet: 1 job settled, under the minimum cost that counts toward reputation (its score starts at 50.0%)",
+    );
+    await page.locator(`[data-testid=provider-row][data-address="${wallet.address}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
+    expect((await dialog.locator('dt:text-is("Reputation") + dd').textContent())!.trim()).to.equal(
+      "No track record yet: 1 job settled, under the minimum cost of 10 LAT that counts toward reputation (its score starts at 50.0%)",
+    );
 
     await page.keyboard.press("Escape");
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
