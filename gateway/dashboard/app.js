@@ -2,7 +2,7 @@
 // current from the networkStats subscription (graphql-ws): each newly indexed block re-renders the overview and
 // refreshes the lists in place, on the page and filters the reader is looking at.
 import * as api from "./api.js";
-import { ACTIVITY_VIEWS, describe } from "./activity.js";
+import { ACTIVITY_VIEWS, amountInWords, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
@@ -701,7 +701,7 @@ function renderJob(job) {
           h("strong", {}, eventLabel(e.kind)),
           h("span", { class: "time" }, formatTime(e.timestamp)),
           h("span", {}, "by ", address(e.from)),
-          e.amount ? h("span", {}, formatLat(e.amount.lat)) : null,
+          amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
         ),
       ),

@@ -411,6 +411,49 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const lat = (value: string) => ({ wei: (BigInt(value) * 10n ** 18n).toString(), lat: value });
+      const event = (kind: string, amount: { wei: string; lat: string } | null, i: number) => ({
+        kind,
+        timestamp: String(1700000000 + i),
+        blockNumber: 10 + i,
+        transaction: `0x${String(i).padStart(64, "0")}`,
+        logIndex: 0,
+        from: "0x00000000000000000000000000000000000000aa",
+        amount,
+      });
+      const update = jobUpdate("COMPLETED");
+      update.data.jobUpdated.timeline = [
+        event("JobCreated", lat("6"), 0),
+        event("JobAccepted", lat("3"), 1),
+        event("ResultSubmitted", lat("2"), 2),
+        event("DisputeOpened", lat("100"), 3),
+        event("DisputeResolved", lat("0"), 4),
+        event("JobSettled", lat("2"), 5),
+      ];
+      send(update);
+      await page.locator("[data-testid=job-timeline] li").first().waitFor();
+      const amounts = await page.$$eval("[data-testid=job-timeline] li", (items) =>
+        items.map((li) => [li.getAttribute("data-kind"), li.querySelector("[data-testid=job-event-amount]")?.textContent ?? null]),
+      );
+      expect(amounts).to.deep.equal([
+        ["JobCreated", "6 LAT in escrow"],
+        ["JobAccepted", "3 LAT collateral"],
+        ["ResultSubmitted", "2 LAT cost"],
+        ["DisputeOpened", "100 LAT deposit"],
+        ["DisputeResolved", null],
+        ["JobSettled", "2 LAT paid"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
