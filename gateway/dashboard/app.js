@@ -870,7 +870,8 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
                 statusBadge(j.status),
                 " ",
                 needs(j.requirements),
-                ` · ${formatLat(j.escrowed.lat)} in escrow`,
+                // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
+                ` · ${formatLat(j.escrowed.lat)} escrowed`,
               ),
               h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt)),
             ),

@@ -997,6 +997,29 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
+  it("says what a finished job in a provider's view had escrowed, not that it is still in escrow", async function () {
+    const id = summary.jobs.approved.toString();
+    const { job } = await client.query<{ job: { status: string; escrowed: { lat: string }; provider: { address: string; gpuModel: string } } }>(
+      `{ job(id: "${id}") { status escrowed { lat } provider { address gpuModel } } }`,
+    );
+    expect(job.status).to.equal("COMPLETED");
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(job.provider.gpuModel) === true);
+    await page.selectOption("[data-testid=filter-models]", [job.provider.gpuModel]);
+    await filtered;
+    const open = page.locator(`[data-testid=provider-row][data-address="${job.provider.address}"] [data-testid=provider-open]`);
+    await open.click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    const item = dialog.locator(`li[data-id="${id}"]`);
+    await item.waitFor();
+    const words = (await item.locator("span").first().textContent())!;
+    expect(words.endsWith(` · ${Number(job.escrowed.lat)} LAT escrowed`), words).to.equal(true);
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
   it("says how many disputes are open of all, in words that read right for any count", async function () {
     const { networkStats: s } = await client.query<{ networkStats: { disputes: { total: number; open: number } } }>(
       `{ networkStats { disputes { total open } } }`,
