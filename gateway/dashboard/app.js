@@ -462,7 +462,8 @@ function address(value) {
 function renderProviders({ criteria, availableOnly }, page, afters) {
   providers.pager.update(page.pageInfo, afters);
   const count = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"}`;
-  const gpus = `${count} × ${criteria.hours} h`;
+  // The time quoted in the units that fit it, as a job's max duration reads: 0.1 hours read "0.1 h" for 6 minutes.
+  const gpus = `${count} × ${formatDuration(jobSeconds(criteria.hours))}`;
   byId("quote-heading").textContent = `Quote (${gpus})`;
   byId("providers-caption").textContent = availableOnly
     ? `Offers that can run ${gpus} now (availableCompute)`

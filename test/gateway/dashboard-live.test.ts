@@ -1059,6 +1059,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
+  it("says the time the providers table quotes for in the units that fit it, as a job's maximum duration reads", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      await page.fill("#f-count", "2");
+      await page.fill("#f-hours", "0.1");
+      const answered = page.waitForResponse((response) => /"minGpuCount":2\b/.test(response.request().postData() ?? ""));
+      await page.click("[data-testid=provider-filters] button[type=submit]");
+      await answered;
+      await waitUntil(async () => (await page.textContent("#quote-heading")) !== "Quote (1 GPU × 1 h)", "the table shows the new filters");
+      expect(await page.textContent("#quote-heading")).to.equal("Quote (2 GPUs × 6 min)");
+      expect(await page.textContent("#providers-caption")).to.equal("All providers matching the filters, listing 2 GPUs or more, busy or free (quotes for 2 GPUs × 6 min)");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the providers table drops the columns the provider
   // view repeats (region, tier, stake, slash cap); from 1280 px it shows every column.
   for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
