@@ -661,7 +661,13 @@ function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
     ["Client", address(job.client)],
-    ["Provider", address(job.provider?.address ?? job.targetProvider)],
+    // The provider that accepted it; before that (and for a job that ended unaccepted) the one it is directed at is no
+    // more than that: "Provider" read as if the provider that declined a job had taken it.
+    job.provider
+      ? ["Provider", address(job.provider.address)]
+      : job.targetProvider
+        ? ["Directed at", address(job.targetProvider)]
+        : ["Provider", job.status === "OPEN" ? "none yet: open to any provider that meets its needs" : "none"],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
     // A job may run for any number of seconds from a minute up (`--max-duration 10m`): in hours, 10 minutes read "0.167 h".

@@ -454,6 +454,35 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("names a job's provider only once one accepted it: before, the provider it is directed at, or none", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const target = `0x${"ab".repeat(20)}`;
+      const facts = () =>
+        page.$$eval("#job-detail dt", (dts) =>
+          dts
+            .filter((dt) => dt.textContent === "Provider" || dt.textContent === "Directed at")
+            .map((dt) => [dt.textContent, dt.nextElementSibling?.querySelector("code")?.getAttribute("title") ?? dt.nextElementSibling?.textContent ?? null]),
+        );
+      const show = async (status: string, fields: Record<string, unknown>) => {
+        const update = jobUpdate(status);
+        Object.assign(update.data.jobUpdated, fields);
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return facts();
+      };
+      expect(await show("OPEN", {})).to.deep.equal([["Provider", "none yet: open to any provider that meets its needs"]]);
+      expect(await show("EXPIRED", {})).to.deep.equal([["Provider", "none"]]);
+      expect(await show("DECLINED", { directed: true, targetProvider: target })).to.deep.equal([["Directed at", target]]);
+      expect(await show("ACCEPTED", { directed: true, targetProvider: target, provider: { address: target } })).to.deep.equal([["Provider", target]]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
