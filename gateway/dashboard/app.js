@@ -672,6 +672,18 @@ function renderJob(job) {
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
     // A job may run for any number of seconds from a minute up (`--max-duration 10m`): in hours, 10 minutes read "0.167 h".
     ["Max duration", formatDuration(job.maxDuration)],
+    // The next deadline of a live job, which the page read and did not show: until when a provider may accept it,
+    // its provider must submit (or be slashed), its client may dispute the result (then anyone may settle it).
+    [
+      "Deadline",
+      job.status === "OPEN"
+        ? `accept by ${formatTime(job.acceptDeadline)}`
+        : job.status === "ACCEPTED"
+          ? `result due by ${formatTime(job.resultDeadline)}`
+          : job.status === "SUBMITTED"
+            ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
+            : null,
+    ],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],

@@ -483,6 +483,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives a live job's next deadline: to accept it, to submit its result, to dispute the result", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const deadline = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      const show = async (status: string) => {
+        const update = jobUpdate(status);
+        // 2023-11-14 22:13, 23:13 and 2023-11-15 22:13 UTC.
+        Object.assign(update.data.jobUpdated, { acceptDeadline: "1700000000", resultDeadline: "1700003600", challengeDeadline: "1700086400" });
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return deadline();
+      };
+      expect(await show("OPEN")).to.equal("accept by 2023-11-14 22:13 UTC");
+      expect(await show("ACCEPTED")).to.equal("result due by 2023-11-14 23:13 UTC");
+      expect(await show("SUBMITTED")).to.equal("disputable until 2023-11-15 22:13 UTC, then anyone may settle it");
+      expect(await show("COMPLETED")).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
