@@ -8,6 +8,7 @@ import { byId, h, replace } from "./dom.js";
 import {
   formatBps,
   formatDuration,
+  formatHours,
   formatInt,
   formatLat,
   formatParameterValue,
@@ -201,7 +202,7 @@ function renderOverview(stats) {
   setLat("stat-stake-locked", stats.stake.locked);
   setLat("stat-stake-thawing", stats.stake.thawing);
   setLat("stat-volume", stats.volume);
-  setStat("stat-gpu-hours", formatInt(Math.round(stats.gpuHoursBilled)), stats.gpuHoursBilled);
+  setStat("stat-gpu-hours", formatHours(stats.gpuHoursBilled), stats.gpuHoursBilled);
   setLat("stat-fees", stats.fees);
   setLat("stat-slashed", stats.slashed);
   setLat("stat-escrow", stats.escrowBalance);
@@ -820,7 +821,7 @@ function providerEarnings(e) {
     " slashed, ",
     lat("provider-view-deposits-returned", e.disputeDepositsReturned),
     " in deposits returned to clients; ",
-    h("span", { "data-testid": "provider-view-gpu-hours", "data-value": e.gpuHoursBilled }, formatInt(Math.round(e.gpuHoursBilled))),
+    h("span", { "data-testid": "provider-view-gpu-hours", "data-value": e.gpuHoursBilled }, formatHours(e.gpuHoursBilled)),
     " GPU-hours billed",
   );
 }

@@ -507,6 +507,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives the GPU-hours billed to a fraction of an hour, not rounded to none when jobs ran minutes", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+      // One GPU for a minute, then 13 h 18 min of GPU time.
+      let gpuHoursBilled = 1 / 60;
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (!/^\s*query Overview\(/.test(query)) return route.fallback();
+        const body = { data: { networkStats: { ...networkStats(5), gpuHoursBilled }, indexingStatus: indexing }, extensions: { block: { number: 5, hash: `0x${"05".repeat(32)}` } } };
+        return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.getAttribute("[data-testid=stat-gpu-hours]", "data-value")) === String(gpuHoursBilled), "the overview shows");
+      expect(await page.textContent("[data-testid=stat-gpu-hours]")).to.equal("0.017");
+      gpuHoursBilled = 13.3;
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("query Overview(") === true);
+      await page.reload();
+      await answered;
+      await waitUntil(async () => (await page.getAttribute("[data-testid=stat-gpu-hours]", "data-value")) === "13.3", "the overview shows the new figure");
+      expect(await page.textContent("[data-testid=stat-gpu-hours]")).to.equal("13.3");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
