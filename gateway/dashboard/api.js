@@ -174,7 +174,7 @@ const JOB_DETAIL_FIELDS = `
   pricePerGpuHour ${AMOUNT}
   collateral ${AMOUNT}
   result { uri cost ${AMOUNT} billedSeconds }
-  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} }
+  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} }
   dispute { ruling resolved }
   ${TIMELINE_FIELDS}`;
 

@@ -703,6 +703,8 @@ function renderJob(job) {
     ],
     ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
     ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
+    // What the provider lost over the job (its time-out, an upheld dispute): the client's side of a failed job.
+    ["Collateral slashed", job.settlement && job.settlement.slashed.wei !== "0" ? formatLat(job.settlement.slashed.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
     ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],

@@ -534,6 +534,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says how much of its provider's collateral a job's ending slashed, and nothing where it slashed none", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const slashed = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Collateral slashed")?.nextElementSibling?.textContent ?? null);
+      const show = async (status: string, slash: { wei: string; lat: string }) => {
+        const update = jobUpdate(status);
+        update.data.jobUpdated.settlement = { reason: null, amountPaid: ZERO, refund: { wei: "1000000000000000000", lat: "1" }, slashed: slash };
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return slashed();
+      };
+      expect(await show("TIMED_OUT", { wei: "100000000000000000", lat: "0.1" })).to.equal("0.1 LAT");
+      expect(await show("CANCELLED", ZERO)).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
