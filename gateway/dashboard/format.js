@@ -96,7 +96,8 @@ export function formatDay(seconds) {
 
 /** OPEN → "Open", TIMED_OUT → "Timed out". */
 export function statusLabel(status) {
-  const words = status.toLowerCase().replace(/_/g, " ");
+  // The Governor's CANCELED in the spelling of a job's CANCELLED and of the feed's "was cancelled": one page, one word.
+  const words = (status === "CANCELED" ? "cancelled" : status.toLowerCase()).replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

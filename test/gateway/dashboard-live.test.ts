@@ -555,6 +555,24 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("spells a cancelled proposal's state as a cancelled job's, not the Governor's 'Canceled'", async function () {
+    if (browser === null || server === null) return;
+    governanceAnswer = () => {
+      const answer = governancePage(["LIP-4: one-hour grace (withdrawn)"]);
+      (answer.data.governance.proposals as { nodes: { state: string }[] }).nodes[0]!.state = "CANCELED";
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=proposal-row] .badge");
+      expect(await page.textContent("[data-testid=proposal-row] .badge")).to.equal("Cancelled");
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
