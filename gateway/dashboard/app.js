@@ -735,11 +735,21 @@ function openJob(id) {
   closeJob();
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
-  replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  const shown = { id, stop: () => {}, retry: null };
+  const shown = { id, stop: () => {}, retry: null, loaded: false };
   shownJob = shown;
+  renderJobLoading();
   followJob(shown);
+}
+
+/**
+ * The dialog's job comes over the live connection (jobUpdated): while that is down (a restarting gateway, the
+ * backoff up to 30 s), "Loading…" alone read as a page that hung.
+ */
+function renderJobLoading() {
+  if (shownJob === null || shownJob.loaded) return;
+  const waiting = liveState === "live" ? "Loading…" : "Loading… once the live connection to the gateway is back (see the corner): the job comes over it.";
+  replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-loading" }, waiting));
 }
 
 /** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
@@ -747,6 +757,7 @@ function followJob(shown) {
   shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
       if (shownJob !== shown) return;
+      shown.loaded = true;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -759,6 +770,7 @@ function followJob(shown) {
       const error = graphqlErrors(errorList);
       reportError("Job", error);
       if (shownJob !== shown) return;
+      shown.loaded = true;
       if (error.resubscribe) {
         // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
         // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
@@ -1051,6 +1063,7 @@ function renderLive(state, retryInMs) {
     retryCountdown = setInterval(show, 250);
   }
   renderLiveBlock();
+  renderJobLoading();
 }
 
 function renderLiveBlock() {

@@ -614,6 +614,22 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says the job dialog waits for the live connection while the gateway's WebSocket is down, not just 'Loading…'", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("#live[data-state=offline]");
+      await page.click('[data-testid="job-open"]');
+      expect(await page.textContent("[data-testid=job-loading]")).to.equal(
+        "Loading… once the live connection to the gateway is back (see the corner): the job comes over it.",
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
     if (browser === null || server === null) return;
     const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
