@@ -146,7 +146,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
 // ------------------------------------------------------------------------------------------------------ jobs
 
 const JOB_SUMMARY_FIELDS = `
-  id status client createdAt updatedAt maxDuration
+  id status pastAcceptDeadline client createdAt updatedAt maxDuration
   provider { address }
   requirements { gpuModel gpuModelName region gpuCount minVramGiB tier minCompletedJobs minSlashRewardBps }
   maxPricePerGpuHour ${AMOUNT}

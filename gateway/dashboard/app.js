@@ -608,7 +608,7 @@ const loadJobs = latestOnly(
         "tr",
         { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
         h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
-        h("td", {}, statusBadge(j.status)),
+        h("td", {}, statusBadge(j.status), pastAcceptDeadline(j) ? [h("br"), h("span", { class: "muted", "data-testid": "job-past-deadline" }, "past deadline")] : null),
         h("td", { class: "needs", "data-testid": "job-needs" }, needs(j.requirements)),
         h("td", { class: "mid-hidden" }, address(j.client)),
         h("td", {}, address(j.provider?.address)),
@@ -624,6 +624,14 @@ const loadJobs = latestOnly(
     if (jobs.shown !== jobs.status) fillTable(byId("jobs-body"), [], "The jobs with this status could not be loaded: see the error above.");
   },
 );
+
+/**
+ * An OPEN job past its acceptance deadline stays OPEN until JobEscrow.expireJob refunds it, though no provider may
+ * accept it any more: "Open" alone told a client that it still could be.
+ */
+function pastAcceptDeadline(job) {
+  return job.status === "OPEN" && job.pastAcceptDeadline === true;
+}
 
 function initJobs() {
   jobs.pager = new KeysetPager("jobs", loadJobs);
@@ -678,7 +686,9 @@ function renderJob(job) {
     [
       "Deadline",
       job.status === "OPEN"
-        ? `accept by ${formatTime(job.acceptDeadline)}`
+        ? pastAcceptDeadline(job)
+          ? `accept by ${formatTime(job.acceptDeadline)}: passed, no provider may accept it now (expiring it refunds its client)`
+          : `accept by ${formatTime(job.acceptDeadline)}`
         : job.status === "ACCEPTED"
           ? `result due by ${formatTime(job.resultDeadline)}`
           : job.status === "SUBMITTED"

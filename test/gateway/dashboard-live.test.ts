@@ -573,6 +573,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says an open job past its acceptance deadline can no longer be accepted, in the jobs table and the job dialog", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [{ ...JOBS_PAGE.nodes[0], pastAcceptDeadline: true }] } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      expect(await page.textContent("[data-testid=job-row] [data-testid=job-past-deadline]")).to.equal("past deadline");
+      const send = await openJobDialog(page);
+      const update = jobUpdate("OPEN");
+      Object.assign(update.data.jobUpdated, { pastAcceptDeadline: true, acceptDeadline: "1700000000" });
+      send(update);
+      await page.waitForSelector("#job-dialog-title .badge.status-open");
+      const deadline = await page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      expect(deadline).to.equal("accept by 2023-11-14 22:13 UTC: passed, no provider may accept it now (expiring it refunds its client)");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
