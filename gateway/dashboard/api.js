@@ -154,8 +154,11 @@ const JOB_SUMMARY_FIELDS = `
 
 const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIndex from amount ${AMOUNT} }`;
 
-/** One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`). */
-export async function loadJobs({ statuses, after, first }) {
+/**
+ * One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`);
+ * `client`, `provider`: only the jobs that client posted, that provider accepted (null or left out: any).
+ */
+export async function loadJobs({ statuses, client = null, provider = null, after, first }) {
   const { data, block } = await graphqlAt(
     `query Jobs($filter: JobFilter, $first: Int!, $after: String) {
       jobs(filter: $filter, first: $first, after: $after) {
@@ -163,9 +166,17 @@ export async function loadJobs({ statuses, after, first }) {
         nodes { ${JOB_SUMMARY_FIELDS} }
       }
     }`,
-    { filter: statuses === null || statuses === undefined || statuses.length === 0 ? null : { statuses }, first, after },
+    { filter: jobFilter(statuses, client, provider), first, after },
   );
   return { ...data.jobs, block };
+}
+
+function jobFilter(statuses, client, provider) {
+  const filter = {};
+  if (statuses !== null && statuses !== undefined && statuses.length > 0) filter.statuses = statuses;
+  if (client !== null) filter.client = client;
+  if (provider !== null) filter.provider = provider;
+  return Object.keys(filter).length === 0 ? null : filter;
 }
 
 const JOB_DETAIL_FIELDS = `

@@ -574,7 +574,13 @@ function initProviders() {
 // -------------------------------------------------------------------------------------------------------- jobs
 
 /** `shown`: the status filter of the rows shown (null: none shown yet). */
-const jobs = { status: "", pager: null, shown: null };
+/** The jobs table's filters (`client`, `provider`: an address, or null for any) and those of the rows it shows. */
+const jobs = { status: "", client: null, provider: null, pager: null, shown: null };
+
+/** The filters as one comparable value: rows read under other filters are not the answer to these. */
+function jobFilterKey({ status, client, provider }) {
+  return JSON.stringify([status, client, provider]);
+}
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
@@ -595,13 +601,13 @@ function needs(r) {
 const loadJobs = latestOnly(
   "Jobs",
   async (fresh = false) => {
-    const { status } = jobs;
+    const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
-    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
-    return { status, page, afters, block: page.block };
+    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
+    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, page, afters, block: page.block };
   },
-  ({ status, page, afters }) => {
-    jobs.shown = status;
+  ({ key, byParty, page, afters }) => {
+    jobs.shown = key;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
@@ -617,11 +623,14 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    fillTable(byId("jobs-body"), rows, "No jobs with this status.");
+    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : "No jobs with this status.");
   },
   () => {
     // Another status's rows, under the filter's new one, would read as the answer to it.
-    if (jobs.shown !== jobs.status) fillTable(byId("jobs-body"), [], "The jobs with this status could not be loaded: see the error above.");
+    if (jobs.shown !== jobFilterKey(jobs)) {
+      const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
+      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+    }
   },
 );
 
@@ -642,7 +651,27 @@ function initJobs() {
     jobs.pager.reset();
     loadJobs();
   });
+  // A client's own jobs, or a provider's beyond the 10 its view lists: the API's JobFilter.client and .provider.
+  for (const party of ["client", "provider"]) {
+    const input = byId(`f-job-${party}`);
+    input.addEventListener("change", () => {
+      const text = input.value.trim();
+      const valid = text === "" || ADDRESS.test(text);
+      input.setCustomValidity(valid ? "" : "An address: 0x and 40 hexadecimal digits");
+      if (!valid) {
+        input.reportValidity();
+        return;
+      }
+      const value = text === "" ? null : text;
+      if (jobs[party] === value) return;
+      jobs[party] = value;
+      jobs.pager.reset();
+      loadJobs();
+    });
+  }
 }
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 // ------------------------------------------------------------------------------------------------- job detail
 

@@ -586,6 +586,47 @@ describe("dashboard in headless Chromium", function () {
     await page.selectOption("[data-testid=filter-status]", "");
   });
 
+  it("lists only the jobs a client posted, or a provider accepted, with the jobs table's address filters", async function () {
+    const apiJobs = async (filter: Record<string, string>) =>
+      (await client.query<{ jobs: { nodes: { id: string; status: string }[] } }>(
+        `query ($filter: JobFilter) { jobs(filter: $filter, first: ${PAGE_SIZE}) { nodes { id status } } }`,
+        { filter },
+      )).jobs.nodes;
+    const filterBy = async (testId: string, value: string) => {
+      const answered = page.waitForResponse((response) => {
+        const body = response.request().postData() ?? "";
+        return body.includes("query Jobs(") && (value === "" ? !body.includes(`"${testId.replace("filter-job-", "")}":`) : body.includes(value));
+      });
+      await page.fill(`[data-testid=${testId}]`, value);
+      await page.press(`[data-testid=${testId}]`, "Enter");
+      await answered;
+    };
+    const clientAddress = summary.accounts.clients[0]!;
+    const byClient = await apiJobs({ client: clientAddress });
+    expect(byClient).to.not.deep.equal([]);
+    await filterBy("filter-job-client", clientAddress);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(byClient));
+
+    await filterBy("filter-job-client", "");
+    const providerAddress = (await scenario.c.jobEscrow.getJob(summary.jobs.approved)).provider;
+    const byProvider = await apiJobs({ provider: providerAddress });
+    expect(byProvider.map((j) => j.id)).to.include(summary.jobs.approved.toString());
+    await filterBy("filter-job-provider", providerAddress);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(byProvider));
+
+    // Not an address: the field says so and the rows stay those of the last filters.
+    await page.fill("[data-testid=filter-job-provider]", "0x1234");
+    await page.press("[data-testid=filter-job-provider]", "Enter");
+    expect(await page.$eval("[data-testid=filter-job-provider]", (input) => (input as unknown as { validationMessage: string }).validationMessage)).to.equal(
+      "An address: 0x and 40 hexadecimal digits",
+    );
+    expect(await jobRows(page)).to.deep.equal(byProvider);
+
+    await filterBy("filter-job-provider", "");
+    const all = await apiJobs({});
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(all));
+  });
+
   it("loads every status's jobs through its API module when statuses is null or left out, as with an empty list", async function () {
     const { jobs } = await client.query<{ jobs: { nodes: { id: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id } } }`);
     // The page's own module, in the page (a string, so that the compiled test leaves its import() alone).
