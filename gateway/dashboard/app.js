@@ -673,6 +673,18 @@ function initJobs() {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/** The jobs table filtered to the jobs `provider` accepted, from its view, which lists only its latest ones. */
+function showJobsOf(provider) {
+  byId("provider-dialog").close();
+  const input = byId("f-job-provider");
+  input.value = provider;
+  input.setCustomValidity("");
+  jobs.provider = provider;
+  jobs.pager.reset();
+  loadJobs();
+  byId("jobs-title").scrollIntoView();
+}
+
 // ------------------------------------------------------------------------------------------------- job detail
 
 /**
@@ -927,6 +939,9 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
     byId("provider-detail"),
     h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
     h("h3", {}, `Latest jobs (${api.PROVIDER_VIEW_SIZE} at most)`),
+    jobs.length > 0
+      ? h("p", {}, h("button", { type: "button", class: "link", "data-testid": "provider-view-all-jobs", onclick: () => showJobsOf(p.address) }, "All its jobs, in the jobs table"))
+      : null,
     h(
       "ul",
       { class: "feed", "data-testid": "provider-view-jobs" },

@@ -908,6 +908,30 @@ describe("dashboard in headless Chromium", function () {
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
+  it("opens the jobs table on every job a provider accepted from its view, which lists only its latest", async function () {
+    const provider = (await scenario.c.jobEscrow.getJob(summary.jobs.approved)).provider;
+    const { jobs, provider: view } = await client.query<{ jobs: { nodes: { id: string; status: string }[] }; provider: { gpuModel: string } }>(
+      `query ($address: Address!) { jobs(filter: { provider: $address }, first: ${PAGE_SIZE}) { nodes { id status } } provider(address: $address) { gpuModel } }`,
+      { address: provider },
+    );
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [view.gpuModel]);
+    await page.locator(`[data-testid=provider-row][data-address="${provider}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    const answered = page.waitForResponse((response) => (response.request().postData() ?? "").includes(`"provider":"${provider}"`));
+    await dialog.locator("[data-testid=provider-view-all-jobs]").click();
+    await answered;
+    expect(await dialog.isVisible()).to.equal(false);
+    expect(await page.inputValue("[data-testid=filter-job-provider]")).to.equal(provider);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
+
+    const cleared = page.waitForResponse((response) => (response.request().postData() ?? "").includes("query Jobs("));
+    await page.fill("[data-testid=filter-job-provider]", "");
+    await page.press("[data-testid=filter-job-provider]", "Enter");
+    await cleared;
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
   it("shows a provider's earnings in its view, in LAT, as the API and the chain give them", async function () {
     const { disputeManager, jobEscrow } = scenario.c;
     // The provider of the dispute ruled REJECTED: it has earned from jobs and won a client's deposit.
