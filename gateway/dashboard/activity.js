@@ -18,6 +18,34 @@ export const ACTIVITY_VIEWS = [
   { value: "TOKEN", label: "Token", categories: ["TOKEN"] },
 ];
 
+/**
+ * What a job event's amount is (JobEvent.amount: escrow, collateral, cost, refund, slash or deposit, by the event), in
+ * the words of the sentences below, for the job dialog's timeline, where "Job accepted 3 LAT" read as a price.
+ */
+const AMOUNT_WORDS = {
+  JobCreated: "in escrow",
+  JobCancelled: "refunded",
+  JobExpired: "refunded",
+  JobDeclined: "refunded",
+  JobAccepted: "collateral",
+  CollateralLocked: "of collateral locked",
+  CollateralUnlocked: "of collateral back",
+  ResultSubmitted: "cost",
+  JobSettled: "paid",
+  JobTimedOut: "refunded",
+  JobRefunded: "refunded",
+  Slashed: "slashed",
+  DisputeOpened: "deposit",
+  DisputeResolved: "of collateral slashed",
+};
+
+/** "3 LAT collateral": a job event's amount and what it is; null when it moved none (or no collateral was slashed). */
+export function amountInWords(event) {
+  if (!event.amount || (event.kind === "DisputeResolved" && event.amount.wei === "0")) return null;
+  const words = AMOUNT_WORDS[event.kind];
+  return words === undefined ? formatLat(event.amount.lat) : `${formatLat(event.amount.lat)} ${words}`;
+}
+
 /** " (12 LAT in escrow)", or "" when the event moved no amount. */
 function amount(event, what = "") {
   return event.amount ? ` (${formatLat(event.amount.lat)}${what})` : "";

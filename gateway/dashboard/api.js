@@ -88,7 +88,7 @@ const PROVIDER_FIELDS = `
   address registered online active gpuModel gpuModelName vramGiB region tier
   pricePerGpuHour ${AMOUNT}
   capacity { gpuCount gpusFree }
-  reputation { score jobsCompleted jobsTimedOut disputesLost }
+  reputation { score jobsAccepted jobsActive jobsCompleted jobsTimedOut disputesLost }
   stake { staked ${AMOUNT} }
   maxSlashRewardBps`;
 
@@ -146,7 +146,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
 // ------------------------------------------------------------------------------------------------------ jobs
 
 const JOB_SUMMARY_FIELDS = `
-  id status client createdAt updatedAt maxDuration
+  id status pastAcceptDeadline client createdAt updatedAt maxDuration
   provider { address }
   requirements { gpuModel gpuModelName region gpuCount minVramGiB tier minCompletedJobs minSlashRewardBps }
   maxPricePerGpuHour ${AMOUNT}
@@ -154,8 +154,11 @@ const JOB_SUMMARY_FIELDS = `
 
 const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIndex from amount ${AMOUNT} }`;
 
-/** One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`). */
-export async function loadJobs({ statuses, after, first }) {
+/**
+ * One page of jobs, newest first; `statuses` null, undefined or empty: every status (the API's `filter: null`);
+ * `client`, `provider`: only the jobs that client posted, that provider accepted (null or left out: any).
+ */
+export async function loadJobs({ statuses, client = null, provider = null, after, first }) {
   const { data, block } = await graphqlAt(
     `query Jobs($filter: JobFilter, $first: Int!, $after: String) {
       jobs(filter: $filter, first: $first, after: $after) {
@@ -163,9 +166,17 @@ export async function loadJobs({ statuses, after, first }) {
         nodes { ${JOB_SUMMARY_FIELDS} }
       }
     }`,
-    { filter: statuses === null || statuses === undefined || statuses.length === 0 ? null : { statuses }, first, after },
+    { filter: jobFilter(statuses, client, provider), first, after },
   );
   return { ...data.jobs, block };
+}
+
+function jobFilter(statuses, client, provider) {
+  const filter = {};
+  if (statuses !== null && statuses !== undefined && statuses.length > 0) filter.statuses = statuses;
+  if (client !== null) filter.client = client;
+  if (provider !== null) filter.provider = provider;
+  return Object.keys(filter).length === 0 ? null : filter;
 }
 
 const JOB_DETAIL_FIELDS = `
@@ -174,7 +185,7 @@ const JOB_DETAIL_FIELDS = `
   pricePerGpuHour ${AMOUNT}
   collateral ${AMOUNT}
   result { uri cost ${AMOUNT} billedSeconds }
-  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} }
+  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} }
   dispute { ruling resolved }
   ${TIMELINE_FIELDS}`;
 
@@ -225,17 +236,20 @@ export async function loadProvider(address) {
         operator
         capacity { gpuCount gpusInUse gpusFree }
         stake { staked ${AMOUNT} locked ${AMOUNT} thawing ${AMOUNT} free ${AMOUNT} }
-        reputation { score jobsAccepted jobsCompleted jobsTimedOut disputesLost }
+        reputation { score jobsAccepted jobsActive jobsCompleted jobsTimedOut disputesLost }
         earnings { earned ${AMOUNT} disputeDepositsWon ${AMOUNT} disputeDepositsReturned ${AMOUNT} feesPaid ${AMOUNT} slashed ${AMOUNT} gpuHoursBilled }
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
       deployment { contracts { name address } }
+      governance { parameters { contract name value } }
     }`,
     { address, first: PROVIDER_VIEW_SIZE },
   );
   if (data.provider === null) throw new ApiError(`the index has no provider ${address}`);
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment) };
+  // The least cost of a settled job that counts toward a track record: what a provider whose jobs all cost less is told.
+  const minTrackRecordCost = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")?.value ?? null;
+  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

@@ -2,12 +2,13 @@
 // current from the networkStats subscription (graphql-ws): each newly indexed block re-renders the overview and
 // refreshes the lists in place, on the page and filters the reader is looking at.
 import * as api from "./api.js";
-import { ACTIVITY_VIEWS, describe } from "./activity.js";
+import { ACTIVITY_VIEWS, amountInWords, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
   formatBps,
   formatDuration,
+  formatHours,
   formatInt,
   formatLat,
   formatParameterValue,
@@ -201,7 +202,7 @@ function renderOverview(stats) {
   setLat("stat-stake-locked", stats.stake.locked);
   setLat("stat-stake-thawing", stats.stake.thawing);
   setLat("stat-volume", stats.volume);
-  setStat("stat-gpu-hours", formatInt(Math.round(stats.gpuHoursBilled)), stats.gpuHoursBilled);
+  setStat("stat-gpu-hours", formatHours(stats.gpuHoursBilled), stats.gpuHoursBilled);
   setLat("stat-fees", stats.fees);
   setLat("stat-slashed", stats.slashed);
   setLat("stat-escrow", stats.escrowBalance);
@@ -423,12 +424,28 @@ function hasTrackRecord(r) {
   return r.jobsCompleted + r.jobsTimedOut + r.disputesLost > 0;
 }
 
+/**
+ * Why a provider has no track record yet. Every job it accepted either is still running or has ended: settled to it,
+ * timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
+ * were settled, each costing less than the `minTrackRecordCost` under which JobEscrow leaves a job out of the record;
+ * "1 accepted, none finished" said the opposite. `minTrackRecordCostWei` is null where the page does not have it.
+ */
+function noTrackRecordReason(r, minTrackRecordCostWei) {
+  if (r.jobsAccepted === 0) return "no job accepted";
+  const settled = r.jobsAccepted - r.jobsActive;
+  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} not finished yet`;
+  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none finished`;
+  const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
+  const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
+  return `${jobs} ${minimum} that counts toward reputation${running}`;
+}
+
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */
 function reputationCell(r) {
   if (!hasTrackRecord(r)) {
     return h(
       "td",
-      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: no job it took has finished (its score starts at ${formatBps(r.score)})` },
+      { class: "num muted", "data-testid": "provider-reputation", title: `No track record yet: ${noTrackRecordReason(r, null)} (its score starts at ${formatBps(r.score)})` },
       "no record yet",
     );
   }
@@ -446,7 +463,8 @@ function address(value) {
 function renderProviders({ criteria, availableOnly }, page, afters) {
   providers.pager.update(page.pageInfo, afters);
   const count = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"}`;
-  const gpus = `${count} × ${criteria.hours} h`;
+  // The time quoted in the units that fit it, as a job's max duration reads: 0.1 hours read "0.1 h" for 6 minutes.
+  const gpus = `${count} × ${formatDuration(jobSeconds(criteria.hours))}`;
   byId("quote-heading").textContent = `Quote (${gpus})`;
   byId("providers-caption").textContent = availableOnly
     ? `Offers that can run ${gpus} now (availableCompute)`
@@ -556,7 +574,13 @@ function initProviders() {
 // -------------------------------------------------------------------------------------------------------- jobs
 
 /** `shown`: the status filter of the rows shown (null: none shown yet). */
-const jobs = { status: "", pager: null, shown: null };
+/** The jobs table's filters (`client`, `provider`: an address, or null for any) and those of the rows it shows. */
+const jobs = { status: "", client: null, provider: null, pager: null, shown: null };
+
+/** The filters as one comparable value: rows read under other filters are not the answer to these. */
+function jobFilterKey({ status, client, provider }) {
+  return JSON.stringify([status, client, provider]);
+}
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
@@ -577,20 +601,20 @@ function needs(r) {
 const loadJobs = latestOnly(
   "Jobs",
   async (fresh = false) => {
-    const { status } = jobs;
+    const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
-    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, after, first: JOB_PAGE_SIZE }), fresh);
-    return { status, page, afters, block: page.block };
+    const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
+    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, page, afters, block: page.block };
   },
-  ({ status, page, afters }) => {
-    jobs.shown = status;
+  ({ key, byParty, page, afters }) => {
+    jobs.shown = key;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
         "tr",
         { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
         h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
-        h("td", {}, statusBadge(j.status)),
+        h("td", {}, statusBadge(j.status), pastAcceptDeadline(j) ? [h("br"), h("span", { class: "muted", "data-testid": "job-past-deadline" }, "past deadline")] : null),
         h("td", { class: "needs", "data-testid": "job-needs" }, needs(j.requirements)),
         h("td", { class: "mid-hidden" }, address(j.client)),
         h("td", {}, address(j.provider?.address)),
@@ -599,13 +623,24 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    fillTable(byId("jobs-body"), rows, "No jobs with this status.");
+    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : "No jobs with this status.");
   },
   () => {
     // Another status's rows, under the filter's new one, would read as the answer to it.
-    if (jobs.shown !== jobs.status) fillTable(byId("jobs-body"), [], "The jobs with this status could not be loaded: see the error above.");
+    if (jobs.shown !== jobFilterKey(jobs)) {
+      const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
+      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+    }
   },
 );
+
+/**
+ * An OPEN job past its acceptance deadline stays OPEN until JobEscrow.expireJob refunds it, though no provider may
+ * accept it any more: "Open" alone told a client that it still could be.
+ */
+function pastAcceptDeadline(job) {
+  return job.status === "OPEN" && job.pastAcceptDeadline === true;
+}
 
 function initJobs() {
   jobs.pager = new KeysetPager("jobs", loadJobs);
@@ -616,6 +651,38 @@ function initJobs() {
     jobs.pager.reset();
     loadJobs();
   });
+  // A client's own jobs, or a provider's beyond the 10 its view lists: the API's JobFilter.client and .provider.
+  for (const party of ["client", "provider"]) {
+    const input = byId(`f-job-${party}`);
+    input.addEventListener("change", () => {
+      const text = input.value.trim();
+      const valid = text === "" || ADDRESS.test(text);
+      input.setCustomValidity(valid ? "" : "An address: 0x and 40 hexadecimal digits");
+      if (!valid) {
+        input.reportValidity();
+        return;
+      }
+      const value = text === "" ? null : text;
+      if (jobs[party] === value) return;
+      jobs[party] = value;
+      jobs.pager.reset();
+      loadJobs();
+    });
+  }
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** The jobs table filtered to the jobs `provider` accepted, from its view, which lists only its latest ones. */
+function showJobsOf(provider) {
+  byId("provider-dialog").close();
+  const input = byId("f-job-provider");
+  input.value = provider;
+  input.setCustomValidity("");
+  jobs.provider = provider;
+  jobs.pager.reset();
+  loadJobs();
+  byId("jobs-title").scrollIntoView();
 }
 
 // ------------------------------------------------------------------------------------------------- job detail
@@ -644,17 +711,51 @@ function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
     ["Client", address(job.client)],
-    ["Provider", address(job.provider?.address ?? job.targetProvider)],
+    // The provider that accepted it; before that (and for a job that ended unaccepted) the one it is directed at is no
+    // more than that: "Provider" read as if the provider that declined a job had taken it.
+    job.provider
+      ? ["Provider", address(job.provider.address)]
+      : job.targetProvider
+        ? ["Directed at", address(job.targetProvider)]
+        : ["Provider", job.status === "OPEN" ? "none yet: open to any provider that meets its needs" : "none"],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
     // A job may run for any number of seconds from a minute up (`--max-duration 10m`): in hours, 10 minutes read "0.167 h".
     ["Max duration", formatDuration(job.maxDuration)],
+    // The next deadline of a live job, which the page read and did not show: until when a provider may accept it,
+    // its provider must submit (or be slashed), its client may dispute the result (then anyone may settle it).
+    [
+      "Deadline",
+      job.status === "OPEN"
+        ? pastAcceptDeadline(job)
+          ? `accept by ${formatTime(job.acceptDeadline)}: passed, no provider may accept it now (expiring it refunds its client)`
+          : `accept by ${formatTime(job.acceptDeadline)}`
+        : job.status === "ACCEPTED"
+          ? `result due by ${formatTime(job.resultDeadline)}`
+          : job.status === "SUBMITTED"
+            ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
+            : null,
+    ],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],
-    ["Result cost", job.result ? `${formatLat(job.result.cost.lat)} for ${formatInt(job.result.billedSeconds)} s` : null],
+    // Billed in the largest units that fit, as the max duration above reads ("for 5400 s" hid "1 h 30 min"); the
+    // exact seconds, which the cost is computed from, in the tooltip.
+    [
+      "Result cost",
+      job.result
+        ? h(
+            "span",
+            { "data-testid": "job-result-cost" },
+            `${formatLat(job.result.cost.lat)} for `,
+            h("span", { "data-testid": "job-billed", "data-value": job.result.billedSeconds, title: `${formatInt(job.result.billedSeconds)} s billed` }, formatDuration(job.result.billedSeconds)),
+          )
+        : null,
+    ],
     ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
     ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
+    // What the provider lost over the job (its time-out, an upheld dispute): the client's side of a failed job.
+    ["Collateral slashed", job.settlement && job.settlement.slashed.wei !== "0" ? formatLat(job.settlement.slashed.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
     ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],
@@ -673,7 +774,7 @@ function renderJob(job) {
           h("strong", {}, eventLabel(e.kind)),
           h("span", { class: "time" }, formatTime(e.timestamp)),
           h("span", {}, "by ", address(e.from)),
-          e.amount ? h("span", {}, formatLat(e.amount.lat)) : null,
+          amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
         ),
       ),
@@ -685,11 +786,21 @@ function openJob(id) {
   closeJob();
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
-  replace(byId("job-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  const shown = { id, stop: () => {}, retry: null };
+  const shown = { id, stop: () => {}, retry: null, loaded: false };
   shownJob = shown;
+  renderJobLoading();
   followJob(shown);
+}
+
+/**
+ * The dialog's job comes over the live connection (jobUpdated): while that is down (a restarting gateway, the
+ * backoff up to 30 s), "Loading…" alone read as a page that hung.
+ */
+function renderJobLoading() {
+  if (shownJob === null || shownJob.loaded) return;
+  const waiting = liveState === "live" ? "Loading…" : "Loading… once the live connection to the gateway is back (see the corner): the job comes over it.";
+  replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-loading" }, waiting));
 }
 
 /** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
@@ -697,6 +808,7 @@ function followJob(shown) {
   shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
       if (shownJob !== shown) return;
+      shown.loaded = true;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -709,6 +821,7 @@ function followJob(shown) {
       const error = graphqlErrors(errorList);
       reportError("Job", error);
       if (shownJob !== shown) return;
+      shown.loaded = true;
       if (error.resubscribe) {
         // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
         // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
@@ -773,7 +886,7 @@ function providerEarnings(e) {
     " slashed, ",
     lat("provider-view-deposits-returned", e.disputeDepositsReturned),
     " in deposits returned to clients; ",
-    h("span", { "data-testid": "provider-view-gpu-hours", "data-value": e.gpuHoursBilled }, formatInt(Math.round(e.gpuHoursBilled))),
+    h("span", { "data-testid": "provider-view-gpu-hours", "data-value": e.gpuHoursBilled }, formatHours(e.gpuHoursBilled)),
     " GPU-hours billed",
   );
 }
@@ -783,18 +896,15 @@ function providerEarnings(e) {
  * prior of one success in two (schema: Reputation.score), so before any job finishes it is that prior, 50%, which
  * "50.0%: 0 of 0 jobs completed" passed off as a record.
  */
-function reputationText(r) {
-  if (!hasTrackRecord(r)) {
-    const accepted = r.jobsAccepted === 0 ? "no job accepted" : `${formatInt(r.jobsAccepted)} accepted, none finished`;
-    return `No track record yet: ${accepted} (its score starts at ${formatBps(r.score)})`;
-  }
+function reputationText(r, minTrackRecordCostWei) {
+  if (!hasTrackRecord(r)) return `No track record yet: ${noTrackRecordReason(r, minTrackRecordCostWei)} (its score starts at ${formatBps(r.score)})`;
   return (
     `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
     `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
   );
 }
 
-function renderProvider({ provider: p, activity, contracts }) {
+function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -821,7 +931,7 @@ function renderProvider({ provider: p, activity, contracts }) {
       ),
     ],
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
-    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r))],
+    ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r, minTrackRecordCost))],
     ["Earnings", providerEarnings(p.earnings)],
   ];
   const jobs = p.jobs.nodes;
@@ -829,6 +939,9 @@ function renderProvider({ provider: p, activity, contracts }) {
     byId("provider-detail"),
     h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
     h("h3", {}, `Latest jobs (${api.PROVIDER_VIEW_SIZE} at most)`),
+    jobs.length > 0
+      ? h("p", {}, h("button", { type: "button", class: "link", "data-testid": "provider-view-all-jobs", onclick: () => showJobsOf(p.address) }, "All its jobs, in the jobs table"))
+      : null,
     h(
       "ul",
       { class: "feed", "data-testid": "provider-view-jobs" },
@@ -845,7 +958,8 @@ function renderProvider({ provider: p, activity, contracts }) {
                 statusBadge(j.status),
                 " ",
                 needs(j.requirements),
-                ` · ${formatLat(j.escrowed.lat)} in escrow`,
+                // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
+                ` · ${formatLat(j.escrowed.lat)} escrowed`,
               ),
               h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt)),
             ),
@@ -1003,6 +1117,7 @@ function renderLive(state, retryInMs) {
     retryCountdown = setInterval(show, 250);
   }
   renderLiveBlock();
+  renderJobLoading();
 }
 
 function renderLiveBlock() {

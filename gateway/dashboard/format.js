@@ -12,6 +12,21 @@ export function formatInt(n) {
   return integer.format(n);
 }
 
+const hourFormats = [
+  [100, new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })],
+  [1, new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 })],
+  [0, new Intl.NumberFormat("en-US", { maximumSignificantDigits: 2 })],
+];
+
+/**
+ * GPU-hours billed: "1,234", "13.3", "0.017". Rounded to whole hours, a provider whose jobs ran minutes read "0" beside
+ * what it earned from them.
+ */
+export function formatHours(hours) {
+  const [, format] = hourFormats.find(([floor]) => hours >= floor) ?? hourFormats[hourFormats.length - 1];
+  return format.format(hours);
+}
+
 /** "49,997 LAT", "28.48 LAT", "0.0235 LAT" from a TokenAmount's `lat` string. */
 export function formatLat(lat) {
   const magnitude = Math.abs(Number(lat));
@@ -81,7 +96,8 @@ export function formatDay(seconds) {
 
 /** OPEN → "Open", TIMED_OUT → "Timed out". */
 export function statusLabel(status) {
-  const words = status.toLowerCase().replace(/_/g, " ");
+  // The Governor's CANCELED in the spelling of a job's CANCELLED and of the feed's "was cancelled": one page, one word.
+  const words = (status === "CANCELED" ? "cancelled" : status.toLowerCase()).replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -393,6 +393,207 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives a job's billed time in the units that fit it, as its maximum duration, with the exact seconds in its tooltip", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("SUBMITTED");
+      update.data.jobUpdated.result = { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 5_461 };
+      send(update);
+      const billed = page.locator("#job-detail [data-testid=job-billed]");
+      await billed.waitFor();
+      expect(await page.textContent("#job-detail [data-testid=job-result-cost]")).to.equal("2.5 LAT for 1 h 31 min");
+      expect(await billed.getAttribute("title")).to.equal("5,461 s billed");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const lat = (value: string) => ({ wei: (BigInt(value) * 10n ** 18n).toString(), lat: value });
+      const event = (kind: string, amount: { wei: string; lat: string } | null, i: number) => ({
+        kind,
+        timestamp: String(1700000000 + i),
+        blockNumber: 10 + i,
+        transaction: `0x${String(i).padStart(64, "0")}`,
+        logIndex: 0,
+        from: "0x00000000000000000000000000000000000000aa",
+        amount,
+      });
+      const update = jobUpdate("COMPLETED");
+      update.data.jobUpdated.timeline = [
+        event("JobCreated", lat("6"), 0),
+        event("JobAccepted", lat("3"), 1),
+        event("ResultSubmitted", lat("2"), 2),
+        event("DisputeOpened", lat("100"), 3),
+        event("DisputeResolved", lat("0"), 4),
+        event("JobSettled", lat("2"), 5),
+      ];
+      send(update);
+      await page.locator("[data-testid=job-timeline] li").first().waitFor();
+      const amounts = await page.$$eval("[data-testid=job-timeline] li", (items) =>
+        items.map((li) => [li.getAttribute("data-kind"), li.querySelector("[data-testid=job-event-amount]")?.textContent ?? null]),
+      );
+      expect(amounts).to.deep.equal([
+        ["JobCreated", "6 LAT in escrow"],
+        ["JobAccepted", "3 LAT collateral"],
+        ["ResultSubmitted", "2 LAT cost"],
+        ["DisputeOpened", "100 LAT deposit"],
+        ["DisputeResolved", null],
+        ["JobSettled", "2 LAT paid"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("names a job's provider only once one accepted it: before, the provider it is directed at, or none", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const target = `0x${"ab".repeat(20)}`;
+      const facts = () =>
+        page.$$eval("#job-detail dt", (dts) =>
+          dts
+            .filter((dt) => dt.textContent === "Provider" || dt.textContent === "Directed at")
+            .map((dt) => [dt.textContent, dt.nextElementSibling?.querySelector("code")?.getAttribute("title") ?? dt.nextElementSibling?.textContent ?? null]),
+        );
+      const show = async (status: string, fields: Record<string, unknown>) => {
+        const update = jobUpdate(status);
+        Object.assign(update.data.jobUpdated, fields);
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return facts();
+      };
+      expect(await show("OPEN", {})).to.deep.equal([["Provider", "none yet: open to any provider that meets its needs"]]);
+      expect(await show("EXPIRED", {})).to.deep.equal([["Provider", "none"]]);
+      expect(await show("DECLINED", { directed: true, targetProvider: target })).to.deep.equal([["Directed at", target]]);
+      expect(await show("ACCEPTED", { directed: true, targetProvider: target, provider: { address: target } })).to.deep.equal([["Provider", target]]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives a live job's next deadline: to accept it, to submit its result, to dispute the result", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const deadline = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      const show = async (status: string) => {
+        const update = jobUpdate(status);
+        // 2023-11-14 22:13, 23:13 and 2023-11-15 22:13 UTC.
+        Object.assign(update.data.jobUpdated, { acceptDeadline: "1700000000", resultDeadline: "1700003600", challengeDeadline: "1700086400" });
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return deadline();
+      };
+      expect(await show("OPEN")).to.equal("accept by 2023-11-14 22:13 UTC");
+      expect(await show("ACCEPTED")).to.equal("result due by 2023-11-14 23:13 UTC");
+      expect(await show("SUBMITTED")).to.equal("disputable until 2023-11-15 22:13 UTC, then anyone may settle it");
+      expect(await show("COMPLETED")).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives the GPU-hours billed to a fraction of an hour, not rounded to none when jobs ran minutes", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+      // One GPU for a minute, then 13 h 18 min of GPU time.
+      let gpuHoursBilled = 1 / 60;
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (!/^\s*query Overview\(/.test(query)) return route.fallback();
+        const body = { data: { networkStats: { ...networkStats(5), gpuHoursBilled }, indexingStatus: indexing }, extensions: { block: { number: 5, hash: `0x${"05".repeat(32)}` } } };
+        return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.getAttribute("[data-testid=stat-gpu-hours]", "data-value")) === String(gpuHoursBilled), "the overview shows");
+      expect(await page.textContent("[data-testid=stat-gpu-hours]")).to.equal("0.017");
+      gpuHoursBilled = 13.3;
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("query Overview(") === true);
+      await page.reload();
+      await answered;
+      await waitUntil(async () => (await page.getAttribute("[data-testid=stat-gpu-hours]", "data-value")) === "13.3", "the overview shows the new figure");
+      expect(await page.textContent("[data-testid=stat-gpu-hours]")).to.equal("13.3");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says how much of its provider's collateral a job's ending slashed, and nothing where it slashed none", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const slashed = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Collateral slashed")?.nextElementSibling?.textContent ?? null);
+      const show = async (status: string, slash: { wei: string; lat: string }) => {
+        const update = jobUpdate(status);
+        update.data.jobUpdated.settlement = { reason: null, amountPaid: ZERO, refund: { wei: "1000000000000000000", lat: "1" }, slashed: slash };
+        send(update);
+        await page.waitForSelector(`#job-dialog-title .badge.status-${status.toLowerCase()}`);
+        return slashed();
+      };
+      expect(await show("TIMED_OUT", { wei: "100000000000000000", lat: "0.1" })).to.equal("0.1 LAT");
+      expect(await show("CANCELLED", ZERO)).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("spells a cancelled proposal's state as a cancelled job's, not the Governor's 'Canceled'", async function () {
+    if (browser === null || server === null) return;
+    governanceAnswer = () => {
+      const answer = governancePage(["LIP-4: one-hour grace (withdrawn)"]);
+      (answer.data.governance.proposals as { nodes: { state: string }[] }).nodes[0]!.state = "CANCELED";
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=proposal-row] .badge");
+      expect(await page.textContent("[data-testid=proposal-row] .badge")).to.equal("Cancelled");
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says an open job past its acceptance deadline can no longer be accepted, in the jobs table and the job dialog", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [{ ...JOBS_PAGE.nodes[0], pastAcceptDeadline: true }] } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      expect(await page.textContent("[data-testid=job-row] [data-testid=job-past-deadline]")).to.equal("past deadline");
+      const send = await openJobDialog(page);
+      const update = jobUpdate("OPEN");
+      Object.assign(update.data.jobUpdated, { pastAcceptDeadline: true, acceptDeadline: "1700000000" });
+      send(update);
+      await page.waitForSelector("#job-dialog-title .badge.status-open");
+      const deadline = await page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      expect(deadline).to.equal("accept by 2023-11-14 22:13 UTC: passed, no provider may accept it now (expiring it refunds its client)");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -429,6 +630,22 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await seconds()) >= 4, "the page waits 4 s or more before its next try", { timeoutMs: 30_000 });
       const first = await seconds();
       await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says the job dialog waits for the live connection while the gateway's WebSocket is down, not just 'Loading…'", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("#live[data-state=offline]");
+      await page.click('[data-testid="job-open"]');
+      expect(await page.textContent("[data-testid=job-loading]")).to.equal(
+        "Loading… once the live connection to the gateway is back (see the corner): the job comes over it.",
+      );
     } finally {
       await page.close();
     }
@@ -997,6 +1214,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
       }
     });
   }
+
+  it("says the time the providers table quotes for in the units that fit it, as a job's maximum duration reads", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      await page.fill("#f-count", "2");
+      await page.fill("#f-hours", "0.1");
+      const answered = page.waitForResponse((response) => /"minGpuCount":2\b/.test(response.request().postData() ?? ""));
+      await page.click("[data-testid=provider-filters] button[type=submit]");
+      await answered;
+      await waitUntil(async () => (await page.textContent("#quote-heading")) !== "Quote (1 GPU × 1 h)", "the table shows the new filters");
+      expect(await page.textContent("#quote-heading")).to.equal("Quote (2 GPUs × 6 min)");
+      expect(await page.textContent("#providers-caption")).to.equal("All providers matching the filters, listing 2 GPUs or more, busy or free (quotes for 2 GPUs × 6 min)");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
 
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the providers table drops the columns the provider
   // view repeats (region, tier, stake, slash cap); from 1280 px it shows every column.

@@ -13,11 +13,13 @@ import {
   REGIONS,
   Tier,
   acceptJob,
+  approveResult,
   bulkRegisterProviders,
   createJob,
   deployScenario,
   mined,
   runFullScenario,
+  submitResult,
   type BulkProvidersResult,
   type Scenario,
   type ScenarioSummary,
@@ -584,6 +586,47 @@ describe("dashboard in headless Chromium", function () {
     await page.selectOption("[data-testid=filter-status]", "");
   });
 
+  it("lists only the jobs a client posted, or a provider accepted, with the jobs table's address filters", async function () {
+    const apiJobs = async (filter: Record<string, string>) =>
+      (await client.query<{ jobs: { nodes: { id: string; status: string }[] } }>(
+        `query ($filter: JobFilter) { jobs(filter: $filter, first: ${PAGE_SIZE}) { nodes { id status } } }`,
+        { filter },
+      )).jobs.nodes;
+    const filterBy = async (testId: string, value: string) => {
+      const answered = page.waitForResponse((response) => {
+        const body = response.request().postData() ?? "";
+        return body.includes("query Jobs(") && (value === "" ? !body.includes(`"${testId.replace("filter-job-", "")}":`) : body.includes(value));
+      });
+      await page.fill(`[data-testid=${testId}]`, value);
+      await page.press(`[data-testid=${testId}]`, "Enter");
+      await answered;
+    };
+    const clientAddress = summary.accounts.clients[0]!;
+    const byClient = await apiJobs({ client: clientAddress });
+    expect(byClient).to.not.deep.equal([]);
+    await filterBy("filter-job-client", clientAddress);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(byClient));
+
+    await filterBy("filter-job-client", "");
+    const providerAddress = (await scenario.c.jobEscrow.getJob(summary.jobs.approved)).provider;
+    const byProvider = await apiJobs({ provider: providerAddress });
+    expect(byProvider.map((j) => j.id)).to.include(summary.jobs.approved.toString());
+    await filterBy("filter-job-provider", providerAddress);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(byProvider));
+
+    // Not an address: the field says so and the rows stay those of the last filters.
+    await page.fill("[data-testid=filter-job-provider]", "0x1234");
+    await page.press("[data-testid=filter-job-provider]", "Enter");
+    expect(await page.$eval("[data-testid=filter-job-provider]", (input) => (input as unknown as { validationMessage: string }).validationMessage)).to.equal(
+      "An address: 0x and 40 hexadecimal digits",
+    );
+    expect(await jobRows(page)).to.deep.equal(byProvider);
+
+    await filterBy("filter-job-provider", "");
+    const all = await apiJobs({});
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(all));
+  });
+
   it("loads every status's jobs through its API module when statuses is null or left out, as with an empty list", async function () {
     const { jobs } = await client.query<{ jobs: { nodes: { id: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id } } }`);
     // The page's own module, in the page (a string, so that the compiled test leaves its import() alone).
@@ -795,7 +838,8 @@ describe("dashboard in headless Chromium", function () {
     for (const [i, proposal] of governance.proposals.nodes.entries()) {
       expect(proposals[i].id).to.equal(proposal.id);
       expect(proposals[i].cells[0]).to.equal(proposal.title);
-      expect(proposals[i].cells[1].toUpperCase()).to.equal(proposal.state);
+      // The Governor's CANCELED reads as a cancelled job does.
+      expect(proposals[i].cells[1].toUpperCase().replace(/ /g, "_")).to.equal(proposal.state === "CANCELED" ? "CANCELLED" : proposal.state);
       expect(proposals[i].cells[2]).to.match(/^[\d,.]+ LAT for[\d,.]+ LAT against[\d,.]+ LAT abstain$/);
     }
 
@@ -861,6 +905,30 @@ describe("dashboard in headless Chromium", function () {
 
     await page.keyboard.press("Escape");
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
+  it("opens the jobs table on every job a provider accepted from its view, which lists only its latest", async function () {
+    const provider = (await scenario.c.jobEscrow.getJob(summary.jobs.approved)).provider;
+    const { jobs, provider: view } = await client.query<{ jobs: { nodes: { id: string; status: string }[] }; provider: { gpuModel: string } }>(
+      `query ($address: Address!) { jobs(filter: { provider: $address }, first: ${PAGE_SIZE}) { nodes { id status } } provider(address: $address) { gpuModel } }`,
+      { address: provider },
+    );
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [view.gpuModel]);
+    await page.locator(`[data-testid=provider-row][data-address="${provider}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    const answered = page.waitForResponse((response) => (response.request().postData() ?? "").includes(`"provider":"${provider}"`));
+    await dialog.locator("[data-testid=provider-view-all-jobs]").click();
+    await answered;
+    expect(await dialog.isVisible()).to.equal(false);
+    expect(await page.inputValue("[data-testid=filter-job-provider]")).to.equal(provider);
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
+
+    const cleared = page.waitForResponse((response) => (response.request().postData() ?? "").includes("query Jobs("));
+    await page.fill("[data-testid=filter-job-provider]", "");
+    await page.press("[data-testid=filter-job-provider]", "Enter");
+    await cleared;
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
@@ -933,6 +1001,85 @@ describe("dashboard in headless Chromium", function () {
     await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
     const reputation = dialog.locator('dt:text-is("Reputation") + dd');
     expect((await reputation.textContent())!.trim()).to.equal("No track record yet: no job accepted (its score starts at 50.0%)");
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
+  it("says why a provider whose settled jobs all cost less than minTrackRecordCost has no track record yet, in the table and in its view", async function () {
+    const model = GPU_MODELS[0]!;
+    const cheap = await bulkRegisterProviders(scenario, {
+      count: 1,
+      seed: "dashboard-cheap-jobs",
+      listingFor: () => ({ gpuModel: model, region: REGIONS[0]!, gpuCount: model.counts[0]!, pricePerGpuHour: model.pricePerGpuHour, metadataURI: "https://cheap.latent.example/worker.json" }),
+    });
+    const wallet = cheap.wallets[0]!;
+    const provider = { signer: wallet, address: wallet.address, listing: cheap.listings[0]! };
+    // One GPU for a minute: a few hundredths of a LAT, settled to the provider and left out of its record.
+    const job = await createJob(scenario, scenario.actors.clients[0]!, { gpuModel: model.id, gpuCount: 1, maxPricePerGpuHour: model.pricePerGpuHour, targetProvider: wallet.address });
+    await acceptJob(scenario, job, provider);
+    await submitResult(scenario, job, provider, { after: 60 });
+    await approveResult(scenario, job);
+    await waitForIndexed();
+
+    const data = await client.query<{
+      job: { status: string; result: { cost: { wei: string } }; settlement: { countsForTrackRecord: boolean } };
+      provider: { reputation: { jobsAccepted: number; jobsActive: number; jobsCompleted: number } };
+      governance: { parameters: { contract: string; name: string; value: string }[] };
+    }>(
+      `query ($id: ID!, $address: Address!) {
+        job(id: $id) { status result { cost { wei } } settlement { countsForTrackRecord } }
+        provider(address: $address) { reputation { jobsAccepted jobsActive jobsCompleted } }
+        governance { parameters { contract name value } }
+      }`,
+      { id: job.jobId.toString(), address: wallet.address },
+    );
+    const minimum = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")!.value;
+    expect(minimum).to.equal(parseEther("10").toString());
+    expect(data.job.status).to.equal("COMPLETED");
+    expect(BigInt(data.job.result.cost.wei) < BigInt(minimum)).to.equal(true);
+    expect(data.job.settlement.countsForTrackRecord).to.equal(false);
+    expect(data.provider.reputation).to.deep.equal({ jobsAccepted: 1, jobsActive: 0, jobsCompleted: 0 });
+
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(model.id) === true);
+    await page.selectOption("[data-testid=filter-models]", [model.id]);
+    await filtered;
+    const cell = page.locator(`[data-testid=provider-row][data-address="${wallet.address}"] td[data-label=Reputation]`);
+    await eventually(async () => expect((await cell.textContent())!.trim()).to.equal("no record yet"));
+    expect(await cell.getAttribute("title")).to.equal(
+      "No track record yet: 1 job settled, under the minimum cost that counts toward reputation (its score starts at 50.0%)",
+    );
+    await page.locator(`[data-testid=provider-row][data-address="${wallet.address}"] [data-testid=provider-open]`).click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    await dialog.locator("[data-testid=provider-view-gpus]").waitFor();
+    expect((await dialog.locator('dt:text-is("Reputation") + dd').textContent())!.trim()).to.equal(
+      "No track record yet: 1 job settled, under the minimum cost of 10 LAT that counts toward reputation (its score starts at 50.0%)",
+    );
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+  });
+
+  it("says what a finished job in a provider's view had escrowed, not that it is still in escrow", async function () {
+    const id = summary.jobs.approved.toString();
+    const { job } = await client.query<{ job: { status: string; escrowed: { lat: string }; provider: { address: string; gpuModel: string } } }>(
+      `{ job(id: "${id}") { status escrowed { lat } provider { address gpuModel } } }`,
+    );
+    expect(job.status).to.equal("COMPLETED");
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(job.provider.gpuModel) === true);
+    await page.selectOption("[data-testid=filter-models]", [job.provider.gpuModel]);
+    await filtered;
+    const open = page.locator(`[data-testid=provider-row][data-address="${job.provider.address}"] [data-testid=provider-open]`);
+    await open.click();
+    const dialog = page.locator("[data-testid=provider-dialog]");
+    const item = dialog.locator(`li[data-id="${id}"]`);
+    await item.waitFor();
+    const words = (await item.locator("span").first().textContent())!;
+    expect(words.endsWith(` · ${Number(job.escrowed.lat)} LAT escrowed`), words).to.equal(true);
 
     await page.keyboard.press("Escape");
     await eventually(async () => expect(await dialog.isVisible()).to.equal(false));
