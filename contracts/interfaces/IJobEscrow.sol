@@ -226,6 +226,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     error JobEscrowTooFewCompletedJobs(uint32 required, uint32 completed);
     /// @notice The provider's slash reward cap `offered` (bps) is below the job's `required` `minSlashRewardBps`.
     error JobEscrowSlashRewardCapTooLow(uint16 required, uint16 offered);
+    /// @notice `client` posted `jobId` and is `provider` or its operator: a self-directed job, whose timeout would pay
+    ///         the provider's own slashed collateral back to it, an exit from stake that skips the thawing period.
+    error JobEscrowSelfDirectedJob(uint256 jobId, address client, address provider);
     /// @notice The provider's `price` per GPU-hour is above the job's `maxPricePerGpuHour`.
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
     /// @notice `jobId`'s result deadline `resultDeadline` has passed.

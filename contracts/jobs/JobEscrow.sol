@@ -243,6 +243,18 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
         JobRequirements calldata req = terms.requirements;
         IProviderRegistry.Provider memory record = registry.reserve(provider, msg.sender, jobId, req.gpuCount);
+        uint256 escrowed;
+        {
+            // A timeout pays the slashed collateral to the client: were the client the provider (or its operator key),
+            // the provider's stake would come back to it after maxDuration + grace instead of the thawing period. The
+            // same job posted from an address the registry does not tie to the provider cannot be told apart on-chain;
+            // each such round costs the provider a public timeout on its record and at most timeoutSlashBps of one
+            // job's collateral (see the README's "Staked tokens do not vote").
+            // Both in the job's first slot, read together so that it is loaded once.
+            address client = job.client;
+            escrowed = job.escrowed;
+            if (client == provider || client == record.operator) revert JobEscrowSelfDirectedJob(jobId, client, provider);
+        }
         _checkRequirements(req, record, provider);
         if (record.pricePerGpuHour > terms.maxPricePerGpuHour) {
             revert JobEscrowPriceAboveMax(record.pricePerGpuHour, terms.maxPricePerGpuHour);
@@ -250,7 +262,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
         uint32 paramsId = _currentParamsId;
         EconomicParams storage params = _params[paramsId];
-        uint256 collateral = LatentMath.bps(job.escrowed, params.collateralRatioBps);
+        uint256 collateral = LatentMath.bps(escrowed, params.collateralRatioBps);
         // block.timestamp + at most 30 days + 1 day fits in 40 bits for the next 30,000 years.
         uint40 resultDeadline = uint40(block.timestamp + terms.maxDuration + params.grace);
 

@@ -793,9 +793,9 @@ describe("JobEscrow", function () {
       expect((await w.c.jobEscrow.providerStats(w.h100.address)).completed).to.equal(0n);
     });
 
-    it("a near-free job a provider posts to itself does not satisfy minCompletedJobs", async function () {
+    it("a near-free job a provider posts to itself from a second address does not satisfy minCompletedJobs", async function () {
       const w = await loadFixture(providersFixture);
-      const farmed = await createJob(w.s, w.rtx.signer, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.4") });
+      const farmed = await createJob(w.s, w.clients[1]!, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.4") });
       await acceptJob(w.s, farmed, w.rtx);
       await submitResult(w.s, farmed, w.rtx, { after: 60 });
       await approveResult(w.s, farmed);
