@@ -63,7 +63,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
 
     /// @inheritdoc IDisputeManager
     function openDispute(uint256 jobId, string calldata evidenceURI) external nonReentrant {
-        _openDispute(jobId, evidenceURI);
+        (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = _readJob(jobId);
+        _openDispute(jobId, evidenceURI, job, challengeWindow, disputePeriod, deposit);
     }
 
     /// @inheritdoc IDisputeManager
@@ -75,12 +76,12 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
-        (, , uint256 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
+        // The job and its terms are read once, for the permit's amount and for the dispute.
+        (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = _readJob(jobId);
         // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
         // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), deposit, permitDeadline, v, r, s) {} catch {}
-        _openDispute(jobId, evidenceURI);
+        _openDispute(jobId, evidenceURI, job, challengeWindow, disputePeriod, deposit);
     }
 
     /// @inheritdoc IDisputeManager
@@ -190,14 +191,31 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         return _disputes[jobId];
     }
 
-    function _openDispute(uint256 jobId, string calldata evidenceURI) private {
-        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+    /// @dev The job and the dispute terms of its own parameter version, not the current one: terms change only for
+    ///      jobs accepted after a change. An unknown job reads as all zeros, and so do version 0's terms.
+    function _readJob(
+        uint256 jobId
+    )
+        private
+        view
+        returns (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit)
+    {
+        job = jobEscrow.getJob(jobId);
+        (challengeWindow, disputePeriod, deposit) = jobEscrow.getDisputeTerms(job.paramsId);
+    }
+
+    function _openDispute(
+        uint256 jobId,
+        string calldata evidenceURI,
+        IJobEscrow.Job memory job,
+        uint32 challengeWindow,
+        uint32 disputePeriod,
+        uint96 deposit
+    ) private {
         // The escrow reads an unknown job as all zeros: say so, rather than that the caller is not its client.
         if (job.client == address(0)) revert DisputeManagerUnknownJob(jobId);
         if (msg.sender != job.client) revert DisputeManagerNotClient(jobId, msg.sender);
         if (job.status != IJobEscrow.JobStatus.Submitted) revert DisputeManagerJobNotSubmitted(jobId);
-        // The job's own parameter version, not the current one: terms change only for jobs accepted after a change.
-        (uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
         uint64 challengeDeadline = uint64(job.submittedAt) + challengeWindow;
         if (block.timestamp > challengeDeadline) revert DisputeManagerChallengeWindowClosed(jobId, challengeDeadline);
         _checkURI(evidenceURI);

@@ -314,10 +314,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     /// @param jobId An accepted job past its result deadline.
     function claimTimeout(uint256 jobId) external;
 
-    /// @notice Move a submitted job to Disputed. Dispute manager only.
-    /// @return job The job's state before the change.
+    /// @notice Move a submitted job to Disputed. Dispute manager only, which has read the job already.
     /// @param jobId A submitted job.
-    function markDisputed(uint256 jobId) external returns (Job memory job);
+    function markDisputed(uint256 jobId) external;
 
     /// @notice Settle a disputed job to its provider (dispute rejected or drawn). Dispute manager only.
     /// @return client The job's client.

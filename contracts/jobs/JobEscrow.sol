@@ -347,11 +347,10 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     // -------------------------------------------------------- dispute manager
 
     /// @inheritdoc IJobEscrow
-    function markDisputed(uint256 jobId) external onlyDisputeManager returns (Job memory job) {
-        Job storage stored = _jobs[jobId];
-        job = stored;
+    function markDisputed(uint256 jobId) external onlyDisputeManager {
+        Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, JobStatus.Submitted);
-        stored.status = JobStatus.Disputed;
+        job.status = JobStatus.Disputed;
     }
 
     /// @inheritdoc IJobEscrow
