@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {TokenRecovery} from "../governance/TokenRecovery.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
@@ -19,7 +20,7 @@ import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 ///
 ///         The deposits it holds are summed in `heldDeposits`, so that governance can send back tokens transferred
 ///         here by mistake without ever reaching a party's deposit.
-contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
+contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, IDisputeManager {
     using SafeERC20 for IERC20;
 
     /// @notice Longest evidence URI, in bytes.
@@ -166,14 +167,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         address to,
         uint256 amount
     ) external onlyGovernance nonReentrant returns (uint256) {
-        if (to == address(0)) revert DisputeManagerRecoveryZeroRecipient();
-        uint256 surplus = _recoverable(erc20);
-        if (amount == type(uint256).max) amount = surplus;
-        if (amount == 0) revert DisputeManagerRecoveryZeroAmount();
-        if (amount > surplus) revert DisputeManagerRecoveryExceedsSurplus(amount, surplus);
-        emit TokensRecovered(erc20, to, amount);
-        IERC20(erc20).safeTransfer(to, amount);
-        return amount;
+        return _recoverTokens(erc20, to, amount);
     }
 
     /// @inheritdoc IDisputeManager
@@ -240,7 +234,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     }
 
     /// @dev LAT above the deposits held, or the whole balance of any other token (none of which is owed to anyone).
-    function _recoverable(address erc20) private view returns (uint256) {
+    function _recoverable(address erc20) internal view override returns (uint256) {
         uint256 balance = IERC20(erc20).balanceOf(address(this));
         if (erc20 != address(token)) return balance;
         uint256 held = _heldDeposits;
@@ -262,5 +256,17 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         _requireNonZero("arbitrator", value);
         arbitrator = value;
         emit AddressParameterUpdated("arbitrator", value);
+    }
+
+    function _revertRecoveryZeroRecipient() internal pure override {
+        revert DisputeManagerRecoveryZeroRecipient();
+    }
+
+    function _revertRecoveryZeroAmount() internal pure override {
+        revert DisputeManagerRecoveryZeroAmount();
+    }
+
+    function _revertRecoveryExceeds(uint256 requested, uint256 available) internal pure override {
+        revert DisputeManagerRecoveryExceedsSurplus(requested, available);
     }
 }

@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {TokenRecovery} from "../governance/TokenRecovery.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
@@ -22,7 +23,7 @@ import {LatentMath} from "../libraries/LatentMath.sol";
 ///
 ///         Economic parameters are versioned: every governance change stores a new version and jobs keep the one
 ///         in force when they were accepted. Nothing iterates over jobs or providers.
-contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
+contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEscrow {
     using SafeERC20 for IERC20;
 
     /// @notice Longest spec or result URI, in bytes.
@@ -501,15 +502,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         address to,
         uint256 amount
     ) external onlyGovernance nonReentrant returns (uint256) {
-        if (erc20 == address(token)) revert JobEscrowRecoveryOfLat(erc20);
-        if (to == address(0)) revert JobEscrowRecoveryZeroRecipient();
-        uint256 balance = IERC20(erc20).balanceOf(address(this));
-        if (amount == type(uint256).max) amount = balance;
-        if (amount == 0) revert JobEscrowRecoveryZeroAmount();
-        if (amount > balance) revert JobEscrowRecoveryExceedsBalance(amount, balance);
-        emit TokensRecovered(erc20, to, amount);
-        IERC20(erc20).safeTransfer(to, amount);
-        return amount;
+        return _recoverTokens(erc20, to, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -735,5 +728,22 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     ) private returns (EconomicParams memory) {
         _checkAndEmit(parameter, value, min, max);
         return _params[_currentParamsId];
+    }
+
+    function _recoverable(address erc20) internal view override returns (uint256) {
+        if (erc20 == address(token)) revert JobEscrowRecoveryOfLat(erc20);
+        return IERC20(erc20).balanceOf(address(this));
+    }
+
+    function _revertRecoveryZeroRecipient() internal pure override {
+        revert JobEscrowRecoveryZeroRecipient();
+    }
+
+    function _revertRecoveryZeroAmount() internal pure override {
+        revert JobEscrowRecoveryZeroAmount();
+    }
+
+    function _revertRecoveryExceeds(uint256 requested, uint256 available) internal pure override {
+        revert JobEscrowRecoveryExceedsBalance(requested, available);
     }
 }
