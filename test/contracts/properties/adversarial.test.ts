@@ -157,6 +157,12 @@ describe("adversarial scenarios", function () {
       }
     });
 
+    it("lets a provider post a job that another provider accepts", async function () {
+      const w = await loadFixture(providersFixture);
+      const job = await createJob(w.s, w.h100.signer, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.5") });
+      await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+    });
+
     it("lets a second address the registry does not tie to the provider take at most timeoutSlashBps of one job's collateral a round, each round a timeout on the provider's record", async function () {
       // Not preventable on-chain: nothing tells the provider's second address from a client. The economics bound it
       // instead: each round takes maxDuration + grace, moves at most timeoutSlashBps of that job's collateral (and
