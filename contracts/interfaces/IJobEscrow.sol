@@ -184,6 +184,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     error JobEscrowInvalidGpuCount(uint16 gpuCount);
     /// @notice `maxPricePerGpuHour` makes the escrowed maximum zero or more than fits in 96 bits.
     error JobEscrowInvalidMaxPrice(uint96 maxPricePerGpuHour);
+    /// @notice A job's `minVramGiB` above `max`, the most any provider may list (ProviderRegistry.MAX_VRAM_GIB): no
+    ///         provider could ever accept it, and its escrow would wait for its acceptance deadline.
+    error JobEscrowInvalidMinVram(uint16 minVramGiB, uint16 max);
     /// @notice A job's `minSlashRewardBps` above `max` (10,000).
     error JobEscrowInvalidMinSlashRewardBps(uint16 minSlashRewardBps, uint16 max);
     /// @notice `maxDuration` (seconds) outside [`minDuration`, `maxAllowed`].

@@ -52,6 +52,9 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
     uint16 public constant MAX_MAX_SLASHING_CUT_BPS = 10_000;
     /// @notice Upper bound of `disputeRewardBps` (its floor is zero).
     uint16 public constant MAX_DISPUTE_REWARD_BPS = 10_000;
+    /// @dev The registry's MAX_VRAM_GIB: a job that asks for more memory per GPU than any provider may list could never
+    ///      be accepted.
+    uint16 private constant MAX_MIN_VRAM_GIB = 4096;
     /// @notice Upper bound of a job's `minSlashRewardBps`: the whole of a slash.
     uint16 public constant MAX_MIN_SLASH_REWARD_BPS = 10_000;
     /// @notice Lower bound of `challengeWindow`, in seconds.
@@ -583,6 +586,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         if (req.gpuModel != bytes32(0) && !LatentIds.isValid(req.gpuModel)) revert JobEscrowInvalidGpuModel(req.gpuModel);
         if (req.region != bytes16(0) && !LatentIds.isValidRegion(req.region)) revert JobEscrowInvalidRegion(req.region);
         if (req.gpuCount == 0) revert JobEscrowInvalidGpuCount(req.gpuCount);
+        if (req.minVramGiB > MAX_MIN_VRAM_GIB) revert JobEscrowInvalidMinVram(req.minVramGiB, MAX_MIN_VRAM_GIB);
         if (req.minSlashRewardBps > MAX_MIN_SLASH_REWARD_BPS) {
             revert JobEscrowInvalidMinSlashRewardBps(req.minSlashRewardBps, MAX_MIN_SLASH_REWARD_BPS);
         }

@@ -180,6 +180,21 @@ describe("JobEscrow", function () {
       await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, gpuCount: 0 } }, "ipfs://x", "JobEscrowInvalidGpuCount", [0]);
     });
 
+    it("refuses a minimum VRAM above the most a provider may list (24,576: MiB given for GiB), naming that most", async function () {
+      const w = await loadFixture(providersFixture);
+      const max = await w.c.registry.MAX_VRAM_GIB();
+      const terms = await makeTerms(w.s, { minVramGiB: 24_576 });
+      await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowInvalidMinVram", [24_576, max]);
+    });
+
+    it("takes a minimum VRAM equal to the most a provider may list", async function () {
+      const w = await loadFixture(providersFixture);
+      const max = Number(await w.c.registry.MAX_VRAM_GIB());
+      const job = await createJob(w.s, w.clients[0]!, { minVramGiB: max });
+      expect(job.terms.requirements.minVramGiB).to.equal(max);
+      expect((await w.c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Open);
+    });
+
     it("refuses a minimum slash reward cap above 10,000 bps", async function () {
       const w = await loadFixture(providersFixture);
       const terms = await makeTerms(w.s, { minSlashRewardBps: 10_001 });
