@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {TokenRecovery} from "../governance/TokenRecovery.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
@@ -19,7 +20,7 @@ import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 ///
 ///         The deposits it holds are summed in `heldDeposits`, so that governance can send back tokens transferred
 ///         here by mistake without ever reaching a party's deposit.
-contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
+contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, IDisputeManager {
     using SafeERC20 for IERC20;
 
     /// @notice Longest evidence URI, in bytes.
@@ -63,7 +64,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
 
     /// @inheritdoc IDisputeManager
     function openDispute(uint256 jobId, string calldata evidenceURI) external nonReentrant {
-        _openDispute(jobId, evidenceURI);
+        (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = _readJob(jobId);
+        _openDispute(jobId, evidenceURI, job, challengeWindow, disputePeriod, deposit);
     }
 
     /// @inheritdoc IDisputeManager
@@ -75,12 +77,12 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
-        (, , uint256 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
+        // The job and its terms are read once, for the permit's amount and for the dispute.
+        (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = _readJob(jobId);
         // A permit front-run by someone else reverts here, but the allowance it set is what transferFrom needs.
         // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), deposit, permitDeadline, v, r, s) {} catch {}
-        _openDispute(jobId, evidenceURI);
+        _openDispute(jobId, evidenceURI, job, challengeWindow, disputePeriod, deposit);
     }
 
     /// @inheritdoc IDisputeManager
@@ -165,14 +167,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         address to,
         uint256 amount
     ) external onlyGovernance nonReentrant returns (uint256) {
-        if (to == address(0)) revert DisputeManagerRecoveryZeroRecipient();
-        uint256 surplus = _recoverable(erc20);
-        if (amount == type(uint256).max) amount = surplus;
-        if (amount == 0) revert DisputeManagerRecoveryZeroAmount();
-        if (amount > surplus) revert DisputeManagerRecoveryExceedsSurplus(amount, surplus);
-        emit TokensRecovered(erc20, to, amount);
-        IERC20(erc20).safeTransfer(to, amount);
-        return amount;
+        return _recoverTokens(erc20, to, amount);
     }
 
     /// @inheritdoc IDisputeManager
@@ -190,14 +185,31 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         return _disputes[jobId];
     }
 
-    function _openDispute(uint256 jobId, string calldata evidenceURI) private {
-        IJobEscrow.Job memory job = jobEscrow.getJob(jobId);
+    /// @dev The job and the dispute terms of its own parameter version, not the current one: terms change only for
+    ///      jobs accepted after a change. An unknown job reads as all zeros, and so do version 0's terms.
+    function _readJob(
+        uint256 jobId
+    )
+        private
+        view
+        returns (IJobEscrow.Job memory job, uint32 challengeWindow, uint32 disputePeriod, uint96 deposit)
+    {
+        job = jobEscrow.getJob(jobId);
+        (challengeWindow, disputePeriod, deposit) = jobEscrow.getDisputeTerms(job.paramsId);
+    }
+
+    function _openDispute(
+        uint256 jobId,
+        string calldata evidenceURI,
+        IJobEscrow.Job memory job,
+        uint32 challengeWindow,
+        uint32 disputePeriod,
+        uint96 deposit
+    ) private {
         // The escrow reads an unknown job as all zeros: say so, rather than that the caller is not its client.
         if (job.client == address(0)) revert DisputeManagerUnknownJob(jobId);
         if (msg.sender != job.client) revert DisputeManagerNotClient(jobId, msg.sender);
         if (job.status != IJobEscrow.JobStatus.Submitted) revert DisputeManagerJobNotSubmitted(jobId);
-        // The job's own parameter version, not the current one: terms change only for jobs accepted after a change.
-        (uint32 challengeWindow, uint32 disputePeriod, uint96 deposit) = jobEscrow.getDisputeTerms(job.paramsId);
         uint64 challengeDeadline = uint64(job.submittedAt) + challengeWindow;
         if (block.timestamp > challengeDeadline) revert DisputeManagerChallengeWindowClosed(jobId, challengeDeadline);
         _checkURI(evidenceURI);
@@ -222,7 +234,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
     }
 
     /// @dev LAT above the deposits held, or the whole balance of any other token (none of which is owed to anyone).
-    function _recoverable(address erc20) private view returns (uint256) {
+    function _recoverable(address erc20) internal view override returns (uint256) {
         uint256 balance = IERC20(erc20).balanceOf(address(this));
         if (erc20 != address(token)) return balance;
         uint256 held = _heldDeposits;
@@ -244,5 +256,17 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, IDisputeManager {
         _requireNonZero("arbitrator", value);
         arbitrator = value;
         emit AddressParameterUpdated("arbitrator", value);
+    }
+
+    function _revertRecoveryZeroRecipient() internal pure override {
+        revert DisputeManagerRecoveryZeroRecipient();
+    }
+
+    function _revertRecoveryZeroAmount() internal pure override {
+        revert DisputeManagerRecoveryZeroAmount();
+    }
+
+    function _revertRecoveryExceeds(uint256 requested, uint256 available) internal pure override {
+        revert DisputeManagerRecoveryExceedsSurplus(requested, available);
     }
 }

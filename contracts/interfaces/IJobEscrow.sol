@@ -184,6 +184,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     error JobEscrowInvalidGpuCount(uint16 gpuCount);
     /// @notice `maxPricePerGpuHour` makes the escrowed maximum zero or more than fits in 96 bits.
     error JobEscrowInvalidMaxPrice(uint96 maxPricePerGpuHour);
+    /// @notice A job's `minVramGiB` above `max`, the most any provider may list (ProviderRegistry.MAX_VRAM_GIB): no
+    ///         provider could ever accept it, and its escrow would wait for its acceptance deadline.
+    error JobEscrowInvalidMinVram(uint16 minVramGiB, uint16 max);
     /// @notice A job's `minSlashRewardBps` above `max` (10,000).
     error JobEscrowInvalidMinSlashRewardBps(uint16 minSlashRewardBps, uint16 max);
     /// @notice `maxDuration` (seconds) outside [`minDuration`, `maxAllowed`].
@@ -226,6 +229,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     error JobEscrowTooFewCompletedJobs(uint32 required, uint32 completed);
     /// @notice The provider's slash reward cap `offered` (bps) is below the job's `required` `minSlashRewardBps`.
     error JobEscrowSlashRewardCapTooLow(uint16 required, uint16 offered);
+    /// @notice `client` posted `jobId` and is `provider` or its operator: a self-directed job, whose timeout would pay
+    ///         the provider's own slashed collateral back to it, an exit from stake that skips the thawing period.
+    error JobEscrowSelfDirectedJob(uint256 jobId, address client, address provider);
     /// @notice The provider's `price` per GPU-hour is above the job's `maxPricePerGpuHour`.
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
     /// @notice `jobId`'s result deadline `resultDeadline` has passed.
@@ -311,10 +317,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     /// @param jobId An accepted job past its result deadline.
     function claimTimeout(uint256 jobId) external;
 
-    /// @notice Move a submitted job to Disputed. Dispute manager only.
-    /// @return job The job's state before the change.
+    /// @notice Move a submitted job to Disputed. Dispute manager only, which has read the job already.
     /// @param jobId A submitted job.
-    function markDisputed(uint256 jobId) external returns (Job memory job);
+    function markDisputed(uint256 jobId) external;
 
     /// @notice Settle a disputed job to its provider (dispute rejected or drawn). Dispute manager only.
     /// @return client The job's client.

@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {TokenRecovery} from "../governance/TokenRecovery.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
@@ -22,7 +23,7 @@ import {LatentMath} from "../libraries/LatentMath.sol";
 ///
 ///         Economic parameters are versioned: every governance change stores a new version and jobs keep the one
 ///         in force when they were accepted. Nothing iterates over jobs or providers.
-contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
+contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEscrow {
     using SafeERC20 for IERC20;
 
     /// @notice Longest spec or result URI, in bytes.
@@ -51,6 +52,9 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     uint16 public constant MAX_MAX_SLASHING_CUT_BPS = 10_000;
     /// @notice Upper bound of `disputeRewardBps` (its floor is zero).
     uint16 public constant MAX_DISPUTE_REWARD_BPS = 10_000;
+    /// @dev The registry's MAX_VRAM_GIB: a job that asks for more memory per GPU than any provider may list could never
+    ///      be accepted.
+    uint16 private constant MAX_MIN_VRAM_GIB = 4096;
     /// @notice Upper bound of a job's `minSlashRewardBps`: the whole of a slash.
     uint16 public constant MAX_MIN_SLASH_REWARD_BPS = 10_000;
     /// @notice Lower bound of `challengeWindow`, in seconds.
@@ -243,6 +247,18 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
         JobRequirements calldata req = terms.requirements;
         IProviderRegistry.Provider memory record = registry.reserve(provider, msg.sender, jobId, req.gpuCount);
+        uint256 escrowed;
+        {
+            // A timeout pays the slashed collateral to the client: were the client the provider (or its operator key),
+            // the provider's stake would come back to it after maxDuration + grace instead of the thawing period. The
+            // same job posted from an address the registry does not tie to the provider cannot be told apart on-chain;
+            // each such round costs the provider a public timeout on its record and at most timeoutSlashBps of one
+            // job's collateral (see the README's "Staked tokens do not vote").
+            // Both in the job's first slot, read together so that it is loaded once.
+            address client = job.client;
+            escrowed = job.escrowed;
+            if (client == provider || client == record.operator) revert JobEscrowSelfDirectedJob(jobId, client, provider);
+        }
         _checkRequirements(req, record, provider);
         if (record.pricePerGpuHour > terms.maxPricePerGpuHour) {
             revert JobEscrowPriceAboveMax(record.pricePerGpuHour, terms.maxPricePerGpuHour);
@@ -250,7 +266,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
 
         uint32 paramsId = _currentParamsId;
         EconomicParams storage params = _params[paramsId];
-        uint256 collateral = LatentMath.bps(job.escrowed, params.collateralRatioBps);
+        uint256 collateral = LatentMath.bps(escrowed, params.collateralRatioBps);
         // block.timestamp + at most 30 days + 1 day fits in 40 bits for the next 30,000 years.
         uint40 resultDeadline = uint40(block.timestamp + terms.maxDuration + params.grace);
 
@@ -335,11 +351,10 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     // -------------------------------------------------------- dispute manager
 
     /// @inheritdoc IJobEscrow
-    function markDisputed(uint256 jobId) external onlyDisputeManager returns (Job memory job) {
-        Job storage stored = _jobs[jobId];
-        job = stored;
+    function markDisputed(uint256 jobId) external onlyDisputeManager {
+        Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, JobStatus.Submitted);
-        stored.status = JobStatus.Disputed;
+        job.status = JobStatus.Disputed;
     }
 
     /// @inheritdoc IJobEscrow
@@ -490,15 +505,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         address to,
         uint256 amount
     ) external onlyGovernance nonReentrant returns (uint256) {
-        if (erc20 == address(token)) revert JobEscrowRecoveryOfLat(erc20);
-        if (to == address(0)) revert JobEscrowRecoveryZeroRecipient();
-        uint256 balance = IERC20(erc20).balanceOf(address(this));
-        if (amount == type(uint256).max) amount = balance;
-        if (amount == 0) revert JobEscrowRecoveryZeroAmount();
-        if (amount > balance) revert JobEscrowRecoveryExceedsBalance(amount, balance);
-        emit TokensRecovered(erc20, to, amount);
-        IERC20(erc20).safeTransfer(to, amount);
-        return amount;
+        return _recoverTokens(erc20, to, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -579,6 +586,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
         if (req.gpuModel != bytes32(0) && !LatentIds.isValid(req.gpuModel)) revert JobEscrowInvalidGpuModel(req.gpuModel);
         if (req.region != bytes16(0) && !LatentIds.isValidRegion(req.region)) revert JobEscrowInvalidRegion(req.region);
         if (req.gpuCount == 0) revert JobEscrowInvalidGpuCount(req.gpuCount);
+        if (req.minVramGiB > MAX_MIN_VRAM_GIB) revert JobEscrowInvalidMinVram(req.minVramGiB, MAX_MIN_VRAM_GIB);
         if (req.minSlashRewardBps > MAX_MIN_SLASH_REWARD_BPS) {
             revert JobEscrowInvalidMinSlashRewardBps(req.minSlashRewardBps, MAX_MIN_SLASH_REWARD_BPS);
         }
@@ -724,5 +732,22 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, IJobEscrow {
     ) private returns (EconomicParams memory) {
         _checkAndEmit(parameter, value, min, max);
         return _params[_currentParamsId];
+    }
+
+    function _recoverable(address erc20) internal view override returns (uint256) {
+        if (erc20 == address(token)) revert JobEscrowRecoveryOfLat(erc20);
+        return IERC20(erc20).balanceOf(address(this));
+    }
+
+    function _revertRecoveryZeroRecipient() internal pure override {
+        revert JobEscrowRecoveryZeroRecipient();
+    }
+
+    function _revertRecoveryZeroAmount() internal pure override {
+        revert JobEscrowRecoveryZeroAmount();
+    }
+
+    function _revertRecoveryExceeds(uint256 requested, uint256 available) internal pure override {
+        revert JobEscrowRecoveryExceedsBalance(requested, available);
     }
 }

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Governed} from "../governance/Governed.sol";
+import {TokenRecovery} from "../governance/TokenRecovery.sol";
 import {IJobEscrow} from "../interfaces/IJobEscrow.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
@@ -16,7 +17,7 @@ import {IPauseGuardian} from "../interfaces/IPauseGuardian.sol";
 ///         `thawing` and the thaw queue's bounds, one per pending thaw request and one per job lock, so no operation's
 ///         cost depends on how many providers or jobs exist. The lock and slash role is an immutable set at
 ///         construction: there is no function that could grant it to anyone else.
-contract Staking is Governed, ReentrancyGuardTransient, IStaking {
+contract Staking is Governed, ReentrancyGuardTransient, TokenRecovery, IStaking {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -314,15 +315,7 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         address to,
         uint256 amount
     ) external onlyGovernance nonReentrant returns (uint256) {
-        if (erc20 == address(token)) revert StakingRecoveryOfLat(erc20);
-        if (to == address(0)) revert StakingRecoveryZeroRecipient();
-        uint256 balance = IERC20(erc20).balanceOf(address(this));
-        if (amount == type(uint256).max) amount = balance;
-        if (amount == 0) revert StakingRecoveryZeroAmount();
-        if (amount > balance) revert StakingRecoveryExceedsBalance(amount, balance);
-        emit TokensRecovered(erc20, to, amount);
-        IERC20(erc20).safeTransfer(to, amount);
-        return amount;
+        return _recoverTokens(erc20, to, amount);
     }
 
     /// @inheritdoc IStaking
@@ -444,5 +437,22 @@ contract Staking is Governed, ReentrancyGuardTransient, IStaking {
         }
         treasury = value;
         emit AddressParameterUpdated("treasury", value);
+    }
+
+    function _recoverable(address erc20) internal view override returns (uint256) {
+        if (erc20 == address(token)) revert StakingRecoveryOfLat(erc20);
+        return IERC20(erc20).balanceOf(address(this));
+    }
+
+    function _revertRecoveryZeroRecipient() internal pure override {
+        revert StakingRecoveryZeroRecipient();
+    }
+
+    function _revertRecoveryZeroAmount() internal pure override {
+        revert StakingRecoveryZeroAmount();
+    }
+
+    function _revertRecoveryExceeds(uint256 requested, uint256 available) internal pure override {
+        revert StakingRecoveryExceedsBalance(requested, available);
     }
 }

@@ -307,7 +307,12 @@ async function measureAll(s: Scenario, delegated: boolean, calldata: Record<stri
   const [d1, d2, d3, d4] = disputed as [bigint, bigint, bigint, bigint];
   await approve(client, dm, parseEther("400"));
   await m.measure("DisputeManager.openDispute", () => c.disputeManager.connect(client).openDispute(d1, "ipfs://evidence"));
-  for (const id of [d2, d3, d4]) await m.step(() => c.disputeManager.connect(client).openDispute(id, "ipfs://evidence"));
+  for (const id of [d2, d3]) await m.step(() => c.disputeManager.connect(client).openDispute(id, "ipfs://evidence"));
+  const { disputeDeposit } = await c.jobEscrow.getParams(await c.jobEscrow.currentParamsId());
+  const dsig = await signPermit(s, client, dm, disputeDeposit, PERMIT_DEADLINE);
+  await m.measure("DisputeManager.openDisputeWithPermit", () =>
+    c.disputeManager.connect(client).openDisputeWithPermit(d4, "ipfs://evidence", PERMIT_DEADLINE, dsig.v, dsig.r, dsig.s),
+  );
   await m.measure("DisputeManager.answerDispute (operator)", () => c.disputeManager.connect(operator).answerDispute(d1, "ipfs://answer"));
   const [, collateral] = await c.staking.jobCollateral(d1);
   await m.measure("DisputeManager.rule (upheld, slash)", () => c.disputeManager.connect(arbitrator).rule(d1, Ruling.Upheld, collateral / 2n));

@@ -180,6 +180,21 @@ describe("JobEscrow", function () {
       await expectCreateRevert(w, { ...terms, requirements: { ...terms.requirements, gpuCount: 0 } }, "ipfs://x", "JobEscrowInvalidGpuCount", [0]);
     });
 
+    it("refuses a minimum VRAM above the most a provider may list (24,576: MiB given for GiB), naming that most", async function () {
+      const w = await loadFixture(providersFixture);
+      const max = await w.c.registry.MAX_VRAM_GIB();
+      const terms = await makeTerms(w.s, { minVramGiB: 24_576 });
+      await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowInvalidMinVram", [24_576, max]);
+    });
+
+    it("takes a minimum VRAM equal to the most a provider may list", async function () {
+      const w = await loadFixture(providersFixture);
+      const max = Number(await w.c.registry.MAX_VRAM_GIB());
+      const job = await createJob(w.s, w.clients[0]!, { minVramGiB: max });
+      expect(job.terms.requirements.minVramGiB).to.equal(max);
+      expect((await w.c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Open);
+    });
+
     it("refuses a minimum slash reward cap above 10,000 bps", async function () {
       const w = await loadFixture(providersFixture);
       const terms = await makeTerms(w.s, { minSlashRewardBps: 10_001 });
@@ -793,9 +808,9 @@ describe("JobEscrow", function () {
       expect((await w.c.jobEscrow.providerStats(w.h100.address)).completed).to.equal(0n);
     });
 
-    it("a near-free job a provider posts to itself does not satisfy minCompletedJobs", async function () {
+    it("a near-free job a provider posts to itself from a second address does not satisfy minCompletedJobs", async function () {
       const w = await loadFixture(providersFixture);
-      const farmed = await createJob(w.s, w.rtx.signer, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.4") });
+      const farmed = await createJob(w.s, w.clients[1]!, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.4") });
       await acceptJob(w.s, farmed, w.rtx);
       await submitResult(w.s, farmed, w.rtx, { after: 60 });
       await approveResult(w.s, farmed);

@@ -114,23 +114,68 @@ describe("adversarial scenarios", function () {
   });
 
   describe("thawing period", function () {
-    it("is NOT a bound on exit: a provider recovers timeoutSlashBps of its locked stake within minutes through a self-directed job that times out (reported, not fixed)", async function () {
-      // Known weakness, kept visible: a timeout pays the slash to the client, and nothing stops the client being the
-      // provider itself (or a second address of its own). Per cycle the provider gets timeoutSlashBps of the locked
-      // collateral back after maxDuration + grace (here 16 minutes) instead of thawingPeriod (7 days by default),
-      // and its escrow back in full. Only the provider's own stake moves, so no one else loses tokens.
-      const w = await providersFixture();
-      const provider = w.h100.signer;
-      const collateral = H100_STAKE; // all of it
-      const escrowed = (collateral * 10_000n) / BigInt(P.collateralRatioBps);
-      const price = (escrowed * 3600n) / (8n * 60n);
-      const job = await createJob(w.s, provider, { gpuCount: 8, maxDuration: 60, maxPricePerGpuHour: price, targetProvider: w.h100.address });
-      expect(job.escrowed).to.equal(escrowed);
+    // The route this closes: a provider posts a job to itself, accepts it and lets it time out; the timeout pays the
+    // slashed collateral to the client, so timeoutSlashBps of its stake came back to it after maxDuration + grace
+    // (16 minutes) instead of thawingPeriod (7 days), with its escrow in full.
+    /** A job of the H100's whole stake as collateral, 8 GPUs for a minute, posted by `client`. */
+    function selfJobTerms() {
+      const escrowed = (H100_STAKE * 10_000n) / BigInt(P.collateralRatioBps);
+      return { escrowed, options: { gpuCount: 8, maxDuration: 60, maxPricePerGpuHour: (escrowed * 3600n) / (8n * 60n) } };
+    }
+
+    it("refuses a provider's acceptance of a job it directed at itself", async function () {
+      // Not refused at creation: that check would cost every job's creation gas for a mistake cancelJob undoes.
+      const w = await loadFixture(providersFixture);
+      const { options } = selfJobTerms();
+      const job = await createJob(w.s, w.h100.signer, { ...options, targetProvider: w.h100.address });
+      await expect(acceptJob(w.s, job, w.h100))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSelfDirectedJob")
+        .withArgs(job.jobId, w.h100.address, w.h100.address);
+    });
+
+    it("refuses a provider's acceptance of an open job it posted, leaving its stake free and the job open", async function () {
+      const w = await loadFixture(providersFixture);
+      const { options } = selfJobTerms();
+      const job = await createJob(w.s, w.h100.signer, options);
+      await expect(acceptJob(w.s, job, w.h100))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSelfDirectedJob")
+        .withArgs(job.jobId, w.h100.address, w.h100.address);
+      expect(await w.c.staking.getStake(w.h100.address)).to.deep.equal([H100_STAKE, 0n, 0n]);
+      expect((await w.c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.Open);
+    });
+
+    it("refuses a provider's acceptance of a job its operator key posted, by the operator as by the provider", async function () {
+      const w = await loadFixture(providersFixture);
+      const operator = w.operators[0]!;
+      const { escrowed, options } = selfJobTerms();
+      await w.c.token.connect(w.clients[1]!).transfer(operator.address, escrowed);
+      const job = await createJob(w.s, operator, { ...options, targetProvider: w.h100.address });
+      for (const by of ["owner", "operator"] as const) {
+        await expect(acceptJob(w.s, job, w.h100, by))
+          .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSelfDirectedJob")
+          .withArgs(job.jobId, operator.address, w.h100.address);
+      }
+    });
+
+    it("lets a provider post a job that another provider accepts", async function () {
+      const w = await loadFixture(providersFixture);
+      const job = await createJob(w.s, w.h100.signer, { targetProvider: w.rtx.address, maxPricePerGpuHour: LAT("0.5") });
+      await expect(acceptJob(w.s, job, w.rtx)).to.emit(w.c.jobEscrow, "JobAccepted");
+    });
+
+    it("lets a second address the registry does not tie to the provider take at most timeoutSlashBps of one job's collateral a round, each round a timeout on the provider's record", async function () {
+      // Not preventable on-chain: nothing tells the provider's second address from a client. The economics bound it
+      // instead: each round takes maxDuration + grace, moves at most timeoutSlashBps of that job's collateral (and
+      // none above the provider's slash reward cap) and adds a timeout to the record clients choose providers by.
+      const w = await loadFixture(providersFixture);
+      const second = w.clients[1]!;
+      const { escrowed, options } = selfJobTerms();
+      const job = await createJob(w.s, second, { ...options, targetProvider: w.h100.address });
       await acceptJob(w.s, job, w.h100);
-      const slashed = bps(collateral, P.timeoutSlashBps);
+      const slashed = bps(H100_STAKE, P.timeoutSlashBps);
       await time.increase(60 + P.grace + 1);
-      await expect(w.c.jobEscrow.connect(provider).claimTimeout(job.jobId)).to.changeTokenBalances(w.c.token, [provider, w.c.staking], [escrowed + slashed, -slashed]);
-      expect(await w.c.staking.getStake(w.h100.address)).to.deep.equal([H100_STAKE - slashed, 0n, 0n]);
+      await expect(w.c.jobEscrow.connect(second).claimTimeout(job.jobId)).to.changeTokenBalances(w.c.token, [second, w.c.staking], [escrowed + slashed, -slashed]);
+      expect((await w.c.jobEscrow.providerStats(w.h100.address)).timedOut).to.equal(1n);
     });
   });
 
