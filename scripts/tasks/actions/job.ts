@@ -89,6 +89,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     targetProvider: args.provider === undefined ? ZeroAddress : await ctx.account("--provider", args.provider),
     specHash: spec.hash,
   };
+  await requireListedModel(ctx, args.model, terms.requirements.gpuModel as string, terms.targetProvider as string);
   const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
   if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
   // A pause refuses new jobs (and the escrow checks the terms again): said before an approve is sent for nothing.
@@ -118,6 +119,40 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     data: { jobId, client: ctx.address, escrowed, specURI: spec.uri, specHash: spec.hash, acceptDeadline, targetProvider: terms.targetProvider, transaction: tx.hash },
     text,
   };
+}
+
+/**
+ * A job for a model no provider lists (a typo, most often) would hold its escrow until its acceptance deadline, up to
+ * 30 days, for nothing: refused, naming the models listed now (a directed job: its target's, which must be
+ * registered). No option overrides it:
+ * a provider about to list a model does so in one transaction, and the job can be posted then; the contracts and the
+ * API still take any model.
+ */
+async function requireListedModel(ctx: TaskContext, model: string | undefined, word: string, target: string): Promise<void> {
+  const registry = ctx.c.registry;
+  if (target !== ZeroAddress) {
+    const listing = await registry.getProvider(target);
+    if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
+    if (model === undefined || listing.gpuModel === word) return;
+    throw new InputError("--model", `provider ${target} lists ${readModel(listing.gpuModel) ?? listing.gpuModel}, not "${model}": no job for "${model}" directed at it can be accepted`);
+  }
+  if (model === undefined) return;
+  const head = await ctx.hre.ethers.provider.getBlockNumber();
+  const { logs } = await queryLogRange("ProviderRegistry's ProviderRegistered", ctx.fromBlock("ProviderRegistry"), head, (from, to) =>
+    registry.queryFilter(registry.filters.ProviderRegistered(), from, to),
+  );
+  // A listing's model may have changed since (ProviderUpdated), or gone (ProviderDeregistered): the registry says which.
+  const providers = [...new Set(logs.map((log) => log.args.provider))];
+  const listings = await Promise.all(providers.map((provider) => registry.getProvider(provider)));
+  const listed = new Set(listings.filter((l) => l.registered).map((l) => l.gpuModel));
+  if (listed.has(word)) return;
+  const names = [...listed].map((w) => readModel(w) ?? w).sort();
+  throw new InputError(
+    "--model",
+    names.length === 0
+      ? `no provider is registered, so no job for "${model}" can be accepted`
+      : `no provider lists "${model}", so no job for it can be accepted; the models listed: ${names.join(", ")}`,
+  );
 }
 
 function abbreviate(uri: string): string {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, ZeroHash, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -78,6 +78,54 @@ describe("tasks: job", function () {
       const allowance = await c.token.allowance(clients[0]!.address, escrow);
       await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "1", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) }, RevertError, /^JobEscrow\.createJob reverted: PauseGuardianProtocolPaused\(pausedUntil=/);
       expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
+    });
+
+    it("refuses a --model no provider lists before sending anything, naming the models listed", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const escrow = await c.jobEscrow.getAddress();
+      const [balance, allowance, jobs] = await Promise.all([c.token.balanceOf(clients[0]!.address), c.token.allowance(clients[0]!.address, escrow), c.jobEscrow.jobCount()]);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, model: "h100-sxm-80g", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--model: no provider lists "h100-sxm-80g", so no job for it can be accepted; the models listed: h100-sxm-80gb, rtx-4090-24gb$/,
+      );
+      expect(await c.token.balanceOf(clients[0]!.address)).to.equal(balance);
+      expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
+      expect(await c.jobEscrow.jobCount()).to.equal(jobs);
+    });
+
+    it("reads the models listed now: a model a provider updated away from is refused, its new one taken", async function () {
+      const { file, c, providers } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider update", { from: ACCOUNT.rtx, model: "a100-sxm-80gb" });
+      expect((await c.registry.getProvider(providers[1]!.address)).gpuModel).to.not.equal(ZeroHash);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, model: "rtx-4090-24gb", maxPrice: "3", maxDuration: "1h", specFile }, InputError, /the models listed: a100-sxm-80gb, h100-sxm-80gb$/);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, model: "a100-sxm-80gb", maxPrice: "3", maxDuration: "1h", specFile });
+      expect((await c.jobEscrow.getJob(result.jobId)).status).to.equal(BigInt(JobStatus.Open));
+    });
+
+    it("refuses a directed job for a model its target does not list, naming the target's", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.rtx, model: "h100-sxm-80gb", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--model: provider 0x[0-9a-fA-F]{40} lists rtx-4090-24gb, not "h100-sxm-80gb"/,
+      );
+    });
+
+    it("refuses a job directed at an account that is not a registered provider", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.client1, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--provider: 0x[0-9a-fA-F]{40} is not a registered provider: no job directed at it can be accepted$/,
+      );
     });
 
     it("refuses a duration it cannot read", async function () {
