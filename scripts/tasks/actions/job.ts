@@ -22,7 +22,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
 const DEFAULT_ACCEPT_WITHIN = "1h";
@@ -137,14 +137,7 @@ async function requireListedModel(ctx: TaskContext, model: string | undefined, w
     throw new InputError("--model", `provider ${target} lists ${readModel(listing.gpuModel) ?? listing.gpuModel}, not "${model}": no job for "${model}" directed at it can be accepted`);
   }
   if (model === undefined) return;
-  const head = await ctx.hre.ethers.provider.getBlockNumber();
-  const { logs } = await queryLogRange("ProviderRegistry's ProviderRegistered", ctx.fromBlock("ProviderRegistry"), head, (from, to) =>
-    registry.queryFilter(registry.filters.ProviderRegistered(), from, to),
-  );
-  // A listing's model may have changed since (ProviderUpdated), or gone (ProviderDeregistered): the registry says which.
-  const providers = [...new Set(logs.map((log) => log.args.provider))];
-  const listings = await Promise.all(providers.map((provider) => registry.getProvider(provider)));
-  const listed = new Set(listings.filter((l) => l.registered).map((l) => l.gpuModel));
+  const listed = new Set((await registeredProviders(ctx)).map((p) => p.listing.gpuModel));
   if (listed.has(word)) return;
   const names = [...listed].map((w) => readModel(w) ?? w).sort();
   throw new InputError(

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ZeroAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
+import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
 import { signTokenPermit } from "../../scenario";
 import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
@@ -79,6 +80,26 @@ export async function readStake(ctx: DeploymentContext, provider: string): Promi
   ]);
   const required = record.registered ? minStakePerGpu * record.gpuCount : 0n;
   return { staked, locked, thawing, free, required, minStakePerGpu, meetsMinimum: staked - thawing >= required };
+}
+
+export interface RegisteredProvider {
+  address: string;
+  listing: IProviderRegistry.ProviderStructOutput;
+}
+
+/**
+ * Every provider registered now, with its listing: the accounts of the registry's ProviderRegistered logs (it keeps no
+ * list), each read back from the registry, as its model or operator may have changed since, or it deregistered.
+ */
+export async function registeredProviders(ctx: DeploymentContext): Promise<RegisteredProvider[]> {
+  const registry = ctx.c.registry;
+  const head = await ctx.hre.ethers.provider.getBlockNumber();
+  const { logs } = await queryLogRange("ProviderRegistry's ProviderRegistered", ctx.fromBlock("ProviderRegistry"), head, (from, to) =>
+    registry.queryFilter(registry.filters.ProviderRegistered(), from, to),
+  );
+  const addresses = [...new Set(logs.map((log) => log.args.provider))];
+  const listings = await Promise.all(addresses.map(async (address) => ({ address, listing: await registry.getProvider(address) })));
+  return listings.filter((p) => p.listing.registered);
 }
 
 /** The display name and metadata URI a provider last emitted (they live only in events). */
