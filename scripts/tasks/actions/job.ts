@@ -23,6 +23,7 @@ import {
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { actingProvider, actingProviderHints, createdJob, ensureAllowance, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
 const DEFAULT_ACCEPT_WITHIN = "1h";
@@ -89,7 +90,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     targetProvider: args.provider === undefined ? ZeroAddress : await ctx.account("--provider", args.provider),
     specHash: spec.hash,
   };
-  await requireListedModel(ctx, args.model, terms.requirements.gpuModel as string, terms.targetProvider as string);
+  await requireListed(ctx, args, terms.requirements, String(terms.targetProvider));
   const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
   if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
   // A pause refuses new jobs (and the escrow checks the terms again): said before an approve is sent for nothing.
@@ -121,31 +122,54 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   };
 }
 
+/** A requirement no provider may list: its option, the value given, its word in the terms, and a listing's word. */
+interface ListedRequirement {
+  option: "--model" | "--region";
+  /** "models" or "regions", in the list of those listed. */
+  plural: string;
+  value: string;
+  word: string;
+  of: (listing: RegisteredProvider["listing"]) => string;
+  read: (word: string) => string;
+}
+
 /**
- * A job for a model no provider lists (a typo, most often) would hold its escrow until its acceptance deadline, up to
- * 30 days, for nothing: refused, naming the models listed now (a directed job: its target's, which must be
- * registered). No option overrides it:
- * a provider about to list a model does so in one transaction, and the job can be posted then; the contracts and the
- * API still take any model.
+ * A job for a model or region no provider lists (a typo, most often) would hold its escrow until its acceptance
+ * deadline, up to 30 days, for nothing: refused, naming those listed now (a directed job: its target's, which must be
+ * registered). No option overrides it: a provider about to list a model does so in one transaction, and the job can be
+ * posted then; the contracts and the API still take any.
  */
-async function requireListedModel(ctx: TaskContext, model: string | undefined, word: string, target: string): Promise<void> {
-  const registry = ctx.c.registry;
-  if (target !== ZeroAddress) {
-    const listing = await registry.getProvider(target);
-    if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
-    if (model === undefined || listing.gpuModel === word) return;
-    throw new InputError("--model", `provider ${target} lists ${readModel(listing.gpuModel) ?? listing.gpuModel}, not "${model}": no job for "${model}" directed at it can be accepted`);
+async function requireListed(ctx: TaskContext, args: CreateArgs, requirements: IJobEscrow.JobRequirementsStruct, target: string): Promise<void> {
+  const wanted: ListedRequirement[] = [];
+  if (args.model !== undefined) {
+    wanted.push({ option: "--model", plural: "models", value: args.model, word: String(requirements.gpuModel), of: (l) => l.gpuModel, read: (w) => readModel(w) ?? w });
   }
-  if (model === undefined) return;
-  const listed = new Set((await registeredProviders(ctx)).map((p) => p.listing.gpuModel));
-  if (listed.has(word)) return;
-  const names = [...listed].map((w) => readModel(w) ?? w).sort();
-  throw new InputError(
-    "--model",
-    names.length === 0
-      ? `no provider is registered, so no job for "${model}" can be accepted`
-      : `no provider lists "${model}", so no job for it can be accepted; the models listed: ${names.join(", ")}`,
-  );
+  if (args.region !== undefined) {
+    wanted.push({ option: "--region", plural: "regions", value: args.region, word: String(requirements.region), of: (l) => l.region, read: (w) => readRegion(w) ?? w });
+  }
+  if (target !== ZeroAddress) {
+    const listing = await ctx.c.registry.getProvider(target);
+    if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
+    for (const r of wanted) {
+      if (r.of(listing) !== r.word) {
+        throw new InputError(r.option, `provider ${target} lists ${r.read(r.of(listing))}, not "${r.value}": no job for "${r.value}" directed at it can be accepted`);
+      }
+    }
+    return;
+  }
+  if (wanted.length === 0) return;
+  const listings = (await registeredProviders(ctx)).map((p) => p.listing);
+  if (listings.length === 0) throw new InputError(wanted[0]!.option, `no provider is registered, so no job for "${wanted[0]!.value}" can be accepted`);
+  for (const r of wanted) {
+    const listed = new Set(listings.map(r.of));
+    if (listed.has(r.word)) continue;
+    const names = [...listed].map(r.read).sort();
+    throw new InputError(r.option, `no provider lists "${r.value}", so no job for it can be accepted; the ${r.plural} listed: ${names.join(", ")}`);
+  }
+  const [model, region] = wanted;
+  if (region === undefined || listings.some((l) => model!.of(l) === model!.word && region.of(l) === region.word)) return;
+  const regions = [...new Set(listings.filter((l) => model!.of(l) === model!.word).map(region.of))].map(region.read).sort();
+  throw new InputError("--region", `no provider lists "${model!.value}" in "${region.value}", so no job for it can be accepted; "${model!.value}" is listed in: ${regions.join(", ")}`);
 }
 
 function abbreviate(uri: string): string {

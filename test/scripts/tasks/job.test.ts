@@ -106,6 +106,31 @@ describe("tasks: job", function () {
       expect((await c.jobEscrow.getJob(result.jobId)).status).to.equal(BigInt(JobStatus.Open));
     });
 
+    it("refuses a --region no provider lists, naming the regions listed", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, region: "eu-wst", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--region: no provider lists "eu-wst", so no job for it can be accepted; the regions listed: eu-west, us-east$/,
+      );
+    });
+
+    it("refuses a --model in a --region where no provider lists it, naming the regions it is listed in", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "us-east", maxPrice: "3", maxDuration: "1h", specFile },
+        InputError,
+        /^--region: no provider lists "h100-sxm-80gb" in "us-east", so no job for it can be accepted; "h100-sxm-80gb" is listed in: eu-west$/,
+      );
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "eu-west", maxPrice: "3", maxDuration: "1h", specFile });
+      expect(result.jobId).to.be.greaterThan(0n);
+    });
+
     it("refuses a directed job for a model its target does not list, naming the target's", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(
