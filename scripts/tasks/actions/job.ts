@@ -17,7 +17,7 @@ import {
   parseGpuModel,
   parseInteger,
   parseJobId,
-  parseLat96,
+  parseLat,
   parseRegion,
   parseTimestamp,
 } from "../lib/parse";
@@ -72,7 +72,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   if (acceptDeadline <= now || acceptDeadline > now + Number(maxAcceptWindow)) {
     throw new InputError(deadlineField, `the acceptance deadline must be after now and within ${formatDuration(Number(maxAcceptWindow))} of it (chain time ${formatTime(now, now)})`);
   }
-  const maxPrice = parseLat96("--max-price", args.maxPrice);
+  const maxPrice = parseLat("--max-price", args.maxPrice);
   const spec = resolveDocument("spec", { file: args.specFile, uri: args.specUri, hash: args.specHash }, Number(maxUri));
   const terms: IJobEscrow.JobTermsStruct = {
     requirements: {

@@ -3,7 +3,7 @@
  * what the contracts take, or throws an InputError naming the option as the user typed it ("--max-price").
  * Bounds mirror the contracts' so a bad value fails before anything is signed.
  */
-import { getAddress, isAddress, isHexString, parseUnits, ZeroAddress } from "ethers";
+import { formatUnits, getAddress, isAddress, isHexString, parseUnits, ZeroAddress } from "ethers";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, ShortIdError, TierCode, encodeShortId } from "../../worker/ids";
 import { InputError } from "./errors";
 
@@ -22,6 +22,12 @@ export function parseLat(field: string, value: string, options: { allowZero?: bo
   if (fraction.length > LAT_DECIMALS) throw new InputError(field, `"${value}" has more than ${LAT_DECIMALS} decimals`);
   const wei = parseUnits(text, LAT_DECIMALS);
   if (wei === 0n && options.allowZero !== true) throw new InputError(field, "must be more than 0 LAT");
+  // LAT's whole supply is below 2^96 wei (so every protocol amount fits a uint96): more is no amount anyone holds, and
+  // most often the amount in wei. Refused here rather than by a balance check that would only ask for that much LAT.
+  if (wei >= 2n ** 96n) {
+    const asWei = fraction === "" ? `; amounts are in LAT, not wei: ${text} wei is ${formatUnits(BigInt(text), LAT_DECIMALS)} LAT` : "";
+    throw new InputError(field, `${text} LAT is more than LAT's whole supply can be (below 2^96 wei, about 79.2 billion LAT)${asWei}`);
+  }
   return wei;
 }
 
@@ -34,13 +40,6 @@ export function parseTokenAmount(field: string, value: string, decimals: number,
   const amount = parseUnits(text, decimals);
   if (amount === 0n) throw new InputError(field, `must be more than 0 ${symbol}`);
   return amount;
-}
-
-/** A LAT amount that must fit a uint96 (prices, deposits: the token's supply is below 2^96). */
-export function parseLat96(field: string, value: string): bigint {
-  const wei = parseLat(field, value);
-  if (wei >= 2n ** 96n) throw new InputError(field, `"${value}" LAT does not fit in a uint96`);
-  return wei;
 }
 
 /** A non-negative integer within [min, max]. */

@@ -93,6 +93,11 @@ describe("tasks: stake", function () {
       expect((await c.staking.getStake(rtx.address))[0] - before).to.equal(parseEther("100"));
     });
 
+    it("refuses an amount given in wei, saying what it is in LAT, before checking the wallet", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "250000000000000000000" }, InputError, /^--amount: .*amounts are in LAT, not wei: 250000000000000000000 wei is 250\.0 LAT$/);
+    });
+
     it("refuses an amount that is not a number", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "1.2.3" }, InputError, /^--amount: "1\.2\.3" is not a LAT amount/);
