@@ -22,7 +22,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -190,7 +190,7 @@ async function simple(
   hints: (jobId: bigint) => RevertHints = () => ({}),
 ): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), hints(jobId));
+  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), { ...jobIdHints(ctx, jobId), ...hints(jobId) });
   const escrowEvents = tx.events.filter((e) => e.contract === "JobEscrow").map((e) => e.args);
   const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
   return { data: { jobId, status, transaction: tx.hash }, text: [describe(jobId, escrowEvents)] };
@@ -238,7 +238,7 @@ export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 
 export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId));
+  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId), jobIdHints(ctx, jobId));
   const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
   // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
   const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
@@ -293,7 +293,10 @@ export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskRe
   const jobId = parseJobId("--job", args.job);
   const maxUri = Number(await ctx.c.jobEscrow.MAX_URI_LENGTH());
   const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
-  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), jobProviderHints(ctx)(jobId));
+  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), {
+    ...jobIdHints(ctx, jobId),
+    ...jobProviderHints(ctx)(jobId),
+  });
   const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };
   return {
     data: { jobId, resultURI: result.uri, resultHash: result.hash, cost: e.cost, challengeDeadline: Number(e.challengeDeadline), transaction: tx.hash },

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { ZeroAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
-import { signTokenPermit } from "../../scenario";
+import { JobStatus, signTokenPermit } from "../../scenario";
 import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
@@ -100,6 +100,22 @@ export async function registeredProviders(ctx: DeploymentContext): Promise<Regis
   const addresses = [...new Set(logs.map((log) => log.args.provider))];
   const listings = await Promise.all(addresses.map(async (address) => ({ address, listing: await registry.getProvider(address) })));
   return listings.filter((p) => p.listing.registered);
+}
+
+/**
+ * For a revert that names only the job id, where the job does not exist or has no open dispute: the ids that exist,
+ * or the job's status (a newcomer's `--job 1` on the seeded devnet, or an id from another deployment).
+ */
+export function jobIdHints(ctx: DeploymentContext, jobId: bigint): RevertHints {
+  const last = async () => `the last job id is ${await ctx.c.jobEscrow.jobCount()}`;
+  return {
+    JobEscrowUnknownJob: async () => `no job has id ${jobId}: ${await last()}`,
+    DisputeManagerNoOpenDispute: async () => {
+      const status = Number((await ctx.c.jobEscrow.getJob(jobId)).status);
+      if (status === JobStatus.None) return `no job has id ${jobId}: ${await last()}`;
+      return `job ${jobId} is ${JobStatus[status]}: only a disputed job has an open dispute (job status --job ${jobId} shows its history)`;
+    },
+  };
 }
 
 /** The display name and metadata URI a provider last emitted (they live only in events). */

@@ -388,6 +388,19 @@ describe("tasks: job", function () {
       await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() }, RevertError, /JobEscrowUnexpectedStatus\(jobId=1, status=Cancelled\)/);
     });
 
+    for (const name of ["cancel", "expire", "decline", "approve", "settle", "timeout"]) {
+      it(`${name} of a job that does not exist names the last job id`, async function () {
+        const { file } = await loadFixture(openJobFixture);
+        await taskFails(file, `job ${name}`, { from: ACCOUNT.client0, job: "99" }, RevertError, /JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is 1$/);
+      });
+    }
+
+    it("submit for a job that does not exist names the last job id", async function () {
+      const { file } = await loadFixture(openJobFixture);
+      const args = { from: ACCOUNT.operator0, job: "99", resultUri: "ipfs://r", resultHash: `0x${"ab".repeat(32)}` };
+      await taskFails(file, "job submit", args, RevertError, /JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is 1$/);
+    });
+
     it("refuses a job id that is not a number", async function () {
       const { file } = await loadFixture(openJobFixture);
       await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: "#1" }, InputError, /^--job: "#1" is not an id/);
