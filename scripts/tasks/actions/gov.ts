@@ -415,6 +415,9 @@ export async function vote(ctx: TaskContext, args: VoteArgs): Promise<TaskResult
   const proposalId = parseBigId("--id", args.id);
   const support = parseChoice("--support", args.support, SUPPORT);
   const gov = ctx.c.governor;
+  // No snapshot: no such proposal. Said as queue and execute say it, listing the ids made (a newcomer's --id 1), not
+  // as the governor's GovernorNonexistentProposal, which names only the id.
+  if ((await gov.proposalSnapshot(proposalId)) === 0n) await findProposal(ctx, proposalId);
   const state = await ctx.read("LatentGovernor.state", () => gov.state(proposalId));
   if (PROPOSAL_STATES[Number(state)] === "Active") {
     // A vote without weight is accepted and counts for nothing: refuse it, it is always a mistake.

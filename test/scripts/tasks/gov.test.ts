@@ -279,6 +279,12 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("vote on an unknown id (a newcomer's --id 1) lists the ids and descriptions of the proposals made, as queue does", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov vote", { from: ACCOUNT.funder, id: "1", support: "for" }, StateError, new RegExp(`^no proposal 1 was made on governor 0x\\w+ \\(a proposal id is the number gov propose printed\\); its proposals:\\n  ${id}  "${DESCRIPTION}"$`));
+  });
+
   it("vote refuses an account without votes at the snapshot", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await time.increase(11);
