@@ -12,6 +12,7 @@ import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
   exclusive,
+  parseBps,
   parseChoice,
   parseDuration,
   parseGpuModel,
@@ -82,7 +83,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
       gpuCount,
       tier: parseChoice("--tier", args.tier, JOB_TIER_CHOICES),
       minCompletedJobs: parseInteger("--min-completed", args.minCompleted, 0, 2 ** 32 - 1),
-      minSlashRewardBps: parseInteger("--min-slash-reward", args.minSlashReward, 0, Number(maxMinSlashReward)),
+      minSlashRewardBps: parseBps("--min-slash-reward", args.minSlashReward, 0, Number(maxMinSlashReward)),
     },
     maxPricePerGpuHour: maxPrice,
     maxDuration: duration,

@@ -10,6 +10,7 @@ import { InputError, StateError } from "../lib/errors";
 import { formatAddress, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import {
   PROVIDER_TIER_CHOICES,
+  parseBps,
   parseChoice,
   parseGpuModel,
   parseInteger,
@@ -220,7 +221,7 @@ export interface SlashRewardCapArgs extends CommonArgs {
 const NO_CAP_BPS = 10_000;
 
 export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs): Promise<TaskResult<unknown>> {
-  const bps = parseInteger("--bps", args.bps, 0, NO_CAP_BPS);
+  const bps = parseBps("--bps", args.bps, 0, NO_CAP_BPS);
   // Staking takes the cap from whoever calls: run by an operator, it would cap the operator's own (empty) stake and
   // leave its provider's open, so only a registered provider's account may run it.
   const record = await ctx.c.registry.getProvider(ctx.address);

@@ -51,6 +51,29 @@ export function parseInteger(field: string, value: string, min: number, max: num
   return n;
 }
 
+/**
+ * A whole number, of basis points (`bps`) or of percent (`percent`) where the value is a share: given with a "%" (the
+ * usual mistake, "50%" for 5000 bps), it is refused saying what to give instead.
+ */
+export function parseUint(field: string, value: string, share?: "bps" | "percent"): bigint {
+  const text = value.trim();
+  const percent = /^(\d+)(?:\.(\d{1,2}))?\s*%$/.exec(text);
+  if (percent !== null && share === "bps") {
+    const bps = BigInt(percent[1]!) * 100n + BigInt((percent[2] ?? "").padEnd(2, "0"));
+    throw new InputError(field, `"${value}": give basis points (hundredths of a percent), without %: ${text.replace(/\s+/g, "")} is ${bps}`);
+  }
+  if (percent !== null && share === "percent" && percent[2] === undefined) {
+    throw new InputError(field, `"${value}": give the whole percent without %: ${percent[1]}`);
+  }
+  if (!/^\d+$/.test(text) || text.length > 78) throw new InputError(field, `"${value}" is not a whole number`);
+  return BigInt(text);
+}
+
+/** Basis points within [min, max]; "50%" is refused saying it is 5000. */
+export function parseBps(field: string, value: string, min: number, max: number): number {
+  return parseInteger(field, parseUint(field, value, "bps").toString(), min, max);
+}
+
 /** A uint256 written in decimal (job and proposal ids). */
 export function parseBigId(field: string, value: string): bigint {
   const text = value.trim();

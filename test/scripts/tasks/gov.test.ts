@@ -149,6 +149,24 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose refuses a basis-point value given as a percentage, saying it in basis points", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "JobEscrow", set: "protocolFeeBps", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "2.5%" }, InputError, /^--value: "2\.5%": give basis points \(hundredths of a percent\), without %: 2\.5% is 250$/);
+  });
+
+  it("propose refuses a quorum given with a %, saying to give the whole percent", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "5%" }, InputError, /^--value: "5%": give the whole percent without %: 5$/);
+  });
+
+  it("propose refuses a value that is not a whole number, calling it that rather than an id", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "ProviderRegistry", set: "maxGpusPerProvider", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "lots" }, InputError, /^--value: "lots" is not a whole number$/);
+  });
+
   it("propose refuses a value outside the contract's bounds before proposing", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(

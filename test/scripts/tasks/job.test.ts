@@ -206,6 +206,12 @@ describe("tasks: job", function () {
       );
     });
 
+    it("refuses a --min-slash-reward given as a percentage, saying it in basis points", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "25%" }, InputError, /^--min-slash-reward: "25%": give basis points .*: 25% is 2500$/);
+    });
+
     it("refuses --accept-within together with --accept-deadline", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
