@@ -50,7 +50,7 @@ async function requireRegistered(ctx: TaskContext): Promise<void> {
   if (operated.length > 0) {
     throw new StateError(
       `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}: a stake counts only for the account that stakes, ` +
-        `so the provider stakes its own LAT: ${suggest(ctx, `stake add --from ${operated[0]} --amount <LAT>`)}`,
+        `so the provider stakes its own LAT: ${suggest(ctx, `stake add --from ${operated.length === 1 ? operated[0] : "<provider>"} --amount <LAT>`)}`,
     );
   }
   throw new StateError(

@@ -83,6 +83,18 @@ describe("tasks: stake", function () {
       );
     });
 
+    it("refuses the operator of several providers, naming them all and leaving the --from to choose", async function () {
+      const { file, operators, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      await taskFails(
+        file,
+        "stake add",
+        { from: ACCOUNT.operator0, amount: "100" },
+        StateError,
+        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: npx hardhat stake add --from <provider> --amount <LAT> `),
+      );
+    });
+
     it("refuses a provider that deregistered, and takes its stake again once it registers", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider deregister", { from: ACCOUNT.rtx });
