@@ -8,6 +8,7 @@ import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscr
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { TierCode } from "../../worker/ids";
 import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
@@ -123,54 +124,86 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   };
 }
 
-/** A requirement no provider may list: its option, the value given, its word in the terms, and a listing's word. */
+type Listing = RegisteredProvider["listing"];
+
+/** A requirement of the job a listing may fail: its option, and, for a listing, whether it meets it and what it has. */
 interface ListedRequirement {
-  option: "--model" | "--region";
-  /** "models" or "regions", in the list of those listed. */
-  plural: string;
-  value: string;
-  word: string;
-  of: (listing: RegisteredProvider["listing"]) => string;
-  read: (word: string) => string;
+  option: string;
+  /** The requirement in words, as the errors name it. */
+  wanted: string;
+  meets: (listing: Listing) => boolean;
+  /** What a listing has instead, e.g. "rtx-4090-24gb". */
+  has: (listing: Listing) => string;
+  /** What the listings have, in the error where none meets it: "the models listed: a, b". */
+  listed: (listings: Listing[]) => string;
+}
+
+function sortedSet(values: string[]): string {
+  return [...new Set(values)].sort().join(", ");
+}
+
+/** The job's requirements that a listing states (not its price, nor its track record, which change as it works). */
+function listedRequirements(args: CreateArgs, requirements: IJobEscrow.JobRequirementsStruct): ListedRequirement[] {
+  const wanted: ListedRequirement[] = [];
+  if (args.model !== undefined) {
+    const word = String(requirements.gpuModel);
+    const model = (l: Listing) => readModel(l.gpuModel) ?? l.gpuModel;
+    wanted.push({ option: "--model", wanted: `"${args.model}"`, meets: (l) => l.gpuModel === word, has: model, listed: (ls) => `the models listed: ${sortedSet(ls.map(model))}` });
+  }
+  if (args.region !== undefined) {
+    const word = String(requirements.region);
+    const region = (l: Listing) => readRegion(l.region) ?? l.region;
+    wanted.push({ option: "--region", wanted: `"${args.region}"`, meets: (l) => l.region === word, has: region, listed: (ls) => `the regions listed: ${sortedSet(ls.map(region))}` });
+  }
+  const vram = Number(requirements.minVramGiB);
+  if (vram > 0) {
+    const most = (ls: Listing[]) => `the most listed is ${Math.max(...ls.map((l) => Number(l.vramGiB)))} GiB`;
+    wanted.push({ option: "--min-vram", wanted: `${vram} GiB per GPU or more`, meets: (l) => Number(l.vramGiB) >= vram, has: (l) => `${l.vramGiB} GiB per GPU`, listed: most });
+  }
+  const tier = Number(requirements.tier);
+  if (tier !== TierCode.Any) {
+    wanted.push({ option: "--tier", wanted: tierName(tier), meets: (l) => Number(l.tier) === tier, has: (l) => tierName(l.tier), listed: (ls) => `the tiers listed: ${sortedSet(ls.map((l) => tierName(l.tier)))}` });
+  }
+  const gpus = Number(requirements.gpuCount);
+  // Every listing has a GPU: one asks nothing of it.
+  if (gpus === 1) return wanted;
+  const most = (ls: Listing[]) => `the most one lists is ${Math.max(...ls.map((l) => Number(l.gpuCount)))}`;
+  wanted.push({ option: "--gpus", wanted: `${gpus} GPUs`, meets: (l) => Number(l.gpuCount) >= gpus, has: (l) => `${l.gpuCount} GPUs`, listed: most });
+  return wanted;
 }
 
 /**
- * A job for a model or region no provider lists (a typo, most often) would hold its escrow until its acceptance
- * deadline, up to 30 days, for nothing: refused, naming those listed now (a directed job: its target's, which must be
- * registered). No option overrides it: a provider about to list a model does so in one transaction, and the job can be
- * posted then; the contracts and the API still take any.
+ * A job whose model, region, VRAM, tier or GPU count no provider lists (a typo, most often) would hold its escrow until
+ * its acceptance deadline, up to 30 days, for nothing: refused, naming what is listed now (a directed job: its
+ * target's, which must be registered). No option overrides it: a provider about to list a model does so in one
+ * transaction, and the job can be posted then; the contracts and the API still take any terms.
  */
 async function requireListed(ctx: TaskContext, args: CreateArgs, requirements: IJobEscrow.JobRequirementsStruct, target: string): Promise<void> {
-  const wanted: ListedRequirement[] = [];
-  if (args.model !== undefined) {
-    wanted.push({ option: "--model", plural: "models", value: args.model, word: String(requirements.gpuModel), of: (l) => l.gpuModel, read: (w) => readModel(w) ?? w });
-  }
-  if (args.region !== undefined) {
-    wanted.push({ option: "--region", plural: "regions", value: args.region, word: String(requirements.region), of: (l) => l.region, read: (w) => readRegion(w) ?? w });
-  }
+  const wanted = listedRequirements(args, requirements);
   if (target !== ZeroAddress) {
     const listing = await ctx.c.registry.getProvider(target);
     if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
-    for (const r of wanted) {
-      if (r.of(listing) !== r.word) {
-        throw new InputError(r.option, `provider ${target} lists ${r.read(r.of(listing))}, not "${r.value}": no job for "${r.value}" directed at it can be accepted`);
-      }
+    const unmet = wanted.find((r) => !r.meets(listing));
+    if (unmet !== undefined) {
+      throw new InputError(unmet.option, `provider ${target} lists ${unmet.has(listing)}, not ${unmet.wanted}: no job for it directed at that provider can be accepted`);
     }
     return;
   }
   if (wanted.length === 0) return;
   const listings = (await registeredProviders(ctx)).map((p) => p.listing);
-  if (listings.length === 0) throw new InputError(wanted[0]!.option, `no provider is registered, so no job for "${wanted[0]!.value}" can be accepted`);
+  if (listings.length === 0) throw new InputError(wanted[0]!.option, "no provider is registered, so no job can be accepted");
   for (const r of wanted) {
-    const listed = new Set(listings.map(r.of));
-    if (listed.has(r.word)) continue;
-    const names = [...listed].map(r.read).sort();
-    throw new InputError(r.option, `no provider lists "${r.value}", so no job for it can be accepted; the ${r.plural} listed: ${names.join(", ")}`);
+    if (!listings.some(r.meets)) throw new InputError(r.option, `no provider lists ${r.wanted}, so no job for it can be accepted; ${r.listed(listings)}`);
   }
-  const [model, region] = wanted;
-  if (region === undefined || listings.some((l) => model!.of(l) === model!.word && region.of(l) === region.word)) return;
-  const regions = [...new Set(listings.filter((l) => model!.of(l) === model!.word).map(region.of))].map(region.read).sort();
-  throw new InputError("--region", `no provider lists "${model!.value}" in "${region.value}", so no job for it can be accepted; "${model!.value}" is listed in: ${regions.join(", ")}`);
+  if (listings.some((l) => wanted.every((r) => r.meets(l)))) return;
+  // Each is listed, but by no one provider. Named from the first: what the providers of the first requirement lack.
+  const [first, ...rest] = wanted;
+  const candidates = listings.filter(first!.meets);
+  const unmet = rest.find((r) => !candidates.some(r.meets)) ?? rest[0]!;
+  throw new InputError(
+    unmet.option,
+    `no provider lists ${wanted.map((r) => r.wanted).join(" with ")}, so no job for it can be accepted; the providers of ${first!.wanted} list ${sortedSet(candidates.map(unmet.has))}`,
+  );
 }
 
 function abbreviate(uri: string): string {

@@ -117,7 +117,7 @@ describe("tasks: job", function () {
       );
     });
 
-    it("refuses a --model in a --region where no provider lists it, naming the regions it is listed in", async function () {
+    it("refuses a --model in a --region where no provider lists it, naming the regions its providers list", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
       await taskFails(
@@ -125,10 +125,42 @@ describe("tasks: job", function () {
         "job create",
         { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "us-east", maxPrice: "3", maxDuration: "1h", specFile },
         InputError,
-        /^--region: no provider lists "h100-sxm-80gb" in "us-east", so no job for it can be accepted; "h100-sxm-80gb" is listed in: eu-west$/,
+        /^--region: no provider lists "h100-sxm-80gb" with "us-east", so no job for it can be accepted; the providers of "h100-sxm-80gb" list eu-west$/,
       );
       const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "eu-west", maxPrice: "3", maxDuration: "1h", specFile });
       expect(result.jobId).to.be.greaterThan(0n);
+    });
+
+    it("refuses a --min-vram, --gpus or --tier no provider lists, naming the most listed or the tiers", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
+      await taskFails(file, "job create", { ...args, minVram: "500" }, InputError, /^--min-vram: no provider lists 500 GiB per GPU or more, so no job for it can be accepted; the most listed is 80 GiB$/);
+      await taskFails(file, "job create", { ...args, gpus: "9" }, InputError, /^--gpus: no provider lists 9 GPUs, so no job for it can be accepted; the most one lists is 8$/);
+      await task(file, "provider update", { from: ACCOUNT.rtx, tier: "enterprise" });
+      await taskFails(file, "job create", { ...args, tier: "consumer" }, InputError, /^--tier: no provider lists consumer, so no job for it can be accepted; the tiers listed: enterprise$/);
+    });
+
+    it("refuses requirements each listed but by no one provider, naming what the first one's providers list", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
+      await taskFails(
+        file,
+        "job create",
+        { ...args, model: "rtx-4090-24gb", gpus: "4" },
+        InputError,
+        /^--gpus: no provider lists "rtx-4090-24gb" with 4 GPUs, so no job for it can be accepted; the providers of "rtx-4090-24gb" list 2 GPUs$/,
+      );
+    });
+
+    it("refuses a directed job for more VRAM than its target lists", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.rtx, minVram: "48", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--min-vram: provider 0x[0-9a-fA-F]{40} lists 24 GiB per GPU, not 48 GiB per GPU or more: no job for it directed at that provider can be accepted$/,
+      );
     });
 
     it("refuses a directed job for a model its target does not list, naming the target's", async function () {
