@@ -7,7 +7,7 @@ import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProviderHints, ensureAllowance, requireBalance, signPermit, suggest } from "./shared";
+import { actingProviderHints, ensureAllowance, jobIdHints, requireBalance, signPermit, suggest } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -69,7 +69,10 @@ export async function answer(ctx: TaskContext, args: AnswerArgs): Promise<TaskRe
   const jobId = parseJobId("--job", args.job);
   const uri = await evidence(ctx, args.evidenceUri);
   const provider = async () => (await ctx.c.jobEscrow.getJob(jobId)).provider;
-  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri), actingProviderHints(ctx, provider));
+  const tx = await ctx.send("DisputeManager.answerDispute", () => ctx.c.disputeManager.answerDispute(jobId, uri), {
+    ...jobIdHints(ctx, jobId),
+    ...actingProviderHints(ctx, provider),
+  });
   return { data: { jobId, evidenceURI: uri, transaction: tx.hash }, text: [`Dispute on job ${jobId} answered by ${ctx.address}`] };
 }
 
@@ -97,6 +100,7 @@ export async function rule(ctx: TaskContext, args: RuleArgs): Promise<TaskResult
     slash = parseLat("--slash", args.slash, { allowZero: true });
   }
   const hints: RevertHints = {
+    ...jobIdHints(ctx, jobId),
     // Who may rule: the revert names only the caller.
     DisputeManagerNotArbitrator: async () => `only the arbitrator ${await ctx.c.disputeManager.arbitrator()} rules (governance appoints it)`,
     DisputeManagerRulingPeriodOver: async () => `anyone may now close it as a draw: ${suggest(ctx, `dispute close-expired --job ${jobId}`)}`,
@@ -153,6 +157,6 @@ export interface CloseArgs extends CommonArgs {
 
 export async function closeExpired(ctx: TaskContext, args: CloseArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send("DisputeManager.closeExpired", () => ctx.c.disputeManager.closeExpired(jobId));
+  const tx = await ctx.send("DisputeManager.closeExpired", () => ctx.c.disputeManager.closeExpired(jobId), jobIdHints(ctx, jobId));
   return outcome(ctx, jobId, "closed unruled, as a draw (Expired)", tx);
 }

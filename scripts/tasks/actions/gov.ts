@@ -12,9 +12,9 @@ import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, RevertError, StateError } from "../lib/errors";
-import { DURATION_PARAMS, LAT_PARAMS, TIME_PARAMS, formatDuration, formatLat, formatParameter, formatTime, isoTime, table } from "../lib/format";
+import { BPS_PARAM, DURATION_PARAMS, LAT_PARAMS, QUORUM_PARAMS, TIME_PARAMS, formatDuration, formatLat, formatParameter, formatTime, isoTime, table } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
-import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount } from "../lib/parse";
+import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount, parseUint } from "../lib/parse";
 import { PROPOSAL_STATES } from "../lib/revert";
 import type { TaskResult } from "../lib/run";
 import { suggest } from "./shared";
@@ -100,7 +100,7 @@ async function convertValue(
   if (LAT_PARAMS.has(parameter)) n = parseLat("--value", value);
   else if (DURATION_PARAMS.has(parameter) || DURATION_PARAMS.has(fragment.name)) n = BigInt(parseDuration("--value", value));
   else if (TIME_PARAMS.has(fragment.name)) n = BigInt(parseTimestamp("--value", value));
-  else n = parseBigId("--value", value);
+  else n = parseUint("--value", value, BPS_PARAM.test(parameter) ? "bps" : QUORUM_PARAMS.has(parameter) ? "percent" : undefined);
   if (n >= 2n ** BigInt(bits[1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
   // The contracts check these bounds only when the proposal executes, days later: check them now.
   const bounds =
@@ -415,6 +415,9 @@ export async function vote(ctx: TaskContext, args: VoteArgs): Promise<TaskResult
   const proposalId = parseBigId("--id", args.id);
   const support = parseChoice("--support", args.support, SUPPORT);
   const gov = ctx.c.governor;
+  // No snapshot: no such proposal. Said as queue and execute say it, listing the ids made (a newcomer's --id 1), not
+  // as the governor's GovernorNonexistentProposal, which names only the id.
+  if ((await gov.proposalSnapshot(proposalId)) === 0n) await findProposal(ctx, proposalId);
   const state = await ctx.read("LatentGovernor.state", () => gov.state(proposalId));
   if (PROPOSAL_STATES[Number(state)] === "Active") {
     // A vote without weight is accepted and counts for nothing: refuse it, it is always a mistake.

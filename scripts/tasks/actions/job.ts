@@ -8,21 +8,24 @@ import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscr
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { TierCode } from "../../worker/ids";
 import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
   exclusive,
+  parseBps,
   parseChoice,
   parseDuration,
   parseGpuModel,
   parseInteger,
   parseJobId,
-  parseLat96,
+  parseLat,
   parseRegion,
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
 const DEFAULT_ACCEPT_WITHIN = "1h";
@@ -71,7 +74,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   if (acceptDeadline <= now || acceptDeadline > now + Number(maxAcceptWindow)) {
     throw new InputError(deadlineField, `the acceptance deadline must be after now and within ${formatDuration(Number(maxAcceptWindow))} of it (chain time ${formatTime(now, now)})`);
   }
-  const maxPrice = parseLat96("--max-price", args.maxPrice);
+  const maxPrice = parseLat("--max-price", args.maxPrice);
   const spec = resolveDocument("spec", { file: args.specFile, uri: args.specUri, hash: args.specHash }, Number(maxUri));
   const terms: IJobEscrow.JobTermsStruct = {
     requirements: {
@@ -81,7 +84,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
       gpuCount,
       tier: parseChoice("--tier", args.tier, JOB_TIER_CHOICES),
       minCompletedJobs: parseInteger("--min-completed", args.minCompleted, 0, 2 ** 32 - 1),
-      minSlashRewardBps: parseInteger("--min-slash-reward", args.minSlashReward, 0, Number(maxMinSlashReward)),
+      minSlashRewardBps: parseBps("--min-slash-reward", args.minSlashReward, 0, Number(maxMinSlashReward)),
     },
     maxPricePerGpuHour: maxPrice,
     maxDuration: duration,
@@ -89,6 +92,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     targetProvider: args.provider === undefined ? ZeroAddress : await ctx.account("--provider", args.provider),
     specHash: spec.hash,
   };
+  await requireListed(ctx, args, terms.requirements, String(terms.targetProvider));
   const escrowed = await escrow.computeCost(maxPrice, gpuCount, duration);
   if (escrowed === 0n) throw new InputError("--max-price", "the job's maximum cost rounds to 0 wei: raise --max-price or --max-duration");
   // A pause refuses new jobs (and the escrow checks the terms again): said before an approve is sent for nothing.
@@ -120,6 +124,88 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   };
 }
 
+type Listing = RegisteredProvider["listing"];
+
+/** A requirement of the job a listing may fail: its option, and, for a listing, whether it meets it and what it has. */
+interface ListedRequirement {
+  option: string;
+  /** The requirement in words, as the errors name it. */
+  wanted: string;
+  meets: (listing: Listing) => boolean;
+  /** What a listing has instead, e.g. "rtx-4090-24gb". */
+  has: (listing: Listing) => string;
+  /** What the listings have, in the error where none meets it: "the models listed: a, b". */
+  listed: (listings: Listing[]) => string;
+}
+
+function sortedSet(values: string[]): string {
+  return [...new Set(values)].sort().join(", ");
+}
+
+/** The job's requirements that a listing states (not its price, nor its track record, which change as it works). */
+function listedRequirements(args: CreateArgs, requirements: IJobEscrow.JobRequirementsStruct): ListedRequirement[] {
+  const wanted: ListedRequirement[] = [];
+  if (args.model !== undefined) {
+    const word = String(requirements.gpuModel);
+    const model = (l: Listing) => readModel(l.gpuModel) ?? l.gpuModel;
+    wanted.push({ option: "--model", wanted: `"${args.model}"`, meets: (l) => l.gpuModel === word, has: model, listed: (ls) => `the models listed: ${sortedSet(ls.map(model))}` });
+  }
+  if (args.region !== undefined) {
+    const word = String(requirements.region);
+    const region = (l: Listing) => readRegion(l.region) ?? l.region;
+    wanted.push({ option: "--region", wanted: `"${args.region}"`, meets: (l) => l.region === word, has: region, listed: (ls) => `the regions listed: ${sortedSet(ls.map(region))}` });
+  }
+  const vram = Number(requirements.minVramGiB);
+  if (vram > 0) {
+    const most = (ls: Listing[]) => `the most listed is ${Math.max(...ls.map((l) => Number(l.vramGiB)))} GiB`;
+    wanted.push({ option: "--min-vram", wanted: `${vram} GiB per GPU or more`, meets: (l) => Number(l.vramGiB) >= vram, has: (l) => `${l.vramGiB} GiB per GPU`, listed: most });
+  }
+  const tier = Number(requirements.tier);
+  if (tier !== TierCode.Any) {
+    wanted.push({ option: "--tier", wanted: tierName(tier), meets: (l) => Number(l.tier) === tier, has: (l) => tierName(l.tier), listed: (ls) => `the tiers listed: ${sortedSet(ls.map((l) => tierName(l.tier)))}` });
+  }
+  const gpus = Number(requirements.gpuCount);
+  // Every listing has a GPU: one asks nothing of it.
+  if (gpus === 1) return wanted;
+  const most = (ls: Listing[]) => `the most one lists is ${Math.max(...ls.map((l) => Number(l.gpuCount)))}`;
+  wanted.push({ option: "--gpus", wanted: `${gpus} GPUs`, meets: (l) => Number(l.gpuCount) >= gpus, has: (l) => `${l.gpuCount} GPUs`, listed: most });
+  return wanted;
+}
+
+/**
+ * A job whose model, region, VRAM, tier or GPU count no provider lists (a typo, most often) would hold its escrow until
+ * its acceptance deadline, up to 30 days, for nothing: refused, naming what is listed now (a directed job: its
+ * target's, which must be registered). No option overrides it: a provider about to list a model does so in one
+ * transaction, and the job can be posted then; the contracts and the API still take any terms.
+ */
+async function requireListed(ctx: TaskContext, args: CreateArgs, requirements: IJobEscrow.JobRequirementsStruct, target: string): Promise<void> {
+  const wanted = listedRequirements(args, requirements);
+  if (target !== ZeroAddress) {
+    const listing = await ctx.c.registry.getProvider(target);
+    if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
+    const unmet = wanted.find((r) => !r.meets(listing));
+    if (unmet !== undefined) {
+      throw new InputError(unmet.option, `provider ${target} lists ${unmet.has(listing)}, not ${unmet.wanted}: no job for it directed at that provider can be accepted`);
+    }
+    return;
+  }
+  if (wanted.length === 0) return;
+  const listings = (await registeredProviders(ctx)).map((p) => p.listing);
+  if (listings.length === 0) throw new InputError(wanted[0]!.option, "no provider is registered, so no job can be accepted");
+  for (const r of wanted) {
+    if (!listings.some(r.meets)) throw new InputError(r.option, `no provider lists ${r.wanted}, so no job for it can be accepted; ${r.listed(listings)}`);
+  }
+  if (listings.some((l) => wanted.every((r) => r.meets(l)))) return;
+  // Each is listed, but by no one provider. Named from the first: what the providers of the first requirement lack.
+  const [first, ...rest] = wanted;
+  const candidates = listings.filter(first!.meets);
+  const unmet = rest.find((r) => !candidates.some(r.meets)) ?? rest[0]!;
+  throw new InputError(
+    unmet.option,
+    `no provider lists ${wanted.map((r) => r.wanted).join(" with ")}, so no job for it can be accepted; the providers of ${first!.wanted} list ${sortedSet(candidates.map(unmet.has))}`,
+  );
+}
+
 function abbreviate(uri: string): string {
   return uri.length > 80 ? `${uri.slice(0, 77)}...` : uri;
 }
@@ -138,7 +224,7 @@ async function simple(
   hints: (jobId: bigint) => RevertHints = () => ({}),
 ): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), hints(jobId));
+  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), { ...jobIdHints(ctx, jobId), ...hints(jobId) });
   const escrowEvents = tx.events.filter((e) => e.contract === "JobEscrow").map((e) => e.args);
   const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
   return { data: { jobId, status, transaction: tx.hash }, text: [describe(jobId, escrowEvents)] };
@@ -186,7 +272,7 @@ export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 
 export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId));
+  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId), jobIdHints(ctx, jobId));
   const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
   // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
   const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
@@ -241,7 +327,10 @@ export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskRe
   const jobId = parseJobId("--job", args.job);
   const maxUri = Number(await ctx.c.jobEscrow.MAX_URI_LENGTH());
   const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
-  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), jobProviderHints(ctx)(jobId));
+  const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), {
+    ...jobIdHints(ctx, jobId),
+    ...jobProviderHints(ctx)(jobId),
+  });
   const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };
   return {
     data: { jobId, resultURI: result.uri, resultHash: result.hash, cost: e.cost, challengeDeadline: Number(e.challengeDeadline), transaction: tx.hash },

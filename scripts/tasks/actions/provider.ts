@@ -10,10 +10,11 @@ import { InputError, StateError } from "../lib/errors";
 import { formatAddress, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
 import {
   PROVIDER_TIER_CHOICES,
+  parseBps,
   parseChoice,
   parseGpuModel,
   parseInteger,
-  parseLat96,
+  parseLat,
   parseRegion,
   parseText,
 } from "../lib/parse";
@@ -81,7 +82,7 @@ function buildListing(args: ListingArgs, lim: Limits, base: Partial<Record<keyof
   const tier = parseChoice("--tier", tierText, PROVIDER_TIER_CHOICES);
   const count = parseInteger("--count", need("--count", args.count ?? base.count), 1, lim.maxGpus);
   const region = parseRegion("--region", need("--region", args.region ?? base.region));
-  const price = parseLat96("--price", need("--price", args.price ?? base.price, "required: LAT per GPU-hour, e.g. 2.5"));
+  const price = parseLat("--price", need("--price", args.price ?? base.price, "required: LAT per GPU-hour, e.g. 2.5"));
   const metadataURI = parseText("--metadata-uri", need("--metadata-uri", args.metadataUri ?? base.metadataUri), lim.maxUri);
   return {
     spec: { gpuModel, region, vramGiB: vram, gpuCount: count, tier, pricePerGpuHour: price },
@@ -172,7 +173,7 @@ export interface PriceArgs extends CommonArgs {
 }
 
 export async function price(ctx: TaskContext, args: PriceArgs): Promise<TaskResult<unknown>> {
-  const wei = parseLat96("--price", args.price);
+  const wei = parseLat("--price", args.price);
   const before = (await requireRegistered(ctx)).pricePerGpuHour;
   const tx = await ctx.send("ProviderRegistry.setPrice", () => ctx.c.registry.setPrice(wei));
   return {
@@ -220,7 +221,7 @@ export interface SlashRewardCapArgs extends CommonArgs {
 const NO_CAP_BPS = 10_000;
 
 export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs): Promise<TaskResult<unknown>> {
-  const bps = parseInteger("--bps", args.bps, 0, NO_CAP_BPS);
+  const bps = parseBps("--bps", args.bps, 0, NO_CAP_BPS);
   // Staking takes the cap from whoever calls: run by an operator, it would cap the operator's own (empty) stake and
   // leave its provider's open, so only a registered provider's account may run it.
   const record = await ctx.c.registry.getProvider(ctx.address);

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ZeroAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
-import { signTokenPermit } from "../../scenario";
+import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
+import { JobStatus, signTokenPermit } from "../../scenario";
 import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
@@ -79,6 +80,42 @@ export async function readStake(ctx: DeploymentContext, provider: string): Promi
   ]);
   const required = record.registered ? minStakePerGpu * record.gpuCount : 0n;
   return { staked, locked, thawing, free, required, minStakePerGpu, meetsMinimum: staked - thawing >= required };
+}
+
+export interface RegisteredProvider {
+  address: string;
+  listing: IProviderRegistry.ProviderStructOutput;
+}
+
+/**
+ * Every provider registered now, with its listing: the accounts of the registry's ProviderRegistered logs (it keeps no
+ * list), each read back from the registry, as its model or operator may have changed since, or it deregistered.
+ */
+export async function registeredProviders(ctx: DeploymentContext): Promise<RegisteredProvider[]> {
+  const registry = ctx.c.registry;
+  const head = await ctx.hre.ethers.provider.getBlockNumber();
+  const { logs } = await queryLogRange("ProviderRegistry's ProviderRegistered", ctx.fromBlock("ProviderRegistry"), head, (from, to) =>
+    registry.queryFilter(registry.filters.ProviderRegistered(), from, to),
+  );
+  const addresses = [...new Set(logs.map((log) => log.args.provider))];
+  const listings = await Promise.all(addresses.map(async (address) => ({ address, listing: await registry.getProvider(address) })));
+  return listings.filter((p) => p.listing.registered);
+}
+
+/**
+ * For a revert that names only the job id, where the job does not exist or has no open dispute: the ids that exist,
+ * or the job's status (a newcomer's `--job 1` on the seeded devnet, or an id from another deployment).
+ */
+export function jobIdHints(ctx: DeploymentContext, jobId: bigint): RevertHints {
+  const last = async () => `the last job id is ${await ctx.c.jobEscrow.jobCount()}`;
+  return {
+    JobEscrowUnknownJob: async () => `no job has id ${jobId}: ${await last()}`,
+    DisputeManagerNoOpenDispute: async () => {
+      const status = Number((await ctx.c.jobEscrow.getJob(jobId)).status);
+      if (status === JobStatus.None) return `no job has id ${jobId}: ${await last()}`;
+      return `job ${jobId} is ${JobStatus[status]}: only a disputed job has an open dispute (job status --job ${jobId} shows its history)`;
+    },
+  };
 }
 
 /** The display name and metadata URI a provider last emitted (they live only in events). */

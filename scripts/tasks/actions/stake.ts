@@ -7,7 +7,7 @@ import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, readStake, requireBalance, signPermit, suggest, thawRequests } from "./shared";
+import { ensureAllowance, providerArg, readStake, registeredProviders, requireBalance, signPermit, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -18,6 +18,7 @@ export interface AddArgs extends CommonArgs {
 export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<unknown>> {
   const amount = parseLat("--amount", args.amount);
   const staking = ctx.c.staking;
+  await requireRegistered(ctx);
   // A pause refuses new stake: said before an approve is sent for nothing.
   await ctx.preflight("Staking.stake", () => staking.stake.staticCall(amount));
   await requireBalance(ctx, amount, "staking");
@@ -35,6 +36,28 @@ export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<u
     data: { provider: ctx.address, amount, permit: args.permit, stake: after, transaction: hash },
     text: [`Staked ${formatLat(amount)} for ${ctx.address}${args.permit ? " (with a permit)" : ""}`, ...stakeLines(after)],
   };
+}
+
+/**
+ * Staking takes anyone's LAT, but a stake counts only toward the staker's own listing (the registry's minimum stake per
+ * listed GPU, and the collateral its jobs lock): a stake of an account that lists nothing backs nothing, and comes back
+ * only through a thaw. Registering costs no stake (a listing starts offline), so a provider registers first; an
+ * operator, whose stake would never be its provider's, is told whose --from stakes.
+ */
+async function requireRegistered(ctx: TaskContext): Promise<void> {
+  if ((await ctx.c.registry.getProvider(ctx.address)).registered) return;
+  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
+  if (operated.length > 0) {
+    throw new StateError(
+      `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}: a stake counts only for the account that stakes, ` +
+        `so the provider stakes its own LAT: ${suggest(ctx, `stake add --from ${operated.length === 1 ? operated[0] : "<provider>"} --amount <LAT>`)}`,
+    );
+  }
+  throw new StateError(
+    `${ctx.address} is not a registered provider: a stake counts only toward the staker's own listing, so it would back nothing ` +
+      `(and come back only through stake thaw and stake withdraw); register first (a listing needs no stake to register, and starts offline): ` +
+      `${suggest(ctx, "provider register --model <id> --count <GPUs> --region <code> --price <LAT> --metadata-uri <uri>", { sameSigner: true })}, then stake add`,
+  );
 }
 
 export interface ThawArgs extends CommonArgs {

@@ -94,7 +94,7 @@ export const LAT_PARAMS = new Set(["minStakePerGpu", "disputeDeposit", "minTrack
 /** Parameters in seconds: given as durations ("2h"). */
 export const DURATION_PARAMS = new Set(["thawingPeriod", "pauseDuration", "challengeWindow", "grace", "disputePeriod", "votingDelay", "votingPeriod", "updateDelay"]);
 /** Parameters in basis points (hundredths of a percent), by the contracts' naming: JobEscrow's *Bps. */
-const BPS_PARAM = /Bps$/;
+export const BPS_PARAM = /Bps$/;
 
 /** 500 -> "5%", 250 -> "2.5%", 1 -> "0.01%": exact, from the integer (a uint16 has no rounding to hide). */
 export function formatBps(bps: bigint): string {
@@ -107,7 +107,7 @@ export function formatBps(bps: bigint): string {
  * The governor's quorum, in percent of the supply at a proposal's snapshot (GovernorVotesQuorumFraction's default
  * denominator, 100): by its setter's name too, which parameterOf keeps as is.
  */
-const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"]);
+export const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"]);
 
 /** Parameters that are points in time. */
 export const TIME_PARAMS = new Set(["renewPause"]);

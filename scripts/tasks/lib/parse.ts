@@ -3,7 +3,7 @@
  * what the contracts take, or throws an InputError naming the option as the user typed it ("--max-price").
  * Bounds mirror the contracts' so a bad value fails before anything is signed.
  */
-import { getAddress, isAddress, isHexString, parseUnits, ZeroAddress } from "ethers";
+import { formatUnits, getAddress, isAddress, isHexString, parseUnits, ZeroAddress } from "ethers";
 import { GPU_MODEL_ID_BYTES, REGION_ID_BYTES, ShortIdError, TierCode, encodeShortId } from "../../worker/ids";
 import { InputError } from "./errors";
 
@@ -22,6 +22,12 @@ export function parseLat(field: string, value: string, options: { allowZero?: bo
   if (fraction.length > LAT_DECIMALS) throw new InputError(field, `"${value}" has more than ${LAT_DECIMALS} decimals`);
   const wei = parseUnits(text, LAT_DECIMALS);
   if (wei === 0n && options.allowZero !== true) throw new InputError(field, "must be more than 0 LAT");
+  // LAT's whole supply is below 2^96 wei (so every protocol amount fits a uint96): more is no amount anyone holds, and
+  // most often the amount in wei. Refused here rather than by a balance check that would only ask for that much LAT.
+  if (wei >= 2n ** 96n) {
+    const asWei = fraction === "" ? `; amounts are in LAT, not wei: ${text} wei is ${formatUnits(BigInt(text), LAT_DECIMALS)} LAT` : "";
+    throw new InputError(field, `${text} LAT is more than LAT's whole supply can be (below 2^96 wei, about 79.2 billion LAT)${asWei}`);
+  }
   return wei;
 }
 
@@ -36,13 +42,6 @@ export function parseTokenAmount(field: string, value: string, decimals: number,
   return amount;
 }
 
-/** A LAT amount that must fit a uint96 (prices, deposits: the token's supply is below 2^96). */
-export function parseLat96(field: string, value: string): bigint {
-  const wei = parseLat(field, value);
-  if (wei >= 2n ** 96n) throw new InputError(field, `"${value}" LAT does not fit in a uint96`);
-  return wei;
-}
-
 /** A non-negative integer within [min, max]. */
 export function parseInteger(field: string, value: string, min: number, max: number): number {
   const text = value.trim();
@@ -50,6 +49,29 @@ export function parseInteger(field: string, value: string, min: number, max: num
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new InputError(field, `${text} is outside [${min}, ${max}]`);
   return n;
+}
+
+/**
+ * A whole number, of basis points (`bps`) or of percent (`percent`) where the value is a share: given with a "%" (the
+ * usual mistake, "50%" for 5000 bps), it is refused saying what to give instead.
+ */
+export function parseUint(field: string, value: string, share?: "bps" | "percent"): bigint {
+  const text = value.trim();
+  const percent = /^(\d+)(?:\.(\d{1,2}))?\s*%$/.exec(text);
+  if (percent !== null && share === "bps") {
+    const bps = BigInt(percent[1]!) * 100n + BigInt((percent[2] ?? "").padEnd(2, "0"));
+    throw new InputError(field, `"${value}": give basis points (hundredths of a percent), without %: ${text.replace(/\s+/g, "")} is ${bps}`);
+  }
+  if (percent !== null && share === "percent" && percent[2] === undefined) {
+    throw new InputError(field, `"${value}": give the whole percent without %: ${percent[1]}`);
+  }
+  if (!/^\d+$/.test(text) || text.length > 78) throw new InputError(field, `"${value}" is not a whole number`);
+  return BigInt(text);
+}
+
+/** Basis points within [min, max]; "50%" is refused saying it is 5000. */
+export function parseBps(field: string, value: string, min: number, max: number): number {
+  return parseInteger(field, parseUint(field, value, "bps").toString(), min, max);
 }
 
 /** A uint256 written in decimal (job and proposal ids). */

@@ -39,6 +39,15 @@ describe("tasks: shared helpers", function () {
       expect(() => parseLat("--amount", "0")).to.throw(InputError, /^--amount: must be more than 0 LAT/);
     });
 
+    it("refuses an amount above LAT's whole supply, saying what it is in LAT where it reads as wei", function () {
+      expect(() => parseLat("--amount", "5000000000000000000000")).to.throw(
+        InputError,
+        /^--amount: 5000000000000000000000 LAT is more than LAT's whole supply can be \(below 2\^96 wei, about 79\.2 billion LAT\); amounts are in LAT, not wei: 5000000000000000000000 wei is 5000\.0 LAT$/,
+      );
+      expect(() => parseLat("--amount", "79228162514.5")).to.throw(InputError, /^--amount: 79228162514\.5 LAT is more than LAT's whole supply can be \(below 2\^96 wei, about 79\.2 billion LAT\)$/);
+      expect(parseLat("--amount", "79228162514")).to.equal(79228162514n * 10n ** 18n);
+    });
+
     it("refuses a date the calendar lacks instead of rolling it over into the next month", function () {
       expect(parseTimestamp("--accept-deadline", "2030-03-02T00:00:00Z")).to.equal(Date.UTC(2030, 2, 2) / 1000);
       expect(parseTimestamp("--accept-deadline", "2028-02-29")).to.equal(Date.UTC(2028, 1, 29) / 1000);

@@ -89,6 +89,28 @@ describe("tasks: dispute", function () {
     expect(await c.token.allowance(clients[0]!.address, await c.disputeManager.getAddress())).to.equal(0n);
   });
 
+  for (const [name, args] of [
+    ["answer", { from: ACCOUNT.operator0, evidenceUri: "ipfs://a" }],
+    ["rule", { from: ACCOUNT.arbitrator, ruling: "upheld" }],
+    ["close-expired", {}],
+  ] as const) {
+    it(`${name} of a job that does not exist names the last job id`, async function () {
+      const { file } = await loadFixture(disputedJobFixture);
+      await taskFails(file, `dispute ${name}`, { ...args, job: "99" }, RevertError, /DisputeManagerNoOpenDispute\(jobId=99\): no job has id 99: the last job id is 1$/);
+    });
+
+    it(`${name} of a job without an open dispute names the job's status`, async function () {
+      const { file, job } = await loadFixture(submittedJobFixture);
+      await taskFails(
+        file,
+        `dispute ${name}`,
+        { ...args, job: job.jobId.toString() },
+        RevertError,
+        /DisputeManagerNoOpenDispute\(jobId=1\): job 1 is Submitted: only a disputed job has an open dispute \(job status --job 1 shows its history\)$/,
+      );
+    });
+  }
+
   it("open of a job that does not exist says so before sending anything", async function () {
     const { file } = await loadFixture(submittedJobFixture);
     await taskFails(

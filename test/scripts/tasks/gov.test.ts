@@ -7,7 +7,7 @@ import { acceptJob, delegate, openDispute, submitResult } from "../../../scripts
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { ProposalView } from "../../../scripts/tasks/actions/gov";
 import type { GuardianStatus } from "../../../scripts/tasks/actions/guardian";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
+import { ACCOUNT, openJobFixture, passProposal, task, taskFails, tasksBaseFixture, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
 
 const DESCRIPTION = "LIP-9: raise the minimum stake to 150 LAT per GPU";
 const UNPAUSE = { from: ACCOUNT.funder, contract: "PauseGuardian", set: "unpause", description: "lift the pause" };
@@ -149,6 +149,24 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose refuses a basis-point value given as a percentage, saying it in basis points", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "JobEscrow", set: "protocolFeeBps", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "2.5%" }, InputError, /^--value: "2\.5%": give basis points \(hundredths of a percent\), without %: 2\.5% is 250$/);
+  });
+
+  it("propose refuses a quorum given with a %, saying to give the whole percent", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "5%" }, InputError, /^--value: "5%": give the whole percent without %: 5$/);
+  });
+
+  it("propose refuses a value that is not a whole number, calling it that rather than an id", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, contract: "ProviderRegistry", set: "maxGpusPerProvider", description: "x" };
+    await taskFails(file, "gov propose", { ...args, value: "lots" }, InputError, /^--value: "lots" is not a whole number$/);
+  });
+
   it("propose refuses a value outside the contract's bounds before proposing", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(
@@ -279,6 +297,12 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("vote on an unknown id (a newcomer's --id 1) lists the ids and descriptions of the proposals made, as queue does", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov vote", { from: ACCOUNT.funder, id: "1", support: "for" }, StateError, new RegExp(`^no proposal 1 was made on governor 0x\\w+ \\(a proposal id is the number gov propose printed\\); its proposals:\\n  ${id}  "${DESCRIPTION}"$`));
+  });
+
   it("vote refuses an account without votes at the snapshot", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await time.increase(11);
@@ -318,34 +342,25 @@ describe("tasks: gov", function () {
 
   it("execute before the timelock's delay reverts and says when it becomes possible", async function () {
     const { file, id } = await loadFixture(proposalFixture);
-    await time.increase(11);
-    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-    await time.increase(61);
-    await task(file, "gov queue", { id });
+    await passProposal(file, id, { until: "gov queue" });
     await taskFails(file, "gov execute", { id }, RevertError, /TimelockUnexpectedOperationState\(.*\): the proposal is Queued; executable from /);
   });
 
   it("vote says when voting ends and how to queue the proposal then; queue says when and how to execute it", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
-    await time.increase(11);
-    const voted = await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    const { "gov vote": [voted], "gov queue": [queued] } = await passProposal(file, id, { until: "gov queue" });
     const deadline = new Date(Number(await c.governor.proposalDeadline(BigInt(id))) * 1000).toISOString().replace(".000Z", "Z");
-    expect(voted.output).to.match(new RegExp(`\\n  voting ends ${deadline} .*; if it passed, queue it after: npx hardhat gov queue --id ${id} --network `));
-    await time.increase(61);
-    const queued = await task(file, "gov queue", { id });
+    expect(voted!.output).to.match(new RegExp(`\\n  voting ends ${deadline} .*; if it passed, queue it after: npx hardhat gov queue --id ${id} --network `));
     const eta = new Date(Number(await c.governor.proposalEta(BigInt(id))) * 1000).toISOString().replace(".000Z", "Z");
-    expect(queued.output).to.match(new RegExp(`queued in the timelock: executable from ${eta} .* by anyone: npx hardhat gov execute --id ${id} --network `));
+    expect(queued!.output).to.match(new RegExp(`queued in the timelock: executable from ${eta} .* by anyone: npx hardhat gov execute --id ${id} --network `));
   });
 
   it("a proposal passes end to end: vote, queue, execute changes the parameter", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
-    await time.increase(11);
-    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-    await time.increase(61);
-    await task(file, "gov queue", { id });
-    expect((await proposalStatus(file, id)).state).to.equal("Queued");
-    await time.increase(61);
-    const { output } = await task(file, "gov execute", { id });
+    const queued = async () => {
+      expect((await proposalStatus(file, id)).state).to.equal("Queued");
+    };
+    const { output } = (await passProposal(file, id, { queued }))["gov execute"][0]!;
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
     expect((await proposalStatus(file, id)).state).to.equal("Executed");
     // In LAT, as propose showed the change: the wei alone read as 10^18 times the value.
@@ -359,12 +374,9 @@ describe("tasks: gov", function () {
     const status = await capped<ProposalView>("gov status", { id });
     expect(status.refused).to.be.greaterThan(0);
     expect(status.value.result.description).to.equal(DESCRIPTION);
-    await time.increase(11);
-    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-    await time.increase(61);
-    expect((await capped("gov queue", { id })).refused).to.be.greaterThan(0);
-    await time.increase(61);
-    expect((await capped("gov execute", { id })).refused).to.be.greaterThan(0);
+    const passed = await passProposal(file, id, { run: capped });
+    expect(passed["gov queue"][0]!.refused).to.be.greaterThan(0);
+    expect(passed["gov execute"][0]!.refused).to.be.greaterThan(0);
     expect(await c.staking.minStakePerGpu()).to.equal(parseEther("150"));
   });
 
@@ -411,13 +423,7 @@ describe("tasks: gov", function () {
     const propose = async (contract: string, set: string, value: string) =>
       (await task<{ proposalId: bigint }>(file, "gov propose", { from: ACCOUNT.funder, contract, set, value, description: `${contract}.${set} ${value}` })).result.proposalId.toString();
     const ids = [await propose("LatentGovernor", "votingPeriod", "2m"), await propose("LatentTimelock", "updateDelay", "2m"), await propose("LatentGovernor", "updateQuorumNumerator", "5")];
-    await time.increase(11);
-    for (const id of ids) await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-    await time.increase(61);
-    for (const id of ids) await task(file, "gov queue", { id });
-    await time.increase(61);
-    const outputs = [];
-    for (const id of ids) outputs.push((await task(file, "gov execute", { id })).output);
+    const outputs = (await passProposal(file, ids))["gov execute"].map((run) => run.output);
     expect(await c.governor.votingPeriod()).to.equal(120n);
     expect(outputs[0]).to.match(/\n  LatentGovernor\.votingPeriod = 120 s \(2m\)$/);
     expect(outputs[1]).to.match(/\n  LatentTimelock\.minDelay = 120 s \(2m\)$/);
@@ -436,8 +442,7 @@ describe("tasks: gov", function () {
 
   it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
     const { file, id } = await loadFixture(proposalFixture);
-    await time.increase(11);
-    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
+    await passProposal(file, id, { until: "gov vote" });
     const { withAccounts, without } = await withAndWithoutAccounts<ProposalView>(file, "gov status", { id });
     expect(without.result).to.deep.equal(withAccounts.result);
     expect(without.output).to.equal(withAccounts.output).and.to.match(new RegExp(`^Proposal ${id}: Active\\n(.|\\n)*next: gov vote \\(possible now\\)`));
@@ -501,12 +506,7 @@ describe("tasks: gov propose --set recoverTokens", function () {
     const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("all"))).result.proposalId.toString();
     // More LAT arrives while the proposal is voted on: "all" is read when it executes.
     await c.token.connect((await ethers.getSigners())[Number(ACCOUNT.funder)]!).transfer(await c.disputeManager.getAddress(), parseEther("5"));
-    await time.increase(11);
-    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-    await time.increase(61);
-    await task(file, "gov queue", { id });
-    await time.increase(61);
-    const { output } = await task(file, "gov execute", { id });
+    const { output } = (await passProposal(file, id))["gov execute"][0]!;
     expect(await c.token.balanceOf(voters[0]!.address)).to.equal(before + STRAY + parseEther("5"));
     expect(await c.disputeManager.heldDeposits()).to.equal(held);
     expect(await c.token.balanceOf(await c.disputeManager.getAddress())).to.equal(held);
@@ -706,12 +706,7 @@ describe("tasks: gov propose --set recoverTokens on the JobEscrow and Staking", 
       const id = (await task<{ proposalId: bigint }>(file, "gov propose", recovery("all", { contract, token: other }))).result.proposalId.toString();
       // More arrives while the proposal is voted on: "all" is read when it executes.
       await (token.connect((await ethers.getSigners())[Number(ACCOUNT.funder)]!) as typeof token).transfer(await of(c).getAddress(), parseEther("5"));
-      await time.increase(11);
-      await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "for" });
-      await time.increase(61);
-      await task(file, "gov queue", { id });
-      await time.increase(61);
-      const { output } = await task(file, "gov execute", { id });
+      const { output } = (await passProposal(file, id))["gov execute"][0]!;
       expect(await token.balanceOf(voters[0]!.address)).to.equal(before + parseEther("1005"));
       expect(await c.token.balanceOf(await of(c).getAddress())).to.equal(latHeld);
       expect(output).to.match(new RegExp(`\n  ${contract} recovered 1005\\.0 LAT \\(token ${other}\\) to ${voters[0]!.address}$`));

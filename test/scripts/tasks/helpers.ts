@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import type { EIP1193Provider } from "hardhat/types";
-import { writeDeploymentRecord } from "../../../scripts/deploy";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { DEVNET_GOVERNANCE, writeDeploymentRecord } from "../../../scripts/deploy";
 import { formatDuration } from "../../../scripts/tasks/lib/format";
 import { createJob } from "../../../scripts/scenario";
 import type { JobHandle } from "../../../scripts/scenario";
@@ -137,6 +138,50 @@ export async function withAndWithoutAccounts<T>(
   const withAccounts = await task<T>(file, name, args);
   const without = await withoutAccounts(() => task<T>(file, name, args));
   return { withAccounts, without };
+}
+
+/** A step of passProposal: the task it runs. */
+export type ProposalStep = "gov vote" | "gov queue" | "gov execute";
+
+export interface PassOptions<R> {
+  /** The last step taken (default: gov execute). */
+  until?: ProposalStep;
+  /** Runs each step's task (default: `task` on the record); what it returns is passProposal's, step by step. */
+  run?: (name: ProposalStep, args: Record<string, string>) => Promise<R>;
+  /** Called once every proposal is queued, before the timelock's delay is waited out. */
+  queued?: () => Promise<void>;
+}
+
+/** What each step's runs returned, one per proposal, in the order given; a step not taken has none. */
+export type PassedProposals<R> = Record<ProposalStep, R[]>;
+
+/**
+ * Takes pending proposals through governance as the tasks would: once the voting delay has passed, the funder (account
+ * 3, whose delegated votes pass a proposal alone) votes for each; once voting has ended each is queued; once the
+ * timelock's delay has passed each is executed. Each wait is the devnet governance's period and a second, as the
+ * README's walk skips it.
+ */
+export async function passProposal<R = TaskRun<Record<string, unknown>>>(
+  file: string,
+  ids: string | string[],
+  options: PassOptions<R> = {},
+): Promise<PassedProposals<R>> {
+  const run = options.run ?? ((name, args) => task(file, name, args) as Promise<R>);
+  const until = options.until ?? "gov execute";
+  const all = typeof ids === "string" ? [ids] : ids;
+  const passed: PassedProposals<R> = { "gov vote": [], "gov queue": [], "gov execute": [] };
+  const steps: [ProposalStep, number, Record<string, string>][] = [
+    ["gov vote", DEVNET_GOVERNANCE.votingDelay, { from: ACCOUNT.funder, support: "for" }],
+    ["gov queue", DEVNET_GOVERNANCE.votingPeriod, {}],
+    ["gov execute", DEVNET_GOVERNANCE.timelockDelay, {}],
+  ];
+  for (const [step, wait, args] of steps) {
+    if (step === "gov execute") await options.queued?.();
+    await time.increase(wait + 1);
+    for (const id of all) passed[step].push(await run(step, { ...args, id }));
+    if (step === until) break;
+  }
+  return passed;
 }
 
 /** Asserts that running the task fails with an error of `type` whose message matches `message`. */

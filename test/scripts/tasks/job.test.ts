@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, ZeroHash, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -80,6 +80,111 @@ describe("tasks: job", function () {
       expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
     });
 
+    it("refuses a --model no provider lists before sending anything, naming the models listed", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const escrow = await c.jobEscrow.getAddress();
+      const [balance, allowance, jobs] = await Promise.all([c.token.balanceOf(clients[0]!.address), c.token.allowance(clients[0]!.address, escrow), c.jobEscrow.jobCount()]);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, model: "h100-sxm-80g", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--model: no provider lists "h100-sxm-80g", so no job for it can be accepted; the models listed: h100-sxm-80gb, rtx-4090-24gb$/,
+      );
+      expect(await c.token.balanceOf(clients[0]!.address)).to.equal(balance);
+      expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
+      expect(await c.jobEscrow.jobCount()).to.equal(jobs);
+    });
+
+    it("reads the models listed now: a model a provider updated away from is refused, its new one taken", async function () {
+      const { file, c, providers } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider update", { from: ACCOUNT.rtx, model: "a100-sxm-80gb" });
+      expect((await c.registry.getProvider(providers[1]!.address)).gpuModel).to.not.equal(ZeroHash);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, model: "rtx-4090-24gb", maxPrice: "3", maxDuration: "1h", specFile }, InputError, /the models listed: a100-sxm-80gb, h100-sxm-80gb$/);
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, model: "a100-sxm-80gb", maxPrice: "3", maxDuration: "1h", specFile });
+      expect((await c.jobEscrow.getJob(result.jobId)).status).to.equal(BigInt(JobStatus.Open));
+    });
+
+    it("refuses a --region no provider lists, naming the regions listed", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, region: "eu-wst", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--region: no provider lists "eu-wst", so no job for it can be accepted; the regions listed: eu-west, us-east$/,
+      );
+    });
+
+    it("refuses a --model in a --region where no provider lists it, naming the regions its providers list", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "us-east", maxPrice: "3", maxDuration: "1h", specFile },
+        InputError,
+        /^--region: no provider lists "h100-sxm-80gb" with "us-east", so no job for it can be accepted; the providers of "h100-sxm-80gb" list eu-west$/,
+      );
+      const { result } = await task<{ jobId: bigint }>(file, "job create", { from: ACCOUNT.client0, model: "h100-sxm-80gb", region: "eu-west", maxPrice: "3", maxDuration: "1h", specFile });
+      expect(result.jobId).to.be.greaterThan(0n);
+    });
+
+    it("refuses a --min-vram, --gpus or --tier no provider lists, naming the most listed or the tiers", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
+      await taskFails(file, "job create", { ...args, minVram: "500" }, InputError, /^--min-vram: no provider lists 500 GiB per GPU or more, so no job for it can be accepted; the most listed is 80 GiB$/);
+      await taskFails(file, "job create", { ...args, gpus: "9" }, InputError, /^--gpus: no provider lists 9 GPUs, so no job for it can be accepted; the most one lists is 8$/);
+      await task(file, "provider update", { from: ACCOUNT.rtx, tier: "enterprise" });
+      await taskFails(file, "job create", { ...args, tier: "consumer" }, InputError, /^--tier: no provider lists consumer, so no job for it can be accepted; the tiers listed: enterprise$/);
+    });
+
+    it("refuses requirements each listed but by no one provider, naming what the first one's providers list", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
+      await taskFails(
+        file,
+        "job create",
+        { ...args, model: "rtx-4090-24gb", gpus: "4" },
+        InputError,
+        /^--gpus: no provider lists "rtx-4090-24gb" with 4 GPUs, so no job for it can be accepted; the providers of "rtx-4090-24gb" list 2 GPUs$/,
+      );
+    });
+
+    it("refuses a directed job for more VRAM than its target lists", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.rtx, minVram: "48", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--min-vram: provider 0x[0-9a-fA-F]{40} lists 24 GiB per GPU, not 48 GiB per GPU or more: no job for it directed at that provider can be accepted$/,
+      );
+    });
+
+    it("refuses a directed job for a model its target does not list, naming the target's", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.rtx, model: "h100-sxm-80gb", maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--model: provider 0x[0-9a-fA-F]{40} lists rtx-4090-24gb, not "h100-sxm-80gb"/,
+      );
+    });
+
+    it("refuses a job directed at an account that is not a registered provider", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.client0, provider: ACCOUNT.client1, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) },
+        InputError,
+        /^--provider: 0x[0-9a-fA-F]{40} is not a registered provider: no job directed at it can be accepted$/,
+      );
+    });
+
     it("refuses a duration it cannot read", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
@@ -131,6 +236,12 @@ describe("tasks: job", function () {
         InputError,
         /^--min-slash-reward: 10001 is outside \[0, 10000\]/,
       );
+    });
+
+    it("refuses a --min-slash-reward given as a percentage, saying it in basis points", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "25%" }, InputError, /^--min-slash-reward: "25%": give basis points .*: 25% is 2500$/);
     });
 
     it("refuses --accept-within together with --accept-deadline", async function () {
@@ -313,6 +424,19 @@ describe("tasks: job", function () {
       const { file, job } = await loadFixture(openJobFixture);
       await task(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() });
       await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() }, RevertError, /JobEscrowUnexpectedStatus\(jobId=1, status=Cancelled\)/);
+    });
+
+    for (const name of ["cancel", "expire", "decline", "approve", "settle", "timeout"]) {
+      it(`${name} of a job that does not exist names the last job id`, async function () {
+        const { file } = await loadFixture(openJobFixture);
+        await taskFails(file, `job ${name}`, { from: ACCOUNT.client0, job: "99" }, RevertError, /JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is 1$/);
+      });
+    }
+
+    it("submit for a job that does not exist names the last job id", async function () {
+      const { file } = await loadFixture(openJobFixture);
+      const args = { from: ACCOUNT.operator0, job: "99", resultUri: "ipfs://r", resultHash: `0x${"ab".repeat(32)}` };
+      await taskFails(file, "job submit", args, RevertError, /JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is 1$/);
     });
 
     it("refuses a job id that is not a number", async function () {

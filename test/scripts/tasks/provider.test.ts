@@ -229,6 +229,11 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
     });
 
+    it("slash-reward-cap given as a percentage is refused, saying it in basis points", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.rtx, bps: "50%" }, InputError, /^--bps: "50%": give basis points \(hundredths of a percent\), without %: 50% is 5000$/);
+    });
+
     it("operator names the slash-reward-cap step while the cap is above 0, and not once it is 0", async function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       const first = await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });

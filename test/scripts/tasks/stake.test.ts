@@ -42,6 +42,7 @@ describe("tasks: stake", function () {
 
     it("refusing an account without enough LAT, says how to send it the rest with token transfer", async function () {
       const { file, deployer } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider register", { from: ACCOUNT.deployer, model: "a100-sxm-80gb", count: "2", region: "eu-west", price: "1", metadataUri: "https://gpu.example/0.json" });
       await taskFails(
         file,
         "stake add",
@@ -49,6 +50,64 @@ describe("tasks: stake", function () {
         StateError,
         new RegExp(`holds 0\\.0 LAT \\(0 wei\\); staking needs 200\\.0 LAT .*Send it the rest from an account that holds LAT: npx hardhat token transfer --to ${deployer.address} --amount 200\\.0 --network hardhat --deployment .* --from <holder>$`),
       );
+    });
+
+    it("refuses an account that is not a registered provider before sending anything, saying to register first", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const client = clients[0]!.address;
+      const staking = await c.staking.getAddress();
+      const [balance, allowance] = await Promise.all([c.token.balanceOf(client), c.token.allowance(client, staking)]);
+      await taskFails(
+        file,
+        "stake add",
+        { from: ACCOUNT.client0, amount: "100" },
+        StateError,
+        new RegExp(
+          `^${client} is not a registered provider: a stake counts only toward the staker's own listing, so it would back nothing .*` +
+            `register first .*: npx hardhat provider register --model <id> .* --network hardhat --deployment .* --from ${ACCOUNT.client0}, then stake add$`,
+        ),
+      );
+      expect(await c.token.balanceOf(client)).to.equal(balance);
+      expect(await c.token.allowance(client, staking)).to.equal(allowance);
+      expect((await c.staking.getStake(client))[0]).to.equal(0n);
+    });
+
+    it("refuses a provider's operator, naming the provider whose --from stakes", async function () {
+      const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake add",
+        { from: ACCOUNT.operator0, amount: "100" },
+        StateError,
+        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of ${h100.address}: .*: npx hardhat stake add --from ${h100.address} --amount <LAT> `),
+      );
+    });
+
+    it("refuses the operator of several providers, naming them all and leaving the --from to choose", async function () {
+      const { file, operators, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider operator", { from: ACCOUNT.rtx, operator: ACCOUNT.operator0 });
+      await taskFails(
+        file,
+        "stake add",
+        { from: ACCOUNT.operator0, amount: "100" },
+        StateError,
+        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: npx hardhat stake add --from <provider> --amount <LAT> `),
+      );
+    });
+
+    it("refuses a provider that deregistered, and takes its stake again once it registers", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider deregister", { from: ACCOUNT.rtx });
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "100" }, StateError, /is not a registered provider/);
+      await task(file, "provider register", { from: ACCOUNT.rtx, model: "rtx-4090-24gb", count: "2", region: "us-east", price: "1", metadataUri: "https://gpu.example/7.json" });
+      const [before] = await c.staking.getStake(rtx.address);
+      await task(file, "stake add", { from: ACCOUNT.rtx, amount: "100" });
+      expect((await c.staking.getStake(rtx.address))[0] - before).to.equal(parseEther("100"));
+    });
+
+    it("refuses an amount given in wei, saying what it is in LAT, before checking the wallet", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(file, "stake add", { from: ACCOUNT.rtx, amount: "250000000000000000000" }, InputError, /^--amount: .*amounts are in LAT, not wei: 250000000000000000000 wei is 250\.0 LAT$/);
     });
 
     it("refuses an amount that is not a number", async function () {
