@@ -256,6 +256,7 @@ export class ContractMarket implements JobMarket {
       vramGiB: Number(record.vramGiB),
       gpuCount: Number(record.gpuCount),
       gpusInUse: Number(record.gpusInUse),
+      operator: record.operator,
       tier: Number(record.tier) as TierCode,
       pricePerGpuHour: record.pricePerGpuHour,
       completedJobs: Number(stats.completed),

@@ -73,6 +73,8 @@ export interface ProviderRecord {
   vramGiB: number;
   gpuCount: number;
   gpusInUse: number;
+  /** The registry's operator key of the provider; the zero address when it names none. */
+  operator: string;
   tier: TierCode;
   pricePerGpuHour: bigint;
   /** escrow.providerStats(provider).completed: checked against minCompletedJobs. */

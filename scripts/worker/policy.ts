@@ -17,6 +17,9 @@ export function screenJob(job: CandidateJob, provider: string, policy: PolicyCon
   if (terms.targetProvider !== ethers.ZeroAddress && terms.targetProvider.toLowerCase() !== provider.toLowerCase()) {
     return `directed at another provider (${terms.targetProvider})`;
   }
+  // JobEscrow refuses a provider's own job (JobEscrowSelfDirectedJob): its timeout would pay the provider's slashed
+  // stake back to the provider, skipping the thawing period.
+  if (job.client.toLowerCase() === provider.toLowerCase()) return "posted by the provider itself, which JobEscrow refuses";
   if (terms.maxPricePerGpuHour < policy.minPricePerGpuHour) {
     return `pays at most ${terms.maxPricePerGpuHour} per GPU-hour, below policy.minPricePerGpuHour (${policy.minPricePerGpuHour})`;
   }
@@ -46,6 +49,9 @@ export function requirementRefusal(job: CandidateJob, record: ProviderRecord, ch
   if (!record.active) return passing("the provider is not active (offline or under-staked)");
   // Too late to accept; the job's funds are the client's again through expireJob, without our transaction.
   if (chainTime > terms.acceptDeadline) return passing(`its acceptance deadline (${terms.acceptDeadline}) has passed`);
+  if (record.operator !== ethers.ZeroAddress && job.client.toLowerCase() === record.operator.toLowerCase()) {
+    return lasting(`posted by the provider's operator key (${record.operator}), which JobEscrow refuses`);
+  }
   const model = decodeShortId(required.gpuModel, GPU_MODEL_ID_BYTES);
   if (model !== null && model !== record.gpuModel)
     return lasting(`requires GPU model ${model}, we list ${record.gpuModel}`);

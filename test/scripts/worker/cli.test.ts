@@ -114,6 +114,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
         vramGiB: 24,
         gpuCount: 1,
         gpusInUse: 0,
+        operator: ZeroAddress,
         tier: TierCode.Consumer,
         pricePerGpuHour: 1n,
         completedJobs: 0,

@@ -8,6 +8,7 @@ import {
   Network,
   Transaction,
   Wallet,
+  ZeroAddress,
   isError,
   parseEther,
   parseUnits,
@@ -432,6 +433,14 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     expect((await market.getProvider()).maxSlashRewardBps).to.equal(10_000);
     await (await s.c.staking.connect(provider.signer).setMaxSlashRewardBps(2_000)).wait();
     expect((await market.getProvider()).maxSlashRewardBps).to.equal(2_000);
+  });
+
+  it("reads the provider's operator key with its record, for skipping the jobs JobEscrow refuses as self-directed", async () => {
+    expect((await market.getProvider()).operator).to.equal(ZeroAddress);
+    const key = Wallet.createRandom().address;
+    await (await s.c.registry.connect(provider.signer).setOperator(key)).wait();
+    expect((await market.getProvider()).operator).to.equal(key);
+    await (await s.c.registry.connect(provider.signer).setOperator(ZeroAddress)).wait();
   });
 
   it("quotes the collateral acceptJob locks and the free stake Staking.lock takes it from", async () => {

@@ -134,6 +134,7 @@ class InMemoryEscrow implements JobMarket {
     vramGiB: 24,
     gpuCount: 4,
     gpusInUse: 0,
+    operator: ZeroAddress,
     tier: TierCode.Consumer,
     pricePerGpuHour: 100n,
     completedJobs: 0,

@@ -16,6 +16,7 @@ const RECORD: ProviderRecord = {
   vramGiB: 80,
   gpuCount: 8,
   gpusInUse: 6,
+  operator: "0xFABB0ac9d68B0B445fB7357272Ff202C5651694a",
   tier: TierCode.Enterprise,
   pricePerGpuHour: 2_000n,
   completedJobs: 3,
@@ -78,6 +79,23 @@ describe("job selection policy", () => {
     expect(
       screenJob(job({ targetProvider: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }), PROVIDER, POLICY),
     ).to.contain("another provider");
+  });
+
+  it("skips a job its own provider posted, which JobEscrow would refuse to let it accept, whatever the address's case", () => {
+    expect(screenJob({ ...job(), client: PROVIDER.toLowerCase() }, PROVIDER, POLICY)).to.equal(
+      "posted by the provider itself, which JobEscrow refuses",
+    );
+  });
+
+  it("skips a job its provider's operator key posted, for good, which JobEscrow would refuse to let it accept", () => {
+    expect(requirementRefusal({ ...job(), client: RECORD.operator.toLowerCase() }, RECORD, NOW)).to.deep.equal({
+      reason: `posted by the provider's operator key (${RECORD.operator}), which JobEscrow refuses`,
+      lasting: true,
+    });
+  });
+
+  it("takes a job from any client while the provider names no operator key", () => {
+    expect(matchRequirements(job(), { ...RECORD, operator: ZeroAddress }, NOW)).to.equal(undefined);
   });
 
   it("skips a job paying less than the policy's minimum", () => {
