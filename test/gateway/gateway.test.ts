@@ -20,7 +20,7 @@ import { expectRejection } from "../helpers/rejects";
 import { startSilentNode } from "../helpers/silent-node";
 import { waitUntil } from "../helpers/wait";
 import { environment } from "./helpers/environment";
-import { FAILED_DEPLOYMENT, failedGraphNode } from "./helpers/failed-graph-node";
+import { FAILED_DEPLOYMENT, failedGraphNode } from "./helpers/fake-graph-node";
 import { holdingGraphNode } from "./helpers/holding-graph-node";
 import { recordingClient } from "./helpers/recording-client";
 import { useProbeFixture } from "../subgraph/indexer/helpers/use-probe-fixture";

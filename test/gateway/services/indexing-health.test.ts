@@ -1,61 +1,16 @@
 // indexingStatus from a graph-node whose deployment indexes on past non-fatal errors: graph-node's index node says
 // `health: unhealthy` and lists them (`nonFatalErrors`), which the gateway shows as subgraphHealth and
 // subgraphNonFatalErrors, and logs. A loopback fake graph-node answers `_meta` and the status API.
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { startGateway, type GatewayHandle } from "../../../gateway/src";
 import { createJsonLogger } from "../../../gateway/src/logger";
 import { waitUntil } from "../../helpers/wait";
+import { fakeGraphNode as graphNode, type FakeGraphNode } from "../helpers/fake-graph-node";
 
 const DEPLOYMENT = "QmUnhealthyDeploymentUnhealthyDeploymentUnhe";
 
-interface StatusError {
-  message: string;
-  block: { number: string } | null;
-  deterministic: boolean;
-}
-
-interface FakeNode {
-  subgraphUrl: string;
-  statusUrl: string;
-  /** What the status API answers for the deployment: graph-node's health and non-fatal errors. */
-  status: { health: string; nonFatalErrors: StatusError[] };
-  close(): Promise<void>;
-}
-
-async function fakeGraphNode(): Promise<FakeNode> {
-  const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
-  const node = { status: { health: "healthy", nonFatalErrors: [] as StatusError[] } };
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      const reply = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
-      const request = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
-      if (req.url === "/graphql") {
-        const asked = (request.variables?.ids as string[] | undefined) ?? [];
-        const statuses = asked.includes(DEPLOYMENT) ? [{ subgraph: DEPLOYMENT, health: node.status.health, fatalError: null, nonFatalErrors: node.status.nonFatalErrors }] : [];
-        reply({ data: { indexingStatuses: statuses } });
-        return;
-      }
-      if (request.query.includes("_meta")) {
-        // graph-node's _meta counts non-fatal errors at or below the head.
-        const errors = node.status.nonFatalErrors.length > 0;
-        reply({ data: { _meta: { block: { number: 40, hash: hash(40), timestamp: 1040, parentHash: hash(39) }, hasIndexingErrors: errors, deployment: DEPLOYMENT } } });
-        return;
-      }
-      reply({ errors: [{ message: "this fake graph-node answers only _meta" }] });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return Object.assign(node, {
-    subgraphUrl: `${base}/subgraphs/name/latent/latent`,
-    statusUrl: `${base}/graphql`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
+/** A graph-node serving DEPLOYMENT, healthy until a test says otherwise. */
+const fakeGraphNode = () => graphNode(DEPLOYMENT, { health: "healthy", fatalError: null, nonFatalErrors: [] });
 
 const QUERY = "{ indexingStatus { hasIndexingErrors subgraphHealth subgraphNonFatalErrors { message block deterministic } } }";
 
@@ -76,7 +31,7 @@ async function indexingStatus(handle: GatewayHandle): Promise<Answer["data"]> {
 }
 
 describe("indexingStatus of a graph-node deployment with non-fatal errors", function () {
-  let node: FakeNode;
+  let node: FakeGraphNode;
   let handle: GatewayHandle;
   const logged: { msg: string; level: string; [key: string]: unknown }[] = [];
 
@@ -103,6 +58,7 @@ describe("indexingStatus of a graph-node deployment with non-fatal errors", func
   it("shows graph-node's unhealthy health and its non-fatal errors, each message's URL key cut", async function () {
     node.status = {
       health: "unhealthy",
+      fatalError: null,
       nonFatalErrors: [
         { message: "Mapping aborted at src/jobs.ts, line 12: boom", block: { number: "37" }, deterministic: true },
         { message: "eth_call to https://eth.example.org/v2/key123 failed", block: null, deterministic: false },
@@ -122,10 +78,10 @@ describe("indexingStatus of a graph-node deployment with non-fatal errors", func
   });
 
   it("logs once that the deployment turned unhealthy, with its first error, and when it is healthy again", async function () {
-    node.status = { health: "unhealthy", nonFatalErrors: [{ message: "boom", block: { number: "37" }, deterministic: true }] };
+    node.status = { health: "unhealthy", fatalError: null, nonFatalErrors: [{ message: "boom", block: { number: "37" }, deterministic: true }] };
     await start(node.statusUrl);
     await indexingStatus(handle);
-    node.status = { health: "healthy", nonFatalErrors: [] };
+    node.status = { health: "healthy", fatalError: null, nonFatalErrors: [] };
     await waitUntil(async () => (await indexingStatus(handle))?.indexingStatus.subgraphHealth === "HEALTHY", "the gateway saw the deployment healthy");
     const lines = logged.filter((line) => line.msg.startsWith("subgraph deployment"));
     expect(lines.map(({ level, msg, deployment, nonFatalErrors, error, block }) => ({ level, msg, deployment, nonFatalErrors, error, block }))).to.deep.equal([
@@ -140,7 +96,7 @@ describe("indexingStatus of a graph-node deployment with non-fatal errors", func
   });
 
   it("shows no health without the status API", async function () {
-    node.status = { health: "unhealthy", nonFatalErrors: [{ message: "boom", block: { number: "37" }, deterministic: true }] };
+    node.status = { health: "unhealthy", fatalError: null, nonFatalErrors: [{ message: "boom", block: { number: "37" }, deterministic: true }] };
     await start(undefined);
     expect(await indexingStatus(handle)).to.deep.equal({ indexingStatus: { hasIndexingErrors: true, subgraphHealth: null, subgraphNonFatalErrors: [] } });
   });

@@ -1,0 +1,77 @@
+// A graph-node on 127.0.0.1 serving one deployment, answering as graph-node does: the subgraph endpoint answers `_meta`
+// (block 40, with `hasIndexingErrors` counting only the non-fatal errors: graph-node counts errors at or below the
+// head, and a fatal one is above it), and its index node's status API (`/graphql`, port 8030 on a real one) answers
+// `indexingStatuses` with what `status` holds at the time of the request.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const FAILED_DEPLOYMENT = "QmFailedDeploymentFailedDeploymentFailedDeploy";
+
+/** A subgraph error as the status API gives it (block numbers are the index node's BigInt: strings). */
+export interface StatusError {
+  message: string;
+  block: { number: string } | null;
+  deterministic: boolean;
+}
+
+/** What the status API says of the deployment. */
+export interface DeploymentStatus {
+  health: "healthy" | "unhealthy" | "failed";
+  fatalError: StatusError | null;
+  nonFatalErrors: StatusError[];
+}
+
+export interface FakeGraphNode {
+  subgraphUrl: string;
+  statusUrl: string;
+  /** Read at each request: assign to change what the status API and `_meta` answer. */
+  status: DeploymentStatus;
+  /** The bodies of the requests its status API received. */
+  statusRequests: { query: string; variables?: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+export async function fakeGraphNode(deployment: string, status: DeploymentStatus): Promise<FakeGraphNode> {
+  const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+  const node = { status, statusRequests: [] as FakeGraphNode["statusRequests"] };
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const reply = (payload: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      const request = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+      if (req.url === "/graphql") {
+        node.statusRequests.push(request);
+        const asked = (request.variables?.ids as string[] | undefined) ?? [];
+        reply({ data: { indexingStatuses: asked.includes(deployment) ? [{ subgraph: deployment, ...node.status }] : [] } });
+        return;
+      }
+      if (request.query.includes("_meta")) {
+        const block = { number: 40, hash: hash(40), timestamp: 1040, parentHash: hash(39) };
+        reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
+        return;
+      }
+      reply({ errors: [{ message: "this fake graph-node answers only _meta" }] });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(node, {
+    subgraphUrl: `${base}/subgraphs/name/latent/latent`,
+    statusUrl: `${base}/graphql`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+/**
+ * A graph-node whose subgraph stopped at block 41 on a fatal error: its `_meta` is the last block before the failure,
+ * and only the status API says `health: failed`. `deterministic`: false for an error graph-node retries itself (the
+ * node's or the store's, not the subgraph's).
+ */
+export function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom", deterministic = true): Promise<FakeGraphNode> {
+  return fakeGraphNode(FAILED_DEPLOYMENT, {
+    health: "failed",
+    fatalError: { message: fatalError, block: { number: "41" }, deterministic },
+    nonFatalErrors: [],
+  });
+}
