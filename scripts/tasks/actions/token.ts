@@ -68,6 +68,8 @@ const STRANDING_CONTRACTS = ["LatentToken", "ProviderRegistry", "Staking", "JobE
 export async function transfer(ctx: TaskContext, args: TransferArgs): Promise<TaskResult<TokenTransfer>> {
   const to = await ctx.account("--to", args.to);
   if (to === ctx.address) throw new InputError("--to", `is the sender itself (${to}): a transfer to it would change nothing`);
+  // LatentToken would revert (ERC20InvalidReceiver) only while estimating the transaction: name the mistake instead.
+  if (to === ZeroAddress) throw new InputError("--to", "is the zero address, which LatentToken refuses to send LAT to");
   for (const name of STRANDING_CONTRACTS) {
     if (ctx.record.contracts[name].address.toLowerCase() === to.toLowerCase()) {
       throw new InputError(

@@ -128,6 +128,11 @@ describe("tasks: token", function () {
       await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.funder, amount: "1" }, InputError, /^--to: is the sender itself/);
     });
 
+    it("refuses to send LAT to the zero address, naming it, before estimating the transaction", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: "0x0000000000000000000000000000000000000000", amount: "1" }, InputError, /^--to: is the zero address/);
+    });
+
     it("refuses an amount of 0 LAT", async function () {
       const { file } = await loadFixture(tasksBaseFixture);
       await taskFails(file, "token transfer", { from: ACCOUNT.funder, to: ACCOUNT.deployer, amount: "0" }, InputError, /^--amount: must be more than 0 LAT$/);
