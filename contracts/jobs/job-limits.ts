@@ -15,6 +15,11 @@ export interface JobLimits {
   maxAcceptWindowSeconds: number;
   /** JobEscrow.MAX_URI_LENGTH: the longest spec (and result) URI, in bytes; an empty one is refused too. */
   maxUriBytes: number;
+  /**
+   * The largest `minVramGiB` a job may require: ProviderRegistry.MAX_VRAM_GIB, the most a provider may list, above
+   * which JobEscrow refuses the job (JobEscrowInvalidMinVram) as one no provider could accept.
+   */
+  maxMinVramGiB: number;
 }
 
 export const JOB_LIMITS: Readonly<JobLimits> = Object.freeze({
@@ -22,4 +27,5 @@ export const JOB_LIMITS: Readonly<JobLimits> = Object.freeze({
   maxDurationSeconds: 30 * DAY,
   maxAcceptWindowSeconds: 30 * DAY,
   maxUriBytes: 256,
+  maxMinVramGiB: 4096,
 });

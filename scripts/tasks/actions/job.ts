@@ -4,6 +4,7 @@
 import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
+import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
@@ -80,7 +81,7 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
     requirements: {
       gpuModel: args.model === undefined ? ZeroHash : parseGpuModel("--model", args.model),
       region: args.region === undefined ? NO_REGION : parseRegion("--region", args.region),
-      minVramGiB: args.minVram === undefined ? 0 : parseInteger("--min-vram", args.minVram, 0, 2 ** 16 - 1),
+      minVramGiB: args.minVram === undefined ? 0 : parseInteger("--min-vram", args.minVram, 0, JOB_LIMITS.maxMinVramGiB),
       gpuCount,
       tier: parseChoice("--tier", args.tier, JOB_TIER_CHOICES),
       minCompletedJobs: parseInteger("--min-completed", args.minCompleted, 0, 2 ** 32 - 1),

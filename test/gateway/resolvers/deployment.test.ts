@@ -16,7 +16,7 @@ interface DeploymentAnswer {
     chainId: string;
     contracts: DeployedContract[];
     escrow: DeployedContract | null;
-    jobLimits: { minDurationSeconds: number; maxDurationSeconds: number; maxAcceptWindowSeconds: number; maxUriBytes: number };
+    jobLimits: { minDurationSeconds: number; maxDurationSeconds: number; maxAcceptWindowSeconds: number; maxUriBytes: number; maxMinVramGiB: number };
   } | null;
 }
 
@@ -25,7 +25,7 @@ const DEPLOYMENT = `{
     network chainId
     contracts { name address deployedAtBlock }
     escrow: contract(name: "JobEscrow") { name address deployedAtBlock }
-    jobLimits { minDurationSeconds maxDurationSeconds maxAcceptWindowSeconds maxUriBytes }
+    jobLimits { minDurationSeconds maxDurationSeconds maxAcceptWindowSeconds maxUriBytes maxMinVramGiB }
   }
 }`;
 
@@ -74,7 +74,7 @@ describeEachSource("Query.deployment", (ctx) => {
     expect(errors[0]?.message).to.contain('did you mean "JobEscrow"?');
   });
 
-  it("gives the job limits the deployed JobEscrow enforces (MIN_DURATION, MAX_DURATION, MAX_ACCEPT_WINDOW, MAX_URI_LENGTH)", async function () {
+  it("gives the job limits the deployed JobEscrow enforces (MIN_DURATION, MAX_DURATION, MAX_ACCEPT_WINDOW, MAX_URI_LENGTH, MAX_VRAM_GIB)", async function () {
     const { env, client } = ctx();
     const escrow = env.scenario.c.jobEscrow;
     const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
@@ -83,6 +83,7 @@ describeEachSource("Query.deployment", (ctx) => {
       maxDurationSeconds: Number(await escrow.MAX_DURATION()),
       maxAcceptWindowSeconds: Number(await escrow.MAX_ACCEPT_WINDOW()),
       maxUriBytes: Number(await escrow.MAX_URI_LENGTH()),
+      maxMinVramGiB: Number(await env.scenario.c.registry.MAX_VRAM_GIB()),
     });
   });
 });

@@ -138,12 +138,12 @@ describe("scripts/examples/post-job.ts: the dApp walk", function () {
     const nonce = await client.getNonce();
     let error: unknown;
     try {
-      await postJob({ gatewayUrl, rpcUrl: chain.url, signer: client, requirements: { gpuModels: ["h100-sxm-80gb"], gpuCount: 8, hours: 1 }, spec: SPEC });
+      await postJob({ gatewayUrl, rpcUrl: chain.url, signer: client, requirements: { gpuModels: ["rtx-4090-24gb"], gpuCount: 8, hours: 1 }, spec: SPEC });
     } catch (caught) {
       error = caught;
     }
     expect(error).to.be.instanceOf(PostJobError);
-    expect((error as Error).message).to.match(/^no provider offers \{"gpuModels":\["h100-sxm-80gb"\],"gpuCount":8,"hours":1\} now/);
+    expect((error as Error).message).to.match(/^no provider offers \{"gpuModels":\["rtx-4090-24gb"\],"gpuCount":8,"hours":1\} now/);
     expect(await client.getNonce()).to.equal(nonce);
   });
 

@@ -131,6 +131,12 @@ describe("tasks: job", function () {
       expect(result.jobId).to.be.greaterThan(0n);
     });
 
+    it("refuses a --min-vram above the most any provider may list (MiB given for GiB), which JobEscrow would refuse", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
+      await taskFails(file, "job create", { ...args, minVram: "24576" }, InputError, /^--min-vram: 24576 is outside \[0, 4096\]$/);
+    });
+
     it("refuses a --min-vram, --gpus or --tier no provider lists, naming the most listed or the tiers", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const args = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC) };
