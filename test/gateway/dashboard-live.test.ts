@@ -411,6 +411,57 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says a refunded job's result was not charged and its whole escrow went back to its client, keeping its run time", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("REFUNDED");
+      Object.assign(update.data.jobUpdated, {
+        escrowed: { wei: "6000000000000000000", lat: "6.0" },
+        result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
+        settlement: { reason: null, amountPaid: ZERO, refund: { wei: "6000000000000000000", lat: "6.0" }, slashed: ZERO },
+        dispute: { ruling: "UPHELD", resolved: true },
+      });
+      send(update);
+      await page.waitForSelector("#job-detail [data-testid=job-billed]");
+      const facts = await page.$$eval("#job-detail dt", (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+      expect(facts.filter(([term]) => ["Result cost", "Result", "Paid", "Refunded"].includes(term ?? ""))).to.deep.equal([
+        ["Result", "ran 10 min; its cost of 2.5 LAT was not charged"],
+        ["Paid", "nothing"],
+        ["Refunded", "6 LAT, the whole escrow, to the client"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says what a settled job charged its client and what of the escrow went back to it", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("COMPLETED");
+      Object.assign(update.data.jobUpdated, {
+        escrowed: { wei: "6000000000000000000", lat: "6.0" },
+        result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
+        settlement: { reason: "APPROVED", amountPaid: { wei: "2500000000000000000", lat: "2.5" }, refund: { wei: "3500000000000000000", lat: "3.5" }, slashed: ZERO },
+      });
+      send(update);
+      await page.waitForSelector("#job-detail [data-testid=job-billed]");
+      const facts = await page.$$eval("#job-detail dt", (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+      expect(facts.filter(([term]) => ["Result cost", "Result", "Paid", "Refunded"].includes(term ?? ""))).to.deep.equal([
+        ["Result cost", "2.5 LAT for 10 min"],
+        ["Paid", "2.5 LAT"],
+        ["Refunded", "3.5 LAT, the rest of the escrow, to the client"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
