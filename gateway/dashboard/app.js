@@ -425,16 +425,18 @@ function hasTrackRecord(r) {
 }
 
 /**
- * Why a provider has no track record yet. Every job it accepted either is still running or has ended: settled to it,
- * timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
+ * Why a provider has no track record yet. Every job it accepted either has not ended (running, submitted or disputed)
+ * or has ended: settled to it, timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
  * were settled, each costing less than the `minTrackRecordCost` under which JobEscrow leaves a job out of the record;
  * "1 accepted, none finished" said the opposite. `minTrackRecordCostWei` is null where the page does not have it.
  */
 function noTrackRecordReason(r, minTrackRecordCostWei) {
   if (r.jobsAccepted === 0) return "no job accepted";
   const settled = r.jobsAccepted - r.jobsActive;
-  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} not finished yet`;
-  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none finished`;
+  // jobsActive counts a submitted or disputed job as well as a running one ("not finished yet" read as all running),
+  // and the reputation tells them no further apart.
+  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} still running or awaiting settlement or a ruling`;
+  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none ended yet: running or awaiting settlement or a ruling`;
   const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
   const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
   return `${jobs} ${minimum} that counts toward reputation${running}`;

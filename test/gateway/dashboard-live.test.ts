@@ -462,6 +462,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("names a provider's unfinished jobs as running or awaiting settlement or a ruling in why it has no track record yet", async function () {
+    if (browser === null || server === null) return;
+    const reputation = (accepted: number, active: number) => ({ score: 5_000, jobsAccepted: accepted, jobsActive: active, jobsCompleted: 0, jobsTimedOut: 0, disputesLost: 0 });
+    const nodes = wideProviders().slice(0, 2);
+    nodes[0]!.reputation = reputation(3, 2);
+    nodes[1]!.reputation = reputation(2, 2);
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+    const page = await browser.newPage();
+    try {
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await answered;
+      const titles = () => page.$$eval("[data-testid=provider-row] [data-testid=provider-reputation]", (tds) => tds.map((td) => td.getAttribute("title")));
+      await waitUntil(async () => (await titles()).length === 2, "the providers table lists the stand-in's providers");
+      expect(await titles()).to.deep.equal([
+        "No track record yet: 1 job settled, under the minimum cost that counts toward reputation, 2 still running or awaiting settlement or a ruling (its score starts at 50.0%)",
+        "No track record yet: 2 accepted, none ended yet: running or awaiting settlement or a ruling (its score starts at 50.0%)",
+      ]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
