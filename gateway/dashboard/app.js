@@ -425,16 +425,18 @@ function hasTrackRecord(r) {
 }
 
 /**
- * Why a provider has no track record yet. Every job it accepted either is still running or has ended: settled to it,
- * timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
+ * Why a provider has no track record yet. Every job it accepted either has not ended (running, submitted or disputed)
+ * or has ended: settled to it, timed out or refunded by an upheld dispute (JobEscrow). With none of the last two (no record), the jobs that ended
  * were settled, each costing less than the `minTrackRecordCost` under which JobEscrow leaves a job out of the record;
  * "1 accepted, none finished" said the opposite. `minTrackRecordCostWei` is null where the page does not have it.
  */
 function noTrackRecordReason(r, minTrackRecordCostWei) {
   if (r.jobsAccepted === 0) return "no job accepted";
   const settled = r.jobsAccepted - r.jobsActive;
-  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} not finished yet`;
-  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none finished`;
+  // jobsActive counts a submitted or disputed job as well as a running one ("not finished yet" read as all running),
+  // and the reputation tells them no further apart.
+  const running = r.jobsActive === 0 ? "" : `, ${formatInt(r.jobsActive)} still running or awaiting settlement or a ruling`;
+  if (settled === 0) return `${formatInt(r.jobsAccepted)} accepted, none ended yet: running or awaiting settlement or a ruling`;
   const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
   const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
   return `${jobs} ${minimum} that counts toward reputation${running}`;
@@ -707,6 +709,25 @@ function eventLabel(kind) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** Whether a job ended with nothing paid to its provider: its whole escrow went back to its client. */
+function unpaid(job) {
+  return Boolean(job.settlement) && job.settlement.amountPaid.wei === "0";
+}
+
+/** The submitted result's cost and billed time, or, for a job that ended unpaid, its run time and that it cost nothing. */
+function resultFact(job) {
+  if (!job.result) return ["Result cost", null];
+  const billed = h(
+    "span",
+    { "data-testid": "job-billed", "data-value": job.result.billedSeconds, title: `${formatInt(job.result.billedSeconds)} s billed` },
+    formatDuration(job.result.billedSeconds),
+  );
+  if (unpaid(job)) {
+    return ["Result", h("span", { "data-testid": "job-result-cost" }, "ran ", billed, `; its cost of ${formatLat(job.result.cost.lat)} was not charged`)];
+  }
+  return ["Result cost", h("span", { "data-testid": "job-result-cost" }, `${formatLat(job.result.cost.lat)} for `, billed)];
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -740,20 +761,18 @@ function renderJob(job) {
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
     ["Collateral", job.collateral ? formatLat(job.collateral.lat) : null],
     // Billed in the largest units that fit, as the max duration above reads ("for 5400 s" hid "1 h 30 min"); the
-    // exact seconds, which the cost is computed from, in the tooltip.
+    // exact seconds, which the cost is computed from, in the tooltip. A job that ended with nothing paid (a refund)
+    // was not charged that cost: "Result cost 2.5 LAT" beside "Paid 0 LAT" read as a charge still to come.
+    resultFact(job),
+    ["Paid", job.settlement ? (unpaid(job) ? "nothing" : formatLat(job.settlement.amountPaid.lat)) : null],
     [
-      "Result cost",
-      job.result
-        ? h(
-            "span",
-            { "data-testid": "job-result-cost" },
-            `${formatLat(job.result.cost.lat)} for `,
-            h("span", { "data-testid": "job-billed", "data-value": job.result.billedSeconds, title: `${formatInt(job.result.billedSeconds)} s billed` }, formatDuration(job.result.billedSeconds)),
-          )
+      "Refunded",
+      job.settlement
+        ? job.settlement.refund.wei === "0"
+          ? "nothing"
+          : `${formatLat(job.settlement.refund.lat)}, ${unpaid(job) ? "the whole escrow" : "the rest of the escrow"}, to the client`
         : null,
     ],
-    ["Paid", job.settlement ? formatLat(job.settlement.amountPaid.lat) : null],
-    ["Refunded", job.settlement ? formatLat(job.settlement.refund.lat) : null],
     // What the provider lost over the job (its time-out, an upheld dispute): the client's side of a failed job.
     ["Collateral slashed", job.settlement && job.settlement.slashed.wei !== "0" ? formatLat(job.settlement.slashed.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.

@@ -411,6 +411,81 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says a refunded job's result was not charged and its whole escrow went back to its client, keeping its run time", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("REFUNDED");
+      Object.assign(update.data.jobUpdated, {
+        escrowed: { wei: "6000000000000000000", lat: "6.0" },
+        result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
+        settlement: { reason: null, amountPaid: ZERO, refund: { wei: "6000000000000000000", lat: "6.0" }, slashed: ZERO },
+        dispute: { ruling: "UPHELD", resolved: true },
+      });
+      send(update);
+      await page.waitForSelector("#job-detail [data-testid=job-billed]");
+      const facts = await page.$$eval("#job-detail dt", (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+      expect(facts.filter(([term]) => ["Result cost", "Result", "Paid", "Refunded"].includes(term ?? ""))).to.deep.equal([
+        ["Result", "ran 10 min; its cost of 2.5 LAT was not charged"],
+        ["Paid", "nothing"],
+        ["Refunded", "6 LAT, the whole escrow, to the client"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says what a settled job charged its client and what of the escrow went back to it", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("COMPLETED");
+      Object.assign(update.data.jobUpdated, {
+        escrowed: { wei: "6000000000000000000", lat: "6.0" },
+        result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
+        settlement: { reason: "APPROVED", amountPaid: { wei: "2500000000000000000", lat: "2.5" }, refund: { wei: "3500000000000000000", lat: "3.5" }, slashed: ZERO },
+      });
+      send(update);
+      await page.waitForSelector("#job-detail [data-testid=job-billed]");
+      const facts = await page.$$eval("#job-detail dt", (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+      expect(facts.filter(([term]) => ["Result cost", "Result", "Paid", "Refunded"].includes(term ?? ""))).to.deep.equal([
+        ["Result cost", "2.5 LAT for 10 min"],
+        ["Paid", "2.5 LAT"],
+        ["Refunded", "3.5 LAT, the rest of the escrow, to the client"],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("names a provider's unfinished jobs as running or awaiting settlement or a ruling in why it has no track record yet", async function () {
+    if (browser === null || server === null) return;
+    const reputation = (accepted: number, active: number) => ({ score: 5_000, jobsAccepted: accepted, jobsActive: active, jobsCompleted: 0, jobsTimedOut: 0, disputesLost: 0 });
+    const nodes = wideProviders().slice(0, 2);
+    nodes[0]!.reputation = reputation(3, 2);
+    nodes[1]!.reputation = reputation(2, 2);
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+    const page = await browser.newPage();
+    try {
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await answered;
+      const titles = () => page.$$eval("[data-testid=provider-row] [data-testid=provider-reputation]", (tds) => tds.map((td) => td.getAttribute("title")));
+      await waitUntil(async () => (await titles()).length === 2, "the providers table lists the stand-in's providers");
+      expect(await titles()).to.deep.equal([
+        "No track record yet: 1 job settled, under the minimum cost that counts toward reputation, 2 still running or awaiting settlement or a ruling (its score starts at 50.0%)",
+        "No track record yet: 2 accepted, none ended yet: running or awaiting settlement or a ruling (its score starts at 50.0%)",
+      ]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
