@@ -275,7 +275,7 @@ export class ContractMarket implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const job = await this.escrow.getJob(jobId);
     const status = Number(job.status) as JobStatus;
-    const state: JobState = { status, provider: job.provider };
+    const state: JobState = { status, provider: job.provider, client: job.client, termsHash: job.termsHash };
     if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
       state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));

@@ -30,6 +30,7 @@ import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
 import type { ResultStore } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
+import { hashJobTerms } from "./gateway-jobs";
 import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
@@ -411,9 +412,14 @@ export class Worker {
       this.remember(job);
       let state: JobState;
       try {
-        state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal, pauseMs);
+        state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof JobReplacedError) {
+          // Run or settled, the chain's job under that id would be taken for this one (a restarted devnet reuses ids).
+          logger.warn("job in hand forgotten: its id now names another job on-chain (the chain restarted?)", { jobId: job.jobId, client: job.client });
+          continue;
+        }
         logger.error("cannot read the state of a job left in hand; not resumed", { jobId: job.jobId, error });
         continue;
       }
@@ -700,7 +706,7 @@ export class Worker {
     // Read first: a job accepted or submitted just before a crash may be missing from the jobs in hand listed at start
     // (the index lags the chain) and then offered as open; the checks below would refuse it (its GPUs and collateral are
     // held, its accept deadline may be past) and it would be slashed at its result deadline, or left unsettled.
-    const before = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal);
+    const before = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal).catch(skipReplaced);
     const held = heldBy(before, provider);
     if (held !== undefined) return { ours: true, held };
     if (before.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[before.status]})`, true);
@@ -721,7 +727,7 @@ export class Worker {
     const refusal = this.options.executors.refusalReason(loaded.spec, job.terms.maxDuration);
     if (refusal !== undefined) throw new SkipJob(refusal, true, true);
     // Again: another provider may have taken it, or the client cancelled it, while the spec loaded.
-    const state = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal);
+    const state = await this.retry({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal).catch(skipReplaced);
     if (state.status !== JobStatus.Open) throw new SkipJob(`no longer open (${JobStatus[state.status]})`, true);
     return { ours: false, loaded };
   }
@@ -745,7 +751,7 @@ export class Worker {
       // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
       // may be ours and running towards a slash, so an outage is waited out, as at start (resumeJobsInHand): dropped
       // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
-      const state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => market.getJobState(job.jobId), signal, this.options.retry.maxDelayMs);
+      const state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal, this.options.retry.maxDelayMs).catch(skipReplaced);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
         return state.resultDeadline;
       }
@@ -824,7 +830,14 @@ export class Worker {
           return;
         }
         // An earlier attempt may have landed although its answer was lost, or the client cancelled meanwhile.
-        const state = await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal);
+        let state: JobState;
+        try {
+          state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
+        } catch (readError) {
+          if (!(readError instanceof JobReplacedError)) throw readError;
+          logger.warn("job not declined: its id now names another job on-chain (the chain restarted?)", { jobId, reason });
+          return;
+        }
         if (state.status === JobStatus.Open) throw error;
         if (state.status !== JobStatus.Declined) {
           logger.info("job not declined: no longer open", { jobId, status: JobStatus[state.status] });
@@ -861,7 +874,7 @@ export class Worker {
           await sleep(this.options.retry.maxDelayMs, signal);
           continue;
         }
-        const state = await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal);
+        const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
         if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
           return state.challengeDeadline;
@@ -924,6 +937,19 @@ export class Worker {
     }
   }
 
+  /**
+   * `job`'s state, read by its id only while the chain stores it there (its client and terms hash), else
+   * JobReplacedError: a chain restarted beneath the worker (a devnet) counts job ids from 1 again, and another job's
+   * state read as this one's would have it run, settled or reported for a job it never held.
+   */
+  private async stateOf(job: CandidateJob): Promise<JobState> {
+    const state = await this.options.market.getJobState(job.jobId);
+    if (!sameAddress(state.client, job.client) || state.termsHash.toLowerCase() !== hashJobTerms(job.terms).toLowerCase()) {
+      throw new JobReplacedError("read", job.jobId);
+    }
+    return state;
+  }
+
   private scheduleSettlement(job: CandidateJob, challengeDeadline: bigint): void {
     const settlement = this.settle(job, challengeDeadline).finally(() => this.settlements.delete(settlement));
     this.settlements.add(settlement);
@@ -939,7 +965,7 @@ export class Worker {
       for (;;) {
         const now = await this.retryWhileRunning({ jobId, step: "read the chain's time" }, () => market.chainTime(), signal, pollMs);
         if (now > challengeDeadline) {
-          const state = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal, pollMs);
+          const state = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pollMs);
           if (state.status === JobStatus.Disputed) {
             logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
             this.emit({ type: "job-disputed", jobId });
@@ -960,7 +986,7 @@ export class Worker {
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
-              const after = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal, pollMs);
+              const after = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pollMs);
               if (after.status === JobStatus.Submitted) throw error;
               continue;
             }
@@ -990,6 +1016,12 @@ type Prepared = { ours: false; loaded: LoadedSpec } | { ours: true; held: Held }
 type Held =
   | { status: JobStatus.Accepted; resultDeadline: bigint }
   | { status: JobStatus.Submitted; challengeDeadline: bigint };
+
+/** A job whose id the chain now gives another job (restarted beneath the worker) is skipped for good. */
+function skipReplaced(error: unknown): never {
+  if (error instanceof JobReplacedError) throw new SkipJob("its id now names another job on-chain (the chain restarted?)", true);
+  throw error;
+}
 
 /** Whether `state` is of a job `provider` holds, for the jobs in hand at start and those offered as open alike. */
 function heldBy(state: JobState, provider: string): Held | undefined {

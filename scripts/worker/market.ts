@@ -86,6 +86,10 @@ export interface ProviderRecord {
 /** A job's stored state (IJobEscrow.getJob), with the challenge deadline worked out once it is submitted. */
 export interface JobState {
   status: JobStatus;
+  /** The job's client and terms hash as stored (zero for an id no job has): after a chain restart (a devnet counts ids
+   * from 1 again) the job stored under an id may be another than the one the worker holds (see storesJob). */
+  client: string;
+  termsHash: string;
   /** The accepting provider from acceptance on; before that the target provider or zero. */
   provider: string;
   /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
@@ -198,10 +202,11 @@ export class JobReplacedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "decline" | "submit" | "settle",
+    readonly operation: "read" | "decline" | "submit" | "settle",
     readonly jobId: bigint,
   ) {
-    super(`${operation} of job ${jobId} not sent: the chain now holds another job under that id (the chain restarted?)`);
+    const what = operation === "read" ? `the state of job ${jobId} not used` : `${operation} of job ${jobId} not sent`;
+    super(`${what}: the chain now holds another job under that id (the chain restarted?)`);
     this.name = "JobReplacedError";
   }
 }

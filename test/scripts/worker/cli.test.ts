@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ZeroAddress, keccak256, makeError } from "ethers";
+import { ZeroAddress, ZeroHash, keccak256, makeError } from "ethers";
 import { execFile } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
@@ -121,7 +121,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
         maxSlashRewardBps: 10_000,
       };
     },
-    getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress }),
+    getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash }),
     chainTime: async () => 0n,
     collateral: async () => ({ collateral: 0n, freeStake: 0n, lockedStake: 0n }),
     accept: async () => ({ resultDeadline: 0n }),

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ZeroAddress, keccak256, makeError } from "ethers";
+import { ZeroAddress, ZeroHash, keccak256, makeError } from "ethers";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -158,6 +158,8 @@ class InMemoryEscrow implements JobMarket {
   post(job: CandidateJob): void {
     this.states.set(job.jobId, {
       identity: storedIdentity(job),
+      client: job.client,
+      termsHash: hashJobTerms(job.terms),
       status: JobStatus.Open,
       provider: job.terms.targetProvider,
       gpuCount: job.terms.requirements.gpuCount,
@@ -193,9 +195,9 @@ class InMemoryEscrow implements JobMarket {
 
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
-    if (!state) return { status: JobStatus.None, provider: ZeroAddress };
-    const { status, provider, challengeDeadline, resultDeadline } = state;
-    return { status, provider, challengeDeadline, resultDeadline };
+    if (!state) return { status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash };
+    const { status, provider, client, termsHash, challengeDeadline, resultDeadline } = state;
+    return { status, provider, client, termsHash, challengeDeadline, resultDeadline };
   }
 
   async chainTime(): Promise<bigint> {
@@ -1377,6 +1379,44 @@ describe("worker job loop", () => {
     expect(market.count("accept")).to.equal(0);
   });
 
+  it("forgets, logging its id, a job in hand whose id a restarted chain gives another client's job, instead of running that job as it", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const logs: LogRecord[] = [];
+    // The earlier run's job 1; the chain restarted since, and job 1 is now another client's, accepted by this provider.
+    const job = makeJob(1);
+    market.post({ ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT });
+    Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    source.inHand = [job];
+    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    await waitFor(() => logs.some((record) => record.msg.startsWith("job in hand forgotten")));
+    await subject.stop();
+    await running;
+    const forgotten = logs.find((record) => record.msg.startsWith("job in hand forgotten"));
+    expect(forgotten?.msg).to.equal("job in hand forgotten: its id now names another job on-chain (the chain restarted?)");
+    expect(forgotten?.fields).to.deep.include({ jobId: 1n, client: job.client });
+    expect(logs.some((record) => record.msg.startsWith("resuming a job"))).to.equal(false);
+    expect(eventsOf("job-executed")).to.deep.equal([]);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
+  });
+
+  it("forgets, logging its id, a submitted job in hand whose id a restarted chain gives another client's job, instead of settling that job", async () => {
+    const logs: LogRecord[] = [];
+    const job = makeJob(1);
+    market.post({ ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT });
+    Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow - 1n });
+    source.inHand = [job];
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    await waitFor(() => logs.some((record) => record.msg.startsWith("job in hand forgotten")));
+    await subject.stop();
+    await running;
+    expect(logs.find((record) => record.msg.startsWith("job in hand forgotten"))?.fields).to.deep.include({ jobId: 1n });
+    expect(market.count("settle")).to.equal(0);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+  });
+
   it("runs a job an earlier run accepted even when its run-time estimate exceeds its maxDuration", async () => {
     // 64 multiply-adds at 0.01 a second: 6400 s estimated, for a job of 3600 s. Already ours: refusing it is a slash.
     leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
@@ -2048,7 +2088,8 @@ describe("worker job loop", () => {
       for (const [jobId, status] of [[8n, JobStatus.Completed], [9n, JobStatus.Disputed]] as const) {
         const published = await store.publish(Buffer.alloc(300, Number(jobId)));
         await store.recordJob(jobId, published);
-        market.states.set(jobId, { identity: storedIdentity(makeJob(Number(jobId))), status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
+        const job = makeJob(Number(jobId));
+        market.states.set(jobId, { identity: storedIdentity(job), client: job.client, termsHash: hashJobTerms(job.terms), status, provider: PROVIDER, gpuCount: 1, escrowed: 1n });
         const file = path.join(dir, `${published.resultHash.slice(2)}.bin`);
         fs.utimesSync(file, old, old);
         files.push(file);
@@ -2258,6 +2299,44 @@ describe("worker job loop", () => {
       expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
       expect(eventsOf("job-settled")).to.deep.equal([]);
       expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
+    });
+
+    it("does not report as settled by another the job it submitted when a restarted chain stores another, settled job under its id", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const logs: LogRecord[] = [];
+      const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      // The chain restarts; job 1 is now another client's, already completed.
+      market.post({ ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT });
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Completed, provider: PROVIDER });
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => logs.some((record) => record.msg.startsWith("job not settled")) || eventsOf("job-settled").length > 0);
+      expect(eventsOf("job-settled")).to.deep.equal([]);
+      expect(logs.find((record) => record.msg.startsWith("job not settled"))?.fields).to.deep.include({ jobId: 1n });
+      await subject.stop();
+      await running;
+    });
+
+    it("does not run as its own the job a restarted chain stores, accepted by this provider, under the id of one whose acceptance failed", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      market.failBefore.accept.push(() => {
+        // The chain restarts as the acceptance is sent; job 1 is now another client's, which this provider holds.
+        market.post({ ...makeJob(1, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT });
+        Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+        return new MarketRejectedError("accept", 1n, "JobEscrowUnexpectedStatus");
+      });
+      const subject = worker(executor);
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-skipped", 1n).length + eventsOf("job-executed", 1n).length === 1);
+      expect(eventsOf("job-executed")).to.deep.equal([]);
+      expect(skipReason(1n)).to.equal("its id now names another job on-chain (the chain restarted?)");
       await subject.stop();
       await running;
     });
