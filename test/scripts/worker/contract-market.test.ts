@@ -36,6 +36,7 @@ import {
   type ContractMarketOptions,
 } from "../../../scripts/worker/contract-market";
 import { pinnedProvider } from "../../../scripts/worker/chain";
+import { hashJobTerms } from "../../../scripts/worker/gateway-jobs";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
 import { JobReplacedError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
@@ -541,6 +542,12 @@ describe("the contract market's writes, across a chain restart", function () {
     expect(settle).to.be.instanceOf(JobReplacedError);
     expect(settle).to.include({ operation: "settle", jobId: before.jobId });
     expect(Number((await s.c.jobEscrow.getJob(after.jobId)).status)).to.equal(JobStatus.Open);
+  });
+
+  it("reads a job's state with the client and terms hash the chain stores under its id, which the worker compares with the job it holds", async () => {
+    const job = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
+    const state = await market.getJobState(job.jobId);
+    expect(state).to.include({ status: JobStatus.Open, client: await client.getAddress(), termsHash: hashJobTerms(job.terms) });
   });
 
   it("declines the job it was given when the chain stores that very job under its id", async () => {
