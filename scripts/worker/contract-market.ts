@@ -62,6 +62,7 @@ import {
   MarketRejectedError,
   ProviderRecord,
   SubmitReceipt,
+  storesJob,
 } from "./market";
 import { silentLogger, type Logger } from "./logger";
 import { briefError, nodeMessage, sleep } from "./retry";
@@ -348,7 +349,7 @@ export class ContractMarket implements JobMarket {
    */
   private async requireStored(operation: JobReplacedError["operation"], job: CandidateJob, termsHash: string): Promise<void> {
     const stored = await this.escrow.getJob(job.jobId);
-    if (stored.termsHash !== termsHash || stored.client.toLowerCase() !== job.client.toLowerCase()) {
+    if (!storesJob(stored, job, termsHash)) {
       throw new JobReplacedError(operation, job.jobId);
     }
   }

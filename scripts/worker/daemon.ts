@@ -35,7 +35,7 @@ import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, storesJob } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -944,7 +944,7 @@ export class Worker {
    */
   private async stateOf(job: CandidateJob): Promise<JobState> {
     const state = await this.options.market.getJobState(job.jobId);
-    if (!sameAddress(state.client, job.client) || state.termsHash.toLowerCase() !== hashJobTerms(job.terms).toLowerCase()) {
+    if (!storesJob(state, job, hashJobTerms(job.terms))) {
       throw new JobReplacedError("read", job.jobId);
     }
     return state;

@@ -83,6 +83,14 @@ export interface ProviderRecord {
   maxSlashRewardBps: number;
 }
 
+/**
+ * Whether `stored` (a job as the chain stores it under an id) is `job`: the same client and terms hash. A chain restarted
+ * beneath the worker (a devnet) counts job ids from 1 again, so an id alone may name another job.
+ */
+export function storesJob(stored: { client: string; termsHash: string }, job: { client: string }, termsHash: string): boolean {
+  return stored.client.toLowerCase() === job.client.toLowerCase() && stored.termsHash.toLowerCase() === termsHash.toLowerCase();
+}
+
 /** A job's stored state (IJobEscrow.getJob), with the challenge deadline worked out once it is submitted. */
 export interface JobState {
   status: JobStatus;
