@@ -4,6 +4,7 @@
 // SUBGRAPH_URL (or --subgraph-url) it reads a graph-node endpoint instead, and --rpc-url only serves live reads.
 import * as path from "node:path";
 import { SubgraphDeploymentMismatchError } from "./sources/deployment-check";
+import { SubgraphChainMismatchError } from "./sources/chain-check";
 import { GRAPH_NODE_REORG_THRESHOLD, StartAbortedError, gatewayRedactor, startGateway, type GatewayHandle, type GatewayOptions } from "./gateway";
 import { CorsOriginError, parseCorsOrigins } from "./http/cors";
 import { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
@@ -288,7 +289,8 @@ if (require.main === module) {
       error instanceof DeploymentError ||
       error instanceof IndexerError ||
       error instanceof HttpSourceConfigError ||
-      error instanceof SubgraphDeploymentMismatchError;
+      error instanceof SubgraphDeploymentMismatchError ||
+      error instanceof SubgraphChainMismatchError;
     const text = error instanceof Error ? (known ? redact(error.message) : redactUrlsIn(redact(error.stack ?? error.message))) : redactUrlsIn(String(error));
     process.stderr.write(`gateway: ${text}\n`);
     process.exit(1);

@@ -21,6 +21,7 @@ import { contractAddress, readDeployment, type DeploymentRecord } from "./source
 import { EmbeddedSubgraphSource, type IndexerTuning } from "./sources/embedded-source";
 import { HeadWatcher, type IndexedHead } from "./sources/head-watcher";
 import { guardSubgraphDeployment } from "./sources/deployment-check";
+import { CHAIN_MISMATCH_GRACE_POLLS, guardSubgraphChain, type ChainGuard } from "./sources/chain-check";
 import { HttpSubgraphSource } from "./sources/http-source";
 import type { SubgraphSource } from "./sources/source";
 import { SubgraphReader } from "./subgraph/reader";
@@ -249,8 +250,13 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     ...(chainReader === null ? {} : { chainBlockOf: (hash: string, signal: AbortSignal) => chainReader.blockHeader(hash, signal) }),
   });
   if (options.queryCache !== false) head.onInvalidate(() => source.invalidate());
-  // An embedded indexer indexes the record it is given; a subgraph endpoint may index any network's deployment.
+  const reorgThreshold = isEmbedded(options.source)
+    ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)
+    : (options.source.reorgThreshold ?? GRAPH_NODE_REORG_THRESHOLD);
+  // An embedded indexer indexes the record it is given, on the chain it reads (it starts over on another genesis); a
+  // subgraph endpoint may index any network's deployment, or the same deployment on another chain.
   let endDeploymentCheck = (): void => undefined;
+  let chainGuard: ChainGuard | null = null;
   const mismatch: { found: string | null } = { found: null };
   if (!isEmbedded(options.source) && chainConfig !== null && chainConfig !== undefined && deployment !== null) {
     try {
@@ -260,7 +266,18 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
         signal,
         onMismatch: (error) => (mismatch.found = error.message),
       });
+      if (chainReader !== null) {
+        chainGuard = await guardSubgraphChain(head, {
+          blockHashAt: (number, readSignal) => chainReader.blockHashAt(number, readSignal),
+          chainHead: () => chainReader.blockNumber(),
+          reorgThreshold,
+          graceMs: CHAIN_MISMATCH_GRACE_POLLS * head.pollIntervalMs,
+          logger: logger.child({ component: "source" }),
+          signal,
+        });
+      }
     } catch (error) {
+      endDeploymentCheck();
       await chain?.close();
       await source.close();
       if (signal?.aborted) throw new StartAbortedError({ cause: error });
@@ -291,14 +308,11 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     maxLag: options.maxLag ?? 5,
     logger,
     get deploymentMismatch() {
-      return mismatch.found;
+      return mismatch.found ?? chainGuard?.mismatch()?.message ?? null;
     },
     ...(inner.indexerDown === undefined ? {} : { indexerDown: inner.indexerDown.bind(inner) }),
     ...(inner.indexerRestart === undefined ? {} : { indexerRestart: inner.indexerRestart.bind(inner) }),
   };
-  const reorgThreshold = isEmbedded(options.source)
-    ? (options.source.indexerTuning?.reorgThreshold ?? DEFAULT_REORG_THRESHOLD)
-    : (options.source.reorgThreshold ?? GRAPH_NODE_REORG_THRESHOLD);
   const hub = new SubscriptionHub(reader, head, logger.child({ component: "subscriptions" }), { reorgThreshold });
   hub.start();
   head.start();
@@ -308,6 +322,7 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
     source,
     async close() {
       endDeploymentCheck();
+      chainGuard?.stop();
       hub.stop();
       await head.stop();
       await chain?.close();

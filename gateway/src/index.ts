@@ -19,3 +19,4 @@ export { DEFAULT_SUBSCRIPTION_LIMITS } from "./limits/subscription-limits";
 export type { CorsOrigins } from "./http/cors";
 export type { DeploymentRecord } from "./sources/deployment";
 export { SubgraphDeploymentMismatchError } from "./sources/deployment-check";
+export { SubgraphChainMismatchError } from "./sources/chain-check";

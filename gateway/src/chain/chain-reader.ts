@@ -226,6 +226,16 @@ export class ChainReader {
     return { parentHash: parentHash.toLowerCase(), timestamp: Number(BigInt(timestamp)) };
   }
 
+  /** The hash (lowercase) of the chain's block `number`, or null where the chain has no such block yet. */
+  async blockHashAt(number: number, signal?: AbortSignal): Promise<string | null> {
+    const tag = `0x${number.toString(16)}`;
+    const block = await this.call("eth_getBlockByNumber", () => this.rpc.send("eth_getBlockByNumber", [tag, false]) as Promise<unknown>, signal);
+    if (block === null) return null;
+    const hash = typeof block === "object" ? (block as { hash?: unknown }).hash : undefined;
+    if (typeof hash !== "string" || !BLOCK_HASH.test(hash)) throw new ChainError(`eth_getBlockByNumber answered for block ${number} without a block hash`);
+    return hash.toLowerCase();
+  }
+
   /** Ends the calls in flight (ChainReadAbortedError) and their connections. */
   async close(): Promise<void> {
     this.closing.abort();

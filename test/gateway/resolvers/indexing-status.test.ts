@@ -30,9 +30,12 @@ describeEachSource("indexingStatus", (ctx) => {
   });
 });
 
-/** A graph-node endpoint whose index stays at block 1 while the chain is far ahead: its subgraph URL and its close. */
-async function staleGraphNode(): Promise<{ subgraphUrl: string; close: () => Promise<void> }> {
-  const meta = { _meta: { block: { number: 1, hash: `0x${"11".repeat(32)}`, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
+/**
+ * A graph-node endpoint whose index of the chain stays at block 1 (`hash`, the chain's) while the chain is far ahead:
+ * its subgraph URL and its close.
+ */
+async function staleGraphNode(hash: string): Promise<{ subgraphUrl: string; close: () => Promise<void> }> {
+  const meta = { _meta: { block: { number: 1, hash, timestamp: 1 }, hasIndexingErrors: false, deployment: "QmStale" } };
   const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: meta })));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -44,7 +47,7 @@ async function staleGraphNode(): Promise<{ subgraphUrl: string; close: () => Pro
 describe("/readyz behind the chain", function () {
   it("answers 503 with the lag once the index is more than maxLag blocks behind the chain", async function () {
     const env = await environment();
-    const { subgraphUrl, close } = await staleGraphNode();
+    const { subgraphUrl, close } = await staleGraphNode((await env.chain.ethers.getBlock(1))!.hash!);
     try {
       const stale = await env.startExtraGateway({
         source: { subgraphUrl },
@@ -66,7 +69,7 @@ describe("/readyz behind the chain", function () {
 
   it("answers 200 while the index is exactly maxLag blocks behind the chain", async function () {
     const env = await environment();
-    const { subgraphUrl, close } = await staleGraphNode();
+    const { subgraphUrl, close } = await staleGraphNode((await env.chain.ethers.getBlock(1))!.hash!);
     try {
       const head = await env.chain.blockNumber();
       const atLimit = await env.startExtraGateway({

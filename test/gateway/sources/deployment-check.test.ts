@@ -8,22 +8,17 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createGatewayRuntime, createJsonLogger, type DeploymentRecord, type GatewayRuntime } from "../../../gateway/src";
+import { createGatewayRuntime, type DeploymentRecord, type GatewayRuntime } from "../../../gateway/src";
 import { SubgraphDeploymentMismatchError } from "../../../gateway/src/sources/deployment-check";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
 import { collectOutput, spawnTsCli } from "../../helpers/child-output";
 import { waitUntil } from "../../helpers/wait";
 import { environment } from "../helpers/environment";
+import { recordingLogger } from "../helpers/recording-logger";
+import type { LocalChain } from "../helpers/local-chain";
 
 const OTHER_STAKING = getAddress(`0x${"5a".repeat(20)}`);
 
-function recordingLogger(): { lines: () => Array<Record<string, unknown>>; logger: ReturnType<typeof createJsonLogger> } {
-  const written: string[] = [];
-  return {
-    lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>),
-    logger: createJsonLogger({ level: "debug", write: (line) => written.push(line) }),
-  };
-}
 
 /** `record` with Staking at `address`: the deployment of another network, as far as the subgraph can tell. */
 function withStaking(record: DeploymentRecord, address: string): DeploymentRecord {
@@ -32,12 +27,15 @@ function withStaking(record: DeploymentRecord, address: string): DeploymentRecor
 
 /**
  * A graph-node whose subgraph has indexed nothing of the deployment until `index(staking)` says it has (Staking's
- * Parameter entities at that address); each index moves its head, so a gateway polling it sees a new head.
+ * Parameter entities at that address); each index moves its head, so a gateway polling it sees a new head. Its heads
+ * are `chain`'s blocks, hashes and all: it indexes the gateway's chain.
  */
-async function emptyGraphNode(): Promise<{ subgraphUrl: string; index(staking: string): void; close(): Promise<void> }> {
+async function emptyGraphNode(chain: LocalChain): Promise<{ subgraphUrl: string; index(staking: string): void; close(): Promise<void> }> {
   let block = 10;
   let staking: string | null = null;
-  const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+  const hashes = new Map<number, string>();
+  for (let n = 9; n <= 12; n++) hashes.set(n, (await chain.ethers.getBlock(n))!.hash!);
+  const hash = (n: number) => hashes.get(n)!;
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -102,7 +100,7 @@ describe("the gateway's check that its subgraph URL indexes its deployment", fun
   it("warns when the subgraph has indexed none of the deployment's contracts yet, and logs that it indexes them once it has", async function () {
     const env = await environment();
     const record = env.scenario.deployment.record;
-    const node = await emptyGraphNode();
+    const node = await emptyGraphNode(env.chain);
     const { lines, logger } = recordingLogger();
     const runtime = await createGatewayRuntime({ source: { subgraphUrl: node.subgraphUrl }, chain: { rpcUrl: env.chain.url, deployment: record }, logger, headPollMs: 20 });
     try {
@@ -122,7 +120,7 @@ describe("the gateway's check that its subgraph URL indexes its deployment", fun
   it("logs an error naming both addresses and is not ready when the subgraph, having indexed nothing at the start, turns out to index another deployment", async function () {
     const env = await environment();
     const record = env.scenario.deployment.record;
-    const node = await emptyGraphNode();
+    const node = await emptyGraphNode(env.chain);
     const { lines, logger } = recordingLogger();
     // Ready whatever the fake's head: only the mismatch may make it not.
     const runtime = await createGatewayRuntime({
