@@ -13,6 +13,7 @@ import { inspect } from "node:util";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS, ERROR_RANGES, getErrorCode } from "hardhat/internal/core/errors-list";
 import { HardhatPluginError } from "hardhat/plugins";
+import type { HardhatRuntimeEnvironment, RunTaskFunction } from "hardhat/types";
 
 export const PLUGIN_NAME = "latent";
 
@@ -51,6 +52,33 @@ export class LatentTaskError extends HardhatPluginError {
 /** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
 export function ranByHardhatCli(): boolean {
   return require.main !== undefined && require.main.filename === require.resolve("hardhat/internal/cli/bootstrap");
+}
+
+let tasksRunning = 0;
+
+/**
+ * Counts the tasks this environment runs, each nested run included (a task's `hre.run` reaches the environment's own
+ * `run`, which this replaces), for isCommandLineTask.
+ */
+export function countTaskRuns(hre: HardhatRuntimeEnvironment): void {
+  const run = hre.run;
+  // Spread: Hardhat's nested runs pass a fourth argument (the caller's profile) that its typings leave out.
+  (hre as { run: RunTaskFunction }).run = async (...args: Parameters<RunTaskFunction>) => {
+    tasksRunning += 1;
+    try {
+      return await run(...args);
+    } finally {
+      tasksRunning -= 1;
+    }
+  };
+}
+
+/**
+ * Whether the task now running is the one Hardhat's CLI was asked for, run by no other task: its failure ends the
+ * command, so it is the user's to read, whereas one a task (or a test under `hardhat test`) runs is its caller's.
+ */
+export function isCommandLineTask(): boolean {
+  return ranByHardhatCli() && tasksRunning === 1;
 }
 
 /**

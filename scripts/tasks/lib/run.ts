@@ -1,8 +1,9 @@
 /**
  * Runs a task's action: opens the context, prints the result (text, or JSON with `--json`) and returns its data
- * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError), so the CLI prints one
- * line and exits with code 1, without a stack or the message twice even where Hardhat believes it runs on CI
- * (errors.ts) unless `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's
+ * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError). The task the command line
+ * names prints its message alone to stderr and sets exit code 1, unless `--show-stack-traces` asks for the stack; one
+ * that another task or a test runs throws it to its caller, which the CLI prints as one line with exit code 1, without
+ * a stack or the message twice even where Hardhat believes it runs on CI (errors.ts). No node at the network's URL is a ConnectionError; Hardhat's
  * other errors pass through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with
  * their stack.
  */
@@ -13,7 +14,7 @@ import { Interface, dataSlice } from "ethers";
 import type { TransactionRequest } from "ethers";
 import { ChainContext, DeploymentContext, TaskContext, latentAbis, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
-import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError, ranByHardhatCli } from "./errors";
+import { ConnectionError, LatentTaskError, RevertError, TransactionError, isCommandLineTask, isProgrammingError, ranByHardhatCli } from "./errors";
 import { toJson } from "./format";
 import { write } from "./output";
 
@@ -61,6 +62,14 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
     const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error, calls.lastFailed()));
     // One caused by a bug keeps its stack: it is what the bug report needs.
     if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
+      if (isCommandLineTask()) {
+        // The user's own refusal: its message is all there is to read. Thrown, Hardhat's CLI would frame it as a
+        // plugin's failure ("Error in plugin latent:") and point to --show-stack-traces, which shows only our stack.
+        process.stderr.write(`${failure.message}\n`);
+        process.exitCode = 1;
+        // What the CLI ignores: nothing runs after the command line's own task.
+        return undefined as T;
+      }
       failure.untraced();
     }
     throw failure;
