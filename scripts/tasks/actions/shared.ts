@@ -118,6 +118,19 @@ export function jobIdHints(ctx: DeploymentContext, jobId: bigint): RevertHints {
   };
 }
 
+/**
+ * JobEscrowUnexpectedStatus names the job's status but not the one the call needs (`needs`, and what the task does to
+ * such a job: `can be accepted`): both, and where to see what can happen to the job instead, which `job status` says.
+ */
+export function jobStatusHints(ctx: DeploymentContext, jobId: bigint, needs: JobStatus, done: string): RevertHints {
+  return {
+    JobEscrowUnexpectedStatus: async () => {
+      const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
+      return `only a job that is ${JobStatus[needs]} ${done}, and job ${jobId} is ${status}: ${suggest(ctx, `job status --job ${jobId}`)} shows what can happen to it next`;
+    },
+  };
+}
+
 /** The display name and metadata URI a provider last emitted (they live only in events). */
 export async function listingStrings(
   ctx: DeploymentContext,
