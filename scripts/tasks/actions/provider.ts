@@ -103,8 +103,14 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
   const listing = buildListing(args, await limits(ctx), {});
   const operator = args.operator === undefined ? ZeroAddress : await ctx.account("--operator", args.operator);
   if (operator === ctx.address) throw new InputError("--operator", "must be another account than the provider's own");
-  const tx = await ctx.send("ProviderRegistry.register", () =>
-    ctx.c.registry.register(listing.spec, listing.gpuModelName, listing.metadataURI, operator),
+  const tx = await ctx.send(
+    "ProviderRegistry.register",
+    () => ctx.c.registry.register(listing.spec, listing.gpuModelName, listing.metadataURI, operator),
+    {
+      // An account registers once: a second register is most often a listing to change, which update does.
+      ProviderRegistryAlreadyRegistered: async () =>
+        `${ctx.address} is already a provider: change its listing with ${suggest(ctx, "provider update", { sameSigner: true })} and the options to change (the others keep their value)`,
+    },
   );
   const stake = await readStake(ctx, ctx.address);
   const missing = stake.required > stake.staked - stake.thawing ? stake.required - (stake.staked - stake.thawing) : 0n;

@@ -185,14 +185,17 @@ describe("tasks: provider", function () {
       await taskFails(file, "provider register", { ...REGISTER, count: "65" }, InputError, /^--count: 65 is outside \[1, 64\]/);
     });
 
-    it("decodes the revert of a second registration", async function () {
+    it("decodes the revert of a second registration and points to provider update, with the signer's --from", async function () {
       const { file, h100 } = await loadFixture(tasksProvidersFixture);
       await taskFails(
         file,
         "provider register",
         { ...REGISTER, from: ACCOUNT.h100 },
         RevertError,
-        new RegExp(`ProviderRegistry.register reverted: ProviderRegistryAlreadyRegistered\\(provider=${h100.address}\\)`),
+        new RegExp(
+          `ProviderRegistry.register reverted: ProviderRegistryAlreadyRegistered\\(provider=${h100.address}\\): ${h100.address} is already a provider: ` +
+            `change its listing with npx hardhat provider update --network hardhat --deployment \\S+ --from ${ACCOUNT.h100} and the options to change \\(the others keep their value\\)$`,
+        ),
       );
     });
   });
