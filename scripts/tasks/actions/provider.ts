@@ -151,7 +151,23 @@ async function requireRegistered(ctx: TaskContext): Promise<IProviderRegistry.Pr
   return record;
 }
 
+/** update's options, as typed: the listing's fields, each kept when not given. */
+const UPDATE_OPTIONS: ReadonlyArray<[keyof ListingArgs, string]> = [
+  ["model", "--model"],
+  ["name", "--name"],
+  ["vram", "--vram"],
+  ["count", "--count"],
+  ["region", "--region"],
+  ["tier", "--tier"],
+  ["price", "--price"],
+  ["metadataUri", "--metadata-uri"],
+];
+
 export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskResult<unknown>> {
+  // With none, the listing would be sent back as it is: a transaction (and a ProviderUpdated) for nothing.
+  if (UPDATE_OPTIONS.every(([key]) => args[key] === undefined)) {
+    throw new InputError(UPDATE_OPTIONS.map(([, option]) => option).join(" / "), "give the ones to change (those not given keep their value)");
+  }
   const record = await requireRegistered(ctx);
   const strings = await listingStrings(ctx, ctx.address);
   const listing = buildListing(args, await limits(ctx), {
@@ -165,6 +181,23 @@ export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskR
     price: formatLatPlain(record.pricePerGpuHour),
     metadataUri: strings?.metadataURI,
   });
+  const spec = listing.spec;
+  const unchanged =
+    spec.gpuModel === record.gpuModel &&
+    spec.region === record.region &&
+    BigInt(spec.vramGiB) === record.vramGiB &&
+    BigInt(spec.gpuCount) === record.gpuCount &&
+    BigInt(spec.tier) === record.tier &&
+    spec.pricePerGpuHour === record.pricePerGpuHour &&
+    listing.gpuModelName === strings?.gpuModelName &&
+    listing.metadataURI === strings?.metadataURI;
+  if (unchanged) {
+    // The registry would take it and emit ProviderUpdated again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, ...listingData(listing), transaction: null },
+      text: [`Provider ${ctx.address} already lists ${describeListing(listing)}: nothing sent`],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.update", () =>
     ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI),
   );

@@ -221,6 +221,30 @@ describe("tasks: provider", function () {
       expect([event!.args.gpuCount, event!.args.gpuModelName, event!.args.metadataURI]).to.deep.equal([4n, h100.listing.gpuModel.name, h100.listing.metadataURI]);
     });
 
+    it("update with no listing option is refused before signing, naming the options", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      await taskFails(
+        file,
+        "provider update",
+        { from: ACCOUNT.h100 },
+        InputError,
+        /^--model \/ --name \/ --vram \/ --count \/ --region \/ --tier \/ --price \/ --metadata-uri: give the ones to change \(those not given keep their value\)$/,
+      );
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
+    });
+
+    it("update to the listing it already has sends nothing and says so", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      const count = (await c.registry.getProvider(h100.address)).gpuCount.toString();
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider update", { from: ACCOUNT.h100, count, region: "eu-west" });
+      expect(result.transaction).to.equal(null);
+      expect(output).to.match(new RegExp(`^Provider ${h100.address} already lists ${count} x h100-sxm-80gb .*: nothing sent$`));
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
+      expect(await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address))).to.have.length(0);
+    });
+
     it("update refuses an account that is not registered", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);
