@@ -214,6 +214,13 @@ export interface PriceArgs extends CommonArgs {
 export async function price(ctx: TaskContext, args: PriceArgs): Promise<TaskResult<unknown>> {
   const wei = parseLat("--price", args.price);
   const before = (await requireRegistered(ctx)).pricePerGpuHour;
+  if (wei === before) {
+    // The registry would take it and emit the same price again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, previous: before, pricePerGpuHour: wei, transaction: null },
+      text: [`Price of ${ctx.address} is already ${formatLat(wei)} per GPU-hour: nothing sent`],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.setPrice", () => ctx.c.registry.setPrice(wei));
   return {
     data: { provider: ctx.address, previous: before, pricePerGpuHour: wei, transaction: tx.hash },
@@ -228,7 +235,15 @@ export interface OperatorArgs extends CommonArgs {
 export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<TaskResult<unknown>> {
   const value = args.operator.trim().toLowerCase() === "none" ? ZeroAddress : await ctx.account("--operator", args.operator);
   if (value === ctx.address) throw new InputError("--operator", "must be another account than the provider's own (or none)");
-  await requireRegistered(ctx);
+  const { operator: before } = await requireRegistered(ctx);
+  if (value === before) {
+    // As for the price: the same operator again would be a transaction for nothing, shown as a change.
+    const cap = await slashCapAdvice(ctx, value);
+    return {
+      data: { provider: ctx.address, operator: value, transaction: null },
+      text: [`Operator of ${ctx.address} is already ${formatAddress(value)}: nothing sent`, ...(cap === undefined ? [] : [cap])],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.setOperator", () => ctx.c.registry.setOperator(value));
   const cap = await slashCapAdvice(ctx, value);
   return {

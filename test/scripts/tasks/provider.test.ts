@@ -256,6 +256,26 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
     });
 
+    it("price already at the value asked for sends nothing and says so", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(rtx.address);
+      const current = formatUnits((await c.registry.getProvider(rtx.address)).pricePerGpuHour, 18);
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider price", { from: ACCOUNT.rtx, price: current });
+      expect(result.transaction).to.equal(null);
+      expect(output).to.match(new RegExp(`^Price of ${rtx.address} is already ${current.replace(".", "\\.")} LAT \\(\\d+ wei\\) per GPU-hour: nothing sent$`));
+      expect(await ethers.provider.getTransactionCount(rtx.address)).to.equal(nonce);
+    });
+
+    it("operator already the one asked for sends nothing and says so", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const { operator } = await c.registry.getProvider(h100.address);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider operator", { from: ACCOUNT.h100, operator });
+      expect(result.transaction).to.equal(null);
+      expect(output.split("\n")[0]).to.equal(`Operator of ${h100.address} is already ${operator}: nothing sent`);
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
+    });
+
     it("slash-reward-cap given as a percentage is refused, saying it in basis points", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.rtx, bps: "50%" }, InputError, /^--bps: "50%": give basis points \(hundredths of a percent\), without %: 50% is 5000$/);
