@@ -118,6 +118,13 @@ async function countingGetJob<T>(run: () => Promise<T>): Promise<{ value: T; cal
   }
 }
 
+/** The providers fixture with the address of h100's operator (account 12). */
+async function operatorFixture() {
+  const f = await loadFixture(tasksProvidersFixture);
+  const { operator } = await f.c.registry.getProvider(f.h100.address);
+  return { ...f, operator };
+}
+
 describe("tasks: provider", function () {
   describe("register", function () {
     it("lists the machine, filling name, VRAM and tier from the catalog", async function () {
@@ -408,9 +415,34 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(h100.address)).online).to.equal(true);
     });
 
-    it("an operator without --provider is told to name it", async function () {
+    it("an operator without --provider is told to name it, and which provider it operates", async function () {
+      const { file, h100, operator } = await operatorFixture();
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.operator0 },
+        InputError,
+        new RegExp(`^--provider: not given, and the signer ${operator} is not a registered provider: the signer is the operator of ${h100.address}: give --provider ${h100.address}$`),
+      );
+    });
+
+    it("a --provider that is not registered is refused before signing, naming the provider the signer operates", async function () {
+      const { file, h100, operator } = await operatorFixture();
+      const client = (await ethers.getSigners())[Number(ACCOUNT.client0)]!.address;
+      const nonce = await ethers.provider.getTransactionCount(operator);
+      await taskFails(
+        file,
+        "provider online",
+        { from: ACCOUNT.operator0, provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client} is not a registered provider: the signer is the operator of ${h100.address}: give --provider ${h100.address}$`),
+      );
+      expect(await ethers.provider.getTransactionCount(operator)).to.equal(nonce);
+    });
+
+    it("an account that operates no provider, without --provider, is told an operator names its provider", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
-      await taskFails(file, "provider offline", { from: ACCOUNT.operator0 }, InputError, /^--provider: not given/);
+      await taskFails(file, "provider offline", { from: ACCOUNT.client0 }, InputError, /^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider: an operator must name the provider it acts for$/);
     });
 
     it("an account that is not a provider without an operator is refused, naming the provider as the one account that may", async function () {
