@@ -74,8 +74,9 @@ export function countTaskRuns(hre: HardhatRuntimeEnvironment): void {
 }
 
 /**
- * Whether the task now running is the one Hardhat's CLI was asked for, run by no other task: its failure ends the
- * command, so it is the user's to read, whereas one a task (or a test under `hardhat test`) runs is its caller's.
+ * Asked as a task's action starts: whether that task is the one Hardhat's CLI was asked for, run by no other task. Its
+ * failure ends the command, so it is the user's to read, whereas that of one a task (or a test under `hardhat test`)
+ * runs, or that code calls directly, is its caller's.
  */
 export function isCommandLineTask(): boolean {
   return ranByHardhatCli() && tasksRunning === 1;

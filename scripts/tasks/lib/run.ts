@@ -14,7 +14,7 @@ import { Interface, dataSlice } from "ethers";
 import type { TransactionRequest } from "ethers";
 import { ChainContext, DeploymentContext, TaskContext, latentAbis, revertDecoder } from "./context";
 import type { CommonArgs } from "./context";
-import { ConnectionError, LatentTaskError, RevertError, TransactionError, isCommandLineTask, isProgrammingError, ranByHardhatCli } from "./errors";
+import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError, ranByHardhatCli } from "./errors";
 import { toJson } from "./format";
 import { write } from "./output";
 
@@ -30,20 +30,24 @@ export type TaskAction<A extends CommonArgs, T = unknown> = (ctx: TaskContext, a
 /** A task that only reads: it gets no signer, so it runs on a network with no account. */
 export type ReadTaskAction<A extends CommonArgs, T = unknown> = (ctx: DeploymentContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>): Promise<T> {
-  return run(hre, args, () => TaskContext.open(hre, args), action);
+/**
+ * `commandLine`: the task is the one Hardhat's CLI was asked for (isCommandLineTask, read as its action starts), whose
+ * refusal is printed rather than thrown.
+ */
+export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>, commandLine = false): Promise<T> {
+  return run(hre, args, () => TaskContext.open(hre, args), action, commandLine);
 }
 
-export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>): Promise<T> {
-  return run(hre, args, () => DeploymentContext.open(hre, args), action);
+export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>, commandLine = false): Promise<T> {
+  return run(hre, args, () => DeploymentContext.open(hre, args), action, commandLine);
 }
 
 /** A task on the chain itself: no account, and no deployment record unless --deployment names one (devnet advance). */
 export type ChainTaskAction<A extends CommonArgs, T = unknown> = (ctx: ChainContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>): Promise<T> {
+export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>, commandLine = false): Promise<T> {
   // A record given is checked against the connected chain (chain id, genesis block, code), as every other task checks it.
-  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action);
+  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action, commandLine);
 }
 
 async function run<A extends CommonArgs, T, C extends ChainContext>(
@@ -51,6 +55,7 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
   args: A,
   open: () => Promise<C>,
   action: (ctx: C, args: A) => Promise<TaskResult<T>>,
+  commandLine: boolean,
 ): Promise<T> {
   const calls = watchFailedCalls(hre);
   try {
@@ -62,7 +67,7 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
     const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error, calls.lastFailed()));
     // One caused by a bug keeps its stack: it is what the bug report needs.
     if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
-      if (isCommandLineTask()) {
+      if (commandLine) {
         // The user's own refusal: its message is all there is to read. Thrown, Hardhat's CLI would frame it as a
         // plugin's failure ("Error in plugin latent:") and point to --show-stack-traces, which shows only our stack.
         process.stderr.write(`${failure.message}\n`);

@@ -174,6 +174,15 @@ describe("tasks: command line", function () {
     expect(run.stderr).to.equal("");
   });
 
+  // A task of the user's own that runs a Latent task's body itself (runReadTask), not by hre.run, is that body's caller.
+  it("a refusal of a task body that another task's code calls directly rejects to that code", async function () {
+    const run = await cli(["--config", path.join("test", "fixtures", "nested-task.config.ts"), "direct-read-task", "--deployment", file], {}, false);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain("rejected: refused on purpose");
+    expect(run.stdout).to.contain("exitCode: 0");
+    expect(run.stderr).to.equal("");
+  });
+
   it("--show-stack-traces shows where an expected error was thrown", async function () {
     const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3", "--show-stack-traces"], { CI: "true" });
     expect(run.code).to.equal(1);
