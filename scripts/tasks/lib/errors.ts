@@ -1,7 +1,8 @@
 /**
- * The errors a task ends with. All are HardhatPluginErrors, which the Hardhat CLI prints as one line
- * ("Error in plugin latent: ...") with exit code 1 and no stack trace (`--show-stack-traces` shows it).
- * Task code throws these classes, never plain Errors, for anything a user can cause.
+ * The errors a task ends with. The task the command line names prints one as its message alone, with exit code 1
+ * (run.ts); with `--show-stack-traces`, or from a task that another task runs, it is thrown. All are
+ * HardhatPluginErrors, which the Hardhat CLI prints as one line ("Error in plugin latent: ...") with exit code 1 and
+ * no stack trace. Task code throws these classes, never plain Errors, for anything a user can cause.
  *
  * Where Hardhat believes it runs on CI (CI set, or any Linux without a display server), its CLI also prints the
  * error itself, whatever the kind, through util.inspect, under that line, and a HardhatPluginError inspects as its
