@@ -13,9 +13,12 @@ import "./gov";
 import "./guardian";
 import "./deployment";
 import "./devnet";
-import { untraceCommandLineErrors } from "./lib/errors";
+import { extendEnvironment } from "hardhat/config";
+import { countTaskRuns, untraceCommandLineErrors } from "./lib/errors";
 
 // Before Hardhat parses the command line, whose errors (a misspelt option, a missing value) are the commonest.
 untraceCommandLineErrors();
+// A refusal of the task the command line names prints as its message alone (lib/run.ts), which needs to know which task that is.
+extendEnvironment(countTaskRuns);
 
 export { setOutputSink } from "./lib/output";

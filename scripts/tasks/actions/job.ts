@@ -25,7 +25,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -220,12 +220,14 @@ async function simple(
   ctx: TaskContext,
   args: JobArgs,
   action: string,
+  /** The status the call needs, and what it does to such a job ("can be cancelled"). */
+  needs: [JobStatus, string],
   send: (jobId: bigint) => Promise<ContractTransactionResponse>,
   describe: (jobId: bigint, events: LogDescription["args"][]) => string,
   hints: (jobId: bigint) => RevertHints = () => ({}),
 ): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), { ...jobIdHints(ctx, jobId), ...hints(jobId) });
+  const tx = await ctx.send(`JobEscrow.${action}`, () => send(jobId), { ...jobIdHints(ctx, jobId), ...jobStatusHints(ctx, jobId, ...needs), ...hints(jobId) });
   const escrowEvents = tx.events.filter((e) => e.contract === "JobEscrow").map((e) => e.args);
   const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
   return { data: { jobId, status, transaction: tx.hash }, text: [describe(jobId, escrowEvents)] };
@@ -252,28 +254,31 @@ function jobProviderHints(ctx: TaskContext): (jobId: bigint) => RevertHints {
 }
 
 export async function cancel(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "cancelJob", (id) => ctx.c.jobEscrow.cancelJob(id), (id, ev) => `Job ${id} cancelled${refundOf(ev)}`, clientHints(ctx, "cancels it"));
+  return simple(ctx, args, "cancelJob", [JobStatus.Open, "can be cancelled"], (id) => ctx.c.jobEscrow.cancelJob(id), (id, ev) => `Job ${id} cancelled${refundOf(ev)}`, clientHints(ctx, "cancels it"));
 }
 
 export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "expireJob", (id) => ctx.c.jobEscrow.expireJob(id), (id, ev) => `Job ${id} expired${refundOf(ev)}`);
+  return simple(ctx, args, "expireJob", [JobStatus.Open, "can expire (once its acceptance deadline has passed)"], (id) => ctx.c.jobEscrow.expireJob(id), (id, ev) => `Job ${id} expired${refundOf(ev)}`);
 }
 
 export async function decline(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "declineJob", (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, jobProviderHints(ctx));
+  return simple(ctx, args, "declineJob", [JobStatus.Open, "can be declined"], (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, jobProviderHints(ctx));
 }
 
 export async function approve(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "approveResult", (id) => ctx.c.jobEscrow.approveResult(id), (id, ev) => `Job ${id} approved: ${settlement(ev)}`, clientHints(ctx, "approves its result"));
+  return simple(ctx, args, "approveResult", [JobStatus.Submitted, "has a result to approve"], (id) => ctx.c.jobEscrow.approveResult(id), (id, ev) => `Job ${id} approved: ${settlement(ev)}`, clientHints(ctx, "approves its result"));
 }
 
 export async function settle(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "settle", (id) => ctx.c.jobEscrow.settle(id), (id, ev) => `Job ${id} settled: ${settlement(ev)}`);
+  return simple(ctx, args, "settle", [JobStatus.Submitted, "can be settled (once its challenge window has closed)"], (id) => ctx.c.jobEscrow.settle(id), (id, ev) => `Job ${id} settled: ${settlement(ev)}`);
 }
 
 export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
-  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId), jobIdHints(ctx, jobId));
+  const tx = await ctx.send("JobEscrow.claimTimeout", () => ctx.c.jobEscrow.claimTimeout(jobId), {
+    ...jobIdHints(ctx, jobId),
+    ...jobStatusHints(ctx, jobId, JobStatus.Accepted, "can time out (once its result deadline has passed, with no result)"),
+  });
   const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
   // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
   const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
@@ -303,7 +308,10 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const provider = await actingProvider(ctx, args.provider);
   // The escrow keeps only the terms' hash: acceptJob takes them back exactly as JobCreated emitted them.
   const job = await createdJob(ctx, jobId);
-  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), actingProviderHints(ctx, provider));
+  const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), {
+    ...jobStatusHints(ctx, jobId, JobStatus.Open, "can be accepted"),
+    ...actingProviderHints(ctx, provider),
+  });
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;
     collateral: bigint;
@@ -330,6 +338,7 @@ export async function submit(ctx: TaskContext, args: SubmitArgs): Promise<TaskRe
   const result = resolveDocument("result", { file: args.resultFile, uri: args.resultUri, hash: args.resultHash }, maxUri);
   const tx = await ctx.send("JobEscrow.submitResult", () => ctx.c.jobEscrow.submitResult(jobId, result.uri, result.hash), {
     ...jobIdHints(ctx, jobId),
+    ...jobStatusHints(ctx, jobId, JobStatus.Accepted, "takes a result"),
     ...jobProviderHints(ctx)(jobId),
   });
   const e = tx.events.find((x) => x.name === "ResultSubmitted")?.args.toObject() as { cost: bigint; challengeDeadline: bigint };

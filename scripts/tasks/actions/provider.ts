@@ -103,8 +103,14 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
   const listing = buildListing(args, await limits(ctx), {});
   const operator = args.operator === undefined ? ZeroAddress : await ctx.account("--operator", args.operator);
   if (operator === ctx.address) throw new InputError("--operator", "must be another account than the provider's own");
-  const tx = await ctx.send("ProviderRegistry.register", () =>
-    ctx.c.registry.register(listing.spec, listing.gpuModelName, listing.metadataURI, operator),
+  const tx = await ctx.send(
+    "ProviderRegistry.register",
+    () => ctx.c.registry.register(listing.spec, listing.gpuModelName, listing.metadataURI, operator),
+    {
+      // An account registers once: a second register is most often a listing to change, which update does.
+      ProviderRegistryAlreadyRegistered: async () =>
+        `${ctx.address} is already a provider: change its listing with ${suggest(ctx, "provider update", { sameSigner: true })} and the options to change (the others keep their value)`,
+    },
   );
   const stake = await readStake(ctx, ctx.address);
   const missing = stake.required > stake.staked - stake.thawing ? stake.required - (stake.staked - stake.thawing) : 0n;
@@ -145,7 +151,23 @@ async function requireRegistered(ctx: TaskContext): Promise<IProviderRegistry.Pr
   return record;
 }
 
+/** update's options, as typed: the listing's fields, each kept when not given. */
+const UPDATE_OPTIONS: ReadonlyArray<[keyof ListingArgs, string]> = [
+  ["model", "--model"],
+  ["name", "--name"],
+  ["vram", "--vram"],
+  ["count", "--count"],
+  ["region", "--region"],
+  ["tier", "--tier"],
+  ["price", "--price"],
+  ["metadataUri", "--metadata-uri"],
+];
+
 export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskResult<unknown>> {
+  // With none, the listing would be sent back as it is: a transaction (and a ProviderUpdated) for nothing.
+  if (UPDATE_OPTIONS.every(([key]) => args[key] === undefined)) {
+    throw new InputError(UPDATE_OPTIONS.map(([, option]) => option).join(" / "), "give the ones to change (those not given keep their value)");
+  }
   const record = await requireRegistered(ctx);
   const strings = await listingStrings(ctx, ctx.address);
   const listing = buildListing(args, await limits(ctx), {
@@ -159,6 +181,23 @@ export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskR
     price: formatLatPlain(record.pricePerGpuHour),
     metadataUri: strings?.metadataURI,
   });
+  const spec = listing.spec;
+  const unchanged =
+    spec.gpuModel === record.gpuModel &&
+    spec.region === record.region &&
+    BigInt(spec.vramGiB) === record.vramGiB &&
+    BigInt(spec.gpuCount) === record.gpuCount &&
+    BigInt(spec.tier) === record.tier &&
+    spec.pricePerGpuHour === record.pricePerGpuHour &&
+    listing.gpuModelName === strings?.gpuModelName &&
+    listing.metadataURI === strings?.metadataURI;
+  if (unchanged) {
+    // The registry would take it and emit ProviderUpdated again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, ...listingData(listing), transaction: null },
+      text: [`Provider ${ctx.address} already lists ${describeListing(listing)}: nothing sent`],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.update", () =>
     ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI),
   );
@@ -175,6 +214,13 @@ export interface PriceArgs extends CommonArgs {
 export async function price(ctx: TaskContext, args: PriceArgs): Promise<TaskResult<unknown>> {
   const wei = parseLat("--price", args.price);
   const before = (await requireRegistered(ctx)).pricePerGpuHour;
+  if (wei === before) {
+    // The registry would take it and emit the same price again: a transaction for nothing, shown as a change.
+    return {
+      data: { provider: ctx.address, previous: before, pricePerGpuHour: wei, transaction: null },
+      text: [`Price of ${ctx.address} is already ${formatLat(wei)} per GPU-hour: nothing sent`],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.setPrice", () => ctx.c.registry.setPrice(wei));
   return {
     data: { provider: ctx.address, previous: before, pricePerGpuHour: wei, transaction: tx.hash },
@@ -189,7 +235,15 @@ export interface OperatorArgs extends CommonArgs {
 export async function operator(ctx: TaskContext, args: OperatorArgs): Promise<TaskResult<unknown>> {
   const value = args.operator.trim().toLowerCase() === "none" ? ZeroAddress : await ctx.account("--operator", args.operator);
   if (value === ctx.address) throw new InputError("--operator", "must be another account than the provider's own (or none)");
-  await requireRegistered(ctx);
+  const { operator: before } = await requireRegistered(ctx);
+  if (value === before) {
+    // As for the price: the same operator again would be a transaction for nothing, shown as a change.
+    const cap = await slashCapAdvice(ctx, value);
+    return {
+      data: { provider: ctx.address, operator: value, transaction: null },
+      text: [`Operator of ${ctx.address} is already ${formatAddress(value)}: nothing sent`, ...(cap === undefined ? [] : [cap])],
+    };
+  }
   const tx = await ctx.send("ProviderRegistry.setOperator", () => ctx.c.registry.setOperator(value));
   const cap = await slashCapAdvice(ctx, value);
   return {

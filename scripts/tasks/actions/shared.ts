@@ -31,15 +31,16 @@ export async function providerArg(ctx: DeploymentContext, value: string | undefi
  * (an operator has no way to say whose machine it runs but `--provider`).
  */
 export async function actingProvider(ctx: TaskContext, value: string | undefined): Promise<string> {
-  if (value !== undefined) return ctx.account("--provider", value);
-  const record = await ctx.c.registry.getProvider(ctx.address);
-  if (!record.registered) {
-    throw new InputError(
-      "--provider",
-      `not given, and the signer ${ctx.address} is not a registered provider: an operator must name the provider it acts for`,
-    );
-  }
-  return ctx.address;
+  const provider = value === undefined ? ctx.address : await ctx.account("--provider", value);
+  if ((await ctx.c.registry.getProvider(provider)).registered) return provider;
+  // Most often an operator's worker key with --provider left out or mistyped: the providers it operates are the answer.
+  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
+  const fix =
+    operated.length === 0
+      ? "an operator must name the provider it acts for"
+      : `the signer is the operator of ${operated.join(", ")}: give --provider ${operated.length === 1 ? operated[0] : "<one of them>"}`;
+  const what = value === undefined ? `not given, and the signer ${ctx.address}` : provider;
+  throw new InputError("--provider", `${what} is not a registered provider: ${fix}`);
 }
 
 /**
@@ -114,6 +115,19 @@ export function jobIdHints(ctx: DeploymentContext, jobId: bigint): RevertHints {
       const status = Number((await ctx.c.jobEscrow.getJob(jobId)).status);
       if (status === JobStatus.None) return `no job has id ${jobId}: ${await last()}`;
       return `job ${jobId} is ${JobStatus[status]}: only a disputed job has an open dispute (job status --job ${jobId} shows its history)`;
+    },
+  };
+}
+
+/**
+ * JobEscrowUnexpectedStatus names the job's status but not the one the call needs (`needs`, and what the task does to
+ * such a job: `can be accepted`): both, and where to see what can happen to the job instead, which `job status` says.
+ */
+export function jobStatusHints(ctx: DeploymentContext, jobId: bigint, needs: JobStatus, done: string): RevertHints {
+  return {
+    JobEscrowUnexpectedStatus: async () => {
+      const status = JobStatus[Number((await ctx.c.jobEscrow.getJob(jobId)).status)];
+      return `only a job that is ${JobStatus[needs]} ${done}, and job ${jobId} is ${status}: ${suggest(ctx, `job status --job ${jobId}`)} shows what can happen to it next`;
     },
   };
 }

@@ -127,26 +127,40 @@ export interface StatusArgs extends CommonArgs {
 
 export interface StakeStatus {
   provider: string;
+  /** Whether the account is a registered provider: a stake backs only the staker's own listing. */
+  registered: boolean;
   balance: bigint;
   stake: StakeBreakdown;
   thawingPeriod: number;
   thawRequests: ThawRequestView[];
 }
 
+async function notProvider(ctx: DeploymentContext, account: string): Promise<string> {
+  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
+  if (operated.length === 0) return "  not a registered provider: a stake of its own backs no listing (stake thaw and stake withdraw return it)";
+  const which = operated.length === 1 ? operated[0]! : "<provider>";
+  return `  not a registered provider but the operator of ${operated.join(", ")}; the stake that backs a listing is the provider's: ${suggest(ctx, `stake status --provider ${which}`)}`;
+}
+
 export async function status(ctx: DeploymentContext, args: StatusArgs): Promise<TaskResult<StakeStatus>> {
   const provider = await providerArg(ctx, args.provider);
-  const [stake, balance, period, requests, now] = await Promise.all([
+  const [stake, balance, period, requests, now, { registered }] = await Promise.all([
     readStake(ctx, provider),
     ctx.c.token.balanceOf(provider),
     ctx.c.staking.thawingPeriod(),
     thawRequests(ctx, provider),
     ctx.now(),
+    ctx.c.registry.getProvider(provider),
   ]);
-  const text = [`Stake of ${provider} (wallet balance ${formatLat(balance)})`, ...stakeLines(stake)];
+  const text = [`Stake of ${provider} (wallet balance ${formatLat(balance)})`];
+  // All zeros for an account that is no provider read as a provider with nothing staked: an operator's account, a
+  // client's or a typo is told so, an operator whose provider's stake it meant.
+  if (!registered) text.push(await notProvider(ctx, provider));
+  text.push(...stakeLines(stake));
   text.push(`  thaw requests (thawing period ${Number(period)} s):`);
   if (requests.length === 0) text.push("    none pending");
   for (const r of requests) {
     text.push(`    #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "matures"} ${formatTime(r.maturesAt, now)}`);
   }
-  return { data: { provider, balance, stake, thawingPeriod: Number(period), thawRequests: requests }, text };
+  return { data: { provider, registered, balance, stake, thawingPeriod: Number(period), thawRequests: requests }, text };
 }

@@ -5,6 +5,7 @@
 import { types } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 import type { CommonArgs } from "./context";
+import { isCommandLineTask } from "./errors";
 import type { ChainTaskAction, ReadTaskAction, TaskAction } from "./run";
 
 const DEPLOYMENT_HELP = "Deployment record file (default: <network>.json in LATENT_DEPLOYMENTS_DIR, else in deployments/)";
@@ -23,8 +24,10 @@ export function latentTask<A extends CommonArgs, T>(
     )
     .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
     .setAction(async (args: A, hre) => {
+      // Read before anything is awaited: only then is the count of running tasks this one's own.
+      const commandLine = isCommandLineTask();
       const { runLatentTask } = await import("./run");
-      return runLatentTask(hre, args, await load());
+      return runLatentTask(hre, args, await load(), commandLine);
     });
 }
 
@@ -53,8 +56,10 @@ export function latentReadTask<A extends CommonArgs, T>(
   return definition
     .addFlag("json", "Print machine-readable JSON (amounts in wei, times in unix seconds)")
     .setAction(async (args: A, hre) => {
+      // Read before anything is awaited: only then is the count of running tasks this one's own.
+      const commandLine = isCommandLineTask();
       const { runReadTask } = await import("./run");
-      return runReadTask(hre, args, await load());
+      return runReadTask(hre, args, await load(), commandLine);
     });
 }
 
@@ -74,7 +79,9 @@ export function latentChainTask<A extends CommonArgs, T>(
     .addOptionalParam("from", "Optional, signs nothing: the clock is the node's, the same for every account; given, it must name one of the network's accounts", undefined, types.string)
     .addFlag("json", "Print machine-readable JSON (times in unix seconds)")
     .setAction(async (args: A, hre) => {
+      // Read before anything is awaited: only then is the count of running tasks this one's own.
+      const commandLine = isCommandLineTask();
       const { runChainTask } = await import("./run");
-      return runChainTask(hre, args, await load());
+      return runChainTask(hre, args, await load(), commandLine);
     });
 }

@@ -1,7 +1,8 @@
 /**
- * The errors a task ends with. All are HardhatPluginErrors, which the Hardhat CLI prints as one line
- * ("Error in plugin latent: ...") with exit code 1 and no stack trace (`--show-stack-traces` shows it).
- * Task code throws these classes, never plain Errors, for anything a user can cause.
+ * The errors a task ends with. The task the command line names prints one as its message alone, with exit code 1
+ * (run.ts); with `--show-stack-traces`, or from a task that another task runs, it is thrown. All are
+ * HardhatPluginErrors, which the Hardhat CLI prints as one line ("Error in plugin latent: ...") with exit code 1 and
+ * no stack trace. Task code throws these classes, never plain Errors, for anything a user can cause.
  *
  * Where Hardhat believes it runs on CI (CI set, or any Linux without a display server), its CLI also prints the
  * error itself, whatever the kind, through util.inspect, under that line, and a HardhatPluginError inspects as its
@@ -13,6 +14,7 @@ import { inspect } from "node:util";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { ERRORS, ERROR_RANGES, getErrorCode } from "hardhat/internal/core/errors-list";
 import { HardhatPluginError } from "hardhat/plugins";
+import type { HardhatRuntimeEnvironment, RunTaskFunction } from "hardhat/types";
 
 export const PLUGIN_NAME = "latent";
 
@@ -51,6 +53,34 @@ export class LatentTaskError extends HardhatPluginError {
 /** Whether this process is Hardhat's CLI (`npx hardhat ...`), whose own line gives the message of an error it ends with. */
 export function ranByHardhatCli(): boolean {
   return require.main !== undefined && require.main.filename === require.resolve("hardhat/internal/cli/bootstrap");
+}
+
+let tasksRunning = 0;
+
+/**
+ * Counts the tasks this environment runs, each nested run included (a task's `hre.run` reaches the environment's own
+ * `run`, which this replaces), for isCommandLineTask.
+ */
+export function countTaskRuns(hre: HardhatRuntimeEnvironment): void {
+  const run = hre.run;
+  // Spread: Hardhat's nested runs pass a fourth argument (the caller's profile) that its typings leave out.
+  (hre as { run: RunTaskFunction }).run = async (...args: Parameters<RunTaskFunction>) => {
+    tasksRunning += 1;
+    try {
+      return await run(...args);
+    } finally {
+      tasksRunning -= 1;
+    }
+  };
+}
+
+/**
+ * Asked as a task's action starts: whether that task is the one Hardhat's CLI was asked for, run by no other task. Its
+ * failure ends the command, so it is the user's to read, whereas that of one a task (or a test under `hardhat test`)
+ * runs, or that code calls directly, is its caller's.
+ */
+export function isCommandLineTask(): boolean {
+  return ranByHardhatCli() && tasksRunning === 1;
 }
 
 /**

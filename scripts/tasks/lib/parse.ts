@@ -12,9 +12,18 @@ export const LAT_DECIMALS = 18;
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
+/**
+ * A number typed with a minus sign ("-5", "-0.25", "-2h") is refused as negative, which is what is wrong with it,
+ * rather than as no number at all; `rule` says what the option takes.
+ */
+function refuseNegative(field: string, value: string, text: string, rule: string): void {
+  if (/^-\s*\d/.test(text)) throw new InputError(field, `"${value}" is negative: ${rule}`);
+}
+
 /** "1500", "0.25" -> wei. At most 18 decimals; `allowZero` for the few amounts where zero means something. */
 export function parseLat(field: string, value: string, options: { allowZero?: boolean } = {}): bigint {
   const text = value.trim();
+  refuseNegative(field, value, text, options.allowZero === true ? "an amount is 0 LAT or more" : "an amount is more than 0 LAT");
   if (!DECIMAL.test(text)) {
     throw new InputError(field, `"${value}" is not a LAT amount: use a decimal number such as 1500 or 0.25`);
   }
@@ -34,6 +43,7 @@ export function parseLat(field: string, value: string, options: { allowZero?: bo
 /** "12.5" of a token with `decimals` -> its smallest unit; not zero. `symbol` names the unit in errors. */
 export function parseTokenAmount(field: string, value: string, decimals: number, symbol: string): bigint {
   const text = value.trim();
+  refuseNegative(field, value, text, `an amount is more than 0 ${symbol}`);
   if (!DECIMAL.test(text)) throw new InputError(field, `"${value}" is not an amount of ${symbol}: use a decimal number such as 1500 or 0.25`);
   const fraction = text.split(".")[1] ?? "";
   if (fraction.length > decimals) throw new InputError(field, `"${value}" has more than the ${decimals} decimals of ${symbol}`);
@@ -45,6 +55,7 @@ export function parseTokenAmount(field: string, value: string, decimals: number,
 /** A non-negative integer within [min, max]. */
 export function parseInteger(field: string, value: string, min: number, max: number): number {
   const text = value.trim();
+  refuseNegative(field, value, text, `give a whole number in [${min}, ${max}]`);
   if (!/^\d+$/.test(text)) throw new InputError(field, `"${value}" is not a whole number`);
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new InputError(field, `${text} is outside [${min}, ${max}]`);
@@ -65,6 +76,7 @@ export function parseUint(field: string, value: string, share?: "bps" | "percent
   if (percent !== null && share === "percent" && percent[2] === undefined) {
     throw new InputError(field, `"${value}": give the whole percent without %: ${percent[1]}`);
   }
+  refuseNegative(field, value, text, "give a whole number, 0 or more");
   if (!/^\d+$/.test(text) || text.length > 78) throw new InputError(field, `"${value}" is not a whole number`);
   return BigInt(text);
 }
@@ -75,8 +87,9 @@ export function parseBps(field: string, value: string, min: number, max: number)
 }
 
 /** A uint256 written in decimal (job and proposal ids). */
-export function parseBigId(field: string, value: string): bigint {
+export function parseBigId(field: string, value: string, rule = "ids are whole numbers, 0 or more"): bigint {
   const text = value.trim();
+  refuseNegative(field, value, text, rule);
   if (!/^\d+$/.test(text) || text.length > 78) throw new InputError(field, `"${value}" is not an id (a whole number)`);
   const id = BigInt(text);
   if (id >= 2n ** 256n) throw new InputError(field, `"${value}" is larger than a uint256`);
@@ -85,7 +98,7 @@ export function parseBigId(field: string, value: string): bigint {
 
 /** Job ids start at 1. */
 export function parseJobId(field: string, value: string): bigint {
-  const id = parseBigId(field, value);
+  const id = parseBigId(field, value, "job ids start at 1");
   if (id === 0n) throw new InputError(field, "job ids start at 1");
   return id;
 }
@@ -95,6 +108,7 @@ const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 
 /** "2h", "90m", "1h30m", "1d", "45s" or plain seconds ("3600") -> seconds. */
 export function parseDuration(field: string, value: string): number {
   const text = value.trim().toLowerCase();
+  refuseNegative(field, value, text, "a duration is seconds or units such as 90m, 2h, 1h30m, 1d");
   if (/^\d+$/.test(text)) return parseInteger(field, text, 0, Number.MAX_SAFE_INTEGER);
   const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (text === "" || match === null) {

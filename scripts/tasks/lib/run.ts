@@ -1,8 +1,9 @@
 /**
  * Runs a task's action: opens the context, prints the result (text, or JSON with `--json`) and returns its data
- * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError), so the CLI prints one
- * line and exits with code 1, without a stack or the message twice even where Hardhat believes it runs on CI
- * (errors.ts) unless `--show-stack-traces` asks for it. No node at the network's URL is a ConnectionError; Hardhat's
+ * to `hre.run` callers. Whatever fails leaves as a LatentTaskError (a HardhatPluginError). The task the command line
+ * names prints its message alone to stderr and sets exit code 1, unless `--show-stack-traces` asks for the stack; one
+ * that another task or a test runs throws it to its caller, which the CLI prints as one line with exit code 1, without
+ * a stack or the message twice even where Hardhat believes it runs on CI (errors.ts). No node at the network's URL is a ConnectionError; Hardhat's
  * other errors pass through unchanged, and so do bugs (a TypeError, say), which the CLI reports as unexpected, with
  * their stack.
  */
@@ -29,20 +30,24 @@ export type TaskAction<A extends CommonArgs, T = unknown> = (ctx: TaskContext, a
 /** A task that only reads: it gets no signer, so it runs on a network with no account. */
 export type ReadTaskAction<A extends CommonArgs, T = unknown> = (ctx: DeploymentContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>): Promise<T> {
-  return run(hre, args, () => TaskContext.open(hre, args), action);
+/**
+ * `commandLine`: the task is the one Hardhat's CLI was asked for (isCommandLineTask, read as its action starts), whose
+ * refusal is printed rather than thrown.
+ */
+export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>, commandLine = false): Promise<T> {
+  return run(hre, args, () => TaskContext.open(hre, args), action, commandLine);
 }
 
-export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>): Promise<T> {
-  return run(hre, args, () => DeploymentContext.open(hre, args), action);
+export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>, commandLine = false): Promise<T> {
+  return run(hre, args, () => DeploymentContext.open(hre, args), action, commandLine);
 }
 
 /** A task on the chain itself: no account, and no deployment record unless --deployment names one (devnet advance). */
 export type ChainTaskAction<A extends CommonArgs, T = unknown> = (ctx: ChainContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>): Promise<T> {
+export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>, commandLine = false): Promise<T> {
   // A record given is checked against the connected chain (chain id, genesis block, code), as every other task checks it.
-  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action);
+  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action, commandLine);
 }
 
 async function run<A extends CommonArgs, T, C extends ChainContext>(
@@ -50,6 +55,7 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
   args: A,
   open: () => Promise<C>,
   action: (ctx: C, args: A) => Promise<TaskResult<T>>,
+  commandLine: boolean,
 ): Promise<T> {
   const calls = watchFailedCalls(hre);
   try {
@@ -61,6 +67,14 @@ async function run<A extends CommonArgs, T, C extends ChainContext>(
     const failure = unreachable(hre, error) ?? (await withChainTime(hre, args, error, calls.lastFailed()));
     // One caused by a bug keeps its stack: it is what the bug report needs.
     if (failure instanceof LatentTaskError && ranByHardhatCli() && !hre.hardhatArguments.showStackTraces && !isProgrammingError(failure.parent)) {
+      if (commandLine) {
+        // The user's own refusal: its message is all there is to read. Thrown, Hardhat's CLI would frame it as a
+        // plugin's failure ("Error in plugin latent:") and point to --show-stack-traces, which shows only our stack.
+        process.stderr.write(`${failure.message}\n`);
+        process.exitCode = 1;
+        // What the CLI ignores: nothing runs after the command line's own task.
+        return undefined as T;
+      }
       failure.untraced();
     }
     throw failure;

@@ -129,7 +129,7 @@ describe("tasks: command line", function () {
     const nonce = await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress());
     const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"]);
     expect(run.code).to.equal(1);
-    expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
+    expect(run.stderr).to.contain('--amount: "1.2.3" is not a LAT amount');
     expect(await provider.getTransactionCount(await (await provider.getSigner(6)).getAddress())).to.equal(nonce);
   });
 
@@ -138,7 +138,7 @@ describe("tasks: command line", function () {
   it("bad input on CI prints the message once, without a stack trace, and exits 1", async function () {
     const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"], { CI: "true" });
     expect(run.code).to.equal(1);
-    expect(run.stderr).to.contain('Error in plugin latent: --amount: "1.2.3" is not a LAT amount');
+    expect(run.stderr).to.contain('--amount: "1.2.3" is not a LAT amount');
     expect(run.stderr.split('--amount: "1.2.3" is not a LAT amount').length - 1, run.stderr).to.equal(1);
     expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
   });
@@ -147,9 +147,40 @@ describe("tasks: command line", function () {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
     expect(run.code).to.equal(1);
-    expect(run.stderr).to.contain(`Error in plugin latent: no node answers at ${closed} of network "localhost"`);
+    expect(run.stderr).to.contain(`no node answers at ${closed} of network "localhost"`);
     expect(run.stderr.split("no node answers at").length - 1, run.stderr).to.equal(1);
     expect(run.stderr, run.stderr).to.not.match(/^ {4}at /m);
+  });
+
+  // The user's own mistake is not a plugin's failure, and its stack says nothing the message does not.
+  it("a refusal prints its message alone on stderr, with no plugin prefix or stack-trace hint, and exits 1", async function () {
+    const run = await cli(["stake", "add", "--from", "6", "--amount", "1.2.3"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.equal('--amount: "1.2.3" is not a LAT amount: use a decimal number such as 1500 or 0.25\n');
+    expect(run.stdout).to.equal("");
+  });
+
+  it("a revert prints the decoded custom error alone on stderr and exits 1", async function () {
+    const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/^JobEscrow\.cancelJob reverted: JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is \d+\n$/);
+  });
+
+  it("a refusal of a task that another task runs rejects to that caller, which decides the exit", async function () {
+    const run = await cli(["--config", path.join("test", "fixtures", "nested-task.config.ts"), "nested-stake-add", "--deployment", file], {}, false);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain('rejected: --amount: "1.2.3" is not a LAT amount');
+    expect(run.stdout).to.contain("exitCode: 0");
+    expect(run.stderr).to.equal("");
+  });
+
+  // A task of the user's own that runs a Latent task's body itself (runReadTask), not by hre.run, is that body's caller.
+  it("a refusal of a task body that another task's code calls directly rejects to that code", async function () {
+    const run = await cli(["--config", path.join("test", "fixtures", "nested-task.config.ts"), "direct-read-task", "--deployment", file], {}, false);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain("rejected: refused on purpose");
+    expect(run.stdout).to.contain("exitCode: 0");
+    expect(run.stderr).to.equal("");
   });
 
   it("--show-stack-traces shows where an expected error was thrown", async function () {
@@ -253,11 +284,5 @@ describe("tasks: command line", function () {
     const run = await cli(["guardian", "status", "--from", "6"]);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/guardian/i);
-  });
-
-  it("a revert exits 1 with the decoded custom error", async function () {
-    const run = await cli(["job", "cancel", "--from", "15", "--job", "99"]);
-    expect(run.code).to.equal(1);
-    expect(run.stderr).to.contain("Error in plugin latent: JobEscrow.cancelJob reverted: JobEscrowUnknownJob(jobId=99)");
   });
 });

@@ -9,7 +9,7 @@ import hre from "hardhat";
 import { TaskContext, latentAbis } from "../../../scripts/tasks/lib/context";
 import { DeploymentError, InputError, MissingInputError, RevertError, SignerError } from "../../../scripts/tasks/lib/errors";
 import { formatDuration, formatLat } from "../../../scripts/tasks/lib/format";
-import { parseDuration, parseLat, parseRegion, parseTimestamp } from "../../../scripts/tasks/lib/parse";
+import { parseBigId, parseDuration, parseInteger, parseJobId, parseLat, parseRegion, parseTimestamp, parseTokenAmount, parseUint } from "../../../scripts/tasks/lib/parse";
 import { RevertDecoder, findRevertData } from "../../../scripts/tasks/lib/revert";
 import { asTaskError, runReadTask } from "../../../scripts/tasks/lib/run";
 import type { ProviderView } from "../../../scripts/tasks/actions/provider";
@@ -33,6 +33,20 @@ describe("tasks: shared helpers", function () {
 
     it("refuses more than 18 decimals", function () {
       expect(() => parseLat("--amount", `0.${"1".repeat(19)}`)).to.throw(InputError, /more than 18 decimals/);
+    });
+
+    it("refuses a negative LAT or token amount as negative", function () {
+      expect(() => parseLat("--amount", "-5")).to.throw(InputError, /^--amount: "-5" is negative: an amount is more than 0 LAT$/);
+      expect(() => parseLat("--slash", "-0.25", { allowZero: true })).to.throw(InputError, /^--slash: "-0\.25" is negative: an amount is 0 LAT or more$/);
+      expect(() => parseTokenAmount("--amount", "-1", 6, "USDC")).to.throw(InputError, /^--amount: "-1" is negative: an amount is more than 0 USDC$/);
+    });
+
+    it("refuses a negative count, number, id or duration as negative, saying what the option takes", function () {
+      expect(() => parseInteger("--max", "-1", 1, 8)).to.throw(InputError, /^--max: "-1" is negative: give a whole number in \[1, 8\]$/);
+      expect(() => parseUint("--value", "-150")).to.throw(InputError, /^--value: "-150" is negative: give a whole number, 0 or more$/);
+      expect(() => parseJobId("--job", "-1")).to.throw(InputError, /^--job: "-1" is negative: job ids start at 1$/);
+      expect(() => parseBigId("--id", "-7")).to.throw(InputError, /^--id: "-7" is negative: ids are whole numbers, 0 or more$/);
+      expect(() => parseDuration("--by", "-2h")).to.throw(InputError, /^--by: "-2h" is negative: a duration is seconds or units such as 90m, 2h, 1h30m, 1d$/);
     });
 
     it("refuses a zero amount", function () {

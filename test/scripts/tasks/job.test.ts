@@ -432,6 +432,31 @@ describe("tasks: job", function () {
       await taskFails(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() }, RevertError, /JobEscrowUnexpectedStatus\(jobId=1, status=Cancelled\)/);
     });
 
+    // JobEscrowUnexpectedStatus names the job's status, not the one the call needs: a user reads both, and where to look.
+    const needs: Array<[string, Record<string, string>, string]> = [
+      ["cancel", { from: ACCOUNT.client0 }, "Open can be cancelled"],
+      ["expire", {}, "Open can expire \\(once its acceptance deadline has passed\\)"],
+      ["decline", { from: ACCOUNT.h100 }, "Open can be declined"],
+      ["accept", { from: ACCOUNT.h100 }, "Open can be accepted"],
+      ["submit", { from: ACCOUNT.h100, resultUri: "ipfs://result", resultHash: `0x${"ab".repeat(32)}` }, "Accepted takes a result"],
+      ["approve", { from: ACCOUNT.client0 }, "Submitted has a result to approve"],
+      ["settle", {}, "Submitted can be settled \\(once its challenge window has closed\\)"],
+      ["timeout", {}, "Accepted can time out \\(once its result deadline has passed, with no result\\)"],
+    ];
+    for (const [name, args, rule] of needs) {
+      it(`${name} of a job in another status names the status it needs and the job status command`, async function () {
+        const { file, job } = await loadFixture(openJobFixture);
+        await task(file, "job cancel", { from: ACCOUNT.client0, job: job.jobId.toString() });
+        await taskFails(
+          file,
+          `job ${name}`,
+          { ...args, job: job.jobId.toString() },
+          RevertError,
+          new RegExp(`JobEscrowUnexpectedStatus\\(jobId=1, status=Cancelled\\): only a job that is ${rule}, and job 1 is Cancelled: npx hardhat job status --job 1 --network hardhat --deployment \\S+ shows what can happen to it next$`),
+        );
+      });
+    }
+
     for (const name of ["cancel", "expire", "decline", "approve", "settle", "timeout"]) {
       it(`${name} of a job that does not exist names the last job id`, async function () {
         const { file } = await loadFixture(openJobFixture);

@@ -118,6 +118,13 @@ async function countingGetJob<T>(run: () => Promise<T>): Promise<{ value: T; cal
   }
 }
 
+/** The providers fixture with the address of h100's operator (account 12). */
+async function operatorFixture() {
+  const f = await loadFixture(tasksProvidersFixture);
+  const { operator } = await f.c.registry.getProvider(f.h100.address);
+  return { ...f, operator };
+}
+
 describe("tasks: provider", function () {
   describe("register", function () {
     it("lists the machine, filling name, VRAM and tier from the catalog", async function () {
@@ -185,14 +192,17 @@ describe("tasks: provider", function () {
       await taskFails(file, "provider register", { ...REGISTER, count: "65" }, InputError, /^--count: 65 is outside \[1, 64\]/);
     });
 
-    it("decodes the revert of a second registration", async function () {
+    it("decodes the revert of a second registration and points to provider update, with the signer's --from", async function () {
       const { file, h100 } = await loadFixture(tasksProvidersFixture);
       await taskFails(
         file,
         "provider register",
         { ...REGISTER, from: ACCOUNT.h100 },
         RevertError,
-        new RegExp(`ProviderRegistry.register reverted: ProviderRegistryAlreadyRegistered\\(provider=${h100.address}\\)`),
+        new RegExp(
+          `ProviderRegistry.register reverted: ProviderRegistryAlreadyRegistered\\(provider=${h100.address}\\): ${h100.address} is already a provider: ` +
+            `change its listing with npx hardhat provider update --network hardhat --deployment \\S+ --from ${ACCOUNT.h100} and the options to change \\(the others keep their value\\)$`,
+        ),
       );
     });
   });
@@ -218,6 +228,30 @@ describe("tasks: provider", function () {
       expect([event!.args.gpuCount, event!.args.gpuModelName, event!.args.metadataURI]).to.deep.equal([4n, h100.listing.gpuModel.name, h100.listing.metadataURI]);
     });
 
+    it("update with no listing option is refused before signing, naming the options", async function () {
+      const { file, h100 } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      await taskFails(
+        file,
+        "provider update",
+        { from: ACCOUNT.h100 },
+        InputError,
+        /^--model \/ --name \/ --vram \/ --count \/ --region \/ --tier \/ --price \/ --metadata-uri: give the ones to change \(those not given keep their value\)$/,
+      );
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
+    });
+
+    it("update to the listing it already has sends nothing and says so", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      const count = (await c.registry.getProvider(h100.address)).gpuCount.toString();
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider update", { from: ACCOUNT.h100, count, region: "eu-west" });
+      expect(result.transaction).to.equal(null);
+      expect(output).to.match(new RegExp(`^Provider ${h100.address} already lists ${count} x h100-sxm-80gb .*: nothing sent$`));
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
+      expect(await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address))).to.have.length(0);
+    });
+
     it("update refuses an account that is not registered", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);
@@ -227,6 +261,26 @@ describe("tasks: provider", function () {
       const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
       await task(file, "provider price", { from: ACCOUNT.rtx, price: "0.33" });
       expect((await c.registry.getProvider(rtx.address)).pricePerGpuHour).to.equal(parseEther("0.33"));
+    });
+
+    it("price already at the value asked for sends nothing and says so", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      const nonce = await ethers.provider.getTransactionCount(rtx.address);
+      const current = formatUnits((await c.registry.getProvider(rtx.address)).pricePerGpuHour, 18);
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider price", { from: ACCOUNT.rtx, price: current });
+      expect(result.transaction).to.equal(null);
+      expect(output).to.match(new RegExp(`^Price of ${rtx.address} is already ${current.replace(".", "\\.")} LAT \\(\\d+ wei\\) per GPU-hour: nothing sent$`));
+      expect(await ethers.provider.getTransactionCount(rtx.address)).to.equal(nonce);
+    });
+
+    it("operator already the one asked for sends nothing and says so", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const { operator } = await c.registry.getProvider(h100.address);
+      const nonce = await ethers.provider.getTransactionCount(h100.address);
+      const { result, output } = await task<{ transaction: string | null }>(file, "provider operator", { from: ACCOUNT.h100, operator });
+      expect(result.transaction).to.equal(null);
+      expect(output.split("\n")[0]).to.equal(`Operator of ${h100.address} is already ${operator}: nothing sent`);
+      expect(await ethers.provider.getTransactionCount(h100.address)).to.equal(nonce);
     });
 
     it("slash-reward-cap given as a percentage is refused, saying it in basis points", async function () {
@@ -361,9 +415,34 @@ describe("tasks: provider", function () {
       expect((await c.registry.getProvider(h100.address)).online).to.equal(true);
     });
 
-    it("an operator without --provider is told to name it", async function () {
+    it("an operator without --provider is told to name it, and which provider it operates", async function () {
+      const { file, h100, operator } = await operatorFixture();
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.operator0 },
+        InputError,
+        new RegExp(`^--provider: not given, and the signer ${operator} is not a registered provider: the signer is the operator of ${h100.address}: give --provider ${h100.address}$`),
+      );
+    });
+
+    it("a --provider that is not registered is refused before signing, naming the provider the signer operates", async function () {
+      const { file, h100, operator } = await operatorFixture();
+      const client = (await ethers.getSigners())[Number(ACCOUNT.client0)]!.address;
+      const nonce = await ethers.provider.getTransactionCount(operator);
+      await taskFails(
+        file,
+        "provider online",
+        { from: ACCOUNT.operator0, provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client} is not a registered provider: the signer is the operator of ${h100.address}: give --provider ${h100.address}$`),
+      );
+      expect(await ethers.provider.getTransactionCount(operator)).to.equal(nonce);
+    });
+
+    it("an account that operates no provider, without --provider, is told an operator names its provider", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
-      await taskFails(file, "provider offline", { from: ACCOUNT.operator0 }, InputError, /^--provider: not given/);
+      await taskFails(file, "provider offline", { from: ACCOUNT.client0 }, InputError, /^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider: an operator must name the provider it acts for$/);
     });
 
     it("an account that is not a provider without an operator is refused, naming the provider as the one account that may", async function () {

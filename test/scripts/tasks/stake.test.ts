@@ -214,6 +214,30 @@ describe("tasks: stake", function () {
     expect(output).to.match(/#0 {2}300\.0 LAT .* matures /);
   });
 
+  it("status of an account that is no provider says so, where its zeros would read as a provider with nothing staked", async function () {
+    const { file, clients } = await loadFixture(tasksProvidersFixture);
+    const { result, output } = await task<StakeStatus>(file, "stake status", { provider: ACCOUNT.client0 });
+    expect(result.registered).to.equal(false);
+    expect(output.split("\n")[1]).to.equal("  not a registered provider: a stake of its own backs no listing (stake thaw and stake withdraw return it)");
+    expect(output).to.contain(`Stake of ${clients[0]!.address}`);
+  });
+
+  it("status of a provider's operator names the provider and the command for its stake", async function () {
+    const { file, h100 } = await loadFixture(tasksProvidersFixture);
+    const { result, output } = await task<StakeStatus>(file, "stake status", { provider: ACCOUNT.operator0 });
+    expect(result.registered).to.equal(false);
+    expect(output.split("\n")[1]).to.match(
+      new RegExp(`^  not a registered provider but the operator of ${h100.address}; the stake that backs a listing is the provider's: npx hardhat stake status --provider ${h100.address} --network hardhat --deployment \\S+$`),
+    );
+  });
+
+  it("status of a registered provider does not call it anything else", async function () {
+    const { file } = await loadFixture(tasksProvidersFixture);
+    const { result, output } = await task<StakeStatus>(file, "stake status", { provider: ACCOUNT.rtx });
+    expect(result.registered).to.equal(true);
+    expect(output).to.not.contain("not a registered provider");
+  });
+
   it("status runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
     const { file, rtx } = await loadFixture(tasksProvidersFixture);
     await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "300" });
