@@ -22,11 +22,19 @@ export class RecordReadError extends Error {
 
 /** Reads and checks a record as scripts/deploy.ts writes it; throws a RecordReadError naming what is wrong. */
 export function readRecordFile(file: string): DeploymentRecord {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RecordReadError(file, code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory, not a record file" : `cannot be read (${(error as Error).message})`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json = JSON.parse(text);
   } catch (error) {
-    throw new RecordReadError(file, (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (error as Error).message);
+    // The parser's words alone ("Unexpected token 'v'...") do not say which file, nor that JSON was expected.
+    throw new RecordReadError(file, `is not JSON (${(error as Error).message}): a record is the JSON file scripts/deploy.ts writes`);
   }
   const record = json as Partial<DeploymentRecord> | null;
   if (record === null || typeof record !== "object" || typeof record.network !== "string" || typeof record.chainId !== "number" || typeof record.contracts !== "object" || record.contracts === null) {

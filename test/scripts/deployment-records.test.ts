@@ -123,4 +123,17 @@ describe("scripts/deployment-records", function () {
     expect((error as RecordReadError).message).to.equal(`deployment record ${path.join(dir, "localhost.json")}: guardian is "nobody", not an address`);
     expect(() => readRecordFile(path.join(dir, "none.json"))).to.throw(RecordReadError, /none\.json: does not exist$/);
   });
+
+  it("refuses a file that is not JSON with a RecordReadError saying so, the parser's reason and what a record is", function () {
+    fs.writeFileSync(path.join(dir, "notes.txt"), "vm.max_map_count=262144\n");
+    expect(() => readRecordFile(path.join(dir, "notes.txt"))).to.throw(
+      RecordReadError,
+      new RegExp(`^deployment record ${path.join(dir, "notes.txt").replace(/[.\\/]/g, "\\$&")}: is not JSON \\(Unexpected token .+\\): a record is the JSON file scripts/deploy\\.ts writes$`),
+    );
+  });
+
+  it("refuses a directory with a RecordReadError saying it is one", function () {
+    fs.mkdirSync(path.join(dir, "deployments.json"));
+    expect(() => readRecordFile(path.join(dir, "deployments.json"))).to.throw(RecordReadError, /deployments\.json: is a directory, not a record file$/);
+  });
 });
