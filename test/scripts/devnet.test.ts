@@ -818,6 +818,11 @@ describe("scripts/devnet", function () {
     expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
   });
 
+  it("prints the GraphQL endpoint as one to POST JSON to, pointing a browser at the dashboard (a GET there is refused as CSRF)", function () {
+    const line = bannerText({}).split("\n").find((l) => l.startsWith("  GraphQL "));
+    expect(line).to.match(/^  GraphQL     http:\/\/\S+\/graphql  \(POST, content-type: application\/json; in a browser, open the Dashboard\)$/);
+  });
+
   it("after the two keys it prints, names the file that holds every account's key", function () {
     const client = { index: 15, address: "0xcd3B766CCDd6AE721141F452C550Ca635964ce71", role: "client (posts jobs)", privateKey: `0x${"11".repeat(32)}` };
     const operator = { index: 14, address: "0xdF3e18d64BC6A983f673Ab319CCaE4f1a57C7097", role: "operator (worker hot key)", privateKey: `0x${"22".repeat(32)}` };
