@@ -538,6 +538,17 @@ describe("scripts/devnet", function () {
     expect(piped).to.equal("index     block 1\nindex     block 3\n");
   });
 
+  it("on a pipe shows a new step's first status however soon after the last step's (why the subgraph is rebuilt)", function () {
+    let piped = "";
+    let now = 0;
+    const onPipe = new Progress({ tty: false, write: (t) => (piped += t), now: () => now, throttleMs: 3000 });
+    onPipe.status("build", "contracts: checking...");
+    now = 300;
+    onPipe.step("build", "contracts compiled or up to date (0.3 s)");
+    onPipe.status("build", "subgraph: subgraph/build is missing, building...");
+    expect(piped).to.equal("build     contracts: checking...\nbuild     contracts compiled or up to date (0.3 s)\nbuild     subgraph: subgraph/build is missing, building...\n");
+  });
+
   describe("deployment records", function () {
     const record = (chainId: number, network: string) => ({
       network,
