@@ -133,3 +133,9 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string, env: Re
     host: "127.0.0.1",
   };
 }
+
+/** npm start's first line, what it is about to run: a --no-seed devnet is deployed, not seeded. */
+export function startHeadline(options: { rpcUrl?: string; seed: boolean }): string {
+  if (options.rpcUrl !== undefined) return `Latent on ${options.rpcUrl}`;
+  return `Latent devnet: a fresh local chain, deployed and ${options.seed ? "seeded" : "not seeded (--no-seed)"}`;
+}

@@ -29,7 +29,7 @@ import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } 
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
-import { parseDevnetOptions } from "../../scripts/devnet/options";
+import { parseDevnetOptions, startHeadline } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
@@ -827,6 +827,12 @@ describe("scripts/devnet", function () {
     const print = (env: Record<string, string>) => bannerText({}, env);
     expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
+  });
+
+  it("heads its output with what it runs: a --no-seed devnet as deployed and not seeded", function () {
+    expect(startHeadline({ seed: true })).to.equal("Latent devnet: a fresh local chain, deployed and seeded");
+    expect(startHeadline({ seed: false })).to.equal("Latent devnet: a fresh local chain, deployed and not seeded (--no-seed)");
+    expect(startHeadline({ rpcUrl: "http://127.0.0.1:8546", seed: false })).to.equal("Latent on http://127.0.0.1:8546");
   });
 
   it("prints the GraphQL endpoint as one to POST JSON to, pointing a browser at the dashboard (a GET there is refused as CSRF)", function () {
