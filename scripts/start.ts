@@ -15,7 +15,7 @@
  */
 import { DevnetError, UsageError } from "./devnet/errors";
 import { Lifecycle, StoppingError } from "./devnet/lifecycle";
-import { USAGE, parseDevnetOptions } from "./devnet/options";
+import { USAGE, parseDevnetOptions, startHeadline } from "./devnet/options";
 import type { DevnetOptions } from "./devnet/options";
 import { BUILD_LOCK_FILE, claimBuildLock, claimDataDir } from "./devnet/instance";
 import { assertPortFree } from "./devnet/ports";
@@ -24,7 +24,7 @@ import { buildSubgraphIfNeeded, compileContracts } from "./devnet/build";
 import { redactUrlsIn, urlRedactor } from "../subgraph/indexer/redact";
 
 async function start(options: DevnetOptions, progress: Progress, lifecycle: Lifecycle): Promise<void> {
-  progress.line(options.rpcUrl === undefined ? "Latent devnet: a fresh local chain, deployed and seeded" : `Latent on ${options.rpcUrl}`);
+  progress.line(startHeadline(options));
   await assertPortFree(options.host, options.port, "the gateway", "--port");
   if (options.rpcUrl === undefined) await assertPortFree(options.host, options.chainPort, "the local chain", "--chain-port");
   // Released on any exit, however it happens (a pid file of a process that is gone is taken over anyway).

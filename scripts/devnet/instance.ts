@@ -45,15 +45,32 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (error) {
-    // A file in the way, no permission: one line naming the option, not a stack from inside npm start.
+    // A file in the way, no permission: one line naming the option, not a stack from inside npm start. mkdir's
+    // EEXIST and ENOTDIR name the directory asked for, not the file in the way, and neither says "file".
     const e = error as NodeJS.ErrnoException;
-    throw new DevnetError(`cannot use ${dataDir} as the data directory (${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}): give another --data-dir`, { cause: error });
+    const file = e.code === "EEXIST" || e.code === "ENOTDIR" ? fileInTheWay(dataDir) : undefined;
+    const why = file !== undefined ? `${file} is a file, not a directory` : `${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}`;
+    throw new DevnetError(`cannot use ${dataDir} as the data directory (${why}): give another --data-dir`, { cause: error });
   }
   const file = path.join(dataDir, "devnet.pid");
   const holder = takePidFile(file, pid, startTimeOf);
   if (holder !== null) throw new DataDirInUseError(dataDir, holder);
   for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return pidFileRelease(file, pid);
+}
+
+/** The nearest of `dir` and its parents that exists, if it is not a directory. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(p, { throwIfNoEntry: false });
+    } catch {
+      // ENOTDIR: a parent is the file; go up to it.
+    }
+    if (stat !== undefined) return stat.isDirectory() ? undefined : p;
+    if (path.dirname(p) === p) return undefined;
+  }
 }
 
 /**

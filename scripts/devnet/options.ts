@@ -110,7 +110,7 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string, env: Re
 
   const rpcUrl = values.has("--rpc-url") ? url(values.get("--rpc-url") as string) : undefined;
   if (rpcUrl === undefined) {
-    for (const only of ["--deploy", "--seed"]) if (flags.has(only)) throw new UsageError(`${only} only applies with --rpc-url (the local chain is always fresh, deployed and seeded)`);
+    for (const only of ["--deploy", "--seed"]) if (flags.has(only)) throw new UsageError(`${only} only applies with --rpc-url (the local chain is always fresh and deployed, and seeded unless --no-seed)`);
     if (values.has("--deployment")) throw new UsageError("--deployment only applies with --rpc-url (the local chain is always deployed afresh)");
   } else {
     if (values.has("--chain-port")) throw new UsageError("--chain-port applies to the local chain, which --rpc-url replaces");
@@ -132,4 +132,10 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string, env: Re
     dataDir: path.resolve(cwd, values.get("--data-dir") ?? ".data"),
     host: "127.0.0.1",
   };
+}
+
+/** npm start's first line, what it is about to run: a --no-seed devnet is deployed, not seeded. */
+export function startHeadline(options: { rpcUrl?: string; seed: boolean }): string {
+  if (options.rpcUrl !== undefined) return `Latent on ${options.rpcUrl}`;
+  return `Latent devnet: a fresh local chain, deployed and ${options.seed ? "seeded" : "not seeded (--no-seed)"}`;
 }

@@ -64,6 +64,9 @@ export class Progress {
     if (this.statusShown) this.write("\r\x1b[2K");
     this.statusShown = false;
     this.lastStatus = "";
+    // The next status is a new step's first (the subgraph build's reason, seconds after the contracts' status): the
+    // throttle is for a slow step's repeats, and would drop it.
+    this.lastStatusAt = -Infinity;
   }
 }
 

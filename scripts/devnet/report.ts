@@ -96,7 +96,9 @@ export function printBanner(progress: Progress, input: BannerInput): void {
   p();
   p(info.chain.local ? "Latent devnet is ready." : `Latent is ready on chain ${info.chain.chainId}.`);
   p();
-  p(`  GraphQL     ${info.gateway.graphql}`);
+  // The gateway serves no page at /graphql (no landing page: it would load from outside), and Apollo answers a
+  // browser's GET there with a CSRF error: the first URL printed must not look like one to open.
+  p(`  GraphQL     ${info.gateway.graphql}  (POST, content-type: application/json; in a browser, open the Dashboard)`);
   p(`  WebSocket   ${info.gateway.ws}  (subscriptions, graphql-ws)`);
   p(`  Dashboard   ${info.gateway.dashboard}`);
   p(`  Readiness   ${info.gateway.readyz}`);

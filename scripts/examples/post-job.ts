@@ -231,7 +231,15 @@ export async function postJob(options: PostJobOptions): Promise<PostedJob> {
 
   // 2. Create the job from the client's own key, on the chain the gateway reads.
   const signer = options.signer;
-  const network = await signer.provider?.getNetwork();
+  let network: Awaited<ReturnType<NonNullable<Signer["provider"]>["getNetwork"]>> | undefined;
+  try {
+    network = await signer.provider?.getNetwork();
+  } catch (error) {
+    // ethers' own message is "connect ECONNREFUSED …", or a dump of the request and the answer of a server that is
+    // not a node (the gateway's URL given as --rpc): its short message, with the URL and what to check.
+    const reason = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+    throw new PostJobError(`the chain's RPC endpoint ${options.rpcUrl} did not answer eth_chainId (${reason}): is the chain running, and is --rpc its JSON-RPC URL?`);
+  }
   if (network === undefined) throw new PostJobError("the signer has no provider: connect it to the chain's RPC");
   if (network.chainId.toString() !== setup.deployment.chainId) {
     throw new PostJobError(`the RPC endpoint is chain ${network.chainId}, the gateway's deployment chain ${setup.deployment.chainId}: point both at the same chain`);

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { JobStatus, Tier, deployScenario } from "../../scripts/scenario";
@@ -65,6 +67,14 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
       "operator (worker hot key: online, accept, submit)",
       "client (posts jobs)",
     ]);
+  });
+
+  it("seeds the blocks README.md's sample output of npm start names, after the 8 of the deployment", async function () {
+    const { summary } = await loadFixture(seededFixture);
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const sample = /^ +blocks (\d+)-(\d+) \([\d.]+ s\)\n(?:.*\n)*?index +indexed up to block (\d+) /m.exec(readme);
+    expect(sample, "README's seed and index lines").to.not.equal(null);
+    expect(sample!.slice(1).map(Number)).to.deep.equal([summary.fromBlock, summary.toBlock, summary.toBlock]);
   });
 
   it("leaves the challenge window at one day, which README's devnet advance --by 1d1s skips", async function () {

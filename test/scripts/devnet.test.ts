@@ -29,7 +29,7 @@ import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } 
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
-import { parseDevnetOptions } from "../../scripts/devnet/options";
+import { parseDevnetOptions, startHeadline } from "../../scripts/devnet/options";
 import type { DevnetOptions } from "../../scripts/devnet/options";
 import { assertPortFree } from "../../scripts/devnet/ports";
 import { Progress } from "../../scripts/devnet/progress";
@@ -156,8 +156,8 @@ describe("scripts/devnet", function () {
         [["--port"], /--port needs a value/],
         [["--port", "65536"], /--port must be a port number/],
         [["--chain-port", "-1"], /--chain-port needs a value|--chain-port must be/],
-        [["--seed"], /--seed only applies with --rpc-url/],
-        [["--deploy"], /--deploy only applies with --rpc-url/],
+        [["--seed"], /^--seed only applies with --rpc-url \(the local chain is always fresh and deployed, and seeded unless --no-seed\)$/],
+        [["--deploy"], /^--deploy only applies with --rpc-url \(the local chain is always fresh and deployed, and seeded unless --no-seed\)$/],
         [["--rpc-url", "ftp://x"], /^--rpc-url must start with http:\/\/ or https:\/\/, not ftp:\/\/$/],
         [["--rpc-url", "alice:sEcReT@x:8545"], /^--rpc-url has no http:\/\/ or https:\/\/ scheme$/],
         [["--rpc-url", "https:/host/v2/secret"], /^--rpc-url must have two slashes after its scheme \(https:\/\/host\/…\), not "\/"$/],
@@ -397,11 +397,11 @@ describe("scripts/devnet", function () {
     expect(fs.readFileSync(file, "utf8")).to.equal(`${process.ppid}\n`);
   });
 
-  it("reports a data directory it cannot create in one line naming --data-dir", function () {
+  it("reports a data directory it cannot create in one line naming the file in the way and --data-dir", function () {
     const file = path.join(dir, "a-file");
     fs.writeFileSync(file, "");
-    for (const target of [file, path.join(file, "data")]) {
-      expect(() => claimDataDir(target), target).to.throw(DevnetError, new RegExp(`^cannot use ${target} as the data directory \\((EEXIST|ENOTDIR)[^)]*\\): give another --data-dir$`));
+    for (const target of [file, path.join(file, "data"), path.join(file, "data", "deeper")]) {
+      expect(() => claimDataDir(target), target).to.throw(DevnetError, `cannot use ${target} as the data directory (${file} is a file, not a directory): give another --data-dir`);
     }
   });
 
@@ -536,6 +536,17 @@ describe("scripts/devnet", function () {
     now = 1500;
     onPipe.status("index", "block 3");
     expect(piped).to.equal("index     block 1\nindex     block 3\n");
+  });
+
+  it("on a pipe shows a new step's first status however soon after the last step's (why the subgraph is rebuilt)", function () {
+    let piped = "";
+    let now = 0;
+    const onPipe = new Progress({ tty: false, write: (t) => (piped += t), now: () => now, throttleMs: 3000 });
+    onPipe.status("build", "contracts: checking...");
+    now = 300;
+    onPipe.step("build", "contracts compiled or up to date (0.3 s)");
+    onPipe.status("build", "subgraph: subgraph/build is missing, building...");
+    expect(piped).to.equal("build     contracts: checking...\nbuild     contracts compiled or up to date (0.3 s)\nbuild     subgraph: subgraph/build is missing, building...\n");
   });
 
   describe("deployment records", function () {
@@ -816,6 +827,17 @@ describe("scripts/devnet", function () {
     const print = (env: Record<string, string>) => bannerText({}, env);
     expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     expect(print({ LATENT_DEPLOYMENTS_DIR: path.join(dir, "records") })).to.include(`--network localhost --deployment ${path.join("deployments", "localhost.json")} --from <#>`);
+  });
+
+  it("heads its output with what it runs: a --no-seed devnet as deployed and not seeded", function () {
+    expect(startHeadline({ seed: true })).to.equal("Latent devnet: a fresh local chain, deployed and seeded");
+    expect(startHeadline({ seed: false })).to.equal("Latent devnet: a fresh local chain, deployed and not seeded (--no-seed)");
+    expect(startHeadline({ rpcUrl: "http://127.0.0.1:8546", seed: false })).to.equal("Latent on http://127.0.0.1:8546");
+  });
+
+  it("prints the GraphQL endpoint as one to POST JSON to, pointing a browser at the dashboard (a GET there is refused as CSRF)", function () {
+    const line = bannerText({}).split("\n").find((l) => l.startsWith("  GraphQL "));
+    expect(line).to.match(/^  GraphQL     http:\/\/\S+\/graphql  \(POST, content-type: application\/json; in a browser, open the Dashboard\)$/);
   });
 
   it("after the two keys it prints, names the file that holds every account's key", function () {

@@ -3,6 +3,7 @@
 // key on a plain JSON-RPC connection, and follows the job until the status asked for.
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Wallet, keccak256, parseEther } from "ethers";
@@ -145,6 +146,34 @@ describe("scripts/examples/post-job.ts: the dApp walk", function () {
     expect(error).to.be.instanceOf(PostJobError);
     expect((error as Error).message).to.match(/^no provider offers \{"gpuModels":\["rtx-4090-24gb"\],"gpuCount":8,"hours":1\} now/);
     expect(await client.getNonce()).to.equal(nonce);
+  });
+
+  it("names the --rpc URL and what to check when it is not a reachable node (nothing listening, or the gateway's URL)", async function () {
+    const key = Wallet.createRandom().privateKey;
+    // A port nothing listens on: one the system gave a server that is closed again.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const gone = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const [rpcUrl, reason] of [
+      [gone, /ECONNREFUSED/],
+      [gatewayUrl, /^server response 400 Bad Request$/],
+    ] as const) {
+      const client = connectClient(key, rpcUrl);
+      let error: unknown;
+      try {
+        await postJob({ gatewayUrl, rpcUrl, signer: client, requirements: { gpuModels: ["rtx-4090-24gb"], gpuCount: 1, hours: 1 }, spec: SPEC });
+      } catch (caught) {
+        error = caught;
+      } finally {
+        client.provider?.destroy();
+      }
+      expect(error, rpcUrl).to.be.instanceOf(PostJobError);
+      const match = /^the chain's RPC endpoint (\S+) did not answer eth_chainId \((.*)\): is the chain running, and is --rpc its JSON-RPC URL\?$/.exec((error as Error).message);
+      expect(match, (error as Error).message).to.not.equal(null);
+      expect(match![1]).to.equal(rpcUrl);
+      expect(match![2]).to.match(reason);
+    }
   });
 
   it("says the client must be funded, and sends nothing, when it holds less LAT than the escrow", async function () {
