@@ -372,6 +372,13 @@ async function withHint<T>(read: () => Promise<T>, hint: string): Promise<T> {
   }
 }
 
+/** Chain ids of development nodes (Hardhat's, and Ganache's or anvil's), where `npm start` may run. */
+const DEVELOPMENT_CHAIN_IDS = new Set([31337, 1337]);
+
+/** Where a devnet's record is when it is not in deployments/: one started with other ports keeps it in its data dir. */
+const DEVNET_RECORD_HINT =
+  "; a devnet started with --chain-port (or --rpc-url) keeps its record in <data-dir>/deployments/ (.data/ without --data-dir): npm start prints each task command with its --deployment";
+
 /**
  * The record of the chain a task is connected to, without --deployment: lookupRecord's, `<network>.json` when it is
  * for this chain, else the only record in the deployments directory for its chain id and genesis block.
@@ -391,7 +398,8 @@ async function findRecord(hre: HardhatRuntimeEnvironment, chainId: number): Prom
       );
     case "missing":
       throw new DeploymentError(
-        `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list(lookup.considered)}): deploy to it, or pass --deployment <file>`,
+        `no deployment record in ${dir} is for chain ${chainId} of network "${hre.network.name}" (considered: ${list(lookup.considered)}): deploy to it, or pass --deployment <file>` +
+          (DEVELOPMENT_CHAIN_IDS.has(chainId) ? DEVNET_RECORD_HINT : ""),
       );
   }
 }

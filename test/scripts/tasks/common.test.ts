@@ -358,6 +358,15 @@ describe("tasks: shared helpers", function () {
         expect(error).to.be.instanceOf(DeploymentError);
         expect((error as Error).message).to.match(/no deployment record .* for chain 31337 .*considered: chain-1337\.json \(chain 1337, genesis 0x[0-9a-f]{64}\)\): deploy to it, or pass --deployment/);
       });
+
+      it("on a development chain, says where a devnet started on other ports keeps its record when none is found", async function () {
+        const { dir } = await deployedRecord();
+        const error = await openAsLocalhost(dir, {}).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DeploymentError);
+        expect((error as Error).message).to.match(
+          /: deploy to it, or pass --deployment <file>; a devnet started with --chain-port \(or --rpc-url\) keeps its record in <data-dir>\/deployments\/ \(\.data\/ without --data-dir\): npm start prints each task command with its --deployment$/,
+        );
+      });
     });
 
     it("a record of another chain is refused", async function () {
