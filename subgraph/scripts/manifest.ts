@@ -223,7 +223,9 @@ if (require.main === module) {
     const written = args.source
       ? writeSourceManifest(args.deployment, { network: args.network })
       : writeDeploymentManifest(args.deployment, args.out, { network: args.network, buildDir: args.buildDir });
-    console.log(path.relative(process.cwd(), written));
+    // Relative where it lies under the working directory; outside it ("../../tmp/x") the absolute path reads better.
+    const relative = path.relative(process.cwd(), written);
+    console.log(relative.startsWith("..") || path.isAbsolute(relative) ? written : relative);
   } catch (err) {
     console.error(`manifest: ${(err as Error).message}`);
     process.exit(1);
