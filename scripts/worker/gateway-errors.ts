@@ -9,6 +9,8 @@ export interface GraphQLErrorEntry {
   message: string;
   /** extensions.code, e.g. BAD_USER_INPUT, SOURCE_UNAVAILABLE. */
   code?: string;
+  /** extensions.argument: the argument a BAD_USER_INPUT refused. */
+  argument?: string;
 }
 
 // The gateway's codes for "cannot answer right now" (its source or the chain is down, it failed internally, or it is
@@ -118,10 +120,11 @@ export function graphQLErrorEntries(errors: unknown): GraphQLErrorEntry[] {
   if (!Array.isArray(errors)) return [{ message: "malformed errors" }];
   return errors.map((error: unknown) => {
     if (typeof error !== "object" || error === null) return { message: String(error) };
-    const entry = error as { message?: unknown; extensions?: { code?: unknown } };
+    const entry = error as { message?: unknown; extensions?: { code?: unknown; argument?: unknown } };
     return {
       message: typeof entry.message === "string" ? entry.message : "an error without a message",
       code: typeof entry.extensions?.code === "string" ? entry.extensions.code : undefined,
+      ...(typeof entry.extensions?.argument === "string" ? { argument: entry.extensions.argument } : {}),
     };
   });
 }

@@ -19,7 +19,7 @@
 
 import { ChainReadError } from "./chain";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, isOpenJob, toCandidateJob } from "./gateway-jobs";
-import { GatewayProtocolError } from "./gateway-errors";
+import { GatewayProtocolError, GatewayResponseError } from "./gateway-errors";
 import { queryGateway } from "./graphql-http";
 import { JobFeed } from "./job-feed";
 import { reconnectingJobSource } from "./job-source";
@@ -259,7 +259,17 @@ function candidate(raw: unknown, logger: Logger): CandidateJob | undefined {
 }
 
 async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): AsyncGenerator<unknown> {
-  yield* pages(options, "openJobs", OPEN_JOBS, { provider: options.provider }, signal);
+  try {
+    yield* pages(options, "openJobs", OPEN_JOBS, { provider: options.provider }, signal);
+  } catch (error) {
+    // The chain says the provider is registered (checked at start), so a gateway refusing it as "not a registered
+    // provider" has not indexed the registration yet: nothing to offer until it has (the next re-read), as for a
+    // provider it thinks inactive.
+    if (!(error instanceof GatewayResponseError && error.errors.every((e) => e.code === "BAD_USER_INPUT" && e.argument === "provider"))) throw error;
+    options.logger.info("the gateway does not know the provider yet (its registration is not indexed): no open jobs until it is", {
+      provider: options.provider,
+    });
+  }
   if (!options.directedJobs) return;
   const filter = { targetProvider: options.provider, statuses: ["OPEN"] };
   yield* pages(options, "jobs", DIRECTED_JOBS, { filter }, signal);

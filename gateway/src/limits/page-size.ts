@@ -15,14 +15,25 @@ function refuse(field: string | null, argument: string, problem: string, extra: 
   return field === null ? badUserInput(argument, problem, extra) : badFieldArgument(field, argument, problem, extra);
 }
 
-/** The page size to use, or BAD_USER_INPUT saying why `first` is refused. */
-export function pageSize(first: number | null | undefined, fallback: number, caps: ListCaps, field: string | null = null): number {
+/**
+ * The page size to use, or BAD_USER_INPUT saying why `first` is refused, with the allowed range (`extensions.minimum`,
+ * `maximum`, `value`). `pageable` says whether the list takes `after`: one that does not (Provider.slashes,
+ * Proposal.votes...) holds its newest `maximum` rows at most, and advising `after` there would send the client to an
+ * argument the schema refuses.
+ */
+export function pageSize(
+  first: number | null | undefined,
+  fallback: number,
+  caps: ListCaps,
+  field: string | null = null,
+  pageable = true,
+): number {
   const value = first ?? fallback;
-  if (!Number.isInteger(value) || value < 1) throw refuse(field, "first", `must be at least 1 (got ${value})`);
+  const range = { value, minimum: 1, maximum: caps.maxPageSize };
+  if (!Number.isInteger(value) || value < 1) throw refuse(field, "first", `must be from 1 to ${caps.maxPageSize} (got ${value})`, range);
   if (value > caps.maxPageSize) {
-    throw refuse(field, "first", `${value} is over the maximum page size of ${caps.maxPageSize}; page with \`after\` instead`, {
-      maximum: caps.maxPageSize,
-    });
+    const advice = pageable ? "page with `after` instead" : `this list has no \`after\`: it holds the newest ${caps.maxPageSize} at most`;
+    throw refuse(field, "first", `${value} is over the maximum page size of ${caps.maxPageSize}; ${advice}`, range);
   }
   return value;
 }
@@ -30,7 +41,7 @@ export function pageSize(first: number | null | undefined, fallback: number, cap
 export function dayCount(days: number | null | undefined, fallback: number, caps: ListCaps, field: string | null = null): number {
   const value = days ?? fallback;
   if (!Number.isInteger(value) || value < 1 || value > caps.maxDays) {
-    throw refuse(field, "days", `must be between 1 and ${caps.maxDays} (got ${value})`, { maximum: caps.maxDays });
+    throw refuse(field, "days", `must be between 1 and ${caps.maxDays} (got ${value})`, { value, minimum: 1, maximum: caps.maxDays });
   }
   return value;
 }

@@ -129,7 +129,8 @@ export function checkQueryLimits(
     const first = argValue(field, def, "first");
     if (first !== undefined) {
       try {
-        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`);
+        const pageable = def.args.some((a) => a.name === "after");
+        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`, pageable);
       } catch (error) {
         errors.push(error as GraphQLError);
         return limits.maxPageSize;

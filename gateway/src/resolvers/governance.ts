@@ -55,7 +55,7 @@ export const governanceResolvers: Resolvers = {
     executedAt: (p) => optionalTime(p.entity.executedAt),
     canceledAt: (p) => optionalTime(p.entity.canceledAt),
     votes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p.entity)).votesOfProposal.get(pageSize(args.first, 20, ctx.limits)).load(p.entity.id);
+      const rows = await ctx.loaders.at(readAtOf(p.entity)).votesOfProposal.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.entity.id);
       return rows.map((v) => ({
         voter: v.voter.id,
         support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],

@@ -96,7 +96,7 @@ export const providerResolvers: Resolvers = {
       );
     },
     slashes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p)).slashesOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      const rows = await ctx.loaders.at(readAtOf(p)).slashesOfProvider.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.id);
       return rows.map((s) => ({
         reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
         jobId: s.job?.id ?? null,
@@ -110,7 +110,7 @@ export const providerResolvers: Resolvers = {
       }));
     },
     thawRequests: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p)).thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits)).load(p.id);
+      const rows = await ctx.loaders.at(readAtOf(p)).thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.id);
       return rows.map((t) => ({
         index: Number(t.requestIndex),
         amount: BigInt(t.amount),

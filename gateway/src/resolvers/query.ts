@@ -1,4 +1,5 @@
 import type { JobOrderField, ProviderOrderField, Resolvers } from "../generated/graphql";
+import { badUserInput } from "../errors";
 import { dayCount, pageSize } from "../limits/page-size";
 import { cursorScope } from "../model/cursor";
 import { parseJobId } from "../model/ids";
@@ -118,12 +119,17 @@ export const queryResolvers: Resolvers = {
       const { protocol } = await ctx.reader.protocolOfPage(at);
       // The provider's stake and capacity decide which jobs it may take: judged at the page's block.
       const provider = await ctx.loaders.at(at).provider.load(args.provider);
+      // An address that never registered (unknown to the index, or one that only staked) is most likely a typo or the
+      // wrong network: an empty list would read as "no jobs for you yet". One that deregistered was a provider: empty.
+      if (provider === null || provider.registeredAt === null) {
+        throw badUserInput("provider", `${args.provider} is not a registered provider (at block ${at.block.number})`, { provider: args.provider });
+      }
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
       // out of the later one. Where the page's block carries no time, the source's time of that block (timeAt).
       const now = await timeAt(at.block, () => ctx.loaders.at(at).blockClock());
       // While the guardian's pause lasts, JobEscrow.acceptJob reverts for every job: none may be accepted now.
       const paused = protocol !== null && BigInt(protocol.pausedUntil) > BigInt(now);
-      if (provider === null || protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
+      if (protocol === null || paused || !isActive(provider, protocol.minStakePerGpu)) {
         return toConnection([] as JobEntity[], first, position !== null, (j) => j, () => "");
       }
       const where = acceptableJobsWhere(provider, protocol, now);

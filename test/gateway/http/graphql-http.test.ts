@@ -44,14 +44,27 @@ describe("GraphQL over HTTP", function () {
     const refused = await post({ query: "{ providers(first: 101) { nodes { address } } }" });
     expect(refused.status).to.equal(400);
     const extensions = refused.errors[0]?.extensions;
-    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", maximum: 100 });
+    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", value: 101, minimum: 1, maximum: 100 });
+  });
+
+  it("states the page size's range when refusing a `first` below 1", async function () {
+    const refused = await post({ query: "{ providers(first: 0) { nodes { address } } }" });
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Query.providers(first): must be from 1 to 100 (got 0)");
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", value: 0, minimum: 1, maximum: 100 });
+  });
+
+  it("does not advise `after` for a list that has none (Provider.slashes holds the newest page at most)", async function () {
+    const refused = await post({ query: '{ provider(address: "0x0000000000000000000000000000000000000001") { slashes(first: 101) { blockNumber } } }' });
+    expect(refused.status).to.equal(400);
+    expect(refused.errors[0]?.message).to.equal("Provider.slashes(first): 101 is over the maximum page size of 100; this list has no `after`: it holds the newest 100 at most");
   });
 
   it("names a history's days over the cap as every resolver names an argument, its field beside it", async function () {
     const refused = await post({ query: '{ provider(address: "0x0000000000000000000000000000000000000001") { history(days: 366) { date } } }' });
     expect(refused.status).to.equal(400);
     expect(refused.errors[0]?.message).to.equal("Provider.history(days): must be between 1 and 365 (got 366)");
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "days", field: "Provider.history", maximum: 365 });
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "days", field: "Provider.history", value: 366, minimum: 1, maximum: 365 });
   });
 });
 

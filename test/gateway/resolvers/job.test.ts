@@ -353,4 +353,11 @@ describeEachSource("openJobs(provider)", (ctx) => {
     const departed = env.summary.providers.find((p) => !p.registered)!.address;
     expect(await openJobs(departed)).to.deep.equal([]);
   });
+
+  it("refuses an address that never registered with BAD_USER_INPUT naming it", async function () {
+    const stranger = "0x00000000000000000000000000000000000000ab";
+    const errors = await ctx().client.errors(OPEN_JOBS, { provider: stranger, first: 10 });
+    expect(errors[0]?.extensions).to.include({ code: "BAD_USER_INPUT", argument: "provider", provider: stranger });
+    expect(errors[0]?.message).to.match(/^provider: 0x0+ab is not a registered provider/);
+  });
 });

@@ -1,6 +1,6 @@
 // openJobs over a fake source, for protocol states the scenario chain does not stay in (a guardian pause).
 import { expect } from "chai";
-import type { GraphQLResolveInfo } from "graphql";
+import type { GraphQLError, GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "../../../gateway/src/context";
 import { DEFAULT_QUERY_LIMITS } from "../../../gateway/src/limits/query-limits";
 import type { JobConnectionModel } from "../../../gateway/src/model/models";
@@ -14,7 +14,7 @@ const PROVIDER = "0x00000000000000000000000000000000000000aa";
 const NOW = 1_500;
 
 const provider = {
-  id: PROVIDER, registered: true, online: true, stakePerGpu: "100", gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80,
+  id: PROVIDER, registered: true, registeredAt: "1000", online: true, stakePerGpu: "100", gpuModelKey: "h100-sxm-80gb", regionKey: "eu-west", vramGiB: 80,
   gpusFree: 8, tier: "Enterprise", jobsCompleted: 0, maxSlashRewardBps: 10_000, pricePerGpuHour: "1", freeStake: "1000",
 } as ProviderEntity;
 
@@ -23,7 +23,7 @@ const job = {
   minCompletedJobs: "0", minSlashRewardBps: 0, maxPricePerGpuHour: "5", targetProvider: "0x0000000000000000000000000000000000000000", escrowed: "10",
 } as JobEntity;
 
-async function openJobs(pausedUntil: number, jobs: JobEntity[] = [job], listing: ProviderEntity = provider): Promise<string[]> {
+async function openJobs(pausedUntil: number, jobs: JobEntity[] = [job], listing: ProviderEntity | null = provider): Promise<string[]> {
   const protocol = { minStakePerGpu: "100", collateralRatioBps: 1000, pausedUntil: String(pausedUntil) } as ProtocolEntity;
   const indexed = { number: 10, hash: null, parentHash: null, timestamp: NOW, hasIndexingErrors: false };
   const head = { head: null, ensureHead: async () => indexed, headReplacing: async () => indexed };
@@ -51,5 +51,29 @@ describe("openJobs and a job's minimum slash reward cap", function () {
     const requiring = (id: string, minSlashRewardBps: number) => ({ ...job, id, jobId: id, minSlashRewardBps });
     const jobs = [requiring("1", 0), requiring("2", 2_500), requiring("3", 2_501)];
     expect(await openJobs(0, jobs, { ...provider, maxSlashRewardBps: 2_500 })).to.deep.equal(["1", "2"]);
+  });
+});
+
+describe("openJobs for an address that is not a registered provider", function () {
+  const refusal = async (listing: ProviderEntity | null) => {
+    const error = await openJobs(0, [job], listing).then(
+      () => expect.fail("openJobs answered"),
+      (e: unknown) => e as GraphQLError,
+    );
+    return { code: error.extensions.code, argument: error.extensions.argument, provider: error.extensions.provider, message: error.message };
+  };
+
+  it("refuses an address the index does not know with BAD_USER_INPUT naming it, rather than an empty list", async function () {
+    const refused = await refusal(null);
+    expect(refused).to.include({ code: "BAD_USER_INPUT", argument: "provider", provider: PROVIDER });
+    expect(refused.message).to.equal(`provider: ${PROVIDER} is not a registered provider (at block 10)`);
+  });
+
+  it("refuses an address that only staked and never registered", async function () {
+    expect(await refusal({ ...provider, registered: false, registeredAt: null })).to.include({ code: "BAD_USER_INPUT", argument: "provider" });
+  });
+
+  it("is empty, not refused, for a provider that deregistered", async function () {
+    expect(await openJobs(0, [job], { ...provider, registered: false, deregisteredAt: "1200" })).to.deep.equal([]);
   });
 });

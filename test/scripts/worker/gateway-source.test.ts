@@ -356,6 +356,24 @@ describe("gateway job source", function () {
     expect((error as Error).message).to.contain("BAD_USER_INPUT");
   });
 
+  it("reads a gateway that has not indexed the provider's registration (openJobs refuses its provider) as no open jobs yet, and follows the feed", async () => {
+    gateway.openJobsError = new GraphQLError(`provider: ${PROVIDER} is not a registered provider (at block 5)`, {
+      extensions: { code: "BAD_USER_INPUT", argument: "provider", provider: PROVIDER },
+    });
+    gateway.open = [gatewayJob(1)];
+    const { jobs, done } = collect({ resyncMs: 50 });
+    let failed: unknown;
+    done.catch((error: unknown) => (failed = error));
+    await waitUntil(() => logs.some((record) => record.msg.startsWith("the gateway does not know the provider yet")) || failed !== undefined, "openJobs is refused");
+    expect(failed).to.equal(undefined);
+    await waitUntil(() => gateway.subscribers() > 0, "the feed is followed");
+    gateway.publish(gatewayJob(2));
+    await waitUntil(() => jobs.length === 1, "the feed's job comes");
+    gateway.openJobsError = null;
+    await waitUntil(() => jobs.length === 2, "a re-read once the registration is indexed offers the open job");
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([2n, 1n]);
+  });
+
   it("stops with HttpStatusError when the gateway's URL answers 404 at the first connection (a wrong URL)", async () => {
     gateway.httpStatus = 404;
     const { done } = collect();
