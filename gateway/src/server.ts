@@ -6,6 +6,7 @@ import type { GraphQLSchema } from "graphql";
 import { createContext, type GatewayServices } from "./context";
 import { ConnectionDrain } from "./http/connection-drain";
 import { handleCors, type CorsOrigins } from "./http/cors";
+import { opensEndpointInBrowser, sendEndpointPage } from "./http/endpoint-page";
 import { createGraphQLHttpHandler } from "./http/graphql-http";
 import { healthz, readyz } from "./http/health";
 import { sendJsonError } from "./http/refusal";
@@ -76,6 +77,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const handle = async (pathname: string, search: string, req: http.IncomingMessage, res: http.ServerResponse) => {
     if (handleCors(req, res, options.corsOrigins)) return;
     if (pathname === GRAPHQL_PATH) {
+      if (opensEndpointInBrowser(req, search)) return sendEndpointPage(res, `http://${req.headers.host ?? "127.0.0.1"}${GRAPHQL_PATH}`, req.method === "HEAD");
       await graphql.handle(req, res, search);
       return;
     }

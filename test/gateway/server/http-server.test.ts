@@ -49,6 +49,25 @@ describe("gateway HTTP server", function () {
     expect(await response.json()).to.deep.equal({ data: { __typename: "Query" } });
   });
 
+  it("gives a browser opening /graphql (a GET asking for HTML, no query) a page saying how to send a query, linking the dashboard", async function () {
+    const response = await fetch(server.url, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+    const page = await response.text();
+    expect(page).to.include("<title>Latent GraphQL API</title>");
+    expect(page).to.include(`curl -s ${server.url} -H 'content-type: application/json'`);
+    expect(page).to.include('<a href="/">dashboard</a>');
+  });
+
+  it("still answers a GET without a query that does not ask for HTML with Apollo's refusal, and one with a query with its result", async function () {
+    const refused = await fetch(server.url, { headers: { accept: "application/json" } });
+    expect(refused.status).to.equal(400);
+    expect(refused.headers.get("content-type")).to.match(/^application\/json/);
+    const answered = await fetch(`${server.url}?query=%7B%20__typename%20%7D`, { headers: { accept: "text/html,*/*;q=0.8", "apollo-require-preflight": "true" } });
+    expect(answered.status).to.equal(200);
+    expect(await answered.json()).to.deep.equal({ data: { __typename: "Query" } });
+  });
+
   it("answers a request that failed 500 INTERNAL_SERVER_ERROR, logged as a `graphql request` line and a `request failed` error line", async function () {
     const lines: Record<string, unknown>[] = [];
     const failing = await startHttpServer({
