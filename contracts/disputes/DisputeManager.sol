@@ -45,7 +45,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     /// @param token_ LAT.
     /// @param jobEscrow_ The JobEscrow.
     /// @param registry_ The ProviderRegistry.
-    /// @param arbitrator_ The first arbitrator (non-zero).
+    /// @param arbitrator_ The first arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry).
     constructor(
         address governance_,
         IERC20 token_,
@@ -154,7 +154,7 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     }
 
     /// @inheritdoc IDisputeManager
-    /// @param arbitrator_ The new arbitrator (non-zero).
+    /// @param arbitrator_ The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry).
     function setArbitrator(address arbitrator_) external onlyGovernance {
         _setArbitrator(arbitrator_);
     }
@@ -254,6 +254,11 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
 
     function _setArbitrator(address value) private {
         _requireNonZero("arbitrator", value);
+        // None of these can call `rule`: every dispute would expire as a draw, the provider paid, until another
+        // proposal passed. Immutables only, so the constructor checks them too.
+        if (value == address(this) || value == address(token) || value == address(jobEscrow) || value == address(registry)) {
+            revert DisputeManagerArbitratorIsProtocolContract(value);
+        }
         arbitrator = value;
         emit AddressParameterUpdated("arbitrator", value);
     }

@@ -87,6 +87,17 @@ describe("DisputeManager", function () {
           .withArgs(encodeBytes32String(names[i]!));
       }
     });
+
+    it("refuses LAT, the JobEscrow or the ProviderRegistry as its first arbitrator", async function () {
+      const { c, deployer, timelock } = await loadFixture(providersFixture);
+      const f = new DisputeManager__factory(deployer);
+      const wiring = [await c.token.getAddress(), await c.jobEscrow.getAddress(), await c.registry.getAddress()] as const;
+      for (const arbitrator of wiring) {
+        await expect(f.deploy(timelock.address, wiring[0], wiring[1], wiring[2], arbitrator))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerArbitratorIsProtocolContract")
+          .withArgs(arbitrator);
+      }
+    });
   });
 
   describe("openDispute", function () {
@@ -474,6 +485,17 @@ describe("DisputeManager", function () {
       await expect(c.disputeManager.connect(timelock).setArbitrator(ZeroAddress))
         .to.be.revertedWithCustomError(c.disputeManager, "GovernedZeroAddress")
         .withArgs(encodeBytes32String("arbitrator"));
+    });
+
+    it("refuses the dispute manager itself, LAT, the JobEscrow and the ProviderRegistry, none of which can rule", async function () {
+      const { c, timelock, arbitrator } = await loadFixture(providersFixture);
+      for (const contract of [c.disputeManager, c.token, c.jobEscrow, c.registry]) {
+        const address = await contract.getAddress();
+        await expect(c.disputeManager.connect(timelock).setArbitrator(address))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerArbitratorIsProtocolContract")
+          .withArgs(address);
+      }
+      expect(await c.disputeManager.arbitrator()).to.equal(arbitrator.address);
     });
 
     it("is refused to anyone but governance", async function () {
