@@ -330,24 +330,8 @@ function readUrl(reader: FieldReader, key: string, schemes: readonly string[]): 
     if (error instanceof UrlFormError) throw new FieldError(reader.fieldPath(key), error.message);
     throw error;
   }
-  // fetch() fails on these at once with a bare `bad port`, which reads like an outage; the WebSocket client has no such list.
-  const url = new URL(value);
-  if ((url.protocol === "http:" || url.protocol === "https:") && FETCH_BLOCKED_PORTS.has(Number(url.port))) {
-    throw new FieldError(
-      reader.fieldPath(key),
-      `port ${url.port} is one fetch() refuses to connect to (the Fetch standard's blocked ports): serve the endpoint on another port`,
-    );
-  }
   return value;
 }
-
-/** The Fetch standard's "bad ports" (fetch.spec.whatwg.org, port blocking), which Node's fetch refuses. */
-const FETCH_BLOCKED_PORTS: ReadonlySet<number> = new Set([
-  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111,
-  113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548,
-  554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566,
-  6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
-]);
 
 function readAddress(reader: FieldReader, key: string): string {
   const value = reader.string(key, {

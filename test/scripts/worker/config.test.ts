@@ -244,23 +244,6 @@ describe("worker config", () => {
     expect(error.message).to.equal("config.chain.rpcUrl: must start with http:// or https://, not ws://");
   });
 
-  it("refuses chain.rpcUrl and gateway.httpUrl on a port fetch() refuses to connect to, naming the port, not the URL", () => {
-    for (const [field, url] of [
-      ["chain.rpcUrl", "http://user:s3cr3t@127.0.0.1:6000/"],
-      ["gateway.httpUrl", "http://127.0.0.1:10080/graphql"],
-    ]) {
-      const port = new URL(url).port;
-      const error = configError(withField(minimalConfig(), field, url));
-      expect(error.message).to.equal(
-        `config.${field}: port ${port} is one fetch() refuses to connect to (the Fetch standard's blocked ports): serve the endpoint on another port`,
-      );
-    }
-  });
-
-  it("takes a gateway.wsUrl on a port fetch() blocks, since the WebSocket client does not block it", () => {
-    expect(parseConfig(withField(minimalConfig(), "gateway.wsUrl", "ws://127.0.0.1:6000/graphql"), "/etc/latent/worker.json").gateway.wsUrl).to.equal("ws://127.0.0.1:6000/graphql");
-  });
-
   it("refuses a URL field of the wrong scheme or none without showing anything after the scheme", () => {
     const fields: [string, string][] = [
       ["chain.rpcUrl", "http:// or https://"],
