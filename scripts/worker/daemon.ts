@@ -153,6 +153,8 @@ export class Worker {
   // The reason each job was last logged as skipped: a job passed over for want of free stake is offered again at every
   // openJobs re-read, and the same line each time would drown the log.
   private readonly skipsLogged = new Map<string, string>();
+  /** Why the worker stopped itself, rethrown by run (halt). */
+  private halted: Error | undefined;
   // Jobs that passed screening, waiting for a slot, oldest first (see enqueue).
   private readonly waiting: CandidateJob[] = [];
   // Jobs an earlier run accepted, waiting for a slot ahead of `waiting`: ours already, so none is ever dropped.
@@ -199,6 +201,7 @@ export class Worker {
       failure = error;
       this.options.logger.error("job source failed; stopping", { error });
     }
+    failure ??= this.halted;
     await this.stop();
     await pruning;
     if (failure !== undefined) throw failure;
@@ -274,6 +277,18 @@ export class Worker {
         await sleep(pauseMs, signal);
       }
     }
+  }
+
+  /**
+   * Stop taking jobs for a reason only a person can fix (the provider no longer registered: a chain restarted from
+   * scratch beneath the worker). Skipping every job instead would leave the worker up, serving nothing, with no sign
+   * but a log line per job; it holds the operator key, not the owner's, so it cannot register the provider again.
+   */
+  private halt(error: Error): void {
+    if (this.halted !== undefined) return;
+    this.halted = error;
+    this.options.logger.error("the provider cannot take jobs until a person acts; stopping", { error: briefError(error) });
+    this.intake.abort();
   }
 
   private async checkProvider(): Promise<void> {
@@ -472,7 +487,8 @@ export class Worker {
     } catch (error) {
       // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
       if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
-      if (error instanceof SkipJob) {
+      if (error instanceof ProviderNotRegisteredError) this.halt(error);
+      else if (error instanceof SkipJob) {
         this.skip(job, error.message);
         if (error.lasting) this.decline(job, error.message);
       } else if (signal.aborted) this.skip(job, "the worker is stopping");
@@ -790,6 +806,7 @@ export class Worker {
   private async checkRequirements(job: CandidateJob, signal: AbortSignal): Promise<void> {
     const { market } = this.options;
     const [record, chainTime] = await this.retry({ jobId: job.jobId, step: "read the provider's record and the chain's time" }, () => Promise.all([market.getProvider(), market.chainTime()]), signal);
+    if (!record.registered) throw new ProviderNotRegisteredError(this.options.provider);
     const mismatch = requirementRefusal(job, record, chainTime);
     // Past its acceptance deadline a job can never be taken: not looked at again when offered again.
     const expired = chainTime > job.terms.acceptDeadline;

@@ -1,8 +1,10 @@
 // Turns a validated config into the worker's parts: operator key, contract addresses, GPU specs, executors and
 // spec fetcher. Every failure here is the operator's to fix before the worker can run (exit status 2).
 
+import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import * as fs from "node:fs/promises";
+import * as path from "node:path";
 import { type CommandExecutorConfig, type ConfigFilePath, type ResultsConfig, type WorkerConfig, describeConfigFile } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
@@ -195,6 +197,16 @@ async function checkDir(field: string, what: string, dir: ConfigFilePath, need: 
   } catch (error) {
     throw fail(`is not ${need === "write" ? "writable" : "readable"}: ${(error as Error).message}`);
   }
+  if (need === "read") return;
+  // access() asks the permission bits, which root passes: a read-only or root-squashed mount, or sysfs, refuses only the
+  // write itself, and a worker let start would find out at its first result, once the job is accepted.
+  const probe = path.join(dir.path, `.latent-write-check-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await fs.writeFile(probe, "", { flag: "wx" });
+  } catch (error) {
+    throw fail(`is not writable: ${(error as Error).message}`);
+  }
+  await fs.rm(probe, { force: true });
 }
 
 // Without expectedSeconds the worker cannot judge whether a command job's maxDuration is long enough: a warning, not a

@@ -682,6 +682,12 @@ describe("latent-worker CLI", () => {
           new RegExp(`^latent-worker: results directory ${results} \\(config\\.results\\.dir\\) does not exist and cannot be created: .*ENOTDIR`),
       ],
       [
+        // sysfs refuses new files even to root, whose access() check passes: the write itself is what tells.
+        "cannot be written in, even where access() says it can (Linux's /sys/kernel)",
+        () => "/sys/kernel",
+        (results: string) => new RegExp(`^latent-worker: results directory ${results} \\(config\\.results\\.dir\\) is not writable: `),
+      ],
+      [
         "is too long for a result file's file:// URI",
         () => path.join(dir, "r".repeat(200)),
         (results: string) =>

@@ -1755,6 +1755,25 @@ describe("worker job loop", () => {
     );
   });
 
+  it("stops with the typed error, naming the fix, when an offered job finds the provider no longer registered (a chain restarted from scratch)", async () => {
+    const records: LogRecord[] = [];
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    // Registered when the worker started; the chain then restarts without it.
+    await waitFor(() => records.some(({ msg }) => msg === "worker started"));
+    market.provider = { ...market.provider, registered: false };
+    offer(makeJob(1));
+    const error = await running;
+    expect(error).to.be.instanceOf(ProviderNotRegisteredError);
+    expect((error as Error).message).to.equal(
+      `provider ${PROVIDER} is not registered in the ProviderRegistry: the owner registers it with \`npx hardhat provider register\``,
+    );
+    expect(market.count("accept")).to.equal(0);
+  });
+
   /** The warnings a worker with `gpus` logs at start (it is stopped once the first is logged). */
   async function startWarnings(gpus: WorkerOptions["gpus"]): Promise<{ msg: string; mismatches: unknown }[]> {
     const records: LogRecord[] = [];
