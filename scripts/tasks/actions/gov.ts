@@ -10,6 +10,7 @@ import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARA
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";
 import { contractsByName } from "../../scenario/events";
+import { revertDecoder } from "../lib/context";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, RevertError, StateError } from "../lib/errors";
 import { BPS_PARAM, DURATION_PARAMS, LAT_PARAMS, QUORUM_PARAMS, TIME_PARAMS, formatDuration, formatLat, formatParameter, formatTime, isoTime, table } from "../lib/format";
@@ -278,11 +279,37 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
     values.length === 0
       ? `${contract}.${fragment.name}()`
       : `${contract}.${parameter}: ${current === undefined ? "?" : show(parameter, current)} -> ${show(parameter, values[0] as bigint | string)}`;
-  return sendProposal(ctx, contract, calldata, description, change);
+  return sendProposal(ctx, contract, calldata, description, change, await revertsNow(ctx, contract, calldata));
+}
+
+/**
+ * Runs the proposal's call now as the timelock that will execute it: what the target would refuse at execution (a
+ * value no bound table here knows of, such as an arbitrator that is one of the protocol's contracts) is told before
+ * anyone votes, not found days later. Told, not refused: many calls are refused now but not then (an unpause before
+ * any pause, a setting another proposal makes valid first). The governor's own settings are not run: its
+ * onlyGovernance accepts only a call a proposal's execution queued. Undefined where the call passes, or the node
+ * gave no revert to read.
+ */
+async function revertsNow(ctx: TaskContext, contract: ContractName, calldata: string): Promise<string | undefined> {
+  if (contract === "LatentGovernor") return undefined;
+  const timelock = ctx.record.contracts.LatentTimelock.address;
+  try {
+    await ctx.hre.ethers.provider.call({ to: ctx.record.contracts[contract].address, from: timelock, data: calldata });
+    return undefined;
+  } catch (error) {
+    return revertDecoder().decode(error, await ctx.nowIfAnswered())?.formatted;
+  }
 }
 
 /** Proposes the one call `calldata` to `contract`; `change` says what it does, for the output. */
-async function sendProposal(ctx: TaskContext, contract: ContractName, calldata: string, description: string, change: string): Promise<TaskResult<unknown>> {
+async function sendProposal(
+  ctx: TaskContext,
+  contract: ContractName,
+  calldata: string,
+  description: string,
+  change: string,
+  revertNow?: string,
+): Promise<TaskResult<unknown>> {
   const targetAddress = ctx.record.contracts[contract].address;
   const gov = ctx.c.governor;
   const hints: RevertHints = {
@@ -297,10 +324,21 @@ async function sendProposal(ctx: TaskContext, contract: ContractName, calldata: 
   const e = tx.events.find((x) => x.name === "ProposalCreated")?.args.toObject() as { proposalId: bigint; voteStart: bigint; voteEnd: bigint };
   const now = await ctx.now();
   return {
-    data: { proposalId: e.proposalId, target: targetAddress, calldata, description, voteStart: Number(e.voteStart), voteEnd: Number(e.voteEnd), transaction: tx.hash },
+    data: {
+      proposalId: e.proposalId,
+      target: targetAddress,
+      calldata,
+      description,
+      voteStart: Number(e.voteStart),
+      voteEnd: Number(e.voteEnd),
+      transaction: tx.hash,
+      // null where the call passes now (or was not run: the governor's own settings).
+      revertsNow: revertNow ?? null,
+    },
     text: [
       `Proposal ${e.proposalId}`,
       `  ${change}`,
+      ...(revertNow === undefined ? [] : [`  warning: executed now, this call would revert: ${revertNow}; the proposal fails at execution unless that changes by then`]),
       `  voting from ${formatTime(Number(e.voteStart) + 1, now)} until ${formatTime(Number(e.voteEnd), now)}`,
       `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`, { sameSigner: true })}`,
     ],

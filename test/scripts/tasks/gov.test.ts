@@ -214,6 +214,35 @@ describe("tasks: gov", function () {
     );
   });
 
+  it("propose warns, and says in --json, that a call its target refuses now (an arbitrator that is one of the protocol's contracts) would fail at execution unless that changes", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const escrow = await c.jobEscrow.getAddress();
+    const { result, output } = await task<{ proposalId: bigint; revertsNow: string | null }>(file, "gov propose", {
+      from: ACCOUNT.funder,
+      contract: "DisputeManager",
+      set: "arbitrator",
+      value: escrow,
+      description: "x",
+    });
+    expect(result.revertsNow).to.equal(`DisputeManagerArbitratorIsProtocolContract(arbitrator=${escrow})`);
+    expect(output).to.include(
+      `\n  warning: executed now, this call would revert: DisputeManagerArbitratorIsProtocolContract(arbitrator=${escrow}); the proposal fails at execution unless that changes by then\n`,
+    );
+  });
+
+  it("propose of a call that passes now says nothing of it (revertsNow null)", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const { result, output } = await task<{ revertsNow: string | null }>(file, "gov propose", {
+      from: ACCOUNT.funder,
+      contract: "Staking",
+      set: "minStakePerGpu",
+      value: "150",
+      description: "x",
+    });
+    expect(result.revertsNow).to.equal(null);
+    expect(output).not.to.include("warning:");
+  });
+
   it("propose refuses a timelock delay above the timelock's bound before proposing", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(
