@@ -44,7 +44,11 @@ const CHAIN_ID_TIMEOUT_MS = 10_000;
  * looks at capacity when a slot frees up. Model and region are left to the worker too (the filter cannot say
  * "this model or any").
  */
-export function feedFilterFor(record: ProviderRecord, policy: PolicyConfig): JobFeedFilter {
+export function feedFilterFor(record: ProviderRecord, policy: PolicyConfig, provider: string): JobFeedFilter {
+  // Read at each connection: a chain restarted from scratch beneath the worker may no longer have the provider, and
+  // only its owner can register it again (the worker holds the operator key). The gateway would refuse its openJobs and
+  // send nothing on the feed, leaving the worker up and serving nothing.
+  if (!record.registered) throw new ProviderNotRegisteredError(provider);
   const minPrice =
     record.pricePerGpuHour > policy.minPricePerGpuHour ? record.pricePerGpuHour : policy.minPricePerGpuHour;
   const filter: JobFeedFilter = {};
@@ -179,7 +183,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       httpUrl: config.gateway.httpUrl,
       wsUrl: config.gateway.wsUrl,
       provider: providerAddress,
-      feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy),
+      feedFilter: async () => feedFilterFor(await market.getProvider(), config.policy, providerAddress),
       chainUrl: config.chain.rpcUrl,
       directedJobs: config.policy.declineDirectedJobs,
       indexedBlock,

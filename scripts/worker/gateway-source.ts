@@ -17,7 +17,7 @@
 // Every Job is converted and checked by gateway-jobs.ts (its terms must hash to its termsHash); a job that fails is
 // logged and skipped, never yielded.
 
-import { ChainReadError } from "./chain";
+import { ChainReadError, ProviderNotRegisteredError } from "./chain";
 import { CANDIDATE_JOB_FRAGMENT, GatewayJobError, isOpenJob, toCandidateJob } from "./gateway-jobs";
 import { GatewayProtocolError, GatewayResponseError } from "./gateway-errors";
 import { queryGateway } from "./graphql-http";
@@ -46,7 +46,10 @@ export interface GatewaySourceOptions {
   wsUrl: string;
   /** The provider whose openJobs are read. */
   provider: string;
-  /** The jobOpened filter, worked out afresh for each connection (from the provider's current listing). */
+  /**
+   * The jobOpened filter, worked out afresh for each connection (from the provider's current listing). A
+   * ProviderNotRegisteredError it throws ends the source with it; any other failure is a chain read retried.
+   */
   feedFilter: () => Promise<JobFeedFilter>;
   /** The chain's JSON-RPC endpoint, which feedFilter reads: named (scheme and host) when that read fails. */
   chainUrl: string;
@@ -161,7 +164,8 @@ export async function* connectGateway(
   try {
     filter = await options.feedFilter();
   } catch (error) {
-    if (signal.aborted) throw error;
+    // A provider the chain does not have (one restarted from scratch beneath the worker) is no outage to wait out.
+    if (signal.aborted || error instanceof ProviderNotRegisteredError) throw error;
     throw new ChainReadError("the provider's listing (the job feed's filter)", options.chainUrl, error);
   }
   // Events pile up only while this loop reads openJobs (the worker takes each job as it comes), so a full buffer drops

@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { GPU_MODELS, type Scenario, deployScenario, fund, registerProvider } from "../../../scripts/scenario";
 import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
-import { DeploymentMismatchError } from "../../../scripts/worker/chain";
+import { DeploymentMismatchError, ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
 import { isSetupError } from "../../../scripts/worker/setup";
 import type { ProviderRecord } from "../../../scripts/worker/market";
@@ -356,6 +356,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
 });
 
 describe("feedFilterFor: the jobOpened filter a worker subscribes with", function () {
+  const PROVIDER_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
   // What the provider lists, not what is free now: a busy worker still hears of jobs it could take once a GPU frees up.
   const cases: [string, { gpuCount: number; gpusInUse: number; price: string; minPrice: string }, Record<string, unknown>][] = [
     ["its listed GPUs, busy or free, and its own price above the policy's", { gpuCount: 4, gpusInUse: 4, price: "2", minPrice: "1" }, { maxGpuCount: 4, minPricePerGpuHour: parseEther("2").toString() }],
@@ -364,9 +365,17 @@ describe("feedFilterFor: the jobOpened filter a worker subscribes with", functio
   ];
   for (const [what, c, expected] of cases) {
     it(`asks for ${what}`, function () {
-      const record = { gpuCount: c.gpuCount, gpusInUse: c.gpusInUse, pricePerGpuHour: parseEther(c.price) } as ProviderRecord;
+      const record = { registered: true, gpuCount: c.gpuCount, gpusInUse: c.gpusInUse, pricePerGpuHour: parseEther(c.price) } as ProviderRecord;
       const policy = { minPricePerGpuHour: parseEther(c.minPrice) } as PolicyConfig;
-      expect(feedFilterFor(record, policy)).to.deep.equal(expected);
+      expect(feedFilterFor(record, policy, PROVIDER_ADDRESS)).to.deep.equal(expected);
     });
   }
+
+  it("throws ProviderNotRegisteredError for a provider the chain no longer has (restarted from scratch), which ends the job source", function () {
+    const record = { registered: false, gpuCount: 0, gpusInUse: 0, pricePerGpuHour: 0n } as ProviderRecord;
+    const policy = { minPricePerGpuHour: 0n } as PolicyConfig;
+    expect(() => feedFilterFor(record, policy, PROVIDER_ADDRESS))
+      .to.throw(ProviderNotRegisteredError)
+      .with.property("provider", PROVIDER_ADDRESS);
+  });
 });

@@ -11,6 +11,7 @@ import { makeError } from "ethers";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { AsyncQueue } from "../../../scripts/worker/async-queue";
+import { ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { GatewayResponseError } from "../../../scripts/worker/gateway-errors";
 import { gatewayJobSource, gatewayTimeouts, type GatewaySourceOptions } from "../../../scripts/worker/gateway-source";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
@@ -426,6 +427,20 @@ describe("gateway job source", function () {
         "cannot read the provider's listing (the job feed's filter) from the chain at https://eth.example.org/…: request timeout (TIMEOUT)",
       ],
     ]);
+  });
+
+  it("stops with ProviderNotRegisteredError, connecting no more, when the job feed's filter finds the provider gone from the chain (restarted from scratch)", async () => {
+    let reads = 0;
+    const { done } = collect({
+      feedFilter: async () => {
+        reads += 1;
+        throw new ProviderNotRegisteredError(PROVIDER);
+      },
+    });
+    const error = await endedOrRetried(done);
+    expect(error).to.be.instanceOf(ProviderNotRegisteredError);
+    expect(reads).to.equal(1);
+    expect(gateway.openJobsCalls).to.equal(0);
   });
 
   for (const status of [404, 401]) {
