@@ -69,20 +69,19 @@ export class ChainComparer {
     const hash = head.hash.toLowerCase();
     const key = `${head.number}:${hash}`;
     if (key === this.lastSame) return { kind: "same" };
-    let onChain: string | null;
-    let chainHead: number;
     try {
-      [onChain, chainHead] = await Promise.all([this.options.blockHashAt(head.number, signal), this.options.chainHead()]);
+      const onChain = await this.options.blockHashAt(head.number, signal);
+      if (onChain === hash) {
+        this.lastSame = key;
+        return { kind: "same" };
+      }
+      // The chain head only matters to a mismatch: whether the block is final decides between reorg and another chain.
+      const final = onChain !== null && (await this.options.chainHead()) - head.number >= this.options.reorgThreshold;
+      return { kind: "differs", final, error: new SubgraphChainMismatchError(head.number, hash, onChain) };
     } catch (error) {
       if (signal.aborted) throw error;
       return { kind: "unknown", reason: `the chain RPC did not answer: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (onChain === hash) {
-      this.lastSame = key;
-      return { kind: "same" };
-    }
-    const final = onChain !== null && chainHead - head.number >= this.options.reorgThreshold;
-    return { kind: "differs", final, error: new SubgraphChainMismatchError(head.number, hash, onChain) };
   }
 }
 

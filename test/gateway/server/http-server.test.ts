@@ -49,7 +49,7 @@ describe("gateway HTTP server", function () {
     expect(await response.json()).to.deep.equal({ data: { __typename: "Query" } });
   });
 
-  it("gives a browser opening /graphql (a GET asking for HTML, no query) a page saying how to send a query, linking the dashboard", async function () {
+  it("gives a browser opening /graphql (a GET or HEAD asking for HTML, no query) a page saying how to send a query, linking the dashboard", async function () {
     const response = await fetch(server.url, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
     expect(response.status).to.equal(200);
     expect(response.headers.get("content-type")).to.equal("text/html; charset=utf-8");
@@ -57,6 +57,9 @@ describe("gateway HTTP server", function () {
     expect(page).to.include("<title>Latent GraphQL API</title>");
     expect(page).to.include(`curl -s ${server.url} -H 'content-type: application/json'`);
     expect(page).to.include('<a href="/">dashboard</a>');
+    const head = await fetch(server.url, { method: "HEAD", headers: { accept: "text/html" } });
+    expect([head.status, head.headers.get("content-type"), Number(head.headers.get("content-length"))]).to.deep.equal([200, "text/html; charset=utf-8", Buffer.byteLength(page)]);
+    expect(await head.text()).to.equal("");
   });
 
   it("still answers a GET without a query that does not ask for HTML with Apollo's refusal, and one with a query with its result", async function () {
