@@ -45,7 +45,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     /// @param token_ LAT.
     /// @param jobEscrow_ The JobEscrow.
     /// @param registry_ The ProviderRegistry.
-    /// @param arbitrator_ The first arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry).
+    /// @param arbitrator_ The first arbitrator (non-zero, and not this contract, LAT, the JobEscrow, the ProviderRegistry,
+    ///        Staking or the PauseGuardian).
     constructor(
         address governance_,
         IERC20 token_,
@@ -154,7 +155,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     }
 
     /// @inheritdoc IDisputeManager
-    /// @param arbitrator_ The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry).
+    /// @param arbitrator_ The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow, the ProviderRegistry,
+    ///        Staking or the PauseGuardian).
     function setArbitrator(address arbitrator_) external onlyGovernance {
         _setArbitrator(arbitrator_);
     }
@@ -252,11 +254,22 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
         if (length == 0 || length > MAX_URI_LENGTH) revert DisputeManagerInvalidEvidenceURI(length, MAX_URI_LENGTH);
     }
 
+    /// @dev Staking and the PauseGuardian are known only through the escrow, which is deployed before this contract
+    ///      (deployLatent's order), so the constructor can ask it too. The timelock is a valid arbitrator (rulings by
+    ///      proposal), and so is the governor, which can call `rule` through `relay` in a proposal.
     function _setArbitrator(address value) private {
         _requireNonZero("arbitrator", value);
         // None of these can call `rule`: every dispute would expire as a draw, the provider paid, until another
-        // proposal passed. Immutables only, so the constructor checks them too.
-        if (value == address(this) || value == address(token) || value == address(jobEscrow) || value == address(registry)) {
+        // proposal passed.
+        IJobEscrow escrow = jobEscrow;
+        if (
+            value == address(this) ||
+            value == address(token) ||
+            value == address(escrow) ||
+            value == address(registry) ||
+            value == address(escrow.staking()) ||
+            value == address(escrow.pauseGuardian())
+        ) {
             revert DisputeManagerArbitratorIsProtocolContract(value);
         }
         arbitrator = value;

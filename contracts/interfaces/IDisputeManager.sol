@@ -72,8 +72,9 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     error DisputeManagerUnauthorized(address caller, address provider);
     /// @notice `caller` is not the arbitrator.
     error DisputeManagerNotArbitrator(address caller);
-    /// @notice `arbitrator` is this contract, LAT, the JobEscrow or the ProviderRegistry: none of them can call `rule`,
-    ///         so every dispute would expire as a draw, paying the provider, until governance appointed another.
+    /// @notice `arbitrator` is this contract, LAT, the JobEscrow, the ProviderRegistry, Staking or the PauseGuardian:
+    ///         none of them can call `rule`, so every dispute would expire as a draw, paying the provider, until
+    ///         governance appointed another.
     error DisputeManagerArbitratorIsProtocolContract(address arbitrator);
     /// @notice `ruling` is not Upheld, Rejected or Draw.
     error DisputeManagerInvalidRuling(Ruling ruling);
@@ -136,7 +137,8 @@ interface IDisputeManager is IGoverned, ITokenRecovery {
     function closeExpired(uint256 jobId) external;
 
     /// @notice Appoint the arbitrator. Governance only.
-    /// @param arbitrator The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry).
+    /// @param arbitrator The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow, the ProviderRegistry,
+    ///        Staking or the PauseGuardian).
     function setArbitrator(address arbitrator) external;
 
     /// @notice Send `amount` of `erc20` held here by mistake to `to`; `type(uint256).max` sends all that is recoverable

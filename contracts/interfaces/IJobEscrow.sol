@@ -2,7 +2,9 @@
 pragma solidity 0.8.28;
 
 import {IGoverned} from "./IGoverned.sol";
+import {IPauseGuardian} from "./IPauseGuardian.sol";
 import {IProviderRegistry} from "./IProviderRegistry.sol";
+import {IStaking} from "./IStaking.sol";
 import {ITokenRecovery} from "./ITokenRecovery.sol";
 
 /// @title IJobEscrow
@@ -436,6 +438,14 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     /// @notice The DisputeManager, the only contract that may move jobs in and out of dispute.
     /// @return The DisputeManager.
     function disputeManager() external view returns (address);
+
+    /// @notice Staking, where collateral is locked, unlocked and slashed.
+    /// @return Staking.
+    function staking() external view returns (IStaking);
+
+    /// @notice The PauseGuardian, the emergency brake checked by `createJob` and `acceptJob`.
+    /// @return The PauseGuardian.
+    function pauseGuardian() external view returns (IPauseGuardian);
 
     /// @notice Number of jobs ever created (the last job id).
     /// @return The number of jobs created (the last id).

@@ -98,6 +98,17 @@ describe("DisputeManager", function () {
           .withArgs(arbitrator);
       }
     });
+
+    it("refuses Staking or the PauseGuardian, known through the JobEscrow, as its first arbitrator", async function () {
+      const { c, deployer, timelock } = await loadFixture(providersFixture);
+      const f = new DisputeManager__factory(deployer);
+      const wiring = [await c.token.getAddress(), await c.jobEscrow.getAddress(), await c.registry.getAddress()] as const;
+      for (const arbitrator of [await c.staking.getAddress(), await c.pauseGuardian.getAddress()]) {
+        await expect(f.deploy(timelock.address, wiring[0], wiring[1], wiring[2], arbitrator))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerArbitratorIsProtocolContract")
+          .withArgs(arbitrator);
+      }
+    });
   });
 
   describe("openDispute", function () {
@@ -496,6 +507,24 @@ describe("DisputeManager", function () {
           .withArgs(address);
       }
       expect(await c.disputeManager.arbitrator()).to.equal(arbitrator.address);
+    });
+
+    it("refuses Staking and the PauseGuardian, which cannot call rule either", async function () {
+      const { c, timelock, arbitrator } = await loadFixture(providersFixture);
+      for (const contract of [c.staking, c.pauseGuardian]) {
+        const address = await contract.getAddress();
+        await expect(c.disputeManager.connect(timelock).setArbitrator(address))
+          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerArbitratorIsProtocolContract")
+          .withArgs(address);
+      }
+      expect(await c.disputeManager.arbitrator()).to.equal(arbitrator.address);
+    });
+
+    it("accepts the timelock, which rules by proposal", async function () {
+      const { c, timelock } = await loadFixture(providersFixture);
+      await expect(c.disputeManager.connect(timelock).setArbitrator(timelock.address))
+        .to.emit(c.disputeManager, "AddressParameterUpdated")
+        .withArgs(encodeBytes32String("arbitrator"), timelock.address);
     });
 
     it("is refused to anyone but governance", async function () {
