@@ -18,7 +18,9 @@ import {ITokenRecovery} from "./ITokenRecovery.sol";
 ///         from acceptance to submission and `price` the provider's price at acceptance. The escrowed maximum is
 ///         the same formula with the job's `maxPricePerGpuHour` and `maxDuration`, so `escrowed - cost`, refunded
 ///         to the client, is exact to the wei. The protocol fee is taken from the provider's share and sent to
-///         the treasury (read live from Staking). Collateral is `collateralRatioBps` of the escrowed amount.
+///         the treasury (read live from Staking). Collateral is `collateralRatioBps` of the escrowed amount. The
+///         fee, the collateral and the timeout slash round up (`ceil(x * bps / 10_000)`), so that no job is too small
+///         to pay a fee, lock collateral or be slashed for a timeout: a 1-wei job locks and may lose 1 wei.
 ///
 ///         Gas: a job's terms are not stored. `createJob` stores their hash and emits them; `acceptJob` takes them
 ///         back as calldata and checks the hash. Economic parameters are versioned: each governance change writes
@@ -79,9 +81,9 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
 
     /// @notice Economic parameters, fixed for a job when it is accepted.
     struct EconomicParams {
-        uint16 protocolFeeBps; // of the cost, from the provider's share; <= 1000
-        uint16 collateralRatioBps; // collateral = escrowed * ratio / 10_000; >= a non-zero floor
-        uint16 timeoutSlashBps; // of the collateral, slashed on timeout, to the client within the provider's cap; >= a floor
+        uint16 protocolFeeBps; // of the cost, rounded up, from the provider's share; <= 1000
+        uint16 collateralRatioBps; // collateral = ceil(escrowed * ratio / 10_000); >= a non-zero floor
+        uint16 timeoutSlashBps; // of the collateral, rounded up, slashed on timeout, to the client within the provider's cap; >= a floor
         uint16 maxSlashingCutBps; // most of the collateral an upheld dispute may slash
         uint16 disputeRewardBps; // of a dispute's slash, to the client (within the provider's cap); the rest to the treasury
         uint32 challengeWindow; // seconds after submission during which the client may dispute

@@ -266,7 +266,8 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
 
         uint32 paramsId = _currentParamsId;
         EconomicParams storage params = _params[paramsId];
-        uint256 collateral = LatentMath.bps(escrowed, params.collateralRatioBps);
+        // Rounded up: escrowed >= 1 and the ratio >= 1,000 bps, so every job locks at least a wei.
+        uint256 collateral = LatentMath.bpsUp(escrowed, params.collateralRatioBps);
         // block.timestamp + at most 30 days + 1 day fits in 40 bits for the next 30,000 years.
         uint40 resultDeadline = uint40(block.timestamp + terms.maxDuration + params.grace);
 
@@ -332,8 +333,9 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         EconomicParams storage params = _params[paramsId];
         uint16 collateralRatioBps = params.collateralRatioBps;
         uint16 timeoutSlashBps = params.timeoutSlashBps;
-        // The lock was computed from the same escrow and ratio at acceptance, so this is its exact amount.
-        uint256 slashed = LatentMath.bps(LatentMath.bps(refund, collateralRatioBps), timeoutSlashBps);
+        // The lock was computed from the same escrow and ratio at acceptance, so this is its exact amount. Rounded up,
+        // as the lock is: at least a wei (the lock is, and timeoutSlashBps >= 500), so there is always a slash.
+        uint256 slashed = LatentMath.bpsUp(LatentMath.bpsUp(refund, collateralRatioBps), timeoutSlashBps);
 
         job.status = JobStatus.TimedOut;
         // Cannot overflow: one increment per timed-out job of this provider, each a paid transaction.
@@ -342,8 +344,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         }
 
         registry.release(provider, jobId, gpuCount);
-        if (slashed != 0) staking.slashAndUnlock(provider, jobId, slashed, client, slashed);
-        else staking.unlock(provider, jobId);
+        staking.slashAndUnlock(provider, jobId, slashed, client, slashed);
         emit JobTimedOut(jobId, provider, refund, slashed);
         token.safeTransfer(client, refund);
     }
@@ -390,7 +391,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
             EconomicParams storage params = _params[job.paramsId];
             // The lock was computed from the same escrow and ratio at acceptance, and only this ruling slashes a
             // disputed job, so this is its exact amount.
-            uint256 collateral = LatentMath.bps(refund, params.collateralRatioBps);
+            uint256 collateral = LatentMath.bpsUp(refund, params.collateralRatioBps);
             uint256 maxSlash = LatentMath.bps(collateral, params.maxSlashingCutBps);
             if (slashAmount > maxSlash) revert IDisputeManager.DisputeManagerSlashTooLarge(jobId, slashAmount, maxSlash);
             reward = LatentMath.bps(slashAmount, params.disputeRewardBps);
@@ -649,10 +650,11 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         // Both in the params' first slot, read together so that it is loaded once.
         uint16 protocolFeeBps = params.protocolFeeBps;
         uint80 minTrackRecordCost = params.minTrackRecordCost;
-        uint256 fee = LatentMath.bps(cost, protocolFeeBps);
+        // Rounded up, so a job that cost anything pays a fee while protocolFeeBps is not zero.
+        uint256 fee = LatentMath.bpsUp(cost, protocolFeeBps);
         uint256 providerAmount;
         uint256 refund;
-        // Cannot underflow: fee <= cost (fee bps <= 10_000) and cost <= escrowed (price <= the job's maximum price
+        // Cannot underflow: fee <= cost (fee bps <= 10_000, so even rounded up) and cost <= escrowed (price <= the job's maximum price
         // and billed time <= maxDuration, both rounded down by the same formula).
         unchecked {
             providerAmount = cost - fee;

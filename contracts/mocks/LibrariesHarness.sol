@@ -18,6 +18,10 @@ contract LibrariesHarness {
         return LatentMath.bps(amount, basisPoints);
     }
 
+    function bpsUp(uint256 amount, uint256 basisPoints) external pure returns (uint256) {
+        return LatentMath.bpsUp(amount, basisPoints);
+    }
+
     function cost(uint256 pricePerGpuHour, uint256 gpuCount, uint256 duration) external pure returns (uint256) {
         return LatentMath.cost(pricePerGpuHour, gpuCount, duration);
     }

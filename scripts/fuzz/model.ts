@@ -40,6 +40,8 @@ const THAWING_PERIOD = 3600; // deployScenario's
 const PAUSE_DURATION = BigInt(DEFAULT_PARAMS.pauseDuration);
 const MAX_PRICE = LAT("3");
 const bps = (x: bigint, b: number | bigint): bigint => (x * BigInt(b)) / 10_000n;
+/** LatentMath.bpsUp: the fee, the collateral and the timeout slash round up. */
+const bpsUp = (x: bigint, b: number | bigint): bigint => (x * BigInt(b) + 9_999n) / 10_000n;
 const cost = (price: bigint, gpus: bigint, seconds: bigint): bigint => (price * gpus * seconds) / 3600n;
 
 export const KINDS = [
@@ -387,7 +389,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
   const settleTo = (j: JobModel): void => {
     const p = m.providers[j.provider] as ProviderModel;
     const jobCost = cost(j.price, BigInt(j.gpus), BigInt(Math.min(j.submittedAt - j.acceptedAt, j.maxDuration)));
-    const fee = bps(jobCost, j.params.protocolFeeBps);
+    const fee = bpsUp(jobCost, j.params.protocolFeeBps);
     move(escrow, p.address, jobCost - fee);
     move(escrow, treasury, fee);
     move(escrow, clientAddress(j), j.escrowed - jobCost);
@@ -556,7 +558,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       if (paused) return undefined;
       const options: [JobModel, ProviderModel][] = [];
       for (const j of jobsIn(JobStatus.Open, (x) => t <= x.acceptDeadline)) {
-        const collateral = bps(j.escrowed, m.params.collateralRatioBps);
+        const collateral = bpsUp(j.escrowed, m.params.collateralRatioBps);
         for (const p of m.providers) {
           const l = LISTINGS[p.index] as Listing;
           if (j.target !== undefined && j.target !== p.index) continue;
@@ -578,7 +580,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
           j.acceptedAt = time;
           j.price = (LISTINGS[p.index] as Listing).price;
           j.params = { ...m.params };
-          j.collateral = bps(j.escrowed, j.params.collateralRatioBps);
+          j.collateral = bpsUp(j.escrowed, j.params.collateralRatioBps);
           j.resultDeadline = time + j.maxDuration + j.params.grace;
           p.inUse += j.gpus;
           p.locked += j.collateral;
@@ -659,7 +661,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
         label: `timeout job ${j.id}`,
         send: () => c.jobEscrow.connect(h.anyone).claimTimeout(j.id, OV),
         apply: () => {
-          const slashed = bps(j.collateral, j.params.timeoutSlashBps);
+          const slashed = bpsUp(j.collateral, j.params.timeoutSlashBps);
           move(escrow, clientAddress(j), j.escrowed);
           slash(p, clientAddress(j), slashed, slashed);
           p.locked -= j.collateral;

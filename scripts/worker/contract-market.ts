@@ -292,8 +292,8 @@ export class ContractMarket implements JobMarket {
       staking.getStake(this.provider),
     ]);
     const { collateralRatioBps } = await this.escrow.getParams(paramsId);
-    // LatentMath.bps, as acceptJob computes it.
-    const collateral = (job.escrowed * collateralRatioBps) / 10_000n;
+    // LatentMath.bpsUp, as acceptJob computes it: rounded up.
+    const collateral = (job.escrowed * collateralRatioBps + 9_999n) / 10_000n;
     return { collateral, freeStake: stake.staked - stake.locked - stake.thawing, lockedStake: stake.locked };
   }
 

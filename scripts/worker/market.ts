@@ -107,8 +107,8 @@ export interface JobState {
 }
 
 /**
- * What accepting a job would lock from the provider's stake. JobEscrow.acceptJob locks `escrowed *
- * collateralRatioBps / 10_000` (the parameters in force at acceptance) through Staking.lock, which refuses an amount
+ * What accepting a job would lock from the provider's stake. JobEscrow.acceptJob locks `ceil(escrowed *
+ * collateralRatioBps / 10_000)` (the parameters in force at acceptance) through Staking.lock, which refuses an amount
  * above the provider's free stake.
  */
 export interface CollateralQuote {

@@ -16,8 +16,9 @@ export function computeCost(pricePerGpuHour: bigint, gpuCount: number, seconds: 
 
 export const BPS = 10_000n;
 
-export function bpsOf(amount: bigint, bps: number): bigint {
-  return (amount * BigInt(bps)) / BPS;
+/** LatentMath.bpsUp: the protocol fee and a job's collateral round up. */
+export function bpsOfUp(amount: bigint, bps: number): bigint {
+  return (amount * BigInt(bps) + BPS - 1n) / BPS;
 }
 
 /** GPU-seconds to GPU-hours for charts (a float is precise enough there). */

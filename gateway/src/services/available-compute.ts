@@ -10,7 +10,7 @@ import { badUserInput } from "../errors";
 import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type PinnedBlock } from "../model/cursor";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { JOB_LIMITS } from "../model/job-limits";
-import { bpsOf, computeCost } from "../model/money";
+import { bpsOfUp, computeCost } from "../model/money";
 import { toConnection, type OfferConnectionModel, type OfferModel, type OfferTermsBasis } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
@@ -87,14 +87,14 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
 
 function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity, blockTime: number): OfferModel {
   const cost = computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds);
-  const collateral = bpsOf(cost, protocol.collateralRatioBps);
+  const collateral = bpsOfUp(cost, protocol.collateralRatioBps);
   return {
     provider,
     quote: {
       gpuCount: req.gpuCount,
       durationSeconds: req.durationSeconds,
       cost,
-      protocolFee: bpsOf(cost, protocol.protocolFeeBps),
+      protocolFee: bpsOfUp(cost, protocol.protocolFeeBps),
       collateral,
       collateralAvailable: BigInt(provider.freeStake) >= collateral,
     },

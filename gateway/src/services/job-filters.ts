@@ -60,12 +60,12 @@ export function acceptDeadlineWhere(past: boolean, now: number): Where {
 }
 
 /**
- * The largest escrow whose collateral the provider's free stake covers: collateral = floor(escrowed * ratio /
- * 10000) <= freeStake  <=>  escrowed <= floor(((freeStake + 1) * 10000 - 1) / ratio).
+ * The largest escrow whose collateral the provider's free stake covers: collateral = ceil(escrowed * ratio /
+ * 10000) <= freeStake  <=>  escrowed * ratio <= freeStake * 10000  <=>  escrowed <= floor(freeStake * 10000 / ratio).
  */
 export function maxCoverableEscrow(freeStake: bigint, collateralRatioBps: number): bigint {
   if (collateralRatioBps === 0) return 2n ** 256n - 1n;
-  return ((freeStake + 1n) * BPS - 1n) / BigInt(collateralRatioBps);
+  return (freeStake * BPS) / BigInt(collateralRatioBps);
 }
 
 /** Open jobs `provider` may accept at time `now` (JobEscrow.acceptJob's checks; the caller checks `active`). */

@@ -21,6 +21,8 @@ const P = DEFAULT_PARAMS.economic;
 const DEPOSIT = P.disputeDeposit;
 const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * seconds) / 3600n;
 const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
+/** LatentMath.bpsUp: the fee, the collateral and the timeout slash round up. */
+const bpsUp = (x: bigint, b: number) => (x * BigInt(b) + 9_999n) / 10_000n;
 
 describe("DisputeManager", function () {
   /**
@@ -45,7 +47,7 @@ describe("DisputeManager", function () {
       job,
       submittedAt,
       challengeDeadline: submittedAt + P.challengeWindow,
-      collateral: bps(job.escrowed, P.collateralRatioBps),
+      collateral: bpsUp(job.escrowed, P.collateralRatioBps),
       jobCost: cost(H100_LISTING.pricePerGpuHour, 4n, 1800n),
     };
   }
@@ -356,7 +358,7 @@ describe("DisputeManager", function () {
 
     it("rejected: settles the job to the provider and pays it the deposit", async function () {
       const { c, client, job, h100, arbitrator, treasury, jobCost, collateral } = await loadFixture(disputedFixture);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Rejected, 0);
       await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Rejected, arbitrator.address, 0, 0, h100.address);
       await expect(tx)
@@ -392,7 +394,7 @@ describe("DisputeManager", function () {
 
     it("draw: settles the job to the provider and returns the deposit", async function () {
       const { c, client, job, h100, arbitrator, jobCost } = await loadFixture(disputedFixture);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       const tx = c.disputeManager.connect(arbitrator).rule(job.jobId, Ruling.Draw, 0);
       await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Draw, arbitrator.address, 0, 0, client.address);
       await expect(tx)
@@ -460,7 +462,7 @@ describe("DisputeManager", function () {
 
     it("closes the dispute as a draw one second after it, called by anyone", async function () {
       const { c, client, job, h100, funder, ruleDeadline, jobCost } = await loadFixture(disputedFixture);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       await time.setNextBlockTimestamp(ruleDeadline + 1);
       const tx = c.disputeManager.connect(funder).closeExpired(job.jobId);
       await expect(tx).to.emit(c.disputeManager, "DisputeResolved").withArgs(job.jobId, Ruling.Expired, funder.address, 0, 0, client.address);

@@ -28,6 +28,8 @@ const P = DEFAULT_PARAMS.economic;
 const MAX_PRICE = LAT("3");
 const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * seconds) / 3600n;
 const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
+/** LatentMath.bpsUp: the fee, the collateral and the timeout slash round up. */
+const bpsUp = (x: bigint, b: number) => (x * BigInt(b) + 9_999n) / 10_000n;
 
 const TERMS_TYPE =
   "tuple(tuple(bytes32 gpuModel, bytes16 region, uint16 minVramGiB, uint16 gpuCount, uint8 tier, uint32 minCompletedJobs, uint16 minSlashRewardBps) requirements, uint96 maxPricePerGpuHour, uint32 maxDuration, uint64 acceptDeadline, address targetProvider, bytes32 specHash)";
@@ -45,7 +47,7 @@ describe("JobEscrow", function () {
     const acceptedAt = (await time.latest()) + 1;
     await time.setNextBlockTimestamp(acceptedAt);
     await acceptJob(w.s, w.job, w.h100);
-    return { ...w, acceptedAt, resultDeadline: acceptedAt + 3600 + P.grace, collateral: bps(w.job.escrowed, P.collateralRatioBps) };
+    return { ...w, acceptedAt, resultDeadline: acceptedAt + 3600 + P.grace, collateral: bpsUp(w.job.escrowed, P.collateralRatioBps) };
   }
 
   /** The same job submitted 1,234 s after acceptance. */
@@ -699,7 +701,7 @@ describe("JobEscrow", function () {
   describe("settlement", function () {
     it("approveResult pays cost minus fee to the provider, the fee to the treasury and the rest back, to the wei", async function () {
       const { c, job, h100, clients, treasury, jobCost, collateral } = await loadFixture(submittedFixture);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       const refund = job.escrowed - jobCost;
       const tx = c.jobEscrow.connect(clients[0]!).approveResult(job.jobId);
       await expect(tx)
@@ -735,7 +737,7 @@ describe("JobEscrow", function () {
     it("settle pays out one second after the window, called by anyone", async function () {
       const { c, job, h100, funder, clients, treasury, jobCost, challengeDeadline } = await loadFixture(submittedFixture);
       await time.setNextBlockTimestamp(challengeDeadline + 1);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       const tx = c.jobEscrow.connect(funder).settle(job.jobId);
       await expect(tx)
         .to.emit(c.jobEscrow, "JobSettled")
@@ -775,7 +777,7 @@ describe("JobEscrow", function () {
     it("a job that cost less than minTrackRecordCost settles exactly as before but does not count as completed", async function () {
       const { c, job, h100, clients, jobCost: paid } = await loadFixture(submittedFixture);
       expect(paid).to.be.lessThan(P.minTrackRecordCost);
-      const fee = bps(paid, P.protocolFeeBps);
+      const fee = bpsUp(paid, P.protocolFeeBps);
       await expect(c.jobEscrow.connect(clients[0]!).approveResult(job.jobId))
         .to.emit(c.jobEscrow, "JobSettled")
         .withArgs(job.jobId, h100.address, SettlementReason.Approved, paid, fee, paid - fee, job.escrowed - paid);
@@ -821,6 +823,75 @@ describe("JobEscrow", function () {
     });
   });
 
+  describe("dust jobs (fee, collateral and timeout slash round up)", function () {
+    /** The H100 provider at 1 wei per GPU-hour, so that a one-GPU, one-hour job costs what its maximum price says. */
+    async function dustFixture() {
+      const w = await providersFixture();
+      await w.c.registry.connect(w.h100.signer).setPrice(1n);
+      return w;
+    }
+
+    /** A one-GPU, one-hour job at `maxPrice` wei per GPU-hour (so escrowed = maxPrice), accepted by the H100 provider. */
+    async function acceptDust(w: WithProviders, maxPrice: bigint): Promise<{ job: JobHandle; acceptedAt: number }> {
+      const job = await create(w, { gpuCount: 1, maxDuration: 3600, maxPricePerGpuHour: maxPrice });
+      expect(job.escrowed).to.equal(maxPrice);
+      const acceptedAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(acceptedAt);
+      await acceptJob(w.s, job, w.h100);
+      return { job, acceptedAt };
+    }
+
+    /** Settles a one-hour job billed for its whole hour at `price` wei per GPU-hour: its cost is `price`. */
+    async function settleAt(w: WithProviders, price: bigint) {
+      await w.c.registry.connect(w.h100.signer).setPrice(price);
+      const { job, acceptedAt } = await acceptDust(w, price);
+      await time.setNextBlockTimestamp(acceptedAt + 3600);
+      await submitResult(w.s, job, w.h100);
+      return { job, tx: w.c.jobEscrow.connect(w.clients[0]!).approveResult(job.jobId) };
+    }
+
+    it("a 1-wei job locks 1 wei of collateral, not 0", async function () {
+      const w = await loadFixture(dustFixture);
+      const { job } = await acceptDust(w, 1n);
+      expect(await w.c.staking.jobCollateral(job.jobId)).to.deep.equal([w.h100.address, 1n]);
+    });
+
+    it("collateral is exact where the ratio divides the escrow and rounded up otherwise", async function () {
+      const w = await loadFixture(dustFixture);
+      // 5,000 bps: 2 wei locks 1, 3 wei locks 2 (1.5 rounded up).
+      const exact = await acceptDust(w, 2n);
+      expect((await w.c.staking.jobCollateral(exact.job.jobId))[1]).to.equal(1n);
+      const rounded = await acceptDust(w, 3n);
+      expect((await w.c.staking.jobCollateral(rounded.job.jobId))[1]).to.equal(2n);
+    });
+
+    it("a job that cost 1 wei pays a 1-wei fee, not 0", async function () {
+      const w = await loadFixture(dustFixture);
+      const { job, tx } = await settleAt(w, 1n);
+      await expect(tx).to.emit(w.c.jobEscrow, "JobSettled").withArgs(job.jobId, w.h100.address, SettlementReason.Approved, 1n, 1n, 0n, 0n);
+      await expect(tx).to.changeTokenBalances(w.c.token, [w.h100.signer, w.treasury], [0n, 1n]);
+    });
+
+    it("the fee is exact where the bps divide the cost and rounded up otherwise", async function () {
+      const w = await loadFixture(dustFixture);
+      // 250 bps: a 40-wei cost pays exactly 1, a 41-wei cost 2 (1.025 rounded up).
+      const exact = await settleAt(w, 40n);
+      await expect(exact.tx).to.emit(w.c.jobEscrow, "JobSettled").withArgs(exact.job.jobId, w.h100.address, SettlementReason.Approved, 40n, 1n, 39n, 0n);
+      const rounded = await settleAt(w, 41n);
+      await expect(rounded.tx).to.emit(w.c.jobEscrow, "JobSettled").withArgs(rounded.job.jobId, w.h100.address, SettlementReason.Approved, 41n, 2n, 39n, 0n);
+    });
+
+    it("a timed-out 1-wei job slashes its 1 wei of collateral to the client", async function () {
+      const w = await loadFixture(dustFixture);
+      const { job, acceptedAt } = await acceptDust(w, 1n);
+      await time.setNextBlockTimestamp(acceptedAt + 3600 + P.grace + 1);
+      const tx = w.c.jobEscrow.connect(w.funder).claimTimeout(job.jobId);
+      await expect(tx).to.emit(w.c.jobEscrow, "JobTimedOut").withArgs(job.jobId, w.h100.address, 1n, 1n);
+      await expect(tx).to.emit(w.c.staking, "Slashed").withArgs(w.h100.address, job.jobId, w.clients[0]!.address, 1n, 1n, 0n, H100_STAKE - 1n, 0n);
+      await expect(tx).to.changeTokenBalances(w.c.token, [w.clients[0]!, w.c.staking], [2n, -1n]);
+    });
+  });
+
   describe("claimTimeout", function () {
     it("is refused at the result deadline", async function () {
       const { c, job, funder, resultDeadline } = await loadFixture(acceptedFixture);
@@ -832,7 +903,7 @@ describe("JobEscrow", function () {
 
     it("refunds in full, slashes part of the collateral to the client and frees the rest and the GPUs", async function () {
       const { c, job, h100, funder, clients, resultDeadline, collateral } = await loadFixture(acceptedFixture);
-      const slashed = bps(collateral, P.timeoutSlashBps);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
       await time.setNextBlockTimestamp(resultDeadline + 1);
       const tx = c.jobEscrow.connect(funder).claimTimeout(job.jobId);
       await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
@@ -852,7 +923,7 @@ describe("JobEscrow", function () {
       await expect(c.staking.connect(h100.signer).setMaxSlashRewardBps(0))
         .to.be.revertedWithCustomError(c.staking, "StakingSlashRewardCapLowerWhileLocked")
         .withArgs(h100.address, 10_000, 0, collateral);
-      const slashed = bps(collateral, P.timeoutSlashBps);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
       await time.setNextBlockTimestamp(resultDeadline + 1);
       const tx = c.jobEscrow.connect(funder).claimTimeout(job.jobId);
       await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, job.jobId, clients[0]!.address, slashed, slashed, 0, LAT("10000") - slashed, collateral - slashed);
@@ -996,7 +1067,7 @@ describe("JobEscrow", function () {
       const job = await createJob(w.s, client, { gpuModel: "h100-sxm-80gb", gpuCount: 8, targetProvider: w.h100.address });
       await acceptJob(w.s, job, w.h100, "operator");
       const collateral = bps(job.escrowed, P.collateralRatioBps);
-      const slashed = bps(collateral, P.timeoutSlashBps);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
       const deadline = Number((await w.c.jobEscrow.getJob(job.jobId)).deadline);
       await time.setNextBlockTimestamp(deadline + 1);
       const tx = w.c.jobEscrow.connect(w.funder).claimTimeout(job.jobId);

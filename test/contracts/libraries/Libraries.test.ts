@@ -69,5 +69,22 @@ describe("libraries", function () {
         { numRuns: 60, seed: 7 },
       );
     });
+
+    it("rounds the shares the protocol takes (bpsUp) up, never above the amount, and to a wei for any non-zero share of a wei", async function () {
+      const h = await loadFixture(harnessFixture);
+      expect(await h.bpsUp(1n, 1)).to.equal(1n);
+      expect(await h.bpsUp(0n, 10_000)).to.equal(0n);
+      expect(await h.bpsUp(1n, 0)).to.equal(0n);
+      expect(await h.bpsUp(40n, 250)).to.equal(1n);
+      expect(await h.bpsUp(41n, 250)).to.equal(2n);
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 0n, max: 2n ** 96n - 1n }), fc.integer({ min: 0, max: 10_000 }), async (a, b) => {
+          const up = await h.bpsUp(a, b);
+          expect(up).to.equal((a * BigInt(b) + 9_999n) / 10_000n);
+          expect(up <= a).to.equal(true);
+        }),
+        { numRuns: 60, seed: 7 },
+      );
+    });
   });
 });

@@ -14,6 +14,8 @@ const LAT = (n: string) => parseEther(n);
 const P = DEFAULT_PARAMS.economic;
 const cost = (price: bigint, gpus: bigint, seconds: bigint) => (price * gpus * seconds) / 3600n;
 const bps = (x: bigint, b: number) => (x * BigInt(b)) / 10_000n;
+/** LatentMath.bpsUp: the fee, the collateral and the timeout slash round up. */
+const bpsUp = (x: bigint, b: number) => (x * BigInt(b) + 9_999n) / 10_000n;
 
 describe("adversarial scenarios", function () {
   /** A 4x H100 job (max 3 LAT/GPU-h, 1 h) accepted by the H100 provider under version 1 of the parameters. */
@@ -23,7 +25,7 @@ describe("adversarial scenarios", function () {
     const acceptedAt = (await time.latest()) + 1;
     await time.setNextBlockTimestamp(acceptedAt);
     await acceptJob(w.s, job, w.h100);
-    return { ...w, job, acceptedAt, resultDeadline: acceptedAt + 3600 + P.grace, collateral: bps(job.escrowed, P.collateralRatioBps) };
+    return { ...w, job, acceptedAt, resultDeadline: acceptedAt + 3600 + P.grace, collateral: bpsUp(job.escrowed, P.collateralRatioBps) };
   }
 
   async function submittedFixture() {
@@ -41,7 +43,7 @@ describe("adversarial scenarios", function () {
       const { c, job, h100, funder, clients, timelock, resultDeadline, collateral } = await loadFixture(acceptedFixture);
       await c.jobEscrow.connect(timelock).setCollateralRatioBps(30_000);
       await c.jobEscrow.connect(timelock).setTimeoutSlashBps(10_000);
-      const slashed = bps(collateral, P.timeoutSlashBps);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
       await time.setNextBlockTimestamp(resultDeadline + 1);
       const tx = c.jobEscrow.connect(funder).claimTimeout(job.jobId);
       await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
@@ -192,12 +194,12 @@ describe("adversarial scenarios", function () {
       await acceptJob(w.s, job, w.h100);
       await time.setNextBlockTimestamp(acceptedAt + 1_237);
       await submitResult(w.s, job, w.h100);
-      return { ...w, job, jobCost: cost(price, 3n, 1_237n), collateral: bps(job.escrowed, P.collateralRatioBps) };
+      return { ...w, job, jobCost: cost(price, 3n, 1_237n), collateral: bpsUp(job.escrowed, P.collateralRatioBps) };
     }
 
     it("every wei of an odd escrow ends with the provider, the treasury or the client on settlement", async function () {
       const { c, job, h100, clients, treasury, jobCost } = await loadFixture(oddFixture);
-      const fee = bps(jobCost, P.protocolFeeBps);
+      const fee = bpsUp(jobCost, P.protocolFeeBps);
       const toProvider = jobCost - fee;
       const refund = job.escrowed - jobCost;
       expect(fee * 10_000n).to.not.equal(jobCost * BigInt(P.protocolFeeBps)); // the fee is rounded
@@ -232,7 +234,7 @@ describe("adversarial scenarios", function () {
       await w.c.staking.connect(w.h100.signer).setMaxSlashRewardBps(0);
       const job = await createJob(w.s, w.clients[0]!, { gpuCount: 8, targetProvider: w.h100.address, maxDuration: 30 * 86_400 });
       await acceptJob(w.s, job, w.h100, "operator");
-      const slashed = bps(bps(job.escrowed, P.collateralRatioBps), P.timeoutSlashBps);
+      const slashed = bpsUp(bpsUp(job.escrowed, P.collateralRatioBps), P.timeoutSlashBps);
       const deadline = Number((await w.c.jobEscrow.getJob(job.jobId)).deadline);
       await time.setNextBlockTimestamp(deadline + 1);
       await expect(w.c.jobEscrow.connect(w.clients[0]!).claimTimeout(job.jobId)).to.changeTokenBalances(

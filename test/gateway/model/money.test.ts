@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatEther } from "ethers";
-import { bpsOf, computeCost, formatLat, gpuHours } from "../../../gateway/src/model/money";
+import { bpsOfUp, computeCost, formatLat, gpuHours } from "../../../gateway/src/model/money";
 
 describe("money", function () {
   it("formats wei as exact LAT without trailing zeros", function () {
@@ -22,8 +22,10 @@ describe("money", function () {
     expect(computeCost(3600n, 2, 1800)).to.equal(3600n);
   });
 
-  it("takes basis points rounding down, and turns GPU-seconds into hours", function () {
-    expect(bpsOf(10_001n, 2500)).to.equal(2500n);
+  it("takes basis points rounding up, as JobEscrow takes the fee and the collateral, and turns GPU-seconds into hours", function () {
+    expect(bpsOfUp(10_000n, 2500)).to.equal(2500n);
+    expect(bpsOfUp(10_001n, 2500)).to.equal(2501n);
+    expect(bpsOfUp(1n, 1)).to.equal(1n);
     expect(gpuHours("7200")).to.equal(2);
   });
 });

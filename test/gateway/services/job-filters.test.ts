@@ -5,9 +5,9 @@ import { jobFilterWhere, maxCoverableEscrow, providerMayAccept } from "../../../
 import type { JobEntity, ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 
 describe("which escrow a provider's free stake covers", function () {
-  const collateral = (escrowed: bigint, ratio: number) => (escrowed * BigInt(ratio)) / 10_000n;
+  const collateral = (escrowed: bigint, ratio: number) => (escrowed * BigInt(ratio) + 9_999n) / 10_000n;
 
-  it("is the largest escrow whose collateral (rounded down) fits the free stake", function () {
+  it("is the largest escrow whose collateral (rounded up, as acceptJob locks it) fits the free stake", function () {
     for (const [free, ratio] of [
       [0n, 5000],
       [1n, 5000],

@@ -448,7 +448,7 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     const job = await bigJob();
     const quote = await market.collateral(job.jobId);
     const { collateralRatioBps } = await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId());
-    expect(quote.collateral).to.equal((job.escrowed * collateralRatioBps) / 10_000n);
+    expect(quote.collateral).to.equal((job.escrowed * collateralRatioBps + 9_999n) / 10_000n);
     expect(quote.freeStake).to.equal(await s.c.staking.freeStake(provider.address));
     expect(quote.lockedStake).to.equal(0n);
     const receipt = await acceptJob(s, job, provider);

@@ -180,7 +180,7 @@ class InMemoryEscrow implements JobMarket {
     const escrowed = this.states.get(jobId)?.escrowed ?? 0n;
     const locked = this.lockedStake;
     return {
-      collateral: (escrowed * this.collateralRatioBps) / 10_000n,
+      collateral: (escrowed * this.collateralRatioBps + 9_999n) / 10_000n,
       freeStake: this.staked - locked - this.thawing,
       lockedStake: locked,
     };

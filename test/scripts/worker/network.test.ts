@@ -164,7 +164,7 @@ describe("worker on a live stack (chain, contracts, gateway)", function () {
     for (const job of [jobA, jobB]) {
       const { cost } = await submitted(job.jobId);
       const params = await jobEscrow.getParams((await jobEscrow.getJob(job.jobId)).paramsId);
-      const fee = (cost * params.protocolFeeBps) / 10_000n;
+      const fee = (cost * params.protocolFeeBps + 9_999n) / 10_000n;
       const [settled] = await jobEscrow.queryFilter(jobEscrow.filters.JobSettled(job.jobId));
       expect(cost).to.be.greaterThan(0n);
       expect(settled!.args.fee).to.equal(fee);

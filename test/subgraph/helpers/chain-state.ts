@@ -211,6 +211,11 @@ export function bps(amount: bigint, basisPoints: number | bigint): bigint {
   return (amount * BigInt(basisPoints)) / 10_000n;
 }
 
+/** LatentMath.bpsUp: the fee, the collateral and the timeout slash round up. */
+export function bpsUp(amount: bigint, basisPoints: number | bigint): bigint {
+  return (amount * BigInt(basisPoints) + 9_999n) / 10_000n;
+}
+
 export function cost(price: bigint, gpus: number, seconds: bigint): bigint {
   return (price * BigInt(gpus) * seconds) / 3600n;
 }

@@ -13,6 +13,7 @@ import {
   ZERO_ADDRESS,
   billedSeconds,
   bps,
+  bpsUp,
   cost,
   decodeIdentifier,
   type ChainState,
@@ -73,11 +74,11 @@ function paramsOf(st: ChainState, job: JobView): EconomicParamsView {
   return params;
 }
 
-/** Settlement figures of a submitted job, as JobEscrow computes them (LatentMath: everything rounds down). */
+/** Settlement figures of a submitted job, as JobEscrow computes them (LatentMath: the cost rounds down, the fee up). */
 export function settlement(st: ChainState, job: JobView): { cost: bigint; fee: bigint; billed: bigint } {
   const billed = billedSeconds(job);
   const c = cost(job.pricePerGpuHour, job.gpuCount, billed);
-  return { cost: c, fee: bps(c, paramsOf(st, job).protocolFeeBps), billed };
+  return { cost: c, fee: bpsUp(c, paramsOf(st, job).protocolFeeBps), billed };
 }
 
 /**
@@ -241,7 +242,7 @@ export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
   const params = isAccepted ? paramsOf(st, j) : null;
   const figures = isSubmitted ? settlement(st, j) : null;
   const completed = j.status === "Completed";
-  const collateral = params === null ? null : bps(j.escrowed, params.collateralRatioBps);
+  const collateral = params === null ? null : bpsUp(j.escrowed, params.collateralRatioBps);
   let reason: string | null | undefined = null;
   if (completed) {
     const ruling = j.dispute?.ruling;
@@ -292,11 +293,11 @@ export async function checkJobs(ctx: CheckContext, m: Mismatches): Promise<Row[]
     const name = `Job ${j.id}`;
     m.record(name, expectedJob(st, j), entity);
     // The chain itself: collateral stays locked exactly while an accepted job is unfinished.
-    const collateral = accepted(j) ? bps(j.escrowed, paramsOf(st, j).collateralRatioBps) : 0n;
+    const collateral = accepted(j) ? bpsUp(j.escrowed, paramsOf(st, j).collateralRatioBps) : 0n;
     m.field(`chain: Staking.jobCollateral(${j.id})`, "amount", accepted(j) && !finished(j) ? collateral - j.slashed : 0n, j.lockedCollateral.toString());
     if (j.status === "TimedOut") {
       const params = paramsOf(st, j);
-      m.field(`chain: job ${j.id}`, "timeout slash", bps(bps(j.escrowed, params.collateralRatioBps), params.timeoutSlashBps), j.slashed.toString());
+      m.field(`chain: job ${j.id}`, "timeout slash", bpsUp(bpsUp(j.escrowed, params.collateralRatioBps), params.timeoutSlashBps), j.slashed.toString());
     }
     if (entity === undefined) continue;
     // The terms as indexed must be the ones JobEscrow hashed, and the escrow their maximum cost.
