@@ -81,7 +81,7 @@ async function mayAccept(env: Environment, job: JobRow, provider: string, now: n
     BigInt(t.requirements.minSlashRewardBps) <= cap &&
     BigInt(t.maxPricePerGpuHour) >= record.pricePerGpuHour &&
     (t.targetProvider === ZeroAddress || t.targetProvider.toLowerCase() === provider.toLowerCase()) &&
-    (BigInt(job.escrowed.wei) * ratio) / 10_000n <= free
+    (BigInt(job.escrowed.wei) * ratio + 9_999n) / 10_000n <= free
   );
 }
 
