@@ -242,6 +242,26 @@ describe("Staking", function () {
         .withArgs(p.address, 0, 1, LAT("100"), LAT("900"), LAT("23"));
     });
 
+    it("pays a request blocked by an older one with it once the older matures: none stuck, none before its maturity", async function () {
+      // Governance shortens the thawing period between two requests (Horizon's thaw list is paid in order the same way).
+      const { c, p, timelock } = await loadFixture(stakedFixture);
+      await c.staking.connect(timelock).setThawingPeriod(7200);
+      await c.staking.connect(p).thaw(LAT("20"));
+      const older = Number((await c.staking.getThawRequest(p.address, 0)).maturesAt);
+      await c.staking.connect(timelock).setThawingPeriod(3600);
+      await c.staking.connect(p).thaw(LAT("3"));
+      const newer = Number((await c.staking.getThawRequest(p.address, 1)).maturesAt);
+      expect(newer).to.be.lessThan(older);
+      await time.setNextBlockTimestamp(newer - 1);
+      await expect(c.staking.connect(p).withdraw(8)).to.be.revertedWithCustomError(c.staking, "StakingNothingToWithdraw").withArgs(p.address);
+      await time.setNextBlockTimestamp(older - 1);
+      await expect(c.staking.connect(p).withdraw(8)).to.be.revertedWithCustomError(c.staking, "StakingNothingToWithdraw").withArgs(p.address);
+      await time.setNextBlockTimestamp(older);
+      await expect(c.staking.connect(p).withdraw(8))
+        .to.emit(c.staking, "Withdrawn")
+        .withArgs(p.address, 0, 2, LAT("23"), LAT("977"), 0);
+    });
+
     it("refuses maxRequests zero", async function () {
       const { c, p } = await loadFixture(thawedFixture);
       await expect(c.staking.connect(p).withdraw(0)).to.be.revertedWithCustomError(c.staking, "StakingInvalidMaxRequests").withArgs(0);
