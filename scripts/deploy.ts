@@ -545,6 +545,17 @@ export async function deployLatent(options: DeployOptions): Promise<LatentDeploy
     CONTRACT_NAMES.map((name, i) => [name, getCreateAddress({ from: deployerAddress, nonce: nonce + i })]),
   ) as Record<ContractName, string>;
   const config = resolveConfig(options, deployerAddress, predicted.LatentTimelock);
+  // The DisputeManager's constructor refuses these (DisputeManagerArbitratorIsProtocolContract), but only after the
+  // six contracts before it are deployed and paid for. The timelock rules by proposal, the governor through `relay`.
+  const arbitrating = CONTRACT_NAMES.find(
+    (name) => name !== "LatentTimelock" && name !== "LatentGovernor" && predicted[name].toLowerCase() === config.arbitrator.toLowerCase(),
+  );
+  if (arbitrating !== undefined) {
+    throw new DeployConfigError(
+      `the arbitrator ${config.arbitrator} is the ${arbitrating} this deployment creates, which cannot rule disputes: ` +
+        `name an account or a council's multisig (LATENT_ARBITRATOR), or leave it unset for the timelock (governance rules by proposal)`,
+    );
+  }
   const { params, governance } = config;
   const at = (i: number) => ({ nonce: nonce + i });
 

@@ -45,8 +45,8 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     /// @param token_ LAT.
     /// @param jobEscrow_ The JobEscrow.
     /// @param registry_ The ProviderRegistry.
-    /// @param arbitrator_ The first arbitrator (non-zero, and not this contract, LAT, the JobEscrow, the ProviderRegistry,
-    ///        Staking or the PauseGuardian).
+    /// @param arbitrator_ The first arbitrator (non-zero, and not this contract, LAT, the JobEscrow or the ProviderRegistry;
+    ///        `setArbitrator` also refuses Staking and the PauseGuardian).
     constructor(
         address governance_,
         IERC20 token_,
@@ -157,7 +157,15 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
     /// @inheritdoc IDisputeManager
     /// @param arbitrator_ The new arbitrator (non-zero, and not this contract, LAT, the JobEscrow, the ProviderRegistry,
     ///        Staking or the PauseGuardian).
+    /// @dev Staking and the PauseGuardian are known only through the escrow, so they are checked here and not by the
+    ///      constructor, which asks no other contract (the deploy refuses them, as every contract it creates, before
+    ///      sending anything). The timelock is a valid arbitrator (rulings by proposal), and so is the governor, which
+    ///      can call `rule` through `relay` in a proposal.
     function setArbitrator(address arbitrator_) external onlyGovernance {
+        IJobEscrow escrow = jobEscrow;
+        if (arbitrator_ == address(escrow.staking()) || arbitrator_ == address(escrow.pauseGuardian())) {
+            revert DisputeManagerArbitratorIsProtocolContract(arbitrator_);
+        }
         _setArbitrator(arbitrator_);
     }
 
@@ -254,22 +262,12 @@ contract DisputeManager is Governed, ReentrancyGuardTransient, TokenRecovery, ID
         if (length == 0 || length > MAX_URI_LENGTH) revert DisputeManagerInvalidEvidenceURI(length, MAX_URI_LENGTH);
     }
 
-    /// @dev Staking and the PauseGuardian are known only through the escrow, which is deployed before this contract
-    ///      (deployLatent's order), so the constructor can ask it too. The timelock is a valid arbitrator (rulings by
-    ///      proposal), and so is the governor, which can call `rule` through `relay` in a proposal.
     function _setArbitrator(address value) private {
         _requireNonZero("arbitrator", value);
         // None of these can call `rule`: every dispute would expire as a draw, the provider paid, until another
-        // proposal passed.
-        IJobEscrow escrow = jobEscrow;
-        if (
-            value == address(this) ||
-            value == address(token) ||
-            value == address(escrow) ||
-            value == address(registry) ||
-            value == address(escrow.staking()) ||
-            value == address(escrow.pauseGuardian())
-        ) {
+        // proposal passed. Immutables only, so the constructor checks them too; Staking and the PauseGuardian, known
+        // through the escrow, are checked by setArbitrator.
+        if (value == address(this) || value == address(token) || value == address(jobEscrow) || value == address(registry)) {
             revert DisputeManagerArbitratorIsProtocolContract(value);
         }
         arbitrator = value;

@@ -587,6 +587,20 @@ describe("scripts/deploy", function () {
     expect((await escrow.getParams(await escrow.currentParamsId())).disputePeriod).to.equal(86_400n);
   });
 
+  it("refuses an arbitrator that is one of the contracts it deploys, which cannot rule, before sending anything", async function () {
+    const { deployer } = await loadFixture(deployedFixture);
+    const nonce = await deployer.getNonce();
+    for (const name of ["LatentToken", "PauseGuardian", "ProviderRegistry", "Staking", "JobEscrow", "DisputeManager"] as const) {
+      const arbitrator = getCreateAddress({ from: deployer.address, nonce: nonce + CONTRACT_NAMES.indexOf(name) });
+      await expectRejection(
+        deployLatent({ deployer, arbitrator }),
+        new RegExp(`^the arbitrator ${arbitrator} is the ${name} this deployment creates, which cannot rule disputes`),
+        DeployConfigError,
+      );
+    }
+    expect(await deployer.getNonce()).to.equal(nonce);
+  });
+
   it("refuses an out-of-bounds parameter before sending anything", async function () {
     const { deployer } = await loadFixture(deployedFixture);
     const nonce = await deployer.getNonce();

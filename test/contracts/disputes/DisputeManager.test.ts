@@ -100,17 +100,6 @@ describe("DisputeManager", function () {
           .withArgs(arbitrator);
       }
     });
-
-    it("refuses Staking or the PauseGuardian, known through the JobEscrow, as its first arbitrator", async function () {
-      const { c, deployer, timelock } = await loadFixture(providersFixture);
-      const f = new DisputeManager__factory(deployer);
-      const wiring = [await c.token.getAddress(), await c.jobEscrow.getAddress(), await c.registry.getAddress()] as const;
-      for (const arbitrator of [await c.staking.getAddress(), await c.pauseGuardian.getAddress()]) {
-        await expect(f.deploy(timelock.address, wiring[0], wiring[1], wiring[2], arbitrator))
-          .to.be.revertedWithCustomError(c.disputeManager, "DisputeManagerArbitratorIsProtocolContract")
-          .withArgs(arbitrator);
-      }
-    });
   });
 
   describe("openDispute", function () {
