@@ -19,6 +19,7 @@ import {
   GraphQLString,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
+  type GraphQLResolveInfo,
   type GraphQLInputFieldConfigMap,
   type GraphQLOutputType,
   type GraphQLScalarType,
@@ -48,7 +49,20 @@ export interface RequestContext {
   blockByHash(hash: string): BlockPointer | null;
   blockByNumber(number: number): BlockPointer | null;
   readonly loaders: Map<string, DataLoader<EntityRecord, unknown>>;
+  /** Each top-level field's block constraint and error policy, by response key (see indexing-error.ts). */
+  readonly rootFields: Map<string, RootField>;
 }
+
+/** How graph-node groups a top-level field (graphql/src/execution/query.rs, block_constraint). */
+export interface RootField {
+  /** Equal for the fields graph-node reads under one block constraint. */
+  readonly constraint: string;
+  /** The block it reads; null for the head (no `block`, or `number_gte`). */
+  readonly block: number | null;
+  readonly policy: ErrorPolicy;
+}
+
+export type ErrorPolicy = "allow" | "deny";
 
 interface BlockHeightInput {
   hash?: Buffer | null;
@@ -193,6 +207,18 @@ function resolveBlock(ctx: RequestContext, block: BlockHeightInput | null | unde
     return latest;
   }
   return latest;
+}
+
+/** resolveBlock for a top-level field, recorded under its response key with its error policy. */
+function rootBlock(ctx: RequestContext, info: GraphQLResolveInfo, block: BlockHeightInput | null | undefined, policy: ErrorPolicy): number {
+  const number = resolveBlock(ctx, block);
+  let constraint = "latest";
+  let at: number | null = null;
+  if (block?.hash !== null && block?.hash !== undefined) [constraint, at] = [`hash:${block.hash.toString("hex")}`, number];
+  else if (block?.number !== null && block?.number !== undefined) [constraint, at] = [`number:${number}`, number];
+  else if (block?.number_gte !== null && block?.number_gte !== undefined) constraint = `number_gte:${block.number_gte}`;
+  ctx.rootFields.set(String(info.path.key), { constraint, block: at, policy });
+  return number;
 }
 
 export function buildApiSchema(model: SchemaModel): GraphQLSchema {
@@ -409,8 +435,8 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         block: { type: blockHeight, description: "The block at which the query should be executed." },
         subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
       },
-      resolve: (_root, args: { id: string; block?: BlockHeightInput | null }, ctx) =>
-        ctx.reader.byId(type.name, args.id, resolveBlock(ctx, args.block)),
+      resolve: (_root, args: { id: string; block?: BlockHeightInput | null; subgraphError: ErrorPolicy }, ctx, info) =>
+        ctx.reader.byId(type.name, args.id, rootBlock(ctx, info, args.block, args.subgraphError)),
     };
     queryFields[type.plural] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(gqlType))),
@@ -419,16 +445,17 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         block: { type: blockHeight, description: "The block at which the query should be executed." },
         subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
       },
-      resolve: (_root, args: CollectionArgsInput, ctx) =>
-        ctx.reader.list(type.name, listArgs(args), resolveBlock(ctx, args.block)),
+      resolve: (_root, args: CollectionArgsInput & { subgraphError: ErrorPolicy }, ctx, info) =>
+        ctx.reader.list(type.name, listArgs(args), rootBlock(ctx, info, args.block, args.subgraphError)),
     };
   }
   queryFields._meta = {
     type: meta,
     description: "Access to subgraph metadata",
     args: { block: { type: blockHeight } },
-    resolve: (_root, args: { block?: BlockHeightInput | null }, ctx) => {
-      const number = resolveBlock(ctx, args.block);
+    resolve: (_root, args: { block?: BlockHeightInput | null }, ctx, info) => {
+      // `_meta` has no subgraphError: graph-node takes it as deny.
+      const number = rootBlock(ctx, info, args.block, "deny");
       let block: BlockPointer & { known: boolean };
       if (args.block?.number !== undefined && args.block.number !== null) {
         // graph-node: with a block number constraint the hash is not looked up.

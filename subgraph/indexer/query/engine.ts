@@ -8,6 +8,7 @@ import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
 import { BlockConstraintError, buildApiSchema, type RequestContext } from "./api-schema";
 import { sqlLike } from "./filters";
+import { withIndexingErrors } from "./indexing-error";
 import { EntityReader } from "./reader";
 
 export interface QueryStatus {
@@ -231,6 +232,7 @@ export class QueryEngine implements QueryExecutor {
       blockByHash: (hash) => this.db.blockByHash(hash),
       blockByNumber: (number) => this.db.block(number),
       loaders: new Map(),
+      rootFields: new Map(),
     };
     const result = await execute({
       schema: this.schema,
@@ -242,7 +244,8 @@ export class QueryEngine implements QueryExecutor {
     // graph-node resolves every block constraint before it executes anything, and a failure is the whole answer:
     // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
     const blockError = result.errors?.find((e) => e.originalError instanceof BlockConstraintError)?.originalError;
-    return blockError instanceof BlockConstraintError ? { errors: [blockError] } : result;
+    if (blockError instanceof BlockConstraintError) return { errors: [blockError] };
+    return context.fatalError === null ? result : withIndexingErrors(result, context.rootFields, context.fatalError.blockNumber);
   }
 
   close(): void {
