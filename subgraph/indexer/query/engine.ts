@@ -53,6 +53,17 @@ function registerFunctions(db: Database.Database): void {
   db.function("gn_like", { deterministic: true }, sqlLike);
 }
 
+function withoutPath(error: GraphQLError): GraphQLError {
+  if (error.path === undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
 export class QueryEngine implements QueryExecutor {
   private deployment = "";
   private schema!: GraphQLSchema;
@@ -245,6 +256,10 @@ export class QueryEngine implements QueryExecutor {
     // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
     const blockError = result.errors?.find((e) => e.originalError instanceof BlockConstraintError)?.originalError;
     if (blockError instanceof BlockConstraintError) return { errors: [blockError] };
+    // graph-node stops at a field's error and answers the errors alone, without data: a client that reads the other
+    // fields' data from a failed query (GraphQL.js gives it, and null for the failed field) would find none there.
+    // Its errors name no `path`.
+    if (result.errors !== undefined && result.errors.length > 0) return { errors: result.errors.map(withoutPath) };
     return context.fatalError === null ? result : withIndexingErrors(result, context.rootFields, context.fatalError.blockNumber);
   }
 
