@@ -390,8 +390,16 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
       } else if (!field.list) {
         configs[field.name] = {
           type,
-          resolve: async (record, _args, ctx) =>
-            ((await loadChildren(ctx, record, field, { first: 1, skip: 0, where: null, orderBy: null, orderDirection: "asc" })) as EntityRecord[])[0] ?? null,
+          resolve: async (record, _args, ctx) => {
+            // Two are enough to know it is not one: graph-node then refuses to pick (AmbiguousDerivedFromResult).
+            const found = await loadChildren(ctx, record, field, { first: 2, skip: 0, where: null, orderBy: null, orderDirection: "asc" });
+            if (found.length > 1) {
+              throw new GraphQLError(
+                `Ambiguous result for derived field \`${field.name}\`: Multiple \`${field.typeName}\` entities refer back via \`${field.derivedFrom}\``,
+              );
+            }
+            return found[0] ?? null;
+          },
         };
       } else {
         configs[field.name] = {
