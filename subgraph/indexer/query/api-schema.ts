@@ -17,6 +17,7 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  Kind,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLResolveInfo,
@@ -163,17 +164,49 @@ function listArgs(args: CollectionArgsInput): ListArgs {
 }
 
 /**
- * A `block` argument graph-node cannot serve. It checks every top-level field's block before it runs any
+ * A `block` argument graph-node refuses. It checks every top-level field's block before it runs any
  * (graphql/src/store/resolver.rs, locate_blocks) and answers the first such error alone, without `data`: the engine
  * turns this error into that answer, whatever else the query held.
  */
-export class BlockConstraintError extends GraphQLError {
+export class BlockArgumentError extends GraphQLError {}
+
+/** A block graph-node cannot serve: unknown, not indexed yet, or before the earliest block. */
+export class BlockConstraintError extends BlockArgumentError {
   constructor(
     readonly argument: "block.hash" | "block.number" | "block.number_gte",
     readonly reason: string,
   ) {
     super(`Failed to decode \`${argument}\` value: \`${reason}\``);
   }
+}
+
+/** A `block` object that names no block, or a null one; `value` is the object as graph-node shows it (Rust's Debug). */
+export class InvalidBlockArgumentError extends BlockArgumentError {
+  constructor(readonly value: string) {
+    super(`Invalid value provided for argument \`block\`: ${value}`);
+  }
+}
+
+const BLOCK_KEYS = ["hash", "number", "number_gte"] as const;
+
+/**
+ * graph-node reads the first of `hash`, `number` and `number_gte` that the object names, and refuses the object when
+ * it names none or that one is null (graphql/src/query/ext.rs, BlockConstraint::try_from_value). An object written
+ * in the query names what it writes, a variable left out being null there (GraphQL.js leaves the key out instead).
+ */
+function checkBlockArgument(block: BlockHeightInput | null | undefined, info: GraphQLResolveInfo): void {
+  if (block === null || block === undefined) return;
+  const node = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === "block")?.value;
+  const named = new Set<string>(node?.kind === Kind.OBJECT ? node.fields.map((f) => f.name.value) : Object.keys(block));
+  const first = BLOCK_KEYS.find((key) => named.has(key));
+  if (first !== undefined && block[first] !== null && block[first] !== undefined) return;
+  // Rust's Debug of graph-node's value: a BTreeMap, its keys in byte order.
+  const shown = [...named].sort().map((key) => {
+    const value = (block as Record<string, unknown>)[key];
+    const debug = Buffer.isBuffer(value) ? `String("0x${value.toString("hex")}")` : typeof value === "number" ? `Int(Number(${value}))` : "Null";
+    return `"${key}": ${debug}`;
+  });
+  throw new InvalidBlockArgumentError(`Object({${shown.join(", ")}})`);
 }
 
 /** The block a top-level field reads at (graph-node's block constraint rules and messages). */
@@ -211,6 +244,7 @@ function resolveBlock(ctx: RequestContext, block: BlockHeightInput | null | unde
 
 /** resolveBlock for a top-level field, recorded under its response key with its error policy. */
 function rootBlock(ctx: RequestContext, info: GraphQLResolveInfo, block: BlockHeightInput | null | undefined, policy: ErrorPolicy): number {
+  checkBlockArgument(block, info);
   const number = resolveBlock(ctx, block);
   let constraint = "latest";
   let at: number | null = null;

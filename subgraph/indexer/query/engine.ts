@@ -6,7 +6,7 @@ import { parse, validate, execute, GraphQLError, type DocumentNode, type Executi
 import { QueryError } from "../errors";
 import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
-import { BlockConstraintError, buildApiSchema, type RequestContext } from "./api-schema";
+import { BlockArgumentError, buildApiSchema, type RequestContext } from "./api-schema";
 import { sqlLike } from "./filters";
 import { withIndexingErrors } from "./indexing-error";
 import { EntityReader } from "./reader";
@@ -254,8 +254,8 @@ export class QueryEngine implements QueryExecutor {
     });
     // graph-node resolves every block constraint before it executes anything, and a failure is the whole answer:
     // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
-    const blockError = result.errors?.find((e) => e.originalError instanceof BlockConstraintError)?.originalError;
-    if (blockError instanceof BlockConstraintError) return { errors: [blockError] };
+    const blockError = result.errors?.find((e) => e.originalError instanceof BlockArgumentError)?.originalError;
+    if (blockError instanceof BlockArgumentError) return { errors: [blockError] };
     // graph-node stops at a field's error and answers the errors alone, without data: a client that reads the other
     // fields' data from a failed query (GraphQL.js gives it, and null for the failed field) would find none there.
     // Its errors name no `path`.
