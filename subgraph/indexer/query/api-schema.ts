@@ -506,7 +506,11 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         const ptr = number === ctx.latest.number ? ctx.latest : ctx.blockByNumber(number);
         block = ptr === null ? { number, hash: "", timestamp: 0, parentHash: null, known: false } : { ...ptr, known: true };
       }
-      return { block, deployment: ctx.deployment, hasIndexingErrors: ctx.fatalError !== null || ctx.indexerDown };
+      // graph-node records the error at the failing block, where it moves the head: a read of the head sees it, a
+      // read of an earlier block does not (DeploymentState::has_deterministic_errors).
+      const read = ctx.rootFields.get(String(info.path.key))!;
+      const failed = ctx.fatalError !== null && (read.block === null || read.block >= ctx.fatalError.blockNumber);
+      return { block, deployment: ctx.deployment, hasIndexingErrors: failed || ctx.indexerDown };
     },
   };
 

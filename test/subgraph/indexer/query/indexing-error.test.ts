@@ -73,6 +73,12 @@ describe("queries of a failed subgraph", function () {
     });
   });
 
+  it("says hasIndexingErrors at the head, not at a block before the failure, as graph-node's error is recorded at its block", async function () {
+    expect(await answer(`{ _meta { hasIndexingErrors } }`)).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } } });
+    expect(await answer(`{ _meta(block: { number_gte: 2 }) { hasIndexingErrors } }`)).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } } });
+    expect(await answer(`{ _meta(block: { number: 1 }) { hasIndexingErrors } }`)).to.deep.equal({ data: { _meta: { hasIndexingErrors: false } } });
+  });
+
   it("answers a query that fails for its own reason with that error, not indexing_error", async function () {
     const result = await answer(`{ items(first: 1001) { id } }`);
     expect((result as { errors: Array<{ message: string }> }).errors.map((e) => e.message)).to.deep.equal([
