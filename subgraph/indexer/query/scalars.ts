@@ -22,9 +22,11 @@ function parseBigInt(text: unknown): bigint {
   throw new GraphQLError(`Failed to decode \`BigInt\` value: \`${why}\``);
 }
 
+// graph-node reads Int8 (and Timestamp microseconds) as a Rust i64, naming the value it refuses.
 function parseInt8(text: unknown, name: string): bigint {
-  const value = parseBigInt(text);
-  if (BigInt.asIntN(64, value) !== value) throw new GraphQLError(`Failed to decode \`${name}\` value: \`${String(text)}\` does not fit in 64 bits`);
+  const s = String(text);
+  const value = typeof text === "number" && Number.isInteger(text) ? BigInt(text) : /^[+-]?\d+$/.test(s) ? BigInt(s) : null;
+  if (value === null || BigInt.asIntN(64, value) !== value) throw new GraphQLError(`Failed to decode \`${name}\` value: \`${s}\``);
   return value;
 }
 

@@ -1,5 +1,5 @@
 // Filter values of graph-node's scalars are read as graph-node reads them (graph/src/data/store/mod.rs,
-// Value::from_query_value): Bytes with the hex crate after any leading `0x`, BigInt with num-bigint;
+// Value::from_query_value): Bytes with the hex crate after any leading `0x`, BigInt with num-bigint, Int8 as an i64;
 // what they refuse is refused with their messages.
 import { expect } from "chai";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
@@ -12,8 +12,8 @@ describe("query scalar filter values", function () {
   let engine: QueryEngine;
 
   before(function () {
-    sdb = SchemaDatabase.create(`type Item @entity { id: ID!, blob: Bytes!, amount: BigInt! }`);
-    sdb.insert("Item", 1, { id: "a", blob: Buffer.from("abcd", "hex"), amount: encodeBigInt(5n) });
+    sdb = SchemaDatabase.create(`type Item @entity { id: ID!, blob: Bytes!, amount: BigInt!, count: Int8! }`);
+    sdb.insert("Item", 1, { id: "a", blob: Buffer.from("abcd", "hex"), amount: encodeBigInt(5n), count: 5n });
     sdb.advance(1);
     engine = QueryEngine.forDatabase(sdb.db);
   });
@@ -48,5 +48,11 @@ describe("query scalar filter values", function () {
       "Failed to decode `BigInt` value: `cannot parse integer from empty string`",
     ]);
     expect(await ids(`{ amount: "+5" }`)).to.deep.equal(["a"]);
+  });
+
+  it("refuses an Int8 that is no i64 with graph-node's message, naming the value", async function () {
+    expect(await gqlErrors(engine, `{ items(where: { count: "9223372036854775808" }) { id } }`)).to.deep.equal([
+      "Failed to decode `Int8` value: `9223372036854775808`",
+    ]);
   });
 });
