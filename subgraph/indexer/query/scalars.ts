@@ -79,10 +79,17 @@ export const Int8Scalar = new GraphQLScalarType({
   parseLiteral: (ast) => parseInt8(literalText(ast, [Kind.STRING, Kind.INT]), "Int8"),
 });
 
+// graph-node coerces a Timestamp argument from a string only (graph/src/data/value.rs, coerce_scalar): a number
+// is refused.
+function parseTimestamp(value: unknown): bigint {
+  if (typeof value !== "string") throw new GraphQLError(`Failed to decode \`Timestamp\` value: \`${String(value)}\` is not a string of microseconds`);
+  return parseInt8(value, "Timestamp");
+}
+
 export const TimestampScalar = new GraphQLScalarType({
   name: "Timestamp",
   description: "A string representation of microseconds UNIX timestamp (16 digits)",
   serialize: passThrough,
-  parseValue: (v) => parseInt8(v, "Timestamp"),
-  parseLiteral: (ast) => parseInt8(literalText(ast, [Kind.STRING, Kind.INT]), "Timestamp"),
+  parseValue: parseTimestamp,
+  parseLiteral: (ast) => parseTimestamp(literalText(ast, [Kind.STRING])),
 });
