@@ -17,8 +17,10 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  Kind,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
+  type GraphQLResolveInfo,
   type GraphQLInputFieldConfigMap,
   type GraphQLOutputType,
   type GraphQLScalarType,
@@ -48,7 +50,20 @@ export interface RequestContext {
   blockByHash(hash: string): BlockPointer | null;
   blockByNumber(number: number): BlockPointer | null;
   readonly loaders: Map<string, DataLoader<EntityRecord, unknown>>;
+  /** Each top-level field's block constraint and error policy, by response key (see indexing-error.ts). */
+  readonly rootFields: Map<string, RootField>;
 }
+
+/** How graph-node groups a top-level field (graphql/src/execution/query.rs, block_constraint). */
+export interface RootField {
+  /** Equal for the fields graph-node reads under one block constraint. */
+  readonly constraint: string;
+  /** The block it reads; null for the head (no `block`, or `number_gte`). */
+  readonly block: number | null;
+  readonly policy: ErrorPolicy;
+}
+
+export type ErrorPolicy = "allow" | "deny";
 
 interface BlockHeightInput {
   hash?: Buffer | null;
@@ -149,17 +164,49 @@ function listArgs(args: CollectionArgsInput): ListArgs {
 }
 
 /**
- * A `block` argument graph-node cannot serve. It checks every top-level field's block before it runs any
+ * A `block` argument graph-node refuses. It checks every top-level field's block before it runs any
  * (graphql/src/store/resolver.rs, locate_blocks) and answers the first such error alone, without `data`: the engine
  * turns this error into that answer, whatever else the query held.
  */
-export class BlockConstraintError extends GraphQLError {
+export class BlockArgumentError extends GraphQLError {}
+
+/** A block graph-node cannot serve: unknown, not indexed yet, or before the earliest block. */
+export class BlockConstraintError extends BlockArgumentError {
   constructor(
     readonly argument: "block.hash" | "block.number" | "block.number_gte",
     readonly reason: string,
   ) {
     super(`Failed to decode \`${argument}\` value: \`${reason}\``);
   }
+}
+
+/** A `block` object that names no block, or a null one; `value` is the object as graph-node shows it (Rust's Debug). */
+export class InvalidBlockArgumentError extends BlockArgumentError {
+  constructor(readonly value: string) {
+    super(`Invalid value provided for argument \`block\`: ${value}`);
+  }
+}
+
+const BLOCK_KEYS = ["hash", "number", "number_gte"] as const;
+
+/**
+ * graph-node reads the first of `hash`, `number` and `number_gte` that the object names, and refuses the object when
+ * it names none or that one is null (graphql/src/query/ext.rs, BlockConstraint::try_from_value). An object written
+ * in the query names what it writes, a variable left out being null there (GraphQL.js leaves the key out instead).
+ */
+function checkBlockArgument(block: BlockHeightInput | null | undefined, info: GraphQLResolveInfo): void {
+  if (block === null || block === undefined) return;
+  const node = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === "block")?.value;
+  const named = new Set<string>(node?.kind === Kind.OBJECT ? node.fields.map((f) => f.name.value) : Object.keys(block));
+  const first = BLOCK_KEYS.find((key) => named.has(key));
+  if (first !== undefined && block[first] !== null && block[first] !== undefined) return;
+  // Rust's Debug of graph-node's value: a BTreeMap, its keys in byte order.
+  const shown = [...named].sort().map((key) => {
+    const value = (block as Record<string, unknown>)[key];
+    const debug = Buffer.isBuffer(value) ? `String("0x${value.toString("hex")}")` : typeof value === "number" ? `Int(Number(${value}))` : "Null";
+    return `"${key}": ${debug}`;
+  });
+  throw new InvalidBlockArgumentError(`Object({${shown.join(", ")}})`);
 }
 
 /** The block a top-level field reads at (graph-node's block constraint rules and messages). */
@@ -193,6 +240,19 @@ function resolveBlock(ctx: RequestContext, block: BlockHeightInput | null | unde
     return latest;
   }
   return latest;
+}
+
+/** resolveBlock for a top-level field, recorded under its response key with its error policy. */
+function rootBlock(ctx: RequestContext, info: GraphQLResolveInfo, block: BlockHeightInput | null | undefined, policy: ErrorPolicy): number {
+  checkBlockArgument(block, info);
+  const number = resolveBlock(ctx, block);
+  let constraint = "latest";
+  let at: number | null = null;
+  if (block?.hash !== null && block?.hash !== undefined) [constraint, at] = [`hash:${block.hash.toString("hex")}`, number];
+  else if (block?.number !== null && block?.number !== undefined) [constraint, at] = [`number:${number}`, number];
+  else if (block?.number_gte !== null && block?.number_gte !== undefined) constraint = `number_gte:${block.number_gte}`;
+  ctx.rootFields.set(String(info.path.key), { constraint, block: at, policy });
+  return number;
 }
 
 export function buildApiSchema(model: SchemaModel): GraphQLSchema {
@@ -364,8 +424,16 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
       } else if (!field.list) {
         configs[field.name] = {
           type,
-          resolve: async (record, _args, ctx) =>
-            ((await loadChildren(ctx, record, field, { first: 1, skip: 0, where: null, orderBy: null, orderDirection: "asc" })) as EntityRecord[])[0] ?? null,
+          resolve: async (record, _args, ctx) => {
+            // Two are enough to know it is not one: graph-node then refuses to pick (AmbiguousDerivedFromResult).
+            const found = await loadChildren(ctx, record, field, { first: 2, skip: 0, where: null, orderBy: null, orderDirection: "asc" });
+            if (found.length > 1) {
+              throw new GraphQLError(
+                `Ambiguous result for derived field \`${field.name}\`: Multiple \`${field.typeName}\` entities refer back via \`${field.derivedFrom}\``,
+              );
+            }
+            return found[0] ?? null;
+          },
         };
       } else {
         configs[field.name] = {
@@ -409,8 +477,8 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         block: { type: blockHeight, description: "The block at which the query should be executed." },
         subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
       },
-      resolve: (_root, args: { id: string; block?: BlockHeightInput | null }, ctx) =>
-        ctx.reader.byId(type.name, args.id, resolveBlock(ctx, args.block)),
+      resolve: (_root, args: { id: string; block?: BlockHeightInput | null; subgraphError: ErrorPolicy }, ctx, info) =>
+        ctx.reader.byId(type.name, args.id, rootBlock(ctx, info, args.block, args.subgraphError)),
     };
     queryFields[type.plural] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(gqlType))),
@@ -419,16 +487,17 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         block: { type: blockHeight, description: "The block at which the query should be executed." },
         subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" },
       },
-      resolve: (_root, args: CollectionArgsInput, ctx) =>
-        ctx.reader.list(type.name, listArgs(args), resolveBlock(ctx, args.block)),
+      resolve: (_root, args: CollectionArgsInput & { subgraphError: ErrorPolicy }, ctx, info) =>
+        ctx.reader.list(type.name, listArgs(args), rootBlock(ctx, info, args.block, args.subgraphError)),
     };
   }
   queryFields._meta = {
     type: meta,
     description: "Access to subgraph metadata",
     args: { block: { type: blockHeight } },
-    resolve: (_root, args: { block?: BlockHeightInput | null }, ctx) => {
-      const number = resolveBlock(ctx, args.block);
+    resolve: (_root, args: { block?: BlockHeightInput | null }, ctx, info) => {
+      // `_meta` has no subgraphError: graph-node takes it as deny.
+      const number = rootBlock(ctx, info, args.block, "deny");
       let block: BlockPointer & { known: boolean };
       if (args.block?.number !== undefined && args.block.number !== null) {
         // graph-node: with a block number constraint the hash is not looked up.
@@ -437,7 +506,11 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
         const ptr = number === ctx.latest.number ? ctx.latest : ctx.blockByNumber(number);
         block = ptr === null ? { number, hash: "", timestamp: 0, parentHash: null, known: false } : { ...ptr, known: true };
       }
-      return { block, deployment: ctx.deployment, hasIndexingErrors: ctx.fatalError !== null || ctx.indexerDown };
+      // graph-node records the error at the failing block, where it moves the head: a read of the head sees it, a
+      // read of an earlier block does not (DeploymentState::has_deterministic_errors).
+      const read = ctx.rootFields.get(String(info.path.key))!;
+      const failed = ctx.fatalError !== null && (read.block === null || read.block >= ctx.fatalError.blockNumber);
+      return { block, deployment: ctx.deployment, hasIndexingErrors: failed || ctx.indexerDown };
     },
   };
 

@@ -6,8 +6,9 @@ import { parse, validate, execute, GraphQLError, type DocumentNode, type Executi
 import { QueryError } from "../errors";
 import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
-import { BlockConstraintError, buildApiSchema, type RequestContext } from "./api-schema";
+import { BlockArgumentError, buildApiSchema, type RequestContext } from "./api-schema";
 import { sqlLike } from "./filters";
+import { withIndexingErrors } from "./indexing-error";
 import { EntityReader } from "./reader";
 
 export interface QueryStatus {
@@ -50,6 +51,17 @@ function registerFunctions(db: Database.Database): void {
   // graph-node's string filters are Postgres LIKE/ILIKE patterns, which SQLite's LIKE (ASCII case folding, no escape
   // character by default) does not reproduce.
   db.function("gn_like", { deterministic: true }, sqlLike);
+}
+
+function withoutPath(error: GraphQLError): GraphQLError {
+  if (error.path === undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }
 
 export class QueryEngine implements QueryExecutor {
@@ -231,6 +243,7 @@ export class QueryEngine implements QueryExecutor {
       blockByHash: (hash) => this.db.blockByHash(hash),
       blockByNumber: (number) => this.db.block(number),
       loaders: new Map(),
+      rootFields: new Map(),
     };
     const result = await execute({
       schema: this.schema,
@@ -241,8 +254,13 @@ export class QueryEngine implements QueryExecutor {
     });
     // graph-node resolves every block constraint before it executes anything, and a failure is the whole answer:
     // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
-    const blockError = result.errors?.find((e) => e.originalError instanceof BlockConstraintError)?.originalError;
-    return blockError instanceof BlockConstraintError ? { errors: [blockError] } : result;
+    const blockError = result.errors?.find((e) => e.originalError instanceof BlockArgumentError)?.originalError;
+    if (blockError instanceof BlockArgumentError) return { errors: [blockError] };
+    // graph-node stops at a field's error and answers the errors alone, without data: a client that reads the other
+    // fields' data from a failed query (GraphQL.js gives it, and null for the failed field) would find none there.
+    // Its errors name no `path`.
+    if (result.errors !== undefined && result.errors.length > 0) return { errors: result.errors.map(withoutPath) };
+    return context.fatalError === null ? result : withIndexingErrors(result, context.rootFields, context.fatalError.blockNumber);
   }
 
   close(): void {

@@ -384,7 +384,9 @@ export class FilterCompiler {
     const negate = op.startsWith("not_");
     const nocase = op.endsWith("_nocase");
     const base = op.replace(/^not_/, "").replace(/_nocase$/, "");
-    if (nocase && field.valueType !== "String") {
+    // A reference to Bytes ids has graph-node's String operators but a bytea column: its database matches
+    // `_contains` as bytes, refuses `_nocase`, and fails the LIKE of `_starts_with` and `_ends_with` (bytea ~~ text).
+    if ((nocase || base !== "contains") && field.valueType !== "String") {
       throw new GraphQLError(`Filter \`_${op}\` is only supported on String fields, not on \`${field.name}\``);
     }
     if (base !== "contains" && base !== "starts_with" && base !== "ends_with") {

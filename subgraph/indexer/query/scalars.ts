@@ -3,7 +3,6 @@
 // compiler encodes, and bad inputs become GraphQL errors that say what is wrong.
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { BigDecimal } from "../values/bigdecimal";
-import { hexToBytes } from "../values/bytes";
 
 function literalText(ast: ValueNode, accept: readonly Kind[]): string {
   if (!accept.includes(ast.kind)) throw new GraphQLError(`expected ${accept.join(" or ")}, got ${ast.kind}`, { nodes: ast });
@@ -14,15 +13,20 @@ function passThrough(value: unknown): unknown {
   return value;
 }
 
+// graph-node reads a BigInt with num-bigint: an optional sign and decimal digits, refused with its messages.
 function parseBigInt(text: unknown): bigint {
   if (typeof text === "number" && Number.isInteger(text)) return BigInt(text);
-  if (typeof text === "string" && /^-?\d+$/.test(text)) return BigInt(text);
-  throw new GraphQLError(`Failed to decode \`BigInt\` value: \`${String(text)}\` is not a decimal integer`);
+  const s = String(text);
+  if (/^[+-]?\d+$/.test(s)) return BigInt(s);
+  const why = /^[+-]?$/.test(s) ? "cannot parse integer from empty string" : "invalid digit found in string";
+  throw new GraphQLError(`Failed to decode \`BigInt\` value: \`${why}\``);
 }
 
+// graph-node reads Int8 (and Timestamp microseconds) as a Rust i64, naming the value it refuses.
 function parseInt8(text: unknown, name: string): bigint {
-  const value = parseBigInt(text);
-  if (BigInt.asIntN(64, value) !== value) throw new GraphQLError(`Failed to decode \`${name}\` value: \`${String(text)}\` does not fit in 64 bits`);
+  const s = String(text);
+  const value = typeof text === "number" && Number.isInteger(text) ? BigInt(text) : /^[+-]?\d+$/.test(s) ? BigInt(s) : null;
+  if (value === null || BigInt.asIntN(64, value) !== value) throw new GraphQLError(`Failed to decode \`${name}\` value: \`${s}\``);
   return value;
 }
 
@@ -34,13 +38,16 @@ function parseDecimal(text: unknown): BigDecimal {
   }
 }
 
+// graph-node reads Bytes with the hex crate after trimming every leading `0x` (lower case only), refusing with its
+// messages: an odd length first, then the first character that is no hex digit, by its position after the `0x`.
 function parseBytes(text: unknown): Buffer {
   if (typeof text !== "string") throw new GraphQLError(`Failed to decode \`Bytes\` value: expected a 0x hex string`);
-  try {
-    return hexToBytes(text);
-  } catch {
-    throw new GraphQLError(`Failed to decode \`Bytes\` value: \`${text}\` is not valid hex`);
-  }
+  let body = text;
+  while (body.startsWith("0x")) body = body.slice(2);
+  if (body.length % 2 !== 0) throw new GraphQLError("Failed to decode `Bytes` value: `Odd number of digits`");
+  const bad = body.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) throw new GraphQLError(`Failed to decode \`Bytes\` value: \`Invalid character '${body[bad]}' at position ${bad}\``);
+  return Buffer.from(body, "hex");
 }
 
 export const BigIntScalar = new GraphQLScalarType({
@@ -72,10 +79,17 @@ export const Int8Scalar = new GraphQLScalarType({
   parseLiteral: (ast) => parseInt8(literalText(ast, [Kind.STRING, Kind.INT]), "Int8"),
 });
 
+// graph-node coerces a Timestamp argument from a string only (graph/src/data/value.rs, coerce_scalar): a number
+// is refused.
+function parseTimestamp(value: unknown): bigint {
+  if (typeof value !== "string") throw new GraphQLError(`Failed to decode \`Timestamp\` value: \`${String(value)}\` is not a string of microseconds`);
+  return parseInt8(value, "Timestamp");
+}
+
 export const TimestampScalar = new GraphQLScalarType({
   name: "Timestamp",
   description: "A string representation of microseconds UNIX timestamp (16 digits)",
   serialize: passThrough,
-  parseValue: (v) => parseInt8(v, "Timestamp"),
-  parseLiteral: (ast) => parseInt8(literalText(ast, [Kind.STRING, Kind.INT]), "Timestamp"),
+  parseValue: parseTimestamp,
+  parseLiteral: (ast) => parseTimestamp(literalText(ast, [Kind.STRING])),
 });

@@ -62,6 +62,26 @@ describe("query block argument errors, as graph-node answers them", function () 
     );
   });
 
+  // graph-node reads the first of hash, number and number_gte that the object names, and refuses a null one or none
+  // (graphql/src/query/ext.rs, BlockConstraint::try_from_value), showing the value as Rust debugs it; an absent
+  // variable is null there. A dApp passing `block: { number: $block }` with no block would get the head here only.
+  it("refuses a block object naming no block, or a null one, with graph-node's error", async function () {
+    const invalid = (value: string): unknown => error(`Invalid value provided for argument \`block\`: ${value}`);
+    expect(await answer(`{ items(block: {}) { id } }`)).to.deep.equal(invalid("Object({})"));
+    expect(await answer(`{ items(block: { number: null }) { id } }`)).to.deep.equal(invalid('Object({"number": Null})'));
+    expect(await answer(`{ _meta(block: { hash: null, number: 3 }) { deployment } }`)).to.deep.equal(
+      invalid('Object({"hash": Null, "number": Int(Number(3))})'),
+    );
+    const withVariable = async (variables: Record<string, unknown>): Promise<unknown> =>
+      JSON.parse(JSON.stringify(await engine.executeQuery(`query($n: Int) { items(block: { number: $n }) { id } }`, variables)));
+    expect(await withVariable({})).to.deep.equal(invalid('Object({"number": Null})'));
+    expect(await withVariable({ n: null })).to.deep.equal(invalid('Object({"number": Null})'));
+    expect(await withVariable({ n: 2 })).to.deep.equal({ data: { items: [{ id: "a" }] } });
+    // A null Block_height is no constraint: the head.
+    const whole = await engine.executeQuery(`query($b: Block_height) { items(block: $b) { id } }`, { b: null });
+    expect(JSON.parse(JSON.stringify(whole))).to.deep.equal({ data: { items: [{ id: "a" }] } });
+  });
+
   it("answers a block error over HTTP with no data key", async function () {
     const server = await startQueryServer({ executor: engine, name: "blocks" });
     try {

@@ -196,3 +196,38 @@ describe("query child filters, one level deep as graph-node", function () {
     }
   });
 });
+
+// A reference to an entity with Bytes ids is filtered with String operators (graph-node's API offers them), but its
+// column holds bytes: graph-node matches `_contains` as bytes and fails the LIKE of `_starts_with` and `_ends_with`
+// in Postgres (`bytea ~~ text`), and refuses `_nocase` (store/postgres/src/relational_queries.rs).
+describe("query filters on a reference to Bytes ids", function () {
+  let sdb: SchemaDatabase;
+  let engine: QueryEngine;
+
+  before(function () {
+    sdb = SchemaDatabase.create(`
+      type Account @entity { id: Bytes! }
+      type Transfer @entity { id: ID!, from: Account! }
+    `);
+    sdb.insert("Account", 1, { id: Buffer.from("abcd", "hex") });
+    sdb.insert("Transfer", 1, { id: "t", from: Buffer.from("abcd", "hex") });
+    sdb.advance(1);
+    engine = QueryEngine.forDatabase(sdb.db);
+  });
+
+  after(function () {
+    sdb?.close();
+  });
+
+  it("matches _contains as bytes", async function () {
+    expect(await gql(engine, `{ transfers(where: { from_contains: "0xcd" }) { id } }`)).to.deep.equal({ transfers: [{ id: "t" }] });
+  });
+
+  it("refuses _starts_with and _ends_with, which graph-node's database cannot run, rather than answer what it cannot", async function () {
+    for (const op of ["starts_with", "not_starts_with", "ends_with", "not_ends_with"]) {
+      expect(await gqlErrors(engine, `{ transfers(where: { from_${op}: "0xab" }) { id } }`), op).to.deep.equal([
+        `Filter \`_${op}\` is only supported on String fields, not on \`from\``,
+      ]);
+    }
+  });
+});
