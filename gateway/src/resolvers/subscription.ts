@@ -1,11 +1,13 @@
-import type { Resolvers } from "../generated/graphql";
+import type { JobFeedFilter, Resolvers } from "../generated/graphql";
 import type { GatewayContext } from "../context";
 import { badUserInput, subscriptionOverHttp } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
 import { MAX_AT_BLOCK_AHEAD } from "../limits/subscription-limits";
 import { parseAddress, parseJobId } from "../model/ids";
-import { parseFeedFilter } from "../services/job-filters";
+import { MAX_UINT96 } from "../services/inputs";
+import { parseFeedFilter, type FeedMatcher } from "../services/job-filters";
+import { requireKnownModelsAndRegions } from "../services/known-models";
 import type { NetworkStatsModel } from "../services/network-stats";
 import type { JobEntity } from "../subgraph/entities";
 import { readAtOf } from "../subgraph/reader";
@@ -39,12 +41,47 @@ async function checkBlockAhead(argument: string, block: number, advice: string, 
   }
 }
 
+/**
+ * Refuses a jobOpened filter that no job could ever pass, which would otherwise subscribe and send nothing, ever: a
+ * `provider` that never registered (refused as openJobs refuses it), a GPU model or region the network has never
+ * seen (as jobs refuses them: a typo), a `minPricePerGpuHour` above what a job can offer (JobTerms' uint96). Judged
+ * at the indexed head; nothing is read for a filter without provider, models or regions.
+ */
+async function refuseUnmatchable(requirements: JobFeedFilter | null | undefined, matcher: FeedMatcher, ctx: GatewayContext): Promise<void> {
+  if (matcher.minPricePerGpuHour !== null && matcher.minPricePerGpuHour > MAX_UINT96) {
+    throw badUserInput(
+      "requirements.minPricePerGpuHour",
+      `${matcher.minPricePerGpuHour} is above the most a job can pay per GPU-hour (2^96 - 1 wei, JobTerms.maxPricePerGpuHour): no job can match`,
+      { value: matcher.minPricePerGpuHour.toString(), maximum: MAX_UINT96.toString() },
+    );
+  }
+  if (matcher.provider === null && matcher.gpuModels === null && matcher.regions === null) return;
+  const at = await ctx.block.readAt();
+  await requireKnownModelsAndRegions(
+    ctx.reader,
+    { values: requirements?.gpuModels, argument: "requirements.gpuModels" },
+    { values: requirements?.regions, argument: "requirements.regions" },
+    at,
+  );
+  if (matcher.provider === null) return;
+  const provider = await ctx.loaders.at(at).provider.load(matcher.provider);
+  // As openJobs: one that deregistered was a provider (its feed is quiet while it is not active); one that never
+  // registered is most likely a typo or the wrong network, whose feed would stay silent for good.
+  if (provider === null || provider.registeredAt === null) {
+    throw badUserInput("requirements.provider", `${matcher.provider} is not a registered provider (at block ${at.block.number})`, {
+      provider: matcher.provider,
+      indexedBlock: at.block.number,
+    });
+  }
+}
+
 export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
   return {
     Subscription: {
       jobOpened: {
         subscribe: async (_root, args, ctx) => {
           const matcher = parseFeedFilter(args.requirements);
+          await refuseUnmatchable(args.requirements, matcher, ctx);
           const since = args.sinceBlock ?? null;
           // Live jobs up to sinceBlock are not sent (the client has them): one far above the head (a unix time passed
           // for a block) would silence the feed until the chain got there.
