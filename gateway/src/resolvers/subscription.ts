@@ -98,17 +98,27 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
           const id = parseJobId(args.id, "id");
           const atBlock = args.atBlock ?? null;
           if (atBlock !== null) await checkBlockAhead("atBlock", atBlock, "wait for indexingStatus.indexedBlock to come closer, then subscribe", ctx);
-          let current = (await ctx.reader.jobsByIds([id]))[0];
+          // The block each read was at is named where the job is missing: with the block of its createJob receipt, the
+          // client tells a job not indexed yet (its block above this one) from one that does not exist.
+          const read = await ctx.reader.jobsByIdsRead([id]);
+          let current = read.rows[0];
           if (current === undefined && atBlock !== null) {
             // Not indexed yet: once the index has reached the block the client knows the job from, it holds the job,
             // unless a reorg dropped it. Given up (ctx.signal) when the client leaves or the server stops.
             const reached = await ctx.head.reached(atBlock, ctx.signal);
-            current = (await ctx.reader.jobsByIds([id]))[0];
+            const again = await ctx.reader.jobsByIdsRead([id]);
+            current = again.rows[0];
             if (current === undefined) {
-              throw badUserInput("id", `there is no job ${id} at block ${reached.number}, which is at or above atBlock ${atBlock}`, { atBlock });
+              const indexedBlock = Math.max(again.block.number, reached.number);
+              throw badUserInput("id", `there is no job ${id} at block ${indexedBlock}, which is at or above atBlock ${atBlock}`, { atBlock, indexedBlock });
             }
           }
-          if (current === undefined) throw badUserInput("id", `there is no job ${id} (yet: subscribe once it is indexed, or name its block as atBlock)`);
+          if (current === undefined) {
+            const indexedBlock = read.block.number;
+            throw badUserInput("id", `there is no job ${id} at the indexed block ${indexedBlock} (yet: subscribe once it is indexed, or name its block as atBlock)`, {
+              indexedBlock,
+            });
+          }
           return hub.jobUpdated(current, ctx.subscriptionSlot ?? null, ctx.reader);
         },
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobUpdated"),

@@ -320,8 +320,13 @@ export class SubgraphReader {
 
   /** Jobs by id, tagged with the block they were read at as providersByIds's are. */
   async jobsByIds(ids: readonly string[], at?: ReadAt): Promise<JobEntity[]> {
+    return (await this.jobsByIdsRead(ids, at)).rows;
+  }
+
+  /** jobsByIds with the block it read: where a job is missing, the block it is missing at. */
+  async jobsByIdsRead(ids: readonly string[], at?: ReadAt): Promise<ListPage<JobEntity>> {
     const pin = at === undefined ? {} : { at };
-    return (await this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
+    return this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true);
   }
 
   /** Each provider's jobs, with a limit per provider: one query for the whole batch. */
