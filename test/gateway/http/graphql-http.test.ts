@@ -54,6 +54,19 @@ describe("GraphQL over HTTP", function () {
     expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", value: 0, minimum: 1, maximum: 100 });
   });
 
+  it("names a variable its type refuses, or a required one missing, in extensions.variable, as an argument is named", async function () {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [{ query: "query Q($d: Boolean) { jobs(filter: { directed: $d }) { nodes { id } } }", variables: { d: "yes" } }, { code: "BAD_USER_INPUT", variable: "d" }],
+      [{ query: "query Q($id: ID!) { job(id: $id) { id } }", variables: {} }, { code: "BAD_USER_INPUT", variable: "id" }],
+    ];
+    for (const [body, extensions] of cases) {
+      const refused = await post(body);
+      expect(refused.errors, String(body.query)).to.have.length(1);
+      expect(refused.errors[0]?.extensions, String(body.query)).to.deep.equal(extensions);
+      expect(refused.errors[0]?.message, String(body.query)).to.match(/^Variable "\$\w+" /);
+    }
+  });
+
   it("advises `after` for a nested list too (Provider.slashes pages with its rows' cursors)", async function () {
     const refused = await post({ query: '{ provider(address: "0x0000000000000000000000000000000000000001") { slashes(first: 101) { blockNumber } } }' });
     expect(refused.status).to.equal(400);
