@@ -29,7 +29,7 @@ function atEventBlock<T extends object>(event: T | null | undefined, ctx: Gatewa
  * indexed head. `advice` says what to do instead of a block further ahead.
  */
 async function checkBlockAhead(argument: string, block: number, advice: string, ctx: GatewayContext): Promise<void> {
-  if (block < 0) throw badUserInput(argument, `must be a block number, 0 or more (got ${block})`);
+  if (block < 0) throw badUserInput(argument, `must be a block number, 0 or more (got ${block})`, { value: block, minimum: 0 });
   const head = await ctx.head.ensureHead();
   const maximum = head.number + MAX_AT_BLOCK_AHEAD;
   if (block > maximum) {

@@ -113,3 +113,13 @@ describe("jobOpened's requirements that no job could ever match", function () {
     expect(await start("jobOpened", { requirements: { maxGpuCount: 2, minPricePerGpuHour: 5n } }, null)).to.equal("subscribed");
   });
 });
+
+describe("the block arguments of jobOpened and jobUpdated", function () {
+  it("refuses a negative sinceBlock or atBlock with the value and the least block taken", async function () {
+    const sinceBlock = refusal(await start("jobOpened", { sinceBlock: -1 }, null));
+    expect(sinceBlock.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", value: -1, minimum: 0 });
+    expect(sinceBlock.message).to.equal("sinceBlock: must be a block number, 0 or more (got -1)");
+    const atBlock = refusal(await start("jobUpdated", { id: "1", atBlock: -5 }, null));
+    expect(atBlock.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "atBlock", value: -5, minimum: 0 });
+  });
+});
