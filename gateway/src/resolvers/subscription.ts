@@ -4,7 +4,7 @@ import { badUserInput, subscriptionOverHttp } from "../errors";
 import type { SubscriptionHub } from "../feeds/subscription-hub";
 import { dayCount } from "../limits/page-size";
 import { MAX_AT_BLOCK_AHEAD } from "../limits/subscription-limits";
-import { parseAddress, parseJobId } from "../model/ids";
+import { ZERO_ADDRESS, parseAddress, parseJobId } from "../model/ids";
 import { MAX_UINT96 } from "../services/inputs";
 import { parseFeedFilter, type FeedMatcher } from "../services/job-filters";
 import { requireKnownModelsAndRegions } from "../services/known-models";
@@ -124,7 +124,13 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "jobUpdated"),
       },
       clientJobsUpdated: {
-        subscribe: async (_root, args) => hub.clientJobsUpdated(parseAddress(args.client, "client")),
+        subscribe: async (_root, args) => {
+          const client = parseAddress(args.client, "client");
+          // Every job's client is the createJob sender, never the zero address (an unset wallet's): such a feed
+          // would send nothing, ever.
+          if (client === ZERO_ADDRESS) throw badUserInput("client", `${client} is the zero address, which posts no job: pass the client's own address`, { value: client });
+          return hub.clientJobsUpdated(client);
+        },
         resolve: (job: JobEntity | undefined, _args: unknown, ctx: GatewayContext) => atEventBlock(job, ctx, "clientJobsUpdated"),
       },
       networkStats: {

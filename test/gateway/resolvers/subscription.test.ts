@@ -43,9 +43,9 @@ function context(index: Index | null): GatewayContext {
 type Subscribe = (root: unknown, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<unknown>;
 
 /** The feed's start with `args` over `index`: "subscribed", or the error it was refused with. */
-async function start(field: "jobOpened" | "jobUpdated", args: Record<string, unknown>, index: Index | null = {}): Promise<"subscribed" | GraphQLError> {
+async function start(field: "jobOpened" | "jobUpdated" | "clientJobsUpdated", args: Record<string, unknown>, index: Index | null = {}): Promise<"subscribed" | GraphQLError> {
   const feed = async () => (async function* () {})();
-  const hub = new FakeHub({ jobOpened: feed, jobUpdated: feed });
+  const hub = new FakeHub({ jobOpened: feed, jobUpdated: feed, clientJobsUpdated: feed });
   const resolver = subscriptionResolvers(hub).Subscription?.[field] as { subscribe: Subscribe };
   return resolver.subscribe({}, args, context(index), {} as GraphQLResolveInfo).then(
     () => "subscribed" as const,
@@ -121,5 +121,15 @@ describe("the block arguments of jobOpened and jobUpdated", function () {
     expect(sinceBlock.message).to.equal("sinceBlock: must be a block number, 0 or more (got -1)");
     const atBlock = refusal(await start("jobUpdated", { id: "1", atBlock: -5 }, null));
     expect(atBlock.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "atBlock", value: -5, minimum: 0 });
+  });
+});
+
+describe("clientJobsUpdated's client", function () {
+  it("refuses the zero address, which posts no job, naming it, and subscribes any other", async function () {
+    const zero = "0x0000000000000000000000000000000000000000";
+    const { message, extensions } = refusal(await start("clientJobsUpdated", { client: zero }, null));
+    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "client", value: zero });
+    expect(message).to.equal(`client: ${zero} is the zero address, which posts no job: pass the client's own address`);
+    expect(await start("clientJobsUpdated", { client: PROVIDER }, null)).to.equal("subscribed");
   });
 });
