@@ -17,23 +17,14 @@ function refuse(field: string | null, argument: string, problem: string, extra: 
 
 /**
  * The page size to use, or BAD_USER_INPUT saying why `first` is refused, with the allowed range (`extensions.minimum`,
- * `maximum`, `value`). `pageable` says whether the list takes `after`: one that does not (Provider.slashes,
- * Proposal.votes...) holds its newest `maximum` rows at most, and advising `after` there would send the client to an
- * argument the schema refuses.
+ * `maximum`, `value`). Every list takes `after`, nested ones included.
  */
-export function pageSize(
-  first: number | null | undefined,
-  fallback: number,
-  caps: ListCaps,
-  field: string | null = null,
-  pageable = true,
-): number {
+export function pageSize(first: number | null | undefined, fallback: number, caps: ListCaps, field: string | null = null): number {
   const value = first ?? fallback;
   const range = { value, minimum: 1, maximum: caps.maxPageSize };
   if (!Number.isInteger(value) || value < 1) throw refuse(field, "first", `must be from 1 to ${caps.maxPageSize} (got ${value})`, range);
   if (value > caps.maxPageSize) {
-    const advice = pageable ? "page with `after` instead" : `this list has no \`after\`: it holds the newest ${caps.maxPageSize} at most`;
-    throw refuse(field, "first", `${value} is over the maximum page size of ${caps.maxPageSize}; ${advice}`, range);
+    throw refuse(field, "first", `${value} is over the maximum page size of ${caps.maxPageSize}; page with \`after\` instead`, range);
   }
   return value;
 }

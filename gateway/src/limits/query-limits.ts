@@ -129,8 +129,7 @@ export function checkQueryLimits(
     const first = argValue(field, def, "first");
     if (first !== undefined) {
       try {
-        const pageable = def.args.some((a) => a.name === "after");
-        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`, pageable);
+        return pageSize(first as number | null, LIST_SIZE, limits, `${parent.name}.${def.name}`);
       } catch (error) {
         errors.push(error as GraphQLError);
         return limits.maxPageSize;

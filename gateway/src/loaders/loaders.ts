@@ -10,7 +10,7 @@ import type {
   ThawRequestEntity,
   VoteEntity,
 } from "../subgraph/entities";
-import type { BlockClock, DayWindow, NestedListArgs, ProviderDays, ReadAt, SubgraphReader } from "../subgraph/reader";
+import type { BlockClock, DayWindow, NestedListArgs, NestedPageArgs, ProviderDays, ReadAt, SubgraphReader } from "../subgraph/reader";
 
 /** Most keys per batch: graph-node's `id_in` and nested queries stay small and fast. */
 const MAX_BATCH = 100;
@@ -40,11 +40,11 @@ export interface Loaders {
   provider: DataLoader<string, ProviderEntity | null>;
   job: DataLoader<string, JobEntity | null>;
   jobsOfProvider: LoaderFamily<NestedListArgs, string, JobEntity[]>;
-  slashesOfProvider: LoaderFamily<number, string, SlashEntity[]>;
-  thawRequestsOfProvider: LoaderFamily<number, string, ThawRequestEntity[]>;
+  slashesOfProvider: LoaderFamily<NestedPageArgs, string, SlashEntity[]>;
+  thawRequestsOfProvider: LoaderFamily<NestedPageArgs, string, ThawRequestEntity[]>;
   daysOfProvider: LoaderFamily<DayWindow, string, ProviderDays>;
   eventsOfJob: DataLoader<string, JobEventEntity[]>;
-  votesOfProposal: LoaderFamily<number, string, VoteEntity[]>;
+  votesOfProposal: LoaderFamily<NestedPageArgs, string, VoteEntity[]>;
   /** The block's time as the source knows it, read once however many rows ask. */
   blockClock(): Promise<BlockClock>;
   /**
@@ -85,17 +85,17 @@ function loadersAt(reader: SubgraphReader, at: ReadAt | undefined, atBlock: (at:
       (args) => new DataLoader(async (ids) => byKey(ids, await reader.jobsOfProviders(ids, args, at), []), options),
     ),
     slashesOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.slashesOfProviders(ids, first, at), []), options),
+      (page) => new DataLoader(async (ids) => byKey(ids, await reader.slashesOfProviders(ids, page, at), []), options),
     ),
     thawRequestsOfProvider: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, first, at), []), options),
+      (page) => new DataLoader(async (ids) => byKey(ids, await reader.thawRequestsOfProviders(ids, page, at), []), options),
     ),
     daysOfProvider: new LoaderFamily(
       (window) => new DataLoader(async (ids) => byKey(ids, await reader.daysOfProviders(ids, window, at), { days: [], before: null }), options),
     ),
     eventsOfJob: new DataLoader(async (ids) => byKey(ids, await reader.eventsOfJobs(ids, at), []), options),
     votesOfProposal: new LoaderFamily(
-      (first) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, first, at), []), options),
+      (page) => new DataLoader(async (ids) => byKey(ids, await reader.votesOfProposals(ids, page, at), []), options),
     ),
     blockClock: () => (clock ??= reader.blockClock(at)),
     at: atBlock,

@@ -55,7 +55,7 @@ export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 function parseIdentifier(value: string, argument: string, what: string, maxBytes: number): string {
   const id = value.trim().toLowerCase();
   if (id.length === 0 || id.length > maxBytes || !IDENTIFIER.test(id)) {
-    throw badUserInput(argument, `"${value}" is not a ${what} (1 to ${maxBytes} characters of a-z, 0-9 and "-")`);
+    throw badUserInput(argument, `"${value}" is not a ${what} (1 to ${maxBytes} characters of a-z, 0-9 and "-")`, { value });
   }
   return id;
 }

@@ -3,8 +3,12 @@ import { VOTE_SUPPORT_FROM_SUBGRAPH } from "../model/enums";
 import { parseProposalId } from "../model/ids";
 import { pageSize } from "../limits/page-size";
 import { parameters, proposalState, proposals } from "../services/governance";
-import { readAtOf } from "../subgraph/reader";
+import { cursorScope } from "../model/cursor";
+import { nestedPageRead, type NestedSort } from "../services/keyset";
+import type { VoteEntity } from "../subgraph/entities";
 import { optionalTime } from "./common";
+
+const PROPOSAL_VOTES_TAG = "proposalVotes:TIMESTAMP:DESC";
 
 export const governanceResolvers: Resolvers = {
   Governance: {
@@ -55,8 +59,20 @@ export const governanceResolvers: Resolvers = {
     executedAt: (p) => optionalTime(p.entity.executedAt),
     canceledAt: (p) => optionalTime(p.entity.canceledAt),
     votes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p.entity)).votesOfProposal.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.entity.id);
+      const first = pageSize(args.first, 20, ctx.limits);
+      const sort: NestedSort<VoteEntity> = {
+        scope: cursorScope(PROPOSAL_VOTES_TAG, { proposal: p.entity.id }),
+        field: "timestamp",
+        direction: "desc",
+        keyKind: "integer",
+        idKind: "hex",
+        keyOf: (v) => v.timestamp,
+      };
+      // The proposal's block on a first page (readAtOf its entity), the cursor's after one.
+      const page = nestedPageRead(p.entity, args.after, sort, ctx.head.head);
+      const rows = await ctx.loaders.at(page.at).votesOfProposal.get(page.args(first)).load(p.entity.id);
       return rows.map((v) => ({
+        cursor: page.cursorOf(v),
         voter: v.voter.id,
         support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],
         weight: BigInt(v.weight),

@@ -2,21 +2,23 @@
 // read from the chain (only reachable outside lists; see limits/query-limits.ts).
 import type { Resolvers } from "../generated/graphql";
 import { ChainError, badUserInput } from "../errors";
-import { cursorScope, decodeCursor, encodeCursor } from "../model/cursor";
+import { cursorScope } from "../model/cursor";
 import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH } from "../model/enums";
 import { gpuHours } from "../model/money";
 import { toConnection } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
-import { readAt } from "../services/keyset";
+import { nestedPageRead, type NestedSort } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
 import { lastDayAt } from "../services/clock";
 import { providerHistory } from "../services/provider-history";
-import { listedKey } from "../subgraph/entities";
-import { UNKNOWN_BLOCK, readAtOf } from "../subgraph/reader";
-import { allOf, keysetAfter } from "../subgraph/where";
+import { listedKey, type JobEntity, type SlashEntity, type ThawRequestEntity } from "../subgraph/entities";
+import { readAtOf } from "../subgraph/reader";
+import { allOf } from "../subgraph/where";
 import { optionalTime } from "./common";
 
 const PROVIDER_JOBS_TAG = "providerJobs:CREATED:DESC";
+const PROVIDER_SLASHES_TAG = "providerSlashes:TIMESTAMP:DESC";
+const PROVIDER_THAW_REQUESTS_TAG = "providerThawRequests:INDEX:DESC";
 
 export const providerResolvers: Resolvers = {
   Provider: {
@@ -72,32 +74,37 @@ export const providerResolvers: Resolvers = {
       // As jobs(filter: {statuses}) refuses it: an empty list matches no job, an answer the client did not mean.
       if (args.statuses?.length === 0) throw badUserInput("statuses", "must not be empty (omit it to match any)");
       // Bound to its provider too: one provider's cursor would page another's jobs after the first's position.
-      const scope = cursorScope(PROVIDER_JOBS_TAG, { provider: p.id, statuses: args.statuses });
-      const position = decodeCursor(args.after, scope, ["integer"], "integer");
+      const sort: NestedSort<JobEntity> = {
+        scope: cursorScope(PROVIDER_JOBS_TAG, { provider: p.id, statuses: args.statuses }),
+        field: "jobId",
+        direction: "desc",
+        keyKind: "integer",
+        idKind: "integer",
+        keyOf: (j) => j.jobId,
+      };
+      const page = nestedPageRead(p, args.after, sort, ctx.head.head);
       const statuses = args.statuses === null || args.statuses === undefined ? null : args.statuses.map((s) => JOB_STATUS_TO_SUBGRAPH[s]);
-      const where = allOf(
-        statuses === null ? null : { status_in: statuses },
-        position === null ? null : keysetAfter("jobId", "desc", position.keys[0] ?? "0", position.id),
-      );
-      // A page sequence of its own: its first page reads the provider's block, and its cursors carry that block.
-      const at = position === null ? readAtOf(p) : readAt(position.block, ctx.head.head);
+      const where = allOf(statuses === null ? null : { status_in: statuses }, page.after);
       const rows = await ctx.loaders
-        .at(at)
+        .at(page.at)
         .jobsOfProvider.get({ first: first + 1, where, orderBy: "jobId", orderDirection: "desc" })
         .load(p.id);
-      const block = at?.block ?? null;
-      return toConnection(
-        rows,
-        first,
-        position !== null,
-        (j) => j,
-        (j) => encodeCursor(scope, { keys: [j.jobId], id: j.id, block: block ?? UNKNOWN_BLOCK }),
-        block?.number ?? null,
-      );
+      return toConnection(rows, first, page.position !== null, (j) => j, page.cursorOf, page.block?.number ?? null);
     },
     slashes: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p)).slashesOfProvider.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.id);
+      const first = pageSize(args.first, 20, ctx.limits);
+      const sort: NestedSort<SlashEntity> = {
+        scope: cursorScope(PROVIDER_SLASHES_TAG, { provider: p.id }),
+        field: "timestamp",
+        direction: "desc",
+        keyKind: "integer",
+        idKind: "hex",
+        keyOf: (s) => s.timestamp,
+      };
+      const page = nestedPageRead(p, args.after, sort, ctx.head.head);
+      const rows = await ctx.loaders.at(page.at).slashesOfProvider.get(page.args(first)).load(p.id);
       return rows.map((s) => ({
+        cursor: page.cursorOf(s),
         reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
         jobId: s.job?.id ?? null,
         amount: BigInt(s.amount),
@@ -110,8 +117,19 @@ export const providerResolvers: Resolvers = {
       }));
     },
     thawRequests: async (p, args, ctx) => {
-      const rows = await ctx.loaders.at(readAtOf(p)).thawRequestsOfProvider.get(pageSize(args.first, 20, ctx.limits, null, false)).load(p.id);
+      const first = pageSize(args.first, 20, ctx.limits);
+      const sort: NestedSort<ThawRequestEntity> = {
+        scope: cursorScope(PROVIDER_THAW_REQUESTS_TAG, { provider: p.id }),
+        field: "requestIndex",
+        direction: "desc",
+        keyKind: "integer",
+        idKind: "hex",
+        keyOf: (t) => t.requestIndex,
+      };
+      const page = nestedPageRead(p, args.after, sort, ctx.head.head);
+      const rows = await ctx.loaders.at(page.at).thawRequestsOfProvider.get(page.args(first)).load(p.id);
       return rows.map((t) => ({
+        cursor: page.cursorOf(t),
         index: Number(t.requestIndex),
         amount: BigInt(t.amount),
         requestedAt: Number(t.requestedAt),

@@ -122,7 +122,10 @@ export const queryResolvers: Resolvers = {
       // An address that never registered (unknown to the index, or one that only staked) is most likely a typo or the
       // wrong network: an empty list would read as "no jobs for you yet". One that deregistered was a provider: empty.
       if (provider === null || provider.registeredAt === null) {
-        throw badUserInput("provider", `${args.provider} is not a registered provider (at block ${at.block.number})`, { provider: args.provider });
+        throw badUserInput("provider", `${args.provider} is not a registered provider (at block ${at.block.number})`, {
+          provider: args.provider,
+          indexedBlock: at.block.number,
+        });
       }
       // Deadlines too, at its time: judged at the head's, a job whose deadline passed between two pages would drop
       // out of the later one. Where the page's block carries no time, the source's time of that block (timeAt).

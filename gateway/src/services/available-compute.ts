@@ -69,7 +69,8 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
     minSlashRewardBps: 0,
   };
   if (r.minVramGiB !== null && r.minVramGiB !== undefined) {
-    column.vramGiB_gte = terms.minVramGiB = intInRange(r.minVramGiB, 0, 65_535, "requirements.minVramGiB");
+    // No provider lists more (ProviderRegistry.MAX_VRAM_GIB), and createJob refuses a job asking for more.
+    column.vramGiB_gte = terms.minVramGiB = intInRange(r.minVramGiB, 0, JOB_LIMITS.maxMinVramGiB, "requirements.minVramGiB");
   }
   if (r.tier !== null && r.tier !== undefined && r.tier !== "ANY") column.tier = terms.tier = TIER_TO_SUBGRAPH[r.tier];
   if (r.maxPricePerGpuHour !== null && r.maxPricePerGpuHour !== undefined) column.pricePerGpuHour_lte = r.maxPricePerGpuHour.toString();

@@ -35,11 +35,20 @@ export function jobFilterWhere(filter: JobFilter | null | undefined): Where {
   if (filter.createdBefore !== null && filter.createdBefore !== undefined) where.createdAt_lt = String(filter.createdBefore);
   // A range no job can be in is a mistake (bounds swapped, milliseconds for seconds), not a question answered "none".
   const { minGpuCount, maxGpuCount, createdAfter, createdBefore } = filter;
+  // The range the bound may take given the other, as intInRange's refusals carry theirs (`value`, `minimum`, `maximum`).
   if (typeof minGpuCount === "number" && typeof maxGpuCount === "number" && maxGpuCount < minGpuCount) {
-    throw badUserInput("filter.maxGpuCount", `${maxGpuCount} is below filter.minGpuCount (${minGpuCount}): no job can match`);
+    throw badUserInput("filter.maxGpuCount", `${maxGpuCount} is below filter.minGpuCount (${minGpuCount}): no job can match`, {
+      value: maxGpuCount,
+      minimum: minGpuCount,
+      maximum: 65_535,
+    });
   }
   if (typeof createdAfter === "number" && typeof createdBefore === "number" && createdBefore <= createdAfter + 1) {
-    throw badUserInput("filter.createdBefore", `${createdBefore} leaves no second after filter.createdAfter (${createdAfter}): no job can match (both bounds exclude)`);
+    throw badUserInput(
+      "filter.createdBefore",
+      `${createdBefore} leaves no second after filter.createdAfter (${createdAfter}): no job can match (both bounds exclude)`,
+      { value: createdBefore, minimum: createdAfter + 2 },
+    );
   }
   return where;
 }

@@ -14,7 +14,7 @@ export type SortKeyType = "Int" | "BigInt" | "Bytes";
 
 const CURSOR_KIND: Record<SortKeyType, CursorValueKind> = { Int: "int", BigInt: "integer", Bytes: "hex" };
 import { toConnection, type ConnectionModel } from "../model/models";
-import type { ListArgs, ListPage, ReadAt } from "../subgraph/reader";
+import { UNKNOWN_BLOCK, readAtOf, type ListArgs, type ListPage, type NestedPageArgs, type ReadAt } from "../subgraph/reader";
 import { allOf, keysetAfter, type SortDirection, type Where } from "../subgraph/where";
 
 export interface KeysetSort<TRow> {
@@ -103,4 +103,57 @@ export async function keysetPage<TRow extends { id: string }, TNode>(
     (row) => encodeCursor(sort.scope, { keys: byId ? [] : [sort.keyOf(row)], id: row.id, block }),
     block.number,
   );
+}
+
+/** How a nested list (Provider.jobs, slashes and thawRequests, Proposal.votes) is ordered, and its cursors made. */
+export interface NestedSort<TRow> {
+  /** The list and ordering, bound to its parent (its provider, its proposal) and the arguments that choose its rows. */
+  scope: CursorScope;
+  /** The subgraph field sorted by; ties are broken by id in the same direction (keysetAfter). */
+  field: string;
+  direction: SortDirection;
+  keyKind: CursorValueKind;
+  idKind: CursorValueKind;
+  keyOf: (row: TRow) => string;
+}
+
+/** Where and how one page of a nested list reads (nestedPageRead). */
+export interface NestedPageRead<TRow> {
+  /** The cursor's position, null on a first page. */
+  position: CursorPosition | null;
+  /** The rows after the cursor, null on a first page. */
+  after: Where | null;
+  /** The block the page reads: its parent's on a first page, its cursor's after one. */
+  at: ReadAt | undefined;
+  block: PinnedBlock | null;
+  /** The cursor that continues after `row`, carrying the page's block. */
+  cursorOf: (row: TRow) => string;
+  /** What the page asks the source for, `first` rows in the list's order (after the cursor). */
+  args: (first: number) => NestedPageArgs;
+}
+
+/**
+ * One page of a nested list, paged as a top-level list is: a first page is a page sequence of its own, reading its
+ * parent's block, and each row's cursor carries that block, which every later page reads again, so that rows added
+ * meanwhile neither shift the pages nor show twice. `after` is checked (and refused as a top-level cursor is) before
+ * anything is read.
+ */
+export function nestedPageRead<TRow extends { id: string }>(
+  parent: object,
+  cursor: string | null | undefined,
+  sort: NestedSort<TRow>,
+  head: IndexedHead | null,
+): NestedPageRead<TRow> {
+  const position = decodeCursor(cursor, sort.scope, [sort.keyKind], sort.idKind);
+  const at = position === null ? readAtOf(parent) : readAt(position.block, head);
+  const block = at?.block ?? null;
+  const after = position === null ? null : keysetAfter(sort.field, sort.direction, position.keys[0] ?? "0", position.id);
+  return {
+    position,
+    after,
+    at,
+    block,
+    cursorOf: (row) => encodeCursor(sort.scope, { keys: [sort.keyOf(row)], id: row.id, block: block ?? UNKNOWN_BLOCK }),
+    args: (first) => (after === null ? { first } : { first, where: after }),
+  };
 }

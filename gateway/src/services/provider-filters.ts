@@ -1,6 +1,7 @@
 // Which providers: the product filters as graph-node `where` clauses, and the same rules in memory.
 import type { ProviderFilter } from "../generated/graphql";
 import { TIER_TO_SUBGRAPH } from "../model/enums";
+import { JOB_LIMITS } from "../model/job-limits";
 import type { ProviderEntity } from "../subgraph/entities";
 import { allOf, anyOf, type Where } from "../subgraph/where";
 import { gpuModelList, intInRange, regionList } from "./inputs";
@@ -37,7 +38,8 @@ export function providerFilterWhere(filter: ProviderFilter | null | undefined, m
   if (regions !== null) column.regionKey_in = regions;
   if (filter.tier !== null && filter.tier !== undefined && filter.tier !== "ANY") column.tier = TIER_TO_SUBGRAPH[filter.tier];
   if (filter.minVramGiB !== null && filter.minVramGiB !== undefined) {
-    column.vramGiB_gte = intInRange(filter.minVramGiB, 0, 65_535, "filter.minVramGiB");
+    // No provider may list more (ProviderRegistry.MAX_VRAM_GIB): a larger minimum is a mistake, not "none".
+    column.vramGiB_gte = intInRange(filter.minVramGiB, 0, JOB_LIMITS.maxMinVramGiB, "filter.minVramGiB");
   }
   const minGpusFree = filter.minGpusFree ?? null;
   const minGpuCount = filter.minGpuCount ?? null;

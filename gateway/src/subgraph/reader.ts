@@ -191,6 +191,12 @@ export interface NestedListArgs {
   orderDirection: SortDirection;
 }
 
+/** A page of a nested list in its fixed order: `where` holds what follows a cursor (keysetAfter). */
+export interface NestedPageArgs {
+  first: number;
+  where?: Where;
+}
+
 export class SubgraphReader {
   /** `signal`: every read gives up once it aborts (see withSignal). */
   constructor(
@@ -314,8 +320,13 @@ export class SubgraphReader {
 
   /** Jobs by id, tagged with the block they were read at as providersByIds's are. */
   async jobsByIds(ids: readonly string[], at?: ReadAt): Promise<JobEntity[]> {
+    return (await this.jobsByIdsRead(ids, at)).rows;
+  }
+
+  /** jobsByIds with the block it read: where a job is missing, the block it is missing at. */
+  async jobsByIdsRead(ids: readonly string[], at?: ReadAt): Promise<ListPage<JobEntity>> {
     const pin = at === undefined ? {} : { at };
-    return (await this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true)).rows;
+    return this.list<JobEntity>(JOBS, { where: { id_in: ids }, orderBy: "jobId", orderDirection: "asc", first: ids.length, ...pin }, true);
   }
 
   /** Each provider's jobs, with a limit per provider: one query for the whole batch. */
@@ -332,27 +343,29 @@ export class SubgraphReader {
     return new Map(data.providers.map((p) => [p.id, pinRows(p.jobs, at)]));
   }
 
-  async slashesOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, SlashEntity[]>> {
+  /** Newest first (timestamp, then id, descending: the order a cursor's `where` pages on, see keysetAfter). */
+  async slashesOfProviders(ids: readonly string[], page: NestedPageArgs, at?: ReadAt): Promise<Map<string, SlashEntity[]>> {
     const data = await this.requestAt<{ providers: { id: string; slashes: SlashEntity[] }[] }>(
-      (b) => `query ProviderSlashes($ids: [Bytes!]!, $first: Int${b.variable}) {
+      (b) => `query ProviderSlashes($ids: [Bytes!]!, $first: Int, $where: Slash_filter${b.variable}) {
         providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
-          id slashes(first: $first, orderBy: timestamp, orderDirection: desc) { ${SLASH_FIELDS} }
+          id slashes(first: $first, where: $where, orderBy: timestamp, orderDirection: desc) { ${SLASH_FIELDS} }
         }
       }`,
-      { ids, first },
+      { ids, first: page.first, where: page.where ?? {} },
       at,
     );
     return new Map(data.providers.map((p) => [p.id, p.slashes]));
   }
 
-  async thawRequestsOfProviders(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, ThawRequestEntity[]>> {
+  /** Newest first (requestIndex descending). */
+  async thawRequestsOfProviders(ids: readonly string[], page: NestedPageArgs, at?: ReadAt): Promise<Map<string, ThawRequestEntity[]>> {
     const data = await this.requestAt<{ providers: { id: string; thawRequests: ThawRequestEntity[] }[] }>(
-      (b) => `query ProviderThawRequests($ids: [Bytes!]!, $first: Int${b.variable}) {
+      (b) => `query ProviderThawRequests($ids: [Bytes!]!, $first: Int, $where: ThawRequest_filter${b.variable}) {
         providers(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
-          id thawRequests(first: $first, orderBy: requestIndex, orderDirection: desc) { ${THAW_REQUEST_FIELDS} }
+          id thawRequests(first: $first, where: $where, orderBy: requestIndex, orderDirection: desc) { ${THAW_REQUEST_FIELDS} }
         }
       }`,
-      { ids, first },
+      { ids, first: page.first, where: page.where ?? {} },
       at,
     );
     return new Map(data.providers.map((p) => [p.id, p.thawRequests]));
@@ -392,14 +405,15 @@ export class SubgraphReader {
     return new Map(data.jobs.map((j) => [j.id, j.events]));
   }
 
-  async votesOfProposals(ids: readonly string[], first: number, at?: ReadAt): Promise<Map<string, VoteEntity[]>> {
+  /** Newest first (timestamp, then id, descending). */
+  async votesOfProposals(ids: readonly string[], page: NestedPageArgs, at?: ReadAt): Promise<Map<string, VoteEntity[]>> {
     const data = await this.requestAt<{ proposals: { id: string; votes: VoteEntity[] }[] }>(
-      (b) => `query ProposalVotes($ids: [ID!]!, $first: Int${b.variable}) {
+      (b) => `query ProposalVotes($ids: [ID!]!, $first: Int, $where: Vote_filter${b.variable}) {
         proposals(where: { id_in: $ids }, first: ${ids.length}${b.argument}) {
-          id votes(first: $first, orderBy: timestamp, orderDirection: desc) { ${VOTE_FIELDS} }
+          id votes(first: $first, where: $where, orderBy: timestamp, orderDirection: desc) { ${VOTE_FIELDS} }
         }
       }`,
-      { ids, first },
+      { ids, first: page.first, where: page.where ?? {} },
       at,
     );
     return new Map(data.proposals.map((p) => [p.id, p.votes]));

@@ -335,7 +335,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     // answer as INTERNAL_SERVER_ERROR without its message; Apollo codes it BAD_USER_INPUT over HTTP.
     const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coercion.errors !== undefined) {
-      return coercion.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
+      // The scalar's own error kept as the cause: the answer names the scalar that refused the value, as over HTTP.
+      return coercion.errors.map(
+        (e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError, extensions: { code: ErrorCode.BadUserInput } }),
+      );
     }
     const verdict = checkQueryLimits(schema, document, operation, variables, limits);
     if (verdict.errors.length > 0) return verdict.errors;

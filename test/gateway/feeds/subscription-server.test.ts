@@ -65,16 +65,16 @@ describe("subscription server", function () {
     }
   });
 
-  it("refuses variables their types refuse with BAD_USER_INPUT and graphql-js's message naming them, as over HTTP", async function () {
-    const cases: [string, Record<string, unknown>, RegExp][] = [
-      ["query Q($id: ID!) { job(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/],
-      ["query Q($first: Int) { jobs(first: $first) { nodes { id } } }", { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent/],
-      ["subscription S($id: ID!) { jobUpdated(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/],
+  it("refuses variables their types refuse with BAD_USER_INPUT, graphql-js's message and extensions.variable naming them, as over HTTP", async function () {
+    const cases: [string, Record<string, unknown>, RegExp, Record<string, unknown>][] = [
+      ["query Q($id: ID!) { job(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id" }],
+      ["query Q($first: Int) { jobs(first: $first) { nodes { id } } }", { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent/, { variable: "first" }],
+      ["subscription S($id: ID!) { jobUpdated(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id" }],
     ];
-    for (const [query, variables, message] of cases) {
+    for (const [query, variables, message, named] of cases) {
       const outcome = await run(query, variables);
       expect(outcome.data ?? null, query).to.equal(null);
-      expect(outcome.errors.map((e) => e.extensions?.code), query).to.deep.equal(["BAD_USER_INPUT"]);
+      expect(outcome.errors.map((e) => e.extensions), query).to.deep.equal([{ code: "BAD_USER_INPUT", ...named }]);
       expect((outcome.errors[0] as { message?: string }).message, query).to.match(message);
     }
   });

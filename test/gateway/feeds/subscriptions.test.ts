@@ -233,6 +233,13 @@ describeEachSource("subscriptions", (ctx) => {
     expect(errors[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
   });
 
+  it("refuses jobOpened for a provider that never registered, as openJobs does, rather than sending nothing forever", async function () {
+    const stranger = "0x000000000000000000000000000000000000dead";
+    const errors = await refusal(ctx().client.subscribe(`subscription($p: Address!) { jobOpened(requirements: { provider: $p }) { id } }`, { p: stranger }));
+    expect(errors[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "requirements.provider", provider: stranger });
+    expect(errors[0]?.message).to.match(/^requirements\.provider: 0x0+dead is not a registered provider \(at block \d+\)$/);
+  });
+
   it("networkStats sends statistics now, then again when the indexed head advances", async function () {
     const { env } = ctx();
     const { events, first } = await subscribe<{ networkStats: { blockNumber: number; jobs: { total: number } } }>(

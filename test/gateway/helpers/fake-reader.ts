@@ -36,6 +36,7 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
   events: "async",
   jobs: "async",
   jobsByIds: "async",
+  jobsByIdsRead: "async",
   jobsOfProviders: "async",
   slashesOfProviders: "async",
   thawRequestsOfProviders: "async",

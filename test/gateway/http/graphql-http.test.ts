@@ -54,10 +54,23 @@ describe("GraphQL over HTTP", function () {
     expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", value: 0, minimum: 1, maximum: 100 });
   });
 
-  it("does not advise `after` for a list that has none (Provider.slashes holds the newest page at most)", async function () {
+  it("names a variable its type refuses, or a required one missing, in extensions.variable, as an argument is named", async function () {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [{ query: "query Q($d: Boolean) { jobs(filter: { directed: $d }) { nodes { id } } }", variables: { d: "yes" } }, { code: "BAD_USER_INPUT", variable: "d" }],
+      [{ query: "query Q($id: ID!) { job(id: $id) { id } }", variables: {} }, { code: "BAD_USER_INPUT", variable: "id" }],
+    ];
+    for (const [body, extensions] of cases) {
+      const refused = await post(body);
+      expect(refused.errors, String(body.query)).to.have.length(1);
+      expect(refused.errors[0]?.extensions, String(body.query)).to.deep.equal(extensions);
+      expect(refused.errors[0]?.message, String(body.query)).to.match(/^Variable "\$\w+" /);
+    }
+  });
+
+  it("advises `after` for a nested list too (Provider.slashes pages with its rows' cursors)", async function () {
     const refused = await post({ query: '{ provider(address: "0x0000000000000000000000000000000000000001") { slashes(first: 101) { blockNumber } } }' });
     expect(refused.status).to.equal(400);
-    expect(refused.errors[0]?.message).to.equal("Provider.slashes(first): 101 is over the maximum page size of 100; this list has no `after`: it holds the newest 100 at most");
+    expect(refused.errors[0]?.message).to.equal("Provider.slashes(first): 101 is over the maximum page size of 100; page with `after` instead");
   });
 
   it("names a history's days over the cap as every resolver names an argument, its field beside it", async function () {

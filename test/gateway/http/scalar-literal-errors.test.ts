@@ -28,8 +28,8 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
 
   after(() => served.close());
 
-  async function post(query: string): Promise<Answer> {
-    const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  async function post(query: string, variables?: Record<string, unknown>): Promise<Answer> {
+    const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
     const json = (await response.json()) as { errors?: Answer["errors"] };
     return { status: response.status, errors: json.errors ?? [] };
   }
@@ -48,6 +48,14 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     expect(error?.message).to.equal('Query.jobs(filter.provider): Address: "0x12" is not an address (0x followed by 40 hex digits)');
     expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.provider", field: "Query.jobs" });
     expect(error?.locations).to.deep.equal([{ line: 3, column: 28 }]);
+  });
+
+  it("names a variable a scalar refused in extensions.variable, with the scalar, as a literal's refusal names its argument", async function () {
+    const refused = await post("query Q($p: Address!) { openJobs(provider: $p) { nodes { id } } }", { p: "0x12" });
+    expect(refused.status).to.equal(400);
+    expect(refused.errors).to.have.length(1);
+    expect(refused.errors[0]?.message).to.match(/^Variable "\$p" got invalid value "0x12"; Address: "0x12" is not an address/);
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "p", scalar: "Address" });
   });
 
   it("points at a literal of the wrong kind (a list where a BigInt goes)", async function () {

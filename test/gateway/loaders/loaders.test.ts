@@ -29,8 +29,8 @@ describe("loaders under a page's rows", function () {
     const loaders = createLoaders(reader).at(readAtOf(row));
     await Promise.all([
       loaders.jobsOfProvider.get({ first: 5, orderBy: "jobId", orderDirection: "desc" }).load(row.id),
-      loaders.slashesOfProvider.get(5).load(row.id),
-      loaders.thawRequestsOfProvider.get(5).load(row.id),
+      loaders.slashesOfProvider.get({ first: 5 }).load(row.id),
+      loaders.thawRequestsOfProvider.get({ first: 5 }).load(row.id),
       loaders.daysOfProvider.get({ fromDay: 0, first: 5 }).load(row.id),
     ]);
     expect(source.blocks).to.deep.equal([{ number: 40 }, { number: 40 }, { number: 40 }, { number: 40 }, { number: 40 }]);
@@ -51,7 +51,7 @@ describe("loaders under a page's rows", function () {
     const reader = new SubgraphReader(source);
     // A list that is neither a page nor a read by id (as the subscription hub reads new jobs).
     const [row] = await reader.providers({ where: {}, orderBy: "id", orderDirection: "asc", first: 1 });
-    await createLoaders(reader).at(readAtOf(row!)).slashesOfProvider.get(5).load(PROVIDER);
+    await createLoaders(reader).at(readAtOf(row!)).slashesOfProvider.get({ first: 5 }).load(PROVIDER);
     expect(source.blocks).to.deep.equal(["latest", "latest"]);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { GraphQLError } from "graphql";
 import { checksumAddress, decodeIdentifier, parseAddress, parseGpuModel, parseJobId, parseProposalId, parseRegion } from "../../../gateway/src/model/ids";
 
 const CHECKSUMMED = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -35,6 +36,18 @@ describe("identifiers", function () {
     expect(() => parseGpuModel("x".repeat(33), "m")).to.throw(/not a GPU model id/);
     expect(() => parseRegion("a".repeat(17), "r")).to.throw(/not a region code/);
     expect(() => parseRegion("", "r")).to.throw(/not a region code/);
+  });
+
+  it("names the GPU model id or region code it refuses in extensions.value, as written", function () {
+    for (const [parse, bad] of [[parseGpuModel, "h100 sxm"], [parseRegion, "a".repeat(17)]] as const) {
+      let refused: unknown;
+      try {
+        parse(bad, "filter.gpuModels[0]");
+      } catch (error) {
+        refused = error;
+      }
+      expect((refused as GraphQLError).extensions, bad).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.gpuModels[0]", value: bad });
+    }
   });
 
   it("decodes a zero-padded identifier, and zero as any", function () {

@@ -116,6 +116,26 @@ describeEachSource("governance", (ctx) => {
     expect([...first.governance.proposals.nodes, ...rest.governance.proposals.nodes].map((p) => p.id)).to.deep.equal(whole);
   });
 
+  it("pages a proposal's votes with `after` and each vote's cursor, as the votes of one list, newest first", async function () {
+    const { env, client } = ctx();
+    const VOTES = `query($id: ID!, $first: Int, $after: String) { governance { proposal(id: $id) { votes(first: $first, after: $after) { cursor voter } } } }`;
+    type Votes = { governance: { proposal: { votes: { cursor: string; voter: string }[] } } };
+    const id = env.summary.proposals.parameterChange.toString();
+    const whole = (await client.query<Votes>(VOTES, { id, first: 100 })).governance.proposal.votes;
+    expect(whole.length, "a proposal with two votes or more").to.be.at.least(2);
+    const voters: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { cursor: string; voter: string }[] = (await client.query<Votes>(VOTES, { id, first: 1, after })).governance.proposal.votes;
+      if (page.length === 0) break;
+      voters.push(...page.map((v) => v.voter));
+      after = page[page.length - 1]!.cursor;
+    }
+    expect(voters).to.deep.equal(whole.map((v) => v.voter));
+    const otherProposal = await client.errors(VOTES, { id: env.summary.proposals.vetoed.toString(), first: 1, after: whole[0]!.cursor });
+    expect(otherProposal[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "after" });
+  });
+
   it("lists a proposal's votes and actions", async function () {
     const { env } = ctx();
     const proposals = (await governance({ first: 20 })).proposals.nodes;

@@ -58,3 +58,48 @@ describe("a provider's jobs by status", function () {
     expect(source.blocks, "nothing read").to.deep.equal([]);
   });
 });
+
+/** The latest block is `latest`; every answer holds the provider, its slashes and its thaw requests, newest first. */
+class ListsSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  latest = 42;
+  readonly asked: { query: string; where: unknown; block: unknown }[] = [];
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    if (query.includes("ProviderSlashes") || query.includes("ProviderThawRequests")) {
+      this.asked.push({ query: query.includes("ProviderSlashes") ? "slashes" : "thawRequests", where: variables.where, block: variables.block ?? "latest" });
+    }
+    const slashes = [{ id: "0x0b", timestamp: "900", reason: "Timeout", job: null, amount: "1", reward: "0", toTreasury: "1" }];
+    const thawRequests = [{ id: "0x0c", requestIndex: "3", amount: "1", requestedAt: "1", maturesAt: "2", withdrawn: false, withdrawnAt: null }];
+    return { providers: [{ id: PROVIDER, slashes, thawRequests }], _meta: { block: { number: this.latest, hash: hashOf(this.latest) } } } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
+describe("a provider's slashes and thaw requests as page sequences", function () {
+  async function list(source: ListsSource, field: "slashes" | "thawRequests", after: string | null): Promise<{ cursor: string }[]> {
+    const reader = new SubgraphReader(source);
+    const ctx = { reader, loaders: createLoaders(reader), limits: DEFAULT_QUERY_LIMITS, head: { head: null } } as unknown as GatewayContext;
+    const provider = (await ctx.loaders.provider.load(PROVIDER)) as ProviderEntity;
+    const resolve = providerResolvers.Provider![field] as (p: ProviderEntity, args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => Promise<{ cursor: string }[]>;
+    return resolve(provider, { first: 1, after }, ctx, {} as GraphQLResolveInfo);
+  }
+
+  it("reads the slashes after a row's cursor (older, or as old with a lower id) at its first page's block", async function () {
+    const source = new ListsSource();
+    const [row] = await list(source, "slashes", null);
+    source.latest = 43;
+    await list(source, "slashes", row!.cursor);
+    expect(source.asked).to.deep.equal([
+      { query: "slashes", where: {}, block: { hash: hashOf(42) } },
+      { query: "slashes", where: { or: [{ timestamp_lt: "900" }, { timestamp: "900", id_lt: "0x0b" }] }, block: { number: 42 } },
+    ]);
+  });
+
+  it("reads the thaw requests after a row's cursor (lower indexes) at its first page's block", async function () {
+    const source = new ListsSource();
+    const [row] = await list(source, "thawRequests", null);
+    source.latest = 43;
+    await list(source, "thawRequests", row!.cursor);
+    expect(source.asked[1]).to.deep.equal({ query: "thawRequests", where: { or: [{ requestIndex_lt: "3" }, { requestIndex: "3", id_lt: "0x0c" }] }, block: { number: 42 } });
+  });
+});

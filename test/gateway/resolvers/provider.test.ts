@@ -230,6 +230,55 @@ describeEachSource("provider(address)", (ctx) => {
 
   const detail = async (address: string) => (await ctx().client.query<Detail>(PROVIDER, { address })).provider;
 
+  it("pages its slashes and thaw requests with `after` and each row's cursor, as the rows of one list, newest first", async function () {
+    const { env, client } = ctx();
+    type Lists = { provider: { slashes: { cursor: string; transaction: string }[]; thawRequests: { cursor: string; index: number }[] } };
+    const LISTS = `query Lists($address: Address!, $first: Int, $slashesAfter: String, $thawsAfter: String) {
+      provider(address: $address) { slashes(first: $first, after: $slashesAfter) { cursor transaction } thawRequests(first: $first, after: $thawsAfter) { cursor index } }
+    }`;
+    const whole: ({ address: string } & Lists["provider"])[] = [];
+    for (const address of env.summary.accounts.providers) whole.push({ address, ...(await client.query<Lists>(LISTS, { address, first: 100 })).provider });
+    const paged = async (address: string, list: "slashes" | "thawRequests"): Promise<string[]> => {
+      const rows: string[] = [];
+      let after: string | null = null;
+      // Bounded: a cursor that did not move the page on would repeat the first row forever.
+      while (rows.length <= 100) {
+        const variables = { address, first: 1, ...(list === "slashes" ? { slashesAfter: after } : { thawsAfter: after }) };
+        const page: { cursor: string; transaction?: string; index?: number }[] = (await client.query<Lists>(LISTS, variables)).provider[list];
+        if (page.length === 0) return rows;
+        rows.push(...page.map((row) => String(row.transaction ?? row.index)));
+        after = page[page.length - 1]!.cursor;
+      }
+      return rows;
+    };
+    const mostSlashed = whole.reduce((a, b) => (b.slashes.length > a.slashes.length ? b : a));
+    const mostThawed = whole.reduce((a, b) => (b.thawRequests.length > a.thawRequests.length ? b : a));
+    // The scenario slashes a provider once at most: its second page is the one a cursor must leave empty.
+    expect(mostSlashed.slashes.length, "a provider with a slash").to.be.at.least(1);
+    expect(mostThawed.thawRequests.length, "a provider with a thaw request").to.be.at.least(1);
+    expect(await paged(mostSlashed.address, "slashes")).to.deep.equal(mostSlashed.slashes.map((s) => s.transaction));
+    expect(await paged(mostThawed.address, "thawRequests")).to.deep.equal(mostThawed.thawRequests.map((t) => String(t.index)));
+  });
+
+  it("refuses a slashes cursor of another provider, and a thaw requests cursor as a slashes one, as a connection's cursor is refused", async function () {
+    const { env, client } = ctx();
+    const FIRST = `query($a: Address!) { provider(address: $a) { slashes(first: 1) { cursor } thawRequests(first: 1) { cursor } } }`;
+    type First = { provider: { slashes: { cursor: string }[]; thawRequests: { cursor: string }[] } };
+    const firsts: ({ a: string } & First["provider"])[] = [];
+    for (const a of env.summary.accounts.providers) firsts.push({ a, ...(await client.query<First>(FIRST, { a })).provider });
+    const slashed = firsts.find((f) => f.slashes.length > 0)!;
+    const thawed = firsts.find((f) => f.thawRequests.length > 0)!;
+    const other = firsts.find((f) => f.a !== slashed.a)!;
+    const SLASHES = `query($a: Address!, $after: String) { provider(address: $a) { slashes(after: $after) { cursor } } }`;
+    const otherProvider = await client.errors(SLASHES, { a: other.a, after: slashed.slashes[0]!.cursor });
+    expect(otherProvider[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "after" });
+    expect(otherProvider[0]?.message).to.equal(
+      "after: the cursor was issued for another provider: ask with the provider it was issued for, or start again without `after`",
+    );
+    const otherList = await client.errors(SLASHES, { a: thawed.a, after: thawed.thawRequests[0]!.cursor });
+    expect(otherList[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "after" });
+  });
+
   it("gives the stake breakdown and capacity the contracts hold", async function () {
     const { env } = ctx();
     const address = env.summary.providers[0]!.address;

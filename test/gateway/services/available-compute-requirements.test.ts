@@ -75,6 +75,12 @@ describe("availableCompute requirements", function () {
     expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.minSlashRewardBps" });
   });
 
+  it("refuses a minimum GPU memory above 4096 GiB, the most a provider may list and a job may ask for, with the range", async function () {
+    const error = await refusal({ gpuCount: 1, minVramGiB: 4097 });
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.minVramGiB", value: 4097, minimum: 0, maximum: 4096 });
+    expect(parseRequirements({ gpuCount: 1, minVramGiB: 4096 }).where.vramGiB_gte).to.equal(4096);
+  });
+
   it("gives a GPU count out of range its value and the range in extensions, as hours does", async function () {
     const error = await refusal({ gpuCount: 0 });
     expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.gpuCount", value: 0, minimum: 1, maximum: 1024 });

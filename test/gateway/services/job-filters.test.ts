@@ -49,17 +49,17 @@ describe("jobs(filter) ranges", function () {
     return null;
   }
 
-  it("refuses a maxGpuCount below minGpuCount with BAD_USER_INPUT on filter.maxGpuCount, naming both", function () {
+  it("refuses a maxGpuCount below minGpuCount with BAD_USER_INPUT on filter.maxGpuCount, naming both, with the range it may take", function () {
     const error = refusal({ minGpuCount: 5, maxGpuCount: 1 });
     expect(error).to.be.instanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.maxGpuCount" });
+    expect((error as GraphQLError).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.maxGpuCount", value: 1, minimum: 5, maximum: 65_535 });
     expect((error as GraphQLError).message).to.equal("filter.maxGpuCount: 1 is below filter.minGpuCount (5): no job can match");
     expect(jobFilterWhere({ minGpuCount: 2, maxGpuCount: 2 })).to.deep.equal({ gpuCount_gte: 2, gpuCount_lte: 2 });
   });
 
-  it("refuses a createdBefore that leaves no second after createdAfter (both exclusive) with BAD_USER_INPUT on filter.createdBefore", function () {
+  it("refuses a createdBefore that leaves no second after createdAfter (both exclusive) with BAD_USER_INPUT on filter.createdBefore and the least it may be", function () {
     const error = refusal({ createdAfter: 1_700_000_000, createdBefore: 1_700_000_000 });
-    expect((error as GraphQLError).extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.createdBefore" });
+    expect((error as GraphQLError).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.createdBefore", value: 1_700_000_000, minimum: 1_700_000_002 });
     expect((error as GraphQLError).message).to.match(/^filter\.createdBefore: 1700000000 leaves no second after filter\.createdAfter \(1700000000\)/);
     expect(refusal({ createdAfter: 10, createdBefore: 11 })).to.be.instanceOf(GraphQLError);
     expect(jobFilterWhere({ createdAfter: 10, createdBefore: 12 })).to.deep.equal({ createdAt_gt: "10", createdAt_lt: "12" });

@@ -18,4 +18,15 @@ describe("provider filters", function () {
       expect(() => providerFilterWhere({ minGpusFree } as ProviderFilter, "1"), String(minGpusFree)).to.not.throw();
     }
   });
+
+  it("refuses filter.minVramGiB above 4096, the most a provider may list (no provider could match), with the range", function () {
+    let caught: unknown = null;
+    try {
+      providerFilterWhere({ minVramGiB: 4097 } as ProviderFilter, "1");
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as GraphQLError | null)?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.minVramGiB", value: 4097, minimum: 0, maximum: 4096 });
+    expect(() => providerFilterWhere({ minVramGiB: 4096 } as ProviderFilter, "1")).to.not.throw();
+  });
 });

@@ -102,7 +102,7 @@ describe("subgraph reader at a block that is gone", function () {
   it("fails as the source (SOURCE_UNAVAILABLE), not CURSOR_EXPIRED, where a first page's block is replaced before its nested reads", async function () {
     const reader = new SubgraphReader(new ReorgedSource());
     const page = await reader.providerPage({ where: {}, orderBy: "id", orderDirection: "asc", first: 1 });
-    const failure: unknown = await reader.slashesOfProviders(["0x01"], 5, readAtOf(page.rows[0]!)).catch((e: unknown) => e);
+    const failure: unknown = await reader.slashesOfProviders(["0x01"], { first: 5 }, readAtOf(page.rows[0]!)).catch((e: unknown) => e);
     expect(failure).to.be.instanceOf(SourceError);
     expect((failure as SourceError).detail).to.contain("block 7");
   });

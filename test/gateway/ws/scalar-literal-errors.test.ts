@@ -23,9 +23,9 @@ class EmptyIndex implements SubgraphSource {
 type Refusal = { message: string; extensions?: Record<string, unknown> }[];
 
 /** The errors graphql-ws rejects a refused subscription's first read with. */
-async function refusal(client: Client, query: string): Promise<Refusal> {
+async function refusal(client: Client, query: string, variables?: Record<string, unknown>): Promise<Refusal> {
   try {
-    await client.iterate({ query }).next();
+    await client.iterate({ query, variables }).next();
   } catch (errors) {
     return errors as Refusal;
   }
@@ -50,6 +50,12 @@ describe("a scalar literal refused over WebSocket", function () {
     const errors = await refusal(client, 'subscription { clientJobsUpdated(client: "0x12") { id } }');
     expect(errors[0]?.message).to.equal('Subscription.clientJobsUpdated(client): Address: "0x12" is not an address (0x followed by 40 hex digits)');
     expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "client", field: "Subscription.clientJobsUpdated" });
+  });
+
+  it("names a variable a scalar refused in extensions.variable, with the scalar, as over HTTP", async function () {
+    const errors = await refusal(client, "subscription S($c: Address!) { clientJobsUpdated(client: $c) { id } }", { c: "0x12" });
+    expect(errors[0]?.message).to.match(/^Variable "\$c" got invalid value "0x12"; Address: "0x12" is not an address/);
+    expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "c", scalar: "Address" });
   });
 
   it("names the argument of an Int literal past 32 bits (jobOpened(sinceBlock)), keeping GRAPHQL_VALIDATION_FAILED", async function () {
