@@ -8,7 +8,7 @@ import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
-import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { formatDuration, formatLat, formatTime, isoTime, readModel, readRegion, table, tierName } from "../lib/format";
 import { TierCode } from "../../worker/ids";
 import { queryLogRange } from "../lib/logs";
 import {
@@ -67,13 +67,28 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   if (duration < minDuration || duration > maxDuration) {
     throw new InputError("--max-duration", `${formatDuration(duration)} is outside [${formatDuration(Number(minDuration))}, ${formatDuration(Number(maxDuration))}]`);
   }
-  const acceptDeadline =
-    args.acceptDeadline !== undefined
-      ? parseTimestamp("--accept-deadline", args.acceptDeadline)
-      : now + parseDuration("--accept-within", args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN);
-  const deadlineField = args.acceptDeadline !== undefined ? "--accept-deadline" : "--accept-within";
-  if (acceptDeadline <= now || acceptDeadline > now + Number(maxAcceptWindow)) {
-    throw new InputError(deadlineField, `the acceptance deadline must be after now and within ${formatDuration(Number(maxAcceptWindow))} of it (chain time ${formatTime(now, now)})`);
+  // Each option's own range, in its own terms: a window for --accept-within, dates for --accept-deadline.
+  const window = Number(maxAcceptWindow);
+  let acceptDeadline: number;
+  if (args.acceptDeadline !== undefined) {
+    acceptDeadline = parseTimestamp("--accept-deadline", args.acceptDeadline);
+    if (acceptDeadline <= now || acceptDeadline > now + window) {
+      throw new InputError(
+        "--accept-deadline",
+        `${isoTime(acceptDeadline)} is ${acceptDeadline <= now ? "not after" : `more than ${formatDuration(window)} after`} the chain's time now: ` +
+          `give a time after ${isoTime(now)} and at most ${isoTime(now + window)} (the escrow's MAX_ACCEPT_WINDOW, ${formatDuration(window)}, from now)`,
+      );
+    }
+  } else {
+    const within = parseDuration("--accept-within", args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN);
+    if (within <= 0 || within > window) {
+      throw new InputError(
+        "--accept-within",
+        `"${args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN}" is ${within <= 0 ? "no time" : formatDuration(within)}: give more than 0 seconds and at most ${formatDuration(window)} ` +
+          `(${window} s, the escrow's MAX_ACCEPT_WINDOW), how long the job waits for a provider to accept it`,
+      );
+    }
+    acceptDeadline = now + within;
   }
   const maxPrice = parseLat("--max-price", args.maxPrice);
   const spec = resolveDocument("spec", { file: args.specFile, uri: args.specUri, hash: args.specHash }, Number(maxUri));

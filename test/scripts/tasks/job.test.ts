@@ -250,6 +250,33 @@ describe("tasks: job", function () {
       await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "25%" }, InputError, /^--min-slash-reward: "25%": give basis points .*: 25% is 2500$/);
     });
 
+    it("refuses an --accept-within of no time or beyond the escrow's window, naming the option and its range", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      for (const [acceptWithin, is] of [
+        ["0", "no time"],
+        ["0s", "no time"],
+        ["31d", "31d"],
+      ] as const) {
+        await taskFails(
+          file,
+          "job create",
+          { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, acceptWithin },
+          InputError,
+          new RegExp(`^--accept-within: "${acceptWithin}" is ${is}: give more than 0 seconds and at most 30d \\(2592000 s, the escrow's MAX_ACCEPT_WINDOW\\), how long the job waits for a provider to accept it$`),
+        );
+      }
+    });
+
+    it("refuses an --accept-deadline in the past or beyond the escrow's window, naming the option and the dates it takes", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const range = "give a time after \\S+Z and at most \\S+Z \\(the escrow's MAX_ACCEPT_WINDOW, 30d, from now\\)$";
+      const terms = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile };
+      await taskFails(file, "job create", { ...terms, acceptDeadline: "2020-01-01" }, InputError, new RegExp(`^--accept-deadline: 2020-01-01T00:00:00Z is not after the chain's time now: ${range}`));
+      await taskFails(file, "job create", { ...terms, acceptDeadline: "2999-01-01" }, InputError, new RegExp(`^--accept-deadline: 2999-01-01T00:00:00Z is more than 30d after the chain's time now: ${range}`));
+    });
+
     it("refuses --accept-within together with --accept-deadline", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
