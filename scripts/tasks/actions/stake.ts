@@ -85,7 +85,7 @@ async function requireStakeOrProvider(ctx: TaskContext, command: string): Promis
 export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult<unknown>> {
   // "all" thaws the whole free stake, read now (what a provider leaving the market wants).
   const all = args.amount.trim().toLowerCase() === "all";
-  const amount = all ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount);
+  const amount = all ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount, { or: "all (the whole free stake)" });
   await requireStakeOrProvider(ctx, `stake thaw --amount ${all ? "all" : args.amount.trim()}`);
   if (all && amount === 0n) {
     // thaw(0) would only revert with StakingZeroAmount, which says nothing about why there is nothing to thaw.

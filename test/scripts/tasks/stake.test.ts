@@ -180,6 +180,17 @@ describe("tasks: stake", function () {
       );
     });
 
+    it("thaw refuses an --amount that is no amount, offering all", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake thaw",
+        { from: ACCOUNT.rtx, amount: "everything" },
+        InputError,
+        /^--amount: "everything" is not a LAT amount: use a decimal number such as 1500 or 0\.25, or all \(the whole free stake\)$/,
+      );
+    });
+
     it("thaw from an account that is no provider and has no stake says so before sending, not that its free stake is short", async function () {
       const { file, clients } = await loadFixture(tasksProvidersFixture);
       const client = clients[0]!.address;
