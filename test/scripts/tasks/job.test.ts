@@ -250,6 +250,23 @@ describe("tasks: job", function () {
       await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "25%" }, InputError, /^--min-slash-reward: "25%": give basis points .*: 25% is 2500$/);
     });
 
+    it("refuses a .json --spec-file that is not valid JSON before sending anything, and sends another extension's bytes as they are", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const balance = await c.token.balanceOf(clients[0]!.address);
+      const truncated = tempFile("truncated-spec.json", SPEC.slice(0, -2));
+      const terms = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h" };
+      await taskFails(
+        file,
+        "job create",
+        { ...terms, specFile: truncated },
+        InputError,
+        new RegExp(`^--spec-file: ${truncated} is not valid JSON \\(.+\\), which a \\.json file is sent as: fix it, or give the file another extension to send its bytes as they are$`),
+      );
+      expect(await c.token.balanceOf(clients[0]!.address)).to.equal(balance);
+      const { result } = await task<{ specURI: string }>(file, "job create", { ...terms, specFile: tempFile("truncated-spec.bin", SPEC.slice(0, -2)) });
+      expect(result.specURI).to.match(/^data:application\/octet-stream;base64,/);
+    });
+
     it("refuses an --accept-within of no time or beyond the escrow's window, naming the option and its range", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
