@@ -277,7 +277,14 @@ export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 }
 
 export async function decline(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "declineJob", [JobStatus.Open, "can be declined"], (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, jobProviderHints(ctx));
+  // The revert names only the job: that it was posted to every provider, whom a decline does not concern, is the point.
+  const hints = (id: bigint): RevertHints => ({
+    ...jobProviderHints(ctx)(id),
+    JobEscrowNotDirected: async () =>
+      `job ${id} was posted to every provider (no --provider), so none declines it: only a job directed at one provider can be declined, by it or its operator; ` +
+      `a provider that does not want this one leaves it, and it expires unaccepted at its acceptance deadline: ${suggest(ctx, `job status --job ${id}`)} shows when`,
+  });
+  return simple(ctx, args, "declineJob", [JobStatus.Open, "can be declined"], (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, hints);
 }
 
 export async function approve(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {

@@ -456,6 +456,20 @@ describe("tasks: job", function () {
       );
     });
 
+    it("decline of a job posted to every provider reverts with JobEscrowNotDirected, saying none declines it and where its deadline shows", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      await taskFails(
+        file,
+        "job decline",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `^JobEscrow\\.declineJob reverted: JobEscrowNotDirected\\(jobId=${job.jobId}\\): job ${job.jobId} was posted to every provider \\(no --provider\\), so none declines it: .*` +
+            `it expires unaccepted at its acceptance deadline: npx hardhat job status --job ${job.jobId} --network hardhat --deployment \\S+ shows when$`,
+        ),
+      );
+    });
+
     it("decline of a directed job by another account reverts with JobEscrowUnauthorized, naming the target and its operator", async function () {
       const { file, c, h100, rtx } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
