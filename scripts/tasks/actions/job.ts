@@ -1,7 +1,7 @@
 /**
  * job create / cancel / expire / decline / accept / submit / approve / settle / timeout / status.
  */
-import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
+import { ZeroAddress, ZeroHash, formatUnits, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
 import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
@@ -13,6 +13,7 @@ import { TierCode } from "../../worker/ids";
 import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
+  LAT_DECIMALS,
   exclusive,
   parseBps,
   parseChoice,
@@ -25,7 +26,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -325,6 +326,17 @@ export interface AcceptArgs extends JobArgs {
   provider?: string;
 }
 
+/** Which of the registry's two conditions for taking jobs the provider fails (the revert names neither), and the command that mends it. */
+async function whyInactive(ctx: TaskContext, provider: string): Promise<string> {
+  const [listing, stake] = await Promise.all([ctx.c.registry.getProvider(provider), readStake(ctx, provider)]);
+  if (!listing.online) return `${provider} is offline, and takes no job until it goes online: ${suggest(ctx, `provider online --provider ${provider}`, { sameSigner: true })}`;
+  const backing = stake.staked - stake.thawing;
+  return (
+    `${provider} is under-staked: its stake less what is thawing, ${formatLat(backing)}, is below the ${formatLat(stake.required)} its ${listing.gpuCount} listed GPUs need; ` +
+    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${provider} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
+  );
+}
+
 export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const provider = await actingProvider(ctx, args.provider);
@@ -333,6 +345,7 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), {
     ...jobStatusHints(ctx, jobId, JobStatus.Open, "can be accepted"),
     ...actingProviderHints(ctx, provider),
+    ProviderRegistryProviderInactive: () => whyInactive(ctx, provider),
   });
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;

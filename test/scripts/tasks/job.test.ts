@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, ZeroHash, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, ZeroHash, formatEther, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -314,6 +314,37 @@ describe("tasks: job", function () {
       const stored = await c.jobEscrow.getJob(job.jobId);
       expect(stored.status).to.equal(BigInt(JobStatus.Accepted));
       expect(stored.provider).to.equal(h100.address);
+    });
+
+    it("accept by a provider that is offline reverts with ProviderRegistryProviderInactive, saying it is offline and how it goes online", async function () {
+      const { file, job, h100 } = await loadFixture(openJobFixture);
+      await task(file, "provider offline", { from: ACCOUNT.h100 });
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `^JobEscrow\\.acceptJob reverted: ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is offline, and takes no job until it goes online: ` +
+            `npx hardhat provider online --provider ${h100.address} --network hardhat --deployment \\S+ --from ${ACCOUNT.h100}$`,
+        ),
+      );
+    });
+
+    it("accept by a provider under its minimum stake reverts with ProviderRegistryProviderInactive, naming the shortfall and the stake add that covers it", async function () {
+      const { file, c, job, h100 } = await loadFixture(openJobFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.h100, amount: "all" });
+      const required = (await c.staking.minStakePerGpu()) * (await c.registry.getProvider(h100.address)).gpuCount;
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is under-staked: its stake less what is thawing, 0\\.0 LAT \\(0 wei\\), is below the ${formatEther(required).replace(".", "\\.")} LAT .* listed GPUs need; ` +
+            `the provider stakes the rest: npx hardhat stake add --from ${h100.address} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
+        ),
+      );
     });
 
     it("accept above the job's maximum price reverts with JobEscrowPriceAboveMax", async function () {
