@@ -198,9 +198,16 @@ export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskR
       text: [`Provider ${ctx.address} already lists ${describeListing(listing)}: nothing sent`],
     };
   }
-  const tx = await ctx.send("ProviderRegistry.update", () =>
-    ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI),
-  );
+  const tx = await ctx.send("ProviderRegistry.update", () => ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI), {
+    // The revert has the numbers, not why GPUs are in use or until when.
+    ProviderRegistryGpuCountBelowInUse: async () => {
+      const inUse = (await ctx.c.registry.getProvider(ctx.address)).gpusInUse;
+      return (
+        `jobs it accepted hold ${inUse} of its GPUs until they end: --count ${inUse} or more now, lower once they have ended ` +
+        `(provider offline keeps new jobs from taking more meanwhile; ${suggest(ctx, `provider show --provider ${ctx.address}`)} lists its running jobs)`
+      );
+    },
+  });
   return {
     data: { provider: ctx.address, ...listingData(listing), transaction: tx.hash },
     text: [`Updated provider ${ctx.address}: ${describeListing(listing)}`],
