@@ -95,7 +95,16 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
         `thawing ${formatLat(stake.thawing)})`,
     );
   }
-  const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount));
+  const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount), {
+    // The revert has the free stake, not what holds the rest.
+    StakingInsufficientFreeStake: async () => {
+      const stake = await readStake(ctx, ctx.address);
+      return (
+        `of its ${formatLat(stake.staked)} staked, ${formatLat(stake.locked)} is locked as collateral of its running jobs until they end and ` +
+        `${formatLat(stake.thawing)} is thawing already: thaw at most ${formatLat(stake.free)} now (--amount all)`
+      );
+    },
+  });
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;
   const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);

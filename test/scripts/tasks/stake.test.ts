@@ -169,14 +169,14 @@ describe("tasks: stake", function () {
       expect((await c.staking.thawRequestRange(rtx.address))[1]).to.equal(1n);
     });
 
-    it("thaw beyond the free stake reverts with the amounts in LAT", async function () {
+    it("thaw beyond the free stake reverts with the amounts in LAT, saying what holds the rest and how much it can thaw", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(
         file,
         "stake thaw",
         { from: ACCOUNT.rtx, amount: "2001" },
         RevertError,
-        /StakingInsufficientFreeStake\(provider=0x[0-9a-fA-F]{40}, requested=2001\.0 LAT \(2001000000000000000000 wei\), free=2000\.0 LAT/,
+        /StakingInsufficientFreeStake\(provider=0x[0-9a-fA-F]{40}, requested=2001\.0 LAT \(2001000000000000000000 wei\), free=2000\.0 LAT .*\): of its 2000\.0 LAT \(\d+ wei\) staked, 0\.0 LAT \(0 wei\) is locked as collateral of its running jobs until they end and 0\.0 LAT \(0 wei\) is thawing already: thaw at most 2000\.0 LAT \(\d+ wei\) now \(--amount all\)$/,
       );
     });
 
