@@ -75,7 +75,10 @@ function buildListing(args: ListingArgs, lim: Limits, base: Partial<Record<keyof
   const modelChanged = base.modelWord !== undefined && base.modelWord !== gpuModel;
   const fallback = (current: string | undefined, fromCatalog: string | undefined) =>
     modelChanged ? fromCatalog : (current ?? fromCatalog);
-  const unknownModel = `required: "${modelId}" is not in the catalog (scripts/scenario/catalog.ts), so it cannot be filled in`;
+  // A typo in --model most often: the catalog's ids are what it meant; a model of one's own takes the three options.
+  const unknownModel =
+    `required: "${modelId}" is not in the catalog (scripts/scenario/catalog.ts), so it cannot be filled in: give --name, --vram and --tier for a model outside it, ` +
+    `or --model one of ${GPU_MODELS.map((m) => m.id).join(", ")}`;
   const name = parseText("--name", need("--name", args.name ?? fallback(base.name, known?.name), unknownModel), lim.maxName);
   const vram = parseInteger("--vram", need("--vram", args.vram ?? fallback(base.vram, known?.vramGiB.toString()), unknownModel), 1, lim.maxVram);
   const tierText = need("--tier", args.tier ?? fallback(base.tier, known === undefined ? undefined : tierName(known.tier)), unknownModel);

@@ -268,6 +268,17 @@ describe("tasks: provider", function () {
       );
     });
 
+    it("register of a model outside the catalog without its name, VRAM and tier names the options it needs and the catalog's models", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "provider register",
+        { ...REGISTER, from: ACCOUNT.provider2, model: "h100-sxm-80g" },
+        InputError,
+        /^--name: required: "h100-sxm-80g" is not in the catalog \(scripts\/scenario\/catalog\.ts\), so it cannot be filled in: give --name, --vram and --tier for a model outside it, or --model one of ([a-z0-9-]+, )*h100-sxm-80gb(, [a-z0-9-]+)*$/,
+      );
+    });
+
     it("update refuses an account that is not registered", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);
