@@ -7,7 +7,7 @@
  * nothing afterwards: no role, no token, no admin.
  *
  * Used three ways: by tests' fixtures and the scenario driver (`deployLatent`), and as a CLI:
- *   npx hardhat run scripts/deploy.ts --network <name>
+ *   npx hardhat run scripts/deploy.ts --network <name>   (a node that keeps running: not the in-process "hardhat")
  * which writes deployments/<network>.json (the file the subgraph and the gateway read).
  * CLI environment: LATENT_GUARDIAN (an address, not zero, or "none"; required but on hardhat and localhost),
  * LATENT_ARBITRATOR (an address, not zero), LATENT_ALLOCATIONS ("0xaddr:amountInLAT,..."),
@@ -1099,8 +1099,23 @@ export function checkGuardianChosen(networkName: string, env: NodeJS.ProcessEnv)
   );
 }
 
+/**
+ * Refuses Hardhat's in-process network (`--network hardhat`, or no --network): its chain starts empty for this one
+ * command and is gone when it ends, so a record of it would name contracts that exist nowhere, which the tasks, the
+ * gateway and `npm start --rpc-url` would then find for any other chain 31337 (a fresh `npx hardhat node`) by its id.
+ */
+export function checkPersistentNetwork(networkName: string): void {
+  if (networkName !== "hardhat") return;
+  throw new DeployConfigError(
+    'network "hardhat" is Hardhat\'s in-process chain, gone when this command ends, so its deployment could be used by nothing: ' +
+      "deploy to a node that keeps running (npx hardhat node, then npm run deploy -- --network localhost; or npm start, which deploys its own), " +
+      "or to a real chain with --network remote",
+  );
+}
+
 async function main(): Promise<void> {
   const hre = await import("hardhat");
+  checkPersistentNetwork(hre.network.name);
   const [deployer] = await hre.ethers.getSigners();
   if (deployer === undefined) {
     throw new DeployConfigError(`no deployer account on network "${hre.network.name}": set DEPLOYER_PRIVATE_KEY`);

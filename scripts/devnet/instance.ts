@@ -42,14 +42,14 @@ export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec
 /** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
 export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = processStartTime): () => void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (error) {
     // A file in the way, no permission: one line naming the option, not a stack from inside npm start. mkdir's
     // EEXIST and ENOTDIR name the directory asked for, not the file in the way, and neither says "file".
     const e = error as NodeJS.ErrnoException;
     const file = e.code === "EEXIST" || e.code === "ENOTDIR" ? fileInTheWay(dataDir) : undefined;
-    const why = file !== undefined ? `${file} is a file, not a directory` : `${e.code ?? e.message}${e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : ""}`;
+    const why = file !== undefined ? `${file} is a file, not a directory` : describeFailure(e, dataDir);
     throw new DevnetError(`cannot use ${dataDir} as the data directory (${why}): give another --data-dir`, { cause: error });
   }
   const file = path.join(dataDir, "devnet.pid");
@@ -57,6 +57,42 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
   if (holder !== null) throw new DataDirInUseError(dataDir, holder);
   for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return pidFileRelease(file, pid);
+}
+
+/**
+ * mkdir -p, one level at a time: Node's own `mkdirSync(dir, { recursive: true })` never returns where mkdir answers
+ * ENOENT under a parent that exists (/proc/x, /proc/1/x: it makes the parent again and retries, forever, in a
+ * synchronous loop that not even Ctrl-C breaks). Here that ENOENT is thrown like any other refusal.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !fs.existsSync(p); p = path.dirname(p)) {
+    missing.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      fs.mkdirSync(p);
+    } catch (error) {
+      // Made meanwhile (another devnet claiming a sibling): a file there is caught below.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "EEXIST", path: dir });
+}
+
+/** Why mkdir or the write check refused, in words, with the system's code. */
+function describeFailure(e: NodeJS.ErrnoException, dataDir: string): string {
+  const where = e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : "";
+  const words: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "not permitted",
+    EROFS: "read-only file system",
+    ENOENT: "cannot be created there",
+    ENOSPC: "no space left on the device",
+  };
+  const said = e.code !== undefined ? words[e.code] : undefined;
+  return said === undefined ? `${e.code ?? e.message}${where}` : `${said}${where}: ${e.code}`;
 }
 
 /** The nearest of `dir` and its parents that exists, if it is not a directory. */

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { getCreateAddress, parseEther, ZeroAddress } from "ethers";
+import { getCreateAddress, JsonRpcProvider, parseEther, ZeroAddress } from "ethers";
 import type { BaseContract, Signer } from "ethers";
 import {
   CONTRACT_NAMES,
@@ -44,6 +44,7 @@ import {
   Staking__factory,
 } from "../../typechain-types";
 import { expectRejection } from "../helpers/rejects";
+import { waitUntil } from "../helpers/wait";
 import { withRefusedLogs } from "./tasks/helpers";
 import type { LogsCall } from "./tasks/helpers";
 
@@ -803,14 +804,53 @@ describe("scripts/deploy", function () {
     });
   });
 
-  it("runs as a CLI and writes deployments/<network>.json", async function () {
+  it("as a CLI refuses Hardhat's in-process network in one line, exit 1, writing no record of a chain gone when it ends", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
     const root = path.join(__dirname, "..", "..");
-    await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts"], {
+    const failed = await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts"], {
       cwd: root,
       env: { ...process.env, LATENT_DEPLOYMENTS_DIR: dir, LATENT_DEVNET: "1", HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([failed.code, failed.stderr.trim()]).to.deep.equal([
+      1,
+      `deploy: network "hardhat" is Hardhat's in-process chain, gone when this command ends, so its deployment could be used by nothing: ` +
+        "deploy to a node that keeps running (npx hardhat node, then npm run deploy -- --network localhost; or npm start, which deploys its own), " +
+        "or to a real chain with --network remote",
+    ]);
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it("runs as a CLI against a node that keeps running and writes deployments/<network>.json, its contracts there", async function () {
+    // `npx hardhat node` and a deploy, each compiling its TypeScript under ts-node on a loaded 2-core machine.
+    this.timeout(180_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
+    const root = path.join(__dirname, "..", "..");
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    const node = spawn(path.join(root, "node_modules", ".bin", "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: root,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      stdio: "ignore",
     });
-    const record = readDeploymentRecord("hardhat", dir);
-    expect([record.network, record.chainId, record.contracts.LatentTimelock.blockNumber]).to.deep.equal(["hardhat", 31337, 1]);
+    const rpc = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      await waitUntil(() => rpc.getBlockNumber().then(() => true, () => false), "npx hardhat node answers", { timeoutMs: 120_000, intervalMs: 250 });
+      await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts", "--network", "localhost"], {
+        cwd: root,
+        env: { ...process.env, LATENT_DEPLOYMENTS_DIR: dir, LATENT_DEVNET: "1", LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      });
+      const record = readDeploymentRecord("localhost", dir);
+      expect([record.network, record.chainId, record.contracts.LatentTimelock.blockNumber]).to.deep.equal(["localhost", 31337, 1]);
+      expect(await rpc.getCode(record.contracts.JobEscrow.address)).not.to.equal("0x");
+    } finally {
+      rpc.destroy();
+      node.kill();
+    }
   });
 });

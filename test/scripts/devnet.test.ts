@@ -405,6 +405,33 @@ describe("scripts/devnet", function () {
     }
   });
 
+  it("npm start stops at once, exit 1, naming a data directory the system will not create (/proc/x), instead of hanging", async function () {
+    if (!fs.existsSync("/proc/self/stat")) this.skip(); // procfs (Linux): mkdir answers ENOENT under /proc.
+    this.timeout(120_000);
+    // Node's recursive mkdir loops forever, synchronously, on that ENOENT: the kill at the timeout is the failure.
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts"), "--data-dir", "/proc/x", "--port", "0", "--chain-port", "0"],
+        { cwd: ROOT, timeout: 100_000, killSignal: "SIGKILL" },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
+      ).stdin?.end();
+    });
+    expect({ code: run.code, stderr: run.stderr }).to.deep.equal({
+      code: 1,
+      stderr: "npm start failed: cannot use /proc/x as the data directory (cannot be created there: ENOENT): give another --data-dir\n",
+    });
+  });
+
+  it("reports a data directory the system does not permit in one line naming it and --data-dir", function () {
+    if (!fs.existsSync("/sys/kernel")) this.skip(); // sysfs (Linux): mkdir answers EPERM there, even to root.
+    expect(() => claimDataDir("/sys/latent-data")).to.throw(DevnetError, "cannot use /sys/latent-data as the data directory (not permitted: EPERM): give another --data-dir");
+    expect(() => claimDataDir("/sys/latent-data/deeper")).to.throw(
+      DevnetError,
+      "cannot use /sys/latent-data/deeper as the data directory (not permitted at /sys/latent-data: EPERM): give another --data-dir",
+    );
+  });
+
   it("removes what a previous devnet left about itself once the data directory is claimed", function () {
     // A killed devnet's devnet.json and record (another chain port), and the worker config and spec of a seeded run
     // before a --no-seed one.

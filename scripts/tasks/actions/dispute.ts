@@ -97,7 +97,7 @@ export async function rule(ctx: TaskContext, args: RuleArgs): Promise<TaskResult
     const cut = (await ctx.c.jobEscrow.getParams(job.paramsId)).maxSlashingCutBps;
     slash = (collateral * cut) / 10_000n;
   } else {
-    slash = parseLat("--slash", args.slash, { allowZero: true });
+    slash = parseLat("--slash", args.slash, { allowZero: true, or: "max (the most the job's parameters allow)" });
   }
   const hints: RevertHints = {
     ...jobIdHints(ctx, jobId),

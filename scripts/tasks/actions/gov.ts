@@ -238,7 +238,7 @@ async function recoveryProposal(ctx: TaskContext, contract: ContractName, args: 
   let amount: bigint;
   if (all) amount = MaxUint256;
   else if (units.decimals === null) throw new InputError("--amount", `${token} has no decimals(), so no amount can be read in its units: give all`);
-  else amount = parseTokenAmount("--amount", args.amount, units.decimals, units.symbol);
+  else amount = parseTokenAmount("--amount", args.amount, units.decimals, units.symbol, "all (everything recoverable when the proposal executes)");
 
   const whatIsRecoverable = async (): Promise<string> => {
     if (!isLat) return `${showTokens(units, surplus)} recoverable now (the ${contract}'s whole balance of it)`;

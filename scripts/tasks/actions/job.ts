@@ -1,18 +1,19 @@
 /**
  * job create / cancel / expire / decline / accept / submit / approve / settle / timeout / status.
  */
-import { ZeroAddress, ZeroHash, toBeHex, zeroPadValue } from "ethers";
+import { ZeroAddress, ZeroHash, formatUnits, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
 import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
-import { formatDuration, formatLat, formatTime, readModel, readRegion, table, tierName } from "../lib/format";
+import { formatDuration, formatLat, formatTime, isoTime, readModel, readRegion, table, tierName } from "../lib/format";
 import { TierCode } from "../../worker/ids";
 import { queryLogRange } from "../lib/logs";
 import {
   JOB_TIER_CHOICES,
+  LAT_DECIMALS,
   exclusive,
   parseBps,
   parseChoice,
@@ -25,7 +26,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -67,13 +68,28 @@ export async function create(ctx: TaskContext, args: CreateArgs): Promise<TaskRe
   if (duration < minDuration || duration > maxDuration) {
     throw new InputError("--max-duration", `${formatDuration(duration)} is outside [${formatDuration(Number(minDuration))}, ${formatDuration(Number(maxDuration))}]`);
   }
-  const acceptDeadline =
-    args.acceptDeadline !== undefined
-      ? parseTimestamp("--accept-deadline", args.acceptDeadline)
-      : now + parseDuration("--accept-within", args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN);
-  const deadlineField = args.acceptDeadline !== undefined ? "--accept-deadline" : "--accept-within";
-  if (acceptDeadline <= now || acceptDeadline > now + Number(maxAcceptWindow)) {
-    throw new InputError(deadlineField, `the acceptance deadline must be after now and within ${formatDuration(Number(maxAcceptWindow))} of it (chain time ${formatTime(now, now)})`);
+  // Each option's own range, in its own terms: a window for --accept-within, dates for --accept-deadline.
+  const window = Number(maxAcceptWindow);
+  let acceptDeadline: number;
+  if (args.acceptDeadline !== undefined) {
+    acceptDeadline = parseTimestamp("--accept-deadline", args.acceptDeadline);
+    if (acceptDeadline <= now || acceptDeadline > now + window) {
+      throw new InputError(
+        "--accept-deadline",
+        `${isoTime(acceptDeadline)} is ${acceptDeadline <= now ? "not after" : `more than ${formatDuration(window)} after`} the chain's time now: ` +
+          `give a time after ${isoTime(now)} and at most ${isoTime(now + window)} (the escrow's MAX_ACCEPT_WINDOW, ${formatDuration(window)}, from now)`,
+      );
+    }
+  } else {
+    const within = parseDuration("--accept-within", args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN);
+    if (within <= 0 || within > window) {
+      throw new InputError(
+        "--accept-within",
+        `"${args.acceptWithin ?? DEFAULT_ACCEPT_WITHIN}" is ${within <= 0 ? "no time" : formatDuration(within)}: give more than 0 seconds and at most ${formatDuration(window)} ` +
+          `(${window} s, the escrow's MAX_ACCEPT_WINDOW), how long the job waits for a provider to accept it`,
+      );
+    }
+    acceptDeadline = now + within;
   }
   const maxPrice = parseLat("--max-price", args.maxPrice);
   const spec = resolveDocument("spec", { file: args.specFile, uri: args.specUri, hash: args.specHash }, Number(maxUri));
@@ -262,7 +278,14 @@ export async function expire(ctx: TaskContext, args: JobArgs): Promise<TaskResul
 }
 
 export async function decline(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
-  return simple(ctx, args, "declineJob", [JobStatus.Open, "can be declined"], (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, jobProviderHints(ctx));
+  // The revert names only the job: that it was posted to every provider, whom a decline does not concern, is the point.
+  const hints = (id: bigint): RevertHints => ({
+    ...jobProviderHints(ctx)(id),
+    JobEscrowNotDirected: async () =>
+      `job ${id} was posted to every provider (no --provider), so none declines it: only a job directed at one provider can be declined, by it or its operator; ` +
+      `a provider that does not want this one leaves it, and it expires unaccepted at its acceptance deadline: ${suggest(ctx, `job status --job ${id}`)} shows when`,
+  });
+  return simple(ctx, args, "declineJob", [JobStatus.Open, "can be declined"], (id) => ctx.c.jobEscrow.declineJob(id), (id, ev) => `Job ${id} declined${refundOf(ev)}`, hints);
 }
 
 export async function approve(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
@@ -303,6 +326,17 @@ export interface AcceptArgs extends JobArgs {
   provider?: string;
 }
 
+/** Which of the registry's two conditions for taking jobs the provider fails (the revert names neither), and the command that mends it. */
+async function whyInactive(ctx: TaskContext, provider: string): Promise<string> {
+  const [listing, stake] = await Promise.all([ctx.c.registry.getProvider(provider), readStake(ctx, provider)]);
+  if (!listing.online) return `${provider} is offline, and takes no job until it goes online: ${suggest(ctx, `provider online --provider ${provider}`, { sameSigner: true })}`;
+  const backing = stake.staked - stake.thawing;
+  return (
+    `${provider} is under-staked: its stake less what is thawing, ${formatLat(backing)}, is below the ${formatLat(stake.required)} its ${listing.gpuCount} listed GPUs need; ` +
+    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${provider} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
+  );
+}
+
 export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskResult<unknown>> {
   const jobId = parseJobId("--job", args.job);
   const provider = await actingProvider(ctx, args.provider);
@@ -311,6 +345,7 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const tx = await ctx.send("JobEscrow.acceptJob", () => ctx.c.jobEscrow.acceptJob(jobId, provider, job.terms), {
     ...jobStatusHints(ctx, jobId, JobStatus.Open, "can be accepted"),
     ...actingProviderHints(ctx, provider),
+    ProviderRegistryProviderInactive: () => whyInactive(ctx, provider),
   });
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;

@@ -75,7 +75,10 @@ function buildListing(args: ListingArgs, lim: Limits, base: Partial<Record<keyof
   const modelChanged = base.modelWord !== undefined && base.modelWord !== gpuModel;
   const fallback = (current: string | undefined, fromCatalog: string | undefined) =>
     modelChanged ? fromCatalog : (current ?? fromCatalog);
-  const unknownModel = `required: "${modelId}" is not in the catalog (scripts/scenario/catalog.ts), so it cannot be filled in`;
+  // A typo in --model most often: the catalog's ids are what it meant; a model of one's own takes the three options.
+  const unknownModel =
+    `required: "${modelId}" is not in the catalog (scripts/scenario/catalog.ts), so it cannot be filled in: give --name, --vram and --tier for a model outside it, ` +
+    `or --model one of ${GPU_MODELS.map((m) => m.id).join(", ")}`;
   const name = parseText("--name", need("--name", args.name ?? fallback(base.name, known?.name), unknownModel), lim.maxName);
   const vram = parseInteger("--vram", need("--vram", args.vram ?? fallback(base.vram, known?.vramGiB.toString()), unknownModel), 1, lim.maxVram);
   const tierText = need("--tier", args.tier ?? fallback(base.tier, known === undefined ? undefined : tierName(known.tier)), unknownModel);
@@ -198,9 +201,16 @@ export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskR
       text: [`Provider ${ctx.address} already lists ${describeListing(listing)}: nothing sent`],
     };
   }
-  const tx = await ctx.send("ProviderRegistry.update", () =>
-    ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI),
-  );
+  const tx = await ctx.send("ProviderRegistry.update", () => ctx.c.registry.update(listing.spec, listing.gpuModelName, listing.metadataURI), {
+    // The revert has the numbers, not why GPUs are in use or until when.
+    ProviderRegistryGpuCountBelowInUse: async () => {
+      const inUse = (await ctx.c.registry.getProvider(ctx.address)).gpusInUse;
+      return (
+        `jobs it accepted hold ${inUse} of its GPUs until they end: --count ${inUse} or more now, lower once they have ended ` +
+        `(provider offline keeps new jobs from taking more meanwhile; ${suggest(ctx, `provider show --provider ${ctx.address}`)} lists its running jobs)`
+      );
+    },
+  });
   return {
     data: { provider: ctx.address, ...listingData(listing), transaction: tx.hash },
     text: [`Updated provider ${ctx.address}: ${describeListing(listing)}`],

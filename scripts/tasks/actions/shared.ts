@@ -287,6 +287,15 @@ export function resolveDocument(
     const hash = keccak256(bytes);
     if (options.uri !== undefined) return { uri: parseText(uriOpt, options.uri, maxUriBytes), hash };
     const mediaType = path.extname(options.file).toLowerCase() === ".json" ? "application/json" : "application/octet-stream";
+    // Sent as JSON, a truncated or mistyped file would be posted and paid for, and refused by every reader
+    // (a worker cannot parse the spec, so the escrow waits out its acceptance deadline).
+    if (mediaType === "application/json") {
+      try {
+        JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      } catch (error) {
+        throw new InputError(fileOpt, `${options.file} is not valid JSON (${(error as Error).message}), which a .json file is sent as: fix it, or give the file another extension to send its bytes as they are`);
+      }
+    }
     const uri = `data:${mediaType};base64,${bytes.toString("base64")}`;
     if (Buffer.byteLength(uri) > maxUriBytes) {
       throw new InputError(

@@ -64,10 +64,29 @@ export interface ThawArgs extends CommonArgs {
   amount: string;
 }
 
+/**
+ * A thaw or withdraw from an account with no stake at all that lists nothing (a client's, an operator's, a typo in
+ * --from) would only revert with StakingInsufficientFreeStake or StakingNothingToWithdraw, as if a provider had too
+ * little: said before anything is sent. A deregistered provider keeps its stake, and thaws and withdraws it as before.
+ */
+async function requireStakeOrProvider(ctx: TaskContext, command: string): Promise<void> {
+  const [{ registered }, [staked]] = await Promise.all([ctx.c.registry.getProvider(ctx.address), ctx.c.staking.getStake(ctx.address)]);
+  if (registered || staked > 0n) return;
+  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
+  if (operated.length > 0) {
+    throw new StateError(
+      `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}, and has no stake: a provider's stake is its own, ` +
+        `so the provider runs it: ${suggest(ctx, `${command} --from ${operated.length === 1 ? operated[0] : "<provider>"}`)}`,
+    );
+  }
+  throw new StateError(`${ctx.address} is not a registered provider and has no stake to ${command === "stake withdraw" ? "withdraw" : "thaw"} (check --from)`);
+}
+
 export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult<unknown>> {
   // "all" thaws the whole free stake, read now (what a provider leaving the market wants).
   const all = args.amount.trim().toLowerCase() === "all";
-  const amount = all ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount);
+  const amount = all ? await ctx.c.staking.freeStake(ctx.address) : parseLat("--amount", args.amount, { or: "all (the whole free stake)" });
+  await requireStakeOrProvider(ctx, `stake thaw --amount ${all ? "all" : args.amount.trim()}`);
   if (all && amount === 0n) {
     // thaw(0) would only revert with StakingZeroAmount, which says nothing about why there is nothing to thaw.
     const stake = await readStake(ctx, ctx.address);
@@ -76,7 +95,16 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
         `thawing ${formatLat(stake.thawing)})`,
     );
   }
-  const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount));
+  const tx = await ctx.send("Staking.thaw", () => ctx.c.staking.thaw(amount), {
+    // The revert has the free stake, not what holds the rest.
+    StakingInsufficientFreeStake: async () => {
+      const stake = await readStake(ctx, ctx.address);
+      return (
+        `of its ${formatLat(stake.staked)} staked, ${formatLat(stake.locked)} is locked as collateral of its running jobs until they end and ` +
+        `${formatLat(stake.thawing)} is thawing already: thaw at most ${formatLat(stake.free)} now (--amount all)`
+      );
+    },
+  });
   const event = tx.events.find((e) => e.name === "ThawRequested");
   const requestIndex = event?.args.getValue("requestIndex") as bigint;
   const maturesAt = Number(event?.args.getValue("maturesAt") as bigint);
@@ -101,6 +129,7 @@ export interface WithdrawArgs extends CommonArgs {
 
 export async function withdraw(ctx: TaskContext, args: WithdrawArgs): Promise<TaskResult<unknown>> {
   const max = parseInteger("--max", args.max, 1, Number(await ctx.c.staking.MAX_THAW_REQUESTS()));
+  await requireStakeOrProvider(ctx, "stake withdraw");
   // The revert names no date; the pending requests say when a withdrawal will work.
   const tx = await ctx.send("Staking.withdraw", () => ctx.c.staking.withdraw(max), {
     StakingNothingToWithdraw: async () => {

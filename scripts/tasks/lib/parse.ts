@@ -20,12 +20,15 @@ function refuseNegative(field: string, value: string, text: string, rule: string
   if (/^-\s*\d/.test(text)) throw new InputError(field, `"${value}" is negative: ${rule}`);
 }
 
-/** "1500", "0.25" -> wei. At most 18 decimals; `allowZero` for the few amounts where zero means something. */
-export function parseLat(field: string, value: string, options: { allowZero?: boolean } = {}): bigint {
+/**
+ * "1500", "0.25" -> wei. At most 18 decimals; `allowZero` for the few amounts where zero means something; `or` names
+ * the word the option takes instead of a number (`all`, `max`), which its caller handles, for the error to offer it.
+ */
+export function parseLat(field: string, value: string, options: { allowZero?: boolean; or?: string } = {}): bigint {
   const text = value.trim();
   refuseNegative(field, value, text, options.allowZero === true ? "an amount is 0 LAT or more" : "an amount is more than 0 LAT");
   if (!DECIMAL.test(text)) {
-    throw new InputError(field, `"${value}" is not a LAT amount: use a decimal number such as 1500 or 0.25`);
+    throw new InputError(field, `"${value}" is not a LAT amount: use a decimal number such as 1500 or 0.25${orWord(options.or)}`);
   }
   const fraction = text.split(".")[1] ?? "";
   if (fraction.length > LAT_DECIMALS) throw new InputError(field, `"${value}" has more than ${LAT_DECIMALS} decimals`);
@@ -40,11 +43,15 @@ export function parseLat(field: string, value: string, options: { allowZero?: bo
   return wei;
 }
 
-/** "12.5" of a token with `decimals` -> its smallest unit; not zero. `symbol` names the unit in errors. */
-export function parseTokenAmount(field: string, value: string, decimals: number, symbol: string): bigint {
+function orWord(word: string | undefined): string {
+  return word === undefined ? "" : `, or ${word}`;
+}
+
+/** "12.5" of a token with `decimals` -> its smallest unit; not zero. `symbol` names the unit in errors; `or` as for parseLat. */
+export function parseTokenAmount(field: string, value: string, decimals: number, symbol: string, or?: string): bigint {
   const text = value.trim();
   refuseNegative(field, value, text, `an amount is more than 0 ${symbol}`);
-  if (!DECIMAL.test(text)) throw new InputError(field, `"${value}" is not an amount of ${symbol}: use a decimal number such as 1500 or 0.25`);
+  if (!DECIMAL.test(text)) throw new InputError(field, `"${value}" is not an amount of ${symbol}: use a decimal number such as 1500 or 0.25${orWord(or)}`);
   const fraction = text.split(".")[1] ?? "";
   if (fraction.length > decimals) throw new InputError(field, `"${value}" has more than the ${decimals} decimals of ${symbol}`);
   const amount = parseUnits(text, decimals);

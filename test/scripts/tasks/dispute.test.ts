@@ -219,6 +219,17 @@ describe("tasks: dispute", function () {
     );
   });
 
+  it("rule upheld refuses a --slash that is no amount, offering max", async function () {
+    const { file, job } = await loadFixture(disputedJobFixture);
+    await taskFails(
+      file,
+      "dispute rule",
+      { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "upheld", slash: "lots" },
+      InputError,
+      /^--slash: "lots" is not a LAT amount: use a decimal number such as 1500 or 0\.25, or max \(the most the job's parameters allow\)$/,
+    );
+  });
+
   it("rule rejected refuses --slash", async function () {
     const { file, job } = await loadFixture(disputedJobFixture);
     await taskFails(file, "dispute rule", { from: ACCOUNT.arbitrator, job: job.jobId.toString(), ruling: "rejected", slash: "1" }, InputError, /^--slash: only an upheld dispute slashes/);

@@ -583,9 +583,15 @@ describe("tasks: gov propose --set recoverTokens", function () {
     await taskFails(file, "gov propose", recovery("0"), InputError, /^--amount: must be more than 0 LAT$/);
   });
 
-  it("refuses an amount that is not a number", async function () {
+  it("refuses an amount that is not a number, offering all", async function () {
     const { file } = await loadFixture(strayLatFixture);
-    await taskFails(file, "gov propose", recovery("lots"), InputError, /^--amount: "lots" is not an amount of LAT/);
+    await taskFails(
+      file,
+      "gov propose",
+      recovery("lots"),
+      InputError,
+      /^--amount: "lots" is not an amount of LAT: use a decimal number such as 1500 or 0\.25, or all \(everything recoverable when the proposal executes\)$/,
+    );
   });
 
   it("refuses the zero address as recipient", async function () {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, ZeroHash, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { ZeroAddress, ZeroHash, formatEther, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
@@ -250,6 +250,50 @@ describe("tasks: job", function () {
       await taskFails(file, "job create", { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, minSlashReward: "25%" }, InputError, /^--min-slash-reward: "25%": give basis points .*: 25% is 2500$/);
     });
 
+    it("refuses a .json --spec-file that is not valid JSON before sending anything, and sends another extension's bytes as they are", async function () {
+      const { file, c, clients } = await loadFixture(tasksProvidersFixture);
+      const balance = await c.token.balanceOf(clients[0]!.address);
+      const truncated = tempFile("truncated-spec.json", SPEC.slice(0, -2));
+      const terms = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h" };
+      await taskFails(
+        file,
+        "job create",
+        { ...terms, specFile: truncated },
+        InputError,
+        new RegExp(`^--spec-file: ${truncated} is not valid JSON \\(.+\\), which a \\.json file is sent as: fix it, or give the file another extension to send its bytes as they are$`),
+      );
+      expect(await c.token.balanceOf(clients[0]!.address)).to.equal(balance);
+      const { result } = await task<{ specURI: string }>(file, "job create", { ...terms, specFile: tempFile("truncated-spec.bin", SPEC.slice(0, -2)) });
+      expect(result.specURI).to.match(/^data:application\/octet-stream;base64,/);
+    });
+
+    it("refuses an --accept-within of no time or beyond the escrow's window, naming the option and its range", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      for (const [acceptWithin, is] of [
+        ["0", "no time"],
+        ["0s", "no time"],
+        ["31d", "31d"],
+      ] as const) {
+        await taskFails(
+          file,
+          "job create",
+          { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile, acceptWithin },
+          InputError,
+          new RegExp(`^--accept-within: "${acceptWithin}" is ${is}: give more than 0 seconds and at most 30d \\(2592000 s, the escrow's MAX_ACCEPT_WINDOW\\), how long the job waits for a provider to accept it$`),
+        );
+      }
+    });
+
+    it("refuses an --accept-deadline in the past or beyond the escrow's window, naming the option and the dates it takes", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const specFile = tempFile("spec.json", SPEC);
+      const range = "give a time after \\S+Z and at most \\S+Z \\(the escrow's MAX_ACCEPT_WINDOW, 30d, from now\\)$";
+      const terms = { from: ACCOUNT.client0, maxPrice: "3", maxDuration: "1h", specFile };
+      await taskFails(file, "job create", { ...terms, acceptDeadline: "2020-01-01" }, InputError, new RegExp(`^--accept-deadline: 2020-01-01T00:00:00Z is not after the chain's time now: ${range}`));
+      await taskFails(file, "job create", { ...terms, acceptDeadline: "2999-01-01" }, InputError, new RegExp(`^--accept-deadline: 2999-01-01T00:00:00Z is more than 30d after the chain's time now: ${range}`));
+    });
+
     it("refuses --accept-within together with --accept-deadline", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       const specFile = tempFile("spec.json", SPEC);
@@ -270,6 +314,37 @@ describe("tasks: job", function () {
       const stored = await c.jobEscrow.getJob(job.jobId);
       expect(stored.status).to.equal(BigInt(JobStatus.Accepted));
       expect(stored.provider).to.equal(h100.address);
+    });
+
+    it("accept by a provider that is offline reverts with ProviderRegistryProviderInactive, saying it is offline and how it goes online", async function () {
+      const { file, job, h100 } = await loadFixture(openJobFixture);
+      await task(file, "provider offline", { from: ACCOUNT.h100 });
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `^JobEscrow\\.acceptJob reverted: ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is offline, and takes no job until it goes online: ` +
+            `npx hardhat provider online --provider ${h100.address} --network hardhat --deployment \\S+ --from ${ACCOUNT.h100}$`,
+        ),
+      );
+    });
+
+    it("accept by a provider under its minimum stake reverts with ProviderRegistryProviderInactive, naming the shortfall and the stake add that covers it", async function () {
+      const { file, c, job, h100 } = await loadFixture(openJobFixture);
+      await task(file, "stake thaw", { from: ACCOUNT.h100, amount: "all" });
+      const required = (await c.staking.minStakePerGpu()) * (await c.registry.getProvider(h100.address)).gpuCount;
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is under-staked: its stake less what is thawing, 0\\.0 LAT \\(0 wei\\), is below the ${formatEther(required).replace(".", "\\.")} LAT .* listed GPUs need; ` +
+            `the provider stakes the rest: npx hardhat stake add --from ${h100.address} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
+        ),
+      );
     });
 
     it("accept above the job's maximum price reverts with JobEscrowPriceAboveMax", async function () {
@@ -409,6 +484,20 @@ describe("tasks: job", function () {
         { from: ACCOUNT.client1, job: job.jobId.toString() },
         RevertError,
         new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} approves its result`),
+      );
+    });
+
+    it("decline of a job posted to every provider reverts with JobEscrowNotDirected, saying none declines it and where its deadline shows", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      await taskFails(
+        file,
+        "job decline",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(
+          `^JobEscrow\\.declineJob reverted: JobEscrowNotDirected\\(jobId=${job.jobId}\\): job ${job.jobId} was posted to every provider \\(no --provider\\), so none declines it: .*` +
+            `it expires unaccepted at its acceptance deadline: npx hardhat job status --job ${job.jobId} --network hardhat --deployment \\S+ shows when$`,
+        ),
       );
     });
 

@@ -252,6 +252,33 @@ describe("tasks: provider", function () {
       expect(await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address))).to.have.length(0);
     });
 
+    it("update below the GPUs its accepted jobs hold reverts with ProviderRegistryGpuCountBelowInUse, saying how low it can go now and until when", async function () {
+      const { s, file, clients, h100 } = await loadFixture(tasksProvidersFixture);
+      const job = await createJob(s, clients[0]!, { gpuModel: "h100-sxm-80gb", gpuCount: 2 });
+      await acceptJob(s, job, h100);
+      await taskFails(
+        file,
+        "provider update",
+        { from: ACCOUNT.h100, count: "1" },
+        RevertError,
+        new RegExp(
+          `^ProviderRegistry\\.update reverted: ProviderRegistryGpuCountBelowInUse\\(gpuCount=1, gpusInUse=2\\): jobs it accepted hold 2 of its GPUs until they end: --count 2 or more now, lower once they have ended ` +
+            `\\(provider offline keeps new jobs from taking more meanwhile; npx hardhat provider show --provider ${h100.address} --network hardhat --deployment \\S+ lists its running jobs\\)$`,
+        ),
+      );
+    });
+
+    it("register of a model outside the catalog without its name, VRAM and tier names the options it needs and the catalog's models", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "provider register",
+        { ...REGISTER, from: ACCOUNT.provider2, model: "h100-sxm-80g" },
+        InputError,
+        /^--name: required: "h100-sxm-80g" is not in the catalog \(scripts\/scenario\/catalog\.ts\), so it cannot be filled in: give --name, --vram and --tier for a model outside it, or --model one of ([a-z0-9-]+, )*h100-sxm-80gb(, [a-z0-9-]+)*$/,
+      );
+    });
+
     it("update refuses an account that is not registered", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);

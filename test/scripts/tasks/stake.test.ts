@@ -169,15 +169,58 @@ describe("tasks: stake", function () {
       expect((await c.staking.thawRequestRange(rtx.address))[1]).to.equal(1n);
     });
 
-    it("thaw beyond the free stake reverts with the amounts in LAT", async function () {
+    it("thaw beyond the free stake reverts with the amounts in LAT, saying what holds the rest and how much it can thaw", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
       await taskFails(
         file,
         "stake thaw",
         { from: ACCOUNT.rtx, amount: "2001" },
         RevertError,
-        /StakingInsufficientFreeStake\(provider=0x[0-9a-fA-F]{40}, requested=2001\.0 LAT \(2001000000000000000000 wei\), free=2000\.0 LAT/,
+        /StakingInsufficientFreeStake\(provider=0x[0-9a-fA-F]{40}, requested=2001\.0 LAT \(2001000000000000000000 wei\), free=2000\.0 LAT .*\): of its 2000\.0 LAT \(\d+ wei\) staked, 0\.0 LAT \(0 wei\) is locked as collateral of its running jobs until they end and 0\.0 LAT \(0 wei\) is thawing already: thaw at most 2000\.0 LAT \(\d+ wei\) now \(--amount all\)$/,
       );
+    });
+
+    it("thaw refuses an --amount that is no amount, offering all", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake thaw",
+        { from: ACCOUNT.rtx, amount: "everything" },
+        InputError,
+        /^--amount: "everything" is not a LAT amount: use a decimal number such as 1500 or 0\.25, or all \(the whole free stake\)$/,
+      );
+    });
+
+    it("thaw from an account that is no provider and has no stake says so before sending, not that its free stake is short", async function () {
+      const { file, clients } = await loadFixture(tasksProvidersFixture);
+      const client = clients[0]!.address;
+      const nonce = await ethers.provider.getTransactionCount(client);
+      for (const amount of ["100", "all"]) {
+        await taskFails(file, "stake thaw", { from: ACCOUNT.client0, amount }, StateError, new RegExp(`^${client} is not a registered provider and has no stake to thaw \\(check --from\\)$`));
+      }
+      await taskFails(file, "stake withdraw", { from: ACCOUNT.client0 }, StateError, new RegExp(`^${client} is not a registered provider and has no stake to withdraw \\(check --from\\)$`));
+      expect(await ethers.provider.getTransactionCount(client)).to.equal(nonce);
+    });
+
+    it("thaw from a provider's operator names the provider that thaws its own stake", async function () {
+      const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
+      await taskFails(
+        file,
+        "stake thaw",
+        { from: ACCOUNT.operator0, amount: "100" },
+        StateError,
+        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of ${h100.address}, and has no stake: .*: npx hardhat stake thaw --amount 100 --from ${h100.address} --network hardhat `),
+      );
+    });
+
+    it("thaw and withdraw still serve a deregistered provider's stake", async function () {
+      const { file, c, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider deregister", { from: ACCOUNT.rtx });
+      await task(file, "stake thaw", { from: ACCOUNT.rtx, amount: "all" });
+      await time.increase(3600);
+      const { result } = await task<{ amount: bigint }>(file, "stake withdraw", { from: ACCOUNT.rtx });
+      expect(result.amount).to.equal(parseEther("2000"));
+      expect((await c.staking.getStake(rtx.address))[0]).to.equal(0n);
     });
 
     it("withdraw before maturity reverts and says when the request matures", async function () {
