@@ -121,6 +121,36 @@ function wideProviders(): Record<string, unknown>[] {
   }));
 }
 
+/**
+ * The provider view's answer for the first of wideProviders(), staking `staked` (in LAT, a decimal string), of which
+ * 0.5 LAT is locked: what a provider slashed 0.1 LAT off 5,000 reads.
+ */
+function providerView(staked: string): { data: Record<string, unknown> } {
+  const lat = (value: string) => ({ wei: (BigInt(Math.round(Number(value) * 10)) * 10n ** 17n).toString(), lat: value });
+  const free = (Number(staked) - 0.5).toFixed(1);
+  return {
+    data: {
+      provider: {
+        ...wideProviders()[0],
+        operator: null,
+        capacity: { gpuCount: 128, gpusInUse: 0, gpusFree: 128 },
+        stake: { staked: lat(staked), locked: lat("0.5"), thawing: ZERO, free: lat(free) },
+        reputation: { score: 5_000, jobsAccepted: 0, jobsActive: 0, jobsCompleted: 0, jobsTimedOut: 0, disputesLost: 0 },
+        earnings: { earned: ZERO, disputeDepositsWon: ZERO, disputeDepositsReturned: ZERO, feesPaid: ZERO, slashed: ZERO, gpuHoursBilled: 0 },
+        jobs: { nodes: [] },
+      },
+      activity: { nodes: [] },
+      deployment: null,
+      governance: { parameters: [] },
+    },
+  };
+}
+
+/** Wei (decimal string) of a LAT amount with at most one decimal. */
+function parseLat(value: string): string {
+  return (BigInt(Math.round(Number(value) * 10)) * 10n ** 17n).toString();
+}
+
 /** The governance panel's answer: `titles` as its proposals, with a tally as wide as the devnet's, and two parameters. */
 function governancePage(titles: string[]): { data: { governance: Record<string, unknown> } } {
   const lat = (value: string) => ({ wei: `${value}000000000000000000`, lat: value });
@@ -480,6 +510,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
         "No track record yet: 1 job settled, under the minimum cost that counts toward reputation, 2 still running or awaiting settlement or a ruling (its score starts at 50.0%)",
         "No track record yet: 2 accepted, none ended yet: running or awaiting settlement or a ruling (its score starts at 50.0%)",
       ]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  /** Opens the page on wideProviders()'s first provider, its view answered by `view`, and opens that view. */
+  async function pageWithProviderView(view: () => unknown): Promise<Page> {
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
+    const page = await browser!.newPage();
+    await page.route("**/graphql", async (route) => {
+      const { query } = route.request().postDataJSON() as { query: string };
+      if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(view()) });
+      return route.fallback();
+    });
+    await page.goto(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`);
+    await page.click("[data-testid=provider-row] [data-testid=provider-open]");
+    await page.waitForSelector("[data-testid=provider-view-stake]");
+    return page;
+  }
+
+  it("gives a provider's stake over 1,000 LAT to its fractions: 0.1 LAT slashed off 5,000 does not read as 5,000", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithProviderView(() => providerView("4999.9"));
+    try {
+      expect(await page.textContent("[data-testid=provider-view-stake]")).to.equal("4,999.9 LAT: 0.5 LAT locked as collateral, 0 LAT thawing, 4,999.4 LAT free");
     } finally {
       providersAnswer = null;
       await page.close();
