@@ -886,7 +886,10 @@ function initJobDialog() {
 
 // --------------------------------------------------------------------------------------------- provider view
 
-/** The address the provider dialog shows (null: closed), so that a late answer for another one is dropped. */
+/**
+ * The provider the dialog shows ({ address, loaded }; null: closed), a new object at each opening, so that a late
+ * answer for another one (or an earlier opening) is dropped.
+ */
 let shownProvider = null;
 
 /** Each figure keeps its wei in data-value: the LAT shown is rounded, and a check against the chain needs the exact amount. */
@@ -1005,16 +1008,39 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
 
 async function openProvider(providerAddress) {
   const dialog = byId("provider-dialog");
-  shownProvider = providerAddress;
+  shownProvider = { address: providerAddress, loaded: false };
   byId("provider-dialog-title").textContent = `Provider ${shortAddress(providerAddress)}`;
   replace(byId("provider-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
+  await loadProviderView();
+}
+
+/** Reads of the provider view started: only the latest one's answer renders, and only while its view is open. */
+let providerViewReads = 0;
+
+/**
+ * Reads the open provider view; at each new block too (refreshLists), as a provider keeps it open to follow its own
+ * standing: read once, its jobs, stake and earnings stayed as they were when it opened while the tables below moved on.
+ */
+async function loadProviderView() {
+  const shown = shownProvider;
+  if (shown === null) return;
+  const mine = ++providerViewReads;
   try {
-    const view = await api.loadProvider(providerAddress);
-    if (shownProvider === providerAddress) renderProvider(view);
+    const view = await api.loadProvider(shown.address);
+    if (shownProvider !== shown || mine !== providerViewReads) return;
+    shown.loaded = true;
+    renderProvider(view);
   } catch (error) {
-    // h() sets the message as text: one with markup is shown, not parsed.
-    if (shownProvider === providerAddress) replace(byId("provider-detail"), h("p", { class: "empty", "data-testid": "provider-error" }, error.message));
+    if (shownProvider !== shown || mine !== providerViewReads) return;
+    // h() sets the message as text: one with markup is shown, not parsed. A view already shown stays, saying that
+    // it could not be read again, rather than give way to the error.
+    const message = h("p", { class: "empty", "data-testid": "provider-error" }, shown.loaded ? `Not updated: ${error.message}` : error.message);
+    if (!shown.loaded) replace(byId("provider-detail"), message);
+    else {
+      byId("provider-detail").querySelector("[data-testid=provider-error]")?.remove();
+      byId("provider-detail").append(message);
+    }
   }
 }
 
@@ -1155,7 +1181,7 @@ async function refreshLists() {
   refreshing = true;
   do {
     refreshAgain = false;
-    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing(), loadGovernance()]);
+    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing(), loadGovernance(), loadProviderView()]);
   } while (refreshAgain);
   refreshing = false;
 }

@@ -542,6 +542,34 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reads the open provider view again at each new block, as the tables are", async function () {
+    if (browser === null || server === null) return;
+    let staked = "5000";
+    const before = subscribes.length;
+    const page = await pageWithProviderView(() => providerView(staked));
+    try {
+      expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("5000"));
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const send = (blockNumber: number) =>
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+      send(1);
+      // A slash of 0.1 LAT in block 2.
+      staked = "4999.9";
+      const reread = page.waitForRequest((request) => request.postData()?.includes("query Provider(") === true);
+      send(2);
+      await reread;
+      await waitUntil(
+        async () => (await page.getAttribute("[data-testid=provider-view-stake]", "data-value")) === parseLat("4999.9"),
+        "the provider view shows block 2's stake",
+      );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
