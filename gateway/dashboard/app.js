@@ -90,6 +90,12 @@ function graphqlErrors(errorList) {
 }
 
 /**
+ * The areas whose latest load failed (whether or not the reader dismissed their error), for the live feed to read them
+ * again once the gateway answers it (onStats).
+ */
+const failedAreas = new Set();
+
+/**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
  * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
@@ -103,10 +109,12 @@ function latestOnly(area, load, render, failed = () => {}) {
       if (mine !== token) return null;
       render(result);
       clearError(area);
+      failedAreas.delete(area);
       return result;
     } catch (error) {
       if (mine === token) {
         reportError(area, error);
+        failedAreas.add(area);
         failed();
       }
       return null;
@@ -1201,8 +1209,16 @@ function onStats(stats, live = false) {
   lastBlock = stats.blockNumber;
   renderLiveBlock();
   const settle = live && startBlocks !== null && startBlocks.some((block) => block !== stats.blockNumber);
-  if (live) startBlocks = null;
-  if (newBlock || settle) refreshLists();
+  if (live) {
+    startBlocks = null;
+    // The live stats are the overview: one that failed at start-up is shown now.
+    failedAreas.delete("Overview");
+    clearError("Overview");
+  }
+  // A list that failed while the gateway was away (its filters changed meanwhile) stayed failed until the next block,
+  // which a quiet network may not index for long: the stats a reconnection brings say that the gateway is back.
+  const failed = live && failedAreas.size > 0;
+  if (newBlock || settle || failed) refreshLists();
 }
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);

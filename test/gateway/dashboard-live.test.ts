@@ -570,6 +570,43 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reads a list that failed while the gateway was away again once the live connection is back, though no block was indexed", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 2) } } });
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () => page.$$eval("[data-testid=provider-row]", (trs) => trs.length);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const first = stats()[0]!;
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+      await waitUntil(async () => (await rows()) === 2, "the providers table lists the stand-in's providers");
+
+      // The gateway goes away: the filters the reader changes meanwhile cannot be read.
+      providersAnswer = null;
+      const refused = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.fill("[data-testid=filter-count]", "2");
+      await page.dispatchEvent("[data-testid=filter-count]", "change");
+      await refused;
+      await waitUntil(async () => (await rows()) === 0, "the providers table says that the new filters could not be read");
+
+      // It comes back, at the same block: the page reconnects and the first stats name the block it showed.
+      providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
+      first.socket.terminate();
+      await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again once reconnected", { timeoutMs: 30_000 });
+      const again = stats()[1]!;
+      again.socket.send(JSON.stringify({ id: again.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+      await waitUntil(async () => (await rows()) === 1, "the providers table lists the new filters' providers");
+      // The stand-in refuses the other lists: only the providers' error goes.
+      expect(await page.textContent("#error-list")).not.to.include("Providers:");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
