@@ -498,7 +498,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
         {},
         h(
           "button",
-          { type: "button", class: "link", "data-testid": "provider-open", title: `${p.address}: its GPUs, stake, jobs and activity`, onclick: () => openProvider(p.address) },
+          { type: "button", class: "link", "data-testid": "provider-open", title: `${p.address}: its GPUs, stake, jobs and activity, and how to post a job for it`, onclick: () => openProvider(p.address) },
           h("code", {}, shortAddress(p.address)),
         ),
       ),
@@ -934,7 +934,35 @@ function reputationText(r, minTrackRecordCostWei) {
   );
 }
 
-function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }) {
+/** A job length as `job create --max-duration` takes it: "2h", "90m", or seconds. */
+function taskDuration(seconds) {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return String(seconds);
+}
+
+/**
+ * How a client posts a job for this provider: the page only reads the chain, and a client that found its GPUs had no
+ * word of how to use them. The Hardhat task (README, Tasks) with the GPUs and hours of the providers form, at most the
+ * provider's price; the client's account and workload document are the client's to fill in.
+ */
+function jobCreateCommand(p, network) {
+  const query = providers.query?.criteria;
+  const gpus = query?.gpuCount ?? 1;
+  const seconds = jobSeconds(query?.hours ?? 1);
+  return [
+    "npx hardhat job create",
+    `--network ${network ?? "<network>"}`,
+    "--from <your account>",
+    `--provider ${p.address}`,
+    `--gpus ${gpus}`,
+    `--max-price ${p.pricePerGpuHour.lat}`,
+    `--max-duration ${taskDuration(seconds)}`,
+    "--spec-file <your job spec>",
+  ].flatMap((part, i) => (i === 0 ? [h("span", {}, part)] : [" ", h("span", {}, part)]));
+}
+
+function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -963,6 +991,16 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
     ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r, minTrackRecordCost))],
     ["Earnings", providerEarnings(p.earnings)],
+    [
+      "Post a job for it",
+      h(
+        "span",
+        {},
+        p.active ? null : "It takes none while not active (see its status). ",
+        "With the Hardhat task (README, Tasks), for the GPUs and hours of the filters above: ",
+        h("code", { class: "command", "data-testid": "provider-view-job-create" }, jobCreateCommand(p, network)),
+      ),
+    ],
   ];
   const jobs = p.jobs.nodes;
   replace(

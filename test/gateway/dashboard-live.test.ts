@@ -517,7 +517,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
   });
 
   /** Opens the page on wideProviders()'s first provider, its view answered by `view`, and opens that view. */
-  async function pageWithProviderView(view: () => unknown): Promise<Page> {
+  async function pageWithProviderView(view: () => unknown, beforeOpening: (page: Page) => Promise<void> = async () => {}): Promise<Page> {
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
     const page = await browser!.newPage();
     await page.route("**/graphql", async (route) => {
@@ -526,6 +526,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       return route.fallback();
     });
     await page.goto(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`);
+    await beforeOpening(page);
     await page.click("[data-testid=provider-row] [data-testid=provider-open]");
     await page.waitForSelector("[data-testid=provider-view-stake]");
     return page;
@@ -536,6 +537,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const page = await pageWithProviderView(() => providerView("4999.9"));
     try {
       expect(await page.textContent("[data-testid=provider-view-stake]")).to.equal("4,999.9 LAT: 0.5 LAT locked as collateral, 0 LAT thawing, 4,999.4 LAT free");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says in the provider view how to post a job for it: the job create task for the GPUs and hours of the filters, at its price", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    view.data.deployment = { network: "localhost", contracts: [] };
+    const page = await pageWithProviderView(
+      () => view,
+      async (page) => {
+        await page.fill("[data-testid=filter-count]", "2");
+        await page.fill("[data-testid=filter-hours]", "1.5");
+        await page.dispatchEvent("[data-testid=filter-hours]", "change");
+      },
+    );
+    try {
+      const address = wideProviders()[0]!.address as string;
+      expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
+        `npx hardhat job create --network localhost --from <your account> --provider ${address} --gpus 2 --max-price 2.63 --max-duration 90m --spec-file <your job spec>`,
+      );
     } finally {
       providersAnswer = null;
       await page.close();
