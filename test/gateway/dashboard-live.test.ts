@@ -180,6 +180,47 @@ function governancePage(titles: string[]): { data: { governance: Record<string, 
   };
 }
 
+/**
+ * The contrast ratio (WCAG 2) of the text of each element `selector` matches against what is behind it: its colour
+ * and every ancestor's opacity blended over the nearest backgrounds. With the element's text, for the message.
+ */
+function textContrasts(page: Page, selector: string): Promise<{ text: string; ratio: number }[]> {
+  return page.$$eval(selector, (elements) => {
+    type Rgba = { r: number; g: number; b: number; a: number };
+    const parse = (css: string): Rgba => {
+      const srgb = /color\(srgb ([^)]+)\)/.exec(css);
+      const parts = (srgb?.[1] ?? /rgba?\(([^)]+)\)/.exec(css)?.[1] ?? "0 0 0 0").split(/[ ,/]+/).filter(Boolean).map(Number);
+      const scale = srgb === null ? 1 : 255;
+      return { r: parts[0]! * scale, g: parts[1]! * scale, b: parts[2]! * scale, a: parts[3] ?? 1 };
+    };
+    const over = (top: Rgba, under: Rgba): Rgba => ({
+      r: top.r * top.a + under.r * (1 - top.a),
+      g: top.g * top.a + under.g * (1 - top.a),
+      b: top.b * top.a + under.b * (1 - top.a),
+      a: 1,
+    });
+    const luminance = ({ r, g, b }: Rgba) => {
+      const channel = (v: number) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    return elements.map((element) => {
+      const style = (e: typeof element) => element.ownerDocument.defaultView!.getComputedStyle(e);
+      const layers: Rgba[] = [];
+      let opacity = 1;
+      for (let e: typeof element | null = element; e !== null; e = e.parentElement) {
+        opacity *= Number(style(e).opacity);
+        const background = parse(style(e).backgroundColor);
+        if (background.a > 0 && (layers.length === 0 || layers[layers.length - 1]!.a < 1)) layers.push(background);
+      }
+      const behind = layers.reverse().reduce((under, top) => over(top, under), { r: 255, g: 255, b: 255, a: 1 });
+      const colour = parse(style(element).color);
+      const text = over({ ...colour, a: colour.a * opacity }, behind);
+      const [light, dark] = [luminance(text), luminance(behind)].sort((x, y) => y - x);
+      return { text: element.textContent ?? "", ratio: (light! + 0.05) / (dark! + 0.05) };
+    });
+  });
+}
+
 interface Message {
   id?: string;
   type: string;
@@ -627,6 +668,62 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#error-list")).not.to.include("Providers:");
     } finally {
       providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`keeps every job status of an empty network readable in the ${colorScheme} scheme: its badge and count at 4.5:1 or more`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage({ colorScheme });
+      try {
+        const before = subscribes.length;
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+        await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+        const subscription = stats()[0]!;
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+        await page.waitForSelector("[data-testid=jobs-status-OPEN][data-value='0']");
+        const contrasts = await textContrasts(page, "[data-testid=jobs-by-status] .badge, [data-testid=jobs-by-status] .status-count");
+        expect(contrasts).to.have.length(20);
+        for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ colorScheme: "light" });
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const empty = networkStats(1) as { jobs: Record<string, number> };
+      const ended = { ...empty, jobs: { ...empty.jobs, total: 2, cancelled: 1, expired: 1 } };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: ended } } }));
+      await page.waitForSelector("[data-testid=jobs-status-EXPIRED][data-value='1']");
+      const contrasts = await textContrasts(page, "[data-testid=jobs-status-CANCELLED] .badge, [data-testid=jobs-status-EXPIRED] .badge");
+      expect(contrasts.map((c) => c.text)).to.deep.equal(["Cancelled", "Expired"]);
+      for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives the primary buttons' text 4.5:1 or more against their colour in the dark scheme", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ colorScheme: "dark" });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("body[data-ready=true]");
+      const [apply] = await textContrasts(page, "#provider-filters button[type=submit]");
+      expect(apply!.text).to.equal("Apply");
+      expect(apply!.ratio, `Apply at ${apply!.ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+    } finally {
       await page.close();
     }
   });
