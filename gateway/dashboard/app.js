@@ -521,9 +521,19 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
   );
   const none =
     page.pausedUntil === null
-      ? "No provider matches these filters."
+      ? !availableOnly && unfiltered(criteria)
+        ? // Every provider that ever registered lists one GPU or more: none at all is an empty network, not a filter's doing.
+          "No provider has registered on this network yet."
+        : "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
   fillTable(byId("providers-body"), rows, none);
+}
+
+/** Whether the providers form asks for no more than the page starts with: any provider listing a GPU. */
+function unfiltered(criteria) {
+  // The hours price the quotes only: they narrow nothing.
+  const { gpuCount, hours, tier, ...rest } = criteria;
+  return gpuCount === 1 && tier === "ANY" && Object.values(rest).every((value) => value === undefined);
 }
 
 /** Fills a table's body with `rows`, or with a row saying `emptyText` when there are none. */

@@ -1047,6 +1047,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says that no provider has registered, not that none matches the filters, where the unfiltered list is empty", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
+    const page = await browser.newPage();
+    try {
+      const loaded = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await loaded;
+      const empty = () => page.textContent("#providers-body .empty-row");
+      await waitUntil(async () => (await empty()) !== null, "the providers table says why it is empty");
+      expect(await empty()).to.equal("No provider has registered on this network yet.");
+
+      const filtered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.fill("[data-testid=filter-count]", "2");
+      await page.dispatchEvent("[data-testid=filter-count]", "change");
+      await filtered;
+      await waitUntil(async () => (await empty()) === "No provider matches these filters.", "a filtered empty table blames the filters");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked, deregistered", async function () {
     if (browser === null || server === null) return;
     const provider = (n: number, status: { online: boolean; active: boolean; registered?: boolean }, gpusFree: number) => ({
