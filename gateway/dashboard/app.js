@@ -624,9 +624,9 @@ const loadJobs = latestOnly(
     const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
     const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
-    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, page, afters, block: page.block };
+    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, byStatus: status !== "", page, afters, block: page.block };
   },
-  ({ key, byParty, page, afters }) => {
+  ({ key, byParty, byStatus, page, afters }) => {
     jobs.shown = key;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
@@ -643,7 +643,8 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : "No jobs with this status.");
+    // Under "All statuses" and no party, none at all: "No jobs with this status" blamed a status no one chose.
+    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : byStatus ? "No jobs with this status." : "No jobs posted yet.");
   },
   () => {
     // Another status's rows, under the filter's new one, would read as the answer to it.

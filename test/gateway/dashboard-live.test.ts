@@ -1070,6 +1070,28 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says that no job has been posted, not that none has the status, where the unfiltered jobs list is empty", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
+    const page = await browser.newPage();
+    try {
+      const loaded = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await loaded;
+      const empty = () => page.textContent("#jobs-body .empty-row");
+      await waitUntil(async () => (await empty()) !== null, "the jobs table says why it is empty");
+      expect(await empty()).to.equal("No jobs posted yet.");
+
+      const filtered = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await filtered;
+      await waitUntil(async () => (await empty()) === "No jobs with this status.", "a status's empty table names the status");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked, deregistered", async function () {
     if (browser === null || server === null) return;
     const provider = (n: number, status: { online: boolean; active: boolean; registered?: boolean }, gpusFree: number) => ({
