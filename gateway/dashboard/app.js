@@ -450,6 +450,11 @@ function noTrackRecordReason(r, minTrackRecordCostWei) {
   return `${jobs} ${minimum} that counts toward reputation${running}`;
 }
 
+/** "1 dispute", "2 disputes": a provider's first lost dispute read "1 disputes lost". */
+function count(n, noun) {
+  return `${formatInt(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */
 function reputationCell(r) {
   if (!hasTrackRecord(r)) {
@@ -461,7 +466,7 @@ function reputationCell(r) {
   }
   return h(
     "td",
-    { class: "num", "data-testid": "provider-reputation", title: `${formatInt(r.jobsCompleted)} jobs completed, ${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost` },
+    { class: "num", "data-testid": "provider-reputation", title: `${count(r.jobsCompleted, "job")} completed, ${formatInt(r.jobsTimedOut)} timed out, ${count(r.disputesLost, "dispute")} lost` },
     formatBps(r.score),
   );
 }
@@ -941,7 +946,7 @@ function reputationText(r, minTrackRecordCostWei) {
   if (!hasTrackRecord(r)) return `No track record yet: ${noTrackRecordReason(r, minTrackRecordCostWei)} (its score starts at ${formatBps(r.score)})`;
   return (
     `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
-    `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
+    `${formatInt(r.jobsTimedOut)} timed out, ${count(r.disputesLost, "dispute")} lost`
   );
 }
 

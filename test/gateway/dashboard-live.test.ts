@@ -607,6 +607,31 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts one completed job and one lost dispute in the singular, in the provider view and the table's tooltip", async function () {
+    if (browser === null || server === null) return;
+    const reputation = { score: 4_000, jobsAccepted: 3, jobsActive: 0, jobsCompleted: 1, jobsTimedOut: 1, disputesLost: 1 };
+    const view = providerView("5000");
+    (view.data.provider as { reputation: unknown }).reputation = reputation;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...wideProviders()[0], reputation }] } } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(view) });
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      expect(await page.getAttribute("[data-testid=provider-row] [data-testid=provider-reputation]", "title")).to.equal("1 job completed, 1 timed out, 1 dispute lost");
+      await page.click("[data-testid=provider-row] [data-testid=provider-open]");
+      await page.waitForSelector("[data-testid=provider-view-reputation]");
+      expect(await page.textContent("[data-testid=provider-view-reputation]")).to.equal("40.0%: 1 of 3 jobs completed, 1 timed out, 1 dispute lost");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("reads the open provider view again at each new block, as the tables are", async function () {
     if (browser === null || server === null) return;
     let staked = "5000";
