@@ -265,7 +265,7 @@ export async function loadGovernance() {
         parameters { contract name unit value address min max updatedAt }
         proposals(first: $first) {
           nodes {
-            id title state voteEnd quorumReached voterCount
+            id title state voteStart voteEnd eta executedAt canceledAt quorumReached voterCount
             forVotes ${AMOUNT} againstVotes ${AMOUNT} abstainVotes ${AMOUNT} quorum ${AMOUNT}
           }
         }

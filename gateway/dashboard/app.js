@@ -1158,6 +1158,28 @@ function proposalVotes(p) {
   ];
 }
 
+/**
+ * The time a holder follows a proposal by, in its state: when voting opens, closes or closed, from when the timelock
+ * executes it, when it was executed or cancelled. "Voting ends" alone told a pending proposal's holder nothing of when
+ * to vote, and a queued one's nothing of when it takes effect.
+ */
+function proposalWhen(p) {
+  switch (p.state) {
+    case "PENDING":
+      return `voting opens ${formatTime(p.voteStart)}`;
+    case "ACTIVE":
+      return `voting ends ${formatTime(p.voteEnd)}`;
+    case "QUEUED":
+      return `executable from ${formatTime(p.eta)}`;
+    case "EXECUTED":
+      return `executed ${formatTime(p.executedAt)}`;
+    case "CANCELED":
+      return `cancelled ${formatTime(p.canceledAt)}`;
+    default:
+      return `voting ended ${formatTime(p.voteEnd)}`;
+  }
+}
+
 function renderGovernance({ parameters, proposals }) {
   fillTable(
     byId("proposals-body"),
@@ -1169,7 +1191,7 @@ function renderGovernance({ parameters, proposals }) {
         h("td", {}, statusBadge(p.state)),
         h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
         h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
-        h("td", {}, formatTime(p.voteEnd)),
+        h("td", { "data-testid": "proposal-when" }, proposalWhen(p)),
       ),
     ),
     "No proposals yet.",

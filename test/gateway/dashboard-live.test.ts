@@ -166,7 +166,11 @@ function governancePage(titles: string[]): { data: { governance: Record<string, 
             id: `${i + 1}${"7".repeat(76)}`,
             title,
             state: "EXECUTED",
+            voteStart: "1700000060",
             voteEnd: "1700003600",
+            eta: "1700003720",
+            executedAt: "1700003780",
+            canceledAt: null,
             quorumReached: true,
             voterCount: 2,
             forVotes: lat("174780000"),
@@ -909,6 +913,39 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=proposal-row] .badge");
       expect(await page.textContent("[data-testid=proposal-row] .badge")).to.equal("Cancelled");
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("gives each proposal the time its state turns on: when voting opens, ends or ended, when it executes or was executed or cancelled", async function () {
+    if (browser === null || server === null) return;
+    const states = ["PENDING", "ACTIVE", "SUCCEEDED", "DEFEATED", "QUEUED", "EXECUTED", "CANCELED"];
+    governanceAnswer = () => {
+      const answer = governancePage(states.map((state) => `LIP: ${state.toLowerCase()}`));
+      const nodes = (answer.data.governance.proposals as { nodes: Record<string, unknown>[] }).nodes;
+      for (const [i, node] of nodes.entries()) {
+        node.state = states[i];
+        if (node.state === "CANCELED") Object.assign(node, { eta: null, executedAt: null, canceledAt: "1700000030" });
+      }
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("query Governance(") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await answered;
+      await page.waitForSelector("[data-testid=proposal-when]");
+      expect(await page.$$eval("[data-testid=proposal-when]", (tds) => tds.map((td) => td.textContent))).to.deep.equal([
+        "voting opens 2023-11-14 22:14 UTC",
+        "voting ends 2023-11-14 23:13 UTC",
+        "voting ended 2023-11-14 23:13 UTC",
+        "voting ended 2023-11-14 23:13 UTC",
+        "executable from 2023-11-14 23:15 UTC",
+        "executed 2023-11-14 23:16 UTC",
+        "cancelled 2023-11-14 22:13 UTC",
+      ]);
     } finally {
       governanceAnswer = null;
       await page.close();
