@@ -367,6 +367,8 @@ const loadProviders = latestOnly(
     // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
     if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
       fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+      // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
+      providers.pager.update({ hasNextPage: false, endCursor: null });
     }
   },
 );
@@ -656,6 +658,7 @@ const loadJobs = latestOnly(
     if (jobs.shown !== jobFilterKey(jobs)) {
       const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
       fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+      jobs.pager.update({ hasNextPage: false, endCursor: null });
     }
   },
 );

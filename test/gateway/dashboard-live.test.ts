@@ -414,6 +414,52 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("offers no next page under new filters whose providers could not be loaded: the previous rows' cursor is not theirs", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: true, endCursor: "previous-filters" }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      expect(await page.isEnabled("[data-testid=providers-next]")).to.equal(true);
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("availableCompute(") === true);
+      await page.check("[data-testid=filter-available]");
+      await failed;
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 0, "the table drops the previous filters' rows");
+      expect(await page.isDisabled("[data-testid=providers-next]")).to.equal(true);
+      expect(await page.textContent("[data-testid=providers-page]")).to.equal("Page 1");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("offers no next page under a new status whose jobs could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "previous-status" } } } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
+        if (query.includes("query Jobs(") && variables.filter !== null) {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer" }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      expect(await page.isEnabled("[data-testid=jobs-next]")).to.equal(true);
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await failed;
+      await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 0, "the table drops the previous status's rows");
+      expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
