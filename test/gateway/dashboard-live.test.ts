@@ -768,6 +768,34 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
+  it("keeps the element keyboard focus moves to out from under the sticky top bar, tabbing back up the page", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    // A short window, for the tables to scroll under the bar.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 360 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+      await page.focus("#jobs-next");
+      await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)");
+      const obscured: string[] = [];
+      // Back up through the jobs table and its filters to the providers table's addresses.
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press("Shift+Tab");
+        const focus = (await page.evaluate(`({
+          text: document.activeElement.textContent.trim() || document.activeElement.id,
+          top: document.activeElement.getBoundingClientRect().top,
+          bar: document.querySelector(".topbar").getBoundingClientRect().bottom,
+        })`)) as { text: string; top: number; bar: number };
+        if (focus.top < focus.bar) obscured.push(`${focus.text} at ${focus.top}px, under the bar to ${focus.bar}px`);
+      }
+      expect(obscured).to.deep.equal([]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
