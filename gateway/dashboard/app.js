@@ -1281,6 +1281,18 @@ async function refreshLists() {
  */
 let startBlocks = null;
 
+/** Reads an area of the page again, at the latest block, after its load failed. */
+function reloadArea(area) {
+  const reloaders = {
+    Providers: () => loadProviders(true),
+    Jobs: () => loadJobs(true),
+    Activity: loadActivity,
+    Governance: loadGovernance,
+    "Indexing status": loadIndexing,
+  };
+  reloaders[area]?.();
+}
+
 /** `live`: stats from the subscription, not the start-up overview. */
 function onStats(stats, live = false) {
   renderOverview(stats);
@@ -1294,10 +1306,11 @@ function onStats(stats, live = false) {
     failedAreas.delete("Overview");
     clearError("Overview");
   }
+  if (newBlock || settle) refreshLists();
   // A list that failed while the gateway was away (its filters changed meanwhile) stayed failed until the next block,
-  // which a quiet network may not index for long: the stats a reconnection brings say that the gateway is back.
-  const failed = live && failedAreas.size > 0;
-  if (newBlock || settle || failed) refreshLists();
+  // which a quiet network may not index for long: the stats a reconnection brings say that the gateway is back. Only
+  // those are read again, on their own: a round of every list, as a block's, would hold up the next block's round.
+  else if (live) for (const area of failedAreas) reloadArea(area);
 }
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);
