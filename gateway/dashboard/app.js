@@ -1080,6 +1080,9 @@ async function openProvider(providerAddress) {
   await loadProviderView();
 }
 
+/** The provider view's name among failedAreas: it says its own errors, not in the banner. */
+const PROVIDER_VIEW = "Provider view";
+
 /** Reads of the provider view started: only the latest one's answer renders, and only while its view is open. */
 let providerViewReads = 0;
 
@@ -1095,9 +1098,11 @@ async function loadProviderView() {
     const view = await api.loadProvider(shown.address);
     if (shownProvider !== shown || mine !== providerViewReads) return;
     shown.loaded = true;
+    failedAreas.delete(PROVIDER_VIEW);
     renderProvider(view);
   } catch (error) {
     if (shownProvider !== shown || mine !== providerViewReads) return;
+    failedAreas.add(PROVIDER_VIEW);
     // h() sets the message as text: one with markup is shown, not parsed. A view already shown stays, saying that
     // it could not be read again, rather than give way to the error.
     const message = h("p", { class: "empty", "data-testid": "provider-error" }, shown.loaded ? `Not updated: ${error.message}` : error.message);
@@ -1112,7 +1117,10 @@ async function loadProviderView() {
 function initProviderDialog() {
   const dialog = byId("provider-dialog");
   byId("provider-dialog-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => (shownProvider = null));
+  dialog.addEventListener("close", () => {
+    shownProvider = null;
+    failedAreas.delete(PROVIDER_VIEW);
+  });
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
@@ -1289,6 +1297,7 @@ function reloadArea(area) {
     Activity: loadActivity,
     Governance: loadGovernance,
     "Indexing status": loadIndexing,
+    [PROVIDER_VIEW]: loadProviderView,
   };
   reloaders[area]?.();
 }

@@ -710,6 +710,42 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("reads the open provider view again once the live connection is back, where it could not be read while the gateway was away", async function () {
+    if (browser === null || server === null) return;
+    let gatewayDown = false;
+    let staked = "5000";
+    const before = subscribes.length;
+    const page = await pageWithProviderView(() => (gatewayDown ? { errors: [{ message: "the gateway cannot be reached" }] } : providerView(staked)));
+    try {
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const first = stats()[0]!;
+      const send = (to: (typeof subscribes)[number], blockNumber: number) =>
+        to.socket.send(JSON.stringify({ id: to.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+      send(first, 1);
+      // A block whose view cannot be read: the gateway is going away.
+      gatewayDown = true;
+      const refused = page.waitForResponse((response) => response.request().postData()?.includes("query Provider(") === true);
+      send(first, 2);
+      await refused;
+      await page.waitForSelector("[data-testid=provider-error]");
+
+      // It comes back at the same block: the page reconnects, and the first stats name the block it showed.
+      gatewayDown = false;
+      staked = "4999.9";
+      first.socket.terminate();
+      await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again once reconnected", { timeoutMs: 30_000 });
+      const reread = page.waitForResponse((response) => response.request().postData()?.includes("query Provider(") === true);
+      send(stats()[1]!, 2);
+      await reread;
+      await page.waitForSelector("[data-testid=provider-error]", { state: "detached" });
+      expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("4999.9"));
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("reads a list that failed while the gateway was away again once the live connection is back, though no block was indexed", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 2) } } });
