@@ -832,6 +832,25 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says that no job was created and nothing paid in the daily history of a network that has had neither", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const history = Array.from({ length: 14 }, (_, i) => ({ date: 1700000000 - (13 - i) * 86_400, jobsCreated: 0, volume: ZERO }));
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: { ...networkStats(1), history } } } }));
+      await page.waitForSelector("[data-testid=chart-history] .empty");
+      expect(await page.textContent("[data-testid=chart-history]")).to.equal("No job created and nothing paid in these 14 days.");
+      expect(await page.$$("[data-testid=history-bar]")).to.have.length(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
