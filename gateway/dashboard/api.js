@@ -241,7 +241,7 @@ export async function loadProvider(address) {
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
-      deployment { contracts { name address } }
+      deployment { network contracts { name address } }
       governance { parameters { contract name value } }
     }`,
     { address, first: PROVIDER_VIEW_SIZE },
@@ -249,7 +249,9 @@ export async function loadProvider(address) {
   if (data.provider === null) throw new ApiError(`the index has no provider ${address}`);
   // The least cost of a settled job that counts toward a track record: what a provider whose jobs all cost less is told.
   const minTrackRecordCost = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")?.value ?? null;
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost };
+  // The network the Hardhat tasks name (--network), for the view's job create command; null without a deployment record.
+  const network = data.deployment?.network ?? null;
+  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */
@@ -263,7 +265,7 @@ export async function loadGovernance() {
         parameters { contract name unit value address min max updatedAt }
         proposals(first: $first) {
           nodes {
-            id title state voteEnd quorumReached voterCount
+            id title state voteStart voteEnd eta executedAt canceledAt quorumReached voterCount
             forVotes ${AMOUNT} againstVotes ${AMOUNT} abstainVotes ${AMOUNT} quorum ${AMOUNT}
           }
         }

@@ -90,6 +90,12 @@ function graphqlErrors(errorList) {
 }
 
 /**
+ * The areas whose latest load failed (whether or not the reader dismissed their error), for the live feed to read them
+ * again once the gateway answers it (onStats).
+ */
+const failedAreas = new Set();
+
+/**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
  * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
@@ -103,10 +109,12 @@ function latestOnly(area, load, render, failed = () => {}) {
       if (mine !== token) return null;
       render(result);
       clearError(area);
+      failedAreas.delete(area);
       return result;
     } catch (error) {
       if (mine === token) {
         reportError(area, error);
+        failedAreas.add(area);
         failed();
       }
       return null;
@@ -359,6 +367,8 @@ const loadProviders = latestOnly(
     // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
     if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
       fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+      // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
+      providers.pager.update({ hasNextPage: false, endCursor: null });
     }
   },
 );
@@ -442,6 +452,11 @@ function noTrackRecordReason(r, minTrackRecordCostWei) {
   return `${jobs} ${minimum} that counts toward reputation${running}`;
 }
 
+/** "1 dispute", "2 disputes": a provider's first lost dispute read "1 disputes lost". */
+function count(n, noun) {
+  return `${formatInt(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */
 function reputationCell(r) {
   if (!hasTrackRecord(r)) {
@@ -453,7 +468,7 @@ function reputationCell(r) {
   }
   return h(
     "td",
-    { class: "num", "data-testid": "provider-reputation", title: `${formatInt(r.jobsCompleted)} jobs completed, ${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost` },
+    { class: "num", "data-testid": "provider-reputation", title: `${count(r.jobsCompleted, "job")} completed, ${formatInt(r.jobsTimedOut)} timed out, ${count(r.disputesLost, "dispute")} lost` },
     formatBps(r.score),
   );
 }
@@ -490,7 +505,7 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
         {},
         h(
           "button",
-          { type: "button", class: "link", "data-testid": "provider-open", title: `${p.address}: its GPUs, stake, jobs and activity`, onclick: () => openProvider(p.address) },
+          { type: "button", class: "link", "data-testid": "provider-open", title: `${p.address}: its GPUs, stake, jobs and activity, and how to post a job for it`, onclick: () => openProvider(p.address) },
           h("code", {}, shortAddress(p.address)),
         ),
       ),
@@ -513,9 +528,19 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
   );
   const none =
     page.pausedUntil === null
-      ? "No provider matches these filters."
+      ? !availableOnly && unfiltered(criteria)
+        ? // Every provider that ever registered lists one GPU or more: none at all is an empty network, not a filter's doing.
+          "No provider has registered on this network yet."
+        : "No provider matches these filters."
       : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
   fillTable(byId("providers-body"), rows, none);
+}
+
+/** Whether the providers form asks for no more than the page starts with: any provider listing a GPU. */
+function unfiltered(criteria) {
+  // The hours price the quotes only: they narrow nothing.
+  const { gpuCount, hours, tier, ...rest } = criteria;
+  return gpuCount === 1 && tier === "ANY" && Object.values(rest).every((value) => value === undefined);
 }
 
 /** Fills a table's body with `rows`, or with a row saying `emptyText` when there are none. */
@@ -606,9 +631,9 @@ const loadJobs = latestOnly(
     const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
     const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
-    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, page, afters, block: page.block };
+    return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, byStatus: status !== "", page, afters, block: page.block };
   },
-  ({ key, byParty, page, afters }) => {
+  ({ key, byParty, byStatus, page, afters }) => {
     jobs.shown = key;
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
@@ -625,13 +650,15 @@ const loadJobs = latestOnly(
         h("td", { class: "time" }, formatTime(j.updatedAt)),
       ),
     );
-    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : "No jobs with this status.");
+    // Under "All statuses" and no party, none at all: "No jobs with this status" blamed a status no one chose.
+    fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : byStatus ? "No jobs with this status." : "No jobs posted yet.");
   },
   () => {
     // Another status's rows, under the filter's new one, would read as the answer to it.
     if (jobs.shown !== jobFilterKey(jobs)) {
       const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
       fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+      jobs.pager.update({ hasNextPage: false, endCursor: null });
     }
   },
 );
@@ -886,7 +913,10 @@ function initJobDialog() {
 
 // --------------------------------------------------------------------------------------------- provider view
 
-/** The address the provider dialog shows (null: closed), so that a late answer for another one is dropped. */
+/**
+ * The provider the dialog shows ({ address, loaded }; null: closed), a new object at each opening, so that a late
+ * answer for another one (or an earlier opening) is dropped.
+ */
 let shownProvider = null;
 
 /** Each figure keeps its wei in data-value: the LAT shown is rounded, and a check against the chain needs the exact amount. */
@@ -919,11 +949,39 @@ function reputationText(r, minTrackRecordCostWei) {
   if (!hasTrackRecord(r)) return `No track record yet: ${noTrackRecordReason(r, minTrackRecordCostWei)} (its score starts at ${formatBps(r.score)})`;
   return (
     `${formatBps(r.score)}: ${formatInt(r.jobsCompleted)} of ${formatInt(r.jobsAccepted)} jobs completed, ` +
-    `${formatInt(r.jobsTimedOut)} timed out, ${formatInt(r.disputesLost)} disputes lost`
+    `${formatInt(r.jobsTimedOut)} timed out, ${count(r.disputesLost, "dispute")} lost`
   );
 }
 
-function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }) {
+/** A job length as `job create --max-duration` takes it: "2h", "90m", or seconds. */
+function taskDuration(seconds) {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return String(seconds);
+}
+
+/**
+ * How a client posts a job for this provider: the page only reads the chain, and a client that found its GPUs had no
+ * word of how to use them. The Hardhat task (README, Tasks) with the GPUs and hours of the providers form, at most the
+ * provider's price; the client's account and workload document are the client's to fill in.
+ */
+function jobCreateCommand(p, network) {
+  const query = providers.query?.criteria;
+  const gpus = query?.gpuCount ?? 1;
+  const seconds = jobSeconds(query?.hours ?? 1);
+  return [
+    "npx hardhat job create",
+    `--network ${network ?? "<network>"}`,
+    "--from <your account>",
+    `--provider ${p.address}`,
+    `--gpus ${gpus}`,
+    `--max-price ${p.pricePerGpuHour.lat}`,
+    `--max-duration ${taskDuration(seconds)}`,
+    "--spec-file <your job spec>",
+  ].flatMap((part, i) => (i === 0 ? [h("span", {}, part)] : [" ", h("span", {}, part)]));
+}
+
+function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -952,6 +1010,16 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
     ["Slash cap", formatSlashRewardCap(p.maxSlashRewardBps)],
     ["Reputation", h("span", { "data-testid": "provider-view-reputation" }, reputationText(r, minTrackRecordCost))],
     ["Earnings", providerEarnings(p.earnings)],
+    [
+      "Post a job for it",
+      h(
+        "span",
+        {},
+        p.active ? null : "It takes none while not active (see its status). ",
+        "With the Hardhat task (README, Tasks), for the GPUs and hours of the filters above: ",
+        h("code", { class: "command", "data-testid": "provider-view-job-create" }, jobCreateCommand(p, network)),
+      ),
+    ],
   ];
   const jobs = p.jobs.nodes;
   replace(
@@ -1005,23 +1073,54 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost }
 
 async function openProvider(providerAddress) {
   const dialog = byId("provider-dialog");
-  shownProvider = providerAddress;
+  shownProvider = { address: providerAddress, loaded: false };
   byId("provider-dialog-title").textContent = `Provider ${shortAddress(providerAddress)}`;
   replace(byId("provider-detail"), h("p", { class: "empty" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
+  await loadProviderView();
+}
+
+/** The provider view's name among failedAreas: it says its own errors, not in the banner. */
+const PROVIDER_VIEW = "Provider view";
+
+/** Reads of the provider view started: only the latest one's answer renders, and only while its view is open. */
+let providerViewReads = 0;
+
+/**
+ * Reads the open provider view; at each new block too (refreshLists), as a provider keeps it open to follow its own
+ * standing: read once, its jobs, stake and earnings stayed as they were when it opened while the tables below moved on.
+ */
+async function loadProviderView() {
+  const shown = shownProvider;
+  if (shown === null) return;
+  const mine = ++providerViewReads;
   try {
-    const view = await api.loadProvider(providerAddress);
-    if (shownProvider === providerAddress) renderProvider(view);
+    const view = await api.loadProvider(shown.address);
+    if (shownProvider !== shown || mine !== providerViewReads) return;
+    shown.loaded = true;
+    failedAreas.delete(PROVIDER_VIEW);
+    renderProvider(view);
   } catch (error) {
-    // h() sets the message as text: one with markup is shown, not parsed.
-    if (shownProvider === providerAddress) replace(byId("provider-detail"), h("p", { class: "empty", "data-testid": "provider-error" }, error.message));
+    if (shownProvider !== shown || mine !== providerViewReads) return;
+    failedAreas.add(PROVIDER_VIEW);
+    // h() sets the message as text: one with markup is shown, not parsed. A view already shown stays, saying that
+    // it could not be read again, rather than give way to the error.
+    const message = h("p", { class: "empty", "data-testid": "provider-error" }, shown.loaded ? `Not updated: ${error.message}` : error.message);
+    if (!shown.loaded) replace(byId("provider-detail"), message);
+    else {
+      byId("provider-detail").querySelector("[data-testid=provider-error]")?.remove();
+      byId("provider-detail").append(message);
+    }
   }
 }
 
 function initProviderDialog() {
   const dialog = byId("provider-dialog");
   byId("provider-dialog-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => (shownProvider = null));
+  dialog.addEventListener("close", () => {
+    shownProvider = null;
+    failedAreas.delete(PROVIDER_VIEW);
+  });
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
@@ -1070,6 +1169,28 @@ function proposalVotes(p) {
   ];
 }
 
+/**
+ * The time a holder follows a proposal by, in its state: when voting opens, closes or closed, from when the timelock
+ * executes it, when it was executed or cancelled. "Voting ends" alone told a pending proposal's holder nothing of when
+ * to vote, and a queued one's nothing of when it takes effect.
+ */
+function proposalWhen(p) {
+  switch (p.state) {
+    case "PENDING":
+      return `voting opens ${formatTime(p.voteStart)}`;
+    case "ACTIVE":
+      return `voting ends ${formatTime(p.voteEnd)}`;
+    case "QUEUED":
+      return `executable from ${formatTime(p.eta)}`;
+    case "EXECUTED":
+      return `executed ${formatTime(p.executedAt)}`;
+    case "CANCELED":
+      return `cancelled ${formatTime(p.canceledAt)}`;
+    default:
+      return `voting ended ${formatTime(p.voteEnd)}`;
+  }
+}
+
 function renderGovernance({ parameters, proposals }) {
   fillTable(
     byId("proposals-body"),
@@ -1081,7 +1202,7 @@ function renderGovernance({ parameters, proposals }) {
         h("td", {}, statusBadge(p.state)),
         h("td", { "data-testid": "proposal-votes" }, proposalVotes(p)),
         h("td", { class: "num" }, `${formatLat(p.quorum.lat)} · ${p.quorumReached ? "reached" : "not reached"}`),
-        h("td", {}, formatTime(p.voteEnd)),
+        h("td", { "data-testid": "proposal-when" }, proposalWhen(p)),
       ),
     ),
     "No proposals yet.",
@@ -1155,7 +1276,7 @@ async function refreshLists() {
   refreshing = true;
   do {
     refreshAgain = false;
-    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing(), loadGovernance()]);
+    await Promise.all([loadProviders(true), loadJobs(true), loadActivity(), loadIndexing(), loadGovernance(), loadProviderView()]);
   } while (refreshAgain);
   refreshing = false;
 }
@@ -1168,6 +1289,19 @@ async function refreshLists() {
  */
 let startBlocks = null;
 
+/** Reads an area of the page again, at the latest block, after its load failed. */
+function reloadArea(area) {
+  const reloaders = {
+    Providers: () => loadProviders(true),
+    Jobs: () => loadJobs(true),
+    Activity: loadActivity,
+    Governance: loadGovernance,
+    "Indexing status": loadIndexing,
+    [PROVIDER_VIEW]: loadProviderView,
+  };
+  reloaders[area]?.();
+}
+
 /** `live`: stats from the subscription, not the start-up overview. */
 function onStats(stats, live = false) {
   renderOverview(stats);
@@ -1175,8 +1309,17 @@ function onStats(stats, live = false) {
   lastBlock = stats.blockNumber;
   renderLiveBlock();
   const settle = live && startBlocks !== null && startBlocks.some((block) => block !== stats.blockNumber);
-  if (live) startBlocks = null;
+  if (live) {
+    startBlocks = null;
+    // The live stats are the overview: one that failed at start-up is shown now.
+    failedAreas.delete("Overview");
+    clearError("Overview");
+  }
   if (newBlock || settle) refreshLists();
+  // A list that failed while the gateway was away (its filters changed meanwhile) stayed failed until the next block,
+  // which a quiet network may not index for long: the stats a reconnection brings say that the gateway is back. Only
+  // those are read again, on their own: a round of every list, as a block's, would hold up the next block's round.
+  else if (live) for (const area of failedAreas) reloadArea(area);
 }
 
 const liveClient = new LiveClient(defaultSocketUrl(), renderLive);

@@ -60,6 +60,12 @@ export function drawHistoryChart(container, days, title) {
     container.replaceChildren(emptyNote("No history yet."));
     return;
   }
+  // Days without a job or a payment (a network just deployed): axes from 0 to 1 over flat lines read as a chart of
+  // something rather than of nothing.
+  if (days.every((d) => d.jobsCreated === 0 && Number(d.volume.lat) === 0)) {
+    container.replaceChildren(emptyNote(`No job created and nothing paid in these ${days.length} days.`));
+    return;
+  }
   const { width, height, left, right, top, bottom } = HISTORY;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;

@@ -2,8 +2,9 @@
 // formatted as strings too (Intl.NumberFormat takes decimal strings without going through floating point).
 
 const integer = new Intl.NumberFormat("en-US");
+// No whole-LAT rounding of large amounts: a stake of 4,999.9 LAT, a 0.1 LAT slash off 5,000, read "5,000 LAT", as
+// if nothing had been slashed, beside "4,999 LAT free" (4,999.4).
 const latFormats = [
-  [1000, new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })],
   [1, new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 })],
   [0, new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 })],
 ];
@@ -27,7 +28,7 @@ export function formatHours(hours) {
   return format.format(hours);
 }
 
-/** "49,997 LAT", "28.48 LAT", "0.0235 LAT" from a TokenAmount's `lat` string. */
+/** "49,997 LAT", "4,999.9 LAT", "28.48 LAT", "0.0235 LAT" from a TokenAmount's `lat` string. */
 export function formatLat(lat) {
   const magnitude = Math.abs(Number(lat));
   const [, format] = latFormats.find(([floor]) => magnitude >= floor) ?? latFormats[latFormats.length - 1];

@@ -121,6 +121,36 @@ function wideProviders(): Record<string, unknown>[] {
   }));
 }
 
+/**
+ * The provider view's answer for the first of wideProviders(), staking `staked` (in LAT, a decimal string), of which
+ * 0.5 LAT is locked: what a provider slashed 0.1 LAT off 5,000 reads.
+ */
+function providerView(staked: string): { data: Record<string, unknown> } {
+  const lat = (value: string) => ({ wei: (BigInt(Math.round(Number(value) * 10)) * 10n ** 17n).toString(), lat: value });
+  const free = (Number(staked) - 0.5).toFixed(1);
+  return {
+    data: {
+      provider: {
+        ...wideProviders()[0],
+        operator: null,
+        capacity: { gpuCount: 128, gpusInUse: 0, gpusFree: 128 },
+        stake: { staked: lat(staked), locked: lat("0.5"), thawing: ZERO, free: lat(free) },
+        reputation: { score: 5_000, jobsAccepted: 0, jobsActive: 0, jobsCompleted: 0, jobsTimedOut: 0, disputesLost: 0 },
+        earnings: { earned: ZERO, disputeDepositsWon: ZERO, disputeDepositsReturned: ZERO, feesPaid: ZERO, slashed: ZERO, gpuHoursBilled: 0 },
+        jobs: { nodes: [] },
+      },
+      activity: { nodes: [] },
+      deployment: null,
+      governance: { parameters: [] },
+    },
+  };
+}
+
+/** Wei (decimal string) of a LAT amount with at most one decimal. */
+function parseLat(value: string): string {
+  return (BigInt(Math.round(Number(value) * 10)) * 10n ** 17n).toString();
+}
+
 /** The governance panel's answer: `titles` as its proposals, with a tally as wide as the devnet's, and two parameters. */
 function governancePage(titles: string[]): { data: { governance: Record<string, unknown> } } {
   const lat = (value: string) => ({ wei: `${value}000000000000000000`, lat: value });
@@ -136,7 +166,11 @@ function governancePage(titles: string[]): { data: { governance: Record<string, 
             id: `${i + 1}${"7".repeat(76)}`,
             title,
             state: "EXECUTED",
+            voteStart: "1700000060",
             voteEnd: "1700003600",
+            eta: "1700003720",
+            executedAt: "1700003780",
+            canceledAt: null,
             quorumReached: true,
             voterCount: 2,
             forVotes: lat("174780000"),
@@ -148,6 +182,47 @@ function governancePage(titles: string[]): { data: { governance: Record<string, 
       },
     },
   };
+}
+
+/**
+ * The contrast ratio (WCAG 2) of the text of each element `selector` matches against what is behind it: its colour
+ * and every ancestor's opacity blended over the nearest backgrounds. With the element's text, for the message.
+ */
+function textContrasts(page: Page, selector: string): Promise<{ text: string; ratio: number }[]> {
+  return page.$$eval(selector, (elements) => {
+    type Rgba = { r: number; g: number; b: number; a: number };
+    const parse = (css: string): Rgba => {
+      const srgb = /color\(srgb ([^)]+)\)/.exec(css);
+      const parts = (srgb?.[1] ?? /rgba?\(([^)]+)\)/.exec(css)?.[1] ?? "0 0 0 0").split(/[ ,/]+/).filter(Boolean).map(Number);
+      const scale = srgb === null ? 1 : 255;
+      return { r: parts[0]! * scale, g: parts[1]! * scale, b: parts[2]! * scale, a: parts[3] ?? 1 };
+    };
+    const over = (top: Rgba, under: Rgba): Rgba => ({
+      r: top.r * top.a + under.r * (1 - top.a),
+      g: top.g * top.a + under.g * (1 - top.a),
+      b: top.b * top.a + under.b * (1 - top.a),
+      a: 1,
+    });
+    const luminance = ({ r, g, b }: Rgba) => {
+      const channel = (v: number) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    return elements.map((element) => {
+      const style = (e: typeof element) => element.ownerDocument.defaultView!.getComputedStyle(e);
+      const layers: Rgba[] = [];
+      let opacity = 1;
+      for (let e: typeof element | null = element; e !== null; e = e.parentElement) {
+        opacity *= Number(style(e).opacity);
+        const background = parse(style(e).backgroundColor);
+        if (background.a > 0 && (layers.length === 0 || layers[layers.length - 1]!.a < 1)) layers.push(background);
+      }
+      const behind = layers.reverse().reduce((under, top) => over(top, under), { r: 255, g: 255, b: 255, a: 1 });
+      const colour = parse(style(element).color);
+      const text = over({ ...colour, a: colour.a * opacity }, behind);
+      const [light, dark] = [luminance(text), luminance(behind)].sort((x, y) => y - x);
+      return { text: element.textContent ?? "", ratio: (light! + 0.05) / (dark! + 0.05) };
+    });
+  });
 }
 
 interface Message {
@@ -339,6 +414,52 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("offers no next page under new filters whose providers could not be loaded: the previous rows' cursor is not theirs", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: true, endCursor: "previous-filters" }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      expect(await page.isEnabled("[data-testid=providers-next]")).to.equal(true);
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("availableCompute(") === true);
+      await page.check("[data-testid=filter-available]");
+      await failed;
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 0, "the table drops the previous filters' rows");
+      expect(await page.isDisabled("[data-testid=providers-next]")).to.equal(true);
+      expect(await page.textContent("[data-testid=providers-page]")).to.equal("Page 1");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("offers no next page under a new status whose jobs could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "previous-status" } } } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
+        if (query.includes("query Jobs(") && variables.filter !== null) {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer" }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      expect(await page.isEnabled("[data-testid=jobs-next]")).to.equal(true);
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await failed;
+      await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 0, "the table drops the previous status's rows");
+      expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
@@ -482,6 +603,285 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  /** Opens the page on wideProviders()'s first provider, its view answered by `view`, and opens that view. */
+  async function pageWithProviderView(view: () => unknown, beforeOpening: (page: Page) => Promise<void> = async () => {}): Promise<Page> {
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
+    const page = await browser!.newPage();
+    await page.route("**/graphql", async (route) => {
+      const { query } = route.request().postDataJSON() as { query: string };
+      if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(view()) });
+      return route.fallback();
+    });
+    await page.goto(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`);
+    await beforeOpening(page);
+    await page.click("[data-testid=provider-row] [data-testid=provider-open]");
+    await page.waitForSelector("[data-testid=provider-view-stake]");
+    return page;
+  }
+
+  it("gives a provider's stake over 1,000 LAT to its fractions: 0.1 LAT slashed off 5,000 does not read as 5,000", async function () {
+    if (browser === null || server === null) return;
+    const page = await pageWithProviderView(() => providerView("4999.9"));
+    try {
+      expect(await page.textContent("[data-testid=provider-view-stake]")).to.equal("4,999.9 LAT: 0.5 LAT locked as collateral, 0 LAT thawing, 4,999.4 LAT free");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says in the provider view how to post a job for it: the job create task for the GPUs and hours of the filters, at its price", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    view.data.deployment = { network: "localhost", contracts: [] };
+    const page = await pageWithProviderView(
+      () => view,
+      async (page) => {
+        await page.fill("[data-testid=filter-count]", "2");
+        await page.fill("[data-testid=filter-hours]", "1.5");
+        await page.dispatchEvent("[data-testid=filter-hours]", "change");
+      },
+    );
+    try {
+      const address = wideProviders()[0]!.address as string;
+      expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
+        `npx hardhat job create --network localhost --from <your account> --provider ${address} --gpus 2 --max-price 2.63 --max-duration 90m --spec-file <your job spec>`,
+      );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("counts one completed job and one lost dispute in the singular, in the provider view and the table's tooltip", async function () {
+    if (browser === null || server === null) return;
+    const reputation = { score: 4_000, jobsAccepted: 3, jobsActive: 0, jobsCompleted: 1, jobsTimedOut: 1, disputesLost: 1 };
+    const view = providerView("5000");
+    (view.data.provider as { reputation: unknown }).reputation = reputation;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...wideProviders()[0], reputation }] } } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(view) });
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      expect(await page.getAttribute("[data-testid=provider-row] [data-testid=provider-reputation]", "title")).to.equal("1 job completed, 1 timed out, 1 dispute lost");
+      await page.click("[data-testid=provider-row] [data-testid=provider-open]");
+      await page.waitForSelector("[data-testid=provider-view-reputation]");
+      expect(await page.textContent("[data-testid=provider-view-reputation]")).to.equal("40.0%: 1 of 3 jobs completed, 1 timed out, 1 dispute lost");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("reads the open provider view again at each new block, as the tables are", async function () {
+    if (browser === null || server === null) return;
+    let staked = "5000";
+    const before = subscribes.length;
+    const page = await pageWithProviderView(() => providerView(staked));
+    try {
+      expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("5000"));
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const send = (blockNumber: number) =>
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+      send(1);
+      // A slash of 0.1 LAT in block 2.
+      staked = "4999.9";
+      const reread = page.waitForRequest((request) => request.postData()?.includes("query Provider(") === true);
+      send(2);
+      await reread;
+      await waitUntil(
+        async () => (await page.getAttribute("[data-testid=provider-view-stake]", "data-value")) === parseLat("4999.9"),
+        "the provider view shows block 2's stake",
+      );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("reads the open provider view again once the live connection is back, where it could not be read while the gateway was away", async function () {
+    if (browser === null || server === null) return;
+    let gatewayDown = false;
+    let staked = "5000";
+    const before = subscribes.length;
+    const page = await pageWithProviderView(() => (gatewayDown ? { errors: [{ message: "the gateway cannot be reached" }] } : providerView(staked)));
+    try {
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const first = stats()[0]!;
+      const send = (to: (typeof subscribes)[number], blockNumber: number) =>
+        to.socket.send(JSON.stringify({ id: to.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+      send(first, 1);
+      // A block whose view cannot be read: the gateway is going away.
+      gatewayDown = true;
+      const refused = page.waitForResponse((response) => response.request().postData()?.includes("query Provider(") === true);
+      send(first, 2);
+      await refused;
+      await page.waitForSelector("[data-testid=provider-error]");
+
+      // It comes back at the same block: the page reconnects, and the first stats name the block it showed.
+      gatewayDown = false;
+      staked = "4999.9";
+      first.socket.terminate();
+      await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again once reconnected", { timeoutMs: 30_000 });
+      const reread = page.waitForResponse((response) => response.request().postData()?.includes("query Provider(") === true);
+      send(stats()[1]!, 2);
+      await reread;
+      await page.waitForSelector("[data-testid=provider-error]", { state: "detached" });
+      expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("4999.9"));
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("reads a list that failed while the gateway was away again once the live connection is back, though no block was indexed", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 2) } } });
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const rows = () => page.$$eval("[data-testid=provider-row]", (trs) => trs.length);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const first = stats()[0]!;
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+      await waitUntil(async () => (await rows()) === 2, "the providers table lists the stand-in's providers");
+
+      // The gateway goes away: the filters the reader changes meanwhile cannot be read.
+      providersAnswer = null;
+      const refused = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.fill("[data-testid=filter-count]", "2");
+      await page.dispatchEvent("[data-testid=filter-count]", "change");
+      await refused;
+      await waitUntil(async () => (await rows()) === 0, "the providers table says that the new filters could not be read");
+
+      // It comes back, at the same block: the page reconnects and the first stats name the block it showed.
+      providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
+      first.socket.terminate();
+      await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again once reconnected", { timeoutMs: 30_000 });
+      const again = stats()[1]!;
+      again.socket.send(JSON.stringify({ id: again.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+      await waitUntil(async () => (await rows()) === 1, "the providers table lists the new filters' providers");
+      // The stand-in refuses the other lists: only the providers' error goes.
+      expect(await page.textContent("#error-list")).not.to.include("Providers:");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`keeps every job status of an empty network readable in the ${colorScheme} scheme: its badge and count at 4.5:1 or more`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage({ colorScheme });
+      try {
+        const before = subscribes.length;
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+        await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+        const subscription = stats()[0]!;
+        subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
+        await page.waitForSelector("[data-testid=jobs-status-OPEN][data-value='0']");
+        const contrasts = await textContrasts(page, "[data-testid=jobs-by-status] .badge, [data-testid=jobs-by-status] .status-count");
+        expect(contrasts).to.have.length(20);
+        for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("keeps the element keyboard focus moves to out from under the sticky top bar, tabbing back up the page", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    // A short window, for the tables to scroll under the bar.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 360 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+      await page.focus("#jobs-next");
+      await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)");
+      const obscured: string[] = [];
+      // Back up through the jobs table and its filters to the providers table's addresses.
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press("Shift+Tab");
+        const focus = (await page.evaluate(`({
+          text: document.activeElement.textContent.trim() || document.activeElement.id,
+          top: document.activeElement.getBoundingClientRect().top,
+          bar: document.querySelector(".topbar").getBoundingClientRect().bottom,
+        })`)) as { text: string; top: number; bar: number };
+        if (focus.top < focus.bar) obscured.push(`${focus.text} at ${focus.top}px, under the bar to ${focus.bar}px`);
+      }
+      expect(obscured).to.deep.equal([]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says that no job was created and nothing paid in the daily history of a network that has had neither", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const history = Array.from({ length: 14 }, (_, i) => ({ date: 1700000000 - (13 - i) * 86_400, jobsCreated: 0, volume: ZERO }));
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: { ...networkStats(1), history } } } }));
+      await page.waitForSelector("[data-testid=chart-history] .empty");
+      expect(await page.textContent("[data-testid=chart-history]")).to.equal("No job created and nothing paid in these 14 days.");
+      expect(await page.$$("[data-testid=history-bar]")).to.have.length(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ colorScheme: "light" });
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const empty = networkStats(1) as { jobs: Record<string, number> };
+      const ended = { ...empty, jobs: { ...empty.jobs, total: 2, cancelled: 1, expired: 1 } };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: ended } } }));
+      await page.waitForSelector("[data-testid=jobs-status-EXPIRED][data-value='1']");
+      const contrasts = await textContrasts(page, "[data-testid=jobs-status-CANCELLED] .badge, [data-testid=jobs-status-EXPIRED] .badge");
+      expect(contrasts.map((c) => c.text)).to.deep.equal(["Cancelled", "Expired"]);
+      for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives the primary buttons' text 4.5:1 or more against their colour in the dark scheme", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ colorScheme: "dark" });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("body[data-ready=true]");
+      const [apply] = await textContrasts(page, "#provider-filters button[type=submit]");
+      expect(apply!.text).to.equal("Apply");
+      expect(apply!.ratio, `Apply at ${apply!.ratio.toFixed(2)}:1`).to.be.at.least(4.5);
+    } finally {
       await page.close();
     }
   });
@@ -648,6 +1048,39 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives each proposal the time its state turns on: when voting opens, ends or ended, when it executes or was executed or cancelled", async function () {
+    if (browser === null || server === null) return;
+    const states = ["PENDING", "ACTIVE", "SUCCEEDED", "DEFEATED", "QUEUED", "EXECUTED", "CANCELED"];
+    governanceAnswer = () => {
+      const answer = governancePage(states.map((state) => `LIP: ${state.toLowerCase()}`));
+      const nodes = (answer.data.governance.proposals as { nodes: Record<string, unknown>[] }).nodes;
+      for (const [i, node] of nodes.entries()) {
+        node.state = states[i];
+        if (node.state === "CANCELED") Object.assign(node, { eta: null, executedAt: null, canceledAt: "1700000030" });
+      }
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      const answered = page.waitForResponse((response) => response.request().postData()?.includes("query Governance(") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await answered;
+      await page.waitForSelector("[data-testid=proposal-when]");
+      expect(await page.$$eval("[data-testid=proposal-when]", (tds) => tds.map((td) => td.textContent))).to.deep.equal([
+        "voting opens 2023-11-14 22:14 UTC",
+        "voting ends 2023-11-14 23:13 UTC",
+        "voting ended 2023-11-14 23:13 UTC",
+        "voting ended 2023-11-14 23:13 UTC",
+        "executable from 2023-11-14 23:15 UTC",
+        "executed 2023-11-14 23:16 UTC",
+        "cancelled 2023-11-14 22:13 UTC",
+      ]);
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says an open job past its acceptance deadline can no longer be accepted, in the jobs table and the job dialog", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [{ ...JOBS_PAGE.nodes[0], pastAcceptDeadline: true }] } } });
@@ -801,6 +1234,51 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No provider matches these filters.", "an empty table without a pause blames the filters");
     } finally {
       offersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says that no provider has registered, not that none matches the filters, where the unfiltered list is empty", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
+    const page = await browser.newPage();
+    try {
+      const loaded = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await loaded;
+      const empty = () => page.textContent("#providers-body .empty-row");
+      await waitUntil(async () => (await empty()) !== null, "the providers table says why it is empty");
+      expect(await empty()).to.equal("No provider has registered on this network yet.");
+
+      const filtered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
+      await page.fill("[data-testid=filter-count]", "2");
+      await page.dispatchEvent("[data-testid=filter-count]", "change");
+      await filtered;
+      await waitUntil(async () => (await empty()) === "No provider matches these filters.", "a filtered empty table blames the filters");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says that no job has been posted, not that none has the status, where the unfiltered jobs list is empty", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
+    const page = await browser.newPage();
+    try {
+      const loaded = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await loaded;
+      const empty = () => page.textContent("#jobs-body .empty-row");
+      await waitUntil(async () => (await empty()) !== null, "the jobs table says why it is empty");
+      expect(await empty()).to.equal("No jobs posted yet.");
+
+      const filtered = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await filtered;
+      await waitUntil(async () => (await empty()) === "No jobs with this status.", "a status's empty table names the status");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
       await page.close();
     }
   });
