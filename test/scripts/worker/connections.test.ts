@@ -14,6 +14,7 @@ import { isSetupError } from "../../../scripts/worker/setup";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, jsonLineSink, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 
 describe("connectNetwork: the provider online at start, offline at close", function () {
@@ -22,8 +23,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
   let s: Scenario;
   let provider: string;
   const operator = new Wallet(Wallet.createRandom().privateKey);
+  // Where nothing listens: the gateway is never reached here.
+  let gateway: { httpUrl: string; wsUrl: string };
 
   before(async () => {
+    const port = await closedPort();
+    gateway = { httpUrl: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
     chain = await startLocalChain();
     s = await deployScenario(chain.signers);
     await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
@@ -59,7 +64,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     const config = parseConfig(
       {
         chain: { rpcUrl },
-        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        gateway,
         provider: { address: provider, ...flags },
         operatorKey: { env: "UNUSED" },
         contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
@@ -195,7 +200,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     const config = parseConfig(
       {
         chain: { rpcUrl: chain.url },
-        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        gateway,
         provider: { address: provider },
         operatorKey: { env: "UNUSED" },
         contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
