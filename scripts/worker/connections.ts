@@ -8,6 +8,7 @@ import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorized
 import { describeConfigFile, type PolicyConfig, type WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
+import { escrowKey } from "./executors/results";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import { type Logger, silentLogger } from "./logger";
 import type { JobMarket, JobSource, ProviderRecord } from "./market";
@@ -31,6 +32,8 @@ export interface NetworkConnections {
   market: JobMarket;
   /** Put the provider offline (if configured), close sockets and providers; called once the worker has stopped. */
   close(): Promise<void>;
+  /** The JobEscrow `market` writes to, as result files list their jobs (escrowKey). */
+  escrow?: string;
 }
 
 export type ConnectNetwork = (context: NetworkContext) => Promise<NetworkConnections>;
@@ -195,6 +198,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     return {
       source,
       market,
+      escrow: escrowKey(chainId, contracts.jobEscrow),
       async close() {
         try {
           if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, retry, logger);

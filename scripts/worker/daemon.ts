@@ -89,6 +89,11 @@ export interface WorkerOptions {
   resultRetentionMs?: number;
   /** Pause between two prunings. Default one hour. */
   resultPruneIntervalMs?: number;
+  /**
+   * The JobEscrow `market` writes to (escrowKey: chain id and address), by which result files list their jobs: a
+   * directory shared with another chain's worker holds the same job ids for other jobs. Absent: ids alone.
+   */
+  escrow?: string;
 }
 
 /** The spec of a job we hold stayed out of reach until too late to run the job and submit its result by its deadline. */
@@ -690,7 +695,7 @@ export class Worker {
     this.emit({ type: "job-executed", jobId, result });
     // Before the submission: a job that times out on-chain is over all the same, and its file as prunable.
     await this.options.results
-      ?.recordJob(jobId, result)
+      ?.recordJob(jobId, result, this.options.escrow)
       .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
     let challengeDeadline: bigint;
@@ -938,13 +943,13 @@ export class Worker {
 
   /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */
   private async pruneResults(): Promise<void> {
-    const { results, resultRetentionMs = 0, market, logger } = this.options;
+    const { results, resultRetentionMs = 0, market, logger, escrow } = this.options;
     if (results === undefined || resultRetentionMs <= 0) return;
     const signal = this.intake.signal;
     const status = async (jobId: bigint) => (await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal)).status;
     while (!signal.aborted) {
       try {
-        const { deleted, kept } = await results.prune(resultRetentionMs, status);
+        const { deleted, kept } = await results.prune(resultRetentionMs, status, { escrow });
         if (deleted.length > 0) logger.info("result files past their retention deleted", { deleted, kept });
       } catch (error) {
         if (signal.aborted) return;

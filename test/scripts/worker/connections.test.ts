@@ -86,6 +86,13 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(await online()).to.equal(false);
   });
 
+  it("names the JobEscrow it writes to by the chain's id and its address, as result files list their jobs", async () => {
+    const network = await connect({ onlineAtStart: false, offlineAtShutdown: false });
+    const chainId = (await chain.signers[0]!.provider!.getNetwork()).chainId;
+    expect(network.escrow).to.equal(`${chainId}:${(await s.c.jobEscrow.getAddress()).toLowerCase()}`);
+    await network.close();
+  });
+
   it("sends no setOnline at start for a provider already online", async () => {
     await setOnline(true);
     const sent = () => chain.signers[0]!.provider!.getTransactionCount(operator.address);
