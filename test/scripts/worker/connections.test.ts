@@ -11,6 +11,7 @@ import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
 import { DeploymentMismatchError, ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
 import { isSetupError } from "../../../scripts/worker/setup";
+import { briefError } from "../../../scripts/worker/retry";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, jsonLineSink, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
@@ -39,7 +40,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       online: false,
     });
     provider = handle.address;
+    offlineByHand =
+      "could not put the provider offline: the provider may stay online on-chain with no worker: take it offline with " +
+      `\`npx hardhat provider offline --provider ${provider} --network <network>\` (signed by the owner, or by the operator key as LATENT_PRIVATE_KEY)`;
   });
+  /** What the worker says when it could not put the provider offline. */
+  let offlineByHand: string;
   let chainClosed = false;
   after(async () => {
     if (!chainClosed) await chain.close();
@@ -249,7 +255,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       arm: () => {
         armed.now = true;
       },
-      close: () => new Promise((resolve) => server.close(() => resolve())),
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          // A request left unanswered (a node that stopped answering) would hold the server open.
+          server.closeAllConnections();
+        }),
     };
   }
 
@@ -287,7 +298,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       await sent.wait();
     });
     try {
-      const logger = createLogger("info", (record) => records.push(record));
+      const logger = createLogger("debug", (record) => records.push(record));
       const network = await connect({ onlineAtStart: false, offlineAtShutdown: true }, logger, undefined, undefined, {
         rpcUrl: rpc.url,
         maxAttempts: 3,
@@ -343,27 +354,56 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     }
     expect(lines).to.have.length(1);
     const record = JSON.parse(lines[0]!) as { msg: string; error: { name: string; message: string } };
-    expect(record.msg).to.equal("could not put the provider offline; do it with `npx hardhat provider offline`");
+    expect(record.msg).to.equal(offlineByHand);
     expect(record.error.message).to.equal(
       "insufficient funds for intrinsic transaction cost: insufficient funds for gas * price + value (INSUFFICIENT_FUNDS)",
     );
     expect(lines[0]).to.not.match(/0x[0-9a-f]{200}/i);
   });
 
+  it("gives up going offline, saying once what to do instead, when the chain stops answering", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    // Answers until armed, then holds every request unanswered, as a node that hangs.
+    const rpc = await armableRpc(async (body, armed) => {
+      if (armed.now) return new Promise<never>(() => undefined);
+      const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      return { status: answer.status, text: await answer.text() };
+    });
+    try {
+      const network = await connect(
+        { onlineAtStart: false, offlineAtShutdown: true },
+        createLogger("info", (record) => records.push(record)),
+        undefined,
+        undefined,
+        { rpcUrl: rpc.url, maxAttempts: 5 },
+      );
+      rpc.arm();
+      await network.close();
+    } finally {
+      await rpc.close();
+    }
+    expect(records.map((record) => [record.msg, briefError(record.fields.error)])).to.deep.equal([
+      [offlineByHand, "reading the provider: no answer within 30 s"],
+    ]);
+  });
+
   // Last: it stops the chain.
-  it("closes all the same when the chain cannot be reached to go offline, logging what to do instead", async () => {
+  it("closes all the same when the chain is gone, trying briefly and saying once what to do instead", async () => {
     await setOnline(true);
     const records: LogRecord[] = [];
     const network = await connect(
       { onlineAtStart: true, offlineAtShutdown: true },
-      createLogger("error", (record) => records.push(record)),
+      createLogger("info", (record) => records.push(record)),
+      undefined,
+      undefined,
+      { maxAttempts: 100 },
     );
     await chain.close();
     chainClosed = true;
+    records.length = 0;
     await network.close();
-    expect(records.map((record) => record.msg)).to.deep.equal([
-      "could not put the provider offline; do it with `npx hardhat provider offline`",
-    ]);
+    expect(records.map((record) => record.msg)).to.deep.equal([offlineByHand]);
   });
 });
 
