@@ -30,8 +30,11 @@ export interface NetworkContext {
 export interface NetworkConnections {
   source: JobSource;
   market: JobMarket;
-  /** Put the provider offline (if configured), close sockets and providers; called once the worker has stopped. */
-  close(): Promise<void>;
+  /**
+   * Put the provider offline (if configured), close sockets and providers; called once the worker has stopped.
+   * `signal` cuts going offline short (the operator signals again rather than wait for a chain that does not answer).
+   */
+  close(signal?: AbortSignal): Promise<void>;
   /** The JobEscrow `market` writes to, as result files list their jobs (escrowKey). */
   escrow?: string;
 }
@@ -199,9 +202,9 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       source,
       market,
       escrow: escrowKey(chainId, contracts.jobEscrow),
-      async close() {
+      async close(signal?: AbortSignal) {
         try {
-          if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, providerAddress, retry, logger);
+          if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, providerAddress, retry, logger, signal);
         } finally {
           rpc.destroy();
         }
@@ -224,16 +227,27 @@ const OFFLINE_DEADLINE_MS = 30_000;
 const OFFLINE_MAX_ATTEMPTS = 3;
 const OFFLINE_MAX_DELAY_MS = 1_000;
 
-/** Going offline ran out of OFFLINE_DEADLINE_MS. */
-class OfflineDeadlineError extends Error {
-  constructor(what: string) {
-    super(`${what}: no answer within ${OFFLINE_DEADLINE_MS / 1000} s`);
-    this.name = "OfflineDeadlineError";
+/** Going offline ran out of OFFLINE_DEADLINE_MS, or was cut short by a signal. */
+class OfflineGivenUpError extends Error {
+  constructor(what: string, why: "deadline" | "signal") {
+    super(`${what}: ${why === "deadline" ? `no answer within ${OFFLINE_DEADLINE_MS / 1000} s` : "stopped by a signal"}`);
+    this.name = "OfflineGivenUpError";
   }
 }
 
-/** `operation` with the offline retries, given up once `signal` (OFFLINE_DEADLINE_MS) aborts, even mid-call. */
-async function offlineAttempt<T>(operation: () => Promise<T>, retry: RetryPolicy, logger: Logger, what: string, signal: AbortSignal): Promise<T> {
+/**
+ * `operation` with the offline retries, given up once the deadline (OFFLINE_DEADLINE_MS) or `stop` aborts, even
+ * mid-call.
+ */
+async function offlineAttempt<T>(
+  operation: () => Promise<T>,
+  retry: RetryPolicy,
+  logger: Logger,
+  what: string,
+  deadline: AbortSignal,
+  stop?: AbortSignal,
+): Promise<T> {
+  const signal = stop === undefined ? deadline : AbortSignal.any([deadline, stop]);
   const policy: RetryPolicy = {
     ...retry,
     maxAttempts: Math.min(retry.maxAttempts, OFFLINE_MAX_ATTEMPTS),
@@ -250,7 +264,7 @@ async function offlineAttempt<T>(operation: () => Promise<T>, retry: RetryPolicy
     if (signal.aborted) return undefined;
     throw error;
   });
-  if (signal.aborted) throw new OfflineDeadlineError(what);
+  if (signal.aborted) throw new OfflineGivenUpError(what, stop?.aborted === true ? "signal" : "deadline");
   return result as T;
 }
 
@@ -278,13 +292,23 @@ async function undoGoingOnline(market: ContractMarket, operator: string, provide
   await goOffline(market, operator, provider, retry, logger);
 }
 
-/** Best effort, within OFFLINE_DEADLINE_MS: a worker that cannot reach the chain at shutdown still stops, and says so once. */
-async function goOffline(market: ContractMarket, operator: string, provider: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+/**
+ * Best effort, within OFFLINE_DEADLINE_MS or until `stop` aborts: a worker that cannot reach the chain at shutdown still
+ * stops, and says so once.
+ */
+async function goOffline(
+  market: ContractMarket,
+  operator: string,
+  provider: string,
+  retry: RetryPolicy,
+  logger: Logger,
+  stop?: AbortSignal,
+): Promise<void> {
   const deadline = deadlineSignal(OFFLINE_DEADLINE_MS);
   try {
-    const status = await offlineAttempt(() => market.operatorStatus(operator), retry, logger, "reading the provider", deadline.signal);
+    const status = await offlineAttempt(() => market.operatorStatus(operator), retry, logger, "reading the provider", deadline.signal, stop);
     if (!status.registered || !status.online) return;
-    const receipt = await offlineAttempt(() => market.setOnline(false), retry, logger, "going offline", deadline.signal);
+    const receipt = await offlineAttempt(() => market.setOnline(false), retry, logger, "going offline", deadline.signal, stop);
     logger.info("provider is offline", { block: receipt.blockNumber });
   } catch (error) {
     logger.error(`could not put the provider offline: ${offlineByHand(provider)}`, { error });

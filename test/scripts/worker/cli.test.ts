@@ -1194,6 +1194,33 @@ describe("latent-worker CLI", () => {
       expect(signals.listenerCount("SIGTERM")).to.equal(0);
     });
 
+    it("stops waiting to put the provider offline on a signal while closing after a failure, and exits 1", async () => {
+      let closing: AbortSignal | undefined;
+      const source: JobSource = {
+        // eslint-disable-next-line require-yield
+        async *jobs(): AsyncGenerator<CandidateJob> {
+          throw new Error("the job feed broke");
+        },
+      };
+      // As a chain that never answers the provider's read: closing ends only when its signal says so.
+      const connect: ConnectNetwork = async () => ({
+        source,
+        market: idleMarket(),
+        close: (signal) => {
+          closing = signal;
+          return new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      });
+      const { io: cliIo, stderr, signals } = io();
+      const exit = runWorkerCli(["--config", writeConfig(configJson({ logLevel: "warn" }))], cliIo, connect);
+      await waitUntil(() => closing !== undefined, "the CLI closes the network");
+      signals.emit("SIGINT");
+      expect(await exit).to.equal(1);
+      expect(closing?.aborted).to.equal(true);
+      const logged = stderr.text().split("\n").filter((line) => line.startsWith("{")).map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(logged).to.include("signal received: no longer waiting to put the provider offline");
+    });
+
     it("keeps listening for signals until the network is closed (going offline), so npm's copy of a Ctrl-C cannot end it first", async () => {
       let closing = false;
       let closed: () => void = () => undefined;

@@ -388,6 +388,37 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     ]);
   });
 
+  it("stops waiting for a chain that does not answer when close's signal aborts, saying once what to do instead", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    const stop = new AbortController();
+    // Answers until armed, then holds every request unanswered, and the operator signals while the first is held.
+    const rpc = await armableRpc(async (body, armed) => {
+      if (armed.now) {
+        stop.abort();
+        return new Promise<never>(() => undefined);
+      }
+      const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      return { status: answer.status, text: await answer.text() };
+    });
+    try {
+      const network = await connect(
+        { onlineAtStart: false, offlineAtShutdown: true },
+        createLogger("info", (record) => records.push(record)),
+        undefined,
+        undefined,
+        { rpcUrl: rpc.url, maxAttempts: 5 },
+      );
+      rpc.arm();
+      await network.close(stop.signal);
+    } finally {
+      await rpc.close();
+    }
+    expect(records.map((record) => [record.msg, briefError(record.fields.error)])).to.deep.equal([
+      [offlineByHand, "reading the provider: stopped by a signal"],
+    ]);
+  });
+
   // Last: it stops the chain.
   it("closes all the same when the chain is gone, trying briefly and saying once what to do instead", async () => {
     await setOnline(true);
