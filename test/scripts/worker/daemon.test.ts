@@ -1121,6 +1121,25 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("stops without waiting for a settlement's read that the chain never answers", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    // The node stops answering: the settlement's next look at the chain's time never returns.
+    let hung = false;
+    market.chainTime = () => {
+      hung = true;
+      return new Promise<bigint>(() => undefined);
+    };
+    await waitFor(() => hung);
+    await subject.stop();
+    await running;
+    expect(eventsOf("job-settled")).to.deep.equal([]);
+  });
+
   it("leaves its submitted jobs unsettled with policy.autoSettle off, after their challenge window too", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
