@@ -170,7 +170,16 @@ async function runDaemon(
       // At start, an unregistered provider or a gateway URL answering 404: the config's, as at connect.
       return isSetupError(error) ? 2 : 1;
     } finally {
-      await network.close();
+      // A signal now (after a failure, or a second one after the first: npm's copy within a second is still the same
+      // request) means the operator will not wait for a chain that does not answer: going offline is cut short.
+      const offline = new AbortController();
+      const giveUp = (): void => {
+        if (offline.signal.aborted) return;
+        logger.warn("signal received: no longer waiting to put the provider offline");
+        offline.abort();
+      };
+      target = { stop: async () => giveUp(), abortNow: giveUp };
+      await network.close(offline.signal);
     }
   } finally {
     removeHandlers();

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { getAddress } from "ethers";
 import { JOB_LIMITS } from "../../contracts/jobs/job-limits";
 import { GPU_MODEL_ID_BYTES, PROVIDER_TIERS, ProviderTier, REGION_ID_BYTES, SHORT_ID_PATTERN } from "./ids";
+import { fetchRefusedPort } from "./fetch-ports";
 import { JsonSyntaxError, parseJsonText } from "./jsonc";
 import { LOG_LEVELS, LogLevel } from "./logger";
 import { holdsUrl, type Redactor, urlRedactor } from "../../subgraph/indexer/redact";
@@ -283,13 +284,13 @@ function readConfig(json: unknown, configPath: string): WorkerConfig {
     chain: {
       // Requests only: the worker polls for what it waits on, so it needs no WebSocket RPC (whose dropped
       // connection ethers would not re-establish).
-      rpcUrl: readUrl(chain, "rpcUrl", ["http", "https"]),
+      rpcUrl: readFetchedUrl(chain, "rpcUrl", "the node"),
       chainId: chain.has("chainId") ? chain.integer("chainId", 1, Number.MAX_SAFE_INTEGER) : undefined,
       ...readReceiptWait(chain),
       maxFeePerGas: readFeeCap(chain, "maxFeePerGas"),
     },
     gateway: {
-      httpUrl: readUrl(gateway, "httpUrl", ["http", "https"]),
+      httpUrl: readFetchedUrl(gateway, "httpUrl", "the gateway"),
       wsUrl: readUrl(gateway, "wsUrl", ["ws", "wss"]),
       resyncMs: gateway.optionalInteger("resyncSeconds", 5, 3600, 60) * 1000,
     },
@@ -329,6 +330,26 @@ function readUrl(reader: FieldReader, key: string, schemes: readonly string[]): 
   } catch (error) {
     if (error instanceof UrlFormError) throw new FieldError(reader.fieldPath(key), error.message);
     throw error;
+  }
+  return value;
+}
+
+/**
+ * An http(s) URL the worker calls with fetch (the chain id, the gateway's queries). One on a port fetch refuses would
+ * fail every call as `fetch failed: bad port`, a network error like an outage's, which no restart gets past.
+ */
+function readFetchedUrl(reader: FieldReader, key: string, server: string): string {
+  const value = readUrl(reader, key, ["http", "https"]);
+  const url = new URL(value);
+  const port = fetchRefusedPort(url);
+  if (port !== undefined) {
+    // Named by its origin alone: the path and query may hold a key, the credentials are secret.
+    throw new FieldError(
+      reader.fieldPath(key),
+      `names port ${port} (${url.protocol}//${url.host}), one that Node's fetch never connects to (a "bad port" of the ` +
+        `Fetch standard), so the worker could never reach ${server} there: serve ${server} on another port and set ` +
+        `${reader.fieldPath(key).replace(/^config\./, "")} to it`,
+    );
   }
   return value;
 }

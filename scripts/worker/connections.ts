@@ -8,10 +8,11 @@ import { checkChainId, checkDeployed, checkSameDeployment, OperatorNotAuthorized
 import { describeConfigFile, type PolicyConfig, type WorkerConfig } from "./config";
 import { ContractMarket, type ContractMarketOptions } from "./contract-market";
 import type { ContractAddresses } from "./contracts";
+import { escrowKey } from "./executors/results";
 import { JobFeedFilter, gatewayJobSource } from "./gateway-source";
 import { type Logger, silentLogger } from "./logger";
 import type { JobMarket, JobSource, ProviderRecord } from "./market";
-import { RetryPolicy, briefError, withRetry } from "./retry";
+import { RetryPolicy, briefError, deadlineSignal, raceAbort, withRetry } from "./retry";
 
 export interface NetworkContext {
   config: WorkerConfig;
@@ -29,8 +30,13 @@ export interface NetworkContext {
 export interface NetworkConnections {
   source: JobSource;
   market: JobMarket;
-  /** Put the provider offline (if configured), close sockets and providers; called once the worker has stopped. */
-  close(): Promise<void>;
+  /**
+   * Put the provider offline (if configured), close sockets and providers; called once the worker has stopped.
+   * `signal` cuts going offline short (the operator signals again rather than wait for a chain that does not answer).
+   */
+  close(signal?: AbortSignal): Promise<void>;
+  /** The JobEscrow `market` writes to, as result files list their jobs (escrowKey). */
+  escrow?: string;
 }
 
 export type ConnectNetwork = (context: NetworkContext) => Promise<NetworkConnections>;
@@ -172,7 +178,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
       } catch (error) {
         // The worker will not run, and a setOnline(true) it sent may still be mined (a stop, or retries given up, while
         // its receipt was awaited): that would leave the provider online with no worker behind it.
-        if (config.provider.offlineAtShutdown) await undoGoingOnline(market, operator.address, retry, logger);
+        if (config.provider.offlineAtShutdown) await undoGoingOnline(market, operator.address, providerAddress, retry, logger);
         throw error;
       }
       indexedBlock = receipt.blockNumber;
@@ -195,9 +201,10 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
     return {
       source,
       market,
-      async close() {
+      escrow: escrowKey(chainId, contracts.jobEscrow),
+      async close(signal?: AbortSignal) {
         try {
-          if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, retry, logger);
+          if (config.provider.offlineAtShutdown) await goOffline(market, operator.address, providerAddress, retry, logger, signal);
         } finally {
           rpc.destroy();
         }
@@ -210,26 +217,102 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
 };
 
 /**
+ * Going offline (at shutdown, or after a failed start) is bounded: the operator waits for the worker to exit, and a
+ * chain that is gone (a devnet stopped first) or stops answering would otherwise be asked `retry.maxAttempts` times,
+ * each retry waiting longer and logged, each call up to ethers' 5-minute request timeout. A few quick tries (retries
+ * logged at debug) within OFFLINE_DEADLINE_MS, long enough for a receipt on a slow chain; what could not be done is
+ * then said once, with the command that does it.
+ */
+const OFFLINE_DEADLINE_MS = 30_000;
+const OFFLINE_MAX_ATTEMPTS = 3;
+const OFFLINE_MAX_DELAY_MS = 1_000;
+
+/** Going offline ran out of OFFLINE_DEADLINE_MS, or was cut short by a signal. */
+class OfflineGivenUpError extends Error {
+  constructor(what: string, why: "deadline" | "signal") {
+    super(`${what}: ${why === "deadline" ? `no answer within ${OFFLINE_DEADLINE_MS / 1000} s` : "stopped by a signal"}`);
+    this.name = "OfflineGivenUpError";
+  }
+}
+
+/**
+ * `operation` with the offline retries, given up once the deadline (OFFLINE_DEADLINE_MS) or `stop` aborts, even
+ * mid-call.
+ */
+async function offlineAttempt<T>(
+  operation: () => Promise<T>,
+  retry: RetryPolicy,
+  logger: Logger,
+  what: string,
+  deadline: AbortSignal,
+  stop?: AbortSignal,
+): Promise<T> {
+  const signal = stop === undefined ? deadline : AbortSignal.any([deadline, stop]);
+  const policy: RetryPolicy = {
+    ...retry,
+    maxAttempts: Math.min(retry.maxAttempts, OFFLINE_MAX_ATTEMPTS),
+    initialDelayMs: Math.min(retry.initialDelayMs, OFFLINE_MAX_DELAY_MS),
+    maxDelayMs: Math.min(retry.maxDelayMs, OFFLINE_MAX_DELAY_MS),
+  };
+  const attempts = withRetry(operation, {
+    policy,
+    signal,
+    onRetry: ({ attempt, delayMs, error }) => logger.debug(`${what}: transient failure; retrying`, { attempt, delayMs, error: briefError(error) }),
+  });
+  // A call under way when the deadline passes is left to end by itself (raceAbort keeps listening to it).
+  const result = await raceAbort(attempts, signal).catch((error: unknown) => {
+    if (signal.aborted) return undefined;
+    throw error;
+  });
+  if (signal.aborted) throw new OfflineGivenUpError(what, stop?.aborted === true ? "signal" : "deadline");
+  return result as T;
+}
+
+/** What the operator does when the worker could not put the provider offline. */
+function offlineByHand(provider: string): string {
+  return (
+    `the provider may stay online on-chain with no worker: take it offline with \`npx hardhat provider offline ` +
+    `--provider ${provider} --network <network>\` (signed by the owner, or by the operator key as LATENT_PRIVATE_KEY)`
+  );
+}
+
+/**
  * Best effort, after a failed setOnline(true): replaces it if the node still holds it unmined, then goes offline if it
  * was mined meanwhile. Without a signal: it runs because the worker stops.
  */
-async function undoGoingOnline(market: ContractMarket, operator: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+async function undoGoingOnline(market: ContractMarket, operator: string, provider: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+  const deadline = deadlineSignal(OFFLINE_DEADLINE_MS);
   try {
-    await retrying(() => market.cancelLeftoverTransactions(), retry, logger, "replacing the unmined setOnline(true)");
+    await offlineAttempt(() => market.cancelLeftoverTransactions(), retry, logger, "replacing the unmined setOnline(true)", deadline.signal);
   } catch (error) {
     logger.error("could not replace an unmined setOnline(true); the provider may go online with no worker", { error });
+  } finally {
+    deadline.clear();
   }
-  await goOffline(market, operator, retry, logger);
+  await goOffline(market, operator, provider, retry, logger);
 }
 
-/** Best effort: a worker that cannot reach the chain at shutdown still stops, and says so. */
-async function goOffline(market: ContractMarket, operator: string, retry: RetryPolicy, logger: Logger): Promise<void> {
+/**
+ * Best effort, within OFFLINE_DEADLINE_MS or until `stop` aborts: a worker that cannot reach the chain at shutdown still
+ * stops, and says so once.
+ */
+async function goOffline(
+  market: ContractMarket,
+  operator: string,
+  provider: string,
+  retry: RetryPolicy,
+  logger: Logger,
+  stop?: AbortSignal,
+): Promise<void> {
+  const deadline = deadlineSignal(OFFLINE_DEADLINE_MS);
   try {
-    const status = await retrying(() => market.operatorStatus(operator), retry, logger, "reading the provider");
+    const status = await offlineAttempt(() => market.operatorStatus(operator), retry, logger, "reading the provider", deadline.signal, stop);
     if (!status.registered || !status.online) return;
-    const receipt = await retrying(() => market.setOnline(false), retry, logger, "going offline");
+    const receipt = await offlineAttempt(() => market.setOnline(false), retry, logger, "going offline", deadline.signal, stop);
     logger.info("provider is offline", { block: receipt.blockNumber });
   } catch (error) {
-    logger.error("could not put the provider offline; do it with `npx hardhat provider offline`", { error });
+    logger.error(`could not put the provider offline: ${offlineByHand(provider)}`, { error });
+  } finally {
+    deadline.clear();
   }
 }

@@ -89,6 +89,25 @@ export interface WorkerOptions {
   resultRetentionMs?: number;
   /** Pause between two prunings. Default one hour. */
   resultPruneIntervalMs?: number;
+  /**
+   * The JobEscrow `market` writes to (escrowKey: chain id and address), by which result files list their jobs: a
+   * directory shared with another chain's worker holds the same job ids for other jobs. Absent: ids alone.
+   */
+  escrow?: string;
+}
+
+/**
+ * `operation`, given up (rejecting with the signal's reason) as soon as `signal` aborts, even mid-call: what a stop
+ * awaits (a settlement, the pruning) would otherwise wait on a node that stopped answering until the request's own
+ * timeout (ethers': 5 minutes) each. The call runs on, its outcome ignored: a settlement not known to be sent is
+ * anyone's to send later, and read again at the next start.
+ */
+function untilAborted<T>(operation: () => Promise<T>, signal: AbortSignal): () => Promise<T> {
+  return async () => {
+    const result = await raceAbort(operation(), signal);
+    if (signal.aborted) throw abortReason(signal);
+    return result as T;
+  };
 }
 
 /** The spec of a job we hold stayed out of reach until too late to run the job and submit its result by its deadline. */
@@ -690,7 +709,7 @@ export class Worker {
     this.emit({ type: "job-executed", jobId, result });
     // Before the submission: a job that times out on-chain is over all the same, and its file as prunable.
     await this.options.results
-      ?.recordJob(jobId, result)
+      ?.recordJob(jobId, result, this.options.escrow)
       .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
     let challengeDeadline: bigint;
@@ -938,13 +957,14 @@ export class Worker {
 
   /** Until the worker stops: prune result files now and after every interval. A failure waits for the next turn. */
   private async pruneResults(): Promise<void> {
-    const { results, resultRetentionMs = 0, market, logger } = this.options;
+    const { results, resultRetentionMs = 0, market, logger, escrow } = this.options;
     if (results === undefined || resultRetentionMs <= 0) return;
     const signal = this.intake.signal;
-    const status = async (jobId: bigint) => (await this.retry({ jobId, step: "read the job's state" }, () => market.getJobState(jobId), signal)).status;
+    const status = async (jobId: bigint) =>
+      (await this.retry({ jobId, step: "read the job's state" }, untilAborted(() => market.getJobState(jobId), signal), signal)).status;
     while (!signal.aborted) {
       try {
-        const { deleted, kept } = await results.prune(resultRetentionMs, status);
+        const { deleted, kept } = await results.prune(resultRetentionMs, status, { escrow });
         if (deleted.length > 0) logger.info("result files past their retention deleted", { deleted, kept });
       } catch (error) {
         if (signal.aborted) return;
@@ -980,9 +1000,9 @@ export class Worker {
     const pollMs = this.options.settlementPollMs ?? 60_000;
     try {
       for (;;) {
-        const now = await this.retryWhileRunning({ jobId, step: "read the chain's time" }, () => market.chainTime(), signal, pollMs);
+        const now = await this.retryWhileRunning({ jobId, step: "read the chain's time" }, untilAborted(() => market.chainTime(), signal), signal, pollMs);
         if (now > challengeDeadline) {
-          const state = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pollMs);
+          const state = await this.retryWhileRunning({ jobId, step: "read the job's state" }, untilAborted(() => this.stateOf(job), signal), signal, pollMs);
           if (state.status === JobStatus.Disputed) {
             logger.warn("the client disputed the result; leaving the job to the dispute process", { jobId });
             this.emit({ type: "job-disputed", jobId });
@@ -993,7 +1013,7 @@ export class Worker {
             return;
           }
           try {
-            await this.retryWhileRunning({ jobId, step: "settle" }, () => market.settle(job), signal, pollMs);
+            await this.retryWhileRunning({ jobId, step: "settle" }, untilAborted(() => market.settle(job), signal), signal, pollMs);
             logger.info("job settled", { jobId });
             this.emit({ type: "job-settled", jobId, by: "worker" });
             return;
@@ -1003,7 +1023,7 @@ export class Worker {
             if (!(error instanceof ChallengeWindowOpenError)) {
               // An earlier attempt may have landed although its answer was lost (its retry then reverts), or the
               // client approved meanwhile: unless the job is still waiting, the next look reports what became of it.
-              const after = await this.retryWhileRunning({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pollMs);
+              const after = await this.retryWhileRunning({ jobId, step: "read the job's state" }, untilAborted(() => this.stateOf(job), signal), signal, pollMs);
               if (after.status === JobStatus.Submitted) throw error;
               continue;
             }

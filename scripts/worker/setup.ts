@@ -236,6 +236,7 @@ export function workerOptions(config: WorkerConfig, parts: WorkerParts, network:
     settlementPollMs: config.policy.settlementPollMs,
     results: parts.results,
     resultRetentionMs: config.results.retentionMs,
+    escrow: network.escrow,
     logger,
   };
 }

@@ -3,9 +3,10 @@
 // under its own hash (content-addressed: rewriting it is harmless) and named by the public base URL, if the
 // provider serves the directory, or by its file: URL.
 //
-// Retention: next to each result file, `<hash>.jobs` lists the jobs that submitted it (one id a line; two jobs can
-// compute the same bytes). `prune` deletes a file older than the retention once every job listed is over on-chain,
-// so no client or arbitrator can still need it; a file no job is listed for is never deleted.
+// Retention: next to each result file, `<hash>.jobs` lists the jobs that submitted it (a line each, `<chain id>:<JobEscrow>
+// <job id>`; two jobs can compute the same bytes). `prune` deletes a file older than the retention once every job listed
+// is over on-chain, so no client or arbitrator can still need it; a file no job is listed for is never deleted. Job ids
+// are counted per JobEscrow: workers of two chains may share the directory, and the same id there names another job.
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -66,21 +67,42 @@ export interface PruneReport {
 /** Where results go and how they are named: the results config less what the daemon does with old files. */
 export type ResultLocation = Omit<ResultsConfig, "retentionMs">;
 
+/** The JobEscrow a job id is counted by, as the job lists write it: `<chain id>:<address in lowercase>`. */
+export function escrowKey(chainId: number | bigint, jobEscrow: string): string {
+  return `${chainId}:${jobEscrow.toLowerCase()}`;
+}
+
+/**
+ * A line of a job list: the job's escrow (escrowKey) and id, or the id alone, as workers before the escrow was written
+ * (or a store told no escrow) wrote it.
+ */
+const JOB_LINE = /^(?:([0-9]{1,20}:0x[0-9a-fA-F]{40}) )?([0-9]{1,78})$/;
+
 export class ResultStore {
   constructor(private readonly config: ResultLocation) {}
 
-  /** Lists `jobId` as a job whose result is `result`'s file; nothing for an inlined result. */
-  async recordJob(jobId: bigint, result: PublishedResult): Promise<void> {
+  /**
+   * Lists `jobId` of the JobEscrow `escrow` (escrowKey) as a job whose result is `result`'s file; nothing for an
+   * inlined result.
+   */
+  async recordJob(jobId: bigint, result: PublishedResult, escrow?: string): Promise<void> {
     if (result.resultURI.startsWith(RESULT_DATA_URI_PREFIX)) return;
-    await fs.appendFile(jobsFile(resultFile(this.config, result.resultHash).file), `${jobId}\n`);
+    const line = escrow === undefined ? `${jobId}` : `${escrow} ${jobId}`;
+    await fs.appendFile(jobsFile(resultFile(this.config, result.resultHash).file), `${line}\n`);
   }
 
   /**
    * Deletes each result file last written more than `retentionMs` before `nowMs` whose listed jobs are all over,
-   * as `status` reads them from the chain. A failed read is thrown: nothing is deleted on a guess. A retention of 0
-   * (results.retentionDays 0) keeps every file.
+   * as `status` reads them from the chain of `escrow` (escrowKey). A job listed for another escrow (or for any, where
+   * `escrow` is not given) is one `status` cannot read (another chain's worker shares the directory, and its id names
+   * another job here): its file is kept. A failed
+   * read is thrown: nothing is deleted on a guess. A retention of 0 (results.retentionDays 0) keeps every file.
    */
-  async prune(retentionMs: number, status: (jobId: bigint) => Promise<JobStatus>, nowMs = Date.now()): Promise<PruneReport> {
+  async prune(
+    retentionMs: number,
+    status: (jobId: bigint) => Promise<JobStatus>,
+    { nowMs = Date.now(), escrow }: { nowMs?: number; escrow?: string } = {},
+  ): Promise<PruneReport> {
     const report: PruneReport = { deleted: [], kept: 0 };
     if (retentionMs <= 0) return report;
     let names: string[];
@@ -96,13 +118,14 @@ export class ResultStore {
       const before = await fileState(file);
       if (before === undefined) continue;
       let over = before.mtimeMs <= nowMs - retentionMs && before.jobs.length > 0;
-      for (const jobId of before.jobs) {
+      for (const job of before.jobs) {
         if (!over) break;
-        over = FINISHED_STATUSES.has(await status(jobId));
+        // An id alone was written by a worker that knew one chain, the one it pruned for: read as this escrow's, as then.
+        over = (job.escrow === undefined || job.escrow === escrow) && FINISHED_STATUSES.has(await status(job.jobId));
       }
       // Written again meanwhile (the same result for a new job): that job may need it.
       const after = over ? await fileState(file) : undefined;
-      if (after === undefined || after.mtimeMs !== before.mtimeMs || after.jobs.join() !== before.jobs.join()) {
+      if (after === undefined || after.mtimeMs !== before.mtimeMs || after.lines.join() !== before.lines.join()) {
         report.kept += 1;
         continue;
       }
@@ -171,8 +194,14 @@ function jobsFile(resultFile: string): string {
   return `${resultFile.slice(0, -".bin".length)}.jobs`;
 }
 
-/** The file's last write and the jobs listed for it; undefined once it is gone. */
-async function fileState(file: string): Promise<{ mtimeMs: number; jobs: bigint[] } | undefined> {
+interface ListedJob {
+  /** escrowKey, where the line names one. */
+  escrow?: string;
+  jobId: bigint;
+}
+
+/** The file's last write and the jobs listed for it (and the lines, as written); undefined once it is gone. */
+async function fileState(file: string): Promise<{ mtimeMs: number; jobs: ListedJob[]; lines: string[] } | undefined> {
   let mtimeMs: number;
   try {
     mtimeMs = (await fs.stat(file)).mtimeMs;
@@ -188,8 +217,12 @@ async function fileState(file: string): Promise<{ mtimeMs: number; jobs: bigint[
   }
   // Only whole lines: one cut short by a crash while appending could read as another job's id.
   const lines = text.split("\n").slice(0, -1);
-  const jobs = lines.filter((line) => /^[0-9]{1,78}$/.test(line)).map((line) => BigInt(line));
-  return { mtimeMs, jobs };
+  const jobs: ListedJob[] = [];
+  for (const line of lines) {
+    const match = JOB_LINE.exec(line);
+    if (match !== null) jobs.push({ escrow: match[1]?.toLowerCase(), jobId: BigInt(match[2]!) });
+  }
+  return { mtimeMs, jobs, lines };
 }
 
 /** Where a result too large to inline is written, and the URI that names it. Its length depends only on the config. */

@@ -16,6 +16,7 @@ import { gatewayJobSource } from "../../../scripts/worker/gateway-source";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
 import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/worker/market";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 
 const LAUNCHER = path.resolve(__dirname, "../../../bin/latent-worker.js");
@@ -31,10 +32,12 @@ const CONTRACTS = {
 };
 const ESCROW = IJobEscrow__factory.createInterface();
 
+/** An RPC URL where nothing listens (a port bound and released), so --check finds no chain to ask, whatever devnet runs here. */
+let nothingListens: string;
+
 function configJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    // Port 9 (discard): nothing answers, so --check finds no chain to ask, whatever devnet runs on this machine.
-    chain: { rpcUrl: "http://127.0.0.1:9" },
+    chain: { rpcUrl: nothingListens },
     gateway: { httpUrl: "http://127.0.0.1:4000/graphql", wsUrl: "ws://127.0.0.1:4000/graphql" },
     provider: { address: PROVIDER },
     operatorKey: { env: "TEST_OPERATOR_KEY" },
@@ -136,6 +139,9 @@ function feedOnly(source: JobSource): JobSource {
 }
 
 describe("latent-worker CLI", () => {
+  before(async () => {
+    nothingListens = `http://127.0.0.1:${await closedPort()}`;
+  });
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
@@ -965,6 +971,17 @@ describe("latent-worker CLI", () => {
       }
     });
 
+    it("exits 2 at once, naming the field, the port and the fix, when chain.rpcUrl is on a port fetch never connects to", async () => {
+      const config = configJson({ chain: { rpcUrl: "http://127.0.0.1:6000/v2/sEcReTkEy" } });
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(config)], cliIo)).to.equal(2);
+      expect(stderr.text()).to.equal(
+        "latent-worker: config.chain.rpcUrl: names port 6000 (http://127.0.0.1:6000), one that Node's fetch never " +
+          'connects to (a "bad port" of the Fetch standard), so the worker could never reach the node there: serve the ' +
+          "node on another port and set chain.rpcUrl to it\n",
+      );
+    });
+
     it("exits 2 naming the field when chain.rpcUrl answers eth_chainId with something that is not JSON", async () => {
       const server = http.createServer((_request, response) => response.end("<html>a web server</html>"));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -1175,6 +1192,33 @@ describe("latent-worker CLI", () => {
       expect(stderr.text()).to.contain("latent-worker: the job feed broke\n");
       expect(closed).to.equal(true);
       expect(signals.listenerCount("SIGTERM")).to.equal(0);
+    });
+
+    it("stops waiting to put the provider offline on a signal while closing after a failure, and exits 1", async () => {
+      let closing: AbortSignal | undefined;
+      const source: JobSource = {
+        // eslint-disable-next-line require-yield
+        async *jobs(): AsyncGenerator<CandidateJob> {
+          throw new Error("the job feed broke");
+        },
+      };
+      // As a chain that never answers the provider's read: closing ends only when its signal says so.
+      const connect: ConnectNetwork = async () => ({
+        source,
+        market: idleMarket(),
+        close: (signal) => {
+          closing = signal;
+          return new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      });
+      const { io: cliIo, stderr, signals } = io();
+      const exit = runWorkerCli(["--config", writeConfig(configJson({ logLevel: "warn" }))], cliIo, connect);
+      await waitUntil(() => closing !== undefined, "the CLI closes the network");
+      signals.emit("SIGINT");
+      expect(await exit).to.equal(1);
+      expect(closing?.aborted).to.equal(true);
+      const logged = stderr.text().split("\n").filter((line) => line.startsWith("{")).map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(logged).to.include("signal received: no longer waiting to put the provider offline");
     });
 
     it("keeps listening for signals until the network is closed (going offline), so npm's copy of a Ctrl-C cannot end it first", async () => {

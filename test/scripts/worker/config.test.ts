@@ -311,6 +311,23 @@ describe("worker config", () => {
     expect(error.message).to.equal("config.chain.rpcUrl: has a tab or line break in it");
   });
 
+  it("refuses chain.rpcUrl and gateway.httpUrl on a port fetch never connects to, naming the field, the origin and the fix", () => {
+    const rpc = configError(withField(minimalConfig(), "chain.rpcUrl", "https://alice:sEcReT@eth.example.org:6000/v2/kEy?q=kEy"));
+    expect(rpc.message).to.equal(
+      'config.chain.rpcUrl: names port 6000 (https://eth.example.org:6000), one that Node\'s fetch never connects to (a "bad port" ' +
+        "of the Fetch standard), so the worker could never reach the node there: serve the node on another port and set " +
+        "chain.rpcUrl to it",
+    );
+    for (const secret of ["alice", "sEcReT", "kEy"]) expect(rpc.message, secret).not.to.include(secret);
+    const gateway = configError(withField(minimalConfig(), "gateway.httpUrl", "http://127.0.0.1:10080/graphql"));
+    expect(gateway.message).to.match(/^config\.gateway\.httpUrl: names port 10080 \(http:\/\/127\.0\.0\.1:10080\), .* set gateway\.httpUrl to it$/);
+  });
+
+  it("takes gateway.wsUrl on a port fetch refuses, since ws connects there", () => {
+    const config = parseConfig(withField(minimalConfig(), "gateway.wsUrl", "ws://127.0.0.1:6000/graphql"), "/etc/latent/worker.json");
+    expect(config.gateway.wsUrl).to.equal("ws://127.0.0.1:6000/graphql");
+  });
+
   it("reads the gateway resync interval in seconds", () => {
     expect(parseConfig(minimalConfig(), "/etc/latent/worker.json").gateway.resyncMs).to.equal(60_000);
     const json = withField(minimalConfig(), "gateway.resyncSeconds", 30);

@@ -11,9 +11,11 @@ import { parseConfig, type PolicyConfig } from "../../../scripts/worker/config";
 import { DeploymentMismatchError, ProviderNotRegisteredError } from "../../../scripts/worker/chain";
 import { connectNetwork, feedFilterFor } from "../../../scripts/worker/connections";
 import { isSetupError } from "../../../scripts/worker/setup";
+import { briefError } from "../../../scripts/worker/retry";
 import type { ProviderRecord } from "../../../scripts/worker/market";
 import { createLogger, jsonLineSink, silentLogger, type LogRecord, type Logger } from "../../../scripts/worker/logger";
 import { startLocalChain, type LocalChain } from "../../gateway/helpers/local-chain";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 
 describe("connectNetwork: the provider online at start, offline at close", function () {
@@ -22,8 +24,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
   let s: Scenario;
   let provider: string;
   const operator = new Wallet(Wallet.createRandom().privateKey);
+  // Where nothing listens: the gateway is never reached here.
+  let gateway: { httpUrl: string; wsUrl: string };
 
   before(async () => {
+    const port = await closedPort();
+    gateway = { httpUrl: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
     chain = await startLocalChain();
     s = await deployScenario(chain.signers);
     await (await chain.signers[0]!.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
@@ -34,7 +40,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       online: false,
     });
     provider = handle.address;
+    offlineByHand =
+      "could not put the provider offline: the provider may stay online on-chain with no worker: take it offline with " +
+      `\`npx hardhat provider offline --provider ${provider} --network <network>\` (signed by the owner, or by the operator key as LATENT_PRIVATE_KEY)`;
   });
+  /** What the worker says when it could not put the provider offline. */
+  let offlineByHand: string;
   let chainClosed = false;
   after(async () => {
     if (!chainClosed) await chain.close();
@@ -59,7 +70,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     const config = parseConfig(
       {
         chain: { rpcUrl },
-        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        gateway,
         provider: { address: provider, ...flags },
         operatorKey: { env: "UNUSED" },
         contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
@@ -79,6 +90,13 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     expect(await online()).to.equal(true);
     await network.close();
     expect(await online()).to.equal(false);
+  });
+
+  it("names the JobEscrow it writes to by the chain's id and its address, as result files list their jobs", async () => {
+    const network = await connect({ onlineAtStart: false, offlineAtShutdown: false });
+    const chainId = (await chain.signers[0]!.provider!.getNetwork()).chainId;
+    expect(network.escrow).to.equal(`${chainId}:${(await s.c.jobEscrow.getAddress()).toLowerCase()}`);
+    await network.close();
   });
 
   it("sends no setOnline at start for a provider already online", async () => {
@@ -195,7 +213,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     const config = parseConfig(
       {
         chain: { rpcUrl: chain.url },
-        gateway: { httpUrl: "http://127.0.0.1:9/graphql", wsUrl: "ws://127.0.0.1:9/graphql" },
+        gateway,
         provider: { address: provider },
         operatorKey: { env: "UNUSED" },
         contracts: { jobEscrow: "0x0000000000000000000000000000000000000001", providerRegistry: "0x0000000000000000000000000000000000000002" },
@@ -237,7 +255,12 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       arm: () => {
         armed.now = true;
       },
-      close: () => new Promise((resolve) => server.close(() => resolve())),
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          // A request left unanswered (a node that stopped answering) would hold the server open.
+          server.closeAllConnections();
+        }),
     };
   }
 
@@ -275,7 +298,7 @@ describe("connectNetwork: the provider online at start, offline at close", funct
       await sent.wait();
     });
     try {
-      const logger = createLogger("info", (record) => records.push(record));
+      const logger = createLogger("debug", (record) => records.push(record));
       const network = await connect({ onlineAtStart: false, offlineAtShutdown: true }, logger, undefined, undefined, {
         rpcUrl: rpc.url,
         maxAttempts: 3,
@@ -331,27 +354,87 @@ describe("connectNetwork: the provider online at start, offline at close", funct
     }
     expect(lines).to.have.length(1);
     const record = JSON.parse(lines[0]!) as { msg: string; error: { name: string; message: string } };
-    expect(record.msg).to.equal("could not put the provider offline; do it with `npx hardhat provider offline`");
+    expect(record.msg).to.equal(offlineByHand);
     expect(record.error.message).to.equal(
       "insufficient funds for intrinsic transaction cost: insufficient funds for gas * price + value (INSUFFICIENT_FUNDS)",
     );
     expect(lines[0]).to.not.match(/0x[0-9a-f]{200}/i);
   });
 
+  it("gives up going offline, saying once what to do instead, when the chain stops answering", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    // Answers until armed, then holds every request unanswered, as a node that hangs.
+    const rpc = await armableRpc(async (body, armed) => {
+      if (armed.now) return new Promise<never>(() => undefined);
+      const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      return { status: answer.status, text: await answer.text() };
+    });
+    try {
+      const network = await connect(
+        { onlineAtStart: false, offlineAtShutdown: true },
+        createLogger("info", (record) => records.push(record)),
+        undefined,
+        undefined,
+        { rpcUrl: rpc.url, maxAttempts: 5 },
+      );
+      rpc.arm();
+      await network.close();
+    } finally {
+      await rpc.close();
+    }
+    expect(records.map((record) => [record.msg, briefError(record.fields.error)])).to.deep.equal([
+      [offlineByHand, "reading the provider: no answer within 30 s"],
+    ]);
+  });
+
+  it("stops waiting for a chain that does not answer when close's signal aborts, saying once what to do instead", async () => {
+    await setOnline(true);
+    const records: LogRecord[] = [];
+    const stop = new AbortController();
+    // Answers until armed, then holds every request unanswered, and the operator signals while the first is held.
+    const rpc = await armableRpc(async (body, armed) => {
+      if (armed.now) {
+        stop.abort();
+        return new Promise<never>(() => undefined);
+      }
+      const answer = await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      return { status: answer.status, text: await answer.text() };
+    });
+    try {
+      const network = await connect(
+        { onlineAtStart: false, offlineAtShutdown: true },
+        createLogger("info", (record) => records.push(record)),
+        undefined,
+        undefined,
+        { rpcUrl: rpc.url, maxAttempts: 5 },
+      );
+      rpc.arm();
+      await network.close(stop.signal);
+    } finally {
+      await rpc.close();
+    }
+    expect(records.map((record) => [record.msg, briefError(record.fields.error)])).to.deep.equal([
+      [offlineByHand, "reading the provider: stopped by a signal"],
+    ]);
+  });
+
   // Last: it stops the chain.
-  it("closes all the same when the chain cannot be reached to go offline, logging what to do instead", async () => {
+  it("closes all the same when the chain is gone, trying briefly and saying once what to do instead", async () => {
     await setOnline(true);
     const records: LogRecord[] = [];
     const network = await connect(
       { onlineAtStart: true, offlineAtShutdown: true },
-      createLogger("error", (record) => records.push(record)),
+      createLogger("info", (record) => records.push(record)),
+      undefined,
+      undefined,
+      { maxAttempts: 100 },
     );
     await chain.close();
     chainClosed = true;
+    records.length = 0;
     await network.close();
-    expect(records.map((record) => record.msg)).to.deep.equal([
-      "could not put the provider offline; do it with `npx hardhat provider offline`",
-    ]);
+    expect(records.map((record) => record.msg)).to.deep.equal([offlineByHand]);
   });
 });
 

@@ -14,7 +14,7 @@ import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
-import { ResultStore } from "../../../scripts/worker/executors/results";
+import { ResultStore, escrowKey } from "../../../scripts/worker/executors/results";
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -452,7 +452,7 @@ describe("worker job loop", () => {
   function worker(
     executor: Executor,
     overrides: { policy?: Partial<PolicyConfig>; graceMs?: number } & Partial<
-      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs" | "gpus">
+      Pick<WorkerOptions, "results" | "resultRetentionMs" | "resultPruneIntervalMs" | "logger" | "specs" | "gpus" | "escrow">
     > = {},
   ): Worker {
     const subject = new Worker({
@@ -480,6 +480,7 @@ describe("worker job loop", () => {
       results: overrides.results,
       resultRetentionMs: overrides.resultRetentionMs,
       resultPruneIntervalMs: overrides.resultPruneIntervalMs,
+      escrow: overrides.escrow,
     });
     workers.push(subject);
     return subject;
@@ -1118,6 +1119,25 @@ describe("worker job loop", () => {
     expect(eventsOf("job-settled")[0]).to.deep.equal({ type: "job-settled", jobId: 1n, by: "worker" });
     await subject.stop();
     await running;
+  });
+
+  it("stops without waiting for a settlement's read that the chain never answers", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const subject = worker(executor);
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted").length === 1);
+    // The node stops answering: the settlement's next look at the chain's time never returns.
+    let hung = false;
+    market.chainTime = () => {
+      hung = true;
+      return new Promise<bigint>(() => undefined);
+    };
+    await waitFor(() => hung);
+    await subject.stop();
+    await running;
+    expect(eventsOf("job-settled")).to.deep.equal([]);
   });
 
   it("leaves its submitted jobs unsettled with policy.autoSettle off, after their challenge window too", async () => {
@@ -2117,6 +2137,41 @@ describe("worker job loop", () => {
       const running = subject.run();
       await waitFor(() => !fs.existsSync(files[0]!));
       expect(fs.existsSync(files[1]!)).to.equal(true);
+      await subject.stop();
+      await running;
+    });
+
+    it("lists each result's job with its escrow, and keeps a file another chain's worker listed under the id of a job over here", async () => {
+      const escrow = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+      const here = escrowKey(31337, escrow);
+      const logs: LogRecord[] = [];
+      const old = new Date(Date.now() - 31 * DAY_MS);
+      const theirs = await store.publish(Buffer.alloc(300, 7));
+      await store.recordJob(1n, theirs, escrowKey(11155111, escrow));
+      const theirFile = path.join(dir, `${theirs.resultHash.slice(2)}.bin`);
+      fs.utimesSync(theirFile, old, old);
+      // A URI limit below this 32-byte result's data: URI (81 bytes) and above its file's (77): it goes to a file.
+      const fileStore = new ResultStore({ dir, maxUriBytes: 80, publicBaseUrl: "http://r" });
+      const subject = worker(new MatmulExecutor(MATMUL_CONFIG, fileStore), {
+        results: fileStore,
+        resultRetentionMs: 1,
+        resultPruneIntervalMs: 5,
+        escrow: here,
+        logger: createLogger("info", (record) => logs.push(record)),
+      });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted").length === 1);
+      const { resultHash } = eventsOf("job-submitted")[0] as { resultHash: string };
+      const ours = path.join(dir, `${resultHash.slice(2)}.bin`);
+      expect(fs.readFileSync(ours.replace(/\.bin$/, ".jobs"), "utf8")).to.equal(`${here} 1\n`);
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => eventsOf("job-settled").length === 1);
+      // The pass that deleted ours has judged every file: what it kept, it kept.
+      const pruned = () => logs.find((record) => record.msg === "result files past their retention deleted");
+      await waitFor(() => pruned() !== undefined);
+      expect(pruned()?.fields).to.deep.include({ deleted: [path.basename(ours)], kept: 1 });
+      expect(fs.existsSync(theirFile)).to.equal(true);
       await subject.stop();
       await running;
     });

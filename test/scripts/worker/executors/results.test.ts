@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   RESULT_DATA_URI_PREFIX,
+  escrowKey,
   ResultStore,
   ResultUriTooLongError,
 } from "../../../../scripts/worker/executors/results";
@@ -136,7 +137,7 @@ describe("result retention", () => {
   it("deletes a file older than the retention, and its job list, once every job it served is over", async () => {
     const file = await result(1, 31, 1n, 2n);
     statuses.set(1n, JobStatus.Completed).set(2n, JobStatus.Refunded);
-    const report = await store.prune(30 * DAY_MS, status, NOW);
+    const report = await store.prune(30 * DAY_MS, status, { nowMs: NOW });
     expect(report).to.deep.equal({ deleted: [path.basename(file)], kept: 0 });
     expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
@@ -154,7 +155,7 @@ describe("result retention", () => {
       await result(index + 1, 31, BigInt(index + 1));
       statuses.set(BigInt(index + 1), jobStatus);
     }
-    expect(await store.prune(30 * DAY_MS, status, NOW)).to.include({ kept: 0 });
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW })).to.include({ kept: 0 });
     expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 
@@ -162,29 +163,57 @@ describe("result retention", () => {
     const submitted = await result(1, 365, 1n);
     const disputed = await result(2, 365, 2n);
     statuses.set(1n, JobStatus.Submitted).set(2n, JobStatus.Disputed);
-    expect(await store.prune(DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 2 });
+    expect(await store.prune(DAY_MS, status, { nowMs: NOW })).to.deep.equal({ deleted: [], kept: 2 });
     expect(fs.existsSync(submitted) && fs.existsSync(disputed)).to.equal(true);
   });
 
   it("keeps a file one of whose jobs is not over, though another that computed the same bytes is", async () => {
     const file = await result(1, 60, 1n, 2n);
     statuses.set(1n, JobStatus.Completed).set(2n, JobStatus.Accepted);
-    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 1 });
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW })).to.deep.equal({ deleted: [], kept: 1 });
     expect(fs.existsSync(file)).to.equal(true);
   });
 
   it("keeps a file of a finished job until it is older than the retention", async () => {
     const file = await result(1, 29, 1n);
     statuses.set(1n, JobStatus.Completed);
-    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 1 });
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW })).to.deep.equal({ deleted: [], kept: 1 });
     expect(fs.existsSync(file)).to.equal(true);
   });
 
   it("keeps a file no job is recorded for, and a job the chain does not know", async () => {
     const unrecorded = await result(1, 60);
     const unknown = await result(2, 60, 7n);
-    expect(await store.prune(30 * DAY_MS, status, NOW)).to.deep.equal({ deleted: [], kept: 2 });
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW })).to.deep.equal({ deleted: [], kept: 2 });
     expect(fs.existsSync(unrecorded) && fs.existsSync(unknown)).to.equal(true);
+  });
+
+  it("keeps a file whose job another chain's escrow lists under an id that names a finished job here", async () => {
+    const here = escrowKey(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    const there = escrowKey(11155111, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    const ours = await store.publish(Buffer.alloc(300, 1));
+    const theirs = await store.publish(Buffer.alloc(300, 2));
+    await store.recordJob(1n, ours, here);
+    await store.recordJob(1n, theirs, there);
+    for (const published of [ours, theirs]) {
+      const old = new Date(NOW - 31 * DAY_MS);
+      fs.utimesSync(path.join(dir, `${published.resultHash.slice(2)}.bin`), old, old);
+    }
+    statuses.set(1n, JobStatus.Completed);
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW, escrow: here })).to.deep.equal({
+      deleted: [`${ours.resultHash.slice(2)}.bin`],
+      kept: 1,
+    });
+    expect(fs.readFileSync(path.join(dir, `${theirs.resultHash.slice(2)}.jobs`), "utf8")).to.equal(
+      "11155111:0x5fbdb2315678afecb367f032d93f642f64180aa3 1\n",
+    );
+  });
+
+  it("reads a job listed by its id alone, as a worker before the escrow was written lists it, as the pruning escrow's", async () => {
+    const file = await result(1, 31, 1n);
+    statuses.set(1n, JobStatus.Completed);
+    const escrow = escrowKey(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    expect(await store.prune(30 * DAY_MS, status, { nowMs: NOW, escrow })).to.deep.equal({ deleted: [path.basename(file)], kept: 0 });
   });
 
   it("deletes nothing when the chain cannot be read", async () => {
@@ -192,7 +221,7 @@ describe("result retention", () => {
     const failing = async (): Promise<JobStatus> => {
       throw new Error("connect ECONNREFUSED");
     };
-    const outcome = await store.prune(30 * DAY_MS, failing, NOW).then(() => undefined, (error: Error) => error.message);
+    const outcome = await store.prune(30 * DAY_MS, failing, { nowMs: NOW }).then(() => undefined, (error: Error) => error.message);
     expect(outcome).to.equal("connect ECONNREFUSED");
     expect(fs.existsSync(file)).to.equal(true);
   });
@@ -200,7 +229,7 @@ describe("result retention", () => {
   it("keeps every file with a retention of 0 (results.retentionDays 0)", async () => {
     const file = await result(1, 3650, 1n);
     statuses.set(1n, JobStatus.Completed);
-    expect((await store.prune(0, status, NOW)).deleted).to.deep.equal([]);
+    expect((await store.prune(0, status, { nowMs: NOW })).deleted).to.deep.equal([]);
     expect(fs.existsSync(file)).to.equal(true);
   });
 
