@@ -1,5 +1,5 @@
 import type { Resolvers } from "../generated/graphql";
-import { badUserInput } from "../errors";
+import { badFieldArgument, badUserInput } from "../errors";
 import { TIER_ABI, TIER_FROM_SUBGRAPH } from "../model/enums";
 import { encodeIdentifier, ZERO_ADDRESS } from "../model/ids";
 import { JOB_LIMITS } from "../model/job-limits";
@@ -24,12 +24,16 @@ export const offerResolvers: Resolvers = {
     jobTerms: (o, { acceptWithinSeconds, specHash, directed }) => {
       const window = intInRange(acceptWithinSeconds, 1, JOB_LIMITS.maxAcceptWindowSeconds, "acceptWithinSeconds");
       if (specHash.length !== 66) {
-        throw badUserInput("specHash", `must be 32 bytes, the keccak256 of the workload document (got ${(specHash.length - 2) / 2} bytes)`);
+        throw badUserInput("specHash", `must be 32 bytes, the keccak256 of the workload document (got ${(specHash.length - 2) / 2} bytes)`, {
+          value: specHash,
+        });
       }
       const { basis, quote, provider } = o;
-      // createJob reverts (JobEscrowInvalidMaxPrice) on an escrow of 0, or of more than a uint96 holds.
+      // createJob reverts (JobEscrowInvalidMaxPrice) on an escrow of 0, or of more than a uint96 holds. No argument of
+      // jobTerms sets the escrow: availableCompute's requirements (GPUs, hours) do, so `field` says whose they are.
       if (quote.cost === 0n || quote.cost > MAX_ESCROW) {
-        throw badUserInput(
+        throw badFieldArgument(
+          "Query.availableCompute",
           "requirements",
           `the escrow at this offer's price (${provider.pricePerGpuHour} wei per GPU-hour) for ${quote.gpuCount} GPUs for ` +
             `${quote.durationSeconds} s is ${quote.cost} wei, which JobEscrow.createJob refuses (1 to ${MAX_ESCROW} wei): ` +

@@ -203,10 +203,11 @@ describeEachSource("ComputeOffer.jobTerms", (ctx) => {
     expect(answer.availableCompute.nodes).to.have.length(1);
   });
 
-  it("refuses a specHash that is not 32 bytes with BAD_USER_INPUT naming the argument", async function () {
-    const errors = await ctx().client.errors(ONE_OFFER, { within: WITHIN, specHash: `0x${"ab".repeat(31)}` });
-    expect(errors.map((e) => [e.message, e.extensions?.code, e.extensions?.argument])).to.deep.equal([
-      ["specHash: must be 32 bytes, the keccak256 of the workload document (got 31 bytes)", "BAD_USER_INPUT", "specHash"],
+  it("refuses a specHash that is not 32 bytes with BAD_USER_INPUT naming the argument, with the value sent", async function () {
+    const specHash = `0x${"ab".repeat(31)}`;
+    const errors = await ctx().client.errors(ONE_OFFER, { within: WITHIN, specHash });
+    expect(errors.map((e) => [e.message, e.extensions?.code, e.extensions?.argument, e.extensions?.value])).to.deep.equal([
+      ["specHash: must be 32 bytes, the keccak256 of the workload document (got 31 bytes)", "BAD_USER_INPUT", "specHash", specHash],
     ]);
   });
 });
@@ -222,21 +223,31 @@ describe("ComputeOffer.jobTerms' escrow range", function () {
     }) as OfferModel;
   const draft = (o: OfferModel) => () => jobTerms(o, { acceptWithinSeconds: 60, specHash: SPEC_HASH, directed: false }, {} as GatewayContext, {} as GraphQLResolveInfo);
 
-  it("refuses an offer whose escrow would be 0 wei (createJob reverts on it) with BAD_USER_INPUT on requirements", function () {
+  // No argument of jobTerms sets the escrow: `field` says whose `requirements` are, as the error's path ends in jobTerms.
+  it("refuses an offer whose escrow would be 0 wei (createJob reverts on it) with BAD_USER_INPUT on availableCompute's requirements", function () {
     expect(draft(offerAt(1n, 1, 60)))
       .to.throw(GraphQLError)
-      .that.satisfies((e: GraphQLError) => e.extensions.code === "BAD_USER_INPUT" && e.extensions.argument === "requirements")
+      .that.satisfies(
+        (e: GraphQLError) =>
+          e.extensions.code === "BAD_USER_INPUT" &&
+          e.extensions.field === "Query.availableCompute" &&
+          e.extensions.argument === "requirements" &&
+          e.extensions.escrow === "0",
+      )
       .and.has.property(
         "message",
-        "requirements: the escrow at this offer's price (1 wei per GPU-hour) for 1 GPUs for 60 s is 0 wei, which JobEscrow.createJob refuses (1 to 79228162514264337593543950335 wei): ask for more GPUs or hours",
+        "Query.availableCompute(requirements): the escrow at this offer's price (1 wei per GPU-hour) for 1 GPUs for 60 s is 0 wei, which JobEscrow.createJob refuses (1 to 79228162514264337593543950335 wei): ask for more GPUs or hours",
       );
   });
 
-  it("refuses an offer whose escrow would not fit a uint96 with BAD_USER_INPUT on requirements", function () {
+  it("refuses an offer whose escrow would not fit a uint96 with BAD_USER_INPUT on availableCompute's requirements", function () {
     const price = 2n ** 96n - 1n;
     expect(draft(offerAt(price, 1024, 30 * 86_400)))
       .to.throw(GraphQLError)
-      .that.satisfies((e: GraphQLError) => e.extensions.argument === "requirements" && /ask for fewer GPUs or hours$/.test(e.message));
+      .that.satisfies(
+        (e: GraphQLError) =>
+          e.extensions.field === "Query.availableCompute" && e.extensions.argument === "requirements" && /ask for fewer GPUs or hours$/.test(e.message),
+      );
   });
 
   it("takes an escrow of exactly 1 wei and of exactly type(uint96).max", function () {
