@@ -41,6 +41,11 @@ export const ErrorCode = {
    * earlier version of its list that this one cannot continue: page from the start.
    */
   CursorExpired: "CURSOR_EXPIRED",
+  /**
+   * The document holds no operation `operationName` picks: several and no name, or none of that name (Apollo's code
+   * over HTTP, graphql-js's messages; the WebSocket answers the same).
+   */
+  OperationResolutionFailure: "OPERATION_RESOLUTION_FAILURE",
   /** A request the transport cannot serve: a subscription sent over HTTP (Apollo's code for its own HTTP refusals). */
   BadRequest: "BAD_REQUEST",
   Internal: "INTERNAL_SERVER_ERROR",

@@ -328,7 +328,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       if (refused.length > 0) return [...refused];
     }
     if (operation === null || operation === undefined) {
-      return [new GraphQLError("no operation to run (name it with operationName)", { extensions: { code: ErrorCode.BadUserInput } })];
+      // What a client is told over HTTP (Apollo answers graphql-js's refusal), so that it branches the same on both. A
+      // valid document holds an operation (a lone fragment is unused): several, then, where none is named.
+      const name = payload.operationName ?? null;
+      const message = name !== null ? `Unknown operation named "${name}".` : "Must provide operation name if query contains multiple operations.";
+      return [new GraphQLError(message, { extensions: { code: ErrorCode.OperationResolutionFailure } })];
     }
     const variables = payload.variables ?? {};
     // graphql-js's execute reports a variable its type refuses as an uncoded error, which the error policy would

@@ -13,7 +13,7 @@ import { bareContext } from "../helpers/bare-context";
 
 interface Outcome {
   data?: unknown;
-  errors: { extensions?: Record<string, unknown> }[];
+  errors: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
 describe("subscription server", function () {
@@ -43,10 +43,10 @@ describe("subscription server", function () {
   });
 
   /** The first result of an operation, or the errors it was refused with. */
-  async function run(query: string, variables?: Record<string, unknown>): Promise<Outcome> {
+  async function run(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<Outcome> {
     const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
     try {
-      const result = await client.iterate({ query, variables }).next();
+      const result = await client.iterate({ query, variables, ...(operationName === undefined ? {} : { operationName }) }).next();
       const value = result.value as { data?: unknown; errors?: Outcome["errors"] } | undefined;
       return { data: value?.data, errors: value?.errors ?? [] };
     } catch (error) {
@@ -76,6 +76,19 @@ describe("subscription server", function () {
       expect(outcome.data ?? null, query).to.equal(null);
       expect(outcome.errors.map((e) => e.extensions), query).to.deep.equal([{ code: "BAD_USER_INPUT", ...named }]);
       expect((outcome.errors[0] as { message?: string }).message, query).to.match(message);
+    }
+  });
+
+  it("refuses a document with no operation to run (several and none named, or none of the name asked) with OPERATION_RESOLUTION_FAILURE and graphql-js's message, as over HTTP", async function () {
+    const two = "query A { __typename } query B { __typename }";
+    const cases: [string | undefined, string][] = [
+      [undefined, "Must provide operation name if query contains multiple operations."],
+      ["C", 'Unknown operation named "C".'],
+    ];
+    for (const [operationName, message] of cases) {
+      const outcome = await run(two, undefined, operationName);
+      expect(outcome.data ?? null, operationName).to.equal(null);
+      expect(outcome.errors.map((e) => [e.message, e.extensions]), operationName).to.deep.equal([[message, { code: "OPERATION_RESOLUTION_FAILURE" }]]);
     }
   });
 });

@@ -38,6 +38,20 @@ describe("GraphQL over HTTP", function () {
     expect(refused.errors[0]?.extensions?.limit).to.equal("cost");
   });
 
+  // The WebSocket answers the same (test/gateway/feeds/subscription-server.test.ts).
+  it("refuses a document with no operation to run (several and none named, or none of the name asked) with OPERATION_RESOLUTION_FAILURE and graphql-js's message", async function () {
+    const query = "query A { __typename } query B { __typename }";
+    const cases: [string | undefined, string][] = [
+      [undefined, "Must provide operation name if query contains multiple operations."],
+      ["C", 'Unknown operation named "C".'],
+    ];
+    for (const [operationName, message] of cases) {
+      const refused = await post({ query, ...(operationName === undefined ? {} : { operationName }) });
+      expect(refused.status, operationName).to.equal(400);
+      expect(refused.errors.map((e) => [e.message, e.extensions]), operationName).to.deep.equal([[message, { code: "OPERATION_RESOLUTION_FAILURE" }]]);
+    }
+  });
+
   // The README's error shape: `code` and what names the fault. Apollo's `http` (the status the limit check asks for)
   // is its own, and a BAD_USER_INPUT answered `"http": {"status": 400, "headers": {}}` besides.
   it("answers a page over the cap with BAD_USER_INPUT naming the argument and its field, and nothing of Apollo's internals", async function () {
