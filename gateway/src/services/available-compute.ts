@@ -11,6 +11,7 @@ import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type Curs
 import { TIER_TO_SUBGRAPH } from "../model/enums";
 import { JOB_LIMITS } from "../model/job-limits";
 import { bpsOfUp, computeCost } from "../model/money";
+import { PARAMETER_SPECS } from "../model/parameters";
 import { toConnection, type OfferConnectionModel, type OfferModel, type OfferTermsBasis } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
@@ -50,10 +51,17 @@ function durationSeconds(hours: number): number {
   return seconds;
 }
 
+/**
+ * The most GPUs a job can ask of one provider: ProviderRegistry.MAX_GPUS_PER_PROVIDER_LIMIT, the bound governance's
+ * maxGpusPerProvider is held under, not maxGpusPerProvider itself. Lowering that bounds new listings only: a provider
+ * listed before keeps its GPUs, and JobEscrow reserves all of them for one job.
+ */
+const MAX_GPU_COUNT = Number(PARAMETER_SPECS["ProviderRegistry.maxGpusPerProvider"]?.max ?? 0n);
+
 /** Checks every requirement before anything is read, so that a bad one is refused even where no offer exists. */
 export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   const column: Where = {};
-  const gpuCount = intInRange(r.gpuCount ?? 1, 1, 1024, "requirements.gpuCount");
+  const gpuCount = intInRange(r.gpuCount ?? 1, 1, MAX_GPU_COUNT, "requirements.gpuCount");
   column.gpusFree_gte = gpuCount;
   const seconds = durationSeconds(r.hours ?? 1);
   const models = gpuModelList(r.gpuModels, "requirements.gpuModels");

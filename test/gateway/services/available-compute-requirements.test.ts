@@ -85,4 +85,11 @@ describe("availableCompute requirements", function () {
     const error = await refusal({ gpuCount: 0 });
     expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.gpuCount", value: 0, minimum: 1, maximum: 1024 });
   });
+
+  // Not the governed maxGpusPerProvider: lowering it bounds new listings only, and one made before keeps its GPUs.
+  it("refuses a GPU count above ProviderRegistry.MAX_GPUS_PER_PROVIDER_LIMIT (1024), which no listing can exceed", async function () {
+    const error = await refusal({ gpuCount: 1025 });
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.gpuCount", value: 1025, minimum: 1, maximum: 1024 });
+    expect(parseRequirements({ gpuCount: 1024 }).gpuCount).to.equal(1024);
+  });
 });
