@@ -435,7 +435,7 @@ export class Worker {
    */
   private rereadJobsInHand(): void {
     this.inHandReads = this.inHandReads.then(() =>
-      this.resumeJobsInHand().catch((error: unknown) => {
+      this.resumeJobsInHand(true).catch((error: unknown) => {
         if (this.intake.signal.aborted) return;
         // Unlike at start, the worker has its jobs in hand and a feed that works: stopping would drop them for this.
         this.options.logger.error("cannot read the jobs in hand after reconnecting", { error: briefError(error) });
@@ -448,7 +448,7 @@ export class Worker {
    * holds: an accepted one is run again, within what is left of its result deadline, and submitted; a submitted one is
    * settled when its window has passed.
    */
-  private async resumeJobsInHand(): Promise<void> {
+  private async resumeJobsInHand(reconnected = false): Promise<void> {
     const { source, market, logger, provider, policy } = this.options;
     if (source.jobsInHand === undefined) return;
     const list = source.jobsInHand.bind(source);
@@ -494,14 +494,20 @@ export class Worker {
       }
       const held = heldBy(state, provider);
       if (held?.status === JobStatus.Accepted) {
-        logger.info("resuming a job the provider accepted before this worker started", { jobId: job.jobId, resultDeadline: held.resultDeadline });
+        logger.info(
+          reconnected
+            ? "resuming a job the provider holds, listed after the job feed reconnected (the chain restarted?)"
+            : "resuming a job the provider accepted before this worker started",
+          { jobId: job.jobId, resultDeadline: held.resultDeadline },
+        );
         // In a slot as any job in hand (maxConcurrentJobs): a job runs towards its own deadline either way, and one
         // more at once than the config allows would overload the machine it was sized for.
         this.resuming.push({ job, resultDeadline: held.resultDeadline });
         this.startWaiting();
       } else if (held?.status === JobStatus.Submitted && policy.autoSettle) {
         // "Before this worker started", not "by an earlier run": on a fresh devnet the seed submitted it, not a worker.
-        logger.info("settling a job the provider submitted before this worker started, once its challenge window ends", {
+        const when = reconnected ? "listed after the job feed reconnected (the chain restarted?)" : "submitted before this worker started";
+        logger.info(`settling a job the provider ${when}, once its challenge window ends`, {
           jobId: job.jobId,
           challengeDeadline: held.challengeDeadline,
         });

@@ -1510,8 +1510,11 @@ describe("worker job loop", () => {
       source.inHand = [makeJob(1), makeJob(2), fresh];
       source.reconnect();
       await waitFor(() => executor.running === 2);
-      const takenUp = logs.filter((record) => /^(resuming|settling) a job/.test(record.msg)).map((record) => record.fields.jobId);
-      expect(takenUp).to.deep.equal([1n, 3n]);
+      const takenUp = logs.filter((record) => /^(resuming|settling) a job/.test(record.msg)).map((record) => [record.msg, record.fields.jobId]);
+      expect(takenUp).to.deep.equal([
+        ["settling a job the provider submitted before this worker started, once its challenge window ends", 1n],
+        ["resuming a job the provider holds, listed after the job feed reconnected (the chain restarted?)", 3n],
+      ]);
       executor.open();
       await waitFor(() => eventsOf("job-submitted").length === 2);
       market.chainNow += market.challengeWindow + 1n;
