@@ -1,6 +1,7 @@
 // `npm start` options: parsed and checked before anything starts, so a typo costs nothing.
 import * as path from "node:path";
 import { checkUrlForm, UrlFormError } from "../../subgraph/indexer/url-form";
+import { FETCH_BAD_PORTS, fetchRefusedPort } from "../worker/fetch-ports";
 import { UsageError } from "./errors";
 
 export const USAGE = `Usage: npm start -- [options]
@@ -46,9 +47,14 @@ export interface DevnetOptions {
 const FLAGS = new Set(["--no-seed", "--seed", "--deploy", "--help", "-h"]);
 const VALUES = new Set(["--port", "--chain-port", "--rpc-url", "--data-dir", "--deployment"]);
 
-function port(text: string, flag: string): number {
+// The worker reaches the chain and the gateway with Node's fetch (a browser reaches the dashboard with its own), which
+// never connects to these: the worker config the devnet writes would be refused at the worker's start.
+const BAD_PORT = `a port Node's fetch never connects to (a "bad port" of the Fetch standard, which browsers refuse too)`;
+
+function port(text: string, flag: string, server: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isInteger(n) || n > 65_535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got "${text}"`);
+  if (FETCH_BAD_PORTS.has(n)) throw new UsageError(`${flag} ${n} is ${BAD_PORT}: the worker could never reach ${server} there; pick another port`);
   return n;
 }
 
@@ -61,6 +67,11 @@ function url(text: string): string {
     if (error instanceof UrlFormError) throw new UsageError(`--rpc-url ${error.message}`);
     throw error;
   }
+  const parsed = new URL(text);
+  const refused = fetchRefusedPort(parsed);
+  // Named by its origin alone, as the worker's config error does: the path and query may hold a key.
+  if (refused !== undefined)
+    throw new UsageError(`--rpc-url names port ${refused} (${parsed.protocol}//${parsed.host}), ${BAD_PORT}: the worker could never reach the chain there`);
   return text;
 }
 
@@ -119,8 +130,8 @@ export function parseDevnetOptions(argv: readonly string[], cwd: string, env: Re
     if (flags.has("--deploy") && values.has("--deployment")) throw new UsageError("--deploy and --deployment exclude each other");
   }
   const deploymentFile = values.get("--deployment");
-  const gatewayPort = port(values.get("--port") ?? "4000", "--port");
-  const chainPort = port(values.get("--chain-port") ?? "8545", "--chain-port");
+  const gatewayPort = port(values.get("--port") ?? "4000", "--port", "the gateway");
+  const chainPort = port(values.get("--chain-port") ?? "8545", "--chain-port", "the local chain");
   if (rpcUrl === undefined && gatewayPort === chainPort && gatewayPort !== 0) throw new UsageError(`--port and --chain-port are both ${gatewayPort}: the gateway and the chain need a port each`);
   return {
     port: gatewayPort,

@@ -18,6 +18,8 @@
 // submitted one is settled once its window has passed. One accepted or submitted just before a crash may be missing from
 // that list (the source's index lags the chain) and offered as open later: prepare reads its state first, finds it held by
 // us (heldBy) and it is taken up the same way.
+// The list is read again each time the source reconnects (a devnet restarted beneath the worker holds other jobs,
+// under ids it may have seen), taking up only the jobs not already in hand here (see rereadJobsInHand).
 //
 // GPUs (with `gpus`): each job is assigned its own `gpuCount` of the offered GPUs (GpuPool), checked in turn with its
 // acceptance (a fresh job: passed over while too few are free) or before its spec is fetched (one resumed: it waits
@@ -165,6 +167,10 @@ export class Worker {
   private readonly hardStop = new AbortController();
   private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
   private readonly settlements = new Set<Promise<void>>();
+  // By jobKey, the jobs whose settlement is scheduled: a job in hand listed again (at a reconnection) is settled once.
+  private readonly settling = new Set<string>();
+  // The reads of the jobs in hand at reconnections, one at a time, waited for at shutdown.
+  private inHandReads: Promise<void> = Promise.resolve();
   // By jobKey, as skipsLogged: after a chain restart a reused id is another job, not one already declined.
   private readonly declines = new Map<string, Promise<void>>();
   // Each job looked at, by id, with what tells it from another job of that id (jobIdentity).
@@ -258,6 +264,8 @@ export class Worker {
       await allDone;
     }
     this.hardStop.abort();
+    // Before the settlements: a read under way may still schedule one.
+    await this.inHandReads;
     await Promise.all([...this.settlements, ...this.declines.values()]);
   }
 
@@ -342,7 +350,7 @@ export class Worker {
 
   private async takeJobs(): Promise<void> {
     const signal = this.intake.signal;
-    const iterator = this.options.source.jobs(signal)[Symbol.asyncIterator]();
+    const iterator = this.options.source.jobs(signal, () => this.rereadJobsInHand())[Symbol.asyncIterator]();
     try {
       while (!signal.aborted) {
         // A source that does not watch the signal must not keep the worker from stopping.
@@ -421,10 +429,26 @@ export class Worker {
   }
 
   /**
-   * Jobs of ours that a previous run (stopped, or crashed) left in hand: an accepted one is run again, within what is
-   * left of its result deadline, and submitted; a submitted one is settled when its window has passed.
+   * After the source reconnected: the chain may have restarted beneath the worker (a devnet), whose new jobs in hand
+   * (under ids it may have seen already) no feed would offer, as none of them is open. Those the worker already runs or
+   * settles are left to that (resumeJobsInHand skips each job seen under the same identity).
    */
-  private async resumeJobsInHand(): Promise<void> {
+  private rereadJobsInHand(): void {
+    this.inHandReads = this.inHandReads.then(() =>
+      this.resumeJobsInHand(true).catch((error: unknown) => {
+        if (this.intake.signal.aborted) return;
+        // Unlike at start, the worker has its jobs in hand and a feed that works: stopping would drop them for this.
+        this.options.logger.error("cannot read the jobs in hand after reconnecting", { error: briefError(error) });
+      }),
+    );
+  }
+
+  /**
+   * Jobs of ours that a previous run (stopped, or crashed) left in hand, or that a chain restarted beneath the worker
+   * holds: an accepted one is run again, within what is left of its result deadline, and submitted; a submitted one is
+   * settled when its window has passed.
+   */
+  private async resumeJobsInHand(reconnected = false): Promise<void> {
     const { source, market, logger, provider, policy } = this.options;
     if (source.jobsInHand === undefined) return;
     const list = source.jobsInHand.bind(source);
@@ -442,11 +466,22 @@ export class Worker {
       throw error;
     }
     for (const job of jobs) {
-      if (signal.aborted || this.seen.has(job.jobId)) continue;
+      // Seen under the same identity: run, settled or being looked at by this worker already (never twice).
+      if (signal.aborted || this.seen.get(job.jobId) === jobIdentity(job) || this.settling.has(jobKey(job))) continue;
+      const earlier = this.running.get(job.jobId);
+      if (earlier !== undefined) {
+        // The job of that id on the chain before it restarted: it fails at submit (its id names this job now). The
+        // running map has one entry per id, so this one waits for it.
+        logger.info("a job in hand waits for the job of the same id from before the chain restarted to end", { jobId: job.jobId });
+        await raceAbort(earlier.done, signal);
+        if (signal.aborted) return;
+      }
+      // A job waiting for a slot under that id is the old chain's (another identity): started, it would share the id.
+      for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i].jobId === job.jobId) this.waiting.splice(i, 1);
       this.remember(job);
       let state: JobState;
       try {
-        state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal, pauseMs);
+        state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, untilAborted(() => this.stateOf(job), signal), signal, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof JobReplacedError) {
@@ -459,14 +494,20 @@ export class Worker {
       }
       const held = heldBy(state, provider);
       if (held?.status === JobStatus.Accepted) {
-        logger.info("resuming a job the provider accepted before this worker started", { jobId: job.jobId, resultDeadline: held.resultDeadline });
+        logger.info(
+          reconnected
+            ? "resuming a job the provider holds, listed after the job feed reconnected (the chain restarted?)"
+            : "resuming a job the provider accepted before this worker started",
+          { jobId: job.jobId, resultDeadline: held.resultDeadline },
+        );
         // In a slot as any job in hand (maxConcurrentJobs): a job runs towards its own deadline either way, and one
         // more at once than the config allows would overload the machine it was sized for.
         this.resuming.push({ job, resultDeadline: held.resultDeadline });
         this.startWaiting();
       } else if (held?.status === JobStatus.Submitted && policy.autoSettle) {
         // "Before this worker started", not "by an earlier run": on a fresh devnet the seed submitted it, not a worker.
-        logger.info("settling a job the provider submitted before this worker started, once its challenge window ends", {
+        const when = reconnected ? "listed after the job feed reconnected (the chain restarted?)" : "submitted before this worker started";
+        logger.info(`settling a job the provider ${when}, once its challenge window ends`, {
           jobId: job.jobId,
           challengeDeadline: held.challengeDeadline,
         });
@@ -988,8 +1029,13 @@ export class Worker {
   }
 
   private scheduleSettlement(job: CandidateJob, challengeDeadline: bigint): void {
-    const settlement = this.settle(job, challengeDeadline).finally(() => this.settlements.delete(settlement));
+    const key = jobKey(job);
+    const settlement = this.settle(job, challengeDeadline).finally(() => {
+      this.settlements.delete(settlement);
+      this.settling.delete(key);
+    });
     this.settlements.add(settlement);
+    this.settling.add(key);
   }
 
   /** Wait (in chain time) for the challenge window to pass, then settle unless someone else already did. */

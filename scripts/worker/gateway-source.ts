@@ -134,7 +134,7 @@ export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
     retry: options.retry,
     logger: options.logger,
   });
-  return { jobs: (signal) => source.jobs(signal), jobsInHand: (signal) => jobsInHand(options, signal) };
+  return { jobs: (signal, reconnected) => source.jobs(signal, reconnected), jobsInHand: (signal) => jobsInHand(options, signal) };
 }
 
 /** The provider's jobs the gateway has as Accepted or Submitted (a job described wrongly is logged and left out). */

@@ -34,14 +34,21 @@ export function reconnectingJobSource(connect: Connect, options: ReconnectOption
   const isTransient = options.isTransient ?? isTransientError;
   const random = options.random ?? Math.random;
   return {
-    async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+    async *jobs(signal: AbortSignal, reconnected?: () => void): AsyncGenerator<CandidateJob> {
       let failures = 0;
       let worked = false;
+      // Whether this connection has been established yet: `established` may be called more than once per connection.
+      let current = false;
       const established = (): void => {
+        if (current) return;
+        current = true;
+        // The first connection's catch-up is the start's, which read the jobs in hand already.
+        if (worked) reconnected?.();
         worked = true;
       };
       while (!signal.aborted) {
         let reason: unknown = "the subscription ended";
+        current = false;
         try {
           for await (const job of connect(signal, established)) {
             failures = 0;

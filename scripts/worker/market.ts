@@ -144,11 +144,17 @@ export interface SubmitReceipt {
  *   (bad URL, refused credentials, a schema mismatch); that stops the worker.
  */
 export interface JobSource {
-  jobs(signal: AbortSignal): AsyncIterable<CandidateJob>;
   /**
-   * The provider's own jobs still Accepted or Submitted, e.g. left by a worker that stopped or crashed: read once at
-   * start, so they are run and settled instead of timing out or waiting for someone else to settle them. Optional:
-   * a source without it leaves them alone. The worker checks each against the job's on-chain state.
+   * `reconnected` is called each time a connection after a drop has been established (its catch-up read): what the
+   * provider holds may have changed meanwhile (a devnet restarted beneath the worker holds other jobs under the same
+   * ids), so the worker reads jobsInHand again.
+   */
+  jobs(signal: AbortSignal, reconnected?: () => void): AsyncIterable<CandidateJob>;
+  /**
+   * The provider's own jobs still Accepted or Submitted, e.g. left by a worker that stopped or crashed: read at start
+   * and again at each reconnection, so they are run and settled instead of timing out or waiting for someone else to
+   * settle them. Optional: a source without it leaves them alone. The worker checks each against the job's on-chain
+   * state.
    */
   jobsInHand?(signal: AbortSignal): Promise<CandidateJob[]>;
 }

@@ -27,6 +27,7 @@ import type { Chain } from "../../scripts/devnet/devnet";
 import type { RoleAccount } from "../../scripts/devnet/accounts";
 import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
+import { FETCH_BAD_PORTS } from "../../scripts/worker/fetch-ports";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions, startHeadline } from "../../scripts/devnet/options";
@@ -146,8 +147,8 @@ describe("scripts/devnet", function () {
 
     it("with --rpc-url: no seed and no deployment unless asked", function () {
       expect(parse("--rpc-url", "http://10.0.0.1:8545")).to.include({ rpcUrl: "http://10.0.0.1:8545", seed: false, deploy: false });
-      expect(parse("--rpc-url", "http://x:1", "--seed", "--deploy")).to.include({ seed: true, deploy: true });
-      expect(parse("--rpc-url", "http://x:1", "--deployment", "d.json")).to.include({ deploymentFile: "/work/d.json" });
+      expect(parse("--rpc-url", "http://x:2", "--seed", "--deploy")).to.include({ seed: true, deploy: true });
+      expect(parse("--rpc-url", "http://x:2", "--deployment", "d.json")).to.include({ deploymentFile: "/work/d.json" });
     });
 
     it("refuses what it does not understand or what contradicts itself, naming the option", function () {
@@ -163,14 +164,29 @@ describe("scripts/devnet", function () {
         [["--rpc-url", "https:/host/v2/secret"], /^--rpc-url must have two slashes after its scheme \(https:\/\/host\/…\), not "\/"$/],
         [["--rpc-url", "https:host"], /two slashes after its scheme \(https:\/\/host\/…\), not none$/],
         [["--rpc-url", "https:///host"], /two slashes after its scheme \(https:\/\/host\/…\), not "\/\/\/"$/],
-        [["--rpc-url", "http://x:1", "--chain-port", "1"], /--chain-port applies to the local chain/],
-        [["--rpc-url", "http://x:1", "--no-seed"], /--no-seed is the default/],
-        [["--rpc-url", "http://x:1", "--seed", "--deployment", "d.json"], /--seed needs a deployment made by this run/],
+        [["--rpc-url", "http://x:2", "--chain-port", "1"], /--chain-port applies to the local chain/],
+        [["--rpc-url", "http://x:2", "--no-seed"], /--no-seed is the default/],
+        [["--rpc-url", "http://x:2", "--seed", "--deployment", "d.json"], /--seed needs a deployment made by this run/],
         [["--no-seed=1"], /--no-seed takes no value/],
         [["--port", "8545"], /--port and --chain-port are both 8545/],
       ];
       for (const [argv, message] of cases) expect(() => parse(...argv), argv.join(" ")).to.throw(UsageError, message);
       expect(parse("--help")).to.equal("help");
+    });
+
+    it("refuses a port Node's fetch never connects to, naming it, as the worker would refuse the config written for it", function () {
+      expect(() => parse("--chain-port", "6000")).to.throw(UsageError).with.property(
+        "message",
+        `--chain-port 6000 is a port Node's fetch never connects to (a "bad port" of the Fetch standard, which browsers refuse too): the worker could never reach the local chain there; pick another port`,
+      );
+      expect(() => parse("--port", "10080")).to.throw(UsageError, /^--port 10080 is a port Node's fetch never connects to .*: the worker could never reach the gateway there; pick another port$/);
+      for (const bad of FETCH_BAD_PORTS) expect(() => parse("--port", String(bad)), String(bad)).to.throw(UsageError, /never connects to/);
+      const refused = (): unknown => parse("--rpc-url", "http://user:pAsS@127.0.0.1:6000/v2/sEcReTkEy");
+      expect(refused).to.throw(UsageError).with.property(
+        "message",
+        `--rpc-url names port 6000 (http://127.0.0.1:6000), a port Node's fetch never connects to (a "bad port" of the Fetch standard, which browsers refuse too): the worker could never reach the chain there`,
+      );
+      expect(parse("--port", "6001", "--chain-port", "5999")).to.include({ port: 6001, chainPort: 5999 });
     });
 
     it("refuses an --rpc-url that URL would trim or strip (spaces around it, a tab or line break in it), without showing it", function () {
@@ -197,7 +213,7 @@ describe("scripts/devnet", function () {
 
     it("refuses an option followed by another option instead of its value, naming the first", function () {
       expect(() => parse("--data-dir", "--no-seed")).to.throw(UsageError, /^--data-dir needs a value$/);
-      expect(() => parse("--rpc-url", "http://x:1", "--deployment", "--deploy")).to.throw(UsageError, /^--deployment needs a value$/);
+      expect(() => parse("--rpc-url", "http://x:2", "--deployment", "--deploy")).to.throw(UsageError, /^--deployment needs a value$/);
     });
   });
 
@@ -421,6 +437,22 @@ describe("scripts/devnet", function () {
       code: 1,
       stderr: "npm start failed: cannot use /proc/x as the data directory (cannot be created there: ENOENT): give another --data-dir\n",
     });
+  });
+
+  it("npm start refuses a chain port Node's fetch never connects to at once, naming it, before building or starting anything", async function () {
+    this.timeout(120_000);
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts"), "--chain-port", "6000", "--port", "0", "--data-dir", path.join(os.tmpdir(), "latent-bad-port")],
+        { cwd: ROOT, timeout: 100_000, killSignal: "SIGKILL" },
+        (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+      ).stdin?.end();
+    });
+    expect(run.code).to.equal(2);
+    expect(run.stderr.split("\n")[0]).to.equal(
+      `npm start: --chain-port 6000 is a port Node's fetch never connects to (a "bad port" of the Fetch standard, which browsers refuse too): the worker could never reach the local chain there; pick another port`,
+    );
   });
 
   it("reports a data directory the system does not permit in one line naming it and --data-dir", function () {

@@ -64,7 +64,12 @@ class QueueJobSource implements JobSource {
   /** Failures jobsInHand throws first, in order. */
   readonly inHandFailures: (() => Error)[] = [];
 
+  /** How often jobsInHand was called. */
+  inHandCalls = 0;
+  private reconnected: (() => void) | undefined;
+
   async jobsInHand(): Promise<CandidateJob[]> {
+    this.inHandCalls += 1;
     const failure = this.inHandFailures.shift();
     if (failure) throw failure();
     return this.inHand;
@@ -90,7 +95,13 @@ class QueueJobSource implements JobSource {
   /** Feeds (jobs() calls) not yet ended: a reader that may still take a job pushed. */
   openFeeds = 0;
 
-  async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+  /** As a source whose connection dropped and came back (beneath it, the chain may have restarted). */
+  reconnect(): void {
+    this.reconnected?.();
+  }
+
+  async *jobs(signal: AbortSignal, reconnected?: () => void): AsyncGenerator<CandidateJob> {
+    this.reconnected = reconnected;
     this.openFeeds += 1;
     try {
       while (!signal.aborted) {
@@ -1435,6 +1446,86 @@ describe("worker job loop", () => {
     expect(logs.find((record) => record.msg.startsWith("job in hand forgotten"))?.fields).to.deep.include({ jobId: 1n });
     expect(market.count("settle")).to.equal(0);
     expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+  });
+
+  describe("jobs in hand after a reconnection (a devnet restarted beneath the worker)", () => {
+    /** Job `id` as the restarted chain stores it: another client's, held by this provider in `state`. */
+    function heldOnNewChain(id: number, state: Partial<StoredJob>): CandidateJob {
+      const job = { ...makeJob(id, { acceptDeadline: 3_000_000n }), client: OTHER_CLIENT };
+      market.post(job);
+      Object.assign(market.states.get(job.jobId) as StoredJob, { provider: PROVIDER, ...state });
+      return job;
+    }
+
+    it("settles a submitted job the restarted chain holds under the id of one it settled before, once reconnected", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor);
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => eventsOf("job-settled", 1n).length === 1);
+      // The devnet restarts: its seed leaves job 1 submitted by this provider, past its window, never offered as open.
+      market.states.clear();
+      const seeded = heldOnNewChain(1, { status: JobStatus.Submitted, challengeDeadline: market.chainNow - 1n });
+      source.inHand = [seeded];
+      source.reconnect();
+      await waitFor(() => eventsOf("job-settled", 1n).length === 2);
+      expect(eventsOf("job-settled", 1n)[1]).to.deep.equal({ type: "job-settled", jobId: 1n, by: "worker" });
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Completed);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
+    });
+
+    it("runs and submits a job the restarted chain holds as accepted by this provider, once reconnected", async () => {
+      const executor = new GatedExecutor(store);
+      executor.open();
+      const subject = worker(executor);
+      const running = subject.run();
+      await waitFor(() => source.openFeeds === 1);
+      const accepted = heldOnNewChain(2, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n });
+      source.inHand = [accepted];
+      source.reconnect();
+      await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
+      expect(market.states.get(2n)?.status).to.equal(JobStatus.Submitted);
+      expect(market.count("accept")).to.equal(0);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
+    });
+
+    it("neither runs nor settles a second time the jobs it already runs or settles when they are listed again", async () => {
+      const executor = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      // Job 1, left submitted by an earlier run, is settled once its window ends; job 2 runs (the gate held closed).
+      leftInHand(1, { status: JobStatus.Submitted, provider: PROVIDER, challengeDeadline: market.chainNow + 100n });
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 3 }, logger: createLogger("info", (record) => logs.push(record)) });
+      const running = subject.run();
+      offer(makeJob(2));
+      await waitFor(() => executor.running === 1);
+      const fresh = heldOnNewChain(3, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n });
+      // Listed in order: once job 3 is taken up, jobs 1 and 2 have been looked at.
+      source.inHand = [makeJob(1), makeJob(2), fresh];
+      source.reconnect();
+      await waitFor(() => executor.running === 2);
+      const takenUp = logs.filter((record) => /^(resuming|settling) a job/.test(record.msg)).map((record) => [record.msg, record.fields.jobId]);
+      expect(takenUp).to.deep.equal([
+        ["settling a job the provider submitted before this worker started, once its challenge window ends", 1n],
+        ["resuming a job the provider holds, listed after the job feed reconnected (the chain restarted?)", 3n],
+      ]);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      market.chainNow += market.challengeWindow + 1n;
+      await waitFor(() => eventsOf("job-settled").length === 3);
+      await subject.stop();
+      await running;
+      expect(eventsOf("job-executed").map((event) => event.jobId)).to.have.members([2n, 3n]);
+      expect(market.count("submit", 2n)).to.equal(1);
+      expect(eventsOf("job-settled", 1n)).to.deep.equal([{ type: "job-settled", jobId: 1n, by: "worker" }]);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+    });
   });
 
   it("runs a job an earlier run accepted even when its run-time estimate exceeds its maxDuration", async () => {

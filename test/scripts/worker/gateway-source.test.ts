@@ -266,6 +266,19 @@ describe("gateway job source", function () {
     await waitUntil(() => jobs.some((job) => job.jobId === 2n), "a job comes over the new connection");
   });
 
+  it("tells the worker it reconnected once the new connection has read openJobs, and not at the first connection", async () => {
+    gateway.open = [gatewayJob(1)];
+    const jobs: CandidateJob[] = [];
+    const reconnections: number[] = [];
+    const iterator = source().jobs(controller.signal, () => reconnections.push(gateway.openJobsCalls))[Symbol.asyncIterator]();
+    void drain(iterator, jobs);
+    await waitUntil(() => jobs.length === 1 && gateway.subscribers() === 1, "the first connection is made");
+    expect(reconnections).to.deep.equal([]);
+    gateway.dropConnections();
+    await waitUntil(() => reconnections.length === 1, "the reconnection is told");
+    expect(reconnections).to.deep.equal([2]);
+  });
+
   it("reads openJobs again every resyncMs while following the feed (jobs the worker passed over come back)", async () => {
     gateway.open = [gatewayJob(1)];
     const { jobs } = collect({ resyncMs: 50 });

@@ -69,6 +69,31 @@ describe("reconnecting job source", () => {
     expect(connections).to.equal(3);
   });
 
+  it("says it reconnected once per connection established after the first established one, not at start nor at a failed try", async () => {
+    let connections = 0;
+    const seen: string[] = [];
+    const source = reconnectingJobSource(
+      async function* (signal, established) {
+        connections += 1;
+        // The first try fails before it works: the start's jobs in hand are still the ones read at start.
+        if (connections === 1) throw networkError();
+        established();
+        established(); // once per connection whatever the connection calls
+        yield job(connections);
+        if (connections === 2) throw networkError();
+        if (connections === 3) throw networkError();
+        await aborted(signal);
+      },
+      { retry: FAST, logger: silentLogger },
+    );
+    const controller = new AbortController();
+    for await (const candidate of source.jobs(controller.signal, () => seen.push("reconnected"))) {
+      seen.push(`job ${candidate.jobId}`);
+      if (candidate.jobId === 4n) controller.abort();
+    }
+    expect(seen).to.deep.equal(["job 2", "reconnected", "job 3", "reconnected", "job 4"]);
+  });
+
   it("keeps trying a gateway that refuses connections, beyond maxAttempts", async () => {
     let connections = 0;
     const source = reconnectingJobSource(
