@@ -98,7 +98,7 @@ const failedAreas = new Set();
 /**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
- * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
+ * banner, then calls `failed` with the error's message. It never throws: it resolves to the answer it rendered, or null.
  */
 function latestOnly(area, load, render, failed = () => {}) {
   let token = 0;
@@ -115,7 +115,7 @@ function latestOnly(area, load, render, failed = () => {}) {
       if (mine === token) {
         reportError(area, error);
         failedAreas.add(area);
-        failed();
+        failed(error instanceof Error ? error.message : String(error));
       }
       return null;
     }
@@ -363,10 +363,11 @@ const loadProviders = latestOnly(
     providers.shown = JSON.stringify({ query, order });
     renderProviders(query, page, afters);
   },
-  () => {
-    // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
+  (message) => {
+    // Rows of other filters or another order, under the form's new ones, would read as the answer to them. The error
+    // is said here, where the reader looks: the banner at the top of the page is out of view from the table.
     if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
-      fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+      fillTable(byId("providers-body"), [], `The providers for these filters could not be loaded: ${message}`);
       // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
       providers.pager.update({ hasNextPage: false, endCursor: null });
     }
@@ -653,11 +654,12 @@ const loadJobs = latestOnly(
     // Under "All statuses" and no party, none at all: "No jobs with this status" blamed a status no one chose.
     fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : byStatus ? "No jobs with this status." : "No jobs posted yet.");
   },
-  () => {
-    // Another status's rows, under the filter's new one, would read as the answer to it.
+  (message) => {
+    // Another status's rows, under the filter's new one, would read as the answer to it. The error is said here, as
+    // the providers table says its own: the banner is out of view from the table.
     if (jobs.shown !== jobFilterKey(jobs)) {
       const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
-      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: ${message}`);
       jobs.pager.update({ hasNextPage: false, endCursor: null });
     }
   },

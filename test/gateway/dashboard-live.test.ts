@@ -390,7 +390,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded", async function () {
+  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
     try {
@@ -408,7 +408,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await failed;
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Jobs: the embedded indexer cannot answer") === true, "the banner shows the failure");
       expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
-      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: see the error above.");
+      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: the embedded indexer cannot answer");
     } finally {
       await page.close();
     }
@@ -460,7 +460,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
+  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
     const page = await browser.newPage();
@@ -473,7 +473,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await failed;
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Providers: stand-in") === true, "the banner shows the failure");
       expect(await page.$$("[data-testid=provider-row]")).to.have.length(0);
-      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: see the error above.");
+      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: stand-in");
     } finally {
       providersAnswer = null;
       await page.close();
