@@ -6,6 +6,7 @@ import { ACTIVITY_VIEWS, amountInWords, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
+  count,
   formatBps,
   formatDuration,
   formatHours,
@@ -451,11 +452,6 @@ function noTrackRecordReason(r, minTrackRecordCostWei) {
   const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
   const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
   return `${jobs} ${minimum} that counts toward reputation${running}`;
-}
-
-/** "1 dispute", "2 disputes": a provider's first lost dispute read "1 disputes lost". */
-function count(n, noun) {
-  return `${formatInt(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */

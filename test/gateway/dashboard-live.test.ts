@@ -851,6 +851,37 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts one job created, and one GPU listed, in the singular in the charts' tooltips and descriptions", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const day = 1700006400;
+      const history = [
+        { date: day - 86_400, jobsCreated: 1, volume: { wei: "2000000000000000000", lat: "2" } },
+        { date: day, jobsCreated: 2, volume: ZERO },
+      ];
+      const gpusByRegion = [{ region: "eu-west", total: 1, free: 1 }];
+      const update = { ...networkStats(1), history, gpusByRegion };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: update } } }));
+      await waitUntil(async () => (await page.$$("[data-testid=history-bar]")).length === 2, "the history chart draws both days");
+      expect(await page.$$eval("[data-testid=history-bar] title", (titles) => titles.map((t) => t.textContent))).to.deep.equal([
+        "11-14: 1 job created, 2 LAT paid",
+        "11-15: 2 jobs created, 0 LAT paid",
+      ]);
+      expect(await page.getAttribute("[data-testid=chart-history] svg", "aria-label")).to.equal(
+        "Jobs created and volume paid per day. 11-14: 1 job, 2 LAT; 11-15: 2 jobs, 0 LAT",
+      );
+      expect(await page.textContent("[data-testid=chart-regions] [data-testid=chart-bar] title")).to.equal("eu-west: 1 free of 1 GPU");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
