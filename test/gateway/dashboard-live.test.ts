@@ -1240,6 +1240,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     await page.close();
   });
 
+  it("refuses in the form, without asking the gateway, a minimum GPU memory over the 4096 GiB it takes (ProviderRegistry.MAX_VRAM_GIB)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const minVram = () =>
+        requests
+          .filter((r) => r.query.includes("providers(filter"))
+          .map((r) => (r.variables.filter as { minVramGiB?: number } | null)?.minVramGiB)
+          .filter((v) => v !== undefined);
+      const before = minVram().length;
+      await page.fill('[data-testid="filter-vram"]', "4097");
+      await page.dispatchEvent('[data-testid="filter-vram"]', "change");
+      expect(await page.$eval('[data-testid="filter-vram"]', (input) => input.matches(":invalid"))).to.equal(true);
+      // The bound itself is taken: the stand-in saw nothing before it.
+      await page.fill('[data-testid="filter-vram"]', "4096");
+      await page.dispatchEvent('[data-testid="filter-vram"]', "change");
+      await waitUntil(() => minVram().length > before, "the page asks for providers with at least 4096 GiB");
+      expect(minVram().slice(before)).to.deep.equal([4096]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says the protocol is paused, and until when, where a pause leaves available-now offers empty", async function () {
     if (browser === null || server === null) return;
     let paused = true;
