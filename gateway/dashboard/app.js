@@ -967,16 +967,21 @@ function jobCreateCommand(p, network) {
   const query = providers.query?.criteria;
   const gpus = query?.gpuCount ?? 1;
   const seconds = jobSeconds(query?.hours ?? 1);
+  const options = [
+    ["--network", network ?? "<network>"],
+    ["--from", "<your account>"],
+    ["--provider", p.address],
+    ["--gpus", String(gpus)],
+    ["--max-price", p.pricePerGpuHour.lat],
+    ["--max-duration", taskDuration(seconds)],
+    ["--spec-file", "<your job spec>"],
+  ];
+  // Each flag with its value in a span of its own (styles.css): a line breaks between options, or inside a value too
+  // long for it, never after a flag's "--" nor between a flag and its value.
   return [
-    "npx hardhat job create",
-    `--network ${network ?? "<network>"}`,
-    "--from <your account>",
-    `--provider ${p.address}`,
-    `--gpus ${gpus}`,
-    `--max-price ${p.pricePerGpuHour.lat}`,
-    `--max-duration ${taskDuration(seconds)}`,
-    "--spec-file <your job spec>",
-  ].flatMap((part, i) => (i === 0 ? [h("span", {}, part)] : [" ", h("span", {}, part)]));
+    h("span", {}, "npx hardhat job create"),
+    options.map(([flag, value]) => [" ", h("span", {}, `${flag} `, h("span", { class: "value" }, value))]),
+  ];
 }
 
 function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {

@@ -657,6 +657,51 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  for (const width of [320, 390]) {
+    it(`keeps each option of the provider view's job create command on one line with its value at ${width} px, breaking only between options`, async function () {
+      if (browser === null || server === null) return;
+      const view = providerView("5000");
+      view.data.deployment = { network: "localhost", contracts: [] };
+      const page = await pageWithProviderView(() => view);
+      try {
+        await page.setViewportSize({ width, height: 844 });
+        const layout = await page.$eval("[data-testid=provider-view-job-create]", (code) => {
+          // The line each character of an option lies on (its box's top), from the text nodes under it.
+          const lines = (option: typeof code) => {
+            const tops: { char: string; top: number }[] = [];
+            const walker = code.ownerDocument.createTreeWalker(option, 0x4 /* NodeFilter.SHOW_TEXT */);
+            for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+              for (let i = 0; i < node.textContent!.length; i++) {
+                const range = code.ownerDocument.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+                tops.push({ char: node.textContent![i]!, top: rects.length > 0 ? Math.round(rects[0]!.top) : NaN });
+              }
+            }
+            return tops;
+          };
+          return {
+            wide: [code.scrollWidth, code.clientWidth],
+            options: ([...code.children] as (typeof code)[]).slice(1).map((option) => {
+              const tops = lines(option);
+              const space = tops.findIndex((t) => t.char === " ");
+              // The flag and the first character of its value.
+              const head = [...tops.slice(0, space), tops[space + 1]!];
+              return { text: option.textContent, lines: new Set(head.map((t) => t.top)).size };
+            }),
+          };
+        });
+        expect(layout.wide[0], `the command is ${layout.wide[0]}px wide in ${layout.wide[1]}px`).to.be.at.most(layout.wide[1]!);
+        expect(layout.options.map((o) => o.text)).to.have.length(7);
+        for (const option of layout.options) expect(option.lines, `${option.text} starts on one line`).to.equal(1);
+      } finally {
+        providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
+
   it("counts one completed job and one lost dispute in the singular, in the provider view and the table's tooltip", async function () {
     if (browser === null || server === null) return;
     const reputation = { score: 4_000, jobsAccepted: 3, jobsActive: 0, jobsCompleted: 1, jobsTimedOut: 1, disputesLost: 1 };
