@@ -1163,12 +1163,16 @@ function initActivity() {
 
 // -------------------------------------------------------------------------------------------------- governance
 
-/** One line per side, so a wide tally does not push the quorum and the deadline off a narrow table. */
+/**
+ * One line per side, so a wide tally does not push the quorum and the deadline off a narrow table; then how many
+ * holders voted, which tells a tally carried by one whale from a broad one.
+ */
 function proposalVotes(p) {
   return [
     h("span", { class: "vote" }, `${formatLat(p.forVotes.lat)} for`),
     h("span", { class: "vote" }, `${formatLat(p.againstVotes.lat)} against`),
     h("span", { class: "vote" }, `${formatLat(p.abstainVotes.lat)} abstain`),
+    h("span", { class: "vote muted", "data-testid": "proposal-voters" }, `cast by ${count(p.voterCount, "voter")}`),
   ];
 }
 

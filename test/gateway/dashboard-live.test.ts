@@ -1124,6 +1124,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says how many holders voted on each proposal, one in the singular", async function () {
+    if (browser === null || server === null) return;
+    governanceAnswer = () => {
+      const answer = governancePage(["LIP-7: one voter", "LIP-8: many voters"]);
+      const nodes = (answer.data.governance.proposals as { nodes: { voterCount: number }[] }).nodes;
+      nodes[0]!.voterCount = 1;
+      nodes[1]!.voterCount = 1234;
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
+      expect(await page.$$eval("[data-testid=proposal-voters]", (spans) => spans.map((s) => s.textContent))).to.deep.equal([
+        "cast by 1 voter",
+        "cast by 1,234 voters",
+      ]);
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
   it("gives each proposal the time its state turns on: when voting opens, ends or ended, when it executes or was executed or cancelled", async function () {
     if (browser === null || server === null) return;
     const states = ["PENDING", "ACTIVE", "SUCCEEDED", "DEFEATED", "QUEUED", "EXECUTED", "CANCELED"];
