@@ -423,7 +423,7 @@ function quoteCell(p, criteria) {
             "data-reason": reason,
             title:
               reason === "busy"
-                ? `${p.capacity.gpusFree} of the ${criteria.gpuCount} GPUs needed free now`
+                ? `${formatInt(p.capacity.gpusFree)} of the ${count(criteria.gpuCount, "GPU")} needed free now`
                 : "Only an active provider takes a job (see Status)",
           },
           `not now: ${reason}`,

@@ -1406,6 +1406,21 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts the one GPU needed in the singular in a busy provider's quote tooltip", async function () {
+    if (browser === null || server === null) return;
+    // The third of wideProviders() is active with none of its GPUs free; the form asks for 1 GPU at start.
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-not-now][data-reason=busy]");
+      expect(await page.getAttribute("[data-testid=provider-not-now][data-reason=busy]", "title")).to.equal("0 of the 1 GPU needed free now");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says in the quote cell, in words, which listed providers cannot take the job now: offline, under-staked, deregistered", async function () {
     if (browser === null || server === null) return;
     const provider = (n: number, status: { online: boolean; active: boolean; registered?: boolean }, gpusFree: number) => ({
