@@ -1133,8 +1133,26 @@ function initProviderDialog() {
 
 /** The feed's view: one of ACTIVITY_VIEWS. */
 let activityView = ACTIVITY_VIEWS[0];
+/** The view whose events the feed shows (null: none yet), for a failed load to tell whether they still answer the select. */
+let activityShown = null;
 
-const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), ({ events, contracts }) => {
+const loadActivity = latestOnly(
+  "Activity",
+  async () => {
+    const view = activityView;
+    return { view, ...(await api.loadActivity(view.categories)) };
+  },
+  renderActivity,
+  (message) => {
+    // Another view's events (or its "No activity yet."), under the select's new one, would read as the answer to it.
+    if (activityShown !== activityView) {
+      replace(byId("activity"), h("li", { class: "empty" }, `The activity (${activityView.label}) could not be loaded: ${message}`));
+    }
+  },
+);
+
+function renderActivity({ view, events, contracts }) {
+  activityShown = view;
   replace(
     byId("activity"),
     events.length > 0
@@ -1150,7 +1168,7 @@ const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.
         )
       : h("li", { class: "empty" }, "No activity yet."),
   );
-});
+}
 
 function initActivity() {
   const select = byId("f-activity");
@@ -1235,7 +1253,24 @@ function renderGovernance({ parameters, proposals }) {
   );
 }
 
-const loadGovernance = latestOnly("Governance", api.loadGovernance, renderGovernance);
+/** Whether the governance panel shows an answer: a failed reading after one keeps it, as the provider view does. */
+let governanceShown = false;
+
+const loadGovernance = latestOnly(
+  "Governance",
+  api.loadGovernance,
+  (governance) => {
+    governanceShown = true;
+    renderGovernance(governance);
+  },
+  (message) => {
+    // Headings over no rows said nothing of why; the banner that does is far up the page.
+    if (!governanceShown) {
+      fillTable(byId("proposals-body"), [], `The proposals could not be loaded: ${message}`);
+      fillTable(byId("parameters-body"), [], `The parameters could not be loaded: ${message}`);
+    }
+  },
+);
 
 // -------------------------------------------------------------------------------------------------------- live
 

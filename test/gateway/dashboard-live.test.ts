@@ -1106,6 +1106,46 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says in the governance panel, not only in the banner far above it, why it could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    // governanceAnswer null: the stand-in refuses the panel's query.
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Governance: stand-in") === true, "the banner shows the failure");
+      await waitUntil(async () => (await page.textContent("#proposals-body")) !== "", "the panel says why it is empty");
+      expect(await page.textContent("#proposals-body")).to.equal("The proposals could not be loaded: stand-in");
+      expect(await page.textContent("#parameters-body")).to.equal("The parameters could not be loaded: stand-in");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("does not leave the previous view's activity under a new one that could not be loaded, saying why in the feed", async function () {
+    if (browser === null || server === null) return;
+    activityAnswer = () => ({ data: { activity: { nodes: [] }, deployment: null } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter: { categories: string[] } | null } };
+        if (query.includes("query Activity(") && variables.filter?.categories.join() === "STAKE") {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer" }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.textContent("[data-testid=activity-feed]")) === "No activity yet.", "the feed shows the default view");
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Activity(") === true);
+      await page.selectOption("[data-testid=filter-activity]", "STAKE");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Activity: the embedded indexer cannot answer") === true, "the banner shows the failure");
+      expect(await page.textContent("[data-testid=activity-feed]")).to.equal("The activity (Stake) could not be loaded: the embedded indexer cannot answer");
+    } finally {
+      activityAnswer = null;
+      await page.close();
+    }
+  });
+
   it("spells a cancelled proposal's state as a cancelled job's, not the Governor's 'Canceled'", async function () {
     if (browser === null || server === null) return;
     governanceAnswer = () => {
