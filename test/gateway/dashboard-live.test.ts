@@ -1298,27 +1298,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
-    if (browser === null || server === null) return;
-    const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
-    refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-    try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
-      const widths = await page.$eval('[data-testid="error-banner"]', (banner) => ({
-        text: banner.textContent ?? "",
-        banner: [banner.scrollWidth, banner.clientWidth],
-        page: [banner.ownerDocument.documentElement.scrollWidth, banner.ownerDocument.documentElement.clientWidth],
-      }));
-      expect(widths.text).to.include(endpoint);
-      expect(widths.banner[0], `the banner is ${widths.banner[0]}px wide in ${widths.banner[1]}px`).to.be.at.most(widths.banner[1]!);
-      expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
-    } finally {
-      refusal = "stand-in";
-      await page.close();
-    }
-  });
+  // The tables, the feed and the governance panel give the message too, where they could not be read.
+  for (const width of [360, 1280]) {
+    it(`wraps a long unbroken error message in the error banner and the areas that could not be read at ${width} px instead of widening the page`, async function () {
+      if (browser === null || server === null) return;
+      const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
+      refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
+      const page = await browser.newPage({ viewport: { width, height: 740 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
+        for (const area of ["#providers-body", "#activity", "#proposals-body"]) {
+          await waitUntil(async () => (await page.textContent(area))?.includes(endpoint) === true, `${area} gives the error`);
+        }
+        const widths = await page.$eval('[data-testid="error-banner"]', (banner) => ({
+          text: banner.textContent ?? "",
+          banner: [banner.scrollWidth, banner.clientWidth],
+          page: [banner.ownerDocument.documentElement.scrollWidth, banner.ownerDocument.documentElement.clientWidth],
+        }));
+        expect(widths.text).to.include(endpoint);
+        expect(widths.banner[0], `the banner is ${widths.banner[0]}px wide in ${widths.banner[1]}px`).to.be.at.most(widths.banner[1]!);
+        expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
+      } finally {
+        refusal = "stand-in";
+        await page.close();
+      }
+    });
+  }
 
   it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute, over 720 hours)", async function () {
     if (browser === null || server === null) return;
