@@ -6,6 +6,7 @@ import { ACTIVITY_VIEWS, amountInWords, describe } from "./activity.js";
 import { drawHistoryChart, drawInventoryChart } from "./charts.js";
 import { byId, h, replace } from "./dom.js";
 import {
+  count,
   formatBps,
   formatDuration,
   formatHours,
@@ -98,7 +99,7 @@ const failedAreas = new Set();
 /**
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
- * banner, then calls `failed`. It never throws: it resolves to the answer it rendered, or null.
+ * banner, then calls `failed` with the error's message. It never throws: it resolves to the answer it rendered, or null.
  */
 function latestOnly(area, load, render, failed = () => {}) {
   let token = 0;
@@ -115,7 +116,7 @@ function latestOnly(area, load, render, failed = () => {}) {
       if (mine === token) {
         reportError(area, error);
         failedAreas.add(area);
-        failed();
+        failed(error instanceof Error ? error.message : String(error));
       }
       return null;
     }
@@ -363,10 +364,11 @@ const loadProviders = latestOnly(
     providers.shown = JSON.stringify({ query, order });
     renderProviders(query, page, afters);
   },
-  () => {
-    // Rows of other filters or another order, under the form's new ones, would read as the answer to them.
+  (message) => {
+    // Rows of other filters or another order, under the form's new ones, would read as the answer to them. The error
+    // is said here, where the reader looks: the banner at the top of the page is out of view from the table.
     if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
-      fillTable(byId("providers-body"), [], "The providers for these filters could not be loaded: see the error above.");
+      fillTable(byId("providers-body"), [], `The providers for these filters could not be loaded: ${message}`);
       // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
       providers.pager.update({ hasNextPage: false, endCursor: null });
     }
@@ -421,7 +423,7 @@ function quoteCell(p, criteria) {
             "data-reason": reason,
             title:
               reason === "busy"
-                ? `${p.capacity.gpusFree} of the ${criteria.gpuCount} GPUs needed free now`
+                ? `${formatInt(p.capacity.gpusFree)} of the ${count(criteria.gpuCount, "GPU")} needed free now`
                 : "Only an active provider takes a job (see Status)",
           },
           `not now: ${reason}`,
@@ -450,11 +452,6 @@ function noTrackRecordReason(r, minTrackRecordCostWei) {
   const minimum = minTrackRecordCostWei === null ? "the minimum cost" : `the minimum cost of ${formatLat(weiToLat(minTrackRecordCostWei))}`;
   const jobs = settled === 1 ? "1 job settled, under" : `${formatInt(settled)} jobs settled, all under`;
   return `${jobs} ${minimum} that counts toward reputation${running}`;
-}
-
-/** "1 dispute", "2 disputes": a provider's first lost dispute read "1 disputes lost". */
-function count(n, noun) {
-  return `${formatInt(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 
 /** The table's reputation figure, which says no more than the provider view does (reputationText). */
@@ -653,11 +650,12 @@ const loadJobs = latestOnly(
     // Under "All statuses" and no party, none at all: "No jobs with this status" blamed a status no one chose.
     fillTable(byId("jobs-body"), rows, byParty ? "No jobs match these filters." : byStatus ? "No jobs with this status." : "No jobs posted yet.");
   },
-  () => {
-    // Another status's rows, under the filter's new one, would read as the answer to it.
+  (message) => {
+    // Another status's rows, under the filter's new one, would read as the answer to it. The error is said here, as
+    // the providers table says its own: the banner is out of view from the table.
     if (jobs.shown !== jobFilterKey(jobs)) {
       const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
-      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: see the error above.`);
+      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: ${message}`);
       jobs.pager.update({ hasNextPage: false, endCursor: null });
     }
   },
@@ -969,16 +967,21 @@ function jobCreateCommand(p, network) {
   const query = providers.query?.criteria;
   const gpus = query?.gpuCount ?? 1;
   const seconds = jobSeconds(query?.hours ?? 1);
+  const options = [
+    ["--network", network ?? "<network>"],
+    ["--from", "<your account>"],
+    ["--provider", p.address],
+    ["--gpus", String(gpus)],
+    ["--max-price", p.pricePerGpuHour.lat],
+    ["--max-duration", taskDuration(seconds)],
+    ["--spec-file", "<your job spec>"],
+  ];
+  // Each flag with its value in a span of its own (styles.css): a line breaks between options, or inside a value too
+  // long for it, never after a flag's "--" nor between a flag and its value.
   return [
-    "npx hardhat job create",
-    `--network ${network ?? "<network>"}`,
-    "--from <your account>",
-    `--provider ${p.address}`,
-    `--gpus ${gpus}`,
-    `--max-price ${p.pricePerGpuHour.lat}`,
-    `--max-duration ${taskDuration(seconds)}`,
-    "--spec-file <your job spec>",
-  ].flatMap((part, i) => (i === 0 ? [h("span", {}, part)] : [" ", h("span", {}, part)]));
+    h("span", {}, "npx hardhat job create"),
+    options.map(([flag, value]) => [" ", h("span", {}, `${flag} `, h("span", { class: "value" }, value))]),
+  ];
 }
 
 function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {
@@ -1130,8 +1133,26 @@ function initProviderDialog() {
 
 /** The feed's view: one of ACTIVITY_VIEWS. */
 let activityView = ACTIVITY_VIEWS[0];
+/** The view whose events the feed shows (null: none yet), for a failed load to tell whether they still answer the select. */
+let activityShown = null;
 
-const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.categories), ({ events, contracts }) => {
+const loadActivity = latestOnly(
+  "Activity",
+  async () => {
+    const view = activityView;
+    return { view, ...(await api.loadActivity(view.categories)) };
+  },
+  renderActivity,
+  (message) => {
+    // Another view's events (or its "No activity yet."), under the select's new one, would read as the answer to it.
+    if (activityShown !== activityView) {
+      replace(byId("activity"), h("li", { class: "empty" }, `The activity (${activityView.label}) could not be loaded: ${message}`));
+    }
+  },
+);
+
+function renderActivity({ view, events, contracts }) {
+  activityShown = view;
   replace(
     byId("activity"),
     events.length > 0
@@ -1147,7 +1168,7 @@ const loadActivity = latestOnly("Activity", () => api.loadActivity(activityView.
         )
       : h("li", { class: "empty" }, "No activity yet."),
   );
-});
+}
 
 function initActivity() {
   const select = byId("f-activity");
@@ -1160,12 +1181,16 @@ function initActivity() {
 
 // -------------------------------------------------------------------------------------------------- governance
 
-/** One line per side, so a wide tally does not push the quorum and the deadline off a narrow table. */
+/**
+ * One line per side, so a wide tally does not push the quorum and the deadline off a narrow table; then how many
+ * holders voted, which tells a tally carried by one whale from a broad one.
+ */
 function proposalVotes(p) {
   return [
     h("span", { class: "vote" }, `${formatLat(p.forVotes.lat)} for`),
     h("span", { class: "vote" }, `${formatLat(p.againstVotes.lat)} against`),
     h("span", { class: "vote" }, `${formatLat(p.abstainVotes.lat)} abstain`),
+    h("span", { class: "vote muted", "data-testid": "proposal-voters" }, `cast by ${count(p.voterCount, "voter")}`),
   ];
 }
 
@@ -1228,7 +1253,24 @@ function renderGovernance({ parameters, proposals }) {
   );
 }
 
-const loadGovernance = latestOnly("Governance", api.loadGovernance, renderGovernance);
+/** Whether the governance panel shows an answer: a failed reading after one keeps it, as the provider view does. */
+let governanceShown = false;
+
+const loadGovernance = latestOnly(
+  "Governance",
+  api.loadGovernance,
+  (governance) => {
+    governanceShown = true;
+    renderGovernance(governance);
+  },
+  (message) => {
+    // Headings over no rows said nothing of why; the banner that does is far up the page.
+    if (!governanceShown) {
+      fillTable(byId("proposals-body"), [], `The proposals could not be loaded: ${message}`);
+      fillTable(byId("parameters-body"), [], `The parameters could not be loaded: ${message}`);
+    }
+  },
+);
 
 // -------------------------------------------------------------------------------------------------------- live
 

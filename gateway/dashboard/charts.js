@@ -3,7 +3,7 @@
 // Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them.
 
 import { h } from "./dom.js";
-import { formatDay } from "./format.js";
+import { count, formatDay } from "./format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -38,7 +38,7 @@ export function drawInventoryChart(container, rows, title) {
       s(
         "g",
         { "data-testid": "chart-bar", "data-key": row.key, "data-total": row.total, "data-free": row.free },
-        s("title", {}, `${row.label}: ${row.free} free of ${row.total} GPUs`),
+        s("title", {}, `${row.label}: ${row.free} free of ${count(row.total, "GPU")}`),
         s("text", { x: BAR.label - 8, y: y + BAR.bar - 3, "text-anchor": "end", class: "chart-label" }, truncate(row.label, 24)),
         s("rect", { x: BAR.label, y, width: Math.max(totalWidth, 1), height: BAR.bar, rx: 2, class: "bar-total" }),
         s("rect", { x: BAR.label, y, width: freeWidth, height: BAR.bar, rx: 2, class: "bar-free" }),
@@ -75,7 +75,7 @@ export function drawHistoryChart(container, days, title) {
   const step = plotWidth / days.length;
   const yJobs = (n) => top + plotHeight - (n / maxJobs) * plotHeight;
   const yVolume = (v) => top + plotHeight - (v / maxVolume) * plotHeight;
-  const summary = days.map((d) => `${formatDay(d.date)}: ${d.jobsCreated} jobs, ${d.volume.lat} LAT`).join("; ");
+  const summary = days.map((d) => `${formatDay(d.date)}: ${count(d.jobsCreated, "job")}, ${d.volume.lat} LAT`).join("; ");
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
 
   svg.append(
@@ -93,7 +93,7 @@ export function drawHistoryChart(container, days, title) {
       s(
         "rect",
         { x: x + step * 0.15, y: yJobs(d.jobsCreated), width: step * 0.7, height: barHeight, class: "bar-jobs", "data-testid": "history-bar" },
-        s("title", {}, `${formatDay(d.date)}: ${d.jobsCreated} jobs created, ${d.volume.lat} LAT paid`),
+        s("title", {}, `${formatDay(d.date)}: ${count(d.jobsCreated, "job")} created, ${d.volume.lat} LAT paid`),
       ),
     );
     if (i % labelEvery === 0) svg.append(s("text", { x: x + step / 2, y: height - 8, "text-anchor": "middle", class: "chart-label" }, formatDay(d.date)));

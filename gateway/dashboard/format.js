@@ -13,6 +13,11 @@ export function formatInt(n) {
   return integer.format(n);
 }
 
+/** "1 dispute", "2 disputes": a provider's first lost dispute read "1 disputes lost". */
+export function count(n, noun) {
+  return `${formatInt(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 const hourFormats = [
   [100, new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })],
   [1, new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 })],

@@ -390,7 +390,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded", async function () {
+  it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
     try {
@@ -408,7 +408,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await failed;
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Jobs: the embedded indexer cannot answer") === true, "the banner shows the failure");
       expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
-      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: see the error above.");
+      expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: the embedded indexer cannot answer");
     } finally {
       await page.close();
     }
@@ -460,7 +460,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded", async function () {
+  it("does not leave the providers of the previous filters under new ones whose providers could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
     const page = await browser.newPage();
@@ -473,7 +473,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await failed;
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Providers: stand-in") === true, "the banner shows the failure");
       expect(await page.$$("[data-testid=provider-row]")).to.have.length(0);
-      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: see the error above.");
+      expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: stand-in");
     } finally {
       providersAnswer = null;
       await page.close();
@@ -656,6 +656,51 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.close();
     }
   });
+
+  for (const width of [320, 390]) {
+    it(`keeps each option of the provider view's job create command on one line with its value at ${width} px, breaking only between options`, async function () {
+      if (browser === null || server === null) return;
+      const view = providerView("5000");
+      view.data.deployment = { network: "localhost", contracts: [] };
+      const page = await pageWithProviderView(() => view);
+      try {
+        await page.setViewportSize({ width, height: 844 });
+        const layout = await page.$eval("[data-testid=provider-view-job-create]", (code) => {
+          // The line each character of an option lies on (its box's top), from the text nodes under it.
+          const lines = (option: typeof code) => {
+            const tops: { char: string; top: number }[] = [];
+            const walker = code.ownerDocument.createTreeWalker(option, 0x4 /* NodeFilter.SHOW_TEXT */);
+            for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+              for (let i = 0; i < node.textContent!.length; i++) {
+                const range = code.ownerDocument.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+                tops.push({ char: node.textContent![i]!, top: rects.length > 0 ? Math.round(rects[0]!.top) : NaN });
+              }
+            }
+            return tops;
+          };
+          return {
+            wide: [code.scrollWidth, code.clientWidth],
+            options: ([...code.children] as (typeof code)[]).slice(1).map((option) => {
+              const tops = lines(option);
+              const space = tops.findIndex((t) => t.char === " ");
+              // The flag and the first character of its value.
+              const head = [...tops.slice(0, space), tops[space + 1]!];
+              return { text: option.textContent, lines: new Set(head.map((t) => t.top)).size };
+            }),
+          };
+        });
+        expect(layout.wide[0], `the command is ${layout.wide[0]}px wide in ${layout.wide[1]}px`).to.be.at.most(layout.wide[1]!);
+        expect(layout.options.map((o) => o.text)).to.have.length(7);
+        for (const option of layout.options) expect(option.lines, `${option.text} starts on one line`).to.equal(1);
+      } finally {
+        providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
 
   it("counts one completed job and one lost dispute in the singular, in the provider view and the table's tooltip", async function () {
     if (browser === null || server === null) return;
@@ -851,6 +896,37 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("counts one job created, and one GPU listed, in the singular in the charts' tooltips and descriptions", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      const day = 1700006400;
+      const history = [
+        { date: day - 86_400, jobsCreated: 1, volume: { wei: "2000000000000000000", lat: "2" } },
+        { date: day, jobsCreated: 2, volume: ZERO },
+      ];
+      const gpusByRegion = [{ region: "eu-west", total: 1, free: 1 }];
+      const update = { ...networkStats(1), history, gpusByRegion };
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: update } } }));
+      await waitUntil(async () => (await page.$$("[data-testid=history-bar]")).length === 2, "the history chart draws both days");
+      expect(await page.$$eval("[data-testid=history-bar] title", (titles) => titles.map((t) => t.textContent))).to.deep.equal([
+        "11-14: 1 job created, 2 LAT paid",
+        "11-15: 2 jobs created, 0 LAT paid",
+      ]);
+      expect(await page.getAttribute("[data-testid=chart-history] svg", "aria-label")).to.equal(
+        "Jobs created and volume paid per day. 11-14: 1 job, 2 LAT; 11-15: 2 jobs, 0 LAT",
+      );
+      expect(await page.textContent("[data-testid=chart-regions] [data-testid=chart-bar] title")).to.equal("eu-west: 1 free of 1 GPU");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
@@ -1030,6 +1106,46 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says in the governance panel, not only in the banner far above it, why it could not be loaded", async function () {
+    if (browser === null || server === null) return;
+    // governanceAnswer null: the stand-in refuses the panel's query.
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Governance: stand-in") === true, "the banner shows the failure");
+      await waitUntil(async () => (await page.textContent("#proposals-body")) !== "", "the panel says why it is empty");
+      expect(await page.textContent("#proposals-body")).to.equal("The proposals could not be loaded: stand-in");
+      expect(await page.textContent("#parameters-body")).to.equal("The parameters could not be loaded: stand-in");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("does not leave the previous view's activity under a new one that could not be loaded, saying why in the feed", async function () {
+    if (browser === null || server === null) return;
+    activityAnswer = () => ({ data: { activity: { nodes: [] }, deployment: null } });
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter: { categories: string[] } | null } };
+        if (query.includes("query Activity(") && variables.filter?.categories.join() === "STAKE") {
+          return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ errors: [{ message: "the embedded indexer cannot answer" }] }) });
+        }
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.textContent("[data-testid=activity-feed]")) === "No activity yet.", "the feed shows the default view");
+      const failed = page.waitForResponse((response) => response.status() === 503 && response.request().postData()?.includes("query Activity(") === true);
+      await page.selectOption("[data-testid=filter-activity]", "STAKE");
+      await failed;
+      await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Activity: the embedded indexer cannot answer") === true, "the banner shows the failure");
+      expect(await page.textContent("[data-testid=activity-feed]")).to.equal("The activity (Stake) could not be loaded: the embedded indexer cannot answer");
+    } finally {
+      activityAnswer = null;
+      await page.close();
+    }
+  });
+
   it("spells a cancelled proposal's state as a cancelled job's, not the Governor's 'Canceled'", async function () {
     if (browser === null || server === null) return;
     governanceAnswer = () => {
@@ -1042,6 +1158,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=proposal-row] .badge");
       expect(await page.textContent("[data-testid=proposal-row] .badge")).to.equal("Cancelled");
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says how many holders voted on each proposal, one in the singular", async function () {
+    if (browser === null || server === null) return;
+    governanceAnswer = () => {
+      const answer = governancePage(["LIP-7: one voter", "LIP-8: many voters"]);
+      const nodes = (answer.data.governance.proposals as { nodes: { voterCount: number }[] }).nodes;
+      nodes[0]!.voterCount = 1;
+      nodes[1]!.voterCount = 1234;
+      return answer;
+    };
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
+      expect(await page.$$eval("[data-testid=proposal-voters]", (spans) => spans.map((s) => s.textContent))).to.deep.equal([
+        "cast by 1 voter",
+        "cast by 1,234 voters",
+      ]);
     } finally {
       governanceAnswer = null;
       await page.close();
@@ -1159,27 +1298,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("wraps a long unbroken error message in the error banner instead of widening the page", async function () {
-    if (browser === null || server === null) return;
-    const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
-    refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-    try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
-      const widths = await page.$eval('[data-testid="error-banner"]', (banner) => ({
-        text: banner.textContent ?? "",
-        banner: [banner.scrollWidth, banner.clientWidth],
-        page: [banner.ownerDocument.documentElement.scrollWidth, banner.ownerDocument.documentElement.clientWidth],
-      }));
-      expect(widths.text).to.include(endpoint);
-      expect(widths.banner[0], `the banner is ${widths.banner[0]}px wide in ${widths.banner[1]}px`).to.be.at.most(widths.banner[1]!);
-      expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
-    } finally {
-      refusal = "stand-in";
-      await page.close();
-    }
-  });
+  // The tables, the feed and the governance panel give the message too, where they could not be read.
+  for (const width of [360, 1280]) {
+    it(`wraps a long unbroken error message in the error banner and the areas that could not be read at ${width} px instead of widening the page`, async function () {
+      if (browser === null || server === null) return;
+      const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
+      refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
+      const page = await browser.newPage({ viewport: { width, height: 740 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
+        for (const area of ["#providers-body", "#activity", "#proposals-body"]) {
+          await waitUntil(async () => (await page.textContent(area))?.includes(endpoint) === true, `${area} gives the error`);
+        }
+        const widths = await page.$eval('[data-testid="error-banner"]', (banner) => ({
+          text: banner.textContent ?? "",
+          banner: [banner.scrollWidth, banner.clientWidth],
+          page: [banner.ownerDocument.documentElement.scrollWidth, banner.ownerDocument.documentElement.clientWidth],
+        }));
+        expect(widths.text).to.include(endpoint);
+        expect(widths.banner[0], `the banner is ${widths.banner[0]}px wide in ${widths.banner[1]}px`).to.be.at.most(widths.banner[1]!);
+        expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
+      } finally {
+        refusal = "stand-in";
+        await page.close();
+      }
+    });
+  }
 
   it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute, over 720 hours)", async function () {
     if (browser === null || server === null) return;
@@ -1207,6 +1352,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
     expect(asked).to.deep.equal([0.02, 720]);
     await page.close();
+  });
+
+  it("refuses in the form, without asking the gateway, a minimum GPU memory over the 4096 GiB it takes (ProviderRegistry.MAX_VRAM_GIB)", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const minVram = () =>
+        requests
+          .filter((r) => r.query.includes("providers(filter"))
+          .map((r) => (r.variables.filter as { minVramGiB?: number } | null)?.minVramGiB)
+          .filter((v) => v !== undefined);
+      const before = minVram().length;
+      await page.fill('[data-testid="filter-vram"]', "4097");
+      await page.dispatchEvent('[data-testid="filter-vram"]', "change");
+      expect(await page.$eval('[data-testid="filter-vram"]', (input) => input.matches(":invalid"))).to.equal(true);
+      // The bound itself is taken: the stand-in saw nothing before it.
+      await page.fill('[data-testid="filter-vram"]', "4096");
+      await page.dispatchEvent('[data-testid="filter-vram"]', "change");
+      await waitUntil(() => minVram().length > before, "the page asks for providers with at least 4096 GiB");
+      expect(minVram().slice(before)).to.deep.equal([4096]);
+    } finally {
+      await page.close();
+    }
   });
 
   it("says the protocol is paused, and until when, where a pause leaves available-now offers empty", async function () {
@@ -1279,6 +1448,21 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No jobs with this status.", "a status's empty table names the status");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
+  it("counts the one GPU needed in the singular in a busy provider's quote tooltip", async function () {
+    if (browser === null || server === null) return;
+    // The third of wideProviders() is active with none of its GPUs free; the form asks for 1 GPU at start.
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-not-now][data-reason=busy]");
+      expect(await page.getAttribute("[data-testid=provider-not-now][data-reason=busy]", "title")).to.equal("0 of the 1 GPU needed free now");
+    } finally {
+      providersAnswer = null;
       await page.close();
     }
   });

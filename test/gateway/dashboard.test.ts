@@ -822,11 +822,11 @@ describe("dashboard in headless Chromium", function () {
     type Governance = {
       governance: {
         parameters: { contract: string; name: string; unit: string; value: string | null; address: string | null }[];
-        proposals: { nodes: { id: string; title: string; state: string }[] };
+        proposals: { nodes: { id: string; title: string; state: string; voterCount: number }[] };
       };
     };
     const { governance } = await client.query<Governance>(
-      "{ governance { parameters { contract name unit value address } proposals(first: 10) { nodes { id title state } } } }",
+      "{ governance { parameters { contract name unit value address } proposals(first: 10) { nodes { id title state voterCount } } } }",
     );
     expect(governance.proposals.nodes).to.not.be.empty;
     await eventually(async () =>
@@ -840,7 +840,8 @@ describe("dashboard in headless Chromium", function () {
       expect(proposals[i].cells[0]).to.equal(proposal.title);
       // The Governor's CANCELED reads as a cancelled job does.
       expect(proposals[i].cells[1].toUpperCase().replace(/ /g, "_")).to.equal(proposal.state === "CANCELED" ? "CANCELLED" : proposal.state);
-      expect(proposals[i].cells[2]).to.match(/^[\d,.]+ LAT for[\d,.]+ LAT against[\d,.]+ LAT abstain$/);
+      expect(proposals[i].cells[2]).to.match(/^[\d,.]+ LAT for[\d,.]+ LAT against[\d,.]+ LAT abstaincast by [\d,]+ voters?$/);
+      expect(proposals[i].cells[2]).to.have.string(`cast by ${proposal.voterCount} voter`);
     }
 
     const parameters = await page.getByTestId("parameter-row").evaluateAll((rows) =>
