@@ -82,7 +82,7 @@ function makeDirectory(dir: string): void {
 }
 
 /** Why mkdir or the write check refused, in words, with the system's code. */
-function describeFailure(e: NodeJS.ErrnoException, dataDir: string): string {
+export function describeFailure(e: NodeJS.ErrnoException, dataDir: string): string {
   const where = e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : "";
   const words: Record<string, string> = {
     EACCES: "permission denied",

@@ -46,6 +46,11 @@ export async function gql<T = Record<string, unknown>>(executor: QueryExecutor, 
   return result.data as T;
 }
 
+/** The ids of the `items` that `where` (a GraphQL object literal) selects, in the default order. */
+export async function itemIdsWhere(executor: QueryExecutor, where: string): Promise<string[]> {
+  return (await gql<{ items: Array<{ id: string }> }>(executor, `{ items(where: ${where}) { id } }`)).items.map((i) => i.id);
+}
+
 /** Runs a query that must fail; returns the error messages. */
 export async function gqlErrors(executor: QueryExecutor, query: string, variables?: Record<string, unknown>): Promise<string[]> {
   const result: ExecutionResult = await executor.executeQuery(query, variables);

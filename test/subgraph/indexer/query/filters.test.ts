@@ -2,7 +2,7 @@
 // (store/postgres/src/relational_queries.rs) gives a result that SQL's own rules would not.
 import { expect } from "chai";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
-import { gql, gqlErrors } from "../helpers/dump";
+import { gql, gqlErrors, itemIdsWhere } from "../helpers/dump";
 import { SchemaDatabase } from "../helpers/schema-db";
 
 const SCHEMA = `
@@ -35,8 +35,7 @@ describe("query filters on a schema of the test", function () {
     sdb?.close();
   });
 
-  const ids = async (where: string): Promise<string[]> =>
-    (await gql<{ items: Array<{ id: string }> }>(engine, `{ items(where: ${where}) { id } }`)).items.map((i) => i.id);
+  const ids = (where: string): Promise<string[]> => itemIdsWhere(engine, where);
 
   it("matches nothing with an empty _in or _not_in list on ids, scalars, enums and references", async function () {
     for (const field of ["id", "name", "count", "tier", "parent"]) {

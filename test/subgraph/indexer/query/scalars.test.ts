@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
 import { encodeBigInt } from "../../../../subgraph/indexer/values/sortable";
-import { gql, gqlErrors } from "../helpers/dump";
+import { gqlErrors, itemIdsWhere } from "../helpers/dump";
 import { SchemaDatabase } from "../helpers/schema-db";
 
 describe("query scalar filter values", function () {
@@ -22,8 +22,7 @@ describe("query scalar filter values", function () {
     sdb?.close();
   });
 
-  const ids = async (where: string): Promise<string[]> =>
-    (await gql<{ items: Array<{ id: string }> }>(engine, `{ items(where: ${where}) { id } }`)).items.map((i) => i.id);
+  const ids = (where: string): Promise<string[]> => itemIdsWhere(engine, where);
 
   it("refuses Bytes that are not hex with the hex crate's messages", async function () {
     expect(await gqlErrors(engine, `{ items(where: { blob: "0xabc" }) { id } }`)).to.deep.equal(["Failed to decode `Bytes` value: `Odd number of digits`"]);
