@@ -1,9 +1,10 @@
 // Charts as inline SVG, drawn by hand: a horizontal bar chart (free vs total GPUs per model or region) and a
 // daily history (jobs as bars, volume as a line). Sizes are viewBox units: the SVG scales with its container.
-// Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them.
+// Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them. Figures are formatted as the
+// tables and the overview format them (format.js): "1234 / 2048" beside a card's "2,048" read as another number.
 
 import { h } from "./dom.js";
-import { count, formatDay } from "./format.js";
+import { count, formatDay, formatInt, formatLat } from "./format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -28,7 +29,7 @@ export function drawInventoryChart(container, rows, title) {
   const height = rows.length * BAR.row + 6;
   const scaleWidth = BAR.width - BAR.label - BAR.value;
   const max = Math.max(1, ...rows.map((r) => r.total));
-  const summary = rows.map((r) => `${r.label}: ${r.free} of ${r.total} free`).join("; ");
+  const summary = rows.map((r) => `${r.label}: ${formatInt(r.free)} of ${formatInt(r.total)} free`).join("; ");
   const svg = s("svg", { viewBox: `0 0 ${BAR.width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
   rows.forEach((row, i) => {
     const y = i * BAR.row + 4;
@@ -38,11 +39,11 @@ export function drawInventoryChart(container, rows, title) {
       s(
         "g",
         { "data-testid": "chart-bar", "data-key": row.key, "data-total": row.total, "data-free": row.free },
-        s("title", {}, `${row.label}: ${row.free} free of ${count(row.total, "GPU")}`),
+        s("title", {}, `${row.label}: ${formatInt(row.free)} free of ${count(row.total, "GPU")}`),
         s("text", { x: BAR.label - 8, y: y + BAR.bar - 3, "text-anchor": "end", class: "chart-label" }, truncate(row.label, 24)),
         s("rect", { x: BAR.label, y, width: Math.max(totalWidth, 1), height: BAR.bar, rx: 2, class: "bar-total" }),
         s("rect", { x: BAR.label, y, width: freeWidth, height: BAR.bar, rx: 2, class: "bar-free" }),
-        s("text", { x: BAR.label + totalWidth + 6, y: y + BAR.bar - 3, class: "chart-value" }, `${row.free} / ${row.total}`),
+        s("text", { x: BAR.label + totalWidth + 6, y: y + BAR.bar - 3, class: "chart-value" }, `${formatInt(row.free)} / ${formatInt(row.total)}`),
       ),
     );
   });
@@ -75,12 +76,12 @@ export function drawHistoryChart(container, days, title) {
   const step = plotWidth / days.length;
   const yJobs = (n) => top + plotHeight - (n / maxJobs) * plotHeight;
   const yVolume = (v) => top + plotHeight - (v / maxVolume) * plotHeight;
-  const summary = days.map((d) => `${formatDay(d.date)}: ${count(d.jobsCreated, "job")}, ${d.volume.lat} LAT`).join("; ");
+  const summary = days.map((d) => `${formatDay(d.date)}: ${count(d.jobsCreated, "job")}, ${formatLat(d.volume.lat)}`).join("; ");
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
 
   svg.append(
     s("line", { x1: left, x2: width - right, y1: top + plotHeight, y2: top + plotHeight, class: "chart-axis" }),
-    s("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "chart-value" }, String(maxJobs)),
+    s("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "chart-value" }, formatInt(maxJobs)),
     s("text", { x: left - 6, y: top + plotHeight, "text-anchor": "end", class: "chart-value" }, "0"),
     s("text", { x: width - right + 6, y: top + 8, class: "chart-value" }, compact(maxVolume)),
   );
@@ -93,7 +94,7 @@ export function drawHistoryChart(container, days, title) {
       s(
         "rect",
         { x: x + step * 0.15, y: yJobs(d.jobsCreated), width: step * 0.7, height: barHeight, class: "bar-jobs", "data-testid": "history-bar" },
-        s("title", {}, `${formatDay(d.date)}: ${count(d.jobsCreated, "job")} created, ${d.volume.lat} LAT paid`),
+        s("title", {}, `${formatDay(d.date)}: ${count(d.jobsCreated, "job")} created, ${formatLat(d.volume.lat)} paid`),
       ),
     );
     if (i % labelEvery === 0) svg.append(s("text", { x: x + step / 2, y: height - 8, "text-anchor": "middle", class: "chart-label" }, formatDay(d.date)));

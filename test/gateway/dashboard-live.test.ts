@@ -1085,6 +1085,56 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("writes the charts' figures with thousands separators, as the overview and the tables do", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+      const stats = {
+        ...networkStats(5),
+        gpusByModel: [{ model: "h100-sxm-80gb", name: "NVIDIA H100 SXM5 80GB", total: 2_048, free: 1_536 }],
+        gpusByRegion: [{ region: "eu-west", total: 2_048, free: 1_536 }],
+        history: [
+          { date: 1699920000, jobsCreated: 1_200, volume: { wei: "12345500000000000000000", lat: "12345.5" } },
+          { date: 1700006400, jobsCreated: 3, volume: { wei: "0", lat: "0" } },
+        ],
+      };
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (!/^\s*query Overview\(/.test(query)) return route.fallback();
+        const body = { data: { networkStats: stats, indexingStatus: indexing }, extensions: { block: { number: 5, hash: `0x${"05".repeat(32)}` } } };
+        return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const figures = () =>
+        page.evaluate(`["chart-models", "chart-regions", "chart-history"].map((id) => {
+          const chart = document.querySelector("[data-testid=" + id + "]");
+          return {
+            values: [...chart.querySelectorAll(".chart-value")].map((t) => t.textContent),
+            titles: [...chart.querySelectorAll("title")].map((t) => t.textContent),
+            label: chart.querySelector("svg")?.getAttribute("aria-label") ?? null,
+          };
+        })`) as Promise<{ values: string[]; titles: string[]; label: string | null }[]>;
+      await waitUntil(async () => (await figures()).every((chart) => chart.label !== null), "the page draws the three charts");
+      expect(await figures()).to.deep.equal([
+        {
+          values: ["1,536 / 2,048"],
+          titles: ["NVIDIA H100 SXM5 80GB: 1,536 free of 2,048 GPUs"],
+          label: "GPUs by model, free of listed. NVIDIA H100 SXM5 80GB: 1,536 of 2,048 free",
+        },
+        { values: ["1,536 / 2,048"], titles: ["eu-west: 1,536 free of 2,048 GPUs"], label: "GPUs by region, free of listed. eu-west: 1,536 of 2,048 free" },
+        {
+          // The jobs axis from 0 to its highest day, and the volume axis's top in compact notation.
+          values: ["1,200", "0", "12.3K"],
+          titles: ["11-14: 1,200 jobs created, 12,345.5 LAT paid", "11-15: 3 jobs created, 0 LAT paid"],
+          label: "Jobs created and volume paid per day. 11-14: 1,200 jobs, 12,345.5 LAT; 11-15: 3 jobs, 0 LAT",
+        },
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says how much of its provider's collateral a job's ending slashed, and nothing where it slashed none", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
