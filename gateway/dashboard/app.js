@@ -26,8 +26,6 @@ import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
 const JOB_PAGE_SIZE = 10;
-/** The job lengths JobEscrow.createJob takes, in seconds: its MIN_DURATION and MAX_DURATION (constants, not governed). */
-const JOB_SECONDS = { min: 60, max: 30 * 24 * 3600 };
 
 /** JobCounts fields and the JobStatus each counts, in lifecycle order. */
 const JOB_STATUSES = [
@@ -322,11 +320,12 @@ function readProviderQuery() {
   const maxPricePerGpuHour = price === "" ? undefined : latToWei(price);
   priceInput.setCustomValidity(maxPricePerGpuHour === null ? "Enter a price in LAT, such as 2.5" : "");
   // availableCompute refuses a length JobEscrow.createJob would refuse, and a quote for one prices a job that cannot be
-  // posted: checked here, with the gateway's rounding, so the form says so instead of sending the query.
+  // posted: the field's min and max (index.html) are those lengths, which the browser checks as the reader types (its
+  // :invalid outline); the message says them in words.
   const hoursInput = byId("f-hours");
-  const seconds = jobSeconds(Number(hoursInput.value));
-  const runnable = hoursInput.value === "" || (seconds >= JOB_SECONDS.min && seconds <= JOB_SECONDS.max);
-  hoursInput.setCustomValidity(runnable ? "" : "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)");
+  hoursInput.setCustomValidity("");
+  const { rangeUnderflow, rangeOverflow } = hoursInput.validity;
+  hoursInput.setCustomValidity(rangeUnderflow || rangeOverflow ? "A job runs from 1 minute (0.0167 hours) to 720 hours (30 days)" : "");
   if (!form.checkValidity()) {
     form.reportValidity();
     return null;

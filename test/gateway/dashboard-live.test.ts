@@ -1404,6 +1404,42 @@ describe("dashboard live updates against a stand-in gateway", function () {
     await page.close();
   });
 
+  it("has the browser itself hold the hours to JobEscrow's lengths as they are typed, the 1 minute it takes quoted as such", async function () {
+    if (browser === null || server === null) return;
+    providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=provider-row]");
+      // Typed only: no change event yet, so what says the value is out of range is the field's own min and max.
+      const typed = async (hours: string) => {
+        await page.fill("[data-testid=filter-hours]", hours);
+        return page.$eval("[data-testid=filter-hours]", (input) => {
+          const { rangeUnderflow, rangeOverflow } = (input as unknown as { validity: { rangeUnderflow: boolean; rangeOverflow: boolean } }).validity;
+          return { invalid: input.matches(":invalid"), rangeUnderflow, rangeOverflow };
+        });
+      };
+      const results: Record<string, unknown> = {};
+      for (const hours of ["0", "0.01", "0.0166", "0.0167", "1", "720", "720.5"]) results[hours] = await typed(hours);
+      expect(results).to.deep.equal({
+        "0": { invalid: true, rangeUnderflow: true, rangeOverflow: false },
+        "0.01": { invalid: true, rangeUnderflow: true, rangeOverflow: false },
+        "0.0166": { invalid: true, rangeUnderflow: true, rangeOverflow: false },
+        "0.0167": { invalid: false, rangeUnderflow: false, rangeOverflow: false },
+        "1": { invalid: false, rangeUnderflow: false, rangeOverflow: false },
+        "720": { invalid: false, rangeUnderflow: false, rangeOverflow: false },
+        "720.5": { invalid: true, rangeUnderflow: false, rangeOverflow: true },
+      });
+      // The least it takes is a job of 1 minute, as the gateway rounds it.
+      await typed("0.0167");
+      await page.press("[data-testid=filter-hours]", "Enter");
+      await waitUntil(async () => (await page.textContent("#quote-heading")) === "Quote (1 GPU × 1 min)", "the heading quotes 1 GPU × 1 min");
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   it("refuses in the form, without asking the gateway, a minimum GPU memory over the 4096 GiB it takes (ProviderRegistry.MAX_VRAM_GIB)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
