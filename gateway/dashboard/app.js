@@ -98,8 +98,13 @@ const failedAreas = new Set();
  * A loader for one area of the page: runs `load` (with the loader's arguments), renders only the answer of the latest
  * call (an earlier request answering late, e.g. for filters since changed, is dropped) and reports failures in the
  * banner, then calls `failed` with the error's message. It never throws: it resolves to the answer it rendered, or null.
+ *
+ * `stale` (an element's id): where the area's rows are. `failed` answers whether it replaced them (with its own
+ * error); where it did not, the rows it keeps are those of an earlier read, and a line before them says so with the
+ * error ("Not updated: ..."), as the provider view does, until the area is read again: the banner that also says it is
+ * far up the page, and rows a failed refresh left read as the network's state now.
  */
-function latestOnly(area, load, render, failed = () => {}) {
+function latestOnly(area, load, render, failed = () => false, stale = null) {
   let token = 0;
   return async (...args) => {
     const mine = ++token;
@@ -107,18 +112,34 @@ function latestOnly(area, load, render, failed = () => {}) {
       const result = await load(...args);
       if (mine !== token) return null;
       render(result);
+      if (stale !== null) staleNote(stale, null);
       clearError(area);
       failedAreas.delete(area);
       return result;
     } catch (error) {
       if (mine === token) {
+        const message = error instanceof Error ? error.message : String(error);
         reportError(area, error);
         failedAreas.add(area);
-        failed(error instanceof Error ? error.message : String(error));
+        const replaced = failed(message);
+        if (stale !== null) staleNote(stale, replaced ? null : `Not updated: ${message}`);
       }
       return null;
     }
   };
+}
+
+/**
+ * Sets (or, with null, removes) the line before the element `id` (before its table, for a table's body) that says
+ * the rows after it could not be read again; its test id is `<id>-stale`.
+ */
+function staleNote(id, text) {
+  const anchor = byId(id).closest(".table-wrap") ?? byId(id);
+  const testId = `${id}-stale`;
+  const shown = anchor.previousElementSibling?.dataset.testid === testId ? anchor.previousElementSibling : null;
+  if (text === null) shown?.remove();
+  else if (shown !== null) shown.textContent = text;
+  else anchor.before(h("p", { class: "empty", role: "status", "data-testid": testId }, text));
 }
 
 // ------------------------------------------------------------------------------------------------------- paging
@@ -366,12 +387,13 @@ const loadProviders = latestOnly(
   (message) => {
     // Rows of other filters or another order, under the form's new ones, would read as the answer to them. The error
     // is said here, where the reader looks: the banner at the top of the page is out of view from the table.
-    if (providers.shown !== JSON.stringify({ query: providers.query, order: providers.order })) {
-      fillTable(byId("providers-body"), [], `The providers for these filters could not be loaded: ${message}`);
-      // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
-      providers.pager.update({ hasNextPage: false, endCursor: null });
-    }
+    if (providers.shown === JSON.stringify({ query: providers.query, order: providers.order })) return false;
+    fillTable(byId("providers-body"), [], `The providers for these filters could not be loaded: ${message}`);
+    // Nor may the previous rows' next page be asked for under these filters: their cursor is not these filters' page.
+    providers.pager.update({ hasNextPage: false, endCursor: null });
+    return true;
   },
+  "providers-body",
 );
 
 /** Billed seconds for `hours`, rounded as the gateway's quotes round them. */
@@ -652,12 +674,13 @@ const loadJobs = latestOnly(
   (message) => {
     // Another status's rows, under the filter's new one, would read as the answer to it. The error is said here, as
     // the providers table says its own: the banner is out of view from the table.
-    if (jobs.shown !== jobFilterKey(jobs)) {
-      const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
-      fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: ${message}`);
-      jobs.pager.update({ hasNextPage: false, endCursor: null });
-    }
+    if (jobs.shown === jobFilterKey(jobs)) return false;
+    const filters = jobs.client !== null || jobs.provider !== null ? "for these filters" : "with this status";
+    fillTable(byId("jobs-body"), [], `The jobs ${filters} could not be loaded: ${message}`);
+    jobs.pager.update({ hasNextPage: false, endCursor: null });
+    return true;
   },
+  "jobs-body",
 );
 
 /**
@@ -1144,10 +1167,11 @@ const loadActivity = latestOnly(
   renderActivity,
   (message) => {
     // Another view's events (or its "No activity yet."), under the select's new one, would read as the answer to it.
-    if (activityShown !== activityView) {
-      replace(byId("activity"), h("li", { class: "empty" }, `The activity (${activityView.label}) could not be loaded: ${message}`));
-    }
+    if (activityShown === activityView) return false;
+    replace(byId("activity"), h("li", { class: "empty" }, `The activity (${activityView.label}) could not be loaded: ${message}`));
+    return true;
   },
+  "activity",
 );
 
 function renderActivity({ view, events, contracts }) {
@@ -1264,11 +1288,13 @@ const loadGovernance = latestOnly(
   },
   (message) => {
     // Headings over no rows said nothing of why; the banner that does is far up the page.
-    if (!governanceShown) {
-      fillTable(byId("proposals-body"), [], `The proposals could not be loaded: ${message}`);
-      fillTable(byId("parameters-body"), [], `The parameters could not be loaded: ${message}`);
-    }
+    if (governanceShown) return false;
+    fillTable(byId("proposals-body"), [], `The proposals could not be loaded: ${message}`);
+    fillTable(byId("parameters-body"), [], `The parameters could not be loaded: ${message}`);
+    return true;
   },
+  // Above both of its tables, which one read fills.
+  "proposals-title",
 );
 
 // -------------------------------------------------------------------------------------------------------- live

@@ -55,6 +55,12 @@ function jobUpdate(status: string, specURI = "ipfs://spec"): { data: { jobUpdate
   };
 }
 
+/** One activity event, a provider's registration, with every field the feed reads. */
+function activityEvent(): Record<string, unknown> {
+  const provider = `0x${"ab".repeat(20)}`;
+  return { kind: "ProviderRegistered", category: "PROVIDER", timestamp: 1700000000, from: provider, accounts: [provider], jobId: null, provider, amount: null, parameter: null };
+}
+
 /** An empty network's statistics at `blockNumber`, with every field the overview shows. */
 function networkStats(blockNumber: number): Record<string, unknown> {
   const counts = { open: 0, accepted: 0, submitted: 0, disputed: 0, completed: 0, cancelled: 0, expired: 0, declined: 0, timedOut: 0, refunded: 0 };
@@ -2247,4 +2253,71 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.close();
     }
   });
+
+  // A refresh (a new block) that fails: the rows an earlier read showed stay, as the network's latest known state,
+  // with a line above them that says they are not updated and why, until a refresh succeeds.
+  const staleAreas = [
+    {
+      area: "activity feed",
+      rows: "[data-testid=activity-item]",
+      stale: "activity-stale",
+      answer: (on: boolean) => (activityAnswer = on ? () => ({ data: { activity: { nodes: [activityEvent()] }, deployment: null } }) : null),
+    },
+    {
+      area: "governance panel",
+      rows: "[data-testid=proposal-row]",
+      stale: "proposals-title-stale",
+      answer: (on: boolean) => (governanceAnswer = on ? () => governancePage(["LIP-1: two-hour grace"]) : null),
+    },
+    {
+      area: "providers table",
+      rows: "[data-testid=provider-row]",
+      stale: "providers-body-stale",
+      answer: (on: boolean) =>
+        (providersAnswer = on ? () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } }) : null),
+    },
+    {
+      area: "jobs table",
+      rows: "[data-testid=job-row]",
+      stale: "jobs-body-stale",
+      answer: (on: boolean) => (jobsAnswer = on ? () => ({ data: { jobs: JOBS_PAGE } }) : () => ({ errors: [{ message: "stand-in" }] })),
+    },
+  ];
+  for (const { area, rows, stale, answer } of staleAreas) {
+    it(`says above the ${area}'s rows that they are not updated, with the error, when a new block's refresh of them fails`, async function () {
+      if (browser === null || server === null) return;
+      answer(true);
+      const page = await browser.newPage();
+      try {
+        const before = subscribes.length;
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+        await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+        const subscription = stats()[0]!;
+        const block = (blockNumber: number) =>
+          subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
+        const shown = () =>
+          page.evaluate(
+            `({ rows: document.querySelectorAll(${JSON.stringify(rows)}).length, note: document.querySelector("[data-testid=${stale}]")?.textContent ?? null })`,
+          ) as Promise<{ rows: number; note: string | null }>;
+        block(1);
+        await waitUntil(async () => JSON.stringify(await shown()) === JSON.stringify({ rows: 1, note: null }), `the ${area} shows the stand-in's row`);
+
+        answer(false);
+        block(2);
+        await waitUntil(
+          async () => JSON.stringify(await shown()) === JSON.stringify({ rows: 1, note: "Not updated: stand-in" }),
+          `the ${area} keeps its row, saying that it is not updated`,
+        );
+
+        answer(true);
+        block(3);
+        await waitUntil(async () => JSON.stringify(await shown()) === JSON.stringify({ rows: 1, note: null }), `the ${area} is updated again`);
+      } finally {
+        answer(false);
+        jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+        await page.close();
+      }
+    });
+  }
 });
