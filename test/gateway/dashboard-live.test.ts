@@ -1914,9 +1914,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const openHeld = new Promise<void>((resolve) => (releaseOpen = resolve));
       let openAnswered: Promise<void> | null = null;
       await page.route("**/graphql", async (route) => {
-        const body = route.request().postDataJSON() as { query: string; variables: { filter: { statuses: string[] } | null } };
-        const status = body.variables.filter?.statuses[0];
-        if (!body.query.includes("jobs(filter") || status === undefined) return route.fallback();
+        const body = route.request().postDataJSON() as { query: string; variables: { filter: { statuses?: string[] } | null } };
+        // Only the jobs query's filter has statuses: the activity feed's has categories.
+        const status = body.query.includes("jobs(filter") ? body.variables.filter?.statuses?.[0] : undefined;
+        if (status === undefined) return route.fallback();
         const answer = { data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...JOBS_PAGE.nodes[0], status }] } } };
         const fulfill = () => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(answer) });
         if (status !== "OPEN") return fulfill();
