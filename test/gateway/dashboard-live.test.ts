@@ -510,10 +510,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Max duration")?.nextElementSibling?.textContent ?? null);
       // `job create --max-duration 10m`, the worker's README example, and 90 minutes.
       maxDuration(600);
-      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      await waitUntil(async () => (await shown()) === "10 min", "the dialog shows the job, 10 min");
       expect(await shown()).to.equal("10 min");
       maxDuration(5_400);
-      await waitUntil(async () => (await shown()) !== "10 min", "the dialog shows the update");
+      await waitUntil(async () => (await shown()) === "1 h 30 min", "the dialog shows the update, 1 h 30 min");
       expect(await shown()).to.equal("1 h 30 min");
     } finally {
       await page.close();
@@ -1169,7 +1169,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Governance: stand-in") === true, "the banner shows the failure");
-      await waitUntil(async () => (await page.textContent("#proposals-body")) !== "", "the panel says why it is empty");
+      await waitUntil(
+        async () => (await page.textContent("#proposals-body")) === "The proposals could not be loaded: stand-in",
+        "the panel says why it is empty",
+      );
       expect(await page.textContent("#proposals-body")).to.equal("The proposals could not be loaded: stand-in");
       expect(await page.textContent("#parameters-body")).to.equal("The parameters could not be loaded: stand-in");
     } finally {
@@ -1310,10 +1313,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
       };
       const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
       dispute("NONE", false);
-      await waitUntil(async () => (await shown()) !== null, "the dialog shows the job");
+      await waitUntil(async () => (await shown()) === "Open, not ruled yet", "the dialog shows the open dispute");
       expect(await shown()).to.equal("Open, not ruled yet");
       dispute("UPHELD", true);
-      await waitUntil(async () => (await shown()) !== "Open, not ruled yet", "the dialog shows the ruling");
+      await waitUntil(async () => (await shown()) === "Upheld", "the dialog shows the ruling, Upheld");
       expect(await shown()).to.equal("Upheld");
     } finally {
       await page.close();
@@ -1508,7 +1511,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await loaded;
       const empty = () => page.textContent("#providers-body .empty-row");
-      await waitUntil(async () => (await empty()) !== null, "the providers table says why it is empty");
+      await waitUntil(async () => (await empty()) === "No provider has registered on this network yet.", "the providers table says why it is empty");
       expect(await empty()).to.equal("No provider has registered on this network yet.");
 
       const filtered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
@@ -1531,7 +1534,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await loaded;
       const empty = () => page.textContent("#jobs-body .empty-row");
-      await waitUntil(async () => (await empty()) !== null, "the jobs table says why it is empty");
+      await waitUntil(async () => (await empty()) === "No jobs posted yet.", "the jobs table says why it is empty");
       expect(await empty()).to.equal("No jobs posted yet.");
 
       const filtered = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
@@ -1844,8 +1847,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const down = { ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 90 } };
     const page = await pageWithIndexing(down, () => down);
     try {
-      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
-      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min 30 s after an error: ${reason}`, "warn"]);
+      const expected = [`Indexing restarts in 1 min 30 s after an error: ${reason}`, "warn"];
+      await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says that indexing restarts");
+      expect(await health(page)).to.deep.equal(expected);
     } finally {
       await page.close();
     }
@@ -1866,14 +1870,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ chainHead: 11, indexedBlock: 9, lag: 2, maxLag: 1, ready: false }, () => ({}));
     try {
-      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      await waitUntil(async () => (await health(page))[0] === "Catching up (more than 1 block behind)", "the page says that indexing catches up");
       expect(await health(page)).to.deep.equal(["Catching up (more than 1 block behind)", "warn"]);
     } finally {
       await page.close();
     }
     const inSync = await pageWithIndexing({ chainHead: 10, indexedBlock: 9, lag: 1 }, () => ({}));
     try {
-      await waitUntil(async () => (await health(inSync))[0] !== "—", "the page shows the indexing status");
+      await waitUntil(async () => (await inSync.textContent("[data-testid=indexing-lag]")) === "1 block", "the page shows a lag of 1 block");
       expect(await inSync.textContent("[data-testid=indexing-lag]")).to.equal("1 block");
     } finally {
       await inSync.close();
@@ -1886,8 +1890,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }));
     try {
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status");
-      await waitUntil(async () => (await health(page))[1] === "warn", "the page reads that the indexer stopped", { timeoutMs: 30_000 });
-      expect(await health(page)).to.deep.equal([`Indexing restarts in 1 min after an error: ${reason}`, "warn"]);
+      const expected = [`Indexing restarts in 1 min after an error: ${reason}`, "warn"];
+      await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page reads that the indexer stopped", { timeoutMs: 30_000 });
+      expect(await health(page)).to.deep.equal(expected);
     } finally {
       await page.close();
     }
@@ -1897,7 +1902,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
     try {
-      await waitUntil(async () => (await health(page))[0] !== "—", "the page shows the indexing status");
+      await waitUntil(async () => (await health(page))[0] === "Indexing stopped on an error", "the page says that indexing stopped");
       expect(await health(page)).to.deep.equal(["Indexing stopped on an error", "bad"]);
     } finally {
       await page.close();

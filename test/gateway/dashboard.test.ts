@@ -177,6 +177,18 @@ describe("dashboard in headless Chromium", function () {
     while ((gateway!.head()?.number ?? -1) < target) await new Promise((resolve) => setTimeout(resolve, POLL_MS / 2));
   };
 
+  /**
+   * Resets the providers form, filters it to `model`, and waits until the table shows that model's providers, the API's
+   * first page of them: a row clicked before then may be the unfiltered table's, which the filtered one replaces under
+   * the pointer.
+   */
+  const filterToModel = async (model: string) => {
+    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
+    await page.selectOption("[data-testid=filter-models]", [model]);
+    const expected = (await apiProviders(client, { gpuModels: [model], minGpuCount: 1 })).slice(0, PAGE_SIZE).map((p) => p.address);
+    await eventually(async () => expect((await providerRows(page)).map((r) => r.address)).to.deep.equal(expected));
+  };
+
   /** The gateway on the embedded indexer, on `port` (0: any); its index survives a restart in tmpDir. */
   const startTestGateway = async (port: number): Promise<GatewayHandle> => {
     const started = await startGateway({
@@ -505,12 +517,12 @@ describe("dashboard in headless Chromium", function () {
       expect(rows.map((r) => r.address)).to.deep.equal(availableCompute.nodes.map((o) => o.provider.address));
       for (const row of rows) expect(row.free).to.be.at.least(8);
       expect(await page.getAttribute("th[data-sort=FREE_GPUS]", "aria-sort")).to.equal("descending");
-    });
-    // Each quote is the gateway's: 8 GPUs for 2 hours at the row's price.
-    const rows = await providerRows(page);
-    rows.forEach((row, i) => {
-      expect(row.quote).to.equal(availableCompute.nodes[i]!.quote.cost.wei);
-      expect(row.quote).to.equal(((BigInt(row.priceWei) * 8n * 7200n) / 3600n).toString());
+      // Each quote is the gateway's: 8 GPUs for 2 hours at the row's price. Read with the rows: leaving the hours
+      // field applies the form before "available now" is checked, and the sort after it.
+      rows.forEach((row, i) => {
+        expect(row.quote).to.equal(availableCompute.nodes[i]!.quote.cost.wei);
+        expect(row.quote).to.equal(((BigInt(row.priceWei) * 8n * 7200n) / 3600n).toString());
+      });
     });
     await form.locator("button[type=reset]").click();
   });
@@ -882,8 +894,7 @@ describe("dashboard in headless Chromium", function () {
     );
     expect(api.provider.jobs.nodes).to.not.be.empty;
 
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    await page.selectOption("[data-testid=filter-models]", [h100.gpuModel]);
+    await filterToModel(h100.gpuModel);
     const open = page.locator(`[data-testid=provider-row][data-address="${h100.address}"] [data-testid=provider-open]`);
     await open.click();
     const dialog = page.locator("[data-testid=provider-dialog]");
@@ -915,8 +926,7 @@ describe("dashboard in headless Chromium", function () {
       `query ($address: Address!) { jobs(filter: { provider: $address }, first: ${PAGE_SIZE}) { nodes { id status } } provider(address: $address) { gpuModel } }`,
       { address: provider },
     );
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    await page.selectOption("[data-testid=filter-models]", [view.gpuModel]);
+    await filterToModel(view.gpuModel);
     await page.locator(`[data-testid=provider-row][data-address="${provider}"] [data-testid=provider-open]`).click();
     const dialog = page.locator("[data-testid=provider-dialog]");
     const answered = page.waitForResponse((response) => (response.request().postData() ?? "").includes(`"provider":"${provider}"`));
@@ -926,10 +936,16 @@ describe("dashboard in headless Chromium", function () {
     expect(await page.inputValue("[data-testid=filter-job-provider]")).to.equal(provider);
     await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
 
-    const cleared = page.waitForResponse((response) => (response.request().postData() ?? "").includes("query Jobs("));
+    const { jobs: all } = await client.query<{ jobs: { nodes: { id: string; status: string }[] } }>(`{ jobs(first: ${PAGE_SIZE}) { nodes { id status } } }`);
+    // The cleared filter's own query: a live refresh of the provider's jobs (a new block) is a jobs query too.
+    const cleared = page.waitForResponse((response) => {
+      const body = response.request().postData() ?? "";
+      return body.includes("query Jobs(") && !body.includes('"provider":');
+    });
     await page.fill("[data-testid=filter-job-provider]", "");
     await page.press("[data-testid=filter-job-provider]", "Enter");
     await cleared;
+    await eventually(async () => expect(await jobRows(page)).to.deep.equal(all.nodes));
     await page.locator("[data-testid=provider-filters] button[type=reset]").click();
   });
 
@@ -960,8 +976,7 @@ describe("dashboard in headless Chromium", function () {
     expect(BigInt(p.earnings.earned.wei)).to.equal(earned);
     expect(BigInt(p.earnings.disputeDepositsWon.wei)).to.equal(won);
 
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    await page.selectOption("[data-testid=filter-models]", [p.gpuModel]);
+    await filterToModel(p.gpuModel);
     await page.locator(`[data-testid=provider-row][data-address="${address}"] [data-testid=provider-open]`).click();
     const dialog = page.locator("[data-testid=provider-dialog]");
     await dialog.locator("[data-testid=provider-view-earnings]").waitFor();
@@ -993,8 +1008,7 @@ describe("dashboard in headless Chromium", function () {
     expect(fresh, "a scenario provider without jobs").to.not.equal(undefined);
     expect(fresh!.reputation.score).to.equal(5_000);
 
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    await page.selectOption("[data-testid=filter-models]", [fresh!.gpuModel]);
+    await filterToModel(fresh!.gpuModel);
     const row = page.locator(`[data-testid=provider-row][data-address="${fresh!.address}"]`);
     expect((await row.locator("td[data-label=Reputation]").textContent())!.trim()).to.equal("no record yet");
     await row.locator("[data-testid=provider-open]").click();
@@ -1043,10 +1057,7 @@ describe("dashboard in headless Chromium", function () {
     expect(data.job.settlement.countsForTrackRecord).to.equal(false);
     expect(data.provider.reputation).to.deep.equal({ jobsAccepted: 1, jobsActive: 0, jobsCompleted: 0 });
 
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(model.id) === true);
-    await page.selectOption("[data-testid=filter-models]", [model.id]);
-    await filtered;
+    await filterToModel(model.id);
     const cell = page.locator(`[data-testid=provider-row][data-address="${wallet.address}"] td[data-label=Reputation]`);
     await eventually(async () => expect((await cell.textContent())!.trim()).to.equal("no record yet"));
     expect(await cell.getAttribute("title")).to.equal(
@@ -1070,10 +1081,7 @@ describe("dashboard in headless Chromium", function () {
       `{ job(id: "${id}") { status escrowed { lat } provider { address gpuModel } } }`,
     );
     expect(job.status).to.equal("COMPLETED");
-    await page.locator("[data-testid=provider-filters] button[type=reset]").click();
-    const filtered = page.waitForResponse((response) => response.request().postData()?.includes(job.provider.gpuModel) === true);
-    await page.selectOption("[data-testid=filter-models]", [job.provider.gpuModel]);
-    await filtered;
+    await filterToModel(job.provider.gpuModel);
     const open = page.locator(`[data-testid=provider-row][data-address="${job.provider.address}"] [data-testid=provider-open]`);
     await open.click();
     const dialog = page.locator("[data-testid=provider-dialog]");
