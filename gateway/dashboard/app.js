@@ -499,8 +499,10 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
   providers.pager.update(page.pageInfo, afters);
   const count = `${criteria.gpuCount} GPU${criteria.gpuCount === 1 ? "" : "s"}`;
   // The time quoted in the units that fit it, as a job's max duration reads: 0.1 hours read "0.1 h" for 6 minutes.
-  const gpus = `${count} × ${formatDuration(jobSeconds(criteria.hours))}`;
-  byId("quote-heading").textContent = `Quote (${gpus})`;
+  const duration = formatDuration(jobSeconds(criteria.hours));
+  const gpus = `${count} × ${duration}`;
+  // The heading wraps between the GPUs and the time, not inside either ("1 GPU × 1" over "h)").
+  replace(byId("quote-heading"), "Quote (", h("span", { class: "nowrap" }, count), " × ", h("span", { class: "nowrap" }, duration), ")");
   byId("providers-caption").textContent = availableOnly
     ? `Offers that can run ${gpus} now (availableCompute)`
     : `All providers matching the filters, listing ${count} or more, busy or free (quotes for ${gpus})`;

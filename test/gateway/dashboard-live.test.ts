@@ -2094,6 +2094,50 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
+  // A heading wraps where it is wider than its values, but not inside a figure and its unit: "Price / GPU-" over "h",
+  // "Quote (1 GPU × 1" over "h)", as the devnet showed them at 1366 px.
+  for (const width of [641, 1024, 1280, 1366, 1920]) {
+    it(`keeps each figure of the tables' headings with its unit at ${width} px, wrapping between them`, async function () {
+      if (browser === null || server === null) return;
+      providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
+        await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 1, "the jobs table lists the stand-in's job");
+        // Each shown heading's pieces that must not break, with the number of lines each one takes.
+        const lines = await page.evaluate(`[...document.querySelectorAll("[data-testid=providers-table] th, [data-testid=jobs-table] th")]
+          .filter((th) => th.getBoundingClientRect().width > 0)
+          .flatMap((th) => {
+            const texts = [];
+            const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) texts.push(node);
+            const whole = texts.map((t) => t.data).join("");
+            const at = (offset) => {
+              for (const t of texts) {
+                if (offset <= t.data.length) return [t, offset];
+                offset -= t.data.length;
+              }
+            };
+            return ["GPU-h", "1 GPU", "1 h"].filter((piece) => whole.includes(piece)).map((piece) => {
+              const start = whole.indexOf(piece);
+              const range = document.createRange();
+              range.setStart(...at(start));
+              range.setEnd(...at(start + piece.length));
+              const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+              return [whole.trim() + ": " + piece, tops.size];
+            });
+          })`) as [string, number][];
+        const pieces = lines.map(([piece]) => piece);
+        expect(pieces).to.include.members(width > 1200 ? ["Price / GPU-h: GPU-h", "Quote (1 GPU × 1 h): 1 h", "Max / GPU-h: GPU-h"] : ["Price / GPU-h: GPU-h"]);
+        expect(lines.filter(([, count]) => count !== 1), "pieces over two lines").to.deep.equal([]);
+      } finally {
+        providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
+
   // Wider than the phone's cards (640 px and narrower): up to 1200 px the table drops the columns the job dialog
   // repeats; from 1280 px it shares its row with the activity feed and shows every column, a long Needs cell wrapping.
   for (const width of [641, 800, 1024, 1200, 1280, 1366, 1920]) {
