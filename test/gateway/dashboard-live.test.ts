@@ -1064,6 +1064,34 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("writes the block number right after the connection state, one space apart as its text reads, not a wide gap", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const subscription = stats()[0]!;
+      subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(1234) } } }));
+      await waitUntil(async () => (await page.textContent("[data-testid=live-indicator]"))?.trim() === "Live · block 1,234", "the corner says the page is live at block 1,234");
+      // From the end of "Live" to the "·": the one space the text has (about a third of the font's size), no more.
+      const { gap, fontSize } = (await page.evaluate(`(() => {
+        const text = document.querySelector("#live-block").firstChild;
+        const dot = document.createRange();
+        dot.setStart(text, text.data.indexOf("·"));
+        dot.setEnd(text, text.data.indexOf("·") + 1);
+        return {
+          gap: dot.getBoundingClientRect().left - document.querySelector("#live-text").getBoundingClientRect().right,
+          fontSize: parseFloat(getComputedStyle(document.querySelector("#live")).fontSize),
+        };
+      })()`)) as { gap: number; fontSize: number };
+      expect(gap / fontSize, `${gap}px between "Live" and "·" in a ${fontSize}px font`).to.be.within(0.15, 0.5);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the GPU-hours billed to a fraction of an hour, not rounded to none when jobs ran minutes", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
