@@ -315,6 +315,11 @@ class GatedExecutor implements Executor {
     this.waiters.splice(0).forEach((wake) => wake());
   }
 
+  /** Lets the longest-waiting run finish, the others still held. */
+  openOne(): void {
+    this.waiters.shift()?.();
+  }
+
   refusalReason(spec: JobSpec): string | undefined {
     return spec.kind === "matmul" ? undefined : "not matmul";
   }
@@ -1496,6 +1501,27 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("runs a job the restarted chain holds as accepted under the id of one still running from before, without waiting for that run", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run: job 1 is now another client's, accepted by this provider, due long before the
+      // old run (up to its maxDuration) would end.
+      market.states.clear();
+      source.inHand = [heldOnNewChain(1, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n })];
+      source.reconnect();
+      await waitFor(() => executor.running === 2);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length + eventsOf("job-failed", 1n).length === 2);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect((eventsOf("job-failed", 1n)[0] as { stage: string }).stage).to.equal("submit");
+      await subject.stop();
+      await running;
+    });
+
     it("neither runs nor settles a second time the jobs it already runs or settles when they are listed again", async () => {
       const executor = new GatedExecutor(store);
       const logs: LogRecord[] = [];
@@ -1977,6 +2003,36 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("takes at once, on GPUs of its own, a job a restarted chain offers under the id of one still running from before", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(3), policy: { maxConcurrentJobs: 3 } });
+      const running = subject.run();
+      offer(needing(1, 1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run and counts job ids from 1 again: job 1 is now another client's, open.
+      market.states.clear();
+      const reused = { ...needing(1, 1), client: OTHER_CLIENT };
+      offer(reused);
+      await waitFor(() => executor.running === 2);
+      const [oldGpus, reusedGpus] = executor.gpus as string[][];
+      expect(reusedGpus).not.to.have.members(oldGpus);
+      // The old chain's run ends first (its submission refused: the id names the new job); the GPUs it frees are its own.
+      executor.openOne();
+      await waitFor(() => eventsOf("job-failed", 1n).length === 1);
+      expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error).to.be.instanceOf(JobReplacedError);
+      offer(needing(2, 2));
+      await waitFor(() => executor.running === 2);
+      const secondGpus = executor.gpus[2] as string[];
+      expect(secondGpus.filter((gpu) => reusedGpus.includes(gpu))).to.deep.equal([]);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect(market.states.get(1n)?.client).to.equal(OTHER_CLIENT);
+      expect(eventsOf("job-failed")).to.have.length(1);
+      await subject.stop();
+      await running;
+    });
+
     it("numbers the GPUs 0..n-1 where the config alone gives them, and logs each assignment", async () => {
       const executor = new GatedExecutor(store);
       executor.open();
@@ -2007,7 +2063,7 @@ describe("worker job loop", () => {
       expect(market.count("accept", 2n)).to.equal(0);
       executor.open();
       await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
-      await waitFor(() => subject.gpuAssignments.size === 0);
+      await waitFor(() => subject.gpuAssignments.length === 0);
       source.push(second);
       await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
@@ -2060,7 +2116,7 @@ describe("worker job loop", () => {
       offer(needing(1, 2));
       await waitFor(() => eventsOf("job-failed", 1n).length === 1);
       await waitFor(() => subject.activeJobs === 0);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
       await subject.stop();
       await running;
     });
@@ -2074,7 +2130,7 @@ describe("worker job loop", () => {
       offer(needing(1, 1));
       await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
       await waitFor(() => subject.activeJobs === 0);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
       offer(needing(2, 1));
       await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
       await subject.stop();
@@ -2087,11 +2143,11 @@ describe("worker job loop", () => {
       const running = subject.run();
       offer(needing(1, 2));
       await waitFor(() => executor.running === 1);
-      expect(subject.gpuAssignments.get(1n)).to.deep.equal(detected(2).uuids);
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: detected(2).uuids }]);
       await subject.stop();
       await running;
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     it("assigns GPUs to a job resumed after a restart, and releases them once it is submitted", async () => {
@@ -2101,7 +2157,7 @@ describe("worker job loop", () => {
       const subject = worker(executor, { gpus: detected(1) });
       await runUntilResumedJobSubmitted(subject);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"]]);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     /** Jobs an earlier run accepted, needing `needs[i]` GPUs each (ids 1, 2, …), due 1000 s from now. */
@@ -2132,7 +2188,7 @@ describe("worker job loop", () => {
       const running = subject.run();
       await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
       expect(eventsOf("job-failed")).to.deep.equal([]);
-      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: ["GPU-5c6d0a11-0000"] }]);
       executor.open();
       await waitFor(() => eventsOf("job-submitted").length === 2);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
@@ -2160,7 +2216,7 @@ describe("worker job loop", () => {
       expect(failed?.stage).to.equal("execute");
       expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
       expect(executor.gpus).to.have.length(1);
-      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: ["GPU-5c6d0a11-0000"] }]);
       await subject.stop();
       await running;
     });
@@ -2181,7 +2237,7 @@ describe("worker job loop", () => {
       await running;
       expect(eventsOf("job-aborted").map((event) => event.jobId)).to.have.members([1n, 2n]);
       expect(eventsOf("job-failed")).to.deep.equal([]);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     it("keeps the free GPUs for a resumed job waiting for more, passing over a job offered meanwhile", async () => {
