@@ -37,7 +37,7 @@ import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, storesJob } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, MarketRejectedError, storesJob } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -828,8 +828,16 @@ export class Worker {
   private async accept(job: CandidateJob, signal: AbortSignal): Promise<bigint | undefined> {
     const { market } = this.options;
     await this.checkRequirements(job, signal);
+    // Whether an attempt failed where it may have landed (in transit, a receipt not seen): a revert (estimated or mined)
+    // did not accept the job.
+    let mayHaveLanded = false;
+    const attempt = () =>
+      market.accept(job).catch((error: unknown) => {
+        if (!(error instanceof MarketRejectedError)) mayHaveLanded = true;
+        throw error;
+      });
     try {
-      return (await this.retry({ jobId: job.jobId, step: "accept" }, () => market.accept(job), signal)).resultDeadline;
+      return (await this.retry({ jobId: job.jobId, step: "accept" }, attempt, signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
       // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
@@ -837,7 +845,14 @@ export class Worker {
       // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
       const state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal, this.options.retry.maxDelayMs).catch(skipReplaced);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
-        return state.resultDeadline;
+        if (mayHaveLanded) return state.resultDeadline;
+        // No acceptance of ours can have landed: another sender of the operator key (a second worker of this provider)
+        // accepted it, and runs it. Run here as well it would be run twice, and the two submissions race.
+        this.options.logger.warn(
+          "a job was accepted for this provider by another sender of its operator key: run one worker per provider, or the two run each other's jobs",
+          { jobId: job.jobId, provider: this.options.provider },
+        );
+        throw new SkipJob("accepted for this provider by another sender of its operator key (a second worker?); left to it, not run here", true);
       }
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);

@@ -1100,6 +1100,32 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("leaves to it, without running it, a job another worker of this provider accepted first, warning that two run", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const logs: LogRecord[] = [];
+    // A second worker with this provider's operator key accepts job 1 first: this one's acceptance reverts unsent.
+    market.failBefore.accept.push(() => {
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 4200n });
+      return new MarketRejectedError("accept", 1n, "JobEscrowUnexpectedStatus");
+    });
+    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    expect(skipReason(1n)).to.equal(
+      "accepted for this provider by another sender of its operator key (a second worker?); left to it, not run here",
+    );
+    const warning = logs.find((record) => record.level === "warn" && record.fields.jobId === 1n);
+    expect(warning?.msg).to.equal(
+      "a job was accepted for this provider by another sender of its operator key: run one worker per provider, or the two run each other's jobs",
+    );
+    expect(executor.signals).to.have.length(0);
+    expect(eventsOf("job-accepted")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job another provider accepted first", async () => {
     const executor = new GatedExecutor(store);
     market.failBefore.accept.push(() => {
