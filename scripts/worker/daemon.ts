@@ -30,7 +30,7 @@ import { PARAM_BOUNDS } from "../deploy";
 import { ProviderNotRegisteredError } from "./chain";
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
-import type { ResultStore } from "./executors/results";
+import { type ResultStore, ResultWriteError } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import { hashJobTerms } from "./gateway-jobs";
 import type { GpuSpecs } from "./gpu";
@@ -743,7 +743,8 @@ export class Worker {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit.what}`) : error;
+        // A result file still waiting for space when time ran out: what failed is the disk, named with what to free.
+        const failure = deadline.signal.aborted && !(error instanceof ResultWriteError) ? new Error(`execution ran past ${limit.what}`) : error;
         this.fail(jobId, "execute", failure);
       }
       return;

@@ -14,7 +14,7 @@ import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
-import { ResultStore, escrowKey } from "../../../scripts/worker/executors/results";
+import { ResultStore, ResultWriteError, escrowKey } from "../../../scripts/worker/executors/results";
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -1282,6 +1282,67 @@ describe("worker job loop", () => {
     expect(market.count("submit")).to.equal(0);
     await subject.stop();
     await running;
+  });
+
+  describe("a full disk for results", () => {
+    /** Publishes a result too large to inline through `results`, on the run's signal, as the executors do. */
+    class FileResultExecutor implements Executor {
+      readonly kind = "matmul" as const;
+      constructor(private readonly results: ResultStore) {}
+      refusalReason(): string | undefined {
+        return undefined;
+      }
+      async run(_loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+        const bytes = Buffer.alloc(300, 9);
+        const published = await this.results.publish(bytes, undefined, signal);
+        return { resultBytes: bytes, ...published, metrics: { device: { type: "cpu", name: "test" }, startedAt: new Date().toISOString(), wallMs: 0, details: {} } };
+      }
+    }
+    /** Writes the disk refused for want of space. */
+    let refused: number;
+    beforeEach(() => {
+      refused = 0;
+    });
+    /** A results store whose disk refuses the first `fullFor` writes for want of space. */
+    function fullDisk(fullFor: number): ResultStore {
+      return new ResultStore(
+        { dir, maxUriBytes: 256 },
+        {
+          retryDelayMs: 5,
+          writeFile: async (file, bytes) => {
+            if (refused >= fullFor) return fs.promises.writeFile(file, bytes);
+            refused += 1;
+            throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          },
+        },
+      );
+    }
+
+    it("submits a job whose result file waited for space freed before its run time was up", async () => {
+      const subject = worker(new FileResultExecutor(fullDisk(3)));
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length + eventsOf("job-failed", 1n).length === 1);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(refused).to.equal(3);
+      expect(market.states.get(1n)?.submitted?.uri).to.match(/^file:\/\//);
+      await subject.stop();
+      await running;
+    });
+
+    it("fails a job whose disk stayed full until its run time was up at execute, naming the disk to free, not the run time", async () => {
+      const subject = worker(new FileResultExecutor(fullDisk(Infinity)));
+      const running = subject.run();
+      offer(makeJob(1, { maxDuration: 1 }));
+      await waitFor(() => eventsOf("job-failed", 1n).length === 1);
+      const failed = eventsOf("job-failed", 1n)[0] as { stage: string; error: Error };
+      expect(failed.stage).to.equal("execute");
+      expect(failed.error).to.be.instanceOf(ResultWriteError);
+      expect(failed.error.message).to.equal(`cannot write the result file to ${dir}: no space left on its disk (ENOSPC); free space there`);
+      expect(market.count("submit")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
   });
 
   it("aborts an execution that runs past the job's maxDuration", async () => {
