@@ -101,7 +101,7 @@ export interface WorkerOptions {
 /**
  * `operation`, given up (rejecting with the signal's reason) as soon as `signal` aborts, even mid-call: what a stop
  * awaits (a settlement, the pruning) would otherwise wait on a node that stopped answering until the request's own
- * timeout (ethers': 5 minutes) each. The call runs on, its outcome ignored: a settlement not known to be sent is
+ * timeout (RPC_REQUEST_TIMEOUT_MS, 30 s) each. The call runs on, its outcome ignored: a settlement not known to be sent is
  * anyone's to send later, and read again at the next start.
  */
 function untilAborted<T>(operation: () => Promise<T>, signal: AbortSignal): () => Promise<T> {
