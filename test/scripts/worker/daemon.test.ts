@@ -1609,6 +1609,41 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("does not run a second time a job in hand offered as open after an old chain's job under its id failed to prepare", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(makeJob(5), makeJob(6));
+      await waitFor(() => executor.running === 2);
+      // The old chain's job 1 waits for a slot; the chain restarts, and job 1 is now another client's, held by us.
+      offer(makeJob(1));
+      await waitFor(() => source.pending === 0);
+      market.states.delete(1n);
+      const held = heldOnNewChain(1, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n });
+      source.inHand = [held];
+      source.reconnect();
+      await waitFor(() => source.inHandCalls === 2);
+      // The node then fails every read of a job's state: the old job, started next, cannot be prepared.
+      const getJobState = market.getJobState.bind(market);
+      market.getJobState = async () => {
+        throw refusedConnection();
+      };
+      executor.openOne();
+      await waitFor(() => executor.running === 2); // the held job 1 took the freed slot
+      executor.openOne();
+      await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+      market.getJobState = getJobState;
+      // The gateway's index lags the chain: the held job 1 is offered as open.
+      source.push(held);
+      await waitFor(() => source.pending === 0);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1 && subject.activeJobs === 0);
+      expect(executor.signals).to.have.length(3);
+      expect(eventsOf("job-executed", 1n)).to.have.length(1);
+      await subject.stop();
+      await running;
+    });
+
     it("neither runs nor settles a second time the jobs it already runs or settles when they are listed again", async () => {
       const executor = new GatedExecutor(store);
       const logs: LogRecord[] = [];
