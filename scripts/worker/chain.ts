@@ -160,12 +160,21 @@ export function checkChainId(actual: number, expected: { config?: number; deploy
 }
 
 /**
- * An ethers provider pinned to `chainId`: it never re-detects the network, so an outage fails calls, not start-up. A
- * redirect is refused as HttpStatusError naming the URL without its credentials, as readChainId refuses one.
+ * How long one call to the node may take. ethers' own 5 minutes would let a node that takes calls and never answers hold
+ * each try of a write that long: a computed result has as little as JobEscrow's minimum grace (a minute) to be
+ * submitted in, and a try given up is retried (TIMEOUT is transient) while the node may have come back.
  */
-export function pinnedProvider(url: string, chainId: number): JsonRpcProvider {
+export const RPC_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * An ethers provider pinned to `chainId`: it never re-detects the network, so an outage fails calls, not start-up. A
+ * redirect is refused as HttpStatusError naming the URL without its credentials, as readChainId refuses one. Each call
+ * is given up after `requestTimeoutMs` (ethers' TIMEOUT).
+ */
+export function pinnedProvider(url: string, chainId: number, requestTimeoutMs = RPC_REQUEST_TIMEOUT_MS): JsonRpcProvider {
   const network = Network.from(chainId);
   const request = new FetchRequest(url);
+  request.timeout = requestTimeoutMs;
   const get = request.getUrlFunc;
   // ethers follows a 301/302/307/308 itself, sending the call (a signed transaction) and its headers to wherever
   // Location points, another host included. Every 3xx is refused alike, as fetch with `redirect: "manual"` does.

@@ -13,6 +13,7 @@ import { type Redactor, redactUrlsIn, redactUrlsInJson } from "../../subgraph/in
 import { ConfigError, WorkerConfig, configRedactor, configRoutes, loadConfig } from "./config";
 import { type ChainCheck, ConnectNetwork, NetworkConnections, checkChain, connectNetwork } from "./connections";
 import { Worker } from "./daemon";
+import { ProviderInUseError, claimProvider } from "./provider-claim";
 import { computeMatmulInThread } from "./executors/matmul";
 import { briefError } from "./retry";
 import { LOG_LEVELS, LogLevel, Logger, createLogger, jsonLineSink } from "./logger";
@@ -129,6 +130,15 @@ async function runDaemon(
   // start-up instead, and a network connected all the same is closed at once, which puts the provider offline again.
   // The handlers stay until the network is closed: npm's forwarded copy of a Ctrl-C, or a second signal, that came
   // while going offline would otherwise end the process with the provider still online.
+  // Before connecting, which puts the provider online: a second worker of it would run the first one's jobs again.
+  let releaseClaim: () => void;
+  try {
+    releaseClaim = claimProvider(config.results.dir, config.provider.address, parts.contracts.jobEscrow);
+  } catch (error) {
+    if (!(error instanceof ProviderInUseError)) throw error;
+    io.stderr.write(redact(`latent-worker: ${error.message}\n`));
+    return 2;
+  }
   const startup = new AbortController();
   let target: Stoppable = { stop: async () => startup.abort(), abortNow: () => startup.abort() };
   const removeHandlers = handleShutdownSignals(
@@ -183,6 +193,7 @@ async function runDaemon(
     }
   } finally {
     removeHandlers();
+    releaseClaim();
   }
 }
 

@@ -696,6 +696,17 @@ function readBaseUrl(reader: FieldReader, key: string): string {
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
     throw new FieldError(reader.fieldPath(key), "must have no query or fragment (result files are named <url>/<hash>.bin)");
   }
+  // Browsers and Node's fetch refuse these ports before connecting: every result URI published would be one no client
+  // could fetch, while the worker, which only writes the files, would run on without a sign.
+  const port = fetchRefusedPort(url);
+  if (port !== undefined) {
+    throw new FieldError(
+      reader.fieldPath(key),
+      `names port ${port} (${url.protocol}//${url.host}), one that fetch never connects to (a "bad port" of the Fetch ` +
+        `standard, in browsers and Node alike), so no client could fetch a result there: serve results.dir on another ` +
+        `port and set ${reader.fieldPath(key).replace(/^config\./, "")} to it`,
+    );
+  }
   return value;
 }
 

@@ -219,7 +219,7 @@ export const connectNetwork: ConnectNetwork = async ({ config, operator, contrac
 /**
  * Going offline (at shutdown, or after a failed start) is bounded: the operator waits for the worker to exit, and a
  * chain that is gone (a devnet stopped first) or stops answering would otherwise be asked `retry.maxAttempts` times,
- * each retry waiting longer and logged, each call up to ethers' 5-minute request timeout. A few quick tries (retries
+ * each retry waiting longer and logged, each call up to its 30-second request timeout (RPC_REQUEST_TIMEOUT_MS). A few quick tries (retries
  * logged at debug) within OFFLINE_DEADLINE_MS, long enough for a receipt on a slow chain; what could not be done is
  * then said once, with the command that does it.
  */

@@ -30,14 +30,14 @@ import { PARAM_BOUNDS } from "../deploy";
 import { ProviderNotRegisteredError } from "./chain";
 import type { PolicyConfig } from "./config";
 import type { ExecutorRegistry } from "./executors/registry";
-import type { ResultStore } from "./executors/results";
+import { type ResultStore, ResultWriteError } from "./executors/results";
 import { ExecutionError, type ExecutionResult } from "./executors/types";
 import { hashJobTerms } from "./gateway-jobs";
 import type { GpuSpecs } from "./gpu";
 import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./gpu-pool";
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
-import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, storesJob } from "./market";
+import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, MarketRejectedError, storesJob } from "./market";
 import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
@@ -101,7 +101,7 @@ export interface WorkerOptions {
 /**
  * `operation`, given up (rejecting with the signal's reason) as soon as `signal` aborts, even mid-call: what a stop
  * awaits (a settlement, the pruning) would otherwise wait on a node that stopped answering until the request's own
- * timeout (ethers': 5 minutes) each. The call runs on, its outcome ignored: a settlement not known to be sent is
+ * timeout (RPC_REQUEST_TIMEOUT_MS, 30 s) each. The call runs on, its outcome ignored: a settlement not known to be sent is
  * anyone's to send later, and read again at the next start.
  */
 function untilAborted<T>(operation: () => Promise<T>, signal: AbortSignal): () => Promise<T> {
@@ -165,7 +165,9 @@ function jobKey(job: CandidateJob): string {
 export class Worker {
   private readonly intake = new AbortController();
   private readonly hardStop = new AbortController();
-  private readonly running = new Map<bigint, { controller: AbortController; done: Promise<void> }>();
+  // By jobKey, as every job in hand: after a chain restarted beneath the worker (a devnet) the old chain's run and the new
+  // chain's job under the same id are two jobs, each with its own slot, GPUs and end.
+  private readonly running = new Map<string, { jobId: bigint; controller: AbortController; done: Promise<void> }>();
   private readonly settlements = new Set<Promise<void>>();
   // By jobKey, the jobs whose settlement is scheduled: a job in hand listed again (at a reconnection) is settled once.
   private readonly settling = new Set<string>();
@@ -188,16 +190,16 @@ export class Worker {
   private acceptTurn: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
   private readonly gpuPool: GpuPool | undefined;
-  // The GPUs each job in hand holds, released when its startJob ends.
-  private readonly assignedGpus = new Map<bigint, string[]>();
+  // By jobKey, the GPUs each job in hand holds, released when its startJob ends.
+  private readonly assignedGpus = new Map<string, { jobId: bigint; gpus: string[] }>();
 
   constructor(private readonly options: WorkerOptions) {
     this.gpuPool = options.gpus === undefined ? undefined : new GpuPool(offeredGpuIds(options.gpus));
   }
 
-  /** The GPUs assigned to each job in hand (a copy), for logs and tests. */
-  get gpuAssignments(): Map<bigint, readonly string[]> {
-    return new Map(this.assignedGpus);
+  /** The GPUs assigned to each job in hand, by job id, for logs and tests. */
+  get gpuAssignments(): { jobId: bigint; gpus: readonly string[] }[] {
+    return [...this.assignedGpus.values()].map(({ jobId, gpus }) => ({ jobId, gpus: [...gpus] }));
   }
 
   /** Number of jobs currently in hand (accepted or about to be). */
@@ -255,11 +257,11 @@ export class Worker {
       this.resuming.length = 0;
     }
     if (this.running.size > 0) {
-      logger.info("stopping: waiting for running jobs", { jobs: [...this.running.keys()], graceMs: shutdownGraceMs });
+      logger.info("stopping: waiting for running jobs", { jobs: this.runningIds(), graceMs: shutdownGraceMs });
       const allDone = Promise.all([...this.running.values()].map((job) => job.done));
       await Promise.race([allDone, sleep(shutdownGraceMs, this.hardStop.signal).catch(() => undefined)]);
       if (this.running.size > 0)
-        logger.warn("grace period over: aborting running jobs", { jobs: [...this.running.keys()] });
+        logger.warn("grace period over: aborting running jobs", { jobs: this.runningIds() });
       this.hardStop.abort();
       await allDone;
     }
@@ -267,6 +269,10 @@ export class Worker {
     // Before the settlements: a read under way may still schedule one.
     await this.inHandReads;
     await Promise.all([...this.settlements, ...this.declines.values()]);
+  }
+
+  private runningIds(): bigint[] {
+    return [...this.running.values()].map(({ jobId }) => jobId);
   }
 
   private emit(event: WorkerEvent): void {
@@ -359,10 +365,11 @@ export class Worker {
         if (next === undefined || next.done) return;
         const job = next.value;
         const known = this.seen.get(job.jobId);
-        if (known === jobIdentity(job)) continue;
+        // The same job, in hand here: never run twice, however the memory of ids went (SEEN_JOBS_LIMIT).
+        if (known === jobIdentity(job) || this.running.has(jobKey(job))) continue;
         if (known !== undefined) {
-          // Ids are counted again on a chain that restarted (a devnet) beneath a running worker: this is another job.
-          if (this.running.has(job.jobId)) continue;
+          // Ids are counted again on a chain that restarted (a devnet) beneath a running worker: this is another job,
+          // taken as any, beside a run of the old chain's job under the id (which fails at submit).
           this.options.logger.info("a job id looked at before now names another job (the chain restarted?); looking at it afresh", { jobId: job.jobId });
         }
         this.remember(job);
@@ -391,7 +398,7 @@ export class Worker {
   private enqueue(job: CandidateJob): void {
     const limit = this.options.policy.maxConcurrentJobs;
     if (this.waiting.length >= limit) {
-      this.seen.delete(job.jobId);
+      this.forget(job);
       this.skip(job, `every slot is taken and ${limit} jobs already wait for one; looked at again when offered again`);
       return;
     }
@@ -413,6 +420,14 @@ export class Worker {
   private remember(job: CandidateJob): void {
     this.seen.set(job.jobId, jobIdentity(job));
     if (this.seen.size > SEEN_JOBS_LIMIT) this.seen.delete(this.seen.keys().next().value as bigint);
+  }
+
+  /**
+   * Look at `job` afresh when it is offered again. Only while its id is remembered as this job: after a chain restart the
+   * id may name another job in hand by now, which a re-offer must not start a second time.
+   */
+  private forget(job: CandidateJob): void {
+    if (this.seen.get(job.jobId) === jobIdentity(job)) this.seen.delete(job.jobId);
   }
 
   private skip(job: CandidateJob, reason: string): void {
@@ -466,18 +481,11 @@ export class Worker {
       throw error;
     }
     for (const job of jobs) {
-      // Seen under the same identity: run, settled or being looked at by this worker already (never twice).
-      if (signal.aborted || this.seen.get(job.jobId) === jobIdentity(job) || this.settling.has(jobKey(job))) continue;
-      const earlier = this.running.get(job.jobId);
-      if (earlier !== undefined) {
-        // The job of that id on the chain before it restarted: it fails at submit (its id names this job now). The
-        // running map has one entry per id, so this one waits for it.
-        logger.info("a job in hand waits for the job of the same id from before the chain restarted to end", { jobId: job.jobId });
-        await raceAbort(earlier.done, signal);
-        if (signal.aborted) return;
-      }
-      // A job waiting for a slot under that id is the old chain's (another identity): started, it would share the id.
-      for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i].jobId === job.jobId) this.waiting.splice(i, 1);
+      // Seen under the same identity: run, settled or being looked at by this worker already (never twice). A run of the
+      // old chain's job under the id (a chain restarted beneath the worker) is another job: this one does not wait for
+      // it, as its result deadline runs meanwhile; that run fails at submit.
+      const key = jobKey(job);
+      if (signal.aborted || this.seen.get(job.jobId) === jobIdentity(job) || this.settling.has(key) || this.running.has(key)) continue;
       this.remember(job);
       let state: JobState;
       try {
@@ -531,11 +539,11 @@ export class Worker {
       )
       .finally(() => {
         this.hardStop.signal.removeEventListener("abort", onHardStop);
-        this.releaseGpus(job.jobId);
-        this.running.delete(job.jobId);
+        this.releaseGpus(job);
+        this.running.delete(jobKey(job));
         this.startWaiting();
       });
-    this.running.set(job.jobId, { controller, done });
+    this.running.set(jobKey(job), { jobId: job.jobId, controller, done });
   }
 
   private async processJob(job: CandidateJob, signal: AbortSignal): Promise<void> {
@@ -546,7 +554,7 @@ export class Worker {
       prepared = await this.prepare(job, signal);
     } catch (error) {
       // Capacity, activity and outages change: if the source offers the job again (after a reconnect), look again.
-      if (!(error instanceof SkipJob && error.final)) this.seen.delete(jobId);
+      if (!(error instanceof SkipJob && error.final)) this.forget(job);
       if (error instanceof ProviderNotRegisteredError) this.halt(error);
       else if (error instanceof SkipJob) {
         this.skip(job, error.message);
@@ -584,7 +592,7 @@ export class Worker {
       });
     } catch (error) {
       if (error instanceof SkipJob) {
-        if (!error.final) this.seen.delete(jobId);
+        if (!error.final) this.forget(job);
         this.skip(job, error.message);
         if (error.lasting) this.decline(job, error.message);
       } else this.fail(jobId, "accept", error);
@@ -636,7 +644,7 @@ export class Worker {
   private async waitForGpus(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<ExecutionLimit | undefined> {
     const pool = this.gpuPool;
     const { jobId } = job;
-    if (pool === undefined || this.assignedGpus.has(jobId)) return undefined;
+    if (pool === undefined || this.assignedGpus.has(jobKey(job))) return undefined;
     const { market, logger } = this.options;
     const pollMs = this.options.settlementPollMs ?? 60_000;
     const count = job.terms.requirements.gpuCount;
@@ -661,7 +669,7 @@ export class Worker {
       // Given as the wait ended, the GPUs are held as any job's, and released when its startJob ends.
       const gpus = await granted.catch(() => undefined);
       if (gpus !== undefined) {
-        this.assignedGpus.set(jobId, gpus);
+        this.assignedGpus.set(jobKey(job), { jobId, gpus });
         logger.info("GPUs assigned", { jobId, gpus });
       }
     }
@@ -724,7 +732,7 @@ export class Worker {
     }
     let result: ExecutionResult;
     const deadline = deadlineSignal(limit.ms);
-    const gpus = this.assignedGpus.get(jobId);
+    const gpus = this.assignedGpus.get(jobKey(job))?.gpus;
     try {
       result = await this.options.executors.forSpec(loaded.spec).run(loaded, AbortSignal.any([signal, deadline.signal]), gpus);
       // Before the log line, the event and the result file's record, so that each names the GPUs the job ran on.
@@ -735,7 +743,8 @@ export class Worker {
         log.warn("job aborted at shutdown; it will time out on-chain");
         this.emit({ type: "job-aborted", jobId });
       } else {
-        const failure = deadline.signal.aborted ? new Error(`execution ran past ${limit.what}`) : error;
+        // A result file still waiting for space when time ran out: what failed is the disk, named with what to free.
+        const failure = deadline.signal.aborted && !(error instanceof ResultWriteError) ? new Error(`execution ran past ${limit.what}`) : error;
         this.fail(jobId, "execute", failure);
       }
       return;
@@ -820,8 +829,16 @@ export class Worker {
   private async accept(job: CandidateJob, signal: AbortSignal): Promise<bigint | undefined> {
     const { market } = this.options;
     await this.checkRequirements(job, signal);
+    // Whether an attempt failed where it may have landed (in transit, a receipt not seen): a revert (estimated or mined)
+    // did not accept the job.
+    let mayHaveLanded = false;
+    const attempt = () =>
+      market.accept(job).catch((error: unknown) => {
+        if (!(error instanceof MarketRejectedError)) mayHaveLanded = true;
+        throw error;
+      });
     try {
-      return (await this.retry({ jobId: job.jobId, step: "accept" }, () => market.accept(job), signal)).resultDeadline;
+      return (await this.retry({ jobId: job.jobId, step: "accept" }, attempt, signal)).resultDeadline;
     } catch (rejection) {
       if (signal.aborted) throw rejection;
       // An earlier attempt may have landed although its answer was lost; the job's state says. Until it is read the job
@@ -829,7 +846,14 @@ export class Worker {
       // here, the job would be in neither the jobs offered as open nor, until a restart, the jobs in hand.
       const state = await this.retryWhileRunning({ jobId: job.jobId, step: "read the job's state" }, () => this.stateOf(job), signal, this.options.retry.maxDelayMs).catch(skipReplaced);
       if (state.status === JobStatus.Accepted && sameAddress(state.provider, this.options.provider)) {
-        return state.resultDeadline;
+        if (mayHaveLanded) return state.resultDeadline;
+        // No acceptance of ours can have landed: another sender of the operator key (a second worker of this provider)
+        // accepted it, and runs it. Run here as well it would be run twice, and the two submissions race.
+        this.options.logger.warn(
+          "a job was accepted for this provider by another sender of its operator key: run one worker per provider, or the two run each other's jobs",
+          { jobId: job.jobId, provider: this.options.provider },
+        );
+        throw new SkipJob("accepted for this provider by another sender of its operator key (a second worker?); left to it, not run here", true);
       }
       // A revert stands; an outage (every try failed in transit) may be over by the time the source offers it again.
       const final = !(rejection instanceof RetryExhaustedError);
@@ -850,16 +874,17 @@ export class Worker {
       if (!(error instanceof GpuAssignmentError)) throw error;
       throw new SkipJob(error.message, false, error.requested > error.total);
     }
-    this.assignedGpus.set(job.jobId, gpus);
+    this.assignedGpus.set(jobKey(job), { jobId: job.jobId, gpus });
     this.options.logger.info("GPUs assigned", { jobId: job.jobId, gpus });
   }
 
-  private releaseGpus(jobId: bigint): void {
-    const gpus = this.assignedGpus.get(jobId);
-    if (gpus === undefined) return;
-    this.assignedGpus.delete(jobId);
-    this.gpuPool?.release(gpus);
-    this.options.logger.debug("GPUs released", { jobId, gpus });
+  private releaseGpus(job: CandidateJob): void {
+    const key = jobKey(job);
+    const held = this.assignedGpus.get(key);
+    if (held === undefined) return;
+    this.assignedGpus.delete(key);
+    this.gpuPool?.release(held.gpus);
+    this.options.logger.debug("GPUs released", { jobId: job.jobId, gpus: held.gpus });
   }
 
   /** What acceptJob checks, against the chain's current state: throws SkipJob for a job it would refuse. */

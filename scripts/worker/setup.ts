@@ -129,7 +129,7 @@ export async function prepareWorkerParts(
   checkResultUriLength(config.results);
   await checkCommandExecutor(config.executors.command);
   warnOfUncheckedCommandRunTime(config, logger);
-  const results = new ResultStore(config.results);
+  const results = new ResultStore(config.results, { logger, retryDelayMs: config.retry.maxDelayMs });
   return {
     operator,
     contracts,

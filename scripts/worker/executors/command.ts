@@ -94,7 +94,7 @@ export class CommandExecutor implements Executor {
         if (error instanceof ProcessAbortedError) throw new ExecutionAbortedError("command");
         throw error;
       }
-      const published = await this.results.publish(output.stdout);
+      const published = await this.results.publish(output.stdout, undefined, signal);
       return {
         resultBytes: new Uint8Array(output.stdout),
         resultHash: published.resultHash,

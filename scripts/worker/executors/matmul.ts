@@ -108,7 +108,7 @@ export class MatmulExecutor implements Executor {
     if (refusal !== undefined || spec.kind !== "matmul") throw new ExecutionError(refusal ?? "not a matmul job");
     const startedAt = new Date();
     const { bytes, hash, computeMs } = await computeMatmulInThread(spec.params, signal);
-    const published = await this.results.publish(bytes, hash);
+    const published = await this.results.publish(bytes, hash, signal);
     const { n, rounds } = spec.params;
     return {
       resultBytes: bytes,

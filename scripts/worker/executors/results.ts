@@ -13,7 +13,9 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { processAlive, processStartTime, processStillRunning } from "../../processes";
 import type { ResultsConfig } from "../config";
+import type { Logger } from "../logger";
 import { JobStatus } from "../market";
+import { sleep } from "../retry";
 import { keccak256OffThread } from "./threads";
 
 export const RESULT_DATA_URI_PREFIX = "data:application/octet-stream;base64,";
@@ -34,6 +36,31 @@ export class ResultUriTooLongError extends Error {
     );
     this.name = "ResultUriTooLongError";
   }
+}
+
+/** A result file could not be written for want of space (its disk full, or the quota spent). */
+export class ResultWriteError extends Error {
+  constructor(
+    readonly dir: string,
+    /** The system's code: ENOSPC or EDQUOT. */
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot write the result file to ${dir}: no space left on its disk (${code}); free space there`, options);
+    this.name = "ResultWriteError";
+  }
+}
+
+// What a write refused for want of space fails with: space can be freed while the job still runs.
+const NO_SPACE_CODES: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT"]);
+
+export interface ResultStoreOptions {
+  /** Where a write waiting for space is logged. */
+  logger?: Logger;
+  /** Pause between two tries of a write refused for want of space (the retry policy's maxDelayMs). Default 30 s. */
+  retryDelayMs?: number;
+  /** Writes a file: fs.promises.writeFile, or a stand-in (tests: a full disk). */
+  writeFile?: (file: string, bytes: Uint8Array) => Promise<void>;
 }
 
 /** After these a job's result is read by no one: settled or refunded, no dispute can follow. */
@@ -79,7 +106,10 @@ export function escrowKey(chainId: number | bigint, jobEscrow: string): string {
 const JOB_LINE = /^(?:([0-9]{1,20}:0x[0-9a-fA-F]{40}) )?([0-9]{1,78})$/;
 
 export class ResultStore {
-  constructor(private readonly config: ResultLocation) {}
+  constructor(
+    private readonly config: ResultLocation,
+    private readonly options: ResultStoreOptions = {},
+  ) {}
 
   /**
    * Lists `jobId` of the JobEscrow `escrow` (escrowKey) as a job whose result is `result`'s file; nothing for an
@@ -171,8 +201,13 @@ export class ResultStore {
     return removed;
   }
 
-  /** `knownHash`: keccak256(bytes) when the caller already computed it (off the event loop). */
-  async publish(bytes: Uint8Array, knownHash?: string): Promise<PublishedResult> {
+  /**
+   * `knownHash`: keccak256(bytes) when the caller already computed it (off the event loop). `signal`: the run's. A write
+   * refused for want of space is tried again until it aborts (the job is accepted, and its result computed: left
+   * unsubmitted the job is slashed, while the provider may free space meanwhile), logged at each try; then, or at once
+   * without a signal, it fails as ResultWriteError. A write that fails leaves no part of the file behind.
+   */
+  async publish(bytes: Uint8Array, knownHash?: string, signal?: AbortSignal): Promise<PublishedResult> {
     const resultHash = knownHash ?? (await keccak256OffThread(bytes));
     const inline = RESULT_DATA_URI_PREFIX + Buffer.from(bytes).toString("base64");
     if (Buffer.byteLength(inline) <= this.config.maxUriBytes) return { resultHash, resultURI: inline };
@@ -181,12 +216,42 @@ export class ResultStore {
     if (Buffer.byteLength(resultURI) > this.config.maxUriBytes)
       throw new ResultUriTooLongError(resultURI, this.config.maxUriBytes);
 
+    const { logger, retryDelayMs = 30_000 } = this.options;
+    for (;;) {
+      try {
+        await this.write(file, bytes);
+        return { resultHash, resultURI };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === undefined || !NO_SPACE_CODES.has(code)) throw error;
+        if (signal === undefined || signal.aborted) throw new ResultWriteError(this.config.dir, code, { cause: error });
+        logger?.warn("cannot write a result file: no space left on its disk; trying again until the job's run time is up (free space there)", {
+          dir: this.config.dir,
+          resultHash,
+          code,
+          delayMs: retryDelayMs,
+        });
+        try {
+          await sleep(retryDelayMs, signal);
+        } catch {
+          throw new ResultWriteError(this.config.dir, code, { cause: error });
+        }
+      }
+    }
+  }
+
+  /** Write then rename, so a reader (or a crash) never sees a half-written result under its final name. */
+  private async write(file: string, bytes: Uint8Array): Promise<void> {
     await fs.mkdir(this.config.dir, { recursive: true });
-    // Write then rename, so a reader (or a crash) never sees a half-written result under its final name.
     const temporary = `${file}.${OWN_WRITER}.${Date.now()}.tmp`;
-    await fs.writeFile(temporary, bytes);
-    await fs.rename(temporary, file);
-    return { resultHash, resultURI };
+    try {
+      await (this.options.writeFile ?? fs.writeFile)(temporary, bytes);
+      await fs.rename(temporary, file);
+    } catch (error) {
+      // What was written of it holds space the next try (or another job) needs, and no job would ever name it.
+      await fs.rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 }
 

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { RpcEndpointError, pinnedProvider, readChainId } from "../../../scripts/worker/chain";
+import { RPC_REQUEST_TIMEOUT_MS, RpcEndpointError, pinnedProvider, readChainId } from "../../../scripts/worker/chain";
 import { HttpStatusError, isTransientError } from "../../../scripts/worker/retry";
 
 interface RpcServer {
@@ -112,6 +112,41 @@ describe("the worker's RPC transport", function () {
       rpc.destroy();
       await server.close();
     }
+  });
+
+  describe("against a node that takes calls and never answers", function () {
+    let server: http.Server;
+    let origin: string;
+    beforeEach(async () => {
+      server = http.createServer((request) => request.resume());
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterEach(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it("gives up a call after its request timeout with ethers' TIMEOUT, which the worker retries as transient", async () => {
+      const rpc = pinnedProvider(`${origin}/rpc`, 31337, 200);
+      try {
+        const error = await caught(rpc.getBlockNumber());
+        expect(error).to.include({ code: "TIMEOUT" });
+        expect(isTransientError(error)).to.equal(true);
+      } finally {
+        rpc.destroy();
+      }
+    });
+
+    it("times each call out after 30 s by default, not ethers' 5 minutes, which would outlast a submission's last minute", () => {
+      const rpc = pinnedProvider(`${origin}/rpc`, 31337);
+      try {
+        expect(RPC_REQUEST_TIMEOUT_MS).to.equal(30_000);
+        expect(rpc._getConnection().timeout).to.equal(30_000);
+      } finally {
+        rpc.destroy();
+      }
+    });
   });
 
   it("names a URL with credentials without them when the endpoint's answer is not a chain id (RpcEndpointError)", async () => {

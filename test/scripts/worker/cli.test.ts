@@ -16,6 +16,8 @@ import { gatewayJobSource } from "../../../scripts/worker/gateway-source";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { TierCode } from "../../../scripts/worker/ids";
 import { CandidateJob, JobMarket, JobSource, JobStatus } from "../../../scripts/worker/market";
+import { providerClaimFile } from "../../../scripts/worker/provider-claim";
+import { processStartTime } from "../../../scripts/processes";
 import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 
@@ -560,6 +562,45 @@ describe("latent-worker CLI", () => {
         );
         expectNoOperatorKey(stderr.text());
       });
+    });
+
+    it("exits 2 before connecting, naming the pid, when another worker of the provider runs with the results directory", async () => {
+      const results = path.join(dir, "results");
+      fs.mkdirSync(results);
+      // A live process (pid 1) holds the claim, as a first worker of the provider would.
+      const claim = providerClaimFile(results, PROVIDER, CONTRACTS.jobEscrow);
+      fs.writeFileSync(claim, "1\n");
+      fs.writeFileSync(`${claim}.start`, `${processStartTime(1) ?? ""}\n`);
+      let connected = false;
+      const connect: ConnectNetwork = async () => {
+        connected = true;
+        throw new Error("must not connect");
+      };
+      const { io: cliIo, stderr } = io();
+      expect(await runWorkerCli(["--config", writeConfig(configJson({ results: { dir: results } }))], cliIo, connect)).to.equal(2);
+      expect(stderr.text()).to.equal(
+        `latent-worker: another worker (pid 1) serves provider ${PROVIDER} with this JobEscrow (${claim}): run one worker ` +
+          "per provider, or stop that one first\n",
+      );
+      expect(connected).to.equal(false);
+    });
+
+    it("claims the provider while it runs and gives the claim back when it stops", async () => {
+      const results = path.join(dir, "results");
+      const claim = providerClaimFile(results, PROVIDER, CONTRACTS.jobEscrow);
+      const source: JobSource = {
+        async *jobs(signal: AbortSignal): AsyncGenerator<CandidateJob> {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        },
+      };
+      const connect: ConnectNetwork = async () => ({ source, market: idleMarket(), close: async () => undefined });
+      const { io: cliIo, signals } = io();
+      const exit = runWorkerCli(["--config", writeConfig(configJson({ results: { dir: results } }))], cliIo, connect);
+      await waitUntil(() => signals.listenerCount("SIGTERM") > 0, "the CLI listens for SIGTERM");
+      expect(fs.readFileSync(claim, "utf8")).to.equal(`${process.pid}\n`);
+      signals.emit("SIGTERM");
+      expect(await exit).to.equal(0);
+      expect(fs.existsSync(claim)).to.equal(false);
     });
 
     it("exits 2 naming config.executors.command.program, before connecting, when the program cannot be run", async () => {

@@ -323,6 +323,15 @@ describe("worker config", () => {
     expect(gateway.message).to.match(/^config\.gateway\.httpUrl: names port 10080 \(http:\/\/127\.0\.0\.1:10080\), .* set gateway\.httpUrl to it$/);
   });
 
+  it("refuses results.publicBaseUrl on a port fetch never connects to, since no client could fetch a result there", () => {
+    const error = configError(withField(minimalConfig(), "results.publicBaseUrl", "https://results.example.org:6665/files"));
+    expect(error.message).to.equal(
+      'config.results.publicBaseUrl: names port 6665 (https://results.example.org:6665), one that fetch never connects to (a ' +
+        '"bad port" of the Fetch standard, in browsers and Node alike), so no client could fetch a result there: serve ' +
+        "results.dir on another port and set results.publicBaseUrl to it",
+    );
+  });
+
   it("takes gateway.wsUrl on a port fetch refuses, since ws connects there", () => {
     const config = parseConfig(withField(minimalConfig(), "gateway.wsUrl", "ws://127.0.0.1:6000/graphql"), "/etc/latent/worker.json");
     expect(config.gateway.wsUrl).to.equal("ws://127.0.0.1:6000/graphql");

@@ -14,7 +14,7 @@ import { CommandExecutor } from "../../../scripts/worker/executors/command";
 import { MatmulExecutor } from "../../../scripts/worker/executors/matmul";
 import { computeMatmulResult } from "../../../scripts/worker/executors/matmul-kernel";
 import { ExecutorRegistry } from "../../../scripts/worker/executors/registry";
-import { ResultStore, escrowKey } from "../../../scripts/worker/executors/results";
+import { ResultStore, ResultWriteError, escrowKey } from "../../../scripts/worker/executors/results";
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -313,6 +313,11 @@ class GatedExecutor implements Executor {
   open(): void {
     this.opened = true;
     this.waiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** Lets the longest-waiting run finish, the others still held. */
+  openOne(): void {
+    this.waiters.shift()?.();
   }
 
   refusalReason(spec: JobSpec): string | undefined {
@@ -1095,6 +1100,32 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("leaves to it, without running it, a job another worker of this provider accepted first, warning that two run", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    const logs: LogRecord[] = [];
+    // A second worker with this provider's operator key accepts job 1 first: this one's acceptance reverts unsent.
+    market.failBefore.accept.push(() => {
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 4200n });
+      return new MarketRejectedError("accept", 1n, "JobEscrowUnexpectedStatus");
+    });
+    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+    expect(skipReason(1n)).to.equal(
+      "accepted for this provider by another sender of its operator key (a second worker?); left to it, not run here",
+    );
+    const warning = logs.find((record) => record.level === "warn" && record.fields.jobId === 1n);
+    expect(warning?.msg).to.equal(
+      "a job was accepted for this provider by another sender of its operator key: run one worker per provider, or the two run each other's jobs",
+    );
+    expect(executor.signals).to.have.length(0);
+    expect(eventsOf("job-accepted")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   it("skips a job another provider accepted first", async () => {
     const executor = new GatedExecutor(store);
     market.failBefore.accept.push(() => {
@@ -1251,6 +1282,67 @@ describe("worker job loop", () => {
     expect(market.count("submit")).to.equal(0);
     await subject.stop();
     await running;
+  });
+
+  describe("a full disk for results", () => {
+    /** Publishes a result too large to inline through `results`, on the run's signal, as the executors do. */
+    class FileResultExecutor implements Executor {
+      readonly kind = "matmul" as const;
+      constructor(private readonly results: ResultStore) {}
+      refusalReason(): string | undefined {
+        return undefined;
+      }
+      async run(_loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+        const bytes = Buffer.alloc(300, 9);
+        const published = await this.results.publish(bytes, undefined, signal);
+        return { resultBytes: bytes, ...published, metrics: { device: { type: "cpu", name: "test" }, startedAt: new Date().toISOString(), wallMs: 0, details: {} } };
+      }
+    }
+    /** Writes the disk refused for want of space. */
+    let refused: number;
+    beforeEach(() => {
+      refused = 0;
+    });
+    /** A results store whose disk refuses the first `fullFor` writes for want of space. */
+    function fullDisk(fullFor: number): ResultStore {
+      return new ResultStore(
+        { dir, maxUriBytes: 256 },
+        {
+          retryDelayMs: 5,
+          writeFile: async (file, bytes) => {
+            if (refused >= fullFor) return fs.promises.writeFile(file, bytes);
+            refused += 1;
+            throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          },
+        },
+      );
+    }
+
+    it("submits a job whose result file waited for space freed before its run time was up", async () => {
+      const subject = worker(new FileResultExecutor(fullDisk(3)));
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => eventsOf("job-submitted", 1n).length + eventsOf("job-failed", 1n).length === 1);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+      expect(refused).to.equal(3);
+      expect(market.states.get(1n)?.submitted?.uri).to.match(/^file:\/\//);
+      await subject.stop();
+      await running;
+    });
+
+    it("fails a job whose disk stayed full until its run time was up at execute, naming the disk to free, not the run time", async () => {
+      const subject = worker(new FileResultExecutor(fullDisk(Infinity)));
+      const running = subject.run();
+      offer(makeJob(1, { maxDuration: 1 }));
+      await waitFor(() => eventsOf("job-failed", 1n).length === 1);
+      const failed = eventsOf("job-failed", 1n)[0] as { stage: string; error: Error };
+      expect(failed.stage).to.equal("execute");
+      expect(failed.error).to.be.instanceOf(ResultWriteError);
+      expect(failed.error.message).to.equal(`cannot write the result file to ${dir}: no space left on its disk (ENOSPC); free space there`);
+      expect(market.count("submit")).to.equal(0);
+      await subject.stop();
+      await running;
+    });
   });
 
   it("aborts an execution that runs past the job's maxDuration", async () => {
@@ -1492,6 +1584,62 @@ describe("worker job loop", () => {
       expect(market.states.get(2n)?.status).to.equal(JobStatus.Submitted);
       expect(market.count("accept")).to.equal(0);
       expect(eventsOf("job-failed")).to.deep.equal([]);
+      await subject.stop();
+      await running;
+    });
+
+    it("runs a job the restarted chain holds as accepted under the id of one still running from before, without waiting for that run", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(makeJob(1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run: job 1 is now another client's, accepted by this provider, due long before the
+      // old run (up to its maxDuration) would end.
+      market.states.clear();
+      source.inHand = [heldOnNewChain(1, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n })];
+      source.reconnect();
+      await waitFor(() => executor.running === 2);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length + eventsOf("job-failed", 1n).length === 2);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect((eventsOf("job-failed", 1n)[0] as { stage: string }).stage).to.equal("submit");
+      await subject.stop();
+      await running;
+    });
+
+    it("does not run a second time a job in hand offered as open after an old chain's job under its id failed to prepare", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { policy: { maxConcurrentJobs: 2 } });
+      const running = subject.run();
+      offer(makeJob(5), makeJob(6));
+      await waitFor(() => executor.running === 2);
+      // The old chain's job 1 waits for a slot; the chain restarts, and job 1 is now another client's, held by us.
+      offer(makeJob(1));
+      await waitFor(() => source.pending === 0);
+      market.states.delete(1n);
+      const held = heldOnNewChain(1, { status: JobStatus.Accepted, resultDeadline: market.chainNow + 1000n });
+      source.inHand = [held];
+      source.reconnect();
+      await waitFor(() => source.inHandCalls === 2);
+      // The node then fails every read of a job's state: the old job, started next, cannot be prepared.
+      const getJobState = market.getJobState.bind(market);
+      market.getJobState = async () => {
+        throw refusedConnection();
+      };
+      executor.openOne();
+      await waitFor(() => executor.running === 2); // the held job 1 took the freed slot
+      executor.openOne();
+      await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
+      market.getJobState = getJobState;
+      // The gateway's index lags the chain: the held job 1 is offered as open.
+      source.push(held);
+      await waitFor(() => source.pending === 0);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1 && subject.activeJobs === 0);
+      expect(executor.signals).to.have.length(3);
+      expect(eventsOf("job-executed", 1n)).to.have.length(1);
       await subject.stop();
       await running;
     });
@@ -1977,6 +2125,36 @@ describe("worker job loop", () => {
       await running;
     });
 
+    it("takes at once, on GPUs of its own, a job a restarted chain offers under the id of one still running from before", async () => {
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(3), policy: { maxConcurrentJobs: 3 } });
+      const running = subject.run();
+      offer(needing(1, 1));
+      await waitFor(() => executor.running === 1);
+      // The chain restarts beneath the run and counts job ids from 1 again: job 1 is now another client's, open.
+      market.states.clear();
+      const reused = { ...needing(1, 1), client: OTHER_CLIENT };
+      offer(reused);
+      await waitFor(() => executor.running === 2);
+      const [oldGpus, reusedGpus] = executor.gpus as string[][];
+      expect(reusedGpus).not.to.have.members(oldGpus);
+      // The old chain's run ends first (its submission refused: the id names the new job); the GPUs it frees are its own.
+      executor.openOne();
+      await waitFor(() => eventsOf("job-failed", 1n).length === 1);
+      expect((eventsOf("job-failed", 1n)[0] as { error: Error }).error).to.be.instanceOf(JobReplacedError);
+      offer(needing(2, 2));
+      await waitFor(() => executor.running === 2);
+      const secondGpus = executor.gpus[2] as string[];
+      expect(secondGpus.filter((gpu) => reusedGpus.includes(gpu))).to.deep.equal([]);
+      executor.open();
+      await waitFor(() => eventsOf("job-submitted").length === 2);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect(market.states.get(1n)?.client).to.equal(OTHER_CLIENT);
+      expect(eventsOf("job-failed")).to.have.length(1);
+      await subject.stop();
+      await running;
+    });
+
     it("numbers the GPUs 0..n-1 where the config alone gives them, and logs each assignment", async () => {
       const executor = new GatedExecutor(store);
       executor.open();
@@ -2007,7 +2185,7 @@ describe("worker job loop", () => {
       expect(market.count("accept", 2n)).to.equal(0);
       executor.open();
       await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
-      await waitFor(() => subject.gpuAssignments.size === 0);
+      await waitFor(() => subject.gpuAssignments.length === 0);
       source.push(second);
       await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
@@ -2060,7 +2238,7 @@ describe("worker job loop", () => {
       offer(needing(1, 2));
       await waitFor(() => eventsOf("job-failed", 1n).length === 1);
       await waitFor(() => subject.activeJobs === 0);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
       await subject.stop();
       await running;
     });
@@ -2074,7 +2252,7 @@ describe("worker job loop", () => {
       offer(needing(1, 1));
       await waitFor(() => eventsOf("job-skipped", 1n).length === 1);
       await waitFor(() => subject.activeJobs === 0);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
       offer(needing(2, 1));
       await waitFor(() => eventsOf("job-submitted", 2n).length === 1);
       await subject.stop();
@@ -2087,11 +2265,11 @@ describe("worker job loop", () => {
       const running = subject.run();
       offer(needing(1, 2));
       await waitFor(() => executor.running === 1);
-      expect(subject.gpuAssignments.get(1n)).to.deep.equal(detected(2).uuids);
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: detected(2).uuids }]);
       await subject.stop();
       await running;
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     it("assigns GPUs to a job resumed after a restart, and releases them once it is submitted", async () => {
@@ -2101,7 +2279,7 @@ describe("worker job loop", () => {
       const subject = worker(executor, { gpus: detected(1) });
       await runUntilResumedJobSubmitted(subject);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"]]);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     /** Jobs an earlier run accepted, needing `needs[i]` GPUs each (ids 1, 2, …), due 1000 s from now. */
@@ -2132,7 +2310,7 @@ describe("worker job loop", () => {
       const running = subject.run();
       await waitFor(() => executor.running === 1 && waitingForGpus(logs, 2n));
       expect(eventsOf("job-failed")).to.deep.equal([]);
-      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: ["GPU-5c6d0a11-0000"] }]);
       executor.open();
       await waitFor(() => eventsOf("job-submitted").length === 2);
       expect(executor.gpus).to.deep.equal([["GPU-5c6d0a11-0000"], ["GPU-5c6d0a11-0000"]]);
@@ -2160,7 +2338,7 @@ describe("worker job loop", () => {
       expect(failed?.stage).to.equal("execute");
       expect(failed?.error.message).to.contain("too late to run: no time is left within the time left before the job's result deadline");
       expect(executor.gpus).to.have.length(1);
-      expect(subject.gpuAssignments).to.deep.equal(new Map([[1n, ["GPU-5c6d0a11-0000"]]]));
+      expect(subject.gpuAssignments).to.deep.equal([{ jobId: 1n, gpus: ["GPU-5c6d0a11-0000"] }]);
       await subject.stop();
       await running;
     });
@@ -2181,7 +2359,7 @@ describe("worker job loop", () => {
       await running;
       expect(eventsOf("job-aborted").map((event) => event.jobId)).to.have.members([1n, 2n]);
       expect(eventsOf("job-failed")).to.deep.equal([]);
-      expect(subject.gpuAssignments.size).to.equal(0);
+      expect(subject.gpuAssignments.length).to.equal(0);
     });
 
     it("keeps the free GPUs for a resumed job waiting for more, passing over a job offered meanwhile", async () => {

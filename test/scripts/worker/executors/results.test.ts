@@ -9,8 +9,11 @@ import {
   escrowKey,
   ResultStore,
   ResultUriTooLongError,
+  ResultWriteError,
 } from "../../../../scripts/worker/executors/results";
+import { createLogger, type LogRecord } from "../../../../scripts/worker/logger";
 import { JobStatus } from "../../../../scripts/worker/market";
+import { waitUntil } from "../../../helpers/wait";
 
 describe("result store", () => {
   let dir: string;
@@ -56,6 +59,76 @@ describe("result store", () => {
       (reason: unknown) => reason,
     );
     expect(error).to.be.instanceOf(ResultUriTooLongError);
+  });
+});
+
+describe("result store on a full disk", () => {
+  let dir: string;
+  let logs: LogRecord[];
+  /** Writes refused for want of space, as a full disk refuses them: part of the file written, then ENOSPC. */
+  let fullWrites: number;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-results-"));
+    logs = [];
+    fullWrites = 0;
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function storeOnDisk(fullFor: number): ResultStore {
+    return new ResultStore(
+      { dir, maxUriBytes: 256 },
+      {
+        logger: createLogger("info", (record) => logs.push(record)),
+        retryDelayMs: 1,
+        writeFile: async (file, bytes) => {
+          if (fullWrites >= fullFor) return fs.promises.writeFile(file, bytes);
+          fullWrites += 1;
+          await fs.promises.writeFile(file, bytes.subarray(0, 10));
+          throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: "ENOSPC", errno: -28, syscall: "write" });
+        },
+      },
+    );
+  }
+
+  it("waits while the disk is full, logging each try and removing the part written, and writes the result once space is freed", async () => {
+    const bytes = Buffer.alloc(300, 5);
+    const published = await storeOnDisk(2).publish(bytes, undefined, new AbortController().signal);
+    const file = path.join(dir, `${keccak256(bytes).slice(2)}.bin`);
+    expect(published.resultURI).to.equal(`file://${file}`);
+    expect(fs.readFileSync(file).equals(bytes)).to.equal(true);
+    expect(fs.readdirSync(dir)).to.deep.equal([path.basename(file)]);
+    const warnings = logs.filter((record) => record.level === "warn");
+    expect(warnings.map((record) => record.msg)).to.deep.equal([
+      "cannot write a result file: no space left on its disk; trying again until the job's run time is up (free space there)",
+      "cannot write a result file: no space left on its disk; trying again until the job's run time is up (free space there)",
+    ]);
+    expect(warnings[0].fields).to.deep.include({ dir, resultHash: keccak256(bytes), code: "ENOSPC" });
+  });
+
+  it("gives up with ResultWriteError, naming the directory, once the run's signal ends while the disk stays full", async () => {
+    const run = new AbortController();
+    const writing = storeOnDisk(Infinity).publish(Buffer.alloc(300, 5), undefined, run.signal).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    await waitUntil(() => fullWrites >= 2, "two writes refused");
+    run.abort();
+    const error = await writing;
+    expect(error).to.be.instanceOf(ResultWriteError);
+    expect((error as ResultWriteError).message).to.equal(
+      `cannot write the result file to ${dir}: no space left on its disk (ENOSPC); free space there`,
+    );
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it("gives up at once, with ResultWriteError, when not given a signal to wait by", async () => {
+    const error = await storeOnDisk(1).publish(Buffer.alloc(300, 5)).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.be.instanceOf(ResultWriteError);
+    expect(fullWrites).to.equal(1);
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 });
 

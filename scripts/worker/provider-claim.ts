@@ -1,0 +1,78 @@
+// One worker per provider and JobEscrow on a machine: two would both take up the jobs in hand at start and at each
+// reconnection, running each twice and racing each other's submissions and settlements with one operator key. The
+// claim is a pid file in the results directory, which the provider's workers share by default (`results` beside
+// the config), taken before connecting and given back at exit; one left by a worker that is gone (its pid gone, or
+// reused by another process since: the `.start` file records the process's start time where the system tells it) is
+// taken over.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { processStartTime, processStillRunning } from "../processes";
+
+export class ProviderInUseError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly pid: number,
+    readonly file: string,
+  ) {
+    super(
+      `another worker (pid ${pid}) serves provider ${provider} with this JobEscrow (${file}): run one worker per ` +
+        `provider, or stop that one first`,
+    );
+    this.name = "ProviderInUseError";
+  }
+}
+
+/** The claim file of `provider` on `jobEscrow` in `dir`. */
+export function providerClaimFile(dir: string, provider: string, jobEscrow: string): string {
+  return path.join(dir, `.worker-${jobEscrow.toLowerCase()}-${provider.toLowerCase()}.pid`);
+}
+
+/**
+ * Claims `provider` on `jobEscrow` for this process (`pid`), in the results directory `dir`; returns what gives it back.
+ * Throws ProviderInUseError while another live process holds it.
+ */
+export function claimProvider(
+  dir: string,
+  provider: string,
+  jobEscrow: string,
+  pid = process.pid,
+  startTimeOf: (pid: number) => string | undefined = processStartTime,
+): () => void {
+  const file = providerClaimFile(dir, provider, jobEscrow);
+  const startFile = `${file}.start`;
+  fs.mkdirSync(dir, { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(file, "utf8").trim());
+      const recorded = readOptional(startFile);
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && processStillRunning(holder, recorded || undefined, startTimeOf)) {
+        throw new ProviderInUseError(provider, holder, file);
+      }
+      // Both: a start time left beside the next claim would make that claim's live writer look gone.
+      fs.rmSync(startFile, { force: true });
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return () => {
+    try {
+      if (Number(fs.readFileSync(file, "utf8").trim()) !== pid) return;
+      fs.rmSync(file, { force: true });
+      fs.rmSync(startFile, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
