@@ -1,4 +1,5 @@
-// What the scripts ask the system about other processes (the devnet's data-directory claim, the worker's leftover files).
+// What the scripts ask the system about other processes, and the pid files by which one process claims a thing (the
+// devnet's data directory and build, a worker's provider) against the others.
 import * as fs from "node:fs";
 
 /** Whether `pid` names a running process (one we may not signal still runs). */
@@ -43,4 +44,55 @@ export function processStillRunning(
   // No /proc, or a process hidden from us (hidepid): the pid is all there is to ask.
   if (current === undefined) return processAlive(pid);
   return current === startTime;
+}
+
+/** The pid in a pid file if the process that wrote it (started at `recorded`, when known) still runs; else null. */
+function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
+  const holder = Number(content.trim());
+  if (!Number.isInteger(holder) || holder <= 0) return null;
+  return processStillRunning(holder, recorded === "" ? undefined : recorded, startTimeOf) ? holder : null;
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `pid` into `file` (and its start time into `<file>.start`) unless a live process holds it, taking over from
+ * one that is gone; returns that live holder's pid, or null once the file is this process's.
+ */
+export function takePidFile(file: string, pid: number, startTimeOf: (pid: number) => string | undefined = processStartTime): number | null {
+  const startFile = `${file}.start`;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
+      return null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = holderAlive(fs.readFileSync(file, "utf8"), readOptional(startFile), startTimeOf);
+      if (holder !== null && holder !== pid) return holder;
+      // Both: a start time left beside the next claim would make that claim's live writer look gone.
+      fs.rmSync(startFile, { force: true });
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+
+/** What gives `file` back: removes it (and its start time) while it is still `pid`'s. */
+export function pidFileRelease(file: string, pid: number): () => void {
+  return () => {
+    try {
+      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) {
+        fs.rmSync(`${file}.start`, { force: true });
+        fs.rmSync(file, { force: true });
+      }
+    } catch {
+      // Already gone.
+    }
+  };
 }

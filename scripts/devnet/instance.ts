@@ -6,27 +6,12 @@
 // for instead of refused: it takes a minute at most, and the devnet that waited then has nothing to build.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { processStartTime, processStillRunning } from "../processes";
+import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 import { DevnetError } from "./errors";
 
 export class DataDirInUseError extends DevnetError {
   constructor(dataDir: string, pid: number) {
     super(`another devnet (pid ${pid}) is running with the data directory ${dataDir}: stop it, or give this one another --data-dir`);
-  }
-}
-
-/** The pid in devnet.pid if the process that wrote it (started at `recorded`, when known) still runs; else null. */
-function holderAlive(content: string, recorded: string | undefined, startTimeOf: (pid: number) => string | undefined): number | null {
-  const holder = Number(content.trim());
-  if (!Number.isInteger(holder) || holder <= 0) return null;
-  return processStillRunning(holder, recorded === "" ? undefined : recorded, startTimeOf) ? holder : null;
-}
-
-function readOptional(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, "utf8").trim();
-  } catch {
-    return undefined;
   }
 }
 
@@ -107,39 +92,6 @@ function fileInTheWay(dir: string): string | undefined {
     if (stat !== undefined) return stat.isDirectory() ? undefined : p;
     if (path.dirname(p) === p) return undefined;
   }
-}
-
-/**
- * Writes `pid` into `file` (and its start time into `<file>.start`) unless a live process holds it, taking over from
- * one that is gone; returns that live holder's pid, or null once the file is this process's.
- */
-function takePidFile(file: string, pid: number, startTimeOf: (pid: number) => string | undefined): number | null {
-  const startFile = `${file}.start`;
-  for (;;) {
-    try {
-      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
-      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
-      return null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = holderAlive(fs.readFileSync(file, "utf8"), readOptional(startFile), startTimeOf);
-      if (holder !== null && holder !== pid) return holder;
-      fs.rmSync(file, { force: true });
-    }
-  }
-}
-
-function pidFileRelease(file: string, pid: number): () => void {
-  return () => {
-    try {
-      if (Number(fs.readFileSync(file, "utf8").trim()) === pid) {
-        fs.rmSync(`${file}.start`, { force: true });
-        fs.rmSync(file, { force: true });
-      }
-    } catch {
-      // Already gone.
-    }
-  };
 }
 
 /** Where `npm start` claims the build: in Hardhat's cache/, of this checkout, as are the artifacts and subgraph/build. */

@@ -6,7 +6,7 @@
 // taken over.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { processStartTime, processStillRunning } from "../processes";
+import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 
 export class ProviderInUseError extends Error {
   constructor(
@@ -39,40 +39,8 @@ export function claimProvider(
   startTimeOf: (pid: number) => string | undefined = processStartTime,
 ): () => void {
   const file = providerClaimFile(dir, provider, jobEscrow);
-  const startFile = `${file}.start`;
   fs.mkdirSync(dir, { recursive: true });
-  for (;;) {
-    try {
-      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
-      fs.writeFileSync(startFile, `${startTimeOf(pid) ?? ""}\n`);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(fs.readFileSync(file, "utf8").trim());
-      const recorded = readOptional(startFile);
-      if (Number.isInteger(holder) && holder > 0 && holder !== pid && processStillRunning(holder, recorded || undefined, startTimeOf)) {
-        throw new ProviderInUseError(provider, holder, file);
-      }
-      // Both: a start time left beside the next claim would make that claim's live writer look gone.
-      fs.rmSync(startFile, { force: true });
-      fs.rmSync(file, { force: true });
-    }
-  }
-  return () => {
-    try {
-      if (Number(fs.readFileSync(file, "utf8").trim()) !== pid) return;
-      fs.rmSync(file, { force: true });
-      fs.rmSync(startFile, { force: true });
-    } catch {
-      // Already gone.
-    }
-  };
-}
-
-function readOptional(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, "utf8").trim();
-  } catch {
-    return undefined;
-  }
+  const holder = takePidFile(file, pid, startTimeOf);
+  if (holder !== null) throw new ProviderInUseError(provider, holder, file);
+  return pidFileRelease(file, pid);
 }
