@@ -204,7 +204,7 @@ export function decodeCursor(
   try {
     parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
   } catch {
-    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`, { value: after });
   }
   const { tag } = scope;
   const bound = Array.isArray(parsed) && parsed.length === 7 && typeof parsed[6] === "string" && DIGEST.test(parsed[6]);
@@ -227,13 +227,13 @@ export function decodeCursor(
       const unbound = parsed.length === 5 || parsed.length === 6;
       if (unbound && pinnedBlock(parsed[3], parsed[4], parsed.length === 5 ? null : parsed[5]) !== undefined) throw cursorRetired(argument, UNBOUND);
     }
-    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`, { value: after });
   }
   if (parsed[0] !== tag) {
-    throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
+    throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`, { value: after });
   }
   if (parsed[6] !== scope.digest) {
-    throw badUserInput(argument, otherArgumentsProblem(scope, argument));
+    throw badUserInput(argument, otherArgumentsProblem(scope, argument), { value: after });
   }
   return { keys: parsed[1] as string[], id: parsed[2], block };
 }

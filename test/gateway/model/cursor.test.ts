@@ -107,7 +107,7 @@ describe("keyset cursors", function () {
         decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
         expect.fail(`no error for ${JSON.stringify(filter)}`);
       } catch (error) {
-        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after", value: cursor });
         expect((error as Error).message).to.equal(
           "after: the cursor was issued for another filter: ask with the filter it was issued for, or start again without `after`",
         );
@@ -197,7 +197,7 @@ describe("keyset cursors", function () {
         decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
         expect.fail(`no error for ${JSON.stringify(filter)}`);
       } catch (error) {
-        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after", value: cursor });
         expect((error as Error).message).to.contain("issued for another filter");
       }
     }

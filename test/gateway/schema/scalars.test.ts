@@ -36,4 +36,25 @@ describe("scalars", function () {
     expect(BytesScalar.parseValue("0xABcd")).to.equal("0xabcd");
     expect(code(() => BytesScalar.parseValue("0xabc"))).to.equal("BAD_USER_INPUT");
   });
+
+  it("names the value each scalar refuses in extensions.value, as sent (a literal: its JSON value)", function () {
+    const refusals: [string, () => unknown, unknown][] = [
+      ["BigInt", () => BigIntScalar.parseValue("-1"), "-1"],
+      ["BigInt", () => BigIntScalar.parseLiteral({ kind: Kind.BOOLEAN, value: true }), true],
+      ["Address", () => AddressScalar.parseValue("0x1234"), "0x1234"],
+      ["Address", () => AddressScalar.parseValue("0x5FbDB2315678afecb367f032d93F642f64180aA3"), "0x5FbDB2315678afecb367f032d93F642f64180aA3"],
+      ["Address", () => AddressScalar.parseValue(7), 7],
+      ["Timestamp", () => TimestampScalar.parseValue(-5), -5],
+      ["Bytes", () => BytesScalar.parseValue("0xabc"), "0xabc"],
+    ];
+    for (const [scalar, run, value] of refusals) {
+      let refused: unknown;
+      try {
+        run();
+      } catch (error) {
+        refused = error;
+      }
+      expect((refused as GraphQLError).extensions, `${scalar} ${String(value)}`).to.deep.equal({ code: "BAD_USER_INPUT", scalar, value });
+    }
+  });
 });
