@@ -5,8 +5,8 @@ import { ErrorCode } from "../errors";
 import { checksumAddress, parseAddress } from "../model/ids";
 
 /** `value` is the refused value as the client sent it (a literal: its JSON value, as a variable would carry it). */
-function invalid(scalar: string, problem: string, value: unknown): GraphQLError {
-  return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar, value } });
+function invalid(scalar: string, problem: string, value: unknown, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar, value, ...extra } });
 }
 
 const LITERAL_KINDS: Partial<Record<Kind, string>> = { [Kind.STRING]: "a string", [Kind.INT]: "an integer" };
@@ -107,8 +107,19 @@ export const AddressScalar = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => atLiteral(ast, () => parseAddressValue(literal(ast, "Address", [Kind.STRING]))),
 });
 
+/**
+ * The last second of the year 9999. A time past it is not one in seconds: most likely one in milliseconds
+ * (JavaScript's Date.now()), which as seconds would be some 50,000 years ahead and match no job, or every one.
+ */
+const MAX_TIMESTAMP = 253_402_300_799;
+
 function parseTimestamp(value: unknown): number {
   const n = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isSafeInteger(n) && n > MAX_TIMESTAMP) {
+    throw invalid("Timestamp", `${JSON.stringify(value)} is past the year 9999: a unix time in seconds is wanted, not milliseconds`, value, {
+      maximum: MAX_TIMESTAMP,
+    });
+  }
   if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) return n;
   throw invalid("Timestamp", `${JSON.stringify(value)} is not a unix time in seconds`, value);
 }

@@ -32,6 +32,21 @@ describe("scalars", function () {
     expect(code(() => TimestampScalar.parseValue(-5))).to.equal("BAD_USER_INPUT");
   });
 
+  it("Timestamp: refuses a time in milliseconds (past the year 9999), naming the largest it takes", function () {
+    const ms = 1_750_000_000_000;
+    for (const sent of [ms, String(ms)]) {
+      let refused: unknown;
+      try {
+        TimestampScalar.parseValue(sent);
+      } catch (error) {
+        refused = error;
+      }
+      expect((refused as GraphQLError).extensions, String(sent)).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Timestamp", value: sent, maximum: 253_402_300_799 });
+      expect((refused as GraphQLError).message).to.contain("not milliseconds");
+    }
+    expect(TimestampScalar.parseValue(253_402_300_799)).to.equal(253_402_300_799);
+  });
+
   it("Bytes: 0x hex with whole bytes", function () {
     expect(BytesScalar.parseValue("0xABcd")).to.equal("0xabcd");
     expect(code(() => BytesScalar.parseValue("0xabc"))).to.equal("BAD_USER_INPUT");
